@@ -19,10 +19,15 @@ public final class VirtualNic extends QueuedPort implements Netdev {
     public static final int MAX_FRAME = 65536 + 4096;
 
     private final byte[] scratch = new byte[MAX_FRAME];
-    private final int[] received = new int[1];
-    private final FrameQueue.FrameHandler copier = (ring, offset, length) -> {
+    private int received;
+    private ByteBuffer target;
+    private final FrameQueue.FrameHandler toScratch = (ring, offset, length) -> {
         System.arraycopy(ring, offset, scratch, 0, length);
-        received[0] = length;
+        received = length;
+    };
+    private final FrameQueue.FrameHandler toTarget = (ring, offset, length) -> {
+        target.put(ring, offset, length);
+        received = length;
     };
 
     private final Hub hub;
@@ -63,12 +68,12 @@ public final class VirtualNic extends QueuedPort implements Netdev {
      * @return the frame, or null when none arrived in time
      */
     public synchronized byte[] receive(long timeout, TimeUnit unit) throws InterruptedException {
-        int n = queue.drain(copier, MAX_FRAME + 4, 1, unit.toNanos(timeout));
+        int n = queue.drain(toScratch, MAX_FRAME + 4, 1, unit.toNanos(timeout));
         if (n <= 0) {
             return null;
         }
-        byte[] frame = new byte[received[0]];
-        System.arraycopy(scratch, 0, frame, 0, received[0]);
+        byte[] frame = new byte[received];
+        System.arraycopy(scratch, 0, frame, 0, received);
         return frame;
     }
 
@@ -81,11 +86,11 @@ public final class VirtualNic extends QueuedPort implements Netdev {
         if (dst.remaining() < MAX_FRAME) {
             throw new IllegalArgumentException("receive buffer needs " + MAX_FRAME + " bytes free: " + dst.remaining());
         }
-        int n = queue.drain(copier, MAX_FRAME + 4, 1, unit.toNanos(timeout));
-        if (n <= 0) {
-            return -1;
+        target = dst;
+        try {
+            return queue.drain(toTarget, MAX_FRAME + 4, 1, unit.toNanos(timeout)) <= 0 ? -1 : received;
+        } finally {
+            target = null;
         }
-        dst.put(scratch, 0, received[0]);
-        return received[0];
     }
 }

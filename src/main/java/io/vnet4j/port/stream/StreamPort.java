@@ -6,6 +6,7 @@ import io.vnet4j.fabric.QueuedPort;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
 
 /**
@@ -45,8 +46,10 @@ public final class StreamPort extends QueuedPort {
         setLinkUp(true);
         try {
             readLoop(channel);
+        } catch (ClosedChannelException e) {
+            // closed on purpose: shutdown, or the writer saw the peer go
         } catch (IOException e) {
-            Log.info(id() + ": connection from " + peerName + " ended: " + e.getMessage());
+            Log.info(id() + ": connection with " + peerName + " ended: " + e.getMessage());
         } finally {
             setLinkUp(false);
             peer = null;
