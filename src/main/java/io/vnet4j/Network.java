@@ -2,6 +2,8 @@ package io.vnet4j;
 
 import io.vnet4j.config.CaptureConfig;
 import io.vnet4j.config.Config;
+import io.vnet4j.config.ConfigException;
+import io.vnet4j.config.ConfigParser;
 import io.vnet4j.config.NetdevConfig;
 import io.vnet4j.fabric.HubSet;
 import io.vnet4j.fabric.Netdev;
@@ -54,6 +56,20 @@ public final class Network implements AutoCloseable {
         netdev.start();
         netdevs.add(netdev);
         return netdev;
+    }
+
+    /**
+     * Starts a netdev given in QEMU's {@code -netdev} syntax, e.g.
+     * {@code stream,id=vms,server=on,addr.type=unix,addr.path=/tmp/vms.sock}.
+     */
+    public Netdev addNetdev(String option) throws ConfigException, IOException {
+        ConfigParser parser = new ConfigParser();
+        parser.netdev(option);
+        NetdevConfig config = parser.build(null).netdevs().getFirst();
+        if (netdev(config.id()) != null) {
+            throw new ConfigException("-netdev " + option + ": id " + config.id() + " is already in use");
+        }
+        return add(create(config));
     }
 
     /** Attaches a network card that this Java program drives to hub {@code hubId}. */

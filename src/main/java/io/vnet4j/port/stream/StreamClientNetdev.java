@@ -102,8 +102,7 @@ public final class StreamClientNetdev implements Netdev {
             }
             channel = ch;
             String peer = StreamServerNetdev.peerName(ch);
-            Log.info(id + ": connected to " + peer + " on hub " + hub.id());
-            port.serve(ch, peer);
+            port.serve(ch, peer, () -> Log.info(id + ": connected to " + peer + " on hub " + hub.id()));
             channel = null;
             ch = null;
             if (closed) {

@@ -38,12 +38,16 @@ public final class StreamPort extends QueuedPort {
         return settings + (p == null ? " (not connected)" : ",peer=" + p);
     }
 
-    /** Carries frames over {@code channel} until it ends; then closes it and takes the link down. */
-    public void serve(SocketChannel channel, String peerName) {
+    /**
+     * Carries frames over {@code channel} until it ends; then closes it and takes the link down.
+     * {@code whenUp} runs once the link is up, so a port that becomes visible then can carry frames at once.
+     */
+    public void serve(SocketChannel channel, String peerName, Runnable whenUp) {
         peer = peerName;
         in.clear();
         Thread writer = Thread.ofVirtual().name("vnet4j-" + id() + "-tx").start(() -> writeLoop(channel));
         setLinkUp(true);
+        whenUp.run();
         try {
             readLoop(channel);
         } catch (ClosedChannelException e) {

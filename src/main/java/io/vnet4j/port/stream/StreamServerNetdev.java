@@ -131,11 +131,12 @@ public final class StreamServerNetdev implements Netdev {
         }
         taps.forEach(port::addTap);
         channels.add(channel);
-        connections.add(port);
-        hub.attach(port);
-        Log.info(port.id() + ": " + type + " peer " + peer + " connected to hub " + hub.id());
         try {
-            port.serve(channel, peer);
+            port.serve(channel, peer, () -> {
+                connections.add(port);
+                hub.attach(port);
+                Log.info(port.id() + ": " + type + " peer " + peer + " connected to hub " + hub.id());
+            });
         } finally {
             port.close();
             connections.remove(port);
