@@ -5,6 +5,7 @@ import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,6 +22,8 @@ import java.util.regex.Pattern;
  * what was expected.
  */
 public final class ConfigParser {
+    /** sun_path holds 108 bytes with the terminating NUL. */
+    private static final int UNIX_PATH_MAX = 107;
     private static final Pattern ID = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]*");
     private static final Set<String> SOCKET_KEYS = Set.of("id", "hubid", "listen", "connect", "mcast", "udp",
             "localaddr");
@@ -205,6 +208,9 @@ public final class ConfigParser {
             }
             case "unix" -> {
                 String path = o.require("addr.path", "the unix socket path");
+                if (path.getBytes(StandardCharsets.UTF_8).length > UNIX_PATH_MAX) {
+                    throw o.error("addr.path: unix socket path longer than " + UNIX_PATH_MAX + " bytes: " + path);
+                }
                 address = UnixDomainSocketAddress.of(path);
                 settings = "server=" + (server ? "on" : "off") + ",addr.type=unix,addr.path=" + path;
             }

@@ -13,6 +13,9 @@ import java.util.Map;
 
 /** Talks to a running vnet4j's control socket: one QMP command, one answer. */
 public final class ControlClient implements AutoCloseable {
+    /** Answers (query-network of a busy network) can be far longer than the server accepts in a command. */
+    static final int MAX_ANSWER = 64 * 1024 * 1024;
+
     private final SocketChannel channel;
     private final InputStream in;
     private final OutputStream out;
@@ -27,7 +30,7 @@ public final class ControlClient implements AutoCloseable {
         }
         in = Channels.newInputStream(channel);
         out = Channels.newOutputStream(channel);
-        ControlServer.readLine(in);
+        ControlServer.readLine(in, MAX_ANSWER);
         execute(Map.of("execute", "qmp_capabilities"));
     }
 
@@ -35,7 +38,7 @@ public final class ControlClient implements AutoCloseable {
     public Map<?, ?> execute(Map<String, ?> command) throws IOException {
         out.write((Json.write(command) + "\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
-        String line = ControlServer.readLine(in);
+        String line = ControlServer.readLine(in, MAX_ANSWER);
         if (line == null) {
             throw new IOException("the control socket closed without an answer");
         }

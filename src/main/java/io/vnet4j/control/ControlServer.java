@@ -128,14 +128,19 @@ public final class ControlServer implements AutoCloseable {
 
     /** Reads one line; null at end of stream; a line longer than {@value #MAX_LINE} bytes ends the session. */
     static String readLine(InputStream in) throws IOException {
+        return readLine(in, MAX_LINE);
+    }
+
+    /** Reads one line of at most {@code maxBytes}; null at end of stream. */
+    static String readLine(InputStream in, int maxBytes) throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         int b;
         while ((b = in.read()) >= 0) {
             if (b == '\n') {
                 return line.toString(StandardCharsets.UTF_8);
             }
-            if (line.size() >= MAX_LINE) {
-                throw new IOException("control command longer than " + MAX_LINE + " bytes");
+            if (line.size() >= maxBytes) {
+                throw new IOException("control line longer than " + maxBytes + " bytes");
             }
             line.write(b);
         }

@@ -113,17 +113,22 @@ public final class DatagramNetdev extends QueuedPort implements Netdev {
         MemorySegment out = sender.sendBuffer();
         int[] length = new int[1];
         FrameQueue.FrameHandler copier = (ring, offset, len) -> {
+            if (len > NativeDatagramSocket.MAX_DATAGRAM) {
+                length[0] = -1; // a hub carries frames up to 69632 bytes; no datagram holds one this big
+                return;
+            }
             MemorySegment.copy(ring, offset, out, ValueLayout.JAVA_BYTE, 0, len);
             length[0] = len;
         };
         try {
             while (true) {
-                int n = queue.drain(copier, NativeDatagramSocket.MAX_DATAGRAM + 4, 1, WRITER_WAKEUP_NANOS);
+                // the budget must admit any queued frame, or an oversized one would stay at the head forever
+                int n = queue.drain(copier, queue.capacity(), 1, WRITER_WAKEUP_NANOS);
                 if (n < 0) {
                     return;
                 }
-                if (n == 1 && sender.send(length[0], destinationLength) != 0) {
-                    // the peer is not there (yet): the frame is lost, as on a real wire
+                if (n == 1 && (length[0] < 0 || sender.send(length[0], destinationLength) != 0)) {
+                    // too big, or the peer is not there (yet): the frame is lost, as on a real wire
                     counters().countTxDrop();
                 }
             }

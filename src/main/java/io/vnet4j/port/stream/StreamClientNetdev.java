@@ -70,11 +70,11 @@ public final class StreamClientNetdev implements Netdev {
 
     @Override
     public void start() throws IOException {
-        hub.attach(port);
         SocketChannel first = null;
         if (reconnectMillis <= 0) {
             first = connect();
         }
+        hub.attach(port);
         SocketChannel initial = first;
         worker = Thread.ofVirtual().name("vnet4j-" + id + "-rx").start(() -> run(initial));
     }
