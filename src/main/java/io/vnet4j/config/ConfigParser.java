@@ -189,6 +189,9 @@ public final class ConfigParser {
                         inet(o, "localaddr", local), inet(o, "udp", remote), null);
             }
         };
+        if (o.has("localaddr")) {
+            throw o.error("localaddr is for mcast= and udp=, not " + mode + "=");
+        }
         o.finish(SOCKET_KEYS);
         return result;
     }
@@ -224,7 +227,7 @@ public final class ConfigParser {
         o.finish(STREAM_KEYS);
         if (server) {
             if (reconnectMs > 0) {
-                throw o.error("reconnect-ms is for clients (server=off)");
+                throw o.error("reconnect-ms and reconnect are for clients (server=off)");
             }
             return new NetdevConfig.StreamServer(id, "stream", hub, settings, address);
         }

@@ -121,14 +121,19 @@ public final class Json {
                         if (pos + 4 > text.length()) {
                             throw error("short \\u escape");
                         }
-                        try {
-                            sb.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
-                        } catch (NumberFormatException ex) {
-                            throw error("bad \\u escape");
+                        int code = 0;
+                        for (int k = 0; k < 4; k++) {
+                            int digit = Character.digit(text.charAt(pos + k), 16);
+                            if (digit < 0) {
+                                throw error("bad \\u escape");
+                            }
+                            code = code * 16 + digit;
                         }
+                        sb.append((char) code);
                         pos += 4;
                     }
-                    default -> sb.append(e);
+                    case '"', '\\', '/' -> sb.append(e);
+                    default -> throw error("bad escape \\" + e);
                 }
             } else {
                 sb.append(c);
@@ -194,6 +199,7 @@ public final class Json {
         switch (value) {
             case null -> sb.append("null");
             case String s -> quote(sb, s);
+            case Double d when d.isNaN() || d.isInfinite() -> sb.append("null");
             case Number n -> sb.append(n);
             case Boolean b -> sb.append(b);
             case Map<?, ?> map -> {

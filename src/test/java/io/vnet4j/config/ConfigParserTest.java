@@ -334,7 +334,7 @@ class ConfigParserTest {
     @Test
     void serverWithReconnectIsAnError() {
         netdevError("stream,id=s,server=on,addr.type=unix,addr.path=/tmp/x,reconnect-ms=100")
-                .hasMessageContaining("reconnect-ms is for clients (server=off)");
+                .hasMessageContaining("reconnect-ms and reconnect are for clients (server=off)");
         netdevError("stream,id=s,server=on,addr.type=unix,addr.path=/tmp/x,reconnect=1")
                 .hasMessageContaining("reconnect");
     }
@@ -390,5 +390,12 @@ class ConfigParserTest {
         parser.net("socket,id=a,listen=:8011");
         assertThatThrownBy(() -> parser.build(null)).isInstanceOf(ConfigException.class)
                 .hasMessage("-netdev id=a: the id is used twice");
+    }
+
+    @Test
+    void localaddrWithListenNamesWhereItBelongs() {
+        assertThatThrownBy(() -> new ConfigParser().netdev("socket,id=a,listen=:8010,localaddr=127.0.0.1"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("localaddr is for mcast= and udp=, not listen=");
     }
 }

@@ -124,4 +124,16 @@ class JsonTest {
         assertThat(Json.parse("1E3")).isEqualTo(1000.0);
         assertThatThrownBy(() -> Json.parse("9223372036854775808")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void rejectsEscapesThatAreNotJson() {
+        assertThatThrownBy(() -> Json.parse("\"\\u+123\"")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Json.parse("\"\\x\"")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(Json.parse("\"\\/\"")).isEqualTo("/");
+    }
+
+    @Test
+    void writesNonFiniteNumbersAsNull() {
+        assertThat(Json.write(java.util.List.of(Double.NaN, Double.POSITIVE_INFINITY))).isEqualTo("[null,null]");
+    }
 }
