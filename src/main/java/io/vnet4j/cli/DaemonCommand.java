@@ -68,6 +68,7 @@ final class DaemonCommand implements Callable<Integer> {
                 parser.net(n);
             }
             if (defaultNetwork) {
+                RuntimeDir.create();
                 parser.netdev("stream,id=qemu,server=on,addr.type=unix,addr.path=" + defaultSocket.toString().replace(",", ",,"));
                 if (control == null) {
                     control = RuntimeDir.defaultControlSocket();
