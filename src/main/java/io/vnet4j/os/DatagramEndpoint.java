@@ -3,7 +3,6 @@ package io.vnet4j.os;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnixDomainSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 
@@ -46,10 +45,6 @@ public sealed interface DatagramEndpoint {
         } catch (UnknownHostException e) {
             throw new AssertionError(e);
         }
-    }
-
-    static Unix unix(UnixDomainSocketAddress address) {
-        return new Unix(address.getPath().toString());
     }
 
     default boolean isMulticast() {

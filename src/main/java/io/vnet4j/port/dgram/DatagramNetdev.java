@@ -84,7 +84,7 @@ public final class DatagramNetdev extends QueuedPort implements Netdev {
 
     private void openMulticast(DatagramEndpoint.Inet group) throws IOException {
         Inet4Address ifaddr = spec.interfaceAddress() != null ? spec.interfaceAddress()
-                : ((DatagramEndpoint.Inet) DatagramEndpoint.any(0)).address();
+                : DatagramEndpoint.any(0).address();
         receiver = NativeDatagramSocket.bound(group, true);
         receiver.joinMulticast(group, ifaddr);
         sender = NativeDatagramSocket.bound(new DatagramEndpoint.Inet(ifaddr, 0), false);
