@@ -104,8 +104,10 @@ ip link set eth0 up || echo "init: no eth0"
 echo "<html><body>hello from $NAME</body></html>" > /www/index.html
 stty -F /dev/ttyS0 -echo -onlcr 2>/dev/null
 echo "VNET4J-GUEST-READY name=$NAME ip=$IP" > /dev/ttyS0
-# A non-interactive shell fed line by line from the serial console.
-while true; do cat /dev/ttyS0 | sh > /dev/ttyS0 2>&1; done
+# A shell that reads one command line at a time from the serial console (not through
+# `cat /dev/ttyS0 | sh`: that delivers each line only when the next one arrives).
+# stdout is a pipe, so the shell is non-interactive: no banner, no prompt
+while true; do sh < /dev/ttyS0 2>&1 | cat > /dev/ttyS0; done
 EOF
 chmod 755 "$ROOT/init"
 
