@@ -21,6 +21,9 @@ import org.junit.jupiter.api.Timeout;
 class VnetHubIT {
     private Path dir;
     private Path control;
+    private Path stream;
+    private int socketPort;
+    private int hub1Port;
     private VnetProcess vnet;
     private QemuGuest viaSocket;
     private QemuGuest viaStream;
@@ -30,9 +33,9 @@ class VnetHubIT {
     void startVnetAndThreeGuests() throws Exception {
         dir = Files.createTempDirectory("vnet4j-hub-it");
         control = dir.resolve("control.sock");
-        Path stream = dir.resolve("b.sock");
-        int socketPort = PeerTools.freePort();
-        int hub1Port = PeerTools.freePort();
+        stream = dir.resolve("b.sock");
+        socketPort = PeerTools.freePort();
+        hub1Port = PeerTools.freePort();
         vnet = VnetProcess.start(
                 "-netdev", "socket,id=a,listen=127.0.0.1:" + socketPort,
                 "-netdev", "stream,id=b,server=on,addr.type=unix,addr.path=" + stream,
@@ -91,6 +94,23 @@ class VnetHubIT {
     void infoNetworkListsBothHubsAndTheirPorts() {
         PeerTools.Exec info = VnetProcess.ctl(null, "--control", control.toString(), "info", "network");
         assertThat(info.exitCode()).as(info.output()).isZero();
-        assertThat(info.output()).contains("hub 0", "hub 1", "\\ port");
+        String out = info.output();
+        assertThat(out).contains("hub 0\n", "hub 1\n");
+        String hub0 = hubSection(out, 0);
+        String hub1 = hubSection(out, 1);
+        // QEMU HMP style: one " \ " line per port, naming its netdev's address
+        assertThat(hub0.lines().filter(l -> l.startsWith(" \\ ")))
+                .anyMatch(l -> l.contains("127.0.0.1:" + socketPort))
+                .anyMatch(l -> l.contains(stream.toString()));
+        assertThat(hub1.lines().filter(l -> l.startsWith(" \\ ")))
+                .anyMatch(l -> l.contains("127.0.0.1:" + hub1Port))
+                .noneMatch(l -> l.contains(stream.toString()));
+    }
+
+    /** The lines after {@code hub N} up to the next {@code hub} line. */
+    private static String hubSection(String info, int hub) {
+        int start = info.indexOf("hub " + hub + "\n") + ("hub " + hub + "\n").length();
+        int end = info.indexOf("\nhub ", start - 1);
+        return info.substring(start, end < 0 ? info.length() : end + 1);
     }
 }
