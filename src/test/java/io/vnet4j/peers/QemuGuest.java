@@ -18,7 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A tiny Linux guest in QEMU (TCG, never KVM) with one virtio-net NIC on a given netdev, driven through its
+ * A tiny Linux guest in QEMU (TCG, never KVM) with one virtio-net NIC (no option ROM) on a given netdev, driven through its
  * serial console. {@link #close()} always kills QEMU; a shutdown hook kills guests a crashed test left behind.
  */
 public final class QemuGuest implements AutoCloseable {
@@ -208,7 +208,7 @@ public final class QemuGuest implements AutoCloseable {
                     "-append", append,
                     "-chardev", "stdio,id=con0,signal=off", "-serial", "chardev:con0",
                     "-netdev", netdev + ",id=n0",
-                    "-device", "virtio-net-pci,netdev=n0,mac=" + mac));
+                    "-device", "virtio-net-pci,romfile=,netdev=n0,mac=" + mac));
             try {
                 return new QemuGuest(name, new ProcessBuilder(cmd).redirectErrorStream(true).start());
             } catch (IOException e) {
