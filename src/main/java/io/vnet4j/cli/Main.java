@@ -1,10 +1,26 @@
 package io.vnet4j.cli;
 
+import picocli.CommandLine;
+
 /** Entry point of the vnet4j daemon and its {@code ctl} client. */
 public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        System.out.println("vnet4j");
+        System.exit(run(args));
+    }
+
+    /** Runs the command line; returns the exit code (0 fine, 1 could not start, 2 bad option). */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new DaemonCommand());
+        cli.setParameterExceptionHandler((e, a) -> {
+            System.err.println("vnet4j: " + e.getMessage() + " (see vnet4j --help)");
+            return 2;
+        });
+        cli.setExecutionExceptionHandler((e, c, p) -> {
+            System.err.println("vnet4j: " + e.getMessage());
+            return 1;
+        });
+        return cli.execute(args);
     }
 }

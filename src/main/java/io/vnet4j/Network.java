@@ -1,0 +1,131 @@
+package io.vnet4j;
+
+import io.vnet4j.config.CaptureConfig;
+import io.vnet4j.config.Config;
+import io.vnet4j.config.ConfigException;
+import io.vnet4j.config.ConfigParser;
+import io.vnet4j.config.NetdevConfig;
+import io.vnet4j.fabric.HubSet;
+import io.vnet4j.fabric.Netdev;
+import io.vnet4j.port.dgram.DatagramNetdev;
+import io.vnet4j.port.dump.PcapWriter;
+import io.vnet4j.port.nic.VirtualNic;
+import io.vnet4j.port.stream.StreamClientNetdev;
+import io.vnet4j.port.stream.StreamServerNetdev;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A running vnet4j: hubs, the netdevs on them and the captures. Built from a {@link Config} (what the
+ * command line gives) or piece by piece by a Java program, e.g. with {@link #attachNic}.
+ */
+public final class Network implements AutoCloseable {
+    private final HubSet hubs = new HubSet();
+    private final List<Netdev> netdevs = new CopyOnWriteArrayList<>();
+    private final List<PcapWriter> captures = new CopyOnWriteArrayList<>();
+
+    /** Starts every netdev and capture of {@code config}; on a failure, stops what had started and throws. */
+    public static Network start(Config config) throws IOException {
+        Network network = new Network();
+        try {
+            for (NetdevConfig n : config.netdevs()) {
+                network.add(network.create(n));
+            }
+            for (CaptureConfig c : config.captures()) {
+                network.capture(c);
+            }
+        } catch (IOException | RuntimeException e) {
+            network.close();
+            throw e;
+        }
+        return network;
+    }
+
+    public HubSet hubs() {
+        return hubs;
+    }
+
+    public List<Netdev> netdevs() {
+        return List.copyOf(netdevs);
+    }
+
+    /** Starts a netdev and keeps it, so {@link #close()} stops it. */
+    public <N extends Netdev> N add(N netdev) throws IOException {
+        netdev.start();
+        netdevs.add(netdev);
+        return netdev;
+    }
+
+    /**
+     * Starts a netdev given in QEMU's {@code -netdev} syntax, e.g.
+     * {@code stream,id=vms,server=on,addr.type=unix,addr.path=/tmp/vms.sock}.
+     */
+    public Netdev addNetdev(String option) throws ConfigException, IOException {
+        ConfigParser parser = new ConfigParser();
+        parser.netdev(option);
+        NetdevConfig config = parser.build(null).netdevs().getFirst();
+        if (netdev(config.id()) != null) {
+            throw new ConfigException("-netdev " + option + ": id " + config.id() + " is already in use");
+        }
+        return add(create(config));
+    }
+
+    /** Attaches a network card that this Java program drives to hub {@code hubId}. */
+    public VirtualNic attachNic(String id, int hubId) {
+        try {
+            return add(new VirtualNic(id, hubs.hub(hubId)));
+        } catch (IOException e) {
+            throw new AssertionError("a virtual NIC opens nothing", e);
+        }
+    }
+
+    public Netdev netdev(String id) {
+        for (Netdev n : netdevs) {
+            if (n.id().equals(id)) {
+                return n;
+            }
+        }
+        return null;
+    }
+
+    private Netdev create(NetdevConfig config) {
+        var hub = hubs.hub(config.hub());
+        return switch (config) {
+            case NetdevConfig.StreamServer s -> new StreamServerNetdev(s.id(), s.type(), s.settings(), s.address(), hub);
+            case NetdevConfig.StreamClient c -> new StreamClientNetdev(c.id(), c.type(), c.settings(), c.address(),
+                    c.reconnectMillis(), hub);
+            case NetdevConfig.Datagram d -> new DatagramNetdev(d.id(), d.type(), d.settings(),
+                    new DatagramNetdev.Spec(d.local(), d.remote(), d.interfaceAddress()), hub);
+        };
+    }
+
+    private void capture(CaptureConfig c) throws IOException {
+        PcapWriter writer = new PcapWriter(c.file(), c.snapLength());
+        captures.add(writer);
+        if (c.hub() != null) {
+            hubs.hub(c.hub()).addTap(writer);
+        } else {
+            netdev(c.netdev()).addTap(writer);
+        }
+    }
+
+    /** Writes buffered capture records to their files. */
+    public void flushCaptures() {
+        captures.forEach(PcapWriter::flush);
+    }
+
+    /** Stops every netdev (newest first), then completes the capture files. */
+    @Override
+    public void close() {
+        List<Netdev> reversed = new ArrayList<>(netdevs);
+        java.util.Collections.reverse(reversed);
+        for (Netdev n : reversed) {
+            n.close();
+        }
+        netdevs.clear();
+        captures.forEach(PcapWriter::close);
+        captures.clear();
+    }
+}

@@ -1,0 +1,45 @@
+package io.vnet4j.cli;
+
+import io.vnet4j.control.ControlClient;
+import io.vnet4j.control.Json;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code vnet4j ctl [--control PATH] info network | COMMAND}: asks a running vnet4j. */
+@Command(name = "ctl", mixinStandardHelpOptions = true, separator = " ", usageHelpWidth = 120, versionProvider = Version.class,
+        description = "Ask a running vnet4j through its control socket.",
+        footer = {"", "Examples:", "  vnet4j ctl info network", "  vnet4j ctl --control /tmp/v.sock query-network"})
+final class CtlCommand implements Callable<Integer> {
+    @Option(names = "--control", paramLabel = "PATH", description = "Control socket (default: the default network's).")
+    Path control;
+
+    @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "'info network' (text, as QEMU's HMP) or a QMP command name such as query-network (JSON).")
+    List<String> words;
+
+    @Override
+    public Integer call() {
+        Path path = control != null ? control : RuntimeDir.defaultControlSocket();
+        String line = String.join(" ", words);
+        try (ControlClient client = new ControlClient(path)) {
+            Map<?, ?> answer = line.startsWith("info ")
+                    ? client.execute(Map.of("execute", "human-monitor-command", "arguments", Map.of("command-line", line)))
+                    : client.execute(Map.of("execute", line));
+            if (answer.get("error") instanceof Map<?, ?> error) {
+                System.err.println("vnet4j ctl: " + error.get("desc"));
+                return 1;
+            }
+            Object result = answer.get("return");
+            System.out.print(result instanceof String text ? text : Json.write(result) + "\n");
+            return 0;
+        } catch (IOException e) {
+            System.err.println("vnet4j ctl: " + e.getMessage());
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.vnet4j.config;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+
+/** Parses QEMU's {@code host:port} and {@code [v6]:port} forms into socket addresses. */
+final class Addresses {
+    private Addresses() {}
+
+    /**
+     * Parses {@code [host]:port}; an empty host means {@code emptyHost}. IPv6 literals go in brackets.
+     *
+     * @param what the option, for messages (e.g. "listen")
+     */
+    static InetSocketAddress hostPort(OptionString o, String what, String text, String emptyHost, int minPort)
+            throws ConfigException {
+        int colon = text.lastIndexOf(':');
+        if (colon < 0) {
+            throw o.error(what + ": expected host:port, got '" + text + "'");
+        }
+        String host = text.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        if (host.isEmpty()) {
+            if (emptyHost == null) {
+                throw o.error(what + ": expected host:port, the host is missing in '" + text + "'");
+            }
+            host = emptyHost;
+        }
+        int port = port(o, what, text.substring(colon + 1), minPort);
+        return new InetSocketAddress(address(o, what, host), port);
+    }
+
+    static int port(OptionString o, String what, String text, int minPort) throws ConfigException {
+        try {
+            int port = Integer.parseInt(text);
+            if (port >= minPort && port <= 65535) {
+                return port;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw o.error(what + ": expected a port number from " + minPort + " to 65535, got '" + text + "'");
+    }
+
+    static InetAddress address(OptionString o, String what, String host) throws ConfigException {
+        try {
+            return InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            throw o.error(what + ": unknown host '" + host + "'");
+        }
+    }
+
+    static Inet4Address ipv4(OptionString o, String what, String host) throws ConfigException {
+        if (address(o, what, host) instanceof Inet4Address v4) {
+            return v4;
+        }
+        throw o.error(what + ": expected an IPv4 address, got '" + host + "'");
+    }
+}

@@ -1,0 +1,8 @@
+package io.vnet4j.config;
+
+/** A command-line option that cannot be used; the message is one line naming it and what was expected. */
+public final class ConfigException extends Exception {
+    public ConfigException(String message) {
+        super(message);
+    }
+}

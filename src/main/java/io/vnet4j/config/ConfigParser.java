@@ -1,0 +1,303 @@
+package io.vnet4j.config;
+
+import io.vnet4j.os.DatagramEndpoint;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Turns QEMU-style options into a {@link Config}: {@code -netdev TYPE,id=ID[,hubid=N],...}, the legacy
+ * {@code -net TYPE[,vlan=N][,name=ID],...} (vlan is the hub number) and
+ * {@code -object filter-dump,id=ID,netdev=ID,file=PATH[,maxlen=N]}. Each error names the option and
+ * what was expected.
+ */
+public final class ConfigParser {
+    /** sun_path holds 108 bytes with the terminating NUL. */
+    private static final int UNIX_PATH_MAX = 107;
+    private static final Pattern ID = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]*");
+    private static final Set<String> SOCKET_KEYS = Set.of("id", "hubid", "listen", "connect", "mcast", "udp",
+            "localaddr");
+    private static final Set<String> STREAM_KEYS = Set.of("id", "hubid", "server", "addr.type", "addr.host",
+            "addr.port", "addr.path", "reconnect-ms", "reconnect");
+    private static final Set<String> DGRAM_KEYS = Set.of("id", "hubid", "local.type", "local.host",
+            "local.port", "local.path", "remote.type", "remote.host", "remote.port", "remote.path");
+    private static final Set<String> DUMP_KEYS = Set.of("id", "netdev", "file", "maxlen", "queue");
+    private static final Set<String> LEGACY_DUMP_KEYS = Set.of("vlan", "name", "id", "file", "len");
+
+    private final List<NetdevConfig> netdevs = new ArrayList<>();
+    private final List<CaptureConfig> captures = new ArrayList<>();
+    private final Map<String, Integer> legacyCounters = new HashMap<>();
+
+    /** Adds one {@code -netdev} argument. */
+    public void netdev(String text) throws ConfigException {
+        OptionString o = OptionString.parse("-netdev", text);
+        String type = type(o);
+        String id = o.require("id", "the netdev's name");
+        int hub = (int) o.takeLong("hubid", 0, 0, Integer.MAX_VALUE);
+        add(build(o, type, checkedId(o, id), hub));
+    }
+
+    /** Adds one legacy {@code -net} argument. */
+    public void net(String text) throws ConfigException {
+        OptionString o = OptionString.parse("-net", text);
+        String type = type(o);
+        if (type.equals("nic")) {
+            throw o.error("this is the guest's side of the wire and belongs on QEMU's command line; attach a VM "
+                    + "to vnet4j with QEMU's -netdev stream,id=n0,addr.type=unix,addr.path=SOCKET "
+                    + "-device virtio-net-pci,netdev=n0");
+        }
+        int hub = (int) o.takeLong("vlan", 0, 0, Integer.MAX_VALUE);
+        String name = o.take("name");
+        String id = o.take("id");
+        if (id == null) {
+            id = name;
+        }
+        if (id == null) {
+            int n = legacyCounters.merge(type, 1, Integer::sum) - 1;
+            id = type + "." + n;
+        }
+        checkedId(o, id);
+        if (type.equals("dump")) {
+            Path file = Path.of(orDefault(o.take("file"), "vnet4j-vlan" + hub + ".pcap"));
+            int len = (int) o.takeLong("len", CaptureConfig.DEFAULT_SNAP_LENGTH, 64, 1 << 20);
+            o.finish(LEGACY_DUMP_KEYS);
+            captures.add(new CaptureConfig(id, null, hub, file, len));
+            return;
+        }
+        add(build(o, type, id, hub));
+    }
+
+    /** Adds one {@code -object} argument; only filter-dump is known. */
+    public void object(String text) throws ConfigException {
+        OptionString o = OptionString.parse("-object", text);
+        String type = o.implied() != null ? o.implied() : o.take("qom-type");
+        if (!"filter-dump".equals(type)) {
+            throw o.error("unknown object type '" + type + "' (expected filter-dump)");
+        }
+        String id = checkedId(o, o.require("id", "the filter's name"));
+        String netdev = o.require("netdev", "the id of the netdev to capture");
+        Path file = Path.of(o.require("file", "the pcap file to write"));
+        int maxlen = (int) o.takeLong("maxlen", CaptureConfig.DEFAULT_SNAP_LENGTH, 64, 1 << 20);
+        String queue = o.take("queue");
+        if (queue != null && !queue.equals("all")) {
+            throw o.error("queue: only 'all' (both directions) is supported, got '" + queue + "'");
+        }
+        o.finish(DUMP_KEYS);
+        captures.add(new CaptureConfig(id, netdev, null, file, maxlen));
+    }
+
+    /** Checks the options against each other and returns the result. */
+    public Config build(Path controlSocket) throws ConfigException {
+        Set<String> ids = new HashSet<>();
+        for (NetdevConfig n : netdevs) {
+            if (!ids.add(n.id())) {
+                throw new ConfigException("-netdev id=" + n.id() + ": the id is used twice");
+            }
+        }
+        for (CaptureConfig c : captures) {
+            if (c.netdev() != null && !ids.contains(c.netdev())) {
+                throw new ConfigException("-object filter-dump,id=" + c.id() + ": netdev=" + c.netdev()
+                        + " names no -netdev (expected one of: " + String.join(", ", ids.stream().sorted().toList()) + ")");
+            }
+        }
+        return new Config(netdevs, captures, controlSocket);
+    }
+
+    public boolean hasNetdevs() {
+        return !netdevs.isEmpty();
+    }
+
+    private void add(NetdevConfig config) {
+        netdevs.add(config);
+    }
+
+    private static String type(OptionString o) throws ConfigException {
+        String type = o.implied() != null ? o.implied() : o.take("type");
+        if (type == null) {
+            throw o.error("the type is missing (expected socket, stream or dgram first)");
+        }
+        return type;
+    }
+
+    private static String checkedId(OptionString o, String id) throws ConfigException {
+        if (!ID.matcher(id).matches()) {
+            throw o.error("id: expected a letter followed by letters, digits, '-', '.' or '_', got '" + id + "'");
+        }
+        return id;
+    }
+
+    private static NetdevConfig build(OptionString o, String type, String id, int hub) throws ConfigException {
+        return switch (type) {
+            case "socket" -> socket(o, id, hub);
+            case "stream" -> stream(o, id, hub);
+            case "dgram" -> dgram(o, id, hub);
+            case "user", "tap", "vde", "bridge", "l2tpv3", "vhost-user", "hubport" ->
+                    throw o.error("netdev type '" + type + "' is not available in this version of vnet4j "
+                            + "(available: socket, stream, dgram)");
+            default -> throw o.error("unknown netdev type '" + type + "' (expected socket, stream or dgram)");
+        };
+    }
+
+    private static NetdevConfig socket(OptionString o, String id, int hub) throws ConfigException {
+        List<String> modes = new ArrayList<>();
+        for (String key : List.of("listen", "connect", "mcast", "udp")) {
+            if (o.has(key)) {
+                modes.add(key);
+            }
+        }
+        if (o.has("fd")) {
+            throw o.error("fd= is not supported: vnet4j opens its own sockets (use listen, connect, mcast or udp)");
+        }
+        if (modes.size() != 1) {
+            throw o.error("expected exactly one of listen=, connect=, mcast= or udp=" + (modes.isEmpty() ? "" : ", got " + String.join(" and ", modes)));
+        }
+        String mode = modes.getFirst();
+        String value = o.take(mode);
+        NetdevConfig result = switch (mode) {
+            case "listen" -> new NetdevConfig.StreamServer(id, "socket", hub, "listen=" + value,
+                    Addresses.hostPort(o, "listen", value, "0.0.0.0", 0));
+            case "connect" -> new NetdevConfig.StreamClient(id, "socket", hub, "connect=" + value,
+                    Addresses.hostPort(o, "connect", value, null, 1), 0);
+            case "mcast" -> {
+                InetSocketAddress group = Addresses.hostPort(o, "mcast", value, null, 1);
+                if (!group.getAddress().isMulticastAddress() || !(group.getAddress() instanceof Inet4Address)) {
+                    throw o.error("mcast: expected an IPv4 multicast group (224.0.0.0/4), got '" + value + "'");
+                }
+                String localaddr = o.take("localaddr");
+                Inet4Address ifaddr = localaddr == null ? null : Addresses.ipv4(o, "localaddr", localaddr);
+                yield new NetdevConfig.Datagram(id, "socket", hub, "mcast=" + value, DatagramEndpoint.any(group.getPort()),
+                        DatagramEndpoint.inet(group), ifaddr);
+            }
+            default -> {
+                InetSocketAddress remote = Addresses.hostPort(o, "udp", value, null, 1);
+                String localaddr = o.take("localaddr");
+                if (localaddr == null) {
+                    throw o.error("udp= needs localaddr=host:port, the address to receive on");
+                }
+                InetSocketAddress local = Addresses.hostPort(o, "localaddr", localaddr, "0.0.0.0", 0);
+                yield new NetdevConfig.Datagram(id, "socket", hub, "udp=" + value + ",localaddr=" + localaddr,
+                        inet(o, "localaddr", local), inet(o, "udp", remote), null);
+            }
+        };
+        if (o.has("localaddr")) {
+            throw o.error("localaddr is for mcast= and udp=, not " + mode + "=");
+        }
+        o.finish(SOCKET_KEYS);
+        return result;
+    }
+
+    private static NetdevConfig stream(OptionString o, String id, int hub) throws ConfigException {
+        boolean server = o.takeBoolean("server", false);
+        String addrType = o.require("addr.type", "inet or unix");
+        SocketAddress address;
+        String settings;
+        switch (addrType) {
+            case "inet" -> {
+                String host = o.require("addr.host", "the host name or address");
+                String port = o.require("addr.port", "the TCP port");
+                address = new InetSocketAddress(Addresses.address(o, "addr.host", host),
+                        Addresses.port(o, "addr.port", port, server ? 0 : 1));
+                settings = "server=" + (server ? "on" : "off") + ",addr.type=inet,addr.host=" + host + ",addr.port=" + port;
+            }
+            case "unix" -> {
+                String path = o.require("addr.path", "the unix socket path");
+                if (path.getBytes(StandardCharsets.UTF_8).length > UNIX_PATH_MAX) {
+                    throw o.error("addr.path: unix socket path longer than " + UNIX_PATH_MAX + " bytes: " + path);
+                }
+                address = UnixDomainSocketAddress.of(path);
+                settings = "server=" + (server ? "on" : "off") + ",addr.type=unix,addr.path=" + path;
+            }
+            default -> throw o.error("addr.type: expected inet or unix, got '" + addrType + "'");
+        }
+        long reconnectMs = o.takeLong("reconnect-ms", 0, 0, 3_600_000);
+        long reconnectSeconds = o.takeLong("reconnect", 0, 0, 3600);
+        if (reconnectMs == 0) {
+            reconnectMs = reconnectSeconds * 1000;
+        }
+        o.finish(STREAM_KEYS);
+        if (server) {
+            if (reconnectMs > 0) {
+                throw o.error("reconnect-ms and reconnect are for clients (server=off)");
+            }
+            return new NetdevConfig.StreamServer(id, "stream", hub, settings, address);
+        }
+        return new NetdevConfig.StreamClient(id, "stream", hub, settings, address, reconnectMs);
+    }
+
+    private static NetdevConfig dgram(OptionString o, String id, int hub) throws ConfigException {
+        String remoteType = o.require("remote.type", "inet or unix");
+        String localType = o.take("local.type");
+        StringBuilder settings = new StringBuilder();
+        DatagramEndpoint remote = endpoint(o, "remote", remoteType, settings);
+        if (remote.isMulticast()) {
+            Inet4Address ifaddr = null;
+            if (localType != null) {
+                if (!localType.equals("inet")) {
+                    throw o.error("local.type: a multicast remote takes local.type=inet (the interface), got '" + localType + "'");
+                }
+                ifaddr = Addresses.ipv4(o, "local.host", o.require("local.host", "the interface address"));
+                o.take("local.port");
+                settings.append(",local.host=").append(ifaddr.getHostAddress());
+            }
+            o.finish(DGRAM_KEYS);
+            return new NetdevConfig.Datagram(id, "dgram", hub, settings.toString(),
+                    DatagramEndpoint.any(((DatagramEndpoint.Inet) remote).port()), remote, ifaddr);
+        }
+        if (localType == null) {
+            throw o.error("local.type= is required (inet or unix, where to receive)");
+        }
+        if (!localType.equals(remoteType)) {
+            throw o.error("local.type and remote.type must be the same, got " + localType + " and " + remoteType);
+        }
+        DatagramEndpoint local = endpoint(o, "local", localType, settings);
+        o.finish(DGRAM_KEYS);
+        return new NetdevConfig.Datagram(id, "dgram", hub, settings.toString(), local, remote, null);
+    }
+
+    private static DatagramEndpoint endpoint(OptionString o, String side, String type, StringBuilder settings)
+            throws ConfigException {
+        if (!settings.isEmpty()) {
+            settings.append(',');
+        }
+        switch (type) {
+            case "inet" -> {
+                String host = o.require(side + ".host", "an IPv4 address");
+                String port = o.require(side + ".port", "a UDP port");
+                settings.append(side).append('=').append(host).append(':').append(port);
+                return new DatagramEndpoint.Inet(Addresses.ipv4(o, side + ".host", host),
+                        Addresses.port(o, side + ".port", port, side.equals("local") ? 0 : 1));
+            }
+            case "unix" -> {
+                String path = o.require(side + ".path", "a unix socket path");
+                settings.append(side).append('=').append(path);
+                try {
+                    return new DatagramEndpoint.Unix(path);
+                } catch (IllegalArgumentException e) {
+                    throw o.error(side + ".path: " + e.getMessage());
+                }
+            }
+            default -> throw o.error(side + ".type: expected inet or unix, got '" + type + "'");
+        }
+    }
+
+    private static DatagramEndpoint inet(OptionString o, String what, InetSocketAddress address) throws ConfigException {
+        if (address.getAddress() instanceof Inet4Address v4) {
+            return new DatagramEndpoint.Inet(v4, address.getPort());
+        }
+        throw o.error(what + ": expected an IPv4 address, got '" + address.getAddress().getHostAddress() + "'");
+    }
+
+    private static String orDefault(String v, String d) {
+        return v == null ? d : v;
+    }
+}

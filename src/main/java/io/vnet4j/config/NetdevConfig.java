@@ -1,0 +1,31 @@
+package io.vnet4j.config;
+
+import io.vnet4j.os.DatagramEndpoint;
+import java.net.Inet4Address;
+import java.net.SocketAddress;
+
+/**
+ * One parsed {@code -netdev} or legacy {@code -net}: what to build and on which hub. {@code settings} is
+ * the description shown by {@code info network}, in QEMU's words ({@code listen=:8010}).
+ */
+public sealed interface NetdevConfig {
+    String id();
+
+    String type();
+
+    int hub();
+
+    String settings();
+
+    /** Listens on a TCP or unix address; each accepted connection is a port. */
+    record StreamServer(String id, String type, int hub, String settings, SocketAddress address)
+            implements NetdevConfig {}
+
+    /** Connects to a TCP or unix address; with {@code reconnectMillis} > 0, again after each loss. */
+    record StreamClient(String id, String type, int hub, String settings, SocketAddress address,
+                        long reconnectMillis) implements NetdevConfig {}
+
+    /** Frames as datagrams from {@code local} to {@code remote} (a multicast group when it is one). */
+    record Datagram(String id, String type, int hub, String settings, DatagramEndpoint local,
+                    DatagramEndpoint remote, Inet4Address interfaceAddress) implements NetdevConfig {}
+}

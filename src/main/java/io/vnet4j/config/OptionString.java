@@ -1,0 +1,135 @@
+package io.vnet4j.config;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One QEMU option argument such as {@code socket,id=a,listen=:8010}: comma-separated {@code key=value}
+ * pairs (a doubled comma is a literal comma), the first of which may be a bare value for the implied key
+ * (the netdev type). Keys are taken out one by one; {@link #finish} then complains about any left over.
+ */
+public final class OptionString {
+    private final String option;
+    private final String text;
+    private final String implied;
+    private final Map<String, String> values;
+
+    private OptionString(String option, String text, String implied, Map<String, String> values) {
+        this.option = option;
+        this.text = text;
+        this.implied = implied;
+        this.values = values;
+    }
+
+    /** Splits {@code text}, given to {@code option} (e.g. "-netdev"), into its parts. */
+    public static OptionString parse(String option, String text) throws ConfigException {
+        Map<String, String> values = new LinkedHashMap<>();
+        String implied = null;
+        int i = 0;
+        boolean first = true;
+        while (i <= text.length()) {
+            StringBuilder part = new StringBuilder();
+            while (i < text.length()) {
+                char c = text.charAt(i);
+                if (c == ',') {
+                    if (i + 1 < text.length() && text.charAt(i + 1) == ',') {
+                        part.append(',');
+                        i += 2;
+                        continue;
+                    }
+                    break;
+                }
+                part.append(c);
+                i++;
+            }
+            i++;
+            String p = part.toString();
+            int eq = p.indexOf('=');
+            if (eq < 0) {
+                if (!first || p.isEmpty()) {
+                    throw new ConfigException(option + " " + text + ": expected key=value, got '" + p + "'");
+                }
+                implied = p;
+            } else {
+                String key = p.substring(0, eq);
+                if (key.isEmpty()) {
+                    throw new ConfigException(option + " " + text + ": empty option name in '" + p + "'");
+                }
+                if (values.containsKey(key)) {
+                    throw new ConfigException(option + " " + text + ": " + key + " is given twice");
+                }
+                values.put(key, p.substring(eq + 1));
+            }
+            first = false;
+        }
+        return new OptionString(option, text, implied, values);
+    }
+
+    /** The bare first value (the type), or null. */
+    public String implied() {
+        return implied;
+    }
+
+    public String option() {
+        return option;
+    }
+
+    public boolean has(String key) {
+        return values.containsKey(key);
+    }
+
+    /** Takes the value of {@code key}, or null when absent. */
+    public String take(String key) {
+        return values.remove(key);
+    }
+
+    public String require(String key, String what) throws ConfigException {
+        String v = take(key);
+        if (v == null || v.isEmpty()) {
+            throw error(key + "= is required (" + what + ")");
+        }
+        return v;
+    }
+
+    public boolean takeBoolean(String key, boolean absent) throws ConfigException {
+        String v = take(key);
+        if (v == null) {
+            return absent;
+        }
+        return switch (v) {
+            case "on", "yes", "true" -> true;
+            case "off", "no", "false" -> false;
+            default -> throw error(key + ": expected on or off, got '" + v + "'");
+        };
+    }
+
+    public long takeLong(String key, long absent, long min, long max) throws ConfigException {
+        String v = take(key);
+        if (v == null) {
+            return absent;
+        }
+        try {
+            long n = Long.parseLong(v);
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw error(key + ": expected a whole number from " + min + " to " + max + ", got '" + v + "'");
+    }
+
+    /** Fails when keys are left that no one took; {@code known} lists what is accepted, for the message. */
+    public void finish(Set<String> known) throws ConfigException {
+        if (!values.isEmpty()) {
+            String key = values.keySet().iterator().next();
+            throw error("unknown option '" + key + "'" + (known.isEmpty() ? "" : " (expected one of: "
+                    + String.join(", ", known.stream().sorted().toList()) + ")"));
+        }
+    }
+
+    public ConfigException error(String message) {
+        return new ConfigException(option + " " + text + ": " + message);
+    }
+}

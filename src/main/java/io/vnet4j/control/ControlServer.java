@@ -1,0 +1,166 @@
+package io.vnet4j.control;
+
+import io.vnet4j.Log;
+import io.vnet4j.fabric.Netdev;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The control socket: a unix socket (mode 0600) speaking QMP-style JSON, one command per line.
+ * On connect the server sends {@code {"QMP":{...}}}; it answers {@code qmp_capabilities},
+ * {@code query-network}, {@code query-version} and {@code human-monitor-command} with
+ * {@code "command-line":"info network"}.
+ */
+public final class ControlServer implements AutoCloseable {
+    static final int MAX_LINE = 64 * 1024;
+
+    private final Path path;
+    private final Supplier<List<Netdev>> netdevs;
+    private final String version;
+    private ServerSocketChannel server;
+    private volatile boolean closed;
+
+    public ControlServer(Path path, Supplier<List<Netdev>> netdevs, String version) {
+        this.path = path;
+        this.netdevs = netdevs;
+        this.version = version;
+    }
+
+    public void start() throws IOException {
+        Path parent = path.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        Files.deleteIfExists(path);
+        server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            server.bind(UnixDomainSocketAddress.of(path));
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException e) {
+            server.close();
+            throw new IOException("control socket " + path + ": " + e.getMessage(), e);
+        }
+        Thread.ofVirtual().name("vnet4j-control").start(this::acceptLoop);
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            try {
+                SocketChannel client = server.accept();
+                Thread.ofVirtual().name("vnet4j-control-client").start(() -> serve(client));
+            } catch (IOException e) {
+                if (!closed) {
+                    Log.warn("control socket: " + e.getMessage());
+                }
+                return;
+            }
+        }
+    }
+
+    private void serve(SocketChannel client) {
+        try (client; InputStream in = Channels.newInputStream(client); OutputStream out = Channels.newOutputStream(client)) {
+            send(out, Map.of("QMP", Map.of("version", Map.of("package", "vnet4j " + version), "capabilities", List.of())));
+            String line;
+            while ((line = readLine(in)) != null) {
+                if (!line.isBlank()) {
+                    send(out, answer(line));
+                }
+            }
+        } catch (IOException e) {
+            // the client went away
+        }
+    }
+
+    /** Answers one command line; never throws on bad input. */
+    Map<String, Object> answer(String line) {
+        Object request;
+        try {
+            request = Json.parse(line);
+        } catch (IllegalArgumentException e) {
+            return error("GenericError", "malformed JSON: " + e.getMessage());
+        }
+        if (!(request instanceof Map<?, ?> map) || !(map.get("execute") instanceof String command)) {
+            return error("GenericError", "expected {\"execute\": COMMAND}");
+        }
+        return switch (command) {
+            case "qmp_capabilities" -> Map.of("return", Map.of());
+            case "query-version" -> Map.of("return", Map.of("package", "vnet4j " + version));
+            case "query-network" -> Map.of("return", NetworkReport.query(netdevs.get()));
+            case "human-monitor-command" -> humanCommand(map.get("arguments"));
+            default -> error("CommandNotFound", "The command " + command + " has not been found");
+        };
+    }
+
+    private Map<String, Object> humanCommand(Object arguments) {
+        String commandLine = arguments instanceof Map<?, ?> args && args.get("command-line") instanceof String s ? s.trim() : "";
+        if (commandLine.equals("info network")) {
+            return Map.of("return", NetworkReport.text(NetworkReport.query(netdevs.get())));
+        }
+        return error("GenericError", "unknown command: '" + commandLine + "' (expected: info network)");
+    }
+
+    private static Map<String, Object> error(String errorClass, String description) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("class", errorClass);
+        e.put("desc", description);
+        return Map.of("error", e);
+    }
+
+    private static void send(OutputStream out, Object message) throws IOException {
+        out.write((Json.write(message) + "\r\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    /** Reads one line; null at end of stream; a line longer than {@value #MAX_LINE} bytes ends the session. */
+    static String readLine(InputStream in) throws IOException {
+        return readLine(in, MAX_LINE);
+    }
+
+    /** Reads one line of at most {@code maxBytes}; null at end of stream. */
+    static String readLine(InputStream in, int maxBytes) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) >= 0) {
+            if (b == '\n') {
+                return line.toString(StandardCharsets.UTF_8);
+            }
+            if (line.size() >= maxBytes) {
+                throw new IOException("control line longer than " + maxBytes + " bytes");
+            }
+            line.write(b);
+        }
+        return line.size() == 0 ? null : line.toString(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        if (server != null) {
+            try {
+                server.close();
+            } catch (IOException ignored) {
+                // shutting down
+            }
+        }
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+}

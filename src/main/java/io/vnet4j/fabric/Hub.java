@@ -1,0 +1,80 @@
+package io.vnet4j.fabric;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A hub, QEMU's "VLAN": a frame that enters on one port leaves on every other port.
+ *
+ * <p>Theory of operation: {@link #forward} runs on the thread of the port that received the frame, and
+ * may run on several such threads at once. It reads a copy-on-write array of ports, so attaching and
+ * detaching never lock the forwarding path, and it calls {@link Port#transmit} on each other port, which
+ * only copies the frame into that port's bounded queue (or drops it). A slow or stuck port therefore fills
+ * its own queue and loses its own frames; it never stalls the hub or the other ports. Nothing is allocated
+ * per frame.
+ */
+public final class Hub {
+    private static final Port[] NO_PORTS = {};
+    private static final FrameTap[] NO_TAPS = {};
+
+    private final int id;
+    private volatile Port[] ports = NO_PORTS;
+    private volatile FrameTap[] taps = NO_TAPS;
+
+    public Hub(int id) {
+        this.id = id;
+    }
+
+    /** The hub number, QEMU's hubid (vlan=N in the legacy syntax). */
+    public int id() {
+        return id;
+    }
+
+    public synchronized void attach(Port port) {
+        if (port.hub() != null) {
+            throw new IllegalStateException("port " + port.id() + " is already on hub " + port.hub().id());
+        }
+        Port[] grown = Arrays.copyOf(ports, ports.length + 1);
+        grown[ports.length] = port;
+        port.attached(this);
+        ports = grown;
+    }
+
+    public synchronized void detach(Port port) {
+        Port[] current = ports;
+        for (int i = 0; i < current.length; i++) {
+            if (current[i] == port) {
+                Port[] shrunk = new Port[current.length - 1];
+                System.arraycopy(current, 0, shrunk, 0, i);
+                System.arraycopy(current, i + 1, shrunk, i, current.length - i - 1);
+                ports = shrunk;
+                port.attached(null);
+                return;
+            }
+        }
+    }
+
+    /** Adds a tap that sees every frame entering the hub, from any port. */
+    public synchronized void addTap(FrameTap tap) {
+        FrameTap[] grown = Arrays.copyOf(taps, taps.length + 1);
+        grown[taps.length] = tap;
+        taps = grown;
+    }
+
+    public List<Port> ports() {
+        return List.of(ports);
+    }
+
+    /** Sends a frame that entered through {@code from} out of every other port. */
+    public void forward(Port from, ByteBuffer frame, int offset, int length) {
+        for (FrameTap tap : taps) {
+            tap.frame(frame, offset, length);
+        }
+        for (Port port : ports) {
+            if (port != from) {
+                port.transmit(frame, offset, length);
+            }
+        }
+    }
+}

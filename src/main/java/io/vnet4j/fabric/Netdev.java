@@ -1,0 +1,32 @@
+package io.vnet4j.fabric;
+
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * One configured backend ({@code -netdev TYPE,id=ID,...}): it owns the ports it attaches to its hub. Most
+ * netdevs are one port; a listener owns one port per accepted connection.
+ */
+public interface Netdev extends AutoCloseable {
+    String id();
+
+    String type();
+
+    /** The hub this netdev's ports are on. */
+    Hub hub();
+
+    /** Settings and peer in the style of QEMU's {@code info network}. */
+    String describe();
+
+    /** The ports this netdev has on its hub right now. */
+    List<Port> ports();
+
+    /** Adds a tap that sees every frame of every port of this netdev, now and later, both directions. */
+    void addTap(FrameTap tap);
+
+    /** Opens sockets and starts threads; throws when the netdev cannot start (address in use, refused). */
+    void start() throws IOException;
+
+    @Override
+    void close();
+}

@@ -1,0 +1,79 @@
+package io.vnet4j.os;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The libc functions vnet4j calls, bound once through java.lang.foreign, each returning errno through a
+ * captured call state. This package is the only place in vnet4j with native calls.
+ */
+final class Libc {
+    static final int AF_UNIX = 1;
+    static final int AF_INET = 2;
+    static final int SOCK_DGRAM = 2;
+    static final int SOCK_CLOEXEC = 0x80000;
+    static final int SOL_SOCKET = 1;
+    static final int SO_REUSEADDR = 2;
+    static final int SO_SNDBUF = 7;
+    static final int SO_RCVBUF = 8;
+    static final int SO_RCVTIMEO = 20;
+    static final int IPPROTO_IP = 0;
+    static final int IP_MULTICAST_IF = 32;
+    static final int IP_MULTICAST_TTL = 33;
+    static final int IP_MULTICAST_LOOP = 34;
+    static final int IP_ADD_MEMBERSHIP = 35;
+    static final int SHUT_RDWR = 2;
+    static final int EINTR = 4;
+    static final int EAGAIN = 11;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
+    private static final ValueLayout ADDR = ValueLayout.ADDRESS;
+
+    static final MethodHandle SOCKET = bind("socket", FunctionDescriptor.of(INT, INT, INT, INT));
+    static final MethodHandle BIND = bind("bind", FunctionDescriptor.of(INT, INT, ADDR, INT));
+    static final MethodHandle SETSOCKOPT = bind("setsockopt", FunctionDescriptor.of(INT, INT, INT, INT, ADDR, INT));
+    static final MethodHandle GETSOCKNAME = bind("getsockname", FunctionDescriptor.of(INT, INT, ADDR, ADDR));
+    static final MethodHandle SENDTO = bind("sendto", FunctionDescriptor.of(LONG, INT, ADDR, LONG, INT, ADDR, INT));
+    static final MethodHandle RECVFROM = bind("recvfrom", FunctionDescriptor.of(LONG, INT, ADDR, LONG, INT, ADDR, ADDR));
+    static final MethodHandle SHUTDOWN = bind("shutdown", FunctionDescriptor.of(INT, INT, INT));
+    static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(INT, INT));
+    private static final MethodHandle STRERROR = LINKER.downcallHandle(
+            LINKER.defaultLookup().find("strerror").orElseThrow(), FunctionDescriptor.of(ADDR, INT));
+
+    private Libc() {}
+
+    private static MethodHandle bind(String name, FunctionDescriptor descriptor) {
+        MemorySegment symbol = LINKER.defaultLookup().find(name)
+                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
+        return LINKER.downcallHandle(symbol, descriptor, Linker.Option.captureCallState("errno"));
+    }
+
+    /** A segment to pass as the first argument of every call above, to receive errno. */
+    static MemorySegment errnoState(Arena arena) {
+        return arena.allocate(CAPTURE);
+    }
+
+    static int errno(MemorySegment state) {
+        return (int) ERRNO.get(state, 0L);
+    }
+
+    static String strerror(int errno) {
+        try {
+            MemorySegment message = (MemorySegment) STRERROR.invokeExact(errno);
+            return message.reinterpret(256).getString(0);
+        } catch (Throwable t) {
+            return "errno " + errno;
+        }
+    }
+}

@@ -1,0 +1,255 @@
+package io.vnet4j.os;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+
+/**
+ * A datagram socket (UDP over IPv4, or AF_UNIX SOCK_DGRAM, which the JDK lacks) through
+ * java.lang.foreign. One thread may {@link #receive} while another {@link #send}s: each direction has its
+ * own native buffer, address and errno state, so neither allocates per datagram.
+ *
+ * <p>{@link #receive} blocks at most {@value #RECEIVE_TIMEOUT_MILLIS} ms at a time, so a reader notices
+ * {@link #close()} promptly.
+ */
+public final class NativeDatagramSocket implements AutoCloseable {
+    public static final int MAX_DATAGRAM = 65536;
+    static final int RECEIVE_TIMEOUT_MILLIS = 200;
+
+    private final Arena arena = Arena.ofShared();
+    private final int fd;
+    private final boolean unix;
+    private final Direction rx;
+    private final Direction tx;
+    private final ByteBuffer received;
+    private volatile boolean closed;
+
+    /** One direction's native memory: payload buffer, peer address, address length, errno. */
+    private record Direction(MemorySegment data, MemorySegment address, MemorySegment addressLength,
+                             MemorySegment errno) {
+        static Direction allocate(Arena arena) {
+            return new Direction(arena.allocate(MAX_DATAGRAM, 16), arena.allocate(SockaddrCodec.SOCKADDR_MAX, 8),
+                    arena.allocate(ValueLayout.JAVA_INT), Libc.errnoState(arena));
+        }
+    }
+
+    private NativeDatagramSocket(int fd, boolean unix) {
+        this.fd = fd;
+        this.unix = unix;
+        this.rx = Direction.allocate(arena);
+        this.tx = Direction.allocate(arena);
+        this.received = rx.data.asByteBuffer();
+    }
+
+    /** Opens a socket of the endpoint's family and binds it there (port 0: an ephemeral port). */
+    public static NativeDatagramSocket bound(DatagramEndpoint local, boolean reuseAddress) throws IOException {
+        boolean unix = local instanceof DatagramEndpoint.Unix;
+        NativeDatagramSocket socket = open(unix);
+        try {
+            if (reuseAddress) {
+                socket.setInt(Libc.SOL_SOCKET, Libc.SO_REUSEADDR, 1, "SO_REUSEADDR");
+            }
+            socket.setReceiveTimeout();
+            socket.bind(local);
+            return socket;
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    private static NativeDatagramSocket open(boolean unix) throws IOException {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment errno = Libc.errnoState(call);
+            int fd = (int) Libc.SOCKET.invokeExact(errno, unix ? Libc.AF_UNIX : Libc.AF_INET,
+                    Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0);
+            if (fd < 0) {
+                throw failure("socket", Libc.errno(errno));
+            }
+            return new NativeDatagramSocket(fd, unix);
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("socket: " + t, t);
+        }
+    }
+
+    private void bind(DatagramEndpoint local) throws IOException {
+        int length = SockaddrCodec.encode(local, tx.address);
+        int rc;
+        try {
+            rc = (int) Libc.BIND.invokeExact(tx.errno, fd, tx.address, length);
+        } catch (Throwable t) {
+            throw new IOException("bind: " + t, t);
+        }
+        if (rc != 0) {
+            throw failure("bind " + local, Libc.errno(tx.errno));
+        }
+    }
+
+    private void setReceiveTimeout() throws IOException {
+        MemorySegment timeval = arena.allocate(16, 8);
+        timeval.set(ValueLayout.JAVA_LONG, 0, 0L);
+        timeval.set(ValueLayout.JAVA_LONG, 8, RECEIVE_TIMEOUT_MILLIS * 1000L);
+        setOption(Libc.SOL_SOCKET, Libc.SO_RCVTIMEO, timeval, "SO_RCVTIMEO");
+    }
+
+    /** Joins an IPv4 multicast group on the interface with address {@code ifaddr} (0.0.0.0: the kernel picks). */
+    public void joinMulticast(DatagramEndpoint.Inet group, java.net.Inet4Address ifaddr) throws IOException {
+        MemorySegment mreq = arena.allocate(8, 4);
+        MemorySegment.copy(group.address().getAddress(), 0, mreq, ValueLayout.JAVA_BYTE, 0, 4);
+        MemorySegment.copy(ifaddr.getAddress(), 0, mreq, ValueLayout.JAVA_BYTE, 4, 4);
+        setOption(Libc.IPPROTO_IP, Libc.IP_ADD_MEMBERSHIP, mreq, "IP_ADD_MEMBERSHIP " + group.address().getHostAddress());
+    }
+
+    /** Sends multicast with loopback on (other processes on this host receive it) from {@code ifaddr}. */
+    public void configureMulticastSender(java.net.Inet4Address ifaddr) throws IOException {
+        setInt(Libc.IPPROTO_IP, Libc.IP_MULTICAST_LOOP, 1, "IP_MULTICAST_LOOP");
+        setInt(Libc.IPPROTO_IP, Libc.IP_MULTICAST_TTL, 1, "IP_MULTICAST_TTL");
+        MemorySegment addr = arena.allocate(4, 4);
+        MemorySegment.copy(ifaddr.getAddress(), 0, addr, ValueLayout.JAVA_BYTE, 0, 4);
+        setOption(Libc.IPPROTO_IP, Libc.IP_MULTICAST_IF, addr, "IP_MULTICAST_IF");
+    }
+
+    /** Asks for larger kernel buffers; the kernel may cap them. */
+    public void setBufferSizes(int bytes) throws IOException {
+        setInt(Libc.SOL_SOCKET, Libc.SO_RCVBUF, bytes, "SO_RCVBUF");
+        setInt(Libc.SOL_SOCKET, Libc.SO_SNDBUF, bytes, "SO_SNDBUF");
+    }
+
+    private void setInt(int level, int option, int value, String name) throws IOException {
+        MemorySegment v = arena.allocate(ValueLayout.JAVA_INT);
+        v.set(ValueLayout.JAVA_INT, 0, value);
+        setOption(level, option, v, name);
+    }
+
+    private void setOption(int level, int option, MemorySegment value, String name) throws IOException {
+        int rc;
+        try {
+            rc = (int) Libc.SETSOCKOPT.invokeExact(tx.errno, fd, level, option, value, (int) value.byteSize());
+        } catch (Throwable t) {
+            throw new IOException("setsockopt " + name + ": " + t, t);
+        }
+        if (rc != 0) {
+            throw failure("setsockopt " + name, Libc.errno(tx.errno));
+        }
+    }
+
+    /** The port this socket is bound to (IPv4 only). */
+    public int localPort() throws IOException {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment address = call.allocate(SockaddrCodec.SOCKADDR_MAX, 8);
+            MemorySegment length = call.allocate(ValueLayout.JAVA_INT);
+            length.set(ValueLayout.JAVA_INT, 0, SockaddrCodec.SOCKADDR_MAX);
+            MemorySegment errno = Libc.errnoState(call);
+            int rc = (int) Libc.GETSOCKNAME.invokeExact(errno, fd, address, length);
+            if (rc != 0) {
+                throw failure("getsockname", Libc.errno(errno));
+            }
+            return SockaddrCodec.inetPort(address);
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("getsockname: " + t, t);
+        }
+    }
+
+    /**
+     * The native buffer {@link #send} sends from; fill it with absolute puts from index 0. Only the one
+     * sending thread may use it.
+     */
+    public MemorySegment sendBuffer() {
+        return tx.data;
+    }
+
+    /**
+     * Sends {@code length} bytes of {@link #sendBuffer()} to {@code destination} (encode it once with
+     * {@link #prepareDestination}).
+     *
+     * @return 0 when sent, else the errno (e.g. the peer's unix socket does not exist yet)
+     */
+    public int send(int length, int destinationLength) {
+        try {
+            long rc = (long) Libc.SENDTO.invokeExact(tx.errno, fd, tx.data, (long) length, 0, tx.address,
+                    destinationLength);
+            return rc < 0 ? Libc.errno(tx.errno) : 0;
+        } catch (Throwable t) {
+            throw new IllegalStateException("sendto", t);
+        }
+    }
+
+    /** Encodes where {@link #send} sends to; returns the length to pass to it. */
+    public int prepareDestination(DatagramEndpoint destination) {
+        return SockaddrCodec.encode(destination, tx.address);
+    }
+
+    /**
+     * Receives one datagram into {@link #receivedBuffer()} at offset 0.
+     *
+     * @return its length, or -1 when nothing arrived within the timeout or the socket is closed
+     * @throws IOException on a socket error other than a time-out or interruption
+     */
+    public int receive() throws IOException {
+        rx.addressLength.set(ValueLayout.JAVA_INT, 0, SockaddrCodec.SOCKADDR_MAX);
+        long rc;
+        try {
+            rc = (long) Libc.RECVFROM.invokeExact(rx.errno, fd, rx.data, (long) MAX_DATAGRAM, 0, rx.address,
+                    rx.addressLength);
+        } catch (Throwable t) {
+            throw new IOException("recvfrom: " + t, t);
+        }
+        if (rc >= 0) {
+            return closed ? -1 : (int) rc;
+        }
+        int errno = Libc.errno(rx.errno);
+        if (closed || errno == Libc.EAGAIN || errno == Libc.EINTR) {
+            return -1;
+        }
+        throw failure("recvfrom", errno);
+    }
+
+    /** The last received datagram's bytes, as a direct buffer over the receive memory. */
+    public ByteBuffer receivedBuffer() {
+        return received;
+    }
+
+    /** The source port of the last received IPv4 datagram, or -1 for a unix socket. */
+    public int lastSourcePort() {
+        return unix ? -1 : SockaddrCodec.inetPort(rx.address);
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Stops the socket; call {@link #release()} once no thread uses it any more. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            int ignored = (int) Libc.SHUTDOWN.invokeExact(tx.errno, fd, Libc.SHUT_RDWR);
+        } catch (Throwable t) {
+            // the receive time-out wakes the reader anyway
+        }
+    }
+
+    /** Closes the descriptor and frees the native memory; no thread may use the socket afterwards. */
+    public void release() {
+        close();
+        try {
+            int ignored = (int) Libc.CLOSE.invokeExact(tx.errno, fd);
+        } catch (Throwable t) {
+            // nothing more to do
+        }
+        arena.close();
+    }
+
+    static IOException failure(String what, int errno) {
+        return new IOException(what + ": " + Libc.strerror(errno));
+    }
+}

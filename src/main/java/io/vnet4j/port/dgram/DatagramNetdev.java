@@ -1,0 +1,181 @@
+package io.vnet4j.port.dgram;
+
+import io.vnet4j.Log;
+import io.vnet4j.fabric.FrameQueue;
+import io.vnet4j.fabric.Hub;
+import io.vnet4j.fabric.Netdev;
+import io.vnet4j.fabric.Port;
+import io.vnet4j.fabric.QueuedPort;
+import io.vnet4j.os.DatagramEndpoint;
+import io.vnet4j.os.NativeDatagramSocket;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.Inet4Address;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * QEMU's datagram transports, one frame per datagram: {@code -netdev dgram} (inet or unix),
+ * {@code -netdev socket,udp=...} and {@code -netdev socket,mcast=...}.
+ *
+ * <p>Multicast interoperates with QEMU's socket netdev: QEMU binds the group address and port, joins the
+ * group and sends from that same socket with multicast loop on. We receive the same way but send from a
+ * second socket on an ephemeral port, so the datagrams that loop back to us are recognised by their source
+ * port and not delivered to the hub a second time.
+ */
+public final class DatagramNetdev extends QueuedPort implements Netdev {
+    private static final long WRITER_WAKEUP_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+
+    /** Where to receive and where to send; {@code interfaceAddress} only for multicast. */
+    public record Spec(DatagramEndpoint local, DatagramEndpoint remote, Inet4Address interfaceAddress) {}
+
+    private final Spec spec;
+    private final String settings;
+    private final Hub hub;
+    private NativeDatagramSocket receiver;
+    private NativeDatagramSocket sender;
+    private int destinationLength;
+    private int ownSourcePort = -1;
+    private Thread reader;
+    private Thread writer;
+
+    public DatagramNetdev(String id, String type, String settings, Spec spec, Hub hub) {
+        super(id, type, DEFAULT_QUEUE_BYTES);
+        this.spec = spec;
+        this.settings = settings;
+        this.hub = hub;
+    }
+
+    @Override
+    public String describe() {
+        return settings;
+    }
+
+    @Override
+    public List<Port> ports() {
+        return List.of(this);
+    }
+
+    @Override
+    public void start() throws IOException {
+        try {
+            if (spec.remote().isMulticast()) {
+                openMulticast((DatagramEndpoint.Inet) spec.remote());
+            } else {
+                if (spec.local() instanceof DatagramEndpoint.Unix unix) {
+                    Files.deleteIfExists(Path.of(unix.path()));
+                }
+                receiver = NativeDatagramSocket.bound(spec.local(), false);
+                sender = receiver;
+            }
+            receiver.setBufferSizes(1 << 20);
+        } catch (IOException e) {
+            releaseSockets();
+            throw new IOException(id() + ": " + e.getMessage(), e);
+        }
+        destinationLength = sender.prepareDestination(spec.remote());
+        hub.attach(this);
+        reader = Thread.ofPlatform().daemon().name("vnet4j-" + id() + "-rx").start(this::readLoop);
+        writer = Thread.ofPlatform().daemon().name("vnet4j-" + id() + "-tx").start(this::writeLoop);
+    }
+
+    private void openMulticast(DatagramEndpoint.Inet group) throws IOException {
+        Inet4Address ifaddr = spec.interfaceAddress() != null ? spec.interfaceAddress()
+                : ((DatagramEndpoint.Inet) DatagramEndpoint.any(0)).address();
+        receiver = NativeDatagramSocket.bound(group, true);
+        receiver.joinMulticast(group, ifaddr);
+        sender = NativeDatagramSocket.bound(new DatagramEndpoint.Inet(ifaddr, 0), false);
+        sender.configureMulticastSender(ifaddr);
+        ownSourcePort = sender.localPort();
+    }
+
+    private void readLoop() {
+        try {
+            while (!receiver.isClosed()) {
+                int length = receiver.receive();
+                if (length <= 0) {
+                    continue;
+                }
+                if (ownSourcePort >= 0 && receiver.lastSourcePort() == ownSourcePort) {
+                    continue;
+                }
+                deliver(receiver.receivedBuffer(), 0, length);
+            }
+        } catch (IOException e) {
+            Log.warn(id() + ": receive failed, port stopped: " + e.getMessage());
+        }
+    }
+
+    private void writeLoop() {
+        MemorySegment out = sender.sendBuffer();
+        int[] length = new int[1];
+        FrameQueue.FrameHandler copier = (ring, offset, len) -> {
+            if (len > NativeDatagramSocket.MAX_DATAGRAM) {
+                length[0] = -1; // a hub carries frames up to 69632 bytes; no datagram holds one this big
+                return;
+            }
+            MemorySegment.copy(ring, offset, out, ValueLayout.JAVA_BYTE, 0, len);
+            length[0] = len;
+        };
+        try {
+            while (true) {
+                // the budget must admit any queued frame, or an oversized one would stay at the head forever
+                int n = queue.drain(copier, queue.capacity(), 1, WRITER_WAKEUP_NANOS);
+                if (n < 0) {
+                    return;
+                }
+                if (n == 1 && (length[0] < 0 || sender.send(length[0], destinationLength) != 0)) {
+                    // too big, or the peer is not there (yet): the frame is lost, as on a real wire
+                    counters().countTxDrop();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        super.close();
+        if (receiver != null) {
+            receiver.close();
+        }
+        if (sender != null) {
+            sender.close();
+        }
+        join(reader);
+        join(writer);
+        releaseSockets();
+        if (spec.local() instanceof DatagramEndpoint.Unix unix) {
+            try {
+                Files.deleteIfExists(Path.of(unix.path()));
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }
+    }
+
+    private void releaseSockets() {
+        if (sender != null && sender != receiver) {
+            sender.release();
+        }
+        if (receiver != null) {
+            receiver.release();
+        }
+        sender = null;
+        receiver = null;
+    }
+
+    private static void join(Thread t) {
+        if (t != null) {
+            try {
+                t.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

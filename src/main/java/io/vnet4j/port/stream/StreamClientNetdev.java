@@ -1,0 +1,153 @@
+package io.vnet4j.port.stream;
+
+import io.vnet4j.Log;
+import io.vnet4j.fabric.FrameTap;
+import io.vnet4j.fabric.Hub;
+import io.vnet4j.fabric.Netdev;
+import io.vnet4j.fabric.Port;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SocketChannel;
+import java.util.List;
+
+/**
+ * A connecting socket or stream netdev: one port whose link is up while connected. With a reconnect
+ * delay, it connects again after the peer goes away (the link is down meanwhile); without one, the first
+ * connection must succeed at start and the port stays down once it ends, as in QEMU.
+ */
+public final class StreamClientNetdev implements Netdev {
+    private final String id;
+    private final String type;
+    private final SocketAddress address;
+    private final long reconnectMillis;
+    private final StreamPort port;
+    private final Hub hub;
+    private volatile SocketChannel channel;
+    private volatile Thread worker;
+    private volatile boolean closed;
+
+    public StreamClientNetdev(String id, String type, String settings, SocketAddress address,
+                              long reconnectMillis, Hub hub) {
+        this.id = id;
+        this.type = type;
+        this.address = address;
+        this.reconnectMillis = reconnectMillis;
+        this.hub = hub;
+        this.port = new StreamPort(id, type, settings);
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public String type() {
+        return type;
+    }
+
+    @Override
+    public Hub hub() {
+        return hub;
+    }
+
+    @Override
+    public String describe() {
+        return port.describe();
+    }
+
+    @Override
+    public List<Port> ports() {
+        return List.of(port);
+    }
+
+    @Override
+    public void addTap(FrameTap tap) {
+        port.addTap(tap);
+    }
+
+    @Override
+    public void start() throws IOException {
+        SocketChannel first = null;
+        if (reconnectMillis <= 0) {
+            first = connect();
+        }
+        hub.attach(port);
+        SocketChannel initial = first;
+        worker = Thread.ofVirtual().name("vnet4j-" + id + "-rx").start(() -> run(initial));
+    }
+
+    private SocketChannel connect() throws IOException {
+        SocketChannel ch = SocketChannel.open(address);
+        if (address instanceof InetSocketAddress) {
+            ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        }
+        return ch;
+    }
+
+    private void run(SocketChannel initial) {
+        SocketChannel ch = initial;
+        while (!closed) {
+            if (ch == null) {
+                try {
+                    ch = connect();
+                } catch (IOException e) {
+                    if (!sleepBeforeReconnect()) {
+                        return;
+                    }
+                    continue;
+                }
+            }
+            channel = ch;
+            String peer = StreamServerNetdev.peerName(ch);
+            port.serve(ch, peer, () -> Log.info(id + ": connected to " + peer + " on hub " + hub.id()));
+            channel = null;
+            ch = null;
+            if (closed) {
+                return;
+            }
+            if (reconnectMillis <= 0) {
+                Log.info(id + ": peer " + peer + " went away; the link stays down (no reconnect-ms)");
+                return;
+            }
+            Log.info(id + ": peer " + peer + " went away; reconnecting every " + reconnectMillis + " ms");
+            if (!sleepBeforeReconnect()) {
+                return;
+            }
+        }
+    }
+
+    private boolean sleepBeforeReconnect() {
+        try {
+            Thread.sleep(reconnectMillis);
+            return !closed;
+        } catch (InterruptedException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        SocketChannel ch = channel;
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // shutting down
+            }
+        }
+        Thread t = worker;
+        if (t != null) {
+            t.interrupt();
+            try {
+                t.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        port.close();
+    }
+}

@@ -1,0 +1,196 @@
+package io.vnet4j.port.stream;
+
+import io.vnet4j.Log;
+import io.vnet4j.fabric.FrameTap;
+import io.vnet4j.fabric.Hub;
+import io.vnet4j.fabric.Netdev;
+import io.vnet4j.fabric.Port;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A listening socket or stream netdev. Unlike QEMU, it accepts any number of peers: each connection
+ * becomes its own port {@code ID.N} on the hub and goes away when it disconnects.
+ */
+public final class StreamServerNetdev implements Netdev {
+    private final String id;
+    private final String type;
+    private final String settings;
+    private final SocketAddress address;
+    private final Hub hub;
+    private final List<Port> connections = new CopyOnWriteArrayList<>();
+    private final List<SocketChannel> channels = new CopyOnWriteArrayList<>();
+    private final List<FrameTap> taps = new CopyOnWriteArrayList<>();
+    private final AtomicInteger nextIndex = new AtomicInteger(1);
+    private volatile ServerSocketChannel server;
+    private volatile Thread acceptor;
+    private volatile boolean closed;
+
+    public StreamServerNetdev(String id, String type, String settings, SocketAddress address, Hub hub) {
+        this.id = id;
+        this.type = type;
+        this.settings = settings;
+        this.address = address;
+        this.hub = hub;
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public String type() {
+        return type;
+    }
+
+    @Override
+    public Hub hub() {
+        return hub;
+    }
+
+    @Override
+    public String describe() {
+        return settings + " (" + connections.size() + (connections.size() == 1 ? " connection)" : " connections)");
+    }
+
+    @Override
+    public List<Port> ports() {
+        return List.copyOf(connections);
+    }
+
+    @Override
+    public void addTap(FrameTap tap) {
+        taps.add(tap);
+        connections.forEach(port -> port.addTap(tap));
+    }
+
+    /** The bound address (with the real port when 0 was asked for). */
+    public SocketAddress boundAddress() throws IOException {
+        return server.getLocalAddress();
+    }
+
+    @Override
+    public void start() throws IOException {
+        ServerSocketChannel ch;
+        if (address instanceof UnixDomainSocketAddress unix) {
+            Files.deleteIfExists(unix.getPath());
+            Path parent = unix.getPath().toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        } else {
+            ch = ServerSocketChannel.open();
+            ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+        }
+        try {
+            ch.bind(address);
+        } catch (IOException e) {
+            ch.close();
+            throw new IOException(id + ": cannot listen on " + settings + ": " + e.getMessage(), e);
+        }
+        server = ch;
+        acceptor = Thread.ofVirtual().name("vnet4j-" + id + "-accept").start(this::acceptLoop);
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            SocketChannel channel;
+            try {
+                channel = server.accept();
+            } catch (IOException e) {
+                if (!closed) {
+                    Log.warn(id + ": accept failed: " + e.getMessage());
+                }
+                return;
+            }
+            Thread.ofVirtual().name("vnet4j-" + id + "-rx").start(() -> serve(channel));
+        }
+    }
+
+    private void serve(SocketChannel channel) {
+        String peer = peerName(channel);
+        StreamPort port = new StreamPort(id + "." + nextIndex.getAndIncrement(), type, settings);
+        try {
+            if (channel.getRemoteAddress() instanceof java.net.InetSocketAddress) {
+                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            }
+        } catch (IOException e) {
+            // the peer went away already; serve() will notice
+        }
+        taps.forEach(port::addTap);
+        channels.add(channel);
+        try {
+            port.serve(channel, peer, () -> {
+                connections.add(port);
+                hub.attach(port);
+                Log.info(port.id() + ": " + type + " peer " + peer + " connected to hub " + hub.id());
+            });
+        } finally {
+            port.close();
+            connections.remove(port);
+            channels.remove(channel);
+            if (!closed) {
+                Log.info(port.id() + ": peer " + peer + " disconnected");
+            }
+        }
+    }
+
+    static String peerName(SocketChannel channel) {
+        try {
+            SocketAddress remote = channel.getRemoteAddress();
+            if (remote instanceof java.net.InetSocketAddress inet) {
+                return inet.getAddress().getHostAddress() + ":" + inet.getPort();
+            }
+            return "unix";
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        ServerSocketChannel ch = server;
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // shutting down
+            }
+        }
+        for (SocketChannel c : channels) {
+            try {
+                c.close();
+            } catch (IOException ignored) {
+                // shutting down
+            }
+        }
+        Thread t = acceptor;
+        if (t != null) {
+            try {
+                t.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (address instanceof UnixDomainSocketAddress unix) {
+            try {
+                Files.deleteIfExists(unix.getPath());
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }
+    }
+}

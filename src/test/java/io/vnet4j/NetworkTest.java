@@ -1,0 +1,48 @@
+package io.vnet4j;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vnet4j.config.ConfigParser;
+import io.vnet4j.port.nic.VirtualNic;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(30)
+class NetworkTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void startsWhatTheConfigAsksAndCapturesAHubToPcap() throws Exception {
+        ConfigParser parser = new ConfigParser();
+        parser.netdev("stream,id=s,hubid=1,server=on,addr.type=unix,addr.path=" + dir.resolve("s.sock"));
+        parser.net("dump,vlan=1,file=" + dir.resolve("hub1.pcap"));
+        try (Network network = Network.start(parser.build(null))) {
+            assertThat(network.netdev("s")).isNotNull();
+            assertThat(network.netdev("s").hub().id()).isEqualTo(1);
+            assertThat(dir.resolve("s.sock")).exists();
+            VirtualNic a = network.attachNic("a", 1);
+            VirtualNic b = network.attachNic("b", 1);
+            a.send(new byte[60]);
+            assertThat(b.receive(5, TimeUnit.SECONDS)).hasSize(60);
+        }
+        assertThat(dir.resolve("s.sock")).doesNotExist();
+        // pcap global header (24 bytes) + one record header (16) + 60 bytes
+        assertThat(Files.size(dir.resolve("hub1.pcap"))).isEqualTo(24 + 16 + 60);
+    }
+
+    @Test
+    void aNetdevThatCannotStartStopsTheOnesAlreadyStarted() throws Exception {
+        ConfigParser parser = new ConfigParser();
+        parser.netdev("stream,id=s,server=on,addr.type=unix,addr.path=" + dir.resolve("s.sock"));
+        parser.netdev("stream,id=c,addr.type=unix,addr.path=" + dir.resolve("nobody.sock"));
+        assertThatThrownBy(() -> Network.start(parser.build(null))).isInstanceOf(IOException.class);
+        assertThat(dir.resolve("s.sock")).as("the server was stopped again").doesNotExist();
+    }
+}

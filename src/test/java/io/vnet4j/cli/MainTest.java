@@ -1,0 +1,121 @@
+package io.vnet4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vnet4j.control.ControlServer;
+import io.vnet4j.fabric.Hub;
+import io.vnet4j.fabric.Netdev;
+import io.vnet4j.port.nic.VirtualNic;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(20)
+class MainTest {
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private PrintStream savedErr;
+    private PrintStream savedOut;
+
+    @BeforeEach
+    void capture() {
+        savedErr = System.err;
+        savedOut = System.out;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restore() {
+        System.setErr(savedErr);
+        System.setOut(savedOut);
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aBadNetdevReturnsTwoWithOneLineOnStderr() {
+        assertThat(Main.run("-netdev", "bogus,id=a")).isEqualTo(2);
+        assertThat(err()).isEqualTo("vnet4j: -netdev bogus,id=a: unknown netdev type 'bogus' (expected socket, stream or dgram)"
+                + System.lineSeparator());
+    }
+
+    @Test
+    void aBadLegacyNetAndABadObjectReturnTwo() {
+        assertThat(Main.run("-net", "socket,vlan=x,listen=:8010")).isEqualTo(2);
+        assertThat(err()).startsWith("vnet4j: -net socket,vlan=x,listen=:8010: vlan: expected a whole number")
+                .hasLineCount(1);
+        err.reset();
+        assertThat(Main.run("-netdev", "socket,id=a,listen=127.0.0.1:0", "-object", "filter-dump,id=f,netdev=b,file=x.pcap"))
+                .isEqualTo(2);
+        assertThat(err()).startsWith("vnet4j: -object filter-dump,id=f: netdev=b names no -netdev").hasLineCount(1);
+    }
+
+    @Test
+    void anUnknownOptionReturnsTwoWithOneLineOnStderr() {
+        assertThat(Main.run("--bogus")).isEqualTo(2);
+        assertThat(err()).startsWith("vnet4j: ").contains("--bogus").contains("--help").hasLineCount(1);
+    }
+
+    @Test
+    void anOptionWithoutItsValueReturnsTwo() {
+        assertThat(Main.run("-netdev")).isEqualTo(2);
+        assertThat(err()).startsWith("vnet4j: ").hasLineCount(1);
+    }
+
+    @Test
+    void versionReturnsZeroAndPrintsTheVersion() {
+        assertThat(Main.run("--version")).isZero();
+        assertThat(out()).startsWith("vnet4j ").contains("Java");
+        assertThat(err()).isEmpty();
+    }
+
+    @Test
+    void helpReturnsZero() {
+        assertThat(Main.run("--help")).isZero();
+        assertThat(out()).contains("-netdev").contains("-object");
+    }
+
+    @Test
+    void ctlWithoutARunningDaemonReturnsOne(@TempDir Path dir) {
+        assertThat(Main.run("ctl", "--control", dir.resolve("none.sock").toString(), "info", "network")).isEqualTo(1);
+        assertThat(err()).startsWith("vnet4j ctl: cannot reach the control socket").hasLineCount(1);
+    }
+
+    @Test
+    void ctlPrintsInfoNetworkAndQueryNetwork(@TempDir Path dir) {
+        Path socket = dir.resolve("c.sock");
+        Hub hub = new Hub(3);
+        VirtualNic nic = new VirtualNic("n", hub);
+        nic.start();
+        ControlServer server = new ControlServer(socket, () -> List.<Netdev>of(nic), "t");
+        try {
+            server.start();
+            assertThat(Main.run("ctl", "--control", socket.toString(), "info", "network")).isZero();
+            assertThat(out()).startsWith("hub 3\n").contains(" \\ n: type=nic,in-JVM,link=up");
+            out.reset();
+            assertThat(Main.run("ctl", "--control", socket.toString(), "query-network")).isZero();
+            assertThat(out()).startsWith("[{\"hub\":3,").endsWith("\n");
+            assertThat(Main.run("ctl", "--control", socket.toString(), "no-such-command")).isEqualTo(1);
+            assertThat(err()).contains("vnet4j ctl: The command no-such-command has not been found");
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        } finally {
+            server.close();
+            nic.close();
+        }
+    }
+}

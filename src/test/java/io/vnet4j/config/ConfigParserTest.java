@@ -1,0 +1,401 @@
+package io.vnet4j.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vnet4j.os.DatagramEndpoint;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Path;
+import org.assertj.core.api.AbstractThrowableAssert;
+import org.junit.jupiter.api.Test;
+
+class ConfigParserTest {
+    private final ConfigParser parser = new ConfigParser();
+
+    private NetdevConfig netdev(String text) throws ConfigException {
+        parser.netdev(text);
+        return parser.build(null).netdevs().getLast();
+    }
+
+    private static AbstractThrowableAssert<?, ? extends Throwable> netdevError(String text) {
+        return assertThatThrownBy(() -> new ConfigParser().netdev(text))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("-netdev " + text + ": ");
+    }
+
+    private static InetSocketAddress inet(String host, int port) throws Exception {
+        return new InetSocketAddress(InetAddress.getByName(host), port);
+    }
+
+    private static DatagramEndpoint.Inet udp(String host, int port) throws Exception {
+        return DatagramEndpoint.inet(inet(host, port));
+    }
+
+    // ---- socket ----
+
+    @Test
+    void socketListenWithAnEmptyHostListensOnAllAddresses() throws Exception {
+        NetdevConfig c = netdev("socket,id=a,listen=:8010");
+        assertThat(c).isEqualTo(new NetdevConfig.StreamServer("a", "socket", 0, "listen=:8010", inet("0.0.0.0", 8010)));
+    }
+
+    @Test
+    void socketListenOnAnAddress() throws Exception {
+        NetdevConfig c = netdev("socket,id=a,listen=127.0.0.1:8010");
+        assertThat(c).isEqualTo(new NetdevConfig.StreamServer("a", "socket", 0, "listen=127.0.0.1:8010",
+                inet("127.0.0.1", 8010)));
+    }
+
+    @Test
+    void socketListenOnAnIpv6LiteralInBrackets() throws Exception {
+        NetdevConfig.StreamServer c = (NetdevConfig.StreamServer) netdev("socket,id=a,listen=[::1]:8010");
+        assertThat(c.address()).isEqualTo(inet("::1", 8010));
+    }
+
+    @Test
+    void socketConnect() throws Exception {
+        NetdevConfig c = netdev("socket,id=c,connect=127.0.0.1:5555");
+        assertThat(c).isEqualTo(new NetdevConfig.StreamClient("c", "socket", 0, "connect=127.0.0.1:5555",
+                inet("127.0.0.1", 5555), 0));
+    }
+
+    @Test
+    void socketMcastWithLocalAddress() throws Exception {
+        NetdevConfig c = netdev("socket,id=m,mcast=230.0.0.1:1234,localaddr=127.0.0.1");
+        assertThat(c).isEqualTo(new NetdevConfig.Datagram("m", "socket", 0, "mcast=230.0.0.1:1234",
+                DatagramEndpoint.any(1234), udp("230.0.0.1", 1234),
+                (java.net.Inet4Address) InetAddress.getByName("127.0.0.1")));
+        assertThat(((NetdevConfig.Datagram) c).remote().isMulticast()).isTrue();
+    }
+
+    @Test
+    void socketMcastWithoutLocalAddressLetsTheKernelPick() throws Exception {
+        NetdevConfig.Datagram c = (NetdevConfig.Datagram) netdev("socket,id=m,mcast=230.0.0.1:1234");
+        assertThat(c.interfaceAddress()).isNull();
+    }
+
+    @Test
+    void socketUdpWithLocalAddress() throws Exception {
+        NetdevConfig c = netdev("socket,id=u,udp=127.0.0.1:5000,localaddr=127.0.0.1:5001");
+        assertThat(c).isEqualTo(new NetdevConfig.Datagram("u", "socket", 0,
+                "udp=127.0.0.1:5000,localaddr=127.0.0.1:5001", udp("127.0.0.1", 5001), udp("127.0.0.1", 5000), null));
+    }
+
+    @Test
+    void hubidPutsTheNetdevOnThatHub() throws Exception {
+        assertThat(netdev("socket,id=a,hubid=7,listen=:8010").hub()).isEqualTo(7);
+        assertThat(netdev("socket,id=b,listen=:8011").hub()).isZero();
+    }
+
+    // ---- stream ----
+
+    @Test
+    void streamInetServer() throws Exception {
+        NetdevConfig c = netdev("stream,id=s,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=0");
+        assertThat(c).isEqualTo(new NetdevConfig.StreamServer("s", "stream", 0,
+                "server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=0", inet("127.0.0.1", 0)));
+    }
+
+    @Test
+    void streamInetClientWithReconnectMillis() throws Exception {
+        NetdevConfig c = netdev("stream,id=s,server=off,addr.type=inet,addr.host=127.0.0.1,addr.port=5555,reconnect-ms=250");
+        assertThat(c).isEqualTo(new NetdevConfig.StreamClient("s", "stream", 0,
+                "server=off,addr.type=inet,addr.host=127.0.0.1,addr.port=5555", inet("127.0.0.1", 5555), 250));
+    }
+
+    @Test
+    void streamClientReconnectIsInSeconds() throws Exception {
+        NetdevConfig.StreamClient c = (NetdevConfig.StreamClient)
+                netdev("stream,id=s,addr.type=inet,addr.host=127.0.0.1,addr.port=5555,reconnect=3");
+        assertThat(c.reconnectMillis()).isEqualTo(3000);
+        assertThat(c.settings()).startsWith("server=off,");
+    }
+
+    @Test
+    void streamClientWithoutReconnectDoesNotReconnect() throws Exception {
+        NetdevConfig.StreamClient c = (NetdevConfig.StreamClient)
+                netdev("stream,id=s,addr.type=unix,addr.path=/tmp/x.sock");
+        assertThat(c.reconnectMillis()).isZero();
+    }
+
+    @Test
+    void streamUnixServerAndClient() throws Exception {
+        assertThat(netdev("stream,id=s,server=on,addr.type=unix,addr.path=/tmp/v.sock")).isEqualTo(
+                new NetdevConfig.StreamServer("s", "stream", 0, "server=on,addr.type=unix,addr.path=/tmp/v.sock",
+                        UnixDomainSocketAddress.of("/tmp/v.sock")));
+        assertThat(netdev("stream,id=c,server=off,addr.type=unix,addr.path=/tmp/v.sock,reconnect-ms=100")).isEqualTo(
+                new NetdevConfig.StreamClient("c", "stream", 0, "server=off,addr.type=unix,addr.path=/tmp/v.sock",
+                        UnixDomainSocketAddress.of("/tmp/v.sock"), 100));
+    }
+
+    @Test
+    void aDoubledCommaInAPathIsALiteralComma() throws Exception {
+        NetdevConfig.StreamServer c = (NetdevConfig.StreamServer)
+                netdev("stream,id=s,server=on,addr.type=unix,addr.path=/tmp/a,,b");
+        assertThat(((UnixDomainSocketAddress) c.address()).getPath()).isEqualTo(Path.of("/tmp/a,b"));
+    }
+
+    // ---- dgram ----
+
+    @Test
+    void dgramInet() throws Exception {
+        NetdevConfig c = netdev("dgram,id=d,local.type=inet,local.host=127.0.0.1,local.port=5001,"
+                + "remote.type=inet,remote.host=127.0.0.1,remote.port=5000");
+        assertThat(c).isEqualTo(new NetdevConfig.Datagram("d", "dgram", 0, "remote=127.0.0.1:5000,local=127.0.0.1:5001",
+                udp("127.0.0.1", 5001), udp("127.0.0.1", 5000), null));
+    }
+
+    @Test
+    void dgramUnix() throws Exception {
+        NetdevConfig c = netdev("dgram,id=d,local.type=unix,local.path=/tmp/a,remote.type=unix,remote.path=/tmp/b");
+        assertThat(c).isEqualTo(new NetdevConfig.Datagram("d", "dgram", 0, "remote=/tmp/b,local=/tmp/a",
+                new DatagramEndpoint.Unix("/tmp/a"), new DatagramEndpoint.Unix("/tmp/b"), null));
+    }
+
+    @Test
+    void dgramMulticastWithAndWithoutAnInterface() throws Exception {
+        NetdevConfig.Datagram plain = (NetdevConfig.Datagram)
+                netdev("dgram,id=d,remote.type=inet,remote.host=230.0.0.1,remote.port=1234");
+        assertThat(plain.remote()).isEqualTo(udp("230.0.0.1", 1234));
+        assertThat(plain.local()).isEqualTo(DatagramEndpoint.any(1234));
+        assertThat(plain.interfaceAddress()).isNull();
+        NetdevConfig.Datagram withIf = (NetdevConfig.Datagram) netdev("dgram,id=e,remote.type=inet,remote.host=230.0.0.1,"
+                + "remote.port=1234,local.type=inet,local.host=127.0.0.1");
+        assertThat(withIf.interfaceAddress()).isEqualTo(InetAddress.getByName("127.0.0.1"));
+    }
+
+    @Test
+    void dgramUnixPathOf107BytesIsAccepted() throws Exception {
+        String path = "/" + "p".repeat(106);
+        assertThat(path.length()).isEqualTo(107);
+        netdev("dgram,id=d,local.type=unix,local.path=" + path + ",remote.type=unix,remote.path=/tmp/b");
+    }
+
+    // ---- legacy -net and captures ----
+
+    @Test
+    void legacyNetSocketOnVlanOneIsHubOneNamedSocket0() throws Exception {
+        parser.net("socket,vlan=1,listen=:8010");
+        parser.net("socket,vlan=1,connect=127.0.0.1:8011");
+        Config config = parser.build(null);
+        assertThat(config.netdevs()).containsExactly(
+                new NetdevConfig.StreamServer("socket.0", "socket", 1, "listen=:8010", inet("0.0.0.0", 8010)),
+                new NetdevConfig.StreamClient("socket.1", "socket", 1, "connect=127.0.0.1:8011", inet("127.0.0.1", 8011), 0));
+    }
+
+    @Test
+    void legacyNetTakesItsNameFromNameOrId() throws Exception {
+        parser.net("socket,name=n,listen=:8010");
+        parser.net("socket,id=i,listen=:8011");
+        assertThat(parser.build(null).netdevs()).extracting(NetdevConfig::id, NetdevConfig::hub)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("n", 0), org.assertj.core.groups.Tuple.tuple("i", 0));
+    }
+
+    @Test
+    void legacyNetDumpCapturesAHub() throws Exception {
+        parser.net("dump,vlan=1,file=x.pcap");
+        parser.net("dump,vlan=2");
+        Config config = parser.build(null);
+        assertThat(config.captures()).containsExactly(
+                new CaptureConfig("dump.0", null, 1, Path.of("x.pcap"), CaptureConfig.DEFAULT_SNAP_LENGTH),
+                new CaptureConfig("dump.1", null, 2, Path.of("vnet4j-vlan2.pcap"), CaptureConfig.DEFAULT_SNAP_LENGTH));
+        assertThat(parser.hasNetdevs()).isFalse();
+    }
+
+    @Test
+    void filterDumpCapturesANetdev() throws Exception {
+        parser.netdev("socket,id=a,listen=:8010");
+        parser.object("filter-dump,id=f,netdev=a,file=x.pcap,maxlen=128");
+        parser.object("filter-dump,id=g,netdev=a,file=y.pcap,queue=all");
+        Config config = parser.build(Path.of("/tmp/c.sock"));
+        assertThat(config.captures()).containsExactly(
+                new CaptureConfig("f", "a", null, Path.of("x.pcap"), 128),
+                new CaptureConfig("g", "a", null, Path.of("y.pcap"), CaptureConfig.DEFAULT_SNAP_LENGTH));
+        assertThat(config.controlSocket()).isEqualTo(Path.of("/tmp/c.sock"));
+    }
+
+    // ---- errors ----
+
+    @Test
+    void missingIdIsAnError() {
+        netdevError("socket,listen=:8010").hasMessageContaining("id= is required");
+    }
+
+    @Test
+    void badIdIsAnError() {
+        netdevError("socket,id=1a,listen=:8010").hasMessageContaining("id: expected a letter").hasMessageContaining("'1a'");
+        netdevError("socket,id=a b,listen=:8010").hasMessageContaining("id: expected a letter");
+    }
+
+    @Test
+    void missingTypeIsAnError() {
+        netdevError("id=a,listen=:8010").hasMessageContaining("the type is missing");
+    }
+
+    @Test
+    void unknownTypeIsAnError() {
+        netdevError("bogus,id=a").hasMessageContaining("unknown netdev type 'bogus'")
+                .hasMessageContaining("expected socket, stream or dgram");
+    }
+
+    @Test
+    void userIsNotAvailableYet() {
+        netdevError("user,id=u").hasMessageContaining("netdev type 'user' is not available")
+                .hasMessageContaining("available: socket, stream, dgram");
+    }
+
+    @Test
+    void unknownKeyIsAnError() {
+        netdevError("socket,id=a,listen=:8010,bogus=1").hasMessageContaining("unknown option 'bogus'")
+                .hasMessageContaining("expected one of:").hasMessageContaining("listen");
+        netdevError("stream,id=a,server=on,addr.type=unix,addr.path=/tmp/x,addr.bogus=1")
+                .hasMessageContaining("unknown option 'addr.bogus'");
+        netdevError("dgram,id=a,local.type=unix,local.path=/tmp/a,remote.type=unix,remote.path=/tmp/b,x=1")
+                .hasMessageContaining("unknown option 'x'");
+    }
+
+    @Test
+    void keyTwiceIsAnError() {
+        netdevError("socket,id=a,listen=:1,listen=:2").hasMessageContaining("listen is given twice");
+    }
+
+    @Test
+    void twoModesIsAnError() {
+        netdevError("socket,id=a,listen=:8010,connect=127.0.0.1:8010")
+                .hasMessageContaining("expected exactly one of listen=, connect=, mcast= or udp=, got listen and connect");
+        netdevError("socket,id=a").hasMessageContaining("expected exactly one of listen=, connect=, mcast= or udp=");
+    }
+
+    @Test
+    void fdIsRefused() {
+        netdevError("socket,id=a,fd=3").hasMessageContaining("fd= is not supported");
+    }
+
+    @Test
+    void badPortsAreErrors() {
+        netdevError("socket,id=a,connect=127.0.0.1:0")
+                .hasMessageContaining("connect: expected a port number from 1 to 65535, got '0'");
+        netdevError("socket,id=a,listen=:70000")
+                .hasMessageContaining("listen: expected a port number from 0 to 65535, got '70000'");
+        netdevError("socket,id=a,listen=:abc")
+                .hasMessageContaining("listen: expected a port number from 0 to 65535, got 'abc'");
+        netdevError("socket,id=a,listen=8010").hasMessageContaining("listen: expected host:port, got '8010'");
+        netdevError("socket,id=a,connect=:8010").hasMessageContaining("connect: expected host:port, the host is missing");
+        netdevError("stream,id=a,addr.type=inet,addr.host=127.0.0.1,addr.port=0")
+                .hasMessageContaining("addr.port: expected a port number from 1 to 65535, got '0'");
+        netdevError("dgram,id=a,local.type=inet,local.host=127.0.0.1,local.port=1,"
+                + "remote.type=inet,remote.host=127.0.0.1,remote.port=65536")
+                .hasMessageContaining("remote.port: expected a port number from 1 to 65535, got '65536'");
+    }
+
+    @Test
+    void mcastOnANonMulticastAddressIsAnError() {
+        netdevError("socket,id=m,mcast=10.0.0.1:1234")
+                .hasMessageContaining("mcast: expected an IPv4 multicast group (224.0.0.0/4), got '10.0.0.1:1234'");
+    }
+
+    @Test
+    void udpWithoutLocaladdrIsAnError() {
+        netdevError("socket,id=u,udp=127.0.0.1:5000").hasMessageContaining("udp= needs localaddr=host:port");
+    }
+
+    @Test
+    void streamWithoutAddrTypeIsAnError() {
+        netdevError("stream,id=s,server=on,addr.path=/tmp/x").hasMessageContaining("addr.type= is required (inet or unix)");
+        netdevError("stream,id=s,addr.type=vsock").hasMessageContaining("addr.type: expected inet or unix, got 'vsock'");
+    }
+
+    @Test
+    void streamServerMustBeOnOrOff() {
+        netdevError("stream,id=s,server=maybe,addr.type=unix,addr.path=/tmp/x")
+                .hasMessageContaining("server: expected on or off, got 'maybe'");
+    }
+
+    @Test
+    void dgramUnixPathLongerThan107BytesIsAnError() {
+        String path = "/" + "p".repeat(107);
+        netdevError("dgram,id=d,local.type=unix,local.path=" + path + ",remote.type=unix,remote.path=/tmp/b")
+                .hasMessageContaining("local.path: unix socket path longer than 107 bytes");
+        netdevError("dgram,id=d,local.type=unix,local.path=/tmp/a,remote.type=unix,remote.path=" + path)
+                .hasMessageContaining("remote.path: unix socket path longer than 107 bytes");
+    }
+
+    @Test
+    void streamUnixPathLongerThan107BytesIsAnError() {
+        String path = "/" + "p".repeat(107);
+        netdevError("stream,id=s,server=on,addr.type=unix,addr.path=" + path)
+                .hasMessageContaining("addr.path").hasMessageContaining("107 bytes");
+        netdevError("stream,id=s,server=off,addr.type=unix,addr.path=" + path)
+                .hasMessageContaining("addr.path").hasMessageContaining("107 bytes");
+    }
+
+    @Test
+    void serverWithReconnectIsAnError() {
+        netdevError("stream,id=s,server=on,addr.type=unix,addr.path=/tmp/x,reconnect-ms=100")
+                .hasMessageContaining("reconnect-ms and reconnect are for clients (server=off)");
+        netdevError("stream,id=s,server=on,addr.type=unix,addr.path=/tmp/x,reconnect=1")
+                .hasMessageContaining("reconnect");
+    }
+
+    @Test
+    void reconnectOutOfRangeIsAnError() {
+        netdevError("stream,id=s,addr.type=unix,addr.path=/tmp/x,reconnect-ms=-1")
+                .hasMessageContaining("reconnect-ms: expected a whole number from 0 to 3600000, got '-1'");
+    }
+
+    @Test
+    void dgramLocalAndRemoteTypesMustMatch() {
+        netdevError("dgram,id=d,local.type=unix,local.path=/tmp/a,remote.type=inet,remote.host=127.0.0.1,remote.port=5000")
+                .hasMessageContaining("local.type and remote.type must be the same, got unix and inet");
+        netdevError("dgram,id=d,remote.type=unix,remote.path=/tmp/b")
+                .hasMessageContaining("local.type= is required");
+        netdevError("dgram,id=d,remote.type=inet,remote.host=230.0.0.1,remote.port=1234,local.type=unix,local.path=/tmp/a")
+                .hasMessageContaining("local.type: a multicast remote takes local.type=inet");
+    }
+
+    @Test
+    void legacyNetNicIsAnErrorThatExplainsWhereItBelongs() {
+        assertThatThrownBy(() -> new ConfigParser().net("nic,vlan=1,model=virtio"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("-net nic,vlan=1,model=virtio: ")
+                .hasMessageContaining("belongs on QEMU's command line");
+    }
+
+    @Test
+    void filterDumpNamingAnUnknownNetdevIsAnError() throws Exception {
+        parser.netdev("socket,id=a,listen=:8010");
+        parser.object("filter-dump,id=f,netdev=zz,file=x.pcap");
+        assertThatThrownBy(() -> parser.build(null)).isInstanceOf(ConfigException.class)
+                .hasMessage("-object filter-dump,id=f: netdev=zz names no -netdev (expected one of: a)");
+    }
+
+    @Test
+    void filterDumpErrors() {
+        assertThatThrownBy(() -> new ConfigParser().object("filter-dump,id=f,netdev=a,file=x.pcap,queue=rx"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("queue: only 'all' (both directions) is supported, got 'rx'");
+        assertThatThrownBy(() -> new ConfigParser().object("filter-dump,id=f,netdev=a"))
+                .hasMessageContaining("file= is required");
+        assertThatThrownBy(() -> new ConfigParser().object("filter-dump,id=f,netdev=a,file=x,maxlen=10"))
+                .hasMessageContaining("maxlen: expected a whole number from 64 to 1048576, got '10'");
+        assertThatThrownBy(() -> new ConfigParser().object("filter-redirector,id=f"))
+                .hasMessageContaining("unknown object type 'filter-redirector' (expected filter-dump)");
+    }
+
+    @Test
+    void duplicateIdsAreAnError() throws Exception {
+        parser.netdev("socket,id=a,listen=:8010");
+        parser.net("socket,id=a,listen=:8011");
+        assertThatThrownBy(() -> parser.build(null)).isInstanceOf(ConfigException.class)
+                .hasMessage("-netdev id=a: the id is used twice");
+    }
+
+    @Test
+    void localaddrWithListenNamesWhereItBelongs() {
+        assertThatThrownBy(() -> new ConfigParser().netdev("socket,id=a,listen=:8010,localaddr=127.0.0.1"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("localaddr is for mcast= and udp=, not listen=");
+    }
+}

@@ -1,0 +1,111 @@
+package io.vnet4j.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class OptionStringTest {
+
+    @Test
+    void splitsTheImpliedTypeAndKeyValuePairs() throws ConfigException {
+        OptionString o = OptionString.parse("-netdev", "socket,id=a,listen=:8010");
+        assertThat(o.option()).isEqualTo("-netdev");
+        assertThat(o.implied()).isEqualTo("socket");
+        assertThat(o.has("id")).isTrue();
+        assertThat(o.take("id")).isEqualTo("a");
+        assertThat(o.has("id")).isFalse();
+        assertThat(o.take("id")).isNull();
+        assertThat(o.take("listen")).isEqualTo(":8010");
+        o.finish(Set.of());
+    }
+
+    @Test
+    void hasNoImpliedValueWhenTheFirstPartIsAPair() throws ConfigException {
+        OptionString o = OptionString.parse("-netdev", "type=socket,id=a");
+        assertThat(o.implied()).isNull();
+        assertThat(o.take("type")).isEqualTo("socket");
+    }
+
+    @Test
+    void aDoubledCommaIsALiteralComma() throws ConfigException {
+        OptionString o = OptionString.parse("-netdev", "stream,addr.path=/tmp/a,,b,id=x");
+        assertThat(o.take("addr.path")).isEqualTo("/tmp/a,b");
+        assertThat(o.take("id")).isEqualTo("x");
+        assertThat(OptionString.parse("-netdev", "t,p=a,,,,b").take("p")).isEqualTo("a,,b");
+        assertThat(OptionString.parse("-netdev", "t,p=end,,").take("p")).isEqualTo("end,");
+    }
+
+    @Test
+    void aValueMayContainEqualsSignsAndBeEmpty() throws ConfigException {
+        OptionString o = OptionString.parse("-object", "x,a=b=c,e=");
+        assertThat(o.take("a")).isEqualTo("b=c");
+        assertThat(o.take("e")).isEmpty();
+    }
+
+    @Test
+    void rejectsAKeyGivenTwice() {
+        assertThatThrownBy(() -> OptionString.parse("-netdev", "socket,id=a,id=b"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("-netdev socket,id=a,id=b: id is given twice");
+    }
+
+    @Test
+    void rejectsABareValueAfterTheFirst() {
+        assertThatThrownBy(() -> OptionString.parse("-netdev", "socket,id=a,oops"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("-netdev socket,id=a,oops")
+                .hasMessageContaining("expected key=value, got 'oops'");
+    }
+
+    @Test
+    void rejectsEmptyPartsAndEmptyKeys() {
+        assertThatThrownBy(() -> OptionString.parse("-netdev", "")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("expected key=value");
+        assertThatThrownBy(() -> OptionString.parse("-netdev", "socket,id=a,")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("expected key=value, got ''");
+        assertThatThrownBy(() -> OptionString.parse("-netdev", "socket,=x")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("empty option name in '=x'");
+    }
+
+    @Test
+    void requireRejectsAMissingOrEmptyValue() throws ConfigException {
+        OptionString o = OptionString.parse("-netdev", "socket,id=");
+        assertThatThrownBy(() -> o.require("id", "the netdev's name"))
+                .hasMessage("-netdev socket,id=: id= is required (the netdev's name)");
+        assertThatThrownBy(() -> o.require("listen", "where"))
+                .hasMessageContaining("listen= is required (where)");
+    }
+
+    @Test
+    void readsBooleansAndRejectsOthers() throws ConfigException {
+        OptionString o = OptionString.parse("-netdev", "s,a=on,b=off,c=yes,d=no,e=true,f=false,g=maybe");
+        assertThat(o.takeBoolean("a", false)).isTrue();
+        assertThat(o.takeBoolean("b", true)).isFalse();
+        assertThat(o.takeBoolean("c", false)).isTrue();
+        assertThat(o.takeBoolean("d", true)).isFalse();
+        assertThat(o.takeBoolean("e", false)).isTrue();
+        assertThat(o.takeBoolean("f", true)).isFalse();
+        assertThat(o.takeBoolean("absent", true)).isTrue();
+        assertThatThrownBy(() -> o.takeBoolean("g", false)).hasMessageContaining("g: expected on or off, got 'maybe'");
+    }
+
+    @Test
+    void readsBoundedNumbers() throws ConfigException {
+        OptionString o = OptionString.parse("-netdev", "s,n=7,big=11,neg=-1,word=x");
+        assertThat(o.takeLong("n", 0, 0, 10)).isEqualTo(7);
+        assertThat(o.takeLong("absent", 42, 0, 10)).isEqualTo(42);
+        assertThatThrownBy(() -> o.takeLong("big", 0, 0, 10)).hasMessageContaining("big: expected a whole number from 0 to 10, got '11'");
+        assertThatThrownBy(() -> o.takeLong("neg", 0, 0, 10)).hasMessageContaining("got '-1'");
+        assertThatThrownBy(() -> o.takeLong("word", 0, 0, 10)).hasMessageContaining("got 'x'");
+    }
+
+    @Test
+    void finishNamesALeftOverKeyAndWhatIsKnown() throws ConfigException {
+        OptionString o = OptionString.parse("-netdev", "socket,id=a,bogus=1");
+        o.take("id");
+        assertThatThrownBy(() -> o.finish(Set.of("id", "listen")))
+                .hasMessage("-netdev socket,id=a,bogus=1: unknown option 'bogus' (expected one of: id, listen)");
+    }
+}

@@ -1,0 +1,283 @@
+package io.vnet4j.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vnet4j.fabric.Hub;
+import io.vnet4j.fabric.Netdev;
+import io.vnet4j.port.nic.VirtualNic;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(20)
+class ControlServerTest {
+    @TempDir
+    Path dir;
+
+    private Path socket;
+    private final List<Netdev> netdevs = new CopyOnWriteArrayList<>();
+    private ControlServer server;
+    private final Hub hub = new Hub(0);
+
+    /** A raw client: writes lines and reads the server's lines. */
+    private static final class Client implements AutoCloseable {
+        final SocketChannel channel;
+        final InputStream in;
+        final OutputStream out;
+
+        Client(Path path) throws IOException {
+            channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+            channel.connect(UnixDomainSocketAddress.of(path));
+            in = Channels.newInputStream(channel);
+            out = Channels.newOutputStream(channel);
+        }
+
+        void send(String line) throws IOException {
+            out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        }
+
+        /** One line of the server's, of any length; null at the end of the stream. */
+        String line() throws IOException {
+            java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+            int b;
+            while ((b = in.read()) >= 0) {
+                if (b == '\n') {
+                    return line.toString(StandardCharsets.UTF_8);
+                }
+                line.write(b);
+            }
+            return line.size() == 0 ? null : line.toString(StandardCharsets.UTF_8);
+        }
+
+        Map<?, ?> answer() throws IOException {
+            String line = line();
+            assertThat(line).as("an answer").isNotNull().endsWith("\r");
+            return (Map<?, ?>) Json.parse(line.trim());
+        }
+
+        Map<?, ?> execute(String json) throws IOException {
+            send(json);
+            return answer();
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
+    }
+
+    @BeforeEach
+    void start() throws IOException {
+        socket = dir.resolve("control.sock");
+        server = new ControlServer(socket, () -> List.copyOf(netdevs), "1.2.3");
+        server.start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        netdevs.forEach(Netdev::close);
+    }
+
+    private VirtualNic nic(String id) {
+        VirtualNic n = new VirtualNic(id, hub);
+        n.start();
+        netdevs.add(n);
+        return n;
+    }
+
+    @Test
+    void theSocketFileIsReadableAndWritableOnlyByItsOwner() throws IOException {
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket))).isEqualTo("rw-------");
+    }
+
+    @Test
+    void closeRemovesTheSocketFile() {
+        server.close();
+        assertThat(socket).doesNotExist();
+    }
+
+    @Test
+    void greetsWithTheQmpBannerAndAnswersCapabilitiesAndVersion() throws IOException {
+        try (Client c = new Client(socket)) {
+            Map<?, ?> greeting = c.answer();
+            assertThat(greeting).isEqualTo(Map.of("QMP", Map.of("version", Map.of("package", "vnet4j 1.2.3"),
+                    "capabilities", List.of())));
+            assertThat(c.execute("{\"execute\":\"qmp_capabilities\"}")).isEqualTo(Map.of("return", Map.of()));
+            assertThat(c.execute("{\"execute\":\"query-version\"}"))
+                    .isEqualTo(Map.of("return", Map.of("package", "vnet4j 1.2.3")));
+        }
+    }
+
+    @Test
+    void queryNetworkListsHubsNetdevsPortsAndMovingCounters() throws Exception {
+        VirtualNic a = nic("a");
+        VirtualNic b = nic("b");
+        try (Client c = new Client(socket)) {
+            c.answer();
+            Map<?, ?> before = c.execute("{\"execute\":\"query-network\"}");
+            assertThat(before).isEqualTo(Map.of("return", List.of(Map.of("hub", 0L, "netdevs", List.of(
+                    netdevReport("a", 0, 0, 0, 0), netdevReport("b", 0, 0, 0, 0))))));
+
+            a.send(new byte[60]);
+            assertThat(b.receive(5, java.util.concurrent.TimeUnit.SECONDS)).hasSize(60);
+            Map<?, ?> after = c.execute("{\"execute\":\"query-network\"}");
+            assertThat(after).isEqualTo(Map.of("return", List.of(Map.of("hub", 0L, "netdevs", List.of(
+                    netdevReport("a", 1, 60, 0, 0), netdevReport("b", 0, 0, 1, 60))))));
+        }
+    }
+
+    private static Map<String, Object> netdevReport(String id, long rxFrames, long rxBytes, long txFrames, long txBytes) {
+        Map<String, Object> port = new java.util.LinkedHashMap<>();
+        port.put("id", id);
+        port.put("link", "up");
+        port.put("info", "in-JVM");
+        port.put("rx-frames", rxFrames);
+        port.put("rx-bytes", rxBytes);
+        port.put("tx-frames", txFrames);
+        port.put("tx-bytes", txBytes);
+        port.put("tx-dropped", 0L);
+        port.put("rx-errors", 0L);
+        return Map.of("id", id, "type", "nic", "info", "in-JVM", "ports", List.of(port));
+    }
+
+    @Test
+    void infoNetworkIsQemuStyleText() throws Exception {
+        VirtualNic a = nic("a");
+        nic("b");
+        a.send(new byte[60]);
+        try (Client c = new Client(socket)) {
+            c.answer();
+            Map<?, ?> answer = c.execute("{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":\"info network\"}}");
+            String text = (String) answer.get("return");
+            assertThat(text).startsWith("hub 0\n");
+            assertThat(text.lines()).contains(" \\ a: type=nic,in-JVM,link=up",
+                    "     rx 1 frames 60 bytes, tx 0 frames 0 bytes, dropped 0, errors 0",
+                    " \\ b: type=nic,in-JVM,link=up",
+                    "     rx 0 frames 0 bytes, tx 1 frames 60 bytes, dropped 0, errors 0");
+        }
+    }
+
+    @Test
+    void anotherHumanCommandIsAGenericError() throws IOException {
+        try (Client c = new Client(socket)) {
+            c.answer();
+            Map<?, ?> answer = c.execute("{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":\"info block\"}}");
+            assertThat(((Map<?, ?>) answer.get("error")).get("class")).isEqualTo("GenericError");
+            assertThat((String) ((Map<?, ?>) answer.get("error")).get("desc")).contains("info block");
+        }
+    }
+
+    @Test
+    void anUnknownCommandIsCommandNotFound() throws IOException {
+        try (Client c = new Client(socket)) {
+            c.answer();
+            assertThat(c.execute("{\"execute\":\"quit\"}")).isEqualTo(Map.of("error",
+                    Map.of("class", "CommandNotFound", "desc", "The command quit has not been found")));
+        }
+    }
+
+    @Test
+    void malformedJsonIsAGenericErrorAndTheSessionContinues() throws IOException {
+        try (Client c = new Client(socket)) {
+            c.answer();
+            Map<?, ?> bad = c.execute("{\"execute\":");
+            assertThat(((Map<?, ?>) bad.get("error")).get("class")).isEqualTo("GenericError");
+            assertThat((String) ((Map<?, ?>) bad.get("error")).get("desc")).startsWith("malformed JSON: ");
+            Map<?, ?> notACommand = c.execute("[1,2]");
+            assertThat(((Map<?, ?>) notACommand.get("error")).get("class")).isEqualTo("GenericError");
+            Map<?, ?> deep = c.execute("[".repeat(10_000));
+            assertThat(((Map<?, ?>) deep.get("error")).get("class")).isEqualTo("GenericError");
+            c.send("   ");
+            assertThat(c.execute("{\"execute\":\"qmp_capabilities\"}")).isEqualTo(Map.of("return", Map.of()));
+        }
+    }
+
+    @Test
+    void aLineLongerThan64KibEndsThatSessionButTheServerKeepsServing() throws IOException {
+        try (Client c = new Client(socket)) {
+            c.answer();
+            try {
+                c.send("{\"execute\":\"" + "x".repeat(ControlServer.MAX_LINE + 10) + "\"}");
+            } catch (IOException e) {
+                // the server may close while we still write: that is the point
+            }
+            String next;
+            try {
+                next = c.line();
+            } catch (IOException e) {
+                next = null;
+            }
+            assertThat(next).as("no answer, the session ended").isNull();
+        }
+        try (Client c = new Client(socket)) {
+            c.answer();
+            assertThat(c.execute("{\"execute\":\"qmp_capabilities\"}")).isEqualTo(Map.of("return", Map.of()));
+        }
+    }
+
+    @Test
+    void aLineOfExactly64KibIsStillServed() throws IOException {
+        try (Client c = new Client(socket)) {
+            c.answer();
+            String prefix = "{\"execute\":\"";
+            String suffix = "\"}";
+            c.send(prefix + "y".repeat(ControlServer.MAX_LINE - prefix.length() - suffix.length()) + suffix);
+            assertThat(((Map<?, ?>) c.answer().get("error")).get("class")).isEqualTo("CommandNotFound");
+        }
+    }
+
+    @Test
+    void controlClientSpeaksToTheServer() throws Exception {
+        nic("a");
+        try (ControlClient client = new ControlClient(socket)) {
+            Map<?, ?> answer = client.execute(Map.of("execute", "query-network"));
+            assertThat(answer.get("return")).isInstanceOf(List.class);
+            @SuppressWarnings("unchecked")
+            String text = NetworkReport.text((List<Object>) answer.get("return"));
+            assertThat(text).startsWith("hub 0\n").contains(" \\ a: type=nic,in-JVM,link=up");
+        }
+    }
+
+    @Test
+    void controlClientReadsAnAnswerLongerThan64Kib() throws Exception {
+        // 400 ports of about 200 bytes each: the query-network answer is about 80 KiB
+        for (int i = 0; i < 400; i++) {
+            nic("nic-with-a-rather-long-name-" + i);
+        }
+        try (ControlClient client = new ControlClient(socket)) {
+            Map<?, ?> answer = client.execute(Map.of("execute", "query-network"));
+            assertThat(Json.write(answer).length()).isGreaterThan(ControlServer.MAX_LINE);
+            @SuppressWarnings("unchecked")
+            List<Object> hubs = (List<Object>) answer.get("return");
+            assertThat((List<?>) ((Map<?, ?>) hubs.getFirst()).get("netdevs")).hasSize(400);
+        }
+    }
+
+    @Test
+    void severalClientsAreServedAtOnce() throws IOException {
+        try (Client c1 = new Client(socket); Client c2 = new Client(socket)) {
+            c1.answer();
+            c2.answer();
+            assertThat(c2.execute("{\"execute\":\"qmp_capabilities\"}").containsKey("return")).isTrue();
+            assertThat(c1.execute("{\"execute\":\"qmp_capabilities\"}").containsKey("return")).isTrue();
+        }
+    }
+}

@@ -1,0 +1,272 @@
+package io.vnet4j.fabric;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+class FrameQueueTest {
+    private static final long NO_WAIT = 0;
+
+    private static byte[] frame(int length, int seed) {
+        byte[] b = new byte[length];
+        for (int i = 0; i < length; i++) {
+            b[i] = (byte) (seed * 31 + i);
+        }
+        return b;
+    }
+
+    private static boolean offer(FrameQueue q, byte[] f) {
+        return q.offer(ByteBuffer.wrap(f), 0, f.length);
+    }
+
+    /** Drains with the given limits, collecting copies of the frames. */
+    private static List<byte[]> drain(FrameQueue q, int maxBytes, int maxFrames) throws InterruptedException {
+        List<byte[]> out = new ArrayList<>();
+        int n = q.drain((ring, off, len) -> out.add(Arrays.copyOfRange(ring, off, off + len)), maxBytes, maxFrames, NO_WAIT);
+        assertThat(n).isEqualTo(out.size());
+        return out;
+    }
+
+    @Test
+    void refusesCapacityBelow2048Bytes() {
+        assertThatThrownBy(() -> new FrameQueue(2047)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("2047");
+        assertThat(new FrameQueue(2048).capacity()).isEqualTo(2048);
+    }
+
+    @Test
+    void handsFramesOverInFifoOrderWithTheirContent() throws InterruptedException {
+        FrameQueue q = new FrameQueue(4096);
+        byte[] a = frame(60, 1);
+        byte[] b = frame(1, 2);
+        byte[] c = frame(1500, 3);
+        assertThat(offer(q, a)).isTrue();
+        assertThat(offer(q, b)).isTrue();
+        assertThat(offer(q, c)).isTrue();
+        List<byte[]> got = drain(q, Integer.MAX_VALUE, Integer.MAX_VALUE);
+        assertThat(got).containsExactly(a, b, c);
+        assertThat(drain(q, Integer.MAX_VALUE, Integer.MAX_VALUE)).isEmpty();
+    }
+
+    @Test
+    void copiesTheGivenSliceOfTheSourceBuffer() throws InterruptedException {
+        FrameQueue q = new FrameQueue(4096);
+        byte[] big = frame(100, 7);
+        ByteBuffer src = ByteBuffer.wrap(big);
+        src.position(50); // offer uses absolute offsets; the position must not matter
+        assertThat(q.offer(src, 10, 20)).isTrue();
+        assertThat(drain(q, Integer.MAX_VALUE, 1)).containsExactly(Arrays.copyOfRange(big, 10, 30));
+        assertThat(src.position()).isEqualTo(50);
+    }
+
+    @Test
+    void acceptsAnEmptyFrame() throws InterruptedException {
+        FrameQueue q = new FrameQueue(2048);
+        assertThat(q.offer(ByteBuffer.allocate(0), 0, 0)).isTrue();
+        List<byte[]> got = drain(q, 100, 10);
+        assertThat(got).hasSize(1);
+        assertThat(got.getFirst()).isEmpty();
+    }
+
+    @Test
+    void refusesWhenFullAndAcceptsAgainAfterDrain() throws InterruptedException {
+        FrameQueue q = new FrameQueue(2048);
+        byte[] f = frame(508, 1); // 512-byte records: exactly 4 fit
+        for (int i = 0; i < 4; i++) {
+            assertThat(offer(q, f)).as("frame %d", i).isTrue();
+        }
+        assertThat(offer(q, f)).isFalse();
+        assertThat(offer(q, frame(1, 9))).as("not even a 1-byte frame fits a full ring").isFalse();
+        assertThat(drain(q, Integer.MAX_VALUE, 1)).hasSize(1);
+        assertThat(offer(q, f)).isTrue();
+        assertThat(drain(q, Integer.MAX_VALUE, Integer.MAX_VALUE)).hasSize(4);
+    }
+
+    @Test
+    void refusesAFrameLargerThanTheRing() {
+        FrameQueue q = new FrameQueue(2048);
+        assertThat(offer(q, frame(2045, 1))).isFalse();
+        assertThat(offer(q, frame(2044, 1))).isTrue();
+    }
+
+    @Test
+    void refusesAFrameThatWouldNeedTheSpaceTheConsumerHasNotFreed() throws InterruptedException {
+        FrameQueue q = new FrameQueue(2048);
+        // fill 1500 bytes, drain 1000, then a frame that needs more than the free space at either end
+        assertThat(offer(q, frame(996, 1))).isTrue();  // [0,1000)
+        assertThat(offer(q, frame(496, 2))).isTrue();  // [1000,1500)
+        assertThat(drain(q, Integer.MAX_VALUE, 1)).hasSize(1); // head = 1000
+        // 548 bytes at the end, 1000 at the start: a 1100-byte record fits neither
+        assertThat(offer(q, frame(1096, 3))).isFalse();
+        // a 900-byte record wraps to the start (the end becomes padding)
+        byte[] wrapped = frame(896, 4);
+        assertThat(offer(q, wrapped)).isTrue();
+        assertThat(drain(q, Integer.MAX_VALUE, Integer.MAX_VALUE)).containsExactly(frame(496, 2), wrapped);
+    }
+
+    @Test
+    void wrapsAroundTheRingEndWithoutCorruptingFramesOverManyRandomSizes() throws InterruptedException {
+        Random random = new Random(20240601L);
+        FrameQueue q = new FrameQueue(4099); // an odd size, so ends shorter than a length field happen
+        Deque<byte[]> expected = new ArrayDeque<>();
+        int seq = 0;
+        int refused = 0;
+        int delivered = 0;
+        for (int round = 0; round < 20_000; round++) {
+            if (random.nextInt(3) != 0) {
+                int len = random.nextInt(10) == 0 ? random.nextInt(4) : 1 + random.nextInt(1200);
+                byte[] f = frame(len, seq++);
+                if (offer(q, f)) {
+                    expected.addLast(f);
+                } else {
+                    refused++;
+                }
+            } else {
+                int maxFrames = 1 + random.nextInt(4);
+                int maxBytes = 1300 + random.nextInt(3000);
+                for (byte[] got : drain(q, maxBytes, maxFrames)) {
+                    assertThat(got).as("frame after %d delivered", delivered).isEqualTo(expected.removeFirst());
+                    delivered++;
+                }
+            }
+        }
+        List<byte[]> rest = drain(q, Integer.MAX_VALUE, Integer.MAX_VALUE);
+        assertThat(rest).containsExactlyElementsOf(expected);
+        assertThat(delivered).isGreaterThan(1000);
+        assertThat(refused).as("the ring filled up at times").isGreaterThan(0);
+    }
+
+    @Test
+    void respectsMaxFrames() throws InterruptedException {
+        FrameQueue q = new FrameQueue(4096);
+        for (int i = 0; i < 5; i++) {
+            offer(q, frame(10, i));
+        }
+        assertThat(drain(q, Integer.MAX_VALUE, 2)).containsExactly(frame(10, 0), frame(10, 1));
+        assertThat(drain(q, Integer.MAX_VALUE, 2)).containsExactly(frame(10, 2), frame(10, 3));
+        assertThat(drain(q, Integer.MAX_VALUE, 2)).containsExactly(frame(10, 4));
+    }
+
+    @Test
+    void respectsMaxBytesCountingFourBytesPerFrame() throws InterruptedException {
+        FrameQueue q = new FrameQueue(4096);
+        for (int i = 0; i < 3; i++) {
+            offer(q, frame(96, i)); // 100-byte records
+        }
+        assertThat(drain(q, 199, 10)).containsExactly(frame(96, 0));
+        assertThat(drain(q, 200, 10)).containsExactly(frame(96, 1), frame(96, 2));
+    }
+
+    @Test
+    void handsOverNothingAndKeepsTheFrameWhenTheOldestExceedsMaxBytes() throws InterruptedException {
+        FrameQueue q = new FrameQueue(4096);
+        offer(q, frame(1000, 1));
+        assertThat(q.drain((r, o, l) -> { }, 1003, 10, TimeUnit.SECONDS.toNanos(5))).isZero();
+        assertThat(drain(q, 1004, 10)).containsExactly(frame(1000, 1));
+    }
+
+    @Test
+    void drainTimesOutWithZeroWhenEmpty() throws InterruptedException {
+        FrameQueue q = new FrameQueue(2048);
+        assertThat(q.drain((r, o, l) -> { }, 2048, 1, TimeUnit.MILLISECONDS.toNanos(20))).isZero();
+    }
+
+    @Test
+    @Timeout(10)
+    void closeWakesAWaitingConsumerAndDrainReturnsMinusOneOnceEmpty() throws Exception {
+        FrameQueue q = new FrameQueue(2048);
+        AtomicInteger result = new AtomicInteger(99);
+        CountDownLatch started = new CountDownLatch(1);
+        Thread consumer = Thread.ofPlatform().start(() -> {
+            started.countDown();
+            try {
+                result.set(q.drain((r, o, l) -> { }, 2048));
+            } catch (InterruptedException e) {
+                result.set(-99);
+            }
+        });
+        started.await();
+        Thread.sleep(50); // let it block; correctness does not depend on this
+        q.close();
+        consumer.join(5000);
+        assertThat(consumer.isAlive()).isFalse();
+        assertThat(result.get()).isEqualTo(-1);
+    }
+
+    @Test
+    void closedQueueRefusesNewFramesButStillHandsOverQueuedOnes() throws InterruptedException {
+        FrameQueue q = new FrameQueue(2048);
+        offer(q, frame(10, 1));
+        q.close();
+        assertThat(offer(q, frame(10, 2))).isFalse();
+        assertThat(drain(q, 2048, 10)).containsExactly(frame(10, 1));
+        assertThat(q.drain((r, o, l) -> { }, 2048, 10, 0)).isEqualTo(-1);
+    }
+
+    @Test
+    @Timeout(30)
+    void concurrentProducersAndOneConsumerKeepEachProducersOrder() throws Exception {
+        FrameQueue q = new FrameQueue(8192);
+        int producers = 3;
+        int perProducer = 20_000;
+        Thread[] threads = new Thread[producers];
+        for (int p = 0; p < producers; p++) {
+            int id = p;
+            threads[p] = Thread.ofPlatform().start(() -> {
+                Random random = new Random(id);
+                ByteBuffer buf = ByteBuffer.allocate(1200);
+                for (int i = 0; i < perProducer; i++) {
+                    int len = 8 + random.nextInt(1000);
+                    buf.clear();
+                    buf.putInt(0, id).putInt(4, i);
+                    for (int k = 8; k < len; k++) {
+                        buf.put(k, (byte) (id + i + k));
+                    }
+                    while (!q.offer(buf, 0, len)) {
+                        Thread.onSpinWait();
+                    }
+                }
+            });
+        }
+        int[] next = new int[producers];
+        int[] total = {0};
+        List<String> problems = new ArrayList<>();
+        while (total[0] < producers * perProducer) {
+            int n = q.drain((ring, off, len) -> {
+                ByteBuffer b = ByteBuffer.wrap(ring, off, len).slice();
+                int id = b.getInt(0);
+                int i = b.getInt(4);
+                if (id < 0 || id >= producers || i != next[id]) {
+                    problems.add("producer " + id + " frame " + i);
+                    return;
+                }
+                for (int k = 8; k < len; k++) {
+                    if (b.get(k) != (byte) (id + i + k)) {
+                        problems.add("corrupt byte " + k + " of producer " + id + " frame " + i);
+                        return;
+                    }
+                }
+                next[id]++;
+                total[0]++;
+            }, 8192, Integer.MAX_VALUE, TimeUnit.SECONDS.toNanos(5));
+            assertThat(n).as("frames kept coming").isPositive();
+            assertThat(problems).isEmpty();
+        }
+        for (Thread t : threads) {
+            t.join(5000);
+        }
+        assertThat(next).containsOnly(perProducer);
+    }
+}

@@ -1,0 +1,207 @@
+package io.vnet4j.fabric;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vnet4j.port.nic.VirtualNic;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class HubTest {
+    private final List<VirtualNic> nics = new ArrayList<>();
+
+    private VirtualNic nic(String id, Hub hub) {
+        VirtualNic n = new VirtualNic(id, hub);
+        n.start();
+        nics.add(n);
+        return n;
+    }
+
+    @AfterEach
+    void closeNics() {
+        nics.forEach(VirtualNic::close);
+    }
+
+    private static byte[] frame(int seq, int length) {
+        byte[] f = new byte[length];
+        ByteBuffer.wrap(f).putInt(0, seq);
+        for (int i = 4; i < length; i++) {
+            f[i] = (byte) (seq + i);
+        }
+        return f;
+    }
+
+    @Test
+    void aFrameReachesEveryOtherPortButNotItsSender() throws InterruptedException {
+        Hub hub = new Hub(0);
+        VirtualNic a = nic("a", hub);
+        VirtualNic b = nic("b", hub);
+        VirtualNic c = nic("c", hub);
+        byte[] f = frame(1, 64);
+        a.send(f);
+        assertThat(b.receive(5, TimeUnit.SECONDS)).isEqualTo(f);
+        assertThat(c.receive(5, TimeUnit.SECONDS)).isEqualTo(f);
+        assertThat(a.receive(50, TimeUnit.MILLISECONDS)).isNull();
+    }
+
+    @Test
+    void twoHubsAreIsolated() throws InterruptedException {
+        Hub h0 = new Hub(0);
+        Hub h1 = new Hub(1);
+        VirtualNic a0 = nic("a0", h0);
+        VirtualNic b0 = nic("b0", h0);
+        VirtualNic a1 = nic("a1", h1);
+        VirtualNic b1 = nic("b1", h1);
+        a0.send(frame(1, 60));
+        a1.send(frame(2, 60));
+        assertThat(b0.receive(5, TimeUnit.SECONDS)).isEqualTo(frame(1, 60));
+        assertThat(b1.receive(5, TimeUnit.SECONDS)).isEqualTo(frame(2, 60));
+        assertThat(b0.receive(50, TimeUnit.MILLISECONDS)).isNull();
+        assertThat(b1.receive(50, TimeUnit.MILLISECONDS)).isNull();
+        assertThat(h0.ports()).containsExactly(a0, b0);
+        assertThat(h1.ports()).containsExactly(a1, b1);
+    }
+
+    @Test
+    void aStuckPortDoesNotBlockTheOthers() throws InterruptedException {
+        Hub hub = new Hub(0);
+        VirtualNic sender = nic("sender", hub);
+        VirtualNic healthy = nic("healthy", hub);
+        VirtualNic stuck = nic("stuck", hub); // nobody drains it
+        int frames = 10_000;
+        int length = 500; // 10,000 x 504 bytes is far beyond the stuck port's 1 MiB queue
+        for (int i = 0; i < frames; i++) {
+            sender.send(frame(i, length));
+            byte[] got = healthy.receive(5, TimeUnit.SECONDS);
+            assertThat(got).as("frame %d", i).isEqualTo(frame(i, length));
+        }
+        PortCounters.Snapshot s = stuck.counters().snapshot();
+        assertThat(s.txFrames() + s.txDropped()).isEqualTo(frames);
+        assertThat(s.txDropped()).isPositive();
+        assertThat(s.txFrames() * (length + 4)).isLessThanOrEqualTo(QueuedPort.DEFAULT_QUEUE_BYTES);
+        PortCounters.Snapshot h = healthy.counters().snapshot();
+        assertThat(h.txFrames()).isEqualTo(frames);
+        assertThat(h.txDropped()).isZero();
+        // the stuck port kept the oldest frames, in order
+        for (int i = 0; i < s.txFrames(); i++) {
+            assertThat(stuck.receive(5, TimeUnit.SECONDS)).isEqualTo(frame(i, length));
+        }
+        assertThat(stuck.receive(10, TimeUnit.MILLISECONDS)).isNull();
+    }
+
+    @Test
+    void aStuckPortDoesNotBlockAConcurrentlyDrainedPort() throws Exception {
+        Hub hub = new Hub(0);
+        VirtualNic sender = nic("sender", hub);
+        VirtualNic healthy = nic("healthy", hub);
+        VirtualNic stuck = nic("stuck", hub);
+        int frames = 10_000;
+        List<byte[]> received = new ArrayList<>();
+        Thread reader = Thread.ofPlatform().start(() -> {
+            try {
+                byte[] f;
+                while ((f = healthy.receive(2, TimeUnit.SECONDS)) != null) {
+                    received.add(f);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        for (int i = 0; i < frames; i++) {
+            sender.send(frame(i, 300));
+        }
+        reader.join(30_000);
+        assertThat(reader.isAlive()).isFalse();
+        PortCounters.Snapshot h = healthy.counters().snapshot();
+        // the healthy port got every frame it accepted, in order; whatever it refused was counted
+        assertThat(received).hasSize((int) h.txFrames());
+        assertThat(h.txFrames() + h.txDropped()).isEqualTo(frames);
+        int last = -1;
+        for (byte[] f : received) {
+            int seq = ByteBuffer.wrap(f).getInt(0);
+            assertThat(seq).isGreaterThan(last);
+            assertThat(f).isEqualTo(frame(seq, 300));
+            last = seq;
+        }
+        PortCounters.Snapshot s = stuck.counters().snapshot();
+        assertThat(s.txDropped()).isPositive();
+        assertThat(s.txFrames() + s.txDropped()).isEqualTo(frames);
+    }
+
+    @Test
+    void detachStopsDelivery() throws InterruptedException {
+        Hub hub = new Hub(0);
+        VirtualNic a = nic("a", hub);
+        VirtualNic b = nic("b", hub);
+        hub.detach(b);
+        assertThat(b.hub()).isNull();
+        assertThat(hub.ports()).containsExactly(a);
+        a.send(frame(1, 60));
+        assertThat(b.receive(50, TimeUnit.MILLISECONDS)).isNull();
+        assertThat(b.counters().snapshot().txFrames()).isZero();
+        // a detached port's own frames go nowhere either
+        b.send(frame(2, 60));
+        assertThat(a.receive(50, TimeUnit.MILLISECONDS)).isNull();
+    }
+
+    @Test
+    void closingANicDetachesIt() {
+        Hub hub = new Hub(0);
+        VirtualNic a = nic("a", hub);
+        a.close();
+        assertThat(hub.ports()).isEmpty();
+    }
+
+    @Test
+    void aPortCannotBeOnTwoHubs() {
+        Hub h0 = new Hub(0);
+        Hub h1 = new Hub(1);
+        VirtualNic a = nic("a", h0);
+        assertThatThrownBy(() -> h1.attach(a)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("already on hub 0");
+    }
+
+    @Test
+    void countsRxOnTheSenderAndTxOnEachReceiver() throws InterruptedException {
+        Hub hub = new Hub(0);
+        VirtualNic a = nic("a", hub);
+        VirtualNic b = nic("b", hub);
+        VirtualNic c = nic("c", hub);
+        a.send(frame(1, 100));
+        a.send(frame(2, 60));
+        b.send(frame(3, 70));
+        assertThat(a.counters().snapshot()).isEqualTo(new PortCounters.Snapshot(2, 160, 1, 70, 0, 0));
+        assertThat(b.counters().snapshot()).isEqualTo(new PortCounters.Snapshot(1, 70, 2, 160, 0, 0));
+        assertThat(c.counters().snapshot()).isEqualTo(new PortCounters.Snapshot(0, 0, 3, 230, 0, 0));
+    }
+
+    @Test
+    void tapsSeeEveryFrameEnteringTheHub() {
+        Hub hub = new Hub(0);
+        VirtualNic a = nic("a", hub);
+        VirtualNic b = nic("b", hub);
+        List<byte[]> seen = new ArrayList<>();
+        hub.addTap((f, off, len) -> {
+            byte[] copy = new byte[len];
+            f.get(off, copy);
+            seen.add(copy);
+        });
+        a.send(frame(1, 60));
+        b.send(frame(2, 61));
+        assertThat(seen).containsExactly(frame(1, 60), frame(2, 61));
+    }
+
+    @Test
+    void hubSetMakesEachHubOnceAndListsThemInOrder() {
+        HubSet set = new HubSet();
+        Hub h5 = set.hub(5);
+        Hub h0 = set.hub(0);
+        assertThat(set.hub(5)).isSameAs(h5);
+        assertThat(set.all()).containsExactly(h0, h5);
+        assertThatThrownBy(() -> set.hub(-1)).isInstanceOf(IllegalArgumentException.class);
+    }
+}

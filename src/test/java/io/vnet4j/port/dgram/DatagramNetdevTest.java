@@ -1,0 +1,138 @@
+package io.vnet4j.port.dgram;
+
+import static io.vnet4j.port.Wire.await;
+import static io.vnet4j.port.Wire.frame;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vnet4j.fabric.Hub;
+import io.vnet4j.os.DatagramEndpoint;
+import io.vnet4j.port.nic.VirtualNic;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.DatagramChannel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Datagram netdevs over unix sockets and UDP on 127.0.0.1. Multicast is not tested here: the host's
+ * loopback has no multicast; the real-peer suite covers it.
+ */
+@Timeout(60)
+class DatagramNetdevTest {
+    @TempDir
+    Path dir;
+
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = toClose.size() - 1; i >= 0; i--) {
+            toClose.get(i).close();
+        }
+    }
+
+    private <T extends AutoCloseable> T keep(T c) {
+        toClose.add(c);
+        return c;
+    }
+
+    private VirtualNic nic(String id, Hub hub) {
+        VirtualNic n = keep(new VirtualNic(id, hub));
+        n.start();
+        return n;
+    }
+
+    private DatagramNetdev dgram(String id, DatagramEndpoint local, DatagramEndpoint remote, Hub hub) throws IOException {
+        DatagramNetdev d = keep(new DatagramNetdev(id, "dgram", "test", new DatagramNetdev.Spec(local, remote, null), hub));
+        d.start();
+        return d;
+    }
+
+    /** Two hubs joined by a pair of datagram netdevs, a NIC on each. */
+    private record Link(VirtualNic left, VirtualNic right, DatagramNetdev a, DatagramNetdev b) {}
+
+    private Link link(DatagramEndpoint aAddress, DatagramEndpoint bAddress) throws IOException {
+        Hub h1 = new Hub(1);
+        Hub h2 = new Hub(2);
+        VirtualNic left = nic("left", h1);
+        VirtualNic right = nic("right", h2);
+        DatagramNetdev a = dgram("a", aAddress, bAddress, h1);
+        DatagramNetdev b = dgram("b", bAddress, aAddress, h2);
+        return new Link(left, right, a, b);
+    }
+
+    private Link unixLink() throws IOException {
+        return link(new DatagramEndpoint.Unix(dir.resolve("a").toString()), new DatagramEndpoint.Unix(dir.resolve("b").toString()));
+    }
+
+    private static int freeUdpPort() throws IOException {
+        try (DatagramChannel ch = DatagramChannel.open()) {
+            ch.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            return ((InetSocketAddress) ch.getLocalAddress()).getPort();
+        }
+    }
+
+    private Link udpLink() throws IOException {
+        Inet4Address lo = (Inet4Address) InetAddress.getByName("127.0.0.1");
+        return link(new DatagramEndpoint.Inet(lo, freeUdpPort()), new DatagramEndpoint.Inet(lo, freeUdpPort()));
+    }
+
+    private static void exchange(Link link) throws InterruptedException {
+        for (int i = 0; i < 50; i++) {
+            link.left().send(frame(i, 60 + i * 29));
+            assertThat(link.right().receive(5, TimeUnit.SECONDS)).as("frame %d left to right", i).isEqualTo(frame(i, 60 + i * 29));
+            link.right().send(frame(1000 + i, 1514));
+            assertThat(link.left().receive(5, TimeUnit.SECONDS)).as("frame %d right to left", i).isEqualTo(frame(1000 + i, 1514));
+        }
+        assertThat(link.a().counters().snapshot().rxFrames()).isEqualTo(50);
+        assertThat(link.a().counters().snapshot().txFrames()).isEqualTo(50);
+        assertThat(link.b().counters().snapshot().rxFrames()).isEqualTo(50);
+        assertThat(link.b().counters().snapshot().txFrames()).isEqualTo(50);
+    }
+
+    @Test
+    void unixDatagramNetdevsExchangeFramesBothWays() throws Exception {
+        exchange(unixLink());
+    }
+
+    @Test
+    void udpNetdevsOnLoopbackExchangeFramesBothWays() throws Exception {
+        exchange(udpLink());
+    }
+
+    @Test
+    void aUnixDatagramNetdevRemovesItsSocketFileOnClose() throws Exception {
+        Link link = unixLink();
+        assertThat(dir.resolve("a")).exists();
+        link.a().close();
+        assertThat(dir.resolve("a")).doesNotExist();
+    }
+
+    @Test
+    void framesToAnAbsentUnixPeerAreDroppedAndCounted() throws Exception {
+        Hub hub = new Hub(1);
+        VirtualNic nic = nic("nic", hub);
+        DatagramNetdev a = dgram("a", new DatagramEndpoint.Unix(dir.resolve("a").toString()),
+                new DatagramEndpoint.Unix(dir.resolve("nobody").toString()), hub);
+        nic.send(frame(1, 60));
+        await("the drop to be counted", () -> a.counters().snapshot().txDropped() == 1);
+    }
+
+    @Test
+    void anOversizedFrameIsDroppedAndDoesNotStallTheFramesBehindIt() throws Exception {
+        // a stream port may carry up to 69632 bytes; a datagram port cannot send more than 65536
+        Link link = unixLink();
+        link.left().send(frame(1, 65536 + 4096));
+        link.left().send(frame(2, 100));
+        assertThat(link.right().receive(5, TimeUnit.SECONDS)).isEqualTo(frame(2, 100));
+        await("the oversized frame counted as dropped", () -> link.a().counters().snapshot().txDropped() == 1);
+    }
+}

@@ -1,0 +1,259 @@
+package io.vnet4j.port.stream;
+
+import static io.vnet4j.port.Wire.await;
+import static io.vnet4j.port.Wire.expectClosed;
+import static io.vnet4j.port.Wire.frame;
+import static io.vnet4j.port.Wire.readRecord;
+import static io.vnet4j.port.Wire.writeRaw;
+import static io.vnet4j.port.Wire.writeRecord;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vnet4j.fabric.Hub;
+import io.vnet4j.fabric.Port;
+import io.vnet4j.port.nic.VirtualNic;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+@Timeout(60)
+class StreamNetdevTest {
+    @TempDir
+    Path dir;
+
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = toClose.size() - 1; i >= 0; i--) {
+            toClose.get(i).close();
+        }
+    }
+
+    private <T extends AutoCloseable> T keep(T c) {
+        toClose.add(c);
+        return c;
+    }
+
+    private StreamServerNetdev server(String kind, Hub hub) throws IOException {
+        SocketAddress address = kind.equals("unix") ? UnixDomainSocketAddress.of(dir.resolve("s.sock"))
+                : new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        StreamServerNetdev s = keep(new StreamServerNetdev("s", "stream", "test", address, hub));
+        s.start();
+        return s;
+    }
+
+    private VirtualNic nic(String id, Hub hub) {
+        VirtualNic n = keep(new VirtualNic(id, hub));
+        n.start();
+        return n;
+    }
+
+    /** Connects a raw client and returns it once its port on the server is up. */
+    private record Client(SocketChannel channel, Port port) {}
+
+    private Client connect(StreamServerNetdev server) throws Exception {
+        int before = server.ports().size();
+        SocketAddress address = server.boundAddress();
+        SocketChannel ch = keep(address instanceof UnixDomainSocketAddress
+                ? SocketChannel.open(StandardProtocolFamily.UNIX) : SocketChannel.open());
+        ch.connect(address);
+        await("the connection's port", () -> server.ports().size() == before + 1
+                && server.ports().getLast().linkUp());
+        return new Client(ch, server.ports().getLast());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tcp", "unix"})
+    void aFrameFromOneClientReachesTheOther(String kind) throws Exception {
+        Hub hub = new Hub(0);
+        StreamServerNetdev server = server(kind, hub);
+        Client a = connect(server);
+        Client b = connect(server);
+        assertThat(a.port().id()).isEqualTo("s.1");
+        assertThat(b.port().id()).isEqualTo("s.2");
+        writeRecord(a.channel(), frame(1, 60));
+        assertThat(readRecord(b.channel())).isEqualTo(frame(1, 60));
+        writeRecord(b.channel(), frame(2, 1514));
+        writeRecord(b.channel(), frame(3, 1));
+        assertThat(readRecord(a.channel())).isEqualTo(frame(2, 1514));
+        assertThat(readRecord(a.channel())).isEqualTo(frame(3, 1));
+        assertThat(a.port().counters().snapshot().rxFrames()).isEqualTo(1);
+        assertThat(a.port().counters().snapshot().txFrames()).isEqualTo(2);
+        assertThat(server.describe()).isEqualTo("test (2 connections)");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tcp", "unix"})
+    void aFrameOfTheLargestLegalLengthPasses(String kind) throws Exception {
+        Hub hub = new Hub(0);
+        StreamServerNetdev server = server(kind, hub);
+        VirtualNic nic = nic("nic", hub);
+        Client a = connect(server);
+        writeRecord(a.channel(), frame(9, StreamFraming.MAX_FRAME));
+        assertThat(nic.receive(5, TimeUnit.SECONDS)).isEqualTo(frame(9, StreamFraming.MAX_FRAME));
+        nic.send(frame(10, StreamFraming.MAX_FRAME));
+        assertThat(readRecord(a.channel())).isEqualTo(frame(10, StreamFraming.MAX_FRAME));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, StreamFraming.MAX_FRAME + 1, -1})
+    void aBadLengthClosesOnlyThatConnectionAndCountsAnRxError(int badLength) throws Exception {
+        for (String kind : List.of("tcp", "unix")) {
+            Hub hub = new Hub(0);
+            StreamServerNetdev server = server(kind, hub);
+            VirtualNic nic = nic("nic-" + kind, hub);
+            Client bad = connect(server);
+            Client good = connect(server);
+            writeRaw(bad.channel(), ByteBuffer.allocate(8).putInt(badLength).putInt(0).flip());
+            expectClosed(bad.channel());
+            assertThat(bad.port().counters().snapshot().rxErrors()).as(kind).isEqualTo(1);
+            assertThat(bad.port().counters().snapshot().rxFrames()).isZero();
+            await("the bad connection's port to go", () -> server.ports().size() == 1);
+            assertThat(hub.ports()).doesNotContain(bad.port());
+            writeRecord(good.channel(), frame(1, 100));
+            assertThat(nic.receive(5, TimeUnit.SECONDS)).as(kind).isEqualTo(frame(1, 100));
+            nic.send(frame(2, 100));
+            assertThat(readRecord(good.channel())).as(kind).isEqualTo(frame(2, 100));
+            server.close();
+            nic.close();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tcp", "unix"})
+    void aRecordWrittenOneByteAtATimeIsReassembled(String kind) throws Exception {
+        Hub hub = new Hub(0);
+        StreamServerNetdev server = server(kind, hub);
+        VirtualNic nic = nic("nic", hub);
+        Client a = connect(server);
+        ByteBuffer records = ByteBuffer.allocate(2 * (4 + 300));
+        records.putInt(300).put(frame(1, 300)).putInt(300).put(frame(2, 300)).flip();
+        while (records.hasRemaining()) {
+            writeRaw(a.channel(), ByteBuffer.wrap(new byte[] {records.get()}));
+        }
+        assertThat(nic.receive(5, TimeUnit.SECONDS)).isEqualTo(frame(1, 300));
+        assertThat(nic.receive(5, TimeUnit.SECONDS)).isEqualTo(frame(2, 300));
+        assertThat(a.port().counters().snapshot().rxErrors()).isZero();
+    }
+
+    @Test
+    void aClosedClientConnectionLeavesTheHub() throws Exception {
+        Hub hub = new Hub(0);
+        StreamServerNetdev server = server("tcp", hub);
+        Client a = connect(server);
+        assertThat(hub.ports()).contains(a.port());
+        a.channel().close();
+        await("the port to leave the hub", () -> hub.ports().isEmpty() && server.ports().isEmpty());
+        assertThat(a.port().linkUp()).isFalse();
+    }
+
+    @Test
+    void aUnixClientReconnectsAfterTheServerGoesAwayAndComesBack() throws Exception {
+        Hub serverHub = new Hub(0);
+        Hub clientHub = new Hub(1);
+        Path path = dir.resolve("r.sock");
+        VirtualNic serverNic = nic("server-nic", serverHub);
+        VirtualNic clientNic = nic("client-nic", clientHub);
+        StreamServerNetdev server = new StreamServerNetdev("s", "stream", "test", UnixDomainSocketAddress.of(path), serverHub);
+        server.start();
+        StreamClientNetdev client = keep(new StreamClientNetdev("c", "stream", "test", UnixDomainSocketAddress.of(path),
+                100, clientHub));
+        client.start();
+        Port port = client.ports().getFirst();
+        await("the client link up", port::linkUp);
+        await("the server's connection up", () -> server.ports().size() == 1 && server.ports().getFirst().linkUp());
+        clientNic.send(frame(1, 80));
+        assertThat(serverNic.receive(5, TimeUnit.SECONDS)).isEqualTo(frame(1, 80));
+
+        server.close();
+        await("the client link down", () -> !port.linkUp());
+        Thread.sleep(300); // several reconnect attempts while nothing listens
+        assertThat(port.linkUp()).isFalse();
+        assertThat(client.describe()).contains("not connected");
+        clientNic.send(frame(2, 80)); // dropped: nobody to take it
+        assertThat(port.counters().snapshot().txDropped()).isEqualTo(1);
+
+        StreamServerNetdev again = keep(new StreamServerNetdev("s", "stream", "test", UnixDomainSocketAddress.of(path), serverHub));
+        again.start();
+        await("the client link up again", port::linkUp);
+        await("the new server's connection up", () -> again.ports().size() == 1 && again.ports().getFirst().linkUp());
+        clientNic.send(frame(3, 80));
+        assertThat(serverNic.receive(5, TimeUnit.SECONDS)).isEqualTo(frame(3, 80));
+        serverNic.send(frame(4, 80));
+        assertThat(clientNic.receive(5, TimeUnit.SECONDS)).isEqualTo(frame(4, 80));
+    }
+
+    @Test
+    void aTcpClientReconnectsAfterThePeerClosesTheConnection() throws Exception {
+        Hub hub = new Hub(0);
+        VirtualNic nic = nic("nic", hub);
+        java.nio.channels.ServerSocketChannel listener = keep(java.nio.channels.ServerSocketChannel.open());
+        listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        StreamClientNetdev client = keep(new StreamClientNetdev("c", "socket", "connect=test", listener.getLocalAddress(),
+                100, hub));
+        client.start();
+        Port port = client.ports().getFirst();
+        SocketChannel first = keep(listener.accept());
+        await("the link up", port::linkUp);
+        nic.send(frame(1, 64));
+        assertThat(readRecord(first)).isEqualTo(frame(1, 64));
+        first.close();
+        SocketChannel second = keep(listener.accept()); // blocks until the client comes back
+        await("the link up again", port::linkUp);
+        writeRecord(second, frame(2, 64));
+        assertThat(nic.receive(5, TimeUnit.SECONDS)).isEqualTo(frame(2, 64));
+        nic.send(frame(3, 64));
+        assertThat(readRecord(second)).isEqualTo(frame(3, 64));
+    }
+
+    @Test
+    void aClientWithoutReconnectStaysDownAfterThePeerCloses() throws Exception {
+        Hub hub = new Hub(0);
+        java.nio.channels.ServerSocketChannel listener = keep(java.nio.channels.ServerSocketChannel.open());
+        listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        StreamClientNetdev client = keep(new StreamClientNetdev("c", "socket", "connect=test", listener.getLocalAddress(),
+                0, hub));
+        client.start();
+        Port port = client.ports().getFirst();
+        SocketChannel first = listener.accept();
+        await("the link up", port::linkUp);
+        first.close();
+        await("the link down", () -> !port.linkUp());
+        listener.configureBlocking(false);
+        Thread.sleep(200);
+        assertThat(listener.accept()).as("no second connection").isNull();
+    }
+
+    @Test
+    void aClientWithoutReconnectFailsToStartWhenNothingListensAndLeavesNothingOnTheHub() throws Exception {
+        Hub hub = new Hub(0);
+        StreamClientNetdev client = keep(new StreamClientNetdev("c", "stream", "test",
+                UnixDomainSocketAddress.of(dir.resolve("nobody.sock")), 0, hub));
+        assertThatThrownBy(client::start).isInstanceOf(IOException.class);
+        assertThat(hub.ports()).as("ports left on the hub after a failed start").isEmpty();
+    }
+
+    @Test
+    void aServerCannotListenTwiceOnOneTcpPort() throws Exception {
+        Hub hub = new Hub(0);
+        StreamServerNetdev first = server("tcp", hub);
+        StreamServerNetdev second = keep(new StreamServerNetdev("t", "socket", "listen=x", first.boundAddress(), hub));
+        assertThatThrownBy(second::start).isInstanceOf(IOException.class).hasMessageStartingWith("t: cannot listen on listen=x");
+    }
+}

@@ -1,0 +1,121 @@
+package io.vnet4j.wire;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class ChecksumTest {
+    /** The IPv4 header example from Wikipedia's "Internet checksum" article; its checksum is 0xb861. */
+    private static final byte[] WIKIPEDIA_HEADER = Golden.hex(
+            "45 00 00 73 00 00 40 00 40 11 b8 61 c0 a8 00 01 c0 a8 00 c7");
+
+    @Test
+    void computesTheChecksumOfAKnownHeader() {
+        ByteBuffer buf = Golden.buffer(WIKIPEDIA_HEADER);
+        buf.putShort(10, (short) 0);
+        assertThat(Checksum.compute(buf, 0, 20)).isEqualTo(0xb861);
+    }
+
+    @Test
+    void sumOfAValidHeaderFoldsToAllOnes() {
+        assertThat(Checksum.fold(Checksum.sum(Golden.buffer(WIKIPEDIA_HEADER), 0, 20))).isEqualTo(0xffff);
+    }
+
+    @Test
+    void padsAnOddLastByteWithZeroAsInRfc1071() {
+        ByteBuffer buf = ByteBuffer.wrap(Golden.hex("00 01 f2 03 f4 f5 f6 f7 ab"));
+        assertThat(Checksum.fold(Checksum.sum(buf, 0, 8))).isEqualTo(0xddf2);
+        assertThat(Checksum.fold(Checksum.sum(buf, 0, 9))).isEqualTo(Checksum.fold(0xddf2 + 0xab00));
+    }
+
+    @Test
+    void givesTheSameSumForHeapDirectLittleEndianAndUnalignedRanges() {
+        Random random = new Random(1071);
+        for (int iteration = 0; iteration < 500; iteration++) {
+            int length = random.nextInt(200);
+            int offset = random.nextInt(9);
+            byte[] bytes = new byte[offset + length];
+            random.nextBytes(bytes);
+            long expected = naiveSum(bytes, offset, length);
+            ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length).put(0, bytes);
+            ByteBuffer little = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+            assertThat(Checksum.fold(Checksum.sum(ByteBuffer.wrap(bytes), offset, length))).isEqualTo(Checksum.fold(expected));
+            assertThat(Checksum.fold(Checksum.sum(direct, offset, length))).isEqualTo(Checksum.fold(expected));
+            assertThat(Checksum.fold(Checksum.sum(little, offset, length))).isEqualTo(Checksum.fold(expected));
+        }
+    }
+
+    @Test
+    void leavesPositionAndLimitAlone() {
+        ByteBuffer buf = ByteBuffer.allocate(64).position(5).limit(40);
+        Checksum.sum(buf, 0, 40);
+        assertThat(buf.position()).isEqualTo(5);
+        assertThat(buf.limit()).isEqualTo(40);
+    }
+
+    @Test
+    void pseudoHeaderSumAddsAddressesProtocolAndLength() {
+        long sum = Checksum.pseudoHeaderSum(0x0a00_020f, 0x0a00_0203, IpProtocol.UDP, 37);
+        assertThat(sum).isEqualTo(0x0a00 + 0x020f + 0x0a00 + 0x0203 + 17 + 37);
+    }
+
+    @Test
+    void incrementalUpdateOf16BitFieldEqualsFullRecomputation() {
+        Random random = new Random(1624);
+        for (int iteration = 0; iteration < 20_000; iteration++) {
+            ByteBuffer buf = randomPacket(random);
+            int field = 2 * random.nextInt(buf.capacity() / 2 - 1) + 2;
+            int before = Checksum.compute(buf, 2, buf.capacity() - 2);
+            int oldValue = buf.getShort(field) & 0xffff;
+            int newValue = random.nextInt(0x10000);
+            buf.putShort(field, (short) newValue);
+            assertThat(Checksum.update16(before, oldValue, newValue))
+                    .isEqualTo(Checksum.compute(buf, 2, buf.capacity() - 2));
+        }
+    }
+
+    @Test
+    void incrementalUpdateOf32BitFieldEqualsFullRecomputation() {
+        Random random = new Random(3022);
+        for (int iteration = 0; iteration < 20_000; iteration++) {
+            ByteBuffer buf = randomPacket(random);
+            int field = 2 * random.nextInt(buf.capacity() / 2 - 2) + 2;
+            int before = Checksum.compute(buf, 2, buf.capacity() - 2);
+            int oldValue = buf.getInt(field);
+            int newValue = random.nextInt();
+            buf.putInt(field, newValue);
+            assertThat(Checksum.update32(before, oldValue, newValue))
+                    .isEqualTo(Checksum.compute(buf, 2, buf.capacity() - 2));
+        }
+    }
+
+    @Test
+    void incrementalUpdateHandlesAllOnesAndZeroFields() {
+        ByteBuffer buf = ByteBuffer.wrap(Golden.hex("ff ff 00 00 12 34"));
+        int before = Checksum.compute(buf, 0, 6);
+        buf.putShort(0, (short) 0);
+        assertThat(Checksum.update16(before, 0xffff, 0)).isEqualTo(Checksum.compute(buf, 0, 6));
+        int middle = Checksum.compute(buf, 0, 6);
+        buf.putInt(0, 0xffff_ffff);
+        assertThat(Checksum.update32(middle, 0, 0xffff_ffff)).isEqualTo(Checksum.compute(buf, 0, 6));
+    }
+
+    /** Even length of 6 to 64 bytes; the first word is left for a stored checksum. */
+    private static ByteBuffer randomPacket(Random random) {
+        byte[] bytes = new byte[6 + 2 * random.nextInt(30)];
+        random.nextBytes(bytes);
+        return ByteBuffer.wrap(bytes);
+    }
+
+    private static long naiveSum(byte[] bytes, int offset, int length) {
+        long sum = 0;
+        for (int i = 0; i < length; i++) {
+            int value = bytes[offset + i] & 0xff;
+            sum += i % 2 == 0 ? value << 8 : value;
+        }
+        return sum;
+    }
+}

@@ -1,0 +1,157 @@
+package io.vnet4j.wire;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import org.junit.jupiter.api.Test;
+
+class TcpSegmentTest {
+    private static final int TCP = Golden.L4;
+    private static final int LENGTH = 40;
+    private static final int SERVER = Ipv4Address.parse("93.184.216.34");
+    private final TcpSegment tcp = new TcpSegment();
+
+    @Test
+    void parsesASynWithOptions() {
+        assertThat(tcp.wrap(Golden.buffer(Golden.TCP_SYN), TCP, LENGTH).check()).isEqualTo(WireError.NONE);
+        assertThat(tcp.sourcePort()).isEqualTo(43512);
+        assertThat(tcp.destinationPort()).isEqualTo(80);
+        assertThat(tcp.sequenceNumber()).isEqualTo(0x6c2f9a01);
+        assertThat(tcp.acknowledgmentNumber()).isZero();
+        assertThat(tcp.headerLength()).isEqualTo(40);
+        assertThat(tcp.flags()).isEqualTo(TcpFlags.SYN);
+        assertThat(tcp.window()).isEqualTo(64240);
+        assertThat(tcp.checksum()).isEqualTo(0x1149);
+        assertThat(tcp.urgentPointer()).isZero();
+        assertThat(tcp.optionsOffset()).isEqualTo(TCP + 20);
+        assertThat(tcp.optionsLength()).isEqualTo(20);
+        assertThat(tcp.payloadOffset()).isEqualTo(TCP + 40);
+        assertThat(tcp.payloadLength()).isZero();
+        assertThat(tcp.checksumValid(Golden.GUEST_IP, SERVER)).isTrue();
+    }
+
+    @Test
+    void findsMssWindowScaleAndSackPermittedOptions() {
+        tcp.wrap(Golden.buffer(Golden.TCP_SYN), TCP, LENGTH);
+        assertThat(tcp.mss()).isEqualTo(1460);
+        assertThat(tcp.windowScale()).isEqualTo(7);
+        assertThat(tcp.sackPermitted()).isTrue();
+    }
+
+    @Test
+    void reportsAbsentOptionsOfAnOptionlessHeader() {
+        ByteBuffer buf = Golden.buffer(Golden.TCP_SYN);
+        tcp.wrap(buf, TCP, LENGTH).setHeaderLength(20);
+        tcp.wrap(buf, TCP, 20);
+        assertThat(tcp.check()).isEqualTo(WireError.NONE);
+        assertThat(tcp.mss()).isEqualTo(-1);
+        assertThat(tcp.windowScale()).isEqualTo(-1);
+        assertThat(tcp.sackPermitted()).isFalse();
+    }
+
+    @Test
+    void stopsLookingAtTheEndOfOptionList() {
+        ByteBuffer buf = Golden.buffer(Golden.TCP_SYN);
+        buf.put(TCP + 24, (byte) TcpOption.END);
+        tcp.wrap(buf, TCP, LENGTH);
+        assertThat(tcp.check()).isEqualTo(WireError.NONE);
+        assertThat(tcp.mss()).isEqualTo(1460);
+        assertThat(tcp.sackPermitted()).isFalse();
+        assertThat(tcp.windowScale()).isEqualTo(-1);
+    }
+
+    @Test
+    void emitsEveryFixedFieldAndFillsTheChecksum() {
+        TcpHeader header = TcpHeader.parse(tcp.wrap(Golden.buffer(Golden.TCP_SYN), TCP, LENGTH));
+        ByteBuffer buf = Golden.poisoned(20);
+        header.emit(tcp.wrap(buf, 0, 20));
+        assertThat(Golden.bytes(buf)).isEqualTo(Golden.slice(Golden.TCP_SYN, TCP, TCP + 20));
+
+        ByteBuffer segment = Golden.poisoned(LENGTH).put(20, Golden.TCP_SYN, TCP + 20, 20);
+        new TcpHeader(43512, 80, 0x6c2f9a01, 0, 40, TcpFlags.SYN, 64240, 0, 0).emit(tcp.wrap(segment, 0, LENGTH));
+        tcp.fillChecksum(Golden.GUEST_IP, SERVER);
+        assertThat(Golden.bytes(segment)).isEqualTo(Golden.slice(Golden.TCP_SYN, TCP, TCP + LENGTH));
+    }
+
+    @Test
+    void roundTripsAllNineFlagBits() {
+        ByteBuffer buf = Golden.poisoned(20);
+        TcpHeader header = new TcpHeader(1, 2, 3, 4, 20, TcpFlags.MASK, 5, 6, 7);
+        header.emit(tcp.wrap(buf, 0, 20));
+        assertThat(TcpHeader.parse(tcp)).isEqualTo(header);
+        new TcpHeader(1, 2, 3, 4, 20, TcpFlags.ACK | TcpFlags.FIN, 5, 6, 7).emit(tcp);
+        assertThat(buf.get(12)).isEqualTo((byte) 0x50);
+        assertThat(buf.get(13)).isEqualTo((byte) 0x11);
+    }
+
+    @Test
+    void rejectsTcpShorterThanItsHeader() {
+        assertThat(tcp.wrap(Golden.buffer(Golden.TCP_SYN), TCP, 19).check()).isEqualTo(WireError.TRUNCATED);
+    }
+
+    @Test
+    void rejectsTcpWhoseDataOffsetIsBelowFive() {
+        ByteBuffer buf = Golden.buffer(Golden.TCP_SYN);
+        buf.put(TCP + 12, (byte) 0x40);
+        assertThat(tcp.wrap(buf, TCP, LENGTH).check()).isEqualTo(WireError.BAD_LENGTH);
+    }
+
+    @Test
+    void rejectsTcpWhoseDataOffsetRunsPastTheSegment() {
+        ByteBuffer buf = Golden.buffer(Golden.TCP_SYN);
+        buf.put(TCP + 12, (byte) 0xf0);
+        assertThat(tcp.wrap(buf, TCP, LENGTH).check()).isEqualTo(WireError.BAD_LENGTH);
+        assertThat(tcp.mss()).isEqualTo(1460);
+        assertThat(tcp.windowScale()).isEqualTo(7);
+    }
+
+    @Test
+    void rejectsAnOptionWithLengthZero() {
+        ByteBuffer buf = Golden.buffer(Golden.TCP_SYN);
+        buf.put(TCP + 25, (byte) 0);
+        tcp.wrap(buf, TCP, LENGTH);
+        assertThat(tcp.check()).isEqualTo(WireError.BAD_OPTION);
+        assertThat(tcp.mss()).isEqualTo(1460);
+        assertThat(tcp.windowScale()).isEqualTo(-1);
+    }
+
+    @Test
+    void rejectsAnOptionWithLengthOne() {
+        ByteBuffer buf = Golden.buffer(Golden.TCP_SYN);
+        buf.put(TCP + 21, (byte) 1);
+        tcp.wrap(buf, TCP, LENGTH);
+        assertThat(tcp.check()).isEqualTo(WireError.BAD_OPTION);
+        assertThat(tcp.mss()).isEqualTo(-1);
+    }
+
+    @Test
+    void rejectsAnOptionRunningPastTheHeader() {
+        ByteBuffer buf = Golden.buffer(Golden.TCP_SYN);
+        buf.put(TCP + 37, (byte) 0x22);
+        buf.put(TCP + 38, (byte) 40);
+        tcp.wrap(buf, TCP, LENGTH);
+        assertThat(tcp.check()).isEqualTo(WireError.BAD_OPTION);
+        assertThat(tcp.windowScale()).isEqualTo(-1);
+    }
+
+    @Test
+    void rejectsAKindAndNoLengthAtTheVeryEndOfTheOptions() {
+        ByteBuffer buf = Golden.buffer(Golden.TCP_SYN);
+        buf.put(TCP + 36, (byte) TcpOption.NOP);
+        buf.put(TCP + 37, (byte) TcpOption.NOP);
+        buf.put(TCP + 38, (byte) TcpOption.NOP);
+        buf.put(TCP + 39, (byte) TcpOption.WINDOW_SCALE);
+        tcp.wrap(buf, TCP, LENGTH);
+        assertThat(tcp.check()).isEqualTo(WireError.BAD_OPTION);
+        assertThat(tcp.windowScale()).isEqualTo(-1);
+    }
+
+    @Test
+    void rejectsKnownOptionsWithTheWrongLength() {
+        ByteBuffer buf = Golden.buffer(Golden.TCP_SYN);
+        buf.put(TCP + 21, (byte) 3);
+        tcp.wrap(buf, TCP, LENGTH);
+        assertThat(tcp.check()).isEqualTo(WireError.BAD_OPTION);
+        assertThat(tcp.mss()).isEqualTo(-1);
+    }
+}
