@@ -1,0 +1,110 @@
+package io.vnet4j.peers;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/** Small helpers shared by the real-peer tests: host tools, ports, child processes. */
+public final class PeerTools {
+    private PeerTools() {}
+
+    /** The project directory (Maven runs the tests there). */
+    public static Path basedir() {
+        return Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).toAbsolutePath();
+    }
+
+    /** Fails (never skips) when {@code command} is not on the PATH, naming the Debian package to install. */
+    public static void require(String command, String debianPackage) {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, command))) return;
+        }
+        throw new AssertionError(command + " not found on PATH: the real-peer tests need it (apt-get install "
+                + debianPackage + ")");
+    }
+
+    /** A TCP port on 127.0.0.1 that was free a moment ago. */
+    public static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Waits until some process in this network namespace listens on TCP {@code port} (read from /proc/net/tcp). */
+    public static void awaitListening(int port, Duration timeout) throws InterruptedException {
+        String hexPort = String.format(Locale.ROOT, ":%04X", port);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc/net/tcp"))) {
+                    String[] f = line.trim().split("\\s+");
+                    if (f.length > 3 && f[1].endsWith(hexPort) && f[3].equals("0A")) return;
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("nothing listens on 127.0.0.1:" + port + " after " + timeout);
+    }
+
+    /** Output (stdout and stderr merged) and exit status of a finished command. */
+    public record Exec(int exitCode, String output) {
+        public boolean ok() {
+            return exitCode == 0;
+        }
+    }
+
+    /** Runs a host command to completion, killing it after {@code timeout}. */
+    public static Exec exec(Duration timeout, List<String> command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            var out = new StringBuilder();
+            Thread reader = Thread.ofVirtual().start(() -> {
+                try {
+                    out.append(new String(p.getInputStream().readAllBytes()));
+                } catch (IOException ignored) {
+                    // process killed
+                }
+            });
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly().waitFor();
+                reader.join(1000);
+                throw new AssertionError("timed out after " + timeout + ": " + command + "\n" + out);
+            }
+            reader.join(5000);
+            synchronized (out) {
+                return new Exec(p.exitValue(), out.toString());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run " + command, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted: " + command, e);
+        }
+    }
+
+    /** Like {@link #exec(Duration, List)} but fails unless the command exits 0. */
+    public static String execOk(String... command) {
+        Exec r = exec(Duration.ofSeconds(30), List.of(command));
+        if (!r.ok()) throw new AssertionError(String.join(" ", command) + " exited " + r.exitCode() + ":\n" + r.output());
+        return r.output();
+    }
+
+    /** {@code prefix + rest} as a new list. */
+    static List<String> concat(List<String> prefix, List<String> rest) {
+        var all = new ArrayList<String>(prefix);
+        all.addAll(rest);
+        return all;
+    }
+}

@@ -1,0 +1,230 @@
+package io.vnet4j.peers;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A tiny Linux guest in QEMU (TCG, never KVM) with one virtio-net NIC (no option ROM) on a given netdev, driven through its
+ * serial console. {@link #close()} always kills QEMU; a shutdown hook kills guests a crashed test left behind.
+ */
+public final class QemuGuest implements AutoCloseable {
+    /** Printed by the guest's /init once eth0 is configured. */
+    public static final String READY_MARKER = "VNET4J-GUEST-READY";
+    private static final String EOF = "\u0000EOF";
+    private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly)));
+    }
+
+    /** Output (stdout and stderr merged) and exit status of one guest shell command. */
+    public record Result(int exitCode, String output) {
+        public boolean ok() {
+            return exitCode == 0;
+        }
+    }
+
+    private final String name;
+    private final Process process;
+    private final OutputStream console;
+    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    private final StringBuffer transcript = new StringBuffer();
+    private int commands;
+    private boolean ready;
+
+    private QemuGuest(String name, Process process) {
+        this.name = name;
+        this.process = process;
+        this.console = process.getOutputStream();
+        LIVE.add(process);
+        Thread.ofVirtual().name("console-" + name).start(this::pump);
+    }
+
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Everything the guest's console (and QEMU's stderr) printed so far. */
+    public String transcript() {
+        return transcript.toString();
+    }
+
+    private void pump() {
+        try (var in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                line = line.replace("\r", "");
+                transcript.append(line).append('\n');
+                lines.add(line);
+            }
+        } catch (IOException ignored) {
+            // QEMU killed
+        } finally {
+            lines.add(EOF);
+        }
+    }
+
+    /** Waits for the guest's ready marker; fails with the console transcript if QEMU dies or it takes too long. */
+    public QemuGuest awaitReady(Duration timeout) throws InterruptedException {
+        if (ready) return this;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            String line = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (line == null) throw failure("did not boot within " + timeout);
+            if (line.equals(EOF)) throw failure("QEMU exited before the guest was ready");
+            if (line.contains(READY_MARKER)) {
+                ready = true;
+                return this;
+            }
+        }
+    }
+
+    /**
+     * Runs one line of shell in the guest (stdin from /dev/null, stderr merged into the output) and returns
+     * its output and exit status. Fails if no status arrives within {@code timeout}.
+     */
+    public synchronized Result run(String shellCommand, Duration timeout) throws InterruptedException {
+        if (shellCommand.contains("\n")) throw new IllegalArgumentException("one line only: " + shellCommand);
+        awaitReady(Duration.ofSeconds(90));
+        int n = ++commands;
+        String marker = "__VNET4J_RC_" + n + "=";
+        try {
+            console.write(("(" + shellCommand + ") </dev/null 2>&1; echo \"" + marker + "$?\"\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            console.flush();
+        } catch (IOException e) {
+            throw failure("cannot write to the console: " + e);
+        }
+        Pattern end = Pattern.compile("^(.*)" + Pattern.quote(marker) + "(\\d+)$");
+        var out = new StringBuilder();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            String line = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (line == null) throw failure("`" + shellCommand + "` did not finish within " + timeout);
+            if (line.equals(EOF)) throw failure("QEMU exited while running `" + shellCommand + "`");
+            Matcher m = end.matcher(line);
+            if (m.matches()) {
+                out.append(m.group(1));
+                return new Result(Integer.parseInt(m.group(2)), out.toString());
+            }
+            out.append(line).append('\n');
+        }
+    }
+
+    /** Like {@link #run} with a 30 s timeout, failing with the output unless the command exits 0. */
+    public String runOk(String shellCommand) throws InterruptedException {
+        Result r = run(shellCommand, Duration.ofSeconds(30));
+        if (!r.ok()) throw new AssertionError(name + ": `" + shellCommand + "` exited " + r.exitCode() + ":\n" + r.output());
+        return r.output();
+    }
+
+    private AssertionError failure(String what) {
+        return new AssertionError("guest " + name + ": " + what + "\n--- console ---\n" + transcript());
+    }
+
+    @Override
+    public void close() {
+        try {
+            process.destroy();
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        } finally {
+            LIVE.remove(process);
+        }
+    }
+
+    /** Configures and starts a guest. */
+    public static final class Builder {
+        private final String name;
+        private String ip;
+        private String mac;
+        private String netdev;
+        private String netns;
+
+        private Builder(String name) {
+            if (!name.matches("[A-Za-z0-9_-]+")) throw new IllegalArgumentException("bad guest name " + name);
+            this.name = name;
+            this.mac = String.format("52:54:00:%02x:%02x:%02x", (name.hashCode() >> 16) & 0xff,
+                    (name.hashCode() >> 8) & 0xff, name.hashCode() & 0xff);
+        }
+
+        /** Address of eth0 in CIDR form, e.g. {@code 10.77.0.1/24}. */
+        public Builder ip(String cidr) {
+            this.ip = cidr;
+            return this;
+        }
+
+        public Builder mac(String mac) {
+            this.mac = mac;
+            return this;
+        }
+
+        /** QEMU {@code -netdev} options without {@code id}, e.g. {@code socket,connect=127.0.0.1:4000}. */
+        public Builder netdev(String options) {
+            this.netdev = options;
+            return this;
+        }
+
+        /** Runs QEMU in this network namespace (via {@code ip netns exec}). */
+        public Builder netns(String namespace) {
+            this.netns = namespace;
+            return this;
+        }
+
+        /** Starts QEMU without waiting for the guest; see {@link QemuGuest#awaitReady}. */
+        public QemuGuest start() {
+            if (netdev == null) throw new IllegalStateException("netdev not set");
+            GuestImage image = GuestImage.get();
+            String append = "console=ttyS0 quiet panic=-1 vnet.name=" + name + (ip == null ? "" : " vnet.ip=" + ip);
+            List<String> cmd = new ArrayList<>();
+            if (netns != null) cmd.addAll(List.of("ip", "netns", "exec", netns));
+            cmd.addAll(List.of("qemu-system-x86_64", "-nodefaults", "-no-user-config", "-display", "none",
+                    "-accel", "tcg", "-m", "128", "-smp", "1", "-no-reboot",
+                    "-name", name,
+                    "-kernel", image.kernel().toString(), "-initrd", image.initrd().toString(),
+                    "-append", append,
+                    "-chardev", "stdio,id=con0,signal=off", "-serial", "chardev:con0",
+                    "-netdev", netdev + ",id=n0",
+                    "-device", "virtio-net-pci,romfile=,netdev=n0,mac=" + mac));
+            try {
+                return new QemuGuest(name, new ProcessBuilder(cmd).redirectErrorStream(true).start());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start " + cmd, e);
+            }
+        }
+
+        /** Starts QEMU and waits up to 90 s for the guest to be ready. */
+        public QemuGuest boot() throws InterruptedException {
+            QemuGuest g = start();
+            try {
+                return g.awaitReady(Duration.ofSeconds(90));
+            } catch (RuntimeException | Error | InterruptedException e) {
+                g.close();
+                throw e;
+            }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package io.vnet4j.peers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A guest on QEMU's multicast socket netdev and a guest on a unix dgram netdev, joined by vnet4j's hub 0.
+ * Everything runs in a network namespace of its own whose loopback carries the multicast group.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(120)
+class VnetMulticastIT {
+    private NetNamespace ns;
+    private Path dir;
+    private VnetProcess vnet;
+    private QemuGuest viaMcast;
+    private QemuGuest viaDgram;
+
+    @BeforeAll
+    void startVnetAndGuestsInANamespace() throws Exception {
+        ns = NetNamespace.create("vnet4j-it-mcast-" + ProcessHandle.current().pid());
+        ns.execOk("ip", "link", "set", "lo", "up");
+        ns.execOk("ip", "link", "set", "lo", "multicast", "on");
+        ns.execOk("ip", "route", "add", "224.0.0.0/4", "dev", "lo");
+        dir = Files.createTempDirectory("vnet4j-mcast-it");
+        Path vnetEnd = dir.resolve("vnet.dgram");
+        Path guestEnd = dir.resolve("guest.dgram");
+        int port = ThreadLocalRandom.current().nextInt(20000, 40000); // the namespace is new: any port is free
+        String group = "230.0.0.1:" + port;
+        vnet = VnetProcess.startIn(ns.name(),
+                "-netdev", "socket,id=m,mcast=" + group,
+                "-netdev", "dgram,id=d,local.type=unix,local.path=" + vnetEnd
+                        + ",remote.type=unix,remote.path=" + guestEnd);
+        viaMcast = QemuGuest.builder("mcast").ip("10.77.0.1/24").netns(ns.name())
+                .netdev("socket,mcast=" + group).start();
+        viaDgram = QemuGuest.builder("dgram").ip("10.77.0.2/24").netns(ns.name())
+                .netdev("dgram,local.type=unix,local.path=" + guestEnd + ",remote.type=unix,remote.path=" + vnetEnd)
+                .start();
+        viaMcast.awaitReady(Duration.ofSeconds(90));
+        viaDgram.awaitReady(Duration.ofSeconds(90));
+    }
+
+    @AfterAll
+    void stopEverythingAndDeleteTheNamespace() throws IOException {
+        try {
+            for (AutoCloseable c : new AutoCloseable[] {viaDgram, viaMcast, vnet}) {
+                try {
+                    if (c != null) c.close();
+                } catch (Exception ignored) {
+                    // keep closing the rest
+                }
+            }
+        } finally {
+            if (ns != null) ns.close();
+            if (dir != null) {
+                try (var files = Files.list(dir)) {
+                    for (Path p : files.toList()) Files.deleteIfExists(p);
+                }
+                Files.deleteIfExists(dir);
+            }
+        }
+    }
+
+    @Test
+    void multicastGuestAndDgramGuestPingEachOtherThroughVnet() throws InterruptedException {
+        assertThat(viaMcast.runOk("ping -c 3 -w 15 10.77.0.2")).contains("bytes from 10.77.0.2");
+        assertThat(viaDgram.runOk("ping -c 3 -w 15 10.77.0.1")).contains("bytes from 10.77.0.1");
+    }
+}

@@ -1,0 +1,141 @@
+package io.vnet4j.peers;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The vnet4j daemon from target/vnet4j.jar, run by the test JVM's own java. {@link #start} waits for the line
+ * {@code vnet4j: ready}; {@link #close()} sends SIGTERM and waits for the exit.
+ */
+public final class VnetProcess implements AutoCloseable {
+    public static final String READY = "vnet4j: ready";
+    private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly)));
+    }
+
+    private final Process process;
+    private final StringBuffer log = new StringBuffer();
+    private final CountDownLatch ready = new CountDownLatch(1);
+    private final CountDownLatch drained = new CountDownLatch(1);
+    private volatile boolean sawReady;
+
+    private VnetProcess(Process process) {
+        this.process = process;
+        LIVE.add(process);
+        Thread.ofVirtual().name("vnet4j-output").start(this::pump);
+    }
+
+    /** {@code <java.home>/bin/java --enable-native-access=ALL-UNNAMED -jar target/vnet4j.jar}. */
+    public static List<String> javaCommand() {
+        Path jar = PeerTools.basedir().resolve("target/vnet4j.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new AssertionError(jar + " is missing: run the suite with `mvn -B -Ppeers verify` (it packages first)");
+        }
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        return List.of(java.toString(), "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString());
+    }
+
+    /** Starts the daemon with QEMU-style {@code args} and waits up to 30 s for it to be ready. */
+    public static VnetProcess start(String... args) throws InterruptedException {
+        return startIn(null, args);
+    }
+
+    /** Like {@link #start} but inside network namespace {@code netns} (null: this one). */
+    public static VnetProcess startIn(String netns, String... args) throws InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        if (netns != null) cmd.addAll(List.of("ip", "netns", "exec", netns));
+        cmd.addAll(javaCommand());
+        cmd.addAll(List.of(args));
+        VnetProcess vnet;
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            vnet = new VnetProcess(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + cmd, e);
+        }
+        boolean ok = vnet.ready.await(30, TimeUnit.SECONDS);
+        if (!vnet.sawReady) {
+            vnet.close();
+            throw new AssertionError("vnet4j did not print `" + READY + "` " + (ok ? "" : "within 30 s ")
+                    + "(" + String.join(" ", cmd) + "):\n" + vnet.log());
+        }
+        return vnet;
+    }
+
+    private void pump() {
+        try (var in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                log.append(line).append('\n');
+                if (line.contains(READY)) {
+                    sawReady = true;
+                    ready.countDown();
+                }
+            }
+        } catch (IOException ignored) {
+            // process gone
+        } finally {
+            drained.countDown();
+            ready.countDown(); // wake start(): it exited without being ready
+        }
+    }
+
+    /** Everything the daemon printed so far (stdout and stderr). */
+    public String log() {
+        return log.toString();
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    /** {@code java -jar target/vnet4j.jar ctl ARGS...} (in {@code netns} if not null). */
+    public static PeerTools.Exec ctl(String netns, String... args) {
+        List<String> cmd = new ArrayList<>();
+        if (netns != null) cmd.addAll(List.of("ip", "netns", "exec", netns));
+        cmd.addAll(javaCommand());
+        cmd.add("ctl");
+        cmd.addAll(List.of(args));
+        return PeerTools.exec(Duration.ofSeconds(30), cmd);
+    }
+
+    /** Sends SIGTERM and waits up to 15 s (then SIGKILL). Returns the exit status. */
+    public int stop() throws InterruptedException {
+        try {
+            process.destroy();
+            if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(5, TimeUnit.SECONDS);
+            }
+            drained.await(5, TimeUnit.SECONDS);
+            return process.isAlive() ? -1 : process.exitValue();
+        } finally {
+            LIVE.remove(process);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            stop();
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+}
