@@ -1,6 +1,7 @@
 package io.vnet4j.config;
 
 import io.vnet4j.os.DatagramEndpoint;
+import io.vnet4j.wire.Ipv4Address;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -141,11 +142,20 @@ public final class ConfigParser {
             case "socket" -> socket(o, id, hub);
             case "stream" -> stream(o, id, hub);
             case "dgram" -> dgram(o, id, hub);
-            case "user", "tap", "vde", "bridge", "l2tpv3", "vhost-user", "hubport" ->
+            case "user" -> user(o, id, hub);
+            case "tap", "vde", "bridge", "l2tpv3", "vhost-user", "hubport" ->
                     throw o.error("netdev type '" + type + "' is not available in this version of vnet4j "
-                            + "(available: socket, stream, dgram)");
-            default -> throw o.error("unknown netdev type '" + type + "' (expected socket, stream or dgram)");
+                            + "(available: socket, stream, dgram, user)");
+            default -> throw o.error("unknown netdev type '" + type + "' (expected socket, stream, dgram or user)");
         };
+    }
+
+    private static NetdevConfig user(OptionString o, String id, int hub) throws ConfigException {
+        UserConfig user = UserOptionParser.parse(o);
+        o.finish(UserOptionParser.KEYS);
+        String settings = "net=" + Ipv4Address.format(user.network()) + "/" + user.prefixLength()
+                + ",restrict=" + (user.restricted() ? "on" : "off");
+        return new NetdevConfig.User(id, "user", hub, settings, user);
     }
 
     private static NetdevConfig socket(OptionString o, String id, int hub) throws ConfigException {

@@ -28,4 +28,7 @@ public sealed interface NetdevConfig {
     /** Frames as datagrams from {@code local} to {@code remote} (a multicast group when it is one). */
     record Datagram(String id, String type, int hub, String settings, DatagramEndpoint local,
                     DatagramEndpoint remote, Inet4Address interfaceAddress) implements NetdevConfig {}
+
+    /** The user-mode gateway ({@code -netdev user}). */
+    record User(String id, String type, int hub, String settings, UserConfig user) implements NetdevConfig {}
 }

@@ -1,6 +1,8 @@
 package io.vnet4j.config;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -13,9 +15,9 @@ public final class OptionString {
     private final String option;
     private final String text;
     private final String implied;
-    private final Map<String, String> values;
+    private final Map<String, List<String>> values;
 
-    private OptionString(String option, String text, String implied, Map<String, String> values) {
+    private OptionString(String option, String text, String implied, Map<String, List<String>> values) {
         this.option = option;
         this.text = text;
         this.implied = implied;
@@ -24,7 +26,7 @@ public final class OptionString {
 
     /** Splits {@code text}, given to {@code option} (e.g. "-netdev"), into its parts. */
     public static OptionString parse(String option, String text) throws ConfigException {
-        Map<String, String> values = new LinkedHashMap<>();
+        Map<String, List<String>> values = new LinkedHashMap<>();
         String implied = null;
         int i = 0;
         boolean first = true;
@@ -56,10 +58,7 @@ public final class OptionString {
                 if (key.isEmpty()) {
                     throw new ConfigException(option + " " + text + ": empty option name in '" + p + "'");
                 }
-                if (values.containsKey(key)) {
-                    throw new ConfigException(option + " " + text + ": " + key + " is given twice");
-                }
-                values.put(key, p.substring(eq + 1));
+                values.computeIfAbsent(key, k -> new ArrayList<>()).add(p.substring(eq + 1));
             }
             first = false;
         }
@@ -79,9 +78,22 @@ public final class OptionString {
         return values.containsKey(key);
     }
 
-    /** Takes the value of {@code key}, or null when absent. */
-    public String take(String key) {
-        return values.remove(key);
+    /** Takes the value of {@code key}, or null when absent; a key given twice is an error. */
+    public String take(String key) throws ConfigException {
+        List<String> v = values.remove(key);
+        if (v == null) {
+            return null;
+        }
+        if (v.size() > 1) {
+            throw error(key + " is given twice");
+        }
+        return v.getFirst();
+    }
+
+    /** Takes every value of a repeatable key such as {@code hostfwd}, in order; empty when absent. */
+    public List<String> takeAll(String key) {
+        List<String> v = values.remove(key);
+        return v == null ? List.of() : v;
     }
 
     public String require(String key, String what) throws ConfigException {

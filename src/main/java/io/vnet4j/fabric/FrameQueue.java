@@ -147,6 +147,15 @@ public final class FrameQueue {
         return drain(handler, maxBytes, Integer.MAX_VALUE, FOREVER);
     }
 
+    public boolean isEmpty() {
+        lock.lock();
+        try {
+            return used == 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Refuses further frames and wakes the consumer; frames already queued can still be drained. */
     public void close() {
         lock.lock();

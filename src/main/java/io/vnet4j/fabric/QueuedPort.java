@@ -19,7 +19,15 @@ public abstract class QueuedPort extends Port {
 
     @Override
     protected final boolean enqueue(ByteBuffer frame, int offset, int length) {
-        return queue.offer(frame, offset, length);
+        if (!queue.offer(frame, offset, length)) {
+            return false;
+        }
+        frameQueued();
+        return true;
+    }
+
+    /** Called after a frame was queued, on the hub's thread; a backend with its own loop wakes it here. */
+    protected void frameQueued() {
     }
 
     @Override

@@ -43,4 +43,14 @@ public final class Ipv4Address {
         }
         return address;
     }
+
+    /** The four octets, first octet first (as {@code InetAddress.getByAddress} takes them). */
+    public static byte[] toBytes(int address) {
+        return new byte[] {(byte) (address >>> 24), (byte) (address >>> 16), (byte) (address >>> 8), (byte) address};
+    }
+
+    /** The address of four octets, first octet first. */
+    public static int fromBytes(byte[] octets) {
+        return (octets[0] & 0xFF) << 24 | (octets[1] & 0xFF) << 16 | (octets[2] & 0xFF) << 8 | (octets[3] & 0xFF);
+    }
 }

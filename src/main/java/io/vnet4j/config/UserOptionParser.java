@@ -1,0 +1,218 @@
+package io.vnet4j.config;
+
+import io.vnet4j.wire.Ipv4Address;
+import io.vnet4j.wire.MacAddress;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Parses the options of {@code -netdev user} with QEMU's names, defaults and consistency rules (the
+ * messages follow QEMU's net/slirp.c), plus vnet4j's {@code dns-upstream=}, {@code mtu=} and
+ * {@code dhcp-static=}. One difference, on purpose: {@code hostfwd} without a host address listens on
+ * 127.0.0.1, not on every interface.
+ */
+final class UserOptionParser {
+    static final Set<String> KEYS = Set.of("id", "hubid", "net", "host", "dhcpstart", "dns", "restrict",
+            "hostname", "domainname", "dnssearch", "tftp", "tftp-server-name", "bootfile", "hostfwd", "guestfwd",
+            "dns-upstream", "mtu", "dhcp-static", "ipv4");
+
+    private final OptionString o;
+
+    private UserOptionParser(OptionString o) {
+        this.o = o;
+    }
+
+    static UserConfig parse(OptionString o) throws ConfigException {
+        return new UserOptionParser(o).parse();
+    }
+
+    private UserConfig parse() throws ConfigException {
+        if (!o.takeBoolean("ipv4", true)) {
+            throw o.error("ipv4=off: this version of vnet4j's user network is IPv4 only");
+        }
+        int network = Ipv4Address.parse("10.0.2.0");
+        int prefix = 24;
+        String net = o.take("net");
+        if (net != null) {
+            int slash = net.indexOf('/');
+            network = address("net", slash < 0 ? net : net.substring(0, slash), "Failed to parse netmask");
+            prefix = slash < 0 ? classfulPrefix(network) : prefix(net.substring(slash + 1));
+        }
+        int mask = prefix == 0 ? 0 : -1 << (32 - prefix);
+        network &= mask;
+        int host = network | (0x0202 & ~mask);
+        int dns = network | (0x0203 & ~mask);
+        int dhcpStart = network | (0x020f & ~mask);
+        boolean restricted = o.takeBoolean("restrict", false);
+
+        String v = o.take("host");
+        if (v != null) {
+            host = address("host", v, "Failed to parse host");
+        }
+        if ((host & mask) != network) {
+            throw o.error("Host doesn't belong to network");
+        }
+        v = o.take("dns");
+        if (v != null) {
+            dns = address("dns", v, "Failed to parse DNS");
+        }
+        if (restricted && (dns & mask) != network) {
+            throw o.error("DNS doesn't belong to network");
+        }
+        if (dns == host) {
+            throw o.error("DNS must be different from host");
+        }
+        v = o.take("dhcpstart");
+        if (v != null) {
+            dhcpStart = address("dhcpstart", v, "Failed to parse DHCP start address");
+        }
+        if ((dhcpStart & mask) != network) {
+            throw o.error("DHCP doesn't belong to network");
+        }
+        if (dhcpStart == host || dhcpStart == dns) {
+            throw o.error("DHCP must be different from host and DNS");
+        }
+
+        String hostname = name("hostname", o.take("hostname"));
+        String domain = o.take("domainname");
+        if (domain != null && domain.isEmpty()) {
+            throw o.error("'domainname' parameter cannot be empty");
+        }
+        domain = name("domainname", domain);
+        List<String> search = new ArrayList<>();
+        for (String s : o.takeAll("dnssearch")) {
+            if (s.isEmpty() || s.length() > 253) {
+                throw o.error("dnssearch: expected a domain name of 1 to 253 characters, got '" + s + "'");
+            }
+            search.add(s);
+        }
+        Path tftp = null;
+        v = o.take("tftp");
+        if (v != null) {
+            tftp = Path.of(v);
+            if (!Files.isDirectory(tftp)) {
+                throw o.error("tftp: '" + v + "' is not a directory");
+            }
+        }
+        String tftpServerName = name("tftp-server-name", o.take("tftp-server-name"));
+        String bootFile = o.take("bootfile");
+        if (bootFile != null && bootFile.length() > 127) {
+            throw o.error("bootfile: at most 127 characters (the BOOTP file field), got " + bootFile.length());
+        }
+
+        List<UserConfig.HostForward> hostForwards = new ArrayList<>();
+        for (String rule : o.takeAll("hostfwd")) {
+            hostForwards.add(ForwardRules.hostForward(o, rule, dhcpStart));
+        }
+        List<UserConfig.GuestForward> guestForwards = new ArrayList<>();
+        for (String rule : o.takeAll("guestfwd")) {
+            UserConfig.GuestForward g = ForwardRules.guestForward(o, rule, network | (0x0204 & ~mask));
+            if ((g.address() & mask) != network || g.address() == host || g.address() == dns) {
+                throw o.error("guestfwd: the address " + Ipv4Address.format(g.address())
+                        + " must be in the network and not the host or DNS address");
+            }
+            guestForwards.add(g);
+        }
+        List<UserConfig.DnsUpstream> upstreams = new ArrayList<>();
+        for (String u : o.takeAll("dns-upstream")) {
+            upstreams.add(dnsUpstream(u));
+        }
+        int mtu = (int) o.takeLong("mtu", UserConfig.DEFAULT_MTU, 576, 65520);
+        Map<Long, Integer> statics = new LinkedHashMap<>();
+        for (String s : o.takeAll("dhcp-static")) {
+            int eq = s.indexOf('=');
+            long mac;
+            try {
+                mac = MacAddress.parse(eq < 0 ? s : s.substring(0, eq));
+            } catch (IllegalArgumentException e) {
+                throw o.error("dhcp-static: expected MAC=IP, got '" + s + "'");
+            }
+            int ip = address("dhcp-static", eq < 0 ? "" : s.substring(eq + 1), "dhcp-static: expected MAC=IP");
+            if ((ip & mask) != network || ip == host || ip == dns) {
+                throw o.error("dhcp-static: " + Ipv4Address.format(ip) + " must be in the network and not the host or DNS address");
+            }
+            statics.put(mac, ip);
+        }
+        return new UserConfig(network, prefix, host, dns, dhcpStart, restricted, hostname, domain, search, tftp,
+                tftpServerName, bootFile, hostForwards, guestForwards, upstreams, mtu, statics);
+    }
+
+    private UserConfig.DnsUpstream dnsUpstream(String text) throws ConfigException {
+        String host = text;
+        int port = 53;
+        int colon = text.lastIndexOf(':');
+        if (text.startsWith("[")) {
+            int close = text.indexOf(']');
+            if (close < 0) {
+                throw o.error("dns-upstream: expected ADDR[:PORT], got '" + text + "'");
+            }
+            host = text.substring(1, close);
+            if (close + 1 < text.length()) {
+                port = Addresses.port(o, "dns-upstream", text.substring(close + 2), 1);
+            }
+        } else if (colon >= 0 && text.indexOf(':') == colon) {
+            host = text.substring(0, colon);
+            port = Addresses.port(o, "dns-upstream", text.substring(colon + 1), 1);
+        }
+        if (!host.matches("[0-9.]+|[0-9a-fA-F:]+")) {
+            throw o.error("dns-upstream: expected an IP address (no names), got '" + host + "'");
+        }
+        InetAddress address = Addresses.address(o, "dns-upstream", host);
+        return new UserConfig.DnsUpstream(address, port);
+    }
+
+    private int address(String key, String text, String message) throws ConfigException {
+        try {
+            return Ipv4Address.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw o.error(message + " ('" + key + "=" + text + "': expected an IPv4 address)");
+        }
+    }
+
+    private int prefix(String text) throws ConfigException {
+        if (text.matches("\\d{1,2}")) {
+            int shift = Integer.parseInt(text);
+            if (shift < 4 || shift > 32) {
+                throw o.error("Invalid netmask provided (must be in range 4-32)");
+            }
+            return shift;
+        }
+        int mask = address("net", text, "Failed to parse netmask (trailing chars)");
+        int prefix = Integer.bitCount(mask);
+        if (prefix < 4 || mask != (prefix == 0 ? 0 : -1 << (32 - prefix))) {
+            throw o.error("Failed to parse netmask: '" + text + "' is not a contiguous mask of 4 to 32 bits");
+        }
+        return prefix;
+    }
+
+    /** QEMU's default mask for {@code net=} without one: by address class and well-known private ranges. */
+    static int classfulPrefix(int addr) {
+        if ((addr & 0x80000000) == 0) {
+            return 8;
+        } else if ((addr & 0xfff00000) == 0xac100000) {
+            return 12;
+        } else if ((addr & 0xc0000000) == 0x80000000) {
+            return 16;
+        } else if ((addr & 0xffff0000) == 0xc0a80000) {
+            return 16;
+        } else if ((addr & 0xffff0000) == 0xc6120000) {
+            return 15;
+        } else if ((addr & 0xe0000000) == 0xe0000000) {
+            return 24;
+        }
+        return 28;
+    }
+
+    private String name(String key, String value) throws ConfigException {
+        if (value != null && value.length() > 255) {
+            throw o.error("'" + key + "' parameter cannot exceed 255 bytes");
+        }
+        return value;
+    }
+}

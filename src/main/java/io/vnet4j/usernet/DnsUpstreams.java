@@ -1,0 +1,36 @@
+package io.vnet4j.usernet;
+
+import io.vnet4j.config.UserConfig;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The resolvers DNS queries go to: {@code dns-upstream=} when given, else /etc/resolv.conf's nameservers. */
+final class DnsUpstreams {
+    private DnsUpstreams() {}
+
+    static List<InetSocketAddress> resolve(UserConfig config, Path resolvConf) {
+        List<InetSocketAddress> list = new ArrayList<>();
+        for (UserConfig.DnsUpstream u : config.dnsUpstreams()) {
+            list.add(new InetSocketAddress(u.address(), u.port()));
+        }
+        if (!list.isEmpty()) {
+            return list;
+        }
+        try {
+            for (String line : Files.readAllLines(resolvConf)) {
+                String[] words = line.trim().split("\\s+");
+                if (words.length >= 2 && words[0].equals("nameserver") && words[1].matches("[0-9.]+")) {
+                    list.add(new InetSocketAddress(InetAddress.getByName(words[1]), 53));
+                }
+            }
+        } catch (IOException e) {
+            // no resolv.conf: no upstream; queries are dropped and counted
+        }
+        return list;
+    }
+}

@@ -1,0 +1,200 @@
+package io.vnet4j.usernet;
+
+import io.vnet4j.config.UserConfig;
+import io.vnet4j.wire.ArpPacket;
+import io.vnet4j.wire.EtherType;
+import io.vnet4j.wire.EthernetFrame;
+import io.vnet4j.wire.IcmpPacket;
+import io.vnet4j.wire.IcmpType;
+import io.vnet4j.wire.IpProtocol;
+import io.vnet4j.wire.Ipv4Address;
+import io.vnet4j.wire.Ipv4Packet;
+import io.vnet4j.wire.MacAddress;
+import io.vnet4j.wire.UdpPacket;
+import io.vnet4j.wire.WireError;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+
+/**
+ * The gateway's protocol dispatch, on the usernet loop's thread: a frame from the hub goes through
+ * Ethernet, ARP or IPv4 (with reassembly) to ICMP and UDP. Frames that are not for the gateway (between
+ * guests on the same hub) are ignored. Every malformed frame is dropped and counted; nothing here throws
+ * on guest input.
+ */
+final class Gateway {
+    private final UserConfig config;
+    private final GuestOutput out;
+    private final ArpTable arp;
+    private final UdpNat udp;
+    private final UdpServices services;
+    private final Reassembler reassembler = new Reassembler();
+    private final EthernetFrame eth = new EthernetFrame();
+    private final ArpPacket arpPacket = new ArpPacket();
+    private final Ipv4Packet ip = new Ipv4Packet();
+    private final IcmpPacket icmp = new IcmpPacket();
+    private final UdpPacket udpPacket = new UdpPacket();
+    private final InetSocketAddress hostLoopback;
+    final DropCounters drops = new DropCounters();
+
+    Gateway(UserConfig config, GuestOutput out, ArpTable arp, UdpNat udp, UdpServices services) {
+        this.config = config;
+        this.out = out;
+        this.arp = arp;
+        this.udp = udp;
+        this.services = services;
+        try {
+            this.hostLoopback = new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), 0);
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** One frame from the hub. */
+    void frame(ByteBuffer buffer, int offset, int length, long now) {
+        if (eth.wrap(buffer, offset, length).check() != WireError.NONE) {
+            drops.malformed++;
+            return;
+        }
+        long destination = eth.destination();
+        if (destination != MacAddress.BROADCAST && !isGatewayMac(destination)) {
+            return;
+        }
+        switch (eth.etherType()) {
+            case EtherType.ARP -> arp(eth.payloadOffset(), eth.payloadLength());
+            case EtherType.IPV4 -> ipv4(eth.source(), eth.payloadOffset(), eth.payloadLength(), now);
+            default -> drops.unsupported++;
+        }
+    }
+
+    private boolean isGatewayMac(long mac) {
+        return (mac >>> 32) == 0x5255 && isGatewayAddress((int) mac);
+    }
+
+    /** An address the gateway answers for: the host, the DNS, or a guestfwd address. */
+    private boolean isGatewayAddress(int address) {
+        if (address == config.host() || address == config.dns()) {
+            return true;
+        }
+        for (UserConfig.GuestForward g : config.guestForwards()) {
+            if (g.address() == address) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void arp(int offset, int length) {
+        if (arpPacket.wrap(eth.buffer(), offset, length).check() != WireError.NONE) {
+            drops.malformed++;
+            return;
+        }
+        if (config.inNetwork(arpPacket.senderIp())) {
+            arp.learn(arpPacket.senderIp(), arpPacket.senderMac());
+        }
+        if (arpPacket.operation() == ArpPacket.REQUEST && isGatewayAddress(arpPacket.targetIp())) {
+            out.sendArp(ArpPacket.REPLY, arpPacket.targetIp(), arpPacket.senderMac(), arpPacket.senderIp(),
+                    arpPacket.senderMac());
+        }
+    }
+
+    private void ipv4(long sourceMac, int offset, int length, long now) {
+        if (ip.wrap(eth.buffer(), offset, length).check() != WireError.NONE) {
+            drops.malformed++;
+            return;
+        }
+        int source = ip.source();
+        if (config.inNetwork(source)) {
+            arp.learn(source, sourceMac);
+        }
+        if (ip.moreFragments() || ip.fragmentOffset() != 0) {
+            Reassembler.Datagram whole = reassembler.offer(source, ip.destination(), ip.protocol(),
+                    ip.identification(), ip.fragmentOffset() * 8, ip.moreFragments(), ip.buffer(),
+                    ip.payloadOffset(), ip.payloadLength(), now);
+            if (whole != null) {
+                transport(whole.protocol(), whole.source(), whole.destination(), whole.buffer(), 0, whole.length(), now);
+            }
+            return;
+        }
+        transport(ip.protocol(), source, ip.destination(), ip.buffer(), ip.payloadOffset(), ip.payloadLength(), now);
+    }
+
+    private void transport(int protocol, int source, int destination, ByteBuffer buffer, int offset, int length,
+                           long now) {
+        switch (protocol) {
+            case IpProtocol.ICMP -> icmp(source, destination, buffer, offset, length);
+            case IpProtocol.UDP -> udp(source, destination, buffer, offset, length, now);
+            default -> drops.unsupported++;
+        }
+    }
+
+    private void icmp(int source, int destination, ByteBuffer buffer, int offset, int length) {
+        if (icmp.wrap(buffer, offset, length).check() != WireError.NONE || !icmp.checksumValid()) {
+            drops.malformed++;
+            return;
+        }
+        if (icmp.type() != IcmpType.ECHO_REQUEST) {
+            drops.unsupported++;
+            return;
+        }
+        if (destination == config.host() || destination == config.dns()) {
+            ByteBuffer reply = out.payloadBuffer();
+            reply.put(0, buffer, offset, length);
+            icmp.wrap(reply, 0, length);
+            icmp.setType(IcmpType.ECHO_REPLY);
+            out.sendIcmp(destination, source, length);
+            return;
+        }
+        drops.unsupported++;
+    }
+
+    private void udp(int source, int destination, ByteBuffer buffer, int offset, int length, long now) {
+        if (udpPacket.wrap(buffer, offset, length).check() != WireError.NONE
+                || !udpPacket.checksumValid(source, destination)) {
+            drops.malformed++;
+            return;
+        }
+        int sourcePort = udpPacket.sourcePort();
+        int destinationPort = udpPacket.destinationPort();
+        int payload = udpPacket.payloadOffset();
+        int payloadLength = udpPacket.payloadLength();
+        if (services.handle(source, sourcePort, destination, destinationPort, buffer, payload, payloadLength, now)) {
+            return;
+        }
+        if (config.restricted() || destination == -1 || (destination >>> 28) == 0xE) {
+            drops.restricted++;
+            return;
+        }
+        InetSocketAddress target;
+        if (destination == config.host()) {
+            target = new InetSocketAddress(hostLoopback.getAddress(), destinationPort);
+        } else if (config.inNetwork(destination)) {
+            drops.unsupported++;
+            return;
+        } else {
+            try {
+                target = new InetSocketAddress(InetAddress.getByAddress(Ipv4Address.toBytes(destination)), destinationPort);
+            } catch (UnknownHostException e) {
+                throw new AssertionError(e);
+            }
+        }
+        udp.send(source, sourcePort, target, buffer, payload, payloadLength, now);
+    }
+
+    void poll(long now) {
+        reassembler.expire(now);
+        udp.poll(now);
+    }
+
+    long reassemblyDrops() {
+        return reassembler.dropped();
+    }
+
+    /** Frames the gateway dropped, by reason. */
+    static final class DropCounters {
+        long malformed;
+        long unsupported;
+        long restricted;
+    }
+}

@@ -1,0 +1,145 @@
+package io.vnet4j.usernet;
+
+import io.vnet4j.wire.ArpPacket;
+import io.vnet4j.wire.EtherType;
+import io.vnet4j.wire.EthernetFrame;
+import io.vnet4j.wire.IcmpPacket;
+import io.vnet4j.wire.IpProtocol;
+import io.vnet4j.wire.Ipv4Packet;
+import io.vnet4j.wire.MacAddress;
+import io.vnet4j.wire.UdpPacket;
+import java.nio.ByteBuffer;
+
+/**
+ * Builds the frames the gateway sends to the guests: Ethernet with the gateway's MAC for the address it
+ * speaks as (QEMU's 52:55:IP), IPv4 with checksums, fragmented to the MTU when larger, and hands each to
+ * the hub. The destination MAC comes from the {@link ArpTable}; when a guest's MAC is unknown, an ARP
+ * request goes out instead and the packet is dropped and counted, as a router would.
+ */
+final class GuestOutput {
+    /** What actually puts a finished frame on the hub. */
+    interface FrameSink {
+        void send(ByteBuffer frame, int offset, int length);
+    }
+
+    private static final int ETH = EthernetFrame.HEADER_LENGTH;
+    private static final int IP = Ipv4Packet.MIN_HEADER_LENGTH;
+    private static final int DEFAULT_TTL = 64;
+
+    private final FrameSink sink;
+    private final ArpTable arp;
+    private final int mtu;
+    private final ByteBuffer frame = ByteBuffer.allocateDirect(ETH + 65536);
+    private final ByteBuffer payload = ByteBuffer.allocateDirect(65536);
+    private final EthernetFrame eth = new EthernetFrame();
+    private final Ipv4Packet ip = new Ipv4Packet();
+    private final UdpPacket udp = new UdpPacket();
+    private final IcmpPacket icmp = new IcmpPacket();
+    private final ArpPacket arpPacket = new ArpPacket();
+    private int nextId = 1;
+    private long unresolved;
+
+    GuestOutput(FrameSink sink, ArpTable arp, int mtu) {
+        this.sink = sink;
+        this.arp = arp;
+        this.mtu = mtu;
+    }
+
+    /** The MAC the gateway uses when it speaks as {@code ip}: 52:55 followed by the address, as in QEMU. */
+    static long gatewayMac(int ip) {
+        return 0x5255_0000_0000L | (ip & 0xFFFFFFFFL);
+    }
+
+    /** A scratch buffer for building a payload before {@link #sendUdp} or {@link #sendIcmp}. */
+    ByteBuffer payloadBuffer() {
+        return payload;
+    }
+
+    long unresolvedDrops() {
+        return unresolved;
+    }
+
+    /** Sends an ARP packet (request or reply) as {@code senderIp}. */
+    void sendArp(int operation, int senderIp, long targetMac, int targetIp, long destinationMac) {
+        eth.wrap(frame, 0, ETH + ArpPacket.LENGTH);
+        eth.setDestination(destinationMac);
+        eth.setSource(gatewayMac(senderIp));
+        eth.setUntagged(EtherType.ARP);
+        arpPacket.wrap(frame, ETH, ArpPacket.LENGTH);
+        arpPacket.setEthernetIpv4();
+        arpPacket.setOperation(operation);
+        arpPacket.setSenderMac(gatewayMac(senderIp));
+        arpPacket.setSenderIp(senderIp);
+        arpPacket.setTargetMac(targetMac);
+        arpPacket.setTargetIp(targetIp);
+        int length = ETH + ArpPacket.LENGTH;
+        for (int i = length; i < 60; i++) {
+            frame.put(i, (byte) 0);
+        }
+        sink.send(frame, 0, Math.max(length, 60));
+    }
+
+    /**
+     * Sends a UDP datagram to a guest; the payload is {@code src[offset, offset + length)}.
+     * {@code destinationMac} may be {@link ArpTable#UNKNOWN} to look it up, or broadcast.
+     */
+    void sendUdp(int source, int sourcePort, int destination, int destinationPort, long destinationMac,
+                 ByteBuffer src, int offset, int length) {
+        ByteBuffer body = payload;
+        if (src != payload || offset != UdpPacket.HEADER_LENGTH) {
+            payload.put(UdpPacket.HEADER_LENGTH, src, offset, length);
+        }
+        udp.wrap(body, 0, UdpPacket.HEADER_LENGTH + length);
+        udp.setSourcePort(sourcePort);
+        udp.setDestinationPort(destinationPort);
+        udp.setDatagramLength(UdpPacket.HEADER_LENGTH + length);
+        udp.fillChecksum(source, destination);
+        sendIp(IpProtocol.UDP, source, destination, destinationMac, body, UdpPacket.HEADER_LENGTH + length);
+    }
+
+    /** Sends an ICMP message whose header and body are in {@link #payloadBuffer()} at 0; fills its checksum. */
+    void sendIcmp(int source, int destination, int length) {
+        icmp.wrap(payload, 0, length);
+        icmp.fillChecksum();
+        sendIp(IpProtocol.ICMP, source, destination, ArpTable.UNKNOWN, payload, length);
+    }
+
+    /** Sends an IP packet with {@code body} as its payload, in fragments when it exceeds the MTU. */
+    void sendIp(int protocol, int source, int destination, long destinationMac, ByteBuffer body, int length) {
+        long mac = destinationMac != ArpTable.UNKNOWN ? destinationMac : arp.lookup(destination);
+        if (mac == ArpTable.UNKNOWN) {
+            unresolved++;
+            sendArp(ArpPacket.REQUEST, source, 0, destination, MacAddress.BROADCAST);
+            return;
+        }
+        int id = nextId++ & 0xFFFF;
+        int maxData = (mtu - IP) & ~7;
+        int offset = 0;
+        do {
+            int chunk = Math.min(length - offset, maxData);
+            boolean more = offset + chunk < length;
+            eth.wrap(frame, 0, ETH + IP + chunk);
+            eth.setDestination(mac);
+            eth.setSource(gatewayMac(source));
+            eth.setUntagged(EtherType.IPV4);
+            ip.wrap(frame, ETH, IP + chunk);
+            ip.setHeaderLength(IP);
+            ip.setTos(0);
+            ip.setTotalLength(IP + chunk);
+            ip.setIdentification(id);
+            ip.setFragmentation(false, more, offset / 8);
+            ip.setTtl(DEFAULT_TTL);
+            ip.setProtocol(protocol);
+            ip.setSource(source);
+            ip.setDestination(destination);
+            ip.fillChecksum();
+            frame.put(ETH + IP, body, offset, chunk);
+            int frameLength = ETH + IP + chunk;
+            for (int i = frameLength; i < 60; i++) {
+                frame.put(i, (byte) 0);
+            }
+            sink.send(frame, 0, Math.max(frameLength, 60));
+            offset += chunk;
+        } while (offset < length);
+    }
+}

@@ -1,0 +1,137 @@
+package io.vnet4j.usernet;
+
+import java.nio.ByteBuffer;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * IPv4 fragment reassembly with bounded memory and time: at most {@value #MAX_DATAGRAMS} datagrams in
+ * progress (the oldest is evicted), each at most 65535 bytes in at most {@value #MAX_FRAGMENTS} pieces,
+ * dropped when incomplete after 30 s. A fragment that overlaps one already received, reaches past 65535
+ * bytes, or is not a multiple of 8 bytes while more follow, drops its whole datagram (the CVE-2019-14378 and
+ * CVE-2018-11806 classes).
+ */
+final class Reassembler {
+    static final int MAX_DATAGRAMS = 64;
+    static final int MAX_FRAGMENTS = 64;
+    static final int MAX_PAYLOAD = 65535 - 20;
+    static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+    /** A datagram put back together: its payload is {@code buffer[0, length)}. */
+    record Datagram(int source, int destination, int protocol, ByteBuffer buffer, int length) {}
+
+    private record Key(int source, int destination, int protocol, int id) {}
+
+    private static final class Pending {
+        final byte[] data = new byte[MAX_PAYLOAD];
+        final int[] starts = new int[MAX_FRAGMENTS];
+        final int[] ends = new int[MAX_FRAGMENTS];
+        int count;
+        int total = -1;
+        final long deadline;
+
+        Pending(long deadline) {
+            this.deadline = deadline;
+        }
+
+        /** Records [start, end); false when it overlaps or there are too many pieces. */
+        boolean add(int start, int end) {
+            if (count == MAX_FRAGMENTS) {
+                return false;
+            }
+            for (int i = 0; i < count; i++) {
+                if (start < ends[i] && starts[i] < end) {
+                    return false;
+                }
+            }
+            starts[count] = start;
+            ends[count] = end;
+            count++;
+            return true;
+        }
+
+        boolean complete() {
+            if (total < 0) {
+                return false;
+            }
+            long covered = 0;
+            for (int i = 0; i < count; i++) {
+                covered += ends[i] - starts[i];
+            }
+            return covered == total;
+        }
+    }
+
+    private final Map<Key, Pending> pending = new LinkedHashMap<>();
+    private long dropped;
+
+    /**
+     * Takes one fragment ({@code payload[offset, offset + length)} at byte position {@code position} of its
+     * datagram); returns the whole datagram once complete, else null.
+     */
+    Datagram offer(int source, int destination, int protocol, int id, int position, boolean more,
+                   ByteBuffer payload, int offset, int length, long now) {
+        expire(now);
+        Key key = new Key(source, destination, protocol, id);
+        int end = position + length;
+        if (end > MAX_PAYLOAD || (more && (length % 8 != 0 || length == 0))) {
+            drop(key);
+            return null;
+        }
+        Pending p = pending.get(key);
+        if (p == null) {
+            if (pending.size() == MAX_DATAGRAMS) {
+                Iterator<Key> oldest = pending.keySet().iterator();
+                oldest.next();
+                oldest.remove();
+                dropped++;
+            }
+            p = new Pending(now + TIMEOUT_NANOS);
+            pending.put(key, p);
+        }
+        if (!more) {
+            if (p.total >= 0 && p.total != end) {
+                drop(key);
+                return null;
+            }
+            p.total = end;
+        }
+        if ((p.total >= 0 && end > p.total) || !p.add(position, end)) {
+            drop(key);
+            return null;
+        }
+        payload.get(offset, p.data, position, length);
+        if (!p.complete()) {
+            return null;
+        }
+        pending.remove(key);
+        return new Datagram(source, destination, protocol, ByteBuffer.wrap(p.data), p.total);
+    }
+
+    private void drop(Key key) {
+        pending.remove(key);
+        dropped++;
+    }
+
+    /** Forgets datagrams whose time ran out. */
+    void expire(long now) {
+        Iterator<Pending> it = pending.values().iterator();
+        while (it.hasNext()) {
+            if (it.next().deadline - now <= 0) {
+                it.remove();
+                dropped++;
+            }
+        }
+    }
+
+    int inProgress() {
+        return pending.size();
+    }
+
+    /** Datagrams given up: overlap, oversize, eviction, time-out. */
+    long dropped() {
+        return dropped;
+    }
+}

@@ -1,0 +1,164 @@
+package io.vnet4j.usernet;
+
+import io.vnet4j.Log;
+import io.vnet4j.wire.Ipv4Address;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * UDP between the guests and host sockets. Theory of operation: each guest socket (guest address and
+ * port) gets one host datagram socket, its flow, on first use; datagrams the guest sends to any
+ * destination leave through it, and whatever comes back to it is delivered to that guest socket, from the
+ * address it came from (the host's loopback appears as the gateway's host address, 10.0.2.2). A flow ends
+ * after {@value #IDLE_SECONDS} s without traffic; at most {@value #MAX_FLOWS} flows exist, the least
+ * recently used giving way. A flow may instead be pinned to one upstream whose replies appear to come
+ * from a fixed virtual address: that is how the DNS address forwards to the real resolvers.
+ */
+final class UdpNat {
+    static final int IDLE_SECONDS = 240;
+    static final int MAX_FLOWS = 4096;
+    private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(IDLE_SECONDS);
+
+    private record Key(int guestIp, int guestPort, int pinnedIp, int pinnedPort) {}
+
+    /** One guest socket's host socket. */
+    static final class Flow {
+        final Key key;
+        final DatagramChannel channel;
+        long lastUsed;
+
+        Flow(Key key, DatagramChannel channel, long now) {
+            this.key = key;
+            this.channel = channel;
+            this.lastUsed = now;
+        }
+    }
+
+    private final Selector selector;
+    private final GuestOutput out;
+    private final int hostIp;
+    private final Map<Key, Flow> flows = new LinkedHashMap<>(16, 0.75f, true);
+    private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(65536);
+    private long dropped;
+
+    UdpNat(Selector selector, GuestOutput out, int hostIp) {
+        this.selector = selector;
+        this.out = out;
+        this.hostIp = hostIp;
+    }
+
+    /** Sends a guest's datagram to {@code target}; replies come back from where they came from. */
+    void send(int guestIp, int guestPort, InetSocketAddress target, ByteBuffer payload, int offset, int length,
+              long now) {
+        send(new Key(guestIp, guestPort, 0, 0), target, payload, offset, length, now);
+    }
+
+    /** Sends a guest's datagram to {@code upstream}; replies appear to come from {@code virtualIp:virtualPort}. */
+    void sendPinned(int guestIp, int guestPort, int virtualIp, int virtualPort, InetSocketAddress upstream,
+                    ByteBuffer payload, int offset, int length, long now) {
+        send(new Key(guestIp, guestPort, virtualIp, virtualPort), upstream, payload, offset, length, now);
+    }
+
+    private void send(Key key, InetSocketAddress target, ByteBuffer payload, int offset, int length, long now) {
+        Flow flow = flows.get(key);
+        try {
+            if (flow == null) {
+                flow = open(key, now);
+            }
+            flow.lastUsed = now;
+            sendBuffer.clear();
+            sendBuffer.put(0, payload, offset, length).limit(length);
+            flow.channel.send(sendBuffer, target);
+        } catch (IOException e) {
+            dropped++;
+        }
+    }
+
+    private Flow open(Key key, long now) throws IOException {
+        if (flows.size() >= MAX_FLOWS) {
+            Iterator<Flow> lru = flows.values().iterator();
+            close(lru.next());
+            lru.remove();
+        }
+        DatagramChannel channel = DatagramChannel.open(java.net.StandardProtocolFamily.INET);
+        channel.configureBlocking(false);
+        channel.bind(null);
+        Flow flow = new Flow(key, channel, now);
+        channel.register(selector, SelectionKey.OP_READ, flow);
+        flows.put(key, flow);
+        return flow;
+    }
+
+    /** Reads what arrived on a flow's host socket and delivers it to the guest. */
+    void readable(Flow flow, long now) {
+        ByteBuffer in = out.payloadBuffer();
+        for (int i = 0; i < 64; i++) {
+            in.clear().position(8);
+            SocketAddress from;
+            try {
+                from = flow.channel.receive(in);
+            } catch (IOException e) {
+                dropped++;
+                return;
+            }
+            if (!(from instanceof InetSocketAddress source) || !(source.getAddress() instanceof Inet4Address v4)) {
+                return;
+            }
+            flow.lastUsed = now;
+            int length = in.position() - 8;
+            int sourceIp;
+            int sourcePort;
+            if (flow.key.pinnedIp != 0) {
+                sourceIp = flow.key.pinnedIp;
+                sourcePort = flow.key.pinnedPort;
+            } else {
+                sourceIp = v4.isLoopbackAddress() ? hostIp : Ipv4Address.fromBytes(v4.getAddress());
+                sourcePort = source.getPort();
+            }
+            out.sendUdp(sourceIp, sourcePort, flow.key.guestIp, flow.key.guestPort, ArpTable.UNKNOWN, in, 8, length);
+        }
+    }
+
+    /** Closes flows idle for too long. */
+    void poll(long now) {
+        Iterator<Flow> it = flows.values().iterator();
+        while (it.hasNext()) {
+            Flow flow = it.next();
+            if (now - flow.lastUsed > IDLE_NANOS) {
+                close(flow);
+                it.remove();
+            }
+        }
+    }
+
+    int flowCount() {
+        return flows.size();
+    }
+
+    long dropped() {
+        return dropped;
+    }
+
+    void closeAll() {
+        flows.values().forEach(UdpNat::close);
+        flows.clear();
+    }
+
+    private static void close(Flow flow) {
+        try {
+            flow.channel.close();
+        } catch (IOException e) {
+            Log.warn("udp flow: " + e.getMessage());
+        }
+    }
+}

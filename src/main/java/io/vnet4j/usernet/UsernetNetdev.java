@@ -1,0 +1,143 @@
+package io.vnet4j.usernet;
+
+import io.vnet4j.Log;
+import io.vnet4j.config.UserConfig;
+import io.vnet4j.fabric.FrameQueue;
+import io.vnet4j.fabric.Hub;
+import io.vnet4j.fabric.Netdev;
+import io.vnet4j.fabric.Port;
+import io.vnet4j.fabric.QueuedPort;
+import io.vnet4j.wire.Ipv4Address;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code -netdev user}: the user-mode gateway as a port on a hub. Theory of operation: one platform
+ * thread runs the gateway, so no state is shared: it takes the frames the hub queued for this port,
+ * waits on a selector for the host sockets of the NAT flows, and polls the time-driven work (reassembly
+ * and flow expiry). A frame queued by the hub wakes the selector only when the loop is asleep.
+ */
+public final class UsernetNetdev extends QueuedPort implements Netdev {
+    private static final long MAX_SLEEP_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final UserConfig config;
+    private final String settings;
+    private final Hub hub;
+    private final byte[] inbound = new byte[70 * 1024];
+    private final ByteBuffer inboundView = ByteBuffer.wrap(inbound);
+    private final int[] inboundLength = new int[1];
+    private final FrameQueue.FrameHandler copyIn = (ring, offset, length) -> {
+        System.arraycopy(ring, offset, inbound, 0, length);
+        inboundLength[0] = length;
+    };
+    private Selector selector;
+    private Gateway gateway;
+    private UdpNat nat;
+    private Thread loop;
+    private volatile boolean sleeping;
+    private volatile boolean closed;
+
+    public UsernetNetdev(String id, String settings, UserConfig config, Hub hub) {
+        super(id, "user", DEFAULT_QUEUE_BYTES);
+        this.config = config;
+        this.settings = settings;
+        this.hub = hub;
+    }
+
+    @Override
+    public String describe() {
+        UdpNat n = nat;
+        return settings + ",host=" + Ipv4Address.format(config.host()) + ",dns=" + Ipv4Address.format(config.dns())
+                + (n == null ? "" : ",udp-flows=" + n.flowCount());
+    }
+
+    @Override
+    public List<Port> ports() {
+        return List.of(this);
+    }
+
+    @Override
+    public void start() throws IOException {
+        selector = Selector.open();
+        ArpTable arp = new ArpTable();
+        GuestOutput out = new GuestOutput(this::deliver, arp, config.mtu());
+        nat = new UdpNat(selector, out, config.host());
+        UdpServices services = new UdpServices(config, nat, DnsUpstreams.resolve(config, Path.of("/etc/resolv.conf")));
+        gateway = new Gateway(config, out, arp, nat, services);
+        hub.attach(this);
+        loop = Thread.ofPlatform().name("vnet4j-" + id() + "-usernet").start(this::run);
+        Log.info(id() + ": user network " + Ipv4Address.format(config.network()) + "/" + config.prefixLength()
+                + ", gateway " + Ipv4Address.format(config.host()) + ", DNS " + Ipv4Address.format(config.dns())
+                + (services.dnsUpstreams().isEmpty() ? " (no upstream resolver)" : " -> " + services.dnsUpstreams()));
+    }
+
+    @Override
+    protected void frameQueued() {
+        if (sleeping) {
+            selector.wakeup();
+        }
+    }
+
+    private void run() {
+        try {
+            while (!closed) {
+                long now = System.nanoTime();
+                for (int i = 0; i < 256 && queue.drain(copyIn, inbound.length + 4, 1, 0) == 1; i++) {
+                    gateway.frame(inboundView, 0, inboundLength[0], now);
+                }
+                sleeping = true;
+                if (queue.isEmpty()) {
+                    selector.select(TimeUnit.NANOSECONDS.toMillis(MAX_SLEEP_NANOS));
+                } else {
+                    selector.selectNow();
+                }
+                sleeping = false;
+                now = System.nanoTime();
+                Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+                while (keys.hasNext()) {
+                    SelectionKey key = keys.next();
+                    keys.remove();
+                    if (key.isValid() && key.attachment() instanceof UdpNat.Flow flow) {
+                        nat.readable(flow, now);
+                    }
+                }
+                gateway.poll(now);
+            }
+        } catch (IOException | InterruptedException e) {
+            if (!closed) {
+                Log.warn(id() + ": the user network stopped: " + e.getMessage());
+            }
+        } catch (RuntimeException e) {
+            Log.warn(id() + ": the user network stopped on an internal error: " + e);
+        } finally {
+            nat.closeAll();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        super.close();
+        if (selector != null) {
+            selector.wakeup();
+            if (loop != null) {
+                try {
+                    loop.join(2000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            try {
+                selector.close();
+            } catch (IOException ignored) {
+                // shutting down
+            }
+        }
+    }
+}

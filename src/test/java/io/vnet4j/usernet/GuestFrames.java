@@ -1,0 +1,81 @@
+package io.vnet4j.usernet;
+
+import io.vnet4j.wire.ArpPacket;
+import io.vnet4j.wire.EtherType;
+import io.vnet4j.wire.EthernetFrame;
+import io.vnet4j.wire.IcmpPacket;
+import io.vnet4j.wire.IcmpType;
+import io.vnet4j.wire.IpProtocol;
+import io.vnet4j.wire.Ipv4Packet;
+import io.vnet4j.wire.UdpPacket;
+import java.nio.ByteBuffer;
+
+/** Builds the frames a guest would send, for the usernet tests. */
+final class GuestFrames {
+    static final long GUEST_MAC = 0x5254_0012_3456L;
+    static final int ETH = EthernetFrame.HEADER_LENGTH;
+    static final int IP = Ipv4Packet.MIN_HEADER_LENGTH;
+
+    private GuestFrames() {}
+
+    static byte[] arpRequest(int senderIp, int targetIp) {
+        ByteBuffer b = ByteBuffer.allocate(60);
+        EthernetFrame eth = new EthernetFrame().wrap(b, 0, 60);
+        eth.setDestination(0xFFFF_FFFF_FFFFL);
+        eth.setSource(GUEST_MAC);
+        eth.setUntagged(EtherType.ARP);
+        ArpPacket arp = new ArpPacket().wrap(b, ETH, ArpPacket.LENGTH);
+        arp.setEthernetIpv4();
+        arp.setOperation(ArpPacket.REQUEST);
+        arp.setSenderMac(GUEST_MAC);
+        arp.setSenderIp(senderIp);
+        arp.setTargetMac(0);
+        arp.setTargetIp(targetIp);
+        return b.array();
+    }
+
+    static byte[] echoRequest(long destinationMac, int source, int destination, int id, int sequence, byte[] data) {
+        int icmpLength = IcmpPacket.HEADER_LENGTH + data.length;
+        ByteBuffer b = ipFrame(destinationMac, source, destination, IpProtocol.ICMP, icmpLength);
+        IcmpPacket icmp = new IcmpPacket().wrap(b, ETH + IP, icmpLength);
+        icmp.setType(IcmpType.ECHO_REQUEST);
+        icmp.setCode(0);
+        icmp.setIdentifier(id);
+        icmp.setSequence(sequence);
+        b.put(ETH + IP + IcmpPacket.HEADER_LENGTH, data);
+        icmp.fillChecksum();
+        return b.array();
+    }
+
+    static byte[] udp(long destinationMac, int source, int sourcePort, int destination, int destinationPort, byte[] data) {
+        int udpLength = UdpPacket.HEADER_LENGTH + data.length;
+        ByteBuffer b = ipFrame(destinationMac, source, destination, IpProtocol.UDP, udpLength);
+        UdpPacket udp = new UdpPacket().wrap(b, ETH + IP, udpLength);
+        udp.setSourcePort(sourcePort);
+        udp.setDestinationPort(destinationPort);
+        udp.setDatagramLength(udpLength);
+        b.put(ETH + IP + UdpPacket.HEADER_LENGTH, data);
+        udp.fillChecksum(source, destination);
+        return b.array();
+    }
+
+    private static ByteBuffer ipFrame(long destinationMac, int source, int destination, int protocol, int payload) {
+        int length = Math.max(60, ETH + IP + payload);
+        ByteBuffer b = ByteBuffer.allocate(length);
+        EthernetFrame eth = new EthernetFrame().wrap(b, 0, length);
+        eth.setDestination(destinationMac);
+        eth.setSource(GUEST_MAC);
+        eth.setUntagged(EtherType.IPV4);
+        Ipv4Packet ip = new Ipv4Packet().wrap(b, ETH, IP + payload);
+        ip.setHeaderLength(IP);
+        ip.setTotalLength(IP + payload);
+        ip.setIdentification(7);
+        ip.setFragmentation(true, false, 0);
+        ip.setTtl(64);
+        ip.setProtocol(protocol);
+        ip.setSource(source);
+        ip.setDestination(destination);
+        ip.fillChecksum();
+        return b;
+    }
+}

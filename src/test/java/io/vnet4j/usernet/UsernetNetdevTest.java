@@ -1,0 +1,148 @@
+package io.vnet4j.usernet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vnet4j.Network;
+import io.vnet4j.port.nic.VirtualNic;
+import io.vnet4j.wire.ArpPacket;
+import io.vnet4j.wire.EtherType;
+import io.vnet4j.wire.EthernetFrame;
+import io.vnet4j.wire.IcmpPacket;
+import io.vnet4j.wire.IcmpType;
+import io.vnet4j.wire.IpProtocol;
+import io.vnet4j.wire.Ipv4Address;
+import io.vnet4j.wire.Ipv4Packet;
+import io.vnet4j.wire.UdpPacket;
+import io.vnet4j.wire.WireError;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The gateway seen from an in-JVM guest NIC on its hub, with host sockets on loopback. */
+@Timeout(30)
+class UsernetNetdevTest {
+    static final int GUEST = Ipv4Address.parse("10.0.2.15");
+    static final int HOST = Ipv4Address.parse("10.0.2.2");
+    static final int DNS = Ipv4Address.parse("10.0.2.3");
+    static final long HOST_MAC = 0x5255_0a00_0202L;
+
+    private Network network;
+    private VirtualNic guest;
+    private DatagramChannel upstream;
+
+    @BeforeEach
+    void start() throws Exception {
+        upstream = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+        int upstreamPort = ((InetSocketAddress) upstream.getLocalAddress()).getPort();
+        network = new Network();
+        guest = network.attachNic("guest", 0);
+        network.addNetdev("user,id=u,dns-upstream=127.0.0.1:" + upstreamPort);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        network.close();
+        upstream.close();
+    }
+
+    @Test
+    void answersArpForTheGatewayWithQemusMac() throws Exception {
+        guest.send(GuestFrames.arpRequest(GUEST, HOST));
+        ByteBuffer reply = receive(EtherType.ARP);
+        ArpPacket arp = new ArpPacket().wrap(reply, EthernetFrame.HEADER_LENGTH, ArpPacket.LENGTH);
+        assertThat(arp.operation()).isEqualTo(ArpPacket.REPLY);
+        assertThat(arp.senderIp()).isEqualTo(HOST);
+        assertThat(arp.senderMac()).isEqualTo(HOST_MAC);
+        assertThat(arp.targetIp()).isEqualTo(GUEST);
+    }
+
+    @Test
+    void answersPingToTheGateway() throws Exception {
+        byte[] data = "ping-data".getBytes(StandardCharsets.US_ASCII);
+        guest.send(GuestFrames.echoRequest(HOST_MAC, GUEST, HOST, 0x1234, 1, data));
+        ByteBuffer reply = receive(EtherType.IPV4);
+        Ipv4Packet ip = new Ipv4Packet().wrap(reply, EthernetFrame.HEADER_LENGTH, reply.limit() - EthernetFrame.HEADER_LENGTH);
+        assertThat(ip.check()).isEqualTo(WireError.NONE);
+        assertThat(ip.protocol()).isEqualTo(IpProtocol.ICMP);
+        assertThat(ip.source()).isEqualTo(HOST);
+        IcmpPacket icmp = new IcmpPacket().wrap(reply, ip.payloadOffset(), ip.payloadLength());
+        assertThat(icmp.type()).isEqualTo(IcmpType.ECHO_REPLY);
+        assertThat(icmp.identifier()).isEqualTo(0x1234);
+        assertThat(icmp.checksumValid()).isTrue();
+    }
+
+    @Test
+    void carriesUdpToTheHostsLoopbackAndRepliesBack() throws Exception {
+        try (DatagramChannel server = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+            int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
+            guest.send(GuestFrames.udp(HOST_MAC, GUEST, 40000, HOST, port, "hello".getBytes(StandardCharsets.US_ASCII)));
+            ByteBuffer got = ByteBuffer.allocate(100);
+            InetSocketAddress from = (InetSocketAddress) server.receive(got);
+            assertThat(new String(got.array(), 0, got.position(), StandardCharsets.US_ASCII)).isEqualTo("hello");
+            server.send(ByteBuffer.wrap("world".getBytes(StandardCharsets.US_ASCII)), from);
+
+            ByteBuffer reply = receive(EtherType.IPV4);
+            Ipv4Packet ip = new Ipv4Packet().wrap(reply, EthernetFrame.HEADER_LENGTH, reply.limit() - EthernetFrame.HEADER_LENGTH);
+            assertThat(ip.source()).isEqualTo(HOST);
+            assertThat(ip.destination()).isEqualTo(GUEST);
+            UdpPacket udp = new UdpPacket().wrap(reply, ip.payloadOffset(), ip.payloadLength());
+            assertThat(udp.sourcePort()).isEqualTo(port);
+            assertThat(udp.destinationPort()).isEqualTo(40000);
+            assertThat(udp.checksumValid(HOST, GUEST)).isTrue();
+            byte[] payload = new byte[udp.payloadLength()];
+            reply.get(udp.payloadOffset(), payload);
+            assertThat(new String(payload, StandardCharsets.US_ASCII)).isEqualTo("world");
+        }
+    }
+
+    @Test
+    void forwardsDnsToTheUpstreamAndAnswersFromTheDnsAddress() throws Exception {
+        long dnsMac = 0x5255_0a00_0203L;
+        guest.send(GuestFrames.udp(dnsMac, GUEST, 5353, DNS, 53, new byte[] {1, 2, 3}));
+        ByteBuffer query = ByteBuffer.allocate(100);
+        InetSocketAddress from = (InetSocketAddress) upstream.receive(query);
+        assertThat(query.position()).isEqualTo(3);
+        upstream.send(ByteBuffer.wrap(new byte[] {9, 8, 7, 6}), from);
+
+        ByteBuffer reply = receive(EtherType.IPV4);
+        Ipv4Packet ip = new Ipv4Packet().wrap(reply, EthernetFrame.HEADER_LENGTH, reply.limit() - EthernetFrame.HEADER_LENGTH);
+        UdpPacket udp = new UdpPacket().wrap(reply, ip.payloadOffset(), ip.payloadLength());
+        assertThat(ip.source()).isEqualTo(DNS);
+        assertThat(udp.sourcePort()).isEqualTo(53);
+        assertThat(udp.payloadLength()).isEqualTo(4);
+    }
+
+    @Test
+    void ignoresFramesBetweenGuestsAndSurvivesGarbage() throws Exception {
+        guest.send(new byte[] {1, 2, 3});
+        byte[] junk = GuestFrames.echoRequest(HOST_MAC, GUEST, HOST, 1, 1, new byte[8]);
+        junk[EthernetFrame.HEADER_LENGTH + 2] = (byte) 0xff; // IPv4 total length lies
+        guest.send(junk);
+        byte[] otherGuest = GuestFrames.echoRequest(0x5254_0000_0099L, GUEST, Ipv4Address.parse("10.0.2.16"), 1, 1, new byte[8]);
+        guest.send(otherGuest);
+        guest.send(GuestFrames.echoRequest(HOST_MAC, GUEST, HOST, 2, 2, new byte[8]));
+        ByteBuffer reply = receive(EtherType.IPV4);
+        IcmpPacket icmp = new IcmpPacket().wrap(reply, EthernetFrame.HEADER_LENGTH + 20, reply.limit() - EthernetFrame.HEADER_LENGTH - 20);
+        assertThat(icmp.identifier()).isEqualTo(2);
+    }
+
+    private ByteBuffer receive(int etherType) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            byte[] frame = guest.receive(1, TimeUnit.SECONDS);
+            if (frame != null) {
+                ByteBuffer b = ByteBuffer.wrap(frame);
+                if (new EthernetFrame().wrap(b, 0, frame.length).etherType() == etherType) {
+                    return b;
+                }
+            }
+        }
+        throw new AssertionError("no frame of type " + Integer.toHexString(etherType));
+    }
+}
