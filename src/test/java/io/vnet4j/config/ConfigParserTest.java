@@ -237,13 +237,13 @@ class ConfigParserTest {
     @Test
     void unknownTypeIsAnError() {
         netdevError("bogus,id=a").hasMessageContaining("unknown netdev type 'bogus'")
-                .hasMessageContaining("expected socket, stream or dgram");
+                .hasMessageContaining("expected socket, stream, dgram or user");
     }
 
     @Test
-    void userIsNotAvailableYet() {
-        netdevError("user,id=u").hasMessageContaining("netdev type 'user' is not available")
-                .hasMessageContaining("available: socket, stream, dgram");
+    void tapIsNotAvailableYet() {
+        netdevError("tap,id=t").hasMessageContaining("netdev type 'tap' is not available")
+                .hasMessageContaining("available: socket, stream, dgram, user");
     }
 
     @Test

@@ -1,0 +1,83 @@
+package io.vnet4j.usernet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class ReassemblerTest {
+    private final Reassembler r = new Reassembler();
+
+    private Reassembler.Datagram offer(int id, int position, boolean more, byte[] data, long now) {
+        return r.offer(1, 2, 17, id, position, more, ByteBuffer.wrap(data), 0, data.length, now);
+    }
+
+    private static byte[] bytes(int n, int seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    @Test
+    void joinsFragmentsInAnyOrder() {
+        byte[] whole = bytes(3000, 1);
+        byte[] a = java.util.Arrays.copyOfRange(whole, 0, 1480);
+        byte[] b = java.util.Arrays.copyOfRange(whole, 1480, 2960);
+        byte[] c = java.util.Arrays.copyOfRange(whole, 2960, 3000);
+        assertThat(offer(9, 2960, false, c, 0)).isNull();
+        assertThat(offer(9, 0, true, a, 0)).isNull();
+        Reassembler.Datagram d = offer(9, 1480, true, b, 0);
+        assertThat(d).isNotNull();
+        assertThat(d.length()).isEqualTo(3000);
+        byte[] got = new byte[3000];
+        d.buffer().get(0, got);
+        assertThat(got).isEqualTo(whole);
+        assertThat(r.inProgress()).isZero();
+    }
+
+    @Test
+    void dropsTheDatagramOnOverlap() {
+        assertThat(offer(1, 0, true, bytes(16, 2), 0)).isNull();
+        assertThat(offer(1, 8, true, bytes(16, 3), 0)).isNull();
+        assertThat(offer(1, 24, false, bytes(8, 4), 0)).isNull();
+        assertThat(r.dropped()).isEqualTo(1);
+    }
+
+    @Test
+    void dropsFragmentsReachingPast65535Bytes() {
+        assertThat(offer(2, 65528, false, bytes(100, 5), 0)).isNull();
+        assertThat(r.dropped()).isEqualTo(1);
+        assertThat(r.inProgress()).isZero();
+    }
+
+    @Test
+    void dropsANonFinalFragmentThatIsNotAMultipleOfEight() {
+        assertThat(offer(3, 0, true, bytes(13, 6), 0)).isNull();
+        assertThat(r.dropped()).isEqualTo(1);
+    }
+
+    @Test
+    void forgetsIncompleteDatagramsAfterTheTimeout() {
+        offer(4, 0, true, bytes(8, 7), 0);
+        r.expire(Reassembler.TIMEOUT_NANOS + 1);
+        assertThat(r.inProgress()).isZero();
+        assertThat(r.dropped()).isEqualTo(1);
+    }
+
+    @Test
+    void keepsMemoryBoundedUnderAFloodOfFirstFragments() {
+        for (int id = 0; id < 10_000; id++) {
+            offer(id, 0, true, bytes(8, id), 0);
+        }
+        assertThat(r.inProgress()).isEqualTo(Reassembler.MAX_DATAGRAMS);
+    }
+
+    @Test
+    void refusesMoreThanTheMaximumNumberOfPieces() {
+        for (int i = 0; i <= Reassembler.MAX_FRAGMENTS; i++) {
+            offer(5, i * 8, true, bytes(8, i), 0);
+        }
+        assertThat(r.dropped()).isEqualTo(1);
+    }
+}
