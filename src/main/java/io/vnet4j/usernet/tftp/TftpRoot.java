@@ -12,9 +12,10 @@ import java.nio.file.StandardOpenOption;
 /**
  * Opens files by TFTP name, confined to a root directory. Leading slashes are stripped, so "/pxelinux.0"
  * and "pxelinux.0" name the same file, as in libslirp (which joins root, "/" and the name), for boot loaders
- * that ask with one; "/etc/passwd" is therefore {@code root/etc/passwd}, never the host's. A ".." component, and a name whose
- * real path (symlinks followed) lies outside the root's real path, is an access violation; a missing file,
- * a directory or any other non-regular file is "file not found", as libslirp answers for a directory.
+ * that ask with one; "/etc/passwd" is therefore {@code root/etc/passwd}, never the host's. A ".." component,
+ * and a name whose real path (symlinks followed) lies outside the root's real path, is an access violation;
+ * a missing file, a directory or any other non-regular file is "file not found", as libslirp answers for a
+ * directory.
  *
  * <p>The root's real path is taken per request, so the root may appear after the server starts. A component
  * swapped for a symlink between the check and the open is not caught, except for the last one, which is

@@ -130,7 +130,8 @@ class TftpPacketTest {
     @Test
     void reportsOackAndUnassignedOpcodesAsUnknown() {
         for (int opcode : new int[] {0, TftpOpcode.OACK, 7, 0xffff}) {
-            assertThat(check(new byte[] {(byte) (opcode >>> 8), (byte) opcode, 0, 0})).isEqualTo(TftpFault.UNKNOWN_OPCODE);
+            assertThat(check(new byte[] {(byte) (opcode >>> 8), (byte) opcode, 0, 0}))
+                    .isEqualTo(TftpFault.UNKNOWN_OPCODE);
         }
     }
 }
