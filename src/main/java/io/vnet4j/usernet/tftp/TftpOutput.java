@@ -1,0 +1,13 @@
+package io.vnet4j.usernet.tftp;
+
+import java.nio.ByteBuffer;
+
+/** Where a {@link TftpServer} sends its replies: UDP payloads from the server's port to a client. */
+@FunctionalInterface
+public interface TftpOutput {
+    /**
+     * Sends {@code length} bytes from absolute {@code offset} of {@code payload} to the client; the bytes are
+     * valid only during the call, so an implementation that keeps them copies them.
+     */
+    void send(int clientIp, int clientPort, ByteBuffer payload, int offset, int length);
+}
