@@ -7,6 +7,8 @@ import io.vnet4j.wire.IcmpPacket;
 import io.vnet4j.wire.IpProtocol;
 import io.vnet4j.wire.Ipv4Packet;
 import io.vnet4j.wire.MacAddress;
+import io.vnet4j.wire.TcpSegment;
+import io.vnet4j.wire.TcpSynOptions;
 import io.vnet4j.wire.UdpPacket;
 import java.nio.ByteBuffer;
 
@@ -36,6 +38,7 @@ final class GuestOutput {
     private final UdpPacket udp = new UdpPacket();
     private final IcmpPacket icmp = new IcmpPacket();
     private final ArpPacket arpPacket = new ArpPacket();
+    private final TcpSegment tcp = new TcpSegment();
     private int nextId = 1;
     private long unresolved;
 
@@ -95,6 +98,32 @@ final class GuestOutput {
         udp.setDatagramLength(UdpPacket.HEADER_LENGTH + length);
         udp.fillChecksum(source, destination);
         sendIp(IpProtocol.UDP, source, destination, destinationMac, body, UdpPacket.HEADER_LENGTH + length);
+    }
+
+    /**
+     * Sends a TCP segment to a guest; the payload is copied from the connection's send queue.
+     */
+    void sendTcp(int source, int sourcePort, int destination, int destinationPort, int flags, int sequence,
+                 int acknowledgment, int window, io.vnet4j.usernet.tcp.TcpConnection connection, int payloadFromFront,
+                 int payloadLength, TcpSynOptions options) {
+        int headerLength = TcpSegment.MIN_HEADER_LENGTH + (options == null ? 0 : options.length());
+        tcp.wrap(payload, 0, headerLength + payloadLength);
+        tcp.setSourcePort(sourcePort);
+        tcp.setDestinationPort(destinationPort);
+        tcp.setSequenceNumber(sequence);
+        tcp.setAcknowledgmentNumber(acknowledgment);
+        tcp.setHeaderLength(headerLength);
+        tcp.setFlags(flags);
+        tcp.setWindow(window);
+        tcp.setUrgentPointer(0);
+        if (options != null) {
+            options.emit(tcp);
+        }
+        if (payloadLength > 0) {
+            connection.copyPayload(payloadFromFront, payload, headerLength, payloadLength);
+        }
+        tcp.fillChecksum(source, destination);
+        sendIp(IpProtocol.TCP, source, destination, ArpTable.UNKNOWN, payload, headerLength + payloadLength);
     }
 
     /** Sends an ICMP message whose header and body are in {@link #payloadBuffer()} at 0; fills its checksum. */

@@ -1,0 +1,523 @@
+package io.vnet4j.usernet.tcp;
+
+import io.vnet4j.wire.TcpFlags;
+import io.vnet4j.wire.TcpSynOptions;
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The guest-facing half of one proxied TCP connection: a small TCP endpoint that the guest talks to, while
+ * its bytes go to and come from a host socket (handled by the caller). It never touches a socket or reads
+ * the clock: segments, host events and the time come in, segments go out through a {@link SegmentSink},
+ * and the caller asks what the host side should do next.
+ *
+ * <p>Theory of operation.
+ * <ul>
+ * <li>Opening. A guest SYN creates the connection in {@code CONNECTING} while the caller connects to the
+ * host; only when that succeeds does the guest get its SYN-ACK ({@link #hostConnected}); a refused connect
+ * answers with RST ({@link #hostRefused}); an unreachable one with nothing. For a host-forwarded connection
+ * we are the opener: {@link #openToGuest} sends the SYN and the guest's SYN-ACK establishes it.</li>
+ * <li>Guest to host. In-order data is appended to {@code toHost} (bounded) and acknowledged at once; the
+ * window we advertise is its free space, so a slow host socket slows the guest. Out-of-order segments are
+ * dropped with a duplicate ACK (the guest retransmits). The guest's FIN becomes a host shutdown(SHUT_WR)
+ * once {@code toHost} is drained.</li>
+ * <li>Host to guest. The caller reads the host socket only while {@code toGuest} has room; those bytes stay
+ * there until the guest acknowledges them, and go out in MSS-sized segments within the guest's window.
+ * Retransmission from the oldest unacknowledged byte after the RTO (exponential back-off, at most
+ * {@value #MAX_RETRIES} tries, then RST) and after three duplicate ACKs (fast retransmit). A zero window is
+ * probed with one byte at the RTO. Host EOF becomes our FIN after the last byte.</li>
+ * <li>Closing. When both FINs are acknowledged the connection waits {@code TIME_WAIT} (2 s, enough to
+ * re-ACK a retransmitted FIN on a virtual link) and is then {@code CLOSED}. A guest RST, a host reset, or
+ * a connection stuck half-open for too long closes it at once.</li>
+ * </ul>
+ * Sequence numbers compare modulo 2^32. Timestamps and SACK are not negotiated.
+ */
+public final class TcpConnection {
+    public enum State { CONNECTING, SYN_SENT, SYN_RECEIVED, ESTABLISHED, TIME_WAIT, CLOSED }
+
+    static final int MAX_RETRIES = 12;
+    static final int OUR_WINDOW_SCALE = 7;
+    static final long INITIAL_RTO = TimeUnit.MILLISECONDS.toNanos(1000);
+    static final long MIN_RTO = TimeUnit.MILLISECONDS.toNanos(200);
+    static final long MAX_RTO = TimeUnit.SECONDS.toNanos(60);
+    static final long TIME_WAIT = TimeUnit.SECONDS.toNanos(2);
+    static final long HANDSHAKE_TIMEOUT = TimeUnit.SECONDS.toNanos(75);
+    static final int DEFAULT_MSS = 536;
+
+    private final SegmentSink sink;
+    private final ByteQueue toHost;
+    private final ByteQueue toGuest;
+    private final int ourMss;
+    private State state;
+
+    private int iss;
+    private int sndUna;
+    private int sndNxt;
+    /** The highest sequence number sent so far: after a go-back-N retransmission sndNxt is below it. */
+    private int sndMax;
+    private int sndWnd;
+    private int sndWindowScale;
+    private int sendMss = DEFAULT_MSS;
+    private int irs;
+    private int rcvNxt;
+    private int rcvWindowScale;
+    private int lastAdvertised;
+
+    private boolean finFromGuest;
+    private boolean hostEof;
+    private boolean finAcked;
+    private boolean hostShutdownDone;
+    private boolean abortHost;
+
+    private int dupAcks;
+    private long rto = INITIAL_RTO;
+    private long rtoDeadline;
+    private int retries;
+    private long stateDeadline;
+
+    /**
+     * @param ourMss the largest segment the guest may send us (the MTU less 40)
+     * @param bufferBytes the size of each direction's buffer
+     */
+    public TcpConnection(SegmentSink sink, int ourMss, int bufferBytes, int initialSequence) {
+        this.sink = sink;
+        this.ourMss = ourMss;
+        this.toHost = new ByteQueue(bufferBytes);
+        this.toGuest = new ByteQueue(bufferBytes);
+        this.iss = initialSequence;
+        this.sndUna = initialSequence;
+        this.sndNxt = initialSequence;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    // ---- opening ------------------------------------------------------------------------------------
+
+    /** A guest SYN arrived: remember it; the caller connects to the host and then calls back. */
+    public void guestSyn(int sequence, int window, TcpSynOptions options, long now) {
+        irs = sequence;
+        rcvNxt = sequence + 1;
+        takeSynOptions(window, options);
+        state = State.CONNECTING;
+        stateDeadline = now + HANDSHAKE_TIMEOUT;
+    }
+
+    /** The host accepted the connection: answer the guest's SYN. */
+    public void hostConnected(long now) {
+        if (state != State.CONNECTING) {
+            return;
+        }
+        state = State.SYN_RECEIVED;
+        sendSyn(TcpFlags.SYN | TcpFlags.ACK);
+        sndNxt = iss + 1;
+        sndMax = sndNxt;
+        armRto(now);
+    }
+
+    /** The host refused the connection: reset the guest's attempt. */
+    public void hostRefused() {
+        if (state == State.CONNECTING) {
+            sink.segment(this, TcpFlags.RST | TcpFlags.ACK, 0, rcvNxt, 0, 0, 0, null);
+        }
+        state = State.CLOSED;
+    }
+
+    /** The host could not be reached: the guest hears nothing, as on a real network, and retries or gives up. */
+    public void hostUnreachable() {
+        state = State.CLOSED;
+    }
+
+    /** We open towards the guest (host forwarding): send the SYN. */
+    public void openToGuest(long now) {
+        state = State.SYN_SENT;
+        sendSyn(TcpFlags.SYN);
+        sndNxt = iss + 1;
+        sndMax = sndNxt;
+        armRto(now);
+        stateDeadline = now + HANDSHAKE_TIMEOUT;
+    }
+
+    private void sendSyn(int flags) {
+        TcpSynOptions options = new TcpSynOptions(ourMss, sndWindowScale >= 0 || state == State.SYN_SENT
+                ? OUR_WINDOW_SCALE : -1, false);
+        int window = Math.min(toHost.free(), 65535);
+        lastAdvertised = window;
+        sink.segment(this, flags, iss, (flags & TcpFlags.ACK) != 0 ? rcvNxt : 0, window, 0, 0, options);
+    }
+
+    private void takeSynOptions(int window, TcpSynOptions options) {
+        sendMss = options.mss() > 0 ? Math.min(options.mss(), ourMss) : Math.min(DEFAULT_MSS, ourMss);
+        if (options.windowScale() >= 0) {
+            sndWindowScale = Math.min(options.windowScale(), 14);
+            rcvWindowScale = OUR_WINDOW_SCALE;
+        } else {
+            sndWindowScale = -1;
+            rcvWindowScale = 0;
+        }
+        sndWnd = window;
+    }
+
+    // ---- segments from the guest --------------------------------------------------------------------
+
+    /** A segment from the guest for this connection; {@code payload[offset, offset+length)} is its data. */
+    public void guestSegment(int flags, int sequence, int acknowledgment, int window, TcpSynOptions synOptions,
+                             ByteBuffer payload, int offset, int length, long now) {
+        if ((flags & TcpFlags.RST) != 0) {
+            if (state == State.SYN_SENT ? acknowledgment == sndNxt : inReceiveWindow(sequence)) {
+                abortHost = true;
+                state = State.CLOSED;
+            }
+            return;
+        }
+        switch (state) {
+            case CONNECTING, CLOSED -> {
+                return;
+            }
+            case SYN_SENT -> {
+                if ((flags & (TcpFlags.SYN | TcpFlags.ACK)) == (TcpFlags.SYN | TcpFlags.ACK) && acknowledgment == iss + 1) {
+                    irs = sequence;
+                    rcvNxt = sequence + 1;
+                    takeSynOptions(window, synOptions);
+                    sndUna = acknowledgment;
+                    established(now);
+                    sendAck();
+                } else if ((flags & TcpFlags.ACK) != 0) {
+                    sink.segment(this, TcpFlags.RST, acknowledgment, 0, 0, 0, 0, null);
+                }
+                return;
+            }
+            case SYN_RECEIVED -> {
+                if ((flags & TcpFlags.SYN) != 0) {
+                    if (sequence == irs) {
+                        sendSyn(TcpFlags.SYN | TcpFlags.ACK);
+                    }
+                    return;
+                }
+                if ((flags & TcpFlags.ACK) == 0 || acknowledgment != iss + 1) {
+                    return;
+                }
+                sndUna = acknowledgment;
+                established(now);
+            }
+            default -> {
+                if ((flags & TcpFlags.SYN) != 0) {
+                    sendAck();
+                    return;
+                }
+            }
+        }
+        if ((flags & TcpFlags.ACK) != 0) {
+            acknowledge(acknowledgment, scaledWindow(window), length == 0 && (flags & TcpFlags.FIN) == 0, now);
+        }
+        receive(flags, sequence, payload, offset, length, now);
+        transmit(now);
+    }
+
+    private void established(long now) {
+        state = State.ESTABLISHED;
+        rtoDeadline = 0;
+        retries = 0;
+        rto = INITIAL_RTO;
+        stateDeadline = 0;
+    }
+
+    private int scaledWindow(int window) {
+        return sndWindowScale > 0 ? window << sndWindowScale : window;
+    }
+
+    private void acknowledge(int ack, int window, boolean pureAck, long now) {
+        if (after(ack, sndMax)) {
+            sendAck();
+            return;
+        }
+        if (after(ack, sndUna)) {
+            if (after(ack, sndNxt)) {
+                sndNxt = ack;
+            }
+            int acked = ack - sndUna;
+            if (hostEof && ack == dataEnd() + 1) {
+                finAcked = true;
+                acked--;
+            }
+            toGuest.consume(Math.min(acked, toGuest.length()));
+            sndUna = ack;
+            dupAcks = 0;
+            retries = 0;
+            rto = Math.max(MIN_RTO, Math.min(rto, INITIAL_RTO));
+            rtoDeadline = sndUna == sndNxt ? 0 : now + rto;
+            sndWnd = window;
+        } else if (ack == sndUna) {
+            if (pureAck && sndNxt != sndUna && window == sndWnd) {
+                if (++dupAcks == 3) {
+                    retransmitOne();
+                }
+            }
+            sndWnd = window;
+        }
+        if (finFromGuest && finAcked && state == State.ESTABLISHED) {
+            state = State.TIME_WAIT;
+            stateDeadline = now + TIME_WAIT;
+        }
+    }
+
+    private void receive(int flags, int sequence, ByteBuffer payload, int offset, int length, long now) {
+        boolean fin = (flags & TcpFlags.FIN) != 0;
+        if (length == 0 && !fin) {
+            return;
+        }
+        if (finFromGuest) {
+            sendAck();
+            return;
+        }
+        int skip = rcvNxt - sequence;
+        if (skip < 0) {
+            sendAck();
+            return;
+        }
+        if (skip > length) {
+            sendAck();
+            return;
+        }
+        int fresh = length - skip;
+        int accepted = toHost.append(payload, offset + skip, fresh);
+        rcvNxt += accepted;
+        if (fin && accepted == fresh) {
+            rcvNxt++;
+            finFromGuest = true;
+            if (finAcked) {
+                state = State.TIME_WAIT;
+                stateDeadline = now + TIME_WAIT;
+            }
+        }
+        sendAck();
+    }
+
+    private boolean inReceiveWindow(int sequence) {
+        int offset = sequence - rcvNxt;
+        return offset >= 0 && offset <= Math.max(1, toHost.free());
+    }
+
+    // ---- sending to the guest -----------------------------------------------------------------------
+
+    private void transmit(long now) {
+        if (state != State.ESTABLISHED) {
+            return;
+        }
+        while (true) {
+            int inFlight = dataInFlight();
+            int unsent = toGuest.length() - inFlight;
+            int room = sndWnd - inFlight;
+            if (unsent <= 0 || room <= 0) {
+                break;
+            }
+            int n = Math.min(Math.min(unsent, sendMss), room);
+            sink.segment(this, TcpFlags.ACK | (n == unsent ? TcpFlags.PSH : 0), sndNxt, rcvNxt, advertise(),
+                    inFlight, n, null);
+            advanceSndNxt(n, now);
+        }
+        if (hostEof && !finAcked && sndNxt == dataEnd()) {
+            sink.segment(this, TcpFlags.FIN | TcpFlags.ACK, sndNxt, rcvNxt, advertise(), 0, 0, null);
+            advanceSndNxt(1, now);
+        }
+        if (sndWnd == 0 && toGuest.length() > 0 && rtoDeadline == 0) {
+            armRto(now);
+        }
+    }
+
+    private void advanceSndNxt(int n, long now) {
+        sndNxt += n;
+        if (after(sndNxt, sndMax)) {
+            sndMax = sndNxt;
+        }
+        if (rtoDeadline == 0) {
+            armRto(now);
+        }
+    }
+
+    /** The sequence number after the last byte queued for the guest; our FIN, once due, takes this number. */
+    private int dataEnd() {
+        return sndUna + toGuest.length();
+    }
+
+    /** Bytes sent and not yet acknowledged, not counting our FIN. */
+    private int dataInFlight() {
+        return Math.min(sndNxt - sndUna, toGuest.length());
+    }
+
+    private void armRto(long now) {
+        rtoDeadline = now + rto;
+    }
+
+    /** After a time-out: send everything unacknowledged again, from the oldest byte. */
+    private void goBackN(long now) {
+        sndNxt = sndUna;
+        transmit(now);
+        if (rtoDeadline == 0) {
+            armRto(now);
+        }
+    }
+
+    private void retransmitOne() {
+        int outstanding = dataInFlight();
+        if (outstanding > 0) {
+            sink.segment(this, TcpFlags.ACK, sndUna, rcvNxt, advertise(), 0, Math.min(outstanding, sendMss), null);
+        } else if (hostEof && !finAcked && sndNxt == dataEnd() + 1) {
+            sink.segment(this, TcpFlags.FIN | TcpFlags.ACK, dataEnd(), rcvNxt, advertise(), 0, 0, null);
+        }
+    }
+
+    private void sendAck() {
+        sink.segment(this, TcpFlags.ACK, sndNxt, rcvNxt, advertise(), 0, 0, null);
+    }
+
+    private int advertise() {
+        int window = Math.min(toHost.free(), 65535 << rcvWindowScale);
+        lastAdvertised = window;
+        return window >>> rcvWindowScale;
+    }
+
+    /** Copies queued host bytes into a segment being built. */
+    public void copyPayload(int fromFront, ByteBuffer dst, int at, int length) {
+        toGuest.copy(fromFront, dst, at, length);
+    }
+
+    // ---- the host side ------------------------------------------------------------------------------
+
+    /** How many bytes the caller may read from the host socket now. */
+    public int hostReadRoom() {
+        return state == State.ESTABLISHED && !hostEof ? toGuest.free() : 0;
+    }
+
+    /** Reads host bytes straight into the guest queue, at most {@link #hostReadRoom()}; returns the count or -1. */
+    public int readFromHost(java.nio.channels.ReadableByteChannel channel, ByteBuffer wrapper) throws java.io.IOException {
+        ByteBuffer tail = toGuest.tailForReading(wrapper);
+        int n = channel.read(tail);
+        if (n > 0) {
+            toGuest.appended(n);
+        }
+        return n;
+    }
+
+    /** Writes queued guest bytes to the host; returns how many the socket took. */
+    public int writeToHost(java.nio.channels.WritableByteChannel channel, ByteBuffer wrapper) throws java.io.IOException {
+        if (toHost.length() == 0) {
+            return 0;
+        }
+        int n = channel.write(toHost.headForWriting(wrapper));
+        hostWrote(n);
+        return n;
+    }
+
+    /** Wrappers over this connection's buffers, for {@link #readFromHost} and {@link #writeToHost}. */
+    public ByteBuffer toGuestWrapper() {
+        return toGuest.wrapper();
+    }
+
+    public ByteBuffer toHostWrapper() {
+        return toHost.wrapper();
+    }
+
+    /** Bytes from the guest still waiting for the host socket. */
+    public int pendingToHost() {
+        return toHost.length();
+    }
+
+    /** Bytes from the host were appended to the guest queue: send what the window allows. */
+    public void hostDataAdded(long now) {
+        transmit(now);
+    }
+
+    /** The host closed its sending side: our FIN follows the last byte. */
+    public void hostEof(long now) {
+        hostEof = true;
+        transmit(now);
+    }
+
+    /** The host connection broke: reset the guest's. */
+    public void hostReset() {
+        if (state != State.CLOSED && state != State.CONNECTING) {
+            sink.segment(this, TcpFlags.RST | TcpFlags.ACK, sndNxt, rcvNxt, 0, 0, 0, null);
+        }
+        state = State.CLOSED;
+    }
+
+    /** {@code n} bytes went to the host: free them, and tell the guest when the window opened. */
+    private void hostWrote(int n) {
+        toHost.consume(n);
+        int free = toHost.free();
+        if (state == State.ESTABLISHED && !finFromGuest
+                && (lastAdvertised < sendMss || lastAdvertised * 2 <= free) && free - lastAdvertised >= sendMss) {
+            sendAck();
+        }
+    }
+
+    /** True when the guest finished sending and everything reached the host: shut the host's write side. */
+    public boolean hostShouldShutdownOutput() {
+        if (finFromGuest && toHost.length() == 0 && !hostShutdownDone) {
+            hostShutdownDone = true;
+            return true;
+        }
+        return false;
+    }
+
+    /** True when the connection ended by a reset, so the host socket should be reset too (SO_LINGER 0). */
+    public boolean abortsHost() {
+        return abortHost;
+    }
+
+    // ---- time ---------------------------------------------------------------------------------------
+
+    /** When {@link #poll} has work next (0: nothing pending). */
+    public long pollAt() {
+        if (rtoDeadline == 0) {
+            return stateDeadline;
+        }
+        return stateDeadline == 0 ? rtoDeadline : Math.min(rtoDeadline, stateDeadline);
+    }
+
+    /** Retransmits, probes or closes as the time requires. */
+    public void poll(long now) {
+        if (stateDeadline != 0 && now - stateDeadline >= 0) {
+            if (state != State.TIME_WAIT && state != State.CLOSED) {
+                hostReset();
+                abortHost = true;
+            }
+            state = State.CLOSED;
+            return;
+        }
+        if (rtoDeadline == 0 || now - rtoDeadline < 0) {
+            return;
+        }
+        if (++retries > MAX_RETRIES) {
+            hostReset();
+            abortHost = true;
+            return;
+        }
+        rto = Math.min(rto * 2, MAX_RTO);
+        rtoDeadline = now + rto;
+        switch (state) {
+            case SYN_RECEIVED -> sendSyn(TcpFlags.SYN | TcpFlags.ACK);
+            case SYN_SENT -> sendSyn(TcpFlags.SYN);
+            case ESTABLISHED, TIME_WAIT -> {
+                if (sndWnd == 0 && toGuest.length() > 0 && sndNxt == sndUna) {
+                    sink.segment(this, TcpFlags.ACK, sndUna, rcvNxt, advertise(), 0, 1, null);
+                } else if (sndMax != sndUna) {
+                    goBackN(now);
+                } else {
+                    rtoDeadline = 0;
+                }
+            }
+            default -> rtoDeadline = 0;
+        }
+    }
+
+    public boolean isClosed() {
+        return state == State.CLOSED;
+    }
+
+    private static boolean after(int a, int b) {
+        return a - b > 0;
+    }
+}

@@ -1,0 +1,294 @@
+package io.vnet4j.usernet.tcp;
+
+import io.vnet4j.Log;
+import io.vnet4j.wire.TcpFlags;
+import io.vnet4j.wire.TcpSynOptions;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+
+/**
+ * The table of proxied TCP connections: each pairs a {@link TcpConnection} (the guest's side) with a
+ * non-blocking host {@link SocketChannel} on the gateway loop's selector. It turns selector events into
+ * calls on the connection and the connection's wishes into interest ops, so a full buffer on one side
+ * stops reading on the other (flow control both ways, never unbounded buffering).
+ */
+public final class TcpNat {
+    /** Each direction of each connection buffers at most this much. */
+    public static final int BUFFER_BYTES = 256 * 1024;
+    public static final int MAX_CONNECTIONS = 4096;
+
+    /** Sends a TCP segment to a guest; implemented by the gateway's output. */
+    public interface Output {
+        void segment(int source, int sourcePort, int destination, int destinationPort, int flags, int sequence,
+                     int acknowledgment, int window, TcpConnection connection, int payloadFromFront, int payloadLength,
+                     TcpSynOptions options);
+    }
+
+    private record Key(int guestIp, int guestPort, int remoteIp, int remotePort) {}
+
+    /** One guest connection and its host socket. */
+    public final class Flow implements SegmentSink {
+        final Key key;
+        final TcpConnection connection;
+        final SocketChannel channel;
+        final ByteBuffer toGuestWrapper;
+        final ByteBuffer toHostWrapper;
+        SelectionKey selectionKey;
+        boolean hostEof;
+
+        Flow(Key key, SocketChannel channel) {
+            this.key = key;
+            this.channel = channel;
+            this.connection = new TcpConnection(this, mss, BUFFER_BYTES, random.nextInt());
+            this.toGuestWrapper = connection.toGuestWrapper();
+            this.toHostWrapper = connection.toHostWrapper();
+        }
+
+        @Override
+        public void segment(TcpConnection c, int flags, int sequence, int acknowledgment, int window,
+                            int payloadFromFront, int payloadLength, TcpSynOptions synOptions) {
+            output.segment(key.remoteIp, key.remotePort, key.guestIp, key.guestPort, flags, sequence, acknowledgment,
+                    window, c, payloadFromFront, payloadLength, synOptions);
+        }
+    }
+
+    private final Selector selector;
+    private final Output output;
+    private final int mss;
+    private final RandomGenerator random;
+    private final Map<Key, Flow> flows = new HashMap<>();
+    private long refusedCapacity;
+
+    public TcpNat(Selector selector, Output output, int mtu, RandomGenerator random) {
+        this.selector = selector;
+        this.output = output;
+        this.mss = mtu - 40;
+        this.random = random;
+    }
+
+    /**
+     * A segment from a guest. A SYN for a new connection starts a host connect to {@code target} (null:
+     * refuse with RST); a segment for no connection is answered with RST.
+     */
+    public void guestSegment(int guestIp, int guestPort, int remoteIp, int remotePort, int flags, int sequence,
+                             int acknowledgment, int window, TcpSynOptions synOptions, ByteBuffer payload, int offset,
+                             int length, InetSocketAddress target, long now) {
+        Key key = new Key(guestIp, guestPort, remoteIp, remotePort);
+        Flow flow = flows.get(key);
+        if (flow == null) {
+            if ((flags & (TcpFlags.SYN | TcpFlags.ACK | TcpFlags.RST)) == TcpFlags.SYN) {
+                connect(key, sequence, window, synOptions, target, now);
+            } else if ((flags & TcpFlags.RST) == 0) {
+                reset(key, flags, sequence, acknowledgment, length);
+            }
+            return;
+        }
+        flow.connection.guestSegment(flags, sequence, acknowledgment, window, synOptions, payload, offset, length, now);
+        settle(flow, now);
+    }
+
+    private void connect(Key key, int sequence, int window, TcpSynOptions options, InetSocketAddress target, long now) {
+        if (target == null || flows.size() >= MAX_CONNECTIONS) {
+            if (target != null) {
+                refusedCapacity++;
+            }
+            output.segment(key.remoteIp, key.remotePort, key.guestIp, key.guestPort, TcpFlags.RST | TcpFlags.ACK, 0,
+                    sequence + 1, 0, null, 0, 0, null);
+            return;
+        }
+        SocketChannel channel;
+        try {
+            channel = SocketChannel.open();
+            channel.configureBlocking(false);
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        } catch (IOException e) {
+            Log.warn("tcp: cannot open a host socket: " + e.getMessage());
+            return;
+        }
+        Flow flow = new Flow(key, channel);
+        flow.connection.guestSyn(sequence, window, options, now);
+        flows.put(key, flow);
+        try {
+            boolean connected = channel.connect(target);
+            flow.selectionKey = channel.register(selector, connected ? 0 : SelectionKey.OP_CONNECT, flow);
+            if (connected) {
+                flow.connection.hostConnected(now);
+            }
+        } catch (IOException e) {
+            connectFailed(flow, e);
+        }
+        settle(flow, now);
+    }
+
+    /** Adopts a host connection accepted by a host forwarding listener and opens towards the guest. */
+    public void forward(SocketChannel accepted, int guestIp, int guestPort, int gatewayIp, int gatewayPort, long now)
+            throws IOException {
+        Key key = new Key(guestIp, guestPort, gatewayIp, gatewayPort);
+        if (flows.containsKey(key) || flows.size() >= MAX_CONNECTIONS) {
+            accepted.close();
+            return;
+        }
+        accepted.configureBlocking(false);
+        accepted.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        Flow flow = new Flow(key, accepted);
+        flows.put(key, flow);
+        flow.selectionKey = accepted.register(selector, 0, flow);
+        flow.connection.openToGuest(now);
+        settle(flow, now);
+    }
+
+    private void reset(Key key, int flags, int sequence, int acknowledgment, int length) {
+        if ((flags & TcpFlags.ACK) != 0) {
+            output.segment(key.remoteIp, key.remotePort, key.guestIp, key.guestPort, TcpFlags.RST, acknowledgment, 0,
+                    0, null, 0, 0, null);
+        } else {
+            int consumed = length + ((flags & TcpFlags.SYN) != 0 ? 1 : 0) + ((flags & TcpFlags.FIN) != 0 ? 1 : 0);
+            output.segment(key.remoteIp, key.remotePort, key.guestIp, key.guestPort, TcpFlags.RST | TcpFlags.ACK, 0,
+                    sequence + consumed, 0, null, 0, 0, null);
+        }
+    }
+
+    /** The selector says a flow's host socket is ready. */
+    public void ready(Flow flow, long now) {
+        SelectionKey k = flow.selectionKey;
+        try {
+            if (k.isConnectable()) {
+                try {
+                    flow.channel.finishConnect();
+                    flow.connection.hostConnected(now);
+                } catch (IOException e) {
+                    connectFailed(flow, e);
+                }
+            }
+            if (k.isValid() && k.isReadable()) {
+                readHost(flow, now);
+            }
+            if (k.isValid() && k.isWritable()) {
+                flow.connection.writeToHost(flow.channel, flow.toHostWrapper);
+            }
+        } catch (IOException e) {
+            flow.connection.hostReset();
+        }
+        settle(flow, now);
+    }
+
+    private void readHost(Flow flow, long now) throws IOException {
+        while (flow.connection.hostReadRoom() > 0) {
+            int n = flow.connection.readFromHost(flow.channel, flow.toGuestWrapper);
+            if (n < 0) {
+                flow.hostEof = true;
+                flow.connection.hostEof(now);
+                return;
+            }
+            if (n == 0) {
+                return;
+            }
+            flow.connection.hostDataAdded(now);
+        }
+    }
+
+    private static void connectFailed(Flow flow, IOException e) {
+        if (e instanceof ConnectException) {
+            flow.connection.hostRefused();
+        } else {
+            flow.connection.hostUnreachable();
+        }
+    }
+
+    /** Brings the host socket in line with the connection: interest ops, shutdown, close. */
+    private void settle(Flow flow, long now) {
+        TcpConnection c = flow.connection;
+        try {
+            if (c.pendingToHost() > 0 && !c.isClosed()) {
+                c.writeToHost(flow.channel, flow.toHostWrapper);
+            }
+            if (c.hostShouldShutdownOutput()) {
+                flow.channel.shutdownOutput();
+            }
+        } catch (IOException e) {
+            c.hostReset();
+        }
+        if (c.isClosed()) {
+            close(flow);
+            return;
+        }
+        SelectionKey k = flow.selectionKey;
+        if (k == null || !k.isValid()) {
+            return;
+        }
+        int ops = 0;
+        if (c.state() == TcpConnection.State.CONNECTING) {
+            ops = SelectionKey.OP_CONNECT;
+        } else {
+            if (c.hostReadRoom() > 0 && !flow.hostEof) {
+                ops |= SelectionKey.OP_READ;
+            }
+            if (c.pendingToHost() > 0) {
+                ops |= SelectionKey.OP_WRITE;
+            }
+        }
+        if (k.interestOps() != ops) {
+            k.interestOps(ops);
+        }
+    }
+
+    private void close(Flow flow) {
+        flows.remove(flow.key);
+        try {
+            if (flow.connection.abortsHost() && flow.channel.isOpen()) {
+                flow.channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+            }
+            flow.channel.close();
+        } catch (IOException e) {
+            // the socket is gone either way
+        }
+    }
+
+    /** Drives every connection's timers. */
+    public void poll(long now) {
+        List<Flow> due = new ArrayList<>();
+        for (Flow flow : flows.values()) {
+            long at = flow.connection.pollAt();
+            if (at != 0 && now - at >= 0) {
+                due.add(flow);
+            }
+        }
+        for (Flow flow : due) {
+            flow.connection.poll(now);
+            settle(flow, now);
+        }
+    }
+
+    /** The earliest time a connection has timed work, or 0. */
+    public long pollAt() {
+        long next = 0;
+        for (Flow flow : flows.values()) {
+            long at = flow.connection.pollAt();
+            if (at != 0 && (next == 0 || at - next < 0)) {
+                next = at;
+            }
+        }
+        return next;
+    }
+
+    public int connectionCount() {
+        return flows.size();
+    }
+
+    public void closeAll() {
+        for (Flow flow : List.copyOf(flows.values())) {
+            close(flow);
+        }
+    }
+}
