@@ -78,6 +78,11 @@ public final class DhcpMessage {
         return findOption(NO_CODE) == MALFORMED ? WireError.BAD_OPTION : WireError.NONE;
     }
 
+    /** The buffer this view was last wrapped around. */
+    public ByteBuffer buffer() {
+        return buf;
+    }
+
     /** Absolute offset of the first byte of the view. */
     public int offset() {
         return off;
