@@ -1,0 +1,334 @@
+package io.vnet4j.usernet.dhcp;
+
+import io.vnet4j.wire.MacAddress;
+import io.vnet4j.wire.WireError;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+
+/**
+ * Flyweight view of a BOOTP/DHCP message (RFC 951, 2131) over a UDP payload: the fixed fields, the
+ * magic cookie and the options after it, read and written with absolute accessors only. Option
+ * accessors walk the options bounded by the view and treat anything malformed as absent.
+ */
+public final class DhcpMessage {
+    /** The fixed fields and the magic cookie: the shortest message. */
+    public static final int MIN_LENGTH = 240;
+    /** 99.130.83.99, the first four bytes of the vendor area (RFC 1497). */
+    public static final int MAGIC_COOKIE = 0x6382_5363;
+    public static final int OP_REQUEST = 1;
+    public static final int OP_REPLY = 2;
+    public static final int HTYPE_ETHERNET = 1;
+    public static final int HLEN_ETHERNET = 6;
+    /** The flags bit asking for broadcast replies. */
+    public static final int FLAG_BROADCAST = 0x8000;
+    static final int OP = 0;
+    static final int HTYPE = 1;
+    static final int HLEN = 2;
+    static final int HOPS = 3;
+    static final int XID = 4;
+    static final int SECS = 8;
+    static final int FLAGS = 10;
+    static final int CIADDR = 12;
+    static final int YIADDR = 16;
+    static final int SIADDR = 20;
+    static final int GIADDR = 24;
+    static final int CHADDR = 28;
+    static final int CHADDR_LENGTH = 16;
+    static final int SNAME = 44;
+    static final int SNAME_LENGTH = 64;
+    static final int FILE = 108;
+    static final int FILE_LENGTH = 128;
+    static final int COOKIE = 236;
+    static final int OPTIONS = 240;
+    private static final int ABSENT = -1;
+    private static final int MALFORMED = -2;
+    private static final int NO_CODE = -1;
+    private static final byte[] NOTHING = {};
+
+    private ByteBuffer buf;
+    private int off;
+    private int len;
+
+    /** Points this view at {@code length} bytes from absolute {@code offset} of a big-endian buffer; returns {@code this}. */
+    public DhcpMessage wrap(ByteBuffer buffer, int offset, int length) {
+        if (buffer.order() != ByteOrder.BIG_ENDIAN) {
+            throw new IllegalArgumentException("views need a big-endian buffer");
+        }
+        Objects.checkFromIndexSize(offset, length, buffer.limit());
+        buf = buffer;
+        off = offset;
+        len = length;
+        return this;
+    }
+
+    /**
+     * Checks the fixed fields are present, the hardware is Ethernet with 6-byte addresses, the magic
+     * cookie is there and every option lies inside the view with a length its code allows. A missing
+     * end option is accepted when the options simply run to the end of the view.
+     */
+    public WireError check() {
+        if (len < MIN_LENGTH) {
+            return WireError.TRUNCATED;
+        }
+        if (htype() != HTYPE_ETHERNET || hlen() != HLEN_ETHERNET || cookie() != MAGIC_COOKIE) {
+            return WireError.UNSUPPORTED;
+        }
+        return findOption(NO_CODE) == MALFORMED ? WireError.BAD_OPTION : WireError.NONE;
+    }
+
+    /** The buffer this view was last wrapped around. */
+    public ByteBuffer buffer() {
+        return buf;
+    }
+
+    /** Absolute offset of the first byte of the view. */
+    public int offset() {
+        return off;
+    }
+
+    /** Number of bytes the view covers. */
+    public int length() {
+        return len;
+    }
+
+    public int op() {
+        return u8(OP);
+    }
+
+    public int htype() {
+        return u8(HTYPE);
+    }
+
+    public int hlen() {
+        return u8(HLEN);
+    }
+
+    public int hops() {
+        return u8(HOPS);
+    }
+
+    public int xid() {
+        return buf.getInt(off + XID);
+    }
+
+    public int secs() {
+        return u16(SECS);
+    }
+
+    public int flags() {
+        return u16(FLAGS);
+    }
+
+    /** True when the client asked for broadcast replies. */
+    public boolean broadcast() {
+        return (flags() & FLAG_BROADCAST) != 0;
+    }
+
+    public int ciaddr() {
+        return buf.getInt(off + CIADDR);
+    }
+
+    public int yiaddr() {
+        return buf.getInt(off + YIADDR);
+    }
+
+    public int siaddr() {
+        return buf.getInt(off + SIADDR);
+    }
+
+    public int giaddr() {
+        return buf.getInt(off + GIADDR);
+    }
+
+    /** The client's MAC: the first six bytes of the hardware address field. */
+    public long chaddr() {
+        return MacAddress.read(buf, off + CHADDR);
+    }
+
+    /** The server host name field up to its first NUL. */
+    public String sname() {
+        return text(SNAME, SNAME_LENGTH);
+    }
+
+    /** The boot file name field up to its first NUL. */
+    public String file() {
+        return text(FILE, FILE_LENGTH);
+    }
+
+    public int cookie() {
+        return buf.getInt(off + COOKIE);
+    }
+
+    /** True when a well-formed option of this code is present. */
+    public boolean hasOption(int code) {
+        return findOption(code) >= 0;
+    }
+
+    /** The DHCP message type (option 53), or {@link DhcpMessageType#NONE} for plain BOOTP. */
+    public int messageType() {
+        int at = findOption(DhcpOption.MESSAGE_TYPE);
+        return at < 0 ? DhcpMessageType.NONE : u8(at + 2);
+    }
+
+    /** The requested IP address (option 50), or 0 when absent. */
+    public int requestedAddress() {
+        return addressOption(DhcpOption.REQUESTED_ADDRESS);
+    }
+
+    /** The server identifier (option 54), or 0 when absent. */
+    public int serverIdentifier() {
+        return addressOption(DhcpOption.SERVER_IDENTIFIER);
+    }
+
+    /** The client's host name (option 12) up to its first NUL, or null when absent. */
+    public String hostname() {
+        int at = findOption(DhcpOption.HOSTNAME);
+        return at < 0 ? null : text(at + 2, u8(at + 1));
+    }
+
+    /** The codes of the parameter request list (option 55) in the client's order; empty when absent. */
+    public byte[] parameterRequestList() {
+        int at = findOption(DhcpOption.PARAMETER_REQUEST_LIST);
+        return at < 0 ? NOTHING : value(at);
+    }
+
+    /** The client identifier (option 61): type byte then identifier; null when absent. */
+    public byte[] clientIdentifier() {
+        int at = findOption(DhcpOption.CLIENT_IDENTIFIER);
+        return at < 0 ? null : value(at);
+    }
+
+    public void setOp(int op) {
+        buf.put(off + OP, (byte) op);
+    }
+
+    public void setHardware(int htype, int hlen) {
+        buf.put(off + HTYPE, (byte) htype);
+        buf.put(off + HLEN, (byte) hlen);
+    }
+
+    public void setHops(int hops) {
+        buf.put(off + HOPS, (byte) hops);
+    }
+
+    public void setXid(int xid) {
+        buf.putInt(off + XID, xid);
+    }
+
+    public void setSecs(int secs) {
+        buf.putShort(off + SECS, (short) secs);
+    }
+
+    public void setFlags(int flags) {
+        buf.putShort(off + FLAGS, (short) flags);
+    }
+
+    public void setCiaddr(int address) {
+        buf.putInt(off + CIADDR, address);
+    }
+
+    public void setYiaddr(int address) {
+        buf.putInt(off + YIADDR, address);
+    }
+
+    public void setSiaddr(int address) {
+        buf.putInt(off + SIADDR, address);
+    }
+
+    public void setGiaddr(int address) {
+        buf.putInt(off + GIADDR, address);
+    }
+
+    /** Writes the MAC into the hardware address field and zeroes the rest of its 16 bytes. */
+    public void setChaddr(long mac) {
+        MacAddress.write(buf, off + CHADDR, mac);
+        zero(CHADDR + HLEN_ETHERNET, CHADDR_LENGTH - HLEN_ETHERNET);
+    }
+
+    /** Zeroes the server host name field. */
+    public void clearSname() {
+        zero(SNAME, SNAME_LENGTH);
+    }
+
+    public void setCookie(int cookie) {
+        buf.putInt(off + COOKIE, cookie);
+    }
+
+    /** Writes a name into the boot file name field, NUL padded; it must be shorter than 128 bytes. */
+    public void setFile(String name) {
+        byte[] bytes = name.getBytes(StandardCharsets.ISO_8859_1);
+        if (bytes.length >= FILE_LENGTH) {
+            throw new IllegalArgumentException("boot file name too long: " + name);
+        }
+        buf.put(off + FILE, bytes);
+        zero(FILE + bytes.length, FILE_LENGTH - bytes.length);
+    }
+
+    private void zero(int at, int count) {
+        for (int i = 0; i < count; i++) {
+            buf.put(off + at + i, (byte) 0);
+        }
+    }
+
+    private int addressOption(int code) {
+        int at = findOption(code);
+        return at < 0 ? 0 : buf.getInt(off + at + 2);
+    }
+
+    private byte[] value(int at) {
+        byte[] bytes = new byte[u8(at + 1)];
+        buf.get(off + at + 2, bytes);
+        return bytes;
+    }
+
+    /** ISO-8859-1 text of at most {@code max} bytes from {@code at}, cut at the first NUL. */
+    private String text(int at, int max) {
+        int end = 0;
+        while (end < max && u8(at + end) != 0) {
+            end++;
+        }
+        byte[] bytes = new byte[end];
+        buf.get(off + at, bytes);
+        return new String(bytes, StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * Walks the options bounded by the view and returns the relative offset of the first option of
+     * {@code code}, {@link #ABSENT}, or {@link #MALFORMED} if the walk meets a malformed option first.
+     */
+    private int findOption(int code) {
+        int at = OPTIONS;
+        while (at < len) {
+            int current = u8(at);
+            if (current == DhcpOption.END) {
+                return ABSENT;
+            }
+            if (current == DhcpOption.PAD) {
+                at++;
+                continue;
+            }
+            if (at + 1 >= len) {
+                return MALFORMED;
+            }
+            int size = u8(at + 1);
+            if (at + 2 + size > len || !DhcpOption.lengthFits(current, size)) {
+                return MALFORMED;
+            }
+            if (current == code) {
+                return at;
+            }
+            at += 2 + size;
+        }
+        return ABSENT;
+    }
+
+    private int u8(int at) {
+        return buf.get(off + at) & 0xFF;
+    }
+
+    private int u16(int at) {
+        return buf.getShort(off + at) & 0xFFFF;
+    }
+}

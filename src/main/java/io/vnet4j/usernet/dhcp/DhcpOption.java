@@ -1,0 +1,38 @@
+package io.vnet4j.usernet.dhcp;
+
+/** DHCP option codes (RFC 2132, 3397) and the lengths the ones the server reads must have. */
+public final class DhcpOption {
+    public static final int PAD = 0;
+    public static final int SUBNET_MASK = 1;
+    public static final int ROUTER = 3;
+    public static final int DNS_SERVER = 6;
+    public static final int HOSTNAME = 12;
+    public static final int DOMAIN_NAME = 15;
+    public static final int INTERFACE_MTU = 26;
+    public static final int REQUESTED_ADDRESS = 50;
+    public static final int LEASE_TIME = 51;
+    public static final int MESSAGE_TYPE = 53;
+    public static final int SERVER_IDENTIFIER = 54;
+    public static final int PARAMETER_REQUEST_LIST = 55;
+    public static final int MESSAGE = 56;
+    public static final int CLIENT_IDENTIFIER = 61;
+    public static final int TFTP_SERVER_NAME = 66;
+    public static final int BOOTFILE_NAME = 67;
+    public static final int DOMAIN_SEARCH = 119;
+    public static final int END = 255;
+    /** Longest value one option can carry; longer values are split over several (RFC 3396). */
+    public static final int MAX_VALUE_LENGTH = 255;
+
+    private DhcpOption() {}
+
+    /** True when an option of this code may carry a value of this many bytes. */
+    static boolean lengthFits(int code, int length) {
+        return switch (code) {
+            case MESSAGE_TYPE -> length == 1;
+            case REQUESTED_ADDRESS, SERVER_IDENTIFIER -> length == 4;
+            case CLIENT_IDENTIFIER -> length >= 2;
+            case HOSTNAME, PARAMETER_REQUEST_LIST -> length >= 1;
+            default -> true;
+        };
+    }
+}

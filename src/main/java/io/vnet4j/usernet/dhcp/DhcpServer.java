@@ -1,0 +1,162 @@
+package io.vnet4j.usernet.dhcp;
+
+import io.vnet4j.wire.MacAddress;
+import io.vnet4j.wire.WireError;
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/**
+ * The DHCP/BOOTP server of the user-mode gateway (RFC 2131, 951), as pure logic: it takes what a guest
+ * sent to UDP port 67 with the time, and writes the reply's UDP payload; sockets and clocks are the
+ * caller's. The server identifier is the router address. Relayed messages (giaddr set) are ignored.
+ * Not thread-safe: one caller at a time.
+ */
+public final class DhcpServer {
+    /** What {@link #handle} returns when there is nothing to send. */
+    public static final int NO_REPLY = -1;
+    /** How long an offered address stays reserved for the client it was offered to. */
+    static final long OFFER_HOLD_MILLIS = 60_000;
+    /** How long a declined address stays out of the pool. */
+    static final long DECLINE_HOLD_MILLIS = 600_000;
+    private static final int BROADCAST_ADDRESS = 0xFFFF_FFFF;
+    private static final long NEVER = Long.MAX_VALUE;
+
+    private final DhcpSettings settings;
+    private final LeaseTable leases;
+    private final ReplyWriter writer;
+    private final DhcpMessage message = new DhcpMessage();
+    private long malformed;
+    private long ignored;
+    private long exhausted;
+
+    public DhcpServer(DhcpSettings settings) {
+        this.settings = settings;
+        this.leases = new LeaseTable(settings);
+        this.writer = new ReplyWriter(settings);
+    }
+
+    /**
+     * Handles one message from a guest: writes the reply's UDP payload at absolute offset 0 of
+     * {@code out} (which must hold at least 300 bytes and is distinct from {@code in}), says where it
+     * goes in {@code reply} and returns its length, or returns {@link #NO_REPLY}.
+     */
+    public int handle(ByteBuffer in, int offset, int length, long nowMillis, ByteBuffer out, DhcpReply reply) {
+        if (message.wrap(in, offset, length).check() != WireError.NONE) {
+            malformed++;
+            return NO_REPLY;
+        }
+        BootpHeader request = BootpHeader.parse(message);
+        int serverId = message.serverIdentifier();
+        if (request.op() != DhcpMessage.OP_REQUEST || request.giaddr() != 0 || MacAddress.isMulticast(request.chaddr())
+                || (serverId != 0 && serverId != settings.router())) {
+            ignored++;
+            return NO_REPLY;
+        }
+        return switch (message.messageType()) {
+            case DhcpMessageType.NONE -> bootp(request, nowMillis, out, reply);
+            case DhcpMessageType.DISCOVER -> discover(request, nowMillis, out, reply);
+            case DhcpMessageType.REQUEST -> request(request, nowMillis, out, reply);
+            case DhcpMessageType.RELEASE -> release(request);
+            case DhcpMessageType.DECLINE -> decline(request, nowMillis);
+            case DhcpMessageType.INFORM -> send(ReplyWriter.Kind.INFORM_ACK, request, 0, out, reply);
+            default -> ignore();
+        };
+    }
+
+    /** Every binding, lapsed ones included (see {@link Lease#expiresAtMillis()}), by address. */
+    public List<Lease> leases() {
+        return leases.all();
+    }
+
+    /** The binding whose client sent this host name, ignoring case, lapsed or not; null when none. */
+    public Lease leaseForHostname(String name) {
+        return leases.byHostname(name);
+    }
+
+    public DhcpCounters counters() {
+        return new DhcpCounters(malformed, ignored, exhausted);
+    }
+
+    private int discover(BootpHeader request, long nowMillis, ByteBuffer out, DhcpReply reply) {
+        long mac = request.chaddr();
+        int address = leases.choose(mac, message.requestedAddress(), nowMillis);
+        if (address == 0) {
+            exhausted++;
+            return NO_REPLY;
+        }
+        Lease own = leases.byMac(mac);
+        long hold = nowMillis + OFFER_HOLD_MILLIS;
+        leases.bind(mac, address, message.hostname(), own == null ? hold : Math.max(own.expiresAtMillis(), hold));
+        return send(ReplyWriter.Kind.OFFER, request, address, out, reply);
+    }
+
+    /** SELECTING and INIT-REBOOT name the address in option 50, RENEWING and REBINDING in ciaddr. */
+    private int request(BootpHeader request, long nowMillis, ByteBuffer out, DhcpReply reply) {
+        int requested = message.requestedAddress();
+        int address = requested != 0 ? requested : request.ciaddr();
+        if (address == 0) {
+            return ignore();
+        }
+        if (!leases.acceptable(request.chaddr(), address, nowMillis)) {
+            return send(ReplyWriter.Kind.NAK, request, 0, out, reply);
+        }
+        leases.bind(request.chaddr(), address, message.hostname(), leaseEnd(nowMillis));
+        return send(ReplyWriter.Kind.ACK, request, address, out, reply);
+    }
+
+    private int bootp(BootpHeader request, long nowMillis, ByteBuffer out, DhcpReply reply) {
+        int address = leases.choose(request.chaddr(), 0, nowMillis);
+        if (address == 0) {
+            exhausted++;
+            return NO_REPLY;
+        }
+        leases.bind(request.chaddr(), address, message.hostname(), NEVER);
+        return send(ReplyWriter.Kind.BOOTP, request, address, out, reply);
+    }
+
+    private int release(BootpHeader request) {
+        leases.release(request.chaddr(), request.ciaddr());
+        return NO_REPLY;
+    }
+
+    /** The client found the address in use: it leaves the pool for a while. */
+    private int decline(BootpHeader request, long nowMillis) {
+        int address = message.requestedAddress();
+        if (leases.release(request.chaddr(), address)) {
+            leases.decline(address, nowMillis + DECLINE_HOLD_MILLIS);
+        }
+        return NO_REPLY;
+    }
+
+    private int ignore() {
+        ignored++;
+        return NO_REPLY;
+    }
+
+    private long leaseEnd(long nowMillis) {
+        return settings.leaseSeconds() == DhcpSettings.INFINITE_LEASE ? NEVER : nowMillis + settings.leaseSeconds() * 1000;
+    }
+
+    /**
+     * Writes the reply and addresses it (RFC 2131 §4.1, no relay): NAKs are broadcast; a client with
+     * an address (ciaddr) gets unicast there; otherwise broadcast if the client asked for it or has no
+     * address to receive at, else unicast to the offered address and the client's MAC.
+     */
+    private int send(ReplyWriter.Kind kind, BootpHeader request, int address, ByteBuffer out, DhcpReply reply) {
+        int length = writer.write(out, kind, request, address, message.parameterRequestList());
+        int type = switch (kind) {
+            case OFFER -> DhcpMessageType.OFFER;
+            case ACK, INFORM_ACK -> DhcpMessageType.ACK;
+            case NAK -> DhcpMessageType.NAK;
+            case BOOTP -> DhcpMessageType.NONE;
+        };
+        if (kind != ReplyWriter.Kind.NAK && request.ciaddr() != 0) {
+            reply.set(request.ciaddr(), request.chaddr(), type);
+        } else if (kind == ReplyWriter.Kind.NAK || request.broadcast() || address == 0) {
+            reply.set(BROADCAST_ADDRESS, MacAddress.BROADCAST, type);
+        } else {
+            reply.set(address, request.chaddr(), type);
+        }
+        return length;
+    }
+}

@@ -1,0 +1,15 @@
+package io.vnet4j.usernet.dhcp;
+
+/**
+ * A binding of an address to a MAC.
+ *
+ * @param clientHostname  the host name the guest sent (option 12), or null
+ * @param expiresAtMillis when the binding lapses on the caller's clock; {@link Long#MAX_VALUE} never
+ */
+public record Lease(long mac, int address, String clientHostname, long expiresAtMillis) {
+
+    /** True when the binding has lapsed at {@code nowMillis}. */
+    public boolean expired(long nowMillis) {
+        return nowMillis >= expiresAtMillis;
+    }
+}

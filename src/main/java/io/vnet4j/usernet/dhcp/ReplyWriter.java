@@ -1,0 +1,128 @@
+package io.vnet4j.usernet.dhcp;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Writes the server's replies: the fixed fields of RFC 2131 table 3, then the options, first the
+ * message type, then what the client asked for in the order it asked, then the rest of what the
+ * settings provide in a fixed order; padded to the BOOTP minimum of 300 bytes, at most 548 bytes
+ * (what fits a 576-byte datagram), dropping options that do not fit.
+ */
+final class ReplyWriter {
+    /** The smallest BOOTP message (RFC 951: a 64-byte vendor area). */
+    static final int MIN_REPLY_LENGTH = 300;
+    /** The largest reply: every client can take 576-byte datagrams (RFC 2131 §2). */
+    static final int MAX_REPLY_LENGTH = 548;
+    private static final byte[] NAK_TEXT = "requested address not available".getBytes(StandardCharsets.US_ASCII);
+    private static final int[] DEFAULT_ORDER = {
+        DhcpOption.SERVER_IDENTIFIER, DhcpOption.LEASE_TIME, DhcpOption.SUBNET_MASK, DhcpOption.ROUTER,
+        DhcpOption.DNS_SERVER, DhcpOption.HOSTNAME, DhcpOption.DOMAIN_NAME, DhcpOption.DOMAIN_SEARCH,
+        DhcpOption.INTERFACE_MTU, DhcpOption.TFTP_SERVER_NAME, DhcpOption.BOOTFILE_NAME,
+    };
+
+    /** What a reply is; decides the fields and which options it carries. */
+    enum Kind { OFFER, ACK, INFORM_ACK, BOOTP, NAK }
+
+    private final DhcpSettings settings;
+    private final byte[] hostname;
+    private final byte[] domainName;
+    private final byte[] searchList;
+    private final byte[] tftpServerName;
+    private final byte[] bootfile;
+    private final boolean bootfileFitsField;
+    private final DhcpMessage reply = new DhcpMessage();
+    private final OptionWriter options = new OptionWriter();
+
+    ReplyWriter(DhcpSettings settings) {
+        this.settings = settings;
+        hostname = bytes(settings.hostname());
+        domainName = bytes(settings.domainName());
+        searchList = settings.searchDomains().isEmpty() ? null : SearchListEncoder.encode(settings.searchDomains());
+        tftpServerName = bytes(settings.tftpServerName());
+        bootfile = bytes(settings.bootfile());
+        bootfileFitsField = bootfile != null && bootfile.length < DhcpMessage.FILE_LENGTH;
+    }
+
+    /**
+     * Writes a reply to {@code request} at absolute offset 0 of {@code out} and returns its length.
+     *
+     * @param address  the client's address (yiaddr); 0 for INFORM acks and NAKs
+     * @param requested the client's parameter request list
+     */
+    int write(ByteBuffer out, Kind kind, BootpHeader request, int address, byte[] requested) {
+        if (out.limit() < MIN_REPLY_LENGTH) {
+            throw new IllegalArgumentException("reply buffer holds fewer than " + MIN_REPLY_LENGTH + " bytes");
+        }
+        int limit = Math.min(out.limit(), MAX_REPLY_LENGTH);
+        reply.wrap(out, 0, limit);
+        boolean nak = kind == Kind.NAK;
+        int ciaddr = kind == Kind.OFFER || nak ? 0 : request.ciaddr();
+        new BootpHeader(DhcpMessage.OP_REPLY, DhcpMessage.HTYPE_ETHERNET, DhcpMessage.HLEN_ETHERNET, 0,
+                request.xid(), 0, request.flags(), ciaddr, address, nak ? 0 : settings.router(),
+                request.giaddr(), request.chaddr()).emit(reply);
+        if (bootfileFitsField && !nak) {
+            reply.setFile(settings.bootfile());
+        }
+        options.start(out, limit);
+        if (nak) {
+            options.putByte(DhcpOption.MESSAGE_TYPE, DhcpMessageType.NAK);
+            options.putInt(DhcpOption.SERVER_IDENTIFIER, settings.router());
+            options.put(DhcpOption.MESSAGE, NAK_TEXT);
+        } else {
+            if (kind != Kind.BOOTP) {
+                options.putByte(DhcpOption.MESSAGE_TYPE, kind == Kind.OFFER ? DhcpMessageType.OFFER : DhcpMessageType.ACK);
+            }
+            for (byte code : requested) {
+                putIfProvided(kind, code & 0xFF);
+            }
+            for (int code : DEFAULT_ORDER) {
+                putIfProvided(kind, code);
+            }
+        }
+        return options.finish(MIN_REPLY_LENGTH);
+    }
+
+    /** Writes the option once if the settings provide it and this kind of reply carries it. */
+    private void putIfProvided(Kind kind, int code) {
+        if (options.written(code)) {
+            return;
+        }
+        switch (code) {
+            case DhcpOption.SERVER_IDENTIFIER -> {
+                if (kind != Kind.BOOTP) {
+                    options.putInt(code, settings.router());
+                }
+            }
+            case DhcpOption.LEASE_TIME -> {
+                if (kind == Kind.OFFER || kind == Kind.ACK) {
+                    options.putInt(code, (int) settings.leaseSeconds());
+                }
+            }
+            case DhcpOption.SUBNET_MASK -> options.putInt(code, settings.netmask());
+            case DhcpOption.ROUTER -> options.putInt(code, settings.router());
+            case DhcpOption.DNS_SERVER -> options.putInt(code, settings.dnsServer());
+            case DhcpOption.HOSTNAME -> putIfSet(code, hostname);
+            case DhcpOption.DOMAIN_NAME -> putIfSet(code, domainName);
+            case DhcpOption.DOMAIN_SEARCH -> putIfSet(code, searchList);
+            case DhcpOption.INTERFACE_MTU -> {
+                if (settings.mtu() > 0) {
+                    options.putShort(code, settings.mtu());
+                }
+            }
+            case DhcpOption.TFTP_SERVER_NAME -> putIfSet(code, tftpServerName);
+            case DhcpOption.BOOTFILE_NAME -> putIfSet(code, bootfile);
+            default -> { }
+        }
+    }
+
+    private void putIfSet(int code, byte[] value) {
+        if (value != null) {
+            options.put(code, value);
+        }
+    }
+
+    private static byte[] bytes(String text) {
+        return text == null ? null : text.getBytes(StandardCharsets.US_ASCII);
+    }
+}

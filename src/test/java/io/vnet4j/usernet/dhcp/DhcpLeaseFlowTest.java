@@ -1,0 +1,215 @@
+package io.vnet4j.usernet.dhcp;
+
+import static io.vnet4j.usernet.dhcp.Guests.DAY_MILLIS;
+import static io.vnet4j.usernet.dhcp.Guests.FIRST;
+import static io.vnet4j.usernet.dhcp.Guests.GATEWAY;
+import static io.vnet4j.usernet.dhcp.Guests.MAC_A;
+import static io.vnet4j.usernet.dhcp.Guests.MAC_B;
+import static io.vnet4j.usernet.dhcp.Guests.MAC_C;
+import static io.vnet4j.usernet.dhcp.Guests.SECOND;
+import static io.vnet4j.usernet.dhcp.DhcpMessageType.DECLINE;
+import static io.vnet4j.usernet.dhcp.DhcpMessageType.DISCOVER;
+import static io.vnet4j.usernet.dhcp.DhcpMessageType.RELEASE;
+import static io.vnet4j.usernet.dhcp.DhcpMessageType.REQUEST;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import io.vnet4j.wire.Ipv4Address;
+import io.vnet4j.wire.MacAddress;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Leases through whole conversations: who gets which address, for how long, and when it comes back. */
+class DhcpLeaseFlowTest {
+    private final Guests guests = new Guests();
+
+    @Test
+    void discoverOfferRequestAckLeasesTheFirstAddressForADay() {
+        DhcpMessage offer = guests.send(ClientMessage.dhcp(DISCOVER, MAC_A).hostname("alpha"));
+        assertThat(offer.messageType()).isEqualTo(DhcpMessageType.OFFER);
+        assertThat(offer.yiaddr()).isEqualTo(FIRST);
+        assertThat(offer.serverIdentifier()).isEqualTo(GATEWAY);
+
+        DhcpMessage ack = guests.send(ClientMessage.dhcp(REQUEST, MAC_A).requested(FIRST).serverId(GATEWAY));
+        assertThat(ack.messageType()).isEqualTo(DhcpMessageType.ACK);
+        assertThat(ack.yiaddr()).isEqualTo(FIRST);
+        assertThat(guests.server.leases()).containsExactly(new Lease(MAC_A, FIRST, "alpha", guests.now + DAY_MILLIS));
+    }
+
+    @Test
+    void givesTheNextAddressToTheNextMac() {
+        assertThat(guests.dora(MAC_A)).isEqualTo(FIRST);
+        assertThat(guests.dora(MAC_B)).isEqualTo(SECOND);
+    }
+
+    @Test
+    void offersTheSameMacItsAddressAgain() {
+        guests.dora(MAC_A);
+        guests.dora(MAC_B);
+        assertThat(guests.send(ClientMessage.dhcp(DISCOVER, MAC_A)).yiaddr()).isEqualTo(FIRST);
+        assertThat(guests.send(ClientMessage.dhcp(DISCOVER, MAC_B)).yiaddr()).isEqualTo(SECOND);
+    }
+
+    @Test
+    void reservesAnOfferedAddressWhileTheOfferStands() {
+        guests.send(ClientMessage.dhcp(DISCOVER, MAC_A));
+        assertThat(guests.send(ClientMessage.dhcp(DISCOVER, MAC_B)).yiaddr()).isEqualTo(SECOND);
+        assertThat(guests.send(ClientMessage.dhcp(REQUEST, MAC_A).requested(FIRST).serverId(GATEWAY)).yiaddr())
+                .isEqualTo(FIRST);
+    }
+
+    @Test
+    void offersTheAddressADiscoverAsksForWhenItIsFree() {
+        int wanted = Ipv4Address.parse("10.0.2.40");
+        assertThat(guests.send(ClientMessage.dhcp(DISCOVER, MAC_A).requested(wanted)).yiaddr()).isEqualTo(wanted);
+        assertThat(guests.send(ClientMessage.dhcp(DISCOVER, MAC_B).requested(wanted)).yiaddr()).isEqualTo(FIRST);
+        assertThat(guests.send(ClientMessage.dhcp(DISCOVER, MAC_C).requested(GATEWAY)).yiaddr()).isEqualTo(SECOND);
+    }
+
+    @Test
+    void renewsWithCiaddrByUnicastAndExtendsTheLease() {
+        guests.dora(MAC_A);
+        guests.now += DAY_MILLIS / 2;
+        DhcpMessage ack = guests.send(ClientMessage.dhcp(REQUEST, MAC_A).ciaddr(FIRST));
+        assertThat(ack.messageType()).isEqualTo(DhcpMessageType.ACK);
+        assertThat(ack.ciaddr()).isEqualTo(FIRST);
+        assertThat(ack.yiaddr()).isEqualTo(FIRST);
+        assertThat(guests.reply.destinationAddress()).isEqualTo(FIRST);
+        assertThat(guests.reply.destinationMac()).isEqualTo(MAC_A);
+        assertThat(guests.server.leases().getFirst().expiresAtMillis()).isEqualTo(guests.now + DAY_MILLIS);
+    }
+
+    @Test
+    void rebindsToAServerThatLostItsLeasesWhenTheAddressIsFree() {
+        guests.dora(MAC_A);
+        Guests restarted = new Guests();
+        restarted.now = guests.now + DAY_MILLIS * 7 / 8;
+        DhcpMessage ack = restarted.send(ClientMessage.dhcp(REQUEST, MAC_A).ciaddr(FIRST).broadcastFlag());
+        assertThat(ack.messageType()).isEqualTo(DhcpMessageType.ACK);
+        assertThat(restarted.reply.destinationAddress()).isEqualTo(FIRST);
+        assertThat(restarted.server.leases()).extracting(Lease::mac, Lease::address)
+                .containsExactly(tuple(MAC_A, FIRST));
+    }
+
+    @Test
+    void naksARenewalOfAnAddressHeldByAnotherMac() {
+        guests.dora(MAC_A);
+        DhcpMessage nak = guests.send(ClientMessage.dhcp(REQUEST, MAC_B).ciaddr(FIRST));
+        assertThat(nak.messageType()).isEqualTo(DhcpMessageType.NAK);
+        assertThat(nak.yiaddr()).isZero();
+        assertThat(guests.reply.destinationMac()).isEqualTo(MacAddress.BROADCAST);
+    }
+
+    @Test
+    void naksAnInitRebootForAnAddressOnAnotherNetwork() {
+        DhcpMessage nak = guests.send(ClientMessage.dhcp(REQUEST, MAC_A).requested(Ipv4Address.parse("192.168.1.50")));
+        assertThat(nak.messageType()).isEqualTo(DhcpMessageType.NAK);
+        assertThat(guests.server.leases()).isEmpty();
+    }
+
+    @Test
+    void naksAnInitRebootForAnotherAddressThanTheMacsLease() {
+        guests.dora(MAC_A);
+        DhcpMessage nak = guests.send(ClientMessage.dhcp(REQUEST, MAC_A).requested(SECOND));
+        assertThat(nak.messageType()).isEqualTo(DhcpMessageType.NAK);
+        assertThat(guests.server.leases()).extracting(Lease::address).containsExactly(FIRST);
+    }
+
+    @Test
+    void acksAnInitRebootForTheMacsOwnAddress() {
+        guests.dora(MAC_A);
+        assertThat(guests.send(ClientMessage.dhcp(REQUEST, MAC_A).requested(FIRST)).messageType())
+                .isEqualTo(DhcpMessageType.ACK);
+    }
+
+    @Test
+    void staysSilentWhenTheClientSelectedAnotherServer() {
+        guests.send(ClientMessage.dhcp(DISCOVER, MAC_A));
+        assertThat(guests.send(ClientMessage.dhcp(REQUEST, MAC_A).requested(FIRST)
+                .serverId(Ipv4Address.parse("10.0.2.200")))).isNull();
+        assertThat(guests.server.counters().ignored()).isEqualTo(1);
+    }
+
+    @Test
+    void releaseFreesTheAddressForAnotherMac() {
+        guests.dora(MAC_A);
+        assertThat(guests.send(ClientMessage.dhcp(RELEASE, MAC_A).ciaddr(FIRST).serverId(GATEWAY))).isNull();
+        assertThat(guests.server.leases()).isEmpty();
+        assertThat(guests.dora(MAC_B)).isEqualTo(FIRST);
+    }
+
+    @Test
+    void ignoresAReleaseOfAnAddressTheMacDoesNotHold() {
+        guests.dora(MAC_A);
+        assertThat(guests.send(ClientMessage.dhcp(RELEASE, MAC_B).ciaddr(FIRST))).isNull();
+        assertThat(guests.server.leases()).extracting(Lease::mac).containsExactly(MAC_A);
+    }
+
+    @Test
+    void declineTakesTheAddressOutOfThePoolForAWhile() {
+        guests.dora(MAC_A);
+        assertThat(guests.send(ClientMessage.dhcp(DECLINE, MAC_A).requested(FIRST).serverId(GATEWAY))).isNull();
+        assertThat(guests.dora(MAC_A)).isEqualTo(SECOND);
+        guests.now += DhcpServer.DECLINE_HOLD_MILLIS;
+        assertThat(guests.dora(MAC_B)).isEqualTo(FIRST);
+    }
+
+    @Test
+    void givesAStaticLeaseToItsMacOnlyAndSkipsItInThePool() {
+        int fixed = Ipv4Address.parse("10.0.2.15");
+        int other = Ipv4Address.parse("10.0.2.5");
+        Guests statics = new Guests(Guests.settings("10.0.2.0", 24, "10.0.2.15", Map.of(MAC_B, fixed, MAC_C, other)));
+        assertThat(statics.dora(MAC_A)).isEqualTo(SECOND);
+        assertThat(statics.dora(MAC_B)).isEqualTo(fixed);
+        assertThat(statics.dora(MAC_C)).isEqualTo(other);
+        assertThat(statics.send(ClientMessage.dhcp(REQUEST, MAC_B).requested(SECOND)).messageType())
+                .isEqualTo(DhcpMessageType.NAK);
+    }
+
+    @Test
+    void offersNothingWhenThePoolIsExhaustedAndCountsIt() {
+        Guests small = new Guests(Guests.settings("10.0.2.0", 28, "10.0.2.13", Map.of()));
+        assertThat(small.dora(MAC_A)).isEqualTo(Ipv4Address.parse("10.0.2.13"));
+        assertThat(small.dora(MAC_B)).isEqualTo(Ipv4Address.parse("10.0.2.14"));
+        assertThat(small.send(ClientMessage.dhcp(DISCOVER, MAC_C))).isNull();
+        assertThat(small.server.counters().exhausted()).isEqualTo(1);
+    }
+
+    @Test
+    void reusesAnExpiredLeaseForAnotherMacOnlyWhenThePoolIsFull() {
+        Guests small = new Guests(Guests.settings("10.0.2.0", 28, "10.0.2.13", Map.of()));
+        small.dora(MAC_A);
+        small.now += DAY_MILLIS;
+        assertThat(small.dora(MAC_B)).isEqualTo(Ipv4Address.parse("10.0.2.14"));
+        assertThat(small.dora(MAC_C)).isEqualTo(Ipv4Address.parse("10.0.2.13"));
+        assertThat(small.server.leases()).extracting(Lease::mac).containsExactly(MAC_C, MAC_B);
+    }
+
+    @Test
+    void keepsAnExpiredAddressForItsMacWhileNobodyElseNeedsIt() {
+        guests.dora(MAC_A);
+        guests.now += 2 * DAY_MILLIS;
+        assertThat(guests.server.leases().getFirst().expired(guests.now)).isTrue();
+        assertThat(guests.dora(MAC_A)).isEqualTo(FIRST);
+        assertThat(guests.server.leases().getFirst().expired(guests.now)).isFalse();
+    }
+
+    @Test
+    void anOfferNotTakenUpLapsesAfterTheHold() {
+        Guests small = new Guests(Guests.settings("10.0.2.0", 28, "10.0.2.14", Map.of()));
+        small.send(ClientMessage.dhcp(DISCOVER, MAC_A));
+        assertThat(small.send(ClientMessage.dhcp(DISCOVER, MAC_B))).isNull();
+        small.now += DhcpServer.OFFER_HOLD_MILLIS;
+        assertThat(small.dora(MAC_B)).isEqualTo(Ipv4Address.parse("10.0.2.14"));
+    }
+
+    @Test
+    void findsALeaseByTheHostnameTheGuestSentIgnoringCase() {
+        guests.send(ClientMessage.dhcp(DISCOVER, MAC_A).hostname("Alpha"));
+        guests.send(ClientMessage.dhcp(REQUEST, MAC_A).requested(FIRST).serverId(GATEWAY));
+        guests.dora(MAC_B);
+        assertThat(guests.server.leaseForHostname("alpha").address()).isEqualTo(FIRST);
+        assertThat(guests.server.leaseForHostname("ALPHA").mac()).isEqualTo(MAC_A);
+        assertThat(guests.server.leaseForHostname("beta")).isNull();
+    }
+}

@@ -1,0 +1,162 @@
+package io.vnet4j.usernet.dhcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+import io.vnet4j.wire.Ipv4Address;
+import io.vnet4j.wire.WireError;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+class DhcpMessageTest {
+    private final DhcpMessage message = new DhcpMessage();
+
+    private DhcpMessage wrap(byte[] bytes) {
+        return message.wrap(ByteBuffer.wrap(bytes.clone()), 0, bytes.length);
+    }
+
+    /** Bytes of the golden DISCOVER with its options area replaced. */
+    private static byte[] withOptions(String... options) {
+        byte[] fixed = Arrays.copyOf(DhcpGolden.DISCOVER, DhcpMessage.MIN_LENGTH);
+        byte[] tail = Hex.bytes(options);
+        byte[] bytes = Arrays.copyOf(fixed, fixed.length + tail.length);
+        System.arraycopy(tail, 0, bytes, fixed.length, tail.length);
+        return bytes;
+    }
+
+    @Test
+    void parsesTheFixedFieldsOfADiscover() {
+        assertThat(wrap(DhcpGolden.DISCOVER).check()).isEqualTo(WireError.NONE);
+        assertThat(BootpHeader.parse(message)).isEqualTo(new BootpHeader(1, 1, 6, 0, 0x3c4d5e6f, 0, 0, 0, 0, 0, 0,
+                Guests.MAC_A));
+        assertThat(message.broadcast()).isFalse();
+        assertThat(message.sname()).isEmpty();
+        assertThat(message.file()).isEmpty();
+        assertThat(message.cookie()).isEqualTo(DhcpMessage.MAGIC_COOKIE);
+    }
+
+    @Test
+    void readsTheOptionsTheServerUses() {
+        wrap(DhcpGolden.REQUEST);
+        assertThat(message.messageType()).isEqualTo(DhcpMessageType.REQUEST);
+        assertThat(message.requestedAddress()).isEqualTo(Guests.FIRST);
+        assertThat(message.serverIdentifier()).isEqualTo(Guests.GATEWAY);
+        assertThat(message.hostname()).isEqualTo("guest");
+        assertThat(message.parameterRequestList()).containsExactly(1, 3, 6, 12, 15, 28, 42, 51, 54, 119);
+        assertThat(message.clientIdentifier()).containsExactly(1, 0x52, 0x54, 0, 0x12, 0x34, 0x56);
+        assertThat(message.hasOption(57)).isTrue();
+        assertThat(message.hasOption(DhcpOption.DOMAIN_NAME)).isFalse();
+    }
+
+    @Test
+    void reportsAbsentOptionsAsNeutralValues() {
+        wrap(withOptions("ff"));
+        assertThat(message.check()).isEqualTo(WireError.NONE);
+        assertThat(message.messageType()).isEqualTo(DhcpMessageType.NONE);
+        assertThat(message.requestedAddress()).isZero();
+        assertThat(message.serverIdentifier()).isZero();
+        assertThat(message.hostname()).isNull();
+        assertThat(message.parameterRequestList()).isEmpty();
+        assertThat(message.clientIdentifier()).isNull();
+    }
+
+    @Test
+    void skipsPadsAndStopsAtTheEndOption() {
+        wrap(withOptions("00 00 35 01 01 ff 32 04 0a 00 02 0f"));
+        assertThat(message.check()).isEqualTo(WireError.NONE);
+        assertThat(message.messageType()).isEqualTo(DhcpMessageType.DISCOVER);
+        assertThat(message.requestedAddress()).isZero();
+    }
+
+    @Test
+    void acceptsOptionsThatRunToTheEndWithoutAnEndOption() {
+        assertThat(wrap(withOptions("35 01 01 0c 02 61 62")).check()).isEqualTo(WireError.NONE);
+        assertThat(message.hostname()).isEqualTo("ab");
+        assertThat(wrap(withOptions()).check()).isEqualTo(WireError.NONE);
+    }
+
+    @Test
+    void cutsAHostnameAtItsFirstNul() {
+        wrap(withOptions("0c 04 61 62 00 63 ff"));
+        assertThat(message.hostname()).isEqualTo("ab");
+    }
+
+    @Test
+    void rejectsAnOptionLengthRunningPastTheEnd() {
+        assertThat(wrap(withOptions("35 01 01 0c 10 61 62")).check()).isEqualTo(WireError.BAD_OPTION);
+        assertThat(message.hostname()).isNull();
+        assertThat(message.messageType()).isEqualTo(DhcpMessageType.DISCOVER);
+    }
+
+    @Test
+    void rejectsAnOptionCodeWithoutItsLengthByte() {
+        assertThat(wrap(withOptions("35 01 01 0c")).check()).isEqualTo(WireError.BAD_OPTION);
+    }
+
+    @Test
+    void rejectsKnownOptionsWithTheWrongLength() {
+        assertThat(wrap(withOptions("35 02 01 01 ff")).check()).isEqualTo(WireError.BAD_OPTION);
+        assertThat(wrap(withOptions("32 03 0a 00 02 ff")).check()).isEqualTo(WireError.BAD_OPTION);
+        assertThat(wrap(withOptions("36 00 ff")).check()).isEqualTo(WireError.BAD_OPTION);
+        assertThat(wrap(withOptions("3d 01 01 ff")).check()).isEqualTo(WireError.BAD_OPTION);
+        assertThat(wrap(withOptions("37 00 ff")).check()).isEqualTo(WireError.BAD_OPTION);
+        assertThat(wrap(withOptions("0c 00 ff")).check()).isEqualTo(WireError.BAD_OPTION);
+    }
+
+    @Test
+    void rejectsAMessageShorterThanTheFixedFieldsAndCookie() {
+        assertThat(message.wrap(ByteBuffer.wrap(DhcpGolden.DISCOVER), 0, 239).check()).isEqualTo(WireError.TRUNCATED);
+    }
+
+    @Test
+    void rejectsABadCookie() {
+        byte[] bytes = DhcpGolden.DISCOVER.clone();
+        bytes[239] = 0x64;
+        assertThat(wrap(bytes).check()).isEqualTo(WireError.UNSUPPORTED);
+    }
+
+    @Test
+    void rejectsHardwareOtherThanEthernet() {
+        byte[] bytes = DhcpGolden.DISCOVER.clone();
+        bytes[2] = 16;
+        assertThat(wrap(bytes).check()).isEqualTo(WireError.UNSUPPORTED);
+        bytes = DhcpGolden.DISCOVER.clone();
+        bytes[1] = 6;
+        assertThat(wrap(bytes).check()).isEqualTo(WireError.UNSUPPORTED);
+    }
+
+    @Test
+    void readsAViewAtAnOffsetInsideALargerBuffer() {
+        ByteBuffer buf = Hex.poisoned(DhcpGolden.REQUEST.length + 50).put(42, DhcpGolden.REQUEST);
+        assertThat(message.wrap(buf, 42, DhcpGolden.REQUEST.length).check()).isEqualTo(WireError.NONE);
+        assertThat(message.xid()).isEqualTo(0x3c4d5e6f);
+        assertThat(message.requestedAddress()).isEqualTo(Guests.FIRST);
+        assertThat(message.hostname()).isEqualTo("guest");
+    }
+
+    @Test
+    void emitsTheFixedFieldsOverPoisonAndReadsThemBack() {
+        BootpHeader header = new BootpHeader(2, 1, 6, 3, 0xcafe_f00d, 7, DhcpMessage.FLAG_BROADCAST,
+                Ipv4Address.parse("10.0.2.20"), Guests.FIRST, Guests.GATEWAY, Ipv4Address.parse("192.0.2.1"),
+                Guests.MAC_B);
+        ByteBuffer buf = Hex.poisoned(DhcpMessage.MIN_LENGTH);
+        header.emit(message.wrap(buf, 0, DhcpMessage.MIN_LENGTH));
+        message.setFile("boot.img");
+
+        assertThat(message.check()).isEqualTo(WireError.NONE);
+        assertThat(BootpHeader.parse(message)).isEqualTo(header);
+        assertThat(header.broadcast()).isTrue();
+        assertThat(message.file()).isEqualTo("boot.img");
+        assertThat(Arrays.copyOfRange(buf.array(), 34, 236))
+                .isEqualTo(Hex.bytes(Hex.zeros(10 + 64), Hex.ascii("boot.img"), Hex.zeros(120)));
+    }
+
+    @Test
+    void refusesABootFileNameThatLeavesNoRoomForTheNul() {
+        message.wrap(ByteBuffer.allocate(DhcpMessage.MIN_LENGTH), 0, DhcpMessage.MIN_LENGTH);
+        String name = new String(new byte[128], StandardCharsets.US_ASCII).replace('\0', 'x');
+        assertThatIllegalArgumentException().isThrownBy(() -> message.setFile(name));
+    }
+}

@@ -1,0 +1,141 @@
+package io.vnet4j.usernet.dhcp;
+
+import static io.vnet4j.usernet.dhcp.Guests.FIRST;
+import static io.vnet4j.usernet.dhcp.Guests.GATEWAY;
+import static io.vnet4j.usernet.dhcp.Guests.MAC_A;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+import io.vnet4j.wire.Ipv4Address;
+import io.vnet4j.wire.MacAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** What replies carry and where they go: INFORM, BOOTP, option order and size limits, addressing. */
+class DhcpRepliesTest {
+    private static final int BROADCAST = 0xFFFF_FFFF;
+    private final Guests guests = new Guests();
+
+    /** The option codes of a reply in the order written, pads skipped, up to the end option. */
+    private static List<Integer> codes(DhcpMessage reply) {
+        ByteBuffer buf = reply.buffer();
+        List<Integer> codes = new ArrayList<>();
+        int at = reply.offset() + DhcpMessage.MIN_LENGTH;
+        while ((buf.get(at) & 0xFF) != DhcpOption.END) {
+            int code = buf.get(at) & 0xFF;
+            if (code == DhcpOption.PAD) {
+                at++;
+                continue;
+            }
+            codes.add(code);
+            at += 2 + (buf.get(at + 1) & 0xFF);
+        }
+        return codes;
+    }
+
+    private static DhcpSettings withOptional(String domain, List<String> search, String bootfile) {
+        DhcpSettings d = DhcpSettings.qemuDefaults();
+        return new DhcpSettings(d.network(), d.prefixLength(), d.router(), d.dnsServer(), d.firstAddress(),
+                d.leaseSeconds(), domain, search, null, null, bootfile, 0, Map.of());
+    }
+
+    @Test
+    void answersAnInformWithConfigurationButNoAddressOrLeaseByUnicast() {
+        int client = Ipv4Address.parse("10.0.2.77");
+        DhcpMessage ack = guests.send(ClientMessage.dhcp(DhcpMessageType.INFORM, MAC_A).ciaddr(client));
+        assertThat(ack.messageType()).isEqualTo(DhcpMessageType.ACK);
+        assertThat(ack.yiaddr()).isZero();
+        assertThat(ack.ciaddr()).isEqualTo(client);
+        assertThat(codes(ack)).containsExactly(53, 54, 1, 3, 6);
+        assertThat(guests.reply.destinationAddress()).isEqualTo(client);
+        assertThat(guests.reply.destinationMac()).isEqualTo(MAC_A);
+        assertThat(guests.server.leases()).isEmpty();
+    }
+
+    @Test
+    void answersPlainBootpWithAPermanentLeaseAndNoDhcpOptions() {
+        Guests bootp = new Guests(withOptional(null, List.of(), "pxelinux.0"));
+        DhcpMessage reply = bootp.send(ClientMessage.bootp(MAC_A));
+        assertThat(reply.op()).isEqualTo(DhcpMessage.OP_REPLY);
+        assertThat(reply.yiaddr()).isEqualTo(FIRST);
+        assertThat(reply.siaddr()).isEqualTo(GATEWAY);
+        assertThat(reply.file()).isEqualTo("pxelinux.0");
+        assertThat(reply.length()).isEqualTo(ReplyWriter.MIN_REPLY_LENGTH);
+        assertThat(codes(reply)).containsExactly(1, 3, 6, 67);
+        assertThat(bootp.reply.messageType()).isEqualTo(DhcpMessageType.NONE);
+        assertThat(bootp.server.leases().getFirst().expiresAtMillis()).isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
+    void putsRequestedOptionsFirstInTheClientsOrder() {
+        DhcpMessage offer = guests.send(ClientMessage.dhcp(DhcpMessageType.DISCOVER, MAC_A)
+                .option(DhcpOption.PARAMETER_REQUEST_LIST, 6, 42, 3, 51, 1));
+        assertThat(codes(offer)).containsExactly(53, 6, 3, 51, 1, 54);
+    }
+
+    @Test
+    void unicastsToTheOfferedAddressUnlessTheClientAsksForBroadcast() {
+        guests.send(ClientMessage.dhcp(DhcpMessageType.DISCOVER, MAC_A));
+        assertThat(guests.reply.destinationAddress()).isEqualTo(FIRST);
+        assertThat(guests.reply.destinationMac()).isEqualTo(MAC_A);
+
+        DhcpMessage offer = guests.send(ClientMessage.dhcp(DhcpMessageType.DISCOVER, MAC_A).broadcastFlag());
+        assertThat(offer.broadcast()).isTrue();
+        assertThat(guests.reply.destinationAddress()).isEqualTo(BROADCAST);
+        assertThat(guests.reply.destinationMac()).isEqualTo(MacAddress.BROADCAST);
+    }
+
+    @Test
+    void broadcastsAnInformAckWhenTheClientHasNoAddress() {
+        guests.send(ClientMessage.dhcp(DhcpMessageType.INFORM, MAC_A));
+        assertThat(guests.reply.destinationAddress()).isEqualTo(BROADCAST);
+        assertThat(guests.reply.destinationMac()).isEqualTo(MacAddress.BROADCAST);
+    }
+
+    @Test
+    void splitsASearchListLongerThanOneOptionOverConsecutiveOptions() {
+        List<String> search = new ArrayList<>();
+        for (int i = 0; i < 17; i++) {
+            search.add("d" + i + ".example" + i + ".test");
+        }
+        Guests many = new Guests(withOptional(null, search, null));
+        DhcpMessage offer = many.send(ClientMessage.dhcp(DhcpMessageType.DISCOVER, MAC_A));
+        assertThat(SearchListEncoder.encode(search)).hasSize(256);
+        assertThat(Collections.frequency(codes(offer), DhcpOption.DOMAIN_SEARCH)).isEqualTo(2);
+        assertThat(offer.length()).isLessThanOrEqualTo(ReplyWriter.MAX_REPLY_LENGTH);
+    }
+
+    @Test
+    void dropsAnOptionThatDoesNotFitA576ByteDatagram() {
+        List<String> search = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            search.add("d" + i + ".example" + i + ".test");
+        }
+        Guests many = new Guests(withOptional("vnet.test", search, null));
+        DhcpMessage offer = many.send(ClientMessage.dhcp(DhcpMessageType.DISCOVER, MAC_A));
+        assertThat(codes(offer)).containsExactly(53, 54, 51, 1, 3, 6, 15);
+        assertThat(offer.length()).isEqualTo(ReplyWriter.MIN_REPLY_LENGTH);
+    }
+
+    @Test
+    void ignoresRelayedMessagesMulticastClientsAndUnknownTypes() {
+        assertThat(guests.send(ClientMessage.dhcp(DhcpMessageType.DISCOVER, MAC_A).giaddr(GATEWAY))).isNull();
+        assertThat(guests.send(ClientMessage.dhcp(DhcpMessageType.DISCOVER, MacAddress.BROADCAST))).isNull();
+        assertThat(guests.send(ClientMessage.dhcp(DhcpMessageType.OFFER, MAC_A))).isNull();
+        assertThat(guests.send(ClientMessage.dhcp(42, MAC_A))).isNull();
+        assertThat(guests.send(ClientMessage.dhcp(DhcpMessageType.REQUEST, MAC_A))).isNull();
+        assertThat(guests.server.counters()).isEqualTo(new DhcpCounters(0, 5, 0));
+        assertThat(guests.server.leases()).isEmpty();
+    }
+
+    @Test
+    void refusesAReplyBufferSmallerThanTheMinimumReply() {
+        ByteBuffer in = ClientMessage.dhcp(DhcpMessageType.DISCOVER, MAC_A).build();
+        assertThatIllegalArgumentException().isThrownBy(() ->
+                guests.server.handle(in, 0, in.limit(), 0, ByteBuffer.allocate(299), guests.reply));
+    }
+}
