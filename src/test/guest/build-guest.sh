@@ -111,6 +111,27 @@ while true; do sh < /dev/ttyS0 2>&1 | cat > /dev/ttyS0; done
 EOF
 chmod 755 "$ROOT/init"
 
+# udhcpc's hook: configures eth0 from the lease and keeps every option it saw in /tmp/dhcp.env
+mkdir -p "$ROOT/etc/udhcpc"
+cat > "$ROOT/etc/udhcpc/default.script" <<'EOF'
+#!/bin/sh
+case "$1" in
+  deconfig) ip addr flush dev "$interface"; ip link set "$interface" up ;;
+  bound|renew)
+    env | sort > /tmp/dhcp.env
+    ip addr flush dev "$interface"
+    ip addr add "$ip/$mask" dev "$interface"
+    [ -n "$mtu" ] && ip link set "$interface" mtu "$mtu"
+    for r in $router; do ip route add default via "$r" dev "$interface"; break; done
+    : > /etc/resolv.conf
+    [ -n "$domain" ] && echo "search $domain $search" >> /etc/resolv.conf
+    for d in $dns; do echo "nameserver $d" >> /etc/resolv.conf; done
+    ;;
+esac
+exit 0
+EOF
+chmod 755 "$ROOT/etc/udhcpc/default.script"  # Debian's busybox looks here
+
 mkdir -p "$OUT"
 (cd "$ROOT" && find . -print0 | cpio --null -o -H newc --quiet | gzip -6) > "$OUT/initramfs.cpio.gz.tmp"
 mv "$OUT/initramfs.cpio.gz.tmp" "$OUT/initramfs.cpio.gz"

@@ -1,6 +1,7 @@
 package io.vnet4j.usernet;
 
 import io.vnet4j.config.UserConfig;
+import io.vnet4j.usernet.tcp.TcpNat;
 import io.vnet4j.wire.ArpPacket;
 import io.vnet4j.wire.EtherType;
 import io.vnet4j.wire.EthernetFrame;
@@ -10,6 +11,9 @@ import io.vnet4j.wire.IpProtocol;
 import io.vnet4j.wire.Ipv4Address;
 import io.vnet4j.wire.Ipv4Packet;
 import io.vnet4j.wire.MacAddress;
+import io.vnet4j.wire.TcpFlags;
+import io.vnet4j.wire.TcpSegment;
+import io.vnet4j.wire.TcpSynOptions;
 import io.vnet4j.wire.UdpPacket;
 import io.vnet4j.wire.WireError;
 import java.net.InetAddress;
@@ -19,7 +23,7 @@ import java.nio.ByteBuffer;
 
 /**
  * The gateway's protocol dispatch, on the usernet loop's thread: a frame from the hub goes through
- * Ethernet, ARP or IPv4 (with reassembly) to ICMP and UDP. Frames that are not for the gateway (between
+ * Ethernet, ARP or IPv4 (with reassembly) to ICMP, UDP and TCP. Frames that are not for the gateway (between
  * guests on the same hub) are ignored. Every malformed frame is dropped and counted; nothing here throws
  * on guest input.
  */
@@ -29,6 +33,8 @@ final class Gateway {
     private final ArpTable arp;
     private final UdpNat udp;
     private final UdpServices services;
+    private final TcpNat tcp;
+    private final TcpSegment tcpSegment = new TcpSegment();
     private final Reassembler reassembler = new Reassembler();
     private final EthernetFrame eth = new EthernetFrame();
     private final ArpPacket arpPacket = new ArpPacket();
@@ -38,8 +44,9 @@ final class Gateway {
     private final InetSocketAddress hostLoopback;
     final DropCounters drops = new DropCounters();
 
-    Gateway(UserConfig config, GuestOutput out, ArpTable arp, UdpNat udp, UdpServices services) {
+    Gateway(UserConfig config, GuestOutput out, ArpTable arp, UdpNat udp, UdpServices services, TcpNat tcp) {
         this.config = config;
+        this.tcp = tcp;
         this.out = out;
         this.arp = arp;
         this.udp = udp;
@@ -125,6 +132,7 @@ final class Gateway {
         switch (protocol) {
             case IpProtocol.ICMP -> icmp(source, destination, buffer, offset, length);
             case IpProtocol.UDP -> udp(source, destination, buffer, offset, length, now);
+            case IpProtocol.TCP -> tcp(source, destination, buffer, offset, length, now);
             default -> drops.unsupported++;
         }
     }
@@ -159,32 +167,72 @@ final class Gateway {
         int destinationPort = udpPacket.destinationPort();
         int payload = udpPacket.payloadOffset();
         int payloadLength = udpPacket.payloadLength();
-        if (services.handle(source, sourcePort, destination, destinationPort, buffer, payload, payloadLength, now)) {
+        if (services.handle(source, sourcePort, destination, destinationPort, buffer, payload, payloadLength,
+                eth.source(), now)) {
             return;
         }
         if (config.restricted() || destination == -1 || (destination >>> 28) == 0xE) {
             drops.restricted++;
             return;
         }
-        InetSocketAddress target;
-        if (destination == config.host()) {
-            target = new InetSocketAddress(hostLoopback.getAddress(), destinationPort);
-        } else if (config.inNetwork(destination)) {
+        InetSocketAddress target = hostTarget(destination, destinationPort);
+        if (target == null) {
             drops.unsupported++;
             return;
-        } else {
-            try {
-                target = new InetSocketAddress(InetAddress.getByAddress(Ipv4Address.toBytes(destination)), destinationPort);
-            } catch (UnknownHostException e) {
-                throw new AssertionError(e);
-            }
         }
         udp.send(source, sourcePort, target, buffer, payload, payloadLength, now);
+    }
+
+    /**
+     * Where a guest's connection to {@code destination} goes on the host: the host address is the host's
+     * loopback, the virtual network's other addresses go nowhere (null), anything else is itself.
+     */
+    private InetSocketAddress hostTarget(int destination, int port) {
+        if (destination == config.host()) {
+            return new InetSocketAddress(hostLoopback.getAddress(), port);
+        }
+        if (config.inNetwork(destination)) {
+            return null;
+        }
+        try {
+            return new InetSocketAddress(InetAddress.getByAddress(Ipv4Address.toBytes(destination)), port);
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private void tcp(int source, int destination, ByteBuffer buffer, int offset, int length, long now) {
+        if (tcpSegment.wrap(buffer, offset, length).check() != WireError.NONE
+                || !tcpSegment.checksumValid(source, destination)) {
+            drops.malformed++;
+            return;
+        }
+        int flags = tcpSegment.flags();
+        InetSocketAddress target = null;
+        if ((flags & TcpFlags.SYN) != 0 && !config.restricted() && destination != -1 && (destination >>> 28) != 0xE) {
+            target = hostTarget(destination, tcpSegment.destinationPort());
+        }
+        tcp.guestSegment(source, tcpSegment.sourcePort(), destination, tcpSegment.destinationPort(), flags,
+                tcpSegment.sequenceNumber(), tcpSegment.acknowledgmentNumber(), tcpSegment.window(),
+                (flags & TcpFlags.SYN) != 0 ? TcpSynOptions.parse(tcpSegment) : null, buffer,
+                tcpSegment.payloadOffset(), tcpSegment.payloadLength(), target, now);
     }
 
     void poll(long now) {
         reassembler.expire(now);
         udp.poll(now);
+        services.poll(now);
+        tcp.poll(now);
+    }
+
+    /** The earliest time timed work is due (0 when none). */
+    long pollAt() {
+        long at = tcp.pollAt();
+        long tftp = services.pollAt();
+        if (tftp != Long.MAX_VALUE && (at == 0 || tftp - at < 0)) {
+            at = tftp;
+        }
+        return at;
     }
 
     long reassemblyDrops() {

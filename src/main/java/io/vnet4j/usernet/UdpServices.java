@@ -1,33 +1,72 @@
 package io.vnet4j.usernet;
 
 import io.vnet4j.config.UserConfig;
+import io.vnet4j.usernet.dhcp.DhcpReply;
+import io.vnet4j.usernet.dhcp.DhcpServer;
+import io.vnet4j.usernet.dhcp.DhcpSettings;
+import io.vnet4j.usernet.tftp.TftpServer;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
- * The gateway's own UDP services, tried before NAT: DNS at the DNS address, port 53, forwarded to the
- * upstream resolvers (replies appear to come from the DNS address).
+ * The gateway's own UDP services, tried before NAT: DHCP (port 67), TFTP at the host address (port 69,
+ * when {@code tftp=} is set), DNS at the DNS address (port 53, forwarded to the upstream resolvers; replies
+ * appear to come from the DNS address), and replies to host-forwarded UDP.
  */
 final class UdpServices {
     static final int DNS_PORT = 53;
+    static final int DHCP_SERVER_PORT = 67;
+    static final int DHCP_CLIENT_PORT = 68;
+    static final int MAX_TFTP_TRANSFERS = 64;
 
     private final UserConfig config;
     private final UdpNat nat;
+    private final GuestOutput out;
+    private final ArpTable arp;
     private final List<InetSocketAddress> dnsUpstreams;
+    private final DhcpServer dhcp;
+    private final TftpServer tftp;
+    private final UdpHostForwards hostForwards;
+    private final DhcpReply dhcpReply = new DhcpReply();
+    private final ByteBuffer dhcpOut = ByteBuffer.allocate(1024);
+    private final io.vnet4j.usernet.tftp.TftpOutput tftpOut;
     private long dnsDropped;
 
-    UdpServices(UserConfig config, UdpNat nat, List<InetSocketAddress> dnsUpstreams) {
+    UdpServices(UserConfig config, UdpNat nat, GuestOutput out, ArpTable arp, List<InetSocketAddress> dnsUpstreams,
+                UdpHostForwards hostForwards) {
         this.config = config;
         this.nat = nat;
+        this.out = out;
+        this.arp = arp;
         this.dnsUpstreams = List.copyOf(dnsUpstreams);
+        this.hostForwards = hostForwards;
+        this.dhcp = new DhcpServer(new DhcpSettings(config.network(), config.prefixLength(), config.host(), config.dns(),
+                config.dhcpStart(), DhcpSettings.QEMU_LEASE_SECONDS, config.domainName(), config.dnsSearch(),
+                config.hostname(), config.tftpServerName(), config.bootFile(),
+                config.mtu() == UserConfig.DEFAULT_MTU ? 0 : config.mtu(), config.dhcpStatic()));
+        this.tftp = config.tftpRoot() == null ? null : new TftpServer(config.tftpRoot(), MAX_TFTP_TRANSFERS);
+        this.tftpOut = (clientIp, clientPort, payload, offset, length) ->
+                out.sendUdp(config.host(), TftpServer.PORT, clientIp, clientPort, ArpTable.UNKNOWN, payload, offset, length);
     }
 
     /** Handles a datagram when it is for one of the services; false lets NAT take it. */
     boolean handle(int source, int sourcePort, int destination, int destinationPort, ByteBuffer buffer, int offset,
-                   int length, long now) {
-        if (destination == config.dns() && destinationPort == DNS_PORT) {
-            if (config.restricted() || dnsUpstreams.isEmpty()) {
+                   int length, long sourceMac, long now) {
+        if (destinationPort == DHCP_SERVER_PORT && (destination == -1 || destination == config.host())) {
+            dhcp(sourceMac, buffer, offset, length);
+            return true;
+        }
+        if (destination == config.host() && destinationPort == TftpServer.PORT && tftp != null) {
+            tftp.receive(source, sourcePort, buffer, offset, length, now, tftpOut);
+            return true;
+        }
+        if (destination == config.host() && hostForwards.fromGuest(source, sourcePort, destinationPort, buffer, offset,
+                length, now)) {
+            return true;
+        }
+        if (destination == config.dns()) {
+            if (destinationPort != DNS_PORT || config.restricted() || dnsUpstreams.isEmpty()) {
                 dnsDropped++;
             } else {
                 nat.sendPinned(source, sourcePort, config.dns(), DNS_PORT, dnsUpstreams.getFirst(), buffer, offset,
@@ -35,7 +74,33 @@ final class UdpServices {
             }
             return true;
         }
-        return destination == config.dns();
+        return false;
+    }
+
+    private void dhcp(long sourceMac, ByteBuffer buffer, int offset, int length) {
+        int n = dhcp.handle(buffer, offset, length, System.currentTimeMillis(), dhcpOut, dhcpReply);
+        if (n == DhcpServer.NO_REPLY) {
+            return;
+        }
+        if (dhcpReply.destinationAddress() != -1) {
+            arp.learn(dhcpReply.destinationAddress(), dhcpReply.destinationMac());
+        }
+        out.sendUdp(config.host(), DHCP_SERVER_PORT, dhcpReply.destinationAddress(), DHCP_CLIENT_PORT,
+                dhcpReply.destinationMac(), dhcpOut, 0, n);
+    }
+
+    void poll(long now) {
+        if (tftp != null) {
+            tftp.poll(now, tftpOut);
+        }
+    }
+
+    long pollAt() {
+        return tftp == null ? Long.MAX_VALUE : tftp.pollAt();
+    }
+
+    DhcpServer dhcpServer() {
+        return dhcp;
     }
 
     long dnsDropped() {
@@ -44,5 +109,11 @@ final class UdpServices {
 
     List<InetSocketAddress> dnsUpstreams() {
         return dnsUpstreams;
+    }
+
+    void close() {
+        if (tftp != null) {
+            tftp.close();
+        }
     }
 }

@@ -7,12 +7,14 @@ import io.vnet4j.fabric.Hub;
 import io.vnet4j.fabric.Netdev;
 import io.vnet4j.fabric.Port;
 import io.vnet4j.fabric.QueuedPort;
+import io.vnet4j.usernet.tcp.TcpNat;
 import io.vnet4j.wire.Ipv4Address;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +41,10 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
     private Selector selector;
     private Gateway gateway;
     private UdpNat nat;
+    private TcpNat tcp;
+    private UdpServices services;
+    private UdpHostForwards udpForwards;
+    private TcpHostForwards tcpForwards;
     private Thread loop;
     private volatile boolean sleeping;
     private volatile boolean closed;
@@ -54,7 +60,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
     public String describe() {
         UdpNat n = nat;
         return settings + ",host=" + Ipv4Address.format(config.host()) + ",dns=" + Ipv4Address.format(config.dns())
-                + (n == null ? "" : ",udp-flows=" + n.flowCount());
+                + (n == null ? "" : ",tcp-connections=" + tcp.connectionCount() + ",udp-flows=" + n.flowCount());
     }
 
     @Override
@@ -67,14 +73,38 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
         selector = Selector.open();
         ArpTable arp = new ArpTable();
         GuestOutput out = new GuestOutput(this::deliver, arp, config.mtu());
+        VirtualPorts ports = new VirtualPorts();
         nat = new UdpNat(selector, out, config.host());
-        UdpServices services = new UdpServices(config, nat, DnsUpstreams.resolve(config, Path.of("/etc/resolv.conf")));
-        gateway = new Gateway(config, out, arp, nat, services);
+        tcp = new TcpNat(selector, out::sendTcp, config.mtu(), new SecureRandom());
+        udpForwards = new UdpHostForwards(out, config.host(), ports);
+        tcpForwards = new TcpHostForwards(tcp, config.host(), ports);
+        try {
+            for (UserConfig.HostForward f : config.hostForwards()) {
+                if (f.udp()) {
+                    udpForwards.listen(f, selector);
+                } else {
+                    tcpForwards.listen(f, selector);
+                }
+            }
+        } catch (IOException e) {
+            udpForwards.close();
+            tcpForwards.close();
+            selector.close();
+            throw new IOException(id() + ": " + e.getMessage(), e);
+        }
+        services = new UdpServices(config, nat, out, arp, DnsUpstreams.resolve(config, Path.of("/etc/resolv.conf")),
+                udpForwards);
+        gateway = new Gateway(config, out, arp, nat, services, tcp);
         hub.attach(this);
         loop = Thread.ofPlatform().name("vnet4j-" + id() + "-usernet").start(this::run);
         Log.info(id() + ": user network " + Ipv4Address.format(config.network()) + "/" + config.prefixLength()
                 + ", gateway " + Ipv4Address.format(config.host()) + ", DNS " + Ipv4Address.format(config.dns())
-                + (services.dnsUpstreams().isEmpty() ? " (no upstream resolver)" : " -> " + services.dnsUpstreams()));
+                + (services.dnsUpstreams().isEmpty() ? " (no upstream resolver)" : " -> " + services.dnsUpstreams())
+                + (config.restricted() ? ", restricted" : ""));
+        for (UserConfig.HostForward f : config.hostForwards()) {
+            Log.info(id() + ": forwarding " + (f.udp() ? "udp " : "tcp ") + f.hostAddress().getHostAddress() + ":"
+                    + f.hostPort() + " to " + Ipv4Address.format(f.guestAddress()) + ":" + f.guestPort());
+        }
     }
 
     @Override
@@ -93,7 +123,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
                 }
                 sleeping = true;
                 if (queue.isEmpty()) {
-                    selector.select(TimeUnit.NANOSECONDS.toMillis(MAX_SLEEP_NANOS));
+                    selector.select(sleepMillis(now));
                 } else {
                     selector.selectNow();
                 }
@@ -103,8 +133,15 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
                 while (keys.hasNext()) {
                     SelectionKey key = keys.next();
                     keys.remove();
-                    if (key.isValid() && key.attachment() instanceof UdpNat.Flow flow) {
-                        nat.readable(flow, now);
+                    if (!key.isValid()) {
+                        continue;
+                    }
+                    switch (key.attachment()) {
+                        case TcpNat.Flow flow -> tcp.ready(flow, now);
+                        case UdpNat.Flow flow -> nat.readable(flow, now);
+                        case UdpHostForwards.Rule rule -> udpForwards.readable(rule, now);
+                        case TcpHostForwards.Rule rule -> tcpForwards.acceptable(rule, now);
+                        default -> key.cancel();
                     }
                 }
                 gateway.poll(now);
@@ -116,8 +153,19 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
         } catch (RuntimeException e) {
             Log.warn(id() + ": the user network stopped on an internal error: " + e);
         } finally {
+            tcp.closeAll();
             nat.closeAll();
+            udpForwards.close();
+            tcpForwards.close();
+            services.close();
         }
+    }
+
+    /** How long the loop may sleep: until the next timed work, at most a second, at least a millisecond. */
+    private long sleepMillis(long now) {
+        long at = gateway.pollAt();
+        long nanos = at == 0 ? MAX_SLEEP_NANOS : Math.min(MAX_SLEEP_NANOS, Math.max(0, at - now));
+        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos));
     }
 
     @Override

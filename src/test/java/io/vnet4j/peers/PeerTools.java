@@ -107,4 +107,16 @@ public final class PeerTools {
         all.addAll(rest);
         return all;
     }
+
+    /** Deletes a directory and everything below it; quiet when it is already gone. */
+    public static void deleteTree(Path root) throws IOException {
+        if (root == null || !Files.exists(root)) {
+            return;
+        }
+        try (var walk = Files.walk(root)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
 }

@@ -1,0 +1,75 @@
+package io.vnet4j.usernet;
+
+import io.vnet4j.Log;
+import io.vnet4j.config.UserConfig;
+import io.vnet4j.usernet.tcp.TcpNat;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * TCP host forwarding ({@code hostfwd=tcp:...}): a host listener per rule; each accepted connection is
+ * opened towards the guest from the gateway's host address and a port of its own.
+ */
+final class TcpHostForwards {
+    /** One hostfwd=tcp rule and its listener. */
+    record Rule(UserConfig.HostForward forward, ServerSocketChannel listener) {}
+
+    private final TcpNat tcp;
+    private final int hostIp;
+    private final VirtualPorts ports;
+    private final List<Rule> rules = new ArrayList<>();
+
+    TcpHostForwards(TcpNat tcp, int hostIp, VirtualPorts ports) {
+        this.tcp = tcp;
+        this.hostIp = hostIp;
+        this.ports = ports;
+    }
+
+    void listen(UserConfig.HostForward forward, Selector selector) throws IOException {
+        ServerSocketChannel listener = ServerSocketChannel.open();
+        try {
+            listener.bind(new InetSocketAddress(forward.hostAddress(), forward.hostPort()));
+            listener.configureBlocking(false);
+        } catch (IOException e) {
+            listener.close();
+            throw new IOException("hostfwd=tcp:" + forward.hostAddress().getHostAddress() + ":" + forward.hostPort()
+                    + ": " + e.getMessage(), e);
+        }
+        Rule rule = new Rule(forward, listener);
+        listener.register(selector, SelectionKey.OP_ACCEPT, rule);
+        rules.add(rule);
+    }
+
+    void acceptable(Rule rule, long now) {
+        for (int i = 0; i < 64; i++) {
+            SocketChannel accepted;
+            try {
+                accepted = rule.listener.accept();
+                if (accepted == null) {
+                    return;
+                }
+                tcp.forward(accepted, rule.forward.guestAddress(), rule.forward.guestPort(), hostIp,
+                        ports.allocate(p -> false), now);
+            } catch (IOException e) {
+                Log.warn("hostfwd tcp " + rule.forward.hostPort() + ": " + e.getMessage());
+                return;
+            }
+        }
+    }
+
+    void close() {
+        for (Rule rule : rules) {
+            try {
+                rule.listener.close();
+            } catch (IOException ignored) {
+                // shutting down
+            }
+        }
+    }
+}

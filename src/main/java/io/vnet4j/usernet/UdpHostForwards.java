@@ -1,0 +1,139 @@
+package io.vnet4j.usernet;
+
+import io.vnet4j.config.UserConfig;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * UDP host forwarding ({@code hostfwd=udp:...}): a host socket per rule. Each host client gets a port of
+ * its own on the gateway's host address, so the guest's replies to that port go back to that client; the
+ * pairing is forgotten after {@value UdpNat#IDLE_SECONDS} s of silence.
+ */
+final class UdpHostForwards {
+    private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(UdpNat.IDLE_SECONDS);
+
+    /** One hostfwd=udp rule and its listening socket. */
+    record Rule(UserConfig.HostForward forward, DatagramChannel channel) {}
+
+    private static final class Peer {
+        final Rule rule;
+        final SocketAddress client;
+        final int port;
+        long lastUsed;
+
+        Peer(Rule rule, SocketAddress client, int port, long now) {
+            this.rule = rule;
+            this.client = client;
+            this.port = port;
+            this.lastUsed = now;
+        }
+    }
+
+    private record ClientKey(Rule rule, SocketAddress client) {}
+
+    private final GuestOutput out;
+    private final int hostIp;
+    private final VirtualPorts ports;
+    private final List<Rule> rules = new java.util.ArrayList<>();
+    private final Map<Integer, Peer> byPort = new HashMap<>();
+    private final Map<ClientKey, Peer> byClient = new HashMap<>();
+    private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(65536);
+
+    UdpHostForwards(GuestOutput out, int hostIp, VirtualPorts ports) {
+        this.out = out;
+        this.hostIp = hostIp;
+        this.ports = ports;
+    }
+
+    /** Opens the host socket of a rule; fails when the address is taken. */
+    void listen(UserConfig.HostForward forward, Selector selector) throws IOException {
+        DatagramChannel channel = DatagramChannel.open();
+        try {
+            channel.bind(new InetSocketAddress(forward.hostAddress(), forward.hostPort()));
+            channel.configureBlocking(false);
+        } catch (IOException e) {
+            channel.close();
+            throw new IOException("hostfwd=udp:" + forward.hostAddress().getHostAddress() + ":" + forward.hostPort()
+                    + ": " + e.getMessage(), e);
+        }
+        Rule rule = new Rule(forward, channel);
+        channel.register(selector, SelectionKey.OP_READ, rule);
+        rules.add(rule);
+    }
+
+    /** Datagrams from host clients of a rule go to the guest. */
+    void readable(Rule rule, long now) {
+        ByteBuffer in = out.payloadBuffer();
+        for (int i = 0; i < 64; i++) {
+            in.clear().position(8);
+            SocketAddress client;
+            try {
+                client = rule.channel.receive(in);
+            } catch (IOException e) {
+                return;
+            }
+            if (client == null) {
+                return;
+            }
+            ClientKey key = new ClientKey(rule, client);
+            Peer peer = byClient.get(key);
+            if (peer == null) {
+                int port = ports.allocate(byPort::containsKey);
+                peer = new Peer(rule, client, port, now);
+                byClient.put(key, peer);
+                byPort.put(port, peer);
+            }
+            peer.lastUsed = now;
+            out.sendUdp(hostIp, peer.port, rule.forward.guestAddress(), rule.forward.guestPort(), ArpTable.UNKNOWN,
+                    in, 8, in.position() - 8);
+        }
+    }
+
+    /** A guest's datagram to {@code port} on the host address: a reply to a forwarded client? */
+    boolean fromGuest(int source, int sourcePort, int port, ByteBuffer buffer, int offset, int length, long now) {
+        Peer peer = byPort.get(port);
+        if (peer == null || peer.rule.forward.guestAddress() != source || peer.rule.forward.guestPort() != sourcePort) {
+            return false;
+        }
+        peer.lastUsed = now;
+        sendBuffer.clear();
+        sendBuffer.put(0, buffer, offset, length).limit(length);
+        try {
+            peer.rule.channel.send(sendBuffer, peer.client);
+        } catch (IOException e) {
+            // the client went away; the datagram is lost as on any network
+        }
+        return true;
+    }
+
+    void poll(long now) {
+        Iterator<Peer> it = byPort.values().iterator();
+        while (it.hasNext()) {
+            Peer peer = it.next();
+            if (now - peer.lastUsed > IDLE_NANOS) {
+                it.remove();
+                byClient.remove(new ClientKey(peer.rule, peer.client));
+            }
+        }
+    }
+
+    void close() {
+        for (Rule rule : rules) {
+            try {
+                rule.channel.close();
+            } catch (IOException ignored) {
+                // shutting down
+            }
+        }
+    }
+}
