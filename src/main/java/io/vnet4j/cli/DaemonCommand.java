@@ -22,10 +22,12 @@ import picocli.CommandLine.Option;
         subcommands = CtlCommand.class, sortOptions = false, separator = " ", usageHelpWidth = 120,
         description = {"User-space virtual networking for QEMU VMs: hubs and QEMU's socket, stream and dgram "
                 + "netdevs, with QEMU's option syntax.",
-                "With no -netdev or -net, runs the default network: a stream server for VMs at "
-                        + "$XDG_RUNTIME_DIR/vnet4j/qemu.sock (or /tmp/vnet4j-$USER/) and the control socket beside it."},
+                "With no -netdev or -net, runs the default network: the user-mode gateway (-netdev user: DHCP, DNS, "
+                        + "NAT to the host) and a stream server for VMs at $XDG_RUNTIME_DIR/vnet4j/qemu.sock "
+                        + "(or /tmp/vnet4j-$USER/), with the control socket beside it."},
         footer = {"", "Examples:",
                 "  vnet4j                                   the default network; prints the QEMU option to attach a VM",
+                "  vnet4j -netdev user,id=u,hostfwd=tcp::2222-:22 -netdev stream,id=vms,server=on,addr.type=unix,addr.path=/tmp/vms.sock",
                 "  vnet4j -netdev socket,id=a,listen=127.0.0.1:8010 -netdev stream,id=b,server=on,addr.type=unix,addr.path=/tmp/b.sock",
                 "  vnet4j -net socket,vlan=1,listen=:8010  the seed-era syntax: vlan is the hub number",
                 "  vnet4j -netdev socket,id=m,mcast=230.0.0.1:1234 -netdev dgram,id=d,local.type=unix,local.path=/tmp/a,remote.type=unix,remote.path=/tmp/b",
@@ -69,6 +71,7 @@ final class DaemonCommand implements Callable<Integer> {
             }
             if (defaultNetwork) {
                 RuntimeDir.create();
+                parser.netdev("user,id=user0");
                 parser.netdev("stream,id=qemu,server=on,addr.type=unix,addr.path=" + defaultSocket.toString().replace(",", ",,"));
                 if (control == null) {
                     control = RuntimeDir.defaultControlSocket();

@@ -41,6 +41,10 @@ public final class NetworkReport {
             netdev.put("type", n.type());
             netdev.put("info", n.describe());
             netdev.put("ports", ports);
+            List<String> details = n.details();
+            if (!details.isEmpty()) {
+                netdev.put("details", details);
+            }
             byHub.computeIfAbsent(n.hub().id(), k -> new ArrayList<>()).add(netdev);
         }
         List<Object> hubs = new ArrayList<>();
@@ -78,6 +82,11 @@ public final class NetworkReport {
                             .append(" bytes, tx ").append(port.get("tx-frames")).append(" frames ")
                             .append(port.get("tx-bytes")).append(" bytes, dropped ").append(port.get("tx-dropped"))
                             .append(", errors ").append(port.get("rx-errors")).append('\n');
+                }
+                if (netdev.get("details") instanceof List<?> details) {
+                    for (Object line : details) {
+                        sb.append("     ").append(line).append('\n');
+                    }
                 }
             }
         }

@@ -18,6 +18,11 @@ public interface Netdev extends AutoCloseable {
     /** Settings and peer in the style of QEMU's {@code info network}. */
     String describe();
 
+    /** Extra lines for {@code info network} (leases, flows...); none by default. */
+    default List<String> details() {
+        return List.of();
+    }
+
     /** The ports this netdev has on its hub right now. */
     List<Port> ports();
 

@@ -210,7 +210,13 @@ final class Gateway {
         int flags = tcpSegment.flags();
         InetSocketAddress target = null;
         if ((flags & TcpFlags.SYN) != 0 && !config.restricted() && destination != -1 && (destination >>> 28) != 0xE) {
-            target = hostTarget(destination, tcpSegment.destinationPort());
+            if (destination == config.dns()) {
+                // DNS over TCP goes to the first upstream resolver, as DNS over UDP does
+                boolean dns = tcpSegment.destinationPort() == UdpServices.DNS_PORT && !services.dnsUpstreams().isEmpty();
+                target = dns ? services.dnsUpstreams().getFirst() : null;
+            } else {
+                target = hostTarget(destination, tcpSegment.destinationPort());
+            }
         }
         tcp.guestSegment(source, tcpSegment.sourcePort(), destination, tcpSegment.destinationPort(), flags,
                 tcpSegment.sequenceNumber(), tcpSegment.acknowledgmentNumber(), tcpSegment.window(),

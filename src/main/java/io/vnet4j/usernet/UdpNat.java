@@ -12,6 +12,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -138,6 +139,15 @@ final class UdpNat {
                 close(flow);
                 it.remove();
             }
+        }
+    }
+
+    /** One line per flow, for {@code info network}. */
+    void describe(List<String> lines, long now) {
+        for (Flow flow : flows.values()) {
+            lines.add("udp " + Ipv4Address.format(flow.key.guestIp) + ":" + flow.key.guestPort
+                    + (flow.key.pinnedIp != 0 ? " (dns)" : "") + ", idle "
+                    + TimeUnit.NANOSECONDS.toSeconds(now - flow.lastUsed) + " s");
         }
     }
 

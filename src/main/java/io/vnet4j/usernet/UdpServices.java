@@ -1,6 +1,11 @@
 package io.vnet4j.usernet;
 
+import io.vnet4j.Log;
 import io.vnet4j.config.UserConfig;
+import io.vnet4j.usernet.dhcp.DhcpMessageType;
+import io.vnet4j.usernet.dhcp.Lease;
+import io.vnet4j.wire.Ipv4Address;
+import io.vnet4j.wire.MacAddress;
 import io.vnet4j.usernet.dhcp.DhcpReply;
 import io.vnet4j.usernet.dhcp.DhcpServer;
 import io.vnet4j.usernet.dhcp.DhcpSettings;
@@ -31,10 +36,13 @@ final class UdpServices {
     private final DhcpReply dhcpReply = new DhcpReply();
     private final ByteBuffer dhcpOut = ByteBuffer.allocate(1024);
     private final io.vnet4j.usernet.tftp.TftpOutput tftpOut;
+    private final String logName;
+    private String lastLeaseLine;
     private long dnsDropped;
 
-    UdpServices(UserConfig config, UdpNat nat, GuestOutput out, ArpTable arp, List<InetSocketAddress> dnsUpstreams,
-                UdpHostForwards hostForwards) {
+    UdpServices(String logName, UserConfig config, UdpNat nat, GuestOutput out, ArpTable arp,
+                List<InetSocketAddress> dnsUpstreams, UdpHostForwards hostForwards) {
+        this.logName = logName;
         this.config = config;
         this.nat = nat;
         this.out = out;
@@ -85,8 +93,26 @@ final class UdpServices {
         if (dhcpReply.destinationAddress() != -1) {
             arp.learn(dhcpReply.destinationAddress(), dhcpReply.destinationMac());
         }
+        if (dhcpReply.messageType() == DhcpMessageType.ACK) {
+            logLease(dhcpReply.destinationMac());
+        }
         out.sendUdp(config.host(), DHCP_SERVER_PORT, dhcpReply.destinationAddress(), DHCP_CLIENT_PORT,
                 dhcpReply.destinationMac(), dhcpOut, 0, n);
+    }
+
+    /** One line per lease granted or renewed with a new hostname, so the operator sees each VM arrive. */
+    private void logLease(long mac) {
+        for (Lease lease : dhcp.leases()) {
+            if (lease.mac() == mac) {
+                String line = Ipv4Address.format(lease.address()) + " to " + MacAddress.format(mac)
+                        + (lease.clientHostname() == null ? "" : " (" + lease.clientHostname() + ")");
+                if (!line.equals(lastLeaseLine)) {
+                    Log.info(logName + ": lease " + line);
+                    lastLeaseLine = line;
+                }
+                return;
+            }
+        }
     }
 
     void poll(long now) {

@@ -7,7 +7,9 @@ import io.vnet4j.fabric.Hub;
 import io.vnet4j.fabric.Netdev;
 import io.vnet4j.fabric.Port;
 import io.vnet4j.fabric.QueuedPort;
+import io.vnet4j.usernet.dhcp.Lease;
 import io.vnet4j.usernet.tcp.TcpNat;
+import io.vnet4j.wire.MacAddress;
 import io.vnet4j.wire.Ipv4Address;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -15,7 +17,13 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -46,6 +54,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
     private UdpHostForwards udpForwards;
     private TcpHostForwards tcpForwards;
     private Thread loop;
+    private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private volatile boolean sleeping;
     private volatile boolean closed;
 
@@ -61,6 +70,40 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
         UdpNat n = nat;
         return settings + ",host=" + Ipv4Address.format(config.host()) + ",dns=" + Ipv4Address.format(config.dns())
                 + (n == null ? "" : ",tcp-connections=" + tcp.connectionCount() + ",udp-flows=" + n.flowCount());
+    }
+
+    /** Leases, connections, flows and drop counts, read on the loop's thread (never concurrently with it). */
+    @Override
+    public List<String> details() {
+        if (loop == null || !loop.isAlive()) {
+            return List.of("(stopped)");
+        }
+        CompletableFuture<List<String>> result = new CompletableFuture<>();
+        tasks.add(() -> result.complete(describeState(System.nanoTime())));
+        selector.wakeup();
+        try {
+            return result.get(2, TimeUnit.SECONDS);
+        } catch (InterruptedException | ExecutionException | TimeoutException e) {
+            return List.of("(state not available: the user network's loop did not answer)");
+        }
+    }
+
+    private List<String> describeState(long now) {
+        List<String> lines = new ArrayList<>();
+        long wallNow = System.currentTimeMillis();
+        for (Lease lease : services.dhcpServer().leases()) {
+            if (!lease.expired(wallNow)) {
+                lines.add("lease " + Ipv4Address.format(lease.address()) + " " + MacAddress.format(lease.mac())
+                        + (lease.clientHostname() == null ? "" : " " + lease.clientHostname())
+                        + ", expires in " + (lease.expiresAtMillis() - wallNow) / 1000 + " s");
+            }
+        }
+        tcp.describe(lines);
+        nat.describe(lines, now);
+        Gateway.DropCounters d = gateway.drops;
+        lines.add("dropped: malformed " + d.malformed + ", unsupported " + d.unsupported + ", restricted " + d.restricted
+                + ", fragments " + gateway.reassemblyDrops());
+        return lines;
     }
 
     @Override
@@ -92,7 +135,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
             selector.close();
             throw new IOException(id() + ": " + e.getMessage(), e);
         }
-        services = new UdpServices(config, nat, out, arp, DnsUpstreams.resolve(config, Path.of("/etc/resolv.conf")),
+        services = new UdpServices(id(), config, nat, out, arp, DnsUpstreams.resolve(config, Path.of("/etc/resolv.conf")),
                 udpForwards);
         gateway = new Gateway(config, out, arp, nat, services, tcp);
         hub.attach(this);
@@ -118,11 +161,14 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
         try {
             while (!closed) {
                 long now = System.nanoTime();
+                for (Runnable task; (task = tasks.poll()) != null; ) {
+                    task.run();
+                }
                 for (int i = 0; i < 256 && queue.drain(copyIn, inbound.length + 4, 1, 0) == 1; i++) {
                     gateway.frame(inboundView, 0, inboundLength[0], now);
                 }
                 sleeping = true;
-                if (queue.isEmpty()) {
+                if (queue.isEmpty() && tasks.isEmpty()) {
                     selector.select(sleepMillis(now));
                 } else {
                     selector.selectNow();

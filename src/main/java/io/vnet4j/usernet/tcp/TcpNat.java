@@ -282,6 +282,22 @@ public final class TcpNat {
         return next;
     }
 
+    /** One line per connection, for {@code info network}. */
+    public void describe(List<String> lines) {
+        for (Flow flow : flows.values()) {
+            String remote;
+            try {
+                var address = flow.channel.getRemoteAddress();
+                remote = address == null ? "(connecting)" : address.toString().replaceFirst("^[^/]*/", "");
+            } catch (IOException e) {
+                remote = "(closed)";
+            }
+            lines.add("tcp " + io.vnet4j.wire.Ipv4Address.format(flow.key.guestIp) + ":" + flow.key.guestPort + " -> "
+                    + io.vnet4j.wire.Ipv4Address.format(flow.key.remoteIp) + ":" + flow.key.remotePort + " via host "
+                    + remote + " " + flow.connection.state());
+        }
+    }
+
     public int connectionCount() {
         return flows.size();
     }
