@@ -25,6 +25,7 @@ final class Libc {
     static final int SO_RCVBUF = 8;
     static final int SO_RCVTIMEO = 20;
     static final int IPPROTO_IP = 0;
+    static final int IPPROTO_ICMP = 1;
     static final int IP_MULTICAST_IF = 32;
     static final int IP_MULTICAST_TTL = 33;
     static final int IP_MULTICAST_LOOP = 34;

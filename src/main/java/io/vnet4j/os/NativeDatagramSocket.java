@@ -60,11 +60,31 @@ public final class NativeDatagramSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens an unprivileged ICMP echo socket ({@code socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP)}): send an
+     * echo request header and data, the kernel sets the identifier and checksum, and echo replies come back.
+     * Allowed only for groups in {@code net.ipv4.ping_group_range}; otherwise this throws.
+     */
+    public static NativeDatagramSocket icmp() throws IOException {
+        NativeDatagramSocket socket = open(false, Libc.IPPROTO_ICMP);
+        try {
+            socket.setReceiveTimeout();
+            return socket;
+        } catch (IOException | RuntimeException e) {
+            socket.release();
+            throw e;
+        }
+    }
+
     private static NativeDatagramSocket open(boolean unix) throws IOException {
+        return open(unix, 0);
+    }
+
+    private static NativeDatagramSocket open(boolean unix, int protocol) throws IOException {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment errno = Libc.errnoState(call);
             int fd = (int) Libc.SOCKET.invokeExact(errno, unix ? Libc.AF_UNIX : Libc.AF_INET,
-                    Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0);
+                    Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, protocol);
             if (fd < 0) {
                 throw failure("socket", Libc.errno(errno));
             }
@@ -213,6 +233,11 @@ public final class NativeDatagramSocket implements AutoCloseable {
     /** The last received datagram's bytes, as a direct buffer over the receive memory. */
     public ByteBuffer receivedBuffer() {
         return received;
+    }
+
+    /** The source address of the last received IPv4 datagram, first octet in the high byte. */
+    public int lastSourceIpv4() {
+        return rx.address.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN), 4);
     }
 
     /** The source port of the last received IPv4 datagram, or -1 for a unix socket. */

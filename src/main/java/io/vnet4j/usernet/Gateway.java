@@ -34,6 +34,7 @@ final class Gateway {
     private final UdpNat udp;
     private final UdpServices services;
     private final TcpNat tcp;
+    private IcmpProxy icmpProxy;
     private final TcpSegment tcpSegment = new TcpSegment();
     private final Reassembler reassembler = new Reassembler();
     private final EthernetFrame eth = new EthernetFrame();
@@ -130,14 +131,19 @@ final class Gateway {
     private void transport(int protocol, int source, int destination, ByteBuffer buffer, int offset, int length,
                            long now) {
         switch (protocol) {
-            case IpProtocol.ICMP -> icmp(source, destination, buffer, offset, length);
+            case IpProtocol.ICMP -> icmp(source, destination, buffer, offset, length, now);
             case IpProtocol.UDP -> udp(source, destination, buffer, offset, length, now);
             case IpProtocol.TCP -> tcp(source, destination, buffer, offset, length, now);
             default -> drops.unsupported++;
         }
     }
 
-    private void icmp(int source, int destination, ByteBuffer buffer, int offset, int length) {
+    /** Pings to other hosts go through this proxy. */
+    void useIcmpProxy(IcmpProxy proxy) {
+        this.icmpProxy = proxy;
+    }
+
+    private void icmp(int source, int destination, ByteBuffer buffer, int offset, int length, long now) {
         if (icmp.wrap(buffer, offset, length).check() != WireError.NONE || !icmp.checksumValid()) {
             drops.malformed++;
             return;
@@ -154,7 +160,13 @@ final class Gateway {
             out.sendIcmp(destination, source, length);
             return;
         }
-        drops.unsupported++;
+        if (config.restricted() || config.inNetwork(destination) || destination == -1 || (destination >>> 28) == 0xE) {
+            drops.restricted++;
+            return;
+        }
+        if (icmpProxy != null) {
+            icmpProxy.request(source, destination, buffer, offset, length, now);
+        }
     }
 
     private void udp(int source, int destination, ByteBuffer buffer, int offset, int length, long now) {

@@ -53,6 +53,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
     private UdpServices services;
     private UdpHostForwards udpForwards;
     private TcpHostForwards tcpForwards;
+    private IcmpProxy icmp;
     private Thread loop;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private volatile boolean sleeping;
@@ -138,6 +139,11 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
         services = new UdpServices(id(), config, nat, out, arp, DnsUpstreams.resolve(config, Path.of("/etc/resolv.conf")),
                 udpForwards);
         gateway = new Gateway(config, out, arp, nat, services, tcp);
+        icmp = IcmpProxy.open(id(), out, reply -> {
+            tasks.add(() -> icmp.deliver(reply));
+            selector.wakeup();
+        });
+        gateway.useIcmpProxy(icmp);
         hub.attach(this);
         loop = Thread.ofPlatform().name("vnet4j-" + id() + "-usernet").start(this::run);
         Log.info(id() + ": user network " + Ipv4Address.format(config.network()) + "/" + config.prefixLength()
@@ -204,6 +210,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
             udpForwards.close();
             tcpForwards.close();
             services.close();
+            icmp.close();
         }
     }
 

@@ -34,6 +34,13 @@ public final class NetNamespace implements AutoCloseable {
         return PeerTools.execOk(all);
     }
 
+    /** Starts a long-running {@code command} inside the namespace; the caller destroys it. */
+    public Process start(String... command) throws java.io.IOException {
+        List<String> all = new java.util.ArrayList<>(List.of("ip", "netns", "exec", name));
+        all.addAll(List.of(command));
+        return new ProcessBuilder(all).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
     @Override
     public void close() {
         PeerTools.execOk("ip", "netns", "del", name);

@@ -1,0 +1,168 @@
+package io.vnet4j.usernet;
+
+import io.vnet4j.Log;
+import io.vnet4j.os.DatagramEndpoint;
+import io.vnet4j.os.NativeDatagramSocket;
+import io.vnet4j.wire.IcmpPacket;
+import io.vnet4j.wire.IcmpType;
+import io.vnet4j.wire.Ipv4Address;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Pings from guests to addresses other than the gateway's, carried by one unprivileged ICMP echo socket
+ * ({@code SOCK_DGRAM, IPPROTO_ICMP}). Each request goes out with a sequence number of ours, remembered
+ * with the guest, its identifier and sequence and the destination for {@value #PENDING_SECONDS} s (at most
+ * {@value #MAX_PENDING}); a reply is matched by that number and delivered to the guest as if from the
+ * pinged host. The socket's reader is a platform thread (a blocking native call) that hands each reply to
+ * the gateway's loop. When the kernel refuses the socket (the user's group is outside
+ * {@code net.ipv4.ping_group_range}), one log line says so and such pings are dropped and counted.
+ */
+final class IcmpProxy {
+    static final int PENDING_SECONDS = 30;
+    static final int MAX_PENDING = 4096;
+    private static final long PENDING_NANOS = TimeUnit.SECONDS.toNanos(PENDING_SECONDS);
+
+    private record Pending(int guestIp, int guestId, int guestSequence, int destination, long sentAt) {}
+
+    /** An echo reply read by the reader thread, to be delivered on the loop. */
+    record Reply(int source, int sequence, byte[] data) {}
+
+    private final GuestOutput out;
+    private final NativeDatagramSocket socket;
+    private final Map<Integer, Pending> pending = new LinkedHashMap<>();
+    private final Thread reader;
+    private final byte[] scratch = new byte[NativeDatagramSocket.MAX_DATAGRAM];
+    private int nextSequence;
+    private long dropped;
+
+    private IcmpProxy(GuestOutput out, NativeDatagramSocket socket, Consumer<Reply> toLoop) {
+        this.out = out;
+        this.socket = socket;
+        this.reader = socket == null ? null
+                : Thread.ofPlatform().daemon().name("vnet4j-icmp").start(() -> readLoop(toLoop));
+    }
+
+    /** Opens the ICMP socket, or a proxy that drops everything (with one log line) when not allowed. */
+    static IcmpProxy open(String logName, GuestOutput out, Consumer<Reply> toLoop) {
+        try {
+            return new IcmpProxy(out, NativeDatagramSocket.icmp(), toLoop);
+        } catch (IOException e) {
+            Log.warn(logName + ": pings to hosts other than the gateway are not available (" + e.getMessage() + "): "
+                    + "unprivileged ICMP sockets need the group in net.ipv4.ping_group_range (now \"" + pingGroupRange()
+                    + "\"); allow it with: sysctl -w net.ipv4.ping_group_range=\"0 2147483647\"");
+            return new IcmpProxy(out, null, toLoop);
+        }
+    }
+
+    private static String pingGroupRange() {
+        try {
+            return Files.readString(Path.of("/proc/sys/net/ipv4/ping_group_range")).trim().replace('\t', ' ');
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    /** Sends a guest's echo request (ICMP header and data in {@code buffer}) to {@code destination}. */
+    void request(int guestIp, int destination, ByteBuffer buffer, int offset, int length, long now) {
+        if (socket == null || length > NativeDatagramSocket.MAX_DATAGRAM) {
+            dropped++;
+            return;
+        }
+        expire(now);
+        if (pending.size() >= MAX_PENDING) {
+            Iterator<Integer> oldest = pending.keySet().iterator();
+            oldest.next();
+            oldest.remove();
+        }
+        int sequence = nextSequence++ & 0xFFFF;
+        IcmpPacket icmp = new IcmpPacket().wrap(buffer, offset, length);
+        pending.put(sequence, new Pending(guestIp, icmp.identifier(), icmp.sequence(), destination, now));
+        MemorySegment send = socket.sendBuffer();
+        buffer.get(offset, scratch, 0, length);
+        MemorySegment.copy(scratch, 0, send, ValueLayout.JAVA_BYTE, 0, length);
+        send.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN), 6, (short) sequence);
+        try {
+            int destinationLength = socket.prepareDestination(new DatagramEndpoint.Inet(
+                    (Inet4Address) InetAddress.getByAddress(Ipv4Address.toBytes(destination)), 0));
+            if (socket.send(length, destinationLength) != 0) {
+                dropped++;
+            }
+        } catch (IOException e) {
+            dropped++;
+        }
+    }
+
+    private void readLoop(Consumer<Reply> toLoop) {
+        try {
+            while (!socket.isClosed()) {
+                int length = socket.receive();
+                if (length < IcmpPacket.HEADER_LENGTH) {
+                    continue;
+                }
+                ByteBuffer in = socket.receivedBuffer();
+                if ((in.get(0) & 0xFF) != IcmpType.ECHO_REPLY) {
+                    continue;
+                }
+                byte[] data = new byte[length - IcmpPacket.HEADER_LENGTH];
+                in.get(IcmpPacket.HEADER_LENGTH, data);
+                toLoop.accept(new Reply(socket.lastSourceIpv4(), in.getShort(6) & 0xFFFF, data));
+            }
+        } catch (IOException e) {
+            Log.warn("icmp: the echo socket failed: " + e.getMessage());
+        }
+    }
+
+    /** On the loop: delivers a reply to the guest that asked. */
+    void deliver(Reply reply) {
+        Pending p = pending.remove(reply.sequence());
+        if (p == null || p.destination() != reply.source()) {
+            dropped++;
+            return;
+        }
+        ByteBuffer body = out.payloadBuffer();
+        int length = IcmpPacket.HEADER_LENGTH + reply.data().length;
+        IcmpPacket icmp = new IcmpPacket().wrap(body, 0, length);
+        icmp.setType(IcmpType.ECHO_REPLY);
+        icmp.setCode(0);
+        icmp.setIdentifier(p.guestId());
+        icmp.setSequence(p.guestSequence());
+        body.put(IcmpPacket.HEADER_LENGTH, reply.data());
+        out.sendIcmp(p.destination(), p.guestIp(), length);
+    }
+
+    private void expire(long now) {
+        Iterator<Pending> it = pending.values().iterator();
+        while (it.hasNext() && now - it.next().sentAt() > PENDING_NANOS) {
+            it.remove();
+        }
+    }
+
+    long dropped() {
+        return dropped;
+    }
+
+    void close() {
+        if (socket != null) {
+            socket.close();
+            try {
+                reader.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            socket.release();
+        }
+    }
+}
