@@ -26,7 +26,7 @@ if ldd "$BUSYBOX" >/dev/null 2>&1; then die "$BUSYBOX is dynamic: apt-get instal
 command -v cpio >/dev/null || die "no cpio: apt-get install cpio"
 
 # Up-to-date check: one stamp line naming the inputs.
-STAMP="$KVER $(stat -c %Y:%s "$KERNEL") $(stat -c %Y:%s "$BUSYBOX") $(sha256sum "$SELF" | cut -c1-16)"
+STAMP="$KVER $(stat -c %Y:%s "$KERNEL") $(stat -c %Y:%s "$BUSYBOX") $(cat "$SELF" "$(dirname "$SELF")/udpecho.c" | sha256sum | cut -c1-16)"
 if [ -f "$OUT/stamp" ] && [ "$(cat "$OUT/stamp")" = "$STAMP" ] \
    && [ -f "$OUT/vmlinuz" ] && [ -f "$OUT/initramfs.cpio.gz" ]; then
   exit 0
@@ -110,6 +110,10 @@ echo "VNET4J-GUEST-READY name=$NAME ip=$IP" > /dev/ttyS0
 while true; do sh < /dev/ttyS0 2>&1 | cat > /dev/ttyS0; done
 EOF
 chmod 755 "$ROOT/init"
+
+# a UDP echo server (busybox has none), for the hostfwd=udp test
+command -v gcc >/dev/null || die "no gcc: apt-get install gcc libc6-dev (to build the guest's udpecho)"
+gcc -static -O2 -o "$ROOT/bin/udpecho" "$(dirname "$SELF")/udpecho.c" || die "cannot build udpecho"
 
 # udhcpc's hook: configures eth0 from the lease and keeps every option it saw in /tmp/dhcp.env
 mkdir -p "$ROOT/etc/udhcpc"

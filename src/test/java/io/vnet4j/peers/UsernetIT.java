@@ -10,6 +10,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -36,6 +39,7 @@ class UsernetIT {
     private Path dir;
     private Path stream;
     private int forwardPort;
+    private int udpForwardPort;
     private HttpServer http;
     private byte[] big;
     private VnetProcess vnet;
@@ -48,6 +52,7 @@ class UsernetIT {
         Files.writeString(tftp.resolve("hello.txt"), "hello over tftp\n");
         stream = dir.resolve("qemu.sock");
         forwardPort = PeerTools.freePort();
+        udpForwardPort = PeerTools.freePort();
         big = new byte[SIZE];
         new Random(42).nextBytes(big);
         http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -60,7 +65,8 @@ class UsernetIT {
         http.start();
         vnet = VnetProcess.start(
                 "-netdev", "user,id=u,hostname=vm1,domainname=example.test,dnssearch=a.test,tftp=" + tftp
-                        + ",tftp-server-name=boot.example.test,bootfile=pxelinux.0,hostfwd=tcp::" + forwardPort + "-:80",
+                        + ",tftp-server-name=boot.example.test,bootfile=pxelinux.0,hostfwd=tcp::" + forwardPort + "-:80"
+                        + ",hostfwd=udp::" + udpForwardPort + "-:5000",
                 "-netdev", "stream,id=vms,server=on,addr.type=unix,addr.path=" + stream);
         guest = QemuGuest.builder("usernet").netdev("stream,server=off,addr.type=unix,addr.path=" + stream).boot();
         guest.runOk("udhcpc -i eth0 -n -q -t 5 -T 2");
@@ -136,6 +142,26 @@ class UsernetIT {
             s.getOutputStream().write("GET /index.html HTTP/1.0\r\n\r\n".getBytes());
             String reply = new String(s.getInputStream().readAllBytes());
             assertThat(reply).contains("200 OK", "hello from usernet");
+        }
+    }
+
+    @Test
+    void udpHostForwardReachesTheGuestsEchoServer() throws Exception {
+        guest.runOk("udpecho 5000 > /dev/null 2>&1 &");
+        try (DatagramSocket client = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            client.setSoTimeout(2000);
+            DatagramPacket reply = new DatagramPacket(new byte[100], 100);
+            String got = null;
+            for (int attempt = 0; attempt < 10 && got == null; attempt++) {
+                client.send(new DatagramPacket("ping".getBytes(), 4, InetAddress.getLoopbackAddress(), udpForwardPort));
+                try {
+                    client.receive(reply);
+                    got = new String(reply.getData(), 0, reply.getLength());
+                } catch (SocketTimeoutException e) {
+                    // the echo server may still be starting: send again
+                }
+            }
+            assertThat(got).isEqualTo("echo:ping");
         }
     }
 
