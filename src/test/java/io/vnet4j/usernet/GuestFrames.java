@@ -59,6 +59,18 @@ final class GuestFrames {
         return b.array();
     }
 
+    /** An IPv4 frame with any payload bytes and fragment fields (for hostile-input tests). */
+    static byte[] rawIpv4(long destinationMac, int source, int destination, int protocol, int id, boolean more,
+                          int fragmentOffset8, byte[] payload) {
+        ByteBuffer b = ipFrame(destinationMac, source, destination, protocol, payload.length);
+        Ipv4Packet ip = new Ipv4Packet().wrap(b, ETH, IP + payload.length);
+        ip.setIdentification(id);
+        ip.setFragmentation(false, more, fragmentOffset8);
+        ip.fillChecksum();
+        b.put(ETH + IP, payload);
+        return b.array();
+    }
+
     private static ByteBuffer ipFrame(long destinationMac, int source, int destination, int protocol, int payload) {
         int length = Math.max(60, ETH + IP + payload);
         ByteBuffer b = ByteBuffer.allocate(length);
