@@ -18,6 +18,7 @@ import io.vnet4j.wire.UdpPacket;
 import io.vnet4j.wire.WireError;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 
@@ -34,6 +35,7 @@ final class Gateway {
     private final UdpNat udp;
     private final UdpServices services;
     private final TcpNat tcp;
+    private final GuestForwards guestForwards;
     private IcmpProxy icmpProxy;
     private final TcpSegment tcpSegment = new TcpSegment();
     private final Reassembler reassembler = new Reassembler();
@@ -45,8 +47,10 @@ final class Gateway {
     private final InetSocketAddress hostLoopback;
     final DropCounters drops = new DropCounters();
 
-    Gateway(UserConfig config, GuestOutput out, ArpTable arp, UdpNat udp, UdpServices services, TcpNat tcp) {
+    Gateway(UserConfig config, GuestOutput out, ArpTable arp, UdpNat udp, UdpServices services, TcpNat tcp,
+            GuestForwards guestForwards) {
         this.config = config;
+        this.guestForwards = guestForwards;
         this.tcp = tcp;
         this.out = out;
         this.arp = arp;
@@ -220,8 +224,11 @@ final class Gateway {
             return;
         }
         int flags = tcpSegment.flags();
-        InetSocketAddress target = null;
-        if ((flags & TcpFlags.SYN) != 0 && !config.restricted() && destination != -1 && (destination >>> 28) != 0xE) {
+        SocketAddress target = null;
+        SocketAddress forwarded = (flags & TcpFlags.SYN) != 0 ? guestForwards.target(destination, tcpSegment.destinationPort()) : null;
+        if (forwarded != null) {
+            target = forwarded;
+        } else if ((flags & TcpFlags.SYN) != 0 && !config.restricted() && destination != -1 && (destination >>> 28) != 0xE) {
             if (destination == config.dns()) {
                 // DNS over TCP goes to the first upstream resolver, as DNS over UDP does
                 boolean dns = tcpSegment.destinationPort() == UdpServices.DNS_PORT && !services.dnsUpstreams().isEmpty();

@@ -54,6 +54,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
     private UdpHostForwards udpForwards;
     private TcpHostForwards tcpForwards;
     private IcmpProxy icmp;
+    private GuestForwards guestForwards;
     private Thread loop;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private volatile boolean sleeping;
@@ -138,7 +139,8 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
         }
         services = new UdpServices(id(), config, nat, out, arp, DnsUpstreams.resolve(config, Path.of("/etc/resolv.conf")),
                 udpForwards);
-        gateway = new Gateway(config, out, arp, nat, services, tcp);
+        guestForwards = new GuestForwards(config.guestForwards());
+        gateway = new Gateway(config, out, arp, nat, services, tcp, guestForwards);
         icmp = IcmpProxy.open(id(), out, reply -> {
             tasks.add(() -> icmp.deliver(reply));
             selector.wakeup();
@@ -211,6 +213,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
             tcpForwards.close();
             services.close();
             icmp.close();
+            guestForwards.close();
         }
     }
 

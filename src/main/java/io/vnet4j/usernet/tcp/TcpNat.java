@@ -5,7 +5,9 @@ import io.vnet4j.wire.TcpFlags;
 import io.vnet4j.wire.TcpSynOptions;
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -78,12 +80,12 @@ public final class TcpNat {
     }
 
     /**
-     * A segment from a guest. A SYN for a new connection starts a host connect to {@code target} (null:
-     * refuse with RST); a segment for no connection is answered with RST.
+     * A segment from a guest. A SYN for a new connection starts a host connect to {@code target} (TCP or
+     * unix; null: refuse with RST); a segment for no connection is answered with RST.
      */
     public void guestSegment(int guestIp, int guestPort, int remoteIp, int remotePort, int flags, int sequence,
                              int acknowledgment, int window, TcpSynOptions synOptions, ByteBuffer payload, int offset,
-                             int length, InetSocketAddress target, long now) {
+                             int length, SocketAddress target, long now) {
         Key key = new Key(guestIp, guestPort, remoteIp, remotePort);
         Flow flow = flows.get(key);
         if (flow == null) {
@@ -98,7 +100,7 @@ public final class TcpNat {
         settle(flow, now);
     }
 
-    private void connect(Key key, int sequence, int window, TcpSynOptions options, InetSocketAddress target, long now) {
+    private void connect(Key key, int sequence, int window, TcpSynOptions options, SocketAddress target, long now) {
         if (target == null || flows.size() >= MAX_CONNECTIONS) {
             if (target != null) {
                 refusedCapacity++;
@@ -109,9 +111,12 @@ public final class TcpNat {
         }
         SocketChannel channel;
         try {
-            channel = SocketChannel.open();
+            boolean unix = target instanceof UnixDomainSocketAddress;
+            channel = SocketChannel.open(unix ? StandardProtocolFamily.UNIX : StandardProtocolFamily.INET);
             channel.configureBlocking(false);
-            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            if (!unix) {
+                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            }
         } catch (IOException e) {
             Log.warn("tcp: cannot open a host socket: " + e.getMessage());
             return;

@@ -1,0 +1,117 @@
+package io.vnet4j.usernet;
+
+import io.vnet4j.Log;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/**
+ * {@code guestfwd=...-cmd:COMMAND}: each guest connection runs {@code /bin/sh -c COMMAND} with the
+ * connection as its standard input and output, as QEMU does. The gateway's TCP proxy connects to this
+ * bridge's unix socket (in a private 0700 directory, so no other user can start the command), and two
+ * virtual threads copy bytes between the socket and the process until either side ends.
+ */
+final class CommandBridge implements AutoCloseable {
+    private final String command;
+    private final Path directory;
+    private final UnixDomainSocketAddress address;
+    private final ServerSocketChannel listener;
+    private volatile boolean closed;
+
+    CommandBridge(String command) throws IOException {
+        this.command = command;
+        this.directory = Files.createTempDirectory("vnet4j-guestfwd",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        this.address = UnixDomainSocketAddress.of(directory.resolve("cmd.sock"));
+        this.listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        listener.bind(address);
+        Thread.ofVirtual().name("vnet4j-guestfwd-cmd").start(this::acceptLoop);
+    }
+
+    UnixDomainSocketAddress address() {
+        return address;
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            try {
+                SocketChannel connection = listener.accept();
+                Thread.ofVirtual().start(() -> run(connection));
+            } catch (IOException e) {
+                if (!closed) {
+                    Log.warn("guestfwd cmd:" + command + ": " + e.getMessage());
+                }
+                return;
+            }
+        }
+    }
+
+    private void run(SocketChannel connection) {
+        Process process;
+        try {
+            process = new ProcessBuilder("/bin/sh", "-c", command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        } catch (IOException e) {
+            Log.warn("guestfwd: cannot run '" + command + "': " + e.getMessage());
+            close(connection);
+            return;
+        }
+        InputStream fromGuest = Channels.newInputStream(connection);
+        OutputStream toGuest = Channels.newOutputStream(connection);
+        Thread in = Thread.ofVirtual().start(() -> copy(fromGuest, process.getOutputStream(), true));
+        copy(process.getInputStream(), toGuest, false);
+        try {
+            connection.shutdownOutput();
+            in.join();
+        } catch (IOException | InterruptedException e) {
+            // the guest went away
+        } finally {
+            process.destroy();
+            close(connection);
+        }
+    }
+
+    private static void copy(InputStream from, OutputStream to, boolean closeTarget) {
+        try {
+            from.transferTo(to);
+            to.flush();
+        } catch (IOException e) {
+            // one side ended: the other is closed below
+        } finally {
+            if (closeTarget) {
+                try {
+                    to.close();
+                } catch (IOException ignored) {
+                    // already gone
+                }
+            }
+        }
+    }
+
+    private static void close(SocketChannel c) {
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // already gone
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            listener.close();
+            Files.deleteIfExists(address.getPath());
+            Files.deleteIfExists(directory);
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+}

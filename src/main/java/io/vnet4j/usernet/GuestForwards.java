@@ -1,0 +1,52 @@
+package io.vnet4j.usernet;
+
+import io.vnet4j.config.UserConfig;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code guestfwd=[tcp]:ADDR:PORT-TARGET}: where a guest's TCP connection to a virtual address and port
+ * goes instead of the network: a host TCP address, a unix socket, or a command ({@link CommandBridge}).
+ */
+final class GuestForwards implements AutoCloseable {
+    private record Key(int address, int port) {}
+
+    private final Map<Key, SocketAddress> targets = new HashMap<>();
+    private final List<CommandBridge> bridges = new ArrayList<>();
+
+    GuestForwards(List<UserConfig.GuestForward> rules) throws IOException {
+        try {
+            for (UserConfig.GuestForward rule : rules) {
+                SocketAddress target = switch (rule.target()) {
+                    case UserConfig.GuestForwardTarget.Tcp tcp -> new InetSocketAddress(tcp.host(), tcp.port());
+                    case UserConfig.GuestForwardTarget.Unix unix -> UnixDomainSocketAddress.of(unix.path());
+                    case UserConfig.GuestForwardTarget.Command cmd -> {
+                        CommandBridge bridge = new CommandBridge(cmd.command());
+                        bridges.add(bridge);
+                        yield bridge.address();
+                    }
+                };
+                targets.put(new Key(rule.address(), rule.port()), target);
+            }
+        } catch (IOException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** The target for a guest connection to {@code address:port}, or null when no rule names it. */
+    SocketAddress target(int address, int port) {
+        return targets.isEmpty() ? null : targets.get(new Key(address, port));
+    }
+
+    @Override
+    public void close() {
+        bridges.forEach(CommandBridge::close);
+    }
+}

@@ -1,0 +1,108 @@
+package io.vnet4j.peers;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * End to end, in one run: the same tiny QEMU guest downloads and uploads over TCP through vnet4j's user
+ * network and through QEMU's built-in {@code -netdev user} (libslirp), timed inside the guest. Prints the
+ * median of several runs each and the ratio. Run: {@code bench/usernet-vs-qemu.sh}.
+ */
+public final class UsernetVsQemuBench {
+    static final int MB = 1024 * 1024;
+
+    public static void main(String[] args) throws Exception {
+        int megabytes = args.length > 0 ? Integer.parseInt(args[0]) : 32;
+        int runs = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        byte[] data = new byte[megabytes * MB];
+        new java.util.Random(1).nextBytes(data);
+        HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        http.createContext("/big", exchange -> {
+            exchange.sendResponseHeaders(200, data.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(data);
+            }
+        });
+        http.start();
+        try (ServerSocket sink = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> drain(sink));
+            int httpPort = http.getAddress().getPort();
+            Path dir = Files.createTempDirectory("vnet4j-bench");
+            Path socket = dir.resolve("qemu.sock");
+            double[] vnet;
+            try (VnetProcess v = VnetProcess.start("--quiet", "-netdev", "user,id=u",
+                    "-netdev", "stream,id=vms,server=on,addr.type=unix,addr.path=" + socket)) {
+                vnet = measure("stream,server=off,addr.type=unix,addr.path=" + socket, httpPort, sink.getLocalPort(),
+                        megabytes, runs);
+            }
+            double[] qemu = measure("user", httpPort, sink.getLocalPort(), megabytes, runs);
+            PeerTools.deleteTree(dir);
+            System.out.printf(Locale.ROOT, "%d MB over TCP, median of %d runs, seconds in the guest (lower is better)%n",
+                    megabytes, runs);
+            System.out.printf(Locale.ROOT, "  download: vnet4j usernet %.3f s, QEMU -netdev user %.3f s, ratio %.2fx%n",
+                    vnet[0], qemu[0], qemu[0] / vnet[0]);
+            System.out.printf(Locale.ROOT, "  upload:   vnet4j usernet %.3f s, QEMU -netdev user %.3f s, ratio %.2fx%n",
+                    vnet[1], qemu[1], qemu[1] / vnet[1]);
+        } finally {
+            http.stop(0);
+        }
+    }
+
+    /** Boots a guest on {@code netdev}, returns the median download and upload times in seconds. */
+    private static double[] measure(String netdev, int httpPort, int sinkPort, int megabytes, int runs) throws Exception {
+        try (QemuGuest guest = QemuGuest.builder("bench").netdev(netdev).boot()) {
+            guest.runOk("udhcpc -i eth0 -n -q -t 5 -T 2");
+            guest.runOk("head -c " + megabytes * MB + " /dev/urandom > /tmp/up");
+            List<Double> down = new ArrayList<>();
+            List<Double> up = new ArrayList<>();
+            for (int i = 0; i < runs; i++) {
+                down.add(timed(guest, "wget -q -O /dev/null http://10.0.2.2:" + httpPort + "/big"));
+                up.add(timed(guest, "nc 10.0.2.2 " + sinkPort + " < /tmp/up"));
+            }
+            return new double[] {median(down), median(up)};
+        }
+    }
+
+    private static double timed(QemuGuest guest, String command) throws InterruptedException {
+        // busybox's date has no %N; its time applet with -p prints "real SECONDS"
+        String out = guest.run("time -p sh -c '" + command + "' 2>&1", Duration.ofSeconds(300)).output();
+        int at = out.lastIndexOf("real ");
+        if (at < 0) {
+            throw new IllegalStateException("no timing in the guest's output: " + out);
+        }
+        return Double.parseDouble(out.substring(at + 5).trim().split("\\s+")[0]);
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        return sorted.get(sorted.size() / 2);
+    }
+
+    private static void drain(ServerSocket sink) {
+        while (!sink.isClosed()) {
+            try {
+                Socket s = sink.accept();
+                Thread.ofVirtual().start(() -> {
+                    try (s; InputStream in = s.getInputStream()) {
+                        in.transferTo(OutputStream.nullOutputStream());
+                    } catch (Exception e) {
+                        // the guest closed early: nothing to measure from here
+                    }
+                });
+            } catch (Exception e) {
+                return;
+            }
+        }
+    }
+}
