@@ -40,4 +40,14 @@ final class DnsGolden {
         Arrays.fill(bytes, (byte) 0xa5);
         return ByteBuffer.wrap(bytes);
     }
+
+    /** A resolver for {@code example.test} that knows vm1 (10.0.2.15) and db (10.0.2.16). */
+    static LocalResolver resolver() {
+        return new LocalResolver("example.test",
+                host -> switch (host) {
+                    case "vm1" -> VM1_ADDRESS;
+                    case "db" -> 0x0a00_0210;
+                    default -> null;
+                });
+    }
 }
