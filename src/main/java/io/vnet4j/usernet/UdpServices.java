@@ -4,6 +4,7 @@ import io.vnet4j.Log;
 import io.vnet4j.config.UserConfig;
 import io.vnet4j.usernet.dhcp.DhcpMessageType;
 import io.vnet4j.usernet.dhcp.Lease;
+import io.vnet4j.usernet.dns.LocalResolver;
 import io.vnet4j.wire.Ipv4Address;
 import io.vnet4j.wire.MacAddress;
 import io.vnet4j.usernet.dhcp.DhcpReply;
@@ -16,8 +17,10 @@ import java.util.List;
 
 /**
  * The gateway's own UDP services, tried before NAT: DHCP (port 67), TFTP at the host address (port 69,
- * when {@code tftp=} is set), DNS at the DNS address (port 53, forwarded to the upstream resolvers; replies
- * appear to come from the DNS address), and replies to host-forwarded UDP.
+ * when {@code tftp=} is set), DNS at the DNS address (port 53: the names guests gave in DHCP are answered
+ * here, {@code NAME.DOMAIN} or bare {@code NAME}, so VMs find each other; everything else is forwarded to
+ * the upstream resolvers, whose replies appear to come from the DNS address), and replies to
+ * host-forwarded UDP.
  */
 final class UdpServices {
     static final int DNS_PORT = 53;
@@ -36,6 +39,8 @@ final class UdpServices {
     private final DhcpReply dhcpReply = new DhcpReply();
     private final ByteBuffer dhcpOut = ByteBuffer.allocate(1024);
     private final io.vnet4j.usernet.tftp.TftpOutput tftpOut;
+    private final LocalResolver localNames;
+    private final ByteBuffer dnsOut = ByteBuffer.allocate(LocalResolver.MAX_RESPONSE_LENGTH);
     private final String logName;
     private String lastLeaseLine;
     private long dnsDropped;
@@ -53,6 +58,7 @@ final class UdpServices {
                 config.dhcpStart(), DhcpSettings.QEMU_LEASE_SECONDS, config.domainName(), config.dnsSearch(),
                 config.hostname(), config.tftpServerName(), config.bootFile(),
                 config.mtu() == UserConfig.DEFAULT_MTU ? 0 : config.mtu(), config.dhcpStatic()));
+        this.localNames = new LocalResolver(config.domainName() == null ? "" : config.domainName(), this::guestAddress);
         this.tftp = config.tftpRoot() == null ? null : new TftpServer(config.tftpRoot(), MAX_TFTP_TRANSFERS);
         this.tftpOut = (clientIp, clientPort, payload, offset, length) ->
                 out.sendUdp(config.host(), TftpServer.PORT, clientIp, clientPort, ArpTable.UNKNOWN, payload, offset, length);
@@ -74,6 +80,13 @@ final class UdpServices {
             return true;
         }
         if (destination == config.dns()) {
+            if (destinationPort == DNS_PORT) {
+                int n = localNames.answer(buffer, offset, length, dnsOut, 0);
+                if (n > 0) {
+                    out.sendUdp(config.dns(), DNS_PORT, source, sourcePort, ArpTable.UNKNOWN, dnsOut, 0, n);
+                    return true;
+                }
+            }
             if (destinationPort != DNS_PORT || config.restricted() || dnsUpstreams.isEmpty()) {
                 dnsDropped++;
             } else {
@@ -98,6 +111,12 @@ final class UdpServices {
         }
         out.sendUdp(config.host(), DHCP_SERVER_PORT, dhcpReply.destinationAddress(), DHCP_CLIENT_PORT,
                 dhcpReply.destinationMac(), dhcpOut, 0, n);
+    }
+
+    /** The address leased to the guest that called itself {@code hostname} in DHCP, or null. */
+    private Integer guestAddress(String hostname) {
+        Lease lease = dhcp.leaseForHostname(hostname);
+        return lease == null || lease.expired(System.currentTimeMillis()) ? null : lease.address();
     }
 
     /** One line per lease granted or renewed with a new hostname, so the operator sees each VM arrive. */
