@@ -666,4 +666,53 @@ class TcpConnectionTest {
             assertThat(connections).isGreaterThan(1);
         }
     }
+
+    /** Behaviours that were wrong when these tests were written; each has its own fix. */
+    @Nested
+    class Regressions {
+        @Test
+        void zeroWindowProbeTheGuestAcceptedIsAcknowledgedAndSendingGoesOn() throws IOException {
+            TcpHarness h = established(1000, -1, 0);
+            byte[] data = bytes(100, 2);
+            h.hostSends(data);
+            h.untilNextDeadline();
+            assertThat(h.one().len()).isEqualTo(1);
+            // the guest's window had opened (its update got lost): it took the byte and acks it
+            h.guest(ACK, GISN + 1, ISS + 2, 1000);
+            List<Seg> segs = h.take();
+            assertThat(segs).extracting(Seg::seq).containsExactly(ISS + 2);
+            assertThat(segs.get(0).data()).isEqualTo(range(data, 1, 100));
+            assertThat(h.c.hostReadRoom()).isEqualTo(BUF - 99);
+        }
+
+        @Test
+        void drainingWithoutWindowScalingSendsNoAckThatAdvertisesNothingNew() throws IOException {
+            TcpHarness h = new TcpHarness(OUR_MSS, 256 * 1024, ISS);
+            h.guestSyn(GISN, 65535, new TcpSynOptions(1460, -1, false));
+            h.c.hostConnected(h.now);
+            h.guest(ACK, GISN + 1, ISS + 1, 65535);
+            h.guest(ACK, GISN + 1, ISS + 1, 65535, bytes(3000, 1));
+            assertThat(h.take().getLast().window()).isEqualTo(65535);
+            h.hostTakes(1000);
+            h.hostTakes(1000);
+            h.hostTakes(1000);
+            h.nothingSent(); // the window was 65535 and still is: three more ACKs would be duplicate ACKs
+        }
+
+        @Test
+        void timeWaitDoesNotCloseWhileGuestBytesStillWaitForTheHost() throws IOException {
+            TcpHarness h = plain();
+            h.c.hostEof(h.now);
+            h.take();
+            byte[] data = bytes(1000, 1);
+            h.guest(ACK | FIN, GISN + 1, ISS + 2, 65535, data);
+            assertThat(h.c.state()).isEqualTo(TIME_WAIT);
+            h.after(TcpConnection.TIME_WAIT);
+            assertThat(h.c.isClosed()).as("closed with 1000 acknowledged bytes never given to the host").isFalse();
+            assertThat(h.hostTakes(5000)).isEqualTo(data);
+            assertThat(h.c.hostShouldShutdownOutput()).isTrue();
+            h.after(TcpConnection.TIME_WAIT);
+            assertThat(h.c.isClosed()).isTrue();
+        }
+    }
 }
