@@ -503,6 +503,9 @@ public final class TcpConnection {
             case ESTABLISHED, TIME_WAIT -> {
                 if (sndWnd == 0 && toGuest.length() > 0 && sndNxt == sndUna) {
                     sink.segment(this, TcpFlags.ACK, sndUna, rcvNxt, advertise(), 0, 1, null);
+                    if (after(sndUna + 1, sndMax)) {
+                        sndMax = sndUna + 1; // the guest may take the byte: its ACK is then for data we sent
+                    }
                 } else if (sndMax != sndUna) {
                     goBackN(now);
                 } else {
