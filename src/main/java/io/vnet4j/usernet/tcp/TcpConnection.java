@@ -446,7 +446,7 @@ public final class TcpConnection {
     /** {@code n} bytes went to the host: free them, and tell the guest when the window opened. */
     private void hostWrote(int n) {
         toHost.consume(n);
-        int free = toHost.free();
+        int free = Math.min(toHost.free(), 65535 << rcvWindowScale); // the window we could advertise now
         if (state == State.ESTABLISHED && !finFromGuest
                 && (lastAdvertised < sendMss || lastAdvertised * 2 <= free) && free - lastAdvertised >= sendMss) {
             sendAck();
