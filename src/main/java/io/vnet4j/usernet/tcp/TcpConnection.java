@@ -480,12 +480,16 @@ public final class TcpConnection {
     /** Retransmits, probes or closes as the time requires. */
     public void poll(long now) {
         if (stateDeadline != 0 && now - stateDeadline >= 0) {
-            if (state != State.TIME_WAIT && state != State.CLOSED) {
-                hostReset();
-                abortHost = true;
+            if (state == State.TIME_WAIT && toHost.length() > 0) {
+                stateDeadline = now + TIME_WAIT; // the guest's last bytes (acknowledged) still wait for the host
+            } else {
+                if (state != State.TIME_WAIT && state != State.CLOSED) {
+                    hostReset();
+                    abortHost = true;
+                }
+                state = State.CLOSED;
+                return;
             }
-            state = State.CLOSED;
-            return;
         }
         if (rtoDeadline == 0 || now - rtoDeadline < 0) {
             return;
