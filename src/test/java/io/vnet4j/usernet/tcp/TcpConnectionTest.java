@@ -700,6 +700,21 @@ class TcpConnectionTest {
         }
 
         @Test
+        void zeroWindowProbesTheGuestKeepsAnsweringNeverGiveUp() throws IOException {
+            TcpHarness h = established(1000, -1, 0);
+            h.hostSends(bytes(100, 2));
+            long last = h.now;
+            for (int i = 0; i < 2 * TcpConnection.MAX_RETRIES; i++) {
+                h.untilNextDeadline();
+                assertThat(h.now - last).isLessThanOrEqualTo(TcpConnection.MAX_RTO);
+                last = h.now;
+                assertThat(h.one().len()).as("probe %d", i).isEqualTo(1);
+                h.guest(ACK, GISN + 1, ISS + 1, 0); // the guest is alive, its application just isn't reading
+            }
+            assertThat(h.c.state()).isEqualTo(ESTABLISHED);
+        }
+
+        @Test
         void timeWaitDoesNotCloseWhileGuestBytesStillWaitForTheHost() throws IOException {
             TcpHarness h = plain();
             h.c.hostEof(h.now);
