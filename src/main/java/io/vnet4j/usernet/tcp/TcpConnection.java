@@ -249,6 +249,9 @@ public final class TcpConnection {
             rtoDeadline = sndUna == sndNxt ? 0 : now + rto;
             sndWnd = window;
         } else if (ack == sndUna) {
+            if (sndNxt == sndUna) {
+                retries = 0; // nothing in flight: this answers a window probe, so the guest is alive
+            }
             if (pureAck && sndNxt != sndUna && window == sndWnd) {
                 if (++dupAcks == 3) {
                     retransmitOne();
