@@ -249,6 +249,9 @@ public final class TcpConnection {
             rtoDeadline = sndUna == sndNxt ? 0 : now + rto;
             sndWnd = window;
         } else if (ack == sndUna) {
+            if (sndNxt == sndUna) {
+                retries = 0; // nothing in flight: this answers a window probe, so the guest is alive
+            }
             if (pureAck && sndNxt != sndUna && window == sndWnd) {
                 if (++dupAcks == 3) {
                     retransmitOne();
@@ -446,7 +449,7 @@ public final class TcpConnection {
     /** {@code n} bytes went to the host: free them, and tell the guest when the window opened. */
     private void hostWrote(int n) {
         toHost.consume(n);
-        int free = toHost.free();
+        int free = Math.min(toHost.free(), 65535 << rcvWindowScale); // the window we could advertise now
         if (state == State.ESTABLISHED && !finFromGuest
                 && (lastAdvertised < sendMss || lastAdvertised * 2 <= free) && free - lastAdvertised >= sendMss) {
             sendAck();
@@ -480,12 +483,16 @@ public final class TcpConnection {
     /** Retransmits, probes or closes as the time requires. */
     public void poll(long now) {
         if (stateDeadline != 0 && now - stateDeadline >= 0) {
-            if (state != State.TIME_WAIT && state != State.CLOSED) {
-                hostReset();
-                abortHost = true;
+            if (state == State.TIME_WAIT && toHost.length() > 0) {
+                stateDeadline = now + TIME_WAIT; // the guest's last bytes (acknowledged) still wait for the host
+            } else {
+                if (state != State.TIME_WAIT && state != State.CLOSED) {
+                    hostReset();
+                    abortHost = true;
+                }
+                state = State.CLOSED;
+                return;
             }
-            state = State.CLOSED;
-            return;
         }
         if (rtoDeadline == 0 || now - rtoDeadline < 0) {
             return;
@@ -503,6 +510,9 @@ public final class TcpConnection {
             case ESTABLISHED, TIME_WAIT -> {
                 if (sndWnd == 0 && toGuest.length() > 0 && sndNxt == sndUna) {
                     sink.segment(this, TcpFlags.ACK, sndUna, rcvNxt, advertise(), 0, 1, null);
+                    if (after(sndUna + 1, sndMax)) {
+                        sndMax = sndUna + 1; // the guest may take the byte: its ACK is then for data we sent
+                    }
                 } else if (sndMax != sndUna) {
                     goBackN(now);
                 } else {

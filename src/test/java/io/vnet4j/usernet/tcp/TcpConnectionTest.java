@@ -1,0 +1,733 @@
+package io.vnet4j.usernet.tcp;
+
+import static io.vnet4j.usernet.tcp.TcpConnection.State.CLOSED;
+import static io.vnet4j.usernet.tcp.TcpConnection.State.CONNECTING;
+import static io.vnet4j.usernet.tcp.TcpConnection.State.ESTABLISHED;
+import static io.vnet4j.usernet.tcp.TcpConnection.State.SYN_RECEIVED;
+import static io.vnet4j.usernet.tcp.TcpConnection.State.SYN_SENT;
+import static io.vnet4j.usernet.tcp.TcpConnection.State.TIME_WAIT;
+import static io.vnet4j.usernet.tcp.TcpHarness.bytes;
+import static io.vnet4j.wire.TcpFlags.ACK;
+import static io.vnet4j.wire.TcpFlags.FIN;
+import static io.vnet4j.wire.TcpFlags.PSH;
+import static io.vnet4j.wire.TcpFlags.RST;
+import static io.vnet4j.wire.TcpFlags.SYN;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vnet4j.usernet.tcp.TcpHarness.Seg;
+import io.vnet4j.wire.TcpSynOptions;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+class TcpConnectionTest {
+    static final int ISS = 1000;
+    static final int GISN = 5000;
+    static final int OUR_MSS = 1460;
+    static final int BUF = 8192;
+    static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+
+    /** A connection the guest opened and the host accepted, past the handshake. */
+    static TcpHarness established(int guestMss, int guestWindowScale, int guestWindow) {
+        return established(ISS, GISN, guestMss, guestWindowScale, guestWindow);
+    }
+
+    static TcpHarness established(int iss, int gisn, int guestMss, int guestWindowScale, int guestWindow) {
+        TcpHarness h = new TcpHarness(OUR_MSS, BUF, iss);
+        h.guestSyn(gisn, 65535, new TcpSynOptions(guestMss, guestWindowScale, false));
+        h.c.hostConnected(h.now);
+        h.take();
+        h.guest(ACK, gisn + 1, iss + 1, guestWindow);
+        assertThat(h.c.state()).isEqualTo(ESTABLISHED);
+        h.take();
+        return h;
+    }
+
+    /** Guest MSS 1000, no window scaling (our windows are in bytes), a 64 KiB guest window. */
+    static TcpHarness plain() {
+        return established(1000, -1, 65535);
+    }
+
+    static byte[] range(byte[] b, int from, int to) {
+        return Arrays.copyOfRange(b, from, to);
+    }
+
+    @Nested
+    class Opening {
+        @Test
+        void guestSynWaitsForTheHostThenGetsSynAckWithOurMssAndWindowScale() {
+            TcpHarness h = new TcpHarness(OUR_MSS, BUF, ISS);
+            h.guestSyn(GISN, 65535, new TcpSynOptions(1400, 5, false));
+            assertThat(h.c.state()).isEqualTo(CONNECTING);
+            h.nothingSent();
+
+            h.c.hostConnected(h.now);
+            Seg s = h.one();
+            assertThat(s.flags()).isEqualTo(SYN | ACK);
+            assertThat(s.seq()).isEqualTo(ISS);
+            assertThat(s.ack()).isEqualTo(GISN + 1);
+            assertThat(s.window()).isEqualTo(BUF);
+            assertThat(s.options()).isEqualTo(new TcpSynOptions(OUR_MSS, 7, false));
+            assertThat(h.c.state()).isEqualTo(SYN_RECEIVED);
+        }
+
+        @Test
+        void synAckOffersNoWindowScaleWhenTheGuestOfferedNone() {
+            TcpHarness h = new TcpHarness(OUR_MSS, BUF, ISS);
+            h.guestSyn(GISN, 65535, new TcpSynOptions(1400, -1, false));
+            h.c.hostConnected(h.now);
+            assertThat(h.one().options()).isEqualTo(new TcpSynOptions(OUR_MSS, -1, false));
+        }
+
+        @Test
+        void retransmittedGuestSynRepeatsTheSynAck() {
+            TcpHarness h = new TcpHarness(OUR_MSS, BUF, ISS);
+            h.guestSyn(GISN, 65535, new TcpSynOptions(1400, 5, false));
+            h.c.hostConnected(h.now);
+            Seg first = h.one();
+            h.guest(SYN, GISN, 0, 65535);
+            Seg again = h.one();
+            assertThat(again.flags()).isEqualTo(SYN | ACK);
+            assertThat(again.seq()).isEqualTo(first.seq());
+            assertThat(again.ack()).isEqualTo(first.ack());
+            assertThat(h.c.state()).isEqualTo(SYN_RECEIVED);
+        }
+
+        @Test
+        void refusedHostResetsTheGuestsSyn() {
+            TcpHarness h = new TcpHarness(OUR_MSS, BUF, ISS);
+            h.guestSyn(GISN, 65535, TcpHarness.NO_OPTIONS);
+            h.c.hostRefused();
+            Seg s = h.one();
+            assertThat(s.flags()).isEqualTo(RST | ACK);
+            assertThat(s.ack()).isEqualTo(GISN + 1);
+            assertThat(h.c.isClosed()).isTrue();
+        }
+
+        @Test
+        void unreachableHostIsSilentAndCloses() {
+            TcpHarness h = new TcpHarness(OUR_MSS, BUF, ISS);
+            h.guestSyn(GISN, 65535, TcpHarness.NO_OPTIONS);
+            h.c.hostUnreachable();
+            h.nothingSent();
+            assertThat(h.c.state()).isEqualTo(CLOSED);
+        }
+
+        @Test
+        void synAckIsRetransmittedWithExponentialBackOff() {
+            TcpHarness h = new TcpHarness(OUR_MSS, BUF, ISS);
+            h.guestSyn(GISN, 65535, TcpHarness.NO_OPTIONS);
+            h.c.hostConnected(h.now);
+            h.take();
+            long last = h.now;
+            for (long expected : new long[] {1, 2, 4, 8}) {
+                h.untilNextDeadline();
+                assertThat(h.now - last).isEqualTo(expected * SECOND);
+                last = h.now;
+                Seg s = h.one();
+                assertThat(s.flags()).isEqualTo(SYN | ACK);
+                assertThat(s.seq()).isEqualTo(ISS);
+            }
+        }
+
+        @Test
+        void hostForwardingSendsSynAndTheGuestsSynAckEstablishes() throws IOException {
+            TcpHarness h = new TcpHarness(OUR_MSS, BUF, ISS);
+            h.c.openToGuest(h.now);
+            Seg syn = h.one();
+            assertThat(syn.flags()).isEqualTo(SYN);
+            assertThat(syn.seq()).isEqualTo(ISS);
+            assertThat(syn.options()).isEqualTo(new TcpSynOptions(OUR_MSS, 7, false));
+            assertThat(h.c.state()).isEqualTo(SYN_SENT);
+
+            h.guestSynAck(GISN, ISS + 1, 1000, new TcpSynOptions(1200, 2, false));
+            Seg ack = h.one();
+            assertThat(ack.flags()).isEqualTo(ACK);
+            assertThat(ack.seq()).isEqualTo(ISS + 1);
+            assertThat(ack.ack()).isEqualTo(GISN + 1);
+            assertThat(h.c.state()).isEqualTo(ESTABLISHED);
+
+            // the SYN-ACK's window is not scaled; later windows are (1000 << 2)
+            h.hostSends(bytes(5000, 1));
+            assertThat(h.take()).extracting(Seg::len).containsExactly(1000);
+            h.guest(ACK, GISN + 1, ISS + 1001, 1000);
+            assertThat(h.take()).extracting(Seg::len).containsExactly(1200, 1200, 1200, 400);
+        }
+
+        @Test
+        void badAckInSynSentIsAnsweredWithRst() {
+            TcpHarness h = new TcpHarness(OUR_MSS, BUF, ISS);
+            h.c.openToGuest(h.now);
+            h.take();
+            h.guest(ACK, GISN, ISS + 77, 1000);
+            Seg s = h.one();
+            assertThat(s.flags()).isEqualTo(RST);
+            assertThat(s.seq()).isEqualTo(ISS + 77);
+            assertThat(h.c.state()).isEqualTo(SYN_SENT);
+        }
+    }
+
+    @Nested
+    class GuestToHost {
+        @Test
+        void inOrderDataIsQueuedAndAcked() throws IOException {
+            TcpHarness h = plain();
+            byte[] data = bytes(100, 1);
+            h.guest(ACK | PSH, GISN + 1, ISS + 1, 65535, data);
+            Seg s = h.one();
+            assertThat(s.flags()).isEqualTo(ACK);
+            assertThat(s.seq()).isEqualTo(ISS + 1);
+            assertThat(s.ack()).isEqualTo(GISN + 101);
+            assertThat(s.window()).isEqualTo(BUF - 100);
+            assertThat(h.c.pendingToHost()).isEqualTo(100);
+            assertThat(h.hostTakes(1000)).isEqualTo(data);
+        }
+
+        @Test
+        void duplicateSegmentIsAckedButNotQueuedTwice() throws IOException {
+            TcpHarness h = plain();
+            byte[] data = bytes(100, 1);
+            h.guest(ACK, GISN + 1, ISS + 1, 65535, data);
+            h.take();
+            h.guest(ACK, GISN + 1, ISS + 1, 65535, data);
+            assertThat(h.one().ack()).isEqualTo(GISN + 101);
+            assertThat(h.c.pendingToHost()).isEqualTo(100);
+            assertThat(h.hostTakes(1000)).isEqualTo(data);
+        }
+
+        @Test
+        void overlappingRetransmissionAddsOnlyTheNewPart() throws IOException {
+            TcpHarness h = plain();
+            byte[] data = bytes(150, 1);
+            h.guest(ACK, GISN + 1, ISS + 1, 65535, range(data, 0, 100));
+            h.guest(ACK, GISN + 51, ISS + 1, 65535, range(data, 50, 150));
+            assertThat(h.take()).extracting(Seg::ack).containsExactly(GISN + 101, GISN + 151);
+            assertThat(h.hostTakes(1000)).isEqualTo(data);
+        }
+
+        @Test
+        void futureSegmentIsDroppedWithADuplicateAck() {
+            TcpHarness h = plain();
+            h.guest(ACK, GISN + 101, ISS + 1, 65535, bytes(100, 1));
+            Seg s = h.one();
+            assertThat(s.ack()).isEqualTo(GISN + 1);
+            assertThat(h.c.pendingToHost()).isZero();
+        }
+
+        @Test
+        void segmentBeyondTheBufferIsTrimmedAndTheWindowClosesThenReopensWhenDrained() throws IOException {
+            TcpHarness h = plain();
+            byte[] data = bytes(6 * 1460, 3);
+            for (int i = 0; i < 6; i++) {
+                h.guest(ACK, GISN + 1 + i * 1460, ISS + 1, 65535, range(data, i * 1460, (i + 1) * 1460));
+            }
+            Seg last = h.take().getLast();
+            assertThat(last.ack()).isEqualTo(GISN + 1 + BUF);
+            assertThat(last.window()).isZero();
+            assertThat(h.c.pendingToHost()).isEqualTo(BUF);
+
+            assertThat(h.hostTakes(100)).isEqualTo(range(data, 0, 100));
+            h.nothingSent(); // 100 bytes is less than an MSS: no window update yet
+            assertThat(h.hostTakes(BUF)).isEqualTo(range(data, 100, BUF));
+            Seg update = h.one();
+            assertThat(update.flags()).isEqualTo(ACK);
+            assertThat(update.ack()).isEqualTo(GISN + 1 + BUF);
+            assertThat(update.window()).isEqualTo(BUF);
+        }
+
+        @Test
+        void guestFinShutsTheHostOutputOnlyOnceTheQueueDrained() throws IOException {
+            TcpHarness h = plain();
+            h.guest(ACK | FIN, GISN + 1, ISS + 1, 65535, bytes(100, 1));
+            assertThat(h.one().ack()).isEqualTo(GISN + 102);
+            assertThat(h.c.hostShouldShutdownOutput()).isFalse();
+            h.hostTakes(50);
+            assertThat(h.c.hostShouldShutdownOutput()).isFalse();
+            h.hostTakes(50);
+            assertThat(h.c.hostShouldShutdownOutput()).isTrue();
+            assertThat(h.c.hostShouldShutdownOutput()).isFalse();
+        }
+    }
+
+    @Nested
+    class HostToGuest {
+        @Test
+        void hostDataIsCutIntoGuestMssSegments() throws IOException {
+            TcpHarness h = plain();
+            byte[] data = bytes(2500, 2);
+            assertThat(h.hostSends(data)).isEqualTo(2500);
+            List<Seg> segs = h.take();
+            assertThat(segs).extracting(Seg::seq).containsExactly(ISS + 1, ISS + 1001, ISS + 2001);
+            assertThat(segs).extracting(Seg::len).containsExactly(1000, 1000, 500);
+            assertThat(segs.get(2).has(PSH)).isTrue();
+            assertThat(segs.get(0).ack()).isEqualTo(GISN + 1);
+            assertThat(range(data, 2000, 2500)).isEqualTo(segs.get(2).data());
+        }
+
+        @Test
+        void sendingStaysWithinTheGuestsScaledWindow() throws IOException {
+            TcpHarness h = established(1000, 2, 500); // 500 << 2 = 2000 bytes
+            h.hostSends(bytes(5000, 2));
+            assertThat(h.take()).extracting(Seg::len).containsExactly(1000, 1000);
+            h.guest(ACK, GISN + 1, ISS + 1001, 500);
+            assertThat(h.take()).extracting(Seg::seq).containsExactly(ISS + 2001);
+        }
+
+        @Test
+        void acksFreeTheQueueAndTheHostMayReadMore() throws IOException {
+            TcpHarness h = plain();
+            assertThat(h.c.hostReadRoom()).isEqualTo(BUF);
+            assertThat(h.hostSends(bytes(BUF + 500, 2))).isEqualTo(BUF);
+            assertThat(h.c.hostReadRoom()).isZero();
+            h.take();
+            h.guest(ACK, GISN + 1, ISS + 3001, 65535);
+            assertThat(h.c.hostReadRoom()).isEqualTo(3000);
+        }
+
+        @Test
+        void rtoResendsEverythingFromTheOldestUnackedByteAndDoubles() throws IOException {
+            TcpHarness h = plain();
+            byte[] data = bytes(2500, 2);
+            h.hostSends(data);
+            h.take();
+            h.guest(ACK, GISN + 1, ISS + 1001, 65535);
+            long last = h.now;
+            for (long expected : new long[] {1, 2, 4}) {
+                h.untilNextDeadline();
+                assertThat(h.now - last).isEqualTo(expected * SECOND);
+                last = h.now;
+                List<Seg> segs = h.take();
+                assertThat(segs).extracting(Seg::seq).containsExactly(ISS + 1001, ISS + 2001);
+                assertThat(segs.get(0).data()).isEqualTo(range(data, 1000, 2000));
+            }
+        }
+
+        @Test
+        void rtoBackOffIsCappedAtSixtySeconds() throws IOException {
+            TcpHarness h = plain();
+            h.hostSends(bytes(10, 2));
+            h.take();
+            long last = h.now;
+            long[] gaps = new long[9];
+            for (int i = 0; i < gaps.length; i++) {
+                h.untilNextDeadline();
+                gaps[i] = (h.now - last) / SECOND;
+                last = h.now;
+            }
+            assertThat(gaps).containsExactly(1, 2, 4, 8, 16, 32, 60, 60, 60);
+        }
+
+        @Test
+        void afterMaxRetriesTheGuestIsResetAndTheHostAborted() throws IOException {
+            TcpHarness h = plain();
+            h.hostSends(bytes(10, 2));
+            h.take();
+            for (int i = 0; i < TcpConnection.MAX_RETRIES; i++) {
+                h.untilNextDeadline();
+                assertThat(h.one().len()).isEqualTo(10);
+            }
+            h.untilNextDeadline();
+            Seg rst = h.one();
+            assertThat(rst.flags()).isEqualTo(RST | ACK);
+            assertThat(h.c.isClosed()).isTrue();
+            assertThat(h.c.abortsHost()).isTrue();
+        }
+
+        @Test
+        void threeDuplicateAcksRetransmitOneSegment() throws IOException {
+            TcpHarness h = plain();
+            byte[] data = bytes(3000, 2);
+            h.hostSends(data);
+            h.take();
+            h.guest(ACK, GISN + 1, ISS + 1001, 65535);
+            h.guest(ACK, GISN + 1, ISS + 1001, 65535);
+            h.guest(ACK, GISN + 1, ISS + 1001, 65535);
+            h.nothingSent();
+            h.guest(ACK, GISN + 1, ISS + 1001, 65535);
+            Seg s = h.one();
+            assertThat(s.seq()).isEqualTo(ISS + 1001);
+            assertThat(s.data()).isEqualTo(range(data, 1000, 2000));
+        }
+
+        @Test
+        void zeroWindowIsProbedWithOneByteAtTheRtoAndSendingResumesWhenItOpens() throws IOException {
+            TcpHarness h = established(1000, -1, 0);
+            byte[] data = bytes(100, 2);
+            h.hostSends(data);
+            h.nothingSent();
+            long start = h.now;
+            h.untilNextDeadline();
+            assertThat(h.now - start).isEqualTo(SECOND);
+            Seg probe = h.one();
+            assertThat(probe.seq()).isEqualTo(ISS + 1);
+            assertThat(probe.data()).isEqualTo(range(data, 0, 1));
+
+            h.guest(ACK, GISN + 1, ISS + 1, 0); // still closed
+            h.nothingSent();
+            h.untilNextDeadline();
+            assertThat(h.one().len()).isEqualTo(1);
+
+            h.guest(ACK, GISN + 1, ISS + 1, 1000);
+            Seg s = h.one();
+            assertThat(s.seq()).isEqualTo(ISS + 1);
+            assertThat(s.data()).isEqualTo(data);
+        }
+
+        @Test
+        void lateAckForDataSentBeforeAGoBackNIsAccepted() throws IOException {
+            TcpHarness h = plain();
+            h.guest(ACK, GISN + 1, ISS + 1, 3000);
+            h.hostSends(bytes(3000, 2));
+            assertThat(h.take()).hasSize(3);
+            h.guest(ACK, GISN + 1, ISS + 1, 1000); // window shrinks
+            h.untilNextDeadline(); // go-back-N resends only what fits
+            assertThat(h.take()).extracting(Seg::seq).containsExactly(ISS + 1);
+
+            h.guest(ACK, GISN + 1, ISS + 3001, 3000); // the original flight got there after all
+            h.nothingSent();
+            assertThat(h.c.hostReadRoom()).isEqualTo(BUF);
+            assertThat(h.c.pollAt()).isZero();
+        }
+
+        @Test
+        void ackBeyondAnythingSentIsAnsweredAndChangesNothing() throws IOException {
+            TcpHarness h = plain();
+            h.hostSends(bytes(1000, 2));
+            h.take();
+            h.guest(ACK, GISN + 1, ISS + 5001, 65535);
+            Seg s = h.one();
+            assertThat(s.flags()).isEqualTo(ACK);
+            assertThat(s.seq()).isEqualTo(ISS + 1001);
+            assertThat(s.ack()).isEqualTo(GISN + 1);
+            assertThat(h.c.hostReadRoom()).isEqualTo(BUF - 1000);
+            assertThat(h.c.state()).isEqualTo(ESTABLISHED);
+        }
+    }
+
+    @Nested
+    class Closing {
+        @Test
+        void hostEofBecomesFinAfterTheLastByte() throws IOException {
+            TcpHarness h = established(1000, -1, 1000);
+            h.hostSends(bytes(1500, 2));
+            h.take();
+            h.c.hostEof(h.now);
+            h.nothingSent(); // 500 bytes are still waiting for window
+            h.guest(ACK, GISN + 1, ISS + 1001, 1000);
+            List<Seg> segs = h.take();
+            assertThat(segs).extracting(Seg::seq).containsExactly(ISS + 1001, ISS + 1501);
+            assertThat(segs.get(0).len()).isEqualTo(500);
+            assertThat(segs.get(0).has(FIN)).isFalse();
+            assertThat(segs.get(1).flags()).isEqualTo(FIN | ACK);
+            assertThat(h.c.hostReadRoom()).isZero();
+        }
+
+        @Test
+        void lostFinIsRetransmitted() {
+            TcpHarness h = plain();
+            h.c.hostEof(h.now);
+            Seg fin = h.one();
+            assertThat(fin.flags()).isEqualTo(FIN | ACK);
+            h.untilNextDeadline();
+            Seg again = h.one();
+            assertThat(again.flags()).isEqualTo(FIN | ACK);
+            assertThat(again.seq()).isEqualTo(fin.seq());
+        }
+
+        @Test
+        void bothFinsAckedWaitsTimeWaitThenCloses() {
+            TcpHarness h = plain();
+            h.c.hostEof(h.now);
+            h.take();
+            h.guest(ACK | FIN, GISN + 1, ISS + 2, 65535);
+            assertThat(h.one().ack()).isEqualTo(GISN + 2);
+            assertThat(h.c.state()).isEqualTo(TIME_WAIT);
+
+            h.guest(ACK | FIN, GISN + 1, ISS + 2, 65535); // its FIN again: ACK it again
+            assertThat(h.one().ack()).isEqualTo(GISN + 2);
+            h.after(TcpConnection.TIME_WAIT - 1);
+            assertThat(h.c.state()).isEqualTo(TIME_WAIT);
+            h.after(1);
+            assertThat(h.c.state()).isEqualTo(CLOSED);
+            assertThat(h.c.abortsHost()).isFalse();
+        }
+
+        @Test
+        void guestFinFirstThenOurFinAckedAlsoEndsInTimeWait() {
+            TcpHarness h = plain();
+            h.guest(ACK | FIN, GISN + 1, ISS + 1, 65535);
+            h.take();
+            assertThat(h.c.state()).isEqualTo(ESTABLISHED);
+            h.c.hostEof(h.now);
+            assertThat(h.one().flags()).isEqualTo(FIN | ACK);
+            h.guest(ACK, GISN + 2, ISS + 2, 65535);
+            assertThat(h.c.state()).isEqualTo(TIME_WAIT);
+            h.untilNextDeadline();
+            assertThat(h.c.state()).isEqualTo(CLOSED);
+        }
+
+        @Test
+        void guestRstInTheWindowClosesAndAbortsTheHost() {
+            TcpHarness h = plain();
+            h.guest(RST, GISN + 1, 0, 0);
+            h.nothingSent();
+            assertThat(h.c.isClosed()).isTrue();
+            assertThat(h.c.abortsHost()).isTrue();
+        }
+
+        @Test
+        void guestRstOutsideTheWindowIsIgnored() {
+            TcpHarness h = plain();
+            h.guest(RST, GISN + 1 + BUF + 100, 0, 0);
+            h.guest(RST, GISN - 100, 0, 0);
+            assertThat(h.c.state()).isEqualTo(ESTABLISHED);
+            assertThat(h.c.abortsHost()).isFalse();
+        }
+
+        @Test
+        void hostResetResetsTheGuest() {
+            TcpHarness h = plain();
+            h.c.hostReset();
+            Seg s = h.one();
+            assertThat(s.flags()).isEqualTo(RST | ACK);
+            assertThat(s.seq()).isEqualTo(ISS + 1);
+            assertThat(s.ack()).isEqualTo(GISN + 1);
+            assertThat(h.c.isClosed()).isTrue();
+        }
+
+        @Test
+        void handshakeThatNeverCompletesClosesAfterTheTimeout() {
+            TcpHarness h = new TcpHarness(OUR_MSS, BUF, ISS);
+            long start = h.now;
+            h.guestSyn(GISN, 65535, TcpHarness.NO_OPTIONS);
+            h.c.hostConnected(h.now);
+            while (!h.c.isClosed()) {
+                h.untilNextDeadline();
+            }
+            assertThat(h.now - start).isEqualTo(TcpConnection.HANDSHAKE_TIMEOUT);
+            assertThat(h.take().getLast().flags()).isEqualTo(RST | ACK);
+        }
+
+        @Test
+        void hostConnectThatNeverFinishesClosesAfterTheTimeoutSilently() {
+            TcpHarness h = new TcpHarness(OUR_MSS, BUF, ISS);
+            long start = h.now;
+            h.guestSyn(GISN, 65535, TcpHarness.NO_OPTIONS);
+            h.untilNextDeadline();
+            assertThat(h.now - start).isEqualTo(TcpConnection.HANDSHAKE_TIMEOUT);
+            assertThat(h.c.isClosed()).isTrue();
+            h.nothingSent();
+        }
+
+        @Test
+        void forwardedConnectionTheGuestNeverAnswersClosesAfterTheTimeout() {
+            TcpHarness h = new TcpHarness(OUR_MSS, BUF, ISS);
+            long start = h.now;
+            h.c.openToGuest(h.now);
+            while (!h.c.isClosed()) {
+                h.untilNextDeadline();
+            }
+            assertThat(h.now - start).isEqualTo(TcpConnection.HANDSHAKE_TIMEOUT);
+            assertThat(h.c.abortsHost()).isTrue();
+        }
+    }
+
+    @Nested
+    class SequenceWrap {
+        @Test
+        void dataCrosses2To32InBothDirections() throws IOException {
+            int iss = 0xFFFFFFF0;
+            int gisn = 0xFFFFFFE0;
+            TcpHarness h = established(iss, gisn, 40, -1, 65535);
+
+            byte[] up = bytes(100, 5);
+            h.guest(ACK, gisn + 1, iss + 1, 65535, range(up, 0, 50));
+            h.guest(ACK, gisn + 1 + 40, iss + 1, 65535, range(up, 40, 100)); // overlaps across the wrap
+            assertThat(h.take()).extracting(Seg::ack).containsExactly(gisn + 51, gisn + 101);
+            assertThat(h.hostTakes(1000)).isEqualTo(up);
+
+            byte[] down = bytes(100, 6);
+            h.hostSends(down);
+            List<Seg> segs = h.take();
+            assertThat(segs).extracting(Seg::seq).containsExactly(iss + 1, iss + 41, iss + 81);
+            assertThat(segs.get(0).seq()).isEqualTo(0xFFFFFFF1); // the first segment spans the wrap
+            assertThat(segs.get(1).seq()).isEqualTo(25);
+            h.guest(ACK, gisn + 101, iss + 41, 65535);
+            assertThat(h.c.hostReadRoom()).isEqualTo(BUF - 60);
+            h.untilNextDeadline(); // go-back-N from a sndUna past the wrap
+            assertThat(h.take()).extracting(Seg::seq).containsExactly(iss + 41, iss + 81);
+            h.guest(ACK, gisn + 101, iss + 101, 65535);
+            assertThat(h.c.hostReadRoom()).isEqualTo(BUF);
+            assertThat(h.c.pollAt()).isZero();
+        }
+    }
+
+    @Nested
+    class Robustness {
+        static byte guestByte(int offset) {
+            return (byte) (offset * 31 + (offset >>> 9));
+        }
+
+        static byte hostByte(int offset) {
+            return (byte) (offset * 17 + 3 + (offset >>> 7));
+        }
+
+        static int near(Random r, int base) {
+            return switch (r.nextInt(3)) {
+                case 0 -> base + r.nextInt(200) - 100;
+                case 1 -> base + r.nextInt(40_000) - 20_000;
+                default -> r.nextInt();
+            };
+        }
+
+        /**
+         * Random guest segments, host reads and writes, EOFs and clock jumps: nothing throws, the queues stay
+         * within their capacity, every byte sent to the guest is the host's byte for that sequence number, and
+         * every byte given to the host is the guest's byte for its sequence number (in order, none twice).
+         */
+        @Test
+        void randomSegmentsNeverThrowNorOverfillTheQueues() throws IOException {
+            Random r = new Random(20250101);
+            TcpHarness h = null;
+            int hostRead = 0;
+            int hostGot = 0;
+            int rcvGuess = 0;
+            int sndGuess = 0;
+            int connections = 0;
+            for (int i = 0; i < 10_000; i++) {
+                if (h == null || h.c.isClosed()) {
+                    h = established(1000, r.nextBoolean() ? -1 : r.nextInt(15), 1 + r.nextInt(65535));
+                    hostRead = 0;
+                    hostGot = 0;
+                    rcvGuess = GISN + 1;
+                    sndGuess = ISS + 1;
+                    connections++;
+                }
+                switch (r.nextInt(10)) {
+                    case 0, 1, 2, 3, 4 -> {
+                        int flags = r.nextInt(0x40);
+                        if ((flags & RST) != 0 && r.nextInt(30) != 0) {
+                            flags &= ~RST;
+                        }
+                        int seq = near(r, rcvGuess);
+                        int ack = near(r, sndGuess);
+                        byte[] data = new byte[r.nextInt(4) == 0 ? 0 : r.nextInt(2000)];
+                        for (int j = 0; j < data.length; j++) {
+                            data[j] = guestByte(seq + j - (GISN + 1));
+                        }
+                        h.guest(flags, seq, ack, r.nextInt(65536), data);
+                    }
+                    case 5 -> {
+                        if (h.c.hostReadRoom() > 0) {
+                            byte[] data = new byte[r.nextInt(3000)];
+                            for (int j = 0; j < data.length; j++) {
+                                data[j] = hostByte(hostRead + j);
+                            }
+                            hostRead += h.hostSends(data);
+                        }
+                    }
+                    case 6 -> {
+                        byte[] got = h.hostTakes(r.nextInt(3000));
+                        for (byte b : got) {
+                            assertThat(b).isEqualTo(guestByte(hostGot++));
+                        }
+                    }
+                    case 7 -> {
+                        if (r.nextInt(20) == 0) {
+                            h.c.hostEof(h.now);
+                        }
+                    }
+                    case 8 -> h.after(r.nextInt(3) * SECOND + r.nextInt(1000) * 1_000_000L);
+                    default -> h.c.hostShouldShutdownOutput();
+                }
+                assertThat(h.c.pendingToHost()).isBetween(0, BUF);
+                assertThat(h.c.hostReadRoom()).isBetween(0, BUF);
+                for (Seg s : h.take()) {
+                    if (s.len() > 0) {
+                        assertThat(s.len()).isLessThanOrEqualTo(1000);
+                        int offset = s.seq() - (ISS + 1);
+                        assertThat(Integer.toUnsignedLong(offset) + s.len()).isLessThanOrEqualTo(hostRead);
+                        for (int k = 0; k < s.len(); k++) {
+                            assertThat(s.data()[k]).isEqualTo(hostByte(offset + k));
+                        }
+                    }
+                    if (s.has(ACK) && !s.has(RST)) {
+                        rcvGuess = s.ack();
+                    }
+                    if (s.seq() + s.len() - sndGuess > 0) {
+                        sndGuess = s.seq() + s.len();
+                    }
+                }
+            }
+            assertThat(connections).isGreaterThan(1);
+        }
+    }
+
+    /** Behaviours that were wrong when these tests were written; each has its own fix. */
+    @Nested
+    class Regressions {
+        @Test
+        void zeroWindowProbeTheGuestAcceptedIsAcknowledgedAndSendingGoesOn() throws IOException {
+            TcpHarness h = established(1000, -1, 0);
+            byte[] data = bytes(100, 2);
+            h.hostSends(data);
+            h.untilNextDeadline();
+            assertThat(h.one().len()).isEqualTo(1);
+            // the guest's window had opened (its update got lost): it took the byte and acks it
+            h.guest(ACK, GISN + 1, ISS + 2, 1000);
+            List<Seg> segs = h.take();
+            assertThat(segs).extracting(Seg::seq).containsExactly(ISS + 2);
+            assertThat(segs.get(0).data()).isEqualTo(range(data, 1, 100));
+            assertThat(h.c.hostReadRoom()).isEqualTo(BUF - 99);
+        }
+
+        @Test
+        void drainingWithoutWindowScalingSendsNoAckThatAdvertisesNothingNew() throws IOException {
+            TcpHarness h = new TcpHarness(OUR_MSS, 256 * 1024, ISS);
+            h.guestSyn(GISN, 65535, new TcpSynOptions(1460, -1, false));
+            h.c.hostConnected(h.now);
+            h.guest(ACK, GISN + 1, ISS + 1, 65535);
+            h.guest(ACK, GISN + 1, ISS + 1, 65535, bytes(3000, 1));
+            assertThat(h.take().getLast().window()).isEqualTo(65535);
+            h.hostTakes(1000);
+            h.hostTakes(1000);
+            h.hostTakes(1000);
+            h.nothingSent(); // the window was 65535 and still is: three more ACKs would be duplicate ACKs
+        }
+
+        @Test
+        void zeroWindowProbesTheGuestKeepsAnsweringNeverGiveUp() throws IOException {
+            TcpHarness h = established(1000, -1, 0);
+            h.hostSends(bytes(100, 2));
+            long last = h.now;
+            for (int i = 0; i < 2 * TcpConnection.MAX_RETRIES; i++) {
+                h.untilNextDeadline();
+                assertThat(h.now - last).isLessThanOrEqualTo(TcpConnection.MAX_RTO);
+                last = h.now;
+                assertThat(h.one().len()).as("probe %d", i).isEqualTo(1);
+                h.guest(ACK, GISN + 1, ISS + 1, 0); // the guest is alive, its application just isn't reading
+            }
+            assertThat(h.c.state()).isEqualTo(ESTABLISHED);
+        }
+
+        @Test
+        void timeWaitDoesNotCloseWhileGuestBytesStillWaitForTheHost() throws IOException {
+            TcpHarness h = plain();
+            h.c.hostEof(h.now);
+            h.take();
+            byte[] data = bytes(1000, 1);
+            h.guest(ACK | FIN, GISN + 1, ISS + 2, 65535, data);
+            assertThat(h.c.state()).isEqualTo(TIME_WAIT);
+            h.after(TcpConnection.TIME_WAIT);
+            assertThat(h.c.isClosed()).as("closed with 1000 acknowledged bytes never given to the host").isFalse();
+            assertThat(h.hostTakes(5000)).isEqualTo(data);
+            assertThat(h.c.hostShouldShutdownOutput()).isTrue();
+            h.after(TcpConnection.TIME_WAIT);
+            assertThat(h.c.isClosed()).isTrue();
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package io.vnet4j.usernet.tcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vnet4j.wire.TcpFlags;
+import io.vnet4j.wire.TcpSynOptions;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Drives one {@link TcpConnection} with a fake clock: records every segment it sends (with its payload
+ * copied out at once), and plays the host socket through small fake channels.
+ */
+final class TcpHarness implements SegmentSink {
+    /** One segment the connection sent to the guest. */
+    record Seg(int flags, int seq, int ack, int window, byte[] data, TcpSynOptions options) {
+        boolean has(int f) {
+            return (flags & f) == f;
+        }
+
+        int len() {
+            return data.length;
+        }
+
+        @Override
+        public String toString() {
+            return "Seg[flags=0x" + Integer.toHexString(flags) + " seq=" + Integer.toUnsignedString(seq) + " ack="
+                    + Integer.toUnsignedString(ack) + " win=" + window + " len=" + data.length + " opts=" + options + "]";
+        }
+    }
+
+    static final TcpSynOptions NO_OPTIONS = new TcpSynOptions(-1, -1, false);
+
+    final TcpConnection c;
+    final List<Seg> sent = new ArrayList<>();
+    private final ByteBuffer toGuestWrapper;
+    private final ByteBuffer toHostWrapper;
+    long now = 1_000_000_000L;
+
+    TcpHarness(int ourMss, int bufferBytes, int iss) {
+        c = new TcpConnection(this, ourMss, bufferBytes, iss);
+        toGuestWrapper = c.toGuestWrapper();
+        toHostWrapper = c.toHostWrapper();
+    }
+
+    @Override
+    public void segment(TcpConnection connection, int flags, int sequence, int acknowledgment, int window,
+                        int payloadFromFront, int payloadLength, TcpSynOptions synOptions) {
+        assertThat(connection).isSameAs(c);
+        byte[] data = new byte[payloadLength];
+        if (payloadLength > 0) {
+            connection.copyPayload(payloadFromFront, ByteBuffer.wrap(data), 0, payloadLength);
+        }
+        sent.add(new Seg(flags, sequence, acknowledgment, window, data, synOptions));
+    }
+
+    /** The segments sent since the last call. */
+    List<Seg> take() {
+        List<Seg> out = List.copyOf(sent);
+        sent.clear();
+        return out;
+    }
+
+    /** Exactly one segment was sent since the last call: that one. */
+    Seg one() {
+        List<Seg> out = take();
+        assertThat(out).hasSize(1);
+        return out.get(0);
+    }
+
+    void nothingSent() {
+        assertThat(take()).isEmpty();
+    }
+
+    // ---- the guest ------------------------------------------------------------------------------------
+
+    void guestSyn(int seq, int window, TcpSynOptions options) {
+        c.guestSyn(seq, window, options, now);
+    }
+
+    void guest(int flags, int seq, int ack, int window) {
+        guest(flags, seq, ack, window, new byte[0]);
+    }
+
+    void guest(int flags, int seq, int ack, int window, byte[] data) {
+        // the payload sits at an offset inside a larger buffer, as in a real frame
+        ByteBuffer frame = ByteBuffer.allocate(data.length + 54);
+        frame.put(54, data);
+        TcpSynOptions options = (flags & TcpFlags.SYN) != 0 ? NO_OPTIONS : null;
+        c.guestSegment(flags, seq, ack, window, options, frame, 54, data.length, now);
+    }
+
+    void guestSynAck(int seq, int ack, int window, TcpSynOptions options) {
+        c.guestSegment(TcpFlags.SYN | TcpFlags.ACK, seq, ack, window, options, ByteBuffer.allocate(0), 0, 0, now);
+    }
+
+    // ---- the host -------------------------------------------------------------------------------------
+
+    /** The host socket yields {@code data} (as much as the connection reads); returns how much was read. */
+    int hostSends(byte[] data) throws IOException {
+        int n = c.readFromHost(new Source(data), toGuestWrapper);
+        if (n > 0) {
+            c.hostDataAdded(now);
+        }
+        return n;
+    }
+
+    /** The host socket takes at most {@code room} bytes; returns them. */
+    byte[] hostTakes(int room) throws IOException {
+        Drain drain = new Drain(room);
+        int n = c.writeToHost(drain, toHostWrapper);
+        assertThat(n).isEqualTo(drain.taken.position());
+        return java.util.Arrays.copyOf(drain.taken.array(), n);
+    }
+
+    /** Moves the clock and lets the connection do its timed work. */
+    void after(long nanos) {
+        now += nanos;
+        c.poll(now);
+    }
+
+    /** Moves the clock to the connection's next deadline and polls. */
+    void untilNextDeadline() {
+        long at = c.pollAt();
+        assertThat(at).isNotZero();
+        now = at;
+        c.poll(now);
+    }
+
+    static byte[] bytes(int n, int seed) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) (seed + i * 7 + (i >> 8));
+        }
+        return b;
+    }
+
+    /** A host socket with {@code data} to read, then nothing (0) more. */
+    static final class Source implements ReadableByteChannel {
+        private final ByteBuffer data;
+
+        Source(byte[] data) {
+            this.data = ByteBuffer.wrap(data);
+        }
+
+        @Override
+        public int read(ByteBuffer dst) {
+            int n = Math.min(dst.remaining(), data.remaining());
+            dst.put(dst.position(), data, data.position(), n);
+            dst.position(dst.position() + n);
+            data.position(data.position() + n);
+            return n;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return true;
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    /** A host socket that takes at most {@code room} bytes. */
+    static final class Drain implements WritableByteChannel {
+        final ByteBuffer taken;
+
+        Drain(int room) {
+            taken = ByteBuffer.allocate(room);
+        }
+
+        @Override
+        public int write(ByteBuffer src) {
+            int n = Math.min(src.remaining(), taken.remaining());
+            taken.put(taken.position(), src, src.position(), n);
+            taken.position(taken.position() + n);
+            src.position(src.position() + n);
+            return n;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return true;
+        }
+
+        @Override
+        public void close() {}
+    }
+}
