@@ -28,7 +28,8 @@ import java.util.concurrent.TimeUnit;
  * probed with one byte at the RTO. Host EOF becomes our FIN after the last byte.</li>
  * <li>Closing. When both FINs are acknowledged the connection waits {@code TIME_WAIT} (2 s, enough to
  * re-ACK a retransmitted FIN on a virtual link) and is then {@code CLOSED}. A guest RST, a host reset, or
- * a connection stuck half-open for too long closes it at once.</li>
+ * a handshake that does not complete within {@code HANDSHAKE_TIMEOUT} closes it at once. An established
+ * connection has no idle limit of its own: it lives as long as both ends do.</li>
  * </ul>
  * Sequence numbers compare modulo 2^32. Timestamps and SACK are not negotiated.
  */
@@ -208,8 +209,10 @@ public final class TcpConnection {
                 }
             }
         }
-        if ((flags & TcpFlags.ACK) != 0) {
-            acknowledge(acknowledgment, scaledWindow(window), length == 0 && (flags & TcpFlags.FIN) == 0, now);
+        // RFC 9293 3.10.7.4: without ACK, or acknowledging what was never sent, the segment is dropped
+        if ((flags & TcpFlags.ACK) == 0
+                || !acknowledge(acknowledgment, scaledWindow(window), length == 0 && (flags & TcpFlags.FIN) == 0, now)) {
+            return;
         }
         receive(flags, sequence, payload, offset, length, now);
         transmit(now);
@@ -227,10 +230,11 @@ public final class TcpConnection {
         return sndWindowScale > 0 ? window << sndWindowScale : window;
     }
 
-    private void acknowledge(int ack, int window, boolean pureAck, long now) {
+    /** Takes an acknowledgment; false (after answering with an ACK) when it acknowledges unsent data. */
+    private boolean acknowledge(int ack, int window, boolean pureAck, long now) {
         if (after(ack, sndMax)) {
             sendAck();
-            return;
+            return false;
         }
         if (after(ack, sndUna)) {
             if (after(ack, sndNxt)) {
@@ -263,6 +267,7 @@ public final class TcpConnection {
             state = State.TIME_WAIT;
             stateDeadline = now + TIME_WAIT;
         }
+        return true;
     }
 
     private void receive(int flags, int sequence, ByteBuffer payload, int offset, int length, long now) {
@@ -299,7 +304,7 @@ public final class TcpConnection {
 
     private boolean inReceiveWindow(int sequence) {
         int offset = sequence - rcvNxt;
-        return offset >= 0 && offset <= Math.max(1, toHost.free());
+        return offset >= 0 && offset < Math.max(1, toHost.free());
     }
 
     // ---- sending to the guest -----------------------------------------------------------------------
