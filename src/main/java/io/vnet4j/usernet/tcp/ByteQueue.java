@@ -3,28 +3,36 @@ package io.vnet4j.usernet.tcp;
 import java.nio.ByteBuffer;
 
 /**
- * A bounded FIFO of bytes in one array: appended at the end, consumed from the front, read at any offset
- * from the front (for retransmission). Compacts when the tail runs out of room.
+ * A bounded FIFO of bytes: appended at the end, consumed from the front, read at any offset from the front
+ * (for retransmission). It holds at most {@code capacity} bytes, but its array grows only as bytes arrive
+ * (doubling from {@value #MIN_ARRAY}) and is given back when the queue drains, so a thousand idle
+ * connections cost almost nothing.
  */
 final class ByteQueue {
-    private final byte[] data;
+    static final int MIN_ARRAY = 4096;
+    private static final byte[] EMPTY = {};
+
+    private final int capacity;
+    private byte[] data = EMPTY;
+    private ByteBuffer wrapper = ByteBuffer.wrap(EMPTY);
     private int start;
     private int end;
 
     ByteQueue(int capacity) {
-        data = new byte[capacity];
+        this.capacity = capacity;
     }
 
     int length() {
         return end - start;
     }
 
+    /** Room left under the capacity (not the current array's). */
     int free() {
-        return data.length - length();
+        return capacity - length();
     }
 
     int capacity() {
-        return data.length;
+        return capacity;
     }
 
     /** Appends up to {@link #free()} bytes of {@code src[offset, offset+length)}; returns how many. */
@@ -36,24 +44,20 @@ final class ByteQueue {
         return n;
     }
 
-    /** A buffer to read into directly: its position..limit is the free tail. Call {@link #appended} after. */
-    ByteBuffer tailForReading(ByteBuffer wrapper) {
-        makeRoom(free());
-        return wrapper.limit(data.length).position(end);
+    /** A buffer whose position..limit is free tail room for up to {@code want} bytes; then call {@link #appended}. */
+    ByteBuffer tailForReading(int want) {
+        int n = Math.min(want, free());
+        makeRoom(n);
+        return wrapper.limit(end + n).position(end);
     }
 
     void appended(int n) {
         end += n;
     }
 
-    /** A buffer over the queued bytes (position..limit), to write from; call {@link #consume} after. */
-    ByteBuffer headForWriting(ByteBuffer wrapper) {
+    /** A buffer over the queued bytes (position..limit), to write from; then call {@link #consume}. */
+    ByteBuffer headForWriting() {
         return wrapper.limit(end).position(start);
-    }
-
-    /** Wraps the backing array; reuse the wrapper with {@link #tailForReading} and {@link #headForWriting}. */
-    ByteBuffer wrapper() {
-        return ByteBuffer.wrap(data);
     }
 
     void consume(int n) {
@@ -61,6 +65,10 @@ final class ByteQueue {
         if (start == end) {
             start = 0;
             end = 0;
+            if (data.length > 4 * MIN_ARRAY) {
+                data = EMPTY;
+                wrapper = ByteBuffer.wrap(EMPTY);
+            }
         }
     }
 
@@ -69,11 +77,25 @@ final class ByteQueue {
         dst.put(at, data, start + fromFront, length);
     }
 
+    /** Makes room for {@code n} more bytes after the end: compacts, or grows the array. */
     private void makeRoom(int n) {
-        if (data.length - end < n && start > 0) {
-            System.arraycopy(data, start, data, 0, end - start);
-            end -= start;
-            start = 0;
+        if (data.length - end >= n) {
+            return;
         }
+        int needed = length() + n;
+        if (needed <= data.length) {
+            System.arraycopy(data, start, data, 0, length());
+        } else {
+            int size = Math.max(MIN_ARRAY, data.length);
+            while (size < needed) {
+                size *= 2;
+            }
+            byte[] grown = new byte[Math.min(size, Math.max(capacity, needed))];
+            System.arraycopy(data, start, grown, 0, length());
+            data = grown;
+            wrapper = ByteBuffer.wrap(data);
+        }
+        end -= start;
+        start = 0;
     }
 }

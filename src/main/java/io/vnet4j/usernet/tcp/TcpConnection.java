@@ -44,6 +44,8 @@ public final class TcpConnection {
     static final long TIME_WAIT = TimeUnit.SECONDS.toNanos(2);
     static final long HANDSHAKE_TIMEOUT = TimeUnit.SECONDS.toNanos(75);
     static final int DEFAULT_MSS = 536;
+    /** The most one host read takes, so the send queue grows in steps, not to its whole capacity at once. */
+    static final int HOST_READ_CHUNK = 64 * 1024;
 
     private final SegmentSink sink;
     private final ByteQueue toHost;
@@ -399,9 +401,8 @@ public final class TcpConnection {
     }
 
     /** Reads host bytes straight into the guest queue, at most {@link #hostReadRoom()}; returns the count or -1. */
-    public int readFromHost(java.nio.channels.ReadableByteChannel channel, ByteBuffer wrapper) throws java.io.IOException {
-        ByteBuffer tail = toGuest.tailForReading(wrapper);
-        int n = channel.read(tail);
+    public int readFromHost(java.nio.channels.ReadableByteChannel channel) throws java.io.IOException {
+        int n = channel.read(toGuest.tailForReading(Math.min(hostReadRoom(), HOST_READ_CHUNK)));
         if (n > 0) {
             toGuest.appended(n);
         }
@@ -409,22 +410,13 @@ public final class TcpConnection {
     }
 
     /** Writes queued guest bytes to the host; returns how many the socket took. */
-    public int writeToHost(java.nio.channels.WritableByteChannel channel, ByteBuffer wrapper) throws java.io.IOException {
+    public int writeToHost(java.nio.channels.WritableByteChannel channel) throws java.io.IOException {
         if (toHost.length() == 0) {
             return 0;
         }
-        int n = channel.write(toHost.headForWriting(wrapper));
+        int n = channel.write(toHost.headForWriting());
         hostWrote(n);
         return n;
-    }
-
-    /** Wrappers over this connection's buffers, for {@link #readFromHost} and {@link #writeToHost}. */
-    public ByteBuffer toGuestWrapper() {
-        return toGuest.wrapper();
-    }
-
-    public ByteBuffer toHostWrapper() {
-        return toHost.wrapper();
     }
 
     /** Bytes from the guest still waiting for the host socket. */

@@ -44,8 +44,6 @@ public final class TcpNat {
         final Key key;
         final TcpConnection connection;
         final SocketChannel channel;
-        final ByteBuffer toGuestWrapper;
-        final ByteBuffer toHostWrapper;
         SelectionKey selectionKey;
         boolean hostEof;
 
@@ -53,8 +51,6 @@ public final class TcpNat {
             this.key = key;
             this.channel = channel;
             this.connection = new TcpConnection(this, mss, BUFFER_BYTES, random.nextInt());
-            this.toGuestWrapper = connection.toGuestWrapper();
-            this.toHostWrapper = connection.toHostWrapper();
         }
 
         @Override
@@ -180,7 +176,7 @@ public final class TcpNat {
                 readHost(flow, now);
             }
             if (k.isValid() && k.isWritable()) {
-                flow.connection.writeToHost(flow.channel, flow.toHostWrapper);
+                flow.connection.writeToHost(flow.channel);
             }
         } catch (IOException e) {
             flow.connection.hostReset();
@@ -190,7 +186,7 @@ public final class TcpNat {
 
     private void readHost(Flow flow, long now) throws IOException {
         while (flow.connection.hostReadRoom() > 0) {
-            int n = flow.connection.readFromHost(flow.channel, flow.toGuestWrapper);
+            int n = flow.connection.readFromHost(flow.channel);
             if (n < 0) {
                 flow.hostEof = true;
                 flow.connection.hostEof(now);
@@ -216,7 +212,7 @@ public final class TcpNat {
         TcpConnection c = flow.connection;
         try {
             if (c.pendingToHost() > 0 && !c.isClosed()) {
-                c.writeToHost(flow.channel, flow.toHostWrapper);
+                c.writeToHost(flow.channel);
             }
             if (c.hostShouldShutdownOutput()) {
                 flow.channel.shutdownOutput();

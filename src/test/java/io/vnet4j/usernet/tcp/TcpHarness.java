@@ -37,14 +37,10 @@ final class TcpHarness implements SegmentSink {
 
     final TcpConnection c;
     final List<Seg> sent = new ArrayList<>();
-    private final ByteBuffer toGuestWrapper;
-    private final ByteBuffer toHostWrapper;
     long now = 1_000_000_000L;
 
     TcpHarness(int ourMss, int bufferBytes, int iss) {
         c = new TcpConnection(this, ourMss, bufferBytes, iss);
-        toGuestWrapper = c.toGuestWrapper();
-        toHostWrapper = c.toHostWrapper();
     }
 
     @Override
@@ -102,7 +98,7 @@ final class TcpHarness implements SegmentSink {
 
     /** The host socket yields {@code data} (as much as the connection reads); returns how much was read. */
     int hostSends(byte[] data) throws IOException {
-        int n = c.readFromHost(new Source(data), toGuestWrapper);
+        int n = c.readFromHost(new Source(data));
         if (n > 0) {
             c.hostDataAdded(now);
         }
@@ -112,7 +108,7 @@ final class TcpHarness implements SegmentSink {
     /** The host socket takes at most {@code room} bytes; returns them. */
     byte[] hostTakes(int room) throws IOException {
         Drain drain = new Drain(room);
-        int n = c.writeToHost(drain, toHostWrapper);
+        int n = c.writeToHost(drain);
         assertThat(n).isEqualTo(drain.taken.position());
         return java.util.Arrays.copyOf(drain.taken.array(), n);
     }
