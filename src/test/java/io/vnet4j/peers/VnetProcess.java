@@ -56,13 +56,21 @@ public final class VnetProcess implements AutoCloseable {
 
     /** Like {@link #start} but inside network namespace {@code netns} (null: this one). */
     public static VnetProcess startIn(String netns, String... args) throws InterruptedException {
+        return startWith(netns, java.util.Map.of(), args);
+    }
+
+    /** Like {@link #startIn}, with extra environment variables (e.g. XDG_RUNTIME_DIR for the default network). */
+    public static VnetProcess startWith(String netns, java.util.Map<String, String> environment, String... args)
+            throws InterruptedException {
         List<String> cmd = new ArrayList<>();
         if (netns != null) cmd.addAll(List.of("ip", "netns", "exec", netns));
         cmd.addAll(javaCommand());
         cmd.addAll(List.of(args));
         VnetProcess vnet;
         try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true);
+            builder.environment().putAll(environment);
+            Process p = builder.start();
             p.getOutputStream().close();
             vnet = new VnetProcess(p);
         } catch (IOException e) {
