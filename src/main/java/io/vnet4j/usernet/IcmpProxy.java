@@ -69,7 +69,8 @@ final class IcmpProxy {
 
     private static String pingGroupRange() {
         try {
-            return Files.readString(Path.of("/proc/sys/net/ipv4/ping_group_range")).trim().replace('\t', ' ');
+            // readAllLines, not readString: this proc file answers a sized read with its first byte only
+            return String.join(" ", Files.readAllLines(Path.of("/proc/sys/net/ipv4/ping_group_range")).getFirst().trim().split("\\s+"));
         } catch (IOException e) {
             return "unknown";
         }

@@ -59,6 +59,25 @@ final class GuestFrames {
         return b.array();
     }
 
+    /** A TCP segment from the guest (no options), checksum filled. */
+    static byte[] tcp(long destinationMac, int source, int sourcePort, int destination, int destinationPort, int flags,
+                      int sequence, int acknowledgment, int window, byte[] data) {
+        int length = io.vnet4j.wire.TcpSegment.MIN_HEADER_LENGTH + data.length;
+        ByteBuffer b = ipFrame(destinationMac, source, destination, IpProtocol.TCP, length);
+        io.vnet4j.wire.TcpSegment tcp = new io.vnet4j.wire.TcpSegment().wrap(b, ETH + IP, length);
+        tcp.setSourcePort(sourcePort);
+        tcp.setDestinationPort(destinationPort);
+        tcp.setSequenceNumber(sequence);
+        tcp.setAcknowledgmentNumber(acknowledgment);
+        tcp.setHeaderLength(io.vnet4j.wire.TcpSegment.MIN_HEADER_LENGTH);
+        tcp.setFlags(flags);
+        tcp.setWindow(window);
+        tcp.setUrgentPointer(0);
+        b.put(ETH + IP + io.vnet4j.wire.TcpSegment.MIN_HEADER_LENGTH, data);
+        tcp.fillChecksum(source, destination);
+        return b.array();
+    }
+
     /** An IPv4 frame with any payload bytes and fragment fields (for hostile-input tests). */
     static byte[] rawIpv4(long destinationMac, int source, int destination, int protocol, int id, boolean more,
                           int fragmentOffset8, byte[] payload) {

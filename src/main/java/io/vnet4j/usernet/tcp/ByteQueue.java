@@ -44,9 +44,15 @@ final class ByteQueue {
         return n;
     }
 
-    /** A buffer whose position..limit is free tail room for up to {@code want} bytes; then call {@link #appended}. */
+    /**
+     * A buffer whose position..limit is free tail room for up to {@code want} bytes, then call
+     * {@link #appended}. It offers what the array has (at least {@value #MIN_ARRAY} bytes, doubling it
+     * when full), so a small read does not grow the array to {@code want}.
+     */
     ByteBuffer tailForReading(int want) {
         int n = Math.min(want, free());
+        int room = Math.max(data.length - length(), Math.min(n, Math.max(MIN_ARRAY, data.length)));
+        n = Math.min(n, room);
         makeRoom(n);
         return wrapper.limit(end + n).position(end);
     }

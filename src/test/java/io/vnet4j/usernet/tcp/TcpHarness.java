@@ -96,13 +96,22 @@ final class TcpHarness implements SegmentSink {
 
     // ---- the host -------------------------------------------------------------------------------------
 
-    /** The host socket yields {@code data} (as much as the connection reads); returns how much was read. */
+    /**
+     * The host socket yields {@code data}, read the way TcpNat reads: while the connection has room and the
+     * socket has bytes; returns how much was read.
+     */
     int hostSends(byte[] data) throws IOException {
-        int n = c.readFromHost(new Source(data));
-        if (n > 0) {
+        Source source = new Source(data);
+        int total = 0;
+        while (c.hostReadRoom() > 0) {
+            int n = c.readFromHost(source);
+            if (n <= 0) {
+                break;
+            }
+            total += n;
             c.hostDataAdded(now);
         }
-        return n;
+        return total;
     }
 
     /** The host socket takes at most {@code room} bytes; returns them. */
