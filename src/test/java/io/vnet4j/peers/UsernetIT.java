@@ -66,7 +66,9 @@ class UsernetIT {
         vnet = VnetProcess.start(
                 "-netdev", "user,id=u,hostname=vm1,domainname=example.test,dnssearch=a.test,tftp=" + tftp
                         + ",tftp-server-name=boot.example.test,bootfile=pxelinux.0,hostfwd=tcp::" + forwardPort + "-:80"
-                        + ",hostfwd=udp::" + udpForwardPort + "-:5000",
+                        + ",hostfwd=udp::" + udpForwardPort + "-:5000"
+                        + ",guestfwd=tcp:10.0.2.100:7000-cmd:echo hello from a guestfwd command"
+                        + ",guestfwd=tcp:10.0.2.101:80-tcp:127.0.0.1:" + http.getAddress().getPort(),
                 "-netdev", "stream,id=vms,server=on,addr.type=unix,addr.path=" + stream);
         guest = QemuGuest.builder("usernet").netdev("stream,server=off,addr.type=unix,addr.path=" + stream).boot();
         guest.runOk("udhcpc -i eth0 -n -q -t 5 -T 2");
@@ -163,6 +165,17 @@ class UsernetIT {
             }
             assertThat(got).isEqualTo("echo:ping");
         }
+    }
+
+    @Test
+    void guestfwdRunsACommandPerConnection() throws InterruptedException {
+        assertThat(guest.runOk("timeout 20 nc 10.0.2.100 7000 < /dev/null")).contains("hello from a guestfwd command");
+    }
+
+    @Test
+    void guestfwdReachesAHostTcpAddress() throws Exception {
+        String out = guest.runOk("timeout 60 wget -q -O - http://10.0.2.101/big | md5sum");
+        assertThat(out).contains(md5(big));
     }
 
     private static String md5(byte[] data) throws Exception {
