@@ -7,13 +7,15 @@ import java.util.Objects;
 /**
  * Base of the reusable flyweight views: a big-endian buffer plus an absolute offset and length,
  * read and written with absolute accessors only, so position and limit are never used or changed.
+ * Protocol views outside this package (DHCP, DNS) extend it too.
  */
-public abstract sealed class WireView permits EthernetFrame, ArpPacket, Ipv4Packet, IcmpPacket, UdpPacket, TcpSegment {
-    ByteBuffer buf;
-    int off;
-    int len;
+public abstract class WireView {
+    protected ByteBuffer buf;
+    protected int off;
+    protected int len;
 
-    final void bind(ByteBuffer buffer, int offset, int length) {
+    /** Points the view at {@code length} bytes from absolute {@code offset}; the buffer must be big-endian. */
+    protected final void bind(ByteBuffer buffer, int offset, int length) {
         if (buffer.order() != ByteOrder.BIG_ENDIAN) {
             throw new IllegalArgumentException("views need a big-endian buffer");
         }
@@ -38,35 +40,35 @@ public abstract sealed class WireView permits EthernetFrame, ArpPacket, Ipv4Pack
         return len;
     }
 
-    final int u8(int at) {
+    protected final int u8(int at) {
         return buf.get(off + at) & 0xFF;
     }
 
-    final int u16(int at) {
+    protected final int u16(int at) {
         return buf.getShort(off + at) & 0xFFFF;
     }
 
-    final int i32(int at) {
+    protected final int i32(int at) {
         return buf.getInt(off + at);
     }
 
-    final long mac(int at) {
+    protected final long mac(int at) {
         return MacAddress.read(buf, off + at);
     }
 
-    final void put8(int at, int value) {
+    protected final void put8(int at, int value) {
         buf.put(off + at, (byte) value);
     }
 
-    final void put16(int at, int value) {
+    protected final void put16(int at, int value) {
         buf.putShort(off + at, (short) value);
     }
 
-    final void put32(int at, int value) {
+    protected final void put32(int at, int value) {
         buf.putInt(off + at, value);
     }
 
-    final void putMac(int at, long mac) {
+    protected final void putMac(int at, long mac) {
         MacAddress.write(buf, off + at, mac);
     }
 }

@@ -1,18 +1,16 @@
 package io.vnet4j.usernet.dhcp;
 
-import io.vnet4j.wire.MacAddress;
 import io.vnet4j.wire.WireError;
+import io.vnet4j.wire.WireView;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.Objects;
 
 /**
  * Flyweight view of a BOOTP/DHCP message (RFC 951, 2131) over a UDP payload: the fixed fields, the
  * magic cookie and the options after it, read and written with absolute accessors only. Option
  * accessors walk the options bounded by the view and treat anything malformed as absent.
  */
-public final class DhcpMessage {
+public final class DhcpMessage extends WireView {
     /** The fixed fields and the magic cookie: the shortest message. */
     public static final int MIN_LENGTH = 240;
     /** 99.130.83.99, the first four bytes of the vendor area (RFC 1497). */
@@ -47,19 +45,10 @@ public final class DhcpMessage {
     private static final int NO_CODE = -1;
     private static final byte[] NOTHING = {};
 
-    private ByteBuffer buf;
-    private int off;
-    private int len;
 
     /** Points this view at {@code length} bytes from absolute {@code offset} of a big-endian buffer; returns {@code this}. */
     public DhcpMessage wrap(ByteBuffer buffer, int offset, int length) {
-        if (buffer.order() != ByteOrder.BIG_ENDIAN) {
-            throw new IllegalArgumentException("views need a big-endian buffer");
-        }
-        Objects.checkFromIndexSize(offset, length, buffer.limit());
-        buf = buffer;
-        off = offset;
-        len = length;
+        bind(buffer, offset, length);
         return this;
     }
 
@@ -76,21 +65,6 @@ public final class DhcpMessage {
             return WireError.UNSUPPORTED;
         }
         return findOption(NO_CODE) == MALFORMED ? WireError.BAD_OPTION : WireError.NONE;
-    }
-
-    /** The buffer this view was last wrapped around. */
-    public ByteBuffer buffer() {
-        return buf;
-    }
-
-    /** Absolute offset of the first byte of the view. */
-    public int offset() {
-        return off;
-    }
-
-    /** Number of bytes the view covers. */
-    public int length() {
-        return len;
     }
 
     public int op() {
@@ -110,7 +84,7 @@ public final class DhcpMessage {
     }
 
     public int xid() {
-        return buf.getInt(off + XID);
+        return i32(XID);
     }
 
     public int secs() {
@@ -127,24 +101,24 @@ public final class DhcpMessage {
     }
 
     public int ciaddr() {
-        return buf.getInt(off + CIADDR);
+        return i32(CIADDR);
     }
 
     public int yiaddr() {
-        return buf.getInt(off + YIADDR);
+        return i32(YIADDR);
     }
 
     public int siaddr() {
-        return buf.getInt(off + SIADDR);
+        return i32(SIADDR);
     }
 
     public int giaddr() {
-        return buf.getInt(off + GIADDR);
+        return i32(GIADDR);
     }
 
     /** The client's MAC: the first six bytes of the hardware address field. */
     public long chaddr() {
-        return MacAddress.read(buf, off + CHADDR);
+        return mac(CHADDR);
     }
 
     /** The server host name field up to its first NUL. */
@@ -158,7 +132,7 @@ public final class DhcpMessage {
     }
 
     public int cookie() {
-        return buf.getInt(off + COOKIE);
+        return i32(COOKIE);
     }
 
     /** True when a well-formed option of this code is present. */
@@ -201,49 +175,49 @@ public final class DhcpMessage {
     }
 
     public void setOp(int op) {
-        buf.put(off + OP, (byte) op);
+        put8(OP, op);
     }
 
     public void setHardware(int htype, int hlen) {
-        buf.put(off + HTYPE, (byte) htype);
-        buf.put(off + HLEN, (byte) hlen);
+        put8(HTYPE, htype);
+        put8(HLEN, hlen);
     }
 
     public void setHops(int hops) {
-        buf.put(off + HOPS, (byte) hops);
+        put8(HOPS, hops);
     }
 
     public void setXid(int xid) {
-        buf.putInt(off + XID, xid);
+        put32(XID, xid);
     }
 
     public void setSecs(int secs) {
-        buf.putShort(off + SECS, (short) secs);
+        put16(SECS, secs);
     }
 
     public void setFlags(int flags) {
-        buf.putShort(off + FLAGS, (short) flags);
+        put16(FLAGS, flags);
     }
 
     public void setCiaddr(int address) {
-        buf.putInt(off + CIADDR, address);
+        put32(CIADDR, address);
     }
 
     public void setYiaddr(int address) {
-        buf.putInt(off + YIADDR, address);
+        put32(YIADDR, address);
     }
 
     public void setSiaddr(int address) {
-        buf.putInt(off + SIADDR, address);
+        put32(SIADDR, address);
     }
 
     public void setGiaddr(int address) {
-        buf.putInt(off + GIADDR, address);
+        put32(GIADDR, address);
     }
 
     /** Writes the MAC into the hardware address field and zeroes the rest of its 16 bytes. */
     public void setChaddr(long mac) {
-        MacAddress.write(buf, off + CHADDR, mac);
+        putMac(CHADDR, mac);
         zero(CHADDR + HLEN_ETHERNET, CHADDR_LENGTH - HLEN_ETHERNET);
     }
 
@@ -253,7 +227,7 @@ public final class DhcpMessage {
     }
 
     public void setCookie(int cookie) {
-        buf.putInt(off + COOKIE, cookie);
+        put32(COOKIE, cookie);
     }
 
     /** Writes a name into the boot file name field, NUL padded; it must be shorter than 128 bytes. */
@@ -322,13 +296,5 @@ public final class DhcpMessage {
             at += 2 + size;
         }
         return ABSENT;
-    }
-
-    private int u8(int at) {
-        return buf.get(off + at) & 0xFF;
-    }
-
-    private int u16(int at) {
-        return buf.getShort(off + at) & 0xFFFF;
     }
 }

@@ -1,16 +1,15 @@
 package io.vnet4j.usernet.dns;
 
 import io.vnet4j.wire.WireError;
+import io.vnet4j.wire.WireView;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.Objects;
 
 /**
  * Flyweight view of a DNS message (RFC 1035 §4.1): a UDP payload, or a TCP message after its 2-byte
  * length prefix. Reads and writes the 12-byte header with absolute accessors only; the sections after
  * it are read with {@link DnsQuestion}.
  */
-public final class DnsMessage {
+public final class DnsMessage extends WireView {
     /** Length of the header, and the offset of the first question. */
     public static final int HEADER_LENGTH = 12;
     public static final int OPCODE_QUERY = 0;
@@ -30,40 +29,16 @@ public final class DnsMessage {
     private static final int NSCOUNT = 8;
     private static final int ARCOUNT = 10;
 
-    private ByteBuffer buf;
-    private int off;
-    private int len;
 
     /** Points this view at {@code length} bytes from absolute {@code offset} of a big-endian buffer; returns {@code this}. */
     public DnsMessage wrap(ByteBuffer buffer, int offset, int length) {
-        if (buffer.order() != ByteOrder.BIG_ENDIAN) {
-            throw new IllegalArgumentException("views need a big-endian buffer");
-        }
-        Objects.checkFromIndexSize(offset, length, buffer.limit());
-        buf = buffer;
-        off = offset;
-        len = length;
+        bind(buffer, offset, length);
         return this;
     }
 
     /** Checks the header is present; the counts are not checked against the sections. */
     public WireError check() {
         return len < HEADER_LENGTH ? WireError.TRUNCATED : WireError.NONE;
-    }
-
-    /** The buffer this view was last wrapped around. */
-    public ByteBuffer buffer() {
-        return buf;
-    }
-
-    /** Absolute offset of the first byte of the message, the origin of compression pointers. */
-    public int offset() {
-        return off;
-    }
-
-    /** Number of bytes the view covers. */
-    public int length() {
-        return len;
     }
 
     public int id() {
@@ -145,17 +120,13 @@ public final class DnsMessage {
         put16(ARCOUNT, additionals);
     }
 
-    /** The byte at {@code at}, relative to the start of the message. */
-    int u8(int at) {
-        return buf.get(off + at) & 0xFF;
+    /** The byte at {@code at}, relative to the start of the message (for the name and question readers). */
+    int byteAt(int at) {
+        return u8(at);
     }
 
     /** The 16-bit word at {@code at}, relative to the start of the message. */
-    int u16(int at) {
-        return buf.getShort(off + at) & 0xFFFF;
-    }
-
-    private void put16(int at, int value) {
-        buf.putShort(off + at, (short) value);
+    int wordAt(int at) {
+        return u16(at);
     }
 }

@@ -39,13 +39,13 @@ public final class DnsNameReader {
             if (pos >= message.length()) {
                 return WireError.TRUNCATED;
             }
-            int first = message.u8(pos);
+            int first = message.byteAt(pos);
             switch (first & KIND_MASK) {
                 case KIND_POINTER -> {
                     if (pos + 1 >= message.length()) {
                         return WireError.TRUNCATED;
                     }
-                    int target = message.u16(pos) & POINTER_MASK;
+                    int target = message.wordAt(pos) & POINTER_MASK;
                     if (target < DnsMessage.HEADER_LENGTH || target >= runStart || ++pointers > MAX_POINTERS) {
                         return WireError.BAD_LENGTH;
                     }
@@ -101,7 +101,7 @@ public final class DnsNameReader {
             text.append('.');
         }
         for (int i = 0; i < length; i++) {
-            int b = message.u8(at + i);
+            int b = message.byteAt(at + i);
             if (plain(b)) {
                 text.append((char) b);
             } else {

@@ -28,8 +28,8 @@ public final class DnsQuestion {
         if (fixed + TYPE_AND_CLASS_LENGTH > message.length()) {
             return WireError.TRUNCATED;
         }
-        type = message.u16(fixed);
-        qclass = message.u16(fixed + 2);
+        type = message.wordAt(fixed);
+        qclass = message.wordAt(fixed + 2);
         end = fixed + TYPE_AND_CLASS_LENGTH;
         return WireError.NONE;
     }
