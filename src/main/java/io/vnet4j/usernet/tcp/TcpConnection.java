@@ -29,7 +29,8 @@ import java.util.concurrent.TimeUnit;
  * <li>Closing. When both FINs are acknowledged the connection waits {@code TIME_WAIT} (2 s, enough to
  * re-ACK a retransmitted FIN on a virtual link) and is then {@code CLOSED}. A guest RST, a host reset, or
  * a handshake that does not complete within {@code HANDSHAKE_TIMEOUT} closes it at once. An established
- * connection has no idle limit of its own: it lives as long as both ends do.</li>
+ * connection may stay idle as long as both ends live: after 2 h of silence from the guest it is probed
+ * (keepalive, as libslirp does), and reset when the guest no longer answers.</li>
  * </ul>
  * Sequence numbers compare modulo 2^32. Timestamps and SACK are not negotiated.
  */
@@ -43,6 +44,10 @@ public final class TcpConnection {
     static final long MAX_RTO = TimeUnit.SECONDS.toNanos(60);
     static final long TIME_WAIT = TimeUnit.SECONDS.toNanos(2);
     static final long HANDSHAKE_TIMEOUT = TimeUnit.SECONDS.toNanos(75);
+    /** Keepalive, BSD's defaults as in libslirp: after 2 h of silence, 8 probes 75 s apart, then reset. */
+    static final long KEEPALIVE_IDLE = TimeUnit.HOURS.toNanos(2);
+    static final long KEEPALIVE_INTERVAL = TimeUnit.SECONDS.toNanos(75);
+    static final int KEEPALIVE_PROBES = 8;
     static final int DEFAULT_MSS = 536;
     /** The most one host read takes, so the send queue grows in steps, not to its whole capacity at once. */
     static final int HOST_READ_CHUNK = 64 * 1024;
@@ -77,6 +82,8 @@ public final class TcpConnection {
     private long rtoDeadline;
     private int retries;
     private long stateDeadline;
+    private long keepaliveAt;
+    private int keepaliveProbes;
 
     /**
      * @param ourMss the largest segment the guest may send us (the MTU less 40)
@@ -174,6 +181,10 @@ public final class TcpConnection {
             }
             return;
         }
+        if (keepaliveAt != 0) {
+            keepaliveAt = now + KEEPALIVE_IDLE;
+            keepaliveProbes = 0;
+        }
         switch (state) {
             case CONNECTING, CLOSED -> {
                 return;
@@ -222,6 +233,7 @@ public final class TcpConnection {
 
     private void established(long now) {
         state = State.ESTABLISHED;
+        keepaliveAt = now + KEEPALIVE_IDLE;
         rtoDeadline = 0;
         retries = 0;
         rto = INITIAL_RTO;
@@ -471,10 +483,15 @@ public final class TcpConnection {
 
     /** When {@link #poll} has work next (0: nothing pending). */
     public long pollAt() {
-        if (rtoDeadline == 0) {
-            return stateDeadline;
+        return earliest(earliest(rtoDeadline, stateDeadline), state == State.ESTABLISHED ? keepaliveAt : 0);
+    }
+
+    /** The earlier of two deadlines, where 0 means none. */
+    private static long earliest(long a, long b) {
+        if (a == 0) {
+            return b;
         }
-        return stateDeadline == 0 ? rtoDeadline : Math.min(rtoDeadline, stateDeadline);
+        return b == 0 || a - b < 0 ? a : b;
     }
 
     /** Retransmits, probes or closes as the time requires. */
@@ -490,6 +507,10 @@ public final class TcpConnection {
                 state = State.CLOSED;
                 return;
             }
+        }
+        if (rtoDeadline == 0 && state == State.ESTABLISHED && keepaliveAt != 0 && now - keepaliveAt >= 0) {
+            keepalive(now);
+            return;
         }
         if (rtoDeadline == 0 || now - rtoDeadline < 0) {
             return;
@@ -518,6 +539,17 @@ public final class TcpConnection {
             }
             default -> rtoDeadline = 0;
         }
+    }
+
+    /** A silent guest gets a probe (an old sequence number makes it answer with an ACK); too many, and it is gone. */
+    private void keepalive(long now) {
+        if (++keepaliveProbes > KEEPALIVE_PROBES) {
+            hostReset();
+            abortHost = true;
+            return;
+        }
+        sink.segment(this, TcpFlags.ACK, sndUna - 1, rcvNxt, advertise(), 0, 0, null);
+        keepaliveAt = now + KEEPALIVE_INTERVAL;
     }
 
     public boolean isClosed() {

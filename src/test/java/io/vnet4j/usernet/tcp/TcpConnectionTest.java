@@ -390,7 +390,7 @@ class TcpConnectionTest {
             h.guest(ACK, GISN + 1, ISS + 3001, 3000); // the original flight got there after all
             h.nothingSent();
             assertThat(h.c.hostReadRoom()).isEqualTo(BUF);
-            assertThat(h.c.pollAt()).isZero();
+            assertThat(h.c.pollAt()).as("only the keepalive is due").isEqualTo(h.now + TcpConnection.KEEPALIVE_IDLE);
         }
 
         @Test
@@ -562,7 +562,7 @@ class TcpConnectionTest {
             assertThat(h.take()).extracting(Seg::seq).containsExactly(iss + 41, iss + 81);
             h.guest(ACK, gisn + 101, iss + 101, 65535);
             assertThat(h.c.hostReadRoom()).isEqualTo(BUF);
-            assertThat(h.c.pollAt()).isZero();
+            assertThat(h.c.pollAt()).as("only the keepalive is due").isEqualTo(h.now + TcpConnection.KEEPALIVE_IDLE);
         }
     }
 
@@ -728,6 +728,40 @@ class TcpConnectionTest {
             assertThat(h.c.hostShouldShutdownOutput()).isTrue();
             h.after(TcpConnection.TIME_WAIT);
             assertThat(h.c.isClosed()).isTrue();
+        }
+    }
+
+    @Nested
+    class Keepalive {
+        @Test
+        void aSilentGuestIsProbedAfterTwoHoursAndResetWhenItNeverAnswers() {
+            TcpHarness h = plain();
+            long lastHeard = h.now;
+            h.untilNextDeadline();
+            assertThat(h.now).isEqualTo(lastHeard + TcpConnection.KEEPALIVE_IDLE);
+            List<Seg> probe = h.take();
+            assertThat(probe).singleElement().satisfies(s -> {
+                assertThat(s.flags()).isEqualTo(ACK);
+                assertThat(s.seq()).isEqualTo(ISS);
+            });
+            for (int i = 1; i < TcpConnection.KEEPALIVE_PROBES; i++) {
+                h.untilNextDeadline();
+                assertThat(h.take()).hasSize(1);
+            }
+            h.untilNextDeadline();
+            assertThat(h.take()).singleElement().satisfies(s -> assertThat(s.has(RST)).isTrue());
+            assertThat(h.c.isClosed()).isTrue();
+            assertThat(h.c.abortsHost()).isTrue();
+        }
+
+        @Test
+        void anAnsweredProbeKeepsTheConnection() {
+            TcpHarness h = plain();
+            h.untilNextDeadline();
+            h.take();
+            h.guest(ACK, GISN + 1, ISS + 1, 65535);
+            assertThat(h.c.pollAt()).isEqualTo(h.now + TcpConnection.KEEPALIVE_IDLE);
+            assertThat(h.c.state()).isEqualTo(ESTABLISHED);
         }
     }
 }
