@@ -12,6 +12,7 @@ import io.vnet4j.port.dump.PcapWriter;
 import io.vnet4j.port.nic.VirtualNic;
 import io.vnet4j.port.stream.StreamClientNetdev;
 import io.vnet4j.port.stream.StreamServerNetdev;
+import io.vnet4j.port.tap.TapNetdev;
 import io.vnet4j.usernet.UsernetNetdev;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -97,6 +98,7 @@ public final class Network implements AutoCloseable {
             case NetdevConfig.StreamServer s -> new StreamServerNetdev(s.id(), s.type(), s.settings(), s.address(), hub);
             case NetdevConfig.StreamClient c -> new StreamClientNetdev(c.id(), c.type(), c.settings(), c.address(),
                     c.reconnectMillis(), hub);
+            case NetdevConfig.Tap t -> new TapNetdev(t, hub);
             case NetdevConfig.User u -> new UsernetNetdev(u.id(), u.settings(), u.user(), hub);
             case NetdevConfig.Datagram d -> new DatagramNetdev(d.id(), d.type(), d.settings(),
                     new DatagramNetdev.Spec(d.local(), d.remote(), d.interfaceAddress()), hub);

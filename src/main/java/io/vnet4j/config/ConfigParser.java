@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,12 +33,16 @@ public final class ConfigParser {
             "addr.port", "addr.path", "reconnect-ms", "reconnect");
     private static final Set<String> DGRAM_KEYS = Set.of("id", "hubid", "local.type", "local.host",
             "local.port", "local.path", "remote.type", "remote.host", "remote.port", "remote.path");
+    private static final Set<String> TAP_KEYS = Set.of("id", "hubid", "ifname", "script", "downscript", "vnet_hdr",
+            "mtu", "netns", "configure");
     private static final Set<String> DUMP_KEYS = Set.of("id", "netdev", "file", "maxlen", "queue");
     private static final Set<String> LEGACY_DUMP_KEYS = Set.of("vlan", "name", "id", "file", "len");
 
     private final List<NetdevConfig> netdevs = new ArrayList<>();
     private final List<CaptureConfig> captures = new ArrayList<>();
     private final Map<String, Integer> legacyCounters = new HashMap<>();
+    /** TAPs with configure=on: their address comes from the hub's user network, known only in build(). */
+    private final Set<String> configureRequested = new HashSet<>();
 
     /** Adds one {@code -netdev} argument. */
     public void netdev(String text) throws ConfigException {
@@ -45,7 +50,12 @@ public final class ConfigParser {
         String type = type(o);
         String id = o.require("id", "the netdev's name");
         int hub = (int) o.takeLong("hubid", 0, 0, Integer.MAX_VALUE);
-        add(build(o, type, checkedId(o, id), hub));
+        checkedId(o, id);
+        if (type.equals("tap")) {
+            add(tap(o, id, hub));
+            return;
+        }
+        add(build(o, type, id, hub));
     }
 
     /** Adds one legacy {@code -net} argument. */
@@ -105,6 +115,11 @@ public final class ConfigParser {
                 throw new ConfigException("-netdev id=" + n.id() + ": the id is used twice");
             }
         }
+        for (int i = 0; i < netdevs.size(); i++) {
+            if (netdevs.get(i) instanceof NetdevConfig.Tap tap && configureRequested.contains(tap.id())) {
+                netdevs.set(i, tap.withConfigure(configureFromUserNetwork(tap)));
+            }
+        }
         for (CaptureConfig c : captures) {
             if (c.netdev() != null && !ids.contains(c.netdev())) {
                 throw new ConfigException("-object filter-dump,id=" + c.id() + ": netdev=" + c.netdev()
@@ -112,6 +127,68 @@ public final class ConfigParser {
             }
         }
         return new Config(netdevs, captures, controlSocket);
+    }
+
+    /**
+     * configure=on takes .100 of the user network on the TAP's hub, its prefix and its gateway
+     * (slirp4netns's choice), and the TAP's mtu= or else the user network's.
+     */
+    private NetdevConfig.Tap.Configure configureFromUserNetwork(NetdevConfig.Tap tap) throws ConfigException {
+        for (NetdevConfig n : netdevs) {
+            if (n instanceof NetdevConfig.User user && user.hub() == tap.hub()) {
+                UserConfig u = user.user();
+                return new NetdevConfig.Tap.Configure(u.network() | (100 & ~u.netmask()), u.prefixLength(), u.host(),
+                        tap.mtu() > 0 ? tap.mtu() : u.mtu());
+            }
+        }
+        throw new ConfigException("-netdev tap,id=" + tap.id() + ": configure=on needs a -netdev user on hub " + tap.hub()
+                + " (the interface takes its address and gateway from it)");
+    }
+
+    private NetdevConfig tap(OptionString o, String id, int hub) throws ConfigException {
+        String ifname = o.take("ifname");
+        if (ifname == null) {
+            ifname = "";
+        } else if (!ifname.matches("[A-Za-z0-9_.-]{1,15}")) {
+            throw o.error("ifname: expected 1 to 15 letters, digits, '_', '.' or '-', got '" + ifname + "'");
+        }
+        Path script = script(o, "script", "/etc/qemu-ifup");
+        Path downscript = script(o, "downscript", "/etc/qemu-ifdown");
+        if (o.takeBoolean("vnet_hdr", false)) {
+            throw o.error("vnet_hdr=on is not available yet in this version of vnet4j (use vnet_hdr=off)");
+        }
+        int mtu = (int) o.takeLong("mtu", 0, 68, 65520);
+        String netns = o.take("netns");
+        Path namespace = null;
+        if (netns != null) {
+            namespace = Path.of(netns);
+            if (!Files.exists(namespace)) {
+                throw o.error("netns: '" + netns + "' does not exist (expected /run/netns/NAME or /proc/PID/ns/net)");
+            }
+        }
+        if (o.takeBoolean("configure", false)) {
+            configureRequested.add(id);
+        }
+        o.finish(TAP_KEYS);
+        String settings = "ifname=" + ifname + (netns == null ? "" : ",netns=" + netns);
+        return new NetdevConfig.Tap(id, "tap", hub, settings, ifname, script, downscript, namespace, null, mtu);
+    }
+
+    /** QEMU's rule: a path, or "no"; absent means the default when that file exists. */
+    private static Path script(OptionString o, String key, String defaultPath) throws ConfigException {
+        String v = o.take(key);
+        if (v == null) {
+            Path d = Path.of(defaultPath);
+            return Files.isExecutable(d) ? d : null;
+        }
+        if (v.equals("no") || v.isEmpty()) {
+            return null;
+        }
+        Path p = Path.of(v);
+        if (!Files.isExecutable(p)) {
+            throw o.error(key + ": '" + v + "' is not an executable file (or use " + key + "=no)");
+        }
+        return p;
     }
 
     public boolean hasNetdevs() {
@@ -143,10 +220,10 @@ public final class ConfigParser {
             case "stream" -> stream(o, id, hub);
             case "dgram" -> dgram(o, id, hub);
             case "user" -> user(o, id, hub);
-            case "tap", "vde", "bridge", "l2tpv3", "vhost-user", "hubport" ->
+            case "vde", "bridge", "l2tpv3", "vhost-user", "hubport" ->
                     throw o.error("netdev type '" + type + "' is not available in this version of vnet4j "
-                            + "(available: socket, stream, dgram, user)");
-            default -> throw o.error("unknown netdev type '" + type + "' (expected socket, stream, dgram or user)");
+                            + "(available: socket, stream, dgram, user, tap)");
+            default -> throw o.error("unknown netdev type '" + type + "' (expected socket, stream, dgram, user or tap)");
         };
     }
 

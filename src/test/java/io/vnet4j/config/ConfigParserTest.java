@@ -237,13 +237,39 @@ class ConfigParserTest {
     @Test
     void unknownTypeIsAnError() {
         netdevError("bogus,id=a").hasMessageContaining("unknown netdev type 'bogus'")
-                .hasMessageContaining("expected socket, stream, dgram or user");
+                .hasMessageContaining("expected socket, stream, dgram, user or tap");
     }
 
     @Test
-    void tapIsNotAvailableYet() {
-        netdevError("tap,id=t").hasMessageContaining("netdev type 'tap' is not available")
-                .hasMessageContaining("available: socket, stream, dgram, user");
+    void vdeIsNotAvailableYet() {
+        netdevError("vde,id=v").hasMessageContaining("netdev type 'vde' is not available")
+                .hasMessageContaining("available: socket, stream, dgram, user, tap");
+    }
+
+    @Test
+    void tapTakesQemusOptionsAndConfigureTakesTheUserNetwork() throws ConfigException {
+        ConfigParser parser = new ConfigParser();
+        parser.netdev("user,id=u,net=10.0.9.0/24");
+        parser.netdev("tap,id=t,ifname=vn0,script=no,downscript=no,mtu=9000,configure=on");
+        NetdevConfig.Tap tap = (NetdevConfig.Tap) parser.build(null).netdevs().get(1);
+        assertThat(tap.ifname()).isEqualTo("vn0");
+        assertThat(tap.script()).isNull();
+        assertThat(tap.mtu()).isEqualTo(9000);
+        assertThat(tap.configure()).isEqualTo(new NetdevConfig.Tap.Configure(
+                io.vnet4j.wire.Ipv4Address.parse("10.0.9.100"), 24, io.vnet4j.wire.Ipv4Address.parse("10.0.9.2"), 9000));
+    }
+
+    @Test
+    void tapErrorsNameTheOption() {
+        netdevError("tap,id=t,ifname=this-name-is-too-long").hasMessageContaining("ifname: expected 1 to 15");
+        netdevError("tap,id=t,script=/nonexistent/ifup").hasMessageContaining("script: '/nonexistent/ifup' is not an executable");
+        netdevError("tap,id=t,netns=/run/netns/vnet4j-no-such-ns").hasMessageContaining("netns: '/run/netns/vnet4j-no-such-ns' does not exist");
+        netdevError("tap,id=t,vnet_hdr=on").hasMessageContaining("vnet_hdr=on is not available yet");
+        ConfigParser parser = new ConfigParser();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> {
+            parser.netdev("tap,id=t,configure=on");
+            parser.build(null);
+        }).hasMessageContaining("configure=on needs a -netdev user on hub 0");
     }
 
     @Test

@@ -1,0 +1,110 @@
+package io.vnet4j.os;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Brings an interface up with an IPv4 address, netmask, MTU and a default route, as
+ * {@code slirp4netns --configure} does, with ioctls (SIOCSIFADDR, SIOCSIFNETMASK, SIOCSIFMTU, SIOCSIFFLAGS,
+ * SIOCADDRT) on a datagram socket; also brings {@code lo} up. Acts in the calling thread's network
+ * namespace, so call it inside {@link NetworkNamespace#call} for another namespace.
+ */
+public final class InterfaceSetup {
+    private static final ValueLayout.OfShort FAMILY = ValueLayout.JAVA_SHORT;
+    private static final ValueLayout.OfInt ADDRESS = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final int RTF_UP = 0x1;
+    private static final int RTF_GATEWAY = 0x2;
+
+    private InterfaceSetup() {}
+
+    /** Address, prefix and gateway are IPv4 {@code int}s (first octet high); gateway 0: no default route. */
+    public static void configure(String ifname, int address, int prefixLength, int gateway, int mtu) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Libc.errnoState(arena);
+            int sock = (int) LinuxCalls.SOCKET.invokeExact(errno, Libc.AF_INET, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0);
+            if (sock < 0) {
+                throw new IOException("socket: " + Libc.strerror(Libc.errno(errno)));
+            }
+            try {
+                setUp(arena, errno, sock, "lo");
+                MemorySegment ifreq = ifreq(arena, ifname);
+                sockaddr(ifreq, LinuxCalls.IFNAMSIZ, address);
+                ioctl(errno, sock, LinuxCalls.SIOCSIFADDR, ifreq, "set the address of " + ifname);
+                ifreq = ifreq(arena, ifname);
+                sockaddr(ifreq, LinuxCalls.IFNAMSIZ, prefixLength == 0 ? 0 : -1 << (32 - prefixLength));
+                ioctl(errno, sock, LinuxCalls.SIOCSIFNETMASK, ifreq, "set the netmask of " + ifname);
+                ifreq = ifreq(arena, ifname);
+                ifreq.set(ValueLayout.JAVA_INT, LinuxCalls.IFNAMSIZ, mtu);
+                ioctl(errno, sock, LinuxCalls.SIOCSIFMTU, ifreq, "set the MTU of " + ifname);
+                setUp(arena, errno, sock, ifname);
+                if (gateway != 0) {
+                    MemorySegment route = arena.allocate(LinuxCalls.RTENTRY_SIZE, 8);
+                    sockaddr(route, 8, 0);
+                    sockaddr(route, 24, gateway);
+                    sockaddr(route, 40, 0);
+                    route.set(ValueLayout.JAVA_SHORT, 56, (short) (RTF_UP | RTF_GATEWAY));
+                    route.set(ValueLayout.ADDRESS, 88, arena.allocateFrom(ifname, StandardCharsets.US_ASCII));
+                    ioctl(errno, sock, LinuxCalls.SIOCADDRT, route, "add the default route via " + ifname);
+                }
+            } finally {
+                int ignored = (int) LinuxCalls.CLOSE.invokeExact(errno, sock);
+            }
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("configure " + ifname + ": " + t, t);
+        }
+    }
+
+    /** Sets only the MTU of {@code ifname}. */
+    public static void mtu(String ifname, int mtu) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Libc.errnoState(arena);
+            int sock = (int) LinuxCalls.SOCKET.invokeExact(errno, Libc.AF_INET, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0);
+            if (sock < 0) {
+                throw new IOException("socket: " + Libc.strerror(Libc.errno(errno)));
+            }
+            try {
+                MemorySegment ifreq = ifreq(arena, ifname);
+                ifreq.set(ValueLayout.JAVA_INT, LinuxCalls.IFNAMSIZ, mtu);
+                ioctl(errno, sock, LinuxCalls.SIOCSIFMTU, ifreq, "set the MTU of " + ifname);
+            } finally {
+                int ignored = (int) LinuxCalls.CLOSE.invokeExact(errno, sock);
+            }
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("mtu " + ifname + ": " + t, t);
+        }
+    }
+
+    private static void setUp(Arena arena, MemorySegment errno, int sock, String ifname) throws Throwable {
+        MemorySegment ifreq = ifreq(arena, ifname);
+        ioctl(errno, sock, LinuxCalls.SIOCGIFFLAGS, ifreq, "read the flags of " + ifname);
+        short flags = ifreq.get(ValueLayout.JAVA_SHORT, LinuxCalls.IFNAMSIZ);
+        ifreq.set(ValueLayout.JAVA_SHORT, LinuxCalls.IFNAMSIZ, (short) (flags | LinuxCalls.IFF_UP));
+        ioctl(errno, sock, LinuxCalls.SIOCSIFFLAGS, ifreq, "bring " + ifname + " up");
+    }
+
+    private static MemorySegment ifreq(Arena arena, String ifname) {
+        MemorySegment ifreq = arena.allocate(LinuxCalls.IFREQ_SIZE, 8);
+        ifreq.setString(0, ifname, StandardCharsets.US_ASCII);
+        return ifreq;
+    }
+
+    private static void sockaddr(MemorySegment target, long at, int address) {
+        target.set(FAMILY, at, (short) Libc.AF_INET);
+        target.set(ADDRESS, at + 4, address);
+    }
+
+    private static void ioctl(MemorySegment errno, int sock, int request, MemorySegment arg, String what) throws Throwable {
+        int rc = (int) LinuxCalls.IOCTL.invokeExact(errno, sock, (long) request, arg);
+        if (rc != 0) {
+            throw new IOException("cannot " + what + ": " + Libc.strerror(Libc.errno(errno)));
+        }
+    }
+}

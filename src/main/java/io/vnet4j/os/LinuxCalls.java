@@ -1,0 +1,65 @@
+package io.vnet4j.os;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+
+/** The libc calls for TAP devices and network namespaces: open, ioctl, read, write, poll, setns. */
+final class LinuxCalls {
+    static final int O_RDWR = 2;
+    static final int O_RDONLY = 0;
+    static final int O_CLOEXEC = 0x80000;
+    static final int CLONE_NEWNET = 0x40000000;
+    static final short POLLIN = 1;
+
+    static final int TUNSETIFF = 0x400454ca;
+    static final int TUNSETOFFLOAD = 0x400454d0;
+    static final int TUNSETVNETHDRSZ = 0x400454d8;
+    static final int IFF_TAP = 0x0002;
+    static final int IFF_NO_PI = 0x1000;
+    static final int IFF_VNET_HDR = 0x4000;
+
+    static final int SIOCGIFFLAGS = 0x8913;
+    static final int SIOCSIFFLAGS = 0x8914;
+    static final int SIOCSIFADDR = 0x8916;
+    static final int SIOCSIFNETMASK = 0x891c;
+    static final int SIOCSIFMTU = 0x8922;
+    static final int SIOCADDRT = 0x890B;
+    static final short IFF_UP = 0x1;
+
+    static final int IFREQ_SIZE = 40;
+    static final int IFNAMSIZ = 16;
+    static final int RTENTRY_SIZE = 120;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
+    private static final ValueLayout ADDR = ValueLayout.ADDRESS;
+
+    static final MethodHandle OPEN = variadic("open", FunctionDescriptor.of(INT, ADDR, INT), 2);
+    static final MethodHandle IOCTL = variadic("ioctl", FunctionDescriptor.of(INT, INT, LONG, ADDR), 2);
+    static final MethodHandle READ = bind("read", FunctionDescriptor.of(LONG, INT, ADDR, LONG));
+    static final MethodHandle WRITE = bind("write", FunctionDescriptor.of(LONG, INT, ADDR, LONG));
+    static final MethodHandle POLL = bind("poll", FunctionDescriptor.of(INT, ADDR, LONG, INT));
+    static final MethodHandle SETNS = bind("setns", FunctionDescriptor.of(INT, INT, INT));
+    static final MethodHandle SOCKET = bind("socket", FunctionDescriptor.of(INT, INT, INT, INT));
+    static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(INT, INT));
+
+    private LinuxCalls() {}
+
+    private static MethodHandle bind(String name, FunctionDescriptor descriptor) {
+        return LINKER.downcallHandle(symbol(name), descriptor, Linker.Option.captureCallState("errno"));
+    }
+
+    /** A variadic function: the arguments from {@code firstVariadic} on are passed as varargs. */
+    private static MethodHandle variadic(String name, FunctionDescriptor descriptor, int firstVariadic) {
+        return LINKER.downcallHandle(symbol(name), descriptor, Linker.Option.firstVariadicArg(firstVariadic),
+                Linker.Option.captureCallState("errno"));
+    }
+
+    private static MemorySegment symbol(String name) {
+        return LINKER.defaultLookup().find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
+    }
+}

@@ -1,0 +1,72 @@
+package io.vnet4j.os;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Runs work inside another network namespace: on a new platform thread that enters the namespace with
+ * {@code setns(fd, CLONE_NEWNET)} and ends afterwards (setns acts on the calling OS thread only, so no other
+ * thread of the JVM ever runs in the namespace; virtual threads must never do this).
+ */
+public final class NetworkNamespace {
+    private NetworkNamespace() {}
+
+    /** Work that runs inside the namespace. */
+    @FunctionalInterface
+    public interface Task<T> {
+        T call() throws IOException;
+    }
+
+    /** Runs {@code task} inside the namespace at {@code path} ({@code /run/netns/NAME} or {@code /proc/PID/ns/net}). */
+    public static <T> T call(Path path, Task<T> task) throws IOException {
+        AtomicReference<T> result = new AtomicReference<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread thread = Thread.ofPlatform().name("vnet4j-netns").start(() -> {
+            try {
+                enter(path);
+                result.set(task.call());
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while working in " + path, e);
+        }
+        Throwable t = failure.get();
+        if (t instanceof IOException io) {
+            throw io;
+        }
+        if (t != null) {
+            throw new IOException(path + ": " + t, t);
+        }
+        return result.get();
+    }
+
+    private static void enter(Path path) throws IOException {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment errno = Libc.errnoState(call);
+            int fd = (int) LinuxCalls.OPEN.invokeExact(errno, call.allocateFrom(path.toString()),
+                    LinuxCalls.O_RDONLY | LinuxCalls.O_CLOEXEC);
+            if (fd < 0) {
+                throw new IOException("cannot open the network namespace " + path + ": " + Libc.strerror(Libc.errno(errno)));
+            }
+            int rc = (int) LinuxCalls.SETNS.invokeExact(errno, fd, LinuxCalls.CLONE_NEWNET);
+            int setnsErrno = Libc.errno(errno);
+            int ignored = (int) LinuxCalls.CLOSE.invokeExact(errno, fd);
+            if (rc != 0) {
+                throw new IOException("cannot enter the network namespace " + path + ": " + Libc.strerror(setnsErrno)
+                        + (setnsErrno == 1 ? " (needs CAP_SYS_ADMIN in the namespace's user namespace)" : ""));
+            }
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("setns " + path + ": " + t, t);
+        }
+    }
+}

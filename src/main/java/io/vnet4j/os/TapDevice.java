@@ -1,0 +1,192 @@
+package io.vnet4j.os;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/**
+ * A Linux TAP device: {@code /dev/net/tun} with TUNSETIFF (IFF_TAP, IFF_NO_PI, and IFF_VNET_HDR when asked),
+ * created or attached by name, optionally inside another network namespace (the descriptor stays bound
+ * to the namespace it was created in). One thread may {@link #read} while another {@link #write}s; each
+ * direction has its own native buffer. {@link #read} waits at most {@value #POLL_MILLIS} ms, so a reader
+ * notices {@link #close()}.
+ */
+public final class TapDevice implements AutoCloseable {
+    public static final int MAX_FRAME = 65536 + 4096;
+    static final int POLL_MILLIS = 200;
+
+    private final Arena arena = Arena.ofShared();
+    private final int fd;
+    private final String name;
+    private final MemorySegment rxData;
+    private final MemorySegment txData;
+    private final MemorySegment rxErrno;
+    private final MemorySegment txErrno;
+    private final MemorySegment pollFd;
+    private final ByteBuffer received;
+    private volatile boolean closed;
+
+    private TapDevice(int fd, String name) {
+        this.fd = fd;
+        this.name = name;
+        this.rxData = arena.allocate(MAX_FRAME, 16);
+        this.txData = arena.allocate(MAX_FRAME, 16);
+        this.rxErrno = Libc.errnoState(arena);
+        this.txErrno = Libc.errnoState(arena);
+        this.pollFd = arena.allocate(8, 4);
+        this.received = rxData.asByteBuffer();
+    }
+
+    /**
+     * Creates TAP {@code name} (or attaches to the persistent one of that name; empty: the kernel picks
+     * tapN). With {@code namespace} set, the device is created inside that network namespace, on a
+     * thread of its own, and {@code inNamespace} runs there afterwards (to configure the interface).
+     */
+    public static TapDevice open(String name, boolean vnetHeader, Path namespace, NamespaceTask inNamespace)
+            throws IOException {
+        if (namespace == null) {
+            TapDevice tap = create(name, vnetHeader);
+            if (inNamespace != null) {
+                try {
+                    inNamespace.run(tap.name);
+                } catch (IOException | RuntimeException e) {
+                    tap.close();
+                    throw e;
+                }
+            }
+            return tap;
+        }
+        return NetworkNamespace.call(namespace, () -> {
+            TapDevice tap = create(name, vnetHeader);
+            if (inNamespace != null) {
+                try {
+                    inNamespace.run(tap.name);
+                } catch (IOException | RuntimeException e) {
+                    tap.close();
+                    throw e;
+                }
+            }
+            return tap;
+        });
+    }
+
+    /** Work to do inside the TAP's namespace once it exists, given the interface name. */
+    @FunctionalInterface
+    public interface NamespaceTask {
+        void run(String interfaceName) throws IOException;
+    }
+
+    private static TapDevice create(String name, boolean vnetHeader) throws IOException {
+        if (name.getBytes(StandardCharsets.US_ASCII).length >= LinuxCalls.IFNAMSIZ) {
+            throw new IOException("interface name '" + name + "' is longer than " + (LinuxCalls.IFNAMSIZ - 1) + " characters");
+        }
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment errno = Libc.errnoState(call);
+            int fd = (int) LinuxCalls.OPEN.invokeExact(errno, call.allocateFrom("/dev/net/tun"),
+                    LinuxCalls.O_RDWR | LinuxCalls.O_CLOEXEC);
+            if (fd < 0) {
+                int e = Libc.errno(errno);
+                throw new IOException("cannot open /dev/net/tun: " + Libc.strerror(e) + hint(e));
+            }
+            MemorySegment ifreq = call.allocate(LinuxCalls.IFREQ_SIZE, 8);
+            ifreq.setString(0, name, StandardCharsets.US_ASCII);
+            short flags = (short) (LinuxCalls.IFF_TAP | LinuxCalls.IFF_NO_PI | (vnetHeader ? LinuxCalls.IFF_VNET_HDR : 0));
+            ifreq.set(ValueLayout.JAVA_SHORT, LinuxCalls.IFNAMSIZ, flags);
+            int rc = (int) LinuxCalls.IOCTL.invokeExact(errno, fd, (long) LinuxCalls.TUNSETIFF, ifreq);
+            if (rc != 0) {
+                int e = Libc.errno(errno);
+                int ignored = (int) LinuxCalls.CLOSE.invokeExact(errno, fd);
+                throw new IOException("TUNSETIFF " + (name.isEmpty() ? "" : name + " ") + "failed: " + Libc.strerror(e)
+                        + hint(e));
+            }
+            return new TapDevice(fd, ifreq.getString(0, StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("tap: " + t, t);
+        }
+    }
+
+    private static String hint(int errno) {
+        return errno == 1 || errno == 13
+                ? " (creating or attaching a TAP needs CAP_NET_ADMIN: run as root, or attach to a persistent TAP "
+                        + "owned by this user, created with `ip tuntap add NAME mode tap user $USER`)"
+                : "";
+    }
+
+    /** The interface's name, as the kernel gave it. */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * Waits up to {@value #POLL_MILLIS} ms for a frame and reads it into {@link #receivedBuffer()} at 0.
+     *
+     * @return its length, or -1 when none came or the device is closed
+     */
+    public int read() throws IOException {
+        try {
+            pollFd.set(ValueLayout.JAVA_INT, 0, fd);
+            pollFd.set(ValueLayout.JAVA_SHORT, 4, LinuxCalls.POLLIN);
+            pollFd.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
+            int ready = (int) LinuxCalls.POLL.invokeExact(rxErrno, pollFd, 1L, POLL_MILLIS);
+            if (ready <= 0 || closed) {
+                return -1;
+            }
+            long n = (long) LinuxCalls.READ.invokeExact(rxErrno, fd, rxData, (long) MAX_FRAME);
+            if (n < 0) {
+                int e = Libc.errno(rxErrno);
+                if (e == Libc.EAGAIN || e == Libc.EINTR || closed) {
+                    return -1;
+                }
+                throw new IOException("read from " + name + ": " + Libc.strerror(e));
+            }
+            return (int) n;
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("read from " + name + ": " + t, t);
+        }
+    }
+
+    /** The last frame read, as a direct buffer over the read memory. */
+    public ByteBuffer receivedBuffer() {
+        return received;
+    }
+
+    /** The native buffer {@link #write} sends from; fill it from index 0. Only the writing thread may use it. */
+    public MemorySegment writeBuffer() {
+        return txData;
+    }
+
+    /** Writes {@code length} bytes of {@link #writeBuffer()} as one frame; returns 0 or the errno. */
+    public int write(int length) {
+        try {
+            long n = (long) LinuxCalls.WRITE.invokeExact(txErrno, fd, txData, (long) length);
+            return n < 0 ? Libc.errno(txErrno) : 0;
+        } catch (Throwable t) {
+            throw new IllegalStateException("write", t);
+        }
+    }
+
+    /** Stops reads (they return -1 within {@value #POLL_MILLIS} ms); call {@link #release()} after the reader ended. */
+    @Override
+    public void close() {
+        closed = true;
+    }
+
+    /** Closes the descriptor (the kernel removes a non-persistent TAP) and frees the native memory. */
+    public void release() {
+        closed = true;
+        try {
+            int ignored = (int) LinuxCalls.CLOSE.invokeExact(txErrno, fd);
+        } catch (Throwable t) {
+            // nothing more to do
+        }
+        arena.close();
+    }
+}

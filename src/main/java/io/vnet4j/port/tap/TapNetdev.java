@@ -1,0 +1,174 @@
+package io.vnet4j.port.tap;
+
+import io.vnet4j.Log;
+import io.vnet4j.config.NetdevConfig;
+import io.vnet4j.fabric.FrameQueue;
+import io.vnet4j.fabric.Hub;
+import io.vnet4j.fabric.Netdev;
+import io.vnet4j.fabric.Port;
+import io.vnet4j.fabric.QueuedPort;
+import io.vnet4j.os.InterfaceSetup;
+import io.vnet4j.os.NetworkNamespace;
+import io.vnet4j.os.TapDevice;
+import io.vnet4j.wire.Ipv4Address;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code -netdev tap}: a Linux TAP device as a port, so the hub becomes a host network interface — in
+ * this network namespace or, with {@code netns=}, in another (the way rootless containers get their
+ * network). With {@code configure=on} the interface comes up with an address from the hub's user network
+ * (its .100, like slirp4netns), a default route via the gateway, and the MTU. QEMU's {@code script} and
+ * {@code downscript} run with the interface name, inside the TAP's namespace.
+ */
+public final class TapNetdev extends QueuedPort implements Netdev {
+    private static final long WRITER_WAKEUP_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+
+    private final NetdevConfig.Tap config;
+    private final Hub hub;
+    private TapDevice device;
+    private Thread reader;
+    private Thread writer;
+    private volatile boolean closing;
+
+    public TapNetdev(NetdevConfig.Tap config, Hub hub) {
+        super(config.id(), "tap", DEFAULT_QUEUE_BYTES);
+        this.config = config;
+        this.hub = hub;
+    }
+
+    @Override
+    public String describe() {
+        TapDevice d = device;
+        return "ifname=" + (d == null ? config.ifname() : d.name())
+                + (config.netns() == null ? "" : ",netns=" + config.netns())
+                + (config.configure() == null ? "" : ",address=" + Ipv4Address.format(config.configure().address())
+                        + "/" + config.configure().prefixLength());
+    }
+
+    @Override
+    public List<Port> ports() {
+        return List.of(this);
+    }
+
+    @Override
+    public void start() throws IOException {
+        try {
+            device = TapDevice.open(config.ifname(), false, config.netns(), this::setUpInterface);
+        } catch (IOException e) {
+            throw new IOException(id() + ": " + e.getMessage(), e);
+        }
+        hub.attach(this);
+        reader = Thread.ofPlatform().daemon().name("vnet4j-" + id() + "-rx").start(this::readLoop);
+        writer = Thread.ofPlatform().daemon().name("vnet4j-" + id() + "-tx").start(this::writeLoop);
+        Log.info(id() + ": tap " + describe());
+    }
+
+    /** Runs in the TAP's namespace right after it was created. */
+    private void setUpInterface(String ifname) throws IOException {
+        NetdevConfig.Tap.Configure c = config.configure();
+        if (c != null) {
+            InterfaceSetup.configure(ifname, c.address(), c.prefixLength(), c.gateway(), c.mtu());
+        } else if (config.mtu() > 0) {
+            InterfaceSetup.mtu(ifname, config.mtu());
+        }
+        runScript(config.script(), ifname);
+    }
+
+    private void runScript(Path script, String ifname) throws IOException {
+        if (script == null) {
+            return;
+        }
+        try {
+            Process p = new ProcessBuilder(script.toString(), ifname).inheritIO().start();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException(script + " " + ifname + " did not finish within 30 s");
+            }
+            if (p.exitValue() != 0) {
+                throw new IOException(script + " " + ifname + " failed with exit code " + p.exitValue());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while running " + script, e);
+        }
+    }
+
+    private void readLoop() {
+        try {
+            while (!closing) {
+                int n = device.read();
+                if (n > 0) {
+                    deliver(device.receivedBuffer(), 0, n);
+                }
+            }
+        } catch (IOException e) {
+            Log.warn(id() + ": " + e.getMessage() + "; the port stopped");
+        }
+    }
+
+    private void writeLoop() {
+        MemorySegment out = device.writeBuffer();
+        int[] length = new int[1];
+        FrameQueue.FrameHandler copier = (ring, offset, len) -> {
+            MemorySegment.copy(ring, offset, out, ValueLayout.JAVA_BYTE, 0, len);
+            length[0] = len;
+        };
+        try {
+            while (true) {
+                int n = queue.drain(copier, queue.capacity(), 1, WRITER_WAKEUP_NANOS);
+                if (n < 0) {
+                    return;
+                }
+                if (n == 1 && device.write(length[0]) != 0) {
+                    counters().countTxDrop();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+        super.close();
+        if (device == null) {
+            return;
+        }
+        device.close();
+        join(reader);
+        join(writer);
+        String ifname = device.name();
+        device.release();
+        device = null;
+        if (config.downscript() != null) {
+            try {
+                if (config.netns() == null) {
+                    runScript(config.downscript(), ifname);
+                } else {
+                    NetworkNamespace.call(config.netns(), () -> {
+                        runScript(config.downscript(), ifname);
+                        return null;
+                    });
+                }
+            } catch (IOException e) {
+                Log.warn(id() + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private static void join(Thread t) {
+        if (t != null) {
+            try {
+                t.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
