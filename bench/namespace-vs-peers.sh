@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# One run, every contender, ratios (needs root; iperf3, slirp4netns, passt (pasta), vde2, iproute2):
+#  1. user-mode networking from a network namespace to an iperf3 server on the host's loopback, up and
+#     down (-R), at MTU 1500 and 65520: vnet4j (-netdev user + tap netns=,configure=on) vs slirp4netns
+#     vs pasta; and the median ping round trip to the gateway.
+#  2. a hub between two namespaces: vnet4j with two TAPs vs vde_switch with two vde_plug2tap vs a veth
+#     pair (the kernel's ceiling), iperf3 and ping.
+# Everything runs in namespaces this script creates (vnbench-*) and deletes; traffic stays on this machine.
+# Usage: bench/namespace-vs-peers.sh [SECONDS_PER_RUN]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=${1:-5}
+port=5299
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    sleep 0.5
+    for ns in $(ip netns list | awk '/^vnbench-/ {print $1}'); do ip netns del "$ns" 2>/dev/null || true; done
+    rm -rf /tmp/vnbench-vde
+}
+trap cleanup EXIT
+cleanup
+bin/vnet4j --version >/dev/null   # builds the jar first if needed
+
+iperf3 -s -B 127.0.0.1 -p $port >/dev/null 2>&1 & pids+=($!)
+sleep 0.5
+
+gbits() { # iperf3 output -> receiver Gbit/s
+    awk '/receiver/ {for (i = 1; i <= NF; i++) if ($i ~ /bits\/sec/) {v = $(i-1); u = $i}} END {
+        if (u ~ /^Mbits/) v /= 1000; if (u ~ /^Kbits/) v /= 1e6; printf "%.2f", v}'
+}
+median_ping() { # ns target -> median RTT in ms
+    ip netns exec "$1" busybox ping -c 21 -i 0.1 "$2" 2>/dev/null | sed -n 's/.*time=\([0-9.]*\) ms/\1/p' \
+        | sort -n | awk '{a[NR] = $1} END {printf "%.3f", a[int((NR + 1) / 2)]}'
+}
+wait_for() { # ns address: wait until it answers ping
+    for _ in $(seq 1 50); do ip netns exec "$1" busybox ping -c 1 -W 1 "$2" >/dev/null 2>&1 && return 0; sleep 0.2; done
+    echo "no answer from $2 in $1" >&2; return 1
+}
+
+start_usernet() { # tool mtu ns; sets gw to the address that reaches the host's loopback
+    local tool=$1 mtu=$2 ns=$3
+    case $tool in
+        vnet4j)
+            bin/vnet4j --quiet -netdev user,id=u,mtu=$mtu \
+                -netdev tap,id=t,ifname=tap0,script=no,downscript=no,configure=on,netns=/run/netns/$ns >/dev/null 2>&1 &
+            pids+=($!); gw=10.0.2.2 ;;
+        slirp4netns)
+            slirp4netns --configure --mtu=$mtu --netns-type=path /run/netns/$ns tap0 >/dev/null 2>&1 &
+            pids+=($!); gw=10.0.2.2 ;;
+        pasta)
+            pasta --config-net -m $mtu --netns /run/netns/$ns -f --runas 0 >/dev/null 2>&1 &
+            pids+=($!); sleep 1
+            gw=$(ip netns exec "$ns" ip route | awk '/^default/ {print $3; exit}') ;;
+    esac
+}
+
+printf '\n1. user-mode networking, namespace -> host loopback iperf3 (%s s each), Gbit/s\n' "$secs"
+printf '%-12s %6s %10s %10s %12s\n' tool mtu upload download "ping ms"
+declare -A up down
+for mtu in 1500 65520; do
+    for tool in vnet4j slirp4netns pasta; do
+        ns=vnbench-$tool-$mtu
+        ip netns add "$ns"
+        start_usernet "$tool" "$mtu" "$ns"
+        sleep 2
+        wait_for "$ns" "$gw" || true
+        u=$(ip netns exec "$ns" iperf3 -c "$gw" -p $port -t "$secs" -O 1 -f m 2>/dev/null | gbits)
+        d=$(ip netns exec "$ns" iperf3 -c "$gw" -p $port -t "$secs" -O 1 -f m -R 2>/dev/null | gbits)
+        p=$(median_ping "$ns" "$gw")
+        up[$tool-$mtu]=$u; down[$tool-$mtu]=$d
+        printf '%-12s %6s %10s %10s %12s\n' "$tool" "$mtu" "$u" "$d" "$p"
+        kill "${pids[-1]}" 2>/dev/null || true; sleep 0.5
+        ip netns del "$ns"
+    done
+done
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2fx", a / b; else print "n/a"}'; }
+for mtu in 1500 65520; do
+    printf 'MTU %s: vnet4j/slirp4netns upload %s, download %s; vnet4j/pasta upload %s, download %s\n' "$mtu" \
+        "$(ratio "${up[vnet4j-$mtu]}" "${up[slirp4netns-$mtu]}")" "$(ratio "${down[vnet4j-$mtu]}" "${down[slirp4netns-$mtu]}")" \
+        "$(ratio "${up[vnet4j-$mtu]}" "${up[pasta-$mtu]}")" "$(ratio "${down[vnet4j-$mtu]}" "${down[pasta-$mtu]}")"
+done
+
+printf '\n2. a hub between two namespaces, MTU 1500, iperf3 (%s s), Gbit/s\n' "$secs"
+printf '%-22s %10s %12s\n' hub throughput "ping ms"
+declare -A hub
+for tool in vnet4j vde_switch veth; do
+    a=vnbench-a; b=vnbench-b
+    ip netns add $a; ip netns add $b
+    case $tool in
+        vnet4j)
+            bin/vnet4j --quiet -netdev tap,id=a,ifname=vna,script=no,downscript=no,netns=/run/netns/$a \
+                -netdev tap,id=b,ifname=vnb,script=no,downscript=no,netns=/run/netns/$b >/dev/null 2>&1 &
+            pids+=($!); sleep 3; ia=vna; ib=vnb ;;
+        vde_switch)
+            rm -rf /tmp/vnbench-vde
+            vde_switch -s /tmp/vnbench-vde >/dev/null 2>&1 < /dev/null & pids+=($!); sleep 1
+            ip netns exec $a vde_plug2tap -s /tmp/vnbench-vde vda >/dev/null 2>&1 & pids+=($!)
+            ip netns exec $b vde_plug2tap -s /tmp/vnbench-vde vdb >/dev/null 2>&1 & pids+=($!)
+            sleep 1; ia=vda; ib=vdb ;;
+        veth)
+            ip link add vea netns $a type veth peer name veb netns $b; ia=vea; ib=veb ;;
+    esac
+    ip netns exec $a ip addr add 10.98.0.1/24 dev $ia; ip netns exec $a ip link set $ia up
+    ip netns exec $b ip addr add 10.98.0.2/24 dev $ib; ip netns exec $b ip link set $ib up
+    ip netns exec $b ip link set lo up
+    ip netns exec $b iperf3 -s -B 10.98.0.2 -p 5201 >/dev/null 2>&1 & pids+=($!)
+    wait_for $a 10.98.0.2 || true
+    t=$(ip netns exec $a iperf3 -c 10.98.0.2 -p 5201 -t "$secs" -O 1 -f m 2>/dev/null | gbits)
+    p=$(median_ping $a 10.98.0.2)
+    hub[$tool]=$t
+    printf '%-22s %10s %12s\n' "$tool" "$t" "$p"
+    for _ in 1 2 3 4; do kill "${pids[-1]}" 2>/dev/null || true; unset 'pids[-1]'; [ ${#pids[@]} -gt 1 ] || break; done
+    sleep 0.5; ip netns del $a; ip netns del $b
+done
+printf 'vnet4j/vde_switch %s; vnet4j/veth %s\n' "$(ratio "${hub[vnet4j]}" "${hub[vde_switch]}")" \
+    "$(ratio "${hub[vnet4j]}" "${hub[veth]}")"
