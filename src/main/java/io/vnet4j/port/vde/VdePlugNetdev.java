@@ -106,8 +106,9 @@ public final class VdePlugNetdev implements Netdev {
             socket.connect(new DatagramEndpoint.Unix(remote));
             Files.deleteIfExists(own);
             switchSocket = remote;
-            port.start(socket);
-            socket = null; // the port owns it now
+            NativeDatagramSocket owned = socket;
+            socket = null; // the port owns it now, and releases it even when it fails to start
+            port.start(owned);
         } catch (IOException | RuntimeException e) {
             if (socket != null) {
                 socket.release();
