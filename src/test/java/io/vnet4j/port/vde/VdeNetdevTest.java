@@ -142,7 +142,7 @@ class VdeNetdevTest {
         await("one plug", () -> sw.ports().size() == 1);
         p.close();
         await("no plug", () -> sw.ports().isEmpty());
-        assertThat(Files.exists(dir.resolve("001"))).isFalse();
+        await("its data socket removed", () -> !Files.exists(dir.resolve("001")));
         sw.close();
         assertThat(Files.exists(dir)).isFalse();
     }
