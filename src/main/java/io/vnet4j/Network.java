@@ -13,6 +13,8 @@ import io.vnet4j.port.nic.VirtualNic;
 import io.vnet4j.port.stream.StreamClientNetdev;
 import io.vnet4j.port.stream.StreamServerNetdev;
 import io.vnet4j.port.tap.TapNetdev;
+import io.vnet4j.port.vde.VdePlugNetdev;
+import io.vnet4j.port.vde.VdeSwitchNetdev;
 import io.vnet4j.usernet.UsernetNetdev;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -102,6 +104,9 @@ public final class Network implements AutoCloseable {
             case NetdevConfig.User u -> new UsernetNetdev(u.id(), u.settings(), u.user(), hub);
             case NetdevConfig.Datagram d -> new DatagramNetdev(d.id(), d.type(), d.settings(),
                     new DatagramNetdev.Spec(d.local(), d.remote(), d.interfaceAddress()), hub);
+            case NetdevConfig.Vde v -> v.server()
+                    ? new VdeSwitchNetdev(v.id(), v.settings(), v.dir(), v.group(), v.mode(), hub)
+                    : new VdePlugNetdev(v.id(), v.settings(), v.dir(), v.port(), v.group(), v.mode(), hub);
         };
     }
 

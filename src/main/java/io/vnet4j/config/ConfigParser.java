@@ -35,6 +35,7 @@ public final class ConfigParser {
             "local.port", "local.path", "remote.type", "remote.host", "remote.port", "remote.path");
     private static final Set<String> TAP_KEYS = Set.of("id", "hubid", "ifname", "script", "downscript", "vnet_hdr",
             "mtu", "netns", "configure");
+    private static final Set<String> VDE_KEYS = Set.of("id", "hubid", "sock", "port", "group", "mode", "server");
     private static final Set<String> DUMP_KEYS = Set.of("id", "netdev", "file", "maxlen", "queue");
     private static final Set<String> LEGACY_DUMP_KEYS = Set.of("vlan", "name", "id", "file", "len");
 
@@ -202,7 +203,7 @@ public final class ConfigParser {
     private static String type(OptionString o) throws ConfigException {
         String type = o.implied() != null ? o.implied() : o.take("type");
         if (type == null) {
-            throw o.error("the type is missing (expected socket, stream or dgram first)");
+            throw o.error("the type is missing (expected socket, stream, dgram, user, tap or vde first)");
         }
         return type;
     }
@@ -220,10 +221,11 @@ public final class ConfigParser {
             case "stream" -> stream(o, id, hub);
             case "dgram" -> dgram(o, id, hub);
             case "user" -> user(o, id, hub);
-            case "vde", "bridge", "l2tpv3", "vhost-user", "hubport" ->
+            case "vde" -> vde(o, id, hub);
+            case "bridge", "l2tpv3", "vhost-user", "hubport" ->
                     throw o.error("netdev type '" + type + "' is not available in this version of vnet4j "
-                            + "(available: socket, stream, dgram, user, tap)");
-            default -> throw o.error("unknown netdev type '" + type + "' (expected socket, stream, dgram, user or tap)");
+                            + "(available: socket, stream, dgram, user, tap, vde)");
+            default -> throw o.error("unknown netdev type '" + type + "' (expected socket, stream, dgram, user, tap or vde)");
         };
     }
 
@@ -233,6 +235,63 @@ public final class ConfigParser {
         String settings = "net=" + Ipv4Address.format(user.network()) + "/" + user.prefixLength()
                 + ",restrict=" + (user.restricted() ? "on" : "off");
         return new NetdevConfig.User(id, "user", hub, settings, user);
+    }
+
+    /**
+     * QEMU's {@code -netdev vde,sock=DIR[,port=N][,group=G][,mode=M]} (a plug into the switch at DIR) and
+     * vnet4j's {@code server=on} (a switch at DIR). {@code mode} is read as C's strtoul with base 0 does, as
+     * QEMU reads it: {@code 0700} is octal, {@code 448} decimal.
+     */
+    private static NetdevConfig vde(OptionString o, String id, int hub) throws ConfigException {
+        boolean server = o.takeBoolean("server", false);
+        String sock = o.require("sock", "the VDE switch's directory, the one holding its ctl socket");
+        if (sock.getBytes(StandardCharsets.UTF_8).length + "/ctl".length() > UNIX_PATH_MAX) {
+            throw o.error("sock: the directory's name is too long for its sockets (at most "
+                    + (UNIX_PATH_MAX - "/ctl".length()) + " bytes): " + sock);
+        }
+        int port = (int) o.takeLong("port", 0, 0, 65535);
+        String group = o.take("group");
+        if (group != null && group.isEmpty()) {
+            throw o.error("group: expected a group name or number, got ''");
+        }
+        String modeText = o.take("mode");
+        int mode = server ? 0600 : 0700;
+        if (modeText != null) {
+            mode = cNumber(modeText);
+            if (mode < 0 || mode > 0777) {
+                throw o.error("mode: expected permission bits from 0 to 0777 (octal with a leading 0, as in QEMU), got '"
+                        + modeText + "'");
+            }
+        }
+        o.finish(VDE_KEYS);
+        if (server && port != 0) {
+            throw o.error("port is for plugs that join a switch, not for server=on (each plug gets its own port)");
+        }
+        StringBuilder settings = new StringBuilder("sock=").append(sock);
+        if (server) {
+            settings.append(",server=on");
+        }
+        if (port != 0) {
+            settings.append(",port=").append(port);
+        }
+        return new NetdevConfig.Vde(id, "vde", hub, settings.toString(), Path.of(sock), server, port, group, mode);
+    }
+
+    /** An unsigned number as strtoul(s, NULL, 0) reads it; -1 when it is not one. */
+    private static int cNumber(String s) {
+        try {
+            long n;
+            if (s.startsWith("0x") || s.startsWith("0X")) {
+                n = Long.parseLong(s.substring(2), 16);
+            } else if (s.length() > 1 && s.startsWith("0")) {
+                n = Long.parseLong(s.substring(1), 8);
+            } else {
+                n = Long.parseLong(s);
+            }
+            return n < 0 || n > Integer.MAX_VALUE ? -1 : (int) n;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     private static NetdevConfig socket(OptionString o, String id, int hub) throws ConfigException {

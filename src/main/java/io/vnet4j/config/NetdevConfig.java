@@ -29,6 +29,14 @@ public sealed interface NetdevConfig {
     record Datagram(String id, String type, int hub, String settings, DatagramEndpoint local,
                     DatagramEndpoint remote, Inet4Address interfaceAddress) implements NetdevConfig {}
 
+    /**
+     * A VDE plug that joins the switch at {@code dir} ({@code -netdev vde,sock=DIR}), or with {@code server}
+     * vnet4j's own VDE switch there. {@code port} 0: any; {@code group} null: unchanged; {@code mode}: the
+     * permission bits of the data socket (plug) or of the control and data sockets (switch).
+     */
+    record Vde(String id, String type, int hub, String settings, java.nio.file.Path dir, boolean server, int port,
+               String group, int mode) implements NetdevConfig {}
+
     /** The user-mode gateway ({@code -netdev user}). */
     record User(String id, String type, int hub, String settings, UserConfig user) implements NetdevConfig {}
 

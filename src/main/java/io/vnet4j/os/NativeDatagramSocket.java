@@ -109,6 +109,26 @@ public final class NativeDatagramSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * Connects the socket to its one peer: it then receives only from there, and {@link #send} with a
+     * destination length of 0 sends there. A unix peer stays connected after its path is unlinked.
+     */
+    public void connect(DatagramEndpoint peer) throws IOException {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment address = call.allocate(SockaddrCodec.SOCKADDR_MAX, 8);
+            MemorySegment errno = Libc.errnoState(call);
+            int length = SockaddrCodec.encode(peer, address);
+            int rc = (int) Libc.CONNECT.invokeExact(errno, fd, address, length);
+            if (rc != 0) {
+                throw failure("connect " + peer, Libc.errno(errno));
+            }
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("connect: " + t, t);
+        }
+    }
+
     private void setReceiveTimeout() throws IOException {
         MemorySegment timeval = arena.allocate(16, 8);
         timeval.set(ValueLayout.JAVA_LONG, 0, 0L);
@@ -186,13 +206,15 @@ public final class NativeDatagramSocket implements AutoCloseable {
 
     /**
      * Sends {@code length} bytes of {@link #sendBuffer()} to {@code destination} (encode it once with
-     * {@link #prepareDestination}).
+     * {@link #prepareDestination}); a {@code destinationLength} of 0 sends to the peer of a {@link #connect}ed
+     * socket.
      *
      * @return 0 when sent, else the errno (e.g. the peer's unix socket does not exist yet)
      */
     public int send(int length, int destinationLength) {
         try {
-            long rc = (long) Libc.SENDTO.invokeExact(tx.errno, fd, tx.data, (long) length, 0, tx.address,
+            MemorySegment destination = destinationLength == 0 ? MemorySegment.NULL : tx.address;
+            long rc = (long) Libc.SENDTO.invokeExact(tx.errno, fd, tx.data, (long) length, 0, destination,
                     destinationLength);
             return rc < 0 ? Libc.errno(tx.errno) : 0;
         } catch (Throwable t) {

@@ -223,6 +223,44 @@ class ConfigParserTest {
         netdevError("socket,listen=:8010").hasMessageContaining("id= is required");
     }
 
+    // ---- vde ----
+
+    @Test
+    void vdePlugWithQemusOptions() throws Exception {
+        assertThat(netdev("vde,id=v,sock=/tmp/sw")).isEqualTo(
+                new NetdevConfig.Vde("v", "vde", 0, "sock=/tmp/sw", Path.of("/tmp/sw"), false, 0, null, 0700));
+        assertThat(netdev("vde,id=w,sock=/tmp/sw,port=5,group=kvm,mode=0770,hubid=2")).isEqualTo(
+                new NetdevConfig.Vde("w", "vde", 2, "sock=/tmp/sw,port=5", Path.of("/tmp/sw"), false, 5, "kvm", 0770));
+    }
+
+    @Test
+    void vdeModeIsReadAsQemuReadsIt() throws Exception {
+        assertThat(((NetdevConfig.Vde) netdev("vde,id=a,sock=/s,mode=0700")).mode()).isEqualTo(0700);
+        assertThat(((NetdevConfig.Vde) netdev("vde,id=b,sock=/s,mode=448")).mode()).isEqualTo(0700);
+        assertThat(((NetdevConfig.Vde) netdev("vde,id=c,sock=/s,mode=0x1c0")).mode()).isEqualTo(0700);
+    }
+
+    @Test
+    void vdeServer() throws Exception {
+        assertThat(netdev("vde,id=s,sock=/tmp/sw,server=on")).isEqualTo(
+                new NetdevConfig.Vde("s", "vde", 0, "sock=/tmp/sw,server=on", Path.of("/tmp/sw"), true, 0, null, 0600));
+    }
+
+    @Test
+    void vdeErrorsNameTheOption() {
+        netdevError("vde,id=v").hasMessageContaining("sock= is required");
+        netdevError("vde,id=v,sock=/s,port=x").hasMessageContaining("port: expected a whole number from 0 to 65535");
+        netdevError("vde,id=v,sock=/s,port=70000").hasMessageContaining("port: expected a whole number");
+        netdevError("vde,id=v,sock=/s,mode=0800").hasMessageContaining("mode: expected permission bits from 0 to 0777");
+        netdevError("vde,id=v,sock=/s,mode=01777").hasMessageContaining("mode: expected permission bits");
+        netdevError("vde,id=v,sock=/s,group=").hasMessageContaining("group: expected a group name or number");
+        netdevError("vde,id=v,sock=/s,server=on,port=3").hasMessageContaining("port is for plugs");
+        netdevError("vde,id=v,sock=/s,server=maybe").hasMessageContaining("server: expected on or off");
+        netdevError("vde,id=v,sock=/s,bogus=1").hasMessageContaining("unknown option 'bogus'")
+                .hasMessageContaining("sock");
+        netdevError("vde,id=v,sock=/" + "d".repeat(104)).hasMessageContaining("sock: the directory's name is too long");
+    }
+
     @Test
     void badIdIsAnError() {
         netdevError("socket,id=1a,listen=:8010").hasMessageContaining("id: expected a letter").hasMessageContaining("'1a'");
@@ -237,13 +275,13 @@ class ConfigParserTest {
     @Test
     void unknownTypeIsAnError() {
         netdevError("bogus,id=a").hasMessageContaining("unknown netdev type 'bogus'")
-                .hasMessageContaining("expected socket, stream, dgram, user or tap");
+                .hasMessageContaining("expected socket, stream, dgram, user, tap or vde");
     }
 
     @Test
-    void vdeIsNotAvailableYet() {
-        netdevError("vde,id=v").hasMessageContaining("netdev type 'vde' is not available")
-                .hasMessageContaining("available: socket, stream, dgram, user, tap");
+    void bridgeIsNotAvailableYet() {
+        netdevError("bridge,id=b").hasMessageContaining("netdev type 'bridge' is not available")
+                .hasMessageContaining("available: socket, stream, dgram, user, tap, vde");
     }
 
     @Test

@@ -29,7 +29,10 @@ import java.util.concurrent.TimeUnit;
 public final class DatagramNetdev extends QueuedPort implements Netdev {
     private static final long WRITER_WAKEUP_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
-    /** Where to receive and where to send; {@code interfaceAddress} only for multicast. */
+    /**
+     * Where to receive and where to send; {@code interfaceAddress} only for multicast. A unix {@code local}
+     * path is removed on close.
+     */
     public record Spec(DatagramEndpoint local, DatagramEndpoint remote, Inet4Address interfaceAddress) {}
 
     private final Spec spec;
@@ -77,6 +80,28 @@ public final class DatagramNetdev extends QueuedPort implements Netdev {
             throw new IOException(id() + ": " + e.getMessage(), e);
         }
         destinationLength = sender.prepareDestination(spec.remote());
+        run();
+    }
+
+    /**
+     * Starts over a socket that someone else opened and {@link NativeDatagramSocket#connect connected} to
+     * its one peer (the VDE transports): frames go to that peer, {@code spec.remote()} is not used, and the
+     * socket is released on {@link #close()}.
+     */
+    public void start(NativeDatagramSocket connected) throws IOException {
+        receiver = connected;
+        sender = connected;
+        try {
+            receiver.setBufferSizes(1 << 20);
+        } catch (IOException e) {
+            releaseSockets();
+            throw new IOException(id() + ": " + e.getMessage(), e);
+        }
+        destinationLength = 0;
+        run();
+    }
+
+    private void run() {
         hub.attach(this);
         reader = Thread.ofPlatform().daemon().name("vnet4j-" + id() + "-rx").start(this::readLoop);
         writer = Thread.ofPlatform().daemon().name("vnet4j-" + id() + "-tx").start(this::writeLoop);

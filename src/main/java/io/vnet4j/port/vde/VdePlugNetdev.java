@@ -1,0 +1,249 @@
+package io.vnet4j.port.vde;
+
+import io.vnet4j.Log;
+import io.vnet4j.fabric.FrameTap;
+import io.vnet4j.fabric.Hub;
+import io.vnet4j.fabric.Netdev;
+import io.vnet4j.fabric.Port;
+import io.vnet4j.os.DatagramEndpoint;
+import io.vnet4j.os.NativeDatagramSocket;
+import io.vnet4j.port.dgram.DatagramNetdev;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * QEMU's {@code -netdev vde,sock=DIR[,port=N][,group=G][,mode=M]}: a plug into a running VDE switch, as
+ * libvdeplug's vde module makes one. Our data socket (AF_UNIX, SOCK_DGRAM) is bound in a private temporary
+ * directory, given {@code mode} (and {@code group}) as libvdeplug gives its own, and named in a version 3
+ * request on the switch's {@code DIR/ctl}; the switch connects to it and replies with its data socket's
+ * address; we connect to that, remove our socket's name, and frames flow one per datagram. The port is the
+ * frames' {@link DatagramNetdev}; it lives while the control connection is open.
+ *
+ * <p>Differences from libvdeplug: the data socket is not in the switch's directory but in our own (mode
+ * 0711: the switch can reach the socket, nobody can list the directory); {@code sock} is required (no
+ * fallback to /var/run/vde.ctl); a port number is always asked for on {@code DIR/ctl}, never on a
+ * port-group socket.
+ */
+public final class VdePlugNetdev implements Netdev {
+    private static final long HANDSHAKE_MILLIS = 5000;
+
+    private final String settings;
+    private final Path dir;
+    private final int portNumber;
+    private final String group;
+    private final int mode;
+    private final Hub hub;
+    private final DatagramNetdev port;
+    private volatile java.nio.channels.SocketChannel control;
+    private volatile Path privateDir;
+    private volatile String switchSocket;
+    private volatile boolean closed;
+    private Thread watcher;
+
+    public VdePlugNetdev(String id, String settings, Path dir, int portNumber, String group, int mode, Hub hub) {
+        this.settings = settings;
+        this.dir = dir;
+        this.portNumber = portNumber;
+        this.group = group;
+        this.mode = mode;
+        this.hub = hub;
+        this.port = new DatagramNetdev(id, "vde", settings, new DatagramNetdev.Spec(null, null, null), hub);
+    }
+
+    @Override
+    public String id() {
+        return port.id();
+    }
+
+    @Override
+    public String type() {
+        return "vde";
+    }
+
+    @Override
+    public Hub hub() {
+        return hub;
+    }
+
+    @Override
+    public String describe() {
+        String s = switchSocket;
+        return s == null ? settings : settings + " (switch data socket " + s + ")";
+    }
+
+    @Override
+    public List<Port> ports() {
+        return List.of(port);
+    }
+
+    @Override
+    public void addTap(FrameTap tap) {
+        port.addTap(tap);
+    }
+
+    @Override
+    public void start() throws IOException {
+        NativeDatagramSocket socket = null;
+        try {
+            privateDir = Files.createTempDirectory("vnet4j-vde-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
+            Path own = privateDir.resolve("data");
+            socket = NativeDatagramSocket.bound(new DatagramEndpoint.Unix(own.toString()), false);
+            int effectiveMode = grantAccess(own);
+            Files.setPosixFilePermissions(own, permissions(effectiveMode));
+            control = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX);
+            control.connect(java.net.UnixDomainSocketAddress.of(dir.resolve("ctl")));
+            String remote = handshake(control, own.toString());
+            socket.connect(new DatagramEndpoint.Unix(remote));
+            Files.deleteIfExists(own);
+            switchSocket = remote;
+            NativeDatagramSocket owned = socket;
+            socket = null; // the port owns it now, and releases it even when it fails to start
+            port.start(owned);
+        } catch (IOException | RuntimeException e) {
+            if (socket != null) {
+                socket.release();
+            }
+            cleanUp();
+            throw new IOException(id() + ": cannot join the VDE switch at " + dir + ": " + e.getMessage(), e);
+        }
+        Log.info(id() + ": joined the VDE switch at " + dir + " (its data socket " + switchSocket + ")");
+        watcher = Thread.ofVirtual().name("vnet4j-" + id() + "-vdectl").start(this::watchControl);
+    }
+
+    /** Sends the request and reads the switch's data socket address, within {@value #HANDSHAKE_MILLIS} ms. */
+    private String handshake(java.nio.channels.SocketChannel ctl, String ownPath) throws IOException {
+        ByteBuffer request = ByteBuffer.allocate(VdeRequest.MAX_LENGTH);
+        VdeRequest.newControl(portNumber, ownPath, "vnet4j " + id()).emit(request);
+        request.flip();
+        Thread deadline = Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(HANDSHAKE_MILLIS);
+                ctl.close();
+            } catch (InterruptedException | IOException e) {
+                // handshake finished in time
+            }
+        });
+        try {
+            while (request.hasRemaining()) {
+                ctl.write(request);
+            }
+            ByteBuffer reply = ByteBuffer.allocate(VdeRequest.SOCKADDR_UN_LENGTH);
+            while (reply.hasRemaining()) {
+                if (ctl.read(reply) < 0) {
+                    throw new IOException("the switch closed the connection without a reply (port "
+                            + (portNumber == 0 ? "" : portNumber + " ") + "refused?)");
+                }
+            }
+            String remote = VdeRequest.parseAddress(reply, 0, reply.capacity());
+            if (remote == null) {
+                throw new IOException("the switch's reply is not a unix socket address");
+            }
+            return remote;
+        } catch (java.nio.channels.AsynchronousCloseException e) {
+            throw new IOException("no reply from the switch within " + HANDSHAKE_MILLIS + " ms", e);
+        } finally {
+            deadline.interrupt();
+        }
+    }
+
+    /**
+     * As libvdeplug: with a group, the socket gets that group; without one, when the mode grants nothing
+     * to others and the switch belongs to another user than root or us, the socket gets the switch's group
+     * (mode |= 070) or, failing that, is opened to all (mode |= 077). Returns the mode to set.
+     */
+    private int grantAccess(Path own) throws IOException {
+        PosixFileAttributeView view = Files.getFileAttributeView(own, PosixFileAttributeView.class);
+        if (group != null) {
+            GroupPrincipal g = own.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
+            view.setGroup(g);
+            return mode;
+        }
+        if ((mode & 077) != 0) {
+            return mode;
+        }
+        try {
+            UserPrincipal owner = Files.getOwner(dir.resolve("ctl"));
+            String me = System.getProperty("user.name");
+            if (owner.getName().equals("root") || owner.getName().equals(me)) {
+                return mode;
+            }
+            try {
+                view.setGroup(Files.readAttributes(dir.resolve("ctl"),
+                        java.nio.file.attribute.PosixFileAttributes.class).group());
+                return mode | 070;
+            } catch (IOException e) {
+                return mode | 077;
+            }
+        } catch (IOException e) {
+            return mode; // no ctl to look at: connecting will say so
+        }
+    }
+
+    static Set<PosixFilePermission> permissions(int mode) {
+        StringBuilder s = new StringBuilder();
+        String rwx = "rwx";
+        for (int bit = 8; bit >= 0; bit--) {
+            s.append((mode & (1 << bit)) != 0 ? rwx.charAt(2 - bit % 3) : '-');
+        }
+        return PosixFilePermissions.fromString(s.toString());
+    }
+
+    /** The port lives while the switch keeps the control connection; it says so when the switch goes away. */
+    private void watchControl() {
+        ByteBuffer sink = ByteBuffer.allocate(256);
+        try {
+            while (control.read(sink) >= 0) {
+                sink.clear();
+            }
+        } catch (IOException e) {
+            // closed
+        }
+        if (!closed) {
+            Log.warn(id() + ": the VDE switch at " + dir + " closed our control connection; frames to it are lost");
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        port.close();
+        cleanUp();
+        if (watcher != null) {
+            try {
+                watcher.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void cleanUp() {
+        var ctl = control;
+        if (ctl != null) {
+            try {
+                ctl.close();
+            } catch (IOException ignored) {
+                // shutting down
+            }
+        }
+        Path d = privateDir;
+        if (d != null) {
+            try {
+                Files.deleteIfExists(d.resolve("data"));
+                Files.deleteIfExists(d);
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }
+    }
+}
