@@ -16,6 +16,7 @@ cleanup() {
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
     sleep 0.5
     for ns in $(ip netns list | awk '/^vnbench-/ {print $1}'); do ip netns del "$ns" 2>/dev/null || true; done
+    pkill -f "^sleep 100000$" 2>/dev/null || true
     rm -rf /tmp/vnbench-vde
 }
 trap cleanup EXIT
@@ -36,6 +37,10 @@ median_ping() { # ns target -> median RTT in ms ("-" when it does not answer pin
 wait_for() { # ns address: wait until it answers ping
     for _ in $(seq 1 50); do ip netns exec "$1" busybox ping -c 1 -W 1 "$2" >/dev/null 2>&1 && return 0; sleep 0.2; done
     echo "no answer from $2 in $1" >&2; return 1
+}
+wait_route() { # ns: wait until the namespace has a default route (its user-mode network is up)
+    for _ in $(seq 1 100); do ip netns exec "$1" ip route 2>/dev/null | grep -q '^default' && return 0; sleep 0.1; done
+    echo "no default route in $1" >&2; return 1
 }
 
 start_usernet() { # tool mtu ns; sets gw to the address that reaches the host's loopback
@@ -63,7 +68,7 @@ for mtu in 1500 65520; do
         ns=vnbench-$tool-$mtu
         ip netns add "$ns"
         start_usernet "$tool" "$mtu" "$ns"
-        sleep 2
+        wait_route "$ns" || true
         sleep 1
         u=$( (ip netns exec "$ns" iperf3 -c "$gw" -p $port -t "$secs" -O 1 -f m 2>/dev/null || true) | gbits)
         d=$( (ip netns exec "$ns" iperf3 -c "$gw" -p $port -t "$secs" -O 1 -f m -R 2>/dev/null || true) | gbits)
@@ -94,8 +99,10 @@ for tool in vnet4j vde_switch veth; do
                 -netdev tap,id=b,ifname=vnb,script=no,downscript=no,netns=/run/netns/$b >/dev/null 2>&1 &
             pids+=($!); sleep 3; ia=vna; ib=vnb ;;
         vde_switch)
-            rm -rf /tmp/vnbench-vde
-            vde_switch -s /tmp/vnbench-vde >/dev/null 2>&1 < /dev/null & pids+=($!); sleep 1
+            pkill -f "^sleep 100000$" 2>/dev/null || true
+    rm -rf /tmp/vnbench-vde
+            # foreground vde_switch reads commands from stdin and quits at its end: give it one that stays open
+            sleep 100000 | vde_switch -s /tmp/vnbench-vde >/dev/null 2>&1 & pids+=($!); sleep 1
             ip netns exec $a vde_plug2tap -s /tmp/vnbench-vde vda >/dev/null 2>&1 & pids+=($!)
             ip netns exec $b vde_plug2tap -s /tmp/vnbench-vde vdb >/dev/null 2>&1 & pids+=($!)
             sleep 1; ia=vda; ib=vdb ;;

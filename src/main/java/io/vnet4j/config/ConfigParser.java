@@ -155,9 +155,7 @@ public final class ConfigParser {
         }
         Path script = script(o, "script", "/etc/qemu-ifup");
         Path downscript = script(o, "downscript", "/etc/qemu-ifdown");
-        if (o.takeBoolean("vnet_hdr", false)) {
-            throw o.error("vnet_hdr=on is not available yet in this version of vnet4j (use vnet_hdr=off)");
-        }
+        boolean vnetHeader = o.takeBoolean("vnet_hdr", false);
         int mtu = (int) o.takeLong("mtu", 0, 68, 65520);
         String netns = o.take("netns");
         Path namespace = null;
@@ -171,8 +169,9 @@ public final class ConfigParser {
             configureRequested.add(id);
         }
         o.finish(TAP_KEYS);
-        String settings = "ifname=" + ifname + (netns == null ? "" : ",netns=" + netns);
-        return new NetdevConfig.Tap(id, "tap", hub, settings, ifname, script, downscript, namespace, null, mtu);
+        String settings = "ifname=" + ifname + (netns == null ? "" : ",netns=" + netns) + (vnetHeader ? ",vnet_hdr=on" : "");
+        return new NetdevConfig.Tap(id, "tap", hub, settings, ifname, script, downscript, namespace, null, mtu,
+                vnetHeader);
     }
 
     /** QEMU's rule: a path, or "no"; absent means the default when that file exists. */

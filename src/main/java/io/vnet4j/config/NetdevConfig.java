@@ -46,13 +46,13 @@ public sealed interface NetdevConfig {
      * when {@code configure=on}, resolved from the hub's user network; {@code mtu} 0 leaves it.
      */
     record Tap(String id, String type, int hub, String settings, String ifname, java.nio.file.Path script,
-               java.nio.file.Path downscript, java.nio.file.Path netns, Configure configure, int mtu)
-            implements NetdevConfig {
+               java.nio.file.Path downscript, java.nio.file.Path netns, Configure configure, int mtu,
+               boolean vnetHeader) implements NetdevConfig {
         /** The address, prefix, gateway (IPv4 ints) and MTU {@code configure=on} gives the interface. */
         public record Configure(int address, int prefixLength, int gateway, int mtu) {}
 
         Tap withConfigure(Configure c) {
-            return new Tap(id, type, hub, settings, ifname, script, downscript, netns, c, mtu);
+            return new Tap(id, type, hub, settings, ifname, script, downscript, netns, c, mtu, vnetHeader);
         }
     }
 }

@@ -20,6 +20,9 @@ final class LinuxCalls {
     static final int IFF_TAP = 0x0002;
     static final int IFF_NO_PI = 0x1000;
     static final int IFF_VNET_HDR = 0x4000;
+    static final long TUN_F_CSUM = 0x01;
+    static final long TUN_F_TSO4 = 0x02;
+    static final long TUN_F_TSO6 = 0x04;
 
     static final int SIOCGIFFLAGS = 0x8913;
     static final int SIOCSIFFLAGS = 0x8914;
@@ -40,6 +43,8 @@ final class LinuxCalls {
 
     static final MethodHandle OPEN = variadic("open", FunctionDescriptor.of(INT, ADDR, INT), 2);
     static final MethodHandle IOCTL = variadic("ioctl", FunctionDescriptor.of(INT, INT, LONG, ADDR), 2);
+    /** ioctl whose argument is a plain value, not a pointer (TUNSETOFFLOAD). */
+    static final MethodHandle IOCTL_VALUE = variadic("ioctl", FunctionDescriptor.of(INT, INT, LONG, LONG), 2);
     static final MethodHandle READ = bind("read", FunctionDescriptor.of(LONG, INT, ADDR, LONG));
     static final MethodHandle WRITE = bind("write", FunctionDescriptor.of(LONG, INT, ADDR, LONG));
     static final MethodHandle POLL = bind("poll", FunctionDescriptor.of(INT, ADDR, LONG, INT));

@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
- * A Linux TAP device: {@code /dev/net/tun} with TUNSETIFF (IFF_TAP, IFF_NO_PI, and IFF_VNET_HDR when asked),
+ * A Linux TAP device: {@code /dev/net/tun} with TUNSETIFF (IFF_TAP, IFF_NO_PI, and with a virtio-net header
+ * IFF_VNET_HDR plus TUNSETOFFLOAD for checksum, TSO4 and TSO6: the kernel then hands over up to 64 KiB TCP
+ * segments with a partial checksum, each frame after a 10-byte {@code struct virtio_net_hdr}),
  * created or attached by name, optionally inside another network namespace (the descriptor stays bound
  * to the namespace it was created in). One thread may {@link #read} while another {@link #write}s; each
  * direction has its own native buffer. {@link #read} waits at most {@value #POLL_MILLIS} ms, so a reader
@@ -102,6 +104,15 @@ public final class TapDevice implements AutoCloseable {
                 int ignored = (int) LinuxCalls.CLOSE.invokeExact(errno, fd);
                 throw new IOException("TUNSETIFF " + (name.isEmpty() ? "" : name + " ") + "failed: " + Libc.strerror(e)
                         + hint(e));
+            }
+            if (vnetHeader) {
+                long offloads = LinuxCalls.TUN_F_CSUM | LinuxCalls.TUN_F_TSO4 | LinuxCalls.TUN_F_TSO6;
+                rc = (int) LinuxCalls.IOCTL_VALUE.invokeExact(errno, fd, (long) LinuxCalls.TUNSETOFFLOAD, offloads);
+                if (rc != 0) {
+                    int e = Libc.errno(errno);
+                    int ignored = (int) LinuxCalls.CLOSE.invokeExact(errno, fd);
+                    throw new IOException("TUNSETOFFLOAD (checksum, TSO4, TSO6) failed: " + Libc.strerror(e));
+                }
             }
             return new TapDevice(fd, ifreq.getString(0, StandardCharsets.US_ASCII));
         } catch (IOException e) {

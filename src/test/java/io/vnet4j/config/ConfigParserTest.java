@@ -302,7 +302,6 @@ class ConfigParserTest {
         netdevError("tap,id=t,ifname=this-name-is-too-long").hasMessageContaining("ifname: expected 1 to 15");
         netdevError("tap,id=t,script=/nonexistent/ifup").hasMessageContaining("script: '/nonexistent/ifup' is not an executable");
         netdevError("tap,id=t,netns=/run/netns/vnet4j-no-such-ns").hasMessageContaining("netns: '/run/netns/vnet4j-no-such-ns' does not exist");
-        netdevError("tap,id=t,vnet_hdr=on").hasMessageContaining("vnet_hdr=on is not available yet");
         ConfigParser parser = new ConfigParser();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> {
             parser.netdev("tap,id=t,configure=on");

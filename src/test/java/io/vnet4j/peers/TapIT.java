@@ -17,8 +17,9 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * TAP devices in namespaces the test creates: two namespaces joined by a vnet4j hub through TAPs ping
- * each other and run iperf3; a third, with {@code netns=...,configure=on} on a user-network hub (the way
+ * TAP devices in namespaces the test creates: two namespaces joined by a vnet4j hub through TAPs (one
+ * with vnet_hdr=on, so its 64 KiB TSO segments are cut to the other's MTU in software) ping each other
+ * and run iperf3; a third, with {@code netns=...,configure=on} on a user-network hub (the way
  * a rootless container is attached), reaches servers on the host's loopback through the gateway.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -52,7 +53,7 @@ class TapIT {
         servers.add(new ProcessBuilder("iperf3", "-s", "-B", "127.0.0.1", "-p", String.valueOf(iperfPort))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
         vnet = VnetProcess.start(
-                "-netdev", "tap,id=l,ifname=vnleft,script=no,downscript=no,netns=/run/netns/" + left.name(),
+                "-netdev", "tap,id=l,ifname=vnleft,script=no,downscript=no,vnet_hdr=on,netns=/run/netns/" + left.name(),
                 "-netdev", "tap,id=r,ifname=vnright,script=no,downscript=no,netns=/run/netns/" + right.name(),
                 "-netdev", "user,id=u,hubid=1",
                 "-netdev", "tap,id=c,hubid=1,ifname=tap0,script=no,downscript=no,configure=on,netns=/run/netns/"
@@ -92,6 +93,8 @@ class TapIT {
         Thread.sleep(500); // the iperf3 server in the namespace binds asynchronously
         String out = left.execOk("iperf3", "-c", "10.99.0.2", "-p", "5201", "-t", "2", "-f", "m");
         assertThat(out).contains("receiver");
+        String back = left.execOk("iperf3", "-c", "10.99.0.2", "-p", "5201", "-t", "2", "-f", "m", "-R");
+        assertThat(back).contains("receiver");
     }
 
     @Test
