@@ -175,6 +175,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
                 for (int i = 0; i < 256 && queue.drain(copyIn, inbound.length + 4, 1, 0) == 1; i++) {
                     gateway.frame(inboundView, 0, inboundLength[0], now);
                 }
+                tcp.flushAcks();
                 sleeping = true;
                 if (queue.isEmpty() && tasks.isEmpty()) {
                     selector.select(sleepMillis(now));

@@ -51,6 +51,8 @@ public final class TcpConnection {
     static final int DEFAULT_MSS = 536;
     /** The most one host read takes, so the send queue grows in steps, not to its whole capacity at once. */
     static final int HOST_READ_CHUNK = 64 * 1024;
+    /** With coalesced ACKs, at most this much in-order data waits for one. */
+    static final int COALESCED_ACK_BYTES = 32 * 1024;
 
     private final SegmentSink sink;
     private final ByteQueue toHost;
@@ -76,6 +78,10 @@ public final class TcpConnection {
     private boolean finAcked;
     private boolean hostShutdownDone;
     private boolean abortHost;
+
+    private boolean coalesceAcks;
+    private boolean ackOwed;
+    private int unackedBytes;
 
     private int dupAcks;
     private long rto = INITIAL_RTO;
@@ -313,7 +319,33 @@ public final class TcpConnection {
                 stateDeadline = now + TIME_WAIT;
             }
         }
+        if (coalesceAcks && !fin && accepted == fresh && skip == 0
+                && (unackedBytes += accepted) < COALESCED_ACK_BYTES) {
+            ackOwed = true; // the caller sends it with flushAck() once its batch of frames is done
+            return;
+        }
         sendAck();
+    }
+
+    /**
+     * Lets in-order data wait for {@link #flushAck()} instead of acknowledging each segment, up to
+     * {@value #COALESCED_ACK_BYTES} bytes: the caller flushes after each batch of frames, so a burst of
+     * segments costs the guest one ACK, not one per segment (like a delayed ACK, without a timer).
+     */
+    public void coalesceAcks(boolean on) {
+        coalesceAcks = on;
+    }
+
+    /** True when an acknowledgment waits for {@link #flushAck()}. */
+    public boolean ackOwed() {
+        return ackOwed;
+    }
+
+    /** Sends the acknowledgment that in-order data left owing, if any. */
+    public void flushAck() {
+        if (ackOwed && state != State.CLOSED) {
+            sendAck();
+        }
     }
 
     private boolean inReceiveWindow(int sequence) {
@@ -337,6 +369,7 @@ public final class TcpConnection {
             int n = Math.min(Math.min(unsent, sendMss), room);
             sink.segment(this, TcpFlags.ACK | (n == unsent ? TcpFlags.PSH : 0), sndNxt, rcvNxt, advertise(),
                     inFlight, n, null);
+            acknowledged();
             advanceSndNxt(n, now);
         }
         if (hostEof && !finAcked && sndNxt == dataEnd()) {
@@ -392,6 +425,13 @@ public final class TcpConnection {
 
     private void sendAck() {
         sink.segment(this, TcpFlags.ACK, sndNxt, rcvNxt, advertise(), 0, 0, null);
+        acknowledged();
+    }
+
+    /** Every segment we send carries our acknowledgment: nothing is owed any more. */
+    private void acknowledged() {
+        ackOwed = false;
+        unackedBytes = 0;
     }
 
     private int advertise() {

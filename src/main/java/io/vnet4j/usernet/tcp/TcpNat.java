@@ -46,11 +46,13 @@ public final class TcpNat {
         final SocketChannel channel;
         SelectionKey selectionKey;
         boolean hostEof;
+        boolean ackQueued;
 
         Flow(Key key, SocketChannel channel) {
             this.key = key;
             this.channel = channel;
             this.connection = new TcpConnection(this, mss, BUFFER_BYTES, random.nextInt());
+            this.connection.coalesceAcks(true);
         }
 
         @Override
@@ -66,6 +68,7 @@ public final class TcpNat {
     private final int mss;
     private final RandomGenerator random;
     private final Map<Key, Flow> flows = new HashMap<>();
+    private final List<Flow> owingAcks = new ArrayList<>();
     private long refusedCapacity;
 
     public TcpNat(Selector selector, Output output, int mtu, RandomGenerator random) {
@@ -93,7 +96,20 @@ public final class TcpNat {
             return;
         }
         flow.connection.guestSegment(flags, sequence, acknowledgment, window, synOptions, payload, offset, length, now);
+        if (flow.connection.ackOwed() && !flow.ackQueued) {
+            flow.ackQueued = true;
+            owingAcks.add(flow);
+        }
         settle(flow, now);
+    }
+
+    /** Sends the acknowledgments that the last batch of guest segments left owing (see TcpConnection#coalesceAcks). */
+    public void flushAcks() {
+        for (Flow flow : owingAcks) {
+            flow.ackQueued = false;
+            flow.connection.flushAck();
+        }
+        owingAcks.clear();
     }
 
     private void connect(Key key, int sequence, int window, TcpSynOptions options, SocketAddress target, long now) {

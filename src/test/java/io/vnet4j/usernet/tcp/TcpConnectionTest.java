@@ -764,4 +764,46 @@ class TcpConnectionTest {
             assertThat(h.c.state()).isEqualTo(ESTABLISHED);
         }
     }
+
+    @Nested
+    class CoalescedAcks {
+        @Test
+        void inOrderDataWaitsForTheFlushAndOneAckCoversTheBatch() {
+            TcpHarness h = plain();
+            h.c.coalesceAcks(true);
+            h.guest(ACK, GISN + 1, ISS + 1, 65535, bytes(1000, 1));
+            h.guest(ACK, GISN + 1001, ISS + 1, 65535, bytes(1000, 2));
+            h.nothingSent();
+            assertThat(h.c.ackOwed()).isTrue();
+            h.c.flushAck();
+            assertThat(h.take()).singleElement().satisfies(s -> assertThat(s.ack()).isEqualTo(GISN + 2001));
+            assertThat(h.c.ackOwed()).isFalse();
+        }
+
+        @Test
+        void outOfOrderDataAndFinAreAcknowledgedAtOnce() {
+            TcpHarness h = plain();
+            h.c.coalesceAcks(true);
+            h.guest(ACK, GISN + 2001, ISS + 1, 65535, bytes(100, 1));
+            assertThat(h.take()).singleElement().satisfies(s -> assertThat(s.ack()).isEqualTo(GISN + 1));
+            h.guest(ACK | FIN, GISN + 1, ISS + 1, 65535, bytes(10, 2));
+            assertThat(h.take()).singleElement().satisfies(s -> assertThat(s.ack()).isEqualTo(GISN + 12));
+        }
+
+        @Test
+        void aBurstLargerThanTheLimitIsAcknowledgedWithoutWaiting() {
+            TcpHarness h = new TcpHarness(OUR_MSS, 256 * 1024, ISS);
+            h.guestSyn(GISN, 65535, new TcpSynOptions(1460, 7, false));
+            h.c.hostConnected(h.now);
+            h.guest(ACK, GISN + 1, ISS + 1, 65535);
+            h.take();
+            h.c.coalesceAcks(true);
+            int seq = GISN + 1;
+            for (int i = 0; i < 30; i++) {
+                h.guest(ACK, seq, ISS + 1, 65535, bytes(1460, i));
+                seq += 1460;
+            }
+            assertThat(h.take()).isNotEmpty().allSatisfy(s -> assertThat(s.flags()).isEqualTo(ACK));
+        }
+    }
 }
