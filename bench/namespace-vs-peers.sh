@@ -46,9 +46,11 @@ wait_route() { # ns: wait until the namespace has a default route (its user-mode
 start_usernet() { # tool mtu ns; sets gw to the address that reaches the host's loopback
     local tool=$1 mtu=$2 ns=$3
     case $tool in
-        vnet4j)
+        vnet4j|vnet4j-vnet_hdr)
+            local hdr=off; [ "$tool" = vnet4j-vnet_hdr ] && hdr=on
             bin/vnet4j --quiet -netdev user,id=u,mtu=$mtu \
-                -netdev tap,id=t,ifname=tap0,script=no,downscript=no,configure=on,netns=/run/netns/$ns >/dev/null 2>&1 &
+                -netdev tap,id=t,ifname=tap0,script=no,downscript=no,configure=on,vnet_hdr=$hdr,netns=/run/netns/$ns \
+                >/dev/null 2>&1 &
             pids+=($!); gw=10.0.2.2 ;;
         slirp4netns)
             slirp4netns --configure --mtu=$mtu --netns-type=path /run/netns/$ns tap0 >/dev/null 2>&1 &
@@ -61,10 +63,10 @@ start_usernet() { # tool mtu ns; sets gw to the address that reaches the host's 
 }
 
 printf '\n1. user-mode networking, namespace -> host loopback iperf3 (%s s each), Gbit/s\n' "$secs"
-printf '%-12s %6s %10s %10s %12s\n' tool mtu upload download "ping ms"
+printf '%-16s %6s %10s %10s %12s\n' tool mtu upload download "ping ms"
 declare -A up down
 for mtu in 1500 65520; do
-    for tool in vnet4j slirp4netns pasta; do
+    for tool in vnet4j vnet4j-vnet_hdr slirp4netns pasta; do
         ns=vnbench-$tool-$mtu
         ip netns add "$ns"
         start_usernet "$tool" "$mtu" "$ns"
@@ -75,7 +77,7 @@ for mtu in 1500 65520; do
         # pasta would carry a ping to its gateway address out of this machine: not measured
         if [ "$tool" = pasta ]; then p=-; else p=$(median_ping "$ns" "$gw" || true); fi
         up[$tool-$mtu]=$u; down[$tool-$mtu]=$d
-        printf '%-12s %6s %10s %10s %12s\n' "$tool" "$mtu" "$u" "$d" "$p"
+        printf '%-16s %6s %10s %10s %12s\n' "$tool" "$mtu" "$u" "$d" "$p"
         kill "${pids[-1]}" 2>/dev/null || true; sleep 0.5
         ip netns del "$ns"
     done
@@ -90,13 +92,14 @@ done
 printf '\n2. a hub between two namespaces, MTU 1500, iperf3 (%s s), Gbit/s\n' "$secs"
 printf '%-22s %10s %12s\n' hub throughput "ping ms"
 declare -A hub
-for tool in vnet4j vde_switch veth; do
+for tool in vnet4j vnet4j-vnet_hdr vde_switch veth; do
     a=vnbench-a; b=vnbench-b
     ip netns add $a; ip netns add $b
     case $tool in
-        vnet4j)
-            bin/vnet4j --quiet -netdev tap,id=a,ifname=vna,script=no,downscript=no,netns=/run/netns/$a \
-                -netdev tap,id=b,ifname=vnb,script=no,downscript=no,netns=/run/netns/$b >/dev/null 2>&1 &
+        vnet4j|vnet4j-vnet_hdr)
+            hdr=off; [ "$tool" = vnet4j-vnet_hdr ] && hdr=on
+            bin/vnet4j --quiet -netdev tap,id=a,ifname=vna,script=no,downscript=no,vnet_hdr=$hdr,netns=/run/netns/$a \
+                -netdev tap,id=b,ifname=vnb,script=no,downscript=no,vnet_hdr=$hdr,netns=/run/netns/$b >/dev/null 2>&1 &
             pids+=($!); sleep 3; ia=vna; ib=vnb ;;
         vde_switch)
             pkill -f "^sleep 100000$" 2>/dev/null || true
@@ -121,5 +124,6 @@ for tool in vnet4j vde_switch veth; do
     for _ in 1 2 3 4; do kill "${pids[-1]}" 2>/dev/null || true; unset 'pids[-1]'; [ ${#pids[@]} -gt 1 ] || break; done
     sleep 0.5; ip netns del $a; ip netns del $b
 done
-printf 'vnet4j/vde_switch %s; vnet4j/veth %s\n' "$(ratio "${hub[vnet4j]}" "${hub[vde_switch]}")" \
-    "$(ratio "${hub[vnet4j]}" "${hub[veth]}")"
+printf 'vnet4j/vde_switch %s; vnet4j/veth %s; vnet4j with vnet_hdr/veth %s\n' \
+    "$(ratio "${hub[vnet4j]}" "${hub[vde_switch]}")" "$(ratio "${hub[vnet4j]}" "${hub[veth]}")" \
+    "$(ratio "${hub[vnet4j-vnet_hdr]}" "${hub[veth]}")"

@@ -20,8 +20,8 @@ import picocli.CommandLine.Option;
 /** {@code vnet4j [-netdev ...] [-net ...] [-object ...] [--control PATH]}: runs the network until stopped. */
 @Command(name = "vnet4j", mixinStandardHelpOptions = true, versionProvider = Version.class,
         subcommands = CtlCommand.class, sortOptions = false, separator = " ", usageHelpWidth = 120,
-        description = {"User-space virtual networking for QEMU VMs: hubs and QEMU's socket, stream and dgram "
-                + "netdevs, with QEMU's option syntax.",
+        description = {"User-space virtual networking for QEMU VMs and containers: hubs and QEMU's socket, stream, dgram, "
+                + "user, tap and vde netdevs, with QEMU's option syntax.",
                 "With no -netdev or -net, runs the default network: the user-mode gateway (-netdev user: DHCP, DNS, "
                         + "NAT to the host) and a stream server for VMs at $XDG_RUNTIME_DIR/vnet4j/qemu.sock "
                         + "(or /tmp/vnet4j-$USER/), with the control socket beside it."},
@@ -30,6 +30,8 @@ import picocli.CommandLine.Option;
                 "  vnet4j -netdev user,id=u,hostfwd=tcp::2222-:22 -netdev stream,id=vms,server=on,addr.type=unix,addr.path=/tmp/vms.sock",
                 "  vnet4j -netdev socket,id=a,listen=127.0.0.1:8010 -netdev stream,id=b,server=on,addr.type=unix,addr.path=/tmp/b.sock",
                 "  vnet4j -net socket,vlan=1,listen=:8010  the seed-era syntax: vlan is the hub number",
+                "  vnet4j -netdev user,id=u -netdev tap,id=t,ifname=tap0,netns=/run/netns/ctr,configure=on   a container's network",
+                "  vnet4j -netdev user,id=u -netdev vde,id=sw,sock=/tmp/sw,server=on   a VDE switch for QEMU's -netdev vde,sock=/tmp/sw",
                 "  vnet4j -netdev socket,id=m,mcast=230.0.0.1:1234 -netdev dgram,id=d,local.type=unix,local.path=/tmp/a,remote.type=unix,remote.path=/tmp/b",
                 "  vnet4j -netdev socket,id=a,listen=:8010 -object filter-dump,id=f,netdev=a,file=a.pcap",
                 "  vnet4j ctl info network                  the hubs, ports, peers and counters of a running vnet4j",
@@ -37,7 +39,8 @@ import picocli.CommandLine.Option;
                 "Attach a QEMU VM: qemu-system-x86_64 ... -netdev socket,id=n0,connect=127.0.0.1:8010 -device virtio-net-pci,netdev=n0"})
 final class DaemonCommand implements Callable<Integer> {
     @Option(names = "-netdev", paramLabel = "TYPE,id=ID[,hubid=N],...",
-            description = "A backend on hub N (default 0): socket (listen=, connect=, mcast=, udp=), stream (server=, addr.*), dgram (local.*, remote.*).")
+            description = "A backend on hub N (default 0): socket (listen=, connect=, mcast=, udp=), stream (server=, addr.*), "
+                    + "dgram (local.*, remote.*), user (the user-mode gateway), tap (ifname=, netns=, configure=), vde (sock=, server=).")
     List<String> netdevs = new ArrayList<>();
 
     @Option(names = "-net", paramLabel = "TYPE[,vlan=N],...",
