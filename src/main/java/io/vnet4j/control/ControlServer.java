@@ -1,6 +1,7 @@
 package io.vnet4j.control;
 
 import io.vnet4j.Log;
+import io.vnet4j.Shutdown;
 import io.vnet4j.fabric.Netdev;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -150,13 +151,7 @@ public final class ControlServer implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        if (server != null) {
-            try {
-                server.close();
-            } catch (IOException ignored) {
-                // shutting down
-            }
-        }
+        Shutdown.closeQuietly(server);
         try {
             Files.deleteIfExists(path);
         } catch (IOException ignored) {

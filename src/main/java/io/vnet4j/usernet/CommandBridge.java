@@ -1,6 +1,7 @@
 package io.vnet4j.usernet;
 
 import io.vnet4j.Log;
+import io.vnet4j.Shutdown;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -86,21 +87,13 @@ final class CommandBridge implements AutoCloseable {
             // one side ended: the other is closed below
         } finally {
             if (closeTarget) {
-                try {
-                    to.close();
-                } catch (IOException ignored) {
-                    // already gone
-                }
+                Shutdown.closeQuietly(to);
             }
         }
     }
 
     private static void close(SocketChannel c) {
-        try {
-            c.close();
-        } catch (IOException ignored) {
-            // already gone
-        }
+        Shutdown.closeQuietly(c);
     }
 
     @Override

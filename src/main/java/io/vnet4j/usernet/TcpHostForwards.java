@@ -1,6 +1,7 @@
 package io.vnet4j.usernet;
 
 import io.vnet4j.Log;
+import io.vnet4j.Shutdown;
 import io.vnet4j.config.UserConfig;
 import io.vnet4j.usernet.tcp.TcpNat;
 import java.io.IOException;
@@ -65,11 +66,7 @@ final class TcpHostForwards {
 
     void close() {
         for (Rule rule : rules) {
-            try {
-                rule.listener.close();
-            } catch (IOException ignored) {
-                // shutting down
-            }
+            Shutdown.closeQuietly(rule.listener);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.vnet4j.usernet;
 
+import io.vnet4j.Shutdown;
 import io.vnet4j.config.UserConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -129,11 +130,7 @@ final class UdpHostForwards {
 
     void close() {
         for (Rule rule : rules) {
-            try {
-                rule.channel.close();
-            } catch (IOException ignored) {
-                // shutting down
-            }
+            Shutdown.closeQuietly(rule.channel);
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.vnet4j.usernet;
 
 import io.vnet4j.Log;
+import io.vnet4j.Shutdown;
 import io.vnet4j.config.UserConfig;
 import io.vnet4j.fabric.FrameQueue;
 import io.vnet4j.fabric.Hub;
@@ -231,18 +232,8 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
         super.close();
         if (selector != null) {
             selector.wakeup();
-            if (loop != null) {
-                try {
-                    loop.join(2000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            try {
-                selector.close();
-            } catch (IOException ignored) {
-                // shutting down
-            }
+            Shutdown.join(loop);
+            Shutdown.closeQuietly(selector);
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.vnet4j.port.dgram;
 
 import io.vnet4j.Log;
+import io.vnet4j.Shutdown;
 import io.vnet4j.fabric.FrameQueue;
 import io.vnet4j.fabric.Hub;
 import io.vnet4j.fabric.Netdev;
@@ -195,12 +196,6 @@ public final class DatagramNetdev extends QueuedPort implements Netdev {
     }
 
     private static void join(Thread t) {
-        if (t != null) {
-            try {
-                t.join(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        Shutdown.join(t);
     }
 }

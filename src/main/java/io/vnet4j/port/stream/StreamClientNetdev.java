@@ -1,6 +1,7 @@
 package io.vnet4j.port.stream;
 
 import io.vnet4j.Log;
+import io.vnet4j.Shutdown;
 import io.vnet4j.fabric.FrameTap;
 import io.vnet4j.fabric.Hub;
 import io.vnet4j.fabric.Netdev;
@@ -131,14 +132,7 @@ public final class StreamClientNetdev implements Netdev {
     @Override
     public void close() {
         closed = true;
-        SocketChannel ch = channel;
-        if (ch != null) {
-            try {
-                ch.close();
-            } catch (IOException ignored) {
-                // shutting down
-            }
-        }
+        Shutdown.closeQuietly(channel);
         Thread t = worker;
         if (t != null) {
             t.interrupt();

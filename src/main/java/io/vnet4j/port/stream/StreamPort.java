@@ -1,6 +1,7 @@
 package io.vnet4j.port.stream;
 
 import io.vnet4j.Log;
+import io.vnet4j.Shutdown;
 import io.vnet4j.fabric.FrameQueue;
 import io.vnet4j.fabric.QueuedPort;
 import java.io.IOException;
@@ -110,10 +111,6 @@ public final class StreamPort extends QueuedPort {
     }
 
     private static void closeQuietly(SocketChannel channel) {
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // closing after an error: nothing more to report
-        }
+        Shutdown.closeQuietly(channel);
     }
 }

@@ -1,6 +1,7 @@
 package io.vnet4j.port.stream;
 
 import io.vnet4j.Log;
+import io.vnet4j.Shutdown;
 import io.vnet4j.fabric.FrameTap;
 import io.vnet4j.fabric.Hub;
 import io.vnet4j.fabric.Netdev;
@@ -162,29 +163,11 @@ public final class StreamServerNetdev implements Netdev {
     @Override
     public void close() {
         closed = true;
-        ServerSocketChannel ch = server;
-        if (ch != null) {
-            try {
-                ch.close();
-            } catch (IOException ignored) {
-                // shutting down
-            }
-        }
+        Shutdown.closeQuietly(server);
         for (SocketChannel c : channels) {
-            try {
-                c.close();
-            } catch (IOException ignored) {
-                // shutting down
-            }
+            Shutdown.closeQuietly(c);
         }
-        Thread t = acceptor;
-        if (t != null) {
-            try {
-                t.join(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        Shutdown.join(acceptor);
         if (address instanceof UnixDomainSocketAddress unix) {
             try {
                 Files.deleteIfExists(unix.getPath());

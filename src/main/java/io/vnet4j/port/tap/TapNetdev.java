@@ -1,6 +1,7 @@
 package io.vnet4j.port.tap;
 
 import io.vnet4j.Log;
+import io.vnet4j.Shutdown;
 import io.vnet4j.config.NetdevConfig;
 import io.vnet4j.fabric.FrameQueue;
 import io.vnet4j.fabric.Hub;
@@ -181,12 +182,6 @@ public final class TapNetdev extends QueuedPort implements Netdev {
     }
 
     private static void join(Thread t) {
-        if (t != null) {
-            try {
-                t.join(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        Shutdown.join(t);
     }
 }

@@ -1,6 +1,7 @@
 package io.vnet4j.port.vde;
 
 import io.vnet4j.Log;
+import io.vnet4j.Shutdown;
 import io.vnet4j.fabric.FrameTap;
 import io.vnet4j.fabric.Hub;
 import io.vnet4j.fabric.Netdev;
@@ -218,24 +219,11 @@ public final class VdePlugNetdev implements Netdev {
         closed = true;
         port.close();
         cleanUp();
-        if (watcher != null) {
-            try {
-                watcher.join(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        Shutdown.join(watcher);
     }
 
     private void cleanUp() {
-        var ctl = control;
-        if (ctl != null) {
-            try {
-                ctl.close();
-            } catch (IOException ignored) {
-                // shutting down
-            }
-        }
+        Shutdown.closeQuietly(control);
         Path d = privateDir;
         if (d != null) {
             try {

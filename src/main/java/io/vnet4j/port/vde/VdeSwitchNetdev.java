@@ -1,6 +1,7 @@
 package io.vnet4j.port.vde;
 
 import io.vnet4j.Log;
+import io.vnet4j.Shutdown;
 import io.vnet4j.fabric.FrameTap;
 import io.vnet4j.fabric.Hub;
 import io.vnet4j.fabric.Netdev;
@@ -237,11 +238,7 @@ public final class VdeSwitchNetdev implements Netdev {
                 }
             }
         } finally {
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // closing anyway
-            }
+            Shutdown.closeQuietly(channel);
             channels.remove(channel);
             if (plug != null && plugs.remove(plug)) {
                 plug.close();
@@ -369,42 +366,18 @@ public final class VdeSwitchNetdev implements Netdev {
     @Override
     public void close() {
         closed = true;
-        ServerSocketChannel ch = server;
-        if (ch != null) {
-            try {
-                ch.close();
-            } catch (IOException ignored) {
-                // shutting down
-            }
-        }
+        Shutdown.closeQuietly(server);
         for (SocketChannel c : channels) {
-            try {
-                c.close();
-            } catch (IOException ignored) {
-                // shutting down
-            }
+            Shutdown.closeQuietly(c);
         }
-        Thread t = acceptor;
-        if (t != null) {
-            try {
-                t.join(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        for (Thread s : servers) {
-            try {
-                s.join(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        Shutdown.join(acceptor);
+        servers.forEach(Shutdown::join);
         for (DatagramNetdev p : plugs) {
             if (plugs.remove(p)) {
                 p.close();
             }
         }
-        if (ch != null) {
+        if (server != null) {
             try {
                 Files.deleteIfExists(dir.resolve("ctl"));
                 try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {

@@ -1,5 +1,6 @@
 package io.vnet4j.usernet.tftp;
 
+import io.vnet4j.Shutdown;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -51,10 +52,6 @@ final class TftpSession {
 
     /** Closes, ignoring failure: a read-only file has nothing to flush. */
     static void closeQuietly(Closeable closeable) {
-        try {
-            closeable.close();
-        } catch (IOException ignored) {
-            // nothing was written, so nothing is lost
-        }
+        Shutdown.closeQuietly(closeable);
     }
 }
