@@ -12,7 +12,8 @@ import java.util.List;
  * detaching never lock the forwarding path, and it calls {@link Port#transmit} on each other port, which
  * only copies the frame into that port's bounded queue (or drops it). A slow or stuck port therefore fills
  * its own queue and loses its own frames; it never stalls the hub or the other ports. Nothing is allocated
- * per frame.
+ * per frame. A TCP segment larger than a frame (from a TAP with offloads) goes whole to ports that take it
+ * (the user network) and is cut to its original segment size for the others.
  */
 public final class Hub {
     private static final Port[] NO_PORTS = {};
@@ -68,11 +69,24 @@ public final class Hub {
 
     /** Sends a frame that entered through {@code from} out of every other port. */
     public void forward(Port from, ByteBuffer frame, int offset, int length) {
+        forward(from, frame, offset, length, 0);
+    }
+
+    /**
+     * Sends a frame out of every other port; a TCP segment larger than a port's {@link Port#maxFrameLength()}
+     * (only when {@code segmentSize} > 0) is cut into segments of that many payload bytes for that port.
+     */
+    public void forward(Port from, ByteBuffer frame, int offset, int length, int segmentSize) {
         for (FrameTap tap : taps) {
             tap.frame(frame, offset, length);
         }
         for (Port port : ports) {
-            if (port != from) {
+            if (port == from) {
+                continue;
+            }
+            if (segmentSize > 0 && length > port.maxFrameLength()) {
+                SegmentCutter.forThisThread().cut(port, frame, offset, length, segmentSize);
+            } else {
                 port.transmit(frame, offset, length);
             }
         }

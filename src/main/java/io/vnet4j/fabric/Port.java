@@ -12,6 +12,8 @@ import java.util.Arrays;
  */
 public abstract class Port implements AutoCloseable {
     private static final FrameTap[] NO_TAPS = {};
+    /** 1500 bytes of payload, the Ethernet header and a VLAN tag. */
+    public static final int STANDARD_MAX_FRAME = 1500 + 14 + 4;
 
     private final String id;
     private final String type;
@@ -80,6 +82,15 @@ public abstract class Port implements AutoCloseable {
 
     /** Called by the backend with a frame from its wire: counted, tapped and forwarded by the hub. */
     protected final void deliver(ByteBuffer frame, int offset, int length) {
+        deliver(frame, offset, length, 0);
+    }
+
+    /**
+     * Like {@link #deliver(ByteBuffer, int, int)} for a TCP segment larger than one frame (a TSO segment
+     * with complete checksums): ports that take frames that large get it whole, the others get it cut into
+     * segments of {@code segmentSize} payload bytes.
+     */
+    protected final void deliver(ByteBuffer frame, int offset, int length, int segmentSize) {
         if (!linkUp) {
             return;
         }
@@ -89,8 +100,16 @@ public abstract class Port implements AutoCloseable {
         }
         Hub h = hub;
         if (h != null) {
-            h.forward(this, frame, offset, length);
+            h.forward(this, frame, offset, length, segmentSize);
         }
+    }
+
+    /**
+     * The largest frame this port takes whole; a larger TCP segment is cut for it (see
+     * {@link #deliver(ByteBuffer, int, int, int)}). A standard Ethernet frame with a VLAN tag by default.
+     */
+    public int maxFrameLength() {
+        return STANDARD_MAX_FRAME;
     }
 
     /** Queues a frame for the wire without blocking; false when it cannot be taken (queue full, closed). */

@@ -109,6 +109,12 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
         return lines;
     }
 
+    /** The gateway takes TCP segments of any size (up to an IP packet's 64 KiB) whole. */
+    @Override
+    public int maxFrameLength() {
+        return 65535 + 18;
+    }
+
     @Override
     public List<Port> ports() {
         return List.of(this);

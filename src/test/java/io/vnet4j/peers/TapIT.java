@@ -19,8 +19,9 @@ import org.junit.jupiter.api.Timeout;
 /**
  * TAP devices in namespaces the test creates: two namespaces joined by a vnet4j hub through TAPs (one
  * with vnet_hdr=on, so its 64 KiB TSO segments are cut to the other's MTU in software) ping each other
- * and run iperf3; a third, with {@code netns=...,configure=on} on a user-network hub (the way
- * a rootless container is attached), reaches servers on the host's loopback through the gateway.
+ * and run iperf3; a third, with {@code netns=...,configure=on,vnet_hdr=on} on a user-network hub (the
+ * way a rootless container is attached; its 64 KiB TSO segments go to the gateway whole), reaches servers
+ * on the host's loopback through the gateway.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(180)
@@ -56,7 +57,7 @@ class TapIT {
                 "-netdev", "tap,id=l,ifname=vnleft,script=no,downscript=no,vnet_hdr=on,netns=/run/netns/" + left.name(),
                 "-netdev", "tap,id=r,ifname=vnright,script=no,downscript=no,netns=/run/netns/" + right.name(),
                 "-netdev", "user,id=u,hubid=1",
-                "-netdev", "tap,id=c,hubid=1,ifname=tap0,script=no,downscript=no,configure=on,netns=/run/netns/"
+                "-netdev", "tap,id=c,hubid=1,ifname=tap0,script=no,downscript=no,configure=on,vnet_hdr=on,netns=/run/netns/"
                         + container.name());
         left.execOk("ip", "addr", "add", "10.99.0.1/24", "dev", "vnleft");
         left.execOk("ip", "link", "set", "vnleft", "up");
@@ -108,6 +109,8 @@ class TapIT {
         assertThat(container.execOk("busybox", "wget", "-q", "-O", "-", "http://10.0.2.2:" + http.getAddress().getPort() + "/"))
                 .contains("hello from the host");
         assertThat(container.execOk("iperf3", "-c", "10.0.2.2", "-p", String.valueOf(iperfPort), "-t", "2", "-f", "m"))
+                .contains("receiver");
+        assertThat(container.execOk("iperf3", "-c", "10.0.2.2", "-p", String.valueOf(iperfPort), "-t", "2", "-f", "m", "-R"))
                 .contains("receiver");
     }
 }

@@ -13,9 +13,11 @@ import io.vnet4j.os.NetworkNamespace;
 import io.vnet4j.os.TapDevice;
 import io.vnet4j.wire.Ipv4Address;
 import io.vnet4j.wire.WireError;
+import io.vnet4j.wire.offload.ChecksumCompletion;
 import io.vnet4j.wire.offload.FrameSink;
 import io.vnet4j.wire.offload.SoftwareOffload;
 import io.vnet4j.wire.offload.VirtioNetFrame;
+import io.vnet4j.wire.offload.VirtioNetHeader;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -118,13 +120,38 @@ public final class TapNetdev extends QueuedPort implements Netdev {
                 }
                 if (!config.vnetHeader()) {
                     deliver(device.receivedBuffer(), 0, n);
-                } else if (offload.lower(vnet.wrap(device.receivedBuffer(), 0, n), toHub) != WireError.NONE) {
+                } else if (deliverOffloaded(vnet.wrap(device.receivedBuffer(), 0, n), offload, toHub) != WireError.NONE) {
                     counters().countRxError();
                 }
             }
         } catch (IOException e) {
             Log.warn(id() + ": " + e.getMessage() + "; the port stopped");
         }
+    }
+
+    /**
+     * A TSO segment goes to the hub whole, its checksum completed, with its segment size: ports that take
+     * large frames (the user network) get it as it is, the hub cuts it for the others. Anything else is
+     * lowered here (checksum completed, no segmentation needed).
+     */
+    private WireError deliverOffloaded(VirtioNetFrame vnet, SoftwareOffload offload, FrameSink toHub) {
+        WireError error = vnet.check();
+        if (error != WireError.NONE) {
+            return error;
+        }
+        int kind = vnet.gsoKind();
+        if (kind != VirtioNetHeader.GSO_TCPV4 && kind != VirtioNetHeader.GSO_TCPV6) {
+            return offload.lower(vnet, toHub);
+        }
+        if (vnet.needsCsum()) {
+            error = ChecksumCompletion.complete(vnet.buffer(), vnet.frameOffset(), vnet.frameLength(), vnet.csumStart(),
+                    vnet.csumOffset());
+            if (error != WireError.NONE) {
+                return error;
+            }
+        }
+        deliver(vnet.buffer(), vnet.frameOffset(), vnet.frameLength(), vnet.gsoSize());
+        return WireError.NONE;
     }
 
     private void writeLoop() {
