@@ -56,6 +56,16 @@ public final class Hub {
         }
     }
 
+    /** True when a port other than {@code except} takes frames of {@code length} bytes whole. */
+    public boolean anotherPortTakes(int length, Port except) {
+        for (Port port : ports) {
+            if (port != except && port.maxFrameLength() >= length) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Adds a tap that sees every frame entering the hub, from any port. */
     public synchronized void addTap(FrameTap tap) {
         FrameTap[] grown = Arrays.copyOf(taps, taps.length + 1);

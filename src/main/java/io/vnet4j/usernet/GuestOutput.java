@@ -21,7 +21,8 @@ import java.nio.ByteBuffer;
 final class GuestOutput {
     /** What actually puts a finished frame on the hub. */
     interface FrameSink {
-        void send(ByteBuffer frame, int offset, int length);
+        /** {@code segmentSize} > 0: a TCP segment larger than a frame, to be cut to that size where needed. */
+        void send(ByteBuffer frame, int offset, int length, int segmentSize);
     }
 
     private static final int ETH = EthernetFrame.HEADER_LENGTH;
@@ -79,7 +80,7 @@ final class GuestOutput {
         for (int i = length; i < 60; i++) {
             frame.put(i, (byte) 0);
         }
-        sink.send(frame, 0, Math.max(length, 60));
+        sink.send(frame, 0, Math.max(length, 60), 0);
     }
 
     /**
@@ -97,7 +98,7 @@ final class GuestOutput {
         udp.setDestinationPort(destinationPort);
         udp.setDatagramLength(UdpPacket.HEADER_LENGTH + length);
         udp.fillChecksum(source, destination);
-        sendIp(IpProtocol.UDP, source, destination, destinationMac, body, UdpPacket.HEADER_LENGTH + length);
+        sendIp(IpProtocol.UDP, source, destination, destinationMac, body, UdpPacket.HEADER_LENGTH + length, 0);
     }
 
     /**
@@ -105,7 +106,7 @@ final class GuestOutput {
      */
     void sendTcp(int source, int sourcePort, int destination, int destinationPort, int flags, int sequence,
                  int acknowledgment, int window, io.vnet4j.usernet.tcp.TcpConnection connection, int payloadFromFront,
-                 int payloadLength, TcpSynOptions options) {
+                 int payloadLength, TcpSynOptions options, int segmentSize) {
         int headerLength = TcpSegment.MIN_HEADER_LENGTH + (options == null ? 0 : options.length());
         tcp.wrap(payload, 0, headerLength + payloadLength);
         tcp.setSourcePort(sourcePort);
@@ -123,18 +124,23 @@ final class GuestOutput {
             connection.copyPayload(payloadFromFront, payload, headerLength, payloadLength);
         }
         tcp.fillChecksum(source, destination);
-        sendIp(IpProtocol.TCP, source, destination, ArpTable.UNKNOWN, payload, headerLength + payloadLength);
+        sendIp(IpProtocol.TCP, source, destination, ArpTable.UNKNOWN, payload, headerLength + payloadLength,
+                payloadLength > segmentSize ? segmentSize : 0);
     }
 
     /** Sends an ICMP message whose header and body are in {@link #payloadBuffer()} at 0; fills its checksum. */
     void sendIcmp(int source, int destination, int length) {
         icmp.wrap(payload, 0, length);
         icmp.fillChecksum();
-        sendIp(IpProtocol.ICMP, source, destination, ArpTable.UNKNOWN, payload, length);
+        sendIp(IpProtocol.ICMP, source, destination, ArpTable.UNKNOWN, payload, length, 0);
     }
 
-    /** Sends an IP packet with {@code body} as its payload, in fragments when it exceeds the MTU. */
-    void sendIp(int protocol, int source, int destination, long destinationMac, ByteBuffer body, int length) {
+    /**
+     * Sends an IP packet with {@code body} as its payload, in fragments when it exceeds the MTU; with
+     * {@code segmentSize} > 0 (a large TCP segment) in one frame, which the hub cuts where needed.
+     */
+    void sendIp(int protocol, int source, int destination, long destinationMac, ByteBuffer body, int length,
+                int segmentSize) {
         long mac = destinationMac != ArpTable.UNKNOWN ? destinationMac : arp.lookup(destination);
         if (mac == ArpTable.UNKNOWN) {
             unresolved++;
@@ -142,7 +148,7 @@ final class GuestOutput {
             return;
         }
         int id = nextId++ & 0xFFFF;
-        int maxData = (mtu - IP) & ~7;
+        int maxData = segmentSize > 0 ? length : (mtu - IP) & ~7;
         int offset = 0;
         do {
             int chunk = Math.min(length - offset, maxData);
@@ -167,7 +173,7 @@ final class GuestOutput {
             for (int i = frameLength; i < 60; i++) {
                 frame.put(i, (byte) 0);
             }
-            sink.send(frame, 0, Math.max(frameLength, 60));
+            sink.send(frame, 0, Math.max(frameLength, 60), segmentSize);
             offset += chunk;
         } while (offset < length);
     }

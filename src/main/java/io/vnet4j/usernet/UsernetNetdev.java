@@ -36,6 +36,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class UsernetNetdev extends QueuedPort implements Netdev {
     private static final long MAX_SLEEP_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** A 64 KiB IP packet in an Ethernet frame with a VLAN tag. */
+    static final int LARGE_FRAME = 65535 + 18;
 
     private final UserConfig config;
     private final String settings;
@@ -112,7 +114,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
     /** The gateway takes TCP segments of any size (up to an IP packet's 64 KiB) whole. */
     @Override
     public int maxFrameLength() {
-        return 65535 + 18;
+        return LARGE_FRAME;
     }
 
     @Override
@@ -124,7 +126,8 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
     public void start() throws IOException {
         selector = Selector.open();
         ArpTable arp = new ArpTable();
-        GuestOutput out = new GuestOutput(this::deliver, arp, config.mtu());
+        GuestOutput out = new GuestOutput((frame, offset, length, segmentSize) -> deliver(frame, offset, length, segmentSize),
+                arp, config.mtu());
         VirtualPorts ports = new VirtualPorts();
         nat = new UdpNat(selector, out, config.host());
         tcp = new TcpNat(selector, out::sendTcp, config.mtu(), new SecureRandom());
@@ -183,6 +186,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
                     gateway.frame(inboundView, 0, inboundLength[0], now);
                 }
                 tcp.flushAcks();
+                tcp.sendLargeSegments(hub.anotherPortTakes(LARGE_FRAME, this));
                 sleeping = true;
                 if (queue.isEmpty() && tasks.isEmpty()) {
                     selector.select(sleepMillis(now));

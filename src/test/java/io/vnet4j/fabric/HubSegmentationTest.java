@@ -48,38 +48,6 @@ class HubSegmentationTest {
         }
     }
 
-    static ByteBuffer tcpFrame(int payload) {
-        int length = 14 + 20 + 20 + payload;
-        ByteBuffer b = ByteBuffer.allocate(length);
-        EthernetFrame eth = new EthernetFrame().wrap(b, 0, length);
-        eth.setDestination(0x5255_0a00_0202L);
-        eth.setSource(0x5254_0000_0001L);
-        eth.setUntagged(EtherType.IPV4);
-        Ipv4Packet ip = new Ipv4Packet().wrap(b, 14, length - 14);
-        ip.setHeaderLength(20);
-        ip.setTotalLength(length - 14);
-        ip.setIdentification(1);
-        ip.setFragmentation(true, false, 0);
-        ip.setTtl(64);
-        ip.setProtocol(IpProtocol.TCP);
-        ip.setSource(0x0a00020f);
-        ip.setDestination(0x0a000202);
-        ip.fillChecksum();
-        TcpSegment tcp = new TcpSegment().wrap(b, 34, 20 + payload);
-        tcp.setSourcePort(40000);
-        tcp.setDestinationPort(5201);
-        tcp.setSequenceNumber(1000);
-        tcp.setAcknowledgmentNumber(1);
-        tcp.setHeaderLength(20);
-        tcp.setFlags(TcpFlags.ACK | TcpFlags.PSH);
-        tcp.setWindow(65535);
-        for (int i = 0; i < payload; i++) {
-            b.put(54 + i, (byte) i);
-        }
-        tcp.fillChecksum(0x0a00020f, 0x0a000202);
-        return b;
-    }
-
     @Test
     void largePortGetsTheSegmentWholeAndStandardPortGetsItCut() {
         Hub hub = new Hub(0);
@@ -89,7 +57,7 @@ class HubSegmentationTest {
         hub.attach(source);
         hub.attach(gateway);
         hub.attach(vm);
-        ByteBuffer big = tcpFrame(4000);
+        ByteBuffer big = HubSegmentationTestFrames.tcpFrame(4000);
         source.deliverLarge(big, big.capacity(), 1448);
 
         assertThat(gateway.frames).singleElement().satisfies(f -> assertThat(f).hasSize(4054));
@@ -128,7 +96,7 @@ class HubSegmentationTest {
         RecordingPort other = new RecordingPort("b", Port.STANDARD_MAX_FRAME);
         hub.attach(source);
         hub.attach(other);
-        ByteBuffer jumbo = tcpFrame(8000);
+        ByteBuffer jumbo = HubSegmentationTestFrames.tcpFrame(8000);
         hub.forward(source, jumbo, 0, jumbo.capacity());
         assertThat(other.frames).singleElement().satisfies(f -> assertThat(f).hasSize(8054));
     }

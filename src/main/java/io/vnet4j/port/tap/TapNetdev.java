@@ -154,15 +154,33 @@ public final class TapNetdev extends QueuedPort implements Netdev {
         return WireError.NONE;
     }
 
+    /** The interface's MTU as configured here (1500 when vnet4j did not set it). */
+    private int tapMtu() {
+        if (config.configure() != null) {
+            return config.configure().mtu();
+        }
+        return config.mtu() > 0 ? config.mtu() : 1500;
+    }
+
+    /** With vnet_hdr the kernel segments what we write: a 64 KiB TCP segment goes in whole. */
+    @Override
+    public int maxFrameLength() {
+        return config.vnetHeader() ? 65535 + 18 : STANDARD_MAX_FRAME;
+    }
+
     private void writeLoop() {
         MemorySegment out = device.writeBuffer();
         // with vnet_hdr every frame goes after a header of zeros: no offload asked, the checksums are complete
         int header = config.vnetHeader() ? VirtioNetFrame.HEADER_LENGTH : 0;
         out.asSlice(0, header).fill((byte) 0);
         int[] length = new int[1];
+        int largestPlain = tapMtu() + 14;
         FrameQueue.FrameHandler copier = (ring, offset, len) -> {
             MemorySegment.copy(ring, offset, out, ValueLayout.JAVA_BYTE, header, len);
             length[0] = header + len;
+            if (header > 0) {
+                GsoHeaderWriter.write(out, len > largestPlain ? tapMtu() : 0);
+            }
         };
         try {
             while (true) {

@@ -51,6 +51,8 @@ public final class TcpConnection {
     static final int DEFAULT_MSS = 536;
     /** The most one host read takes, so the send queue grows in steps, not to its whole capacity at once. */
     static final int HOST_READ_CHUNK = 64 * 1024;
+    /** The payload of the largest segment sent when large segments are allowed (64 KiB IPv4, no options). */
+    static final int LARGE_SEGMENT = 65535 - 40;
     /** With coalesced ACKs, at most this much in-order data waits for one. */
     static final int COALESCED_ACK_BYTES = 32 * 1024;
 
@@ -80,6 +82,7 @@ public final class TcpConnection {
     private boolean abortHost;
 
     private boolean coalesceAcks;
+    private boolean largeSegments;
     private boolean ackOwed;
     private int unackedBytes;
 
@@ -336,6 +339,19 @@ public final class TcpConnection {
         coalesceAcks = on;
     }
 
+    /**
+     * Lets segments to the guest grow past its MSS, up to 64 KiB: the caller then cuts them to
+     * {@link #segmentSize()} for every port that cannot take them whole (a TAP with offloads can).
+     */
+    public void sendLargeSegments(boolean on) {
+        largeSegments = on;
+    }
+
+    /** The guest's segment size: what a large segment must be cut to on its way to the guest. */
+    public int segmentSize() {
+        return sendMss;
+    }
+
     /** True when an acknowledgment waits for {@link #flushAck()}. */
     public boolean ackOwed() {
         return ackOwed;
@@ -366,7 +382,7 @@ public final class TcpConnection {
             if (unsent <= 0 || room <= 0) {
                 break;
             }
-            int n = Math.min(Math.min(unsent, sendMss), room);
+            int n = Math.min(Math.min(unsent, largeSegments ? LARGE_SEGMENT : sendMss), room);
             sink.segment(this, TcpFlags.ACK | (n == unsent ? TcpFlags.PSH : 0), sndNxt, rcvNxt, advertise(),
                     inFlight, n, null);
             acknowledged();

@@ -34,7 +34,7 @@ public final class TcpNat {
     public interface Output {
         void segment(int source, int sourcePort, int destination, int destinationPort, int flags, int sequence,
                      int acknowledgment, int window, TcpConnection connection, int payloadFromFront, int payloadLength,
-                     TcpSynOptions options);
+                     TcpSynOptions options, int segmentSize);
     }
 
     private record Key(int guestIp, int guestPort, int remoteIp, int remotePort) {}
@@ -53,13 +53,14 @@ public final class TcpNat {
             this.channel = channel;
             this.connection = new TcpConnection(this, mss, BUFFER_BYTES, random.nextInt());
             this.connection.coalesceAcks(true);
+            this.connection.sendLargeSegments(largeSegments);
         }
 
         @Override
         public void segment(TcpConnection c, int flags, int sequence, int acknowledgment, int window,
                             int payloadFromFront, int payloadLength, TcpSynOptions synOptions) {
             output.segment(key.remoteIp, key.remotePort, key.guestIp, key.guestPort, flags, sequence, acknowledgment,
-                    window, c, payloadFromFront, payloadLength, synOptions);
+                    window, c, payloadFromFront, payloadLength, synOptions, c.segmentSize());
         }
     }
 
@@ -69,6 +70,7 @@ public final class TcpNat {
     private final RandomGenerator random;
     private final Map<Key, Flow> flows = new HashMap<>();
     private final List<Flow> owingAcks = new ArrayList<>();
+    private boolean largeSegments;
     private long refusedCapacity;
 
     public TcpNat(Selector selector, Output output, int mtu, RandomGenerator random) {
@@ -103,6 +105,14 @@ public final class TcpNat {
         settle(flow, now);
     }
 
+    /** Whether connections may send segments larger than the guest's MSS (some port takes them whole). */
+    public void sendLargeSegments(boolean on) {
+        if (on != largeSegments) {
+            largeSegments = on;
+            flows.values().forEach(f -> f.connection.sendLargeSegments(on));
+        }
+    }
+
     /** Sends the acknowledgments that the last batch of guest segments left owing (see TcpConnection#coalesceAcks). */
     public void flushAcks() {
         for (Flow flow : owingAcks) {
@@ -118,7 +128,7 @@ public final class TcpNat {
                 refusedCapacity++;
             }
             output.segment(key.remoteIp, key.remotePort, key.guestIp, key.guestPort, TcpFlags.RST | TcpFlags.ACK, 0,
-                    sequence + 1, 0, null, 0, 0, null);
+                    sequence + 1, 0, null, 0, 0, null, 0);
             return;
         }
         SocketChannel channel;
@@ -168,11 +178,11 @@ public final class TcpNat {
     private void reset(Key key, int flags, int sequence, int acknowledgment, int length) {
         if ((flags & TcpFlags.ACK) != 0) {
             output.segment(key.remoteIp, key.remotePort, key.guestIp, key.guestPort, TcpFlags.RST, acknowledgment, 0,
-                    0, null, 0, 0, null);
+                    0, null, 0, 0, null, 0);
         } else {
             int consumed = length + ((flags & TcpFlags.SYN) != 0 ? 1 : 0) + ((flags & TcpFlags.FIN) != 0 ? 1 : 0);
             output.segment(key.remoteIp, key.remotePort, key.guestIp, key.guestPort, TcpFlags.RST | TcpFlags.ACK, 0,
-                    sequence + consumed, 0, null, 0, 0, null);
+                    sequence + consumed, 0, null, 0, 0, null, 0);
         }
     }
 
