@@ -155,7 +155,7 @@ public final class ConfigParser {
         }
         Path script = script(o, "script", "/etc/qemu-ifup");
         Path downscript = script(o, "downscript", "/etc/qemu-ifdown");
-        boolean vnetHeader = o.takeBoolean("vnet_hdr", false);
+        boolean vnetHeader = o.takeBoolean("vnet_hdr", true); // as QEMU: used unless vnet_hdr=off
         int mtu = (int) o.takeLong("mtu", 0, 68, 65520);
         String netns = o.take("netns");
         Path namespace = null;
@@ -169,7 +169,7 @@ public final class ConfigParser {
             configureRequested.add(id);
         }
         o.finish(TAP_KEYS);
-        String settings = "ifname=" + ifname + (netns == null ? "" : ",netns=" + netns) + (vnetHeader ? ",vnet_hdr=on" : "");
+        String settings = "ifname=" + ifname + (netns == null ? "" : ",netns=" + netns) + (vnetHeader ? "" : ",vnet_hdr=off");
         return new NetdevConfig.Tap(id, "tap", hub, settings, ifname, script, downscript, namespace, null, mtu,
                 vnetHeader);
     }

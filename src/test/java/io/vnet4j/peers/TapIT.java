@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * TAP devices in namespaces the test creates: two namespaces joined by a vnet4j hub through TAPs (one
- * with vnet_hdr=on, so its 64 KiB TSO segments are cut to the other's MTU in software) ping each other
+ * with offloads, one with vnet_hdr=off, so 64 KiB TSO segments are cut to the other's MTU in software) ping each other
  * and run iperf3; a third, with {@code netns=...,configure=on,vnet_hdr=on} on a user-network hub (the
  * way a rootless container is attached; its 64 KiB TSO segments go to the gateway whole), reaches servers
  * on the host's loopback through the gateway.
@@ -55,7 +55,7 @@ class TapIT {
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
         vnet = VnetProcess.start(
                 "-netdev", "tap,id=l,ifname=vnleft,script=no,downscript=no,vnet_hdr=on,netns=/run/netns/" + left.name(),
-                "-netdev", "tap,id=r,ifname=vnright,script=no,downscript=no,netns=/run/netns/" + right.name(),
+                "-netdev", "tap,id=r,ifname=vnright,script=no,downscript=no,vnet_hdr=off,netns=/run/netns/" + right.name(),
                 "-netdev", "user,id=u,hubid=1",
                 "-netdev", "tap,id=c,hubid=1,ifname=tap0,script=no,downscript=no,configure=on,vnet_hdr=on,netns=/run/netns/"
                         + container.name());

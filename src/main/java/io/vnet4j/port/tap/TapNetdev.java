@@ -30,7 +30,8 @@ import java.util.concurrent.TimeUnit;
  * this network namespace or, with {@code netns=}, in another (the way rootless containers get their
  * network). With {@code configure=on} the interface comes up with an address from the hub's user network
  * (its .100, like slirp4netns), a default route via the gateway, and the MTU. QEMU's {@code script} and
- * {@code downscript} run with the interface name, inside the TAP's namespace. With {@code vnet_hdr=on}
+ * {@code downscript} run with the interface name, inside the TAP's namespace. With {@code vnet_hdr=on} (the
+ * default)
  * the kernel hands over 64 KiB TCP segments with partial checksums (fewer, larger reads); they are
  * segmented and their checksums completed here, so no other port ever gets a frame over its MTU or with
  * a wrong checksum.
@@ -57,7 +58,8 @@ public final class TapNetdev extends QueuedPort implements Netdev {
         return "ifname=" + (d == null ? config.ifname() : d.name())
                 + (config.netns() == null ? "" : ",netns=" + config.netns())
                 + (config.configure() == null ? "" : ",address=" + Ipv4Address.format(config.configure().address())
-                        + "/" + config.configure().prefixLength());
+                        + "/" + config.configure().prefixLength())
+                + (config.vnetHeader() ? ",vnet_hdr=on" : ",vnet_hdr=off");
     }
 
     @Override
