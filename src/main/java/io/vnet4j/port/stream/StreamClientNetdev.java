@@ -4,7 +4,7 @@ import io.vnet4j.Log;
 import io.vnet4j.Shutdown;
 import io.vnet4j.fabric.FrameTap;
 import io.vnet4j.fabric.Hub;
-import io.vnet4j.fabric.Netdev;
+import io.vnet4j.fabric.NetdevBase;
 import io.vnet4j.fabric.Port;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -18,40 +18,20 @@ import java.util.List;
  * delay, it connects again after the peer goes away (the link is down meanwhile); without one, the first
  * connection must succeed at start and the port stays down once it ends, as in QEMU.
  */
-public final class StreamClientNetdev implements Netdev {
-    private final String id;
-    private final String type;
+public final class StreamClientNetdev extends NetdevBase {
     private final SocketAddress address;
     private final long reconnectMillis;
     private final StreamPort port;
-    private final Hub hub;
     private volatile SocketChannel channel;
     private volatile Thread worker;
     private volatile boolean closed;
 
     public StreamClientNetdev(String id, String type, String settings, SocketAddress address,
                               long reconnectMillis, Hub hub) {
-        this.id = id;
-        this.type = type;
+        super(id, type, hub);
         this.address = address;
         this.reconnectMillis = reconnectMillis;
-        this.hub = hub;
         this.port = new StreamPort(id, type, settings);
-    }
-
-    @Override
-    public String id() {
-        return id;
-    }
-
-    @Override
-    public String type() {
-        return type;
-    }
-
-    @Override
-    public Hub hub() {
-        return hub;
     }
 
     @Override

@@ -4,7 +4,7 @@ import io.vnet4j.Log;
 import io.vnet4j.Shutdown;
 import io.vnet4j.fabric.FrameTap;
 import io.vnet4j.fabric.Hub;
-import io.vnet4j.fabric.Netdev;
+import io.vnet4j.fabric.NetdevBase;
 import io.vnet4j.fabric.Port;
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -23,12 +23,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A listening socket or stream netdev. Unlike QEMU, it accepts any number of peers: each connection
  * becomes its own port {@code ID.N} on the hub and goes away when it disconnects.
  */
-public final class StreamServerNetdev implements Netdev {
-    private final String id;
-    private final String type;
+public final class StreamServerNetdev extends NetdevBase {
     private final String settings;
     private final SocketAddress address;
-    private final Hub hub;
     private final List<Port> connections = new CopyOnWriteArrayList<>();
     private final List<SocketChannel> channels = new CopyOnWriteArrayList<>();
     private final List<FrameTap> taps = new CopyOnWriteArrayList<>();
@@ -38,26 +35,9 @@ public final class StreamServerNetdev implements Netdev {
     private volatile boolean closed;
 
     public StreamServerNetdev(String id, String type, String settings, SocketAddress address, Hub hub) {
-        this.id = id;
-        this.type = type;
+        super(id, type, hub);
         this.settings = settings;
         this.address = address;
-        this.hub = hub;
-    }
-
-    @Override
-    public String id() {
-        return id;
-    }
-
-    @Override
-    public String type() {
-        return type;
-    }
-
-    @Override
-    public Hub hub() {
-        return hub;
     }
 
     @Override

@@ -4,7 +4,7 @@ import io.vnet4j.Log;
 import io.vnet4j.Shutdown;
 import io.vnet4j.fabric.FrameTap;
 import io.vnet4j.fabric.Hub;
-import io.vnet4j.fabric.Netdev;
+import io.vnet4j.fabric.NetdevBase;
 import io.vnet4j.fabric.Port;
 import io.vnet4j.os.DatagramEndpoint;
 import io.vnet4j.os.NativeDatagramSocket;
@@ -34,7 +34,7 @@ import java.util.Set;
  * fallback to /var/run/vde.ctl); a port number is always asked for on {@code DIR/ctl}, never on a
  * port-group socket.
  */
-public final class VdePlugNetdev implements Netdev {
+public final class VdePlugNetdev extends NetdevBase {
     private static final long HANDSHAKE_MILLIS = 5000;
 
     private final String settings;
@@ -42,7 +42,6 @@ public final class VdePlugNetdev implements Netdev {
     private final int portNumber;
     private final String group;
     private final int mode;
-    private final Hub hub;
     private final DatagramNetdev port;
     private volatile java.nio.channels.SocketChannel control;
     private volatile Path privateDir;
@@ -51,28 +50,13 @@ public final class VdePlugNetdev implements Netdev {
     private Thread watcher;
 
     public VdePlugNetdev(String id, String settings, Path dir, int portNumber, String group, int mode, Hub hub) {
+        super(id, "vde", hub);
         this.settings = settings;
         this.dir = dir;
         this.portNumber = portNumber;
         this.group = group;
         this.mode = mode;
-        this.hub = hub;
         this.port = new DatagramNetdev(id, "vde", settings, new DatagramNetdev.Spec(null, null, null), hub);
-    }
-
-    @Override
-    public String id() {
-        return port.id();
-    }
-
-    @Override
-    public String type() {
-        return "vde";
-    }
-
-    @Override
-    public Hub hub() {
-        return hub;
     }
 
     @Override

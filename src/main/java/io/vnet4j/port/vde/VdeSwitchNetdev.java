@@ -4,7 +4,7 @@ import io.vnet4j.Log;
 import io.vnet4j.Shutdown;
 import io.vnet4j.fabric.FrameTap;
 import io.vnet4j.fabric.Hub;
-import io.vnet4j.fabric.Netdev;
+import io.vnet4j.fabric.NetdevBase;
 import io.vnet4j.fabric.Port;
 import io.vnet4j.os.DatagramEndpoint;
 import io.vnet4j.os.NativeDatagramSocket;
@@ -43,17 +43,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * switch on its {@code ctl}, else start refuses. On close our sockets are removed, and the directory too
  * when nothing else is left in it.
  */
-public final class VdeSwitchNetdev implements Netdev {
+public final class VdeSwitchNetdev extends NetdevBase {
     /** Plugs at most, to bound what unauthenticated local clients can make us hold. */
     static final int MAX_PLUGS = 1024;
     private static final long REQUEST_MILLIS = 5000;
 
-    private final String id;
     private final String settings;
     private final Path dir;
     private final String group;
     private final int mode;
-    private final Hub hub;
     private final List<DatagramNetdev> plugs = new CopyOnWriteArrayList<>();
     private final List<SocketChannel> channels = new CopyOnWriteArrayList<>();
     private final List<FrameTap> taps = new CopyOnWriteArrayList<>();
@@ -65,27 +63,11 @@ public final class VdeSwitchNetdev implements Netdev {
     private volatile boolean closed;
 
     public VdeSwitchNetdev(String id, String settings, Path dir, String group, int mode, Hub hub) {
-        this.id = id;
+        super(id, "vde", hub);
         this.settings = settings;
         this.dir = dir.toAbsolutePath();
         this.group = group;
         this.mode = mode;
-        this.hub = hub;
-    }
-
-    @Override
-    public String id() {
-        return id;
-    }
-
-    @Override
-    public String type() {
-        return "vde";
-    }
-
-    @Override
-    public Hub hub() {
-        return hub;
     }
 
     @Override
