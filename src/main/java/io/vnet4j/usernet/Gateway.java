@@ -250,16 +250,6 @@ final class Gateway {
         tcp.poll(now);
     }
 
-    /** The earliest time timed work is due (0 when none). */
-    long pollAt() {
-        long at = tcp.pollAt();
-        long tftp = services.pollAt();
-        if (tftp != Long.MAX_VALUE && (at == 0 || tftp - at < 0)) {
-            at = tftp;
-        }
-        return at;
-    }
-
     long reassemblyDrops() {
         return reassembler.dropped();
     }

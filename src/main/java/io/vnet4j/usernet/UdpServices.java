@@ -140,10 +140,6 @@ final class UdpServices {
         }
     }
 
-    long pollAt() {
-        return tftp == null ? Long.MAX_VALUE : tftp.pollAt();
-    }
-
     DhcpServer dhcpServer() {
         return dhcp;
     }

@@ -31,11 +31,16 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code -netdev user}: the user-mode gateway as a port on a hub. Theory of operation: one platform
  * thread runs the gateway, so no state is shared: it takes the frames the hub queued for this port,
- * waits on a selector for the host sockets of the NAT flows, and polls the time-driven work (reassembly
- * and flow expiry). A frame queued by the hub wakes the selector only when the loop is asleep.
+ * waits on a selector for the host sockets of the NAT flows, and polls the time-driven work (retransmission,
+ * reassembly and flow expiry, TFTP) every {@code POLL_INTERVAL_NANOS}. A frame queued by the hub wakes
+ * the selector only when the loop is asleep.
  */
 public final class UsernetNetdev extends QueuedPort implements Netdev {
-    private static final long MAX_SLEEP_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * Timed work (retransmission, expiry, TFTP) is polled this often, not after every batch of frames: a
+     * poll walks every connection and flow. Every timer in the gateway is 200 ms or longer.
+     */
+    static final long POLL_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /** A 64 KiB IP packet in an Ethernet frame with a VLAN tag. */
     static final int LARGE_FRAME = 65535 + 18;
 
@@ -177,6 +182,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
 
     private void run() {
         try {
+            long nextPoll = System.nanoTime();
             while (!closed) {
                 long now = System.nanoTime();
                 for (Runnable task; (task = tasks.poll()) != null; ) {
@@ -189,7 +195,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
                 tcp.sendLargeSegments(hub.anotherPortTakes(LARGE_FRAME, this));
                 sleeping = true;
                 if (queue.isEmpty() && tasks.isEmpty()) {
-                    selector.select(sleepMillis(now));
+                    selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextPoll - now)));
                 } else {
                     selector.selectNow();
                 }
@@ -210,7 +216,10 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
                         default -> key.cancel();
                     }
                 }
-                gateway.poll(now);
+                if (now - nextPoll >= 0) {
+                    gateway.poll(now);
+                    nextPoll = now + POLL_INTERVAL_NANOS;
+                }
             }
         } catch (IOException | InterruptedException e) {
             if (!closed) {
@@ -227,13 +236,6 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
             icmp.close();
             guestForwards.close();
         }
-    }
-
-    /** How long the loop may sleep: until the next timed work, at most a second, at least a millisecond. */
-    private long sleepMillis(long now) {
-        long at = gateway.pollAt();
-        long nanos = at == 0 ? MAX_SLEEP_NANOS : Math.min(MAX_SLEEP_NANOS, Math.max(0, at - now));
-        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos));
     }
 
     @Override

@@ -297,18 +297,6 @@ public final class TcpNat {
         }
     }
 
-    /** The earliest time a connection has timed work, or 0. */
-    public long pollAt() {
-        long next = 0;
-        for (Flow flow : flows.values()) {
-            long at = flow.connection.pollAt();
-            if (at != 0 && (next == 0 || at - next < 0)) {
-                next = at;
-            }
-        }
-        return next;
-    }
-
     /** One line per connection, for {@code info network}. */
     public void describe(List<String> lines) {
         for (Flow flow : flows.values()) {
