@@ -5,8 +5,10 @@ import java.nio.ByteBuffer;
 /**
  * A bounded FIFO of bytes: appended at the end, consumed from the front, read at any offset from the front
  * (for retransmission). It holds at most {@code capacity} bytes, but its array grows only as bytes arrive
- * (doubling from {@value #MIN_ARRAY}) and is given back when the queue drains, so a thousand idle
- * connections cost almost nothing.
+ * (doubling from {@value #MIN_ARRAY}). A busy queue keeps its array when it drains (a bulk transfer drains
+ * it after every segment, and allocating it again each time costs more than the copy); {@link
+ * #releaseIfIdle} gives it back once the queue stayed empty, so a thousand idle connections cost almost
+ * nothing.
  */
 final class ByteQueue {
     static final int MIN_ARRAY = 4096;
@@ -17,6 +19,8 @@ final class ByteQueue {
     private ByteBuffer wrapper = ByteBuffer.wrap(EMPTY);
     private int start;
     private int end;
+    /** Bytes were added since the last {@link #releaseIfIdle}. */
+    private boolean used;
 
     ByteQueue(int capacity) {
         this.capacity = capacity;
@@ -41,6 +45,7 @@ final class ByteQueue {
         makeRoom(n);
         src.get(offset, data, end, n);
         end += n;
+        used = true;
         return n;
     }
 
@@ -59,6 +64,7 @@ final class ByteQueue {
 
     void appended(int n) {
         end += n;
+        used = true;
     }
 
     /** A buffer over the queued bytes (position..limit), to write from; then call {@link #consume}. */
@@ -71,11 +77,24 @@ final class ByteQueue {
         if (start == end) {
             start = 0;
             end = 0;
-            if (data.length > 4 * MIN_ARRAY) {
-                data = EMPTY;
-                wrapper = ByteBuffer.wrap(EMPTY);
-            }
         }
+    }
+
+    /**
+     * Gives the array back when the queue is empty and nothing was added since the last call: called
+     * periodically, it frees the memory of connections that went quiet and keeps that of busy ones.
+     */
+    void releaseIfIdle() {
+        if (length() == 0 && !used && data.length > 0) {
+            data = EMPTY;
+            wrapper = ByteBuffer.wrap(EMPTY);
+        }
+        used = false;
+    }
+
+    /** The size of the array now held (memory accounting and tests). */
+    int arrayLength() {
+        return data.length;
     }
 
     /** Copies {@code length} bytes starting {@code fromFront} bytes after the front into {@code dst} at {@code at}. */

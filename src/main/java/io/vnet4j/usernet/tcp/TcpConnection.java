@@ -550,6 +550,17 @@ public final class TcpConnection {
         return b == 0 || a - b < 0 ? a : b;
     }
 
+    /** Frees the buffers of a direction that stayed empty since the last call (see ByteQueue#releaseIfIdle). */
+    public void releaseIdleBuffers() {
+        toHost.releaseIfIdle();
+        toGuest.releaseIfIdle();
+    }
+
+    /** The bytes of buffer memory this connection holds now. */
+    public int bufferMemory() {
+        return toHost.arrayLength() + toGuest.arrayLength();
+    }
+
     /** Retransmits, probes or closes as the time requires. */
     public void poll(long now) {
         if (stateDeadline != 0 && now - stateDeadline >= 0) {

@@ -282,10 +282,11 @@ public final class TcpNat {
         }
     }
 
-    /** Drives every connection's timers. */
+    /** Drives every connection's timers, and frees the buffers of connections that went quiet. */
     public void poll(long now) {
         List<Flow> due = new ArrayList<>();
         for (Flow flow : flows.values()) {
+            flow.connection.releaseIdleBuffers();
             long at = flow.connection.pollAt();
             if (at != 0 && now - at >= 0) {
                 due.add(flow);

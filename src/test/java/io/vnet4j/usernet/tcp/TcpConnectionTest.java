@@ -188,6 +188,23 @@ class TcpConnectionTest {
         }
 
         @Test
+        void aBusyConnectionKeepsItsBufferAndAQuietOneGivesItBack() throws IOException {
+            TcpHarness h = plain();
+            h.guest(ACK, GISN + 1, ISS + 1, 65535, bytes(1000, 1));
+            h.hostTakes(1000);
+            int held = h.c.bufferMemory();
+            assertThat(held).isPositive();
+            h.c.releaseIdleBuffers(); // drained, but data arrived since the last call: still busy
+            assertThat(h.c.bufferMemory()).isEqualTo(held);
+            h.guest(ACK, GISN + 1001, ISS + 1, 65535, bytes(1000, 2));
+            h.c.releaseIdleBuffers(); // data waiting for the host: kept
+            assertThat(h.c.bufferMemory()).isEqualTo(held);
+            h.hostTakes(1000);
+            h.c.releaseIdleBuffers(); // drained, and nothing arrived since the last call: given back
+            assertThat(h.c.bufferMemory()).isZero();
+        }
+
+        @Test
         void duplicateSegmentIsAckedButNotQueuedTwice() throws IOException {
             TcpHarness h = plain();
             byte[] data = bytes(100, 1);
