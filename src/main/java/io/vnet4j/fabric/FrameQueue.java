@@ -10,19 +10,27 @@ import java.util.concurrent.locks.ReentrantLock;
  * one consumer (the port's writer). Nothing is allocated per frame; a frame that does not fit is refused
  * and the caller counts the drop, as a switch with a full output buffer would.
  *
- * <p>Each record is a 4-byte length followed by the frame. A record never wraps: when the space left at
- * the end of the ring is too small, the producer marks it as padding (length {@value #PADDING}, or an end
- * shorter than a length field) and starts again at offset 0.
+ * <p>Each record is an 8-byte header (the frame's length, and its segment size: see
+ * {@link Port#deliver(ByteBuffer, int, int, int)}) followed by the frame. A record never wraps: when the
+ * space left at the end of the ring is too small, the producer marks it as padding (length
+ * {@value #PADDING}, or an end shorter than a header) and starts again at offset 0. Producers copy in under
+ * the lock; the consumer reads its frames in place without it, since producers never write the space
+ * between head and tail, and frees that space under the lock once its handler returned.
  */
 public final class FrameQueue {
 
-    /** What a consumer does with each frame; it runs under the queue's lock, so it must only copy. */
+    /**
+     * What the consumer does with each frame, in place in the ring (valid only during the call; the
+     * handler may change the bytes). {@code segmentSize} > 0 marks a large TCP segment.
+     */
     @FunctionalInterface
     public interface FrameHandler {
-        void frame(byte[] ring, int offset, int length);
+        void frame(byte[] ring, int offset, int length, int segmentSize);
     }
 
-    private static final int HEADER = 4;
+    private static final int HEADER = 8;
+    /** What a frame costs in a drain's byte budget: its length plus this. */
+    private static final int BUDGET_OVERHEAD = 4;
     private static final int PADDING = -1;
     private static final long FOREVER = TimeUnit.DAYS.toNanos(365);
 
@@ -50,6 +58,11 @@ public final class FrameQueue {
 
     /** Copies the frame into the queue; false when it does not fit (or the queue is closed). */
     public boolean offer(ByteBuffer src, int offset, int length) {
+        return offer(src, offset, length, 0);
+    }
+
+    /** Copies a frame and its segment size into the queue; false when it does not fit (or the queue is closed). */
+    public boolean offer(ByteBuffer src, int offset, int length, int segmentSize) {
         int need = HEADER + length;
         lock.lock();
         try {
@@ -70,6 +83,7 @@ public final class FrameQueue {
                 return false;
             }
             lengths.putInt(tail, length);
+            lengths.putInt(tail + 4, segmentSize);
             src.get(offset, ring, tail + HEADER, length);
             tail += need;
             if (tail == ring.length) {
@@ -87,12 +101,16 @@ public final class FrameQueue {
 
     /**
      * Hands up to {@code maxFrames} queued frames to {@code handler}, oldest first, while their lengths plus
-     * 4 bytes each fit in {@code maxBytes}; waits up to {@code timeoutNanos} for a first frame.
+     * 4 bytes each fit in {@code maxBytes}; waits up to {@code timeoutNanos} for a first frame. Only one
+     * thread may drain a queue.
      *
      * @return the number of frames handed over, or -1 when the queue is closed and empty
      */
     public int drain(FrameHandler handler, int maxBytes, int maxFrames, long timeoutNanos)
             throws InterruptedException {
+        int start;
+        int frames = 0;
+        int taken = 0;
         lock.lock();
         try {
             long remaining = timeoutNanos;
@@ -110,33 +128,56 @@ public final class FrameQueue {
                     consumerWaiting = false;
                 }
             }
-            int frames = 0;
+            start = head;
+            int at = head;
             int budget = maxBytes;
-            while (used > 0 && frames < maxFrames) {
-                int atEnd = ring.length - head;
-                if (atEnd < HEADER || lengths.getInt(head) == PADDING) {
-                    used -= atEnd;
-                    head = 0;
+            while (taken < used && frames < maxFrames) {
+                int atEnd = ring.length - at;
+                if (atEnd < HEADER || lengths.getInt(at) == PADDING) {
+                    taken += atEnd;
+                    at = 0;
                     continue;
                 }
-                int length = lengths.getInt(head);
-                if (HEADER + length > budget) {
+                int length = lengths.getInt(at);
+                if (BUDGET_OVERHEAD + length > budget) {
                     break;
                 }
-                handler.frame(ring, head + HEADER, length);
-                budget -= HEADER + length;
-                head += HEADER + length;
-                used -= HEADER + length;
-                if (head == ring.length) {
-                    head = 0;
-                }
+                budget -= BUDGET_OVERHEAD + length;
+                taken += HEADER + length;
+                at = (at + HEADER + length) % ring.length;
                 frames++;
             }
+        } finally {
+            lock.unlock();
+        }
+        try {
+            int at = start;
+            for (int i = 0; i < frames; ) {
+                if (ring.length - at < HEADER || lengths.getInt(at) == PADDING) {
+                    at = 0;
+                    continue;
+                }
+                int length = lengths.getInt(at);
+                handler.frame(ring, at + HEADER, length, lengths.getInt(at + 4));
+                at = (at + HEADER + length) % ring.length;
+                i++;
+            }
+        } finally {
+            release(taken);
+        }
+        return frames;
+    }
+
+    /** Gives the space of drained records back to the producers. */
+    private void release(int bytes) {
+        lock.lock();
+        try {
+            used -= bytes;
+            head = (head + bytes) % ring.length;
             if (used == 0) {
                 head = 0;
                 tail = 0;
             }
-            return frames;
         } finally {
             lock.unlock();
         }

@@ -12,8 +12,8 @@ import java.util.List;
  * detaching never lock the forwarding path, and it calls {@link Port#transmit} on each other port, which
  * only copies the frame into that port's bounded queue (or drops it). A slow or stuck port therefore fills
  * its own queue and loses its own frames; it never stalls the hub or the other ports. Nothing is allocated
- * per frame. A TCP segment larger than a frame (from a TAP with offloads) goes whole to ports that take it
- * (the user network) and is cut to its original segment size for the others.
+ * per frame. A large TCP segment (from a TAP with offloads, or the user network) goes whole to ports that
+ * take it (the user network, TAPs with offloads) and is cut to its original segment size for the others.
  */
 public final class Hub {
     private static final Port[] NO_PORTS = {};
@@ -56,10 +56,10 @@ public final class Hub {
         }
     }
 
-    /** True when a port other than {@code except} takes frames of {@code length} bytes whole. */
-    public boolean anotherPortTakes(int length, Port except) {
+    /** True when a port other than {@code except} takes large TCP segments whole. */
+    public boolean anotherPortTakesLargeSegments(Port except) {
         for (Port port : ports) {
-            if (port != except && port.maxFrameLength() >= length) {
+            if (port != except && port.takesLargeSegments()) {
                 return true;
             }
         }
@@ -83,8 +83,9 @@ public final class Hub {
     }
 
     /**
-     * Sends a frame out of every other port; a TCP segment larger than a port's {@link Port#maxFrameLength()}
-     * (only when {@code segmentSize} > 0) is cut into segments of that many payload bytes for that port.
+     * Sends a frame out of every other port; a large TCP segment ({@code segmentSize} > 0, see
+     * {@link Port#deliver(ByteBuffer, int, int, int)}) goes whole to the ports that take such segments and is
+     * cut into segments of that many payload bytes, checksums completed, for the others.
      */
     public void forward(Port from, ByteBuffer frame, int offset, int length, int segmentSize) {
         for (FrameTap tap : taps) {
@@ -94,10 +95,10 @@ public final class Hub {
             if (port == from) {
                 continue;
             }
-            if (segmentSize > 0 && length > port.maxFrameLength()) {
+            if (segmentSize > 0 && !port.takesLargeSegments()) {
                 SegmentCutter.forThisThread().cut(port, frame, offset, length, segmentSize);
             } else {
-                port.transmit(frame, offset, length);
+                port.transmit(frame, offset, length, segmentSize);
             }
         }
     }

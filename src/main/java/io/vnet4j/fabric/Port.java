@@ -70,7 +70,15 @@ public abstract class Port implements AutoCloseable {
 
     /** Called by the hub: the frame leaves through this port, or is dropped and counted. */
     public final void transmit(ByteBuffer frame, int offset, int length) {
-        if (linkUp && enqueue(frame, offset, length)) {
+        transmit(frame, offset, length, 0);
+    }
+
+    /**
+     * Called by the hub: the frame leaves through this port, or is dropped and counted; {@code segmentSize}
+     * > 0 only for a port that {@linkplain #takesLargeSegments() takes large segments}.
+     */
+    public final void transmit(ByteBuffer frame, int offset, int length, int segmentSize) {
+        if (linkUp && enqueue(frame, offset, length, segmentSize)) {
             counters.countTx(length);
             for (FrameTap tap : taps) {
                 tap.frame(frame, offset, length);
@@ -86,9 +94,11 @@ public abstract class Port implements AutoCloseable {
     }
 
     /**
-     * Like {@link #deliver(ByteBuffer, int, int)} for a TCP segment larger than one frame (a TSO segment
-     * with complete checksums): ports that take frames that large get it whole, the others get it cut into
-     * segments of {@code segmentSize} payload bytes.
+     * Like {@link #deliver(ByteBuffer, int, int)} for a large TCP segment ({@code segmentSize} > 0), as
+     * Linux's GSO: up to 64 KiB of payload, to be cut into segments of {@code segmentSize} payload bytes, its
+     * TCP checksum field holding only the pseudo-header sum (the IPv4 header checksum may be stale too).
+     * Ports that {@linkplain #takesLargeSegments() take large segments} get it whole; for the others the hub
+     * cuts it, with every checksum complete.
      */
     protected final void deliver(ByteBuffer frame, int offset, int length, int segmentSize) {
         if (!linkUp) {
@@ -105,15 +115,19 @@ public abstract class Port implements AutoCloseable {
     }
 
     /**
-     * The largest frame this port takes whole; a larger TCP segment is cut for it (see
-     * {@link #deliver(ByteBuffer, int, int, int)}). A standard Ethernet frame with a VLAN tag by default.
+     * Whether this port takes large TCP segments whole, as they are described at
+     * {@link #deliver(ByteBuffer, int, int, int)} (a TAP with offloads, the user network); other ports get
+     * them cut to standard frames.
      */
-    public int maxFrameLength() {
-        return STANDARD_MAX_FRAME;
+    public boolean takesLargeSegments() {
+        return false;
     }
 
-    /** Queues a frame for the wire without blocking; false when it cannot be taken (queue full, closed). */
-    protected abstract boolean enqueue(ByteBuffer frame, int offset, int length);
+    /**
+     * Queues a frame for the wire without blocking; false when it cannot be taken (queue full, closed).
+     * {@code segmentSize} > 0 marks a large TCP segment (only for a port that takes them).
+     */
+    protected abstract boolean enqueue(ByteBuffer frame, int offset, int length, int segmentSize);
 
     /** Detaches from the hub and releases the port's resources. */
     @Override

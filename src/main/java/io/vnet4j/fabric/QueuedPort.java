@@ -18,8 +18,8 @@ public abstract class QueuedPort extends Port {
     }
 
     @Override
-    protected final boolean enqueue(ByteBuffer frame, int offset, int length) {
-        if (!queue.offer(frame, offset, length)) {
+    protected final boolean enqueue(ByteBuffer frame, int offset, int length, int segmentSize) {
+        if (!queue.offer(frame, offset, length, segmentSize)) {
             return false;
         }
         frameQueued();

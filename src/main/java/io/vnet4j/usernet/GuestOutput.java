@@ -1,6 +1,7 @@
 package io.vnet4j.usernet;
 
 import io.vnet4j.wire.ArpPacket;
+import io.vnet4j.wire.Checksum;
 import io.vnet4j.wire.EtherType;
 import io.vnet4j.wire.EthernetFrame;
 import io.vnet4j.wire.IcmpPacket;
@@ -98,17 +99,24 @@ final class GuestOutput {
         udp.setDestinationPort(destinationPort);
         udp.setDatagramLength(UdpPacket.HEADER_LENGTH + length);
         udp.fillChecksum(source, destination);
-        sendIp(IpProtocol.UDP, source, destination, destinationMac, body, UdpPacket.HEADER_LENGTH + length, 0);
+        sendIp(IpProtocol.UDP, source, destination, destinationMac, body, UdpPacket.HEADER_LENGTH + length);
     }
 
     /**
-     * Sends a TCP segment to a guest; the payload is copied from the connection's send queue.
+     * Sends a TCP segment to a guest, built in place in the frame; the payload is copied from the
+     * connection's send queue. A segment with more payload than {@code segmentSize} goes out as a large
+     * segment, its checksum only the pseudo-header sum (see Port#deliver with a segment size).
      */
     void sendTcp(int source, int sourcePort, int destination, int destinationPort, int flags, int sequence,
                  int acknowledgment, int window, io.vnet4j.usernet.tcp.TcpConnection connection, int payloadFromFront,
                  int payloadLength, TcpSynOptions options, int segmentSize) {
+        long mac = resolve(source, destination, ArpTable.UNKNOWN);
+        if (mac == ArpTable.UNKNOWN) {
+            return;
+        }
         int headerLength = TcpSegment.MIN_HEADER_LENGTH + (options == null ? 0 : options.length());
-        tcp.wrap(payload, 0, headerLength + payloadLength);
+        int length = headerLength + payloadLength;
+        tcp.wrap(frame, ETH + IP, length);
         tcp.setSourcePort(sourcePort);
         tcp.setDestinationPort(destinationPort);
         tcp.setSequenceNumber(sequence);
@@ -121,60 +129,82 @@ final class GuestOutput {
             options.emit(tcp);
         }
         if (payloadLength > 0) {
-            connection.copyPayload(payloadFromFront, payload, headerLength, payloadLength);
+            connection.copyPayload(payloadFromFront, frame, ETH + IP + headerLength, payloadLength);
         }
-        tcp.fillChecksum(source, destination);
-        sendIp(IpProtocol.TCP, source, destination, ArpTable.UNKNOWN, payload, headerLength + payloadLength,
-                payloadLength > segmentSize ? segmentSize : 0);
+        boolean large = payloadLength > segmentSize && segmentSize > 0;
+        if (large) {
+            tcp.setChecksum(Checksum.fold(Checksum.pseudoHeaderSum(source, destination, IpProtocol.TCP, length)));
+        } else {
+            tcp.fillChecksum(source, destination);
+        }
+        writeHeaders(IpProtocol.TCP, source, destination, mac, nextId++ & 0xFFFF, length, false, 0);
+        send(ETH + IP + length, large ? segmentSize : 0);
     }
 
     /** Sends an ICMP message whose header and body are in {@link #payloadBuffer()} at 0; fills its checksum. */
     void sendIcmp(int source, int destination, int length) {
         icmp.wrap(payload, 0, length);
         icmp.fillChecksum();
-        sendIp(IpProtocol.ICMP, source, destination, ArpTable.UNKNOWN, payload, length, 0);
+        sendIp(IpProtocol.ICMP, source, destination, ArpTable.UNKNOWN, payload, length);
     }
 
-    /**
-     * Sends an IP packet with {@code body} as its payload, in fragments when it exceeds the MTU; with
-     * {@code segmentSize} > 0 (a large TCP segment) in one frame, which the hub cuts where needed.
-     */
-    void sendIp(int protocol, int source, int destination, long destinationMac, ByteBuffer body, int length,
-                int segmentSize) {
-        long mac = destinationMac != ArpTable.UNKNOWN ? destinationMac : arp.lookup(destination);
+    /** Sends an IP packet with {@code body} as its payload, in fragments when it exceeds the MTU. */
+    void sendIp(int protocol, int source, int destination, long destinationMac, ByteBuffer body, int length) {
+        long mac = resolve(source, destination, destinationMac);
         if (mac == ArpTable.UNKNOWN) {
-            unresolved++;
-            sendArp(ArpPacket.REQUEST, source, 0, destination, MacAddress.BROADCAST);
             return;
         }
         int id = nextId++ & 0xFFFF;
-        int maxData = segmentSize > 0 ? length : (mtu - IP) & ~7;
+        int maxData = (mtu - IP) & ~7;
         int offset = 0;
         do {
             int chunk = Math.min(length - offset, maxData);
             boolean more = offset + chunk < length;
-            eth.wrap(frame, 0, ETH + IP + chunk);
-            eth.setDestination(mac);
-            eth.setSource(gatewayMac(source));
-            eth.setUntagged(EtherType.IPV4);
-            ip.wrap(frame, ETH, IP + chunk);
-            ip.setHeaderLength(IP);
-            ip.setTos(0);
-            ip.setTotalLength(IP + chunk);
-            ip.setIdentification(id);
-            ip.setFragmentation(false, more, offset / 8);
-            ip.setTtl(DEFAULT_TTL);
-            ip.setProtocol(protocol);
-            ip.setSource(source);
-            ip.setDestination(destination);
-            ip.fillChecksum();
+            writeHeaders(protocol, source, destination, mac, id, chunk, more, offset / 8);
             frame.put(ETH + IP, body, offset, chunk);
-            int frameLength = ETH + IP + chunk;
-            for (int i = frameLength; i < 60; i++) {
-                frame.put(i, (byte) 0);
-            }
-            sink.send(frame, 0, Math.max(frameLength, 60), segmentSize);
+            send(ETH + IP + chunk, 0);
             offset += chunk;
         } while (offset < length);
+    }
+
+    /**
+     * The MAC to send to: {@code known}, or the ARP table's entry; when there is none, an ARP request goes
+     * out, the packet is counted as unresolved and {@link ArpTable#UNKNOWN} returned.
+     */
+    private long resolve(int source, int destination, long known) {
+        long mac = known != ArpTable.UNKNOWN ? known : arp.lookup(destination);
+        if (mac == ArpTable.UNKNOWN) {
+            unresolved++;
+            sendArp(ArpPacket.REQUEST, source, 0, destination, MacAddress.BROADCAST);
+        }
+        return mac;
+    }
+
+    /** Writes the Ethernet and IPv4 headers in front of {@code dataLength} bytes at ETH + IP in the frame. */
+    private void writeHeaders(int protocol, int source, int destination, long mac, int id, int dataLength,
+                              boolean moreFragments, int fragmentOffset) {
+        eth.wrap(frame, 0, ETH + IP + dataLength);
+        eth.setDestination(mac);
+        eth.setSource(gatewayMac(source));
+        eth.setUntagged(EtherType.IPV4);
+        ip.wrap(frame, ETH, IP + dataLength);
+        ip.setHeaderLength(IP);
+        ip.setTos(0);
+        ip.setTotalLength(IP + dataLength);
+        ip.setIdentification(id);
+        ip.setFragmentation(false, moreFragments, fragmentOffset);
+        ip.setTtl(DEFAULT_TTL);
+        ip.setProtocol(protocol);
+        ip.setSource(source);
+        ip.setDestination(destination);
+        ip.fillChecksum();
+    }
+
+    /** Pads the frame to Ethernet's 60-byte minimum and hands it to the hub. */
+    private void send(int frameLength, int segmentSize) {
+        for (int i = frameLength; i < 60; i++) {
+            frame.put(i, (byte) 0);
+        }
+        sink.send(frame, 0, Math.max(frameLength, 60), segmentSize);
     }
 }

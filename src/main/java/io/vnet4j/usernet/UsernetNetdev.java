@@ -41,19 +41,14 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
      * poll walks every connection and flow. Every timer in the gateway is 200 ms or longer.
      */
     static final long POLL_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    /** A 64 KiB IP packet in an Ethernet frame with a VLAN tag. */
-    static final int LARGE_FRAME = 65535 + 18;
 
     private final UserConfig config;
     private final String settings;
     private final Hub hub;
-    private final byte[] inbound = new byte[70 * 1024];
-    private final ByteBuffer inboundView = ByteBuffer.wrap(inbound);
-    private final int[] inboundLength = new int[1];
-    private final FrameQueue.FrameHandler copyIn = (ring, offset, length) -> {
-        System.arraycopy(ring, offset, inbound, 0, length);
-        inboundLength[0] = length;
-    };
+    /** Frames from the hub are handled in place in the queue's ring, through this view of it. */
+    private ByteBuffer ringView = ByteBuffer.allocate(0);
+    private long frameTime;
+    private final FrameQueue.FrameHandler fromHub = this::frameFromHub;
     private Selector selector;
     private Gateway gateway;
     private UdpNat nat;
@@ -118,8 +113,8 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
 
     /** The gateway takes TCP segments of any size (up to an IP packet's 64 KiB) whole. */
     @Override
-    public int maxFrameLength() {
-        return LARGE_FRAME;
+    public boolean takesLargeSegments() {
+        return true;
     }
 
     @Override
@@ -173,6 +168,13 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
         }
     }
 
+    private void frameFromHub(byte[] ring, int offset, int length, int segmentSize) {
+        if (ringView.array() != ring) {
+            ringView = ByteBuffer.wrap(ring);
+        }
+        gateway.frame(ringView, offset, length, segmentSize > 0, frameTime);
+    }
+
     @Override
     protected void frameQueued() {
         if (sleeping) {
@@ -188,11 +190,10 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
                 for (Runnable task; (task = tasks.poll()) != null; ) {
                     task.run();
                 }
-                for (int i = 0; i < 256 && queue.drain(copyIn, inbound.length + 4, 1, 0) == 1; i++) {
-                    gateway.frame(inboundView, 0, inboundLength[0], now);
-                }
+                frameTime = now;
+                queue.drain(fromHub, Integer.MAX_VALUE, 256, 0);
                 tcp.flushAcks();
-                tcp.sendLargeSegments(hub.anotherPortTakes(LARGE_FRAME, this));
+                tcp.sendLargeSegments(hub.anotherPortTakesLargeSegments(this));
                 sleeping = true;
                 if (queue.isEmpty() && tasks.isEmpty()) {
                     selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextPoll - now)));

@@ -34,7 +34,7 @@ class FrameQueueTest {
     /** Drains with the given limits, collecting copies of the frames. */
     private static List<byte[]> drain(FrameQueue q, int maxBytes, int maxFrames) throws InterruptedException {
         List<byte[]> out = new ArrayList<>();
-        int n = q.drain((ring, off, len) -> out.add(Arrays.copyOfRange(ring, off, off + len)), maxBytes, maxFrames, NO_WAIT);
+        int n = q.drain((ring, off, len, seg) -> out.add(Arrays.copyOfRange(ring, off, off + len)), maxBytes, maxFrames, NO_WAIT);
         assertThat(n).isEqualTo(out.size());
         return out;
     }
@@ -83,7 +83,7 @@ class FrameQueueTest {
     @Test
     void refusesWhenFullAndAcceptsAgainAfterDrain() throws InterruptedException {
         FrameQueue q = new FrameQueue(2048);
-        byte[] f = frame(508, 1); // 512-byte records: exactly 4 fit
+        byte[] f = frame(504, 1); // 512-byte records (8-byte header): exactly 4 fit
         for (int i = 0; i < 4; i++) {
             assertThat(offer(q, f)).as("frame %d", i).isTrue();
         }
@@ -97,23 +97,23 @@ class FrameQueueTest {
     @Test
     void refusesAFrameLargerThanTheRing() {
         FrameQueue q = new FrameQueue(2048);
-        assertThat(offer(q, frame(2045, 1))).isFalse();
-        assertThat(offer(q, frame(2044, 1))).isTrue();
+        assertThat(offer(q, frame(2041, 1))).isFalse();
+        assertThat(offer(q, frame(2040, 1))).isTrue();
     }
 
     @Test
     void refusesAFrameThatWouldNeedTheSpaceTheConsumerHasNotFreed() throws InterruptedException {
         FrameQueue q = new FrameQueue(2048);
         // fill 1500 bytes, drain 1000, then a frame that needs more than the free space at either end
-        assertThat(offer(q, frame(996, 1))).isTrue();  // [0,1000)
-        assertThat(offer(q, frame(496, 2))).isTrue();  // [1000,1500)
+        assertThat(offer(q, frame(992, 1))).isTrue();  // [0,1000)
+        assertThat(offer(q, frame(492, 2))).isTrue();  // [1000,1500)
         assertThat(drain(q, Integer.MAX_VALUE, 1)).hasSize(1); // head = 1000
         // 548 bytes at the end, 1000 at the start: a 1100-byte record fits neither
-        assertThat(offer(q, frame(1096, 3))).isFalse();
+        assertThat(offer(q, frame(1092, 3))).isFalse();
         // a 900-byte record wraps to the start (the end becomes padding)
-        byte[] wrapped = frame(896, 4);
+        byte[] wrapped = frame(892, 4);
         assertThat(offer(q, wrapped)).isTrue();
-        assertThat(drain(q, Integer.MAX_VALUE, Integer.MAX_VALUE)).containsExactly(frame(496, 2), wrapped);
+        assertThat(drain(q, Integer.MAX_VALUE, Integer.MAX_VALUE)).containsExactly(frame(492, 2), wrapped);
     }
 
     @Test
@@ -149,6 +149,41 @@ class FrameQueueTest {
     }
 
     @Test
+    void handsOverEachFramesSegmentSize() throws InterruptedException {
+        FrameQueue q = new FrameQueue(4096);
+        q.offer(ByteBuffer.wrap(frame(100, 1)), 0, 100, 0);
+        q.offer(ByteBuffer.wrap(frame(3000, 2)), 0, 3000, 1448);
+        List<Integer> sizes = new ArrayList<>();
+        assertThat(q.drain((r, o, l, s) -> sizes.add(s), Integer.MAX_VALUE, 10, NO_WAIT)).isEqualTo(2);
+        assertThat(sizes).containsExactly(0, 1448);
+    }
+
+    @Test
+    void aProducerMayQueueWhileTheConsumerHandlesFramesAndNeverOverwritesThem() throws Exception {
+        FrameQueue q = new FrameQueue(4096);
+        byte[] first = frame(1000, 1);
+        offer(q, first);
+        List<byte[]> seen = new ArrayList<>();
+        q.drain((ring, off, len, seg) -> {
+            // the handler runs without the queue's lock: another thread can queue meanwhile
+            Thread producer = Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < 10; i++) {
+                    offer(q, frame(500, 10 + i)); // fills the free space, never the frame being handled
+                }
+            });
+            try {
+                producer.join();
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            seen.add(Arrays.copyOfRange(ring, off, off + len));
+        }, Integer.MAX_VALUE, 1, NO_WAIT);
+        assertThat(seen).containsExactly(first);
+        List<byte[]> rest = drain(q, Integer.MAX_VALUE, Integer.MAX_VALUE);
+        assertThat(rest).isNotEmpty().allSatisfy(f -> assertThat(f).hasSize(500));
+    }
+
+    @Test
     void respectsMaxFrames() throws InterruptedException {
         FrameQueue q = new FrameQueue(4096);
         for (int i = 0; i < 5; i++) {
@@ -163,7 +198,7 @@ class FrameQueueTest {
     void respectsMaxBytesCountingFourBytesPerFrame() throws InterruptedException {
         FrameQueue q = new FrameQueue(4096);
         for (int i = 0; i < 3; i++) {
-            offer(q, frame(96, i)); // 100-byte records
+            offer(q, frame(96, i)); // the budget counts 100 bytes each
         }
         assertThat(drain(q, 199, 10)).containsExactly(frame(96, 0));
         assertThat(drain(q, 200, 10)).containsExactly(frame(96, 1), frame(96, 2));
@@ -173,14 +208,14 @@ class FrameQueueTest {
     void handsOverNothingAndKeepsTheFrameWhenTheOldestExceedsMaxBytes() throws InterruptedException {
         FrameQueue q = new FrameQueue(4096);
         offer(q, frame(1000, 1));
-        assertThat(q.drain((r, o, l) -> { }, 1003, 10, TimeUnit.SECONDS.toNanos(5))).isZero();
+        assertThat(q.drain((r, o, l, s) -> { }, 1003, 10, TimeUnit.SECONDS.toNanos(5))).isZero();
         assertThat(drain(q, 1004, 10)).containsExactly(frame(1000, 1));
     }
 
     @Test
     void drainTimesOutWithZeroWhenEmpty() throws InterruptedException {
         FrameQueue q = new FrameQueue(2048);
-        assertThat(q.drain((r, o, l) -> { }, 2048, 1, TimeUnit.MILLISECONDS.toNanos(20))).isZero();
+        assertThat(q.drain((r, o, l, s) -> { }, 2048, 1, TimeUnit.MILLISECONDS.toNanos(20))).isZero();
     }
 
     @Test
@@ -192,7 +227,7 @@ class FrameQueueTest {
         Thread consumer = Thread.ofPlatform().start(() -> {
             started.countDown();
             try {
-                result.set(q.drain((r, o, l) -> { }, 2048));
+                result.set(q.drain((r, o, l, s) -> { }, 2048));
             } catch (InterruptedException e) {
                 result.set(-99);
             }
@@ -212,7 +247,7 @@ class FrameQueueTest {
         q.close();
         assertThat(offer(q, frame(10, 2))).isFalse();
         assertThat(drain(q, 2048, 10)).containsExactly(frame(10, 1));
-        assertThat(q.drain((r, o, l) -> { }, 2048, 10, 0)).isEqualTo(-1);
+        assertThat(q.drain((r, o, l, s) -> { }, 2048, 10, 0)).isEqualTo(-1);
     }
 
     @Test
@@ -244,7 +279,7 @@ class FrameQueueTest {
         int[] total = {0};
         List<String> problems = new ArrayList<>();
         while (total[0] < producers * perProducer) {
-            int n = q.drain((ring, off, len) -> {
+            int n = q.drain((ring, off, len, seg) -> {
                 ByteBuffer b = ByteBuffer.wrap(ring, off, len).slice();
                 int id = b.getInt(0);
                 int i = b.getInt(4);

@@ -13,16 +13,20 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** A TSO segment entering a hub: whole to ports that take large frames, cut to its segment size for the rest. */
+/** A TSO segment entering a hub: whole to ports that take large segments, cut to its segment size for the rest. */
 class HubSegmentationTest {
-    /** A port that records what the hub sends it and takes frames up to {@code max} bytes whole. */
+    private static final boolean LARGE = true;
+    private static final boolean STANDARD = false;
+
+    /** A port that records what the hub sends it (and the segment sizes), taking large segments or not. */
     static final class RecordingPort extends Port {
         final List<byte[]> frames = new ArrayList<>();
-        final int max;
+        final List<Integer> segmentSizes = new ArrayList<>();
+        final boolean large;
 
-        RecordingPort(String id, int max) {
+        RecordingPort(String id, boolean large) {
             super(id, "test");
-            this.max = max;
+            this.large = large;
         }
 
         @Override
@@ -31,15 +35,16 @@ class HubSegmentationTest {
         }
 
         @Override
-        public int maxFrameLength() {
-            return max;
+        public boolean takesLargeSegments() {
+            return large;
         }
 
         @Override
-        protected boolean enqueue(ByteBuffer frame, int offset, int length) {
+        protected boolean enqueue(ByteBuffer frame, int offset, int length, int segmentSize) {
             byte[] copy = new byte[length];
             frame.get(offset, copy);
             frames.add(copy);
+            segmentSizes.add(segmentSize);
             return true;
         }
 
@@ -51,9 +56,9 @@ class HubSegmentationTest {
     @Test
     void largePortGetsTheSegmentWholeAndStandardPortGetsItCut() {
         Hub hub = new Hub(0);
-        RecordingPort source = new RecordingPort("tap", Port.STANDARD_MAX_FRAME);
-        RecordingPort gateway = new RecordingPort("user", 65535 + 18);
-        RecordingPort vm = new RecordingPort("vm", Port.STANDARD_MAX_FRAME);
+        RecordingPort source = new RecordingPort("tap", STANDARD);
+        RecordingPort gateway = new RecordingPort("user", LARGE);
+        RecordingPort vm = new RecordingPort("vm", STANDARD);
         hub.attach(source);
         hub.attach(gateway);
         hub.attach(vm);
@@ -61,7 +66,9 @@ class HubSegmentationTest {
         source.deliverLarge(big, big.capacity(), 1448);
 
         assertThat(gateway.frames).singleElement().satisfies(f -> assertThat(f).hasSize(4054));
+        assertThat(gateway.segmentSizes).containsExactly(1448);
         assertThat(vm.frames).hasSize(3);
+        assertThat(vm.segmentSizes).containsOnly(0);
         int sequence = 1000;
         for (byte[] f : vm.frames) {
             assertThat(f.length).isLessThanOrEqualTo(Port.STANDARD_MAX_FRAME);
@@ -79,8 +86,8 @@ class HubSegmentationTest {
     @Test
     void aLargeFrameThatIsNotTcpIsDroppedAndCountedForPortsThatCannotTakeIt() {
         Hub hub = new Hub(0);
-        RecordingPort source = new RecordingPort("tap", Port.STANDARD_MAX_FRAME);
-        RecordingPort vm = new RecordingPort("vm", Port.STANDARD_MAX_FRAME);
+        RecordingPort source = new RecordingPort("tap", STANDARD);
+        RecordingPort vm = new RecordingPort("vm", STANDARD);
         hub.attach(source);
         hub.attach(vm);
         ByteBuffer garbage = ByteBuffer.allocate(4000);
@@ -92,12 +99,30 @@ class HubSegmentationTest {
     @Test
     void framesWithoutASegmentSizePassAsBefore() {
         Hub hub = new Hub(0);
-        RecordingPort source = new RecordingPort("a", Port.STANDARD_MAX_FRAME);
-        RecordingPort other = new RecordingPort("b", Port.STANDARD_MAX_FRAME);
+        RecordingPort source = new RecordingPort("a", STANDARD);
+        RecordingPort other = new RecordingPort("b", STANDARD);
         hub.attach(source);
         hub.attach(other);
         ByteBuffer jumbo = HubSegmentationTestFrames.tcpFrame(8000);
         hub.forward(source, jumbo, 0, jumbo.capacity());
         assertThat(other.frames).singleElement().satisfies(f -> assertThat(f).hasSize(8054));
+    }
+
+    @Test
+    void aLargeSegmentThatFitsOneFrameStillGetsItsChecksumCompletedForAStandardPort() {
+        Hub hub = new Hub(0);
+        RecordingPort source = new RecordingPort("tap", STANDARD);
+        RecordingPort vm = new RecordingPort("vm", STANDARD);
+        hub.attach(source);
+        hub.attach(vm);
+        ByteBuffer small = HubSegmentationTestFrames.tcpFrame(1000);
+        small.putShort(34 + 16, (short) 0x1234); // a partial checksum, as a TAP hands it over
+        source.deliverLarge(small, small.capacity(), 1448);
+        assertThat(vm.frames).singleElement().satisfies(f -> {
+            ByteBuffer b = ByteBuffer.wrap(f);
+            Ipv4Packet ip = new Ipv4Packet().wrap(b, 14, f.length - 14);
+            TcpSegment tcp = new TcpSegment().wrap(b, ip.payloadOffset(), ip.payloadLength());
+            assertThat(tcp.checksumValid(ip.source(), ip.destination())).isTrue();
+        });
     }
 }

@@ -138,7 +138,7 @@ public final class DatagramNetdev extends QueuedPort implements Netdev {
     private void writeLoop() {
         MemorySegment out = sender.sendBuffer();
         int[] length = new int[1];
-        FrameQueue.FrameHandler copier = (ring, offset, len) -> {
+        FrameQueue.FrameHandler copier = (ring, offset, len, segmentSize) -> {
             if (len > NativeDatagramSocket.MAX_DATAGRAM) {
                 length[0] = -1; // a hub carries frames up to 69632 bytes; no datagram holds one this big
                 return;

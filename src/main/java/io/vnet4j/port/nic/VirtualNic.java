@@ -21,11 +21,11 @@ public final class VirtualNic extends QueuedPort implements Netdev {
     private final byte[] scratch = new byte[MAX_FRAME];
     private int received;
     private ByteBuffer target;
-    private final FrameQueue.FrameHandler toScratch = (ring, offset, length) -> {
+    private final FrameQueue.FrameHandler toScratch = (ring, offset, length, segmentSize) -> {
         System.arraycopy(ring, offset, scratch, 0, length);
         received = length;
     };
-    private final FrameQueue.FrameHandler toTarget = (ring, offset, length) -> {
+    private final FrameQueue.FrameHandler toTarget = (ring, offset, length, segmentSize) -> {
         target.put(ring, offset, length);
         received = length;
     };

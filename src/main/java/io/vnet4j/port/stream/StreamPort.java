@@ -20,7 +20,7 @@ public final class StreamPort extends QueuedPort {
 
     private final ByteBuffer in = ByteBuffer.allocateDirect(IO_BUFFER);
     private final ByteBuffer out = ByteBuffer.allocateDirect(IO_BUFFER);
-    private final FrameQueue.FrameHandler framer = (ring, offset, length) -> {
+    private final FrameQueue.FrameHandler framer = (ring, offset, length, segmentSize) -> {
         out.putInt(length);
         out.put(ring, offset, length);
     };

@@ -13,7 +13,6 @@ import io.vnet4j.os.NetworkNamespace;
 import io.vnet4j.os.TapDevice;
 import io.vnet4j.wire.Ipv4Address;
 import io.vnet4j.wire.WireError;
-import io.vnet4j.wire.offload.ChecksumCompletion;
 import io.vnet4j.wire.offload.FrameSink;
 import io.vnet4j.wire.offload.SoftwareOffload;
 import io.vnet4j.wire.offload.VirtioNetFrame;
@@ -32,12 +31,15 @@ import java.util.concurrent.TimeUnit;
  * (its .100, like slirp4netns), a default route via the gateway, and the MTU. QEMU's {@code script} and
  * {@code downscript} run with the interface name, inside the TAP's namespace. With {@code vnet_hdr=on} (the
  * default)
- * the kernel hands over 64 KiB TCP segments with partial checksums (fewer, larger reads); they are
- * segmented and their checksums completed here, so no other port ever gets a frame over its MTU or with
- * a wrong checksum.
+ * the kernel hands over 64 KiB TCP segments with partial checksums (fewer, larger reads); they cross the
+ * hub whole to the ports that take large segments (the user network, other TAPs with offloads, which get
+ * them with the original segment size) and are cut, checksums completed, for the others, so no other port
+ * ever gets a frame over its MTU or with a wrong checksum.
  */
 public final class TapNetdev extends QueuedPort implements Netdev {
     private static final long WRITER_WAKEUP_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    private static final int TCP_CHECKSUM_OFFSET = 16;
+    private static final int TCP_MIN_HEADER = 20;
 
     private final NetdevConfig.Tap config;
     private final Hub hub;
@@ -132,28 +134,43 @@ public final class TapNetdev extends QueuedPort implements Netdev {
     }
 
     /**
-     * A TSO segment goes to the hub whole, its checksum completed, with its segment size: ports that take
-     * large frames (the user network) get it as it is, the hub cuts it for the others. Anything else is
-     * lowered here (checksum completed, no segmentation needed).
+     * A TCP segment with the kernel's partial checksum — a TSO super-frame, or one segment that the MTU
+     * let through whole — goes to the hub as a large segment (see Port#deliver with a segment size): ports
+     * that take large segments get it as it is, without a pass over its bytes; the hub cuts it, checksums
+     * completed, for the others. Anything else is lowered here (checksum completed, segmented if need be).
      */
     private WireError deliverOffloaded(VirtioNetFrame vnet, SoftwareOffload offload, FrameSink toHub) {
         WireError error = vnet.check();
         if (error != WireError.NONE) {
             return error;
         }
-        int kind = vnet.gsoKind();
-        if (kind != VirtioNetHeader.GSO_TCPV4 && kind != VirtioNetHeader.GSO_TCPV6) {
+        int segmentSize = largeSegmentSize(vnet);
+        if (segmentSize <= 0) {
             return offload.lower(vnet, toHub);
         }
-        if (vnet.needsCsum()) {
-            error = ChecksumCompletion.complete(vnet.buffer(), vnet.frameOffset(), vnet.frameLength(), vnet.csumStart(),
-                    vnet.csumOffset());
-            if (error != WireError.NONE) {
-                return error;
-            }
-        }
-        deliver(vnet.buffer(), vnet.frameOffset(), vnet.frameLength(), vnet.gsoSize());
+        deliver(vnet.buffer(), vnet.frameOffset(), vnet.frameLength(), segmentSize);
         return WireError.NONE;
+    }
+
+    /** The segment size to hand a TCP frame with a partial checksum to the hub with; 0: lower it here. */
+    private static int largeSegmentSize(VirtioNetFrame vnet) {
+        if (!vnet.needsCsum() || vnet.csumOffset() != TCP_CHECKSUM_OFFSET) {
+            return 0;
+        }
+        int kind = vnet.gsoKind();
+        if (kind == VirtioNetHeader.GSO_TCPV4 || kind == VirtioNetHeader.GSO_TCPV6) {
+            return vnet.gsoSize();
+        }
+        if (kind != VirtioNetHeader.GSO_NONE) {
+            return 0;
+        }
+        // one whole segment: a large segment that is cut into one, its payload (at most) the segment size
+        int tcp = vnet.frameOffset() + vnet.csumStart();
+        int end = vnet.frameOffset() + vnet.frameLength();
+        if (tcp + TCP_MIN_HEADER > end) {
+            return 0;
+        }
+        return Math.max(0, end - tcp - ((vnet.buffer().get(tcp + 12) & 0xFF) >>> 4) * 4);
     }
 
     /** The interface's MTU as configured here (1500 when vnet4j did not set it). */
@@ -166,8 +183,8 @@ public final class TapNetdev extends QueuedPort implements Netdev {
 
     /** With vnet_hdr the kernel segments what we write: a 64 KiB TCP segment goes in whole. */
     @Override
-    public int maxFrameLength() {
-        return config.vnetHeader() ? 65535 + 18 : STANDARD_MAX_FRAME;
+    public boolean takesLargeSegments() {
+        return config.vnetHeader();
     }
 
     private void writeLoop() {
@@ -176,12 +193,12 @@ public final class TapNetdev extends QueuedPort implements Netdev {
         int header = config.vnetHeader() ? VirtioNetFrame.HEADER_LENGTH : 0;
         out.asSlice(0, header).fill((byte) 0);
         int[] length = new int[1];
-        int largestPlain = tapMtu() + 14;
-        FrameQueue.FrameHandler copier = (ring, offset, len) -> {
+        int mtu = tapMtu();
+        FrameQueue.FrameHandler copier = (ring, offset, len, segmentSize) -> {
             MemorySegment.copy(ring, offset, out, ValueLayout.JAVA_BYTE, header, len);
             length[0] = header + len;
             if (header > 0) {
-                GsoHeaderWriter.write(out, len > largestPlain ? tapMtu() : 0);
+                GsoHeaderWriter.write(out, segmentSize, mtu);
             }
         };
         try {
