@@ -7,9 +7,14 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.HexFormat;
+import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,9 +22,10 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * TAP devices in namespaces the test creates: two namespaces joined by a vnet4j hub through TAPs (one
- * with offloads, one with vnet_hdr=off, so 64 KiB TSO segments are cut to the other's MTU in software) ping each other
- * and run iperf3; a third, with {@code netns=...,configure=on,vnet_hdr=on} on a user-network hub (the
+ * TAP devices in namespaces the test creates: three namespaces joined by a vnet4j hub through TAPs (two
+ * with offloads, whose 64 KiB TSO segments pass whole between them with partial checksums; one with
+ * vnet_hdr=off, for which they are cut to its MTU in software) ping each other, run iperf3 and fetch a
+ * file over HTTP that must arrive intact each way; a fourth, with {@code netns=...,configure=on,vnet_hdr=on} on a user-network hub (the
  * way a rootless container is attached; its 64 KiB TSO segments go to the gateway whole), reaches servers
  * on the host's loopback through the gateway.
  */
@@ -28,6 +34,8 @@ import org.junit.jupiter.api.Timeout;
 class TapIT {
     private NetNamespace left;
     private NetNamespace right;
+    private NetNamespace middle;
+    private Path shared;
     private NetNamespace container;
     private VnetProcess vnet;
     private HttpServer http;
@@ -40,6 +48,7 @@ class TapIT {
         long pid = ProcessHandle.current().pid();
         left = NetNamespace.create("vnet4j-it-left-" + pid);
         right = NetNamespace.create("vnet4j-it-right-" + pid);
+        middle = NetNamespace.create("vnet4j-it-mid-" + pid);
         container = NetNamespace.create("vnet4j-it-ctr-" + pid);
         http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         http.createContext("/", exchange -> {
@@ -56,6 +65,7 @@ class TapIT {
         vnet = VnetProcess.start(
                 "-netdev", "tap,id=l,ifname=vnleft,script=no,downscript=no,vnet_hdr=on,netns=/run/netns/" + left.name(),
                 "-netdev", "tap,id=r,ifname=vnright,script=no,downscript=no,vnet_hdr=off,netns=/run/netns/" + right.name(),
+                "-netdev", "tap,id=m,ifname=vnmid,script=no,downscript=no,vnet_hdr=on,netns=/run/netns/" + middle.name(),
                 "-netdev", "user,id=u,hubid=1",
                 "-netdev", "tap,id=c,hubid=1,ifname=tap0,script=no,downscript=no,configure=on,vnet_hdr=on,netns=/run/netns/"
                         + container.name());
@@ -64,12 +74,22 @@ class TapIT {
         right.execOk("ip", "addr", "add", "10.99.0.2/24", "dev", "vnright");
         right.execOk("ip", "link", "set", "vnright", "up");
         right.execOk("ip", "link", "set", "lo", "up");
+        middle.execOk("ip", "addr", "add", "10.99.0.3/24", "dev", "vnmid");
+        middle.execOk("ip", "link", "set", "vnmid", "up");
         servers.add(right.start("iperf3", "-s", "-B", "10.99.0.2", "-p", "5201"));
+        shared = Files.createTempDirectory("vnet4j-tapit");
+        byte[] blob = new byte[8 << 20];
+        new Random(4).nextBytes(blob);
+        Files.write(shared.resolve("blob"), blob);
+        for (String address : new String[] {"10.99.0.1", "10.99.0.3"}) {
+            NetNamespace ns = address.endsWith(".1") ? left : middle;
+            servers.add(ns.start("busybox", "httpd", "-f", "-p", address + ":8080", "-h", shared.toString()));
+        }
         PeerTools.awaitListening(iperfPort, Duration.ofSeconds(10));
     }
 
     @AfterAll
-    void stop() {
+    void stop() throws IOException {
         for (AutoCloseable c : new AutoCloseable[] {vnet}) {
             try {
                 if (c != null) c.close();
@@ -79,9 +99,10 @@ class TapIT {
         }
         servers.forEach(Process::destroyForcibly);
         if (http != null) http.stop(0);
-        for (NetNamespace ns : new NetNamespace[] {left, right, container}) {
+        for (NetNamespace ns : new NetNamespace[] {left, right, middle, container}) {
             if (ns != null) ns.close();
         }
+        if (shared != null) PeerTools.deleteTree(shared);
     }
 
     @Test
@@ -96,6 +117,21 @@ class TapIT {
         assertThat(out).contains("receiver");
         String back = left.execOk("iperf3", "-c", "10.99.0.2", "-p", "5201", "-t", "2", "-f", "m", "-R");
         assertThat(back).contains("receiver");
+    }
+
+    @Test
+    void largeSegmentsPassWholeBetweenOffloadingTapsAndAreCutForTheOtherWithTheDataIntact() throws Exception {
+        String expected = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(shared.resolve("blob"))));
+        // middle -> left and left -> middle: both offloading, large segments pass with their segment size
+        assertThat(fetchSum(left, "10.99.0.3")).isEqualTo(expected);
+        assertThat(fetchSum(middle, "10.99.0.1")).isEqualTo(expected);
+        // offloading -> vnet_hdr=off: cut to the MTU, checksums completed
+        assertThat(fetchSum(right, "10.99.0.3")).isEqualTo(expected);
+    }
+
+    private static String fetchSum(NetNamespace client, String server) {
+        String out = client.execOk("sh", "-c", "busybox wget -q -O - http://" + server + ":8080/blob | sha256sum");
+        return out.trim().split("\\s+")[0];
     }
 
     @Test
