@@ -1,22 +1,26 @@
 package io.vnet4j.usernet.tcp;
 
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 
 /**
  * A bounded FIFO of bytes: appended at the end, consumed from the front, read at any offset from the front
- * (for retransmission). It holds at most {@code capacity} bytes, but its array grows only as bytes arrive
- * (doubling from {@value #MIN_ARRAY}). A busy queue keeps its array when it drains (a bulk transfer drains
+ * (for retransmission). It holds at most {@code capacity} bytes, but its buffer grows only as bytes arrive
+ * (doubling from {@value #MIN_ARRAY}). A busy queue keeps its buffer when it drains (a bulk transfer drains
  * it after every segment, and allocating it again each time costs more than the copy); {@link
  * #releaseIfIdle} gives it back once the queue stayed empty, so a thousand idle connections cost almost
- * nothing.
+ * nothing. The buffer is direct memory, so the host socket reads into it and writes from it without the
+ * JDK's copy through a temporary direct buffer.
  */
 final class ByteQueue {
     static final int MIN_ARRAY = 4096;
-    private static final byte[] EMPTY = {};
+    private static final ByteBuffer EMPTY = ByteBuffer.allocateDirect(0);
 
     private final int capacity;
-    private byte[] data = EMPTY;
-    private ByteBuffer wrapper = ByteBuffer.wrap(EMPTY);
+    /** The bytes, always with position 0 and limit at capacity (absolute access only). */
+    private ByteBuffer data = EMPTY;
+    /** A view of {@code data} whose position and limit are set for a channel read or write. */
+    private ByteBuffer io = EMPTY.duplicate();
     private int start;
     private int end;
     /** Bytes were added since the last {@link #releaseIfIdle}. */
@@ -30,7 +34,7 @@ final class ByteQueue {
         return end - start;
     }
 
-    /** Room left under the capacity (not the current array's). */
+    /** Room left under the capacity (not the current buffer's). */
     int free() {
         return capacity - length();
     }
@@ -43,7 +47,7 @@ final class ByteQueue {
     int append(ByteBuffer src, int offset, int length) {
         int n = Math.min(length, free());
         makeRoom(n);
-        src.get(offset, data, end, n);
+        data.put(end, src, offset, n);
         end += n;
         used = true;
         return n;
@@ -51,15 +55,15 @@ final class ByteQueue {
 
     /**
      * A buffer whose position..limit is free tail room for up to {@code want} bytes, then call
-     * {@link #appended}. It offers what the array has (at least {@value #MIN_ARRAY} bytes, doubling it
-     * when full), so a small read does not grow the array to {@code want}.
+     * {@link #appended}. It offers what the buffer has (at least {@value #MIN_ARRAY} bytes, doubling it
+     * when full), so a small read does not grow the buffer to {@code want}.
      */
     ByteBuffer tailForReading(int want) {
         int n = Math.min(want, free());
-        int room = Math.max(data.length - length(), Math.min(n, Math.max(MIN_ARRAY, data.length)));
+        int room = Math.max(data.capacity() - length(), Math.min(n, Math.max(MIN_ARRAY, data.capacity())));
         n = Math.min(n, room);
         makeRoom(n);
-        return wrapper.limit(end + n).position(end);
+        return io.limit(end + n).position(end);
     }
 
     void appended(int n) {
@@ -69,7 +73,7 @@ final class ByteQueue {
 
     /** A buffer over the queued bytes (position..limit), to write from; then call {@link #consume}. */
     ByteBuffer headForWriting() {
-        return wrapper.limit(end).position(start);
+        return io.limit(end).position(start);
     }
 
     void consume(int n) {
@@ -81,20 +85,19 @@ final class ByteQueue {
     }
 
     /**
-     * Gives the array back when the queue is empty and nothing was added since the last call: called
+     * Gives the buffer back when the queue is empty and nothing was added since the last call: called
      * periodically, it frees the memory of connections that went quiet and keeps that of busy ones.
      */
     void releaseIfIdle() {
-        if (length() == 0 && !used && data.length > 0) {
-            data = EMPTY;
-            wrapper = ByteBuffer.wrap(EMPTY);
+        if (length() == 0 && !used && data.capacity() > 0) {
+            use(EMPTY);
         }
         used = false;
     }
 
-    /** The size of the array now held (memory accounting and tests). */
-    int arrayLength() {
-        return data.length;
+    /** The size of the buffer now held (memory accounting and tests). */
+    int bufferLength() {
+        return data.capacity();
     }
 
     /** Copies {@code length} bytes starting {@code fromFront} bytes after the front into {@code dst} at {@code at}. */
@@ -102,25 +105,30 @@ final class ByteQueue {
         dst.put(at, data, start + fromFront, length);
     }
 
-    /** Makes room for {@code n} more bytes after the end: compacts, or grows the array. */
+    /** Makes room for {@code n} more bytes after the end: compacts, or grows the buffer. */
     private void makeRoom(int n) {
-        if (data.length - end >= n) {
+        if (data.capacity() - end >= n) {
             return;
         }
         int needed = length() + n;
-        if (needed <= data.length) {
-            System.arraycopy(data, start, data, 0, length());
+        if (needed <= data.capacity()) {
+            MemorySegment segment = MemorySegment.ofBuffer(data);
+            MemorySegment.copy(segment, start, segment, 0, length()); // overlapping: copied as if through a temporary
         } else {
-            int size = Math.max(MIN_ARRAY, data.length);
+            int size = Math.max(MIN_ARRAY, data.capacity());
             while (size < needed) {
                 size *= 2;
             }
-            byte[] grown = new byte[Math.min(size, Math.max(capacity, needed))];
-            System.arraycopy(data, start, grown, 0, length());
-            data = grown;
-            wrapper = ByteBuffer.wrap(data);
+            ByteBuffer grown = ByteBuffer.allocateDirect(Math.min(size, Math.max(capacity, needed)));
+            grown.put(0, data, start, length());
+            use(grown);
         }
         end -= start;
         start = 0;
+    }
+
+    private void use(ByteBuffer buffer) {
+        data = buffer;
+        io = buffer.duplicate();
     }
 }

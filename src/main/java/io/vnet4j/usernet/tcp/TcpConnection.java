@@ -558,7 +558,7 @@ public final class TcpConnection {
 
     /** The bytes of buffer memory this connection holds now. */
     public int bufferMemory() {
-        return toHost.arrayLength() + toGuest.arrayLength();
+        return toHost.bufferLength() + toGuest.bufferLength();
     }
 
     /** Retransmits, probes or closes as the time requires. */
