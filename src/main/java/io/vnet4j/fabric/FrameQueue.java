@@ -111,23 +111,12 @@ public final class FrameQueue {
         int start;
         int frames = 0;
         int taken = 0;
+        int ready = awaitFrames(timeoutNanos);
+        if (ready <= 0) {
+            return ready;
+        }
         lock.lock();
         try {
-            long remaining = timeoutNanos;
-            while (used == 0) {
-                if (closed) {
-                    return -1;
-                }
-                if (remaining <= 0) {
-                    return 0;
-                }
-                consumerWaiting = true;
-                try {
-                    remaining = notEmpty.awaitNanos(remaining);
-                } finally {
-                    consumerWaiting = false;
-                }
-            }
             start = head;
             int at = head;
             int budget = maxBytes;
@@ -178,6 +167,35 @@ public final class FrameQueue {
                 head = 0;
                 tail = 0;
             }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits up to {@code timeoutNanos} until a frame is queued, without taking it.
+     *
+     * @return 1 when frames are queued, 0 after the timeout, -1 when the queue is closed and empty
+     */
+    public int awaitFrames(long timeoutNanos) throws InterruptedException {
+        lock.lock();
+        try {
+            long remaining = timeoutNanos;
+            while (used == 0) {
+                if (closed) {
+                    return -1;
+                }
+                if (remaining <= 0) {
+                    return 0;
+                }
+                consumerWaiting = true;
+                try {
+                    remaining = notEmpty.awaitNanos(remaining);
+                } finally {
+                    consumerWaiting = false;
+                }
+            }
+            return 1;
         } finally {
             lock.unlock();
         }

@@ -184,6 +184,19 @@ class FrameQueueTest {
     }
 
     @Test
+    void awaitFramesTellsWithoutTakingAndEndsWhenClosedAndEmpty() throws InterruptedException {
+        FrameQueue q = new FrameQueue(2048);
+        assertThat(q.awaitFrames(TimeUnit.MILLISECONDS.toNanos(10))).isZero();
+        offer(q, frame(10, 1));
+        assertThat(q.awaitFrames(0)).isEqualTo(1);
+        assertThat(q.awaitFrames(0)).isEqualTo(1);
+        q.close();
+        assertThat(q.awaitFrames(0)).isEqualTo(1); // queued frames can still be drained
+        assertThat(drain(q, Integer.MAX_VALUE, 10)).containsExactly(frame(10, 1));
+        assertThat(q.awaitFrames(TimeUnit.SECONDS.toNanos(5))).isEqualTo(-1);
+    }
+
+    @Test
     void respectsMaxFrames() throws InterruptedException {
         FrameQueue q = new FrameQueue(4096);
         for (int i = 0; i < 5; i++) {
