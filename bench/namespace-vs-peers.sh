@@ -7,10 +7,13 @@
 #     pair (the kernel's ceiling), iperf3 and ping.
 # Everything runs in namespaces this script creates (vnbench-*) and deletes; traffic stays on this machine.
 # vnet4j runs with its defaults (vnet_hdr=on); the rows "vnet4j-nohdr" run with vnet_hdr=off.
-# Usage: bench/namespace-vs-peers.sh [SECONDS_PER_RUN]
+# Every contender runs ROUNDS times, the rounds interleaved (so a noisy minute hits all of them alike);
+# the tables give the median of the rounds and, in brackets, the lowest and highest.
+# Usage: bench/namespace-vs-peers.sh [SECONDS_PER_RUN] [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-5}
+rounds=${2:-3}
 port=5299
 pids=()
 cleanup() {
@@ -35,6 +38,12 @@ median_ping() { # ns target -> median RTT in ms ("-" when it does not answer pin
     { ip netns exec "$1" busybox ping -c 21 -i 0.1 "$2" 2>/dev/null || true; } | sed -n 's/.*time=\([0-9.]*\) ms/\1/p' \
         | sort -n | awk '{a[NR] = $1} END {if (NR) printf "%.3f", a[int((NR + 1) / 2)]; else printf "-"}'
 }
+median() { # numbers -> "median [min-max]" (the lower median for an even count)
+    [ $# -gt 0 ] || { printf -- '-'; return; }
+    printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END {if (!NR) {print "-"; exit}
+        printf "%s [%s-%s]", a[int((NR + 1) / 2)], a[1], a[NR]}'
+}
+mid() { median "$@" | awk '{print $1}'; }
 wait_for() { # ns address: wait until it answers ping
     for _ in $(seq 1 50); do ip netns exec "$1" busybox ping -c 1 -W 1 "$2" >/dev/null 2>&1 && return 0; sleep 0.2; done
     echo "no answer from $2 in $1" >&2; return 1
@@ -64,69 +73,90 @@ start_usernet() { # tool mtu ns; sets gw to the address that reaches the host's 
 }
 
 set +e # a contender that fails to start shows as 0.00 instead of ending the run
-printf '\n1. user-mode networking, namespace -> host loopback iperf3 (%s s each), Gbit/s\n' "$secs"
-printf '%-20s %6s %10s %10s %12s\n' tool mtu upload download "ping ms"
-declare -A up down
+declare -A up down ping
+for round in $(seq 1 "$rounds"); do
+    echo "round $round of $rounds: user-mode networking" >&2
+    for mtu in 1500 65520; do
+        for tool in vnet4j vnet4j-nohdr slirp4netns pasta; do
+            ns=vnbench-$tool-$mtu
+            ip netns add "$ns"
+            start_usernet "$tool" "$mtu" "$ns"
+            wait_route "$ns" || true
+            sleep 1
+            u=$( (ip netns exec "$ns" iperf3 -c "$gw" -p $port -t "$secs" -O 1 -f m 2>/dev/null || true) | gbits)
+            d=$( (ip netns exec "$ns" iperf3 -c "$gw" -p $port -t "$secs" -O 1 -f m -R 2>/dev/null || true) | gbits)
+            # pasta would carry a ping to its gateway address out of this machine: not measured
+            if [ "$tool" = pasta ]; then p=; else p=$(median_ping "$ns" "$gw" || true); fi
+            up[$tool-$mtu]+="$u "; down[$tool-$mtu]+="$d "; [ -n "$p" ] && ping[$tool-$mtu]+="$p "
+            kill "${pids[-1]}" 2>/dev/null || true; sleep 0.5
+            ip netns del "$ns"
+        done
+    done
+done
+printf '\n1. user-mode networking, namespace -> host loopback iperf3 (%s s each, %s rounds), Gbit/s\n' "$secs" "$rounds"
+printf '%-14s %6s %20s %20s %24s\n' tool mtu upload download "ping ms"
 for mtu in 1500 65520; do
     for tool in vnet4j vnet4j-nohdr slirp4netns pasta; do
-        ns=vnbench-$tool-$mtu
-        ip netns add "$ns"
-        start_usernet "$tool" "$mtu" "$ns"
-        wait_route "$ns" || true
-        sleep 1
-        u=$( (ip netns exec "$ns" iperf3 -c "$gw" -p $port -t "$secs" -O 1 -f m 2>/dev/null || true) | gbits)
-        d=$( (ip netns exec "$ns" iperf3 -c "$gw" -p $port -t "$secs" -O 1 -f m -R 2>/dev/null || true) | gbits)
-        # pasta would carry a ping to its gateway address out of this machine: not measured
-        if [ "$tool" = pasta ]; then p=-; else p=$(median_ping "$ns" "$gw" || true); fi
-        up[$tool-$mtu]=$u; down[$tool-$mtu]=$d
-        printf '%-20s %6s %10s %10s %12s\n' "$tool" "$mtu" "$u" "$d" "$p"
-        kill "${pids[-1]}" 2>/dev/null || true; sleep 0.5
-        ip netns del "$ns"
+        k=$tool-$mtu
+        # shellcheck disable=SC2086
+        printf '%-14s %6s %20s %20s %24s\n' "$tool" "$mtu" "$(median ${up[$k]})" "$(median ${down[$k]})" "$(median ${ping[$k]:-})"
     done
 done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2fx", a / b; else print "n/a"}'; }
 for mtu in 1500 65520; do
-    printf 'MTU %s: vnet4j/slirp4netns upload %s, download %s; vnet4j/pasta upload %s, download %s\n' "$mtu" \
-        "$(ratio "${up[vnet4j-$mtu]}" "${up[slirp4netns-$mtu]}")" "$(ratio "${down[vnet4j-$mtu]}" "${down[slirp4netns-$mtu]}")" \
-        "$(ratio "${up[vnet4j-$mtu]}" "${up[pasta-$mtu]}")" "$(ratio "${down[vnet4j-$mtu]}" "${down[pasta-$mtu]}")"
+    # shellcheck disable=SC2086
+    printf 'MTU %s, medians: vnet4j/slirp4netns upload %s, download %s; vnet4j/pasta upload %s, download %s\n' "$mtu" \
+        "$(ratio "$(mid ${up[vnet4j-$mtu]})" "$(mid ${up[slirp4netns-$mtu]})")" \
+        "$(ratio "$(mid ${down[vnet4j-$mtu]})" "$(mid ${down[slirp4netns-$mtu]})")" \
+        "$(ratio "$(mid ${up[vnet4j-$mtu]})" "$(mid ${up[pasta-$mtu]})")" \
+        "$(ratio "$(mid ${down[vnet4j-$mtu]})" "$(mid ${down[pasta-$mtu]})")"
 done
 
 set +e # a contender that fails to start shows as 0.00 instead of ending the run
-printf '\n2. a hub between two namespaces, MTU 1500, iperf3 (%s s), Gbit/s\n' "$secs"
-printf '%-22s %10s %12s\n' hub throughput "ping ms"
-declare -A hub
-for tool in vnet4j vnet4j-nohdr vde_switch veth; do
-    a=vnbench-a; b=vnbench-b
-    ip netns add $a; ip netns add $b
-    case $tool in
-        vnet4j|vnet4j-nohdr)
-            hdr=on; [ "$tool" = vnet4j-nohdr ] && hdr=off
-            bin/vnet4j --quiet -netdev tap,id=a,ifname=vna,script=no,downscript=no,vnet_hdr=$hdr,netns=/run/netns/$a \
-                -netdev tap,id=b,ifname=vnb,script=no,downscript=no,vnet_hdr=$hdr,netns=/run/netns/$b >/dev/null 2>&1 &
-            pids+=($!); sleep 3; ia=vna; ib=vnb ;;
-        vde_switch)
-            pkill -f "^sleep 100000$" 2>/dev/null || true
-    rm -rf /tmp/vnbench-vde
-            # foreground vde_switch reads commands from stdin and quits at its end: give it one that stays open
-            sleep 100000 | vde_switch -s /tmp/vnbench-vde >/dev/null 2>&1 & pids+=($!); sleep 1
-            ip netns exec $a vde_plug2tap -s /tmp/vnbench-vde vda >/dev/null 2>&1 & pids+=($!)
-            ip netns exec $b vde_plug2tap -s /tmp/vnbench-vde vdb >/dev/null 2>&1 & pids+=($!)
-            sleep 1; ia=vda; ib=vdb ;;
-        veth)
-            ip link add vea netns $a type veth peer name veb netns $b; ia=vea; ib=veb ;;
-    esac
-    ip netns exec $a ip addr add 10.98.0.1/24 dev $ia; ip netns exec $a ip link set $ia up
-    ip netns exec $b ip addr add 10.98.0.2/24 dev $ib; ip netns exec $b ip link set $ib up
-    ip netns exec $b ip link set lo up
-    ip netns exec $b iperf3 -s -B 10.98.0.2 -p 5201 >/dev/null 2>&1 & pids+=($!)
-    wait_for $a 10.98.0.2 || true
-    t=$(ip netns exec $a iperf3 -c 10.98.0.2 -p 5201 -t "$secs" -O 1 -f m 2>/dev/null | gbits)
-    p=$(median_ping $a 10.98.0.2)
-    hub[$tool]=$t
-    printf '%-22s %10s %12s\n' "$tool" "$t" "$p"
-    for _ in 1 2 3 4; do kill "${pids[-1]}" 2>/dev/null || true; unset 'pids[-1]'; [ ${#pids[@]} -gt 1 ] || break; done
-    sleep 0.5; ip netns del $a; ip netns del $b
+declare -A hub hubping
+for round in $(seq 1 "$rounds"); do
+    echo "round $round of $rounds: hubs" >&2
+    for tool in vnet4j vnet4j-nohdr vde_switch veth; do
+        a=vnbench-a; b=vnbench-b
+        ip netns add $a; ip netns add $b
+        case $tool in
+            vnet4j|vnet4j-nohdr)
+                hdr=on; [ "$tool" = vnet4j-nohdr ] && hdr=off
+                bin/vnet4j --quiet -netdev tap,id=a,ifname=vna,script=no,downscript=no,vnet_hdr=$hdr,netns=/run/netns/$a \
+                    -netdev tap,id=b,ifname=vnb,script=no,downscript=no,vnet_hdr=$hdr,netns=/run/netns/$b >/dev/null 2>&1 &
+                pids+=($!); sleep 3; ia=vna; ib=vnb ;;
+            vde_switch)
+                pkill -f "^sleep 100000$" 2>/dev/null || true
+                rm -rf /tmp/vnbench-vde
+                # foreground vde_switch reads commands from stdin and quits at its end: give it one that stays open
+                sleep 100000 | vde_switch -s /tmp/vnbench-vde >/dev/null 2>&1 & pids+=($!); sleep 1
+                ip netns exec $a vde_plug2tap -s /tmp/vnbench-vde vda >/dev/null 2>&1 & pids+=($!)
+                ip netns exec $b vde_plug2tap -s /tmp/vnbench-vde vdb >/dev/null 2>&1 & pids+=($!)
+                sleep 1; ia=vda; ib=vdb ;;
+            veth)
+                ip link add vea netns $a type veth peer name veb netns $b; ia=vea; ib=veb ;;
+        esac
+        ip netns exec $a ip addr add 10.98.0.1/24 dev $ia; ip netns exec $a ip link set $ia up
+        ip netns exec $b ip addr add 10.98.0.2/24 dev $ib; ip netns exec $b ip link set $ib up
+        ip netns exec $b ip link set lo up
+        ip netns exec $b iperf3 -s -B 10.98.0.2 -p 5201 >/dev/null 2>&1 & pids+=($!)
+        wait_for $a 10.98.0.2 || true
+        t=$(ip netns exec $a iperf3 -c 10.98.0.2 -p 5201 -t "$secs" -O 1 -f m 2>/dev/null | gbits)
+        p=$(median_ping $a 10.98.0.2)
+        hub[$tool]+="$t "; hubping[$tool]+="$p "
+        for _ in 1 2 3 4; do kill "${pids[-1]}" 2>/dev/null || true; unset 'pids[-1]'; [ ${#pids[@]} -gt 1 ] || break; done
+        sleep 0.5; ip netns del $a; ip netns del $b
+    done
 done
-printf 'vnet4j/vde_switch %s (vnet_hdr=off %s); vnet4j/veth %s (vnet_hdr=off %s)\n' \
-    "$(ratio "${hub[vnet4j]}" "${hub[vde_switch]}")" "$(ratio "${hub[vnet4j-nohdr]}" "${hub[vde_switch]}")" \
-    "$(ratio "${hub[vnet4j]}" "${hub[veth]}")" "$(ratio "${hub[vnet4j-nohdr]}" "${hub[veth]}")"
+printf '\n2. a hub between two namespaces, MTU 1500, iperf3 (%s s, %s rounds), Gbit/s\n' "$secs" "$rounds"
+printf '%-14s %20s %24s\n' hub throughput "ping ms"
+for tool in vnet4j vnet4j-nohdr vde_switch veth; do
+    # shellcheck disable=SC2086
+    printf '%-14s %20s %24s\n' "$tool" "$(median ${hub[$tool]})" "$(median ${hubping[$tool]})"
+done
+# shellcheck disable=SC2086
+printf 'medians: vnet4j/vde_switch %s (vnet_hdr=off %s); vnet4j/veth %s (vnet_hdr=off %s)\n' \
+    "$(ratio "$(mid ${hub[vnet4j]})" "$(mid ${hub[vde_switch]})")" \
+    "$(ratio "$(mid ${hub[vnet4j-nohdr]})" "$(mid ${hub[vde_switch]})")" \
+    "$(ratio "$(mid ${hub[vnet4j]})" "$(mid ${hub[veth]})")" \
+    "$(ratio "$(mid ${hub[vnet4j-nohdr]})" "$(mid ${hub[veth]})")"
