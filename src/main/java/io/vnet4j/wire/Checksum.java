@@ -1,7 +1,10 @@
 package io.vnet4j.wire;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Objects;
 
 /**
  * The Internet checksum (RFC 1071): partial sums over buffer ranges and IPv4 pseudo-headers,
@@ -10,11 +13,37 @@ import java.nio.ByteOrder;
 public final class Checksum {
     private Checksum() {}
 
+    /** Big-endian ints at byte indexes of an array. */
+    private static final VarHandle ARRAY_INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+
+    /** Big-endian ints at absolute byte indexes of a buffer, whatever the buffer's own order. */
+    private static final VarHandle BUFFER_INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+
+    /** Bytes summed into a pair of int sums: 65536 words of at most 0xFFFF each fit an unsigned int. */
+    private static final int CHUNK = 4 * 65536;
+
     /**
      * Sums a range as big-endian 16-bit words, an odd last byte padded with zero, without folding.
      * Sums of several ranges may be added as long as only the last range has an odd length.
+     * The offset is an absolute index; the buffer's position and byte order do not matter, and a range past
+     * its limit throws {@link IndexOutOfBoundsException}.
      */
     public static long sum(ByteBuffer buf, int offset, int length) {
+        if (length < 80) { // measured: the scalar loop wins up to 72 bytes, the vector loops from 80
+            return sumScalar(buf, offset, length);
+        }
+        Objects.checkFromIndexSize(offset, length, buf.limit());
+        int ints = length & ~3;
+        // Separate loops for arrays and other buffers: measured with ChecksumBenchmark's mixed case, a single
+        // loop that had seen both ran over ten times slower than either of these.
+        long sum = buf.hasArray()
+                ? sumInts(buf.array(), buf.arrayOffset() + offset, ints)
+                : sumInts(buf, offset, ints);
+        return sum + sumScalar(buf, offset + ints, length - ints);
+    }
+
+    /** {@link #sum} a long at a time, in the buffer's byte order swapped if need be; a negative length sums nothing. */
+    private static long sumScalar(ByteBuffer buf, int offset, int length) {
         boolean swap = buf.order() != ByteOrder.BIG_ENDIAN;
         long sum = 0;
         int i = offset;
@@ -31,6 +60,46 @@ public final class Checksum {
         }
         if (i < end) {
             sum += (buf.get(i) & 0xFF) << 8;
+        }
+        return sum;
+    }
+
+    /**
+     * Sum of the 16-bit words in {@code length} bytes (a multiple of 4) from {@code from}. The inner loop adds
+     * the two words of each int into two int sums, which C2 vectorizes: about 60 GB/s against 4 for adding the
+     * 32-bit halves of longs into one long as {@link #sumScalar} does.
+     */
+    private static long sumInts(byte[] array, int from, int length) {
+        long sum = 0;
+        int end = from + length;
+        for (int i = from; i < end; ) {
+            int chunkEnd = i + Math.min(end - i, CHUNK);
+            int high = 0;
+            int low = 0;
+            for (; i < chunkEnd; i += 4) {
+                int v = (int) ARRAY_INT.get(array, i);
+                high += v >>> 16;
+                low += v & 0xFFFF;
+            }
+            sum += Integer.toUnsignedLong(high) + Integer.toUnsignedLong(low);
+        }
+        return sum;
+    }
+
+    /** {@link #sumInts(byte[], int, int)} for a buffer without an accessible array (direct or read-only). */
+    private static long sumInts(ByteBuffer buf, int from, int length) {
+        long sum = 0;
+        int end = from + length;
+        for (int i = from; i < end; ) {
+            int chunkEnd = i + Math.min(end - i, CHUNK);
+            int high = 0;
+            int low = 0;
+            for (; i < chunkEnd; i += 4) {
+                int v = (int) BUFFER_INT.get(buf, i);
+                high += v >>> 16;
+                low += v & 0xFFFF;
+            }
+            sum += Integer.toUnsignedLong(high) + Integer.toUnsignedLong(low);
         }
         return sum;
     }

@@ -1,9 +1,11 @@
 package io.vnet4j.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -46,6 +48,107 @@ class ChecksumTest {
             assertThat(Checksum.fold(Checksum.sum(direct, offset, length))).isEqualTo(Checksum.fold(expected));
             assertThat(Checksum.fold(Checksum.sum(little, offset, length))).isEqualTo(Checksum.fold(expected));
         }
+    }
+
+    @Test
+    void matchesByteByByteSumsForEveryLengthUpTo2000() {
+        Random random = new Random(791);
+        for (int length = 0; length <= 2000; length++) {
+            assertSumsMatchInEveryKindOfBuffer(random, random.nextInt(8), length);
+        }
+    }
+
+    @Test
+    void matchesByteByByteSumsForLengthsNear64KiB() {
+        Random random = new Random(65535);
+        for (int length = 65_400; length <= 65_600; length += 1 + random.nextInt(7)) {
+            assertSumsMatchInEveryKindOfBuffer(random, random.nextInt(8), length);
+        }
+    }
+
+    @Test
+    void matchesByteByByteSumsForRangesOfMoreThanAMegabyte() {
+        Random random = new Random(1 << 20);
+        assertSumsMatchInEveryKindOfBuffer(random, 1, 1_234_567);
+        byte[] ones = new byte[3_000_001];
+        Arrays.fill(ones, (byte) 0xff);
+        for (ByteBuffer buf : everyKindOfBuffer(ones, 0)) {
+            assertThat(Checksum.fold(Checksum.sum(buf, 1, ones.length - 1)))
+                    .as(describe(buf)).isEqualTo(Checksum.fold(naiveSum(ones, 1, ones.length - 1)));
+        }
+    }
+
+    @Test
+    void sumsOfRangesAddUpToTheSumOfTheWhole() {
+        Random random = new Random(1071_2);
+        for (int iteration = 0; iteration < 300; iteration++) {
+            int length = random.nextInt(random.nextBoolean() ? 200 : 70_000);
+            int offset = random.nextInt(8);
+            byte[] bytes = new byte[offset + length + random.nextInt(8)];
+            random.nextBytes(bytes);
+            int expected = Checksum.fold(naiveSum(bytes, offset, length));
+            for (ByteBuffer buf : everyKindOfBuffer(bytes, 0)) {
+                long sum = 0;
+                int start = offset;
+                int end = offset + length;
+                while (start < end) {
+                    // every range but the last has an even length
+                    int size = Math.min(end - start, 2 * random.nextInt(1 + length / 4));
+                    if (size == 0) {
+                        size = end - start;
+                    }
+                    sum += Checksum.sum(buf, start, size);
+                    start += size;
+                }
+                assertThat(Checksum.fold(sum)).as(describe(buf) + " length " + length).isEqualTo(expected);
+            }
+        }
+    }
+
+    @Test
+    void refusesRangesPastTheLimit() {
+        ByteBuffer heap = ByteBuffer.allocate(100).limit(60);
+        ByteBuffer direct = ByteBuffer.allocateDirect(100).limit(60);
+        for (ByteBuffer buf : new ByteBuffer[] {heap, direct}) {
+            assertThatThrownBy(() -> Checksum.sum(buf, 0, 61)).isInstanceOf(IndexOutOfBoundsException.class);
+            assertThatThrownBy(() -> Checksum.sum(buf, 59, 2)).isInstanceOf(IndexOutOfBoundsException.class);
+            assertThatThrownBy(() -> Checksum.sum(buf, -1, 2)).isInstanceOf(IndexOutOfBoundsException.class);
+            assertThat(Checksum.sum(buf, 0, 60)).isZero();
+        }
+    }
+
+    /**
+     * Fills {@code offset + length} random bytes (plus a few after) and checks {@code sum(buf, offset, length)}
+     * after folding against {@link #naiveSum} in heap, sliced heap, read-only, direct and little-endian buffers.
+     */
+    private static void assertSumsMatchInEveryKindOfBuffer(Random random, int offset, int length) {
+        byte[] bytes = new byte[offset + length + random.nextInt(8)];
+        random.nextBytes(bytes);
+        int expected = Checksum.fold(naiveSum(bytes, offset, length));
+        for (ByteBuffer buf : everyKindOfBuffer(bytes, random.nextInt(1, 8))) {
+            assertThat(Checksum.fold(Checksum.sum(buf, offset, length)))
+                    .as("%s offset %d length %d", describe(buf), offset, length).isEqualTo(expected);
+        }
+    }
+
+    /** Buffers whose indexes 0 to {@code bytes.length} hold {@code bytes}; {@code shift} places a slice within its array. */
+    private static ByteBuffer[] everyKindOfBuffer(byte[] bytes, int shift) {
+        byte[] shifted = new byte[shift + bytes.length];
+        System.arraycopy(bytes, 0, shifted, shift, bytes.length);
+        return new ByteBuffer[] {
+            ByteBuffer.wrap(bytes),
+            ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN),
+            ByteBuffer.wrap(shifted).slice(shift, bytes.length),
+            ByteBuffer.wrap(bytes).asReadOnlyBuffer(),
+            ByteBuffer.allocateDirect(bytes.length).put(0, bytes),
+            ByteBuffer.allocateDirect(bytes.length).put(0, bytes).order(ByteOrder.LITTLE_ENDIAN),
+        };
+    }
+
+    private static String describe(ByteBuffer buf) {
+        return (buf.isDirect() ? "direct" : buf.isReadOnly() ? "read-only heap" : "heap")
+                + (buf.hasArray() && buf.arrayOffset() != 0 ? " at array offset " + buf.arrayOffset() : "")
+                + ", " + buf.order();
     }
 
     @Test
