@@ -9,6 +9,7 @@ import java.lang.invoke.MethodHandle;
 /** The libc calls for TAP devices and network namespaces: open, ioctl, read, write, poll, setns. */
 final class LinuxCalls {
     static final int O_RDWR = 2;
+    static final int O_NONBLOCK = 0x800;
     static final int O_RDONLY = 0;
     static final int O_CLOEXEC = 0x80000;
     static final int CLONE_NEWNET = 0x40000000;

@@ -89,7 +89,7 @@ public final class TapDevice implements AutoCloseable {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment errno = Libc.errnoState(call);
             int fd = (int) LinuxCalls.OPEN.invokeExact(errno, call.allocateFrom("/dev/net/tun"),
-                    LinuxCalls.O_RDWR | LinuxCalls.O_CLOEXEC);
+                    LinuxCalls.O_RDWR | LinuxCalls.O_CLOEXEC | LinuxCalls.O_NONBLOCK);
             if (fd < 0) {
                 int e = Libc.errno(errno);
                 throw new IOException("cannot open /dev/net/tun: " + Libc.strerror(e) + hint(e));
@@ -135,23 +135,30 @@ public final class TapDevice implements AutoCloseable {
     }
 
     /**
-     * Waits up to {@value #POLL_MILLIS} ms for a frame and reads it into {@link #receivedBuffer()} at 0.
+     * Reads a frame into {@link #receivedBuffer()} at 0, waiting up to {@value #POLL_MILLIS} ms for one. The
+     * descriptor is non-blocking: a busy device is read without a poll per frame.
      *
      * @return its length, or -1 when none came or the device is closed
      */
     public int read() throws IOException {
         try {
-            pollFd.set(ValueLayout.JAVA_INT, 0, fd);
-            pollFd.set(ValueLayout.JAVA_SHORT, 4, LinuxCalls.POLLIN);
-            pollFd.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
-            int ready = (int) LinuxCalls.POLL.invokeExact(rxErrno, pollFd, 1L, POLL_MILLIS);
-            if (ready <= 0 || closed) {
+            long n = (long) LinuxCalls.READ.invokeExact(rxErrno, fd, rxData, (long) MAX_FRAME);
+            if (n < 0 && Libc.errno(rxErrno) == Libc.EAGAIN && !closed) {
+                pollFd.set(ValueLayout.JAVA_INT, 0, fd);
+                pollFd.set(ValueLayout.JAVA_SHORT, 4, LinuxCalls.POLLIN);
+                pollFd.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
+                int ready = (int) LinuxCalls.POLL.invokeExact(rxErrno, pollFd, 1L, POLL_MILLIS);
+                if (ready <= 0) {
+                    return -1;
+                }
+                n = (long) LinuxCalls.READ.invokeExact(rxErrno, fd, rxData, (long) MAX_FRAME);
+            }
+            if (closed) {
                 return -1;
             }
-            long n = (long) LinuxCalls.READ.invokeExact(rxErrno, fd, rxData, (long) MAX_FRAME);
             if (n < 0) {
                 int e = Libc.errno(rxErrno);
-                if (e == Libc.EAGAIN || e == Libc.EINTR || closed) {
+                if (e == Libc.EAGAIN || e == Libc.EINTR) {
                     return -1;
                 }
                 throw new IOException("read from " + name + ": " + Libc.strerror(e));
