@@ -111,12 +111,12 @@ public final class FrameQueue {
         int start;
         int frames = 0;
         int taken = 0;
-        int ready = awaitFrames(timeoutNanos);
-        if (ready <= 0) {
-            return ready;
-        }
         lock.lock();
         try {
+            int ready = awaitFramesLocked(timeoutNanos);
+            if (ready <= 0) {
+                return ready;
+            }
             start = head;
             int at = head;
             int budget = maxBytes;
@@ -180,25 +180,29 @@ public final class FrameQueue {
     public int awaitFrames(long timeoutNanos) throws InterruptedException {
         lock.lock();
         try {
-            long remaining = timeoutNanos;
-            while (used == 0) {
-                if (closed) {
-                    return -1;
-                }
-                if (remaining <= 0) {
-                    return 0;
-                }
-                consumerWaiting = true;
-                try {
-                    remaining = notEmpty.awaitNanos(remaining);
-                } finally {
-                    consumerWaiting = false;
-                }
-            }
-            return 1;
+            return awaitFramesLocked(timeoutNanos);
         } finally {
             lock.unlock();
         }
+    }
+
+    private int awaitFramesLocked(long timeoutNanos) throws InterruptedException {
+        long remaining = timeoutNanos;
+        while (used == 0) {
+            if (closed) {
+                return -1;
+            }
+            if (remaining <= 0) {
+                return 0;
+            }
+            consumerWaiting = true;
+            try {
+                remaining = notEmpty.awaitNanos(remaining);
+            } finally {
+                consumerWaiting = false;
+            }
+        }
+        return 1;
     }
 
     /** Waits without a time limit for frames, and takes as many as fit; see the full form. */

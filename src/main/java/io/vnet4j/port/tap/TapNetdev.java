@@ -21,8 +21,8 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
-import java.util.List;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -53,6 +53,7 @@ public final class TapNetdev extends QueuedPort implements Netdev {
     private final ReentrantLock writeLock = new ReentrantLock();
     /** The write buffer and where the frame goes in it (after the virtio-net header, with vnet_hdr). */
     private MemorySegment out;
+    private ByteBuffer outBuffer;
     private int header;
     private int mtu;
 
@@ -85,6 +86,7 @@ public final class TapNetdev extends QueuedPort implements Netdev {
             throw new IOException(id() + ": " + e.getMessage(), e);
         }
         out = device.writeBuffer();
+        outBuffer = out.asByteBuffer();
         // with vnet_hdr an ordinary frame goes after a header of zeros: no offload asked, checksums complete
         header = config.vnetHeader() ? VirtioNetFrame.HEADER_LENGTH : 0;
         out.asSlice(0, header).fill((byte) 0);
@@ -214,7 +216,7 @@ public final class TapNetdev extends QueuedPort implements Netdev {
             if (closing || !queue.isEmpty()) {
                 return NOT_WRITTEN;
             }
-            MemorySegment.copy(MemorySegment.ofBuffer(frame), offset, out, header, length);
+            outBuffer.put(header, frame, offset, length); // absolute: the frame buffer's position does not matter
             return write(length, segmentSize) ? WRITTEN : WRITE_FAILED;
         } finally {
             writeLock.unlock();
