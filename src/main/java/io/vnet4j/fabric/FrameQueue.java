@@ -14,8 +14,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link Port#deliver(ByteBuffer, int, int, int)}) followed by the frame. A record never wraps: when the
  * space left at the end of the ring is too small, the producer marks it as padding (length
  * {@value #PADDING}, or an end shorter than a header) and starts again at offset 0. Producers copy in under
- * the lock; the consumer reads its frames in place without it, since producers never write the space
- * between head and tail, and frees that space under the lock once its handler returned.
+ * the lock. The consumer copies its frames out under the lock ({@link #drain}) or, with
+ * {@link #drainInPlace}, handles them in place without it (producers never write the space between head
+ * and tail) and frees that space under the lock once its handler returned.
  */
 public final class FrameQueue {
 
@@ -101,14 +102,29 @@ public final class FrameQueue {
 
     /**
      * Hands up to {@code maxFrames} queued frames to {@code handler}, oldest first, while their lengths plus
-     * 4 bytes each fit in {@code maxBytes}; waits up to {@code timeoutNanos} for a first frame. Only one
-     * thread may drain a queue.
+     * 4 bytes each fit in {@code maxBytes}; waits up to {@code timeoutNanos} for a first frame. The handler
+     * runs under the queue's lock, so it must only copy (the cheapest way for a consumer that copies
+     * anyway: one lock round per batch). Only one thread may drain a queue.
      *
      * @return the number of frames handed over, or -1 when the queue is closed and empty
      */
     public int drain(FrameHandler handler, int maxBytes, int maxFrames, long timeoutNanos)
             throws InterruptedException {
-        int start;
+        return drain(handler, maxBytes, maxFrames, timeoutNanos, false);
+    }
+
+    /**
+     * Like {@link #drain(FrameHandler, int, int, long)}, but the handler runs without the lock, in place in
+     * the ring, and may take its time (parse, write to a device) while producers go on queueing; the space
+     * is freed when it returns.
+     */
+    public int drainInPlace(FrameHandler handler, int maxBytes, int maxFrames, long timeoutNanos)
+            throws InterruptedException {
+        return drain(handler, maxBytes, maxFrames, timeoutNanos, true);
+    }
+
+    private int drain(FrameHandler handler, int maxBytes, int maxFrames, long timeoutNanos, boolean inPlace)
+            throws InterruptedException {
         int frames = 0;
         int taken = 0;
         lock.lock();
@@ -117,58 +133,83 @@ public final class FrameQueue {
             if (ready <= 0) {
                 return ready;
             }
-            start = head;
             int at = head;
             int budget = maxBytes;
-            while (taken < used && frames < maxFrames) {
-                int atEnd = ring.length - at;
-                if (atEnd < HEADER || lengths.getInt(at) == PADDING) {
-                    taken += atEnd;
-                    at = 0;
-                    continue;
+            try {
+                while (taken < used && frames < maxFrames) {
+                    int atEnd = ring.length - at;
+                    if (atEnd < HEADER || lengths.getInt(at) == PADDING) {
+                        taken += atEnd;
+                        at = 0;
+                        continue;
+                    }
+                    int length = lengths.getInt(at);
+                    if (BUDGET_OVERHEAD + length > budget) {
+                        break;
+                    }
+                    if (!inPlace) {
+                        handler.frame(ring, at + HEADER, length, lengths.getInt(at + 4));
+                    }
+                    budget -= BUDGET_OVERHEAD + length;
+                    taken += HEADER + length;
+                    at = wrap(at + HEADER + length);
+                    frames++;
                 }
-                int length = lengths.getInt(at);
-                if (BUDGET_OVERHEAD + length > budget) {
-                    break;
+            } finally {
+                if (!inPlace) {
+                    free(taken);
                 }
-                budget -= BUDGET_OVERHEAD + length;
-                taken += HEADER + length;
-                at = (at + HEADER + length) % ring.length;
-                frames++;
+            }
+            if (!inPlace) {
+                return frames;
             }
         } finally {
             lock.unlock();
         }
         try {
-            int at = start;
-            for (int i = 0; i < frames; ) {
-                if (ring.length - at < HEADER || lengths.getInt(at) == PADDING) {
-                    at = 0;
-                    continue;
-                }
-                int length = lengths.getInt(at);
-                handler.frame(ring, at + HEADER, length, lengths.getInt(at + 4));
-                at = (at + HEADER + length) % ring.length;
-                i++;
-            }
+            handle(handler, head, frames); // head moves only in free(), on this thread
         } finally {
             release(taken);
         }
         return frames;
     }
 
+    /** An offset that may have passed the ring's end (by less than its length), as an offset in the ring. */
+    private int wrap(int offset) {
+        return offset >= ring.length ? offset - ring.length : offset;
+    }
+
+    /** Hands {@code frames} records from {@code at} to the handler, skipping padding. */
+    private void handle(FrameHandler handler, int at, int frames) {
+        for (int i = 0; i < frames; ) {
+            if (ring.length - at < HEADER || lengths.getInt(at) == PADDING) {
+                at = 0;
+                continue;
+            }
+            int length = lengths.getInt(at);
+            handler.frame(ring, at + HEADER, length, lengths.getInt(at + 4));
+            at = wrap(at + HEADER + length);
+            i++;
+        }
+    }
+
     /** Gives the space of drained records back to the producers. */
     private void release(int bytes) {
         lock.lock();
         try {
-            used -= bytes;
-            head = (head + bytes) % ring.length;
-            if (used == 0) {
-                head = 0;
-                tail = 0;
-            }
+            free(bytes);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** {@link #release} with the lock held. */
+    private void free(int bytes) {
+        used -= bytes;
+        head = wrap(head + bytes);
+        if (used == 0) {
+            head = 0;
+            tail = 0;
         }
     }
 

@@ -191,7 +191,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
                     task.run();
                 }
                 frameTime = now;
-                queue.drain(fromHub, Integer.MAX_VALUE, 256, 0);
+                queue.drainInPlace(fromHub, Integer.MAX_VALUE, 256, 0);
                 tcp.flushAcks();
                 tcp.sendLargeSegments(hub.anotherPortTakesLargeSegments(this));
                 sleeping = true;

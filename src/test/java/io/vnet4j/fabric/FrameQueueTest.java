@@ -31,10 +31,17 @@ class FrameQueueTest {
         return q.offer(ByteBuffer.wrap(f), 0, f.length);
     }
 
-    /** Drains with the given limits, collecting copies of the frames. */
+    private static int drains;
+
+    /**
+     * Drains with the given limits, collecting copies of the frames; alternately under the lock and in
+     * place, so every test covers both ways.
+     */
     private static List<byte[]> drain(FrameQueue q, int maxBytes, int maxFrames) throws InterruptedException {
         List<byte[]> out = new ArrayList<>();
-        int n = q.drain((ring, off, len, seg) -> out.add(Arrays.copyOfRange(ring, off, off + len)), maxBytes, maxFrames, NO_WAIT);
+        FrameQueue.FrameHandler collect = (ring, off, len, seg) -> out.add(Arrays.copyOfRange(ring, off, off + len));
+        int n = drains++ % 2 == 0 ? q.drain(collect, maxBytes, maxFrames, NO_WAIT)
+                : q.drainInPlace(collect, maxBytes, maxFrames, NO_WAIT);
         assertThat(n).isEqualTo(out.size());
         return out;
     }
@@ -164,8 +171,8 @@ class FrameQueueTest {
         byte[] first = frame(1000, 1);
         offer(q, first);
         List<byte[]> seen = new ArrayList<>();
-        q.drain((ring, off, len, seg) -> {
-            // the handler runs without the queue's lock: another thread can queue meanwhile
+        q.drainInPlace((ring, off, len, seg) -> {
+            // an in-place handler runs without the queue's lock: another thread can queue meanwhile
             Thread producer = Thread.ofPlatform().start(() -> {
                 for (int i = 0; i < 10; i++) {
                     offer(q, frame(500, 10 + i)); // fills the free space, never the frame being handled
@@ -291,8 +298,9 @@ class FrameQueueTest {
         int[] next = new int[producers];
         int[] total = {0};
         List<String> problems = new ArrayList<>();
+        boolean[] inPlace = {false};
         while (total[0] < producers * perProducer) {
-            int n = q.drain((ring, off, len, seg) -> {
+            FrameQueue.FrameHandler check = (ring, off, len, seg) -> {
                 ByteBuffer b = ByteBuffer.wrap(ring, off, len).slice();
                 int id = b.getInt(0);
                 int i = b.getInt(4);
@@ -308,7 +316,10 @@ class FrameQueueTest {
                 }
                 next[id]++;
                 total[0]++;
-            }, 8192, Integer.MAX_VALUE, TimeUnit.SECONDS.toNanos(5));
+            };
+            inPlace[0] = !inPlace[0]; // both ways of draining, while the producers write into the ring
+            int n = inPlace[0] ? q.drainInPlace(check, 8192, Integer.MAX_VALUE, TimeUnit.SECONDS.toNanos(5))
+                    : q.drain(check, 8192, Integer.MAX_VALUE, TimeUnit.SECONDS.toNanos(5));
             assertThat(n).as("frames kept coming").isPositive();
             assertThat(problems).isEmpty();
         }

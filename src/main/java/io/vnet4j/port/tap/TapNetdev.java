@@ -242,7 +242,7 @@ public final class TapNetdev extends QueuedPort implements Netdev {
             while (queue.awaitFrames(WRITER_WAKEUP_NANOS) >= 0) {
                 writeLock.lock();
                 try {
-                    queue.drain(writer, queue.capacity(), 1, 0);
+                    queue.drainInPlace(writer, queue.capacity(), 1, 0);
                 } finally {
                     writeLock.unlock();
                 }
