@@ -41,6 +41,12 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
      * poll walks every connection and flow. Every timer in the gateway is 200 ms or longer.
      */
     static final long POLL_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /**
+     * The hub's queue towards the gateway: room for several connections' full windows (TcpNat.BUFFER_BYTES
+     * each), since the gateway drops a segment that arrives out of order and a drop costs the guest a
+     * retransmission of everything after it.
+     */
+    static final int QUEUE_BYTES = 8 << 20;
 
     private final UserConfig config;
     private final String settings;
@@ -64,7 +70,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
     private volatile boolean closed;
 
     public UsernetNetdev(String id, String settings, UserConfig config, Hub hub) {
-        super(id, "user", DEFAULT_QUEUE_BYTES);
+        super(id, "user", QUEUE_BYTES);
         this.config = config;
         this.settings = settings;
         this.hub = hub;

@@ -27,7 +27,7 @@ import java.util.random.RandomGenerator;
  */
 public final class TcpNat {
     /** Each direction of each connection buffers at most this much. */
-    public static final int BUFFER_BYTES = 256 * 1024;
+    public static final int BUFFER_BYTES = 1024 * 1024;
     public static final int MAX_CONNECTIONS = 4096;
 
     /** Sends a TCP segment to a guest; implemented by the gateway's output. */
