@@ -57,11 +57,6 @@ public final class FrameQueue {
         return ring.length;
     }
 
-    /** Copies the frame into the queue; false when it does not fit (or the queue is closed). */
-    public boolean offer(ByteBuffer src, int offset, int length) {
-        return offer(src, offset, length, 0);
-    }
-
     /** Copies a frame and its segment size into the queue; false when it does not fit (or the queue is closed). */
     public boolean offer(ByteBuffer src, int offset, int length, int segmentSize) {
         int need = HEADER + length;
@@ -125,6 +120,7 @@ public final class FrameQueue {
 
     private int drain(FrameHandler handler, int maxBytes, int maxFrames, long timeoutNanos, boolean inPlace)
             throws InterruptedException {
+        int start;
         int frames = 0;
         int taken = 0;
         lock.lock();
@@ -133,41 +129,38 @@ public final class FrameQueue {
             if (ready <= 0) {
                 return ready;
             }
+            start = head;
             int at = head;
             int budget = maxBytes;
-            try {
-                while (taken < used && frames < maxFrames) {
-                    int atEnd = ring.length - at;
-                    if (atEnd < HEADER || lengths.getInt(at) == PADDING) {
-                        taken += atEnd;
-                        at = 0;
-                        continue;
-                    }
-                    int length = lengths.getInt(at);
-                    if (BUDGET_OVERHEAD + length > budget) {
-                        break;
-                    }
-                    if (!inPlace) {
-                        handler.frame(ring, at + HEADER, length, lengths.getInt(at + 4));
-                    }
-                    budget -= BUDGET_OVERHEAD + length;
-                    taken += HEADER + length;
-                    at = wrap(at + HEADER + length);
-                    frames++;
+            while (taken < used && frames < maxFrames) {
+                int atEnd = ring.length - at;
+                if (atEnd < HEADER || lengths.getInt(at) == PADDING) {
+                    taken += atEnd;
+                    at = 0;
+                    continue;
                 }
-            } finally {
-                if (!inPlace) {
-                    free(taken);
+                int length = lengths.getInt(at);
+                if (BUDGET_OVERHEAD + length > budget) {
+                    break;
                 }
+                budget -= BUDGET_OVERHEAD + length;
+                taken += HEADER + length;
+                at = wrap(at + HEADER + length);
+                frames++;
             }
             if (!inPlace) {
+                try {
+                    handle(handler, start, frames);
+                } finally {
+                    free(taken);
+                }
                 return frames;
             }
         } finally {
             lock.unlock();
         }
         try {
-            handle(handler, head, frames); // head moves only in free(), on this thread
+            handle(handler, start, frames);
         } finally {
             release(taken);
         }

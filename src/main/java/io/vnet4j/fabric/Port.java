@@ -12,8 +12,6 @@ import java.util.Arrays;
  */
 public abstract class Port implements AutoCloseable {
     private static final FrameTap[] NO_TAPS = {};
-    /** 1500 bytes of payload, the Ethernet header and a VLAN tag. */
-    public static final int STANDARD_MAX_FRAME = 1500 + 14 + 4;
 
     private final String id;
     private final String type;

@@ -28,7 +28,7 @@ class FrameQueueTest {
     }
 
     private static boolean offer(FrameQueue q, byte[] f) {
-        return q.offer(ByteBuffer.wrap(f), 0, f.length);
+        return q.offer(ByteBuffer.wrap(f), 0, f.length, 0);
     }
 
     private static int drains;
@@ -73,7 +73,7 @@ class FrameQueueTest {
         byte[] big = frame(100, 7);
         ByteBuffer src = ByteBuffer.wrap(big);
         src.position(50); // offer uses absolute offsets; the position must not matter
-        assertThat(q.offer(src, 10, 20)).isTrue();
+        assertThat(q.offer(src, 10, 20, 0)).isTrue();
         assertThat(drain(q, Integer.MAX_VALUE, 1)).containsExactly(Arrays.copyOfRange(big, 10, 30));
         assertThat(src.position()).isEqualTo(50);
     }
@@ -81,7 +81,7 @@ class FrameQueueTest {
     @Test
     void acceptsAnEmptyFrame() throws InterruptedException {
         FrameQueue q = new FrameQueue(2048);
-        assertThat(q.offer(ByteBuffer.allocate(0), 0, 0)).isTrue();
+        assertThat(q.offer(ByteBuffer.allocate(0), 0, 0, 0)).isTrue();
         List<byte[]> got = drain(q, 100, 10);
         assertThat(got).hasSize(1);
         assertThat(got.getFirst()).isEmpty();
@@ -289,7 +289,7 @@ class FrameQueueTest {
                     for (int k = 8; k < len; k++) {
                         buf.put(k, (byte) (id + i + k));
                     }
-                    while (!q.offer(buf, 0, len)) {
+                    while (!q.offer(buf, 0, len, 0)) {
                         Thread.onSpinWait();
                     }
                 }

@@ -17,6 +17,8 @@ import org.junit.jupiter.api.Test;
 class HubSegmentationTest {
     private static final boolean LARGE = true;
     private static final boolean STANDARD = false;
+    /** 1500 bytes of payload, the Ethernet header and a VLAN tag. */
+    private static final int STANDARD_MAX_FRAME = 1500 + 14 + 4;
 
     /** A port that records what the hub sends it (and the segment sizes), taking large segments or not. */
     static final class RecordingPort extends Port {
@@ -71,7 +73,7 @@ class HubSegmentationTest {
         assertThat(vm.segmentSizes).containsOnly(0);
         int sequence = 1000;
         for (byte[] f : vm.frames) {
-            assertThat(f.length).isLessThanOrEqualTo(Port.STANDARD_MAX_FRAME);
+            assertThat(f.length).isLessThanOrEqualTo(STANDARD_MAX_FRAME);
             ByteBuffer b = ByteBuffer.wrap(f);
             Ipv4Packet ip = new Ipv4Packet().wrap(b, 14, f.length - 14);
             assertThat(ip.check()).isEqualTo(io.vnet4j.wire.WireError.NONE);
