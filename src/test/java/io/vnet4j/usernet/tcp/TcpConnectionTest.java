@@ -816,7 +816,7 @@ class TcpConnectionTest {
             h.take();
             h.c.coalesceAcks(true);
             int seq = GISN + 1;
-            for (int i = 0; i < 30; i++) {
+            for (int i = 0; i <= TcpConnection.COALESCED_ACK_BYTES / 1460; i++) {
                 h.guest(ACK, seq, ISS + 1, 65535, bytes(1460, i));
                 seq += 1460;
             }
