@@ -6,7 +6,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A bounded queue of frames in one preallocated byte ring: many producers (the hubs' reader threads),
+ * A bounded queue of frames in one preallocated ring of direct memory: many producers (the hubs' reader threads),
  * one consumer (the port's writer). Nothing is allocated per frame; a frame that does not fit is refused
  * and the caller counts the drop, as a switch with a full output buffer would.
  *
@@ -22,11 +22,13 @@ public final class FrameQueue {
 
     /**
      * What the consumer does with each frame, in place in the ring (valid only during the call; the
-     * handler may change the bytes). {@code segmentSize} > 0 marks a large TCP segment.
+     * handler may change the bytes). {@code segmentSize} > 0 marks a large TCP segment. The ring is direct
+     * memory, so a handler can give a frame to a socket or a device without copying it first; it may move
+     * the view's position and limit (the queue does not use them), but must not keep it past the call.
      */
     @FunctionalInterface
     public interface FrameHandler {
-        void frame(byte[] ring, int offset, int length, int segmentSize);
+        void frame(ByteBuffer ring, int offset, int length, int segmentSize);
     }
 
     private static final int HEADER = 8;
@@ -35,8 +37,10 @@ public final class FrameQueue {
     private static final int PADDING = -1;
     private static final long FOREVER = TimeUnit.DAYS.toNanos(365);
 
-    private final byte[] ring;
-    private final ByteBuffer lengths;
+    private final ByteBuffer ring;
+    /** What handlers get: the same memory, with a position and limit of their own. */
+    private final ByteBuffer handlerView;
+    private final int capacity;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
     private int head;
@@ -49,12 +53,13 @@ public final class FrameQueue {
         if (capacityBytes < 2048) {
             throw new IllegalArgumentException("queue capacity must be at least 2048 bytes: " + capacityBytes);
         }
-        ring = new byte[capacityBytes];
-        lengths = ByteBuffer.wrap(ring);
+        ring = ByteBuffer.allocateDirect(capacityBytes);
+        handlerView = ring.duplicate();
+        capacity = capacityBytes;
     }
 
     public int capacity() {
-        return ring.length;
+        return capacity;
     }
 
     /** Copies a frame and its segment size into the queue; false when it does not fit (or the queue is closed). */
@@ -65,24 +70,24 @@ public final class FrameQueue {
             if (closed) {
                 return false;
             }
-            int atEnd = ring.length - tail;
+            int atEnd = capacity - tail;
             if (atEnd < need) {
-                if (used + atEnd + need > ring.length) {
+                if (used + atEnd + need > capacity) {
                     return false;
                 }
                 if (atEnd >= HEADER) {
-                    lengths.putInt(tail, PADDING);
+                    ring.putInt(tail, PADDING);
                 }
                 used += atEnd;
                 tail = 0;
-            } else if (used + need > ring.length) {
+            } else if (used + need > capacity) {
                 return false;
             }
-            lengths.putInt(tail, length);
-            lengths.putInt(tail + 4, segmentSize);
-            src.get(offset, ring, tail + HEADER, length);
+            ring.putInt(tail, length);
+            ring.putInt(tail + 4, segmentSize);
+            ring.put(tail + HEADER, src, offset, length);
             tail += need;
-            if (tail == ring.length) {
+            if (tail == capacity) {
                 tail = 0;
             }
             used += need;
@@ -133,13 +138,13 @@ public final class FrameQueue {
             int at = head;
             int budget = maxBytes;
             while (taken < used && frames < maxFrames) {
-                int atEnd = ring.length - at;
-                if (atEnd < HEADER || lengths.getInt(at) == PADDING) {
+                int atEnd = capacity - at;
+                if (atEnd < HEADER || ring.getInt(at) == PADDING) {
                     taken += atEnd;
                     at = 0;
                     continue;
                 }
-                int length = lengths.getInt(at);
+                int length = ring.getInt(at);
                 if (BUDGET_OVERHEAD + length > budget) {
                     break;
                 }
@@ -169,18 +174,18 @@ public final class FrameQueue {
 
     /** An offset that may have passed the ring's end (by less than its length), as an offset in the ring. */
     private int wrap(int offset) {
-        return offset >= ring.length ? offset - ring.length : offset;
+        return offset >= capacity ? offset - capacity : offset;
     }
 
     /** Hands {@code frames} records from {@code at} to the handler, skipping padding. */
     private void handle(FrameHandler handler, int at, int frames) {
         for (int i = 0; i < frames; ) {
-            if (ring.length - at < HEADER || lengths.getInt(at) == PADDING) {
+            if (capacity - at < HEADER || ring.getInt(at) == PADDING) {
                 at = 0;
                 continue;
             }
-            int length = lengths.getInt(at);
-            handler.frame(ring, at + HEADER, length, lengths.getInt(at + 4));
+            int length = ring.getInt(at);
+            handler.frame(handlerView, at + HEADER, length, ring.getInt(at + 4));
             at = wrap(at + HEADER + length);
             i++;
         }

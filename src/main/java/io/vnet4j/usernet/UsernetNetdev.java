@@ -52,7 +52,6 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
     private final String settings;
     private final Hub hub;
     /** Frames from the hub are handled in place in the queue's ring, through this view of it. */
-    private ByteBuffer ringView = ByteBuffer.allocate(0);
     private long frameTime;
     private final FrameQueue.FrameHandler fromHub = this::frameFromHub;
     private Selector selector;
@@ -174,11 +173,8 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
         }
     }
 
-    private void frameFromHub(byte[] ring, int offset, int length, int segmentSize) {
-        if (ringView.array() != ring) {
-            ringView = ByteBuffer.wrap(ring);
-        }
-        gateway.frame(ringView, offset, length, segmentSize > 0, frameTime);
+    private void frameFromHub(ByteBuffer ring, int offset, int length, int segmentSize) {
+        gateway.frame(ring, offset, length, segmentSize > 0, frameTime);
     }
 
     @Override

@@ -37,9 +37,15 @@ class FrameQueueTest {
      * Drains with the given limits, collecting copies of the frames; alternately under the lock and in
      * place, so every test covers both ways.
      */
+    private static byte[] bytes(ByteBuffer ring, int offset, int length) {
+        byte[] frame = new byte[length];
+        ring.get(offset, frame);
+        return frame;
+    }
+
     private static List<byte[]> drain(FrameQueue q, int maxBytes, int maxFrames) throws InterruptedException {
         List<byte[]> out = new ArrayList<>();
-        FrameQueue.FrameHandler collect = (ring, off, len, seg) -> out.add(Arrays.copyOfRange(ring, off, off + len));
+        FrameQueue.FrameHandler collect = (ring, off, len, seg) -> out.add(bytes(ring, off, len));
         int n = drains++ % 2 == 0 ? q.drain(collect, maxBytes, maxFrames, NO_WAIT)
                 : q.drainInPlace(collect, maxBytes, maxFrames, NO_WAIT);
         assertThat(n).isEqualTo(out.size());
@@ -183,7 +189,7 @@ class FrameQueueTest {
             } catch (InterruptedException e) {
                 throw new AssertionError(e);
             }
-            seen.add(Arrays.copyOfRange(ring, off, off + len));
+            seen.add(bytes(ring, off, len));
         }, Integer.MAX_VALUE, 1, NO_WAIT);
         assertThat(seen).containsExactly(first);
         List<byte[]> rest = drain(q, Integer.MAX_VALUE, Integer.MAX_VALUE);
@@ -301,7 +307,7 @@ class FrameQueueTest {
         boolean[] inPlace = {false};
         while (total[0] < producers * perProducer) {
             FrameQueue.FrameHandler check = (ring, off, len, seg) -> {
-                ByteBuffer b = ByteBuffer.wrap(ring, off, len).slice();
+                ByteBuffer b = ring.slice(off, len);
                 int id = b.getInt(0);
                 int i = b.getInt(4);
                 if (id < 0 || id >= producers || i != next[id]) {

@@ -10,8 +10,7 @@ import io.vnet4j.fabric.QueuedPort;
 import io.vnet4j.os.DatagramEndpoint;
 import io.vnet4j.os.NativeDatagramSocket;
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.net.Inet4Address;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -136,14 +135,14 @@ public final class DatagramNetdev extends QueuedPort implements Netdev {
     }
 
     private void writeLoop() {
-        MemorySegment out = sender.sendBuffer();
+        ByteBuffer out = sender.sendBuffer().asByteBuffer();
         int[] length = new int[1];
         FrameQueue.FrameHandler copier = (ring, offset, len, segmentSize) -> {
             if (len > NativeDatagramSocket.MAX_DATAGRAM) {
                 length[0] = -1; // a hub carries frames up to 69632 bytes; no datagram holds one this big
                 return;
             }
-            MemorySegment.copy(ring, offset, out, ValueLayout.JAVA_BYTE, 0, len);
+            out.put(0, ring, offset, len);
             length[0] = len;
         };
         try {

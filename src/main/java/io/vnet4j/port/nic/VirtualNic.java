@@ -22,11 +22,11 @@ public final class VirtualNic extends QueuedPort implements Netdev {
     private int received;
     private ByteBuffer target;
     private final FrameQueue.FrameHandler toScratch = (ring, offset, length, segmentSize) -> {
-        System.arraycopy(ring, offset, scratch, 0, length);
+        ring.get(offset, scratch, 0, length);
         received = length;
     };
     private final FrameQueue.FrameHandler toTarget = (ring, offset, length, segmentSize) -> {
-        target.put(ring, offset, length);
+        target.put(target.position(), ring, offset, length).position(target.position() + length);
         received = length;
     };
 

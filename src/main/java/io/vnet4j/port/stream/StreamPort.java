@@ -22,7 +22,7 @@ public final class StreamPort extends QueuedPort {
     private final ByteBuffer out = ByteBuffer.allocateDirect(IO_BUFFER);
     private final FrameQueue.FrameHandler framer = (ring, offset, length, segmentSize) -> {
         out.putInt(length);
-        out.put(ring, offset, length);
+        out.put(out.position(), ring, offset, length).position(out.position() + length);
     };
     private volatile String peer;
     private final String settings;

@@ -19,7 +19,6 @@ import io.vnet4j.wire.offload.VirtioNetFrame;
 import io.vnet4j.wire.offload.VirtioNetHeader;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -233,7 +232,7 @@ public final class TapNetdev extends QueuedPort implements Netdev {
 
     private void writeLoop() {
         FrameQueue.FrameHandler writer = (ring, offset, length, segmentSize) -> {
-            MemorySegment.copy(ring, offset, out, ValueLayout.JAVA_BYTE, header, length);
+            outBuffer.put(header, ring, offset, length);
             if (!write(length, segmentSize)) {
                 counters().countTxDrop();
             }

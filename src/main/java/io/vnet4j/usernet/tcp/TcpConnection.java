@@ -2,14 +2,16 @@ package io.vnet4j.usernet.tcp;
 
 import io.vnet4j.wire.TcpFlags;
 import io.vnet4j.wire.TcpSynOptions;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The guest-facing half of one proxied TCP connection: a small TCP endpoint that the guest talks to, while
- * its bytes go to and come from a host socket (handled by the caller). It never touches a socket or reads
- * the clock: segments, host events and the time come in, segments go out through a {@link SegmentSink},
- * and the caller asks what the host side should do next.
+ * its bytes go to and come from a host socket (handled by the caller). It opens no socket and reads no
+ * clock: segments, host events and the time come in, segments go out through a {@link SegmentSink}, bytes
+ * go to and come from channels the caller hands it, and the caller asks what the host side should do next.
  *
  * <p>Theory of operation.
  * <ul>
@@ -17,8 +19,11 @@ import java.util.concurrent.TimeUnit;
  * host; only when that succeeds does the guest get its SYN-ACK ({@link #hostConnected}); a refused connect
  * answers with RST ({@link #hostRefused}); an unreachable one with nothing. For a host-forwarded connection
  * we are the opener: {@link #openToGuest} sends the SYN and the guest's SYN-ACK establishes it.</li>
- * <li>Guest to host. In-order data is appended to {@code toHost} (bounded) and acknowledged at once; the
- * window we advertise is its free space, so a slow host socket slows the guest. Out-of-order segments are
+ * <li>Guest to host. In-order data is appended to {@code toHost} (bounded) and acknowledged, at once or,
+ * with {@link #coalesceAcks}, when the caller's batch of frames ends; the window we advertise is its free
+ * space, so a slow host socket slows the guest. While {@code toHost} is empty, in-order data goes straight
+ * from the guest's frame to the host channel ({@link #writeThrough}) and only what the socket refused is
+ * buffered. Out-of-order segments are
  * dropped with a duplicate ACK (the guest retransmits). The guest's FIN becomes a host shutdown(SHUT_WR)
  * once {@code toHost} is drained.</li>
  * <li>Host to guest. The caller reads the host socket only while {@code toGuest} has room; those bytes stay
@@ -61,6 +66,10 @@ public final class TcpConnection {
     static final int COALESCED_ACK_BYTES = 128 * 1024;
 
     private final SegmentSink sink;
+    private WritableByteChannel host;
+    /** {@link #hostView}'s buffer: a guest payload's bytes, handed to the host channel without a copy. */
+    private ByteBuffer hostViewOf;
+    private ByteBuffer hostView;
     private final ByteQueue toHost;
     private final ByteQueue toGuest;
     private final int ourMss;
@@ -316,7 +325,8 @@ public final class TcpConnection {
             return;
         }
         int fresh = length - skip;
-        int accepted = toHost.append(payload, offset + skip, fresh);
+        int through = writeToHostDirectly(payload, offset + skip, fresh);
+        int accepted = through + toHost.append(payload, offset + skip + through, fresh - through);
         rcvNxt += accepted;
         if (fin && accepted == fresh) {
             rcvNxt++;
@@ -489,6 +499,32 @@ public final class TcpConnection {
         int n = channel.write(toHost.headForWriting());
         hostWrote(n);
         return n;
+    }
+
+    /**
+     * Lets in-order guest data go straight from its frame to {@code channel} (the connected host socket)
+     * while nothing waits in the buffer before it: a copy less per segment. Only what the socket does not
+     * take is buffered, for {@link #writeToHost}.
+     */
+    public void writeThrough(WritableByteChannel channel) {
+        host = channel;
+    }
+
+    /** Writes what the host socket takes of a payload now, when nothing is buffered before it; returns the count. */
+    private int writeToHostDirectly(ByteBuffer payload, int offset, int length) {
+        if (host == null || length == 0 || toHost.length() > 0 || state != State.ESTABLISHED) {
+            return 0;
+        }
+        if (hostViewOf != payload) {
+            hostViewOf = payload;
+            hostView = payload.duplicate();
+        }
+        hostView.limit(offset + length).position(offset);
+        try {
+            return host.write(hostView);
+        } catch (IOException e) {
+            return 0; // the bytes are buffered instead; the caller's next write meets the error and resets
+        }
     }
 
     /** Bytes from the guest still waiting for the host socket. */

@@ -54,6 +54,7 @@ public final class TcpNat {
             this.connection = new TcpConnection(this, mss, BUFFER_BYTES, random.nextInt());
             this.connection.coalesceAcks(true);
             this.connection.sendLargeSegments(largeSegments);
+            this.connection.writeThrough(channel);
         }
 
         @Override

@@ -17,6 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vnet4j.usernet.tcp.TcpHarness.Seg;
 import io.vnet4j.wire.TcpSynOptions;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -185,6 +187,53 @@ class TcpConnectionTest {
             assertThat(s.window()).isEqualTo(BUF - 100);
             assertThat(h.c.pendingToHost()).isEqualTo(100);
             assertThat(h.hostTakes(1000)).isEqualTo(data);
+        }
+
+        @Test
+        void withWriteThroughDataGoesStraightToTheHostAndOnlyWhatItRefusesIsBuffered() throws IOException {
+            TcpHarness h = plain();
+            TcpHarness.Drain host = new TcpHarness.Drain(1000);
+            h.c.writeThrough(host);
+            byte[] first = bytes(1460, 1);
+            byte[] second = bytes(500, 2);
+            h.guest(ACK, GISN + 1, ISS + 1, 65535, first);
+            assertThat(host.taken.position()).isEqualTo(1000);
+            assertThat(h.c.pendingToHost()).isEqualTo(460);
+            h.guest(ACK, GISN + 1461, ISS + 1, 65535, second); // bytes wait before it: buffered behind them
+            assertThat(host.taken.position()).isEqualTo(1000);
+            assertThat(h.c.pendingToHost()).isEqualTo(960);
+            assertThat(h.take()).last().satisfies(s -> {
+                assertThat(s.ack()).isEqualTo(GISN + 1961);
+                assertThat(s.window()).isEqualTo(BUF - 960); // the window counts only what is buffered
+            });
+            byte[] all = new byte[1960];
+            System.arraycopy(first, 0, all, 0, 1460);
+            System.arraycopy(second, 0, all, 1460, 500);
+            byte[] rest = h.hostTakes(2000);
+            assertThat(Arrays.copyOf(host.taken.array(), 1000)).isEqualTo(Arrays.copyOf(all, 1000));
+            assertThat(rest).isEqualTo(Arrays.copyOfRange(all, 1000, 1960));
+        }
+
+        @Test
+        void aHostSocketThatFailsOnWriteThroughLeavesTheDataBufferedForTheNextWrite() {
+            TcpHarness h = plain();
+            h.c.writeThrough(new WritableByteChannel() {
+                @Override
+                public int write(ByteBuffer src) throws IOException {
+                    throw new IOException("broken pipe");
+                }
+
+                @Override
+                public boolean isOpen() {
+                    return true;
+                }
+
+                @Override
+                public void close() {}
+            });
+            h.guest(ACK, GISN + 1, ISS + 1, 65535, bytes(100, 1));
+            assertThat(h.one().ack()).isEqualTo(GISN + 101);
+            assertThat(h.c.pendingToHost()).isEqualTo(100);
         }
 
         @Test
