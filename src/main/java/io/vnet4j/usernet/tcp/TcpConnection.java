@@ -23,9 +23,15 @@ import java.util.concurrent.TimeUnit;
  * with {@link #coalesceAcks}, when the caller's batch of frames ends; the window we advertise is its free
  * space, so a slow host socket slows the guest. While {@code toHost} is empty, in-order data goes straight
  * from the guest's frame to the host channel ({@link #writeThrough}) and only what the socket refused is
- * buffered. Out-of-order segments are
- * dropped with a duplicate ACK (the guest retransmits). The guest's FIN becomes a host shutdown(SHUT_WR)
- * once {@code toHost} is drained.</li>
+ * buffered. A segment that starts beyond {@code rcvNxt} within the window is kept, as BSD's tcp_reass
+ * does: its bytes go into {@code toHost}'s free space at their future place, a {@link ReceiveAssembler}
+ * remembers which ranges arrived (a few; a segment needing more is dropped), and a duplicate ACK answers
+ * it at once. Held bytes do not shrink the window (it stays the free space after {@code rcvNxt}). The
+ * in-order segment that fills a gap moves {@code rcvNxt} and the queue's end over everything now
+ * contiguous and is acknowledged at once; while ranges are held, in-order data is queued, not written
+ * through. A FIN counts only in order (an early one is ignored until the guest sends it again), and held
+ * bytes beyond it are forgotten. The guest's FIN becomes a host shutdown(SHUT_WR) once {@code toHost} is
+ * drained.</li>
  * <li>Host to guest. The caller reads the host socket only while {@code toGuest} has room; those bytes stay
  * there until the guest acknowledges them, and go out in MSS-sized segments within the guest's window.
  * Retransmission from the oldest unacknowledged byte after the RTO (exponential back-off, at most
@@ -71,6 +77,10 @@ public final class TcpConnection {
     private ByteBuffer hostViewOf;
     private ByteBuffer hostView;
     private final ByteQueue toHost;
+    /** Which bytes beyond {@code rcvNxt} arrived early; they wait in {@code toHost}'s free space. */
+    private final ReceiveAssembler held = new ReceiveAssembler();
+    /** Out-of-order segments dropped because the assembler had no range left for them. */
+    private long outOfOrderDropped;
     private final ByteQueue toGuest;
     private final int ourMss;
     private State state;
@@ -317,31 +327,62 @@ public final class TcpConnection {
         }
         int skip = rcvNxt - sequence;
         if (skip < 0) {
-            sendAck();
+            hold(-skip, payload, offset, length);
+            sendAck(); // a duplicate ACK, at once (RFC 5681 4.2)
             return;
         }
         if (skip > length) {
             sendAck();
             return;
         }
+        boolean gap = !held.isEmpty();
         int fresh = length - skip;
         int through = writeToHostDirectly(payload, offset + skip, fresh);
         int accepted = through + toHost.append(payload, offset + skip + through, fresh - through);
         rcvNxt += accepted;
         if (fin && accepted == fresh) {
+            held.clear(); // bytes held beyond the guest's FIN are no data
+            toHost.forgetAhead();
             rcvNxt++;
             finFromGuest = true;
             if (finAcked) {
                 state = State.TIME_WAIT;
                 stateDeadline = now + TIME_WAIT;
             }
+        } else {
+            int assembled = held.advance(accepted);
+            toHost.appended(assembled);
+            rcvNxt += assembled;
         }
-        if (coalesceAcks && !fin && accepted == fresh && skip == 0
+        // a segment that fills all or part of a gap is acknowledged at once (RFC 5681 4.2)
+        if (coalesceAcks && !fin && !gap && accepted == fresh && skip == 0
                 && (unackedBytes += accepted) < COALESCED_ACK_BYTES) {
             ackOwed = true; // the caller sends it with flushAck() once its batch of frames is done
             return;
         }
         sendAck();
+    }
+
+    /**
+     * Keeps the bytes of a segment that starts {@code distance} bytes beyond {@code rcvNxt}, as far as the
+     * window reaches, in {@code toHost}'s free space until the gap before them fills. Its FIN, if any, is
+     * not kept: the guest sends it again after the gap.
+     */
+    private void hold(int distance, ByteBuffer payload, int offset, int length) {
+        int n = Math.min(length, toHost.free() - distance);
+        if (n <= 0) {
+            return; // beyond the window, or no data
+        }
+        if (!held.add(distance, n)) {
+            outOfOrderDropped++;
+            return;
+        }
+        toHost.writeAhead(distance, payload, offset, n);
+    }
+
+    /** Out-of-order segments dropped because too many ranges were held already. */
+    public long outOfOrderDropped() {
+        return outOfOrderDropped;
     }
 
     /**
@@ -510,9 +551,12 @@ public final class TcpConnection {
         host = channel;
     }
 
-    /** Writes what the host socket takes of a payload now, when nothing is buffered before it; returns the count. */
+    /**
+     * Writes what the host socket takes of a payload now, when nothing is buffered before it and nothing
+     * held after it (held bytes sit at their place after the queue's end); returns the count.
+     */
     private int writeToHostDirectly(ByteBuffer payload, int offset, int length) {
-        if (host == null || length == 0 || toHost.length() > 0 || state != State.ESTABLISHED) {
+        if (host == null || length == 0 || toHost.length() > 0 || !held.isEmpty() || state != State.ESTABLISHED) {
             return 0;
         }
         if (hostViewOf != payload) {

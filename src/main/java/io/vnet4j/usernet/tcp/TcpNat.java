@@ -311,7 +311,8 @@ public final class TcpNat {
             }
             lines.add("tcp " + io.vnet4j.wire.Ipv4Address.format(flow.key.guestIp) + ":" + flow.key.guestPort + " -> "
                     + io.vnet4j.wire.Ipv4Address.format(flow.key.remoteIp) + ":" + flow.key.remotePort + " via host "
-                    + remote + " " + flow.connection.state());
+                    + remote + " " + flow.connection.state() + (flow.connection.outOfOrderDropped() == 0 ? ""
+                    : ", " + flow.connection.outOfOrderDropped() + " out-of-order segments dropped"));
         }
     }
 
