@@ -11,13 +11,18 @@ package io.vnet4j.usernet.tcp;
  * to the queue instead. At most {@value #MAX_RANGES} ranges are held; a segment that would need one more
  * is refused (the sender retransmits it). When in-order bytes arrive, {@link #advance} moves the origin
  * past them: ranges they cover go, and a range they reach is now contiguous with the queue's end and
- * leaves whole. Two fixed arrays: nothing is allocated per segment.
+ * leaves whole. Each range also keeps when it last grew, so {@link #byRecency} can list them as RFC 2018
+ * wants SACK blocks: the one holding the latest segment first. Fixed arrays: nothing is allocated per
+ * segment.
  */
 final class ReceiveAssembler {
     static final int MAX_RANGES = 8;
 
     private final int[] starts = new int[MAX_RANGES];
     private final int[] ends = new int[MAX_RANGES];
+    /** When each range last grew, in adds: higher is more recent. */
+    private final long[] stamps = new long[MAX_RANGES];
+    private long adds;
     private int count;
 
     boolean isEmpty() {
@@ -37,6 +42,22 @@ final class ReceiveAssembler {
     /** The offset after range {@code i}'s last byte. */
     int end(int i) {
         return ends[i];
+    }
+
+    /** The index of the range that grew {@code rank}-th most recently (0: the latest add landed in it). */
+    int byRecency(int rank) {
+        for (int i = 0; i < count; i++) {
+            int newer = 0;
+            for (int j = 0; j < count; j++) {
+                if (stamps[j] > stamps[i]) {
+                    newer++;
+                }
+            }
+            if (newer == rank) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /**
@@ -63,15 +84,19 @@ final class ReceiveAssembler {
             }
             System.arraycopy(starts, first, starts, first + 1, count - first);
             System.arraycopy(ends, first, ends, first + 1, count - first);
+            System.arraycopy(stamps, first, stamps, first + 1, count - first);
             starts[first] = offset;
             ends[first] = end;
+            stamps[first] = ++adds;
             count++;
             return true;
         }
         starts[first] = Math.min(starts[first], offset);
         ends[first] = Math.max(ends[last - 1], end);
+        stamps[first] = ++adds;
         System.arraycopy(starts, last, starts, first + 1, count - last);
         System.arraycopy(ends, last, ends, first + 1, count - last);
+        System.arraycopy(stamps, last, stamps, first + 1, count - last);
         count -= last - first - 1;
         return true;
     }
@@ -94,6 +119,7 @@ final class ReceiveAssembler {
         for (int i = reached; i < count; i++) {
             starts[i - reached] = starts[i] - shift;
             ends[i - reached] = ends[i] - shift;
+            stamps[i - reached] = stamps[i];
         }
         count -= reached;
         return contiguous;

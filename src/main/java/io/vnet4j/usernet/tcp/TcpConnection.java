@@ -1,6 +1,7 @@
 package io.vnet4j.usernet.tcp;
 
 import io.vnet4j.wire.TcpFlags;
+import io.vnet4j.wire.TcpSackBlocks;
 import io.vnet4j.wire.TcpSynOptions;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -43,7 +44,9 @@ import java.util.concurrent.TimeUnit;
  * connection may stay idle as long as both ends live: after 2 h of silence from the guest it is probed
  * (keepalive, as libslirp does), and reset when the guest no longer answers.</li>
  * </ul>
- * Sequence numbers compare modulo 2^32. Timestamps and SACK are not negotiated.
+ * Sequence numbers compare modulo 2^32. SACK (RFC 2018) is negotiated when the guest offers it, and then
+ * our pure ACKs report the held ranges; the guest's own SACK blocks are ignored (our retransmission is
+ * go-back-N or one segment). Timestamps are not negotiated.
  */
 public final class TcpConnection {
     public enum State { CONNECTING, SYN_SENT, SYN_RECEIVED, ESTABLISHED, TIME_WAIT, CLOSED }
@@ -81,6 +84,9 @@ public final class TcpConnection {
     private final ReceiveAssembler held = new ReceiveAssembler();
     /** Out-of-order segments dropped because the assembler had no range left for them. */
     private long outOfOrderDropped;
+    /** Both SYNs said SACK-permitted: our ACKs tell the guest which held ranges arrived (RFC 2018). */
+    private boolean sackPermitted;
+    private final TcpSackBlocks sack = new TcpSackBlocks();
     private final ByteQueue toGuest;
     private final int ourMss;
     private State state;
@@ -161,7 +167,7 @@ public final class TcpConnection {
     /** The host refused the connection: reset the guest's attempt. */
     public void hostRefused() {
         if (state == State.CONNECTING) {
-            sink.segment(this, TcpFlags.RST | TcpFlags.ACK, 0, rcvNxt, 0, 0, 0, null);
+            sink.segment(this, TcpFlags.RST | TcpFlags.ACK, 0, rcvNxt, 0, 0, 0, null, null);
         }
         state = State.CLOSED;
     }
@@ -182,11 +188,12 @@ public final class TcpConnection {
     }
 
     private void sendSyn(int flags) {
-        TcpSynOptions options = new TcpSynOptions(ourMss, sndWindowScale >= 0 || state == State.SYN_SENT
-                ? OUR_WINDOW_SCALE : -1, false);
+        boolean opening = state == State.SYN_SENT; // we offer; the guest's SYN-ACK decides
+        TcpSynOptions options = new TcpSynOptions(ourMss, sndWindowScale >= 0 || opening ? OUR_WINDOW_SCALE : -1,
+                sackPermitted || opening);
         int window = Math.min(toHost.free(), 65535);
         lastAdvertised = window;
-        sink.segment(this, flags, iss, (flags & TcpFlags.ACK) != 0 ? rcvNxt : 0, window, 0, 0, options);
+        sink.segment(this, flags, iss, (flags & TcpFlags.ACK) != 0 ? rcvNxt : 0, window, 0, 0, options, null);
     }
 
     private void takeSynOptions(int window, TcpSynOptions options) {
@@ -199,6 +206,7 @@ public final class TcpConnection {
             rcvWindowScale = 0;
         }
         sndWnd = window;
+        sackPermitted = options.sackPermitted();
     }
 
     // ---- segments from the guest --------------------------------------------------------------------
@@ -230,7 +238,7 @@ public final class TcpConnection {
                     established(now);
                     sendAck();
                 } else if ((flags & TcpFlags.ACK) != 0) {
-                    sink.segment(this, TcpFlags.RST, acknowledgment, 0, 0, 0, 0, null);
+                    sink.segment(this, TcpFlags.RST, acknowledgment, 0, 0, 0, 0, null, null);
                 }
                 return;
             }
@@ -439,12 +447,12 @@ public final class TcpConnection {
             }
             int n = Math.min(Math.min(unsent, largeSegments ? LARGE_SEGMENT : sendMss), room);
             sink.segment(this, TcpFlags.ACK | (n == unsent ? TcpFlags.PSH : 0), sndNxt, rcvNxt, advertise(),
-                    inFlight, n, null);
+                    inFlight, n, null, null);
             acknowledged();
             advanceSndNxt(n, now);
         }
         if (hostEof && !finAcked && sndNxt == dataEnd()) {
-            sink.segment(this, TcpFlags.FIN | TcpFlags.ACK, sndNxt, rcvNxt, advertise(), 0, 0, null);
+            sink.segment(this, TcpFlags.FIN | TcpFlags.ACK, sndNxt, rcvNxt, advertise(), 0, 0, null, null);
             advanceSndNxt(1, now);
         }
         if (sndWnd == 0 && toGuest.length() > 0 && rtoDeadline == 0) {
@@ -488,15 +496,32 @@ public final class TcpConnection {
     private void retransmitOne() {
         int outstanding = dataInFlight();
         if (outstanding > 0) {
-            sink.segment(this, TcpFlags.ACK, sndUna, rcvNxt, advertise(), 0, Math.min(outstanding, sendMss), null);
+            sink.segment(this, TcpFlags.ACK, sndUna, rcvNxt, advertise(), 0, Math.min(outstanding, sendMss), null,
+                    null);
         } else if (hostEof && !finAcked && sndNxt == dataEnd() + 1) {
-            sink.segment(this, TcpFlags.FIN | TcpFlags.ACK, dataEnd(), rcvNxt, advertise(), 0, 0, null);
+            sink.segment(this, TcpFlags.FIN | TcpFlags.ACK, dataEnd(), rcvNxt, advertise(), 0, 0, null, null);
         }
     }
 
     private void sendAck() {
-        sink.segment(this, TcpFlags.ACK, sndNxt, rcvNxt, advertise(), 0, 0, null);
+        sink.segment(this, TcpFlags.ACK, sndNxt, rcvNxt, advertise(), 0, 0, null, sackBlocks());
         acknowledged();
+    }
+
+    /**
+     * The SACK blocks for a pure ACK, or null: the held ranges, the one holding the latest segment first
+     * (RFC 2018), as many as fit. Segments with data carry none, so they need no room for options.
+     */
+    private TcpSackBlocks sackBlocks() {
+        if (!sackPermitted || held.isEmpty()) {
+            return null;
+        }
+        sack.clear();
+        for (int rank = 0; rank < Math.min(held.ranges(), TcpSackBlocks.MAX_BLOCKS); rank++) {
+            int i = held.byRecency(rank);
+            sack.add(rcvNxt + held.start(i), rcvNxt + held.end(i));
+        }
+        return sack;
     }
 
     /** Every segment we send carries our acknowledgment: nothing is owed any more. */
@@ -590,7 +615,7 @@ public final class TcpConnection {
     /** The host connection broke: reset the guest's. */
     public void hostReset() {
         if (state != State.CLOSED && state != State.CONNECTING) {
-            sink.segment(this, TcpFlags.RST | TcpFlags.ACK, sndNxt, rcvNxt, 0, 0, 0, null);
+            sink.segment(this, TcpFlags.RST | TcpFlags.ACK, sndNxt, rcvNxt, 0, 0, 0, null, null);
         }
         state = State.CLOSED;
     }
@@ -678,7 +703,7 @@ public final class TcpConnection {
             case SYN_SENT -> sendSyn(TcpFlags.SYN);
             case ESTABLISHED, TIME_WAIT -> {
                 if (sndWnd == 0 && toGuest.length() > 0 && sndNxt == sndUna) {
-                    sink.segment(this, TcpFlags.ACK, sndUna, rcvNxt, advertise(), 0, 1, null);
+                    sink.segment(this, TcpFlags.ACK, sndUna, rcvNxt, advertise(), 0, 1, null, null);
                     if (after(sndUna + 1, sndMax)) {
                         sndMax = sndUna + 1; // the guest may take the byte: its ACK is then for data we sent
                     }
@@ -699,7 +724,7 @@ public final class TcpConnection {
             abortHost = true;
             return;
         }
-        sink.segment(this, TcpFlags.ACK, sndUna - 1, rcvNxt, advertise(), 0, 0, null);
+        sink.segment(this, TcpFlags.ACK, sndUna - 1, rcvNxt, advertise(), 0, 0, null, null);
         keepaliveAt = now + KEEPALIVE_INTERVAL;
     }
 

@@ -130,6 +130,22 @@ class ReceiveAssemblerTest {
         assertThat(a.advance(10)).isZero();
     }
 
+    @Test
+    void byRecencyListsTheRangeTheLatestAddLandedInFirst() {
+        ReceiveAssembler a = new ReceiveAssembler();
+        a.add(100, 10); // range 0
+        a.add(300, 10); // range 2 after the next add
+        a.add(200, 10); // range 1
+        assertThat(List.of(a.byRecency(0), a.byRecency(1), a.byRecency(2))).containsExactly(1, 2, 0);
+        a.add(105, 10); // grows range 0: now the newest
+        assertThat(List.of(a.byRecency(0), a.byRecency(1), a.byRecency(2))).containsExactly(0, 1, 2);
+        a.add(205, 100); // joins ranges 1 and 2
+        assertThat(List.of(a.byRecency(0), a.byRecency(1))).containsExactly(1, 0);
+        assertThat(a.advance(100)).isEqualTo(15); // range 0 leaves, the other keeps its place in time
+        assertThat(a.byRecency(0)).isZero();
+        assertThat(a.byRecency(1)).isEqualTo(-1);
+    }
+
     /** Random adds and advances against a bit set of the bytes held: the ranges always describe exactly those. */
     @Test
     void randomAddsAndAdvancesMatchABitSet() {

@@ -41,9 +41,18 @@ class TcpConnectionTest {
         return established(ISS, GISN, guestMss, guestWindowScale, guestWindow);
     }
 
+    static TcpHarness established(int guestMss, int guestWindowScale, int guestWindow, boolean sack) {
+        return established(ISS, GISN, guestMss, guestWindowScale, guestWindow, sack);
+    }
+
     static TcpHarness established(int iss, int gisn, int guestMss, int guestWindowScale, int guestWindow) {
+        return established(iss, gisn, guestMss, guestWindowScale, guestWindow, false);
+    }
+
+    static TcpHarness established(int iss, int gisn, int guestMss, int guestWindowScale, int guestWindow,
+                                  boolean sack) {
         TcpHarness h = new TcpHarness(OUR_MSS, BUF, iss);
-        h.guestSyn(gisn, 65535, new TcpSynOptions(guestMss, guestWindowScale, false));
+        h.guestSyn(gisn, 65535, new TcpSynOptions(guestMss, guestWindowScale, sack));
         h.c.hostConnected(h.now);
         h.take();
         h.guest(ACK, gisn + 1, iss + 1, guestWindow);
@@ -78,6 +87,14 @@ class TcpConnectionTest {
             assertThat(s.window()).isEqualTo(BUF);
             assertThat(s.options()).isEqualTo(new TcpSynOptions(OUR_MSS, 7, false));
             assertThat(h.c.state()).isEqualTo(SYN_RECEIVED);
+        }
+
+        @Test
+        void synAckPermitsSackOnlyWhenTheGuestDid() {
+            TcpHarness h = new TcpHarness(OUR_MSS, BUF, ISS);
+            h.guestSyn(GISN, 65535, new TcpSynOptions(1400, 5, true));
+            h.c.hostConnected(h.now);
+            assertThat(h.one().options()).isEqualTo(new TcpSynOptions(OUR_MSS, 7, true));
         }
 
         @Test
@@ -146,7 +163,7 @@ class TcpConnectionTest {
             Seg syn = h.one();
             assertThat(syn.flags()).isEqualTo(SYN);
             assertThat(syn.seq()).isEqualTo(ISS);
-            assertThat(syn.options()).isEqualTo(new TcpSynOptions(OUR_MSS, 7, false));
+            assertThat(syn.options()).isEqualTo(new TcpSynOptions(OUR_MSS, 7, true)); // SACK offered: the guest decides
             assertThat(h.c.state()).isEqualTo(SYN_SENT);
 
             h.guestSynAck(GISN, ISS + 1, 1000, new TcpSynOptions(1200, 2, false));
@@ -490,6 +507,56 @@ class TcpConnectionTest {
             h.c.releaseIdleBuffers();
             h.c.releaseIdleBuffers();
             assertThat(h.c.bufferMemory()).isZero();
+        }
+
+        @Test
+        void withSackTheDuplicateAcksListTheHeldRangesTheNewestFirst() throws IOException {
+            TcpHarness h = established(1000, -1, 65535, true);
+            send(h, 1000, 2000);
+            assertThat(h.one().sack()).containsExactly(List.of(GISN + 1001, GISN + 2001));
+            send(h, 3000, 3500);
+            assertThat(h.one().sack())
+                    .containsExactly(List.of(GISN + 3001, GISN + 3501), List.of(GISN + 1001, GISN + 2001));
+            send(h, 2000, 2500); // grows the older range: now the newest
+            assertThat(h.one().sack())
+                    .containsExactly(List.of(GISN + 1001, GISN + 2501), List.of(GISN + 3001, GISN + 3501));
+            for (int at = 4000; at < 7000; at += 1000) {
+                send(h, at, at + 100);
+            }
+            assertThat(h.take().getLast().sack()).containsExactly(List.of(GISN + 6001, GISN + 6101),
+                    List.of(GISN + 5001, GISN + 5101), List.of(GISN + 4001, GISN + 4101),
+                    List.of(GISN + 1001, GISN + 2501)); // five ranges, four blocks
+            h.hostSends(bytes(500, 3));
+            assertThat(h.one().sack()).as("data segments carry no blocks").isEmpty();
+            send(h, 0, 1000);
+            Seg s = h.one();
+            assertThat(s.ack()).isEqualTo(GISN + 2501);
+            assertThat(s.sack()).containsExactly(List.of(GISN + 6001, GISN + 6101), List.of(GISN + 5001, GISN + 5101),
+                    List.of(GISN + 4001, GISN + 4101), List.of(GISN + 3001, GISN + 3501));
+            send(h, 2500, 7000);
+            assertThat(h.one()).satisfies(last -> {
+                assertThat(last.ack()).isEqualTo(GISN + 7001);
+                assertThat(last.sack()).isEmpty();
+            });
+        }
+
+        @Test
+        void withoutSackNoBlocksAreSent() {
+            TcpHarness h = plain();
+            send(h, 1000, 2000);
+            assertThat(h.one().sack()).isEmpty();
+        }
+
+        @Test
+        void aForwardedConnectionUsesSackWhenTheGuestsSynAckPermitsIt() {
+            for (boolean permitted : new boolean[] {true, false}) {
+                TcpHarness h = new TcpHarness(OUR_MSS, BUF, ISS);
+                h.c.openToGuest(h.now);
+                h.guestSynAck(GISN, ISS + 1, 65535, new TcpSynOptions(1000, -1, permitted));
+                h.take();
+                send(h, 1000, 2000);
+                assertThat(h.one().sack()).hasSize(permitted ? 1 : 0);
+            }
         }
 
         /** A host socket that takes at most {@code room} bytes per write and keeps everything it took, in order. */
