@@ -8,6 +8,7 @@ import io.vnet4j.wire.IcmpPacket;
 import io.vnet4j.wire.IpProtocol;
 import io.vnet4j.wire.Ipv4Packet;
 import io.vnet4j.wire.MacAddress;
+import io.vnet4j.wire.TcpSackBlocks;
 import io.vnet4j.wire.TcpSegment;
 import io.vnet4j.wire.TcpSynOptions;
 import io.vnet4j.wire.UdpPacket;
@@ -103,18 +104,20 @@ final class GuestOutput {
     }
 
     /**
-     * Sends a TCP segment to a guest, built in place in the frame; the payload is copied from the
-     * connection's send queue. A segment with more payload than {@code segmentSize} goes out as a large
-     * segment, its checksum only the pseudo-header sum (see Port#deliver with a segment size).
+     * Sends a TCP segment to a guest, built in place in the frame, with SYN options or SACK blocks if
+     * given; the payload is copied from the connection's send queue. A segment with more payload than
+     * {@code segmentSize} goes out as a large segment, its checksum only the pseudo-header sum (see
+     * Port#deliver with a segment size).
      */
     void sendTcp(int source, int sourcePort, int destination, int destinationPort, int flags, int sequence,
                  int acknowledgment, int window, io.vnet4j.usernet.tcp.TcpConnection connection, int payloadFromFront,
-                 int payloadLength, TcpSynOptions options, int segmentSize) {
+                 int payloadLength, TcpSynOptions options, TcpSackBlocks sack, int segmentSize) {
         long mac = resolve(source, destination, ArpTable.UNKNOWN);
         if (mac == ArpTable.UNKNOWN) {
             return;
         }
-        int headerLength = TcpSegment.MIN_HEADER_LENGTH + (options == null ? 0 : options.length());
+        int optionsLength = (options == null ? 0 : options.length()) + (sack == null ? 0 : sack.length());
+        int headerLength = TcpSegment.MIN_HEADER_LENGTH + optionsLength;
         int length = headerLength + payloadLength;
         tcp.wrap(frame, ETH + IP, length);
         tcp.setSourcePort(sourcePort);
@@ -127,6 +130,9 @@ final class GuestOutput {
         tcp.setUrgentPointer(0);
         if (options != null) {
             options.emit(tcp);
+        }
+        if (sack != null) {
+            sack.emit(tcp, headerLength - sack.length());
         }
         if (payloadLength > 0) {
             connection.copyPayload(payloadFromFront, frame, ETH + IP + headerLength, payloadLength);

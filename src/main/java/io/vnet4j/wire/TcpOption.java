@@ -7,6 +7,7 @@ public final class TcpOption {
     public static final int MSS = 2;
     public static final int WINDOW_SCALE = 3;
     public static final int SACK_PERMITTED = 4;
+    public static final int SACK = 5;
     public static final int TIMESTAMPS = 8;
     public static final int MSS_LENGTH = 4;
     public static final int WINDOW_SCALE_LENGTH = 3;

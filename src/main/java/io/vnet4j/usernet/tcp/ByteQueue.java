@@ -11,6 +11,10 @@ import java.nio.ByteBuffer;
  * #releaseIfIdle} gives it back once the queue stayed empty, so a thousand idle connections cost almost
  * nothing. The buffer is direct memory, so the host socket reads into it and writes from it without the
  * JDK's copy through a temporary direct buffer.
+ *
+ * <p>A receiver may also keep bytes that arrived ahead of their turn in the free space after the end, at
+ * their future place ({@link #writeAhead}); they are no part of the queue until {@link #appended} moves
+ * the end over them, but compaction, growth, draining and {@link #releaseIfIdle} keep them.
  */
 final class ByteQueue {
     static final int MIN_ARRAY = 4096;
@@ -23,6 +27,8 @@ final class ByteQueue {
     private ByteBuffer io = EMPTY.duplicate();
     private int start;
     private int end;
+    /** Bytes after the end that {@link #writeAhead} wrote (the furthest reach): kept until appended or forgotten. */
+    private int ahead;
     /** Bytes were added since the last {@link #releaseIfIdle}. */
     private boolean used;
 
@@ -48,9 +54,25 @@ final class ByteQueue {
         int n = Math.min(length, free());
         makeRoom(n);
         data.put(end, src, offset, n);
-        end += n;
-        used = true;
+        advanceEnd(n);
         return n;
+    }
+
+    /**
+     * Writes {@code src[offset, offset+length)} {@code distance} bytes after the end, leaving the end where
+     * it is: bytes that arrived early, kept until {@link #appended} reaches them. The caller keeps
+     * {@code distance + length} within {@link #free()}.
+     */
+    void writeAhead(int distance, ByteBuffer src, int offset, int length) {
+        makeRoom(distance + length);
+        data.put(end + distance, src, offset, length);
+        ahead = Math.max(ahead, distance + length);
+        used = true;
+    }
+
+    /** The bytes written ahead are no longer wanted: growth and compaction need not keep them. */
+    void forgetAhead() {
+        ahead = 0;
     }
 
     /**
@@ -66,8 +88,14 @@ final class ByteQueue {
         return io.limit(end + n).position(end);
     }
 
+    /** Moves the end over {@code n} bytes written after it, by a channel read or {@link #writeAhead}. */
     void appended(int n) {
+        advanceEnd(n);
+    }
+
+    private void advanceEnd(int n) {
         end += n;
+        ahead = Math.max(0, ahead - n);
         used = true;
     }
 
@@ -78,18 +106,19 @@ final class ByteQueue {
 
     void consume(int n) {
         start += n;
-        if (start == end) {
+        if (start == end && ahead == 0) {
             start = 0;
             end = 0;
         }
     }
 
     /**
-     * Gives the buffer back when the queue is empty and nothing was added since the last call: called
-     * periodically, it frees the memory of connections that went quiet and keeps that of busy ones.
+     * Gives the buffer back when the queue is empty, holds nothing ahead and nothing was added since the
+     * last call: called periodically, it frees the memory of connections that went quiet and keeps that of
+     * busy ones.
      */
     void releaseIfIdle() {
-        if (length() == 0 && !used && data.capacity() > 0) {
+        if (length() == 0 && ahead == 0 && !used && data.capacity() > 0) {
             use(EMPTY);
         }
         used = false;
@@ -105,22 +134,24 @@ final class ByteQueue {
         dst.put(at, data, start + fromFront, length);
     }
 
-    /** Makes room for {@code n} more bytes after the end: compacts, or grows the buffer. */
+    /** Makes room for {@code n} more bytes after the end, keeping the bytes written ahead: compacts or grows. */
     private void makeRoom(int n) {
-        if (data.capacity() - end >= n) {
+        int reach = Math.max(n, ahead);
+        if (data.capacity() - end >= reach) {
             return;
         }
-        int needed = length() + n;
+        int kept = length() + ahead;
+        int needed = length() + reach;
         if (needed <= data.capacity()) {
             MemorySegment segment = MemorySegment.ofBuffer(data);
-            MemorySegment.copy(segment, start, segment, 0, length()); // overlapping: copied as if through a temporary
+            MemorySegment.copy(segment, start, segment, 0, kept); // overlapping: copied as if through a temporary
         } else {
             int size = Math.max(MIN_ARRAY, data.capacity());
             while (size < needed) {
                 size *= 2;
             }
             ByteBuffer grown = ByteBuffer.allocateDirect(Math.min(size, Math.max(capacity, needed)));
-            grown.put(0, data, start, length());
+            grown.put(0, data, start, kept);
             use(grown);
         }
         end -= start;

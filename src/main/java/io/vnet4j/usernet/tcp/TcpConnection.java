@@ -1,6 +1,7 @@
 package io.vnet4j.usernet.tcp;
 
 import io.vnet4j.wire.TcpFlags;
+import io.vnet4j.wire.TcpSackBlocks;
 import io.vnet4j.wire.TcpSynOptions;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -23,9 +24,15 @@ import java.util.concurrent.TimeUnit;
  * with {@link #coalesceAcks}, when the caller's batch of frames ends; the window we advertise is its free
  * space, so a slow host socket slows the guest. While {@code toHost} is empty, in-order data goes straight
  * from the guest's frame to the host channel ({@link #writeThrough}) and only what the socket refused is
- * buffered. Out-of-order segments are
- * dropped with a duplicate ACK (the guest retransmits). The guest's FIN becomes a host shutdown(SHUT_WR)
- * once {@code toHost} is drained.</li>
+ * buffered. A segment that starts beyond {@code rcvNxt} within the window is kept, as BSD's tcp_reass
+ * does: its bytes go into {@code toHost}'s free space at their future place, a {@link ReceiveAssembler}
+ * remembers which ranges arrived (a few; a segment needing more is dropped), and a duplicate ACK answers
+ * it at once. Held bytes do not shrink the window (it stays the free space after {@code rcvNxt}). The
+ * in-order segment that fills a gap moves {@code rcvNxt} and the queue's end over everything now
+ * contiguous and is acknowledged at once; while ranges are held, in-order data is queued, not written
+ * through. A FIN counts only in order (an early one is ignored until the guest sends it again), and held
+ * bytes beyond it are forgotten. The guest's FIN becomes a host shutdown(SHUT_WR) once {@code toHost} is
+ * drained.</li>
  * <li>Host to guest. The caller reads the host socket only while {@code toGuest} has room; those bytes stay
  * there until the guest acknowledges them, and go out in MSS-sized segments within the guest's window.
  * Retransmission from the oldest unacknowledged byte after the RTO (exponential back-off, at most
@@ -37,7 +44,9 @@ import java.util.concurrent.TimeUnit;
  * connection may stay idle as long as both ends live: after 2 h of silence from the guest it is probed
  * (keepalive, as libslirp does), and reset when the guest no longer answers.</li>
  * </ul>
- * Sequence numbers compare modulo 2^32. Timestamps and SACK are not negotiated.
+ * Sequence numbers compare modulo 2^32. SACK (RFC 2018) is negotiated when the guest offers it, and then
+ * our pure ACKs report the held ranges; the guest's own SACK blocks are ignored (our retransmission is
+ * go-back-N or one segment). Timestamps are not negotiated.
  */
 public final class TcpConnection {
     public enum State { CONNECTING, SYN_SENT, SYN_RECEIVED, ESTABLISHED, TIME_WAIT, CLOSED }
@@ -71,6 +80,13 @@ public final class TcpConnection {
     private ByteBuffer hostViewOf;
     private ByteBuffer hostView;
     private final ByteQueue toHost;
+    /** Which bytes beyond {@code rcvNxt} arrived early; they wait in {@code toHost}'s free space. */
+    private final ReceiveAssembler held = new ReceiveAssembler();
+    /** Out-of-order segments dropped because the assembler had no range left for them. */
+    private long outOfOrderDropped;
+    /** Both SYNs said SACK-permitted: our ACKs tell the guest which held ranges arrived (RFC 2018). */
+    private boolean sackPermitted;
+    private final TcpSackBlocks sack = new TcpSackBlocks();
     private final ByteQueue toGuest;
     private final int ourMss;
     private State state;
@@ -151,7 +167,7 @@ public final class TcpConnection {
     /** The host refused the connection: reset the guest's attempt. */
     public void hostRefused() {
         if (state == State.CONNECTING) {
-            sink.segment(this, TcpFlags.RST | TcpFlags.ACK, 0, rcvNxt, 0, 0, 0, null);
+            sink.segment(this, TcpFlags.RST | TcpFlags.ACK, 0, rcvNxt, 0, 0, 0, null, null);
         }
         state = State.CLOSED;
     }
@@ -172,11 +188,12 @@ public final class TcpConnection {
     }
 
     private void sendSyn(int flags) {
-        TcpSynOptions options = new TcpSynOptions(ourMss, sndWindowScale >= 0 || state == State.SYN_SENT
-                ? OUR_WINDOW_SCALE : -1, false);
+        boolean opening = state == State.SYN_SENT; // we offer; the guest's SYN-ACK decides
+        TcpSynOptions options = new TcpSynOptions(ourMss, sndWindowScale >= 0 || opening ? OUR_WINDOW_SCALE : -1,
+                sackPermitted || opening);
         int window = Math.min(toHost.free(), 65535);
         lastAdvertised = window;
-        sink.segment(this, flags, iss, (flags & TcpFlags.ACK) != 0 ? rcvNxt : 0, window, 0, 0, options);
+        sink.segment(this, flags, iss, (flags & TcpFlags.ACK) != 0 ? rcvNxt : 0, window, 0, 0, options, null);
     }
 
     private void takeSynOptions(int window, TcpSynOptions options) {
@@ -189,6 +206,7 @@ public final class TcpConnection {
             rcvWindowScale = 0;
         }
         sndWnd = window;
+        sackPermitted = options.sackPermitted();
     }
 
     // ---- segments from the guest --------------------------------------------------------------------
@@ -220,7 +238,7 @@ public final class TcpConnection {
                     established(now);
                     sendAck();
                 } else if ((flags & TcpFlags.ACK) != 0) {
-                    sink.segment(this, TcpFlags.RST, acknowledgment, 0, 0, 0, 0, null);
+                    sink.segment(this, TcpFlags.RST, acknowledgment, 0, 0, 0, 0, null, null);
                 }
                 return;
             }
@@ -317,31 +335,62 @@ public final class TcpConnection {
         }
         int skip = rcvNxt - sequence;
         if (skip < 0) {
-            sendAck();
+            hold(-skip, payload, offset, length);
+            sendAck(); // a duplicate ACK, at once (RFC 5681 4.2)
             return;
         }
         if (skip > length) {
             sendAck();
             return;
         }
+        boolean gap = !held.isEmpty();
         int fresh = length - skip;
         int through = writeToHostDirectly(payload, offset + skip, fresh);
         int accepted = through + toHost.append(payload, offset + skip + through, fresh - through);
         rcvNxt += accepted;
         if (fin && accepted == fresh) {
+            held.clear(); // bytes held beyond the guest's FIN are no data
+            toHost.forgetAhead();
             rcvNxt++;
             finFromGuest = true;
             if (finAcked) {
                 state = State.TIME_WAIT;
                 stateDeadline = now + TIME_WAIT;
             }
+        } else {
+            int assembled = held.advance(accepted);
+            toHost.appended(assembled);
+            rcvNxt += assembled;
         }
-        if (coalesceAcks && !fin && accepted == fresh && skip == 0
+        // a segment that fills all or part of a gap is acknowledged at once (RFC 5681 4.2)
+        if (coalesceAcks && !fin && !gap && accepted == fresh && skip == 0
                 && (unackedBytes += accepted) < COALESCED_ACK_BYTES) {
             ackOwed = true; // the caller sends it with flushAck() once its batch of frames is done
             return;
         }
         sendAck();
+    }
+
+    /**
+     * Keeps the bytes of a segment that starts {@code distance} bytes beyond {@code rcvNxt}, as far as the
+     * window reaches, in {@code toHost}'s free space until the gap before them fills. Its FIN, if any, is
+     * not kept: the guest sends it again after the gap.
+     */
+    private void hold(int distance, ByteBuffer payload, int offset, int length) {
+        int n = Math.min(length, toHost.free() - distance);
+        if (n <= 0) {
+            return; // beyond the window, or no data
+        }
+        if (!held.add(distance, n)) {
+            outOfOrderDropped++;
+            return;
+        }
+        toHost.writeAhead(distance, payload, offset, n);
+    }
+
+    /** Out-of-order segments dropped because too many ranges were held already. */
+    public long outOfOrderDropped() {
+        return outOfOrderDropped;
     }
 
     /**
@@ -398,12 +447,12 @@ public final class TcpConnection {
             }
             int n = Math.min(Math.min(unsent, largeSegments ? LARGE_SEGMENT : sendMss), room);
             sink.segment(this, TcpFlags.ACK | (n == unsent ? TcpFlags.PSH : 0), sndNxt, rcvNxt, advertise(),
-                    inFlight, n, null);
+                    inFlight, n, null, null);
             acknowledged();
             advanceSndNxt(n, now);
         }
         if (hostEof && !finAcked && sndNxt == dataEnd()) {
-            sink.segment(this, TcpFlags.FIN | TcpFlags.ACK, sndNxt, rcvNxt, advertise(), 0, 0, null);
+            sink.segment(this, TcpFlags.FIN | TcpFlags.ACK, sndNxt, rcvNxt, advertise(), 0, 0, null, null);
             advanceSndNxt(1, now);
         }
         if (sndWnd == 0 && toGuest.length() > 0 && rtoDeadline == 0) {
@@ -447,15 +496,32 @@ public final class TcpConnection {
     private void retransmitOne() {
         int outstanding = dataInFlight();
         if (outstanding > 0) {
-            sink.segment(this, TcpFlags.ACK, sndUna, rcvNxt, advertise(), 0, Math.min(outstanding, sendMss), null);
+            sink.segment(this, TcpFlags.ACK, sndUna, rcvNxt, advertise(), 0, Math.min(outstanding, sendMss), null,
+                    null);
         } else if (hostEof && !finAcked && sndNxt == dataEnd() + 1) {
-            sink.segment(this, TcpFlags.FIN | TcpFlags.ACK, dataEnd(), rcvNxt, advertise(), 0, 0, null);
+            sink.segment(this, TcpFlags.FIN | TcpFlags.ACK, dataEnd(), rcvNxt, advertise(), 0, 0, null, null);
         }
     }
 
     private void sendAck() {
-        sink.segment(this, TcpFlags.ACK, sndNxt, rcvNxt, advertise(), 0, 0, null);
+        sink.segment(this, TcpFlags.ACK, sndNxt, rcvNxt, advertise(), 0, 0, null, sackBlocks());
         acknowledged();
+    }
+
+    /**
+     * The SACK blocks for a pure ACK, or null: the held ranges, the one holding the latest segment first
+     * (RFC 2018), as many as fit. Segments with data carry none, so they need no room for options.
+     */
+    private TcpSackBlocks sackBlocks() {
+        if (!sackPermitted || held.isEmpty()) {
+            return null;
+        }
+        sack.clear();
+        for (int rank = 0; rank < Math.min(held.ranges(), TcpSackBlocks.MAX_BLOCKS); rank++) {
+            int i = held.byRecency(rank);
+            sack.add(rcvNxt + held.start(i), rcvNxt + held.end(i));
+        }
+        return sack;
     }
 
     /** Every segment we send carries our acknowledgment: nothing is owed any more. */
@@ -510,9 +576,12 @@ public final class TcpConnection {
         host = channel;
     }
 
-    /** Writes what the host socket takes of a payload now, when nothing is buffered before it; returns the count. */
+    /**
+     * Writes what the host socket takes of a payload now, when nothing is buffered before it and nothing
+     * held after it (held bytes sit at their place after the queue's end); returns the count.
+     */
     private int writeToHostDirectly(ByteBuffer payload, int offset, int length) {
-        if (host == null || length == 0 || toHost.length() > 0 || state != State.ESTABLISHED) {
+        if (host == null || length == 0 || toHost.length() > 0 || !held.isEmpty() || state != State.ESTABLISHED) {
             return 0;
         }
         if (hostViewOf != payload) {
@@ -546,7 +615,7 @@ public final class TcpConnection {
     /** The host connection broke: reset the guest's. */
     public void hostReset() {
         if (state != State.CLOSED && state != State.CONNECTING) {
-            sink.segment(this, TcpFlags.RST | TcpFlags.ACK, sndNxt, rcvNxt, 0, 0, 0, null);
+            sink.segment(this, TcpFlags.RST | TcpFlags.ACK, sndNxt, rcvNxt, 0, 0, 0, null, null);
         }
         state = State.CLOSED;
     }
@@ -634,7 +703,7 @@ public final class TcpConnection {
             case SYN_SENT -> sendSyn(TcpFlags.SYN);
             case ESTABLISHED, TIME_WAIT -> {
                 if (sndWnd == 0 && toGuest.length() > 0 && sndNxt == sndUna) {
-                    sink.segment(this, TcpFlags.ACK, sndUna, rcvNxt, advertise(), 0, 1, null);
+                    sink.segment(this, TcpFlags.ACK, sndUna, rcvNxt, advertise(), 0, 1, null, null);
                     if (after(sndUna + 1, sndMax)) {
                         sndMax = sndUna + 1; // the guest may take the byte: its ACK is then for data we sent
                     }
@@ -655,7 +724,7 @@ public final class TcpConnection {
             abortHost = true;
             return;
         }
-        sink.segment(this, TcpFlags.ACK, sndUna - 1, rcvNxt, advertise(), 0, 0, null);
+        sink.segment(this, TcpFlags.ACK, sndUna - 1, rcvNxt, advertise(), 0, 0, null, null);
         keepaliveAt = now + KEEPALIVE_INTERVAL;
     }
 

@@ -2,6 +2,7 @@ package io.vnet4j.usernet.tcp;
 
 import io.vnet4j.Log;
 import io.vnet4j.wire.TcpFlags;
+import io.vnet4j.wire.TcpSackBlocks;
 import io.vnet4j.wire.TcpSynOptions;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -34,7 +35,7 @@ public final class TcpNat {
     public interface Output {
         void segment(int source, int sourcePort, int destination, int destinationPort, int flags, int sequence,
                      int acknowledgment, int window, TcpConnection connection, int payloadFromFront, int payloadLength,
-                     TcpSynOptions options, int segmentSize);
+                     TcpSynOptions options, TcpSackBlocks sack, int segmentSize);
     }
 
     private record Key(int guestIp, int guestPort, int remoteIp, int remotePort) {}
@@ -59,9 +60,9 @@ public final class TcpNat {
 
         @Override
         public void segment(TcpConnection c, int flags, int sequence, int acknowledgment, int window,
-                            int payloadFromFront, int payloadLength, TcpSynOptions synOptions) {
+                            int payloadFromFront, int payloadLength, TcpSynOptions synOptions, TcpSackBlocks sack) {
             output.segment(key.remoteIp, key.remotePort, key.guestIp, key.guestPort, flags, sequence, acknowledgment,
-                    window, c, payloadFromFront, payloadLength, synOptions, c.segmentSize());
+                    window, c, payloadFromFront, payloadLength, synOptions, sack, c.segmentSize());
         }
     }
 
@@ -129,7 +130,7 @@ public final class TcpNat {
                 refusedCapacity++;
             }
             output.segment(key.remoteIp, key.remotePort, key.guestIp, key.guestPort, TcpFlags.RST | TcpFlags.ACK, 0,
-                    sequence + 1, 0, null, 0, 0, null, 0);
+                    sequence + 1, 0, null, 0, 0, null, null, 0);
             return;
         }
         SocketChannel channel;
@@ -179,11 +180,11 @@ public final class TcpNat {
     private void reset(Key key, int flags, int sequence, int acknowledgment, int length) {
         if ((flags & TcpFlags.ACK) != 0) {
             output.segment(key.remoteIp, key.remotePort, key.guestIp, key.guestPort, TcpFlags.RST, acknowledgment, 0,
-                    0, null, 0, 0, null, 0);
+                    0, null, 0, 0, null, null, 0);
         } else {
             int consumed = length + ((flags & TcpFlags.SYN) != 0 ? 1 : 0) + ((flags & TcpFlags.FIN) != 0 ? 1 : 0);
             output.segment(key.remoteIp, key.remotePort, key.guestIp, key.guestPort, TcpFlags.RST | TcpFlags.ACK, 0,
-                    sequence + consumed, 0, null, 0, 0, null, 0);
+                    sequence + consumed, 0, null, 0, 0, null, null, 0);
         }
     }
 
@@ -311,7 +312,8 @@ public final class TcpNat {
             }
             lines.add("tcp " + io.vnet4j.wire.Ipv4Address.format(flow.key.guestIp) + ":" + flow.key.guestPort + " -> "
                     + io.vnet4j.wire.Ipv4Address.format(flow.key.remoteIp) + ":" + flow.key.remotePort + " via host "
-                    + remote + " " + flow.connection.state());
+                    + remote + " " + flow.connection.state() + (flow.connection.outOfOrderDropped() == 0 ? ""
+                    : ", " + flow.connection.outOfOrderDropped() + " out-of-order segments dropped"));
         }
     }
 

@@ -3,6 +3,7 @@ package io.vnet4j.usernet.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vnet4j.wire.TcpFlags;
+import io.vnet4j.wire.TcpSackBlocks;
 import io.vnet4j.wire.TcpSynOptions;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -16,8 +17,8 @@ import java.util.List;
  * copied out at once), and plays the host socket through small fake channels.
  */
 final class TcpHarness implements SegmentSink {
-    /** One segment the connection sent to the guest. */
-    record Seg(int flags, int seq, int ack, int window, byte[] data, TcpSynOptions options) {
+    /** One segment the connection sent to the guest; {@code sack} holds its SACK blocks as [left, right] pairs. */
+    record Seg(int flags, int seq, int ack, int window, byte[] data, TcpSynOptions options, List<List<Integer>> sack) {
         boolean has(int f) {
             return (flags & f) == f;
         }
@@ -29,7 +30,8 @@ final class TcpHarness implements SegmentSink {
         @Override
         public String toString() {
             return "Seg[flags=0x" + Integer.toHexString(flags) + " seq=" + Integer.toUnsignedString(seq) + " ack="
-                    + Integer.toUnsignedString(ack) + " win=" + window + " len=" + data.length + " opts=" + options + "]";
+                    + Integer.toUnsignedString(ack) + " win=" + window + " len=" + data.length + " opts=" + options
+                    + " sack=" + sack + "]";
         }
     }
 
@@ -45,13 +47,17 @@ final class TcpHarness implements SegmentSink {
 
     @Override
     public void segment(TcpConnection connection, int flags, int sequence, int acknowledgment, int window,
-                        int payloadFromFront, int payloadLength, TcpSynOptions synOptions) {
+                        int payloadFromFront, int payloadLength, TcpSynOptions synOptions, TcpSackBlocks sack) {
         assertThat(connection).isSameAs(c);
         byte[] data = new byte[payloadLength];
         if (payloadLength > 0) {
             connection.copyPayload(payloadFromFront, ByteBuffer.wrap(data), 0, payloadLength);
         }
-        sent.add(new Seg(flags, sequence, acknowledgment, window, data, synOptions));
+        List<List<Integer>> blocks = new ArrayList<>();
+        for (int i = 0; sack != null && i < sack.count(); i++) {
+            blocks.add(List.of(sack.left(i), sack.right(i)));
+        }
+        sent.add(new Seg(flags, sequence, acknowledgment, window, data, synOptions, List.copyOf(blocks)));
     }
 
     /** The segments sent since the last call. */

@@ -58,7 +58,7 @@ public class TcpReceiveBenchmark {
 
     @Setup
     public void establish() {
-        SegmentSink sink = (c, flags, sequence, acknowledgment, window, fromFront, length, options) -> {
+        SegmentSink sink = (c, flags, sequence, acknowledgment, window, fromFront, length, options, sack) -> {
             ackFrame.putInt(0, sequence).putInt(4, acknowledgment).putShort(8, (short) window);
             ourSequence = sequence;
         };

@@ -1,0 +1,45 @@
+package io.vnet4j.usernet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vnet4j.wire.EthernetFrame;
+import io.vnet4j.wire.Ipv4Packet;
+import io.vnet4j.wire.TcpFlags;
+import io.vnet4j.wire.TcpSackBlocks;
+import io.vnet4j.wire.TcpSegment;
+import io.vnet4j.wire.WireError;
+import java.nio.ByteBuffer;
+import org.junit.jupiter.api.Test;
+
+class GuestOutputTest {
+    static final int GATEWAY = 0x0A000202;
+    static final int GUEST = 0x0A00020F;
+
+    @Test
+    void sackBlocksGoAfterTheFixedHeaderAndCountInItsLength() {
+        ArpTable arp = new ArpTable();
+        arp.learn(GUEST, 0x5254_0012_3456L);
+        ByteBuffer[] sent = new ByteBuffer[1];
+        GuestOutput out = new GuestOutput((frame, offset, length, segmentSize) -> {
+            byte[] copy = new byte[length];
+            frame.get(offset, copy);
+            sent[0] = ByteBuffer.wrap(copy);
+        }, arp, 1500);
+        TcpSackBlocks sack = new TcpSackBlocks();
+        sack.add(3001, 3501);
+        sack.add(1001, 2001);
+        out.sendTcp(GATEWAY, 80, GUEST, 40000, TcpFlags.ACK, 7, 501, 1000, null, 0, 0, null, sack, 1460);
+
+        int at = EthernetFrame.HEADER_LENGTH + Ipv4Packet.MIN_HEADER_LENGTH;
+        TcpSegment tcp = new TcpSegment().wrap(sent[0], at, sent[0].limit() - at);
+        assertThat(tcp.check()).isEqualTo(WireError.NONE);
+        assertThat(tcp.headerLength()).isEqualTo(20 + 20);
+        assertThat(tcp.payloadLength()).isZero();
+        assertThat(tcp.checksumValid(GATEWAY, GUEST)).isTrue();
+        assertThat(tcp.acknowledgmentNumber()).isEqualTo(501);
+        ByteBuffer options = sent[0].slice(at + 20, 20);
+        assertThat(options.getInt(0)).isEqualTo(0x0101_0512); // NOP, NOP, SACK, length 18
+        assertThat(new int[] {options.getInt(4), options.getInt(8), options.getInt(12), options.getInt(16)})
+                .containsExactly(3001, 3501, 1001, 2001);
+    }
+}

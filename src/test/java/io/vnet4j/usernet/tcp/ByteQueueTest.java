@@ -1,0 +1,80 @@
+package io.vnet4j.usernet.tcp;
+
+import static io.vnet4j.usernet.tcp.TcpHarness.bytes;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+class ByteQueueTest {
+    static byte[] read(ByteQueue q) {
+        ByteBuffer head = q.headForWriting();
+        byte[] out = new byte[head.remaining()];
+        head.get(out);
+        q.consume(out.length);
+        return out;
+    }
+
+    static int append(ByteQueue q, byte[] b, int from, int to) {
+        return q.append(ByteBuffer.wrap(b), from, to - from);
+    }
+
+    static void writeAhead(ByteQueue q, int distance, byte[] b, int from, int to) {
+        q.writeAhead(distance, ByteBuffer.wrap(b), from, to - from);
+    }
+
+    @Test
+    void bytesWrittenAheadJoinTheQueueWhenTheEndMovesOverThem() {
+        ByteQueue q = new ByteQueue(100_000);
+        byte[] data = bytes(3000, 1);
+        writeAhead(q, 1000, data, 1000, 3000);
+        assertThat(q.length()).isZero();
+        assertThat(q.free()).isEqualTo(100_000); // held bytes are no part of the queue
+        append(q, data, 0, 1000);
+        q.appended(2000);
+        assertThat(read(q)).isEqualTo(data);
+    }
+
+    @Test
+    void bytesWrittenAheadSurviveGrowthAndCompaction() {
+        ByteQueue q = new ByteQueue(64 * 1024);
+        byte[] data = bytes(40_000, 2);
+        append(q, data, 0, 3000); // a 4 KiB buffer
+        assertThat(read(q)).isEqualTo(Arrays.copyOf(data, 3000));
+        append(q, data, 3000, 4000);
+        q.consume(500); // bytes before the front: compaction moves the rest
+        writeAhead(q, 2000, data, 6000, 7000); // grows the buffer
+        writeAhead(q, 30_000, data, 34_000, 40_000); // grows it again, past the first
+        append(q, data, 4000, 6000); // fills the gap before the first
+        q.appended(1000);
+        append(q, data, 7000, 34_000); // fills the last gap
+        q.appended(6000);
+        assertThat(read(q)).isEqualTo(Arrays.copyOfRange(data, 3500, 40_000));
+    }
+
+    @Test
+    void aDrainedQueueKeepsThePlaceOfBytesWrittenAhead() {
+        ByteQueue q = new ByteQueue(100_000);
+        byte[] data = bytes(300, 3);
+        append(q, data, 0, 100);
+        writeAhead(q, 100, data, 200, 300);
+        assertThat(read(q)).isEqualTo(Arrays.copyOf(data, 100)); // the queue is empty now, the held bytes stay
+        append(q, data, 100, 200);
+        q.appended(100);
+        assertThat(read(q)).isEqualTo(Arrays.copyOfRange(data, 100, 300));
+    }
+
+    @Test
+    void anIdleQueueKeepsItsBufferWhileItHoldsBytesAhead() {
+        ByteQueue q = new ByteQueue(100_000);
+        byte[] data = bytes(300, 4);
+        writeAhead(q, 100, data, 100, 300);
+        q.releaseIfIdle();
+        q.releaseIfIdle(); // nothing added since the last call, but bytes are held
+        assertThat(q.bufferLength()).isPositive();
+        q.forgetAhead();
+        q.releaseIfIdle();
+        assertThat(q.bufferLength()).isZero();
+    }
+}
