@@ -43,10 +43,15 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
     static final long POLL_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /**
      * The hub's queue towards the gateway: room for several connections' full windows (TcpNat.BUFFER_BYTES
-     * each), since the gateway drops a segment that arrives out of order and a drop costs the guest a
-     * retransmission of everything after it.
+     * each). A dropped segment costs the guest a retransmission, so the queue must hold what the guests
+     * may send: the windows of the connections that are sending (they share {@link #TCP_WINDOW_BUDGET}),
+     * plus one batch the loop has acknowledged but not yet given back to the queue (it frees a batch's
+     * space when the batch is done), plus room for frame overhead and other traffic.
      */
     static final int QUEUE_BYTES = 8 << 20;
+    /** What one pass of the loop takes from the queue at most. */
+    static final int BATCH_BYTES = 1 << 20;
+    static final int TCP_WINDOW_BUDGET = QUEUE_BYTES - 2 * BATCH_BYTES;
 
     private final UserConfig config;
     private final String settings;
@@ -135,7 +140,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
                 arp, config.mtu());
         VirtualPorts ports = new VirtualPorts();
         nat = new UdpNat(selector, out, config.host());
-        tcp = new TcpNat(selector, out::sendTcp, config.mtu(), new SecureRandom());
+        tcp = new TcpNat(selector, out::sendTcp, config.mtu(), TCP_WINDOW_BUDGET, new SecureRandom());
         udpForwards = new UdpHostForwards(out, config.host(), ports);
         tcpForwards = new TcpHostForwards(tcp, config.host(), ports);
         try {
@@ -193,7 +198,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
                     task.run();
                 }
                 frameTime = now;
-                queue.drainInPlace(fromHub, Integer.MAX_VALUE, 256, 0);
+                queue.drainInPlace(fromHub, BATCH_BYTES, 256, 0);
                 tcp.flushAcks();
                 tcp.sendLargeSegments(hub.anotherPortTakesLargeSegments(this));
                 sleeping = true;

@@ -88,6 +88,9 @@ public final class TcpConnection {
     private boolean sackPermitted;
     private final TcpSackBlocks sack = new TcpSackBlocks();
     private final ByteQueue toGuest;
+    /** The most window we offer, whatever the buffer's room: see {@link #capWindow}. */
+    private int windowCap = Integer.MAX_VALUE;
+    private long lastGuestData = Long.MIN_VALUE;
     private final int ourMss;
     private State state;
 
@@ -329,6 +332,7 @@ public final class TcpConnection {
         if (length == 0 && !fin) {
             return;
         }
+        lastGuestData = now;
         if (finFromGuest) {
             sendAck();
             return;
@@ -531,9 +535,29 @@ public final class TcpConnection {
     }
 
     private int advertise() {
-        int window = Math.min(toHost.free(), 65535 << rcvWindowScale);
+        int window = offerableWindow();
         lastAdvertised = window;
         return window >>> rcvWindowScale;
+    }
+
+    /** The window we could advertise now: the buffer's room, within the cap and what the scale can say. */
+    private int offerableWindow() {
+        return Math.min(Math.min(toHost.free(), windowCap), 65535 << rcvWindowScale);
+    }
+
+    /**
+     * Caps the window we offer the guest. The caller shares the room of the queue in front of the gateway
+     * among the connections that are sending, so their windows together cannot overflow it. Data that
+     * arrives beyond the cap but fits the buffer is still taken (a cap that just went down may leave the
+     * guest with a larger window for a moment).
+     */
+    public void capWindow(int bytes) {
+        windowCap = bytes;
+    }
+
+    /** True when the guest sent data (or a FIN) within {@code nanos} before {@code now}. */
+    public boolean guestSentWithin(long nanos, long now) {
+        return lastGuestData != Long.MIN_VALUE && now - lastGuestData < nanos;
     }
 
     /** Copies queued host bytes into a segment being built. */
@@ -623,7 +647,7 @@ public final class TcpConnection {
     /** {@code n} bytes went to the host: free them, and tell the guest when the window opened. */
     private void hostWrote(int n) {
         toHost.consume(n);
-        int free = Math.min(toHost.free(), 65535 << rcvWindowScale); // the window we could advertise now
+        int free = offerableWindow();
         if (state == State.ESTABLISHED && !finFromGuest
                 && (lastAdvertised < sendMss || lastAdvertised * 2 <= free) && free - lastAdvertised >= sendMss) {
             sendAck();

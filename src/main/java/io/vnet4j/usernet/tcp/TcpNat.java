@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
 
 /**
@@ -29,6 +30,10 @@ import java.util.random.RandomGenerator;
 public final class TcpNat {
     /** Each direction of each connection buffers at most this much. */
     public static final int BUFFER_BYTES = 1024 * 1024;
+    /** The least window a sending connection's share of the window budget comes to: one large segment. */
+    static final int MIN_WINDOW_SHARE = 64 * 1024;
+    /** A connection counts as sending when the guest sent it data this recently. */
+    static final long SENDING_NANOS = TimeUnit.SECONDS.toNanos(1);
     public static final int MAX_CONNECTIONS = 4096;
 
     /** Sends a TCP segment to a guest; implemented by the gateway's output. */
@@ -56,6 +61,9 @@ public final class TcpNat {
             this.connection.coalesceAcks(true);
             this.connection.sendLargeSegments(largeSegments);
             this.connection.writeThrough(channel);
+            sending++; // until the next poll counts again: a new connection is likely to send
+            shareWindows();
+            this.connection.capWindow(windowShare);
         }
 
         @Override
@@ -74,12 +82,26 @@ public final class TcpNat {
     private final List<Flow> owingAcks = new ArrayList<>();
     private boolean largeSegments;
     private long refusedCapacity;
+    private final int windowBudget;
+    private int sending;
+    private int windowShare;
 
-    public TcpNat(Selector selector, Output output, int mtu, RandomGenerator random) {
+    /**
+     * @param windowBudget what the windows of all connections that are sending may add up to: the room
+     *     of the queue in front of the gateway, which a segment dropped there would cost a retransmission
+     */
+    public TcpNat(Selector selector, Output output, int mtu, int windowBudget, RandomGenerator random) {
         this.selector = selector;
         this.output = output;
         this.mss = mtu - 40;
+        this.windowBudget = windowBudget;
+        this.windowShare = windowShare(windowBudget, 1);
         this.random = random;
+    }
+
+    /** Each sending connection's cap on its window: the budget shared out, but at least one large segment. */
+    static int windowShare(int budget, int sendingConnections) {
+        return Math.max(MIN_WINDOW_SHARE, budget / Math.max(1, sendingConnections));
     }
 
     /**
@@ -287,7 +309,11 @@ public final class TcpNat {
     /** Drives every connection's timers, and frees the buffers of connections that went quiet. */
     public void poll(long now) {
         List<Flow> due = new ArrayList<>();
+        sending = 0;
         for (Flow flow : flows.values()) {
+            if (flow.connection.guestSentWithin(SENDING_NANOS, now)) {
+                sending++;
+            }
             flow.connection.releaseIdleBuffers();
             long at = flow.connection.pollAt();
             if (at != 0 && now - at >= 0) {
@@ -297,6 +323,20 @@ public final class TcpNat {
         for (Flow flow : due) {
             flow.connection.poll(now);
             settle(flow, now);
+        }
+        shareWindows();
+    }
+
+    /**
+     * Shares the window budget among the connections that sent in the last second, so that all of their
+     * windows together fit the queue in front of the gateway (a full queue drops segments, and each drop
+     * costs the guest a retransmission).
+     */
+    private void shareWindows() {
+        int share = windowShare(windowBudget, sending);
+        if (share != windowShare) {
+            windowShare = share;
+            flows.values().forEach(f -> f.connection.capWindow(share));
         }
     }
 

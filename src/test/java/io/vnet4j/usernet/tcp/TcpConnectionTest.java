@@ -1188,6 +1188,45 @@ class TcpConnectionTest {
     }
 
     @Nested
+    class WindowCap {
+        @Test
+        void theCapLimitsTheWindowButDataBeyondItThatFitsTheBufferIsTaken() throws IOException {
+            TcpHarness h = plain();
+            h.c.capWindow(2000);
+            h.guest(ACK, GISN + 1, ISS + 1, 65535, bytes(100, 1));
+            assertThat(h.one().window()).isEqualTo(2000);
+            // a guest still using a window offered before the cap went down
+            h.guest(ACK, GISN + 101, ISS + 1, 65535, bytes(3000, 2));
+            Seg s = h.one();
+            assertThat(s.ack()).isEqualTo(GISN + 3101);
+            assertThat(s.window()).isEqualTo(2000);
+            assertThat(h.hostTakes(BUF)).hasSize(3100);
+        }
+
+        @Test
+        void aRaisedCapOpensTheWindowWhenTheHostTakesData() throws IOException {
+            TcpHarness h = plain();
+            h.c.capWindow(1000);
+            h.guest(ACK, GISN + 1, ISS + 1, 65535, bytes(1000, 1));
+            assertThat(h.one().window()).isEqualTo(1000);
+            h.c.capWindow(Integer.MAX_VALUE);
+            h.hostTakes(BUF);
+            assertThat(h.one().window()).isEqualTo(BUF);
+        }
+
+        @Test
+        void theConnectionTellsWhetherTheGuestSentRecently() {
+            TcpHarness h = plain();
+            assertThat(h.c.guestSentWithin(SECOND, h.now)).isFalse();
+            h.guest(ACK, GISN + 1, ISS + 1, 65535); // a pure ACK is no sending
+            assertThat(h.c.guestSentWithin(SECOND, h.now)).isFalse();
+            h.guest(ACK, GISN + 1, ISS + 1, 65535, bytes(10, 1));
+            assertThat(h.c.guestSentWithin(SECOND, h.now)).isTrue();
+            assertThat(h.c.guestSentWithin(SECOND, h.now + SECOND)).isFalse();
+        }
+    }
+
+    @Nested
     class CoalescedAcks {
         @Test
         void inOrderDataWaitsForTheFlushAndOneAckCoversTheBatch() {
