@@ -1252,6 +1252,20 @@ class TcpConnectionTest {
         }
 
         @Test
+        void largeSegmentsAreAcknowledgedEverySecondOne() {
+            TcpHarness h = new TcpHarness(OUR_MSS, 1024 * 1024, ISS);
+            h.guestSyn(GISN, 65535, new TcpSynOptions(65480, 7, false));
+            h.c.hostConnected(h.now);
+            h.guest(ACK, GISN + 1, ISS + 1, 65535);
+            h.take();
+            h.c.coalesceAcks(true);
+            h.guest(ACK, GISN + 1, ISS + 1, 65535, bytes(65480, 1));
+            h.nothingSent(); // one large segment waits for the batch's end
+            h.guest(ACK, GISN + 1 + 65480, ISS + 1, 65535, bytes(65480, 2));
+            assertThat(h.one().ack()).isEqualTo(GISN + 1 + 2 * 65480);
+        }
+
+        @Test
         void aBurstLargerThanTheLimitIsAcknowledgedWithoutWaiting() {
             TcpHarness h = new TcpHarness(OUR_MSS, 256 * 1024, ISS);
             h.guestSyn(GISN, 65535, new TcpSynOptions(1460, 7, false));
