@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * {@code -netdev user}: the user-mode gateway as a port on a hub. Theory of operation: one platform
@@ -49,6 +50,8 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
      * space when the batch is done), plus room for frame overhead and other traffic.
      */
     static final int QUEUE_BYTES = 8 << 20;
+    /** The largest frame a hub thread may handle at once (see {@link #writeThrough}). */
+    static final int AT_ONCE_MAX_FRAME = 256;
     /** What one pass of the loop takes from the queue at most. */
     static final int BATCH_BYTES = 1 << 20;
     static final int TCP_WINDOW_BUDGET = QUEUE_BYTES - 2 * BATCH_BYTES;
@@ -56,8 +59,13 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
     private final UserConfig config;
     private final String settings;
     private final Hub hub;
-    /** Frames from the hub are handled in place in the queue's ring, through this view of it. */
+    /** The time the loop's current batch of frames is handled at. */
     private long frameTime;
+    /**
+     * Held by whoever runs the gateway: the loop while it works (never while it waits on the selector), or
+     * a hub thread that handles a small frame at once (see {@link #writeThrough}).
+     */
+    private final ReentrantLock gatewayLock = new ReentrantLock();
     private final FrameQueue.FrameHandler fromHub = this::frameFromHub;
     private Selector selector;
     private Gateway gateway;
@@ -72,6 +80,8 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private volatile boolean sleeping;
     private volatile boolean closed;
+    /** The loop ended (closed, or stopped on an error): no hub thread may run the gateway any more. */
+    private volatile boolean stopped;
 
     public UsernetNetdev(String id, String settings, UserConfig config, Hub hub) {
         super(id, "user", QUEUE_BYTES);
@@ -182,6 +192,34 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
         gateway.frame(ring, offset, length, segmentSize > 0, frameTime);
     }
 
+    /**
+     * A small frame (a ping, an ACK, a DNS query, a handshake) that finds the loop asleep and nothing
+     * queued is handled at once on the hub's thread, under the gateway lock: its answer leaves without
+     * waiting for the loop to wake, one thread hand-off less. The loop is woken afterwards, to take up
+     * what the frame changed (interest in a socket, a new flow). Bulk data is left to the loop's thread,
+     * so reading the guest's frames and handling them still run side by side.
+     */
+    @Override
+    protected int writeThrough(ByteBuffer frame, int offset, int length, int segmentSize) {
+        if (length > AT_ONCE_MAX_FRAME || segmentSize > 0 || !sleeping || !gatewayLock.tryLock()) {
+            return NOT_WRITTEN;
+        }
+        try {
+            if (stopped || !sleeping || !queue.isEmpty()) {
+                return NOT_WRITTEN;
+            }
+            gateway.frame(frame, offset, length, false, System.nanoTime());
+            tcp.flushAcks();
+        } catch (RuntimeException e) {
+            Log.warn(id() + ": a frame was dropped on an internal error: " + e);
+            return WRITE_FAILED;
+        } finally {
+            gatewayLock.unlock();
+        }
+        selector.wakeup();
+        return WRITTEN;
+    }
+
     @Override
     protected void frameQueued() {
         if (sleeping) {
@@ -194,13 +232,18 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
             long nextPoll = System.nanoTime();
             while (!closed) {
                 long now = System.nanoTime();
-                for (Runnable task; (task = tasks.poll()) != null; ) {
-                    task.run();
+                gatewayLock.lock();
+                try {
+                    for (Runnable task; (task = tasks.poll()) != null; ) {
+                        task.run();
+                    }
+                    frameTime = now;
+                    queue.drainInPlace(fromHub, BATCH_BYTES, 256, 0);
+                    tcp.flushAcks();
+                    tcp.sendLargeSegments(hub.anotherPortTakesLargeSegments(this));
+                } finally {
+                    gatewayLock.unlock();
                 }
-                frameTime = now;
-                queue.drainInPlace(fromHub, BATCH_BYTES, 256, 0);
-                tcp.flushAcks();
-                tcp.sendLargeSegments(hub.anotherPortTakesLargeSegments(this));
                 sleeping = true;
                 if (queue.isEmpty() && tasks.isEmpty()) {
                     selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextPoll - now)));
@@ -209,24 +252,15 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
                 }
                 sleeping = false;
                 now = System.nanoTime();
-                Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
-                while (keys.hasNext()) {
-                    SelectionKey key = keys.next();
-                    keys.remove();
-                    if (!key.isValid()) {
-                        continue;
+                gatewayLock.lock();
+                try {
+                    handleSelected(now);
+                    if (now - nextPoll >= 0) {
+                        gateway.poll(now);
+                        nextPoll = now + POLL_INTERVAL_NANOS;
                     }
-                    switch (key.attachment()) {
-                        case TcpNat.Flow flow -> tcp.ready(flow, now);
-                        case UdpNat.Flow flow -> nat.readable(flow, now);
-                        case UdpHostForwards.Rule rule -> udpForwards.readable(rule, now);
-                        case TcpHostForwards.Rule rule -> tcpForwards.acceptable(rule, now);
-                        default -> key.cancel();
-                    }
-                }
-                if (now - nextPoll >= 0) {
-                    gateway.poll(now);
-                    nextPoll = now + POLL_INTERVAL_NANOS;
+                } finally {
+                    gatewayLock.unlock();
                 }
             }
         } catch (IOException | InterruptedException e) {
@@ -236,13 +270,38 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
         } catch (RuntimeException e) {
             Log.warn(id() + ": the user network stopped on an internal error: " + e);
         } finally {
-            tcp.closeAll();
-            nat.closeAll();
-            udpForwards.close();
-            tcpForwards.close();
-            services.close();
-            icmp.close();
-            guestForwards.close();
+            gatewayLock.lock(); // a hub thread may be handling a frame
+            try {
+                stopped = true;
+                tcp.closeAll();
+                nat.closeAll();
+                udpForwards.close();
+                tcpForwards.close();
+                services.close();
+                icmp.close();
+                guestForwards.close();
+            } finally {
+                gatewayLock.unlock();
+            }
+        }
+    }
+
+    /** Hands each ready host socket to its owner. */
+    private void handleSelected(long now) {
+        Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+        while (keys.hasNext()) {
+            SelectionKey key = keys.next();
+            keys.remove();
+            if (!key.isValid()) {
+                continue;
+            }
+            switch (key.attachment()) {
+                case TcpNat.Flow flow -> tcp.ready(flow, now);
+                case UdpNat.Flow flow -> nat.readable(flow, now);
+                case UdpHostForwards.Rule rule -> udpForwards.readable(rule, now);
+                case TcpHostForwards.Rule rule -> tcpForwards.acceptable(rule, now);
+                default -> key.cancel();
+            }
         }
     }
 

@@ -132,6 +132,57 @@ class UsernetNetdevTest {
         assertThat(icmp.identifier()).isEqualTo(2);
     }
 
+    /**
+     * Small frames may be handled on the sending thread while the gateway's loop sleeps, and are queued
+     * for the loop otherwise: several guests pinging at once from their own threads exercise both ways
+     * at the same time, and every ping must be answered exactly once.
+     */
+    @Test
+    void guestsPingingAtOnceFromTheirOwnThreadsAreAllAnswered() throws Exception {
+        int guests = 4;
+        int pings = 300;
+        VirtualNic[] nics = new VirtualNic[guests];
+        nics[0] = guest;
+        for (int g = 1; g < guests; g++) {
+            nics[g] = network.attachNic("guest" + g, 0);
+        }
+        Thread[] senders = new Thread[guests];
+        for (int g = 0; g < guests; g++) {
+            int id = 0x100 + g;
+            VirtualNic nic = nics[g];
+            senders[g] = Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < pings; i++) {
+                    nic.send(GuestFrames.echoRequest(HOST_MAC, GUEST, HOST, id, i, new byte[16]));
+                }
+            });
+        }
+        for (Thread t : senders) {
+            t.join();
+        }
+        // the hub gives every guest every reply: each NIC counts the replies to its own pings
+        for (int g = 0; g < guests; g++) {
+            java.util.BitSet answered = new java.util.BitSet(pings);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (answered.cardinality() < pings && System.nanoTime() < deadline) {
+                byte[] frame = nics[g].receive(1, TimeUnit.SECONDS);
+                if (frame == null || frame.length < EthernetFrame.HEADER_LENGTH + 20 + IcmpPacket.HEADER_LENGTH) {
+                    continue;
+                }
+                ByteBuffer b = ByteBuffer.wrap(frame);
+                if (new EthernetFrame().wrap(b, 0, frame.length).etherType() != EtherType.IPV4) {
+                    continue;
+                }
+                IcmpPacket icmp = new IcmpPacket().wrap(b, EthernetFrame.HEADER_LENGTH + 20,
+                        frame.length - EthernetFrame.HEADER_LENGTH - 20);
+                if (icmp.type() == IcmpType.ECHO_REPLY && icmp.identifier() == 0x100 + g) {
+                    assertThat(answered.get(icmp.sequence())).as("reply %d answered twice", icmp.sequence()).isFalse();
+                    answered.set(icmp.sequence());
+                }
+            }
+            assertThat(answered.cardinality()).as("replies to guest %d", g).isEqualTo(pings);
+        }
+    }
+
     private ByteBuffer receive(int etherType) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
