@@ -78,7 +78,7 @@ public final class TcpConnection {
 
     private final SegmentSink sink;
     private WritableByteChannel host;
-    /** {@link #hostView}'s buffer: a guest payload's bytes, handed to the host channel without a copy. */
+    /** {@link #hostView}'s buffer: a guest payload's bytes, handed to the host channel where they lie. */
     private ByteBuffer hostViewOf;
     private ByteBuffer hostView;
     private final ByteQueue toHost;
@@ -595,8 +595,9 @@ public final class TcpConnection {
 
     /**
      * Lets in-order guest data go straight from its frame to {@code channel} (the connected host socket)
-     * while nothing waits in the buffer before it: a copy less per segment. Only what the socket does not
-     * take is buffered, for {@link #writeToHost}.
+     * while nothing waits in the buffer before it, so a connection whose host keeps up never fills (or even
+     * allocates) its buffer towards the host. Only what the socket does not take is buffered, for
+     * {@link #writeToHost}.
      */
     public void writeThrough(WritableByteChannel channel) {
         host = channel;
