@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vnet4j.wire.TcpFlags;
 import io.vnet4j.wire.TcpSackBlocks;
 import io.vnet4j.wire.TcpSynOptions;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
@@ -124,8 +125,8 @@ final class TcpHarness implements SegmentSink {
     byte[] hostTakes(int room) throws IOException {
         Drain drain = new Drain(room);
         int n = c.writeToHost(drain);
-        assertThat(n).isEqualTo(drain.taken.position());
-        return java.util.Arrays.copyOf(drain.taken.array(), n);
+        assertThat(n).isEqualTo(drain.taken.size());
+        return drain.taken.toByteArray();
     }
 
     /** Moves the clock and lets the connection do its timed work. */
@@ -176,20 +177,25 @@ final class TcpHarness implements SegmentSink {
         public void close() {}
     }
 
-    /** A host socket that takes at most {@code room} bytes. */
+    /**
+     * A host socket that takes at most {@code room} more bytes (a test may give it more at any time) and
+     * keeps everything it took, in order.
+     */
     static final class Drain implements WritableByteChannel {
-        final ByteBuffer taken;
+        final ByteArrayOutputStream taken = new ByteArrayOutputStream();
+        int room;
 
         Drain(int room) {
-            taken = ByteBuffer.allocate(room);
+            this.room = room;
         }
 
         @Override
         public int write(ByteBuffer src) {
-            int n = Math.min(src.remaining(), taken.remaining());
-            taken.put(taken.position(), src, src.position(), n);
-            taken.position(taken.position() + n);
-            src.position(src.position() + n);
+            int n = Math.min(src.remaining(), room);
+            byte[] b = new byte[n];
+            src.get(b);
+            taken.writeBytes(b);
+            room -= n;
             return n;
         }
 
