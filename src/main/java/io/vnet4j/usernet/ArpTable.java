@@ -5,11 +5,18 @@ import java.util.Map;
 
 /**
  * The guests' MAC addresses by IPv4 address, learned from what they send (ARP, IPv4, DHCP). Bounded: when
- * full, the oldest entry gives way.
+ * full, the oldest entry gives way. A listener hears of each address learnt anew (frames may wait for it).
  */
 final class ArpTable {
     static final long UNKNOWN = -1;
     private static final int MAX_ENTRIES = 4096;
+
+    /** Told of an address whose MAC was not known before. */
+    interface LearnListener {
+        void learned(int ip, long mac);
+    }
+
+    private LearnListener listener = (ip, mac) -> { };
 
     private final Map<Integer, Long> macs = new java.util.LinkedHashMap<>(16, 0.75f, false) {
         @Override
@@ -18,9 +25,13 @@ final class ArpTable {
         }
     };
 
+    void onLearn(LearnListener listener) {
+        this.listener = listener;
+    }
+
     void learn(int ip, long mac) {
-        if (ip != 0 && ip != -1) {
-            macs.put(ip, mac);
+        if (ip != 0 && ip != -1 && macs.put(ip, mac) == null) {
+            listener.learned(ip, mac);
         }
     }
 

@@ -77,6 +77,7 @@ final class Gateway {
         }
         long destination = eth.destination();
         if (destination != MacAddress.BROADCAST && !isGatewayMac(destination)) {
+            drops.betweenGuests++;
             return;
         }
         switch (eth.etherType()) {
@@ -114,6 +115,8 @@ final class Gateway {
         if (arpPacket.operation() == ArpPacket.REQUEST && isGatewayAddress(arpPacket.targetIp())) {
             out.sendArp(ArpPacket.REPLY, arpPacket.targetIp(), arpPacket.senderMac(), arpPacket.senderIp(),
                     arpPacket.senderMac());
+        } else if (arpPacket.operation() != ArpPacket.REPLY) {
+            drops.arpForOthers++; // a reply was learnt from above; a request for another host is not ours to answer
         }
     }
 
@@ -160,7 +163,7 @@ final class Gateway {
             return;
         }
         if (icmp.type() != IcmpType.ECHO_REQUEST) {
-            drops.unsupported++;
+            drops.icmpNotEcho++;
             return;
         }
         if (destination == config.host() || destination == config.dns()) {
@@ -175,9 +178,11 @@ final class Gateway {
             drops.restricted++;
             return;
         }
-        if (icmpProxy != null) {
-            icmpProxy.request(source, destination, buffer, offset, length, now);
+        if (icmpProxy == null) {
+            drops.unsupported++;
+            return;
         }
+        icmpProxy.request(source, destination, buffer, offset, length, now);
     }
 
     private void udp(int source, int destination, ByteBuffer buffer, int offset, int length, long now) {
@@ -200,7 +205,7 @@ final class Gateway {
         }
         InetSocketAddress target = hostTarget(destination, destinationPort);
         if (target == null) {
-            drops.unsupported++;
+            drops.unusedAddress++;
             return;
         }
         udp.send(source, sourcePort, target, buffer, payload, payloadLength, now);
@@ -251,6 +256,7 @@ final class Gateway {
     }
 
     void poll(long now) {
+        out.poll(now);
         reassembler.expire(now);
         udp.poll(now);
         services.poll(now);
@@ -261,10 +267,28 @@ final class Gateway {
         return reassembler.dropped();
     }
 
-    /** Frames the gateway dropped, by reason. */
+    /** Guest frames the gateway did not answer, by cause; {@code info network} shows them. */
     static final class DropCounters {
+        /** Failed a header check or a checksum. */
         long malformed;
+        /** An EtherType or IP protocol the gateway does not speak, or pings with no ICMP socket. */
         long unsupported;
+        /** Would leave the virtual network while {@code restrict=on}, or to broadcast/multicast. */
         long restricted;
+        /** Unicast to another guest's MAC: the hub carries it, the gateway has nothing to say. */
+        long betweenGuests;
+        /** ARP requests for addresses other than the gateway's (and ARP of other operations). */
+        long arpForOthers;
+        /** ICMP other than echo requests (the gateway asks nothing that they could answer). */
+        long icmpNotEcho;
+        /** UDP to an address of the virtual network that no one serves (not the host, DNS or a guestfwd). */
+        long unusedAddress;
+
+        @Override
+        public String toString() {
+            return "malformed " + malformed + ", unsupported " + unsupported + ", restricted " + restricted
+                    + ", between guests " + betweenGuests + ", arp for others " + arpForOthers
+                    + ", icmp other than echo " + icmpNotEcho + ", to unused addresses " + unusedAddress;
+        }
     }
 }

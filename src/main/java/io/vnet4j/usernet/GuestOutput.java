@@ -13,12 +13,14 @@ import io.vnet4j.wire.TcpSegment;
 import io.vnet4j.wire.TcpSynOptions;
 import io.vnet4j.wire.UdpPacket;
 import java.nio.ByteBuffer;
+import java.util.function.LongSupplier;
 
 /**
  * Builds the frames the gateway sends to the guests: Ethernet with the gateway's MAC for the address it
  * speaks as (QEMU's 52:55:IP), IPv4 with checksums, fragmented to the MTU when larger, and hands each to
- * the hub. The destination MAC comes from the {@link ArpTable}; when a guest's MAC is unknown, an ARP
- * request goes out instead and the packet is dropped and counted, as a router would.
+ * the hub. The destination MAC comes from the {@link ArpTable}; when a guest's MAC is unknown, the
+ * finished frame waits in {@link PendingFrames} while an ARP request asks for it, and leaves when the
+ * guest answers (or is dropped and counted after about a second), as Linux and libslirp do.
  */
 final class GuestOutput {
     /** What actually puts a finished frame on the hub. */
@@ -33,6 +35,8 @@ final class GuestOutput {
 
     private final FrameSink sink;
     private final ArpTable arp;
+    private final LongSupplier clock;
+    private final PendingFrames pending = new PendingFrames();
     private final int mtu;
     private final ByteBuffer frame = ByteBuffer.allocateDirect(ETH + 65536);
     private final ByteBuffer payload = ByteBuffer.allocateDirect(65536);
@@ -43,12 +47,17 @@ final class GuestOutput {
     private final ArpPacket arpPacket = new ArpPacket();
     private final TcpSegment tcp = new TcpSegment();
     private int nextId = 1;
-    private long unresolved;
 
-    GuestOutput(FrameSink sink, ArpTable arp, int mtu) {
+    /**
+     * @param clock the time in nanoseconds (System::nanoTime, or a test's), for how long a frame waits
+     *              for its guest's MAC
+     */
+    GuestOutput(FrameSink sink, ArpTable arp, int mtu, LongSupplier clock) {
         this.sink = sink;
         this.arp = arp;
         this.mtu = mtu;
+        this.clock = clock;
+        arp.onLearn((ip, mac) -> pending.release(ip, mac, sink));
     }
 
     /** The MAC the gateway uses when it speaks as {@code ip}: 52:55 followed by the address, as in QEMU. */
@@ -61,8 +70,14 @@ final class GuestOutput {
         return payload;
     }
 
-    long unresolvedDrops() {
-        return unresolved;
+    /** The frames that wait, or waited, for a guest's MAC. */
+    PendingFrames pending() {
+        return pending;
+    }
+
+    /** Drops the frames whose guest did not answer ARP in time. */
+    void poll(long now) {
+        pending.expire(now);
     }
 
     /** Sends an ARP packet (request or reply) as {@code senderIp}. */
@@ -112,10 +127,7 @@ final class GuestOutput {
     void sendTcp(int source, int sourcePort, int destination, int destinationPort, int flags, int sequence,
                  int acknowledgment, int window, io.vnet4j.usernet.tcp.TcpConnection connection, int payloadFromFront,
                  int payloadLength, TcpSynOptions options, TcpSackBlocks sack, int segmentSize) {
-        long mac = resolve(source, destination, ArpTable.UNKNOWN);
-        if (mac == ArpTable.UNKNOWN) {
-            return;
-        }
+        long mac = arp.lookup(destination);
         int optionsLength = (options == null ? 0 : options.length()) + (sack == null ? 0 : sack.length());
         int headerLength = TcpSegment.MIN_HEADER_LENGTH + optionsLength;
         int length = headerLength + payloadLength;
@@ -144,7 +156,7 @@ final class GuestOutput {
             tcp.fillChecksum(source, destination);
         }
         writeHeaders(IpProtocol.TCP, source, destination, mac, nextId++ & 0xFFFF, length, false, 0);
-        send(ETH + IP + length, large ? segmentSize : 0);
+        send(ETH + IP + length, large ? segmentSize : 0, source, destination, mac);
     }
 
     /** Sends an ICMP message whose header and body are in {@link #payloadBuffer()} at 0; fills its checksum. */
@@ -156,10 +168,7 @@ final class GuestOutput {
 
     /** Sends an IP packet with {@code body} as its payload, in fragments when it exceeds the MTU. */
     void sendIp(int protocol, int source, int destination, long destinationMac, ByteBuffer body, int length) {
-        long mac = resolve(source, destination, destinationMac);
-        if (mac == ArpTable.UNKNOWN) {
-            return;
-        }
+        long mac = destinationMac != ArpTable.UNKNOWN ? destinationMac : arp.lookup(destination);
         int id = nextId++ & 0xFFFF;
         int maxData = (mtu - IP) & ~7;
         int offset = 0;
@@ -168,25 +177,15 @@ final class GuestOutput {
             boolean more = offset + chunk < length;
             writeHeaders(protocol, source, destination, mac, id, chunk, more, offset / 8);
             frame.put(ETH + IP, body, offset, chunk);
-            send(ETH + IP + chunk, 0);
+            send(ETH + IP + chunk, 0, source, destination, mac);
             offset += chunk;
         } while (offset < length);
     }
 
     /**
-     * The MAC to send to: {@code known}, or the ARP table's entry; when there is none, an ARP request goes
-     * out, the packet is counted as unresolved and {@link ArpTable#UNKNOWN} returned.
+     * Writes the Ethernet and IPv4 headers in front of {@code dataLength} bytes at ETH + IP in the frame;
+     * an unknown MAC is written as it is and replaced when the frame leaves {@link PendingFrames}.
      */
-    private long resolve(int source, int destination, long known) {
-        long mac = known != ArpTable.UNKNOWN ? known : arp.lookup(destination);
-        if (mac == ArpTable.UNKNOWN) {
-            unresolved++;
-            sendArp(ArpPacket.REQUEST, source, 0, destination, MacAddress.BROADCAST);
-        }
-        return mac;
-    }
-
-    /** Writes the Ethernet and IPv4 headers in front of {@code dataLength} bytes at ETH + IP in the frame. */
     private void writeHeaders(int protocol, int source, int destination, long mac, int id, int dataLength,
                               boolean moreFragments, int fragmentOffset) {
         eth.wrap(frame, 0, ETH + IP + dataLength);
@@ -206,11 +205,19 @@ final class GuestOutput {
         ip.fillChecksum();
     }
 
-    /** Pads the frame to Ethernet's 60-byte minimum and hands it to the hub. */
-    private void send(int frameLength, int segmentSize) {
+    /**
+     * Pads the frame to Ethernet's 60-byte minimum and hands it to the hub, or, when the guest's MAC is
+     * unknown, holds it and asks for the MAC by ARP as {@code source} (once per wait).
+     */
+    private void send(int frameLength, int segmentSize, int source, int destination, long mac) {
         for (int i = frameLength; i < 60; i++) {
             frame.put(i, (byte) 0);
         }
-        sink.send(frame, 0, Math.max(frameLength, 60), segmentSize);
+        int length = Math.max(frameLength, 60);
+        if (mac != ArpTable.UNKNOWN) {
+            sink.send(frame, 0, length, segmentSize);
+        } else if (pending.hold(destination, frame, 0, length, segmentSize, clock.getAsLong())) {
+            sendArp(ArpPacket.REQUEST, source, 0, destination, MacAddress.BROADCAST);
+        }
     }
 }

@@ -140,6 +140,16 @@ final class UdpServices {
         }
     }
 
+    /** The TFTP server's counters, one line, when it runs. */
+    void describeTftp(List<String> lines) {
+        if (tftp != null) {
+            var c = tftp.counters();
+            lines.add("tftp: completed " + c.completed() + ", refused " + c.refused() + ", malformed " + c.malformed()
+                    + ", strays " + c.strays() + ", duplicate acks " + c.duplicateAcks() + ", retransmissions "
+                    + c.retransmissions() + ", expired " + c.expired() + ", aborted " + c.aborted());
+        }
+    }
+
     DhcpServer dhcpServer() {
         return dhcp;
     }

@@ -8,6 +8,7 @@ import io.vnet4j.fabric.Hub;
 import io.vnet4j.fabric.Netdev;
 import io.vnet4j.fabric.Port;
 import io.vnet4j.fabric.QueuedPort;
+import io.vnet4j.usernet.dhcp.DhcpCounters;
 import io.vnet4j.usernet.dhcp.Lease;
 import io.vnet4j.usernet.tcp.TcpNat;
 import io.vnet4j.wire.MacAddress;
@@ -69,6 +70,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
     private final FrameQueue.FrameHandler fromHub = this::frameFromHub;
     private Selector selector;
     private Gateway gateway;
+    private GuestOutput out;
     private UdpNat nat;
     private TcpNat tcp;
     private UdpServices services;
@@ -120,14 +122,21 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
             if (!lease.expired(wallNow)) {
                 lines.add("lease " + Ipv4Address.format(lease.address()) + " " + MacAddress.format(lease.mac())
                         + (lease.clientHostname() == null ? "" : " " + lease.clientHostname())
-                        + ", expires in " + (lease.expiresAtMillis() - wallNow) / 1000 + " s");
+                        + ", " + lease.expiryText(wallNow));
             }
         }
         tcp.describe(lines);
         nat.describe(lines, now);
-        Gateway.DropCounters d = gateway.drops;
-        lines.add("dropped: malformed " + d.malformed + ", unsupported " + d.unsupported + ", restricted " + d.restricted
-                + ", fragments " + gateway.reassemblyDrops());
+        lines.add("not answered: " + gateway.drops + ", fragments " + gateway.reassemblyDrops());
+        PendingFrames pending = out.pending();
+        lines.add("held for ARP: " + pending.waiting() + " waiting, " + pending.released() + " sent after the reply, "
+                + pending.dropped() + " dropped (no reply within 1 s, or over the bound)");
+        DhcpCounters dhcp = services.dhcpServer().counters();
+        lines.add("dhcp not answered: malformed " + dhcp.malformed() + ", not for this server " + dhcp.ignored()
+                + ", no free address " + dhcp.exhausted());
+        lines.add("dns not forwarded: " + services.dnsDropped() + ", udp send errors: " + nat.dropped()
+                + ", pings dropped: " + icmp.dropped());
+        services.describeTftp(lines);
         return lines;
     }
 
@@ -146,8 +155,8 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
     public void start() throws IOException {
         selector = Selector.open();
         ArpTable arp = new ArpTable();
-        GuestOutput out = new GuestOutput((frame, offset, length, segmentSize) -> deliver(frame, offset, length, segmentSize),
-                arp, config.mtu());
+        out = new GuestOutput((frame, offset, length, segmentSize) -> deliver(frame, offset, length, segmentSize),
+                arp, config.mtu(), System::nanoTime);
         VirtualPorts ports = new VirtualPorts();
         nat = new UdpNat(selector, out, config.host());
         tcp = new TcpNat(selector, out::sendTcp, config.mtu(), TCP_WINDOW_BUDGET, new SecureRandom());

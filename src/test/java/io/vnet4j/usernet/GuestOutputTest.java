@@ -24,7 +24,7 @@ class GuestOutputTest {
             byte[] copy = new byte[length];
             frame.get(offset, copy);
             sent[0] = ByteBuffer.wrap(copy);
-        }, arp, 1500);
+        }, arp, 1500, () -> 0);
         TcpSackBlocks sack = new TcpSackBlocks();
         sack.add(3001, 3501);
         sack.add(1001, 2001);

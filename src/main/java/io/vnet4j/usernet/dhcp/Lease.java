@@ -8,6 +8,16 @@ package io.vnet4j.usernet.dhcp;
  */
 public record Lease(long mac, int address, String clientHostname, long expiresAtMillis) {
 
+    /** True for a binding that never lapses (a BOOTP client's, RFC 951 has no lease time). */
+    public boolean infinite() {
+        return expiresAtMillis == Long.MAX_VALUE;
+    }
+
+    /** {@code "expires in N s"}, or {@code "infinite"}, for people. */
+    public String expiryText(long nowMillis) {
+        return infinite() ? "infinite" : "expires in " + Math.max(0, (expiresAtMillis - nowMillis) / 1000) + " s";
+    }
+
     /** True when the binding has lapsed at {@code nowMillis}. */
     public boolean expired(long nowMillis) {
         return nowMillis >= expiresAtMillis;
