@@ -68,7 +68,10 @@ public final class DhcpServer {
         return leases.all();
     }
 
-    /** The binding whose client sent this host name, ignoring case, lapsed or not; null when none. */
+    /**
+     * The binding whose client claimed this host name last (ignoring case) in an acknowledged lease, lapsed
+     * or not; null when none holds it (released, superseded by another name or by another MAC's binding).
+     */
     public Lease leaseForHostname(String name) {
         return leases.byHostname(name);
     }
@@ -101,6 +104,7 @@ public final class DhcpServer {
             return send(ReplyWriter.Kind.NAK, request, 0, out, reply);
         }
         leases.bind(request.chaddr(), address, message.hostname(), leaseEnd(nowMillis));
+        leases.claimName(request.chaddr());
         return send(ReplyWriter.Kind.ACK, request, address, out, reply);
     }
 
@@ -111,6 +115,7 @@ public final class DhcpServer {
             return NO_REPLY;
         }
         leases.bind(request.chaddr(), address, message.hostname(), NEVER);
+        leases.claimName(request.chaddr());
         return send(ReplyWriter.Kind.BOOTP, request, address, out, reply);
     }
 

@@ -5,12 +5,16 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * Bindings of addresses to MACs, one per MAC. A binding outlives its expiry until another MAC needs
  * the address, so a returning guest gets its address back; static leases are reserved for their MAC.
+ * Host names (option 12) belong to the MAC whose lease last claimed them: the newest acknowledged
+ * lease for a name wins, a MAC that takes a new name gives up its old one, and a released or
+ * superseded binding keeps no name.
  */
 final class LeaseTable {
     private final DhcpSettings settings;
@@ -18,6 +22,8 @@ final class LeaseTable {
     private final Map<Long, Lease> byMac = new HashMap<>();
     private final Map<Integer, Long> macByAddress = new HashMap<>();
     private final Map<Integer, Long> declinedUntil = new HashMap<>();
+    /** Host names in lower case, to the MAC whose lease claimed them last. */
+    private final Map<String, Long> macByName = new HashMap<>();
 
     LeaseTable(DhcpSettings settings) {
         this.settings = settings;
@@ -66,13 +72,35 @@ final class LeaseTable {
             macByAddress.remove(own.address());
             if (clientHostname == null) {
                 clientHostname = own.clientHostname();
+            } else if (!clientHostname.equalsIgnoreCase(own.clientHostname())) {
+                dropName(own);
             }
         }
         Long holder = macByAddress.put(address, mac);
         if (holder != null) {
-            byMac.remove(holder);
+            dropName(byMac.remove(holder));
         }
         byMac.put(mac, new Lease(mac, address, clientHostname, expiresAtMillis));
+    }
+
+    /** The MAC's binding now answers for its host name, whoever answered before (an acknowledged lease). */
+    void claimName(long mac) {
+        Lease own = byMac.get(mac);
+        if (own == null || own.clientHostname() == null) {
+            return;
+        }
+        Long previous = macByName.put(own.clientHostname().toLowerCase(Locale.ROOT), mac);
+        Lease superseded = previous == null || previous == mac ? null : byMac.get(previous);
+        if (superseded != null) { // its renewals without a name option must not take the name back
+            byMac.put(previous, new Lease(previous, superseded.address(), null, superseded.expiresAtMillis()));
+        }
+    }
+
+    /** Forgets the binding's host name if that binding holds it. */
+    private void dropName(Lease lease) {
+        if (lease != null && lease.clientHostname() != null) {
+            macByName.remove(lease.clientHostname().toLowerCase(Locale.ROOT), lease.mac());
+        }
     }
 
     /** Drops the MAC's binding if it is for the address; returns whether it did. */
@@ -83,6 +111,7 @@ final class LeaseTable {
         }
         byMac.remove(mac);
         macByAddress.remove(address);
+        dropName(own);
         return true;
     }
 
@@ -98,14 +127,10 @@ final class LeaseTable {
         return leases;
     }
 
-    /** The binding whose client host name matches ignoring case, or null. */
+    /** The binding that claimed this host name last (ignoring case), lapsed or not; null when none holds it. */
     Lease byHostname(String name) {
-        for (Lease lease : byMac.values()) {
-            if (name.equalsIgnoreCase(lease.clientHostname())) {
-                return lease;
-            }
-        }
-        return null;
+        Long mac = macByName.get(name.toLowerCase(Locale.ROOT));
+        return mac == null ? null : byMac.get(mac);
     }
 
     /** True when a pool address is neither reserved, declined nor held by a binding still running. */

@@ -212,4 +212,54 @@ class DhcpLeaseFlowTest {
         assertThat(guests.server.leaseForHostname("ALPHA").mac()).isEqualTo(MAC_A);
         assertThat(guests.server.leaseForHostname("beta")).isNull();
     }
+
+    @Test
+    void theNewestLeaseForANameWinsAndTheOldHolderLosesIt() {
+        lease(MAC_A, FIRST, "vm2");
+        lease(MAC_B, SECOND, "vm2");
+        assertThat(guests.server.leaseForHostname("vm2").mac()).isEqualTo(MAC_B);
+        // the first VM renews without a name option: it does not take the name back
+        guests.send(ClientMessage.dhcp(REQUEST, MAC_A).ciaddr(FIRST));
+        assertThat(guests.server.leaseForHostname("vm2").address()).isEqualTo(SECOND);
+    }
+
+    @Test
+    void aReleasedLeaseStopsAnsweringForItsName() {
+        lease(MAC_A, FIRST, "vm2");
+        guests.send(ClientMessage.dhcp(RELEASE, MAC_A).ciaddr(FIRST).serverId(GATEWAY));
+        assertThat(guests.server.leaseForHostname("vm2")).isNull();
+    }
+
+    @Test
+    void aMacTakingANewNameDropsItsOldOne() {
+        lease(MAC_A, FIRST, "old");
+        lease(MAC_A, FIRST, "new");
+        assertThat(guests.server.leaseForHostname("old")).isNull();
+        assertThat(guests.server.leaseForHostname("new").mac()).isEqualTo(MAC_A);
+    }
+
+    @Test
+    void aLeaseWhoseAddressGoesToAnotherMacKeepsNoName() {
+        Guests one = new Guests(Guests.settings("10.0.2.0", 28, "10.0.2.14", Map.of())); // one address
+        int address = Ipv4Address.parse("10.0.2.14");
+        one.send(ClientMessage.dhcp(DISCOVER, MAC_A).hostname("vm2"));
+        one.send(ClientMessage.dhcp(REQUEST, MAC_A).requested(address).serverId(GATEWAY));
+        assertThat(one.server.leaseForHostname("vm2").mac()).isEqualTo(MAC_A);
+        one.now += DAY_MILLIS + 1;
+        assertThat(one.dora(MAC_B)).isEqualTo(address); // the lapsed binding's address goes to MAC_B
+        assertThat(one.server.leaseForHostname("vm2")).isNull();
+    }
+
+    @Test
+    void anOfferAloneClaimsNoName() {
+        lease(MAC_A, FIRST, "vm2");
+        guests.send(ClientMessage.dhcp(DISCOVER, MAC_B).hostname("vm2"));
+        assertThat(guests.server.leaseForHostname("vm2").mac()).isEqualTo(MAC_A);
+    }
+
+    private void lease(long mac, int address, String name) {
+        guests.send(ClientMessage.dhcp(DISCOVER, mac).hostname(name));
+        assertThat(guests.send(ClientMessage.dhcp(REQUEST, mac).requested(address).serverId(GATEWAY).hostname(name))
+                .messageType()).isEqualTo(DhcpMessageType.ACK);
+    }
 }
