@@ -20,7 +20,9 @@ public final class NetworkReport {
     /** The structured form: a list of hubs, each with its netdevs and their ports. */
     public static List<Object> query(List<Netdev> netdevs) {
         Map<Integer, List<Object>> byHub = new TreeMap<>();
+        Map<Integer, Long> duplicateMacs = new TreeMap<>();
         for (Netdev n : netdevs) {
+            duplicateMacs.put(n.hub().id(), n.hub().duplicateMacs());
             List<Object> ports = new ArrayList<>();
             for (Port p : n.ports()) {
                 Map<String, Object> port = new LinkedHashMap<>();
@@ -51,6 +53,7 @@ public final class NetworkReport {
         byHub.forEach((id, list) -> {
             Map<String, Object> hub = new LinkedHashMap<>();
             hub.put("hub", id);
+            hub.put("duplicate-macs", duplicateMacs.get(id));
             hub.put("netdevs", list);
             hubs.add(hub);
         });
@@ -63,7 +66,11 @@ public final class NetworkReport {
         StringBuilder sb = new StringBuilder();
         for (Object h : hubs) {
             Map<String, Object> hub = (Map<String, Object>) h;
-            sb.append("hub ").append(hub.get("hub")).append('\n');
+            sb.append("hub ").append(hub.get("hub"));
+            if (hub.get("duplicate-macs") instanceof Number n && n.longValue() > 0) {
+                sb.append(" (").append(n).append(" times a port sent from a MAC that another port sends from)");
+            }
+            sb.append('\n');
             for (Object n : (List<Object>) hub.get("netdevs")) {
                 Map<String, Object> netdev = (Map<String, Object>) n;
                 List<Object> ports = (List<Object>) netdev.get("ports");

@@ -1,8 +1,13 @@
 package io.vnet4j.fabric;
 
+import io.vnet4j.Log;
+import io.vnet4j.wire.MacAddress;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A hub, QEMU's "VLAN": a frame that enters on one port leaves on every other port.
@@ -19,8 +24,13 @@ public final class Hub {
     private static final Port[] NO_PORTS = {};
     private static final FrameTap[] NO_TAPS = {};
 
+    /** MACs warned about; a bound keeps a flood of forged sources from growing it. */
+    private static final int MAX_WARNED_MACS = 1024;
+
     private final int id;
     private volatile Port[] ports = NO_PORTS;
+    private final Set<Long> warnedMacs = new HashSet<>();
+    private final AtomicLong duplicateMacs = new AtomicLong();
     private volatile FrameTap[] taps = NO_TAPS;
 
     public Hub(int id) {
@@ -75,6 +85,38 @@ public final class Hub {
 
     public List<Port> ports() {
         return List.of(ports);
+    }
+
+    /**
+     * Called when a port delivers a frame from another source MAC than its last one (rare: a port sends
+     * from its one guest's MAC). When another port of this hub sent its last frame from that MAC too, two
+     * live guests share it (two VMs started with QEMU's default 52:54:00:12:34:56, say) and at most one of
+     * them works: counted (see {@link #duplicateMacs()}) and warned about once per MAC.
+     */
+    void sourceMacChanged(Port from, long mac) {
+        if ((mac & 0x0100_0000_0000L) != 0 || mac == 0) {
+            return; // a group or zero address is no guest's own
+        }
+        for (Port other : ports) {
+            if (other != from && other.lastSourceMac() == mac) {
+                duplicateMacs.incrementAndGet();
+                boolean first;
+                synchronized (warnedMacs) {
+                    first = warnedMacs.size() < MAX_WARNED_MACS && warnedMacs.add(mac);
+                }
+                if (first) {
+                    Log.warn("hub " + id + ": ports " + other.id() + " and " + from.id() + " both send from "
+                            + MacAddress.format(mac) + "; only one of them can work: give each VM its own MAC "
+                            + "(QEMU: -device virtio-net-pci,netdev=n0,mac=52:54:00:xx:xx:xx)");
+                }
+                return;
+            }
+        }
+    }
+
+    /** How often a port took up a source MAC that another live port of this hub was sending from. */
+    public long duplicateMacs() {
+        return duplicateMacs.get();
     }
 
     /** Sends a frame that entered through {@code from} out of every other port. */

@@ -16,6 +16,11 @@ public abstract class Port implements AutoCloseable {
     private final String id;
     private final String type;
     private final PortCounters counters = new PortCounters();
+    /**
+     * The source MAC of the last frame this port delivered (read by the hub on other threads when some
+     * port's source changes, see Hub#sourceMacChanged); -1 before the first.
+     */
+    private volatile long lastSourceMac = -1;
     private volatile Hub hub;
     private volatile boolean linkUp = true;
     private volatile FrameTap[] taps = NO_TAPS;
@@ -40,6 +45,11 @@ public abstract class Port implements AutoCloseable {
 
     public final PortCounters counters() {
         return counters;
+    }
+
+    /** The source MAC of the last frame delivered, 48 bits in a long; -1 before the first. */
+    final long lastSourceMac() {
+        return lastSourceMac;
     }
 
     public final Hub hub() {
@@ -108,6 +118,13 @@ public abstract class Port implements AutoCloseable {
         }
         Hub h = hub;
         if (h != null) {
+            if (length >= 12) {
+                long source = ((frame.getShort(offset + 6) & 0xFFFFL) << 32) | (frame.getInt(offset + 8) & 0xFFFF_FFFFL);
+                if (source != lastSourceMac) {
+                    lastSourceMac = source;
+                    h.sourceMacChanged(this, source);
+                }
+            }
             h.forward(this, frame, offset, length, segmentSize);
         }
     }

@@ -133,13 +133,13 @@ class ControlServerTest {
         try (Client c = new Client(socket)) {
             c.answer();
             Map<?, ?> before = c.execute("{\"execute\":\"query-network\"}");
-            assertThat(before).isEqualTo(Map.of("return", List.of(Map.of("hub", 0L, "netdevs", List.of(
+            assertThat(before).isEqualTo(Map.of("return", List.of(Map.of("hub", 0L, "duplicate-macs", 0L, "netdevs", List.of(
                     netdevReport("a", 0, 0, 0, 0), netdevReport("b", 0, 0, 0, 0))))));
 
             a.send(new byte[60]);
             assertThat(b.receive(5, java.util.concurrent.TimeUnit.SECONDS)).hasSize(60);
             Map<?, ?> after = c.execute("{\"execute\":\"query-network\"}");
-            assertThat(after).isEqualTo(Map.of("return", List.of(Map.of("hub", 0L, "netdevs", List.of(
+            assertThat(after).isEqualTo(Map.of("return", List.of(Map.of("hub", 0L, "duplicate-macs", 0L, "netdevs", List.of(
                     netdevReport("a", 1, 60, 0, 0), netdevReport("b", 0, 0, 1, 60))))));
         }
     }

@@ -204,4 +204,48 @@ class HubTest {
         assertThat(set.all()).containsExactly(h0, h5);
         assertThatThrownBy(() -> set.hub(-1)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    private static byte[] fromMac(long mac) {
+        byte[] f = new byte[60];
+        ByteBuffer.wrap(f).putLong(0, -1L).putShort(6, (short) (mac >>> 32)).putInt(8, (int) mac);
+        return f;
+    }
+
+    @Test
+    void twoPortsSendingFromOneMacAreCountedOnce() {
+        Hub hub = new Hub(0);
+        VirtualNic a = nic("a", hub);
+        VirtualNic b = nic("b", hub);
+        a.send(fromMac(0x5254_0012_3456L));
+        a.send(fromMac(0x5254_0012_3456L));
+        assertThat(hub.duplicateMacs()).isZero();
+        b.send(fromMac(0x5254_0012_3456L));
+        b.send(fromMac(0x5254_0012_3456L)); // the same port again: no new event
+        assertThat(hub.duplicateMacs()).isEqualTo(1);
+    }
+
+    @Test
+    void onePortWithManyMacsAndPortsWithTheirOwnAreNoConflict() {
+        Hub hub = new Hub(0);
+        VirtualNic bridge = nic("bridge", hub);
+        VirtualNic vm = nic("vm", hub);
+        for (int i = 0; i < 10; i++) {
+            bridge.send(fromMac(0x5254_0000_0001L + (i % 3)));
+        }
+        vm.send(fromMac(0x5254_0000_0100L));
+        vm.send(fromMac(0xFFFF_FFFF_FFFFL)); // a group address is nobody's
+        bridge.send(fromMac(0xFFFF_FFFF_FFFFL));
+        assertThat(hub.duplicateMacs()).isZero();
+    }
+
+    @Test
+    void aMacThatMovesToANewPortAfterTheOldOneLeftIsNoConflict() {
+        Hub hub = new Hub(0);
+        VirtualNic first = nic("qemu.1", hub);
+        first.send(fromMac(0x5254_0012_3456L));
+        first.close();
+        VirtualNic again = nic("qemu.2", hub);
+        again.send(fromMac(0x5254_0012_3456L));
+        assertThat(hub.duplicateMacs()).isZero();
+    }
 }
