@@ -37,7 +37,7 @@ final class UdpServices {
     private final TftpServer tftp;
     private final UdpHostForwards hostForwards;
     private final DhcpReply dhcpReply = new DhcpReply();
-    private final ByteBuffer dhcpOut = ByteBuffer.allocate(1024);
+    private final ByteBuffer dhcpOut;
     private final io.vnet4j.usernet.tftp.TftpOutput tftpOut;
     private final LocalResolver localNames;
     private final ByteBuffer dnsOut = ByteBuffer.allocate(LocalResolver.MAX_RESPONSE_LENGTH);
@@ -58,6 +58,14 @@ final class UdpServices {
                 config.dhcpStart(), DhcpSettings.QEMU_LEASE_SECONDS, config.domainName(), config.dnsSearch(),
                 config.hostname(), config.tftpServerName(), config.bootFile(),
                 config.mtu() == UserConfig.DEFAULT_MTU ? 0 : config.mtu(), config.dhcpStatic()));
+        // a client offering a larger maximum message size (option 57) gets up to one full frame
+        this.dhcpOut = ByteBuffer.allocate(Math.min(config.mtu(), UserConfig.DEFAULT_MTU) - 28);
+        int over = dhcp.bytesOverSmallestReply();
+        if (over > 0) {
+            Log.warn(logName + ": the DHCP options (dnssearch=, domainname=, hostname=, bootfile=, ...) are " + over
+                    + " bytes too long for a 548-byte reply: clients that offer no larger maximum message size "
+                    + "(DHCP option 57) get their replies without the options that do not fit (the search list first)");
+        }
         this.localNames = new LocalResolver(config.domainName() == null ? "" : config.domainName(), this::guestAddress);
         this.tftp = config.tftpRoot() == null ? null : new TftpServer(config.tftpRoot(), MAX_TFTP_TRANSFERS);
         this.tftpOut = (clientIp, clientPort, payload, offset, length) ->

@@ -11,8 +11,10 @@ import java.nio.charset.StandardCharsets;
  * accessors walk the options bounded by the view and treat anything malformed as absent.
  */
 public final class DhcpMessage extends WireView {
-    /** The fixed fields and the magic cookie: the shortest message. */
+    /** The fixed fields and the magic cookie: the shortest DHCP message. */
     public static final int MIN_LENGTH = 240;
+    /** The fixed fields alone: the shortest BOOTP message we take (RFC 951's has a 64-byte vendor area after them). */
+    public static final int MIN_BOOTP_LENGTH = 236;
     /** 99.130.83.99, the first four bytes of the vendor area (RFC 1497). */
     public static final int MAGIC_COOKIE = 0x6382_5363;
     public static final int OP_REQUEST = 1;
@@ -53,18 +55,25 @@ public final class DhcpMessage extends WireView {
     }
 
     /**
-     * Checks the fixed fields are present, the hardware is Ethernet with 6-byte addresses, the magic
-     * cookie is there and every option lies inside the view with a length its code allows. A missing
-     * end option is accepted when the options simply run to the end of the view.
+     * Checks the fixed fields are present, the hardware is Ethernet with 6-byte addresses and, when the
+     * vendor area starts with the magic cookie, that every option lies inside the view with a length its
+     * code allows (a missing end option is accepted when the options simply run to the end of the view).
+     * A vendor area without the cookie (an RFC 951 client's, all zeros or another vendor's format) is
+     * accepted as a plain BOOTP request with no options, as libslirp's bootp.c takes it.
      */
     public WireError check() {
-        if (len < MIN_LENGTH) {
+        if (len < MIN_BOOTP_LENGTH) {
             return WireError.TRUNCATED;
         }
-        if (htype() != HTYPE_ETHERNET || hlen() != HLEN_ETHERNET || cookie() != MAGIC_COOKIE) {
+        if (htype() != HTYPE_ETHERNET || hlen() != HLEN_ETHERNET) {
             return WireError.UNSUPPORTED;
         }
         return findOption(NO_CODE) == MALFORMED ? WireError.BAD_OPTION : WireError.NONE;
+    }
+
+    /** True when the vendor area starts with the magic cookie, so options follow it. */
+    public boolean hasOptions() {
+        return len >= MIN_LENGTH && cookie() == MAGIC_COOKIE;
     }
 
     public int op() {
@@ -154,6 +163,12 @@ public final class DhcpMessage extends WireView {
     /** The server identifier (option 54), or 0 when absent. */
     public int serverIdentifier() {
         return addressOption(DhcpOption.SERVER_IDENTIFIER);
+    }
+
+    /** The largest IP datagram the client takes (option 57, bytes), or 0 when absent. */
+    public int maxMessageSize() {
+        int at = findOption(DhcpOption.MAX_MESSAGE_SIZE);
+        return at < 0 ? 0 : u16(at + 2);
     }
 
     /** The client's host name (option 12) up to its first NUL, or null when absent. */
@@ -273,6 +288,9 @@ public final class DhcpMessage extends WireView {
      * {@code code}, {@link #ABSENT}, or {@link #MALFORMED} if the walk meets a malformed option first.
      */
     private int findOption(int code) {
+        if (!hasOptions()) {
+            return ABSENT;
+        }
         int at = OPTIONS;
         while (at < len) {
             int current = u8(at);

@@ -15,6 +15,8 @@ public final class DhcpOption {
     public static final int SERVER_IDENTIFIER = 54;
     public static final int PARAMETER_REQUEST_LIST = 55;
     public static final int MESSAGE = 56;
+    /** Maximum DHCP message size (RFC 2132 §9.10): the largest IP datagram the client takes, at least 576. */
+    public static final int MAX_MESSAGE_SIZE = 57;
     public static final int CLIENT_IDENTIFIER = 61;
     public static final int TFTP_SERVER_NAME = 66;
     public static final int BOOTFILE_NAME = 67;
@@ -30,6 +32,7 @@ public final class DhcpOption {
         return switch (code) {
             case MESSAGE_TYPE -> length == 1;
             case REQUESTED_ADDRESS, SERVER_IDENTIFIER -> length == 4;
+            case MAX_MESSAGE_SIZE -> length == 2;
             case CLIENT_IDENTIFIER -> length >= 2;
             case HOSTNAME, PARAMETER_REQUEST_LIST -> length >= 1;
             default -> true;

@@ -37,8 +37,9 @@ public final class DhcpServer {
 
     /**
      * Handles one message from a guest: writes the reply's UDP payload at absolute offset 0 of
-     * {@code out} (which must hold at least 300 bytes and is distinct from {@code in}), says where it
-     * goes in {@code reply} and returns its length, or returns {@link #NO_REPLY}.
+     * {@code out} (which must hold at least 300 bytes and is distinct from {@code in}; a reply is longer
+     * than 548 bytes only when the client's option 57 allows it and {@code out} has the room), says
+     * where it goes in {@code reply} and returns its length, or returns {@link #NO_REPLY}.
      */
     public int handle(ByteBuffer in, int offset, int length, long nowMillis, ByteBuffer out, DhcpReply reply) {
         if (message.wrap(in, offset, length).check() != WireError.NONE) {
@@ -74,6 +75,14 @@ public final class DhcpServer {
      */
     public Lease leaseForHostname(String name) {
         return leases.byHostname(name);
+    }
+
+    /**
+     * How many bytes of options (a long {@code dnssearch=} list, say) a client that offers no maximum
+     * message size (option 57) does not get: 0 when an ACK with every option fits 548 bytes.
+     */
+    public int bytesOverSmallestReply() {
+        return Math.max(0, writer.fullAckLength() - ReplyWriter.MAX_REPLY_LENGTH);
     }
 
     public DhcpCounters counters() {
@@ -148,7 +157,7 @@ public final class DhcpServer {
      * address to receive at, else unicast to the offered address and the client's MAC.
      */
     private int send(ReplyWriter.Kind kind, BootpHeader request, int address, ByteBuffer out, DhcpReply reply) {
-        int length = writer.write(out, kind, request, address, message.parameterRequestList());
+        int length = writer.write(out, kind, request, address, message.parameterRequestList(), message.maxMessageSize());
         int type = switch (kind) {
             case OFFER -> DhcpMessageType.OFFER;
             case ACK, INFORM_ACK -> DhcpMessageType.ACK;

@@ -7,13 +7,16 @@ import java.nio.charset.StandardCharsets;
  * Writes the server's replies: the fixed fields of RFC 2131 table 3, then the options, first the
  * message type, then what the client asked for in the order it asked, then the rest of what the
  * settings provide in a fixed order; padded to the BOOTP minimum of 300 bytes, at most 548 bytes
- * (what fits a 576-byte datagram), dropping options that do not fit.
+ * (what fits a 576-byte datagram) unless the client offers more with option 57, dropping options that
+ * do not fit.
  */
 final class ReplyWriter {
     /** The smallest BOOTP message (RFC 951: a 64-byte vendor area). */
     static final int MIN_REPLY_LENGTH = 300;
-    /** The largest reply: every client can take 576-byte datagrams (RFC 2131 §2). */
+    /** The largest reply unless the client says otherwise: every client can take 576-byte datagrams (RFC 2131 §2). */
     static final int MAX_REPLY_LENGTH = 548;
+    /** The IPv4 and UDP headers around a reply, which option 57's size counts (576 - 548). */
+    static final int IP_UDP_HEADERS = 28;
     private static final byte[] NAK_TEXT = "requested address not available".getBytes(StandardCharsets.US_ASCII);
     private static final int[] DEFAULT_ORDER = {
         DhcpOption.SERVER_IDENTIFIER, DhcpOption.LEASE_TIME, DhcpOption.SUBNET_MASK, DhcpOption.ROUTER,
@@ -49,12 +52,14 @@ final class ReplyWriter {
      *
      * @param address  the client's address (yiaddr); 0 for INFORM acks and NAKs
      * @param requested the client's parameter request list
+     * @param clientMaxSize the largest IP datagram the client takes (option 57), 0 when it did not say;
+     *                      the reply may then be longer than 548 bytes, up to {@code out}'s limit
      */
-    int write(ByteBuffer out, Kind kind, BootpHeader request, int address, byte[] requested) {
+    int write(ByteBuffer out, Kind kind, BootpHeader request, int address, byte[] requested, int clientMaxSize) {
         if (out.limit() < MIN_REPLY_LENGTH) {
             throw new IllegalArgumentException("reply buffer holds fewer than " + MIN_REPLY_LENGTH + " bytes");
         }
-        int limit = Math.min(out.limit(), MAX_REPLY_LENGTH);
+        int limit = Math.min(out.limit(), Math.max(MAX_REPLY_LENGTH, clientMaxSize - IP_UDP_HEADERS));
         reply.wrap(out, 0, limit);
         boolean nak = kind == Kind.NAK;
         int ciaddr = kind == Kind.OFFER || nak ? 0 : request.ciaddr();
@@ -114,6 +119,17 @@ final class ReplyWriter {
             case DhcpOption.BOOTFILE_NAME -> putIfSet(code, bootfile);
             default -> { }
         }
+    }
+
+    /**
+     * The length of the largest reply (an ACK carrying every option the settings provide), to tell at
+     * start-up whether all of it fits in {@link #MAX_REPLY_LENGTH} bytes for clients that offer no more.
+     */
+    int fullAckLength() {
+        ByteBuffer scratch = ByteBuffer.allocate(DhcpMessage.OPTIONS + 65536);
+        BootpHeader request = new BootpHeader(DhcpMessage.OP_REQUEST, DhcpMessage.HTYPE_ETHERNET,
+                DhcpMessage.HLEN_ETHERNET, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        return write(scratch, Kind.ACK, request, settings.router(), new byte[0], scratch.limit() + IP_UDP_HEADERS);
     }
 
     private void putIfSet(int code, byte[] value) {

@@ -14,6 +14,7 @@ final class ClientMessage {
     private int giaddr;
     private final long mac;
     private final ByteArrayOutputStream options = new ByteArrayOutputStream();
+    private boolean cookie = true;
 
     private ClientMessage(long mac) {
         this.mac = mac;
@@ -27,6 +28,13 @@ final class ClientMessage {
     /** A plain BOOTP request: the cookie but no message type. */
     static ClientMessage bootp(long mac) {
         return new ClientMessage(mac);
+    }
+
+    /** An RFC 951 client's request: a vendor area of 64 zero bytes, no magic cookie, no options. */
+    static ClientMessage rfc951(long mac) {
+        ClientMessage m = new ClientMessage(mac);
+        m.cookie = false;
+        return m;
     }
 
     ClientMessage op(int value) {
@@ -86,9 +94,11 @@ final class ClientMessage {
         buf.put(0, (byte) op).put(1, (byte) 1).put(2, (byte) 6);
         buf.putInt(4, xid).putShort(10, (short) flags).putInt(12, ciaddr).putInt(24, giaddr);
         buf.putShort(28, (short) (mac >>> 32)).putInt(30, (int) mac);
-        buf.putInt(236, 0x6382_5363);
-        byte[] bytes = options.toByteArray();
-        buf.put(240, bytes).put(240 + bytes.length, (byte) 0xFF);
+        if (cookie) {
+            buf.putInt(236, 0x6382_5363);
+            byte[] bytes = options.toByteArray();
+            buf.put(240, bytes).put(240 + bytes.length, (byte) 0xFF);
+        }
         return buf;
     }
 }

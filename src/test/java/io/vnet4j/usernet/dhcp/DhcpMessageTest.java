@@ -106,15 +106,21 @@ class DhcpMessageTest {
     }
 
     @Test
-    void rejectsAMessageShorterThanTheFixedFieldsAndCookie() {
-        assertThat(message.wrap(ByteBuffer.wrap(DhcpGolden.DISCOVER), 0, 239).check()).isEqualTo(WireError.TRUNCATED);
+    void rejectsAMessageShorterThanTheFixedFields() {
+        assertThat(message.wrap(ByteBuffer.wrap(DhcpGolden.DISCOVER), 0, 235).check()).isEqualTo(WireError.TRUNCATED);
     }
 
     @Test
-    void rejectsABadCookie() {
+    void takesAVendorAreaWithoutTheCookieAsBootpWithNoOptions() {
         byte[] bytes = DhcpGolden.DISCOVER.clone();
         bytes[239] = 0x64;
-        assertThat(wrap(bytes).check()).isEqualTo(WireError.UNSUPPORTED);
+        assertThat(wrap(bytes).check()).isEqualTo(WireError.NONE);
+        assertThat(message.hasOptions()).isFalse();
+        assertThat(message.messageType()).isEqualTo(DhcpMessageType.NONE);
+        assertThat(message.hostname()).isNull();
+        assertThat(message.parameterRequestList()).isEmpty();
+        assertThat(message.wrap(ByteBuffer.wrap(DhcpGolden.DISCOVER), 0, 236).check()).isEqualTo(WireError.NONE);
+        assertThat(message.hasOptions()).isFalse();
     }
 
     @Test

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 
 import io.vnet4j.wire.Ipv4Address;
 import io.vnet4j.wire.MacAddress;
+import io.vnet4j.wire.WireError;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -68,6 +69,43 @@ class DhcpRepliesTest {
         assertThat(codes(reply)).containsExactly(1, 3, 6, 67);
         assertThat(bootp.reply.messageType()).isEqualTo(DhcpMessageType.NONE);
         assertThat(bootp.server.leases().getFirst().expiresAtMillis()).isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
+    void answersAnRfc951ClientWithoutTheMagicCookie() {
+        Guests bootp = new Guests(withOptional(null, List.of(), "pxelinux.0"));
+        DhcpMessage reply = bootp.send(ClientMessage.rfc951(MAC_A));
+        assertThat(reply).isNotNull();
+        assertThat(reply.op()).isEqualTo(DhcpMessage.OP_REPLY);
+        assertThat(reply.yiaddr()).isEqualTo(FIRST);
+        assertThat(reply.file()).isEqualTo("pxelinux.0");
+        assertThat(reply.length()).isGreaterThanOrEqualTo(ReplyWriter.MIN_REPLY_LENGTH);
+        assertThat(bootp.reply.messageType()).isEqualTo(DhcpMessageType.NONE);
+        assertThat(bootp.server.leases().getFirst().infinite()).isTrue();
+        assertThat(bootp.server.counters()).isEqualTo(new DhcpCounters(0, 0, 0));
+    }
+
+    @Test
+    void aClientOfferingALargerMessageSizeGetsTheOptionsThatDoNotFit548Bytes() {
+        List<String> search = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            search.add("d" + i + ".example" + i + ".test");
+        }
+        DhcpSettings settings = withOptional("vnet.test", search, null);
+        Guests many = new Guests(settings);
+        assertThat(many.server.bytesOverSmallestReply()).isPositive();
+        ByteBuffer big = ByteBuffer.allocate(1472);
+        int length = many.server.handle(ClientMessage.dhcp(DhcpMessageType.DISCOVER, MAC_A)
+                .option(DhcpOption.MAX_MESSAGE_SIZE, 0x05, 0xDC).build(), 0, ClientMessage.LENGTH, many.now, big, many.reply);
+        DhcpMessage offer = new DhcpMessage().wrap(big, 0, length);
+        assertThat(offer.check()).isEqualTo(WireError.NONE);
+        assertThat(length).isGreaterThan(ReplyWriter.MAX_REPLY_LENGTH).isLessThanOrEqualTo(1500 - 28);
+        assertThat(codes(offer)).contains(DhcpOption.DOMAIN_SEARCH);
+    }
+
+    @Test
+    void settingsThatFitTheSmallestReplyAreNotReportedAsTooLong() {
+        assertThat(guests.server.bytesOverSmallestReply()).isZero();
     }
 
     @Test
