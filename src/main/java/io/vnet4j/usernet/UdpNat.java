@@ -23,12 +23,17 @@ import java.util.concurrent.TimeUnit;
  * address it came from (the host's loopback appears as the gateway's host address, 10.0.2.2). A flow ends
  * after {@value #IDLE_SECONDS} s without traffic; at most {@value #MAX_FLOWS} flows exist, the least
  * recently used giving way. A flow may instead be pinned to one upstream whose replies appear to come
- * from a fixed virtual address: that is how the DNS address forwards to the real resolvers.
+ * from a fixed virtual address: that is how the DNS address forwards to the real resolvers. A pinned flow
+ * is a DNS exchange: it closes as soon as every query it carried has had an answer, or after
+ * {@value #PINNED_IDLE_SECONDS} s without traffic (libslirp's SO_EXPIREFAST for port 53), so the
+ * flows of past lookups do not linger for minutes.
  */
 final class UdpNat {
     static final int IDLE_SECONDS = 240;
     static final int MAX_FLOWS = 4096;
+    static final int PINNED_IDLE_SECONDS = 10;
     private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(IDLE_SECONDS);
+    private static final long PINNED_IDLE_NANOS = TimeUnit.SECONDS.toNanos(PINNED_IDLE_SECONDS);
 
     private record Key(int guestIp, int guestPort, int pinnedIp, int pinnedPort) {}
 
@@ -37,6 +42,8 @@ final class UdpNat {
         final Key key;
         final DatagramChannel channel;
         long lastUsed;
+        /** Pinned flows: datagrams sent upstream and not answered yet. */
+        int unanswered;
 
         Flow(Key key, DatagramChannel channel, long now) {
             this.key = key;
@@ -80,6 +87,7 @@ final class UdpNat {
             sendBuffer.clear();
             sendBuffer.put(0, payload, offset, length).limit(length);
             flow.channel.send(sendBuffer, target);
+            flow.unanswered++;
         } catch (IOException e) {
             dropped++;
         }
@@ -127,6 +135,11 @@ final class UdpNat {
                 sourcePort = source.getPort();
             }
             out.sendUdp(sourceIp, sourcePort, flow.key.guestIp, flow.key.guestPort, ArpTable.UNKNOWN, in, 8, length);
+            if (flow.key.pinnedIp != 0 && --flow.unanswered <= 0) {
+                flows.remove(flow.key); // every query answered: the exchange is over
+                close(flow);
+                return;
+            }
         }
     }
 
@@ -135,7 +148,7 @@ final class UdpNat {
         Iterator<Flow> it = flows.values().iterator();
         while (it.hasNext()) {
             Flow flow = it.next();
-            if (now - flow.lastUsed > IDLE_NANOS) {
+            if (now - flow.lastUsed > (flow.key.pinnedIp != 0 ? PINNED_IDLE_NANOS : IDLE_NANOS)) {
                 close(flow);
                 it.remove();
             }

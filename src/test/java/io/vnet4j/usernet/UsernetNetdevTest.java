@@ -119,6 +119,32 @@ class UsernetNetdevTest {
     }
 
     @Test
+    void aDnsFlowClosesOnceEachOfItsQueriesIsAnswered() throws Exception {
+        long dnsMac = 0x5255_0a00_0203L;
+        // a resolver sends its A and AAAA queries from one socket: the flow waits for both answers
+        guest.send(GuestFrames.udp(dnsMac, GUEST, 5354, DNS, 53, new byte[] {1}));
+        guest.send(GuestFrames.udp(dnsMac, GUEST, 5354, DNS, 53, new byte[] {2}));
+        ByteBuffer query = ByteBuffer.allocate(100);
+        InetSocketAddress from = (InetSocketAddress) upstream.receive(query);
+        upstream.receive(query.clear());
+        assertThat(udpFlows()).isEqualTo(1);
+        upstream.send(ByteBuffer.wrap(new byte[] {7}), from);
+        receive(EtherType.IPV4);
+        assertThat(udpFlows()).isEqualTo(1);
+        upstream.send(ByteBuffer.wrap(new byte[] {8}), from);
+        receive(EtherType.IPV4);
+        assertThat(udpFlows()).isZero();
+    }
+
+    /** The udp-flows count of the user network's description, read on its loop. */
+    private int udpFlows() {
+        UsernetNetdev user = (UsernetNetdev) network.netdevs().stream().filter(n -> n.id().equals("u")).findFirst().orElseThrow();
+        user.details(); // runs on the loop: everything handed to it before has been handled
+        String info = user.describe();
+        return Integer.parseInt(info.substring(info.indexOf("udp-flows=") + "udp-flows=".length()));
+    }
+
+    @Test
     void ignoresFramesBetweenGuestsAndSurvivesGarbage() throws Exception {
         guest.send(new byte[] {1, 2, 3});
         byte[] junk = GuestFrames.echoRequest(HOST_MAC, GUEST, HOST, 1, 1, new byte[8]);
