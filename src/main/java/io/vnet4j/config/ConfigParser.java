@@ -121,6 +121,11 @@ public final class ConfigParser {
                 netdevs.set(i, tap.withConfigure(configureFromUserNetwork(tap)));
             }
         }
+        for (int i = 0; i < netdevs.size(); i++) {
+            if (netdevs.get(i) instanceof NetdevConfig.User user) {
+                netdevs.set(i, forwardsToConfiguredTap(user));
+            }
+        }
         for (CaptureConfig c : captures) {
             if (c.netdev() != null && !ids.contains(c.netdev())) {
                 throw new ConfigException("-object filter-dump,id=" + c.id() + ": netdev=" + c.netdev()
@@ -128,6 +133,24 @@ public final class ConfigParser {
             }
         }
         return new Config(netdevs, captures, controlSocket);
+    }
+
+    /**
+     * A host forward that names no guest address goes to the {@code configure=on} TAP on the user
+     * network's hub when there is one (the namespace's address, .100, as slirp4netns forwards there),
+     * else to {@code dhcpstart} as in QEMU.
+     */
+    private NetdevConfig.User forwardsToConfiguredTap(NetdevConfig.User user) {
+        for (NetdevConfig n : netdevs) {
+            if (n instanceof NetdevConfig.Tap tap && tap.hub() == user.hub() && tap.configure() != null) {
+                int address = tap.configure().address();
+                List<UserConfig.HostForward> forwards = user.user().hostForwards().stream()
+                        .map(f -> f.guestDefaulted() ? f.towards(address) : f).toList();
+                return new NetdevConfig.User(user.id(), user.type(), user.hub(), user.settings(),
+                        user.user().withHostForwards(forwards));
+            }
+        }
+        return user;
     }
 
     /**
@@ -153,8 +176,6 @@ public final class ConfigParser {
         } else if (!ifname.matches("[A-Za-z0-9_.-]{1,15}")) {
             throw o.error("ifname: expected 1 to 15 letters, digits, '_', '.' or '-', got '" + ifname + "'");
         }
-        Path script = script(o, "script", "/etc/qemu-ifup");
-        Path downscript = script(o, "downscript", "/etc/qemu-ifdown");
         boolean vnetHeader = o.takeBoolean("vnet_hdr", true); // as QEMU: used unless vnet_hdr=off
         int mtu = (int) o.takeLong("mtu", 0, 68, 65520);
         String netns = o.take("netns");
@@ -165,21 +186,27 @@ public final class ConfigParser {
                 throw o.error("netns: '" + netns + "' does not exist (expected /run/netns/NAME or /proc/PID/ns/net)");
             }
         }
-        if (o.takeBoolean("configure", false)) {
+        boolean configure = o.takeBoolean("configure", false);
+        if (configure) {
             configureRequested.add(id);
         }
+        // QEMU's /etc/qemu-ifup bridges a host interface; a namespace's interface, or one vnet4j
+        // configures itself, is no such thing: there the scripts run only when named
+        boolean hostBridge = namespace == null && !configure;
+        Path script = script(o, "script", hostBridge ? "/etc/qemu-ifup" : null);
+        Path downscript = script(o, "downscript", hostBridge ? "/etc/qemu-ifdown" : null);
         o.finish(TAP_KEYS);
         String settings = "ifname=" + ifname + (netns == null ? "" : ",netns=" + netns) + (vnetHeader ? "" : ",vnet_hdr=off");
         return new NetdevConfig.Tap(id, "tap", hub, settings, ifname, script, downscript, namespace, null, mtu,
                 vnetHeader);
     }
 
-    /** QEMU's rule: a path, or "no"; absent means the default when that file exists. */
+    /** QEMU's rule: a path, or "no"; absent means the default (null: none) when that file exists. */
     private static Path script(OptionString o, String key, String defaultPath) throws ConfigException {
         String v = o.take(key);
         if (v == null) {
-            Path d = Path.of(defaultPath);
-            return Files.isExecutable(d) ? d : null;
+            Path d = defaultPath == null ? null : Path.of(defaultPath);
+            return d != null && Files.isExecutable(d) ? d : null;
         }
         if (v.equals("no") || v.isEmpty()) {
             return null;

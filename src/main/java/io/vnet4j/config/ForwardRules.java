@@ -58,7 +58,7 @@ final class ForwardRules {
         if (guestPort < 0) {
             throw hostError(o, rule, "Bad guest port");
         }
-        return new UserConfig.HostForward(udp, hostAddress, hostPort, guest, guestPort);
+        return new UserConfig.HostForward(udp, hostAddress, hostPort, guest, guestPort, guestRest[0].isEmpty());
     }
 
     static UserConfig.GuestForward guestForward(OptionString o, String rule, int defaultServer) throws ConfigException {

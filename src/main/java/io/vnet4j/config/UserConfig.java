@@ -33,8 +33,25 @@ public record UserConfig(int network, int prefixLength, int host, int dns, int d
         return (address & netmask()) == network;
     }
 
-    /** A host listener forwarding into the guest: {@code hostfwd=[tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport}. */
-    public record HostForward(boolean udp, InetAddress hostAddress, int hostPort, int guestAddress, int guestPort) {}
+    /** The same settings with other host forwards. */
+    public UserConfig withHostForwards(List<HostForward> forwards) {
+        return new UserConfig(network, prefixLength, host, dns, dhcpStart, restricted, hostname, domainName, dnsSearch,
+                tftpRoot, tftpServerName, bootFile, forwards, guestForwards, dnsUpstreams, mtu, dhcpStatic);
+    }
+
+    /**
+     * A host listener forwarding into the guest: {@code hostfwd=[tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport}.
+     *
+     * @param guestDefaulted the rule named no guest address, so {@code guestAddress} is a default: QEMU's
+     *                       {@code dhcpstart}, or the address of a {@code configure=on} TAP on the hub
+     */
+    public record HostForward(boolean udp, InetAddress hostAddress, int hostPort, int guestAddress, int guestPort,
+                              boolean guestDefaulted) {
+        /** The same rule aimed at another guest address, still counted as a default. */
+        public HostForward towards(int guest) {
+            return new HostForward(udp, hostAddress, hostPort, guest, guestPort, guestDefaulted);
+        }
+    }
 
     /** Guest connections to {@code address:port} (a virtual address) go to {@code target}. */
     public record GuestForward(int address, int port, GuestForwardTarget target) {}

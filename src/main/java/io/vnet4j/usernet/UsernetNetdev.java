@@ -193,7 +193,10 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
                 + (config.restricted() ? ", restricted" : ""));
         for (UserConfig.HostForward f : config.hostForwards()) {
             Log.info(id() + ": forwarding " + (f.udp() ? "udp " : "tcp ") + f.hostAddress().getHostAddress() + ":"
-                    + f.hostPort() + " to " + Ipv4Address.format(f.guestAddress()) + ":" + f.guestPort());
+                    + f.hostPort() + " to " + Ipv4Address.format(f.guestAddress()) + ":" + f.guestPort()
+                    + (!f.guestDefaulted() ? "" : f.guestAddress() == config.dhcpStart()
+                            ? " (no guest address in the rule: the first DHCP lease, dhcpstart)"
+                            : " (no guest address in the rule: the configure=on TAP's address)"));
         }
     }
 

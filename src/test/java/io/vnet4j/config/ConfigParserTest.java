@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
+import java.util.List;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
 
@@ -282,6 +283,48 @@ class ConfigParserTest {
     void bridgeIsNotAvailableYet() {
         netdevError("bridge,id=b").hasMessageContaining("netdev type 'bridge' is not available")
                 .hasMessageContaining("available: socket, stream, dgram, user, tap, vde");
+    }
+
+    @Test
+    void aTapInANamespaceOrConfiguredByVnet4jRunsNoScriptUnlessOneIsNamed() throws ConfigException {
+        ConfigParser p = new ConfigParser();
+        p.netdev("user,id=u");
+        p.netdev("tap,id=a,configure=on");
+        p.netdev("tap,id=b,netns=/proc/self/ns/net");
+        p.netdev("tap,id=c,netns=/proc/self/ns/net,script=/bin/true,downscript=/bin/true");
+        List<NetdevConfig> built = p.build(null).netdevs();
+        NetdevConfig.Tap a = (NetdevConfig.Tap) built.get(1);
+        NetdevConfig.Tap b = (NetdevConfig.Tap) built.get(2);
+        NetdevConfig.Tap c = (NetdevConfig.Tap) built.get(3);
+        assertThat(a.script()).isNull();
+        assertThat(a.downscript()).isNull();
+        assertThat(b.script()).isNull();
+        assertThat(b.downscript()).isNull();
+        assertThat(c.script()).isEqualTo(java.nio.file.Path.of("/bin/true"));
+        assertThat(c.downscript()).isEqualTo(java.nio.file.Path.of("/bin/true"));
+    }
+
+    @Test
+    void aHostTapRunsQemusDefaultScriptsWhenTheyExist() throws ConfigException {
+        NetdevConfig.Tap tap = (NetdevConfig.Tap) netdev("tap,id=t");
+        java.nio.file.Path ifup = java.nio.file.Path.of("/etc/qemu-ifup");
+        assertThat(tap.script()).isEqualTo(java.nio.file.Files.isExecutable(ifup) ? ifup : null);
+    }
+
+    @Test
+    void aHostForwardWithoutGuestAddressGoesToTheConfiguredTapOnItsHub() throws ConfigException {
+        ConfigParser p = new ConfigParser();
+        p.netdev("user,id=u,hostfwd=tcp::2222-:22,hostfwd=udp::5353-10.0.2.20:53");
+        p.netdev("tap,id=t,ifname=tap0,configure=on");
+        p.netdev("user,id=other,hubid=1,hostfwd=tcp::2223-:22");
+        List<NetdevConfig> built = p.build(null).netdevs();
+        List<UserConfig.HostForward> forwards = ((NetdevConfig.User) built.get(0)).user().hostForwards();
+        assertThat(forwards.get(0).guestAddress()).isEqualTo(io.vnet4j.wire.Ipv4Address.parse("10.0.2.100"));
+        assertThat(forwards.get(0).guestDefaulted()).isTrue();
+        assertThat(forwards.get(1).guestAddress()).isEqualTo(io.vnet4j.wire.Ipv4Address.parse("10.0.2.20"));
+        assertThat(forwards.get(1).guestDefaulted()).isFalse();
+        UserConfig other = ((NetdevConfig.User) built.get(2)).user();
+        assertThat(other.hostForwards().getFirst().guestAddress()).isEqualTo(other.dhcpStart()); // no TAP on hub 1
     }
 
     @Test
