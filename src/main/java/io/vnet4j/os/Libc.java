@@ -18,6 +18,7 @@ final class Libc {
     static final int AF_UNIX = 1;
     static final int AF_INET = 2;
     static final int SOCK_DGRAM = 2;
+    static final int SOCK_RAW = 3;
     static final int SOCK_CLOEXEC = 0x80000;
     static final int SOL_SOCKET = 1;
     static final int SO_REUSEADDR = 2;

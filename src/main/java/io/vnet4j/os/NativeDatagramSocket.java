@@ -66,7 +66,20 @@ public final class NativeDatagramSocket implements AutoCloseable {
      * Allowed only for groups in {@code net.ipv4.ping_group_range}; otherwise this throws.
      */
     public static NativeDatagramSocket icmp() throws IOException {
-        NativeDatagramSocket socket = open(false, Libc.IPPROTO_ICMP);
+        return icmp(Libc.SOCK_DGRAM);
+    }
+
+    /**
+     * Opens a raw ICMP socket ({@code socket(AF_INET, SOCK_RAW, IPPROTO_ICMP)}), which needs CAP_NET_RAW:
+     * the caller sends whole ICMP messages (identifier and checksum its own), and receives every ICMP
+     * message to this host with its IPv4 header in front (see raw(7)).
+     */
+    public static NativeDatagramSocket rawIcmp() throws IOException {
+        return icmp(Libc.SOCK_RAW);
+    }
+
+    private static NativeDatagramSocket icmp(int type) throws IOException {
+        NativeDatagramSocket socket = open(false, type, Libc.IPPROTO_ICMP);
         try {
             socket.setReceiveTimeout();
             return socket;
@@ -77,14 +90,14 @@ public final class NativeDatagramSocket implements AutoCloseable {
     }
 
     private static NativeDatagramSocket open(boolean unix) throws IOException {
-        return open(unix, 0);
+        return open(unix, Libc.SOCK_DGRAM, 0);
     }
 
-    private static NativeDatagramSocket open(boolean unix, int protocol) throws IOException {
+    private static NativeDatagramSocket open(boolean unix, int type, int protocol) throws IOException {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment errno = Libc.errnoState(call);
             int fd = (int) Libc.SOCKET.invokeExact(errno, unix ? Libc.AF_UNIX : Libc.AF_INET,
-                    Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, protocol);
+                    type | Libc.SOCK_CLOEXEC, protocol);
             if (fd < 0) {
                 throw failure("socket", Libc.errno(errno));
             }

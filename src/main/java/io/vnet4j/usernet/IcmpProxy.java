@@ -3,6 +3,7 @@ package io.vnet4j.usernet;
 import io.vnet4j.Log;
 import io.vnet4j.os.DatagramEndpoint;
 import io.vnet4j.os.NativeDatagramSocket;
+import io.vnet4j.wire.Checksum;
 import io.vnet4j.wire.IcmpPacket;
 import io.vnet4j.wire.IcmpType;
 import io.vnet4j.wire.Ipv4Address;
@@ -12,7 +13,6 @@ import java.lang.foreign.ValueLayout;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -27,8 +27,11 @@ import java.util.function.Consumer;
  * with the guest, its identifier and sequence and the destination for {@value #PENDING_SECONDS} s (at most
  * {@value #MAX_PENDING}); a reply is matched by that number and delivered to the guest as if from the
  * pinged host. The socket's reader is a platform thread (a blocking native call) that hands each reply to
- * the gateway's loop. When the kernel refuses the socket (the user's group is outside
- * {@code net.ipv4.ping_group_range}), one log line says so and such pings are dropped and counted.
+ * the gateway's loop. When the kernel refuses that socket (the user's group is outside
+ * {@code net.ipv4.ping_group_range}) but the process has CAP_NET_RAW (root, say), a raw ICMP socket does
+ * the same work: there the identifier is ours too and the checksum computed here, and replies come with
+ * their IPv4 header and among every other ICMP message to the host. When neither is allowed, one log
+ * line says so and such pings are dropped and counted.
  */
 final class IcmpProxy {
     static final int PENDING_SECONDS = 30;
@@ -42,28 +45,43 @@ final class IcmpProxy {
 
     private final GuestOutput out;
     private final NativeDatagramSocket socket;
+    /** The socket is raw: requests carry {@link #identifier} and our checksum, replies their IPv4 header. */
+    private final boolean raw;
+    private final int identifier;
     private final Map<Integer, Pending> pending = new LinkedHashMap<>();
     private final Thread reader;
     private final byte[] scratch = new byte[NativeDatagramSocket.MAX_DATAGRAM];
     private int nextSequence;
     private long dropped;
 
-    private IcmpProxy(GuestOutput out, NativeDatagramSocket socket, Consumer<Reply> toLoop) {
+    private IcmpProxy(GuestOutput out, NativeDatagramSocket socket, boolean raw, Consumer<Reply> toLoop) {
         this.out = out;
         this.socket = socket;
+        this.raw = raw;
+        this.identifier = (int) (ProcessHandle.current().pid() & 0xFFFF);
         this.reader = socket == null ? null
                 : Thread.ofPlatform().daemon().name("vnet4j-icmp").start(() -> readLoop(toLoop));
     }
 
     /** Opens the ICMP socket, or a proxy that drops everything (with one log line) when not allowed. */
     static IcmpProxy open(String logName, GuestOutput out, Consumer<Reply> toLoop) {
+        IOException refused;
         try {
-            return new IcmpProxy(out, NativeDatagramSocket.icmp(), toLoop);
+            return new IcmpProxy(out, NativeDatagramSocket.icmp(), false, toLoop);
         } catch (IOException e) {
-            Log.warn(logName + ": pings to hosts other than the gateway are not available (" + e.getMessage() + "): "
-                    + "unprivileged ICMP sockets need the group in net.ipv4.ping_group_range (now \"" + pingGroupRange()
-                    + "\"); allow it with: sysctl -w net.ipv4.ping_group_range=\"0 2147483647\"");
-            return new IcmpProxy(out, null, toLoop);
+            refused = e;
+        }
+        try {
+            NativeDatagramSocket raw = NativeDatagramSocket.rawIcmp();
+            Log.info(logName + ": pings to other hosts go through a raw ICMP socket (CAP_NET_RAW; the group is "
+                    + "outside net.ipv4.ping_group_range \"" + pingGroupRange() + "\")");
+            return new IcmpProxy(out, raw, true, toLoop);
+        } catch (IOException e) {
+            Log.warn(logName + ": pings to hosts other than the gateway are not available (" + refused.getMessage()
+                    + "): unprivileged ICMP sockets need the group in net.ipv4.ping_group_range (now \""
+                    + pingGroupRange() + "\"), raw ones CAP_NET_RAW; allow the first with: "
+                    + "sysctl -w net.ipv4.ping_group_range=\"0 2147483647\"");
+            return new IcmpProxy(out, null, false, toLoop);
         }
     }
 
@@ -93,8 +111,13 @@ final class IcmpProxy {
         pending.put(sequence, new Pending(guestIp, icmp.identifier(), icmp.sequence(), destination, now));
         MemorySegment send = socket.sendBuffer();
         buffer.get(offset, scratch, 0, length);
+        ByteBuffer request = ByteBuffer.wrap(scratch, 0, length);
+        request.putShort(6, (short) sequence);
+        if (raw) { // the kernel neither sets the identifier nor computes the checksum of a raw socket's message
+            request.putShort(4, (short) identifier).putShort(2, (short) 0);
+            request.putShort(2, (short) Checksum.compute(request, 0, length));
+        }
         MemorySegment.copy(scratch, 0, send, ValueLayout.JAVA_BYTE, 0, length);
-        send.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN), 6, (short) sequence);
         try {
             int destinationLength = socket.prepareDestination(new DatagramEndpoint.Inet(
                     (Inet4Address) InetAddress.getByAddress(Ipv4Address.toBytes(destination)), 0));
@@ -110,16 +133,15 @@ final class IcmpProxy {
         try {
             while (!socket.isClosed()) {
                 int length = socket.receive();
-                if (length < IcmpPacket.HEADER_LENGTH) {
-                    continue;
-                }
                 ByteBuffer in = socket.receivedBuffer();
-                if ((in.get(0) & 0xFF) != IcmpType.ECHO_REPLY) {
+                int at = raw && length > 0 ? (in.get(0) & 0x0F) * 4 : 0; // a raw socket's IPv4 header
+                if (length - at < IcmpPacket.HEADER_LENGTH || (in.get(at) & 0xFF) != IcmpType.ECHO_REPLY
+                        || raw && (in.getShort(at + 4) & 0xFFFF) != identifier) {
                     continue;
                 }
-                byte[] data = new byte[length - IcmpPacket.HEADER_LENGTH];
-                in.get(IcmpPacket.HEADER_LENGTH, data);
-                toLoop.accept(new Reply(socket.lastSourceIpv4(), in.getShort(6) & 0xFFFF, data));
+                byte[] data = new byte[length - at - IcmpPacket.HEADER_LENGTH];
+                in.get(at + IcmpPacket.HEADER_LENGTH, data);
+                toLoop.accept(new Reply(socket.lastSourceIpv4(), in.getShort(at + 6) & 0xFFFF, data));
             }
         } catch (IOException e) {
             Log.warn("icmp: the echo socket failed: " + e.getMessage());

@@ -118,6 +118,26 @@ class UsernetNetdevTest {
         assertThat(udp.payloadLength()).isEqualTo(4);
     }
 
+    /**
+     * Through the unprivileged ICMP socket where net.ipv4.ping_group_range allows it, else through a raw
+     * one (CAP_NET_RAW, as root on a machine whose range is closed, like this project's CI).
+     */
+    @Test
+    void aPingToAnotherHostIsAnsweredFromThatHost() throws Exception {
+        int loopback = Ipv4Address.parse("127.0.0.1");
+        guest.send(GuestFrames.echoRequest(HOST_MAC, GUEST, loopback, 0x4321, 7, "far".getBytes(StandardCharsets.US_ASCII)));
+        ByteBuffer reply = receive(EtherType.IPV4);
+        Ipv4Packet ip = new Ipv4Packet().wrap(reply, EthernetFrame.HEADER_LENGTH, reply.limit() - EthernetFrame.HEADER_LENGTH);
+        assertThat(ip.source()).isEqualTo(loopback);
+        assertThat(ip.destination()).isEqualTo(GUEST);
+        IcmpPacket icmp = new IcmpPacket().wrap(reply, ip.payloadOffset(), ip.payloadLength());
+        assertThat(icmp.type()).isEqualTo(IcmpType.ECHO_REPLY);
+        assertThat(icmp.identifier()).isEqualTo(0x4321);
+        assertThat(icmp.sequence()).isEqualTo(7);
+        assertThat(icmp.checksumValid()).isTrue();
+        assertThat(reply.get(ip.payloadOffset() + IcmpPacket.HEADER_LENGTH)).isEqualTo((byte) 'f');
+    }
+
     @Test
     void aDnsFlowClosesOnceEachOfItsQueriesIsAnswered() throws Exception {
         long dnsMac = 0x5255_0a00_0203L;
