@@ -1,0 +1,197 @@
+package io.vnet4j.peers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The user network as rootless containers and DHCP guests meet it, each test on a fresh daemon and fresh
+ * namespaces: the first packets to a guest whose MAC the gateway has not learnt wait for its ARP reply
+ * instead of being lost; host forwards without a guest address reach the {@code configure=on} TAP; DNS
+ * flows close once answered; a host name answers for the newest lease that claimed it; two ports sending
+ * from one MAC are counted. Upstream DNS is a dnsmasq on loopback.
+ */
+@Timeout(120)
+class UsernetNamespaceIT {
+    /** A UDP server that appends what it receives to a file, and a TCP echo server, in the namespace. */
+    private static final String SERVERS = """
+            import socket, sys, threading
+            u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("0.0.0.0", 7777))
+            t = socket.socket(); t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); t.bind(("0.0.0.0", 7778)); t.listen()
+            def echo():
+                while True:
+                    c, _ = t.accept(); c.sendall(c.recv(100)); c.close()
+            threading.Thread(target=echo, daemon=True).start()
+            while True:
+                data, _ = u.recvfrom(100)
+                with open(sys.argv[1], "ab") as f: f.write(data + b"\\n")
+            """;
+
+    private final List<NetNamespace> namespaces = new ArrayList<>();
+    private final List<Process> processes = new ArrayList<>();
+    private final List<VnetProcess> daemons = new ArrayList<>();
+    private Path dir;
+    private int dnsPort;
+
+    @BeforeEach
+    void start() throws Exception {
+        PeerTools.require("dnsmasq", "dnsmasq");
+        PeerTools.require("busybox", "busybox-static");
+        dir = Files.createTempDirectory("vnet4j-usernet-ns");
+        dnsPort = PeerTools.freePort();
+        processes.add(new ProcessBuilder("dnsmasq", "--no-daemon", "--no-resolv", "--no-hosts", "--port=" + dnsPort,
+                "--listen-address=127.0.0.1", "--bind-interfaces", "--address=/example.test/198.51.100.7",
+                "--pid-file=" + dir.resolve("dnsmasq.pid"))
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        daemons.forEach(VnetProcess::close);
+        processes.forEach(Process::destroyForcibly);
+        namespaces.forEach(NetNamespace::close);
+        PeerTools.deleteTree(dir);
+    }
+
+    private NetNamespace namespace(String tag) {
+        NetNamespace ns = NetNamespace.create("vnet4j-it-" + tag + "-" + ProcessHandle.current().pid());
+        namespaces.add(ns);
+        return ns;
+    }
+
+    private VnetProcess vnet(String... args) throws InterruptedException {
+        VnetProcess v = VnetProcess.start(args);
+        daemons.add(v);
+        return v;
+    }
+
+    private String infoNetwork() {
+        PeerTools.Exec e = VnetProcess.ctl(null, "--control", dir.resolve("control.sock").toString(), "info", "network");
+        assertThat(e.ok()).as(e.output()).isTrue();
+        return e.output();
+    }
+
+    /** A configured container namespace with the test's servers, on a fresh daemon with forwards to it. */
+    private NetNamespace container(int udpPort, int tcpPort) throws Exception {
+        NetNamespace ns = namespace("ctr");
+        VnetProcess v = vnet("--control", dir.resolve("control.sock").toString(),
+                "-netdev", "user,id=u,hostfwd=udp::" + udpPort + "-:7777,hostfwd=tcp::" + tcpPort + "-:7778,dns-upstream=127.0.0.1:" + dnsPort,
+                "-netdev", "tap,id=c,ifname=tap0,configure=on,netns=/run/netns/" + ns.name());
+        assertThat(v.log()).contains("forwarding udp 127.0.0.1:" + udpPort + " to 10.0.2.100:7777 (no guest address in the rule: the configure=on TAP's address)");
+        processes.add(ns.start("python3", "-c", SERVERS, dir.resolve("udp.txt").toString()));
+        awaitInNamespace(ns, "ss -ltn | grep -q :7778 && ss -lun | grep -q :7777");
+        return ns;
+    }
+
+    @Test
+    void theFirstDatagramThroughAHostForwardWaitsForTheGuestsMacAndArrives() throws Exception {
+        int udpPort = PeerTools.freePort();
+        container(udpPort, PeerTools.freePort());
+        try (DatagramChannel sender = DatagramChannel.open()) {
+            sender.send(ByteBuffer.wrap("first\n".getBytes(StandardCharsets.US_ASCII)), new InetSocketAddress("127.0.0.1", udpPort));
+        }
+        Path received = dir.resolve("udp.txt");
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!(Files.exists(received) && Files.readString(received).contains("first")) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(Files.readString(received)).startsWith("first"); // the very first one, not a retry
+        assertThat(infoNetwork()).contains("held for ARP: 0 waiting, 1 sent after the reply, 0 dropped");
+    }
+
+    @Test
+    void theFirstConnectionThroughAHostForwardNeedsNoSynRetransmission() throws Exception {
+        int tcpPort = PeerTools.freePort();
+        container(PeerTools.freePort(), tcpPort);
+        try (Socket s = new Socket("127.0.0.1", tcpPort)) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write("ping".getBytes(StandardCharsets.US_ASCII));
+            InputStream in = s.getInputStream();
+            assertThat(new String(in.readNBytes(4), StandardCharsets.US_ASCII)).isEqualTo("ping");
+        }
+        // our SYN to the guest waited for its ARP reply instead of being dropped and sent again after a timeout
+        assertThat(infoNetwork()).contains("held for ARP: 0 waiting, 1 sent after the reply, 0 dropped");
+    }
+
+    @Test
+    void aDnsFlowIsGoneOnceItsAnswerIsDelivered() throws Exception {
+        NetNamespace ns = container(PeerTools.freePort(), PeerTools.freePort());
+        // busybox asks for A and AAAA from one socket: the flow closes after both answers
+        PeerTools.Exec lookup = PeerTools.exec(Duration.ofSeconds(20),
+                List.of("ip", "netns", "exec", ns.name(), "busybox", "nslookup", "example.test", "10.0.2.3"));
+        assertThat(lookup.output()).contains("198.51.100.7");
+        assertThat(infoNetwork()).doesNotContain("(dns)");
+    }
+
+    @Test
+    void aHostNameAnswersForTheNewestLeaseAndNotAfterItIsReleased() throws Exception {
+        NetNamespace a = namespace("a");
+        NetNamespace b = namespace("b");
+        vnet("--control", dir.resolve("control.sock").toString(),
+                "-netdev", "user,id=u,dns-upstream=127.0.0.1:" + dnsPort,
+                "-netdev", "tap,id=ta,ifname=vna,netns=/run/netns/" + a.name(),
+                "-netdev", "tap,id=tb,ifname=vnb,netns=/run/netns/" + b.name());
+        a.execOk("ip", "link", "set", "vna", "up");
+        a.execOk("busybox", "udhcpc", "-i", "vna", "-n", "-q", "-f", "-x", "hostname:vm2", "-s", "/bin/true");
+        b.execOk("ip", "link", "set", "vnb", "up");
+        // udhcpc releases on SIGTERM with -R (with -q it leaves without releasing)
+        Process second = b.start("busybox", "udhcpc", "-i", "vnb", "-f", "-R", "-x", "hostname:vm2", "-s", "/bin/true");
+        processes.add(second);
+        awaitInfo("lease 10.0.2.16 ", true);
+        b.execOk("ip", "addr", "add", "10.0.2.16/24", "dev", "vnb");
+        assertThat(b.execOk("busybox", "nslookup", "vm2", "10.0.2.3")).contains("10.0.2.16").doesNotContain("10.0.2.15");
+
+        // the second VM leaves and releases its lease: the name answers for nobody, not for the first VM
+        second.destroy();
+        awaitInfo("lease 10.0.2.16 ", false);
+        PeerTools.Exec after = PeerTools.exec(Duration.ofSeconds(20),
+                List.of("ip", "netns", "exec", b.name(), "busybox", "nslookup", "vm2", "10.0.2.3"));
+        assertThat(after.output()).doesNotContain("10.0.2.15").doesNotContain("Address: 10.0.2.16");
+
+        // the first namespace takes the second's MAC: two live ports now send from one MAC
+        String mac = b.execOk("cat", "/sys/class/net/vnb/address").trim();
+        a.execOk("ip", "link", "set", "vna", "address", mac);
+        a.execOk("ip", "addr", "add", "10.0.2.15/24", "dev", "vna");
+        PeerTools.exec(Duration.ofSeconds(10), List.of("ip", "netns", "exec", a.name(), "busybox", "ping", "-c", "1", "-W", "2", "10.0.2.2"));
+        PeerTools.exec(Duration.ofSeconds(10), List.of("ip", "netns", "exec", b.name(), "busybox", "ping", "-c", "1", "-W", "2", "10.0.2.2"));
+        assertThat(infoNetwork()).containsPattern("hub 0 \\(\\d+ times a port sent from a MAC that another port sends from\\)");
+        assertThat(daemons.getFirst().log()).contains("both send from " + mac);
+    }
+
+    /** Waits until {@code info network} shows (or no longer shows) {@code text}. */
+    private void awaitInfo(String text, boolean shown) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (infoNetwork().contains(text) != shown) {
+            assertThat(System.nanoTime()).as("info network %s '%s'", shown ? "shows" : "still shows", text).isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+
+    private static void awaitInNamespace(NetNamespace ns, String shellCondition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (PeerTools.exec(Duration.ofSeconds(5), List.of("ip", "netns", "exec", ns.name(), "sh", "-c", shellCondition)).ok()) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("not ready in " + ns.name() + ": " + shellCondition);
+    }
+}
