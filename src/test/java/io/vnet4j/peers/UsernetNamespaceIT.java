@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Timeout;
  * namespaces: the first packets to a guest whose MAC the gateway has not learnt wait for its ARP reply
  * instead of being lost; host forwards without a guest address reach the {@code configure=on} TAP; DNS
  * flows close once answered; a host name answers for the newest lease that claimed it; two ports sending
- * from one MAC are counted. Upstream DNS is a dnsmasq on loopback.
+ * from one MAC are counted; an RFC 951 BOOTP client gets an address. Upstream DNS is a dnsmasq on loopback.
  */
 @Timeout(120)
 class UsernetNamespaceIT {
@@ -173,6 +173,42 @@ class UsernetNamespaceIT {
         PeerTools.exec(Duration.ofSeconds(10), List.of("ip", "netns", "exec", b.name(), "busybox", "ping", "-c", "1", "-W", "2", "10.0.2.2"));
         assertThat(infoNetwork()).containsPattern("hub 0 \\(\\d+ times a port sent from a MAC that another port sends from\\)");
         assertThat(daemons.getFirst().log()).contains("both send from " + mac);
+    }
+
+    /**
+     * An RFC 951 client: 300 bytes, a vendor area of zeros (no magic cookie), the broadcast flag set (it has
+     * no address to take a unicast reply at); prints the reply's yiaddr and length.
+     */
+    private static final String BOOTP_CLIENT = """
+            import socket, struct, sys
+            mac = bytes.fromhex(open("/sys/class/net/" + sys.argv[1] + "/address").read().strip().replace(":", ""))
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, sys.argv[1].encode())
+            s.bind(("0.0.0.0", 68)); s.settimeout(10)
+            request = struct.pack("!BBBBIHH4s4s4s4s16s64s128s64s", 1, 1, 6, 0, 0x951, 0, 0x8000, bytes(4), bytes(4),
+                                  bytes(4), bytes(4), mac + bytes(10), bytes(64), bytes(128), bytes(64))
+            s.sendto(request, ("255.255.255.255", 67))
+            reply, _ = s.recvfrom(2048)
+            print(socket.inet_ntoa(reply[16:20]), len(reply))
+            """;
+
+    @Test
+    void anRfc951BootpClientWithoutTheMagicCookieGetsAnAddress() throws Exception {
+        NetNamespace ns = namespace("bootp");
+        StringBuilder search = new StringBuilder();
+        for (int i = 0; i < 40; i++) {
+            search.append(",dnssearch=d").append(i).append(".example").append(i).append(".test");
+        }
+        VnetProcess v = vnet("--control", dir.resolve("control.sock").toString(),
+                "-netdev", "user,id=u,dns-upstream=127.0.0.1:" + dnsPort + search,
+                "-netdev", "tap,id=t,ifname=vnbootp,netns=/run/netns/" + ns.name());
+        assertThat(v.log()).contains("bytes too long for a 548-byte reply");
+        ns.execOk("ip", "link", "set", "vnbootp", "up");
+        String[] reply = ns.execOk("python3", "-c", BOOTP_CLIENT, "vnbootp").trim().split(" ");
+        assertThat(reply[0]).isEqualTo("10.0.2.15");
+        assertThat(Integer.parseInt(reply[1])).isGreaterThanOrEqualTo(300);
+        assertThat(infoNetwork()).containsPattern("lease 10\\.0\\.2\\.15 \\S+, infinite");
     }
 
     /** Waits until {@code info network} shows (or no longer shows) {@code text}. */
