@@ -6,6 +6,7 @@ import io.vnet4j.wire.EthernetFrame;
 import io.vnet4j.wire.IcmpPacket;
 import io.vnet4j.wire.IcmpType;
 import io.vnet4j.wire.IpProtocol;
+import io.vnet4j.wire.Ipv4Address;
 import io.vnet4j.wire.Ipv4Packet;
 import io.vnet4j.wire.UdpPacket;
 import java.nio.ByteBuffer;
@@ -13,6 +14,11 @@ import java.nio.ByteBuffer;
 /** Builds the frames a guest would send, for the usernet tests. */
 final class GuestFrames {
     static final long GUEST_MAC = 0x5254_0012_3456L;
+    /** QEMU's default addresses: the first lease, the gateway and its MAC, the DNS address. */
+    static final int GUEST = Ipv4Address.parse("10.0.2.15");
+    static final int HOST = Ipv4Address.parse("10.0.2.2");
+    static final long HOST_MAC = 0x5255_0a00_0202L;
+    static final int DNS = Ipv4Address.parse("10.0.2.3");
     static final int ETH = EthernetFrame.HEADER_LENGTH;
     static final int IP = Ipv4Packet.MIN_HEADER_LENGTH;
 

@@ -1,5 +1,9 @@
 package io.vnet4j.usernet;
 
+import static io.vnet4j.usernet.GuestFrames.DNS;
+import static io.vnet4j.usernet.GuestFrames.GUEST;
+import static io.vnet4j.usernet.GuestFrames.HOST;
+import static io.vnet4j.usernet.GuestFrames.HOST_MAC;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vnet4j.Network;
@@ -16,11 +20,6 @@ import org.junit.jupiter.api.Timeout;
 /** Guest input the gateway does not answer is counted by cause, and info network shows each count. */
 @Timeout(30)
 class UnansweredInputTest {
-    static final int GUEST = Ipv4Address.parse("10.0.2.15");
-    static final int HOST = Ipv4Address.parse("10.0.2.2");
-    static final int DNS = Ipv4Address.parse("10.0.2.3");
-    static final long HOST_MAC = 0x5255_0a00_0202L;
-
     private Network network;
     private VirtualNic guest;
 
