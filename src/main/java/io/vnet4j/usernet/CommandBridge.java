@@ -19,8 +19,16 @@ import java.nio.file.attribute.PosixFilePermissions;
  * connection as its standard input and output, as QEMU does. The gateway's TCP proxy connects to this
  * bridge's unix socket (in a private 0700 directory, so no other user can start the command), and two
  * virtual threads copy bytes between the socket and the process until either side ends.
+ *
+ * <p>Interactive, as in QEMU: whatever arrives on one side is written to the other at once (the process's
+ * standard input is flushed after every read, never held until 8 KiB pile up or the guest half-closes).
+ * Nothing is buffered beyond one {@value #CHUNK}-byte chunk per direction: a side that does not read stops
+ * the other through the pipe's or the socket's own flow control.
  */
 final class CommandBridge implements AutoCloseable {
+    /** Bytes copied per read, each direction. */
+    static final int CHUNK = 16 * 1024;
+
     private final String command;
     private final Path directory;
     private final UnixDomainSocketAddress address;
@@ -79,10 +87,14 @@ final class CommandBridge implements AutoCloseable {
         }
     }
 
+    /** Copies until {@code from} ends, flushing {@code to} after every read so no byte waits for more. */
     private static void copy(InputStream from, OutputStream to, boolean closeTarget) {
+        byte[] chunk = new byte[CHUNK];
         try {
-            from.transferTo(to);
-            to.flush();
+            for (int n; (n = from.read(chunk)) >= 0; ) {
+                to.write(chunk, 0, n);
+                to.flush();
+            }
         } catch (IOException e) {
             // one side ended: the other is closed below
         } finally {
