@@ -2,6 +2,8 @@ package io.vnet4j.usernet;
 
 import io.vnet4j.Log;
 import io.vnet4j.Shutdown;
+import io.vnet4j.os.OwnedFile;
+import io.vnet4j.os.SocketFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -11,7 +13,6 @@ import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
@@ -30,18 +31,25 @@ final class CommandBridge implements AutoCloseable {
     static final int CHUNK = 16 * 1024;
 
     private final String command;
-    private final Path directory;
+    private final OwnedFile directory;
+    private final OwnedFile socketFile;
     private final UnixDomainSocketAddress address;
     private final ServerSocketChannel listener;
     private volatile boolean closed;
 
     CommandBridge(String command) throws IOException {
         this.command = command;
-        this.directory = Files.createTempDirectory("vnet4j-guestfwd",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        this.address = UnixDomainSocketAddress.of(directory.resolve("cmd.sock"));
+        this.directory = OwnedFile.claim(Files.createTempDirectory("vnet4j-guestfwd",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))));
+        this.address = UnixDomainSocketAddress.of(directory.path().resolve("cmd.sock"));
         this.listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        listener.bind(address);
+        try {
+            this.socketFile = SocketFiles.bind(listener, address.getPath());
+        } catch (IOException e) {
+            listener.close();
+            directory.delete();
+            throw e;
+        }
         Thread.ofVirtual().name("vnet4j-guestfwd-cmd").start(this::acceptLoop);
     }
 
@@ -111,12 +119,8 @@ final class CommandBridge implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        try {
-            listener.close();
-            Files.deleteIfExists(address.getPath());
-            Files.deleteIfExists(directory);
-        } catch (IOException ignored) {
-            // best effort
-        }
+        Shutdown.closeQuietly(listener);
+        socketFile.delete();
+        directory.delete();
     }
 }
