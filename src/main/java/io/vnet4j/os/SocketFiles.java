@@ -79,17 +79,21 @@ public final class SocketFiles {
     }
 
     /**
-     * True when a socket is alive at {@code path}: a stream socket takes a connection (or is too busy to
-     * take one now), a datagram socket is bound there, or {@code /proc/net/unix} lists a socket bound at it
-     * (when in doubt the path counts as taken). Never throws, never blocks on a busy listener.
+     * True when a socket is alive at {@code path}: {@code /proc/net/unix} lists a socket bound at it (this
+     * network namespace; when in doubt the path counts as taken), else a stream socket takes a connection (or
+     * is too busy to take one now) or a datagram socket is bound there. Looking in {@code /proc} first spares
+     * the owner a probing connection. Never throws, never blocks on a busy listener.
      */
     public static boolean answers(Path path) {
+        if (!socketInodes(path).isEmpty()) {
+            return true;
+        }
         try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             probe.configureBlocking(false);
             probe.connect(UnixDomainSocketAddress.of(path));
             return true; // connected, or pending on a full backlog: a listener is there
         } catch (IOException | RuntimeException e) {
-            return NativeDatagramSocket.unixPeerAnswers(path.toString()) || !socketInodes(path).isEmpty();
+            return NativeDatagramSocket.unixPeerAnswers(path.toString());
         }
     }
 

@@ -90,6 +90,13 @@ class MainTest {
     }
 
     @Test
+    void helpsAttachExampleIsTheDefaultNetworksSocket() {
+        assertThat(Main.run("--help")).isZero();
+        assertThat(out().replaceAll("\\s+", " ")).contains("qemu-system-x86_64 ... -netdev stream,id=n0,server=off,addr.type=unix,addr.path="
+                + RuntimeDir.get().resolve("qemu.sock") + " -device virtio-net-pci,netdev=n0");
+    }
+
+    @Test
     void ctlWithoutARunningDaemonReturnsOne(@TempDir Path dir) {
         assertThat(Main.run("ctl", "--control", dir.resolve("none.sock").toString(), "info", "network")).isEqualTo(1);
         assertThat(err()).startsWith("vnet4j ctl: cannot reach the control socket").hasLineCount(1);
