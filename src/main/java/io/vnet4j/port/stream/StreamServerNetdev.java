@@ -2,6 +2,7 @@ package io.vnet4j.port.stream;
 
 import io.vnet4j.Log;
 import io.vnet4j.Shutdown;
+import io.vnet4j.SocketAddresses;
 import io.vnet4j.fabric.FrameTap;
 import io.vnet4j.fabric.Hub;
 import io.vnet4j.fabric.NetdevBase;
@@ -129,13 +130,10 @@ public final class StreamServerNetdev extends NetdevBase {
         }
     }
 
+    /** The peer's address as {@link SocketAddresses#format} writes it ({@code unix} for an unnamed unix peer); {@code ?} when gone. */
     static String peerName(SocketChannel channel) {
         try {
-            SocketAddress remote = channel.getRemoteAddress();
-            if (remote instanceof java.net.InetSocketAddress inet) {
-                return inet.getAddress().getHostAddress() + ":" + inet.getPort();
-            }
-            return "unix";
+            return SocketAddresses.format(channel.getRemoteAddress());
         } catch (IOException e) {
             return "?";
         }
