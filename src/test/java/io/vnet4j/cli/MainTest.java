@@ -103,6 +103,23 @@ class MainTest {
     }
 
     @Test
+    void aDaemonWhoseControlSocketALiveDaemonHoldsIsRefusedInOneLineAndLeavesItAlone(@TempDir Path dir) throws Exception {
+        Path socket = dir.resolve("c.sock");
+        ControlServer live = new ControlServer(socket, List::of, "live");
+        live.start();
+        try {
+            assertThat(Main.run("--control", socket.toString(), "-netdev", "socket,id=a,listen=127.0.0.1:0")).isEqualTo(1);
+            assertThat(err()).isEqualTo("vnet4j: control socket " + socket + " is in use by pid " + ProcessHandle.current().pid()
+                    + " (java): another vnet4j? choose another --control PATH, or leave --control out for a free name in "
+                    + RuntimeDir.get() + System.lineSeparator());
+            assertThat(Main.run("ctl", "--control", socket.toString(), "query-version")).isZero();
+            assertThat(out()).contains("vnet4j live");
+        } finally {
+            live.close();
+        }
+    }
+
+    @Test
     void ctlPrintsInfoNetworkAndQueryNetwork(@TempDir Path dir) {
         Path socket = dir.resolve("c.sock");
         Hub hub = new Hub(3);
