@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -23,6 +22,9 @@ import java.util.stream.Stream;
  * that cleaning up removes it only while it is still ours.
  */
 public final class SocketFiles {
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFSOCK = 0140000;
+
     private SocketFiles() {}
 
     /** A live socket answers on the path: something else owns it. */
@@ -51,13 +53,13 @@ public final class SocketFiles {
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        BasicFileAttributes attributes;
+        int mode;
         try {
-            attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
             return;
         }
-        if (!attributes.isOther()) {
+        if ((mode & S_IFMT) != S_IFSOCK) { // a file, directory, link, FIFO or device: never ours to remove
             throw new IOException(path + " exists and is not a socket (remove it or choose another path)");
         }
         if (answers(path)) {

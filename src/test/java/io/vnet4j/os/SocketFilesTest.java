@@ -71,6 +71,14 @@ class SocketFilesTest {
     }
 
     @Test
+    void aFifoIsNeverRemoved() throws Exception {
+        Path fifo = dir.resolve("fifo");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor()).isZero();
+        assertThatThrownBy(() -> SocketFiles.prepare(fifo)).isInstanceOf(IOException.class).hasMessageContaining("is not a socket");
+        assertThat(fifo).exists();
+    }
+
+    @Test
     void prepareMakesTheMissingParentDirectories() throws Exception {
         Path path = dir.resolve("a/b/s.sock");
         try (ServerSocketChannel server = unixServer()) {
