@@ -14,9 +14,11 @@ import picocli.CommandLine.Parameters;
 /** {@code vnet4j ctl [--control PATH] info network | COMMAND}: asks a running vnet4j. */
 @Command(name = "ctl", mixinStandardHelpOptions = true, separator = " ", usageHelpWidth = 120, versionProvider = Version.class,
         description = "Ask a running vnet4j through its control socket.",
-        footer = {"", "Examples:", "  vnet4j ctl info network", "  vnet4j ctl --control /tmp/v.sock query-network"})
+        footer = {"", "Without --control, ctl talks to control.sock in the runtime directory ($XDG_RUNTIME_DIR/vnet4j or "
+                + "/tmp/vnet4j-$USER) or, when that does not answer, to the only control-N.sock there that does.",
+                "", "Examples:", "  vnet4j ctl info network", "  vnet4j ctl --control /tmp/v.sock query-network"})
 final class CtlCommand implements Callable<Integer> {
-    @Option(names = "--control", paramLabel = "PATH", description = "Control socket (default: the default network's).")
+    @Option(names = "--control", paramLabel = "PATH", description = "Control socket (default: the running vnet4j's in the runtime directory).")
     Path control;
 
     @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "'info network' (text, as QEMU's HMP) or a QMP command name such as query-network (JSON).")
@@ -24,9 +26,8 @@ final class CtlCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Path path = control != null ? control : RuntimeDir.defaultControlSocket();
         String line = String.join(" ", words);
-        try (ControlClient client = new ControlClient(path)) {
+        try (ControlClient client = new ControlClient(control != null ? control : ControlSockets.find(RuntimeDir.get()))) {
             Map<?, ?> answer = line.startsWith("info ")
                     ? client.execute(Map.of("execute", "human-monitor-command", "arguments", Map.of("command-line", line)))
                     : client.execute(Map.of("execute", line));

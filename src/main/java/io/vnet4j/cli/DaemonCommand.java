@@ -5,38 +5,31 @@ import io.vnet4j.Network;
 import io.vnet4j.config.Config;
 import io.vnet4j.config.ConfigException;
 import io.vnet4j.config.ConfigParser;
-import io.vnet4j.control.ControlClient;
 import io.vnet4j.control.ControlServer;
+import io.vnet4j.os.SocketFiles;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code vnet4j [-netdev ...] [-net ...] [-object ...] [--control PATH]}: runs the network until stopped. */
+/**
+ * {@code vnet4j [-netdev ...] [-net ...] [-object ...] [--control PATH|none]}: runs the network until stopped.
+ * The help's footer, with the default network's real socket path, comes from {@link #footer(Path)}.
+ */
 @Command(name = "vnet4j", mixinStandardHelpOptions = true, versionProvider = Version.class,
         subcommands = CtlCommand.class, sortOptions = false, separator = " ", usageHelpWidth = 120,
         description = {"User-space virtual networking for QEMU VMs and containers: hubs and QEMU's socket, stream, dgram, "
                 + "user, tap and vde netdevs, with QEMU's option syntax.",
                 "With no -netdev or -net, runs the default network: the user-mode gateway (-netdev user: DHCP, DNS, "
-                        + "NAT to the host) and a stream server for VMs at $XDG_RUNTIME_DIR/vnet4j/qemu.sock "
-                        + "(or /tmp/vnet4j-$USER/), with the control socket beside it."},
-        footer = {"", "Examples:",
-                "  vnet4j                                   the default network; prints the QEMU option to attach a VM",
-                "  vnet4j -netdev user,id=u,hostfwd=tcp::2222-:22 -netdev stream,id=vms,server=on,addr.type=unix,addr.path=/tmp/vms.sock",
-                "  vnet4j -netdev socket,id=a,listen=127.0.0.1:8010 -netdev stream,id=b,server=on,addr.type=unix,addr.path=/tmp/b.sock",
-                "  vnet4j -net socket,vlan=1,listen=:8010  the seed-era syntax: vlan is the hub number",
-                "  vnet4j -netdev user,id=u -netdev tap,id=t,ifname=tap0,netns=/run/netns/ctr,configure=on   a container's network",
-                "  vnet4j -netdev user,id=u -netdev vde,id=sw,sock=/tmp/sw,server=on   a VDE switch for QEMU's -netdev vde,sock=/tmp/sw",
-                "  vnet4j -netdev socket,id=m,mcast=230.0.0.1:1234 -netdev dgram,id=d,local.type=unix,local.path=/tmp/a,remote.type=unix,remote.path=/tmp/b",
-                "  vnet4j -netdev socket,id=a,listen=:8010 -object filter-dump,id=f,netdev=a,file=a.pcap",
-                "  vnet4j ctl info network                  the hubs, ports, peers and counters of a running vnet4j",
-                "",
-                "Attach a QEMU VM: qemu-system-x86_64 ... -netdev socket,id=n0,connect=127.0.0.1:8010 -device virtio-net-pci,netdev=n0"})
+                        + "NAT to the host) and a stream server for VMs at qemu.sock in the runtime directory "
+                        + "($XDG_RUNTIME_DIR/vnet4j, or /tmp/vnet4j-$USER).",
+                "Every vnet4j has a control socket in the runtime directory (control.sock, or control-2.sock, ... when "
+                        + "another vnet4j has that one), printed at start-up: vnet4j ctl info network finds it."})
 final class DaemonCommand implements Callable<Integer> {
     @Option(names = "-netdev", paramLabel = "TYPE,id=ID[,hubid=N],...",
             description = "A backend on hub N (default 0): socket (listen=, connect=, mcast=, udp=), stream (server=, addr.*), "
@@ -51,12 +44,38 @@ final class DaemonCommand implements Callable<Integer> {
             description = "Capture one netdev's frames, both directions, to a pcap file.")
     List<String> objects = new ArrayList<>();
 
-    @Option(names = "--control", paramLabel = "PATH",
-            description = "Control socket (QMP-style JSON; mode 0600). Default network: beside qemu.sock.")
+    @Option(names = "--control", paramLabel = "PATH|none",
+            description = "Control socket (QMP-style JSON; mode 0600). Default: control.sock in the runtime directory, "
+                    + "or control-2.sock, ... when another vnet4j answers there; none: no control socket.")
     Path control;
 
     @Option(names = "--quiet", description = "Log only warnings.")
     boolean quiet;
+
+    private final AtomicReference<Network> running = new AtomicReference<>();
+
+    /** The help's footer: examples, and the QEMU option that attaches a VM to the default network in {@code runtimeDir}. */
+    static String[] footer(Path runtimeDir) {
+        return new String[] {"", "Examples:",
+                "  vnet4j                                   the default network; prints the QEMU option to attach a VM",
+                "  vnet4j -netdev user,id=u,hostfwd=tcp::2222-:22 -netdev stream,id=vms,server=on,addr.type=unix,addr.path=/tmp/vms.sock",
+                "  vnet4j -netdev socket,id=a,listen=127.0.0.1:8010 -netdev stream,id=b,server=on,addr.type=unix,addr.path=/tmp/b.sock",
+                "  vnet4j -net socket,vlan=1,listen=:8010  the seed-era syntax: vlan is the hub number",
+                "  vnet4j -netdev user,id=u -netdev tap,id=t,ifname=tap0,netns=/run/netns/ctr,configure=on   a container's network",
+                "  vnet4j -netdev user,id=u -netdev vde,id=sw,sock=/tmp/sw,server=on   a VDE switch for QEMU's -netdev vde,sock=/tmp/sw",
+                "  vnet4j -netdev socket,id=m,mcast=230.0.0.1:1234 -netdev dgram,id=d,local.type=unix,local.path=/tmp/a,remote.type=unix,remote.path=/tmp/b",
+                "  vnet4j -netdev socket,id=a,listen=:8010 -object filter-dump,id=f,netdev=a,file=a.pcap",
+                "  vnet4j ctl info network                  the hubs, ports, peers and counters of a running vnet4j",
+                "",
+                "Attach a QEMU VM to the default network:",
+                "  qemu-system-x86_64 ... " + attachOption(runtimeDir.resolve("qemu.sock")),
+                "(for other netdevs, QEMU's side of each transport is in README.md)"};
+    }
+
+    /** QEMU's options for a VM on the stream server at {@code socket}. */
+    static String attachOption(Path socket) {
+        return "-netdev stream,id=n0,server=off,addr.type=unix,addr.path=" + socket + " -device virtio-net-pci,netdev=n0";
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -76,61 +95,81 @@ final class DaemonCommand implements Callable<Integer> {
                 RuntimeDir.create();
                 parser.netdev("user,id=user0");
                 parser.netdev("stream,id=qemu,server=on,addr.type=unix,addr.path=" + defaultSocket.toString().replace(",", ",,"));
-                if (control == null) {
-                    control = RuntimeDir.defaultControlSocket();
-                }
             }
             for (String o : objects) {
                 parser.object(o);
             }
-            config = parser.build(control);
+            config = parser.build(null);
         } catch (ConfigException e) {
             System.err.println("vnet4j: " + e.getMessage());
             return 2;
         }
-        if (control != null && isRunning(control)) {
-            System.err.println("vnet4j: another vnet4j already answers on " + control + "; stop it first or choose --control");
+        ControlServer controlServer;
+        try {
+            if (defaultNetwork) {
+                SocketFiles.prepare(defaultSocket); // refuse before anything starts when a vnet4j runs the default network
+            }
+            controlServer = startControl();
+        } catch (IOException e) {
+            System.err.println("vnet4j: " + startFailure(e, defaultNetwork ? defaultSocket : null));
             return 1;
         }
-        return serve(config, defaultNetwork ? defaultSocket : null);
-    }
-
-    private static boolean isRunning(Path control) {
-        if (!Files.exists(control)) {
-            return false;
-        }
-        try (ControlClient ignored = new ControlClient(control)) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private int serve(Config config, Path defaultSocket) throws InterruptedException {
         Network network;
         try {
             network = Network.start(config);
         } catch (IOException e) {
-            System.err.println("vnet4j: " + e.getMessage());
+            if (controlServer != null) {
+                controlServer.close();
+            }
+            System.err.println("vnet4j: " + startFailure(e, defaultNetwork ? defaultSocket : null));
             return 1;
         }
-        ControlServer controlServer = null;
-        if (config.controlSocket() != null) {
-            controlServer = new ControlServer(config.controlSocket(), network::netdevs, Version.get());
+        running.set(network);
+        return serve(network, controlServer, defaultNetwork ? defaultSocket : null);
+    }
+
+    /** The control server, started; null with {@code --control none}. */
+    private ControlServer startControl() throws IOException {
+        if (control != null && control.toString().equals("none")) {
+            return null;
+        }
+        if (control != null) {
+            ControlServer server = controlServer(control);
             try {
-                controlServer.start();
-            } catch (IOException e) {
-                network.close();
-                System.err.println("vnet4j: " + e.getMessage());
-                return 1;
+                server.start();
+            } catch (SocketFiles.InUseException e) {
+                throw new IOException("control socket " + e.getMessage() + ": another vnet4j? choose another --control PATH, "
+                        + "or leave --control out for a free name in " + RuntimeDir.get(), e);
+            }
+            return server;
+        }
+        return ControlSockets.startFirstFree(RuntimeDir.create(), this::controlServer);
+    }
+
+    private ControlServer controlServer(Path path) {
+        return new ControlServer(path, () -> {
+            Network network = running.get();
+            return network == null ? List.of() : network.netdevs();
+        }, Version.get());
+    }
+
+    /** One line on why the network did not start; says so plainly when another vnet4j holds the default socket. */
+    private static String startFailure(IOException e, Path defaultSocket) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SocketFiles.InUseException inUse && inUse.path().equals(defaultSocket)) {
+                return "the default network's socket " + inUse.getMessage() + ": a vnet4j already runs the default network "
+                        + "(vnet4j ctl info network shows it); stop it first, or give this one -netdev options of its own";
             }
         }
+        return e.getMessage();
+    }
+
+    private int serve(Network network, ControlServer controlServer, Path defaultSocket) throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
-        ControlServer controlToClose = controlServer;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             Log.info("stopping");
-            if (controlToClose != null) {
-                controlToClose.close();
+            if (controlServer != null) {
+                controlServer.close();
             }
             network.close();
             stopped.countDown();
@@ -147,11 +186,12 @@ final class DaemonCommand implements Callable<Integer> {
         });
         network.netdevs().forEach(n -> Log.info(n.id() + ": hub " + n.hub().id() + ", " + n.type() + " " + n.describe()));
         if (defaultSocket != null) {
-            Log.info("attach a VM with: qemu-system-x86_64 ... -netdev stream,id=n0,server=off,addr.type=unix,addr.path="
-                    + defaultSocket + " -device virtio-net-pci,netdev=n0");
+            Log.info("attach a VM with: qemu-system-x86_64 ... " + attachOption(defaultSocket));
         }
-        if (config.controlSocket() != null) {
-            Log.info("control socket " + config.controlSocket() + " (vnet4j ctl --control " + config.controlSocket() + " info network)");
+        if (controlServer != null) {
+            Path path = controlServer.path();
+            Log.info("control socket " + path + " (" + (path.equals(RuntimeDir.defaultControlSocket())
+                    ? "vnet4j ctl info network" : "vnet4j ctl --control " + path + " info network") + ")");
         }
         System.err.println("vnet4j: ready");
         stopped.await();

@@ -13,6 +13,7 @@ public final class Main {
     /** Runs the command line; returns the exit code (0 fine, 1 could not start, 2 bad option). */
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new DaemonCommand());
+        cli.getCommandSpec().usageMessage().footer(DaemonCommand.footer(RuntimeDir.get()));
         cli.setParameterExceptionHandler((e, a) -> {
             System.err.println("vnet4j: " + e.getMessage() + " (see vnet4j --help)");
             return 2;

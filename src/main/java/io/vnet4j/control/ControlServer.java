@@ -3,12 +3,13 @@ package io.vnet4j.control;
 import io.vnet4j.Log;
 import io.vnet4j.Shutdown;
 import io.vnet4j.fabric.Netdev;
+import io.vnet4j.os.OwnedFile;
+import io.vnet4j.os.SocketFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -25,7 +26,8 @@ import java.util.function.Supplier;
  * The control socket: a unix socket (mode 0600) speaking QMP-style JSON, one command per line.
  * On connect the server sends {@code {"QMP":{...}}}; it answers {@code qmp_capabilities},
  * {@code query-network}, {@code query-version} and {@code human-monitor-command} with
- * {@code "command-line":"info network"}.
+ * {@code "command-line":"info network"}. It removes its socket file on close only while the file is still
+ * the one it bound.
  */
 public final class ControlServer implements AutoCloseable {
     static final int MAX_LINE = 64 * 1024;
@@ -34,6 +36,7 @@ public final class ControlServer implements AutoCloseable {
     private final Supplier<List<Netdev>> netdevs;
     private final String version;
     private ServerSocketChannel server;
+    private OwnedFile socketFile;
     private volatile boolean closed;
 
     public ControlServer(Path path, Supplier<List<Netdev>> netdevs, String version) {
@@ -42,21 +45,31 @@ public final class ControlServer implements AutoCloseable {
         this.version = version;
     }
 
+    /**
+     * Binds the socket (replacing only a stale one, see {@link SocketFiles#prepare}) and starts answering.
+     *
+     * @throws SocketFiles.InUseException when something answers on the path already
+     * @throws IOException when it cannot bind there (the message names the path)
+     */
     public void start() throws IOException {
-        Path parent = path.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        Files.deleteIfExists(path);
-        server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
-            server.bind(UnixDomainSocketAddress.of(path));
+            socketFile = SocketFiles.bind(channel, path);
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+        } catch (SocketFiles.InUseException e) {
+            channel.close();
+            throw e;
         } catch (IOException e) {
-            server.close();
+            channel.close();
             throw new IOException("control socket " + path + ": " + e.getMessage(), e);
         }
+        server = channel;
         Thread.ofVirtual().name("vnet4j-control").start(this::acceptLoop);
+    }
+
+    /** The socket's path. */
+    public Path path() {
+        return path;
     }
 
     private void acceptLoop() {
@@ -152,10 +165,8 @@ public final class ControlServer implements AutoCloseable {
     public void close() {
         closed = true;
         Shutdown.closeQuietly(server);
-        try {
-            Files.deleteIfExists(path);
-        } catch (IOException ignored) {
-            // best effort
+        if (socketFile != null) {
+            socketFile.delete();
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.vnet4j.os;
 
+import io.vnet4j.SocketAddresses;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -34,7 +35,7 @@ public sealed interface DatagramEndpoint {
 
     static Inet inet(InetSocketAddress address) {
         if (!(address.getAddress() instanceof Inet4Address v4)) {
-            throw new IllegalArgumentException("only IPv4 is supported for datagram ports: " + address);
+            throw new IllegalArgumentException("only IPv4 is supported for datagram ports: " + SocketAddresses.format(address));
         }
         return new Inet(v4, address.getPort());
     }

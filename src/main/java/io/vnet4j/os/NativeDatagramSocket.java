@@ -61,6 +61,24 @@ public final class NativeDatagramSocket implements AutoCloseable {
     }
 
     /**
+     * True when a unix datagram socket is bound at {@code path}: an unbound socket can connect to it (a
+     * stale socket file or a stream socket refuses). Never throws.
+     */
+    public static boolean unixPeerAnswers(String path) {
+        try {
+            NativeDatagramSocket probe = open(true);
+            try {
+                probe.connect(new DatagramEndpoint.Unix(path));
+                return true;
+            } finally {
+                probe.release();
+            }
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
      * Opens an unprivileged ICMP echo socket ({@code socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP)}): send an
      * echo request header and data, the kernel sets the identifier and checksum, and echo replies come back.
      * Allowed only for groups in {@code net.ipv4.ping_group_range}; otherwise this throws.

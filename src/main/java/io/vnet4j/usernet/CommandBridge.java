@@ -2,6 +2,8 @@ package io.vnet4j.usernet;
 
 import io.vnet4j.Log;
 import io.vnet4j.Shutdown;
+import io.vnet4j.os.OwnedFile;
+import io.vnet4j.os.SocketFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -11,7 +13,6 @@ import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
@@ -19,21 +20,36 @@ import java.nio.file.attribute.PosixFilePermissions;
  * connection as its standard input and output, as QEMU does. The gateway's TCP proxy connects to this
  * bridge's unix socket (in a private 0700 directory, so no other user can start the command), and two
  * virtual threads copy bytes between the socket and the process until either side ends.
+ *
+ * <p>Interactive, as in QEMU: whatever arrives on one side is written to the other at once (the process's
+ * standard input is flushed after every read, never held until 8 KiB pile up or the guest half-closes).
+ * Nothing is buffered beyond one {@value #CHUNK}-byte chunk per direction: a side that does not read stops
+ * the other through the pipe's or the socket's own flow control.
  */
 final class CommandBridge implements AutoCloseable {
+    /** Bytes copied per read, each direction. */
+    static final int CHUNK = 16 * 1024;
+
     private final String command;
-    private final Path directory;
+    private final OwnedFile directory;
+    private final OwnedFile socketFile;
     private final UnixDomainSocketAddress address;
     private final ServerSocketChannel listener;
     private volatile boolean closed;
 
     CommandBridge(String command) throws IOException {
         this.command = command;
-        this.directory = Files.createTempDirectory("vnet4j-guestfwd",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        this.address = UnixDomainSocketAddress.of(directory.resolve("cmd.sock"));
+        this.directory = OwnedFile.claim(Files.createTempDirectory("vnet4j-guestfwd",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))));
+        this.address = UnixDomainSocketAddress.of(directory.path().resolve("cmd.sock"));
         this.listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        listener.bind(address);
+        try {
+            this.socketFile = SocketFiles.bind(listener, address.getPath());
+        } catch (IOException e) {
+            listener.close();
+            directory.delete();
+            throw e;
+        }
         Thread.ofVirtual().name("vnet4j-guestfwd-cmd").start(this::acceptLoop);
     }
 
@@ -79,10 +95,14 @@ final class CommandBridge implements AutoCloseable {
         }
     }
 
+    /** Copies until {@code from} ends, flushing {@code to} after every read so no byte waits for more. */
     private static void copy(InputStream from, OutputStream to, boolean closeTarget) {
+        byte[] chunk = new byte[CHUNK];
         try {
-            from.transferTo(to);
-            to.flush();
+            for (int n; (n = from.read(chunk)) >= 0; ) {
+                to.write(chunk, 0, n);
+                to.flush();
+            }
         } catch (IOException e) {
             // one side ended: the other is closed below
         } finally {
@@ -99,12 +119,8 @@ final class CommandBridge implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        try {
-            listener.close();
-            Files.deleteIfExists(address.getPath());
-            Files.deleteIfExists(directory);
-        } catch (IOException ignored) {
-            // best effort
-        }
+        Shutdown.closeQuietly(listener);
+        socketFile.delete();
+        directory.delete();
     }
 }

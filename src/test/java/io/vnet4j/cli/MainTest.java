@@ -90,9 +90,33 @@ class MainTest {
     }
 
     @Test
+    void helpsAttachExampleIsTheDefaultNetworksSocket() {
+        assertThat(Main.run("--help")).isZero();
+        assertThat(out().replaceAll("\\s+", " ")).contains("qemu-system-x86_64 ... -netdev stream,id=n0,server=off,addr.type=unix,addr.path="
+                + RuntimeDir.get().resolve("qemu.sock") + " -device virtio-net-pci,netdev=n0");
+    }
+
+    @Test
     void ctlWithoutARunningDaemonReturnsOne(@TempDir Path dir) {
         assertThat(Main.run("ctl", "--control", dir.resolve("none.sock").toString(), "info", "network")).isEqualTo(1);
         assertThat(err()).startsWith("vnet4j ctl: cannot reach the control socket").hasLineCount(1);
+    }
+
+    @Test
+    void aDaemonWhoseControlSocketALiveDaemonHoldsIsRefusedInOneLineAndLeavesItAlone(@TempDir Path dir) throws Exception {
+        Path socket = dir.resolve("c.sock");
+        ControlServer live = new ControlServer(socket, List::of, "live");
+        live.start();
+        try {
+            assertThat(Main.run("--control", socket.toString(), "-netdev", "socket,id=a,listen=127.0.0.1:0")).isEqualTo(1);
+            assertThat(err()).isEqualTo("vnet4j: control socket " + socket + " is in use by pid " + ProcessHandle.current().pid()
+                    + " (java): another vnet4j? choose another --control PATH, or leave --control out for a free name in "
+                    + RuntimeDir.get() + System.lineSeparator());
+            assertThat(Main.run("ctl", "--control", socket.toString(), "query-version")).isZero();
+            assertThat(out()).contains("vnet4j live");
+        } finally {
+            live.close();
+        }
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.vnet4j.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vnet4j.fabric.Hub;
 import io.vnet4j.fabric.Netdev;
@@ -278,6 +279,17 @@ class ControlServerTest {
             c2.answer();
             assertThat(c2.execute("{\"execute\":\"qmp_capabilities\"}").containsKey("return")).isTrue();
             assertThat(c1.execute("{\"execute\":\"qmp_capabilities\"}").containsKey("return")).isTrue();
+        }
+    }
+
+    @Test
+    void aSecondServerOnALiveSocketIsRefusedAndTheFirstKeepsAnswering() throws Exception {
+        ControlServer second = new ControlServer(socket, List::of, "other");
+        assertThatThrownBy(second::start).isInstanceOf(io.vnet4j.os.SocketFiles.InUseException.class)
+                .hasMessageStartingWith(socket + " is in use by pid ");
+        second.close();
+        try (ControlClient client = new ControlClient(socket)) {
+            assertThat(client.execute(Map.of("execute", "query-version")).toString()).contains("1.2.3");
         }
     }
 }

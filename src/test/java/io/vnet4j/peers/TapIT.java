@@ -66,7 +66,7 @@ class TapIT {
                 "-netdev", "tap,id=l,ifname=vnleft,script=no,downscript=no,vnet_hdr=on,netns=/run/netns/" + left.name(),
                 "-netdev", "tap,id=r,ifname=vnright,script=no,downscript=no,vnet_hdr=off,netns=/run/netns/" + right.name(),
                 "-netdev", "tap,id=m,ifname=vnmid,script=no,downscript=no,vnet_hdr=on,netns=/run/netns/" + middle.name(),
-                "-netdev", "user,id=u,hubid=1",
+                "-netdev", "user,id=u,hubid=1,guestfwd=tcp:10.0.2.102:7001-cmd:cat",
                 "-netdev", "tap,id=c,hubid=1,ifname=tap0,script=no,downscript=no,configure=on,vnet_hdr=on,netns=/run/netns/"
                         + container.name());
         left.execOk("ip", "addr", "add", "10.99.0.1/24", "dev", "vnleft");
@@ -148,5 +148,13 @@ class TapIT {
                 .contains("receiver");
         assertThat(container.execOk("iperf3", "-c", "10.0.2.2", "-p", String.valueOf(iperfPort), "-t", "2", "-f", "m", "-R"))
                 .contains("receiver");
+    }
+
+    @Test
+    void guestfwdCommandAnswersTheContainerWhileItsConnectionStaysOpen() {
+        // the container's side stays open (no half-close) until nc is stopped: the echo must come back before that
+        String out = container.execOk("sh", "-c",
+                "{ echo ping from the container; sleep 8; } | timeout 5 busybox nc 10.0.2.102 7001; true");
+        assertThat(out).contains("ping from the container");
     }
 }

@@ -68,6 +68,7 @@ class UsernetIT {
                         + ",tftp-server-name=boot.example.test,bootfile=pxelinux.0,hostfwd=tcp::" + forwardPort + "-:80"
                         + ",hostfwd=udp::" + udpForwardPort + "-:5000"
                         + ",guestfwd=tcp:10.0.2.100:7000-cmd:echo hello from a guestfwd command"
+                        + ",guestfwd=tcp:10.0.2.102:7001-cmd:cat"
                         + ",guestfwd=tcp:10.0.2.101:80-tcp:127.0.0.1:" + http.getAddress().getPort(),
                 "-netdev", "stream,id=vms,server=on,addr.type=unix,addr.path=" + stream);
         guest = QemuGuest.builder("usernet").netdev("stream,server=off,addr.type=unix,addr.path=" + stream).boot();
@@ -170,6 +171,13 @@ class UsernetIT {
     @Test
     void guestfwdRunsACommandPerConnection() throws InterruptedException {
         assertThat(guest.runOk("timeout 20 nc 10.0.2.100 7000 < /dev/null")).contains("hello from a guestfwd command");
+    }
+
+    @Test
+    void guestfwdCommandAnswersWhileTheGuestKeepsTheConnectionOpen() throws InterruptedException {
+        // the guest's side stays open (no half-close) until nc is stopped: the echo must come back before that
+        String out = guest.runOk("{ echo ping from the guest; sleep 8; } | timeout 5 nc 10.0.2.102 7001; true");
+        assertThat(out).contains("ping from the guest");
     }
 
     @Test

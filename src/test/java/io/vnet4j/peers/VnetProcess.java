@@ -122,6 +122,28 @@ public final class VnetProcess implements AutoCloseable {
         return PeerTools.exec(Duration.ofSeconds(30), cmd);
     }
 
+    /** {@code ctl ARGS...} with extra environment variables (e.g. XDG_RUNTIME_DIR, where ctl looks for daemons). */
+    public static PeerTools.Exec ctlWith(java.util.Map<String, String> environment, String... args) {
+        List<String> cmd = withEnvironment(environment);
+        cmd.add("ctl");
+        cmd.addAll(List.of(args));
+        return PeerTools.exec(Duration.ofSeconds(30), cmd);
+    }
+
+    /** Runs a daemon that is expected to refuse to start, until it exits (at most 60 s): its code and output. */
+    public static PeerTools.Exec runToExit(java.util.Map<String, String> environment, String... args) {
+        List<String> cmd = withEnvironment(environment);
+        cmd.addAll(List.of(args));
+        return PeerTools.exec(Duration.ofSeconds(60), cmd);
+    }
+
+    private static List<String> withEnvironment(java.util.Map<String, String> environment) {
+        List<String> cmd = new ArrayList<>(List.of("env"));
+        environment.forEach((k, v) -> cmd.add(k + "=" + v));
+        cmd.addAll(javaCommand());
+        return cmd;
+    }
+
     /** Sends SIGTERM and waits up to 15 s (then SIGKILL). Returns the exit status. */
     public int stop() throws InterruptedException {
         try {

@@ -9,10 +9,11 @@ import io.vnet4j.fabric.Port;
 import io.vnet4j.fabric.QueuedPort;
 import io.vnet4j.os.DatagramEndpoint;
 import io.vnet4j.os.NativeDatagramSocket;
+import io.vnet4j.os.OwnedFile;
+import io.vnet4j.os.SocketFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.net.Inet4Address;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +32,8 @@ public final class DatagramNetdev extends QueuedPort implements Netdev {
 
     /**
      * Where to receive and where to send; {@code interfaceAddress} only for multicast. A unix {@code local}
-     * path is removed on close.
+     * path is bound only when free or stale ({@link SocketFiles#prepare}) and removed on close while it is
+     * still the socket bound there.
      */
     public record Spec(DatagramEndpoint local, DatagramEndpoint remote, Inet4Address interfaceAddress) {}
 
@@ -44,6 +46,7 @@ public final class DatagramNetdev extends QueuedPort implements Netdev {
     private int ownSourcePort = -1;
     private Thread reader;
     private Thread writer;
+    private OwnedFile socketFile;
 
     public DatagramNetdev(String id, String type, String settings, Spec spec, Hub hub) {
         super(id, type, DEFAULT_QUEUE_BYTES);
@@ -69,14 +72,20 @@ public final class DatagramNetdev extends QueuedPort implements Netdev {
                 openMulticast((DatagramEndpoint.Inet) spec.remote());
             } else {
                 if (spec.local() instanceof DatagramEndpoint.Unix unix) {
-                    Files.deleteIfExists(Path.of(unix.path()));
+                    SocketFiles.prepare(Path.of(unix.path()));
                 }
                 receiver = NativeDatagramSocket.bound(spec.local(), false);
                 sender = receiver;
+                if (spec.local() instanceof DatagramEndpoint.Unix unix) {
+                    socketFile = OwnedFile.claim(Path.of(unix.path()));
+                }
             }
             receiver.setBufferSizes(1 << 20);
         } catch (IOException e) {
             releaseSockets();
+            if (socketFile != null) {
+                socketFile.delete();
+            }
             throw new IOException(id() + ": " + e.getMessage(), e);
         }
         destinationLength = sender.prepareDestination(spec.remote());
@@ -86,9 +95,11 @@ public final class DatagramNetdev extends QueuedPort implements Netdev {
     /**
      * Starts over a socket that someone else opened and {@link NativeDatagramSocket#connect connected} to
      * its one peer (the VDE transports): frames go to that peer, {@code spec.remote()} is not used, and the
-     * socket is released on {@link #close()}.
+     * socket is released on {@link #close()}, with {@code socketFile} (the file it is bound at, or null
+     * when it has none) removed while still ours.
      */
-    public void start(NativeDatagramSocket connected) throws IOException {
+    public void start(NativeDatagramSocket connected, OwnedFile socketFile) throws IOException {
+        this.socketFile = socketFile;
         receiver = connected;
         sender = connected;
         try {
@@ -174,12 +185,8 @@ public final class DatagramNetdev extends QueuedPort implements Netdev {
         join(reader);
         join(writer);
         releaseSockets();
-        if (spec.local() instanceof DatagramEndpoint.Unix unix) {
-            try {
-                Files.deleteIfExists(Path.of(unix.path()));
-            } catch (IOException ignored) {
-                // best effort
-            }
+        if (socketFile != null) {
+            socketFile.delete();
         }
     }
 

@@ -2,10 +2,13 @@ package io.vnet4j.port.stream;
 
 import io.vnet4j.Log;
 import io.vnet4j.Shutdown;
+import io.vnet4j.SocketAddresses;
 import io.vnet4j.fabric.FrameTap;
 import io.vnet4j.fabric.Hub;
 import io.vnet4j.fabric.NetdevBase;
 import io.vnet4j.fabric.Port;
+import io.vnet4j.os.OwnedFile;
+import io.vnet4j.os.SocketFiles;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
@@ -13,15 +16,14 @@ import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A listening socket or stream netdev. Unlike QEMU, it accepts any number of peers: each connection
- * becomes its own port {@code ID.N} on the hub and goes away when it disconnects.
+ * becomes its own port {@code ID.N} on the hub and goes away when it disconnects. A unix path is bound
+ * only when free or stale ({@link SocketFiles#prepare}) and removed on close only while it is still ours.
  */
 public final class StreamServerNetdev extends NetdevBase {
     private final String settings;
@@ -31,6 +33,7 @@ public final class StreamServerNetdev extends NetdevBase {
     private final List<FrameTap> taps = new CopyOnWriteArrayList<>();
     private final AtomicInteger nextIndex = new AtomicInteger(1);
     private volatile ServerSocketChannel server;
+    private volatile OwnedFile socketFile;
     private volatile Thread acceptor;
     private volatile boolean closed;
 
@@ -64,19 +67,18 @@ public final class StreamServerNetdev extends NetdevBase {
     @Override
     public void start() throws IOException {
         ServerSocketChannel ch;
-        if (address instanceof UnixDomainSocketAddress unix) {
-            Files.deleteIfExists(unix.getPath());
-            Path parent = unix.getPath().toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
+        if (address instanceof UnixDomainSocketAddress) {
             ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         } else {
             ch = ServerSocketChannel.open();
             ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
         }
         try {
-            ch.bind(address);
+            if (address instanceof UnixDomainSocketAddress unix) {
+                socketFile = SocketFiles.bind(ch, unix.getPath());
+            } else {
+                ch.bind(address);
+            }
         } catch (IOException e) {
             ch.close();
             throw new IOException(id + ": cannot listen on " + settings + ": " + e.getMessage(), e);
@@ -128,13 +130,10 @@ public final class StreamServerNetdev extends NetdevBase {
         }
     }
 
+    /** The peer's address as {@link SocketAddresses#format} writes it ({@code unix} for an unnamed unix peer); {@code ?} when gone. */
     static String peerName(SocketChannel channel) {
         try {
-            SocketAddress remote = channel.getRemoteAddress();
-            if (remote instanceof java.net.InetSocketAddress inet) {
-                return inet.getAddress().getHostAddress() + ":" + inet.getPort();
-            }
-            return "unix";
+            return SocketAddresses.format(channel.getRemoteAddress());
         } catch (IOException e) {
             return "?";
         }
@@ -148,12 +147,8 @@ public final class StreamServerNetdev extends NetdevBase {
             Shutdown.closeQuietly(c);
         }
         Shutdown.join(acceptor);
-        if (address instanceof UnixDomainSocketAddress unix) {
-            try {
-                Files.deleteIfExists(unix.getPath());
-            } catch (IOException ignored) {
-                // best effort
-            }
+        if (socketFile != null) {
+            socketFile.delete();
         }
     }
 }

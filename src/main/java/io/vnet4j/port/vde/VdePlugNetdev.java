@@ -8,6 +8,7 @@ import io.vnet4j.fabric.NetdevBase;
 import io.vnet4j.fabric.Port;
 import io.vnet4j.os.DatagramEndpoint;
 import io.vnet4j.os.NativeDatagramSocket;
+import io.vnet4j.os.OwnedFile;
 import io.vnet4j.port.dgram.DatagramNetdev;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -44,7 +45,8 @@ public final class VdePlugNetdev extends NetdevBase {
     private final int mode;
     private final DatagramNetdev port;
     private volatile java.nio.channels.SocketChannel control;
-    private volatile Path privateDir;
+    private volatile OwnedFile privateDir;
+    private volatile OwnedFile ownSocket;
     private volatile String switchSocket;
     private volatile boolean closed;
     private Thread watcher;
@@ -79,21 +81,22 @@ public final class VdePlugNetdev extends NetdevBase {
     public void start() throws IOException {
         NativeDatagramSocket socket = null;
         try {
-            privateDir = Files.createTempDirectory("vnet4j-vde-",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
-            Path own = privateDir.resolve("data");
+            privateDir = OwnedFile.claim(Files.createTempDirectory("vnet4j-vde-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x"))));
+            Path own = privateDir.path().resolve("data");
             socket = NativeDatagramSocket.bound(new DatagramEndpoint.Unix(own.toString()), false);
+            ownSocket = OwnedFile.claim(own);
             int effectiveMode = grantAccess(own);
             Files.setPosixFilePermissions(own, permissions(effectiveMode));
             control = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX);
             control.connect(java.net.UnixDomainSocketAddress.of(dir.resolve("ctl")));
             String remote = handshake(control, own.toString());
             socket.connect(new DatagramEndpoint.Unix(remote));
-            Files.deleteIfExists(own);
+            ownSocket.delete();
             switchSocket = remote;
             NativeDatagramSocket owned = socket;
             socket = null; // the port owns it now, and releases it even when it fails to start
-            port.start(owned);
+            port.start(owned, null);
         } catch (IOException | RuntimeException e) {
             if (socket != null) {
                 socket.release();
@@ -208,14 +211,11 @@ public final class VdePlugNetdev extends NetdevBase {
 
     private void cleanUp() {
         Shutdown.closeQuietly(control);
-        Path d = privateDir;
-        if (d != null) {
-            try {
-                Files.deleteIfExists(d.resolve("data"));
-                Files.deleteIfExists(d);
-            } catch (IOException ignored) {
-                // best effort
-            }
+        if (ownSocket != null) {
+            ownSocket.delete();
+        }
+        if (privateDir != null) {
+            privateDir.delete();
         }
     }
 }

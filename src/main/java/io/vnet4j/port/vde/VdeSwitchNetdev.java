@@ -8,10 +8,11 @@ import io.vnet4j.fabric.NetdevBase;
 import io.vnet4j.fabric.Port;
 import io.vnet4j.os.DatagramEndpoint;
 import io.vnet4j.os.NativeDatagramSocket;
+import io.vnet4j.os.OwnedFile;
+import io.vnet4j.os.SocketFiles;
 import io.vnet4j.port.dgram.DatagramNetdev;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -39,9 +40,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * refused: the connection is closed, a counter grows and one line is logged; nothing else is disturbed.
  *
  * <p>The directory: created (mode from {@code mode}, as vde_switch derives it) when absent; when present it
- * must be a directory holding nothing but sockets (a previous switch's leftovers, removed) and no live
- * switch on its {@code ctl}, else start refuses. On close our sockets are removed, and the directory too
- * when nothing else is left in it.
+ * must be a directory holding nothing but stale sockets (a previous switch's leftovers, removed) and no live
+ * switch on its {@code ctl}, else start refuses. On close the sockets we bound are removed while they are
+ * still ours, and the directory too when we created it and nothing else is left in it.
  */
 public final class VdeSwitchNetdev extends NetdevBase {
     /** Plugs at most, to bound what unauthenticated local clients can make us hold. */
@@ -59,6 +60,8 @@ public final class VdeSwitchNetdev extends NetdevBase {
     private final List<Thread> servers = new CopyOnWriteArrayList<>();
     private final AtomicLong refused = new AtomicLong();
     private volatile ServerSocketChannel server;
+    private volatile OwnedFile ctlFile;
+    private volatile OwnedFile createdDir;
     private volatile Thread acceptor;
     private volatile boolean closed;
 
@@ -105,7 +108,7 @@ public final class VdeSwitchNetdev extends NetdevBase {
             Path ctl = dir.resolve("ctl");
             ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             try {
-                ch.bind(UnixDomainSocketAddress.of(ctl));
+                ctlFile = SocketFiles.bind(ch, ctl);
                 protect(ctl);
             } catch (IOException e) {
                 ch.close();
@@ -113,6 +116,7 @@ public final class VdeSwitchNetdev extends NetdevBase {
             }
             server = ch;
         } catch (IOException e) {
+            removeOwnFiles();
             throw new IOException(id + ": cannot be a VDE switch at " + dir + ": " + e.getMessage(), e);
         }
         acceptor = Thread.ofVirtual().name("vnet4j-" + id + "-accept").start(this::acceptLoop);
@@ -125,13 +129,15 @@ public final class VdeSwitchNetdev extends NetdevBase {
                 Files.createDirectories(parent);
             }
             Files.createDirectory(dir);
+            createdDir = OwnedFile.claim(dir);
         } else {
             if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
                 throw new IOException("it exists and is not a directory");
             }
             Path ctl = dir.resolve("ctl");
-            if (Files.exists(ctl, LinkOption.NOFOLLOW_LINKS) && alive(ctl)) {
-                throw new IOException("a VDE switch is already running there");
+            if (Files.exists(ctl, LinkOption.NOFOLLOW_LINKS) && SocketFiles.answers(ctl)) {
+                throw new IOException("a VDE switch is already running there"
+                        + SocketFiles.owner(ctl).map(owner -> " (" + owner + ")").orElse(""));
             }
             List<Path> stale = new ArrayList<>();
             try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
@@ -145,22 +151,13 @@ public final class VdeSwitchNetdev extends NetdevBase {
                 }
             }
             for (Path p : stale) {
-                Files.deleteIfExists(p);
+                SocketFiles.prepare(p); // removes it, unless something still answers on it
             }
         }
         int dirMode = ((mode & 0700) != 0 ? 0700 : 0) | ((mode & 070) != 0 ? 070 : 0) | ((mode & 07) != 0 ? 05 : 0);
         Files.setPosixFilePermissions(dir, VdePlugNetdev.permissions(dirMode));
         if (group != null) {
             Files.getFileAttributeView(dir, PosixFileAttributeView.class).setGroup(group(dir));
-        }
-    }
-
-    private static boolean alive(Path ctl) {
-        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            probe.connect(UnixDomainSocketAddress.of(ctl));
-            return true;
-        } catch (IOException e) {
-            return false;
         }
     }
 
@@ -282,21 +279,26 @@ public final class VdeSwitchNetdev extends NetdevBase {
     private DatagramNetdev open(int number, VdeRequest request, SocketChannel channel) {
         Path data = dir.resolve(String.format("%03d", number));
         NativeDatagramSocket socket = null;
+        OwnedFile dataFile = null;
         try {
-            Files.deleteIfExists(data);
+            SocketFiles.prepare(data);
             socket = NativeDatagramSocket.bound(new DatagramEndpoint.Unix(data.toString()), false);
+            dataFile = OwnedFile.claim(data);
             protect(data);
             try {
                 socket.connect(new DatagramEndpoint.Unix(request.socketPath()));
             } catch (IOException e) {
                 socket.release();
-                Files.deleteIfExists(data);
+                dataFile.delete();
                 refuse("cannot reach the plug's data socket " + request.socketPath() + ": " + e.getMessage());
                 return null;
             }
         } catch (IOException | RuntimeException e) {
             if (socket != null) {
                 socket.release();
+            }
+            if (dataFile != null) {
+                dataFile.delete();
             }
             Log.warn(id + ": cannot open a data socket for a VDE plug: " + e.getMessage());
             return null;
@@ -307,7 +309,7 @@ public final class VdeSwitchNetdev extends NetdevBase {
                 new DatagramNetdev.Spec(new DatagramEndpoint.Unix(data.toString()), null, null), hub);
         taps.forEach(plug::addTap);
         try {
-            plug.start(socket);
+            plug.start(socket, dataFile);
         } catch (IOException e) {
             Log.warn(id + ": cannot start a VDE plug's port: " + e.getMessage());
             plug.close();
@@ -359,17 +361,15 @@ public final class VdeSwitchNetdev extends NetdevBase {
                 p.close();
             }
         }
-        if (server != null) {
-            try {
-                Files.deleteIfExists(dir.resolve("ctl"));
-                try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-                    if (!entries.iterator().hasNext()) {
-                        Files.delete(dir);
-                    }
-                }
-            } catch (IOException ignored) {
-                // best effort
-            }
+        removeOwnFiles();
+    }
+
+    private void removeOwnFiles() {
+        if (ctlFile != null) {
+            ctlFile.delete();
+        }
+        if (createdDir != null) {
+            createdDir.delete(); // only when empty: what others put there stays
         }
     }
 }

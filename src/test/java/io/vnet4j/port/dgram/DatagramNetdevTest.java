@@ -3,6 +3,7 @@ package io.vnet4j.port.dgram;
 import static io.vnet4j.port.Wire.await;
 import static io.vnet4j.port.Wire.frame;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vnet4j.fabric.Hub;
 import io.vnet4j.os.DatagramEndpoint;
@@ -114,6 +115,19 @@ class DatagramNetdevTest {
         assertThat(dir.resolve("a")).exists();
         link.a().close();
         assertThat(dir.resolve("a")).doesNotExist();
+    }
+
+    @Test
+    void aUnixDatagramNetdevRefusesALocalPathThatALiveSocketHolds() throws Exception {
+        Link link = unixLink();
+        Path taken = dir.resolve("a");
+        DatagramNetdev second = keep(new DatagramNetdev("c", "dgram", "test", new DatagramNetdev.Spec(
+                new DatagramEndpoint.Unix(taken.toString()), new DatagramEndpoint.Unix(dir.resolve("c").toString()), null),
+                new Hub(3)));
+        assertThatThrownBy(second::start).isInstanceOf(IOException.class).hasMessageContaining(taken + " is in use by pid");
+        second.close();
+        assertThat(taken).as("the first netdev's socket").exists();
+        exchange(link);
     }
 
     @Test

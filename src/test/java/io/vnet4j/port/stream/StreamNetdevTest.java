@@ -256,4 +256,33 @@ class StreamNetdevTest {
         StreamServerNetdev second = keep(new StreamServerNetdev("t", "socket", "listen=x", first.boundAddress(), hub));
         assertThatThrownBy(second::start).isInstanceOf(IOException.class).hasMessageStartingWith("t: cannot listen on listen=x");
     }
+
+    @Test
+    void aUnixServerRefusesAPathThatALiveServerHoldsAndTheFirstKeepsItsSocket() throws Exception {
+        Hub hub = new Hub(0);
+        server("unix", hub);
+        Path path = dir.resolve("s.sock");
+        StreamServerNetdev second = keep(new StreamServerNetdev("t", "stream", "addr.path=x",
+                UnixDomainSocketAddress.of(path), hub));
+        assertThatThrownBy(second::start).isInstanceOf(IOException.class)
+                .hasMessage("t: cannot listen on addr.path=x: " + path + " is in use by pid "
+                        + ProcessHandle.current().pid() + " (java)");
+        second.close();
+        try (SocketChannel peer = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
+            assertThat(peer.isConnected()).as("the first server still answers on its path").isTrue();
+        }
+    }
+
+    @Test
+    void aUnixServerRemovesOnCloseOnlyTheSocketItBound() throws Exception {
+        Hub hub = new Hub(0);
+        StreamServerNetdev first = server("unix", hub);
+        Path path = dir.resolve("s.sock");
+        java.nio.file.Files.delete(path); // someone else took the path over
+        try (var other = java.nio.channels.ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            other.bind(UnixDomainSocketAddress.of(path));
+            first.close();
+            assertThat(path).as("the other's socket").exists();
+        }
+    }
 }

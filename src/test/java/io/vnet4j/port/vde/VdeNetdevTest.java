@@ -163,4 +163,24 @@ class VdeNetdevTest {
         VdeSwitchNetdev second = keep(new VdeSwitchNetdev("sw2", "x", dir, null, 0600, new Hub(1)));
         org.assertj.core.api.Assertions.assertThatThrownBy(second::start).hasMessageContaining("already running");
     }
+
+    @Test
+    void aSwitchInADirectoryItDidNotCreateLeavesTheDirectory() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("given"));
+        VdeSwitchNetdev sw = vswitch(dir, new Hub(0));
+        sw.close();
+        assertThat(dir).isEmptyDirectory();
+    }
+
+    @Test
+    void aSwitchRemovesOnCloseOnlyTheControlSocketItBound() throws Exception {
+        Path dir = tmp.resolve("sw");
+        VdeSwitchNetdev sw = vswitch(dir, new Hub(0));
+        Files.delete(dir.resolve("ctl")); // someone else took the path over
+        try (var other = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            other.bind(java.net.UnixDomainSocketAddress.of(dir.resolve("ctl")));
+            sw.close();
+            assertThat(dir.resolve("ctl")).as("the other's socket").exists();
+        }
+    }
 }

@@ -1,0 +1,38 @@
+package io.vnet4j;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Socket addresses as users write them, for logs, {@code info network} and error messages, instead of the
+ * JDK's {@code toString} ({@code /10.0.2.3:53}, {@code localhost/127.0.0.1:80}, {@code [/10.0.2.3:53]}).
+ */
+public final class SocketAddresses {
+    private SocketAddresses() {}
+
+    /**
+     * {@code 10.255.255.53:53}; {@code [::1]:53} for IPv6; an unresolved name as given, {@code host:80}; a
+     * unix socket's path, or {@code unix} for an unnamed one.
+     */
+    public static String format(SocketAddress address) {
+        return switch (address) {
+            case InetSocketAddress inet -> host(inet) + ":" + inet.getPort();
+            case UnixDomainSocketAddress unix -> unix.getPath().toString().isEmpty() ? "unix" : unix.getPath().toString();
+            case null -> "none";
+            default -> address.toString();
+        };
+    }
+
+    /** The addresses formatted one by one, separated by {@code ", "}; empty for none. */
+    public static String format(List<? extends SocketAddress> addresses) {
+        return addresses.stream().map(SocketAddresses::format).collect(Collectors.joining(", "));
+    }
+
+    private static String host(InetSocketAddress inet) {
+        String host = inet.getAddress() == null ? inet.getHostString() : inet.getAddress().getHostAddress();
+        return host.indexOf(':') >= 0 ? "[" + host + "]" : host;
+    }
+}

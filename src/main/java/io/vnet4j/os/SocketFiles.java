@@ -1,0 +1,168 @@
+package io.vnet4j.os;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Unix socket paths handled safely. Before binding, {@link #prepare} makes the path free: absent, or a
+ * stale socket (one nothing accepts a connection on) that it removes. A socket something answers on is
+ * never taken over ({@link InUseException}, naming the process when {@code /proc} tells), and a file that
+ * is not a socket is never removed. After binding, {@link OwnedFile#claim} remembers the socket file so
+ * that cleaning up removes it only while it is still ours.
+ */
+public final class SocketFiles {
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFSOCK = 0140000;
+
+    private SocketFiles() {}
+
+    /** A live socket answers on the path: something else owns it. */
+    public static final class InUseException extends IOException {
+        private final Path path;
+
+        InUseException(Path path, String owner) {
+            super(path + " is in use by " + owner);
+            this.path = path;
+        }
+
+        /** The path that is taken. */
+        public Path path() {
+            return path;
+        }
+    }
+
+    /**
+     * Makes {@code path} ready for a new socket: creates its parent directories, removes a stale socket.
+     *
+     * @throws InUseException when a socket answers there
+     * @throws IOException when something other than a socket is there, or it cannot be removed
+     */
+    public static void prepare(Path path) throws IOException {
+        Path parent = path.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        int mode;
+        try {
+            mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return;
+        }
+        if ((mode & S_IFMT) != S_IFSOCK) { // a file, directory, link, FIFO or device: never ours to remove
+            throw new IOException(path + " exists and is not a socket (remove it or choose another path)");
+        }
+        if (answers(path)) {
+            throw new InUseException(path, owner(path).orElse("another process"));
+        }
+        Files.deleteIfExists(path);
+    }
+
+    /**
+     * Binds a unix stream server at {@code path} after {@link #prepare}: the socket file it made.
+     *
+     * @throws InUseException when a socket answers there
+     * @throws IOException when the path cannot be prepared or bound
+     */
+    public static OwnedFile bind(ServerSocketChannel server, Path path) throws IOException {
+        prepare(path);
+        server.bind(UnixDomainSocketAddress.of(path));
+        return OwnedFile.claim(path);
+    }
+
+    /**
+     * True when a socket is alive at {@code path}: {@code /proc/net/unix} lists a socket bound at it (this
+     * network namespace; when in doubt the path counts as taken), else a stream socket takes a connection (or
+     * is too busy to take one now) or a datagram socket is bound there. Looking in {@code /proc} first spares
+     * the owner a probing connection. Never throws, never blocks on a busy listener.
+     */
+    public static boolean answers(Path path) {
+        if (!socketInodes(path).isEmpty()) {
+            return true;
+        }
+        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            probe.configureBlocking(false);
+            probe.connect(UnixDomainSocketAddress.of(path));
+            return true; // connected, or pending on a full backlog: a listener is there
+        } catch (IOException | RuntimeException e) {
+            return NativeDatagramSocket.unixPeerAnswers(path.toString());
+        }
+    }
+
+    /**
+     * Best effort, from {@code /proc}: the process holding a socket bound at {@code path} in this network
+     * namespace, as {@code "pid 1234 (java)"}; empty when it cannot tell (another namespace or user).
+     */
+    public static Optional<String> owner(Path path) {
+        List<String> inodes = socketInodes(path);
+        if (inodes.isEmpty()) {
+            return Optional.empty();
+        }
+        try (DirectoryStream<Path> processes = Files.newDirectoryStream(Path.of("/proc"), p -> p.getFileName().toString().matches("\\d+"))) {
+            for (Path process : processes) {
+                if (holdsAny(process, inodes)) {
+                    return Optional.of("pid " + process.getFileName() + " (" + command(process) + ")");
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no /proc to read
+        }
+        return Optional.empty();
+    }
+
+    /** The socket inodes {@code /proc/net/unix} lists as bound at the path (its lines end with the path). */
+    private static List<String> socketInodes(Path path) {
+        String absolute = path.toAbsolutePath().normalize().toString();
+        try (Stream<String> lines = Files.lines(Path.of("/proc/net/unix"))) {
+            return lines.skip(1)
+                    .map(line -> line.trim().split("\\s+", 8))
+                    .filter(fields -> fields.length == 8 && (fields[7].equals(absolute) || fields[7].equals(path.toString())))
+                    .map(fields -> fields[6])
+                    .toList();
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    private static boolean holdsAny(Path process, List<String> inodes) {
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(process.resolve("fd"))) {
+            for (Path fd : fds) {
+                String target = readLink(fd);
+                for (String inode : inodes) {
+                    if (target.equals("socket:[" + inode + "]")) {
+                        return true;
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone, or not ours to look at
+        }
+        return false;
+    }
+
+    private static String readLink(Path link) {
+        try {
+            return Files.readSymbolicLink(link).toString();
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
+    private static String command(Path process) {
+        try {
+            return Files.readString(process.resolve("comm")).trim();
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
+    }
+}

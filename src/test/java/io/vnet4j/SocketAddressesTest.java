@@ -1,0 +1,46 @@
+package io.vnet4j;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SocketAddressesTest {
+    @Test
+    void anIpv4AddressIsHostColonPortWithoutTheJdksSlash() throws Exception {
+        assertThat(SocketAddresses.format(new InetSocketAddress(InetAddress.getByName("10.255.255.53"), 53)))
+                .isEqualTo("10.255.255.53:53");
+    }
+
+    @Test
+    void aResolvedNameShowsItsAddressOnly() throws Exception {
+        InetSocketAddress named = new InetSocketAddress(InetAddress.getByAddress("localhost", new byte[] {127, 0, 0, 1}), 80);
+        assertThat(SocketAddresses.format(named)).isEqualTo("127.0.0.1:80");
+    }
+
+    @Test
+    void anIpv6AddressIsBracketed() throws Exception {
+        assertThat(SocketAddresses.format(new InetSocketAddress(InetAddress.getByName("::1"), 53))).isEqualTo("[0:0:0:0:0:0:0:1]:53");
+    }
+
+    @Test
+    void anUnresolvedNameIsShownAsGiven() {
+        assertThat(SocketAddresses.format(InetSocketAddress.createUnresolved("dns.example", 53))).isEqualTo("dns.example:53");
+    }
+
+    @Test
+    void aUnixSocketIsItsPath() {
+        assertThat(SocketAddresses.format(UnixDomainSocketAddress.of("/run/a.sock"))).isEqualTo("/run/a.sock");
+        assertThat(SocketAddresses.format(UnixDomainSocketAddress.of(""))).isEqualTo("unix");
+    }
+
+    @Test
+    void aListIsCommaSeparatedWithoutBrackets() throws Exception {
+        assertThat(SocketAddresses.format(List.of(new InetSocketAddress(InetAddress.getByName("10.255.255.53"), 53),
+                new InetSocketAddress(InetAddress.getByName("192.0.2.1"), 5353)))).isEqualTo("10.255.255.53:53, 192.0.2.1:5353");
+        assertThat(SocketAddresses.format(List.of())).isEmpty();
+    }
+}

@@ -1,0 +1,123 @@
+package io.vnet4j.os;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(30)
+class SocketFilesTest {
+    @TempDir
+    Path dir;
+
+    private static ServerSocketChannel unixServer() throws IOException {
+        return ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+    }
+
+    @Test
+    void aStaleSocketIsReplaced() throws Exception {
+        Path path = dir.resolve("s.sock");
+        try (ServerSocketChannel gone = unixServer()) {
+            gone.bind(UnixDomainSocketAddress.of(path));
+        } // closed without removing its file: nothing answers there now
+        try (ServerSocketChannel server = unixServer()) {
+            OwnedFile file = SocketFiles.bind(server, path);
+            assertThat(file.isStillOurs()).isTrue();
+            assertThat(SocketFiles.answers(path)).isTrue();
+        }
+    }
+
+    @Test
+    void aLiveStreamSocketIsRefusedNamingThePathAndTheProcessAndKeepsAnswering() throws Exception {
+        Path path = dir.resolve("s.sock");
+        try (ServerSocketChannel first = unixServer(); ServerSocketChannel second = unixServer()) {
+            OwnedFile firstFile = SocketFiles.bind(first, path);
+            assertThatThrownBy(() -> SocketFiles.bind(second, path))
+                    .isInstanceOf(SocketFiles.InUseException.class)
+                    .hasMessage(path + " is in use by pid " + ProcessHandle.current().pid() + " (java)");
+            assertThat(firstFile.isStillOurs()).as("the first socket's file was replaced").isTrue();
+            assertThat(SocketFiles.answers(path)).isTrue();
+        }
+    }
+
+    @Test
+    void aLiveDatagramSocketIsRefused() throws Exception {
+        Path path = dir.resolve("d.sock");
+        NativeDatagramSocket live = NativeDatagramSocket.bound(new DatagramEndpoint.Unix(path.toString()), false);
+        try {
+            assertThatThrownBy(() -> SocketFiles.prepare(path)).isInstanceOf(SocketFiles.InUseException.class);
+            assertThat(path).exists();
+        } finally {
+            live.release();
+        }
+        SocketFiles.prepare(path);
+        assertThat(path).as("the stale datagram socket once its owner is gone").doesNotExist();
+    }
+
+    @Test
+    void aFileThatIsNotASocketIsNeverRemoved() throws Exception {
+        Path path = Files.writeString(dir.resolve("notes.txt"), "keep me");
+        assertThatThrownBy(() -> SocketFiles.prepare(path)).isInstanceOf(IOException.class)
+                .hasMessage(path + " exists and is not a socket (remove it or choose another path)");
+        assertThat(path).hasContent("keep me");
+    }
+
+    @Test
+    void aFifoIsNeverRemoved() throws Exception {
+        Path fifo = dir.resolve("fifo");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor()).isZero();
+        assertThatThrownBy(() -> SocketFiles.prepare(fifo)).isInstanceOf(IOException.class).hasMessageContaining("is not a socket");
+        assertThat(fifo).exists();
+    }
+
+    @Test
+    void prepareMakesTheMissingParentDirectories() throws Exception {
+        Path path = dir.resolve("a/b/s.sock");
+        try (ServerSocketChannel server = unixServer()) {
+            SocketFiles.bind(server, path);
+        }
+        assertThat(path).exists();
+    }
+
+    @Test
+    void anOwnedFileReplacedBySomeoneElseIsLeftAlone() throws Exception {
+        Path path = dir.resolve("s.sock");
+        try (ServerSocketChannel ours = unixServer(); ServerSocketChannel theirs = unixServer()) {
+            OwnedFile file = SocketFiles.bind(ours, path);
+            Files.delete(path); // someone took the path over: removed our file and bound their own
+            theirs.bind(UnixDomainSocketAddress.of(path));
+            assertThat(file.isStillOurs()).isFalse();
+            assertThat(file.delete()).isFalse();
+            assertThat(path).exists();
+        }
+    }
+
+    @Test
+    void anOwnedFileIsRemovedWhileStillOurs() throws Exception {
+        Path path = dir.resolve("s.sock");
+        try (ServerSocketChannel ours = unixServer()) {
+            OwnedFile file = SocketFiles.bind(ours, path);
+            assertThat(file.delete()).isTrue();
+            assertThat(path).doesNotExist();
+        }
+    }
+
+    @Test
+    void anOwnedDirectoryIsRemovedOnlyWhenEmpty() throws Exception {
+        OwnedFile made = OwnedFile.claim(Files.createDirectory(dir.resolve("made")));
+        Path other = Files.writeString(made.path().resolve("theirs"), "x");
+        assertThat(made.delete()).isFalse();
+        assertThat(other).exists();
+        Files.delete(other);
+        assertThat(made.delete()).isTrue();
+        assertThat(made.path()).doesNotExist();
+    }
+}
