@@ -68,13 +68,21 @@ final class DaemonCommand implements Callable<Integer> {
                 "  vnet4j ctl info network                  the hubs, ports, peers and counters of a running vnet4j",
                 "",
                 "Attach a QEMU VM to the default network:",
-                "  qemu-system-x86_64 ... " + attachOption(runtimeDir.resolve("qemu.sock")),
+                "  qemu-system-x86_64 ... " + attachOption(runtimeDir.resolve("qemu.sock"), "52:54:00:XX:XX:XX"),
+                "(each VM its own mac=: without one, QEMU gives every VM 52:54:00:12:34:56)",
                 "(for other netdevs, QEMU's side of each transport is in README.md)"};
     }
 
-    /** QEMU's options for a VM on the stream server at {@code socket}. */
-    static String attachOption(Path socket) {
-        return "-netdev stream,id=n0,server=off,addr.type=unix,addr.path=" + socket + " -device virtio-net-pci,netdev=n0";
+    /** QEMU's options for a VM with MAC {@code mac} on the stream server at {@code socket}. */
+    static String attachOption(Path socket, String mac) {
+        return "-netdev stream,id=n0,server=off,addr.type=unix,addr.path=" + socket
+                + " -device virtio-net-pci,netdev=n0,mac=" + mac;
+    }
+
+    /** A MAC in QEMU's range 52:54:00 with three random bytes, for the attach line: a new one each start. */
+    static String randomQemuMac() {
+        int tail = java.util.concurrent.ThreadLocalRandom.current().nextInt(1 << 24);
+        return String.format("52:54:00:%02x:%02x:%02x", tail >>> 16, (tail >>> 8) & 0xFF, tail & 0xFF);
     }
 
     @Override
@@ -186,7 +194,9 @@ final class DaemonCommand implements Callable<Integer> {
         });
         network.netdevs().forEach(n -> Log.info(n.id() + ": hub " + n.hub().id() + ", " + n.type() + " " + n.describe()));
         if (defaultSocket != null) {
-            Log.info("attach a VM with: qemu-system-x86_64 ... " + attachOption(defaultSocket));
+            Log.info("attach a VM with: qemu-system-x86_64 ... " + attachOption(defaultSocket, randomQemuMac()));
+            Log.info("give each VM its own mac= (this one is random; without mac=, QEMU gives every VM "
+                    + "52:54:00:12:34:56, and two VMs with one MAC break each other's network)");
         }
         if (controlServer != null) {
             Path path = controlServer.path();

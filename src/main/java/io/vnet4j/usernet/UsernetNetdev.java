@@ -2,6 +2,7 @@ package io.vnet4j.usernet;
 
 import io.vnet4j.Log;
 import io.vnet4j.Shutdown;
+import io.vnet4j.SocketAddresses;
 import io.vnet4j.config.UserConfig;
 import io.vnet4j.fabric.FrameQueue;
 import io.vnet4j.fabric.Hub;
@@ -189,7 +190,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
         loop = Thread.ofPlatform().name("vnet4j-" + id() + "-usernet").start(this::run);
         Log.info(id() + ": user network " + Ipv4Address.format(config.network()) + "/" + config.prefixLength()
                 + ", gateway " + Ipv4Address.format(config.host()) + ", DNS " + Ipv4Address.format(config.dns())
-                + (services.dnsUpstreams().isEmpty() ? " (no upstream resolver)" : " -> " + services.dnsUpstreams())
+                + (services.dnsUpstreams().isEmpty() ? " (no upstream resolver)" : " -> " + SocketAddresses.format(services.dnsUpstreams()))
                 + (config.restricted() ? ", restricted" : ""));
         for (UserConfig.HostForward f : config.hostForwards()) {
             Log.info(id() + ": forwarding " + (f.udp() ? "udp " : "tcp ") + f.hostAddress().getHostAddress() + ":"

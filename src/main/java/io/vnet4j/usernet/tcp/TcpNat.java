@@ -1,6 +1,7 @@
 package io.vnet4j.usernet.tcp;
 
 import io.vnet4j.Log;
+import io.vnet4j.SocketAddresses;
 import io.vnet4j.wire.TcpFlags;
 import io.vnet4j.wire.TcpSackBlocks;
 import io.vnet4j.wire.TcpSynOptions;
@@ -346,7 +347,7 @@ public final class TcpNat {
             String remote;
             try {
                 var address = flow.channel.getRemoteAddress();
-                remote = address == null ? "(connecting)" : address.toString().replaceFirst("^[^/]*/", "");
+                remote = address == null ? "(connecting)" : SocketAddresses.format(address);
             } catch (IOException e) {
                 remote = "(closed)";
             }
