@@ -6,6 +6,8 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.vnet4j.port.stream.StreamFraming;
 import io.vnet4j.port.stream.StreamPort;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -23,7 +25,8 @@ import org.junit.jupiter.api.BeforeAll;
  * {@link StreamPort} from a unix socket pair (no IP at all): the peer writes the fuzzed bytes and closes.
  * Serving never throws and ends; the frames the port delivers are exactly those a reference reading of
  * the stream gives (frames up to the first length outside 1..{@value StreamFraming#MAX_FRAME}, which
- * counts one rx error and closes the connection, or up to an incomplete frame at the end).
+ * counts one rx error and closes the connection, or up to an incomplete frame at the end). The port's
+ * warning about a bad length is silenced while it serves, or fuzzing would print it a million times.
  */
 class StreamFramingFuzzTest {
     private static final int WRITE_CHUNK = 1000;
@@ -60,7 +63,13 @@ class StreamFramingFuzzTest {
         long errorsBefore = port.counters().snapshot().rxErrors();
         try (SocketChannel peer = SocketChannel.open(address); SocketChannel accepted = server.accept()) {
             Thread writer = Thread.ofVirtual().start(() -> write(peer, stream));
-            port.serve(accepted, "fuzz peer", () -> { });
+            PrintStream err = System.err;
+            System.setErr(new PrintStream(OutputStream.nullOutputStream()));
+            try {
+                port.serve(accepted, "fuzz peer", () -> { });
+            } finally {
+                System.setErr(err);
+            }
             joinQuietly(writer);
         }
         List<byte[]> expected = new ArrayList<>();
