@@ -125,7 +125,9 @@ class TcpConnectionFuzzTest implements SegmentSink {
         byte[] taken = host.taken.toByteArray();
         for (int p = from; p < taken.length; p++) {
             BitSet sent = guestStream.get(p);
-            assertThat(sent != null && sent.get(taken[p] & 0xFF)).as("host byte %d", p).isTrue();
+            if (sent == null || !sent.get(taken[p] & 0xFF)) {
+                throw new AssertionError("the host got " + taken[p] + " at " + p + ", the guest sent " + sent);
+            }
         }
     }
 
@@ -137,7 +139,10 @@ class TcpConnectionFuzzTest implements SegmentSink {
             ByteBuffer data = ByteBuffer.allocate(payloadLength);
             connection.copyPayload(payloadFromFront, data, 0, payloadLength);
             for (int i = 0; i < payloadLength; i++) {
-                assertThat(data.get(i)).isEqualTo(hostByte(sequence + i - (ISS + 1)));
+                if (data.get(i) != hostByte(sequence + i - (ISS + 1))) {
+                    throw new AssertionError("byte " + i + " of a segment at " + Integer.toUnsignedString(sequence)
+                            + " is not the host's");
+                }
             }
         }
         if ((flags & TcpFlags.ACK) != 0) {
