@@ -73,7 +73,9 @@ class GatewayFuzzTest {
         tftp = Files.createTempDirectory("vnet4j-gateway-fuzz");
         Files.writeString(tftp.resolve("pxelinux.0"), "a boot loader, or so it says\n");
         ConfigParser parser = new ConfigParser();
-        parser.netdev("user,id=u,restrict=on,dns-upstream=127.0.0.1:9,hostname=vm1,domainname=vnet.test,tftp=" + tftp);
+        // the smallest MTU, so that more of what the gateway sends (TFTP data, echo replies) goes in fragments
+        parser.netdev("user,id=u,restrict=on,dns-upstream=127.0.0.1:9,hostname=vm1,domainname=vnet.test,mtu=576,tftp="
+                + tftp);
         config = ((NetdevConfig.User) parser.build(tftp.resolve("control.sock")).netdevs().getFirst()).user();
         assertThat(config.restricted()).isTrue();
         assertThat(config.hostForwards()).isEmpty();
