@@ -24,8 +24,14 @@ public final class OptionString {
         this.values = values;
     }
 
-    /** Splits {@code text}, given to {@code option} (e.g. "-netdev"), into its parts. */
+    /**
+     * Splits {@code text}, given to {@code option} (e.g. "-netdev"), into its parts. A NUL character is
+     * refused here, once for every value that becomes a path, a socket address or a host name.
+     */
     public static OptionString parse(String option, String text) throws ConfigException {
+        if (text.indexOf('\0') >= 0) {
+            throw new ConfigException(option + " " + text.replace("\0", "\\0") + ": a NUL character is not allowed");
+        }
         Map<String, List<String>> values = new LinkedHashMap<>();
         String implied = null;
         int i = 0;

@@ -504,4 +504,19 @@ class ConfigParserTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("localaddr is for mcast= and udp=, not listen=");
     }
+
+    @Test
+    void aNulCharacterIsAConfigExceptionNotAnInvalidPath() {
+        // found by ConfigFuzzTest: Path.of threw InvalidPathException out of the parser for "file=x.pcap\0"
+        ConfigParser parser = new ConfigParser();
+        assertThatThrownBy(() -> parser.net("dump,vlan=1,file=x.pcap\u0001\u0000"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("-net dump,vlan=1,file=x.pcap\u0001\\0: a NUL character is not allowed");
+        for (String text : new String[] {"vde,id=v,sock=/tmp/s\0w", "user,id=u,tftp=/srv\0",
+                "stream,id=s,server=on,addr.type=unix,addr.path=/tmp/a\0", "tap,id=t,script=/bin/\0up"}) {
+            assertThatThrownBy(() -> parser.netdev(text)).isInstanceOf(ConfigException.class);
+        }
+        assertThatThrownBy(() -> parser.object("filter-dump,id=f,netdev=a,file=x\0"))
+                .isInstanceOf(ConfigException.class);
+    }
 }

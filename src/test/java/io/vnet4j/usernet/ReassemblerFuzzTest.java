@@ -1,0 +1,69 @@
+package io.vnet4j.usernet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Fragment reassembly (here, not in io.vnet4j.fuzz: {@link Reassembler} is package-private) fed a
+ * sequence of fragments on a fake clock. Each fragment is 6 header bytes and its data:
+ * <pre>
+ *   key (1 byte: the IP id; 128 keys, more than the 64 datagrams kept)
+ *   more fragments (top bit) and fragment offset in 8-byte units (13 bits), big-endian 16 bits
+ *   clock step (1 byte, in 100 ms units)
+ *   data length (16 bits, cut to the bytes left)
+ * </pre>
+ * Nothing throws; at most {@value Reassembler#MAX_DATAGRAMS} datagrams are in progress; a datagram
+ * handed back is at most {@value Reassembler#MAX_PAYLOAD} bytes and holds exactly the bytes its
+ * fragments carried at their positions.
+ */
+class ReassemblerFuzzTest {
+    private static final int HEADER = 6;
+    private static final long STEP_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final int KEYS = 128;
+    /**
+     * The model: per key, the last byte written at each place. Kept from run to run, since a datagram is
+     * complete only when fragments of this run cover every byte of it.
+     */
+    private final byte[][] written = new byte[KEYS][0];
+
+    @FuzzTest
+    void keepsBoundsAndReassemblesExactlyTheFragmentsBytes(byte[] input) {
+        Reassembler reassembler = new Reassembler();
+        ByteBuffer in = ByteBuffer.wrap(input);
+        long now = 0;
+        long dropped = 0;
+        for (int at = 0; at + HEADER <= input.length; ) {
+            int id = in.get(at) & 0x7F;
+            int field = in.getShort(at + 1) & 0xFFFF;
+            boolean more = (field & 0x8000) != 0;
+            int position = (field & 0x1FFF) * 8;
+            now += (in.get(at + 3) & 0xFF) * STEP_NANOS;
+            int length = Math.min(in.getShort(at + 4) & 0xFFFF, input.length - at - HEADER);
+            int data = at + HEADER;
+            at = data + length;
+
+            if (written[id].length < position + length) {
+                written[id] = Arrays.copyOf(written[id], Math.max(position + length, Reassembler.MAX_PAYLOAD + 8));
+            }
+            System.arraycopy(input, data, written[id], position, length);
+            Reassembler.Datagram whole = reassembler.offer(1, 2, 17, id, position, more, in, data, length, now);
+
+            assertThat(reassembler.inProgress()).isLessThanOrEqualTo(Reassembler.MAX_DATAGRAMS);
+            assertThat(reassembler.dropped()).isGreaterThanOrEqualTo(dropped);
+            dropped = reassembler.dropped();
+            if (whole != null) {
+                assertThat(whole.length()).isBetween(0, Reassembler.MAX_PAYLOAD);
+                byte[] got = new byte[whole.length()];
+                whole.buffer().get(0, got);
+                assertThat(got).isEqualTo(Arrays.copyOf(written[id], whole.length()));
+                assertThat(whole.protocol()).isEqualTo(17);
+            }
+        }
+        reassembler.expire(now + Reassembler.TIMEOUT_NANOS);
+        assertThat(reassembler.inProgress()).isZero();
+    }
+}
