@@ -66,6 +66,8 @@ class GatewayFuzzTest {
     private final IcmpPacket icmp = new IcmpPacket();
     private final UdpPacket udp = new UdpPacket();
     private final TcpSegment tcp = new TcpSegment();
+    /** The fake clock GuestOutput reads (how long frames wait for ARP), in nanoseconds. */
+    private long clock;
 
     @BeforeAll
     static void configure() throws IOException, ConfigException {
@@ -94,7 +96,7 @@ class GatewayFuzzTest {
     @FuzzTest
     void framesNeverThrowAndEverythingSentIsWellFormed(byte[] input) throws IOException {
         ArpTable arpTable = new ArpTable();
-        GuestOutput out = new GuestOutput(this::checkSent, arpTable, config.mtu());
+        GuestOutput out = new GuestOutput(this::checkSent, arpTable, config.mtu(), () -> clock);
         UdpNat nat = new UdpNat(closedSelector, out, config.host());
         TcpNat tcpNat = new TcpNat(closedSelector, out::sendTcp, config.mtu(), UsernetNetdev.TCP_WINDOW_BUDGET,
                 new Random(0));
@@ -105,10 +107,12 @@ class GatewayFuzzTest {
         Gateway gateway = new Gateway(config, out, arpTable, nat, services, tcpNat, guestForwards);
         ByteBuffer in = ByteBuffer.wrap(input);
         long now = 0;
+        clock = 0;
         try {
             for (int at = 0; at + HEADER <= input.length; ) {
                 int flags = in.get(at);
                 now += (in.get(at + 1) & 0xFF) * STEP_NANOS;
+                clock = now;
                 int length = Math.min(in.getShort(at + 2) & 0xFFFF, input.length - at - HEADER);
                 int frame = at + HEADER;
                 at = frame + length;
@@ -121,6 +125,7 @@ class GatewayFuzzTest {
                 assertThat(tcpNat.connectionCount()).isZero();
                 assertThat(nat.flowCount()).isZero();
                 assertThat(services.dhcpServer().leases().size()).isLessThanOrEqualTo(MAX_LEASES);
+                assertThat(out.pending().bytes()).isLessThanOrEqualTo(PendingFrames.MAX_BYTES);
             }
             assertThat(arpTable.snapshot().size()).isLessThanOrEqualTo(MAX_ARP_ENTRIES);
         } finally {
