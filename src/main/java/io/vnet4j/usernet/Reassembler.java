@@ -10,8 +10,8 @@ import java.util.concurrent.TimeUnit;
  * IPv4 fragment reassembly with bounded memory and time: at most {@value #MAX_DATAGRAMS} datagrams in
  * progress (the oldest is evicted), each at most 65535 bytes in at most {@value #MAX_FRAGMENTS} pieces,
  * dropped when incomplete after 30 s. A fragment that overlaps one already received, reaches past 65535
- * bytes, or is not a multiple of 8 bytes while more follow, drops its whole datagram (the CVE-2019-14378 and
- * CVE-2018-11806 classes).
+ * bytes or past the end the final fragment gives (whichever came first), or is not a multiple of 8 bytes
+ * while more follow, drops its whole datagram (the CVE-2019-14378 and CVE-2018-11806 classes).
  */
 final class Reassembler {
     static final int MAX_DATAGRAMS = 64;
@@ -50,6 +50,15 @@ final class Reassembler {
             ends[count] = end;
             count++;
             return true;
+        }
+
+        /** Where the piece that reaches furthest ends; 0 with none. */
+        int end() {
+            int end = 0;
+            for (int i = 0; i < count; i++) {
+                end = Math.max(end, ends[i]);
+            }
+            return end;
         }
 
         boolean complete() {
@@ -92,7 +101,7 @@ final class Reassembler {
             pending.put(key, p);
         }
         if (!more) {
-            if (p.total >= 0 && p.total != end) {
+            if (p.total >= 0 && p.total != end || p.end() > end) {
                 drop(key);
                 return null;
             }

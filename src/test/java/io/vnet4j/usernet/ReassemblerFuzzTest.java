@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,8 +18,8 @@ import java.util.concurrent.TimeUnit;
  *   data length (16 bits, cut to the bytes left)
  * </pre>
  * Nothing throws; at most {@value Reassembler#MAX_DATAGRAMS} datagrams are in progress; a datagram
- * handed back is at most {@value Reassembler#MAX_PAYLOAD} bytes and holds exactly the bytes its
- * fragments carried at their positions.
+ * handed back is at most {@value Reassembler#MAX_PAYLOAD} bytes, every byte of it came in a fragment of
+ * this run, and it holds exactly the bytes its fragments carried at their positions.
  */
 class ReassemblerFuzzTest {
     private static final int HEADER = 6;
@@ -33,6 +34,7 @@ class ReassemblerFuzzTest {
     @FuzzTest
     void keepsBoundsAndReassemblesExactlyTheFragmentsBytes(byte[] input) {
         Reassembler reassembler = new Reassembler();
+        BitSet[] sent = new BitSet[KEYS];
         ByteBuffer in = ByteBuffer.wrap(input);
         long now = 0;
         long dropped = 0;
@@ -50,6 +52,10 @@ class ReassemblerFuzzTest {
                 written[id] = Arrays.copyOf(written[id], Math.max(position + length, Reassembler.MAX_PAYLOAD + 8));
             }
             System.arraycopy(input, data, written[id], position, length);
+            if (sent[id] == null) {
+                sent[id] = new BitSet();
+            }
+            sent[id].set(position, position + length);
             Reassembler.Datagram whole = reassembler.offer(1, 2, 17, id, position, more, in, data, length, now);
 
             assertThat(reassembler.inProgress()).isLessThanOrEqualTo(Reassembler.MAX_DATAGRAMS);
@@ -57,6 +63,7 @@ class ReassemblerFuzzTest {
             dropped = reassembler.dropped();
             if (whole != null) {
                 assertThat(whole.length()).isBetween(0, Reassembler.MAX_PAYLOAD);
+                assertThat(sent[id].nextClearBit(0)).isGreaterThanOrEqualTo(whole.length());
                 byte[] got = new byte[whole.length()];
                 whole.buffer().get(0, got);
                 assertThat(got).isEqualTo(Arrays.copyOf(written[id], whole.length()));

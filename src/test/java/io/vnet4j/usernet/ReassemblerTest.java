@@ -80,4 +80,14 @@ class ReassemblerTest {
         }
         assertThat(r.dropped()).isEqualTo(1);
     }
+
+    @Test
+    void dropsTheDatagramWhenAPieceLiesBeyondTheFinalFragmentsEnd() {
+        // found by ReassemblerFuzzTest: [1016, 1048) then the final [32, 64) covered 64 bytes, the total,
+        // and a "datagram" whose first 32 bytes were never sent came out
+        assertThat(offer(2, 1016, true, bytes(32, 8), 0)).isNull();
+        assertThat(offer(2, 32, false, bytes(32, 9), 0)).isNull();
+        assertThat(offer(2, 0, true, bytes(32, 10), 0)).isNull();
+        assertThat(r.dropped()).isEqualTo(1);
+    }
 }
