@@ -1,6 +1,10 @@
 package io.vnet4j;
 
-/** One-line messages for the operator on standard error, each prefixed with {@code vnet4j: }. */
+/**
+ * One-line messages for the operator on standard error, each prefixed with {@code vnet4j: }. Control
+ * characters in a message (a newline in an option value, say) are written as escapes, so one message
+ * stays one line and nothing the user typed can move the terminal's cursor.
+ */
 public final class Log {
     private static volatile boolean quiet;
 
@@ -12,11 +16,40 @@ public final class Log {
 
     public static void info(String message) {
         if (!quiet) {
-            System.err.println("vnet4j: " + message);
+            System.err.println("vnet4j: " + printable(message));
         }
     }
 
     public static void warn(String message) {
-        System.err.println("vnet4j: warning: " + message);
+        System.err.println("vnet4j: warning: " + printable(message));
+    }
+
+    /** A message that ends the command (a bad option, a refusal), printed even when quiet. */
+    public static void error(String message) {
+        System.err.println("vnet4j: " + printable(message));
+    }
+
+    /** {@code text} with control characters escaped: {@code \n}, {@code \t}, {@code \r}, others {@code \xNN}. */
+    public static String printable(String text) {
+        StringBuilder sb = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c >= 0x20 && c != 0x7F) {
+                if (sb != null) {
+                    sb.append(c);
+                }
+                continue;
+            }
+            if (sb == null) {
+                sb = new StringBuilder(text.length() + 8).append(text, 0, i);
+            }
+            switch (c) {
+                case '\n' -> sb.append("\\n");
+                case '\t' -> sb.append("\\t");
+                case '\r' -> sb.append("\\r");
+                default -> sb.append(String.format("\\x%02x", (int) c));
+            }
+        }
+        return sb == null ? text : sb.toString();
     }
 }

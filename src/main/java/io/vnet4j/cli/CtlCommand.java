@@ -1,5 +1,6 @@
 package io.vnet4j.cli;
 
+import io.vnet4j.Log;
 import io.vnet4j.control.ControlClient;
 import io.vnet4j.control.Json;
 import java.io.IOException;
@@ -32,14 +33,14 @@ final class CtlCommand implements Callable<Integer> {
                     ? client.execute(Map.of("execute", "human-monitor-command", "arguments", Map.of("command-line", line)))
                     : client.execute(Map.of("execute", line));
             if (answer.get("error") instanceof Map<?, ?> error) {
-                System.err.println("vnet4j ctl: " + error.get("desc"));
+                System.err.println("vnet4j ctl: " + Log.printable(String.valueOf(error.get("desc"))));
                 return 1;
             }
             Object result = answer.get("return");
             System.out.print(result instanceof String text ? text : Json.write(result) + "\n");
             return 0;
         } catch (IOException e) {
-            System.err.println("vnet4j ctl: " + e.getMessage());
+            System.err.println("vnet4j ctl: " + Log.printable(e.getMessage()));
             return 1;
         }
     }

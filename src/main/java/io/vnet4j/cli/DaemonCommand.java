@@ -54,7 +54,11 @@ final class DaemonCommand implements Callable<Integer> {
 
     private final AtomicReference<Network> running = new AtomicReference<>();
 
-    /** The help's footer: examples, and the QEMU option that attaches a VM to the default network in {@code runtimeDir}. */
+    /**
+     * The help's footer: examples, and the QEMU option that attaches a VM to the default network in
+     * {@code runtimeDir}. Lines stay within the usage width (120), longer commands continue with a shell's
+     * backslash, so no command is wrapped where pasting it would break it.
+     */
     static String[] footer(Path runtimeDir) {
         return new String[] {"", "Examples:",
                 "  vnet4j                                   the default network; prints the QEMU option to attach a VM",
@@ -63,12 +67,14 @@ final class DaemonCommand implements Callable<Integer> {
                 "  vnet4j -net socket,vlan=1,listen=:8010  the seed-era syntax: vlan is the hub number",
                 "  vnet4j -netdev user,id=u -netdev tap,id=t,ifname=tap0,netns=/run/netns/ctr,configure=on   a container's network",
                 "  vnet4j -netdev user,id=u -netdev vde,id=sw,sock=/tmp/sw,server=on   a VDE switch for QEMU's -netdev vde,sock=/tmp/sw",
-                "  vnet4j -netdev socket,id=m,mcast=230.0.0.1:1234 -netdev dgram,id=d,local.type=unix,local.path=/tmp/a,remote.type=unix,remote.path=/tmp/b",
+                "  vnet4j -netdev socket,id=m,mcast=230.0.0.1:1234 \\",
+                "         -netdev dgram,id=d,local.type=unix,local.path=/tmp/a,remote.type=unix,remote.path=/tmp/b",
                 "  vnet4j -netdev socket,id=a,listen=:8010 -object filter-dump,id=f,netdev=a,file=a.pcap",
                 "  vnet4j ctl info network                  the hubs, ports, peers and counters of a running vnet4j",
                 "",
                 "Attach a QEMU VM to the default network:",
-                "  qemu-system-x86_64 ... " + attachOption(runtimeDir.resolve("qemu.sock"), "52:54:00:XX:XX:XX"),
+                "  qemu-system-x86_64 ... -netdev stream,id=n0,server=off,addr.type=unix,addr.path=" + runtimeDir.resolve("qemu.sock") + " \\",
+                "      -device virtio-net-pci,netdev=n0,mac=52:54:00:XX:XX:XX",
                 "(each VM its own mac=: without one, QEMU gives every VM 52:54:00:12:34:56)",
                 "(for other netdevs, QEMU's side of each transport is in README.md)"};
     }
@@ -109,7 +115,7 @@ final class DaemonCommand implements Callable<Integer> {
             }
             config = parser.build(null);
         } catch (ConfigException e) {
-            System.err.println("vnet4j: " + e.getMessage());
+            Log.error(e.getMessage());
             return 2;
         }
         ControlServer controlServer;
@@ -119,7 +125,7 @@ final class DaemonCommand implements Callable<Integer> {
             }
             controlServer = startControl();
         } catch (IOException e) {
-            System.err.println("vnet4j: " + startFailure(e, defaultNetwork ? defaultSocket : null));
+            Log.error(startFailure(e, defaultNetwork ? defaultSocket : null));
             return 1;
         }
         Network network;
@@ -129,7 +135,7 @@ final class DaemonCommand implements Callable<Integer> {
             if (controlServer != null) {
                 controlServer.close();
             }
-            System.err.println("vnet4j: " + startFailure(e, defaultNetwork ? defaultSocket : null));
+            Log.error(startFailure(e, defaultNetwork ? defaultSocket : null));
             return 1;
         }
         running.set(network);
@@ -202,6 +208,8 @@ final class DaemonCommand implements Callable<Integer> {
             Path path = controlServer.path();
             Log.info("control socket " + path + " (" + (path.equals(RuntimeDir.defaultControlSocket())
                     ? "vnet4j ctl info network" : "vnet4j ctl --control " + path + " info network") + ")");
+        } else {
+            Log.info("no control socket (--control none): vnet4j ctl cannot reach this daemon");
         }
         System.err.println("vnet4j: ready");
         stopped.await();

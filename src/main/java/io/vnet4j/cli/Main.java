@@ -1,5 +1,6 @@
 package io.vnet4j.cli;
 
+import io.vnet4j.Log;
 import picocli.CommandLine;
 
 /** Entry point of the vnet4j daemon and its {@code ctl} client. */
@@ -15,11 +16,11 @@ public final class Main {
         CommandLine cli = new CommandLine(new DaemonCommand());
         cli.getCommandSpec().usageMessage().footer(DaemonCommand.footer(RuntimeDir.get()));
         cli.setParameterExceptionHandler((e, a) -> {
-            System.err.println("vnet4j: " + e.getMessage() + " (see vnet4j --help)");
+            Log.error(e.getMessage() + " (see vnet4j --help)");
             return 2;
         });
         cli.setExecutionExceptionHandler((e, c, p) -> {
-            System.err.println("vnet4j: " + e.getMessage());
+            Log.error(e.getMessage());
             return 1;
         });
         return cli.execute(args);

@@ -48,6 +48,9 @@ public final class NetworkNamespace {
         return result.get();
     }
 
+    /** setns(2)'s answer for a file that is not a namespace of the asked type. */
+    private static final int EINVAL = 22;
+
     private static void enter(Path path) throws IOException {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment errno = Libc.errnoState(call);
@@ -61,7 +64,9 @@ public final class NetworkNamespace {
             int ignored = (int) LinuxCalls.CLOSE.invokeExact(errno, fd);
             if (rc != 0) {
                 throw new IOException("cannot enter the network namespace " + path + ": " + Libc.strerror(setnsErrno)
-                        + (setnsErrno == 1 ? " (needs CAP_SYS_ADMIN in the namespace's user namespace)" : ""));
+                        + (setnsErrno == 1 ? " (needs CAP_SYS_ADMIN in the namespace's user namespace)"
+                        : setnsErrno == EINVAL ? " (not a network namespace: expected /run/netns/NAME or /proc/PID/ns/net)"
+                        : ""));
             }
         } catch (IOException e) {
             throw e;

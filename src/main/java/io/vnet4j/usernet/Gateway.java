@@ -77,7 +77,11 @@ final class Gateway {
         }
         long destination = eth.destination();
         if (destination != MacAddress.BROADCAST && !isGatewayMac(destination)) {
-            drops.betweenGuests++;
+            if (MacAddress.isMulticast(destination)) {
+                drops.multicast++; // IPv6 neighbour discovery, mDNS, ...: not addressed to the gateway
+            } else {
+                drops.betweenGuests++;
+            }
             return;
         }
         switch (eth.etherType()) {
@@ -277,6 +281,8 @@ final class Gateway {
         long restricted;
         /** Unicast to another guest's MAC: the hub carries it, the gateway has nothing to say. */
         long betweenGuests;
+        /** Multicast other than broadcast (IPv6 neighbour discovery, mDNS, ...): nothing the gateway joined. */
+        long multicast;
         /** ARP requests for addresses other than the gateway's (and ARP of other operations). */
         long arpForOthers;
         /** ICMP other than echo requests (the gateway asks nothing that they could answer). */
@@ -287,7 +293,7 @@ final class Gateway {
         @Override
         public String toString() {
             return "malformed " + malformed + ", unsupported " + unsupported + ", restricted " + restricted
-                    + ", between guests " + betweenGuests + ", arp for others " + arpForOthers
+                    + ", between guests " + betweenGuests + ", multicast " + multicast + ", arp for others " + arpForOthers
                     + ", icmp other than echo " + icmpNotEcho + ", to unused addresses " + unusedAddress;
         }
     }

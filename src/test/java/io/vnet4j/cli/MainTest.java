@@ -54,6 +54,13 @@ class MainTest {
     }
 
     @Test
+    void aNewlineInABadOptionStillGivesOneLine() {
+        assertThat(Main.run("-netdev", "socket,id=s,listen=127.0.0.1:80\n10")).isEqualTo(2);
+        assertThat(err()).contains("80\\n10").endsWith(System.lineSeparator());
+        assertThat(err().strip().lines()).hasSize(1);
+    }
+
+    @Test
     void aBadLegacyNetAndABadObjectReturnTwo() {
         assertThat(Main.run("-net", "socket,vlan=x,listen=:8010")).isEqualTo(2);
         assertThat(err()).startsWith("vnet4j: -net socket,vlan=x,listen=:8010: vlan: expected a whole number")
@@ -92,8 +99,8 @@ class MainTest {
     @Test
     void helpsAttachExampleIsTheDefaultNetworksSocket() {
         assertThat(Main.run("--help")).isZero();
-        assertThat(out().replaceAll("\\s+", " ")).contains("qemu-system-x86_64 ... -netdev stream,id=n0,server=off,addr.type=unix,addr.path="
-                + RuntimeDir.get().resolve("qemu.sock") + " -device virtio-net-pci,netdev=n0");
+        assertThat(out().replaceAll("\\s+\\\\\\s+", " ")).contains("qemu-system-x86_64 ... -netdev stream,id=n0,server=off,addr.type=unix,addr.path="
+                + RuntimeDir.get().resolve("qemu.sock") + " -device virtio-net-pci,netdev=n0,mac=52:54:00:XX:XX:XX");
     }
 
     @Test

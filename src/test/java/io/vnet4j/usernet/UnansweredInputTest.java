@@ -39,6 +39,7 @@ class UnansweredInputTest {
     void eachUnansweredKindOfInputHasItsOwnCount() {
         guest.send(GuestFrames.echoRequest(0x5254_0000_0099L, GUEST, Ipv4Address.parse("10.0.2.16"), 1, 1, new byte[8]));
         guest.send(GuestFrames.arpRequest(GUEST, Ipv4Address.parse("10.0.2.16")));
+        guest.send(GuestFrames.echoRequest(0x3333_0000_0002L, GUEST, HOST, 1, 1, new byte[8])); // IPv6's all-routers MAC
         byte[] notEcho = GuestFrames.echoRequest(HOST_MAC, GUEST, HOST, 1, 1, new byte[8]);
         ByteBuffer icmp = ByteBuffer.wrap(notEcho);
         icmp.put(34, (byte) IcmpType.ECHO_REPLY).putShort(36, (short) 0);
@@ -52,7 +53,7 @@ class UnansweredInputTest {
 
         List<String> details = user().details(); // runs on the loop, after the frames above
         assertThat(details).contains("not answered: malformed 1, unsupported 0, restricted 1, between guests 1, "
-                + "arp for others 1, icmp other than echo 1, to unused addresses 0, fragments 0");
+                + "multicast 1, arp for others 1, icmp other than echo 1, to unused addresses 0, fragments 0");
         assertThat(details).anySatisfy(line -> assertThat(line).startsWith("dns not forwarded: 1,"));
         assertThat(details).anySatisfy(line -> assertThat(line).startsWith("held for ARP: 0 waiting"));
         assertThat(details).anySatisfy(line -> assertThat(line).startsWith("dhcp not answered: malformed 0"));
