@@ -69,7 +69,7 @@ public final class Network implements AutoCloseable {
     public Netdev addNetdev(String option) throws ConfigException, IOException {
         ConfigParser parser = new ConfigParser();
         parser.netdev(option);
-        NetdevConfig config = parser.build(null).netdevs().getFirst();
+        NetdevConfig config = parser.build().netdevs().getFirst();
         if (netdev(config.id()) != null) {
             throw new ConfigException("-netdev " + option + ": id " + config.id() + " is already in use");
         }

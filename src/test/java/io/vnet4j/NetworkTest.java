@@ -23,7 +23,7 @@ class NetworkTest {
         ConfigParser parser = new ConfigParser();
         parser.netdev("stream,id=s,hubid=1,server=on,addr.type=unix,addr.path=" + dir.resolve("s.sock"));
         parser.net("dump,vlan=1,file=" + dir.resolve("hub1.pcap"));
-        try (Network network = Network.start(parser.build(null))) {
+        try (Network network = Network.start(parser.build())) {
             assertThat(network.netdev("s")).isNotNull();
             assertThat(network.netdev("s").hub().id()).isEqualTo(1);
             assertThat(dir.resolve("s.sock")).exists();
@@ -42,7 +42,7 @@ class NetworkTest {
         ConfigParser parser = new ConfigParser();
         parser.netdev("stream,id=s,server=on,addr.type=unix,addr.path=" + dir.resolve("s.sock"));
         parser.netdev("stream,id=c,addr.type=unix,addr.path=" + dir.resolve("nobody.sock"));
-        assertThatThrownBy(() -> Network.start(parser.build(null))).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> Network.start(parser.build())).isInstanceOf(IOException.class);
         assertThat(dir.resolve("s.sock")).as("the server was stopped again").doesNotExist();
     }
 }

@@ -113,7 +113,7 @@ final class DaemonCommand implements Callable<Integer> {
             for (String o : objects) {
                 parser.object(o);
             }
-            config = parser.build(null);
+            config = parser.build();
         } catch (ConfigException e) {
             Log.error(e.getMessage());
             return 2;

@@ -1,10 +1,9 @@
 package io.vnet4j.config;
 
-import java.nio.file.Path;
 import java.util.List;
 
 /** Everything the command line asked for, checked and immutable. */
-public record Config(List<NetdevConfig> netdevs, List<CaptureConfig> captures, Path controlSocket) {
+public record Config(List<NetdevConfig> netdevs, List<CaptureConfig> captures) {
     public Config {
         netdevs = List.copyOf(netdevs);
         captures = List.copyOf(captures);

@@ -109,7 +109,7 @@ public final class ConfigParser {
     }
 
     /** Checks the options against each other and returns the result. */
-    public Config build(Path controlSocket) throws ConfigException {
+    public Config build() throws ConfigException {
         Set<String> ids = new HashSet<>();
         for (NetdevConfig n : netdevs) {
             if (!ids.add(n.id())) {
@@ -132,7 +132,7 @@ public final class ConfigParser {
                         + " names no -netdev (expected one of: " + String.join(", ", ids.stream().sorted().toList()) + ")");
             }
         }
-        return new Config(netdevs, captures, controlSocket);
+        return new Config(netdevs, captures);
     }
 
     /**

@@ -17,7 +17,7 @@ class ConfigParserTest {
 
     private NetdevConfig netdev(String text) throws ConfigException {
         parser.netdev(text);
-        return parser.build(null).netdevs().getLast();
+        return parser.build().netdevs().getLast();
     }
 
     private static AbstractThrowableAssert<?, ? extends Throwable> netdevError(String text) {
@@ -180,7 +180,7 @@ class ConfigParserTest {
     void legacyNetSocketOnVlanOneIsHubOneNamedSocket0() throws Exception {
         parser.net("socket,vlan=1,listen=:8010");
         parser.net("socket,vlan=1,connect=127.0.0.1:8011");
-        Config config = parser.build(null);
+        Config config = parser.build();
         assertThat(config.netdevs()).containsExactly(
                 new NetdevConfig.StreamServer("socket.0", "socket", 1, "listen=:8010", inet("0.0.0.0", 8010)),
                 new NetdevConfig.StreamClient("socket.1", "socket", 1, "connect=127.0.0.1:8011", inet("127.0.0.1", 8011), 0));
@@ -190,7 +190,7 @@ class ConfigParserTest {
     void legacyNetTakesItsNameFromNameOrId() throws Exception {
         parser.net("socket,name=n,listen=:8010");
         parser.net("socket,id=i,listen=:8011");
-        assertThat(parser.build(null).netdevs()).extracting(NetdevConfig::id, NetdevConfig::hub)
+        assertThat(parser.build().netdevs()).extracting(NetdevConfig::id, NetdevConfig::hub)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("n", 0), org.assertj.core.groups.Tuple.tuple("i", 0));
     }
 
@@ -198,7 +198,7 @@ class ConfigParserTest {
     void legacyNetDumpCapturesAHub() throws Exception {
         parser.net("dump,vlan=1,file=x.pcap");
         parser.net("dump,vlan=2");
-        Config config = parser.build(null);
+        Config config = parser.build();
         assertThat(config.captures()).containsExactly(
                 new CaptureConfig("dump.0", null, 1, Path.of("x.pcap"), CaptureConfig.DEFAULT_SNAP_LENGTH),
                 new CaptureConfig("dump.1", null, 2, Path.of("vnet4j-vlan2.pcap"), CaptureConfig.DEFAULT_SNAP_LENGTH));
@@ -210,11 +210,10 @@ class ConfigParserTest {
         parser.netdev("socket,id=a,listen=:8010");
         parser.object("filter-dump,id=f,netdev=a,file=x.pcap,maxlen=128");
         parser.object("filter-dump,id=g,netdev=a,file=y.pcap,queue=all");
-        Config config = parser.build(Path.of("/tmp/c.sock"));
+        Config config = parser.build();
         assertThat(config.captures()).containsExactly(
                 new CaptureConfig("f", "a", null, Path.of("x.pcap"), 128),
                 new CaptureConfig("g", "a", null, Path.of("y.pcap"), CaptureConfig.DEFAULT_SNAP_LENGTH));
-        assertThat(config.controlSocket()).isEqualTo(Path.of("/tmp/c.sock"));
     }
 
     // ---- errors ----
@@ -292,7 +291,7 @@ class ConfigParserTest {
         p.netdev("tap,id=a,configure=on");
         p.netdev("tap,id=b,netns=/proc/self/ns/net");
         p.netdev("tap,id=c,netns=/proc/self/ns/net,script=/bin/true,downscript=/bin/true");
-        List<NetdevConfig> built = p.build(null).netdevs();
+        List<NetdevConfig> built = p.build().netdevs();
         NetdevConfig.Tap a = (NetdevConfig.Tap) built.get(1);
         NetdevConfig.Tap b = (NetdevConfig.Tap) built.get(2);
         NetdevConfig.Tap c = (NetdevConfig.Tap) built.get(3);
@@ -317,7 +316,7 @@ class ConfigParserTest {
         p.netdev("user,id=u,hostfwd=tcp::2222-:22,hostfwd=udp::5353-10.0.2.20:53");
         p.netdev("tap,id=t,ifname=tap0,configure=on");
         p.netdev("user,id=other,hubid=1,hostfwd=tcp::2223-:22");
-        List<NetdevConfig> built = p.build(null).netdevs();
+        List<NetdevConfig> built = p.build().netdevs();
         List<UserConfig.HostForward> forwards = ((NetdevConfig.User) built.get(0)).user().hostForwards();
         assertThat(forwards.get(0).guestAddress()).isEqualTo(io.vnet4j.wire.Ipv4Address.parse("10.0.2.100"));
         assertThat(forwards.get(0).guestDefaulted()).isTrue();
@@ -332,7 +331,7 @@ class ConfigParserTest {
         ConfigParser parser = new ConfigParser();
         parser.netdev("user,id=u,net=10.0.9.0/24");
         parser.netdev("tap,id=t,ifname=vn0,script=no,downscript=no,mtu=9000,configure=on");
-        NetdevConfig.Tap tap = (NetdevConfig.Tap) parser.build(null).netdevs().get(1);
+        NetdevConfig.Tap tap = (NetdevConfig.Tap) parser.build().netdevs().get(1);
         assertThat(tap.ifname()).isEqualTo("vn0");
         assertThat(tap.script()).isNull();
         assertThat(tap.mtu()).isEqualTo(9000);
@@ -348,7 +347,7 @@ class ConfigParserTest {
         ConfigParser parser = new ConfigParser();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> {
             parser.netdev("tap,id=t,configure=on");
-            parser.build(null);
+            parser.build();
         }).hasMessageContaining("configure=on needs a -netdev user on hub 0");
     }
 
@@ -473,7 +472,7 @@ class ConfigParserTest {
     void filterDumpNamingAnUnknownNetdevIsAnError() throws Exception {
         parser.netdev("socket,id=a,listen=:8010");
         parser.object("filter-dump,id=f,netdev=zz,file=x.pcap");
-        assertThatThrownBy(() -> parser.build(null)).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> parser.build()).isInstanceOf(ConfigException.class)
                 .hasMessage("-object filter-dump,id=f: netdev=zz names no -netdev (expected one of: a)");
     }
 
@@ -494,7 +493,7 @@ class ConfigParserTest {
     void duplicateIdsAreAnError() throws Exception {
         parser.netdev("socket,id=a,listen=:8010");
         parser.net("socket,id=a,listen=:8011");
-        assertThatThrownBy(() -> parser.build(null)).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> parser.build()).isInstanceOf(ConfigException.class)
                 .hasMessage("-netdev id=a: the id is used twice");
     }
 

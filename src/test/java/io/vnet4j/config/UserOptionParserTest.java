@@ -16,7 +16,7 @@ class UserOptionParserTest {
     private static UserConfig parse(String text) throws ConfigException {
         ConfigParser parser = new ConfigParser();
         parser.netdev(text);
-        return ((NetdevConfig.User) parser.build(null).netdevs().getFirst()).user();
+        return ((NetdevConfig.User) parser.build().netdevs().getFirst()).user();
     }
 
     private static int ip(String s) {
