@@ -73,16 +73,20 @@ final class DaemonCommand implements Callable<Integer> {
                 "  vnet4j ctl info network                  the hubs, ports, peers and counters of a running vnet4j",
                 "",
                 "Attach a QEMU VM to the default network:",
-                "  qemu-system-x86_64 ... -netdev stream,id=n0,server=off,addr.type=unix,addr.path=" + runtimeDir.resolve("qemu.sock") + " \\",
-                "      -device virtio-net-pci,netdev=n0,mac=52:54:00:XX:XX:XX",
+                "  qemu-system-x86_64 ... " + netdevOption(runtimeDir.resolve("qemu.sock")) + " \\",
+                "      " + deviceOption("52:54:00:XX:XX:XX"),
                 "(each VM its own mac=: without one, QEMU gives every VM 52:54:00:12:34:56)",
                 "(for other netdevs, QEMU's side of each transport is in README.md)"};
     }
 
-    /** QEMU's options for a VM with MAC {@code mac} on the stream server at {@code socket}. */
-    static String attachOption(Path socket, String mac) {
-        return "-netdev stream,id=n0,server=off,addr.type=unix,addr.path=" + socket
-                + " -device virtio-net-pci,netdev=n0,mac=" + mac;
+    /** QEMU's -netdev option for a VM on the stream server at {@code socket}. */
+    static String netdevOption(Path socket) {
+        return "-netdev stream,id=n0,server=off,addr.type=unix,addr.path=" + socket;
+    }
+
+    /** QEMU's -device option for that VM's NIC, with MAC {@code mac}. */
+    static String deviceOption(String mac) {
+        return "-device virtio-net-pci,netdev=n0,mac=" + mac;
     }
 
     /** A MAC in QEMU's range 52:54:00 with three random bytes, for the attach line: a new one each start. */
@@ -200,7 +204,7 @@ final class DaemonCommand implements Callable<Integer> {
         });
         network.netdevs().forEach(n -> Log.info(n.id() + ": hub " + n.hub().id() + ", " + n.type() + " " + n.describe()));
         if (defaultSocket != null) {
-            Log.info("attach a VM with: qemu-system-x86_64 ... " + attachOption(defaultSocket, randomQemuMac()));
+            Log.info("attach a VM with: qemu-system-x86_64 ... " + netdevOption(defaultSocket) + " " + deviceOption(randomQemuMac()));
             Log.info("give each VM its own mac= (this one is random; without mac=, QEMU gives every VM "
                     + "52:54:00:12:34:56, and two VMs with one MAC break each other's network)");
         }

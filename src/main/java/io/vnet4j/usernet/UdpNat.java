@@ -87,7 +87,9 @@ final class UdpNat {
             sendBuffer.clear();
             sendBuffer.put(0, payload, offset, length).limit(length);
             flow.channel.send(sendBuffer, target);
-            flow.unanswered++;
+            if (key.pinnedIp != 0) {
+                flow.unanswered++;
+            }
         } catch (IOException e) {
             dropped++;
         }

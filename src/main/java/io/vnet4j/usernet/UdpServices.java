@@ -59,7 +59,7 @@ final class UdpServices {
                 config.hostname(), config.tftpServerName(), config.bootFile(),
                 config.mtu() == UserConfig.DEFAULT_MTU ? 0 : config.mtu(), config.dhcpStatic()));
         // a client offering a larger maximum message size (option 57) gets up to one full frame
-        this.dhcpOut = ByteBuffer.allocate(Math.min(config.mtu(), UserConfig.DEFAULT_MTU) - 28);
+        this.dhcpOut = ByteBuffer.allocate(Math.min(config.mtu(), UserConfig.DEFAULT_MTU) - DhcpServer.IP_UDP_HEADERS);
         int over = dhcp.bytesOverSmallestReply();
         if (over > 0) {
             Log.warn(logName + ": the DHCP options (dnssearch=, domainname=, hostname=, bootfile=, ...) are " + over

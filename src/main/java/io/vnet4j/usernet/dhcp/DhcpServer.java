@@ -18,6 +18,8 @@ public final class DhcpServer {
     static final long OFFER_HOLD_MILLIS = 60_000;
     /** How long a declined address stays out of the pool. */
     static final long DECLINE_HOLD_MILLIS = 600_000;
+    /** The IPv4 and UDP headers around a reply: a reply buffer for an MTU holds the MTU less these. */
+    public static final int IP_UDP_HEADERS = ReplyWriter.IP_UDP_HEADERS;
     private static final int BROADCAST_ADDRESS = 0xFFFF_FFFF;
     private static final long NEVER = Long.MAX_VALUE;
 
