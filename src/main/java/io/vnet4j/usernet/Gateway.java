@@ -8,7 +8,7 @@ import io.vnet4j.wire.EthernetFrame;
 import io.vnet4j.wire.IcmpPacket;
 import io.vnet4j.wire.IcmpType;
 import io.vnet4j.wire.IpProtocol;
-import io.vnet4j.wire.Ipv4Address;
+import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.Ipv4Packet;
 import io.vnet4j.wire.MacAddress;
 import io.vnet4j.wire.TcpFlags;
@@ -16,10 +16,8 @@ import io.vnet4j.wire.TcpSegment;
 import io.vnet4j.wire.TcpSynOptions;
 import io.vnet4j.wire.UdpPacket;
 import io.vnet4j.wire.WireError;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 
 /**
@@ -31,7 +29,9 @@ import java.nio.ByteBuffer;
 final class Gateway {
     private final UserConfig config;
     private final GuestOutput out;
-    private final ArpTable arp;
+    private final GatewayAddresses addresses;
+    private final NeighborTable neighbors;
+    private final AddressCache addressCache = new AddressCache();
     private final UdpNat udp;
     private final UdpServices services;
     private final TcpNat tcp;
@@ -44,25 +44,20 @@ final class Gateway {
     private final Ipv4Packet ip = new Ipv4Packet();
     private final IcmpPacket icmp = new IcmpPacket();
     private final UdpPacket udpPacket = new UdpPacket();
-    private final InetSocketAddress hostLoopback;
     /** The frame being handled is a large TCP segment (its TCP checksum is partial, not checked). */
     private boolean largeSegment;
     final DropCounters drops = new DropCounters();
 
-    Gateway(UserConfig config, GuestOutput out, ArpTable arp, UdpNat udp, UdpServices services, TcpNat tcp,
-            GuestForwards guestForwards) {
+    Gateway(UserConfig config, GatewayAddresses addresses, GuestOutput out, NeighborTable neighbors, UdpNat udp,
+            UdpServices services, TcpNat tcp, GuestForwards guestForwards) {
         this.config = config;
+        this.addresses = addresses;
         this.guestForwards = guestForwards;
         this.tcp = tcp;
         this.out = out;
-        this.arp = arp;
+        this.neighbors = neighbors;
         this.udp = udp;
         this.services = services;
-        try {
-            this.hostLoopback = new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), 0);
-        } catch (UnknownHostException e) {
-            throw new AssertionError(e);
-        }
     }
 
     /**
@@ -114,7 +109,7 @@ final class Gateway {
             return;
         }
         if (config.inNetwork(arpPacket.senderIp())) {
-            arp.learn(arpPacket.senderIp(), arpPacket.senderMac());
+            neighbors.learn(addressCache.ipv4(arpPacket.senderIp()), arpPacket.senderMac());
         }
         if (arpPacket.operation() == ArpPacket.REQUEST && isGatewayAddress(arpPacket.targetIp())) {
             out.sendArp(ArpPacket.REPLY, arpPacket.targetIp(), arpPacket.senderMac(), arpPacket.senderIp(),
@@ -129,13 +124,14 @@ final class Gateway {
             drops.malformed++;
             return;
         }
-        int source = ip.source();
-        if (config.inNetwork(source)) {
-            arp.learn(source, sourceMac);
+        IpAddress source = addressCache.ipv4(ip.source());
+        IpAddress destination = addressCache.ipv4(ip.destination());
+        if (config.inNetwork(ip.source())) {
+            neighbors.learn(source, sourceMac);
         }
         if (ip.moreFragments() || ip.fragmentOffset() != 0) {
             largeSegment = false; // a reassembled datagram is checked in full
-            Reassembler.Datagram whole = reassembler.offer(source, ip.destination(), ip.protocol(),
+            Reassembler.Datagram whole = reassembler.offer(source, destination, ip.protocol(),
                     ip.identification(), ip.fragmentOffset() * 8, ip.moreFragments(), ip.buffer(),
                     ip.payloadOffset(), ip.payloadLength(), now);
             if (whole != null) {
@@ -143,10 +139,10 @@ final class Gateway {
             }
             return;
         }
-        transport(ip.protocol(), source, ip.destination(), ip.buffer(), ip.payloadOffset(), ip.payloadLength(), now);
+        transport(ip.protocol(), source, destination, ip.buffer(), ip.payloadOffset(), ip.payloadLength(), now);
     }
 
-    private void transport(int protocol, int source, int destination, ByteBuffer buffer, int offset, int length,
+    private void transport(int protocol, IpAddress source, IpAddress destination, ByteBuffer buffer, int offset, int length,
                            long now) {
         switch (protocol) {
             case IpProtocol.ICMP -> icmp(source, destination, buffer, offset, length, now);
@@ -161,7 +157,7 @@ final class Gateway {
         this.icmpProxy = proxy;
     }
 
-    private void icmp(int source, int destination, ByteBuffer buffer, int offset, int length, long now) {
+    private void icmp(IpAddress source, IpAddress destination, ByteBuffer buffer, int offset, int length, long now) {
         if (icmp.wrap(buffer, offset, length).check() != WireError.NONE || !icmp.checksumValid()) {
             drops.malformed++;
             return;
@@ -170,7 +166,7 @@ final class Gateway {
             drops.icmpNotEcho++;
             return;
         }
-        if (destination == config.host() || destination == config.dns()) {
+        if (addresses.isHostOrDns(destination)) {
             ByteBuffer reply = out.payloadBuffer();
             reply.put(0, buffer, offset, length);
             icmp.wrap(reply, 0, length);
@@ -178,7 +174,7 @@ final class Gateway {
             out.sendIcmp(destination, source, length);
             return;
         }
-        if (config.restricted() || config.inNetwork(destination) || destination == -1 || (destination >>> 28) == 0xE) {
+        if (config.restricted() || inVirtualNetwork(destination) || destination.isMulticastOrBroadcast()) {
             drops.restricted++;
             return;
         }
@@ -189,9 +185,9 @@ final class Gateway {
         icmpProxy.request(source, destination, buffer, offset, length, now);
     }
 
-    private void udp(int source, int destination, ByteBuffer buffer, int offset, int length, long now) {
+    private void udp(IpAddress source, IpAddress destination, ByteBuffer buffer, int offset, int length, long now) {
         if (udpPacket.wrap(buffer, offset, length).check() != WireError.NONE
-                || !udpPacket.checksumValid(source, destination)) {
+                || !udpPacket.checksumValid(source.ipv4(), destination.ipv4())) {
             drops.malformed++;
             return;
         }
@@ -203,7 +199,7 @@ final class Gateway {
                 eth.source(), now)) {
             return;
         }
-        if (config.restricted() || destination == -1 || (destination >>> 28) == 0xE) {
+        if (config.restricted() || destination.isMulticastOrBroadcast()) {
             drops.restricted++;
             return;
         }
@@ -219,23 +215,25 @@ final class Gateway {
      * Where a guest's connection to {@code destination} goes on the host: the host address is the host's
      * loopback, the virtual network's other addresses go nowhere (null), anything else is itself.
      */
-    private InetSocketAddress hostTarget(int destination, int port) {
-        if (destination == config.host()) {
-            return new InetSocketAddress(hostLoopback.getAddress(), port);
+    private InetSocketAddress hostTarget(IpAddress destination, int port) {
+        if (destination.equals(addresses.host(destination))) {
+            return new InetSocketAddress((destination.isIpv4() ? IpAddress.IPV4_LOOPBACK : IpAddress.IPV6_LOOPBACK)
+                    .toInetAddress(), port);
         }
-        if (config.inNetwork(destination)) {
+        if (inVirtualNetwork(destination)) {
             return null;
         }
-        try {
-            return new InetSocketAddress(InetAddress.getByAddress(Ipv4Address.toBytes(destination)), port);
-        } catch (UnknownHostException e) {
-            throw new AssertionError(e);
-        }
+        return new InetSocketAddress(destination.toInetAddress(), port);
     }
 
-    private void tcp(int source, int destination, ByteBuffer buffer, int offset, int length, long now) {
+    /** An address of the virtual network, of either family. */
+    private boolean inVirtualNetwork(IpAddress address) {
+        return address.isIpv4() && config.inNetwork(address.ipv4());
+    }
+
+    private void tcp(IpAddress source, IpAddress destination, ByteBuffer buffer, int offset, int length, long now) {
         if (tcpSegment.wrap(buffer, offset, length).check() != WireError.NONE
-                || !largeSegment && !tcpSegment.checksumValid(source, destination)) {
+                || !largeSegment && !tcpSegment.checksumValid(source.ipv4(), destination.ipv4())) {
             drops.malformed++;
             return;
         }
@@ -244,8 +242,8 @@ final class Gateway {
         SocketAddress forwarded = (flags & TcpFlags.SYN) != 0 ? guestForwards.target(destination, tcpSegment.destinationPort()) : null;
         if (forwarded != null) {
             target = forwarded;
-        } else if ((flags & TcpFlags.SYN) != 0 && !config.restricted() && destination != -1 && (destination >>> 28) != 0xE) {
-            if (destination == config.dns()) {
+        } else if ((flags & TcpFlags.SYN) != 0 && !config.restricted() && !destination.isMulticastOrBroadcast()) {
+            if (destination.equals(addresses.dns(destination))) {
                 // DNS over TCP goes to the first upstream resolver, as DNS over UDP does
                 boolean dns = tcpSegment.destinationPort() == UdpServices.DNS_PORT && !services.dnsUpstreams().isEmpty();
                 target = dns ? services.dnsUpstreams().getFirst() : null;

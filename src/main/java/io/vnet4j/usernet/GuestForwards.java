@@ -1,6 +1,7 @@
 package io.vnet4j.usernet;
 
 import io.vnet4j.config.UserConfig;
+import io.vnet4j.wire.IpAddress;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -15,7 +16,7 @@ import java.util.Map;
  * goes instead of the network: a host TCP address, a unix socket, or a command ({@link CommandBridge}).
  */
 final class GuestForwards implements AutoCloseable {
-    private record Key(int address, int port) {}
+    private record Key(IpAddress address, int port) {}
 
     private final Map<Key, SocketAddress> targets = new HashMap<>();
     private final List<CommandBridge> bridges = new ArrayList<>();
@@ -32,7 +33,7 @@ final class GuestForwards implements AutoCloseable {
                         yield bridge.address();
                     }
                 };
-                targets.put(new Key(rule.address(), rule.port()), target);
+                targets.put(new Key(IpAddress.ofIpv4(rule.address()), rule.port()), target);
             }
         } catch (IOException e) {
             close();
@@ -41,7 +42,7 @@ final class GuestForwards implements AutoCloseable {
     }
 
     /** The target for a guest connection to {@code address:port}, or null when no rule names it. */
-    SocketAddress target(int address, int port) {
+    SocketAddress target(IpAddress address, int port) {
         return targets.isEmpty() ? null : targets.get(new Key(address, port));
     }
 

@@ -5,6 +5,7 @@ import io.vnet4j.wire.Checksum;
 import io.vnet4j.wire.EtherType;
 import io.vnet4j.wire.EthernetFrame;
 import io.vnet4j.wire.IcmpPacket;
+import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.IpProtocol;
 import io.vnet4j.wire.Ipv4Packet;
 import io.vnet4j.wire.MacAddress;
@@ -18,7 +19,7 @@ import java.util.function.LongSupplier;
 /**
  * Builds the frames the gateway sends to the guests: Ethernet with the gateway's MAC for the address it
  * speaks as (QEMU's 52:55:IP), IPv4 with checksums, fragmented to the MTU when larger, and hands each to
- * the hub. The destination MAC comes from the {@link ArpTable}; when a guest's MAC is unknown, the
+ * the hub. The destination MAC comes from the {@link NeighborTable}; when a guest's MAC is unknown, the
  * finished frame waits in {@link PendingFrames} while an ARP request asks for it, and leaves when the
  * guest answers (or is dropped and counted after about a second), as Linux and libslirp do.
  */
@@ -34,7 +35,7 @@ final class GuestOutput {
     private static final int DEFAULT_TTL = 64;
 
     private final FrameSink sink;
-    private final ArpTable arp;
+    private final NeighborTable neighbors;
     private final LongSupplier clock;
     private final PendingFrames pending = new PendingFrames();
     private final int mtu;
@@ -52,17 +53,22 @@ final class GuestOutput {
      * @param clock the time in nanoseconds (System::nanoTime, or a test's), for how long a frame waits
      *              for its guest's MAC
      */
-    GuestOutput(FrameSink sink, ArpTable arp, int mtu, LongSupplier clock) {
+    GuestOutput(FrameSink sink, NeighborTable neighbors, int mtu, LongSupplier clock) {
         this.sink = sink;
-        this.arp = arp;
+        this.neighbors = neighbors;
         this.mtu = mtu;
         this.clock = clock;
-        arp.onLearn((ip, mac) -> pending.release(ip, mac, sink));
+        neighbors.onLearn((ip, mac) -> pending.release(ip, mac, sink));
     }
 
     /** The MAC the gateway uses when it speaks as {@code ip}: 52:55 followed by the address, as in QEMU. */
     static long gatewayMac(int ip) {
         return 0x5255_0000_0000L | (ip & 0xFFFFFFFFL);
+    }
+
+    /** The gateway's MAC as {@code ip}: QEMU's 52:55 and the IPv4 address, or the last four bytes of an IPv6 one. */
+    static long gatewayMac(IpAddress ip) {
+        return gatewayMac((int) ip.low());
     }
 
     /** A scratch buffer for building a payload before {@link #sendUdp} or {@link #sendIcmp}. */
@@ -102,9 +108,9 @@ final class GuestOutput {
 
     /**
      * Sends a UDP datagram to a guest; the payload is {@code src[offset, offset + length)}.
-     * {@code destinationMac} may be {@link ArpTable#UNKNOWN} to look it up, or broadcast.
+     * {@code destinationMac} may be {@link NeighborTable#UNKNOWN} to look it up, or broadcast.
      */
-    void sendUdp(int source, int sourcePort, int destination, int destinationPort, long destinationMac,
+    void sendUdp(IpAddress source, int sourcePort, IpAddress destination, int destinationPort, long destinationMac,
                  ByteBuffer src, int offset, int length) {
         ByteBuffer body = payload;
         if (src != payload || offset != UdpPacket.HEADER_LENGTH) {
@@ -114,7 +120,7 @@ final class GuestOutput {
         udp.setSourcePort(sourcePort);
         udp.setDestinationPort(destinationPort);
         udp.setDatagramLength(UdpPacket.HEADER_LENGTH + length);
-        udp.fillChecksum(source, destination);
+        udp.fillChecksum(source.ipv4(), destination.ipv4());
         sendIp(IpProtocol.UDP, source, destination, destinationMac, body, UdpPacket.HEADER_LENGTH + length);
     }
 
@@ -124,10 +130,10 @@ final class GuestOutput {
      * {@code segmentSize} goes out as a large segment, its checksum only the pseudo-header sum (see
      * Port#deliver with a segment size).
      */
-    void sendTcp(int source, int sourcePort, int destination, int destinationPort, int flags, int sequence,
+    void sendTcp(IpAddress source, int sourcePort, IpAddress destination, int destinationPort, int flags, int sequence,
                  int acknowledgment, int window, io.vnet4j.usernet.tcp.TcpConnection connection, int payloadFromFront,
                  int payloadLength, TcpSynOptions options, TcpSackBlocks sack, int segmentSize) {
-        long mac = arp.lookup(destination);
+        long mac = neighbors.lookup(destination);
         int optionsLength = (options == null ? 0 : options.length()) + (sack == null ? 0 : sack.length());
         int headerLength = TcpSegment.MIN_HEADER_LENGTH + optionsLength;
         int length = headerLength + payloadLength;
@@ -151,24 +157,24 @@ final class GuestOutput {
         }
         boolean large = payloadLength > segmentSize && segmentSize > 0;
         if (large) {
-            tcp.setChecksum(Checksum.fold(Checksum.pseudoHeaderSum(source, destination, IpProtocol.TCP, length)));
+            tcp.setChecksum(Checksum.fold(Checksum.pseudoHeaderSum(source.ipv4(), destination.ipv4(), IpProtocol.TCP, length)));
         } else {
-            tcp.fillChecksum(source, destination);
+            tcp.fillChecksum(source.ipv4(), destination.ipv4());
         }
         writeHeaders(IpProtocol.TCP, source, destination, mac, nextId++ & 0xFFFF, length, false, 0);
         send(ETH + IP + length, large ? segmentSize : 0, source, destination, mac);
     }
 
     /** Sends an ICMP message whose header and body are in {@link #payloadBuffer()} at 0; fills its checksum. */
-    void sendIcmp(int source, int destination, int length) {
+    void sendIcmp(IpAddress source, IpAddress destination, int length) {
         icmp.wrap(payload, 0, length);
         icmp.fillChecksum();
-        sendIp(IpProtocol.ICMP, source, destination, ArpTable.UNKNOWN, payload, length);
+        sendIp(IpProtocol.ICMP, source, destination, NeighborTable.UNKNOWN, payload, length);
     }
 
     /** Sends an IP packet with {@code body} as its payload, in fragments when it exceeds the MTU. */
-    void sendIp(int protocol, int source, int destination, long destinationMac, ByteBuffer body, int length) {
-        long mac = destinationMac != ArpTable.UNKNOWN ? destinationMac : arp.lookup(destination);
+    void sendIp(int protocol, IpAddress source, IpAddress destination, long destinationMac, ByteBuffer body, int length) {
+        long mac = destinationMac != NeighborTable.UNKNOWN ? destinationMac : neighbors.lookup(destination);
         int id = nextId++ & 0xFFFF;
         int maxData = (mtu - IP) & ~7;
         int offset = 0;
@@ -186,7 +192,7 @@ final class GuestOutput {
      * Writes the Ethernet and IPv4 headers in front of {@code dataLength} bytes at ETH + IP in the frame;
      * an unknown MAC is written as it is and replaced when the frame leaves {@link PendingFrames}.
      */
-    private void writeHeaders(int protocol, int source, int destination, long mac, int id, int dataLength,
+    private void writeHeaders(int protocol, IpAddress source, IpAddress destination, long mac, int id, int dataLength,
                               boolean moreFragments, int fragmentOffset) {
         eth.wrap(frame, 0, ETH + IP + dataLength);
         eth.setDestination(mac);
@@ -200,8 +206,8 @@ final class GuestOutput {
         ip.setFragmentation(false, moreFragments, fragmentOffset);
         ip.setTtl(DEFAULT_TTL);
         ip.setProtocol(protocol);
-        ip.setSource(source);
-        ip.setDestination(destination);
+        ip.setSource(source.ipv4());
+        ip.setDestination(destination.ipv4());
         ip.fillChecksum();
     }
 
@@ -209,15 +215,15 @@ final class GuestOutput {
      * Pads the frame to Ethernet's 60-byte minimum and hands it to the hub, or, when the guest's MAC is
      * unknown, holds it and asks for the MAC by ARP as {@code source} (once per wait).
      */
-    private void send(int frameLength, int segmentSize, int source, int destination, long mac) {
+    private void send(int frameLength, int segmentSize, IpAddress source, IpAddress destination, long mac) {
         for (int i = frameLength; i < 60; i++) {
             frame.put(i, (byte) 0);
         }
         int length = Math.max(frameLength, 60);
-        if (mac != ArpTable.UNKNOWN) {
+        if (mac != NeighborTable.UNKNOWN) {
             sink.send(frame, 0, length, segmentSize);
         } else if (pending.hold(destination, frame, 0, length, segmentSize, clock.getAsLong())) {
-            sendArp(ArpPacket.REQUEST, source, 0, destination, MacAddress.BROADCAST);
+            sendArp(ArpPacket.REQUEST, source.ipv4(), 0, destination.ipv4(), MacAddress.BROADCAST);
         }
     }
 }

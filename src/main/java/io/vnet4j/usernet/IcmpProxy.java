@@ -6,12 +6,11 @@ import io.vnet4j.os.NativeDatagramSocket;
 import io.vnet4j.wire.Checksum;
 import io.vnet4j.wire.IcmpPacket;
 import io.vnet4j.wire.IcmpType;
-import io.vnet4j.wire.Ipv4Address;
+import io.vnet4j.wire.IpAddress;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.Inet4Address;
-import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,10 +37,10 @@ final class IcmpProxy {
     static final int MAX_PENDING = 4096;
     private static final long PENDING_NANOS = TimeUnit.SECONDS.toNanos(PENDING_SECONDS);
 
-    private record Pending(int guestIp, int guestId, int guestSequence, int destination, long sentAt) {}
+    private record Pending(IpAddress guestIp, int guestId, int guestSequence, IpAddress destination, long sentAt) {}
 
     /** An echo reply read by the reader thread, to be delivered on the loop. */
-    record Reply(int source, int sequence, byte[] data) {}
+    record Reply(IpAddress source, int sequence, byte[] data) {}
 
     private final GuestOutput out;
     private final NativeDatagramSocket socket;
@@ -95,7 +94,7 @@ final class IcmpProxy {
     }
 
     /** Sends a guest's echo request (ICMP header and data in {@code buffer}) to {@code destination}. */
-    void request(int guestIp, int destination, ByteBuffer buffer, int offset, int length, long now) {
+    void request(IpAddress guestIp, IpAddress destination, ByteBuffer buffer, int offset, int length, long now) {
         if (socket == null || length > NativeDatagramSocket.MAX_DATAGRAM) {
             dropped++;
             return;
@@ -118,13 +117,9 @@ final class IcmpProxy {
             request.putShort(2, (short) Checksum.compute(request, 0, length));
         }
         MemorySegment.copy(scratch, 0, send, ValueLayout.JAVA_BYTE, 0, length);
-        try {
-            int destinationLength = socket.prepareDestination(new DatagramEndpoint.Inet(
-                    (Inet4Address) InetAddress.getByAddress(Ipv4Address.toBytes(destination)), 0));
-            if (socket.send(length, destinationLength) != 0) {
-                dropped++;
-            }
-        } catch (IOException e) {
+        int destinationLength = socket.prepareDestination(new DatagramEndpoint.Inet(
+                (Inet4Address) destination.toInetAddress(), 0));
+        if (socket.send(length, destinationLength) != 0) {
             dropped++;
         }
     }
@@ -141,7 +136,7 @@ final class IcmpProxy {
                 }
                 byte[] data = new byte[length - at - IcmpPacket.HEADER_LENGTH];
                 in.get(at + IcmpPacket.HEADER_LENGTH, data);
-                toLoop.accept(new Reply(socket.lastSourceIpv4(), in.getShort(at + 6) & 0xFFFF, data));
+                toLoop.accept(new Reply(IpAddress.ofIpv4(socket.lastSourceIpv4()), in.getShort(at + 6) & 0xFFFF, data));
             }
         } catch (IOException e) {
             Log.warn("icmp: the echo socket failed: " + e.getMessage());
@@ -151,7 +146,7 @@ final class IcmpProxy {
     /** On the loop: delivers a reply to the guest that asked. */
     void deliver(Reply reply) {
         Pending p = pending.remove(reply.sequence());
-        if (p == null || p.destination() != reply.source()) {
+        if (p == null || !p.destination().equals(reply.source())) {
             dropped++;
             return;
         }

@@ -1,5 +1,6 @@
 package io.vnet4j.usernet;
 
+import io.vnet4j.wire.IpAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -7,10 +8,10 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * Frames for guests whose MAC the gateway has not learnt yet, held while ARP resolves, as Linux's
+ * Frames for guests whose MAC the gateway has not learnt yet, held while ARP or neighbour discovery resolves, as Linux's
  * neighbour table holds them (net/core/neighbour.c, unres_qlen_bytes) and libslirp's if_output keeps a
  * packet for about a second (slirp/src/if.c, expiration_date). Theory of operation: the first frame held
- * for an address asks the caller to send an ARP request; when the address's MAC is learnt, its frames
+ * for an address asks the caller to send an ARP request (IPv4) or a neighbour solicitation (IPv6); when the address's MAC is learnt, its frames
  * leave in the order they were held with that MAC as their destination; what is still held after
  * {@link #HOLD_NANOS} is dropped and counted. Bounded: at most {@link #MAX_FRAMES_PER_ADDRESS} frames and
  * {@link #MAX_BYTES_PER_ADDRESS} bytes per address, {@link #MAX_BYTES} bytes in all; a frame over a bound
@@ -38,7 +39,7 @@ final class PendingFrames {
         }
     }
 
-    private final Map<Integer, Waiting> byAddress = new HashMap<>();
+    private final Map<IpAddress, Waiting> byAddress = new HashMap<>();
     private int bytes;
     private long released;
     private long dropped;
@@ -46,9 +47,9 @@ final class PendingFrames {
     /**
      * Holds a copy of {@code length} bytes at absolute {@code offset} of {@code frame} for {@code address}.
      * Returns true when this is the first frame waiting for that address (the caller then asks for it by
-     * ARP), false when others wait already or the frame was dropped on a bound.
+     * ARP or NDP), false when others wait already or the frame was dropped on a bound.
      */
-    boolean hold(int address, ByteBuffer frame, int offset, int length, int segmentSize, long now) {
+    boolean hold(IpAddress address, ByteBuffer frame, int offset, int length, int segmentSize, long now) {
         Waiting waiting = byAddress.get(address);
         boolean first = waiting == null;
         if (bytes + length > MAX_BYTES || first && byAddress.size() >= MAX_ADDRESSES
@@ -70,7 +71,7 @@ final class PendingFrames {
     }
 
     /** Sends every frame held for {@code address} to {@code mac}, oldest first, and forgets them. */
-    void release(int address, long mac, GuestOutput.FrameSink sink) {
+    void release(IpAddress address, long mac, GuestOutput.FrameSink sink) {
         Waiting waiting = byAddress.remove(address);
         if (waiting == null) {
             return;

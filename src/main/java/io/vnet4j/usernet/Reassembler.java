@@ -1,5 +1,6 @@
 package io.vnet4j.usernet;
 
+import io.vnet4j.wire.IpAddress;
 import java.nio.ByteBuffer;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -20,9 +21,9 @@ final class Reassembler {
     static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     /** A datagram put back together: its payload is {@code buffer[0, length)}. */
-    record Datagram(int source, int destination, int protocol, ByteBuffer buffer, int length) {}
+    record Datagram(IpAddress source, IpAddress destination, int protocol, ByteBuffer buffer, int length) {}
 
-    private record Key(int source, int destination, int protocol, int id) {}
+    private record Key(IpAddress source, IpAddress destination, int protocol, int id) {}
 
     private static final class Pending {
         final byte[] data = new byte[MAX_PAYLOAD];
@@ -80,7 +81,7 @@ final class Reassembler {
      * Takes one fragment ({@code payload[offset, offset + length)} at byte position {@code position} of its
      * datagram); returns the whole datagram once complete, else null.
      */
-    Datagram offer(int source, int destination, int protocol, int id, int position, boolean more,
+    Datagram offer(IpAddress source, IpAddress destination, int protocol, int id, int position, boolean more,
                    ByteBuffer payload, int offset, int length, long now) {
         expire(now);
         Key key = new Key(source, destination, protocol, id);

@@ -4,6 +4,7 @@ import io.vnet4j.Log;
 import io.vnet4j.Shutdown;
 import io.vnet4j.config.UserConfig;
 import io.vnet4j.usernet.tcp.TcpNat;
+import io.vnet4j.wire.IpAddress;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.SelectionKey;
@@ -22,13 +23,13 @@ final class TcpHostForwards {
     record Rule(UserConfig.HostForward forward, ServerSocketChannel listener) {}
 
     private final TcpNat tcp;
-    private final int hostIp;
+    private final GatewayAddresses gateway;
     private final VirtualPorts ports;
     private final List<Rule> rules = new ArrayList<>();
 
-    TcpHostForwards(TcpNat tcp, int hostIp, VirtualPorts ports) {
+    TcpHostForwards(TcpNat tcp, GatewayAddresses gateway, VirtualPorts ports) {
         this.tcp = tcp;
-        this.hostIp = hostIp;
+        this.gateway = gateway;
         this.ports = ports;
     }
 
@@ -55,7 +56,8 @@ final class TcpHostForwards {
                 if (accepted == null) {
                     return;
                 }
-                tcp.forward(accepted, rule.forward.guestAddress(), rule.forward.guestPort(), hostIp,
+                IpAddress guest = IpAddress.ofIpv4(rule.forward.guestAddress());
+                tcp.forward(accepted, guest, rule.forward.guestPort(), gateway.host(guest),
                         ports.allocate(p -> false), now);
             } catch (IOException e) {
                 Log.warn("hostfwd tcp " + rule.forward.hostPort() + ": " + e.getMessage());

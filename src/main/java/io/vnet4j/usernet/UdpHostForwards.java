@@ -2,6 +2,7 @@ package io.vnet4j.usernet;
 
 import io.vnet4j.Shutdown;
 import io.vnet4j.config.UserConfig;
+import io.vnet4j.wire.IpAddress;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -43,16 +44,16 @@ final class UdpHostForwards {
     private record ClientKey(Rule rule, SocketAddress client) {}
 
     private final GuestOutput out;
-    private final int hostIp;
+    private final GatewayAddresses gateway;
     private final VirtualPorts ports;
     private final List<Rule> rules = new java.util.ArrayList<>();
     private final Map<Integer, Peer> byPort = new HashMap<>();
     private final Map<ClientKey, Peer> byClient = new HashMap<>();
     private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(65536);
 
-    UdpHostForwards(GuestOutput out, int hostIp, VirtualPorts ports) {
+    UdpHostForwards(GuestOutput out, GatewayAddresses gateway, VirtualPorts ports) {
         this.out = out;
-        this.hostIp = hostIp;
+        this.gateway = gateway;
         this.ports = ports;
     }
 
@@ -95,15 +96,16 @@ final class UdpHostForwards {
                 byPort.put(port, peer);
             }
             peer.lastUsed = now;
-            out.sendUdp(hostIp, peer.port, rule.forward.guestAddress(), rule.forward.guestPort(), ArpTable.UNKNOWN,
+            IpAddress guest = IpAddress.ofIpv4(rule.forward.guestAddress());
+            out.sendUdp(gateway.host(guest), peer.port, guest, rule.forward.guestPort(), NeighborTable.UNKNOWN,
                     in, 8, in.position() - 8);
         }
     }
 
     /** A guest's datagram to {@code port} on the host address: a reply to a forwarded client? */
-    boolean fromGuest(int source, int sourcePort, int port, ByteBuffer buffer, int offset, int length, long now) {
+    boolean fromGuest(IpAddress source, int sourcePort, int port, ByteBuffer buffer, int offset, int length, long now) {
         Peer peer = byPort.get(port);
-        if (peer == null || peer.rule.forward.guestAddress() != source || peer.rule.forward.guestPort() != sourcePort) {
+        if (peer == null || !IpAddress.ofIpv4(peer.rule.forward.guestAddress()).equals(source) || peer.rule.forward.guestPort() != sourcePort) {
             return false;
         }
         peer.lastUsed = now;

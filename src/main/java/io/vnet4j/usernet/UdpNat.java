@@ -1,9 +1,10 @@
 package io.vnet4j.usernet;
 
 import io.vnet4j.Log;
-import io.vnet4j.wire.Ipv4Address;
+import io.vnet4j.usernet.flow.FlowKey;
+import io.vnet4j.wire.IpAddress;
 import java.io.IOException;
-import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -20,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * UDP between the guests and host sockets. Theory of operation: each guest socket (guest address and
  * port) gets one host datagram socket, its flow, on first use; datagrams the guest sends to any
  * destination leave through it, and whatever comes back to it is delivered to that guest socket, from the
- * address it came from (the host's loopback appears as the gateway's host address, 10.0.2.2). A flow ends
+ * address it came from (the host's loopback appears as the gateway's host address of the guest's family,
+ * 10.0.2.2 or fec0::2). A flow ends
  * after {@value #IDLE_SECONDS} s without traffic; at most {@value #MAX_FLOWS} flows exist, the least
  * recently used giving way. A flow may instead be pinned to one upstream whose replies appear to come
  * from a fixed virtual address: that is how the DNS address forwards to the real resolvers. A pinned flow
@@ -35,59 +37,64 @@ final class UdpNat {
     private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(IDLE_SECONDS);
     private static final long PINNED_IDLE_NANOS = TimeUnit.SECONDS.toNanos(PINNED_IDLE_SECONDS);
 
-    private record Key(int guestIp, int guestPort, int pinnedIp, int pinnedPort) {}
-
     /** One guest socket's host socket. */
     static final class Flow {
-        final Key key;
+        /** The guest socket, and for a pinned flow the virtual address and port its replies come from (else null, 0). */
+        final FlowKey key;
         final DatagramChannel channel;
         long lastUsed;
         /** Pinned flows: datagrams sent upstream and not answered yet. */
         int unanswered;
 
-        Flow(Key key, DatagramChannel channel, long now) {
+        Flow(FlowKey key, DatagramChannel channel, long now) {
             this.key = key;
             this.channel = channel;
             this.lastUsed = now;
+        }
+
+        boolean pinned() {
+            return key.remote() != null;
         }
     }
 
     private final Selector selector;
     private final GuestOutput out;
-    private final int hostIp;
-    private final Map<Key, Flow> flows = new LinkedHashMap<>(16, 0.75f, true);
+    private final GatewayAddresses gateway;
+    private final Map<FlowKey, Flow> flows = new LinkedHashMap<>(16, 0.75f, true);
+    /** Reused for every lookup (see FlowKey). */
+    private final FlowKey probe = new FlowKey();
     private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(65536);
     private long dropped;
 
-    UdpNat(Selector selector, GuestOutput out, int hostIp) {
+    UdpNat(Selector selector, GuestOutput out, GatewayAddresses gateway) {
         this.selector = selector;
         this.out = out;
-        this.hostIp = hostIp;
+        this.gateway = gateway;
     }
 
     /** Sends a guest's datagram to {@code target}; replies come back from where they came from. */
-    void send(int guestIp, int guestPort, InetSocketAddress target, ByteBuffer payload, int offset, int length,
+    void send(IpAddress guestIp, int guestPort, InetSocketAddress target, ByteBuffer payload, int offset, int length,
               long now) {
-        send(new Key(guestIp, guestPort, 0, 0), target, payload, offset, length, now);
+        send(probe.set(guestIp, guestPort, null, 0), target, payload, offset, length, now);
     }
 
     /** Sends a guest's datagram to {@code upstream}; replies appear to come from {@code virtualIp:virtualPort}. */
-    void sendPinned(int guestIp, int guestPort, int virtualIp, int virtualPort, InetSocketAddress upstream,
+    void sendPinned(IpAddress guestIp, int guestPort, IpAddress virtualIp, int virtualPort, InetSocketAddress upstream,
                     ByteBuffer payload, int offset, int length, long now) {
-        send(new Key(guestIp, guestPort, virtualIp, virtualPort), upstream, payload, offset, length, now);
+        send(probe.set(guestIp, guestPort, virtualIp, virtualPort), upstream, payload, offset, length, now);
     }
 
-    private void send(Key key, InetSocketAddress target, ByteBuffer payload, int offset, int length, long now) {
+    private void send(FlowKey key, InetSocketAddress target, ByteBuffer payload, int offset, int length, long now) {
         Flow flow = flows.get(key);
         try {
             if (flow == null) {
-                flow = open(key, now);
+                flow = open(key.copy(), target, now);
             }
             flow.lastUsed = now;
             sendBuffer.clear();
             sendBuffer.put(0, payload, offset, length).limit(length);
             flow.channel.send(sendBuffer, target);
-            if (key.pinnedIp != 0) {
+            if (flow.pinned()) {
                 flow.unanswered++;
             }
         } catch (IOException e) {
@@ -95,13 +102,14 @@ final class UdpNat {
         }
     }
 
-    private Flow open(Key key, long now) throws IOException {
+    private Flow open(FlowKey key, InetSocketAddress target, long now) throws IOException {
         if (flows.size() >= MAX_FLOWS) {
             Iterator<Flow> lru = flows.values().iterator();
             close(lru.next());
             lru.remove();
         }
-        DatagramChannel channel = DatagramChannel.open(java.net.StandardProtocolFamily.INET);
+        DatagramChannel channel = DatagramChannel.open(target.getAddress() instanceof Inet6Address
+                ? java.net.StandardProtocolFamily.INET6 : java.net.StandardProtocolFamily.INET);
         channel.configureBlocking(false);
         channel.bind(null);
         Flow flow = new Flow(key, channel, now);
@@ -122,22 +130,27 @@ final class UdpNat {
                 dropped++;
                 return;
             }
-            if (!(from instanceof InetSocketAddress source) || !(source.getAddress() instanceof Inet4Address v4)) {
+            if (!(from instanceof InetSocketAddress source)) {
                 return;
             }
             flow.lastUsed = now;
             int length = in.position() - 8;
-            int sourceIp;
+            IpAddress sourceIp;
             int sourcePort;
-            if (flow.key.pinnedIp != 0) {
-                sourceIp = flow.key.pinnedIp;
-                sourcePort = flow.key.pinnedPort;
+            if (flow.pinned()) {
+                sourceIp = flow.key.remote();
+                sourcePort = flow.key.remotePort();
             } else {
-                sourceIp = v4.isLoopbackAddress() ? hostIp : Ipv4Address.fromBytes(v4.getAddress());
+                sourceIp = source.getAddress().isLoopbackAddress() ? gateway.host(flow.key.guest())
+                        : IpAddress.of(source.getAddress());
                 sourcePort = source.getPort();
             }
-            out.sendUdp(sourceIp, sourcePort, flow.key.guestIp, flow.key.guestPort, ArpTable.UNKNOWN, in, 8, length);
-            if (flow.key.pinnedIp != 0 && --flow.unanswered <= 0) {
+            if (sourceIp == null || sourceIp.isIpv4() != flow.key.guest().isIpv4()) {
+                dropped++; // from the other family than the guest socket's: nothing to say it as
+                continue;
+            }
+            out.sendUdp(sourceIp, sourcePort, flow.key.guest(), flow.key.guestPort(), NeighborTable.UNKNOWN, in, 8, length);
+            if (flow.pinned() && --flow.unanswered <= 0) {
                 flows.remove(flow.key); // every query answered: the exchange is over
                 close(flow);
                 return;
@@ -150,7 +163,7 @@ final class UdpNat {
         Iterator<Flow> it = flows.values().iterator();
         while (it.hasNext()) {
             Flow flow = it.next();
-            if (now - flow.lastUsed > (flow.key.pinnedIp != 0 ? PINNED_IDLE_NANOS : IDLE_NANOS)) {
+            if (now - flow.lastUsed > (flow.pinned() ? PINNED_IDLE_NANOS : IDLE_NANOS)) {
                 close(flow);
                 it.remove();
             }
@@ -160,8 +173,8 @@ final class UdpNat {
     /** One line per flow, for {@code info network}. */
     void describe(List<String> lines, long now) {
         for (Flow flow : flows.values()) {
-            lines.add("udp " + Ipv4Address.format(flow.key.guestIp) + ":" + flow.key.guestPort
-                    + (flow.key.pinnedIp != 0 ? " (dns)" : "") + ", idle "
+            lines.add("udp " + flow.key.guest().toUriString() + ":" + flow.key.guestPort()
+                    + (flow.pinned() ? " (dns)" : "") + ", idle "
                     + TimeUnit.NANOSECONDS.toSeconds(now - flow.lastUsed) + " s");
         }
     }

@@ -5,6 +5,7 @@ import io.vnet4j.config.UserConfig;
 import io.vnet4j.usernet.dhcp.DhcpMessageType;
 import io.vnet4j.usernet.dhcp.Lease;
 import io.vnet4j.usernet.dns.LocalResolver;
+import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.Ipv4Address;
 import io.vnet4j.wire.MacAddress;
 import io.vnet4j.usernet.dhcp.DhcpReply;
@@ -31,7 +32,8 @@ final class UdpServices {
     private final UserConfig config;
     private final UdpNat nat;
     private final GuestOutput out;
-    private final ArpTable arp;
+    private final NeighborTable neighbors;
+    private final GatewayAddresses gateway;
     private final List<InetSocketAddress> dnsUpstreams;
     private final DhcpServer dhcp;
     private final TftpServer tftp;
@@ -45,13 +47,15 @@ final class UdpServices {
     private String lastLeaseLine;
     private long dnsDropped;
 
-    UdpServices(String logName, UserConfig config, UdpNat nat, GuestOutput out, ArpTable arp,
+    UdpServices(String logName, UserConfig config, GatewayAddresses gateway, UdpNat nat, GuestOutput out,
+                NeighborTable neighbors,
                 List<InetSocketAddress> dnsUpstreams, UdpHostForwards hostForwards) {
         this.logName = logName;
         this.config = config;
         this.nat = nat;
         this.out = out;
-        this.arp = arp;
+        this.neighbors = neighbors;
+        this.gateway = gateway;
         this.dnsUpstreams = List.copyOf(dnsUpstreams);
         this.hostForwards = hostForwards;
         this.dhcp = new DhcpServer(new DhcpSettings(config.network(), config.prefixLength(), config.host(), config.dns(),
@@ -69,36 +73,37 @@ final class UdpServices {
         this.localNames = new LocalResolver(config.domainName() == null ? "" : config.domainName(), this::guestAddress);
         this.tftp = config.tftpRoot() == null ? null : new TftpServer(config.tftpRoot(), MAX_TFTP_TRANSFERS);
         this.tftpOut = (clientIp, clientPort, payload, offset, length) ->
-                out.sendUdp(config.host(), TftpServer.PORT, clientIp, clientPort, ArpTable.UNKNOWN, payload, offset, length);
+                out.sendUdp(gateway.host4(), TftpServer.PORT, IpAddress.ofIpv4(clientIp), clientPort, NeighborTable.UNKNOWN,
+                        payload, offset, length);
     }
 
     /** Handles a datagram when it is for one of the services; false lets NAT take it. */
-    boolean handle(int source, int sourcePort, int destination, int destinationPort, ByteBuffer buffer, int offset,
-                   int length, long sourceMac, long now) {
-        if (destinationPort == DHCP_SERVER_PORT && (destination == -1 || destination == config.host())) {
+    boolean handle(IpAddress source, int sourcePort, IpAddress destination, int destinationPort, ByteBuffer buffer,
+                   int offset, int length, long sourceMac, long now) {
+        boolean toHost = destination.equals(gateway.host(source));
+        if (destinationPort == DHCP_SERVER_PORT && source.isIpv4() && (toHost || destination.ipv4() == -1)) {
             dhcp(sourceMac, buffer, offset, length);
             return true;
         }
-        if (destination == config.host() && destinationPort == TftpServer.PORT && tftp != null) {
-            tftp.receive(source, sourcePort, buffer, offset, length, now, tftpOut);
+        if (toHost && destinationPort == TftpServer.PORT && tftp != null && source.isIpv4()) {
+            tftp.receive(source.ipv4(), sourcePort, buffer, offset, length, now, tftpOut);
             return true;
         }
-        if (destination == config.host() && hostForwards.fromGuest(source, sourcePort, destinationPort, buffer, offset,
-                length, now)) {
+        if (toHost && hostForwards.fromGuest(source, sourcePort, destinationPort, buffer, offset, length, now)) {
             return true;
         }
-        if (destination == config.dns()) {
+        if (destination.equals(gateway.dns(source))) {
             if (destinationPort == DNS_PORT) {
                 int n = localNames.answer(buffer, offset, length, dnsOut, 0);
                 if (n > 0) {
-                    out.sendUdp(config.dns(), DNS_PORT, source, sourcePort, ArpTable.UNKNOWN, dnsOut, 0, n);
+                    out.sendUdp(destination, DNS_PORT, source, sourcePort, NeighborTable.UNKNOWN, dnsOut, 0, n);
                     return true;
                 }
             }
             if (destinationPort != DNS_PORT || config.restricted() || dnsUpstreams.isEmpty()) {
                 dnsDropped++;
             } else {
-                nat.sendPinned(source, sourcePort, config.dns(), DNS_PORT, dnsUpstreams.getFirst(), buffer, offset,
+                nat.sendPinned(source, sourcePort, destination, DNS_PORT, dnsUpstreams.getFirst(), buffer, offset,
                         length, now);
             }
             return true;
@@ -112,12 +117,12 @@ final class UdpServices {
             return;
         }
         if (dhcpReply.destinationAddress() != -1) {
-            arp.learn(dhcpReply.destinationAddress(), dhcpReply.destinationMac());
+            neighbors.learn(IpAddress.ofIpv4(dhcpReply.destinationAddress()), dhcpReply.destinationMac());
         }
         if (dhcpReply.messageType() == DhcpMessageType.ACK) {
             logLease(dhcpReply.destinationMac());
         }
-        out.sendUdp(config.host(), DHCP_SERVER_PORT, dhcpReply.destinationAddress(), DHCP_CLIENT_PORT,
+        out.sendUdp(gateway.host4(), DHCP_SERVER_PORT, IpAddress.ofIpv4(dhcpReply.destinationAddress()), DHCP_CLIENT_PORT,
                 dhcpReply.destinationMac(), dhcpOut, 0, n);
     }
 

@@ -130,7 +130,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
         nat.describe(lines, now);
         lines.add("not answered: " + gateway.drops + ", fragments " + gateway.reassemblyDrops());
         PendingFrames pending = out.pending();
-        lines.add("held for ARP: " + pending.waiting() + " waiting, " + pending.released() + " sent after the reply, "
+        lines.add("held for ARP/NDP: " + pending.waiting() + " waiting, " + pending.released() + " sent after the reply, "
                 + pending.dropped() + " dropped (no reply within 1 s, or over the bound)");
         DhcpCounters dhcp = services.dhcpServer().counters();
         lines.add("dhcp not answered: malformed " + dhcp.malformed() + ", not for this server " + dhcp.ignored()
@@ -155,14 +155,15 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
     @Override
     public void start() throws IOException {
         selector = Selector.open();
-        ArpTable arp = new ArpTable();
+        NeighborTable neighbors = new NeighborTable();
         out = new GuestOutput((frame, offset, length, segmentSize) -> deliver(frame, offset, length, segmentSize),
-                arp, config.mtu(), System::nanoTime);
+                neighbors, config.mtu(), System::nanoTime);
+        GatewayAddresses addresses = GatewayAddresses.of(config);
         VirtualPorts ports = new VirtualPorts();
-        nat = new UdpNat(selector, out, config.host());
+        nat = new UdpNat(selector, out, addresses);
         tcp = new TcpNat(selector, out::sendTcp, config.mtu(), TCP_WINDOW_BUDGET, new SecureRandom());
-        udpForwards = new UdpHostForwards(out, config.host(), ports);
-        tcpForwards = new TcpHostForwards(tcp, config.host(), ports);
+        udpForwards = new UdpHostForwards(out, addresses, ports);
+        tcpForwards = new TcpHostForwards(tcp, addresses, ports);
         try {
             for (UserConfig.HostForward f : config.hostForwards()) {
                 if (f.udp()) {
@@ -177,10 +178,10 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
             selector.close();
             throw new IOException(id() + ": " + e.getMessage(), e);
         }
-        services = new UdpServices(id(), config, nat, out, arp, DnsUpstreams.resolve(config, Path.of("/etc/resolv.conf")),
-                udpForwards);
+        services = new UdpServices(id(), config, addresses, nat, out, neighbors,
+                DnsUpstreams.resolve(config, Path.of("/etc/resolv.conf")), udpForwards);
         guestForwards = new GuestForwards(config.guestForwards());
-        gateway = new Gateway(config, out, arp, nat, services, tcp, guestForwards);
+        gateway = new Gateway(config, addresses, out, neighbors, nat, services, tcp, guestForwards);
         icmp = IcmpProxy.open(id(), out, reply -> {
             tasks.add(() -> icmp.deliver(reply));
             selector.wakeup();

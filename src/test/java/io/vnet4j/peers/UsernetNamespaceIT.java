@@ -112,7 +112,7 @@ class UsernetNamespaceIT {
             Thread.sleep(50);
         }
         assertThat(Files.readString(received)).startsWith("first"); // the very first one, not a retry
-        assertThat(infoNetwork()).contains("held for ARP: 0 waiting, 1 sent after the reply, 0 dropped");
+        assertThat(infoNetwork()).contains("held for ARP/NDP: 0 waiting, 1 sent after the reply, 0 dropped");
     }
 
     @Test
@@ -127,7 +127,7 @@ class UsernetNamespaceIT {
             assertThat(new String(in.readNBytes(4), StandardCharsets.US_ASCII)).isEqualTo("ping");
         }
         // our SYN to the guest waited for its ARP reply instead of being dropped and sent again after a timeout
-        assertThat(infoNetwork()).contains("held for ARP: 0 waiting, 1 sent after the reply, 0 dropped");
+        assertThat(infoNetwork()).contains("held for ARP/NDP: 0 waiting, 1 sent after the reply, 0 dropped");
     }
 
     @Test

@@ -95,16 +95,17 @@ class GatewayFuzzTest {
 
     @FuzzTest
     void framesNeverThrowAndEverythingSentIsWellFormed(byte[] input) throws IOException {
-        ArpTable arpTable = new ArpTable();
+        NeighborTable arpTable = new NeighborTable();
         GuestOutput out = new GuestOutput(this::checkSent, arpTable, config.mtu(), () -> clock);
-        UdpNat nat = new UdpNat(closedSelector, out, config.host());
+        GatewayAddresses addresses = GatewayAddresses.of(config);
+        UdpNat nat = new UdpNat(closedSelector, out, addresses);
         TcpNat tcpNat = new TcpNat(closedSelector, out::sendTcp, config.mtu(), UsernetNetdev.TCP_WINDOW_BUDGET,
                 new Random(0));
-        UdpHostForwards udpForwards = new UdpHostForwards(out, config.host(), new VirtualPorts());
-        UdpServices services = new UdpServices("fuzz", config, nat, out, arpTable,
+        UdpHostForwards udpForwards = new UdpHostForwards(out, addresses, new VirtualPorts());
+        UdpServices services = new UdpServices("fuzz", config, addresses, nat, out, arpTable,
                 DnsUpstreams.resolve(config, Path.of("/nonexistent")), udpForwards);
         GuestForwards guestForwards = new GuestForwards(config.guestForwards());
-        Gateway gateway = new Gateway(config, out, arpTable, nat, services, tcpNat, guestForwards);
+        Gateway gateway = new Gateway(config, addresses, out, arpTable, nat, services, tcpNat, guestForwards);
         ByteBuffer in = ByteBuffer.wrap(input);
         long now = 0;
         clock = 0;

@@ -2,6 +2,7 @@ package io.vnet4j.usernet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.EthernetFrame;
 import io.vnet4j.wire.Ipv4Packet;
 import io.vnet4j.wire.TcpFlags;
@@ -12,12 +13,12 @@ import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
 
 class GuestOutputTest {
-    static final int GATEWAY = 0x0A000202;
-    static final int GUEST = 0x0A00020F;
+    static final IpAddress GATEWAY = IpAddress.ofIpv4(0x0A000202);
+    static final IpAddress GUEST = IpAddress.ofIpv4(0x0A00020F);
 
     @Test
     void sackBlocksGoAfterTheFixedHeaderAndCountInItsLength() {
-        ArpTable arp = new ArpTable();
+        NeighborTable arp = new NeighborTable();
         arp.learn(GUEST, 0x5254_0012_3456L);
         ByteBuffer[] sent = new ByteBuffer[1];
         GuestOutput out = new GuestOutput((frame, offset, length, segmentSize) -> {
@@ -35,7 +36,7 @@ class GuestOutputTest {
         assertThat(tcp.check()).isEqualTo(WireError.NONE);
         assertThat(tcp.headerLength()).isEqualTo(20 + 20);
         assertThat(tcp.payloadLength()).isZero();
-        assertThat(tcp.checksumValid(GATEWAY, GUEST)).isTrue();
+        assertThat(tcp.checksumValid(GATEWAY.ipv4(), GUEST.ipv4())).isTrue();
         assertThat(tcp.acknowledgmentNumber()).isEqualTo(501);
         ByteBuffer options = sent[0].slice(at + 20, 20);
         assertThat(options.getInt(0)).isEqualTo(0x0101_0512); // NOP, NOP, SACK, length 18

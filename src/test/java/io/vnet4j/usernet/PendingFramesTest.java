@@ -2,6 +2,7 @@ package io.vnet4j.usernet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.ArpPacket;
 import io.vnet4j.wire.EtherType;
 import io.vnet4j.wire.EthernetFrame;
@@ -16,12 +17,12 @@ import org.junit.jupiter.api.Test;
 
 /** Frames for a guest whose MAC is not known yet wait for its ARP reply (GuestOutput with PendingFrames). */
 class PendingFramesTest {
-    static final int GATEWAY = 0x0A000202;
-    static final int GUEST = 0x0A000264;
+    static final IpAddress GATEWAY = IpAddress.ofIpv4(0x0A000202);
+    static final IpAddress GUEST = IpAddress.ofIpv4(0x0A000264);
     static final long GUEST_MAC = 0x5254_0012_3456L;
 
     private final List<ByteBuffer> sent = new ArrayList<>();
-    private final ArpTable arp = new ArpTable();
+    private final NeighborTable arp = new NeighborTable();
     private long now;
     private final GuestOutput out = new GuestOutput((frame, offset, length, segmentSize) -> {
         byte[] copy = new byte[length];
@@ -36,8 +37,8 @@ class PendingFramesTest {
         assertThat(etherType(sent.get(0))).isEqualTo(EtherType.ARP);
         ArpPacket request = new ArpPacket().wrap(sent.get(0), EthernetFrame.HEADER_LENGTH, ArpPacket.LENGTH);
         assertThat(request.operation()).isEqualTo(ArpPacket.REQUEST);
-        assertThat(request.targetIp()).isEqualTo(GUEST);
-        assertThat(request.senderIp()).isEqualTo(GATEWAY);
+        assertThat(request.targetIp()).isEqualTo(GUEST.ipv4());
+        assertThat(request.senderIp()).isEqualTo(GATEWAY.ipv4());
 
         now += 500_000_000L;
         arp.learn(GUEST, GUEST_MAC);
@@ -102,7 +103,7 @@ class PendingFramesTest {
         byte[] big = new byte[60_000];
         int guests = PendingFrames.MAX_BYTES / 60_000 + 3;
         for (int i = 0; i < guests; i++) {
-            out.sendUdp(GATEWAY, 53, GUEST + 1 + i, 1, ArpTable.UNKNOWN, ByteBuffer.wrap(big), 0, big.length);
+            out.sendUdp(GATEWAY, 53, IpAddress.ofIpv4(GUEST.ipv4() + 1 + i), 1, NeighborTable.UNKNOWN, ByteBuffer.wrap(big), 0, big.length);
         }
         assertThat(out.pending().dropped()).isPositive();
         assertThat(out.pending().bytes()).isPositive().isLessThanOrEqualTo(PendingFrames.MAX_BYTES);
@@ -120,7 +121,7 @@ class PendingFramesTest {
 
     private void sendUdp(int port, String text) {
         byte[] data = text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        out.sendUdp(GATEWAY, 53, GUEST, port, ArpTable.UNKNOWN, ByteBuffer.wrap(data), 0, data.length);
+        out.sendUdp(GATEWAY, 53, GUEST, port, NeighborTable.UNKNOWN, ByteBuffer.wrap(data), 0, data.length);
     }
 
     private static int etherType(ByteBuffer frame) {

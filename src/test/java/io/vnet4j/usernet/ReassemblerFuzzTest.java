@@ -3,6 +3,7 @@ package io.vnet4j.usernet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.vnet4j.wire.IpAddress;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -22,6 +23,8 @@ import java.util.concurrent.TimeUnit;
  * this run, and it holds exactly the bytes its fragments carried at their positions.
  */
 class ReassemblerFuzzTest {
+    private static final IpAddress SOURCE = IpAddress.ofIpv4(1);
+    private static final IpAddress DESTINATION = IpAddress.ofIpv4(2);
     private static final int HEADER = 6;
     private static final long STEP_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final int KEYS = 128;
@@ -56,7 +59,7 @@ class ReassemblerFuzzTest {
                 sent[id] = new BitSet();
             }
             sent[id].set(position, position + length);
-            Reassembler.Datagram whole = reassembler.offer(1, 2, 17, id, position, more, in, data, length, now);
+            Reassembler.Datagram whole = reassembler.offer(SOURCE, DESTINATION, 17, id, position, more, in, data, length, now);
 
             assertThat(reassembler.inProgress()).isLessThanOrEqualTo(Reassembler.MAX_DATAGRAMS);
             assertThat(reassembler.dropped()).isGreaterThanOrEqualTo(dropped);

@@ -2,6 +2,7 @@ package io.vnet4j.usernet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vnet4j.wire.IpAddress;
 import java.nio.ByteBuffer;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -10,7 +11,7 @@ class ReassemblerTest {
     private final Reassembler r = new Reassembler();
 
     private Reassembler.Datagram offer(int id, int position, boolean more, byte[] data, long now) {
-        return r.offer(1, 2, 17, id, position, more, ByteBuffer.wrap(data), 0, data.length, now);
+        return r.offer(IpAddress.ofIpv4(1), IpAddress.ofIpv4(2), 17, id, position, more, ByteBuffer.wrap(data), 0, data.length, now);
     }
 
     private static byte[] bytes(int n, int seed) {

@@ -55,7 +55,7 @@ class UnansweredInputTest {
         assertThat(details).contains("not answered: malformed 1, unsupported 0, restricted 1, between guests 1, "
                 + "multicast 1, arp for others 1, icmp other than echo 1, to unused addresses 0, fragments 0");
         assertThat(details).anySatisfy(line -> assertThat(line).startsWith("dns not forwarded: 1,"));
-        assertThat(details).anySatisfy(line -> assertThat(line).startsWith("held for ARP: 0 waiting"));
+        assertThat(details).anySatisfy(line -> assertThat(line).startsWith("held for ARP/NDP: 0 waiting"));
         assertThat(details).anySatisfy(line -> assertThat(line).startsWith("dhcp not answered: malformed 0"));
     }
 

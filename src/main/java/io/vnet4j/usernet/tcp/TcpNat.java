@@ -2,11 +2,15 @@ package io.vnet4j.usernet.tcp;
 
 import io.vnet4j.Log;
 import io.vnet4j.SocketAddresses;
+import io.vnet4j.usernet.flow.FlowKey;
+import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.TcpFlags;
 import io.vnet4j.wire.TcpSackBlocks;
 import io.vnet4j.wire.TcpSynOptions;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -39,23 +43,21 @@ public final class TcpNat {
 
     /** Sends a TCP segment to a guest; implemented by the gateway's output. */
     public interface Output {
-        void segment(int source, int sourcePort, int destination, int destinationPort, int flags, int sequence,
+        void segment(IpAddress source, int sourcePort, IpAddress destination, int destinationPort, int flags, int sequence,
                      int acknowledgment, int window, TcpConnection connection, int payloadFromFront, int payloadLength,
                      TcpSynOptions options, TcpSackBlocks sack, int segmentSize);
     }
 
-    private record Key(int guestIp, int guestPort, int remoteIp, int remotePort) {}
-
     /** One guest connection and its host socket. */
     public final class Flow implements SegmentSink {
-        final Key key;
+        final FlowKey key;
         final TcpConnection connection;
         final SocketChannel channel;
         SelectionKey selectionKey;
         boolean hostEof;
         boolean ackQueued;
 
-        Flow(Key key, SocketChannel channel) {
+        Flow(FlowKey key, SocketChannel channel) {
             this.key = key;
             this.channel = channel;
             this.connection = new TcpConnection(this, mss, BUFFER_BYTES, random.nextInt());
@@ -70,7 +72,7 @@ public final class TcpNat {
         @Override
         public void segment(TcpConnection c, int flags, int sequence, int acknowledgment, int window,
                             int payloadFromFront, int payloadLength, TcpSynOptions synOptions, TcpSackBlocks sack) {
-            output.segment(key.remoteIp, key.remotePort, key.guestIp, key.guestPort, flags, sequence, acknowledgment,
+            output.segment(key.remote(), key.remotePort(), key.guest(), key.guestPort(), flags, sequence, acknowledgment,
                     window, c, payloadFromFront, payloadLength, synOptions, sack, c.segmentSize());
         }
     }
@@ -79,7 +81,9 @@ public final class TcpNat {
     private final Output output;
     private final int mss;
     private final RandomGenerator random;
-    private final Map<Key, Flow> flows = new HashMap<>();
+    private final Map<FlowKey, Flow> flows = new HashMap<>();
+    /** Reused for every lookup (see FlowKey). */
+    private final FlowKey probe = new FlowKey();
     private final List<Flow> owingAcks = new ArrayList<>();
     private boolean largeSegments;
     private long refusedCapacity;
@@ -109,12 +113,12 @@ public final class TcpNat {
      * A segment from a guest. A SYN for a new connection starts a host connect to {@code target} (TCP or
      * unix; null: refuse with RST); a segment for no connection is answered with RST.
      */
-    public void guestSegment(int guestIp, int guestPort, int remoteIp, int remotePort, int flags, int sequence,
+    public void guestSegment(IpAddress guestIp, int guestPort, IpAddress remoteIp, int remotePort, int flags, int sequence,
                              int acknowledgment, int window, TcpSynOptions synOptions, ByteBuffer payload, int offset,
                              int length, SocketAddress target, long now) {
-        Key key = new Key(guestIp, guestPort, remoteIp, remotePort);
-        Flow flow = flows.get(key);
+        Flow flow = flows.get(probe.set(guestIp, guestPort, remoteIp, remotePort));
         if (flow == null) {
+            FlowKey key = probe.copy();
             if ((flags & (TcpFlags.SYN | TcpFlags.ACK | TcpFlags.RST)) == TcpFlags.SYN) {
                 connect(key, sequence, window, synOptions, target, now);
             } else if ((flags & TcpFlags.RST) == 0) {
@@ -140,26 +144,29 @@ public final class TcpNat {
 
     /** Sends the acknowledgments that the last batch of guest segments left owing (see TcpConnection#coalesceAcks). */
     public void flushAcks() {
-        for (Flow flow : owingAcks) {
+        for (int i = 0; i < owingAcks.size(); i++) { // indexed: no iterator allocated per batch
+            Flow flow = owingAcks.get(i);
             flow.ackQueued = false;
             flow.connection.flushAck();
         }
         owingAcks.clear();
     }
 
-    private void connect(Key key, int sequence, int window, TcpSynOptions options, SocketAddress target, long now) {
+    private void connect(FlowKey key, int sequence, int window, TcpSynOptions options, SocketAddress target, long now) {
         if (target == null || flows.size() >= MAX_CONNECTIONS) {
             if (target != null) {
                 refusedCapacity++;
             }
-            output.segment(key.remoteIp, key.remotePort, key.guestIp, key.guestPort, TcpFlags.RST | TcpFlags.ACK, 0,
+            output.segment(key.remote(), key.remotePort(), key.guest(), key.guestPort(), TcpFlags.RST | TcpFlags.ACK, 0,
                     sequence + 1, 0, null, 0, 0, null, null, 0);
             return;
         }
         SocketChannel channel;
         try {
             boolean unix = target instanceof UnixDomainSocketAddress;
-            channel = SocketChannel.open(unix ? StandardProtocolFamily.UNIX : StandardProtocolFamily.INET);
+            channel = SocketChannel.open(unix ? StandardProtocolFamily.UNIX
+                    : ((InetSocketAddress) target).getAddress() instanceof Inet6Address ? StandardProtocolFamily.INET6
+                    : StandardProtocolFamily.INET);
             channel.configureBlocking(false);
             if (!unix) {
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
@@ -184,9 +191,10 @@ public final class TcpNat {
     }
 
     /** Adopts a host connection accepted by a host forwarding listener and opens towards the guest. */
-    public void forward(SocketChannel accepted, int guestIp, int guestPort, int gatewayIp, int gatewayPort, long now)
+    public void forward(SocketChannel accepted, IpAddress guestIp, int guestPort, IpAddress gatewayIp, int gatewayPort,
+                        long now)
             throws IOException {
-        Key key = new Key(guestIp, guestPort, gatewayIp, gatewayPort);
+        FlowKey key = FlowKey.of(guestIp, guestPort, gatewayIp, gatewayPort);
         if (flows.containsKey(key) || flows.size() >= MAX_CONNECTIONS) {
             accepted.close();
             return;
@@ -200,13 +208,13 @@ public final class TcpNat {
         settle(flow, now);
     }
 
-    private void reset(Key key, int flags, int sequence, int acknowledgment, int length) {
+    private void reset(FlowKey key, int flags, int sequence, int acknowledgment, int length) {
         if ((flags & TcpFlags.ACK) != 0) {
-            output.segment(key.remoteIp, key.remotePort, key.guestIp, key.guestPort, TcpFlags.RST, acknowledgment, 0,
+            output.segment(key.remote(), key.remotePort(), key.guest(), key.guestPort(), TcpFlags.RST, acknowledgment, 0,
                     0, null, 0, 0, null, null, 0);
         } else {
             int consumed = length + ((flags & TcpFlags.SYN) != 0 ? 1 : 0) + ((flags & TcpFlags.FIN) != 0 ? 1 : 0);
-            output.segment(key.remoteIp, key.remotePort, key.guestIp, key.guestPort, TcpFlags.RST | TcpFlags.ACK, 0,
+            output.segment(key.remote(), key.remotePort(), key.guest(), key.guestPort(), TcpFlags.RST | TcpFlags.ACK, 0,
                     sequence + consumed, 0, null, 0, 0, null, null, 0);
         }
     }
@@ -351,8 +359,7 @@ public final class TcpNat {
             } catch (IOException e) {
                 remote = "(closed)";
             }
-            lines.add("tcp " + io.vnet4j.wire.Ipv4Address.format(flow.key.guestIp) + ":" + flow.key.guestPort + " -> "
-                    + io.vnet4j.wire.Ipv4Address.format(flow.key.remoteIp) + ":" + flow.key.remotePort + " via host "
+            lines.add("tcp " + flow.key + " via host "
                     + remote + " " + flow.connection.state() + (flow.connection.outOfOrderDropped() == 0 ? ""
                     : ", " + flow.connection.outOfOrderDropped() + " out-of-order segments dropped"));
         }

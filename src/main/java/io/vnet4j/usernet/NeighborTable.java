@@ -1,0 +1,58 @@
+package io.vnet4j.usernet;
+
+import io.vnet4j.wire.IpAddress;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The guests' MAC addresses by IP address, both families in one table as Linux's neighbour subsystem
+ * keeps them: learned from what the guests send (ARP, IPv4, DHCP; NDP, IPv6). Bounded: when full, the
+ * oldest entry gives way. A listener hears of each address learnt anew (frames may wait for it).
+ */
+final class NeighborTable {
+    static final long UNKNOWN = -1;
+    static final int MAX_ENTRIES = 4096;
+
+    /** Told of an address whose MAC was not known before. */
+    interface LearnListener {
+        void learned(IpAddress ip, long mac);
+    }
+
+    private LearnListener listener = (ip, mac) -> { };
+
+    private final Map<IpAddress, Long> macs = new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<IpAddress, Long> eldest) {
+            return size() > MAX_ENTRIES;
+        }
+    };
+
+    void onLearn(LearnListener listener) {
+        this.listener = listener;
+    }
+
+    /** Records that {@code ip} is at {@code mac}; the unspecified address, broadcast and multicast are ignored. */
+    void learn(IpAddress ip, long mac) {
+        if (ip.isUnspecified() || ip.isMulticastOrBroadcast()) {
+            return;
+        }
+        Long old = macs.get(ip);
+        if (old == null || old != mac) {
+            macs.put(ip, mac);
+            if (old == null) {
+                listener.learned(ip, mac);
+            }
+        }
+    }
+
+    /** The MAC of {@code ip}, or {@link #UNKNOWN}. */
+    long lookup(IpAddress ip) {
+        Long mac = macs.get(ip);
+        return mac == null ? UNKNOWN : mac;
+    }
+
+    Map<IpAddress, Long> snapshot() {
+        return new HashMap<>(macs);
+    }
+}

@@ -1,0 +1,130 @@
+package io.vnet4j.usernet;
+
+import io.vnet4j.Log;
+import io.vnet4j.config.ConfigParser;
+import io.vnet4j.config.NetdevConfig;
+import io.vnet4j.config.UserConfig;
+import io.vnet4j.usernet.tcp.TcpNat;
+import io.vnet4j.wire.IpAddress;
+import io.vnet4j.wire.EthernetFrame;
+import io.vnet4j.wire.Ipv4Packet;
+import io.vnet4j.wire.TcpFlags;
+import io.vnet4j.wire.TcpSegment;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * A guest's established TCP connection through the whole gateway: an in-order 1460-byte segment in an
+ * Ethernet frame goes through {@link Gateway#frame} (Ethernet, IP and TCP checks, the flow lookup, the
+ * receive path) to a host socket on loopback, which the benchmark drains. Run with {@code -prof gc}: the
+ * allocation per frame is the figure the address type must not raise.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
+public class GatewayTcpBenchmark {
+    private static final int MSS = 1460;
+    private static final int GUEST_PORT = 40000;
+
+    private Selector selector;
+    private ServerSocketChannel server;
+    private SocketChannel accepted;
+    private Gateway gateway;
+    private TcpNat tcp;
+    private final ByteBuffer drain = ByteBuffer.allocateDirect(1 << 20);
+    private ByteBuffer frame;
+    private final TcpSegment segment = new TcpSegment();
+    private int guestSequence = 1000;
+    private int gatewaySequence;
+    private long now;
+
+    @Setup(Level.Trial)
+    public void connect() throws Exception {
+        Log.quiet(true);
+        ConfigParser parser = new ConfigParser();
+        parser.netdev("user,id=u");
+        UserConfig config = ((NetdevConfig.User) parser.build().netdevs().getFirst()).user();
+        selector = Selector.open();
+        server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        int port = server.socket().getLocalPort();
+        NeighborTable arp = new NeighborTable();
+        arp.learn(IpAddress.ofIpv4(GuestFrames.GUEST), GuestFrames.GUEST_MAC);
+        GatewayAddresses addresses = GatewayAddresses.of(config);
+        GuestOutput out = new GuestOutput(this::fromGateway, arp, config.mtu(), () -> now);
+        UdpNat udp = new UdpNat(selector, out, addresses);
+        tcp = new TcpNat(selector, out::sendTcp, config.mtu(), UsernetNetdev.TCP_WINDOW_BUDGET, new Random(0));
+        UdpServices services = new UdpServices("bench", config, addresses, udp, out, arp,
+                DnsUpstreams.resolve(config, Path.of("/nonexistent")), new UdpHostForwards(out, addresses, new VirtualPorts()));
+        gateway = new Gateway(config, addresses, out, arp, udp, services, tcp, new GuestForwards(config.guestForwards()));
+
+        send(GuestFrames.tcp(GuestFrames.HOST_MAC, GuestFrames.GUEST, GUEST_PORT, GuestFrames.HOST, port, TcpFlags.SYN,
+                guestSequence, 0, 65535, new byte[0]));
+        accepted = server.accept();
+        accepted.configureBlocking(false);
+        while (gatewaySequence == 0) {
+            selector.select(100);
+            for (SelectionKey k : selector.selectedKeys()) {
+                tcp.ready((TcpNat.Flow) k.attachment(), now);
+            }
+            selector.selectedKeys().clear();
+        }
+        guestSequence++;
+        frame = ByteBuffer.wrap(GuestFrames.tcp(GuestFrames.HOST_MAC, GuestFrames.GUEST, GUEST_PORT, GuestFrames.HOST,
+                port, TcpFlags.ACK | TcpFlags.PSH, guestSequence, gatewaySequence + 1, 65535, new byte[MSS]));
+        segment.wrap(frame, EthernetFrame.HEADER_LENGTH + Ipv4Packet.MIN_HEADER_LENGTH, TcpSegment.MIN_HEADER_LENGTH + MSS);
+    }
+
+    /** Frames the gateway sends: the SYN-ACK gives its initial sequence number, the rest are ACKs. */
+    private void fromGateway(ByteBuffer b, int offset, int length, int segmentSize) {
+        if (gatewaySequence == 0) {
+            gatewaySequence = b.getInt(offset + EthernetFrame.HEADER_LENGTH + Ipv4Packet.MIN_HEADER_LENGTH + 4);
+        }
+    }
+
+    private void send(byte[] bytes) {
+        gateway.frame(ByteBuffer.wrap(bytes), 0, bytes.length, false, now);
+        tcp.flushAcks();
+    }
+
+    @Benchmark
+    public int segmentThroughTheGateway() throws Exception {
+        segment.setSequenceNumber(guestSequence);
+        segment.fillChecksum(GuestFrames.GUEST, GuestFrames.HOST);
+        gateway.frame(frame, 0, frame.limit(), false, ++now);
+        tcp.flushAcks();
+        guestSequence += MSS;
+        drain.clear();
+        return accepted.read(drain);
+    }
+
+    @TearDown(Level.Trial)
+    public void close() throws Exception {
+        tcp.closeAll();
+        accepted.close();
+        server.close();
+        selector.close();
+    }
+}
