@@ -7,7 +7,7 @@ import java.nio.ByteOrder;
 import java.util.Objects;
 
 /**
- * The Internet checksum (RFC 1071): partial sums over buffer ranges and IPv4 pseudo-headers,
+ * The Internet checksum (RFC 1071): partial sums over buffer ranges and IPv4 and IPv6 pseudo-headers,
  * folding, and incremental update after a field change (RFC 1624, equation 3).
  */
 public final class Checksum {
@@ -108,6 +108,43 @@ public final class Checksum {
     public static long pseudoHeaderSum(int source, int destination, int protocol, int length) {
         return (source >>> 16) + (source & 0xFFFF) + (destination >>> 16) + (destination & 0xFFFF)
                 + protocol + length;
+    }
+
+    /**
+     * Sum of the pseudo-header of either family, allocation-free: for two IPv4 addresses the 12-byte IPv4
+     * one ({@link #pseudoHeaderSum(int, int, int, int)}, {@code length} at most 0xffff); for two IPv6
+     * addresses the 40-byte one of RFC 8200 section 8.1: source, destination, the 32-bit upper-layer packet
+     * length ({@code length}, taken unsigned) and the Next Header value {@code protocol} (the upper-layer
+     * protocol, not that of an extension header before it).
+     *
+     * @throws IllegalArgumentException when one address is IPv4 and the other IPv6
+     */
+    public static long pseudoHeaderSum(IpAddress source, IpAddress destination, int protocol, int length) {
+        boolean ipv4 = source.isIpv4();
+        if (ipv4 != destination.isIpv4()) {
+            throw new IllegalArgumentException("pseudo-header of mixed families: " + source + ", " + destination);
+        }
+        if (ipv4) {
+            return pseudoHeaderSum(source.ipv4(), destination.ipv4(), protocol, length);
+        }
+        return words(source.high()) + words(source.low()) + words(destination.high()) + words(destination.low())
+                + (length >>> 16) + (length & 0xFFFF) + protocol;
+    }
+
+    /**
+     * Sum of the IPv6 pseudo-header (RFC 8200 section 8.1) whose 16-byte addresses lie at absolute
+     * {@code sourceOffset} and {@code destinationOffset} of {@code buf} (an IPv6 header's), allocation-free;
+     * {@code length} is the upper-layer packet length in bytes, taken unsigned.
+     */
+    public static long ipv6PseudoHeaderSum(ByteBuffer buf, int sourceOffset, int destinationOffset, int protocol,
+                                           int length) {
+        return sum(buf, sourceOffset, 16) + sum(buf, destinationOffset, 16) + (length >>> 16) + (length & 0xFFFF)
+                + protocol;
+    }
+
+    /** Sum of the four 16-bit words of a long. */
+    private static long words(long v) {
+        return (v >>> 48) + (v >>> 32 & 0xFFFF) + (v >>> 16 & 0xFFFF) + (v & 0xFFFF);
     }
 
     /** Folds a sum to 16 bits with end-around carry. */

@@ -2,7 +2,7 @@ package io.vnet4j.wire;
 
 import java.nio.ByteBuffer;
 
-/** Flyweight view of a TCP segment (RFC 9293); the view must cover exactly the IPv4 payload. */
+/** Flyweight view of a TCP segment (RFC 9293); the view must cover exactly the IPv4 payload or the IPv6 upper-layer bytes. */
 public final class TcpSegment extends WireView {
     public static final int MIN_HEADER_LENGTH = 20;
     private static final int SOURCE_PORT = 0;
@@ -39,6 +39,22 @@ public final class TcpSegment extends WireView {
     public boolean checksumValid(int source, int destination) {
         long sum = Checksum.pseudoHeaderSum(source, destination, IpProtocol.TCP, len) + Checksum.sum(buf, off, len);
         return Checksum.fold(sum) == 0xFFFF;
+    }
+
+    /**
+     * True when the checksum verifies over the pseudo-header of either family (RFC 8200 section 8.1 for IPv6)
+     * and the whole view.
+     *
+     * @throws IllegalArgumentException when the addresses are of different families
+     */
+    public boolean checksumValid(IpAddress source, IpAddress destination) {
+        long sum = Checksum.pseudoHeaderSum(source, destination, IpProtocol.TCP, len) + Checksum.sum(buf, off, len);
+        return Checksum.fold(sum) == 0xFFFF;
+    }
+
+    /** {@link #checksumValid(IpAddress, IpAddress)} for IPv6 with the addresses of {@code ip}'s header, allocation-free. */
+    public boolean checksumValid(Ipv6Packet ip) {
+        return Checksum.fold(ip.pseudoHeaderSum(IpProtocol.TCP, len) + Checksum.sum(buf, off, len)) == 0xFFFF;
     }
 
     public int sourcePort() {
@@ -189,5 +205,22 @@ public final class TcpSegment extends WireView {
         setChecksum(0);
         setChecksum(Checksum.finish(Checksum.pseudoHeaderSum(source, destination, IpProtocol.TCP, len)
                 + Checksum.sum(buf, off, len)));
+    }
+
+    /**
+     * Computes the checksum over the pseudo-header of either family and the whole view and stores it.
+     *
+     * @throws IllegalArgumentException when the addresses are of different families
+     */
+    public void fillChecksum(IpAddress source, IpAddress destination) {
+        setChecksum(0);
+        setChecksum(Checksum.finish(Checksum.pseudoHeaderSum(source, destination, IpProtocol.TCP, len)
+                + Checksum.sum(buf, off, len)));
+    }
+
+    /** {@link #fillChecksum(IpAddress, IpAddress)} for IPv6 with the addresses of {@code ip}'s header, allocation-free. */
+    public void fillChecksum(Ipv6Packet ip) {
+        setChecksum(0);
+        setChecksum(Checksum.finish(ip.pseudoHeaderSum(IpProtocol.TCP, len) + Checksum.sum(buf, off, len)));
     }
 }

@@ -2,7 +2,7 @@ package io.vnet4j.wire;
 
 import java.nio.ByteBuffer;
 
-/** Flyweight view of a UDP datagram (RFC 768); the view covers the IPv4 payload. */
+/** Flyweight view of a UDP datagram (RFC 768); the view covers the IPv4 payload or the IPv6 upper-layer bytes. */
 public final class UdpPacket extends WireView {
     public static final int HEADER_LENGTH = 8;
     private static final int SOURCE_PORT = 0;
@@ -38,6 +38,33 @@ public final class UdpPacket extends WireView {
         int datagramLength = datagramLength();
         long sum = Checksum.pseudoHeaderSum(source, destination, IpProtocol.UDP, datagramLength)
                 + Checksum.sum(buf, off, datagramLength);
+        return Checksum.fold(sum) == 0xFFFF;
+    }
+
+    /**
+     * The checksum check of either family. IPv4 (both addresses IPv4): as {@link #checksumValid(int, int)}, a
+     * zero checksum means none and is accepted. IPv6: a zero checksum is invalid (RFC 8200 section 8.1: the
+     * receiver discards it), any other must verify over the pseudo-header and {@link #datagramLength()} bytes.
+     *
+     * @throws IllegalArgumentException when the addresses are of different families
+     */
+    public boolean checksumValid(IpAddress source, IpAddress destination) {
+        if (checksum() == NO_CHECKSUM) {
+            return source.isIpv4() && destination.isIpv4();
+        }
+        int datagramLength = datagramLength();
+        long sum = Checksum.pseudoHeaderSum(source, destination, IpProtocol.UDP, datagramLength)
+                + Checksum.sum(buf, off, datagramLength);
+        return Checksum.fold(sum) == 0xFFFF;
+    }
+
+    /** {@link #checksumValid(IpAddress, IpAddress)} for IPv6 with the addresses of {@code ip}'s header, allocation-free. */
+    public boolean checksumValid(Ipv6Packet ip) {
+        if (checksum() == NO_CHECKSUM) {
+            return false;
+        }
+        int datagramLength = datagramLength();
+        long sum = ip.pseudoHeaderSum(IpProtocol.UDP, datagramLength) + Checksum.sum(buf, off, datagramLength);
         return Checksum.fold(sum) == 0xFFFF;
     }
 
@@ -90,6 +117,31 @@ public final class UdpPacket extends WireView {
         int datagramLength = datagramLength();
         int checksum = Checksum.finish(Checksum.pseudoHeaderSum(source, destination, IpProtocol.UDP, datagramLength)
                 + Checksum.sum(buf, off, datagramLength));
+        setChecksum(checksum == 0 ? 0xFFFF : checksum);
+    }
+
+    /**
+     * {@link #fillChecksum(int, int)} for either family: over the pseudo-header (RFC 8200 section 8.1 for IPv6)
+     * and {@link #datagramLength()} bytes; a computed zero is sent as 0xffff.
+     *
+     * @throws IllegalArgumentException when the addresses are of different families
+     */
+    public void fillChecksum(IpAddress source, IpAddress destination) {
+        setChecksum(0);
+        int datagramLength = datagramLength();
+        store(Checksum.pseudoHeaderSum(source, destination, IpProtocol.UDP, datagramLength)
+                + Checksum.sum(buf, off, datagramLength));
+    }
+
+    /** {@link #fillChecksum(IpAddress, IpAddress)} for IPv6 with the addresses of {@code ip}'s header, allocation-free. */
+    public void fillChecksum(Ipv6Packet ip) {
+        setChecksum(0);
+        int datagramLength = datagramLength();
+        store(ip.pseudoHeaderSum(IpProtocol.UDP, datagramLength) + Checksum.sum(buf, off, datagramLength));
+    }
+
+    private void store(long sum) {
+        int checksum = Checksum.finish(sum);
         setChecksum(checksum == 0 ? 0xFFFF : checksum);
     }
 }

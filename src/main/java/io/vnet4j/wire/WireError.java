@@ -15,5 +15,12 @@ public enum WireError {
     /** An option is malformed: zero or one length, runs past its area, or a known kind has the wrong length. */
     BAD_OPTION,
     /** Well formed but outside what the view handles (e.g. ARP for something other than Ethernet/IPv4). */
-    UNSUPPORTED
+    UNSUPPORTED,
+    /**
+     * IPv6 extension headers out of order or too many (RFC 8200 section 4.1): a Hop-by-Hop Options header
+     * not right after the IPv6 header, a second Fragment header, or more headers than the walk allows.
+     */
+    BAD_HEADER_CHAIN,
+    /** A field holds a value its RFC forbids (an NDP message with a code other than 0 or a multicast target). */
+    BAD_FIELD
 }
