@@ -35,11 +35,11 @@ final class TcpHostForwards {
     void listen(UserConfig.HostForward forward, Selector selector) throws IOException {
         ServerSocketChannel listener = ServerSocketChannel.open();
         try {
-            listener.bind(new InetSocketAddress(forward.hostAddress(), forward.hostPort()));
+            listener.bind(new InetSocketAddress(forward.hostAddress().toInetAddress(), forward.hostPort()));
             listener.configureBlocking(false);
         } catch (IOException e) {
             listener.close();
-            throw new IOException("hostfwd=tcp:" + forward.hostAddress().getHostAddress() + ":" + forward.hostPort()
+            throw new IOException("hostfwd=tcp:" + forward.hostAddress().toUriString() + ":" + forward.hostPort()
                     + ": " + e.getMessage(), e);
         }
         Rule rule = new Rule(forward, listener);
@@ -55,7 +55,7 @@ final class TcpHostForwards {
                 if (accepted == null) {
                     return;
                 }
-                tcp.forward(accepted, rule.forward.guestAddress(), rule.forward.guestPort(), hostIp,
+                tcp.forward(accepted, rule.forward.guestAddress().ipv4(), rule.forward.guestPort(), hostIp,
                         ports.allocate(p -> false), now);
             } catch (IOException e) {
                 Log.warn("hostfwd tcp " + rule.forward.hostPort() + ": " + e.getMessage());

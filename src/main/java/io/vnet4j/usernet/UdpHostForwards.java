@@ -60,11 +60,11 @@ final class UdpHostForwards {
     void listen(UserConfig.HostForward forward, Selector selector) throws IOException {
         DatagramChannel channel = DatagramChannel.open();
         try {
-            channel.bind(new InetSocketAddress(forward.hostAddress(), forward.hostPort()));
+            channel.bind(new InetSocketAddress(forward.hostAddress().toInetAddress(), forward.hostPort()));
             channel.configureBlocking(false);
         } catch (IOException e) {
             channel.close();
-            throw new IOException("hostfwd=udp:" + forward.hostAddress().getHostAddress() + ":" + forward.hostPort()
+            throw new IOException("hostfwd=udp:" + forward.hostAddress().toUriString() + ":" + forward.hostPort()
                     + ": " + e.getMessage(), e);
         }
         Rule rule = new Rule(forward, channel);
@@ -95,7 +95,7 @@ final class UdpHostForwards {
                 byPort.put(port, peer);
             }
             peer.lastUsed = now;
-            out.sendUdp(hostIp, peer.port, rule.forward.guestAddress(), rule.forward.guestPort(), ArpTable.UNKNOWN,
+            out.sendUdp(hostIp, peer.port, rule.forward.guestAddress().ipv4(), rule.forward.guestPort(), ArpTable.UNKNOWN,
                     in, 8, in.position() - 8);
         }
     }
@@ -103,7 +103,7 @@ final class UdpHostForwards {
     /** A guest's datagram to {@code port} on the host address: a reply to a forwarded client? */
     boolean fromGuest(int source, int sourcePort, int port, ByteBuffer buffer, int offset, int length, long now) {
         Peer peer = byPort.get(port);
-        if (peer == null || peer.rule.forward.guestAddress() != source || peer.rule.forward.guestPort() != sourcePort) {
+        if (peer == null || peer.rule.forward.guestAddress().ipv4() != source || peer.rule.forward.guestPort() != sourcePort) {
             return false;
         }
         peer.lastUsed = now;

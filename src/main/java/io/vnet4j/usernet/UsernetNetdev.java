@@ -193,9 +193,9 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
                 + (services.dnsUpstreams().isEmpty() ? " (no upstream resolver)" : " -> " + SocketAddresses.format(services.dnsUpstreams()))
                 + (config.restricted() ? ", restricted" : ""));
         for (UserConfig.HostForward f : config.hostForwards()) {
-            Log.info(id() + ": forwarding " + (f.udp() ? "udp " : "tcp ") + f.hostAddress().getHostAddress() + ":"
-                    + f.hostPort() + " to " + Ipv4Address.format(f.guestAddress()) + ":" + f.guestPort()
-                    + (!f.guestDefaulted() ? "" : f.guestAddress() == config.dhcpStart()
+            Log.info(id() + ": forwarding " + (f.udp() ? "udp " : "tcp ") + f.hostAddress().toUriString() + ":"
+                    + f.hostPort() + " to " + f.guestAddress().toUriString() + ":" + f.guestPort()
+                    + (!f.guestDefaulted() ? "" : f.guestAddress().ipv4() == config.dhcpStart()
                             ? " (no guest address in the rule: the first DHCP lease, dhcpstart)"
                             : " (no guest address in the rule: the configure=on TAP's address)"));
         }
