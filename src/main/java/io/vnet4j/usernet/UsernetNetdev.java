@@ -154,6 +154,16 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
 
     @Override
     public void start() throws IOException {
+        // until the gateway carries IPv6 (the IPv6 NAT replaces this)
+        if (!config.ipv4()) {
+            throw new IOException(id() + ": ipv4=off: the gateway does not carry IPv6 yet");
+        }
+        for (UserConfig.HostForward f : config.hostForwards()) {
+            if (f.guestAddress().isIpv6()) {
+                throw new IOException(id() + ": hostfwd to an IPv6 guest: not carried yet (" + (f.udp() ? "udp:" : "tcp:")
+                        + f.hostAddress().toUriString() + ":" + f.hostPort() + ")");
+            }
+        }
         selector = Selector.open();
         ArpTable arp = new ArpTable();
         out = new GuestOutput((frame, offset, length, segmentSize) -> deliver(frame, offset, length, segmentSize),
