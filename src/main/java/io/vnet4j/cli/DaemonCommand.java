@@ -33,7 +33,9 @@ import picocli.CommandLine.Option;
 final class DaemonCommand implements Callable<Integer> {
     @Option(names = "-netdev", paramLabel = "TYPE,id=ID[,hubid=N],...",
             description = "A backend on hub N (default 0): socket (listen=, connect=, mcast=, udp=), stream (server=, addr.*), "
-                    + "dgram (local.*, remote.*), user (the user-mode gateway), tap (ifname=, netns=, configure=), vde (sock=, server=).")
+                    + "dgram (local.*, remote.*), user (the user-mode gateway: ipv4=, ipv6=, net=, host=, dns=, dhcpstart=, "
+                    + "ipv6-net=, ipv6-host=, ipv6-dns=, restrict=, hostfwd=[tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport "
+                    + "with IPv6 in brackets, guestfwd=, ... as in QEMU), tap (ifname=, netns=, configure=), vde (sock=, server=).")
     List<String> netdevs = new ArrayList<>();
 
     @Option(names = "-net", paramLabel = "TYPE[,vlan=N],...",

@@ -1,6 +1,7 @@
 package io.vnet4j.config;
 
 import io.vnet4j.os.DatagramEndpoint;
+import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.Ipv4Address;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
@@ -136,16 +137,16 @@ public final class ConfigParser {
     }
 
     /**
-     * A host forward that names no guest address goes to the {@code configure=on} TAP on the user
+     * A host forward to IPv4 that names no guest address goes to the {@code configure=on} TAP on the user
      * network's hub when there is one (the namespace's address, .100, as slirp4netns forwards there),
-     * else to {@code dhcpstart} as in QEMU.
+     * else to {@code dhcpstart} as in QEMU. (One to IPv6 keeps the learned address, which is the TAP's.)
      */
     private NetdevConfig.User forwardsToConfiguredTap(NetdevConfig.User user) {
         for (NetdevConfig n : netdevs) {
             if (n instanceof NetdevConfig.Tap tap && tap.hub() == user.hub() && tap.configure() != null) {
-                int address = tap.configure().address();
+                IpAddress address = IpAddress.ofIpv4(tap.configure().address());
                 List<UserConfig.HostForward> forwards = user.user().hostForwards().stream()
-                        .map(f -> f.guestDefaulted() ? f.towards(address) : f).toList();
+                        .map(f -> f.guestDefaulted() && f.guestAddress().isIpv4() ? f.towards(address) : f).toList();
                 return new NetdevConfig.User(user.id(), user.type(), user.hub(), user.settings(),
                         user.user().withHostForwards(forwards));
             }

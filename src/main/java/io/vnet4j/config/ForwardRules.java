@@ -1,18 +1,28 @@
 package io.vnet4j.config;
 
+import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.Ipv4Address;
-import java.net.InetAddress;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Parses QEMU's forwarding rules: {@code hostfwd=[tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport}
- * and {@code guestfwd=[tcp]:[server]:port-TARGET} with TARGET {@code cmd:COMMAND}, {@code tcp:HOST:PORT}
+ * (either address may be IPv6 in brackets, {@code [::1]}, the form libslirp's IPv6 host forwarding was
+ * proposed with for QEMU; QEMU itself reads IPv4 only) and {@code guestfwd=[tcp]:[server]:port-TARGET} with TARGET {@code cmd:COMMAND}, {@code tcp:HOST:PORT}
  * or {@code unix:PATH}. Errors read like QEMU's: {@code Invalid host forwarding rule 'RULE' (REASON)}.
  */
 final class ForwardRules {
     private ForwardRules() {}
 
-    static UserConfig.HostForward hostForward(OptionString o, String rule, int defaultGuest) throws ConfigException {
+    /**
+     * One {@code hostfwd} rule. Either address may be IPv6 in brackets. No host address: 127.0.0.1. No
+     * guest address (or the unspecified one): the family of the host address, or the other when that one
+     * is off, decides: IPv4 goes to {@code dhcpStart}, IPv6 to {@link IpAddress#IPV6_ANY} (the guest's
+     * learned address). A guest address of a family that is off is refused; an IPv6 one must lie in the
+     * IPv6 prefix.
+     */
+    static UserConfig.HostForward hostForward(OptionString o, String rule, boolean ipv4, int dhcpStart,
+            Optional<UserConfig.Ipv6> ipv6) throws ConfigException {
         String[] protoRest = splitFirst(rule, ':');
         if (protoRest == null) {
             throw hostError(o, rule, "No : separators");
@@ -23,18 +33,15 @@ final class ForwardRules {
             case "udp" -> udp = true;
             default -> throw hostError(o, rule, "Bad protocol name");
         }
-        String[] hostRest = splitFirst(protoRest[1], ':');
+        String[] hostRest = splitAddress(o, rule, protoRest[1], "host");
         if (hostRest == null) {
             throw hostError(o, rule, "Missing : separator");
         }
-        InetAddress hostAddress;
-        try {
-            hostAddress = InetAddress.getByAddress(Ipv4Address.toBytes(
-                    hostRest[0].isEmpty() ? Ipv4Address.parse("127.0.0.1") : Ipv4Address.parse(hostRest[0])));
-        } catch (IllegalArgumentException | java.net.UnknownHostException e) {
-            throw hostError(o, rule, "Bad host address");
-        }
         String[] portRest = splitFirst(hostRest[1], '-');
+        if ((portRest == null ? hostRest[1] : portRest[0]).indexOf(':') >= 0) {
+            throw hostError(o, rule, "Bad host address" + BRACKETS_HINT);
+        }
+        IpAddress hostAddress = hostRest[0].isEmpty() ? IpAddress.IPV4_LOOPBACK : address(o, rule, hostRest[0], "host");
         if (portRest == null) {
             throw hostError(o, rule, "Bad host port separator");
         }
@@ -42,23 +49,64 @@ final class ForwardRules {
         if (hostPort < 0) {
             throw hostError(o, rule, "Bad host port");
         }
-        String[] guestRest = splitFirst(portRest[1], ':');
+        String[] guestRest = splitAddress(o, rule, portRest[1], "guest");
         if (guestRest == null) {
             throw hostError(o, rule, "Missing guest address");
         }
-        int guest = defaultGuest;
-        if (!guestRest[0].isEmpty()) {
-            try {
-                guest = Ipv4Address.parse(guestRest[0]);
-            } catch (IllegalArgumentException e) {
-                throw hostError(o, rule, "Bad guest address");
-            }
+        if (guestRest[1].indexOf(':') >= 0) {
+            throw hostError(o, rule, "Bad guest address" + BRACKETS_HINT);
         }
         int guestPort = number(guestRest[1], 1);
+        IpAddress guest = guestRest[0].isEmpty() ? null : address(o, rule, guestRest[0], "guest");
         if (guestPort < 0) {
             throw hostError(o, rule, "Bad guest port");
         }
-        return new UserConfig.HostForward(udp, hostAddress, hostPort, guest, guestPort, guestRest[0].isEmpty());
+        boolean defaulted = guest == null || guest.isUnspecified();
+        boolean toIpv6 = guest != null ? guest.isIpv6() : hostAddress.isIpv6() ? ipv6.isPresent() : !ipv4;
+        if (toIpv6 && ipv6.isEmpty()) {
+            throw hostError(o, rule, "IPv6 guest address while ipv6=off");
+        }
+        if (!toIpv6 && !ipv4) {
+            throw hostError(o, rule, "IPv4 guest address while ipv4=off");
+        }
+        if (defaulted) {
+            guest = toIpv6 ? IpAddress.IPV6_ANY : IpAddress.ofIpv4(dhcpStart);
+        } else if (toIpv6 && !ipv6.get().inNetwork(guest)) {
+            throw hostError(o, rule, "guest address " + guest + " is outside the IPv6 network " + ipv6.get().network());
+        }
+        return new UserConfig.HostForward(udp, hostAddress, hostPort, guest, guestPort, defaulted);
+    }
+
+    private static final String BRACKETS_HINT = ": an IPv6 address goes in brackets, as in [::1]:2222";
+
+    /**
+     * Splits {@code ADDR:REST} or {@code [IPV6]:REST} into the address (without brackets) and the rest;
+     * null when the {@code :} is missing.
+     */
+    private static String[] splitAddress(OptionString o, String rule, String s, String side) throws ConfigException {
+        if (!s.startsWith("[")) {
+            return splitFirst(s, ':');
+        }
+        int close = s.indexOf(']');
+        if (close < 0) {
+            throw hostError(o, rule, "Bad " + side + " address: '[' without ']'");
+        }
+        String inside = s.substring(1, close);
+        if (inside.indexOf(':') < 0) {
+            throw hostError(o, rule, "Bad " + side + " address: brackets are for IPv6 addresses, got '" + s.substring(0, close + 1) + "'");
+        }
+        if (close + 1 >= s.length() || s.charAt(close + 1) != ':') {
+            return null;
+        }
+        return new String[] {inside, s.substring(close + 2)};
+    }
+
+    private static IpAddress address(OptionString o, String rule, String text, String side) throws ConfigException {
+        try {
+            return IpAddress.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw hostError(o, rule, "Bad " + side + " address");
+        }
     }
 
     static UserConfig.GuestForward guestForward(OptionString o, String rule, int defaultServer) throws ConfigException {

@@ -1,23 +1,34 @@
 package io.vnet4j.config;
 
+import io.vnet4j.wire.IpAddress;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
- * The settings of a {@code -netdev user} gateway, checked: addresses are IPv4 as {@code int}, inside
- * {@code network/prefixLength} where QEMU requires it. Defaults are QEMU's (10.0.2.0/24, host 10.0.2.2,
- * DNS 10.0.2.3, first lease 10.0.2.15).
+ * The settings of a {@code -netdev user} gateway, checked. IPv4 addresses are {@code int}, inside
+ * {@code network/prefixLength} where QEMU requires it; they hold QEMU's values (defaults 10.0.2.0/24, host
+ * 10.0.2.2, DNS 10.0.2.3, first lease 10.0.2.15) also when {@code ipv4} is false, as QEMU's do. The IPv6
+ * settings are present exactly when IPv6 is on; at least one of the two families is on.
+ *
+ * @param ipv4 the guest network carries IPv4 ({@code ipv4=on}, the default)
+ * @param ipv6 the IPv6 side ({@code ipv6-net}, {@code ipv6-host}, {@code ipv6-dns}); empty when {@code ipv6=off}
  */
-public record UserConfig(int network, int prefixLength, int host, int dns, int dhcpStart, boolean restricted,
-                         String hostname, String domainName, List<String> dnsSearch, Path tftpRoot,
-                         String tftpServerName, String bootFile, List<HostForward> hostForwards,
-                         List<GuestForward> guestForwards, List<DnsUpstream> dnsUpstreams, int mtu,
-                         Map<Long, Integer> dhcpStatic) {
+public record UserConfig(boolean ipv4, int network, int prefixLength, int host, int dns, int dhcpStart,
+                         Optional<Ipv6> ipv6, boolean restricted, String hostname, String domainName,
+                         List<String> dnsSearch, Path tftpRoot, String tftpServerName, String bootFile,
+                         List<HostForward> hostForwards, List<GuestForward> guestForwards,
+                         List<DnsUpstream> dnsUpstreams, int mtu, Map<Long, Integer> dhcpStatic) {
     public static final int DEFAULT_MTU = 1500;
 
     public UserConfig {
+        Objects.requireNonNull(ipv6, "ipv6");
+        if (!ipv4 && ipv6.isEmpty()) {
+            throw new IllegalArgumentException("IPv4 and IPv6 disabled");
+        }
         dnsSearch = List.copyOf(dnsSearch);
         hostForwards = List.copyOf(hostForwards);
         guestForwards = List.copyOf(guestForwards);
@@ -33,22 +44,86 @@ public record UserConfig(int network, int prefixLength, int host, int dns, int d
         return (address & netmask()) == network;
     }
 
+    /** True when IPv6 is on and {@code address} lies in its prefix. */
+    public boolean inIpv6Network(IpAddress address) {
+        return ipv6.isPresent() && ipv6.get().inNetwork(address);
+    }
+
     /** The same settings with other host forwards. */
     public UserConfig withHostForwards(List<HostForward> forwards) {
-        return new UserConfig(network, prefixLength, host, dns, dhcpStart, restricted, hostname, domainName, dnsSearch,
-                tftpRoot, tftpServerName, bootFile, forwards, guestForwards, dnsUpstreams, mtu, dhcpStatic);
+        return new UserConfig(ipv4, network, prefixLength, host, dns, dhcpStart, ipv6, restricted, hostname, domainName,
+                dnsSearch, tftpRoot, tftpServerName, bootFile, forwards, guestForwards, dnsUpstreams, mtu, dhcpStatic);
     }
 
     /**
-     * A host listener forwarding into the guest: {@code hostfwd=[tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport}.
+     * The IPv6 side of the gateway, QEMU's {@code ipv6-net=PREFIX/LEN}, {@code ipv6-host=} and
+     * {@code ipv6-dns=} (defaults fec0::/64, fec0::2, fec0::3). The prefix is held masked to its length;
+     * the length is at most 126, so that PREFIX::2 and PREFIX::3 exist, as QEMU requires.
      *
-     * @param guestDefaulted the rule named no guest address, so {@code guestAddress} is a default: QEMU's
-     *                       {@code dhcpstart}, or the address of a {@code configure=on} TAP on the hub
+     * @param host the gateway's own address, in the prefix
+     * @param dns  the DNS address the gateway answers on; outside the prefix only without {@code restrict=on}
      */
-    public record HostForward(boolean udp, InetAddress hostAddress, int hostPort, int guestAddress, int guestPort,
+    public record Ipv6(IpAddress prefix, int prefixLength, IpAddress host, IpAddress dns) {
+        public static final int MAX_PREFIX_LENGTH = 126;
+
+        public Ipv6 {
+            for (IpAddress a : new IpAddress[] {prefix, host, dns}) {
+                if (Objects.requireNonNull(a).isIpv4()) {
+                    throw new IllegalArgumentException("not an IPv6 address: " + a);
+                }
+            }
+            if (prefixLength < 0 || prefixLength > MAX_PREFIX_LENGTH) {
+                throw new IllegalArgumentException("IPv6 prefix length must be between 0 and 126, got " + prefixLength);
+            }
+            if (!prefix.equals(prefix.masked(prefixLength))) {
+                throw new IllegalArgumentException("the prefix " + prefix + "/" + prefixLength + " has bits set after its length");
+            }
+            if (!host.inPrefix(prefix, prefixLength)) {
+                throw new IllegalArgumentException("IPv6 Host doesn't belong to network: " + host);
+            }
+        }
+
+        /** True when {@code address} is IPv6 and in {@code prefix/prefixLength}. */
+        public boolean inNetwork(IpAddress address) {
+            return address.inPrefix(prefix, prefixLength);
+        }
+
+        /** {@code prefix/prefixLength} as text, e.g. {@code fec0::/64}. */
+        public String network() {
+            return prefix + "/" + prefixLength;
+        }
+    }
+
+    /**
+     * A host listener forwarding into the guest:
+     * {@code hostfwd=[tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport}, IPv6 addresses in brackets
+     * ({@code hostfwd=tcp:[::1]:2222-[fec0::15]:22}). The two sides are independent: an IPv4 host address
+     * may forward to an IPv6 guest and the other way round.
+     *
+     * @param hostAddress    where the host socket listens, IPv4 or IPv6
+     * @param guestAddress   an IPv4 address, or an IPv6 address in the IPv6 prefix, or
+     *                       {@link IpAddress#IPV6_ANY}: the guest's own IPv6 address as the gateway learns it
+     *                       from the guest's traffic (SLAAC), resolved when a connection or datagram arrives,
+     *                       as libslirp's {@code slirp_add_hostxfwd} does for an IPv6 "any" guest address
+     * @param guestDefaulted the rule named no guest address (or the unspecified one, {@code 0.0.0.0} or
+     *                       {@code [::]}), so {@code guestAddress} is a default: for IPv4 QEMU's
+     *                       {@code dhcpstart} or the address of a {@code configure=on} TAP on the hub, for
+     *                       IPv6 {@link IpAddress#IPV6_ANY}
+     */
+    public record HostForward(boolean udp, IpAddress hostAddress, int hostPort, IpAddress guestAddress, int guestPort,
                               boolean guestDefaulted) {
+        public HostForward {
+            Objects.requireNonNull(hostAddress, "hostAddress");
+            Objects.requireNonNull(guestAddress, "guestAddress");
+        }
+
+        /** True when the guest's IPv6 address is to be learned ({@code guestAddress} is {@code ::}). */
+        public boolean guestLearned() {
+            return guestAddress.equals(IpAddress.IPV6_ANY);
+        }
+
         /** The same rule aimed at another guest address, still counted as a default. */
-        public HostForward towards(int guest) {
+        public HostForward towards(IpAddress guest) {
             return new HostForward(udp, hostAddress, hostPort, guest, guestPort, guestDefaulted);
         }
     }

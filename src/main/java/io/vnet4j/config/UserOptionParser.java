@@ -1,5 +1,6 @@
 package io.vnet4j.config;
 
+import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.Ipv4Address;
 import io.vnet4j.wire.MacAddress;
 import java.net.InetAddress;
@@ -9,18 +10,27 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * Parses the options of {@code -netdev user} with QEMU's names, defaults and consistency rules (the
- * messages follow QEMU's net/slirp.c), plus vnet4j's {@code dns-upstream=}, {@code mtu=} and
- * {@code dhcp-static=}. One difference, on purpose: {@code hostfwd} without a host address listens on
- * 127.0.0.1, not on every interface.
+ * messages follow QEMU's net/slirp.c {@code net_slirp_init} and {@code net_init_slirp}, and net/net.c
+ * {@code net_client_init} for {@code ipv6-net}), plus vnet4j's {@code dns-upstream=}, {@code mtu=} and
+ * {@code dhcp-static=}. Differences, on purpose: {@code hostfwd} without a host address listens on
+ * 127.0.0.1, not on every interface; {@code hostfwd} takes IPv6 addresses in brackets; the IPv6 prefix is
+ * masked to its length (QEMU keeps the bits after it, and derives ::2 and ::3 from them);
+ * {@code ipv6-net} together with {@code ipv6-prefix} or {@code ipv6-prefixlen} is refused (QEMU lets
+ * {@code ipv6-net} win); the IPv6 DNS address must differ from the IPv6 host, as the IPv4 ones must.
  */
 final class UserOptionParser {
     static final Set<String> KEYS = Set.of("id", "hubid", "net", "host", "dhcpstart", "dns", "restrict",
             "hostname", "domainname", "dnssearch", "tftp", "tftp-server-name", "bootfile", "hostfwd", "guestfwd",
-            "dns-upstream", "mtu", "dhcp-static", "ipv4");
+            "dns-upstream", "mtu", "dhcp-static", "ipv4", "ipv6", "ipv6-net", "ipv6-prefix", "ipv6-prefixlen",
+            "ipv6-host", "ipv6-dns");
+    /** QEMU's IPv6 defaults: fec0::/64 (net_slirp_init), the host ::2, DNS ::3. */
+    static final IpAddress DEFAULT_IPV6_PREFIX = IpAddress.parse("fec0::");
+    static final int DEFAULT_IPV6_PREFIX_LENGTH = 64;
 
     private final OptionString o;
 
@@ -33,9 +43,44 @@ final class UserOptionParser {
     }
 
     private UserConfig parse() throws ConfigException {
-        if (!o.takeBoolean("ipv4", true)) {
-            throw o.error("ipv4=off: this version of vnet4j's user network is IPv4 only");
+        // net_client_init turns ipv6-net=ADDR[/LEN] into ipv6-prefix and ipv6-prefixlen before anything else
+        String ipv6Net = o.take("ipv6-net");
+        String ipv6Prefix = o.take("ipv6-prefix");
+        String ipv6PrefixLength = o.take("ipv6-prefixlen");
+        String ipv6PrefixKey = "ipv6-prefix";
+        int ipv6Length = 0; // QEMU's "not given": 64
+        if (ipv6Net != null) {
+            if (ipv6Prefix != null || ipv6PrefixLength != null) {
+                throw o.error("ipv6-net: expected either ipv6-net=ADDR[/LEN] or ipv6-prefix=ADDR,ipv6-prefixlen=LEN, not both");
+            }
+            if (ipv6Net.isEmpty()) {
+                throw o.error("Parameter 'ipv6-net' expects a valid IPv6 prefix");
+            }
+            int slash = ipv6Net.indexOf('/');
+            ipv6Prefix = slash < 0 ? ipv6Net : ipv6Net.substring(0, slash);
+            ipv6PrefixKey = "ipv6-net";
+            if (slash >= 0) {
+                ipv6Length = wholeNumber(ipv6Net.substring(slash + 1), "parameter 'ipv6-net' expects a number after '/'");
+            }
+        } else if (ipv6PrefixLength != null) {
+            ipv6Length = wholeNumber(ipv6PrefixLength, "Parameter 'ipv6-prefixlen' expects an int64 value");
         }
+
+        // net_init_slirp: naming one family on and not the other turns the other off
+        Boolean v4 = o.has("ipv4") ? o.takeBoolean("ipv4", true) : null;
+        Boolean v6 = o.has("ipv6") ? o.takeBoolean("ipv6", true) : null;
+        boolean ipv4 = !(Boolean.FALSE.equals(v4) || Boolean.TRUE.equals(v6) && v4 == null);
+        boolean ipv6 = !(Boolean.FALSE.equals(v6) || Boolean.TRUE.equals(v4) && v6 == null);
+        if (!ipv4 && (o.has("net") || o.has("host") || o.has("dns"))) {
+            throw o.error("IPv4 disabled but netmask/host/dns provided");
+        }
+        if (!ipv6 && (ipv6Prefix != null || o.has("ipv6-host") || o.has("ipv6-dns"))) {
+            throw o.error("IPv6 disabled but prefix/host6/dns6 provided");
+        }
+        if (!ipv4 && !ipv6) {
+            throw o.error("IPv4 and IPv6 disabled");
+        }
+
         int network = Ipv4Address.parse("10.0.2.0");
         int prefix = 24;
         String net = o.take("net");
@@ -79,6 +124,9 @@ final class UserOptionParser {
             throw o.error("DHCP must be different from host and DNS");
         }
 
+        UserConfig.Ipv6 v6Settings = ipv6(ipv6PrefixKey, ipv6Prefix, ipv6Length, restricted);
+        Optional<UserConfig.Ipv6> ipv6Config = ipv6 ? Optional.of(v6Settings) : Optional.empty();
+
         String hostname = name("hostname", o.take("hostname"));
         String domain = o.take("domainname");
         if (domain != null && domain.isEmpty()) {
@@ -108,7 +156,7 @@ final class UserOptionParser {
 
         List<UserConfig.HostForward> hostForwards = new ArrayList<>();
         for (String rule : o.takeAll("hostfwd")) {
-            hostForwards.add(ForwardRules.hostForward(o, rule, dhcpStart));
+            hostForwards.add(ForwardRules.hostForward(o, rule, ipv4, dhcpStart, ipv6Config));
         }
         List<UserConfig.GuestForward> guestForwards = new ArrayList<>();
         for (String rule : o.takeAll("guestfwd")) {
@@ -139,8 +187,73 @@ final class UserOptionParser {
             }
             statics.put(mac, ip);
         }
-        return new UserConfig(network, prefix, host, dns, dhcpStart, restricted, hostname, domain, search, tftp,
-                tftpServerName, bootFile, hostForwards, guestForwards, upstreams, mtu, statics);
+        return new UserConfig(ipv4, network, prefix, host, dns, dhcpStart, ipv6Config, restricted, hostname, domain,
+                search, tftp, tftpServerName, bootFile, hostForwards, guestForwards, upstreams, mtu, statics);
+    }
+
+    /**
+     * The IPv6 settings as net_slirp_init reads them, also when IPv6 is off (then only the defaults and
+     * the prefix length can be given): the prefix (default fec0::), its length (0 or absent: 64; at most
+     * 126), {@code ipv6-host} in the prefix (default PREFIX::2), {@code ipv6-dns} (default PREFIX::3) in
+     * the prefix when restricted.
+     */
+    private UserConfig.Ipv6 ipv6(String prefixKey, String prefixText, int length, boolean restricted)
+            throws ConfigException {
+        IpAddress prefix = prefixText == null ? DEFAULT_IPV6_PREFIX
+                : ipv6Address(prefixKey, prefixText, "Failed to parse IPv6 prefix");
+        if (length == 0) {
+            length = DEFAULT_IPV6_PREFIX_LENGTH;
+        }
+        if (length < 0 || length > UserConfig.Ipv6.MAX_PREFIX_LENGTH) {
+            throw o.error("Invalid IPv6 prefix provided (IPv6 prefix length must be between 0 and 126)");
+        }
+        prefix = prefix.masked(length);
+        IpAddress host = IpAddress.ofIpv6(prefix.high(), prefix.low() | 2);
+        String v = o.take("ipv6-host");
+        if (v != null) {
+            host = ipv6Address("ipv6-host", v, "Failed to parse IPv6 host");
+            if (!host.inPrefix(prefix, length)) {
+                throw o.error("IPv6 Host doesn't belong to network");
+            }
+        }
+        IpAddress dns = IpAddress.ofIpv6(prefix.high(), prefix.low() | 3);
+        v = o.take("ipv6-dns");
+        if (v != null) {
+            dns = ipv6Address("ipv6-dns", v, "Failed to parse IPv6 DNS");
+            if (restricted && !dns.inPrefix(prefix, length)) {
+                throw o.error("IPv6 DNS doesn't belong to network");
+            }
+        }
+        if (dns.equals(host)) {
+            throw o.error("IPv6 DNS must be different from host");
+        }
+        return new UserConfig.Ipv6(prefix, length, host, dns);
+    }
+
+    private IpAddress ipv6Address(String key, String text, String message) throws ConfigException {
+        IpAddress a;
+        try {
+            a = IpAddress.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw o.error(message + " ('" + key + "=" + text + "': expected an IPv6 address)");
+        }
+        if (a.isIpv4()) {
+            throw o.error(message + " ('" + key + "=" + text + "': expected an IPv6 address, not IPv4"
+                    + (text.indexOf(':') >= 0 ? "-mapped" : "") + ")");
+        }
+        return a;
+    }
+
+    /** A whole number in decimal, as QEMU's strtol family reads one; beyond int, a number out of any range. */
+    private int wholeNumber(String text, String message) throws ConfigException {
+        if (!text.matches("-?\\d+")) {
+            throw o.error(message);
+        }
+        String digits = text.replaceFirst("^-?0*", "");
+        if (digits.length() > 9) {
+            return text.startsWith("-") ? Integer.MIN_VALUE : Integer.MAX_VALUE;
+        }
+        return Integer.parseInt(text);
     }
 
     private UserConfig.DnsUpstream dnsUpstream(String text) throws ConfigException {

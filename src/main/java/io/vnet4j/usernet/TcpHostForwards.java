@@ -36,11 +36,11 @@ final class TcpHostForwards {
     void listen(UserConfig.HostForward forward, Selector selector) throws IOException {
         ServerSocketChannel listener = ServerSocketChannel.open();
         try {
-            listener.bind(new InetSocketAddress(forward.hostAddress(), forward.hostPort()));
+            listener.bind(new InetSocketAddress(forward.hostAddress().toInetAddress(), forward.hostPort()));
             listener.configureBlocking(false);
         } catch (IOException e) {
             listener.close();
-            throw new IOException("hostfwd=tcp:" + forward.hostAddress().getHostAddress() + ":" + forward.hostPort()
+            throw new IOException("hostfwd=tcp:" + forward.hostAddress().toUriString() + ":" + forward.hostPort()
                     + ": " + e.getMessage(), e);
         }
         Rule rule = new Rule(forward, listener);
@@ -56,7 +56,7 @@ final class TcpHostForwards {
                 if (accepted == null) {
                     return;
                 }
-                IpAddress guest = IpAddress.ofIpv4(rule.forward.guestAddress());
+                IpAddress guest = rule.forward.guestAddress();
                 tcp.forward(accepted, guest, rule.forward.guestPort(), gateway.host(guest),
                         ports.allocate(p -> false), now);
             } catch (IOException e) {

@@ -61,11 +61,11 @@ final class UdpHostForwards {
     void listen(UserConfig.HostForward forward, Selector selector) throws IOException {
         DatagramChannel channel = DatagramChannel.open();
         try {
-            channel.bind(new InetSocketAddress(forward.hostAddress(), forward.hostPort()));
+            channel.bind(new InetSocketAddress(forward.hostAddress().toInetAddress(), forward.hostPort()));
             channel.configureBlocking(false);
         } catch (IOException e) {
             channel.close();
-            throw new IOException("hostfwd=udp:" + forward.hostAddress().getHostAddress() + ":" + forward.hostPort()
+            throw new IOException("hostfwd=udp:" + forward.hostAddress().toUriString() + ":" + forward.hostPort()
                     + ": " + e.getMessage(), e);
         }
         Rule rule = new Rule(forward, channel);
@@ -96,7 +96,7 @@ final class UdpHostForwards {
                 byPort.put(port, peer);
             }
             peer.lastUsed = now;
-            IpAddress guest = IpAddress.ofIpv4(rule.forward.guestAddress());
+            IpAddress guest = rule.forward.guestAddress();
             out.sendUdp(gateway.host(guest), peer.port, guest, rule.forward.guestPort(), NeighborTable.UNKNOWN,
                     in, 8, in.position() - 8);
         }
@@ -105,7 +105,7 @@ final class UdpHostForwards {
     /** A guest's datagram to {@code port} on the host address: a reply to a forwarded client? */
     boolean fromGuest(IpAddress source, int sourcePort, int port, ByteBuffer buffer, int offset, int length, long now) {
         Peer peer = byPort.get(port);
-        if (peer == null || !IpAddress.ofIpv4(peer.rule.forward.guestAddress()).equals(source) || peer.rule.forward.guestPort() != sourcePort) {
+        if (peer == null || !peer.rule.forward.guestAddress().equals(source) || peer.rule.forward.guestPort() != sourcePort) {
             return false;
         }
         peer.lastUsed = now;

@@ -154,6 +154,16 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
 
     @Override
     public void start() throws IOException {
+        // until the gateway carries IPv6 (the IPv6 NAT replaces this)
+        if (!config.ipv4()) {
+            throw new IOException(id() + ": ipv4=off: the gateway does not carry IPv6 yet");
+        }
+        for (UserConfig.HostForward f : config.hostForwards()) {
+            if (f.guestAddress().isIpv6()) {
+                throw new IOException(id() + ": hostfwd to an IPv6 guest: not carried yet (" + (f.udp() ? "udp:" : "tcp:")
+                        + f.hostAddress().toUriString() + ":" + f.hostPort() + ")");
+            }
+        }
         selector = Selector.open();
         NeighborTable neighbors = new NeighborTable();
         out = new GuestOutput((frame, offset, length, segmentSize) -> deliver(frame, offset, length, segmentSize),
@@ -194,9 +204,9 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
                 + (services.dnsUpstreams().isEmpty() ? " (no upstream resolver)" : " -> " + SocketAddresses.format(services.dnsUpstreams()))
                 + (config.restricted() ? ", restricted" : ""));
         for (UserConfig.HostForward f : config.hostForwards()) {
-            Log.info(id() + ": forwarding " + (f.udp() ? "udp " : "tcp ") + f.hostAddress().getHostAddress() + ":"
-                    + f.hostPort() + " to " + Ipv4Address.format(f.guestAddress()) + ":" + f.guestPort()
-                    + (!f.guestDefaulted() ? "" : f.guestAddress() == config.dhcpStart()
+            Log.info(id() + ": forwarding " + (f.udp() ? "udp " : "tcp ") + f.hostAddress().toUriString() + ":"
+                    + f.hostPort() + " to " + f.guestAddress().toUriString() + ":" + f.guestPort()
+                    + (!f.guestDefaulted() ? "" : f.guestAddress().ipv4() == config.dhcpStart()
                             ? " (no guest address in the rule: the first DHCP lease, dhcpstart)"
                             : " (no guest address in the rule: the configure=on TAP's address)"));
         }

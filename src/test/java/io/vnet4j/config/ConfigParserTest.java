@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vnet4j.os.DatagramEndpoint;
+import io.vnet4j.wire.IpAddress;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnixDomainSocketAddress;
@@ -318,12 +319,23 @@ class ConfigParserTest {
         p.netdev("user,id=other,hubid=1,hostfwd=tcp::2223-:22");
         List<NetdevConfig> built = p.build().netdevs();
         List<UserConfig.HostForward> forwards = ((NetdevConfig.User) built.get(0)).user().hostForwards();
-        assertThat(forwards.get(0).guestAddress()).isEqualTo(io.vnet4j.wire.Ipv4Address.parse("10.0.2.100"));
+        assertThat(forwards.get(0).guestAddress()).isEqualTo(IpAddress.parse("10.0.2.100"));
         assertThat(forwards.get(0).guestDefaulted()).isTrue();
-        assertThat(forwards.get(1).guestAddress()).isEqualTo(io.vnet4j.wire.Ipv4Address.parse("10.0.2.20"));
+        assertThat(forwards.get(1).guestAddress()).isEqualTo(IpAddress.parse("10.0.2.20"));
         assertThat(forwards.get(1).guestDefaulted()).isFalse();
         UserConfig other = ((NetdevConfig.User) built.get(2)).user();
-        assertThat(other.hostForwards().getFirst().guestAddress()).isEqualTo(other.dhcpStart()); // no TAP on hub 1
+        assertThat(other.hostForwards().getFirst().guestAddress()).isEqualTo(IpAddress.ofIpv4(other.dhcpStart())); // no TAP on hub 1
+    }
+
+    @Test
+    void aHostForwardToIpv6WithoutGuestAddressKeepsTheLearnedAddressBesideAConfiguredTap() throws ConfigException {
+        ConfigParser p = new ConfigParser();
+        p.netdev("user,id=u,hostfwd=tcp:[::1]:2222-:22,hostfwd=tcp::2223-[fec0::15]:22");
+        p.netdev("tap,id=t,ifname=tap0,configure=on");
+        List<UserConfig.HostForward> forwards = ((NetdevConfig.User) p.build().netdevs().get(0)).user().hostForwards();
+        assertThat(forwards.get(0).guestAddress()).isEqualTo(IpAddress.IPV6_ANY);
+        assertThat(forwards.get(0).guestDefaulted()).isTrue();
+        assertThat(forwards.get(1).guestAddress()).isEqualTo(IpAddress.parse("fec0::15"));
     }
 
     @Test

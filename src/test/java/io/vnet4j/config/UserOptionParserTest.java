@@ -3,6 +3,7 @@ package io.vnet4j.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.Ipv4Address;
 import io.vnet4j.wire.MacAddress;
 import java.nio.file.Path;
@@ -58,9 +59,9 @@ class UserOptionParserTest {
         assertThat(c.hostForwards()).hasSize(2);
         UserConfig.HostForward ssh = c.hostForwards().getFirst();
         assertThat(ssh.udp()).isFalse();
-        assertThat(ssh.hostAddress().getHostAddress()).isEqualTo("127.0.0.1");
+        assertThat(ssh.hostAddress()).isEqualTo(IpAddress.IPV4_LOOPBACK);
         assertThat(ssh.hostPort()).isEqualTo(2222);
-        assertThat(ssh.guestAddress()).isEqualTo(ip("10.0.2.100"));
+        assertThat(ssh.guestAddress()).isEqualTo(IpAddress.parse("10.0.2.100"));
         assertThat(ssh.guestPort()).isEqualTo(22);
         assertThat(c.hostForwards().get(1).udp()).isTrue();
         assertThat(c.guestForwards().getFirst().target()).isEqualTo(new UserConfig.GuestForwardTarget.Command("cat"));
@@ -99,12 +100,188 @@ class UserOptionParserTest {
         assertError("user,id=u,dhcp-static=nonsense", "dhcp-static: expected MAC=IP");
         assertError("user,id=u,mtu=100", "mtu: expected a whole number from 576 to 65520");
         assertError("user,id=u,tftp=" + dir.resolve("missing"), "is not a directory");
-        assertError("user,id=u,ipv6=on", "unknown option 'ipv6'");
         assertError("user,id=u,host=10.0.2.2,host=10.0.2.4", "host is given twice");
+    }
+
+    private static IpAddress v6(String s) {
+        return IpAddress.parse(s);
+    }
+
+    private static UserConfig.HostForward forward(String options) throws ConfigException {
+        return parse("user,id=u," + options).hostForwards().getFirst();
+    }
+
+    @Test
+    void bothFamiliesAreOnByDefaultWithQemusIpv6Addresses() throws Exception {
+        UserConfig c = parse("user,id=u");
+        assertThat(c.ipv4()).isTrue();
+        assertThat(c.ipv6()).contains(new UserConfig.Ipv6(v6("fec0::"), 64, v6("fec0::2"), v6("fec0::3")));
+        assertThat(c.inIpv6Network(v6("fec0::1234"))).isTrue();
+        assertThat(c.inIpv6Network(v6("fec1::1"))).isFalse();
+        assertThat(c.inIpv6Network(IpAddress.parse("10.0.2.15"))).isFalse();
+    }
+
+    @Test
+    void namingOneFamilyOnTurnsTheOtherOffAsQemuDoes() throws Exception {
+        // net_init_slirp: ipv4=on alone means IPv4 only, ipv6=on alone IPv6 only
+        String[][] cases = {{"", "true", "true"}, {",ipv4=on", "true", "false"}, {",ipv6=on", "false", "true"},
+                {",ipv4=off", "false", "true"}, {",ipv6=off", "true", "false"}, {",ipv4=on,ipv6=on", "true", "true"},
+                {",ipv4=on,ipv6=off", "true", "false"}, {",ipv4=off,ipv6=on", "false", "true"},
+                {",ipv4=yes,ipv6=no", "true", "false"}};
+        for (String[] c : cases) {
+            UserConfig u = parse("user,id=u" + c[0]);
+            assertThat(u.ipv4()).as(c[0]).isEqualTo(Boolean.parseBoolean(c[1]));
+            assertThat(u.ipv6().isPresent()).as(c[0]).isEqualTo(Boolean.parseBoolean(c[2]));
+        }
+        assertError("user,id=u,ipv4=off,ipv6=off", "IPv4 and IPv6 disabled");
+        assertError("user,id=u,ipv4=on,ipv6=maybe", "ipv6: expected on or off, got 'maybe'");
+    }
+
+    @Test
+    void ipv4OffKeepsQemusIpv4ValuesAndTakesNoNetHostOrDns() throws Exception {
+        UserConfig c = parse("user,id=u,ipv4=off,dhcpstart=10.0.2.20"); // dhcpstart is not in QEMU's list
+        assertThat(c.ipv4()).isFalse();
+        assertThat(c.network()).isEqualTo(ip("10.0.2.0"));
+        assertThat(c.dhcpStart()).isEqualTo(ip("10.0.2.20"));
+        assertError("user,id=u,ipv4=off,net=10.0.3.0/24", "IPv4 disabled but netmask/host/dns provided");
+        assertError("user,id=u,ipv4=off,host=10.0.2.9", "IPv4 disabled but netmask/host/dns provided");
+        assertError("user,id=u,ipv6=on,dns=10.0.2.9", "IPv4 disabled but netmask/host/dns provided");
+    }
+
+    @Test
+    void ipv6OffTakesNoPrefixHostOrDnsButStillChecksTheLength() throws Exception {
+        assertThat(parse("user,id=u,ipv6=off,ipv6-prefixlen=48").ipv6()).isEmpty(); // not in QEMU's list
+        assertError("user,id=u,ipv6=off,ipv6-net=fd00::/64", "IPv6 disabled but prefix/host6/dns6 provided");
+        assertError("user,id=u,ipv4=on,ipv6-prefix=fd00::", "IPv6 disabled but prefix/host6/dns6 provided");
+        assertError("user,id=u,ipv6=off,ipv6-host=fec0::2", "IPv6 disabled but prefix/host6/dns6 provided");
+        assertError("user,id=u,ipv6=off,ipv6-dns=fec0::3", "IPv6 disabled but prefix/host6/dns6 provided");
+        assertError("user,id=u,ipv6=off,ipv6-prefixlen=127", "Invalid IPv6 prefix provided");
+    }
+
+    @Test
+    void ipv6NetOrTheOlderPrefixOptionsMoveTheDerivedAddresses() throws Exception {
+        assertThat(parse("user,id=u,ipv6-net=fd00:1::/48").ipv6())
+                .contains(new UserConfig.Ipv6(v6("fd00:1::"), 48, v6("fd00:1::2"), v6("fd00:1::3")));
+        assertThat(parse("user,id=u,ipv6-net=fd00:1::").ipv6().orElseThrow().prefixLength()).isEqualTo(64);
+        assertThat(parse("user,id=u,ipv6-prefix=fd00:2::,ipv6-prefixlen=56").ipv6())
+                .contains(new UserConfig.Ipv6(v6("fd00:2::"), 56, v6("fd00:2::2"), v6("fd00:2::3")));
+        assertThat(parse("user,id=u,ipv6-prefix=fd00:3::").ipv6().orElseThrow().network()).isEqualTo("fd00:3::/64");
+        assertThat(parse("user,id=u,ipv6-prefixlen=112").ipv6().orElseThrow().network()).isEqualTo("fec0::/112");
+        assertThat(parse("user,id=u,ipv6-prefixlen=126").ipv6().orElseThrow().host()).isEqualTo(v6("fec0::2"));
+        // a length of 0 is QEMU's "not given": 64
+        assertThat(parse("user,id=u,ipv6-prefixlen=0").ipv6().orElseThrow().prefixLength()).isEqualTo(64);
+        assertThat(parse("user,id=u,ipv6-net=fd00::/0").ipv6().orElseThrow().prefixLength()).isEqualTo(64);
+        // the prefix is masked (QEMU would derive fd00::1:2:7 from the bits after it)
+        assertThat(parse("user,id=u,ipv6-net=fd00::1:2:3:4/64").ipv6())
+                .contains(new UserConfig.Ipv6(v6("fd00::"), 64, v6("fd00::2"), v6("fd00::3")));
+        UserConfig.Ipv6 given = parse("user,id=u,ipv6-net=fd00::/64,ipv6-host=fd00::99,ipv6-dns=2001:db8::53")
+                .ipv6().orElseThrow();
+        assertThat(given.host()).isEqualTo(v6("fd00::99"));
+        assertThat(given.dns()).isEqualTo(v6("2001:db8::53")); // outside the prefix: allowed unless restricted
+    }
+
+    @Test
+    void ipv6SettingsGetQemusMessages() {
+        assertError("user,id=u,ipv6-prefix=x", "Failed to parse IPv6 prefix ('ipv6-prefix=x': expected an IPv6 address)");
+        assertError("user,id=u,ipv6-net=/64", "Failed to parse IPv6 prefix ('ipv6-net=': expected an IPv6 address)");
+        assertError("user,id=u,ipv6-prefix=10.0.2.0", "Failed to parse IPv6 prefix ('ipv6-prefix=10.0.2.0': expected an IPv6 address, not IPv4)");
+        assertError("user,id=u,ipv6-net=::ffff:10.0.2.0/120", "expected an IPv6 address, not IPv4-mapped");
+        assertError("user,id=u,ipv6-net=", "Parameter 'ipv6-net' expects a valid IPv6 prefix");
+        assertError("user,id=u,ipv6-net=fec0::/x", "parameter 'ipv6-net' expects a number after '/'");
+        assertError("user,id=u,ipv6-net=fec0::/", "parameter 'ipv6-net' expects a number after '/'");
+        assertError("user,id=u,ipv6-net=fec0::/64/1", "parameter 'ipv6-net' expects a number after '/'");
+        assertError("user,id=u,ipv6-prefixlen=x", "Parameter 'ipv6-prefixlen' expects an int64 value");
+        String range = "Invalid IPv6 prefix provided (IPv6 prefix length must be between 0 and 126)";
+        assertError("user,id=u,ipv6-prefixlen=127", range);
+        assertError("user,id=u,ipv6-prefixlen=-1", range);
+        assertError("user,id=u,ipv6-net=fec0::/200", range);
+        assertError("user,id=u,ipv6-net=fec0::/99999999999999999999", range);
+        assertError("user,id=u,ipv6-host=x", "Failed to parse IPv6 host");
+        assertError("user,id=u,ipv6-host=10.0.2.2", "Failed to parse IPv6 host");
+        assertError("user,id=u,ipv6-host=fec1::2", "IPv6 Host doesn't belong to network");
+        assertError("user,id=u,ipv6-net=fd00::/64,ipv6-host=fec0::2", "IPv6 Host doesn't belong to network");
+        assertError("user,id=u,ipv6-dns=x", "Failed to parse IPv6 DNS");
+        assertError("user,id=u,restrict=on,ipv6-dns=fec1::3", "IPv6 DNS doesn't belong to network");
+        assertError("user,id=u,ipv6-dns=fec0::2", "IPv6 DNS must be different from host");
+        assertError("user,id=u,ipv6-host=fec0::3", "IPv6 DNS must be different from host");
+        assertError("user,id=u,ipv6-net=fd00::/64,ipv6-prefix=fd01::",
+                "ipv6-net: expected either ipv6-net=ADDR[/LEN] or ipv6-prefix=ADDR,ipv6-prefixlen=LEN, not both");
+        assertError("user,id=u,ipv6-net=fd00::,ipv6-prefixlen=48", "not both");
+        assertError("user,id=u,ipv6-host=fec0::2,ipv6-host=fec0::4", "ipv6-host is given twice");
+    }
+
+    @Test
+    void hostForwardsTakeIpv6InBracketsOnEitherSide() throws Exception {
+        UserConfig.HostForward f = forward("hostfwd=tcp:[::1]:2222-[fec0::15]:22");
+        assertThat(f).isEqualTo(new UserConfig.HostForward(false, IpAddress.IPV6_LOOPBACK, 2222, v6("fec0::15"), 22, false));
+        f = forward("hostfwd=udp:[::]:5353-:53");
+        assertThat(f).isEqualTo(new UserConfig.HostForward(true, IpAddress.IPV6_ANY, 5353, IpAddress.IPV6_ANY, 53, true));
+        assertThat(f.guestLearned()).isTrue();
+        f = forward("hostfwd=tcp:127.0.0.1:2222-[fec0::15]:22");
+        assertThat(f.hostAddress()).isEqualTo(IpAddress.IPV4_LOOPBACK);
+        assertThat(f.guestAddress()).isEqualTo(v6("fec0::15"));
+        f = forward("hostfwd=tcp:[::1]:2222-10.0.2.15:22");
+        assertThat(f.hostAddress()).isEqualTo(IpAddress.IPV6_LOOPBACK);
+        assertThat(f.guestAddress()).isEqualTo(IpAddress.parse("10.0.2.15"));
+        assertThat(f.guestDefaulted()).isFalse();
+        assertThat(forward("ipv6-net=fd00:1::/64,hostfwd=tcp::2222-[fd00:1::15]:22").guestAddress()).isEqualTo(v6("fd00:1::15"));
+        assertThat(forward("hostfwd=tcp:[2001:db8::1]:0-[fec0::15]:22").hostAddress()).isEqualTo(v6("2001:db8::1"));
+    }
+
+    @Test
+    void aMissingGuestAddressFollowsTheHostAddresssFamily() throws Exception {
+        UserConfig.HostForward f = forward("hostfwd=tcp::2222-:22");
+        assertThat(f.hostAddress()).isEqualTo(IpAddress.IPV4_LOOPBACK);
+        assertThat(f.guestAddress()).isEqualTo(IpAddress.parse("10.0.2.15"));
+        assertThat(f.guestDefaulted()).isTrue();
+        assertThat(f.guestLearned()).isFalse();
+        assertThat(forward("dhcpstart=10.0.2.50,hostfwd=tcp:0.0.0.0:2222-:22").guestAddress()).isEqualTo(IpAddress.parse("10.0.2.50"));
+        assertThat(forward("hostfwd=tcp:[::1]:2222-:22").guestAddress()).isEqualTo(IpAddress.IPV6_ANY);
+        // the unspecified address is the default of its family, as in libslirp's slirp_add_hostxfwd
+        f = forward("hostfwd=tcp::2222-0.0.0.0:22");
+        assertThat(f.guestAddress()).isEqualTo(IpAddress.parse("10.0.2.15"));
+        assertThat(f.guestDefaulted()).isTrue();
+        f = forward("hostfwd=tcp::2222-[::]:22");
+        assertThat(f.guestAddress()).isEqualTo(IpAddress.IPV6_ANY);
+        assertThat(f.guestDefaulted()).isTrue();
+        // the host's family is off in the guest network: the other one
+        assertThat(forward("ipv4=off,hostfwd=tcp::2222-:22").guestAddress()).isEqualTo(IpAddress.IPV6_ANY);
+        assertThat(forward("ipv6=off,hostfwd=tcp:[::1]:2222-:22").guestAddress()).isEqualTo(IpAddress.parse("10.0.2.15"));
+    }
+
+    @Test
+    void badIpv6ForwardingRulesSayWhy() {
+        assertError("user,id=u,hostfwd=tcp:[::1:2222-:22", "Invalid host forwarding rule 'tcp:[::1:2222-:22' (Bad host address: '[' without ']')");
+        assertError("user,id=u,hostfwd=tcp::2222-[fec0::15:22", "(Bad guest address: '[' without ']')");
+        assertError("user,id=u,hostfwd=tcp:[::1]2222-:22", "(Missing : separator)");
+        assertError("user,id=u,hostfwd=tcp:[::1]:2222", "(Bad host port separator)");
+        assertError("user,id=u,hostfwd=tcp:[::1]:-:22", "(Bad host port)");
+        assertError("user,id=u,hostfwd=tcp:[::1]:2222-[fec0::15]", "(Missing guest address)");
+        assertError("user,id=u,hostfwd=tcp:[::1]:2222-[fec0::15]:", "(Bad guest port)");
+        assertError("user,id=u,hostfwd=tcp:[::1]:2222-[fec0::15]:0", "(Bad guest port)");
+        assertError("user,id=u,hostfwd=tcp:[10.0.0.1]:2222-:22", "(Bad host address: brackets are for IPv6 addresses, got '[10.0.0.1]')");
+        assertError("user,id=u,hostfwd=tcp::2222-[]:22", "(Bad guest address: brackets are for IPv6 addresses, got '[]')");
+        assertError("user,id=u,hostfwd=tcp:[zz::1]:2222-:22", "(Bad host address)");
+        assertError("user,id=u,hostfwd=tcp:[fe80::1%eth0]:2222-:22", "(Bad host address)");
+        assertError("user,id=u,hostfwd=tcp::2222-[fec0::xyz]:22", "(Bad guest address)");
+        assertError("user,id=u,hostfwd=tcp:::1:2222-:22", "(Bad host address: an IPv6 address goes in brackets, as in [::1]:2222)");
+        assertError("user,id=u,hostfwd=tcp:::1", "(Bad host address: an IPv6 address goes in brackets");
+        assertError("user,id=u,hostfwd=tcp::2222-fec0::15:22", "(Bad guest address: an IPv6 address goes in brackets");
+    }
+
+    @Test
+    void aForwardsGuestAddressMustFitTheGuestNetwork() {
+        assertError("user,id=u,hostfwd=tcp::2222-[fec1::15]:22", "(guest address fec1::15 is outside the IPv6 network fec0::/64)");
+        assertError("user,id=u,hostfwd=tcp::2222-[fe80::15]:22", "(guest address fe80::15 is outside the IPv6 network fec0::/64)");
+        assertError("user,id=u,ipv6=off,hostfwd=tcp::2222-[fec0::15]:22", "(IPv6 guest address while ipv6=off)");
+        assertError("user,id=u,ipv6=off,hostfwd=tcp::2222-[::]:22", "(IPv6 guest address while ipv6=off)");
+        assertError("user,id=u,ipv4=off,hostfwd=tcp::2222-10.0.2.15:22", "(IPv4 guest address while ipv4=off)");
+        assertError("user,id=u,ipv4=off,hostfwd=udp:[::1]:53-0.0.0.0:53", "(IPv4 guest address while ipv4=off)");
     }
 
     private static void assertError(String text, String message) {
         assertThatThrownBy(() -> parse(text)).isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith("-netdev " + text + ": ").hasMessageContaining(message);
+                .hasMessageStartingWith("-netdev " + text + ": ").hasMessageContaining(message)
+                .message().doesNotContain("\n");
     }
 }

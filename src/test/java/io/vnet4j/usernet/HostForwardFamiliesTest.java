@@ -1,0 +1,115 @@
+package io.vnet4j.usernet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vnet4j.Network;
+import io.vnet4j.port.nic.VirtualNic;
+import io.vnet4j.wire.EtherType;
+import io.vnet4j.wire.EthernetFrame;
+import io.vnet4j.wire.IpProtocol;
+import io.vnet4j.wire.Ipv4Packet;
+import io.vnet4j.wire.TcpFlags;
+import io.vnet4j.wire.TcpSegment;
+import io.vnet4j.wire.UdpPacket;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Host forwards whose host socket and guest address are of different families. */
+@Timeout(30)
+class HostForwardFamiliesTest {
+    static final long HOST_MAC = 0x5255_0a00_0202L;
+
+    @Test
+    void aUdpForwardListeningOnIpv6LoopbackCarriesToTheIpv4GuestAndBack() throws Exception {
+        InetSocketAddress listen = freeUdpPort("::1");
+        try (Network network = new Network(); DatagramChannel client = DatagramChannel.open()) {
+            VirtualNic guest = network.attachNic("guest", 0);
+            network.addNetdev("user,id=u,hostfwd=udp:[::1]:" + listen.getPort() + "-10.0.2.15:5000");
+            guest.send(GuestFrames.arpRequest(GuestFrames.GUEST, GuestFrames.HOST)); // the gateway learns our MAC
+            receive(guest, EtherType.ARP);
+
+            client.send(ByteBuffer.wrap("hello".getBytes(StandardCharsets.US_ASCII)), listen);
+            ByteBuffer frame = receive(guest, EtherType.IPV4);
+            Ipv4Packet ip = new Ipv4Packet().wrap(frame, EthernetFrame.HEADER_LENGTH, frame.limit() - EthernetFrame.HEADER_LENGTH);
+            assertThat(ip.source()).isEqualTo(GuestFrames.HOST);
+            assertThat(ip.destination()).isEqualTo(GuestFrames.GUEST);
+            UdpPacket udp = new UdpPacket().wrap(frame, ip.payloadOffset(), ip.payloadLength());
+            assertThat(udp.destinationPort()).isEqualTo(5000);
+            byte[] payload = new byte[udp.payloadLength()];
+            frame.get(udp.payloadOffset(), payload);
+            assertThat(new String(payload, StandardCharsets.US_ASCII)).isEqualTo("hello");
+
+            guest.send(GuestFrames.udp(HOST_MAC, GuestFrames.GUEST, 5000, GuestFrames.HOST, udp.sourcePort(),
+                    "world".getBytes(StandardCharsets.US_ASCII)));
+            ByteBuffer got = ByteBuffer.allocate(100);
+            client.receive(got);
+            assertThat(new String(got.array(), 0, got.position(), StandardCharsets.US_ASCII)).isEqualTo("world");
+        }
+    }
+
+    @Test
+    void aTcpForwardListeningOnIpv6LoopbackOpensToTheIpv4Guest() throws Exception {
+        InetSocketAddress listen = freeTcpPort("::1");
+        try (Network network = new Network(); SocketChannel client = SocketChannel.open()) {
+            VirtualNic guest = network.attachNic("guest", 0);
+            network.addNetdev("user,id=u,hostfwd=tcp:[::1]:" + listen.getPort() + "-10.0.2.15:22");
+            guest.send(GuestFrames.arpRequest(GuestFrames.GUEST, GuestFrames.HOST));
+            receive(guest, EtherType.ARP);
+
+            client.configureBlocking(false);
+            client.connect(listen);
+            ByteBuffer frame = receive(guest, EtherType.IPV4);
+            Ipv4Packet ip = new Ipv4Packet().wrap(frame, EthernetFrame.HEADER_LENGTH, frame.limit() - EthernetFrame.HEADER_LENGTH);
+            assertThat(ip.protocol()).isEqualTo(IpProtocol.TCP);
+            assertThat(ip.source()).isEqualTo(GuestFrames.HOST);
+            assertThat(ip.destination()).isEqualTo(GuestFrames.GUEST);
+            TcpSegment syn = new TcpSegment().wrap(frame, ip.payloadOffset(), ip.payloadLength());
+            assertThat(syn.destinationPort()).isEqualTo(22);
+            assertThat(syn.flags() & TcpFlags.SYN).isNotZero();
+        }
+    }
+
+    static InetSocketAddress freeTcpPort(String host) throws IOException {
+        try (ServerSocketChannel probe = ServerSocketChannel.open()) {
+            probe.bind(new InetSocketAddress(host, 0));
+            return (InetSocketAddress) probe.getLocalAddress();
+        } catch (IOException e) {
+            Assumptions.abort("no " + host + " here: " + e.getMessage());
+            throw e;
+        }
+    }
+
+    /** A UDP port free on {@code host} now; skips the test where that address does not exist. */
+    static InetSocketAddress freeUdpPort(String host) throws IOException {
+        try (DatagramChannel probe = DatagramChannel.open()) {
+            probe.bind(new InetSocketAddress(host, 0));
+            return (InetSocketAddress) probe.getLocalAddress();
+        } catch (IOException e) {
+            Assumptions.abort("no " + host + " here: " + e.getMessage());
+            throw e;
+        }
+    }
+
+    static ByteBuffer receive(VirtualNic guest, int etherType) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            byte[] frame = guest.receive(1, TimeUnit.SECONDS);
+            if (frame != null) {
+                ByteBuffer b = ByteBuffer.wrap(frame);
+                if (new EthernetFrame().wrap(b, 0, frame.length).etherType() == etherType) {
+                    return b;
+                }
+            }
+        }
+        throw new AssertionError("no frame of type " + Integer.toHexString(etherType));
+    }
+}
