@@ -7,9 +7,12 @@ import io.vnet4j.wire.EtherType;
 import io.vnet4j.wire.EthernetFrame;
 import io.vnet4j.wire.IcmpPacket;
 import io.vnet4j.wire.IcmpType;
+import io.vnet4j.wire.Icmpv6Packet;
+import io.vnet4j.wire.Icmpv6Type;
 import io.vnet4j.wire.IpProtocol;
 import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.Ipv4Packet;
+import io.vnet4j.wire.Ipv6Packet;
 import io.vnet4j.wire.MacAddress;
 import io.vnet4j.wire.TcpFlags;
 import io.vnet4j.wire.TcpSegment;
@@ -22,9 +25,10 @@ import java.nio.ByteBuffer;
 
 /**
  * The gateway's protocol dispatch, on the usernet loop's thread: a frame from the hub goes through
- * Ethernet, ARP or IPv4 (with reassembly) to ICMP, UDP and TCP. Frames that are not for the gateway (between
- * guests on the same hub) are ignored. Every malformed frame is dropped and counted; nothing here throws
- * on guest input.
+ * Ethernet, ARP, IPv4 or IPv6 (extension headers walked, fragments reassembled) to ICMP, ICMPv6 (echo here,
+ * neighbour discovery in {@link NeighborDiscovery}), UDP and TCP, which are the same code for both
+ * families. Frames that are not for the gateway (between guests on the same hub, multicast groups it did
+ * not join) are ignored. Every malformed frame is dropped and counted; nothing here throws on guest input.
  */
 final class Gateway {
     private final UserConfig config;
@@ -37,19 +41,26 @@ final class Gateway {
     private final TcpNat tcp;
     private final GuestForwards guestForwards;
     private IcmpProxy icmpProxy;
+    private final NeighborDiscovery ndp;
     private final TcpSegment tcpSegment = new TcpSegment();
     private final Reassembler reassembler = new Reassembler();
     private final EthernetFrame eth = new EthernetFrame();
     private final ArpPacket arpPacket = new ArpPacket();
     private final Ipv4Packet ip = new Ipv4Packet();
+    private final Ipv6Packet ip6 = new Ipv6Packet();
+    private final Icmpv6Packet icmp6 = new Icmpv6Packet();
+    /** The hop limit of the IPv6 packet being handled (neighbour discovery requires 255). */
+    private int hopLimit;
     private final IcmpPacket icmp = new IcmpPacket();
     private final UdpPacket udpPacket = new UdpPacket();
     /** The frame being handled is a large TCP segment (its TCP checksum is partial, not checked). */
     private boolean largeSegment;
     final DropCounters drops = new DropCounters();
 
+    /** @param ndp the IPv6 router and neighbour side; null when IPv6 is off */
     Gateway(UserConfig config, GatewayAddresses addresses, GuestOutput out, NeighborTable neighbors, UdpNat udp,
-            UdpServices services, TcpNat tcp, GuestForwards guestForwards) {
+            UdpServices services, TcpNat tcp, GuestForwards guestForwards, NeighborDiscovery ndp) {
+        this.ndp = ndp;
         this.config = config;
         this.addresses = addresses;
         this.guestForwards = guestForwards;
@@ -71,23 +82,29 @@ final class Gateway {
             return;
         }
         long destination = eth.destination();
-        if (destination != MacAddress.BROADCAST && !isGatewayMac(destination)) {
+        int type = eth.etherType();
+        boolean ipv6Multicast = (destination >>> 32) == 0x3333 && ndp != null && type == EtherType.IPV6; // which group: the IP layer sees
+        if (destination != MacAddress.BROADCAST && !isGatewayMac(destination) && !ipv6Multicast) {
             if (MacAddress.isMulticast(destination)) {
-                drops.multicast++; // IPv6 neighbour discovery, mDNS, ...: not addressed to the gateway
+                drops.multicast++; // mDNS, groups of a family that is off, ...: not addressed to the gateway
             } else {
                 drops.betweenGuests++;
             }
             return;
         }
-        switch (eth.etherType()) {
-            case EtherType.ARP -> arp(eth.payloadOffset(), eth.payloadLength());
-            case EtherType.IPV4 -> ipv4(eth.source(), eth.payloadOffset(), eth.payloadLength(), now);
-            default -> drops.unsupported++;
+        if (type == EtherType.IPV6 && ndp != null) {
+            ipv6(eth.source(), eth.payloadOffset(), eth.payloadLength(), now);
+        } else if (type == EtherType.IPV4 && config.ipv4()) {
+            ipv4(eth.source(), eth.payloadOffset(), eth.payloadLength(), now);
+        } else if (type == EtherType.ARP && config.ipv4()) {
+            arp(eth.payloadOffset(), eth.payloadLength());
+        } else {
+            drops.unsupported++;
         }
     }
 
     private boolean isGatewayMac(long mac) {
-        return (mac >>> 32) == 0x5255 && isGatewayAddress((int) mac);
+        return (mac >>> 32) == 0x5255 && (isGatewayAddress((int) mac) || addresses.isIpv6GatewayMac(mac));
     }
 
     /** An address the gateway answers for: the host, the DNS, or a guestfwd address. */
@@ -142,13 +159,108 @@ final class Gateway {
         transport(ip.protocol(), source, destination, ip.buffer(), ip.payloadOffset(), ip.payloadLength(), now);
     }
 
+    private void ipv6(long sourceMac, int offset, int length, long now) {
+        WireError error = ip6.wrap(eth.buffer(), offset, length).check();
+        if (error != WireError.NONE) {
+            if (error == WireError.UNSUPPORTED) {
+                drops.unsupported++; // jumbograms, IPv4-mapped addresses
+            } else {
+                drops.malformed++;
+            }
+            return;
+        }
+        IpAddress source = addressCache.ipv6(ip6.buffer(), ip6.sourceOffset());
+        IpAddress destination = addressCache.ipv6(ip6.buffer(), ip6.destinationOffset());
+        if (source.isMulticastOrBroadcast()) {
+            drops.malformed++;
+            return;
+        }
+        if (destination.isMulticastOrBroadcast() && !isGroupOfGateway(destination)) {
+            drops.multicast++; // MLD reports, mDNS, other guests' solicited-node groups: nothing for the gateway
+            return;
+        }
+        if (config.inIpv6Network(source) || source.isLinkLocal()) {
+            neighbors.learn(source, sourceMac);
+        }
+        hopLimit = ip6.hopLimit();
+        if (ip6.fragmented()) {
+            largeSegment = false;
+            Reassembler.Datagram whole = reassembler.offer(source, destination, ip6.upperProtocol(),
+                    ip6.fragmentIdentification(), ip6.fragmentOffset(), ip6.moreFragments(), ip6.buffer(),
+                    ip6.upperOffset(), ip6.upperLength(), now);
+            if (whole != null) {
+                transport(whole.protocol(), whole.source(), whole.destination(), whole.buffer(), 0, whole.length(), now);
+            }
+            return;
+        }
+        transport(ip6.upperProtocol(), source, destination, ip6.buffer(), ip6.upperOffset(), ip6.upperLength(), now);
+    }
+
+    /**
+     * The multicast groups the gateway is in: all nodes, all routers (router solicitations), the
+     * solicited-node groups of its addresses (neighbour solicitations) and All_DHCP_Relay_Agents_and_Servers.
+     */
+    private boolean isGroupOfGateway(IpAddress group) {
+        return group.equals(NeighborDiscovery.ALL_NODES) || group.equals(ALL_ROUTERS) || group.equals(ALL_DHCP_SERVERS)
+                || group.equals(GuestOutput.solicitedNode(addresses.host6()))
+                || group.equals(GuestOutput.solicitedNode(addresses.dns6()));
+    }
+
+    static final IpAddress ALL_ROUTERS = IpAddress.parse("ff02::2");
+    static final IpAddress ALL_DHCP_SERVERS = IpAddress.parse("ff02::1:2");
+
     private void transport(int protocol, IpAddress source, IpAddress destination, ByteBuffer buffer, int offset, int length,
                            long now) {
+        boolean v4 = source.isIpv4();
         switch (protocol) {
-            case IpProtocol.ICMP -> icmp(source, destination, buffer, offset, length, now);
+            case IpProtocol.ICMP -> {
+                if (v4) {
+                    icmp(source, destination, buffer, offset, length, now);
+                } else {
+                    drops.unsupported++;
+                }
+            }
+            case IpProtocol.ICMPV6 -> {
+                if (!v4) {
+                    icmpv6(source, destination, buffer, offset, length);
+                } else {
+                    drops.unsupported++;
+                }
+            }
             case IpProtocol.UDP -> udp(source, destination, buffer, offset, length, now);
             case IpProtocol.TCP -> tcp(source, destination, buffer, offset, length, now);
             default -> drops.unsupported++;
+        }
+    }
+
+    private void icmpv6(IpAddress source, IpAddress destination, ByteBuffer buffer, int offset, int length) {
+        if (icmp6.wrap(buffer, offset, length).check() != WireError.NONE || !icmp6.checksumValid(source, destination)) {
+            drops.malformed++;
+            return;
+        }
+        int type = icmp6.type();
+        if (type >= Icmpv6Type.ROUTER_SOLICITATION && type <= Icmpv6Type.REDIRECT) {
+            ndp.message(type, source, destination, hopLimit, eth.source(), buffer, offset, length);
+            return;
+        }
+        if (type != Icmpv6Type.ECHO_REQUEST) {
+            drops.icmpNotEcho++;
+            return;
+        }
+        if (addresses.isHostOrDns(destination)) {
+            ByteBuffer reply = out.payloadBuffer();
+            reply.put(0, buffer, offset, length);
+            icmp6.wrap(reply, 0, length);
+            icmp6.setType(Icmpv6Type.ECHO_REPLY);
+            out.sendIcmp(destination, source, length);
+            return;
+        }
+        if (destination.isMulticastOrBroadcast()) {
+            drops.multicast++;
+        } else if (config.restricted() || inVirtualNetwork(destination)) {
+            drops.restricted++;
+        } else {
+            drops.unsupported++; // pings to other IPv6 hosts: no ICMPv6 proxy yet
         }
     }
 
@@ -187,7 +299,7 @@ final class Gateway {
 
     private void udp(IpAddress source, IpAddress destination, ByteBuffer buffer, int offset, int length, long now) {
         if (udpPacket.wrap(buffer, offset, length).check() != WireError.NONE
-                || !udpPacket.checksumValid(source.ipv4(), destination.ipv4())) {
+                || !udpPacket.checksumValid(source, destination)) {
             drops.malformed++;
             return;
         }
@@ -199,7 +311,11 @@ final class Gateway {
                 eth.source(), now)) {
             return;
         }
-        if (config.restricted() || destination.isMulticastOrBroadcast()) {
+        if (destination.isMulticastOrBroadcast()) {
+            drops.multicast++;
+            return;
+        }
+        if (config.restricted()) {
             drops.restricted++;
             return;
         }
@@ -216,7 +332,7 @@ final class Gateway {
      * loopback, the virtual network's other addresses go nowhere (null), anything else is itself.
      */
     private InetSocketAddress hostTarget(IpAddress destination, int port) {
-        if (destination.equals(addresses.host(destination))) {
+        if (addresses.isHost(destination)) {
             return new InetSocketAddress((destination.isIpv4() ? IpAddress.IPV4_LOOPBACK : IpAddress.IPV6_LOOPBACK)
                     .toInetAddress(), port);
         }
@@ -226,14 +342,14 @@ final class Gateway {
         return new InetSocketAddress(destination.toInetAddress(), port);
     }
 
-    /** An address of the virtual network, of either family. */
+    /** An address of the virtual network, of either family (IPv6 link-local addresses included). */
     private boolean inVirtualNetwork(IpAddress address) {
-        return address.isIpv4() && config.inNetwork(address.ipv4());
+        return address.isIpv4() ? config.inNetwork(address.ipv4()) : config.inIpv6Network(address) || address.isLinkLocal();
     }
 
     private void tcp(IpAddress source, IpAddress destination, ByteBuffer buffer, int offset, int length, long now) {
         if (tcpSegment.wrap(buffer, offset, length).check() != WireError.NONE
-                || !largeSegment && !tcpSegment.checksumValid(source.ipv4(), destination.ipv4())) {
+                || !largeSegment && !tcpSegment.checksumValid(source, destination)) {
             drops.malformed++;
             return;
         }
@@ -243,7 +359,7 @@ final class Gateway {
         if (forwarded != null) {
             target = forwarded;
         } else if ((flags & TcpFlags.SYN) != 0 && !config.restricted() && !destination.isMulticastOrBroadcast()) {
-            if (destination.equals(addresses.dns(destination))) {
+            if (addresses.isDns(destination)) {
                 // DNS over TCP goes to the first upstream resolver, as DNS over UDP does
                 boolean dns = tcpSegment.destinationPort() == UdpServices.DNS_PORT && !services.dnsUpstreams().isEmpty();
                 target = dns ? services.dnsUpstreams().getFirst() : null;
@@ -259,6 +375,9 @@ final class Gateway {
 
     void poll(long now) {
         out.poll(now);
+        if (ndp != null) {
+            ndp.poll(now);
+        }
         reassembler.expire(now);
         udp.poll(now);
         services.poll(now);

@@ -5,25 +5,61 @@ import io.vnet4j.wire.IpAddress;
 
 /**
  * The virtual addresses the gateway speaks as, per family: the host (which stands for the host's own
- * loopback, as libslirp's vhost_addr) and the DNS server (libslirp's vnameserver_addr).
+ * loopback, as libslirp's vhost_addr/vhost_addr6) and the DNS server (vnameserver_addr/_addr6). An IPv6
+ * address also has its link-local twin, fe80:: with the same interface identifier (fe80::2 and fe80::3 by
+ * default, libslirp's LINKLOCAL_ADDR and in6_equal_router/in6_equal_dns); router advertisements come from
+ * the host's. A family that is off has null addresses.
  */
-record GatewayAddresses(IpAddress host4, IpAddress dns4) {
+record GatewayAddresses(IpAddress host4, IpAddress dns4, IpAddress host6, IpAddress dns6) {
+    private static final long LINK_LOCAL_HIGH = 0xFE80_0000_0000_0000L;
+
     static GatewayAddresses of(UserConfig config) {
-        return new GatewayAddresses(IpAddress.ofIpv4(config.host()), IpAddress.ofIpv4(config.dns()));
+        return new GatewayAddresses(config.ipv4() ? IpAddress.ofIpv4(config.host()) : null,
+                config.ipv4() ? IpAddress.ofIpv4(config.dns()) : null,
+                config.ipv6().map(UserConfig.Ipv6::host).orElse(null),
+                config.ipv6().map(UserConfig.Ipv6::dns).orElse(null));
     }
 
-    /** The host address in the family of {@code peer}, or null when that family is off. */
+    /** The link-local address with the interface identifier of {@code address}. */
+    static IpAddress linkLocal(IpAddress address) {
+        return IpAddress.ofIpv6(LINK_LOCAL_HIGH, address.low());
+    }
+
+    /** The host's link-local address, the source of router advertisements; null when IPv6 is off. */
+    IpAddress hostLinkLocal() {
+        return host6 == null ? null : linkLocal(host6);
+    }
+
+    /** The host address in the family of {@code peer} (a link-local peer gets the link-local one), or null. */
     IpAddress host(IpAddress peer) {
-        return peer.isIpv4() ? host4 : null;
+        if (peer.isIpv4()) {
+            return host4;
+        }
+        return peer.isLinkLocal() ? hostLinkLocal() : host6;
     }
 
     /** The DNS address in the family of {@code peer}, or null when that family is off. */
     IpAddress dns(IpAddress peer) {
-        return peer.isIpv4() ? dns4 : null;
+        return peer.isIpv4() ? dns4 : dns6;
+    }
+
+    /** True for the host address of either family, link-local included. */
+    boolean isHost(IpAddress address) {
+        return address.equals(host4) || address.equals(host6) || host6 != null && address.equals(hostLinkLocal());
+    }
+
+    /** True for the DNS address of either family, link-local included. */
+    boolean isDns(IpAddress address) {
+        return address.equals(dns4) || address.equals(dns6) || dns6 != null && address.equals(linkLocal(dns6));
     }
 
     /** True for the host or DNS address of either family. */
     boolean isHostOrDns(IpAddress address) {
-        return address.equals(host4) || address.equals(dns4);
+        return isHost(address) || isDns(address);
+    }
+
+    /** True when {@code mac} is the gateway's MAC for one of its IPv6 addresses (52:55 and the last four bytes). */
+    boolean isIpv6GatewayMac(long mac) {
+        return host6 != null && mac == GuestOutput.gatewayMac(host6) || dns6 != null && mac == GuestOutput.gatewayMac(dns6);
     }
 }

@@ -5,9 +5,14 @@ import io.vnet4j.wire.Checksum;
 import io.vnet4j.wire.EtherType;
 import io.vnet4j.wire.EthernetFrame;
 import io.vnet4j.wire.IcmpPacket;
+import io.vnet4j.wire.Icmpv6Packet;
 import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.IpProtocol;
 import io.vnet4j.wire.Ipv4Packet;
+import io.vnet4j.wire.Ipv6Packet;
+import io.vnet4j.wire.NdpOptionType;
+import io.vnet4j.wire.NdpOptionWriter;
+import io.vnet4j.wire.NeighborSolicitation;
 import io.vnet4j.wire.MacAddress;
 import io.vnet4j.wire.TcpSackBlocks;
 import io.vnet4j.wire.TcpSegment;
@@ -18,10 +23,13 @@ import java.util.function.LongSupplier;
 
 /**
  * Builds the frames the gateway sends to the guests: Ethernet with the gateway's MAC for the address it
- * speaks as (QEMU's 52:55:IP), IPv4 with checksums, fragmented to the MTU when larger, and hands each to
- * the hub. The destination MAC comes from the {@link NeighborTable}; when a guest's MAC is unknown, the
- * finished frame waits in {@link PendingFrames} while an ARP request asks for it, and leaves when the
- * guest answers (or is dropped and counted after about a second), as Linux and libslirp do.
+ * speaks as (QEMU's 52:55 and the last four bytes of the address), IPv4 or IPv6 (by the family of the
+ * addresses) with checksums, fragmented to the MTU when larger (IPv6 with a Fragment header, RFC 8200
+ * section 4.5), and hands each to the hub. The destination MAC comes from the {@link NeighborTable}, or
+ * for IPv6 multicast from the address (33:33 and its last four bytes, RFC 2464 section 7); when a guest's
+ * MAC is unknown, the finished frame waits in {@link PendingFrames} while an ARP request or a neighbour
+ * solicitation asks for it, and leaves when the guest answers (or is dropped and counted after about a
+ * second), as Linux and libslirp do.
  */
 final class GuestOutput {
     /** What actually puts a finished frame on the hub. */
@@ -32,17 +40,26 @@ final class GuestOutput {
 
     private static final int ETH = EthernetFrame.HEADER_LENGTH;
     private static final int IP = Ipv4Packet.MIN_HEADER_LENGTH;
-    private static final int DEFAULT_TTL = 64;
+    private static final int IP6 = Ipv6Packet.HEADER_LENGTH;
+    private static final int FRAGMENT = Ipv6Packet.FRAGMENT_HEADER_LENGTH;
+    static final int DEFAULT_TTL = 64;
+    /** RFC 4861 section 7.1: neighbour discovery goes with hop limit 255, which proves it stayed on the link. */
+    static final int NDP_HOP_LIMIT = 255;
 
     private final FrameSink sink;
     private final NeighborTable neighbors;
     private final LongSupplier clock;
     private final PendingFrames pending = new PendingFrames();
     private final int mtu;
-    private final ByteBuffer frame = ByteBuffer.allocateDirect(ETH + 65536);
+    private final ByteBuffer frame = ByteBuffer.allocateDirect(ETH + IP6 + FRAGMENT + 65536);
     private final ByteBuffer payload = ByteBuffer.allocateDirect(65536);
     private final EthernetFrame eth = new EthernetFrame();
     private final Ipv4Packet ip = new Ipv4Packet();
+    private final Ipv6Packet ip6 = new Ipv6Packet();
+    private final Icmpv6Packet icmp6 = new Icmpv6Packet();
+    private final NeighborSolicitation solicitation = new NeighborSolicitation();
+    /** Where a neighbour solicitation is built: not {@link #payload}, which may hold a datagram being sent. */
+    private final ByteBuffer ndpScratch = ByteBuffer.allocate(64);
     private final UdpPacket udp = new UdpPacket();
     private final IcmpPacket icmp = new IcmpPacket();
     private final ArpPacket arpPacket = new ArpPacket();
@@ -69,6 +86,16 @@ final class GuestOutput {
     /** The gateway's MAC as {@code ip}: QEMU's 52:55 and the IPv4 address, or the last four bytes of an IPv6 one. */
     static long gatewayMac(IpAddress ip) {
         return gatewayMac((int) ip.low());
+    }
+
+    /** The Ethernet address of an IPv6 multicast group: 33:33 and the group's last four bytes (RFC 2464 section 7). */
+    static long multicastMac(IpAddress group) {
+        return 0x3333_0000_0000L | (group.low() & 0xFFFF_FFFFL);
+    }
+
+    /** The solicited-node multicast group of {@code address}: ff02::1:ff and its last three bytes (RFC 4291 section 2.7.1). */
+    static IpAddress solicitedNode(IpAddress address) {
+        return IpAddress.ofIpv6(0xFF02_0000_0000_0000L, 0x0000_0001_FF00_0000L | (address.low() & 0xFF_FFFFL));
     }
 
     /** A scratch buffer for building a payload before {@link #sendUdp} or {@link #sendIcmp}. */
@@ -120,7 +147,7 @@ final class GuestOutput {
         udp.setSourcePort(sourcePort);
         udp.setDestinationPort(destinationPort);
         udp.setDatagramLength(UdpPacket.HEADER_LENGTH + length);
-        udp.fillChecksum(source.ipv4(), destination.ipv4());
+        udp.fillChecksum(source, destination);
         sendIp(IpProtocol.UDP, source, destination, destinationMac, body, UdpPacket.HEADER_LENGTH + length);
     }
 
@@ -133,11 +160,12 @@ final class GuestOutput {
     void sendTcp(IpAddress source, int sourcePort, IpAddress destination, int destinationPort, int flags, int sequence,
                  int acknowledgment, int window, io.vnet4j.usernet.tcp.TcpConnection connection, int payloadFromFront,
                  int payloadLength, TcpSynOptions options, TcpSackBlocks sack, int segmentSize) {
-        long mac = neighbors.lookup(destination);
+        long mac = macOf(destination, NeighborTable.UNKNOWN);
+        int ipLength = destination.isIpv4() ? IP : IP6;
         int optionsLength = (options == null ? 0 : options.length()) + (sack == null ? 0 : sack.length());
         int headerLength = TcpSegment.MIN_HEADER_LENGTH + optionsLength;
         int length = headerLength + payloadLength;
-        tcp.wrap(frame, ETH + IP, length);
+        tcp.wrap(frame, ETH + ipLength, length);
         tcp.setSourcePort(sourcePort);
         tcp.setDestinationPort(destinationPort);
         tcp.setSequenceNumber(sequence);
@@ -153,47 +181,91 @@ final class GuestOutput {
             sack.emit(tcp, headerLength - sack.length());
         }
         if (payloadLength > 0) {
-            connection.copyPayload(payloadFromFront, frame, ETH + IP + headerLength, payloadLength);
+            connection.copyPayload(payloadFromFront, frame, ETH + ipLength + headerLength, payloadLength);
         }
         boolean large = payloadLength > segmentSize && segmentSize > 0;
         if (large) {
-            tcp.setChecksum(Checksum.fold(Checksum.pseudoHeaderSum(source.ipv4(), destination.ipv4(), IpProtocol.TCP, length)));
+            tcp.setChecksum(Checksum.fold(Checksum.pseudoHeaderSum(source, destination, IpProtocol.TCP, length)));
         } else {
-            tcp.fillChecksum(source.ipv4(), destination.ipv4());
+            tcp.fillChecksum(source, destination);
         }
-        writeHeaders(IpProtocol.TCP, source, destination, mac, nextId++ & 0xFFFF, length, false, 0);
-        send(ETH + IP + length, large ? segmentSize : 0, source, destination, mac);
+        int headers = writeHeaders(IpProtocol.TCP, source, destination, mac, nextId++, length, false, -1);
+        send(headers + length, large ? segmentSize : 0, source, destination, mac);
     }
 
-    /** Sends an ICMP message whose header and body are in {@link #payloadBuffer()} at 0; fills its checksum. */
+    /**
+     * Sends an ICMP message (ICMPv6 between IPv6 addresses) whose header and body are in
+     * {@link #payloadBuffer()} at 0; fills its checksum.
+     */
     void sendIcmp(IpAddress source, IpAddress destination, int length) {
-        icmp.wrap(payload, 0, length);
-        icmp.fillChecksum();
-        sendIp(IpProtocol.ICMP, source, destination, NeighborTable.UNKNOWN, payload, length);
+        sendIcmp(source, destination, NeighborTable.UNKNOWN, DEFAULT_TTL, length);
+    }
+
+    /** As {@link #sendIcmp(IpAddress, IpAddress, int)} to a known MAC (or UNKNOWN) with a given hop limit. */
+    void sendIcmp(IpAddress source, IpAddress destination, long destinationMac, int hopLimit, int length) {
+        if (source.isIpv4()) {
+            icmp.wrap(payload, 0, length);
+            icmp.fillChecksum();
+            sendIp(IpProtocol.ICMP, source, destination, destinationMac, payload, length);
+        } else {
+            icmp6.wrap(payload, 0, length);
+            icmp6.fillChecksum(source, destination);
+            sendIp(IpProtocol.ICMPV6, source, destination, destinationMac, hopLimit, payload, length);
+        }
     }
 
     /** Sends an IP packet with {@code body} as its payload, in fragments when it exceeds the MTU. */
     void sendIp(int protocol, IpAddress source, IpAddress destination, long destinationMac, ByteBuffer body, int length) {
-        long mac = destinationMac != NeighborTable.UNKNOWN ? destinationMac : neighbors.lookup(destination);
-        int id = nextId++ & 0xFFFF;
-        int maxData = (mtu - IP) & ~7;
+        sendIp(protocol, source, destination, destinationMac, DEFAULT_TTL, body, length);
+    }
+
+    private void sendIp(int protocol, IpAddress source, IpAddress destination, long destinationMac, int hopLimit,
+                        ByteBuffer body, int length) {
+        long mac = macOf(destination, destinationMac);
+        int id = nextId++;
+        boolean v4 = destination.isIpv4();
+        int ipLength = v4 ? IP : IP6;
+        boolean fragmented = ipLength + length > mtu;
+        int maxData = (mtu - ipLength - (v4 || !fragmented ? 0 : FRAGMENT)) & ~7;
         int offset = 0;
         do {
             int chunk = Math.min(length - offset, maxData);
             boolean more = offset + chunk < length;
-            writeHeaders(protocol, source, destination, mac, id, chunk, more, offset / 8);
-            frame.put(ETH + IP, body, offset, chunk);
-            send(ETH + IP + chunk, 0, source, destination, mac);
+            int headers = writeHeaders(protocol, source, destination, mac, id, chunk, more, fragmented ? offset / 8 : -1);
+            if (!v4) {
+                ip6.setHopLimit(hopLimit);
+            } else if (hopLimit != DEFAULT_TTL) {
+                ip.setTtl(hopLimit);
+                ip.fillChecksum();
+            }
+            frame.put(headers, body, offset, chunk);
+            send(headers + chunk, 0, source, destination, mac);
             offset += chunk;
         } while (offset < length);
     }
 
+    /** The MAC for {@code destination}: the one given, the multicast group's, or the neighbour table's. */
+    private long macOf(IpAddress destination, long given) {
+        if (given != NeighborTable.UNKNOWN) {
+            return given;
+        }
+        if (destination.isIpv6() && destination.isMulticastOrBroadcast()) {
+            return multicastMac(destination);
+        }
+        return neighbors.lookup(destination);
+    }
+
     /**
-     * Writes the Ethernet and IPv4 headers in front of {@code dataLength} bytes at ETH + IP in the frame;
-     * an unknown MAC is written as it is and replaced when the frame leaves {@link PendingFrames}.
+     * Writes the Ethernet and IP headers in front of {@code dataLength} bytes of upper-layer data and
+     * returns where that data starts in the frame. IPv6 gets a Fragment header when
+     * {@code fragmentOffset} (in 8-byte units) is not -1. An unknown MAC is written as it is and replaced
+     * when the frame leaves {@link PendingFrames}.
      */
-    private void writeHeaders(int protocol, IpAddress source, IpAddress destination, long mac, int id, int dataLength,
-                              boolean moreFragments, int fragmentOffset) {
+    private int writeHeaders(int protocol, IpAddress source, IpAddress destination, long mac, int id, int dataLength,
+                             boolean moreFragments, int fragmentOffset) {
+        if (destination.isIpv6()) {
+            return writeIpv6Headers(protocol, source, destination, mac, id, dataLength, moreFragments, fragmentOffset);
+        }
         eth.wrap(frame, 0, ETH + IP + dataLength);
         eth.setDestination(mac);
         eth.setSource(gatewayMac(source));
@@ -202,18 +274,45 @@ final class GuestOutput {
         ip.setHeaderLength(IP);
         ip.setTos(0);
         ip.setTotalLength(IP + dataLength);
-        ip.setIdentification(id);
-        ip.setFragmentation(false, moreFragments, fragmentOffset);
+        ip.setIdentification(id & 0xFFFF);
+        ip.setFragmentation(false, moreFragments, Math.max(fragmentOffset, 0));
         ip.setTtl(DEFAULT_TTL);
         ip.setProtocol(protocol);
         ip.setSource(source.ipv4());
         ip.setDestination(destination.ipv4());
         ip.fillChecksum();
+        return ETH + IP;
+    }
+
+    private int writeIpv6Headers(int protocol, IpAddress source, IpAddress destination, long mac, int id,
+                                 int dataLength, boolean moreFragments, int fragmentOffset) {
+        int extension = fragmentOffset < 0 ? 0 : FRAGMENT;
+        eth.wrap(frame, 0, ETH + IP6 + extension + dataLength);
+        eth.setDestination(mac);
+        eth.setSource(gatewayMac(source));
+        eth.setUntagged(EtherType.IPV6);
+        ip6.wrap(frame, ETH, IP6 + extension + dataLength);
+        ip6.setVersionClassFlow(0, 0);
+        ip6.setPayloadLength(extension + dataLength);
+        ip6.setHopLimit(DEFAULT_TTL);
+        ip6.setSource(source);
+        ip6.setDestination(destination);
+        if (extension == 0) {
+            ip6.setNextHeader(protocol);
+            return ETH + IP6;
+        }
+        ip6.setNextHeader(IpProtocol.FRAGMENT);
+        int at = ETH + IP6;
+        frame.put(at, (byte) protocol).put(at + 1, (byte) 0);
+        frame.putShort(at + 2, (short) (fragmentOffset << 3 | (moreFragments ? 1 : 0)));
+        frame.putInt(at + 4, id);
+        return at + FRAGMENT;
     }
 
     /**
      * Pads the frame to Ethernet's 60-byte minimum and hands it to the hub, or, when the guest's MAC is
-     * unknown, holds it and asks for the MAC by ARP as {@code source} (once per wait).
+     * unknown, holds it and asks for the MAC as {@code source} (once per wait): by ARP, or by a neighbour
+     * solicitation to the solicited-node group (RFC 4861 section 7.2.2).
      */
     private void send(int frameLength, int segmentSize, IpAddress source, IpAddress destination, long mac) {
         for (int i = frameLength; i < 60; i++) {
@@ -223,7 +322,24 @@ final class GuestOutput {
         if (mac != NeighborTable.UNKNOWN) {
             sink.send(frame, 0, length, segmentSize);
         } else if (pending.hold(destination, frame, 0, length, segmentSize, clock.getAsLong())) {
-            sendArp(ArpPacket.REQUEST, source.ipv4(), 0, destination.ipv4(), MacAddress.BROADCAST);
+            if (destination.isIpv4()) {
+                sendArp(ArpPacket.REQUEST, source.ipv4(), 0, destination.ipv4(), MacAddress.BROADCAST);
+            } else {
+                sendNeighborSolicitation(source, destination);
+            }
         }
+    }
+
+    /** A neighbour solicitation for {@code target}, with the source link-layer address option. */
+    private void sendNeighborSolicitation(IpAddress source, IpAddress target) {
+        int length = NeighborSolicitation.FIXED_LENGTH + NdpOptionWriter.LINK_LAYER_ADDRESS_LENGTH;
+        IpAddress group = solicitedNode(target);
+        solicitation.wrap(ndpScratch, 0, length);
+        solicitation.writeHeader();
+        solicitation.setTarget(target);
+        NdpOptionWriter.writeLinkLayerAddress(ndpScratch, NeighborSolicitation.FIXED_LENGTH,
+                NdpOptionType.SOURCE_LINK_LAYER_ADDRESS, gatewayMac(source));
+        solicitation.fillChecksum(source, group);
+        sendIp(IpProtocol.ICMPV6, source, group, NeighborTable.UNKNOWN, NDP_HOP_LIMIT, ndpScratch, length);
     }
 }

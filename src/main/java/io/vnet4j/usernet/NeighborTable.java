@@ -52,6 +52,17 @@ final class NeighborTable {
         return mac == null ? UNKNOWN : mac;
     }
 
+    /** The address learnt last (by first appearance) that {@code wanted} accepts, or null. */
+    IpAddress latest(java.util.function.Predicate<IpAddress> wanted) {
+        IpAddress found = null;
+        for (IpAddress ip : macs.keySet()) {
+            if (wanted.test(ip)) {
+                found = ip;
+            }
+        }
+        return found;
+    }
+
     Map<IpAddress, Long> snapshot() {
         return new HashMap<>(macs);
     }

@@ -24,12 +24,14 @@ final class TcpHostForwards {
 
     private final TcpNat tcp;
     private final GatewayAddresses gateway;
+    private final HostForwardGuests guests;
     private final VirtualPorts ports;
     private final List<Rule> rules = new ArrayList<>();
 
-    TcpHostForwards(TcpNat tcp, GatewayAddresses gateway, VirtualPorts ports) {
+    TcpHostForwards(TcpNat tcp, GatewayAddresses gateway, HostForwardGuests guests, VirtualPorts ports) {
         this.tcp = tcp;
         this.gateway = gateway;
+        this.guests = guests;
         this.ports = ports;
     }
 
@@ -56,7 +58,11 @@ final class TcpHostForwards {
                 if (accepted == null) {
                     return;
                 }
-                IpAddress guest = rule.forward.guestAddress();
+                IpAddress guest = guests.guestOf(rule.forward);
+                if (guest == null || gateway.host(guest) == null) {
+                    accepted.close(); // no guest has shown an IPv6 address yet: nowhere to go, as a refused connect
+                    continue;
+                }
                 tcp.forward(accepted, guest, rule.forward.guestPort(), gateway.host(guest),
                         ports.allocate(p -> false), now);
             } catch (IOException e) {

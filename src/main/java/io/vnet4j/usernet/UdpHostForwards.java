@@ -45,13 +45,15 @@ final class UdpHostForwards {
 
     private final GuestOutput out;
     private final GatewayAddresses gateway;
+    private final HostForwardGuests guests;
     private final VirtualPorts ports;
     private final List<Rule> rules = new java.util.ArrayList<>();
     private final Map<Integer, Peer> byPort = new HashMap<>();
     private final Map<ClientKey, Peer> byClient = new HashMap<>();
     private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(65536);
 
-    UdpHostForwards(GuestOutput out, GatewayAddresses gateway, VirtualPorts ports) {
+    UdpHostForwards(GuestOutput out, GatewayAddresses gateway, HostForwardGuests guests, VirtualPorts ports) {
+        this.guests = guests;
         this.out = out;
         this.gateway = gateway;
         this.ports = ports;
@@ -96,7 +98,10 @@ final class UdpHostForwards {
                 byPort.put(port, peer);
             }
             peer.lastUsed = now;
-            IpAddress guest = rule.forward.guestAddress();
+            IpAddress guest = guests.guestOf(rule.forward);
+            if (guest == null || gateway.host(guest) == null) {
+                continue; // no guest has shown an IPv6 address yet: the datagram is lost, as on a network
+            }
             out.sendUdp(gateway.host(guest), peer.port, guest, rule.forward.guestPort(), NeighborTable.UNKNOWN,
                     in, 8, in.position() - 8);
         }
@@ -105,7 +110,7 @@ final class UdpHostForwards {
     /** A guest's datagram to {@code port} on the host address: a reply to a forwarded client? */
     boolean fromGuest(IpAddress source, int sourcePort, int port, ByteBuffer buffer, int offset, int length, long now) {
         Peer peer = byPort.get(port);
-        if (peer == null || !peer.rule.forward.guestAddress().equals(source) || peer.rule.forward.guestPort() != sourcePort) {
+        if (peer == null || !source.equals(guests.guestOf(peer.rule.forward)) || peer.rule.forward.guestPort() != sourcePort) {
             return false;
         }
         peer.lastUsed = now;

@@ -4,6 +4,8 @@ import io.vnet4j.Log;
 import io.vnet4j.config.UserConfig;
 import io.vnet4j.usernet.dhcp.DhcpMessageType;
 import io.vnet4j.usernet.dhcp.Lease;
+import io.vnet4j.usernet.dhcpv6.Dhcpv6Server;
+import io.vnet4j.usernet.dhcpv6.Dhcpv6Settings;
 import io.vnet4j.usernet.dns.LocalResolver;
 import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.Ipv4Address;
@@ -17,7 +19,8 @@ import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
- * The gateway's own UDP services, tried before NAT: DHCP (port 67), TFTP at the host address (port 69,
+ * The gateway's own UDP services, tried before NAT: DHCP (port 67), stateless DHCPv6 (port 547, to
+ * All_DHCP_Relay_Agents_and_Servers or the gateway; the reply comes from the host's link-local address), TFTP at the host address (port 69,
  * when {@code tftp=} is set), DNS at the DNS address (port 53: the names guests gave in DHCP are answered
  * here, {@code NAME.DOMAIN} or bare {@code NAME}, so VMs find each other; everything else is forwarded to
  * the upstream resolvers, whose replies appear to come from the DNS address), and replies to
@@ -28,6 +31,8 @@ final class UdpServices {
     static final int DHCP_SERVER_PORT = 67;
     static final int DHCP_CLIENT_PORT = 68;
     static final int MAX_TFTP_TRANSFERS = 64;
+    static final int DHCPV6_CLIENT_PORT = 546;
+    static final int DHCPV6_SERVER_PORT = 547;
 
     private final UserConfig config;
     private final UdpNat nat;
@@ -36,6 +41,9 @@ final class UdpServices {
     private final GatewayAddresses gateway;
     private final List<InetSocketAddress> dnsUpstreams;
     private final DhcpServer dhcp;
+    /** Null when IPv6 is off. */
+    private final Dhcpv6Server dhcpv6;
+    private final ByteBuffer dhcpv6Out;
     private final TftpServer tftp;
     private final UdpHostForwards hostForwards;
     private final DhcpReply dhcpReply = new DhcpReply();
@@ -70,6 +78,11 @@ final class UdpServices {
                     + " bytes too long for a 548-byte reply: clients that offer no larger maximum message size "
                     + "(DHCP option 57) get their replies without the options that do not fit (the search list first)");
         }
+        this.dhcpv6 = config.ipv6().isEmpty() ? null : new Dhcpv6Server(new Dhcpv6Settings(gateway.dns6(),
+                config.dnsSearch(), config.bootFile() == null ? null
+                        : Dhcpv6Settings.tftpBootFileUrl(gateway.host6(), config.bootFile()),
+                GuestOutput.gatewayMac(gateway.hostLinkLocal())));
+        this.dhcpv6Out = dhcpv6 == null ? null : ByteBuffer.allocate(dhcpv6.maxReplyLength());
         this.localNames = new LocalResolver(config.domainName() == null ? "" : config.domainName(), this::guestAddress);
         this.tftp = config.tftpRoot() == null ? null : new TftpServer(config.tftpRoot(), MAX_TFTP_TRANSFERS);
         this.tftpOut = (clientIp, clientPort, payload, offset, length) ->
@@ -80,9 +93,18 @@ final class UdpServices {
     /** Handles a datagram when it is for one of the services; false lets NAT take it. */
     boolean handle(IpAddress source, int sourcePort, IpAddress destination, int destinationPort, ByteBuffer buffer,
                    int offset, int length, long sourceMac, long now) {
-        boolean toHost = destination.equals(gateway.host(source));
+        boolean toHost = gateway.isHost(destination);
         if (destinationPort == DHCP_SERVER_PORT && source.isIpv4() && (toHost || destination.ipv4() == -1)) {
             dhcp(sourceMac, buffer, offset, length);
+            return true;
+        }
+        if (destinationPort == DHCPV6_SERVER_PORT && dhcpv6 != null && source.isLinkLocal()
+                && (toHost || destination.equals(Gateway.ALL_DHCP_SERVERS))) {
+            int n = dhcpv6.handle(buffer, offset, length, dhcpv6Out, 0);
+            if (n != Dhcpv6Server.NO_REPLY) {
+                out.sendUdp(gateway.hostLinkLocal(), DHCPV6_SERVER_PORT, source, sourcePort, NeighborTable.UNKNOWN,
+                        dhcpv6Out, 0, n);
+            }
             return true;
         }
         if (toHost && destinationPort == TftpServer.PORT && tftp != null && source.isIpv4()) {
@@ -92,7 +114,7 @@ final class UdpServices {
         if (toHost && hostForwards.fromGuest(source, sourcePort, destinationPort, buffer, offset, length, now)) {
             return true;
         }
-        if (destination.equals(gateway.dns(source))) {
+        if (gateway.isDns(destination)) {
             if (destinationPort == DNS_PORT) {
                 int n = localNames.answer(buffer, offset, length, dnsOut, 0);
                 if (n > 0) {
@@ -161,6 +183,11 @@ final class UdpServices {
                     + ", strays " + c.strays() + ", duplicate acks " + c.duplicateAcks() + ", retransmissions "
                     + c.retransmissions() + ", expired " + c.expired() + ", aborted " + c.aborted());
         }
+    }
+
+    /** The DHCPv6 server, or null when IPv6 is off. */
+    Dhcpv6Server dhcpv6Server() {
+        return dhcpv6;
     }
 
     DhcpServer dhcpServer() {

@@ -154,16 +154,6 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
 
     @Override
     public void start() throws IOException {
-        // until the gateway carries IPv6 (the IPv6 NAT replaces this)
-        if (!config.ipv4()) {
-            throw new IOException(id() + ": ipv4=off: the gateway does not carry IPv6 yet");
-        }
-        for (UserConfig.HostForward f : config.hostForwards()) {
-            if (f.guestAddress().isIpv6()) {
-                throw new IOException(id() + ": hostfwd to an IPv6 guest: not carried yet (" + (f.udp() ? "udp:" : "tcp:")
-                        + f.hostAddress().toUriString() + ":" + f.hostPort() + ")");
-            }
-        }
         selector = Selector.open();
         NeighborTable neighbors = new NeighborTable();
         out = new GuestOutput((frame, offset, length, segmentSize) -> deliver(frame, offset, length, segmentSize),
@@ -172,8 +162,9 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
         VirtualPorts ports = new VirtualPorts();
         nat = new UdpNat(selector, out, addresses);
         tcp = new TcpNat(selector, out::sendTcp, config.mtu(), TCP_WINDOW_BUDGET, new SecureRandom());
-        udpForwards = new UdpHostForwards(out, addresses, ports);
-        tcpForwards = new TcpHostForwards(tcp, addresses, ports);
+        HostForwardGuests guests = new HostForwardGuests(config, neighbors);
+        udpForwards = new UdpHostForwards(out, addresses, guests, ports);
+        tcpForwards = new TcpHostForwards(tcp, addresses, guests, ports);
         try {
             for (UserConfig.HostForward f : config.hostForwards()) {
                 if (f.udp()) {
@@ -191,7 +182,9 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
         services = new UdpServices(id(), config, addresses, nat, out, neighbors,
                 DnsUpstreams.resolve(config, Path.of("/etc/resolv.conf")), udpForwards);
         guestForwards = new GuestForwards(config.guestForwards());
-        gateway = new Gateway(config, addresses, out, neighbors, nat, services, tcp, guestForwards);
+        NeighborDiscovery ndp = config.ipv6().isEmpty() ? null
+                : new NeighborDiscovery(config, addresses, out, neighbors, new SecureRandom(), System.nanoTime());
+        gateway = new Gateway(config, addresses, out, neighbors, nat, services, tcp, guestForwards, ndp);
         icmp = IcmpProxy.open(id(), out, reply -> {
             tasks.add(() -> icmp.deliver(reply));
             selector.wakeup();
@@ -199,14 +192,19 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
         gateway.useIcmpProxy(icmp);
         hub.attach(this);
         loop = Thread.ofPlatform().name("vnet4j-" + id() + "-usernet").start(this::run);
-        Log.info(id() + ": user network " + Ipv4Address.format(config.network()) + "/" + config.prefixLength()
-                + ", gateway " + Ipv4Address.format(config.host()) + ", DNS " + Ipv4Address.format(config.dns())
+        Log.info(id() + ": user network " + (!config.ipv4() ? "" : Ipv4Address.format(config.network()) + "/"
+                + config.prefixLength() + ", gateway " + Ipv4Address.format(config.host()) + ", DNS "
+                + Ipv4Address.format(config.dns()))
+                + config.ipv6().map(v6 -> (config.ipv4() ? "; " : "") + v6.network() + ", gateway " + v6.host()
+                        + ", DNS " + v6.dns()).orElse("")
                 + (services.dnsUpstreams().isEmpty() ? " (no upstream resolver)" : " -> " + SocketAddresses.format(services.dnsUpstreams()))
                 + (config.restricted() ? ", restricted" : ""));
         for (UserConfig.HostForward f : config.hostForwards()) {
             Log.info(id() + ": forwarding " + (f.udp() ? "udp " : "tcp ") + f.hostAddress().toUriString() + ":"
                     + f.hostPort() + " to " + f.guestAddress().toUriString() + ":" + f.guestPort()
-                    + (!f.guestDefaulted() ? "" : f.guestAddress().ipv4() == config.dhcpStart()
+                    + (!f.guestDefaulted() ? "" : f.guestLearned()
+                            ? " (no guest address in the rule: the guest's IPv6 address, as learnt from its traffic)"
+                            : f.guestAddress().ipv4() == config.dhcpStart()
                             ? " (no guest address in the rule: the first DHCP lease, dhcpstart)"
                             : " (no guest address in the rule: the configure=on TAP's address)"));
         }

@@ -63,6 +63,8 @@ class GatewayFuzzTest {
     private final EthernetFrame eth = new EthernetFrame();
     private final ArpPacket arp = new ArpPacket();
     private final Ipv4Packet ip = new Ipv4Packet();
+    private final io.vnet4j.wire.Ipv6Packet ip6 = new io.vnet4j.wire.Ipv6Packet();
+    private final io.vnet4j.wire.Icmpv6Packet icmp6 = new io.vnet4j.wire.Icmpv6Packet();
     private final IcmpPacket icmp = new IcmpPacket();
     private final UdpPacket udp = new UdpPacket();
     private final TcpSegment tcp = new TcpSegment();
@@ -101,11 +103,13 @@ class GatewayFuzzTest {
         UdpNat nat = new UdpNat(closedSelector, out, addresses);
         TcpNat tcpNat = new TcpNat(closedSelector, out::sendTcp, config.mtu(), UsernetNetdev.TCP_WINDOW_BUDGET,
                 new Random(0));
-        UdpHostForwards udpForwards = new UdpHostForwards(out, addresses, new VirtualPorts());
+        UdpHostForwards udpForwards = new UdpHostForwards(out, addresses,
+                new HostForwardGuests(config, arpTable), new VirtualPorts());
         UdpServices services = new UdpServices("fuzz", config, addresses, nat, out, arpTable,
                 DnsUpstreams.resolve(config, Path.of("/nonexistent")), udpForwards);
         GuestForwards guestForwards = new GuestForwards(config.guestForwards());
-        Gateway gateway = new Gateway(config, addresses, out, arpTable, nat, services, tcpNat, guestForwards);
+        NeighborDiscovery ndp = new NeighborDiscovery(config, addresses, out, arpTable, new Random(0), 0);
+        Gateway gateway = new Gateway(config, addresses, out, arpTable, nat, services, tcpNat, guestForwards, ndp);
         ByteBuffer in = ByteBuffer.wrap(input);
         long now = 0;
         clock = 0;
@@ -146,6 +150,10 @@ class GatewayFuzzTest {
             assertThat(arp.wrap(frame, eth.payloadOffset(), eth.payloadLength()).check()).isEqualTo(WireError.NONE);
             return;
         }
+        if (eth.etherType() == EtherType.IPV6) {
+            checkSentIpv6(frame);
+            return;
+        }
         assertThat(eth.etherType()).isEqualTo(EtherType.IPV4);
         assertThat(ip.wrap(frame, eth.payloadOffset(), eth.payloadLength()).check()).isEqualTo(WireError.NONE);
         if (ip.moreFragments() || ip.fragmentOffset() != 0) {
@@ -164,6 +172,22 @@ class GatewayFuzzTest {
                 assertThat(tcp.checksumValid(ip.source(), ip.destination())).isTrue();
             }
             default -> throw new AssertionError("the gateway sent IP protocol " + ip.protocol());
+        }
+    }
+
+    /** An IPv6 frame the gateway sends: a valid header, and an unfragmented one a valid ICMPv6, UDP or TCP checksum. */
+    private void checkSentIpv6(ByteBuffer frame) {
+        assertThat(ip6.wrap(frame, eth.payloadOffset(), eth.payloadLength()).check()).isEqualTo(WireError.NONE);
+        if (ip6.hasFragmentHeader()) {
+            return;
+        }
+        int l4 = ip6.upperOffset();
+        int l4Length = ip6.upperLength();
+        switch (ip6.upperProtocol()) {
+            case IpProtocol.ICMPV6 -> assertThat(icmp6.wrap(frame, l4, l4Length).checksumValid(ip6)).isTrue();
+            case IpProtocol.UDP -> assertThat(udp.wrap(frame, l4, l4Length).checksumValid(ip6)).isTrue();
+            case IpProtocol.TCP -> assertThat(tcp.wrap(frame, l4, l4Length).checksumValid(ip6)).isTrue();
+            default -> throw new AssertionError("the gateway sent IPv6 next header " + ip6.upperProtocol());
         }
     }
 }

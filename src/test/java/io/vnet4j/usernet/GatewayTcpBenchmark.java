@@ -77,8 +77,10 @@ public class GatewayTcpBenchmark {
         UdpNat udp = new UdpNat(selector, out, addresses);
         tcp = new TcpNat(selector, out::sendTcp, config.mtu(), UsernetNetdev.TCP_WINDOW_BUDGET, new Random(0));
         UdpServices services = new UdpServices("bench", config, addresses, udp, out, arp,
-                DnsUpstreams.resolve(config, Path.of("/nonexistent")), new UdpHostForwards(out, addresses, new VirtualPorts()));
-        gateway = new Gateway(config, addresses, out, arp, udp, services, tcp, new GuestForwards(config.guestForwards()));
+                DnsUpstreams.resolve(config, Path.of("/nonexistent")), new UdpHostForwards(out, addresses,
+                new HostForwardGuests(config, arp), new VirtualPorts()));
+        gateway = new Gateway(config, addresses, out, arp, udp, services, tcp, new GuestForwards(config.guestForwards()),
+                null);
 
         send(GuestFrames.tcp(GuestFrames.HOST_MAC, GuestFrames.GUEST, GUEST_PORT, GuestFrames.HOST, port, TcpFlags.SYN,
                 guestSequence, 0, 65535, new byte[0]));

@@ -40,6 +40,8 @@ public final class TcpNat {
     /** A connection counts as sending when the guest sent it data this recently. */
     static final long SENDING_NANOS = TimeUnit.SECONDS.toNanos(1);
     public static final int MAX_CONNECTIONS = 4096;
+    /** An IPv6 header is 20 bytes longer than an IPv4 one, so the MSS over IPv6 is that much smaller. */
+    static final int IPV6_EXTRA_HEADER = 20;
 
     /** Sends a TCP segment to a guest; implemented by the gateway's output. */
     public interface Output {
@@ -60,7 +62,8 @@ public final class TcpNat {
         Flow(FlowKey key, SocketChannel channel) {
             this.key = key;
             this.channel = channel;
-            this.connection = new TcpConnection(this, mss, BUFFER_BYTES, random.nextInt());
+            this.connection = new TcpConnection(this, key.guest().isIpv4() ? mss : mss - IPV6_EXTRA_HEADER, BUFFER_BYTES,
+                    random.nextInt());
             this.connection.coalesceAcks(true);
             this.connection.sendLargeSegments(largeSegments);
             this.connection.writeThrough(channel);
@@ -98,7 +101,7 @@ public final class TcpNat {
     public TcpNat(Selector selector, Output output, int mtu, int windowBudget, RandomGenerator random) {
         this.selector = selector;
         this.output = output;
-        this.mss = mtu - 40;
+        this.mss = mtu - 40; // IPv4 and TCP headers
         this.windowBudget = windowBudget;
         this.windowShare = windowShare(windowBudget, 1);
         this.random = random;

@@ -1,0 +1,27 @@
+package io.vnet4j.usernet;
+
+import io.vnet4j.config.UserConfig;
+import io.vnet4j.wire.IpAddress;
+
+/**
+ * The guest a host forward goes to: the rule's address, or, for an IPv6 rule that named none
+ * ({@link UserConfig.HostForward#guestLearned()}), the guest's global IPv6 address as the gateway learnt it
+ * last from the guests' traffic (SLAAC gives guests addresses the configuration cannot know).
+ */
+final class HostForwardGuests {
+    private final UserConfig config;
+    private final NeighborTable neighbors;
+
+    HostForwardGuests(UserConfig config, NeighborTable neighbors) {
+        this.config = config;
+        this.neighbors = neighbors;
+    }
+
+    /** The guest address of {@code rule} now, or null when it is to be learnt and no guest has shown one yet. */
+    IpAddress guestOf(UserConfig.HostForward rule) {
+        if (!rule.guestLearned()) {
+            return rule.guestAddress();
+        }
+        return neighbors.latest(config::inIpv6Network);
+    }
+}

@@ -1,0 +1,174 @@
+package io.vnet4j.usernet;
+
+import io.vnet4j.config.UserConfig;
+import io.vnet4j.wire.IpAddress;
+import io.vnet4j.wire.Icmpv6Type;
+import io.vnet4j.wire.NdpOptionType;
+import io.vnet4j.wire.NdpOptionWriter;
+import io.vnet4j.wire.NdpOptions;
+import io.vnet4j.wire.NeighborAdvertisement;
+import io.vnet4j.wire.NeighborSolicitation;
+import io.vnet4j.wire.PrefixInformation;
+import io.vnet4j.wire.RouterAdvertisementContent;
+import io.vnet4j.wire.RouterAdvertisementWriter;
+import io.vnet4j.wire.RouterSolicitation;
+import io.vnet4j.wire.WireError;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+
+/**
+ * The gateway's side of IPv6 neighbour discovery (RFC 4861), after libslirp's ip6_icmp.c: it answers
+ * neighbour solicitations for its own addresses (host and DNS, global and link-local) with
+ * advertisements, learns guests' MACs from what they solicit and advertise, and is the link's router:
+ * router advertisements answer each solicitation and go out unsolicited every 200-600 s (libslirp's
+ * NDP_MinRtrAdvInterval..NDP_MaxRtrAdvInterval), to all nodes, from the host's link-local address. They
+ * carry the prefix for SLAAC (on-link, autonomous; valid 86400 s, preferred 14400 s), the MTU, the DNS
+ * address (RDNSS) and the search list (DNSSL, RFC 8106), and the O flag, which sends clients to the
+ * stateless DHCPv6 server for the rest. Messages without hop limit 255 (not from this link) or with a
+ * bad checksum, code or option are dropped and counted (RFC 4861 sections 6.1.1, 7.1.1, 7.1.2).
+ */
+final class NeighborDiscovery {
+    static final long MIN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(200);
+    static final long MAX_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(600);
+    /** Router Lifetime: three times the longest interval, as libslirp (NDP_AdvDefaultLifetime). */
+    static final int ROUTER_LIFETIME_SECONDS = 1800;
+    static final long VALID_LIFETIME_SECONDS = 86400;
+    static final long PREFERRED_LIFETIME_SECONDS = 14400;
+    /** RDNSS and DNSSL lifetime: twice the longest interval (RFC 8106 section 5.1's recommendation). */
+    static final long DNS_LIFETIME_SECONDS = 1200;
+    static final IpAddress ALL_NODES = IpAddress.parse("ff02::1");
+
+    private final GatewayAddresses addresses;
+    private final GuestOutput out;
+    private final NeighborTable neighbors;
+    private final RouterAdvertisementWriter advertisement;
+    private final RandomGenerator random;
+    private final RouterSolicitation rs = new RouterSolicitation();
+    private final NeighborSolicitation ns = new NeighborSolicitation();
+    private final NeighborAdvertisement na = new NeighborAdvertisement();
+    private final NdpOptions options = new NdpOptions();
+    private long nextAdvertisement;
+    /** Messages dropped: not hop limit 255, malformed, or a router's message from a guest. */
+    long dropped;
+    long advertisementsSent;
+
+    NeighborDiscovery(UserConfig config, GatewayAddresses addresses, GuestOutput out, NeighborTable neighbors,
+                      RandomGenerator random, long now) {
+        this.addresses = addresses;
+        this.out = out;
+        this.neighbors = neighbors;
+        this.random = random;
+        UserConfig.Ipv6 v6 = config.ipv6().orElseThrow();
+        List<String> search = !config.dnsSearch().isEmpty() ? config.dnsSearch()
+                : config.domainName() == null ? List.of() : List.of(config.domainName());
+        this.advertisement = new RouterAdvertisementWriter(new RouterAdvertisementContent(GuestOutput.DEFAULT_TTL,
+                false, true, ROUTER_LIFETIME_SECONDS, 0, 0,
+                List.of(new PrefixInformation(v6.prefix(), v6.prefixLength(), true, true, VALID_LIFETIME_SECONDS,
+                        PREFERRED_LIFETIME_SECONDS)),
+                config.mtu(), GuestOutput.gatewayMac(addresses.hostLinkLocal()), DNS_LIFETIME_SECONDS,
+                List.of(v6.dns()), DNS_LIFETIME_SECONDS, search));
+        this.nextAdvertisement = now + interval();
+    }
+
+    private long interval() {
+        return random.nextLong(MIN_INTERVAL_NANOS, MAX_INTERVAL_NANOS + 1);
+    }
+
+    /**
+     * An NDP message (ICMPv6 types 133-137, checksum already checked) from {@code sourceMac}:
+     * {@code buffer[offset, offset + length)} is the ICMPv6 message.
+     */
+    void message(int type, IpAddress source, IpAddress destination, int hopLimit, long sourceMac, ByteBuffer buffer,
+                 int offset, int length) {
+        if (hopLimit != GuestOutput.NDP_HOP_LIMIT) {
+            dropped++;
+            return;
+        }
+        switch (type) {
+            case Icmpv6Type.ROUTER_SOLICITATION -> {
+                if (rs.wrap(buffer, offset, length).check() != WireError.NONE) {
+                    dropped++;
+                    return;
+                }
+                learnFromOption(source, rs.options(options), NdpOptionType.SOURCE_LINK_LAYER_ADDRESS);
+                sendAdvertisement();
+            }
+            case Icmpv6Type.NEIGHBOR_SOLICITATION -> {
+                if (ns.wrap(buffer, offset, length).check() != WireError.NONE
+                        || source.isUnspecified() && !isSolicitedNodeGroup(destination)) {
+                    dropped++;
+                    return;
+                }
+                IpAddress target = ns.target();
+                if (!addresses.isHostOrDns(target)) {
+                    return; // another guest's address (address resolution or DAD): the hub carries it to them
+                }
+                if (!learnFromOption(source, ns.options(options), NdpOptionType.SOURCE_LINK_LAYER_ADDRESS)
+                        && !source.isUnspecified()) {
+                    neighbors.learn(source, sourceMac);
+                }
+                sendNeighborAdvertisement(target, source, sourceMac);
+            }
+            case Icmpv6Type.NEIGHBOR_ADVERTISEMENT -> {
+                if (na.wrap(buffer, offset, length).check() != WireError.NONE
+                        || destination.isMulticastOrBroadcast() && na.solicited()) {
+                    dropped++;
+                    return;
+                }
+                if (!learnFromOption(na.target(), na.options(options), NdpOptionType.TARGET_LINK_LAYER_ADDRESS)) {
+                    neighbors.learn(na.target(), sourceMac);
+                }
+            }
+            default -> dropped++; // router advertisements and redirects: the gateway is the only router here
+        }
+    }
+
+    private static boolean isSolicitedNodeGroup(IpAddress address) {
+        return address.high() == 0xFF02_0000_0000_0000L && (address.low() & 0xFFFF_FFFF_FF00_0000L) == 0x0000_0001_FF00_0000L;
+    }
+
+    /** Learns {@code address} at the MAC of the first link-layer address option of {@code type}; false when none. */
+    private boolean learnFromOption(IpAddress address, NdpOptions options, int type) {
+        while (options.next()) {
+            if (options.type() == type && options.wellFormed()) {
+                if (!address.isUnspecified()) {
+                    neighbors.learn(address, options.linkLayerAddress());
+                }
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A solicited advertisement for {@code target}, or to all nodes when the solicitation came from :: (DAD). */
+    private void sendNeighborAdvertisement(IpAddress target, IpAddress solicitor, long solicitorMac) {
+        ByteBuffer body = out.payloadBuffer();
+        int length = NeighborAdvertisement.FIXED_LENGTH + NdpOptionWriter.LINK_LAYER_ADDRESS_LENGTH;
+        na.wrap(body, 0, length);
+        na.writeHeader();
+        boolean toAll = solicitor.isUnspecified();
+        na.setFlags(true, !toAll, true);
+        na.setTarget(target);
+        NdpOptionWriter.writeLinkLayerAddress(body, NeighborAdvertisement.FIXED_LENGTH,
+                NdpOptionType.TARGET_LINK_LAYER_ADDRESS, GuestOutput.gatewayMac(target));
+        out.sendIcmp(target, toAll ? ALL_NODES : solicitor, toAll ? NeighborTable.UNKNOWN : solicitorMac,
+                GuestOutput.NDP_HOP_LIMIT, length);
+    }
+
+    /** A router advertisement to all nodes. */
+    void sendAdvertisement() {
+        int length = advertisement.write(out.payloadBuffer(), 0, addresses.hostLinkLocal(), ALL_NODES);
+        out.sendIcmp(addresses.hostLinkLocal(), ALL_NODES, NeighborTable.UNKNOWN, GuestOutput.NDP_HOP_LIMIT, length);
+        advertisementsSent++;
+    }
+
+    /** Sends the unsolicited advertisement when its time has come. */
+    void poll(long now) {
+        if (now - nextAdvertisement >= 0) {
+            sendAdvertisement();
+            nextAdvertisement = now + interval();
+        }
+    }
+}
