@@ -79,6 +79,9 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
     private TcpHostForwards tcpForwards;
     private IcmpProxy icmp;
     private GuestForwards guestForwards;
+    private NeighborTable neighbors;
+    /** Null when IPv6 is off. */
+    private NeighborDiscovery ndp;
     private Thread loop;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private volatile boolean sleeping;
@@ -97,7 +100,9 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
     public String describe() {
         UdpNat n = nat;
         return settings + ",host=" + Ipv4Address.format(config.host()) + ",dns=" + Ipv4Address.format(config.dns())
-                + (n == null ? "" : ",tcp-connections=" + tcp.connectionCount() + ",udp-flows=" + n.flowCount());
+                + (n == null ? "" : ",tcp-connections=" + tcp.connectionCount() + ",udp-flows=" + n.flowCount())
+                + config.ipv6().map(v6 -> ",ipv6-net=" + v6.network() + ",ipv6-host=" + v6.host() + ",ipv6-dns=" + v6.dns())
+                        .orElse("");
     }
 
     /** Leases, connections, flows and drop counts, read on the loop's thread (never concurrently with it). */
@@ -126,6 +131,13 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
                         + ", " + lease.expiryText(wallNow));
             }
         }
+        if (ndp != null) {
+            neighbors.snapshot().forEach((ip, mac) -> {
+                if (ip.isIpv6()) {
+                    lines.add("neighbour " + ip + " " + MacAddress.format(mac));
+                }
+            });
+        }
         tcp.describe(lines);
         nat.describe(lines, now);
         lines.add("not answered: " + gateway.drops + ", fragments " + gateway.reassemblyDrops());
@@ -138,6 +150,11 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
         lines.add("dns not forwarded: " + services.dnsDropped() + ", udp send errors: " + nat.dropped()
                 + ", pings dropped: " + icmp.dropped());
         services.describeTftp(lines);
+        if (ndp != null) {
+            var d6 = services.dhcpv6Server().counters();
+            lines.add("ipv6: router advertisements sent " + ndp.advertisementsSent + ", neighbour discovery dropped "
+                    + ndp.dropped + "; dhcpv6 not answered: malformed " + d6.malformed() + ", ignored " + d6.ignored());
+        }
         return lines;
     }
 
@@ -155,7 +172,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
     @Override
     public void start() throws IOException {
         selector = Selector.open();
-        NeighborTable neighbors = new NeighborTable();
+        neighbors = new NeighborTable();
         out = new GuestOutput((frame, offset, length, segmentSize) -> deliver(frame, offset, length, segmentSize),
                 neighbors, config.mtu(), System::nanoTime);
         GatewayAddresses addresses = GatewayAddresses.of(config);
@@ -182,7 +199,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
         services = new UdpServices(id(), config, addresses, nat, out, neighbors,
                 DnsUpstreams.resolve(config, Path.of("/etc/resolv.conf")), udpForwards);
         guestForwards = new GuestForwards(config.guestForwards());
-        NeighborDiscovery ndp = config.ipv6().isEmpty() ? null
+        ndp = config.ipv6().isEmpty() ? null
                 : new NeighborDiscovery(config, addresses, out, neighbors, new SecureRandom(), System.nanoTime());
         gateway = new Gateway(config, addresses, out, neighbors, nat, services, tcp, guestForwards, ndp);
         icmp = IcmpProxy.open(id(), out, reply -> {
