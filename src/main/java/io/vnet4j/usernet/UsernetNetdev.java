@@ -100,9 +100,9 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
     public String describe() {
         UdpNat n = nat;
         return settings + ",host=" + Ipv4Address.format(config.host()) + ",dns=" + Ipv4Address.format(config.dns())
-                + (n == null ? "" : ",tcp-connections=" + tcp.connectionCount() + ",udp-flows=" + n.flowCount())
                 + config.ipv6().map(v6 -> ",ipv6-net=" + v6.network() + ",ipv6-host=" + v6.host() + ",ipv6-dns=" + v6.dns())
-                        .orElse("");
+                        .orElse("")
+                + (n == null ? "" : ",tcp-connections=" + tcp.connectionCount() + ",udp-flows=" + n.flowCount());
     }
 
     /** Leases, connections, flows and drop counts, read on the loop's thread (never concurrently with it). */
