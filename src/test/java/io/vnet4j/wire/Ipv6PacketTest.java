@@ -142,6 +142,17 @@ class Ipv6PacketTest {
         assertThat(ip.routingSegmentsLeft()).isEqualTo(Ipv6Packet.NONE);
     }
 
+    /** Found by Ipv6FuzzTest: the fragment data keeps its length when the Fragment header names No Next Header. */
+    @Test
+    void keepsTheDataLengthOfAFragmentWhoseNextHeaderIsNoNextHeader() {
+        ByteBuffer buf = Golden6.buffer(Golden6.LAST_FRAGMENT);
+        buf.put(Golden6.L4, (byte) IpProtocol.NO_NEXT_HEADER);
+        assertThat(wrap(buf).check()).isEqualTo(WireError.NONE);
+        assertThat(ip.fragmented()).isTrue();
+        assertThat(ip.upperProtocol()).isEqualTo(IpProtocol.NO_NEXT_HEADER);
+        assertThat(ip.upperLength()).isEqualTo(112);
+    }
+
     @Test
     void walksThroughAnAtomicFragment() {
         ByteBuffer buf = packet(IpProtocol.FRAGMENT, Golden.hex(
