@@ -36,6 +36,14 @@ class DomainNamesTest {
         assertThat(DomainNames.decode(ByteBuffer.wrap(Golden.hex("03 6c 61 62")), 0, 4, false)).as("no root label").isNull();
     }
 
+    /** Found by Ipv6FuzzTest: a label holding a dot read as text that encoded differently ("ntv." became "ntv"). */
+    @Test
+    void refusesLabelsTheTextCannotHoldFaithfully() {
+        assertThat(DomainNames.decode(ByteBuffer.wrap(Golden.hex("04 6e 74 76 2e 00")), 0, 6, false)).isNull();
+        assertThat(DomainNames.decode(ByteBuffer.wrap(Golden.hex("03 61 20 62 00")), 0, 5, false)).isNull();
+        assertThat(DomainNames.decode(ByteBuffer.wrap(Golden.hex("03 61 e9 62 00")), 0, 5, false)).isNull();
+    }
+
     @Test
     void takesNamesUpTo255BytesEncoded() {
         String label = "a".repeat(63);
