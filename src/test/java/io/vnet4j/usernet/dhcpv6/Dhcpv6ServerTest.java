@@ -210,4 +210,23 @@ class Dhcpv6ServerTest {
         }
         assertThat(answered).as("some corrupted requests are still answered").isGreaterThan(1000);
     }
+
+    @Test
+    void answersWithoutAllocating() {
+        byte[] in = informationRequest();
+        ByteBuffer request = ByteBuffer.wrap(in);
+        ByteBuffer out = ByteBuffer.allocate(server.maxReplyLength());
+        long sum = 0;
+        for (int i = 0; i < 10_000; i++) {
+            sum += server.handle(request, 0, in.length, out, 0);
+        }
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long start = threads.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < 10_000; i++) {
+            sum += server.handle(request, 0, in.length, out, 0);
+        }
+        long allocated = threads.getCurrentThreadAllocatedBytes() - start;
+        assertThat(sum).isEqualTo(20_000L * REPLY.length);
+        assertThat(allocated).isLessThan(16 * 1024);
+    }
 }
