@@ -3,6 +3,8 @@ package io.vnet4j.usernet;
 import io.vnet4j.config.UserConfig;
 import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.Icmpv6Type;
+import io.vnet4j.wire.Ipv6Packet;
+import io.vnet4j.wire.RouterAdvertisement;
 import io.vnet4j.wire.NdpOptionType;
 import io.vnet4j.wire.NdpOptionWriter;
 import io.vnet4j.wire.NdpOptions;
@@ -52,6 +54,8 @@ final class NeighborDiscovery {
     private final NeighborAdvertisement na = new NeighborAdvertisement();
     private final NdpOptions options = new NdpOptions();
     private final java.util.function.Predicate<IpAddress> inPrefix;
+    /** The search domains the advertisements carry: the leading ones that fit (see {@link SearchList}). */
+    final List<String> searchDomains;
     private long nextAdvertisement;
     /** Messages dropped: not hop limit 255, malformed, or a router's message from a guest. */
     long dropped;
@@ -65,15 +69,27 @@ final class NeighborDiscovery {
         this.random = random;
         UserConfig.Ipv6 v6 = config.ipv6().orElseThrow();
         this.inPrefix = v6::inNetwork;
-        List<String> search = !config.dnsSearch().isEmpty() ? config.dnsSearch()
-                : config.domainName() == null ? List.of() : List.of(config.domainName());
+        this.searchDomains = SearchList.fitting(SearchList.of(config), dnsslRoom(config.mtu()));
         this.advertisement = new RouterAdvertisementWriter(new RouterAdvertisementContent(GuestOutput.DEFAULT_TTL,
                 false, true, ROUTER_LIFETIME_SECONDS, 0, 0,
                 List.of(new PrefixInformation(v6.prefix(), v6.prefixLength(), true, true, VALID_LIFETIME_SECONDS,
                         PREFERRED_LIFETIME_SECONDS)),
                 config.mtu(), GuestOutput.gatewayMac(addresses.hostLinkLocal()), DNS_LIFETIME_SECONDS,
-                List.of(v6.dns()), DNS_LIFETIME_SECONDS, search));
+                List.of(v6.dns()), DNS_LIFETIME_SECONDS, searchDomains));
         this.nextAdvertisement = now + interval();
+    }
+
+    /**
+     * The bytes of encoded names a DNSSL option may carry so that the whole advertisement fits one frame of
+     * {@code mtu} (and one option's 255 units of 8 bytes): what the other options leave, less the DNSSL
+     * header and the worst padding.
+     */
+    static int dnsslRoom(int mtu) {
+        int others = RouterAdvertisement.FIXED_LENGTH + NdpOptionWriter.PREFIX_INFORMATION_LENGTH
+                + NdpOptionWriter.MTU_LENGTH + NdpOptionWriter.LINK_LAYER_ADDRESS_LENGTH + NdpOptionWriter.rdnssLength(1);
+        int room = Math.min(255 * NdpOptions.UNIT, mtu - Ipv6Packet.HEADER_LENGTH - others) - NdpOptions.UNIT
+                - (NdpOptions.UNIT - 1);
+        return Math.max(0, room);
     }
 
     private long interval() {

@@ -11,6 +11,7 @@ import io.vnet4j.fabric.Port;
 import io.vnet4j.fabric.QueuedPort;
 import io.vnet4j.usernet.dhcp.DhcpCounters;
 import io.vnet4j.usernet.dhcp.Lease;
+import io.vnet4j.usernet.dhcpv6.Dhcpv6Settings;
 import io.vnet4j.usernet.tcp.TcpNat;
 import io.vnet4j.wire.MacAddress;
 import io.vnet4j.wire.Ipv4Address;
@@ -202,6 +203,13 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
         ndp = config.ipv6().isEmpty() ? null
                 : new NeighborDiscovery(config, addresses, out, neighbors, new SecureRandom(), System.nanoTime());
         gateway = new Gateway(config, addresses, out, neighbors, nat, services, tcp, guestForwards, ndp);
+        List<String> search = SearchList.of(config);
+        int byDhcpv6 = SearchList.fitting(search, Dhcpv6Settings.MAX_SEARCH_LIST).size();
+        if (ndp != null && Math.min(ndp.searchDomains.size(), byDhcpv6) < search.size()) {
+            Log.warn(id() + ": the DNS search list does not fit IPv6's messages whole (or has names DNS cannot carry): "
+                    + "IPv6 guests get the first " + ndp.searchDomains.size() + " of its " + search.size()
+                    + " domains in router advertisements and the first " + byDhcpv6 + " by DHCPv6");
+        }
         icmp = IcmpProxy.open(id(), out, reply -> {
             tasks.add(() -> icmp.deliver(reply));
             selector.wakeup();
