@@ -80,7 +80,8 @@ final class UdpServices {
         }
         this.dhcpv6 = config.ipv6().isEmpty() ? null : new Dhcpv6Server(dhcpv6Settings(logName, config, gateway));
         this.dhcpv6Out = dhcpv6 == null ? null : ByteBuffer.allocate(dhcpv6.maxReplyLength());
-        this.localNames = new LocalResolver(config.domainName() == null ? "" : config.domainName(), this::guestAddress);
+        this.localNames = new LocalResolver(config.domainName() == null ? "" : config.domainName(),
+                new GuestDirectory(config, dhcp, neighbors));
         this.tftp = config.tftpRoot() == null ? null : new TftpServer(config.tftpRoot(), MAX_TFTP_TRANSFERS);
         this.tftpOut = (clientIp, clientPort, payload, offset, length) ->
                 out.sendUdp(gateway.host4(), TftpServer.PORT, IpAddress.ofIpv4(clientIp), clientPort, NeighborTable.UNKNOWN,
@@ -159,12 +160,6 @@ final class UdpServices {
         }
         out.sendUdp(gateway.host4(), DHCP_SERVER_PORT, IpAddress.ofIpv4(dhcpReply.destinationAddress()), DHCP_CLIENT_PORT,
                 dhcpReply.destinationMac(), dhcpOut, 0, n);
-    }
-
-    /** The address leased to the guest that called itself {@code hostname} in DHCP, or null. */
-    private Integer guestAddress(String hostname) {
-        Lease lease = dhcp.leaseForHostname(hostname);
-        return lease == null || lease.expired(System.currentTimeMillis()) ? null : lease.address();
     }
 
     /** One line per lease granted or renewed with a new hostname, so the operator sees each VM arrive. */
