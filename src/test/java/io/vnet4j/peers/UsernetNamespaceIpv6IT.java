@@ -131,6 +131,33 @@ class UsernetNamespaceIpv6IT {
         assertThat(infoNetwork()).contains("restricted");
     }
 
+    @Test
+    void twoDualStackGuestsFindEachOthersIpv6AddressAndNameByDns() throws Exception {
+        NetNamespace a = NetNamespace.create("vnet4j-it-v6a-" + ProcessHandle.current().pid());
+        NetNamespace b = NetNamespace.create("vnet4j-it-v6b-" + ProcessHandle.current().pid());
+        namespaces.add(a);
+        namespaces.add(b);
+        daemons.add(VnetProcess.start("--control", dir.resolve("control.sock").toString(),
+                "-netdev", "user,id=u,domainname=vnet.test",
+                "-netdev", "tap,id=ta,ifname=vna,netns=/run/netns/" + a.name(),
+                "-netdev", "tap,id=tb,ifname=vnb,netns=/run/netns/" + b.name()));
+        for (var guest : List.of(List.of(a, "vna", "alpha"), List.of(b, "vnb", "beta"))) {
+            NetNamespace ns = (NetNamespace) guest.get(0);
+            String ifname = (String) guest.get(1);
+            ns.execOk("ip", "link", "set", ifname, "up");
+            ns.execOk("busybox", "udhcpc", "-i", ifname, "-n", "-q", "-f", "-x", "hostname:" + guest.get(2), "-s", "/bin/true");
+            await(ns, "ip -6 addr show dev " + ifname + " | grep 'inet6 fec0::' | grep -vq tentative");
+        }
+        String betaAddress = b.execOk("sh", "-c", "ip -6 addr show dev vnb | grep -o 'fec0::[0-9a-f:]*'").trim();
+        // the name beta gave in DHCP answers AAAA with the SLAAC address the gateway learnt at beta's MAC
+        String aaaa = a.execOk("busybox", "nslookup", "-type=AAAA", "beta.vnet.test", "fec0::3");
+        assertThat(aaaa).contains(betaAddress);
+        // and the address answers the name (PTR over ip6.arpa)
+        String ptr = a.execOk("busybox", "nslookup", betaAddress, "fec0::3");
+        assertThat(ptr).contains("beta.vnet.test");
+        a.execOk("busybox", "ping", "-6", "-c", "1", "-W", "5", betaAddress);
+    }
+
     private String infoNetwork() {
         PeerTools.Exec e = VnetProcess.ctl(null, "--control", dir.resolve("control.sock").toString(), "info", "network");
         assertThat(e.ok()).as(e.output()).isTrue();
