@@ -84,8 +84,8 @@ final class UdpServices {
                 new GuestDirectory(config, dhcp, neighbors));
         this.tftp = config.tftpRoot() == null ? null : new TftpServer(config.tftpRoot(), MAX_TFTP_TRANSFERS);
         this.tftpOut = (clientIp, clientPort, payload, offset, length) ->
-                out.sendUdp(gateway.host4(), TftpServer.PORT, IpAddress.ofIpv4(clientIp), clientPort, NeighborTable.UNKNOWN,
-                        payload, offset, length);
+                out.sendUdp(gateway.host(clientIp), TftpServer.PORT, clientIp, clientPort, NeighborTable.UNKNOWN, payload,
+                        offset, length);
     }
 
     /** What the DHCPv6 server hands out; a boot file name no URL can carry is left out, with a warning. */
@@ -121,8 +121,8 @@ final class UdpServices {
             }
             return true;
         }
-        if (toHost && destinationPort == TftpServer.PORT && tftp != null && source.isIpv4()) {
-            tftp.receive(source.ipv4(), sourcePort, buffer, offset, length, now, tftpOut);
+        if (toHost && destinationPort == TftpServer.PORT && tftp != null) {
+            tftp.receive(source, sourcePort, buffer, offset, length, now, tftpOut);
             return true;
         }
         if (toHost && hostForwards.fromGuest(source, sourcePort, destinationPort, buffer, offset, length, now)) {

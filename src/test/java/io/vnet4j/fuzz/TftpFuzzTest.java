@@ -9,6 +9,7 @@ import io.vnet4j.usernet.tftp.TftpOptions;
 import io.vnet4j.usernet.tftp.TftpPacket;
 import io.vnet4j.usernet.tftp.TftpServer;
 import java.io.IOException;
+import io.vnet4j.wire.IpAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -84,14 +85,14 @@ class TftpFuzzTest {
                         && (view.opcode() == TftpOpcode.RRQ || view.opcode() == TftpOpcode.WRQ)) {
                     view.request();
                 }
-                server.receive(CLIENT + client, 1000 + client, in, payload, length, now, this::check);
+                server.receive(IpAddress.ofIpv4(CLIENT + client), 1000 + client, in, payload, length, now, this::check);
                 server.poll(now, this::check);
                 assertThat(server.activeTransfers()).isLessThanOrEqualTo(MAX_SESSIONS);
             }
         }
     }
 
-    private void check(int clientIp, int clientPort, ByteBuffer payload, int offset, int length) {
+    private void check(IpAddress clientIp, int clientPort, ByteBuffer payload, int offset, int length) {
         assertThat(length).isBetween(4, 4 + TftpOptions.SERVED_MAX_BLOCK_SIZE);
         byte[] bytes = new byte[length];
         payload.get(offset, bytes);

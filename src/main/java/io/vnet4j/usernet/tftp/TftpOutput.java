@@ -1,5 +1,6 @@
 package io.vnet4j.usernet.tftp;
 
+import io.vnet4j.wire.IpAddress;
 import java.nio.ByteBuffer;
 
 /** Where a {@link TftpServer} sends its replies: UDP payloads from the server's port to a client. */
@@ -9,5 +10,5 @@ public interface TftpOutput {
      * Sends {@code length} bytes from absolute {@code offset} of {@code payload} to the client; the bytes are
      * valid only during the call, so an implementation that keeps them copies them.
      */
-    void send(int clientIp, int clientPort, ByteBuffer payload, int offset, int length);
+    void send(IpAddress clientIp, int clientPort, ByteBuffer payload, int offset, int length);
 }

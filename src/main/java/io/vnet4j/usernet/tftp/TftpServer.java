@@ -1,6 +1,7 @@
 package io.vnet4j.usernet.tftp;
 
 import java.io.IOException;
+import io.vnet4j.wire.IpAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -45,7 +46,10 @@ public final class TftpServer implements AutoCloseable {
 
     private final TftpRoot root;
     private final int maxSessions;
-    private final Map<Long, TftpSession> sessions = new HashMap<>();
+    /** Transfers by client: its address (either family) and port. */
+    private final Map<Client, TftpSession> sessions = new HashMap<>();
+
+    private record Client(IpAddress ip, int port) {}
     private final TftpPacket packet = new TftpPacket();
     private final ByteBuffer tx =
             ByteBuffer.allocate(TftpWriter.DATA_HEADER_LENGTH + TftpOptions.SERVED_MAX_BLOCK_SIZE);
@@ -63,9 +67,9 @@ public final class TftpServer implements AutoCloseable {
     }
 
     /** Handles one datagram a client sent to {@link #PORT}: {@code length} bytes of UDP payload from {@code offset}. */
-    public void receive(int clientIp, int clientPort, ByteBuffer in, int offset, int length, long nowNanos,
+    public void receive(IpAddress clientIp, int clientPort, ByteBuffer in, int offset, int length, long nowNanos,
             TftpOutput out) {
-        long key = key(clientIp, clientPort);
+        Client key = new Client(clientIp, clientPort);
         TftpFault fault = packet.wrap(in, offset, length).check();
         if (fault != TftpFault.NONE) {
             counters.malformed++;
@@ -131,7 +135,7 @@ public final class TftpServer implements AutoCloseable {
         sessions.clear();
     }
 
-    private void start(long key, int clientIp, int clientPort, ReadRequest request, long nowNanos, TftpOutput out) {
+    private void start(Client key, IpAddress clientIp, int clientPort, ReadRequest request, long nowNanos, TftpOutput out) {
         end(key);
         if (!request.octet()) {
             refuse(key, clientIp, clientPort, TftpErrorCode.ILLEGAL_OPERATION, UNSUPPORTED_MODE, out);
@@ -155,7 +159,7 @@ public final class TftpServer implements AutoCloseable {
         }
     }
 
-    private void acknowledged(long key, int block, long nowNanos, TftpOutput out) {
+    private void acknowledged(Client key, int block, long nowNanos, TftpOutput out) {
         TftpSession session = sessions.get(key);
         if (session == null) {
             counters.strays++;
@@ -177,7 +181,7 @@ public final class TftpServer implements AutoCloseable {
         }
     }
 
-    private void abortedByClient(long key) {
+    private void abortedByClient(Client key) {
         if (sessions.containsKey(key)) {
             counters.aborted++;
             end(key);
@@ -222,24 +226,20 @@ public final class TftpServer implements AutoCloseable {
         return txData.position();
     }
 
-    private void refuse(long key, int clientIp, int clientPort, int code, String message, TftpOutput out) {
+    private void refuse(Client key, IpAddress clientIp, int clientPort, int code, String message, TftpOutput out) {
         end(key);
         sendError(clientIp, clientPort, code, message, out);
     }
 
-    private void sendError(int clientIp, int clientPort, int code, String message, TftpOutput out) {
+    private void sendError(IpAddress clientIp, int clientPort, int code, String message, TftpOutput out) {
         counters.refused++;
         out.send(clientIp, clientPort, tx, 0, TftpWriter.error(tx, 0, code, message));
     }
 
-    private void end(long key) {
+    private void end(Client key) {
         TftpSession session = sessions.remove(key);
         if (session != null) {
             session.close();
         }
-    }
-
-    private static long key(int clientIp, int clientPort) {
-        return (long) clientIp << 32 | clientPort & 0xFFFF;
     }
 }

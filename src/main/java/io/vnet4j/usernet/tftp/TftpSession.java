@@ -1,6 +1,7 @@
 package io.vnet4j.usernet.tftp;
 
 import io.vnet4j.Shutdown;
+import io.vnet4j.wire.IpAddress;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -10,7 +11,7 @@ final class TftpSession {
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
     private static final int BLOCK_NUMBER_MASK = 0xFFFF;
 
-    final int clientIp;
+    final IpAddress clientIp;
     final int clientPort;
     final FileChannel channel;
     /** The options the OACK carries; {@link TftpOptions#NONE} when there is no OACK. */
@@ -26,7 +27,7 @@ final class TftpSession {
     /** Retransmissions of the packet in flight so far. */
     int retransmissions;
 
-    TftpSession(int clientIp, int clientPort, FileChannel channel, TftpOptions acknowledged, long defaultTimeoutNanos) {
+    TftpSession(IpAddress clientIp, int clientPort, FileChannel channel, TftpOptions acknowledged, long defaultTimeoutNanos) {
         this.clientIp = clientIp;
         this.clientPort = clientPort;
         this.channel = channel;

@@ -1,5 +1,6 @@
 package io.vnet4j.usernet.tftp;
 
+import io.vnet4j.wire.IpAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -9,7 +10,7 @@ import java.util.List;
 /** A {@link TftpOutput} that keeps a copy of every packet sent. */
 final class Recorder implements TftpOutput {
     /** One packet the server sent. */
-    record Sent(int clientIp, int clientPort, byte[] bytes) {
+    record Sent(IpAddress clientIp, int clientPort, byte[] bytes) {
         int opcode() {
             return Packets.u16(bytes, 0);
         }
@@ -32,7 +33,7 @@ final class Recorder implements TftpOutput {
     final List<Sent> sent = new ArrayList<>();
 
     @Override
-    public void send(int clientIp, int clientPort, ByteBuffer payload, int offset, int length) {
+    public void send(IpAddress clientIp, int clientPort, ByteBuffer payload, int offset, int length) {
         byte[] bytes = new byte[length];
         payload.get(offset, bytes);
         sent.add(new Sent(clientIp, clientPort, bytes));

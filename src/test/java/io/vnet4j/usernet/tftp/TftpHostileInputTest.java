@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
 import java.io.IOException;
+import io.vnet4j.wire.IpAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,7 +71,7 @@ class TftpHostileInputTest {
                 wellFormed.add(length);
             }
             int end = length;
-            assertThatCode(() -> server.receive(1, 2, exact, 0, end, 0, out)).doesNotThrowAnyException();
+            assertThatCode(() -> server.receive(IpAddress.ofIpv4(1), 2, exact, 0, end, 0, out)).doesNotThrowAnyException();
         }
         // "pxelinux.0" "octet" and then the blksize pair: shorter but still whole requests
         assertThat(wellFormed).containsExactly(19, 32);
@@ -79,7 +80,7 @@ class TftpHostileInputTest {
     @Test
     void neverThrowsOnEmptyOrOneBytePackets() {
         for (byte[] bytes : new byte[][] {{}, {0}, {1}, {(byte) 0xff}}) {
-            assertThatCode(() -> server.receive(1, 2, ByteBuffer.wrap(bytes), 0, bytes.length, 0, out))
+            assertThatCode(() -> server.receive(IpAddress.ofIpv4(1), 2, ByteBuffer.wrap(bytes), 0, bytes.length, 0, out))
                     .doesNotThrowAnyException();
         }
         assertThat(out.sent).isEmpty();
