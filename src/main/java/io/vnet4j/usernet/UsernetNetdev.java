@@ -210,7 +210,10 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
                     + "IPv6 guests get the first " + ndp.searchDomains.size() + " of its " + search.size()
                     + " domains in router advertisements and the first " + byDhcpv6 + " by DHCPv6");
         }
-        icmp = IcmpProxy.open(id(), out, config.ipv4(), config.ipv6().isPresent(), reply -> {
+        // at start, not at the first ping: the one line on how pings go belongs with the start-up lines, and
+        // restrict=on sends no ping anywhere, so it opens no socket (a raw one would read all the host's pings)
+        boolean egress = !config.restricted();
+        icmp = IcmpProxy.open(id(), out, egress && config.ipv4(), egress && config.ipv6().isPresent(), reply -> {
             tasks.add(() -> icmp.deliver(reply));
             selector.wakeup();
         });
