@@ -339,11 +339,6 @@ public final class NativeDatagramSocket implements AutoCloseable {
         return received;
     }
 
-    /** The source address of the last received IPv4 datagram, first octet in the high byte. */
-    public int lastSourceIpv4() {
-        return rx.address.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN), 4);
-    }
-
     /** The source address of the last received datagram of either IP family (an IPv6 scope is dropped); null for unix. */
     public IpAddress lastSource() {
         return SockaddrCodec.ipAddress(rx.address);
