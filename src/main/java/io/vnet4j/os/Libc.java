@@ -17,6 +17,7 @@ import java.lang.invoke.VarHandle;
 final class Libc {
     static final int AF_UNIX = 1;
     static final int AF_INET = 2;
+    static final int AF_INET6 = 10;
     static final int SOCK_DGRAM = 2;
     static final int SOCK_RAW = 3;
     static final int SOCK_CLOEXEC = 0x80000;
@@ -27,6 +28,9 @@ final class Libc {
     static final int SO_RCVTIMEO = 20;
     static final int IPPROTO_IP = 0;
     static final int IPPROTO_ICMP = 1;
+    static final int IPPROTO_ICMPV6 = 58;
+    /** {@code setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, struct icmp6_filter *)}: which types a raw socket gets. */
+    static final int ICMP6_FILTER = 1;
     static final int IP_MULTICAST_IF = 32;
     static final int IP_MULTICAST_TTL = 33;
     static final int IP_MULTICAST_LOOP = 34;

@@ -1,5 +1,6 @@
 package io.vnet4j.os;
 
+import io.vnet4j.wire.IpAddress;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -7,9 +8,9 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 
 /**
- * A datagram socket (UDP over IPv4, or AF_UNIX SOCK_DGRAM, which the JDK lacks) through
- * java.lang.foreign. One thread may {@link #receive} while another {@link #send}s: each direction has its
- * own native buffer, address and errno state, so neither allocates per datagram.
+ * A datagram socket (UDP over IPv4, AF_UNIX SOCK_DGRAM, which the JDK lacks, or an ICMP or ICMPv6 echo
+ * socket) through java.lang.foreign. One thread may {@link #receive} while another {@link #send}s: each
+ * direction has its own native buffer, address and errno state, so neither allocates per datagram.
  *
  * <p>{@link #receive} blocks at most {@value #RECEIVE_TIMEOUT_MILLIS} ms at a time, so a reader notices
  * {@link #close()} promptly.
@@ -84,7 +85,7 @@ public final class NativeDatagramSocket implements AutoCloseable {
      * Allowed only for groups in {@code net.ipv4.ping_group_range}; otherwise this throws.
      */
     public static NativeDatagramSocket icmp() throws IOException {
-        return icmp(Libc.SOCK_DGRAM);
+        return echo(Libc.AF_INET, Libc.SOCK_DGRAM, Libc.IPPROTO_ICMP);
     }
 
     /**
@@ -93,11 +94,54 @@ public final class NativeDatagramSocket implements AutoCloseable {
      * message to this host with its IPv4 header in front (see raw(7)).
      */
     public static NativeDatagramSocket rawIcmp() throws IOException {
-        return icmp(Libc.SOCK_RAW);
+        return echo(Libc.AF_INET, Libc.SOCK_RAW, Libc.IPPROTO_ICMP);
     }
 
-    private static NativeDatagramSocket icmp(int type) throws IOException {
-        NativeDatagramSocket socket = open(false, type, Libc.IPPROTO_ICMP);
+    /**
+     * Opens an unprivileged ICMPv6 echo socket ({@code socket(AF_INET6, SOCK_DGRAM, IPPROTO_ICMPV6)}), the
+     * IPv6 twin of {@link #icmp()}: the kernel sets the identifier and checksum of an echo request (it takes
+     * nothing else), echo replies come back as ICMPv6 messages without their IPv6 header, and
+     * {@link #lastSource()} is where from. Allowed by the same {@code net.ipv4.ping_group_range}.
+     */
+    public static NativeDatagramSocket icmpv6() throws IOException {
+        return echo(Libc.AF_INET6, Libc.SOCK_DGRAM, Libc.IPPROTO_ICMPV6);
+    }
+
+    /**
+     * Opens a raw ICMPv6 socket ({@code socket(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6)}), which needs
+     * CAP_NET_RAW: the caller sends whole ICMPv6 messages with an identifier of its own, the kernel computes
+     * their checksum (always, for ICMPv6: ipv6(7) IPV6_CHECKSUM), and messages arrive without their IPv6
+     * header, unlike raw IPv4. An {@code ICMP6_FILTER} lets only echo replies through, but those of every
+     * ping on this host: the caller matches the identifier.
+     */
+    public static NativeDatagramSocket rawIcmpv6() throws IOException {
+        NativeDatagramSocket socket = echo(Libc.AF_INET6, Libc.SOCK_RAW, Libc.IPPROTO_ICMPV6);
+        try {
+            socket.setOption(Libc.IPPROTO_ICMPV6, Libc.ICMP6_FILTER, icmp6FilterPassing(socket.arena, ECHO_REPLY_V6),
+                    "ICMP6_FILTER");
+            return socket;
+        } catch (IOException | RuntimeException e) {
+            socket.release();
+            throw e;
+        }
+    }
+
+    private static final int ECHO_REPLY_V6 = 129;
+
+    /**
+     * A {@code struct icmp6_filter} (eight host-order words, a set bit blocks its type, as the kernel's
+     * icmpv6_filter reads it) that blocks every type but {@code type}.
+     */
+    static MemorySegment icmp6FilterPassing(Arena arena, int type) {
+        MemorySegment filter = arena.allocate(32, 4);
+        for (int word = 0; word < 8; word++) {
+            filter.setAtIndex(ValueLayout.JAVA_INT, word, word == type >>> 5 ? ~(1 << (type & 31)) : -1);
+        }
+        return filter;
+    }
+
+    private static NativeDatagramSocket echo(int family, int type, int protocol) throws IOException {
+        NativeDatagramSocket socket = open(family, type, protocol);
         try {
             socket.setReceiveTimeout();
             return socket;
@@ -108,18 +152,17 @@ public final class NativeDatagramSocket implements AutoCloseable {
     }
 
     private static NativeDatagramSocket open(boolean unix) throws IOException {
-        return open(unix, Libc.SOCK_DGRAM, 0);
+        return open(unix ? Libc.AF_UNIX : Libc.AF_INET, Libc.SOCK_DGRAM, 0);
     }
 
-    private static NativeDatagramSocket open(boolean unix, int type, int protocol) throws IOException {
+    private static NativeDatagramSocket open(int family, int type, int protocol) throws IOException {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment errno = Libc.errnoState(call);
-            int fd = (int) Libc.SOCKET.invokeExact(errno, unix ? Libc.AF_UNIX : Libc.AF_INET,
-                    type | Libc.SOCK_CLOEXEC, protocol);
+            int fd = (int) Libc.SOCKET.invokeExact(errno, family, type | Libc.SOCK_CLOEXEC, protocol);
             if (fd < 0) {
                 throw failure("socket", Libc.errno(errno));
             }
-            return new NativeDatagramSocket(fd, unix);
+            return new NativeDatagramSocket(fd, family == Libc.AF_UNIX);
         } catch (IOException e) {
             throw e;
         } catch (Throwable t) {
@@ -259,6 +302,14 @@ public final class NativeDatagramSocket implements AutoCloseable {
     }
 
     /**
+     * Encodes {@code address} and {@code port} (0 for ICMP) as where {@link #send} sends to, a
+     * {@code sockaddr_in6} for an IPv6 address; allocates nothing. Returns the length to pass to send.
+     */
+    public int prepareDestination(IpAddress address, int port) {
+        return SockaddrCodec.encode(address, port, tx.address);
+    }
+
+    /**
      * Receives one datagram into {@link #receivedBuffer()} at offset 0.
      *
      * @return its length, or -1 when nothing arrived within the timeout or the socket is closed
@@ -288,9 +339,9 @@ public final class NativeDatagramSocket implements AutoCloseable {
         return received;
     }
 
-    /** The source address of the last received IPv4 datagram, first octet in the high byte. */
-    public int lastSourceIpv4() {
-        return rx.address.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN), 4);
+    /** The source address of the last received datagram of either IP family (an IPv6 scope is dropped); null for unix. */
+    public IpAddress lastSource() {
+        return SockaddrCodec.ipAddress(rx.address);
     }
 
     /** The source port of the last received IPv4 datagram, or -1 for a unix socket. */

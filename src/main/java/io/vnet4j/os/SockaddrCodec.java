@@ -1,5 +1,6 @@
 package io.vnet4j.os;
 
+import io.vnet4j.wire.IpAddress;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.Inet4Address;
@@ -8,16 +9,20 @@ import java.net.UnknownHostException;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
-/** Writes and reads Linux {@code struct sockaddr_in} and {@code struct sockaddr_un}. */
+/** Writes and reads Linux {@code struct sockaddr_in}, {@code struct sockaddr_in6} and {@code struct sockaddr_un}. */
 final class SockaddrCodec {
     static final int SOCKADDR_IN_SIZE = 16;
+    /** family, port, flow information, the 16 address bytes at 8, scope at 24. */
+    static final int SOCKADDR_IN6_SIZE = 28;
     static final int UNIX_PATH_MAX = 108;
     static final int SOCKADDR_UN_SIZE = 2 + UNIX_PATH_MAX;
-    /** Large enough for either. */
+    /** Large enough for any of them. */
     static final int SOCKADDR_MAX = SOCKADDR_UN_SIZE;
 
     private static final ValueLayout.OfShort FAMILY = ValueLayout.JAVA_SHORT;
     private static final ValueLayout.OfShort PORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfInt IPV4 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfLong IPV6_HALF = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     private SockaddrCodec() {}
 
@@ -40,11 +45,38 @@ final class SockaddrCodec {
         }
     }
 
+    /**
+     * Encodes {@code address} and {@code port} into {@code dst}: a {@code sockaddr_in} for IPv4, a
+     * {@code sockaddr_in6} (no flow label, no scope) for IPv6. Allocates nothing; returns the length.
+     */
+    static int encode(IpAddress address, int port, MemorySegment dst) {
+        dst.fill((byte) 0);
+        dst.set(PORT, 2, (short) port);
+        if (address.isIpv4()) {
+            dst.set(FAMILY, 0, (short) Libc.AF_INET);
+            dst.set(IPV4, 4, address.ipv4());
+            return SOCKADDR_IN_SIZE;
+        }
+        dst.set(FAMILY, 0, (short) Libc.AF_INET6);
+        dst.set(IPV6_HALF, 8, address.high());
+        dst.set(IPV6_HALF, 16, address.low());
+        return SOCKADDR_IN6_SIZE;
+    }
+
+    /** The address of a {@code sockaddr_in} or {@code sockaddr_in6} (its scope dropped); null for other families. */
+    static IpAddress ipAddress(MemorySegment sockaddr) {
+        return switch (family(sockaddr)) {
+            case Libc.AF_INET -> IpAddress.ofIpv4(sockaddr.get(IPV4, 4));
+            case Libc.AF_INET6 -> IpAddress.ofIpv6(sockaddr.get(IPV6_HALF, 8), sockaddr.get(IPV6_HALF, 16));
+            default -> null;
+        };
+    }
+
     static int family(MemorySegment sockaddr) {
         return sockaddr.get(FAMILY, 0);
     }
 
-    /** The port of a sockaddr_in, host order. */
+    /** The port of a sockaddr_in or sockaddr_in6, host order. */
     static int inetPort(MemorySegment sockaddr) {
         return Short.toUnsignedInt(sockaddr.get(PORT, 2));
     }

@@ -223,7 +223,7 @@ final class Gateway {
             }
             case IpProtocol.ICMPV6 -> {
                 if (!v4) {
-                    icmpv6(source, destination, buffer, offset, length);
+                    icmpv6(source, destination, buffer, offset, length, now);
                 } else {
                     drops.unsupported++;
                 }
@@ -234,7 +234,7 @@ final class Gateway {
         }
     }
 
-    private void icmpv6(IpAddress source, IpAddress destination, ByteBuffer buffer, int offset, int length) {
+    private void icmpv6(IpAddress source, IpAddress destination, ByteBuffer buffer, int offset, int length, long now) {
         if (icmp6.wrap(buffer, offset, length).check() != WireError.NONE || !icmp6.checksumValid(source, destination)) {
             drops.malformed++;
             return;
@@ -261,7 +261,7 @@ final class Gateway {
         } else if (config.restricted() || inVirtualNetwork(destination)) {
             drops.restricted++;
         } else {
-            drops.unsupported++; // pings to other IPv6 hosts: no ICMPv6 proxy yet
+            proxyEcho(source, destination, buffer, offset, length, now);
         }
     }
 
@@ -291,6 +291,11 @@ final class Gateway {
             drops.restricted++;
             return;
         }
+        proxyEcho(source, destination, buffer, offset, length, now);
+    }
+
+    /** An echo request of either family to another host: through the proxy, which counts what it cannot send. */
+    private void proxyEcho(IpAddress source, IpAddress destination, ByteBuffer buffer, int offset, int length, long now) {
         if (icmpProxy == null) {
             drops.unsupported++;
             return;

@@ -1,86 +1,132 @@
 package io.vnet4j.usernet;
 
 import io.vnet4j.Log;
-import io.vnet4j.os.DatagramEndpoint;
 import io.vnet4j.os.NativeDatagramSocket;
 import io.vnet4j.wire.Checksum;
-import io.vnet4j.wire.IcmpPacket;
 import io.vnet4j.wire.IcmpType;
+import io.vnet4j.wire.Icmpv6Type;
 import io.vnet4j.wire.IpAddress;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.net.Inet4Address;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Pings from guests to addresses other than the gateway's, carried by one unprivileged ICMP echo socket
- * ({@code SOCK_DGRAM, IPPROTO_ICMP}). Each request goes out with a sequence number of ours, remembered
- * with the guest, its identifier and sequence and the destination for {@value #PENDING_SECONDS} s (at most
- * {@value #MAX_PENDING}); a reply is matched by that number and delivered to the guest as if from the
- * pinged host. The socket's reader is a platform thread (a blocking native call) that hands each reply to
- * the gateway's loop. When the kernel refuses that socket (the user's group is outside
- * {@code net.ipv4.ping_group_range}) but the process has CAP_NET_RAW (root, say), a raw ICMP socket does
- * the same work: there the identifier is ours too and the checksum computed here, and replies come with
- * their IPv4 header and among every other ICMP message to the host. When neither is allowed, one log
- * line says so and such pings are dropped and counted.
+ * Pings from guests to addresses other than the gateway's, IPv4 and IPv6 alike, carried by one
+ * unprivileged echo socket per family ({@code SOCK_DGRAM} with {@code IPPROTO_ICMP} or
+ * {@code IPPROTO_ICMPV6}). Each request goes out on the socket of its destination's family with a sequence
+ * number of ours, remembered with the guest, its identifier and sequence and the destination for
+ * {@value #PENDING_SECONDS} s (at most {@value #MAX_PENDING}, one table for both families); a reply is
+ * matched by that number and its source and delivered to the guest as if from the pinged host, an echo
+ * reply of the request's family. Each socket's reader is a platform thread (a blocking native call) that
+ * hands each reply to the gateway's loop.
+ *
+ * <p>When the kernel refuses such a socket (the user's group is outside {@code net.ipv4.ping_group_range},
+ * which rules ICMPv6 echo sockets too) but the process has CAP_NET_RAW (root, say), a raw socket does the
+ * same work: there the identifier is ours too, and replies come among every other echo reply to the host.
+ * A raw IPv4 socket wants our checksum and gives replies with their IPv4 header; a raw ICMPv6 socket
+ * computes the checksum itself, gives replies without the IPv6 header and is filtered to echo replies.
+ * When neither is allowed, one log line says so and such pings are dropped and counted.
  */
 final class IcmpProxy {
     static final int PENDING_SECONDS = 30;
     static final int MAX_PENDING = 4096;
     private static final long PENDING_NANOS = TimeUnit.SECONDS.toNanos(PENDING_SECONDS);
+    /** Type, code, checksum, identifier, sequence: the same eight bytes in ICMP and ICMPv6 echo messages. */
+    static final int ECHO_HEADER = 8;
 
     private record Pending(IpAddress guestIp, int guestId, int guestSequence, IpAddress destination, long sentAt) {}
 
-    /** An echo reply read by the reader thread, to be delivered on the loop. */
+    /** An echo reply read by a reader thread, to be delivered on the loop. */
     record Reply(IpAddress source, int sequence, byte[] data) {}
 
+    /** One family's echo socket as the proxy sends on it; the real ones read on threads of their own. */
+    interface EchoSocket {
+        /** True for a raw socket: requests carry the proxy's identifier (and, over IPv4, its checksum). */
+        boolean raw();
+
+        /** Sends {@code length} bytes of {@code message} to {@code destination}: 0, else the errno. */
+        int send(byte[] message, int length, IpAddress destination);
+
+        /** Stops reading and frees the socket. */
+        void close();
+    }
+
     private final GuestOutput out;
-    private final NativeDatagramSocket socket;
-    /** The socket is raw: requests carry {@link #identifier} and our checksum, replies their IPv4 header. */
-    private final boolean raw;
+    /** Null when pings of that family cannot be carried. */
+    private final EchoSocket ipv4;
+    private final EchoSocket ipv6;
+    /** A raw socket's identifier: random, so proxies sharing a host (or a JVM) do not take each other's replies. */
     private final int identifier;
     private final Map<Integer, Pending> pending = new LinkedHashMap<>();
-    private final Thread reader;
     private final byte[] scratch = new byte[NativeDatagramSocket.MAX_DATAGRAM];
     private int nextSequence;
     private long dropped;
 
-    private IcmpProxy(GuestOutput out, NativeDatagramSocket socket, boolean raw, Consumer<Reply> toLoop) {
+    IcmpProxy(GuestOutput out, EchoSocket ipv4, EchoSocket ipv6, int identifier) {
         this.out = out;
-        this.socket = socket;
-        this.raw = raw;
-        this.identifier = (int) (ProcessHandle.current().pid() & 0xFFFF);
-        this.reader = socket == null ? null
-                : Thread.ofPlatform().daemon().name("vnet4j-icmp").start(() -> readLoop(toLoop));
+        this.ipv4 = ipv4;
+        this.ipv6 = ipv6;
+        this.identifier = identifier;
     }
 
-    /** Opens the ICMP socket, or a proxy that drops everything (with one log line) when not allowed. */
-    static IcmpProxy open(String logName, GuestOutput out, Consumer<Reply> toLoop) {
-        IOException refused;
-        try {
-            return new IcmpProxy(out, NativeDatagramSocket.icmp(), false, toLoop);
-        } catch (IOException e) {
-            refused = e;
+    /**
+     * Opens the echo sockets of the families asked for, each an unprivileged one or else a raw one; a family
+     * with neither drops its pings, and one log line (per outcome, not per family) says which went how.
+     */
+    static IcmpProxy open(String logName, GuestOutput out, boolean withIpv4, boolean withIpv6, Consumer<Reply> toLoop) {
+        int identifier = ThreadLocalRandom.current().nextInt(0x10000);
+        Opened v4 = withIpv4 ? Opened.of(false, identifier, toLoop) : null;
+        Opened v6 = withIpv6 ? Opened.of(true, identifier, toLoop) : null;
+        List<String> raw = new ArrayList<>();
+        List<String> refused = new ArrayList<>();
+        for (Opened o : new Opened[] {v4, v6}) {
+            if (o != null && o.socket != null && o.socket.raw()) {
+                raw.add(o.family);
+            } else if (o != null && o.socket == null) {
+                refused.add(o.family + ": " + o.refusal);
+            }
         }
-        try {
-            NativeDatagramSocket raw = NativeDatagramSocket.rawIcmp();
-            Log.info(logName + ": pings to other hosts go through a raw ICMP socket (CAP_NET_RAW; the group is "
-                    + "outside net.ipv4.ping_group_range \"" + pingGroupRange() + "\")");
-            return new IcmpProxy(out, raw, true, toLoop);
-        } catch (IOException e) {
-            Log.warn(logName + ": pings to hosts other than the gateway are not available (" + refused.getMessage()
-                    + "): unprivileged ICMP sockets need the group in net.ipv4.ping_group_range (now \""
+        if (!raw.isEmpty()) {
+            Log.info(logName + ": pings to other " + String.join(" and ", raw) + " hosts go through raw sockets "
+                    + "(CAP_NET_RAW; the group is outside net.ipv4.ping_group_range \"" + pingGroupRange() + "\")");
+        }
+        if (!refused.isEmpty()) {
+            Log.warn(logName + ": pings to hosts other than the gateway are not available (" + String.join("; ", refused)
+                    + "): unprivileged ICMP and ICMPv6 sockets need the group in net.ipv4.ping_group_range (now \""
                     + pingGroupRange() + "\"), raw ones CAP_NET_RAW; allow the first with: "
                     + "sysctl -w net.ipv4.ping_group_range=\"0 2147483647\"");
-            return new IcmpProxy(out, null, false, toLoop);
+        }
+        return new IcmpProxy(out, v4 == null ? null : v4.socket, v6 == null ? null : v6.socket, identifier);
+    }
+
+    /** One family's outcome: its socket (null when refused) and, when refused, why. */
+    private record Opened(String family, EchoSocket socket, String refusal) {
+        static Opened of(boolean ipv6, int identifier, Consumer<Reply> toLoop) {
+            String family = ipv6 ? "IPv6" : "IPv4";
+            IOException refused;
+            try {
+                NativeDatagramSocket s = ipv6 ? NativeDatagramSocket.icmpv6() : NativeDatagramSocket.icmp();
+                return new Opened(family, new KernelEchoSocket(s, ipv6, false, identifier, toLoop), null);
+            } catch (IOException e) {
+                refused = e;
+            }
+            try {
+                NativeDatagramSocket s = ipv6 ? NativeDatagramSocket.rawIcmpv6() : NativeDatagramSocket.rawIcmp();
+                return new Opened(family, new KernelEchoSocket(s, ipv6, true, identifier, toLoop), null);
+            } catch (IOException e) {
+                return new Opened(family, null, refused.getMessage());
+            }
         }
     }
 
@@ -93,9 +139,13 @@ final class IcmpProxy {
         }
     }
 
-    /** Sends a guest's echo request (ICMP header and data in {@code buffer}) to {@code destination}. */
+    /**
+     * Sends a guest's echo request (ICMP or ICMPv6 header and data in {@code buffer}) to {@code destination}
+     * on the socket of its family.
+     */
     void request(IpAddress guestIp, IpAddress destination, ByteBuffer buffer, int offset, int length, long now) {
-        if (socket == null || length > NativeDatagramSocket.MAX_DATAGRAM) {
+        EchoSocket socket = destination.isIpv4() ? ipv4 : ipv6;
+        if (socket == null || length < ECHO_HEADER || length > scratch.length) {
             dropped++;
             return;
         }
@@ -106,58 +156,62 @@ final class IcmpProxy {
             oldest.remove();
         }
         int sequence = nextSequence++ & 0xFFFF;
-        IcmpPacket icmp = new IcmpPacket().wrap(buffer, offset, length);
-        pending.put(sequence, new Pending(guestIp, icmp.identifier(), icmp.sequence(), destination, now));
-        MemorySegment send = socket.sendBuffer();
+        pending.put(sequence, new Pending(guestIp, buffer.getShort(offset + 4) & 0xFFFF,
+                buffer.getShort(offset + 6) & 0xFFFF, destination, now));
         buffer.get(offset, scratch, 0, length);
         ByteBuffer request = ByteBuffer.wrap(scratch, 0, length);
         request.putShort(6, (short) sequence);
-        if (raw) { // the kernel neither sets the identifier nor computes the checksum of a raw socket's message
+        if (socket.raw()) { // an echo socket sets the identifier itself, and every checksum
             request.putShort(4, (short) identifier).putShort(2, (short) 0);
-            request.putShort(2, (short) Checksum.compute(request, 0, length));
-        }
-        MemorySegment.copy(scratch, 0, send, ValueLayout.JAVA_BYTE, 0, length);
-        int destinationLength = socket.prepareDestination(new DatagramEndpoint.Inet(
-                (Inet4Address) destination.toInetAddress(), 0));
-        if (socket.send(length, destinationLength) != 0) {
-            dropped++;
-        }
-    }
-
-    private void readLoop(Consumer<Reply> toLoop) {
-        try {
-            while (!socket.isClosed()) {
-                int length = socket.receive();
-                ByteBuffer in = socket.receivedBuffer();
-                int at = raw && length > 0 ? (in.get(0) & 0x0F) * 4 : 0; // a raw socket's IPv4 header
-                if (length - at < IcmpPacket.HEADER_LENGTH || (in.get(at) & 0xFF) != IcmpType.ECHO_REPLY
-                        || raw && (in.getShort(at + 4) & 0xFFFF) != identifier) {
-                    continue;
-                }
-                byte[] data = new byte[length - at - IcmpPacket.HEADER_LENGTH];
-                in.get(at + IcmpPacket.HEADER_LENGTH, data);
-                toLoop.accept(new Reply(IpAddress.ofIpv4(socket.lastSourceIpv4()), in.getShort(at + 6) & 0xFFFF, data));
+            if (destination.isIpv4()) { // a raw ICMPv6 socket computes it over the pseudo-header it builds
+                request.putShort(2, (short) Checksum.compute(request, 0, length));
             }
-        } catch (IOException e) {
-            Log.warn("icmp: the echo socket failed: " + e.getMessage());
+        }
+        if (socket.send(scratch, length, destination) != 0) {
+            dropped++;
         }
     }
 
-    /** On the loop: delivers a reply to the guest that asked. */
+    /**
+     * Where in a message a socket received the echo reply for this proxy starts, or -1 when it is none: past
+     * a raw IPv4 socket's IPv4 header, of the family's echo reply type, with our identifier on a raw socket
+     * (an echo socket gets only its own replies).
+     */
+    static int echoReplyAt(boolean ipv6, boolean raw, int identifier, ByteBuffer in, int length) {
+        int at = raw && !ipv6 && length > 0 ? (in.get(0) & 0x0F) * 4 : 0;
+        if (length - at < ECHO_HEADER || (in.get(at) & 0xFF) != (ipv6 ? Icmpv6Type.ECHO_REPLY : IcmpType.ECHO_REPLY)
+                || raw && (in.getShort(at + 4) & 0xFFFF) != identifier) {
+            return -1;
+        }
+        return at;
+    }
+
+    /** The reply whose echo message starts at {@code at} of the {@code length} bytes received from {@code source}. */
+    static Reply reply(IpAddress source, ByteBuffer in, int at, int length) {
+        byte[] data = new byte[length - at - ECHO_HEADER];
+        in.get(at + ECHO_HEADER, data);
+        return new Reply(source, in.getShort(at + 6) & 0xFFFF, data);
+    }
+
+    /**
+     * On the loop: delivers a reply to the guest that asked, from the pinged address, as an echo reply of
+     * its family (the checksum, over the IPv6 pseudo-header for ICMPv6, filled by {@link GuestOutput}).
+     */
     void deliver(Reply reply) {
-        Pending p = pending.remove(reply.sequence());
+        Pending p = pending.get(reply.sequence());
         if (p == null || !p.destination().equals(reply.source())) {
-            dropped++;
+            dropped++; // late, or not ours (a raw socket sees every ping's replies): the request keeps waiting
             return;
         }
+        pending.remove(reply.sequence());
         ByteBuffer body = out.payloadBuffer();
-        int length = IcmpPacket.HEADER_LENGTH + reply.data().length;
-        IcmpPacket icmp = new IcmpPacket().wrap(body, 0, length);
-        icmp.setType(IcmpType.ECHO_REPLY);
-        icmp.setCode(0);
-        icmp.setIdentifier(p.guestId());
-        icmp.setSequence(p.guestSequence());
-        body.put(IcmpPacket.HEADER_LENGTH, reply.data());
+        int length = ECHO_HEADER + reply.data().length;
+        body.put(0, (byte) (p.destination().isIpv4() ? IcmpType.ECHO_REPLY : Icmpv6Type.ECHO_REPLY));
+        body.put(1, (byte) 0);
+        body.putShort(2, (short) 0);
+        body.putShort(4, (short) p.guestId());
+        body.putShort(6, (short) p.guestSequence());
+        body.put(ECHO_HEADER, reply.data());
         out.sendIcmp(p.destination(), p.guestIp(), length);
     }
 
@@ -172,8 +226,74 @@ final class IcmpProxy {
         return dropped;
     }
 
+    /** Requests waiting for their reply. */
+    int pendingCount() {
+        return pending.size();
+    }
+
+    /** How each family's pings go, for {@code info network}: {@code ipv4 by ping socket, ipv6 by raw socket}. */
+    String carriers() {
+        return "ipv4 " + carrier(ipv4) + ", ipv6 " + carrier(ipv6);
+    }
+
+    private static String carrier(EchoSocket socket) {
+        return socket == null ? "not carried" : socket.raw() ? "by raw socket" : "by ping socket";
+    }
+
     void close() {
-        if (socket != null) {
+        if (ipv4 != null) {
+            ipv4.close();
+        }
+        if (ipv6 != null) {
+            ipv6.close();
+        }
+    }
+
+    /** A kernel echo socket, ping or raw, with the platform thread that reads its replies. */
+    private static final class KernelEchoSocket implements EchoSocket {
+        private final NativeDatagramSocket socket;
+        private final boolean ipv6;
+        private final boolean raw;
+        private final int identifier;
+        private final Thread reader;
+
+        KernelEchoSocket(NativeDatagramSocket socket, boolean ipv6, boolean raw, int identifier, Consumer<Reply> toLoop) {
+            this.socket = socket;
+            this.ipv6 = ipv6;
+            this.raw = raw;
+            this.identifier = identifier;
+            this.reader = Thread.ofPlatform().daemon().name(ipv6 ? "vnet4j-icmp6" : "vnet4j-icmp")
+                    .start(() -> readLoop(toLoop));
+        }
+
+        @Override
+        public boolean raw() {
+            return raw;
+        }
+
+        @Override
+        public int send(byte[] message, int length, IpAddress destination) {
+            MemorySegment.copy(message, 0, socket.sendBuffer(), ValueLayout.JAVA_BYTE, 0, length);
+            return socket.send(length, socket.prepareDestination(destination, 0));
+        }
+
+        private void readLoop(Consumer<Reply> toLoop) {
+            try {
+                while (!socket.isClosed()) {
+                    int length = socket.receive();
+                    ByteBuffer in = socket.receivedBuffer();
+                    int at = echoReplyAt(ipv6, raw, identifier, in, length);
+                    if (at >= 0) {
+                        toLoop.accept(reply(socket.lastSource(), in, at, length));
+                    }
+                }
+            } catch (IOException e) {
+                Log.warn((ipv6 ? "icmp6" : "icmp") + ": the echo socket failed: " + e.getMessage());
+            }
+        }
+
+        @Override
+        public void close() {
             socket.close();
             try {
                 reader.join(2000);

@@ -149,7 +149,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
         lines.add("dhcp not answered: malformed " + dhcp.malformed() + ", not for this server " + dhcp.ignored()
                 + ", no free address " + dhcp.exhausted());
         lines.add("dns not forwarded: " + services.dnsDropped() + ", udp send errors: " + nat.dropped()
-                + ", pings dropped: " + icmp.dropped());
+                + ", pings dropped: " + icmp.dropped() + " (" + icmp.carriers() + ")");
         services.describeTftp(lines);
         if (ndp != null) {
             var d6 = services.dhcpv6Server().counters();
@@ -210,7 +210,10 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
                     + "IPv6 guests get the first " + ndp.searchDomains.size() + " of its " + search.size()
                     + " domains in router advertisements and the first " + byDhcpv6 + " by DHCPv6");
         }
-        icmp = IcmpProxy.open(id(), out, reply -> {
+        // at start, not at the first ping: the one line on how pings go belongs with the start-up lines, and
+        // restrict=on sends no ping anywhere, so it opens no socket (a raw one would read all the host's pings)
+        boolean egress = !config.restricted();
+        icmp = IcmpProxy.open(id(), out, egress && config.ipv4(), egress && config.ipv6().isPresent(), reply -> {
             tasks.add(() -> icmp.deliver(reply));
             selector.wakeup();
         });

@@ -22,6 +22,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The user network over IPv6 as a rootless container meets it: a namespace with a {@code configure=on}
@@ -29,7 +31,8 @@ import org.junit.jupiter.api.Timeout;
  * no step of ours), pings the gateway, fetches from a host server on {@code ::1} through {@code ipv6-host}
  * (fec0::2), resolves AAAA names through {@code ipv6-dns} (fec0::3) from a dnsmasq on {@code ::1}, and is
  * reached by an IPv6 host forward that names no guest address; {@code restrict=on} stops IPv6 egress but
- * keeps the forward. Every packet stays on loopback or in the test's namespace.
+ * keeps the forward; {@code ping -6} to another host goes through the ICMPv6 proxy, by raw and by ping
+ * socket. Every packet stays on loopback or in the test's namespaces.
  */
 @Timeout(120)
 class UsernetNamespaceIpv6IT {
@@ -64,9 +67,14 @@ class UsernetNamespaceIpv6IT {
 
     /** A namespace with a configure=on TAP on a fresh daemon whose user network has {@code userOptions}. */
     private NetNamespace container(String userOptions) throws Exception {
+        return container(null, userOptions);
+    }
+
+    /** As {@link #container(String)}, the daemon inside namespace {@code daemonNetns} (null: this one). */
+    private NetNamespace container(String daemonNetns, String userOptions) throws Exception {
         NetNamespace ns = NetNamespace.create("vnet4j-it-v6-" + ProcessHandle.current().pid());
         namespaces.add(ns);
-        daemons.add(VnetProcess.start("--control", dir.resolve("control.sock").toString(),
+        daemons.add(VnetProcess.startIn(daemonNetns, "--control", dir.resolve("control.sock").toString(),
                 "-netdev", "user,id=u" + userOptions,
                 "-netdev", "tap,id=c,ifname=tap0,configure=on,netns=/run/netns/" + ns.name()));
         // SLAAC: a global address from the advertised prefix, past duplicate address detection
@@ -93,6 +101,34 @@ class UsernetNamespaceIpv6IT {
         assertThat(infoNetwork()).contains("neighbour " + address + " ").contains("ipv6-net=fec0::/64")
                 .contains("router advertisements sent ").contains("malformed 0,");
     }
+
+    /**
+     * A guest's {@code ping -6} to another host goes through the gateway's ICMPv6 proxy and is answered by
+     * that host. The "host" is a namespace of the test's own, where the daemon runs and whose loopback
+     * carries 2001:db8::1 (documentation prefix): nothing is added to this machine's own interfaces, and its
+     * {@code net.ipv4.ping_group_range} (a per-namespace setting) picks the path: "1 0" refuses ping sockets,
+     * so the proxy (root here) takes a raw ICMPv6 socket; "0 2147483647" lets it take a ping socket.
+     */
+    @ParameterizedTest(name = "ping_group_range {0}")
+    @ValueSource(strings = {"1 0", "0 2147483647"})
+    void aPingToAnotherIpv6HostGoesThroughTheProxyAndIsAnsweredByThatHost(String pingGroupRange) throws Exception {
+        NetNamespace host = NetNamespace.create("vnet4j-it-v6h-" + ProcessHandle.current().pid());
+        namespaces.add(host);
+        host.execOk("ip", "link", "set", "lo", "up");
+        host.execOk("ip", "-6", "addr", "add", FAR + "/128", "dev", "lo", "nodad");
+        host.execOk("sysctl", "-q", "-w", "net.ipv4.ping_group_range=" + pingGroupRange);
+        NetNamespace ns = container(host.name(), "");
+
+        assertThat(ns.execOk("busybox", "ping", "-6", "-c", "2", "-w", "15", FAR)).contains("2 packets received");
+        boolean raw = pingGroupRange.equals("1 0");
+        assertThat(infoNetwork()).contains("pings dropped: 0 (").contains("ipv6 by " + (raw ? "raw" : "ping") + " socket");
+        if (raw) {
+            assertThat(daemons.getLast().log()).contains("pings to other IPv4 and IPv6 hosts go through raw sockets");
+        }
+    }
+
+    /** The host address a guest pings, on the loopback of the daemon's namespace. */
+    private static final String FAR = "2001:db8::1";
 
     @Test
     void aaaaNamesResolveThroughTheIpv6DnsAddressFromAnUpstreamOnIpv6Loopback() throws Exception {

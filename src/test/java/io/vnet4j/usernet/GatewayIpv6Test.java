@@ -134,6 +134,19 @@ class GatewayIpv6Test {
         }
     }
 
+    /** restrict=on: pings to other hosts, and to the virtual network's other addresses, never reach the proxy. */
+    @Test
+    void pingsBeyondTheGatewayAreRestrictedAndNeverReachTheProxy() throws Exception {
+        byte[] rest = {0x12, 0x34, 0, 1, 'p', 'i', 'n', 'g'};
+        for (IpAddress target : new IpAddress[] {IpAddress.parse("2001:db8::1"), IpAddress.parse("fec0::99"),
+                IpAddress.parse("fe80::99")}) {
+            guest.send(GuestFrames6.icmpv6(HOST_MAC, target.isLinkLocal() ? GUEST_LINK_LOCAL : GUEST, target, 64,
+                    Icmpv6Type.ECHO_REQUEST, rest));
+        }
+        awaitDetail("restricted 3,");
+        assertThat(details()).anySatisfy(line -> assertThat(line).contains("pings dropped: 0 ("));
+    }
+
     @Test
     void duplicateAddressDetectionTeachesTheGatewayTheGuestsSlaacAddress() throws Exception {
         IpAddress group = GuestOutput.solicitedNode(GUEST);
