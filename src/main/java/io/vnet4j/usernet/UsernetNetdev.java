@@ -180,6 +180,8 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
         VirtualPorts ports = new VirtualPorts();
         nat = new UdpNat(selector, out, addresses);
         tcp = new TcpNat(selector, out::sendTcp, config.mtu(), TCP_WINDOW_BUDGET, new SecureRandom());
+        tcp.onUnreachable((remote, remotePort, guest, guestPort, sequence, network) -> out.sendTcpUnreachable(
+                addresses.host(guest), remote, remotePort, guest, guestPort, sequence, network));
         HostForwardGuests guests = new HostForwardGuests(config, neighbors);
         udpForwards = new UdpHostForwards(out, addresses, guests, ports);
         tcpForwards = new TcpHostForwards(tcp, addresses, guests, ports);

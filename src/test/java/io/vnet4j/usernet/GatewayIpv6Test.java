@@ -177,6 +177,49 @@ class GatewayIpv6Test {
         assertThat(r.get(1)).isEqualTo((byte) 1);
     }
 
+    @Test
+    void aFragmentedLargePingIsReassembledAndAnsweredInFragmentsOfTheMtu() throws Exception {
+        byte[] data = new byte[3000];
+        new java.util.Random(6).nextBytes(data);
+        byte[] icmp = GuestFrames6.echoRequest(GUEST, HOST, 0x6666, data);
+        for (int offset = 0; offset < icmp.length; offset += 1232) { // 1232: a multiple of 8 under the 1280 minimum MTU
+            int length = Math.min(1232, icmp.length - offset);
+            guest.send(GuestFrames6.fragment(HOST_MAC, GUEST, HOST, IpProtocol.ICMPV6, 77, offset,
+                    offset + length < icmp.length, java.util.Arrays.copyOfRange(icmp, offset, offset + length)));
+        }
+        // the reply (3008 bytes of ICMPv6) leaves in fragments of at most mtu=1400 bytes, which put together
+        // are the request's data under type 129 (libslirp's CVE-2020-10756 read past a buffer at this point)
+        ByteBuffer whole = ByteBuffer.allocate(icmp.length);
+        int received = 0;
+        while (received < icmp.length) {
+            ByteBuffer frame = receive(EtherType.IPV6);
+            Ipv6Packet ip = ipv6(frame);
+            assertThat(frame.limit()).isLessThanOrEqualTo(EthernetFrame.HEADER_LENGTH + 1400);
+            assertThat(ip.hasFragmentHeader()).isTrue();
+            whole.put(ip.fragmentOffset(), frame, ip.upperOffset(), ip.upperLength());
+            received += ip.upperLength();
+        }
+        Icmpv6Packet reply = new Icmpv6Packet().wrap(whole, 0, icmp.length);
+        assertThat(reply.type()).isEqualTo(Icmpv6Type.ECHO_REPLY);
+        assertThat(reply.identifier()).isEqualTo(0x6666);
+        assertThat(reply.checksumValid(HOST, GUEST)).isTrue();
+        assertThat(java.util.Arrays.copyOfRange(whole.array(), 8, icmp.length)).isEqualTo(data);
+    }
+
+    @Test
+    void overlappingAndOversizedFragmentsDropTheirPacketAndAreCounted() throws Exception {
+        byte[] icmp = GuestFrames6.echoRequest(GUEST, HOST, 1, new byte[2000]);
+        // overlap: the second piece starts inside the first (RFC 8200 section 4.5 / RFC 5722: discard)
+        guest.send(GuestFrames6.fragment(HOST_MAC, GUEST, HOST, IpProtocol.ICMPV6, 1, 0, true,
+                java.util.Arrays.copyOfRange(icmp, 0, 1024)));
+        guest.send(GuestFrames6.fragment(HOST_MAC, GUEST, HOST, IpProtocol.ICMPV6, 1, 1016, false,
+                java.util.Arrays.copyOfRange(icmp, 1016, icmp.length)));
+        // a piece that would end past 65535 bytes
+        guest.send(GuestFrames6.fragment(HOST_MAC, GUEST, HOST, IpProtocol.ICMPV6, 2, 65528, false, new byte[16]));
+        assertThat(guest.receive(300, TimeUnit.MILLISECONDS)).isNull();
+        awaitDetail("fragments 2");
+    }
+
     private static int indexOf(byte[] haystack, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= haystack.length; i++) {

@@ -67,6 +67,28 @@ final class GuestFrames6 {
         return b.array();
     }
 
+    /**
+     * One fragment of an IPv6 packet from the guest: a Fragment header (RFC 8200 section 4.5) with
+     * {@code nextHeader}, {@code offset} in bytes, the M flag and {@code id}, then {@code data}.
+     */
+    static byte[] fragment(long destinationMac, IpAddress source, IpAddress destination, int nextHeader, int id,
+                           int offset, boolean more, byte[] data) {
+        byte[] body = new byte[8 + data.length];
+        ByteBuffer b = ByteBuffer.wrap(body);
+        b.put(0, (byte) nextHeader).putShort(2, (short) (offset | (more ? 1 : 0))).putInt(4, id);
+        b.put(8, data);
+        return packet(destinationMac, source, destination, IpProtocol.FRAGMENT, 64, body).array();
+    }
+
+    /** An ICMPv6 echo request's bytes (type 128) with {@code data}, checksum filled for the addresses. */
+    static byte[] echoRequest(IpAddress source, IpAddress destination, int identifier, byte[] data) {
+        byte[] icmp = new byte[8 + data.length];
+        ByteBuffer b = ByteBuffer.wrap(icmp);
+        b.put(0, (byte) 128).putShort(4, (short) identifier).putShort(6, (short) 1).put(8, data);
+        new Icmpv6Packet().wrap(b, 0, icmp.length).fillChecksum(source, destination);
+        return icmp;
+    }
+
     /** A neighbour message's body after the checksum: the reserved (flags) word, the target, then {@code options}. */
     static byte[] target(IpAddress target, byte... options) {
         ByteBuffer b = ByteBuffer.allocate(4 + 16 + options.length);

@@ -43,4 +43,49 @@ class GuestOutputTest {
         assertThat(new int[] {options.getInt(4), options.getInt(8), options.getInt(12), options.getInt(16)})
                 .containsExactly(3001, 3501, 1001, 2001);
     }
+
+    @Test
+    void aTcpUnreachableQuotesTheGuestsSynInBothFamilies() {
+        for (boolean v4 : new boolean[] {true, false}) {
+            io.vnet4j.wire.IpAddress guest = v4 ? GUEST : io.vnet4j.wire.IpAddress.parse("fec0::5054:ff:fe12:3456");
+            io.vnet4j.wire.IpAddress gateway = v4 ? GATEWAY : io.vnet4j.wire.IpAddress.parse("fec0::2");
+            io.vnet4j.wire.IpAddress remote = v4 ? io.vnet4j.wire.IpAddress.parse("198.51.100.7")
+                    : io.vnet4j.wire.IpAddress.parse("2001:db8::7");
+            NeighborTable neighbors = new NeighborTable();
+            neighbors.learn(guest, 0x5254_0012_3456L);
+            ByteBuffer[] sent = new ByteBuffer[1];
+            GuestOutput out = new GuestOutput((frame, offset, length, segmentSize) -> {
+                byte[] copy = new byte[length];
+                frame.get(offset, copy);
+                sent[0] = ByteBuffer.wrap(copy);
+            }, neighbors, 1500, () -> 0);
+            out.sendTcpUnreachable(gateway, remote, 443, guest, 40000, 0x1234_5678, false);
+
+            ByteBuffer f = sent[0];
+            int l3 = EthernetFrame.HEADER_LENGTH;
+            int icmpAt;
+            if (v4) {
+                Ipv4Packet ip = new Ipv4Packet().wrap(f, l3, f.limit() - l3);
+                assertThat(ip.check()).isEqualTo(WireError.NONE);
+                assertThat(ip.source()).isEqualTo(GATEWAY.ipv4());
+                icmpAt = ip.payloadOffset();
+                assertThat(new io.vnet4j.wire.IcmpPacket().wrap(f, icmpAt, ip.payloadLength()).checksumValid()).isTrue();
+                assertThat(f.get(icmpAt)).isEqualTo((byte) 3); // destination unreachable
+                assertThat(f.get(icmpAt + 1)).isEqualTo((byte) 1); // host unreachable
+            } else {
+                io.vnet4j.wire.Ipv6Packet ip = new io.vnet4j.wire.Ipv6Packet().wrap(f, l3, f.limit() - l3);
+                assertThat(ip.check()).isEqualTo(WireError.NONE);
+                icmpAt = ip.upperOffset();
+                assertThat(new io.vnet4j.wire.Icmpv6Packet().wrap(f, icmpAt, ip.upperLength()).checksumValid(ip)).isTrue();
+                assertThat(f.get(icmpAt)).isEqualTo((byte) 1);
+                assertThat(f.get(icmpAt + 1)).isEqualTo((byte) 3); // address unreachable
+            }
+            int quotedIp = icmpAt + 8;
+            int quotedTcp = quotedIp + (v4 ? 20 : 40);
+            assertThat(f.getShort(quotedTcp)).isEqualTo((short) 40000);
+            assertThat(f.getShort(quotedTcp + 2)).isEqualTo((short) 443);
+            assertThat(f.getInt(quotedTcp + 4)).isEqualTo(0x1234_5678);
+            assertThat(io.vnet4j.wire.IpAddress.read(f, quotedIp + (v4 ? 0 : 24)).equals(remote) || v4).isTrue();
+        }
+    }
 }

@@ -169,6 +169,11 @@ public final class TcpConnection {
         armRto(now);
     }
 
+    /** The sequence number of the guest's SYN (IRS). */
+    public int initialReceiveSequence() {
+        return irs;
+    }
+
     /** The host refused the connection: reset the guest's attempt. */
     public void hostRefused() {
         if (state == State.CONNECTING) {

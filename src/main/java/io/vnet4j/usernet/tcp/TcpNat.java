@@ -10,6 +10,7 @@ import io.vnet4j.wire.TcpSynOptions;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.Inet6Address;
+import java.net.NoRouteToHostException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
@@ -42,6 +43,16 @@ public final class TcpNat {
     public static final int MAX_CONNECTIONS = 4096;
     /** An IPv6 header is 20 bytes longer than an IPv4 one, so the MSS over IPv6 is that much smaller. */
     static final int IPV6_EXTRA_HEADER = 20;
+
+    /**
+     * Tells a guest that the host could not reach where its SYN went, as a router's ICMP Destination
+     * Unreachable (RFC 792, RFC 4443 section 3.1) quoting that SYN, so its connect fails at once instead of
+     * after its SYN retries (libslirp's tcp_input does the same).
+     */
+    public interface Unreachable {
+        /** @param network no route to the network (else: the host did not answer neighbour discovery or ARP) */
+        void report(IpAddress remote, int remotePort, IpAddress guest, int guestPort, int guestSequence, boolean network);
+    }
 
     /** Sends a TCP segment to a guest; implemented by the gateway's output. */
     public interface Output {
@@ -82,6 +93,7 @@ public final class TcpNat {
 
     private final Selector selector;
     private final Output output;
+    private Unreachable unreachable = (remote, remotePort, guest, guestPort, sequence, network) -> { };
     private final int mss;
     private final RandomGenerator random;
     private final Map<FlowKey, Flow> flows = new HashMap<>();
@@ -105,6 +117,11 @@ public final class TcpNat {
         this.windowBudget = windowBudget;
         this.windowShare = windowShare(windowBudget, 1);
         this.random = random;
+    }
+
+    /** Where reports of unreachable destinations go (by default nowhere). */
+    public void onUnreachable(Unreachable unreachable) {
+        this.unreachable = unreachable;
     }
 
     /** Each sending connection's cap on its window: the budget shared out, but at least one large segment. */
@@ -261,11 +278,17 @@ public final class TcpNat {
         }
     }
 
-    private static void connectFailed(Flow flow, IOException e) {
+    private void connectFailed(Flow flow, IOException e) {
         if (e instanceof ConnectException) {
             flow.connection.hostRefused();
-        } else {
-            flow.connection.hostUnreachable();
+            return;
+        }
+        flow.connection.hostUnreachable();
+        // EHOSTUNREACH comes as NoRouteToHostException, ENETUNREACH as a SocketException with the kernel's text
+        boolean host = e instanceof NoRouteToHostException;
+        if (host || String.valueOf(e.getMessage()).contains("Network is unreachable")) {
+            unreachable.report(flow.key.remote(), flow.key.remotePort(), flow.key.guest(), flow.key.guestPort(),
+                    flow.connection.initialReceiveSequence(), !host);
         }
     }
 
