@@ -39,16 +39,17 @@ import org.junit.jupiter.api.Timeout;
 /**
  * IPv6 on the user network with a real guest (the Debian cloud kernel does SLAAC itself; busybox does the
  * rest), default IPv6 settings (fec0::/64, gateway fec0::2, DNS fec0::3): the router advertisement gives
- * the guest its address and default route, it pings the gateway, moves 32 MB each way to servers on the
- * host's ::1 through fec0::2, resolves an AAAA name through fec0::3 from a dnsmasq on ::1, and host
- * forwards on [::1] reach its web server, at its SLAAC address named in the rule or learnt.
+ * the guest its address and default route, it pings the gateway (also with 3000 bytes, in fragments both
+ * ways), moves 32 MB each way to servers on the host's ::1 through fec0::2, resolves an AAAA name through
+ * fec0::3 from a dnsmasq on ::1 and through the UDP NAT at [fec0::2]:PORT, and host forwards on [::1] reach
+ * its web server, at its SLAAC address named in the rule or learnt.
  *
  * <p>The same scenario on QEMU's own {@code -netdev user} (QEMU 7.2, libslirp 4.7) is the last test, as the
- * reference; what QEMU does differently is written there and printed. Every frame on either side is
- * captured (filter-dump) and the router advertisements are read back with tshark.
+ * reference; what QEMU does differently is written there, asserted and printed. Both sides are captured
+ * (filter-dump, the first 256 bytes of each frame) and the captures read back with tshark.
  *
- * <p>Methods run in order: the guest sends nothing from its SLAAC address until the fourth one, and the
- * second and third depend on that.
+ * <p>Methods run in order: the guest sends nothing from its SLAAC address before the third (the named host
+ * forward), and the second and third depend on that.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -69,6 +70,7 @@ class UsernetIpv6IT {
     private Path pcap;
     private Process web;
     private int httpPort;
+    private int dnsPort;
     private byte[] big;
     private Process dnsmasq;
     private int learnedPort;
@@ -100,7 +102,7 @@ class UsernetIpv6IT {
                 "--directory", www.toString())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         awaitListening6(httpPort, List.of());
-        int dnsPort = freePort6();
+        dnsPort = freePort6();
         dnsmasq = new ProcessBuilder("dnsmasq", "--no-daemon", "--no-resolv", "--no-hosts", "--port=" + dnsPort,
                 "--listen-address=::1", "--bind-interfaces", "--address=/example.test/2001:db8::7",
                 "--pid-file=" + dir.resolve("dnsmasq.pid"))
@@ -112,7 +114,7 @@ class UsernetIpv6IT {
                         + ",hostfwd=tcp:[::1]:" + learnedPort + "-:80"
                         + ",hostfwd=tcp:[::1]:" + namedPort + "-[" + SLAAC + "]:80",
                 "-netdev", "stream,id=vms,server=on,addr.type=unix,addr.path=" + stream,
-                "-object", "filter-dump,id=cap,netdev=vms,maxlen=128,file=" + pcap); // headers are enough
+                "-object", "filter-dump,id=cap,netdev=vms,maxlen=256,file=" + pcap); // NDP whole, the rest's headers
         guest = QemuGuest.builder(NAME).mac(MAC).netdev("stream,server=off,addr.type=unix,addr.path=" + stream).boot();
         vnetSlaacTime = awaitSlaac(guest);
         guest.runOk("httpd -p 80 -h /www"); // listens on [::]:80 and sends nothing until asked
@@ -171,7 +173,8 @@ class UsernetIpv6IT {
      * booted and runs only sshd is refused (the accepted connection is closed at once: curl says "Recv
      * failure: Connection reset by peer", rc 56) until the guest happens to send something. Seen by hand with
      * this guest: closed before any guest traffic, answered after a `ping -6 fec0::2` or after the named rule's
-     * connection. Suggestion: remember the target of a DAD solicitation (RFC 4862 5.4.2; source ::, a target
+     * connection; and by this test without @Disabled: java.net.SocketException: Connection reset in httpGet.
+     * Suggestion: remember the target of a DAD solicitation (RFC 4862 5.4.2; source ::, a target
      * in ipv6-net) with the frame's source MAC as a candidate for learnt rules, or solicit the EUI-64
      * address of MACs learnt from link-local traffic. QEMU has no such rule to compare with (7.2 refuses IPv6
      * in hostfwd, see the reference test).
@@ -254,6 +257,24 @@ class UsernetIpv6IT {
         assertThat(out).contains("Address:\t[fec0::3]:53", "Name:\twww.example.test", "Address: 2001:db8::7");
     }
 
+    @Test
+    @Order(9)
+    void udpNatCarriesTheGuestsQueryToAHostServerOnIpv6LoopbackThroughFec0Colon2() throws Exception {
+        // not the gateway's DNS service: a datagram to [fec0::2]:PORT leaves from a host socket to [::1]:PORT
+        String out = guest.runOk("nslookup -type=AAAA www.example.test [fec0::2]:" + dnsPort);
+        assertThat(out).contains("Name:\twww.example.test", "Address: 2001:db8::7");
+    }
+
+    @Test
+    @Order(10)
+    void echoLargerThanTheMtuIsReassembledAndAnsweredInFragments() throws Exception {
+        // 3000 bytes of ICMPv6 over a 1500-byte link: the guest sends fragments, the gateway reassembles them and
+        // answers in fragments of its own (Fragment header, next header 44)
+        assertThat(guest.runOk("ping -6 -c 2 -s 3000 -w 15 fec0::2")).contains("2 packets received");
+        String fragments = awaitCaptured(pcap, "eth.src == " + GATEWAY_MAC + " && ipv6.nxt == 44", "ipv6.src", "ipv6.dst");
+        assertThat(fragments.lines().findFirst()).hasValue("fec0::2|" + SLAAC);
+    }
+
     /**
      * The reference: the same guest (same MAC) on QEMU 7.2's own {@code -netdev user} (libslirp 4.7), in a
      * network namespace of its own so that libslirp's DNS proxy, which forwards fec0::3 to the IPv6
@@ -272,6 +293,8 @@ class UsernetIpv6IT {
      *       milliseconds, as seconds (vnet4j: 1200 s). libslirp sends RDNSS only when the host's resolv.conf
      *       names an IPv6 nameserver; vnet4j always does, fec0::3 forwarding to any upstream;
      *   <li>echo replies come with hop limit 255 (libslirp's ip6_output), vnet4j's with 64;
+     *   <li>IPv6 fragments are dropped (libslirp's ip6_input knows no Fragment header): a 3000-byte ping is
+     *       never answered, where vnet4j reassembles it and answers in fragments;
      *   <li>hostfwd takes no IPv6: {@code hostfwd=tcp:[::1]:P-:80} is refused ("Bad host address").
      * </ul>
      * Both send their first unsolicited RA 200-600 s after start (libslirp's ra_timer, NDP_Interval), so
@@ -300,15 +323,20 @@ class UsernetIpv6IT {
                         "--listen-address=::1", "--bind-interfaces", "--address=/example.test/2001:db8::7",
                         "--pid-file=" + dir.resolve("dnsmasq-qemu.pid")));
                 try (QemuGuest q = QemuGuest.builder("qemu6").mac(MAC).netns(nsName).netdev("user,dnssearch=example.test")
-                        .qemuArgs("-object", "filter-dump,id=cap,netdev=n0,maxlen=128,file=" + qpcap).boot()) {
+                        .qemuArgs("-object", "filter-dump,id=cap,netdev=n0,maxlen=256,file=" + qpcap).boot()) {
                     String slaacTime = awaitSlaac(q);
                     assertThat(q.runOk("ip -6 route")).contains("default via fe80::2 dev eth0");
                     String ping = q.runOk("ping -6 -c 3 -w 15 fec0::2");
                     assertThat(ping).contains("3 packets received");
                     assertThat(q.runOk("ping -6 -c 1 -w 10 fec0::3")).contains("1 packets received");
+                    // libslirp's ip6_input has no Fragment header: the guest's fragments are dropped
+                    assertThat(q.run("ping -6 -c 2 -s 3000 -w 6 fec0::2", Duration.ofSeconds(30)).output())
+                            .contains("0 packets received");
                     awaitListening6(8000, List.of("ip", "netns", "exec", nsName));
                     String downloadTime = download(q, "http://[fec0::2]:8000/big");
                     assertThat(q.runOk("nslookup -type=AAAA www.example.test fec0::3"))
+                            .contains("Name:\twww.example.test", "Address: 2001:db8::7");
+                    assertThat(q.runOk("nslookup -type=AAAA www.example.test [fec0::2]:53"))
                             .contains("Name:\twww.example.test", "Address: 2001:db8::7");
 
                     Map<String, String> ra = firstRouterAdvertisement(qpcap);
