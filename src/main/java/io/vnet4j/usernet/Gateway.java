@@ -175,8 +175,9 @@ final class Gateway {
             drops.malformed++;
             return;
         }
-        if (destination.isMulticastOrBroadcast() && !isGroupOfGateway(destination)) {
-            drops.multicast++; // MLD reports, mDNS, other guests' solicited-node groups: nothing for the gateway
+        if (destination.isMulticastOrBroadcast() && !isGroupOfGateway(destination)
+                && !NeighborDiscovery.isSolicitedNodeGroup(destination)) {
+            drops.multicast++; // MLD reports, mDNS, ...: nothing for the gateway
             return;
         }
         if (config.inIpv6Network(source) || source.isLinkLocal()) {

@@ -3,6 +3,8 @@ package io.vnet4j.usernet;
 import io.vnet4j.config.UserConfig;
 import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.Icmpv6Type;
+import io.vnet4j.wire.Ipv6Packet;
+import io.vnet4j.wire.RouterAdvertisement;
 import io.vnet4j.wire.NdpOptionType;
 import io.vnet4j.wire.NdpOptionWriter;
 import io.vnet4j.wire.NdpOptions;
@@ -21,7 +23,9 @@ import java.util.random.RandomGenerator;
 /**
  * The gateway's side of IPv6 neighbour discovery (RFC 4861), after libslirp's ip6_icmp.c: it answers
  * neighbour solicitations for its own addresses (host and DNS, global and link-local) with
- * advertisements, learns guests' MACs from what they solicit and advertise, and is the link's router:
+ * advertisements, learns guests' MACs from what they solicit and advertise (and a SLAAC address from its
+ * duplicate address detection, so a host forward finds a guest that has not spoken from it yet), and is
+ * the link's router:
  * router advertisements answer each solicitation and go out unsolicited every 200-600 s (libslirp's
  * NDP_MinRtrAdvInterval..NDP_MaxRtrAdvInterval), to all nodes, from the host's link-local address. They
  * carry the prefix for SLAAC (on-link, autonomous; valid 86400 s, preferred 14400 s), the MTU, the DNS
@@ -49,6 +53,9 @@ final class NeighborDiscovery {
     private final NeighborSolicitation ns = new NeighborSolicitation();
     private final NeighborAdvertisement na = new NeighborAdvertisement();
     private final NdpOptions options = new NdpOptions();
+    private final java.util.function.Predicate<IpAddress> inPrefix;
+    /** The search domains the advertisements carry: the leading ones that fit (see {@link SearchList}). */
+    final List<String> searchDomains;
     private long nextAdvertisement;
     /** Messages dropped: not hop limit 255, malformed, or a router's message from a guest. */
     long dropped;
@@ -61,15 +68,28 @@ final class NeighborDiscovery {
         this.neighbors = neighbors;
         this.random = random;
         UserConfig.Ipv6 v6 = config.ipv6().orElseThrow();
-        List<String> search = !config.dnsSearch().isEmpty() ? config.dnsSearch()
-                : config.domainName() == null ? List.of() : List.of(config.domainName());
+        this.inPrefix = v6::inNetwork;
+        this.searchDomains = SearchList.fitting(SearchList.of(config), dnsslRoom(config.mtu()));
         this.advertisement = new RouterAdvertisementWriter(new RouterAdvertisementContent(GuestOutput.DEFAULT_TTL,
                 false, true, ROUTER_LIFETIME_SECONDS, 0, 0,
                 List.of(new PrefixInformation(v6.prefix(), v6.prefixLength(), true, true, VALID_LIFETIME_SECONDS,
                         PREFERRED_LIFETIME_SECONDS)),
                 config.mtu(), GuestOutput.gatewayMac(addresses.hostLinkLocal()), DNS_LIFETIME_SECONDS,
-                List.of(v6.dns()), DNS_LIFETIME_SECONDS, search));
+                List.of(v6.dns()), DNS_LIFETIME_SECONDS, searchDomains));
         this.nextAdvertisement = now + interval();
+    }
+
+    /**
+     * The bytes of encoded names a DNSSL option may carry so that the whole advertisement fits one frame of
+     * {@code mtu} (and one option's 255 units of 8 bytes): what the other options leave, less the DNSSL
+     * header and the worst padding.
+     */
+    static int dnsslRoom(int mtu) {
+        int others = RouterAdvertisement.FIXED_LENGTH + NdpOptionWriter.PREFIX_INFORMATION_LENGTH
+                + NdpOptionWriter.MTU_LENGTH + NdpOptionWriter.LINK_LAYER_ADDRESS_LENGTH + NdpOptionWriter.rdnssLength(1);
+        int room = Math.min(255 * NdpOptions.UNIT, mtu - Ipv6Packet.HEADER_LENGTH - others) - NdpOptions.UNIT
+                - (NdpOptions.UNIT - 1);
+        return Math.max(0, room);
     }
 
     private long interval() {
@@ -103,7 +123,12 @@ final class NeighborDiscovery {
                 }
                 IpAddress target = ns.target();
                 if (!addresses.isHostOrDns(target)) {
-                    return; // another guest's address (address resolution or DAD): the hub carries it to them
+                    if (source.isUnspecified() && inPrefix.test(target)) {
+                        // duplicate address detection: the guest is about to take this SLAAC address (RFC 4862
+                        // section 5.4.2); learning it now lets a host forward reach a guest that has not spoken yet
+                        neighbors.learn(target, sourceMac);
+                    }
+                    return; // otherwise another guest's address resolution: the hub carries it to them
                 }
                 if (!learnFromOption(source, ns.options(options), NdpOptionType.SOURCE_LINK_LAYER_ADDRESS)
                         && !source.isUnspecified()) {
@@ -125,7 +150,8 @@ final class NeighborDiscovery {
         }
     }
 
-    private static boolean isSolicitedNodeGroup(IpAddress address) {
+    /** ff02::1:ffXX:XXXX (RFC 4291 section 2.7.1). */
+    static boolean isSolicitedNodeGroup(IpAddress address) {
         return address.high() == 0xFF02_0000_0000_0000L && (address.low() & 0xFFFF_FFFF_FF00_0000L) == 0x0000_0001_FF00_0000L;
     }
 

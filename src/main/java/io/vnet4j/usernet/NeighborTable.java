@@ -63,6 +63,17 @@ final class NeighborTable {
         return found;
     }
 
+    /** The addresses learnt at {@code mac} that {@code wanted} accepts, oldest first. */
+    java.util.List<IpAddress> addressesOf(long mac, java.util.function.Predicate<IpAddress> wanted) {
+        java.util.List<IpAddress> found = new java.util.ArrayList<>();
+        macs.forEach((ip, m) -> {
+            if (m == mac && wanted.test(ip)) {
+                found.add(ip);
+            }
+        });
+        return found;
+    }
+
     Map<IpAddress, Long> snapshot() {
         return new HashMap<>(macs);
     }

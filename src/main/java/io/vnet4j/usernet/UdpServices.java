@@ -78,16 +78,30 @@ final class UdpServices {
                     + " bytes too long for a 548-byte reply: clients that offer no larger maximum message size "
                     + "(DHCP option 57) get their replies without the options that do not fit (the search list first)");
         }
-        this.dhcpv6 = config.ipv6().isEmpty() ? null : new Dhcpv6Server(new Dhcpv6Settings(gateway.dns6(),
-                config.dnsSearch(), config.bootFile() == null ? null
-                        : Dhcpv6Settings.tftpBootFileUrl(gateway.host6(), config.bootFile()),
-                GuestOutput.gatewayMac(gateway.hostLinkLocal())));
+        this.dhcpv6 = config.ipv6().isEmpty() ? null : new Dhcpv6Server(dhcpv6Settings(logName, config, gateway));
         this.dhcpv6Out = dhcpv6 == null ? null : ByteBuffer.allocate(dhcpv6.maxReplyLength());
-        this.localNames = new LocalResolver(config.domainName() == null ? "" : config.domainName(), this::guestAddress);
+        this.localNames = new LocalResolver(config.domainName() == null ? "" : config.domainName(),
+                new GuestDirectory(config, dhcp, neighbors));
         this.tftp = config.tftpRoot() == null ? null : new TftpServer(config.tftpRoot(), MAX_TFTP_TRANSFERS);
         this.tftpOut = (clientIp, clientPort, payload, offset, length) ->
                 out.sendUdp(gateway.host4(), TftpServer.PORT, IpAddress.ofIpv4(clientIp), clientPort, NeighborTable.UNKNOWN,
                         payload, offset, length);
+    }
+
+    /** What the DHCPv6 server hands out; a boot file name no URL can carry is left out, with a warning. */
+    private static Dhcpv6Settings dhcpv6Settings(String logName, UserConfig config, GatewayAddresses gateway) {
+        List<String> search = SearchList.fitting(SearchList.of(config), Dhcpv6Settings.MAX_SEARCH_LIST);
+        long mac = GuestOutput.gatewayMac(gateway.hostLinkLocal());
+        if (config.bootFile() != null) {
+            try {
+                return new Dhcpv6Settings(gateway.dns6(), search,
+                        Dhcpv6Settings.tftpBootFileUrl(gateway.host6(), config.bootFile()), mac);
+            } catch (IllegalArgumentException e) {
+                Log.warn(logName + ": bootfile= cannot go in a DHCPv6 boot file URL (" + Log.printable(e.getMessage())
+                        + "): IPv6 guests are not told it");
+            }
+        }
+        return new Dhcpv6Settings(gateway.dns6(), search, null, mac);
     }
 
     /** Handles a datagram when it is for one of the services; false lets NAT take it. */
@@ -146,12 +160,6 @@ final class UdpServices {
         }
         out.sendUdp(gateway.host4(), DHCP_SERVER_PORT, IpAddress.ofIpv4(dhcpReply.destinationAddress()), DHCP_CLIENT_PORT,
                 dhcpReply.destinationMac(), dhcpOut, 0, n);
-    }
-
-    /** The address leased to the guest that called itself {@code hostname} in DHCP, or null. */
-    private Integer guestAddress(String hostname) {
-        Lease lease = dhcp.leaseForHostname(hostname);
-        return lease == null || lease.expired(System.currentTimeMillis()) ? null : lease.address();
     }
 
     /** One line per lease granted or renewed with a new hostname, so the operator sees each VM arrive. */

@@ -11,6 +11,7 @@ import io.vnet4j.fabric.Port;
 import io.vnet4j.fabric.QueuedPort;
 import io.vnet4j.usernet.dhcp.DhcpCounters;
 import io.vnet4j.usernet.dhcp.Lease;
+import io.vnet4j.usernet.dhcpv6.Dhcpv6Settings;
 import io.vnet4j.usernet.tcp.TcpNat;
 import io.vnet4j.wire.MacAddress;
 import io.vnet4j.wire.Ipv4Address;
@@ -79,6 +80,9 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
     private TcpHostForwards tcpForwards;
     private IcmpProxy icmp;
     private GuestForwards guestForwards;
+    private NeighborTable neighbors;
+    /** Null when IPv6 is off. */
+    private NeighborDiscovery ndp;
     private Thread loop;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private volatile boolean sleeping;
@@ -97,6 +101,8 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
     public String describe() {
         UdpNat n = nat;
         return settings + ",host=" + Ipv4Address.format(config.host()) + ",dns=" + Ipv4Address.format(config.dns())
+                + config.ipv6().map(v6 -> ",ipv6-net=" + v6.network() + ",ipv6-host=" + v6.host() + ",ipv6-dns=" + v6.dns())
+                        .orElse("")
                 + (n == null ? "" : ",tcp-connections=" + tcp.connectionCount() + ",udp-flows=" + n.flowCount());
     }
 
@@ -126,6 +132,13 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
                         + ", " + lease.expiryText(wallNow));
             }
         }
+        if (ndp != null) {
+            neighbors.snapshot().forEach((ip, mac) -> {
+                if (ip.isIpv6()) {
+                    lines.add("neighbour " + ip + " " + MacAddress.format(mac));
+                }
+            });
+        }
         tcp.describe(lines);
         nat.describe(lines, now);
         lines.add("not answered: " + gateway.drops + ", fragments " + gateway.reassemblyDrops());
@@ -138,6 +151,11 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
         lines.add("dns not forwarded: " + services.dnsDropped() + ", udp send errors: " + nat.dropped()
                 + ", pings dropped: " + icmp.dropped());
         services.describeTftp(lines);
+        if (ndp != null) {
+            var d6 = services.dhcpv6Server().counters();
+            lines.add("ipv6: router advertisements sent " + ndp.advertisementsSent + ", neighbour discovery dropped "
+                    + ndp.dropped + "; dhcpv6 not answered: malformed " + d6.malformed() + ", ignored " + d6.ignored());
+        }
         return lines;
     }
 
@@ -155,7 +173,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
     @Override
     public void start() throws IOException {
         selector = Selector.open();
-        NeighborTable neighbors = new NeighborTable();
+        neighbors = new NeighborTable();
         out = new GuestOutput((frame, offset, length, segmentSize) -> deliver(frame, offset, length, segmentSize),
                 neighbors, config.mtu(), System::nanoTime);
         GatewayAddresses addresses = GatewayAddresses.of(config);
@@ -182,9 +200,16 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
         services = new UdpServices(id(), config, addresses, nat, out, neighbors,
                 DnsUpstreams.resolve(config, Path.of("/etc/resolv.conf")), udpForwards);
         guestForwards = new GuestForwards(config.guestForwards());
-        NeighborDiscovery ndp = config.ipv6().isEmpty() ? null
+        ndp = config.ipv6().isEmpty() ? null
                 : new NeighborDiscovery(config, addresses, out, neighbors, new SecureRandom(), System.nanoTime());
         gateway = new Gateway(config, addresses, out, neighbors, nat, services, tcp, guestForwards, ndp);
+        List<String> search = SearchList.of(config);
+        int byDhcpv6 = SearchList.fitting(search, Dhcpv6Settings.MAX_SEARCH_LIST).size();
+        if (ndp != null && Math.min(ndp.searchDomains.size(), byDhcpv6) < search.size()) {
+            Log.warn(id() + ": the DNS search list does not fit IPv6's messages whole (or has names DNS cannot carry): "
+                    + "IPv6 guests get the first " + ndp.searchDomains.size() + " of its " + search.size()
+                    + " domains in router advertisements and the first " + byDhcpv6 + " by DHCPv6");
+        }
         icmp = IcmpProxy.open(id(), out, reply -> {
             tasks.add(() -> icmp.deliver(reply));
             selector.wakeup();

@@ -59,10 +59,12 @@ public final class DomainNames {
 
     /**
      * Reads the names in {@code length} bytes from absolute {@code offset}, as dot-separated text without
-     * a trailing dot (bytes as ISO 8859-1 characters). With {@code padded}, a zero byte where a name would
-     * start begins the padding, and every byte after it must be zero. Returns null when the bytes are not
-     * such a list: a label length over 63 (compression pointers included), a label or name past the end,
-     * a name over 255 bytes, an empty name where no padding is allowed, non-zero padding.
+     * a trailing dot: exactly what {@link #encode} takes and writes back the same. With {@code padded}, a zero
+     * byte where a name would start begins the padding, and every byte after it must be zero. Returns null
+     * when the bytes are not such a list: a label length over 63 (compression pointers included), a label or
+     * name past the end, a name over 255 bytes, an empty name where no padding is allowed, non-zero padding,
+     * or a label byte the text could not hold faithfully (a dot, or outside printable ASCII; RFC 1035 allows
+     * any byte, search domains are host names).
      */
     public static List<String> decode(ByteBuffer buf, int offset, int length, boolean padded) {
         List<String> names = new ArrayList<>();
@@ -100,7 +102,11 @@ public final class DomainNames {
                     name.append('.');
                 }
                 for (int i = 1; i <= label; i++) {
-                    name.append((char) (buf.get(at + i) & 0xFF));
+                    char c = (char) (buf.get(at + i) & 0xFF);
+                    if (c <= ' ' || c > '~' || c == '.') {
+                        return null;
+                    }
+                    name.append(c);
                 }
                 at += 1 + label;
             }

@@ -15,7 +15,7 @@ import java.nio.ByteBuffer;
  * upper-layer length is 0 (bytes after it are ignored, RFC 8200 section 4.7). A Fragment header that is not
  * atomic (offset or M flag set) also ends the walk: what follows it is fragment data, so the upper-layer
  * protocol is that header's Next Header (possibly an extension header of the fragmentable part), and its
- * offset and length are the fragment data's. An atomic fragment (offset 0, M clear, RFC 6946) is walked
+ * offset and length are the fragment data's (also when that Next Header is 59). An atomic fragment (offset 0, M clear, RFC 6946) is walked
  * through as a whole packet. The Authentication Header is not walked.
  */
 public final class Ipv6Packet extends WireView {
@@ -254,7 +254,10 @@ public final class Ipv6Packet extends WireView {
         return upperOffset;
     }
 
-    /** After the walk: bytes from {@link #upperOffset()} to the end of the payload (0 for No Next Header). */
+    /**
+     * After the walk: bytes from {@link #upperOffset()} to the end of the payload; 0 for No Next Header, except
+     * in a fragment, where it is the fragment data's length whatever the Fragment header's Next Header says.
+     */
     public int upperLength() {
         return upperLength;
     }

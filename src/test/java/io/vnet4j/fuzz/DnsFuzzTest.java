@@ -25,7 +25,7 @@ class DnsFuzzTest {
     private static final Map<String, Integer> HOSTS =
             Map.of("vm1", Ipv4Address.parse("10.0.2.15"), "guest", Ipv4Address.parse("10.0.2.16"));
 
-    private final LocalResolver resolver = new LocalResolver("vnet.test", HOSTS::get);
+    private final LocalResolver resolver = new LocalResolver("vnet.test", io.vnet4j.usernet.dns.DnsGolden.ipv4Names(HOSTS::get));
     private final DnsMessage message = new DnsMessage();
     private final DnsMessage response = new DnsMessage();
     private final DnsNameReader names = new DnsNameReader();

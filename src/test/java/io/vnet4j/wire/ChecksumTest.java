@@ -221,4 +221,38 @@ class ChecksumTest {
         }
         return sum;
     }
+
+    @Test
+    void sumsTheIpv4PseudoHeaderOfIpAddressesAsOfInts() {
+        int source = Ipv4Address.parse("10.0.2.15");
+        int destination = Ipv4Address.parse("10.0.2.3");
+        assertThat(Checksum.pseudoHeaderSum(IpAddress.ofIpv4(source), IpAddress.ofIpv4(destination), IpProtocol.UDP, 37))
+                .isEqualTo(Checksum.pseudoHeaderSum(source, destination, IpProtocol.UDP, 37));
+    }
+
+    @Test
+    void sumsTheIpv6PseudoHeaderAsItsFortyBytes() {
+        Random random = new Random(8200);
+        for (int i = 0; i < 1000; i++) {
+            IpAddress source = IpAddress.ofIpv6(random.nextLong() | 1L << 62, random.nextLong());
+            IpAddress destination = IpAddress.ofIpv6(random.nextLong() | 1L << 62, random.nextLong());
+            int length = random.nextInt();
+            int protocol = random.nextInt(256);
+            // RFC 8200 section 8.1: source, destination, upper-layer packet length (32 bits), three zero bytes, next header
+            ByteBuffer header = ByteBuffer.allocate(40);
+            source.write(header, 0);
+            destination.write(header, 16);
+            header.putInt(32, length);
+            header.put(39, (byte) protocol);
+            int expected = Checksum.fold(Checksum.sum(header, 0, 40));
+            assertThat(Checksum.fold(Checksum.pseudoHeaderSum(source, destination, protocol, length))).isEqualTo(expected);
+            assertThat(Checksum.fold(Checksum.ipv6PseudoHeaderSum(header, 0, 16, protocol, length))).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void refusesAPseudoHeaderOfMixedFamilies() {
+        assertThatThrownBy(() -> Checksum.pseudoHeaderSum(IpAddress.parse("10.0.2.15"), IpAddress.parse("fec0::3"),
+                IpProtocol.UDP, 8)).isInstanceOf(IllegalArgumentException.class);
+    }
 }

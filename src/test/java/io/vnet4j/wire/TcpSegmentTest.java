@@ -154,4 +154,27 @@ class TcpSegmentTest {
         assertThat(tcp.check()).isEqualTo(WireError.BAD_OPTION);
         assertThat(tcp.mss()).isEqualTo(-1);
     }
+
+    @Test
+    void verifiesAndFillsTheChecksumOfAnIpv6Syn() {
+        ByteBuffer buf = Golden6.buffer(Golden6.TCP_SYN);
+        Ipv6Packet ip = new Ipv6Packet().wrap(buf, Golden6.IP, buf.capacity() - Golden6.IP);
+        assertThat(ip.check()).isEqualTo(WireError.NONE);
+        TcpSegment tcp = new TcpSegment().wrap(buf, ip.upperOffset(), ip.upperLength());
+        assertThat(tcp.check()).isEqualTo(WireError.NONE);
+        assertThat(tcp.sourcePort()).isEqualTo(34036);
+        assertThat(tcp.destinationPort()).isEqualTo(8080);
+        assertThat(tcp.mss()).isEqualTo(1440);
+        assertThat(tcp.checksum()).isEqualTo(0x75bd);
+        assertThat(tcp.checksumValid(Golden6.GUEST, Golden6.ROUTER)).isTrue();
+        assertThat(tcp.checksumValid(ip)).isTrue();
+        assertThat(tcp.checksumValid(Golden6.ROUTER, Golden6.ROUTER)).isFalse();
+
+        tcp.setChecksum(0xa5a5);
+        tcp.fillChecksum(Golden6.GUEST, Golden6.ROUTER);
+        assertThat(Golden.bytes(buf)).isEqualTo(Golden6.TCP_SYN);
+        tcp.setChecksum(0xa5a5);
+        tcp.fillChecksum(ip);
+        assertThat(Golden.bytes(buf)).isEqualTo(Golden6.TCP_SYN);
+    }
 }

@@ -76,4 +76,67 @@ class UdpPacketTest {
         buf.putShort(UDP + 4, (short) (LENGTH + 1));
         assertThat(udp.wrap(buf, UDP, LENGTH).check()).isEqualTo(WireError.BAD_LENGTH);
     }
+
+    private static final int UDP6 = Golden6.L4;
+    private static final int LENGTH6 = 44;
+
+    @Test
+    void verifiesTheChecksumOfADhcpv6InformationRequestOverIpv6() {
+        ByteBuffer buf = Golden6.buffer(Golden6.DHCPV6_INFORMATION_REQUEST);
+        Ipv6Packet ip = new Ipv6Packet().wrap(buf, Golden6.IP, buf.capacity() - Golden6.IP);
+        assertThat(ip.check()).isEqualTo(WireError.NONE);
+        assertThat(udp.wrap(buf, ip.upperOffset(), ip.upperLength()).check()).isEqualTo(WireError.NONE);
+        assertThat(udp.sourcePort()).isEqualTo(546);
+        assertThat(udp.destinationPort()).isEqualTo(547);
+        assertThat(udp.checksum()).isEqualTo(0xc374);
+        assertThat(udp.checksumValid(Golden6.GUEST_LINK_LOCAL, IpAddress.parse("ff02::1:2"))).isTrue();
+        assertThat(udp.checksumValid(ip)).isTrue();
+        assertThat(udp.checksumValid(Golden6.GUEST_LINK_LOCAL, IpAddress.parse("ff02::1:3"))).isFalse();
+    }
+
+    @Test
+    void fillsTheIpv6ChecksumIntoAPoisonedHeader() {
+        ByteBuffer buf = Golden6.buffer(Golden6.DHCPV6_INFORMATION_REQUEST);
+        Ipv6Packet ip = new Ipv6Packet().wrap(buf, Golden6.IP, buf.capacity() - Golden6.IP);
+        ip.check();
+        for (int way = 0; way < 2; way++) {
+            for (int i = 0; i < UdpPacket.HEADER_LENGTH; i++) {
+                buf.put(UDP6 + i, (byte) 0xa5);
+            }
+            udp.wrap(buf, UDP6, LENGTH6);
+            new UdpHeader(546, 547, LENGTH6, 0).emit(udp);
+            if (way == 0) {
+                udp.fillChecksum(Golden6.GUEST_LINK_LOCAL, IpAddress.parse("ff02::1:2"));
+            } else {
+                udp.fillChecksum(ip);
+            }
+            assertThat(Golden.bytes(buf)).isEqualTo(Golden6.DHCPV6_INFORMATION_REQUEST);
+        }
+    }
+
+    @Test
+    void takesAZeroChecksumAsNoneOverIpv4ButAsInvalidOverIpv6() {
+        ByteBuffer buf = Golden6.buffer(Golden6.DHCPV6_INFORMATION_REQUEST);
+        Ipv6Packet ip = new Ipv6Packet().wrap(buf, Golden6.IP, buf.capacity() - Golden6.IP);
+        ip.check();
+        udp.wrap(buf, UDP6, LENGTH6).setChecksum(0);
+        assertThat(udp.checksumValid(Golden6.GUEST_LINK_LOCAL, IpAddress.parse("ff02::1:2"))).isFalse();
+        assertThat(udp.checksumValid(ip)).isFalse();
+        assertThat(udp.checksumValid(IpAddress.ofIpv4(Golden.GUEST_IP), IpAddress.ofIpv4(DNS_SERVER))).isTrue();
+    }
+
+    @Test
+    void sendsAComputedZeroAsAllOnesOverIpv6() {
+        ByteBuffer buf = Golden6.buffer(Golden6.DHCPV6_INFORMATION_REQUEST);
+        IpAddress source = Golden6.GUEST_LINK_LOCAL;
+        IpAddress destination = IpAddress.parse("ff02::1:2");
+        udp.wrap(buf, UDP6, LENGTH6);
+        int checksum = udp.checksum();
+        // adding the checksum to a data word (one's complement) makes the computed checksum zero
+        int word = buf.getShort(UDP6 + 8) & 0xffff;
+        buf.putShort(UDP6 + 8, (short) Checksum.fold(word + checksum));
+        udp.fillChecksum(source, destination);
+        assertThat(udp.checksum()).isEqualTo(0xffff);
+        assertThat(udp.checksumValid(source, destination)).isTrue();
+    }
 }

@@ -1,61 +1,70 @@
 package io.vnet4j.usernet.dns;
 
+import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.WireError;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
  * Answers the gateway's DNS queries for the guests' own names, as pure logic: a standard query for
- * {@code NAME.DOMAIN}, or a bare {@code NAME}, whose host the lookup knows gets an authoritative
- * answer; everything else is left to the upstream resolvers. Not thread-safe: one caller at a time.
+ * {@code NAME.DOMAIN}, or a bare {@code NAME}, of a guest {@link GuestNames} knows gets an authoritative
+ * answer with its addresses (A for IPv4, AAAA for IPv6, both for ANY), and a reverse query
+ * ({@code in-addr.arpa}, {@code ip6.arpa}) for a guest's address gets its name (PTR); everything else is
+ * left to the upstream resolvers. Not thread-safe: one caller at a time.
  */
 public final class LocalResolver {
     /** What {@link #answer} returns when the query is not answered here and goes upstream. */
     public static final int FORWARD = -1;
-    /** TTL of the A records: short, since a guest's lease, and so its address, can change. */
+    /** TTL of the records: short, since a guest's lease or SLAAC address, and so its address, can change. */
     public static final int TTL_SECONDS = 60;
-    private static final int ANSWER_LENGTH = 16;
-    /** Room {@link #answer} needs in {@code out}: header, the longest question, one A record. */
-    public static final int MAX_RESPONSE_LENGTH =
-            DnsMessage.HEADER_LENGTH + DnsNameReader.MAX_NAME_LENGTH + 4 + ANSWER_LENGTH;
-    private static final int IPV4_LENGTH = 4;
+    /** At most this many addresses of each family are answered for one name. */
+    public static final int MAX_RECORDS = 4;
+    /** Type, class, TTL and RDLENGTH after the compression pointer to the question name. */
+    private static final int RECORD_HEADER = 2 + 10;
+    private static final int PTR = 12;
+    /** Room {@link #answer} needs in {@code out}: header, the longest question, the largest answer section. */
+    public static final int MAX_RESPONSE_LENGTH = DnsMessage.HEADER_LENGTH + DnsNameReader.MAX_NAME_LENGTH + 4
+            + Math.max(MAX_RECORDS * (RECORD_HEADER + 4 + RECORD_HEADER + 16),
+                    RECORD_HEADER + DnsNameReader.MAX_NAME_LENGTH);
     /** A compression pointer to the question name, which always starts right after the header. */
     private static final int POINTER_TO_QUESTION = 0xC000 | DnsMessage.HEADER_LENGTH;
     private static final Pattern DOMAIN = Pattern.compile("([A-Za-z0-9_-]{1,63}(\\.[A-Za-z0-9_-]{1,63})*)?");
     private static final int MAX_DOMAIN_LENGTH = 253;
 
     private final String domain;
-    private final Function<String, Integer> lookupHost;
+    private final GuestNames names;
     private final DnsMessage query = new DnsMessage();
     private final DnsMessage response = new DnsMessage();
     private final DnsQuestion question = new DnsQuestion();
 
     /**
-     * @param domain     the guests' domain, e.g. {@code example.test}, a final dot allowed; empty to
-     *                   answer bare names only
-     * @param lookupHost maps a host label, given in lower case, to a guest's IPv4 address, or null
+     * @param domain the guests' domain, e.g. {@code example.test}, a final dot allowed; empty to answer bare
+     *               names only (and PTR with bare names)
+     * @param names  the guests' names and addresses
      */
-    public LocalResolver(String domain, Function<String, Integer> lookupHost) {
+    public LocalResolver(String domain, GuestNames names) {
         String trimmed = domain.endsWith(".") ? domain.substring(0, domain.length() - 1) : domain;
         if (trimmed.length() > MAX_DOMAIN_LENGTH || !DOMAIN.matcher(trimmed).matches()) {
             throw new IllegalArgumentException("not a domain name: " + domain);
         }
         this.domain = trimmed;
-        this.lookupHost = Objects.requireNonNull(lookupHost);
+        this.names = Objects.requireNonNull(names);
     }
 
     /**
      * Answers the query in {@code length} bytes at absolute {@code offset} of {@code in}, or returns
      * {@link #FORWARD}. Answered: a standard query (QR 0, OPCODE 0, QDCOUNT 1) of class IN for a known
-     * host. Type A or ANY gets one A record with a TTL of {@value #TTL_SECONDS} s; any other type
-     * gets NOERROR with no answer (NODATA), so the guest does not wait on upstream. The response goes
-     * at absolute {@code outOffset} of {@code out}, which needs {@link #MAX_RESPONSE_LENGTH} bytes
-     * there and may be the query's own bytes ({@code out == in}, {@code outOffset == offset}) but
-     * must not otherwise overlap them; its length is returned. The response has the query's id, QR,
-     * AA and RA set, RD copied, the question echoed and no additional records (EDNS is not echoed).
+     * guest: type A, AAAA or ANY gets the guest's addresses of that family (at most {@value #MAX_RECORDS}
+     * each) with a TTL of {@value #TTL_SECONDS} s, and any type without such addresses NOERROR with no
+     * answer (NODATA), so the guest does not wait on upstream; type PTR of a guest's reverse name gets its
+     * name. The response goes at absolute {@code outOffset} of {@code out}, which needs
+     * {@link #MAX_RESPONSE_LENGTH} bytes there and may be the query's own bytes ({@code out == in},
+     * {@code outOffset == offset}) but must not otherwise overlap them; its length is returned. The
+     * response has the query's id, QR, AA and RA set, RD copied, the question echoed and no additional
+     * records (EDNS is not echoed).
      */
     public int answer(ByteBuffer in, int offset, int length, ByteBuffer out, int outOffset) {
         Objects.checkFromIndexSize(outOffset, MAX_RESPONSE_LENGTH, out.limit());
@@ -65,14 +74,28 @@ public final class LocalResolver {
                 || question.qclass() != DnsClass.IN) {
             return FORWARD;
         }
-        String host = hostLabel(question.name());
-        Integer address = host == null ? null : lookupHost.apply(host);
-        if (address == null) {
-            return FORWARD;
+        int type = question.type();
+        String name = question.name();
+        String pointedName = null;
+        List<IpAddress> addresses = List.of();
+        IpAddress reverse = type == PTR ? ReverseName.parse(name) : null;
+        if (reverse != null) {
+            String host = names.name(reverse);
+            if (host == null) {
+                return FORWARD;
+            }
+            pointedName = domain.isEmpty() ? host : host + "." + domain;
+            if (host.isEmpty() || pointedName.length() > MAX_DOMAIN_LENGTH || !DOMAIN.matcher(pointedName).matches()) {
+                return FORWARD; // a name a guest gave in DHCP that DNS cannot carry as it is
+            }
+        } else {
+            String host = hostLabel(name);
+            addresses = host == null ? null : names.addresses(host);
+            if (addresses == null) {
+                return FORWARD;
+            }
         }
-        boolean withRecord = question.type() == DnsType.A || question.type() == DnsType.ANY;
         int questionEnd = question.end();
-        int total = questionEnd + (withRecord ? ANSWER_LENGTH : 0);
         int id = query.id();
         int recursion = query.flags() & DnsMessage.FLAG_RD;
         if (in != out || offset != outOffset) {
@@ -80,23 +103,65 @@ public final class LocalResolver {
             out.put(outOffset + DnsMessage.HEADER_LENGTH, in, offset + DnsMessage.HEADER_LENGTH,
                     questionEnd - DnsMessage.HEADER_LENGTH);
         }
+        int at = outOffset + questionEnd;
+        int records = 0;
+        if (pointedName != null) {
+            at = writePtr(out, at, pointedName);
+            records = 1;
+        } else {
+            int v4 = 0;
+            int v6 = 0;
+            for (IpAddress a : addresses) {
+                boolean asked = a.isIpv4() ? type == DnsType.A || type == DnsType.ANY
+                        : type == DnsType.AAAA || type == DnsType.ANY;
+                if (asked && (a.isIpv4() ? v4++ : v6++) < MAX_RECORDS) {
+                    at = writeAddress(out, at, a);
+                    records++;
+                }
+            }
+        }
+        int total = at - outOffset;
         response.wrap(out, outOffset, total);
         response.setId(id);
         response.setFlags(DnsMessage.FLAG_QR | DnsMessage.FLAG_AA | recursion | DnsMessage.FLAG_RA
                 | DnsMessage.RCODE_NOERROR);
-        response.setCounts(1, withRecord ? 1 : 0, 0, 0);
-        if (withRecord) {
-            int at = outOffset + questionEnd;
-            out.putShort(at, (short) POINTER_TO_QUESTION);
-            out.putShort(at + 2, (short) DnsType.A);
-            out.putShort(at + 4, (short) DnsClass.IN);
-            out.putInt(at + 6, TTL_SECONDS);
-            out.putShort(at + 10, (short) IPV4_LENGTH);
-            out.putInt(at + 12, address);
-        }
+        response.setCounts(1, records, 0, 0);
         return total;
     }
 
+    /** An A or AAAA record for the question's name at absolute {@code at}; returns where it ends. */
+    private static int writeAddress(ByteBuffer out, int at, IpAddress address) {
+        boolean v4 = address.isIpv4();
+        out.putShort(at, (short) POINTER_TO_QUESTION);
+        out.putShort(at + 2, (short) (v4 ? DnsType.A : DnsType.AAAA));
+        out.putShort(at + 4, (short) DnsClass.IN);
+        out.putInt(at + 6, TTL_SECONDS);
+        out.putShort(at + 10, (short) (v4 ? 4 : 16));
+        if (v4) {
+            out.putInt(at + RECORD_HEADER, address.ipv4());
+            return at + RECORD_HEADER + 4;
+        }
+        address.write(out, at + RECORD_HEADER);
+        return at + RECORD_HEADER + 16;
+    }
+
+    /** A PTR record naming {@code target} (letters, digits, '-', '_' and dots: a guest's name) at {@code at}. */
+    private static int writePtr(ByteBuffer out, int at, String target) {
+        out.putShort(at, (short) POINTER_TO_QUESTION);
+        out.putShort(at + 2, (short) PTR);
+        out.putShort(at + 4, (short) DnsClass.IN);
+        out.putInt(at + 6, TTL_SECONDS);
+        int p = at + RECORD_HEADER;
+        for (String label : target.split("\\.")) {
+            out.put(p++, (byte) label.length());
+            for (int i = 0; i < label.length(); i++) {
+                out.put(p++, (byte) label.charAt(i));
+            }
+        }
+        out.put(p++, (byte) 0);
+        out.putShort(at + 10, (short) (p - at - RECORD_HEADER));
+        return p;
+    }
     /** The host label of {@code NAME.DOMAIN} or of a bare {@code NAME}, in lower case; null for any other name. */
     private String hostLabel(String name) {
         int dot = name.indexOf('.');

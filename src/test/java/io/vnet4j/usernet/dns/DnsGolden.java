@@ -8,7 +8,7 @@ import java.util.HexFormat;
  * Golden messages: queries as busybox nslookup sends them for {@code vm1.example.test} (RD set, no
  * EDNS), and the responses of a resolver for domain {@code example.test} that knows vm1 as 10.0.2.15.
  */
-final class DnsGolden {
+public final class DnsGolden {
     static final String HEADER_OF_QUERY = "b7 4e 01 00 00 01 00 00 00 00 00 00";
     static final String VM1_EXAMPLE_TEST = "03 76 6d 31 07 65 78 61 6d 70 6c 65 04 74 65 73 74 00";
     static final int VM1_ADDRESS = 0x0a00_020f;
@@ -44,10 +44,26 @@ final class DnsGolden {
     /** A resolver for {@code example.test} that knows vm1 (10.0.2.15) and db (10.0.2.16). */
     static LocalResolver resolver() {
         return new LocalResolver("example.test",
-                host -> switch (host) {
+                ipv4Names(host -> switch (host) {
                     case "vm1" -> VM1_ADDRESS;
                     case "db" -> 0x0a00_0210;
                     default -> null;
-                });
+                }));
+    }
+
+    /** Guests with one IPv4 address each, by name ({@code lookup} gives null for no such guest); no reverse names. */
+    public static GuestNames ipv4Names(java.util.function.Function<String, Integer> lookup) {
+        return new GuestNames() {
+            @Override
+            public java.util.List<io.vnet4j.wire.IpAddress> addresses(String host) {
+                Integer a = lookup.apply(host);
+                return a == null ? null : java.util.List.of(io.vnet4j.wire.IpAddress.ofIpv4(a));
+            }
+
+            @Override
+            public String name(io.vnet4j.wire.IpAddress address) {
+                return null;
+            }
+        };
     }
 }

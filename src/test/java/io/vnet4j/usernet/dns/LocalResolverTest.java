@@ -14,10 +14,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 class LocalResolverTest {
     private final ByteBuffer out = DnsGolden.poisoned(LocalResolver.MAX_RESPONSE_LENGTH);
     private final List<String> lookedUp = new ArrayList<>();
-    private final LocalResolver resolver = new LocalResolver("example.test", host -> {
+    private final LocalResolver resolver = new LocalResolver("example.test", DnsGolden.ipv4Names(host -> {
         lookedUp.add(host);
         return Map.of("vm1", DnsGolden.VM1_ADDRESS).get(host);
-    });
+    }));
     private final DnsMessage response = new DnsMessage();
     private final DnsQuestion question = new DnsQuestion();
 
@@ -63,7 +63,7 @@ class LocalResolverTest {
 
     @Test
     void answersOnlyBareNamesWithoutADomain() {
-        LocalResolver bare = new LocalResolver("", Map.of("vm1", DnsGolden.VM1_ADDRESS)::get);
+        LocalResolver bare = new LocalResolver("", DnsGolden.ipv4Names(Map.of("vm1", DnsGolden.VM1_ADDRESS)::get));
 
         assertThat(answer(bare, query("vm1", DnsType.A))).isPositive();
         assertThat(answer(bare, query("vm1.example.test", DnsType.A))).isEqualTo(LocalResolver.FORWARD);
@@ -71,7 +71,7 @@ class LocalResolverTest {
 
     @Test
     void acceptsADomainWrittenWithItsFinalDot() {
-        LocalResolver dotted = new LocalResolver("example.test.", Map.of("vm1", DnsGolden.VM1_ADDRESS)::get);
+        LocalResolver dotted = new LocalResolver("example.test.", DnsGolden.ipv4Names(Map.of("vm1", DnsGolden.VM1_ADDRESS)::get));
 
         assertThat(answer(dotted, query("vm1.example.test", DnsType.A))).isPositive();
     }
@@ -132,7 +132,7 @@ class LocalResolverTest {
         byte[] name = DnsGolden.bytes("07 76 6d 31 2e 78 79 7a 07 65 78 61 6d 70 6c 65 04 74 65 73 74 00");
         byte[] query = new DnsQueryBuilder().rawQuestion(name, DnsType.A, DnsClass.IN).build();
 
-        assertThat(answer(new LocalResolver("example.test", host -> DnsGolden.VM1_ADDRESS), query))
+        assertThat(answer(new LocalResolver("example.test", DnsGolden.ipv4Names(host -> DnsGolden.VM1_ADDRESS)), query))
                 .isEqualTo(LocalResolver.FORWARD);
     }
 
@@ -171,7 +171,7 @@ class LocalResolverTest {
     @ParameterizedTest
     @ValueSource(strings = {"exa mple.test", "example..test", ".example", "a\\b.test"})
     void refusesADomainThatIsNoDomainName(String domain) {
-        assertThatThrownBy(() -> new LocalResolver(domain, host -> null))
+        assertThatThrownBy(() -> new LocalResolver(domain, DnsGolden.ipv4Names(host -> null)))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 

@@ -1,0 +1,193 @@
+package io.vnet4j.peers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The user network over IPv6 as a rootless container meets it: a namespace with a {@code configure=on}
+ * TAP gets its address by SLAAC from the gateway's router advertisement (the kernel's own autoconfiguration,
+ * no step of ours), pings the gateway, fetches from a host server on {@code ::1} through {@code ipv6-host}
+ * (fec0::2), resolves AAAA names through {@code ipv6-dns} (fec0::3) from a dnsmasq on {@code ::1}, and is
+ * reached by an IPv6 host forward that names no guest address; {@code restrict=on} stops IPv6 egress but
+ * keeps the forward. Every packet stays on loopback or in the test's namespace.
+ */
+@Timeout(120)
+class UsernetNamespaceIpv6IT {
+    /** A TCP echo server on [::]:7778 in the namespace. */
+    private static final String ECHO = """
+            import socket
+            t = socket.socket(socket.AF_INET6); t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            t.bind(("::", 7778)); t.listen()
+            while True:
+                c, _ = t.accept(); c.sendall(c.recv(100)); c.close()
+            """;
+
+    private final List<NetNamespace> namespaces = new ArrayList<>();
+    private final List<Process> processes = new ArrayList<>();
+    private final List<VnetProcess> daemons = new ArrayList<>();
+    private Path dir;
+
+    @BeforeEach
+    void start() throws IOException {
+        PeerTools.require("busybox", "busybox-static");
+        PeerTools.require("curl", "curl");
+        dir = Files.createTempDirectory("vnet4j-usernet-v6");
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        daemons.forEach(VnetProcess::close);
+        processes.forEach(Process::destroyForcibly);
+        namespaces.forEach(NetNamespace::close);
+        PeerTools.deleteTree(dir);
+    }
+
+    /** A namespace with a configure=on TAP on a fresh daemon whose user network has {@code userOptions}. */
+    private NetNamespace container(String userOptions) throws Exception {
+        NetNamespace ns = NetNamespace.create("vnet4j-it-v6-" + ProcessHandle.current().pid());
+        namespaces.add(ns);
+        daemons.add(VnetProcess.start("--control", dir.resolve("control.sock").toString(),
+                "-netdev", "user,id=u" + userOptions,
+                "-netdev", "tap,id=c,ifname=tap0,configure=on,netns=/run/netns/" + ns.name()));
+        // SLAAC: a global address from the advertised prefix, past duplicate address detection
+        await(ns, "ip -6 addr show dev tap0 | grep 'inet6 fec0::' | grep -vq tentative");
+        return ns;
+    }
+
+    @Test
+    void aConfiguredTapGetsAnAddressBySlaacPingsTheGatewayAndFetchesFromTheHostsLoopback() throws Exception {
+        byte[] body = new byte[4 << 20];
+        new Random(6).nextBytes(body);
+        Files.write(dir.resolve("blob"), body);
+        int port = PeerTools.freePort();
+        processes.add(new ProcessBuilder("python3", "-m", "http.server", "--bind", "::1", String.valueOf(port),
+                "--directory", dir.toString()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+        NetNamespace ns = container("");
+
+        assertThat(ns.execOk("ip", "-6", "route", "show", "default")).contains("via fe80::2 dev tap0");
+        assertThat(ns.execOk("busybox", "ping", "-6", "-c", "2", "fec0::2")).contains("2 packets received");
+        awaitHost("::1", port);
+        ns.execOk("curl", "-6", "-sf", "-o", dir.resolve("fetched").toString(), "http://[fec0::2]:" + port + "/blob");
+        assertThat(sha256(Files.readAllBytes(dir.resolve("fetched")))).isEqualTo(sha256(body));
+        String address = ns.execOk("sh", "-c", "ip -6 addr show dev tap0 | grep -o 'fec0::[0-9a-f:]*'").trim();
+        assertThat(infoNetwork()).contains("neighbour " + address + " ").contains("ipv6-net=fec0::/64")
+                .contains("router advertisements sent ").contains("malformed 0,");
+    }
+
+    @Test
+    void aaaaNamesResolveThroughTheIpv6DnsAddressFromAnUpstreamOnIpv6Loopback() throws Exception {
+        PeerTools.require("dnsmasq", "dnsmasq");
+        int dnsPort = PeerTools.freePort();
+        processes.add(new ProcessBuilder("dnsmasq", "--no-daemon", "--no-resolv", "--no-hosts", "--port=" + dnsPort,
+                "--listen-address=::1", "--bind-interfaces", "--address=/example.test/2001:db8::7",
+                "--pid-file=" + dir.resolve("dnsmasq.pid"))
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+        NetNamespace ns = container(",dns-upstream=[::1]:" + dnsPort);
+        PeerTools.Exec lookup = PeerTools.exec(Duration.ofSeconds(20),
+                List.of("ip", "netns", "exec", ns.name(), "busybox", "nslookup", "-type=AAAA", "example.test", "fec0::3"));
+        assertThat(lookup.output()).contains("2001:db8::7");
+    }
+
+    @Test
+    void anIpv6HostForwardWithoutGuestAddressReachesTheLearntAddressAndRestrictKeepsIt() throws Exception {
+        int hostPort = PeerTools.freePort();
+        int blocked = PeerTools.freePort();
+        NetNamespace ns = container(",restrict=on,hostfwd=tcp:[::1]:" + hostPort + "-:7778");
+        processes.add(ns.start("python3", "-c", ECHO));
+        await(ns, "ss -ltn | grep -q :7778");
+        // the gateway learns the guest's address from its traffic: its router solicitation and DAD come first
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(InetAddress.getByName("::1"), hostPort), 10_000);
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write("ping6".getBytes(StandardCharsets.US_ASCII));
+            InputStream in = s.getInputStream();
+            assertThat(new String(in.readNBytes(5), StandardCharsets.US_ASCII)).isEqualTo("ping6");
+        }
+        // restrict=on: nothing leaves for the host over IPv6 either (the gateway refuses the SYN at once)
+        PeerTools.Exec egress = PeerTools.exec(Duration.ofSeconds(20), List.of("ip", "netns", "exec", ns.name(),
+                "curl", "-6", "-s", "--max-time", "5", "http://[fec0::2]:" + blocked + "/"));
+        assertThat(egress.ok()).isFalse();
+        assertThat(infoNetwork()).contains("restricted");
+    }
+
+    @Test
+    void twoDualStackGuestsFindEachOthersIpv6AddressAndNameByDns() throws Exception {
+        NetNamespace a = NetNamespace.create("vnet4j-it-v6a-" + ProcessHandle.current().pid());
+        NetNamespace b = NetNamespace.create("vnet4j-it-v6b-" + ProcessHandle.current().pid());
+        namespaces.add(a);
+        namespaces.add(b);
+        daemons.add(VnetProcess.start("--control", dir.resolve("control.sock").toString(),
+                "-netdev", "user,id=u,domainname=vnet.test",
+                "-netdev", "tap,id=ta,ifname=vna,netns=/run/netns/" + a.name(),
+                "-netdev", "tap,id=tb,ifname=vnb,netns=/run/netns/" + b.name()));
+        for (var guest : List.of(List.of(a, "vna", "alpha"), List.of(b, "vnb", "beta"))) {
+            NetNamespace ns = (NetNamespace) guest.get(0);
+            String ifname = (String) guest.get(1);
+            ns.execOk("ip", "link", "set", ifname, "up");
+            ns.execOk("busybox", "udhcpc", "-i", ifname, "-n", "-q", "-f", "-x", "hostname:" + guest.get(2), "-s", "/bin/true");
+            await(ns, "ip -6 addr show dev " + ifname + " | grep 'inet6 fec0::' | grep -vq tentative");
+        }
+        String betaAddress = b.execOk("sh", "-c", "ip -6 addr show dev vnb | grep -o 'fec0::[0-9a-f:]*'").trim();
+        // the name beta gave in DHCP answers AAAA with the SLAAC address the gateway learnt at beta's MAC
+        String aaaa = a.execOk("busybox", "nslookup", "-type=AAAA", "beta.vnet.test", "fec0::3");
+        assertThat(aaaa).contains(betaAddress);
+        // and the address answers the name (PTR over ip6.arpa)
+        String ptr = a.execOk("busybox", "nslookup", betaAddress, "fec0::3");
+        assertThat(ptr).contains("beta.vnet.test");
+        a.execOk("busybox", "ping", "-6", "-c", "1", "-W", "5", betaAddress);
+    }
+
+    private String infoNetwork() {
+        PeerTools.Exec e = VnetProcess.ctl(null, "--control", dir.resolve("control.sock").toString(), "info", "network");
+        assertThat(e.ok()).as(e.output()).isTrue();
+        return e.output();
+    }
+
+    private static void awaitHost(String host, int port) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            try (Socket s = new Socket((Inet6Address) InetAddress.getByName(host), port)) {
+                return;
+            } catch (IOException e) {
+                Thread.sleep(50);
+            }
+        }
+        throw new AssertionError("no server on [" + host + "]:" + port);
+    }
+
+    private static void await(NetNamespace ns, String shellCondition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (PeerTools.exec(Duration.ofSeconds(5), List.of("ip", "netns", "exec", ns.name(), "sh", "-c", shellCondition)).ok()) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("not ready in " + ns.name() + ": " + shellCondition);
+    }
+
+    private static String sha256(byte[] data) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+    }
+}

@@ -1,0 +1,220 @@
+package io.vnet4j.usernet;
+
+import static io.vnet4j.usernet.GuestFrames6.DNS;
+import static io.vnet4j.usernet.GuestFrames6.GUEST;
+import static io.vnet4j.usernet.GuestFrames6.GUEST_LINK_LOCAL;
+import static io.vnet4j.usernet.GuestFrames6.GUEST_MAC;
+import static io.vnet4j.usernet.GuestFrames6.HOST;
+import static io.vnet4j.usernet.GuestFrames6.HOST_LINK_LOCAL;
+import static io.vnet4j.usernet.GuestFrames6.HOST_MAC;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vnet4j.Network;
+import io.vnet4j.port.nic.VirtualNic;
+import io.vnet4j.wire.EtherType;
+import io.vnet4j.wire.EthernetFrame;
+import io.vnet4j.wire.Icmpv6Packet;
+import io.vnet4j.wire.Icmpv6Type;
+import io.vnet4j.wire.IpAddress;
+import io.vnet4j.wire.IpProtocol;
+import io.vnet4j.wire.Ipv6Packet;
+import io.vnet4j.wire.NdpOptionType;
+import io.vnet4j.wire.NdpOptions;
+import io.vnet4j.wire.NeighborAdvertisement;
+import io.vnet4j.wire.RouterAdvertisement;
+import io.vnet4j.wire.UdpPacket;
+import io.vnet4j.wire.WireError;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The user network's IPv6 side, frame in and frame out through an in-JVM NIC: NDP, echo, DHCPv6, counters. */
+@Timeout(30)
+class GatewayIpv6Test {
+    private static final long ALL_ROUTERS_MAC = 0x3333_0000_0002L;
+    private Network network;
+    private VirtualNic guest;
+
+    @BeforeEach
+    void start() throws Exception {
+        network = new Network();
+        guest = network.attachNic("guest", 0);
+        network.addNetdev("user,id=u,restrict=on,dnssearch=vnet.test,mtu=1400");
+    }
+
+    @AfterEach
+    void stop() {
+        network.close();
+    }
+
+    @Test
+    void aRouterSolicitationGetsAnAdvertisementForSlaac() throws Exception {
+        guest.send(GuestFrames6.icmpv6(ALL_ROUTERS_MAC, GUEST_LINK_LOCAL, Gateway.ALL_ROUTERS, 255,
+                Icmpv6Type.ROUTER_SOLICITATION, new byte[4]));
+        ByteBuffer frame = receiveIcmpv6(Icmpv6Type.ROUTER_ADVERTISEMENT);
+        Ipv6Packet ip = ipv6(frame);
+        assertThat(ip.source()).isEqualTo(HOST_LINK_LOCAL);
+        assertThat(ip.destination()).isEqualTo(IpAddress.parse("ff02::1"));
+        assertThat(ip.hopLimit()).isEqualTo(255);
+        assertThat(new EthernetFrame().wrap(frame, 0, frame.limit()).destination()).isEqualTo(0x3333_0000_0001L);
+        RouterAdvertisement ra = new RouterAdvertisement().wrap(frame, ip.upperOffset(), ip.upperLength());
+        assertThat(ra.check()).isEqualTo(WireError.NONE);
+        assertThat(ra.checksumValid(ip)).isTrue();
+        assertThat(ra.routerLifetime()).isEqualTo(NeighborDiscovery.ROUTER_LIFETIME_SECONDS);
+        List<Integer> types = new ArrayList<>();
+        NdpOptions options = ra.options(new NdpOptions());
+        while (options.next()) {
+            types.add(options.type());
+            switch (options.type()) {
+                case NdpOptionType.PREFIX_INFORMATION -> {
+                    assertThat(options.prefix()).isEqualTo(IpAddress.parse("fec0::"));
+                    assertThat(options.prefixLength()).isEqualTo(64);
+                    assertThat(options.autonomous()).isTrue();
+                    assertThat(options.onLink()).isTrue();
+                }
+                case NdpOptionType.MTU -> assertThat(options.mtu()).isEqualTo(1400);
+                case NdpOptionType.SOURCE_LINK_LAYER_ADDRESS -> assertThat(options.linkLayerAddress()).isEqualTo(HOST_MAC);
+                case NdpOptionType.RDNSS -> assertThat(options.rdnssAddress(0)).isEqualTo(DNS);
+                case NdpOptionType.DNSSL -> assertThat(options.dnsslNames()).containsExactly("vnet.test");
+                default -> throw new AssertionError("option " + options.type());
+            }
+        }
+        assertThat(types).containsExactlyInAnyOrder(NdpOptionType.PREFIX_INFORMATION, NdpOptionType.MTU,
+                NdpOptionType.SOURCE_LINK_LAYER_ADDRESS, NdpOptionType.RDNSS, NdpOptionType.DNSSL);
+    }
+
+    @Test
+    void aNeighbourSolicitationForTheGatewayGetsAnAdvertisementWithItsMac() throws Exception {
+        IpAddress group = GuestOutput.solicitedNode(HOST);
+        byte[] sourceOption = {NdpOptionType.SOURCE_LINK_LAYER_ADDRESS, 1, 0x52, 0x54, 0, 0x12, 0x34, 0x56};
+        guest.send(GuestFrames6.icmpv6(GuestOutput.multicastMac(group), GUEST, group, 255,
+                Icmpv6Type.NEIGHBOR_SOLICITATION, GuestFrames6.target(HOST, sourceOption)));
+        ByteBuffer frame = receiveIcmpv6(Icmpv6Type.NEIGHBOR_ADVERTISEMENT);
+        Ipv6Packet ip = ipv6(frame);
+        assertThat(ip.source()).isEqualTo(HOST);
+        assertThat(ip.destination()).isEqualTo(GUEST);
+        assertThat(new EthernetFrame().wrap(frame, 0, frame.limit()).destination()).isEqualTo(GUEST_MAC);
+        NeighborAdvertisement na = new NeighborAdvertisement().wrap(frame, ip.upperOffset(), ip.upperLength());
+        assertThat(na.check()).isEqualTo(WireError.NONE);
+        assertThat(na.target()).isEqualTo(HOST);
+        assertThat(na.router()).isTrue();
+        assertThat(na.solicited()).isTrue();
+        NdpOptions options = na.options(new NdpOptions());
+        assertThat(options.next()).isTrue();
+        assertThat(options.linkLayerAddress()).isEqualTo(HOST_MAC);
+    }
+
+    @Test
+    void neighbourDiscoveryFromOffTheLinkIsDroppedAndCounted() throws Exception {
+        IpAddress group = GuestOutput.solicitedNode(HOST);
+        guest.send(GuestFrames6.icmpv6(GuestOutput.multicastMac(group), GUEST, group, 64,
+                Icmpv6Type.NEIGHBOR_SOLICITATION, GuestFrames6.target(HOST)));
+        assertThat(guest.receive(300, TimeUnit.MILLISECONDS)).isNull();
+        awaitDetail("neighbour discovery dropped 1");
+    }
+
+    @Test
+    void aPingToTheGatewayAndItsDnsAddressIsAnswered() throws Exception {
+        for (IpAddress target : new IpAddress[] {HOST, DNS, HOST_LINK_LOCAL}) {
+            IpAddress source = target.isLinkLocal() ? GUEST_LINK_LOCAL : GUEST;
+            byte[] rest = {0x12, 0x34, 0, 1, 'p', 'i', 'n', 'g'};
+            guest.send(GuestFrames6.icmpv6(GuestOutput.gatewayMac(target), source, target, 64, Icmpv6Type.ECHO_REQUEST, rest));
+            ByteBuffer frame = receiveIcmpv6(Icmpv6Type.ECHO_REPLY);
+            Ipv6Packet ip = ipv6(frame);
+            assertThat(ip.source()).isEqualTo(target);
+            assertThat(ip.destination()).isEqualTo(source);
+            Icmpv6Packet icmp = new Icmpv6Packet().wrap(frame, ip.upperOffset(), ip.upperLength());
+            assertThat(icmp.identifier()).isEqualTo(0x1234);
+            assertThat(icmp.checksumValid(ip)).isTrue();
+        }
+    }
+
+    @Test
+    void duplicateAddressDetectionTeachesTheGatewayTheGuestsSlaacAddress() throws Exception {
+        IpAddress group = GuestOutput.solicitedNode(GUEST);
+        guest.send(GuestFrames6.icmpv6(GuestOutput.multicastMac(group), IpAddress.IPV6_ANY, group, 255,
+                Icmpv6Type.NEIGHBOR_SOLICITATION, GuestFrames6.target(GUEST)));
+        awaitDetail("neighbour " + GUEST + " 52:54:00:12:34:56");
+    }
+
+    @Test
+    void anInformationRequestGetsTheDnsServerAndSearchListByDhcpv6() throws Exception {
+        byte[] request = {11, 1, 2, 3, // Information-request, transaction-id 010203
+            0, 1, 0, 10, 0, 3, 0, 1, 0x52, 0x54, 0, 0x12, 0x34, 0x56, // Client Identifier: DUID-LL
+            0, 6, 0, 4, 0, 23, 0, 24}; // Option Request: DNS servers, domain list
+        guest.send(GuestFrames6.udp(0x3333_0001_0002L, GUEST_LINK_LOCAL, 546, Gateway.ALL_DHCP_SERVERS, 547, request));
+        ByteBuffer frame = receive(EtherType.IPV6);
+        Ipv6Packet ip = ipv6(frame);
+        assertThat(ip.upperProtocol()).isEqualTo(IpProtocol.UDP);
+        assertThat(ip.source()).isEqualTo(HOST_LINK_LOCAL);
+        UdpPacket udp = new UdpPacket().wrap(frame, ip.upperOffset(), ip.upperLength());
+        assertThat(udp.destinationPort()).isEqualTo(546);
+        assertThat(udp.checksumValid(ip)).isTrue();
+        byte[] reply = new byte[udp.payloadLength()];
+        frame.get(udp.payloadOffset(), reply);
+        assertThat(reply[0]).isEqualTo((byte) 7);
+        assertThat(new String(reply, java.nio.charset.StandardCharsets.ISO_8859_1)).contains("vnet");
+        ByteBuffer r = ByteBuffer.wrap(reply);
+        assertThat(indexOf(reply, GuestFrames6.address(DNS))).isPositive();
+        assertThat(r.get(1)).isEqualTo((byte) 1);
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    /** Waits for a line of info network with {@code text}: the frame may still wait in the port's queue at first. */
+    private void awaitDetail(String text) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (details().stream().noneMatch(line -> line.contains(text)) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(details()).anySatisfy(line -> assertThat(line).contains(text));
+    }
+
+    private List<String> details() {
+        return ((UsernetNetdev) network.netdevs().stream().filter(n -> n.id().equals("u")).findFirst().orElseThrow())
+                .details();
+    }
+
+    private static Ipv6Packet ipv6(ByteBuffer frame) {
+        Ipv6Packet ip = new Ipv6Packet().wrap(frame, EthernetFrame.HEADER_LENGTH, frame.limit() - EthernetFrame.HEADER_LENGTH);
+        assertThat(ip.check()).isEqualTo(WireError.NONE);
+        return ip;
+    }
+
+    private ByteBuffer receiveIcmpv6(int type) throws InterruptedException {
+        while (true) {
+            ByteBuffer frame = receive(EtherType.IPV6);
+            Ipv6Packet ip = ipv6(frame);
+            if (ip.upperProtocol() == IpProtocol.ICMPV6 && (frame.get(ip.upperOffset()) & 0xFF) == type) {
+                return frame;
+            }
+        }
+    }
+
+    private ByteBuffer receive(int etherType) throws InterruptedException {
+        while (true) {
+            byte[] f = guest.receive(5, TimeUnit.SECONDS);
+            assertThat(f).as("a frame of type 0x%04x", etherType).isNotNull();
+            ByteBuffer b = ByteBuffer.wrap(f);
+            if (new EthernetFrame().wrap(b, 0, f.length).etherType() == etherType) {
+                return b;
+            }
+        }
+    }
+}
