@@ -28,7 +28,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -42,14 +41,15 @@ import org.junit.jupiter.api.Timeout;
  * the guest its address and default route, it pings the gateway (also with 3000 bytes, in fragments both
  * ways), moves 32 MB each way to servers on the host's ::1 through fec0::2, resolves an AAAA name through
  * fec0::3 from a dnsmasq on ::1 and through the UDP NAT at [fec0::2]:PORT, and host forwards on [::1] reach
- * its web server, at its SLAAC address named in the rule or learnt.
+ * its web server: at its SLAAC address named in the rule or learnt (also before the guest sent anything from
+ * it), and at an address the gateway has to solicit.
  *
  * <p>The same scenario on QEMU's own {@code -netdev user} (QEMU 7.2, libslirp 4.7) is the last test, as the
  * reference; what QEMU does differently is written there, asserted and printed. Both sides are captured
  * (filter-dump, the first 256 bytes of each frame) and the captures read back with tshark.
  *
  * <p>Methods run in order: the guest sends nothing from its SLAAC address before the third (the named host
- * forward), and the second and third depend on that.
+ * forward), and the second depends on that.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -64,6 +64,8 @@ class UsernetIpv6IT {
     static final String GATEWAY_MAC = "52:55:00:00:00:02";
     static final InetAddress LOOPBACK6 = loopback6();
     static final String NAME = "usernet6";
+    /** A guest address that the gateway sees nowhere before it forwards to it. */
+    static final String UNSEEN = "fec0::99";
     static final String RA = "icmpv6.type == 134";
 
     private Path dir;
@@ -75,6 +77,7 @@ class UsernetIpv6IT {
     private Process dnsmasq;
     private int learnedPort;
     private int namedPort;
+    private int unseenPort;
     private VnetProcess vnet;
     private QemuGuest guest;
 
@@ -109,10 +112,12 @@ class UsernetIpv6IT {
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         learnedPort = freePort6();
         namedPort = freePort6();
+        unseenPort = freePort6();
         vnet = VnetProcess.start("--control", "none",
                 "-netdev", "user,id=u,dnssearch=example.test,dns-upstream=[::1]:" + dnsPort
                         + ",hostfwd=tcp:[::1]:" + learnedPort + "-:80"
-                        + ",hostfwd=tcp:[::1]:" + namedPort + "-[" + SLAAC + "]:80",
+                        + ",hostfwd=tcp:[::1]:" + namedPort + "-[" + SLAAC + "]:80"
+                        + ",hostfwd=tcp:[::1]:" + unseenPort + "-[" + UNSEEN + "]:80",
                 "-netdev", "stream,id=vms,server=on,addr.type=unix,addr.path=" + stream,
                 "-object", "filter-dump,id=cap,netdev=vms,maxlen=256,file=" + pcap); // NDP whole, the rest's headers
         guest = QemuGuest.builder(NAME).mac(MAC).netdev("stream,server=off,addr.type=unix,addr.path=" + stream).boot();
@@ -164,38 +169,22 @@ class UsernetIpv6IT {
     }
 
     /*
-     * FINDING (main code, usernet HostForwardGuests/NeighborDiscovery): a hostfwd rule without a guest address
-     * goes to the guest's global address "as learnt from its traffic", and a freshly booted SLAAC guest sends
-     * nothing from that address until one of its programs talks: the only frame that names it is the
-     * duplicate address detection solicitation (source ::, destination ff02::1:ff36:601, target
-     * fec0::5054:ff:fe36:601, from the guest's MAC), which NeighborDiscovery.message ignores ("another
-     * guest's address (address resolution or DAD)"). So `hostfwd=tcp:[::1]:2222-:22` to a guest that just
-     * booted and runs only sshd is refused (the accepted connection is closed at once: curl says "Recv
-     * failure: Connection reset by peer", rc 56) until the guest happens to send something. Seen by hand with
-     * this guest: closed before any guest traffic, answered after a `ping -6 fec0::2` or after the named rule's
-     * connection; and by this test without @Disabled: java.net.SocketException: Connection reset in httpGet.
-     * Suggestion: remember the target of a DAD solicitation (RFC 4862 5.4.2; source ::, a target
-     * in ipv6-net) with the frame's source MAC as a candidate for learnt rules, or solicit the EUI-64
-     * address of MACs learnt from link-local traffic. QEMU has no such rule to compare with (7.2 refuses IPv6
-     * in hostfwd, see the reference test).
+     * A freshly booted SLAAC guest sends nothing from its global address until one of its programs talks; the
+     * only frame that names the address is its duplicate address detection solicitation (source ::, to
+     * ff02::1:ff36:601, target fec0::5054:ff:fe36:601, from the guest's MAC). Found here first on f91fd7a, where
+     * the gateway ignored that solicitation and this forward's connection was closed at once ("Connection
+     * reset"); main's 5e8784e learns the address from it (RFC 4862 section 5.4.2).
      */
     @Test
     @Order(2)
-    @Disabled("FINDING: a learnt IPv6 hostfwd cannot reach a guest that has not yet sent from its SLAAC address;"
-            + " the DAD solicitation that names the address is ignored (see the comment above)")
     void hostForwardWithoutGuestAddressReachesAGuestThatHasSentNothingFromItsAddressYet() throws Exception {
         assertThat(httpGet(learnedPort)).contains("200 OK", "hello from " + NAME);
     }
 
     @Test
     @Order(3)
-    void hostForwardToTheGuestsNamedSlaacAddressSolicitsItsMacAndReachesItsWebServer() throws Exception {
+    void hostForwardToTheGuestsNamedSlaacAddressReachesItsWebServer() throws Exception {
         assertThat(httpGet(namedPort)).contains("200 OK", "hello from " + NAME);
-        // the gateway had not seen the guest send from that address, so it asked for its MAC first (as libslirp's
-        // ndp_send_ns); this holds while global addresses are learnt only from the guest's traffic (finding above)
-        String solicitations = awaitCaptured(pcap, "icmpv6.type == 135 && eth.src == " + GATEWAY_MAC
-                + " && icmpv6.nd.ns.target_address == " + SLAAC, "ipv6.src");
-        assertThat(solicitations.lines().findFirst()).as("the gateway's neighbour solicitation").hasValue("fec0::2");
     }
 
     @Test
@@ -273,6 +262,24 @@ class UsernetIpv6IT {
         assertThat(guest.runOk("ping -6 -c 2 -s 3000 -w 15 fec0::2")).contains("2 packets received");
         String fragments = awaitCaptured(pcap, "eth.src == " + GATEWAY_MAC + " && ipv6.nxt == 44", "ipv6.src", "ipv6.dst");
         assertThat(fragments.lines().findFirst()).hasValue("fec0::2|" + SLAAC);
+    }
+
+    @Test
+    @Order(11)
+    void hostForwardToAnAddressTheGatewayHasNotSeenSolicitsItsMacFirst() throws Exception {
+        // an address taken without duplicate address detection: nothing names it on the link until the gateway
+        // asks (a neighbour solicitation from fec0::2 to its solicited-node group, as libslirp's ndp_send_ns);
+        // removed again at the end, since the guest would prefer it as its source towards fec0::2 (RFC 6724 rule 8)
+        guest.runOk("echo 0 > /proc/sys/net/ipv6/conf/eth0/accept_dad; ip -6 addr add " + UNSEEN + "/64 dev eth0");
+        try {
+            assertThat(httpGet(unseenPort)).contains("200 OK", "hello from " + NAME);
+            String solicitations = awaitCaptured(pcap, "icmpv6.type == 135 && eth.src == " + GATEWAY_MAC
+                    + " && icmpv6.nd.ns.target_address == " + UNSEEN, "ipv6.src", "ipv6.dst");
+            assertThat(solicitations.lines().findFirst()).as("the gateway's neighbour solicitation")
+                    .hasValue("fec0::2|ff02::1:ff00:99");
+        } finally {
+            guest.runOk("ip -6 addr del " + UNSEEN + "/64 dev eth0; echo 1 > /proc/sys/net/ipv6/conf/eth0/accept_dad");
+        }
     }
 
     /**
