@@ -163,6 +163,7 @@ public final class QemuGuest implements AutoCloseable {
         private String mac;
         private String netdev;
         private String netns;
+        private final List<String> qemuArgs = new ArrayList<>();
 
         private Builder(String name) {
             if (!name.matches("[A-Za-z0-9_-]+")) throw new IllegalArgumentException("bad guest name " + name);
@@ -194,6 +195,15 @@ public final class QemuGuest implements AutoCloseable {
             return this;
         }
 
+        /**
+         * More QEMU options after the NIC, e.g. {@code -object filter-dump,id=cap,netdev=n0,file=PATH} (the
+         * guest's netdev is {@code n0}).
+         */
+        public Builder qemuArgs(String... args) {
+            qemuArgs.addAll(List.of(args));
+            return this;
+        }
+
         /** Starts QEMU without waiting for the guest; see {@link QemuGuest#awaitReady}. */
         public QemuGuest start() {
             if (netdev == null) throw new IllegalStateException("netdev not set");
@@ -209,6 +219,7 @@ public final class QemuGuest implements AutoCloseable {
                     "-chardev", "stdio,id=con0,signal=off", "-serial", "chardev:con0",
                     "-netdev", netdev + ",id=n0",
                     "-device", "virtio-net-pci,romfile=,netdev=n0,mac=" + mac));
+            cmd.addAll(qemuArgs);
             try {
                 return new QemuGuest(name, new ProcessBuilder(cmd).redirectErrorStream(true).start());
             } catch (IOException e) {
