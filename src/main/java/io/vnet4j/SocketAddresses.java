@@ -1,5 +1,6 @@
 package io.vnet4j;
 
+import io.vnet4j.wire.IpAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
@@ -32,7 +33,10 @@ public final class SocketAddresses {
     }
 
     private static String host(InetSocketAddress inet) {
-        String host = inet.getAddress() == null ? inet.getHostString() : inet.getAddress().getHostAddress();
+        if (inet.getAddress() != null) {
+            return IpAddress.of(inet.getAddress()).toUriString(); // RFC 5952 text, not the JDK's 0:0:0:0:0:0:0:1
+        }
+        String host = inet.getHostString();
         return host.indexOf(':') >= 0 ? "[" + host + "]" : host;
     }
 }

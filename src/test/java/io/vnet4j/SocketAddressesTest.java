@@ -23,7 +23,7 @@ class SocketAddressesTest {
 
     @Test
     void anIpv6AddressIsBracketed() throws Exception {
-        assertThat(SocketAddresses.format(new InetSocketAddress(InetAddress.getByName("::1"), 53))).isEqualTo("[0:0:0:0:0:0:0:1]:53");
+        assertThat(SocketAddresses.format(new InetSocketAddress(InetAddress.getByName("::1"), 53))).isEqualTo("[::1]:53");
     }
 
     @Test

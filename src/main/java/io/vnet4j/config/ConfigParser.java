@@ -467,7 +467,7 @@ public final class ConfigParser {
         if (address.getAddress() instanceof Inet4Address v4) {
             return new DatagramEndpoint.Inet(v4, address.getPort());
         }
-        throw o.error(what + ": expected an IPv4 address, got '" + address.getAddress().getHostAddress() + "'");
+        throw o.error(what + ": expected an IPv4 address, got '" + io.vnet4j.wire.IpAddress.of(address.getAddress()) + "'");
     }
 
     private static String orDefault(String v, String d) {

@@ -104,7 +104,7 @@ final class Gateway {
     }
 
     private boolean isGatewayMac(long mac) {
-        return (mac >>> 32) == 0x5255 && (isGatewayAddress((int) mac) || addresses.isIpv6GatewayMac(mac));
+        return (mac >>> 32) == 0x5255 && isGatewayAddress((int) mac) || addresses.isIpv6GatewayMac(mac);
     }
 
     /** An address the gateway answers for: the host, the DNS, or a guestfwd address. */

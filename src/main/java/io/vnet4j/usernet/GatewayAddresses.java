@@ -58,7 +58,7 @@ record GatewayAddresses(IpAddress host4, IpAddress dns4, IpAddress host6, IpAddr
         return isHost(address) || isDns(address);
     }
 
-    /** True when {@code mac} is the gateway's MAC for one of its IPv6 addresses (52:55 and the last four bytes). */
+    /** True when {@code mac} is the gateway's MAC for one of its IPv6 addresses (52:56 and the last four bytes). */
     boolean isIpv6GatewayMac(long mac) {
         return host6 != null && mac == GuestOutput.gatewayMac(host6) || dns6 != null && mac == GuestOutput.gatewayMac(dns6);
     }

@@ -23,7 +23,7 @@ import java.util.function.LongSupplier;
 
 /**
  * Builds the frames the gateway sends to the guests: Ethernet with the gateway's MAC for the address it
- * speaks as (QEMU's 52:55 and the last four bytes of the address), IPv4 or IPv6 (by the family of the
+ * speaks as (QEMU's 52:55 and the IPv4 address, 52:56 and the last four bytes of an IPv6 one), IPv4 or IPv6 (by the family of the
  * addresses) with checksums, fragmented to the MTU when larger (IPv6 with a Fragment header, RFC 8200
  * section 4.5), and hands each to the hub. The destination MAC comes from the {@link NeighborTable}, or
  * for IPv6 multicast from the address (33:33 and its last four bytes, RFC 2464 section 7); when a guest's
@@ -86,9 +86,12 @@ final class GuestOutput {
         return 0x5255_0000_0000L | (ip & 0xFFFFFFFFL);
     }
 
-    /** The gateway's MAC as {@code ip}: QEMU's 52:55 and the IPv4 address, or the last four bytes of an IPv6 one. */
+    /**
+     * The gateway's MAC as {@code ip}: QEMU's 52:55 and the IPv4 address, or for IPv6 52:56 and the
+     * address's last four bytes (libslirp's in6_compute_ethaddr).
+     */
     static long gatewayMac(IpAddress ip) {
-        return gatewayMac((int) ip.low());
+        return ip.isIpv4() ? gatewayMac((int) ip.low()) : 0x5256_0000_0000L | (ip.low() & 0xFFFF_FFFFL);
     }
 
     /** The Ethernet address of an IPv6 multicast group: 33:33 and the group's last four bytes (RFC 2464 section 7). */

@@ -61,7 +61,7 @@ class UsernetIpv6IT {
     /** Modified EUI-64 (RFC 4291 appendix A) of {@link #MAC} in the default prefix: fec0::5054:ff:fe36:601. */
     static final String SLAAC = slaacAddress("fec0::", MAC);
     /** The gateway's MAC for fec0::2 and fe80::2: 52:55 and the address's last 32 bits. */
-    static final String GATEWAY_MAC = "52:55:00:00:00:02";
+    static final String GATEWAY_MAC = "52:56:00:00:00:02"; // libslirp's in6_compute_ethaddr, as QEMU
     static final InetAddress LOOPBACK6 = loopback6();
     static final String NAME = "usernet6";
     /** A guest address that the gateway sees nowhere before it forwards to it. */
@@ -292,8 +292,6 @@ class UsernetIpv6IT {
      * ::1, DNS through fec0::3. What it does differently from vnet4j (asserted here, so that a change in
      * either shows):
      * <ul>
-     *   <li>the gateway's MAC for its IPv6 addresses is 52:56:00:00:00:02 (libslirp's in6_compute_ethaddr:
-     *       52:56 and the address's last 32 bits), vnet4j's 52:55:00:00:00:02;
      *   <li>the RA has no MTU option and no O flag (libslirp's DHCPv6 server answers, but the RA does not
      *       point to it), no DNSSL even with {@code dnssearch=} (that goes to DHCPv4 option 119 only), and
      *       the RDNSS lifetime is 1200000 s: libslirp writes 2 * NDP_MaxRtrAdvInterval, which is in

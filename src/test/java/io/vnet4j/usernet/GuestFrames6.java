@@ -17,7 +17,7 @@ final class GuestFrames6 {
     static final IpAddress HOST = IpAddress.parse("fec0::2");
     static final IpAddress HOST_LINK_LOCAL = IpAddress.parse("fe80::2");
     static final IpAddress DNS = IpAddress.parse("fec0::3");
-    static final long HOST_MAC = 0x5255_0000_0002L;
+    static final long HOST_MAC = 0x5256_0000_0002L; // libslirp's in6_compute_ethaddr: 52:56 for IPv6
     static final int ETH = EthernetFrame.HEADER_LENGTH;
     static final int IP6 = Ipv6Packet.HEADER_LENGTH;
 
