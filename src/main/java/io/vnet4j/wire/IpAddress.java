@@ -149,19 +149,31 @@ public final class IpAddress {
         if (isIpv4() != network.isIpv4()) {
             return false;
         }
-        return masked(prefixLength).equals(network.masked(prefixLength));
+        int cleared = clearedBits(prefixLength);
+        return ((high ^ network.high) & highMask(cleared)) == 0 && ((low ^ network.low) & lowMask(cleared)) == 0;
     }
 
     /** This address with all but the first {@code prefixLength} bits of its family cleared. */
     public IpAddress masked(int prefixLength) {
+        int cleared = clearedBits(prefixLength);
+        return new IpAddress(high & highMask(cleared), low & lowMask(cleared));
+    }
+
+    /** How many bits at the end of the 128 lie after {@code prefixLength} bits of this family. */
+    private int clearedBits(int prefixLength) {
         int bits = bits();
         if (prefixLength < 0 || prefixLength > bits) {
             throw new IllegalArgumentException("prefix length " + prefixLength + " outside 0-" + bits);
         }
-        int cleared = bits - prefixLength; // bits cleared from the end of the 128
-        long lowMask = cleared >= 64 ? 0 : -1L << cleared;
-        long highMask = cleared <= 64 ? -1L : cleared >= 128 ? 0 : -1L << (cleared - 64);
-        return new IpAddress(high & highMask, low & lowMask);
+        return bits - prefixLength;
+    }
+
+    private static long lowMask(int cleared) {
+        return cleared >= 64 ? 0 : -1L << cleared;
+    }
+
+    private static long highMask(int cleared) {
+        return cleared <= 64 ? -1L : cleared >= 128 ? 0 : -1L << (cleared - 64);
     }
 
     /** The address as the JDK's type (an {@code Inet4Address} for IPv4). */

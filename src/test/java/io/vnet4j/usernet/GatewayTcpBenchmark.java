@@ -5,9 +5,10 @@ import io.vnet4j.config.ConfigParser;
 import io.vnet4j.config.NetdevConfig;
 import io.vnet4j.config.UserConfig;
 import io.vnet4j.usernet.tcp.TcpNat;
-import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.EthernetFrame;
+import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.Ipv4Packet;
+import io.vnet4j.wire.Ipv6Packet;
 import io.vnet4j.wire.TcpFlags;
 import io.vnet4j.wire.TcpSegment;
 import java.net.InetAddress;
@@ -27,6 +28,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -34,10 +36,11 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * A guest's established TCP connection through the whole gateway: an in-order 1460-byte segment in an
- * Ethernet frame goes through {@link Gateway#frame} (Ethernet, IP and TCP checks, the flow lookup, the
- * receive path) to a host socket on loopback, which the benchmark drains. Run with {@code -prof gc}: the
- * allocation per frame is the figure the address type must not raise.
+ * A guest's established TCP connection through the whole gateway, over IPv4 ({@code family=4}: to
+ * 10.0.2.2, the host's 127.0.0.1) or IPv6 ({@code family=6}: to fec0::2, the host's ::1): an in-order
+ * 1440-byte segment in an Ethernet frame goes through {@link Gateway#frame} (Ethernet, IP and TCP checks,
+ * the flow lookup, the receive path) to a host socket on loopback, which the benchmark drains. Run with
+ * {@code -prof gc}: the allocation per frame is the figure the address type must not raise.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -46,7 +49,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 public class GatewayTcpBenchmark {
-    private static final int MSS = 1460;
+    private static final int MSS = 1440;
+    @Param({"4", "6"})
+    public int family;
     private static final int GUEST_PORT = 40000;
 
     private Selector selector;
@@ -59,6 +64,9 @@ public class GatewayTcpBenchmark {
     private final TcpSegment segment = new TcpSegment();
     private int guestSequence = 1000;
     private int gatewaySequence;
+    private int ipHeader;
+    private IpAddress source;
+    private IpAddress destination;
     private long now;
 
     @Setup(Level.Trial)
@@ -68,10 +76,12 @@ public class GatewayTcpBenchmark {
         parser.netdev("user,id=u");
         UserConfig config = ((NetdevConfig.User) parser.build().netdevs().getFirst()).user();
         selector = Selector.open();
-        server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        boolean v4 = family == 4;
+        server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getByName(v4 ? "127.0.0.1" : "::1"), 0));
         int port = server.socket().getLocalPort();
         NeighborTable arp = new NeighborTable();
         arp.learn(IpAddress.ofIpv4(GuestFrames.GUEST), GuestFrames.GUEST_MAC);
+        arp.learn(GuestFrames6.GUEST, GuestFrames6.GUEST_MAC);
         GatewayAddresses addresses = GatewayAddresses.of(config);
         GuestOutput out = new GuestOutput(this::fromGateway, arp, config.mtu(), () -> now);
         UdpNat udp = new UdpNat(selector, out, addresses);
@@ -80,10 +90,12 @@ public class GatewayTcpBenchmark {
                 DnsUpstreams.resolve(config, Path.of("/nonexistent")), new UdpHostForwards(out, addresses,
                 new HostForwardGuests(config, arp), new VirtualPorts()));
         gateway = new Gateway(config, addresses, out, arp, udp, services, tcp, new GuestForwards(config.guestForwards()),
-                null);
+                new NeighborDiscovery(config, addresses, out, arp, new Random(0), 0));
 
-        send(GuestFrames.tcp(GuestFrames.HOST_MAC, GuestFrames.GUEST, GUEST_PORT, GuestFrames.HOST, port, TcpFlags.SYN,
-                guestSequence, 0, 65535, new byte[0]));
+        send(v4 ? GuestFrames.tcp(GuestFrames.HOST_MAC, GuestFrames.GUEST, GUEST_PORT, GuestFrames.HOST, port,
+                TcpFlags.SYN, guestSequence, 0, 65535, new byte[0])
+                : GuestFrames6.tcp(GuestFrames6.HOST_MAC, GuestFrames6.GUEST, GUEST_PORT, GuestFrames6.HOST, port,
+                TcpFlags.SYN, guestSequence, 0, 65535, new byte[0]));
         accepted = server.accept();
         accepted.configureBlocking(false);
         while (gatewaySequence == 0) {
@@ -94,15 +106,21 @@ public class GatewayTcpBenchmark {
             selector.selectedKeys().clear();
         }
         guestSequence++;
-        frame = ByteBuffer.wrap(GuestFrames.tcp(GuestFrames.HOST_MAC, GuestFrames.GUEST, GUEST_PORT, GuestFrames.HOST,
-                port, TcpFlags.ACK | TcpFlags.PSH, guestSequence, gatewaySequence + 1, 65535, new byte[MSS]));
-        segment.wrap(frame, EthernetFrame.HEADER_LENGTH + Ipv4Packet.MIN_HEADER_LENGTH, TcpSegment.MIN_HEADER_LENGTH + MSS);
+        frame = ByteBuffer.wrap(v4 ? GuestFrames.tcp(GuestFrames.HOST_MAC, GuestFrames.GUEST, GUEST_PORT, GuestFrames.HOST,
+                port, TcpFlags.ACK | TcpFlags.PSH, guestSequence, gatewaySequence + 1, 65535, new byte[MSS])
+                : GuestFrames6.tcp(GuestFrames6.HOST_MAC, GuestFrames6.GUEST, GUEST_PORT, GuestFrames6.HOST, port,
+                TcpFlags.ACK | TcpFlags.PSH, guestSequence, gatewaySequence + 1, 65535, new byte[MSS]));
+        ipHeader = v4 ? Ipv4Packet.MIN_HEADER_LENGTH : Ipv6Packet.HEADER_LENGTH;
+        source = v4 ? IpAddress.ofIpv4(GuestFrames.GUEST) : GuestFrames6.GUEST;
+        destination = v4 ? IpAddress.ofIpv4(GuestFrames.HOST) : GuestFrames6.HOST;
+        segment.wrap(frame, EthernetFrame.HEADER_LENGTH + ipHeader, TcpSegment.MIN_HEADER_LENGTH + MSS);
     }
 
     /** Frames the gateway sends: the SYN-ACK gives its initial sequence number, the rest are ACKs. */
     private void fromGateway(ByteBuffer b, int offset, int length, int segmentSize) {
         if (gatewaySequence == 0) {
-            gatewaySequence = b.getInt(offset + EthernetFrame.HEADER_LENGTH + Ipv4Packet.MIN_HEADER_LENGTH + 4);
+            int ip = family == 4 ? Ipv4Packet.MIN_HEADER_LENGTH : Ipv6Packet.HEADER_LENGTH;
+            gatewaySequence = b.getInt(offset + EthernetFrame.HEADER_LENGTH + ip + 4);
         }
     }
 
@@ -114,7 +132,7 @@ public class GatewayTcpBenchmark {
     @Benchmark
     public int segmentThroughTheGateway() throws Exception {
         segment.setSequenceNumber(guestSequence);
-        segment.fillChecksum(GuestFrames.GUEST, GuestFrames.HOST);
+        segment.fillChecksum(source, destination);
         gateway.frame(frame, 0, frame.limit(), false, ++now);
         tcp.flushAcks();
         guestSequence += MSS;

@@ -67,6 +67,25 @@ final class GuestFrames6 {
         return b.array();
     }
 
+    /** A TCP segment (no options) with its checksum filled. */
+    static byte[] tcp(long destinationMac, IpAddress source, int sourcePort, IpAddress destination, int destinationPort,
+                      int flags, int sequence, int acknowledgment, int window, byte[] data) {
+        byte[] body = new byte[io.vnet4j.wire.TcpSegment.MIN_HEADER_LENGTH + data.length];
+        ByteBuffer b = packet(destinationMac, source, destination, IpProtocol.TCP, 64, body);
+        io.vnet4j.wire.TcpSegment tcp = new io.vnet4j.wire.TcpSegment().wrap(b, ETH + IP6, body.length);
+        tcp.setSourcePort(sourcePort);
+        tcp.setDestinationPort(destinationPort);
+        tcp.setSequenceNumber(sequence);
+        tcp.setAcknowledgmentNumber(acknowledgment);
+        tcp.setHeaderLength(io.vnet4j.wire.TcpSegment.MIN_HEADER_LENGTH);
+        tcp.setFlags(flags);
+        tcp.setWindow(window);
+        tcp.setUrgentPointer(0);
+        b.put(ETH + IP6 + io.vnet4j.wire.TcpSegment.MIN_HEADER_LENGTH, data);
+        tcp.fillChecksum(source, destination);
+        return b.array();
+    }
+
     /**
      * One fragment of an IPv6 packet from the guest: a Fragment header (RFC 8200 section 4.5) with
      * {@code nextHeader}, {@code offset} in bytes, the M flag and {@code id}, then {@code data}.
