@@ -17,6 +17,9 @@ public abstract sealed class NdpMessage extends WireView
     /** The ICMPv6 type of this message ({@link Icmpv6Type}). */
     abstract int messageType();
 
+    /** Walks the options in {@link #check()}, so that checking allocates nothing. */
+    private final NdpOptions checker = new NdpOptions();
+
     /** Bytes before the options: type, code, checksum and the fixed fields. */
     public abstract int fixedLength();
 
@@ -24,7 +27,7 @@ public abstract sealed class NdpMessage extends WireView
      * Checks: {@link WireError#TRUNCATED} when shorter than {@link #fixedLength()};
      * {@link WireError#UNSUPPORTED} for another ICMPv6 type; {@link WireError#BAD_FIELD} for a code other
      * than 0 or (Neighbor Solicitation and Advertisement) a multicast target; {@link WireError#BAD_OPTION}
-     * for an option of length 0 or past the end ({@link NdpOptions#check}).
+     * for an option of length 0 or past the end (every option is walked).
      */
     public WireError check() {
         if (len < fixedLength()) {
@@ -36,7 +39,7 @@ public abstract sealed class NdpMessage extends WireView
         if (code() != 0 || !fieldsValid()) {
             return WireError.BAD_FIELD;
         }
-        return NdpOptions.check(buf, optionsOffset(), optionsLength());
+        return checker.reset(buf, optionsOffset(), optionsLength()).walkAll();
     }
 
     /** The fixed fields' own rule; true unless a subclass says otherwise. */

@@ -15,71 +15,19 @@ import java.util.Objects;
  * and RFC 8106 give it ({@link #wellFormed()}) and throws {@link IllegalStateException} otherwise (a caller's
  * error, not the input's: look at {@link #type()} and {@link #wellFormed()} first).
  */
-public final class NdpOptions {
+public final class NdpOptions extends OptionCursor {
     /** The unit of the length field, in bytes. */
     public static final int UNIT = 8;
-    private ByteBuffer buf;
-    private int next;
-    private int end;
-    private int current = -1;
-    private int currentLength;
-    private WireError error = WireError.NONE;
 
     /** Points the iterator at the options in {@code length} bytes from absolute {@code offset}; returns {@code this}. */
     public NdpOptions reset(ByteBuffer buffer, int offset, int length) {
-        Objects.checkFromIndexSize(offset, length, buffer.limit());
-        buf = buffer;
-        next = offset;
-        end = offset + length;
-        current = -1;
-        currentLength = 0;
-        error = WireError.NONE;
+        start(buffer, offset, length);
         return this;
     }
 
-    /**
-     * Steps to the next option: true when there is one, false at the end of the area or at a malformed
-     * option ({@link #error()} tells which).
-     */
-    public boolean next() {
-        current = -1;
-        if (error != WireError.NONE || next >= end) {
-            return false;
-        }
-        int length = optionLength(buf, next, end);
-        if (length < 0) {
-            error = WireError.BAD_OPTION;
-            return false;
-        }
-        current = next;
-        currentLength = length;
-        next += length;
-        return true;
-    }
-
-    /** {@link WireError#NONE}, or {@link WireError#BAD_OPTION} once {@link #next()} met a malformed option. */
-    public WireError error() {
-        return error;
-    }
-
-    /**
-     * Checks the options in {@code length} bytes from absolute {@code offset} without an iterator: every
-     * length non-zero and every option inside the area; {@link WireError#BAD_OPTION} otherwise.
-     */
-    public static WireError check(ByteBuffer buffer, int offset, int length) {
-        int end = offset + length;
-        for (int at = offset; at < end; ) {
-            int optionLength = optionLength(buffer, at, end);
-            if (optionLength < 0) {
-                return WireError.BAD_OPTION;
-            }
-            at += optionLength;
-        }
-        return WireError.NONE;
-    }
-
-    /** The length in bytes of the option at {@code at}, or -1 when it is malformed. */
-    private static int optionLength(ByteBuffer buffer, int at, int end) {
+    /** A length of 0 (RFC 4861 section 4.6) or an option past the end is malformed. */
+    @Override
+    protected int optionLength(ByteBuffer buffer, int at, int end) {
         if (at + 2 > end) {
             return -1;
         }
@@ -94,17 +42,12 @@ public final class NdpOptions {
 
     /** The current option's Length field: 8-octet units. */
     public int lengthUnits() {
-        return currentLength / UNIT;
+        return currentLength() / UNIT;
     }
 
     /** The current option's length in bytes, type and length bytes included. */
     public int length() {
-        return currentLength;
-    }
-
-    /** Absolute offset of the current option's type byte. */
-    public int offset() {
-        return requireCurrent();
+        return currentLength();
     }
 
     /**
@@ -213,19 +156,12 @@ public final class NdpOptions {
     /** Bytes of domain names and padding in a DNSSL option. */
     public int dnsslNamesLength() {
         require(NdpOptionType.DNSSL, NdpOptionType.DNSSL);
-        return currentLength - UNIT;
+        return currentLength() - UNIT;
     }
 
     /** The names of a DNSSL option as text ({@link DomainNames#decode}, padded; allocates), null when malformed. */
     public List<String> dnsslNames() {
         return DomainNames.decode(buf, dnsslNamesOffset(), dnsslNamesLength(), true);
-    }
-
-    private int requireCurrent() {
-        if (current < 0) {
-            throw new IllegalStateException("no current option");
-        }
-        return current;
     }
 
     private int require(int type) {
@@ -238,6 +174,6 @@ public final class NdpOptions {
             throw new IllegalStateException("current option is type " + actual + " of " + lengthUnits()
                     + " units, not a well-formed type " + type);
         }
-        return current;
+        return requireCurrent();
     }
 }

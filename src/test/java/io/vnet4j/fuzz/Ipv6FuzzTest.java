@@ -56,7 +56,7 @@ class Ipv6FuzzTest {
         ip.wrap(frame, 0, bytes.length).check();
         icmp.wrap(frame, 0, bytes.length).check();
         ndp(frame, 0, bytes.length);
-        NdpOptions.check(frame, 0, bytes.length);
+        new NdpOptions().reset(frame, 0, bytes.length).walkAll();
         if (eth.wrap(frame, 0, bytes.length).check() != WireError.NONE || eth.etherType() != EtherType.IPV6) {
             return;
         }

@@ -292,7 +292,7 @@ class NdpTest {
         assertThat(options.wellFormed()).isTrue();
         assertThat(options.next()).isFalse();
         assertThatThrownBy(options::type).as("no current option").isInstanceOf(IllegalStateException.class);
-        assertThat(NdpOptions.check(buf, 0, buf.capacity())).isEqualTo(WireError.NONE);
+        assertThat(new NdpOptions().reset(buf, 0, buf.capacity()).walkAll()).isEqualTo(WireError.NONE);
     }
 
     @Test

@@ -13,6 +13,8 @@ public final class Dhcpv6Message extends WireView {
     public static final int HEADER_LENGTH = 4;
     private static final int MSG_TYPE = 0;
     private static final int TRANSACTION_ID = 1;
+    /** Walks the options in {@link #check()}, so that checking allocates nothing. */
+    private final Dhcpv6Options checker = new Dhcpv6Options();
 
     /** Points this view at {@code length} bytes from absolute {@code offset}; returns {@code this}. */
     public Dhcpv6Message wrap(ByteBuffer buffer, int offset, int length) {
@@ -23,7 +25,7 @@ public final class Dhcpv6Message extends WireView {
     /**
      * Checks: {@link WireError#TRUNCATED} under 4 bytes; {@link WireError#UNSUPPORTED} for the relay messages
      * (their header differs, RFC 8415 section 9); {@link WireError#BAD_OPTION} unless the options tile the
-     * rest of the view exactly ({@link Dhcpv6Options#check}).
+     * rest of the view exactly (every option is walked).
      */
     public WireError check() {
         if (len < HEADER_LENGTH) {
@@ -32,7 +34,7 @@ public final class Dhcpv6Message extends WireView {
         if (Dhcpv6MessageType.isRelay(msgType())) {
             return WireError.UNSUPPORTED;
         }
-        return Dhcpv6Options.check(buf, optionsOffset(), optionsLength());
+        return checker.reset(buf, optionsOffset(), optionsLength()).walkAll();
     }
 
     /** msg-type ({@link Dhcpv6MessageType}). */
