@@ -248,21 +248,7 @@ final class Gateway {
             drops.icmpNotEcho++;
             return;
         }
-        if (addresses.isHostOrDns(destination)) {
-            ByteBuffer reply = out.payloadBuffer();
-            reply.put(0, buffer, offset, length);
-            icmp6.wrap(reply, 0, length);
-            icmp6.setType(Icmpv6Type.ECHO_REPLY);
-            out.sendIcmp(destination, source, length);
-            return;
-        }
-        if (destination.isMulticastOrBroadcast()) {
-            drops.multicast++;
-        } else if (config.restricted() || inVirtualNetwork(destination)) {
-            drops.restricted++;
-        } else {
-            proxyEcho(source, destination, buffer, offset, length, now);
-        }
+        echo(source, destination, buffer, offset, length, now);
     }
 
     /** Pings to other hosts go through this proxy. */
@@ -279,19 +265,27 @@ final class Gateway {
             drops.icmpNotEcho++;
             return;
         }
+        echo(source, destination, buffer, offset, length, now);
+    }
+
+    /**
+     * An echo request of either family, checked: answered here when it is for the gateway's own addresses
+     * (the same bytes as an echo reply, ICMP type 0 or ICMPv6 type 129), else carried by the proxy unless
+     * it is for a group, for the virtual network, or {@code restrict=on}.
+     */
+    private void echo(IpAddress source, IpAddress destination, ByteBuffer buffer, int offset, int length, long now) {
         if (addresses.isHostOrDns(destination)) {
             ByteBuffer reply = out.payloadBuffer();
             reply.put(0, buffer, offset, length);
-            icmp.wrap(reply, 0, length);
-            icmp.setType(IcmpType.ECHO_REPLY);
+            reply.put(0, (byte) (source.isIpv4() ? IcmpType.ECHO_REPLY : Icmpv6Type.ECHO_REPLY));
             out.sendIcmp(destination, source, length);
-            return;
-        }
-        if (config.restricted() || inVirtualNetwork(destination) || destination.isMulticastOrBroadcast()) {
+        } else if (destination.isMulticastOrBroadcast()) {
+            drops.multicast++;
+        } else if (config.restricted() || inVirtualNetwork(destination)) {
             drops.restricted++;
-            return;
+        } else {
+            proxyEcho(source, destination, buffer, offset, length, now);
         }
-        proxyEcho(source, destination, buffer, offset, length, now);
     }
 
     /** An echo request of either family to another host: through the proxy, which counts what it cannot send. */
@@ -400,11 +394,11 @@ final class Gateway {
         long malformed;
         /** An EtherType or IP protocol the gateway does not speak, or pings with no ICMP socket. */
         long unsupported;
-        /** Would leave the virtual network while {@code restrict=on}, or to broadcast/multicast. */
+        /** Would leave the virtual network while {@code restrict=on}, or a ping to its other addresses. */
         long restricted;
         /** Unicast to another guest's MAC: the hub carries it, the gateway has nothing to say. */
         long betweenGuests;
-        /** Multicast other than broadcast (IPv6 neighbour discovery, mDNS, ...): nothing the gateway joined. */
+        /** Multicast or broadcast the gateway does not serve (mDNS, MLD, pings to groups, ...). */
         long multicast;
         /** ARP requests for addresses other than the gateway's (and ARP of other operations). */
         long arpForOthers;
