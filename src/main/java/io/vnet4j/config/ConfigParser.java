@@ -143,7 +143,8 @@ public final class ConfigParser {
      */
     private NetdevConfig.User forwardsToConfiguredTap(NetdevConfig.User user) {
         for (NetdevConfig n : netdevs) {
-            if (n instanceof NetdevConfig.Tap tap && tap.hub() == user.hub() && tap.configure() != null) {
+            if (n instanceof NetdevConfig.Tap tap && tap.hub() == user.hub() && tap.configure() != null
+                    && tap.configure().ipv4()) {
                 IpAddress address = IpAddress.ofIpv4(tap.configure().address());
                 List<UserConfig.HostForward> forwards = user.user().hostForwards().stream()
                         .map(f -> f.guestDefaulted() && f.guestAddress().isIpv4() ? f.towards(address) : f).toList();
@@ -162,8 +163,11 @@ public final class ConfigParser {
         for (NetdevConfig n : netdevs) {
             if (n instanceof NetdevConfig.User user && user.hub() == tap.hub()) {
                 UserConfig u = user.user();
-                return new NetdevConfig.Tap.Configure(u.network() | (100 & ~u.netmask()), u.prefixLength(), u.host(),
-                        tap.mtu() > 0 ? tap.mtu() : u.mtu());
+                int mtu = tap.mtu() > 0 ? tap.mtu() : u.mtu();
+                if (!u.ipv4()) {
+                    return new NetdevConfig.Tap.Configure(0, 0, 0, mtu); // IPv6 only: the address comes by SLAAC
+                }
+                return new NetdevConfig.Tap.Configure(u.network() | (100 & ~u.netmask()), u.prefixLength(), u.host(), mtu);
             }
         }
         throw new ConfigException("-netdev tap,id=" + tap.id() + ": configure=on needs a -netdev user on hub " + tap.hub()
@@ -259,7 +263,7 @@ public final class ConfigParser {
     private static NetdevConfig user(OptionString o, String id, int hub) throws ConfigException {
         UserConfig user = UserOptionParser.parse(o);
         o.finish(UserOptionParser.KEYS);
-        String settings = "net=" + Ipv4Address.format(user.network()) + "/" + user.prefixLength()
+        String settings = (user.ipv4() ? "net=" + Ipv4Address.format(user.network()) + "/" + user.prefixLength() : "ipv4=off")
                 + ",restrict=" + (user.restricted() ? "on" : "off");
         return new NetdevConfig.User(id, "user", hub, settings, user);
     }

@@ -49,7 +49,15 @@ public sealed interface NetdevConfig {
                java.nio.file.Path downscript, java.nio.file.Path netns, Configure configure, int mtu,
                boolean vnetHeader) implements NetdevConfig {
         /** The address, prefix, gateway (IPv4 ints) and MTU {@code configure=on} gives the interface. */
-        public record Configure(int address, int prefixLength, int gateway, int mtu) {}
+        /**
+         * What {@code configure=on} sets: an IPv4 address, prefix and default route, and the MTU; address 0
+         * with {@code ipv4=off} on the user network: no IPv4 at all (IPv6 comes by SLAAC either way).
+         */
+        public record Configure(int address, int prefixLength, int gateway, int mtu) {
+            public boolean ipv4() {
+                return address != 0;
+            }
+        }
 
         Tap withConfigure(Configure c) {
             return new Tap(id, type, hub, settings, ifname, script, downscript, netns, c, mtu, vnetHeader);

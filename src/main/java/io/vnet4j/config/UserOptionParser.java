@@ -208,6 +208,13 @@ final class UserOptionParser {
             throw o.error("Invalid IPv6 prefix provided (IPv6 prefix length must be between 0 and 126)");
         }
         prefix = prefix.masked(length);
+        if (prefix.isMulticastOrBroadcast() || prefix.isLinkLocal() || (length < 10 && IpAddress.parse("fe80::")
+                .inPrefix(prefix, length)) || (length < 8 && IpAddress.parse("ff00::").inPrefix(prefix, length))) {
+            // guests cannot take addresses from a multicast prefix, and fe80::/10 is the link's own (fe80::2
+            // is the gateway's link-local address there already)
+            throw o.error(prefixKey + ": expected a unicast prefix outside fe80::/10 and ff00::/8, got '" + prefix + "/"
+                    + length + "'");
+        }
         IpAddress host = IpAddress.ofIpv6(prefix.high(), prefix.low() | 2);
         String v = o.take("ipv6-host");
         if (v != null) {

@@ -21,7 +21,10 @@ public final class InterfaceSetup {
 
     private InterfaceSetup() {}
 
-    /** Address, prefix and gateway are IPv4 {@code int}s (first octet high); gateway 0: no default route. */
+    /**
+     * Brings {@code lo} and {@code ifname} up with {@code mtu}; address, prefix and gateway are IPv4
+     * {@code int}s (first octet high): address 0 sets no IPv4 address, gateway 0 no default route.
+     */
     public static void configure(String ifname, int address, int prefixLength, int gateway, int mtu) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Libc.errnoState(arena);
@@ -31,17 +34,20 @@ public final class InterfaceSetup {
             }
             try {
                 setUp(arena, errno, sock, "lo");
-                MemorySegment ifreq = ifreq(arena, ifname);
-                sockaddr(ifreq, LinuxCalls.IFNAMSIZ, address);
-                ioctl(errno, sock, LinuxCalls.SIOCSIFADDR, ifreq, "set the address of " + ifname);
-                ifreq = ifreq(arena, ifname);
-                sockaddr(ifreq, LinuxCalls.IFNAMSIZ, prefixLength == 0 ? 0 : -1 << (32 - prefixLength));
-                ioctl(errno, sock, LinuxCalls.SIOCSIFNETMASK, ifreq, "set the netmask of " + ifname);
+                MemorySegment ifreq;
+                if (address != 0) {
+                    ifreq = ifreq(arena, ifname);
+                    sockaddr(ifreq, LinuxCalls.IFNAMSIZ, address);
+                    ioctl(errno, sock, LinuxCalls.SIOCSIFADDR, ifreq, "set the address of " + ifname);
+                    ifreq = ifreq(arena, ifname);
+                    sockaddr(ifreq, LinuxCalls.IFNAMSIZ, prefixLength == 0 ? 0 : -1 << (32 - prefixLength));
+                    ioctl(errno, sock, LinuxCalls.SIOCSIFNETMASK, ifreq, "set the netmask of " + ifname);
+                }
                 ifreq = ifreq(arena, ifname);
                 ifreq.set(ValueLayout.JAVA_INT, LinuxCalls.IFNAMSIZ, mtu);
                 ioctl(errno, sock, LinuxCalls.SIOCSIFMTU, ifreq, "set the MTU of " + ifname);
                 setUp(arena, errno, sock, ifname);
-                if (gateway != 0) {
+                if (address != 0 && gateway != 0) {
                     MemorySegment route = arena.allocate(LinuxCalls.RTENTRY_SIZE, 8);
                     sockaddr(route, 8, 0);
                     sockaddr(route, 24, gateway);

@@ -358,6 +358,8 @@ final class Gateway {
         SocketAddress forwarded = (flags & TcpFlags.SYN) != 0 ? guestForwards.target(destination, tcpSegment.destinationPort()) : null;
         if (forwarded != null) {
             target = forwarded;
+        } else if ((flags & (TcpFlags.SYN | TcpFlags.ACK)) == TcpFlags.SYN && config.restricted()) {
+            drops.restricted++; // refused with RST by TcpNat (no target), and counted here
         } else if ((flags & TcpFlags.SYN) != 0 && !config.restricted() && !destination.isMulticastOrBroadcast()) {
             if (addresses.isDns(destination)) {
                 // DNS over TCP goes to the first upstream resolver, as DNS over UDP does

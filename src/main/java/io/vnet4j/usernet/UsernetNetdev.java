@@ -100,9 +100,10 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
     @Override
     public String describe() {
         UdpNat n = nat;
-        return settings + ",host=" + Ipv4Address.format(config.host()) + ",dns=" + Ipv4Address.format(config.dns())
+        return settings
+                + (config.ipv4() ? ",host=" + Ipv4Address.format(config.host()) + ",dns=" + Ipv4Address.format(config.dns()) : "")
                 + config.ipv6().map(v6 -> ",ipv6-net=" + v6.network() + ",ipv6-host=" + v6.host() + ",ipv6-dns=" + v6.dns())
-                        .orElse("")
+                        .orElse(",ipv6=off")
                 + (n == null ? "" : ",tcp-connections=" + tcp.connectionCount() + ",udp-flows=" + n.flowCount());
     }
 
@@ -205,6 +206,9 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
         ndp = config.ipv6().isEmpty() ? null
                 : new NeighborDiscovery(config, addresses, out, neighbors, new SecureRandom(), System.nanoTime());
         gateway = new Gateway(config, addresses, out, neighbors, nat, services, tcp, guestForwards, ndp);
+        config.ipv6().filter(v6 -> v6.prefixLength() != 64).ifPresent(v6 -> Log.warn(id() + ": ipv6-net="
+                + v6.network() + ": guests take an address by SLAAC only from a /64 prefix (RFC 4862 with RFC 2464); "
+                + "with /" + v6.prefixLength() + " they get none unless one is set by hand (QEMU behaves the same)"));
         List<String> search = SearchList.of(config);
         int byDhcpv6 = SearchList.fitting(search, Dhcpv6Settings.MAX_SEARCH_LIST).size();
         if (ndp != null && Math.min(ndp.searchDomains.size(), byDhcpv6) < search.size()) {

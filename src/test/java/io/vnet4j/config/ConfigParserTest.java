@@ -312,6 +312,26 @@ class ConfigParserTest {
     }
 
     @Test
+    void aConfiguredTapOnAnIpv6OnlyUserNetworkGetsNoIpv4() throws ConfigException {
+        ConfigParser p = new ConfigParser();
+        p.netdev("user,id=u,ipv4=off");
+        p.netdev("tap,id=t,ifname=tap0,configure=on");
+        NetdevConfig.Tap tap = (NetdevConfig.Tap) p.build().netdevs().get(1);
+        assertThat(tap.configure().ipv4()).isFalse();
+        assertThat(tap.configure().mtu()).isEqualTo(1500);
+        assertThat(tap.configure().gateway()).isZero();
+    }
+
+    @Test
+    void ipv6PrefixesGuestsCannotTakeAddressesFromAreRefused() {
+        for (String prefix : new String[] {"ff02::/64", "fe80::/64", "fe00::/7"}) {
+            ConfigParser p = new ConfigParser();
+            assertThatThrownBy(() -> p.netdev("user,id=u,ipv6-net=" + prefix)).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("ipv6-net: expected a unicast prefix outside fe80::/10 and ff00::/8");
+        }
+    }
+
+    @Test
     void aHostForwardWithoutGuestAddressGoesToTheConfiguredTapOnItsHub() throws ConfigException {
         ConfigParser p = new ConfigParser();
         p.netdev("user,id=u,hostfwd=tcp::2222-:22,hostfwd=udp::5353-10.0.2.20:53");

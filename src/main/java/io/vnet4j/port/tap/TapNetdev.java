@@ -67,8 +67,8 @@ public final class TapNetdev extends QueuedPort implements Netdev {
         TapDevice d = device;
         return "ifname=" + (d == null ? config.ifname() : d.name())
                 + (config.netns() == null ? "" : ",netns=" + config.netns())
-                + (config.configure() == null ? "" : ",address=" + Ipv4Address.format(config.configure().address())
-                        + "/" + config.configure().prefixLength())
+                + (config.configure() == null ? "" : !config.configure().ipv4() ? ",configure=ipv6-only"
+                        : ",address=" + Ipv4Address.format(config.configure().address()) + "/" + config.configure().prefixLength())
                 + (config.vnetHeader() ? ",vnet_hdr=on" : ",vnet_hdr=off");
     }
 
