@@ -34,8 +34,9 @@ final class DaemonCommand implements Callable<Integer> {
     @Option(names = "-netdev", paramLabel = "TYPE,id=ID[,hubid=N],...",
             description = "A backend on hub N (default 0): socket (listen=, connect=, mcast=, udp=), stream (server=, addr.*), "
                     + "dgram (local.*, remote.*), user (the user-mode gateway: ipv4=, ipv6=, net=, host=, dns=, dhcpstart=, "
-                    + "ipv6-net=, ipv6-host=, ipv6-dns=, restrict=, hostfwd=[tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport "
-                    + "with IPv6 in brackets, guestfwd=, ... as in QEMU), tap (ifname=, netns=, configure=), vde (sock=, server=).")
+                    + "ipv6-net= (or ipv6-prefix=, ipv6-prefixlen=), ipv6-host=, ipv6-dns=, restrict=, dnssearch=, "
+                    + "hostfwd=[tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport with IPv6 in brackets, guestfwd=, ... as in "
+                    + "QEMU; and dns-upstream=ADDR[:PORT], mtu=, dhcp-static=), tap (ifname=, netns=, configure=), vde (sock=, server=).")
     List<String> netdevs = new ArrayList<>();
 
     @Option(names = "-net", paramLabel = "TYPE[,vlan=N],...",

@@ -6,6 +6,7 @@ import io.vnet4j.usernet.dhcp.DhcpMessageType;
 import io.vnet4j.usernet.dhcp.Lease;
 import io.vnet4j.usernet.dhcpv6.Dhcpv6Server;
 import io.vnet4j.usernet.dhcpv6.Dhcpv6Settings;
+import io.vnet4j.usernet.dns.DnsMessage;
 import io.vnet4j.usernet.dns.LocalResolver;
 import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.Ipv4Address;
@@ -138,6 +139,11 @@ final class UdpServices {
             }
             if (destinationPort != DNS_PORT || config.restricted() || dnsUpstreams.isEmpty()) {
                 dnsDropped++;
+                int n = destinationPort != DNS_PORT ? LocalResolver.FORWARD : localNames.refuse(buffer, offset, length,
+                        dnsOut, 0, config.restricted() ? DnsMessage.RCODE_REFUSED : DnsMessage.RCODE_SERVFAIL);
+                if (n > 0) { // the guest's resolver hears at once that no answer is coming
+                    out.sendUdp(destination, DNS_PORT, source, sourcePort, NeighborTable.UNKNOWN, dnsOut, 0, n);
+                }
             } else {
                 nat.sendPinned(source, sourcePort, destination, DNS_PORT, dnsUpstreams.getFirst(), buffer, offset,
                         length, now);

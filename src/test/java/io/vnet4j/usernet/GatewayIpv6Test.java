@@ -220,6 +220,23 @@ class GatewayIpv6Test {
         awaitDetail("fragments 2");
     }
 
+    @Test
+    void aDnsQueryThatCannotBeForwardedIsRefusedAtOnce() throws Exception {
+        byte[] query = {0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 4, 't', 'e', 's', 't', 0,
+            0, 28, 0, 1}; // example.test AAAA, recursion desired
+        guest.send(GuestFrames6.udp(GuestOutput.gatewayMac(DNS), GUEST, 5353, DNS, 53, query));
+        ByteBuffer frame = receive(EtherType.IPV6);
+        Ipv6Packet ip = ipv6(frame);
+        UdpPacket udp = new UdpPacket().wrap(frame, ip.upperOffset(), ip.upperLength());
+        assertThat(ip.source()).isEqualTo(DNS);
+        assertThat(udp.sourcePort()).isEqualTo(53);
+        int dns = udp.payloadOffset();
+        assertThat(frame.getShort(dns)).isEqualTo((short) 0x1234);
+        assertThat(frame.getShort(dns + 2) & 0xFFFF).isEqualTo(0x8180 | 5); // QR, RD, RA, REFUSED (restrict=on)
+        assertThat(udp.payloadLength()).isEqualTo(query.length); // the question echoed, no records
+        awaitDetail("dns not forwarded: 1");
+    }
+
     private static int indexOf(byte[] haystack, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= haystack.length; i++) {

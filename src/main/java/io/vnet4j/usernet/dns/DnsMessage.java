@@ -14,6 +14,10 @@ public final class DnsMessage extends WireView {
     public static final int HEADER_LENGTH = 12;
     public static final int OPCODE_QUERY = 0;
     public static final int RCODE_NOERROR = 0;
+    /** RFC 1035 section 4.1.1: the server could not process the query (no upstream to ask). */
+    public static final int RCODE_SERVFAIL = 2;
+    /** RFC 1035 section 4.1.1: the server refuses for policy reasons ({@code restrict=on}). */
+    public static final int RCODE_REFUSED = 5;
     public static final int FLAG_QR = 0x8000;
     public static final int FLAG_AA = 0x0400;
     public static final int FLAG_TC = 0x0200;

@@ -129,6 +129,34 @@ public final class LocalResolver {
         return total;
     }
 
+    /**
+     * Answers a standard query (as {@link #answer} reads it) with no records and {@code rcode}
+     * ({@link DnsMessage#RCODE_REFUSED}, {@link DnsMessage#RCODE_SERVFAIL}), so that a guest whose query
+     * cannot be forwarded learns it at once instead of after its resolver's timeout; returns the length,
+     * or {@link #FORWARD} when the query is not one to answer (then it is dropped). Same buffer rules as
+     * {@link #answer}.
+     */
+    public int refuse(ByteBuffer in, int offset, int length, ByteBuffer out, int outOffset, int rcode) {
+        Objects.checkFromIndexSize(outOffset, MAX_RESPONSE_LENGTH, out.limit());
+        if (query.wrap(in, offset, length).check() != WireError.NONE || query.qr()
+                || query.opcode() != DnsMessage.OPCODE_QUERY || query.questionCount() != 1
+                || question.read(query, DnsMessage.HEADER_LENGTH) != WireError.NONE) {
+            return FORWARD;
+        }
+        int questionEnd = question.end();
+        int id = query.id();
+        int recursion = query.flags() & DnsMessage.FLAG_RD;
+        if (in != out || offset != outOffset) {
+            out.put(outOffset + DnsMessage.HEADER_LENGTH, in, offset + DnsMessage.HEADER_LENGTH,
+                    questionEnd - DnsMessage.HEADER_LENGTH);
+        }
+        response.wrap(out, outOffset, questionEnd);
+        response.setId(id);
+        response.setFlags(DnsMessage.FLAG_QR | recursion | DnsMessage.FLAG_RA | rcode);
+        response.setCounts(1, 0, 0, 0);
+        return questionEnd;
+    }
+
     /** An A or AAAA record for the question's name at absolute {@code at}; returns where it ends. */
     private static int writeAddress(ByteBuffer out, int at, IpAddress address) {
         boolean v4 = address.isIpv4();
