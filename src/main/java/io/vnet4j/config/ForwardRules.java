@@ -42,6 +42,10 @@ final class ForwardRules {
             throw hostError(o, rule, "Bad host address" + BRACKETS_HINT);
         }
         IpAddress hostAddress = hostRest[0].isEmpty() ? IpAddress.IPV4_LOOPBACK : address(o, rule, hostRest[0], "host");
+        if (hostAddress.isLinkLocal()) {
+            throw hostError(o, rule, "Bad host address: a link-local address needs an interface, which a rule cannot "
+                    + "name; use [::1], [::] or a global address");
+        }
         if (portRest == null) {
             throw hostError(o, rule, "Bad host port separator");
         }

@@ -279,6 +279,13 @@ class UserOptionParserTest {
         assertError("user,id=u,ipv4=off,hostfwd=udp:[::1]:53-0.0.0.0:53", "(IPv4 guest address while ipv4=off)");
     }
 
+    @Test
+    void aForwardToTheGatewaysOwnAddressOrFromALinkLocalOneIsRefused() {
+        assertError("user,id=u,hostfwd=tcp::2222-10.0.2.2:22", "guest address 10.0.2.2 is the gateway's own");
+        assertError("user,id=u,hostfwd=tcp:[::1]:2222-[fec0::3]:22", "guest address fec0::3 is the gateway's own");
+        assertError("user,id=u,hostfwd=tcp:[fe80::1]:2222-:22", "a link-local address needs an interface");
+    }
+
     private static void assertError(String text, String message) {
         assertThatThrownBy(() -> parse(text)).isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("-netdev " + text + ": ").hasMessageContaining(message)
