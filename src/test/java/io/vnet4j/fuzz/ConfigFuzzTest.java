@@ -9,6 +9,7 @@ import io.vnet4j.config.ConfigException;
 import io.vnet4j.config.ConfigParser;
 import io.vnet4j.config.NetdevConfig;
 import io.vnet4j.config.OptionString;
+import io.vnet4j.config.UserConfig;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Set;
@@ -21,7 +22,8 @@ import org.junit.jupiter.api.BeforeAll;
  * {@code n}), {@code -net} ({@code N}) or {@code -object} ({@code o}) argument after that character,
  * all built into one {@link Config}. Bad options give a one-line {@link ConfigException}, never any other
  * exception (the user option parser included, through {@code -netdev user}); a built config has unique,
- * well-formed ids and its captures name netdevs that exist. Host names are not looked up (see
+ * well-formed ids, its captures name netdevs that exist, and its user networks' IPv6 settings and host
+ * forwards fit their families and prefix. Host names are not looked up (see
  * {@link NoLookupResolver}): a fuzzed name must not become a DNS query.
  */
 class ConfigFuzzTest {
@@ -78,9 +80,34 @@ class ConfigFuzzTest {
         for (NetdevConfig n : config.netdevs()) {
             assertThat(ID.matcher(n.id()).matches()).isTrue();
             assertThat(ids.add(n.id())).isTrue();
+            if (n instanceof NetdevConfig.User user) {
+                checkUser(user.user());
+            }
         }
         for (CaptureConfig c : config.captures()) {
             assertThat(c.netdev() == null || ids.contains(c.netdev())).isTrue();
+        }
+    }
+
+    /**
+     * A user network has a family on; its IPv6 host in the prefix, its IPv6 DNS there too when restricted;
+     * every host forward aims at a family that is on, an IPv6 guest in the prefix or the learned address.
+     */
+    private static void checkUser(UserConfig u) {
+        assertThat(u.ipv4() || u.ipv6().isPresent()).isTrue();
+        u.ipv6().ifPresent(v6 -> {
+            assertThat(v6.inNetwork(v6.host())).isTrue();
+            assertThat(v6.dns()).isNotEqualTo(v6.host());
+            assertThat(!u.restricted() || v6.inNetwork(v6.dns())).isTrue();
+        });
+        for (UserConfig.HostForward f : u.hostForwards()) {
+            if (f.guestAddress().isIpv4()) {
+                assertThat(u.ipv4()).isTrue();
+                assertThat(f.guestAddress().isUnspecified()).isFalse();
+            } else {
+                assertThat(f.guestLearned() || u.inIpv6Network(f.guestAddress())).isTrue();
+                assertThat(f.guestLearned()).isEqualTo(f.guestDefaulted());
+            }
         }
     }
 }
