@@ -14,6 +14,7 @@ import io.vnet4j.usernet.dhcp.Lease;
 import io.vnet4j.usernet.dhcpv6.Dhcpv6Settings;
 import io.vnet4j.usernet.tcp.TcpNat;
 import io.vnet4j.wire.MacAddress;
+import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.Ipv4Address;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -80,6 +81,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
     private TcpHostForwards tcpForwards;
     private IcmpProxy icmp;
     private GuestForwards guestForwards;
+    private HostForwardGuests hostForwardGuests;
     private NeighborTable neighbors;
     /** Null when IPv6 is off. */
     private NeighborDiscovery ndp;
@@ -140,6 +142,12 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
                 }
             });
         }
+        for (UserConfig.HostForward f : config.hostForwards()) {
+            IpAddress guest = hostForwardGuests.guestOf(f);
+            lines.add("hostfwd " + (f.udp() ? "udp " : "tcp ") + f.hostAddress().toUriString() + ":" + f.hostPort() + " -> "
+                    + (guest == null ? "(the guest's IPv6 address: none seen yet)" : guest.toUriString()) + ":"
+                    + f.guestPort() + (f.guestLearned() && guest != null ? " (learnt)" : ""));
+        }
         tcp.describe(lines);
         nat.describe(lines, now);
         lines.add("not answered: " + gateway.drops + ", fragments " + gateway.reassemblyDrops());
@@ -184,6 +192,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
         tcp.onUnreachable((remote, remotePort, guest, guestPort, sequence, network) -> out.sendTcpUnreachable(
                 addresses.host(guest), remote, remotePort, guest, guestPort, sequence, network));
         HostForwardGuests guests = new HostForwardGuests(config, neighbors);
+        hostForwardGuests = guests;
         udpForwards = new UdpHostForwards(out, addresses, guests, ports);
         tcpForwards = new TcpHostForwards(tcp, addresses, guests, ports);
         try {

@@ -237,6 +237,27 @@ class GatewayIpv6Test {
         awaitDetail("dns not forwarded: 1");
     }
 
+    @Test
+    void infoNetworkListsTheHostForwardsAndWhereALearntOneGoes() throws Exception {
+        try (Network other = new Network()) {
+            VirtualNic vm = other.attachNic("vm", 0);
+            other.addNetdev("user,id=u,hostfwd=tcp:127.0.0.1:0-:22,hostfwd=udp:[::1]:0-:53");
+            UsernetNetdev user = (UsernetNetdev) other.netdevs().stream().filter(n -> n.id().equals("u")).findFirst()
+                    .orElseThrow();
+            assertThat(user.details()).contains("hostfwd tcp 127.0.0.1:0 -> 10.0.2.15:22",
+                    "hostfwd udp [::1]:0 -> (the guest's IPv6 address: none seen yet):53");
+            IpAddress group = GuestOutput.solicitedNode(GUEST); // the guest's duplicate address detection
+            vm.send(GuestFrames6.icmpv6(GuestOutput.multicastMac(group), IpAddress.IPV6_ANY, group, 255,
+                    Icmpv6Type.NEIGHBOR_SOLICITATION, GuestFrames6.target(GUEST)));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            String learnt = "hostfwd udp [::1]:0 -> [" + GUEST + "]:53 (learnt)";
+            while (!user.details().contains(learnt) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(user.details()).contains(learnt);
+        }
+    }
+
     private static int indexOf(byte[] haystack, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= haystack.length; i++) {
