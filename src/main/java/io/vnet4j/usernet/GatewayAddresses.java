@@ -38,11 +38,6 @@ record GatewayAddresses(IpAddress host4, IpAddress dns4, IpAddress host6, IpAddr
         return peer.isLinkLocal() ? hostLinkLocal() : host6;
     }
 
-    /** The DNS address in the family of {@code peer}, or null when that family is off. */
-    IpAddress dns(IpAddress peer) {
-        return peer.isIpv4() ? dns4 : dns6;
-    }
-
     /** True for the host address of either family, link-local included. */
     boolean isHost(IpAddress address) {
         return address.equals(host4) || address.equals(host6) || host6 != null && address.equals(hostLinkLocal());

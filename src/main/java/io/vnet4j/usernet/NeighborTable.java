@@ -12,7 +12,7 @@ import java.util.Map;
  */
 final class NeighborTable {
     static final long UNKNOWN = -1;
-    static final int MAX_ENTRIES = 4096;
+    private static final int MAX_ENTRIES = 4096;
 
     /** Told of an address whose MAC was not known before. */
     interface LearnListener {
