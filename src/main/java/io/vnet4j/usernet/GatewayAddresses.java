@@ -10,8 +10,25 @@ import io.vnet4j.wire.IpAddress;
  * default, libslirp's LINKLOCAL_ADDR and in6_equal_router/in6_equal_dns); router advertisements come from
  * the host's. A family that is off has null addresses.
  */
-record GatewayAddresses(IpAddress host4, IpAddress dns4, IpAddress host6, IpAddress dns6) {
+final class GatewayAddresses {
     private static final long LINK_LOCAL_HIGH = 0xFE80_0000_0000_0000L;
+
+    private final IpAddress host4;
+    private final IpAddress dns4;
+    private final IpAddress host6;
+    private final IpAddress dns6;
+    /** Derived once: the per-datagram checks below compare against them without building them again. */
+    private final IpAddress hostLinkLocal;
+    private final IpAddress dnsLinkLocal;
+
+    GatewayAddresses(IpAddress host4, IpAddress dns4, IpAddress host6, IpAddress dns6) {
+        this.host4 = host4;
+        this.dns4 = dns4;
+        this.host6 = host6;
+        this.dns6 = dns6;
+        this.hostLinkLocal = host6 == null ? null : linkLocal(host6);
+        this.dnsLinkLocal = dns6 == null ? null : linkLocal(dns6);
+    }
 
     static GatewayAddresses of(UserConfig config) {
         return new GatewayAddresses(config.ipv4() ? IpAddress.ofIpv4(config.host()) : null,
@@ -21,13 +38,25 @@ record GatewayAddresses(IpAddress host4, IpAddress dns4, IpAddress host6, IpAddr
     }
 
     /** The link-local address with the interface identifier of {@code address}. */
-    static IpAddress linkLocal(IpAddress address) {
+    private static IpAddress linkLocal(IpAddress address) {
         return IpAddress.ofIpv6(LINK_LOCAL_HIGH, address.low());
+    }
+
+    IpAddress host4() {
+        return host4;
+    }
+
+    IpAddress host6() {
+        return host6;
+    }
+
+    IpAddress dns6() {
+        return dns6;
     }
 
     /** The host's link-local address, the source of router advertisements; null when IPv6 is off. */
     IpAddress hostLinkLocal() {
-        return host6 == null ? null : linkLocal(host6);
+        return hostLinkLocal;
     }
 
     /** The host address in the family of {@code peer} (a link-local peer gets the link-local one), or null. */
@@ -35,17 +64,17 @@ record GatewayAddresses(IpAddress host4, IpAddress dns4, IpAddress host6, IpAddr
         if (peer.isIpv4()) {
             return host4;
         }
-        return peer.isLinkLocal() ? hostLinkLocal() : host6;
+        return peer.isLinkLocal() ? hostLinkLocal : host6;
     }
 
     /** True for the host address of either family, link-local included. */
     boolean isHost(IpAddress address) {
-        return address.equals(host4) || address.equals(host6) || host6 != null && address.equals(hostLinkLocal());
+        return address.equals(host4) || address.equals(host6) || address.equals(hostLinkLocal);
     }
 
     /** True for the DNS address of either family, link-local included. */
     boolean isDns(IpAddress address) {
-        return address.equals(dns4) || address.equals(dns6) || dns6 != null && address.equals(linkLocal(dns6));
+        return address.equals(dns4) || address.equals(dns6) || address.equals(dnsLinkLocal);
     }
 
     /** True for the host or DNS address of either family. */
