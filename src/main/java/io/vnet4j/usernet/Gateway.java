@@ -175,8 +175,7 @@ final class Gateway {
             drops.malformed++;
             return;
         }
-        if (destination.isMulticastOrBroadcast() && !isGroupOfGateway(destination)
-                && !NeighborDiscovery.isSolicitedNodeGroup(destination)) {
+        if (destination.isMulticastOrBroadcast() && !isGroupOfGateway(destination)) {
             drops.multicast++; // MLD reports, mDNS, ...: nothing for the gateway
             return;
         }
@@ -198,13 +197,14 @@ final class Gateway {
     }
 
     /**
-     * The multicast groups the gateway is in: all nodes, all routers (router solicitations), the
-     * solicited-node groups of its addresses (neighbour solicitations) and All_DHCP_Relay_Agents_and_Servers.
+     * The multicast groups the gateway listens to: all nodes, all routers (router solicitations),
+     * All_DHCP_Relay_Agents_and_Servers, and every solicited-node group: those of its own addresses carry
+     * solicitations for them, the guests' carry their duplicate address detection, from which
+     * {@link NeighborDiscovery} learns their SLAAC addresses.
      */
-    private boolean isGroupOfGateway(IpAddress group) {
+    private static boolean isGroupOfGateway(IpAddress group) {
         return group.equals(NeighborDiscovery.ALL_NODES) || group.equals(ALL_ROUTERS) || group.equals(ALL_DHCP_SERVERS)
-                || group.equals(GuestOutput.solicitedNode(addresses.host6()))
-                || group.equals(GuestOutput.solicitedNode(addresses.dns6()));
+                || NeighborDiscovery.isSolicitedNodeGroup(group);
     }
 
     static final IpAddress ALL_ROUTERS = IpAddress.parse("ff02::2");
