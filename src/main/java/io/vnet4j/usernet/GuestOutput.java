@@ -209,14 +209,20 @@ final class GuestOutput {
 
     /** As {@link #sendIcmp(IpAddress, IpAddress, int)} to a known MAC (or UNKNOWN) with a given hop limit. */
     void sendIcmp(IpAddress source, IpAddress destination, long destinationMac, int hopLimit, int length) {
+        sendIcmp(source, destination, destinationMac, hopLimit, payload, length);
+    }
+
+    /** An ICMP or ICMPv6 message of {@code length} bytes at 0 of {@code body}: its checksum filled, then sent. */
+    private void sendIcmp(IpAddress source, IpAddress destination, long destinationMac, int hopLimit, ByteBuffer body,
+                          int length) {
         if (source.isIpv4()) {
-            icmp.wrap(payload, 0, length);
+            icmp.wrap(body, 0, length);
             icmp.fillChecksum();
-            sendIp(IpProtocol.ICMP, source, destination, destinationMac, payload, length);
+            sendIp(IpProtocol.ICMP, source, destination, destinationMac, hopLimit, body, length);
         } else {
-            icmp6.wrap(payload, 0, length);
+            icmp6.wrap(body, 0, length);
             icmp6.fillChecksum(source, destination);
-            sendIp(IpProtocol.ICMPV6, source, destination, destinationMac, hopLimit, payload, length);
+            sendIp(IpProtocol.ICMPV6, source, destination, destinationMac, hopLimit, body, length);
         }
     }
 
@@ -254,18 +260,9 @@ final class GuestOutput {
             syn.setSource(guest);
             syn.setDestination(remote);
         }
-        int tcpAt = 8 + quoted - 8;
+        int tcpAt = quoted; // after the 8-byte ICMP header and the quoted IP header
         body.putShort(tcpAt, (short) guestPort).putShort(tcpAt + 2, (short) remotePort).putInt(tcpAt + 4, guestSequence);
-        int length = 8 + quoted;
-        if (v4) {
-            icmp.wrap(body, 0, length);
-            icmp.fillChecksum();
-            sendIp(IpProtocol.ICMP, gateway, guest, NeighborTable.UNKNOWN, DEFAULT_TTL, body, length);
-        } else {
-            icmp6.wrap(body, 0, length);
-            icmp6.fillChecksum(gateway, guest);
-            sendIp(IpProtocol.ICMPV6, gateway, guest, NeighborTable.UNKNOWN, DEFAULT_TTL, body, length);
-        }
+        sendIcmp(gateway, guest, NeighborTable.UNKNOWN, DEFAULT_TTL, body, 8 + quoted);
     }
 
     /** Sends an IP packet with {@code body} as its payload, in fragments when it exceeds the MTU. */
@@ -393,7 +390,6 @@ final class GuestOutput {
         solicitation.setTarget(target);
         NdpOptionWriter.writeLinkLayerAddress(ndpScratch, NeighborSolicitation.FIXED_LENGTH,
                 NdpOptionType.SOURCE_LINK_LAYER_ADDRESS, gatewayMac(source));
-        solicitation.fillChecksum(source, group);
-        sendIp(IpProtocol.ICMPV6, source, group, NeighborTable.UNKNOWN, NDP_HOP_LIMIT, ndpScratch, length);
+        sendIcmp(source, group, NeighborTable.UNKNOWN, NDP_HOP_LIMIT, ndpScratch, length);
     }
 }
