@@ -11,6 +11,9 @@ import io.vnet4j.wire.IpAddress;
 final class HostForwardGuests {
     private final UserConfig config;
     private final NeighborTable neighbors;
+    /** The learnt address as of {@link NeighborTable#changes()} {@code learntAt}: asked per forwarded datagram. */
+    private IpAddress learnt;
+    private long learntAt = -1;
 
     HostForwardGuests(UserConfig config, NeighborTable neighbors) {
         this.config = config;
@@ -22,6 +25,10 @@ final class HostForwardGuests {
         if (!rule.guestLearned()) {
             return rule.guestAddress();
         }
-        return neighbors.latest(config::inIpv6Network);
+        if (learntAt != neighbors.changes()) {
+            learnt = neighbors.latest(config::inIpv6Network); // a walk of the table, only after it changed
+            learntAt = neighbors.changes();
+        }
+        return learnt;
     }
 }

@@ -20,6 +20,8 @@ final class NeighborTable {
     }
 
     private LearnListener listener = (ip, mac) -> { };
+    /** Counts the changes to the table, so that what is derived from it can tell when to derive it again. */
+    private long changes;
 
     private final Map<IpAddress, Long> macs = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
@@ -40,6 +42,7 @@ final class NeighborTable {
         Long old = macs.get(ip);
         if (old == null || old != mac) {
             macs.put(ip, mac);
+            changes++;
             if (old == null) {
                 listener.learned(ip, mac);
             }
@@ -52,7 +55,12 @@ final class NeighborTable {
         return mac == null ? UNKNOWN : mac;
     }
 
-    /** The address learnt last (by first appearance) that {@code wanted} accepts, or null. */
+    /** Grows with every change to the table (an entry added, moved to another MAC, or evicted). */
+    long changes() {
+        return changes;
+    }
+
+    /** The address learnt last (by first appearance) that {@code wanted} accepts, or null; walks the table. */
     IpAddress latest(java.util.function.Predicate<IpAddress> wanted) {
         IpAddress found = null;
         for (IpAddress ip : macs.keySet()) {
