@@ -1,16 +1,16 @@
 package io.vnet4j.usernet;
 
 import io.vnet4j.config.UserConfig;
-import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.Icmpv6Type;
+import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.Ipv6Packet;
-import io.vnet4j.wire.RouterAdvertisement;
 import io.vnet4j.wire.NdpOptionType;
 import io.vnet4j.wire.NdpOptionWriter;
 import io.vnet4j.wire.NdpOptions;
 import io.vnet4j.wire.NeighborAdvertisement;
 import io.vnet4j.wire.NeighborSolicitation;
 import io.vnet4j.wire.PrefixInformation;
+import io.vnet4j.wire.RouterAdvertisement;
 import io.vnet4j.wire.RouterAdvertisementContent;
 import io.vnet4j.wire.RouterAdvertisementWriter;
 import io.vnet4j.wire.RouterSolicitation;
@@ -53,7 +53,7 @@ final class NeighborDiscovery {
     private final NeighborSolicitation ns = new NeighborSolicitation();
     private final NeighborAdvertisement na = new NeighborAdvertisement();
     private final NdpOptions options = new NdpOptions();
-    private final java.util.function.Predicate<IpAddress> inPrefix;
+    private final UserConfig.Ipv6 v6;
     /** The search domains the advertisements carry: the leading ones that fit (see {@link SearchList}). */
     final List<String> searchDomains;
     private long nextAdvertisement;
@@ -67,8 +67,7 @@ final class NeighborDiscovery {
         this.out = out;
         this.neighbors = neighbors;
         this.random = random;
-        UserConfig.Ipv6 v6 = config.ipv6().orElseThrow();
-        this.inPrefix = v6::inNetwork;
+        this.v6 = config.ipv6().orElseThrow();
         this.searchDomains = SearchList.fitting(SearchList.of(config), dnsslRoom(config.mtu()));
         this.advertisement = new RouterAdvertisementWriter(new RouterAdvertisementContent(GuestOutput.DEFAULT_TTL,
                 false, true, ROUTER_LIFETIME_SECONDS, 0, 0,
@@ -123,7 +122,7 @@ final class NeighborDiscovery {
                 }
                 IpAddress target = ns.target();
                 if (!addresses.isHostOrDns(target)) {
-                    if (source.isUnspecified() && inPrefix.test(target)) {
+                    if (source.isUnspecified() && v6.inNetwork(target)) {
                         // duplicate address detection: the guest is about to take this SLAAC address (RFC 4862
                         // section 5.4.2); learning it now lets a host forward reach a guest that has not spoken yet
                         neighbors.learn(target, sourceMac);
