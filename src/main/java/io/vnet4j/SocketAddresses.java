@@ -1,8 +1,10 @@
 package io.vnet4j;
 
 import io.vnet4j.wire.IpAddress;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -25,6 +27,11 @@ public final class SocketAddresses {
             case null -> "none";
             default -> address.toString();
         };
+    }
+
+    /** The protocol family a socket must have to reach {@code address}: INET6 for an IPv6 address, else INET. */
+    public static StandardProtocolFamily family(InetSocketAddress address) {
+        return address.getAddress() instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
     }
 
     /** The addresses formatted one by one, separated by {@code ", "}; empty for none. */

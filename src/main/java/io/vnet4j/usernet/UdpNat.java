@@ -1,10 +1,10 @@
 package io.vnet4j.usernet;
 
 import io.vnet4j.Log;
+import io.vnet4j.SocketAddresses;
 import io.vnet4j.usernet.flow.FlowKey;
 import io.vnet4j.wire.IpAddress;
 import java.io.IOException;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -108,8 +108,7 @@ final class UdpNat {
             close(lru.next());
             lru.remove();
         }
-        DatagramChannel channel = DatagramChannel.open(target.getAddress() instanceof Inet6Address
-                ? java.net.StandardProtocolFamily.INET6 : java.net.StandardProtocolFamily.INET);
+        DatagramChannel channel = DatagramChannel.open(SocketAddresses.family(target));
         channel.configureBlocking(false);
         channel.bind(null);
         Flow flow = new Flow(key, channel, now);

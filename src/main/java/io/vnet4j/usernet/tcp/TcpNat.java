@@ -9,7 +9,6 @@ import io.vnet4j.wire.TcpSackBlocks;
 import io.vnet4j.wire.TcpSynOptions;
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.Inet6Address;
 import java.net.NoRouteToHostException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -185,8 +184,7 @@ public final class TcpNat {
         try {
             boolean unix = target instanceof UnixDomainSocketAddress;
             channel = SocketChannel.open(unix ? StandardProtocolFamily.UNIX
-                    : ((InetSocketAddress) target).getAddress() instanceof Inet6Address ? StandardProtocolFamily.INET6
-                    : StandardProtocolFamily.INET);
+                    : SocketAddresses.family((InetSocketAddress) target));
             channel.configureBlocking(false);
             if (!unix) {
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
