@@ -29,6 +29,12 @@ final class Libc {
     static final int IPPROTO_IP = 0;
     static final int IPPROTO_ICMP = 1;
     static final int IPPROTO_ICMPV6 = 58;
+    static final int IPPROTO_IPV6 = 41;
+    /** ip(7), ipv6(7): queue the errors a socket's datagrams meet (ICMP and local), read with MSG_ERRQUEUE. */
+    static final int IP_RECVERR = 11;
+    static final int IPV6_RECVERR = 25;
+    static final int MSG_DONTWAIT = 0x40;
+    static final int MSG_ERRQUEUE = 0x2000;
     /** {@code setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, struct icmp6_filter *)}: which types a raw socket gets. */
     static final int ICMP6_FILTER = 1;
     static final int IP_MULTICAST_IF = 32;
@@ -53,6 +59,7 @@ final class Libc {
     static final MethodHandle GETSOCKNAME = bind("getsockname", FunctionDescriptor.of(INT, INT, ADDR, ADDR));
     static final MethodHandle SENDTO = bind("sendto", FunctionDescriptor.of(LONG, INT, ADDR, LONG, INT, ADDR, INT));
     static final MethodHandle RECVFROM = bind("recvfrom", FunctionDescriptor.of(LONG, INT, ADDR, LONG, INT, ADDR, ADDR));
+    static final MethodHandle RECVMSG = bind("recvmsg", FunctionDescriptor.of(LONG, INT, ADDR, INT));
     static final MethodHandle SHUTDOWN = bind("shutdown", FunctionDescriptor.of(INT, INT, INT));
     static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(INT, INT));
     private static final MethodHandle STRERROR = LINKER.downcallHandle(

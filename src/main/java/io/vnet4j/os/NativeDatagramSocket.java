@@ -17,15 +17,19 @@ import java.nio.ByteBuffer;
  */
 public final class NativeDatagramSocket implements AutoCloseable {
     public static final int MAX_DATAGRAM = 65536;
+    /** What {@link #receive} returns when an error is queued: read it with {@link #readError}. */
+    public static final int ERROR_QUEUED = -2;
     static final int RECEIVE_TIMEOUT_MILLIS = 200;
 
     private final Arena arena = Arena.ofShared();
     private final int fd;
+    private final int family;
     private final boolean unix;
     private final Direction rx;
     private final Direction tx;
     private final ByteBuffer received;
     private volatile boolean closed;
+    private boolean errorsQueued;
 
     /** One direction's native memory: payload buffer, peer address, address length, errno. */
     private record Direction(MemorySegment data, MemorySegment address, MemorySegment addressLength,
@@ -36,9 +40,10 @@ public final class NativeDatagramSocket implements AutoCloseable {
         }
     }
 
-    private NativeDatagramSocket(int fd, boolean unix) {
+    private NativeDatagramSocket(int fd, int family) {
         this.fd = fd;
-        this.unix = unix;
+        this.family = family;
+        this.unix = family == Libc.AF_UNIX;
         this.rx = Direction.allocate(arena);
         this.tx = Direction.allocate(arena);
         this.received = rx.data.asByteBuffer();
@@ -162,7 +167,7 @@ public final class NativeDatagramSocket implements AutoCloseable {
             if (fd < 0) {
                 throw failure("socket", Libc.errno(errno));
             }
-            return new NativeDatagramSocket(fd, family == Libc.AF_UNIX);
+            return new NativeDatagramSocket(fd, family);
         } catch (IOException e) {
             throw e;
         } catch (Throwable t) {
@@ -310,9 +315,24 @@ public final class NativeDatagramSocket implements AutoCloseable {
     }
 
     /**
+     * Queues the errors this socket's datagrams meet (ICMP errors, local EMSGSIZE; see {@link SocketErrorQueue}):
+     * {@link #receive} then returns {@link #ERROR_QUEUED} when one waits, for {@link #readError} to take.
+     */
+    public void queueErrors() throws IOException {
+        SocketErrorQueue.enable(fd, family == Libc.AF_INET6);
+        errorsQueued = true;
+    }
+
+    /** Takes the oldest queued error into {@code queue}; false when none is left. Only the receiving thread may call it. */
+    public boolean readError(SocketErrorQueue queue) throws IOException {
+        return queue.read(fd);
+    }
+
+    /**
      * Receives one datagram into {@link #receivedBuffer()} at offset 0.
      *
-     * @return its length, or -1 when nothing arrived within the timeout or the socket is closed
+     * @return its length, -1 when nothing arrived within the timeout or the socket is closed, or
+     *     {@link #ERROR_QUEUED} (only after {@link #queueErrors})
      * @throws IOException on a socket error other than a time-out or interruption
      */
     public int receive() throws IOException {
@@ -330,6 +350,9 @@ public final class NativeDatagramSocket implements AutoCloseable {
         int errno = Libc.errno(rx.errno);
         if (closed || errno == Libc.EAGAIN || errno == Libc.EINTR) {
             return -1;
+        }
+        if (errorsQueued) {
+            return ERROR_QUEUED; // the queued error's errno, reported once per error
         }
         throw failure("recvfrom", errno);
     }

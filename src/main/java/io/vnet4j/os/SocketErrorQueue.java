@@ -1,0 +1,199 @@
+package io.vnet4j.os;
+
+import io.vnet4j.wire.IpAddress;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+
+/**
+ * A socket's error queue, ip(7) {@code IP_RECVERR} and ipv6(7) {@code IPV6_RECVERR}. Once {@link #enable}d,
+ * each ICMP error a datagram sent on the socket meets (and each local error, such as EMSGSIZE past the path
+ * MTU) is queued with the datagram's original destination (msg_name), a {@code struct sock_extended_err}
+ * (errno, origin, ICMP type and code, ee_info: the MTU of Fragmentation Needed and Packet Too Big), the
+ * offender (SO_EE_OFFENDER: the router or host that sent the ICMP) and the start of the datagram's payload
+ * (a UDP socket's data, a ping socket's whole ICMP message). The socket then polls readable with POLLERR and
+ * its next ordinary receive fails once with that errno, until {@link #read} has drained the queue.
+ *
+ * <p>One instance reads any number of sockets, on one thread at a time, into native memory of its own: a
+ * read allocates nothing but the two addresses it returns.
+ */
+public final class SocketErrorQueue implements AutoCloseable {
+    /** ee_origin (linux/errqueue.h): the error arose on this host, not from an ICMP message. */
+    public static final int ORIGIN_LOCAL = 1;
+    public static final int ORIGIN_ICMP = 2;
+    public static final int ORIGIN_ICMP6 = 3;
+    /** At most this many bytes of a queued datagram's payload are read; enough for any ICMP quote. */
+    public static final int PAYLOAD_MAX = 1280;
+
+    private static final int CONTROL_MAX = 256;
+    /** struct msghdr on LP64: name, namelen, iov, iovlen, control, controllen, flags. */
+    private static final int MSGHDR_SIZE = 56;
+    private static final int CMSG_HEADER = 16;
+    private static final int EXTENDED_ERR = 16;
+
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment message = arena.allocate(MSGHDR_SIZE, 8);
+    private final MemorySegment iov = arena.allocate(16, 8);
+    private final MemorySegment name = arena.allocate(SockaddrCodec.SOCKADDR_MAX, 8);
+    private final MemorySegment control = arena.allocate(CONTROL_MAX, 8);
+    private final MemorySegment data = arena.allocate(PAYLOAD_MAX, 8);
+    private final MemorySegment errnoState = Libc.errnoState(arena);
+    private final ByteBuffer payload = data.asByteBuffer();
+
+    private int errno;
+    private int origin;
+    private int type;
+    private int code;
+    private int info;
+    private IpAddress offender;
+    private IpAddress destination;
+    private int destinationPort;
+
+    /**
+     * Turns error queueing on for the socket {@code fd} of family AF_INET6 ({@code ipv6}) or AF_INET.
+     *
+     * @throws IOException when the kernel refuses the option
+     */
+    public static void enable(int fd, boolean ipv6) throws IOException {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment on = call.allocate(ValueLayout.JAVA_INT);
+            on.set(ValueLayout.JAVA_INT, 0, 1);
+            MemorySegment state = Libc.errnoState(call);
+            int rc = ipv6
+                    ? (int) Libc.SETSOCKOPT.invokeExact(state, fd, Libc.IPPROTO_IPV6, Libc.IPV6_RECVERR, on, 4)
+                    : (int) Libc.SETSOCKOPT.invokeExact(state, fd, Libc.IPPROTO_IP, Libc.IP_RECVERR, on, 4);
+            if (rc != 0) {
+                throw NativeDatagramSocket.failure(ipv6 ? "setsockopt IPV6_RECVERR" : "setsockopt IP_RECVERR",
+                        Libc.errno(state));
+            }
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("setsockopt: " + t, t);
+        }
+    }
+
+    /**
+     * Takes the oldest error queued on {@code fd} without waiting; its fields are then readable here.
+     *
+     * @return false when the queue is empty
+     * @throws IOException when recvmsg fails otherwise (a closed descriptor, say)
+     */
+    public boolean read(int fd) throws IOException {
+        iov.set(ValueLayout.ADDRESS, 0, data);
+        iov.set(ValueLayout.JAVA_LONG, 8, PAYLOAD_MAX);
+        message.set(ValueLayout.ADDRESS, 0, name);
+        message.set(ValueLayout.JAVA_INT, 8, (int) name.byteSize());
+        message.set(ValueLayout.ADDRESS, 16, iov);
+        message.set(ValueLayout.JAVA_LONG, 24, 1L);
+        message.set(ValueLayout.ADDRESS, 32, control);
+        message.set(ValueLayout.JAVA_LONG, 40, CONTROL_MAX);
+        message.set(ValueLayout.JAVA_INT, 48, 0);
+        name.fill((byte) 0);
+        long rc;
+        try {
+            rc = (long) Libc.RECVMSG.invokeExact(errnoState, fd, message, Libc.MSG_ERRQUEUE | Libc.MSG_DONTWAIT);
+        } catch (Throwable t) {
+            throw new IOException("recvmsg: " + t, t);
+        }
+        if (rc < 0) {
+            int e = Libc.errno(errnoState);
+            if (e == Libc.EAGAIN || e == Libc.EINTR) {
+                return false;
+            }
+            throw NativeDatagramSocket.failure("recvmsg MSG_ERRQUEUE", e);
+        }
+        payload.clear().limit((int) Math.min(rc, PAYLOAD_MAX));
+        destination = SockaddrCodec.ipAddress(name);
+        destinationPort = destination == null ? 0 : SockaddrCodec.inetPort(name);
+        parseControl(Math.min(message.get(ValueLayout.JAVA_LONG, 40), CONTROL_MAX));
+        return true;
+    }
+
+    /** Finds the sock_extended_err among the control messages; without one, the origin reads 0 (none). */
+    private void parseControl(long length) {
+        errno = 0;
+        origin = 0;
+        type = 0;
+        code = 0;
+        info = 0;
+        offender = null;
+        long at = 0;
+        while (at + CMSG_HEADER <= length) {
+            long cmsgLength = control.get(ValueLayout.JAVA_LONG, at);
+            int level = control.get(ValueLayout.JAVA_INT, at + 8);
+            int cmsgType = control.get(ValueLayout.JAVA_INT, at + 12);
+            if (cmsgLength < CMSG_HEADER || at + cmsgLength > length) {
+                return;
+            }
+            boolean recverr = level == Libc.IPPROTO_IP && cmsgType == Libc.IP_RECVERR
+                    || level == Libc.IPPROTO_IPV6 && cmsgType == Libc.IPV6_RECVERR;
+            if (recverr && cmsgLength >= CMSG_HEADER + EXTENDED_ERR) {
+                long ee = at + CMSG_HEADER;
+                errno = control.get(ValueLayout.JAVA_INT, ee);
+                origin = Byte.toUnsignedInt(control.get(ValueLayout.JAVA_BYTE, ee + 4));
+                type = Byte.toUnsignedInt(control.get(ValueLayout.JAVA_BYTE, ee + 5));
+                code = Byte.toUnsignedInt(control.get(ValueLayout.JAVA_BYTE, ee + 6));
+                info = control.get(ValueLayout.JAVA_INT, ee + 8);
+                long offenderAt = ee + EXTENDED_ERR;
+                if (cmsgLength - CMSG_HEADER - EXTENDED_ERR >= SockaddrCodec.SOCKADDR_IN_SIZE) {
+                    offender = SockaddrCodec.ipAddress(control.asSlice(offenderAt, cmsgLength - CMSG_HEADER - EXTENDED_ERR));
+                }
+                return;
+            }
+            at += (cmsgLength + 7) & ~7L;
+        }
+    }
+
+    /** ee_errno: ECONNREFUSED for a port unreachable, EMSGSIZE for a too-big datagram, and so on (see {@link Errno}). */
+    public int errno() {
+        return errno;
+    }
+
+    /** ee_origin: {@link #ORIGIN_ICMP}, {@link #ORIGIN_ICMP6}, {@link #ORIGIN_LOCAL}, or 0 when the kernel gave none. */
+    public int origin() {
+        return origin;
+    }
+
+    /** ee_type: the ICMP or ICMPv6 type (0 for a local error). */
+    public int type() {
+        return type;
+    }
+
+    /** ee_code: the ICMP or ICMPv6 code. */
+    public int code() {
+        return code;
+    }
+
+    /** ee_info: the MTU for Fragmentation Needed, Packet Too Big and local EMSGSIZE; else the ICMP's pointer or 0. */
+    public int info() {
+        return info;
+    }
+
+    /** Who sent the ICMP message (SO_EE_OFFENDER); null for a local error. */
+    public IpAddress offender() {
+        return offender;
+    }
+
+    /** Where the datagram that met the error was going; null when the kernel did not say. */
+    public IpAddress destination() {
+        return destination;
+    }
+
+    /** The destination's port, host order (0 for ICMP). */
+    public int destinationPort() {
+        return destinationPort;
+    }
+
+    /** The start of the datagram's payload, position 0 to its limit; valid until the next read. */
+    public ByteBuffer payload() {
+        return payload;
+    }
+
+    @Override
+    public void close() {
+        arena.close();
+    }
+}
