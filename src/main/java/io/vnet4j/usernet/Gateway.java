@@ -324,7 +324,7 @@ final class Gateway {
             drops.unusedAddress++;
             return;
         }
-        udp.send(source, sourcePort, target, buffer, payload, payloadLength, now);
+        udp.send(source, sourcePort, destination, destinationPort, target, buffer, payload, payloadLength, now);
     }
 
     /**

@@ -58,10 +58,7 @@ final class GuestOutput {
     private final Ipv6Packet ip6 = new Ipv6Packet();
     private final Icmpv6Packet icmp6 = new Icmpv6Packet();
     private final NeighborSolicitation solicitation = new NeighborSolicitation();
-    /**
-     * Where a neighbour solicitation or an ICMP error is built: not {@link #payload}, which may hold a
-     * datagram being sent.
-     */
+    /** Where a neighbour solicitation is built: not {@link #payload}, which may hold a datagram being sent. */
     private final ByteBuffer ndpScratch = ByteBuffer.allocate(64);
     private final UdpPacket udp = new UdpPacket();
     private final IcmpPacket icmp = new IcmpPacket();
@@ -226,43 +223,9 @@ final class GuestOutput {
         }
     }
 
-    /**
-     * Sends an ICMP (IPv4: type 3, code 0 net or 1 host unreachable) or ICMPv6 (type 1, code 0 no route or 3
-     * address unreachable) Destination Unreachable from the gateway's host address to {@code guest}, quoting
-     * the guest's TCP SYN to {@code remote}: its IP header and the first 8 bytes of TCP (the ports and the
-     * sequence number by which the guest matches the error to its connection, RFC 5927 section 4.1).
-     */
-    void sendTcpUnreachable(IpAddress gateway, IpAddress remote, int remotePort, IpAddress guest, int guestPort,
-                            int guestSequence, boolean network) {
-        boolean v4 = guest.isIpv4();
-        int quoted = (v4 ? IP : IP6) + 8;
-        ByteBuffer body = ndpScratch; // 8 + 48 bytes at most
-        body.put(0, (byte) (v4 ? 3 : 1)).put(1, (byte) (v4 ? (network ? 0 : 1) : (network ? 0 : 3)));
-        body.putShort(2, (short) 0).putInt(4, 0);
-        if (v4) {
-            Ipv4Packet syn = ip.wrap(body, 8, IP); // rebound to the frame when it is sent
-            syn.setHeaderLength(IP);
-            syn.setTos(0);
-            syn.setTotalLength(IP + TcpSegment.MIN_HEADER_LENGTH);
-            syn.setIdentification(0);
-            syn.setFragmentation(true, false, 0);
-            syn.setTtl(DEFAULT_TTL);
-            syn.setProtocol(IpProtocol.TCP);
-            syn.setSource(guest.ipv4());
-            syn.setDestination(remote.ipv4());
-            syn.fillChecksum();
-        } else {
-            Ipv6Packet syn = ip6.wrap(body, 8, IP6);
-            syn.setVersionClassFlow(0, 0);
-            syn.setPayloadLength(TcpSegment.MIN_HEADER_LENGTH);
-            syn.setNextHeader(IpProtocol.TCP);
-            syn.setHopLimit(DEFAULT_TTL);
-            syn.setSource(guest);
-            syn.setDestination(remote);
-        }
-        int tcpAt = quoted; // after the 8-byte ICMP header and the quoted IP header
-        body.putShort(tcpAt, (short) guestPort).putShort(tcpAt + 2, (short) remotePort).putInt(tcpAt + 4, guestSequence);
-        sendIcmp(gateway, guest, NeighborTable.UNKNOWN, DEFAULT_TTL, body, 8 + quoted);
+    /** An ICMP or ICMPv6 message of {@code length} bytes at 0 of {@code body} (not {@link #payloadBuffer()}), to a guest. */
+    void sendIcmp(IpAddress source, IpAddress destination, ByteBuffer body, int length) {
+        sendIcmp(source, destination, NeighborTable.UNKNOWN, DEFAULT_TTL, body, length);
     }
 
     /** Sends an IP packet with {@code body} as its payload, in fragments when it exceeds the MTU. */

@@ -2,6 +2,7 @@ package io.vnet4j.usernet;
 
 import io.vnet4j.Log;
 import io.vnet4j.os.NativeDatagramSocket;
+import io.vnet4j.os.SocketErrorQueue;
 import io.vnet4j.wire.Checksum;
 import io.vnet4j.wire.IcmpType;
 import io.vnet4j.wire.Icmpv6Type;
@@ -37,6 +38,11 @@ import java.util.function.Consumer;
  * A raw IPv4 socket wants our checksum and gives replies with their IPv4 header; a raw ICMPv6 socket
  * computes the checksum itself, gives replies without the IPv6 header and is filtered to echo replies.
  * When neither is allowed, one log line says so and such pings are dropped and counted.
+ *
+ * <p>Errors reach the guest as ICMP errors quoting its request ({@link IcmpErrors}): a send the host refuses
+ * at once (no route, a rule), and the errors routers send back (host unreachable, time exceeded), which
+ * every kind of echo socket here queues ({@code IP_RECVERR}) with the request they answer; a raw socket
+ * sees those of every ping on the host and keeps those with its identifier.
  */
 final class IcmpProxy {
     static final int PENDING_SECONDS = 30;
@@ -47,8 +53,22 @@ final class IcmpProxy {
 
     private record Pending(IpAddress guestIp, int guestId, int guestSequence, IpAddress destination, long sentAt) {}
 
-    /** An echo reply read by a reader thread, to be delivered on the loop. */
-    record Reply(IpAddress source, int sequence, byte[] data) {}
+    /** What a reader thread read for a request, to be delivered on the loop. */
+    sealed interface Answer permits Reply, Failure {
+        /** Our sequence number of the request answered. */
+        int sequence();
+    }
+
+    /** An echo reply. */
+    record Reply(IpAddress source, int sequence, byte[] data) implements Answer {}
+
+    /**
+     * An error for a request to {@code destination}, from {@code offender} (null: this host), of
+     * {@code error} (see {@link IcmpErrors}) with its rest-of-header {@code info}; {@code data} is what
+     * followed the request's echo header.
+     */
+    record Failure(IpAddress destination, IpAddress offender, int sequence, int error, int info, byte[] data)
+            implements Answer {}
 
     /** One family's echo socket as the proxy sends on it; the real ones read on threads of their own. */
     interface EchoSocket {
@@ -63,6 +83,8 @@ final class IcmpProxy {
     }
 
     private final GuestOutput out;
+    private final IcmpErrors errors;
+    private final GatewayAddresses gateway;
     /** Null when pings of that family cannot be carried. */
     private final EchoSocket ipv4;
     private final EchoSocket ipv6;
@@ -73,8 +95,11 @@ final class IcmpProxy {
     private int nextSequence;
     private long dropped;
 
-    IcmpProxy(GuestOutput out, EchoSocket ipv4, EchoSocket ipv6, int identifier) {
+    IcmpProxy(GuestOutput out, IcmpErrors errors, GatewayAddresses gateway, EchoSocket ipv4, EchoSocket ipv6,
+              int identifier) {
         this.out = out;
+        this.errors = errors;
+        this.gateway = gateway;
         this.ipv4 = ipv4;
         this.ipv6 = ipv6;
         this.identifier = identifier;
@@ -84,7 +109,8 @@ final class IcmpProxy {
      * Opens the echo sockets of the families asked for, each an unprivileged one or else a raw one; a family
      * with neither drops its pings, and one log line (per outcome, not per family) says which went how.
      */
-    static IcmpProxy open(String logName, GuestOutput out, boolean withIpv4, boolean withIpv6, Consumer<Reply> toLoop) {
+    static IcmpProxy open(String logName, GuestOutput out, IcmpErrors errors, GatewayAddresses gateway, boolean withIpv4,
+                          boolean withIpv6, Consumer<Answer> toLoop) {
         int identifier = ThreadLocalRandom.current().nextInt(0x10000);
         Opened v4 = withIpv4 ? Opened.of(false, identifier, toLoop) : null;
         Opened v6 = withIpv6 ? Opened.of(true, identifier, toLoop) : null;
@@ -107,12 +133,13 @@ final class IcmpProxy {
                     + pingGroupRange() + "\"), raw ones CAP_NET_RAW; allow the first with: "
                     + "sysctl -w net.ipv4.ping_group_range=\"0 2147483647\"");
         }
-        return new IcmpProxy(out, v4 == null ? null : v4.socket, v6 == null ? null : v6.socket, identifier);
+        return new IcmpProxy(out, errors, gateway, v4 == null ? null : v4.socket, v6 == null ? null : v6.socket,
+                identifier);
     }
 
     /** One family's outcome: its socket (null when refused) and, when refused, why. */
     private record Opened(String family, EchoSocket socket, String refusal) {
-        static Opened of(boolean ipv6, int identifier, Consumer<Reply> toLoop) {
+        static Opened of(boolean ipv6, int identifier, Consumer<Answer> toLoop) {
             String family = ipv6 ? "IPv6" : "IPv4";
             IOException refused;
             try {
@@ -167,8 +194,13 @@ final class IcmpProxy {
                 request.putShort(2, (short) Checksum.compute(request, 0, length));
             }
         }
-        if (socket.send(scratch, length, destination) != 0) {
+        int errno = socket.send(scratch, length, destination);
+        if (errno != 0) {
             dropped++;
+            pending.remove(sequence);
+            errors.echo(gateway.host(guestIp), guestIp, destination, buffer.getShort(offset + 4) & 0xFFFF,
+                    buffer.getShort(offset + 6) & 0xFFFF, IcmpErrors.ofErrno(errno, destination.isIpv4()), 0, buffer,
+                    offset + ECHO_HEADER, length - ECHO_HEADER);
         }
     }
 
@@ -194,16 +226,48 @@ final class IcmpProxy {
     }
 
     /**
-     * On the loop: delivers a reply to the guest that asked, from the pinged address, as an echo reply of
-     * its family (the checksum, over the IPv6 pseudo-header for ICMPv6, filled by {@link GuestOutput}).
+     * The error queued for one of our requests, or null when the request is not ours (a raw socket sees the
+     * errors of every ping on the host) or too short to tell.
      */
-    void deliver(Reply reply) {
-        Pending p = pending.get(reply.sequence());
-        if (p == null || !p.destination().equals(reply.source())) {
+    static Failure failure(SocketErrorQueue queued, boolean ipv6, boolean raw, int identifier) {
+        ByteBuffer request = queued.payload();
+        int error = IcmpErrors.ofQueued(queued, !ipv6);
+        if (request.limit() < ECHO_HEADER || queued.destination() == null || error == IcmpErrors.NONE
+                || raw && (request.getShort(4) & 0xFFFF) != identifier) {
+            return null;
+        }
+        byte[] data = new byte[request.limit() - ECHO_HEADER];
+        request.get(ECHO_HEADER, data);
+        return new Failure(queued.destination(), queued.offender(), request.getShort(6) & 0xFFFF, error, queued.info(),
+                data);
+    }
+
+    /** On the loop: delivers what came for a request to the guest that asked. */
+    void deliver(Answer answer) {
+        Pending p = pending.get(answer.sequence());
+        IpAddress from = answer instanceof Reply reply ? reply.source() : ((Failure) answer).destination();
+        if (p == null || !p.destination().equals(from)) {
             dropped++; // late, or not ours (a raw socket sees every ping's replies): the request keeps waiting
             return;
         }
-        pending.remove(reply.sequence());
+        pending.remove(answer.sequence());
+        switch (answer) {
+            case Reply reply -> deliverReply(p, reply);
+            case Failure failure -> {
+                ByteBuffer data = ByteBuffer.wrap(failure.data());
+                IpAddress offender = failure.offender();
+                errors.echo(offender == null || offender.isLoopback() ? gateway.host(p.guestIp()) : offender,
+                        p.guestIp(), p.destination(), p.guestId(), p.guestSequence(), failure.error(), failure.info(),
+                        data, 0, data.limit());
+            }
+        }
+    }
+
+    /**
+     * Delivers a reply to the guest that asked, from the pinged address, as an echo reply of its family (the
+     * checksum, over the IPv6 pseudo-header for ICMPv6, filled by {@link GuestOutput}).
+     */
+    private void deliverReply(Pending p, Reply reply) {
         ByteBuffer body = out.payloadBuffer();
         int length = ECHO_HEADER + reply.data().length;
         body.put(0, (byte) (p.destination().isIpv4() ? IcmpType.ECHO_REPLY : Icmpv6Type.ECHO_REPLY));
@@ -257,7 +321,12 @@ final class IcmpProxy {
         private final int identifier;
         private final Thread reader;
 
-        KernelEchoSocket(NativeDatagramSocket socket, boolean ipv6, boolean raw, int identifier, Consumer<Reply> toLoop) {
+        KernelEchoSocket(NativeDatagramSocket socket, boolean ipv6, boolean raw, int identifier, Consumer<Answer> toLoop) {
+            try {
+                socket.queueErrors();
+            } catch (IOException e) {
+                Log.info((ipv6 ? "icmp6" : "icmp") + ": errors for pings are not passed to guests: " + e.getMessage());
+            }
             this.socket = socket;
             this.ipv6 = ipv6;
             this.raw = raw;
@@ -277,10 +346,19 @@ final class IcmpProxy {
             return socket.send(length, socket.prepareDestination(destination, 0));
         }
 
-        private void readLoop(Consumer<Reply> toLoop) {
-            try {
+        private void readLoop(Consumer<Answer> toLoop) {
+            try (SocketErrorQueue queue = new SocketErrorQueue()) {
                 while (!socket.isClosed()) {
                     int length = socket.receive();
+                    if (length == NativeDatagramSocket.ERROR_QUEUED) {
+                        while (socket.readError(queue)) {
+                            Failure failure = failure(queue, ipv6, raw, identifier);
+                            if (failure != null) {
+                                toLoop.accept(failure);
+                            }
+                        }
+                        continue;
+                    }
                     ByteBuffer in = socket.receivedBuffer();
                     int at = echoReplyAt(ipv6, raw, identifier, in, length);
                     if (at >= 0) {

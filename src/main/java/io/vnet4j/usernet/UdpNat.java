@@ -2,6 +2,8 @@ package io.vnet4j.usernet;
 
 import io.vnet4j.Log;
 import io.vnet4j.SocketAddresses;
+import io.vnet4j.os.ChannelDescriptors;
+import io.vnet4j.os.SocketErrorQueue;
 import io.vnet4j.usernet.flow.FlowKey;
 import io.vnet4j.wire.IpAddress;
 import java.io.IOException;
@@ -29,6 +31,11 @@ import java.util.concurrent.TimeUnit;
  * is a DNS exchange: it closes as soon as every query it carried has had an answer, or after
  * {@value #PINNED_IDLE_SECONDS} s without traffic (libslirp's SO_EXPIREFAST for port 53), so the
  * flows of past lookups do not linger for minutes.
+ *
+ * <p>Errors reach the guest as ICMP ({@link IcmpErrors}): a send the host refuses at once (no route, a
+ * rule), and the ICMP errors that come back later for datagrams sent (port unreachable, Packet Too Big),
+ * which each flow's socket queues ({@code IP_RECVERR}) when the JDK lets us have its descriptor
+ * ({@link ChannelDescriptors}); without it, later errors are not told and one line says so.
  */
 final class UdpNat {
     static final int IDLE_SECONDS = 240;
@@ -42,13 +49,16 @@ final class UdpNat {
         /** The guest socket, and for a pinned flow the virtual address and port its replies come from (else null, 0). */
         final FlowKey key;
         final DatagramChannel channel;
+        /** The channel's descriptor, whose error queue is on; -1 when it could not be had. */
+        final int fd;
         long lastUsed;
         /** Pinned flows: datagrams sent upstream and not answered yet. */
         int unanswered;
 
-        Flow(FlowKey key, DatagramChannel channel, long now) {
+        Flow(FlowKey key, DatagramChannel channel, int fd, long now) {
             this.key = key;
             this.channel = channel;
+            this.fd = fd;
             this.lastUsed = now;
         }
 
@@ -59,32 +69,41 @@ final class UdpNat {
 
     private final Selector selector;
     private final GuestOutput out;
+    private final IcmpErrors errors;
     private final GatewayAddresses gateway;
+    private final SocketErrorQueue errorQueue = new SocketErrorQueue();
+    private boolean toldErrorsUnavailable;
     private final Map<FlowKey, Flow> flows = new LinkedHashMap<>(16, 0.75f, true);
     /** Reused for every lookup (see FlowKey). */
     private final FlowKey probe = new FlowKey();
     private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(65536);
     private long dropped;
 
-    UdpNat(Selector selector, GuestOutput out, GatewayAddresses gateway) {
+    UdpNat(Selector selector, GuestOutput out, IcmpErrors errors, GatewayAddresses gateway) {
         this.selector = selector;
         this.out = out;
+        this.errors = errors;
         this.gateway = gateway;
     }
 
-    /** Sends a guest's datagram to {@code target}; replies come back from where they came from. */
-    void send(IpAddress guestIp, int guestPort, InetSocketAddress target, ByteBuffer payload, int offset, int length,
-              long now) {
-        send(probe.set(guestIp, guestPort, null, 0), target, payload, offset, length, now);
+    /**
+     * Sends a guest's datagram, addressed to {@code destination:destinationPort}, to {@code target} on the
+     * host; replies come back from where they came from.
+     */
+    void send(IpAddress guestIp, int guestPort, IpAddress destination, int destinationPort, InetSocketAddress target,
+              ByteBuffer payload, int offset, int length, long now) {
+        send(probe.set(guestIp, guestPort, null, 0), destination, destinationPort, target, payload, offset, length, now);
     }
 
     /** Sends a guest's datagram to {@code upstream}; replies appear to come from {@code virtualIp:virtualPort}. */
     void sendPinned(IpAddress guestIp, int guestPort, IpAddress virtualIp, int virtualPort, InetSocketAddress upstream,
                     ByteBuffer payload, int offset, int length, long now) {
-        send(probe.set(guestIp, guestPort, virtualIp, virtualPort), upstream, payload, offset, length, now);
+        send(probe.set(guestIp, guestPort, virtualIp, virtualPort), virtualIp, virtualPort, upstream, payload, offset,
+                length, now);
     }
 
-    private void send(FlowKey key, InetSocketAddress target, ByteBuffer payload, int offset, int length, long now) {
+    private void send(FlowKey key, IpAddress destination, int destinationPort, InetSocketAddress target,
+                      ByteBuffer payload, int offset, int length, long now) {
         Flow flow = flows.get(key);
         try {
             if (flow == null) {
@@ -99,6 +118,9 @@ final class UdpNat {
             }
         } catch (IOException e) {
             dropped++;
+            IpAddress guest = key.guest();
+            errors.udp(gateway.host(guest), guest, key.guestPort(), destination, destinationPort,
+                    IcmpErrors.ofException(e, guest.isIpv4()), 0, payload, offset, length);
         }
     }
 
@@ -111,10 +133,66 @@ final class UdpNat {
         DatagramChannel channel = DatagramChannel.open(SocketAddresses.family(target));
         channel.configureBlocking(false);
         channel.bind(null);
-        Flow flow = new Flow(key, channel, now);
+        Flow flow = new Flow(key, channel, errorQueueOf(channel, key.guest().isIpv6()), now);
         channel.register(selector, SelectionKey.OP_READ, flow);
         flows.put(key, flow);
         return flow;
+    }
+
+    /** The descriptor of a new flow's channel with its error queue on, or -1 (said once). */
+    private int errorQueueOf(DatagramChannel channel, boolean ipv6) {
+        int fd = ChannelDescriptors.of(channel);
+        try {
+            if (fd >= 0) {
+                SocketErrorQueue.enable(fd, ipv6);
+                return fd;
+            }
+        } catch (IOException e) {
+            fd = -1;
+        }
+        if (!toldErrorsUnavailable) {
+            toldErrorsUnavailable = true;
+            Log.info("udp: ICMP errors that come back for guests' datagrams are not passed to them: "
+                    + (ChannelDescriptors.available() ? "the kernel refused IP_RECVERR" : ChannelDescriptors.howToEnable()));
+        }
+        return -1;
+    }
+
+    /**
+     * Tells the guest of a flow each error its socket has queued, from the guest's view: host loopback is
+     * the gateway's host address, a pinned flow's upstream its virtual address, and the error comes from the
+     * address it went to when that one sent it (a port unreachable), else from the router that did (or,
+     * for a local error, the gateway).
+     */
+    private void tellQueuedErrors(Flow flow) {
+        if (flow.fd < 0) {
+            return;
+        }
+        IpAddress guest = flow.key.guest();
+        try {
+            while (errorQueue.read(flow.fd)) {
+                IpAddress hostDestination = errorQueue.destination();
+                int error = IcmpErrors.ofQueued(errorQueue, guest.isIpv4());
+                if (hostDestination == null || error == IcmpErrors.NONE) {
+                    dropped++;
+                    continue;
+                }
+                IpAddress destination = flow.pinned() ? flow.key.remote() : guestView(hostDestination, guest);
+                int destinationPort = flow.pinned() ? flow.key.remotePort() : errorQueue.destinationPort();
+                IpAddress offender = errorQueue.offender();
+                IpAddress from = offender == null ? gateway.host(guest)
+                        : offender.equals(hostDestination) ? destination : guestView(offender, guest);
+                ByteBuffer data = errorQueue.payload();
+                errors.udp(from, guest, flow.key.guestPort(), destination, destinationPort, error, errorQueue.info(),
+                        data, 0, data.limit());
+            }
+        } catch (IOException e) {
+            dropped++;
+        }
+    }
+
+    private IpAddress guestView(IpAddress hostAddress, IpAddress guest) {
+        return hostAddress.isLoopback() ? gateway.host(guest) : hostAddress;
     }
 
     /** Reads what arrived on a flow's host socket and delivers it to the guest. */
@@ -130,6 +208,9 @@ final class UdpNat {
                 return;
             }
             if (!(from instanceof InetSocketAddress source)) {
+                // readable with nothing to read: an error is queued (POLLERR), whose errno the JDK's receive took
+                // and retried past, as it does on an unconnected channel
+                tellQueuedErrors(flow);
                 return;
             }
             flow.lastUsed = now;
@@ -189,6 +270,7 @@ final class UdpNat {
     void closeAll() {
         flows.values().forEach(UdpNat::close);
         flows.clear();
+        errorQueue.close();
     }
 
     private static void close(Flow flow) {

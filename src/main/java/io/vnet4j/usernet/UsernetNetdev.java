@@ -75,6 +75,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
     private Gateway gateway;
     private GuestOutput out;
     private UdpNat nat;
+    private IcmpErrors errors;
     private TcpNat tcp;
     private UdpServices services;
     private UdpHostForwards udpForwards;
@@ -158,7 +159,8 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
         lines.add("dhcp not answered: malformed " + dhcp.malformed() + ", not for this server " + dhcp.ignored()
                 + ", no free address " + dhcp.exhausted());
         lines.add("dns not forwarded: " + services.dnsDropped() + ", udp send errors: " + nat.dropped()
-                + ", pings dropped: " + icmp.dropped() + " (" + icmp.carriers() + ")");
+                + ", pings dropped: " + icmp.dropped() + " (" + icmp.carriers() + "), icmp errors told to guests: "
+                + errors.sent());
         services.describeTftp(lines);
         if (ndp != null) {
             var d6 = services.dhcpv6Server().counters();
@@ -187,10 +189,11 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
                 neighbors, config.mtu(), System::nanoTime);
         GatewayAddresses addresses = GatewayAddresses.of(config);
         VirtualPorts ports = new VirtualPorts();
-        nat = new UdpNat(selector, out, addresses);
+        errors = new IcmpErrors(out);
+        nat = new UdpNat(selector, out, errors, addresses);
         tcp = new TcpNat(selector, out::sendTcp, config.mtu(), TCP_WINDOW_BUDGET, new SecureRandom());
-        tcp.onUnreachable((remote, remotePort, guest, guestPort, sequence, network) -> out.sendTcpUnreachable(
-                addresses.host(guest), remote, remotePort, guest, guestPort, sequence, network));
+        tcp.onUnreachable((remote, remotePort, guest, guestPort, sequence, cause) -> errors.tcp(addresses.host(guest),
+                guest, guestPort, remote, remotePort, sequence, IcmpErrors.ofException(cause, guest.isIpv4())));
         HostForwardGuests guests = new HostForwardGuests(config, neighbors);
         hostForwardGuests = guests;
         udpForwards = new UdpHostForwards(out, addresses, guests, ports);
@@ -228,8 +231,9 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
         // at start, not at the first ping: the one line on how pings go belongs with the start-up lines, and
         // restrict=on sends no ping anywhere, so it opens no socket (a raw one would read all the host's pings)
         boolean egress = !config.restricted();
-        icmp = IcmpProxy.open(id(), out, egress && config.ipv4(), egress && config.ipv6().isPresent(), reply -> {
-            tasks.add(() -> icmp.deliver(reply));
+        icmp = IcmpProxy.open(id(), out, errors, addresses, egress && config.ipv4(), egress && config.ipv6().isPresent(),
+                answer -> {
+            tasks.add(() -> icmp.deliver(answer));
             selector.wakeup();
         });
         gateway.useIcmpProxy(icmp);

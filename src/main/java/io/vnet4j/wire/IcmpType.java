@@ -6,6 +6,7 @@ public final class IcmpType {
     public static final int DESTINATION_UNREACHABLE = 3;
     public static final int ECHO_REQUEST = 8;
     public static final int TIME_EXCEEDED = 11;
+    public static final int PARAMETER_PROBLEM = 12;
 
     private IcmpType() {}
 }

@@ -127,6 +127,104 @@ class UsernetNamespaceIpv6IT {
         }
     }
 
+    /**
+     * What a guest's own sockets report for a connected UDP socket and a connected ping socket (Python in
+     * the guest's namespace, so the guest's kernel itself matches each ICMP error to its socket by the quote
+     * it carries): {@code ADDRESS KIND RESULT} lines, RESULT an errno name, "answered" or "timeout". The
+     * sockets ask for IP_RECVERR (as traceroute and resolvers do): without it Linux keeps the soft errors,
+     * net and host unreachable (RFC 1122 section 4.2.3.9), from a UDP or ping socket.
+     */
+    private static final String PROBE = """
+            import errno, socket, sys
+            def probe(kind, address):
+                family = socket.AF_INET6 if ":" in address else socket.AF_INET
+                if kind == "udp":
+                    s = socket.socket(family, socket.SOCK_DGRAM)
+                    message = b"probe"
+                else:
+                    s = socket.socket(family, socket.SOCK_DGRAM,
+                                      socket.IPPROTO_ICMPV6 if family == socket.AF_INET6 else socket.IPPROTO_ICMP)
+                    message = bytes([128 if family == socket.AF_INET6 else 8, 0, 0, 0, 0, 0, 0, 1]) + b"probe"
+                if family == socket.AF_INET6:
+                    s.setsockopt(socket.IPPROTO_IPV6, 25, 1)  # IPV6_RECVERR
+                else:
+                    s.setsockopt(socket.IPPROTO_IP, 11, 1)  # IP_RECVERR
+                s.connect((address, 9 if kind == "udp" else 0))
+                s.settimeout(5)
+                try:
+                    s.send(message)
+                    s.recv(100)
+                    return "answered"
+                except socket.timeout:
+                    return "timeout"
+                except OSError as e:
+                    return errno.errorcode[e.errno]
+            for address in sys.argv[1:]:
+                for kind in ("udp", "ping"):
+                    print(address, kind, probe(kind, address), flush=True)
+            """;
+
+    /**
+     * Errors the host meets reach the guest as ICMP errors its kernel matches to the socket that sent: the
+     * daemon's namespace routes 198.51.100.0/25 and 2001:db8:2::/48 through a router namespace (whose
+     * loopback holds .7 and ::7, where UDP port 9 is closed, and which prohibits 198.51.100.64/26 and
+     * 2001:db8:2:1::/64), and has unreachable routes for 198.51.100.128/25 and 2001:db8:3::/48. So a
+     * datagram meets a port unreachable later (queued on the flow's socket, IP_RECVERR), a ping a router's
+     * "administratively prohibited" later (queued on the proxy's raw or ping socket), and both meet the
+     * host's own refusal at once (sendto fails). All addresses are documentation ones, inside namespaces of
+     * the test's own.
+     */
+    @ParameterizedTest(name = "ping_group_range {0}")
+    @ValueSource(strings = {"1 0", "0 2147483647"})
+    void errorsTheHostMeetsReachTheGuestsSocketsAsIcmpErrors(String pingGroupRange) throws Exception {
+        String tag = String.valueOf(ProcessHandle.current().pid() % 100000);
+        NetNamespace host = NetNamespace.create("vnet4j-it-errh-" + tag);
+        namespaces.add(host);
+        NetNamespace router = NetNamespace.create("vnet4j-it-errr-" + tag);
+        namespaces.add(router);
+        host.execOk("ip", "link", "add", "eh" + tag, "type", "veth", "peer", "name", "er" + tag);
+        host.execOk("ip", "link", "set", "er" + tag, "netns", router.name());
+        for (String[] side : new String[][] {{host.name(), "eh", "1"}, {router.name(), "er", "2"}}) {
+            NetNamespace ns = side[0].equals(host.name()) ? host : router;
+            ns.execOk("ip", "link", "set", "lo", "up");
+            ns.execOk("ip", "addr", "add", "192.0.2." + side[2] + "/24", "dev", side[1] + tag);
+            ns.execOk("ip", "-6", "addr", "add", "2001:db8:1::" + side[2] + "/64", "dev", side[1] + tag, "nodad");
+            ns.execOk("ip", "link", "set", side[1] + tag, "up");
+        }
+        host.execOk("sysctl", "-q", "-w", "net.ipv4.ping_group_range=" + pingGroupRange);
+        host.execOk("ip", "route", "add", "198.51.100.0/25", "via", "192.0.2.2");
+        host.execOk("ip", "-6", "route", "add", "2001:db8:2::/48", "via", "2001:db8:1::2");
+        host.execOk("ip", "route", "add", "unreachable", "198.51.100.128/25");
+        host.execOk("ip", "-6", "route", "add", "unreachable", "2001:db8:3::/48");
+        router.execOk("sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
+        router.execOk("sysctl", "-q", "-w", "net.ipv6.conf.all.forwarding=1");
+        router.execOk("ip", "addr", "add", "198.51.100.7/32", "dev", "lo");
+        router.execOk("ip", "-6", "addr", "add", "2001:db8:2::7/128", "dev", "lo", "nodad");
+        router.execOk("ip", "route", "add", "prohibit", "198.51.100.64/26");
+        router.execOk("ip", "-6", "route", "add", "prohibit", "2001:db8:2:1::/64");
+        NetNamespace guest = container(host.name(), "");
+        guest.execOk("sysctl", "-q", "-w", "net.ipv4.ping_group_range=0 2147483647");
+        Files.writeString(dir.resolve("probe.py"), PROBE);
+
+        String report = guest.execOk("python3", dir.resolve("probe.py").toString(),
+                "198.51.100.7", "198.51.100.70", "198.51.100.200", "2001:db8:2::7", "2001:db8:2:1::1", "2001:db8:3::1");
+
+        assertThat(report.lines()).containsExactly(
+                "198.51.100.7 udp ECONNREFUSED", // the router's port unreachable, queued on the flow's socket
+                "198.51.100.7 ping answered",
+                "198.51.100.70 udp EHOSTUNREACH", // the router's "prohibited" (ICMP 3/13), queued
+                "198.51.100.70 ping EHOSTUNREACH", // the same, queued on the proxy's socket
+                "198.51.100.200 udp EHOSTUNREACH", // the host's unreachable route: sendto failed at once
+                "198.51.100.200 ping EHOSTUNREACH",
+                "2001:db8:2::7 udp ECONNREFUSED",
+                "2001:db8:2::7 ping answered",
+                "2001:db8:2:1::1 udp EACCES", // ICMPv6 1/1, administratively prohibited
+                "2001:db8:2:1::1 ping EACCES",
+                "2001:db8:3::1 udp EHOSTUNREACH", // sendto's EHOSTUNREACH as ICMPv6 1/3, address unreachable
+                "2001:db8:3::1 ping EHOSTUNREACH");
+        assertThat(infoNetwork()).contains("icmp errors told to guests: 10");
+    }
+
     /** The host address a guest pings, on the loopback of the daemon's namespace. */
     private static final String FAR = "2001:db8::1";
 

@@ -100,7 +100,7 @@ class GatewayFuzzTest {
         NeighborTable arpTable = new NeighborTable();
         GuestOutput out = new GuestOutput(this::checkSent, arpTable, config.mtu(), () -> clock);
         GatewayAddresses addresses = GatewayAddresses.of(config);
-        UdpNat nat = new UdpNat(closedSelector, out, addresses);
+        UdpNat nat = new UdpNat(closedSelector, out, new IcmpErrors(out), addresses);
         TcpNat tcpNat = new TcpNat(closedSelector, out::sendTcp, config.mtu(), UsernetNetdev.TCP_WINDOW_BUDGET,
                 new Random(0));
         UdpHostForwards udpForwards = new UdpHostForwards(out, addresses,

@@ -84,7 +84,7 @@ public class GatewayTcpBenchmark {
         arp.learn(GuestFrames6.GUEST, GuestFrames6.GUEST_MAC);
         GatewayAddresses addresses = GatewayAddresses.of(config);
         GuestOutput out = new GuestOutput(this::fromGateway, arp, config.mtu(), () -> now);
-        UdpNat udp = new UdpNat(selector, out, addresses);
+        UdpNat udp = new UdpNat(selector, out, new IcmpErrors(out), addresses);
         tcp = new TcpNat(selector, out::sendTcp, config.mtu(), UsernetNetdev.TCP_WINDOW_BUDGET, new Random(0));
         UdpServices services = new UdpServices("bench", config, addresses, udp, out, arp,
                 DnsUpstreams.resolve(config, Path.of("/nonexistent")), new UdpHostForwards(out, addresses,

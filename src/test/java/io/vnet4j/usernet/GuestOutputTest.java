@@ -45,7 +45,7 @@ class GuestOutputTest {
     }
 
     @Test
-    void aTcpUnreachableQuotesTheGuestsSynInBothFamilies() {
+    void aTcpErrorQuotesTheGuestsSynInBothFamilies() {
         for (boolean v4 : new boolean[] {true, false}) {
             io.vnet4j.wire.IpAddress guest = v4 ? GUEST : io.vnet4j.wire.IpAddress.parse("fec0::5054:ff:fe12:3456");
             io.vnet4j.wire.IpAddress gateway = v4 ? GATEWAY : io.vnet4j.wire.IpAddress.parse("fec0::2");
@@ -59,7 +59,8 @@ class GuestOutputTest {
                 frame.get(offset, copy);
                 sent[0] = ByteBuffer.wrap(copy);
             }, neighbors, 1500, () -> 0);
-            out.sendTcpUnreachable(gateway, remote, 443, guest, 40000, 0x1234_5678, false);
+            new IcmpErrors(out).tcp(gateway, guest, 40000, remote, 443, 0x1234_5678,
+                    IcmpErrors.ofErrno(io.vnet4j.os.Errno.EHOSTUNREACH, v4));
 
             ByteBuffer f = sent[0];
             int l3 = EthernetFrame.HEADER_LENGTH;

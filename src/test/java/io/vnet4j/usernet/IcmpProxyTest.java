@@ -2,6 +2,7 @@ package io.vnet4j.usernet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vnet4j.os.Errno;
 import io.vnet4j.wire.Checksum;
 import io.vnet4j.wire.EthernetFrame;
 import io.vnet4j.wire.IcmpPacket;
@@ -73,6 +74,10 @@ class IcmpProxyTest {
         frames.add(ByteBuffer.wrap(copy));
     }, neighbors, 1500, () -> 0);
 
+    private final IcmpErrors errors = new IcmpErrors(out);
+    static final GatewayAddresses GATEWAY = new GatewayAddresses(IpAddress.parse("10.0.2.2"), IpAddress.parse("10.0.2.3"),
+            IpAddress.parse("fec0::2"), IpAddress.parse("fec0::3"));
+
     {
         neighbors.learn(GUEST6, GuestFrames6.GUEST_MAC);
         neighbors.learn(GUEST4, GuestFrames6.GUEST_MAC);
@@ -92,7 +97,7 @@ class IcmpProxyTest {
     void aRequestGoesOutOnTheSocketOfItsFamilyWithOurSequence() {
         FakeSocket v4 = new FakeSocket(false);
         FakeSocket v6 = new FakeSocket(false);
-        IcmpProxy proxy = new IcmpProxy(out, v4, v6, IDENTIFIER);
+        IcmpProxy proxy = new IcmpProxy(out, errors, GATEWAY, v4, v6, IDENTIFIER);
         proxy.request(GUEST6, FAR6, echoRequest(true, 0x1234, 7), 0, 8 + DATA.length, 0);
         proxy.request(GUEST4, FAR4, echoRequest(false, 0x1234, 7), 0, 8 + DATA.length, 0);
 
@@ -111,7 +116,7 @@ class IcmpProxyTest {
     void aRawSocketsRequestCarriesOurIdentifierAndOverIpv4OurChecksum() {
         FakeSocket v4 = new FakeSocket(true);
         FakeSocket v6 = new FakeSocket(true);
-        IcmpProxy proxy = new IcmpProxy(out, v4, v6, IDENTIFIER);
+        IcmpProxy proxy = new IcmpProxy(out, errors, GATEWAY, v4, v6, IDENTIFIER);
         proxy.request(GUEST6, FAR6, echoRequest(true, 0x1234, 7), 0, 8 + DATA.length, 0);
         proxy.request(GUEST4, FAR4, echoRequest(false, 0x1234, 7), 0, 8 + DATA.length, 0);
 
@@ -126,7 +131,7 @@ class IcmpProxyTest {
     @Test
     void aReplyReachesTheGuestAsAnIcmpv6EchoReplyFromThePingedAddress() {
         FakeSocket v6 = new FakeSocket(true);
-        IcmpProxy proxy = new IcmpProxy(out, null, v6, IDENTIFIER);
+        IcmpProxy proxy = new IcmpProxy(out, errors, GATEWAY, null, v6, IDENTIFIER);
         ByteBuffer request = ByteBuffer.allocate(100);
         request.put(30, echoRequest(true, 0x1234, 7), 0, 8 + DATA.length); // at an offset, as in a frame
         proxy.request(GUEST6, FAR6, request, 30, 8 + DATA.length, 0);
@@ -159,7 +164,7 @@ class IcmpProxyTest {
     @Test
     void anIpv4ReplyReachesTheGuestAsAnEchoReply() {
         FakeSocket v4 = new FakeSocket(false);
-        IcmpProxy proxy = new IcmpProxy(out, v4, null, IDENTIFIER);
+        IcmpProxy proxy = new IcmpProxy(out, errors, GATEWAY, v4, null, IDENTIFIER);
         proxy.request(GUEST4, FAR4, echoRequest(false, 0x4321, 9), 0, 8 + DATA.length, 0);
         proxy.deliver(new IcmpProxy.Reply(FAR4, v4.last().getShort(6) & 0xFFFF, DATA));
 
@@ -178,7 +183,7 @@ class IcmpProxyTest {
     @Test
     void aReplyFromAnotherAddressOrForNoRequestIsDroppedAndTheRequestKeepsWaiting() {
         FakeSocket v6 = new FakeSocket(true);
-        IcmpProxy proxy = new IcmpProxy(out, null, v6, IDENTIFIER);
+        IcmpProxy proxy = new IcmpProxy(out, errors, GATEWAY, null, v6, IDENTIFIER);
         proxy.request(GUEST6, FAR6, echoRequest(true, 1, 1), 0, 8 + DATA.length, 0);
         int ours = v6.last().getShort(6) & 0xFFFF;
 
@@ -199,7 +204,7 @@ class IcmpProxyTest {
     @Test
     void aFamilyWithoutSocketDropsItsPingsAndCountsThem() {
         FakeSocket v4 = new FakeSocket(false);
-        IcmpProxy proxy = new IcmpProxy(out, v4, null, IDENTIFIER);
+        IcmpProxy proxy = new IcmpProxy(out, errors, GATEWAY, v4, null, IDENTIFIER);
         proxy.request(GUEST6, FAR6, echoRequest(true, 1, 1), 0, 8 + DATA.length, 0);
         assertThat(proxy.dropped()).isEqualTo(1);
         assertThat(proxy.pendingCount()).isZero();
@@ -207,15 +212,74 @@ class IcmpProxyTest {
         proxy.request(GUEST4, FAR4, echoRequest(false, 1, 1), 0, 8 + DATA.length, 0);
         assertThat(v4.sent).hasSize(1);
 
-        v4.errno = 101; // ENETUNREACH
+        v4.errno = 105; // ENOBUFS: not an error to tell the guest
         proxy.request(GUEST4, FAR4, echoRequest(false, 1, 2), 0, 8 + DATA.length, 0);
         assertThat(proxy.dropped()).isEqualTo(2);
+        assertThat(frames).isEmpty();
+    }
+
+    @Test
+    void aRequestTheHostCannotSendComesBackAsDestinationUnreachableFromTheGateway() {
+        FakeSocket v4 = new FakeSocket(false);
+        FakeSocket v6 = new FakeSocket(true);
+        IcmpProxy proxy = new IcmpProxy(out, errors, GATEWAY, v4, v6, IDENTIFIER);
+        v4.errno = Errno.ENETUNREACH;
+        v6.errno = Errno.EHOSTUNREACH;
+        proxy.request(GUEST4, FAR4, echoRequest(false, 0x4321, 3), 0, 8 + DATA.length, 0);
+        proxy.request(GUEST6, FAR6, echoRequest(true, 0x4321, 4), 0, 8 + DATA.length, 0);
+        assertThat(proxy.pendingCount()).isZero();
+        assertThat(frames).hasSize(2);
+
+        ByteBuffer f4 = frames.get(0);
+        Ipv4Packet ip = new Ipv4Packet().wrap(f4, EthernetFrame.HEADER_LENGTH, f4.limit() - EthernetFrame.HEADER_LENGTH);
+        assertThat(IpAddress.ofIpv4(ip.source())).isEqualTo(IpAddress.parse("10.0.2.2"));
+        IcmpPacket icmp = new IcmpPacket().wrap(f4, ip.payloadOffset(), ip.payloadLength());
+        assertThat(icmp.checksumValid()).isTrue();
+        assertThat(icmp.type()).isEqualTo(IcmpType.DESTINATION_UNREACHABLE);
+        assertThat(icmp.code()).isZero(); // network unreachable
+        int quoted4 = ip.payloadOffset() + 8 + 20; // the guest's own echo request, identifier and sequence
+        assertThat(f4.get(quoted4) & 0xFF).isEqualTo(IcmpType.ECHO_REQUEST);
+        assertThat(f4.getShort(quoted4 + 4)).isEqualTo((short) 0x4321);
+        assertThat(f4.getShort(quoted4 + 6)).isEqualTo((short) 3);
+
+        ByteBuffer f6 = frames.get(1);
+        Ipv6Packet ip6 = new Ipv6Packet().wrap(f6, EthernetFrame.HEADER_LENGTH, f6.limit() - EthernetFrame.HEADER_LENGTH);
+        assertThat(ip6.check()).isEqualTo(WireError.NONE);
+        assertThat(ip6.source()).isEqualTo(IpAddress.parse("fec0::2"));
+        assertThat(new Icmpv6Packet().wrap(f6, ip6.upperOffset(), ip6.upperLength()).checksumValid(ip6)).isTrue();
+        assertThat(f6.get(ip6.upperOffset()) & 0xFF).isEqualTo(Icmpv6Type.DESTINATION_UNREACHABLE);
+        assertThat(f6.get(ip6.upperOffset() + 1)).isEqualTo((byte) 3); // address unreachable
+        int quoted6 = ip6.upperOffset() + 8;
+        assertThat(IpAddress.read(f6, quoted6 + 24)).isEqualTo(FAR6);
+        assertThat(f6.getShort(quoted6 + 40 + 6)).isEqualTo((short) 4);
+    }
+
+    @Test
+    void anErrorARouterSentForARequestReachesTheGuestFromThatRouter() {
+        FakeSocket v6 = new FakeSocket(false);
+        IcmpProxy proxy = new IcmpProxy(out, errors, GATEWAY, null, v6, IDENTIFIER);
+        proxy.request(GUEST6, FAR6, echoRequest(true, 0x4321, 5), 0, 8 + DATA.length, 0);
+        int ours = v6.last().getShort(6) & 0xFFFF;
+        IpAddress router = IpAddress.parse("2001:db8:ffff::1");
+
+        proxy.deliver(new IcmpProxy.Failure(FAR6, router, ours, Icmpv6Type.TIME_EXCEEDED << 8, 0, DATA));
+
+        ByteBuffer f = frames.getFirst();
+        Ipv6Packet ip = new Ipv6Packet().wrap(f, EthernetFrame.HEADER_LENGTH, f.limit() - EthernetFrame.HEADER_LENGTH);
+        assertThat(ip.check()).isEqualTo(WireError.NONE);
+        assertThat(ip.source()).isEqualTo(router);
+        assertThat(f.get(ip.upperOffset()) & 0xFF).isEqualTo(Icmpv6Type.TIME_EXCEEDED);
+        int quotedEcho = ip.upperOffset() + 8 + 40;
+        assertThat(f.getShort(quotedEcho + 4)).isEqualTo((short) 0x4321);
+        assertThat(f.getShort(quotedEcho + 6)).isEqualTo((short) 5);
+        assertThat(f.get(quotedEcho + 8)).isEqualTo(DATA[0]);
+        assertThat(proxy.pendingCount()).isZero();
     }
 
     @Test
     void requestsWaitThirtySecondsAndAtMostMaxPendingOfThem() {
         FakeSocket v6 = new FakeSocket(false);
-        IcmpProxy proxy = new IcmpProxy(out, null, v6, IDENTIFIER);
+        IcmpProxy proxy = new IcmpProxy(out, errors, GATEWAY, null, v6, IDENTIFIER);
         for (int i = 0; i < IcmpProxy.MAX_PENDING + 10; i++) {
             proxy.request(GUEST6, FAR6, echoRequest(true, 1, i), 0, 8 + DATA.length, 0);
         }

@@ -18,6 +18,7 @@ import io.vnet4j.wire.Ipv4Packet;
 import io.vnet4j.wire.Ipv6Packet;
 import io.vnet4j.wire.UdpPacket;
 import io.vnet4j.wire.WireError;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
@@ -102,6 +103,67 @@ class UsernetNetdevTest {
             byte[] payload = new byte[udp.payloadLength()];
             reply.get(udp.payloadOffset(), payload);
             assertThat(new String(payload, StandardCharsets.US_ASCII)).isEqualTo("world");
+        }
+    }
+
+    /**
+     * The host's kernel answers a datagram to a closed loopback port with ICMP port unreachable; the flow's
+     * socket queues it (IP_RECVERR) and the guest gets it as from the address it sent to, quoting its datagram.
+     */
+    @Test
+    void aDatagramToAClosedHostPortComesBackAsPortUnreachable() throws Exception {
+        int port = closedPort(new InetSocketAddress("127.0.0.1", 0));
+        guest.send(GuestFrames.udp(HOST_MAC, GUEST, 40001, HOST, port, "anyone?".getBytes(StandardCharsets.US_ASCII)));
+
+        ByteBuffer error = receive(EtherType.IPV4);
+        Ipv4Packet ip = new Ipv4Packet().wrap(error, EthernetFrame.HEADER_LENGTH, error.limit() - EthernetFrame.HEADER_LENGTH);
+        assertThat(ip.source()).isEqualTo(HOST);
+        assertThat(ip.protocol()).isEqualTo(IpProtocol.ICMP);
+        IcmpPacket icmp = new IcmpPacket().wrap(error, ip.payloadOffset(), ip.payloadLength());
+        assertThat(icmp.checksumValid()).isTrue();
+        assertThat(icmp.type()).isEqualTo(IcmpType.DESTINATION_UNREACHABLE);
+        assertThat(icmp.code()).isEqualTo(3); // port unreachable
+        Ipv4Packet quoted = new Ipv4Packet().wrap(error, ip.payloadOffset() + 8, ip.payloadLength() - 8);
+        assertThat(quoted.source()).isEqualTo(GUEST);
+        assertThat(quoted.destination()).isEqualTo(HOST);
+        assertThat(quoted.protocol()).isEqualTo(IpProtocol.UDP);
+        int udpAt = quoted.payloadOffset();
+        assertThat(error.getShort(udpAt) & 0xFFFF).isEqualTo(40001);
+        assertThat(error.getShort(udpAt + 2) & 0xFFFF).isEqualTo(port);
+        assertThat(error.get(udpAt + 8)).isEqualTo((byte) 'a');
+    }
+
+    /** The same over IPv6: a datagram to fec0::2 (the host's ::1) at a closed port gets ICMPv6 port unreachable. */
+    @Test
+    void anIpv6DatagramToAClosedHostPortComesBackAsPortUnreachable() throws Exception {
+        int port = closedPort(new InetSocketAddress("::1", 0));
+        IpAddress host6 = IpAddress.parse("fec0::2");
+        guest.send(GuestFrames6.udp(GuestFrames6.HOST_MAC, GuestFrames6.GUEST, 40002, host6, port,
+                "anyone?".getBytes(StandardCharsets.US_ASCII)));
+
+        while (true) { // router advertisements may come first
+            ByteBuffer frame = receive(EtherType.IPV6);
+            Ipv6Packet ip = new Ipv6Packet().wrap(frame, EthernetFrame.HEADER_LENGTH, frame.limit() - EthernetFrame.HEADER_LENGTH);
+            assertThat(ip.check()).isEqualTo(WireError.NONE);
+            if (ip.upperProtocol() != IpProtocol.ICMPV6 || (frame.get(ip.upperOffset()) & 0xFF) != Icmpv6Type.DESTINATION_UNREACHABLE) {
+                continue;
+            }
+            assertThat(ip.source()).isEqualTo(host6);
+            assertThat(new Icmpv6Packet().wrap(frame, ip.upperOffset(), ip.upperLength()).checksumValid(ip)).isTrue();
+            assertThat(frame.get(ip.upperOffset() + 1)).isEqualTo((byte) 4); // port unreachable
+            int quoted = ip.upperOffset() + 8;
+            assertThat(IpAddress.read(frame, quoted + 8)).isEqualTo(GuestFrames6.GUEST);
+            assertThat(IpAddress.read(frame, quoted + 24)).isEqualTo(host6);
+            assertThat(frame.getShort(quoted + 40) & 0xFFFF).isEqualTo(40002);
+            assertThat(frame.getShort(quoted + 42) & 0xFFFF).isEqualTo(port);
+            return;
+        }
+    }
+
+    /** A loopback port nothing listens on: bound once to find it, then closed. */
+    private static int closedPort(InetSocketAddress any) throws IOException {
+        try (DatagramChannel probe = DatagramChannel.open().bind(any)) {
+            return ((InetSocketAddress) probe.getLocalAddress()).getPort();
         }
     }
 

@@ -9,7 +9,6 @@ import io.vnet4j.wire.TcpSackBlocks;
 import io.vnet4j.wire.TcpSynOptions;
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.NoRouteToHostException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
@@ -44,13 +43,14 @@ public final class TcpNat {
     static final int IPV6_EXTRA_HEADER = 20;
 
     /**
-     * Tells a guest that the host could not reach where its SYN went, as a router's ICMP Destination
-     * Unreachable (RFC 792, RFC 4443 section 3.1) quoting that SYN, so its connect fails at once instead of
-     * after its SYN retries (libslirp's tcp_input does the same).
+     * Tells a guest that the host could not reach where its SYN went (no route, no neighbour, a rule), as a
+     * router's ICMP Destination Unreachable quoting that SYN would, so its connect fails at once instead of
+     * after its SYN retries (libslirp's tcp_input does the same). A refused connect is not reported here: the
+     * guest gets a RST.
      */
     public interface Unreachable {
-        /** @param network no route to the network (else: the host did not answer neighbour discovery or ARP) */
-        void report(IpAddress remote, int remotePort, IpAddress guest, int guestPort, int guestSequence, boolean network);
+        /** @param cause the connect's failure */
+        void report(IpAddress remote, int remotePort, IpAddress guest, int guestPort, int guestSequence, IOException cause);
     }
 
     /** Sends a TCP segment to a guest; implemented by the gateway's output. */
@@ -92,7 +92,7 @@ public final class TcpNat {
 
     private final Selector selector;
     private final Output output;
-    private Unreachable unreachable = (remote, remotePort, guest, guestPort, sequence, network) -> { };
+    private Unreachable unreachable = (remote, remotePort, guest, guestPort, sequence, cause) -> { };
     private final int mss;
     private final RandomGenerator random;
     private final Map<FlowKey, Flow> flows = new HashMap<>();
@@ -282,12 +282,8 @@ public final class TcpNat {
             return;
         }
         flow.connection.hostUnreachable();
-        // EHOSTUNREACH comes as NoRouteToHostException, ENETUNREACH as a SocketException with the kernel's text
-        boolean host = e instanceof NoRouteToHostException;
-        if (host || String.valueOf(e.getMessage()).contains("Network is unreachable")) {
-            unreachable.report(flow.key.remote(), flow.key.remotePort(), flow.key.guest(), flow.key.guestPort(),
-                    flow.connection.initialReceiveSequence(), !host);
-        }
+        unreachable.report(flow.key.remote(), flow.key.remotePort(), flow.key.guest(), flow.key.guestPort(),
+                flow.connection.initialReceiveSequence(), e);
     }
 
     /** Brings the host socket in line with the connection: interest ops, shutdown, close. */

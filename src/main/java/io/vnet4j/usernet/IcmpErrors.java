@@ -1,0 +1,197 @@
+package io.vnet4j.usernet;
+
+import io.vnet4j.os.Errno;
+import io.vnet4j.os.SocketErrorQueue;
+import io.vnet4j.wire.IcmpType;
+import io.vnet4j.wire.Icmpv6Type;
+import io.vnet4j.wire.IpAddress;
+import io.vnet4j.wire.IpProtocol;
+import io.vnet4j.wire.Ipv4Packet;
+import io.vnet4j.wire.Ipv6Packet;
+import java.io.IOException;
+import java.net.NoRouteToHostException;
+import java.net.PortUnreachableException;
+import java.nio.ByteBuffer;
+
+/**
+ * Tells a guest, as a router would, that a packet it sent met an error on the host's side: an ICMP
+ * (RFC 792) or ICMPv6 (RFC 4443) error quoting that packet, so the guest's socket fails at once, or learns
+ * a smaller path MTU, instead of waiting. Theory of operation: the host reports such errors in three ways,
+ * and each is turned into the type and code of the guest's family here:
+ * <ul>
+ * <li>a connect or send fails at once (an exception or an errno: no route, refused by a rule);
+ * <li>an ICMP error comes back later for a datagram already sent, queued on its socket
+ *     ({@link SocketErrorQueue}): its type and code pass as they came, a local EMSGSIZE becomes
+ *     Fragmentation Needed or Packet Too Big with the MTU.
+ * </ul>
+ * The quote is rebuilt from what the flow knows (the guest's address and port, where it sent, the data
+ * the host still has): an IP header, then the transport header and as much data as fits in a message of
+ * 576 bytes for IPv4 (RFC 1812 section 4.3.2.3) or 1280 for IPv6 (RFC 4443 section 2.4 (c)). Guests match
+ * an error to their socket by the quoted addresses and ports (and a ping by its identifier and sequence).
+ * An error type is written {@code type << 8 | code}, or {@link #NONE}.
+ */
+final class IcmpErrors {
+    /** No error to tell the guest: the failure means something else (out of buffers, say). */
+    static final int NONE = -1;
+
+    /** Destination Unreachable's code 4, "fragmentation needed and DF set". */
+    private static final int FRAGMENTATION_NEEDED = 4;
+    private static final int HEADER = 8;
+    private static final int IP = Ipv4Packet.MIN_HEADER_LENGTH;
+    private static final int IP6 = Ipv6Packet.HEADER_LENGTH;
+    private static final int MAX_MESSAGE_V4 = 576 - IP;
+    private static final int MAX_MESSAGE_V6 = 1280 - IP6;
+
+    private final GuestOutput out;
+    private final ByteBuffer body = ByteBuffer.allocate(MAX_MESSAGE_V6);
+    private final Ipv4Packet ip = new Ipv4Packet();
+    private final Ipv6Packet ip6 = new Ipv6Packet();
+    private long sent;
+
+    IcmpErrors(GuestOutput out) {
+        this.out = out;
+    }
+
+    /** The error for a connect or send that failed with {@code errno} (see {@link Errno}), or NONE. */
+    static int ofErrno(int errno, boolean ipv4) {
+        // the codes of Destination Unreachable: RFC 792 and RFC 1812 section 5.2.7.1; RFC 4443 section 3.1
+        int code = switch (errno) {
+            case Errno.ENETUNREACH -> 0; // network unreachable; no route to destination
+            case Errno.EHOSTUNREACH -> ipv4 ? 1 : 3; // host unreachable; address unreachable
+            case Errno.ECONNREFUSED -> ipv4 ? 3 : 4; // port unreachable
+            case Errno.EACCES, Errno.EPERM -> ipv4 ? 13 : 1; // communication administratively prohibited
+            default -> NONE;
+        };
+        return code == NONE ? NONE
+                : (ipv4 ? IcmpType.DESTINATION_UNREACHABLE : Icmpv6Type.DESTINATION_UNREACHABLE) << 8 | code;
+    }
+
+    /**
+     * The error for a JDK socket call that failed with {@code e}: EHOSTUNREACH comes as
+     * NoRouteToHostException, ECONNREFUSED on a datagram socket as PortUnreachableException, the others as
+     * a SocketException carrying the kernel's text.
+     */
+    static int ofException(IOException e, boolean ipv4) {
+        String text = String.valueOf(e.getMessage());
+        int errno = e instanceof NoRouteToHostException ? Errno.EHOSTUNREACH
+                : e instanceof PortUnreachableException ? Errno.ECONNREFUSED
+                : text.contains("Network is unreachable") ? Errno.ENETUNREACH
+                : text.contains("Permission denied") || text.contains("Operation not permitted") ? Errno.EACCES
+                : 0;
+        return ofErrno(errno, ipv4);
+    }
+
+    /** The error for the one just read from a socket's error queue, or NONE. */
+    static int ofQueued(SocketErrorQueue queued, boolean ipv4) {
+        int origin = queued.origin();
+        if (origin == (ipv4 ? SocketErrorQueue.ORIGIN_ICMP : SocketErrorQueue.ORIGIN_ICMP6)) {
+            return queued.type() << 8 | queued.code();
+        }
+        if (origin == SocketErrorQueue.ORIGIN_LOCAL && queued.errno() == Errno.EMSGSIZE) {
+            return ipv4 ? IcmpType.DESTINATION_UNREACHABLE << 8 | FRAGMENTATION_NEEDED : Icmpv6Type.PACKET_TOO_BIG << 8;
+        }
+        return ofErrno(queued.errno(), ipv4);
+    }
+
+    /**
+     * Tells a guest its TCP SYN to {@code destination} failed: the quote is the IP header and the first 8
+     * bytes of TCP, the ports and the sequence number by which the guest matches it (RFC 5927 section 4.1).
+     */
+    void tcp(IpAddress from, IpAddress guest, int guestPort, IpAddress destination, int destinationPort,
+             int guestSequence, int error) {
+        int at = transportAt(guest);
+        body.putShort(at, (short) guestPort).putShort(at + 2, (short) destinationPort).putInt(at + 4, guestSequence);
+        send(from, guest, destination, IpProtocol.TCP, error, 0, 8, 20);
+    }
+
+    /** Tells a guest its UDP datagram (whose data starts with {@code data}) to {@code destination} met an error. */
+    void udp(IpAddress from, IpAddress guest, int guestPort, IpAddress destination, int destinationPort, int error,
+             int info, ByteBuffer data, int offset, int length) {
+        int at = transportAt(guest);
+        body.putShort(at, (short) guestPort).putShort(at + 2, (short) destinationPort)
+                .putShort(at + 4, (short) (HEADER + length)).putShort(at + 6, (short) 0);
+        int copied = copyData(guest, at + HEADER, data, offset, length);
+        send(from, guest, destination, IpProtocol.UDP, error, info, HEADER + copied, HEADER + length);
+    }
+
+    /** Tells a guest its echo request (identifier, sequence and {@code data}) to {@code destination} met an error. */
+    void echo(IpAddress from, IpAddress guest, IpAddress destination, int identifier, int sequence, int error, int info,
+              ByteBuffer data, int offset, int length) {
+        boolean v4 = guest.isIpv4();
+        int at = transportAt(guest);
+        body.put(at, (byte) (v4 ? IcmpType.ECHO_REQUEST : Icmpv6Type.ECHO_REQUEST)).put(at + 1, (byte) 0)
+                .putShort(at + 2, (short) 0).putShort(at + 4, (short) identifier).putShort(at + 6, (short) sequence);
+        int copied = copyData(guest, at + HEADER, data, offset, length);
+        send(from, guest, destination, v4 ? IpProtocol.ICMP : IpProtocol.ICMPV6, error, info, HEADER + copied,
+                HEADER + length);
+    }
+
+    /** Errors told to guests so far. */
+    long sent() {
+        return sent;
+    }
+
+    private static int transportAt(IpAddress guest) {
+        return HEADER + (guest.isIpv4() ? IP : IP6);
+    }
+
+    private int copyData(IpAddress guest, int at, ByteBuffer data, int offset, int length) {
+        int room = (guest.isIpv4() ? MAX_MESSAGE_V4 : MAX_MESSAGE_V6) - at;
+        int copied = Math.max(0, Math.min(length, room));
+        body.put(at, data, offset, copied);
+        return copied;
+    }
+
+    /**
+     * Writes the ICMP header (type, code, the rest of the header from {@code info}) and the quoted IP header
+     * in front of the {@code quotedTransport} bytes already in place, and sends it.
+     *
+     * @param originalTransport how long the guest's transport header and data were (the quoted IP header's length)
+     */
+    private void send(IpAddress from, IpAddress guest, IpAddress destination, int protocol, int error, int info,
+                      int quotedTransport, int originalTransport) {
+        if (error == NONE || from == null || from.isIpv4() != guest.isIpv4() || destination.isIpv4() != guest.isIpv4()) {
+            return;
+        }
+        boolean v4 = guest.isIpv4();
+        int type = error >>> 8;
+        int code = error & 0xFF;
+        body.put(0, (byte) type).put(1, (byte) code).putShort(2, (short) 0).putInt(4, restOfHeader(v4, type, code, info));
+        if (v4) {
+            Ipv4Packet quoted = ip.wrap(body, HEADER, IP);
+            quoted.setHeaderLength(IP);
+            quoted.setTos(0);
+            quoted.setTotalLength(Math.min(IP + originalTransport, 0xFFFF));
+            quoted.setIdentification(0);
+            quoted.setFragmentation(true, false, 0);
+            quoted.setTtl(GuestOutput.DEFAULT_TTL);
+            quoted.setProtocol(protocol);
+            quoted.setSource(guest.ipv4());
+            quoted.setDestination(destination.ipv4());
+            quoted.fillChecksum();
+        } else {
+            Ipv6Packet quoted = ip6.wrap(body, HEADER, IP6);
+            quoted.setVersionClassFlow(0, 0);
+            quoted.setPayloadLength(Math.min(originalTransport, 0xFFFF));
+            quoted.setNextHeader(protocol);
+            quoted.setHopLimit(GuestOutput.DEFAULT_TTL);
+            quoted.setSource(guest);
+            quoted.setDestination(destination);
+        }
+        sent++;
+        out.sendIcmp(from, guest, body, transportAt(guest) + quotedTransport);
+    }
+
+    /**
+     * The four bytes after type, code and checksum: the next-hop MTU of Fragmentation Needed (RFC 1191
+     * section 4), the MTU of Packet Too Big (RFC 4443 section 3.2), the pointer of a Parameter Problem;
+     * else zero.
+     */
+    private static int restOfHeader(boolean v4, int type, int code, int info) {
+        if (v4) {
+            return type == IcmpType.DESTINATION_UNREACHABLE && code == FRAGMENTATION_NEEDED ? info & 0xFFFF
+                    : type == IcmpType.PARAMETER_PROBLEM ? (info & 0xFF) << 24 : 0;
+        }
+        return type == Icmpv6Type.PACKET_TOO_BIG || type == Icmpv6Type.PARAMETER_PROBLEM ? info : 0;
+    }
+}
