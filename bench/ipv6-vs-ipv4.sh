@@ -41,13 +41,14 @@ median() { # numbers -> "median [min-max]" (the lower median for an even count)
 }
 mid() { median "$@" | awk '{print $1}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2fx", a / b; else print "n/a"}'; }
-wait_ready() { # ns family: a default route of that family, and for IPv6 a global address past DAD
+wait_ready() { # ns family: a default route of that family, and for IPv6 a routable address past DAD
     for _ in $(seq 1 100); do
         if [ "$2" = 4 ]; then
             ip netns exec "$1" ip route 2>/dev/null | grep -q '^default' && return 0
         else
             ip netns exec "$1" ip -6 route 2>/dev/null | grep -q '^default' \
-                && ip netns exec "$1" ip -6 addr show scope global 2>/dev/null | grep inet6 | grep -vq tentative && return 0
+                && ip netns exec "$1" ip -6 addr show dev tap0 2>/dev/null | grep inet6 | grep -v 'scope link' \
+                    | grep -vq tentative && return 0  # fec0::/10 is scope site, fd00::/8 scope global
         fi
         sleep 0.1
     done

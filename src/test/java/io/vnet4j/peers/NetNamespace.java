@@ -1,9 +1,18 @@
 package io.vnet4j.peers;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-/** A network namespace made for one test class and deleted by {@link #close()}; needs root and iproute2. */
+/**
+ * A network namespace made for one test class and deleted by {@link #close()}; needs root and iproute2.
+ * It gets a private, empty {@code /etc/netns/NAME/resolv.conf}, which {@code ip netns exec} mounts over
+ * {@code /etc/resolv.conf} for what runs inside: a DHCP client there (ISC dhclient's script, say) would
+ * otherwise rewrite the machine's own resolver file.
+ */
 public final class NetNamespace implements AutoCloseable {
     private final String name;
 
@@ -16,6 +25,13 @@ public final class NetNamespace implements AutoCloseable {
         PeerTools.require("ip", "iproute2");
         PeerTools.exec(Duration.ofSeconds(10), List.of("ip", "netns", "del", name)); // stale, usually absent
         PeerTools.execOk("ip", "netns", "add", name);
+        try {
+            Path etc = Path.of("/etc/netns", name);
+            Files.createDirectories(etc);
+            Files.writeString(etc.resolve("resolv.conf"), "# " + name + ": a test namespace's own resolver file\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         return new NetNamespace(name);
     }
 
@@ -44,5 +60,10 @@ public final class NetNamespace implements AutoCloseable {
     @Override
     public void close() {
         PeerTools.execOk("ip", "netns", "del", name);
+        try {
+            PeerTools.deleteTree(Path.of("/etc/netns", name));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

@@ -26,7 +26,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The user network over IPv6 as a rootless container meets it: a namespace with a {@code configure=on}
+ * The user network over IPv6 as a rootless container meets it (and, for the first scenario, slirp4netns
+ * {@code --enable-ipv6} beside it as the reference): a namespace with a {@code configure=on}
  * TAP gets its address by SLAAC from the gateway's router advertisement (the kernel's own autoconfiguration,
  * no step of ours), pings the gateway, fetches from a host server on {@code ::1} through {@code ipv6-host}
  * (fec0::2), resolves AAAA names through {@code ipv6-dns} (fec0::3) from a dnsmasq on {@code ::1}, and is
@@ -82,24 +83,45 @@ class UsernetNamespaceIpv6IT {
         return ns;
     }
 
-    @Test
-    void aConfiguredTapGetsAnAddressBySlaacPingsTheGatewayAndFetchesFromTheHostsLoopback() throws Exception {
+    /**
+     * The namespace scenario against the reference, slirp4netns {@code --enable-ipv6} (libslirp, as
+     * Podman starts it): the same steps pass on both, each with its own defaults (fec0::/64 and gateway
+     * fec0::2 as QEMU; fd00::/64 and fd00::2), both advertising from fe80::2.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"vnet4j", "slirp4netns"})
+    void aConfiguredTapGetsAnAddressBySlaacPingsTheGatewayAndFetchesFromTheHostsLoopback(String peer) throws Exception {
         byte[] body = new byte[4 << 20];
         new Random(6).nextBytes(body);
         Files.write(dir.resolve("blob"), body);
         int port = PeerTools.freePort();
         processes.add(new ProcessBuilder("python3", "-m", "http.server", "--bind", "::1", String.valueOf(port),
                 "--directory", dir.toString()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
-        NetNamespace ns = container("");
+        boolean ours = peer.equals("vnet4j");
+        String prefix = ours ? "fec0::" : "fd00::";
+        NetNamespace ns;
+        if (ours) {
+            ns = container("");
+        } else {
+            PeerTools.require("slirp4netns", "slirp4netns");
+            ns = NetNamespace.create("vnet4j-it-s4nn-" + ProcessHandle.current().pid());
+            namespaces.add(ns);
+            processes.add(new ProcessBuilder("slirp4netns", "--configure", "--enable-ipv6", "--netns-type=path",
+                    "/run/netns/" + ns.name(), "tap0").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+            await(ns, "ip -6 addr show dev tap0 | grep 'inet6 " + prefix + "' | grep -vq tentative");
+        }
 
         assertThat(ns.execOk("ip", "-6", "route", "show", "default")).contains("via fe80::2 dev tap0");
-        assertThat(ns.execOk("busybox", "ping", "-6", "-c", "2", "fec0::2")).contains("2 packets received");
+        assertThat(ns.execOk("busybox", "ping", "-6", "-c", "2", prefix + "2")).contains("2 packets received");
         awaitHost("::1", port);
-        ns.execOk("curl", "-6", "-sf", "-o", dir.resolve("fetched").toString(), "http://[fec0::2]:" + port + "/blob");
+        ns.execOk("curl", "-6", "-sf", "-o", dir.resolve("fetched").toString(), "http://[" + prefix + "2]:" + port + "/blob");
         assertThat(sha256(Files.readAllBytes(dir.resolve("fetched")))).isEqualTo(sha256(body));
-        String address = ns.execOk("sh", "-c", "ip -6 addr show dev tap0 | grep -o 'fec0::[0-9a-f:]*'").trim();
-        assertThat(infoNetwork()).contains("neighbour " + address + " ").contains("ipv6-net=fec0::/64")
-                .contains("router advertisements sent ").contains("malformed 0,");
+        if (ours) {
+            String address = ns.execOk("sh", "-c", "ip -6 addr show dev tap0 | grep -o 'fec0::[0-9a-f:]*'").trim();
+            assertThat(infoNetwork()).contains("neighbour " + address + " ").contains("ipv6-net=fec0::/64")
+                    .contains("router advertisements sent ").contains("malformed 0,");
+        }
     }
 
     /**
