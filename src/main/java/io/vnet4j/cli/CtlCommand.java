@@ -17,21 +17,24 @@ import picocli.CommandLine.Parameters;
         description = "Ask a running vnet4j through its control socket.",
         footer = {"", "Without --control, ctl talks to control.sock in the runtime directory ($XDG_RUNTIME_DIR/vnet4j or "
                 + "/tmp/vnet4j-$USER) or, when that does not answer, to the only control-N.sock there that does.",
-                "", "Examples:", "  vnet4j ctl info network", "  vnet4j ctl --control /tmp/v.sock query-network"})
+                "", "Examples:", "  vnet4j ctl info network", "  vnet4j ctl hostfwd_add tcp::2222-:22",
+                "  vnet4j ctl hostfwd_remove tcp::2222", "  vnet4j ctl --control /tmp/v.sock query-network"})
 final class CtlCommand implements Callable<Integer> {
     @Option(names = "--control", paramLabel = "PATH", description = "Control socket (default: the running vnet4j's in the runtime directory).")
     Path control;
 
-    @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "'info network' (text, as QEMU's HMP) or a QMP command name such as query-network (JSON).")
+    @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "An HMP command (text, as QEMU's monitor): info network, hostfwd_add [NETDEV_ID] RULE, "
+            + "hostfwd_remove [NETDEV_ID] [tcp|udp]:[HOSTADDR]:HOSTPORT; or a QMP command name such as query-network (JSON).")
     List<String> words;
 
     @Override
     public Integer call() {
         String line = String.join(" ", words);
         try (ControlClient client = new ControlClient(control != null ? control : ControlSockets.find(RuntimeDir.get()))) {
-            Map<?, ?> answer = line.startsWith("info ")
-                    ? client.execute(Map.of("execute", "human-monitor-command", "arguments", Map.of("command-line", line)))
-                    : client.execute(Map.of("execute", line));
+            // QMP names are query-* and qmp_capabilities; anything else is an HMP command line, as QEMU's
+            Map<?, ?> answer = words.size() == 1 && (line.startsWith("query-") || line.equals("qmp_capabilities"))
+                    ? client.execute(Map.of("execute", line))
+                    : client.execute(Map.of("execute", "human-monitor-command", "arguments", Map.of("command-line", line)));
             if (answer.get("error") instanceof Map<?, ?> error) {
                 System.err.println("vnet4j ctl: " + Log.printable(String.valueOf(error.get("desc"))));
                 return 1;

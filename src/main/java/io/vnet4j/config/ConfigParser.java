@@ -145,11 +145,8 @@ public final class ConfigParser {
         for (NetdevConfig n : netdevs) {
             if (n instanceof NetdevConfig.Tap tap && tap.hub() == user.hub() && tap.configure() != null
                     && tap.configure().ipv4()) {
-                IpAddress address = IpAddress.ofIpv4(tap.configure().address());
-                List<UserConfig.HostForward> forwards = user.user().hostForwards().stream()
-                        .map(f -> f.guestDefaulted() && f.guestAddress().isIpv4() ? f.towards(address) : f).toList();
                 return new NetdevConfig.User(user.id(), user.type(), user.hub(), user.settings(),
-                        user.user().withHostForwards(forwards));
+                        user.user().withForwardTarget(tap.configure().address()));
             }
         }
         return user;

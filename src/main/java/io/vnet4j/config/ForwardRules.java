@@ -14,6 +14,11 @@ import java.util.Optional;
 final class ForwardRules {
     private ForwardRules() {}
 
+    /** Makes the error for a message: an option's ({@code OPTION VALUE: message}) or a bare one at run time. */
+    interface Errors {
+        ConfigException error(String message);
+    }
+
     /**
      * One {@code hostfwd} rule. Either address may be IPv6 in brackets. No host address: 127.0.0.1. No
      * guest address (or the unspecified one): the family of the host address, or the other when that one
@@ -21,7 +26,7 @@ final class ForwardRules {
      * learned address). A guest address of a family that is off is refused; an IPv6 one must lie in the
      * IPv6 prefix.
      */
-    static UserConfig.HostForward hostForward(OptionString o, String rule, boolean ipv4, int dhcpStart,
+    static UserConfig.HostForward hostForward(Errors o, String rule, boolean ipv4, int dhcpStart,
             Optional<UserConfig.Ipv6> ipv6) throws ConfigException {
         String[] protoRest = splitFirst(rule, ':');
         if (protoRest == null) {
@@ -87,7 +92,7 @@ final class ForwardRules {
      * Splits {@code ADDR:REST} or {@code [IPV6]:REST} into the address (without brackets) and the rest;
      * null when the {@code :} is missing.
      */
-    private static String[] splitAddress(OptionString o, String rule, String s, String side) throws ConfigException {
+    private static String[] splitAddress(Errors o, String rule, String s, String side) throws ConfigException {
         if (!s.startsWith("[")) {
             return splitFirst(s, ':');
         }
@@ -105,7 +110,7 @@ final class ForwardRules {
         return new String[] {inside, s.substring(close + 2)};
     }
 
-    private static IpAddress address(OptionString o, String rule, String text, String side) throws ConfigException {
+    private static IpAddress address(Errors o, String rule, String text, String side) throws ConfigException {
         try {
             return IpAddress.parse(text);
         } catch (IllegalArgumentException e) {
@@ -171,7 +176,7 @@ final class ForwardRules {
         return n >= min && n <= 65535 ? n : -1;
     }
 
-    private static ConfigException hostError(OptionString o, String rule, String reason) {
+    private static ConfigException hostError(Errors o, String rule, String reason) {
         return o.error("Invalid host forwarding rule '" + rule + "' (" + reason + ")");
     }
 

@@ -16,12 +16,14 @@ import java.util.Optional;
  *
  * @param ipv4 the guest network carries IPv4 ({@code ipv4=on}, the default)
  * @param ipv6 the IPv6 side ({@code ipv6-net}, {@code ipv6-host}, {@code ipv6-dns}); empty when {@code ipv6=off}
+ * @param forwardTarget where an IPv4 host forward that names no guest address goes: {@code dhcpstart} as in
+ *     QEMU, or the address of a {@code configure=on} TAP on the hub ({@link #withForwardTarget})
  */
 public record UserConfig(boolean ipv4, int network, int prefixLength, int host, int dns, int dhcpStart,
                          Optional<Ipv6> ipv6, boolean restricted, String hostname, String domainName,
                          List<String> dnsSearch, Path tftpRoot, String tftpServerName, String bootFile,
                          List<HostForward> hostForwards, List<GuestForward> guestForwards,
-                         List<DnsUpstream> dnsUpstreams, int mtu, Map<Long, Integer> dhcpStatic) {
+                         List<DnsUpstream> dnsUpstreams, int mtu, Map<Long, Integer> dhcpStatic, int forwardTarget) {
     public static final int DEFAULT_MTU = 1500;
 
     public UserConfig {
@@ -49,10 +51,17 @@ public record UserConfig(boolean ipv4, int network, int prefixLength, int host, 
         return ipv6.isPresent() && ipv6.get().inNetwork(address);
     }
 
-    /** The same settings with other host forwards. */
-    public UserConfig withHostForwards(List<HostForward> forwards) {
+    /**
+     * The same settings with IPv4 host forwards that name no guest address aimed at {@code address}, those
+     * given now and those added at run time ({@link HostForward#parse}).
+     */
+    public UserConfig withForwardTarget(int address) {
+        IpAddress target = IpAddress.ofIpv4(address);
+        List<HostForward> forwards = hostForwards.stream()
+                .map(f -> f.guestDefaulted() && f.guestAddress().isIpv4() ? f.towards(target) : f).toList();
         return new UserConfig(ipv4, network, prefixLength, host, dns, dhcpStart, ipv6, restricted, hostname, domainName,
-                dnsSearch, tftpRoot, tftpServerName, bootFile, forwards, guestForwards, dnsUpstreams, mtu, dhcpStatic);
+                dnsSearch, tftpRoot, tftpServerName, bootFile, forwards, guestForwards, dnsUpstreams, mtu, dhcpStatic,
+                address);
     }
 
     /**
@@ -120,6 +129,17 @@ public record UserConfig(boolean ipv4, int network, int prefixLength, int host, 
         /** True when the guest's IPv6 address is to be learned ({@code guestAddress} is {@code ::}). */
         public boolean guestLearned() {
             return guestAddress.equals(IpAddress.IPV6_ANY);
+        }
+
+        /**
+         * A rule given at run time (QEMU's HMP {@code hostfwd_add}, slirp4netns's {@code add_hostfwd}) for a
+         * user network of {@code network}'s settings, read as {@code hostfwd=} is.
+         *
+         * @throws ConfigException with QEMU's line, {@code Invalid host forwarding rule 'RULE' (REASON)}
+         */
+        public static HostForward parse(String rule, UserConfig network) throws ConfigException {
+            return ForwardRules.hostForward(ConfigException::new, rule, network.ipv4(), network.forwardTarget(),
+                    network.ipv6());
         }
 
         /** The same rule aimed at another guest address, still counted as a default. */

@@ -156,7 +156,7 @@ final class UserOptionParser {
 
         List<UserConfig.HostForward> hostForwards = new ArrayList<>();
         for (String rule : o.takeAll("hostfwd")) {
-            UserConfig.HostForward forward = ForwardRules.hostForward(o, rule, ipv4, dhcpStart, ipv6Config);
+            UserConfig.HostForward forward = ForwardRules.hostForward(o::error, rule, ipv4, dhcpStart, ipv6Config);
             IpAddress guest = forward.guestAddress();
             boolean gatewayOwn = guest.isIpv4() ? guest.ipv4() == host || guest.ipv4() == dns
                     : ipv6Config.isPresent() && (guest.equals(ipv6Config.get().host()) || guest.equals(ipv6Config.get().dns()));
@@ -196,7 +196,7 @@ final class UserOptionParser {
             statics.put(mac, ip);
         }
         return new UserConfig(ipv4, network, prefix, host, dns, dhcpStart, ipv6Config, restricted, hostname, domain,
-                search, tftp, tftpServerName, bootFile, hostForwards, guestForwards, upstreams, mtu, statics);
+                search, tftp, tftpServerName, bootFile, hostForwards, guestForwards, upstreams, mtu, statics, dhcpStart);
     }
 
     /**

@@ -25,8 +25,9 @@ import java.util.function.Supplier;
 /**
  * The control socket: a unix socket (mode 0600) speaking QMP-style JSON, one command per line.
  * On connect the server sends {@code {"QMP":{...}}}; it answers {@code qmp_capabilities},
- * {@code query-network}, {@code query-version} and {@code human-monitor-command} with
- * {@code "command-line":"info network"}. It removes its socket file on close only while the file is still
+ * {@code query-network}, {@code query-version} and {@code human-monitor-command} with the HMP commands of
+ * {@link HumanMonitor} ({@code info network}, {@code hostfwd_add}, {@code hostfwd_remove}); an HMP command
+ * that fails answers a GenericError with QEMU's line (QEMU prints it as the command's text instead). It removes its socket file on close only while the file is still
  * the one it bound.
  */
 public final class ControlServer implements AutoCloseable {
@@ -34,6 +35,7 @@ public final class ControlServer implements AutoCloseable {
 
     private final Path path;
     private final Supplier<List<Netdev>> netdevs;
+    private final HumanMonitor monitor;
     private final String version;
     private ServerSocketChannel server;
     private OwnedFile socketFile;
@@ -42,6 +44,7 @@ public final class ControlServer implements AutoCloseable {
     public ControlServer(Path path, Supplier<List<Netdev>> netdevs, String version) {
         this.path = path;
         this.netdevs = netdevs;
+        this.monitor = new HumanMonitor(netdevs);
         this.version = version;
     }
 
@@ -120,12 +123,14 @@ public final class ControlServer implements AutoCloseable {
         };
     }
 
+    /** An HMP command line ({@link HumanMonitor}): its text, or its failure as a GenericError with QEMU's line. */
     private Map<String, Object> humanCommand(Object arguments) {
         String commandLine = arguments instanceof Map<?, ?> args && args.get("command-line") instanceof String s ? s.trim() : "";
-        if (commandLine.equals("info network")) {
-            return Map.of("return", NetworkReport.text(NetworkReport.query(netdevs.get())));
+        try {
+            return Map.of("return", monitor.run(commandLine));
+        } catch (HumanMonitor.Failure e) {
+            return error("GenericError", e.getMessage());
         }
-        return error("GenericError", "unknown command: '" + commandLine + "' (expected: info network)");
     }
 
     private static Map<String, Object> error(String errorClass, String description) {

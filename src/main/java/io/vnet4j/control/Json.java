@@ -1,254 +1,137 @@
 package io.vnet4j.control;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The little JSON the control protocol needs: {@link #parse} turns text into maps, lists, strings,
- * numbers (as Long or Double), booleans and null, and {@link #write} does the reverse. Nesting and input
- * length are bounded, so a hostile client cannot exhaust the stack.
+ * JSON for the control socket and the slirp4netns API socket, through Jackson's streaming core:
+ * {@link #parse} turns text into maps (keys in order), lists, strings, numbers (Long, or Double for a
+ * fraction or exponent), booleans and null, and {@link #write} does the reverse. Nesting is bounded at
+ * {@value #MAX_DEPTH} levels and a number at 1,000 digits, so a hostile client cannot exhaust the stack
+ * or the CPU; every malformed input is an IllegalArgumentException whose message starts with the
+ * character offset ("JSON at 12: ...").
  */
 public final class Json {
-    private static final int MAX_DEPTH = 32;
+    static final int MAX_DEPTH = 32;
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).maxNumberLength(1000).build())
+            .build();
 
-    private final String text;
-    private int pos;
-
-    private Json(String text) {
-        this.text = text;
-    }
+    private Json() {}
 
     /** Parses one JSON value; throws IllegalArgumentException with the position on malformed input. */
     public static Object parse(String text) {
-        Json p = new Json(text);
-        Object v = p.value(0);
-        p.skipSpace();
-        if (p.pos != text.length()) {
-            throw p.error("unexpected text after the value");
+        try (JsonParser parser = FACTORY.createParser(text)) {
+            JsonToken first = parser.nextToken();
+            if (first == null) {
+                throw error(parser, "unexpected end");
+            }
+            Object value = value(parser, first);
+            if (parser.nextToken() != null) {
+                throw error(parser, "unexpected text after the value");
+            }
+            return value;
+        } catch (StreamConstraintsException e) {
+            throw new IllegalArgumentException("JSON at " + offset(e) + ": nested too deeply or too long: "
+                    + e.getOriginalMessage(), e);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("JSON at " + offset(e) + ": " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a String source has no I/O to fail
         }
-        return v;
     }
 
-    private Object value(int depth) {
-        if (depth > MAX_DEPTH) {
-            throw error("nested too deeply");
-        }
-        skipSpace();
-        if (pos >= text.length()) {
-            throw error("unexpected end");
-        }
-        char c = text.charAt(pos);
-        return switch (c) {
-            case '{' -> object(depth);
-            case '[' -> array(depth);
-            case '"' -> string();
-            case 't' -> literal("true", Boolean.TRUE);
-            case 'f' -> literal("false", Boolean.FALSE);
-            case 'n' -> literal("null", null);
-            default -> number();
+    private static Object value(JsonParser parser, JsonToken token) throws IOException {
+        return switch (token) {
+            case START_OBJECT -> {
+                Map<String, Object> map = new LinkedHashMap<>();
+                for (JsonToken t = parser.nextToken(); t != JsonToken.END_OBJECT; t = parser.nextToken()) {
+                    String name = parser.currentName();
+                    map.put(name, value(parser, parser.nextToken()));
+                }
+                yield map;
+            }
+            case START_ARRAY -> {
+                List<Object> list = new ArrayList<>();
+                for (JsonToken t = parser.nextToken(); t != JsonToken.END_ARRAY; t = parser.nextToken()) {
+                    list.add(value(parser, t));
+                }
+                yield list;
+            }
+            case VALUE_STRING -> parser.getText();
+            case VALUE_NUMBER_INT -> {
+                if (parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                    throw error(parser, "number out of range");
+                }
+                yield parser.getLongValue();
+            }
+            case VALUE_NUMBER_FLOAT -> parser.getDoubleValue();
+            case VALUE_TRUE -> Boolean.TRUE;
+            case VALUE_FALSE -> Boolean.FALSE;
+            case VALUE_NULL -> null;
+            default -> throw error(parser, "unexpected " + token);
         };
     }
 
-    private Map<String, Object> object(int depth) {
-        Map<String, Object> map = new LinkedHashMap<>();
-        pos++;
-        skipSpace();
-        if (peek('}')) {
-            pos++;
-            return map;
-        }
-        while (true) {
-            skipSpace();
-            if (!peek('"')) {
-                throw error("expected a string key");
-            }
-            String key = string();
-            skipSpace();
-            expect(':');
-            map.put(key, value(depth + 1));
-            skipSpace();
-            if (peek(',')) {
-                pos++;
-            } else {
-                expect('}');
-                return map;
-            }
-        }
+    private static IllegalArgumentException error(JsonParser parser, String message) {
+        return new IllegalArgumentException("JSON at " + parser.currentTokenLocation().getCharOffset() + ": " + message);
     }
 
-    private List<Object> array(int depth) {
-        List<Object> list = new ArrayList<>();
-        pos++;
-        skipSpace();
-        if (peek(']')) {
-            pos++;
-            return list;
-        }
-        while (true) {
-            list.add(value(depth + 1));
-            skipSpace();
-            if (peek(',')) {
-                pos++;
-            } else {
-                expect(']');
-                return list;
-            }
-        }
+    private static long offset(JsonProcessingException e) {
+        return e.getLocation() == null ? 0 : e.getLocation().getCharOffset();
     }
 
-    private String string() {
-        StringBuilder sb = new StringBuilder();
-        pos++;
-        while (pos < text.length()) {
-            char c = text.charAt(pos++);
-            if (c == '"') {
-                return sb.toString();
-            }
-            if (c == '\\') {
-                if (pos >= text.length()) {
-                    break;
-                }
-                char e = text.charAt(pos++);
-                switch (e) {
-                    case 'n' -> sb.append('\n');
-                    case 't' -> sb.append('\t');
-                    case 'r' -> sb.append('\r');
-                    case 'b' -> sb.append('\b');
-                    case 'f' -> sb.append('\f');
-                    case 'u' -> {
-                        if (pos + 4 > text.length()) {
-                            throw error("short \\u escape");
-                        }
-                        int code = 0;
-                        for (int k = 0; k < 4; k++) {
-                            int digit = Character.digit(text.charAt(pos + k), 16);
-                            if (digit < 0) {
-                                throw error("bad \\u escape");
-                            }
-                            code = code * 16 + digit;
-                        }
-                        sb.append((char) code);
-                        pos += 4;
-                    }
-                    case '"', '\\', '/' -> sb.append(e);
-                    default -> throw error("bad escape \\" + e);
-                }
-            } else {
-                sb.append(c);
-            }
-        }
-        throw error("unterminated string");
-    }
-
-    private Object number() {
-        int start = pos;
-        while (pos < text.length() && "+-0123456789.eE".indexOf(text.charAt(pos)) >= 0) {
-            pos++;
-        }
-        String n = text.substring(start, pos);
-        try {
-            if (n.contains(".") || n.contains("e") || n.contains("E")) {
-                return Double.parseDouble(n);
-            }
-            return Long.parseLong(n);
-        } catch (NumberFormatException e) {
-            pos = start;
-            throw error("expected a value");
-        }
-    }
-
-    private Object literal(String word, Object v) {
-        if (!text.startsWith(word, pos)) {
-            throw error("expected " + word);
-        }
-        pos += word.length();
-        return v;
-    }
-
-    private void skipSpace() {
-        while (pos < text.length() && Character.isWhitespace(text.charAt(pos))) {
-            pos++;
-        }
-    }
-
-    private boolean peek(char c) {
-        return pos < text.length() && text.charAt(pos) == c;
-    }
-
-    private void expect(char c) {
-        if (!peek(c)) {
-            throw error("expected '" + c + "'");
-        }
-        pos++;
-    }
-
-    private IllegalArgumentException error(String message) {
-        return new IllegalArgumentException("JSON at " + pos + ": " + message);
-    }
-
-    /** Writes a value made of maps, lists, strings, numbers, booleans and null as compact JSON. */
+    /**
+     * Writes a value made of maps, lists, strings, numbers, booleans and null as compact JSON (a
+     * non-finite double as null, anything else as its string).
+     */
     public static String write(Object value) {
-        StringBuilder sb = new StringBuilder();
-        write(sb, value);
-        return sb.toString();
+        StringWriter out = new StringWriter();
+        try (JsonGenerator generator = FACTORY.createGenerator(out)) {
+            write(generator, value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringWriter has no I/O to fail
+        }
+        return out.toString();
     }
 
-    private static void write(StringBuilder sb, Object value) {
+    private static void write(JsonGenerator generator, Object value) throws IOException {
         switch (value) {
-            case null -> sb.append("null");
-            case String s -> quote(sb, s);
-            case Double d when d.isNaN() || d.isInfinite() -> sb.append("null");
-            case Number n -> sb.append(n);
-            case Boolean b -> sb.append(b);
+            case null -> generator.writeNull();
+            case String s -> generator.writeString(s);
+            case Double d when d.isNaN() || d.isInfinite() -> generator.writeNull();
+            case Long n -> generator.writeNumber(n);
+            case Integer n -> generator.writeNumber(n);
+            case Number n -> generator.writeNumber(n.toString());
+            case Boolean b -> generator.writeBoolean(b);
             case Map<?, ?> map -> {
-                sb.append('{');
-                boolean first = true;
+                generator.writeStartObject();
                 for (Map.Entry<?, ?> e : map.entrySet()) {
-                    if (!first) {
-                        sb.append(',');
-                    }
-                    first = false;
-                    quote(sb, String.valueOf(e.getKey()));
-                    sb.append(':');
-                    write(sb, e.getValue());
+                    generator.writeFieldName(String.valueOf(e.getKey()));
+                    write(generator, e.getValue());
                 }
-                sb.append('}');
+                generator.writeEndObject();
             }
             case List<?> list -> {
-                sb.append('[');
-                for (int i = 0; i < list.size(); i++) {
-                    if (i > 0) {
-                        sb.append(',');
-                    }
-                    write(sb, list.get(i));
+                generator.writeStartArray();
+                for (Object item : list) {
+                    write(generator, item);
                 }
-                sb.append(']');
+                generator.writeEndArray();
             }
-            default -> quote(sb, value.toString());
+            default -> generator.writeString(value.toString());
         }
-    }
-
-    private static void quote(StringBuilder sb, String s) {
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        sb.append('"');
     }
 }

@@ -1,5 +1,6 @@
 package io.vnet4j.usernet;
 
+import io.vnet4j.Log;
 import io.vnet4j.config.UserConfig;
 import io.vnet4j.wire.IpAddress;
 
@@ -14,6 +15,9 @@ final class HostForwardGuests {
     /** The learnt address as of {@link NeighborTable#changes()} {@code learntAt}: asked per forwarded datagram. */
     private IpAddress learnt;
     private long learntAt = -1;
+    /** Connections and datagrams that came for a rule before any guest showed an IPv6 address. */
+    private long beforeAnyGuest;
+    private boolean toldBeforeAnyGuest;
 
     HostForwardGuests(UserConfig config, NeighborTable neighbors) {
         this.config = config;
@@ -30,5 +34,25 @@ final class HostForwardGuests {
             learntAt = neighbors.changes();
         }
         return learnt;
+    }
+
+    /**
+     * Notes that a connection or datagram for {@code rule} found no guest (its IPv6 address not learnt
+     * yet, as in the second or two a guest spends on duplicate address detection after its link comes up):
+     * it is refused, counted, and the first one is said in the log.
+     */
+    void noGuestYet(UserConfig.HostForward rule) {
+        beforeAnyGuest++;
+        if (!toldBeforeAnyGuest) {
+            toldBeforeAnyGuest = true;
+            Log.info("hostfwd " + (rule.udp() ? "udp " : "tcp ") + rule.hostAddress().toUriString() + ":" + rule.hostPort()
+                    + ": refused a client before any guest showed an IPv6 address (a guest shows one a second or two "
+                    + "after its link comes up, once duplicate address detection is done)");
+        }
+    }
+
+    /** How many connections and datagrams {@link #noGuestYet} refused. */
+    long beforeAnyGuest() {
+        return beforeAnyGuest;
     }
 }

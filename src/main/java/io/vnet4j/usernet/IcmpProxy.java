@@ -196,11 +196,14 @@ final class IcmpProxy {
         }
         int errno = socket.send(scratch, length, destination);
         if (errno != 0) {
-            dropped++;
             pending.remove(sequence);
+            int error = IcmpErrors.ofErrno(errno, destination.isIpv4());
+            if (error == IcmpErrors.NONE) {
+                dropped++; // nothing to tell the guest (out of buffers, say): the request is lost
+                return;
+            }
             errors.echo(gateway.host(guestIp), guestIp, destination, buffer.getShort(offset + 4) & 0xFFFF,
-                    buffer.getShort(offset + 6) & 0xFFFF, IcmpErrors.ofErrno(errno, destination.isIpv4()), 0, buffer,
-                    offset + ECHO_HEADER, length - ECHO_HEADER);
+                    buffer.getShort(offset + 6) & 0xFFFF, error, 0, buffer, offset + ECHO_HEADER, length - ECHO_HEADER);
         }
     }
 

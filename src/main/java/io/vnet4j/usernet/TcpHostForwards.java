@@ -61,6 +61,7 @@ final class TcpHostForwards {
                 IpAddress guest = guests.guestOf(rule.forward);
                 if (guest == null || gateway.host(guest) == null) {
                     accepted.close(); // no guest has shown an IPv6 address yet: nowhere to go, as a refused connect
+                    guests.noGuestYet(rule.forward);
                     continue;
                 }
                 tcp.forward(accepted, guest, rule.forward.guestPort(), gateway.host(guest),
@@ -70,6 +71,21 @@ final class TcpHostForwards {
                 return;
             }
         }
+    }
+
+    /**
+     * Stops the rule listening on {@code hostAddress:hostPort}: its listener closes, connections it made
+     * stay (as in libslirp). False when there is none.
+     */
+    boolean remove(IpAddress hostAddress, int hostPort) {
+        for (Rule rule : rules) {
+            if (rule.forward.hostAddress().equals(hostAddress) && rule.forward.hostPort() == hostPort) {
+                rules.remove(rule);
+                Shutdown.closeQuietly(rule.listener);
+                return true;
+            }
+        }
+        return false;
     }
 
     void close() {

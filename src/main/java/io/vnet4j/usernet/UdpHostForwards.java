@@ -100,7 +100,8 @@ final class UdpHostForwards {
             peer.lastUsed = now;
             IpAddress guest = guests.guestOf(rule.forward);
             if (guest == null || gateway.host(guest) == null) {
-                continue; // no guest has shown an IPv6 address yet: the datagram is lost, as on a network
+                guests.noGuestYet(rule.forward); // no guest has shown an IPv6 address yet: the datagram is lost
+                continue;
             }
             out.sendUdp(gateway.host(guest), peer.port, guest, rule.forward.guestPort(), NeighborTable.UNKNOWN,
                     in, 8, in.position() - 8);
@@ -133,6 +134,23 @@ final class UdpHostForwards {
                 byClient.remove(new ClientKey(peer.rule, peer.client));
             }
         }
+    }
+
+    /**
+     * Stops the rule bound to {@code hostAddress:hostPort}: its socket closes and its clients are
+     * forgotten. False when there is none.
+     */
+    boolean remove(IpAddress hostAddress, int hostPort) {
+        for (Rule rule : rules) {
+            if (rule.forward.hostAddress().equals(hostAddress) && rule.forward.hostPort() == hostPort) {
+                rules.remove(rule);
+                Shutdown.closeQuietly(rule.channel);
+                byPort.values().removeIf(peer -> peer.rule == rule);
+                byClient.values().removeIf(peer -> peer.rule == rule);
+                return true;
+            }
+        }
+        return false;
     }
 
     void close() {

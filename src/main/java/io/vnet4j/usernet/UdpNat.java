@@ -139,23 +139,25 @@ final class UdpNat {
         return flow;
     }
 
-    /** The descriptor of a new flow's channel with its error queue on, or -1 (said once). */
+    /**
+     * The descriptor of a new flow's channel with its error queue on, or -1: when the JDK keeps descriptors
+     * to itself (the user network's start-up line said so), or when the kernel refuses (said once here).
+     */
     private int errorQueueOf(DatagramChannel channel, boolean ipv6) {
         int fd = ChannelDescriptors.of(channel);
+        if (fd < 0) {
+            return -1;
+        }
         try {
-            if (fd >= 0) {
-                SocketErrorQueue.enable(fd, ipv6);
-                return fd;
-            }
+            SocketErrorQueue.enable(fd, ipv6);
+            return fd;
         } catch (IOException e) {
-            fd = -1;
+            if (!toldErrorsUnavailable) {
+                toldErrorsUnavailable = true;
+                Log.info("udp: ICMP errors that come back for guests' datagrams are not passed to them: " + e.getMessage());
+            }
+            return -1;
         }
-        if (!toldErrorsUnavailable) {
-            toldErrorsUnavailable = true;
-            Log.info("udp: ICMP errors that come back for guests' datagrams are not passed to them: "
-                    + (ChannelDescriptors.available() ? "the kernel refused IP_RECVERR" : ChannelDescriptors.howToEnable()));
-        }
-        return -1;
     }
 
     /**

@@ -7,6 +7,7 @@ import io.vnet4j.config.UserConfig;
 import io.vnet4j.fabric.FrameQueue;
 import io.vnet4j.fabric.Hub;
 import io.vnet4j.fabric.Netdev;
+import io.vnet4j.os.ChannelDescriptors;
 import io.vnet4j.fabric.Port;
 import io.vnet4j.fabric.QueuedPort;
 import io.vnet4j.usernet.dhcp.DhcpCounters;
@@ -83,6 +84,8 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
     private IcmpProxy icmp;
     private GuestForwards guestForwards;
     private HostForwardGuests hostForwardGuests;
+    /** The host forwards in force: the configured ones and those added at run time; changed on the loop only. */
+    private final List<UserConfig.HostForward> hostForwards = new ArrayList<>();
     private NeighborTable neighbors;
     /** Null when IPv6 is off. */
     private NeighborDiscovery ndp;
@@ -113,16 +116,91 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
     /** Leases, connections, flows and drop counts, read on the loop's thread (never concurrently with it). */
     @Override
     public List<String> details() {
-        if (loop == null || !loop.isAlive()) {
-            return List.of("(stopped)");
+        try {
+            return onLoop(() -> describeState(System.nanoTime()));
+        } catch (IOException e) {
+            return List.of("(" + e.getMessage() + ")");
         }
-        CompletableFuture<List<String>> result = new CompletableFuture<>();
-        tasks.add(() -> result.complete(describeState(System.nanoTime())));
+    }
+
+    /** The settings this user network started with. */
+    public UserConfig config() {
+        return config;
+    }
+
+    /**
+     * Adds a host forward while running (QEMU's HMP {@code hostfwd_add}): its host socket is bound on the
+     * loop, and from then on it works as one given at start.
+     *
+     * @throws IOException when the address cannot be bound (the rule is then not added), or the network is stopped
+     */
+    public void addHostForward(UserConfig.HostForward forward) throws IOException {
+        onLoop(() -> {
+            if (forward.udp()) {
+                udpForwards.listen(forward, selector);
+            } else {
+                tcpForwards.listen(forward, selector);
+            }
+            hostForwards.add(forward);
+            Log.info(id() + ": forwarding " + forwardText(forward) + " (added)");
+            return null;
+        });
+    }
+
+    /**
+     * Removes the host forward listening on {@code hostAddress:hostPort} (QEMU's {@code hostfwd_remove}):
+     * its socket closes; connections it already made stay, as in libslirp.
+     *
+     * @return false when no such forward exists
+     * @throws IOException when the network is stopped
+     */
+    public boolean removeHostForward(boolean udp, IpAddress hostAddress, int hostPort) throws IOException {
+        return onLoop(() -> {
+            boolean removed = udp ? udpForwards.remove(hostAddress, hostPort) : tcpForwards.remove(hostAddress, hostPort);
+            if (removed) {
+                // a channel registered with a selector really closes when its cancelled key is flushed, so the
+                // port is free once this returns (the keys selected here wait for the loop's handleSelected)
+                selector.selectNow();
+                hostForwards.removeIf(f -> f.udp() == udp && f.hostAddress().equals(hostAddress) && f.hostPort() == hostPort);
+                Log.info(id() + ": no longer forwarding " + (udp ? "udp " : "tcp ") + hostAddress.toUriString() + ":" + hostPort);
+            }
+            return removed;
+        });
+    }
+
+    /** The host forwards in force, in the order they were added. */
+    public List<UserConfig.HostForward> hostForwards() throws IOException {
+        return onLoop(() -> List.copyOf(hostForwards));
+    }
+
+    /** Something to do on the loop's thread, never concurrently with it. */
+    private interface LoopTask<T> {
+        T run() throws IOException;
+    }
+
+    /** Runs {@code task} on the loop and waits (at most 2 s) for its result or its IOException. */
+    private <T> T onLoop(LoopTask<T> task) throws IOException {
+        if (loop == null || !loop.isAlive()) {
+            throw new IOException("stopped");
+        }
+        CompletableFuture<T> result = new CompletableFuture<>();
+        tasks.add(() -> {
+            try {
+                result.complete(task.run());
+            } catch (IOException | RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        });
         selector.wakeup();
         try {
             return result.get(2, TimeUnit.SECONDS);
-        } catch (InterruptedException | ExecutionException | TimeoutException e) {
-            return List.of("(state not available: the user network's loop did not answer)");
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IOException("state not available: the user network's loop did not answer");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted");
         }
     }
 
@@ -143,11 +221,14 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
                 }
             });
         }
-        for (UserConfig.HostForward f : config.hostForwards()) {
+        for (UserConfig.HostForward f : hostForwards) {
             IpAddress guest = hostForwardGuests.guestOf(f);
             lines.add("hostfwd " + (f.udp() ? "udp " : "tcp ") + f.hostAddress().toUriString() + ":" + f.hostPort() + " -> "
                     + (guest == null ? "(the guest's IPv6 address: none seen yet)" : guest.toUriString()) + ":"
                     + f.guestPort() + (f.guestLearned() && guest != null ? " (learnt)" : ""));
+        }
+        if (hostForwardGuests.beforeAnyGuest() > 0) {
+            lines.add("hostfwd clients refused before any guest showed an IPv6 address: " + hostForwardGuests.beforeAnyGuest());
         }
         tcp.describe(lines);
         nat.describe(lines, now);
@@ -205,6 +286,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
                 } else {
                     tcpForwards.listen(f, selector);
                 }
+                hostForwards.add(f);
             }
         } catch (IOException e) {
             udpForwards.close();
@@ -237,6 +319,10 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
             selector.wakeup();
         });
         gateway.useIcmpProxy(icmp);
+        if (egress && !ChannelDescriptors.available()) {
+            Log.info(id() + ": ICMP errors that come back for guests' UDP datagrams (port unreachable, Packet Too Big) "
+                    + "are not passed to them: " + ChannelDescriptors.howToEnable());
+        }
         hub.attach(this);
         loop = Thread.ofPlatform().name("vnet4j-" + id() + "-usernet").start(this::run);
         Log.info(id() + ": user network " + (!config.ipv4() ? "" : Ipv4Address.format(config.network()) + "/"
@@ -247,14 +333,19 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
                 + (services.dnsUpstreams().isEmpty() ? " (no upstream resolver)" : " -> " + SocketAddresses.format(services.dnsUpstreams()))
                 + (config.restricted() ? ", restricted" : ""));
         for (UserConfig.HostForward f : config.hostForwards()) {
-            Log.info(id() + ": forwarding " + (f.udp() ? "udp " : "tcp ") + f.hostAddress().toUriString() + ":"
-                    + f.hostPort() + " to " + f.guestAddress().toUriString() + ":" + f.guestPort()
-                    + (!f.guestDefaulted() ? "" : f.guestLearned()
-                            ? " (no guest address in the rule: the guest's IPv6 address, as learnt from its traffic)"
-                            : f.guestAddress().ipv4() == config.dhcpStart()
-                            ? " (no guest address in the rule: the first DHCP lease, dhcpstart)"
-                            : " (no guest address in the rule: the configure=on TAP's address)"));
+            Log.info(id() + ": forwarding " + forwardText(f));
         }
+    }
+
+    /** A forward for a log line, saying where a rule without guest address goes and why. */
+    private String forwardText(UserConfig.HostForward f) {
+        return (f.udp() ? "udp " : "tcp ") + f.hostAddress().toUriString() + ":" + f.hostPort() + " to "
+                + f.guestAddress().toUriString() + ":" + f.guestPort()
+                + (!f.guestDefaulted() ? "" : f.guestLearned()
+                        ? " (no guest address in the rule: the guest's IPv6 address, as learnt from its traffic)"
+                        : f.guestAddress().ipv4() == config.dhcpStart()
+                        ? " (no guest address in the rule: the first DHCP lease, dhcpstart)"
+                        : " (no guest address in the rule: the configure=on TAP's address)");
     }
 
     private void frameFromHub(ByteBuffer ring, int offset, int length, int segmentSize) {

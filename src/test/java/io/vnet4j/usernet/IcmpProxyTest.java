@@ -228,6 +228,7 @@ class IcmpProxyTest {
         proxy.request(GUEST4, FAR4, echoRequest(false, 0x4321, 3), 0, 8 + DATA.length, 0);
         proxy.request(GUEST6, FAR6, echoRequest(true, 0x4321, 4), 0, 8 + DATA.length, 0);
         assertThat(proxy.pendingCount()).isZero();
+        assertThat(proxy.dropped()).as("told, not lost").isZero();
         assertThat(frames).hasSize(2);
 
         ByteBuffer f4 = frames.get(0);

@@ -1,0 +1,139 @@
+package io.vnet4j.control;
+
+import io.vnet4j.config.ConfigException;
+import io.vnet4j.config.UserConfig;
+import io.vnet4j.fabric.Netdev;
+import io.vnet4j.usernet.UsernetNetdev;
+import io.vnet4j.wire.IpAddress;
+import java.io.IOException;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The QEMU HMP commands the control socket runs (through {@code human-monitor-command}, or {@code vnet4j
+ * ctl COMMAND ...}), with QEMU 7.2's syntax and messages (net/slirp.c):
+ * <ul>
+ * <li>{@code info network};
+ * <li>{@code hostfwd_add [NETDEV_ID] [tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport}, the rule read
+ *     as {@code hostfwd=} is (IPv6 addresses in brackets; no host address is 127.0.0.1);
+ * <li>{@code hostfwd_remove [NETDEV_ID] [tcp|udp]:[hostaddr]:hostport}.
+ * </ul>
+ * Without NETDEV_ID the first user network is meant. A command returns its text; one that fails throws
+ * {@link Failure} with QEMU's line ("unrecognized netdev id 'x'", "Invalid host forwarding rule ...").
+ */
+final class HumanMonitor {
+    /** A command that could not be carried out; the message is the line QEMU prints. */
+    static final class Failure extends Exception {
+        Failure(String message) {
+            super(message);
+        }
+    }
+
+    private final Supplier<List<Netdev>> netdevs;
+
+    HumanMonitor(Supplier<List<Netdev>> netdevs) {
+        this.netdevs = netdevs;
+    }
+
+    String run(String commandLine) throws Failure {
+        String[] words = commandLine.trim().split("\\s+");
+        return switch (words[0]) {
+            case "info" -> {
+                if (words.length == 2 && words[1].equals("network")) {
+                    yield NetworkReport.text(NetworkReport.query(netdevs.get()));
+                }
+                throw new Failure("unknown command: '" + commandLine.trim() + "' (expected: info network)");
+            }
+            case "hostfwd_add" -> hostfwdAdd(words);
+            case "hostfwd_remove" -> hostfwdRemove(words);
+            default -> throw new Failure("unknown command: '" + words[0]
+                    + "' (expected: info network, hostfwd_add, hostfwd_remove)");
+        };
+    }
+
+    private String hostfwdAdd(String[] words) throws Failure {
+        UsernetNetdev user = userNetwork(words, "hostfwd_add [netdev_id] [tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport");
+        String rule = words[words.length - 1];
+        UserConfig.HostForward forward;
+        try {
+            forward = UserConfig.HostForward.parse(rule, user.config());
+        } catch (ConfigException e) {
+            throw new Failure(e.getMessage());
+        }
+        try {
+            user.addHostForward(forward);
+        } catch (IOException e) {
+            throw new Failure("Could not set up host forwarding rule '" + rule + "': " + e.getMessage());
+        }
+        return "";
+    }
+
+    private String hostfwdRemove(String[] words) throws Failure {
+        UsernetNetdev user = userNetwork(words, "hostfwd_remove [netdev_id] [tcp|udp]:[hostaddr]:hostport");
+        String source = words[words.length - 1];
+        Source parsed = Source.parse(source);
+        if (parsed == null) {
+            throw new Failure("invalid format");
+        }
+        try {
+            boolean removed = user.removeHostForward(parsed.udp, parsed.address, parsed.port);
+            return "host forwarding rule for " + source + " " + (removed ? "removed" : "not found") + "\n";
+        } catch (IOException e) {
+            throw new Failure(e.getMessage());
+        }
+    }
+
+    /** The user network the words name (one argument before the rule), or the first one. */
+    private UsernetNetdev userNetwork(String[] words, String usage) throws Failure {
+        if (words.length < 2 || words.length > 3) {
+            throw new Failure("usage: " + usage);
+        }
+        if (words.length == 3) {
+            for (Netdev n : netdevs.get()) {
+                if (n.id().equals(words[1])) {
+                    if (n instanceof UsernetNetdev user) {
+                        return user;
+                    }
+                    throw new Failure("invalid device specified");
+                }
+            }
+            throw new Failure("unrecognized netdev id '" + words[1] + "'");
+        }
+        for (Netdev n : netdevs.get()) {
+            if (n instanceof UsernetNetdev user) {
+                return user;
+            }
+        }
+        throw new Failure("user mode network stack not in use");
+    }
+
+    /** {@code [tcp|udp]:[hostaddr]:hostport}, an IPv6 address in brackets; no address is 127.0.0.1 as in hostfwd. */
+    private record Source(boolean udp, IpAddress address, int port) {
+        static Source parse(String text) {
+            int colon = text.indexOf(':');
+            if (colon < 0) {
+                return null;
+            }
+            String protocol = text.substring(0, colon);
+            if (!protocol.isEmpty() && !protocol.equals("tcp") && !protocol.equals("udp")) {
+                return null;
+            }
+            String rest = text.substring(colon + 1);
+            int portAt = rest.startsWith("[") ? rest.indexOf("]:") + 2 : rest.indexOf(':') + 1;
+            if (portAt <= 0 || (rest.startsWith("[") && portAt == 1)) {
+                return null;
+            }
+            String host = rest.substring(0, portAt - 1);
+            if (host.startsWith("[")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            try {
+                IpAddress address = host.isEmpty() ? IpAddress.IPV4_LOOPBACK : IpAddress.parse(host);
+                int port = Integer.parseInt(rest.substring(portAt));
+                return port < 0 || port > 65535 ? null : new Source(protocol.equals("udp"), address, port);
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+        }
+    }
+}

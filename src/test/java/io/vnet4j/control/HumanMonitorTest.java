@@ -1,0 +1,97 @@
+package io.vnet4j.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vnet4j.Network;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.channels.DatagramChannel;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** HMP hostfwd_add and hostfwd_remove on a running user network, with QEMU's messages. */
+@Timeout(30)
+class HumanMonitorTest {
+    private Network network;
+    private HumanMonitor monitor;
+
+    @BeforeEach
+    void start() throws Exception {
+        network = new Network();
+        network.attachNic("guest", 0);
+        network.addNetdev("user,id=u");
+        network.addNetdev("user,id=v,net=10.0.3.0/24");
+        monitor = new HumanMonitor(network::netdevs);
+    }
+
+    @AfterEach
+    void stop() {
+        network.close();
+    }
+
+    @Test
+    void aForwardAddedAtRunTimeListensShowsInInfoNetworkAndGoesAwayWhenRemoved() throws Exception {
+        int port = freePort();
+        assertThat(monitor.run("hostfwd_add tcp::" + port + "-:22")).isEmpty();
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            assertThat(s.isConnected()).isTrue();
+        }
+        assertThat(monitor.run("info network")).contains("hostfwd tcp 127.0.0.1:" + port + " -> 10.0.2.15:22");
+
+        assertThat(monitor.run("hostfwd_remove tcp::" + port)).isEqualTo("host forwarding rule for tcp::" + port + " removed\n");
+        assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(IOException.class);
+        assertThat(monitor.run("info network")).doesNotContain("hostfwd tcp 127.0.0.1:" + port);
+        assertThat(monitor.run("hostfwd_remove tcp::" + port)).isEqualTo("host forwarding rule for tcp::" + port + " not found\n");
+    }
+
+    @Test
+    void aNetdevIdPicksTheUserNetworkAndUdpAndIpv6RulesWork() throws Exception {
+        int port = freePort();
+        assertThat(monitor.run("hostfwd_add v udp:[::1]:" + port + "-10.0.3.9:53")).isEmpty();
+        assertThat(monitor.run("info network")).contains("hostfwd udp [::1]:" + port + " -> 10.0.3.9:53");
+        try (DatagramChannel probe = DatagramChannel.open()) {
+            assertThatThrownBy(() -> probe.bind(new InetSocketAddress("::1", port))).isInstanceOf(IOException.class);
+        }
+        assertThat(monitor.run("hostfwd_remove v udp:[::1]:" + port)).endsWith("removed\n");
+        assertThat(monitor.run("hostfwd_remove u udp:[::1]:" + port)).endsWith("not found\n");
+    }
+
+    @Test
+    void failuresAreQemusLinesAndChangeNothing() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            int port = taken.getLocalPort();
+            assertThatThrownBy(() -> monitor.run("hostfwd_add tcp::" + port + "-:22"))
+                    .hasMessageStartingWith("Could not set up host forwarding rule 'tcp::" + port + "-:22': ");
+            assertThat(monitor.run("info network")).doesNotContain("hostfwd tcp 127.0.0.1:" + port);
+        }
+        assertThatThrownBy(() -> monitor.run("hostfwd_add tcp::99999-:22"))
+                .hasMessage("Invalid host forwarding rule 'tcp::99999-:22' (Bad host port)");
+        assertThatThrownBy(() -> monitor.run("hostfwd_add nosuch tcp::2222-:22")).hasMessage("unrecognized netdev id 'nosuch'");
+        assertThatThrownBy(() -> monitor.run("hostfwd_add guest tcp::2222-:22")).hasMessage("invalid device specified");
+        assertThatThrownBy(() -> monitor.run("hostfwd_remove icmp::2222")).hasMessage("invalid format");
+        assertThatThrownBy(() -> monitor.run("hostfwd_remove tcp:[::1:2222")).hasMessage("invalid format");
+        assertThatThrownBy(() -> monitor.run("hostfwd_add")).hasMessageStartingWith("usage: hostfwd_add");
+        assertThatThrownBy(() -> monitor.run("hostfwd_add a b c d")).hasMessageStartingWith("usage: hostfwd_add");
+        assertThatThrownBy(() -> monitor.run("")).hasMessageStartingWith("unknown command");
+    }
+
+    @Test
+    void withoutAUserNetworkItSaysSo() {
+        try (Network plain = new Network()) {
+            plain.attachNic("n", 0);
+            HumanMonitor m = new HumanMonitor(plain::netdevs);
+            assertThatThrownBy(() -> m.run("hostfwd_add tcp::2222-:22")).hasMessage("user mode network stack not in use");
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
