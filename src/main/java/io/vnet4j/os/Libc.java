@@ -35,6 +35,9 @@ final class Libc {
     static final int IPV6_RECVERR = 25;
     static final int MSG_DONTWAIT = 0x40;
     static final int MSG_ERRQUEUE = 0x2000;
+    static final int MSG_CMSG_CLOEXEC = 0x40000000;
+    /** unix(7): a control message carrying descriptors. */
+    static final int SCM_RIGHTS = 1;
     /** {@code setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, struct icmp6_filter *)}: which types a raw socket gets. */
     static final int ICMP6_FILTER = 1;
     static final int IP_MULTICAST_IF = 32;
@@ -60,6 +63,7 @@ final class Libc {
     static final MethodHandle SENDTO = bind("sendto", FunctionDescriptor.of(LONG, INT, ADDR, LONG, INT, ADDR, INT));
     static final MethodHandle RECVFROM = bind("recvfrom", FunctionDescriptor.of(LONG, INT, ADDR, LONG, INT, ADDR, ADDR));
     static final MethodHandle RECVMSG = bind("recvmsg", FunctionDescriptor.of(LONG, INT, ADDR, INT));
+    static final MethodHandle SENDMSG = bind("sendmsg", FunctionDescriptor.of(LONG, INT, ADDR, INT));
     static final MethodHandle SHUTDOWN = bind("shutdown", FunctionDescriptor.of(INT, INT, INT));
     static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(INT, INT));
     private static final MethodHandle STRERROR = LINKER.downcallHandle(

@@ -14,6 +14,17 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class NetworkNamespace {
     private NetworkNamespace() {}
 
+    /**
+     * setns was refused (EPERM): the namespace belongs to a user namespace in which this process lacks
+     * CAP_SYS_ADMIN, as an unprivileged user's {@code unshare -rn} or a rootless container's namespace is
+     * ({@link UserNamespaceTap} goes there through its user namespace instead).
+     */
+    public static final class AccessDenied extends IOException {
+        AccessDenied(String message) {
+            super(message);
+        }
+    }
+
     /** Work that runs inside the namespace. */
     @FunctionalInterface
     public interface Task<T> {
@@ -50,6 +61,7 @@ public final class NetworkNamespace {
 
     /** setns(2)'s answer for a file that is not a namespace of the asked type. */
     private static final int EINVAL = 22;
+    private static final int EPERM = 1;
 
     private static void enter(Path path) throws IOException {
         try (Arena call = Arena.ofConfined()) {
@@ -62,6 +74,10 @@ public final class NetworkNamespace {
             int rc = (int) LinuxCalls.SETNS.invokeExact(errno, fd, LinuxCalls.CLONE_NEWNET);
             int setnsErrno = Libc.errno(errno);
             int ignored = (int) LinuxCalls.CLOSE.invokeExact(errno, fd);
+            if (rc != 0 && setnsErrno == EPERM) {
+                throw new AccessDenied("cannot enter the network namespace " + path + ": " + Libc.strerror(setnsErrno)
+                        + " (needs CAP_SYS_ADMIN in the namespace's user namespace)");
+            }
             if (rc != 0) {
                 throw new IOException("cannot enter the network namespace " + path + ": " + Libc.strerror(setnsErrno)
                         + (setnsErrno == 1 ? " (needs CAP_SYS_ADMIN in the namespace's user namespace)"

@@ -76,13 +76,23 @@ public final class TapDevice implements AutoCloseable {
         });
     }
 
+    /** A TAP whose descriptor another process opened and handed over ({@link UserNamespaceTap}). */
+    static TapDevice adopt(int fd, String name) {
+        return new TapDevice(fd, name);
+    }
+
+    /** The descriptor, to hand to another process. */
+    int descriptor() {
+        return fd;
+    }
+
     /** Work to do inside the TAP's namespace once it exists, given the interface name. */
     @FunctionalInterface
     public interface NamespaceTask {
         void run(String interfaceName) throws IOException;
     }
 
-    private static TapDevice create(String name, boolean vnetHeader) throws IOException {
+    static TapDevice create(String name, boolean vnetHeader) throws IOException {
         if (name.getBytes(StandardCharsets.US_ASCII).length >= LinuxCalls.IFNAMSIZ) {
             throw new IOException("interface name '" + name + "' is longer than " + (LinuxCalls.IFNAMSIZ - 1) + " characters");
         }

@@ -41,12 +41,17 @@ public final class VnetProcess implements AutoCloseable {
 
     /** {@code <java.home>/bin/java --enable-native-access=ALL-UNNAMED -jar target/vnet4j.jar}. */
     public static List<String> javaCommand() {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        return List.of(java.toString(), "--enable-native-access=ALL-UNNAMED", "-jar", jar().toString());
+    }
+
+    /** target/vnet4j.jar, which the suite packages first. */
+    public static Path jar() {
         Path jar = PeerTools.basedir().resolve("target/vnet4j.jar");
         if (!Files.isRegularFile(jar)) {
             throw new AssertionError(jar + " is missing: run the suite with `mvn -B -Ppeers verify` (it packages first)");
         }
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        return List.of(java.toString(), "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString());
+        return jar;
     }
 
     /** Starts the daemon with QEMU-style {@code args} and waits up to 30 s for it to be ready. */

@@ -11,6 +11,7 @@ import io.vnet4j.fabric.QueuedPort;
 import io.vnet4j.os.InterfaceSetup;
 import io.vnet4j.os.NetworkNamespace;
 import io.vnet4j.os.TapDevice;
+import io.vnet4j.os.UserNamespaceTap;
 import io.vnet4j.wire.Ipv4Address;
 import io.vnet4j.wire.WireError;
 import io.vnet4j.wire.offload.FrameSink;
@@ -80,7 +81,11 @@ public final class TapNetdev extends QueuedPort implements Netdev {
     @Override
     public void start() throws IOException {
         try {
-            device = TapDevice.open(config.ifname(), config.vnetHeader(), config.netns(), this::setUpInterface);
+            try {
+                device = TapDevice.open(config.ifname(), config.vnetHeader(), config.netns(), this::setUpInterface);
+            } catch (NetworkNamespace.AccessDenied denied) {
+                device = throughUserNamespace(denied);
+            }
         } catch (IOException e) {
             throw new IOException(id() + ": " + e.getMessage(), e);
         }
@@ -94,6 +99,22 @@ public final class TapNetdev extends QueuedPort implements Netdev {
         reader = Thread.ofPlatform().daemon().name("vnet4j-" + id() + "-rx").start(this::readLoop);
         writer = Thread.ofPlatform().daemon().name("vnet4j-" + id() + "-tx").start(this::writeLoop);
         Log.info(id() + ": tap " + describe());
+    }
+
+    /**
+     * The namespace is an unprivileged user's (a user namespace of its own owns it): the TAP is made there
+     * by a helper that enters that user namespace ({@link UserNamespaceTap}), and set up by it; a script
+     * cannot run there.
+     */
+    private TapDevice throughUserNamespace(NetworkNamespace.AccessDenied denied) throws IOException {
+        if (config.script() != null || config.downscript() != null) {
+            throw new IOException(denied.getMessage() + "; through its user namespace a TAP can be made and set up, "
+                    + "but script= and downscript= cannot run there");
+        }
+        NetdevConfig.Tap.Configure c = config.configure();
+        UserNamespaceTap.Setup setup = c != null ? UserNamespaceTap.Setup.configure(c.address(), c.prefixLength(), c.gateway(), c.mtu())
+                : config.mtu() > 0 ? UserNamespaceTap.Setup.mtu(config.mtu()) : UserNamespaceTap.Setup.none();
+        return UserNamespaceTap.open(config.ifname(), config.vnetHeader(), config.netns(), null, setup);
     }
 
     /** Runs in the TAP's namespace right after it was created. */
