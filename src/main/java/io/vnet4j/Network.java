@@ -76,6 +76,19 @@ public final class Network implements AutoCloseable {
         return add(create(config));
     }
 
+    /**
+     * Stops netdev {@code id} and forgets it: its sockets, connections and socket files close, a TAP goes
+     * away with its descriptor. False when there is none.
+     */
+    public boolean removeNetdev(String id) {
+        Netdev netdev = netdev(id);
+        if (netdev == null || !netdevs.remove(netdev)) {
+            return false;
+        }
+        netdev.close();
+        return true;
+    }
+
     /** Attaches a network card that this Java program drives to hub {@code hubId}. */
     public VirtualNic attachNic(String id, int hubId) {
         try {

@@ -24,7 +24,7 @@ final class CtlCommand implements Callable<Integer> {
     Path control;
 
     @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "An HMP command (text, as QEMU's monitor): info network, hostfwd_add [NETDEV_ID] RULE, "
-            + "hostfwd_remove [NETDEV_ID] [tcp|udp]:[HOSTADDR]:HOSTPORT; or a QMP command name such as query-network (JSON).")
+            + "hostfwd_remove [NETDEV_ID] [tcp|udp]:[HOSTADDR]:HOSTPORT, netdev_add TYPE,id=ID,..., netdev_del ID; or a QMP command name such as query-network (JSON).")
     List<String> words;
 
     @Override

@@ -6,6 +6,8 @@ import io.vnet4j.config.Config;
 import io.vnet4j.config.ConfigException;
 import io.vnet4j.config.ConfigParser;
 import io.vnet4j.control.ControlServer;
+import io.vnet4j.control.NetdevChanges;
+import io.vnet4j.fabric.Netdev;
 import io.vnet4j.os.SocketFiles;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -173,6 +175,21 @@ final class DaemonCommand implements Callable<Integer> {
         return new ControlServer(path, () -> {
             Network network = running.get();
             return network == null ? List.of() : network.netdevs();
+        }, new NetdevChanges() {
+            @Override
+            public Netdev add(String option) throws ConfigException, IOException {
+                Network network = running.get();
+                if (network == null) {
+                    throw new ConfigException("the network is not running");
+                }
+                return network.addNetdev(option);
+            }
+
+            @Override
+            public boolean remove(String id) {
+                Network network = running.get();
+                return network != null && network.removeNetdev(id);
+            }
         }, Version.get());
     }
 

@@ -2,6 +2,7 @@ package io.vnet4j.control;
 
 import io.vnet4j.Log;
 import io.vnet4j.Shutdown;
+import io.vnet4j.config.ConfigException;
 import io.vnet4j.fabric.Netdev;
 import io.vnet4j.os.OwnedFile;
 import io.vnet4j.os.SocketFiles;
@@ -35,16 +36,23 @@ public final class ControlServer implements AutoCloseable {
 
     private final Path path;
     private final Supplier<List<Netdev>> netdevs;
+    private final NetdevChanges changes;
     private final HumanMonitor monitor;
     private final String version;
     private ServerSocketChannel server;
     private OwnedFile socketFile;
     private volatile boolean closed;
 
+    /** A server that reports and changes forwards but adds and removes no netdevs. */
     public ControlServer(Path path, Supplier<List<Netdev>> netdevs, String version) {
+        this(path, netdevs, NetdevChanges.NONE, version);
+    }
+
+    public ControlServer(Path path, Supplier<List<Netdev>> netdevs, NetdevChanges changes, String version) {
         this.path = path;
         this.netdevs = netdevs;
-        this.monitor = new HumanMonitor(netdevs);
+        this.changes = changes;
+        this.monitor = new HumanMonitor(netdevs, changes);
         this.version = version;
     }
 
@@ -119,8 +127,36 @@ public final class ControlServer implements AutoCloseable {
             case "query-version" -> Map.of("return", Map.of("package", "vnet4j " + version));
             case "query-network" -> Map.of("return", NetworkReport.query(netdevs.get()));
             case "human-monitor-command" -> humanCommand(map.get("arguments"));
+            case "netdev_add" -> netdevAdd(map.get("arguments"));
+            case "netdev_del" -> netdevDel(map.get("arguments"));
+            case "query-commands" -> Map.of("return", COMMANDS.stream().map(name -> Map.of("name", name)).toList());
             default -> error("CommandNotFound", "The command " + command + " has not been found");
         };
+    }
+
+    /** What {@code query-commands} lists. */
+    static final List<String> COMMANDS = List.of("qmp_capabilities", "query-commands", "query-version", "query-network",
+            "human-monitor-command", "netdev_add", "netdev_del");
+
+    /** QMP netdev_add: QEMU's Netdev arguments ({@link NetdevArguments}); {"return": {}} once it runs. */
+    private Map<String, Object> netdevAdd(Object arguments) {
+        if (!(arguments instanceof Map<?, ?> args)) {
+            return error("GenericError", "Parameter 'type' is missing");
+        }
+        try {
+            changes.add(NetdevArguments.toOption(args));
+            return Map.of("return", Map.of());
+        } catch (IllegalArgumentException | ConfigException | IOException e) {
+            return error("GenericError", e.getMessage());
+        }
+    }
+
+    /** QMP netdev_del {"id": ID}: QEMU's DeviceNotFound when there is no such netdev. */
+    private Map<String, Object> netdevDel(Object arguments) {
+        if (!(arguments instanceof Map<?, ?> args) || !(args.get("id") instanceof String id)) {
+            return error("GenericError", "Parameter 'id' is missing");
+        }
+        return changes.remove(id) ? Map.of("return", Map.of()) : error("DeviceNotFound", "Device '" + id + "' not found");
     }
 
     /** An HMP command line ({@link HumanMonitor}): its text, or its failure as a GenericError with QEMU's line. */

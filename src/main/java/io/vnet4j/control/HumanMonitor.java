@@ -16,7 +16,8 @@ import java.util.function.Supplier;
  * <li>{@code info network};
  * <li>{@code hostfwd_add [NETDEV_ID] [tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport}, the rule read
  *     as {@code hostfwd=} is (IPv6 addresses in brackets; no host address is 127.0.0.1);
- * <li>{@code hostfwd_remove [NETDEV_ID] [tcp|udp]:[hostaddr]:hostport}.
+ * <li>{@code hostfwd_remove [NETDEV_ID] [tcp|udp]:[hostaddr]:hostport};
+ * <li>{@code netdev_add TYPE,id=ID,...} (the {@code -netdev} syntax) and {@code netdev_del ID}.
  * </ul>
  * Without NETDEV_ID the first user network is meant. A command returns its text; one that fails throws
  * {@link Failure} with QEMU's line ("unrecognized netdev id 'x'", "Invalid host forwarding rule ...").
@@ -30,9 +31,11 @@ final class HumanMonitor {
     }
 
     private final Supplier<List<Netdev>> netdevs;
+    private final NetdevChanges changes;
 
-    HumanMonitor(Supplier<List<Netdev>> netdevs) {
+    HumanMonitor(Supplier<List<Netdev>> netdevs, NetdevChanges changes) {
         this.netdevs = netdevs;
+        this.changes = changes;
     }
 
     String run(String commandLine) throws Failure {
@@ -46,8 +49,28 @@ final class HumanMonitor {
             }
             case "hostfwd_add" -> hostfwdAdd(words);
             case "hostfwd_remove" -> hostfwdRemove(words);
+            case "netdev_add" -> {
+                if (words.length != 2) {
+                    throw new Failure("usage: netdev_add [user|tap|socket|stream|dgram|vde],id=str[,prop=value][,...]");
+                }
+                try {
+                    changes.add(words[1]);
+                } catch (ConfigException | IOException e) {
+                    throw new Failure(e.getMessage());
+                }
+                yield "";
+            }
+            case "netdev_del" -> {
+                if (words.length != 2) {
+                    throw new Failure("usage: netdev_del id");
+                }
+                if (!changes.remove(words[1])) {
+                    throw new Failure("Device '" + words[1] + "' not found");
+                }
+                yield "";
+            }
             default -> throw new Failure("unknown command: '" + words[0]
-                    + "' (expected: info network, hostfwd_add, hostfwd_remove)");
+                    + "' (expected: info network, hostfwd_add, hostfwd_remove, netdev_add, netdev_del)");
         };
     }
 

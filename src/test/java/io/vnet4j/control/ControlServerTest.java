@@ -196,6 +196,21 @@ class ControlServerTest {
     }
 
     @Test
+    void queryCommandsListsWhatItAnswersAndNetdevChangesAreRefusedWithoutANetwork() throws IOException {
+        try (Client c = new Client(socket)) {
+            c.answer();
+            assertThat(c.execute("{\"execute\":\"query-commands\"}").get("return")).asString()
+                    .contains("{name=netdev_add}", "{name=netdev_del}", "{name=query-network}");
+            assertThat(c.execute("{\"execute\":\"netdev_add\",\"arguments\":{\"type\":\"user\",\"id\":\"u\"}}"))
+                    .isEqualTo(Map.of("error", Map.of("class", "GenericError", "desc", "netdevs cannot be added here")));
+            assertThat(c.execute("{\"execute\":\"netdev_del\",\"arguments\":{\"id\":\"u\"}}"))
+                    .isEqualTo(Map.of("error", Map.of("class", "DeviceNotFound", "desc", "Device 'u' not found")));
+            assertThat(c.execute("{\"execute\":\"netdev_add\"}"))
+                    .isEqualTo(Map.of("error", Map.of("class", "GenericError", "desc", "Parameter 'type' is missing")));
+        }
+    }
+
+    @Test
     void malformedJsonIsAGenericErrorAndTheSessionContinues() throws IOException {
         try (Client c = new Client(socket)) {
             c.answer();

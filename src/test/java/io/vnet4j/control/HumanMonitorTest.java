@@ -9,10 +9,12 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.channels.DatagramChannel;
+import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** HMP hostfwd_add and hostfwd_remove on a running user network, with QEMU's messages. */
 @Timeout(30)
@@ -26,7 +28,22 @@ class HumanMonitorTest {
         network.attachNic("guest", 0);
         network.addNetdev("user,id=u");
         network.addNetdev("user,id=v,net=10.0.3.0/24");
-        monitor = new HumanMonitor(network::netdevs);
+        monitor = new HumanMonitor(network::netdevs, changes(network));
+    }
+
+    /** Changes that go to {@code network}, as the daemon's do. */
+    static NetdevChanges changes(Network network) {
+        return new NetdevChanges() {
+            @Override
+            public io.vnet4j.fabric.Netdev add(String option) throws io.vnet4j.config.ConfigException, IOException {
+                return network.addNetdev(option);
+            }
+
+            @Override
+            public boolean remove(String id) {
+                return network.removeNetdev(id);
+            }
+        };
     }
 
     @AfterEach
@@ -81,10 +98,26 @@ class HumanMonitorTest {
     }
 
     @Test
+    void aNetdevAddedAtRunTimeServesAndGoesAwayWithItsSocketFile(@TempDir Path dir) throws Exception {
+        Path socket = dir.resolve("b.sock");
+        assertThat(monitor.run("netdev_add stream,id=b,server=on,addr.type=unix,addr.path=" + socket)).isEmpty();
+        assertThat(socket).exists();
+        assertThat(monitor.run("info network")).contains(" \\ b: ");
+        assertThatThrownBy(() -> monitor.run("netdev_add stream,id=b,server=on,addr.type=unix,addr.path=" + socket))
+                .hasMessageContaining("id b is already in use");
+
+        assertThat(monitor.run("netdev_del b")).isEmpty();
+        assertThat(socket).doesNotExist();
+        assertThat(monitor.run("info network")).doesNotContain(" \\ b: ");
+        assertThatThrownBy(() -> monitor.run("netdev_del b")).hasMessage("Device 'b' not found");
+        assertThatThrownBy(() -> monitor.run("netdev_add stream,id=c,bogus=1")).hasMessageContaining("bogus");
+    }
+
+    @Test
     void withoutAUserNetworkItSaysSo() {
         try (Network plain = new Network()) {
             plain.attachNic("n", 0);
-            HumanMonitor m = new HumanMonitor(plain::netdevs);
+            HumanMonitor m = new HumanMonitor(plain::netdevs, NetdevChanges.NONE);
             assertThatThrownBy(() -> m.run("hostfwd_add tcp::2222-:22")).hasMessage("user mode network stack not in use");
         }
     }
