@@ -1,0 +1,92 @@
+package io.vnet4j.peers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A running daemon changed through {@code vnet4j ctl}, as QEMU's monitor changes QEMU: a port forward
+ * added to a QEMU guest's web server, then removed; a second stream listener added, a second VM joining
+ * through it, and the listener deleted again.
+ */
+@Timeout(240)
+class RuntimeControlIT {
+    private Path dir;
+    private VnetProcess vnet;
+    private QemuGuest alpha;
+    private QemuGuest beta;
+
+    @AfterEach
+    void stop() throws IOException {
+        for (AutoCloseable c : new AutoCloseable[] {beta, alpha, vnet}) {
+            try {
+                if (c != null) c.close();
+            } catch (Exception ignored) {
+                // keep closing the rest
+            }
+        }
+        PeerTools.deleteTree(dir);
+    }
+
+    private PeerTools.Exec ctl(String... words) {
+        String[] args = new String[words.length + 2];
+        args[0] = "--control";
+        args[1] = dir.resolve("control.sock").toString();
+        System.arraycopy(words, 0, args, 2, words.length);
+        return VnetProcess.ctl(null, args);
+    }
+
+    @Test
+    void forwardsAndNetdevsAddedAndRemovedWhileTheGuestsRun() throws Exception {
+        dir = Files.createTempDirectory("vnet4j-runtime-it");
+        Path first = dir.resolve("qemu.sock");
+        vnet = VnetProcess.start("--control", dir.resolve("control.sock").toString(), "-netdev", "user,id=u",
+                "-netdev", "stream,id=vms,server=on,addr.type=unix,addr.path=" + first);
+        alpha = QemuGuest.builder("alpha").netdev("stream,server=off,addr.type=unix,addr.path=" + first).boot();
+        alpha.runOk("udhcpc -i eth0 -n -q -t 5 -T 2");
+        alpha.runOk("httpd -p 80 -h /www");
+
+        int port = PeerTools.freePort();
+        PeerTools.Exec add = ctl("hostfwd_add", "tcp::" + port + "-10.0.2.15:80");
+        assertThat(add.ok()).as(add.output()).isTrue();
+        assertThat(get(port)).contains("200 OK");
+        assertThat(ctl("info", "network").output()).contains("hostfwd tcp 127.0.0.1:" + port + " -> 10.0.2.15:80");
+        PeerTools.Exec taken = ctl("hostfwd_add", "tcp::" + port + "-10.0.2.15:80");
+        assertThat(taken.exitCode()).isEqualTo(1);
+        assertThat(taken.output()).contains("Could not set up host forwarding rule 'tcp::" + port + "-10.0.2.15:80'");
+
+        PeerTools.Exec remove = ctl("hostfwd_remove", "tcp::" + port);
+        assertThat(remove.output()).contains("host forwarding rule for tcp::" + port + " removed");
+        assertThatThrownBy(() -> get(port)).isInstanceOf(IOException.class);
+
+        Path second = dir.resolve("second.sock");
+        PeerTools.Exec netdev = ctl("netdev_add", "stream,id=second,server=on,addr.type=unix,addr.path=" + second);
+        assertThat(netdev.ok()).as(netdev.output()).isTrue();
+        beta = QemuGuest.builder("beta").netdev("stream,server=off,addr.type=unix,addr.path=" + second).boot();
+        beta.runOk("udhcpc -i eth0 -n -q -t 5 -T 2");
+        assertThat(beta.runOk("ping -c 2 -W 5 10.0.2.15")).contains("2 packets received"); // alpha, on the same hub
+
+        PeerTools.Exec del = ctl("netdev_del", "second");
+        assertThat(del.ok()).as(del.output()).isTrue();
+        assertThat(second).doesNotExist();
+        assertThat(ctl("info", "network").output()).doesNotContain("second:");
+        assertThat(beta.run("ping -c 1 -W 2 10.0.2.15", java.time.Duration.ofSeconds(10)).output()).contains("0 packets received");
+        assertThat(ctl("netdev_del", "second").output()).contains("Device 'second' not found");
+    }
+
+    private static String get(int port) throws IOException {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            s.setSoTimeout(30_000);
+            s.getOutputStream().write("GET /index.html HTTP/1.0\r\n\r\n".getBytes());
+            return new String(s.getInputStream().readAllBytes());
+        }
+    }
+}
