@@ -13,7 +13,7 @@ import java.util.function.Supplier;
  * The QEMU HMP commands the control socket runs (through {@code human-monitor-command}, or {@code vnet4j
  * ctl COMMAND ...}), with QEMU 7.2's syntax and messages (net/slirp.c):
  * <ul>
- * <li>{@code info network};
+ * <li>{@code info network} and {@code info usernet} ({@link UsernetTable});
  * <li>{@code hostfwd_add [NETDEV_ID] [tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport}, the rule read
  *     as {@code hostfwd=} is (IPv6 addresses in brackets; no host address is 127.0.0.1);
  * <li>{@code hostfwd_remove [NETDEV_ID] [tcp|udp]:[hostaddr]:hostport};
@@ -45,7 +45,10 @@ final class HumanMonitor {
                 if (words.length == 2 && words[1].equals("network")) {
                     yield NetworkReport.text(NetworkReport.query(netdevs.get()));
                 }
-                throw new Failure("unknown command: '" + commandLine.trim() + "' (expected: info network)");
+                if (words.length == 2 && words[1].equals("usernet")) {
+                    yield UsernetTable.text(netdevs.get());
+                }
+                throw new Failure("unknown command: '" + commandLine.trim() + "' (expected: info network, info usernet)");
             }
             case "hostfwd_add" -> hostfwdAdd(words);
             case "hostfwd_remove" -> hostfwdRemove(words);

@@ -47,6 +47,10 @@ public final class NetworkReport {
             if (!details.isEmpty()) {
                 netdev.put("details", details);
             }
+            Map<String, Object> state = n.state();
+            if (!state.isEmpty()) {
+                netdev.put("state", state);
+            }
             byHub.computeIfAbsent(n.hub().id(), k -> new ArrayList<>()).add(netdev);
         }
         List<Object> hubs = new ArrayList<>();

@@ -18,6 +18,14 @@ public interface Netdev extends AutoCloseable {
     /** Settings and peer in the style of QEMU's {@code info network}. */
     String describe();
 
+    /**
+     * The netdev's own state for {@code query-network}, as JSON-ready values (maps with string keys, lists,
+     * strings, numbers, booleans): a user network's leases, forwards and flows. Empty by default.
+     */
+    default java.util.Map<String, Object> state() {
+        return java.util.Map.of();
+    }
+
     /** Extra lines for {@code info network} (leases, flows...); none by default. */
     default List<String> details() {
         return List.of();

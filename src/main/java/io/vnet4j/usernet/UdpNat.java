@@ -261,6 +261,19 @@ final class UdpNat {
         }
     }
 
+    /** One flow for {@code query-network} and {@code info usernet}: the guest socket, whether it carries DNS, idle time. */
+    record FlowInfo(IpAddress guest, int guestPort, boolean dns, long idleSeconds) {}
+
+    /** The flows now, least recently used first. */
+    List<FlowInfo> flows(long now) {
+        List<FlowInfo> list = new java.util.ArrayList<>(flows.size());
+        for (Flow flow : flows.values()) {
+            list.add(new FlowInfo(flow.key.guest(), flow.key.guestPort(), flow.pinned(),
+                    TimeUnit.NANOSECONDS.toSeconds(now - flow.lastUsed)));
+        }
+        return list;
+    }
+
     int flowCount() {
         return flows.size();
     }

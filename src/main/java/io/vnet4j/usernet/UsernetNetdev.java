@@ -30,7 +30,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -121,6 +123,72 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
         } catch (IOException e) {
             return List.of("(" + e.getMessage() + ")");
         }
+    }
+
+    /**
+     * Leases, neighbours, host forwards, TCP connections and UDP flows as structured values, read on the
+     * loop (see {@link Netdev#state()}); empty when the network is stopped.
+     */
+    @Override
+    public Map<String, Object> state() {
+        try {
+            return onLoop(() -> structuredState(System.nanoTime()));
+        } catch (IOException e) {
+            return Map.of();
+        }
+    }
+
+    private Map<String, Object> structuredState(long now) {
+        long wallNow = System.currentTimeMillis();
+        List<Object> leases = new ArrayList<>();
+        for (Lease lease : services.dhcpServer().leases()) {
+            if (!lease.expired(wallNow)) {
+                Map<String, Object> l = new LinkedHashMap<>();
+                l.put("address", Ipv4Address.format(lease.address()));
+                l.put("mac", MacAddress.format(lease.mac()));
+                l.put("hostname", lease.clientHostname());
+                l.put("expires", lease.expiryText(wallNow));
+                leases.add(l);
+            }
+        }
+        List<Object> neighbours = new ArrayList<>();
+        neighbors.snapshot().forEach((ip, mac) -> neighbours.add(Map.of("address", ip.toString(), "mac", MacAddress.format(mac))));
+        List<Object> forwards = new ArrayList<>();
+        for (UserConfig.HostForward f : hostForwards) {
+            IpAddress guest = hostForwardGuests.guestOf(f);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("protocol", f.udp() ? "udp" : "tcp");
+            m.put("host-address", f.hostAddress().toString());
+            m.put("host-port", f.hostPort());
+            m.put("guest-address", guest == null ? null : guest.toString());
+            m.put("guest-port", f.guestPort());
+            m.put("guest-learnt", f.guestLearned());
+            forwards.add(m);
+        }
+        List<Object> connections = new ArrayList<>();
+        for (TcpNat.ConnectionInfo c : tcp.connections()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("guest-address", c.guest().toString());
+            m.put("guest-port", c.guestPort());
+            m.put("remote-address", c.remote().toString());
+            m.put("remote-port", c.remotePort());
+            m.put("state", c.state());
+            m.put("to-guest-bytes", c.toGuestBytes());
+            m.put("to-host-bytes", c.toHostBytes());
+            connections.add(m);
+        }
+        List<Object> flows = new ArrayList<>();
+        for (UdpNat.FlowInfo f : nat.flows(now)) {
+            flows.add(Map.of("guest-address", f.guest().toString(), "guest-port", f.guestPort(), "dns", f.dns(),
+                    "idle-seconds", f.idleSeconds()));
+        }
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put("leases", leases);
+        state.put("neighbours", neighbours);
+        state.put("forwards", forwards);
+        state.put("tcp", connections);
+        state.put("udp", flows);
+        return state;
     }
 
     /** The settings this user network started with. */

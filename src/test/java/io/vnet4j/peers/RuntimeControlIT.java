@@ -59,6 +59,9 @@ class RuntimeControlIT {
         assertThat(add.ok()).as(add.output()).isTrue();
         assertThat(get(port)).contains("200 OK");
         assertThat(ctl("info", "network").output()).contains("hostfwd tcp 127.0.0.1:" + port + " -> 10.0.2.15:80");
+        assertThat(ctl("info", "usernet").output()).contains("TCP[HOST_FORWARD]", "127.0.0.1 " + String.format("%5d", port));
+        assertThat(ctl("query-network").output()).contains("\"forwards\":[{\"protocol\":\"tcp\",\"host-address\":\"127.0.0.1\"",
+                "\"leases\":[{\"address\":\"10.0.2.15\"");
         PeerTools.Exec taken = ctl("hostfwd_add", "tcp::" + port + "-10.0.2.15:80");
         assertThat(taken.exitCode()).isEqualTo(1);
         assertThat(taken.output()).contains("Could not set up host forwarding rule 'tcp::" + port + "-10.0.2.15:80'");

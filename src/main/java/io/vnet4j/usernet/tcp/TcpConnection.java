@@ -633,6 +633,11 @@ public final class TcpConnection {
         return toHost.length();
     }
 
+    /** Bytes from the host not yet acknowledged by the guest (sent or waiting to be). */
+    public int pendingToGuest() {
+        return toGuest.length();
+    }
+
     /** Bytes from the host were appended to the guest queue: send what the window allows. */
     public void hostDataAdded(long now) {
         transmit(now);

@@ -385,6 +385,23 @@ public final class TcpNat {
         }
     }
 
+    /**
+     * One connection for {@code query-network} and {@code info usernet}: the guest's end, where it goes (the
+     * remote address as the guest sees it), its state and the bytes queued each way.
+     */
+    public record ConnectionInfo(IpAddress guest, int guestPort, IpAddress remote, int remotePort, String state,
+                                 int toGuestBytes, int toHostBytes) {}
+
+    /** The connections now, in no particular order. */
+    public List<ConnectionInfo> connections() {
+        List<ConnectionInfo> list = new ArrayList<>(flows.size());
+        for (Flow flow : flows.values()) {
+            list.add(new ConnectionInfo(flow.key.guest(), flow.key.guestPort(), flow.key.remote(), flow.key.remotePort(),
+                    flow.connection.state().name(), flow.connection.pendingToGuest(), flow.connection.pendingToHost()));
+        }
+        return list;
+    }
+
     public int connectionCount() {
         return flows.size();
     }

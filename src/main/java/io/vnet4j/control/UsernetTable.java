@@ -1,0 +1,53 @@
+package io.vnet4j.control;
+
+import io.vnet4j.fabric.Netdev;
+import io.vnet4j.usernet.UsernetNetdev;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * HMP {@code info usernet} in QEMU's layout (net/slirp.c hmp_info_usernet with libslirp's
+ * slirp_connection_info): per user network a {@code Hub N (ID):} line, then one row per host forward
+ * ({@code TCP[HOST_FORWARD]}: host address and port to guest address and port), TCP connection (its state;
+ * guest to the remote as the guest sees it) and UDP flow ({@code UDP[N sec]} idle; a flow has one host
+ * socket for every destination, so its destination reads {@code *}). The FD column, a libslirp socket
+ * number, reads {@code -}; RecvQ and SendQ are the bytes queued towards the guest and the host.
+ */
+final class UsernetTable {
+    private UsernetTable() {}
+
+    static String text(List<Netdev> netdevs) {
+        StringBuilder sb = new StringBuilder();
+        for (Netdev n : netdevs) {
+            if (!(n instanceof UsernetNetdev user)) {
+                continue;
+            }
+            Map<String, Object> state = user.state();
+            sb.append("Hub ").append(n.hub().id()).append(" (").append(n.id()).append("):\n");
+            sb.append("  Protocol[State]    FD  Source Address  Port   Dest. Address  Port RecvQ SendQ\n");
+            for (Map<?, ?> f : maps(state.get("forwards"))) {
+                row(sb, f.get("protocol").toString().toUpperCase() + "[HOST_FORWARD]", f.get("host-address"),
+                        f.get("host-port"), f.get("guest-address") == null ? "*" : f.get("guest-address"), f.get("guest-port"), 0, 0);
+            }
+            for (Map<?, ?> c : maps(state.get("tcp"))) {
+                row(sb, "TCP[" + c.get("state") + "]", c.get("guest-address"), c.get("guest-port"), c.get("remote-address"),
+                        c.get("remote-port"), c.get("to-guest-bytes"), c.get("to-host-bytes"));
+            }
+            for (Map<?, ?> u : maps(state.get("udp"))) {
+                row(sb, "UDP[" + u.get("idle-seconds") + " sec]", u.get("guest-address"), u.get("guest-port"), "*", 0, 0, 0);
+            }
+        }
+        return sb.isEmpty() ? "user mode network stack not in use\n" : sb.toString();
+    }
+
+    private static void row(StringBuilder sb, String protocol, Object source, Object sourcePort, Object destination,
+                            Object destinationPort, Object recvQ, Object sendQ) {
+        sb.append(String.format("  %-17s %3s %15s %5s %15s %5s %5s %5s%n", protocol, "-", source, sourcePort, destination,
+                destinationPort, recvQ, sendQ));
+    }
+
+    private static List<Map<?, ?>> maps(Object list) {
+        return list instanceof List<?> l ? l.stream().filter(Map.class::isInstance).<Map<?, ?>>map(Map.class::cast).toList()
+                : List.of();
+    }
+}
