@@ -24,10 +24,10 @@ import java.util.Set;
  * {@code ipv6-net} win); the IPv6 DNS address must differ from the IPv6 host, as the IPv4 ones must.
  */
 final class UserOptionParser {
-    static final Set<String> KEYS = Set.of("id", "hubid", "net", "host", "dhcpstart", "dns", "restrict",
+    static final Set<String> KEYS = Set.of("id", "hubid", "net", "host", "dhcpstart", "dns", "restrict", "host-loopback",
             "hostname", "domainname", "dnssearch", "tftp", "tftp-server-name", "bootfile", "hostfwd", "guestfwd",
             "dns-upstream", "mtu", "dhcp-static", "ipv4", "ipv6", "ipv6-net", "ipv6-prefix", "ipv6-prefixlen",
-            "ipv6-host", "ipv6-dns");
+            "ipv6-host", "ipv6-dns", "outbound-addr", "outbound-addr6");
     /** QEMU's IPv6 defaults: fec0::/64 (net_slirp_init), the host ::2, DNS ::3. */
     static final IpAddress DEFAULT_IPV6_PREFIX = IpAddress.parse("fec0::");
     static final int DEFAULT_IPV6_PREFIX_LENGTH = 64;
@@ -95,6 +95,9 @@ final class UserOptionParser {
         int dns = network | (0x0203 & ~mask);
         int dhcpStart = network | (0x020f & ~mask);
         boolean restricted = o.takeBoolean("restrict", false);
+        boolean hostLoopback = o.takeBoolean("host-loopback", true);
+        IpAddress outbound4 = outbound(o, "outbound-addr", true);
+        IpAddress outbound6 = outbound(o, "outbound-addr6", false);
 
         String v = o.take("host");
         if (v != null) {
@@ -196,7 +199,8 @@ final class UserOptionParser {
             statics.put(mac, ip);
         }
         return new UserConfig(ipv4, network, prefix, host, dns, dhcpStart, ipv6Config, restricted, hostname, domain,
-                search, tftp, tftpServerName, bootFile, hostForwards, guestForwards, upstreams, mtu, statics, dhcpStart);
+                search, tftp, tftpServerName, bootFile, hostForwards, guestForwards, upstreams, mtu, statics, dhcpStart,
+                hostLoopback, outbound4, outbound6);
     }
 
     /**
@@ -205,6 +209,23 @@ final class UserOptionParser {
      * 126), {@code ipv6-host} in the prefix (default PREFIX::2), {@code ipv6-dns} (default PREFIX::3) in
      * the prefix when restricted.
      */
+    /** {@code outbound-addr=} (IPv4) or {@code outbound-addr6=} (IPv6): the source address of NAT'd sockets; null when absent. */
+    private static IpAddress outbound(OptionString o, String key, boolean ipv4) throws ConfigException {
+        String v = o.take(key);
+        if (v == null) {
+            return null;
+        }
+        try {
+            IpAddress address = IpAddress.parse(v);
+            if (address.isIpv4() == ipv4 && !address.isUnspecified() && !address.isMulticastOrBroadcast()) {
+                return address;
+            }
+        } catch (IllegalArgumentException e) {
+            // said below
+        }
+        throw o.error("Parameter '" + key + "' expects " + (ipv4 ? "an IPv4" : "an IPv6") + " unicast address of this host");
+    }
+
     private UserConfig.Ipv6 ipv6(String prefixKey, String prefixText, int length, boolean restricted)
             throws ConfigException {
         IpAddress prefix = prefixText == null ? DEFAULT_IPV6_PREFIX

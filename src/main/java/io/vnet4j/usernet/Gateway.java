@@ -1,6 +1,7 @@
 package io.vnet4j.usernet;
 
 import io.vnet4j.config.UserConfig;
+import io.vnet4j.os.Errno;
 import io.vnet4j.usernet.tcp.TcpNat;
 import io.vnet4j.wire.ArpPacket;
 import io.vnet4j.wire.EtherType;
@@ -56,11 +57,13 @@ final class Gateway {
     /** The frame being handled is a large TCP segment (its TCP checksum is partial, not checked). */
     private boolean largeSegment;
     final DropCounters drops = new DropCounters();
+    private final IcmpErrors errors;
 
     /** @param ndp the IPv6 router and neighbour side; null when IPv6 is off */
     Gateway(UserConfig config, GatewayAddresses addresses, GuestOutput out, NeighborTable neighbors, UdpNat udp,
-            UdpServices services, TcpNat tcp, GuestForwards guestForwards, NeighborDiscovery ndp) {
+            UdpServices services, TcpNat tcp, GuestForwards guestForwards, NeighborDiscovery ndp, IcmpErrors errors) {
         this.ndp = ndp;
+        this.errors = errors;
         this.config = config;
         this.addresses = addresses;
         this.guestForwards = guestForwards;
@@ -319,6 +322,11 @@ final class Gateway {
             drops.restricted++;
             return;
         }
+        if (refusedHostLoopback(destination)) {
+            errors.udp(destination, source, sourcePort, destination, destinationPort,
+                    IcmpErrors.ofErrno(Errno.ENETUNREACH, destination.isIpv4()), 0, buffer, payload, payloadLength);
+            return;
+        }
         InetSocketAddress target = hostTarget(destination, destinationPort);
         if (target == null) {
             drops.unusedAddress++;
@@ -340,6 +348,18 @@ final class Gateway {
             return null;
         }
         return new InetSocketAddress(destination.toInetAddress(), port);
+    }
+
+    /**
+     * With {@code host-loopback=off}, the host address stands for nothing: a connection or datagram to it
+     * gets Destination Unreachable (network), as libslirp's disable_host_loopback answers (counted).
+     */
+    private boolean refusedHostLoopback(IpAddress destination) {
+        if (config.hostLoopback() || !addresses.isHost(destination)) {
+            return false;
+        }
+        drops.hostLoopback++;
+        return true;
     }
 
     /** An address of the virtual network, of either family (IPv6 link-local addresses included). */
@@ -365,6 +385,10 @@ final class Gateway {
                 // DNS over TCP goes to the first upstream resolver, as DNS over UDP does
                 boolean dns = tcpSegment.destinationPort() == UdpServices.DNS_PORT && !services.dnsUpstreams().isEmpty();
                 target = dns ? services.dnsUpstreams().getFirst() : null;
+            } else if ((flags & TcpFlags.ACK) == 0 && refusedHostLoopback(destination)) {
+                errors.tcp(destination, source, tcpSegment.sourcePort(), destination, tcpSegment.destinationPort(),
+                        tcpSegment.sequenceNumber(), IcmpErrors.ofErrno(Errno.ENETUNREACH, destination.isIpv4()));
+                return;
             } else {
                 target = hostTarget(destination, tcpSegment.destinationPort());
             }
@@ -408,12 +432,15 @@ final class Gateway {
         long icmpNotEcho;
         /** UDP to an address of the virtual network that no one serves (not the host, DNS or a guestfwd). */
         long unusedAddress;
+        /** Connections and datagrams to the host address with {@code host-loopback=off} (told as unreachable). */
+        long hostLoopback;
 
         @Override
         public String toString() {
             return "malformed " + malformed + ", unsupported " + unsupported + ", restricted " + restricted
                     + ", between guests " + betweenGuests + ", multicast " + multicast + ", arp for others " + arpForOthers
-                    + ", icmp other than echo " + icmpNotEcho + ", to unused addresses " + unusedAddress;
+                    + ", icmp other than echo " + icmpNotEcho + ", to unused addresses " + unusedAddress
+                    + (hostLoopback == 0 ? "" : ", to the host's loopback (host-loopback=off) " + hostLoopback);
         }
     }
 }

@@ -79,6 +79,15 @@ final class UdpNat {
     private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(65536);
     private long dropped;
 
+    /** The host addresses flows leave from, per family ({@code outbound-addr=}); null: the kernel picks. */
+    private IpAddress outbound4;
+    private IpAddress outbound6;
+
+    void outboundAddresses(IpAddress ipv4, IpAddress ipv6) {
+        this.outbound4 = ipv4;
+        this.outbound6 = ipv6;
+    }
+
     UdpNat(Selector selector, GuestOutput out, IcmpErrors errors, GatewayAddresses gateway) {
         this.selector = selector;
         this.out = out;
@@ -132,7 +141,8 @@ final class UdpNat {
         }
         DatagramChannel channel = DatagramChannel.open(SocketAddresses.family(target));
         channel.configureBlocking(false);
-        channel.bind(null);
+        IpAddress source = target.getAddress() instanceof java.net.Inet4Address ? outbound4 : outbound6;
+        channel.bind(source == null ? null : new InetSocketAddress(source.toInetAddress(), 0));
         Flow flow = new Flow(key, channel, errorQueueOf(channel, key.guest().isIpv6()), now);
         channel.register(selector, SelectionKey.OP_READ, flow);
         flows.put(key, flow);

@@ -340,7 +340,9 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
         VirtualPorts ports = new VirtualPorts();
         errors = new IcmpErrors(out);
         nat = new UdpNat(selector, out, errors, addresses);
+        nat.outboundAddresses(config.outboundAddr4(), config.outboundAddr6());
         tcp = new TcpNat(selector, out::sendTcp, config.mtu(), TCP_WINDOW_BUDGET, new SecureRandom());
+        tcp.outboundAddresses(config.outboundAddr4(), config.outboundAddr6());
         tcp.onUnreachable((remote, remotePort, guest, guestPort, sequence, cause) -> errors.tcp(addresses.host(guest),
                 guest, guestPort, remote, remotePort, sequence, IcmpErrors.ofException(cause, guest.isIpv4())));
         HostForwardGuests guests = new HostForwardGuests(config, neighbors);
@@ -367,7 +369,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
         guestForwards = new GuestForwards(config.guestForwards());
         ndp = config.ipv6().isEmpty() ? null
                 : new NeighborDiscovery(config, addresses, out, neighbors, new SecureRandom(), System.nanoTime());
-        gateway = new Gateway(config, addresses, out, neighbors, nat, services, tcp, guestForwards, ndp);
+        gateway = new Gateway(config, addresses, out, neighbors, nat, services, tcp, guestForwards, ndp, errors);
         config.ipv6().filter(v6 -> v6.prefixLength() != 64).ifPresent(v6 -> Log.warn(id() + ": ipv6-net="
                 + v6.network() + ": guests take an address by SLAAC only from a /64 prefix (RFC 4862 with RFC 2464); "
                 + "with /" + v6.prefixLength() + " they get none unless one is set by hand (QEMU behaves the same)"));

@@ -109,7 +109,8 @@ class GatewayFuzzTest {
                 DnsUpstreams.resolve(config, Path.of("/nonexistent")), udpForwards);
         GuestForwards guestForwards = new GuestForwards(config.guestForwards());
         NeighborDiscovery ndp = new NeighborDiscovery(config, addresses, out, arpTable, new Random(0), 0);
-        Gateway gateway = new Gateway(config, addresses, out, arpTable, nat, services, tcpNat, guestForwards, ndp);
+        Gateway gateway = new Gateway(config, addresses, out, arpTable, nat, services, tcpNat, guestForwards, ndp,
+                new IcmpErrors(out));
         ByteBuffer in = ByteBuffer.wrap(input);
         long now = 0;
         clock = 0;

@@ -90,7 +90,7 @@ public class GatewayTcpBenchmark {
                 DnsUpstreams.resolve(config, Path.of("/nonexistent")), new UdpHostForwards(out, addresses,
                 new HostForwardGuests(config, arp), new VirtualPorts()));
         gateway = new Gateway(config, addresses, out, arp, udp, services, tcp, new GuestForwards(config.guestForwards()),
-                new NeighborDiscovery(config, addresses, out, arp, new Random(0), 0));
+                new NeighborDiscovery(config, addresses, out, arp, new Random(0), 0), new IcmpErrors(out));
 
         send(v4 ? GuestFrames.tcp(GuestFrames.HOST_MAC, GuestFrames.GUEST, GUEST_PORT, GuestFrames.HOST, port,
                 TcpFlags.SYN, guestSequence, 0, 65535, new byte[0])

@@ -93,6 +93,9 @@ public final class TcpNat {
     private final Selector selector;
     private final Output output;
     private Unreachable unreachable = (remote, remotePort, guest, guestPort, sequence, cause) -> { };
+    /** The source addresses of host connections per family ({@link #outboundAddresses}); null: the kernel's choice. */
+    private IpAddress outbound4;
+    private IpAddress outbound6;
     private final int mss;
     private final RandomGenerator random;
     private final Map<FlowKey, Flow> flows = new HashMap<>();
@@ -116,6 +119,15 @@ public final class TcpNat {
         this.windowBudget = windowBudget;
         this.windowShare = windowShare(windowBudget, 1);
         this.random = random;
+    }
+
+    /**
+     * The host addresses NAT'd connections leave from, per family ({@code outbound-addr=},
+     * {@code outbound-addr6=}); null: the kernel picks.
+     */
+    public void outboundAddresses(IpAddress ipv4, IpAddress ipv6) {
+        this.outbound4 = ipv4;
+        this.outbound6 = ipv6;
     }
 
     /** Where reports of unreachable destinations go (by default nowhere). */
@@ -188,6 +200,11 @@ public final class TcpNat {
             channel.configureBlocking(false);
             if (!unix) {
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                IpAddress source = ((InetSocketAddress) target).getAddress() instanceof java.net.Inet4Address
+                        ? outbound4 : outbound6;
+                if (source != null) {
+                    channel.bind(new InetSocketAddress(source.toInetAddress(), 0));
+                }
             }
         } catch (IOException e) {
             Log.warn("tcp: cannot open a host socket: " + e.getMessage());
