@@ -76,6 +76,7 @@ final class DaemonCommand implements Callable<Integer> {
                 "  vnet4j -netdev socket,id=a,listen=:8010 -object filter-dump,id=f,netdev=a,file=a.pcap",
                 "  vnet4j ctl info network                  the hubs, ports, peers and counters of a running vnet4j",
                 "  vnet4j ctl hostfwd_add tcp::8022-:22     a port forward added to the running user network",
+                "  vnet4j slirp4netns --help                slirp4netns's command line on vnet4j (bin/vnet4j-slirp4netns)",
                 "",
                 "Attach a QEMU VM to the default network:",
                 "  qemu-system-x86_64 ... " + netdevOption(runtimeDir.resolve("qemu.sock")) + " \\",
