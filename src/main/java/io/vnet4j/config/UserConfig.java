@@ -18,12 +18,16 @@ import java.util.Optional;
  * @param ipv6 the IPv6 side ({@code ipv6-net}, {@code ipv6-host}, {@code ipv6-dns}); empty when {@code ipv6=off}
  * @param forwardTarget where an IPv4 host forward that names no guest address goes: {@code dhcpstart} as in
  *     QEMU, or the address of a {@code configure=on} TAP on the hub ({@link #withForwardTarget})
+ * @param hostLoopback   guests reach the host's loopback as the gateway's host address (10.0.2.2, and the IPv6
+ *     host address), as in QEMU; false with vnet4j's {@code host-loopback=off} (libslirp's
+ *     {@code disable_host_loopback}, slirp4netns's {@code --disable-host-loopback}): such connections are refused
  */
 public record UserConfig(boolean ipv4, int network, int prefixLength, int host, int dns, int dhcpStart,
                          Optional<Ipv6> ipv6, boolean restricted, String hostname, String domainName,
                          List<String> dnsSearch, Path tftpRoot, String tftpServerName, String bootFile,
                          List<HostForward> hostForwards, List<GuestForward> guestForwards,
-                         List<DnsUpstream> dnsUpstreams, int mtu, Map<Long, Integer> dhcpStatic, int forwardTarget) {
+                         List<DnsUpstream> dnsUpstreams, int mtu, Map<Long, Integer> dhcpStatic, int forwardTarget,
+                         boolean hostLoopback) {
     public static final int DEFAULT_MTU = 1500;
 
     public UserConfig {
@@ -61,7 +65,7 @@ public record UserConfig(boolean ipv4, int network, int prefixLength, int host, 
                 .map(f -> f.guestDefaulted() && f.guestAddress().isIpv4() ? f.towards(target) : f).toList();
         return new UserConfig(ipv4, network, prefixLength, host, dns, dhcpStart, ipv6, restricted, hostname, domainName,
                 dnsSearch, tftpRoot, tftpServerName, bootFile, forwards, guestForwards, dnsUpstreams, mtu, dhcpStatic,
-                address);
+                address, hostLoopback);
     }
 
     /**

@@ -17,7 +17,7 @@ import java.util.Set;
  * Parses the options of {@code -netdev user} with QEMU's names, defaults and consistency rules (the
  * messages follow QEMU's net/slirp.c {@code net_slirp_init} and {@code net_init_slirp}, and net/net.c
  * {@code net_client_init} for {@code ipv6-net}), plus vnet4j's {@code dns-upstream=}, {@code mtu=} and
- * {@code dhcp-static=}. Differences, on purpose: {@code hostfwd} without a host address listens on
+ * {@code dhcp-static=} and {@code host-loopback=}. Differences, on purpose: {@code hostfwd} without a host address listens on
  * 127.0.0.1, not on every interface; {@code hostfwd} takes IPv6 addresses in brackets; the IPv6 prefix is
  * masked to its length (QEMU keeps the bits after it, and derives ::2 and ::3 from them);
  * {@code ipv6-net} together with {@code ipv6-prefix} or {@code ipv6-prefixlen} is refused (QEMU lets
@@ -27,7 +27,7 @@ final class UserOptionParser {
     static final Set<String> KEYS = Set.of("id", "hubid", "net", "host", "dhcpstart", "dns", "restrict",
             "hostname", "domainname", "dnssearch", "tftp", "tftp-server-name", "bootfile", "hostfwd", "guestfwd",
             "dns-upstream", "mtu", "dhcp-static", "ipv4", "ipv6", "ipv6-net", "ipv6-prefix", "ipv6-prefixlen",
-            "ipv6-host", "ipv6-dns");
+            "ipv6-host", "ipv6-dns", "host-loopback");
     /** QEMU's IPv6 defaults: fec0::/64 (net_slirp_init), the host ::2, DNS ::3. */
     static final IpAddress DEFAULT_IPV6_PREFIX = IpAddress.parse("fec0::");
     static final int DEFAULT_IPV6_PREFIX_LENGTH = 64;
@@ -195,8 +195,10 @@ final class UserOptionParser {
             }
             statics.put(mac, ip);
         }
+        boolean hostLoopback = o.takeBoolean("host-loopback", true);
         return new UserConfig(ipv4, network, prefix, host, dns, dhcpStart, ipv6Config, restricted, hostname, domain,
-                search, tftp, tftpServerName, bootFile, hostForwards, guestForwards, upstreams, mtu, statics, dhcpStart);
+                search, tftp, tftpServerName, bootFile, hostForwards, guestForwards, upstreams, mtu, statics, dhcpStart,
+                hostLoopback);
     }
 
     /**

@@ -315,7 +315,7 @@ final class Gateway {
             drops.multicast++;
             return;
         }
-        if (config.restricted()) {
+        if (config.restricted() || hostLoopbackRefused(destination)) {
             drops.restricted++;
             return;
         }
@@ -329,9 +329,13 @@ final class Gateway {
 
     /**
      * Where a guest's connection to {@code destination} goes on the host: the host address is the host's
-     * loopback, the virtual network's other addresses go nowhere (null), anything else is itself.
+     * loopback (nowhere with {@code host-loopback=off}), the virtual network's other addresses go nowhere
+     * (null), anything else is itself.
      */
     private InetSocketAddress hostTarget(IpAddress destination, int port) {
+        if (hostLoopbackRefused(destination)) {
+            return null;
+        }
         if (addresses.isHost(destination)) {
             return new InetSocketAddress((destination.isIpv4() ? IpAddress.IPV4_LOOPBACK : IpAddress.IPV6_LOOPBACK)
                     .toInetAddress(), port);
@@ -340,6 +344,11 @@ final class Gateway {
             return null;
         }
         return new InetSocketAddress(destination.toInetAddress(), port);
+    }
+
+    /** The gateway's host address of either family while {@code host-loopback=off}: nothing behind it for guests. */
+    private boolean hostLoopbackRefused(IpAddress destination) {
+        return !config.hostLoopback() && addresses.isHost(destination);
     }
 
     /** An address of the virtual network, of either family (IPv6 link-local addresses included). */
@@ -358,7 +367,8 @@ final class Gateway {
         SocketAddress forwarded = (flags & TcpFlags.SYN) != 0 ? guestForwards.target(destination, tcpSegment.destinationPort()) : null;
         if (forwarded != null) {
             target = forwarded;
-        } else if ((flags & (TcpFlags.SYN | TcpFlags.ACK)) == TcpFlags.SYN && config.restricted()) {
+        } else if ((flags & (TcpFlags.SYN | TcpFlags.ACK)) == TcpFlags.SYN
+                && (config.restricted() || hostLoopbackRefused(destination))) {
             drops.restricted++; // refused with RST by TcpNat (no target), and counted here
         } else if ((flags & TcpFlags.SYN) != 0 && !config.restricted() && !destination.isMulticastOrBroadcast()) {
             if (addresses.isDns(destination)) {
@@ -396,7 +406,10 @@ final class Gateway {
         long malformed;
         /** An EtherType or IP protocol the gateway does not speak, or pings with no ICMP socket. */
         long unsupported;
-        /** Would leave the virtual network while {@code restrict=on}, or a ping to its other addresses. */
+        /**
+         * Would leave the virtual network while {@code restrict=on}, or reach the host's loopback while
+         * {@code host-loopback=off}, or a ping to the network's other addresses.
+         */
         long restricted;
         /** Unicast to another guest's MAC: the hub carries it, the gateway has nothing to say. */
         long betweenGuests;
