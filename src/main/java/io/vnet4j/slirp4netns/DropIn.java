@@ -102,8 +102,10 @@ final class DropIn {
         if (api != null) {
             System.out.println("* API Socket:      " + api.path());
         }
-        System.out.println("WARNING: 127.0.0.1:* on the host is accessible as " + Ipv4Address.format(c.host())
-                + " (set --disable-host-loopback to prohibit connecting to 127.0.0.1:*)");
+        if (settings.hostLoopback()) {
+            System.out.println("WARNING: 127.0.0.1:* on the host is accessible as " + Ipv4Address.format(c.host())
+                    + " (set --disable-host-loopback to prohibit connecting to 127.0.0.1:*)");
+        }
     }
 
     /**

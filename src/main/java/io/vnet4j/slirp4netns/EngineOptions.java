@@ -13,7 +13,8 @@ import io.vnet4j.wire.Ipv4Address;
  * <ul>
  *   <li>{@code -netdev user,id=slirp,net=CIDR,host=+2,dns=+3,dhcpstart=+15,mtu=MTU} with {@code ipv6=off}
  *       (slirp4netns has no IPv6 unless asked), or with {@code -6}
- *       {@code ipv6-net=fd00::/64,ipv6-host=fd00::2,ipv6-dns=fd00::3};</li>
+ *       {@code ipv6-net=fd00::/64,ipv6-host=fd00::2,ipv6-dns=fd00::3}; and {@code host-loopback=off} with
+ *       {@code --disable-host-loopback};</li>
  *   <li>{@code -netdev tap,id=tap,ifname=TAPNAME,netns=/proc/PID/ns/net|PATH,mtu=MTU,configure=on|off}:
  *       with {@code configure=on} the TAP gets the user network's .100 (+100 of the CIDR), its prefix, the
  *       MTU and a default route via the gateway, and {@code lo} comes up, as {@code slirp4netns -c} does.
@@ -33,7 +34,8 @@ final class EngineOptions {
         return "user,id=" + USER_ID + ",net=" + c + ",host=" + Ipv4Address.format(c.host()) + ",dns="
                 + Ipv4Address.format(c.dns()) + ",dhcpstart=" + Ipv4Address.format(c.dhcpStart()) + ",mtu=" + s.mtu()
                 + (s.ipv6() ? ",ipv6-net=" + Settings.IPV6_NETWORK + ",ipv6-host=" + Settings.IPV6_HOST + ",ipv6-dns="
-                        + Settings.IPV6_DNS : ",ipv6=off");
+                        + Settings.IPV6_DNS : ",ipv6=off")
+                + (s.hostLoopback() ? "" : ",host-loopback=off");
     }
 
     /** The {@code -netdev tap} option for {@code s}. */

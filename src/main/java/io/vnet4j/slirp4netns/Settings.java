@@ -19,6 +19,8 @@ import java.util.List;
  * @param mtu        {@code -m}, bytes; default 1500
  * @param cidr       {@code --cidr}, default 10.0.2.0/24
  * @param ipv6       {@code -6}: IPv6 on fd00::/64, gateway fd00::2, DNS fd00::3 (slirp4netns's fixed values)
+ * @param hostLoopback false with {@code --disable-host-loopback}: the gateway no longer leads to the host's
+ *                   127.0.0.1 (vnet4j's {@code host-loopback=off})
  * @param pid        the target process (PID type), or 0 with {@code --netns-type=path}
  * @param netns      the network namespace file: {@code /proc/PID/ns/net}, or the PATH given
  * @param tapName    the TAP interface to create or attach to in that namespace
@@ -29,7 +31,7 @@ import java.util.List;
  *                   operands), printed on standard output as it prints them
  * @param notApplied one line for each option that vnet4j accepts but does not carry out yet
  */
-record Settings(boolean configure, int mtu, Cidr cidr, boolean ipv6, long pid, Path netns, String tapName,
+record Settings(boolean configure, int mtu, Cidr cidr, boolean ipv6, boolean hostLoopback, long pid, Path netns, String tapName,
                 int readyFd, int exitFd, Path apiSocket, List<String> notices, List<String> notApplied) {
     static final int DEFAULT_MTU = 1500;
     /** slirp4netns's bound: "MTU must be a positive integer (< 65522)". */
@@ -117,16 +119,12 @@ record Settings(boolean configure, int mtu, Cidr cidr, boolean ipv6, long pid, P
             }
         }
         notApplied(o, cidr, notApplied);
-        return new Settings(o.configure, mtu, cidr, o.enableIpv6, pid, netns, o.operands.get(1), readyFd, exitFd,
+        return new Settings(o.configure, mtu, cidr, o.enableIpv6, !(o.disableHostLoopback || o.noHostLoopback), pid, netns, o.operands.get(1), readyFd, exitFd,
                 o.apiSocket == null ? null : Path.of(o.apiSocket), notices, notApplied);
     }
 
     /** The options vnet4j reads but does not act on yet, one warning line each. */
     private static void notApplied(Slirp4netnsOptions o, Cidr cidr, List<String> lines) {
-        if (o.disableHostLoopback || o.noHostLoopback) {
-            lines.add("--disable-host-loopback is not applied yet: 127.0.0.1:* on the host stays reachable as "
-                    + Ipv4Address.format(cidr.host()));
-        }
         if (o.outboundAddr != null) {
             lines.add("--outbound-addr=" + o.outboundAddr + " is not applied yet: connections leave from the "
                     + "address the host's routing picks");

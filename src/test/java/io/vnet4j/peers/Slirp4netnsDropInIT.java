@@ -139,6 +139,24 @@ class Slirp4netnsDropInIT {
         assertThat(api).doesNotExist();
     }
 
+    /** {@code --disable-host-loopback}, as rootlesskit and Podman pass it: 10.0.2.2 no longer leads to the host's 127.0.0.1. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"vnet4j-slirp4netns", "slirp4netns"})
+    void disableHostLoopbackKeepsTheHostsLoopbackOutOfReach(String binary) throws Exception {
+        String program = binary.equals("slirp4netns") ? "slirp4netns"
+                : PeerTools.basedir().resolve("bin/vnet4j-slirp4netns").toString();
+        Path log = dir.resolve("log");
+        Process peer = new ProcessBuilder(program, "--configure", "--disable-host-loopback", "--netns-type=path",
+                "/run/netns/" + ns.name(), "tap0").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        processes.add(peer);
+        awaitInNamespace("ip -4 addr show dev tap0 | grep -q 'inet 10.0.2.100/24'");
+        PeerTools.Exec fetch = PeerTools.exec(Duration.ofSeconds(30), List.of("ip", "netns", "exec", ns.name(), "curl",
+                "-sf", "-m", "5", "http://10.0.2.2:" + http.getAddress().getPort() + "/"));
+        assertThat(fetch.ok()).as(() -> fetch.output() + "\n" + log(log)).isFalse();
+        assertThat(fetch.output()).doesNotContain("hello from the host");
+        assertThat(Files.readString(log)).doesNotContain("WARNING: 127.0.0.1:* on the host is accessible");
+    }
+
     private Path fifo(String name) {
         Path p = dir.resolve(name);
         PeerTools.execOk("mkfifo", p.toString());

@@ -56,6 +56,15 @@ class EngineOptionsTest {
     }
 
     @Test
+    void disableHostLoopbackIsTheUserNetworksHostLoopbackOff() throws Exception {
+        Settings s = SettingsTest.settings("--disable-host-loopback", PID, "tap0");
+        assertThat(EngineOptions.userNetdev(s)).endsWith(",ipv6=off,host-loopback=off");
+        NetdevConfig.User user = (NetdevConfig.User) EngineOptions.config(s).netdevs().get(0);
+        assertThat(user.user().hostLoopback()).isFalse();
+        assertThat(s.notApplied()).isEmpty();
+    }
+
+    @Test
     void withoutIpv6TheUserNetworkHasNone() throws Exception {
         Config config = EngineOptions.config(SettingsTest.settings(PID, "tap0"));
         NetdevConfig.User user = (NetdevConfig.User) config.netdevs().get(0);

@@ -36,6 +36,7 @@ class SettingsTest {
         assertThat(s.netns()).isEqualTo(Path.of("/proc/" + PID + "/ns/net"));
         assertThat(s.tapName()).isEqualTo("tap0");
         assertThat(s.ipv6()).isFalse();
+        assertThat(s.hostLoopback()).isFalse();
         assertThat(s.cidr()).isEqualTo(Cidr.DEFAULT);
         assertThat(s.defaultGuest().ipv4()).isEqualTo(Ipv4Address.parse("10.0.2.100"));
     }
@@ -154,7 +155,6 @@ class SettingsTest {
                 "--disable-dns", "--macaddress=02:00:00:00:00:01", "--userns-path=/proc/self/ns/user",
                 "--enable-sandbox", "--enable-seccomp", PID, "tap0");
         assertThat(s.notApplied()).containsExactly(
-                "--disable-host-loopback is not applied yet: 127.0.0.1:* on the host stays reachable as 10.0.2.2",
                 "--outbound-addr=127.0.0.1 is not applied yet: connections leave from the address the host's routing picks",
                 "--outbound-addr6=lo is not applied yet: connections leave from the address the host's routing picks",
                 "--disable-dns is not applied yet: 10.0.2.3 still forwards DNS to the host's resolvers",
@@ -173,7 +173,8 @@ class SettingsTest {
                 "WARNING: --create-sandbox is deprecated and will be removed in future releases, please use "
                         + "--enable-sandbox instead.",
                 "WARNING: too many arguments");
-        assertThat(s.notApplied()).hasSize(2);
+        assertThat(s.notApplied()).hasSize(1); // the sandbox; --no-host-loopback is applied
+        assertThat(s.hostLoopback()).isFalse();
         assertThat(s.tapName()).isEqualTo("tap0");
     }
 
