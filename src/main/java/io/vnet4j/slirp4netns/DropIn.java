@@ -39,7 +39,7 @@ final class DropIn {
         }
         if (exitProblem != null) {
             Messages.error("exit-fd " + settings.exitFd() + " " + exitProblem);
-            return 1; // slirp4netns's poll reports a closed exit fd at once, and it stops
+            return 1; // slirp4netns's poll would report it at once and stop; here it never starts
         }
         try {
             start();
