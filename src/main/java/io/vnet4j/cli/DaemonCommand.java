@@ -38,7 +38,7 @@ final class DaemonCommand implements Callable<Integer> {
                     + "dgram (local.*, remote.*), user (the user-mode gateway: ipv4=, ipv6=, net=, host=, dns=, dhcpstart=, "
                     + "ipv6-net= (or ipv6-prefix=, ipv6-prefixlen=), ipv6-host=, ipv6-dns=, restrict=, dnssearch=, "
                     + "hostfwd=[tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport with IPv6 in brackets, guestfwd=, ... as in "
-                    + "QEMU; and dns-upstream=ADDR[:PORT], mtu=, dhcp-static=), tap (ifname=, netns=, configure=), vde (sock=, server=).")
+                    + "QEMU; and dns-upstream=ADDR[:PORT], mtu=, dhcp-static=, host-loopback=on|off), tap (ifname=, netns=, configure=), vde (sock=, server=).")
     List<String> netdevs = new ArrayList<>();
 
     @Option(names = "-net", paramLabel = "TYPE[,vlan=N],...",
@@ -78,6 +78,7 @@ final class DaemonCommand implements Callable<Integer> {
                 "  vnet4j -netdev socket,id=a,listen=:8010 -object filter-dump,id=f,netdev=a,file=a.pcap",
                 "  vnet4j ctl info network                  the hubs, ports, peers and counters of a running vnet4j",
                 "  vnet4j ctl hostfwd_add tcp::8022-:22     a port forward added to the running user network",
+                "  vnet4j slirp4netns --help                slirp4netns's command line on vnet4j (bin/vnet4j-slirp4netns)",
                 "",
                 "Attach a QEMU VM to the default network:",
                 "  qemu-system-x86_64 ... " + netdevOption(runtimeDir.resolve("qemu.sock")) + " \\",

@@ -1,9 +1,16 @@
 package io.vnet4j.cli;
 
 import io.vnet4j.Log;
+import io.vnet4j.slirp4netns.Slirp4netnsMain;
+import java.util.Arrays;
 import picocli.CommandLine;
 
-/** Entry point of the vnet4j daemon and its {@code ctl} client. */
+/**
+ * Entry point of the vnet4j daemon, its {@code ctl} client and the slirp4netns drop-in: {@code vnet4j
+ * slirp4netns ARGS} (what {@code bin/vnet4j-slirp4netns} runs) hands ARGS untouched to
+ * {@link Slirp4netnsMain}, which reads slirp4netns's command line with slirp4netns's help, messages and
+ * exit codes, not vnet4j's.
+ */
 public final class Main {
     private Main() {}
 
@@ -13,6 +20,9 @@ public final class Main {
 
     /** Runs the command line; returns the exit code (0 fine, 1 could not start, 2 bad option). */
     public static int run(String... args) {
+        if (args.length > 0 && args[0].equals("slirp4netns")) {
+            return Slirp4netnsMain.run(Arrays.copyOfRange(args, 1, args.length));
+        }
         CommandLine cli = new CommandLine(new DaemonCommand());
         cli.getCommandSpec().usageMessage().footer(DaemonCommand.footer(RuntimeDir.get()));
         cli.setParameterExceptionHandler((e, a) -> {

@@ -37,6 +37,15 @@ class UserOptionParserTest {
     }
 
     @Test
+    void hostLoopbackIsOnUnlessTurnedOff() throws Exception {
+        assertThat(parse("user,id=u").hostLoopback()).isTrue();
+        assertThat(parse("user,id=u,host-loopback=off").hostLoopback()).isFalse();
+        assertThat(parse("user,id=u,host-loopback=off,net=10.0.3.0/24").withForwardTarget(ip("10.0.3.100")).hostLoopback())
+                .isFalse();
+        assertThatThrownBy(() -> parse("user,id=u,host-loopback=maybe")).hasMessageContaining("host-loopback");
+    }
+
+    @Test
     void netMovesTheDerivedAddresses() throws Exception {
         UserConfig c = parse("user,id=u,net=192.168.76.0/24");
         assertThat(c.host()).isEqualTo(ip("192.168.76.2"));

@@ -160,33 +160,6 @@ class UsernetNetdevTest {
         }
     }
 
-    /**
-     * host-loopback=off (slirp4netns's --disable-host-loopback): a datagram and a connection to the host
-     * address get Destination Unreachable (network), as libslirp answers, and never reach the host's loopback.
-     */
-    @Test
-    void withHostLoopbackOffTheHostAddressIsAnUnreachableNetwork() throws Exception {
-        network.close();
-        network = new Network();
-        guest = network.attachNic("guest", 0);
-        network.addNetdev("user,id=u,host-loopback=off");
-        try (DatagramChannel server = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
-            int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
-            guest.send(GuestFrames.udp(HOST_MAC, GUEST, 40003, HOST, port, "hello".getBytes(StandardCharsets.US_ASCII)));
-            ByteBuffer error = receive(EtherType.IPV4);
-            Ipv4Packet ip = new Ipv4Packet().wrap(error, EthernetFrame.HEADER_LENGTH, error.limit() - EthernetFrame.HEADER_LENGTH);
-            IcmpPacket icmp = new IcmpPacket().wrap(error, ip.payloadOffset(), ip.payloadLength());
-            assertThat(icmp.type()).isEqualTo(IcmpType.DESTINATION_UNREACHABLE);
-            assertThat(icmp.code()).isZero(); // network unreachable
-            assertThat(ip.source()).isEqualTo(HOST);
-            server.configureBlocking(false);
-            Thread.sleep(200);
-            assertThat(server.receive(ByteBuffer.allocate(16))).as("nothing reached the host's loopback").isNull();
-        }
-        UsernetNetdev user = (UsernetNetdev) network.netdev("u");
-        assertThat(String.join("\n", user.details())).contains("to the host's loopback (host-loopback=off) 1");
-    }
-
     /** outbound-addr= (slirp4netns's --outbound-addr): NAT'd datagrams and connections leave from that host address. */
     @Test
     void natSocketsLeaveFromTheOutboundAddress() throws Exception {

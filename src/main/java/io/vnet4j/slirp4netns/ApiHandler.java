@@ -1,0 +1,169 @@
+package io.vnet4j.slirp4netns;
+
+import io.vnet4j.config.UserConfig;
+import io.vnet4j.control.Json;
+import io.vnet4j.usernet.UsernetNetdev;
+import io.vnet4j.wire.IpAddress;
+import io.vnet4j.wire.Ipv4Address;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The requests of slirp4netns's API socket, answered as its api.c answers them (slirp4netns 1.2, checked
+ * against the binary): {@code add_hostfwd} → {@code {"return":{"id":N}}}, {@code list_hostfwd} →
+ * {@code {"entries":[{"id","proto","host_addr","host_port","guest_addr","guest_port"}...]}} (api.c writes
+ * it without a {@code "return"} around it, although its manual shows one), {@code remove_hostfwd} →
+ * {@code {"return":{}}}, and every failure as {@code {"error":{"desc":"bad request: ..."}}} with api.c's
+ * words. Replies are compact JSON without a newline, byte for byte api.c's.
+ *
+ * <p>Forwards are IPv4 on both sides, as in api.c: the host address defaults to 0.0.0.0 (every interface)
+ * and the guest address to the namespace's address ({@link Settings#defaultGuest()}, 10.0.2.100 or +100 of
+ * {@code --cidr}), with or without {@code --configure}. Ids count from 1 and are never reused; the id → rule
+ * table lives here, the listeners in the user network ({@link UsernetNetdev#addHostForward}). Arguments are
+ * read as api.c's parson calls read them: a member of the wrong type counts as absent, numbers are
+ * truncated to integers; ports outside 1-65535 are refused (api.c refuses only 0). One request at a time.
+ */
+final class ApiHandler {
+    static final String CANNOT_PARSE = error("cannot parse JSON");
+    static final String NOT_AN_OBJECT = error("json_object() failed");
+    static final String NO_EXECUTE = error("no execute found");
+    static final String UNKNOWN_EXECUTE = error("unknown execute");
+    static final String TOO_LARGE = error("too large message");
+
+    private final UsernetNetdev usernet;
+    private final IpAddress defaultGuest;
+    private final List<Entry> entries = new ArrayList<>();
+    private int nextId = 1;
+
+    /** One forward added through the API, under its id. */
+    private record Entry(int id, UserConfig.HostForward forward) {}
+
+    ApiHandler(UsernetNetdev usernet, IpAddress defaultGuest) {
+        this.usernet = usernet;
+        this.defaultGuest = defaultGuest;
+    }
+
+    /** The reply to one request's text; never throws on bad input. */
+    synchronized String handle(String request) {
+        Object parsed;
+        try {
+            parsed = Json.parse(request);
+        } catch (IllegalArgumentException e) {
+            return CANNOT_PARSE;
+        }
+        if (!(parsed instanceof Map<?, ?> root)) {
+            return NOT_AN_OBJECT;
+        }
+        if (!(root.get("execute") instanceof String execute)) {
+            return NO_EXECUTE;
+        }
+        Map<?, ?> arguments = root.get("arguments") instanceof Map<?, ?> m ? m : Map.of();
+        return switch (execute) {
+            case "add_hostfwd" -> add(arguments);
+            case "list_hostfwd" -> list();
+            case "remove_hostfwd" -> remove(arguments);
+            default -> UNKNOWN_EXECUTE;
+        };
+    }
+
+    private String add(Map<?, ?> arguments) {
+        Object proto = arguments.get("proto");
+        if (!"tcp".equals(proto) && !"udp".equals(proto)) {
+            return error("add_hostfwd: bad arguments.proto");
+        }
+        boolean udp = proto.equals("udp");
+        IpAddress host = ipv4(arguments.get("host_addr"), IpAddress.IPV4_ANY);
+        if (host == null) {
+            return error("add_hostfwd: bad arguments.host_addr");
+        }
+        int hostPort = port(arguments.get("host_port"));
+        if (hostPort == 0) {
+            return error("add_hostfwd: bad arguments.host_port");
+        }
+        IpAddress guest = ipv4(arguments.get("guest_addr"), defaultGuest);
+        if (guest == null) {
+            return error("add_hostfwd: bad arguments.guest_addr");
+        }
+        int guestPort = port(arguments.get("guest_port"));
+        if (guestPort == 0) {
+            return error("add_hostfwd: bad arguments.guest_port");
+        }
+        UserConfig.HostForward forward = new UserConfig.HostForward(udp, host, hostPort, guest, guestPort, false);
+        try {
+            usernet.addHostForward(forward);
+        } catch (IOException e) {
+            Messages.warn("add_hostfwd: " + e.getMessage());
+            return error("add_hostfwd: slirp_add_hostfwd failed");
+        }
+        int id = nextId++;
+        entries.add(new Entry(id, forward));
+        return Json.write(Map.of("return", Map.of("id", id)));
+    }
+
+    private String list() {
+        List<Object> list = new ArrayList<>();
+        for (Entry e : entries) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", e.id());
+            m.put("proto", e.forward().udp() ? "udp" : "tcp");
+            m.put("host_addr", Ipv4Address.format(e.forward().hostAddress().ipv4()));
+            m.put("host_port", e.forward().hostPort());
+            m.put("guest_addr", Ipv4Address.format(e.forward().guestAddress().ipv4()));
+            m.put("guest_port", e.forward().guestPort());
+            list.add(m);
+        }
+        return Json.write(Map.of("entries", list));
+    }
+
+    private String remove(Map<?, ?> arguments) {
+        int id = integer(arguments.get("id"));
+        Entry entry = entries.stream().filter(e -> e.id() == id).findFirst().orElse(null);
+        if (entry == null) {
+            return error("remove_hostfwd: bad arguments.id");
+        }
+        UserConfig.HostForward f = entry.forward();
+        boolean removed;
+        try {
+            removed = usernet.removeHostForward(f.udp(), f.hostAddress(), f.hostPort());
+        } catch (IOException e) {
+            Messages.warn("remove_hostfwd " + id + ": " + e.getMessage());
+            removed = false;
+        }
+        if (!removed) {
+            return error("remove_hostfwd: slirp_remove_hostfwd failed");
+        }
+        entries.remove(entry);
+        return Json.write(Map.of("return", Map.of()));
+    }
+
+    /** An IPv4 address member: absent, empty or not a string gives {@code absent}; anything else not IPv4, null. */
+    private static IpAddress ipv4(Object value, IpAddress absent) {
+        if (!(value instanceof String text) || text.isEmpty()) {
+            return absent;
+        }
+        try {
+            return IpAddress.ofIpv4(Ipv4Address.parse(text));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** A port member, 1 to 65535; 0 when absent, not a number or out of range. */
+    private static int port(Object value) {
+        int port = integer(value);
+        return port >= 1 && port <= 0xFFFF ? port : 0;
+    }
+
+    /** A number member truncated to an int as C's {@code (int)} cast does; 0 when absent, not a number or beyond int. */
+    private static int integer(Object value) {
+        double d = value instanceof Long l ? l : value instanceof Double x ? x : 0;
+        return d >= Integer.MIN_VALUE && d <= Integer.MAX_VALUE ? (int) d : 0;
+    }
+
+    private static String error(String what) {
+        return Json.write(Map.of("error", Map.of("desc", "bad request: " + what)));
+    }
+}

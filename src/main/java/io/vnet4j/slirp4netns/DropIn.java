@@ -1,0 +1,137 @@
+package io.vnet4j.slirp4netns;
+
+import io.vnet4j.Network;
+import io.vnet4j.config.Config;
+import io.vnet4j.config.ConfigException;
+import io.vnet4j.usernet.UsernetNetdev;
+import io.vnet4j.wire.Ipv4Address;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One run of the drop-in, in slirp4netns's order: the network starts (the user network, then the TAP in
+ * the target namespace, created or attached and, with {@code -c}, configured), the API socket is bound,
+ * the settings are printed on standard output as slirp4netns prints them, and only then is "1" written to
+ * the ready descriptor and the descriptor closed (main.c's {@code do_slirp}: a peer that reads it may use
+ * the network and the API at once). It runs until the first of: the exit descriptor ends (its writer
+ * closed it or died), the target process exits ({@code PID} type; slirp4netns itself keeps running then,
+ * with a TAP that is gone), or SIGTERM/SIGINT; then the API socket is removed and the network closed.
+ */
+final class DropIn {
+    private final Settings settings;
+    private final CompletableFuture<String> stopped = new CompletableFuture<>();
+    private Network network;
+    private ApiServer api;
+
+    DropIn(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** Starts, waits for a reason to stop, stops; returns the exit status. */
+    int run() {
+        String readyProblem = settings.readyFd() < 0 ? null : notInherited(settings.readyFd());
+        String exitProblem = settings.exitFd() < 0 ? null : notInherited(settings.exitFd());
+        if (readyProblem != null) {
+            Messages.warn("ready-fd " + settings.readyFd() + " " + readyProblem + ": nothing is written to it");
+        }
+        if (exitProblem != null) {
+            Messages.error("exit-fd " + settings.exitFd() + " " + exitProblem);
+            return 1; // slirp4netns's poll would report it at once and stop; here it never starts
+        }
+        try {
+            start();
+        } catch (ConfigException | IOException e) {
+            Messages.error(e.getMessage());
+            close();
+            return 1;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stopped.complete("signal");
+            close();
+        }, "vnet4j-slirp4netns-shutdown"));
+        if (settings.exitFd() >= 0) {
+            Thread.ofPlatform().daemon().name("vnet4j-slirp4netns-exit-fd").start(() -> {
+                InheritedDescriptor.awaitEnd(settings.exitFd());
+                stopped.complete("exit-fd " + settings.exitFd() + " closed");
+            });
+        }
+        if (settings.pid() > 0) {
+            ProcessHandle.of(settings.pid()).ifPresentOrElse(
+                    p -> p.onExit().thenRun(() -> stopped.complete("process " + settings.pid() + " exited")),
+                    () -> stopped.complete("process " + settings.pid() + " exited"));
+        }
+        if (settings.readyFd() >= 0 && readyProblem == null) {
+            try {
+                InheritedDescriptor.signalReady(settings.readyFd());
+            } catch (IOException e) {
+                Messages.warn("ready-fd " + settings.readyFd() + ": " + e.getMessage());
+            }
+        }
+        String reason = stopped.join();
+        Messages.info("stopping: " + reason);
+        close();
+        return 0;
+    }
+
+    private void start() throws ConfigException, IOException {
+        Config config = EngineOptions.config(settings);
+        network = Network.start(config);
+        if (settings.apiSocket() != null) {
+            UsernetNetdev usernet = (UsernetNetdev) network.netdev(EngineOptions.USER_ID);
+            api = new ApiServer(settings.apiSocket(), new ApiHandler(usernet, settings.defaultGuest()));
+            api.start();
+        }
+        printSettings();
+    }
+
+    /** slirp4netns's start-up lines (main.c's {@code parent}), on standard output. */
+    private void printSettings() {
+        Cidr c = settings.cidr();
+        System.out.println("Starting slirp");
+        System.out.println("* MTU:             " + settings.mtu());
+        System.out.println("* Network:         " + Ipv4Address.format(c.network()));
+        System.out.println("* Netmask:         " + Ipv4Address.format(c.netmask()));
+        System.out.println("* Gateway:         " + Ipv4Address.format(c.host()));
+        System.out.println("* DNS:             " + Ipv4Address.format(c.dns()));
+        System.out.println("* DHCP begin:      " + Ipv4Address.format(c.dhcpStart()));
+        System.out.println("* DHCP end:        " + Ipv4Address.format((c.network() | ~c.netmask()) - 1));
+        System.out.println("* Recommended IP:  " + Ipv4Address.format(c.guest()));
+        if (api != null) {
+            System.out.println("* API Socket:      " + api.path());
+        }
+        if (settings.hostLoopback()) {
+            System.out.println("WARNING: 127.0.0.1:* on the host is accessible as " + Ipv4Address.format(c.host())
+                    + " (set --disable-host-loopback to prohibit connecting to 127.0.0.1:*)");
+        }
+    }
+
+    /**
+     * Why descriptor {@code fd} cannot be the caller's pipe, or null when it can: it must be open, and not a
+     * regular file or directory, which only the JVM itself opens (its jar, its modules); writing to or
+     * closing one of those would break this process, not signal the caller.
+     */
+    static String notInherited(int fd) {
+        Path p = Path.of("/proc/self/fd", Integer.toString(fd));
+        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+            return "is not open";
+        }
+        if (Files.isRegularFile(p) || Files.isDirectory(p)) {
+            return "is one of this process's own files, not a pipe from the caller";
+        }
+        return null;
+    }
+
+    private synchronized void close() {
+        if (api != null) {
+            api.close();
+            api = null;
+        }
+        if (network != null) {
+            network.close();
+            network = null;
+        }
+    }
+}

@@ -1,0 +1,227 @@
+package io.vnet4j.peers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * bin/vnet4j-slirp4netns run as a peer runs slirp4netns, and the same script against the real slirp4netns
+ * as the reference: {@code --configure --mtu=1500 -r 3 -e 4 --api-socket S --netns-type=path /run/netns/NAME
+ * tap0} with descriptors 3 and 4 on FIFOs (bash opens them and execs the binary); "1" arrives on the ready
+ * descriptor, which is then closed; the namespace fetches from an HTTP server on the host's 127.0.0.1 as
+ * 10.0.2.2; {@code add_hostfwd} on the API socket makes a host port reach a server inside the namespace,
+ * {@code list_hostfwd} answers the same bytes from both, {@code remove_hostfwd} closes the port; closing
+ * the exit descriptor stops the process with status 0 and removes the API socket. Packets go only to
+ * loopback and inside the namespace the test creates.
+ */
+@Timeout(180)
+class Slirp4netnsDropInIT {
+    /** A TCP server inside the namespace that answers every connection with one line. */
+    private static final String NAMESPACE_SERVER = """
+            import socket
+            t = socket.socket(); t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); t.bind(("0.0.0.0", 8080)); t.listen()
+            while True:
+                c, _ = t.accept(); c.sendall(b"hello from the namespace\\n"); c.close()
+            """;
+
+    private final List<Process> processes = new ArrayList<>();
+    private final ExecutorService threads = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().daemon().factory());
+    private NetNamespace ns;
+    private HttpServer http;
+    private Path dir;
+
+    @BeforeEach
+    void start() throws Exception {
+        PeerTools.require("curl", "curl");
+        PeerTools.require("python3", "python3");
+        dir = Files.createTempDirectory("vnet4j-s4nn-it");
+        ns = NetNamespace.create("vnet4j-it-dropin-" + ProcessHandle.current().pid());
+        http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        http.createContext("/", exchange -> {
+            byte[] body = "hello from the host\n".getBytes(StandardCharsets.US_ASCII);
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        http.start();
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        http.stop(0);
+        threads.shutdownNow();
+        processes.forEach(Process::destroyForcibly);
+        ns.close();
+        PeerTools.deleteTree(dir);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"vnet4j-slirp4netns", "slirp4netns"})
+    void readyFdNetworkApiAndExitFdAsRootlesskitAndPodmanUseThem(String binary) throws Exception {
+        String program;
+        if (binary.equals("slirp4netns")) {
+            PeerTools.require("slirp4netns", "slirp4netns");
+            program = "slirp4netns";
+        } else {
+            program = PeerTools.basedir().resolve("bin/vnet4j-slirp4netns").toString();
+        }
+        Path ready = fifo("ready");
+        Path exit = fifo("exit");
+        Path api = dir.resolve("api.sock");
+        Path log = dir.resolve("log");
+        // the FIFOs' other ends, opened by the test as bash opens its ends (each open waits for the other side)
+        // (a thread each: the common pool may have one thread, and these block)
+        CompletableFuture<String> readyText = CompletableFuture.supplyAsync(() -> readToEnd(ready), threads);
+        CompletableFuture<OutputStream> exitWriter = CompletableFuture.supplyAsync(() -> openForWriting(exit), threads);
+        Process peer = new ProcessBuilder("bash", "-c", "exec \"$0\" \"$@\" 3>" + ready + " 4<" + exit, program,
+                "--configure", "--mtu=1500", "-r", "3", "-e", "4", "--api-socket", api.toString(), "--netns-type=path",
+                "/run/netns/" + ns.name(), "tap0")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        processes.add(peer);
+        OutputStream exitEnd = exitWriter.get(60, TimeUnit.SECONDS);
+
+        // "1", then end of file: the ready descriptor was written once and closed
+        assertThat(readyText.get(120, TimeUnit.SECONDS)).as(() -> log(log)).isEqualTo("1");
+        assertThat(peer.isAlive()).isTrue();
+        assertThat(ns.execOk("ip", "-4", "addr", "show", "dev", "tap0")).contains("inet 10.0.2.100/24");
+
+        // the namespace reaches the host's 127.0.0.1 through the gateway
+        String fetched = ns.execOk("curl", "-sf", "-m", "20", "http://10.0.2.2:" + http.getAddress().getPort() + "/");
+        assertThat(fetched).isEqualTo("hello from the host\n");
+
+        // a host port reaches a server in the namespace once add_hostfwd made it so
+        processes.add(ns.start("python3", "-c", NAMESPACE_SERVER));
+        awaitInNamespace("ss -ltn | grep -q :8080");
+        int hostPort = PeerTools.freePort();
+        assertThat(request(api, "{\"execute\": \"add_hostfwd\", \"arguments\": {\"proto\": \"tcp\", \"host_addr\": "
+                + "\"127.0.0.1\", \"host_port\": " + hostPort + ", \"guest_port\": 8080}}")).isEqualTo("{\"return\":{\"id\":1}}");
+        assertThat(readLine(hostPort)).isEqualTo("hello from the namespace");
+        assertThat(request(api, "{\"execute\": \"list_hostfwd\"}")).isEqualTo("{\"entries\":[{\"id\":1,\"proto\":\"tcp\","
+                + "\"host_addr\":\"127.0.0.1\",\"host_port\":" + hostPort + ",\"guest_addr\":\"10.0.2.100\",\"guest_port\":8080}]}");
+        assertThat(request(api, "{\"execute\": \"add_hostfwd\", \"arguments\": {\"proto\": \"sctp\"}}"))
+                .isEqualTo("{\"error\":{\"desc\":\"bad request: add_hostfwd: bad arguments.proto\"}}");
+        assertThat(request(api, "{\"execute\": \"remove_hostfwd\", \"arguments\": {\"id\": 1}}")).isEqualTo("{\"return\":{}}");
+        assertThatThrownBy(() -> readLine(hostPort)).isInstanceOf(IOException.class);
+
+        // the exit descriptor's writer closes it: the process stops, cleanly, and takes its API socket along
+        exitEnd.close();
+        assertThat(peer.waitFor(30, TimeUnit.SECONDS)).as(() -> log(log)).isTrue();
+        assertThat(peer.exitValue()).as(() -> log(log)).isZero();
+        assertThat(api).doesNotExist();
+    }
+
+    /** {@code --disable-host-loopback}, as rootlesskit and Podman pass it: 10.0.2.2 no longer leads to the host's 127.0.0.1. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"vnet4j-slirp4netns", "slirp4netns"})
+    void disableHostLoopbackKeepsTheHostsLoopbackOutOfReach(String binary) throws Exception {
+        String program = binary.equals("slirp4netns") ? "slirp4netns"
+                : PeerTools.basedir().resolve("bin/vnet4j-slirp4netns").toString();
+        Path log = dir.resolve("log");
+        Process peer = new ProcessBuilder(program, "--configure", "--disable-host-loopback", "--netns-type=path",
+                "/run/netns/" + ns.name(), "tap0").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        processes.add(peer);
+        awaitInNamespace("ip -4 addr show dev tap0 | grep -q 'inet 10.0.2.100/24'");
+        PeerTools.Exec fetch = PeerTools.exec(Duration.ofSeconds(30), List.of("ip", "netns", "exec", ns.name(), "curl",
+                "-sf", "-m", "5", "http://10.0.2.2:" + http.getAddress().getPort() + "/"));
+        assertThat(fetch.ok()).as(() -> fetch.output() + "\n" + log(log)).isFalse();
+        assertThat(fetch.output()).doesNotContain("hello from the host");
+        assertThat(Files.readString(log)).doesNotContain("WARNING: 127.0.0.1:* on the host is accessible");
+    }
+
+    private Path fifo(String name) {
+        Path p = dir.resolve(name);
+        PeerTools.execOk("mkfifo", p.toString());
+        return p;
+    }
+
+    private static String readToEnd(Path fifo) {
+        try (InputStream in = new FileInputStream(fifo.toFile())) {
+            return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static OutputStream openForWriting(Path fifo) {
+        try {
+            return new FileOutputStream(fifo.toFile());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** One API request as slirp4netns's manual asks: the JSON, shutdown(SHUT_WR), the reply until EOF. */
+    private static String request(Path socket, String json) throws IOException {
+        try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            c.connect(UnixDomainSocketAddress.of(socket));
+            c.write(ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8)));
+            c.shutdownOutput();
+            ByteArrayOutputStream reply = new ByteArrayOutputStream();
+            ByteBuffer in = ByteBuffer.allocate(4096);
+            while (c.read(in) >= 0) {
+                reply.write(in.array(), 0, in.position());
+                in.clear();
+            }
+            return reply.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    private static String readLine(int port) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(10_000);
+            String line = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            if (line.isEmpty()) {
+                throw new IOException("connection closed without a reply");
+            }
+            return line.strip();
+        }
+    }
+
+    private void awaitInNamespace(String condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (PeerTools.exec(Duration.ofSeconds(5), List.of("ip", "netns", "exec", ns.name(), "sh", "-c", condition)).ok()) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("not true in " + ns.name() + " after 20 s: " + condition);
+    }
+
+    private static String log(Path log) {
+        try {
+            return "the peer's output:\n" + Files.readString(log);
+        } catch (IOException e) {
+            return "(no output: " + e + ")";
+        }
+    }
+}

@@ -1,0 +1,226 @@
+package io.vnet4j.slirp4netns;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vnet4j.Network;
+import io.vnet4j.usernet.UsernetNetdev;
+import io.vnet4j.wire.IpAddress;
+import io.vnet4j.wire.Ipv4Address;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The API socket against a real in-JVM user network: each reply compared with what slirp4netns 1.2's api.c
+ * writes (the golden strings were checked against the slirp4netns binary), and hostile clients.
+ */
+@Timeout(60)
+class ApiServerTest {
+    @TempDir
+    Path dir;
+    private Network network;
+    private ApiServer api;
+    private Path socket;
+
+    @BeforeEach
+    void start() throws Exception {
+        network = new Network();
+        UsernetNetdev usernet = (UsernetNetdev) network.addNetdev("user,id=slirp,ipv6=off");
+        socket = dir.resolve("api.sock");
+        api = new ApiServer(socket, new ApiHandler(usernet, IpAddress.parse("10.0.2.100")));
+        api.start();
+    }
+
+    @AfterEach
+    void stop() {
+        api.close();
+        network.close();
+    }
+
+    private String request(String text) throws IOException {
+        return ApiClient.request(socket, text);
+    }
+
+    private static String add(String proto, String hostAddr, int hostPort, int guestPort) {
+        return "{\"execute\": \"add_hostfwd\", \"arguments\": {\"proto\": \"" + proto + "\", \"host_addr\": \"" + hostAddr
+                + "\", \"host_port\": " + hostPort + ", \"guest_port\": " + guestPort + "}}";
+    }
+
+    @Test
+    void addListRemoveAsApiCAnswersThem() throws Exception {
+        int port = freePort();
+        assertThat(request("{\"execute\": \"list_hostfwd\"}")).isEqualTo("{\"entries\":[]}");
+        assertThat(request(add("tcp", "127.0.0.1", port, 80))).isEqualTo("{\"return\":{\"id\":1}}");
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            assertThat(s.isConnected()).isTrue(); // the user network listens there now
+        }
+        assertThat(request("{\"execute\":\"list_hostfwd\"}")).isEqualTo("{\"entries\":[{\"id\":1,\"proto\":\"tcp\","
+                + "\"host_addr\":\"127.0.0.1\",\"host_port\":" + port + ",\"guest_addr\":\"10.0.2.100\",\"guest_port\":80}]}");
+        assertThat(request("{\"execute\": \"remove_hostfwd\", \"arguments\": {\"id\": 1}}")).isEqualTo("{\"return\":{}}");
+        assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(IOException.class);
+        assertThat(request("{\"execute\":\"list_hostfwd\"}")).isEqualTo("{\"entries\":[]}");
+        assertThat(request("{\"execute\": \"remove_hostfwd\", \"arguments\": {\"id\": 1}}"))
+                .isEqualTo("{\"error\":{\"desc\":\"bad request: remove_hostfwd: bad arguments.id\"}}");
+    }
+
+    @Test
+    void udpAndExplicitGuestAndDefaultHostAddress() throws Exception {
+        int port = freeUdpPort();
+        assertThat(request("{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"udp\",\"host_addr\":\"127.0.0.1\","
+                + "\"host_port\":" + port + ",\"guest_addr\":\"10.0.2.5\",\"guest_port\":53}}")).isEqualTo("{\"return\":{\"id\":1}}");
+        try (DatagramChannel probe = DatagramChannel.open()) {
+            assertThatThrownBy(() -> probe.bind(new InetSocketAddress("127.0.0.1", port))).isInstanceOf(IOException.class);
+        }
+        int anyPort = freePort();
+        // no host_addr (or an empty one, or one that is not a string): 0.0.0.0, as api.c
+        assertThat(request("{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"tcp\",\"host_addr\":7,\"host_port\":"
+                + anyPort + ",\"guest_port\":22.9}}")).isEqualTo("{\"return\":{\"id\":2}}");
+        assertThat(request("{\"execute\":\"list_hostfwd\"}")).isEqualTo("{\"entries\":["
+                + "{\"id\":1,\"proto\":\"udp\",\"host_addr\":\"127.0.0.1\",\"host_port\":" + port
+                + ",\"guest_addr\":\"10.0.2.5\",\"guest_port\":53},"
+                + "{\"id\":2,\"proto\":\"tcp\",\"host_addr\":\"0.0.0.0\",\"host_port\":" + anyPort
+                + ",\"guest_addr\":\"10.0.2.100\",\"guest_port\":22}]}");
+        assertThat(request("{\"execute\":\"remove_hostfwd\",\"arguments\":{\"id\":1.0}}")).isEqualTo("{\"return\":{}}");
+        assertThat(request("{\"execute\":\"remove_hostfwd\",\"arguments\":{\"id\":2}}")).isEqualTo("{\"return\":{}}");
+        // ids are never reused
+        assertThat(request(add("tcp", "127.0.0.1", freePort(), 80))).isEqualTo("{\"return\":{\"id\":3}}");
+    }
+
+    @Test
+    void badRequestsGetApiCsErrorsWordForWord() throws Exception {
+        String[][] cases = {
+                {"garbage", "cannot parse JSON"},
+                {"", "cannot parse JSON"},
+                {"{\"execute\":\"list_hostfwd\"} trailing", "cannot parse JSON"},
+                {"[1]", "json_object() failed"},
+                {"\"list_hostfwd\"", "json_object() failed"},
+                {"{}", "no execute found"},
+                {"{\"execute\":1}", "no execute found"},
+                {"{\"execute\":\"nope\"}", "unknown execute"},
+                {"{\"execute\":\"add_hostfwd\"}", "add_hostfwd: bad arguments.proto"},
+                {"{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"sctp\"}}", "add_hostfwd: bad arguments.proto"},
+                {"{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"tcp\",\"host_addr\":\"::1\",\"host_port\":80,"
+                        + "\"guest_port\":80}}", "add_hostfwd: bad arguments.host_addr"},
+                {"{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"tcp\",\"host_port\":\"80\",\"guest_port\":80}}",
+                        "add_hostfwd: bad arguments.host_port"},
+                {"{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"tcp\",\"host_port\":70000,\"guest_port\":80}}",
+                        "add_hostfwd: bad arguments.host_port"},
+                {"{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"tcp\",\"host_port\":8080,\"guest_addr\":\"x\","
+                        + "\"guest_port\":80}}", "add_hostfwd: bad arguments.guest_addr"},
+                {"{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"tcp\",\"host_port\":8080}}",
+                        "add_hostfwd: bad arguments.guest_port"},
+                {"{\"execute\":\"remove_hostfwd\"}", "remove_hostfwd: bad arguments.id"},
+                {"{\"execute\":\"remove_hostfwd\",\"arguments\":{\"id\":42}}", "remove_hostfwd: bad arguments.id"},
+        };
+        for (String[] c : cases) {
+            assertThat(request(c[0])).as(c[0]).isEqualTo("{\"error\":{\"desc\":\"bad request: " + c[1] + "\"}}");
+        }
+        assertThat(request("{\"execute\":\"list_hostfwd\"}")).isEqualTo("{\"entries\":[]}"); // nothing was added
+    }
+
+    @Test
+    void aPortThatCannotBeBoundIsSlirpAddHostfwdFailed() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            assertThat(request(add("tcp", "127.0.0.1", taken.getLocalPort(), 80)))
+                    .isEqualTo("{\"error\":{\"desc\":\"bad request: add_hostfwd: slirp_add_hostfwd failed\"}}");
+        }
+        int port = freePort();
+        assertThat(request(add("tcp", "127.0.0.1", port, 80))).isEqualTo("{\"return\":{\"id\":1}}");
+        assertThat(request(add("tcp", "127.0.0.1", port, 81)))
+                .isEqualTo("{\"error\":{\"desc\":\"bad request: add_hostfwd: slirp_add_hostfwd failed\"}}");
+        assertThat(request("{\"execute\":\"list_hostfwd\"}")).contains("\"id\":1").doesNotContain("\"id\":2");
+    }
+
+    @Test
+    void truncatedOversizedAndSilentClientsGetAnswersAndNeverStopTheServer() throws Exception {
+        assertThat(request("{\"execute\":\"list_")).isEqualTo("{\"error\":{\"desc\":\"bad request: cannot parse JSON\"}}");
+        byte[] big = ("{\"execute\":\"list_hostfwd\",\"pad\":\"" + "x".repeat(5000) + "\"}").getBytes(StandardCharsets.US_ASCII);
+        assertThat(ApiClient.request(socket, big, true))
+                .isEqualTo("{\"error\":{\"desc\":\"bad request: too large message\"}}");
+        byte[] exactly = ("{\"execute\":\"list_hostfwd\",\"pad\":\"" + "x".repeat(4096 - 35) + "\"}").getBytes(StandardCharsets.US_ASCII);
+        assertThat(exactly).hasSize(4096);
+        assertThat(ApiClient.request(socket, exactly, true)).contains("too large message");
+        byte[] justUnder = ("{\"execute\":\"list_hostfwd\",\"pad\":\"" + "x".repeat(4095 - 35) + "\"}").getBytes(StandardCharsets.US_ASCII);
+        assertThat(ApiClient.request(socket, justUnder, true)).isEqualTo("{\"entries\":[]}");
+        byte[] notUtf8 = {(byte) 0xff, (byte) 0xfe, '{', 0};
+        assertThat(ApiClient.request(socket, notUtf8, true)).contains("cannot parse JSON");
+
+        // a client that connects and says nothing holds up no one else
+        try (SocketChannel silent = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            silent.connect(UnixDomainSocketAddress.of(socket));
+            assertThat(request("{\"execute\":\"list_hostfwd\"}")).isEqualTo("{\"entries\":[]}");
+        }
+        // a client that writes a whole request and waits, without shutting its side, gets the answer
+        assertThat(ApiClient.request(socket, "{\"execute\":\"list_hostfwd\"}".getBytes(StandardCharsets.US_ASCII), false))
+                .isEqualTo("{\"entries\":[]}");
+    }
+
+    @Test
+    void manyClientsOneAfterAnother() throws Exception {
+        for (int i = 1; i <= 20; i++) {
+            assertThat(request(add("tcp", "127.0.0.1", freePort(), 80))).isEqualTo("{\"return\":{\"id\":" + i + "}}");
+            assertThat(request("garbage " + i)).contains("cannot parse JSON");
+        }
+        assertThat(request("{\"execute\":\"list_hostfwd\"}")).contains("\"id\":20,");
+        for (int i = 1; i <= 20; i++) {
+            assertThat(request("{\"execute\":\"remove_hostfwd\",\"arguments\":{\"id\":" + i + "}}")).isEqualTo("{\"return\":{}}");
+        }
+    }
+
+    @Test
+    void theSocketIsTheUsersOnlyAndGoesAwayAtClose() throws Exception {
+        assertThat(Files.getPosixFilePermissions(socket)).hasSize(2);
+        api.close();
+        assertThat(socket).doesNotExist();
+    }
+
+    @Test
+    void aPathSomethingAnswersOnOrThatIsNoSocketIsRefused() throws Exception {
+        ApiServer second = new ApiServer(socket, null);
+        assertThatThrownBy(second::start).isInstanceOf(IOException.class).hasMessageStartingWith("api socket ");
+        Path file = Files.writeString(dir.resolve("file"), "x");
+        assertThatThrownBy(() -> new ApiServer(file, null).start()).hasMessageContaining("is not a socket");
+        assertThat(request("{\"execute\":\"list_hostfwd\"}")).isEqualTo("{\"entries\":[]}"); // the first still answers
+    }
+
+    @Test
+    void theDefaultGuestFollowsCidr() throws Exception {
+        api.close();
+        UsernetNetdev other = (UsernetNetdev) network.addNetdev("user,id=other,net=10.0.3.0/24,ipv6=off");
+        Settings s = SettingsTest.settings("--cidr=10.0.3.0/24", Long.toString(ProcessHandle.current().pid()), "tap0");
+        assertThat(Ipv4Address.format(s.defaultGuest().ipv4())).isEqualTo("10.0.3.100");
+        api = new ApiServer(socket, new ApiHandler(other, s.defaultGuest()));
+        api.start();
+        int port = freePort();
+        request(add("tcp", "127.0.0.1", port, 80));
+        assertThat(request("{\"execute\":\"list_hostfwd\"}")).contains("\"guest_addr\":\"10.0.3.100\"");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static int freeUdpPort() throws IOException {
+        try (DatagramChannel c = DatagramChannel.open()) {
+            c.bind(new InetSocketAddress("127.0.0.1", 0));
+            return ((InetSocketAddress) c.getLocalAddress()).getPort();
+        }
+    }
+}
