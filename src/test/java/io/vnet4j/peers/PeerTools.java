@@ -45,9 +45,12 @@ public final class PeerTools {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             try {
-                for (String line : Files.readAllLines(Path.of("/proc/net/tcp"))) {
-                    String[] f = line.trim().split("\\s+");
-                    if (f.length > 3 && f[1].endsWith(hexPort) && f[3].equals("0A")) return;
+                // an IPv6 socket bound to ::ffff:127.0.0.1 (the JDK's default family) is listed in tcp6
+                for (String table : new String[] {"/proc/net/tcp", "/proc/net/tcp6"}) {
+                    for (String line : Files.readAllLines(Path.of(table))) {
+                        String[] f = line.trim().split("\\s+");
+                        if (f.length > 3 && f[1].endsWith(hexPort) && f[3].equals("0A")) return;
+                    }
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
