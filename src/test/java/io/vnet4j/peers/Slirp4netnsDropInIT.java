@@ -157,6 +157,43 @@ class Slirp4netnsDropInIT {
         assertThat(Files.readString(log)).doesNotContain("WARNING: 127.0.0.1:* on the host is accessible");
     }
 
+    /**
+     * Podman 4.3's exact command line (its network_cmd_path run, as checked on these machines; Podman itself
+     * cannot start a container here): ready on fd 4, exit fd 3, IPv6 on. The namespace gets 10.0.2.100 and,
+     * by SLAAC, an fd00::/64 address with a default route, and pings the gateway of both families. The real
+     * slirp4netns runs without {@code --enable-sandbox} here: its sandbox, as root in the test's mount
+     * namespace, takes the bind mount of /run/netns/NAME away from the test (setns then fails with EINVAL);
+     * Podman runs it in a mount namespace of its own.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"vnet4j-slirp4netns", "slirp4netns"})
+    void podmansCommandLineGivesTheNamespaceBothFamilies(String binary) throws Exception {
+        String program = binary.equals("slirp4netns") ? "slirp4netns"
+                : PeerTools.basedir().resolve("bin/vnet4j-slirp4netns").toString();
+        Path ready = fifo("ready");
+        Path exit = fifo("exit");
+        Path log = dir.resolve("log");
+        CompletableFuture<String> readyText = CompletableFuture.supplyAsync(() -> readToEnd(ready), threads);
+        CompletableFuture<OutputStream> exitWriter = CompletableFuture.supplyAsync(() -> openForWriting(exit), threads);
+        List<String> command = new ArrayList<>(List.of("bash", "-c", "exec \"$0\" \"$@\" 4>" + ready + " 3<" + exit,
+                program, "--disable-host-loopback", "--mtu=65520", "--enable-sandbox", "--enable-seccomp", "--enable-ipv6",
+                "-c", "-e", "3", "-r", "4", "--netns-type=path", "/run/netns/" + ns.name(), "tap0"));
+        if (binary.equals("slirp4netns")) {
+            command.remove("--enable-sandbox");
+        }
+        Process peer = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        processes.add(peer);
+        OutputStream exitEnd = exitWriter.get(60, TimeUnit.SECONDS);
+        assertThat(readyText.get(120, TimeUnit.SECONDS)).as(() -> log(log)).isEqualTo("1");
+        assertThat(ns.execOk("ip", "-4", "addr", "show", "dev", "tap0")).contains("inet 10.0.2.100/24").contains("mtu 65520");
+        awaitInNamespace("ip -6 addr show dev tap0 | grep 'inet6 fd00::' | grep -vq tentative");
+        awaitInNamespace("ip -6 route show default | grep -q 'via fe80::2 dev tap0'");
+        assertThat(ns.execOk("busybox", "ping", "-c", "1", "-W", "5", "10.0.2.2")).contains("1 packets received");
+        assertThat(ns.execOk("busybox", "ping", "-6", "-c", "1", "-W", "5", "fd00::2")).contains("1 packets received");
+        exitEnd.close();
+        assertThat(peer.waitFor(30, TimeUnit.SECONDS)).as(() -> log(log)).isTrue();
+    }
+
     private Path fifo(String name) {
         Path p = dir.resolve(name);
         PeerTools.execOk("mkfifo", p.toString());
