@@ -35,7 +35,7 @@ public final class ConfigParser {
     private static final Set<String> DGRAM_KEYS = Set.of("id", "hubid", "local.type", "local.host",
             "local.port", "local.path", "remote.type", "remote.host", "remote.port", "remote.path");
     private static final Set<String> TAP_KEYS = Set.of("id", "hubid", "ifname", "script", "downscript", "vnet_hdr",
-            "mtu", "netns", "configure");
+            "mtu", "netns", "userns", "configure");
     private static final Set<String> VDE_KEYS = Set.of("id", "hubid", "sock", "port", "group", "mode", "server");
     private static final Set<String> DUMP_KEYS = Set.of("id", "netdev", "file", "maxlen", "queue");
     private static final Set<String> LEGACY_DUMP_KEYS = Set.of("vlan", "name", "id", "file", "len");
@@ -188,6 +188,17 @@ public final class ConfigParser {
                 throw o.error("netns: '" + netns + "' does not exist (expected /run/netns/NAME or /proc/PID/ns/net)");
             }
         }
+        String userns = o.take("userns");
+        Path userNamespace = null;
+        if (userns != null) {
+            if (namespace == null) {
+                throw o.error("userns: only with netns= (the user namespace that owns that network namespace)");
+            }
+            userNamespace = Path.of(userns);
+            if (!Files.exists(userNamespace)) {
+                throw o.error("userns: '" + userns + "' does not exist (expected /proc/PID/ns/user or a bind-mounted one)");
+            }
+        }
         boolean configure = o.takeBoolean("configure", false);
         if (configure) {
             configureRequested.add(id);
@@ -198,9 +209,10 @@ public final class ConfigParser {
         Path script = script(o, "script", hostBridge ? "/etc/qemu-ifup" : null);
         Path downscript = script(o, "downscript", hostBridge ? "/etc/qemu-ifdown" : null);
         o.finish(TAP_KEYS);
-        String settings = "ifname=" + ifname + (netns == null ? "" : ",netns=" + netns) + (vnetHeader ? "" : ",vnet_hdr=off");
-        return new NetdevConfig.Tap(id, "tap", hub, settings, ifname, script, downscript, namespace, null, mtu,
-                vnetHeader);
+        String settings = "ifname=" + ifname + (netns == null ? "" : ",netns=" + netns)
+                + (userns == null ? "" : ",userns=" + userns) + (vnetHeader ? "" : ",vnet_hdr=off");
+        return new NetdevConfig.Tap(id, "tap", hub, settings, ifname, script, downscript, namespace, userNamespace, null,
+                mtu, vnetHeader);
     }
 
     /** QEMU's rule: a path, or "no"; absent means the default (null: none) when that file exists. */

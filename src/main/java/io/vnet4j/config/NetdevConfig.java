@@ -42,12 +42,14 @@ public sealed interface NetdevConfig {
 
     /**
      * A TAP device ({@code -netdev tap}); {@code ifname} empty lets the kernel pick; {@code script} and
-     * {@code downscript} null when none; {@code netns} null for this namespace; {@code configure} non-null
+     * {@code downscript} null when none; {@code netns} null for this namespace; {@code userns} the user
+     * namespace that owns {@code netns} ({@code userns=}, slirp4netns's --userns-path), null to find it from
+     * the namespace, used only when the namespace cannot be entered directly; {@code configure} non-null
      * when {@code configure=on}, resolved from the hub's user network; {@code mtu} 0 leaves it.
      */
     record Tap(String id, String type, int hub, String settings, String ifname, java.nio.file.Path script,
-               java.nio.file.Path downscript, java.nio.file.Path netns, Configure configure, int mtu,
-               boolean vnetHeader) implements NetdevConfig {
+               java.nio.file.Path downscript, java.nio.file.Path netns, java.nio.file.Path userns, Configure configure,
+               int mtu, boolean vnetHeader) implements NetdevConfig {
         /** The address, prefix, gateway (IPv4 ints) and MTU {@code configure=on} gives the interface. */
         /**
          * What {@code configure=on} sets: an IPv4 address, prefix and default route, and the MTU; address 0
@@ -60,7 +62,7 @@ public sealed interface NetdevConfig {
         }
 
         Tap withConfigure(Configure c) {
-            return new Tap(id, type, hub, settings, ifname, script, downscript, netns, c, mtu, vnetHeader);
+            return new Tap(id, type, hub, settings, ifname, script, downscript, netns, userns, c, mtu, vnetHeader);
         }
     }
 }

@@ -44,6 +44,7 @@ final class EngineOptions {
     /** The {@code -netdev tap} option for {@code s}. */
     static String tapNetdev(Settings s) {
         return "tap,id=" + TAP_ID + ",ifname=" + escaped(s.tapName()) + ",netns=" + escaped(s.netns().toString())
+                + (s.userns() == null ? "" : ",userns=" + escaped(s.userns().toString()))
                 + ",mtu=" + s.mtu() + ",configure=" + (s.configure() ? "on" : "off");
     }
 

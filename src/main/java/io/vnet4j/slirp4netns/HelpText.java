@@ -43,7 +43,7 @@ final class HelpText {
                 + "rootlesskit: --net=slirp4netns --slirp4netns-binary=PATH; Podman: network_cmd_path=PATH in the\n"
                 + "[engine] table of containers.conf.\n"
                 + "Accepted but not applied yet (each given one says so in a warning line at start):\n"
-                + "  --disable-dns, --macaddress, --userns-path.\n"
+                + "  --disable-dns, --macaddress.\n"
                 + "--enable-sandbox, --enable-seccomp: vnet4j has no sandbox or seccomp filter of its own yet; the\n"
                 + "  options are accepted and the process keeps its mount namespace, capabilities and system calls.\n"
                 + "--target-type=bess is refused. --mtu takes 576 to 65520 (the user network's range).\n";

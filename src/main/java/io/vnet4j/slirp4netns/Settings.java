@@ -32,10 +32,12 @@ import java.util.List;
  * @param notApplied one line for each option that vnet4j accepts but does not carry out yet
  * @param outbound4  {@code --outbound-addr}, an address or an interface's first IPv4 address; null when absent
  * @param outbound6  {@code --outbound-addr6}, likewise for IPv6; null when absent
+ * @param userns     {@code --userns-path}: the user namespace that owns the target, entered when this process
+ *                   cannot enter the target directly; null: found from the target
  */
 record Settings(boolean configure, int mtu, Cidr cidr, boolean ipv6, boolean hostLoopback, long pid, Path netns, String tapName,
                 int readyFd, int exitFd, Path apiSocket, List<String> notices, List<String> notApplied,
-                IpAddress outbound4, IpAddress outbound6) {
+                IpAddress outbound4, IpAddress outbound6, Path userns) {
     static final int DEFAULT_MTU = 1500;
     /** slirp4netns's bound: "MTU must be a positive integer (< 65522)". */
     static final int SLIRP_MAX_MTU = 65521;
@@ -119,7 +121,8 @@ record Settings(boolean configure, int mtu, Cidr cidr, boolean ipv6, boolean hos
         }
         notApplied(o, cidr, notApplied);
         return new Settings(o.configure, mtu, cidr, o.enableIpv6, !(o.disableHostLoopback || o.noHostLoopback), pid, netns, o.operands.get(1), readyFd, exitFd,
-                o.apiSocket == null ? null : Path.of(o.apiSocket), notices, notApplied, outbound4, outbound6);
+                o.apiSocket == null ? null : Path.of(o.apiSocket), notices, notApplied, outbound4, outbound6,
+                o.usernsPath == null ? null : Path.of(o.usernsPath));
     }
 
     /** The options vnet4j reads but does not act on yet, one warning line each. */
@@ -130,10 +133,6 @@ record Settings(boolean configure, int mtu, Cidr cidr, boolean ipv6, boolean hos
         }
         if (o.macAddress != null) {
             lines.add("--macaddress=" + o.macAddress + " is not applied yet: the TAP keeps the MAC the kernel gave it");
-        }
-        if (o.usernsPath != null) {
-            lines.add("--userns-path=" + o.usernsPath + " is not applied yet: the namespace is entered with this "
-                    + "process's own privileges");
         }
         if (o.enableSandbox || o.createSandbox || o.enableSeccomp) {
             lines.add("--enable-sandbox and --enable-seccomp have no vnet4j counterpart yet: the process keeps its mount "

@@ -114,7 +114,7 @@ public final class TapNetdev extends QueuedPort implements Netdev {
         NetdevConfig.Tap.Configure c = config.configure();
         UserNamespaceTap.Setup setup = c != null ? UserNamespaceTap.Setup.configure(c.address(), c.prefixLength(), c.gateway(), c.mtu())
                 : config.mtu() > 0 ? UserNamespaceTap.Setup.mtu(config.mtu()) : UserNamespaceTap.Setup.none();
-        return UserNamespaceTap.open(config.ifname(), config.vnetHeader(), config.netns(), null, setup);
+        return UserNamespaceTap.open(config.ifname(), config.vnetHeader(), config.netns(), config.userns(), setup);
     }
 
     /** Runs in the TAP's namespace right after it was created. */
