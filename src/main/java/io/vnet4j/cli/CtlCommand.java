@@ -23,7 +23,7 @@ final class CtlCommand implements Callable<Integer> {
     @Option(names = "--control", paramLabel = "PATH", description = "Control socket (default: the running vnet4j's in the runtime directory).")
     Path control;
 
-    @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "An HMP command (text, as QEMU's monitor): info network, hostfwd_add [NETDEV_ID] RULE, "
+    @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "An HMP command (text, as QEMU's monitor): info network, info usernet, hostfwd_add [NETDEV_ID] RULE, "
             + "hostfwd_remove [NETDEV_ID] [tcp|udp]:[HOSTADDR]:HOSTPORT, netdev_add TYPE,id=ID,..., netdev_del ID; or a QMP command name such as query-network (JSON).")
     List<String> words;
 

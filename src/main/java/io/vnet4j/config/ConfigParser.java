@@ -185,7 +185,9 @@ public final class ConfigParser {
         if (netns != null) {
             namespace = Path.of(netns);
             if (!Files.exists(namespace)) {
-                throw o.error("netns: '" + netns + "' does not exist (expected /run/netns/NAME or /proc/PID/ns/net)");
+                throw o.error("netns: '" + netns + "' " + (Files.exists(namespace, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                        ? "cannot be read by this user (the namespace's process belongs to another user)"
+                        : "does not exist (expected /run/netns/NAME or /proc/PID/ns/net)"));
             }
         }
         String userns = o.take("userns");
@@ -196,7 +198,9 @@ public final class ConfigParser {
             }
             userNamespace = Path.of(userns);
             if (!Files.exists(userNamespace)) {
-                throw o.error("userns: '" + userns + "' does not exist (expected /proc/PID/ns/user or a bind-mounted one)");
+                throw o.error("userns: '" + userns + "' " + (Files.exists(userNamespace, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                        ? "cannot be read by this user (the namespace's process belongs to another user)"
+                        : "does not exist (expected /proc/PID/ns/user or a bind-mounted one)"));
             }
         }
         boolean configure = o.takeBoolean("configure", false);

@@ -73,7 +73,7 @@ final class HumanMonitor {
                 yield "";
             }
             default -> throw new Failure("unknown command: '" + words[0]
-                    + "' (expected: info network, hostfwd_add, hostfwd_remove, netdev_add, netdev_del)");
+                    + "' (expected: info network, info usernet, hostfwd_add, hostfwd_remove, netdev_add, netdev_del)");
         };
     }
 
