@@ -254,7 +254,14 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
         CompletableFuture<T> result = new CompletableFuture<>();
         tasks.add(() -> {
             try {
+                // the frames that came before the task first, so that it sees what they did
+                while (!queue.isEmpty()) {
+                    queue.drainInPlace(fromHub, BATCH_BYTES, 256, 0);
+                }
                 result.complete(task.run());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // the loop is stopping
+                result.completeExceptionally(e);
             } catch (IOException | RuntimeException e) {
                 result.completeExceptionally(e);
             }
@@ -464,10 +471,10 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
                 long now = System.nanoTime();
                 gatewayLock.lock();
                 try {
+                    frameTime = now;
                     for (Runnable task; (task = tasks.poll()) != null; ) {
                         task.run();
                     }
-                    frameTime = now;
                     queue.drainInPlace(fromHub, BATCH_BYTES, 256, 0);
                     tcp.flushAcks();
                     tcp.sendLargeSegments(hub.anotherPortTakesLargeSegments(this));
