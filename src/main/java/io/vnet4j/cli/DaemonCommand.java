@@ -183,13 +183,19 @@ final class DaemonCommand implements Callable<Integer> {
                 if (network == null) {
                     throw new ConfigException("the network is not running");
                 }
-                return network.addNetdev(option);
+                Netdev added = network.addNetdev(option);
+                Log.info("netdev " + added.id() + " added (-netdev " + option + ")");
+                return added;
             }
 
             @Override
             public boolean remove(String id) {
                 Network network = running.get();
-                return network != null && network.removeNetdev(id);
+                boolean removed = network != null && network.removeNetdev(id);
+                if (removed) {
+                    Log.info("netdev " + id + " removed");
+                }
+                return removed;
             }
         }, Version.get());
     }
