@@ -14,9 +14,8 @@ import java.nio.file.Path;
  */
 public final class DescriptorChannel implements AutoCloseable {
     private static final int MESSAGE_MAX = 4096;
-    /** msghdr on LP64 (see SocketErrorQueue); a cmsghdr is 16 bytes, then one int: CMSG_SPACE(4) = 24. */
-    private static final int MSGHDR_SIZE = 56;
-    private static final int CMSG_HEADER = 16;
+    private static final int CMSG_HEADER = MessageHeader.CMSG_HEADER;
+    /** CMSG_SPACE(sizeof(int)): the header and one descriptor, padded to 8 bytes. */
     private static final int CMSG_SPACE_ONE_FD = 24;
 
     private final int fd;
@@ -67,8 +66,9 @@ public final class DescriptorChannel implements AutoCloseable {
             MemorySegment errno = Libc.errnoState(call);
             MemorySegment data = call.allocate(MESSAGE_MAX);
             MemorySegment control = call.allocate(64, 8);
-            MemorySegment message = header(call, MemorySegment.NULL, 0, data, MESSAGE_MAX, control, 64);
-            long n = (long) Libc.RECVMSG.invokeExact(errno, fd, message, Libc.MSG_CMSG_CLOEXEC);
+            MessageHeader message = new MessageHeader(call);
+            MemorySegment header = message.set(MemorySegment.NULL, 0, data, MESSAGE_MAX, control, 64);
+            long n = (long) Libc.RECVMSG.invokeExact(errno, fd, header, Libc.MSG_CMSG_CLOEXEC);
             if (n < 0) {
                 int e = Libc.errno(errno);
                 if (e == Libc.EAGAIN || e == Libc.EINTR) {
@@ -76,7 +76,7 @@ public final class DescriptorChannel implements AutoCloseable {
                 }
                 throw NativeDatagramSocket.failure("recvmsg", e);
             }
-            long controlLength = message.get(ValueLayout.JAVA_LONG, 40);
+            long controlLength = message.controlLength();
             int received = -1;
             if (controlLength >= CMSG_HEADER + 4 && control.get(ValueLayout.JAVA_INT, 8) == Libc.SOL_SOCKET
                     && control.get(ValueLayout.JAVA_INT, 12) == Libc.SCM_RIGHTS) {
@@ -110,8 +110,9 @@ public final class DescriptorChannel implements AutoCloseable {
                 control.set(ValueLayout.JAVA_INT, CMSG_HEADER, descriptor);
                 controlLength = CMSG_SPACE_ONE_FD;
             }
-            MemorySegment msg = header(call, address, addressLength, data, text.length, control, controlLength);
-            if ((long) Libc.SENDMSG.invokeExact(errno, fd, msg, 0) < 0) {
+            MemorySegment header = new MessageHeader(call).set(address, addressLength, data, text.length, control,
+                    controlLength);
+            if ((long) Libc.SENDMSG.invokeExact(errno, fd, header, 0) < 0) {
                 throw NativeDatagramSocket.failure("sendmsg to " + path, Libc.errno(errno));
             }
         } catch (IOException e) {
@@ -121,21 +122,6 @@ public final class DescriptorChannel implements AutoCloseable {
         } finally {
             close(fd);
         }
-    }
-
-    private static MemorySegment header(Arena arena, MemorySegment name, int nameLength, MemorySegment data, long dataLength,
-                                        MemorySegment control, long controlLength) {
-        MemorySegment iov = arena.allocate(16, 8);
-        iov.set(ValueLayout.ADDRESS, 0, data);
-        iov.set(ValueLayout.JAVA_LONG, 8, dataLength);
-        MemorySegment message = arena.allocate(MSGHDR_SIZE, 8);
-        message.set(ValueLayout.ADDRESS, 0, name);
-        message.set(ValueLayout.JAVA_INT, 8, nameLength);
-        message.set(ValueLayout.ADDRESS, 16, iov);
-        message.set(ValueLayout.JAVA_LONG, 24, 1L);
-        message.set(ValueLayout.ADDRESS, 32, control);
-        message.set(ValueLayout.JAVA_LONG, 40, controlLength);
-        return message;
     }
 
     private static int socket() throws IOException {

@@ -28,14 +28,11 @@ public final class SocketErrorQueue implements AutoCloseable {
     public static final int PAYLOAD_MAX = 1280;
 
     private static final int CONTROL_MAX = 256;
-    /** struct msghdr on LP64: name, namelen, iov, iovlen, control, controllen, flags. */
-    private static final int MSGHDR_SIZE = 56;
-    private static final int CMSG_HEADER = 16;
+    private static final int CMSG_HEADER = MessageHeader.CMSG_HEADER;
     private static final int EXTENDED_ERR = 16;
 
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment message = arena.allocate(MSGHDR_SIZE, 8);
-    private final MemorySegment iov = arena.allocate(16, 8);
+    private final MessageHeader message = new MessageHeader(arena);
     private final MemorySegment name = arena.allocate(SockaddrCodec.SOCKADDR_MAX, 8);
     private final MemorySegment control = arena.allocate(CONTROL_MAX, 8);
     private final MemorySegment data = arena.allocate(PAYLOAD_MAX, 8);
@@ -82,19 +79,11 @@ public final class SocketErrorQueue implements AutoCloseable {
      * @throws IOException when recvmsg fails otherwise (a closed descriptor, say)
      */
     public boolean read(int fd) throws IOException {
-        iov.set(ValueLayout.ADDRESS, 0, data);
-        iov.set(ValueLayout.JAVA_LONG, 8, PAYLOAD_MAX);
-        message.set(ValueLayout.ADDRESS, 0, name);
-        message.set(ValueLayout.JAVA_INT, 8, (int) name.byteSize());
-        message.set(ValueLayout.ADDRESS, 16, iov);
-        message.set(ValueLayout.JAVA_LONG, 24, 1L);
-        message.set(ValueLayout.ADDRESS, 32, control);
-        message.set(ValueLayout.JAVA_LONG, 40, CONTROL_MAX);
-        message.set(ValueLayout.JAVA_INT, 48, 0);
+        MemorySegment header = message.set(name, (int) name.byteSize(), data, PAYLOAD_MAX, control, CONTROL_MAX);
         name.fill((byte) 0);
         long rc;
         try {
-            rc = (long) Libc.RECVMSG.invokeExact(errnoState, fd, message, Libc.MSG_ERRQUEUE | Libc.MSG_DONTWAIT);
+            rc = (long) Libc.RECVMSG.invokeExact(errnoState, fd, header, Libc.MSG_ERRQUEUE | Libc.MSG_DONTWAIT);
         } catch (Throwable t) {
             throw new IOException("recvmsg: " + t, t);
         }
@@ -108,7 +97,7 @@ public final class SocketErrorQueue implements AutoCloseable {
         payload.clear().limit((int) Math.min(rc, PAYLOAD_MAX));
         destination = SockaddrCodec.ipAddress(name);
         destinationPort = destination == null ? 0 : SockaddrCodec.inetPort(name);
-        parseControl(Math.min(message.get(ValueLayout.JAVA_LONG, 40), CONTROL_MAX));
+        parseControl(Math.min(message.controlLength(), CONTROL_MAX));
         return true;
     }
 

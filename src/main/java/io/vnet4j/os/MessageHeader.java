@@ -1,0 +1,50 @@
+package io.vnet4j.os;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * {@code struct msghdr} with its one {@code struct iovec}, as sendmsg(2) and recvmsg(2) take them on LP64
+ * (x86-64, arm64): name, namelen, iov, iovlen, control, controllen, flags; and the {@code struct cmsghdr}
+ * in front of each control message (cmsg_len, cmsg_level, cmsg_type, then the data).
+ */
+final class MessageHeader {
+    /** The bytes of a cmsghdr before its data (CMSG_DATA's offset). */
+    static final int CMSG_HEADER = 16;
+
+    private static final long SIZE = 56;
+    private static final long IOVEC_SIZE = 16;
+    private static final long CONTROL_LENGTH = 40;
+
+    private final MemorySegment header;
+    private final MemorySegment iov;
+
+    MessageHeader(Arena arena) {
+        header = arena.allocate(SIZE, 8);
+        iov = arena.allocate(IOVEC_SIZE, 8);
+    }
+
+    /**
+     * Points the header at {@code name} (NULL with length 0: none), one data buffer and {@code control}
+     * (NULL with length 0: none), flags cleared; returns the header to pass.
+     */
+    MemorySegment set(MemorySegment name, int nameLength, MemorySegment data, long dataLength, MemorySegment control,
+                      long controlLength) {
+        iov.set(ValueLayout.ADDRESS, 0, data);
+        iov.set(ValueLayout.JAVA_LONG, 8, dataLength);
+        header.set(ValueLayout.ADDRESS, 0, name);
+        header.set(ValueLayout.JAVA_INT, 8, nameLength);
+        header.set(ValueLayout.ADDRESS, 16, iov);
+        header.set(ValueLayout.JAVA_LONG, 24, 1L);
+        header.set(ValueLayout.ADDRESS, 32, control);
+        header.set(ValueLayout.JAVA_LONG, CONTROL_LENGTH, controlLength);
+        header.set(ValueLayout.JAVA_INT, 48, 0);
+        return header;
+    }
+
+    /** The control bytes recvmsg filled (controllen as it left it). */
+    long controlLength() {
+        return header.get(ValueLayout.JAVA_LONG, CONTROL_LENGTH);
+    }
+}
