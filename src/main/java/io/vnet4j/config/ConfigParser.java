@@ -183,12 +183,7 @@ public final class ConfigParser {
         String netns = o.take("netns");
         Path namespace = null;
         if (netns != null) {
-            namespace = Path.of(netns);
-            if (!Files.exists(namespace)) {
-                throw o.error("netns: '" + netns + "' " + (Files.exists(namespace, java.nio.file.LinkOption.NOFOLLOW_LINKS)
-                        ? "cannot be read by this user (the namespace's process belongs to another user)"
-                        : "does not exist (expected /run/netns/NAME or /proc/PID/ns/net)"));
-            }
+            namespace = namespaceFile(o, "netns", netns, "/run/netns/NAME or /proc/PID/ns/net");
         }
         String userns = o.take("userns");
         Path userNamespace = null;
@@ -196,12 +191,7 @@ public final class ConfigParser {
             if (namespace == null) {
                 throw o.error("userns: only with netns= (the user namespace that owns that network namespace)");
             }
-            userNamespace = Path.of(userns);
-            if (!Files.exists(userNamespace)) {
-                throw o.error("userns: '" + userns + "' " + (Files.exists(userNamespace, java.nio.file.LinkOption.NOFOLLOW_LINKS)
-                        ? "cannot be read by this user (the namespace's process belongs to another user)"
-                        : "does not exist (expected /proc/PID/ns/user or a bind-mounted one)"));
-            }
+            userNamespace = namespaceFile(o, "userns", userns, "/proc/PID/ns/user or a bind-mounted one");
         }
         boolean configure = o.takeBoolean("configure", false);
         if (configure) {
@@ -217,6 +207,20 @@ public final class ConfigParser {
                 + (userns == null ? "" : ",userns=" + userns) + (vnetHeader ? "" : ",vnet_hdr=off");
         return new NetdevConfig.Tap(id, "tap", hub, settings, ifname, script, downscript, namespace, userNamespace, null,
                 mtu, vnetHeader);
+    }
+
+    /**
+     * A namespace file given as {@code key}: it must be there, and readable (a /proc/PID/ns link of another
+     * user's process is there but cannot be followed, which is said as such).
+     */
+    private static Path namespaceFile(OptionString o, String key, String value, String expected) throws ConfigException {
+        Path path = Path.of(value);
+        if (!Files.exists(path)) {
+            throw o.error(key + ": '" + value + "' " + (Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    ? "cannot be read by this user (the namespace's process belongs to another user)"
+                    : "does not exist (expected " + expected + ")"));
+        }
+        return path;
     }
 
     /** QEMU's rule: a path, or "no"; absent means the default (null: none) when that file exists. */

@@ -133,6 +133,11 @@ public record UserConfig(boolean ipv4, int network, int prefixLength, int host, 
             Objects.requireNonNull(guestAddress, "guestAddress");
         }
 
+        /** True when this rule's host socket is {@code hostAddress:hostPort} (what hostfwd_remove names). */
+        public boolean listensOn(IpAddress address, int port) {
+            return hostAddress.equals(address) && hostPort == port;
+        }
+
         /** True when the guest's IPv6 address is to be learned ({@code guestAddress} is {@code ::}). */
         public boolean guestLearned() {
             return guestAddress.equals(IpAddress.IPV6_ANY);

@@ -79,7 +79,7 @@ final class TcpHostForwards {
      */
     boolean remove(IpAddress hostAddress, int hostPort) {
         for (Rule rule : rules) {
-            if (rule.forward.hostAddress().equals(hostAddress) && rule.forward.hostPort() == hostPort) {
+            if (rule.forward.listensOn(hostAddress, hostPort)) {
                 rules.remove(rule);
                 Shutdown.closeQuietly(rule.listener);
                 return true;

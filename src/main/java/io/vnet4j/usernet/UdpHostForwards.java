@@ -142,7 +142,7 @@ final class UdpHostForwards {
      */
     boolean remove(IpAddress hostAddress, int hostPort) {
         for (Rule rule : rules) {
-            if (rule.forward.hostAddress().equals(hostAddress) && rule.forward.hostPort() == hostPort) {
+            if (rule.forward.listensOn(hostAddress, hostPort)) {
                 rules.remove(rule);
                 Shutdown.closeQuietly(rule.channel);
                 byPort.values().removeIf(peer -> peer.rule == rule);

@@ -229,7 +229,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
                 // a channel registered with a selector really closes when its cancelled key is flushed, so the
                 // port is free once this returns (the keys selected here wait for the loop's handleSelected)
                 selector.selectNow();
-                hostForwards.removeIf(f -> f.udp() == udp && f.hostAddress().equals(hostAddress) && f.hostPort() == hostPort);
+                hostForwards.removeIf(f -> f.udp() == udp && f.listensOn(hostAddress, hostPort));
                 Log.info(id() + ": no longer forwarding " + (udp ? "udp " : "tcp ") + hostAddress.toUriString() + ":" + hostPort);
             }
             return removed;
