@@ -3,6 +3,7 @@ package io.vnet4j.slirp4netns;
 import io.vnet4j.Network;
 import io.vnet4j.config.Config;
 import io.vnet4j.config.ConfigException;
+import io.vnet4j.os.InheritedDescriptor;
 import io.vnet4j.usernet.UsernetNetdev;
 import io.vnet4j.wire.Ipv4Address;
 import java.io.IOException;

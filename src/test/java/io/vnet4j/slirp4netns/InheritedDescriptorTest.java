@@ -3,6 +3,7 @@ package io.vnet4j.slirp4netns;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vnet4j.os.ChannelDescriptors;
+import io.vnet4j.os.InheritedDescriptor;
 import java.nio.ByteBuffer;
 import java.nio.channels.Pipe;
 import java.nio.file.Files;

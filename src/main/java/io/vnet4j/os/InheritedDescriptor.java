@@ -1,4 +1,4 @@
-package io.vnet4j.slirp4netns;
+package io.vnet4j.os;
 
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
@@ -20,7 +20,7 @@ import java.nio.charset.StandardCharsets;
  * is reopened through {@code /proc/self/fd/N} (a pipe reopens fine): that reads and writes the same pipe,
  * but closing the reopened one leaves descriptor N itself open.
  */
-final class InheritedDescriptor {
+public final class InheritedDescriptor {
     private static final MethodHandle NEW_FD = find();
 
     private InheritedDescriptor() {}
@@ -39,7 +39,7 @@ final class InheritedDescriptor {
      *
      * @throws IOException when the descriptor is not open for writing
      */
-    static void signalReady(int fd) throws IOException {
+    public static void signalReady(int fd) throws IOException {
         try (OutputStream out = NEW_FD == null ? new FileOutputStream(procPath(fd)) : new FileOutputStream(wrap(fd))) {
             out.write("1".getBytes(StandardCharsets.US_ASCII));
         }
@@ -50,7 +50,7 @@ final class InheritedDescriptor {
      * such as a descriptor that is not open (slirp4netns's poll reports those too). Data read is ignored; the
      * descriptor is closed before this returns.
      */
-    static void awaitEnd(int fd) {
+    public static void awaitEnd(int fd) {
         byte[] sink = new byte[256];
         try (InputStream in = NEW_FD == null ? new FileInputStream(procPath(fd)) : new FileInputStream(wrap(fd))) {
             while (in.read(sink) >= 0) {
