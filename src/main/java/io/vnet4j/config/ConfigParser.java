@@ -1,8 +1,10 @@
 package io.vnet4j.config;
 
 import io.vnet4j.os.DatagramEndpoint;
+import io.vnet4j.os.InterfaceSetup;
 import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.Ipv4Address;
+import io.vnet4j.wire.MacAddress;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -35,7 +37,7 @@ public final class ConfigParser {
     private static final Set<String> DGRAM_KEYS = Set.of("id", "hubid", "local.type", "local.host",
             "local.port", "local.path", "remote.type", "remote.host", "remote.port", "remote.path");
     private static final Set<String> TAP_KEYS = Set.of("id", "hubid", "ifname", "script", "downscript", "vnet_hdr",
-            "mtu", "netns", "userns", "configure");
+            "mtu", "netns", "userns", "configure", "mac");
     private static final Set<String> VDE_KEYS = Set.of("id", "hubid", "sock", "port", "group", "mode", "server");
     private static final Set<String> DUMP_KEYS = Set.of("id", "netdev", "file", "maxlen", "queue");
     private static final Set<String> LEGACY_DUMP_KEYS = Set.of("vlan", "name", "id", "file", "len");
@@ -43,8 +45,11 @@ public final class ConfigParser {
     private final List<NetdevConfig> netdevs = new ArrayList<>();
     private final List<CaptureConfig> captures = new ArrayList<>();
     private final Map<String, Integer> legacyCounters = new HashMap<>();
-    /** TAPs with configure=on: their address comes from the hub's user network, known only in build(). */
-    private final Set<String> configureRequested = new HashSet<>();
+    /**
+     * TAPs with configure=on, by id, with their {@code mac=} (or the kernel's): their address comes from the
+     * hub's user network, known only in build().
+     */
+    private final Map<String, Long> configureRequested = new HashMap<>();
 
     /** Adds one {@code -netdev} argument. */
     public void netdev(String text) throws ConfigException {
@@ -118,8 +123,8 @@ public final class ConfigParser {
             }
         }
         for (int i = 0; i < netdevs.size(); i++) {
-            if (netdevs.get(i) instanceof NetdevConfig.Tap tap && configureRequested.contains(tap.id())) {
-                netdevs.set(i, tap.withConfigure(configureFromUserNetwork(tap)));
+            if (netdevs.get(i) instanceof NetdevConfig.Tap tap && configureRequested.containsKey(tap.id())) {
+                netdevs.set(i, tap.withConfigure(configureFromUserNetwork(tap, configureRequested.get(tap.id()))));
             }
         }
         for (int i = 0; i < netdevs.size(); i++) {
@@ -154,17 +159,18 @@ public final class ConfigParser {
 
     /**
      * configure=on takes .100 of the user network on the TAP's hub, its prefix and its gateway
-     * (slirp4netns's choice), and the TAP's mtu= or else the user network's.
+     * (slirp4netns's choice), and the TAP's mtu= or else the user network's; {@code mac} is the TAP's mac=.
      */
-    private NetdevConfig.Tap.Configure configureFromUserNetwork(NetdevConfig.Tap tap) throws ConfigException {
+    private NetdevConfig.Tap.Configure configureFromUserNetwork(NetdevConfig.Tap tap, long mac) throws ConfigException {
         for (NetdevConfig n : netdevs) {
             if (n instanceof NetdevConfig.User user && user.hub() == tap.hub()) {
                 UserConfig u = user.user();
                 int mtu = tap.mtu() > 0 ? tap.mtu() : u.mtu();
                 if (!u.ipv4()) {
-                    return new NetdevConfig.Tap.Configure(0, 0, 0, mtu); // IPv6 only: the address comes by SLAAC
+                    return new NetdevConfig.Tap.Configure(0, 0, 0, mtu, mac); // IPv6 only: the address comes by SLAAC
                 }
-                return new NetdevConfig.Tap.Configure(u.network() | (100 & ~u.netmask()), u.prefixLength(), u.host(), mtu);
+                return new NetdevConfig.Tap.Configure(u.network() | (100 & ~u.netmask()), u.prefixLength(), u.host(), mtu,
+                        mac);
             }
         }
         throw new ConfigException("-netdev tap,id=" + tap.id() + ": configure=on needs a -netdev user on hub " + tap.hub()
@@ -194,8 +200,9 @@ public final class ConfigParser {
             userNamespace = namespaceFile(o, "userns", userns, "/proc/PID/ns/user or a bind-mounted one");
         }
         boolean configure = o.takeBoolean("configure", false);
+        long mac = tapMac(o, configure);
         if (configure) {
-            configureRequested.add(id);
+            configureRequested.put(id, mac);
         }
         // QEMU's /etc/qemu-ifup bridges a host interface; a namespace's interface, or one vnet4j
         // configures itself, is no such thing: there the scripts run only when named
@@ -207,6 +214,30 @@ public final class ConfigParser {
                 + (userns == null ? "" : ",userns=" + userns) + (vnetHeader ? "" : ",vnet_hdr=off");
         return new NetdevConfig.Tap(id, "tap", hub, settings, ifname, script, downscript, namespace, userNamespace, null,
                 mtu, vnetHeader);
+    }
+
+    /**
+     * {@code mac=}: the MAC address {@code configure=on} gives the TAP itself (slirp4netns's
+     * {@code --macaddress}, which also needs {@code -c}); a unicast address, not all zeros.
+     */
+    private static long tapMac(OptionString o, boolean configure) throws ConfigException {
+        String text = o.take("mac");
+        if (text == null) {
+            return InterfaceSetup.KERNEL_MAC;
+        }
+        if (!configure) {
+            throw o.error("mac: only with configure=on (it sets the TAP's own address, which vnet4j sets up only then)");
+        }
+        long mac;
+        try {
+            mac = MacAddress.parse(text);
+        } catch (IllegalArgumentException e) {
+            mac = InterfaceSetup.KERNEL_MAC;
+        }
+        if (mac == InterfaceSetup.KERNEL_MAC || MacAddress.isMulticast(mac)) {
+            throw o.error("mac: expected a unicast MAC address like 52:54:00:12:34:56, got '" + text + "'");
+        }
+        return mac;
     }
 
     /**
@@ -281,7 +312,7 @@ public final class ConfigParser {
         UserConfig user = UserOptionParser.parse(o);
         o.finish(UserOptionParser.KEYS);
         String settings = (user.ipv4() ? "net=" + Ipv4Address.format(user.network()) + "/" + user.prefixLength() : "ipv4=off")
-                + ",restrict=" + (user.restricted() ? "on" : "off");
+                + ",restrict=" + (user.reach().restricted() ? "on" : "off");
         return new NetdevConfig.User(id, "user", hub, settings, user);
     }
 

@@ -50,12 +50,12 @@ public sealed interface NetdevConfig {
     record Tap(String id, String type, int hub, String settings, String ifname, java.nio.file.Path script,
                java.nio.file.Path downscript, java.nio.file.Path netns, java.nio.file.Path userns, Configure configure,
                int mtu, boolean vnetHeader) implements NetdevConfig {
-        /** The address, prefix, gateway (IPv4 ints) and MTU {@code configure=on} gives the interface. */
         /**
-         * What {@code configure=on} sets: an IPv4 address, prefix and default route, and the MTU; address 0
-         * with {@code ipv4=off} on the user network: no IPv4 at all (IPv6 comes by SLAAC either way).
+         * What {@code configure=on} sets: an IPv4 address, prefix and default route, the MTU, and the MAC of
+         * {@code mac=} ({@link io.vnet4j.os.InterfaceSetup#KERNEL_MAC} without it); address 0 with
+         * {@code ipv4=off} on the user network: no IPv4 at all (IPv6 comes by SLAAC either way).
          */
-        public record Configure(int address, int prefixLength, int gateway, int mtu) {
+        public record Configure(int address, int prefixLength, int gateway, int mtu, long mac) {
             public boolean ipv4() {
                 return address != 0;
             }

@@ -18,23 +18,19 @@ import java.util.Optional;
  * @param ipv6 the IPv6 side ({@code ipv6-net}, {@code ipv6-host}, {@code ipv6-dns}); empty when {@code ipv6=off}
  * @param forwardTarget where an IPv4 host forward that names no guest address goes: {@code dhcpstart} as in
  *     QEMU, or the address of a {@code configure=on} TAP on the hub ({@link #withForwardTarget})
- * @param hostLoopback {@code host-loopback=on} (the default): {@code host} and {@code ipv6-host} reach the
- *     host's loopback; off, they refuse as an unreachable network (libslirp's disable_host_loopback,
- *     slirp4netns's {@code --disable-host-loopback}), while NAT to other hosts, DNS and host forwards work
- * @param outboundAddr4 {@code outbound-addr=}: the host address NAT'd IPv4 sockets are bound to (libslirp's
- *     outbound_addr, slirp4netns's {@code --outbound-addr}); null: the kernel picks
- * @param outboundAddr6 {@code outbound-addr6=}, the same for IPv6; null: the kernel picks
+ * @param reach what the guest can reach through the gateway, and from which host address
  */
 public record UserConfig(boolean ipv4, int network, int prefixLength, int host, int dns, int dhcpStart,
-                         Optional<Ipv6> ipv6, boolean restricted, String hostname, String domainName,
+                         Optional<Ipv6> ipv6, String hostname, String domainName,
                          List<String> dnsSearch, Path tftpRoot, String tftpServerName, String bootFile,
                          List<HostForward> hostForwards, List<GuestForward> guestForwards,
                          List<DnsUpstream> dnsUpstreams, int mtu, Map<Long, Integer> dhcpStatic, int forwardTarget,
-                         boolean hostLoopback, IpAddress outboundAddr4, IpAddress outboundAddr6) {
+                         Reach reach) {
     public static final int DEFAULT_MTU = 1500;
 
     public UserConfig {
         Objects.requireNonNull(ipv6, "ipv6");
+        Objects.requireNonNull(reach, "reach");
         if (!ipv4 && ipv6.isEmpty()) {
             throw new IllegalArgumentException("IPv4 and IPv6 disabled");
         }
@@ -66,9 +62,33 @@ public record UserConfig(boolean ipv4, int network, int prefixLength, int host, 
         IpAddress target = IpAddress.ofIpv4(address);
         List<HostForward> forwards = hostForwards.stream()
                 .map(f -> f.guestDefaulted() && f.guestAddress().isIpv4() ? f.towards(target) : f).toList();
-        return new UserConfig(ipv4, network, prefixLength, host, dns, dhcpStart, ipv6, restricted, hostname, domainName,
+        return new UserConfig(ipv4, network, prefixLength, host, dns, dhcpStart, ipv6, hostname, domainName,
                 dnsSearch, tftpRoot, tftpServerName, bootFile, forwards, guestForwards, dnsUpstreams, mtu, dhcpStatic,
-                address, hostLoopback, outboundAddr4, outboundAddr6);
+                address, reach);
+    }
+
+    /**
+     * What the guest reaches through the gateway: the options libslirp and slirp4netns add to QEMU's
+     * {@code restrict=}.
+     *
+     * @param restricted    {@code restrict=on}: nothing leaves the virtual network but host forwards and
+     *                      guestfwd (QEMU's {@code restrict})
+     * @param hostLoopback  {@code host-loopback=on} (the default): {@code host} and {@code ipv6-host} reach the
+     *                      host's loopback; off, they refuse as an unreachable network (libslirp's
+     *                      disable_host_loopback, slirp4netns's {@code --disable-host-loopback}), while NAT to
+     *                      other hosts, DNS and host forwards work
+     * @param builtinDns    {@code builtin-dns=on} (the default): the gateway answers DNS on {@code dns} and
+     *                      {@code ipv6-dns} and advertises them (DHCP, RDNSS); off, it neither answers nor
+     *                      advertises, and what the guest sends there is dropped and counted (libslirp's
+     *                      disable_dns, slirp4netns's {@code --disable-dns})
+     * @param outboundAddr4 {@code outbound-addr=}: the host address NAT'd IPv4 sockets are bound to (libslirp's
+     *                      outbound_addr, slirp4netns's {@code --outbound-addr}); null: the kernel picks
+     * @param outboundAddr6 {@code outbound-addr6=}, the same for IPv6; null: the kernel picks
+     */
+    public record Reach(boolean restricted, boolean hostLoopback, boolean builtinDns, IpAddress outboundAddr4,
+                        IpAddress outboundAddr6) {
+        /** QEMU's default: NAT on, the host's loopback reachable, DNS answered, the kernel picks the source. */
+        public static final Reach OPEN = new Reach(false, true, true, null, null);
     }
 
     /**

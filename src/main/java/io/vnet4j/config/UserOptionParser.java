@@ -24,7 +24,7 @@ import java.util.Set;
  * {@code ipv6-net} win); the IPv6 DNS address must differ from the IPv6 host, as the IPv4 ones must.
  */
 final class UserOptionParser {
-    static final Set<String> KEYS = Set.of("id", "hubid", "net", "host", "dhcpstart", "dns", "restrict", "host-loopback",
+    static final Set<String> KEYS = Set.of("id", "hubid", "net", "host", "dhcpstart", "dns", "restrict", "host-loopback", "builtin-dns",
             "hostname", "domainname", "dnssearch", "tftp", "tftp-server-name", "bootfile", "hostfwd", "guestfwd",
             "dns-upstream", "mtu", "dhcp-static", "ipv4", "ipv6", "ipv6-net", "ipv6-prefix", "ipv6-prefixlen",
             "ipv6-host", "ipv6-dns", "outbound-addr", "outbound-addr6");
@@ -95,9 +95,8 @@ final class UserOptionParser {
         int dns = network | (0x0203 & ~mask);
         int dhcpStart = network | (0x020f & ~mask);
         boolean restricted = o.takeBoolean("restrict", false);
-        boolean hostLoopback = o.takeBoolean("host-loopback", true);
-        IpAddress outbound4 = outbound(o, "outbound-addr", true);
-        IpAddress outbound6 = outbound(o, "outbound-addr6", false);
+        UserConfig.Reach reach = new UserConfig.Reach(restricted, o.takeBoolean("host-loopback", true),
+                o.takeBoolean("builtin-dns", true), outbound(o, "outbound-addr", true), outbound(o, "outbound-addr6", false));
 
         String v = o.take("host");
         if (v != null) {
@@ -198,9 +197,9 @@ final class UserOptionParser {
             }
             statics.put(mac, ip);
         }
-        return new UserConfig(ipv4, network, prefix, host, dns, dhcpStart, ipv6Config, restricted, hostname, domain,
+        return new UserConfig(ipv4, network, prefix, host, dns, dhcpStart, ipv6Config, hostname, domain,
                 search, tftp, tftpServerName, bootFile, hostForwards, guestForwards, upstreams, mtu, statics, dhcpStart,
-                hostLoopback, outbound4, outbound6);
+                reach);
     }
 
     /**

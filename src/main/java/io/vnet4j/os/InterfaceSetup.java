@@ -9,8 +9,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Brings an interface up with an IPv4 address, netmask, MTU and a default route, as
- * {@code slirp4netns --configure} does, with ioctls (SIOCSIFADDR, SIOCSIFNETMASK, SIOCSIFMTU, SIOCSIFFLAGS,
- * SIOCADDRT) on a datagram socket; also brings {@code lo} up. Acts in the calling thread's network
+ * {@code slirp4netns --configure} does, with ioctls (SIOCSIFHWADDR, SIOCSIFADDR, SIOCSIFNETMASK, SIOCSIFMTU,
+ * SIOCSIFFLAGS, SIOCADDRT) on a datagram socket; also brings {@code lo} up. Acts in the calling thread's network
  * namespace, so call it inside {@link NetworkNamespace#call} for another namespace.
  */
 public final class InterfaceSetup {
@@ -21,11 +21,17 @@ public final class InterfaceSetup {
 
     private InterfaceSetup() {}
 
+    /** {@code mac} for {@link #configure}: the interface keeps the address the kernel gave it. */
+    public static final long KERNEL_MAC = 0;
+
     /**
      * Brings {@code lo} and {@code ifname} up with {@code mtu}; address, prefix and gateway are IPv4
-     * {@code int}s (first octet high): address 0 sets no IPv4 address, gateway 0 no default route.
+     * {@code int}s (first octet high): address 0 sets no IPv4 address, gateway 0 no default route;
+     * {@code mac} (48 bits, first octet high) is set before the interface comes up unless it is
+     * {@link #KERNEL_MAC} (slirp4netns's {@code --macaddress}).
      */
-    public static void configure(String ifname, int address, int prefixLength, int gateway, int mtu) throws IOException {
+    public static void configure(String ifname, int address, int prefixLength, int gateway, int mtu, long mac)
+            throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Libc.errnoState(arena);
             int sock = (int) LinuxCalls.SOCKET.invokeExact(errno, Libc.AF_INET, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0);
@@ -35,6 +41,14 @@ public final class InterfaceSetup {
             try {
                 setUp(arena, errno, sock, "lo");
                 MemorySegment ifreq;
+                if (mac != KERNEL_MAC) {
+                    ifreq = ifreq(arena, ifname);
+                    ifreq.set(FAMILY, LinuxCalls.IFNAMSIZ, LinuxCalls.ARPHRD_ETHER);
+                    for (int i = 0; i < 6; i++) {
+                        ifreq.set(ValueLayout.JAVA_BYTE, LinuxCalls.IFNAMSIZ + 2 + i, (byte) (mac >>> (40 - 8 * i)));
+                    }
+                    ioctl(errno, sock, LinuxCalls.SIOCSIFHWADDR, ifreq, "set the MAC address of " + ifname);
+                }
                 if (address != 0) {
                     ifreq = ifreq(arena, ifname);
                     sockaddr(ifreq, LinuxCalls.IFNAMSIZ, address);

@@ -30,6 +30,9 @@ final class LinuxCalls {
     static final int SIOCSIFADDR = 0x8916;
     static final int SIOCSIFNETMASK = 0x891c;
     static final int SIOCSIFMTU = 0x8922;
+    static final int SIOCSIFHWADDR = 0x8924;
+    /** linux/if_arp.h: the hardware type of an Ethernet address in SIOCSIFHWADDR's sockaddr. */
+    static final short ARPHRD_ETHER = 1;
     static final int SIOCADDRT = 0x890B;
     static final short IFF_UP = 0x1;
 

@@ -9,8 +9,9 @@ import java.nio.file.Path;
  * descriptor back over a unix socket (SCM_RIGHTS) with {@code ok NAME}, or {@code error MESSAGE}, and
  * exits.
  *
- * <p>Arguments: {@code SOCKET IFNAME on|off SETUP}, SETUP being {@code configure ADDRESS PREFIX GATEWAY MTU}
- * (IPv4 addresses as signed 32-bit integers, as {@link InterfaceSetup#configure} takes them),
+ * <p>Arguments: {@code SOCKET IFNAME on|off SETUP}, SETUP being {@code configure ADDRESS PREFIX GATEWAY MTU MAC}
+ * (IPv4 addresses as signed 32-bit integers, the MAC as a 48-bit integer, as {@link InterfaceSetup#configure}
+ * takes them),
  * {@code mtu N} or {@code none}.
  */
 public final class TapHelper {
@@ -22,7 +23,7 @@ public final class TapHelper {
             TapDevice tap = TapDevice.create(args[1], args[2].equals("on"));
             switch (args[3]) {
                 case "configure" -> InterfaceSetup.configure(tap.name(), Integer.parseInt(args[4]), Integer.parseInt(args[5]),
-                        Integer.parseInt(args[6]), Integer.parseInt(args[7]));
+                        Integer.parseInt(args[6]), Integer.parseInt(args[7]), Long.parseLong(args[8]));
                 case "mtu" -> InterfaceSetup.mtu(tap.name(), Integer.parseInt(args[4]));
                 default -> { }
             }

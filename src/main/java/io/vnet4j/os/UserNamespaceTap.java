@@ -39,13 +39,13 @@ public final class UserNamespaceTap {
     private UserNamespaceTap() {}
 
     /**
-     * How the helper sets the interface up: {@code configure ADDRESS PREFIX GATEWAY MTU}, {@code mtu N} or
+     * How the helper sets the interface up: {@code configure ADDRESS PREFIX GATEWAY MTU MAC}, {@code mtu N} or
      * {@code none} (see {@link TapHelper}).
      */
     public record Setup(List<String> words) {
-        public static Setup configure(int address, int prefixLength, int gateway, int mtu) {
+        public static Setup configure(int address, int prefixLength, int gateway, int mtu, long mac) {
             return new Setup(List.of("configure", String.valueOf(address), String.valueOf(prefixLength),
-                    String.valueOf(gateway), String.valueOf(mtu)));
+                    String.valueOf(gateway), String.valueOf(mtu), String.valueOf(mac)));
         }
 
         public static Setup mtu(int mtu) {

@@ -6,6 +6,7 @@ import io.vnet4j.config.ConfigException;
 import io.vnet4j.os.InheritedDescriptor;
 import io.vnet4j.usernet.UsernetNetdev;
 import io.vnet4j.wire.Ipv4Address;
+import io.vnet4j.wire.MacAddress;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -102,6 +103,9 @@ final class DropIn {
         System.out.println("* Recommended IP:  " + Ipv4Address.format(c.guest()));
         if (api != null) {
             System.out.println("* API Socket:      " + api.path());
+        }
+        if (settings.mac() != null) {
+            System.out.println("* MAC address:     " + MacAddress.format(settings.mac()));
         }
         if (settings.hostLoopback()) {
             System.out.println("WARNING: 127.0.0.1:* on the host is accessible as " + Ipv4Address.format(c.host())

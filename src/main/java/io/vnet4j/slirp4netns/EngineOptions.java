@@ -4,6 +4,7 @@ import io.vnet4j.config.Config;
 import io.vnet4j.config.ConfigException;
 import io.vnet4j.config.ConfigParser;
 import io.vnet4j.wire.Ipv4Address;
+import io.vnet4j.wire.MacAddress;
 
 /**
  * What a slirp4netns command line is in vnet4j's own terms: one user network and one TAP on hub 0, as
@@ -14,11 +15,12 @@ import io.vnet4j.wire.Ipv4Address;
  *   <li>{@code -netdev user,id=slirp,net=CIDR,host=+2,dns=+3,dhcpstart=+15,mtu=MTU} with {@code ipv6=off}
  *       (slirp4netns has no IPv6 unless asked), or with {@code -6}
  *       {@code ipv6-net=fd00::/64,ipv6-host=fd00::2,ipv6-dns=fd00::3}; and {@code host-loopback=off} with
- *       {@code --disable-host-loopback}; {@code outbound-addr=}/{@code outbound-addr6=} with
- *       {@code --outbound-addr}/{@code --outbound-addr6};</li>
+ *       {@code --disable-host-loopback}; {@code builtin-dns=off} with {@code --disable-dns};
+ *       {@code outbound-addr=}/{@code outbound-addr6=} with {@code --outbound-addr}/{@code --outbound-addr6};</li>
  *   <li>{@code -netdev tap,id=tap,ifname=TAPNAME,netns=/proc/PID/ns/net|PATH,mtu=MTU,configure=on|off}:
  *       with {@code configure=on} the TAP gets the user network's .100 (+100 of the CIDR), its prefix, the
- *       MTU and a default route via the gateway, and {@code lo} comes up, as {@code slirp4netns -c} does.
+ *       MTU and a default route via the gateway (and {@code mac=} with {@code --macaddress}), and {@code lo}
+ *       comes up, as {@code slirp4netns -c} does.
  *       Without it the interface is left to whoever set it up (rootlesskit configures tap0 itself), but its
  *       MTU is set, so the TAP's large segments are cut to the MTU the namespace uses.</li>
  * </ul>
@@ -37,6 +39,7 @@ final class EngineOptions {
                 + (s.ipv6() ? ",ipv6-net=" + Settings.IPV6_NETWORK + ",ipv6-host=" + Settings.IPV6_HOST + ",ipv6-dns="
                         + Settings.IPV6_DNS : ",ipv6=off")
                 + (s.hostLoopback() ? "" : ",host-loopback=off")
+                + (s.builtinDns() ? "" : ",builtin-dns=off")
                 + (s.outbound4() == null ? "" : ",outbound-addr=" + s.outbound4())
                 + (s.outbound6() == null ? "" : ",outbound-addr6=" + s.outbound6());
     }
@@ -45,7 +48,8 @@ final class EngineOptions {
     static String tapNetdev(Settings s) {
         return "tap,id=" + TAP_ID + ",ifname=" + escaped(s.tapName()) + ",netns=" + escaped(s.netns().toString())
                 + (s.userns() == null ? "" : ",userns=" + escaped(s.userns().toString()))
-                + ",mtu=" + s.mtu() + ",configure=" + (s.configure() ? "on" : "off");
+                + ",mtu=" + s.mtu() + ",configure=" + (s.configure() ? "on" : "off")
+                + (s.mac() == null ? "" : ",mac=" + MacAddress.format(s.mac()));
     }
 
     /**

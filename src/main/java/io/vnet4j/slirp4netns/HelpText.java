@@ -42,11 +42,10 @@ final class HelpText {
                 + "network (-netdev user) and a TAP in the target namespace (-netdev tap,netns=...,configure=on|off).\n"
                 + "rootlesskit: --net=slirp4netns --slirp4netns-binary=PATH; Podman: network_cmd_path=PATH in the\n"
                 + "[engine] table of containers.conf.\n"
-                + "Accepted but not applied yet (each given one says so in a warning line at start):\n"
-                + "  --disable-dns, --macaddress.\n"
                 + "--enable-sandbox, --enable-seccomp: vnet4j has no sandbox or seccomp filter of its own yet; the\n"
                 + "  options are accepted and the process keeps its mount namespace, capabilities and system calls.\n"
-                + "--target-type=bess is refused. --mtu takes 576 to 65520 (the user network's range).\n";
+                + "--target-type=bess is refused. --mtu takes 576 to 65520 (the user network's range; slirp4netns's\n"
+                + "  own bound, above, is 65521).\n";
     }
 
     /**

@@ -34,10 +34,13 @@ import java.util.List;
  * @param outbound6  {@code --outbound-addr6}, likewise for IPv6; null when absent
  * @param userns     {@code --userns-path}: the user namespace that owns the target, entered when this process
  *                   cannot enter the target directly; null: found from the target
+ * @param builtinDns false with {@code --disable-dns}: nothing answers on the DNS address (vnet4j's
+ *                   {@code builtin-dns=off})
+ * @param mac        {@code --macaddress} (only with {@code -c}): the TAP's MAC, 48 bits; null: the kernel's
  */
 record Settings(boolean configure, int mtu, Cidr cidr, boolean ipv6, boolean hostLoopback, long pid, Path netns, String tapName,
                 int readyFd, int exitFd, Path apiSocket, List<String> notices, List<String> notApplied,
-                IpAddress outbound4, IpAddress outbound6, Path userns) {
+                IpAddress outbound4, IpAddress outbound6, Path userns, boolean builtinDns, Long mac) {
     static final int DEFAULT_MTU = 1500;
     /** slirp4netns's bound: "MTU must be a positive integer (< 65522)". */
     static final int SLIRP_MAX_MTU = 65521;
@@ -111,33 +114,22 @@ record Settings(boolean configure, int mtu, Cidr cidr, boolean ipv6, boolean hos
         Cidr cidr = o.cidr == null ? Cidr.DEFAULT : Cidr.parse(o.cidr);
         IpAddress outbound4 = o.outboundAddr == null ? null : outbound(o.outboundAddr, false);
         IpAddress outbound6 = o.outboundAddr6 == null ? null : outbound(o.outboundAddr6, true);
+        Long mac = null;
         if (o.macAddress != null) {
             try {
-                MacAddress.parse(o.macAddress);
+                mac = MacAddress.parse(o.macAddress);
             } catch (IllegalArgumentException e) {
                 throw new UsageException("macaddress has to be a valid MAC address (hex string, 6 bytes, each byte "
                         + "separated by a ':').");
             }
         }
-        notApplied(o, cidr, notApplied);
-        return new Settings(o.configure, mtu, cidr, o.enableIpv6, !(o.disableHostLoopback || o.noHostLoopback), pid, netns, o.operands.get(1), readyFd, exitFd,
-                o.apiSocket == null ? null : Path.of(o.apiSocket), notices, notApplied, outbound4, outbound6,
-                o.usernsPath == null ? null : Path.of(o.usernsPath));
-    }
-
-    /** The options vnet4j reads but does not act on yet, one warning line each. */
-    private static void notApplied(Slirp4netnsOptions o, Cidr cidr, List<String> lines) {
-        if (o.disableDns) {
-            lines.add("--disable-dns is not applied yet: " + Ipv4Address.format(cidr.dns())
-                    + " still forwards DNS to the host's resolvers");
-        }
-        if (o.macAddress != null) {
-            lines.add("--macaddress=" + o.macAddress + " is not applied yet: the TAP keeps the MAC the kernel gave it");
-        }
         if (o.enableSandbox || o.createSandbox || o.enableSeccomp) {
-            lines.add("--enable-sandbox and --enable-seccomp have no vnet4j counterpart yet: the process keeps its mount "
-                    + "namespace, capabilities and system calls");
+            notApplied.add("--enable-sandbox and --enable-seccomp have no vnet4j counterpart yet: the process keeps its "
+                    + "mount namespace, capabilities and system calls");
         }
+        return new Settings(o.configure, mtu, cidr, o.enableIpv6, !(o.disableHostLoopback || o.noHostLoopback), pid,
+                netns, o.operands.get(1), readyFd, exitFd, o.apiSocket == null ? null : Path.of(o.apiSocket), notices,
+                notApplied, outbound4, outbound6, o.usernsPath == null ? null : Path.of(o.usernsPath), !o.disableDns, mac);
     }
 
     /** The namespace's IPv4 address that {@code add_hostfwd} forwards to when it names none. */

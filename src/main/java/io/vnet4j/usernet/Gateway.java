@@ -216,6 +216,10 @@ final class Gateway {
     private void transport(int protocol, IpAddress source, IpAddress destination, ByteBuffer buffer, int offset, int length,
                            long now) {
         boolean v4 = source.isIpv4();
+        if ((protocol == IpProtocol.UDP || protocol == IpProtocol.TCP) && isSilencedDns(destination)) {
+            drops.builtinDnsOff++;
+            return;
+        }
         switch (protocol) {
             case IpProtocol.ICMP -> {
                 if (v4) {
@@ -254,6 +258,17 @@ final class Gateway {
         echo(source, destination, buffer, offset, length, now);
     }
 
+    /**
+     * With {@code builtin-dns=off} the DNS addresses serve nothing: the guest's TCP and UDP to them are
+     * dropped (counted by the caller), so a connection to 10.0.2.3:53 times out as slirp4netns's own test
+     * of --disable-dns expects. (libslirp's disable_dns sends such packets on to the real 10.0.2.3 through
+     * the host's routes; vnet4j keeps the virtual network's addresses off the host's network.) ARP, NDP
+     * and pings still answer for them, as in libslirp.
+     */
+    private boolean isSilencedDns(IpAddress destination) {
+        return !config.reach().builtinDns() && addresses.isDns(destination);
+    }
+
     /** Pings to other hosts go through this proxy. */
     void useIcmpProxy(IcmpProxy proxy) {
         this.icmpProxy = proxy;
@@ -284,7 +299,7 @@ final class Gateway {
             out.sendIcmp(destination, source, length);
         } else if (destination.isMulticastOrBroadcast()) {
             drops.multicast++;
-        } else if (config.restricted() || inVirtualNetwork(destination)) {
+        } else if (config.reach().restricted() || inVirtualNetwork(destination)) {
             drops.restricted++;
         } else {
             proxyEcho(source, destination, buffer, offset, length, now);
@@ -318,7 +333,7 @@ final class Gateway {
             drops.multicast++;
             return;
         }
-        if (config.restricted()) {
+        if (config.reach().restricted()) {
             drops.restricted++;
             return;
         }
@@ -355,7 +370,7 @@ final class Gateway {
      * gets Destination Unreachable (network), as libslirp's disable_host_loopback answers (counted).
      */
     private boolean refusedHostLoopback(IpAddress destination) {
-        if (config.hostLoopback() || !addresses.isHost(destination)) {
+        if (config.reach().hostLoopback() || !addresses.isHost(destination)) {
             return false;
         }
         drops.hostLoopback++;
@@ -378,9 +393,9 @@ final class Gateway {
         SocketAddress forwarded = (flags & TcpFlags.SYN) != 0 ? guestForwards.target(destination, tcpSegment.destinationPort()) : null;
         if (forwarded != null) {
             target = forwarded;
-        } else if ((flags & (TcpFlags.SYN | TcpFlags.ACK)) == TcpFlags.SYN && config.restricted()) {
+        } else if ((flags & (TcpFlags.SYN | TcpFlags.ACK)) == TcpFlags.SYN && config.reach().restricted()) {
             drops.restricted++; // refused with RST by TcpNat (no target), and counted here
-        } else if ((flags & TcpFlags.SYN) != 0 && !config.restricted() && !destination.isMulticastOrBroadcast()) {
+        } else if ((flags & TcpFlags.SYN) != 0 && !config.reach().restricted() && !destination.isMulticastOrBroadcast()) {
             if (addresses.isDns(destination)) {
                 // DNS over TCP goes to the first upstream resolver, as DNS over UDP does
                 boolean dns = tcpSegment.destinationPort() == UdpServices.DNS_PORT && !services.dnsUpstreams().isEmpty();
@@ -434,13 +449,16 @@ final class Gateway {
         long unusedAddress;
         /** Connections and datagrams to the host address with {@code host-loopback=off} (told as unreachable). */
         long hostLoopback;
+        /** TCP and UDP to the DNS addresses with {@code builtin-dns=off}. */
+        long builtinDnsOff;
 
         @Override
         public String toString() {
             return "malformed " + malformed + ", unsupported " + unsupported + ", restricted " + restricted
                     + ", between guests " + betweenGuests + ", multicast " + multicast + ", arp for others " + arpForOthers
                     + ", icmp other than echo " + icmpNotEcho + ", to unused addresses " + unusedAddress
-                    + (hostLoopback == 0 ? "" : ", to the host's loopback (host-loopback=off) " + hostLoopback);
+                    + (hostLoopback == 0 ? "" : ", to the host's loopback (host-loopback=off) " + hostLoopback)
+                    + (builtinDnsOff == 0 ? "" : ", to the DNS address (builtin-dns=off) " + builtinDnsOff);
         }
     }
 }

@@ -74,7 +74,7 @@ final class NeighborDiscovery {
                 List.of(new PrefixInformation(v6.prefix(), v6.prefixLength(), true, true, VALID_LIFETIME_SECONDS,
                         PREFERRED_LIFETIME_SECONDS)),
                 config.mtu(), GuestOutput.gatewayMac(addresses.hostLinkLocal()), DNS_LIFETIME_SECONDS,
-                List.of(v6.dns()), DNS_LIFETIME_SECONDS, searchDomains));
+                config.reach().builtinDns() ? List.of(v6.dns()) : List.of(), DNS_LIFETIME_SECONDS, searchDomains));
         this.nextAdvertisement = now + interval();
     }
 

@@ -67,7 +67,8 @@ final class UdpServices {
         this.gateway = gateway;
         this.dnsUpstreams = List.copyOf(dnsUpstreams);
         this.hostForwards = hostForwards;
-        this.dhcp = new DhcpServer(new DhcpSettings(config.network(), config.prefixLength(), config.host(), config.dns(),
+        this.dhcp = new DhcpServer(new DhcpSettings(config.network(), config.prefixLength(), config.host(),
+                config.reach().builtinDns() ? config.dns() : DhcpSettings.NO_DNS_SERVER,
                 config.dhcpStart(), DhcpSettings.QEMU_LEASE_SECONDS, config.domainName(), config.dnsSearch(),
                 config.hostname(), config.tftpServerName(), config.bootFile(),
                 config.mtu() == UserConfig.DEFAULT_MTU ? 0 : config.mtu(), config.dhcpStatic()));
@@ -93,16 +94,17 @@ final class UdpServices {
     private static Dhcpv6Settings dhcpv6Settings(String logName, UserConfig config, GatewayAddresses gateway) {
         List<String> search = SearchList.fitting(SearchList.of(config), Dhcpv6Settings.MAX_SEARCH_LIST);
         long mac = GuestOutput.gatewayMac(gateway.hostLinkLocal());
+        IpAddress dns = config.reach().builtinDns() ? gateway.dns6() : null;
         if (config.bootFile() != null) {
             try {
-                return new Dhcpv6Settings(gateway.dns6(), search,
+                return new Dhcpv6Settings(dns, search,
                         Dhcpv6Settings.tftpBootFileUrl(gateway.host6(), config.bootFile()), mac);
             } catch (IllegalArgumentException e) {
                 Log.warn(logName + ": bootfile= cannot go in a DHCPv6 boot file URL (" + Log.printable(e.getMessage())
                         + "): IPv6 guests are not told it");
             }
         }
-        return new Dhcpv6Settings(gateway.dns6(), search, null, mac);
+        return new Dhcpv6Settings(dns, search, null, mac);
     }
 
     /** Handles a datagram when it is for one of the services; false lets NAT take it. */
@@ -137,10 +139,10 @@ final class UdpServices {
                     return true;
                 }
             }
-            if (destinationPort != DNS_PORT || config.restricted() || dnsUpstreams.isEmpty()) {
+            if (destinationPort != DNS_PORT || config.reach().restricted() || dnsUpstreams.isEmpty()) {
                 dnsDropped++;
                 int n = destinationPort != DNS_PORT ? LocalResolver.FORWARD : localNames.refuse(buffer, offset, length,
-                        dnsOut, 0, config.restricted() ? DnsMessage.RCODE_REFUSED : DnsMessage.RCODE_SERVFAIL);
+                        dnsOut, 0, config.reach().restricted() ? DnsMessage.RCODE_REFUSED : DnsMessage.RCODE_SERVFAIL);
                 if (n > 0) { // the guest's resolver hears at once that no answer is coming
                     out.sendUdp(destination, DNS_PORT, source, sourcePort, NeighborTable.UNKNOWN, dnsOut, 0, n);
                 }

@@ -347,9 +347,9 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
         VirtualPorts ports = new VirtualPorts();
         errors = new IcmpErrors(out);
         nat = new UdpNat(selector, out, errors, addresses);
-        nat.outboundAddresses(config.outboundAddr4(), config.outboundAddr6());
+        nat.outboundAddresses(config.reach().outboundAddr4(), config.reach().outboundAddr6());
         tcp = new TcpNat(selector, out::sendTcp, config.mtu(), TCP_WINDOW_BUDGET, new SecureRandom());
-        tcp.outboundAddresses(config.outboundAddr4(), config.outboundAddr6());
+        tcp.outboundAddresses(config.reach().outboundAddr4(), config.reach().outboundAddr6());
         tcp.onUnreachable((remote, remotePort, guest, guestPort, sequence, cause) -> errors.tcp(addresses.host(guest),
                 guest, guestPort, remote, remotePort, sequence, IcmpErrors.ofException(cause, guest.isIpv4())));
         HostForwardGuests guests = new HostForwardGuests(config, neighbors);
@@ -389,7 +389,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
         }
         // at start, not at the first ping: the one line on how pings go belongs with the start-up lines, and
         // restrict=on sends no ping anywhere, so it opens no socket (a raw one would read all the host's pings)
-        boolean egress = !config.restricted();
+        boolean egress = !config.reach().restricted();
         icmp = IcmpProxy.open(id(), out, errors, addresses, egress && config.ipv4(), egress && config.ipv6().isPresent(),
                 answer -> {
             tasks.add(() -> icmp.deliver(answer));
@@ -408,7 +408,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
                 + config.ipv6().map(v6 -> (config.ipv4() ? "; " : "") + v6.network() + ", gateway " + v6.host()
                         + ", DNS " + v6.dns()).orElse("")
                 + (services.dnsUpstreams().isEmpty() ? " (no upstream resolver)" : " -> " + SocketAddresses.format(services.dnsUpstreams()))
-                + (config.restricted() ? ", restricted" : ""));
+                + (config.reach().restricted() ? ", restricted" : ""));
         for (UserConfig.HostForward f : config.hostForwards()) {
             Log.info(id() + ": forwarding " + forwardText(f));
         }

@@ -368,7 +368,21 @@ class ConfigParserTest {
         assertThat(tap.script()).isNull();
         assertThat(tap.mtu()).isEqualTo(9000);
         assertThat(tap.configure()).isEqualTo(new NetdevConfig.Tap.Configure(
-                io.vnet4j.wire.Ipv4Address.parse("10.0.9.100"), 24, io.vnet4j.wire.Ipv4Address.parse("10.0.9.2"), 9000));
+                io.vnet4j.wire.Ipv4Address.parse("10.0.9.100"), 24, io.vnet4j.wire.Ipv4Address.parse("10.0.9.2"), 9000,
+                io.vnet4j.os.InterfaceSetup.KERNEL_MAC));
+    }
+
+    @Test
+    void tapMacIsSetByConfigureOnly() throws ConfigException {
+        ConfigParser parser = new ConfigParser();
+        parser.netdev("user,id=u");
+        parser.netdev("tap,id=t,ifname=vn0,configure=on,mac=52:54:00:ab:cd:ef");
+        NetdevConfig.Tap tap = (NetdevConfig.Tap) parser.build().netdevs().get(1);
+        assertThat(tap.configure().mac()).isEqualTo(0x525400abcdefL);
+        netdevError("tap,id=t,mac=52:54:00:ab:cd:ef").hasMessageContaining("mac: only with configure=on");
+        netdevError("tap,id=t,configure=on,mac=01:00:5e:00:00:01").hasMessageContaining("mac: expected a unicast MAC");
+        netdevError("tap,id=t,configure=on,mac=00:00:00:00:00:00").hasMessageContaining("mac: expected a unicast MAC");
+        netdevError("tap,id=t,configure=on,mac=52:54:00:ab:cd").hasMessageContaining("got '52:54:00:ab:cd'");
     }
 
     @Test

@@ -32,17 +32,24 @@ class UserOptionParserTest {
         assertThat(c.host()).isEqualTo(ip("10.0.2.2"));
         assertThat(c.dns()).isEqualTo(ip("10.0.2.3"));
         assertThat(c.dhcpStart()).isEqualTo(ip("10.0.2.15"));
-        assertThat(c.restricted()).isFalse();
+        assertThat(c.reach().restricted()).isFalse();
         assertThat(c.mtu()).isEqualTo(1500);
     }
 
     @Test
     void hostLoopbackIsOnUnlessTurnedOff() throws Exception {
-        assertThat(parse("user,id=u").hostLoopback()).isTrue();
-        assertThat(parse("user,id=u,host-loopback=off").hostLoopback()).isFalse();
-        assertThat(parse("user,id=u,host-loopback=off,net=10.0.3.0/24").withForwardTarget(ip("10.0.3.100")).hostLoopback())
+        assertThat(parse("user,id=u").reach().hostLoopback()).isTrue();
+        assertThat(parse("user,id=u,host-loopback=off").reach().hostLoopback()).isFalse();
+        assertThat(parse("user,id=u,host-loopback=off,net=10.0.3.0/24").withForwardTarget(ip("10.0.3.100")).reach().hostLoopback())
                 .isFalse();
         assertThatThrownBy(() -> parse("user,id=u,host-loopback=maybe")).hasMessageContaining("host-loopback");
+    }
+
+    @Test
+    void builtinDnsIsOnUnlessTurnedOff() throws Exception {
+        assertThat(parse("user,id=u").reach().builtinDns()).isTrue();
+        assertThat(parse("user,id=u,builtin-dns=off").reach().builtinDns()).isFalse();
+        assertThatThrownBy(() -> parse("user,id=u,builtin-dns=2")).hasMessageContaining("builtin-dns");
     }
 
     @Test
@@ -63,7 +70,7 @@ class UserOptionParserTest {
                 + "guestfwd=tcp:10.0.2.100:8080-cmd:cat,guestfwd=:10.0.2.101:80-tcp:127.0.0.1:8080,"
                 + "dns-upstream=127.0.0.1:5300,dns-upstream=::1,mtu=9000,dhcp-static=52:54:00:00:00:01=10.0.2.50");
         assertThat(c.host()).isEqualTo(ip("10.0.2.9"));
-        assertThat(c.restricted()).isTrue();
+        assertThat(c.reach().restricted()).isTrue();
         assertThat(c.dnsSearch()).containsExactly("a.test", "b.test");
         assertThat(c.hostForwards()).hasSize(2);
         UserConfig.HostForward ssh = c.hostForwards().getFirst();

@@ -28,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -155,6 +156,29 @@ class Slirp4netnsDropInIT {
         assertThat(fetch.ok()).as(() -> fetch.output() + "\n" + log(log)).isFalse();
         assertThat(fetch.output()).doesNotContain("hello from the host");
         assertThat(Files.readString(log)).doesNotContain("WARNING: 127.0.0.1:* on the host is accessible");
+    }
+
+    /**
+     * {@code --disable-dns} and {@code --macaddress}: a connection to 10.0.2.3:53 times out, as slirp4netns's
+     * own test expects (tests/test-slirp4netns-disable-dns.sh), and the TAP carries the MAC. vnet4j only:
+     * the real slirp4netns (libslirp's disable_dns) sends that connection on to the real 10.0.2.3 through
+     * the host's default route, which a test must not do.
+     */
+    @Test
+    void disableDnsSilencesTheDnsAddressAndMacaddressNamesTheTap() throws Exception {
+        String program = PeerTools.basedir().resolve("bin/vnet4j-slirp4netns").toString();
+        Path log = dir.resolve("log");
+        Process peer = new ProcessBuilder(program, "-c", "--disable-dns", "--macaddress=52:54:00:12:34:57",
+                "--netns-type=path", "/run/netns/" + ns.name(), "tap0").redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        processes.add(peer);
+        awaitInNamespace("ip -4 addr show dev tap0 | grep -q 'inet 10.0.2.100/24'");
+        assertThat(ns.execOk("ip", "link", "show", "dev", "tap0")).contains("link/ether 52:54:00:12:34:57");
+        assertThat(ns.execOk("busybox", "ping", "-c", "1", "-W", "5", "10.0.2.2")).contains("1 packets received");
+        PeerTools.Exec connect = PeerTools.exec(Duration.ofSeconds(30), List.of("ip", "netns", "exec", ns.name(), "curl",
+                "-s", "--connect-timeout", "3", "telnet://10.0.2.3:53"));
+        assertThat(connect.exitCode()).as(() -> connect.output() + "\n" + log(log)).isEqualTo(28); // timed out
+        assertThat(Files.readString(log)).contains("* MAC address:     52:54:00:12:34:57");
     }
 
     /**

@@ -3,6 +3,7 @@ package io.vnet4j.slirp4netns;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vnet4j.os.InterfaceSetup;
 import io.vnet4j.config.Config;
 import io.vnet4j.config.ConfigException;
 import io.vnet4j.config.NetdevConfig;
@@ -52,7 +53,7 @@ class EngineOptionsTest {
         assertThat(tap.script()).isNull();
         // configure=on gives the TAP slirp4netns's recommended address, the prefix and the gateway
         assertThat(tap.configure()).isEqualTo(new NetdevConfig.Tap.Configure(Ipv4Address.parse("10.0.3.100"), 24,
-                Ipv4Address.parse("10.0.3.2"), 65520));
+                Ipv4Address.parse("10.0.3.2"), 65520, InterfaceSetup.KERNEL_MAC));
     }
 
     @Test
@@ -60,7 +61,25 @@ class EngineOptionsTest {
         Settings s = SettingsTest.settings("--disable-host-loopback", PID, "tap0");
         assertThat(EngineOptions.userNetdev(s)).endsWith(",ipv6=off,host-loopback=off");
         NetdevConfig.User user = (NetdevConfig.User) EngineOptions.config(s).netdevs().get(0);
-        assertThat(user.user().hostLoopback()).isFalse();
+        assertThat(user.user().reach().hostLoopback()).isFalse();
+        assertThat(s.notApplied()).isEmpty();
+    }
+
+    @Test
+    void disableDnsIsTheUserNetworksBuiltinDnsOff() throws Exception {
+        Settings s = SettingsTest.settings("--disable-dns", PID, "tap0");
+        assertThat(EngineOptions.userNetdev(s)).endsWith(",ipv6=off,builtin-dns=off");
+        NetdevConfig.User user = (NetdevConfig.User) EngineOptions.config(s).netdevs().get(0);
+        assertThat(user.user().reach().builtinDns()).isFalse();
+        assertThat(s.notApplied()).isEmpty();
+    }
+
+    @Test
+    void macaddressIsTheTapsMac() throws Exception {
+        Settings s = SettingsTest.settings("-c", "--macaddress=52:54:00:12:34:57", PID, "tap0");
+        assertThat(EngineOptions.tapNetdev(s)).endsWith(",configure=on,mac=52:54:00:12:34:57");
+        NetdevConfig.Tap tap = (NetdevConfig.Tap) EngineOptions.config(s).netdevs().get(1);
+        assertThat(tap.configure().mac()).isEqualTo(0x525400123457L);
         assertThat(s.notApplied()).isEmpty();
     }
 

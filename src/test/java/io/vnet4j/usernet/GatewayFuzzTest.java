@@ -81,7 +81,7 @@ class GatewayFuzzTest {
         parser.netdev("user,id=u,restrict=on,dns-upstream=127.0.0.1:9,hostname=vm1,domainname=vnet.test,mtu=576,tftp="
                 + tftp);
         config = ((NetdevConfig.User) parser.build().netdevs().getFirst()).user();
-        assertThat(config.restricted()).isTrue();
+        assertThat(config.reach().restricted()).isTrue();
         assertThat(config.hostForwards()).isEmpty();
         assertThat(config.guestForwards()).isEmpty();
         closedSelector = Selector.open();

@@ -102,6 +102,25 @@ class HostLoopbackOffTest {
         }
     }
 
+    /**
+     * {@code builtin-dns=off} (libslirp's disable_dns, slirp4netns's --disable-dns): a query to the DNS
+     * address gets no answer, a connection there no reply at all (it times out in the guest), both counted;
+     * a ping is still answered, as libslirp answers it.
+     */
+    @Test
+    void withBuiltinDnsOffTheDnsAddressIsSilent() throws Exception {
+        network.removeNetdev("u");
+        UsernetNetdev silent = (UsernetNetdev) network.addNetdev("user,id=u2,ipv6=off,builtin-dns=off");
+        int dns = Ipv4Address.parse("10.0.2.3");
+        long dnsMac = 0x5255_0a00_0203L;
+        guest.send(GuestFrames.udp(dnsMac, GUEST, 40000, dns, 53, new byte[] {0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0}));
+        guest.send(GuestFrames.tcp(dnsMac, GUEST, 40001, dns, 53, TcpFlags.SYN, 1000, 0, 65535, new byte[0]));
+        assertThat(guest.receive(500, TimeUnit.MILLISECONDS)).isNull();
+        assertThat(String.join("\n", silent.details())).contains("to the DNS address (builtin-dns=off) 2");
+        guest.send(GuestFrames.echoRequest(dnsMac, GUEST, dns, 7, 1, new byte[8]));
+        assertThat(guest.receive(5, TimeUnit.SECONDS)).isNotNull();
+    }
+
     private static boolean acceptsNothing(ServerSocket server) throws Exception {
         try {
             server.accept().close();

@@ -112,7 +112,7 @@ public final class TapNetdev extends QueuedPort implements Netdev {
                     + "but script= and downscript= cannot run there");
         }
         NetdevConfig.Tap.Configure c = config.configure();
-        UserNamespaceTap.Setup setup = c != null ? UserNamespaceTap.Setup.configure(c.address(), c.prefixLength(), c.gateway(), c.mtu())
+        UserNamespaceTap.Setup setup = c != null ? UserNamespaceTap.Setup.configure(c.address(), c.prefixLength(), c.gateway(), c.mtu(), c.mac())
                 : config.mtu() > 0 ? UserNamespaceTap.Setup.mtu(config.mtu()) : UserNamespaceTap.Setup.none();
         return UserNamespaceTap.open(config.ifname(), config.vnetHeader(), config.netns(), config.userns(), setup);
     }
@@ -121,7 +121,7 @@ public final class TapNetdev extends QueuedPort implements Netdev {
     private void setUpInterface(String ifname) throws IOException {
         NetdevConfig.Tap.Configure c = config.configure();
         if (c != null) {
-            InterfaceSetup.configure(ifname, c.address(), c.prefixLength(), c.gateway(), c.mtu());
+            InterfaceSetup.configure(ifname, c.address(), c.prefixLength(), c.gateway(), c.mtu(), c.mac());
         } else if (config.mtu() > 0) {
             InterfaceSetup.mtu(ifname, config.mtu());
         }

@@ -12,7 +12,7 @@ import java.util.Map;
  * @param network        the subnet's network address
  * @param prefixLength   the subnet's prefix length (the mask sent as option 1)
  * @param router         the gateway (option 3), also the server identifier (option 54) and siaddr
- * @param dnsServer      the DNS server (option 6)
+ * @param dnsServer      the DNS server (option 6); {@link #NO_DNS_SERVER} sends none
  * @param firstAddress   the first pool address (QEMU's {@code dhcpstart})
  * @param leaseSeconds   the lease time (option 51); {@link #INFINITE_LEASE} never expires
  * @param domainName     option 15
@@ -26,6 +26,8 @@ import java.util.Map;
 public record DhcpSettings(int network, int prefixLength, int router, int dnsServer, int firstAddress,
                            long leaseSeconds, String domainName, List<String> searchDomains, String hostname,
                            String tftpServerName, String bootfile, int mtu, Map<Long, Integer> staticLeases) {
+    /** {@code dnsServer} when no DNS server is advertised (0.0.0.0 is never one). */
+    public static final int NO_DNS_SERVER = 0;
     /** QEMU's lease time: one day. */
     public static final long QEMU_LEASE_SECONDS = 86_400;
     /** The lease time 0xffffffff, meaning forever (RFC 2131 §3.3). */

@@ -106,7 +106,11 @@ final class ReplyWriter {
             }
             case DhcpOption.SUBNET_MASK -> options.putInt(code, settings.netmask());
             case DhcpOption.ROUTER -> options.putInt(code, settings.router());
-            case DhcpOption.DNS_SERVER -> options.putInt(code, settings.dnsServer());
+            case DhcpOption.DNS_SERVER -> {
+                if (settings.dnsServer() != DhcpSettings.NO_DNS_SERVER) {
+                    options.putInt(code, settings.dnsServer());
+                }
+            }
             case DhcpOption.HOSTNAME -> putIfSet(code, hostname);
             case DhcpOption.DOMAIN_NAME -> putIfSet(code, domainName);
             case DhcpOption.DOMAIN_SEARCH -> putIfSet(code, searchList);

@@ -58,6 +58,15 @@ class DhcpRepliesTest {
     }
 
     @Test
+    void withoutADnsServerOption6IsLeftOut() {
+        DhcpSettings d = DhcpSettings.qemuDefaults();
+        Guests noDns = new Guests(new DhcpSettings(d.network(), d.prefixLength(), d.router(), DhcpSettings.NO_DNS_SERVER,
+                d.firstAddress(), d.leaseSeconds(), null, List.of(), null, null, null, 0, Map.of()));
+        DhcpMessage ack = noDns.send(ClientMessage.dhcp(DhcpMessageType.INFORM, MAC_A).ciaddr(Ipv4Address.parse("10.0.2.77")));
+        assertThat(codes(ack)).containsExactly(53, 54, 1, 3);
+    }
+
+    @Test
     void answersPlainBootpWithAPermanentLeaseAndNoDhcpOptions() {
         Guests bootp = new Guests(withOptional(null, List.of(), "pxelinux.0"));
         DhcpMessage reply = bootp.send(ClientMessage.bootp(MAC_A));
