@@ -1,5 +1,6 @@
 package io.vnet4j.usernet;
 
+import io.vnet4j.SocketAddresses;
 import io.vnet4j.Log;
 import io.vnet4j.Shutdown;
 import io.vnet4j.config.UserConfig;
@@ -36,9 +37,10 @@ final class TcpHostForwards {
     }
 
     void listen(UserConfig.HostForward forward, Selector selector) throws IOException {
-        ServerSocketChannel listener = ServerSocketChannel.open();
+        InetSocketAddress local = new InetSocketAddress(forward.hostAddress().toInetAddress(), forward.hostPort());
+        ServerSocketChannel listener = ServerSocketChannel.open(SocketAddresses.family(local));
         try {
-            listener.bind(new InetSocketAddress(forward.hostAddress().toInetAddress(), forward.hostPort()));
+            listener.bind(local);
             listener.configureBlocking(false);
         } catch (IOException e) {
             listener.close();

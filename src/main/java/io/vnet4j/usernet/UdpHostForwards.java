@@ -1,5 +1,6 @@
 package io.vnet4j.usernet;
 
+import io.vnet4j.SocketAddresses;
 import io.vnet4j.Shutdown;
 import io.vnet4j.config.UserConfig;
 import io.vnet4j.wire.IpAddress;
@@ -61,9 +62,10 @@ final class UdpHostForwards {
 
     /** Opens the host socket of a rule; fails when the address is taken. */
     void listen(UserConfig.HostForward forward, Selector selector) throws IOException {
-        DatagramChannel channel = DatagramChannel.open();
+        InetSocketAddress local = new InetSocketAddress(forward.hostAddress().toInetAddress(), forward.hostPort());
+        DatagramChannel channel = DatagramChannel.open(SocketAddresses.family(local));
         try {
-            channel.bind(new InetSocketAddress(forward.hostAddress().toInetAddress(), forward.hostPort()));
+            channel.bind(local);
             channel.configureBlocking(false);
         } catch (IOException e) {
             channel.close();

@@ -13,6 +13,7 @@ import io.vnet4j.wire.TcpSegment;
 import io.vnet4j.wire.UdpPacket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.ServerSocketChannel;
@@ -75,6 +76,25 @@ class HostForwardFamiliesTest {
             TcpSegment syn = new TcpSegment().wrap(frame, ip.payloadOffset(), ip.payloadLength());
             assertThat(syn.destinationPort()).isEqualTo(22);
             assertThat(syn.flags() & TcpFlags.SYN).isNotZero();
+        }
+    }
+
+    /**
+     * A rule on 0.0.0.0 listens on IPv4 only, as QEMU's and slirp4netns's do: the JDK would bind an IPv4
+     * wildcard on its default dual-stack socket as ::, taking the IPv6 port too.
+     */
+    @Test
+    void aForwardOnTheIpv4WildcardLeavesIpv6Alone() throws Exception {
+        InetSocketAddress listen = freeTcpPort("0.0.0.0");
+        InetSocketAddress udp = freeUdpPort("0.0.0.0");
+        try (Network network = new Network()) {
+            network.addNetdev("user,id=u,hostfwd=tcp:0.0.0.0:" + listen.getPort() + "-:22,hostfwd=udp:0.0.0.0:"
+                    + udp.getPort() + "-:53");
+            try (ServerSocketChannel v6 = ServerSocketChannel.open(StandardProtocolFamily.INET6);
+                 DatagramChannel v6udp = DatagramChannel.open(StandardProtocolFamily.INET6)) {
+                v6.bind(new InetSocketAddress("::1", listen.getPort())); // free: the rule took only IPv4
+                v6udp.bind(new InetSocketAddress("::1", udp.getPort()));
+            }
         }
     }
 

@@ -10,6 +10,7 @@ import io.vnet4j.fabric.Port;
 import io.vnet4j.os.OwnedFile;
 import io.vnet4j.os.SocketFiles;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
@@ -70,7 +71,7 @@ public final class StreamServerNetdev extends NetdevBase {
         if (address instanceof UnixDomainSocketAddress) {
             ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         } else {
-            ch = ServerSocketChannel.open();
+            ch = ServerSocketChannel.open(SocketAddresses.family((InetSocketAddress) address));
             ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
         }
         try {
