@@ -1,15 +1,15 @@
 package io.vnet4j.usernet;
 
-import io.vnet4j.SocketAddresses;
 import io.vnet4j.Log;
 import io.vnet4j.Shutdown;
+import io.vnet4j.SocketAddresses;
 import io.vnet4j.config.UserConfig;
+import io.vnet4j.usernet.flow.LoopSelector;
 import io.vnet4j.usernet.tcp.TcpNat;
 import io.vnet4j.wire.IpAddress;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
@@ -36,7 +36,7 @@ final class TcpHostForwards {
         this.ports = ports;
     }
 
-    void listen(UserConfig.HostForward forward, Selector selector) throws IOException {
+    void listen(UserConfig.HostForward forward, LoopSelector selector) throws IOException {
         InetSocketAddress local = new InetSocketAddress(forward.hostAddress().toInetAddress(), forward.hostPort());
         ServerSocketChannel listener = ServerSocketChannel.open(SocketAddresses.family(local));
         try {
@@ -48,7 +48,7 @@ final class TcpHostForwards {
                     + ": " + e.getMessage(), e);
         }
         Rule rule = new Rule(forward, listener);
-        listener.register(selector, SelectionKey.OP_ACCEPT, rule);
+        selector.register(listener, SelectionKey.OP_ACCEPT, rule);
         rules.add(rule);
     }
 

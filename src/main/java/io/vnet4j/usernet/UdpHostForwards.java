@@ -1,8 +1,9 @@
 package io.vnet4j.usernet;
 
-import io.vnet4j.SocketAddresses;
 import io.vnet4j.Shutdown;
+import io.vnet4j.SocketAddresses;
 import io.vnet4j.config.UserConfig;
+import io.vnet4j.usernet.flow.LoopSelector;
 import io.vnet4j.wire.IpAddress;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -10,7 +11,6 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -61,7 +61,7 @@ final class UdpHostForwards {
     }
 
     /** Opens the host socket of a rule; fails when the address is taken. */
-    void listen(UserConfig.HostForward forward, Selector selector) throws IOException {
+    void listen(UserConfig.HostForward forward, LoopSelector selector) throws IOException {
         InetSocketAddress local = new InetSocketAddress(forward.hostAddress().toInetAddress(), forward.hostPort());
         DatagramChannel channel = DatagramChannel.open(SocketAddresses.family(local));
         try {
@@ -73,7 +73,7 @@ final class UdpHostForwards {
                     + ": " + e.getMessage(), e);
         }
         Rule rule = new Rule(forward, channel);
-        channel.register(selector, SelectionKey.OP_READ, rule);
+        selector.register(channel, SelectionKey.OP_READ, rule);
         rules.add(rule);
     }
 

@@ -5,6 +5,7 @@ import io.vnet4j.SocketAddresses;
 import io.vnet4j.os.ChannelDescriptors;
 import io.vnet4j.os.SocketErrorQueue;
 import io.vnet4j.usernet.flow.FlowKey;
+import io.vnet4j.usernet.flow.LoopSelector;
 import io.vnet4j.wire.IpAddress;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -12,7 +13,6 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,7 +67,7 @@ final class UdpNat {
         }
     }
 
-    private final Selector selector;
+    private final LoopSelector selector;
     private final GuestOutput out;
     private final IcmpErrors errors;
     private final GatewayAddresses gateway;
@@ -88,7 +88,7 @@ final class UdpNat {
         this.outbound6 = ipv6;
     }
 
-    UdpNat(Selector selector, GuestOutput out, IcmpErrors errors, GatewayAddresses gateway) {
+    UdpNat(LoopSelector selector, GuestOutput out, IcmpErrors errors, GatewayAddresses gateway) {
         this.selector = selector;
         this.out = out;
         this.errors = errors;
@@ -144,7 +144,7 @@ final class UdpNat {
         IpAddress source = target.getAddress() instanceof java.net.Inet4Address ? outbound4 : outbound6;
         channel.bind(source == null ? null : new InetSocketAddress(source.toInetAddress(), 0));
         Flow flow = new Flow(key, channel, errorQueueOf(channel, key.guest().isIpv6()), now);
-        channel.register(selector, SelectionKey.OP_READ, flow);
+        selector.register(channel, SelectionKey.OP_READ, flow);
         flows.put(key, flow);
         return flow;
     }

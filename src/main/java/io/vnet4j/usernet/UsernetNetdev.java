@@ -7,16 +7,17 @@ import io.vnet4j.config.UserConfig;
 import io.vnet4j.fabric.FrameQueue;
 import io.vnet4j.fabric.Hub;
 import io.vnet4j.fabric.Netdev;
-import io.vnet4j.os.ChannelDescriptors;
 import io.vnet4j.fabric.Port;
 import io.vnet4j.fabric.QueuedPort;
+import io.vnet4j.os.ChannelDescriptors;
 import io.vnet4j.usernet.dhcp.DhcpCounters;
 import io.vnet4j.usernet.dhcp.Lease;
 import io.vnet4j.usernet.dhcpv6.Dhcpv6Settings;
+import io.vnet4j.usernet.flow.LoopSelector;
 import io.vnet4j.usernet.tcp.TcpNat;
-import io.vnet4j.wire.MacAddress;
 import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.Ipv4Address;
+import io.vnet4j.wire.MacAddress;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -25,15 +26,15 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -75,6 +76,8 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
     private final ReentrantLock gatewayLock = new ReentrantLock();
     private final FrameQueue.FrameHandler fromHub = this::frameFromHub;
     private Selector selector;
+    /** The selector as the flows see it: counts what only the loop's next select applies. */
+    private LoopSelector loopSelector;
     private Gateway gateway;
     private GuestOutput out;
     private UdpNat nat;
@@ -205,9 +208,9 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
     public void addHostForward(UserConfig.HostForward forward) throws IOException {
         onLoop(() -> {
             if (forward.udp()) {
-                udpForwards.listen(forward, selector);
+                udpForwards.listen(forward, loopSelector);
             } else {
-                tcpForwards.listen(forward, selector);
+                tcpForwards.listen(forward, loopSelector);
             }
             hostForwards.add(forward);
             Log.info(id() + ": forwarding " + forwardText(forward) + " (added)");
@@ -340,15 +343,16 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
     @Override
     public void start() throws IOException {
         selector = Selector.open();
+        loopSelector = new LoopSelector(selector);
         neighbors = new NeighborTable();
         out = new GuestOutput((frame, offset, length, segmentSize) -> deliver(frame, offset, length, segmentSize),
                 neighbors, config.mtu(), System::nanoTime);
         GatewayAddresses addresses = GatewayAddresses.of(config);
         VirtualPorts ports = new VirtualPorts();
         errors = new IcmpErrors(out);
-        nat = new UdpNat(selector, out, errors, addresses);
+        nat = new UdpNat(loopSelector, out, errors, addresses);
         nat.outboundAddresses(config.reach().outboundAddr4(), config.reach().outboundAddr6());
-        tcp = new TcpNat(selector, out::sendTcp, config.mtu(), TCP_WINDOW_BUDGET, new SecureRandom());
+        tcp = new TcpNat(loopSelector, out::sendTcp, config.mtu(), TCP_WINDOW_BUDGET, new SecureRandom());
         tcp.outboundAddresses(config.reach().outboundAddr4(), config.reach().outboundAddr6());
         tcp.onUnreachable((remote, remotePort, guest, guestPort, sequence, cause) -> errors.tcp(addresses.host(guest),
                 guest, guestPort, remote, remotePort, sequence, IcmpErrors.ofException(cause, guest.isIpv4())));
@@ -359,9 +363,9 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
         try {
             for (UserConfig.HostForward f : config.hostForwards()) {
                 if (f.udp()) {
-                    udpForwards.listen(f, selector);
+                    udpForwards.listen(f, loopSelector);
                 } else {
-                    tcpForwards.listen(f, selector);
+                    tcpForwards.listen(f, loopSelector);
                 }
                 hostForwards.add(f);
             }
@@ -432,28 +436,34 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
     /**
      * A small frame (a ping, an ACK, a DNS query, a handshake) that finds the loop asleep and nothing
      * queued is handled at once on the hub's thread, under the gateway lock: its answer leaves without
-     * waiting for the loop to wake, one thread hand-off less. The loop is woken afterwards, to take up
-     * what the frame changed (interest in a socket, a new flow). Bulk data is left to the loop's thread,
-     * so reading the guest's frames and handling them still run side by side.
+     * waiting for the loop to wake, one thread hand-off less. The loop is woken afterwards only when it has
+     * something to take up: a socket registered or its interest changed ({@link LoopSelector#changes()}), or a
+     * task queued; a ping or a data segment that changed nothing leaves it asleep. Bulk data is left to the
+     * loop's thread, so reading the guest's frames and handling them still run side by side.
      */
     @Override
     protected int writeThrough(ByteBuffer frame, int offset, int length, int segmentSize) {
         if (length > AT_ONCE_MAX_FRAME || segmentSize > 0 || !sleeping || !gatewayLock.tryLock()) {
             return NOT_WRITTEN;
         }
+        boolean loopNeeded;
         try {
             if (stopped || !sleeping || !queue.isEmpty()) {
                 return NOT_WRITTEN;
             }
+            long changes = loopSelector.changes();
             gateway.frame(frame, offset, length, false, System.nanoTime());
             tcp.flushAcks();
+            loopNeeded = loopSelector.changes() != changes || !tasks.isEmpty();
         } catch (RuntimeException e) {
             Log.warn(id() + ": a frame was dropped on an internal error: " + e);
             return WRITE_FAILED;
         } finally {
             gatewayLock.unlock();
         }
-        selector.wakeup();
+        if (loopNeeded) {
+            selector.wakeup();
+        }
         return WRITTEN;
     }
 

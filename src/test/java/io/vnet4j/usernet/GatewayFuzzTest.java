@@ -8,6 +8,7 @@ import io.vnet4j.config.ConfigException;
 import io.vnet4j.config.ConfigParser;
 import io.vnet4j.config.NetdevConfig;
 import io.vnet4j.config.UserConfig;
+import io.vnet4j.usernet.flow.LoopSelector;
 import io.vnet4j.usernet.tcp.TcpNat;
 import io.vnet4j.wire.ArpPacket;
 import io.vnet4j.wire.EtherType;
@@ -100,8 +101,8 @@ class GatewayFuzzTest {
         NeighborTable arpTable = new NeighborTable();
         GuestOutput out = new GuestOutput(this::checkSent, arpTable, config.mtu(), () -> clock);
         GatewayAddresses addresses = GatewayAddresses.of(config);
-        UdpNat nat = new UdpNat(closedSelector, out, new IcmpErrors(out), addresses);
-        TcpNat tcpNat = new TcpNat(closedSelector, out::sendTcp, config.mtu(), UsernetNetdev.TCP_WINDOW_BUDGET,
+        UdpNat nat = new UdpNat(new LoopSelector(closedSelector), out, new IcmpErrors(out), addresses);
+        TcpNat tcpNat = new TcpNat(new LoopSelector(closedSelector), out::sendTcp, config.mtu(), UsernetNetdev.TCP_WINDOW_BUDGET,
                 new Random(0));
         UdpHostForwards udpForwards = new UdpHostForwards(out, addresses,
                 new HostForwardGuests(config, arpTable), new VirtualPorts());

@@ -4,6 +4,7 @@ import io.vnet4j.Log;
 import io.vnet4j.config.ConfigParser;
 import io.vnet4j.config.NetdevConfig;
 import io.vnet4j.config.UserConfig;
+import io.vnet4j.usernet.flow.LoopSelector;
 import io.vnet4j.usernet.tcp.TcpNat;
 import io.vnet4j.wire.EthernetFrame;
 import io.vnet4j.wire.IpAddress;
@@ -84,8 +85,8 @@ public class GatewayTcpBenchmark {
         arp.learn(GuestFrames6.GUEST, GuestFrames6.GUEST_MAC);
         GatewayAddresses addresses = GatewayAddresses.of(config);
         GuestOutput out = new GuestOutput(this::fromGateway, arp, config.mtu(), () -> now);
-        UdpNat udp = new UdpNat(selector, out, new IcmpErrors(out), addresses);
-        tcp = new TcpNat(selector, out::sendTcp, config.mtu(), UsernetNetdev.TCP_WINDOW_BUDGET, new Random(0));
+        UdpNat udp = new UdpNat(new LoopSelector(selector), out, new IcmpErrors(out), addresses);
+        tcp = new TcpNat(new LoopSelector(selector), out::sendTcp, config.mtu(), UsernetNetdev.TCP_WINDOW_BUDGET, new Random(0));
         UdpServices services = new UdpServices("bench", config, addresses, udp, out, arp,
                 DnsUpstreams.resolve(config, Path.of("/nonexistent")), new UdpHostForwards(out, addresses,
                 new HostForwardGuests(config, arp), new VirtualPorts()));

@@ -3,6 +3,7 @@ package io.vnet4j.usernet.tcp;
 import io.vnet4j.Log;
 import io.vnet4j.SocketAddresses;
 import io.vnet4j.usernet.flow.FlowKey;
+import io.vnet4j.usernet.flow.LoopSelector;
 import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.TcpFlags;
 import io.vnet4j.wire.TcpSackBlocks;
@@ -12,11 +13,10 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -90,7 +90,7 @@ public final class TcpNat {
         }
     }
 
-    private final Selector selector;
+    private final LoopSelector selector;
     private final Output output;
     private Unreachable unreachable = (remote, remotePort, guest, guestPort, sequence, cause) -> { };
     /** The source addresses of host connections per family ({@link #outboundAddresses}); null: the kernel's choice. */
@@ -112,7 +112,7 @@ public final class TcpNat {
      * @param windowBudget what the windows of all connections that are sending may add up to: the room
      *     of the queue in front of the gateway, which a segment dropped there would cost a retransmission
      */
-    public TcpNat(Selector selector, Output output, int mtu, int windowBudget, RandomGenerator random) {
+    public TcpNat(LoopSelector selector, Output output, int mtu, int windowBudget, RandomGenerator random) {
         this.selector = selector;
         this.output = output;
         this.mss = mtu - 40; // IPv4 and TCP headers
@@ -214,8 +214,10 @@ public final class TcpNat {
         flow.connection.guestSyn(sequence, window, options, now);
         flows.put(key, flow);
         try {
-            boolean connected = channel.connect(target);
-            flow.selectionKey = channel.register(selector, connected ? 0 : SelectionKey.OP_CONNECT, flow);
+            // a host on this machine (loopback, above all) has often accepted by the time connect returns:
+            // then the SYN-ACK leaves now, not after a trip through the loop's selector
+            boolean connected = channel.connect(target) || channel.finishConnect();
+            flow.selectionKey = selector.register(channel, connected ? 0 : SelectionKey.OP_CONNECT, flow);
             if (connected) {
                 flow.connection.hostConnected(now);
             }
@@ -238,7 +240,7 @@ public final class TcpNat {
         accepted.setOption(StandardSocketOptions.TCP_NODELAY, true);
         Flow flow = new Flow(key, accepted);
         flows.put(key, flow);
-        flow.selectionKey = accepted.register(selector, 0, flow);
+        flow.selectionKey = selector.register(accepted, 0, flow);
         flow.connection.openToGuest(now);
         settle(flow, now);
     }
@@ -335,9 +337,7 @@ public final class TcpNat {
                 ops |= SelectionKey.OP_WRITE;
             }
         }
-        if (k.interestOps() != ops) {
-            k.interestOps(ops);
-        }
+        selector.interest(k, ops);
     }
 
     private void close(Flow flow) {
