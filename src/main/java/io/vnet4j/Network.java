@@ -68,6 +68,11 @@ public final class Network implements AutoCloseable {
      */
     public Netdev addNetdev(String option) throws ConfigException, IOException {
         ConfigParser parser = new ConfigParser();
+        for (Netdev n : netdevs) {
+            if (n instanceof UsernetNetdev user && user.hub() != null) {
+                parser.runningUserNetwork(user.hub().id(), user.config());
+            }
+        }
         parser.netdev(option);
         NetdevConfig config = parser.build().netdevs().getFirst();
         if (netdev(config.id()) != null) {

@@ -8,9 +8,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code vnet4j ctl [--control PATH] info network | COMMAND}: asks a running vnet4j. */
 @Command(name = "ctl", mixinStandardHelpOptions = true, separator = " ", usageHelpWidth = 120, versionProvider = Version.class,
@@ -24,17 +27,24 @@ final class CtlCommand implements Callable<Integer> {
     Path control;
 
     @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "An HMP command (text, as QEMU's monitor): info network, info usernet, hostfwd_add [NETDEV_ID] RULE, "
-            + "hostfwd_remove [NETDEV_ID] [tcp|udp]:[HOSTADDR]:HOSTPORT, netdev_add TYPE,id=ID,..., netdev_del ID; or a QMP command name such as query-network (JSON).")
+            + "hostfwd_remove [NETDEV_ID] [tcp|udp]:[HOSTADDR]:HOSTPORT, netdev_add TYPE,id=ID,..., netdev_del ID; or a QMP command name such as query-network (JSON); "
+            + "or a whole QMP command as one JSON argument: '{\"execute\":\"netdev_add\",\"arguments\":{...}}'.")
     List<String> words;
+
+    @Spec
+    CommandSpec spec;
 
     @Override
     public Integer call() {
         String line = String.join(" ", words);
+        // a JSON object is a QMP command as it is; QMP names are query-* and qmp_capabilities; anything else is
+        // an HMP command line, as QEMU's
+        Map<String, ?> command = line.startsWith("{") ? qmpCommand(line)
+                : words.size() == 1 && (line.startsWith("query-") || line.equals("qmp_capabilities"))
+                ? Map.of("execute", line)
+                : Map.of("execute", "human-monitor-command", "arguments", Map.of("command-line", line));
         try (ControlClient client = new ControlClient(control != null ? control : ControlSockets.find(RuntimeDir.get()))) {
-            // QMP names are query-* and qmp_capabilities; anything else is an HMP command line, as QEMU's
-            Map<?, ?> answer = words.size() == 1 && (line.startsWith("query-") || line.equals("qmp_capabilities"))
-                    ? client.execute(Map.of("execute", line))
-                    : client.execute(Map.of("execute", "human-monitor-command", "arguments", Map.of("command-line", line)));
+            Map<?, ?> answer = client.execute(command);
             if (answer.get("error") instanceof Map<?, ?> error) {
                 System.err.println("vnet4j ctl: " + Log.printable(String.valueOf(error.get("desc"))));
                 return 1;
@@ -46,5 +56,20 @@ final class CtlCommand implements Callable<Integer> {
             System.err.println("vnet4j ctl: " + Log.printable(e.getMessage()));
             return 1;
         }
+    }
+
+    /** A QMP command given as JSON text; a parameter error (exit code 2) when it is not a JSON object. */
+    private Map<String, ?> qmpCommand(String text) {
+        try {
+            if (Json.parse(text) instanceof Map<?, ?> command) {
+                Map<String, Object> copy = new java.util.LinkedHashMap<>();
+                command.forEach((k, v) -> copy.put(String.valueOf(k), v));
+                return copy;
+            }
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "COMMAND: not a JSON object: " + e.getMessage());
+        }
+        throw new CommandLine.ParameterException(spec.commandLine(), "COMMAND: expected a JSON object like "
+                + "{\"execute\":\"query-network\"}");
     }
 }

@@ -38,7 +38,7 @@ final class DaemonCommand implements Callable<Integer> {
                     + "dgram (local.*, remote.*), user (the user-mode gateway: ipv4=, ipv6=, net=, host=, dns=, dhcpstart=, "
                     + "ipv6-net= (or ipv6-prefix=, ipv6-prefixlen=), ipv6-host=, ipv6-dns=, restrict=, dnssearch=, "
                     + "hostfwd=[tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport with IPv6 in brackets, guestfwd=, ... as in "
-                    + "QEMU; and dns-upstream=ADDR[:PORT], mtu=, dhcp-static=, host-loopback=on|off, builtin-dns=on|off), tap (ifname=, netns=, configure=, mac=), vde (sock=, server=).")
+                    + "QEMU; and dns-upstream=ADDR[:PORT], mtu=, dhcp-static=, host-loopback=on|off, builtin-dns=on|off, outbound-addr=, outbound-addr6=), tap (ifname=, netns=, configure=, mac=), vde (sock=, server=).")
     List<String> netdevs = new ArrayList<>();
 
     @Option(names = "-net", paramLabel = "TYPE[,vlan=N],...",

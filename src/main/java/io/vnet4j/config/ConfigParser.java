@@ -50,6 +50,17 @@ public final class ConfigParser {
      * hub's user network, known only in build().
      */
     private final Map<String, Long> configureRequested = new HashMap<>();
+    /** User networks already running, by hub, for a TAP added at run time ({@link #runningUserNetwork}). */
+    private final Map<Integer, UserConfig> runningUserNetworks = new HashMap<>();
+
+    /**
+     * Tells the parser of a user network that already runs on {@code hub}: a {@code configure=on} TAP
+     * parsed here (QMP or HMP {@code netdev_add}) takes its address and gateway from it when the text
+     * itself has none on that hub.
+     */
+    public void runningUserNetwork(int hub, UserConfig user) {
+        runningUserNetworks.putIfAbsent(hub, user);
+    }
 
     /** Adds one {@code -netdev} argument. */
     public void netdev(String text) throws ConfigException {
@@ -162,16 +173,20 @@ public final class ConfigParser {
      * (slirp4netns's choice), and the TAP's mtu= or else the user network's; {@code mac} is the TAP's mac=.
      */
     private NetdevConfig.Tap.Configure configureFromUserNetwork(NetdevConfig.Tap tap, long mac) throws ConfigException {
+        UserConfig u = runningUserNetworks.get(tap.hub());
         for (NetdevConfig n : netdevs) {
             if (n instanceof NetdevConfig.User user && user.hub() == tap.hub()) {
-                UserConfig u = user.user();
-                int mtu = tap.mtu() > 0 ? tap.mtu() : u.mtu();
-                if (!u.ipv4()) {
-                    return new NetdevConfig.Tap.Configure(0, 0, 0, mtu, mac); // IPv6 only: the address comes by SLAAC
-                }
-                return new NetdevConfig.Tap.Configure(u.network() | (100 & ~u.netmask()), u.prefixLength(), u.host(), mtu,
-                        mac);
+                u = user.user();
+                break;
             }
+        }
+        if (u != null) {
+            int mtu = tap.mtu() > 0 ? tap.mtu() : u.mtu();
+            if (!u.ipv4()) {
+                return new NetdevConfig.Tap.Configure(0, 0, 0, mtu, mac); // IPv6 only: the address comes by SLAAC
+            }
+            return new NetdevConfig.Tap.Configure(u.network() | (100 & ~u.netmask()), u.prefixLength(), u.host(), mtu,
+                    mac);
         }
         throw new ConfigException("-netdev tap,id=" + tap.id() + ": configure=on needs a -netdev user on hub " + tap.hub()
                 + " (the interface takes its address and gateway from it)");
@@ -312,7 +327,7 @@ public final class ConfigParser {
         UserConfig user = UserOptionParser.parse(o);
         o.finish(UserOptionParser.KEYS);
         String settings = (user.ipv4() ? "net=" + Ipv4Address.format(user.network()) + "/" + user.prefixLength() : "ipv4=off")
-                + ",restrict=" + (user.reach().restricted() ? "on" : "off");
+                + ",restrict=" + (user.reach().restricted() ? "on" : "off") + user.reach().describeChanges();
         return new NetdevConfig.User(id, "user", hub, settings, user);
     }
 

@@ -87,8 +87,16 @@ public record UserConfig(boolean ipv4, int network, int prefixLength, int host, 
      */
     public record Reach(boolean restricted, boolean hostLoopback, boolean builtinDns, IpAddress outboundAddr4,
                         IpAddress outboundAddr6) {
-        /** QEMU's default: NAT on, the host's loopback reachable, DNS answered, the kernel picks the source. */
-        public static final Reach OPEN = new Reach(false, true, true, null, null);
+        /**
+         * What differs from the defaults (the host's loopback reachable, DNS answered, the kernel picks the
+         * source address), {@code restrict} aside, as options after a comma
+         * ({@code ",host-loopback=off,builtin-dns=off,outbound-addr=192.0.2.2"}); empty when nothing does.
+         */
+        public String describeChanges() {
+            return (hostLoopback ? "" : ",host-loopback=off") + (builtinDns ? "" : ",builtin-dns=off")
+                    + (outboundAddr4 == null ? "" : ",outbound-addr=" + outboundAddr4)
+                    + (outboundAddr6 == null ? "" : ",outbound-addr6=" + outboundAddr6);
+        }
     }
 
     /**

@@ -411,7 +411,9 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
                 + Ipv4Address.format(config.dns()))
                 + config.ipv6().map(v6 -> (config.ipv4() ? "; " : "") + v6.network() + ", gateway " + v6.host()
                         + ", DNS " + v6.dns()).orElse("")
-                + (services.dnsUpstreams().isEmpty() ? " (no upstream resolver)" : " -> " + SocketAddresses.format(services.dnsUpstreams()))
+                + (!config.reach().builtinDns() ? " (builtin-dns=off: nothing answers there)"
+                        : services.dnsUpstreams().isEmpty() ? " (no upstream resolver)"
+                        : " -> " + SocketAddresses.format(services.dnsUpstreams()))
                 + (config.reach().restricted() ? ", restricted" : ""));
         for (UserConfig.HostForward f : config.hostForwards()) {
             Log.info(id() + ": forwarding " + forwardText(f));

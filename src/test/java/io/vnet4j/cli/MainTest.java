@@ -54,6 +54,12 @@ class MainTest {
     }
 
     @Test
+    void ctlTakesAWholeQmpCommandAndRefusesBadJsonWithTwo() {
+        assertThat(Main.run("ctl", "--control", "/nonexistent/control.sock", "{\"execute\": ")).isEqualTo(2);
+        assertThat(err()).startsWith("vnet4j: COMMAND: not a JSON object").hasLineCount(1);
+    }
+
+    @Test
     void aNewlineInABadOptionStillGivesOneLine() {
         assertThat(Main.run("-netdev", "socket,id=s,listen=127.0.0.1:80\n10")).isEqualTo(2);
         assertThat(err()).contains("80\\n10").endsWith(System.lineSeparator());

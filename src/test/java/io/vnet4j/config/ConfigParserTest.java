@@ -373,6 +373,23 @@ class ConfigParserTest {
     }
 
     @Test
+    void aTapAddedAtRunTimeTakesItsAddressFromTheRunningUserNetwork() throws ConfigException {
+        ConfigParser running = new ConfigParser();
+        running.netdev("user,id=u,net=10.0.7.0/24");
+        UserConfig user = ((NetdevConfig.User) running.build().netdevs().getFirst()).user();
+        ConfigParser parser = new ConfigParser();
+        parser.runningUserNetwork(0, user);
+        parser.netdev("tap,id=t,ifname=vn0,configure=on");
+        NetdevConfig.Tap tap = (NetdevConfig.Tap) parser.build().netdevs().getFirst();
+        assertThat(tap.configure().address()).isEqualTo(io.vnet4j.wire.Ipv4Address.parse("10.0.7.100"));
+        ConfigParser otherHub = new ConfigParser();
+        otherHub.runningUserNetwork(1, user);
+        otherHub.netdev("tap,id=t,ifname=vn0,configure=on");
+        assertThatThrownBy(otherHub::build)
+                .hasMessageContaining("configure=on needs a -netdev user on hub 0");
+    }
+
+    @Test
     void tapMacIsSetByConfigureOnly() throws ConfigException {
         ConfigParser parser = new ConfigParser();
         parser.netdev("user,id=u");

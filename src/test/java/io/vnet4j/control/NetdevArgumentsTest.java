@@ -18,9 +18,19 @@ class NetdevArgumentsTest {
     }
 
     @Test
-    void aMissingTypeAListOrACommaIsRefusedNamingTheParameter() {
+    void aListOfQapiStringsRepeatsTheKey() {
+        Object args = Json.parse("{\"type\":\"user\",\"id\":\"u\",\"hostfwd\":[{\"str\":\"tcp::2222-:22\"},"
+                + "{\"str\":\"udp::5353-:53\"}],\"dnssearch\":[\"example.org\"]}");
+        assertThat(NetdevArguments.toOption((Map<?, ?>) args))
+                .isEqualTo("user,id=u,hostfwd=tcp::2222-:22,hostfwd=udp::5353-:53,dnssearch=example.org");
+    }
+
+    @Test
+    void aMissingTypeABadListElementOrACommaIsRefusedNamingTheParameter() {
         assertThatThrownBy(() -> NetdevArguments.toOption(Map.of("id", "b"))).hasMessage("Parameter 'type' is missing");
-        assertThatThrownBy(() -> NetdevArguments.toOption(Map.of("type", "user", "hostfwd", List.of("x"))))
+        assertThatThrownBy(() -> NetdevArguments.toOption(Map.of("type", "user", "hostfwd", List.of(1))))
+                .hasMessageContaining("'hostfwd' expects a list of {\"str\": STRING} objects");
+        assertThatThrownBy(() -> NetdevArguments.toOption(Map.of("type", "user", "hostfwd", List.of(Map.of("s", "x")))))
                 .hasMessageContaining("'hostfwd'");
         assertThatThrownBy(() -> NetdevArguments.toOption(Map.of("type", "user", "id", "a,b")))
                 .hasMessageContaining("'id'");

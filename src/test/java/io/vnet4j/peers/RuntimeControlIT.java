@@ -85,6 +85,30 @@ class RuntimeControlIT {
         assertThat(ctl("netdev_del", "second").output()).contains("Device 'second' not found");
     }
 
+    /**
+     * A container's namespace attached while the daemon runs, as slirp4netns attaches one: {@code netdev_add}
+     * of a {@code configure=on} TAP takes its address from the running user network; and QMP's own shape
+     * of {@code hostfwd}, a list of {@code {"str": RULE}}, adds a user network with two forwards.
+     */
+    @Test
+    void aNamespaceIsAttachedAtRunTimeAndQmpTakesQemusListOfForwards() throws Exception {
+        dir = Files.createTempDirectory("vnet4j-runtime-it");
+        vnet = VnetProcess.start("--control", dir.resolve("control.sock").toString(), "-netdev", "user,id=u");
+        try (NetNamespace ns = NetNamespace.create("vnet4j-rt")) {
+            PeerTools.Exec tap = ctl("netdev_add", "tap,id=ctr,ifname=tap0,netns=/run/netns/" + ns.name() + ",configure=on");
+            assertThat(tap.ok()).as(tap.output()).isTrue();
+            assertThat(ns.execOk("ip", "-4", "addr", "show", "dev", "tap0")).contains("inet 10.0.2.100/24");
+            assertThat(ns.execOk("busybox", "ping", "-c", "1", "-W", "5", "10.0.2.2")).contains("1 packets received");
+            assertThat(ctl("netdev_del", "ctr").ok()).isTrue();
+        }
+        int a = PeerTools.freePort();
+        int b = PeerTools.freePort();
+        PeerTools.Exec qmp = ctl("{\"execute\":\"netdev_add\",\"arguments\":{\"type\":\"user\",\"id\":\"u2\",\"hubid\":1,"
+                + "\"hostfwd\":[{\"str\":\"tcp::" + a + "-:22\"},{\"str\":\"udp::" + b + "-:53\"}]}}");
+        assertThat(qmp.ok()).as(qmp.output()).isTrue(); // ctl prints the "return" value: {}
+        assertThat(ctl("info", "network").output()).contains("hostfwd tcp 127.0.0.1:" + a, "hostfwd udp 127.0.0.1:" + b);
+    }
+
     private static String get(int port) throws IOException {
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
             s.setSoTimeout(30_000);
