@@ -7,6 +7,8 @@ package io.vnet4j;
  */
 public final class Log {
     private static volatile boolean quiet;
+    /** Bound while code runs whose informational lines would only confuse (the warm-up's private network). */
+    private static final ScopedValue<Boolean> HUSHED = ScopedValue.newInstance();
 
     private Log() {}
 
@@ -14,8 +16,13 @@ public final class Log {
         quiet = q;
     }
 
+    /** Runs {@code task} with the informational lines this thread would print left out (warnings stay). */
+    public static void hushed(Runnable task) {
+        ScopedValue.where(HUSHED, true).run(task);
+    }
+
     public static void info(String message) {
-        if (!quiet) {
+        if (!quiet && !HUSHED.orElse(false)) {
             System.err.println("vnet4j: " + printable(message));
         }
     }

@@ -2,6 +2,7 @@ package io.vnet4j.cli;
 
 import io.vnet4j.Log;
 import io.vnet4j.Network;
+import io.vnet4j.Warmup;
 import io.vnet4j.config.Config;
 import io.vnet4j.config.ConfigException;
 import io.vnet4j.config.ConfigParser;
@@ -53,6 +54,11 @@ final class DaemonCommand implements Callable<Integer> {
             description = "Control socket (QMP-style JSON; mode 0600). Default: control.sock in the runtime directory, "
                     + "or control-2.sock, ... when another vnet4j answers there; none: no control socket.")
     Path control;
+
+    @Option(names = "--no-warm-up", negatable = false, description = "Do not run the frame paths on a private "
+            + "network after start (a second or two of one core, so that the first guests' round trips run compiled "
+            + "code; see docs/architecture.md).")
+    boolean noWarmUp;
 
     @Option(names = "--quiet", description = "Log only warnings.")
     boolean quiet;
@@ -245,6 +251,9 @@ final class DaemonCommand implements Callable<Integer> {
             Log.info("no control socket (--control none): vnet4j ctl cannot reach this daemon");
         }
         System.err.println("vnet4j: ready");
+        if (!noWarmUp) {
+            Warmup.inBackground();
+        }
         stopped.await();
         return 0;
     }

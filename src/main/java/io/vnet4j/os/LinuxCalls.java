@@ -54,6 +54,8 @@ final class LinuxCalls {
     static final MethodHandle POLL = bind("poll", FunctionDescriptor.of(INT, ADDR, LONG, INT));
     static final MethodHandle SETNS = bind("setns", FunctionDescriptor.of(INT, INT, INT));
     static final MethodHandle SOCKET = bind("socket", FunctionDescriptor.of(INT, INT, INT, INT));
+    static final MethodHandle SOCKETPAIR = bind("socketpair", FunctionDescriptor.of(INT, INT, INT, INT, ADDR));
+    static final int SOCK_NONBLOCK = 0x800;
     static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(INT, INT));
 
     private LinuxCalls() {}

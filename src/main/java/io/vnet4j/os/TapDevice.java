@@ -76,6 +76,31 @@ public final class TapDevice implements AutoCloseable {
         });
     }
 
+    /**
+     * Two devices over the ends of a unix datagram socket pair, named {@code name}: what one writes the other
+     * reads, one frame per datagram, as a TAP's descriptor passes frames. For running the TAP path without a
+     * TAP (the warm-up, see {@code io.vnet4j.Warmup}); release both.
+     *
+     * @throws IOException when the kernel refuses the socket pair
+     */
+    public static TapDevice[] pair(String name) throws IOException {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment errno = Libc.errnoState(call);
+            MemorySegment fds = call.allocate(ValueLayout.JAVA_INT, 2);
+            int rc = (int) LinuxCalls.SOCKETPAIR.invokeExact(errno, Libc.AF_UNIX,
+                    Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC | LinuxCalls.SOCK_NONBLOCK, 0, fds);
+            if (rc != 0) {
+                throw new IOException("socketpair: " + Libc.strerror(Libc.errno(errno)));
+            }
+            return new TapDevice[] {new TapDevice(fds.getAtIndex(ValueLayout.JAVA_INT, 0), name),
+                    new TapDevice(fds.getAtIndex(ValueLayout.JAVA_INT, 1), name)};
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("socketpair: " + t, t);
+        }
+    }
+
     /** A TAP whose descriptor another process opened and handed over ({@link UserNamespaceTap}). */
     static TapDevice adopt(int fd, String name) {
         return new TapDevice(fd, name);

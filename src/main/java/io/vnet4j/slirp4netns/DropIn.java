@@ -1,6 +1,7 @@
 package io.vnet4j.slirp4netns;
 
 import io.vnet4j.Network;
+import io.vnet4j.Warmup;
 import io.vnet4j.config.Config;
 import io.vnet4j.config.ConfigException;
 import io.vnet4j.os.InheritedDescriptor;
@@ -72,6 +73,7 @@ final class DropIn {
                 Messages.warn("ready-fd " + settings.readyFd() + ": " + e.getMessage());
             }
         }
+        Warmup.inBackground();
         String reason = stopped.join();
         Messages.info("stopping: " + reason);
         close();

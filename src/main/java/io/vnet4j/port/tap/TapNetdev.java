@@ -58,9 +58,18 @@ public final class TapNetdev extends QueuedPort implements Netdev {
     private int mtu;
 
     public TapNetdev(NetdevConfig.Tap config, Hub hub) {
+        this(config, hub, null);
+    }
+
+    /**
+     * A TAP port over a device made elsewhere ({@link TapDevice#pair}, for the warm-up): {@link #start()} uses
+     * it instead of opening one, and {@code config}'s namespace, scripts and set-up are not used.
+     */
+    public TapNetdev(NetdevConfig.Tap config, Hub hub, TapDevice device) {
         super(config.id(), "tap", DEFAULT_QUEUE_BYTES);
         this.config = config;
         this.hub = hub;
+        this.device = device;
     }
 
     @Override
@@ -81,10 +90,12 @@ public final class TapNetdev extends QueuedPort implements Netdev {
     @Override
     public void start() throws IOException {
         try {
-            try {
-                device = TapDevice.open(config.ifname(), config.vnetHeader(), config.netns(), this::setUpInterface);
-            } catch (NetworkNamespace.AccessDenied denied) {
-                device = throughUserNamespace(denied);
+            if (device == null) {
+                try {
+                    device = TapDevice.open(config.ifname(), config.vnetHeader(), config.netns(), this::setUpInterface);
+                } catch (NetworkNamespace.AccessDenied denied) {
+                    device = throughUserNamespace(denied);
+                }
             }
         } catch (IOException e) {
             throw new IOException(id() + ": " + e.getMessage(), e);
