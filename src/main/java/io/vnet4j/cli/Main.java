@@ -9,7 +9,7 @@ import picocli.CommandLine;
  * Entry point of the vnet4j daemon, its {@code ctl} client and the slirp4netns drop-in: {@code vnet4j
  * slirp4netns ARGS} (what {@code bin/vnet4j-slirp4netns} runs) hands ARGS untouched to
  * {@link Slirp4netnsMain}, which reads slirp4netns's command line with slirp4netns's help, messages and
- * exit codes, not vnet4j's.
+ * exit codes, not vnet4j's; {@code vnet4j aot-training} is the launcher's training run ({@link AotTraining}).
  */
 public final class Main {
     private Main() {}
@@ -22,6 +22,9 @@ public final class Main {
     public static int run(String... args) {
         if (args.length > 0 && args[0].equals("slirp4netns")) {
             return Slirp4netnsMain.run(Arrays.copyOfRange(args, 1, args.length));
+        }
+        if (args.length == 1 && args[0].equals("aot-training")) {
+            return AotTraining.run();
         }
         CommandLine cli = new CommandLine(new DaemonCommand());
         cli.getCommandSpec().usageMessage().footer(DaemonCommand.footer(RuntimeDir.get()));
