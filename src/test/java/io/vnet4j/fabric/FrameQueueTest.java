@@ -53,6 +53,54 @@ class FrameQueueTest {
     }
 
     @Test
+    void anIdleQueueHoldsASmallRingThatGrowsToTheBoundAsFramesWait() throws InterruptedException {
+        FrameQueue q = new FrameQueue(1 << 20);
+        assertThat(q.ringBytes()).isEqualTo(FrameQueue.INITIAL_BYTES);
+        assertThat(q.capacity()).isEqualTo(1 << 20);
+        List<byte[]> sent = new ArrayList<>();
+        for (int i = 0; offer(q, frame(1500, i)); i++) {
+            sent.add(frame(1500, i));
+        }
+        assertThat(q.ringBytes()).isEqualTo(1 << 20);
+        assertThat(sent.size()).isEqualTo((1 << 20) / 1508);
+        List<byte[]> got = drain(q, Integer.MAX_VALUE, Integer.MAX_VALUE);
+        assertThat(got).containsExactlyElementsOf(sent);
+    }
+
+    @Test
+    void aRingThatGrowsWhileTheConsumerHandlesInPlaceKeepsOrderAndFreesTheBatch() throws InterruptedException {
+        FrameQueue q = new FrameQueue(1 << 20);
+        // wrap the small ring first, so the copy has padding to leave out
+        for (int i = 0; i < 20; i++) {
+            assertThat(offer(q, frame(1000, i))).isTrue();
+        }
+        assertThat(drain(q, Integer.MAX_VALUE, 15)).hasSize(15);
+        for (int i = 20; i < 40; i++) {
+            assertThat(offer(q, frame(1000, i))).isTrue();
+        }
+        List<byte[]> handled = new ArrayList<>();
+        int n = q.drainInPlace((ring, off, len, seg) -> {
+            if (handled.isEmpty()) {
+                for (int i = 40; i < 100; i++) { // a producer fills the ring past its size meanwhile
+                    assertThat(offer(q, frame(1000, i))).isTrue();
+                }
+            }
+            handled.add(bytes(ring, off, len));
+        }, Integer.MAX_VALUE, 10, NO_WAIT);
+        assertThat(n).isEqualTo(10);
+        assertThat(q.ringBytes()).isGreaterThan(FrameQueue.INITIAL_BYTES);
+        for (int i = 0; i < 10; i++) {
+            assertThat(handled.get(i)).isEqualTo(frame(1000, 15 + i));
+        }
+        List<byte[]> rest = drain(q, Integer.MAX_VALUE, Integer.MAX_VALUE);
+        assertThat(rest).hasSize(75);
+        for (int i = 0; i < 75; i++) {
+            assertThat(rest.get(i)).isEqualTo(frame(1000, 25 + i));
+        }
+        assertThat(q.isEmpty()).isTrue();
+    }
+
+    @Test
     void refusesCapacityBelow2048Bytes() {
         assertThatThrownBy(() -> new FrameQueue(2047)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("2047");
