@@ -36,10 +36,10 @@ import java.util.concurrent.TimeUnit;
  * TAP port whose "device" is one end of a unix datagram socket pair ({@link TapDevice#pair}; the guest
  * writes and reads virtio-net framed frames at the other end, through the same native read, write and
  * poll calls), and a user network, on a hub nobody else is on, its DNS upstream and TCP peer servers of
- * this class on 127.0.0.1, so nothing leaves the machine and no user's network sees a frame. Each round
- * sends an ARP request, {@value #PINGS_PER_ROUND} pings to the gateway, a DNS query through the NAT, and a 1-byte request/response on
- * a TCP connection through the NAT (a new connection every {@value #ROUNDS_PER_CONNECTION} rounds, so the
- * handshake and close paths count too). Compiled code belongs to the classes, not to the objects, so the
+ * this class on 127.0.0.1, so nothing leaves the machine and no user's network sees a frame. The rounds
+ * send first an ARP request and {@value #PINGS_PER_ROUND} pings to the gateway each, then a DNS query
+ * through the NAT and a 1-byte request/response on a TCP connection through the NAT each (a new connection
+ * every {@value #ROUNDS_PER_CONNECTION} rounds, so the handshake and close paths count too). Compiled code belongs to the classes, not to the objects, so the
  * daemon's own gateway runs the compiled code from then on. Any frame that does not come back in time ends
  * the warm-up early: it only ever makes things faster. The daemon runs it after "ready" unless
  * {@code --no-warm-up}; the slirp4netns drop-in after writing to its ready descriptor; a program that embeds
@@ -50,8 +50,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Warmup {
     /**
-     * Each round hands the TAP reader 10 frames or more, so its per-frame methods pass the 5,000 invocations
-     * after which HotSpot compiles at tier 4 (Tier4InvocationThreshold) well within the rounds.
+     * The rounds of each kind: the TAP reader's per-frame methods pass the 5,000 invocations after which
+     * HotSpot compiles at tier 4 (Tier4InvocationThreshold) well within them.
      */
     static final int ROUNDS = 2000;
     static final int ROUNDS_PER_CONNECTION = 10;
@@ -98,7 +98,10 @@ public final class Warmup {
         });
     }
 
-    /** Plays up to {@code rounds} rounds; returns how many completed (fewer when a reply did not come). */
+    /**
+     * Plays up to {@code rounds} rounds of each kind; returns how many completed in all ({@code 2 * rounds},
+     * fewer when a reply did not come).
+     */
     public static int run(int rounds) {
         TapDevice[] pair;
         try {
@@ -132,25 +135,32 @@ public final class Warmup {
         }
     }
 
+    /**
+     * First the frames the reader's thread answers by itself (ARP, pings to the gateway: a few microseconds
+     * each once compiled), so that path is compiled within a fraction of a second; then the rounds that
+     * cross threads and sockets (DNS through the NAT, TCP), a few hundred microseconds each.
+     */
     private int rounds(int rounds) throws IOException {
         for (int i = 0; i < rounds; i++) {
             send(Ipv4Frames.arpRequest(out, GUEST_MAC, GUEST, GATEWAY));
-            for (int p = 0; p < PINGS_PER_ROUND; p++) { // answered on the reader's thread: cheap, and the commonest
+            for (int p = 0; p < PINGS_PER_ROUND; p++) {
                 send(Ipv4Frames.echoRequest(out, GUEST_MAC, GATEWAY_MAC, GUEST, GATEWAY, 7, i & 0xFFFF, ONE_BYTE));
             }
+            if (!awaitFrames(1 + PINGS_PER_ROUND)) {
+                return 0;
+            }
+        }
+        for (int i = 0; i < rounds; i++) {
             send(Ipv4Frames.udp(out, GUEST_MAC, DNS_MAC, GUEST, 30000 + (i & 0x3FF), DNS, 53, DNS_QUERY));
-            if (!awaitFrames(2 + PINGS_PER_ROUND)) {
-                return i;
+            if (!awaitFrames(1)) {
+                return rounds + i;
             }
-            if (i % ROUNDS_PER_CONNECTION == 0 && (i > 0 && !close() || !connect())) {
-                return i;
-            }
-            if (!requestResponse()) {
-                return i;
+            if (i % ROUNDS_PER_CONNECTION == 0 && (i > 0 && !close() || !connect()) || !requestResponse()) {
+                return rounds + i;
             }
         }
         close();
-        return rounds;
+        return 2 * rounds;
     }
 
     /** Writes the frame built in {@link #out} to the TAP, after a virtio-net header of zeros. */
