@@ -54,7 +54,7 @@ public final class Warmup {
      * HotSpot compiles at tier 4 (Tier4InvocationThreshold) well within them.
      */
     static final int ROUNDS = 2000;
-    static final int ROUNDS_PER_CONNECTION = 10;
+    static final int ROUNDS_PER_CONNECTION = 2;
     static final int PINGS_PER_ROUND = 4;
     private static final long GUEST_MAC = 0x0200_0000_0001L;
     private static final long GATEWAY_MAC = 0x5255_0a00_0202L;

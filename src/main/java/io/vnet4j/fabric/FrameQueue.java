@@ -139,57 +139,62 @@ public final class FrameQueue {
      * the bound has no room.
      */
     private boolean grow(int need) {
-        int live = liveBytes();
-        if (capacity == maxCapacity || live + need > maxCapacity) {
+        int[] live = {0};
+        walk(Integer.MAX_VALUE, (at, record) -> live[0] += record);
+        if (capacity == maxCapacity || live[0] + need > maxCapacity) {
             return false;
         }
         int size = capacity;
-        while (size < live + need && size < maxCapacity) {
+        while (size < live[0] + need && size < maxCapacity) {
             size = (int) Math.min((long) size * 2, maxCapacity);
         }
         size = (int) Math.min(Math.max((long) size, 2L * capacity), maxCapacity);
         ByteBuffer bigger = ByteBuffer.allocate(size);
-        int to = 0;
-        int at = head;
-        for (int seen = 0; seen < used; ) {
-            int atEnd = capacity - at;
-            if (atEnd < HEADER || ring.getInt(at) == PADDING) {
-                seen += atEnd;
-                at = 0;
-                continue;
-            }
-            int record = HEADER + ring.getInt(at);
-            bigger.put(to, ring, at, record);
-            to += record;
-            seen += record;
-            at = wrap(at + record);
-        }
+        ByteBuffer old = ring;
+        int[] to = {0};
+        walk(Integer.MAX_VALUE, (at, record) -> {
+            bigger.put(to[0], old, at, record);
+            to[0] += record;
+        });
         ring = bigger;
         handlerView = bigger.duplicate();
         capacity = size;
         head = 0;
-        tail = to == size ? 0 : to;
-        used = to;
+        tail = to[0] == size ? 0 : to[0];
+        used = to[0];
         return true;
     }
 
-    /** The bytes of the queued records, without padding. */
-    private int liveBytes() {
-        int live = 0;
+    /** What {@link #walk} hands each record to: its offset in the ring and its length, header included. */
+    @FunctionalInterface
+    private interface RecordVisitor {
+        void record(int at, int length);
+    }
+
+    /**
+     * Walks up to {@code records} queued records from the head (all of them when more are asked for),
+     * skipping padding, handing each to {@code visitor} (null: none); returns the bytes passed, padding
+     * included. With the lock held.
+     */
+    private int walk(int records, RecordVisitor visitor) {
+        int bytes = 0;
         int at = head;
-        for (int seen = 0; seen < used; ) {
+        for (int i = 0; i < records && bytes < used; ) {
             int atEnd = capacity - at;
             if (atEnd < HEADER || ring.getInt(at) == PADDING) {
-                seen += atEnd;
+                bytes += atEnd;
                 at = 0;
                 continue;
             }
             int record = HEADER + ring.getInt(at);
-            live += record;
-            seen += record;
+            if (visitor != null) {
+                visitor.record(at, record);
+            }
+            bytes += record;
             at = wrap(at + record);
+            i++;
         }
-        return live;
+        return bytes;
     }
 
     /**
@@ -302,21 +307,7 @@ public final class FrameQueue {
     private void release(int frames) {
         lock.lock();
         try {
-            int bytes = 0;
-            int at = head;
-            for (int i = 0; i < frames; ) {
-                int atEnd = capacity - at;
-                if (atEnd < HEADER || ring.getInt(at) == PADDING) {
-                    bytes += atEnd;
-                    at = 0;
-                    continue;
-                }
-                int record = HEADER + ring.getInt(at);
-                bytes += record;
-                at = wrap(at + record);
-                i++;
-            }
-            free(bytes);
+            free(walk(frames, null));
         } finally {
             lock.unlock();
         }

@@ -40,8 +40,8 @@ public final class DescriptorChannel implements AutoCloseable {
             timeval.set(ValueLayout.JAVA_LONG, 8, (timeoutMillis % 1000) * 1000L);
             MemorySegment address = call.allocate(SockaddrCodec.SOCKADDR_MAX, 8);
             int length = SockaddrCodec.encode(new DatagramEndpoint.Unix(path.toString()), address);
-            if ((int) Libc.SETSOCKOPT.invokeExact(errno, fd, Libc.SOL_SOCKET, Libc.SO_RCVTIMEO, timeval, 16) != 0
-                    || (int) Libc.BIND.invokeExact(errno, fd, address, length) != 0) {
+            if ((int) Libc.SETSOCKOPT.handle().invokeExact(errno, fd, Libc.SOL_SOCKET, Libc.SO_RCVTIMEO, timeval, 16) != 0
+                    || (int) Libc.BIND.handle().invokeExact(errno, fd, address, length) != 0) {
                 int e = Libc.errno(errno);
                 close(fd);
                 throw NativeDatagramSocket.failure("bind " + path, e);
@@ -68,7 +68,7 @@ public final class DescriptorChannel implements AutoCloseable {
             MemorySegment control = call.allocate(64, 8);
             MessageHeader message = new MessageHeader(call);
             MemorySegment header = message.set(MemorySegment.NULL, 0, data, MESSAGE_MAX, control, 64);
-            long n = (long) Libc.RECVMSG.invokeExact(errno, fd, header, Libc.MSG_CMSG_CLOEXEC);
+            long n = (long) Libc.RECVMSG.handle().invokeExact(errno, fd, header, Libc.MSG_CMSG_CLOEXEC);
             if (n < 0) {
                 int e = Libc.errno(errno);
                 if (e == Libc.EAGAIN || e == Libc.EINTR) {
@@ -112,7 +112,7 @@ public final class DescriptorChannel implements AutoCloseable {
             }
             MemorySegment header = new MessageHeader(call).set(address, addressLength, data, text.length, control,
                     controlLength);
-            if ((long) Libc.SENDMSG.invokeExact(errno, fd, header, 0) < 0) {
+            if ((long) Libc.SENDMSG.handle().invokeExact(errno, fd, header, 0) < 0) {
                 throw NativeDatagramSocket.failure("sendmsg to " + path, Libc.errno(errno));
             }
         } catch (IOException e) {
@@ -127,7 +127,7 @@ public final class DescriptorChannel implements AutoCloseable {
     private static int socket() throws IOException {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment errno = Libc.errnoState(call);
-            int fd = (int) Libc.SOCKET.invokeExact(errno, Libc.AF_UNIX, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0);
+            int fd = (int) Libc.SOCKET.handle().invokeExact(errno, Libc.AF_UNIX, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0);
             if (fd < 0) {
                 throw NativeDatagramSocket.failure("socket(AF_UNIX)", Libc.errno(errno));
             }
@@ -142,7 +142,7 @@ public final class DescriptorChannel implements AutoCloseable {
     /** Closes a descriptor, ignoring errors. */
     static void close(int fd) {
         try (Arena call = Arena.ofConfined()) {
-            int ignored = (int) Libc.CLOSE.invokeExact(Libc.errnoState(call), fd);
+            int ignored = (int) Libc.CLOSE.handle().invokeExact(Libc.errnoState(call), fd);
         } catch (Throwable t) {
             // nothing more to do
         }

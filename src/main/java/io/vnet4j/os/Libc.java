@@ -7,12 +7,11 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
 /**
- * The libc functions vnet4j calls, bound once through java.lang.foreign, each returning errno through a
- * captured call state. This package is the only place in vnet4j with native calls.
+ * The libc functions vnet4j calls, each bound through java.lang.foreign on its first call ({@link Downcall})
+ * and returning errno through a captured call state. This package is the only place in vnet4j with native calls.
  */
 final class Libc {
     static final int AF_UNIX = 1;
@@ -48,33 +47,29 @@ final class Libc {
     static final int EINTR = 4;
     static final int EAGAIN = 11;
 
-    private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
     private static final ValueLayout ADDR = ValueLayout.ADDRESS;
 
-    static final MethodHandle SOCKET = bind("socket", FunctionDescriptor.of(INT, INT, INT, INT));
-    static final MethodHandle BIND = bind("bind", FunctionDescriptor.of(INT, INT, ADDR, INT));
-    static final MethodHandle CONNECT = bind("connect", FunctionDescriptor.of(INT, INT, ADDR, INT));
-    static final MethodHandle SETSOCKOPT = bind("setsockopt", FunctionDescriptor.of(INT, INT, INT, INT, ADDR, INT));
-    static final MethodHandle GETSOCKNAME = bind("getsockname", FunctionDescriptor.of(INT, INT, ADDR, ADDR));
-    static final MethodHandle SENDTO = bind("sendto", FunctionDescriptor.of(LONG, INT, ADDR, LONG, INT, ADDR, INT));
-    static final MethodHandle RECVFROM = bind("recvfrom", FunctionDescriptor.of(LONG, INT, ADDR, LONG, INT, ADDR, ADDR));
-    static final MethodHandle RECVMSG = bind("recvmsg", FunctionDescriptor.of(LONG, INT, ADDR, INT));
-    static final MethodHandle SENDMSG = bind("sendmsg", FunctionDescriptor.of(LONG, INT, ADDR, INT));
-    static final MethodHandle SHUTDOWN = bind("shutdown", FunctionDescriptor.of(INT, INT, INT));
-    static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(INT, INT));
-    private static final MethodHandle STRERROR = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("strerror").orElseThrow(), FunctionDescriptor.of(ADDR, INT));
+    static final Downcall SOCKET = bind("socket", FunctionDescriptor.of(INT, INT, INT, INT));
+    static final Downcall BIND = bind("bind", FunctionDescriptor.of(INT, INT, ADDR, INT));
+    static final Downcall CONNECT = bind("connect", FunctionDescriptor.of(INT, INT, ADDR, INT));
+    static final Downcall SETSOCKOPT = bind("setsockopt", FunctionDescriptor.of(INT, INT, INT, INT, ADDR, INT));
+    static final Downcall GETSOCKNAME = bind("getsockname", FunctionDescriptor.of(INT, INT, ADDR, ADDR));
+    static final Downcall SENDTO = bind("sendto", FunctionDescriptor.of(LONG, INT, ADDR, LONG, INT, ADDR, INT));
+    static final Downcall RECVFROM = bind("recvfrom", FunctionDescriptor.of(LONG, INT, ADDR, LONG, INT, ADDR, ADDR));
+    static final Downcall RECVMSG = bind("recvmsg", FunctionDescriptor.of(LONG, INT, ADDR, INT));
+    static final Downcall SENDMSG = bind("sendmsg", FunctionDescriptor.of(LONG, INT, ADDR, INT));
+    static final Downcall SHUTDOWN = bind("shutdown", FunctionDescriptor.of(INT, INT, INT));
+    static final Downcall CLOSE = bind("close", FunctionDescriptor.of(INT, INT));
+    private static final Downcall STRERROR = new Downcall("strerror", FunctionDescriptor.of(ADDR, INT));
 
     private Libc() {}
 
-    private static MethodHandle bind(String name, FunctionDescriptor descriptor) {
-        MemorySegment symbol = LINKER.defaultLookup().find(name)
-                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
-        return LINKER.downcallHandle(symbol, descriptor, Linker.Option.captureCallState("errno"));
+    private static Downcall bind(String name, FunctionDescriptor descriptor) {
+        return new Downcall(name, descriptor, Linker.Option.captureCallState("errno"));
     }
 
     /** A segment to pass as the first argument of every call above, to receive errno. */
@@ -88,7 +83,7 @@ final class Libc {
 
     static String strerror(int errno) {
         try {
-            MemorySegment message = (MemorySegment) STRERROR.invokeExact(errno);
+            MemorySegment message = (MemorySegment) STRERROR.handle().invokeExact(errno);
             return message.reinterpret(256).getString(0);
         } catch (Throwable t) {
             return "errno " + errno;

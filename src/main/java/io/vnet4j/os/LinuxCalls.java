@@ -2,9 +2,7 @@ package io.vnet4j.os;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 
 /** The libc calls for TAP devices and network namespaces: open, ioctl, read, write, poll, setns. */
 final class LinuxCalls {
@@ -40,37 +38,32 @@ final class LinuxCalls {
     static final int IFNAMSIZ = 16;
     static final int RTENTRY_SIZE = 120;
 
-    private static final Linker LINKER = Linker.nativeLinker();
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
     private static final ValueLayout ADDR = ValueLayout.ADDRESS;
 
-    static final MethodHandle OPEN = variadic("open", FunctionDescriptor.of(INT, ADDR, INT), 2);
-    static final MethodHandle IOCTL = variadic("ioctl", FunctionDescriptor.of(INT, INT, LONG, ADDR), 2);
+    static final Downcall OPEN = variadic("open", FunctionDescriptor.of(INT, ADDR, INT), 2);
+    static final Downcall IOCTL = variadic("ioctl", FunctionDescriptor.of(INT, INT, LONG, ADDR), 2);
     /** ioctl whose argument is a plain value, not a pointer (TUNSETOFFLOAD). */
-    static final MethodHandle IOCTL_VALUE = variadic("ioctl", FunctionDescriptor.of(INT, INT, LONG, LONG), 2);
-    static final MethodHandle READ = bind("read", FunctionDescriptor.of(LONG, INT, ADDR, LONG));
-    static final MethodHandle WRITE = bind("write", FunctionDescriptor.of(LONG, INT, ADDR, LONG));
-    static final MethodHandle POLL = bind("poll", FunctionDescriptor.of(INT, ADDR, LONG, INT));
-    static final MethodHandle SETNS = bind("setns", FunctionDescriptor.of(INT, INT, INT));
-    static final MethodHandle SOCKET = bind("socket", FunctionDescriptor.of(INT, INT, INT, INT));
-    static final MethodHandle SOCKETPAIR = bind("socketpair", FunctionDescriptor.of(INT, INT, INT, INT, ADDR));
+    static final Downcall IOCTL_VALUE = variadic("ioctl", FunctionDescriptor.of(INT, INT, LONG, LONG), 2);
+    static final Downcall READ = bind("read", FunctionDescriptor.of(LONG, INT, ADDR, LONG));
+    static final Downcall WRITE = bind("write", FunctionDescriptor.of(LONG, INT, ADDR, LONG));
+    static final Downcall POLL = bind("poll", FunctionDescriptor.of(INT, ADDR, LONG, INT));
+    static final Downcall SETNS = bind("setns", FunctionDescriptor.of(INT, INT, INT));
+    static final Downcall SOCKET = bind("socket", FunctionDescriptor.of(INT, INT, INT, INT));
+    static final Downcall SOCKETPAIR = bind("socketpair", FunctionDescriptor.of(INT, INT, INT, INT, ADDR));
     static final int SOCK_NONBLOCK = 0x800;
-    static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(INT, INT));
+    static final Downcall CLOSE = bind("close", FunctionDescriptor.of(INT, INT));
 
     private LinuxCalls() {}
 
-    private static MethodHandle bind(String name, FunctionDescriptor descriptor) {
-        return LINKER.downcallHandle(symbol(name), descriptor, Linker.Option.captureCallState("errno"));
+    private static Downcall bind(String name, FunctionDescriptor descriptor) {
+        return new Downcall(name, descriptor, Linker.Option.captureCallState("errno"));
     }
 
     /** A variadic function: the arguments from {@code firstVariadic} on are passed as varargs. */
-    private static MethodHandle variadic(String name, FunctionDescriptor descriptor, int firstVariadic) {
-        return LINKER.downcallHandle(symbol(name), descriptor, Linker.Option.firstVariadicArg(firstVariadic),
+    private static Downcall variadic(String name, FunctionDescriptor descriptor, int firstVariadic) {
+        return new Downcall(name, descriptor, Linker.Option.firstVariadicArg(firstVariadic),
                 Linker.Option.captureCallState("errno"));
-    }
-
-    private static MemorySegment symbol(String name) {
-        return LINKER.defaultLookup().find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
     }
 }

@@ -163,7 +163,7 @@ public final class NativeDatagramSocket implements AutoCloseable {
     private static NativeDatagramSocket open(int family, int type, int protocol) throws IOException {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment errno = Libc.errnoState(call);
-            int fd = (int) Libc.SOCKET.invokeExact(errno, family, type | Libc.SOCK_CLOEXEC, protocol);
+            int fd = (int) Libc.SOCKET.handle().invokeExact(errno, family, type | Libc.SOCK_CLOEXEC, protocol);
             if (fd < 0) {
                 throw failure("socket", Libc.errno(errno));
             }
@@ -179,7 +179,7 @@ public final class NativeDatagramSocket implements AutoCloseable {
         int length = SockaddrCodec.encode(local, tx.address);
         int rc;
         try {
-            rc = (int) Libc.BIND.invokeExact(tx.errno, fd, tx.address, length);
+            rc = (int) Libc.BIND.handle().invokeExact(tx.errno, fd, tx.address, length);
         } catch (Throwable t) {
             throw new IOException("bind: " + t, t);
         }
@@ -197,7 +197,7 @@ public final class NativeDatagramSocket implements AutoCloseable {
             MemorySegment address = call.allocate(SockaddrCodec.SOCKADDR_MAX, 8);
             MemorySegment errno = Libc.errnoState(call);
             int length = SockaddrCodec.encode(peer, address);
-            int rc = (int) Libc.CONNECT.invokeExact(errno, fd, address, length);
+            int rc = (int) Libc.CONNECT.handle().invokeExact(errno, fd, address, length);
             if (rc != 0) {
                 throw failure("connect " + peer, Libc.errno(errno));
             }
@@ -247,7 +247,7 @@ public final class NativeDatagramSocket implements AutoCloseable {
     private void setOption(int level, int option, MemorySegment value, String name) throws IOException {
         int rc;
         try {
-            rc = (int) Libc.SETSOCKOPT.invokeExact(tx.errno, fd, level, option, value, (int) value.byteSize());
+            rc = (int) Libc.SETSOCKOPT.handle().invokeExact(tx.errno, fd, level, option, value, (int) value.byteSize());
         } catch (Throwable t) {
             throw new IOException("setsockopt " + name + ": " + t, t);
         }
@@ -263,7 +263,7 @@ public final class NativeDatagramSocket implements AutoCloseable {
             MemorySegment length = call.allocate(ValueLayout.JAVA_INT);
             length.set(ValueLayout.JAVA_INT, 0, SockaddrCodec.SOCKADDR_MAX);
             MemorySegment errno = Libc.errnoState(call);
-            int rc = (int) Libc.GETSOCKNAME.invokeExact(errno, fd, address, length);
+            int rc = (int) Libc.GETSOCKNAME.handle().invokeExact(errno, fd, address, length);
             if (rc != 0) {
                 throw failure("getsockname", Libc.errno(errno));
             }
@@ -293,7 +293,7 @@ public final class NativeDatagramSocket implements AutoCloseable {
     public int send(int length, int destinationLength) {
         try {
             MemorySegment destination = destinationLength == 0 ? MemorySegment.NULL : tx.address;
-            long rc = (long) Libc.SENDTO.invokeExact(tx.errno, fd, tx.data, (long) length, 0, destination,
+            long rc = (long) Libc.SENDTO.handle().invokeExact(tx.errno, fd, tx.data, (long) length, 0, destination,
                     destinationLength);
             return rc < 0 ? Libc.errno(tx.errno) : 0;
         } catch (Throwable t) {
@@ -339,7 +339,7 @@ public final class NativeDatagramSocket implements AutoCloseable {
         rx.addressLength.set(ValueLayout.JAVA_INT, 0, SockaddrCodec.SOCKADDR_MAX);
         long rc;
         try {
-            rc = (long) Libc.RECVFROM.invokeExact(rx.errno, fd, rx.data, (long) MAX_DATAGRAM, 0, rx.address,
+            rc = (long) Libc.RECVFROM.handle().invokeExact(rx.errno, fd, rx.data, (long) MAX_DATAGRAM, 0, rx.address,
                     rx.addressLength);
         } catch (Throwable t) {
             throw new IOException("recvfrom: " + t, t);
@@ -384,7 +384,7 @@ public final class NativeDatagramSocket implements AutoCloseable {
         }
         closed = true;
         try {
-            int ignored = (int) Libc.SHUTDOWN.invokeExact(tx.errno, fd, Libc.SHUT_RDWR);
+            int ignored = (int) Libc.SHUTDOWN.handle().invokeExact(tx.errno, fd, Libc.SHUT_RDWR);
         } catch (Throwable t) {
             // the receive time-out wakes the reader anyway
         }
@@ -394,7 +394,7 @@ public final class NativeDatagramSocket implements AutoCloseable {
     public void release() {
         close();
         try {
-            int ignored = (int) Libc.CLOSE.invokeExact(tx.errno, fd);
+            int ignored = (int) Libc.CLOSE.handle().invokeExact(tx.errno, fd);
         } catch (Throwable t) {
             // nothing more to do
         }

@@ -87,7 +87,7 @@ public final class TapDevice implements AutoCloseable {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment errno = Libc.errnoState(call);
             MemorySegment fds = call.allocate(ValueLayout.JAVA_INT, 2);
-            int rc = (int) LinuxCalls.SOCKETPAIR.invokeExact(errno, Libc.AF_UNIX,
+            int rc = (int) LinuxCalls.SOCKETPAIR.handle().invokeExact(errno, Libc.AF_UNIX,
                     Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC | LinuxCalls.SOCK_NONBLOCK, 0, fds);
             if (rc != 0) {
                 throw new IOException("socketpair: " + Libc.strerror(Libc.errno(errno)));
@@ -123,7 +123,7 @@ public final class TapDevice implements AutoCloseable {
         }
         try (Arena call = Arena.ofConfined()) {
             MemorySegment errno = Libc.errnoState(call);
-            int fd = (int) LinuxCalls.OPEN.invokeExact(errno, call.allocateFrom("/dev/net/tun"),
+            int fd = (int) LinuxCalls.OPEN.handle().invokeExact(errno, call.allocateFrom("/dev/net/tun"),
                     LinuxCalls.O_RDWR | LinuxCalls.O_CLOEXEC | LinuxCalls.O_NONBLOCK);
             if (fd < 0) {
                 int e = Libc.errno(errno);
@@ -133,19 +133,19 @@ public final class TapDevice implements AutoCloseable {
             ifreq.setString(0, name, StandardCharsets.US_ASCII);
             short flags = (short) (LinuxCalls.IFF_TAP | LinuxCalls.IFF_NO_PI | (vnetHeader ? LinuxCalls.IFF_VNET_HDR : 0));
             ifreq.set(ValueLayout.JAVA_SHORT, LinuxCalls.IFNAMSIZ, flags);
-            int rc = (int) LinuxCalls.IOCTL.invokeExact(errno, fd, (long) LinuxCalls.TUNSETIFF, ifreq);
+            int rc = (int) LinuxCalls.IOCTL.handle().invokeExact(errno, fd, (long) LinuxCalls.TUNSETIFF, ifreq);
             if (rc != 0) {
                 int e = Libc.errno(errno);
-                int ignored = (int) LinuxCalls.CLOSE.invokeExact(errno, fd);
+                int ignored = (int) LinuxCalls.CLOSE.handle().invokeExact(errno, fd);
                 throw new IOException("TUNSETIFF " + (name.isEmpty() ? "" : name + " ") + "failed: " + Libc.strerror(e)
                         + hint(e));
             }
             if (vnetHeader) {
                 long offloads = LinuxCalls.TUN_F_CSUM | LinuxCalls.TUN_F_TSO4 | LinuxCalls.TUN_F_TSO6;
-                rc = (int) LinuxCalls.IOCTL_VALUE.invokeExact(errno, fd, (long) LinuxCalls.TUNSETOFFLOAD, offloads);
+                rc = (int) LinuxCalls.IOCTL_VALUE.handle().invokeExact(errno, fd, (long) LinuxCalls.TUNSETOFFLOAD, offloads);
                 if (rc != 0) {
                     int e = Libc.errno(errno);
-                    int ignored = (int) LinuxCalls.CLOSE.invokeExact(errno, fd);
+                    int ignored = (int) LinuxCalls.CLOSE.handle().invokeExact(errno, fd);
                     throw new IOException("TUNSETOFFLOAD (checksum, TSO4, TSO6) failed: " + Libc.strerror(e));
                 }
             }
@@ -177,16 +177,16 @@ public final class TapDevice implements AutoCloseable {
      */
     public int read() throws IOException {
         try {
-            long n = (long) LinuxCalls.READ.invokeExact(rxErrno, fd, rxData, (long) MAX_FRAME);
+            long n = (long) LinuxCalls.READ.handle().invokeExact(rxErrno, fd, rxData, (long) MAX_FRAME);
             if (n < 0 && Libc.errno(rxErrno) == Libc.EAGAIN && !closed) {
                 pollFd.set(ValueLayout.JAVA_INT, 0, fd);
                 pollFd.set(ValueLayout.JAVA_SHORT, 4, LinuxCalls.POLLIN);
                 pollFd.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
-                int ready = (int) LinuxCalls.POLL.invokeExact(rxErrno, pollFd, 1L, POLL_MILLIS);
+                int ready = (int) LinuxCalls.POLL.handle().invokeExact(rxErrno, pollFd, 1L, POLL_MILLIS);
                 if (ready <= 0) {
                     return -1;
                 }
-                n = (long) LinuxCalls.READ.invokeExact(rxErrno, fd, rxData, (long) MAX_FRAME);
+                n = (long) LinuxCalls.READ.handle().invokeExact(rxErrno, fd, rxData, (long) MAX_FRAME);
             }
             if (closed) {
                 return -1;
@@ -219,7 +219,7 @@ public final class TapDevice implements AutoCloseable {
     /** Writes {@code length} bytes of {@link #writeBuffer()} as one frame; returns 0 or the errno. */
     public int write(int length) {
         try {
-            long n = (long) LinuxCalls.WRITE.invokeExact(txErrno, fd, txData, (long) length);
+            long n = (long) LinuxCalls.WRITE.handle().invokeExact(txErrno, fd, txData, (long) length);
             return n < 0 ? Libc.errno(txErrno) : 0;
         } catch (Throwable t) {
             throw new IllegalStateException("write", t);
@@ -236,7 +236,7 @@ public final class TapDevice implements AutoCloseable {
     public void release() {
         closed = true;
         try {
-            int ignored = (int) LinuxCalls.CLOSE.invokeExact(txErrno, fd);
+            int ignored = (int) LinuxCalls.CLOSE.handle().invokeExact(txErrno, fd);
         } catch (Throwable t) {
             // nothing more to do
         }

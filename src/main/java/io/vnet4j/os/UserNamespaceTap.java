@@ -147,12 +147,12 @@ public final class UserNamespaceTap {
     private static int owningUserNamespace(Path netns) throws IOException {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment errno = Libc.errnoState(call);
-            int fd = (int) LinuxCalls.OPEN.invokeExact(errno, call.allocateFrom(netns.toString()),
+            int fd = (int) LinuxCalls.OPEN.handle().invokeExact(errno, call.allocateFrom(netns.toString()),
                     LinuxCalls.O_RDONLY | LinuxCalls.O_CLOEXEC);
             if (fd < 0) {
                 throw new IOException("cannot open the network namespace " + netns + ": " + Libc.strerror(Libc.errno(errno)));
             }
-            int userns = (int) LinuxCalls.IOCTL_VALUE.invokeExact(errno, fd, NS_GET_USERNS, 0L);
+            int userns = (int) LinuxCalls.IOCTL_VALUE.handle().invokeExact(errno, fd, NS_GET_USERNS, 0L);
             int e = Libc.errno(errno);
             DescriptorChannel.close(fd);
             if (userns < 0) {

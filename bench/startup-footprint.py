@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Start-up time, idle footprint and idle CPU of the daemon, side by side with slirp4netns (needs root,
+slirp4netns, iproute2). Everything runs on this machine: a stream listener in a temporary directory, and a
+namespace this script creates and deletes for slirp4netns.
+
+  bench/startup-footprint.py [STARTS]
+
+1. start to "ready" on standard error, median of STARTS (default 7): bin/vnet4j (the launcher: AOT cache,
+   serial collector) and plain `java -jar target/vnet4j.jar` (neither), both --no-warm-up and with
+   `-netdev user -netdev stream` (the default network's shape, in a temporary directory);
+2. resident set (VmRSS) and CPU of an idle daemon: 15 s after start (after its warm-up), then the CPU
+   it uses over the next 20 s; the same for slirp4netns -c in a namespace;
+3. the resident set each further idle VM port costs: 20 unix stream clients connect to the listener
+   and stay idle; (RSS after - RSS before) / 20.
+"""
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+STARTS = int(sys.argv[1]) if len(sys.argv) > 1 else 7
+
+
+def java():
+    return subprocess.run([os.path.join(HERE, "bin/vnet4j"), "--print-java"], capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+def network(directory):
+    return ["-netdev", "user,id=u", "-netdev",
+            "stream,id=s,server=on,addr.type=unix,addr.path=" + os.path.join(directory, "vms.sock"),
+            "--control", os.path.join(directory, "control.sock")]
+
+
+def start(command):
+    """Starts the daemon; returns (process, milliseconds to its "ready" line)."""
+    t0 = time.monotonic()
+    p = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    for line in p.stderr:
+        if line.strip().endswith("ready"):
+            return p, (time.monotonic() - t0) * 1000
+    raise SystemExit("no ready line from " + " ".join(command))
+
+
+def stop(p):
+    p.send_signal(signal.SIGTERM)
+    try:
+        p.wait(10)
+    except subprocess.TimeoutExpired:
+        p.kill()
+
+
+def jvm_pid(p):
+    """The JVM's pid: the launcher execs java, so it is the launcher's pid."""
+    return p.pid
+
+
+def rss_mb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def cpu_ticks(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def idle(pid, seconds=20):
+    """Percent of one core used over `seconds`."""
+    a = cpu_ticks(pid)
+    time.sleep(seconds)
+    return (cpu_ticks(pid) - a) / os.sysconf("SC_CLK_TCK") / seconds * 100
+
+
+def main():
+    subprocess.run([os.path.join(HERE, "bin/vnet4j"), "--version"], capture_output=True, check=True)
+    jar = os.path.join(HERE, "target/vnet4j.jar")
+    results = {}
+    for name, prefix in (("bin/vnet4j", [os.path.join(HERE, "bin/vnet4j")]),
+                         ("java -jar", [java(), "--enable-native-access=ALL-UNNAMED", "-jar", jar])):
+        times = []
+        for _ in range(STARTS):
+            d = tempfile.mkdtemp(prefix="vnbench-start-")
+            p, ms = start(prefix + ["--no-warm-up"] + network(d))
+            times.append(ms)
+            stop(p)
+            shutil.rmtree(d, ignore_errors=True)
+        results[name] = times
+    print(f"\n1. start to ready, ms (median [min-max] of {STARTS})")
+    for name, times in results.items():
+        print(f"   {name:12s} {statistics.median(times):6.0f} [{min(times):.0f}-{max(times):.0f}]")
+
+    print("\n2. idle: resident set 15 s after start, then CPU over 20 s")
+    for name, extra in (("bin/vnet4j", []), ("bin/vnet4j --no-warm-up", ["--no-warm-up"])):
+        d = tempfile.mkdtemp(prefix="vnbench-idle-")
+        p, _ = start([os.path.join(HERE, "bin/vnet4j")] + extra + network(d))
+        time.sleep(15)
+        rss = rss_mb(jvm_pid(p))
+        cpu = idle(jvm_pid(p))
+        if not extra:
+            before = rss_mb(jvm_pid(p))
+            clients = []
+            for _ in range(20):
+                c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                c.connect(os.path.join(d, "vms.sock"))
+                clients.append(c)
+            time.sleep(3)
+            per_port = (rss_mb(jvm_pid(p)) - before) / 20
+            for c in clients:
+                c.close()
+        stop(p)
+        shutil.rmtree(d, ignore_errors=True)
+        print(f"   {name:26s} {rss:6.1f} MB   {cpu:5.2f}% of a core")
+    ns = "vnbench-idle-slirp"
+    subprocess.run(["ip", "netns", "add", ns], check=True)
+    try:
+        s = subprocess.Popen(["slirp4netns", "-c", "--netns-type=path", "/run/netns/" + ns, "tap0"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(15)
+        rss = rss_mb(s.pid)
+        cpu = idle(s.pid)
+        stop(s)
+        print(f"   {'slirp4netns -c':26s} {rss:6.1f} MB   {cpu:5.2f}% of a core")
+    finally:
+        subprocess.run(["ip", "netns", "del", ns])
+    print(f"\n3. each further idle VM port (20 stream clients): {per_port * 1024:.0f} KiB of resident set")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,43 @@
+package io.vnet4j.os;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * A libc function, bound through java.lang.foreign on its first call. Binding one generates a stub (some
+ * 10 to 15 ms each while the JIT is cold, measured at start-up), and a start needs few of the functions this
+ * package knows; the handle is kept once bound. In compiled code the handle is a field load rather than a
+ * constant: nanoseconds, against the microseconds of the system call behind it.
+ */
+final class Downcall {
+    private static final Linker LINKER = Linker.nativeLinker();
+
+    private final String name;
+    private final FunctionDescriptor descriptor;
+    private final Linker.Option[] options;
+    private volatile MethodHandle handle;
+
+    Downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+        this.name = name;
+        this.descriptor = descriptor;
+        this.options = options;
+    }
+
+    /**
+     * The bound handle; two threads that call first may both bind it, which is harmless.
+     *
+     * @throws UnsatisfiedLinkError when libc has no such function
+     */
+    MethodHandle handle() {
+        MethodHandle h = handle;
+        if (h == null) {
+            MemorySegment symbol = LINKER.defaultLookup().find(name)
+                    .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
+            h = LINKER.downcallHandle(symbol, descriptor, options);
+            handle = h;
+        }
+        return h;
+    }
+}
