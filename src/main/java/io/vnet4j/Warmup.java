@@ -3,6 +3,7 @@ package io.vnet4j;
 import io.vnet4j.config.ConfigException;
 import io.vnet4j.config.NetdevConfig;
 import io.vnet4j.os.TapDevice;
+import io.vnet4j.os.ThreadNiceness;
 import io.vnet4j.port.tap.TapNetdev;
 import io.vnet4j.wire.EtherType;
 import io.vnet4j.wire.EthernetFrame;
@@ -89,6 +90,9 @@ public final class Warmup {
     /** Starts the warm-up on a background thread and returns at once; it logs one line when done. */
     public static void inBackground() {
         Thread.ofPlatform().daemon().name("vnet4j-warm-up").start(() -> {
+            // the warm-up and the private network's threads, which inherit it, take only a core nobody wants:
+            // guests that arrive meanwhile go first (the JIT's compiler threads keep their priority)
+            ThreadNiceness.set(ThreadNiceness.LOWEST);
             long start = System.nanoTime();
             int[] rounds = new int[1];
             Log.hushed(() -> rounds[0] = run(ROUNDS));
