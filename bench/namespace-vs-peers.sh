@@ -9,11 +9,14 @@
 # vnet4j runs with its defaults (vnet_hdr=on); the rows "vnet4j-nohdr" run with vnet_hdr=off.
 # Every contender runs ROUNDS times, the rounds interleaved (so a noisy minute hits all of them alike);
 # the tables give the median of the rounds and, in brackets, the lowest and highest.
-# Usage: bench/namespace-vs-peers.sh [SECONDS_PER_RUN] [ROUNDS]
+# Usage: [SETTLE=SECONDS] bench/namespace-vs-peers.sh [SECONDS_PER_RUN] [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-5}
 rounds=${2:-3}
+# seconds between a contender's start and its measurement (1, or SETTLE=N: past vnet4j's warm-up, 3 s, so
+# steady states are compared)
+settle=${SETTLE:-1}
 port=5299
 pids=()
 cleanup() {
@@ -82,7 +85,7 @@ for round in $(seq 1 "$rounds"); do
             ip netns add "$ns"
             start_usernet "$tool" "$mtu" "$ns"
             wait_route "$ns" || true
-            sleep 1
+            sleep "$settle"
             u=$( (ip netns exec "$ns" iperf3 -c "$gw" -p $port -t "$secs" -O 1 -f m 2>/dev/null || true) | gbits)
             d=$( (ip netns exec "$ns" iperf3 -c "$gw" -p $port -t "$secs" -O 1 -f m -R 2>/dev/null || true) | gbits)
             # pasta would carry a ping to its gateway address out of this machine: not measured
@@ -141,6 +144,7 @@ for round in $(seq 1 "$rounds"); do
         ip netns exec $b ip link set lo up
         ip netns exec $b iperf3 -s -B 10.98.0.2 -p 5201 >/dev/null 2>&1 & pids+=($!)
         wait_for $a 10.98.0.2 || true
+        sleep "$((settle - 1))"
         t=$(ip netns exec $a iperf3 -c 10.98.0.2 -p 5201 -t "$secs" -O 1 -f m 2>/dev/null | gbits)
         p=$(median_ping $a 10.98.0.2)
         hub[$tool]+="$t "; hubping[$tool]+="$p "
