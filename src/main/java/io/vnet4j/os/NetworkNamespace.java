@@ -73,7 +73,7 @@ public final class NetworkNamespace {
             }
             int rc = (int) LinuxCalls.SETNS.handle().invokeExact(errno, fd, LinuxCalls.CLONE_NEWNET);
             int setnsErrno = Libc.errno(errno);
-            int ignored = (int) LinuxCalls.CLOSE.handle().invokeExact(errno, fd);
+            int ignored = (int) Libc.CLOSE.handle().invokeExact(errno, fd);
             if (rc != 0 && setnsErrno == EPERM) {
                 throw new AccessDenied("cannot enter the network namespace " + path + ": " + Libc.strerror(setnsErrno)
                         + " (needs CAP_SYS_ADMIN in the namespace's user namespace)");

@@ -136,7 +136,7 @@ public final class TapDevice implements AutoCloseable {
             int rc = (int) LinuxCalls.IOCTL.handle().invokeExact(errno, fd, (long) LinuxCalls.TUNSETIFF, ifreq);
             if (rc != 0) {
                 int e = Libc.errno(errno);
-                int ignored = (int) LinuxCalls.CLOSE.handle().invokeExact(errno, fd);
+                int ignored = (int) Libc.CLOSE.handle().invokeExact(errno, fd);
                 throw new IOException("TUNSETIFF " + (name.isEmpty() ? "" : name + " ") + "failed: " + Libc.strerror(e)
                         + hint(e));
             }
@@ -145,7 +145,7 @@ public final class TapDevice implements AutoCloseable {
                 rc = (int) LinuxCalls.IOCTL_VALUE.handle().invokeExact(errno, fd, (long) LinuxCalls.TUNSETOFFLOAD, offloads);
                 if (rc != 0) {
                     int e = Libc.errno(errno);
-                    int ignored = (int) LinuxCalls.CLOSE.handle().invokeExact(errno, fd);
+                    int ignored = (int) Libc.CLOSE.handle().invokeExact(errno, fd);
                     throw new IOException("TUNSETOFFLOAD (checksum, TSO4, TSO6) failed: " + Libc.strerror(e));
                 }
             }
@@ -236,7 +236,7 @@ public final class TapDevice implements AutoCloseable {
     public void release() {
         closed = true;
         try {
-            int ignored = (int) LinuxCalls.CLOSE.handle().invokeExact(txErrno, fd);
+            int ignored = (int) Libc.CLOSE.handle().invokeExact(txErrno, fd);
         } catch (Throwable t) {
             // nothing more to do
         }
