@@ -337,7 +337,8 @@ final class Gateway {
             drops.restricted++;
             return;
         }
-        if (refusedHostLoopback(destination)) {
+        if (isRefusedHostLoopback(destination)) {
+            drops.hostLoopback++;
             errors.udp(destination, source, sourcePort, destination, destinationPort,
                     IcmpErrors.ofErrno(Errno.ENETUNREACH, destination.isIpv4()), 0, buffer, payload, payloadLength);
             return;
@@ -367,14 +368,11 @@ final class Gateway {
 
     /**
      * With {@code host-loopback=off}, the host address stands for nothing: a connection or datagram to it
-     * gets Destination Unreachable (network), as libslirp's disable_host_loopback answers (counted).
+     * gets Destination Unreachable (network), as libslirp's disable_host_loopback answers (counted by the
+     * caller).
      */
-    private boolean refusedHostLoopback(IpAddress destination) {
-        if (config.reach().hostLoopback() || !addresses.isHost(destination)) {
-            return false;
-        }
-        drops.hostLoopback++;
-        return true;
+    private boolean isRefusedHostLoopback(IpAddress destination) {
+        return !config.reach().hostLoopback() && addresses.isHost(destination);
     }
 
     /** An address of the virtual network, of either family (IPv6 link-local addresses included). */
@@ -400,7 +398,8 @@ final class Gateway {
                 // DNS over TCP goes to the first upstream resolver, as DNS over UDP does
                 boolean dns = tcpSegment.destinationPort() == UdpServices.DNS_PORT && !services.dnsUpstreams().isEmpty();
                 target = dns ? services.dnsUpstreams().getFirst() : null;
-            } else if ((flags & TcpFlags.ACK) == 0 && refusedHostLoopback(destination)) {
+            } else if ((flags & TcpFlags.ACK) == 0 && isRefusedHostLoopback(destination)) {
+                drops.hostLoopback++;
                 errors.tcp(destination, source, tcpSegment.sourcePort(), destination, tcpSegment.destinationPort(),
                         tcpSegment.sequenceNumber(), IcmpErrors.ofErrno(Errno.ENETUNREACH, destination.isIpv4()));
                 return;
