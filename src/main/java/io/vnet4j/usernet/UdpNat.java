@@ -6,6 +6,7 @@ import io.vnet4j.os.ChannelDescriptors;
 import io.vnet4j.os.SocketErrorQueue;
 import io.vnet4j.usernet.flow.FlowKey;
 import io.vnet4j.usernet.flow.LoopSelector;
+import io.vnet4j.usernet.flow.OutboundAddresses;
 import io.vnet4j.wire.IpAddress;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -79,13 +80,11 @@ final class UdpNat {
     private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(65536);
     private long dropped;
 
-    /** The host addresses flows leave from, per family ({@code outbound-addr=}); null: the kernel picks. */
-    private IpAddress outbound4;
-    private IpAddress outbound6;
+    /** The host addresses flows leave from, per family ({@code outbound-addr=}). */
+    private OutboundAddresses outbound = OutboundAddresses.KERNEL;
 
-    void outboundAddresses(IpAddress ipv4, IpAddress ipv6) {
-        this.outbound4 = ipv4;
-        this.outbound6 = ipv6;
+    void outboundAddresses(OutboundAddresses addresses) {
+        this.outbound = addresses;
     }
 
     UdpNat(LoopSelector selector, GuestOutput out, IcmpErrors errors, GatewayAddresses gateway) {
@@ -141,8 +140,7 @@ final class UdpNat {
         }
         DatagramChannel channel = DatagramChannel.open(SocketAddresses.family(target));
         channel.configureBlocking(false);
-        IpAddress source = target.getAddress() instanceof java.net.Inet4Address ? outbound4 : outbound6;
-        channel.bind(source == null ? null : new InetSocketAddress(source.toInetAddress(), 0));
+        channel.bind(outbound.localFor(target));
         Flow flow = new Flow(key, channel, errorQueueOf(channel, key.guest().isIpv6()), now);
         selector.register(channel, SelectionKey.OP_READ, flow);
         flows.put(key, flow);

@@ -14,6 +14,7 @@ import io.vnet4j.usernet.dhcp.DhcpCounters;
 import io.vnet4j.usernet.dhcp.Lease;
 import io.vnet4j.usernet.dhcpv6.Dhcpv6Settings;
 import io.vnet4j.usernet.flow.LoopSelector;
+import io.vnet4j.usernet.flow.OutboundAddresses;
 import io.vnet4j.usernet.tcp.TcpNat;
 import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.Ipv4Address;
@@ -351,9 +352,10 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
         VirtualPorts ports = new VirtualPorts();
         errors = new IcmpErrors(out);
         nat = new UdpNat(loopSelector, out, errors, addresses);
-        nat.outboundAddresses(config.reach().outboundAddr4(), config.reach().outboundAddr6());
+        OutboundAddresses outbound = new OutboundAddresses(config.reach().outboundAddr4(), config.reach().outboundAddr6());
+        nat.outboundAddresses(outbound);
         tcp = new TcpNat(loopSelector, out::sendTcp, config.mtu(), TCP_WINDOW_BUDGET, new SecureRandom());
-        tcp.outboundAddresses(config.reach().outboundAddr4(), config.reach().outboundAddr6());
+        tcp.outboundAddresses(outbound);
         tcp.onUnreachable((remote, remotePort, guest, guestPort, sequence, cause) -> errors.tcp(addresses.host(guest),
                 guest, guestPort, remote, remotePort, sequence, IcmpErrors.ofException(cause, guest.isIpv4())));
         HostForwardGuests guests = new HostForwardGuests(config, neighbors);

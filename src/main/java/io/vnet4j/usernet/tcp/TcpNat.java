@@ -4,6 +4,7 @@ import io.vnet4j.Log;
 import io.vnet4j.SocketAddresses;
 import io.vnet4j.usernet.flow.FlowKey;
 import io.vnet4j.usernet.flow.LoopSelector;
+import io.vnet4j.usernet.flow.OutboundAddresses;
 import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.TcpFlags;
 import io.vnet4j.wire.TcpSackBlocks;
@@ -93,9 +94,8 @@ public final class TcpNat {
     private final LoopSelector selector;
     private final Output output;
     private Unreachable unreachable = (remote, remotePort, guest, guestPort, sequence, cause) -> { };
-    /** The source addresses of host connections per family ({@link #outboundAddresses}); null: the kernel's choice. */
-    private IpAddress outbound4;
-    private IpAddress outbound6;
+    /** The source addresses of host connections per family ({@link #outboundAddresses}). */
+    private OutboundAddresses outbound = OutboundAddresses.KERNEL;
     private final int mss;
     private final RandomGenerator random;
     private final Map<FlowKey, Flow> flows = new HashMap<>();
@@ -121,13 +121,9 @@ public final class TcpNat {
         this.random = random;
     }
 
-    /**
-     * The host addresses NAT'd connections leave from, per family ({@code outbound-addr=},
-     * {@code outbound-addr6=}); null: the kernel picks.
-     */
-    public void outboundAddresses(IpAddress ipv4, IpAddress ipv6) {
-        this.outbound4 = ipv4;
-        this.outbound6 = ipv6;
+    /** The host addresses NAT'd connections leave from, per family ({@code outbound-addr=}, {@code outbound-addr6=}). */
+    public void outboundAddresses(OutboundAddresses addresses) {
+        this.outbound = addresses;
     }
 
     /** Where reports of unreachable destinations go (by default nowhere). */
@@ -200,10 +196,9 @@ public final class TcpNat {
             channel.configureBlocking(false);
             if (!unix) {
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                IpAddress source = ((InetSocketAddress) target).getAddress() instanceof java.net.Inet4Address
-                        ? outbound4 : outbound6;
-                if (source != null) {
-                    channel.bind(new InetSocketAddress(source.toInetAddress(), 0));
+                InetSocketAddress local = outbound.localFor((InetSocketAddress) target);
+                if (local != null) {
+                    channel.bind(local);
                 }
             }
         } catch (IOException e) {
