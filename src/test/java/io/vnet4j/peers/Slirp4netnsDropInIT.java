@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
-import java.io.ByteArrayOutputStream;
+import io.vnet4j.slirp4netns.ApiClient;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -12,10 +12,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -123,14 +119,14 @@ class Slirp4netnsDropInIT {
         processes.add(ns.start("python3", "-c", NAMESPACE_SERVER));
         awaitInNamespace("ss -ltn | grep -q :8080");
         int hostPort = PeerTools.freePort();
-        assertThat(request(api, "{\"execute\": \"add_hostfwd\", \"arguments\": {\"proto\": \"tcp\", \"host_addr\": "
+        assertThat(ApiClient.request(api, "{\"execute\": \"add_hostfwd\", \"arguments\": {\"proto\": \"tcp\", \"host_addr\": "
                 + "\"127.0.0.1\", \"host_port\": " + hostPort + ", \"guest_port\": 8080}}")).isEqualTo("{\"return\":{\"id\":1}}");
         assertThat(readLine(hostPort)).isEqualTo("hello from the namespace");
-        assertThat(request(api, "{\"execute\": \"list_hostfwd\"}")).isEqualTo("{\"entries\":[{\"id\":1,\"proto\":\"tcp\","
+        assertThat(ApiClient.request(api, "{\"execute\": \"list_hostfwd\"}")).isEqualTo("{\"entries\":[{\"id\":1,\"proto\":\"tcp\","
                 + "\"host_addr\":\"127.0.0.1\",\"host_port\":" + hostPort + ",\"guest_addr\":\"10.0.2.100\",\"guest_port\":8080}]}");
-        assertThat(request(api, "{\"execute\": \"add_hostfwd\", \"arguments\": {\"proto\": \"sctp\"}}"))
+        assertThat(ApiClient.request(api, "{\"execute\": \"add_hostfwd\", \"arguments\": {\"proto\": \"sctp\"}}"))
                 .isEqualTo("{\"error\":{\"desc\":\"bad request: add_hostfwd: bad arguments.proto\"}}");
-        assertThat(request(api, "{\"execute\": \"remove_hostfwd\", \"arguments\": {\"id\": 1}}")).isEqualTo("{\"return\":{}}");
+        assertThat(ApiClient.request(api, "{\"execute\": \"remove_hostfwd\", \"arguments\": {\"id\": 1}}")).isEqualTo("{\"return\":{}}");
         assertThatThrownBy(() -> readLine(hostPort)).isInstanceOf(IOException.class);
 
         // the exit descriptor's writer closes it: the process stops, cleanly, and takes its API socket along
@@ -237,22 +233,6 @@ class Slirp4netnsDropInIT {
             return new FileOutputStream(fifo.toFile());
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    /** One API request as slirp4netns's manual asks: the JSON, shutdown(SHUT_WR), the reply until EOF. */
-    private static String request(Path socket, String json) throws IOException {
-        try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            c.connect(UnixDomainSocketAddress.of(socket));
-            c.write(ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8)));
-            c.shutdownOutput();
-            ByteArrayOutputStream reply = new ByteArrayOutputStream();
-            ByteBuffer in = ByteBuffer.allocate(4096);
-            while (c.read(in) >= 0) {
-                reply.write(in.array(), 0, in.position());
-                in.clear();
-            }
-            return reply.toString(StandardCharsets.UTF_8);
         }
     }
 

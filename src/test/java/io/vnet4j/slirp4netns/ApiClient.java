@@ -10,10 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /** A client of the API socket as slirp4netns's manual asks for: the request, shutdown(SHUT_WR), the reply to EOF. */
-final class ApiClient {
+public final class ApiClient {
     private ApiClient() {}
 
-    static String request(Path socket, String request) throws IOException {
+    public static String request(Path socket, String request) throws IOException {
         return request(socket, request.getBytes(StandardCharsets.UTF_8), true);
     }
 
