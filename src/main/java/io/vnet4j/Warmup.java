@@ -13,6 +13,9 @@ import io.vnet4j.wire.Ipv4Frames;
 import io.vnet4j.wire.Ipv4Packet;
 import io.vnet4j.wire.TcpFlags;
 import io.vnet4j.wire.TcpSegment;
+import io.vnet4j.wire.Checksum;
+import io.vnet4j.wire.offload.VirtioNetFrame;
+import io.vnet4j.wire.offload.VirtioNetHeader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -23,6 +26,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.lang.foreign.MemorySegment;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 
@@ -39,8 +44,13 @@ import java.util.concurrent.TimeUnit;
  * poll calls), and a user network, on a hub nobody else is on, its DNS upstream and TCP peer servers of
  * this class on 127.0.0.1, so nothing leaves the machine and no user's network sees a frame. The rounds
  * send first an ARP request and {@value #PINGS_PER_ROUND} pings to the gateway each, then a DNS query
- * through the NAT and a 1-byte request/response on a TCP connection through the NAT each (a new connection
- * every {@value #ROUNDS_PER_CONNECTION} rounds, so the handshake and close paths count too). Compiled code belongs to the classes, not to the objects, so the
+ * through the NAT and {@value #REQUESTS_PER_ROUND} request/response transactions on a TCP connection through
+ * the NAT each (a new connection every {@value #REQUESTS_PER_CONNECTION} requests, so the handshake and close
+ * paths count too). The frames are shaped as a Linux guest's on an offloading TAP: TCP and UDP with a
+ * partial checksum (NEEDS_CSUM) mostly, SYN options, requests of 1 byte and of 1 KiB, delayed ACKs. A path
+ * the warm-up never took is compiled without it, and the first real frame that takes it throws the
+ * compiled code away (HotSpot's "uncommon trap") and waits for a new compile. Compiled code belongs to the
+ * classes, not to the objects, so the
  * daemon's own gateway runs the compiled code from then on. Any frame that does not come back in time ends
  * the warm-up early: it only ever makes things faster. The daemon runs it after "ready" unless
  * {@code --no-warm-up}; the slirp4netns drop-in after writing to its ready descriptor; a program that embeds
@@ -55,7 +65,12 @@ public final class Warmup {
      * HotSpot compiles at tier 4 (Tier4InvocationThreshold) well within them.
      */
     static final int ROUNDS = 2000;
-    static final int ROUNDS_PER_CONNECTION = 2;
+    /** TCP requests in each round of the second kind, and on each connection. */
+    static final int REQUESTS_PER_ROUND = 3;
+    static final int REQUESTS_PER_CONNECTION = 24;
+    static final int BATCH = 500;
+    static final long QUIET_COMPILE_MILLIS = 20;
+    static final long MAX_NANOS = TimeUnit.SECONDS.toNanos(15);
     static final int PINGS_PER_ROUND = 4;
     private static final long GUEST_MAC = 0x0200_0000_0001L;
     private static final long GATEWAY_MAC = 0x5255_0a00_0202L;
@@ -70,12 +85,22 @@ public final class Warmup {
     private static final byte[] ONE_BYTE = {'x'};
     private static final byte[] NOTHING = {};
 
-    /** The virtio-net header before each frame on the TAP (all zeros: no offload asked). */
-    private static final int VNET = io.vnet4j.wire.offload.VirtioNetFrame.HEADER_LENGTH;
+    /** The virtio-net header before each frame on the TAP. */
+    private static final int VNET = VirtioNetFrame.HEADER_LENGTH;
+    /** Where the TCP and UDP checksum fields lie in their headers: the csum_offset of a partial checksum. */
+    private static final int TCP_CHECKSUM_AT = 16;
+    private static final int UDP_CHECKSUM_AT = 6;
+    private static final int L4 = EthernetFrame.HEADER_LENGTH + Ipv4Packet.MIN_HEADER_LENGTH;
+    /** A Linux guest's SYN options: MSS 1460, SACK permitted, timestamps, NOP, window scale 7. */
+    private static final byte[] SYN_OPTIONS = {2, 4, 0x05, (byte) 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7};
+    /** Every this many requests is 1 KiB, which the user network's loop takes from its queue; the others 1 byte. */
+    private static final int LARGE_REQUEST_EVERY = 4;
+    private static final byte[] ONE_KIB = new byte[1024];
 
-    private final ByteBuffer out = ByteBuffer.allocate(256);
+    private final ByteBuffer out = ByteBuffer.allocate(2048);
     private final EthernetFrame eth = new EthernetFrame();
     private final Ipv4Packet ip = new Ipv4Packet();
+    private final VirtioNetFrame vnet = new VirtioNetFrame();
     private final TcpSegment tcp = new TcpSegment();
     /** The guest's end of the TAP's socket pair, and what it read last (frames at {@link #VNET}). */
     private TapDevice link;
@@ -84,6 +109,9 @@ public final class Warmup {
     private int guestPort = 40000;
     private int sequence;
     private int acknowledgment;
+    /** The payload bytes of the last segment {@link #awaitSegment} took. */
+    private int received;
+    private boolean connected;
 
     private Warmup() {}
 
@@ -95,7 +123,7 @@ public final class Warmup {
             ThreadNiceness.set(ThreadNiceness.LOWEST);
             long start = System.nanoTime();
             int[] rounds = new int[1];
-            Log.hushed(() -> rounds[0] = run(ROUNDS));
+            Log.hushed(() -> rounds[0] = run(ROUNDS, true));
             System.gc(); // once: what the private network left (its buffers, flows) goes now, and the heap shrinks
             Log.info("warm-up: the frame paths ran " + rounds[0] + " times in "
                     + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms, compiled ahead of the guests");
@@ -107,6 +135,18 @@ public final class Warmup {
      * fewer when a reply did not come).
      */
     public static int run(int rounds) {
+        return run(rounds, false);
+    }
+
+    /**
+     * As {@link #run(int)}; with {@code untilCompiled}, rounds of the second kind go on in batches of
+     * {@value #BATCH} until one passes during which the JIT compiled for less than
+     * {@value #QUIET_COMPILE_MILLIS} ms (its queue is empty, the paths are compiled), or for at most
+     * {@link #MAX_NANOS}. A fixed count is not enough: while the compiler's queue is long, HotSpot raises the
+     * call counts at which it compiles (Tier4LoadFeedback), so on two cores the paths were still interpreted
+     * or in C1's code when a fixed warm-up ended, and compiled only under the first guest's traffic.
+     */
+    static int run(int rounds, boolean untilCompiled) {
         TapDevice[] pair;
         try {
             pair = TapDevice.pair("warm-up");
@@ -126,6 +166,9 @@ public final class Warmup {
             w.in = pair[1].receivedBuffer();
             w.tcpPort = peer.getLocalPort();
             int done = w.rounds(rounds);
+            if (untilCompiled && done == 2 * rounds) {
+                done += w.untilCompiled(rounds);
+            }
             peer.close();
             upstream.close();
             echo.join(1000);
@@ -146,31 +189,78 @@ public final class Warmup {
      */
     private int rounds(int rounds) throws IOException {
         for (int i = 0; i < rounds; i++) {
-            send(Ipv4Frames.arpRequest(out, GUEST_MAC, GUEST, GATEWAY));
+            send(Ipv4Frames.arpRequest(out, GUEST_MAC, GUEST, GATEWAY), 0);
             for (int p = 0; p < PINGS_PER_ROUND; p++) {
-                send(Ipv4Frames.echoRequest(out, GUEST_MAC, GATEWAY_MAC, GUEST, GATEWAY, 7, i & 0xFFFF, ONE_BYTE));
+                send(Ipv4Frames.echoRequest(out, GUEST_MAC, GATEWAY_MAC, GUEST, GATEWAY, 7, i & 0xFFFF, ONE_BYTE), 0);
             }
             if (!awaitFrames(1 + PINGS_PER_ROUND)) {
                 return 0;
             }
         }
-        for (int i = 0; i < rounds; i++) {
-            send(Ipv4Frames.udp(out, GUEST_MAC, DNS_MAC, GUEST, 30000 + (i & 0x3FF), DNS, 53, DNS_QUERY));
-            if (!awaitFrames(1)) {
-                return rounds + i;
-            }
-            if (i % ROUNDS_PER_CONNECTION == 0 && (i > 0 && !close() || !connect()) || !requestResponse()) {
-                return rounds + i;
+        int done = traffic(0, rounds);
+        close();
+        return rounds + done;
+    }
+
+    /** Rounds of the second kind in batches until the JIT is quiet (see {@link #run(int, boolean)}); how many ran. */
+    private int untilCompiled(int from) throws IOException {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+            return 0;
+        }
+        long deadline = System.nanoTime() + MAX_NANOS;
+        int done = 0;
+        while (System.nanoTime() - deadline < 0) {
+            long compiling = jit.getTotalCompilationTime();
+            int ran = traffic(from + done, BATCH);
+            done += ran;
+            if (ran < BATCH || jit.getTotalCompilationTime() - compiling < QUIET_COMPILE_MILLIS) {
+                break;
             }
         }
         close();
-        return 2 * rounds;
+        return done;
     }
 
-    /** Writes the frame built in {@link #out} to the TAP, after a virtio-net header of zeros. */
-    private void send(int length) {
+    /**
+     * Rounds {@code first} to {@code first + count - 1} of the second kind: a DNS query, then TCP requests
+     * on the current connection (a new one every {@value #REQUESTS_PER_CONNECTION}); how many completed.
+     */
+    private int traffic(int first, int count) throws IOException {
+        for (int i = first; i < first + count; i++) {
+            send(Ipv4Frames.udp(out, GUEST_MAC, DNS_MAC, GUEST, 30000 + (i & 0x3FF), DNS, 53, DNS_QUERY),
+                    i % 2 == 0 ? UDP_CHECKSUM_AT : 0);
+            if (!awaitFrames(1)) {
+                return i - first;
+            }
+            for (int r = 0; r < REQUESTS_PER_ROUND; r++) {
+                int request = i * REQUESTS_PER_ROUND + r;
+                boolean fresh = request % REQUESTS_PER_CONNECTION == 0 || !connected;
+                if (fresh && (!close() || !connect()) || !requestResponse(request)) {
+                    return i - first;
+                }
+            }
+        }
+        return count;
+    }
+
+    /**
+     * Writes the frame built in {@link #out} to the TAP after its virtio-net header: with {@code checksumAt}
+     * 0 a header of zeros (a complete frame), else as an offloading Linux guest sends TCP and UDP: NEEDS_CSUM,
+     * the transport checksum field (at {@code checksumAt} in its header) holding only the pseudo-header's sum.
+     */
+    private void send(int length, int checksumAt) {
         MemorySegment buffer = link.writeBuffer();
         buffer.asSlice(0, VNET).fill((byte) 0);
+        if (checksumAt > 0) {
+            ip.wrap(out, EthernetFrame.HEADER_LENGTH, length - EthernetFrame.HEADER_LENGTH);
+            out.putShort(L4 + checksumAt, (short) Checksum.fold(Checksum.pseudoHeaderSum(ip.source(), ip.destination(),
+                    ip.protocol(), ip.payloadLength())));
+            ByteBuffer header = ByteBuffer.allocate(VNET);
+            new VirtioNetHeader(VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_NONE, 0, 0, L4, checksumAt, 0)
+                    .emit(vnet.wrap(header, 0, VNET));
+            MemorySegment.copy(MemorySegment.ofBuffer(header), 0, buffer, 0, VNET);
+        }
         MemorySegment.copy(MemorySegment.ofBuffer(out), 0, buffer, VNET, length);
         link.write(VNET + length);
     }
@@ -233,6 +323,7 @@ public final class Warmup {
             int length = tcp.payloadLength();
             if (flags == 0 ? length > 0 : (tcp.flags() & flags) == flags) {
                 acknowledgment = tcp.sequenceNumber() + length + ((tcp.flags() & (TcpFlags.SYN | TcpFlags.FIN)) != 0 ? 1 : 0);
+                received = length;
                 return true;
             }
         }
@@ -241,26 +332,46 @@ public final class Warmup {
     private boolean connect() throws IOException {
         guestPort = guestPort == 60000 ? 40000 : guestPort + 1;
         sequence = guestPort * 7919;
-        segment(TcpFlags.SYN, NOTHING);
+        int length = Ipv4Frames.tcp(out, GUEST_MAC, GATEWAY_MAC, GUEST, guestPort, GATEWAY, tcpPort, TcpFlags.SYN,
+                sequence, 0, 64240, SYN_OPTIONS);
+        tcp.wrap(out, L4, TcpSegment.MIN_HEADER_LENGTH + SYN_OPTIONS.length)
+                .setHeaderLength(TcpSegment.MIN_HEADER_LENGTH + SYN_OPTIONS.length);
+        send(length, TCP_CHECKSUM_AT);
         sequence++;
         if (!awaitSegment(TcpFlags.SYN | TcpFlags.ACK)) {
             return false;
         }
         segment(TcpFlags.ACK, NOTHING);
+        connected = true;
         return true;
     }
 
-    private boolean requestResponse() throws IOException {
-        segment(TcpFlags.PSH | TcpFlags.ACK, ONE_BYTE);
-        sequence++;
-        if (!awaitSegment(0)) {
-            return false;
+    /**
+     * One request and its echo: 1 KiB every {@value #LARGE_REQUEST_EVERY}th time, else 1 byte. The guest
+     * acknowledges every other response by itself; the next request carries the acknowledgment of the others,
+     * as a Linux guest's delayed ACK does.
+     */
+    private boolean requestResponse(int request) throws IOException {
+        byte[] data = request % LARGE_REQUEST_EVERY == LARGE_REQUEST_EVERY - 1 ? ONE_KIB : ONE_BYTE;
+        segment(TcpFlags.PSH | TcpFlags.ACK, data);
+        sequence += data.length;
+        for (int got = 0; got < data.length; got += received) {
+            if (!awaitSegment(0)) {
+                return false;
+            }
         }
-        segment(TcpFlags.ACK, NOTHING);
+        if (request % 2 == 0) {
+            segment(TcpFlags.ACK, NOTHING);
+        }
         return true;
     }
 
+    /** Closes the current connection, if there is one. */
     private boolean close() throws IOException {
+        if (!connected) {
+            return true;
+        }
+        connected = false;
         segment(TcpFlags.FIN | TcpFlags.ACK, NOTHING);
         sequence++;
         if (!awaitSegment(TcpFlags.FIN)) {
@@ -270,14 +381,15 @@ public final class Warmup {
         return true;
     }
 
+    /** A segment of the guest's connection; one in eight has a complete checksum, as without offloads. */
     private void segment(int flags, byte[] data) {
         send(Ipv4Frames.tcp(out, GUEST_MAC, GATEWAY_MAC, GUEST, guestPort, GATEWAY, tcpPort, flags, sequence,
-                (flags & TcpFlags.ACK) != 0 ? acknowledgment : 0, 65535, data));
+                (flags & TcpFlags.ACK) != 0 ? acknowledgment : 0, 502, data), (sequence & 7) == 0 ? 0 : TCP_CHECKSUM_AT);
     }
 
     /** The TCP peer: echoes every byte of each connection, one connection at a time, until it is closed. */
     private static void serveTcp(ServerSocket server) {
-        byte[] buffer = new byte[512];
+        byte[] buffer = new byte[4096];
         while (!server.isClosed()) {
             try (Socket s = server.accept(); InputStream i = s.getInputStream(); OutputStream o = s.getOutputStream()) {
                 s.setTcpNoDelay(true);

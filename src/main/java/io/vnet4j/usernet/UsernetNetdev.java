@@ -438,7 +438,8 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
     }
 
     /**
-     * A small frame (a ping, an ACK, a DNS query, a handshake) that finds the loop asleep and nothing
+     * A small frame (a ping, an ACK, a DNS query, a handshake, a short request, also one whose TCP checksum
+     * the guest left to the TAP) that finds the loop asleep and nothing
      * queued is handled at once on the hub's thread, under the gateway lock: its answer leaves without
      * waiting for the loop to wake, one thread hand-off less. The loop is woken afterwards only when it has
      * something to take up: a socket registered or its interest changed ({@link LoopSelector#changes()}), or a
@@ -447,7 +448,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
      */
     @Override
     protected int writeThrough(ByteBuffer frame, int offset, int length, int segmentSize) {
-        if (length > AT_ONCE_MAX_FRAME || segmentSize > 0 || !sleeping || !gatewayLock.tryLock()) {
+        if (length > AT_ONCE_MAX_FRAME || !sleeping || !gatewayLock.tryLock()) {
             return NOT_WRITTEN;
         }
         boolean loopNeeded;
@@ -456,7 +457,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
                 return NOT_WRITTEN;
             }
             long changes = loopSelector.changes();
-            gateway.frame(frame, offset, length, false, System.nanoTime());
+            gateway.frame(frame, offset, length, segmentSize > 0, System.nanoTime());
             tcp.flushAcks();
             loopNeeded = loopSelector.changes() != changes || !tasks.isEmpty();
         } catch (RuntimeException e) {

@@ -118,6 +118,7 @@ public final class TcpConnection {
     private boolean coalesceAcks;
     private boolean largeSegments;
     private boolean ackOwed;
+    private boolean hostReadShort;
     private int unackedBytes;
 
     private int dupAcks;
@@ -579,13 +580,24 @@ public final class TcpConnection {
         return state == State.ESTABLISHED && !hostEof ? toGuest.free() : 0;
     }
 
-    /** Reads host bytes straight into the guest queue, at most {@link #hostReadRoom()}; returns the count or -1. */
+    /**
+     * Reads host bytes straight into the guest queue, at most {@link #hostReadRoom()}; returns the count or -1.
+     * See {@link #hostReadShort()}.
+     */
     public int readFromHost(java.nio.channels.ReadableByteChannel channel) throws java.io.IOException {
-        int n = channel.read(toGuest.tailForReading(Math.min(hostReadRoom(), HOST_READ_CHUNK)));
+        ByteBuffer tail = toGuest.tailForReading(Math.min(hostReadRoom(), HOST_READ_CHUNK));
+        int asked = tail.remaining();
+        int n = channel.read(tail);
+        hostReadShort = n < asked;
         if (n > 0) {
             toGuest.appended(n);
         }
         return n;
+    }
+
+    /** True when the last {@link #readFromHost} got less than it had room for: the socket held no more then. */
+    public boolean hostReadShort() {
+        return hostReadShort;
     }
 
     /** Writes queued guest bytes to the host; returns how many the socket took. */

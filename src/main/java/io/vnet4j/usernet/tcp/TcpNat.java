@@ -275,6 +275,11 @@ public final class TcpNat {
         settle(flow, now);
     }
 
+    /**
+     * Reads what the host sent, as far as the guest's queue has room. A read that came back short emptied
+     * the socket: the next read would only say EAGAIN (one system call per request/response transaction),
+     * and the selector reports the socket again when more, or the end, arrives.
+     */
     private void readHost(Flow flow, long now) throws IOException {
         while (flow.connection.hostReadRoom() > 0) {
             int n = flow.connection.readFromHost(flow.channel);
@@ -287,6 +292,9 @@ public final class TcpNat {
                 return;
             }
             flow.connection.hostDataAdded(now);
+            if (flow.connection.hostReadShort()) {
+                return;
+            }
         }
     }
 
