@@ -17,6 +17,9 @@ import io.vnet4j.wire.Ipv4Address;
 import io.vnet4j.wire.Ipv4Packet;
 import io.vnet4j.wire.Ipv6Packet;
 import io.vnet4j.wire.UdpPacket;
+import io.vnet4j.wire.Checksum;
+import io.vnet4j.wire.TcpFlags;
+import io.vnet4j.wire.TcpSegment;
 import io.vnet4j.wire.WireError;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -181,6 +184,62 @@ class UsernetNetdevTest {
             try (java.nio.channels.SocketChannel accepted = listener.accept()) {
                 assertThat(((InetSocketAddress) accepted.getRemoteAddress()).getAddress().getHostAddress()).isEqualTo("127.0.0.2");
             }
+        }
+    }
+
+    /**
+     * A short request whose TCP checksum an offloading TAP left partial (a large segment of one segment, as
+     * TapNetdev hands it to the hub) is taken at once, checksum unchecked, and reaches the host.
+     */
+    @Test
+    void aShortRequestWithAPartialChecksumReachesTheHost() throws Exception {
+        OffloadingPort tap = new OffloadingPort();
+        network.hubs().hub(0).attach(tap);
+        try (java.nio.channels.ServerSocketChannel listener = java.nio.channels.ServerSocketChannel.open()
+                .bind(new InetSocketAddress("127.0.0.1", 0))) {
+            int port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
+            guest.send(GuestFrames.tcp(HOST_MAC, GUEST, 40006, HOST, port, TcpFlags.SYN, 1000, 0, 65535, new byte[0]));
+            try (java.nio.channels.SocketChannel accepted = listener.accept()) {
+                ByteBuffer synAck = receive(EtherType.IPV4);
+                Ipv4Packet ip = new Ipv4Packet().wrap(synAck, EthernetFrame.HEADER_LENGTH,
+                        synAck.limit() - EthernetFrame.HEADER_LENGTH);
+                int ours = new TcpSegment().wrap(synAck, ip.payloadOffset(), ip.payloadLength()).sequenceNumber();
+                guest.send(GuestFrames.tcp(HOST_MAC, GUEST, 40006, HOST, port, TcpFlags.ACK, 1001, ours + 1, 65535,
+                        new byte[0]));
+                byte[] request = GuestFrames.tcp(HOST_MAC, GUEST, 40006, HOST, port, TcpFlags.ACK | TcpFlags.PSH, 1001,
+                        ours + 1, 65535, new byte[] {'q'});
+                int tcp = EthernetFrame.HEADER_LENGTH + Ipv4Packet.MIN_HEADER_LENGTH;
+                int tcpLength = TcpSegment.MIN_HEADER_LENGTH + 1;
+                ByteBuffer.wrap(request).putShort(tcp + 16, (short) Checksum.fold(Checksum.pseudoHeaderSum(GUEST, HOST,
+                        IpProtocol.TCP, tcpLength))); // what Linux leaves for the device (CHECKSUM_PARTIAL)
+                tap.sendLargeSegment(request, EthernetFrame.HEADER_LENGTH + Ipv4Packet.MIN_HEADER_LENGTH + tcpLength, 1);
+                ByteBuffer got = ByteBuffer.allocate(4);
+                accepted.socket().setSoTimeout(5000);
+                int n = accepted.socket().getInputStream().read(got.array());
+                assertThat(n).isEqualTo(1);
+                assertThat(got.get(0)).isEqualTo((byte) 'q');
+            }
+        }
+    }
+
+    /** A port that hands the hub large TCP segments with a partial checksum, as an offloading TAP does. */
+    private static final class OffloadingPort extends io.vnet4j.fabric.QueuedPort {
+        OffloadingPort() {
+            super("tap", "tap", 1 << 16);
+        }
+
+        void sendLargeSegment(byte[] frame, int length, int segmentSize) {
+            deliver(ByteBuffer.wrap(frame), 0, length, segmentSize);
+        }
+
+        @Override
+        public String describe() {
+            return "offloading test port";
+        }
+
+        @Override
+        public boolean takesLargeSegments() {
+            return true;
         }
     }
 

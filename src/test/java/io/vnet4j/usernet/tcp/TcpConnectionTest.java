@@ -654,6 +654,19 @@ class TcpConnectionTest {
     @Nested
     class HostToGuest {
         @Test
+        void aReadThatGotLessThanItsRoomSaysTheSocketWasEmpty() throws IOException {
+            TcpHarness h = plain();
+            assertThat(h.c.readFromHost(new TcpHarness.Source(bytes(10, 1)))).isEqualTo(10);
+            assertThat(h.c.hostReadShort()).isTrue(); // TcpNat then waits for the selector, no read for EAGAIN
+
+            TcpHarness full = plain();
+            int room = full.c.hostReadRoom();
+            int n = full.c.readFromHost(new TcpHarness.Source(bytes(room + 100, 2)));
+            assertThat(n).isPositive();
+            assertThat(full.c.hostReadShort()).isFalse(); // the buffer it offered filled: there may be more
+        }
+
+        @Test
         void hostDataIsCutIntoGuestMssSegments() throws IOException {
             TcpHarness h = plain();
             byte[] data = bytes(2500, 2);
