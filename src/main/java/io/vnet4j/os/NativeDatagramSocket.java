@@ -293,7 +293,7 @@ public final class NativeDatagramSocket implements AutoCloseable {
     public int send(int length, int destinationLength) {
         try {
             MemorySegment destination = destinationLength == 0 ? MemorySegment.NULL : tx.address;
-            long rc = (long) Libc.SENDTO.handle().invokeExact(tx.errno, fd, tx.data, (long) length, 0, destination,
+            long rc = (long) FrameCalls.SENDTO.invokeExact(tx.errno, fd, tx.data, (long) length, 0, destination,
                     destinationLength);
             return rc < 0 ? Libc.errno(tx.errno) : 0;
         } catch (Throwable t) {
@@ -339,7 +339,7 @@ public final class NativeDatagramSocket implements AutoCloseable {
         rx.addressLength.set(ValueLayout.JAVA_INT, 0, SockaddrCodec.SOCKADDR_MAX);
         long rc;
         try {
-            rc = (long) Libc.RECVFROM.handle().invokeExact(rx.errno, fd, rx.data, (long) MAX_DATAGRAM, 0, rx.address,
+            rc = (long) FrameCalls.RECVFROM.invokeExact(rx.errno, fd, rx.data, (long) MAX_DATAGRAM, 0, rx.address,
                     rx.addressLength);
         } catch (Throwable t) {
             throw new IOException("recvfrom: " + t, t);
@@ -403,5 +403,11 @@ public final class NativeDatagramSocket implements AutoCloseable {
 
     static IOException failure(String what, int errno) {
         return new IOException(what + ": " + Libc.strerror(errno));
+    }
+
+    /** The calls every datagram makes, as constants the JIT inlines (see TapDevice.FrameCalls). */
+    private static final class FrameCalls {
+        static final java.lang.invoke.MethodHandle SENDTO = Libc.SENDTO.handle();
+        static final java.lang.invoke.MethodHandle RECVFROM = Libc.RECVFROM.handle();
     }
 }

@@ -177,16 +177,16 @@ public final class TapDevice implements AutoCloseable {
      */
     public int read() throws IOException {
         try {
-            long n = (long) LinuxCalls.READ.handle().invokeExact(rxErrno, fd, rxData, (long) MAX_FRAME);
+            long n = (long) FrameCalls.READ.invokeExact(rxErrno, fd, rxData, (long) MAX_FRAME);
             if (n < 0 && Libc.errno(rxErrno) == Libc.EAGAIN && !closed) {
                 pollFd.set(ValueLayout.JAVA_INT, 0, fd);
                 pollFd.set(ValueLayout.JAVA_SHORT, 4, LinuxCalls.POLLIN);
                 pollFd.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
-                int ready = (int) LinuxCalls.POLL.handle().invokeExact(rxErrno, pollFd, 1L, POLL_MILLIS);
+                int ready = (int) FrameCalls.POLL.invokeExact(rxErrno, pollFd, 1L, POLL_MILLIS);
                 if (ready <= 0) {
                     return -1;
                 }
-                n = (long) LinuxCalls.READ.handle().invokeExact(rxErrno, fd, rxData, (long) MAX_FRAME);
+                n = (long) FrameCalls.READ.invokeExact(rxErrno, fd, rxData, (long) MAX_FRAME);
             }
             if (closed) {
                 return -1;
@@ -219,7 +219,7 @@ public final class TapDevice implements AutoCloseable {
     /** Writes {@code length} bytes of {@link #writeBuffer()} as one frame; returns 0 or the errno. */
     public int write(int length) {
         try {
-            long n = (long) LinuxCalls.WRITE.handle().invokeExact(txErrno, fd, txData, (long) length);
+            long n = (long) FrameCalls.WRITE.invokeExact(txErrno, fd, txData, (long) length);
             return n < 0 ? Libc.errno(txErrno) : 0;
         } catch (Throwable t) {
             throw new IllegalStateException("write", t);
@@ -241,5 +241,17 @@ public final class TapDevice implements AutoCloseable {
             // nothing more to do
         }
         arena.close();
+    }
+
+    /**
+     * The calls every frame makes, as constants: a handle in a static final field of an initialised class
+     * is inlined by the JIT into a direct native call, while one read from a field (as {@link Downcall}
+     * keeps it) is invoked through the method handle's lambda forms, which cost a TAP reader about 8% of its
+     * time per ping (perf, docs/architecture.md). Bound when the first frame is read or written.
+     */
+    private static final class FrameCalls {
+        static final java.lang.invoke.MethodHandle READ = LinuxCalls.READ.handle();
+        static final java.lang.invoke.MethodHandle WRITE = LinuxCalls.WRITE.handle();
+        static final java.lang.invoke.MethodHandle POLL = LinuxCalls.POLL.handle();
     }
 }

@@ -70,6 +70,8 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
     private final Hub hub;
     /** The time the loop's current batch of frames is handled at. */
     private long frameTime;
+    /** When the loop's timed work is due next ({@link System#nanoTime()}); the loop's thread only. */
+    private long nextPoll;
     /**
      * Held by whoever runs the gateway: the loop while it works (never while it waits on the selector), or
      * a hub thread that handles a small frame at once (see {@link #writeThrough}).
@@ -479,41 +481,16 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
         }
     }
 
+    /**
+     * The loop's thread. The loop itself is entered once, so HotSpot could compile it only by on-stack
+     * replacement and left it interpreted; each pass is a method of its own ({@link #pass}), compiled as
+     * any other.
+     */
     private void run() {
         try {
-            long nextPoll = System.nanoTime();
+            nextPoll = System.nanoTime();
             while (!closed) {
-                long now = System.nanoTime();
-                gatewayLock.lock();
-                try {
-                    frameTime = now;
-                    for (Runnable task; (task = tasks.poll()) != null; ) {
-                        task.run();
-                    }
-                    queue.drainInPlace(fromHub, BATCH_BYTES, 256, 0);
-                    tcp.flushAcks();
-                    tcp.sendLargeSegments(hub.anotherPortTakesLargeSegments(this));
-                } finally {
-                    gatewayLock.unlock();
-                }
-                sleeping = true;
-                if (queue.isEmpty() && tasks.isEmpty()) {
-                    selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextPoll - now)));
-                } else {
-                    selector.selectNow();
-                }
-                sleeping = false;
-                now = System.nanoTime();
-                gatewayLock.lock();
-                try {
-                    handleSelected(now);
-                    if (now - nextPoll >= 0) {
-                        gateway.poll(now);
-                        nextPoll = now + POLL_INTERVAL_NANOS;
-                    }
-                } finally {
-                    gatewayLock.unlock();
-                }
+                pass();
             }
         } catch (IOException | InterruptedException e) {
             if (!closed) {
@@ -535,6 +512,44 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
             } finally {
                 gatewayLock.unlock();
             }
+        }
+    }
+
+    /**
+     * One pass: the tasks and queued frames (under the gateway lock), then the wait for host sockets (without
+     * it), then the ready sockets and, when due, the timed work.
+     */
+    private void pass() throws IOException, InterruptedException {
+        long now = System.nanoTime();
+        gatewayLock.lock();
+        try {
+            frameTime = now;
+            for (Runnable task; (task = tasks.poll()) != null; ) {
+                task.run();
+            }
+            queue.drainInPlace(fromHub, BATCH_BYTES, 256, 0);
+            tcp.flushAcks();
+            tcp.sendLargeSegments(hub.anotherPortTakesLargeSegments(this));
+        } finally {
+            gatewayLock.unlock();
+        }
+        sleeping = true;
+        if (queue.isEmpty() && tasks.isEmpty()) {
+            selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextPoll - now)));
+        } else {
+            selector.selectNow();
+        }
+        sleeping = false;
+        now = System.nanoTime();
+        gatewayLock.lock();
+        try {
+            handleSelected(now);
+            if (now - nextPoll >= 0) {
+                gateway.poll(now);
+                nextPoll = now + POLL_INTERVAL_NANOS;
+            }
+        } finally {
+            gatewayLock.unlock();
         }
     }
 
