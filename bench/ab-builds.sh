@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Two builds of vnet4j side by side, interleaved, on the round trips of bench/latency-vs-peers.sh (needs root,
+# busybox, python3, iproute2): each round starts each build's bin/vnet4j afresh on a namespace's TAP
+# (vnab-A, vnab-B, created and deleted here), waits SETTLE seconds, and measures the MODES in order:
+#   ping1, ping5, ping100  pings to the gateway: 10 at 1/s, 25 at 5/s, 300 at 100/s (mean RTT, ms);
+#   rr1, rr1k, crr         bench/tcp-rr.py to an echo server on 127.0.0.1 for SECS seconds (transactions/s).
+# A and B are checkouts with their own target/ (build each with `bin/vnet4j --version` first); AJ and BJ
+# (environment) add JVM options to one side through JDK_JAVA_OPTIONS. Prints median [lowest-highest].
+# Usage: bench/ab-builds.sh A_DIR B_DIR ROUNDS SETTLE SECS MODE...
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+dir_A=$1 dir_B=$2 rounds=$3 settle=$4 secs=$5
+shift 5
+modes=("$@")
+port=5298
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    for ns in vnab-A vnab-B; do ip netns del "$ns" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+python3 "$here/bench/tcp-rr.py" server 127.0.0.1 $port & pids+=($!)
+sleep 0.3
+mean_ping() { # ns count interval
+    ip netns exec "$1" busybox ping -q -c "$2" -i "$3" 10.0.2.2 2>/dev/null | sed -n 's|.*= [0-9.]*/\([0-9.]*\)/.*|\1|p'
+}
+declare -A res
+for _ in $(seq 1 "$rounds"); do
+    for side in A B; do
+        ns=vnab-$side dir_var=dir_$side opts_var=${side}J
+        ip netns del "$ns" 2>/dev/null || true
+        ip netns add "$ns"
+        JDK_JAVA_OPTIONS="${!opts_var:-}" "${!dir_var}/bin/vnet4j" -netdev user,id=u,ipv6=off \
+            -netdev tap,id=t,ifname=tap0,netns=/run/netns/$ns,configure=on >/dev/null 2>&1 &
+        pid=$!
+        for _ in $(seq 1 150); do
+            ip netns exec "$ns" ip route 2>/dev/null | grep -q '^default' && break
+            sleep 0.1
+        done
+        sleep "$settle"
+        for m in "${modes[@]}"; do
+            case $m in
+                ping1) v=$(mean_ping "$ns" 10 1) ;;
+                ping5) v=$(mean_ping "$ns" 25 0.2) ;;
+                ping100) v=$(mean_ping "$ns" 300 0.01) ;;
+                *) v=$(ip netns exec "$ns" python3 "$here/bench/tcp-rr.py" client 10.0.2.2 $port "$m" "$secs" | awk '{print $1}') ;;
+            esac
+            res[$side,$m]+="$v "
+        done
+        kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
+        ip netns del "$ns"
+    done
+done
+median() {
+    printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END {printf "%s [%s-%s]", a[int((NR + 1) / 2)], a[1], a[NR]}'
+}
+for m in "${modes[@]}"; do
+    # shellcheck disable=SC2086
+    printf '%-8s A %-26s B %s\n' "$m" "$(median ${res[A,$m]})" "$(median ${res[B,$m]})"
+done
