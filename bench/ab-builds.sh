@@ -8,6 +8,8 @@
 # (environment) add JVM options to one side through JDK_JAVA_OPTIONS. Prints median [lowest-highest].
 # Usage: bench/ab-builds.sh A_DIR B_DIR ROUNDS SETTLE SECS MODE...
 set -euo pipefail
+# shellcheck source=netns-route.sh
+. "$(dirname "$0")/netns-route.sh"
 here=$(cd "$(dirname "$0")/.." && pwd)
 dir_A=$1 dir_B=$2 rounds=$3 settle=$4 secs=$5
 shift 5
@@ -33,10 +35,7 @@ for _ in $(seq 1 "$rounds"); do
         JDK_JAVA_OPTIONS="${!opts_var:-}" "${!dir_var}/bin/vnet4j" -netdev user,id=u,ipv6=off \
             -netdev tap,id=t,ifname=tap0,netns=/run/netns/$ns,configure=on >/dev/null 2>&1 &
         pid=$!
-        for _ in $(seq 1 150); do
-            ip netns exec "$ns" ip route 2>/dev/null | grep -q '^default' && break
-            sleep 0.1
-        done
+        wait_route "$ns"
         sleep "$settle"
         for m in "${modes[@]}"; do
             case $m in

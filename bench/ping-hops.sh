@@ -11,6 +11,8 @@
 # Everything runs in a namespace this script creates (vnhop) and deletes; traffic stays on this machine.
 # Usage: bench/ping-hops.sh [COUNT]
 set -euo pipefail
+# shellcheck source=netns-route.sh
+. "$(dirname "$0")/netns-route.sh"
 cd "$(dirname "$0")/.."
 count=${1:-100}
 settle=${SETTLE:-14}
@@ -37,10 +39,7 @@ for tool in vnet4j slirp4netns; do
         slirp4netns) slirp4netns -c --netns-type=path /run/netns/$ns tap0 >/dev/null 2>&1 & server=slirp4netns ;;
     esac
     pid=$!
-    for _ in $(seq 1 150); do
-        ip netns exec "$ns" ip route 2>/dev/null | grep -q '^default' && break
-        sleep 0.1
-    done
+    wait_route "$ns"
     sleep "$settle"
     ip netns exec "$ns" busybox ping -q -c 300 -i 0.01 10.0.2.2 >/dev/null
     perf record -q -o "$out/$tool.data" -a -e "$events" -- \
