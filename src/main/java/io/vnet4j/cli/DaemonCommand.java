@@ -56,7 +56,7 @@ final class DaemonCommand implements Callable<Integer> {
     Path control;
 
     @Option(names = "--no-warm-up", negatable = false, description = "Do not run the frame paths on a private "
-            + "network after start (a second or two of one core, so that the first guests' round trips run compiled "
+            + "network after start (5 to 8 s of one core, so that the first guests' round trips run compiled "
             + "code; see docs/architecture.md).")
     boolean noWarmUp;
 
