@@ -92,6 +92,9 @@ public final class Warmup {
     private static final int TCP_CHECKSUM_AT = 16;
     private static final int UDP_CHECKSUM_AT = 6;
     private static final int L4 = EthernetFrame.HEADER_LENGTH + Ipv4Packet.MIN_HEADER_LENGTH;
+    /** The virtio-net headers of a TCP and of a UDP frame whose checksum the guest left partial (NEEDS_CSUM). */
+    private static final byte[] TCP_PARTIAL_CHECKSUM = partialChecksumHeader(TCP_CHECKSUM_AT);
+    private static final byte[] UDP_PARTIAL_CHECKSUM = partialChecksumHeader(UDP_CHECKSUM_AT);
     /** A Linux guest's SYN options: MSS 1460, SACK permitted, timestamps, NOP, window scale 7. */
     private static final byte[] SYN_OPTIONS = {2, 4, 0x05, (byte) 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7};
     /** Every this many requests is 1 KiB, which the user network's loop takes from its queue; the others 1 byte. */
@@ -101,7 +104,6 @@ public final class Warmup {
     private final ByteBuffer out = ByteBuffer.allocate(2048);
     private final EthernetFrame eth = new EthernetFrame();
     private final Ipv4Packet ip = new Ipv4Packet();
-    private final VirtioNetFrame vnet = new VirtioNetFrame();
     private final TcpSegment tcp = new TcpSegment();
     /** The guest's end of the TAP's socket pair, and what it read last (frames at {@link #VNET}). */
     private TapDevice link;
@@ -260,13 +262,18 @@ public final class Warmup {
             ip.wrap(out, EthernetFrame.HEADER_LENGTH, length - EthernetFrame.HEADER_LENGTH);
             out.putShort(L4 + checksumAt, (short) Checksum.fold(Checksum.pseudoHeaderSum(ip.source(), ip.destination(),
                     ip.protocol(), ip.payloadLength())));
-            ByteBuffer header = ByteBuffer.allocate(VNET);
-            new VirtioNetHeader(VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_NONE, 0, 0, L4, checksumAt, 0)
-                    .emit(vnet.wrap(header, 0, VNET));
-            MemorySegment.copy(MemorySegment.ofBuffer(header), 0, buffer, 0, VNET);
+            byte[] header = checksumAt == TCP_CHECKSUM_AT ? TCP_PARTIAL_CHECKSUM : UDP_PARTIAL_CHECKSUM;
+            MemorySegment.copy(MemorySegment.ofArray(header), 0, buffer, 0, VNET);
         }
         MemorySegment.copy(MemorySegment.ofBuffer(out), 0, buffer, VNET, length);
         link.write(VNET + length);
+    }
+
+    private static byte[] partialChecksumHeader(int checksumAt) {
+        ByteBuffer header = ByteBuffer.allocate(VNET);
+        new VirtioNetHeader(VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_NONE, 0, 0, L4, checksumAt, 0)
+                .emit(new VirtioNetFrame().wrap(header, 0, VNET));
+        return header.array();
     }
 
     /** Takes {@code count} frames other than TCP (the ARP reply, the echo reply, the DNS answer). */
