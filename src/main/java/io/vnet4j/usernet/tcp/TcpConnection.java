@@ -38,8 +38,10 @@ import java.util.concurrent.TimeUnit;
  * Retransmission from the oldest unacknowledged byte after the RTO (exponential back-off, at most
  * {@value #MAX_RETRIES} tries, then RST) and after three duplicate ACKs (fast retransmit). A zero window is
  * probed with one byte at the RTO. Host EOF becomes our FIN after the last byte.</li>
- * <li>Closing. When both FINs are acknowledged the connection waits {@code TIME_WAIT} (2 s, enough to
- * re-ACK a retransmitted FIN on a virtual link) and is then {@code CLOSED}. A guest RST, a host reset, or
+ * <li>Closing. When both FINs are acknowledged the connection is {@code CLOSED}, after {@code TIME_WAIT} (2 s,
+ * enough to re-ACK a retransmitted FIN on a virtual link) only if our FIN went out before the guest's
+ * arrived: a guest that closed first waits in TIME-WAIT itself, and we close as RFC 9293's LAST-ACK does
+ * (3.10.7.4). A connection waits too while the guest's last bytes have not all reached the host. A guest RST, a host reset, or
  * a handshake that does not complete within {@code HANDSHAKE_TIMEOUT} closes it at once. An established
  * connection may stay idle as long as both ends live: after 2 h of silence from the guest it is probed
  * (keepalive, as libslirp does), and reset when the guest no longer answers.</li>
@@ -112,6 +114,8 @@ public final class TcpConnection {
     private boolean finFromGuest;
     private boolean hostEof;
     private boolean finAcked;
+    /** The guest's FIN arrived before ours was sent: RFC 9293's LAST-ACK, closed without TIME-WAIT. */
+    private boolean passiveClose;
     private boolean hostShutdownDone;
     private boolean abortHost;
 
@@ -329,8 +333,12 @@ public final class TcpConnection {
             sndWnd = window;
         }
         if (finFromGuest && finAcked && state == State.ESTABLISHED) {
-            state = State.TIME_WAIT;
-            stateDeadline = now + TIME_WAIT;
+            if (passiveClose && toHost.length() == 0) {
+                state = State.CLOSED;
+            } else {
+                state = State.TIME_WAIT;
+                stateDeadline = now + TIME_WAIT;
+            }
         }
         return true;
     }
@@ -365,6 +373,7 @@ public final class TcpConnection {
             toHost.forgetAhead();
             rcvNxt++;
             finFromGuest = true;
+            passiveClose = !(hostEof && sndMax == dataEnd() + 1); // our FIN not sent yet
             if (finAcked) {
                 state = State.TIME_WAIT;
                 stateDeadline = now + TIME_WAIT;

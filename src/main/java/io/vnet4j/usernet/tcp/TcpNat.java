@@ -21,6 +21,8 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +41,11 @@ public final class TcpNat {
     static final int MIN_WINDOW_SHARE = 64 * 1024;
     /** A connection counts as sending when the guest sent it data this recently. */
     static final long SENDING_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * The most connections at once. One in TIME_WAIT gives way to a new one (the oldest first, as Linux drops
+     * time-wait sockets beyond tcp_max_tw_buckets): a guest that closes 2,000 connections a second would
+     * otherwise be refused for the 2 s each waits.
+     */
     public static final int MAX_CONNECTIONS = 4096;
     /** An IPv6 header is 20 bytes longer than an IPv4 one, so the MSS over IPv6 is that much smaller. */
     static final int IPV6_EXTRA_HEADER = 20;
@@ -99,11 +106,17 @@ public final class TcpNat {
     private final int mss;
     private final RandomGenerator random;
     private final Map<FlowKey, Flow> flows = new HashMap<>();
+    private int maxConnections = MAX_CONNECTIONS;
     /** Reused for every lookup (see FlowKey). */
     private final FlowKey probe = new FlowKey();
     private final List<Flow> owingAcks = new ArrayList<>();
     private boolean largeSegments;
+    /** Connections in TIME_WAIT, oldest first: the first to give way when the table is full. */
+    private final LinkedHashSet<Flow> timeWaiting = new LinkedHashSet<>();
+    /** SYNs refused (RST) because the table was full of live connections. */
     private long refusedCapacity;
+    /** Connections in TIME_WAIT closed early to make room for a new one. */
+    private long timeWaitsEnded;
     private final int windowBudget;
     private int sending;
     private int windowShare;
@@ -124,6 +137,11 @@ public final class TcpNat {
     /** The host addresses NAT'd connections leave from, per family ({@code outbound-addr=}, {@code outbound-addr6=}). */
     public void outboundAddresses(OutboundAddresses addresses) {
         this.outbound = addresses;
+    }
+
+    /** A smaller table than {@link #MAX_CONNECTIONS}, for tests. */
+    void maxConnections(int max) {
+        this.maxConnections = max;
     }
 
     /** Where reports of unreachable destinations go (by default nowhere). */
@@ -180,7 +198,7 @@ public final class TcpNat {
     }
 
     private void connect(FlowKey key, int sequence, int window, TcpSynOptions options, SocketAddress target, long now) {
-        if (target == null || flows.size() >= MAX_CONNECTIONS) {
+        if (target == null || !makeRoom()) {
             if (target != null) {
                 refusedCapacity++;
             }
@@ -227,7 +245,8 @@ public final class TcpNat {
                         long now)
             throws IOException {
         FlowKey key = FlowKey.of(guestIp, guestPort, gatewayIp, gatewayPort);
-        if (flows.containsKey(key) || flows.size() >= MAX_CONNECTIONS) {
+        if (flows.containsKey(key) || !makeRoom()) {
+            refusedCapacity += flows.containsKey(key) ? 0 : 1;
             accepted.close();
             return;
         }
@@ -308,6 +327,25 @@ public final class TcpNat {
                 flow.connection.initialReceiveSequence(), e);
     }
 
+    /**
+     * True when the table has room for one more connection, after closing the oldest connection in TIME_WAIT
+     * whose bytes all reached the host if it was full.
+     */
+    private boolean makeRoom() {
+        if (flows.size() < maxConnections) {
+            return true;
+        }
+        for (Iterator<Flow> oldest = timeWaiting.iterator(); oldest.hasNext(); ) {
+            Flow flow = oldest.next();
+            if (flow.connection.pendingToHost() == 0) {
+                close(flow);
+                timeWaitsEnded++;
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Brings the host socket in line with the connection: interest ops, shutdown, close. */
     private void settle(Flow flow, long now) {
         TcpConnection c = flow.connection;
@@ -324,6 +362,9 @@ public final class TcpNat {
         if (c.isClosed()) {
             close(flow);
             return;
+        }
+        if (c.state() == TcpConnection.State.TIME_WAIT) {
+            timeWaiting.add(flow);
         }
         SelectionKey k = flow.selectionKey;
         if (k == null || !k.isValid()) {
@@ -345,6 +386,7 @@ public final class TcpNat {
 
     private void close(Flow flow) {
         flows.remove(flow.key);
+        timeWaiting.remove(flow);
         try {
             if (flow.connection.abortsHost() && flow.channel.isOpen()) {
                 flow.channel.setOption(StandardSocketOptions.SO_LINGER, 0);
@@ -389,7 +431,7 @@ public final class TcpNat {
         }
     }
 
-    /** One line per connection, for {@code info network}. */
+    /** One line per connection, then the table's counts, for {@code info network}. */
     public void describe(List<String> lines) {
         for (Flow flow : flows.values()) {
             String remote;
@@ -403,6 +445,9 @@ public final class TcpNat {
                     + remote + " " + flow.connection.state() + (flow.connection.outOfOrderDropped() == 0 ? ""
                     : ", " + flow.connection.outOfOrderDropped() + " out-of-order segments dropped"));
         }
+        lines.add("tcp connections: " + flows.size() + " of at most " + maxConnections + ", " + timeWaiting.size()
+                + " in TIME_WAIT; " + timeWaitsEnded + " TIME_WAITs ended early for a new connection, " + refusedCapacity
+                + " refused with the table full");
     }
 
     /**

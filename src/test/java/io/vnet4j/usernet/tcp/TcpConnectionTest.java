@@ -868,7 +868,7 @@ class TcpConnectionTest {
         }
 
         @Test
-        void guestFinFirstThenOurFinAckedAlsoEndsInTimeWait() {
+        void guestFinFirstThenOurFinAckedClosesAtOnceAsLastAck() {
             TcpHarness h = plain();
             h.guest(ACK | FIN, GISN + 1, ISS + 1, 65535);
             h.take();
@@ -876,9 +876,37 @@ class TcpConnectionTest {
             h.c.hostEof(h.now);
             assertThat(h.one().flags()).isEqualTo(FIN | ACK);
             h.guest(ACK, GISN + 2, ISS + 2, 65535);
+            // RFC 9293 3.10.7.4, LAST-ACK: the guest closed first and waits in TIME-WAIT itself
+            assertThat(h.c.state()).isEqualTo(CLOSED);
+            assertThat(h.c.abortsHost()).isFalse();
+        }
+
+        @Test
+        void finsCrossingWaitTimeWait() {
+            TcpHarness h = plain();
+            h.c.hostEof(h.now);
+            assertThat(h.one().flags()).isEqualTo(FIN | ACK);
+            h.guest(ACK | FIN, GISN + 1, ISS + 1, 65535); // sent before our FIN reached it
+            h.take();
+            h.guest(ACK, GISN + 2, ISS + 2, 65535);
             assertThat(h.c.state()).isEqualTo(TIME_WAIT);
             h.untilNextDeadline();
             assertThat(h.c.state()).isEqualTo(CLOSED);
+        }
+
+        @Test
+        void guestFinFirstWaitsUntilItsLastBytesReachedTheHost() throws IOException {
+            TcpHarness h = plain();
+            byte[] data = bytes(1000, 3);
+            h.guest(ACK | FIN, GISN + 1, ISS + 1, 65535, data);
+            h.take();
+            h.c.hostEof(h.now);
+            h.take();
+            h.guest(ACK, GISN + 1002, ISS + 2, 65535);
+            assertThat(h.c.isClosed()).as("closed with 1000 acknowledged bytes never given to the host").isFalse();
+            assertThat(h.hostTakes(5000)).isEqualTo(data);
+            h.after(TcpConnection.TIME_WAIT);
+            assertThat(h.c.isClosed()).isTrue();
         }
 
         @Test

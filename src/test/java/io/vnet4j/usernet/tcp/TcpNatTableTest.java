@@ -1,0 +1,130 @@
+package io.vnet4j.usernet.tcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vnet4j.usernet.flow.LoopSelector;
+import io.vnet4j.wire.IpAddress;
+import io.vnet4j.wire.Ipv4Address;
+import io.vnet4j.wire.TcpFlags;
+import io.vnet4j.wire.TcpSynOptions;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The connection table's bound, with real host sockets on loopback and a table of two. */
+@Timeout(30)
+class TcpNatTableTest {
+    private static final IpAddress GUEST = IpAddress.ofIpv4(Ipv4Address.parse("10.0.2.15"));
+    private static final IpAddress GATEWAY = IpAddress.ofIpv4(Ipv4Address.parse("10.0.2.2"));
+    private static final int GISN = 1000;
+
+    private record Seg(int guestPort, int flags, int seq, int ack) {}
+
+    private final List<Seg> sent = new ArrayList<>();
+    private Selector selector;
+    private ServerSocketChannel listener;
+    private InetSocketAddress target;
+    private TcpNat tcp;
+    private long now = 1_000_000_000L;
+
+    @BeforeEach
+    void open() throws IOException {
+        selector = Selector.open();
+        listener = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+        target = (InetSocketAddress) listener.getLocalAddress();
+        tcp = new TcpNat(new LoopSelector(selector), (source, sourcePort, destination, destinationPort, flags, sequence,
+                acknowledgment, window, connection, payloadFromFront, payloadLength, options, sack, segmentSize)
+                -> sent.add(new Seg(destinationPort, flags, sequence, acknowledgment)), 1500, 1 << 20, new Random(0));
+        tcp.maxConnections(2);
+    }
+
+    @AfterEach
+    void close() throws IOException {
+        tcp.closeAll();
+        selector.close();
+        listener.close();
+    }
+
+    @Test
+    void aConnectionInTimeWaitGivesWayToANewOne() throws IOException {
+        timeWait(40001);
+        timeWait(40002);
+        int iss = open(40003);
+        assertThat(iss).as("a SYN-ACK, not a RST").isNotZero();
+        assertThat(tcp.connectionCount()).isEqualTo(2);
+        assertThat(counts()).contains("1 in TIME_WAIT; 1 TIME_WAITs ended early for a new connection, 0 refused");
+        guest(40001, TcpFlags.ACK | TcpFlags.FIN, GISN + 1, 0); // the oldest is gone: its FIN again is answered with RST
+        assertThat(sent.getLast().flags() & TcpFlags.RST).isNotZero();
+    }
+
+    @Test
+    void liveConnectionsAreNeverClosedForANewOne() throws IOException {
+        open(40001);
+        open(40002);
+        guest(40003, TcpFlags.SYN, GISN, 0);
+        assertThat(sent.getLast().flags() & TcpFlags.RST).isNotZero();
+        assertThat(tcp.connectionCount()).isEqualTo(2);
+        assertThat(counts()).contains("0 TIME_WAITs ended early for a new connection, 1 refused with the table full");
+    }
+
+    /** Opens a connection from {@code guestPort} to the listener; returns our initial sequence number (0 after RST). */
+    private int open(int guestPort) throws IOException {
+        sent.clear();
+        guest(guestPort, TcpFlags.SYN, GISN, 0);
+        while (sent.isEmpty()) {
+            pump();
+        }
+        Seg synAck = sent.getFirst();
+        if ((synAck.flags() & TcpFlags.RST) != 0) {
+            return 0;
+        }
+        guest(guestPort, TcpFlags.ACK, GISN + 1, synAck.seq() + 1);
+        return synAck.seq();
+    }
+
+    /** A connection the host closes first, so that our FIN goes first and the guest's last ACK leaves us in TIME_WAIT. */
+    private void timeWait(int guestPort) throws IOException {
+        int iss = open(guestPort);
+        try (SocketChannel host = listener.accept()) {
+            host.shutdownOutput();
+            sent.clear();
+            while (sent.stream().noneMatch(s -> (s.flags() & TcpFlags.FIN) != 0)) {
+                pump();
+            }
+        }
+        guest(guestPort, TcpFlags.ACK | TcpFlags.FIN, GISN + 1, iss + 2);
+        assertThat(tcp.connections()).anyMatch(c -> c.guestPort() == guestPort && c.state().equals("TIME_WAIT"));
+    }
+
+    private void guest(int guestPort, int flags, int sequence, int acknowledgment) {
+        TcpSynOptions options = (flags & TcpFlags.SYN) != 0 ? new TcpSynOptions(1460, -1, false) : null;
+        tcp.guestSegment(GUEST, guestPort, GATEWAY, target.getPort(), flags, sequence, acknowledgment, 65535, options,
+                ByteBuffer.allocate(0), 0, 0, target, ++now);
+        tcp.flushAcks();
+    }
+
+    private void pump() throws IOException {
+        selector.select(100);
+        for (SelectionKey k : selector.selectedKeys()) {
+            tcp.ready((TcpNat.Flow) k.attachment(), ++now);
+        }
+        selector.selectedKeys().clear();
+    }
+
+    private String counts() {
+        List<String> lines = new ArrayList<>();
+        tcp.describe(lines);
+        return lines.getLast();
+    }
+}
