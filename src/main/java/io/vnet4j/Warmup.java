@@ -127,7 +127,6 @@ public final class Warmup {
             long start = System.nanoTime();
             int[] rounds = new int[1];
             Log.hushed(() -> rounds[0] = run(ROUNDS, true));
-            System.gc(); // once: what the private network left (its buffers, flows) goes now, and the heap shrinks
             Log.info("warm-up: the frame paths ran " + rounds[0] + " times in "
                     + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms, compiled ahead of the guests");
         });
