@@ -5,8 +5,10 @@ import io.vnet4j.config.Config;
 import io.vnet4j.config.ConfigException;
 import io.vnet4j.config.ConfigParser;
 import io.vnet4j.config.NetdevConfig;
+import io.vnet4j.fabric.Hub;
 import io.vnet4j.fabric.HubSet;
 import io.vnet4j.fabric.Netdev;
+import io.vnet4j.fabric.Port;
 import io.vnet4j.port.dgram.DatagramNetdev;
 import io.vnet4j.port.dump.PcapWriter;
 import io.vnet4j.port.nic.VirtualNic;
@@ -136,6 +138,17 @@ public final class Network implements AutoCloseable {
         } else {
             netdev(c.netdev()).addTap(writer);
         }
+    }
+
+    /** The frames that entered this network's hubs through the ports on them now, since each port came. */
+    public long framesIn() {
+        long frames = 0;
+        for (Hub hub : hubs.all()) {
+            for (Port p : hub.ports()) {
+                frames += p.counters().snapshot().rxFrames();
+            }
+        }
+        return frames;
     }
 
     /** Writes buffered capture records to their files. */

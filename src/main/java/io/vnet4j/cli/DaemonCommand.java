@@ -252,7 +252,7 @@ final class DaemonCommand implements Callable<Integer> {
         }
         System.err.println("vnet4j: ready");
         if (!noWarmUp) {
-            Warmup.inBackground();
+            Warmup.inBackground(network);
         }
         stopped.await();
         return 0;

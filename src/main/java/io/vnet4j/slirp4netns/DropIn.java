@@ -73,7 +73,7 @@ final class DropIn {
                 Messages.warn("ready-fd " + settings.readyFd() + ": " + e.getMessage());
             }
         }
-        Warmup.inBackground();
+        Warmup.inBackground(network);
         String reason = stopped.join();
         Messages.info("stopping: " + reason);
         close();
