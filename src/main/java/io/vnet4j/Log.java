@@ -36,8 +36,19 @@ public final class Log {
         System.err.println("vnet4j: " + printable(message));
     }
 
-    /** {@code text} with control characters escaped: {@code \n}, {@code \t}, {@code \r}, others {@code \xNN}. */
+    /** What went wrong, in one line: the exception's message, or its kind when it has none. */
+    public static String describe(Throwable e) {
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
+
+    /**
+     * {@code text} with control characters escaped: {@code \n}, {@code \t}, {@code \r}, others {@code \xNN};
+     * "(no message)" for null.
+     */
     public static String printable(String text) {
+        if (text == null) {
+            return "(no message)";
+        }
         StringBuilder sb = null;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);

@@ -53,7 +53,7 @@ final class CtlCommand implements Callable<Integer> {
             System.out.print(result instanceof String text ? text : Json.write(result) + "\n");
             return 0;
         } catch (IOException e) {
-            System.err.println("vnet4j ctl: " + Log.printable(e.getMessage()));
+            System.err.println("vnet4j ctl: " + Log.printable(Log.describe(e)));
             return 1;
         }
     }

@@ -33,7 +33,7 @@ public final class Main {
             return 2;
         });
         cli.setExecutionExceptionHandler((e, c, p) -> {
-            Log.error(e.getMessage());
+            Log.error(Log.describe(e));
             return 1;
         });
         return cli.execute(args);

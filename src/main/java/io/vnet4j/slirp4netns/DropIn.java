@@ -1,5 +1,6 @@
 package io.vnet4j.slirp4netns;
 
+import io.vnet4j.Log;
 import io.vnet4j.Network;
 import io.vnet4j.Warmup;
 import io.vnet4j.config.Config;
@@ -47,7 +48,7 @@ final class DropIn {
         try {
             start();
         } catch (ConfigException | IOException e) {
-            Messages.error(e.getMessage());
+            Messages.error(Log.describe(e));
             close();
             return 1;
         }
