@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Two builds of vnet4j side by side, interleaved, on the round trips of bench/latency-vs-peers.sh (needs root,
-# busybox, python3, iproute2): each round starts each build's bin/vnet4j afresh on a namespace's TAP
-# (vnab-A, vnab-B, created and deleted here), waits SETTLE seconds, and measures the MODES in order:
+# Two builds of vnet4j side by side, interleaved, on the round trips of bench/latency-vs-peers.sh and on bulk
+# throughput (needs root, busybox, python3, iperf3, iproute2): each round starts each build's bin/vnet4j
+# afresh on a namespace's TAP (vnab-A, vnab-B, created and deleted here), waits SETTLE seconds, and measures
+# the MODES in order:
 #   ping1, ping5, ping100  pings to the gateway: 10 at 1/s, 25 at 5/s, 300 at 100/s (mean RTT, ms);
-#   rr1, rr1k, crr         bench/tcp-rr.py to an echo server on 127.0.0.1 for SECS seconds (transactions/s).
+#   rr1, rr1k, crr         bench/tcp-rr.py to an echo server on 127.0.0.1 for SECS seconds (transactions/s);
+#   up, down               iperf3 to a server on 127.0.0.1 for SECS seconds, after 1 s left out (Gbit/s).
 # A and B are checkouts with their own target/ (build each with `bin/vnet4j --version` first); AJ and BJ
-# (environment) add JVM options to one side through JDK_JAVA_OPTIONS. Prints median [lowest-highest].
-# Usage: bench/ab-builds.sh A_DIR B_DIR ROUNDS SETTLE SECS MODE...
+# (environment) add JVM options to one side through JDK_JAVA_OPTIONS; MTU (environment) sets the user
+# network's mtu= (default 1500). Prints median [lowest-highest].
+# Usage: [MTU=N] bench/ab-builds.sh A_DIR B_DIR ROUNDS SETTLE SECS MODE...
 set -euo pipefail
 # shellcheck source=netns-route.sh
 . "$(dirname "$0")/netns-route.sh"
@@ -22,7 +25,12 @@ cleanup() {
 }
 trap cleanup EXIT
 python3 "$here/bench/tcp-rr.py" server 127.0.0.1 $port & pids+=($!)
+iperf3 -s -B 127.0.0.1 -p $((port + 1)) >/dev/null 2>&1 & pids+=($!)
 sleep 0.3
+gbits() { # iperf3 output -> receiver Gbit/s
+    awk '/receiver/ {for (i = 1; i <= NF; i++) if ($i ~ /bits\/sec/) {v = $(i-1); u = $i}} END {
+        if (u ~ /^Mbits/) v /= 1000; if (u ~ /^Kbits/) v /= 1e6; printf "%.2f", v}'
+}
 mean_ping() { # ns count interval
     ip netns exec "$1" busybox ping -q -c "$2" -i "$3" 10.0.2.2 2>/dev/null | sed -n 's|.*= [0-9.]*/\([0-9.]*\)/.*|\1|p'
 }
@@ -32,7 +40,7 @@ for _ in $(seq 1 "$rounds"); do
         ns=vnab-$side dir_var=dir_$side opts_var=${side}J
         ip netns del "$ns" 2>/dev/null || true
         ip netns add "$ns"
-        JDK_JAVA_OPTIONS="${!opts_var:-}" "${!dir_var}/bin/vnet4j" -netdev user,id=u,ipv6=off \
+        JDK_JAVA_OPTIONS="${!opts_var:-}" "${!dir_var}/bin/vnet4j" -netdev user,id=u,ipv6=off,mtu="${MTU:-1500}" \
             -netdev tap,id=t,ifname=tap0,netns=/run/netns/$ns,configure=on >/dev/null 2>&1 &
         pid=$!
         wait_route "$ns"
@@ -42,6 +50,8 @@ for _ in $(seq 1 "$rounds"); do
                 ping1) v=$(mean_ping "$ns" 10 1) ;;
                 ping5) v=$(mean_ping "$ns" 25 0.2) ;;
                 ping100) v=$(mean_ping "$ns" 300 0.01) ;;
+                up) v=$(ip netns exec "$ns" iperf3 -c 10.0.2.2 -p $((port + 1)) -t "$secs" -O 1 -f m 2>/dev/null | gbits) ;;
+                down) v=$(ip netns exec "$ns" iperf3 -c 10.0.2.2 -p $((port + 1)) -t "$secs" -O 1 -f m -R 2>/dev/null | gbits) ;;
                 *) v=$(ip netns exec "$ns" python3 "$here/bench/tcp-rr.py" client 10.0.2.2 $port "$m" "$secs" | awk '{print $1}') ;;
             esac
             res[$side,$m]+="$v "
