@@ -38,11 +38,12 @@ import java.util.concurrent.TimeUnit;
  * Retransmission from the oldest unacknowledged byte after the RTO (exponential back-off, at most
  * {@value #MAX_RETRIES} tries, then RST) and after three duplicate ACKs (fast retransmit). A zero window is
  * probed with one byte at the RTO. Host EOF becomes our FIN after the last byte.</li>
- * <li>Closing. When both FINs are acknowledged the connection is {@code CLOSED}, after {@code TIME_WAIT} (2 s,
- * enough to re-ACK a retransmitted FIN on a virtual link) only if our FIN went out before the guest's
- * arrived: a guest that closed first waits in TIME-WAIT itself, and we close as RFC 9293's LAST-ACK does
- * (3.10.7.4). A connection waits too while the guest's last bytes have not all reached the host. A guest RST, a host reset, or
- * a handshake that does not complete within {@code HANDSHAKE_TIMEOUT} closes it at once. An established
+ * <li>Closing. When both FINs are acknowledged the connection is {@code CLOSED}, after {@code TIME_WAIT}
+ * (2 s, enough to re-ACK a retransmitted FIN on a virtual link) only if our FIN went out before the
+ * guest's arrived: a guest that closed first waits in TIME-WAIT itself, and we close as RFC 9293's
+ * LAST-ACK does (3.10.7.4). A connection also waits while the guest's last bytes have not all reached the
+ * host. A guest RST, a host reset, or a handshake that does not complete within {@code HANDSHAKE_TIMEOUT}
+ * closes it at once. An established
  * connection may stay idle as long as both ends live: after 2 h of silence from the guest it is probed
  * (keepalive, as libslirp does), and reset when the guest no longer answers.</li>
  * </ul>
