@@ -199,9 +199,6 @@ public final class TcpNat {
 
     private void connect(FlowKey key, int sequence, int window, TcpSynOptions options, SocketAddress target, long now) {
         if (target == null || !makeRoom()) {
-            if (target != null) {
-                refusedCapacity++;
-            }
             output.segment(key.remote(), key.remotePort(), key.guest(), key.guestPort(), TcpFlags.RST | TcpFlags.ACK, 0,
                     sequence + 1, 0, null, 0, 0, null, null, 0);
             return;
@@ -246,7 +243,6 @@ public final class TcpNat {
             throws IOException {
         FlowKey key = FlowKey.of(guestIp, guestPort, gatewayIp, gatewayPort);
         if (flows.containsKey(key) || !makeRoom()) {
-            refusedCapacity += flows.containsKey(key) ? 0 : 1;
             accepted.close();
             return;
         }
@@ -329,7 +325,7 @@ public final class TcpNat {
 
     /**
      * True when the table has room for one more connection, after closing the oldest connection in TIME_WAIT
-     * whose bytes all reached the host if it was full.
+     * whose bytes all reached the host if it was full; false (counted as a refusal) when it has none.
      */
     private boolean makeRoom() {
         if (flows.size() < maxConnections) {
@@ -343,6 +339,7 @@ public final class TcpNat {
                 return true;
             }
         }
+        refusedCapacity++;
         return false;
     }
 
