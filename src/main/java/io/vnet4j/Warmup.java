@@ -211,7 +211,7 @@ public final class Warmup {
      */
     private int rounds(int rounds) throws IOException {
         for (int i = 0; i < rounds; i++) {
-            if (i % YIELD_CHECK_EVERY == 0 && busy.getAsBoolean()) {
+            if (guestsBusy(i)) {
                 return i;
             }
             // every NEW_GUEST_EVERY rounds from a guest the gateway has not seen yet (up to 200 of them), so
@@ -228,6 +228,11 @@ public final class Warmup {
         int done = traffic(0, rounds);
         close();
         return rounds + done;
+    }
+
+    /** Whether the warm-up stops before round {@code round}; it looks every {@value #YIELD_CHECK_EVERY} rounds. */
+    private boolean guestsBusy(int round) {
+        return round % YIELD_CHECK_EVERY == 0 && busy.getAsBoolean();
     }
 
     /** Rounds of the second kind in batches until the JIT is quiet (see {@link #run(int, boolean)}); how many ran. */
@@ -256,7 +261,7 @@ public final class Warmup {
      */
     private int traffic(int first, int count) throws IOException {
         for (int i = first; i < first + count; i++) {
-            if (i % YIELD_CHECK_EVERY == 0 && busy.getAsBoolean()) {
+            if (guestsBusy(i)) {
                 return i - first;
             }
             send(Ipv4Frames.udp(out, GUEST_MAC, DNS_MAC, GUEST, 30000 + (i & 0x3FF), DNS, 53, DNS_QUERY),
