@@ -395,21 +395,13 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
                     + "IPv6 guests get the first " + ndp.searchDomains.size() + " of its " + search.size()
                     + " domains in router advertisements and the first " + byDhcpv6 + " by DHCPv6");
         }
-        // at start, not at the first ping: the one line on how pings go belongs with the start-up lines, and
-        // restrict=on sends no ping anywhere, so it opens no socket (a raw one would read all the host's pings)
         boolean egress = !config.reach().restricted();
-        icmp = IcmpProxy.open(id(), out, errors, addresses, egress && config.ipv4(), egress && config.ipv6().isPresent(),
-                answer -> {
-            tasks.add(() -> icmp.deliver(answer));
-            selector.wakeup();
-        });
-        gateway.useIcmpProxy(icmp);
         if (egress && !ChannelDescriptors.available()) {
             Log.info(id() + ": ICMP errors that come back for guests' UDP datagrams (port unreachable, Packet Too Big) "
                     + "are not passed to them: " + ChannelDescriptors.howToEnable());
         }
         hub.attach(this);
-        loop = Thread.ofPlatform().name("vnet4j-" + id() + "-usernet").start(this::run);
+        loop = Thread.ofPlatform().name("vnet4j-" + id() + "-usernet").start(() -> run(addresses));
         Log.info(id() + ": user network " + (!config.ipv4() ? "" : Ipv4Address.format(config.network()) + "/"
                 + config.prefixLength() + ", gateway " + Ipv4Address.format(config.host()) + ", DNS "
                 + Ipv4Address.format(config.dns()))
@@ -486,8 +478,9 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
      * replacement and left it interpreted; each pass is a method of its own ({@link #pass}), compiled as
      * any other.
      */
-    private void run() {
+    private void run(GatewayAddresses addresses) {
         try {
+            openIcmpProxy(addresses);
             nextPoll = System.nanoTime();
             while (!closed) {
                 pass();
@@ -507,11 +500,36 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
                 udpForwards.close();
                 tcpForwards.close();
                 services.close();
-                icmp.close();
+                if (icmp != null) {
+                    icmp.close();
+                }
                 guestForwards.close();
             } finally {
                 gatewayLock.unlock();
             }
+        }
+    }
+
+    /**
+     * Opens the ping sockets on the loop's thread, before its first pass: not at the first ping, so that the
+     * one line on how pings go comes with the start-up lines; not before "ready", because the first native
+     * calls bind java.lang.foreign's stubs, about 70 ms on a cold JVM (measured: docs/benchmarks.md,
+     * start-up). Frames that arrive meanwhile wait in the queue: {@link #writeThrough} takes none before the
+     * loop first sleeps. With restrict=on no ping goes anywhere, so no socket is opened (a raw one would read
+     * all the host's pings).
+     */
+    private void openIcmpProxy(GatewayAddresses addresses) {
+        boolean egress = !config.reach().restricted();
+        gatewayLock.lock();
+        try {
+            icmp = IcmpProxy.open(id(), out, errors, addresses, egress && config.ipv4(),
+                    egress && config.ipv6().isPresent(), answer -> {
+                        tasks.add(() -> icmp.deliver(answer));
+                        selector.wakeup();
+                    });
+            gateway.useIcmpProxy(icmp);
+        } finally {
+            gatewayLock.unlock();
         }
     }
 
