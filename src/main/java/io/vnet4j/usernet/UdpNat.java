@@ -72,7 +72,11 @@ final class UdpNat {
     private final GuestOutput out;
     private final IcmpErrors errors;
     private final GatewayAddresses gateway;
-    private final SocketErrorQueue errorQueue = new SocketErrorQueue();
+    /**
+     * Made with the first flow whose error queue is on, not at start: its native memory is the user
+     * network's first use of java.lang.foreign, some 15 ms on a cold JVM (measured: docs/benchmarks.md).
+     */
+    private SocketErrorQueue errorQueue;
     private boolean toldErrorsUnavailable;
     private final Map<FlowKey, Flow> flows = new LinkedHashMap<>(16, 0.75f, true);
     /** Reused for every lookup (see FlowKey). */
@@ -158,6 +162,9 @@ final class UdpNat {
         }
         try {
             SocketErrorQueue.enable(fd, ipv6);
+            if (errorQueue == null) {
+                errorQueue = new SocketErrorQueue();
+            }
             return fd;
         } catch (IOException e) {
             if (!toldErrorsUnavailable) {
@@ -293,7 +300,9 @@ final class UdpNat {
     void closeAll() {
         flows.values().forEach(UdpNat::close);
         flows.clear();
-        errorQueue.close();
+        if (errorQueue != null) {
+            errorQueue.close();
+        }
     }
 
     private static void close(Flow flow) {
