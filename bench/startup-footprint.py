@@ -3,11 +3,13 @@
 slirp4netns, iproute2). Everything runs on this machine: a stream listener in a temporary directory, and a
 namespace this script creates and deletes for slirp4netns.
 
-  bench/startup-footprint.py [STARTS]
+  [AGAINST=OTHER_CHECKOUT] bench/startup-footprint.py [STARTS]
 
 1. start to "ready" on standard error, median of STARTS (default 7): bin/vnet4j (the launcher: AOT cache,
    serial collector) and plain `java -jar target/vnet4j.jar` (neither), both --no-warm-up and with
-   `-netdev user -netdev stream` (the default network's shape, in a temporary directory);
+   `-netdev user -netdev stream` (the default network's shape, in a temporary directory); with AGAINST,
+   also that checkout's bin/vnet4j (an A/B: build it first with its `bin/vnet4j --version`); the
+   contenders take turns, one start each per round;
 2. resident set (VmRSS) and CPU of an idle daemon: 15 s after start (after its warm-up), then the CPU
    it uses over the next 20 s; the same for slirp4netns -c in a namespace;
 3. the resident set each further idle VM port costs: 20 unix stream clients connect to the listener
@@ -85,17 +87,18 @@ def idle(pid, seconds=20):
 def main():
     subprocess.run([os.path.join(HERE, "bin/vnet4j"), "--version"], capture_output=True, check=True)
     jar = os.path.join(HERE, "target/vnet4j.jar")
-    results = {}
-    for name, prefix in (("bin/vnet4j", [os.path.join(HERE, "bin/vnet4j")]),
-                         ("java -jar", [java(), "--enable-native-access=ALL-UNNAMED", "-jar", jar])):
-        times = []
-        for _ in range(STARTS):
+    contenders = {"bin/vnet4j": [os.path.join(HERE, "bin/vnet4j")],
+                  "java -jar": [java(), "--enable-native-access=ALL-UNNAMED", "-jar", jar]}
+    if os.environ.get("AGAINST"):
+        contenders[os.environ["AGAINST"] + "/bin/vnet4j"] = [os.path.join(os.environ["AGAINST"], "bin/vnet4j")]
+    results = {name: [] for name in contenders}
+    for _ in range(STARTS):
+        for name, prefix in contenders.items():
             d = tempfile.mkdtemp(prefix="vnbench-start-")
             p, ms = start(prefix + ["--no-warm-up"] + network(d))
-            times.append(ms)
+            results[name].append(ms)
             stop(p)
             shutil.rmtree(d, ignore_errors=True)
-        results[name] = times
     print(f"\n1. start to ready, ms (median [min-max] of {STARTS})")
     for name, times in results.items():
         print(f"   {name:12s} {statistics.median(times):6.0f} [{min(times):.0f}-{max(times):.0f}]")
