@@ -5,8 +5,10 @@ import io.vnet4j.config.Config;
 import io.vnet4j.config.ConfigException;
 import io.vnet4j.config.ConfigParser;
 import io.vnet4j.config.NetdevConfig;
+import io.vnet4j.config.SwitchConfig;
 import io.vnet4j.fabric.Hub;
 import io.vnet4j.fabric.HubSet;
+import io.vnet4j.fabric.MacTable;
 import io.vnet4j.fabric.Netdev;
 import io.vnet4j.fabric.Port;
 import io.vnet4j.port.dgram.DatagramNetdev;
@@ -18,6 +20,7 @@ import io.vnet4j.port.tap.TapNetdev;
 import io.vnet4j.port.vde.VdePlugNetdev;
 import io.vnet4j.port.vde.VdeSwitchNetdev;
 import io.vnet4j.usernet.UsernetNetdev;
+import io.vnet4j.wire.MacAddress;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +39,9 @@ public final class Network implements AutoCloseable {
     public static Network start(Config config) throws IOException {
         Network network = new Network();
         try {
+            for (SwitchConfig s : config.switches()) {
+                network.learn(s);
+            }
             for (NetdevConfig n : config.netdevs()) {
                 network.add(network.create(n));
             }
@@ -47,6 +53,13 @@ public final class Network implements AutoCloseable {
             throw e;
         }
         return network;
+    }
+
+    /** Makes a hub a learning switch ({@code -object switch}); a MAC that moves between ports is logged once. */
+    public void learn(SwitchConfig s) {
+        hubs.hub(s.hub()).learn(s.id(), new MacTable(s.agingSeconds(), s.maxMacs(), s.maxMacsPerPort(), System::nanoTime,
+                (mac, from, to) -> Log.info("switch " + s.id() + ": " + MacAddress.format(mac) + " moved from port "
+                        + from.id() + " to port " + to.id())));
     }
 
     public HubSet hubs() {

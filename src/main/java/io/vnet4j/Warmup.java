@@ -2,6 +2,7 @@ package io.vnet4j;
 
 import io.vnet4j.config.ConfigException;
 import io.vnet4j.config.NetdevConfig;
+import io.vnet4j.config.SwitchConfig;
 import io.vnet4j.os.TapDevice;
 import io.vnet4j.os.ThreadNiceness;
 import io.vnet4j.port.tap.TapNetdev;
@@ -115,6 +116,8 @@ public final class Warmup {
     private final TcpSegment tcp = new TcpSegment();
     /** The guest's end of the TAP's socket pair, and what it read last (frames at {@link #VNET}). */
     private TapDevice link;
+    /** The warm-up's hub: a hub for the pings, then a learning switch for the traffic, so both paths compile. */
+    private Network network;
     private ByteBuffer in;
     private int tcpPort;
     /** True once the guests are busy enough that the warm-up should stop. */
@@ -184,6 +187,7 @@ public final class Warmup {
                     null, 0, true), network.hubs().hub(0), pair[0]));
             Warmup w = new Warmup();
             w.link = pair[1];
+            w.network = network;
             w.in = pair[1].receivedBuffer();
             w.tcpPort = peer.getLocalPort();
             w.busy = busy;
@@ -225,6 +229,9 @@ public final class Warmup {
                 return 0;
             }
         }
+        // the default network's hub is a switch, the others' hubs are hubs: the switch's path compiles too
+        network.learn(new SwitchConfig("warm-up", 0, SwitchConfig.DEFAULT_AGING_SECONDS, SwitchConfig.DEFAULT_MAX_MACS,
+                SwitchConfig.DEFAULT_MAX_MACS_PER_PORT));
         int done = traffic(0, rounds);
         close();
         return rounds + done;

@@ -46,8 +46,11 @@ final class DaemonCommand implements Callable<Integer> {
             description = "The legacy form: vlan=N is the hub number; also -net dump,vlan=N,file=PATH.")
     List<String> nets = new ArrayList<>();
 
-    @Option(names = "-object", paramLabel = "filter-dump,id=ID,netdev=ID,file=PATH[,maxlen=N]",
-            description = "Capture one netdev's frames, both directions, to a pcap file.")
+    @Option(names = "-object", paramLabel = "TYPE,id=ID,...",
+            description = "filter-dump,id=ID,netdev=ID,file=PATH[,maxlen=N]: capture one netdev's frames, both "
+                    + "directions, to a pcap file. switch,id=ID[,hubid=N][,aging=SECONDS][,max-macs=N][,max-macs-per-port=N]: "
+                    + "make hub N (default 0) a learning switch: a frame to a MAC it has seen goes to that MAC's port only "
+                    + "(defaults: aging 300, max-macs 4096, max-macs-per-port 256). The default network's hub is a switch.")
     List<String> objects = new ArrayList<>();
 
     @Option(names = "--control", paramLabel = "PATH|none",
@@ -130,6 +133,9 @@ final class DaemonCommand implements Callable<Integer> {
             }
             for (String o : objects) {
                 parser.object(o);
+            }
+            if (defaultNetwork && !parser.hasSwitch(0)) {
+                parser.object("switch,id=switch0"); // VMs see only their own unicast frames, as on gvproxy or vde_switch
             }
             config = parser.build();
         } catch (ConfigException e) {

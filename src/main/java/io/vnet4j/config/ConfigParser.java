@@ -23,8 +23,9 @@ import java.util.regex.Pattern;
 /**
  * Turns QEMU-style options into a {@link Config}: {@code -netdev TYPE,id=ID[,hubid=N],...}, the legacy
  * {@code -net TYPE[,vlan=N][,name=ID],...} (vlan is the hub number) and
- * {@code -object filter-dump,id=ID,netdev=ID,file=PATH[,maxlen=N]}. Each error names the option and
- * what was expected.
+ * {@code -object filter-dump,id=ID,netdev=ID,file=PATH[,maxlen=N]} and
+ * {@code -object switch,id=ID[,hubid=N][,aging=S][,max-macs=N][,max-macs-per-port=N]}. Each error names
+ * the option and what was expected.
  */
 public final class ConfigParser {
     /** sun_path holds 108 bytes with the terminating NUL. */
@@ -40,10 +41,12 @@ public final class ConfigParser {
             "mtu", "netns", "userns", "configure", "mac");
     private static final Set<String> VDE_KEYS = Set.of("id", "hubid", "sock", "port", "group", "mode", "server");
     private static final Set<String> DUMP_KEYS = Set.of("id", "netdev", "file", "maxlen", "queue");
+    private static final Set<String> SWITCH_KEYS = Set.of("id", "hubid", "aging", "max-macs", "max-macs-per-port");
     private static final Set<String> LEGACY_DUMP_KEYS = Set.of("vlan", "name", "id", "file", "len");
 
     private final List<NetdevConfig> netdevs = new ArrayList<>();
     private final List<CaptureConfig> captures = new ArrayList<>();
+    private final List<SwitchConfig> switches = new ArrayList<>();
     private final Map<String, Integer> legacyCounters = new HashMap<>();
     /**
      * TAPs with configure=on, by id, with their {@code mac=} (or the kernel's): their address comes from the
@@ -106,12 +109,16 @@ public final class ConfigParser {
         add(build(o, type, id, hub));
     }
 
-    /** Adds one {@code -object} argument; only filter-dump is known. */
+    /** Adds one {@code -object} argument: filter-dump or switch. */
     public void object(String text) throws ConfigException {
         OptionString o = OptionString.parse("-object", text);
         String type = o.implied() != null ? o.implied() : o.take("qom-type");
+        if ("switch".equals(type)) {
+            switches.add(switchObject(o));
+            return;
+        }
         if (!"filter-dump".equals(type)) {
-            throw o.error("unknown object type '" + type + "' (expected filter-dump)");
+            throw o.error("unknown object type '" + type + "' (expected filter-dump or switch)");
         }
         String id = checkedId(o, o.require("id", "the filter's name"));
         String netdev = o.require("netdev", "the id of the netdev to capture");
@@ -123,6 +130,29 @@ public final class ConfigParser {
         }
         o.finish(DUMP_KEYS);
         captures.add(new CaptureConfig(id, netdev, null, file, maxlen));
+    }
+
+    /** Whether an {@code -object switch} makes hub {@code hub} a switch. */
+    public boolean hasSwitch(int hub) {
+        return switches.stream().anyMatch(s -> s.hub() == hub);
+    }
+
+    private SwitchConfig switchObject(OptionString o) throws ConfigException {
+        String id = checkedId(o, o.require("id", "the switch's name"));
+        int hub = (int) o.takeLong("hubid", 0, 0, Integer.MAX_VALUE);
+        int aging = (int) o.takeLong("aging", SwitchConfig.DEFAULT_AGING_SECONDS, 1, 1_000_000);
+        int maxMacs = (int) o.takeLong("max-macs", SwitchConfig.DEFAULT_MAX_MACS, 1, 1 << 20);
+        int perPort = (int) o.takeLong("max-macs-per-port", Math.min(SwitchConfig.DEFAULT_MAX_MACS_PER_PORT, maxMacs), 1, maxMacs);
+        o.finish(SWITCH_KEYS);
+        for (SwitchConfig other : switches) {
+            if (other.hub() == hub) {
+                throw o.error("hub " + hub + " is already switch " + other.id());
+            }
+            if (other.id().equals(id)) {
+                throw o.error("id " + id + " is used twice");
+            }
+        }
+        return new SwitchConfig(id, hub, aging, maxMacs, perPort);
     }
 
     /** Checks the options against each other and returns the result. */
@@ -149,7 +179,7 @@ public final class ConfigParser {
                         + " names no -netdev (expected one of: " + String.join(", ", ids.stream().sorted().toList()) + ")");
             }
         }
-        return new Config(netdevs, captures);
+        return new Config(netdevs, captures, switches);
     }
 
     /**

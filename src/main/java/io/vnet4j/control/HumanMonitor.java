@@ -13,7 +13,8 @@ import java.util.function.Supplier;
  * The QEMU HMP commands the control socket runs (through {@code human-monitor-command}, or {@code vnet4j
  * ctl COMMAND ...}), with QEMU 7.2's syntax and messages (net/slirp.c):
  * <ul>
- * <li>{@code info network} and {@code info usernet} ({@link UsernetTable});
+ * <li>{@code info network}, {@code info usernet} ({@link UsernetTable}) and {@code info mac-table} (the
+ *     learning switches' tables, {@link NetworkReport#macTableText});
  * <li>{@code hostfwd_add [NETDEV_ID] [tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport}, the rule read
  *     as {@code hostfwd=} is (IPv6 addresses in brackets; no host address is 127.0.0.1);
  * <li>{@code hostfwd_remove [NETDEV_ID] [tcp|udp]:[hostaddr]:hostport};
@@ -48,7 +49,11 @@ final class HumanMonitor {
                 if (words.length == 2 && words[1].equals("usernet")) {
                     yield UsernetTable.text(netdevs.get());
                 }
-                throw new Failure("unknown command: '" + commandLine.trim() + "' (expected: info network, info usernet)");
+                if (words.length == 2 && words[1].equals("mac-table")) {
+                    yield NetworkReport.macTableText(NetworkReport.query(netdevs.get()));
+                }
+                throw new Failure("unknown command: '" + commandLine.trim()
+                        + "' (expected: info network, info usernet, info mac-table)");
             }
             case "hostfwd_add" -> hostfwdAdd(words);
             case "hostfwd_remove" -> hostfwdRemove(words);
@@ -73,7 +78,7 @@ final class HumanMonitor {
                 yield "";
             }
             default -> throw new Failure("unknown command: '" + words[0]
-                    + "' (expected: info network, info usernet, hostfwd_add, hostfwd_remove, netdev_add, netdev_del)");
+                    + "' (expected: info network, info usernet, info mac-table, hostfwd_add, hostfwd_remove, netdev_add, netdev_del)");
         };
     }
 

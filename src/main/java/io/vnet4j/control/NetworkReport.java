@@ -1,9 +1,13 @@
 package io.vnet4j.control;
 
+import io.vnet4j.fabric.Hub;
+import io.vnet4j.fabric.MacTable;
 import io.vnet4j.fabric.Netdev;
 import io.vnet4j.fabric.Port;
 import io.vnet4j.fabric.PortCounters;
+import io.vnet4j.wire.MacAddress;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,9 +24,9 @@ public final class NetworkReport {
     /** The structured form: a list of hubs, each with its netdevs and their ports. */
     public static List<Object> query(List<Netdev> netdevs) {
         Map<Integer, List<Object>> byHub = new TreeMap<>();
-        Map<Integer, Long> duplicateMacs = new TreeMap<>();
+        Map<Integer, Hub> hubsById = new TreeMap<>();
         for (Netdev n : netdevs) {
-            duplicateMacs.put(n.hub().id(), n.hub().duplicateMacs());
+            hubsById.put(n.hub().id(), n.hub());
             List<Object> ports = new ArrayList<>();
             for (Port p : n.ports()) {
                 Map<String, Object> port = new LinkedHashMap<>();
@@ -57,11 +61,77 @@ public final class NetworkReport {
         byHub.forEach((id, list) -> {
             Map<String, Object> hub = new LinkedHashMap<>();
             hub.put("hub", id);
-            hub.put("duplicate-macs", duplicateMacs.get(id));
+            hub.put("duplicate-macs", hubsById.get(id).duplicateMacs());
+            Map<String, Object> learning = switchState(hubsById.get(id));
+            if (learning != null) {
+                hub.put("switch", learning);
+            }
             hub.put("netdevs", list);
             hubs.add(hub);
         });
         return hubs;
+    }
+
+    /** A switch's settings, counters and table; null for a hub. */
+    private static Map<String, Object> switchState(Hub hub) {
+        MacTable table = hub.macTable();
+        if (table == null) {
+            return null;
+        }
+        List<MacTable.Entry> entries = new ArrayList<>(table.entries());
+        entries.sort(Comparator.comparing((MacTable.Entry e) -> e.port().id()).thenComparingLong(MacTable.Entry::mac));
+        List<Object> macs = new ArrayList<>();
+        for (MacTable.Entry e : entries) {
+            Map<String, Object> mac = new LinkedHashMap<>();
+            mac.put("mac", MacAddress.format(e.mac()));
+            mac.put("port", e.port().id());
+            mac.put("age-ms", e.ageNanos() / 1_000_000);
+            macs.add(mac);
+        }
+        MacTable.Counters c = table.counters();
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put("id", hub.switchId());
+        state.put("aging", table.agingSeconds());
+        state.put("max-macs", table.maxMacs());
+        state.put("max-macs-per-port", table.maxMacsPerPort());
+        state.put("learned", c.learned());
+        state.put("moved", c.moved());
+        state.put("aged", c.aged());
+        state.put("refused-table-full", c.refusedTableFull());
+        state.put("refused-port-full", c.refusedPortFull());
+        state.put("filtered", hub.filtered());
+        state.put("mac-table", macs);
+        return state;
+    }
+
+    /**
+     * {@code info mac-table}: per switch, its settings and counters, then one line per learnt MAC (port,
+     * seconds since it was last seen), from the structured form.
+     */
+    @SuppressWarnings("unchecked")
+    public static String macTableText(List<Object> hubs) {
+        StringBuilder sb = new StringBuilder();
+        for (Object h : hubs) {
+            Map<String, Object> hub = (Map<String, Object>) h;
+            if (!(hub.get("switch") instanceof Map<?, ?> sw)) {
+                sb.append("hub ").append(hub.get("hub")).append(": a hub (every frame to every port), no table\n");
+                continue;
+            }
+            List<Object> macs = (List<Object>) sw.get("mac-table");
+            sb.append("hub ").append(hub.get("hub")).append(": switch ").append(sw.get("id")).append(", ")
+                    .append(macs.size()).append(" MACs of at most ").append(sw.get("max-macs")).append(" (")
+                    .append(sw.get("max-macs-per-port")).append(" per port), aging ").append(sw.get("aging"))
+                    .append(" s\n    learned ").append(sw.get("learned")).append(", moved ").append(sw.get("moved"))
+                    .append(", aged ").append(sw.get("aged")).append(", not learned: table full ")
+                    .append(sw.get("refused-table-full")).append(", port full ").append(sw.get("refused-port-full"))
+                    .append("; dropped as sent back to their own port ").append(sw.get("filtered")).append('\n');
+            for (Object m : macs) {
+                Map<String, Object> mac = (Map<String, Object>) m;
+                sb.append(String.format("  %s  port %-16s age %d s%n", mac.get("mac"), mac.get("port"),
+                        ((Number) mac.get("age-ms")).longValue() / 1000));
+            }
+        }
+        return sb.toString();
     }
 
     /** The HMP text, from the structured form (so a client can render what a server sent). */
@@ -71,6 +141,10 @@ public final class NetworkReport {
         for (Object h : hubs) {
             Map<String, Object> hub = (Map<String, Object>) h;
             sb.append("hub ").append(hub.get("hub"));
+            if (hub.get("switch") instanceof Map<?, ?> sw) {
+                sb.append(" (switch ").append(sw.get("id")).append(": ")
+                        .append(((List<?>) sw.get("mac-table")).size()).append(" MACs learnt; info mac-table)");
+            }
             if (hub.get("duplicate-macs") instanceof Number n && n.longValue() > 0) {
                 sb.append(" (").append(n).append(" times a port sent from a MAC that another port sends from)");
             }

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * its own queue and loses its own frames; it never stalls the hub or the other ports. Nothing is allocated
  * per frame. A large TCP segment (from a TAP with offloads, or the user network) goes whole to ports that
  * take it (the user network, TAPs with offloads) and is cut to its original segment size for the others.
+ * Taps on the hub ({@code -net dump}) see every frame that enters, switched or flooded.
  */
 public final class Hub {
     private static final Port[] NO_PORTS = {};
@@ -32,9 +33,36 @@ public final class Hub {
     private final Set<Long> warnedMacs = new HashSet<>();
     private final AtomicLong duplicateMacs = new AtomicLong();
     private volatile FrameTap[] taps = NO_TAPS;
+    private volatile MacTable macTable;
+    private volatile String switchId;
+    private final AtomicLong filtered = new AtomicLong();
 
     public Hub(int id) {
         this.id = id;
+    }
+
+    /**
+     * Makes this hub a learning switch named {@code name} (the {@code -object switch,id=} name) with
+     * {@code table}; ports may already be attached.
+     */
+    public void learn(String name, MacTable table) {
+        switchId = name;
+        macTable = table;
+    }
+
+    /** The switch's table; null for a hub, which floods every frame. */
+    public MacTable macTable() {
+        return macTable;
+    }
+
+    /** The switch's name ({@code -object switch,id=}); null for a hub. */
+    public String switchId() {
+        return switchId;
+    }
+
+    /** Frames a switch dropped because their destination sits behind the port they came in on. */
+    public long filtered() {
+        return filtered.get();
     }
 
     /** The hub number, QEMU's hubid (vlan=N in the legacy syntax). */
@@ -61,6 +89,10 @@ public final class Hub {
                 System.arraycopy(current, i + 1, shrunk, i, current.length - i - 1);
                 ports = shrunk;
                 port.attached(null);
+                MacTable table = macTable;
+                if (table != null) {
+                    table.forget(port);
+                }
                 return;
             }
         }
@@ -133,15 +165,30 @@ public final class Hub {
         for (FrameTap tap : taps) {
             tap.frame(frame, offset, length);
         }
+        MacTable table = macTable;
+        if (table != null && length >= 12) {
+            Port to = table.learnAndFind(from, MacAddress.read(frame, offset + 6), MacAddress.read(frame, offset));
+            if (to == from) {
+                filtered.incrementAndGet();
+                return;
+            }
+            if (to != null && to.hub() == this) {
+                send(to, frame, offset, length, segmentSize);
+                return;
+            }
+        }
         for (Port port : ports) {
-            if (port == from) {
-                continue;
+            if (port != from) {
+                send(port, frame, offset, length, segmentSize);
             }
-            if (segmentSize > 0 && !port.takesLargeSegments()) {
-                SegmentCutter.forThisThread().cut(port, frame, offset, length, segmentSize);
-            } else {
-                port.transmit(frame, offset, length, segmentSize);
-            }
+        }
+    }
+
+    private static void send(Port port, ByteBuffer frame, int offset, int length, int segmentSize) {
+        if (segmentSize > 0 && !port.takesLargeSegments()) {
+            SegmentCutter.forThisThread().cut(port, frame, offset, length, segmentSize);
+        } else {
+            port.transmit(frame, offset, length, segmentSize);
         }
     }
 }

@@ -217,6 +217,37 @@ class ConfigParserTest {
                 new CaptureConfig("g", "a", null, Path.of("y.pcap"), CaptureConfig.DEFAULT_SNAP_LENGTH));
     }
 
+    @Test
+    void switchObjectsMakeHubsLearningSwitches() throws Exception {
+        parser.object("switch,id=sw0");
+        parser.object("switch,id=sw1,hubid=1,aging=60,max-macs=100,max-macs-per-port=10");
+        parser.object("switch,id=sw2,hubid=2,max-macs=100");
+        assertThat(parser.hasSwitch(1)).isTrue();
+        assertThat(parser.hasSwitch(3)).isFalse();
+        assertThat(parser.build().switches()).containsExactly(
+                new SwitchConfig("sw0", 0, SwitchConfig.DEFAULT_AGING_SECONDS, SwitchConfig.DEFAULT_MAX_MACS,
+                        SwitchConfig.DEFAULT_MAX_MACS_PER_PORT),
+                new SwitchConfig("sw1", 1, 60, 100, 10),
+                new SwitchConfig("sw2", 2, SwitchConfig.DEFAULT_AGING_SECONDS, 100, 100));
+    }
+
+    @Test
+    void switchObjectErrors() throws Exception {
+        assertThatThrownBy(() -> new ConfigParser().object("switch,hubid=1"))
+                .isInstanceOf(ConfigException.class).hasMessage("-object switch,hubid=1: id= is required (the switch's name)");
+        assertThatThrownBy(() -> new ConfigParser().object("switch,id=s,aging=0"))
+                .hasMessage("-object switch,id=s,aging=0: aging: expected a whole number from 1 to 1000000, got '0'");
+        assertThatThrownBy(() -> new ConfigParser().object("switch,id=s,max-macs=10,max-macs-per-port=11"))
+                .hasMessageContaining("max-macs-per-port: expected a whole number from 1 to 10, got '11'");
+        assertThatThrownBy(() -> new ConfigParser().object("switch,id=s,vlan=3"))
+                .hasMessageContaining("vlan");
+        parser.object("switch,id=s");
+        assertThatThrownBy(() -> parser.object("switch,id=t"))
+                .hasMessage("-object switch,id=t: hub 0 is already switch s");
+        assertThatThrownBy(() -> parser.object("switch,id=s,hubid=1"))
+                .hasMessage("-object switch,id=s,hubid=1: id s is used twice");
+    }
+
     // ---- errors ----
 
     @Test
@@ -549,7 +580,7 @@ class ConfigParserTest {
         assertThatThrownBy(() -> new ConfigParser().object("filter-dump,id=f,netdev=a,file=x,maxlen=10"))
                 .hasMessageContaining("maxlen: expected a whole number from 64 to 1048576, got '10'");
         assertThatThrownBy(() -> new ConfigParser().object("filter-redirector,id=f"))
-                .hasMessageContaining("unknown object type 'filter-redirector' (expected filter-dump)");
+                .hasMessageContaining("unknown object type 'filter-redirector' (expected filter-dump or switch)");
     }
 
     @Test

@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vnet4j.Network;
+import io.vnet4j.config.SwitchConfig;
+import io.vnet4j.port.nic.VirtualNic;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.channels.DatagramChannel;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -116,6 +119,28 @@ class HumanMonitorTest {
         assertThat(monitor.run("info network")).doesNotContain(" \\ b: ");
         assertThatThrownBy(() -> monitor.run("netdev_del b")).hasMessage("Device 'b' not found");
         assertThatThrownBy(() -> monitor.run("netdev_add stream,id=c,bogus=1")).hasMessageContaining("bogus");
+    }
+
+    @Test
+    void infoMacTableShowsEachSwitchsLearntAddressesAndHubsSayTheyHaveNone() throws Exception {
+        network.learn(new SwitchConfig("sw1", 1, 60, 100, 10));
+        VirtualNic x = network.attachNic("x", 1);
+        network.attachNic("y", 1);
+        byte[] frame = new byte[60];
+        Arrays.fill(frame, 0, 6, (byte) 0xFF);
+        System.arraycopy(new byte[] {0x52, 0x54, 0x00, 0x00, 0x00, 0x0A}, 0, frame, 6, 6);
+        x.send(frame);
+
+        assertThat(monitor.run("info mac-table")).isEqualTo("""
+                hub 0: a hub (every frame to every port), no table
+                hub 1: switch sw1, 1 MACs of at most 100 (10 per port), aging 60 s
+                    learned 1, moved 0, aged 0, not learned: table full 0, port full 0; dropped as sent back to their own port 0
+                  52:54:00:00:00:0a  port x                age 0 s
+                """);
+        assertThat(monitor.run("info network")).contains("hub 1 (switch sw1: 1 MACs learnt; info mac-table)\n");
+        assertThat(NetworkReport.query(network.netdevs()).toString())
+                .contains("switch={id=sw1, aging=60, max-macs=100, max-macs-per-port=10, learned=1")
+                .contains("mac=52:54:00:00:00:0a").contains("port=x");
     }
 
     @Test

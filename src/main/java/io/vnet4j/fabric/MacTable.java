@@ -1,0 +1,258 @@
+package io.vnet4j.fabric;
+
+import io.vnet4j.wire.MacAddress;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongSupplier;
+
+/**
+ * A learning switch's filtering database (IEEE 802.1D's, Linux's bridge fdb): for each unicast MAC address,
+ * the port it was last seen sending from.
+ *
+ * <p>Theory of operation. The table is open addressing with linear probing over three arrays (the MAC as a
+ * 48-bit {@code long}, its port, the time it was last seen), at most half full, so neither learning nor a
+ * lookup allocates. An entry not refreshed for the aging time counts as absent at once; its slot is
+ * reused when its address is learnt again, or freed by a sweep, which runs when a new address finds the
+ * table full, at most once a second. A new address is learnt only while the table holds fewer than
+ * {@code maxMacs} and its port fewer than {@code maxMacsPerPort}; otherwise it is refused and counted, and
+ * frames to it are flooded. No live entry is ever evicted for a new one: a port flooding made-up source
+ * addresses fills its own share and no more. An address seen on another port than its entry's moves there
+ * (a VM migrated, a cable moved), counted and, the first time per address, reported to the listener.
+ * Several ports' threads call in at once: every method holds the table's monitor, a few dozen
+ * nanoseconds uncontended.
+ */
+public final class MacTable {
+    private static final long SWEEP_INTERVAL_NANOS = 1_000_000_000L;
+    /** Addresses whose move was reported; a bound keeps a storm of moves from growing it. */
+    private static final int MAX_REPORTED_MOVES = 1024;
+
+    /** Told once per address that moves between ports. */
+    @FunctionalInterface
+    public interface MoveListener {
+        void moved(long mac, Port from, Port to);
+    }
+
+    /** One entry, for display: the address, its port, and nanoseconds since it was last seen. */
+    public record Entry(long mac, Port port, long ageNanos) {}
+
+    /** The table's counters since it was made. */
+    public record Counters(long learned, long moved, long refusedTableFull, long refusedPortFull, long aged) {}
+
+    private final long agingNanos;
+    private final int maxMacs;
+    private final int maxMacsPerPort;
+    private final LongSupplier clock;
+    private final MoveListener onMove;
+
+    private final long[] macs;
+    private final Port[] ports;
+    private final long[] seen;
+    private final int mask;
+    private int size;
+    private final Map<Port, int[]> perPort = new IdentityHashMap<>();
+    private final Set<Long> reportedMoves = new HashSet<>();
+    private long nextSweep;
+
+    private long learned;
+    private long moved;
+    private long refusedTableFull;
+    private long refusedPortFull;
+    private long aged;
+
+    /**
+     * @param agingSeconds how long an address stays without being seen, > 0
+     * @param maxMacs addresses at most, > 0
+     * @param maxMacsPerPort addresses at most behind one port, > 0
+     * @param clock nanoseconds, monotonic ({@code System::nanoTime}; a fake one in tests)
+     */
+    public MacTable(int agingSeconds, int maxMacs, int maxMacsPerPort, LongSupplier clock, MoveListener onMove) {
+        if (agingSeconds <= 0 || maxMacs <= 0 || maxMacsPerPort <= 0) {
+            throw new IllegalArgumentException("aging, max-macs and max-macs-per-port must be > 0");
+        }
+        this.agingNanos = agingSeconds * 1_000_000_000L;
+        this.maxMacs = maxMacs;
+        this.maxMacsPerPort = maxMacsPerPort;
+        this.clock = clock;
+        this.onMove = onMove;
+        int capacity = Integer.highestOneBit(Math.max(maxMacs, 2) * 2 - 1) << 1;
+        macs = new long[capacity];
+        ports = new Port[capacity];
+        seen = new long[capacity];
+        mask = capacity - 1;
+        nextSweep = clock.getAsLong();
+    }
+
+    public int agingSeconds() {
+        return (int) (agingNanos / 1_000_000_000L);
+    }
+
+    public int maxMacs() {
+        return maxMacs;
+    }
+
+    public int maxMacsPerPort() {
+        return maxMacsPerPort;
+    }
+
+    /**
+     * Learns that {@code source} sends from {@code from} (unless it is a group or zero address, which no
+     * station owns) and answers where {@code destination} is.
+     *
+     * @return the port of a unicast {@code destination} with a live entry; null when the frame must be
+     *     flooded (group address, unknown or aged)
+     */
+    public synchronized Port learnAndFind(Port from, long source, long destination) {
+        long now = clock.getAsLong();
+        if (!MacAddress.isMulticast(source) && source != 0) {
+            learn(from, source, now);
+        }
+        if (MacAddress.isMulticast(destination)) {
+            return null;
+        }
+        int i = slotOf(destination);
+        return ports[i] != null && now - seen[i] <= agingNanos ? ports[i] : null;
+    }
+
+    private void learn(Port port, long mac, long now) {
+        int i = slotOf(mac);
+        Port old = ports[i];
+        if (old == port) {
+            seen[i] = now;
+            return;
+        }
+        if (old != null) { // the address has an entry on another port, live or aged
+            if (count(port) >= maxMacsPerPort) {
+                refusedPortFull++;
+                return;
+            }
+            if (now - seen[i] <= agingNanos) {
+                moved++;
+                if (reportedMoves.size() < MAX_REPORTED_MOVES && reportedMoves.add(mac)) {
+                    onMove.moved(mac, old, port);
+                }
+            } else {
+                aged++;
+                learned++;
+            }
+            perPort.get(old)[0]--;
+            perPort.computeIfAbsent(port, p -> new int[1])[0]++;
+            ports[i] = port;
+            seen[i] = now;
+            return;
+        }
+        if (size >= maxMacs && (now - nextSweep < 0 || sweep(now) == 0)) {
+            refusedTableFull++;
+            return;
+        }
+        if (count(port) >= maxMacsPerPort) {
+            refusedPortFull++;
+            return;
+        }
+        i = slotOf(mac); // a sweep may have moved entries
+        macs[i] = mac;
+        ports[i] = port;
+        seen[i] = now;
+        size++;
+        learned++;
+        perPort.computeIfAbsent(port, p -> new int[1])[0]++;
+    }
+
+    private int count(Port port) {
+        int[] n = perPort.get(port);
+        return n == null ? 0 : n[0];
+    }
+
+    /** The slot holding {@code mac}, or the empty slot where it would go. */
+    private int slotOf(long mac) {
+        int i = home(mac);
+        while (ports[i] != null && macs[i] != mac) {
+            i = (i + 1) & mask;
+        }
+        return i;
+    }
+
+    private int home(long mac) {
+        long h = mac * 0x9E37_79B9_7F4A_7C15L;
+        return (int) (h >>> 40) & mask;
+    }
+
+    /** Frees the aged entries; returns how many. */
+    private int sweep(long now) {
+        nextSweep = now + SWEEP_INTERVAL_NANOS;
+        int freed = 0;
+        for (int i = 0; i < ports.length; ) {
+            if (ports[i] != null && now - seen[i] > agingNanos) {
+                removeAt(i);
+                aged++;
+                freed++;
+            } else {
+                i++;
+            }
+        }
+        return freed;
+    }
+
+    /** Forgets every address learnt on {@code port} (it left the switch). */
+    public synchronized void forget(Port port) {
+        if (perPort.remove(port) == null) {
+            return;
+        }
+        for (int i = 0; i < ports.length; ) {
+            if (ports[i] == port) {
+                ports[i] = null; // its count went with perPort
+                size--;
+                closeGap(i);
+            } else {
+                i++;
+            }
+        }
+    }
+
+    private void removeAt(int i) {
+        int[] n = perPort.get(ports[i]);
+        if (--n[0] == 0) {
+            perPort.remove(ports[i]);
+        }
+        ports[i] = null;
+        size--;
+        closeGap(i);
+    }
+
+    /**
+     * Linear probing's deletion by backward shift: moves each later entry of the cluster whose home is not
+     * cyclically in (gap, its slot] into the gap, so lookups never stop early at a hole.
+     */
+    private void closeGap(int gap) {
+        for (int j = (gap + 1) & mask; ports[j] != null; j = (j + 1) & mask) {
+            int k = home(macs[j]);
+            boolean stays = gap <= j ? gap < k && k <= j : gap < k || k <= j;
+            if (!stays) {
+                macs[gap] = macs[j];
+                ports[gap] = ports[j];
+                seen[gap] = seen[j];
+                ports[j] = null;
+                gap = j;
+            }
+        }
+    }
+
+    /** The live entries, in no particular order; for display. */
+    public synchronized List<Entry> entries() {
+        long now = clock.getAsLong();
+        List<Entry> list = new ArrayList<>(size);
+        for (int i = 0; i < ports.length; i++) {
+            if (ports[i] != null && now - seen[i] <= agingNanos) {
+                list.add(new Entry(macs[i], ports[i], now - seen[i]));
+            }
+        }
+        return list;
+    }
+
+    public synchronized Counters counters() {
+        return new Counters(learned, moved, refusedTableFull, refusedPortFull, aged);
+    }
+}
