@@ -2,10 +2,16 @@ package io.vnet4j.peers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
+import io.vnet4j.control.Json;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,7 +21,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * {@code vnet4j} with no options: the default network. Two VMs attach with the QEMU option it prints, get
- * leases, resolve each other by the names they gave in DHCP, and show up in {@code ctl info network}.
+ * leases, resolve each other by the names they gave in DHCP, and show up in {@code ctl info network}; its
+ * hub is a learning switch, so one VM's download does not reach the other's port.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(180)
@@ -66,6 +73,74 @@ class DefaultNetworkIT {
                 "info", "network");
         assertThat(info.exitCode()).as(info.output()).isZero();
         assertThat(info.output()).contains("hub 0", "user0", "qemu.1", "qemu.2", "lease 10.0.2.", "alpha", "beta");
+    }
+
+    @Test
+    void theSwitchSendsAVmTheFramesForItsOwnMacAndNotItsNeighboursDownload() throws Exception {
+        HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        byte[] body = new byte[2 << 20];
+        http.createContext("/big", exchange -> {
+            exchange.sendResponseHeaders(200, body.length);
+            try (var out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        http.start();
+        try {
+            alpha.runOk("ping -c 1 -w 10 10.0.2.2");
+            beta.runOk("ping -c 1 -w 10 10.0.2.2");
+            String alphaPort = portOf("52:54:00:00:00:a1");
+            String betaPort = portOf("52:54:00:00:00:b2");
+            assertThat(alphaPort).isNotEqualTo(betaPort).startsWith("qemu.");
+            long alphaBefore = txBytes(alphaPort);
+            long betaBefore = txBytes(betaPort);
+            // busybox 1.35 wget segfaults with -T, hence timeout(1)
+            alpha.runOk("timeout 60 wget -q -O /dev/null http://10.0.2.2:" + http.getAddress().getPort() + "/big");
+            assertThat(txBytes(alphaPort) - alphaBefore).isGreaterThan(body.length);
+            assertThat(txBytes(betaPort) - betaBefore).as("beta's port carried none of alpha's download")
+                    .isLessThan(64 * 1024);
+        } finally {
+            http.stop(0);
+        }
+        PeerTools.Exec table = ctl("info", "mac-table");
+        assertThat(table.output()).contains("switch switch0", "52:54:00:00:00:a1  port qemu.",
+                "52:54:00:00:00:b2  port qemu.");
+    }
+
+    private PeerTools.Exec ctl(String... command) {
+        List<String> args = new ArrayList<>(List.of("--control", runtime.resolve("vnet4j/control.sock").toString()));
+        args.addAll(List.of(command));
+        PeerTools.Exec e = VnetProcess.ctl(null, args.toArray(String[]::new));
+        assertThat(e.exitCode()).as(e.output()).isZero();
+        return e;
+    }
+
+    /** The hub 0 switch's port for {@code mac}, from query-network's mac-table. */
+    @SuppressWarnings("unchecked")
+    private String portOf(String mac) {
+        Map<String, Object> hub = (Map<String, Object>) ((List<Object>) Json.parse(ctl("query-network").output())).getFirst();
+        for (Object e : (List<Object>) ((Map<String, Object>) hub.get("switch")).get("mac-table")) {
+            Map<String, Object> entry = (Map<String, Object>) e;
+            if (entry.get("mac").equals(mac)) {
+                return (String) entry.get("port");
+            }
+        }
+        throw new AssertionError(mac + " not in the switch's table: " + hub.get("switch"));
+    }
+
+    /** The bytes port {@code id} sent to its VM, from query-network. */
+    @SuppressWarnings("unchecked")
+    private long txBytes(String id) {
+        Map<String, Object> hub = (Map<String, Object>) ((List<Object>) Json.parse(ctl("query-network").output())).getFirst();
+        for (Object n : (List<Object>) hub.get("netdevs")) {
+            for (Object p : (List<Object>) ((Map<String, Object>) n).get("ports")) {
+                Map<String, Object> port = (Map<String, Object>) p;
+                if (port.get("id").equals(id)) {
+                    return ((Number) port.get("tx-bytes")).longValue();
+                }
+            }
+        }
+        throw new AssertionError("no port " + id);
     }
 
     @Test
