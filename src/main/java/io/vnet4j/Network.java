@@ -6,11 +6,13 @@ import io.vnet4j.config.ConfigException;
 import io.vnet4j.config.ConfigParser;
 import io.vnet4j.config.NetdevConfig;
 import io.vnet4j.config.SwitchConfig;
+import io.vnet4j.config.VlanConfig;
 import io.vnet4j.fabric.Hub;
 import io.vnet4j.fabric.HubSet;
 import io.vnet4j.fabric.MacTable;
 import io.vnet4j.fabric.Netdev;
 import io.vnet4j.fabric.Port;
+import io.vnet4j.fabric.VlanMembership;
 import io.vnet4j.port.dgram.DatagramNetdev;
 import io.vnet4j.port.dump.PcapWriter;
 import io.vnet4j.port.nic.VirtualNic;
@@ -43,7 +45,7 @@ public final class Network implements AutoCloseable {
                 network.learn(s);
             }
             for (NetdevConfig n : config.netdevs()) {
-                network.add(network.create(n));
+                network.add(network.create(n, config.vlan(n.id())));
             }
             for (CaptureConfig c : config.captures()) {
                 network.capture(c);
@@ -89,11 +91,12 @@ public final class Network implements AutoCloseable {
             }
         }
         parser.netdev(option);
-        NetdevConfig config = parser.build().netdevs().getFirst();
+        Config parsed = parser.build();
+        NetdevConfig config = parsed.netdevs().getFirst();
         if (netdev(config.id()) != null) {
             throw new ConfigException("-netdev " + option + ": id " + config.id() + " is already in use");
         }
-        return add(create(config));
+        return add(create(config, parsed.vlan(config.id())));
     }
 
     /**
@@ -125,6 +128,17 @@ public final class Network implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /** The netdev {@code config} asks for, its ports members of the VLANs {@code vlan} asks for; not started. */
+    private Netdev create(NetdevConfig config, VlanConfig vlan) {
+        Netdev netdev = create(config);
+        if (vlan.access() != 0) {
+            netdev.joinVlans(VlanMembership.access(vlan.access()));
+        } else if (!vlan.trunk().isEmpty()) {
+            netdev.joinVlans(VlanMembership.trunk(vlan.trunk()));
+        }
+        return netdev;
     }
 
     private Netdev create(NetdevConfig config) {

@@ -31,15 +31,15 @@ public final class ConfigParser {
     /** sun_path holds 108 bytes with the terminating NUL. */
     private static final int UNIX_PATH_MAX = 107;
     private static final Pattern ID = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]*");
-    private static final Set<String> SOCKET_KEYS = Set.of("id", "hubid", "listen", "connect", "mcast", "udp",
+    private static final Set<String> SOCKET_KEYS = Set.of("id", "hubid", "vlan", "trunk", "listen", "connect", "mcast", "udp",
             "localaddr");
-    private static final Set<String> STREAM_KEYS = Set.of("id", "hubid", "server", "addr.type", "addr.host",
+    private static final Set<String> STREAM_KEYS = Set.of("id", "hubid", "vlan", "trunk", "server", "addr.type", "addr.host",
             "addr.port", "addr.path", "reconnect-ms", "reconnect");
-    private static final Set<String> DGRAM_KEYS = Set.of("id", "hubid", "local.type", "local.host",
+    private static final Set<String> DGRAM_KEYS = Set.of("id", "hubid", "vlan", "trunk", "local.type", "local.host",
             "local.port", "local.path", "remote.type", "remote.host", "remote.port", "remote.path");
-    private static final Set<String> TAP_KEYS = Set.of("id", "hubid", "ifname", "script", "downscript", "vnet_hdr",
+    private static final Set<String> TAP_KEYS = Set.of("id", "hubid", "vlan", "trunk", "ifname", "script", "downscript", "vnet_hdr",
             "mtu", "netns", "userns", "configure", "mac");
-    private static final Set<String> VDE_KEYS = Set.of("id", "hubid", "sock", "port", "group", "mode", "server");
+    private static final Set<String> VDE_KEYS = Set.of("id", "hubid", "vlan", "trunk", "sock", "port", "group", "mode", "server");
     private static final Set<String> DUMP_KEYS = Set.of("id", "netdev", "file", "maxlen", "queue");
     private static final Set<String> SWITCH_KEYS = Set.of("id", "hubid", "aging", "max-macs", "max-macs-per-port");
     private static final Set<String> LEGACY_DUMP_KEYS = Set.of("vlan", "name", "id", "file", "len");
@@ -47,6 +47,8 @@ public final class ConfigParser {
     private final List<NetdevConfig> netdevs = new ArrayList<>();
     private final List<CaptureConfig> captures = new ArrayList<>();
     private final List<SwitchConfig> switches = new ArrayList<>();
+    /** The 802.1Q membership of each -netdev that has one, by id. */
+    private final Map<String, VlanConfig> vlans = new HashMap<>();
     private final Map<String, Integer> legacyCounters = new HashMap<>();
     /**
      * TAPs with configure=on, by id, with their {@code mac=} (or the kernel's): their address comes from the
@@ -72,11 +74,52 @@ public final class ConfigParser {
         String id = o.require("id", "the netdev's name");
         int hub = (int) o.takeLong("hubid", 0, 0, Integer.MAX_VALUE);
         checkedId(o, id);
+        VlanConfig vlan = vlan(o);
+        if (type.equals("user") && !vlan.trunk().isEmpty()) {
+            throw o.error("trunk=: the user network serves one VLAN, untagged (give vlan=N)");
+        }
+        if (vlan != VlanConfig.NONE) {
+            vlans.put(id, vlan);
+        }
         if (type.equals("tap")) {
-            add(tap(o, id, hub));
+            add(tap(o, id, hub, !vlan.trunk().isEmpty()));
             return;
         }
         add(build(o, type, id, hub));
+    }
+
+    /** {@code vlan=N} or {@code trunk=N[-M]} (repeatable): a -netdev's 802.1Q membership. */
+    private static VlanConfig vlan(OptionString o) throws ConfigException {
+        int access = (int) o.takeLong("vlan", 0, 1, VlanConfig.MAX_VID);
+        java.util.TreeSet<Integer> trunk = new java.util.TreeSet<>();
+        for (String t : o.takeAll("trunk")) {
+            String[] range = t.split("-", 2);
+            int from = vid(o, range[0]);
+            int to = range.length == 2 ? vid(o, range[1]) : from;
+            if (to < from) {
+                throw o.error("trunk: expected N or N-M with N <= M, got '" + t + "'");
+            }
+            for (int v = from; v <= to; v++) {
+                trunk.add(v);
+            }
+        }
+        if (access != 0 && !trunk.isEmpty()) {
+            throw o.error("vlan= (an access port) and trunk= (a tagged port) exclude each other");
+        }
+        return access == 0 && trunk.isEmpty() ? VlanConfig.NONE : new VlanConfig(access, List.copyOf(trunk));
+    }
+
+    private static int vid(OptionString o, String text) throws ConfigException {
+        try {
+            int v = Integer.parseInt(text);
+            if (v >= 1 && v <= VlanConfig.MAX_VID) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw o.error("trunk: expected VLAN numbers from 1 to " + VlanConfig.MAX_VID + " (trunk=N or trunk=N-M), got '"
+                + text + "'");
     }
 
     /** Adds one legacy {@code -net} argument. */
@@ -179,7 +222,7 @@ public final class ConfigParser {
                         + " names no -netdev (expected one of: " + String.join(", ", ids.stream().sorted().toList()) + ")");
             }
         }
-        return new Config(netdevs, captures, switches);
+        return new Config(netdevs, captures, switches, vlans);
     }
 
     /**
@@ -222,14 +265,19 @@ public final class ConfigParser {
                 + " (the interface takes its address and gateway from it)");
     }
 
-    private NetdevConfig tap(OptionString o, String id, int hub) throws ConfigException {
+    private NetdevConfig tap(OptionString o, String id, int hub, boolean trunk) throws ConfigException {
         String ifname = o.take("ifname");
         if (ifname == null) {
             ifname = "";
         } else if (!ifname.matches("[A-Za-z0-9_.-]{1,15}")) {
             throw o.error("ifname: expected 1 to 15 letters, digits, '_', '.' or '-', got '" + ifname + "'");
         }
-        boolean vnetHeader = o.takeBoolean("vnet_hdr", true); // as QEMU: used unless vnet_hdr=off
+        // as QEMU: used unless vnet_hdr=off; a trunk's tagged frames are never large segments, so none comes
+        boolean vnetHeader = o.takeBoolean("vnet_hdr", !trunk);
+        if (trunk && vnetHeader) {
+            throw o.error("vnet_hdr=on: a trunk TAP carries 802.1Q-tagged frames, which come without offloads "
+                    + "(leave vnet_hdr out)");
+        }
         int mtu = (int) o.takeLong("mtu", 0, 68, 65520);
         String netns = o.take("netns");
         Path namespace = null;

@@ -24,7 +24,7 @@ import java.util.Set;
  * {@code ipv6-net} win); the IPv6 DNS address must differ from the IPv6 host, as the IPv4 ones must.
  */
 final class UserOptionParser {
-    static final Set<String> KEYS = Set.of("id", "hubid", "net", "host", "dhcpstart", "dns", "restrict", "host-loopback", "builtin-dns",
+    static final Set<String> KEYS = Set.of("id", "hubid", "vlan", "net", "host", "dhcpstart", "dns", "restrict", "host-loopback", "builtin-dns",
             "hostname", "domainname", "dnssearch", "tftp", "tftp-server-name", "bootfile", "hostfwd", "guestfwd",
             "dns-upstream", "mtu", "dhcp-static", "ipv4", "ipv6", "ipv6-net", "ipv6-prefix", "ipv6-prefixlen",
             "ipv6-host", "ipv6-dns", "outbound-addr", "outbound-addr6");

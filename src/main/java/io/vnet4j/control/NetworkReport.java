@@ -5,6 +5,7 @@ import io.vnet4j.fabric.MacTable;
 import io.vnet4j.fabric.Netdev;
 import io.vnet4j.fabric.Port;
 import io.vnet4j.fabric.PortCounters;
+import io.vnet4j.fabric.VlanMembership;
 import io.vnet4j.wire.MacAddress;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -33,6 +34,9 @@ public final class NetworkReport {
                 port.put("id", p.id());
                 port.put("link", p.linkUp() ? "up" : "down");
                 port.put("info", p.describe());
+                if (p.vlans() != VlanMembership.NONE) {
+                    port.put("vlan", p.vlans().describe());
+                }
                 PortCounters.Snapshot c = p.counters().snapshot();
                 port.put("rx-frames", c.rxFrames());
                 port.put("rx-bytes", c.rxBytes());
@@ -79,13 +83,17 @@ public final class NetworkReport {
             return null;
         }
         List<MacTable.Entry> entries = new ArrayList<>(table.entries());
-        entries.sort(Comparator.comparing((MacTable.Entry e) -> e.port().id()).thenComparingLong(MacTable.Entry::mac));
+        entries.sort(Comparator.comparing((MacTable.Entry e) -> e.port().id()).thenComparingInt(MacTable.Entry::vlan)
+                .thenComparingLong(MacTable.Entry::mac));
         List<Object> macs = new ArrayList<>();
         for (MacTable.Entry e : entries) {
             Map<String, Object> mac = new LinkedHashMap<>();
             mac.put("mac", MacAddress.format(e.mac()));
             mac.put("port", e.port().id());
             mac.put("age-ms", e.ageNanos() / 1_000_000);
+            if (e.vlan() != 0) {
+                mac.put("vlan", e.vlan());
+            }
             macs.add(mac);
         }
         MacTable.Counters c = table.counters();
@@ -127,8 +135,8 @@ public final class NetworkReport {
                     .append("; dropped as sent back to their own port ").append(sw.get("filtered")).append('\n');
             for (Object m : macs) {
                 Map<String, Object> mac = (Map<String, Object>) m;
-                sb.append(String.format("  %s  port %-16s age %d s%n", mac.get("mac"), mac.get("port"),
-                        ((Number) mac.get("age-ms")).longValue() / 1000));
+                sb.append(String.format("  %s  port %-16s age %d s%s%n", mac.get("mac"), mac.get("port"),
+                        ((Number) mac.get("age-ms")).longValue() / 1000, mac.get("vlan") == null ? "" : "  vlan " + mac.get("vlan")));
             }
         }
         return sb.toString();
@@ -161,7 +169,7 @@ public final class NetworkReport {
                     Map<String, Object> port = (Map<String, Object>) p;
                     sb.append(single ? " \\ " : "    \\ ").append(port.get("id")).append(": type=")
                             .append(netdev.get("type")).append(',').append(port.get("info"))
-                            .append(",link=").append(port.get("link")).append('\n');
+                            .append(port.get("vlan") == null ? "" : "," + port.get("vlan")).append(",link=").append(port.get("link")).append('\n');
                     sb.append(single ? "     " : "        ")
                             .append("rx ").append(port.get("rx-frames")).append(" frames ").append(port.get("rx-bytes"))
                             .append(" bytes, tx ").append(port.get("tx-frames")).append(" frames ")

@@ -165,28 +165,42 @@ public final class Hub {
         for (FrameTap tap : taps) {
             tap.frame(frame, offset, length);
         }
+        VlanMembership in = from.vlans();
+        int vlan = in.classify(frame, offset, length);
+        if (vlan == VlanMembership.DROP || in.tagged() && segmentSize > 0) {
+            from.counters().countRxError();
+            return;
+        }
         MacTable table = macTable;
         if (table != null && length >= 12) {
-            Port to = table.learnAndFind(from, MacAddress.read(frame, offset + 6), MacAddress.read(frame, offset));
+            Port to = table.learnAndFind(from, vlan, MacAddress.read(frame, offset + 6), MacAddress.read(frame, offset));
             if (to == from) {
                 filtered.incrementAndGet();
                 return;
             }
             if (to != null && to.hub() == this) {
-                send(to, frame, offset, length, segmentSize);
+                send(to, frame, offset, length, segmentSize, vlan, in.tagged());
                 return;
             }
         }
         for (Port port : ports) {
             if (port != from) {
-                send(port, frame, offset, length, segmentSize);
+                send(port, frame, offset, length, segmentSize, vlan, in.tagged());
             }
         }
     }
 
-    private static void send(Port port, ByteBuffer frame, int offset, int length, int segmentSize) {
-        if (segmentSize > 0 && !port.takesLargeSegments()) {
-            SegmentCutter.forThisThread().cut(port, frame, offset, length, segmentSize);
+    /** Sends a frame of VLAN {@code vlan}, {@code tagged} as it entered, out of {@code port} if it carries that VLAN. */
+    private static void send(Port port, ByteBuffer frame, int offset, int length, int segmentSize, int vlan,
+                             boolean tagged) {
+        VlanMembership out = port.vlans();
+        if (!out.carries(vlan)) {
+            return;
+        }
+        if (out.tagged() != tagged) {
+            Egress.forThisThread().retag(port, frame, offset, length, segmentSize, vlan, out.tagged());
+        } else if (segmentSize > 0 && !port.takesLargeSegments()) {
+            Egress.forThisThread().cut(port, frame, offset, length, segmentSize);
         } else {
             port.transmit(frame, offset, length, segmentSize);
         }

@@ -10,11 +10,12 @@ import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
- * A learning switch's filtering database (IEEE 802.1D's, Linux's bridge fdb): for each unicast MAC address,
- * the port it was last seen sending from.
+ * A learning switch's filtering database (IEEE 802.1D's, Linux's bridge fdb): for each unicast MAC address
+ * in each VLAN, the port it was last seen sending from. VLANs learn apart (802.1Q's independent VLAN
+ * learning): one MAC in two VLANs is two entries.
  *
- * <p>Theory of operation. The table is open addressing with linear probing over three arrays (the MAC as a
- * 48-bit {@code long}, its port, the time it was last seen), at most half full, so neither learning nor a
+ * <p>Theory of operation. The table is open addressing with linear probing over three arrays (the key: the
+ * VLAN above the 48-bit MAC in one {@code long}; its port; the time it was last seen), at most half full, so neither learning nor a
  * lookup allocates. An entry not refreshed for the aging time counts as absent at once; its slot is
  * reused when its address is learnt again, or freed by a sweep, which runs when a new address finds the
  * table full, at most once a second. A new address is learnt only while the table holds fewer than
@@ -26,6 +27,7 @@ import java.util.function.LongSupplier;
  * nanoseconds uncontended.
  */
 public final class MacTable {
+    private static final long MAC_MASK = 0xFFFF_FFFF_FFFFL;
     private static final long SWEEP_INTERVAL_NANOS = 1_000_000_000L;
     /** Addresses whose move was reported; a bound keeps a storm of moves from growing it. */
     private static final int MAX_REPORTED_MOVES = 1024;
@@ -36,8 +38,8 @@ public final class MacTable {
         void moved(long mac, Port from, Port to);
     }
 
-    /** One entry, for display: the address, its port, and nanoseconds since it was last seen. */
-    public record Entry(long mac, Port port, long ageNanos) {}
+    /** One entry, for display: the address, its VLAN (0: unaware ports), its port, nanoseconds since it was last seen. */
+    public record Entry(long mac, int vlan, Port port, long ageNanos) {}
 
     /** The table's counters since it was made. */
     public record Counters(long learned, long moved, long refusedTableFull, long refusedPortFull, long aged) {}
@@ -48,7 +50,7 @@ public final class MacTable {
     private final LongSupplier clock;
     private final MoveListener onMove;
 
-    private final long[] macs;
+    private final long[] keys;
     private final Port[] ports;
     private final long[] seen;
     private final int mask;
@@ -79,7 +81,7 @@ public final class MacTable {
         this.clock = clock;
         this.onMove = onMove;
         int capacity = Integer.highestOneBit(Math.max(maxMacs, 2) * 2 - 1) << 1;
-        macs = new long[capacity];
+        keys = new long[capacity];
         ports = new Port[capacity];
         seen = new long[capacity];
         mask = capacity - 1;
@@ -99,26 +101,29 @@ public final class MacTable {
     }
 
     /**
-     * Learns that {@code source} sends from {@code from} (unless it is a group or zero address, which no
-     * station owns) and answers where {@code destination} is.
+     * Learns that {@code source} sends from {@code from} in VLAN {@code vlan} (unless it is a group or zero
+     * address, which no station owns) and answers where {@code destination} is in that VLAN.
      *
+     * @param vlan 0 (the VLAN-unaware ports) to 4094
      * @return the port of a unicast {@code destination} with a live entry; null when the frame must be
      *     flooded (group address, unknown or aged)
      */
-    public synchronized Port learnAndFind(Port from, long source, long destination) {
+    public synchronized Port learnAndFind(Port from, int vlan, long source, long destination) {
         long now = clock.getAsLong();
+        long inVlan = (long) vlan << 48;
         if (!MacAddress.isMulticast(source) && source != 0) {
-            learn(from, source, now);
+            learn(from, inVlan | source, now);
         }
         if (MacAddress.isMulticast(destination)) {
             return null;
         }
-        int i = slotOf(destination);
+        int i = slotOf(inVlan | destination);
         return ports[i] != null && now - seen[i] <= agingNanos ? ports[i] : null;
     }
 
-    private void learn(Port port, long mac, long now) {
-        int i = slotOf(mac);
+    /** Learns {@code key} (VLAN and MAC) on {@code port}. */
+    private void learn(Port port, long key, long now) {
+        int i = slotOf(key);
         Port old = ports[i];
         if (old == port) {
             seen[i] = now;
@@ -131,8 +136,8 @@ public final class MacTable {
             }
             if (now - seen[i] <= agingNanos) {
                 moved++;
-                if (reportedMoves.size() < MAX_REPORTED_MOVES && reportedMoves.add(mac)) {
-                    onMove.moved(mac, old, port);
+                if (reportedMoves.size() < MAX_REPORTED_MOVES && reportedMoves.add(key)) {
+                    onMove.moved(key & MAC_MASK, old, port);
                 }
             } else {
                 aged++;
@@ -152,8 +157,8 @@ public final class MacTable {
             refusedPortFull++;
             return;
         }
-        i = slotOf(mac); // a sweep may have moved entries
-        macs[i] = mac;
+        i = slotOf(key); // a sweep may have moved entries
+        keys[i] = key;
         ports[i] = port;
         seen[i] = now;
         size++;
@@ -166,17 +171,17 @@ public final class MacTable {
         return n == null ? 0 : n[0];
     }
 
-    /** The slot holding {@code mac}, or the empty slot where it would go. */
-    private int slotOf(long mac) {
-        int i = home(mac);
-        while (ports[i] != null && macs[i] != mac) {
+    /** The slot holding {@code key}, or the empty slot where it would go. */
+    private int slotOf(long key) {
+        int i = home(key);
+        while (ports[i] != null && keys[i] != key) {
             i = (i + 1) & mask;
         }
         return i;
     }
 
-    private int home(long mac) {
-        long h = mac * 0x9E37_79B9_7F4A_7C15L;
+    private int home(long key) {
+        long h = key * 0x9E37_79B9_7F4A_7C15L;
         return (int) (h >>> 40) & mask;
     }
 
@@ -228,10 +233,10 @@ public final class MacTable {
      */
     private void closeGap(int gap) {
         for (int j = (gap + 1) & mask; ports[j] != null; j = (j + 1) & mask) {
-            int k = home(macs[j]);
+            int k = home(keys[j]);
             boolean stays = gap <= j ? gap < k && k <= j : gap < k || k <= j;
             if (!stays) {
-                macs[gap] = macs[j];
+                keys[gap] = keys[j];
                 ports[gap] = ports[j];
                 seen[gap] = seen[j];
                 ports[j] = null;
@@ -246,7 +251,7 @@ public final class MacTable {
         List<Entry> list = new ArrayList<>(size);
         for (int i = 0; i < ports.length; i++) {
             if (ports[i] != null && now - seen[i] <= agingNanos) {
-                list.add(new Entry(macs[i], ports[i], now - seen[i]));
+                list.add(new Entry(keys[i] & MAC_MASK, (int) (keys[i] >>> 48), ports[i], now - seen[i]));
             }
         }
         return list;

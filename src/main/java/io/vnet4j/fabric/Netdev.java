@@ -37,6 +37,9 @@ public interface Netdev extends AutoCloseable {
     /** Adds a tap that sees every frame of every port of this netdev, now and later, both directions. */
     void addTap(FrameTap tap);
 
+    /** Gives every port of this netdev, now and later, this 802.1Q membership; before {@link #start}. */
+    void joinVlans(VlanMembership membership);
+
     /** Opens sockets and starts threads; throws when the netdev cannot start (address in use, refused). */
     void start() throws IOException;
 

@@ -24,6 +24,7 @@ public abstract class Port implements AutoCloseable {
     private volatile Hub hub;
     private volatile boolean linkUp = true;
     private volatile FrameTap[] taps = NO_TAPS;
+    private volatile VlanMembership vlans = VlanMembership.NONE;
 
     protected Port(String id, String type) {
         this.id = id;
@@ -67,6 +68,16 @@ public abstract class Port implements AutoCloseable {
     /** A port whose link is down neither sends nor receives; frames for it are dropped and counted. */
     protected final void setLinkUp(boolean up) {
         linkUp = up;
+    }
+
+    /** The port's 802.1Q membership ({@link VlanMembership#NONE} unless {@code vlan=} or {@code trunk=}). */
+    public final VlanMembership vlans() {
+        return vlans;
+    }
+
+    /** Sets the port's 802.1Q membership; before it is attached to its hub. */
+    public final void joinVlans(VlanMembership membership) {
+        vlans = membership;
     }
 
     /** Adds a tap that sees every frame this port receives and transmits. */

@@ -248,6 +248,34 @@ class ConfigParserTest {
                 .hasMessage("-object switch,id=s,hubid=1: id s is used twice");
     }
 
+    @Test
+    void vlanAndTrunkMakeANetdevsPorts802dot1QMembers() throws Exception {
+        parser.netdev("socket,id=a,listen=:8010,vlan=10");
+        parser.netdev("stream,id=b,server=on,addr.type=unix,addr.path=/tmp/b.sock,trunk=10,trunk=20-22");
+        parser.netdev("user,id=u,vlan=10");
+        parser.netdev("tap,id=t,ifname=tap0,trunk=30");
+        parser.netdev("socket,id=c,listen=:8011");
+        Config config = parser.build();
+        assertThat(config.vlan("a")).isEqualTo(new VlanConfig(10, List.of()));
+        assertThat(config.vlan("b")).isEqualTo(new VlanConfig(0, List.of(10, 20, 21, 22)));
+        assertThat(config.vlan("u")).isEqualTo(new VlanConfig(10, List.of()));
+        assertThat(config.vlan("c")).isSameAs(VlanConfig.NONE);
+        assertThat(((NetdevConfig.Tap) config.netdevs().get(3)).vnetHeader()).as("a trunk TAP takes no offloads").isFalse();
+    }
+
+    @Test
+    void vlanErrors() {
+        netdevError("socket,id=a,listen=:8010,vlan=0").hasMessageContaining("vlan: expected a whole number from 1 to 4094, got '0'");
+        netdevError("socket,id=a,listen=:8010,trunk=4095").hasMessageContaining("trunk: expected VLAN numbers from 1 to 4094");
+        netdevError("socket,id=a,listen=:8010,trunk=20-10").hasMessageContaining("trunk: expected N or N-M with N <= M, got '20-10'");
+        netdevError("socket,id=a,listen=:8010,trunk=x").hasMessageContaining("got 'x'");
+        netdevError("socket,id=a,listen=:8010,vlan=10,trunk=20").hasMessageContaining("exclude each other");
+        netdevError("user,id=u,trunk=10").hasMessageContaining("the user network serves one VLAN");
+        netdevError("tap,id=t,trunk=10,vnet_hdr=on").hasMessageContaining("vnet_hdr=on: a trunk TAP");
+        assertThatThrownBy(() -> new ConfigParser().net("socket,vlan=1,trunk=10,listen=:8010"))
+                .hasMessageContaining("unknown option 'trunk'");
+    }
+
     // ---- errors ----
 
     @Test

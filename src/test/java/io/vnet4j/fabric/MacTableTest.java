@@ -29,12 +29,12 @@ class MacTableTest {
     @Test
     void findsTheUnicastAddressesItLearntAndFloodsTheRest() {
         MacTable t = table(300, 16, 16);
-        assertThat(t.learnAndFind(p1, A, B)).as("B not seen yet: flood").isNull();
-        assertThat(t.learnAndFind(p2, B, A)).isSameAs(p1);
-        assertThat(t.learnAndFind(p1, A, B)).isSameAs(p2);
-        assertThat(t.learnAndFind(p1, A, BROADCAST)).as("broadcast floods").isNull();
-        assertThat(t.learnAndFind(p1, A, 0x0100_5E00_0001L)).as("multicast floods").isNull();
-        assertThat(t.learnAndFind(p3, BROADCAST, A)).as("a group source is not learnt").isSameAs(p1);
+        assertThat(t.learnAndFind(p1, 0, A, B)).as("B not seen yet: flood").isNull();
+        assertThat(t.learnAndFind(p2, 0, B, A)).isSameAs(p1);
+        assertThat(t.learnAndFind(p1, 0, A, B)).isSameAs(p2);
+        assertThat(t.learnAndFind(p1, 0, A, BROADCAST)).as("broadcast floods").isNull();
+        assertThat(t.learnAndFind(p1, 0, A, 0x0100_5E00_0001L)).as("multicast floods").isNull();
+        assertThat(t.learnAndFind(p3, 0, BROADCAST, A)).as("a group source is not learnt").isSameAs(p1);
         assertThat(t.entries()).extracting(MacTable.Entry::mac).containsExactlyInAnyOrder(A, B);
         assertThat(t.counters().learned()).isEqualTo(2);
     }
@@ -42,11 +42,11 @@ class MacTableTest {
     @Test
     void anAddressNotSeenForTheAgingTimeIsFloodedAgainAndItsSlotReused() {
         MacTable t = table(300, 1, 1);
-        t.learnAndFind(p1, A, B);
+        t.learnAndFind(p1, 0, A, B);
         now += TimeUnit.SECONDS.toNanos(300);
-        assertThat(t.learnAndFind(p2, B, A)).as("exactly 300 s: still there").isSameAs(p1);
+        assertThat(t.learnAndFind(p2, 0, B, A)).as("exactly 300 s: still there").isSameAs(p1);
         now += TimeUnit.SECONDS.toNanos(1); // A aged, and the next sweep due
-        assertThat(t.learnAndFind(p3, C, A)).as("aged").isNull();
+        assertThat(t.learnAndFind(p3, 0, C, A)).as("aged").isNull();
         assertThat(t.entries()).extracting(MacTable.Entry::mac).containsExactly(C);
         assertThat(t.counters().refusedTableFull()).as("B found the table full before A aged").isEqualTo(1);
         assertThat(t.counters().aged()).isEqualTo(1);
@@ -55,21 +55,21 @@ class MacTableTest {
     @Test
     void seeingAnAddressRefreshesItsAge() {
         MacTable t = table(10, 4, 4);
-        t.learnAndFind(p1, A, B);
+        t.learnAndFind(p1, 0, A, B);
         for (int i = 0; i < 5; i++) {
             now += TimeUnit.SECONDS.toNanos(6);
-            t.learnAndFind(p1, A, B);
+            t.learnAndFind(p1, 0, A, B);
         }
-        assertThat(t.learnAndFind(p2, B, A)).isSameAs(p1);
+        assertThat(t.learnAndFind(p2, 0, B, A)).isSameAs(p1);
     }
 
     @Test
     void anAddressThatMovesIsRelearntAndReportedOnce() {
         MacTable t = table(300, 16, 16);
-        t.learnAndFind(p1, A, B);
-        t.learnAndFind(p2, A, B);
-        assertThat(t.learnAndFind(p3, C, A)).isSameAs(p2);
-        t.learnAndFind(p1, A, B);
+        t.learnAndFind(p1, 0, A, B);
+        t.learnAndFind(p2, 0, A, B);
+        assertThat(t.learnAndFind(p3, 0, C, A)).isSameAs(p2);
+        t.learnAndFind(p1, 0, A, B);
         assertThat(t.counters().moved()).isEqualTo(2);
         assertThat(moves).containsExactly("p1->p2");
         assertThat(t.entries()).hasSize(2);
@@ -78,14 +78,14 @@ class MacTableTest {
     @Test
     void aFloodOfSourcesFromOnePortFillsItsShareAndNoMore() {
         MacTable t = table(300, 64, 8);
-        t.learnAndFind(p2, B, BROADCAST);
+        t.learnAndFind(p2, 0, B, BROADCAST);
         for (long mac = 0x0200_0000_0000L; mac < 0x0200_0000_0000L + 10_000; mac++) {
-            t.learnAndFind(p1, mac, BROADCAST);
+            t.learnAndFind(p1, 0, mac, BROADCAST);
         }
         assertThat(t.entries()).hasSize(9);
         assertThat(t.counters().refusedPortFull()).isEqualTo(10_000 - 8);
-        assertThat(t.learnAndFind(p3, C, B)).as("the other ports' addresses stay").isSameAs(p2);
-        assertThat(t.learnAndFind(p2, B, C)).isSameAs(p3);
+        assertThat(t.learnAndFind(p3, 0, C, B)).as("the other ports' addresses stay").isSameAs(p2);
+        assertThat(t.learnAndFind(p2, 0, B, C)).isSameAs(p3);
     }
 
     @Test
@@ -94,7 +94,7 @@ class MacTableTest {
         long mac = 0x0200_0000_0000L;
         for (Port p : List.of(p1, p2, p3)) {
             for (int i = 0; i < 2; i++) {
-                t.learnAndFind(p, mac++, BROADCAST);
+                t.learnAndFind(p, 0, mac++, BROADCAST);
             }
         }
         assertThat(t.entries()).hasSize(4);
@@ -109,7 +109,7 @@ class MacTableTest {
         for (long i = 0; i < 600; i++) { // dense enough for long probe clusters in 2048 slots
             long mac = 0x0200_0000_0000L + i * 7919;
             Port p = i % 3 == 0 ? p1 : p2;
-            t.learnAndFind(p, mac, BROADCAST);
+            t.learnAndFind(p, 0, mac, BROADCAST);
             if (p == p2) {
                 kept.add(mac);
             }
@@ -117,24 +117,24 @@ class MacTableTest {
         t.forget(p1);
         assertThat(t.entries()).hasSize(kept.size()).allMatch(e -> e.port() == p2);
         for (long mac : kept) {
-            assertThat(t.learnAndFind(p3, C, mac)).isSameAs(p2);
+            assertThat(t.learnAndFind(p3, 0, C, mac)).isSameAs(p2);
         }
-        t.learnAndFind(p1, A, BROADCAST);
+        t.learnAndFind(p1, 0, A, BROADCAST);
         assertThat(t.entries()).hasSize(kept.size() + 2);
     }
 
     @Test
     void agedEntriesAreSweptWhenTheTableIsFullAtMostOnceASecond() {
         MacTable t = table(1, 2, 2);
-        t.learnAndFind(p1, A, BROADCAST);
-        t.learnAndFind(p1, B, BROADCAST);
+        t.learnAndFind(p1, 0, A, BROADCAST);
+        t.learnAndFind(p1, 0, B, BROADCAST);
         now += TimeUnit.SECONDS.toNanos(2);
-        t.learnAndFind(p2, C, BROADCAST);
+        t.learnAndFind(p2, 0, C, BROADCAST);
         assertThat(t.entries()).extracting(MacTable.Entry::mac).containsExactly(C);
         assertThat(t.counters().aged()).isEqualTo(2);
-        t.learnAndFind(p2, 0x0200_0000_0001L, BROADCAST);
+        t.learnAndFind(p2, 0, 0x0200_0000_0001L, BROADCAST);
         now += TimeUnit.SECONDS.toNanos(2);
-        t.learnAndFind(p3, 0x0200_0000_0002L, BROADCAST);
+        t.learnAndFind(p3, 0, 0x0200_0000_0002L, BROADCAST);
         assertThat(t.counters().aged()).isEqualTo(4);
         assertThat(t.entries()).hasSize(1);
     }

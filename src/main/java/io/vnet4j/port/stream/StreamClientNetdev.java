@@ -6,6 +6,7 @@ import io.vnet4j.fabric.FrameTap;
 import io.vnet4j.fabric.Hub;
 import io.vnet4j.fabric.NetdevBase;
 import io.vnet4j.fabric.Port;
+import io.vnet4j.fabric.VlanMembership;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -47,6 +48,11 @@ public final class StreamClientNetdev extends NetdevBase {
     @Override
     public void addTap(FrameTap tap) {
         port.addTap(tap);
+    }
+
+    @Override
+    public void joinVlans(VlanMembership membership) {
+        port.joinVlans(membership);
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.vnet4j.fabric.FrameTap;
 import io.vnet4j.fabric.Hub;
 import io.vnet4j.fabric.NetdevBase;
 import io.vnet4j.fabric.Port;
+import io.vnet4j.fabric.VlanMembership;
 import io.vnet4j.os.OwnedFile;
 import io.vnet4j.os.SocketFiles;
 import java.io.IOException;
@@ -32,6 +33,7 @@ public final class StreamServerNetdev extends NetdevBase {
     private final List<Port> connections = new CopyOnWriteArrayList<>();
     private final List<SocketChannel> channels = new CopyOnWriteArrayList<>();
     private final List<FrameTap> taps = new CopyOnWriteArrayList<>();
+    private volatile VlanMembership vlans = VlanMembership.NONE;
     private final AtomicInteger nextIndex = new AtomicInteger(1);
     private volatile ServerSocketChannel server;
     private volatile OwnedFile socketFile;
@@ -58,6 +60,11 @@ public final class StreamServerNetdev extends NetdevBase {
     public void addTap(FrameTap tap) {
         taps.add(tap);
         connections.forEach(port -> port.addTap(tap));
+    }
+
+    @Override
+    public void joinVlans(VlanMembership membership) {
+        vlans = membership;
     }
 
     /** The bound address (with the real port when 0 was asked for). */
@@ -114,6 +121,7 @@ public final class StreamServerNetdev extends NetdevBase {
             // the peer went away already; serve() will notice
         }
         taps.forEach(port::addTap);
+        port.joinVlans(vlans);
         channels.add(channel);
         try {
             port.serve(channel, peer, () -> {

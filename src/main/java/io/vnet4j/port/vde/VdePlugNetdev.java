@@ -6,6 +6,7 @@ import io.vnet4j.fabric.FrameTap;
 import io.vnet4j.fabric.Hub;
 import io.vnet4j.fabric.NetdevBase;
 import io.vnet4j.fabric.Port;
+import io.vnet4j.fabric.VlanMembership;
 import io.vnet4j.os.DatagramEndpoint;
 import io.vnet4j.os.NativeDatagramSocket;
 import io.vnet4j.os.OwnedFile;
@@ -75,6 +76,11 @@ public final class VdePlugNetdev extends NetdevBase {
     @Override
     public void addTap(FrameTap tap) {
         port.addTap(tap);
+    }
+
+    @Override
+    public void joinVlans(VlanMembership membership) {
+        port.joinVlans(membership);
     }
 
     @Override

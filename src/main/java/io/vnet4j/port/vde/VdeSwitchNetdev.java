@@ -6,6 +6,7 @@ import io.vnet4j.fabric.FrameTap;
 import io.vnet4j.fabric.Hub;
 import io.vnet4j.fabric.NetdevBase;
 import io.vnet4j.fabric.Port;
+import io.vnet4j.fabric.VlanMembership;
 import io.vnet4j.os.DatagramEndpoint;
 import io.vnet4j.os.NativeDatagramSocket;
 import io.vnet4j.os.OwnedFile;
@@ -56,6 +57,7 @@ public final class VdeSwitchNetdev extends NetdevBase {
     private final List<DatagramNetdev> plugs = new CopyOnWriteArrayList<>();
     private final List<SocketChannel> channels = new CopyOnWriteArrayList<>();
     private final List<FrameTap> taps = new CopyOnWriteArrayList<>();
+    private volatile VlanMembership vlans = VlanMembership.NONE;
     private final Set<Integer> numbers = new HashSet<>();
     private final List<Thread> servers = new CopyOnWriteArrayList<>();
     private final AtomicLong refused = new AtomicLong();
@@ -94,6 +96,11 @@ public final class VdeSwitchNetdev extends NetdevBase {
     public void addTap(FrameTap tap) {
         taps.add(tap);
         plugs.forEach(p -> p.addTap(tap));
+    }
+
+    @Override
+    public void joinVlans(VlanMembership membership) {
+        vlans = membership;
     }
 
     /** Requests refused so far (malformed, port taken, plug unreachable). */
@@ -308,6 +315,7 @@ public final class VdeSwitchNetdev extends NetdevBase {
                 "sock=" + dir + ",port=" + number + ",peer=\"" + description + "\"",
                 new DatagramNetdev.Spec(new DatagramEndpoint.Unix(data.toString()), null, null), hub);
         taps.forEach(plug::addTap);
+        plug.joinVlans(vlans);
         try {
             plug.start(socket, dataFile);
         } catch (IOException e) {
