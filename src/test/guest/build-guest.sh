@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds a tiny Linux guest for the real-peer tests into OUTDIR:
 #   OUTDIR/vmlinuz            Debian's cloud kernel (linux-image-cloud-amd64)
-#   OUTDIR/initramfs.cpio.gz  busybox-static, virtio_net and its dependencies, /init
+#   OUTDIR/initramfs.cpio.gz  busybox-static, virtio_net, 8021q and their dependencies, /init
 # Boot it with: qemu-system-x86_64 -kernel OUTDIR/vmlinuz -initrd OUTDIR/initramfs.cpio.gz
 #   -append "console=ttyS0 vnet.name=NAME vnet.ip=A.B.C.D/NN" -serial stdio ...
 # The guest prints "VNET4J-GUEST-READY name=NAME" and then runs a shell on ttyS0
@@ -48,7 +48,7 @@ find_mod() { # $1: module name -> path in modules.dep (any compression suffix)
   grep -oE "^[^:]*/$1\.ko(\.xz|\.zst|\.gz)?:" "$MODDIR/modules.dep" | head -n1 | tr -d : \
     || true
 }
-for name in virtio_pci virtio_net; do
+for name in virtio_pci virtio_net 8021q; do   # 8021q: VLAN sub-interfaces (vconfig add eth0 N)
   p=$(find_mod "$name")
   if [ -z "$p" ]; then
     # built into the kernel: nothing to load
