@@ -59,7 +59,7 @@ public final class Network implements AutoCloseable {
 
     /** Makes a hub a learning switch ({@code -object switch}); a MAC that moves between ports is logged once. */
     public void learn(SwitchConfig s) {
-        hubs.hub(s.hub()).learn(s.id(), new MacTable(s.agingSeconds(), s.maxMacs(), s.maxMacsPerPort(), System::nanoTime,
+        hubs.hub(s.hub()).learn(s.id(), new MacTable<>(s.agingSeconds(), s.maxMacs(), s.maxMacsPerPort(), System::nanoTime,
                 (mac, from, to) -> Log.info("switch " + s.id() + ": " + MacAddress.format(mac) + " moved from port "
                         + from.id() + " to port " + to.id())));
     }

@@ -78,15 +78,15 @@ public final class NetworkReport {
 
     /** A switch's settings, counters and table; null for a hub. */
     private static Map<String, Object> switchState(Hub hub) {
-        MacTable table = hub.macTable();
+        MacTable<Port> table = hub.macTable();
         if (table == null) {
             return null;
         }
-        List<MacTable.Entry> entries = new ArrayList<>(table.entries());
-        entries.sort(Comparator.comparing((MacTable.Entry e) -> e.port().id()).thenComparingInt(MacTable.Entry::vlan)
-                .thenComparingLong(MacTable.Entry::mac));
+        List<MacTable.Entry<Port>> entries = new ArrayList<>(table.entries());
+        entries.sort(Comparator.comparing((MacTable.Entry<Port> e) -> e.port().id()).thenComparingInt(MacTable.Entry<Port>::vlan)
+                .thenComparingLong(MacTable.Entry<Port>::mac));
         List<Object> macs = new ArrayList<>();
-        for (MacTable.Entry e : entries) {
+        for (MacTable.Entry<Port> e : entries) {
             Map<String, Object> mac = new LinkedHashMap<>();
             mac.put("mac", MacAddress.format(e.mac()));
             mac.put("port", e.port().id());

@@ -33,7 +33,7 @@ public final class Hub {
     private final Set<Long> warnedMacs = new HashSet<>();
     private final AtomicLong duplicateMacs = new AtomicLong();
     private volatile FrameTap[] taps = NO_TAPS;
-    private volatile MacTable macTable;
+    private volatile MacTable<Port> macTable;
     private volatile String switchId;
     private final AtomicLong filtered = new AtomicLong();
 
@@ -45,13 +45,13 @@ public final class Hub {
      * Makes this hub a learning switch named {@code name} (the {@code -object switch,id=} name) with
      * {@code table}; ports may already be attached.
      */
-    public void learn(String name, MacTable table) {
+    public void learn(String name, MacTable<Port> table) {
         switchId = name;
         macTable = table;
     }
 
     /** The switch's table; null for a hub, which floods every frame. */
-    public MacTable macTable() {
+    public MacTable<Port> macTable() {
         return macTable;
     }
 
@@ -89,7 +89,7 @@ public final class Hub {
                 System.arraycopy(current, i + 1, shrunk, i, current.length - i - 1);
                 ports = shrunk;
                 port.attached(null);
-                MacTable table = macTable;
+                MacTable<Port> table = macTable;
                 if (table != null) {
                     table.forget(port);
                 }
@@ -171,7 +171,7 @@ public final class Hub {
             from.counters().countRxError();
             return;
         }
-        MacTable table = macTable;
+        MacTable<Port> table = macTable;
         if (table != null && length >= 12) {
             Port to = table.learnAndFind(from, vlan, MacAddress.read(frame, offset + 6), MacAddress.read(frame, offset));
             if (to == from) {

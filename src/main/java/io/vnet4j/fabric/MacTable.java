@@ -11,7 +11,8 @@ import java.util.function.LongSupplier;
 
 /**
  * A learning switch's filtering database (IEEE 802.1D's, Linux's bridge fdb): for each unicast MAC address
- * in each VLAN, the port it was last seen sending from. VLANs learn apart (802.1Q's independent VLAN
+ * in each VLAN, the port {@code P} it was last seen sending from (a hub's {@link Port}; for a VXLAN port,
+ * the remote VTEP behind which it sits). VLANs learn apart (802.1Q's independent VLAN
  * learning): one MAC in two VLANs is two entries.
  *
  * <p>Theory of operation. The table is open addressing with linear probing over three arrays (the key: the
@@ -26,7 +27,7 @@ import java.util.function.LongSupplier;
  * Several ports' threads call in at once: every method holds the table's monitor, a few dozen
  * nanoseconds uncontended.
  */
-public final class MacTable {
+public final class MacTable<P> {
     private static final long MAC_MASK = 0xFFFF_FFFF_FFFFL;
     private static final long SWEEP_INTERVAL_NANOS = 1_000_000_000L;
     /** Addresses whose move was reported; a bound keeps a storm of moves from growing it. */
@@ -34,12 +35,12 @@ public final class MacTable {
 
     /** Told once per address that moves between ports. */
     @FunctionalInterface
-    public interface MoveListener {
-        void moved(long mac, Port from, Port to);
+    public interface MoveListener<P> {
+        void moved(long mac, P from, P to);
     }
 
     /** One entry, for display: the address, its VLAN (0: unaware ports), its port, nanoseconds since it was last seen. */
-    public record Entry(long mac, int vlan, Port port, long ageNanos) {}
+    public record Entry<P>(long mac, int vlan, P port, long ageNanos) {}
 
     /** The table's counters since it was made. */
     public record Counters(long learned, long moved, long refusedTableFull, long refusedPortFull, long aged) {}
@@ -48,14 +49,14 @@ public final class MacTable {
     private final int maxMacs;
     private final int maxMacsPerPort;
     private final LongSupplier clock;
-    private final MoveListener onMove;
+    private final MoveListener<P> onMove;
 
     private final long[] keys;
-    private final Port[] ports;
+    private final Object[] ports;
     private final long[] seen;
     private final int mask;
     private int size;
-    private final Map<Port, int[]> perPort = new IdentityHashMap<>();
+    private final Map<P, int[]> perPort = new IdentityHashMap<>();
     private final Set<Long> reportedMoves = new HashSet<>();
     private long nextSweep;
 
@@ -71,7 +72,7 @@ public final class MacTable {
      * @param maxMacsPerPort addresses at most behind one port, > 0
      * @param clock nanoseconds, monotonic ({@code System::nanoTime}; a fake one in tests)
      */
-    public MacTable(int agingSeconds, int maxMacs, int maxMacsPerPort, LongSupplier clock, MoveListener onMove) {
+    public MacTable(int agingSeconds, int maxMacs, int maxMacsPerPort, LongSupplier clock, MoveListener<P> onMove) {
         if (agingSeconds <= 0 || maxMacs <= 0 || maxMacsPerPort <= 0) {
             throw new IllegalArgumentException("aging, max-macs and max-macs-per-port must be > 0");
         }
@@ -82,7 +83,7 @@ public final class MacTable {
         this.onMove = onMove;
         int capacity = Integer.highestOneBit(Math.max(maxMacs, 2) * 2 - 1) << 1;
         keys = new long[capacity];
-        ports = new Port[capacity];
+        ports = new Object[capacity];
         seen = new long[capacity];
         mask = capacity - 1;
         nextSweep = clock.getAsLong();
@@ -108,23 +109,45 @@ public final class MacTable {
      * @return the port of a unicast {@code destination} with a live entry; null when the frame must be
      *     flooded (group address, unknown or aged)
      */
-    public synchronized Port learnAndFind(Port from, int vlan, long source, long destination) {
+    public synchronized P learnAndFind(P from, int vlan, long source, long destination) {
         long now = clock.getAsLong();
-        long inVlan = (long) vlan << 48;
+        learn(from, vlan, source, now);
+        return find(vlan, destination, now);
+    }
+
+    /** Learns that {@code source} sends from {@code from} in VLAN {@code vlan}, as {@link #learnAndFind} does. */
+    public synchronized void learn(P from, int vlan, long source) {
+        learn(from, vlan, source, clock.getAsLong());
+    }
+
+    /** Where {@code destination} is in VLAN {@code vlan}, as {@link #learnAndFind} answers. */
+    public synchronized P find(int vlan, long destination) {
+        return find(vlan, destination, clock.getAsLong());
+    }
+
+    private void learn(P from, int vlan, long source, long now) {
         if (!MacAddress.isMulticast(source) && source != 0) {
-            learn(from, inVlan | source, now);
+            learnKey(from, (long) vlan << 48 | source, now);
         }
+    }
+
+    private P find(int vlan, long destination, long now) {
         if (MacAddress.isMulticast(destination)) {
             return null;
         }
-        int i = slotOf(inVlan | destination);
-        return ports[i] != null && now - seen[i] <= agingNanos ? ports[i] : null;
+        int i = slotOf((long) vlan << 48 | destination);
+        return ports[i] != null && now - seen[i] <= agingNanos ? port(i) : null;
+    }
+
+    @SuppressWarnings("unchecked")
+    private P port(int slot) {
+        return (P) ports[slot];
     }
 
     /** Learns {@code key} (VLAN and MAC) on {@code port}. */
-    private void learn(Port port, long key, long now) {
+    private void learnKey(P port, long key, long now) {
         int i = slotOf(key);
-        Port old = ports[i];
+        P old = port(i);
         if (old == port) {
             seen[i] = now;
             return;
@@ -166,7 +189,7 @@ public final class MacTable {
         perPort.computeIfAbsent(port, p -> new int[1])[0]++;
     }
 
-    private int count(Port port) {
+    private int count(P port) {
         int[] n = perPort.get(port);
         return n == null ? 0 : n[0];
     }
@@ -202,7 +225,7 @@ public final class MacTable {
     }
 
     /** Forgets every address learnt on {@code port} (it left the switch). */
-    public synchronized void forget(Port port) {
+    public synchronized void forget(P port) {
         if (perPort.remove(port) == null) {
             return;
         }
@@ -218,9 +241,9 @@ public final class MacTable {
     }
 
     private void removeAt(int i) {
-        int[] n = perPort.get(ports[i]);
+        int[] n = perPort.get(port(i));
         if (--n[0] == 0) {
-            perPort.remove(ports[i]);
+            perPort.remove(port(i));
         }
         ports[i] = null;
         size--;
@@ -246,12 +269,12 @@ public final class MacTable {
     }
 
     /** The live entries, in no particular order; for display. */
-    public synchronized List<Entry> entries() {
+    public synchronized List<Entry<P>> entries() {
         long now = clock.getAsLong();
-        List<Entry> list = new ArrayList<>(size);
+        List<Entry<P>> list = new ArrayList<>(size);
         for (int i = 0; i < ports.length; i++) {
             if (ports[i] != null && now - seen[i] <= agingNanos) {
-                list.add(new Entry(keys[i] & MAC_MASK, (int) (keys[i] >>> 48), ports[i], now - seen[i]));
+                list.add(new Entry<>(keys[i] & MAC_MASK, (int) (keys[i] >>> 48), port(i), now - seen[i]));
             }
         }
         return list;

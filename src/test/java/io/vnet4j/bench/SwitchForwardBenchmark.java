@@ -51,7 +51,7 @@ public class SwitchForwardBenchmark {
     public void setUp() throws InterruptedException {
         Hub hub = new Hub(0);
         if (kind.equals("switch")) {
-            hub.learn("sw", new MacTable(300, 4096, 256, System::nanoTime, (mac, from, to) -> {}));
+            hub.learn("sw", new MacTable<>(300, 4096, 256, System::nanoTime, (mac, from, to) -> {}));
         }
         nics = new VirtualNic[ports];
         for (int i = 0; i < ports; i++) {

@@ -22,39 +22,39 @@ class MacTableTest {
     private final Port p2 = new VirtualNic("p2", hub);
     private final Port p3 = new VirtualNic("p3", hub);
 
-    private MacTable table(int aging, int max, int perPort) {
-        return new MacTable(aging, max, perPort, () -> now, (mac, from, to) -> moves.add(from.id() + "->" + to.id()));
+    private MacTable<Port> table(int aging, int max, int perPort) {
+        return new MacTable<>(aging, max, perPort, () -> now, (mac, from, to) -> moves.add(from.id() + "->" + to.id()));
     }
 
     @Test
     void findsTheUnicastAddressesItLearntAndFloodsTheRest() {
-        MacTable t = table(300, 16, 16);
+        MacTable<Port> t = table(300, 16, 16);
         assertThat(t.learnAndFind(p1, 0, A, B)).as("B not seen yet: flood").isNull();
         assertThat(t.learnAndFind(p2, 0, B, A)).isSameAs(p1);
         assertThat(t.learnAndFind(p1, 0, A, B)).isSameAs(p2);
         assertThat(t.learnAndFind(p1, 0, A, BROADCAST)).as("broadcast floods").isNull();
         assertThat(t.learnAndFind(p1, 0, A, 0x0100_5E00_0001L)).as("multicast floods").isNull();
         assertThat(t.learnAndFind(p3, 0, BROADCAST, A)).as("a group source is not learnt").isSameAs(p1);
-        assertThat(t.entries()).extracting(MacTable.Entry::mac).containsExactlyInAnyOrder(A, B);
+        assertThat(t.entries()).extracting(MacTable.Entry<Port>::mac).containsExactlyInAnyOrder(A, B);
         assertThat(t.counters().learned()).isEqualTo(2);
     }
 
     @Test
     void anAddressNotSeenForTheAgingTimeIsFloodedAgainAndItsSlotReused() {
-        MacTable t = table(300, 1, 1);
+        MacTable<Port> t = table(300, 1, 1);
         t.learnAndFind(p1, 0, A, B);
         now += TimeUnit.SECONDS.toNanos(300);
         assertThat(t.learnAndFind(p2, 0, B, A)).as("exactly 300 s: still there").isSameAs(p1);
         now += TimeUnit.SECONDS.toNanos(1); // A aged, and the next sweep due
         assertThat(t.learnAndFind(p3, 0, C, A)).as("aged").isNull();
-        assertThat(t.entries()).extracting(MacTable.Entry::mac).containsExactly(C);
+        assertThat(t.entries()).extracting(MacTable.Entry<Port>::mac).containsExactly(C);
         assertThat(t.counters().refusedTableFull()).as("B found the table full before A aged").isEqualTo(1);
         assertThat(t.counters().aged()).isEqualTo(1);
     }
 
     @Test
     void seeingAnAddressRefreshesItsAge() {
-        MacTable t = table(10, 4, 4);
+        MacTable<Port> t = table(10, 4, 4);
         t.learnAndFind(p1, 0, A, B);
         for (int i = 0; i < 5; i++) {
             now += TimeUnit.SECONDS.toNanos(6);
@@ -65,7 +65,7 @@ class MacTableTest {
 
     @Test
     void anAddressThatMovesIsRelearntAndReportedOnce() {
-        MacTable t = table(300, 16, 16);
+        MacTable<Port> t = table(300, 16, 16);
         t.learnAndFind(p1, 0, A, B);
         t.learnAndFind(p2, 0, A, B);
         assertThat(t.learnAndFind(p3, 0, C, A)).isSameAs(p2);
@@ -77,7 +77,7 @@ class MacTableTest {
 
     @Test
     void aFloodOfSourcesFromOnePortFillsItsShareAndNoMore() {
-        MacTable t = table(300, 64, 8);
+        MacTable<Port> t = table(300, 64, 8);
         t.learnAndFind(p2, 0, B, BROADCAST);
         for (long mac = 0x0200_0000_0000L; mac < 0x0200_0000_0000L + 10_000; mac++) {
             t.learnAndFind(p1, 0, mac, BROADCAST);
@@ -90,7 +90,7 @@ class MacTableTest {
 
     @Test
     void aFullTableRefusesNewAddressesWithoutEvictingLiveOnes() {
-        MacTable t = table(300, 4, 4);
+        MacTable<Port> t = table(300, 4, 4);
         long mac = 0x0200_0000_0000L;
         for (Port p : List.of(p1, p2, p3)) {
             for (int i = 0; i < 2; i++) {
@@ -104,7 +104,7 @@ class MacTableTest {
 
     @Test
     void forgettingAPortRemovesItsAddressesAndKeepsTheOthersFindable() {
-        MacTable t = table(300, 1024, 1024);
+        MacTable<Port> t = table(300, 1024, 1024);
         List<Long> kept = new ArrayList<>();
         for (long i = 0; i < 600; i++) { // dense enough for long probe clusters in 2048 slots
             long mac = 0x0200_0000_0000L + i * 7919;
@@ -125,12 +125,12 @@ class MacTableTest {
 
     @Test
     void agedEntriesAreSweptWhenTheTableIsFullAtMostOnceASecond() {
-        MacTable t = table(1, 2, 2);
+        MacTable<Port> t = table(1, 2, 2);
         t.learnAndFind(p1, 0, A, BROADCAST);
         t.learnAndFind(p1, 0, B, BROADCAST);
         now += TimeUnit.SECONDS.toNanos(2);
         t.learnAndFind(p2, 0, C, BROADCAST);
-        assertThat(t.entries()).extracting(MacTable.Entry::mac).containsExactly(C);
+        assertThat(t.entries()).extracting(MacTable.Entry<Port>::mac).containsExactly(C);
         assertThat(t.counters().aged()).isEqualTo(2);
         t.learnAndFind(p2, 0, 0x0200_0000_0001L, BROADCAST);
         now += TimeUnit.SECONDS.toNanos(2);

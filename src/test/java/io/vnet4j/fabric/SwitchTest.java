@@ -21,7 +21,7 @@ class SwitchTest {
     private final Hub hub = new Hub(0);
 
     SwitchTest() {
-        hub.learn("sw0", new MacTable(300, 64, 16, System::nanoTime, (mac, from, to) -> {}));
+        hub.learn("sw0", new MacTable<>(300, 64, 16, System::nanoTime, (mac, from, to) -> {}));
     }
 
     private VirtualNic nic(String id) {
@@ -102,7 +102,7 @@ class SwitchTest {
         VirtualNic b = nic("b");
         VirtualNic c = nic("c");
         b.send(frame(BROADCAST, B, 1));
-        assertThat(hub.macTable().entries()).extracting(MacTable.Entry::mac).containsExactly(B);
+        assertThat(hub.macTable().entries()).extracting(MacTable.Entry<Port>::mac).containsExactly(B);
         b.close();
         assertThat(hub.macTable().entries()).isEmpty();
         assertThat(a.receive(5, TimeUnit.SECONDS)).isNotNull();

@@ -26,7 +26,7 @@ class VlanTest {
 
     private void makeSwitch(boolean learning) {
         if (learning) {
-            hub.learn("sw", new MacTable(300, 64, 64, System::nanoTime, (mac, from, to) -> {}));
+            hub.learn("sw", new MacTable<>(300, 64, 64, System::nanoTime, (mac, from, to) -> {}));
         }
     }
 
@@ -120,7 +120,7 @@ class VlanTest {
         RecordingPort trunk = port("trunk", VlanMembership.trunk(List.of(10, 20)));
         send(a10, untagged(BROADCAST, A, 1));
         send(a20, untagged(BROADCAST, A, 2)); // the same MAC in VLAN 20: no move
-        assertThat(hub.macTable().entries()).extracting(MacTable.Entry::vlan).containsExactlyInAnyOrder(10, 20);
+        assertThat(hub.macTable().entries()).extracting(MacTable.Entry<Port>::vlan).containsExactlyInAnyOrder(10, 20);
         assertThat(hub.macTable().counters().moved()).isZero();
         send(trunk, tagged(A, B, 3, 20));
         assertThat(a20.frames).containsExactly(untagged(A, B, 3));
