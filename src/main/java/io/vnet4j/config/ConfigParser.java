@@ -375,7 +375,7 @@ public final class ConfigParser {
     private static String type(OptionString o) throws ConfigException {
         String type = o.implied() != null ? o.implied() : o.take("type");
         if (type == null) {
-            throw o.error("the type is missing (expected socket, stream, dgram, user, tap or vde first)");
+            throw o.error("the type is missing (expected socket, stream, dgram, user, tap, vde or vxlan first)");
         }
         return type;
     }
@@ -394,10 +394,12 @@ public final class ConfigParser {
             case "dgram" -> dgram(o, id, hub);
             case "user" -> user(o, id, hub);
             case "vde" -> vde(o, id, hub);
+            case "vxlan" -> VxlanOptionParser.parse(o, id, hub);
             case "bridge", "l2tpv3", "vhost-user", "hubport" ->
                     throw o.error("netdev type '" + type + "' is not available in this version of vnet4j "
-                            + "(available: socket, stream, dgram, user, tap, vde)");
-            default -> throw o.error("unknown netdev type '" + type + "' (expected socket, stream, dgram, user, tap or vde)");
+                            + "(available: socket, stream, dgram, user, tap, vde, vxlan)");
+            default -> throw o.error("unknown netdev type '" + type
+                    + "' (expected socket, stream, dgram, user, tap, vde or vxlan)");
         };
     }
 

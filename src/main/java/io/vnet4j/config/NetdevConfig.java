@@ -3,6 +3,7 @@ package io.vnet4j.config;
 import io.vnet4j.os.DatagramEndpoint;
 import java.net.Inet4Address;
 import java.net.SocketAddress;
+import java.util.List;
 
 /**
  * One parsed {@code -netdev} or legacy {@code -net}: what to build and on which hub. {@code settings} is
@@ -36,6 +37,20 @@ public sealed interface NetdevConfig {
      */
     record Vde(String id, String type, int hub, String settings, java.nio.file.Path dir, boolean server, int port,
                String group, int mode) implements NetdevConfig {}
+
+    /**
+     * A VXLAN tunnel endpoint (RFC 7348) on an IPv4 underlay: frames of VNI {@code vni} to {@code remotes}
+     * (unicast; several: each flood goes to all) or to multicast {@code group} on interface {@code dev}
+     * (flood-and-learn). {@code local} null: any address; {@code srcLow}/{@code srcHigh} 0: the
+     * namespace's local port range, as Linux.
+     */
+    record Vxlan(String id, String type, int hub, String settings, int vni, Inet4Address local,
+                 List<Inet4Address> remotes, Inet4Address group, String dev, int dstport, int srcLow, int srcHigh)
+            implements NetdevConfig {
+        public Vxlan {
+            remotes = List.copyOf(remotes);
+        }
+    }
 
     /** The user-mode gateway ({@code -netdev user}). */
     record User(String id, String type, int hub, String settings, UserConfig user) implements NetdevConfig {}

@@ -225,7 +225,12 @@ public final class NativeDatagramSocket implements AutoCloseable {
 
     /** Sends multicast with loopback on (other processes on this host receive it) from {@code ifaddr}. */
     public void configureMulticastSender(java.net.Inet4Address ifaddr) throws IOException {
-        setInt(Libc.IPPROTO_IP, Libc.IP_MULTICAST_LOOP, 1, "IP_MULTICAST_LOOP");
+        configureMulticastSender(ifaddr, true);
+    }
+
+    /** Sends multicast from {@code ifaddr} with TTL 1, looped back to this host's own sockets or not. */
+    public void configureMulticastSender(java.net.Inet4Address ifaddr, boolean loop) throws IOException {
+        setInt(Libc.IPPROTO_IP, Libc.IP_MULTICAST_LOOP, loop ? 1 : 0, "IP_MULTICAST_LOOP");
         setInt(Libc.IPPROTO_IP, Libc.IP_MULTICAST_TTL, 1, "IP_MULTICAST_TTL");
         MemorySegment addr = arena.allocate(4, 4);
         MemorySegment.copy(ifaddr.getAddress(), 0, addr, ValueLayout.JAVA_BYTE, 0, 4);
@@ -365,6 +370,11 @@ public final class NativeDatagramSocket implements AutoCloseable {
     /** The source address of the last received datagram of either IP family (an IPv6 scope is dropped); null for unix. */
     public IpAddress lastSource() {
         return SockaddrCodec.ipAddress(rx.address);
+    }
+
+    /** The source address of the last received IPv4 datagram, as an int (10.0.0.1 is 0x0A000001); allocates nothing. */
+    public int lastSourceIpv4() {
+        return SockaddrCodec.inetIpv4(rx.address);
     }
 
     /** The source port of the last received IPv4 datagram, or -1 for a unix socket. */

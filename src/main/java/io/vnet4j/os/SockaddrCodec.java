@@ -77,6 +77,11 @@ final class SockaddrCodec {
     }
 
     /** The port of a sockaddr_in or sockaddr_in6, host order. */
+    /** The IPv4 address of a {@code sockaddr_in}, as an int in network order's value; allocates nothing. */
+    static int inetIpv4(MemorySegment sockaddr) {
+        return sockaddr.get(IPV4, 4);
+    }
+
     static int inetPort(MemorySegment sockaddr) {
         return Short.toUnsignedInt(sockaddr.get(PORT, 2));
     }

@@ -276,6 +276,39 @@ class ConfigParserTest {
                 .hasMessageContaining("unknown option 'trunk'");
     }
 
+    @Test
+    void vxlanTakesLinuxsNames() throws Exception {
+        NetdevConfig.Vxlan x = (NetdevConfig.Vxlan) netdev(
+                "vxlan,id=vx,vni=42,local=198.51.100.1,remote=198.51.100.2,remote=198.51.100.3,srcport=40000-40100");
+        assertThat(x.vni()).isEqualTo(42);
+        assertThat(x.local().getHostAddress()).isEqualTo("198.51.100.1");
+        assertThat(x.remotes()).extracting(java.net.InetAddress::getHostAddress).containsExactly("198.51.100.2", "198.51.100.3");
+        assertThat(x.dstport()).isEqualTo(4789);
+        assertThat(x.srcLow()).isEqualTo(40000);
+        assertThat(x.srcHigh()).isEqualTo(40100);
+        assertThat(x.settings()).isEqualTo("vni=42,local=198.51.100.1,remote=198.51.100.2,remote=198.51.100.3,"
+                + "dstport=4789,srcport=40000-40100");
+        NetdevConfig.Vxlan g = (NetdevConfig.Vxlan) netdev("vxlan,id=vg,vni=0,group=239.1.1.1,dev=eth0,dstport=8472");
+        assertThat(g.group().getHostAddress()).isEqualTo("239.1.1.1");
+        assertThat(g.dev()).isEqualTo("eth0");
+        assertThat(g.remotes()).isEmpty();
+        assertThat(g.srcLow()).as("the namespace's local port range").isZero();
+    }
+
+    @Test
+    void vxlanErrors() {
+        netdevError("vxlan,id=v,remote=198.51.100.2").hasMessageContaining("vni= is required");
+        netdevError("vxlan,id=v,vni=16777216,remote=198.51.100.2").hasMessageContaining("vni: expected a whole number from 0 to 16777215");
+        netdevError("vxlan,id=v,vni=1").hasMessageContaining("remote=ADDR (a peer VTEP; repeatable) or group=MADDR");
+        netdevError("vxlan,id=v,vni=1,remote=198.51.100.2,group=239.1.1.1").hasMessageContaining("exclude each other");
+        netdevError("vxlan,id=v,vni=1,group=198.51.100.2").hasMessageContaining("group: expected an IPv4 multicast address");
+        netdevError("vxlan,id=v,vni=1,remote=239.1.1.1").hasMessageContaining("remote: expected a unicast IPv4 address");
+        netdevError("vxlan,id=v,vni=1,remote=198.51.100.2,srcport=5000").hasMessageContaining("srcport: expected LOW-HIGH");
+        netdevError("vxlan,id=v,vni=1,remote=198.51.100.2,srcport=6000-5000").hasMessageContaining("LOW <= HIGH");
+        netdevError("vxlan,id=v,vni=1,remote=198.51.100.2,dev=a/b").hasMessageContaining("dev: expected an interface name");
+        netdevError("vxlan,id=v,vni=1,remote=198.51.100.2,ttl=3").hasMessageContaining("unknown option 'ttl'");
+    }
+
     // ---- errors ----
 
     @Test
@@ -335,7 +368,7 @@ class ConfigParserTest {
     @Test
     void unknownTypeIsAnError() {
         netdevError("bogus,id=a").hasMessageContaining("unknown netdev type 'bogus'")
-                .hasMessageContaining("expected socket, stream, dgram, user, tap or vde");
+                .hasMessageContaining("expected socket, stream, dgram, user, tap, vde or vxlan");
     }
 
     @Test

@@ -1,0 +1,372 @@
+package io.vnet4j.port.vxlan;
+
+import io.vnet4j.Log;
+import io.vnet4j.Shutdown;
+import io.vnet4j.fabric.FrameQueue;
+import io.vnet4j.fabric.Hub;
+import io.vnet4j.fabric.MacTable;
+import io.vnet4j.fabric.Netdev;
+import io.vnet4j.fabric.Port;
+import io.vnet4j.fabric.QueuedPort;
+import io.vnet4j.os.DatagramEndpoint;
+import io.vnet4j.os.NativeDatagramSocket;
+import io.vnet4j.wire.IpAddress;
+import io.vnet4j.wire.Ipv4Address;
+import io.vnet4j.wire.MacAddress;
+import io.vnet4j.wire.VxlanHeader;
+import io.vnet4j.wire.WireError;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A VXLAN tunnel endpoint (RFC 7348) as a port: {@code -netdev vxlan}. Frames the hub sends it leave as UDP
+ * datagrams (the 8-byte VXLAN header with our VNI, then the Ethernet frame) to the remote VTEPs; datagrams
+ * of our VNI that arrive on the VXLAN port enter the hub as the frames they carry.
+ *
+ * <p>Theory of operation. One socket, bound to {@code local:dstport} (any address in multicast mode, with
+ * the group joined on {@code dev}), receives; a platform thread reads it, drops datagrams without the I
+ * flag or shorter than a header and an Ethernet header (counted as malformed) and those of another VNI
+ * (counted), and delivers the rest. The writer thread takes frames from the port's queue and sends each
+ * once per destination: to the remote VTEP learnt for its destination MAC, or else to every static
+ * {@code remote=} (head-end replication) or to the group. Learning (flood-and-learn, as Linux's vxlan) is
+ * on when there is more than one place to send to: a group, or several remotes; the reader records the
+ * outer source address of each inner source MAC in a {@link MacTable} of remote VTEPs, whose bounds
+ * (4,096 MACs, 1,024 per VTEP, 256 VTEPs) stop a flood of made-up sources. As Linux does, the UDP source
+ * port comes from a hash of the inner flow (Ethernet addresses, IP addresses and ports), so an underlay's
+ * ECMP spreads flows and keeps each in order: the hash picks one of up to {@value #SOURCE_PORTS} sockets
+ * bound at ports spread over the source port range (the namespace's local port range unless
+ * {@code srcport=}), each bound on first use; a port that cannot be bound sends from the receiving
+ * socket's. Large TCP segments are cut by the hub before they reach this port (no GSO on the underlay).
+ */
+public final class VxlanNetdev extends QueuedPort implements Netdev {
+    /** Sockets the source port is chosen among. */
+    static final int SOURCE_PORTS = 16;
+    private static final int MAX_REMOTES = 256;
+    private static final long WRITER_WAKEUP_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+
+    /**
+     * What {@code -netdev vxlan} asked for; {@code local} null: any address; {@code srcLow} 0: the local port
+     * range.
+     */
+    public record Spec(int vni, Inet4Address local, List<Inet4Address> remotes, Inet4Address group, String dev,
+                       int dstport, int srcLow, int srcHigh) {}
+
+    /** A remote VTEP: its address as the socket wants it, and as an int to compare. */
+    record Remote(IpAddress address, int ipv4) {}
+
+    private final Spec spec;
+    private final String settings;
+    private final Hub hub;
+    private final List<Remote> floodList = new ArrayList<>();
+    /** Remote VTEPs met so far (the static ones first), so that each has one instance; the reader's only. */
+    private final Remote[] remotes = new Remote[MAX_REMOTES];
+    private int remoteCount;
+    private final MacTable<Remote> learnt;
+    private NativeDatagramSocket receiver;
+    private final NativeDatagramSocket[] senders = new NativeDatagramSocket[SOURCE_PORTS];
+    private final int[] sourcePorts = new int[SOURCE_PORTS];
+    private int sourcePortCount;
+    private Inet4Address bindAddress;
+    private Inet4Address multicastInterface;
+    private Thread reader;
+    private Thread writer;
+    private final AtomicLong otherVni = new AtomicLong();
+    private final AtomicLong malformed = new AtomicLong();
+    private final AtomicLong remotesRefused = new AtomicLong();
+    private volatile boolean closed;
+
+    public VxlanNetdev(String id, String settings, Spec spec, Hub hub) {
+        super(id, "vxlan", DEFAULT_QUEUE_BYTES);
+        this.spec = spec;
+        this.settings = settings;
+        this.hub = hub;
+        boolean learning = spec.group() != null || spec.remotes().size() > 1;
+        learnt = learning ? new MacTable<>(300, 4096, 1024, System::nanoTime, (mac, from, to) -> Log.info(id + ": "
+                + MacAddress.format(mac) + " moved from VTEP " + from.address() + " to " + to.address())) : null;
+    }
+
+    @Override
+    public String describe() {
+        return settings;
+    }
+
+    @Override
+    public List<Port> ports() {
+        return List.of(this);
+    }
+
+    @Override
+    public List<String> details() {
+        return List.of("vxlan: datagrams of another VNI " + otherVni.get() + ", malformed " + malformed.get()
+                + (learnt == null ? "" : "; MACs learnt behind remote VTEPs " + learnt.entries().size()
+                        + ", VTEPs refused (over " + MAX_REMOTES + ") " + remotesRefused.get()));
+    }
+
+    @Override
+    public void start() throws IOException {
+        for (Inet4Address r : spec.remotes()) {
+            floodList.add(remoteOf(r));
+        }
+        if (spec.group() != null) {
+            floodList.add(new Remote(IpAddress.of(spec.group()), Ipv4Address.fromBytes(spec.group().getAddress())));
+        }
+        int[] range = sourcePortRange();
+        sourcePortCount = Math.min(SOURCE_PORTS, range[1] - range[0] + 1);
+        for (int i = 0; i < sourcePortCount; i++) {
+            sourcePorts[i] = range[0] + (int) ((long) i * (range[1] - range[0] + 1) / sourcePortCount);
+        }
+        NetworkInterface underlay = underlayInterface();
+        try {
+            if (spec.group() != null) {
+                multicastInterface = spec.local() != null ? spec.local() : firstIpv4(underlay);
+                bindAddress = DatagramEndpoint.any(0).address();
+                receiver = NativeDatagramSocket.bound(new DatagramEndpoint.Inet(bindAddress, spec.dstport()), true);
+                receiver.joinMulticast(new DatagramEndpoint.Inet(spec.group(), spec.dstport()),
+                        multicastInterface != null ? multicastInterface : bindAddress);
+                // a slot whose port cannot be bound sends from this socket
+                receiver.configureMulticastSender(multicastInterface != null ? multicastInterface : bindAddress, false);
+            } else {
+                bindAddress = spec.local() != null ? spec.local() : DatagramEndpoint.any(0).address();
+                receiver = NativeDatagramSocket.bound(new DatagramEndpoint.Inet(bindAddress, spec.dstport()), false);
+            }
+            receiver.setBufferSizes(1 << 20);
+        } catch (IOException e) {
+            if (receiver != null) {
+                receiver.release();
+            }
+            throw new IOException(id() + ": UDP port " + spec.dstport() + ": " + e.getMessage(), e);
+        }
+        Log.info(id() + ": VXLAN VNI " + spec.vni() + " to " + (spec.group() != null ? "group " + spec.group().getHostAddress()
+                : String.join(", ", spec.remotes().stream().map(Inet4Address::getHostAddress).toList()))
+                + ", UDP port " + spec.dstport() + ", source ports " + range[0] + "-" + range[1] + "; " + mtuLine(underlay));
+        hub.attach(this);
+        reader = Thread.ofPlatform().daemon().name("vnet4j-" + id() + "-rx").start(this::readLoop);
+        writer = Thread.ofPlatform().daemon().name("vnet4j-" + id() + "-tx").start(this::writeLoop);
+    }
+
+    /** The start-up line's MTU part: inner MTU = underlay MTU - 50 (RFC 7348 section 4.3 asks for no fragmenting). */
+    private static String mtuLine(NetworkInterface underlay) {
+        int mtu;
+        try {
+            mtu = underlay == null ? -1 : underlay.getMTU();
+        } catch (SocketException e) {
+            mtu = -1;
+        }
+        if (mtu <= 0) {
+            return "underlay MTU unknown (give local= or dev=): inner MTU = underlay MTU - " + VxlanHeader.IPV4_OVERHEAD;
+        }
+        return "underlay " + underlay.getName() + " MTU " + mtu + ": inner MTU " + (mtu - VxlanHeader.IPV4_OVERHEAD)
+                + " (guests with a larger MTU send VXLAN packets the underlay must fragment)";
+    }
+
+    /** The interface of {@code dev=}, else the one holding {@code local=}; null when neither says. */
+    private NetworkInterface underlayInterface() throws IOException {
+        if (spec.dev() != null) {
+            NetworkInterface nif = NetworkInterface.getByName(spec.dev());
+            if (nif == null) {
+                throw new IOException(id() + ": dev=" + spec.dev() + ": no such interface");
+            }
+            return nif;
+        }
+        return spec.local() == null ? null : NetworkInterface.getByInetAddress(spec.local());
+    }
+
+    private static Inet4Address firstIpv4(NetworkInterface nif) {
+        if (nif == null) {
+            return null;
+        }
+        for (InetAddress a : nif.inetAddresses().toList()) {
+            if (a instanceof Inet4Address v4) {
+                return v4;
+            }
+        }
+        return null;
+    }
+
+    /** srcport=LOW-HIGH, else the namespace's ip_local_port_range, as Linux's vxlan. */
+    private int[] sourcePortRange() {
+        if (spec.srcLow() > 0) {
+            return new int[] {spec.srcLow(), spec.srcHigh()};
+        }
+        try {
+            // readAllLines, not readString: proc files answer a sized read short
+            String[] words = Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).getFirst().trim().split("\\s+");
+            return new int[] {Integer.parseInt(words[0]), Integer.parseInt(words[1])};
+        } catch (IOException | RuntimeException e) {
+            return new int[] {32768, 60999};
+        }
+    }
+
+    private Remote remoteOf(Inet4Address address) {
+        return remoteOf(Ipv4Address.fromBytes(address.getAddress()));
+    }
+
+    /** The one Remote for {@code ipv4}, made on first sight; null past {@value #MAX_REMOTES}. */
+    private Remote remoteOf(int ipv4) {
+        for (int i = 0; i < remoteCount; i++) {
+            if (remotes[i].ipv4() == ipv4) {
+                return remotes[i];
+            }
+        }
+        if (remoteCount == MAX_REMOTES) {
+            remotesRefused.incrementAndGet();
+            return null;
+        }
+        Remote r = new Remote(IpAddress.ofIpv4(ipv4), ipv4);
+        remotes[remoteCount++] = r;
+        return r;
+    }
+
+    private void readLoop() {
+        try {
+            while (!receiver.isClosed()) {
+                int length = receiver.receive();
+                if (length <= 0) {
+                    continue;
+                }
+                ByteBuffer datagram = receiver.receivedBuffer();
+                int inner = innerLength(datagram, length, spec.vni());
+                if (inner == MALFORMED) {
+                    malformed.incrementAndGet();
+                    counters().countRxError();
+                    continue;
+                }
+                if (inner == OTHER_VNI) {
+                    otherVni.incrementAndGet();
+                    continue;
+                }
+                if (learnt != null) {
+                    Remote from = remoteOf(receiver.lastSourceIpv4());
+                    if (from != null) {
+                        learnt.learn(from, 0, MacAddress.read(datagram, VxlanHeader.LENGTH + 6));
+                    }
+                }
+                deliver(datagram, VxlanHeader.LENGTH, inner);
+            }
+        } catch (IOException e) {
+            if (!closed) {
+                Log.warn(id() + ": receive failed, port stopped: " + e.getMessage());
+            }
+        }
+    }
+
+    /** What {@link #innerLength} returns for a datagram without the I flag or too short for a frame. */
+    static final int MALFORMED = -1;
+    /** What {@link #innerLength} returns for a well-formed datagram of another VNI. */
+    static final int OTHER_VNI = -2;
+
+    /**
+     * The length of the Ethernet frame a received datagram of {@code length} bytes carries for VNI
+     * {@code vni} (it starts at {@link VxlanHeader#LENGTH}), or {@link #MALFORMED} or {@link #OTHER_VNI}.
+     */
+    static int innerLength(ByteBuffer datagram, int length, int vni) {
+        if (VxlanHeader.check(datagram, 0, length) != WireError.NONE) {
+            return MALFORMED;
+        }
+        return VxlanHeader.vni(datagram, 0) == vni ? length - VxlanHeader.LENGTH : OTHER_VNI;
+    }
+
+    private void writeLoop() {
+        int[] slotAndLength = new int[2];
+        Remote[] target = new Remote[1];
+        FrameQueue.FrameHandler encapsulate = (ring, offset, length, segmentSize) -> {
+            if (length + VxlanHeader.LENGTH > NativeDatagramSocket.MAX_DATAGRAM) {
+                slotAndLength[1] = -1;
+                return;
+            }
+            int slot = (int) (((InnerFlow.hash(ring, offset, length) & 0xFFFF_FFFFL) * sourcePortCount) >>> 32);
+            ByteBuffer out = sender(slot).sendBuffer().asByteBuffer();
+            VxlanHeader.write(out, 0, spec.vni());
+            out.put(VxlanHeader.LENGTH, ring, offset, length);
+            slotAndLength[0] = slot;
+            slotAndLength[1] = length + VxlanHeader.LENGTH;
+            target[0] = learnt == null || length < 6 ? null : learnt.find(0, MacAddress.read(ring, offset));
+        };
+        try {
+            while (true) {
+                int n = queue.drain(encapsulate, queue.capacity(), 1, WRITER_WAKEUP_NANOS);
+                if (n < 0) {
+                    return;
+                }
+                if (n == 1) {
+                    send(sender(slotAndLength[0]), slotAndLength[1], target[0]);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Sends the datagram in {@code socket}'s buffer to {@code to}, or to the flood list when null. */
+    private void send(NativeDatagramSocket socket, int length, Remote to) {
+        if (length < 0) {
+            counters().countTxDrop();
+            return;
+        }
+        boolean lost = false;
+        if (to != null) {
+            lost = socket.send(length, socket.prepareDestination(to.address(), spec.dstport())) != 0;
+        } else {
+            for (Remote r : floodList) {
+                lost |= socket.send(length, socket.prepareDestination(r.address(), spec.dstport())) != 0;
+            }
+        }
+        if (lost) {
+            counters().countTxDrop(); // no route, or the peer's host answered port unreachable: lost, as on a wire
+        }
+    }
+
+    /** The socket of source port slot {@code slot}, bound on first use; the receiving socket if it cannot be. */
+    private NativeDatagramSocket sender(int slot) {
+        NativeDatagramSocket s = senders[slot];
+        if (s == null) {
+            try {
+                s = NativeDatagramSocket.bound(new DatagramEndpoint.Inet(spec.group() != null && multicastInterface != null
+                        ? multicastInterface : bindAddress, sourcePorts[slot]), false);
+                if (spec.group() != null) {
+                    s.configureMulticastSender(multicastInterface != null ? multicastInterface : bindAddress, false);
+                }
+            } catch (IOException e) {
+                Log.info(id() + ": source port " + sourcePorts[slot] + " cannot be bound (" + e.getMessage()
+                        + "); its flows leave from port " + spec.dstport());
+                s = receiver;
+            }
+            senders[slot] = s;
+        }
+        return s;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        super.close();
+        if (receiver != null) {
+            receiver.close();
+        }
+        for (NativeDatagramSocket s : senders) {
+            if (s != null && s != receiver) {
+                s.close();
+            }
+        }
+        Shutdown.join(reader);
+        Shutdown.join(writer);
+        for (NativeDatagramSocket s : senders) {
+            if (s != null && s != receiver) {
+                s.release();
+            }
+        }
+        if (receiver != null) {
+            receiver.release();
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package io.vnet4j.port.vxlan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vnet4j.wire.VxlanHeader;
+import java.nio.ByteBuffer;
+import java.util.HexFormat;
+import org.junit.jupiter.api.Test;
+
+/** The VXLAN header as RFC 7348 lays it out, what a received datagram is taken for, and the inner flow hash. */
+class VxlanDatagramTest {
+    private static final HexFormat HEX = HexFormat.of();
+
+    @Test
+    void theHeaderIsTheIFlagAndTheVniInNetworkOrder() {
+        ByteBuffer out = ByteBuffer.allocate(12);
+        out.put(0, new byte[] {(byte) 0xA5, (byte) 0xA5, (byte) 0xA5, (byte) 0xA5, (byte) 0xA5, (byte) 0xA5,
+                (byte) 0xA5, (byte) 0xA5, (byte) 0xA5});
+        VxlanHeader.write(out, 0, 0x12_3456);
+        assertThat(HEX.formatHex(out.array(), 0, 9)).isEqualTo("0800000012345600" + "a5");
+    }
+
+    @Test
+    void aDatagramIsItsFrameOnlyWithTheIFlagOurVniAndRoomForAnEthernetHeader() {
+        byte[] d = HEX.parseHex("0800000000002a00" + "ffffffffffff525400000001" + "0800" + "45");
+        ByteBuffer b = ByteBuffer.wrap(d);
+        assertThat(VxlanNetdev.innerLength(b, d.length, 42)).isEqualTo(15);
+        assertThat(VxlanNetdev.innerLength(b, d.length, 43)).isEqualTo(VxlanNetdev.OTHER_VNI);
+        assertThat(VxlanNetdev.innerLength(b, 8 + 13, 42)).as("an inner frame shorter than its header")
+                .isEqualTo(VxlanNetdev.MALFORMED);
+        assertThat(VxlanNetdev.innerLength(b, 3, 42)).isEqualTo(VxlanNetdev.MALFORMED);
+        d[0] = 0x00;
+        assertThat(VxlanNetdev.innerLength(b, d.length, 42)).as("no I flag").isEqualTo(VxlanNetdev.MALFORMED);
+        d[0] = (byte) 0xFF; // the reserved bits are ignored on receipt
+        d[7] = (byte) 0xFF;
+        assertThat(VxlanNetdev.innerLength(b, d.length, 42)).isEqualTo(15);
+    }
+
+    @Test
+    void oneFlowHashesAlikeAndTheHashReadsNothingPastTheFrame() {
+        byte[] tcp = HEX.parseHex("525400000002525400000001" + "0800"
+                + "45000028000040004006" + "0000" + "0a00020f" + "0a000202" + "d4311f90" + "00000000");
+        ByteBuffer a = ByteBuffer.wrap(tcp);
+        int h = InnerFlow.hash(a, 0, tcp.length);
+        assertThat(InnerFlow.hash(ByteBuffer.wrap(tcp.clone()), 0, tcp.length)).isEqualTo(h);
+        byte[] otherPort = tcp.clone();
+        otherPort[14 + 20 + 1] ^= 1;
+        assertThat(InnerFlow.hash(ByteBuffer.wrap(otherPort), 0, tcp.length)).isNotEqualTo(h);
+        byte[] otherTtl = tcp.clone();
+        otherTtl[14 + 8] = 1;
+        assertThat(InnerFlow.hash(ByteBuffer.wrap(otherTtl), 0, tcp.length)).as("not part of the flow").isEqualTo(h);
+        for (int n = 0; n <= tcp.length; n++) {
+            InnerFlow.hash(ByteBuffer.wrap(tcp, 0, n).slice(), 0, n); // never past the bytes given
+        }
+    }
+}
