@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Timeout;
  * veth pair, 198.51.100.1 (vnet4j, daemon A) and 198.51.100.2 (a Linux {@code vxlan} device, VNI 42, and
  * vnet4j daemon B). Over VNI 42 the Linux side takes a DHCP lease from A's user network, pings its gateway
  * and fetches a page from a server on A's loopback through the NAT; a capture of the underlay decodes A's
- * datagrams as VXLAN. Over VNI 7 (UDP port 4790, beside Linux's 4789) A's and B's hubs are one: a QEMU
+ * datagrams as VXLAN. A second Linux device, VNI 43 on multicast group 239.1.1.1, takes a lease the same
+ * way through A's group port, which learns its MAC behind 198.51.100.2. Over VNI 7 (UDP port 4790, beside Linux's 4789) A's and B's hubs are one: a QEMU
  * guest on each pings the other.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -61,6 +62,9 @@ class VxlanIT {
         // (CHECKSUM_PARTIAL); over a real NIC the NIC or the kernel completes it
         b.execOk("ethtool", "-K", "vx0", "tx", "off");
         b.execOk("ip", "link", "set", "vx0", "up");
+        b.execOk("ip", "link", "add", "vx1", "type", "vxlan", "id", "43", "group", "239.1.1.1", "dev", peer, "dstport", "4789");
+        b.execOk("ethtool", "-K", "vx1", "tx", "off");
+        b.execOk("ip", "link", "set", "vx1", "up");
 
         dir = Files.createTempDirectory("vnet4j-vxlan-it");
         Files.writeString(dir.resolve("index.html"), "hello over vxlan\n");
@@ -68,6 +72,7 @@ class VxlanIT {
         vnetA = VnetProcess.startIn(a.name(),
                 "-netdev", "user,id=u,ipv6=off",
                 "-netdev", "vxlan,id=vx,vni=42,local=198.51.100.1,remote=198.51.100.2",
+                "-netdev", "vxlan,id=vg,vni=43,group=239.1.1.1,dev=" + veth,
                 "-netdev", "vxlan,id=vy,hubid=1,vni=7,local=198.51.100.1,remote=198.51.100.2,dstport=4790",
                 "-netdev", "stream,id=vm,hubid=1,server=on,addr.type=unix,addr.path=" + dir.resolve("a.sock"),
                 "--control", dir.resolve("a-control.sock").toString());
@@ -101,9 +106,10 @@ class VxlanIT {
 
     @Test
     void aLinuxVxlanDeviceGetsALeasePingsTheGatewayAndFetchesThroughTheNat() {
-        assertThat(b.execOk("busybox", "udhcpc", "-i", "vx0", "-n", "-q", "-f", "-t", "3", "-T", "2", "-s", "/bin/true"))
-                .contains("lease of 10.0.2.15 obtained from 10.0.2.2");
-        b.execOk("ip", "addr", "add", "10.0.2.15/24", "dev", "vx0");
+        String lease = b.execOk("busybox", "udhcpc", "-i", "vx0", "-n", "-q", "-f", "-t", "3", "-T", "2", "-s", "/bin/true");
+        assertThat(lease).contains("obtained from 10.0.2.2");
+        String address = lease.replaceAll("(?s).*lease of (10\\.0\\.2\\.\\d+) obtained.*", "$1");
+        b.execOk("ip", "addr", "add", address + "/24", "dev", "vx0");
         assertThat(b.execOk("busybox", "ping", "-c", "2", "-W", "5", "10.0.2.2")).contains("2 packets received");
         // busybox's wget segfaults with -T, hence timeout(1)
         assertThat(b.execOk("timeout", "20", "busybox", "wget", "-q", "-O", "-", "http://10.0.2.2:8080/index.html"))
@@ -113,9 +119,18 @@ class VxlanIT {
     }
 
     @Test
+    void aLinuxVxlanDeviceOnAMulticastGroupGetsALeaseAndIsLearntBehindItsVtep() {
+        assertThat(b.execOk("busybox", "udhcpc", "-i", "vx1", "-n", "-q", "-f", "-t", "3", "-T", "2", "-s", "/bin/true"))
+                .contains("obtained from 10.0.2.2");
+        PeerTools.Exec info = VnetProcess.ctl(a.name(), "--control", dir.resolve("a-control.sock").toString(), "info", "network");
+        assertThat(info.output()).contains("vg: type=vxlan,vni=43,group=239.1.1.1",
+                "MACs learnt behind remote VTEPs 1,");
+    }
+
+    @Test
     void aCaptureOfTheUnderlayDecodesOurDatagramsAsVxlan() throws Exception {
         Process tshark = new ProcessBuilder("ip", "netns", "exec", b.name(), "timeout", "30", "tshark", "-n", "-i", underlay,
-                "-c", "2", "-f", "udp and src host 198.51.100.1 and dst port 4789", "-T", "fields", "-e", "vxlan.flag_i",
+                "-c", "2", "-f", "udp and src host 198.51.100.1 and dst host 198.51.100.2 and dst port 4789", "-T", "fields", "-e", "vxlan.flag_i",
                 "-e", "vxlan.vni").start();
         var errors = new java.io.BufferedReader(new java.io.InputStreamReader(tshark.getErrorStream()));
         StringBuilder said = new StringBuilder();
@@ -133,6 +148,6 @@ class VxlanIT {
         assertThat(guestA.runOk("ping -c 3 -W 5 192.0.2.11")).contains("3 packets received");
         PeerTools.Exec info = VnetProcess.ctl(a.name(), "--control", dir.resolve("a-control.sock").toString(), "info", "network");
         assertThat(info.output()).contains("vy: type=vxlan,vni=7,local=198.51.100.1,remote=198.51.100.2,dstport=4790",
-                "vxlan: datagrams of another VNI 0, malformed 0");
+                "vxlan: on UDP port 4790, datagrams of a VNI no vxlan netdev serves 0, malformed 0");
     }
 }

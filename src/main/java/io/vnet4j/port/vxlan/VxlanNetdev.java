@@ -14,7 +14,6 @@ import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.Ipv4Address;
 import io.vnet4j.wire.MacAddress;
 import io.vnet4j.wire.VxlanHeader;
-import io.vnet4j.wire.WireError;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -33,10 +32,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * datagrams (the 8-byte VXLAN header with our VNI, then the Ethernet frame) to the remote VTEPs; datagrams
  * of our VNI that arrive on the VXLAN port enter the hub as the frames they carry.
  *
- * <p>Theory of operation. One socket, bound to {@code local:dstport} (any address in multicast mode, with
- * the group joined on {@code dev}), receives; a platform thread reads it, drops datagrams without the I
- * flag or shorter than a header and an Ethernet header (counted as malformed) and those of another VNI
- * (counted), and delivers the rest. The writer thread takes frames from the port's queue and sends each
+ * <p>Theory of operation. Datagrams arrive through the {@link VxlanEndpoint} of our UDP port, shared with the
+ * process's other vxlan netdevs on that port, which checks them and hands us those of our VNI; we deliver
+ * the frame they carry. The writer thread takes frames from the port's queue and sends each
  * once per destination: to the remote VTEP learnt for its destination MAC, or else to every static
  * {@code remote=} (head-end replication) or to the group. Learning (flood-and-learn, as Linux's vxlan) is
  * on when there is more than one place to send to: a group, or several remotes; the reader records the
@@ -45,8 +43,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * port comes from a hash of the inner flow (Ethernet addresses, IP addresses and ports), so an underlay's
  * ECMP spreads flows and keeps each in order: the hash picks one of up to {@value #SOURCE_PORTS} sockets
  * bound at ports spread over the source port range (the namespace's local port range unless
- * {@code srcport=}), each bound on first use; a port that cannot be bound sends from the receiving
- * socket's. Large TCP segments are cut by the hub before they reach this port (no GSO on the underlay).
+ * {@code srcport=}; SO_REUSEADDR, as several netdevs may use one range), each bound on first use; one that
+ * cannot be bound takes a port the kernel picks. Large TCP segments are cut by the hub before they reach this port (no GSO on the underlay).
  */
 public final class VxlanNetdev extends QueuedPort implements Netdev {
     /** Sockets the source port is chosen among. */
@@ -72,18 +70,14 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
     private final Remote[] remotes = new Remote[MAX_REMOTES];
     private int remoteCount;
     private final MacTable<Remote> learnt;
-    private NativeDatagramSocket receiver;
+    private VxlanEndpoint endpoint;
     private final NativeDatagramSocket[] senders = new NativeDatagramSocket[SOURCE_PORTS];
     private final int[] sourcePorts = new int[SOURCE_PORTS];
     private int sourcePortCount;
     private Inet4Address bindAddress;
     private Inet4Address multicastInterface;
-    private Thread reader;
     private Thread writer;
-    private final AtomicLong otherVni = new AtomicLong();
-    private final AtomicLong malformed = new AtomicLong();
     private final AtomicLong remotesRefused = new AtomicLong();
-    private volatile boolean closed;
 
     public VxlanNetdev(String id, String settings, Spec spec, Hub hub) {
         super(id, "vxlan", DEFAULT_QUEUE_BYTES);
@@ -107,7 +101,9 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
 
     @Override
     public List<String> details() {
-        return List.of("vxlan: datagrams of another VNI " + otherVni.get() + ", malformed " + malformed.get()
+        VxlanEndpoint e = endpoint;
+        return List.of("vxlan: on UDP port " + spec.dstport() + ", datagrams of a VNI no vxlan netdev serves "
+                + (e == null ? 0 : e.otherVni.get()) + ", malformed " + (e == null ? 0 : e.malformed.get())
                 + (learnt == null ? "" : "; MACs learnt behind remote VTEPs " + learnt.entries().size()
                         + ", VTEPs refused (over " + MAX_REMOTES + ") " + remotesRefused.get()));
     }
@@ -126,31 +122,20 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
             sourcePorts[i] = range[0] + (int) ((long) i * (range[1] - range[0] + 1) / sourcePortCount);
         }
         NetworkInterface underlay = underlayInterface();
+        if (spec.group() != null) {
+            multicastInterface = spec.local() != null ? spec.local() : firstIpv4(underlay);
+        }
+        bindAddress = multicastInterface != null ? multicastInterface
+                : spec.local() != null ? spec.local() : DatagramEndpoint.any(0).address();
         try {
-            if (spec.group() != null) {
-                multicastInterface = spec.local() != null ? spec.local() : firstIpv4(underlay);
-                bindAddress = DatagramEndpoint.any(0).address();
-                receiver = NativeDatagramSocket.bound(new DatagramEndpoint.Inet(bindAddress, spec.dstport()), true);
-                receiver.joinMulticast(new DatagramEndpoint.Inet(spec.group(), spec.dstport()),
-                        multicastInterface != null ? multicastInterface : bindAddress);
-                // a slot whose port cannot be bound sends from this socket
-                receiver.configureMulticastSender(multicastInterface != null ? multicastInterface : bindAddress, false);
-            } else {
-                bindAddress = spec.local() != null ? spec.local() : DatagramEndpoint.any(0).address();
-                receiver = NativeDatagramSocket.bound(new DatagramEndpoint.Inet(bindAddress, spec.dstport()), false);
-            }
-            receiver.setBufferSizes(1 << 20);
+            endpoint = VxlanEndpoint.join(this, spec.vni(), spec.dstport(), spec.group(), multicastInterface);
         } catch (IOException e) {
-            if (receiver != null) {
-                receiver.release();
-            }
-            throw new IOException(id() + ": UDP port " + spec.dstport() + ": " + e.getMessage(), e);
+            throw new IOException(id() + ": " + e.getMessage(), e);
         }
         Log.info(id() + ": VXLAN VNI " + spec.vni() + " to " + (spec.group() != null ? "group " + spec.group().getHostAddress()
                 : String.join(", ", spec.remotes().stream().map(Inet4Address::getHostAddress).toList()))
                 + ", UDP port " + spec.dstport() + ", source ports " + range[0] + "-" + range[1] + "; " + mtuLine(underlay));
         hub.attach(this);
-        reader = Thread.ofPlatform().daemon().name("vnet4j-" + id() + "-rx").start(this::readLoop);
         writer = Thread.ofPlatform().daemon().name("vnet4j-" + id() + "-tx").start(this::writeLoop);
     }
 
@@ -227,53 +212,23 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
         return r;
     }
 
-    private void readLoop() {
-        try {
-            while (!receiver.isClosed()) {
-                int length = receiver.receive();
-                if (length <= 0) {
-                    continue;
-                }
-                ByteBuffer datagram = receiver.receivedBuffer();
-                int inner = innerLength(datagram, length, spec.vni());
-                if (inner == MALFORMED) {
-                    malformed.incrementAndGet();
-                    counters().countRxError();
-                    continue;
-                }
-                if (inner == OTHER_VNI) {
-                    otherVni.incrementAndGet();
-                    continue;
-                }
-                if (learnt != null) {
-                    Remote from = remoteOf(receiver.lastSourceIpv4());
-                    if (from != null) {
-                        learnt.learn(from, 0, MacAddress.read(datagram, VxlanHeader.LENGTH + 6));
-                    }
-                }
-                deliver(datagram, VxlanHeader.LENGTH, inner);
-            }
-        } catch (IOException e) {
-            if (!closed) {
-                Log.warn(id() + ": receive failed, port stopped: " + e.getMessage());
-            }
-        }
+    /** Our VNI. */
+    int vni() {
+        return spec.vni();
     }
 
-    /** What {@link #innerLength} returns for a datagram without the I flag or too short for a frame. */
-    static final int MALFORMED = -1;
-    /** What {@link #innerLength} returns for a well-formed datagram of another VNI. */
-    static final int OTHER_VNI = -2;
-
     /**
-     * The length of the Ethernet frame a received datagram of {@code length} bytes carries for VNI
-     * {@code vni} (it starts at {@link VxlanHeader#LENGTH}), or {@link #MALFORMED} or {@link #OTHER_VNI}.
+     * A datagram of our VNI from the endpoint's reader: the frame of {@code frameLength} bytes after the
+     * header, from the remote VTEP at {@code sourceIpv4}.
      */
-    static int innerLength(ByteBuffer datagram, int length, int vni) {
-        if (VxlanHeader.check(datagram, 0, length) != WireError.NONE) {
-            return MALFORMED;
+    void received(ByteBuffer datagram, int frameLength, int sourceIpv4) {
+        if (learnt != null) {
+            Remote from = remoteOf(sourceIpv4);
+            if (from != null) {
+                learnt.learn(from, 0, MacAddress.read(datagram, VxlanHeader.LENGTH + 6));
+            }
         }
-        return VxlanHeader.vni(datagram, 0) == vni ? length - VxlanHeader.LENGTH : OTHER_VNI;
+        deliver(datagram, VxlanHeader.LENGTH, frameLength);
     }
 
     private void writeLoop() {
@@ -326,47 +281,56 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
         }
     }
 
-    /** The socket of source port slot {@code slot}, bound on first use; the receiving socket if it cannot be. */
+    /**
+     * The socket of source port slot {@code slot}, bound on first use (to a port the kernel picks when the
+     * slot's cannot be had).
+     *
+     * @throws IllegalStateException when no socket can be opened at all (out of descriptors)
+     */
     private NativeDatagramSocket sender(int slot) {
         NativeDatagramSocket s = senders[slot];
         if (s == null) {
             try {
-                s = NativeDatagramSocket.bound(new DatagramEndpoint.Inet(spec.group() != null && multicastInterface != null
-                        ? multicastInterface : bindAddress, sourcePorts[slot]), false);
-                if (spec.group() != null) {
-                    s.configureMulticastSender(multicastInterface != null ? multicastInterface : bindAddress, false);
-                }
+                s = bindSender(sourcePorts[slot]);
             } catch (IOException e) {
                 Log.info(id() + ": source port " + sourcePorts[slot] + " cannot be bound (" + e.getMessage()
-                        + "); its flows leave from port " + spec.dstport());
-                s = receiver;
+                        + "); its flows leave from a port the kernel picks");
+                try {
+                    s = bindSender(0);
+                } catch (IOException again) {
+                    throw new IllegalStateException(id() + ": no socket to send from: " + again.getMessage(), again);
+                }
             }
             senders[slot] = s;
         }
         return s;
     }
 
+    private NativeDatagramSocket bindSender(int port) throws IOException {
+        NativeDatagramSocket s = NativeDatagramSocket.bound(new DatagramEndpoint.Inet(bindAddress, port), true);
+        if (spec.group() != null) {
+            try {
+                s.configureMulticastSender(bindAddress, false);
+            } catch (IOException e) {
+                s.release();
+                throw e;
+            }
+        }
+        return s;
+    }
+
     @Override
     public void close() {
-        closed = true;
         super.close();
-        if (receiver != null) {
-            receiver.close();
+        if (endpoint != null) {
+            endpoint.leave(this);
         }
-        for (NativeDatagramSocket s : senders) {
-            if (s != null && s != receiver) {
-                s.close();
-            }
-        }
-        Shutdown.join(reader);
         Shutdown.join(writer);
         for (NativeDatagramSocket s : senders) {
-            if (s != null && s != receiver) {
+            if (s != null) {
+                s.close();
                 s.release();
             }
-        }
-        if (receiver != null) {
-            receiver.release();
         }
     }
 }

@@ -21,19 +21,19 @@ class VxlanDatagramTest {
     }
 
     @Test
-    void aDatagramIsItsFrameOnlyWithTheIFlagOurVniAndRoomForAnEthernetHeader() {
+    void aDatagramIsAFrameOfItsVniOnlyWithTheIFlagAndRoomForAnEthernetHeader() {
         byte[] d = HEX.parseHex("0800000000002a00" + "ffffffffffff525400000001" + "0800" + "45");
         ByteBuffer b = ByteBuffer.wrap(d);
-        assertThat(VxlanNetdev.innerLength(b, d.length, 42)).isEqualTo(15);
-        assertThat(VxlanNetdev.innerLength(b, d.length, 43)).isEqualTo(VxlanNetdev.OTHER_VNI);
-        assertThat(VxlanNetdev.innerLength(b, 8 + 13, 42)).as("an inner frame shorter than its header")
-                .isEqualTo(VxlanNetdev.MALFORMED);
-        assertThat(VxlanNetdev.innerLength(b, 3, 42)).isEqualTo(VxlanNetdev.MALFORMED);
+        assertThat(VxlanEndpoint.vniOf(b, d.length)).isEqualTo(42);
+        assertThat(VxlanEndpoint.vniOf(b, 8 + 13)).as("an inner frame shorter than its header").isEqualTo(VxlanEndpoint.MALFORMED);
+        assertThat(VxlanEndpoint.vniOf(b, 3)).isEqualTo(VxlanEndpoint.MALFORMED);
         d[0] = 0x00;
-        assertThat(VxlanNetdev.innerLength(b, d.length, 42)).as("no I flag").isEqualTo(VxlanNetdev.MALFORMED);
+        assertThat(VxlanEndpoint.vniOf(b, d.length)).as("no I flag").isEqualTo(VxlanEndpoint.MALFORMED);
         d[0] = (byte) 0xFF; // the reserved bits are ignored on receipt
         d[7] = (byte) 0xFF;
-        assertThat(VxlanNetdev.innerLength(b, d.length, 42)).isEqualTo(15);
+        assertThat(VxlanEndpoint.vniOf(b, d.length)).isEqualTo(42);
+        d[4] = (byte) 0xFF;
+        assertThat(VxlanEndpoint.vniOf(b, d.length)).as("24 bits").isEqualTo(0xFF002A);
     }
 
     @Test
