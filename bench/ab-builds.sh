@@ -11,8 +11,8 @@
 # network's mtu= (default 1500). Prints median [lowest-highest].
 # Usage: [MTU=N] bench/ab-builds.sh A_DIR B_DIR ROUNDS SETTLE SECS MODE...
 set -euo pipefail
-# shellcheck source=netns-route.sh
-. "$(dirname "$0")/netns-route.sh"
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 here=$(cd "$(dirname "$0")/.." && pwd)
 dir_A=$1 dir_B=$2 rounds=$3 settle=$4 secs=$5
 shift 5
@@ -27,10 +27,6 @@ trap cleanup EXIT
 python3 "$here/bench/tcp-rr.py" server 127.0.0.1 $port & pids+=($!)
 iperf3 -s -B 127.0.0.1 -p $((port + 1)) >/dev/null 2>&1 & pids+=($!)
 sleep 0.3
-gbits() { # iperf3 output -> receiver Gbit/s
-    awk '/receiver/ {for (i = 1; i <= NF; i++) if ($i ~ /bits\/sec/) {v = $(i-1); u = $i}} END {
-        if (u ~ /^Mbits/) v /= 1000; if (u ~ /^Kbits/) v /= 1e6; printf "%.2f", v}'
-}
 mean_ping() { # ns count interval
     ip netns exec "$1" busybox ping -q -c "$2" -i "$3" 10.0.2.2 2>/dev/null | sed -n 's|.*= [0-9.]*/\([0-9.]*\)/.*|\1|p'
 }

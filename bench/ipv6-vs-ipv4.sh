@@ -11,6 +11,8 @@
 # in brackets, the lowest and highest.
 # Usage: [BEFORE_JAR=old.jar] bench/ipv6-vs-ipv4.sh [SECONDS_PER_RUN] [ROUNDS]
 set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 cd "$(dirname "$0")/.."
 secs=${1:-5}
 rounds=${2:-3}
@@ -30,10 +32,6 @@ iperf3 -s -B 127.0.0.1 -p $port >/dev/null 2>&1 & pids+=($!)
 iperf3 -s -B ::1 -p $port >/dev/null 2>&1 & pids+=($!)
 sleep 0.5
 
-gbits() { # iperf3 output -> receiver Gbit/s
-    awk '/receiver/ {for (i = 1; i <= NF; i++) if ($i ~ /bits\/sec/) {v = $(i-1); u = $i}} END {
-        if (u ~ /^Mbits/) v /= 1000; if (u ~ /^Kbits/) v /= 1e6; printf "%.2f", v}'
-}
 median() { # numbers -> "median [min-max]" (the lower median for an even count)
     [ $# -gt 0 ] || { printf -- '-'; return; }
     printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END {if (!NR) {print "-"; exit}

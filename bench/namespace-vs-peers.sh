@@ -11,6 +11,8 @@
 # the tables give the median of the rounds and, in brackets, the lowest and highest.
 # Usage: [SETTLE=SECONDS] bench/namespace-vs-peers.sh [SECONDS_PER_RUN] [ROUNDS]
 set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 cd "$(dirname "$0")/.."
 secs=${1:-5}
 rounds=${2:-3}
@@ -33,10 +35,6 @@ bin/vnet4j --version >/dev/null   # builds the jar first if needed
 iperf3 -s -B 127.0.0.1 -p $port >/dev/null 2>&1 & pids+=($!)
 sleep 0.5
 
-gbits() { # iperf3 output -> receiver Gbit/s
-    awk '/receiver/ {for (i = 1; i <= NF; i++) if ($i ~ /bits\/sec/) {v = $(i-1); u = $i}} END {
-        if (u ~ /^Mbits/) v /= 1000; if (u ~ /^Kbits/) v /= 1e6; printf "%.2f", v}'
-}
 median_ping() { # ns target -> median RTT in ms ("-" when it does not answer ping)
     { ip netns exec "$1" busybox ping -c 21 -i 0.1 "$2" 2>/dev/null || true; } | sed -n 's/.*time=\([0-9.]*\) ms/\1/p' \
         | sort -n | awk '{a[NR] = $1} END {if (NR) printf "%.3f", a[int((NR + 1) / 2)]; else printf "-"}'

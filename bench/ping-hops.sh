@@ -11,8 +11,8 @@
 # Everything runs in a namespace this script creates (vnhop) and deletes; traffic stays on this machine.
 # Usage: bench/ping-hops.sh [COUNT]
 set -euo pipefail
-# shellcheck source=netns-route.sh
-. "$(dirname "$0")/netns-route.sh"
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 cd "$(dirname "$0")/.."
 count=${1:-100}
 settle=${SETTLE:-14}

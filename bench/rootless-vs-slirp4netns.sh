@@ -10,6 +10,8 @@
 # Everything runs in namespaces this script or rootlesskit creates and removes; traffic stays on this machine.
 # Usage: bench/rootless-vs-slirp4netns.sh [SECONDS_PER_RUN] [ROUNDS]
 set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 cd "$(dirname "$0")/.."
 secs=${1:-5}
 rounds=${2:-3}
@@ -35,8 +37,6 @@ binary() { if [ "$1" = vnet4j ]; then echo "$work/dropin"; else command -v slirp
 
 iperf3 -s -B 127.0.0.1 -p $port >/dev/null 2>&1 & pids+=($!)
 sleep 0.5
-gbits() { awk '/receiver/ {for (i = 1; i <= NF; i++) if ($i ~ /bits\/sec/) {v = $(i-1); u = $i}} END {
-    if (u ~ /^Mbits/) v /= 1000; if (u ~ /^Kbits/) v /= 1e6; printf "%.2f", v}'; }
 median() { [ $# -gt 0 ] || { printf -- '-'; return; }
     printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END {printf "%s [%s-%s]", a[int((NR + 1) / 2)], a[1], a[NR]}'; }
 mid() { median "$@" | awk '{print $1}'; }
