@@ -56,7 +56,7 @@ for _ in $(seq 1 100); do ip -n vxk-c link show tap0 >/dev/null 2>&1 && break; s
 ip -n vxk-c addr add 192.0.2.130/25 dev tap0
 ip -n vxk-c link set tap0 up
 sleep 1
-ip netns exec vxk-c ping -c 3 -i 0.2 192.0.2.129 >/dev/null   # ARP and the JIT's first steps out of the way
+ip netns exec vxk-c busybox ping -c 3 192.0.2.129 >/dev/null   # ARP and the JIT's first steps out of the way
 
 declare -A res
 for _ in $(seq 1 "$rounds"); do
@@ -80,5 +80,5 @@ for dir in up down; do
     label=$([ "$dir" = up ] && echo "to vxk-a (vnet4j side sends)" || echo "from vxk-a (vnet4j side receives)")
     # shellcheck disable=SC2086
     printf '%-42s %-24s %-24s %s\n' "$label" "$(median ${res[kernel,$dir]})" "$(median ${res[vnet4j,$dir]})" \
-        "$(awk -v a="$v" -v b="$k" 'BEGIN {printf "%.2fx", b > 0 ? a / b : 0}')"
+        "$(awk -v a="$v" -v b="$k" 'BEGIN {printf "%.2fx", (b > 0 ? a / b : 0)}')"
 done
