@@ -43,6 +43,9 @@ final class Libc {
     static final int IP_MULTICAST_TTL = 33;
     static final int IP_MULTICAST_LOOP = 34;
     static final int IP_ADD_MEMBERSHIP = 35;
+    /** udp(7): the level of UDP's options, and UDP_SEGMENT (linux/udp.h): send one buffer as datagrams of that size (UDP GSO, Linux 4.18). */
+    static final int SOL_UDP = 17;
+    static final int UDP_SEGMENT = 103;
     static final int SHUT_RDWR = 2;
     static final int EINTR = 4;
     static final int EAGAIN = 11;

@@ -237,6 +237,20 @@ public final class NativeDatagramSocket implements AutoCloseable {
         setOption(Libc.IPPROTO_IP, Libc.IP_MULTICAST_IF, addr, "IP_MULTICAST_IF");
     }
 
+    /**
+     * UDP GSO (udp(7), UDP_SEGMENT): each later {@link #send} of more than {@code size} bytes leaves as
+     * datagrams of {@code size} bytes, the last one shorter, in one system call; 0 turns it off.
+     *
+     * @throws IOException when the kernel does not offer it (before Linux 4.18)
+     */
+    public void setUdpSegment(int size) throws IOException {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment v = call.allocate(ValueLayout.JAVA_INT);
+            v.set(ValueLayout.JAVA_INT, 0, size);
+            setOption(Libc.SOL_UDP, Libc.UDP_SEGMENT, v, "UDP_SEGMENT");
+        }
+    }
+
     /** Asks for larger kernel buffers; the kernel may cap them. */
     public void setBufferSizes(int bytes) throws IOException {
         setInt(Libc.SOL_SOCKET, Libc.SO_RCVBUF, bytes, "SO_RCVBUF");

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Timeout;
  * VXLAN (RFC 7348) between vnet4j and Linux, on an underlay the test makes: two namespaces joined by a
  * veth pair, 198.51.100.1 (vnet4j, daemon A) and 198.51.100.2 (a Linux {@code vxlan} device, VNI 42, and
  * vnet4j daemon B). Over VNI 42 the Linux side takes a DHCP lease from A's user network, pings its gateway
- * and fetches a page from a server on A's loopback through the NAT; a capture of the underlay decodes A's
+ * and fetches a page and 4 MiB intact (large segments, cut and sent with UDP GSO) from a server on A's
+ * loopback through the NAT; a capture of the underlay decodes A's
  * datagrams as VXLAN. A second Linux device, VNI 43 on multicast group 239.1.1.1, takes a lease the same
  * way through A's group port, which learns its MAC behind 198.51.100.2. Over VNI 7 (UDP port 4790, beside Linux's 4789) A's and B's hubs are one: a QEMU
  * guest on each pings the other.
@@ -35,6 +36,7 @@ class VxlanIT {
     private Process http;
     private QemuGuest guestA;
     private QemuGuest guestB;
+    private String blobMd5;
 
     @BeforeAll
     void start() throws Exception {
@@ -68,6 +70,10 @@ class VxlanIT {
 
         dir = Files.createTempDirectory("vnet4j-vxlan-it");
         Files.writeString(dir.resolve("index.html"), "hello over vxlan\n");
+        byte[] blob = new byte[4 << 20]; // the user network sends it in large segments, cut with UDP GSO
+        new java.util.Random(7).nextBytes(blob);
+        Files.write(dir.resolve("blob"), blob);
+        blobMd5 = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5").digest(blob));
         http = a.start("busybox", "httpd", "-f", "-p", "127.0.0.1:8080", "-h", dir.toString());
         vnetA = VnetProcess.startIn(a.name(),
                 "-netdev", "user,id=u,ipv6=off",
@@ -114,6 +120,8 @@ class VxlanIT {
         // busybox's wget segfaults with -T, hence timeout(1)
         assertThat(b.execOk("timeout", "20", "busybox", "wget", "-q", "-O", "-", "http://10.0.2.2:8080/index.html"))
                 .isEqualTo("hello over vxlan\n");
+        assertThat(b.execOk("sh", "-c", "timeout 60 busybox wget -q -O - http://10.0.2.2:8080/blob | busybox md5sum"))
+                .startsWith(blobMd5);
         assertThat(vnetA.log()).contains("vx: VXLAN VNI 42 to 198.51.100.2, UDP port 4789",
                 "MTU 1500: inner MTU 1450");
     }

@@ -41,14 +41,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * outer source address of each inner source MAC in a {@link MacTable} of remote VTEPs, whose bounds
  * (4,096 MACs, 1,024 per VTEP, 256 VTEPs) stop a flood of made-up sources. As Linux does, the UDP source
  * port comes from a hash of the inner flow (Ethernet addresses, IP addresses and ports), so an underlay's
- * ECMP spreads flows and keeps each in order: the hash picks one of up to {@value #SOURCE_PORTS} sockets
- * bound at ports spread over the source port range (the namespace's local port range unless
- * {@code srcport=}; SO_REUSEADDR, as several netdevs may use one range), each bound on first use; one that
- * cannot be bound takes a port the kernel picks. Large TCP segments are cut by the hub before they reach this port (no GSO on the underlay).
+ * ECMP spreads flows and keeps each in order: {@link VxlanSender} picks one of up to
+ * {@value VxlanSender#SOURCE_PORTS} sockets bound at ports spread over the source port range (the
+ * namespace's local port range unless {@code srcport=}; SO_REUSEADDR, as several netdevs may use one
+ * range). A large TCP segment comes whole and leaves cut, in one system call per 64 datagrams (UDP GSO).
  */
 public final class VxlanNetdev extends QueuedPort implements Netdev {
-    /** Sockets the source port is chosen among. */
-    static final int SOURCE_PORTS = 16;
     private static final int MAX_REMOTES = 256;
     private static final long WRITER_WAKEUP_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
@@ -71,11 +69,7 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
     private int remoteCount;
     private final MacTable<Remote> learnt;
     private VxlanEndpoint endpoint;
-    private final NativeDatagramSocket[] senders = new NativeDatagramSocket[SOURCE_PORTS];
-    private final int[] sourcePorts = new int[SOURCE_PORTS];
-    private int sourcePortCount;
-    private Inet4Address bindAddress;
-    private Inet4Address multicastInterface;
+    private VxlanSender sender;
     private Thread writer;
     private final AtomicLong remotesRefused = new AtomicLong();
 
@@ -117,16 +111,16 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
             floodList.add(new Remote(IpAddress.of(spec.group()), Ipv4Address.fromBytes(spec.group().getAddress())));
         }
         int[] range = sourcePortRange();
-        sourcePortCount = Math.min(SOURCE_PORTS, range[1] - range[0] + 1);
-        for (int i = 0; i < sourcePortCount; i++) {
-            sourcePorts[i] = range[0] + (int) ((long) i * (range[1] - range[0] + 1) / sourcePortCount);
+        int[] sourcePorts = new int[Math.min(VxlanSender.SOURCE_PORTS, range[1] - range[0] + 1)];
+        for (int i = 0; i < sourcePorts.length; i++) {
+            sourcePorts[i] = range[0] + (int) ((long) i * (range[1] - range[0] + 1) / sourcePorts.length);
         }
         NetworkInterface underlay = underlayInterface();
-        if (spec.group() != null) {
-            multicastInterface = spec.local() != null ? spec.local() : firstIpv4(underlay);
-        }
-        bindAddress = multicastInterface != null ? multicastInterface
+        Inet4Address multicastInterface = spec.group() == null ? null
+                : spec.local() != null ? spec.local() : firstIpv4(underlay);
+        Inet4Address bindAddress = multicastInterface != null ? multicastInterface
                 : spec.local() != null ? spec.local() : DatagramEndpoint.any(0).address();
+        sender = new VxlanSender(id(), spec.vni(), spec.dstport(), sourcePorts, bindAddress, spec.group() != null);
         try {
             endpoint = VxlanEndpoint.join(this, spec.vni(), spec.dstport(), spec.group(), multicastInterface);
         } catch (IOException e) {
@@ -231,92 +225,27 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
         deliver(datagram, VxlanHeader.LENGTH, frameLength);
     }
 
+    /** Whole: a large TCP segment is cut and sent with UDP GSO by {@link VxlanSender}. */
+    @Override
+    public boolean takesLargeSegments() {
+        return true;
+    }
+
     private void writeLoop() {
-        int[] slotAndLength = new int[2];
-        Remote[] target = new Remote[1];
         FrameQueue.FrameHandler encapsulate = (ring, offset, length, segmentSize) -> {
-            if (length + VxlanHeader.LENGTH > NativeDatagramSocket.MAX_DATAGRAM) {
-                slotAndLength[1] = -1;
-                return;
+            Remote to = learnt == null || length < 6 ? null : learnt.find(0, MacAddress.read(ring, offset));
+            int lost = sender.send(ring, offset, length, segmentSize, to, floodList);
+            for (int i = 0; i < lost; i++) {
+                counters().countTxDrop(); // no route, refused by the peer's host, or uncuttable: lost, as on a wire
             }
-            int slot = (int) (((InnerFlow.hash(ring, offset, length) & 0xFFFF_FFFFL) * sourcePortCount) >>> 32);
-            ByteBuffer out = sender(slot).sendBuffer().asByteBuffer();
-            VxlanHeader.write(out, 0, spec.vni());
-            out.put(VxlanHeader.LENGTH, ring, offset, length);
-            slotAndLength[0] = slot;
-            slotAndLength[1] = length + VxlanHeader.LENGTH;
-            target[0] = learnt == null || length < 6 ? null : learnt.find(0, MacAddress.read(ring, offset));
         };
         try {
-            while (true) {
-                int n = queue.drain(encapsulate, queue.capacity(), 1, WRITER_WAKEUP_NANOS);
-                if (n < 0) {
-                    return;
-                }
-                if (n == 1) {
-                    send(sender(slotAndLength[0]), slotAndLength[1], target[0]);
-                }
+            while (queue.drainInPlace(encapsulate, queue.capacity(), 64, WRITER_WAKEUP_NANOS) >= 0) {
+                // each batch handled in place
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    /** Sends the datagram in {@code socket}'s buffer to {@code to}, or to the flood list when null. */
-    private void send(NativeDatagramSocket socket, int length, Remote to) {
-        if (length < 0) {
-            counters().countTxDrop();
-            return;
-        }
-        boolean lost = false;
-        if (to != null) {
-            lost = socket.send(length, socket.prepareDestination(to.address(), spec.dstport())) != 0;
-        } else {
-            for (Remote r : floodList) {
-                lost |= socket.send(length, socket.prepareDestination(r.address(), spec.dstport())) != 0;
-            }
-        }
-        if (lost) {
-            counters().countTxDrop(); // no route, or the peer's host answered port unreachable: lost, as on a wire
-        }
-    }
-
-    /**
-     * The socket of source port slot {@code slot}, bound on first use (to a port the kernel picks when the
-     * slot's cannot be had).
-     *
-     * @throws IllegalStateException when no socket can be opened at all (out of descriptors)
-     */
-    private NativeDatagramSocket sender(int slot) {
-        NativeDatagramSocket s = senders[slot];
-        if (s == null) {
-            try {
-                s = bindSender(sourcePorts[slot]);
-            } catch (IOException e) {
-                Log.info(id() + ": source port " + sourcePorts[slot] + " cannot be bound (" + e.getMessage()
-                        + "); its flows leave from a port the kernel picks");
-                try {
-                    s = bindSender(0);
-                } catch (IOException again) {
-                    throw new IllegalStateException(id() + ": no socket to send from: " + again.getMessage(), again);
-                }
-            }
-            senders[slot] = s;
-        }
-        return s;
-    }
-
-    private NativeDatagramSocket bindSender(int port) throws IOException {
-        NativeDatagramSocket s = NativeDatagramSocket.bound(new DatagramEndpoint.Inet(bindAddress, port), true);
-        if (spec.group() != null) {
-            try {
-                s.configureMulticastSender(bindAddress, false);
-            } catch (IOException e) {
-                s.release();
-                throw e;
-            }
-        }
-        return s;
     }
 
     @Override
@@ -326,11 +255,8 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
             endpoint.leave(this);
         }
         Shutdown.join(writer);
-        for (NativeDatagramSocket s : senders) {
-            if (s != null) {
-                s.close();
-                s.release();
-            }
+        if (sender != null) {
+            sender.close();
         }
     }
 }
