@@ -44,6 +44,10 @@ public final class Network implements AutoCloseable {
         try {
             for (SwitchConfig s : config.switches()) {
                 network.learn(s);
+                if (config.netdevs().stream().noneMatch(n -> n.hub() == s.hub())) {
+                    Log.warn("switch " + s.id() + ": hub " + s.hub() + " has no netdev yet; it switches the ports "
+                            + "that netdev_add puts there (hubid=" + s.hub() + ")");
+                }
             }
             for (NetdevConfig n : config.netdevs()) {
                 network.add(network.create(n, config.vlan(n.id())));

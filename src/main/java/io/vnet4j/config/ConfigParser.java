@@ -131,6 +131,9 @@ public final class ConfigParser {
                     + "to vnet4j with QEMU's -netdev stream,id=n0,addr.type=unix,addr.path=SOCKET "
                     + "-device virtio-net-pci,netdev=n0");
         }
+        if (o.has("trunk")) {
+            throw o.error("trunk=: 802.1Q membership is given on -netdev (on -net, vlan= is the hub number)");
+        }
         int hub = (int) o.takeLong("vlan", 0, 0, Integer.MAX_VALUE);
         String name = o.take("name");
         String id = o.take("id");
@@ -214,6 +217,25 @@ public final class ConfigParser {
         for (int i = 0; i < netdevs.size(); i++) {
             if (netdevs.get(i) instanceof NetdevConfig.User user) {
                 netdevs.set(i, forwardsToConfiguredTap(user));
+            }
+        }
+        Map<Long, String> vxlanPorts = new HashMap<>();
+        for (NetdevConfig n : netdevs) {
+            if (n instanceof NetdevConfig.Vxlan x) {
+                String other = vxlanPorts.putIfAbsent((long) x.dstport() << 24 | x.vni(), x.id());
+                if (other != null) {
+                    throw new ConfigException("-netdev vxlan,id=" + x.id() + ": VNI " + x.vni() + " on UDP port " + x.dstport()
+                            + " is already vxlan netdev " + other);
+                }
+            }
+        }
+        Set<String> objectIds = new HashSet<>();
+        for (SwitchConfig s : switches) {
+            objectIds.add(s.id());
+        }
+        for (CaptureConfig c : captures) {
+            if (c.netdev() != null && !objectIds.add(c.id())) {
+                throw new ConfigException("-object filter-dump,id=" + c.id() + ": the id is used twice (object ids are one namespace, as in QEMU)");
             }
         }
         for (CaptureConfig c : captures) {

@@ -30,6 +30,9 @@ final class VxlanOptionParser {
             if (remote.isMulticastAddress() || remote.isAnyLocalAddress()) {
                 throw o.error("remote: expected a unicast IPv4 address, got '" + r + "' (a multicast group goes in group=)");
             }
+            if (remotes.contains(remote)) {
+                throw o.error("remote=" + r + " is given twice");
+            }
             remotes.add(remote);
         }
         String groupText = o.take("group");

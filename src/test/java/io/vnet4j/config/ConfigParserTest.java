@@ -273,7 +273,7 @@ class ConfigParserTest {
         netdevError("user,id=u,trunk=10").hasMessageContaining("the user network serves one VLAN");
         netdevError("tap,id=t,trunk=10,vnet_hdr=on").hasMessageContaining("vnet_hdr=on: a trunk TAP");
         assertThatThrownBy(() -> new ConfigParser().net("socket,vlan=1,trunk=10,listen=:8010"))
-                .hasMessageContaining("unknown option 'trunk'");
+                .hasMessageContaining("trunk=: 802.1Q membership is given on -netdev (on -net, vlan= is the hub number)");
     }
 
     @Test
@@ -307,6 +307,21 @@ class ConfigParserTest {
         netdevError("vxlan,id=v,vni=1,remote=198.51.100.2,srcport=6000-5000").hasMessageContaining("LOW <= HIGH");
         netdevError("vxlan,id=v,vni=1,remote=198.51.100.2,dev=a/b").hasMessageContaining("dev: expected an interface name");
         netdevError("vxlan,id=v,vni=1,remote=198.51.100.2,ttl=3").hasMessageContaining("unknown option 'ttl'");
+        netdevError("vxlan,id=v,vni=1,remote=198.51.100.2,remote=198.51.100.2").hasMessageContaining("remote=198.51.100.2 is given twice");
+    }
+
+    @Test
+    void oneVniOnOnePortIsOneNetdevAndObjectIdsAreOneNamespace() throws Exception {
+        parser.netdev("vxlan,id=v,vni=5,remote=198.51.100.2");
+        parser.netdev("vxlan,id=x,vni=5,remote=198.51.100.3,dstport=4790,hubid=1");
+        parser.netdev("vxlan,id=w,vni=5,remote=198.51.100.3,hubid=2");
+        assertThatThrownBy(() -> parser.build()).isInstanceOf(ConfigException.class)
+                .hasMessage("-netdev vxlan,id=w: VNI 5 on UDP port 4789 is already vxlan netdev v");
+        ConfigParser objects = new ConfigParser();
+        objects.netdev("socket,id=a,listen=:8010");
+        objects.object("switch,id=sw");
+        objects.object("filter-dump,id=sw,netdev=a,file=x.pcap");
+        assertThatThrownBy(() -> objects.build()).hasMessageContaining("-object filter-dump,id=sw: the id is used twice");
     }
 
     // ---- errors ----

@@ -122,6 +122,9 @@ class VxlanIT {
                 .isEqualTo("hello over vxlan\n");
         assertThat(b.execOk("sh", "-c", "timeout 60 busybox wget -q -O - http://10.0.2.2:8080/blob | busybox md5sum"))
                 .startsWith(blobMd5);
+        // the user network sends the guest's whole window in one burst: none of it may be lost on the way
+        PeerTools.Exec info = VnetProcess.ctl(a.name(), "--control", dir.resolve("a-control.sock").toString(), "info", "network");
+        assertThat(info.output()).containsPattern(" \\\\ vx: type=vxlan[^\\n]*\\n[^\\n]*, dropped 0, ");
         assertThat(vnetA.log()).contains("vx: VXLAN VNI 42 to 198.51.100.2, UDP port 4789",
                 "MTU 1500: inner MTU 1450");
     }

@@ -117,7 +117,10 @@ final class VxlanEndpoint {
                 }
                 VxlanNetdev to = memberOf(vni);
                 if (to == null) {
-                    otherVni.incrementAndGet();
+                    if (otherVni.getAndIncrement() == 0) {
+                        Log.info("vxlan: UDP port " + port + ": datagrams of VNI " + vni + ", which no vxlan netdev here "
+                                + "serves, are dropped (this line once; info network counts them)");
+                    }
                     continue;
                 }
                 to.received(datagram, length - VxlanHeader.LENGTH, socket.lastSourceIpv4());

@@ -46,6 +46,7 @@ final class VxlanSender implements FrameSink {
     private final int[] sourcePorts;
     private final TcpSegmenter segmenter = new TcpSegmenter();
     private boolean udpGso = true;
+    private boolean toldNoSocket;
 
     // the batch being built by accept(): its socket slot, where it goes, its bytes, datagrams and their size
     private int slot;
@@ -79,13 +80,15 @@ final class VxlanSender implements FrameSink {
      */
     int send(ByteBuffer frame, int offset, int length, int segmentSize, Remote to, List<Remote> floodList) {
         slot = (int) (((InnerFlow.hash(frame, offset, length) & 0xFFFF_FFFFL) * sourcePorts.length) >>> 32);
+        if (socketOf(slot) == null) {
+            return 1; // said once when it failed; the frame is lost and counted
+        }
         target = to;
         flood = floodList;
         lost = 0;
         used = 0;
         datagrams = 0;
         lastWasShort = false;
-        buffer(slot);
         if (segmentSize <= 0) {
             accept(frame, offset, length);
         } else {
@@ -176,25 +179,32 @@ final class VxlanSender implements FrameSink {
         }
     }
 
-    /** Slot {@code slot}'s buffer, its socket bound on first use. */
-    private ByteBuffer buffer(int slot) {
+    /**
+     * Slot {@code slot}'s socket, bound on first use (to a port the kernel picks when the slot's own cannot
+     * be had); null when no socket can be bound at all (out of descriptors, say), said once.
+     */
+    private NativeDatagramSocket socketOf(int slot) {
         if (sockets[slot] == null) {
             NativeDatagramSocket s;
             try {
                 s = bind(sourcePorts[slot]);
             } catch (IOException e) {
-                Log.info(id + ": source port " + sourcePorts[slot] + " cannot be bound (" + e.getMessage()
-                        + "); its flows leave from a port the kernel picks");
                 try {
                     s = bind(0);
+                    Log.info(id + ": source port " + sourcePorts[slot] + " cannot be bound (" + e.getMessage()
+                            + "); its flows leave from port " + s.localPort());
                 } catch (IOException again) {
-                    throw new IllegalStateException(id + ": no socket to send from: " + again.getMessage(), again);
+                    if (!toldNoSocket) {
+                        toldNoSocket = true;
+                        Log.warn(id + ": no socket to send from (" + again.getMessage() + "); frames are lost and counted");
+                    }
+                    return null;
                 }
             }
             sockets[slot] = s;
             buffers[slot] = s.sendBuffer().asByteBuffer();
         }
-        return buffers[slot];
+        return sockets[slot];
     }
 
     private NativeDatagramSocket bind(int port) throws IOException {
