@@ -21,6 +21,14 @@ public final class Log {
         ScopedValue.where(HUSHED, true).run(task);
     }
 
+    /**
+     * {@code task}, run hushed if the caller is hushed now: for a thread the caller starts, which a scoped
+     * value does not reach (the warm-up's private user network logs from its own loop thread).
+     */
+    public static Runnable hushedIfNow(Runnable task) {
+        return HUSHED.orElse(false) ? () -> hushed(task) : task;
+    }
+
     public static void info(String message) {
         if (!quiet && !HUSHED.orElse(false)) {
             System.err.println("vnet4j: " + printable(message));

@@ -41,4 +41,21 @@ class LogTest {
         assertThat(code).isEqualTo(1);
         assertThat(err.toString()).endsWith("vnet4j: ready\nvnet4j: InterruptedException\n");
     }
+
+    @Test
+    void aThreadStartedByAHushedCallerIsHushedToo() throws InterruptedException {
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.err;
+        System.setErr(new java.io.PrintStream(err, true));
+        try {
+            Thread[] started = new Thread[2];
+            Log.hushed(() -> started[0] = Thread.ofPlatform().start(Log.hushedIfNow(() -> Log.info("hushed"))));
+            started[1] = Thread.ofPlatform().start(Log.hushedIfNow(() -> Log.info("heard")));
+            started[0].join();
+            started[1].join();
+        } finally {
+            System.setErr(saved);
+        }
+        assertThat(err.toString()).isEqualTo("vnet4j: heard\n");
+    }
 }

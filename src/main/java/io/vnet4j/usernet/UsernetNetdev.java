@@ -401,7 +401,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
                     + "are not passed to them: " + ChannelDescriptors.howToEnable());
         }
         hub.attach(this);
-        loop = Thread.ofPlatform().name("vnet4j-" + id() + "-usernet").start(() -> run(addresses));
+        loop = Thread.ofPlatform().name("vnet4j-" + id() + "-usernet").start(Log.hushedIfNow(() -> run(addresses)));
         Log.info(id() + ": user network " + (!config.ipv4() ? "" : Ipv4Address.format(config.network()) + "/"
                 + config.prefixLength() + ", gateway " + Ipv4Address.format(config.host()) + ", DNS "
                 + Ipv4Address.format(config.dns()))
