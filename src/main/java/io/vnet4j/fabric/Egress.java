@@ -1,11 +1,8 @@
 package io.vnet4j.fabric;
 
-import io.vnet4j.wire.EtherType;
-import io.vnet4j.wire.EthernetFrame;
 import io.vnet4j.wire.WireError;
 import io.vnet4j.wire.offload.FrameSink;
 import io.vnet4j.wire.offload.TcpSegmenter;
-import io.vnet4j.wire.offload.VirtioNetHeader;
 import java.nio.ByteBuffer;
 
 /**
@@ -22,7 +19,6 @@ final class Egress implements FrameSink {
     private static final int TAG = 4;
 
     private final TcpSegmenter segmenter = new TcpSegmenter();
-    private final EthernetFrame ethernet = new EthernetFrame();
     /** A frame with its tag changed: at most the largest frame plus a tag (made on a thread's first retag). */
     private ByteBuffer retagged;
     private Port target;
@@ -61,12 +57,10 @@ final class Egress implements FrameSink {
     }
 
     private void cut(Port port, ByteBuffer frame, int offset, int length, int segmentSize, int vid) {
-        int etherType = ethernet.wrap(frame, offset, length).check() == WireError.NONE ? ethernet.etherType() : -1;
-        int gsoType = etherType == EtherType.IPV6 ? VirtioNetHeader.GSO_TCPV6 : VirtioNetHeader.GSO_TCPV4;
         target = port;
         tagVid = vid;
         try {
-            if (segmenter.segment(frame, offset, length, gsoType, segmentSize, this) != WireError.NONE) {
+            if (segmenter.segment(frame, offset, length, segmentSize, this) != WireError.NONE) {
                 port.counters().countTxDrop();
             }
         } finally {

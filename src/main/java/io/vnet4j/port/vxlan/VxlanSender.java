@@ -4,12 +4,10 @@ import io.vnet4j.Log;
 import io.vnet4j.os.DatagramEndpoint;
 import io.vnet4j.os.NativeDatagramSocket;
 import io.vnet4j.port.vxlan.VxlanNetdev.Remote;
-import io.vnet4j.wire.EtherType;
 import io.vnet4j.wire.VxlanHeader;
 import io.vnet4j.wire.WireError;
 import io.vnet4j.wire.offload.FrameSink;
 import io.vnet4j.wire.offload.TcpSegmenter;
-import io.vnet4j.wire.offload.VirtioNetHeader;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.nio.ByteBuffer;
@@ -92,9 +90,7 @@ final class VxlanSender implements FrameSink {
         if (segmentSize <= 0) {
             accept(frame, offset, length);
         } else {
-            int etherType = length >= 14 ? frame.getShort(offset + 12) & 0xFFFF : -1;
-            int gsoType = etherType == EtherType.IPV6 ? VirtioNetHeader.GSO_TCPV6 : VirtioNetHeader.GSO_TCPV4;
-            if (segmenter.segment(frame, offset, length, gsoType, segmentSize, this) != WireError.NONE) {
+            if (segmenter.segment(frame, offset, length, segmentSize, this) != WireError.NONE) {
                 lost++;
                 used = 0;
                 datagrams = 0;

@@ -67,6 +67,16 @@ public final class TcpSegmenter {
     }
 
     /**
+     * Segments a large TCP segment as hubs carry it (a frame and its segment size, no virtio-net header):
+     * TCPv4 or TCPv6 by the frame's EtherType; see the full form.
+     */
+    public WireError segment(ByteBuffer buf, int offset, int length, int mss, FrameSink sink) {
+        int etherType = eth.wrap(buf, offset, length).check() == WireError.NONE ? eth.etherType() : -1;
+        int gsoType = etherType == EtherType.IPV6 ? VirtioNetHeader.GSO_TCPV6 : VirtioNetHeader.GSO_TCPV4;
+        return segment(buf, offset, length, gsoType, mss, sink);
+    }
+
+    /**
      * Segments {@code length} frame bytes from absolute {@code offset} of a big-endian buffer.
      * {@code gsoType} is {@link VirtioNetHeader#GSO_TCPV4} or {@link VirtioNetHeader#GSO_TCPV6}, optionally
      * with {@link VirtioNetHeader#GSO_ECN}; {@code mss} (gso_size) must be at least 1. The frame handed to
