@@ -63,17 +63,18 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
     public record Spec(int vni, Inet4Address local, List<Inet4Address> remotes, Inet4Address group, String dev,
                        int dstport, int srcLow, int srcHigh) {}
 
-    /** A remote VTEP: its address as the socket wants it, and as an int to compare. */
-    record Remote(IpAddress address, int ipv4) {}
-
     private final Spec spec;
     private final String settings;
     private final Hub hub;
-    private final List<Remote> floodList = new ArrayList<>();
-    /** Remote VTEPs met so far (the static ones first), so that each has one instance; the reader's only. */
-    private final Remote[] remotes = new Remote[MAX_REMOTES];
+    /** Where a frame to no learnt VTEP goes: every static remote, or the group. */
+    private final List<IpAddress> floodList = new ArrayList<>();
+    /**
+     * Remote VTEPs met so far (the static ones first), one instance each, as the learning table counts its
+     * places by identity; the reader's only.
+     */
+    private final IpAddress[] remotes = new IpAddress[MAX_REMOTES];
     private int remoteCount;
-    private final MacTable<Remote> learnt;
+    private final MacTable<IpAddress> learnt;
     private VxlanEndpoint endpoint;
     private VxlanSender sender;
     private Thread writer;
@@ -86,7 +87,7 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
         this.hub = hub;
         boolean learning = spec.group() != null || spec.remotes().size() > 1;
         learnt = learning ? new MacTable<>(300, 4096, 1024, System::nanoTime, (mac, from, to) -> Log.info(id + ": "
-                + MacAddress.format(mac) + " moved from VTEP " + from.address() + " to " + to.address())) : null;
+                + MacAddress.format(mac) + " moved from VTEP " + from + " to " + to)) : null;
     }
 
     @Override
@@ -114,7 +115,7 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
             floodList.add(remoteOf(r));
         }
         if (spec.group() != null) {
-            floodList.add(new Remote(IpAddress.of(spec.group()), Ipv4Address.fromBytes(spec.group().getAddress())));
+            floodList.add(IpAddress.of(spec.group()));
         }
         int[] range = sourcePortRange();
         int[] sourcePorts = new int[Math.min(VxlanSender.SOURCE_PORTS, range[1] - range[0] + 1)];
@@ -204,12 +205,12 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
         }
     }
 
-    private Remote remoteOf(Inet4Address address) {
+    private IpAddress remoteOf(Inet4Address address) {
         return remoteOf(Ipv4Address.fromBytes(address.getAddress()));
     }
 
-    /** The one Remote for {@code ipv4}, made on first sight; null past {@value #MAX_REMOTES}. */
-    private Remote remoteOf(int ipv4) {
+    /** The one instance for the VTEP at {@code ipv4}, made on first sight; null past {@value #MAX_REMOTES}. */
+    private IpAddress remoteOf(int ipv4) {
         for (int i = 0; i < remoteCount; i++) {
             if (remotes[i].ipv4() == ipv4) {
                 return remotes[i];
@@ -219,7 +220,7 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
             remotesRefused.incrementAndGet();
             return null;
         }
-        Remote r = new Remote(IpAddress.ofIpv4(ipv4), ipv4);
+        IpAddress r = IpAddress.ofIpv4(ipv4);
         remotes[remoteCount++] = r;
         return r;
     }
@@ -235,7 +236,7 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
      */
     void received(ByteBuffer datagram, int frameLength, int sourceIpv4) {
         if (learnt != null) {
-            Remote from = remoteOf(sourceIpv4);
+            IpAddress from = remoteOf(sourceIpv4);
             if (from != null) {
                 learnt.learn(from, 0, MacAddress.read(datagram, VxlanHeader.LENGTH + 6));
             }
@@ -251,7 +252,7 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
 
     private void writeLoop() {
         FrameQueue.FrameHandler encapsulate = (ring, offset, length, segmentSize) -> {
-            Remote to = learnt == null || length < 6 ? null : learnt.find(0, MacAddress.read(ring, offset));
+            IpAddress to = learnt == null || length < 6 ? null : learnt.find(0, MacAddress.read(ring, offset));
             int lost = sender.send(ring, offset, length, segmentSize, to, floodList); // never throws
             for (int i = 0; i < lost; i++) {
                 counters().countTxDrop(); // no route, refused by the peer's host, or uncuttable: lost, as on a wire

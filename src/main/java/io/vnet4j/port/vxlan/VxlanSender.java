@@ -3,7 +3,7 @@ package io.vnet4j.port.vxlan;
 import io.vnet4j.Log;
 import io.vnet4j.os.DatagramEndpoint;
 import io.vnet4j.os.NativeDatagramSocket;
-import io.vnet4j.port.vxlan.VxlanNetdev.Remote;
+import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.VxlanHeader;
 import io.vnet4j.wire.WireError;
 import io.vnet4j.wire.offload.FrameSink;
@@ -48,8 +48,8 @@ final class VxlanSender implements FrameSink {
 
     // the batch being built by accept(): its socket slot, where it goes, its bytes, datagrams and their size
     private int slot;
-    private Remote target;
-    private List<Remote> flood;
+    private IpAddress target;
+    private List<IpAddress> flood;
     private int used;
     private int datagrams;
     private int datagramSize;
@@ -76,7 +76,7 @@ final class VxlanSender implements FrameSink {
      *
      * @return the datagrams lost (no route, refused, too large, a segment that could not be cut)
      */
-    int send(ByteBuffer frame, int offset, int length, int segmentSize, Remote to, List<Remote> floodList) {
+    int send(ByteBuffer frame, int offset, int length, int segmentSize, IpAddress to, List<IpAddress> floodList) {
         slot = (int) (((InnerFlow.hash(frame, offset, length) & 0xFFFF_FFFFL) * sourcePorts.length) >>> 32);
         if (socketOf(slot) == null) {
             return 1; // said once when it failed; the frame is lost and counted
@@ -163,13 +163,13 @@ final class VxlanSender implements FrameSink {
 
     private void transmit(NativeDatagramSocket socket, int length, int count) {
         if (target != null) {
-            if (socket.send(length, socket.prepareDestination(target.address(), dstport)) != 0) {
+            if (socket.send(length, socket.prepareDestination(target, dstport)) != 0) {
                 lost += count;
             }
             return;
         }
-        for (Remote r : flood) {
-            if (socket.send(length, socket.prepareDestination(r.address(), dstport)) != 0) {
+        for (IpAddress r : flood) {
+            if (socket.send(length, socket.prepareDestination(r, dstport)) != 0) {
                 lost += count;
             }
         }

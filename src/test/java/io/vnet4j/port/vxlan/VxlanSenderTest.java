@@ -28,7 +28,7 @@ class VxlanSenderTest {
             VxlanSender sender = new VxlanSender("t", 42, port, new int[] {0},
                     (Inet4Address) InetAddress.getLoopbackAddress(), false);
             try {
-                VxlanNetdev.Remote loopback = new VxlanNetdev.Remote(IpAddress.ofIpv4(0x7F00_0001), 0x7F00_0001);
+                IpAddress loopback = IpAddress.ofIpv4(0x7F00_0001);
                 for (int i = 0; i < framesAndSizes.length; i += 2) {
                     ByteBuffer frame = (ByteBuffer) framesAndSizes[i];
                     assertThat(sender.send(frame, 0, frame.limit(), (Integer) framesAndSizes[i + 1], loopback, List.of()))
