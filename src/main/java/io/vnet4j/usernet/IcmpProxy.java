@@ -3,6 +3,7 @@ package io.vnet4j.usernet;
 import io.vnet4j.Log;
 import io.vnet4j.os.NativeDatagramSocket;
 import io.vnet4j.os.SocketErrorQueue;
+import io.vnet4j.os.Sysctl;
 import io.vnet4j.wire.Checksum;
 import io.vnet4j.wire.IcmpType;
 import io.vnet4j.wire.Icmpv6Type;
@@ -11,8 +12,6 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -159,8 +158,7 @@ final class IcmpProxy {
 
     private static String pingGroupRange() {
         try {
-            // readAllLines, not readString: this proc file answers a sized read with its first byte only
-            return String.join(" ", Files.readAllLines(Path.of("/proc/sys/net/ipv4/ping_group_range")).getFirst().trim().split("\\s+"));
+            return String.join(" ", Sysctl.words("net/ipv4/ping_group_range"));
         } catch (IOException e) {
             return "unknown";
         }

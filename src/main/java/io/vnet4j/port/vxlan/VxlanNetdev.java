@@ -10,6 +10,7 @@ import io.vnet4j.fabric.Port;
 import io.vnet4j.fabric.QueuedPort;
 import io.vnet4j.os.DatagramEndpoint;
 import io.vnet4j.os.NativeDatagramSocket;
+import io.vnet4j.os.Sysctl;
 import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.Ipv4Address;
 import io.vnet4j.wire.MacAddress;
@@ -20,8 +21,6 @@ import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -197,8 +196,7 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
             return new int[] {spec.srcLow(), spec.srcHigh()};
         }
         try {
-            // readAllLines, not readString: proc files answer a sized read short
-            String[] words = Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).getFirst().trim().split("\\s+");
+            String[] words = Sysctl.words("net/ipv4/ip_local_port_range");
             return new int[] {Integer.parseInt(words[0]), Integer.parseInt(words[1])};
         } catch (IOException | RuntimeException e) {
             return new int[] {32768, 60999};
