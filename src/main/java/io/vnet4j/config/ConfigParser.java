@@ -222,10 +222,11 @@ public final class ConfigParser {
         Map<Long, String> vxlanPorts = new HashMap<>();
         for (NetdevConfig n : netdevs) {
             if (n instanceof NetdevConfig.Vxlan x) {
-                String other = vxlanPorts.putIfAbsent((long) x.dstport() << 24 | x.vni(), x.id());
+                long key = (x.ipv6() ? 1L << 40 : 0) | (long) x.dstport() << 24 | x.vni(); // Linux: one socket per family and port
+                String other = vxlanPorts.putIfAbsent(key, x.id());
                 if (other != null) {
                     throw new ConfigException("-netdev vxlan,id=" + x.id() + ": VNI " + x.vni() + " on UDP port " + x.dstport()
-                            + " is already vxlan netdev " + other);
+                            + (x.ipv6() ? " over IPv6" : "") + " is already vxlan netdev " + other);
                 }
             }
         }

@@ -2,6 +2,8 @@ package io.vnet4j.config;
 
 import io.vnet4j.os.DatagramEndpoint;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.SocketAddress;
 import java.util.List;
 
@@ -39,16 +41,21 @@ public sealed interface NetdevConfig {
                String group, int mode) implements NetdevConfig {}
 
     /**
-     * A VXLAN tunnel endpoint (RFC 7348) on an IPv4 underlay: frames of VNI {@code vni} to {@code remotes}
+     * A VXLAN tunnel endpoint (RFC 7348) on an IPv4 or IPv6 underlay (every address of one family): frames of VNI {@code vni} to {@code remotes}
      * (unicast; several: each flood goes to all) or to multicast {@code group} on interface {@code dev}
      * (flood-and-learn). {@code local} null: any address; {@code srcLow}/{@code srcHigh} 0: the
      * namespace's local port range, as Linux.
      */
-    record Vxlan(String id, String type, int hub, String settings, int vni, Inet4Address local,
-                 List<Inet4Address> remotes, Inet4Address group, String dev, int dstport, int srcLow, int srcHigh)
+    record Vxlan(String id, String type, int hub, String settings, int vni, InetAddress local,
+                 List<InetAddress> remotes, InetAddress group, String dev, int dstport, int srcLow, int srcHigh)
             implements NetdevConfig {
         public Vxlan {
             remotes = List.copyOf(remotes);
+        }
+
+        /** Whether the underlay is IPv6. */
+        public boolean ipv6() {
+            return (group != null ? group : remotes.get(0)) instanceof Inet6Address;
         }
     }
 

@@ -1,7 +1,9 @@
 package io.vnet4j.config;
 
+import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.VxlanHeader;
-import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -9,7 +11,8 @@ import java.util.Set;
 /**
  * {@code -netdev vxlan,id=ID,vni=N[,local=ADDR](,remote=ADDR)...[,dstport=4789][,srcport=LO-HI]} (unicast
  * peers; several {@code remote=} make a static flood list) or {@code ...,group=MADDR[,dev=IF]} (multicast
- * flood-and-learn), with the names of Linux's {@code ip link add TYPE vxlan} (ip-link(8)). IPv4 underlay.
+ * flood-and-learn), with the names of Linux's {@code ip link add TYPE vxlan} (ip-link(8)). An IPv4 or IPv6
+ * underlay: every address of one netdev of one family.
  */
 final class VxlanOptionParser {
     static final Set<String> KEYS = Set.of("id", "hubid", "vlan", "trunk", "vni", "local", "remote", "group", "dev",
@@ -23,12 +26,12 @@ final class VxlanOptionParser {
             throw o.error("vni= is required (the VXLAN network identifier, 0 to " + VxlanHeader.MAX_VNI + ")");
         }
         String localText = o.take("local");
-        Inet4Address local = localText == null ? null : Addresses.ipv4(o, "local", localText);
-        List<Inet4Address> remotes = new ArrayList<>();
+        InetAddress local = localText == null ? null : Addresses.address(o, "local", localText);
+        List<InetAddress> remotes = new ArrayList<>();
         for (String r : o.takeAll("remote")) {
-            Inet4Address remote = Addresses.ipv4(o, "remote", r);
+            InetAddress remote = Addresses.address(o, "remote", r);
             if (remote.isMulticastAddress() || remote.isAnyLocalAddress()) {
-                throw o.error("remote: expected a unicast IPv4 address, got '" + r + "' (a multicast group goes in group=)");
+                throw o.error("remote: expected a unicast address, got '" + r + "' (a multicast group goes in group=)");
             }
             if (remotes.contains(remote)) {
                 throw o.error("remote=" + r + " is given twice");
@@ -36,15 +39,31 @@ final class VxlanOptionParser {
             remotes.add(remote);
         }
         String groupText = o.take("group");
-        Inet4Address group = groupText == null ? null : Addresses.ipv4(o, "group", groupText);
+        InetAddress group = groupText == null ? null : Addresses.address(o, "group", groupText);
         if (group != null && !group.isMulticastAddress()) {
-            throw o.error("group: expected an IPv4 multicast address (224.0.0.0/4), got '" + groupText + "'");
+            throw o.error("group: expected a multicast address (224.0.0.0/4 or ff00::/8), got '" + groupText + "'");
         }
         if (group == null && remotes.isEmpty()) {
             throw o.error("remote=ADDR (a peer VTEP; repeatable) or group=MADDR (multicast) is required");
         }
         if (group != null && !remotes.isEmpty()) {
             throw o.error("remote= and group= exclude each other (as in Linux's vxlan)");
+        }
+        InetAddress first = group != null ? group : remotes.get(0);
+        String family = first instanceof Inet6Address ? "IPv6" : "IPv4";
+        List<InetAddress> all = new ArrayList<>(remotes);
+        if (local != null) {
+            all.add(local);
+        }
+        for (InetAddress a : all) {
+            if (a instanceof Inet6Address != first instanceof Inet6Address) {
+                throw o.error("the underlay is one IP family: " + text(first) + " is " + family + ", "
+                        + text(a) + " is not (give local=, remote= and group= of one family)");
+            }
+            if (a instanceof Inet6Address && a.isLinkLocalAddress()) {
+                throw o.error("IPv6 link-local " + text(a) + " needs an interface scope, which is not supported here: "
+                        + "give a global or unique local address (fd00::/8)");
+            }
         }
         String dev = o.take("dev");
         if (dev != null && !dev.matches("[A-Za-z0-9_.:@-]{1,15}")) {
@@ -68,11 +87,11 @@ final class VxlanOptionParser {
         o.finish(KEYS);
         StringBuilder settings = new StringBuilder("vni=" + vni);
         if (local != null) {
-            settings.append(",local=").append(local.getHostAddress());
+            settings.append(",local=").append(text(local));
         }
-        remotes.forEach(r -> settings.append(",remote=").append(r.getHostAddress()));
+        remotes.forEach(r -> settings.append(",remote=").append(text(r)));
         if (group != null) {
-            settings.append(",group=").append(group.getHostAddress());
+            settings.append(",group=").append(text(group));
         }
         if (dev != null) {
             settings.append(",dev=").append(dev);
@@ -83,5 +102,10 @@ final class VxlanOptionParser {
         }
         return new NetdevConfig.Vxlan(id, "vxlan", hub, settings.toString(), vni, local, remotes, group, dev, dstport,
                 srcLow, srcHigh);
+    }
+
+    /** Dotted quad, or RFC 5952 text for IPv6 ({@code 2001:db8::1}, not the JDK's long form). */
+    private static String text(InetAddress a) {
+        return IpAddress.of(a).toString();
     }
 }

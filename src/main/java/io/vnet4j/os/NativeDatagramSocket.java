@@ -5,10 +5,11 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 
 /**
- * A datagram socket (UDP over IPv4, AF_UNIX SOCK_DGRAM, which the JDK lacks, or an ICMP or ICMPv6 echo
+ * A datagram socket (UDP over IPv4 or IPv6, AF_UNIX SOCK_DGRAM, which the JDK lacks, or an ICMP or ICMPv6 echo
  * socket) through java.lang.foreign. One thread may {@link #receive} while another {@link #send}s: each
  * direction has its own native buffer, address and errno state, so neither allocates per datagram.
  *
@@ -49,11 +50,18 @@ public final class NativeDatagramSocket implements AutoCloseable {
         this.received = rx.data.asByteBuffer();
     }
 
-    /** Opens a socket of the endpoint's family and binds it there (port 0: an ephemeral port). */
+    /**
+     * Opens a socket of the endpoint's family and binds it there (port 0: an ephemeral port). An IPv6
+     * socket is IPv6 only (IPV6_V6ONLY), so an IPv4 socket can have the same port, as Linux's vxlan has.
+     */
     public static NativeDatagramSocket bound(DatagramEndpoint local, boolean reuseAddress) throws IOException {
-        boolean unix = local instanceof DatagramEndpoint.Unix;
-        NativeDatagramSocket socket = open(unix);
+        boolean ipv6 = local instanceof DatagramEndpoint.Inet inet && inet.isIpv6();
+        NativeDatagramSocket socket = local instanceof DatagramEndpoint.Unix ? open(true)
+                : open(ipv6 ? Libc.AF_INET6 : Libc.AF_INET, Libc.SOCK_DGRAM, 0);
         try {
+            if (ipv6) {
+                socket.setInt(Libc.IPPROTO_IPV6, Libc.IPV6_V6ONLY, 1, "IPV6_V6ONLY");
+            }
             if (reuseAddress) {
                 socket.setInt(Libc.SOL_SOCKET, Libc.SO_REUSEADDR, 1, "SO_REUSEADDR");
             }
@@ -215,26 +223,50 @@ public final class NativeDatagramSocket implements AutoCloseable {
         setOption(Libc.SOL_SOCKET, Libc.SO_RCVTIMEO, timeval, "SO_RCVTIMEO");
     }
 
-    /** Joins an IPv4 multicast group on the interface with address {@code ifaddr} (0.0.0.0: the kernel picks). */
-    public void joinMulticast(DatagramEndpoint.Inet group, java.net.Inet4Address ifaddr) throws IOException {
-        MemorySegment mreq = arena.allocate(8, 4);
-        MemorySegment.copy(group.address().getAddress(), 0, mreq, ValueLayout.JAVA_BYTE, 0, 4);
-        MemorySegment.copy(ifaddr.getAddress(), 0, mreq, ValueLayout.JAVA_BYTE, 4, 4);
-        setOption(Libc.IPPROTO_IP, Libc.IP_ADD_MEMBERSHIP, mreq, "IP_ADD_MEMBERSHIP " + group.address().getHostAddress());
+    /**
+     * Joins multicast {@code group} of this socket's family on an interface: for IPv4 the one with index
+     * {@code ifindex}, else the one holding {@code ifaddr} (null: the kernel picks; ip(7), {@code ip_mreqn});
+     * for IPv6 the one with index {@code ifindex} (0: the kernel picks; ipv6(7), {@code ipv6_mreq}).
+     */
+    public void joinMulticast(InetAddress group, InetAddress ifaddr, int ifindex) throws IOException {
+        if (family == Libc.AF_INET6) {
+            MemorySegment mreq = arena.allocate(20, 4);
+            MemorySegment.copy(group.getAddress(), 0, mreq, ValueLayout.JAVA_BYTE, 0, 16);
+            mreq.set(ValueLayout.JAVA_INT, 16, ifindex);
+            setOption(Libc.IPPROTO_IPV6, Libc.IPV6_ADD_MEMBERSHIP, mreq, "IPV6_ADD_MEMBERSHIP " + group.getHostAddress());
+            return;
+        }
+        setOption(Libc.IPPROTO_IP, Libc.IP_ADD_MEMBERSHIP, ipMreqn(group, ifaddr, ifindex),
+                "IP_ADD_MEMBERSHIP " + group.getHostAddress());
     }
 
-    /** Sends multicast with loopback on (other processes on this host receive it) from {@code ifaddr}. */
-    public void configureMulticastSender(java.net.Inet4Address ifaddr) throws IOException {
-        configureMulticastSender(ifaddr, true);
-    }
-
-    /** Sends multicast from {@code ifaddr} with TTL 1, looped back to this host's own sockets or not. */
-    public void configureMulticastSender(java.net.Inet4Address ifaddr, boolean loop) throws IOException {
+    /**
+     * Sends multicast out of an interface (as {@link #joinMulticast} picks it) with a TTL (hop limit) of 1,
+     * looped back to this host's own sockets or not.
+     */
+    public void configureMulticastSender(InetAddress ifaddr, int ifindex, boolean loop) throws IOException {
+        if (family == Libc.AF_INET6) {
+            setInt(Libc.IPPROTO_IPV6, Libc.IPV6_MULTICAST_LOOP, loop ? 1 : 0, "IPV6_MULTICAST_LOOP");
+            setInt(Libc.IPPROTO_IPV6, Libc.IPV6_MULTICAST_HOPS, 1, "IPV6_MULTICAST_HOPS");
+            setInt(Libc.IPPROTO_IPV6, Libc.IPV6_MULTICAST_IF, ifindex, "IPV6_MULTICAST_IF");
+            return;
+        }
         setInt(Libc.IPPROTO_IP, Libc.IP_MULTICAST_LOOP, loop ? 1 : 0, "IP_MULTICAST_LOOP");
         setInt(Libc.IPPROTO_IP, Libc.IP_MULTICAST_TTL, 1, "IP_MULTICAST_TTL");
-        MemorySegment addr = arena.allocate(4, 4);
-        MemorySegment.copy(ifaddr.getAddress(), 0, addr, ValueLayout.JAVA_BYTE, 0, 4);
-        setOption(Libc.IPPROTO_IP, Libc.IP_MULTICAST_IF, addr, "IP_MULTICAST_IF");
+        setOption(Libc.IPPROTO_IP, Libc.IP_MULTICAST_IF, ipMreqn(null, ifaddr, ifindex), "IP_MULTICAST_IF");
+    }
+
+    /** ip(7)'s {@code struct ip_mreqn}: group, interface address, interface index (null addresses: 0.0.0.0). */
+    private MemorySegment ipMreqn(InetAddress group, InetAddress ifaddr, int ifindex) {
+        MemorySegment mreqn = arena.allocate(12, 4);
+        if (group != null) {
+            MemorySegment.copy(group.getAddress(), 0, mreqn, ValueLayout.JAVA_BYTE, 0, 4);
+        }
+        if (ifaddr != null) {
+            MemorySegment.copy(ifaddr.getAddress(), 0, mreqn, ValueLayout.JAVA_BYTE, 4, 4);
+        }
+        mreqn.set(ValueLayout.JAVA_INT, 8, ifindex);
+        return mreqn;
     }
 
     /**
@@ -275,7 +307,7 @@ public final class NativeDatagramSocket implements AutoCloseable {
         }
     }
 
-    /** The port this socket is bound to (IPv4 only). */
+    /** The port this socket is bound to (IPv4 or IPv6). */
     public int localPort() throws IOException {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment address = call.allocate(SockaddrCodec.SOCKADDR_MAX, 8);
@@ -310,14 +342,25 @@ public final class NativeDatagramSocket implements AutoCloseable {
      * @return 0 when sent, else the errno (e.g. the peer's unix socket does not exist yet)
      */
     public int send(int length, int destinationLength) {
+        return send(0, length, destinationLength);
+    }
+
+    /** As {@link #send(int, int)}, the {@code length} bytes from {@code offset} of the buffer. */
+    public int send(int offset, int length, int destinationLength) {
         try {
             MemorySegment destination = destinationLength == 0 ? MemorySegment.NULL : tx.address;
-            long rc = (long) FrameCalls.SENDTO.invokeExact(tx.errno, fd, tx.data, (long) length, 0, destination,
+            MemorySegment data = offset == 0 ? tx.data : tx.data.asSlice(offset);
+            long rc = (long) FrameCalls.SENDTO.invokeExact(tx.errno, fd, data, (long) length, 0, destination,
                     destinationLength);
             return rc < 0 ? Libc.errno(tx.errno) : 0;
         } catch (Throwable t) {
             throw new IllegalStateException("sendto", t);
         }
+    }
+
+    /** The C library's text for an errno that {@link #send} returned ("Message too long"). */
+    public static String errorText(int errno) {
+        return Libc.strerror(errno) + " (errno " + errno + ")";
     }
 
     /** Encodes where {@link #send} sends to; returns the length to pass to it. */
@@ -386,12 +429,12 @@ public final class NativeDatagramSocket implements AutoCloseable {
         return SockaddrCodec.ipAddress(rx.address);
     }
 
-    /** The source address of the last received IPv4 datagram, as an int (10.0.0.1 is 0x0A000001); allocates nothing. */
-    public int lastSourceIpv4() {
-        return SockaddrCodec.inetIpv4(rx.address);
+    /** Whether the last received datagram came from {@code address} (either family); allocates nothing. */
+    public boolean lastSourceIs(IpAddress address) {
+        return SockaddrCodec.holds(rx.address, address);
     }
 
-    /** The source port of the last received IPv4 datagram, or -1 for a unix socket. */
+    /** The source port of the last received IPv4 or IPv6 datagram, or -1 for a unix socket. */
     public int lastSourcePort() {
         return unix ? -1 : SockaddrCodec.inetPort(rx.address);
     }

@@ -3,9 +3,7 @@ package io.vnet4j.os;
 import io.vnet4j.wire.IpAddress;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.net.Inet4Address;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
+import java.net.Inet6Address;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
@@ -30,6 +28,13 @@ final class SockaddrCodec {
     static int encode(DatagramEndpoint endpoint, MemorySegment dst) {
         dst.fill((byte) 0);
         switch (endpoint) {
+            case DatagramEndpoint.Inet inet when inet.address() instanceof Inet6Address v6 -> {
+                dst.set(FAMILY, 0, (short) Libc.AF_INET6);
+                dst.set(PORT, 2, (short) inet.port());
+                MemorySegment.copy(v6.getAddress(), 0, dst, ValueLayout.JAVA_BYTE, 8, 16);
+                dst.set(ValueLayout.JAVA_INT_UNALIGNED, 24, v6.getScopeId()); // sin6_scope_id, host order
+                return SOCKADDR_IN6_SIZE;
+            }
             case DatagramEndpoint.Inet inet -> {
                 dst.set(FAMILY, 0, (short) Libc.AF_INET);
                 dst.set(PORT, 2, (short) inet.port());
@@ -76,23 +81,17 @@ final class SockaddrCodec {
         return sockaddr.get(FAMILY, 0);
     }
 
-    /** The port of a sockaddr_in or sockaddr_in6, host order. */
-    /** The IPv4 address of a {@code sockaddr_in}, as an int in network order's value; allocates nothing. */
-    static int inetIpv4(MemorySegment sockaddr) {
-        return sockaddr.get(IPV4, 4);
+    /** Whether a {@code sockaddr_in} or {@code sockaddr_in6} holds {@code address} (scope ignored); allocates nothing. */
+    static boolean holds(MemorySegment sockaddr, IpAddress address) {
+        return switch (family(sockaddr)) {
+            case Libc.AF_INET -> address.isIpv4() && address.ipv4() == sockaddr.get(IPV4, 4);
+            case Libc.AF_INET6 -> address.high() == sockaddr.get(IPV6_HALF, 8) && address.low() == sockaddr.get(IPV6_HALF, 16);
+            default -> false;
+        };
     }
 
+    /** The port of a sockaddr_in or sockaddr_in6, host order. */
     static int inetPort(MemorySegment sockaddr) {
         return Short.toUnsignedInt(sockaddr.get(PORT, 2));
-    }
-
-    static Inet4Address inetAddress(MemorySegment sockaddr) {
-        byte[] a = new byte[4];
-        MemorySegment.copy(sockaddr, ValueLayout.JAVA_BYTE, 4, a, 0, 4);
-        try {
-            return (Inet4Address) InetAddress.getByAddress(a);
-        } catch (UnknownHostException e) {
-            throw new AssertionError(e);
-        }
     }
 }

@@ -20,6 +20,8 @@ public final class VxlanHeader {
     public static final int MAX_VNI = (1 << 24) - 1;
     /** Outer IPv4 (20), UDP (8), VXLAN (8) and inner Ethernet (14): what an inner IP packet loses to the underlay's MTU. */
     public static final int IPV4_OVERHEAD = 50;
+    /** The same over an IPv6 underlay (outer IPv6 header 40 bytes). */
+    public static final int IPV6_OVERHEAD = 70;
 
     private VxlanHeader() {}
 

@@ -293,6 +293,10 @@ class ConfigParserTest {
         assertThat(g.dev()).isEqualTo("eth0");
         assertThat(g.remotes()).isEmpty();
         assertThat(g.srcLow()).as("the namespace's local port range").isZero();
+        NetdevConfig.Vxlan six = (NetdevConfig.Vxlan) netdev("vxlan,id=v6,vni=7,local=2001:db8::1,remote=2001:db8:0::2");
+        assertThat(six.ipv6()).isTrue();
+        assertThat(six.settings()).isEqualTo("vni=7,local=2001:db8::1,remote=2001:db8::2,dstport=4789");
+        assertThat(((NetdevConfig.Vxlan) netdev("vxlan,id=m6,vni=8,group=ff05::1:2")).ipv6()).isTrue();
     }
 
     @Test
@@ -301,8 +305,12 @@ class ConfigParserTest {
         netdevError("vxlan,id=v,vni=16777216,remote=198.51.100.2").hasMessageContaining("vni: expected a whole number from 0 to 16777215");
         netdevError("vxlan,id=v,vni=1").hasMessageContaining("remote=ADDR (a peer VTEP; repeatable) or group=MADDR");
         netdevError("vxlan,id=v,vni=1,remote=198.51.100.2,group=239.1.1.1").hasMessageContaining("exclude each other");
-        netdevError("vxlan,id=v,vni=1,group=198.51.100.2").hasMessageContaining("group: expected an IPv4 multicast address");
-        netdevError("vxlan,id=v,vni=1,remote=239.1.1.1").hasMessageContaining("remote: expected a unicast IPv4 address");
+        netdevError("vxlan,id=v,vni=1,group=198.51.100.2").hasMessageContaining("group: expected a multicast address");
+        netdevError("vxlan,id=v,vni=1,remote=239.1.1.1").hasMessageContaining("remote: expected a unicast address");
+        netdevError("vxlan,id=v,vni=1,remote=ff02::1").hasMessageContaining("remote: expected a unicast address");
+        netdevError("vxlan,id=v,vni=1,local=198.51.100.1,remote=2001:db8::2").hasMessageContaining(
+                "the underlay is one IP family: 2001:db8::2 is IPv6, 198.51.100.1 is not");
+        netdevError("vxlan,id=v,vni=1,remote=fe80::2").hasMessageContaining("IPv6 link-local fe80::2 needs an interface scope");
         netdevError("vxlan,id=v,vni=1,remote=198.51.100.2,srcport=5000").hasMessageContaining("srcport: expected LOW-HIGH");
         netdevError("vxlan,id=v,vni=1,remote=198.51.100.2,srcport=6000-5000").hasMessageContaining("LOW <= HIGH");
         netdevError("vxlan,id=v,vni=1,remote=198.51.100.2,dev=a/b").hasMessageContaining("dev: expected an interface name");
@@ -314,6 +322,7 @@ class ConfigParserTest {
     void oneVniOnOnePortIsOneNetdevAndObjectIdsAreOneNamespace() throws Exception {
         parser.netdev("vxlan,id=v,vni=5,remote=198.51.100.2");
         parser.netdev("vxlan,id=x,vni=5,remote=198.51.100.3,dstport=4790,hubid=1");
+        parser.netdev("vxlan,id=six,vni=5,remote=2001:db8::3,hubid=3"); // IPv6 has its own socket, as in Linux
         parser.netdev("vxlan,id=w,vni=5,remote=198.51.100.3,hubid=2");
         assertThatThrownBy(() -> parser.build()).isInstanceOf(ConfigException.class)
                 .hasMessage("-netdev vxlan,id=w: VNI 5 on UDP port 4789 is already vxlan netdev v");

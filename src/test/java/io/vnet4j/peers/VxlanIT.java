@@ -21,13 +21,18 @@ import org.junit.jupiter.api.Timeout;
  * loopback through the NAT; a capture of the underlay decodes A's
  * datagrams as VXLAN. A second Linux device, VNI 43 on multicast group 239.1.1.1, takes a lease the same
  * way through A's group port, which learns its MAC behind 198.51.100.2. Over VNI 7 (UDP port 4790, beside Linux's 4789) A's and B's hubs are one: a QEMU
- * guest on each pings the other.
+ * guest on each pings the other. The same underlay carries IPv6 too, 2001:db8::1 (A) and 2001:db8::2 (B):
+ * a Linux device of VNI 44 over it, moved to a third namespace (it keeps its underlay in B), takes a lease,
+ * pings and fetches 4 MiB intact, with an MTU of 1500, more than the inner MTU of 1430, so A's datagrams
+ * leave one by one, fragmented, not batched; one of VNI 45 on group ff05::100 takes a lease and is learnt.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(180)
 class VxlanIT {
     private NetNamespace a;
     private NetNamespace b;
+    /** Holds the IPv6-underlay Linux device alone, so its routes meet no other's. */
+    private NetNamespace c;
     /** B's end of the underlay's veth pair. */
     private String underlay;
     private Path dir;
@@ -45,6 +50,7 @@ class VxlanIT {
         long pid = ProcessHandle.current().pid();
         a = NetNamespace.create("vnet4j-it-vxa-" + pid);
         b = NetNamespace.create("vnet4j-it-vxb-" + pid);
+        c = NetNamespace.create("vnet4j-it-vxc-" + pid);
         String veth = "vxa" + pid % 100000;
         String peer = "vxb" + pid % 100000;
         underlay = peer;
@@ -53,7 +59,9 @@ class VxlanIT {
         PeerTools.execOk("ip", "link", "set", peer, "netns", b.name());
         a.execOk("ip", "addr", "add", "198.51.100.1/24", "dev", veth);
         b.execOk("ip", "addr", "add", "198.51.100.2/24", "dev", peer);
-        for (NetNamespace ns : new NetNamespace[] {a, b}) {
+        a.execOk("ip", "addr", "add", "2001:db8::1/64", "dev", veth, "nodad");
+        b.execOk("ip", "addr", "add", "2001:db8::2/64", "dev", peer, "nodad");
+        for (NetNamespace ns : new NetNamespace[] {a, b, c}) {
             ns.execOk("ip", "link", "set", "lo", "up");
         }
         a.execOk("ip", "link", "set", veth, "up");
@@ -67,6 +75,16 @@ class VxlanIT {
         b.execOk("ip", "link", "add", "vx1", "type", "vxlan", "id", "43", "group", "239.1.1.1", "dev", peer, "dstport", "4789");
         b.execOk("ethtool", "-K", "vx1", "tx", "off");
         b.execOk("ip", "link", "set", "vx1", "up");
+        b.execOk("ip", "link", "add", "vx2", "type", "vxlan", "id", "44", "local", "2001:db8::2", "remote", "2001:db8::1",
+                "dstport", "4789"); // no dev: Linux would cap its MTU at the underlay's less 70
+        b.execOk("ip", "link", "set", "vx2", "netns", c.name()); // its underlay socket stays in B
+        c.execOk("ethtool", "-K", "vx2", "tx", "off");
+        // more than the 1430 an IPv6 underlay of MTU 1500 carries whole: A's datagrams to it are fragmented
+        c.execOk("ip", "link", "set", "vx2", "mtu", "1500");
+        c.execOk("ip", "link", "set", "vx2", "up");
+        b.execOk("ip", "link", "add", "vx3", "type", "vxlan", "id", "45", "group", "ff05::100", "dev", peer, "dstport", "4789");
+        b.execOk("ethtool", "-K", "vx3", "tx", "off");
+        b.execOk("ip", "link", "set", "vx3", "up");
 
         dir = Files.createTempDirectory("vnet4j-vxlan-it");
         Files.writeString(dir.resolve("index.html"), "hello over vxlan\n");
@@ -76,9 +94,12 @@ class VxlanIT {
         blobMd5 = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5").digest(blob));
         http = a.start("busybox", "httpd", "-f", "-p", "127.0.0.1:8080", "-h", dir.toString());
         vnetA = VnetProcess.startIn(a.name(),
+                "-object", "switch,id=sw0", // flooded, the IPv4 guest's frames would not fit the IPv6 underlay (MTU 1430)
                 "-netdev", "user,id=u,ipv6=off",
                 "-netdev", "vxlan,id=vx,vni=42,local=198.51.100.1,remote=198.51.100.2",
                 "-netdev", "vxlan,id=vg,vni=43,group=239.1.1.1,dev=" + veth,
+                "-netdev", "vxlan,id=v6,vni=44,local=2001:db8::1,remote=2001:db8::2",
+                "-netdev", "vxlan,id=vg6,vni=45,group=ff05::100,dev=" + veth,
                 "-netdev", "vxlan,id=vy,hubid=1,vni=7,local=198.51.100.1,remote=198.51.100.2,dstport=4790",
                 "-netdev", "stream,id=vm,hubid=1,server=on,addr.type=unix,addr.path=" + dir.resolve("a.sock"),
                 "--control", dir.resolve("a-control.sock").toString());
@@ -104,7 +125,7 @@ class VxlanIT {
             }
         }
         if (http != null) http.destroyForcibly();
-        for (NetNamespace ns : new NetNamespace[] {a, b}) {
+        for (NetNamespace ns : new NetNamespace[] {c, a, b}) {
             if (ns != null) ns.close();
         }
         if (dir != null) PeerTools.deleteTree(dir);
@@ -124,9 +145,34 @@ class VxlanIT {
                 .startsWith(blobMd5);
         // the user network sends the guest's whole window in one burst: none of it may be lost on the way
         PeerTools.Exec info = VnetProcess.ctl(a.name(), "--control", dir.resolve("a-control.sock").toString(), "info", "network");
-        assertThat(info.output()).containsPattern(" \\\\ vx: type=vxlan[^\\n]*\\n[^\\n]*, dropped 0, ");
+        assertThat(info.output()).as(vnetA.log()).containsPattern(" \\\\ vx: type=vxlan[^\\n]*\\n[^\\n]*, dropped 0, ");
         assertThat(vnetA.log()).contains("vx: VXLAN VNI 42 to 198.51.100.2, UDP port 4789",
                 "MTU 1500: inner MTU 1450");
+    }
+
+    @Test
+    void overAnIpv6UnderlayALinuxVxlanDeviceGetsALeasePingsAndFetchesThroughTheNat() {
+        String lease = c.execOk("busybox", "udhcpc", "-i", "vx2", "-n", "-q", "-f", "-t", "3", "-T", "2", "-s", "/bin/true");
+        assertThat(lease).contains("obtained from 10.0.2.2");
+        String address = lease.replaceAll("(?s).*lease of (10\\.0\\.2\\.\\d+) obtained.*", "$1");
+        c.execOk("ip", "addr", "add", address + "/24", "dev", "vx2");
+        assertThat(c.execOk("busybox", "ping", "-c", "2", "-W", "5", "10.0.2.2")).contains("2 packets received");
+        assertThat(c.execOk("sh", "-c", "timeout 60 busybox wget -q -O - http://10.0.2.2:8080/blob | busybox md5sum"))
+                .startsWith(blobMd5);
+        PeerTools.Exec info = VnetProcess.ctl(a.name(), "--control", dir.resolve("a-control.sock").toString(), "info", "network");
+        assertThat(info.output()).as(vnetA.log()).containsPattern(" \\\\ v6: type=vxlan[^\\n]*\\n[^\\n]*, dropped 0, ");
+        assertThat(info.output()).contains("vxlan: on UDP port 4789 over IPv6,");
+        assertThat(vnetA.log()).contains("v6: VXLAN VNI 44 to 2001:db8::2, UDP port 4789", "MTU 1500: inner MTU 1430",
+                "v6: datagrams of 1522 bytes do not fit the underlay's MTU: they leave one at a time");
+    }
+
+    @Test
+    void overAnIpv6MulticastGroupALinuxVxlanDeviceGetsALeaseAndIsLearnt() {
+        assertThat(b.execOk("busybox", "udhcpc", "-i", "vx3", "-n", "-q", "-f", "-t", "3", "-T", "2", "-s", "/bin/true"))
+                .contains("obtained from 10.0.2.2");
+        PeerTools.Exec info = VnetProcess.ctl(a.name(), "--control", dir.resolve("a-control.sock").toString(), "info", "network");
+        assertThat(info.output()).containsPattern("vg6: type=vxlan,vni=45,group=ff05::100,dev=\\w+,dstport=4789,link=up\\n"
+                + "(?:[^\\n]*\\n){0,2}[^\\n]*MACs learnt behind remote VTEPs 1,");
     }
 
     @Test

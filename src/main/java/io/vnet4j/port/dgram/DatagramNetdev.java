@@ -14,6 +14,7 @@ import io.vnet4j.os.SocketFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -119,12 +120,12 @@ public final class DatagramNetdev extends QueuedPort implements Netdev {
     }
 
     private void openMulticast(DatagramEndpoint.Inet group) throws IOException {
-        Inet4Address ifaddr = spec.interfaceAddress() != null ? spec.interfaceAddress()
+        InetAddress ifaddr = spec.interfaceAddress() != null ? spec.interfaceAddress()
                 : DatagramEndpoint.any(0).address();
         receiver = NativeDatagramSocket.bound(group, true);
-        receiver.joinMulticast(group, ifaddr);
+        receiver.joinMulticast(group.address(), ifaddr, 0);
         sender = NativeDatagramSocket.bound(new DatagramEndpoint.Inet(ifaddr, 0), false);
-        sender.configureMulticastSender(ifaddr);
+        sender.configureMulticastSender(ifaddr, 0, true);
         ownSourcePort = sender.localPort();
     }
 

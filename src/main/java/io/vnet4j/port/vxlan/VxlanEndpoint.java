@@ -7,7 +7,7 @@ import io.vnet4j.os.NativeDatagramSocket;
 import io.vnet4j.wire.VxlanHeader;
 import io.vnet4j.wire.WireError;
 import java.io.IOException;
-import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -15,10 +15,11 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One UDP port's VXLAN socket, shared by every vxlan netdev of this process on that port and
- * demultiplexed by VNI, as Linux shares one socket among its vxlan devices: several VNIs on port 4789 is
- * the common case. As Linux's, the socket is bound to any address ({@code local=} is where datagrams
- * leave from) and joins each multicast group its netdevs use. A reader
+ * One UDP port's VXLAN socket of one IP family, shared by every vxlan netdev of this process on that port
+ * and family and demultiplexed by VNI, as Linux shares one socket among its vxlan devices: several VNIs on
+ * port 4789 is the common case. As Linux's, the socket is bound to any address ({@code local=} is where
+ * datagrams leave from; an IPv6 one is IPv6 only, so the IPv4 one can share the port) and joins each
+ * multicast group its netdevs use. A reader
  * thread checks each datagram (the I flag, room for an Ethernet header: else counted as malformed) and
  * hands it to the netdev of its VNI (none: counted as of another VNI). Made by the first netdev that
  * joins, closed when the last leaves.
@@ -27,50 +28,54 @@ final class VxlanEndpoint {
     /** What {@link #vniOf} returns for a datagram without the I flag or too short for a frame. */
     static final int MALFORMED = -1;
 
-    /** The endpoints of this process, by UDP port; guarded by the class's monitor. */
+    /** The endpoints of this process, by UDP port (plus 65536 for IPv6); guarded by the class's monitor. */
     private static final Map<Integer, VxlanEndpoint> BY_PORT = new HashMap<>();
 
-    private final int port;
+    private final int key;
+    /** "UDP port 4789", with " over IPv6" for the IPv6 socket: for log lines. */
+    private final String where;
     private final NativeDatagramSocket socket;
     private volatile VxlanNetdev[] members = {};
     private final Thread reader;
     final AtomicLong otherVni = new AtomicLong();
     final AtomicLong malformed = new AtomicLong();
 
-    private VxlanEndpoint(int port, NativeDatagramSocket socket) {
-        this.port = port;
+    private VxlanEndpoint(int key, int port, boolean ipv6, NativeDatagramSocket socket) {
+        this.key = key;
+        this.where = "UDP port " + port + (ipv6 ? " over IPv6" : "");
         this.socket = socket;
-        this.reader = Thread.ofPlatform().daemon().name("vnet4j-vxlan-" + port + "-rx").start(this::readLoop);
+        this.reader = Thread.ofPlatform().daemon().name("vnet4j-vxlan" + (ipv6 ? "6-" : "-") + port + "-rx").start(this::readLoop);
     }
 
     /**
-     * Joins {@code netdev} (VNI {@code vni}; multicast {@code group} on {@code groupInterface}, or null) to
-     * the endpoint of {@code port}, making it if needed.
+     * Joins {@code netdev} (VNI {@code vni}) to the endpoint of {@code port} and the family of IPv6 or not,
+     * making it if needed; with a multicast {@code group} (else null), joins it on the interface of index
+     * {@code ifindex} or, for IPv4, the one holding {@code ifaddr} (0 and null: the kernel picks).
      *
      * @throws IOException when the port cannot be bound, or already carries {@code vni}
      */
-    static synchronized VxlanEndpoint join(VxlanNetdev netdev, int vni, int port, Inet4Address group,
-                                           Inet4Address groupInterface) throws IOException {
-        VxlanEndpoint e = BY_PORT.get(port);
+    static synchronized VxlanEndpoint join(VxlanNetdev netdev, int vni, int port, boolean ipv6, InetAddress group,
+                                           InetAddress ifaddr, int ifindex) throws IOException {
+        int key = ipv6 ? port + 65536 : port;
+        VxlanEndpoint e = BY_PORT.get(key);
         if (e == null) {
-            NativeDatagramSocket s = NativeDatagramSocket.bound(DatagramEndpoint.any(port), true);
+            NativeDatagramSocket s = NativeDatagramSocket.bound(DatagramEndpoint.any(port, ipv6), true);
             try {
                 s.setBufferSizes(1 << 20);
             } catch (IOException ex) {
                 s.release();
                 throw ex;
             }
-            e = new VxlanEndpoint(port, s);
-            BY_PORT.put(port, e);
+            e = new VxlanEndpoint(key, port, ipv6, s);
+            BY_PORT.put(key, e);
         }
         for (VxlanNetdev m : e.members) {
             if (m.vni() == vni) {
-                throw new IOException("VNI " + vni + " on UDP port " + port + " is already vxlan netdev " + m.id());
+                throw new IOException("VNI " + vni + " on " + e.where + " is already vxlan netdev " + m.id());
             }
         }
         if (group != null) {
-            e.socket.joinMulticast(new DatagramEndpoint.Inet(group, port),
-                    groupInterface != null ? groupInterface : DatagramEndpoint.any(0).address());
+            e.socket.joinMulticast(group, ifaddr, ifindex);
         }
         VxlanNetdev[] grown = Arrays.copyOf(e.members, e.members.length + 1);
         grown[e.members.length] = netdev;
@@ -86,7 +91,7 @@ final class VxlanEndpoint {
             if (left.length > 0) {
                 return;
             }
-            BY_PORT.remove(port);
+            BY_PORT.remove(key);
         }
         socket.close();
         Shutdown.join(reader);
@@ -118,16 +123,16 @@ final class VxlanEndpoint {
                 VxlanNetdev to = memberOf(vni);
                 if (to == null) {
                     if (otherVni.getAndIncrement() == 0) {
-                        Log.info("vxlan: UDP port " + port + ": datagrams of VNI " + vni + ", which no vxlan netdev here "
+                        Log.info("vxlan: " + where + ": datagrams of VNI " + vni + ", which no vxlan netdev here "
                                 + "serves, are dropped (this line once; info network counts them)");
                     }
                     continue;
                 }
-                to.received(datagram, length - VxlanHeader.LENGTH, socket.lastSourceIpv4());
+                to.received(datagram, length - VxlanHeader.LENGTH, socket);
             }
         } catch (IOException e) {
             if (!socket.isClosed()) {
-                Log.warn("vxlan: UDP port " + port + ": receive failed, the port's vxlan netdevs receive no more: "
+                Log.warn("vxlan: " + where + ": receive failed, the port's vxlan netdevs receive no more: "
                         + e.getMessage());
             }
         }

@@ -12,11 +12,10 @@ import io.vnet4j.os.DatagramEndpoint;
 import io.vnet4j.os.NativeDatagramSocket;
 import io.vnet4j.os.Sysctl;
 import io.vnet4j.wire.IpAddress;
-import io.vnet4j.wire.Ipv4Address;
 import io.vnet4j.wire.MacAddress;
 import io.vnet4j.wire.VxlanHeader;
 import java.io.IOException;
-import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
@@ -59,8 +58,13 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
      * What {@code -netdev vxlan} asked for; {@code local} null: any address; {@code srcLow} 0: the local port
      * range.
      */
-    public record Spec(int vni, Inet4Address local, List<Inet4Address> remotes, Inet4Address group, String dev,
-                       int dstport, int srcLow, int srcHigh) {}
+    public record Spec(int vni, InetAddress local, List<InetAddress> remotes, InetAddress group, String dev,
+                       int dstport, int srcLow, int srcHigh) {
+        /** Whether the underlay is IPv6 (every address of a netdev is of one family). */
+        boolean ipv6() {
+            return (group != null ? group : remotes.get(0)) instanceof Inet6Address;
+        }
+    }
 
     private final Spec spec;
     private final String settings;
@@ -102,7 +106,7 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
     @Override
     public List<String> details() {
         VxlanEndpoint e = endpoint;
-        return List.of("vxlan: on UDP port " + spec.dstport() + ", datagrams of a VNI no vxlan netdev serves "
+        return List.of("vxlan: on UDP port " + spec.dstport() + (spec.ipv6() ? " over IPv6" : "") + ", datagrams of a VNI no vxlan netdev serves "
                 + (e == null ? 0 : e.otherVni.get()) + ", malformed " + (e == null ? 0 : e.malformed.get())
                 + (learnt == null ? "" : "; MACs learnt behind remote VTEPs " + learnt.entries().size()
                         + ", VTEPs refused (over " + MAX_REMOTES + ") " + remotesRefused.get()));
@@ -110,8 +114,8 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
 
     @Override
     public void start() throws IOException {
-        for (Inet4Address r : spec.remotes()) {
-            floodList.add(remoteOf(r));
+        for (InetAddress r : spec.remotes()) {
+            floodList.add(remoteOf(IpAddress.of(r)));
         }
         if (spec.group() != null) {
             floodList.add(IpAddress.of(spec.group()));
@@ -122,25 +126,28 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
             sourcePorts[i] = range[0] + (int) ((long) i * (range[1] - range[0] + 1) / sourcePorts.length);
         }
         NetworkInterface underlay = underlayInterface();
-        Inet4Address multicastInterface = spec.group() == null ? null
-                : spec.local() != null ? spec.local() : firstIpv4(underlay);
-        Inet4Address bindAddress = multicastInterface != null ? multicastInterface
-                : spec.local() != null ? spec.local() : DatagramEndpoint.any(0).address();
-        sender = new VxlanSender(id(), spec.vni(), spec.dstport(), sourcePorts, bindAddress, spec.group() != null);
+        int ifindex = underlay == null ? 0 : underlay.getIndex();
+        InetAddress bindAddress = spec.local() != null ? spec.local() : DatagramEndpoint.any(0, spec.ipv6()).address();
+        sender = new VxlanSender(id(), spec.vni(), spec.dstport(), sourcePorts, bindAddress,
+                spec.group() == null ? -1 : ifindex);
         try {
-            endpoint = VxlanEndpoint.join(this, spec.vni(), spec.dstport(), spec.group(), multicastInterface);
+            endpoint = VxlanEndpoint.join(this, spec.vni(), spec.dstport(), spec.ipv6(), spec.group(), spec.local(), ifindex);
         } catch (IOException e) {
             throw new IOException(id() + ": " + e.getMessage(), e);
         }
-        Log.info(id() + ": VXLAN VNI " + spec.vni() + " to " + (spec.group() != null ? "group " + spec.group().getHostAddress()
-                : String.join(", ", spec.remotes().stream().map(Inet4Address::getHostAddress).toList()))
+        Log.info(id() + ": VXLAN VNI " + spec.vni() + " to " + (spec.group() != null ? "group " + IpAddress.of(spec.group())
+                : String.join(", ", floodList.stream().map(IpAddress::toString).toList()))
                 + ", UDP port " + spec.dstport() + ", source ports " + range[0] + "-" + range[1] + "; " + mtuLine(underlay));
         hub.attach(this);
         writer = Thread.ofPlatform().daemon().name("vnet4j-" + id() + "-tx").start(this::writeLoop);
     }
 
-    /** The start-up line's MTU part: inner MTU = underlay MTU - 50 (RFC 7348 section 4.3 asks for no fragmenting). */
-    private static String mtuLine(NetworkInterface underlay) {
+    /**
+     * The start-up line's MTU part: inner MTU = underlay MTU - 50 over IPv4, - 70 over IPv6 (RFC 7348
+     * section 4.3 asks for no fragmenting).
+     */
+    private String mtuLine(NetworkInterface underlay) {
+        int overhead = spec.ipv6() ? VxlanHeader.IPV6_OVERHEAD : VxlanHeader.IPV4_OVERHEAD;
         int mtu;
         try {
             mtu = underlay == null ? -1 : underlay.getMTU();
@@ -148,9 +155,9 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
             mtu = -1;
         }
         if (mtu <= 0) {
-            return "underlay MTU unknown (give local= or dev=): inner MTU = underlay MTU - " + VxlanHeader.IPV4_OVERHEAD;
+            return "underlay MTU unknown (give local= or dev=): inner MTU = underlay MTU - " + overhead;
         }
-        return "underlay " + underlay.getName() + " MTU " + mtu + ": inner MTU " + (mtu - VxlanHeader.IPV4_OVERHEAD)
+        return "underlay " + underlay.getName() + " MTU " + mtu + ": inner MTU " + (mtu - overhead)
                 + " (guests with a larger MTU send VXLAN packets the underlay must fragment)";
     }
 
@@ -172,22 +179,10 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
         }
         NetworkInterface nif = NetworkInterface.getByInetAddress(spec.local());
         if (nif == null) {
-            throw new IOException(id() + ": local=" + spec.local().getHostAddress() + ": no interface of this host "
+            throw new IOException(id() + ": local=" + IpAddress.of(spec.local()) + ": no interface of this host "
                     + "(network namespace) has that address");
         }
         return nif;
-    }
-
-    private static Inet4Address firstIpv4(NetworkInterface nif) {
-        if (nif == null) {
-            return null;
-        }
-        for (InetAddress a : nif.inetAddresses().toList()) {
-            if (a instanceof Inet4Address v4) {
-                return v4;
-            }
-        }
-        return null;
     }
 
     /** srcport=LOW-HIGH, else the namespace's ip_local_port_range, as Linux's vxlan. */
@@ -203,24 +198,36 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
         }
     }
 
-    private IpAddress remoteOf(Inet4Address address) {
-        return remoteOf(Ipv4Address.fromBytes(address.getAddress()));
-    }
-
-    /** The one instance for the VTEP at {@code ipv4}, made on first sight; null past {@value #MAX_REMOTES}. */
-    private IpAddress remoteOf(int ipv4) {
+    /**
+     * The one instance for the VTEP at {@code address} (a static remote's, or the first seen), made on first
+     * sight; null past {@value #MAX_REMOTES}.
+     */
+    private IpAddress remoteOf(IpAddress address) {
         for (int i = 0; i < remoteCount; i++) {
-            if (remotes[i].ipv4() == ipv4) {
+            if (remotes[i].equals(address)) {
                 return remotes[i];
             }
         }
+        return remember(address);
+    }
+
+    /** As {@link #remoteOf(IpAddress)} for the source of the datagram {@code socket} received last; allocates only on first sight. */
+    private IpAddress remoteOf(NativeDatagramSocket socket) {
+        for (int i = 0; i < remoteCount; i++) {
+            if (socket.lastSourceIs(remotes[i])) {
+                return remotes[i];
+            }
+        }
+        return remember(socket.lastSource());
+    }
+
+    private IpAddress remember(IpAddress address) {
         if (remoteCount == MAX_REMOTES) {
             remotesRefused.incrementAndGet();
             return null;
         }
-        IpAddress r = IpAddress.ofIpv4(ipv4);
-        remotes[remoteCount++] = r;
-        return r;
+        remotes[remoteCount++] = address;
+        return address;
     }
 
     /** Our VNI. */
@@ -230,11 +237,11 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
 
     /**
      * A datagram of our VNI from the endpoint's reader: the frame of {@code frameLength} bytes after the
-     * header, from the remote VTEP at {@code sourceIpv4}.
+     * header, just received by {@code socket} (whose last source is the remote VTEP).
      */
-    void received(ByteBuffer datagram, int frameLength, int sourceIpv4) {
+    void received(ByteBuffer datagram, int frameLength, NativeDatagramSocket socket) {
         if (learnt != null) {
-            IpAddress from = remoteOf(sourceIpv4);
+            IpAddress from = remoteOf(socket);
             if (from != null) {
                 learnt.learn(from, 0, MacAddress.read(datagram, VxlanHeader.LENGTH + 6));
             }

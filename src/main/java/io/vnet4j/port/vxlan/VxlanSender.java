@@ -9,7 +9,7 @@ import io.vnet4j.wire.WireError;
 import io.vnet4j.wire.offload.FrameSink;
 import io.vnet4j.wire.offload.TcpSegmenter;
 import java.io.IOException;
-import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -24,6 +24,9 @@ import java.util.List;
  * one system call per 64 datagrams or 64 KB, as Linux's vxlan hands its segments to the underlay whole.
  * A socket's UDP_SEGMENT is set when a batch needs another size and cleared before a single datagram
  * longer than it, so an ordinary frame is never cut. A kernel without UDP GSO gets one call per frame.
+ * The kernel fragments a datagram larger than the underlay's MTU (a guest whose MTU exceeds the inner
+ * MTU) but refuses a UDP GSO batch of such segments (EMSGSIZE): that batch and every later one of its
+ * size leave one datagram at a time.
  */
 final class VxlanSender implements FrameSink {
     /** Sockets the source port is chosen among. */
@@ -31,12 +34,14 @@ final class VxlanSender implements FrameSink {
     /** UDP GSO's bounds: UDP_MAX_SEGMENTS (64 before Linux 6.9) and an IP packet's 64 KiB with headers. */
     private static final int MAX_BATCH_DATAGRAMS = 64;
     private static final int MAX_BATCH_BYTES = 65_000;
+    /** errno(3): what a UDP GSO batch whose segments exceed the underlay's MTU meets. */
+    private static final int EMSGSIZE = 90;
 
     private final String id;
     private final int vni;
     private final int dstport;
-    private final Inet4Address bindAddress;
-    private final boolean multicast;
+    private final InetAddress bindAddress;
+    private final int multicastIfindex;
     private final NativeDatagramSocket[] sockets = new NativeDatagramSocket[SOURCE_PORTS];
     private final ByteBuffer[] buffers = new ByteBuffer[SOURCE_PORTS];
     /** Each socket's UDP_SEGMENT now (0: off). */
@@ -44,7 +49,10 @@ final class VxlanSender implements FrameSink {
     private final int[] sourcePorts;
     private final TcpSegmenter segmenter = new TcpSegmenter();
     private boolean udpGso = true;
+    /** Datagrams this long or longer leave one at a time: the underlay's MTU refused them batched. */
+    private int gsoTooLarge = Integer.MAX_VALUE;
     private boolean toldNoSocket;
+    private boolean toldSendFailed;
 
     // the batch being built by accept(): its socket slot, where it goes, its bytes, datagrams and their size
     private int slot;
@@ -58,16 +66,17 @@ final class VxlanSender implements FrameSink {
 
     /**
      * @param sourcePorts the ports the slots are bound to, one per slot (at most {@value #SOURCE_PORTS})
-     * @param bindAddress the address datagrams leave from (any address: the kernel picks)
-     * @param multicast whether the sockets send to a multicast group (TTL 1, no loop) from {@code bindAddress}
+     * @param bindAddress the address datagrams leave from (any address of its family: the kernel picks)
+     * @param multicastIfindex -1 for unicast; else the sockets send to a multicast group (TTL 1, no loop) out of
+     *     the interface of that index (0: the kernel picks; for IPv4 the one holding {@code bindAddress})
      */
-    VxlanSender(String id, int vni, int dstport, int[] sourcePorts, Inet4Address bindAddress, boolean multicast) {
+    VxlanSender(String id, int vni, int dstport, int[] sourcePorts, InetAddress bindAddress, int multicastIfindex) {
         this.id = id;
         this.vni = vni;
         this.dstport = dstport;
         this.sourcePorts = sourcePorts;
         this.bindAddress = bindAddress;
-        this.multicast = multicast;
+        this.multicastIfindex = multicastIfindex;
     }
 
     /**
@@ -108,8 +117,8 @@ final class VxlanSender implements FrameSink {
             lost++;
             return;
         }
-        if (datagrams > 0 && (!udpGso || lastWasShort || size > datagramSize || datagrams == MAX_BATCH_DATAGRAMS
-                || used + size > MAX_BATCH_BYTES)) {
+        if (datagrams > 0 && (!udpGso || size >= gsoTooLarge || lastWasShort || size > datagramSize
+                || datagrams == MAX_BATCH_DATAGRAMS || used + size > MAX_BATCH_BYTES)) {
             flush();
         }
         if (datagrams == 0) {
@@ -123,55 +132,84 @@ final class VxlanSender implements FrameSink {
         datagrams++;
     }
 
-    /** Sends the batch: one datagram, or several of {@link #datagramSize} through UDP GSO. */
+    /**
+     * Sends the batch to its destinations: several datagrams of {@link #datagramSize} in one call each
+     * through UDP GSO, else one call per datagram.
+     */
     private void flush() {
         if (datagrams == 0) {
             return;
         }
         NativeDatagramSocket socket = sockets[slot];
-        int wanted = datagrams > 1 ? datagramSize : segmentSizes[slot] != 0 && used > segmentSizes[slot] ? 0 : -1;
-        if (wanted >= 0 && wanted != segmentSizes[slot]) {
-            try {
-                socket.setUdpSegment(wanted);
-                segmentSizes[slot] = wanted;
-            } catch (IOException e) {
-                udpGso = false; // resent below one by one; every later batch is one datagram
-                Log.info(id + ": no UDP GSO here (" + e.getMessage() + "): one system call per datagram");
-                resendOneByOne(socket);
-                return;
+        boolean gso = datagrams > 1 && datagramSize < gsoTooLarge && setSegment(socket, datagramSize);
+        if (!gso && segmentSizes[slot] != 0 && (used > segmentSizes[slot] || used >= gsoTooLarge)) {
+            setSegment(socket, 0); // a single datagram must leave whole, fragmented by the kernel if need be
+        }
+        int first = 0;
+        if (gso) {
+            for (; first < destinations(); first++) {
+                int errno = socket.send(0, used, socket.prepareDestination(destination(first), dstport));
+                if (errno == EMSGSIZE) {
+                    refuseGsoAt(socket);
+                    break;
+                }
+                count(errno, datagrams, used, destination(first));
             }
         }
-        transmit(socket, used, datagrams);
-        used = 0;
-        datagrams = 0;
-    }
-
-    /** The batch, datagram by datagram, after UDP GSO turned out to be missing. */
-    private void resendOneByOne(NativeDatagramSocket socket) {
-        ByteBuffer out = buffers[slot];
-        int size = datagramSize;
-        for (int at = 0; at < used; at += size) {
-            int n = Math.min(size, used - at);
-            if (at > 0) {
-                out.put(0, out, at, n); // send() sends from the buffer's start
+        for (int at = 0; first < destinations() && at < used; at += datagramSize) {
+            int n = Math.min(datagramSize, used - at);
+            for (int d = first; d < destinations(); d++) {
+                count(socket.send(at, n, socket.prepareDestination(destination(d), dstport)), 1, n, destination(d));
             }
-            transmit(socket, n, 1);
         }
         used = 0;
         datagrams = 0;
     }
 
-    private void transmit(NativeDatagramSocket socket, int length, int count) {
-        if (target != null) {
-            if (socket.send(length, socket.prepareDestination(target, dstport)) != 0) {
-                lost += count;
-            }
+    private int destinations() {
+        return target != null ? 1 : flood.size();
+    }
+
+    private IpAddress destination(int i) {
+        return target != null ? target : flood.get(i);
+    }
+
+    /** Sets the socket's UDP_SEGMENT (0: off); false, and UDP GSO off for good, when the kernel lacks it. */
+    private boolean setSegment(NativeDatagramSocket socket, int size) {
+        if (segmentSizes[slot] == size) {
+            return true;
+        }
+        try {
+            socket.setUdpSegment(size);
+            segmentSizes[slot] = size;
+            return true;
+        } catch (IOException e) {
+            udpGso = false;
+            Log.info(id + ": no UDP GSO here (" + e.getMessage() + "): one system call per datagram");
+            return false;
+        }
+    }
+
+    /**
+     * The underlay refused a batch: its segments are larger than its MTU, and the kernel fragments a single
+     * datagram but never a UDP GSO segment. Such sizes leave one datagram at a time from now on.
+     */
+    private void refuseGsoAt(NativeDatagramSocket socket) {
+        gsoTooLarge = datagramSize;
+        setSegment(socket, 0);
+        Log.info(id + ": datagrams of " + datagramSize + " bytes do not fit the underlay's MTU: they leave one at a "
+                + "time and the kernel fragments them (give guests the inner MTU the start-up line names)");
+    }
+
+    private void count(int errno, int count, int length, IpAddress to) {
+        if (errno == 0) {
             return;
         }
-        for (IpAddress r : flood) {
-            if (socket.send(length, socket.prepareDestination(r, dstport)) != 0) {
-                lost += count;
-            }
+        lost += count;
+        if (!toldSendFailed) {
+            toldSendFailed = true;
+            Log.info(id + ": sending " + count + " datagram(s), " + length + " bytes, to " + to + " failed: "
+                    + NativeDatagramSocket.errorText(errno) + " (this line once; lost datagrams are counted as dropped)");
         }
     }
 
@@ -205,9 +243,9 @@ final class VxlanSender implements FrameSink {
 
     private NativeDatagramSocket bind(int port) throws IOException {
         NativeDatagramSocket s = NativeDatagramSocket.bound(new DatagramEndpoint.Inet(bindAddress, port), true);
-        if (multicast) {
+        if (multicastIfindex >= 0) {
             try {
-                s.configureMulticastSender(bindAddress, false);
+                s.configureMulticastSender(bindAddress.isAnyLocalAddress() ? null : bindAddress, multicastIfindex, false);
             } catch (IOException e) {
                 s.release();
                 throw e;

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vnet4j.fabric.HubSegmentationTestFrames;
 import io.vnet4j.wire.IpAddress;
-import java.net.Inet4Address;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
@@ -22,13 +20,16 @@ class VxlanSenderTest {
 
     /** Sends each frame (with its segment size) through one sender to a loopback peer; the datagrams it got. */
     private static List<byte[]> sendAndReceive(int expected, Object... framesAndSizes) throws Exception {
-        try (DatagramChannel peer = DatagramChannel.open(StandardProtocolFamily.INET)) {
-            peer.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        return sendAndReceive(IpAddress.IPV4_LOOPBACK, expected, framesAndSizes);
+    }
+
+    /** The same to a peer on {@code loopback} (127.0.0.1 or ::1). */
+    private static List<byte[]> sendAndReceive(IpAddress loopback, int expected, Object... framesAndSizes) throws Exception {
+        try (DatagramChannel peer = DatagramChannel.open(loopback.isIpv4() ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6)) {
+            peer.bind(new InetSocketAddress(loopback.toInetAddress(), 0));
             int port = ((InetSocketAddress) peer.getLocalAddress()).getPort();
-            VxlanSender sender = new VxlanSender("t", 42, port, new int[] {0},
-                    (Inet4Address) InetAddress.getLoopbackAddress(), false);
+            VxlanSender sender = new VxlanSender("t", 42, port, new int[] {0}, loopback.toInetAddress(), -1);
             try {
-                IpAddress loopback = IpAddress.ofIpv4(0x7F00_0001);
                 for (int i = 0; i < framesAndSizes.length; i += 2) {
                     ByteBuffer frame = (ByteBuffer) framesAndSizes[i];
                     assertThat(sender.send(frame, 0, frame.limit(), (Integer) framesAndSizes[i + 1], loopback, List.of()))
@@ -55,6 +56,15 @@ class VxlanSenderTest {
         ByteBuffer frame = HubSegmentationTestFrames.tcpFrame(100);
         List<byte[]> got = sendAndReceive(1, frame, 0);
         assertThat(HexFormat.of().formatHex(got.getFirst(), 0, 8)).isEqualTo("0800000000002a00");
+        assertThat(ByteBuffer.wrap(got.getFirst(), 8, frame.limit()).slice()).isEqualTo(frame.rewind());
+    }
+
+    @Test
+    void anIpv6UnderlayCarriesFramesAndCutSegments() throws Exception {
+        ByteBuffer frame = HubSegmentationTestFrames.tcpFrame(100);
+        ByteBuffer big = HubSegmentationTestFrames.tcpFrame(4000);
+        List<byte[]> got = sendAndReceive(IpAddress.IPV6_LOOPBACK, 4, frame, 0, big, MSS);
+        assertThat(got).extracting(d -> d.length).containsExactly(8 + frame.limit(), PIECE, PIECE, 8 + 54 + 4000 - 2 * MSS);
         assertThat(ByteBuffer.wrap(got.getFirst(), 8, frame.limit()).slice()).isEqualTo(frame.rewind());
     }
 
