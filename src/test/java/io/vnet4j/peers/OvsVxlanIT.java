@@ -28,8 +28,9 @@ import org.junit.jupiter.api.Timeout;
  * <p>Two things this path needs: A's veth sends with tx checksum offload off, or the outer UDP checksum of
  * vnet4j's datagrams reaches OVS's packet socket unfinished (the kernel left it to an offload that a veth
  * never does) and OVS drops every one as a tunnel pop error; and br-int's MTU is the inner MTU (1450): at
- * OVS's default of 1500 its TCP announces an MSS of 1460, and the large segments vnet4j cuts to that size
- * are too long for the underlay and lost (the vx port's tx drops), so a download stalls.
+ * OVS's default of 1500 its TCP announces an MSS of 1460, and the segments vnet4j cuts to that size
+ * leave as fragmented datagrams, which OVS's userspace datapath does not reassemble, so a download stalls
+ * (Linux's vxlan devices do reassemble them: VxlanIT).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(180)
