@@ -9,6 +9,7 @@ import io.vnet4j.config.ConfigParser;
 import io.vnet4j.control.ControlServer;
 import io.vnet4j.control.NetdevChanges;
 import io.vnet4j.fabric.Netdev;
+import io.vnet4j.fabric.VlanMembership;
 import io.vnet4j.os.SocketFiles;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -245,7 +246,8 @@ final class DaemonCommand implements Callable<Integer> {
                 network.flushCaptures();
             }
         });
-        network.netdevs().forEach(n -> Log.info(n.id() + ": hub " + n.hub().id() + ", " + n.type() + " " + n.describe()));
+        network.netdevs().forEach(n -> Log.info(n.id() + ": hub " + n.hub().id() + ", " + n.type() + " " + n.describe()
+                + (n.vlans() == VlanMembership.NONE ? "" : ", " + n.vlans().describe())));
         if (defaultSocket != null) {
             Log.info("attach a VM with: qemu-system-x86_64 ... " + netdevOption(defaultSocket) + " " + deviceOption(randomQemuMac()));
             Log.info("give each VM its own mac= (this one is random; without mac=, QEMU gives every VM "

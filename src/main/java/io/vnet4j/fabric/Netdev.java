@@ -40,6 +40,9 @@ public interface Netdev extends AutoCloseable {
     /** Gives every port of this netdev, now and later, this 802.1Q membership; before {@link #start}. */
     void joinVlans(VlanMembership membership);
 
+    /** The 802.1Q membership {@link #joinVlans} gave, {@link VlanMembership#NONE} without one. */
+    VlanMembership vlans();
+
     /** Opens sockets and starts threads; throws when the netdev cannot start (address in use, refused). */
     void start() throws IOException;
 

@@ -92,6 +92,9 @@ class VlanIT {
         assertThat(c20.execOk("busybox", "ping", "-c", "2", "-W", "5", "192.0.2.5")).contains("2 packets received");
         PeerTools.Exec info = VnetProcess.ctl(null, "--control", dir.resolve("control.sock").toString(), "info", "network");
         assertThat(info.output()).contains("trunk=10,trunk=20,link=up", "vlan=10,link=up", "vlan=20,link=up");
+        assertThat(vnet.log()).contains("c: hub 0, tap ifname=vnc", ", vlan=20\n", "t: hub 0, stream server=on",
+                ", trunk=10,trunk=20\n");
+        assertThat(vnet.log().split("c: hub 0, tap ", -1)).as("the TAP's start-up line, once").hasSize(2);
     }
 
     @Test

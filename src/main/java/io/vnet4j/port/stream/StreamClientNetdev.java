@@ -56,6 +56,11 @@ public final class StreamClientNetdev extends NetdevBase {
     }
 
     @Override
+    public VlanMembership vlans() {
+        return port.vlans();
+    }
+
+    @Override
     public void start() throws IOException {
         SocketChannel first = null;
         if (reconnectMillis <= 0) {

@@ -67,6 +67,11 @@ public final class StreamServerNetdev extends NetdevBase {
         vlans = membership;
     }
 
+    @Override
+    public VlanMembership vlans() {
+        return vlans;
+    }
+
     /** The bound address (with the real port when 0 was asked for). */
     public SocketAddress boundAddress() throws IOException {
         return server.getLocalAddress();

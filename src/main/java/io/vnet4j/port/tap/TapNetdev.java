@@ -109,7 +109,6 @@ public final class TapNetdev extends QueuedPort implements Netdev {
         hub.attach(this);
         reader = Thread.ofPlatform().daemon().name("vnet4j-" + id() + "-rx").start(this::readLoop);
         writer = Thread.ofPlatform().daemon().name("vnet4j-" + id() + "-tx").start(this::writeLoop);
-        Log.info(id() + ": tap " + describe());
     }
 
     /**

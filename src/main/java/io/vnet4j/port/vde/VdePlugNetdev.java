@@ -84,6 +84,11 @@ public final class VdePlugNetdev extends NetdevBase {
     }
 
     @Override
+    public VlanMembership vlans() {
+        return port.vlans();
+    }
+
+    @Override
     public void start() throws IOException {
         NativeDatagramSocket socket = null;
         try {

@@ -103,6 +103,11 @@ public final class VdeSwitchNetdev extends NetdevBase {
         vlans = membership;
     }
 
+    @Override
+    public VlanMembership vlans() {
+        return vlans;
+    }
+
     /** Requests refused so far (malformed, port taken, plug unreachable). */
     public long refusedRequests() {
         return refused.get();
