@@ -2,6 +2,7 @@ package io.vnet4j.cli;
 
 import io.vnet4j.Log;
 import io.vnet4j.Network;
+import io.vnet4j.SocketAddresses;
 import io.vnet4j.Warmup;
 import io.vnet4j.config.Config;
 import io.vnet4j.config.ConfigException;
@@ -10,8 +11,11 @@ import io.vnet4j.control.ControlServer;
 import io.vnet4j.control.NetdevChanges;
 import io.vnet4j.fabric.Netdev;
 import io.vnet4j.fabric.VlanMembership;
+import io.vnet4j.http.HttpConsole;
 import io.vnet4j.os.SocketFiles;
+import io.vnet4j.wire.IpAddress;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,6 +64,12 @@ final class DaemonCommand implements Callable<Integer> {
             description = "Control socket (QMP-style JSON; mode 0600). Default: control.sock in the runtime directory, "
                     + "or control-2.sock, ... when another vnet4j answers there; none: no control socket.")
     Path control;
+
+    @Option(names = "--http", paramLabel = "[ADDR:]PORT", converter = HttpAddress.class,
+            description = "Serve metrics (/metrics, Prometheus), a live page of the network (/) and its JSON "
+                    + "(/api/network) over HTTP. Off by default; a bare PORT listens on 127.0.0.1 only (this host's "
+                    + "users); give 0.0.0.0:PORT to serve other hosts, with no authentication.")
+    InetSocketAddress http;
 
     @Option(names = "--no-warm-up", negatable = false, description = "Do not run the frame paths on a private "
             + "network after start (5 to 8 s of one core, so that the first guests' round trips run compiled "
@@ -166,7 +176,20 @@ final class DaemonCommand implements Callable<Integer> {
             return 1;
         }
         running.set(network);
-        return serve(network, controlServer, defaultNetwork ? defaultSocket : null);
+        HttpConsole console = null;
+        if (http != null) {
+            try {
+                console = HttpConsole.start(http, network::netdevs, Version.get());
+            } catch (IOException e) {
+                network.close();
+                if (controlServer != null) {
+                    controlServer.close();
+                }
+                Log.error("--http " + SocketAddresses.format(http) + ": " + e.getMessage());
+                return 1;
+            }
+        }
+        return serve(network, controlServer, console, defaultNetwork ? defaultSocket : null);
     }
 
     /** The control server, started; null with {@code --control none}. */
@@ -226,10 +249,14 @@ final class DaemonCommand implements Callable<Integer> {
         return e.getMessage();
     }
 
-    private int serve(Network network, ControlServer controlServer, Path defaultSocket) throws InterruptedException {
+    private int serve(Network network, ControlServer controlServer, HttpConsole console, Path defaultSocket)
+            throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             Log.info("stopping");
+            if (console != null) {
+                console.close();
+            }
             if (controlServer != null) {
                 controlServer.close();
             }
@@ -259,6 +286,13 @@ final class DaemonCommand implements Callable<Integer> {
                     ? "vnet4j ctl info network" : "vnet4j ctl --control " + path + " info network") + ")");
         } else {
             Log.info("no control socket (--control none): vnet4j ctl cannot reach this daemon");
+        }
+        if (console != null) {
+            InetSocketAddress at = console.address();
+            String url = "http://" + IpAddress.of(at.getAddress()).toUriString() + ":" + at.getPort();
+            Log.info("http: the network's page at " + url + "/, metrics at " + url + "/metrics, JSON at " + url
+                    + "/api/network" + (at.getAddress().isLoopbackAddress() ? " (this host only)"
+                    : " (open to other hosts, with no authentication)"));
         }
         System.err.println("vnet4j: ready");
         if (!noWarmUp) {

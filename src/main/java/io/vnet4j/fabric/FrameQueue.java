@@ -361,6 +361,16 @@ public final class FrameQueue {
         return drain(handler, maxBytes, Integer.MAX_VALUE, FOREVER);
     }
 
+    /** The bytes the queued frames take now, headers included (for metrics: takes the lock). */
+    public int usedBytes() {
+        lock.lock();
+        try {
+            return used;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     public boolean isEmpty() {
         lock.lock();
         try {

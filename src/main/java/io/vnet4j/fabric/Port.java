@@ -149,6 +149,11 @@ public abstract class Port implements AutoCloseable {
         return false;
     }
 
+    /** The bytes waiting in this port's send queue, for metrics; 0 for a port without one. */
+    public int queuedBytes() {
+        return 0;
+    }
+
     /**
      * Queues a frame for the wire without blocking; false when it cannot be taken (queue full, closed).
      * {@code segmentSize} > 0 marks a large TCP segment (only for a port that takes them).

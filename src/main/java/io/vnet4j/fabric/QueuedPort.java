@@ -30,6 +30,11 @@ public abstract class QueuedPort extends Port {
         return true;
     }
 
+    @Override
+    public int queuedBytes() {
+        return queue.usedBytes();
+    }
+
     /** {@link #writeThrough} results. */
     protected static final int WRITTEN = 1;
     protected static final int NOT_WRITTEN = 0;

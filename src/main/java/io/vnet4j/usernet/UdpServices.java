@@ -14,6 +14,7 @@ import io.vnet4j.wire.MacAddress;
 import io.vnet4j.usernet.dhcp.DhcpReply;
 import io.vnet4j.usernet.dhcp.DhcpServer;
 import io.vnet4j.usernet.dhcp.DhcpSettings;
+import io.vnet4j.usernet.tftp.TftpCounters;
 import io.vnet4j.usernet.tftp.TftpServer;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -55,6 +56,8 @@ final class UdpServices {
     private final String logName;
     private String lastLeaseLine;
     private long dnsDropped;
+    private long dnsForwarded;
+    private long dnsAnswered;
 
     UdpServices(String logName, UserConfig config, GatewayAddresses gateway, UdpNat nat, GuestOutput out,
                 NeighborTable neighbors,
@@ -135,6 +138,7 @@ final class UdpServices {
             if (destinationPort == DNS_PORT) {
                 int n = localNames.answer(buffer, offset, length, dnsOut, 0);
                 if (n > 0) {
+                    dnsAnswered++;
                     out.sendUdp(destination, DNS_PORT, source, sourcePort, NeighborTable.UNKNOWN, dnsOut, 0, n);
                     return true;
                 }
@@ -147,6 +151,7 @@ final class UdpServices {
                     out.sendUdp(destination, DNS_PORT, source, sourcePort, NeighborTable.UNKNOWN, dnsOut, 0, n);
                 }
             } else {
+                dnsForwarded++;
                 nat.sendPinned(source, sourcePort, destination, DNS_PORT, dnsUpstreams.getFirst(), buffer, offset,
                         length, now);
             }
@@ -212,6 +217,19 @@ final class UdpServices {
 
     long dnsDropped() {
         return dnsDropped;
+    }
+
+    long dnsForwarded() {
+        return dnsForwarded;
+    }
+
+    long dnsAnswered() {
+        return dnsAnswered;
+    }
+
+    /** The TFTP server's counters, or null when it does not run. */
+    TftpCounters tftpCounters() {
+        return tftp == null ? null : tftp.counters();
     }
 
     List<InetSocketAddress> dnsUpstreams() {

@@ -144,6 +144,52 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
         }
     }
 
+    /** The numbers {@code /metrics} shows, read on the loop; null when the network is stopped. */
+    public UsernetCounts counts() {
+        try {
+            return onLoop(this::readCounts);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private UsernetCounts readCounts() {
+        long wallNow = System.currentTimeMillis();
+        int leases = 0;
+        for (Lease lease : services.dhcpServer().leases()) {
+            if (!lease.expired(wallNow)) {
+                leases++;
+            }
+        }
+        Gateway.DropCounters d = gateway.drops;
+        DhcpCounters dhcp = services.dhcpServer().counters();
+        Map<String, Long> dropped = new LinkedHashMap<>();
+        dropped.put("malformed", d.malformed);
+        dropped.put("unsupported", d.unsupported);
+        dropped.put("restricted", d.restricted);
+        dropped.put("multicast", d.multicast);
+        dropped.put("arp_for_others", d.arpForOthers);
+        dropped.put("icmp_not_echo", d.icmpNotEcho);
+        dropped.put("unused_address", d.unusedAddress);
+        dropped.put("host_loopback_off", d.hostLoopback);
+        dropped.put("builtin_dns_off", d.builtinDnsOff);
+        dropped.put("fragments", gateway.reassemblyDrops());
+        dropped.put("no_arp_reply", out.pending().dropped());
+        dropped.put("dhcp_malformed", dhcp.malformed());
+        dropped.put("udp_send_error", nat.dropped());
+        dropped.put("ping", icmp.dropped());
+        long tftpCompleted = 0;
+        long tftpFailed = 0;
+        var tftp = services.tftpCounters();
+        if (tftp != null) {
+            tftpCompleted = tftp.completed();
+            tftpFailed = tftp.refused() + tftp.expired() + tftp.aborted();
+            dropped.put("tftp_malformed", tftp.malformed());
+        }
+        return new UsernetCounts(tcp.connectionCount(), nat.flowCount(), leases, services.dnsForwarded(),
+                services.dnsAnswered(), services.dnsDropped(), tftpCompleted, tftpFailed, dropped);
+    }
+
     private Map<String, Object> structuredState(long now) {
         long wallNow = System.currentTimeMillis();
         List<Object> leases = new ArrayList<>();

@@ -84,6 +84,25 @@ class MainTest {
     }
 
     @Test
+    void aBadHttpAddressReturnsTwoWithOneLineNamingTheOption() {
+        for (String bad : new String[] {"70000", "localhost:x", "::1:9100", ""}) {
+            err.reset();
+            assertThat(Main.run("--http", bad)).as(bad).isEqualTo(2);
+            assertThat(err()).as(bad).startsWith("vnet4j: ").contains("--http").hasLineCount(1);
+        }
+        assertThat(err()).contains("expected [ADDR:]PORT with a port from 0 to 65535, got ''");
+    }
+
+    @Test
+    void httpAddressesDefaultToLoopback() {
+        HttpAddress parse = new HttpAddress();
+        assertThat(parse.convert("9100")).isEqualTo(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 9100));
+        assertThat(parse.convert(":9100").getAddress().isLoopbackAddress()).isTrue();
+        assertThat(parse.convert("0.0.0.0:80").getAddress().isAnyLocalAddress()).isTrue();
+        assertThat(parse.convert("[::1]:80").getAddress().getHostAddress()).isEqualTo("0:0:0:0:0:0:0:1");
+    }
+
+    @Test
     void anOptionWithoutItsValueReturnsTwo() {
         assertThat(Main.run("-netdev")).isEqualTo(2);
         assertThat(err()).startsWith("vnet4j: ").hasLineCount(1);

@@ -1,0 +1,138 @@
+package io.vnet4j.http;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.vnet4j.control.Json;
+import io.vnet4j.control.NetworkReport;
+import io.vnet4j.fabric.Netdev;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * {@code --http ADDR:PORT}: the network over HTTP, on the JDK's own server (jdk.httpserver) with one
+ * thread, so a scrape or a page never competes with the frame path for more than one core's slice:
+ * <ul>
+ *   <li>{@code /metrics}: Prometheus's text exposition format, written by the Prometheus Java client from
+ *       {@link NetworkCollector} and the JVM's own metrics;</li>
+ *   <li>{@code /api/network}: the JSON of the control socket's {@code query-network} (hubs, switches and
+ *       their MAC tables, netdevs, ports and counters, the user networks' leases, forwards and flows);</li>
+ *   <li>{@code /api/version}: {@code {"package": "vnet4j VERSION"}};</li>
+ *   <li>{@code /}: the live topology page, plain HTML, CSS and JavaScript from the jar, which polls
+ *       {@code /api/network} once a second.</li>
+ * </ul>
+ * Only GET and HEAD; no state changes over HTTP. The caller picks the address: the command line binds
+ * 127.0.0.1 unless told otherwise.
+ */
+public final class HttpConsole implements AutoCloseable {
+    private static final String PAGE_DIR = "/io/vnet4j/http/page/";
+    private static final Map<String, String> PAGE = Map.of("/", "index.html", "/index.html", "index.html",
+            "/page.js", "page.js", "/page.css", "page.css");
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+
+    private HttpConsole(HttpServer server, ExecutorService executor) {
+        this.server = server;
+        this.executor = executor;
+    }
+
+    /**
+     * Serves on {@code address} (port 0: the kernel picks, see {@link #address()}).
+     *
+     * @throws IOException when the address cannot be bound (in use, not an address of this host)
+     */
+    public static HttpConsole start(InetSocketAddress address, Supplier<List<Netdev>> netdevs, String version)
+            throws IOException {
+        PrometheusRegistry registry = new PrometheusRegistry();
+        registry.register(new NetworkCollector(netdevs));
+        JvmMetrics.builder().register(registry);
+        HttpServer server = HttpServer.create(address, 16);
+        server.createContext("/metrics", new MetricsHandler(registry));
+        server.createContext("/api/network", readOnly(exchange -> json(exchange, NetworkReport.query(netdevs.get()))));
+        server.createContext("/api/version", readOnly(exchange -> json(exchange, Map.of("package", "vnet4j " + version))));
+        server.createContext("/", readOnly(HttpConsole::page));
+        ExecutorService executor = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon()
+                .name("vnet4j-http").unstarted(r));
+        server.setExecutor(executor);
+        server.start();
+        return new HttpConsole(server, executor);
+    }
+
+    /** Where it serves (with the port the kernel picked for port 0). */
+    public InetSocketAddress address() {
+        return server.getAddress();
+    }
+
+    private static HttpHandler readOnly(HttpHandler handler) {
+        return exchange -> {
+            try (exchange) {
+                String method = exchange.getRequestMethod();
+                if (!method.equals("GET") && !method.equals("HEAD")) {
+                    exchange.getResponseHeaders().set("Allow", "GET, HEAD");
+                    send(exchange, 405, "text/plain", "only GET and HEAD\n".getBytes(StandardCharsets.UTF_8));
+                    return;
+                }
+                handler.handle(exchange);
+            }
+        };
+    }
+
+    private static void json(HttpExchange exchange, Object value) throws IOException {
+        send(exchange, 200, "application/json", Json.write(value).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void page(HttpExchange exchange) throws IOException {
+        String file = PAGE.get(exchange.getRequestURI().getPath());
+        byte[] body = null;
+        if (file != null) {
+            try (InputStream in = HttpConsole.class.getResourceAsStream(PAGE_DIR + file)) {
+                body = in == null ? null : in.readAllBytes();
+            }
+        }
+        if (body == null) {
+            send(exchange, 404, "text/plain", "not found\n".getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        String type = file.endsWith(".html") ? "text/html" : file.endsWith(".js") ? "text/javascript" : "text/css";
+        send(exchange, 200, type, body);
+    }
+
+    private static void send(HttpExchange exchange, int status, String type, byte[] body) throws IOException {
+        var headers = exchange.getResponseHeaders();
+        headers.set("Content-Type", type + "; charset=utf-8");
+        headers.set("Cache-Control", "no-store");
+        headers.set("X-Content-Type-Options", "nosniff");
+        headers.set("Content-Security-Policy", "default-src 'self'");
+        boolean head = exchange.getRequestMethod().equals("HEAD");
+        exchange.sendResponseHeaders(status, head ? -1 : body.length);
+        if (!head) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

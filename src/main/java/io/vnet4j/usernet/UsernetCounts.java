@@ -1,0 +1,19 @@
+package io.vnet4j.usernet;
+
+import java.util.Map;
+
+/**
+ * A user network's numbers at one instant, for metrics (read on its loop: {@link UsernetNetdev#counts()}).
+ *
+ * @param tcpConnections NAT'd TCP connections open now (host forwards' included)
+ * @param udpFlows UDP flows now (one per guest address and port)
+ * @param leases DHCP leases not expired
+ * @param dnsForwarded DNS queries sent to the upstream resolver
+ * @param dnsAnswered DNS queries answered here (the guests' own names, reverse lookups of the network)
+ * @param dnsRefused DNS queries answered with REFUSED or SERVFAIL, or dropped (restrict=on, no upstream)
+ * @param tftpCompleted TFTP transfers that ended with the last block acknowledged
+ * @param tftpFailed TFTP transfers refused, expired or aborted
+ * @param dropped frames and datagrams not handled, by cause (the keys name them: "malformed", "fragments", ...)
+ */
+public record UsernetCounts(int tcpConnections, int udpFlows, int leases, long dnsForwarded, long dnsAnswered,
+                            long dnsRefused, long tftpCompleted, long tftpFailed, Map<String, Long> dropped) {}

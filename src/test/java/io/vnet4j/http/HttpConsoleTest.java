@@ -1,0 +1,97 @@
+package io.vnet4j.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vnet4j.Network;
+import io.vnet4j.control.Json;
+import io.vnet4j.port.nic.VirtualNic;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The HTTP side on loopback, with two in-JVM NICs on one hub: metrics move with frames, the API and page answer. */
+@Timeout(30)
+class HttpConsoleTest {
+    private final HttpClient client = HttpClient.newHttpClient();
+    private Network network;
+    private HttpConsole console;
+    private VirtualNic a;
+    private VirtualNic b;
+
+    @BeforeEach
+    void start() throws Exception {
+        network = new Network();
+        a = network.attachNic("a", 0);
+        b = network.attachNic("b", 0);
+        console = HttpConsole.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), network::netdevs, "test");
+    }
+
+    @AfterEach
+    void stop() {
+        console.close();
+        network.close();
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + console.address().getPort() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static double sample(String metrics, String series) {
+        return metrics.lines().filter(l -> l.startsWith(series + " ")).mapToDouble(l -> Double.parseDouble(l.substring(series.length() + 1)))
+                .findFirst().orElseThrow(() -> new AssertionError("no " + series + " in\n" + metrics));
+    }
+
+    @Test
+    void portCountersMoveByTheFramesSent() throws Exception {
+        String before = get("/metrics").body();
+        byte[] frame = new byte[100];
+        frame[0] = (byte) 0xff; // broadcast: b gets it
+        for (int i = 0; i < 3; i++) {
+            a.send(frame);
+            assertThat(b.receive(5, TimeUnit.SECONDS)).isNotNull();
+        }
+        String after = get("/metrics").body();
+        String rx = "vnet4j_port_rx_bytes_total{hub=\"0\",netdev=\"a\",port=\"a\"}";
+        String tx = "vnet4j_port_tx_bytes_total{hub=\"0\",netdev=\"b\",port=\"b\"}";
+        assertThat(sample(after, rx) - sample(before, rx)).isEqualTo(300);
+        assertThat(sample(after, tx) - sample(before, tx)).isEqualTo(300);
+        assertThat(after).contains("# TYPE vnet4j_port_rx_frames_total counter", "vnet4j_hub_ports{hub=\"0\"} 2.0",
+                "vnet4j_port_up{hub=\"0\",netdev=\"a\",port=\"a\"} 1.0", "# TYPE jvm_memory_used_bytes gauge");
+    }
+
+    @Test
+    void theApiIsQueryNetworksJsonAndThePageIsServedFromTheJar() throws Exception {
+        HttpResponse<String> api = get("/api/network");
+        assertThat(api.headers().firstValue("Content-Type")).hasValue("application/json; charset=utf-8");
+        List<?> hubs = (List<?>) Json.parse(api.body());
+        assertThat(((Map<?, ?>) hubs.getFirst()).get("hub")).isEqualTo(0L);
+        assertThat(api.body()).contains("\"id\":\"a\"", "\"id\":\"b\"");
+        assertThat(get("/api/version").body()).isEqualTo("{\"package\":\"vnet4j test\"}");
+        HttpResponse<String> page = get("/");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("<script src=\"page.js\">");
+        assertThat(get("/page.js").body()).contains("/api/network");
+        assertThat(get("/page.css").headers().firstValue("Content-Type")).hasValue("text/css; charset=utf-8");
+        assertThat(get("/nothing").statusCode()).isEqualTo(404);
+        assertThat(get("/../pom.xml").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void onlyReadsAreServed() throws Exception {
+        HttpResponse<String> post = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + console.address().getPort()
+                + "/api/network")).POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(post.statusCode()).isEqualTo(405);
+        assertThat(post.headers().firstValue("Allow")).hasValue("GET, HEAD");
+    }
+}
