@@ -79,8 +79,10 @@ function drawTopology(hub, ports) {
     p.y = center + radius * Math.sin(angle);
     const busy = p.rxRate + p.txRate >= 8000;
     svg.append(el("svg:line", { class: "link" + (busy ? " busy" : ""), x1: center, y1: center, x2: p.x, y2: p.y }));
-    const mx = (center + p.x) / 2, my = (center + p.y) / 2;
-    svg.append(el("svg:text", { class: "rate", x: mx + 4, y: my - 4 }, "↑" + rate(p.rxRate) + " ↓" + rate(p.txRate)));
+    // the rates beside the link's middle, on the side away from the line
+    const mx = (center + p.x) / 2, my = (center + p.y) / 2, right = Math.cos(angle) >= 0;
+    svg.append(el("svg:text", { class: "rate", x: mx + (right ? 8 : -8), y: my + (Math.sin(angle) < 0 ? -6 : 14),
+      "text-anchor": right ? "start" : "end" }, "in " + rate(p.rxRate) + " · out " + rate(p.txRate)));
   });
   svg.append(el("svg:circle", { class: "hubnode", cx: center, cy: center, r: 50 }));
   svg.append(el("svg:text", { class: "hubname", x: center, y: center - 4, "text-anchor": "middle" }, hub.switch ? hub.switch.id : "hub"));
@@ -131,7 +133,7 @@ function drawHub(hub, now) {
   const layout = el("div", { class: "layout" });
   layout.append(drawTopology(hub, ports));
   const tables = el("div", { class: "tables" });
-  tables.append(table("Ports", ["port", "type", "link", "in#", "out#", "in total#", "out total#", "dropped#"],
+  tables.append(table("Ports (in: from the port's VM or peer; out: to it)", ["port", "type", "link", "in/s#", "out/s#", "in#", "out#", "drops#"],
     ports.map(p => [p.id + (p.vlan ? " [" + p.vlan + "]" : ""), p.type, p.link, rate(p.rxRate), rate(p.txRate),
       bytes(p.rxBytes), bytes(p.txBytes), p.dropped])));
   for (const n of hub.netdevs.filter(n => n.type === "user" && n.state)) {

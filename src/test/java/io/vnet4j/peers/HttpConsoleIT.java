@@ -1,0 +1,159 @@
+package io.vnet4j.peers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@code vnet4j --http 127.0.0.1:0} on the default network with QEMU guests: {@code /metrics} moves by at
+ * least a guest's download and passes {@code promtool check metrics}; the page, in headless Chromium,
+ * shows a second VM within 2 s of its joining, without a reload, and then the switch, the gateway and both
+ * VMs with their leased addresses inside a 1280x800 window (the screenshot is kept in
+ * target/http-page.png, and a phone-sized one in target/http-page-phone.png).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(240)
+class HttpConsoleIT {
+    private static final Pattern PAGE_URL = Pattern.compile("http: the network's page at (http://127\\.0\\.0\\.1:\\d+)/");
+
+    private Path runtime;
+    private VnetProcess vnet;
+    private String base;
+    private HttpServer files;
+    private QemuGuest alpha;
+    private QemuGuest beta;
+    private String alphaIp;
+    private final HttpClient client = HttpClient.newHttpClient();
+
+    @BeforeAll
+    void start() throws Exception {
+        PeerTools.require("promtool", "prometheus");
+        runtime = Files.createTempDirectory("vnet4j-http-it");
+        vnet = VnetProcess.startWith(null, Map.of("XDG_RUNTIME_DIR", runtime.toString()), "--http", "127.0.0.1:0");
+        Matcher m = PAGE_URL.matcher(vnet.log());
+        assertThat(m.find()).as(vnet.log()).isTrue();
+        base = m.group(1);
+        files = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        byte[] body = new byte[4 << 20];
+        files.createContext("/big", exchange -> {
+            exchange.sendResponseHeaders(200, body.length);
+            try (var out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        files.start();
+        alpha = QemuGuest.builder("alpha").mac("52:54:00:00:00:a1").netdev(netdev()).boot();
+        alpha.runOk("udhcpc -i eth0 -n -q -t 5 -T 2 -x hostname:alpha");
+        alphaIp = alpha.runOk("ip -4 -o addr show eth0").replaceAll("(?s).*inet (\\S+)/.*", "$1");
+    }
+
+    private String netdev() {
+        return "stream,server=off,addr.type=unix,addr.path=" + runtime.resolve("vnet4j/qemu.sock");
+    }
+
+    @AfterAll
+    void stop() throws IOException {
+        for (AutoCloseable c : new AutoCloseable[] {alpha, beta, vnet}) {
+            try {
+                if (c != null) c.close();
+            } catch (Exception ignored) {
+                // keep closing the rest
+            }
+        }
+        if (files != null) files.stop(0);
+        PeerTools.deleteTree(runtime);
+    }
+
+    private String get(String path) throws Exception {
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(path).isEqualTo(200);
+        return r.body();
+    }
+
+    private static double sample(String metrics, String series) {
+        return metrics.lines().filter(l -> l.startsWith(series + " ")).mapToDouble(l -> Double.parseDouble(l.substring(series.length() + 1)))
+                .findFirst().orElseThrow(() -> new AssertionError("no " + series + " in\n" + metrics));
+    }
+
+    @Test
+    @Order(1)
+    void metricsMoveByAtLeastTheBytesOfAGuestsDownloadAndPassPromtool() throws Exception {
+        String before = get("/metrics");
+        alpha.runOk("timeout 60 wget -q -O /dev/null http://10.0.2.2:" + files.getAddress().getPort() + "/big");
+        String after = get("/metrics");
+        String toVm = "vnet4j_port_tx_bytes_total{hub=\"0\",netdev=\"qemu\",port=\"qemu.1\"}";
+        String fromGateway = "vnet4j_port_rx_bytes_total{hub=\"0\",netdev=\"user0\",port=\"user0\"}";
+        assertThat(sample(after, toVm) - sample(before, toVm)).isGreaterThan(4 << 20);
+        assertThat(sample(after, fromGateway) - sample(before, fromGateway)).isGreaterThan(4 << 20);
+        assertThat(sample(after, "vnet4j_usernet_leases{hub=\"0\",netdev=\"user0\"}")).isEqualTo(1);
+        PeerTools.Exec check = PeerTools.exec(Duration.ofSeconds(30), List.of("sh", "-c", "curl -s " + base + "/metrics | promtool check metrics"));
+        assertThat(check.exitCode()).as(check.output()).isZero();
+        assertThat(check.output()).as("promtool's complaints").isBlank();
+    }
+
+    @Test
+    @Order(2)
+    void thePageShowsAJoiningVmWithin2sThenTheSwitchTheGatewayAndBothVmsWithTheirAddresses() throws Exception {
+        try (HeadlessChromium page = HeadlessChromium.open(base + "/", 1280, 800)) {
+            page.viewport(1280, 800, false);
+            assertThat(page.await("document.querySelector('[data-port=\"qemu.1\"]') !== null", Duration.ofSeconds(10)))
+                    .as("alpha's port on the page").isNotNull();
+            Object loads = page.evaluate("performance.getEntriesByType('navigation').length");
+            beta = QemuGuest.builder("beta").mac("52:54:00:00:00:b2").netdev(netdev()).start();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!vnet.log().contains("qemu.2: stream peer") && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(vnet.log()).contains("qemu.2: stream peer");
+            Duration shown = page.await("document.querySelector('[data-port=\"qemu.2\"]') !== null", Duration.ofSeconds(2));
+            assertThat(shown).as("beta's port on the page within 2 s of its joining").isNotNull();
+            assertThat(page.evaluate("performance.getEntriesByType('navigation').length")).as("no reload").isEqualTo(loads);
+
+            beta.awaitReady(Duration.ofSeconds(90));
+            beta.runOk("udhcpc -i eth0 -n -q -t 5 -T 2 -x hostname:beta");
+            beta.runOk("ping -c 1 -w 10 10.0.2.2"); // the switch learns beta's MAC on qemu.2
+            String betaIp = beta.runOk("ip -4 -o addr show eth0").replaceAll("(?s).*inet (\\S+)/.*", "$1");
+            String visible = "(text) => [...document.querySelectorAll('svg text')].some(t => t.textContent.includes(text) && "
+                    + "(r => r.width > 0 && r.left >= 0 && r.top >= 0 && r.right <= innerWidth && r.bottom <= innerHeight)(t.getBoundingClientRect()))";
+            for (String text : List.of("switch0", "gateway 10.0.2.2", alphaIp, betaIp, "alpha", "beta")) {
+                assertThat(page.await("(" + visible + ")(" + quote(text) + ")", Duration.ofSeconds(10)))
+                        .as("'" + text + "' drawn inside the 1280x800 window").isNotNull();
+            }
+            page.screenshot(PeerTools.basedir().resolve("target/http-page.png"));
+
+            page.viewport(390, 844, true);
+            assertThat(page.await("document.documentElement.scrollWidth <= innerWidth", Duration.ofSeconds(5)))
+                    .as("no sideways scrolling on a phone-sized window").isNotNull();
+            assertThat(page.await("(" + visible + ")(" + quote(betaIp) + ")", Duration.ofSeconds(5)))
+                    .as("the topology fits a phone's width").isNotNull();
+            page.screenshot(PeerTools.basedir().resolve("target/http-page-phone.png"));
+        }
+    }
+
+    private static String quote(String text) {
+        return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'";
+    }
+}
