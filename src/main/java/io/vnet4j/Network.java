@@ -27,6 +27,8 @@ import io.vnet4j.wire.MacAddress;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -36,7 +38,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class Network implements AutoCloseable {
     private final HubSet hubs = new HubSet();
     private final List<Netdev> netdevs = new CopyOnWriteArrayList<>();
-    private final List<PcapWriter> captures = new CopyOnWriteArrayList<>();
+    /** The running captures by object id (a {@code -net dump}'s id is made up), each with what it taps. */
+    private final Map<String, Capture> captures = new ConcurrentHashMap<>();
+
+    private record Capture(CaptureConfig config, PcapWriter writer) {}
 
     /** Starts every netdev and capture of {@code config}; on a failure, stops what had started and throws. */
     public static Network start(Config config) throws IOException {
@@ -166,12 +171,55 @@ public final class Network implements AutoCloseable {
 
     private void capture(CaptureConfig c) throws IOException {
         PcapWriter writer = new PcapWriter(c.file(), c.snapLength());
-        captures.add(writer);
+        captures.put(c.id(), new Capture(c, writer));
         if (c.hub() != null) {
             hubs.hub(c.hub()).addTap(writer);
         } else {
             netdev(c.netdev()).addTap(writer);
         }
+    }
+
+    /**
+     * Starts a capture while the network runs: QMP {@code object-add} and HMP {@code object_add} of a
+     * {@code filter-dump} ({@code filter-dump,id=ID,netdev=ID,file=PATH[,maxlen=N]}).
+     *
+     * @return the capture's settings
+     * @throws ConfigException for a bad option, an id in use, or a netdev that does not run
+     * @throws IOException when the file cannot be written
+     */
+    public synchronized CaptureConfig addCapture(String option) throws ConfigException, IOException {
+        CaptureConfig c = ConfigParser.filterDump(option);
+        if (captures.containsKey(c.id()) || hubs.all().stream().anyMatch(h -> c.id().equals(h.switchId()))) {
+            throw new ConfigException("-object " + option + ": id " + c.id() + " is already in use");
+        }
+        if (netdev(c.netdev()) == null) {
+            throw new ConfigException("-object " + option + ": netdev=" + c.netdev() + " names no running netdev");
+        }
+        capture(c);
+        return c;
+    }
+
+    /** Stops capture {@code id} ({@code object-del}) and completes its file; false when there is none. */
+    public synchronized boolean removeCapture(String id) {
+        Capture c = captures.remove(id);
+        if (c == null) {
+            return false;
+        }
+        if (c.config().hub() != null) {
+            hubs.hub(c.config().hub()).removeTap(c.writer());
+        } else {
+            Netdev n = netdev(c.config().netdev());
+            if (n != null) {
+                n.removeTap(c.writer());
+            }
+        }
+        c.writer().close();
+        return true;
+    }
+
+    /** The running captures' settings. */
+    public List<CaptureConfig> captures() {
+        return captures.values().stream().map(Capture::config).toList();
     }
 
     /** The frames that entered this network's hubs through the ports on them now, since each port came. */
@@ -187,7 +235,7 @@ public final class Network implements AutoCloseable {
 
     /** Writes buffered capture records to their files. */
     public void flushCaptures() {
-        captures.forEach(PcapWriter::flush);
+        captures.values().forEach(c -> c.writer().flush());
     }
 
     /** Stops every netdev (newest first), then completes the capture files. */
@@ -199,7 +247,7 @@ public final class Network implements AutoCloseable {
             n.close();
         }
         netdevs.clear();
-        captures.forEach(PcapWriter::close);
+        captures.values().forEach(c -> c.writer().close());
         captures.clear();
     }
 }

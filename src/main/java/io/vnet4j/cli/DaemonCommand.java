@@ -4,11 +4,12 @@ import io.vnet4j.Log;
 import io.vnet4j.Network;
 import io.vnet4j.SocketAddresses;
 import io.vnet4j.Warmup;
+import io.vnet4j.config.CaptureConfig;
 import io.vnet4j.config.Config;
 import io.vnet4j.config.ConfigException;
 import io.vnet4j.config.ConfigParser;
 import io.vnet4j.control.ControlServer;
-import io.vnet4j.control.NetdevChanges;
+import io.vnet4j.control.NetworkChanges;
 import io.vnet4j.fabric.Netdev;
 import io.vnet4j.fabric.VlanMembership;
 import io.vnet4j.http.HttpConsole;
@@ -214,7 +215,7 @@ final class DaemonCommand implements Callable<Integer> {
         return new ControlServer(path, () -> {
             Network network = running.get();
             return network == null ? List.of() : network.netdevs();
-        }, new NetdevChanges() {
+        }, new NetworkChanges() {
             @Override
             public Netdev add(String option) throws ConfigException, IOException {
                 Network network = running.get();
@@ -232,6 +233,27 @@ final class DaemonCommand implements Callable<Integer> {
                 boolean removed = network != null && network.removeNetdev(id);
                 if (removed) {
                     Log.info("netdev " + id + " removed");
+                }
+                return removed;
+            }
+
+            @Override
+            public CaptureConfig addCapture(String option) throws ConfigException, IOException {
+                Network network = running.get();
+                if (network == null) {
+                    throw new ConfigException("the network is not running");
+                }
+                CaptureConfig c = network.addCapture(option);
+                Log.info("capture " + c.id() + " of netdev " + c.netdev() + " to " + c.file() + " started");
+                return c;
+            }
+
+            @Override
+            public boolean removeCapture(String id) {
+                Network network = running.get();
+                boolean removed = network != null && network.removeCapture(id);
+                if (removed) {
+                    Log.info("capture " + id + " stopped");
                 }
                 return removed;
             }

@@ -166,6 +166,23 @@ public final class ConfigParser {
         if (!"filter-dump".equals(type)) {
             throw o.error("unknown object type '" + type + "' (expected filter-dump or switch)");
         }
+        captures.add(filterDump(o));
+    }
+
+    /**
+     * One {@code filter-dump,id=ID,netdev=ID,file=PATH[,maxlen=N]} object, as QMP {@code object-add} and HMP
+     * {@code object_add} give it to a running network (which checks the ids against what runs).
+     */
+    public static CaptureConfig filterDump(String text) throws ConfigException {
+        OptionString o = OptionString.parse("-object", text);
+        String type = o.implied() != null ? o.implied() : o.take("qom-type");
+        if (!"filter-dump".equals(type)) {
+            throw o.error("only filter-dump objects can be added while the network runs, got '" + type + "'");
+        }
+        return filterDump(o);
+    }
+
+    private static CaptureConfig filterDump(OptionString o) throws ConfigException {
         String id = checkedId(o, o.require("id", "the filter's name"));
         String netdev = o.require("netdev", "the id of the netdev to capture");
         Path file = Path.of(o.require("file", "the pcap file to write"));
@@ -175,7 +192,7 @@ public final class ConfigParser {
             throw o.error("queue: only 'all' (both directions) is supported, got '" + queue + "'");
         }
         o.finish(DUMP_KEYS);
-        captures.add(new CaptureConfig(id, netdev, null, file, maxlen));
+        return new CaptureConfig(id, netdev, null, file, maxlen);
     }
 
     /** Whether an {@code -object switch} makes hub {@code hub} a switch. */

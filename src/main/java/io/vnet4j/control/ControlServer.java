@@ -36,7 +36,7 @@ public final class ControlServer implements AutoCloseable {
 
     private final Path path;
     private final Supplier<List<Netdev>> netdevs;
-    private final NetdevChanges changes;
+    private final NetworkChanges changes;
     private final HumanMonitor monitor;
     private final String version;
     private ServerSocketChannel server;
@@ -45,10 +45,10 @@ public final class ControlServer implements AutoCloseable {
 
     /** A server that reports and changes forwards but adds and removes no netdevs. */
     public ControlServer(Path path, Supplier<List<Netdev>> netdevs, String version) {
-        this(path, netdevs, NetdevChanges.NONE, version);
+        this(path, netdevs, NetworkChanges.NONE, version);
     }
 
-    public ControlServer(Path path, Supplier<List<Netdev>> netdevs, NetdevChanges changes, String version) {
+    public ControlServer(Path path, Supplier<List<Netdev>> netdevs, NetworkChanges changes, String version) {
         this.path = path;
         this.netdevs = netdevs;
         this.changes = changes;
@@ -129,6 +129,8 @@ public final class ControlServer implements AutoCloseable {
             case "human-monitor-command" -> humanCommand(map.get("arguments"));
             case "netdev_add" -> netdevAdd(map.get("arguments"));
             case "netdev_del" -> netdevDel(map.get("arguments"));
+            case "object-add" -> objectAdd(map.get("arguments"));
+            case "object-del" -> objectDel(map.get("arguments"));
             case "query-commands" -> Map.of("return", COMMANDS.stream().map(name -> Map.of("name", name)).toList());
             default -> error("CommandNotFound", "The command " + command + " has not been found");
         };
@@ -136,7 +138,7 @@ public final class ControlServer implements AutoCloseable {
 
     /** What {@code query-commands} lists. */
     static final List<String> COMMANDS = List.of("qmp_capabilities", "query-commands", "query-version", "query-network",
-            "human-monitor-command", "netdev_add", "netdev_del");
+            "human-monitor-command", "netdev_add", "netdev_del", "object-add", "object-del");
 
     /** QMP netdev_add: QEMU's Netdev arguments ({@link NetdevArguments}); {"return": {}} once it runs. */
     private Map<String, Object> netdevAdd(Object arguments) {
@@ -157,6 +159,42 @@ public final class ControlServer implements AutoCloseable {
             return error("GenericError", "Parameter 'id' is missing");
         }
         return changes.remove(id) ? Map.of("return", Map.of()) : error("DeviceNotFound", "Device '" + id + "' not found");
+    }
+
+    /**
+     * QMP object-add of a {@code filter-dump} ({@code {"qom-type": "filter-dump", "id": ..., "netdev": ...,
+     * "file": ...}}, QEMU's flat arguments): a capture starts; {"return": {}}.
+     */
+    private Map<String, Object> objectAdd(Object arguments) {
+        if (!(arguments instanceof Map<?, ?> args) || !(args.get("qom-type") instanceof String type)) {
+            return error("GenericError", "Parameter 'qom-type' is missing");
+        }
+        StringBuilder option = new StringBuilder(type);
+        for (Map.Entry<?, ?> e : args.entrySet()) {
+            if (e.getKey().equals("qom-type")) {
+                continue;
+            }
+            if (!(e.getValue() instanceof String || e.getValue() instanceof Number || e.getValue() instanceof Boolean)) {
+                return error("GenericError", "Parameter '" + e.getKey() + "' expects a string, number or boolean");
+            }
+            option.append(',').append(e.getKey().toString().replace(",", ",,")).append('=')
+                    .append(e.getValue().toString().replace(",", ",,"));
+        }
+        try {
+            changes.addCapture(option.toString());
+            return Map.of("return", Map.of());
+        } catch (ConfigException | IOException e) {
+            return error("GenericError", e.getMessage());
+        }
+    }
+
+    /** QMP object-del {"id": ID}: the capture stops and its file is complete. */
+    private Map<String, Object> objectDel(Object arguments) {
+        if (!(arguments instanceof Map<?, ?> args) || !(args.get("id") instanceof String id)) {
+            return error("GenericError", "Parameter 'id' is missing");
+        }
+        return changes.removeCapture(id) ? Map.of("return", Map.of())
+                : error("GenericError", "object '" + id + "' not found");
     }
 
     /** An HMP command line ({@link HumanMonitor}): its text, or its failure as a GenericError with QEMU's line. */

@@ -1,5 +1,6 @@
 package io.vnet4j.control;
 
+import io.vnet4j.config.CaptureConfig;
 import io.vnet4j.config.ConfigException;
 import io.vnet4j.config.UserConfig;
 import io.vnet4j.fabric.Netdev;
@@ -18,7 +19,11 @@ import java.util.function.Supplier;
  * <li>{@code hostfwd_add [NETDEV_ID] [tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport}, the rule read
  *     as {@code hostfwd=} is (IPv6 addresses in brackets; no host address is 127.0.0.1);
  * <li>{@code hostfwd_remove [NETDEV_ID] [tcp|udp]:[hostaddr]:hostport};
- * <li>{@code netdev_add TYPE,id=ID,...} (the {@code -netdev} syntax) and {@code netdev_del ID}.
+ * <li>{@code netdev_add TYPE,id=ID,...} (the {@code -netdev} syntax) and {@code netdev_del ID};
+ * <li>{@code object_add filter-dump,id=ID,netdev=ID,file=PATH[,maxlen=N]} and {@code object_del ID}: a capture
+ *     started and stopped while the network runs, as QEMU's;
+ * <li>{@code capture start NETDEV FILE} and {@code capture stop NETDEV}: the same, with the id
+ *     {@code capture-NETDEV} (vnet4j's own shorthand).
  * </ul>
  * Without NETDEV_ID the first user network is meant. A command returns its text; one that fails throws
  * {@link Failure} with QEMU's line ("unrecognized netdev id 'x'", "Invalid host forwarding rule ...").
@@ -32,9 +37,9 @@ final class HumanMonitor {
     }
 
     private final Supplier<List<Netdev>> netdevs;
-    private final NetdevChanges changes;
+    private final NetworkChanges changes;
 
-    HumanMonitor(Supplier<List<Netdev>> netdevs, NetdevChanges changes) {
+    HumanMonitor(Supplier<List<Netdev>> netdevs, NetworkChanges changes) {
         this.netdevs = netdevs;
         this.changes = changes;
     }
@@ -77,9 +82,55 @@ final class HumanMonitor {
                 }
                 yield "";
             }
-            default -> throw new Failure("unknown command: '" + words[0]
-                    + "' (expected: info network, info usernet, info mac-table, hostfwd_add, hostfwd_remove, netdev_add, netdev_del)");
+            case "object_add" -> {
+                if (words.length != 2) {
+                    throw new Failure("usage: object_add filter-dump,id=str,netdev=str,file=str[,maxlen=int]");
+                }
+                addCapture(words[1]);
+                yield "";
+            }
+            case "object_del" -> {
+                if (words.length != 2) {
+                    throw new Failure("usage: object_del id");
+                }
+                if (!changes.removeCapture(words[1])) {
+                    throw new Failure("object '" + words[1] + "' not found");
+                }
+                yield "";
+            }
+            case "capture" -> capture(words);
+            default -> throw new Failure("unknown command: '" + words[0] + "' (expected: info network, info usernet, "
+                    + "info mac-table, hostfwd_add, hostfwd_remove, netdev_add, netdev_del, object_add, object_del, capture)");
         };
+    }
+
+    private CaptureConfig addCapture(String option) throws Failure {
+        try {
+            return changes.addCapture(option);
+        } catch (ConfigException | IOException e) {
+            throw new Failure(e.getMessage());
+        }
+    }
+
+    /** {@code capture start NETDEV FILE} or {@code capture stop NETDEV}. */
+    private String capture(String[] words) throws Failure {
+        if (words.length == 4 && words[1].equals("start")) {
+            CaptureConfig c = addCapture("filter-dump,id=capture-" + escape(words[2]) + ",netdev=" + escape(words[2])
+                    + ",file=" + escape(words[3]));
+            return "capturing netdev " + c.netdev() + " to " + c.file() + " (capture stop " + c.netdev() + " ends it)\n";
+        }
+        if (words.length == 3 && words[1].equals("stop")) {
+            if (!changes.removeCapture("capture-" + words[2])) {
+                throw new Failure("no capture of netdev '" + words[2] + "' runs (capture start " + words[2] + " FILE starts one)");
+            }
+            return "";
+        }
+        throw new Failure("usage: capture start NETDEV FILE | capture stop NETDEV");
+    }
+
+    /** A value inside an option string: commas doubled, as QEMU's option syntax asks. */
+    private static String escape(String value) {
+        return value.replace(",", ",,");
     }
 
     private String hostfwdAdd(String[] words) throws Failure {

@@ -115,6 +115,11 @@ public final class Hub {
         taps = grown;
     }
 
+    /** Removes a tap {@link #addTap} added; frames in flight may still reach it once. */
+    public synchronized void removeTap(FrameTap tap) {
+        taps = Arrays.stream(taps).filter(t -> t != tap).toArray(FrameTap[]::new);
+    }
+
     public List<Port> ports() {
         return List.of(ports);
     }

@@ -37,6 +37,9 @@ public interface Netdev extends AutoCloseable {
     /** Adds a tap that sees every frame of every port of this netdev, now and later, both directions. */
     void addTap(FrameTap tap);
 
+    /** Removes a tap {@link #addTap} added, from every port now and later; frames in flight may still reach it once. */
+    void removeTap(FrameTap tap);
+
     /** Gives every port of this netdev, now and later, this 802.1Q membership; before {@link #start}. */
     void joinVlans(VlanMembership membership);
 

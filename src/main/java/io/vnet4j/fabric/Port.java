@@ -87,6 +87,11 @@ public abstract class Port implements AutoCloseable {
         taps = grown;
     }
 
+    /** Removes a tap {@link #addTap} added; frames in flight may still reach it once. */
+    public final synchronized void removeTap(FrameTap tap) {
+        taps = Arrays.stream(taps).filter(t -> t != tap).toArray(FrameTap[]::new);
+    }
+
     /** Called by the hub: the frame leaves through this port, or is dropped and counted. */
     public final void transmit(ByteBuffer frame, int offset, int length) {
         transmit(frame, offset, length, 0);

@@ -196,7 +196,7 @@ class ControlServerTest {
     }
 
     @Test
-    void queryCommandsListsWhatItAnswersAndNetdevChangesAreRefusedWithoutANetwork() throws IOException {
+    void queryCommandsListsWhatItAnswersAndNetworkChangesAreRefusedWithoutANetwork() throws IOException {
         try (Client c = new Client(socket)) {
             c.answer();
             assertThat(c.execute("{\"execute\":\"query-commands\"}").get("return")).asString()
@@ -207,6 +207,32 @@ class ControlServerTest {
                     .isEqualTo(Map.of("error", Map.of("class", "DeviceNotFound", "desc", "Device 'u' not found")));
             assertThat(c.execute("{\"execute\":\"netdev_add\"}"))
                     .isEqualTo(Map.of("error", Map.of("class", "GenericError", "desc", "Parameter 'type' is missing")));
+        }
+    }
+
+    @Test
+    void qmpObjectAddAndObjectDelStartAndStopACapture() throws Exception {
+        try (io.vnet4j.Network network = new io.vnet4j.Network()) {
+            network.attachNic("n0", 0);
+            Path other = dir.resolve("changes.sock");
+            ControlServer changing = new ControlServer(other, network::netdevs, HumanMonitorTest.changes(network), "1.2.3");
+            changing.start();
+            try (Client c = new Client(other)) {
+                c.answer();
+                Path file = dir.resolve("n0.pcap");
+                assertThat(c.execute("{\"execute\":\"object-add\",\"arguments\":{\"qom-type\":\"filter-dump\",\"id\":\"f0\","
+                        + "\"netdev\":\"n0\",\"file\":\"" + file + "\",\"maxlen\":128}}")).isEqualTo(Map.of("return", Map.of()));
+                assertThat(network.captures()).singleElement().satisfies(cap -> assertThat(cap.snapLength()).isEqualTo(128));
+                assertThat(c.execute("{\"execute\":\"object-del\",\"arguments\":{\"id\":\"f0\"}}")).isEqualTo(Map.of("return", Map.of()));
+                assertThat(network.captures()).isEmpty();
+                assertThat(java.nio.file.Files.size(file)).isEqualTo(24);
+                assertThat(c.execute("{\"execute\":\"object-del\",\"arguments\":{\"id\":\"f0\"}}"))
+                        .isEqualTo(Map.of("error", Map.of("class", "GenericError", "desc", "object 'f0' not found")));
+                assertThat(c.execute("{\"execute\":\"object-add\",\"arguments\":{\"id\":\"f0\"}}"))
+                        .isEqualTo(Map.of("error", Map.of("class", "GenericError", "desc", "Parameter 'qom-type' is missing")));
+            } finally {
+                changing.close();
+            }
         }
     }
 

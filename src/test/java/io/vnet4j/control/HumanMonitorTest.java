@@ -35,8 +35,8 @@ class HumanMonitorTest {
     }
 
     /** Changes that go to {@code network}, as the daemon's do. */
-    static NetdevChanges changes(Network network) {
-        return new NetdevChanges() {
+    static NetworkChanges changes(Network network) {
+        return new NetworkChanges() {
             @Override
             public io.vnet4j.fabric.Netdev add(String option) throws io.vnet4j.config.ConfigException, IOException {
                 return network.addNetdev(option);
@@ -45,6 +45,16 @@ class HumanMonitorTest {
             @Override
             public boolean remove(String id) {
                 return network.removeNetdev(id);
+            }
+
+            @Override
+            public io.vnet4j.config.CaptureConfig addCapture(String option) throws io.vnet4j.config.ConfigException, IOException {
+                return network.addCapture(option);
+            }
+
+            @Override
+            public boolean removeCapture(String id) {
+                return network.removeCapture(id);
             }
         };
     }
@@ -144,10 +154,44 @@ class HumanMonitorTest {
     }
 
     @Test
+    void aCaptureStartedAndStoppedAtRunTimeHoldsTheFramesBetween() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("vnet4j-capture-test");
+        try {
+            io.vnet4j.port.nic.VirtualNic a = (io.vnet4j.port.nic.VirtualNic) network.netdev("guest");
+            io.vnet4j.port.nic.VirtualNic b = network.attachNic("other", 0);
+            byte[] frame = new byte[60];
+            java.util.Arrays.fill(frame, 0, 6, (byte) 0xff);
+            a.send(frame); // before: not captured
+            java.nio.file.Path file = dir.resolve("a,b.pcap");
+            assertThat(monitor.run("capture start other " + file)).isEqualTo("capturing netdev other to " + file
+                    + " (capture stop other ends it)\n");
+            assertThatThrownBy(() -> monitor.run("capture start other " + file)).hasMessageContaining("id capture-other is already in use");
+            assertThatThrownBy(() -> monitor.run("object_add filter-dump,id=f,netdev=nope,file=" + dir.resolve("x")))
+                    .hasMessageContaining("netdev=nope names no running netdev");
+            a.send(frame);
+            a.send(frame);
+            assertThat(b.receive(5, java.util.concurrent.TimeUnit.SECONDS)).isNotNull();
+            assertThat(monitor.run("capture stop other")).isEmpty();
+            a.send(frame); // after: not captured
+            assertThat(java.nio.file.Files.size(file)).as("the pcap header and two records of 16 + 60 bytes")
+                    .isEqualTo(24 + 2 * (16 + 60));
+            assertThatThrownBy(() -> monitor.run("capture stop other")).hasMessageContaining("no capture of netdev 'other' runs");
+            assertThat(monitor.run("object_add filter-dump,id=f1,netdev=guest,file=" + dir.resolve("f1.pcap"))).isEmpty();
+            assertThat(network.captures()).extracting(io.vnet4j.config.CaptureConfig::id).containsExactly("f1");
+            assertThat(monitor.run("object_del f1")).isEmpty();
+            assertThatThrownBy(() -> monitor.run("object_del f1")).hasMessage("object 'f1' not found");
+            assertThatThrownBy(() -> monitor.run("object_add switch,id=s")).hasMessageContaining(
+                    "only filter-dump objects can be added while the network runs");
+        } finally {
+            io.vnet4j.peers.PeerTools.deleteTree(dir);
+        }
+    }
+
+    @Test
     void withoutAUserNetworkItSaysSo() {
         try (Network plain = new Network()) {
             plain.attachNic("n", 0);
-            HumanMonitor m = new HumanMonitor(plain::netdevs, NetdevChanges.NONE);
+            HumanMonitor m = new HumanMonitor(plain::netdevs, NetworkChanges.NONE);
             assertThatThrownBy(() -> m.run("hostfwd_add tcp::2222-:22")).hasMessage("user mode network stack not in use");
         }
     }

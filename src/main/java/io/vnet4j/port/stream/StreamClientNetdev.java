@@ -51,6 +51,11 @@ public final class StreamClientNetdev extends NetdevBase {
     }
 
     @Override
+    public void removeTap(FrameTap tap) {
+        port.removeTap(tap);
+    }
+
+    @Override
     public void joinVlans(VlanMembership membership) {
         port.joinVlans(membership);
     }

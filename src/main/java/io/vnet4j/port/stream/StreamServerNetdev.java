@@ -63,6 +63,12 @@ public final class StreamServerNetdev extends NetdevBase {
     }
 
     @Override
+    public void removeTap(FrameTap tap) {
+        taps.remove(tap);
+        connections.forEach(port -> port.removeTap(tap));
+    }
+
+    @Override
     public void joinVlans(VlanMembership membership) {
         vlans = membership;
     }

@@ -79,6 +79,11 @@ public final class VdePlugNetdev extends NetdevBase {
     }
 
     @Override
+    public void removeTap(FrameTap tap) {
+        port.removeTap(tap);
+    }
+
+    @Override
     public void joinVlans(VlanMembership membership) {
         port.joinVlans(membership);
     }

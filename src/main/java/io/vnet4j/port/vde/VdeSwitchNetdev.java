@@ -99,6 +99,12 @@ public final class VdeSwitchNetdev extends NetdevBase {
     }
 
     @Override
+    public void removeTap(FrameTap tap) {
+        taps.remove(tap);
+        plugs.forEach(p -> p.removeTap(tap));
+    }
+
+    @Override
     public void joinVlans(VlanMembership membership) {
         vlans = membership;
     }
