@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * {@code vnet4j} with no options: the default network. Two VMs attach with the QEMU option it prints, get
  * leases, resolve each other by the names they gave in DHCP, and show up in {@code ctl info network}; its
- * hub is a learning switch, so one VM's download does not reach the other's port.
+ * hub is a learning switch, so one VM's download does not reach the other's port. A capture started and
+ * stopped with {@code ctl capture} holds the pings between, as tshark reads them.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(180)
@@ -105,6 +106,21 @@ class DefaultNetworkIT {
         PeerTools.Exec table = ctl("info", "mac-table");
         assertThat(table.output()).contains("switch switch0", "52:54:00:00:00:a1  port qemu.",
                 "52:54:00:00:00:b2  port qemu.");
+    }
+
+    @Test
+    void aCaptureStartedAndStoppedWhileTheNetworkRunsOpensInTshark() throws Exception {
+        PeerTools.require("tshark", "tshark");
+        Path file = runtime.resolve("vms.pcap");
+        assertThat(ctl("capture", "start", "qemu", file.toString()).output()).contains("capturing netdev qemu to " + file);
+        alpha.runOk("ping -c 3 -w 10 10.0.2.2");
+        assertThat(ctl("capture", "stop", "qemu").exitCode()).isZero();
+        alpha.runOk("ping -c 1 -w 10 10.0.2.2"); // after the stop: not in the file
+        PeerTools.Exec read = PeerTools.exec(Duration.ofSeconds(60), List.of("tshark", "-n", "-r", file.toString(), "-Y",
+                "icmp && ip.addr == 10.0.2.2", "-T", "fields", "-e", "icmp.type"));
+        assertThat(read.exitCode()).as(read.output()).isZero();
+        assertThat(read.output().lines().filter(l -> l.matches("[08]")).toList()).as(read.output())
+                .containsExactlyInAnyOrder("8", "0", "8", "0", "8", "0");
     }
 
     private PeerTools.Exec ctl(String... command) {
