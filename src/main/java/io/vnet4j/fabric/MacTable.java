@@ -19,7 +19,7 @@ import java.util.function.LongSupplier;
  * VLAN above the 48-bit MAC in one {@code long}; its port; the time it was last seen), at most half full, so neither learning nor a
  * lookup allocates. An entry not refreshed for the aging time counts as absent at once; its slot is
  * reused when its address is learnt again, or freed by a sweep, which runs when a new address finds the
- * table full, at most once a second. A new address is learnt only while the table holds fewer than
+ * table or its port's share full, at most once a second. A new address is learnt only while the table holds fewer than
  * {@code maxMacs} and its port fewer than {@code maxMacsPerPort}; otherwise it is refused and counted, and
  * frames to it are flooded. No live entry is ever evicted for a new one: a port flooding made-up source
  * addresses fills its own share and no more. An address seen on another port than its entry's moves there
@@ -149,14 +149,27 @@ public final class MacTable<P> {
         int i = slotOf(key);
         P old = port(i);
         if (old == port) {
+            if (now - seen[i] > agingNanos) { // it had aged: forgotten, and learnt again
+                aged++;
+                learned++;
+            }
             seen[i] = now;
             return;
         }
-        if (old != null) { // the address has an entry on another port, live or aged
-            if (count(port) >= maxMacsPerPort) {
-                refusedPortFull++;
+        if (count(port) >= maxMacsPerPort || (old == null && size >= maxMacs)) {
+            // full: aged entries (this port's, or any) still hold their places until a sweep frees them
+            if (now - nextSweep < 0 || sweep(now) == 0) {
+                refuse(port);
                 return;
             }
+            i = slotOf(key); // the sweep moved entries, and may have freed this key's
+            old = port(i);
+            if (count(port) >= maxMacsPerPort || (old == null && size >= maxMacs)) {
+                refuse(port);
+                return;
+            }
+        }
+        if (old != null) { // the address has an entry on another port, live or aged
             if (now - seen[i] <= agingNanos) {
                 moved++;
                 if (reportedMoves.size() < MAX_REPORTED_MOVES && reportedMoves.add(key)) {
@@ -172,21 +185,21 @@ public final class MacTable<P> {
             seen[i] = now;
             return;
         }
-        if (size >= maxMacs && (now - nextSweep < 0 || sweep(now) == 0)) {
-            refusedTableFull++;
-            return;
-        }
-        if (count(port) >= maxMacsPerPort) {
-            refusedPortFull++;
-            return;
-        }
-        i = slotOf(key); // a sweep may have moved entries
         keys[i] = key;
         ports[i] = port;
         seen[i] = now;
         size++;
         learned++;
         perPort.computeIfAbsent(port, p -> new int[1])[0]++;
+    }
+
+    /** Counts a refusal under the bound that caused it: the port's share first. */
+    private void refuse(P port) {
+        if (count(port) >= maxMacsPerPort) {
+            refusedPortFull++;
+        } else {
+            refusedTableFull++;
+        }
     }
 
     private int count(P port) {

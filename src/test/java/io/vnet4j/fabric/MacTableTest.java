@@ -138,4 +138,27 @@ class MacTableTest {
         assertThat(t.counters().aged()).isEqualTo(4);
         assertThat(t.entries()).hasSize(1);
     }
+
+    @Test
+    void aPortWhoseAddressesAgedLearnsNewOnesThoughTheTableIsNotFull() {
+        MacTable<Port> t = table(3, 4096, 2);
+        t.learnAndFind(p1, 0, A, BROADCAST);
+        t.learnAndFind(p1, 0, B, BROADCAST);
+        t.learnAndFind(p1, 0, C, BROADCAST);
+        assertThat(t.counters().refusedPortFull()).isEqualTo(1);
+        now += TimeUnit.SECONDS.toNanos(4);
+        t.learnAndFind(p1, 0, C, BROADCAST);
+        assertThat(t.entries()).extracting(MacTable.Entry<Port>::mac).containsExactly(C);
+        assertThat(t.counters().aged()).isEqualTo(2);
+        assertThat(t.learnAndFind(p2, 0, A, C)).isSameAs(p1);
+    }
+
+    @Test
+    void anAddressSeenAgainOnItsPortAfterAgingCountsAsAgedAndLearntAgain() {
+        MacTable<Port> t = table(3, 4096, 256);
+        t.learnAndFind(p1, 0, A, BROADCAST);
+        now += TimeUnit.SECONDS.toNanos(4);
+        t.learnAndFind(p1, 0, A, BROADCAST);
+        assertThat(t.counters()).isEqualTo(new MacTable.Counters(2, 0, 0, 0, 1));
+    }
 }
