@@ -10,6 +10,7 @@ import io.vnet4j.config.ConfigException;
 import io.vnet4j.config.ConfigParser;
 import io.vnet4j.control.ControlServer;
 import io.vnet4j.control.NetworkChanges;
+import io.vnet4j.fabric.Hub;
 import io.vnet4j.fabric.Netdev;
 import io.vnet4j.fabric.VlanMembership;
 import io.vnet4j.http.HttpConsole;
@@ -297,6 +298,13 @@ final class DaemonCommand implements Callable<Integer> {
         });
         network.netdevs().forEach(n -> Log.info(n.id() + ": hub " + n.hub().id() + ", " + n.type() + " " + n.describe()
                 + (n.vlans() == VlanMembership.NONE ? "" : ", " + n.vlans().describe())));
+        for (Hub hub : network.hubs().all()) {
+            if (hub.macTable() != null) {
+                Log.info(hub.switchId() + ": hub " + hub.id() + " is a learning switch (aging " + hub.macTable().agingSeconds()
+                        + " s, at most " + hub.macTable().maxMacs() + " MACs, " + hub.macTable().maxMacsPerPort()
+                        + " per port; info mac-table)");
+            }
+        }
         if (defaultSocket != null) {
             Log.info("attach a VM with: qemu-system-x86_64 ... " + netdevOption(defaultSocket) + " " + deviceOption(randomQemuMac()));
             Log.info("give each VM its own mac= (this one is random; without mac=, QEMU gives every VM "

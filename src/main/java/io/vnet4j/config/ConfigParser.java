@@ -94,8 +94,8 @@ public final class ConfigParser {
         java.util.TreeSet<Integer> trunk = new java.util.TreeSet<>();
         for (String t : o.takeAll("trunk")) {
             String[] range = t.split("-", 2);
-            int from = vid(o, range[0]);
-            int to = range.length == 2 ? vid(o, range[1]) : from;
+            int from = vid(o, range[0], t);
+            int to = range.length == 2 ? vid(o, range[1], t) : from;
             if (to < from) {
                 throw o.error("trunk: expected N or N-M with N <= M, got '" + t + "'");
             }
@@ -109,7 +109,7 @@ public final class ConfigParser {
         return access == 0 && trunk.isEmpty() ? VlanConfig.NONE : new VlanConfig(access, List.copyOf(trunk));
     }
 
-    private static int vid(OptionString o, String text) throws ConfigException {
+    private static int vid(OptionString o, String text, String whole) throws ConfigException {
         try {
             int v = Integer.parseInt(text);
             if (v >= 1 && v <= VlanConfig.MAX_VID) {
@@ -119,7 +119,7 @@ public final class ConfigParser {
             // reported below
         }
         throw o.error("trunk: expected VLAN numbers from 1 to " + VlanConfig.MAX_VID + " (trunk=N or trunk=N-M), got '"
-                + text + "'");
+                + whole + "'");
     }
 
     /** Adds one legacy {@code -net} argument. */
@@ -290,6 +290,17 @@ public final class ConfigParser {
         for (NetdevConfig n : netdevs) {
             if (n instanceof NetdevConfig.User user && user.hub() == tap.hub()) {
                 u = user.user();
+                VlanConfig userVlan = vlans.getOrDefault(user.id(), VlanConfig.NONE);
+                VlanConfig tapVlan = vlans.getOrDefault(tap.id(), VlanConfig.NONE);
+                if (!tapVlan.trunk().isEmpty()) {
+                    throw new ConfigException("-netdev tap,id=" + tap.id() + ": configure=on gives the interface the user "
+                            + "network's untagged address, which a trunk (tagged frames) cannot carry");
+                }
+                if (tapVlan.access() != userVlan.access()) {
+                    throw new ConfigException("-netdev tap,id=" + tap.id() + ": configure=on needs the TAP in the user "
+                            + "network's VLAN (" + (userVlan.access() == 0 ? "none: leave vlan= out" : "give vlan="
+                            + userVlan.access()) + "), or the interface reaches no gateway");
+                }
                 break;
             }
         }

@@ -56,7 +56,8 @@ public final class OptionString {
             int eq = p.indexOf('=');
             if (eq < 0) {
                 if (!first || p.isEmpty()) {
-                    throw new ConfigException(option + " " + text + ": expected key=value, got '" + p + "'");
+                    throw new ConfigException(option + " " + text + ": expected key=value, got '" + p + "'"
+                            + (p.matches("[0-9][0-9-]*") ? " (a list is the key repeated: trunk=10,trunk=20)" : ""));
                 }
                 implied = p;
             } else {

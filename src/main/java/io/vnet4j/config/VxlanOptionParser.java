@@ -31,7 +31,8 @@ final class VxlanOptionParser {
         for (String r : o.takeAll("remote")) {
             InetAddress remote = Addresses.address(o, "remote", r);
             if (remote.isMulticastAddress() || remote.isAnyLocalAddress()) {
-                throw o.error("remote: expected a unicast address, got '" + r + "' (a multicast group goes in group=)");
+                throw o.error("remote: expected a unicast address, got '" + r + "'"
+                        + (remote.isMulticastAddress() ? " (a multicast group goes in group=)" : ""));
             }
             if (remotes.contains(remote)) {
                 throw o.error("remote=" + r + " is given twice");

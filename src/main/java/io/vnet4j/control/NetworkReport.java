@@ -127,10 +127,10 @@ public final class NetworkReport {
             }
             List<Object> macs = (List<Object>) sw.get("mac-table");
             sb.append("hub ").append(hub.get("hub")).append(": switch ").append(sw.get("id")).append(", ")
-                    .append(macs.size()).append(" MACs of at most ").append(sw.get("max-macs")).append(" (")
+                    .append(macs(macs.size())).append(" of at most ").append(sw.get("max-macs")).append(" (")
                     .append(sw.get("max-macs-per-port")).append(" per port), aging ").append(sw.get("aging"))
-                    .append(" s\n    learned ").append(sw.get("learned")).append(", moved ").append(sw.get("moved"))
-                    .append(", aged ").append(sw.get("aged")).append(", not learned: table full ")
+                    .append(" s\n    learnt ").append(sw.get("learned")).append(", moved ").append(sw.get("moved"))
+                    .append(", aged ").append(sw.get("aged")).append(", not learnt: table full ")
                     .append(sw.get("refused-table-full")).append(", port full ").append(sw.get("refused-port-full"))
                     .append("; dropped as sent back to their own port ").append(sw.get("filtered")).append('\n');
             for (Object m : macs) {
@@ -142,6 +142,10 @@ public final class NetworkReport {
         return sb.toString();
     }
 
+    private static String macs(int n) {
+        return n == 1 ? "1 MAC" : n + " MACs";
+    }
+
     /** The HMP text, from the structured form (so a client can render what a server sent). */
     @SuppressWarnings("unchecked")
     public static String text(List<Object> hubs) {
@@ -151,10 +155,10 @@ public final class NetworkReport {
             sb.append("hub ").append(hub.get("hub"));
             if (hub.get("switch") instanceof Map<?, ?> sw) {
                 sb.append(" (switch ").append(sw.get("id")).append(": ")
-                        .append(((List<?>) sw.get("mac-table")).size()).append(" MACs learnt; info mac-table)");
+                        .append(macs(((List<?>) sw.get("mac-table")).size())).append(" learnt; info mac-table)");
             }
             if (hub.get("duplicate-macs") instanceof Number n && n.longValue() > 0) {
-                sb.append(" (").append(n).append(" times a port sent from a MAC that another port sends from)");
+                sb.append(" (a port sent from a MAC that another port sends from: ").append(n).append(n.longValue() == 1 ? " time)" : " times)");
             }
             sb.append('\n');
             for (Object n : (List<Object>) hub.get("netdevs")) {

@@ -242,8 +242,12 @@ final class Gateway {
     }
 
     private void icmpv6(IpAddress source, IpAddress destination, ByteBuffer buffer, int offset, int length, long now) {
-        if (icmp6.wrap(buffer, offset, length).check() != WireError.NONE || !icmp6.checksumValid(source, destination)) {
+        if (icmp6.wrap(buffer, offset, length).check() != WireError.NONE) {
             drops.malformed++;
+            return;
+        }
+        if (!icmp6.checksumValid(source, destination)) {
+            drops.badChecksum("ICMPv6", source);
             return;
         }
         int type = icmp6.type();
@@ -275,8 +279,12 @@ final class Gateway {
     }
 
     private void icmp(IpAddress source, IpAddress destination, ByteBuffer buffer, int offset, int length, long now) {
-        if (icmp.wrap(buffer, offset, length).check() != WireError.NONE || !icmp.checksumValid()) {
+        if (icmp.wrap(buffer, offset, length).check() != WireError.NONE) {
             drops.malformed++;
+            return;
+        }
+        if (!icmp.checksumValid()) {
+            drops.badChecksum("ICMP", source);
             return;
         }
         if (icmp.type() != IcmpType.ECHO_REQUEST) {
@@ -316,9 +324,12 @@ final class Gateway {
     }
 
     private void udp(IpAddress source, IpAddress destination, ByteBuffer buffer, int offset, int length, long now) {
-        if (udpPacket.wrap(buffer, offset, length).check() != WireError.NONE
-                || !udpPacket.checksumValid(source, destination)) {
+        if (udpPacket.wrap(buffer, offset, length).check() != WireError.NONE) {
             drops.malformed++;
+            return;
+        }
+        if (!udpPacket.checksumValid(source, destination)) {
+            drops.badChecksum("UDP", source);
             return;
         }
         int sourcePort = udpPacket.sourcePort();
@@ -381,9 +392,12 @@ final class Gateway {
     }
 
     private void tcp(IpAddress source, IpAddress destination, ByteBuffer buffer, int offset, int length, long now) {
-        if (tcpSegment.wrap(buffer, offset, length).check() != WireError.NONE
-                || !largeSegment && !tcpSegment.checksumValid(source, destination)) {
+        if (tcpSegment.wrap(buffer, offset, length).check() != WireError.NONE) {
             drops.malformed++;
+            return;
+        }
+        if (!largeSegment && !tcpSegment.checksumValid(source, destination)) {
+            drops.badChecksum("TCP", source);
             return;
         }
         int flags = tcpSegment.flags();
@@ -432,6 +446,21 @@ final class Gateway {
     static final class DropCounters {
         /** Failed a header check or a checksum. */
         long malformed;
+        /** Told the first checksum failure (a line for the log), once; set by the user network. */
+        java.util.function.Consumer<String> onFirstBadChecksum = line -> { };
+        private boolean toldBadChecksum;
+
+        /** A packet whose checksum is wrong: counted as malformed, and the first one told. */
+        void badChecksum(String protocol, IpAddress source) {
+            malformed++;
+            if (!toldBadChecksum) {
+                toldBadChecksum = true;
+                onFirstBadChecksum.accept("dropped a " + protocol + " packet from " + source + " with a wrong checksum; "
+                        + "a Linux interface in a namespace of this host (a veth, a vxlan device reached over one) "
+                        + "leaves checksums to an offload that never happens there: ethtool -K DEV tx off on it "
+                        + "(this line once; info network counts them as malformed)");
+            }
+        }
         /** An EtherType or IP protocol the gateway does not speak, or pings with no ICMP socket. */
         long unsupported;
         /** Would leave the virtual network while {@code restrict=on}, or a ping to its other addresses. */

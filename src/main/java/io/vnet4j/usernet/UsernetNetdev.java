@@ -431,6 +431,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
         ndp = config.ipv6().isEmpty() ? null
                 : new NeighborDiscovery(config, addresses, out, neighbors, new SecureRandom(), System.nanoTime());
         gateway = new Gateway(config, addresses, out, neighbors, nat, services, tcp, guestForwards, ndp, errors);
+        gateway.drops.onFirstBadChecksum = line -> Log.info(id() + ": " + line);
         config.ipv6().filter(v6 -> v6.prefixLength() != 64).ifPresent(v6 -> Log.warn(id() + ": ipv6-net="
                 + v6.network() + ": guests take an address by SLAAC only from a /64 prefix (RFC 4862 with RFC 2464); "
                 + "with /" + v6.prefixLength() + " they get none unless one is set by hand (QEMU behaves the same)"));

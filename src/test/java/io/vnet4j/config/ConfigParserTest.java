@@ -264,7 +264,7 @@ class ConfigParserTest {
     }
 
     @Test
-    void vlanErrors() {
+    void vlanErrors() throws Exception {
         netdevError("socket,id=a,listen=:8010,vlan=0").hasMessageContaining("vlan: expected a whole number from 1 to 4094, got '0'");
         netdevError("socket,id=a,listen=:8010,trunk=4095").hasMessageContaining("trunk: expected VLAN numbers from 1 to 4094");
         netdevError("socket,id=a,listen=:8010,trunk=20-10").hasMessageContaining("trunk: expected N or N-M with N <= M, got '20-10'");
@@ -272,6 +272,16 @@ class ConfigParserTest {
         netdevError("socket,id=a,listen=:8010,vlan=10,trunk=20").hasMessageContaining("exclude each other");
         netdevError("user,id=u,trunk=10").hasMessageContaining("the user network serves one VLAN");
         netdevError("tap,id=t,trunk=10,vnet_hdr=on").hasMessageContaining("vnet_hdr=on: a trunk TAP");
+        netdevError("socket,id=a,listen=:8010,trunk=10-").hasMessageContaining("got '10-'");
+        netdevError("socket,id=a,listen=:8010,trunk=10,20").hasMessageContaining("(a list is the key repeated: trunk=10,trunk=20)");
+        for (String[] bad : new String[][] {{"user,id=u,vlan=10", "tap,id=t,ifname=t0,configure=on", "give vlan=10"},
+                {"user,id=u", "tap,id=t,ifname=t0,configure=on,vlan=10", "none: leave vlan= out"},
+                {"user,id=u,vlan=10", "tap,id=t,ifname=t0,configure=on,trunk=10", "which a trunk (tagged frames) cannot carry"}}) {
+            ConfigParser p = new ConfigParser();
+            p.netdev(bad[0]);
+            p.netdev(bad[1]);
+            assertThatThrownBy(p::build).as(bad[1]).hasMessageContaining(bad[2]);
+        }
         assertThatThrownBy(() -> new ConfigParser().net("socket,vlan=1,trunk=10,listen=:8010"))
                 .hasMessageContaining("trunk=: 802.1Q membership is given on -netdev (on -net, vlan= is the hub number)");
     }

@@ -39,6 +39,7 @@ class DefaultNetworkIT {
         vnet = VnetProcess.startWith(null, Map.of("XDG_RUNTIME_DIR", runtime.toString()));
         Path socket = runtime.resolve("vnet4j/qemu.sock");
         assertThat(vnet.log()).contains("-netdev stream,id=n0,server=off,addr.type=unix,addr.path=" + socket);
+        assertThat(vnet.log()).contains("switch0: hub 0 is a learning switch (aging 300 s, at most 4096 MACs, 256 per port;");
         String netdev = "stream,server=off,addr.type=unix,addr.path=" + socket;
         alpha = QemuGuest.builder("alpha").mac("52:54:00:00:00:a1").netdev(netdev).start();
         beta = QemuGuest.builder("beta").mac("52:54:00:00:00:b2").netdev(netdev).start();

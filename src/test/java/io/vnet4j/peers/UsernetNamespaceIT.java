@@ -171,7 +171,7 @@ class UsernetNamespaceIT {
         a.execOk("ip", "addr", "add", "10.0.2.15/24", "dev", "vna");
         PeerTools.exec(Duration.ofSeconds(10), List.of("ip", "netns", "exec", a.name(), "busybox", "ping", "-c", "1", "-W", "2", "10.0.2.2"));
         PeerTools.exec(Duration.ofSeconds(10), List.of("ip", "netns", "exec", b.name(), "busybox", "ping", "-c", "1", "-W", "2", "10.0.2.2"));
-        assertThat(infoNetwork()).containsPattern("hub 0 \\(\\d+ times a port sent from a MAC that another port sends from\\)");
+        assertThat(infoNetwork()).containsPattern("hub 0 \\(a port sent from a MAC that another port sends from: \\d+ times?\\)");
         assertThat(daemons.getFirst().log()).contains("both send from " + mac);
     }
 

@@ -23,8 +23,13 @@ class UnansweredInputTest {
     private Network network;
     private VirtualNic guest;
 
+    private final java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    private java.io.PrintStream savedErr;
+
     @BeforeEach
     void start() throws Exception {
+        savedErr = System.err;
+        System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
         network = new Network();
         guest = network.attachNic("guest", 0);
         network.addNetdev("user,id=u,restrict=on");
@@ -33,6 +38,7 @@ class UnansweredInputTest {
     @AfterEach
     void stop() {
         network.close();
+        System.setErr(savedErr);
     }
 
     @Test
@@ -49,10 +55,14 @@ class UnansweredInputTest {
         byte[] bad = GuestFrames.udp(HOST_MAC, GUEST, 1000, HOST, 2000, new byte[4]);
         bad[14 + 20 + 8] ^= 1; // the payload changed: the checksum no longer matches
         guest.send(bad);
+        guest.send(bad);
         guest.send(GuestFrames.udp(0x5255_0a00_0203L, GUEST, 1000, DNS, 53, new byte[4])); // no upstream when restricted
 
         List<String> details = user().details(); // runs on the loop, after the frames above
-        assertThat(details).contains("not answered: malformed 1, unsupported 0, restricted 1, between guests 1, "
+        assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8).lines().filter(l -> l.contains("wrong checksum")))
+                .as("told once").singleElement().asString()
+                .startsWith("vnet4j: u: dropped a UDP packet from 10.0.2.15 with a wrong checksum;").contains("ethtool -K DEV tx off");
+        assertThat(details).contains("not answered: malformed 2, unsupported 0, restricted 1, between guests 1, "
                 + "multicast 1, arp for others 1, icmp other than echo 1, to unused addresses 0, fragments 0");
         assertThat(details).anySatisfy(line -> assertThat(line).startsWith("dns not forwarded: 1,"));
         assertThat(details).anySatisfy(line -> assertThat(line).startsWith("held for ARP/NDP: 0 waiting"));

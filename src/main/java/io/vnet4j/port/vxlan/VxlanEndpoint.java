@@ -75,7 +75,12 @@ final class VxlanEndpoint {
             }
         }
         if (group != null) {
-            e.socket.joinMulticast(group, ifaddr, ifindex);
+            try {
+                e.socket.joinMulticast(group, ifaddr, ifindex);
+            } catch (IOException ex) {
+                throw new IOException(ex.getMessage() + (ifindex == 0 && ifaddr == null
+                        ? " (no route to the group tells the kernel an interface: give dev=IF)" : ""), ex);
+            }
         }
         VxlanNetdev[] grown = Arrays.copyOf(e.members, e.members.length + 1);
         grown[e.members.length] = netdev;
