@@ -1,16 +1,47 @@
 package io.vnet4j;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+
 /**
- * One-line messages for the operator on standard error, each prefixed with {@code vnet4j: }. Control
- * characters in a message (a newline in an option value, say) are written as escapes, so one message
- * stays one line and nothing the user typed can move the terminal's cursor.
+ * One-line messages for the operator. A library's lines go to the platform's {@link System.Logger} named
+ * {@code io.vnet4j} (an embedding program routes them with its own {@code System.LoggerFinder}, or
+ * java.util.logging's configuration); the command line writes them to standard error instead
+ * ({@link #toStandardError}): {@code vnet4j: MESSAGE}, after an ISO 8601 time ({@code
+ * 2026-11-30T11:31:02.123Z}) when standard error is not a terminal, or one JSON object per line
+ * ({@code {"time":...,"level":"info","message":...}}). Control characters in a text line (a newline in an
+ * option value, say) are written as escapes, so one message stays one line and nothing the user typed can
+ * move the terminal's cursor.
  */
 public final class Log {
+    /** How standard error shows the lines. */
+    public enum Format {
+        /** {@code vnet4j: MESSAGE}: for a terminal, and for one-line errors before the network runs. */
+        TEXT,
+        /** {@code TIME vnet4j: MESSAGE}, the time in ISO 8601 (UTC, milliseconds): for a log file or journal. */
+        TEXT_WITH_TIME,
+        /** {@code {"time": TIME, "level": "info"|"warning"|"error", "message": MESSAGE}}, one per line. */
+        JSON
+    }
+
+    private static final System.Logger LOGGER = System.getLogger("io.vnet4j");
+    private static final JsonFactory JSON = new JsonFactory();
+    /** Null: the lines go to {@link #LOGGER}. */
+    private static volatile Format standardError;
     private static volatile boolean quiet;
     /** Bound while code runs whose informational lines would only confuse (the warm-up's private network). */
     private static final ScopedValue<Boolean> HUSHED = ScopedValue.newInstance();
 
     private Log() {}
+
+    /** Writes every later line to standard error in {@code format} (the command line's choice), not to the System.Logger. */
+    public static void toStandardError(Format format) {
+        standardError = format;
+    }
 
     public static void quiet(boolean q) {
         quiet = q;
@@ -31,17 +62,56 @@ public final class Log {
 
     public static void info(String message) {
         if (!quiet && !HUSHED.orElse(false)) {
-            System.err.println("vnet4j: " + printable(message));
+            write(System.Logger.Level.INFO, message);
         }
     }
 
     public static void warn(String message) {
-        System.err.println("vnet4j: warning: " + printable(message));
+        write(System.Logger.Level.WARNING, message);
     }
 
-    /** A message that ends the command (a bad option, a refusal), printed even when quiet. */
+    /** An informational line printed even when quiet ("ready"). */
+    public static void always(String message) {
+        write(System.Logger.Level.INFO, message);
+    }
+
+    /** A message that ends the command (a bad option, a refusal), or must be seen: printed even when quiet. */
     public static void error(String message) {
-        System.err.println("vnet4j: " + printable(message));
+        write(System.Logger.Level.ERROR, message);
+    }
+
+    private static void write(System.Logger.Level level, String message) {
+        Format format = standardError;
+        if (format == null) {
+            LOGGER.log(level, message);
+            return;
+        }
+        String levelName = level == System.Logger.Level.WARNING ? "warning" : level == System.Logger.Level.ERROR ? "error" : "info";
+        String time = Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
+        String line = switch (format) {
+            case TEXT -> text(levelName, message);
+            case TEXT_WITH_TIME -> time + " " + text(levelName, message);
+            case JSON -> json(time, levelName, message);
+        };
+        System.err.println(line);
+    }
+
+    private static String text(String level, String message) {
+        return (level.equals("warning") ? "vnet4j: warning: " : "vnet4j: ") + printable(message);
+    }
+
+    private static String json(String time, String level, String message) {
+        StringWriter out = new StringWriter();
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("time", time);
+            g.writeStringField("level", level);
+            g.writeStringField("message", message == null ? "(no message)" : message);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new AssertionError(e); // a StringWriter does not fail
+        }
+        return out.toString();
     }
 
     /** What went wrong, in one line: the exception's message, or its kind when it has none. */

@@ -39,7 +39,9 @@ class LogTest {
             Thread.interrupted();
         }
         assertThat(code).isEqualTo(1);
-        assertThat(err.toString()).endsWith("vnet4j: ready\nvnet4j: InterruptedException\n");
+        // standard error is a pipe here, not a terminal: each line after the options were read has its time
+        assertThat(err.toString()).containsPattern("(^|\\n)\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z vnet4j: ready\\n"
+                + "\\S+Z vnet4j: InterruptedException\\n$");
     }
 
     @Test
@@ -47,6 +49,7 @@ class LogTest {
         java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
         java.io.PrintStream saved = System.err;
         System.setErr(new java.io.PrintStream(err, true));
+        Log.toStandardError(Log.Format.TEXT);
         try {
             Thread[] started = new Thread[2];
             Log.hushed(() -> started[0] = Thread.ofPlatform().start(Log.hushedIfNow(() -> Log.info("hushed"))));
@@ -57,5 +60,60 @@ class LogTest {
             System.setErr(saved);
         }
         assertThat(err.toString()).isEqualTo("vnet4j: heard\n");
+    }
+
+    @Test
+    void jsonLinesCarryTimeLevelAndTheMessageAsItWas() {
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.err;
+        System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            Log.toStandardError(Log.Format.JSON);
+            Log.warn("two\nlines \"quoted\"");
+        } finally {
+            Log.toStandardError(Log.Format.TEXT);
+            System.setErr(saved);
+        }
+        String line = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(line).hasLineCount(1);
+        java.util.Map<?, ?> m = (java.util.Map<?, ?>) io.vnet4j.control.Json.parse(line);
+        assertThat(m.get("level")).isEqualTo("warning");
+        assertThat(m.get("message")).isEqualTo("two\nlines \"quoted\"");
+        assertThat(java.time.Instant.parse((String) m.get("time"))).isCloseTo(java.time.Instant.now(),
+                org.assertj.core.api.Assertions.within(1, java.time.temporal.ChronoUnit.MINUTES));
+    }
+
+    @Test
+    void aLibraryWithoutTheCommandLineLogsThroughSystemLogger() {
+        java.util.logging.Logger jul = java.util.logging.Logger.getLogger("io.vnet4j");
+        java.util.List<java.util.logging.LogRecord> records = new java.util.ArrayList<>();
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                records.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        jul.addHandler(handler);
+        jul.setUseParentHandlers(false);
+        try {
+            Log.toStandardError(null);
+            Log.warn("to the platform logger");
+        } finally {
+            Log.toStandardError(Log.Format.TEXT);
+            jul.removeHandler(handler);
+            jul.setUseParentHandlers(true);
+        }
+        assertThat(records).singleElement().satisfies(r -> {
+            assertThat(r.getMessage()).isEqualTo("to the platform logger");
+            assertThat(r.getLevel()).isEqualTo(java.util.logging.Level.WARNING);
+        });
     }
 }

@@ -15,6 +15,7 @@ import io.vnet4j.fabric.Netdev;
 import io.vnet4j.fabric.VlanMembership;
 import io.vnet4j.http.HttpConsole;
 import io.vnet4j.os.SocketFiles;
+import io.vnet4j.os.Terminal;
 import io.vnet4j.wire.IpAddress;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -72,6 +73,14 @@ final class DaemonCommand implements Callable<Integer> {
                     + "(/api/network) over HTTP. Off by default; a bare PORT listens on 127.0.0.1 only (this host's "
                     + "users); give 0.0.0.0:PORT to serve other hosts, with no authentication.")
     InetSocketAddress http;
+
+    /** {@code --log-format}'s values. */
+    enum LogFormat { text, json }
+
+    @Option(names = "--log-format", paramLabel = "text|json", description = "How standard error shows the log: "
+            + "text (the default: 'vnet4j: MESSAGE', after an ISO 8601 time when standard error is not a terminal) "
+            + "or json (one object per line: time, level, message).")
+    LogFormat logFormat = LogFormat.text;
 
     @Option(names = "--no-warm-up", negatable = false, description = "Do not run the frame paths on a private "
             + "network after start (5 to 8 s of one core, so that the first guests' round trips run compiled "
@@ -157,6 +166,8 @@ final class DaemonCommand implements Callable<Integer> {
             Log.error(e.getMessage());
             return 2;
         }
+        Log.toStandardError(logFormat == LogFormat.json ? Log.Format.JSON
+                : Terminal.standardErrorIsTerminal() ? Log.Format.TEXT : Log.Format.TEXT_WITH_TIME);
         ControlServer controlServer;
         try {
             if (defaultNetwork) {
@@ -324,7 +335,7 @@ final class DaemonCommand implements Callable<Integer> {
                     + "/api/network" + (at.getAddress().isLoopbackAddress() ? " (this host only)"
                     : " (open to other hosts, with no authentication)"));
         }
-        System.err.println("vnet4j: ready");
+        Log.always("ready");
         if (!noWarmUp) {
             Warmup.inBackground(network);
         }

@@ -20,6 +20,7 @@ public final class Main {
 
     /** Runs the command line; returns the exit code (0 fine, 1 could not start, 2 bad option). */
     public static int run(String... args) {
+        Log.toStandardError(Log.Format.TEXT); // the daemon adds times once its options are good
         if (args.length > 0 && args[0].equals("slirp4netns")) {
             return Slirp4netnsMain.run(Arrays.copyOfRange(args, 1, args.length));
         }

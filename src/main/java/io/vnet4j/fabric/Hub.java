@@ -1,5 +1,8 @@
 package io.vnet4j.fabric;
 
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongFunction;
+
 import io.vnet4j.Log;
 import io.vnet4j.wire.MacAddress;
 import java.nio.ByteBuffer;
@@ -36,6 +39,8 @@ public final class Hub {
     private volatile MacTable<Port> macTable;
     private volatile String switchId;
     private final AtomicLong filtered = new AtomicLong();
+    /** Where {@link #describeStation} finds a MAC's lease: the user networks on this hub. */
+    private final List<LongFunction<String>> leaseBooks = new CopyOnWriteArrayList<>();
 
     public Hub(int id) {
         this.id = id;
@@ -48,6 +53,42 @@ public final class Hub {
     public void learn(String name, MacTable<Port> table) {
         switchId = name;
         macTable = table;
+    }
+
+    /** Adds where {@link #describeStation} looks up a MAC's lease ("lease 10.0.2.15 (alpha)", or null). */
+    public void addLeaseBook(LongFunction<String> leaseOf) {
+        leaseBooks.add(leaseOf);
+    }
+
+    public void removeLeaseBook(LongFunction<String> leaseOf) {
+        leaseBooks.remove(leaseOf);
+    }
+
+    /**
+     * A station for log lines: its MAC ({@code 52:54:00:12:34:56}) and, once a user network on this hub
+     * leased it an address, {@code , lease 10.0.2.15 (alpha)}; null for {@code mac} -1 (nothing seen).
+     */
+    public String describeStation(long mac) {
+        if (mac < 0) {
+            return null;
+        }
+        for (LongFunction<String> book : leaseBooks) {
+            String lease = book.apply(mac);
+            if (lease != null) {
+                return MacAddress.format(mac) + ", " + lease;
+            }
+        }
+        return MacAddress.format(mac);
+    }
+
+    /** The id of the port whose last frame came from {@code mac}; null when none. */
+    public String portSendingFrom(long mac) {
+        for (Port p : ports) {
+            if (p.lastSourceMac() == mac) {
+                return p.id();
+            }
+        }
+        return null;
     }
 
     /** The switch's table; null for a hub, which floods every frame. */

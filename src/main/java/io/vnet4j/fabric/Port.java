@@ -49,7 +49,7 @@ public abstract class Port implements AutoCloseable {
     }
 
     /** The source MAC of the last frame delivered, 48 bits in a long; -1 before the first. */
-    final long lastSourceMac() {
+    public final long lastSourceMac() {
         return lastSourceMac;
     }
 

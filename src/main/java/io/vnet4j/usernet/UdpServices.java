@@ -19,6 +19,9 @@ import io.vnet4j.usernet.tftp.TftpServer;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongFunction;
 
 /**
  * The gateway's own UDP services, tried before NAT: DHCP (port 67), stateless DHCPv6 (port 547, to
@@ -55,6 +58,10 @@ final class UdpServices {
     private final ByteBuffer dnsOut = ByteBuffer.allocate(LocalResolver.MAX_RESPONSE_LENGTH);
     private final String logName;
     private String lastLeaseLine;
+    /** Each leased MAC's lease for other threads' log lines ({@link #leaseOf}); as bounded as the pool. */
+    private final Map<Long, String> leaseTexts = new ConcurrentHashMap<>();
+    /** Names the port a MAC sends from, for the lease line; set by the user network once on its hub. */
+    LongFunction<String> portOf = mac -> null;
     private long dnsDropped;
     private long dnsForwarded;
     private long dnsAnswered;
@@ -179,8 +186,11 @@ final class UdpServices {
     private void logLease(long mac) {
         for (Lease lease : dhcp.leases()) {
             if (lease.mac() == mac) {
-                String line = Ipv4Address.format(lease.address()) + " to " + MacAddress.format(mac)
+                String named = Ipv4Address.format(lease.address())
                         + (lease.clientHostname() == null ? "" : " (" + lease.clientHostname() + ")");
+                leaseTexts.put(mac, "lease " + named);
+                String port = portOf.apply(mac);
+                String line = named + " to " + MacAddress.format(mac) + (port == null ? "" : " on port " + port);
                 if (!line.equals(lastLeaseLine)) {
                     Log.info(logName + ": lease " + line);
                     lastLeaseLine = line;
@@ -213,6 +223,11 @@ final class UdpServices {
 
     DhcpServer dhcpServer() {
         return dhcp;
+    }
+
+    /** {@code lease 10.0.2.15 (alpha)} for a MAC given a lease here, else null; any thread. */
+    String leaseOf(long mac) {
+        return leaseTexts.get(mac);
     }
 
     long dnsDropped() {

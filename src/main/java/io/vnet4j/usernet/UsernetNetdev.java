@@ -82,6 +82,8 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
     /** The selector as the flows see it: counts what only the loop's next select applies. */
     private LoopSelector loopSelector;
     private Gateway gateway;
+    /** The hub's way to our leases, for its log lines (a VM leaving names its lease). */
+    private final java.util.function.LongFunction<String> leaseBook = this::leaseOf;
     private GuestOutput out;
     private UdpNat nat;
     private IcmpErrors errors;
@@ -142,6 +144,11 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
         } catch (IOException e) {
             return Map.of();
         }
+    }
+
+    private String leaseOf(long mac) {
+        UdpServices s = services;
+        return s == null ? null : s.leaseOf(mac);
     }
 
     /** The numbers {@code /metrics} shows, read on the loop; null when the network is stopped. */
@@ -447,6 +454,8 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
             Log.info(id() + ": ICMP errors that come back for guests' UDP datagrams (port unreachable, Packet Too Big) "
                     + "are not passed to them: " + ChannelDescriptors.howToEnable());
         }
+        services.portOf = hub::portSendingFrom;
+        hub.addLeaseBook(leaseBook);
         hub.attach(this);
         loop = Thread.ofPlatform().name("vnet4j-" + id() + "-usernet").start(Log.hushedIfNow(() -> run(addresses)));
         Log.info(id() + ": user network " + (!config.ipv4() ? "" : Ipv4Address.format(config.network()) + "/"
@@ -640,6 +649,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
     @Override
     public void close() {
         closed = true;
+        hub.removeLeaseBook(leaseBook);
         super.close();
         if (selector != null) {
             selector.wakeup();

@@ -36,6 +36,26 @@ class HubTest {
     }
 
     @Test
+    void aStationIsNamedByItsMacItsLeaseAndThePortItSendsFrom() throws InterruptedException {
+        Hub hub = new Hub(0);
+        VirtualNic a = nic("a", hub);
+        VirtualNic b = nic("b", hub);
+        byte[] f = frame(1, 64);
+        ByteBuffer.wrap(f).putShort(6, (short) 0x5254).putInt(8, 0x0000_00a1); // source 52:54:00:00:00:a1
+        assertThat(hub.portSendingFrom(0x5254_0000_00a1L)).isNull();
+        a.send(f);
+        assertThat(b.receive(5, TimeUnit.SECONDS)).isNotNull();
+        assertThat(hub.portSendingFrom(0x5254_0000_00a1L)).isEqualTo("a");
+        assertThat(hub.describeStation(a.lastSourceMac())).isEqualTo("52:54:00:00:00:a1");
+        java.util.function.LongFunction<String> leases = mac -> mac == 0x5254_0000_00a1L ? "lease 10.0.2.15 (alpha)" : null;
+        hub.addLeaseBook(leases);
+        assertThat(hub.describeStation(0x5254_0000_00a1L)).isEqualTo("52:54:00:00:00:a1, lease 10.0.2.15 (alpha)");
+        hub.removeLeaseBook(leases);
+        assertThat(hub.describeStation(0x5254_0000_00a1L)).isEqualTo("52:54:00:00:00:a1");
+        assertThat(hub.describeStation(b.lastSourceMac())).as("nothing sent").isNull();
+    }
+
+    @Test
     void aFrameReachesEveryOtherPortButNotItsSender() throws InterruptedException {
         Hub hub = new Hub(0);
         VirtualNic a = nic("a", hub);

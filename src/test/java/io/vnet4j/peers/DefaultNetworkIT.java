@@ -47,6 +47,7 @@ class DefaultNetworkIT {
         beta.awaitReady(Duration.ofSeconds(90));
         alpha.runOk("udhcpc -i eth0 -n -q -t 5 -T 2 -x hostname:alpha");
         beta.runOk("udhcpc -i eth0 -n -q -t 5 -T 2 -x hostname:beta");
+        assertThat(vnet.log()).containsPattern("user0: lease 10\\.0\\.2\\.\\d+ \\(alpha\\) to 52:54:00:00:00:a1 on port qemu\\.[12]\\n");
     }
 
     @AfterAll

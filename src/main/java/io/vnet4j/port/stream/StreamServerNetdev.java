@@ -141,11 +141,12 @@ public final class StreamServerNetdev extends NetdevBase {
                 Log.info(port.id() + ": " + type + " peer " + peer + " connected to hub " + hub.id());
             });
         } finally {
+            String station = hub.describeStation(port.lastSourceMac()); // before the port leaves the hub
             port.close();
             connections.remove(port);
             channels.remove(channel);
             if (!closed) {
-                Log.info(port.id() + ": peer " + peer + " disconnected");
+                Log.info(port.id() + ": peer " + peer + " disconnected" + (station == null ? "" : " (" + station + ")"));
             }
         }
     }

@@ -238,9 +238,10 @@ public final class VdeSwitchNetdev extends NetdevBase {
             Shutdown.closeQuietly(channel);
             channels.remove(channel);
             if (plug != null && plugs.remove(plug)) {
+                String station = hub.describeStation(plug.lastSourceMac());
                 plug.close();
                 if (!closed) {
-                    Log.info(plug.id() + ": VDE plug left");
+                    Log.info(plug.id() + ": VDE plug left" + (station == null ? "" : " (" + station + ")"));
                 }
             }
             if (number >= 0) {
