@@ -228,13 +228,18 @@ final class DaemonCommand implements Callable<Integer> {
             Network network = running.get();
             return network == null ? List.of() : network.netdevs();
         }, new NetworkChanges() {
-            @Override
-            public Netdev add(String option) throws ConfigException, IOException {
+            /** The running network; a ConfigException (the line ctl shows) before it runs. */
+            private Network network() throws ConfigException {
                 Network network = running.get();
                 if (network == null) {
                     throw new ConfigException("the network is not running");
                 }
-                Netdev added = network.addNetdev(option);
+                return network;
+            }
+
+            @Override
+            public Netdev add(String option) throws ConfigException, IOException {
+                Netdev added = network().addNetdev(option);
                 Log.info("netdev " + added.id() + " added (-netdev " + option + ")");
                 return added;
             }
@@ -242,20 +247,12 @@ final class DaemonCommand implements Callable<Integer> {
             @Override
             public boolean remove(String id) {
                 Network network = running.get();
-                boolean removed = network != null && network.removeNetdev(id);
-                if (removed) {
-                    Log.info("netdev " + id + " removed");
-                }
-                return removed;
+                return said(network != null && network.removeNetdev(id), "netdev " + id + " removed");
             }
 
             @Override
             public CaptureConfig addCapture(String option) throws ConfigException, IOException {
-                Network network = running.get();
-                if (network == null) {
-                    throw new ConfigException("the network is not running");
-                }
-                CaptureConfig c = network.addCapture(option);
+                CaptureConfig c = network().addCapture(option);
                 Log.info("capture " + c.id() + " of netdev " + c.netdev() + " to " + c.file() + " started");
                 return c;
             }
@@ -263,11 +260,14 @@ final class DaemonCommand implements Callable<Integer> {
             @Override
             public boolean removeCapture(String id) {
                 Network network = running.get();
-                boolean removed = network != null && network.removeCapture(id);
-                if (removed) {
-                    Log.info("capture " + id + " stopped");
+                return said(network != null && network.removeCapture(id), "capture " + id + " stopped");
+            }
+
+            private static boolean said(boolean done, String line) {
+                if (done) {
+                    Log.info(line);
                 }
-                return removed;
+                return done;
             }
         }, Version.get());
     }

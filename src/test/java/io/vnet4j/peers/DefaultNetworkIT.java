@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpServer;
 import io.vnet4j.control.Json;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -80,15 +78,8 @@ class DefaultNetworkIT {
 
     @Test
     void theSwitchSendsAVmTheFramesForItsOwnMacAndNotItsNeighboursDownload() throws Exception {
-        HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         byte[] body = new byte[2 << 20];
-        http.createContext("/big", exchange -> {
-            exchange.sendResponseHeaders(200, body.length);
-            try (var out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        });
-        http.start();
+        HttpServer http = PeerTools.serve("/big", body);
         try {
             alpha.runOk("ping -c 1 -w 10 10.0.2.2");
             beta.runOk("ping -c 1 -w 10 10.0.2.2");

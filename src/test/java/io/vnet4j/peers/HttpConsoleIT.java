@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -56,15 +54,7 @@ class HttpConsoleIT {
         Matcher m = PAGE_URL.matcher(vnet.log());
         assertThat(m.find()).as(vnet.log()).isTrue();
         base = m.group(1);
-        files = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        byte[] body = new byte[4 << 20];
-        files.createContext("/big", exchange -> {
-            exchange.sendResponseHeaders(200, body.length);
-            try (var out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        });
-        files.start();
+        files = PeerTools.serve("/big", new byte[4 << 20]);
         alpha = QemuGuest.builder("alpha").mac("52:54:00:00:00:a1").netdev(netdev()).boot();
         alpha.runOk("udhcpc -i eth0 -n -q -t 5 -T 2 -x hostname:alpha");
         alphaIp = alpha.runOk("ip -4 -o addr show eth0").replaceAll("(?s).*inet (\\S+)/.*", "$1");

@@ -31,6 +31,19 @@ public final class PeerTools {
     }
 
     /** A TCP port on 127.0.0.1 that was free a moment ago. */
+    /** An HTTP server on 127.0.0.1 (a free port) answering GET {@code path} with {@code body}; stop it with stop(0). */
+    public static com.sun.net.httpserver.HttpServer serve(String path, byte[] body) throws IOException {
+        var server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext(path, exchange -> {
+            exchange.sendResponseHeaders(200, body.length);
+            try (var out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        server.start();
+        return server;
+    }
+
     public static int freePort() {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
