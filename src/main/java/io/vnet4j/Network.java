@@ -43,7 +43,16 @@ public final class Network implements AutoCloseable {
 
     private record Capture(CaptureConfig config, PcapWriter writer) {}
 
-    /** Starts every netdev and capture of {@code config}; on a failure, stops what had started and throws. */
+    /** An empty network: no netdev yet; a hub comes into being when something is put on it. */
+    public Network() {}
+
+    /**
+     * Starts every netdev and capture of {@code config}; on a failure, stops what had started and throws.
+     *
+     * @param config the options, as {@link ConfigParser#build} returns them
+     * @return the running network; {@link #close} stops it
+     * @throws IOException when a netdev or capture cannot start (an address in use, a missing permission)
+     */
     public static Network start(Config config) throws IOException {
         Network network = new Network();
         try {
@@ -67,22 +76,43 @@ public final class Network implements AutoCloseable {
         return network;
     }
 
-    /** Makes a hub a learning switch ({@code -object switch}); a MAC that moves between ports is logged once. */
+    /**
+     * Makes a hub a learning switch ({@code -object switch}); a MAC that moves between ports is logged once.
+     *
+     * @param s the switch: its hub, aging time and table bounds
+     */
     public void learn(SwitchConfig s) {
         hubs.hub(s.hub()).learn(s.id(), new MacTable<>(s.agingSeconds(), s.maxMacs(), s.maxMacsPerPort(), System::nanoTime,
                 (mac, from, to) -> Log.info("switch " + s.id() + ": " + MacAddress.format(mac) + " moved from port "
                         + from.id() + " to port " + to.id())));
     }
 
+    /**
+     * The hubs, by number.
+     *
+     * @return this network's hubs
+     */
     public HubSet hubs() {
         return hubs;
     }
 
+    /**
+     * The netdevs, in the order they were added.
+     *
+     * @return a copy of the list of running netdevs
+     */
     public List<Netdev> netdevs() {
         return List.copyOf(netdevs);
     }
 
-    /** Starts a netdev and keeps it, so {@link #close()} stops it. */
+    /**
+     * Starts a netdev and keeps it, so {@link #close()} stops it.
+     *
+     * @param <N> the netdev's class
+     * @param netdev a netdev made on one of this network's hubs, not started yet
+     * @return {@code netdev}, started
+     * @throws IOException when it cannot start; it is then not kept
+     */
     public <N extends Netdev> N add(N netdev) throws IOException {
         netdev.start();
         netdevs.add(netdev);
@@ -92,6 +122,11 @@ public final class Network implements AutoCloseable {
     /**
      * Starts a netdev given in QEMU's {@code -netdev} syntax, e.g.
      * {@code stream,id=vms,server=on,addr.type=unix,addr.path=/tmp/vms.sock}.
+     *
+     * @param option the {@code -netdev} argument, without {@code -netdev}
+     * @return the netdev, started
+     * @throws ConfigException when the option is not valid, or its id is already in use (one line naming it)
+     * @throws IOException when the netdev cannot start
      */
     public Netdev addNetdev(String option) throws ConfigException, IOException {
         ConfigParser parser = new ConfigParser();
@@ -111,7 +146,10 @@ public final class Network implements AutoCloseable {
 
     /**
      * Stops netdev {@code id} and forgets it: its sockets, connections and socket files close, a TAP goes
-     * away with its descriptor. False when there is none.
+     * away with its descriptor.
+     *
+     * @param id the netdev's id
+     * @return true when it was there and is stopped, false when there is none
      */
     public boolean removeNetdev(String id) {
         Netdev netdev = netdev(id);
@@ -122,7 +160,13 @@ public final class Network implements AutoCloseable {
         return true;
     }
 
-    /** Attaches a network card that this Java program drives to hub {@code hubId}. */
+    /**
+     * Attaches a network card that this Java program drives to hub {@code hubId}.
+     *
+     * @param id the NIC's netdev id (as {@code info network} shows it)
+     * @param hubId the hub's number (0 for the default hub)
+     * @return the NIC, attached: what it {@linkplain VirtualNic#send sends} reaches every other port of the hub
+     */
     public VirtualNic attachNic(String id, int hubId) {
         try {
             return add(new VirtualNic(id, hubs.hub(hubId)));
@@ -131,6 +175,12 @@ public final class Network implements AutoCloseable {
         }
     }
 
+    /**
+     * The netdev with id {@code id}.
+     *
+     * @param id the netdev's id
+     * @return the netdev, or null when there is none
+     */
     public Netdev netdev(String id) {
         for (Netdev n : netdevs) {
             if (n.id().equals(id)) {
@@ -183,6 +233,7 @@ public final class Network implements AutoCloseable {
      * Starts a capture while the network runs: QMP {@code object-add} and HMP {@code object_add} of a
      * {@code filter-dump} ({@code filter-dump,id=ID,netdev=ID,file=PATH[,maxlen=N]}).
      *
+     * @param option the {@code -object} argument, without {@code -object}
      * @return the capture's settings
      * @throws ConfigException for a bad option, an id in use, or a netdev that does not run
      * @throws IOException when the file cannot be written
@@ -199,7 +250,12 @@ public final class Network implements AutoCloseable {
         return c;
     }
 
-    /** Stops capture {@code id} ({@code object-del}) and completes its file; false when there is none. */
+    /**
+     * Stops capture {@code id} ({@code object-del}) and completes its file.
+     *
+     * @param id the capture's object id
+     * @return true when it ran and is stopped, false when there is none
+     */
     public synchronized boolean removeCapture(String id) {
         Capture c = captures.remove(id);
         if (c == null) {
@@ -217,12 +273,20 @@ public final class Network implements AutoCloseable {
         return true;
     }
 
-    /** The running captures' settings. */
+    /**
+     * The running captures' settings.
+     *
+     * @return one for each running capture
+     */
     public List<CaptureConfig> captures() {
         return captures.values().stream().map(Capture::config).toList();
     }
 
-    /** The frames that entered this network's hubs through the ports on them now, since each port came. */
+    /**
+     * The frames that entered this network's hubs through the ports on them now, since each port came.
+     *
+     * @return the sum of those ports' received frames
+     */
     public long framesIn() {
         long frames = 0;
         for (Hub hub : hubs.all()) {

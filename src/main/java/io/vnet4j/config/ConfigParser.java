@@ -58,16 +58,27 @@ public final class ConfigParser {
     /** User networks already running, by hub, for a TAP added at run time ({@link #runningUserNetwork}). */
     private final Map<Integer, UserConfig> runningUserNetworks = new HashMap<>();
 
+    /** A parser with nothing added yet. */
+    public ConfigParser() {}
+
     /**
      * Tells the parser of a user network that already runs on {@code hub}: a {@code configure=on} TAP
      * parsed here (QMP or HMP {@code netdev_add}) takes its address and gateway from it when the text
      * itself has none on that hub.
+     *
+     * @param hub the hub's number
+     * @param user the running user network's settings
      */
     public void runningUserNetwork(int hub, UserConfig user) {
         runningUserNetworks.putIfAbsent(hub, user);
     }
 
-    /** Adds one {@code -netdev} argument. */
+    /**
+     * Adds one {@code -netdev} argument.
+     *
+     * @param text the argument, e.g. {@code socket,id=a,listen=:8010}
+     * @throws ConfigException when it is not valid (one line naming it and what was expected)
+     */
     public void netdev(String text) throws ConfigException {
         OptionString o = OptionString.parse("-netdev", text);
         String type = type(o);
@@ -122,7 +133,12 @@ public final class ConfigParser {
                 + whole + "'");
     }
 
-    /** Adds one legacy {@code -net} argument. */
+    /**
+     * Adds one legacy {@code -net} argument.
+     *
+     * @param text the argument, e.g. {@code socket,vlan=1,listen=:8010}
+     * @throws ConfigException when it is not valid (one line naming it and what was expected)
+     */
     public void net(String text) throws ConfigException {
         OptionString o = OptionString.parse("-net", text);
         String type = type(o);
@@ -155,7 +171,12 @@ public final class ConfigParser {
         add(build(o, type, id, hub));
     }
 
-    /** Adds one {@code -object} argument: filter-dump or switch. */
+    /**
+     * Adds one {@code -object} argument: filter-dump or switch.
+     *
+     * @param text the argument, e.g. {@code switch,id=sw0}
+     * @throws ConfigException when it is not valid (one line naming it and what was expected)
+     */
     public void object(String text) throws ConfigException {
         OptionString o = OptionString.parse("-object", text);
         String type = o.implied() != null ? o.implied() : o.take("qom-type");
@@ -195,7 +216,12 @@ public final class ConfigParser {
         return new CaptureConfig(id, netdev, null, file, maxlen);
     }
 
-    /** Whether an {@code -object switch} makes hub {@code hub} a switch. */
+    /**
+     * Whether an {@code -object switch} added so far makes a hub a switch.
+     *
+     * @param hub the hub's number
+     * @return true when one does
+     */
     public boolean hasSwitch(int hub) {
         return switches.stream().anyMatch(s -> s.hub() == hub);
     }
@@ -218,7 +244,13 @@ public final class ConfigParser {
         return new SwitchConfig(id, hub, aging, maxMacs, perPort);
     }
 
-    /** Checks the options against each other and returns the result. */
+    /**
+     * Checks the options against each other and returns the result.
+     *
+     * @return the configuration, for {@link io.vnet4j.Network#start}
+     * @throws ConfigException when they do not fit together (an id used twice, a capture of an unknown netdev,
+     *     ...)
+     */
     public Config build() throws ConfigException {
         Set<String> ids = new HashSet<>();
         for (NetdevConfig n : netdevs) {
@@ -415,6 +447,11 @@ public final class ConfigParser {
         return p;
     }
 
+    /**
+     * Whether a netdev was added.
+     *
+     * @return true after a {@link #netdev} or {@link #net} that makes one
+     */
     public boolean hasNetdevs() {
         return !netdevs.isEmpty();
     }

@@ -27,6 +27,12 @@ public final class OptionString {
     /**
      * Splits {@code text}, given to {@code option} (e.g. "-netdev"), into its parts. A NUL character is
      * refused here, once for every value that becomes a path, a socket address or a host name.
+     *
+     * @param option the option it was given to, for messages
+     * @param text the option's argument
+     * @return its parts, none taken yet
+     * @throws ConfigException when a part is not {@code key=value} (but the first), a key is empty or the
+     *     text holds a NUL
      */
     public static OptionString parse(String option, String text) throws ConfigException {
         if (text.indexOf('\0') >= 0) {
@@ -72,20 +78,41 @@ public final class OptionString {
         return new OptionString(option, text, implied, values);
     }
 
-    /** The bare first value (the type), or null. */
+    /**
+     * The bare first value: the type.
+     *
+     * @return the value, or null when the first part is a {@code key=value} too
+     */
     public String implied() {
         return implied;
     }
 
+    /**
+     * The option this argument was given to.
+     *
+     * @return e.g. {@code -netdev}
+     */
     public String option() {
         return option;
     }
 
+    /**
+     * Whether a key is there and not taken yet.
+     *
+     * @param key the key
+     * @return true when it is
+     */
     public boolean has(String key) {
         return values.containsKey(key);
     }
 
-    /** Takes the value of {@code key}, or null when absent; a key given twice is an error. */
+    /**
+     * Takes the value of a key; a key given twice is an error.
+     *
+     * @param key the key
+     * @return its value, or null when absent
+     * @throws ConfigException when the key is given twice
+     */
     public String take(String key) throws ConfigException {
         List<String> v = values.remove(key);
         if (v == null) {
@@ -97,12 +124,25 @@ public final class OptionString {
         return v.getFirst();
     }
 
-    /** Takes every value of a repeatable key such as {@code hostfwd}, in order; empty when absent. */
+    /**
+     * Takes every value of a repeatable key such as {@code hostfwd}.
+     *
+     * @param key the key
+     * @return its values in order, empty when absent
+     */
     public List<String> takeAll(String key) {
         List<String> v = values.remove(key);
         return v == null ? List.of() : v;
     }
 
+    /**
+     * Takes the value of a key that must be there.
+     *
+     * @param key the key
+     * @param what what the value is, for the message
+     * @return its value, not empty
+     * @throws ConfigException when the key is absent, empty or given twice
+     */
     public String require(String key, String what) throws ConfigException {
         String v = take(key);
         if (v == null || v.isEmpty()) {
@@ -111,6 +151,14 @@ public final class OptionString {
         return v;
     }
 
+    /**
+     * Takes an on/off value ({@code on}, {@code yes}, {@code true}; {@code off}, {@code no}, {@code false}).
+     *
+     * @param key the key
+     * @param absent the value when the key is absent
+     * @return the value
+     * @throws ConfigException when the value is none of those, or the key is given twice
+     */
     public boolean takeBoolean(String key, boolean absent) throws ConfigException {
         String v = take(key);
         if (v == null) {
@@ -123,6 +171,17 @@ public final class OptionString {
         };
     }
 
+    /**
+     * Takes a whole number within bounds.
+     *
+     * @param key the key
+     * @param absent the value when the key is absent
+     * @param min the smallest value accepted
+     * @param max the largest value accepted
+     * @return the value
+     * @throws ConfigException when the value is not a whole number from {@code min} to {@code max}, or the key is
+     *     given twice
+     */
     public long takeLong(String key, long absent, long min, long max) throws ConfigException {
         String v = take(key);
         if (v == null) {
@@ -139,7 +198,12 @@ public final class OptionString {
         throw error(key + ": expected a whole number from " + min + " to " + max + ", got '" + v + "'");
     }
 
-    /** Fails when keys are left that no one took; {@code known} lists what is accepted, for the message. */
+    /**
+     * Fails when keys are left that no one took.
+     *
+     * @param known the keys accepted, for the message
+     * @throws ConfigException naming the first key left
+     */
     public void finish(Set<String> known) throws ConfigException {
         if (!values.isEmpty()) {
             String key = values.keySet().iterator().next();
@@ -148,6 +212,12 @@ public final class OptionString {
         }
     }
 
+    /**
+     * An error about this argument.
+     *
+     * @param message what is wrong
+     * @return the exception, its message the option, its argument and {@code message} on one line
+     */
     public ConfigException error(String message) {
         return new ConfigException(option + " " + text + ": " + message);
     }

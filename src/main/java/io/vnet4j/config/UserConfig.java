@@ -15,7 +15,24 @@ import java.util.Optional;
  * settings are present exactly when IPv6 is on; at least one of the two families is on.
  *
  * @param ipv4 the guest network carries IPv4 ({@code ipv4=on}, the default)
+ * @param network the IPv4 network's address ({@code net=}, default 10.0.2.0)
+ * @param prefixLength the IPv4 network's prefix length (default 24)
+ * @param host the gateway's IPv4 address, standing for the host's loopback ({@code host=}, default 10.0.2.2)
+ * @param dns the IPv4 address the gateway answers DNS on ({@code dns=}, default 10.0.2.3)
+ * @param dhcpStart the first address leased by DHCP ({@code dhcpstart=}, default 10.0.2.15)
  * @param ipv6 the IPv6 side ({@code ipv6-net}, {@code ipv6-host}, {@code ipv6-dns}); empty when {@code ipv6=off}
+ * @param hostname the host name given to guests by DHCP ({@code hostname=}), or null
+ * @param domainName the domain name given by DHCP and local to the gateway's DNS ({@code domainname=}), or null
+ * @param dnsSearch the DNS search list ({@code dnssearch=}, repeatable), or empty
+ * @param tftpRoot the directory the TFTP server serves read-only ({@code tftp=}), or null for no TFTP
+ * @param tftpServerName the TFTP server name given by DHCP ({@code tftp-server-name=}), or null
+ * @param bootFile the boot file name given by DHCP and BOOTP ({@code bootfile=}), or null
+ * @param hostForwards the host forwards ({@code hostfwd=}, repeatable)
+ * @param guestForwards the guest forwards ({@code guestfwd=}, repeatable)
+ * @param dnsUpstreams the resolvers DNS queries are forwarded to ({@code dns-upstream=}); empty: the
+ *     nameservers of /etc/resolv.conf
+ * @param mtu the guest network's MTU ({@code mtu=}, default {@value #DEFAULT_MTU})
+ * @param dhcpStatic fixed leases ({@code dhcp-static=MAC=IP}): IPv4 addresses by MAC, the MAC's 48 bits in a long
  * @param forwardTarget where an IPv4 host forward that names no guest address goes: {@code dhcpstart} as in
  *     QEMU, or the address of a {@code configure=on} TAP on the hub ({@link #withForwardTarget})
  * @param reach what the guest can reach through the gateway, and from which host address
@@ -26,8 +43,36 @@ public record UserConfig(boolean ipv4, int network, int prefixLength, int host, 
                          List<HostForward> hostForwards, List<GuestForward> guestForwards,
                          List<DnsUpstream> dnsUpstreams, int mtu, Map<Long, Integer> dhcpStatic, int forwardTarget,
                          Reach reach) {
+    /** The guest network's MTU without {@code mtu=}. */
     public static final int DEFAULT_MTU = 1500;
 
+    /**
+     * Checks that one family is on and copies the lists and the map, so that the record is immutable.
+     *
+     * @param ipv4 the guest network carries IPv4 ({@code ipv4=on}, the default)
+     * @param network the IPv4 network's address ({@code net=}, default 10.0.2.0)
+     * @param prefixLength the IPv4 network's prefix length (default 24)
+     * @param host the gateway's IPv4 address, standing for the host's loopback ({@code host=}, default 10.0.2.2)
+     * @param dns the IPv4 address the gateway answers DNS on ({@code dns=}, default 10.0.2.3)
+     * @param dhcpStart the first address leased by DHCP ({@code dhcpstart=}, default 10.0.2.15)
+     * @param ipv6 the IPv6 side ({@code ipv6-net}, {@code ipv6-host}, {@code ipv6-dns}); empty when {@code ipv6=off}
+     * @param hostname the host name given to guests by DHCP ({@code hostname=}), or null
+     * @param domainName the domain name given by DHCP and local to the gateway's DNS ({@code domainname=}), or null
+     * @param dnsSearch the DNS search list ({@code dnssearch=}, repeatable), or empty
+     * @param tftpRoot the directory the TFTP server serves read-only ({@code tftp=}), or null for no TFTP
+     * @param tftpServerName the TFTP server name given by DHCP ({@code tftp-server-name=}), or null
+     * @param bootFile the boot file name given by DHCP and BOOTP ({@code bootfile=}), or null
+     * @param hostForwards the host forwards ({@code hostfwd=}, repeatable)
+     * @param guestForwards the guest forwards ({@code guestfwd=}, repeatable)
+     * @param dnsUpstreams the resolvers DNS queries are forwarded to ({@code dns-upstream=}); empty: the
+     *     nameservers of /etc/resolv.conf
+     * @param mtu the guest network's MTU ({@code mtu=}, default {@value #DEFAULT_MTU})
+     * @param dhcpStatic fixed leases ({@code dhcp-static=MAC=IP}): IPv4 addresses by MAC, the MAC's 48 bits in a long
+     * @param forwardTarget where an IPv4 host forward that names no guest address goes: {@code dhcpstart} as in
+     *     QEMU, or the address of a {@code configure=on} TAP on the hub ({@link #withForwardTarget})
+     * @param reach what the guest can reach through the gateway, and from which host address
+     * @throws IllegalArgumentException when both IPv4 and IPv6 are off
+     */
     public UserConfig {
         Objects.requireNonNull(ipv6, "ipv6");
         Objects.requireNonNull(reach, "reach");
@@ -41,15 +86,31 @@ public record UserConfig(boolean ipv4, int network, int prefixLength, int host, 
         dhcpStatic = Map.copyOf(dhcpStatic);
     }
 
+    /**
+     * The IPv4 network's mask.
+     *
+     * @return the mask of {@code prefixLength} bits, e.g. 0xffffff00 for /24
+     */
     public int netmask() {
         return prefixLength == 0 ? 0 : -1 << (32 - prefixLength);
     }
 
+    /**
+     * Whether an IPv4 address lies in the guest network.
+     *
+     * @param address the address, as an {@code int}
+     * @return true when it is in {@code network/prefixLength}
+     */
     public boolean inNetwork(int address) {
         return (address & netmask()) == network;
     }
 
-    /** True when IPv6 is on and {@code address} lies in its prefix. */
+    /**
+     * Whether an address lies in the IPv6 prefix.
+     *
+     * @param address the address, of either family
+     * @return true when IPv6 is on and {@code address} lies in its prefix
+     */
     public boolean inIpv6Network(IpAddress address) {
         return ipv6.isPresent() && ipv6.get().inNetwork(address);
     }
@@ -57,6 +118,9 @@ public record UserConfig(boolean ipv4, int network, int prefixLength, int host, 
     /**
      * The same settings with IPv4 host forwards that name no guest address aimed at {@code address}, those
      * given now and those added at run time ({@link HostForward#parse}).
+     *
+     * @param address the IPv4 address such forwards go to
+     * @return the settings with that forward target
      */
     public UserConfig withForwardTarget(int address) {
         IpAddress target = IpAddress.ofIpv4(address);
@@ -90,7 +154,9 @@ public record UserConfig(boolean ipv4, int network, int prefixLength, int host, 
         /**
          * What differs from the defaults (the host's loopback reachable, DNS answered, the kernel picks the
          * source address), {@code restrict} aside, as options after a comma
-         * ({@code ",host-loopback=off,builtin-dns=off,outbound-addr=192.0.2.2"}); empty when nothing does.
+         * ({@code ",host-loopback=off,builtin-dns=off,outbound-addr=192.0.2.2"}).
+         *
+         * @return the changes, or empty when nothing differs
          */
         public String describeChanges() {
             return (hostLoopback ? "" : ",host-loopback=off") + (builtinDns ? "" : ",builtin-dns=off")
@@ -104,12 +170,24 @@ public record UserConfig(boolean ipv4, int network, int prefixLength, int host, 
      * {@code ipv6-dns=} (defaults fec0::/64, fec0::2, fec0::3). The prefix is held masked to its length;
      * the length is at most 126, so that PREFIX::2 and PREFIX::3 exist, as QEMU requires.
      *
+     * @param prefix the prefix's address, masked to its length ({@code ipv6-net=}, default fec0::)
+     * @param prefixLength the prefix's length, at most {@value #MAX_PREFIX_LENGTH} (default 64)
      * @param host the gateway's own address, in the prefix
      * @param dns  the DNS address the gateway answers on; outside the prefix only without {@code restrict=on}
      */
     public record Ipv6(IpAddress prefix, int prefixLength, IpAddress host, IpAddress dns) {
+        /** The longest prefix: PREFIX::2 and PREFIX::3 must exist. */
         public static final int MAX_PREFIX_LENGTH = 126;
 
+        /**
+         * Checks the addresses' family, the prefix and that the host address is in it.
+         *
+         * @param prefix the prefix's address, masked to its length
+         * @param prefixLength the prefix's length, 0 to {@value #MAX_PREFIX_LENGTH}
+         * @param host the gateway's own address, in the prefix
+         * @param dns the DNS address the gateway answers on
+         * @throws IllegalArgumentException with QEMU's message when one of them does not fit
+         */
         public Ipv6 {
             for (IpAddress a : new IpAddress[] {prefix, host, dns}) {
                 if (Objects.requireNonNull(a).isIpv4()) {
@@ -127,12 +205,21 @@ public record UserConfig(boolean ipv4, int network, int prefixLength, int host, 
             }
         }
 
-        /** True when {@code address} is IPv6 and in {@code prefix/prefixLength}. */
+        /**
+         * Whether an address lies in the prefix.
+         *
+         * @param address the address, of either family
+         * @return true when {@code address} is IPv6 and in {@code prefix/prefixLength}
+         */
         public boolean inNetwork(IpAddress address) {
             return address.inPrefix(prefix, prefixLength);
         }
 
-        /** {@code prefix/prefixLength} as text, e.g. {@code fec0::/64}. */
+        /**
+         * The prefix as text.
+         *
+         * @return {@code prefix/prefixLength}, e.g. {@code fec0::/64}
+         */
         public String network() {
             return prefix + "/" + prefixLength;
         }
@@ -144,7 +231,9 @@ public record UserConfig(boolean ipv4, int network, int prefixLength, int host, 
      * ({@code hostfwd=tcp:[::1]:2222-[fec0::15]:22}). The two sides are independent: an IPv4 host address
      * may forward to an IPv6 guest and the other way round.
      *
+     * @param udp            true for UDP, false for TCP
      * @param hostAddress    where the host socket listens, IPv4 or IPv6
+     * @param hostPort       the port the host socket listens on
      * @param guestAddress   an IPv4 address, or an IPv6 address in the IPv6 prefix, or
      *                       {@link IpAddress#IPV6_ANY}: the guest's own IPv6 address as the gateway learns it
      *                       from the guest's traffic (SLAAC), resolved when a connection or datagram arrives,
@@ -153,20 +242,41 @@ public record UserConfig(boolean ipv4, int network, int prefixLength, int host, 
      *                       {@code [::]}), so {@code guestAddress} is a default: for IPv4 QEMU's
      *                       {@code dhcpstart} or the address of a {@code configure=on} TAP on the hub, for
      *                       IPv6 {@link IpAddress#IPV6_ANY}
+     * @param guestPort      the guest's port that connections and datagrams go to
      */
     public record HostForward(boolean udp, IpAddress hostAddress, int hostPort, IpAddress guestAddress, int guestPort,
                               boolean guestDefaulted) {
+        /**
+         * Checks that both addresses are given.
+         *
+         * @param udp true for UDP, false for TCP
+         * @param hostAddress where the host socket listens
+         * @param hostPort the port the host socket listens on
+         * @param guestAddress where it forwards to in the guest network, or {@link IpAddress#IPV6_ANY}
+         * @param guestPort the guest's port
+         * @param guestDefaulted whether the rule named no guest address
+         */
         public HostForward {
             Objects.requireNonNull(hostAddress, "hostAddress");
             Objects.requireNonNull(guestAddress, "guestAddress");
         }
 
-        /** True when this rule's host socket is {@code hostAddress:hostPort} (what hostfwd_remove names). */
+        /**
+         * Whether this rule's host socket is the one {@code hostfwd_remove} names.
+         *
+         * @param address the host address
+         * @param port the host port
+         * @return true when the rule listens on {@code address:port}
+         */
         public boolean listensOn(IpAddress address, int port) {
             return hostAddress.equals(address) && hostPort == port;
         }
 
-        /** True when the guest's IPv6 address is to be learned ({@code guestAddress} is {@code ::}). */
+        /**
+         * Whether the guest's IPv6 address is to be learned.
+         *
+         * @return true when {@code guestAddress} is {@code ::}
+         */
         public boolean guestLearned() {
             return guestAddress.equals(IpAddress.IPV6_ANY);
         }
@@ -175,6 +285,9 @@ public record UserConfig(boolean ipv4, int network, int prefixLength, int host, 
          * A rule given at run time (QEMU's HMP {@code hostfwd_add}, slirp4netns's {@code add_hostfwd}) for a
          * user network of {@code network}'s settings, read as {@code hostfwd=} is.
          *
+         * @param rule the rule, {@code [tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport}
+         * @param network the settings of the user network it is for
+         * @return the rule
          * @throws ConfigException with QEMU's line, {@code Invalid host forwarding rule 'RULE' (REASON)}
          */
         public static HostForward parse(String rule, UserConfig network) throws ConfigException {
@@ -182,24 +295,57 @@ public record UserConfig(boolean ipv4, int network, int prefixLength, int host, 
                     network.ipv6());
         }
 
-        /** The same rule aimed at another guest address, still counted as a default. */
+        /**
+         * The same rule aimed at another guest address, still counted as a default.
+         *
+         * @param guest the guest address
+         * @return the rule with that guest address
+         */
         public HostForward towards(IpAddress guest) {
             return new HostForward(udp, hostAddress, hostPort, guest, guestPort, guestDefaulted);
         }
     }
 
-    /** Guest connections to {@code address:port} (a virtual address) go to {@code target}. */
+    /**
+     * Guest connections to {@code address:port} (a virtual address) go to {@code target}
+     * ({@code guestfwd=[tcp]:[addr]:port-TARGET}).
+     *
+     * @param address the virtual IPv4 address guests connect to, as an {@code int}
+     * @param port the port guests connect to
+     * @param target where each connection goes
+     */
     public record GuestForward(int address, int port, GuestForwardTarget target) {}
 
     /** Where a guestfwd connection goes: a command's stdin/stdout, a TCP address, or a unix socket. */
     public sealed interface GuestForwardTarget {
+        /**
+         * {@code cmd:COMMAND}: the command runs per connection, the connection as its standard input and output.
+         *
+         * @param command the command line, run by the shell
+         */
         record Command(String command) implements GuestForwardTarget {}
 
+        /**
+         * {@code tcp:HOST:PORT}: a TCP connection to that address.
+         *
+         * @param host the host name or address
+         * @param port the TCP port
+         */
         record Tcp(String host, int port) implements GuestForwardTarget {}
 
+        /**
+         * {@code unix:PATH}: a connection to that unix socket.
+         *
+         * @param path the socket's path
+         */
         record Unix(Path path) implements GuestForwardTarget {}
     }
 
-    /** An upstream DNS resolver the gateway forwards queries to. */
+    /**
+     * An upstream DNS resolver the gateway forwards queries to.
+     *
+     * @param address the resolver's address, IPv4 or IPv6
+     * @param port its port (53 unless {@code dns-upstream=ADDR:PORT} says otherwise)
+     */
     public record DnsUpstream(InetAddress address, int port) {}
 }

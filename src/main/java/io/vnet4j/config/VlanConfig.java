@@ -12,10 +12,17 @@ import java.util.List;
  * @param trunk the trunk's VLANs, ascending, or empty
  */
 public record VlanConfig(int access, List<Integer> trunk) {
+    /** No VLAN: the netdev is VLAN-unaware. */
     public static final VlanConfig NONE = new VlanConfig(0, List.of());
     /** VID 0 means "no VLAN" (priority tag) and 4095 is reserved: IEEE 802.1Q-2018 table 9-2. */
     public static final int MAX_VID = 4094;
 
+    /**
+     * Copies the trunk's list, so that the record is immutable.
+     *
+     * @param access the access VLAN (1 to 4094), or 0
+     * @param trunk the trunk's VLANs, ascending, or empty
+     */
     public VlanConfig {
         trunk = List.copyOf(trunk);
     }

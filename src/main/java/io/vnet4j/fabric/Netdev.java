@@ -15,7 +15,11 @@ public interface Netdev extends AutoCloseable {
     /** The hub this netdev's ports are on. */
     Hub hub();
 
-    /** Settings and peer in the style of QEMU's {@code info network}. */
+    /**
+     * Settings and peer in the style of QEMU's {@code info network}.
+     *
+     * @return e.g. {@code listen=:8010}
+     */
     String describe();
 
     /**
@@ -31,7 +35,11 @@ public interface Netdev extends AutoCloseable {
         return List.of();
     }
 
-    /** The ports this netdev has on its hub right now. */
+    /**
+     * The ports this netdev has on its hub right now.
+     *
+     * @return the ports, possibly none
+     */
     List<Port> ports();
 
     /** Adds a tap that sees every frame of every port of this netdev, now and later, both directions. */
@@ -46,7 +54,11 @@ public interface Netdev extends AutoCloseable {
     /** The 802.1Q membership {@link #joinVlans} gave, {@link VlanMembership#NONE} without one. */
     VlanMembership vlans();
 
-    /** Opens sockets and starts threads; throws when the netdev cannot start (address in use, refused). */
+    /**
+     * Opens sockets and starts threads.
+     *
+     * @throws IOException when the netdev cannot start (address in use, refused)
+     */
     void start() throws IOException;
 
     @Override

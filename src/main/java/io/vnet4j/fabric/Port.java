@@ -41,7 +41,11 @@ public abstract class Port implements AutoCloseable {
         return type;
     }
 
-    /** The peer and settings in QEMU's {@code info network} style, e.g. {@code connect=127.0.0.1:5555}. */
+    /**
+     * The peer and settings in QEMU's {@code info network} style.
+     *
+     * @return e.g. {@code connect=127.0.0.1:5555}
+     */
     public abstract String describe();
 
     public final PortCounters counters() {
