@@ -193,6 +193,10 @@ public final class ConfigParser {
     /**
      * One {@code filter-dump,id=ID,netdev=ID,file=PATH[,maxlen=N]} object, as QMP {@code object-add} and HMP
      * {@code object_add} give it to a running network (which checks the ids against what runs).
+     *
+     * @param text the object's argument, e.g. {@code filter-dump,id=f,netdev=vms,file=vms.pcap}
+     * @return the capture's settings
+     * @throws ConfigException when it is not a valid filter-dump (one line naming it and what was expected)
      */
     public static CaptureConfig filterDump(String text) throws ConfigException {
         OptionString o = OptionString.parse("-object", text);
