@@ -166,8 +166,9 @@ final class DaemonCommand implements Callable<Integer> {
             Log.error(e.getMessage());
             return 2;
         }
-        Log.toStandardError(logFormat == LogFormat.json ? Log.Format.JSON
-                : Terminal.standardErrorIsTerminal() ? Log.Format.TEXT : Log.Format.TEXT_WITH_TIME);
+        // the journal (a systemd unit: JOURNAL_STREAM set) stamps each line itself
+        boolean timed = !Terminal.standardErrorIsTerminal() && System.getenv("JOURNAL_STREAM") == null;
+        Log.toStandardError(logFormat == LogFormat.json ? Log.Format.JSON : timed ? Log.Format.TEXT_WITH_TIME : Log.Format.TEXT);
         ControlServer controlServer;
         try {
             if (defaultNetwork) {
