@@ -207,6 +207,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
                 l.put("mac", MacAddress.format(lease.mac()));
                 l.put("hostname", lease.clientHostname());
                 l.put("expires", lease.expiryText(wallNow));
+                l.put("expires-in-seconds", lease.infinite() ? null : Math.max(0, (lease.expiresAtMillis() - wallNow) / 1000));
                 leases.add(l);
             }
         }
