@@ -28,9 +28,17 @@ public final class Log {
         JSON
     }
 
-    private static final System.Logger LOGGER = System.getLogger("io.vnet4j");
-    private static final JsonFactory JSON = new JsonFactory();
-    /** Null: the lines go to {@link #LOGGER}. */
+    /** Made on first use, not at every start: the command line writes standard error itself. */
+    private static final class Platform {
+        static final System.Logger LOGGER = System.getLogger("io.vnet4j");
+    }
+
+    /** Made on first use: only --log-format=json writes JSON. */
+    private static final class Json {
+        static final JsonFactory FACTORY = new JsonFactory();
+    }
+
+    /** Null: the lines go to the System.Logger. */
     private static volatile Format standardError;
     private static volatile boolean quiet;
     /** Bound while code runs whose informational lines would only confuse (the warm-up's private network). */
@@ -83,7 +91,7 @@ public final class Log {
     private static void write(System.Logger.Level level, String message) {
         Format format = standardError;
         if (format == null) {
-            LOGGER.log(level, message);
+            Platform.LOGGER.log(level, message);
             return;
         }
         String levelName = level == System.Logger.Level.WARNING ? "warning" : level == System.Logger.Level.ERROR ? "error" : "info";
@@ -102,7 +110,7 @@ public final class Log {
 
     private static String json(String time, String level, String message) {
         StringWriter out = new StringWriter();
-        try (JsonGenerator g = JSON.createGenerator(out)) {
+        try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
             g.writeStartObject();
             g.writeStringField("time", time);
             g.writeStringField("level", level);
