@@ -330,11 +330,12 @@ final class DaemonCommand implements Callable<Integer> {
             Log.info("no control socket (--control none): vnet4j ctl cannot reach this daemon");
         }
         if (console != null) {
-            InetSocketAddress at = console.address();
-            String url = "http://" + IpAddress.of(at.getAddress()).toUriString() + ":" + at.getPort();
+            InetSocketAddress asked = http; // the bound socket says [::] for 0.0.0.0: name what was asked
+            String url = "http://" + IpAddress.of(asked.getAddress()).toUriString() + ":" + console.address().getPort();
             Log.info("http: the network's page at " + url + "/, metrics at " + url + "/metrics, JSON at " + url
-                    + "/api/network" + (at.getAddress().isLoopbackAddress() ? " (this host only)"
-                    : " (open to other hosts, with no authentication)"));
+                    + "/api/network" + (asked.getAddress().isLoopbackAddress() ? " (this host only)"
+                    : " (open to other hosts, with no authentication" + (asked.getAddress().isAnyLocalAddress()
+                    ? "; over IPv6 too: the JDK's server socket is dual-stack)" : ")")));
         }
         Log.always("ready");
         if (!noWarmUp) {

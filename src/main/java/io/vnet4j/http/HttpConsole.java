@@ -60,10 +60,10 @@ public final class HttpConsole implements AutoCloseable {
         registry.register(new NetworkCollector(netdevs));
         JvmMetrics.builder().register(registry);
         HttpServer server = HttpServer.create(address, 16);
-        server.createContext("/metrics", new MetricsHandler(registry));
-        server.createContext("/api/network", readOnly(exchange -> json(exchange, NetworkReport.query(netdevs.get()))));
-        server.createContext("/api/version", readOnly(exchange -> json(exchange, Map.of("package", "vnet4j " + version))));
-        server.createContext("/", readOnly(HttpConsole::page));
+        serve(server, "/metrics", new MetricsHandler(registry));
+        serve(server, "/api/network", exchange -> json(exchange, NetworkReport.query(netdevs.get())));
+        serve(server, "/api/version", exchange -> json(exchange, Map.of("package", "vnet4j " + version)));
+        serve(server, "/", HttpConsole::page);
         ExecutorService executor = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon()
                 .name("vnet4j-http").unstarted(r));
         server.setExecutor(executor);
@@ -76,18 +76,28 @@ public final class HttpConsole implements AutoCloseable {
         return server.getAddress();
     }
 
-    private static HttpHandler readOnly(HttpHandler handler) {
-        return exchange -> {
+    /**
+     * Serves {@code path} alone (the JDK's server matches contexts by prefix: {@code /metricsfoo} would reach
+     * {@code /metrics}), GET and HEAD only, every answer with the same security headers.
+     */
+    private static void serve(HttpServer server, String path, HttpHandler handler) {
+        server.createContext(path, exchange -> {
             try (exchange) {
+                var headers = exchange.getResponseHeaders();
+                headers.set("Cache-Control", "no-store");
+                headers.set("X-Content-Type-Options", "nosniff");
+                headers.set("Content-Security-Policy", "default-src 'self'");
                 String method = exchange.getRequestMethod();
                 if (!method.equals("GET") && !method.equals("HEAD")) {
-                    exchange.getResponseHeaders().set("Allow", "GET, HEAD");
+                    headers.set("Allow", "GET, HEAD");
                     send(exchange, 405, "text/plain", "only GET and HEAD\n".getBytes(StandardCharsets.UTF_8));
-                    return;
+                } else if (!path.equals("/") && !exchange.getRequestURI().getRawPath().equals(path)) {
+                    send(exchange, 404, "text/plain", "not found\n".getBytes(StandardCharsets.UTF_8));
+                } else {
+                    handler.handle(exchange);
                 }
-                handler.handle(exchange);
             }
-        };
+        });
     }
 
     private static void json(HttpExchange exchange, Object value) throws IOException {
@@ -95,7 +105,7 @@ public final class HttpConsole implements AutoCloseable {
     }
 
     private static void page(HttpExchange exchange) throws IOException {
-        String file = PAGE.get(exchange.getRequestURI().getPath());
+        String file = PAGE.get(exchange.getRequestURI().getRawPath());
         byte[] body = null;
         if (file != null) {
             try (InputStream in = HttpConsole.class.getResourceAsStream(PAGE_DIR + file)) {
@@ -111,11 +121,7 @@ public final class HttpConsole implements AutoCloseable {
     }
 
     private static void send(HttpExchange exchange, int status, String type, byte[] body) throws IOException {
-        var headers = exchange.getResponseHeaders();
-        headers.set("Content-Type", type + "; charset=utf-8");
-        headers.set("Cache-Control", "no-store");
-        headers.set("X-Content-Type-Options", "nosniff");
-        headers.set("Content-Security-Policy", "default-src 'self'");
+        exchange.getResponseHeaders().set("Content-Type", type + "; charset=utf-8");
         boolean head = exchange.getRequestMethod().equals("HEAD");
         exchange.sendResponseHeaders(status, head ? -1 : body.length);
         if (!head) {

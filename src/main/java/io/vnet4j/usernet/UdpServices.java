@@ -176,7 +176,7 @@ final class UdpServices {
             neighbors.learn(IpAddress.ofIpv4(dhcpReply.destinationAddress()), dhcpReply.destinationMac());
         }
         if (dhcpReply.messageType() == DhcpMessageType.ACK) {
-            logLease(dhcpReply.destinationMac());
+            logLease(sourceMac); // the client's: a reply to a client that asked for broadcast goes to ff:ff:ff:ff:ff:ff
         }
         out.sendUdp(gateway.host4(), DHCP_SERVER_PORT, IpAddress.ofIpv4(dhcpReply.destinationAddress()), DHCP_CLIENT_PORT,
                 dhcpReply.destinationMac(), dhcpOut, 0, n);

@@ -93,5 +93,21 @@ class HttpConsoleTest {
                 + "/api/network")).POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(post.statusCode()).isEqualTo(405);
         assertThat(post.headers().firstValue("Allow")).hasValue("GET, HEAD");
+        HttpResponse<String> postMetrics = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + console.address().getPort() + "/metrics")).POST(HttpRequest.BodyPublishers.ofString("x=1")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(postMetrics.statusCode()).isEqualTo(405);
+    }
+
+    @Test
+    void eachPathIsServedAloneWithTheSameHeaders() throws Exception {
+        for (String path : new String[] {"/metricsfoo", "/api/networkX", "/api/version/x", "/metrics/../api/version"}) {
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + console.address().getPort()
+                    + path)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(path).isEqualTo(404);
+        }
+        HttpResponse<String> metrics = get("/metrics");
+        assertThat(metrics.headers().firstValue("Cache-Control")).hasValue("no-store");
+        assertThat(metrics.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
     }
 }

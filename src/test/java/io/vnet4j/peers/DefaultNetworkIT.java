@@ -154,6 +154,6 @@ class DefaultNetworkIT {
 
     @Test
     void logSaysWhenEachVmConnectsAndGetsALease() {
-        assertThat(vnet.log()).contains("qemu.1: stream peer", "lease 10.0.2.15 to", "(alpha)", "(beta)");
+        assertThat(vnet.log()).contains("qemu.1: stream peer", "lease 10.0.2.15 (alpha) to", "(beta)");
     }
 }
