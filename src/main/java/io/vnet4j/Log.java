@@ -122,9 +122,17 @@ public final class Log {
         return out.toString();
     }
 
-    /** What went wrong, in one line: the exception's message, or its kind when it has none. */
+    /**
+     * What went wrong, in one line: the exception's message, or its kind when it has none. The JDK's file
+     * exceptions carry only the path when the system gave no reason ({@code /x/y.pcap}): their kind is said.
+     */
     public static String describe(Throwable e) {
-        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        return switch (e) {
+            case java.nio.file.NoSuchFileException f when f.getReason() == null -> f.getFile() + ": no such file or directory";
+            case java.nio.file.AccessDeniedException f when f.getReason() == null -> f.getFile() + ": permission denied";
+            case java.nio.file.FileAlreadyExistsException f when f.getReason() == null -> f.getFile() + ": already exists";
+            default -> e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        };
     }
 
     /**

@@ -157,6 +157,11 @@ public final class Network implements AutoCloseable {
             return false;
         }
         netdev.close();
+        for (Capture c : List.copyOf(captures.values())) {
+            if (id.equals(c.config().netdev()) && removeCapture(c.config().id())) {
+                Log.info("capture " + c.config().id() + " of netdev " + id + " stopped with it (" + c.config().file() + ")");
+            }
+        }
         return true;
     }
 
@@ -220,6 +225,12 @@ public final class Network implements AutoCloseable {
     }
 
     private void capture(CaptureConfig c) throws IOException {
+        java.nio.file.Path file = c.file().toAbsolutePath().normalize();
+        for (Capture other : captures.values()) {
+            if (other.config().file().toAbsolutePath().normalize().equals(file)) {
+                throw new IOException(file + ": capture " + other.config().id() + " writes that file already");
+            }
+        }
         PcapWriter writer = new PcapWriter(c.file(), c.snapLength());
         captures.put(c.id(), new Capture(c, writer));
         if (c.hub() != null) {

@@ -281,7 +281,7 @@ final class DaemonCommand implements Callable<Integer> {
                         + "(vnet4j ctl info network shows it); stop it first, or give this one -netdev options of its own";
             }
         }
-        return e.getMessage();
+        return Log.describe(e);
     }
 
     private int serve(Network network, ControlServer controlServer, HttpConsole console, Path defaultSocket)

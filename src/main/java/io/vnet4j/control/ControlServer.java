@@ -149,7 +149,7 @@ public final class ControlServer implements AutoCloseable {
             changes.add(NetdevArguments.toOption(args));
             return Map.of("return", Map.of());
         } catch (IllegalArgumentException | ConfigException | IOException e) {
-            return error("GenericError", e.getMessage());
+            return error("GenericError", Log.describe(e));
         }
     }
 
@@ -184,7 +184,7 @@ public final class ControlServer implements AutoCloseable {
             changes.addCapture(option.toString());
             return Map.of("return", Map.of());
         } catch (ConfigException | IOException e) {
-            return error("GenericError", e.getMessage());
+            return error("GenericError", Log.describe(e));
         }
     }
 

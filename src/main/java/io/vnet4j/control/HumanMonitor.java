@@ -1,5 +1,6 @@
 package io.vnet4j.control;
 
+import io.vnet4j.Log;
 import io.vnet4j.config.CaptureConfig;
 import io.vnet4j.config.ConfigException;
 import io.vnet4j.config.UserConfig;
@@ -69,7 +70,7 @@ final class HumanMonitor {
                 try {
                     changes.add(words[1]);
                 } catch (ConfigException | IOException e) {
-                    throw new Failure(e.getMessage());
+                    throw new Failure(Log.describe(e));
                 }
                 yield "";
             }
@@ -108,22 +109,33 @@ final class HumanMonitor {
         try {
             return changes.addCapture(option);
         } catch (ConfigException | IOException e) {
-            throw new Failure(e.getMessage());
+            throw new Failure(Log.describe(e));
         }
     }
 
     /** {@code capture start NETDEV FILE} or {@code capture stop NETDEV}. */
     private String capture(String[] words) throws Failure {
         if (words.length == 4 && words[1].equals("start")) {
-            CaptureConfig c = addCapture("filter-dump,id=capture-" + escape(words[2]) + ",netdev=" + escape(words[2])
-                    + ",file=" + escape(words[3]));
-            return "capturing netdev " + c.netdev() + " to " + c.file() + " (capture stop " + c.netdev() + " ends it)\n";
+            if (netdevs.get().stream().noneMatch(n -> n.id().equals(words[2]))) {
+                throw new Failure("no netdev '" + words[2] + "' runs (info network lists them)");
+            }
+            CaptureConfig c;
+            try {
+                c = changes.addCapture("filter-dump,id=capture-" + escape(words[2]) + ",netdev=" + escape(words[2])
+                        + ",file=" + escape(words[3]));
+            } catch (ConfigException e) {
+                throw new Failure("a capture of netdev '" + words[2] + "' runs already (capture stop " + words[2] + " ends it)");
+            } catch (IOException e) {
+                throw new Failure(Log.describe(e));
+            }
+            return "capturing netdev " + c.netdev() + " to " + c.file().toAbsolutePath() + " (capture stop " + c.netdev()
+                    + " ends it)\n";
         }
         if (words.length == 3 && words[1].equals("stop")) {
             if (!changes.removeCapture("capture-" + words[2])) {
                 throw new Failure("no capture of netdev '" + words[2] + "' runs (capture start " + words[2] + " FILE starts one)");
             }
-            return "";
+            return "capture of netdev " + words[2] + " stopped\n";
         }
         throw new Failure("usage: capture start NETDEV FILE | capture stop NETDEV");
     }

@@ -165,13 +165,18 @@ class HumanMonitorTest {
             java.nio.file.Path file = dir.resolve("a,b.pcap");
             assertThat(monitor.run("capture start other " + file)).isEqualTo("capturing netdev other to " + file
                     + " (capture stop other ends it)\n");
-            assertThatThrownBy(() -> monitor.run("capture start other " + file)).hasMessageContaining("id capture-other is already in use");
+            assertThatThrownBy(() -> monitor.run("capture start other " + file)).hasMessage(
+                    "a capture of netdev 'other' runs already (capture stop other ends it)");
+            assertThatThrownBy(() -> monitor.run("object_add filter-dump,id=f2,netdev=guest,file=" + file.toString().replace(",", ",,"))).hasMessage(
+                    file + ": capture capture-other writes that file already");
+            assertThatThrownBy(() -> monitor.run("capture start guest " + dir.resolve("no/such/dir.pcap"))).hasMessage(
+                    dir.resolve("no/such/dir.pcap") + ": no such file or directory");
             assertThatThrownBy(() -> monitor.run("object_add filter-dump,id=f,netdev=nope,file=" + dir.resolve("x")))
                     .hasMessageContaining("netdev=nope names no running netdev");
             a.send(frame);
             a.send(frame);
             assertThat(b.receive(5, java.util.concurrent.TimeUnit.SECONDS)).isNotNull();
-            assertThat(monitor.run("capture stop other")).isEmpty();
+            assertThat(monitor.run("capture stop other")).isEqualTo("capture of netdev other stopped\n");
             a.send(frame); // after: not captured
             assertThat(java.nio.file.Files.size(file)).as("the pcap header and two records of 16 + 60 bytes")
                     .isEqualTo(24 + 2 * (16 + 60));
@@ -179,6 +184,9 @@ class HumanMonitorTest {
             assertThat(monitor.run("object_add filter-dump,id=f1,netdev=guest,file=" + dir.resolve("f1.pcap"))).isEmpty();
             assertThat(network.captures()).extracting(io.vnet4j.config.CaptureConfig::id).containsExactly("f1");
             assertThat(monitor.run("object_del f1")).isEmpty();
+            assertThat(monitor.run("capture start other " + dir.resolve("gone.pcap"))).startsWith("capturing netdev other");
+            assertThat(monitor.run("netdev_del other")).isEmpty();
+            assertThat(network.captures()).as("a netdev's captures end with it, as QEMU's filters").isEmpty();
             assertThatThrownBy(() -> monitor.run("object_del f1")).hasMessage("object 'f1' not found");
             assertThatThrownBy(() -> monitor.run("object_add switch,id=s")).hasMessageContaining(
                     "only filter-dump objects can be added while the network runs");
