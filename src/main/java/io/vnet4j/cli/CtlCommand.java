@@ -21,13 +21,16 @@ import picocli.CommandLine.Spec;
         footer = {"", "Without --control, ctl talks to control.sock in the runtime directory ($XDG_RUNTIME_DIR/vnet4j or "
                 + "/tmp/vnet4j-$USER) or, when that does not answer, to the only control-N.sock there that does.",
                 "", "Examples:", "  vnet4j ctl info network", "  vnet4j ctl hostfwd_add tcp::2222-:22",
-                "  vnet4j ctl hostfwd_remove tcp::2222", "  vnet4j ctl --control /tmp/v.sock query-network"})
+                "  vnet4j ctl hostfwd_remove tcp::2222", "  vnet4j ctl capture start qemu /tmp/vms.pcap",
+                "  vnet4j ctl --control /tmp/v.sock query-network"})
 final class CtlCommand implements Callable<Integer> {
     @Option(names = "--control", paramLabel = "PATH", description = "Control socket (default: the running vnet4j's in the runtime directory).")
     Path control;
 
     @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "An HMP command (text, as QEMU's monitor): info network, info usernet, info mac-table, hostfwd_add [NETDEV_ID] RULE, "
-            + "hostfwd_remove [NETDEV_ID] [tcp|udp]:[HOSTADDR]:HOSTPORT, netdev_add TYPE,id=ID,..., netdev_del ID; or a QMP command name such as query-network (JSON); "
+            + "hostfwd_remove [NETDEV_ID] [tcp|udp]:[HOSTADDR]:HOSTPORT, netdev_add TYPE,id=ID,..., netdev_del ID, "
+            + "object_add filter-dump,id=ID,netdev=ID,file=PATH, object_del ID, capture start NETDEV FILE, capture stop NETDEV; "
+            + "or a QMP command name such as query-network (JSON); "
             + "or a whole QMP command as one JSON argument: '{\"execute\":\"netdev_add\",\"arguments\":{...}}'.")
     List<String> words;
 

@@ -70,7 +70,7 @@ final class DaemonCommand implements Callable<Integer> {
 
     @Option(names = "--http", paramLabel = "[ADDR:]PORT", converter = HttpAddress.class,
             description = "Serve metrics (/metrics, Prometheus), a live page of the network (/) and its JSON "
-                    + "(/api/network) over HTTP. Off by default; a bare PORT listens on 127.0.0.1 only (this host's "
+                    + "(/api/network, /api/version) over HTTP. Off by default; a bare PORT listens on 127.0.0.1 only (this host's "
                     + "users); give 0.0.0.0:PORT to serve other hosts, with no authentication.")
     InetSocketAddress http;
 

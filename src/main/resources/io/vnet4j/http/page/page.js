@@ -128,8 +128,9 @@ function table(caption, headings, rows) {
 function drawHub(hub, now) {
   const ports = portsOf(hub, now);
   const section = el("section", { class: "hub", "data-hub": hub.hub });
+  const attached = ports.filter(p => p.link !== "listening").length;
   section.append(el("h2", {}, (hub.switch ? "Switch " + hub.switch.id + " on hub " : "Hub ") + hub.hub
-    + " — " + ports.length + (ports.length === 1 ? " port" : " ports")));
+    + " — " + attached + (attached === 1 ? " port" : " ports")));
   const layout = el("div", { class: "layout" });
   layout.append(drawTopology(hub, ports));
   const tables = el("div", { class: "tables" });
@@ -143,7 +144,7 @@ function drawHub(hub, now) {
     tables.append(table(n.id + ": host forwards", ["protocol", "host", "guest"],
       (s.forwards || []).map(f => [f.protocol, f["host-address"] + ":" + f["host-port"],
         (f["guest-address"] || "?") + ":" + f["guest-port"]])));
-    tables.append(table(n.id + ": TCP connections", ["guest", "remote", "state", "to guest#", "to host#"],
+    tables.append(table(n.id + ": TCP connections", ["guest", "remote", "state", "queued to guest#", "queued to host#"],
       (s.tcp || []).map(c => [c["guest-address"] + ":" + c["guest-port"], c["remote-address"] + ":" + c["remote-port"],
         c.state, bytes(c["to-guest-bytes"]), bytes(c["to-host-bytes"])])));
     tables.append(table(n.id + ": UDP flows", ["guest", "idle s#"],
