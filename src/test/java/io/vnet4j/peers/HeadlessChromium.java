@@ -157,14 +157,31 @@ final class HeadlessChromium implements AutoCloseable {
     @Override
     public void close() throws IOException {
         socket.abort();
+        List<ProcessHandle> helpers = process.descendants().toList(); // its renderer, GPU and zygote processes
         process.destroy();
         try {
             if (!process.waitFor(5, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
             }
+            for (ProcessHandle h : helpers) {
+                h.destroyForcibly();
+                h.onExit().get(5, TimeUnit.SECONDS);
+            }
+            for (int attempt = 0; ; attempt++) { // a helper may still have been writing the profile as it went
+                try {
+                    PeerTools.deleteTree(profile);
+                    return;
+                } catch (java.nio.file.DirectoryNotEmptyException e) {
+                    if (attempt == 20) {
+                        throw e;
+                    }
+                    Thread.sleep(100);
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IOException("chromium's helper processes did not end: " + e, e);
         }
-        PeerTools.deleteTree(profile);
     }
 }

@@ -135,6 +135,8 @@ class HttpConsoleIT {
             page.screenshot(PeerTools.basedir().resolve("target/http-page.png"));
 
             page.viewport(390, 844, true);
+            assertThat(page.await("document.querySelector('svg.topology').viewBox.baseVal.width === 420", Duration.ofSeconds(5)))
+                    .as("the next poll draws the phone's smaller topology (same text size)").isNotNull();
             assertThat(page.await("document.documentElement.scrollWidth <= innerWidth", Duration.ofSeconds(5)))
                     .as("no sideways scrolling on a phone-sized window").isNotNull();
             assertThat(page.await("(" + visible + ")(" + quote(betaIp) + ")", Duration.ofSeconds(5)))

@@ -70,7 +70,9 @@ function portsOf(hub, now) {
 }
 
 function drawTopology(hub, ports) {
-  const size = 640, center = size / 2, radius = ports.length > 8 ? 235 : 205;
+  // a phone's width gets a smaller drawing of the same text size, not the big one shrunk to unreadable
+  const narrow = window.innerWidth < 600;
+  const size = narrow ? 420 : 640, center = size / 2, radius = narrow ? 150 : ports.length > 8 ? 235 : 205;
   const svg = el("svg:svg", { class: "topology", viewBox: `0 0 ${size} ${size}`, role: "img",
     "aria-label": "hub " + hub.hub + " and its ports" });
   ports.forEach((p, i) => {
@@ -96,7 +98,7 @@ function drawTopology(hub, ports) {
       if (h.lease && h.lease.hostname) lines.push("  " + h.lease.hostname);
     }
     if (p.hosts.length > 3) lines.push("+" + (p.hosts.length - 3) + " more MACs");
-    const w = 186, h = 18 + 14 * lines.length;
+    const w = narrow ? 168 : 186, h = 18 + 14 * lines.length;
     const g = el("svg:g", { class: "port" + (p.gateway ? " gateway" : "") + (p.link === "up" ? "" : p.link === "listening" ? " listening" : " down"),
       "data-port": p.id, "data-link": p.link, transform: `translate(${Math.min(size - w - 2, Math.max(2, p.x - w / 2))},${Math.min(size - h - 2, Math.max(2, p.y - h / 2))})` });
     g.append(el("svg:rect", { width: w, height: h, rx: 6 }));
