@@ -129,8 +129,8 @@ public final class ControlServer implements AutoCloseable {
             case "human-monitor-command" -> humanCommand(map.get("arguments"));
             case "netdev_add" -> netdevAdd(map.get("arguments"));
             case "netdev_del" -> netdevDel(map.get("arguments"));
-            case "object-add" -> objectAdd(map.get("arguments"));
-            case "object-del" -> objectDel(map.get("arguments"));
+            case "object-add", "object_add" -> objectAdd(map.get("arguments")); // QEMU's name; HMP's spelling too
+            case "object-del", "object_del" -> objectDel(map.get("arguments"));
             case "query-commands" -> Map.of("return", COMMANDS.stream().map(name -> Map.of("name", name)).toList());
             default -> error("CommandNotFound", "The command " + command + " has not been found");
         };

@@ -223,7 +223,7 @@ class ControlServerTest {
                 assertThat(c.execute("{\"execute\":\"object-add\",\"arguments\":{\"qom-type\":\"filter-dump\",\"id\":\"f0\","
                         + "\"netdev\":\"n0\",\"file\":\"" + file + "\",\"maxlen\":128}}")).isEqualTo(Map.of("return", Map.of()));
                 assertThat(network.captures()).singleElement().satisfies(cap -> assertThat(cap.snapLength()).isEqualTo(128));
-                assertThat(c.execute("{\"execute\":\"object-del\",\"arguments\":{\"id\":\"f0\"}}")).isEqualTo(Map.of("return", Map.of()));
+                assertThat(c.execute("{\"execute\":\"object_del\",\"arguments\":{\"id\":\"f0\"}}")).isEqualTo(Map.of("return", Map.of()));
                 assertThat(network.captures()).isEmpty();
                 assertThat(java.nio.file.Files.size(file)).isEqualTo(24);
                 assertThat(c.execute("{\"execute\":\"object-del\",\"arguments\":{\"id\":\"f0\"}}"))
