@@ -27,7 +27,7 @@ final class CtlCommand implements Callable<Integer> {
     @Option(names = "--control", paramLabel = "PATH", description = "Control socket (default: the running vnet4j's in the runtime directory).")
     Path control;
 
-    @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "An HMP command (text, as QEMU's monitor): info network, info usernet, info mac-table, hostfwd_add [NETDEV_ID] RULE, "
+    @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "An HMP command (text, as QEMU's monitor): info network, info usernet, info mac-table, info captures, hostfwd_add [NETDEV_ID] RULE, "
             + "hostfwd_remove [NETDEV_ID] [tcp|udp]:[HOSTADDR]:HOSTPORT, netdev_add TYPE,id=ID,..., netdev_del ID, "
             + "object_add filter-dump,id=ID,netdev=ID,file=PATH, object_del ID, capture start NETDEV FILE, capture stop NETDEV; "
             + "or a QMP command name such as query-network (JSON); "

@@ -264,6 +264,12 @@ final class DaemonCommand implements Callable<Integer> {
                 return said(network != null && network.removeCapture(id), "capture " + id + " stopped");
             }
 
+            @Override
+            public List<CaptureConfig> captures() {
+                Network network = running.get();
+                return network == null ? List.of() : network.captures();
+            }
+
             private static boolean said(boolean done, String line) {
                 if (done) {
                     Log.info(line);

@@ -15,8 +15,8 @@ import java.util.function.Supplier;
  * The QEMU HMP commands the control socket runs (through {@code human-monitor-command}, or {@code vnet4j
  * ctl COMMAND ...}), with QEMU 7.2's syntax and messages (net/slirp.c):
  * <ul>
- * <li>{@code info network}, {@code info usernet} ({@link UsernetTable}) and {@code info mac-table} (the
- *     learning switches' tables, {@link NetworkReport#macTableText});
+ * <li>{@code info network}, {@code info usernet} ({@link UsernetTable}), {@code info mac-table} (the
+ *     learning switches' tables, {@link NetworkReport#macTableText}) and {@code info captures};
  * <li>{@code hostfwd_add [NETDEV_ID] [tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport}, the rule read
  *     as {@code hostfwd=} is (IPv6 addresses in brackets; no host address is 127.0.0.1);
  * <li>{@code hostfwd_remove [NETDEV_ID] [tcp|udp]:[hostaddr]:hostport};
@@ -58,8 +58,11 @@ final class HumanMonitor {
                 if (words.length == 2 && words[1].equals("mac-table")) {
                     yield NetworkReport.macTableText(NetworkReport.query(netdevs.get()));
                 }
+                if (words.length == 2 && words[1].equals("captures")) {
+                    yield captures();
+                }
                 throw new Failure("unknown command: '" + commandLine.trim()
-                        + "' (expected: info network, info usernet, info mac-table)");
+                        + "' (expected: info network, info usernet, info mac-table, info captures)");
             }
             case "hostfwd_add" -> hostfwdAdd(words);
             case "hostfwd_remove" -> hostfwdRemove(words);
@@ -111,6 +114,16 @@ final class HumanMonitor {
         } catch (ConfigException | IOException e) {
             throw new Failure(Log.describe(e));
         }
+    }
+
+    /** {@code info captures}: one line per running capture. */
+    private String captures() {
+        StringBuilder sb = new StringBuilder();
+        for (CaptureConfig c : changes.captures()) {
+            sb.append(c.id()).append(": ").append(c.netdev() != null ? "netdev " + c.netdev() : "hub " + c.hub())
+                    .append(" -> ").append(c.file().toAbsolutePath()).append(" (maxlen ").append(c.snapLength()).append(")\n");
+        }
+        return sb.isEmpty() ? "no captures run (capture start NETDEV FILE starts one)\n" : sb.toString();
     }
 
     /** {@code capture start NETDEV FILE} or {@code capture stop NETDEV}. */

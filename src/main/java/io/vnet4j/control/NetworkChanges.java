@@ -32,6 +32,11 @@ public interface NetworkChanges {
     /** Stops capture {@code id} and completes its file. False when there is none. */
     boolean removeCapture(String id);
 
+    /** The captures running now. */
+    default java.util.List<CaptureConfig> captures() {
+        return java.util.List.of();
+    }
+
     /** For a server with no network to change: every change is refused. */
     NetworkChanges NONE = new NetworkChanges() {
         @Override

@@ -56,6 +56,11 @@ class HumanMonitorTest {
             public boolean removeCapture(String id) {
                 return network.removeCapture(id);
             }
+
+            @Override
+            public java.util.List<io.vnet4j.config.CaptureConfig> captures() {
+                return network.captures();
+            }
         };
     }
 
@@ -183,10 +188,12 @@ class HumanMonitorTest {
             assertThatThrownBy(() -> monitor.run("capture stop other")).hasMessageContaining("no capture of netdev 'other' runs");
             assertThat(monitor.run("object_add filter-dump,id=f1,netdev=guest,file=" + dir.resolve("f1.pcap"))).isEmpty();
             assertThat(network.captures()).extracting(io.vnet4j.config.CaptureConfig::id).containsExactly("f1");
+            assertThat(monitor.run("info captures")).isEqualTo("f1: netdev guest -> " + dir.resolve("f1.pcap") + " (maxlen 65536)\n");
             assertThat(monitor.run("object_del f1")).isEmpty();
             assertThat(monitor.run("capture start other " + dir.resolve("gone.pcap"))).startsWith("capturing netdev other");
             assertThat(monitor.run("netdev_del other")).isEmpty();
             assertThat(network.captures()).as("a netdev's captures end with it, as QEMU's filters").isEmpty();
+            assertThat(monitor.run("info captures")).isEqualTo("no captures run (capture start NETDEV FILE starts one)\n");
             assertThatThrownBy(() -> monitor.run("object_del f1")).hasMessage("object 'f1' not found");
             assertThatThrownBy(() -> monitor.run("object_add switch,id=s")).hasMessageContaining(
                     "only filter-dump objects can be added while the network runs");
