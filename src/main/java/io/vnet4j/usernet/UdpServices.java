@@ -58,7 +58,7 @@ final class UdpServices {
     private final ByteBuffer dnsOut = ByteBuffer.allocate(LocalResolver.MAX_RESPONSE_LENGTH);
     private final String logName;
     private String lastLeaseLine;
-    /** Each leased MAC's lease for other threads' log lines ({@link #leaseOf}); as bounded as the pool. */
+    /** Each leased MAC's lease for other threads' log lines ({@link #leaseOf}); MACs holding a lease only. */
     private final Map<Long, String> leaseTexts = new ConcurrentHashMap<>();
     /** Names the port a MAC sends from, for the lease line; set by the user network once on its hub. */
     LongFunction<String> portOf = mac -> null;
@@ -184,7 +184,14 @@ final class UdpServices {
 
     /** One line per lease granted or renewed with a new hostname, so the operator sees each VM arrive. */
     private void logLease(long mac) {
-        for (Lease lease : dhcp.leases()) {
+        List<Lease> leases = dhcp.leases();
+        // a MAC whose address went to another keeps no text: the map stays as bounded as the lease table
+        if (leaseTexts.size() >= leases.size()) {
+            java.util.Set<Long> holders = new java.util.HashSet<>();
+            leases.forEach(l -> holders.add(l.mac()));
+            leaseTexts.keySet().retainAll(holders);
+        }
+        for (Lease lease : leases) {
             if (lease.mac() == mac) {
                 String named = Ipv4Address.format(lease.address())
                         + (lease.clientHostname() == null ? "" : " (" + lease.clientHostname() + ")");
