@@ -129,21 +129,24 @@ public final class DatagramNetdev extends QueuedPort implements Netdev {
         ownSourcePort = sender.localPort();
     }
 
+    /** The reader's thread; each pass is {@link #readOne}, compiled as any method (see TapNetdev). */
     private void readLoop() {
         try {
             while (!receiver.isClosed()) {
-                int length = receiver.receive();
-                if (length <= 0) {
-                    continue;
-                }
-                if (ownSourcePort >= 0 && receiver.lastSourcePort() == ownSourcePort) {
-                    continue;
-                }
-                deliver(receiver.receivedBuffer(), 0, length);
+                readOne();
             }
         } catch (IOException e) {
             Log.warn(id() + ": receive failed, port stopped: " + e.getMessage());
         }
+    }
+
+    /** Waits for one datagram (a while) and hands it to the hub, unless it is our own multicast coming back. */
+    private void readOne() throws IOException {
+        int length = receiver.receive();
+        if (length <= 0 || ownSourcePort >= 0 && receiver.lastSourcePort() == ownSourcePort) {
+            return;
+        }
+        deliver(receiver.receivedBuffer(), 0, length);
     }
 
     private void writeLoop() {

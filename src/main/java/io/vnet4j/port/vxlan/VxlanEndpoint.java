@@ -112,28 +112,11 @@ final class VxlanEndpoint {
         return VxlanHeader.check(datagram, 0, length) == WireError.NONE ? VxlanHeader.vni(datagram, 0) : MALFORMED;
     }
 
+    /** The reader's thread; each pass is {@link #readOne}, compiled as any method (see TapNetdev). */
     private void readLoop() {
         try {
             while (!socket.isClosed()) {
-                int length = socket.receive();
-                if (length <= 0) {
-                    continue;
-                }
-                ByteBuffer datagram = socket.receivedBuffer();
-                int vni = vniOf(datagram, length);
-                if (vni == MALFORMED) {
-                    malformed.incrementAndGet();
-                    continue;
-                }
-                VxlanNetdev to = memberOf(vni);
-                if (to == null) {
-                    if (otherVni.getAndIncrement() == 0) {
-                        Log.info("vxlan: " + where + ": datagrams of VNI " + vni + ", which no vxlan netdev here "
-                                + "serves, are dropped (this line once; info network counts them)");
-                    }
-                    continue;
-                }
-                to.received(datagram, length - VxlanHeader.LENGTH, socket);
+                readOne();
             }
         } catch (IOException e) {
             if (!socket.isClosed()) {
@@ -141,6 +124,29 @@ final class VxlanEndpoint {
                         + e.getMessage());
             }
         }
+    }
+
+    /** Waits for one datagram (a while) and hands its frame to the vxlan netdev of its VNI, or counts it. */
+    private void readOne() throws IOException {
+        int length = socket.receive();
+        if (length <= 0) {
+            return;
+        }
+        ByteBuffer datagram = socket.receivedBuffer();
+        int vni = vniOf(datagram, length);
+        if (vni == MALFORMED) {
+            malformed.incrementAndGet();
+            return;
+        }
+        VxlanNetdev to = memberOf(vni);
+        if (to == null) {
+            if (otherVni.getAndIncrement() == 0) {
+                Log.info("vxlan: " + where + ": datagrams of VNI " + vni + ", which no vxlan netdev here "
+                        + "serves, are dropped (this line once; info network counts them)");
+            }
+            return;
+        }
+        to.received(datagram, length - VxlanHeader.LENGTH, socket);
     }
 
     private VxlanNetdev memberOf(int vni) {
