@@ -39,7 +39,8 @@ public final class FrameQueue {
     /** What a frame costs in a drain's byte budget: its length plus this. */
     private static final int BUDGET_OVERHEAD = 4;
     private static final int PADDING = -1;
-    private static final long FOREVER = TimeUnit.DAYS.toNanos(365);
+    /** A wait without a time limit, in nanoseconds. */
+    public static final long FOREVER = TimeUnit.DAYS.toNanos(365);
     /** The ring's first size: a few ordinary frames, or one large segment after a doubling. */
     static final int INITIAL_BYTES = 32 * 1024;
 
@@ -56,6 +57,8 @@ public final class FrameQueue {
     private int tail;
     private int used;
     private boolean consumerWaiting;
+    /** {@link #wakeConsumer} asked the consumer's wait to end. */
+    private boolean woken;
     private boolean closed;
 
     public FrameQueue(int capacityBytes) {
@@ -343,7 +346,8 @@ public final class FrameQueue {
             if (closed) {
                 return -1;
             }
-            if (remaining <= 0) {
+            if (remaining <= 0 || woken) {
+                woken = false;
                 return 0;
             }
             consumerWaiting = true;
@@ -375,6 +379,21 @@ public final class FrameQueue {
         lock.lock();
         try {
             return used == 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Wakes the consumer from a wait for frames without giving it one: the wait returns 0, as after its
+     * timeout (once; a consumer not waiting returns 0 from its next wait). For a backend whose writer has
+     * more to do than the queue (StreamPort's remainder of a frame sent in part).
+     */
+    public void wakeConsumer() {
+        lock.lock();
+        try {
+            woken = true;
+            notEmpty.signalAll();
         } finally {
             lock.unlock();
         }

@@ -35,6 +35,7 @@ final class Libc {
     static final int MSG_DONTWAIT = 0x40;
     static final int MSG_ERRQUEUE = 0x2000;
     static final int MSG_CMSG_CLOEXEC = 0x40000000;
+    static final int MSG_NOSIGNAL = 0x4000;
     /** unix(7): a control message carrying descriptors. */
     static final int SCM_RIGHTS = 1;
     /** {@code setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, struct icmp6_filter *)}: which types a raw socket gets. */

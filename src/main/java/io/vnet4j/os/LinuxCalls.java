@@ -50,6 +50,7 @@ final class LinuxCalls {
     static final Downcall WRITE = bind("write", FunctionDescriptor.of(LONG, INT, ADDR, LONG));
     static final Downcall POLL = bind("poll", FunctionDescriptor.of(INT, ADDR, LONG, INT));
     static final Downcall SETNS = bind("setns", FunctionDescriptor.of(INT, INT, INT));
+    static final Downcall FCNTL_INT = variadic("fcntl", FunctionDescriptor.of(INT, INT, INT, INT), 2);
     static final Downcall SOCKETPAIR = bind("socketpair", FunctionDescriptor.of(INT, INT, INT, INT, ADDR));
     static final int SOCK_NONBLOCK = 0x800;
 

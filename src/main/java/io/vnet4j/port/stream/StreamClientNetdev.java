@@ -73,7 +73,8 @@ public final class StreamClientNetdev extends NetdevBase {
         }
         hub.attach(port);
         SocketChannel initial = first;
-        worker = Thread.ofVirtual().name("vnet4j-" + id + "-rx").start(() -> run(initial));
+        // a platform thread: StreamPort says why
+        worker = Thread.ofPlatform().daemon().name("vnet4j-" + id + "-rx").start(() -> run(initial));
     }
 
     private SocketChannel connect() throws IOException {

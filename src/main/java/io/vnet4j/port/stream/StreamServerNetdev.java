@@ -117,7 +117,8 @@ public final class StreamServerNetdev extends NetdevBase {
                 }
                 return;
             }
-            Thread.ofVirtual().name("vnet4j-" + id + "-rx").start(() -> serve(channel));
+            // a platform thread: StreamPort says why
+            Thread.ofPlatform().daemon().name("vnet4j-" + id + "-rx").start(() -> serve(channel));
         }
     }
 

@@ -111,6 +111,56 @@ class StreamNetdevTest {
         assertThat(readRecord(a.channel())).isEqualTo(frame(10, StreamFraming.MAX_FRAME));
     }
 
+    /**
+     * Frames sent while the peer does not read fill its socket: the first are written through on the hub's
+     * thread, the rest queue behind them for the writer. All arrive whole and in order once the peer reads.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"tcp", "unix"})
+    void framesSentWhileThePeerDoesNotReadArriveWholeAndInOrder(String kind) throws Exception {
+        Hub hub = new Hub(0);
+        StreamServerNetdev server = server(kind, hub);
+        VirtualNic nic = nic("nic", hub);
+        Client a = connect(server);
+        int frames = 1200; // about 0.9 MB: past a socket buffer, within the port's queue (1 MiB)
+        for (int i = 0; i < frames; i++) {
+            nic.send(frame(i, 60 + i * 37 % 1455));
+        }
+        for (int i = 0; i < frames; i++) {
+            assertThat(readRecord(a.channel())).as("frame %d", i).isEqualTo(frame(i, 60 + i * 37 % 1455));
+        }
+        assertThat(a.port().counters().snapshot().txDropped()).isZero();
+    }
+
+    /**
+     * A socket with a send buffer smaller than a frame takes a part of it on the hub's thread; the writer
+     * sends the rest before the frames queued after it (a unix socket with a 4 KiB SO_SNDBUF takes 8,064 bytes
+     * of the first 20,004: seen with a print when this was written).
+     */
+    @Test
+    void aFrameSentInPartIsFinishedByTheWriterBeforeTheFramesAfterIt() throws Exception {
+        Hub hub = new Hub(0);
+        VirtualNic nic = nic("nic", hub);
+        try (java.nio.channels.ServerSocketChannel listener = java.nio.channels.ServerSocketChannel
+                .open(StandardProtocolFamily.UNIX).bind(UnixDomainSocketAddress.of(dir.resolve("p.sock")))) {
+            SocketChannel peer = keep(SocketChannel.open(listener.getLocalAddress()));
+            SocketChannel served = keep(listener.accept());
+            served.setOption(java.net.StandardSocketOptions.SO_SNDBUF, 4096);
+            StreamPort port = keep(new StreamPort("p", "stream", "test"));
+            hub.attach(port);
+            Thread.ofPlatform().daemon().start(() -> port.serve(served, "peer", () -> { }));
+            await("the port's link", port::linkUp);
+            int frames = 20; // 590 KB: within the port's queue
+            for (int i = 0; i < frames; i++) {
+                nic.send(frame(i, 20_000 + i * 1000));
+            }
+            for (int i = 0; i < frames; i++) {
+                assertThat(readRecord(peer)).as("frame %d", i).isEqualTo(frame(i, 20_000 + i * 1000));
+            }
+            assertThat(port.counters().snapshot().txDropped()).isZero();
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {0, StreamFraming.MAX_FRAME + 1, -1})
     void aBadLengthClosesOnlyThatConnectionAndCountsAnRxError(int badLength) throws Exception {
