@@ -30,7 +30,6 @@ public final class PeerTools {
                 + debianPackage + ")");
     }
 
-    /** A TCP port on 127.0.0.1 that was free a moment ago. */
     /** An HTTP server on 127.0.0.1 (a free port) answering GET {@code path} with {@code body}; stop it with stop(0). */
     public static com.sun.net.httpserver.HttpServer serve(String path, byte[] body) throws IOException {
         var server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -44,6 +43,7 @@ public final class PeerTools {
         return server;
     }
 
+    /** A TCP port on 127.0.0.1 that was free a moment ago. */
     public static int freePort() {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Round trips from a QEMU guest (TCG) through vnet4j's user network, QEMU's built-in -netdev user and
+# passt, in one run, rounds interleaved: pings to the gateway at 1/s, 5/s and 100/s, and
+# connect-request-close with wget against an HTTP server on 127.0.0.1 (see QemuLatencyBench). Needs root,
+# QEMU, passt and the guest packages (see .ci/run); traffic stays on this machine.
+# Usage: bench/qemu-latency.sh [ROUNDS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mvn -q -B -DskipTests package dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt \
+    -Dmdep.includeScope=test
+src/test/guest/build-guest.sh target/guest >/dev/null
+exec "$(bin/vnet4j --print-java)" --enable-native-access=ALL-UNNAMED -Dbasedir="$PWD" \
+    -cp "target/test-classes:target/classes:$(cat target/bench-classpath.txt)" io.vnet4j.peers.QemuLatencyBench "$@"
