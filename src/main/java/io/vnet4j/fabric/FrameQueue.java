@@ -329,7 +329,8 @@ public final class FrameQueue {
     /**
      * Waits up to {@code timeoutNanos} until a frame is queued, without taking it.
      *
-     * @return 1 when frames are queued, 0 after the timeout, -1 when the queue is closed and empty
+     * @return 1 when frames are queued, 0 after the timeout or {@link #wakeConsumer}, -1 when the queue is
+     *     closed and empty
      */
     public int awaitFrames(long timeoutNanos) throws InterruptedException {
         lock.lock();
@@ -386,8 +387,9 @@ public final class FrameQueue {
 
     /**
      * Wakes the consumer from a wait for frames without giving it one: the wait returns 0, as after its
-     * timeout (once; a consumer not waiting returns 0 from its next wait). For a backend whose writer has
-     * more to do than the queue (StreamPort's remainder of a frame sent in part).
+     * timeout. A consumer not waiting now has its next wait on an empty queue return 0 at once (one empty
+     * pass). For a backend whose writer has more to do than the queue (StreamPort's remainder of a frame
+     * sent in part).
      */
     public void wakeConsumer() {
         lock.lock();

@@ -13,8 +13,9 @@ import java.nio.channels.SocketChannel;
  * socket has room, and leave the rest to its writer thread when it has not (socket(7), send(2)).
  *
  * <p>The duplicate keeps the socket open until {@link #close}: a descriptor number the JDK closed and the
- * kernel gave to another file is never written to. Needs the channel's descriptor
- * ({@link ChannelDescriptors}); {@link #of} is null without it. One thread at a time may send.</p>
+ * kernel gave to another file is never written to; the peer, too, sees the connection end only once both
+ * are closed. Needs the channel's descriptor ({@link ChannelDescriptors}); {@link #of} is null without it,
+ * or when the channel closed meanwhile. One thread at a time may send.</p>
  */
 public final class DontWaitSender implements AutoCloseable {
     private static final int F_DUPFD_CLOEXEC = 1030;
@@ -31,17 +32,34 @@ public final class DontWaitSender implements AutoCloseable {
         this.buffer = data.asByteBuffer();
     }
 
-    /** A sender on a duplicate of {@code channel}'s descriptor with a buffer of {@code capacity} bytes; null when the descriptor cannot be had. */
+    /**
+     * A sender on a duplicate of {@code channel}'s descriptor with a buffer of {@code capacity} bytes; null
+     * when the descriptor cannot be had, or the channel was closed (its number may be another file's by then).
+     */
     public static DontWaitSender of(SocketChannel channel, int capacity) {
         int original = ChannelDescriptors.of(channel);
         if (original < 0) {
             return null;
         }
+        int fd;
         try (Arena call = Arena.ofConfined()) {
-            int fd = (int) LinuxCalls.FCNTL_INT.handle().invokeExact(Libc.errnoState(call), original, F_DUPFD_CLOEXEC, 0);
-            return fd < 0 ? null : new DontWaitSender(fd, capacity);
+            fd = (int) LinuxCalls.FCNTL_INT.handle().invokeExact(Libc.errnoState(call), original, F_DUPFD_CLOEXEC, 0);
         } catch (Throwable t) {
             return null;
+        }
+        if (fd < 0) {
+            return null;
+        }
+        // the JDK marks a channel closed before it closes the descriptor: open now means we copied the right one
+        if (!channel.isOpen()) {
+            closeDescriptor(fd);
+            return null;
+        }
+        try {
+            return new DontWaitSender(fd, capacity);
+        } catch (RuntimeException | Error e) {
+            closeDescriptor(fd);
+            throw e;
         }
     }
 
@@ -72,12 +90,16 @@ public final class DontWaitSender implements AutoCloseable {
     /** Closes the duplicate descriptor and frees the buffer; no {@link #send} may run or follow. */
     @Override
     public void close() {
-        try {
-            int ignored = (int) Libc.CLOSE.handle().invokeExact(errno, fd);
+        closeDescriptor(fd);
+        arena.close();
+    }
+
+    private static void closeDescriptor(int fd) {
+        try (Arena call = Arena.ofConfined()) {
+            int ignored = (int) Libc.CLOSE.handle().invokeExact(Libc.errnoState(call), fd);
         } catch (Throwable t) {
             // nothing more to do
         }
-        arena.close();
     }
 
     /** sendto as a constant the JIT inlines (see TapDevice.FrameCalls). */

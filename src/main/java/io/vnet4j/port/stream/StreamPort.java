@@ -69,11 +69,12 @@ public final class StreamPort extends QueuedPort {
         peer = peerName;
         in.clear();
         carry.clear().limit(0);
-        direct = DontWaitSender.of(channel, StreamFraming.LENGTH_FIELD + StreamFraming.MAX_FRAME);
-        Thread writer = Thread.ofPlatform().daemon().name("vnet4j-" + id() + "-tx").start(() -> writeLoop(channel));
-        setLinkUp(true);
-        whenUp.run();
+        Thread writer = null;
         try {
+            direct = DontWaitSender.of(channel, StreamFraming.LENGTH_FIELD + StreamFraming.MAX_FRAME);
+            writer = Thread.ofPlatform().daemon().name("vnet4j-" + id() + "-tx").start(() -> writeLoop(channel));
+            setLinkUp(true);
+            whenUp.run();
             readLoop(channel);
         } catch (ClosedChannelException e) {
             // closed on purpose: shutdown, or the writer saw the peer go
@@ -82,15 +83,24 @@ public final class StreamPort extends QueuedPort {
         } finally {
             setLinkUp(false);
             peer = null;
-            writer.interrupt();
+            if (writer != null) {
+                writer.interrupt();
+            }
             closeQuietly(channel);
-            try {
-                writer.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            if (writer != null) {
+                try {
+                    writer.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
             closeDirect();
         }
+    }
+
+    /** True while frames can be sent on the hub's thread (the connection's descriptor was had); for tests. */
+    boolean sendsThrough() {
+        return direct != null;
     }
 
     /** Ends sending through: no hub thread sends once this returns, so the duplicate can close. */
@@ -115,7 +125,7 @@ public final class StreamPort extends QueuedPort {
             return NOT_WRITTEN;
         }
         try {
-            if (d != direct || carry.hasRemaining() || !queue.isEmpty()) {
+            if (d != direct || carry.hasRemaining() || length > StreamFraming.MAX_FRAME || !queue.isEmpty()) {
                 return NOT_WRITTEN;
             }
             ByteBuffer b = d.buffer();

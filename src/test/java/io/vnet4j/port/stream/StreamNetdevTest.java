@@ -122,6 +122,7 @@ class StreamNetdevTest {
         StreamServerNetdev server = server(kind, hub);
         VirtualNic nic = nic("nic", hub);
         Client a = connect(server);
+        assertThat(((StreamPort) a.port()).sendsThrough()).isTrue();
         int frames = 1200; // about 0.9 MB: past a socket buffer, within the port's queue (1 MiB)
         for (int i = 0; i < frames; i++) {
             nic.send(frame(i, 60 + i * 37 % 1455));
@@ -132,33 +133,71 @@ class StreamNetdevTest {
         assertThat(a.port().counters().snapshot().txDropped()).isZero();
     }
 
+    /** A stream port over a unix socket whose send buffer (4 KiB asked, Linux doubles it) is smaller than a frame. */
+    private record SmallBufferPort(StreamPort port, SocketChannel peer) {}
+
+    private SmallBufferPort smallBufferPort(Hub hub) throws Exception {
+        java.nio.channels.ServerSocketChannel listener = keep(java.nio.channels.ServerSocketChannel
+                .open(StandardProtocolFamily.UNIX).bind(UnixDomainSocketAddress.of(dir.resolve("p.sock"))));
+        SocketChannel peer = keep(SocketChannel.open(listener.getLocalAddress()));
+        SocketChannel served = keep(listener.accept());
+        served.setOption(java.net.StandardSocketOptions.SO_SNDBUF, 4096);
+        StreamPort port = keep(new StreamPort("p", "stream", "test"));
+        hub.attach(port);
+        Thread.ofPlatform().daemon().start(() -> port.serve(served, "peer", () -> { }));
+        await("the port's link", port::linkUp);
+        assertThat(port.sendsThrough()).as("the socket's descriptor (the tests export sun.nio.ch)").isTrue();
+        return new SmallBufferPort(port, peer);
+    }
+
     /**
-     * A socket with a send buffer smaller than a frame takes a part of it on the hub's thread; the writer
-     * sends the rest before the frames queued after it (a unix socket with a 4 KiB SO_SNDBUF takes 8,064 bytes
-     * of the first 20,004: seen with a print when this was written).
+     * One frame larger than the socket's buffer, alone: a part leaves on the hub's thread (8,064 of 30,004
+     * bytes, seen with a print when this was written), and the writer, woken for the rest alone, sends it.
      */
     @Test
-    void aFrameSentInPartIsFinishedByTheWriterBeforeTheFramesAfterIt() throws Exception {
+    void aLoneFrameSentInPartIsFinishedByTheWriter() throws Exception {
         Hub hub = new Hub(0);
         VirtualNic nic = nic("nic", hub);
-        try (java.nio.channels.ServerSocketChannel listener = java.nio.channels.ServerSocketChannel
-                .open(StandardProtocolFamily.UNIX).bind(UnixDomainSocketAddress.of(dir.resolve("p.sock")))) {
-            SocketChannel peer = keep(SocketChannel.open(listener.getLocalAddress()));
-            SocketChannel served = keep(listener.accept());
-            served.setOption(java.net.StandardSocketOptions.SO_SNDBUF, 4096);
-            StreamPort port = keep(new StreamPort("p", "stream", "test"));
-            hub.attach(port);
-            Thread.ofPlatform().daemon().start(() -> port.serve(served, "peer", () -> { }));
-            await("the port's link", port::linkUp);
-            int frames = 20; // 590 KB: within the port's queue
-            for (int i = 0; i < frames; i++) {
-                nic.send(frame(i, 20_000 + i * 1000));
+        SmallBufferPort p = smallBufferPort(hub);
+        nic.send(frame(1, 30_000));
+        assertThat(readRecord(p.peer())).isEqualTo(frame(1, 30_000));
+        nic.send(frame(2, 60));
+        assertThat(readRecord(p.peer())).isEqualTo(frame(2, 60));
+        assertThat(p.port().counters().snapshot().txDropped()).isZero();
+    }
+
+    /**
+     * The rest of a frame sent in part goes before the frames queued after it, while the peer reads slowly.
+     * Without writeThrough's carry check a later frame can slip in between when the peer empties the socket
+     * at the wrong moment: this caught that in one run of three when tried.
+     */
+    @Test
+    void aFrameSentInPartIsFinishedBeforeTheFramesAfterIt() throws Exception {
+        Hub hub = new Hub(0);
+        VirtualNic nic = nic("nic", hub);
+        SmallBufferPort p = smallBufferPort(hub);
+        int frames = 20; // 590 KB: within the port's queue
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread reader = Thread.ofPlatform().start(() -> {
+            try {
+                for (int i = 0; i < frames; i++) {
+                    Thread.sleep(i % 2); // slowly at times, so sends meet a full, a part-full and an empty socket
+                    assertThat(readRecord(p.peer())).as("frame %d", i).isEqualTo(frame(i, 20_000 + i * 1000));
+                }
+            } catch (Throwable t) {
+                failure.set(t);
             }
-            for (int i = 0; i < frames; i++) {
-                assertThat(readRecord(peer)).as("frame %d", i).isEqualTo(frame(i, 20_000 + i * 1000));
+        });
+        for (int i = 0; i < frames; i++) {
+            nic.send(frame(i, 20_000 + i * 1000));
+            if (i % 4 == 3) {
+                Thread.sleep(2);
             }
-            assertThat(port.counters().snapshot().txDropped()).isZero();
         }
+        reader.join(20_000);
+        assertThat(failure.get()).isNull();
+        assertThat(reader.isAlive()).isFalse();
+        assertThat(p.port().counters().snapshot().txDropped()).isZero();
     }
 
     @ParameterizedTest
