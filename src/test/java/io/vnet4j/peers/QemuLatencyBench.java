@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
  * Round trips from a QEMU guest (TCG), the issue's second vantage point beside bench/latency-vs-peers.sh's
  * namespaces: the same tiny guest on vnet4j's user network (a {@code -netdev stream} to a daemon), on QEMU's
  * built-in {@code -netdev user} (libslirp, inside QEMU) and on passt (QEMU's {@code -netdev stream} to its
- * socket), in one run, contenders taking turns round by round. Measured inside the guest with busybox:
+ * socket), in one run, contenders taking turns round by round; vnet4j is started by bin/vnet4j, as a user starts
+ * it. Measured inside the guest with busybox:
  * <ol>
  *   <li>pings to the gateway, 10 at 1/s, 25 at 5/s, 300 at 100/s, each cadence's mean RTT (not for passt:
  *       its gateway address is this machine's real gateway, outside it);</li>
@@ -42,10 +43,14 @@ public final class QemuLatencyBench {
             for (int round = 1; round <= rounds; round++) {
                 System.err.printf("round %d of %d%n", round, rounds);
                 Path socket = dir.resolve("vnet4j.sock");
-                try (VnetProcess v = VnetProcess.start("--quiet", "-netdev", "user,id=u,ipv6=off",
-                        "-netdev", "stream,id=vms,server=on,addr.type=unix,addr.path=" + socket)) {
+                Process v = launch(dir, "--quiet", "-netdev", "user,id=u,ipv6=off",
+                        "-netdev", "stream,id=vms,server=on,addr.type=unix,addr.path=" + socket);
+                try {
                     add(results, "vnet4j", measure("stream,server=off,addr.type=unix,addr.path=" + socket, true,
                             http.getAddress().getPort()));
+                } finally {
+                    v.destroy();
+                    v.waitFor(10, TimeUnit.SECONDS);
                 }
                 add(results, "QEMU -netdev user", measure("user,ipv6=off", true, http.getAddress().getPort()));
                 add(results, "passt", measurePasst(dir, http.getAddress().getPort()));
@@ -55,6 +60,28 @@ public final class QemuLatencyBench {
             PeerTools.deleteTree(dir);
         }
         print(results, rounds);
+    }
+
+    /**
+     * bin/vnet4j as a user starts it (the launcher's JVM options and AOT cache, and its warm-up), once it
+     * said "ready" on standard error.
+     */
+    private static Process launch(Path dir, String... args) throws Exception {
+        Path log = dir.resolve("vnet4j.log");
+        List<String> command = new ArrayList<>(List.of(PeerTools.basedir().resolve("bin/vnet4j").toString()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        for (int i = 0; i < 300; i++) {
+            if (Files.readString(log).contains("vnet4j: ready")) {
+                return p;
+            }
+            if (!p.isAlive()) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        p.destroy();
+        throw new IllegalStateException("bin/vnet4j did not get ready: " + Files.readString(log));
     }
 
     /** passt on a socket in {@code dir}, the guest's address and gateway as the others' (no port forwards). */
