@@ -16,3 +16,15 @@ gbits() {
     awk '/receiver/ {for (i = 1; i <= NF; i++) if ($i ~ /bits\/sec/) {v = $(i-1); u = $i}} END {
         if (u ~ /^Mbits/) v /= 1000; if (u ~ /^Kbits/) v /= 1e6; printf "%.2f", v}'
 }
+
+# guest_bench CLASS ARGS...: builds the jar, the test classes and the QEMU test guest, then runs the
+# bench class io.vnet4j.peers.CLASS (from the repository's root) on the JDK the launcher finds.
+guest_bench() {
+    local class=$1
+    shift
+    mvn -q -B -DskipTests package dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt \
+        -Dmdep.includeScope=test
+    src/test/guest/build-guest.sh target/guest >/dev/null
+    exec "$(bin/vnet4j --print-java)" --enable-native-access=ALL-UNNAMED -Dbasedir="$PWD" \
+        -cp "target/test-classes:target/classes:$(cat target/bench-classpath.txt)" "io.vnet4j.peers.$class" "$@"
+}
