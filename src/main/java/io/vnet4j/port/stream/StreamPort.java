@@ -17,33 +17,42 @@ import java.util.concurrent.locks.ReentrantLock;
  * calling thread and writes queued frames from a second thread, batching as many frames as fit into one
  * write; it returns when the connection ends. A client port serves one connection after another.
  *
- * <p>Both are platform threads blocking in the socket's read and write (the callers of {@link #serve} start
- * platform threads too): a virtual thread parks on the JDK's poller instead, and each frame then crossed two
- * more threads (the poller's, then a carrier of the scheduler) — a QEMU guest's ping to the user network's
- * gateway took 2.1 ms at 100/s against 1.2 ms through QEMU's own {@code -netdev user} (bench/qemu-latency.sh).
- * Each pass of the two loops is a method of its own, which the JIT compiles as any other (a loop entered
- * once is compiled only by on-stack replacement, see TapNetdev).</p>
+ * <p>The reader is a platform thread blocking in the socket's read (the callers of {@link #serve} start
+ * platform threads): a virtual thread parks on the JDK's poller instead, and each frame then crossed two
+ * more threads (the poller's, then a carrier of the scheduler) — with that and every reply handed to the
+ * writer, a QEMU guest's ping to the user network's gateway took 2.1 ms at 100/s against 1.2 ms through
+ * QEMU's own {@code -netdev user} (bench/qemu-latency.sh). Each pass of the two loops is a method of its own,
+ * which the JIT compiles as any other (a loop entered once is compiled only by on-stack replacement, see
+ * TapNetdev).</p>
  *
- * <p>A frame that finds the queue empty and the writer idle is sent at once on the hub's thread
- * ({@link #writeThrough}): a ping's reply or an ACK then crosses no thread. That send never blocks
- * ({@link DontWaitSender}, MSG_DONTWAIT on a duplicate of the socket's descriptor): a full socket leaves the
- * frame to the queue, a part sent leaves the rest ({@code carry}) to the writer, which sends it before
- * anything queued after it. The write lock keeps the two from interleaving. Without the descriptor (the
- * JDK's sun.nio.ch not exported to us) every frame goes through the writer.</p>
+ * <p>A frame of up to {@value #WRITE_THROUGH_MAX} bytes that finds the queue empty and the writer idle is
+ * sent at once on the hub's thread ({@link #writeThrough}): a ping's reply or an ACK then crosses no thread.
+ * That send never blocks ({@link DontWaitSender}, MSG_DONTWAIT on a duplicate of the socket's descriptor): a
+ * full socket leaves the frame to the queue, a part sent leaves the rest ({@code carry}) to the writer,
+ * which sends it before anything queued after it. The write lock keeps the two from interleaving. Without
+ * the descriptor (the JDK's sun.nio.ch not exported to us) every frame goes through the writer. The writer,
+ * left with bulk and backlog, stays a virtual thread: a platform one, and buffers for whole 64 KiB frames,
+ * took an idle VM port from about 540 to 900-1,250 KiB of resident set (bench/startup-footprint.py).</p>
  */
 public final class StreamPort extends QueuedPort {
     private static final int IO_BUFFER = 256 * 1024;
+    /** The largest frame written through on a hub's thread: any Ethernet frame up to a 9 KB jumbo frame's. */
+    static final int WRITE_THROUGH_MAX = 16 * 1024;
 
     private final ByteBuffer in = ByteBuffer.allocateDirect(IO_BUFFER);
-    private final ByteBuffer out = ByteBuffer.allocateDirect(IO_BUFFER);
+    /** The writer's batch; made when the writer first has frames (an idle port's frames all go through). */
+    private ByteBuffer out;
     private final FrameQueue.FrameHandler framer = (ring, offset, length, segmentSize) -> {
         out.putInt(length);
         out.put(out.position(), ring, offset, length).position(out.position() + length);
     };
     /** Held while a frame is written, by the writer or by a hub thread writing through. */
     private final ReentrantLock writeLock = new ReentrantLock();
-    /** The rest of a frame sent in part on a hub's thread, for the writer to send first; empty most of the time. */
-    private final ByteBuffer carry = ByteBuffer.allocateDirect(StreamFraming.LENGTH_FIELD + StreamFraming.MAX_FRAME);
+    /**
+     * The rest of a frame sent in part on a hub's thread, for the writer to send first; made at the first such
+     * send (a socket full to the brim), empty most of the time.
+     */
+    private ByteBuffer carry = ByteBuffer.allocate(0);
     /** Sends without blocking while a connection is served; null when none is, or without the descriptor. */
     private volatile DontWaitSender direct;
     private volatile String peer;
@@ -71,8 +80,8 @@ public final class StreamPort extends QueuedPort {
         carry.clear().limit(0);
         Thread writer = null;
         try {
-            direct = DontWaitSender.of(channel, StreamFraming.LENGTH_FIELD + StreamFraming.MAX_FRAME);
-            writer = Thread.ofPlatform().daemon().name("vnet4j-" + id() + "-tx").start(() -> writeLoop(channel));
+            direct = DontWaitSender.of(channel, StreamFraming.LENGTH_FIELD + WRITE_THROUGH_MAX);
+            writer = Thread.ofVirtual().name("vnet4j-" + id() + "-tx").start(() -> writeLoop(channel));
             setLinkUp(true);
             whenUp.run();
             readLoop(channel);
@@ -125,7 +134,7 @@ public final class StreamPort extends QueuedPort {
             return NOT_WRITTEN;
         }
         try {
-            if (d != direct || carry.hasRemaining() || length > StreamFraming.MAX_FRAME || !queue.isEmpty()) {
+            if (d != direct || carry.hasRemaining() || length > WRITE_THROUGH_MAX || !queue.isEmpty()) {
                 return NOT_WRITTEN;
             }
             ByteBuffer b = d.buffer();
@@ -137,6 +146,9 @@ public final class StreamPort extends QueuedPort {
                 return NOT_WRITTEN; // the socket is full, or the peer went: the writer takes it, or finds out
             }
             if (sent < total) {
+                if (carry.capacity() == 0) {
+                    carry = ByteBuffer.allocateDirect(StreamFraming.LENGTH_FIELD + WRITE_THROUGH_MAX);
+                }
                 carry.clear();
                 carry.put(0, b, sent, total - sent).limit(total - sent);
                 queue.wakeConsumer();
@@ -206,6 +218,9 @@ public final class StreamPort extends QueuedPort {
         try {
             while (carry.hasRemaining()) {
                 channel.write(carry);
+            }
+            if (out == null) {
+                out = ByteBuffer.allocateDirect(IO_BUFFER);
             }
             out.clear();
             int frames = queue.drain(framer, out.capacity(), Integer.MAX_VALUE, 0);

@@ -151,7 +151,7 @@ class StreamNetdevTest {
     }
 
     /**
-     * One frame larger than the socket's buffer, alone: a part leaves on the hub's thread (8,064 of 30,004
+     * One frame larger than the socket's buffer, alone: a part leaves on the hub's thread (8,064 of 12,004
      * bytes, seen with a print when this was written), and the writer, woken for the rest alone, sends it.
      */
     @Test
@@ -159,8 +159,8 @@ class StreamNetdevTest {
         Hub hub = new Hub(0);
         VirtualNic nic = nic("nic", hub);
         SmallBufferPort p = smallBufferPort(hub);
-        nic.send(frame(1, 30_000));
-        assertThat(readRecord(p.peer())).isEqualTo(frame(1, 30_000));
+        nic.send(frame(1, 12_000));
+        assertThat(readRecord(p.peer())).isEqualTo(frame(1, 12_000));
         nic.send(frame(2, 60));
         assertThat(readRecord(p.peer())).isEqualTo(frame(2, 60));
         assertThat(p.port().counters().snapshot().txDropped()).isZero();
@@ -176,20 +176,20 @@ class StreamNetdevTest {
         Hub hub = new Hub(0);
         VirtualNic nic = nic("nic", hub);
         SmallBufferPort p = smallBufferPort(hub);
-        int frames = 20; // 590 KB: within the port's queue
+        int frames = 20; // 237 KB: within the port's queue
         java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
         Thread reader = Thread.ofPlatform().start(() -> {
             try {
                 for (int i = 0; i < frames; i++) {
                     Thread.sleep(i % 2); // slowly at times, so sends meet a full, a part-full and an empty socket
-                    assertThat(readRecord(p.peer())).as("frame %d", i).isEqualTo(frame(i, 20_000 + i * 1000));
+                    assertThat(readRecord(p.peer())).as("frame %d", i).isEqualTo(frame(i, 9_000 + i * 300));
                 }
             } catch (Throwable t) {
                 failure.set(t);
             }
         });
         for (int i = 0; i < frames; i++) {
-            nic.send(frame(i, 20_000 + i * 1000));
+            nic.send(frame(i, 9_000 + i * 300));
             if (i % 4 == 3) {
                 Thread.sleep(2);
             }
