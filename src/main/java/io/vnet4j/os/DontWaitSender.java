@@ -2,7 +2,6 @@ package io.vnet4j.os;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 
@@ -75,7 +74,7 @@ public final class DontWaitSender implements AutoCloseable {
      */
     public int send(int length) {
         try {
-            long n = (long) Calls.SENDTO.invokeExact(errno, fd, data, (long) length, Libc.MSG_DONTWAIT | Libc.MSG_NOSIGNAL,
+            long n = (long) NativeDatagramSocket.FrameCalls.SENDTO.invokeExact(errno, fd, data, (long) length, Libc.MSG_DONTWAIT | Libc.MSG_NOSIGNAL,
                     MemorySegment.NULL, 0);
             if (n >= 0) {
                 return (int) n;
@@ -100,10 +99,5 @@ public final class DontWaitSender implements AutoCloseable {
         } catch (Throwable t) {
             // nothing more to do
         }
-    }
-
-    /** sendto as a constant the JIT inlines (see TapDevice.FrameCalls). */
-    private static final class Calls {
-        static final MethodHandle SENDTO = Libc.SENDTO.handle();
     }
 }

@@ -472,8 +472,11 @@ public final class NativeDatagramSocket implements AutoCloseable {
         return new IOException(what + ": " + Libc.strerror(errno));
     }
 
-    /** The calls every datagram makes, as constants the JIT inlines (see TapDevice.FrameCalls). */
-    private static final class FrameCalls {
+    /**
+     * The calls every datagram makes, as constants the JIT inlines (see TapDevice.FrameCalls); DontWaitSender
+     * sends with the same sendto.
+     */
+    static final class FrameCalls {
         static final java.lang.invoke.MethodHandle SENDTO = Libc.SENDTO.handle();
         static final java.lang.invoke.MethodHandle RECVFROM = Libc.RECVFROM.handle();
     }
