@@ -43,14 +43,10 @@ public final class QemuLatencyBench {
             for (int round = 1; round <= rounds; round++) {
                 System.err.printf("round %d of %d%n", round, rounds);
                 Path socket = dir.resolve("vnet4j.sock");
-                Process v = launch(dir, "--quiet", "-netdev", "user,id=u,ipv6=off",
-                        "-netdev", "stream,id=vms,server=on,addr.type=unix,addr.path=" + socket);
-                try {
+                try (VnetProcess v = VnetProcess.startLauncher("--quiet", "-netdev", "user,id=u,ipv6=off",
+                        "-netdev", "stream,id=vms,server=on,addr.type=unix,addr.path=" + socket)) {
                     add(results, "vnet4j", measure("stream,server=off,addr.type=unix,addr.path=" + socket, true,
                             http.getAddress().getPort()));
-                } finally {
-                    v.destroy();
-                    v.waitFor(10, TimeUnit.SECONDS);
                 }
                 add(results, "QEMU -netdev user", measure("user,ipv6=off", true, http.getAddress().getPort()));
                 add(results, "passt", measurePasst(dir, http.getAddress().getPort()));
@@ -60,28 +56,6 @@ public final class QemuLatencyBench {
             PeerTools.deleteTree(dir);
         }
         print(results, rounds);
-    }
-
-    /**
-     * bin/vnet4j as a user starts it (the launcher's JVM options and AOT cache, and its warm-up), once it
-     * said "ready" on standard error.
-     */
-    private static Process launch(Path dir, String... args) throws Exception {
-        Path log = dir.resolve("vnet4j.log");
-        List<String> command = new ArrayList<>(List.of(PeerTools.basedir().resolve("bin/vnet4j").toString()));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        for (int i = 0; i < 300; i++) {
-            if (Files.readString(log).contains("vnet4j: ready")) {
-                return p;
-            }
-            if (!p.isAlive()) {
-                break;
-            }
-            Thread.sleep(50);
-        }
-        p.destroy();
-        throw new IllegalStateException("bin/vnet4j did not get ready: " + Files.readString(log));
     }
 
     /** passt on a socket in {@code dir}, the guest's address and gateway as the others' (no port forwards). */

@@ -71,6 +71,21 @@ public final class VnetProcess implements AutoCloseable {
         if (netns != null) cmd.addAll(List.of("ip", "netns", "exec", netns));
         cmd.addAll(javaCommand());
         cmd.addAll(List.of(args));
+        return startCommand(cmd, environment);
+    }
+
+    /**
+     * {@code bin/vnet4j ARGS...}, as a user starts it (the launcher's JVM options and AOT cache), for
+     * benchmarks; waits as {@link #start} does.
+     */
+    public static VnetProcess startLauncher(String... args) throws InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(PeerTools.basedir().resolve("bin/vnet4j").toString()));
+        cmd.addAll(List.of(args));
+        return startCommand(cmd, java.util.Map.of());
+    }
+
+    private static VnetProcess startCommand(List<String> cmd, java.util.Map<String, String> environment)
+            throws InterruptedException {
         VnetProcess vnet;
         try {
             ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true);
