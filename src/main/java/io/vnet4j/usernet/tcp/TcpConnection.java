@@ -36,8 +36,12 @@ import java.util.concurrent.TimeUnit;
  * <li>Host to guest. The caller reads the host socket only while {@code toGuest} has room; those bytes stay
  * there until the guest acknowledges them, and go out in MSS-sized segments within the guest's window.
  * Retransmission from the oldest unacknowledged byte after the RTO (exponential back-off, at most
- * {@value #MAX_RETRIES} tries, then RST) and after three duplicate ACKs (fast retransmit). A zero window is
- * probed with one byte at the RTO. Host EOF becomes our FIN after the last byte.</li>
+ * {@value #MAX_RETRIES} tries, then RST) and after three duplicate ACKs (fast retransmit), and then, until
+ * everything sent before it is acknowledged, at each partial ACK (NewReno, RFC 6582): several segments lost
+ * from one window cost one round trip each, not an RTO. The RTO follows the measured round trips (RFC
+ * 6298, {@link RttEstimator}; Karn's algorithm: one segment timed at a time, never a resent one): on a
+ * local link it is the 200 ms floor, where a fixed 1 s stalled a download for a second at each second loss
+ * in a window. A zero window is probed with one byte at the RTO. Host EOF becomes our FIN after the last byte.</li>
  * <li>Closing. When both FINs are acknowledged the connection is {@code CLOSED}, after {@code TIME_WAIT}
  * (2 s, enough to re-ACK a retransmitted FIN on a virtual link) only if our FIN went out before the
  * guest's arrived: a guest that closed first waits in TIME-WAIT itself, and we close as RFC 9293's
@@ -127,6 +131,14 @@ public final class TcpConnection {
     private int unackedBytes;
 
     private int dupAcks;
+    /** RFC 6582 (NewReno): in fast recovery until the guest acknowledges {@code recover}, the SND.MAX it began at. */
+    private boolean inRecovery;
+    private int recover;
+    private final RttEstimator rtt = new RttEstimator();
+    /** Karn's algorithm: the segment being timed ends at {@code timedEnd}, sent at {@code timedAt}; never a resent one. */
+    private boolean timing;
+    private int timedEnd;
+    private long timedAt;
     private long rto = INITIAL_RTO;
     private long rtoDeadline;
     private int retries;
@@ -292,7 +304,7 @@ public final class TcpConnection {
         keepaliveAt = now + KEEPALIVE_IDLE;
         rtoDeadline = 0;
         retries = 0;
-        rto = INITIAL_RTO;
+        rto = rtt.rto();
         stateDeadline = 0;
     }
 
@@ -319,15 +331,28 @@ public final class TcpConnection {
             sndUna = ack;
             dupAcks = 0;
             retries = 0;
-            rto = Math.max(MIN_RTO, Math.min(rto, INITIAL_RTO));
+            if (timing && !after(timedEnd, ack)) {
+                rtt.sample(now - timedAt);
+                timing = false;
+            }
+            rto = rtt.rto(); // progress ends any back-off (RFC 6298 5.7)
             rtoDeadline = sndUna == sndNxt ? 0 : now + rto;
             sndWnd = window;
+            if (inRecovery) {
+                if (after(recover, ack)) {
+                    retransmitOne(); // a partial ACK: the next hole goes at once, not at the RTO (RFC 6582 3.2)
+                } else {
+                    inRecovery = false;
+                }
+            }
         } else if (ack == sndUna) {
             if (sndNxt == sndUna) {
                 retries = 0; // nothing in flight: this answers a window probe, so the guest is alive
             }
             if (pureAck && sndNxt != sndUna && window == sndWnd) {
-                if (++dupAcks == 3) {
+                if (++dupAcks == 3 && !inRecovery) {
+                    inRecovery = true;
+                    recover = sndMax;
                     retransmitOne();
                 }
             }
@@ -483,6 +508,11 @@ public final class TcpConnection {
     }
 
     private void advanceSndNxt(int n, long now) {
+        if (!timing && sndNxt == sndMax) { // new data, never a retransmission, is timed (Karn)
+            timing = true;
+            timedEnd = sndNxt + n;
+            timedAt = now;
+        }
         sndNxt += n;
         if (after(sndNxt, sndMax)) {
             sndMax = sndNxt;
@@ -508,6 +538,8 @@ public final class TcpConnection {
 
     /** After a time-out: send everything unacknowledged again, from the oldest byte. */
     private void goBackN(long now) {
+        timing = false;
+        inRecovery = false;
         sndNxt = sndUna;
         transmit(now);
         if (rtoDeadline == 0) {
@@ -515,11 +547,13 @@ public final class TcpConnection {
         }
     }
 
+    /** Sends the oldest unacknowledged segment again: a whole large segment when those are sent. */
     private void retransmitOne() {
+        timing = false;
         int outstanding = dataInFlight();
         if (outstanding > 0) {
-            sink.segment(this, TcpFlags.ACK, sndUna, rcvNxt, advertise(), 0, Math.min(outstanding, sendMss), null,
-                    null);
+            sink.segment(this, TcpFlags.ACK, sndUna, rcvNxt, advertise(), 0,
+                    Math.min(outstanding, largeSegments ? LARGE_SEGMENT : sendMss), null, null);
         } else if (hostEof && !finAcked && sndNxt == dataEnd() + 1) {
             sink.segment(this, TcpFlags.FIN | TcpFlags.ACK, dataEnd(), rcvNxt, advertise(), 0, 0, null, null);
         }
@@ -762,6 +796,7 @@ public final class TcpConnection {
             case SYN_SENT -> sendSyn(TcpFlags.SYN);
             case ESTABLISHED, TIME_WAIT -> {
                 if (sndWnd == 0 && toGuest.length() > 0 && sndNxt == sndUna) {
+                    timing = false;
                     sink.segment(this, TcpFlags.ACK, sndUna, rcvNxt, advertise(), 0, 1, null, null);
                     if (after(sndUna + 1, sndMax)) {
                         sndMax = sndUna + 1; // the guest may take the byte: its ACK is then for data we sent

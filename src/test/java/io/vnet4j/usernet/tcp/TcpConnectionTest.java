@@ -34,6 +34,7 @@ class TcpConnectionTest {
     static final int OUR_MSS = 1460;
     static final int BUF = 8192;
     static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+    static final long MILLIS_400 = TimeUnit.MILLISECONDS.toNanos(400);
 
     /** A connection the guest opened and the host accepted, past the handshake. */
     static TcpHarness established(int guestMss, int guestWindowScale, int guestWindow) {
@@ -705,16 +706,51 @@ class TcpConnectionTest {
             byte[] data = bytes(2500, 2);
             h.hostSends(data);
             h.take();
-            h.guest(ACK, GISN + 1, ISS + 1001, 65535);
+            h.after(MILLIS_400);
+            h.guest(ACK, GISN + 1, ISS + 1001, 65535); // a round trip of 400 ms: RTO 400 + 4 * 200 ms
             long last = h.now;
-            for (long expected : new long[] {1, 2, 4}) {
+            for (long expected : new long[] {1200, 2400, 4800}) {
                 h.untilNextDeadline();
-                assertThat(h.now - last).isEqualTo(expected * SECOND);
+                assertThat(h.now - last).isEqualTo(TimeUnit.MILLISECONDS.toNanos(expected));
                 last = h.now;
                 List<Seg> segs = h.take();
                 assertThat(segs).extracting(Seg::seq).containsExactly(ISS + 1001, ISS + 2001);
                 assertThat(segs.get(0).data()).isEqualTo(range(data, 1000, 2000));
             }
+        }
+
+        @Test
+        void rtoFollowsTheMeasuredRoundTripsDownToTwoHundredMilliseconds() throws IOException {
+            TcpHarness h = plain();
+            h.guest(ACK, GISN + 1, ISS + 1, 65535);
+            for (int i = 0; i < 40; i++) { // round trips of 1 ms, as from a local guest
+                h.hostSends(bytes(100, i));
+                h.take();
+                h.after(TimeUnit.MILLISECONDS.toNanos(1));
+                h.guest(ACK, GISN + 1, ISS + 1 + 100 * (i + 1), 65535);
+            }
+            h.hostSends(bytes(100, 2));
+            h.take();
+            long sent = h.now;
+            h.untilNextDeadline();
+            assertThat(h.now - sent).isEqualTo(TcpConnection.MIN_RTO);
+            assertThat(h.one().seq()).isEqualTo(ISS + 4001);
+        }
+
+        @Test
+        void aRetransmittedSegmentIsNotTimed() throws IOException {
+            TcpHarness h = plain();
+            h.hostSends(bytes(100, 2));
+            h.take();
+            h.untilNextDeadline(); // 1 s, the initial RTO: resent
+            h.take();
+            h.after(MILLIS_400);
+            h.guest(ACK, GISN + 1, ISS + 101, 65535); // 1.4 s after the first sending, 0.4 s after the second: Karn
+            h.hostSends(bytes(100, 3));
+            h.take();
+            long sent = h.now;
+            h.untilNextDeadline();
+            assertThat(h.now - sent).as("still the initial RTO: no sample was taken").isEqualTo(TcpConnection.INITIAL_RTO);
         }
 
         @Test
@@ -762,6 +798,42 @@ class TcpConnectionTest {
             Seg s = h.one();
             assertThat(s.seq()).isEqualTo(ISS + 1001);
             assertThat(s.data()).isEqualTo(range(data, 1000, 2000));
+        }
+
+        @Test
+        void aPartialAckAfterAFastRetransmitSendsTheNextHoleAtOnce() throws IOException {
+            TcpHarness h = plain();
+            byte[] data = bytes(5000, 2);
+            h.hostSends(data);
+            assertThat(h.take()).extracting(Seg::seq).startsWith(ISS + 1, ISS + 1001, ISS + 2001, ISS + 3001); // the second and the fourth are lost
+            for (int i = 0; i < 4; i++) {
+                h.guest(ACK, GISN + 1, ISS + 1001, 65535); // a new ACK, then three duplicates
+            }
+            assertThat(h.one().seq()).isEqualTo(ISS + 1001);
+            h.guest(ACK, GISN + 1, ISS + 3001, 65535); // partial: the fourth is still missing
+            Seg next = h.one();
+            assertThat(next.seq()).isEqualTo(ISS + 3001);
+            assertThat(next.data()).isEqualTo(range(data, 3000, 4000));
+            h.guest(ACK, GISN + 1, ISS + 5001, 65535); // everything: recovery ends
+            h.nothingSent();
+            assertThat(h.c.hostReadRoom()).isEqualTo(BUF);
+        }
+
+        @Test
+        void duplicateAcksDuringRecoveryDoNotRetransmitAgain() throws IOException {
+            TcpHarness h = plain();
+            h.hostSends(bytes(5000, 2));
+            h.take();
+            for (int i = 0; i < 4; i++) {
+                h.guest(ACK, GISN + 1, ISS + 1001, 65535);
+            }
+            assertThat(h.one().seq()).isEqualTo(ISS + 1001);
+            h.guest(ACK, GISN + 1, ISS + 2001, 65535); // partial
+            assertThat(h.one().seq()).isEqualTo(ISS + 2001);
+            for (int i = 0; i < 3; i++) {
+                h.guest(ACK, GISN + 1, ISS + 2001, 65535); // duplicates of it, from segments sent before the loss
+            }
+            h.nothingSent();
         }
 
         @Test

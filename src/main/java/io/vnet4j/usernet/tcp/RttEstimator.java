@@ -1,0 +1,44 @@
+package io.vnet4j.usernet.tcp;
+
+/**
+ * The retransmission timeout from measured round trips, as RFC 6298 section 2 computes it: the first sample
+ * R sets SRTT = R and RTTVAR = R/2, each later one RTTVAR = 3/4 RTTVAR + 1/4 |SRTT - R| and then SRTT =
+ * 7/8 SRTT + 1/8 R; RTO = SRTT + max(G, 4 RTTVAR), within [{@link TcpConnection#MIN_RTO},
+ * {@link TcpConnection#MAX_RTO}]; before any sample, {@link TcpConnection#INITIAL_RTO}. The floor is Linux's
+ * TCP_RTO_MIN (200 ms), not RFC 6298's 1 s: the guest is one local link away. Which segments may be timed
+ * (Karn's algorithm: none that was retransmitted) is the caller's business. All times in nanoseconds.
+ */
+final class RttEstimator {
+    /** G, the clock granularity: System.nanoTime's is far finer, the loop's timer about a millisecond. */
+    static final long GRANULARITY = 1_000_000;
+
+    private long srtt;
+    private long rttvar;
+    private boolean measured;
+
+    /** Takes one round-trip sample of {@code rtt} nanoseconds (negative values count as 0). */
+    void sample(long rtt) {
+        long r = Math.max(0, rtt);
+        if (!measured) {
+            srtt = r;
+            rttvar = r / 2;
+            measured = true;
+        } else {
+            rttvar = (3 * rttvar + Math.abs(srtt - r)) / 4;
+            srtt = (7 * srtt + r) / 8;
+        }
+    }
+
+    /** The retransmission timeout before any back-off. */
+    long rto() {
+        if (!measured) {
+            return TcpConnection.INITIAL_RTO;
+        }
+        return Math.min(TcpConnection.MAX_RTO, Math.max(TcpConnection.MIN_RTO, srtt + Math.max(GRANULARITY, 4 * rttvar)));
+    }
+
+    /** The smoothed round-trip time, or -1 before the first sample. */
+    long srtt() {
+        return measured ? srtt : -1;
+    }
+}
