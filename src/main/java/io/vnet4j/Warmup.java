@@ -102,15 +102,35 @@ public final class Warmup {
     private static final int UDP_CHECKSUM_AT = 6;
     private static final int L4 = EthernetFrame.HEADER_LENGTH + Ipv4Packet.MIN_HEADER_LENGTH;
     /** The virtio-net headers of a TCP and of a UDP frame whose checksum the guest left partial (NEEDS_CSUM). */
-    private static final byte[] TCP_PARTIAL_CHECKSUM = partialChecksumHeader(TCP_CHECKSUM_AT);
-    private static final byte[] UDP_PARTIAL_CHECKSUM = partialChecksumHeader(UDP_CHECKSUM_AT);
+    private static final byte[] TCP_PARTIAL_CHECKSUM = virtioHeader(VirtioNetHeader.GSO_NONE, 0, 0, TCP_CHECKSUM_AT);
+    private static final byte[] UDP_PARTIAL_CHECKSUM = virtioHeader(VirtioNetHeader.GSO_NONE, 0, 0, UDP_CHECKSUM_AT);
     /** A Linux guest's SYN options: MSS 1460, SACK permitted, timestamps, NOP, window scale 7. */
     private static final byte[] SYN_OPTIONS = {2, 4, 0x05, (byte) 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7};
     /** Every this many requests is 1 KiB, which the user network's loop takes from its queue; the others 1 byte. */
     private static final int LARGE_REQUEST_EVERY = 4;
     private static final byte[] ONE_KIB = new byte[1024];
+    /**
+     * Every this many rounds of the second kind, a bulk exchange: {@value #BULK_SEGMENTS} large segments of
+     * {@value #BULK_BYTES} bytes up (TSO, as an offloading guest's TCP sends), echoed back down in the
+     * gateway's large segments, more than the guest's window holds. Without it a guest's first bulk transfer took compiled code down branches the warm-up
+     * never took (uncommon traps in the gateway's TCP output, the TAP's GSO header, the queues), ran
+     * interpreted while C2 recompiled, and went at half speed for its first two seconds (4.6-5.4 against 8-10
+     * Gbit/s at MTU 65520, docs/benchmarks.md).
+     */
+    static final int BULK_EVERY = 2;
+    /** The payload of each of the guest's large segments. */
+    static final int BULK_BYTES = 60 * 1024;
+    /** The guest's large segments in a bulk exchange: their echo is more than its window (502 << 7 = 64,256). */
+    static final int BULK_SEGMENTS = 2;
+    /** The payload bytes per segment the guest's large segment is cut to (its MSS: MTU 1500, no options). */
+    private static final int GUEST_MSS = 1460;
+    private static final byte[] BULK = new byte[BULK_BYTES];
+    /** The virtio-net header of the guest's large segment: NEEDS_CSUM and TSO (GSO_TCPV4) at {@link #GUEST_MSS}. */
+    private static final byte[] TCP_LARGE_SEGMENT = virtioHeader(VirtioNetHeader.GSO_TCPV4, L4 + TcpSegment.MIN_HEADER_LENGTH,
+            GUEST_MSS, TCP_CHECKSUM_AT);
 
-    private final ByteBuffer out = ByteBuffer.allocate(2048);
+    private final ByteBuffer out = ByteBuffer.allocate(EthernetFrame.HEADER_LENGTH + Ipv4Packet.MIN_HEADER_LENGTH
+            + TcpSegment.MIN_HEADER_LENGTH + BULK_BYTES);
     private final EthernetFrame eth = new EthernetFrame();
     private final Ipv4Packet ip = new Ipv4Packet();
     private final TcpSegment tcp = new TcpSegment();
@@ -283,6 +303,9 @@ public final class Warmup {
                     return i - first;
                 }
             }
+            if (i % BULK_EVERY == 0 && !bulk()) {
+                return i - first;
+            }
         }
         return count;
     }
@@ -293,22 +316,27 @@ public final class Warmup {
      * the transport checksum field (at {@code checksumAt} in its header) holding only the pseudo-header's sum.
      */
     private void send(int length, int checksumAt) {
+        send(length, checksumAt, checksumAt == TCP_CHECKSUM_AT ? TCP_PARTIAL_CHECKSUM : UDP_PARTIAL_CHECKSUM);
+    }
+
+    /** As {@link #send(int, int)}, with {@code header} as the virtio-net header of a partial checksum. */
+    private void send(int length, int checksumAt, byte[] header) {
         MemorySegment buffer = link.writeBuffer();
         buffer.asSlice(0, VNET).fill((byte) 0);
         if (checksumAt > 0) {
             ip.wrap(out, EthernetFrame.HEADER_LENGTH, length - EthernetFrame.HEADER_LENGTH);
             out.putShort(L4 + checksumAt, (short) Checksum.fold(Checksum.pseudoHeaderSum(ip.source(), ip.destination(),
                     ip.protocol(), ip.payloadLength())));
-            byte[] header = checksumAt == TCP_CHECKSUM_AT ? TCP_PARTIAL_CHECKSUM : UDP_PARTIAL_CHECKSUM;
             MemorySegment.copy(MemorySegment.ofArray(header), 0, buffer, 0, VNET);
         }
         MemorySegment.copy(MemorySegment.ofBuffer(out), 0, buffer, VNET, length);
         link.write(VNET + length);
     }
 
-    private static byte[] partialChecksumHeader(int checksumAt) {
+    /** A virtio-net header with a partial checksum (NEEDS_CSUM) from {@link #L4}, {@code checksumAt} into it. */
+    private static byte[] virtioHeader(int gsoType, int headerLength, int gsoSize, int checksumAt) {
         ByteBuffer header = ByteBuffer.allocate(VNET);
-        new VirtioNetHeader(VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_NONE, 0, 0, L4, checksumAt, 0)
+        new VirtioNetHeader(VirtioNetHeader.F_NEEDS_CSUM, gsoType, headerLength, gsoSize, L4, checksumAt, 0)
                 .emit(new VirtioNetFrame().wrap(header, 0, VNET));
         return header.array();
     }
@@ -414,6 +442,27 @@ public final class Warmup {
         return true;
     }
 
+    /**
+     * {@value #BULK_SEGMENTS} large segments up and their bytes back down, which fill the guest's window: the
+     * guest acknowledges each segment that brings data, as Linux acknowledges each large segment it takes in
+     * one piece, and so opens the window again.
+     */
+    private boolean bulk() throws IOException {
+        for (int i = 0; i < BULK_SEGMENTS; i++) {
+            send(Ipv4Frames.tcp(out, GUEST_MAC, GATEWAY_MAC, GUEST, guestPort, GATEWAY, tcpPort,
+                    TcpFlags.ACK | (i == BULK_SEGMENTS - 1 ? TcpFlags.PSH : 0), sequence, acknowledgment, 502, BULK),
+                    TCP_CHECKSUM_AT, TCP_LARGE_SEGMENT);
+            sequence += BULK_BYTES;
+        }
+        for (int got = 0; got < BULK_SEGMENTS * BULK_BYTES; got += received) {
+            if (!awaitSegment(0)) {
+                return false;
+            }
+            segment(TcpFlags.ACK, NOTHING);
+        }
+        return true;
+    }
+
     /** Closes the current connection, if there is one. */
     private boolean close() throws IOException {
         if (!connected) {
@@ -437,7 +486,7 @@ public final class Warmup {
 
     /** The TCP peer: echoes every byte of each connection, one connection at a time, until it is closed. */
     private static void serveTcp(ServerSocket server) {
-        byte[] buffer = new byte[4096];
+        byte[] buffer = new byte[BULK_BYTES];
         while (!server.isClosed()) {
             try (Socket s = server.accept(); InputStream i = s.getInputStream(); OutputStream o = s.getOutputStream()) {
                 s.setTcpNoDelay(true);
