@@ -146,6 +146,11 @@ final class NetworkCollector implements MultiCollector {
                 + "(connections), udp (one per guest address and port).");
         flows.add(c.tcpConnections(), labels.add("protocol", "tcp"));
         flows.add(c.udpFlows(), labels.add("protocol", "udp"));
+        Family resent = counter("vnet4j_usernet_tcp_resent_segments", "TCP segments a user network sent to its guests "
+                + "again to repair a loss: after=ack (duplicate or partial ACKs: one round trip lost), timeout (an RTO: "
+                + "200 ms or more lost).");
+        resent.add(c.tcpResent() - c.tcpResentAtTimeout(), labels.add("after", "ack"));
+        resent.add(c.tcpResentAtTimeout(), labels.add("after", "timeout"));
         gauge("vnet4j_usernet_leases", "DHCP leases of a user network not expired.").add(c.leases(), labels);
         Family dns = counter("vnet4j_usernet_dns_queries", "DNS queries to a user network's resolver address: "
                 + "outcome=forwarded (to the host's resolver), answered (here: the guests' names), refused (REFUSED, "

@@ -6,6 +6,8 @@ import java.util.Map;
  * A user network's numbers at one instant, for metrics (read on its loop: {@link UsernetNetdev#counts()}).
  *
  * @param tcpConnections NAT'd TCP connections open now (host forwards' included)
+ * @param tcpResent TCP segments resent to guests to repair losses, since start
+ * @param tcpResentAtTimeout of those, the ones resent at a retransmission time-out
  * @param udpFlows UDP flows now (one per guest address and port)
  * @param leases DHCP leases not expired
  * @param dnsForwarded DNS queries sent to the upstream resolver
@@ -15,5 +17,5 @@ import java.util.Map;
  * @param tftpFailed TFTP transfers refused, expired or aborted
  * @param dropped frames and datagrams not handled, by cause (the keys name them: "malformed", "fragments", ...)
  */
-public record UsernetCounts(int tcpConnections, int udpFlows, int leases, long dnsForwarded, long dnsAnswered,
+public record UsernetCounts(int tcpConnections, long tcpResent, long tcpResentAtTimeout, int udpFlows, int leases, long dnsForwarded, long dnsAnswered,
                             long dnsRefused, long tftpCompleted, long tftpFailed, Map<String, Long> dropped) {}

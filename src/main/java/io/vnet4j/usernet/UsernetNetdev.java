@@ -193,7 +193,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
             tftpFailed = tftp.refused() + tftp.expired() + tftp.aborted();
             dropped.put("tftp_malformed", tftp.malformed());
         }
-        return new UsernetCounts(tcp.connectionCount(), nat.flowCount(), leases, services.dnsForwarded(),
+        return new UsernetCounts(tcp.connectionCount(), tcp.resent(), tcp.resentAtTimeout(), nat.flowCount(), leases, services.dnsForwarded(),
                 services.dnsAnswered(), services.dnsDropped(), tftpCompleted, tftpFailed, dropped);
     }
 

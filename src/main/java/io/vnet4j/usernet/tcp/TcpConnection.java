@@ -93,6 +93,9 @@ public final class TcpConnection {
     private final ReceiveAssembler held = new ReceiveAssembler();
     /** Out-of-order segments dropped because the assembler had no range left for them. */
     private long outOfOrderDropped;
+    /** Segments sent again to repair a loss: all of them, and those of them sent at an RTO (go-back-N). */
+    private long resent;
+    private long resentAtTimeout;
     /** Both SYNs said SACK-permitted: our ACKs tell the guest which held ranges arrived (RFC 2018). */
     private boolean sackPermitted;
     private final TcpSackBlocks sack = new TcpSackBlocks();
@@ -440,6 +443,16 @@ public final class TcpConnection {
         return outOfOrderDropped;
     }
 
+    /** Segments (data or FIN) sent again to repair a loss: by fast retransmit, at a partial ACK or at an RTO. */
+    public long resent() {
+        return resent;
+    }
+
+    /** Of {@link #resent()}, those sent at an RTO: each cost the connection a timeout's wait. */
+    public long resentAtTimeout() {
+        return resentAtTimeout;
+    }
+
     /**
      * Lets in-order data wait for {@link #flushAck()} instead of acknowledging each segment, up to
      * {@value #COALESCED_ACK_BYTES} bytes: the caller flushes after each batch of frames, so a burst of
@@ -508,7 +521,9 @@ public final class TcpConnection {
     }
 
     private void advanceSndNxt(int n, long now) {
-        if (!timing && sndNxt == sndMax) { // new data, never a retransmission, is timed (Karn)
+        if (sndNxt != sndMax) {
+            resent++; // after a go-back-N
+        } else if (!timing) { // new data, never a retransmission, is timed (Karn)
             timing = true;
             timedEnd = sndNxt + n;
             timedAt = now;
@@ -541,7 +556,9 @@ public final class TcpConnection {
         timing = false;
         inRecovery = false;
         sndNxt = sndUna;
+        long before = resent;
         transmit(now);
+        resentAtTimeout += resent - before;
         if (rtoDeadline == 0) {
             armRto(now);
         }
@@ -551,6 +568,7 @@ public final class TcpConnection {
     private void retransmitOne() {
         timing = false;
         int outstanding = dataInFlight();
+        resent++;
         if (outstanding > 0) {
             sink.segment(this, TcpFlags.ACK, sndUna, rcvNxt, advertise(), 0,
                     Math.min(outstanding, largeSegments ? LARGE_SEGMENT : sendMss), null, null);

@@ -117,6 +117,9 @@ public final class TcpNat {
     private long refusedCapacity;
     /** Connections in TIME_WAIT closed early to make room for a new one. */
     private long timeWaitsEnded;
+    /** Segments resent to guests (and of them at an RTO) by connections that have closed; see {@link #describe}. */
+    private long closedResent;
+    private long closedResentAtTimeout;
     private final int windowBudget;
     private int sending;
     private int windowShare;
@@ -382,6 +385,8 @@ public final class TcpNat {
     }
 
     private void close(Flow flow) {
+        closedResent += flow.connection.resent();
+        closedResentAtTimeout += flow.connection.resentAtTimeout();
         flows.remove(flow.key);
         timeWaiting.remove(flow);
         try {
@@ -438,13 +443,34 @@ public final class TcpNat {
             } catch (IOException e) {
                 remote = "(closed)";
             }
-            lines.add("tcp " + flow.key + " via host "
-                    + remote + " " + flow.connection.state() + (flow.connection.outOfOrderDropped() == 0 ? ""
-                    : ", " + flow.connection.outOfOrderDropped() + " out-of-order segments dropped"));
+            TcpConnection c = flow.connection;
+            lines.add("tcp " + flow.key + " via host " + remote + " " + c.state()
+                    + (c.outOfOrderDropped() == 0 ? "" : ", " + c.outOfOrderDropped() + " out-of-order segments dropped")
+                    + (c.resent() == 0 ? "" : ", " + c.resent() + " segments resent to the guest (" + c.resentAtTimeout()
+                            + " at a time-out)"));
         }
         lines.add("tcp connections: " + flows.size() + " of at most " + maxConnections + ", " + timeWaiting.size()
                 + " in TIME_WAIT; " + timeWaitsEnded + " TIME_WAITs ended early for a new connection, " + refusedCapacity
-                + " refused with the table full");
+                + " refused with the table full; " + resent() + " segments resent to guests (" + resentAtTimeout()
+                + " at a time-out)");
+    }
+
+    /** Segments resent to guests by every connection so far, open or closed ({@link TcpConnection#resent()}). */
+    public long resent() {
+        long n = closedResent;
+        for (Flow flow : flows.values()) {
+            n += flow.connection.resent();
+        }
+        return n;
+    }
+
+    /** Of {@link #resent()}, those sent at an RTO. */
+    public long resentAtTimeout() {
+        long n = closedResentAtTimeout;
+        for (Flow flow : flows.values()) {
+            n += flow.connection.resentAtTimeout();
+        }
+        return n;
     }
 
     /**

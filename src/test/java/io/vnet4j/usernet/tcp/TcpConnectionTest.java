@@ -717,6 +717,8 @@ class TcpConnectionTest {
                 assertThat(segs).extracting(Seg::seq).containsExactly(ISS + 1001, ISS + 2001);
                 assertThat(segs.get(0).data()).isEqualTo(range(data, 1000, 2000));
             }
+            assertThat(h.c.resent()).isEqualTo(6);
+            assertThat(h.c.resentAtTimeout()).isEqualTo(6);
         }
 
         @Test
@@ -817,6 +819,8 @@ class TcpConnectionTest {
             h.guest(ACK, GISN + 1, ISS + 5001, 65535); // everything: recovery ends
             h.nothingSent();
             assertThat(h.c.hostReadRoom()).isEqualTo(BUF);
+            assertThat(h.c.resent()).isEqualTo(2);
+            assertThat(h.c.resentAtTimeout()).isZero();
         }
 
         @Test
