@@ -204,7 +204,8 @@ public final class FrameQueue {
      * Hands up to {@code maxFrames} queued frames to {@code handler}, oldest first, while their lengths plus
      * 4 bytes each fit in {@code maxBytes}; waits up to {@code timeoutNanos} for a first frame. The handler
      * runs under the queue's lock, so it must only copy (the cheapest way for a consumer that copies
-     * anyway: one lock round per batch). Only one thread may drain a queue.
+     * anyway: one lock round per batch). Only one thread at a time may drain a queue (a lock of the
+     * caller's may hand that role between threads, as a TAP's write lock does).
      *
      * @return the number of frames handed over, or -1 when the queue is closed and empty
      */

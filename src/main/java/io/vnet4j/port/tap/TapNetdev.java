@@ -51,6 +51,8 @@ public final class TapNetdev extends QueuedPort implements Netdev {
     private volatile boolean closing;
     /** Held by whoever writes to the TAP: the writer thread, or a hub thread writing through. */
     private final ReentrantLock writeLock = new ReentrantLock();
+    /** Queued frames go to the TAP through this, under {@link #writeLock}: by the writer thread or a hub thread. */
+    private final FrameQueue.FrameHandler queuedWriter = this::writeQueued;
     /** The write buffer and where the frame goes in it (after the virtio-net header, with vnet_hdr). */
     private MemorySegment out;
     private ByteBuffer outBuffer;
@@ -243,9 +245,12 @@ public final class TapNetdev extends QueuedPort implements Netdev {
     }
 
     /**
-     * With the queue empty and the writer idle, the frame goes to the TAP at once on the hub's thread (a
-     * TAP write never blocks): one thread hand-off less for a ping or an ACK. The write lock keeps the
-     * frames in order with the writer's.
+     * Unless another thread is writing, the frame goes to the TAP at once on the hub's thread (a TAP write
+     * never blocks): one thread hand-off less for a ping or an ACK. Frames queued meanwhile (while another
+     * thread held the write lock) are written first, on this thread, so the frames keep their order and a
+     * burst stays paced by its own writes: left to the writer thread, a user network's 1 MiB flight of
+     * 64 KiB segments, produced about twice as fast as the TAP takes them, overflowed the queue, and each
+     * lost segment cost the download a retransmission.
      */
     @Override
     protected int writeThrough(ByteBuffer frame, int offset, int length, int segmentSize) {
@@ -253,11 +258,17 @@ public final class TapNetdev extends QueuedPort implements Netdev {
             return NOT_WRITTEN;
         }
         try {
-            if (closing || !queue.isEmpty()) {
+            if (closing) {
                 return NOT_WRITTEN;
+            }
+            if (!queue.isEmpty()) {
+                queue.drainInPlace(queuedWriter, queue.capacity(), Integer.MAX_VALUE, 0);
             }
             outBuffer.put(header, frame, offset, length); // absolute: the frame buffer's position does not matter
             return write(length, segmentSize) ? WRITTEN : WRITE_FAILED;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // a drain without a time-out does not wait
+            return NOT_WRITTEN;
         } finally {
             writeLock.unlock();
         }
@@ -271,18 +282,23 @@ public final class TapNetdev extends QueuedPort implements Netdev {
         return device.write(header + length) == 0;
     }
 
+    /** Writes a queued frame where it lies in the ring, under the write lock; a failed write is a drop. */
+    private void writeQueued(ByteBuffer ring, int offset, int length, int segmentSize) {
+        outBuffer.put(header, ring, offset, length);
+        if (!write(length, segmentSize)) {
+            counters().countTxDrop();
+        }
+    }
+
     private void writeLoop() {
-        FrameQueue.FrameHandler writer = (ring, offset, length, segmentSize) -> {
-            outBuffer.put(header, ring, offset, length);
-            if (!write(length, segmentSize)) {
-                counters().countTxDrop();
-            }
-        };
         try {
-            while (queue.awaitFrames(WRITER_WAKEUP_NANOS) >= 0) {
+            for (int ready; (ready = queue.awaitFrames(WRITER_WAKEUP_NANOS)) >= 0; ) {
+                if (ready == 0) {
+                    continue; // a time-out: the lock stays free for the hub's threads
+                }
                 writeLock.lock();
                 try {
-                    queue.drainInPlace(writer, queue.capacity(), 1, 0);
+                    queue.drainInPlace(queuedWriter, queue.capacity(), 1, 0);
                 } finally {
                     writeLock.unlock();
                 }
