@@ -235,6 +235,8 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
             m.put("state", c.state());
             m.put("to-guest-bytes", c.toGuestBytes());
             m.put("to-host-bytes", c.toHostBytes());
+            m.put("resent-segments", c.resent());
+            m.put("resent-at-timeout", c.resentAtTimeout());
             connections.add(m);
         }
         List<Object> flows = new ArrayList<>();
@@ -247,6 +249,8 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
         state.put("neighbours", neighbours);
         state.put("forwards", forwards);
         state.put("tcp", connections);
+        state.put("tcp-resent-segments", tcp.resent());
+        state.put("tcp-resent-at-timeout", tcp.resentAtTimeout());
         state.put("udp", flows);
         return state;
     }

@@ -287,6 +287,26 @@ class ControlServerTest {
     }
 
     @Test
+    void aUserNetworksStateCountsTheTcpSegmentsResentToGuests() throws Exception {
+        try (io.vnet4j.Network network = new io.vnet4j.Network()) {
+            network.addNetdev("user,id=u,ipv6=off");
+            Path other = dir.resolve("user.sock");
+            ControlServer withUser = new ControlServer(other, network::netdevs, "1.2.3");
+            withUser.start();
+            try (ControlClient client = new ControlClient(other)) {
+                Map<?, ?> hub = (Map<?, ?>) ((List<?>) client.execute(Map.of("execute", "query-network")).get("return")).get(0);
+                Map<?, ?> user = (Map<?, ?>) ((List<?>) hub.get("netdevs")).get(0);
+                Map<?, ?> state = (Map<?, ?>) user.get("state");
+                assertThat(state.get("tcp")).isEqualTo(List.of());
+                assertThat(state.get("tcp-resent-segments")).isEqualTo(0L);
+                assertThat(state.get("tcp-resent-at-timeout")).isEqualTo(0L);
+            } finally {
+                withUser.close();
+            }
+        }
+    }
+
+    @Test
     void controlClientSpeaksToTheServer() throws Exception {
         nic("a");
         try (ControlClient client = new ControlClient(socket)) {

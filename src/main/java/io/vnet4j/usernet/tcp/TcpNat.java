@@ -446,12 +446,12 @@ public final class TcpNat {
             TcpConnection c = flow.connection;
             lines.add("tcp " + flow.key + " via host " + remote + " " + c.state()
                     + (c.outOfOrderDropped() == 0 ? "" : ", " + c.outOfOrderDropped() + " out-of-order segments dropped")
-                    + (c.resent() == 0 ? "" : ", " + c.resent() + " segments resent to the guest (" + c.resentAtTimeout()
-                            + " at a time-out)"));
+                    + (c.resent() == 0 ? "" : ", segments resent to the guest: " + c.resent() + " ("
+                            + c.resentAtTimeout() + " at a time-out)"));
         }
         lines.add("tcp connections: " + flows.size() + " of at most " + maxConnections + ", " + timeWaiting.size()
                 + " in TIME_WAIT; " + timeWaitsEnded + " TIME_WAITs ended early for a new connection, " + refusedCapacity
-                + " refused with the table full; " + resent() + " segments resent to guests (" + resentAtTimeout()
+                + " refused with the table full; segments resent to guests: " + resent() + " (" + resentAtTimeout()
                 + " at a time-out)");
     }
 
@@ -475,17 +475,19 @@ public final class TcpNat {
 
     /**
      * One connection for {@code query-network} and {@code info usernet}: the guest's end, where it goes (the
-     * remote address as the guest sees it), its state and the bytes queued each way.
+     * remote address as the guest sees it), its state, the bytes queued each way and the segments resent
+     * to the guest ({@link TcpConnection#resent()}, of them at a time-out).
      */
     public record ConnectionInfo(IpAddress guest, int guestPort, IpAddress remote, int remotePort, String state,
-                                 int toGuestBytes, int toHostBytes) {}
+                                 int toGuestBytes, int toHostBytes, long resent, long resentAtTimeout) {}
 
     /** The connections now, in no particular order. */
     public List<ConnectionInfo> connections() {
         List<ConnectionInfo> list = new ArrayList<>(flows.size());
         for (Flow flow : flows.values()) {
             list.add(new ConnectionInfo(flow.key.guest(), flow.key.guestPort(), flow.key.remote(), flow.key.remotePort(),
-                    flow.connection.state().name(), flow.connection.pendingToGuest(), flow.connection.pendingToHost()));
+                    flow.connection.state().name(), flow.connection.pendingToGuest(), flow.connection.pendingToHost(),
+                    flow.connection.resent(), flow.connection.resentAtTimeout()));
         }
         return list;
     }

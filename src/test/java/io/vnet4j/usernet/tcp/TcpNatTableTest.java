@@ -76,7 +76,7 @@ class TcpNatTableTest {
         assertThat(sent.getLast().flags() & TcpFlags.RST).isNotZero();
         assertThat(tcp.connectionCount()).isEqualTo(2);
         assertThat(counts()).contains("0 TIME_WAITs ended early for a new connection, 1 refused with the table full; "
-                + "0 segments resent to guests (0 at a time-out)");
+                + "segments resent to guests: 0 (0 at a time-out)");
     }
 
     /** Opens a connection from {@code guestPort} to the listener; returns our initial sequence number (0 after RST). */
