@@ -48,7 +48,8 @@ import java.util.function.BooleanSupplier;
  * send first an ARP request and {@value #PINGS_PER_ROUND} pings to the gateway each, then a DNS query
  * through the NAT and {@value #REQUESTS_PER_ROUND} request/response transactions on a TCP connection through
  * the NAT each (a new connection every {@value #REQUESTS_PER_CONNECTION} requests, so the handshake and close
- * paths count too). The frames are shaped as a Linux guest's on an offloading TAP: TCP and UDP with a
+ * paths count too), and once in {@value #BULK_EVERY} rounds a bulk exchange of large segments both ways. The
+ * frames are shaped as a Linux guest's on an offloading TAP: TCP and UDP with a
  * partial checksum (NEEDS_CSUM) mostly, SYN options, requests of 1 byte and of 1 KiB, delayed ACKs. A path
  * the warm-up never took is compiled without it, and the first real frame that takes it throws the
  * compiled code away (HotSpot's "uncommon trap") and waits for a new compile. Compiled code belongs to the
@@ -124,11 +125,12 @@ public final class Warmup {
     static final int BULK_SEGMENTS = 2;
     /** The payload bytes per segment the guest's large segment is cut to (its MSS: MTU 1500, no options). */
     private static final int GUEST_MSS = 1460;
-    private static final byte[] BULK = new byte[BULK_BYTES];
     /** The virtio-net header of the guest's large segment: NEEDS_CSUM and TSO (GSO_TCPV4) at {@link #GUEST_MSS}. */
     private static final byte[] TCP_LARGE_SEGMENT = virtioHeader(VirtioNetHeader.GSO_TCPV4, L4 + TcpSegment.MIN_HEADER_LENGTH,
             GUEST_MSS, TCP_CHECKSUM_AT);
 
+    /** The bulk exchange's payload (made per warm-up, not kept for the process's life). */
+    private final byte[] bulk = new byte[BULK_BYTES];
     private final ByteBuffer out = ByteBuffer.allocate(EthernetFrame.HEADER_LENGTH + Ipv4Packet.MIN_HEADER_LENGTH
             + TcpSegment.MIN_HEADER_LENGTH + BULK_BYTES);
     private final EthernetFrame eth = new EthernetFrame();
@@ -450,7 +452,7 @@ public final class Warmup {
     private boolean bulk() throws IOException {
         for (int i = 0; i < BULK_SEGMENTS; i++) {
             send(Ipv4Frames.tcp(out, GUEST_MAC, GATEWAY_MAC, GUEST, guestPort, GATEWAY, tcpPort,
-                    TcpFlags.ACK | (i == BULK_SEGMENTS - 1 ? TcpFlags.PSH : 0), sequence, acknowledgment, 502, BULK),
+                    TcpFlags.ACK | (i == BULK_SEGMENTS - 1 ? TcpFlags.PSH : 0), sequence, acknowledgment, 502, bulk),
                     TCP_CHECKSUM_AT, TCP_LARGE_SEGMENT);
             sequence += BULK_BYTES;
         }
