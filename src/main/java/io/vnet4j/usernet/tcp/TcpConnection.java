@@ -568,11 +568,12 @@ public final class TcpConnection {
     private void retransmitOne() {
         timing = false;
         int outstanding = dataInFlight();
-        resent++;
         if (outstanding > 0) {
+            resent++;
             sink.segment(this, TcpFlags.ACK, sndUna, rcvNxt, advertise(), 0,
                     Math.min(outstanding, largeSegments ? LARGE_SEGMENT : sendMss), null, null);
         } else if (hostEof && !finAcked && sndNxt == dataEnd() + 1) {
+            resent++;
             sink.segment(this, TcpFlags.FIN | TcpFlags.ACK, dataEnd(), rcvNxt, advertise(), 0, 0, null, null);
         }
     }
