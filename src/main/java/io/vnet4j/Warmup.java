@@ -113,10 +113,10 @@ public final class Warmup {
     /**
      * Every this many rounds of the second kind, a bulk exchange: {@value #BULK_SEGMENTS} large segments of
      * {@value #BULK_BYTES} bytes up (TSO, as an offloading guest's TCP sends), echoed back down in the
-     * gateway's large segments, more than the guest's window holds. Without it a guest's first bulk transfer took compiled code down branches the warm-up
-     * never took (uncommon traps in the gateway's TCP output, the TAP's GSO header, the queues), ran
-     * interpreted while C2 recompiled, and went at half speed for its first two seconds (4.6-5.4 against 8-10
-     * Gbit/s at MTU 65520, docs/benchmarks.md).
+     * gateway's large segments, more than the guest's window holds. Without it a guest's first bulk transfer
+     * took compiled code down branches the warm-up never took (uncommon traps in the gateway's TCP output, the
+     * TAP's GSO header, the queues), ran interpreted while C2 recompiled, and went at half speed for its first
+     * two seconds (4.6-5.4 against 8-10 Gbit/s at MTU 65520, docs/benchmarks.md).
      */
     static final int BULK_EVERY = 2;
     /** The payload of each of the guest's large segments. */

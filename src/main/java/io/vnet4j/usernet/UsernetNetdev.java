@@ -193,8 +193,8 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
             tftpFailed = tftp.refused() + tftp.expired() + tftp.aborted();
             dropped.put("tftp_malformed", tftp.malformed());
         }
-        return new UsernetCounts(tcp.connectionCount(), tcp.resent(), tcp.resentAtTimeout(), nat.flowCount(), leases, services.dnsForwarded(),
-                services.dnsAnswered(), services.dnsDropped(), tftpCompleted, tftpFailed, dropped);
+        return new UsernetCounts(tcp.connectionCount(), tcp.resent(), tcp.resentAtTimeout(), nat.flowCount(), leases,
+                services.dnsForwarded(), services.dnsAnswered(), services.dnsDropped(), tftpCompleted, tftpFailed, dropped);
     }
 
     private Map<String, Object> structuredState(long now) {

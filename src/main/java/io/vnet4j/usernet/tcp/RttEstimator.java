@@ -36,9 +36,4 @@ final class RttEstimator {
         }
         return Math.min(TcpConnection.MAX_RTO, Math.max(TcpConnection.MIN_RTO, srtt + Math.max(GRANULARITY, 4 * rttvar)));
     }
-
-    /** The smoothed round-trip time, or -1 before the first sample. */
-    long srtt() {
-        return measured ? srtt : -1;
-    }
 }
