@@ -6,6 +6,8 @@
 #   ping1, ping5, ping100  pings to the gateway: 10 at 1/s, 25 at 5/s, 300 at 100/s (mean RTT, ms);
 #   rr1, rr1k, crr         bench/tcp-rr.py to an echo server on 127.0.0.1 for SECS seconds (transactions/s);
 #   up, down               iperf3 to a server on 127.0.0.1 for SECS seconds, after 1 s left out (Gbit/s).
+# Each side's daemon and servers run in a namespace standing in for the host (vnab-host, lib.sh's host_ns),
+# made afresh for each side of each round, so that no run meets the TIME_WAIT sockets of the one before.
 # A and B are checkouts with their own target/ (build each with `bin/vnet4j --version` first); AJ and BJ
 # (environment) add JVM options to one side through JDK_JAVA_OPTIONS; MTU (environment) sets the user
 # network's mtu= (default 1500). Prints median [lowest-highest].
@@ -21,12 +23,11 @@ port=5298
 pids=()
 cleanup() {
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    for ns in vnab-A vnab-B; do ip netns del "$ns" 2>/dev/null || true; done
+    pids=()
+    local n
+    for n in vnab-A vnab-B vnab-host; do ip netns del "$n" 2>/dev/null || true; done
 }
 trap cleanup EXIT
-python3 "$here/bench/tcp-rr.py" server 127.0.0.1 $port & pids+=($!)
-iperf3 -s -B 127.0.0.1 -p $((port + 1)) >/dev/null 2>&1 & pids+=($!)
-sleep 0.3
 mean_ping() { # ns count interval
     ip netns exec "$1" busybox ping -q -c "$2" -i "$3" 10.0.2.2 2>/dev/null | sed -n 's|.*= [0-9.]*/\([0-9.]*\)/.*|\1|p'
 }
@@ -34,11 +35,16 @@ declare -A res
 for _ in $(seq 1 "$rounds"); do
     for side in A B; do
         ns=vnab-$side dir_var=dir_$side opts_var=${side}J
-        ip netns del "$ns" 2>/dev/null || true
+        cleanup
         ip netns add "$ns"
-        JDK_JAVA_OPTIONS="${!opts_var:-}" "${!dir_var}/bin/vnet4j" -netdev user,id=u,ipv6=off,mtu="${MTU:-1500}" \
+        host_ns vnab-host
+        ip netns exec vnab-host python3 "$here/bench/tcp-rr.py" server 127.0.0.1 $port & pids+=($!)
+        ip netns exec vnab-host iperf3 -s -B 127.0.0.1 -p $((port + 1)) >/dev/null 2>&1 & pids+=($!)
+        JDK_JAVA_OPTIONS="${!opts_var:-}" ip netns exec vnab-host "${!dir_var}/bin/vnet4j" \
+            -netdev user,id=u,ipv6=off,mtu="${MTU:-1500}" \
             -netdev tap,id=t,ifname=tap0,netns=/run/netns/$ns,configure=on >/dev/null 2>&1 &
         pid=$!
+        pids+=($pid)
         wait_route "$ns"
         sleep "$settle"
         for m in "${modes[@]}"; do
@@ -53,7 +59,7 @@ for _ in $(seq 1 "$rounds"); do
             res[$side,$m]+="$v "
         done
         kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
-        ip netns del "$ns"
+        cleanup
     done
 done
 median() {

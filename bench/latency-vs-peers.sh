@@ -8,7 +8,8 @@
 #     request/response over one connection, and connect-request-close, SECONDS each: transactions/s.
 # Contenders: vnet4j (bin/vnet4j -netdev user + tap netns=,configure=on), slirp4netns -c, pasta with
 # 10.0.2.100/24 and gateway 10.0.2.2 (its --map-gw maps the gateway to the host for TCP).
-# Every contender runs ROUNDS times, rounds interleaved; tables give the median [lowest-highest].
+# Every contender runs ROUNDS times, rounds interleaved; tables give the median [lowest-highest]. Each run's
+# contender and echo server are in a namespace standing in for the host (lib.sh's host_ns), made afresh.
 # Everything runs in namespaces this script creates (vnbench-l-*) and deletes; traffic stays on this machine.
 # Usage: bench/latency-vs-peers.sh [SECONDS] [ROUNDS]
 set -euo pipefail
@@ -19,14 +20,16 @@ port=5297
 pids=()
 cleanup() {
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    pids=()
     sleep 0.3
-    for ns in $(ip netns list | awk '/^vnbench-l-/ {print $1}'); do ip netns del "$ns" 2>/dev/null || true; done
+    local n
+    for n in $(ip netns list | awk '/^vnbench-l-/ {print $1}'); do ip netns del "$n" 2>/dev/null || true; done
 }
 trap cleanup EXIT
 cleanup
+# shellcheck source=lib.sh
+. bench/lib.sh
 bin/vnet4j --version >/dev/null   # builds the jar first if needed
-python3 bench/tcp-rr.py server 127.0.0.1 $port & pids+=($!)
-sleep 0.3
 
 median() { # numbers -> "median [min-max]"
     [ $# -gt 0 ] || { printf -- '-'; return; }
@@ -45,12 +48,12 @@ wait_address() { # ns: wait, without sending anything, until tap0 has its addres
     done
     echo "tap0 in $1 never came up" >&2; return 1
 }
-start() { # tool ns -> pid of the contender
+start() { # tool ns -> pid of the contender, started in the namespace vnbench-l-host
     case $1 in
-        vnet4j) bin/vnet4j -netdev user,id=u,ipv6=off -netdev tap,id=t,ifname=tap0,netns=/run/netns/$2,configure=on \
+        vnet4j) ip netns exec vnbench-l-host bin/vnet4j -netdev user,id=u,ipv6=off -netdev tap,id=t,ifname=tap0,netns=/run/netns/$2,configure=on \
                     >/dev/null 2>&1 & ;;
-        slirp4netns) slirp4netns -c --netns-type=path /run/netns/$2 tap0 >/dev/null 2>&1 & ;;
-        pasta) pasta --config-net -a 10.0.2.100 -n 24 -g 10.0.2.2 -I tap0 --netns /run/netns/$2 -f --runas 0 \
+        slirp4netns) ip netns exec vnbench-l-host slirp4netns -c --netns-type=path /run/netns/$2 tap0 >/dev/null 2>&1 & ;;
+        pasta) ip netns exec vnbench-l-host pasta --config-net -a 10.0.2.100 -n 24 -g 10.0.2.2 -I tap0 --netns /run/netns/$2 -f --runas 0 \
                     -t none -u none -T none -U none >/dev/null 2>&1 & ;;
     esac
     echo $!
@@ -64,7 +67,10 @@ for round in $(seq 1 "$rounds"); do
         echo "round $round of $rounds: $tool" >&2
         ns=vnbench-l-$tool
         ip netns add "$ns"
+        host_ns vnbench-l-host
+        ip netns exec vnbench-l-host python3 bench/tcp-rr.py server 127.0.0.1 $port & pids+=($!)
         pid=$(start "$tool" "$ns")
+        pids+=("$pid")
         wait_address "$ns"
         sleep 1
         if [ "$tool" != pasta ]; then
@@ -77,7 +83,7 @@ for round in $(seq 1 "$rounds"); do
             case $mode in rr1) rr1[$tool]+="$tps ";; rr1k) rr1k[$tool]+="$tps ";; crr) crr[$tool]+="$tps ";; esac
         done
         kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
-        ip netns del "$ns"
+        cleanup
     done
 done
 set -e
