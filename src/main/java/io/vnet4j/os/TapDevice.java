@@ -106,11 +106,6 @@ public final class TapDevice implements AutoCloseable {
         return new TapDevice(fd, name);
     }
 
-    /** The descriptor, to hand to another process. */
-    int descriptor() {
-        return fd;
-    }
-
     /** Work to do inside the TAP's namespace once it exists, given the interface name. */
     @FunctionalInterface
     public interface NamespaceTask {
@@ -204,6 +199,35 @@ public final class TapDevice implements AutoCloseable {
         } catch (Throwable t) {
             throw new IOException("read from " + name + ": " + t, t);
         }
+    }
+
+    /**
+     * Reads a frame into {@link #receivedBuffer()} at 0 if one is waiting, without waiting: for a loop that
+     * watches {@link #descriptor()} itself.
+     *
+     * @return its length, or -1 when none is waiting or the device is closed
+     */
+    public int readNow() throws IOException {
+        try {
+            long n = (long) FrameCalls.READ.invokeExact(rxErrno, fd, rxData, (long) MAX_FRAME);
+            if (n < 0) {
+                int e = Libc.errno(rxErrno);
+                if (e == Libc.EAGAIN || e == Libc.EINTR || closed) {
+                    return -1;
+                }
+                throw new IOException("read from " + name + ": " + Libc.strerror(e));
+            }
+            return closed ? -1 : (int) n;
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("read from " + name + ": " + t, t);
+        }
+    }
+
+    /** The device's descriptor (non-blocking): for a loop that polls it ({@link #readNow}), or to hand to another process. */
+    public int descriptor() {
+        return fd;
     }
 
     /** The last frame read, as a direct buffer over the read memory. */

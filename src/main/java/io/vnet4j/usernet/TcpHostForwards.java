@@ -12,8 +12,8 @@ import java.net.InetSocketAddress;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * TCP host forwarding ({@code hostfwd=tcp:...}): a host listener per rule; each accepted connection is
@@ -27,16 +27,20 @@ final class TcpHostForwards {
     private final GatewayAddresses gateway;
     private final HostForwardGuests guests;
     private final VirtualPorts ports;
-    private final List<Rule> rules = new ArrayList<>();
+    /** The rules and their listeners' registrations, in the order they were added. */
+    private final Map<Rule, LoopSelector.Key> rules = new LinkedHashMap<>();
+    private final LoopSelector selector;
 
-    TcpHostForwards(TcpNat tcp, GatewayAddresses gateway, HostForwardGuests guests, VirtualPorts ports) {
+    TcpHostForwards(TcpNat tcp, GatewayAddresses gateway, HostForwardGuests guests, VirtualPorts ports,
+                    LoopSelector selector) {
+        this.selector = selector;
         this.tcp = tcp;
         this.gateway = gateway;
         this.guests = guests;
         this.ports = ports;
     }
 
-    void listen(UserConfig.HostForward forward, LoopSelector selector) throws IOException {
+    void listen(UserConfig.HostForward forward) throws IOException {
         InetSocketAddress local = new InetSocketAddress(forward.hostAddress().toInetAddress(), forward.hostPort());
         ServerSocketChannel listener = ServerSocketChannel.open(SocketAddresses.family(local));
         try {
@@ -48,8 +52,12 @@ final class TcpHostForwards {
                     + ": " + e.getMessage(), e);
         }
         Rule rule = new Rule(forward, listener);
-        selector.register(listener, SelectionKey.OP_ACCEPT, rule);
-        rules.add(rule);
+        try {
+            rules.put(rule, selector.register(listener, SelectionKey.OP_ACCEPT, rule));
+        } catch (IOException e) {
+            listener.close();
+            throw e;
+        }
     }
 
     void acceptable(Rule rule, long now) {
@@ -80,9 +88,9 @@ final class TcpHostForwards {
      * stay (as in libslirp). False when there is none.
      */
     boolean remove(IpAddress hostAddress, int hostPort) {
-        for (Rule rule : rules) {
+        for (Rule rule : rules.keySet()) {
             if (rule.forward.listensOn(hostAddress, hostPort)) {
-                rules.remove(rule);
+                selector.cancel(rules.remove(rule));
                 Shutdown.closeQuietly(rule.listener);
                 return true;
             }
@@ -91,8 +99,9 @@ final class TcpHostForwards {
     }
 
     void close() {
-        for (Rule rule : rules) {
-            Shutdown.closeQuietly(rule.listener);
+        for (Map.Entry<Rule, LoopSelector.Key> rule : rules.entrySet()) {
+            selector.cancel(rule.getValue());
+            Shutdown.closeQuietly(rule.getKey().listener);
         }
     }
 }

@@ -13,6 +13,7 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -48,12 +49,16 @@ final class UdpHostForwards {
     private final GatewayAddresses gateway;
     private final HostForwardGuests guests;
     private final VirtualPorts ports;
-    private final List<Rule> rules = new java.util.ArrayList<>();
+    /** The rules and their sockets' registrations, in the order they were added. */
+    private final Map<Rule, LoopSelector.Key> rules = new LinkedHashMap<>();
     private final Map<Integer, Peer> byPort = new HashMap<>();
     private final Map<ClientKey, Peer> byClient = new HashMap<>();
     private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(65536);
+    private final LoopSelector selector;
 
-    UdpHostForwards(GuestOutput out, GatewayAddresses gateway, HostForwardGuests guests, VirtualPorts ports) {
+    UdpHostForwards(GuestOutput out, GatewayAddresses gateway, HostForwardGuests guests, VirtualPorts ports,
+                    LoopSelector selector) {
+        this.selector = selector;
         this.guests = guests;
         this.out = out;
         this.gateway = gateway;
@@ -61,7 +66,7 @@ final class UdpHostForwards {
     }
 
     /** Opens the host socket of a rule; fails when the address is taken. */
-    void listen(UserConfig.HostForward forward, LoopSelector selector) throws IOException {
+    void listen(UserConfig.HostForward forward) throws IOException {
         InetSocketAddress local = new InetSocketAddress(forward.hostAddress().toInetAddress(), forward.hostPort());
         DatagramChannel channel = DatagramChannel.open(SocketAddresses.family(local));
         try {
@@ -73,8 +78,12 @@ final class UdpHostForwards {
                     + ": " + e.getMessage(), e);
         }
         Rule rule = new Rule(forward, channel);
-        selector.register(channel, SelectionKey.OP_READ, rule);
-        rules.add(rule);
+        try {
+            rules.put(rule, selector.register(channel, SelectionKey.OP_READ, rule));
+        } catch (IOException e) {
+            channel.close();
+            throw e;
+        }
     }
 
     /** Datagrams from host clients of a rule go to the guest. */
@@ -143,9 +152,9 @@ final class UdpHostForwards {
      * forgotten. False when there is none.
      */
     boolean remove(IpAddress hostAddress, int hostPort) {
-        for (Rule rule : rules) {
+        for (Rule rule : rules.keySet()) {
             if (rule.forward.listensOn(hostAddress, hostPort)) {
-                rules.remove(rule);
+                selector.cancel(rules.remove(rule));
                 Shutdown.closeQuietly(rule.channel);
                 byPort.values().removeIf(peer -> peer.rule == rule);
                 byClient.values().removeIf(peer -> peer.rule == rule);
@@ -156,8 +165,9 @@ final class UdpHostForwards {
     }
 
     void close() {
-        for (Rule rule : rules) {
-            Shutdown.closeQuietly(rule.channel);
+        for (Map.Entry<Rule, LoopSelector.Key> rule : rules.entrySet()) {
+            selector.cancel(rule.getValue());
+            Shutdown.closeQuietly(rule.getKey().channel);
         }
     }
 }

@@ -55,6 +55,7 @@ final class UdpNat {
         long lastUsed;
         /** Pinned flows: datagrams sent upstream and not answered yet. */
         int unanswered;
+        LoopSelector.Key selectionKey;
 
         Flow(FlowKey key, DatagramChannel channel, int fd, long now) {
             this.key = key;
@@ -146,7 +147,12 @@ final class UdpNat {
         channel.configureBlocking(false);
         channel.bind(outbound.localFor(target));
         Flow flow = new Flow(key, channel, errorQueueOf(channel, key.guest().isIpv6()), now);
-        selector.register(channel, SelectionKey.OP_READ, flow);
+        try {
+            flow.selectionKey = selector.register(channel, SelectionKey.OP_READ, flow);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
         flows.put(key, flow);
         return flow;
     }
@@ -298,14 +304,17 @@ final class UdpNat {
     }
 
     void closeAll() {
-        flows.values().forEach(UdpNat::close);
+        flows.values().forEach(this::close);
         flows.clear();
         if (errorQueue != null) {
             errorQueue.close();
         }
     }
 
-    private static void close(Flow flow) {
+    private void close(Flow flow) {
+        if (flow.selectionKey != null) {
+            selector.cancel(flow.selectionKey);
+        }
         try {
             flow.channel.close();
         } catch (IOException e) {

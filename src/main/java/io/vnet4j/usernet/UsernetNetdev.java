@@ -9,6 +9,7 @@ import io.vnet4j.fabric.Hub;
 import io.vnet4j.fabric.Netdev;
 import io.vnet4j.fabric.Port;
 import io.vnet4j.fabric.QueuedPort;
+import io.vnet4j.fabric.ReadingLoop;
 import io.vnet4j.os.ChannelDescriptors;
 import io.vnet4j.usernet.dhcp.DhcpCounters;
 import io.vnet4j.usernet.dhcp.Lease;
@@ -22,11 +23,9 @@ import io.vnet4j.wire.MacAddress;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,15 +36,16 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * {@code -netdev user}: the user-mode gateway as a port on a hub. Theory of operation: one platform
  * thread runs the gateway, so no state is shared: it takes the frames the hub queued for this port,
- * waits on a selector for the host sockets of the NAT flows, and polls the time-driven work (retransmission,
+ * waits on its {@link LoopSelector} (an epoll of its own) for the host sockets of the NAT flows, and polls the time-driven work (retransmission,
  * reassembly and flow expiry, TFTP) every {@code POLL_INTERVAL_NANOS}. A frame queued by the hub wakes
  * the selector only when the loop is asleep.
  */
-public final class UsernetNetdev extends QueuedPort implements Netdev {
+public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLoop {
     /**
      * Timed work (retransmission, expiry, TFTP) is polled this often, not after every batch of frames: a
      * poll walks every connection and flow. Every timer in the gateway is 200 ms or longer.
@@ -78,9 +78,12 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
      */
     private final ReentrantLock gatewayLock = new ReentrantLock();
     private final FrameQueue.FrameHandler fromHub = this::frameFromHub;
-    private Selector selector;
-    /** The selector as the flows see it: counts what only the loop's next select applies. */
+    /** What the loop waits on: the host sockets of the flows and forwards. */
     private LoopSelector loopSelector;
+    /** Hands a ready host socket to its owner ({@link #dispatch}); one object for every pass. */
+    private final Consumer<LoopSelector.Key> dispatch = this::dispatch;
+    /** The time of the pass that dispatches. */
+    private long dispatchTime;
     private Gateway gateway;
     /** The hub's way to our leases, for its log lines (a VM leaving names its lease). */
     private final java.util.function.LongFunction<String> leaseBook = this::leaseOf;
@@ -101,6 +104,8 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
     private NeighborDiscovery ndp;
     private Thread loop;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    /** The ports whose descriptors this loop reads for them ({@link #adopt}), under the gateway lock. */
+    private final Map<ReadingLoop.Reader, LoopSelector.Key> lentReads = new LinkedHashMap<>();
     private volatile boolean sleeping;
     private volatile boolean closed;
     /** The loop ended (closed, or stopped on an error): no hub thread may run the gateway any more. */
@@ -269,9 +274,9 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
     public void addHostForward(UserConfig.HostForward forward) throws IOException {
         onLoop(() -> {
             if (forward.udp()) {
-                udpForwards.listen(forward, loopSelector);
+                udpForwards.listen(forward);
             } else {
-                tcpForwards.listen(forward, loopSelector);
+                tcpForwards.listen(forward);
             }
             hostForwards.add(forward);
             Log.info(id() + ": forwarding " + forwardText(forward) + " (added)");
@@ -290,9 +295,9 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
         return onLoop(() -> {
             boolean removed = udp ? udpForwards.remove(hostAddress, hostPort) : tcpForwards.remove(hostAddress, hostPort);
             if (removed) {
-                // a channel registered with a selector really closes when its cancelled key is flushed, so the
-                // port is free once this returns (the keys selected here wait for the loop's handleSelected)
-                selector.selectNow();
+                // a channel registered with a JDK selector really closes when its cancelled key is flushed, so
+                // the port is free once this returns (the keys selected here wait for the loop's handleSelected)
+                loopSelector.selectNow();
                 hostForwards.removeIf(f -> f.udp() == udp && f.listensOn(hostAddress, hostPort));
                 Log.info(id() + ": no longer forwarding " + (udp ? "udp " : "tcp ") + hostAddress.toUriString() + ":" + hostPort);
             }
@@ -330,7 +335,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
                 result.completeExceptionally(e);
             }
         });
-        selector.wakeup();
+        loopSelector.wakeup();
         try {
             return result.get(2, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
@@ -403,8 +408,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
 
     @Override
     public void start() throws IOException {
-        selector = Selector.open();
-        loopSelector = new LoopSelector(selector);
+        loopSelector = LoopSelector.open();
         neighbors = new NeighborTable();
         out = new GuestOutput((frame, offset, length, segmentSize) -> deliver(frame, offset, length, segmentSize),
                 neighbors, config.mtu(), System::nanoTime);
@@ -420,21 +424,21 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
                 guest, guestPort, remote, remotePort, sequence, IcmpErrors.ofException(cause, guest.isIpv4())));
         HostForwardGuests guests = new HostForwardGuests(config, neighbors);
         hostForwardGuests = guests;
-        udpForwards = new UdpHostForwards(out, addresses, guests, ports);
-        tcpForwards = new TcpHostForwards(tcp, addresses, guests, ports);
+        udpForwards = new UdpHostForwards(out, addresses, guests, ports, loopSelector);
+        tcpForwards = new TcpHostForwards(tcp, addresses, guests, ports, loopSelector);
         try {
             for (UserConfig.HostForward f : config.hostForwards()) {
                 if (f.udp()) {
-                    udpForwards.listen(f, loopSelector);
+                    udpForwards.listen(f);
                 } else {
-                    tcpForwards.listen(f, loopSelector);
+                    tcpForwards.listen(f);
                 }
                 hostForwards.add(f);
             }
         } catch (IOException e) {
             udpForwards.close();
             tcpForwards.close();
-            selector.close();
+            loopSelector.close();
             throw new IOException(id() + ": " + e.getMessage(), e);
         }
         services = new UdpServices(id(), config, addresses, nat, out, neighbors,
@@ -497,7 +501,8 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
      * the guest left to the TAP) that finds the loop asleep and nothing
      * queued is handled at once on the hub's thread, under the gateway lock: its answer leaves without
      * waiting for the loop to wake, one thread hand-off less. The loop is woken afterwards only when it has
-     * something to take up: a socket registered or its interest changed ({@link LoopSelector#changes()}), or a
+     * something to take up: a socket registered or its interest changed that only its next select applies
+     * ({@link LoopSelector#pendingChanges()}: never with epoll), or a
      * task queued; a ping or a data segment that changed nothing leaves it asleep. Bulk data is left to the
      * loop's thread, so reading the guest's frames and handling them still run side by side.
      */
@@ -511,10 +516,10 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
             if (stopped || !sleeping || !queue.isEmpty()) {
                 return NOT_WRITTEN;
             }
-            long changes = loopSelector.changes();
+            long changes = loopSelector.pendingChanges();
             gateway.frame(frame, offset, length, segmentSize > 0, System.nanoTime());
             tcp.flushAcks();
-            loopNeeded = loopSelector.changes() != changes || !tasks.isEmpty();
+            loopNeeded = loopSelector.pendingChanges() != changes || !tasks.isEmpty();
         } catch (RuntimeException e) {
             Log.warn(id() + ": a frame was dropped on an internal error: " + e);
             return WRITE_FAILED;
@@ -522,7 +527,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
             gatewayLock.unlock();
         }
         if (loopNeeded) {
-            selector.wakeup();
+            loopSelector.wakeup();
         }
         return WRITTEN;
     }
@@ -530,7 +535,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
     @Override
     protected void frameQueued() {
         if (sleeping) {
-            selector.wakeup();
+            loopSelector.wakeup();
         }
     }
 
@@ -553,9 +558,13 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
         } catch (RuntimeException e) {
             Log.warn(id() + ": the user network stopped on an internal error: " + e);
         } finally {
+            List<ReadingLoop.Reader> returned;
             gatewayLock.lock(); // a hub thread may be handling a frame
             try {
                 stopped = true;
+                returned = List.copyOf(lentReads.keySet());
+                lentReads.values().forEach(loopSelector::cancel);
+                lentReads.clear();
                 tcp.closeAll();
                 nat.closeAll();
                 udpForwards.close();
@@ -568,6 +577,42 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
             } finally {
                 gatewayLock.unlock();
             }
+            returned.forEach(ReadingLoop.Reader::readsReturned);
+        }
+    }
+
+    /**
+     * Reads a port's descriptor in this loop (a TAP on the hub, see {@link ReadingLoop}): its frames are then
+     * read on the loop's thread and handled there, the first in the next pass, with no thread woken between
+     * the guest's frame and the answer. Registering needs no wake-up of the loop (epoll).
+     */
+    @Override
+    public boolean adopt(int fd, ReadingLoop.Reader reader) {
+        gatewayLock.lock();
+        try {
+            if (stopped || closed || loopSelector == null || !loopSelector.watchesDescriptors()) {
+                return false;
+            }
+            lentReads.put(reader, loopSelector.registerDescriptor(fd, SelectionKey.OP_READ, reader));
+            return true;
+        } catch (IOException e) {
+            Log.warn(id() + ": cannot read a port's descriptor in the loop (" + e.getMessage() + "); it reads by itself");
+            return false;
+        } finally {
+            gatewayLock.unlock();
+        }
+    }
+
+    @Override
+    public void release(ReadingLoop.Reader reader) {
+        gatewayLock.lock(); // the loop calls readers only under it, so none is running when this returns
+        try {
+            LoopSelector.Key key = lentReads.remove(reader);
+            if (key != null) {
+                loopSelector.cancel(key);
+            }
+        } finally {
+            gatewayLock.unlock();
         }
     }
 
@@ -586,7 +631,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
             icmp = IcmpProxy.open(id(), out, errors, addresses, egress && config.ipv4(),
                     egress && config.ipv6().isPresent(), answer -> {
                         tasks.add(() -> icmp.deliver(answer));
-                        selector.wakeup();
+                        loopSelector.wakeup();
                     });
             gateway.useIcmpProxy(icmp);
         } finally {
@@ -614,9 +659,9 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
         }
         sleeping = true;
         if (queue.isEmpty() && tasks.isEmpty()) {
-            selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextPoll - now)));
+            loopSelector.select(TimeUnit.NANOSECONDS.toMillis(nextPoll - now));
         } else {
-            selector.selectNow();
+            loopSelector.selectNow();
         }
         sleeping = false;
         now = System.nanoTime();
@@ -634,20 +679,19 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
 
     /** Hands each ready host socket to its owner. */
     private void handleSelected(long now) {
-        Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
-        while (keys.hasNext()) {
-            SelectionKey key = keys.next();
-            keys.remove();
-            if (!key.isValid()) {
-                continue;
-            }
-            switch (key.attachment()) {
-                case TcpNat.Flow flow -> tcp.ready(flow, now);
-                case UdpNat.Flow flow -> nat.readable(flow, now);
-                case UdpHostForwards.Rule rule -> udpForwards.readable(rule, now);
-                case TcpHostForwards.Rule rule -> tcpForwards.acceptable(rule, now);
-                default -> key.cancel();
-            }
+        dispatchTime = now;
+        loopSelector.forEachReady(dispatch);
+    }
+
+    private void dispatch(LoopSelector.Key key) {
+        long now = dispatchTime;
+        switch (key.attachment()) {
+            case TcpNat.Flow flow -> tcp.ready(flow, now);
+            case UdpNat.Flow flow -> nat.readable(flow, now);
+            case UdpHostForwards.Rule rule -> udpForwards.readable(rule, now);
+            case TcpHostForwards.Rule rule -> tcpForwards.acceptable(rule, now);
+            case ReadingLoop.Reader reader -> reader.readWaiting();
+            default -> loopSelector.cancel(key);
         }
     }
 
@@ -656,10 +700,10 @@ public final class UsernetNetdev extends QueuedPort implements Netdev {
         closed = true;
         hub.removeLeaseBook(leaseBook);
         super.close();
-        if (selector != null) {
-            selector.wakeup();
+        if (loopSelector != null) {
+            loopSelector.wakeup();
             Shutdown.join(loop);
-            Shutdown.closeQuietly(selector);
+            loopSelector.close();
         }
     }
 }

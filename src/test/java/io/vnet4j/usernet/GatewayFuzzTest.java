@@ -101,11 +101,12 @@ class GatewayFuzzTest {
         NeighborTable arpTable = new NeighborTable();
         GuestOutput out = new GuestOutput(this::checkSent, arpTable, config.mtu(), () -> clock);
         GatewayAddresses addresses = GatewayAddresses.of(config);
-        UdpNat nat = new UdpNat(new LoopSelector(closedSelector), out, new IcmpErrors(out), addresses);
-        TcpNat tcpNat = new TcpNat(new LoopSelector(closedSelector), out::sendTcp, config.mtu(), UsernetNetdev.TCP_WINDOW_BUDGET,
+        LoopSelector loopSelector = LoopSelector.of(closedSelector);
+        UdpNat nat = new UdpNat(loopSelector, out, new IcmpErrors(out), addresses);
+        TcpNat tcpNat = new TcpNat(loopSelector, out::sendTcp, config.mtu(), UsernetNetdev.TCP_WINDOW_BUDGET,
                 new Random(0));
         UdpHostForwards udpForwards = new UdpHostForwards(out, addresses,
-                new HostForwardGuests(config, arpTable), new VirtualPorts());
+                new HostForwardGuests(config, arpTable), new VirtualPorts(), loopSelector);
         UdpServices services = new UdpServices("fuzz", config, addresses, nat, out, arpTable,
                 DnsUpstreams.resolve(config, Path.of("/nonexistent")), udpForwards);
         GuestForwards guestForwards = new GuestForwards(config.guestForwards());

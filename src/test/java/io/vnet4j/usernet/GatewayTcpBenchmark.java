@@ -85,11 +85,12 @@ public class GatewayTcpBenchmark {
         arp.learn(GuestFrames6.GUEST, GuestFrames6.GUEST_MAC);
         GatewayAddresses addresses = GatewayAddresses.of(config);
         GuestOutput out = new GuestOutput(this::fromGateway, arp, config.mtu(), () -> now);
-        UdpNat udp = new UdpNat(new LoopSelector(selector), out, new IcmpErrors(out), addresses);
-        tcp = new TcpNat(new LoopSelector(selector), out::sendTcp, config.mtu(), UsernetNetdev.TCP_WINDOW_BUDGET, new Random(0));
+        LoopSelector loopSelector = LoopSelector.of(selector);
+        UdpNat udp = new UdpNat(loopSelector, out, new IcmpErrors(out), addresses);
+        tcp = new TcpNat(loopSelector, out::sendTcp, config.mtu(), UsernetNetdev.TCP_WINDOW_BUDGET, new Random(0));
         UdpServices services = new UdpServices("bench", config, addresses, udp, out, arp,
                 DnsUpstreams.resolve(config, Path.of("/nonexistent")), new UdpHostForwards(out, addresses,
-                new HostForwardGuests(config, arp), new VirtualPorts()));
+                new HostForwardGuests(config, arp), new VirtualPorts(), loopSelector));
         gateway = new Gateway(config, addresses, out, arp, udp, services, tcp, new GuestForwards(config.guestForwards()),
                 new NeighborDiscovery(config, addresses, out, arp, new Random(0), 0), new IcmpErrors(out));
 

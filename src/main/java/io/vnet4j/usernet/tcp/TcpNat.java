@@ -73,7 +73,7 @@ public final class TcpNat {
         final FlowKey key;
         final TcpConnection connection;
         final SocketChannel channel;
-        SelectionKey selectionKey;
+        LoopSelector.Key selectionKey;
         boolean hostEof;
         boolean ackQueued;
 
@@ -271,7 +271,7 @@ public final class TcpNat {
 
     /** The selector says a flow's host socket is ready. */
     public void ready(Flow flow, long now) {
-        SelectionKey k = flow.selectionKey;
+        LoopSelector.Key k = flow.selectionKey;
         try {
             if (k.isConnectable()) {
                 try {
@@ -366,7 +366,7 @@ public final class TcpNat {
         if (c.state() == TcpConnection.State.TIME_WAIT) {
             timeWaiting.add(flow);
         }
-        SelectionKey k = flow.selectionKey;
+        LoopSelector.Key k = flow.selectionKey;
         if (k == null || !k.isValid()) {
             return;
         }
@@ -389,6 +389,9 @@ public final class TcpNat {
         closedResentAtTimeout += flow.connection.resentAtTimeout();
         flows.remove(flow.key);
         timeWaiting.remove(flow);
+        if (flow.selectionKey != null) {
+            selector.cancel(flow.selectionKey);
+        }
         try {
             if (flow.connection.abortsHost() && flow.channel.isOpen()) {
                 flow.channel.setOption(StandardSocketOptions.SO_LINGER, 0);

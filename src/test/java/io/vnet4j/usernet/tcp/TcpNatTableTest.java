@@ -10,8 +10,6 @@ import io.vnet4j.wire.TcpSynOptions;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
@@ -32,7 +30,7 @@ class TcpNatTableTest {
     private record Seg(int guestPort, int flags, int seq, int ack) {}
 
     private final List<Seg> sent = new ArrayList<>();
-    private Selector selector;
+    private LoopSelector selector;
     private ServerSocketChannel listener;
     private InetSocketAddress target;
     private TcpNat tcp;
@@ -40,10 +38,10 @@ class TcpNatTableTest {
 
     @BeforeEach
     void open() throws IOException {
-        selector = Selector.open();
+        selector = LoopSelector.open();
         listener = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
         target = (InetSocketAddress) listener.getLocalAddress();
-        tcp = new TcpNat(new LoopSelector(selector), (source, sourcePort, destination, destinationPort, flags, sequence,
+        tcp = new TcpNat(selector, (source, sourcePort, destination, destinationPort, flags, sequence,
                 acknowledgment, window, connection, payloadFromFront, payloadLength, options, sack, segmentSize)
                 -> sent.add(new Seg(destinationPort, flags, sequence, acknowledgment)), 1500, 1 << 20, new Random(0));
         tcp.maxConnections(2);
@@ -117,10 +115,7 @@ class TcpNatTableTest {
 
     private void pump() throws IOException {
         selector.select(100);
-        for (SelectionKey k : selector.selectedKeys()) {
-            tcp.ready((TcpNat.Flow) k.attachment(), ++now);
-        }
-        selector.selectedKeys().clear();
+        selector.forEachReady(k -> tcp.ready((TcpNat.Flow) k.attachment(), ++now));
     }
 
     private String counts() {

@@ -1,0 +1,197 @@
+package io.vnet4j.usernet.flow;
+
+import io.vnet4j.os.ChannelDescriptors;
+import io.vnet4j.os.Epoll;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.IllegalBlockingModeException;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.util.Arrays;
+import java.util.function.Consumer;
+
+/**
+ * A {@link LoopSelector} on an {@link Epoll} of its own, watching the JDK channels' descriptors
+ * ({@link ChannelDescriptors}); the channels are used for their I/O as before, never registered with a JDK
+ * selector, so a closed one closes at once.
+ *
+ * <p>Theory of operation. Each key has a slot in a table; the epoll's data for its descriptor is the slot and
+ * the slot's generation, so an event still in the last wait's list for a key cancelled since (and its slot
+ * reused) is recognised and skipped. The interest maps as the JDK's epoll selector maps it: OP_READ and
+ * OP_ACCEPT to EPOLLIN, OP_WRITE and OP_CONNECT to EPOLLOUT; EPOLLERR or EPOLLHUP make every op of the
+ * interest ready, so its owner's read or connect meets the error; an empty interest removes the descriptor
+ * from the epoll (as the JDK does), so a hung-up socket nobody reads does not wake the loop again and again.
+ */
+final class EpollLoopSelector extends LoopSelector {
+    private final Epoll epoll;
+    private Key[] slots = new Key[64];
+    private int[] generations = new int[64];
+    private int[] free = new int[64];
+    private int freeCount;
+    private int used;
+    private int readyCount;
+
+    private EpollLoopSelector(Epoll epoll) {
+        this.epoll = epoll;
+    }
+
+    static EpollLoopSelector create() throws IOException {
+        return new EpollLoopSelector(Epoll.open());
+    }
+
+    @Override
+    public Key register(SelectableChannel channel, int ops, Object attachment) throws IOException {
+        if (channel.isBlocking()) {
+            throw new IllegalBlockingModeException();
+        }
+        int fd = ChannelDescriptors.of(channel);
+        if (fd < 0 || !channel.isOpen()) {
+            throw new IOException("a closed channel cannot be watched");
+        }
+        return add(new Key(channel, attachment, 0), fd, ops);
+    }
+
+    @Override
+    public boolean watchesDescriptors() {
+        return true;
+    }
+
+    @Override
+    public Key registerDescriptor(int fd, int ops, Object attachment) throws IOException {
+        return add(new Key(null, attachment, 0), fd, ops);
+    }
+
+    private Key add(Key key, int fd, int ops) throws IOException {
+        key.fd = fd;
+        key.slot = takeSlot();
+        key.generation = generations[key.slot];
+        slots[key.slot] = key;
+        try {
+            watch(key, ops);
+        } catch (UncheckedIOException e) {
+            cancel(key);
+            throw e.getCause();
+        }
+        return key;
+    }
+
+    @Override
+    public void interest(Key key, int ops) {
+        if (key.interest != ops && key.valid) {
+            watch(key, ops);
+        }
+    }
+
+    private void watch(Key key, int ops) {
+        int events = ((ops & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT)) != 0 ? Epoll.EPOLLIN : 0)
+                | ((ops & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT)) != 0 ? Epoll.EPOLLOUT : 0);
+        long data = (long) key.generation << 32 | key.slot;
+        try {
+            if (events == 0) {
+                if (key.watched) {
+                    epoll.delete(key.fd);
+                    key.watched = false;
+                }
+            } else if (key.watched) {
+                epoll.modify(key.fd, events, data);
+            } else {
+                epoll.add(key.fd, events, data);
+                key.watched = true;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a descriptor closed under its key: a bug of the caller
+        }
+        key.interest = ops;
+    }
+
+    @Override
+    public void cancel(Key key) {
+        if (!key.valid) {
+            return;
+        }
+        key.valid = false;
+        if (key.watched && (key.channel == null || key.channel.isOpen())) {
+            try {
+                epoll.delete(key.fd);
+            } catch (IOException e) {
+                // gone from the epoll either way once its descriptor closes
+            }
+        }
+        key.watched = false;
+        slots[key.slot] = null;
+        generations[key.slot]++;
+        free[freeCount++] = key.slot;
+    }
+
+    private int takeSlot() {
+        if (freeCount > 0) {
+            return free[--freeCount];
+        }
+        if (used == slots.length) {
+            slots = Arrays.copyOf(slots, used * 2);
+            generations = Arrays.copyOf(generations, used * 2);
+            free = Arrays.copyOf(free, used * 2);
+        }
+        return used++;
+    }
+
+    /** How many keys are registered and not cancelled (for tests: every closed flow cancels its key). */
+    int registered() {
+        return used - freeCount;
+    }
+
+    @Override
+    public long pendingChanges() {
+        return 0;
+    }
+
+    @Override
+    public void select(long timeoutMillis) throws IOException {
+        readyCount = epoll.await((int) Math.min(Integer.MAX_VALUE, Math.max(1, timeoutMillis)));
+    }
+
+    @Override
+    public void selectNow() throws IOException {
+        readyCount = epoll.await(0);
+    }
+
+    @Override
+    public void wakeup() {
+        epoll.wake();
+    }
+
+    @Override
+    public void forEachReady(Consumer<Key> action) {
+        int n = readyCount;
+        readyCount = 0;
+        for (int i = 0; i < n; i++) {
+            long data = epoll.data(i);
+            if (data == Epoll.WAKE_DATA) {
+                continue;
+            }
+            int slot = (int) data;
+            Key key = slot >= 0 && slot < used ? slots[slot] : null;
+            if (key == null || key.generation != (int) (data >>> 32) || !key.valid) {
+                continue; // cancelled since the wait
+            }
+            int events = epoll.events(i);
+            int ready;
+            if ((events & (Epoll.EPOLLERR | Epoll.EPOLLHUP)) != 0) {
+                ready = key.interest;
+            } else {
+                ready = ((events & Epoll.EPOLLIN) != 0 ? key.interest & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT) : 0)
+                        | ((events & Epoll.EPOLLOUT) != 0 ? key.interest & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT) : 0);
+            }
+            if (ready != 0) {
+                key.ready = ready;
+                action.accept(key);
+                key.ready = 0;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        epoll.close();
+    }
+}

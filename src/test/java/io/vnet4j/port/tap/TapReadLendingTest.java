@@ -1,0 +1,114 @@
+package io.vnet4j.port.tap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vnet4j.Network;
+import io.vnet4j.config.NetdevConfig;
+import io.vnet4j.os.TapDevice;
+import io.vnet4j.wire.Ipv4Address;
+import io.vnet4j.wire.Ipv4Frames;
+import io.vnet4j.wire.offload.VirtioNetFrame;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A TAP on a hub with a user network lends its reads to the network's loop (no reader thread of its own),
+ * takes them back when the network goes, and gives them up cleanly when it goes first. The TAP's device
+ * here is one end of a socket pair ({@link TapDevice#pair}, as the warm-up's); the test plays the guest at
+ * the other end with ARP requests to the gateway.
+ */
+@Timeout(30)
+class TapReadLendingTest {
+    private static final long GUEST_MAC = 0x0200_0000_0042L;
+    private static final int GUEST = Ipv4Address.parse("10.0.2.15");
+    private static final int GATEWAY = Ipv4Address.parse("10.0.2.2");
+
+    private Network network;
+    private TapDevice[] pair;
+    private final ByteBuffer frame = ByteBuffer.allocate(1514);
+
+    @BeforeEach
+    void start() throws IOException {
+        pair = TapDevice.pair("lending");
+        network = new Network();
+    }
+
+    @AfterEach
+    void stop() {
+        network.close();
+        pair[1].close();
+        pair[1].release();
+    }
+
+    private TapNetdev tap() throws IOException {
+        return network.add(new TapNetdev(new NetdevConfig.Tap("t", "tap", 0, "", "lending", null, null, null, null,
+                null, 0, true), network.hubs().hub(0), pair[0]));
+    }
+
+    private static boolean readerThreadRuns() {
+        return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("vnet4j-t-rx") && t.isAlive());
+    }
+
+    /** Sends an ARP request for the gateway from the guest's end; true when the reply came back. */
+    private boolean gatewayAnswers() throws IOException {
+        int length = Ipv4Frames.arpRequest(frame, GUEST_MAC, GUEST, GATEWAY);
+        MemorySegment out = pair[1].writeBuffer();
+        out.asSlice(0, VirtioNetFrame.HEADER_LENGTH).fill((byte) 0);
+        MemorySegment.copy(MemorySegment.ofBuffer(frame), 0, out, VirtioNetFrame.HEADER_LENGTH, length);
+        pair[1].write(VirtioNetFrame.HEADER_LENGTH + length);
+        for (int i = 0; i < 10; i++) { // ten reads of at most 200 ms each
+            int n = pair[1].read();
+            if (n > VirtioNetFrame.HEADER_LENGTH + 13
+                    && pair[1].receivedBuffer().getShort(VirtioNetFrame.HEADER_LENGTH + 12) == 0x0806) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void theUserNetworksLoopReadsATapThatJoinsItsHub() throws Exception {
+        network.addNetdev("user,id=u,ipv6=off");
+        tap();
+        assertThat(readerThreadRuns()).as("no reader thread of the TAP's own").isFalse();
+        assertThat(gatewayAnswers()).isTrue();
+        assertThat(gatewayAnswers()).isTrue();
+    }
+
+    @Test
+    void theTapReadsByItselfAgainWhenTheUserNetworkGoes() throws Exception {
+        network.addNetdev("user,id=u,ipv6=off");
+        tap();
+        assertThat(network.removeNetdev("u")).isTrue();
+        assertThat(readerThreadRuns()).isTrue();
+        network.addNetdev("user,id=u2,ipv6=off"); // a network that comes after the TAP does not take its reads
+        assertThat(gatewayAnswers()).isTrue();
+    }
+
+    @Test
+    void aTapThatGoesFirstLeavesTheUserNetworkRunning() throws Exception {
+        network.addNetdev("user,id=u,ipv6=off");
+        tap();
+        assertThat(network.removeNetdev("t")).isTrue();
+        // a second TAP over a new pair is read by the same loop: the first one's registration is gone
+        pair[1].close();
+        pair[1].release();
+        pair = TapDevice.pair("lending-2");
+        tap();
+        assertThat(readerThreadRuns()).isFalse();
+        assertThat(gatewayAnswers()).isTrue();
+    }
+
+    @Test
+    void aTapStartedBeforeTheUserNetworkReadsByItself() throws Exception {
+        tap();
+        network.addNetdev("user,id=u,ipv6=off");
+        assertThat(readerThreadRuns()).isTrue();
+        assertThat(gatewayAnswers()).isTrue();
+    }
+}
