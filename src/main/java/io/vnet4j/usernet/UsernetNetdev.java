@@ -508,6 +508,9 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
      */
     @Override
     protected int writeThrough(ByteBuffer frame, int offset, int length, int segmentSize) {
+        if (Thread.currentThread() == loop) {
+            return handleOnLoop(frame, offset, length, segmentSize);
+        }
         if (length > AT_ONCE_MAX_FRAME || !sleeping || !gatewayLock.tryLock()) {
             return NOT_WRITTEN;
         }
@@ -530,6 +533,25 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
             loopSelector.wakeup();
         }
         return WRITTEN;
+    }
+
+    /**
+     * A frame this loop read itself, from a port that lent it its reads ({@link #adopt}), any size: handled
+     * at once, under the gateway lock the loop holds, without a copy into the queue; after frames already
+     * queued, which keep it for the next pass so that the order holds. The ACKs it leaves owing go out
+     * after the batch ({@link #handleSelected}).
+     */
+    private int handleOnLoop(ByteBuffer frame, int offset, int length, int segmentSize) {
+        if (!queue.isEmpty()) {
+            return NOT_WRITTEN;
+        }
+        try {
+            gateway.frame(frame, offset, length, segmentSize > 0, dispatchTime);
+            return WRITTEN;
+        } catch (RuntimeException e) {
+            Log.warn(id() + ": a frame was dropped on an internal error: " + e);
+            return WRITE_FAILED;
+        }
     }
 
     @Override
@@ -681,6 +703,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
     private void handleSelected(long now) {
         dispatchTime = now;
         loopSelector.forEachReady(dispatch);
+        tcp.flushAcks(); // owed by frames read from a lent port's descriptor and handled at once
     }
 
     private void dispatch(LoopSelector.Key key) {
