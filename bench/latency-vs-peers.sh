@@ -25,7 +25,8 @@ cleanup() {
     local n
     for n in $(ip netns list | awk '/^vnbench-l-/ {print $1}'); do ip netns del "$n" 2>/dev/null || true; done
 }
-trap cleanup EXIT
+logs=$(mktemp -d)
+trap 'cleanup; rm -rf "$logs"' EXIT
 cleanup
 # shellcheck source=lib.sh
 . bench/lib.sh
@@ -51,10 +52,10 @@ wait_address() { # ns: wait, without sending anything, until tap0 has its addres
 start() { # tool ns -> pid of the contender, started in the namespace vnbench-l-host
     case $1 in
         vnet4j) ip netns exec vnbench-l-host bin/vnet4j -netdev user,id=u,ipv6=off -netdev tap,id=t,ifname=tap0,netns=/run/netns/$2,configure=on \
-                    >/dev/null 2>&1 & ;;
-        slirp4netns) ip netns exec vnbench-l-host slirp4netns -c --netns-type=path /run/netns/$2 tap0 >/dev/null 2>&1 & ;;
+                    >"$logs/$1.log" 2>&1 & ;;
+        slirp4netns) ip netns exec vnbench-l-host slirp4netns -c --netns-type=path /run/netns/$2 tap0 >"$logs/$1.log" 2>&1 & ;;
         pasta) ip netns exec vnbench-l-host pasta --config-net -a 10.0.2.100 -n 24 -g 10.0.2.2 -I tap0 --netns /run/netns/$2 -f --runas 0 \
-                    -t none -u none -T none -U none >/dev/null 2>&1 & ;;
+                    -t none -u none -T none -U none >"$logs/$1.log" 2>&1 & ;;
     esac
     echo $!
 }
@@ -71,7 +72,7 @@ for round in $(seq 1 "$rounds"); do
         ip netns exec vnbench-l-host python3 bench/tcp-rr.py server 127.0.0.1 $port & pids+=($!)
         pid=$(start "$tool" "$ns")
         pids+=("$pid")
-        wait_address "$ns"
+        wait_address "$ns" || tail -5 "$logs/$tool.log" >&2
         sleep 1
         if [ "$tool" != pasta ]; then
             p1[$tool]+="$(mean_ping "$ns" 10 1) "

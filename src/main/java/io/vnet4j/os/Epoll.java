@@ -189,17 +189,18 @@ public final class Epoll implements AutoCloseable {
             return;
         }
         try {
+            // -1 only for a full counter (2^64 - 2 wakes unread) or a descriptor closed meanwhile: nothing to wake
             long ignored = (long) Calls.WRITE.invokeExact(wakeErrno, wakeFd, wakeValue, 8L);
         } catch (Throwable t) {
-            // a full counter (never, at 2^64 - 2) or a closed descriptor: nothing to wake
+            // invokeExact declares Throwable; a write to an eventfd throws nothing
         }
     }
 
     private void drainWake() {
         try {
-            long ignored = (long) Calls.READ.invokeExact(waitErrno, wakeFd, drained, 8L);
+            long ignored = (long) Calls.READ.invokeExact(waitErrno, wakeFd, drained, 8L); // -1 (EAGAIN): already drained
         } catch (Throwable t) {
-            // EAGAIN: another await drained it
+            // invokeExact declares Throwable; a read of an eventfd throws nothing
         }
     }
 

@@ -41,9 +41,12 @@ import java.util.function.Consumer;
 /**
  * {@code -netdev user}: the user-mode gateway as a port on a hub. Theory of operation: one platform
  * thread runs the gateway, so no state is shared: it takes the frames the hub queued for this port,
- * waits on its {@link LoopSelector} (an epoll of its own) for the host sockets of the NAT flows, and polls the time-driven work (retransmission,
- * reassembly and flow expiry, TFTP) every {@code POLL_INTERVAL_NANOS}. A frame queued by the hub wakes
- * the selector only when the loop is asleep.
+ * waits on its {@link LoopSelector} (an epoll of its own) for the host sockets of the NAT flows, and polls
+ * the time-driven work (retransmission, reassembly and flow expiry, TFTP) every {@code POLL_INTERVAL_NANOS}.
+ * A frame queued by the hub wakes the loop only when it is asleep. A TAP on the hub lends the loop its
+ * reads ({@link #adopt}): the loop reads it in the same epoll and handles each frame as it reads it, so a
+ * guest's request, the host socket's answer and the frame back all run on this one thread. Other ports'
+ * small frames are handled on their own threads while the loop sleeps ({@link #writeThrough}).
  */
 public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLoop {
     /**
