@@ -299,7 +299,8 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
             boolean removed = udp ? udpForwards.remove(hostAddress, hostPort) : tcpForwards.remove(hostAddress, hostPort);
             if (removed) {
                 // a channel registered with a JDK selector really closes when its cancelled key is flushed, so
-                // the port is free once this returns (the keys selected here wait for the loop's handleSelected)
+                // the port is free once this returns (the keys selected here wait for the loop's handleSelected;
+                // with epoll the close was immediate, and what this wait takes the next one reports again)
                 loopSelector.selectNow();
                 hostForwards.removeIf(f -> f.udp() == udp && f.listensOn(hostAddress, hostPort));
                 Log.info(id() + ": no longer forwarding " + (udp ? "udp " : "tcp ") + hostAddress.toUriString() + ":" + hostPort);
@@ -608,8 +609,8 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
 
     /**
      * Reads a port's descriptor in this loop (a TAP on the hub, see {@link ReadingLoop}): its frames are then
-     * read on the loop's thread and handled there, the first in the next pass, with no thread woken between
-     * the guest's frame and the answer. Registering needs no wake-up of the loop (epoll).
+     * read on the loop's thread and handled as they are read ({@link #handleOnLoop}), with no thread woken
+     * between the guest's frame and the answer. Registering needs no wake-up of the loop (epoll).
      */
     @Override
     public boolean adopt(int fd, ReadingLoop.Reader reader) {
