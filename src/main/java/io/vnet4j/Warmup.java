@@ -73,7 +73,7 @@ public final class Warmup {
     static final int ROUNDS = 2000;
     /** TCP requests in each round of the second kind, and on each connection. */
     static final int REQUESTS_PER_ROUND = 3;
-    static final int REQUESTS_PER_CONNECTION = 6;
+    static final int REQUESTS_PER_CONNECTION = 2;
     static final int BATCH = 500;
     static final long QUIET_COMPILE_MILLIS = 20;
     static final long MAX_NANOS = TimeUnit.SECONDS.toNanos(4);
