@@ -171,34 +171,21 @@ public final class TapDevice implements AutoCloseable {
      * @return its length, or -1 when none came or the device is closed
      */
     public int read() throws IOException {
+        int n = readNow();
+        if (n >= 0 || closed) {
+            return n;
+        }
         try {
-            long n = (long) FrameCalls.READ.invokeExact(rxErrno, fd, rxData, (long) MAX_FRAME);
-            if (n < 0 && Libc.errno(rxErrno) == Libc.EAGAIN && !closed) {
-                pollFd.set(ValueLayout.JAVA_INT, 0, fd);
-                pollFd.set(ValueLayout.JAVA_SHORT, 4, LinuxCalls.POLLIN);
-                pollFd.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
-                int ready = (int) FrameCalls.POLL.invokeExact(rxErrno, pollFd, 1L, POLL_MILLIS);
-                if (ready <= 0) {
-                    return -1;
-                }
-                n = (long) FrameCalls.READ.invokeExact(rxErrno, fd, rxData, (long) MAX_FRAME);
-            }
-            if (closed) {
+            pollFd.set(ValueLayout.JAVA_INT, 0, fd);
+            pollFd.set(ValueLayout.JAVA_SHORT, 4, LinuxCalls.POLLIN);
+            pollFd.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
+            if ((int) FrameCalls.POLL.invokeExact(rxErrno, pollFd, 1L, POLL_MILLIS) <= 0) {
                 return -1;
             }
-            if (n < 0) {
-                int e = Libc.errno(rxErrno);
-                if (e == Libc.EAGAIN || e == Libc.EINTR) {
-                    return -1;
-                }
-                throw new IOException("read from " + name + ": " + Libc.strerror(e));
-            }
-            return (int) n;
-        } catch (IOException e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IOException("read from " + name + ": " + t, t);
+            throw new IOException("poll " + name + ": " + t, t);
         }
+        return readNow();
     }
 
     /**

@@ -71,7 +71,10 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
     private final UserConfig config;
     private final String settings;
     private final Hub hub;
-    /** The time the loop's current batch of frames is handled at. */
+    /**
+     * The time the loop's current work is handled at: the frames it drains from its queue, then the ready
+     * sockets and the frames it reads itself from a lent port ({@link #handleOnLoop}). The loop's thread only.
+     */
     private long frameTime;
     /** When the loop's timed work is due next ({@link System#nanoTime()}); the loop's thread only. */
     private long nextPoll;
@@ -85,8 +88,6 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
     private LoopSelector loopSelector;
     /** Hands a ready host socket to its owner ({@link #dispatch}); one object for every pass. */
     private final Consumer<LoopSelector.Key> dispatch = this::dispatch;
-    /** The time of the pass that dispatches. */
-    private long dispatchTime;
     private Gateway gateway;
     /** The hub's way to our leases, for its log lines (a VM leaving names its lease). */
     private final java.util.function.LongFunction<String> leaseBook = this::leaseOf;
@@ -550,7 +551,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
             return NOT_WRITTEN;
         }
         try {
-            gateway.frame(frame, offset, length, segmentSize > 0, dispatchTime);
+            gateway.frame(frame, offset, length, segmentSize > 0, frameTime);
             return WRITTEN;
         } catch (RuntimeException e) {
             Log.warn(id() + ": a frame was dropped on an internal error: " + e);
@@ -705,13 +706,13 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
 
     /** Hands each ready host socket to its owner. */
     private void handleSelected(long now) {
-        dispatchTime = now;
+        frameTime = now;
         loopSelector.forEachReady(dispatch);
         tcp.flushAcks(); // owed by frames read from a lent port's descriptor and handled at once
     }
 
     private void dispatch(LoopSelector.Key key) {
-        long now = dispatchTime;
+        long now = frameTime;
         switch (key.attachment()) {
             case TcpNat.Flow flow -> tcp.ready(flow, now);
             case UdpNat.Flow flow -> nat.readable(flow, now);
