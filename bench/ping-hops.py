@@ -3,7 +3,8 @@
 
   perf script -i DATA | bench/ping-hops.py SERVER_THREAD_NAME
 
-A ping is followed from busybox's sendto: the server thread's wake-up, its switch in, poll's return, its
+A ping is followed from busybox's sendto: the server thread's wake-up, its switch in, poll's (or
+epoll_wait's) return, its
 read, its write (the echo reply), and busybox's recvfrom returning with the reply. Other processes' events
 (perf's own writes among them) are ignored; a ping whose events are not all found is skipped.
 """
@@ -11,7 +12,8 @@ import re
 import statistics
 import sys
 
-HOPS = ["guest's sendto -> server thread woken", "woken -> running", "poll returns -> read enters",
+HOPS = ["guest's sendto -> server thread woken", "woken -> running", "running -> poll returns",
+        "poll returns -> read enters",
         "read (system call)", "read returns -> write enters (the server's processing)",
         "write (system call, runs the guest's receive path)", "write returns -> the guest has the reply",
         "total: sendto enters -> recvfrom returns"]
@@ -41,7 +43,7 @@ def pings(ev, server):
             if 'wake' not in s:
                 if n == 'sched:sched_wakeup' and 'comm=' + server in rest:
                     s['wake'] = t
-            elif c == server and n == 'syscalls:sys_exit_poll' and 'pollx' not in s:
+            elif c == server and n in ('syscalls:sys_exit_poll', 'syscalls:sys_exit_epoll_wait') and 'pollx' not in s:
                 s['pollx'] = t
             elif n == 'sched:sched_switch' and 'next_comm=' + server in rest and 'run' not in s:
                 s['run'] = t
@@ -59,7 +61,7 @@ def pings(ev, server):
                 break
         if len(s) == 8 or (len(s) == 7 and 'run' not in s):
             run = s.get('run', s['pollx'])
-            yield [s['wake'] - t0, run - s['wake'], s['rd'] - s['pollx'], s['rdx'] - s['rd'], s['wr'] - s['rdx'],
+            yield [s['wake'] - t0, run - s['wake'], s['pollx'] - run, s['rd'] - s['pollx'], s['rdx'] - s['rd'], s['wr'] - s['rdx'],
                    s['wrx'] - s['wr'], max(0.0, s['done'] - s['wrx']), s['done'] - t0]
         i = j
 

@@ -27,15 +27,15 @@ cleanup() {
 trap cleanup EXIT
 bin/vnet4j --version >/dev/null   # builds the jar first if needed
 events=sched:sched_switch,sched:sched_wakeup
-for call in read write poll sendto recvfrom; do
+for call in read write poll epoll_wait sendto recvfrom; do
     events+=",syscalls:sys_enter_$call,syscalls:sys_exit_$call"
 done
-for tool in vnet4j slirp4netns; do
+for tool in ${TOOLS:-vnet4j slirp4netns}; do
     ip netns del "$ns" 2>/dev/null || true
     ip netns add "$ns"
     case $tool in
         vnet4j) bin/vnet4j -netdev user,id=u,ipv6=off -netdev tap,id=t,ifname=tap0,netns=/run/netns/$ns,configure=on \
-                    >/dev/null 2>&1 & server=vnet4j-t-rx ;;
+                    >/dev/null 2>&1 & server=vnet4j-u-userne ;;   # the user network's loop reads the TAP (comm: 15 characters)
         slirp4netns) slirp4netns -c --netns-type=path /run/netns/$ns tap0 >/dev/null 2>&1 & server=slirp4netns ;;
     esac
     pid=$!

@@ -11,7 +11,10 @@ namespace this script creates and deletes for slirp4netns.
    also that checkout's bin/vnet4j (an A/B: build it first with its `bin/vnet4j --version`); the
    contenders take turns, one start each per round;
 2. resident set (VmRSS) and CPU of an idle daemon: 15 s after start (after its warm-up), then the CPU
-   it uses over the next 20 s; the same for slirp4netns -c in a namespace;
+   it uses over the next 20 s and how often its threads were woken (the scheduler's own accounting,
+   /proc/PID/task/*/schedstat: on a virtual machine each wake-up of an idle CPU costs far more than the
+   work it does, and the tick-sampled utime and stime miss short runs); the same for slirp4netns -c in
+   a namespace;
 3. the resident set each further idle VM port costs: 20 unix stream clients connect to the listener
    and stay idle; (RSS after - RSS before) / 20.
 """
@@ -71,17 +74,26 @@ def rss_mb(pid):
     return float("nan")
 
 
-def cpu_ticks(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])
+def run_time(pid):
+    """Nanoseconds on a CPU and times run (each wake-up is one) of all the process's threads so far."""
+    nanos = runs = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/schedstat") as f:
+                fields = f.read().split()
+        except OSError:
+            continue  # the thread ended
+        nanos += int(fields[0])
+        runs += int(fields[2])
+    return nanos, runs
 
 
 def idle(pid, seconds=20):
-    """Percent of one core used over `seconds`."""
-    a = cpu_ticks(pid)
+    """Percent of one core used over `seconds`, and the threads' runs (wake-ups) per second."""
+    nanos, runs = run_time(pid)
     time.sleep(seconds)
-    return (cpu_ticks(pid) - a) / os.sysconf("SC_CLK_TCK") / seconds * 100
+    nanos2, runs2 = run_time(pid)
+    return (nanos2 - nanos) / 1e7 / seconds, (runs2 - runs) / seconds
 
 
 def main():
@@ -103,13 +115,13 @@ def main():
     for name, times in results.items():
         print(f"   {name:12s} {statistics.median(times):6.0f} [{min(times):.0f}-{max(times):.0f}]")
 
-    print("\n2. idle: resident set 15 s after start, then CPU over 20 s")
+    print("\n2. idle: resident set 15 s after start, then CPU and wake-ups over 20 s")
     for name, extra in (("bin/vnet4j", []), ("bin/vnet4j --no-warm-up", ["--no-warm-up"])):
         d = tempfile.mkdtemp(prefix="vnbench-idle-")
         p, _ = start([os.path.join(HERE, "bin/vnet4j")] + extra + network(d))
         time.sleep(15)
         rss = rss_mb(jvm_pid(p))
-        cpu = idle(jvm_pid(p))
+        cpu, wakes = idle(jvm_pid(p))
         if not extra:
             before = rss_mb(jvm_pid(p))
             clients = []
@@ -123,7 +135,7 @@ def main():
                 c.close()
         stop(p)
         shutil.rmtree(d, ignore_errors=True)
-        print(f"   {name:26s} {rss:6.1f} MB   {cpu:5.2f}% of a core")
+        print(f"   {name:26s} {rss:6.1f} MB   {cpu:5.2f}% of a core, {wakes:4.1f} wake-ups/s")
     ns = "vnbench-idle-slirp"
     subprocess.run(["ip", "netns", "add", ns], check=True)
     try:
@@ -131,9 +143,9 @@ def main():
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(15)
         rss = rss_mb(s.pid)
-        cpu = idle(s.pid)
+        cpu, wakes = idle(s.pid)
         stop(s)
-        print(f"   {'slirp4netns -c':26s} {rss:6.1f} MB   {cpu:5.2f}% of a core")
+        print(f"   {'slirp4netns -c':26s} {rss:6.1f} MB   {cpu:5.2f}% of a core, {wakes:4.1f} wake-ups/s")
     finally:
         subprocess.run(["ip", "netns", "del", ns])
     print(f"\n3. each further idle VM port (20 stream clients): {per_port * 1024:.0f} KiB of resident set")

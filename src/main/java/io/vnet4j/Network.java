@@ -43,6 +43,11 @@ public final class Network implements AutoCloseable {
 
     private record Capture(CaptureConfig config, PcapWriter writer) {}
 
+    /** Capture records reach their files at least this often (a reader of a growing file sees them). */
+    private static final long CAPTURE_FLUSH_MILLIS = 1000;
+    /** Flushes the captures every {@value #CAPTURE_FLUSH_MILLIS} ms while there are any; null when none runs. */
+    private Thread captureFlusher;
+
     /** An empty network: no netdev yet; a hub comes into being when something is put on it. */
     public Network() {}
 
@@ -233,6 +238,7 @@ public final class Network implements AutoCloseable {
         }
         PcapWriter writer = new PcapWriter(c.file(), c.snapLength());
         captures.put(c.id(), new Capture(c, writer));
+        startCaptureFlusher();
         if (c.hub() != null) {
             hubs.hub(c.hub()).addTap(writer);
         } else {
@@ -313,6 +319,33 @@ public final class Network implements AutoCloseable {
         captures.values().forEach(c -> c.writer().flush());
     }
 
+    /**
+     * Starts the thread that flushes the capture files, unless it runs: only while captures run, so that a
+     * network without any never wakes for them.
+     */
+    private synchronized void startCaptureFlusher() {
+        if (captureFlusher == null) {
+            captureFlusher = Thread.ofVirtual().name("vnet4j-capture-flush").start(this::flushCapturesEverySecond);
+        }
+    }
+
+    private void flushCapturesEverySecond() {
+        while (true) {
+            try {
+                Thread.sleep(CAPTURE_FLUSH_MILLIS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            synchronized (this) {
+                if (captures.isEmpty()) {
+                    captureFlusher = null;
+                    return;
+                }
+            }
+            flushCaptures();
+        }
+    }
+
     /** Stops every netdev (newest first), then completes the capture files. */
     @Override
     public void close() {
@@ -322,6 +355,12 @@ public final class Network implements AutoCloseable {
             n.close();
         }
         netdevs.clear();
+        synchronized (this) {
+            if (captureFlusher != null) {
+                captureFlusher.interrupt();
+                captureFlusher = null;
+            }
+        }
         captures.values().forEach(c -> c.writer().close());
         captures.clear();
     }

@@ -304,16 +304,6 @@ final class DaemonCommand implements Callable<Integer> {
             network.close();
             stopped.countDown();
         }, "vnet4j-shutdown"));
-        Thread.ofVirtual().name("vnet4j-capture-flush").start(() -> {
-            while (stopped.getCount() > 0) {
-                try {
-                    Thread.sleep(1000);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                network.flushCaptures();
-            }
-        });
         network.netdevs().forEach(n -> Log.info(n.id() + ": hub " + n.hub().id() + ", " + n.type() + " " + n.describe()
                 + (n.vlans() == VlanMembership.NONE ? "" : ", " + n.vlans().describe())));
         for (Hub hub : network.hubs().all()) {

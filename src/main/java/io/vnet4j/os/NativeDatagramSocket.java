@@ -13,14 +13,15 @@ import java.nio.ByteBuffer;
  * socket) through java.lang.foreign. One thread may {@link #receive} while another {@link #send}s: each
  * direction has its own native buffer, address and errno state, so neither allocates per datagram.
  *
- * <p>{@link #receive} blocks at most {@value #RECEIVE_TIMEOUT_MILLIS} ms at a time, so a reader notices
- * {@link #close()} promptly.
+ * <p>{@link #receive} blocks until a datagram comes or {@link #close()}: close shuts the socket down
+ * ({@code shutdown(SHUT_RDWR)}), which wakes a blocked reader on every socket kind here, connected or not
+ * (Linux's {@code inet_shutdown} and {@code unix_shutdown} wake the socket's waiters and a read then returns
+ * 0). No time-out wakes an idle reader: an idle daemon should not wake at all (docs/benchmarks.md).
  */
 public final class NativeDatagramSocket implements AutoCloseable {
     public static final int MAX_DATAGRAM = 65536;
     /** What {@link #receive} returns when an error is queued: read it with {@link #readError}. */
     public static final int ERROR_QUEUED = -2;
-    static final int RECEIVE_TIMEOUT_MILLIS = 200;
 
     private final Arena arena = Arena.ofShared();
     private final int fd;
@@ -65,7 +66,6 @@ public final class NativeDatagramSocket implements AutoCloseable {
             if (reuseAddress) {
                 socket.setInt(Libc.SOL_SOCKET, Libc.SO_REUSEADDR, 1, "SO_REUSEADDR");
             }
-            socket.setReceiveTimeout();
             socket.bind(local);
             return socket;
         } catch (IOException | RuntimeException e) {
@@ -98,7 +98,7 @@ public final class NativeDatagramSocket implements AutoCloseable {
      * Allowed only for groups in {@code net.ipv4.ping_group_range}; otherwise this throws.
      */
     public static NativeDatagramSocket icmp() throws IOException {
-        return echo(Libc.AF_INET, Libc.SOCK_DGRAM, Libc.IPPROTO_ICMP);
+        return open(Libc.AF_INET, Libc.SOCK_DGRAM, Libc.IPPROTO_ICMP);
     }
 
     /**
@@ -107,7 +107,7 @@ public final class NativeDatagramSocket implements AutoCloseable {
      * message to this host with its IPv4 header in front (see raw(7)).
      */
     public static NativeDatagramSocket rawIcmp() throws IOException {
-        return echo(Libc.AF_INET, Libc.SOCK_RAW, Libc.IPPROTO_ICMP);
+        return open(Libc.AF_INET, Libc.SOCK_RAW, Libc.IPPROTO_ICMP);
     }
 
     /**
@@ -117,7 +117,7 @@ public final class NativeDatagramSocket implements AutoCloseable {
      * {@link #lastSource()} is where from. Allowed by the same {@code net.ipv4.ping_group_range}.
      */
     public static NativeDatagramSocket icmpv6() throws IOException {
-        return echo(Libc.AF_INET6, Libc.SOCK_DGRAM, Libc.IPPROTO_ICMPV6);
+        return open(Libc.AF_INET6, Libc.SOCK_DGRAM, Libc.IPPROTO_ICMPV6);
     }
 
     /**
@@ -128,7 +128,7 @@ public final class NativeDatagramSocket implements AutoCloseable {
      * ping on this host: the caller matches the identifier.
      */
     public static NativeDatagramSocket rawIcmpv6() throws IOException {
-        NativeDatagramSocket socket = echo(Libc.AF_INET6, Libc.SOCK_RAW, Libc.IPPROTO_ICMPV6);
+        NativeDatagramSocket socket = open(Libc.AF_INET6, Libc.SOCK_RAW, Libc.IPPROTO_ICMPV6);
         try {
             socket.setOption(Libc.IPPROTO_ICMPV6, Libc.ICMP6_FILTER, icmp6FilterPassing(socket.arena, ECHO_REPLY_V6),
                     "ICMP6_FILTER");
@@ -151,17 +151,6 @@ public final class NativeDatagramSocket implements AutoCloseable {
             filter.setAtIndex(ValueLayout.JAVA_INT, word, word == type >>> 5 ? ~(1 << (type & 31)) : -1);
         }
         return filter;
-    }
-
-    private static NativeDatagramSocket echo(int family, int type, int protocol) throws IOException {
-        NativeDatagramSocket socket = open(family, type, protocol);
-        try {
-            socket.setReceiveTimeout();
-            return socket;
-        } catch (IOException | RuntimeException e) {
-            socket.release();
-            throw e;
-        }
     }
 
     private static NativeDatagramSocket open(boolean unix) throws IOException {
@@ -214,13 +203,6 @@ public final class NativeDatagramSocket implements AutoCloseable {
         } catch (Throwable t) {
             throw new IOException("connect: " + t, t);
         }
-    }
-
-    private void setReceiveTimeout() throws IOException {
-        MemorySegment timeval = arena.allocate(16, 8);
-        timeval.set(ValueLayout.JAVA_LONG, 0, 0L);
-        timeval.set(ValueLayout.JAVA_LONG, 8, RECEIVE_TIMEOUT_MILLIS * 1000L);
-        setOption(Libc.SOL_SOCKET, Libc.SO_RCVTIMEO, timeval, "SO_RCVTIMEO");
     }
 
     /**
@@ -393,9 +375,9 @@ public final class NativeDatagramSocket implements AutoCloseable {
     /**
      * Receives one datagram into {@link #receivedBuffer()} at offset 0.
      *
-     * @return its length, -1 when nothing arrived within the timeout or the socket is closed, or
+     * @return its length, -1 when the socket is closed (or a signal interrupted the wait), or
      *     {@link #ERROR_QUEUED} (only after {@link #queueErrors})
-     * @throws IOException on a socket error other than a time-out or interruption
+     * @throws IOException on a socket error other than an interruption
      */
     public int receive() throws IOException {
         rx.addressLength.set(ValueLayout.JAVA_INT, 0, SockaddrCodec.SOCKADDR_MAX);
@@ -453,7 +435,7 @@ public final class NativeDatagramSocket implements AutoCloseable {
         try {
             int ignored = (int) Libc.SHUTDOWN.handle().invokeExact(tx.errno, fd, Libc.SHUT_RDWR);
         } catch (Throwable t) {
-            // the receive time-out wakes the reader anyway
+            // not bound or already gone: release() closes the descriptor either way
         }
     }
 

@@ -427,15 +427,23 @@ final class Gateway {
                 tcpSegment.payloadOffset(), tcpSegment.payloadLength(), target, now);
     }
 
-    void poll(long now) {
-        out.poll(now);
+    /**
+     * The timed work: ARP's held frames, router advertisements, reassembly, UDP flows and host-forward
+     * clients, TFTP, TCP's timers.
+     *
+     * @param busyEvery how soon the loop polls again while TCP connections are busy (see {@link TcpNat#poll})
+     * @return nanoseconds until the next of it is due, {@link Long#MAX_VALUE} when nothing waits on time (the
+     *     loop then sleeps until a frame, a socket or a task)
+     */
+    long poll(long now, long busyEvery) {
+        long next = out.poll(now);
         if (ndp != null) {
-            ndp.poll(now);
+            next = Math.min(next, ndp.poll(now));
         }
-        reassembler.expire(now);
-        udp.poll(now);
-        services.poll(now);
-        tcp.poll(now);
+        next = Math.min(next, reassembler.expire(now));
+        next = Math.min(next, udp.poll(now));
+        next = Math.min(next, services.poll(now));
+        return Math.min(next, tcp.poll(now, busyEvery));
     }
 
     long reassemblyDrops() {

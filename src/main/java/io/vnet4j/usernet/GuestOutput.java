@@ -111,9 +111,13 @@ final class GuestOutput {
         return pending;
     }
 
-    /** Drops the frames whose guest did not answer ARP in time. */
-    void poll(long now) {
-        pending.expire(now);
+    /**
+     * Drops the frames whose guest did not answer ARP in time.
+     *
+     * @return nanoseconds until the next frame's time runs out, {@link Long#MAX_VALUE} when none waits
+     */
+    long poll(long now) {
+        return pending.expire(now);
     }
 
     /** Sends an ARP packet (request or reply) as {@code senderIp}. */

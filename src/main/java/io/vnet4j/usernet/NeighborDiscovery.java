@@ -189,11 +189,16 @@ final class NeighborDiscovery {
         advertisementsSent++;
     }
 
-    /** Sends the unsolicited advertisement when its time has come. */
-    void poll(long now) {
+    /**
+     * Sends the unsolicited advertisement when its time has come.
+     *
+     * @return nanoseconds until the next one
+     */
+    long poll(long now) {
         if (now - nextAdvertisement >= 0) {
             sendAdvertisement();
             nextAdvertisement = now + interval();
         }
+        return nextAdvertisement - now;
     }
 }

@@ -85,17 +85,26 @@ final class PendingFrames {
         }
     }
 
-    /** Drops and counts the frames of addresses that did not answer within {@link #HOLD_NANOS}. */
-    void expire(long now) {
+    /**
+     * Drops and counts the frames of addresses that did not answer within {@link #HOLD_NANOS}.
+     *
+     * @return nanoseconds until the next address's time runs out, {@link Long#MAX_VALUE} when none waits
+     */
+    long expire(long now) {
+        long next = Long.MAX_VALUE;
         Iterator<Waiting> it = byAddress.values().iterator();
         while (it.hasNext()) {
             Waiting waiting = it.next();
-            if (now - waiting.since >= HOLD_NANOS) {
+            long left = waiting.since + HOLD_NANOS - now;
+            if (left <= 0) {
                 dropped += waiting.frames.size();
                 bytes -= waiting.bytes;
                 it.remove();
+            } else {
+                next = Math.min(next, left);
             }
         }
+        return next;
     }
 
     /** Frames waiting now. */

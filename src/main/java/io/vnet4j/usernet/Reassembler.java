@@ -125,15 +125,24 @@ final class Reassembler {
         dropped++;
     }
 
-    /** Forgets datagrams whose time ran out. */
-    void expire(long now) {
+    /**
+     * Forgets datagrams whose time ran out.
+     *
+     * @return nanoseconds until the next one's time runs out, {@link Long#MAX_VALUE} when none is in progress
+     */
+    long expire(long now) {
+        long next = Long.MAX_VALUE;
         Iterator<Pending> it = pending.values().iterator();
         while (it.hasNext()) {
-            if (it.next().deadline - now <= 0) {
+            long left = it.next().deadline - now;
+            if (left <= 0) {
                 it.remove();
                 dropped++;
+            } else {
+                next = Math.min(next, left);
             }
         }
+        return next;
     }
 
     int inProgress() {

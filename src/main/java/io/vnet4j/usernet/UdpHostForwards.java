@@ -136,15 +136,35 @@ final class UdpHostForwards {
         return true;
     }
 
-    void poll(long now) {
+    /**
+     * Forgets the clients silent for {@value UdpNat#IDLE_SECONDS} s (their ports on the host address are free again).
+     *
+     * @return nanoseconds until the next one's time runs out, {@link Long#MAX_VALUE} when no client is paired
+     */
+    long poll(long now) {
+        long next = Long.MAX_VALUE;
         Iterator<Peer> it = byPort.values().iterator();
         while (it.hasNext()) {
             Peer peer = it.next();
-            if (now - peer.lastUsed > IDLE_NANOS) {
+            long left = peer.lastUsed + IDLE_NANOS - now;
+            if (left < 0) {
                 it.remove();
                 byClient.remove(new ClientKey(peer.rule, peer.client));
+            } else {
+                next = Math.min(next, left + 1);
             }
         }
+        return next;
+    }
+
+    /** Host clients paired with a port now. */
+    int clientCount() {
+        return byPort.size();
+    }
+
+    /** The rules in force, in the order they were added. */
+    List<Rule> rules() {
+        return List.copyOf(rules.keySet());
     }
 
     /**

@@ -261,16 +261,25 @@ final class UdpNat {
         }
     }
 
-    /** Closes flows idle for too long. */
-    void poll(long now) {
+    /**
+     * Closes flows idle for too long.
+     *
+     * @return nanoseconds until the next flow's idle time runs out, {@link Long#MAX_VALUE} when there is none
+     */
+    long poll(long now) {
+        long next = Long.MAX_VALUE;
         Iterator<Flow> it = flows.values().iterator();
         while (it.hasNext()) {
             Flow flow = it.next();
-            if (now - flow.lastUsed > (flow.pinned() ? PINNED_IDLE_NANOS : IDLE_NANOS)) {
+            long left = flow.lastUsed + (flow.pinned() ? PINNED_IDLE_NANOS : IDLE_NANOS) - now;
+            if (left < 0) {
                 close(flow);
                 it.remove();
+            } else {
+                next = Math.min(next, left + 1);
             }
         }
+        return next;
     }
 
     /** One line per flow, for {@code info network}. */

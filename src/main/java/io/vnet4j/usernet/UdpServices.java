@@ -207,10 +207,21 @@ final class UdpServices {
         }
     }
 
-    void poll(long now) {
+    /**
+     * TFTP's retransmissions and expiry, and the forgetting of silent UDP host-forward clients.
+     *
+     * @return nanoseconds until the next of them is due, {@link Long#MAX_VALUE} when none is
+     */
+    long poll(long now) {
+        long next = hostForwards.poll(now);
         if (tftp != null) {
             tftp.poll(now, tftpOut);
+            long at = tftp.pollAt();
+            if (at != Long.MAX_VALUE) {
+                next = Math.min(next, Math.max(0, at - now));
+            }
         }
+        return next;
     }
 
     /** The TFTP server's counters, one line, when it runs. */

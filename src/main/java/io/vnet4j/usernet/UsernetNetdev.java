@@ -42,7 +42,11 @@ import java.util.function.Consumer;
  * {@code -netdev user}: the user-mode gateway as a port on a hub. Theory of operation: one platform
  * thread runs the gateway, so no state is shared: it takes the frames the hub queued for this port,
  * waits on its {@link LoopSelector} (an epoll of its own) for the host sockets of the NAT flows, and polls
- * the time-driven work (retransmission, reassembly and flow expiry, TFTP) every {@code POLL_INTERVAL_NANOS}.
+ * the time-driven work (retransmission, reassembly and flow expiry, TFTP) every {@code POLL_INTERVAL_NANOS}
+ * while there is any. When nothing waits on time (no connection, flow or fragment; the next router
+ * advertisement far off) it sleeps until a frame, a socket or a task wakes it: an idle daemon wakes about
+ * once in many seconds, as slirp4netns's loop does (each wake-up of an idle virtual CPU costs about a
+ * millisecond of CPU time here, docs/benchmarks.md).
  * A frame queued by the hub wakes the loop only when it is asleep. A TAP on the hub lends the loop its
  * reads ({@link #adopt}): the loop reads it in the same epoll and handles each frame as it reads it, so a
  * guest's request, the host socket's answer and the frame back all run on this one thread. Other ports'
@@ -50,8 +54,9 @@ import java.util.function.Consumer;
  */
 public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLoop {
     /**
-     * Timed work (retransmission, expiry, TFTP) is polled this often, not after every batch of frames: a
-     * poll walks every connection and flow. Every timer in the gateway is 200 ms or longer.
+     * Timed work (retransmission, expiry, TFTP) is polled this often at most, not after every batch of
+     * frames: a poll walks every connection and flow. Every timer in the gateway is 200 ms or longer. After
+     * any frame, socket or task the loop polls within this time, since what it handled may have set a timer.
      */
     static final long POLL_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /**
@@ -76,8 +81,15 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
      * sockets and the frames it reads itself from a lent port ({@link #handleOnLoop}). The loop's thread only.
      */
     private long frameTime;
-    /** When the loop's timed work is due next ({@link System#nanoTime()}); the loop's thread only. */
+    /** When the loop's timed work is due next ({@link System#nanoTime()}), unless {@link #timersIdle}. */
     private long nextPoll;
+    /** Nothing waits on time: the loop sleeps until woken. Written by the loop under the gateway lock. */
+    private boolean timersIdle;
+    /**
+     * A frame, a ready socket or a task was handled since the loop last looked (under the gateway lock):
+     * it may have set a timer, so the timed work is polled within {@link #POLL_INTERVAL_NANOS}.
+     */
+    private boolean handled;
     /**
      * Held by whoever runs the gateway: the loop while it works (never while it waits on the selector), or
      * a hub thread that handles a small frame at once (see {@link #writeThrough}).
@@ -498,6 +510,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
     }
 
     private void frameFromHub(ByteBuffer ring, int offset, int length, int segmentSize) {
+        handled = true;
         gateway.frame(ring, offset, length, segmentSize > 0, frameTime);
     }
 
@@ -508,7 +521,8 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
      * waiting for the loop to wake, one thread hand-off less. The loop is woken afterwards only when it has
      * something to take up: a socket registered or its interest changed that only its next select applies
      * ({@link LoopSelector#pendingChanges()}: never with epoll), or a
-     * task queued; a ping or a data segment that changed nothing leaves it asleep. Bulk data is left to the
+     * task queued, or its timed work idle (the frame may have set a timer); a ping or a data segment that
+     * changed nothing leaves it asleep. Bulk data is left to the
      * loop's thread, so reading the guest's frames and handling them still run side by side.
      */
     @Override
@@ -525,9 +539,10 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
                 return NOT_WRITTEN;
             }
             long changes = loopSelector.pendingChanges();
+            handled = true;
             gateway.frame(frame, offset, length, segmentSize > 0, System.nanoTime());
             tcp.flushAcks();
-            loopNeeded = loopSelector.pendingChanges() != changes || !tasks.isEmpty();
+            loopNeeded = loopSelector.pendingChanges() != changes || !tasks.isEmpty() || timersIdle;
         } catch (RuntimeException e) {
             Log.warn(id() + ": a frame was dropped on an internal error: " + e);
             return WRITE_FAILED;
@@ -551,6 +566,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
             return NOT_WRITTEN;
         }
         try {
+            handled = true;
             gateway.frame(frame, offset, length, segmentSize > 0, frameTime);
             return WRITTEN;
         } catch (RuntimeException e) {
@@ -676,6 +692,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
         try {
             frameTime = now;
             for (Runnable task; (task = tasks.poll()) != null; ) {
+                handled = true;
                 task.run();
             }
             queue.drainInPlace(fromHub, BATCH_BYTES, 256, 0);
@@ -686,7 +703,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
         }
         sleeping = true;
         if (queue.isEmpty() && tasks.isEmpty()) {
-            loopSelector.select(TimeUnit.NANOSECONDS.toMillis(nextPoll - now));
+            loopSelector.select(timersIdle ? Long.MAX_VALUE : TimeUnit.NANOSECONDS.toMillis(nextPoll - now));
         } else {
             loopSelector.selectNow();
         }
@@ -695,9 +712,19 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
         gatewayLock.lock();
         try {
             handleSelected(now);
-            if (now - nextPoll >= 0) {
-                gateway.poll(now);
-                nextPoll = now + POLL_INTERVAL_NANOS;
+            if (handled) {
+                handled = false;
+                if (timersIdle || nextPoll - now > POLL_INTERVAL_NANOS) {
+                    timersIdle = false;
+                    nextPoll = now + POLL_INTERVAL_NANOS;
+                }
+            }
+            if (!timersIdle && now - nextPoll >= 0) {
+                long next = gateway.poll(now, POLL_INTERVAL_NANOS);
+                timersIdle = next == Long.MAX_VALUE;
+                if (!timersIdle) {
+                    nextPoll = now + Math.max(next, POLL_INTERVAL_NANOS);
+                }
             }
         } finally {
             gatewayLock.unlock();
@@ -713,6 +740,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
 
     private void dispatch(LoopSelector.Key key) {
         long now = frameTime;
+        handled = true;
         switch (key.attachment()) {
             case TcpNat.Flow flow -> tcp.ready(flow, now);
             case UdpNat.Flow flow -> nat.readable(flow, now);

@@ -128,7 +128,7 @@ class GatewayFuzzTest {
                 gateway.frame(in, frame, length, (flags & 1) != 0, now);
                 tcpNat.flushAcks();
                 if ((flags & 2) != 0) {
-                    gateway.poll(now);
+                    gateway.poll(now, UsernetNetdev.POLL_INTERVAL_NANOS);
                 }
                 assertThat(tcpNat.connectionCount()).isZero();
                 assertThat(nat.flowCount()).isZero();

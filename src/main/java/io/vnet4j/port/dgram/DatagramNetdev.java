@@ -17,7 +17,6 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * QEMU's datagram transports, one frame per datagram: {@code -netdev dgram} (inet or unix),
@@ -29,7 +28,6 @@ import java.util.concurrent.TimeUnit;
  * port and not delivered to the hub a second time.
  */
 public final class DatagramNetdev extends QueuedPort implements Netdev {
-    private static final long WRITER_WAKEUP_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
     /**
      * Where to receive and where to send; {@code interfaceAddress} only for multicast. A unix {@code local}
@@ -163,7 +161,7 @@ public final class DatagramNetdev extends QueuedPort implements Netdev {
         try {
             while (true) {
                 // the budget must admit any queued frame, or an oversized one would stay at the head forever
-                int n = queue.drain(copier, queue.capacity(), 1, WRITER_WAKEUP_NANOS);
+                int n = queue.drain(copier, queue.capacity(), 1, FrameQueue.FOREVER);
                 if (n < 0) {
                     return;
                 }

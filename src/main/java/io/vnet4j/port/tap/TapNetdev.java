@@ -45,7 +45,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * through {@link #writeThrough} from whichever thread forwards, or its writer thread when frames queue.
  */
 public final class TapNetdev extends QueuedPort implements Netdev {
-    private static final long WRITER_WAKEUP_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     private static final int TCP_CHECKSUM_OFFSET = 16;
     private static final int TCP_MIN_HEADER = 20;
 
@@ -356,9 +355,9 @@ public final class TapNetdev extends QueuedPort implements Netdev {
 
     private void writeLoop() {
         try {
-            for (int ready; (ready = queue.awaitFrames(WRITER_WAKEUP_NANOS)) >= 0; ) {
+            for (int ready; (ready = queue.awaitFrames(FrameQueue.FOREVER)) >= 0; ) {
                 if (ready == 0) {
-                    continue; // a time-out: the lock stays free for the hub's threads
+                    continue; // woken without frames (wakeConsumer): nothing to write
                 }
                 writeLock.lock();
                 try {

@@ -22,7 +22,6 @@ import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -52,7 +51,6 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
      * segments here and took 29 s; the ring grows only when frames wait).
      */
     private static final int QUEUE_BYTES = 8 << 20;
-    private static final long WRITER_WAKEUP_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
     /**
      * What {@code -netdev vxlan} asked for; {@code local} null: any address; {@code srcLow} 0: the local port
@@ -264,7 +262,7 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
             }
         };
         try {
-            while (queue.drainInPlace(encapsulate, queue.capacity(), 64, WRITER_WAKEUP_NANOS) >= 0) {
+            while (queue.drainInPlace(encapsulate, queue.capacity(), 64, FrameQueue.FOREVER) >= 0) {
                 // each batch handled in place
             }
         } catch (InterruptedException e) {

@@ -116,7 +116,10 @@ public abstract sealed class LoopSelector implements AutoCloseable permits Epoll
      */
     public abstract long pendingChanges();
 
-    /** Waits until a channel is ready, {@link #wakeup} or {@code timeoutMillis} ms pass (at least 1). */
+    /**
+     * Waits until a channel is ready, {@link #wakeup} or {@code timeoutMillis} ms pass (at least 1;
+     * {@link Long#MAX_VALUE}: until one of the others, in waits of at most {@link Integer#MAX_VALUE} ms).
+     */
     public abstract void select(long timeoutMillis) throws IOException;
 
     /** Takes what is ready without waiting. */

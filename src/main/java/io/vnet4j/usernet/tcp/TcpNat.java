@@ -402,16 +402,28 @@ public final class TcpNat {
         }
     }
 
-    /** Drives every connection's timers, and frees the buffers of connections that went quiet. */
-    public void poll(long now) {
+    /**
+     * Drives every connection's timers, and frees the buffers of connections that went quiet.
+     *
+     * @return nanoseconds until a connection's next timer is due (0 when one is due now, as after a poll
+     *     that sent), or {@code busyEvery} while a connection still holds buffers to free or sent within the
+     *     last second, if that is sooner; {@link Long#MAX_VALUE} when no connection waits on time
+     */
+    public long poll(long now, long busyEvery) {
         List<Flow> due = new ArrayList<>();
         sending = 0;
+        long next = Long.MAX_VALUE;
         for (Flow flow : flows.values()) {
-            if (flow.connection.guestSentWithin(SENDING_NANOS, now)) {
+            TcpConnection c = flow.connection;
+            if (c.guestSentWithin(SENDING_NANOS, now)) {
                 sending++;
+                next = Math.min(next, busyEvery);
             }
-            flow.connection.releaseIdleBuffers();
-            long at = flow.connection.pollAt();
+            c.releaseIdleBuffers();
+            if (c.bufferMemory() > 0) {
+                next = Math.min(next, busyEvery);
+            }
+            long at = c.pollAt();
             if (at != 0 && now - at >= 0) {
                 due.add(flow);
             }
@@ -420,7 +432,14 @@ public final class TcpNat {
             flow.connection.poll(now);
             settle(flow, now);
         }
+        for (Flow flow : flows.values()) { // after the polls: they rearm, close and remove
+            long at = flow.connection.pollAt();
+            if (at != 0) {
+                next = Math.min(next, Math.max(0, at - now));
+            }
+        }
         shareWindows();
+        return next;
     }
 
     /**

@@ -1,0 +1,122 @@
+package io.vnet4j.usernet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vnet4j.config.ConfigParser;
+import io.vnet4j.config.NetdevConfig;
+import io.vnet4j.config.UserConfig;
+import io.vnet4j.usernet.flow.LoopSelector;
+import io.vnet4j.usernet.tcp.TcpNat;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.Selector;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * What {@link Gateway#poll} says about the next timed work: the user network's loop sleeps without a time
+ * limit when nothing waits on time, and wakes when the earliest timer is due.
+ */
+@Timeout(30)
+class GatewayTimersTest {
+    static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+    static final long BUSY = UsernetNetdev.POLL_INTERVAL_NANOS;
+
+    private Selector selector;
+    private UdpNat nat;
+    private UdpHostForwards udpForwards;
+    private UdpServices services;
+
+    private Gateway gateway(String options) throws Exception {
+        ConfigParser parser = new ConfigParser();
+        parser.netdev("user,id=u," + options);
+        UserConfig config = ((NetdevConfig.User) parser.build().netdevs().getFirst()).user();
+        NeighborTable neighbors = new NeighborTable();
+        GuestOutput out = new GuestOutput((frame, offset, length, segmentSize) -> { }, neighbors, config.mtu(), () -> 0);
+        GatewayAddresses addresses = GatewayAddresses.of(config);
+        selector = Selector.open();
+        LoopSelector loopSelector = LoopSelector.of(selector);
+        nat = new UdpNat(loopSelector, out, new IcmpErrors(out), addresses);
+        TcpNat tcp = new TcpNat(loopSelector, out::sendTcp, config.mtu(), UsernetNetdev.TCP_WINDOW_BUDGET, new Random(0));
+        udpForwards = new UdpHostForwards(out, addresses, new HostForwardGuests(config, neighbors), new VirtualPorts(),
+                loopSelector);
+        for (UserConfig.HostForward f : config.hostForwards()) {
+            udpForwards.listen(f);
+        }
+        services = new UdpServices("u", config, addresses, nat, out, neighbors,
+                DnsUpstreams.resolve(config, Path.of("/nonexistent")), udpForwards);
+        NeighborDiscovery ndp = config.ipv6().isEmpty() ? null
+                : new NeighborDiscovery(config, addresses, out, neighbors, new Random(0), 0);
+        return new Gateway(config, addresses, out, neighbors, nat, services, tcp, new GuestForwards(config.guestForwards()),
+                ndp, new IcmpErrors(out));
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        if (udpForwards != null) {
+            udpForwards.close();
+        }
+        if (nat != null) {
+            nat.closeAll();
+        }
+        selector.close();
+    }
+
+    @Test
+    void anIdleIpv4NetworkHasNoTimerAtAll() throws Exception {
+        Gateway gateway = gateway("ipv6=off");
+        assertThat(gateway.poll(0, BUSY)).isEqualTo(Long.MAX_VALUE);
+        assertThat(gateway.poll(3600 * SECOND, BUSY)).isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
+    void withIpv6TheNextRouterAdvertisementIsTheOnlyTimer() throws Exception {
+        Gateway gateway = gateway("ipv6=on");
+        long next = gateway.poll(0, BUSY);
+        assertThat(next).isPositive().isLessThan(3600 * SECOND);
+        assertThat(gateway.poll(next - 1, BUSY)).isEqualTo(1); // not sent yet
+    }
+
+    @Test
+    void aUdpFlowIsATimerUntilItExpires() throws Exception {
+        Gateway gateway = gateway("ipv6=off");
+        try (DatagramChannel server = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+            int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
+            byte[] frame = GuestFrames.udp(GuestFrames.HOST_MAC, GuestFrames.GUEST, 40000, GuestFrames.HOST, port, new byte[] {1});
+            gateway.frame(ByteBuffer.wrap(frame), 0, frame.length, false, 0);
+            assertThat(nat.flowCount()).isOne();
+
+            long next = gateway.poll(SECOND, BUSY);
+            assertThat(next).isEqualTo((UdpNat.IDLE_SECONDS - 1) * SECOND + 1);
+            assertThat(gateway.poll(SECOND + next, BUSY)).isEqualTo(Long.MAX_VALUE);
+            assertThat(nat.flowCount()).isZero();
+        }
+    }
+
+    /** The pairing of a host client with a port used to stay for ever: nothing polled the forwards. */
+    @Test
+    void aSilentUdpHostForwardClientIsForgotten() throws Exception {
+        int hostPort = HostForwardFamiliesTest.freeUdpPort("127.0.0.1").getPort();
+        Gateway gateway = gateway("ipv6=off,hostfwd=udp:127.0.0.1:" + hostPort + "-10.0.2.15:5000");
+        byte[] arp = GuestFrames.arpRequest(GuestFrames.GUEST, GuestFrames.HOST); // the gateway learns the guest's MAC
+        gateway.frame(ByteBuffer.wrap(arp), 0, arp.length, false, 0);
+        try (DatagramChannel client = DatagramChannel.open()) {
+            client.send(ByteBuffer.wrap(new byte[] {1}), new InetSocketAddress("127.0.0.1", hostPort));
+            selector.select(5000);
+            selector.selectedKeys().clear();
+            udpForwards.readable(udpForwards.rules().getFirst(), 0);
+            assertThat(udpForwards.clientCount()).isOne();
+
+            assertThat(gateway.poll(0, BUSY)).isEqualTo(UdpNat.IDLE_SECONDS * SECOND + 1);
+            assertThat(gateway.poll(UdpNat.IDLE_SECONDS * SECOND, BUSY)).isEqualTo(1);
+            assertThat(udpForwards.clientCount()).isOne();
+            assertThat(gateway.poll(UdpNat.IDLE_SECONDS * SECOND + 1, BUSY)).isEqualTo(Long.MAX_VALUE);
+            assertThat(udpForwards.clientCount()).isZero();
+        }
+    }
+}
