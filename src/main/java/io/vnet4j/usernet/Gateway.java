@@ -428,6 +428,17 @@ final class Gateway {
     }
 
     /**
+     * How many things that wait on time were ever begun: connections, flows, host-forward clients, TFTP
+     * transfers, datagrams in reassembly, addresses whose frames wait for ARP. Whoever handles frames compares
+     * it before and after: when it moved, something may be due before the loop's next poll. (Timers of what
+     * already exists only start while a connection is busy, and then the loop polls every 100 ms anyway.)
+     */
+    long timedStarts() {
+        return out.pending().addressesHeld() + reassembler.started() + udp.flowsOpened() + services.timedStarts()
+                + tcp.connectionsOpened();
+    }
+
+    /**
      * The timed work: ARP's held frames, router advertisements, reassembly, UDP flows and host-forward
      * clients, TFTP, TCP's timers.
      *

@@ -43,6 +43,7 @@ final class PendingFrames {
     private int bytes;
     private long released;
     private long dropped;
+    private long addressesHeld;
 
     /**
      * Holds a copy of {@code length} bytes at absolute {@code offset} of {@code frame} for {@code address}.
@@ -61,6 +62,7 @@ final class PendingFrames {
         if (first) {
             waiting = new Waiting(now);
             byAddress.put(address, waiting);
+            addressesHeld++;
         }
         byte[] copy = new byte[length];
         frame.get(offset, copy);
@@ -105,6 +107,15 @@ final class PendingFrames {
             }
         }
         return next;
+    }
+
+    /**
+     * Addresses whose frames began to wait, ever
+     * (the user network's loop compares it before and after handling frames: a new one may need its timed
+     * work polled sooner, see {@code Gateway#timedStarts}).
+     */
+    long addressesHeld() {
+        return addressesHeld;
     }
 
     /** Frames waiting now. */

@@ -76,6 +76,7 @@ final class Reassembler {
 
     private final Map<Key, Pending> pending = new LinkedHashMap<>();
     private long dropped;
+    private long started;
 
     /**
      * Takes one fragment ({@code payload[offset, offset + length)} at byte position {@code position} of its
@@ -100,6 +101,7 @@ final class Reassembler {
             }
             p = new Pending(now + TIMEOUT_NANOS);
             pending.put(key, p);
+            started++;
         }
         if (!more) {
             if (p.total >= 0 && p.total != end || p.end() > end) {
@@ -143,6 +145,15 @@ final class Reassembler {
             }
         }
         return next;
+    }
+
+    /**
+     * Datagrams whose reassembly began, ever
+     * (the user network's loop compares it before and after handling frames: a new one may need its timed
+     * work polled sooner, see {@code Gateway#timedStarts}).
+     */
+    long started() {
+        return started;
     }
 
     int inProgress() {

@@ -53,6 +53,8 @@ final class UdpHostForwards {
     private final Map<Rule, LoopSelector.Key> rules = new LinkedHashMap<>();
     private final Map<Integer, Peer> byPort = new HashMap<>();
     private final Map<ClientKey, Peer> byClient = new HashMap<>();
+    /** Clients paired, ever. */
+    private long paired;
     private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(65536);
     private final LoopSelector selector;
 
@@ -107,6 +109,7 @@ final class UdpHostForwards {
                 peer = new Peer(rule, client, port, now);
                 byClient.put(key, peer);
                 byPort.put(port, peer);
+                paired++;
             }
             peer.lastUsed = now;
             IpAddress guest = guests.guestOf(rule.forward);
@@ -155,6 +158,15 @@ final class UdpHostForwards {
             }
         }
         return next;
+    }
+
+    /**
+     * Host clients paired with a port, ever
+     * (the user network's loop compares it before and after handling frames: a new one may need its timed
+     * work polled sooner, see {@code Gateway#timedStarts}).
+     */
+    long clientsPaired() {
+        return paired;
     }
 
     /** Host clients paired with a port now. */

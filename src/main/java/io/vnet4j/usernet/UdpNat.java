@@ -84,6 +84,8 @@ final class UdpNat {
     private final FlowKey probe = new FlowKey();
     private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(65536);
     private long dropped;
+    /** Flows opened, ever. */
+    private long opened;
 
     /** The host addresses flows leave from, per family ({@code outbound-addr=}). */
     private OutboundAddresses outbound = OutboundAddresses.KERNEL;
@@ -154,6 +156,7 @@ final class UdpNat {
             throw e;
         }
         flows.put(key, flow);
+        opened++;
         return flow;
     }
 
@@ -302,6 +305,15 @@ final class UdpNat {
                     TimeUnit.NANOSECONDS.toSeconds(now - flow.lastUsed)));
         }
         return list;
+    }
+
+    /**
+     * Flows opened so far, ever
+     * (the user network's loop compares it before and after handling frames: a new one may need its timed
+     * work polled sooner, see {@code Gateway#timedStarts}).
+     */
+    long flowsOpened() {
+        return opened;
     }
 
     int flowCount() {

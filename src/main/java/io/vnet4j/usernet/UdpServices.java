@@ -207,6 +207,11 @@ final class UdpServices {
         }
     }
 
+    /** TFTP transfers begun and UDP host-forward clients paired, ever (see {@code Gateway#timedStarts}). */
+    long timedStarts() {
+        return hostForwards.clientsPaired() + (tftp == null ? 0 : tftp.transfersStarted());
+    }
+
     /**
      * TFTP's retransmissions and expiry, and the forgetting of silent UDP host-forward clients.
      *

@@ -44,9 +44,10 @@ import java.util.function.Consumer;
  * waits on its {@link LoopSelector} (an epoll of its own) for the host sockets of the NAT flows, and polls
  * the time-driven work (retransmission, reassembly and flow expiry, TFTP) every {@code POLL_INTERVAL_NANOS}
  * while there is any. When nothing waits on time (no connection, flow or fragment; the next router
- * advertisement far off) it sleeps until a frame, a socket or a task wakes it: an idle daemon wakes about
- * once in many seconds, as slirp4netns's loop does (each wake-up of an idle virtual CPU costs about a
- * millisecond of CPU time here, docs/benchmarks.md).
+ * advertisement far off) it sleeps until a frame, a socket or a task wakes it; a frame that begins
+ * something timed (a connection, a flow) brings the next poll forward ({@link #timedStartsSeen}). An idle
+ * daemon wakes about once in many seconds, as slirp4netns's loop does (each wake-up of an idle virtual CPU
+ * cost about a millisecond of CPU time on the machine of docs/benchmarks.md's eighth pass).
  * A frame queued by the hub wakes the loop only when it is asleep. A TAP on the hub lends the loop its
  * reads ({@link #adopt}): the loop reads it in the same epoll and handles each frame as it reads it, so a
  * guest's request, the host socket's answer and the frame back all run on this one thread. Other ports'
@@ -56,7 +57,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
     /**
      * Timed work (retransmission, expiry, TFTP) is polled this often at most, not after every batch of
      * frames: a poll walks every connection and flow. Every timer in the gateway is 200 ms or longer. After
-     * any frame, socket or task the loop polls within this time, since what it handled may have set a timer.
+     * a frame that began a connection or flow the loop polls within this time.
      */
     static final long POLL_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /**
@@ -86,10 +87,12 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
     /** Nothing waits on time: the loop sleeps until woken. Written by the loop under the gateway lock. */
     private boolean timersIdle;
     /**
-     * A frame, a ready socket or a task was handled since the loop last looked (under the gateway lock):
-     * it may have set a timer, so the timed work is polled within {@link #POLL_INTERVAL_NANOS}.
+     * {@link Gateway#timedStarts()} when the loop last looked (under the gateway lock): when it moved, what
+     * was handled began something that waits on time (a connection's SYN-ACK may need resending), so the
+     * timed work is polled within {@link #POLL_INTERVAL_NANOS}. A ping or an ACK moves nothing and costs no
+     * wake-up of the loop.
      */
-    private boolean handled;
+    private long timedStartsSeen;
     /**
      * Held by whoever runs the gateway: the loop while it works (never while it waits on the selector), or
      * a hub thread that handles a small frame at once (see {@link #writeThrough}).
@@ -510,7 +513,6 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
     }
 
     private void frameFromHub(ByteBuffer ring, int offset, int length, int segmentSize) {
-        handled = true;
         gateway.frame(ring, offset, length, segmentSize > 0, frameTime);
     }
 
@@ -521,8 +523,8 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
      * waiting for the loop to wake, one thread hand-off less. The loop is woken afterwards only when it has
      * something to take up: a socket registered or its interest changed that only its next select applies
      * ({@link LoopSelector#pendingChanges()}: never with epoll), or a
-     * task queued, or its timed work idle (the frame may have set a timer); a ping or a data segment that
-     * changed nothing leaves it asleep. Bulk data is left to the
+     * task queued, or the frame began something that waits on time (a connection, a flow) while the loop's
+     * next poll is far off; a ping or a data segment that changed nothing leaves it asleep. Bulk data is left to the
      * loop's thread, so reading the guest's frames and handling them still run side by side.
      */
     @Override
@@ -539,10 +541,12 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
                 return NOT_WRITTEN;
             }
             long changes = loopSelector.pendingChanges();
-            handled = true;
-            gateway.frame(frame, offset, length, segmentSize > 0, System.nanoTime());
+            long starts = gateway.timedStarts();
+            long now = System.nanoTime();
+            gateway.frame(frame, offset, length, segmentSize > 0, now);
             tcp.flushAcks();
-            loopNeeded = loopSelector.pendingChanges() != changes || !tasks.isEmpty() || timersIdle;
+            loopNeeded = loopSelector.pendingChanges() != changes || !tasks.isEmpty()
+                    || gateway.timedStarts() != starts && pollFarOff(now);
         } catch (RuntimeException e) {
             Log.warn(id() + ": a frame was dropped on an internal error: " + e);
             return WRITE_FAILED;
@@ -566,7 +570,6 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
             return NOT_WRITTEN;
         }
         try {
-            handled = true;
             gateway.frame(frame, offset, length, segmentSize > 0, frameTime);
             return WRITTEN;
         } catch (RuntimeException e) {
@@ -692,12 +695,12 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
         try {
             frameTime = now;
             for (Runnable task; (task = tasks.poll()) != null; ) {
-                handled = true;
                 task.run();
             }
             queue.drainInPlace(fromHub, BATCH_BYTES, 256, 0);
             tcp.flushAcks();
             tcp.sendLargeSegments(hub.anotherPortTakesLargeSegments(this));
+            pollSoonAfterStarts(now); // before the wait, which has no limit when no timer was due
         } finally {
             gatewayLock.unlock();
         }
@@ -712,13 +715,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
         gatewayLock.lock();
         try {
             handleSelected(now);
-            if (handled) {
-                handled = false;
-                if (timersIdle || nextPoll - now > POLL_INTERVAL_NANOS) {
-                    timersIdle = false;
-                    nextPoll = now + POLL_INTERVAL_NANOS;
-                }
-            }
+            pollSoonAfterStarts(now);
             if (!timersIdle && now - nextPoll >= 0) {
                 long next = gateway.poll(now, POLL_INTERVAL_NANOS);
                 timersIdle = next == Long.MAX_VALUE;
@@ -731,6 +728,29 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
         }
     }
 
+    /**
+     * Brings the next poll of timed work within {@link #POLL_INTERVAL_NANOS} when something that waits on
+     * time began since the loop last looked (by its own hand or a hub thread's). Under the gateway lock.
+     */
+    private void pollSoonAfterStarts(long now) {
+        long starts = gateway.timedStarts();
+        if (starts != timedStartsSeen) {
+            timedStartsSeen = starts;
+            if (pollFarOff(now)) {
+                timersIdle = false;
+                nextPoll = now + POLL_INTERVAL_NANOS;
+            }
+        }
+    }
+
+    /**
+     * Whether the loop's next poll of timed work is further off than {@link #POLL_INTERVAL_NANOS} (or there
+     * is none). Under the gateway lock.
+     */
+    private boolean pollFarOff(long now) {
+        return timersIdle || nextPoll - now > POLL_INTERVAL_NANOS;
+    }
+
     /** Hands each ready host socket to its owner. */
     private void handleSelected(long now) {
         frameTime = now;
@@ -740,7 +760,6 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
 
     private void dispatch(LoopSelector.Key key) {
         long now = frameTime;
-        handled = true;
         switch (key.attachment()) {
             case TcpNat.Flow flow -> tcp.ready(flow, now);
             case UdpNat.Flow flow -> nat.readable(flow, now);

@@ -77,11 +77,11 @@ public final class TcpNat {
         boolean hostEof;
         boolean ackQueued;
 
-        Flow(FlowKey key, SocketChannel channel) {
+        Flow(FlowKey key, SocketChannel channel, long now) {
             this.key = key;
             this.channel = channel;
             this.connection = new TcpConnection(this, key.guest().isIpv4() ? mss : mss - IPV6_EXTRA_HEADER, BUFFER_BYTES,
-                    random.nextInt());
+                    isn.next(key.remote(), key.remotePort(), key.guest(), key.guestPort(), now));
             this.connection.coalesceAcks(true);
             this.connection.sendLargeSegments(largeSegments);
             this.connection.writeThrough(channel);
@@ -104,7 +104,9 @@ public final class TcpNat {
     /** The source addresses of host connections per family ({@link #outboundAddresses}). */
     private OutboundAddresses outbound = OutboundAddresses.KERNEL;
     private final int mss;
-    private final RandomGenerator random;
+    private final InitialSequenceNumbers isn;
+    /** Connections opened, ever. */
+    private long opened;
     private final Map<FlowKey, Flow> flows = new HashMap<>();
     private int maxConnections = MAX_CONNECTIONS;
     /** Reused for every lookup (see FlowKey). */
@@ -127,6 +129,7 @@ public final class TcpNat {
     /**
      * @param windowBudget what the windows of all connections that are sending may add up to: the room
      *     of the queue in front of the gateway, which a segment dropped there would cost a retransmission
+     * @param random draws the secret key of the initial sequence numbers, once ({@link InitialSequenceNumbers})
      */
     public TcpNat(LoopSelector selector, Output output, int mtu, int windowBudget, RandomGenerator random) {
         this.selector = selector;
@@ -134,7 +137,7 @@ public final class TcpNat {
         this.mss = mtu - 40; // IPv4 and TCP headers
         this.windowBudget = windowBudget;
         this.windowShare = windowShare(windowBudget, 1);
-        this.random = random;
+        this.isn = new InitialSequenceNumbers(random);
     }
 
     /** The host addresses NAT'd connections leave from, per family ({@code outbound-addr=}, {@code outbound-addr6=}). */
@@ -223,9 +226,10 @@ public final class TcpNat {
             Log.warn("tcp: cannot open a host socket: " + e.getMessage());
             return;
         }
-        Flow flow = new Flow(key, channel);
+        Flow flow = new Flow(key, channel, now);
         flow.connection.guestSyn(sequence, window, options, now);
         flows.put(key, flow);
+        opened++;
         try {
             // a host on this machine (loopback, above all) has often accepted by the time connect returns:
             // then the SYN-ACK leaves now, not after a trip through the loop's selector
@@ -251,8 +255,9 @@ public final class TcpNat {
         }
         accepted.configureBlocking(false);
         accepted.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        Flow flow = new Flow(key, accepted);
+        Flow flow = new Flow(key, accepted, now);
         flows.put(key, flow);
+        opened++;
         flow.selectionKey = selector.register(accepted, 0, flow);
         flow.connection.openToGuest(now);
         settle(flow, now);
@@ -453,6 +458,15 @@ public final class TcpNat {
             windowShare = share;
             flows.values().forEach(f -> f.connection.capWindow(share));
         }
+    }
+
+    /**
+     * Connections opened so far, ever
+     * (the user network's loop compares it before and after handling frames: a new one may need its timed
+     * work polled sooner, see {@code Gateway#timedStarts}).
+     */
+    public long connectionsOpened() {
+        return opened;
     }
 
     /** One line per connection, then the table's counts, for {@code info network}. */

@@ -56,6 +56,8 @@ public final class TftpServer implements AutoCloseable {
     /** The data area of {@link #tx}, for channel reads. */
     private final ByteBuffer txData = tx.slice(TftpWriter.DATA_HEADER_LENGTH, TftpOptions.SERVED_MAX_BLOCK_SIZE);
     private final TftpCounters counters = new TftpCounters();
+    /** Transfers begun, ever. */
+    private long started;
 
     /** Serves the files under {@code root} to at most {@code maxSessions} concurrent transfers. */
     public TftpServer(Path root, int maxSessions) {
@@ -119,6 +121,14 @@ public final class TftpServer implements AutoCloseable {
         return at;
     }
 
+    /**
+     * Transfers begun, ever (the user network's loop compares it before and after handling frames: a new one
+     * may need its timed work polled sooner).
+     */
+    public long transfersStarted() {
+        return started;
+    }
+
     /** Transfers in progress. */
     public int activeTransfers() {
         return sessions.size();
@@ -151,6 +161,7 @@ public final class TftpServer implements AutoCloseable {
                 TftpSession session = new TftpSession(clientIp, clientPort, found.channel(),
                         request.options().acknowledge(found.size()), DEFAULT_TIMEOUT_NANOS);
                 sessions.put(key, session);
+                started++;
                 session.block = session.acknowledged.any() ? 0 : 1;
                 if (!transmit(session, nowNanos, out)) {
                     end(key);

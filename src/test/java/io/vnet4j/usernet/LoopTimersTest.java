@@ -1,0 +1,102 @@
+package io.vnet4j.usernet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vnet4j.Network;
+import io.vnet4j.port.nic.VirtualNic;
+import io.vnet4j.wire.EtherType;
+import io.vnet4j.wire.EthernetFrame;
+import io.vnet4j.wire.IpProtocol;
+import io.vnet4j.wire.Ipv4Packet;
+import io.vnet4j.wire.TcpFlags;
+import io.vnet4j.wire.TcpSegment;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The user network's loop sleeps without a time limit when nothing waits on time, or until its next timed
+ * work; a frame that sets a timer sooner must bring the poll forward, also when a hub thread handled the
+ * frame while the loop slept (a {@link VirtualNic}'s send is handled on the sender's thread).
+ */
+@Timeout(30)
+class LoopTimersTest {
+    static final int GUEST_PORT = 40000;
+
+    /** Nothing waited on time: the SYN-ACK, unanswered, is still sent again after its RTO (1 s). */
+    @Test
+    void anUnansweredSynAckIsResentWhenTheLoopHadNoTimer() throws Exception {
+        try (Network network = new Network(); ServerSocketChannel server = listener()) {
+            VirtualNic guest = network.attachNic("guest", 0);
+            network.addNetdev("user,id=u,ipv6=off");
+            learnGuest(guest);
+            Thread.sleep(300); // the loop's first polls are over: it sleeps without a limit now
+            assertSynAckResent(guest, port(server));
+        }
+    }
+
+    /** A UDP flow's expiry (240 s) was the next timer: the SYN's retransmission is due long before it. */
+    @Test
+    void anUnansweredSynAckIsResentWhenTheLoopsNextPollWasFarOff() throws Exception {
+        try (Network network = new Network(); ServerSocketChannel server = listener();
+             DatagramChannel udp = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+            VirtualNic guest = network.attachNic("guest", 0);
+            network.addNetdev("user,id=u,ipv6=off");
+            learnGuest(guest);
+            int udpPort = ((InetSocketAddress) udp.getLocalAddress()).getPort();
+            guest.send(GuestFrames.udp(GuestFrames.HOST_MAC, GuestFrames.GUEST, 5000, GuestFrames.HOST, udpPort, new byte[] {1}));
+            udp.receive(ByteBuffer.allocate(16)); // the flow exists
+            Thread.sleep(300); // polled since: its next poll is the flow's expiry
+            assertSynAckResent(guest, port(server));
+        }
+    }
+
+    private static ServerSocketChannel listener() throws Exception {
+        return ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0)); // the kernel completes handshakes
+    }
+
+    private static int port(ServerSocketChannel server) throws Exception {
+        return ((InetSocketAddress) server.getLocalAddress()).getPort();
+    }
+
+    private static void learnGuest(VirtualNic guest) throws InterruptedException {
+        guest.send(GuestFrames.arpRequest(GuestFrames.GUEST, GuestFrames.HOST));
+        HostForwardFamiliesTest.receive(guest, EtherType.ARP);
+    }
+
+    private static void assertSynAckResent(VirtualNic guest, int port) throws InterruptedException {
+        guest.send(GuestFrames.tcp(GuestFrames.HOST_MAC, GuestFrames.GUEST, GUEST_PORT, GuestFrames.HOST, port,
+                TcpFlags.SYN, 1000, 0, 65535, new byte[0]));
+        long first = synAck(guest);
+        long again = synAck(guest); // no ACK from us: the gateway's RTO sends it again
+        assertThat(TimeUnit.NANOSECONDS.toMillis(again - first)).isBetween(500L, 5000L);
+    }
+
+    /** Waits for a SYN-ACK to the guest's port; returns when it came. */
+    private static long synAck(VirtualNic guest) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            byte[] frame = guest.receive(1, TimeUnit.SECONDS);
+            if (frame == null) {
+                continue;
+            }
+            ByteBuffer b = ByteBuffer.wrap(frame);
+            if (new EthernetFrame().wrap(b, 0, frame.length).etherType() != EtherType.IPV4) {
+                continue;
+            }
+            Ipv4Packet ip = new Ipv4Packet().wrap(b, EthernetFrame.HEADER_LENGTH, frame.length - EthernetFrame.HEADER_LENGTH);
+            if (ip.protocol() != IpProtocol.TCP) {
+                continue;
+            }
+            TcpSegment tcp = new TcpSegment().wrap(b, ip.payloadOffset(), ip.payloadLength());
+            if (tcp.destinationPort() == GUEST_PORT && tcp.flags() == (TcpFlags.SYN | TcpFlags.ACK)) {
+                return System.nanoTime();
+            }
+        }
+        throw new AssertionError("no SYN-ACK within 10 s");
+    }
+}
