@@ -431,14 +431,14 @@ public final class TcpNat {
             long at = c.pollAt();
             if (at != 0 && now - at >= 0) {
                 due.add(flow);
+            } else if (at != 0) {
+                next = Math.min(next, at - now);
             }
         }
         for (Flow flow : due) {
             flow.connection.poll(now);
             settle(flow, now);
-        }
-        for (Flow flow : flows.values()) { // after the polls: they rearm, close and remove
-            long at = flow.connection.pollAt();
+            long at = flow.connection.pollAt(); // rearmed (or the flow closed: at worst one poll too early)
             if (at != 0) {
                 next = Math.min(next, Math.max(0, at - now));
             }
