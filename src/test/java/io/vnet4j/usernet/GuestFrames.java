@@ -1,10 +1,13 @@
 package io.vnet4j.usernet;
 
+import io.vnet4j.port.nic.VirtualNic;
 import io.vnet4j.wire.EthernetFrame;
 import io.vnet4j.wire.Ipv4Address;
 import io.vnet4j.wire.Ipv4Frames;
 import io.vnet4j.wire.Ipv4Packet;
 import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /** Builds the frames a guest would send, for the usernet tests. */
 final class GuestFrames {
@@ -18,6 +21,28 @@ final class GuestFrames {
     static final int IP = Ipv4Packet.MIN_HEADER_LENGTH;
 
     private GuestFrames() {}
+
+    /**
+     * Waits up to 10 s for a frame to the guest that {@code wanted} accepts (others are skipped); throws
+     * {@code AssertionError("no " + what)} when none comes.
+     */
+    static ByteBuffer await(VirtualNic guest, Predicate<ByteBuffer> wanted, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            byte[] frame = guest.receive(1, TimeUnit.SECONDS);
+            if (frame != null && wanted.test(ByteBuffer.wrap(frame))) {
+                return ByteBuffer.wrap(frame);
+            }
+        }
+        throw new AssertionError("no " + what + " within 10 s");
+    }
+
+    /** The IPv4 packet in an Ethernet frame, or null when the frame carries something else. */
+    static Ipv4Packet ipv4(ByteBuffer frame) {
+        int length = frame.limit();
+        return new EthernetFrame().wrap(frame, 0, length).etherType() != io.vnet4j.wire.EtherType.IPV4 ? null
+                : new Ipv4Packet().wrap(frame, ETH, length - ETH);
+    }
 
     static byte[] arpRequest(int senderIp, int targetIp) {
         ByteBuffer b = buffer(0);

@@ -19,7 +19,6 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -120,16 +119,7 @@ class HostForwardFamiliesTest {
     }
 
     static ByteBuffer receive(VirtualNic guest, int etherType) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            byte[] frame = guest.receive(1, TimeUnit.SECONDS);
-            if (frame != null) {
-                ByteBuffer b = ByteBuffer.wrap(frame);
-                if (new EthernetFrame().wrap(b, 0, frame.length).etherType() == etherType) {
-                    return b;
-                }
-            }
-        }
-        throw new AssertionError("no frame of type " + Integer.toHexString(etherType));
+        return GuestFrames.await(guest, b -> new EthernetFrame().wrap(b, 0, b.limit()).etherType() == etherType,
+                "frame of type " + Integer.toHexString(etherType));
     }
 }

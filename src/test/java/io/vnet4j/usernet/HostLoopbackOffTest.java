@@ -131,18 +131,9 @@ class HostLoopbackOffTest {
     }
 
     private ByteBuffer receiveIcmp() throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            byte[] frame = guest.receive(1, TimeUnit.SECONDS);
-            if (frame == null) {
-                continue;
-            }
-            ByteBuffer b = ByteBuffer.wrap(frame);
-            if (new EthernetFrame().wrap(b, 0, frame.length).etherType() == EtherType.IPV4 && new Ipv4Packet()
-                    .wrap(b, EthernetFrame.HEADER_LENGTH, frame.length - EthernetFrame.HEADER_LENGTH).protocol() == IpProtocol.ICMP) {
-                return b;
-            }
-        }
-        throw new AssertionError("no ICMP message from the gateway");
+        return GuestFrames.await(guest, b -> {
+            Ipv4Packet ip = GuestFrames.ipv4(b);
+            return ip != null && ip.protocol() == IpProtocol.ICMP;
+        }, "ICMP packet");
     }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vnet4j.Network;
 import io.vnet4j.port.nic.VirtualNic;
 import io.vnet4j.wire.EtherType;
-import io.vnet4j.wire.EthernetFrame;
 import io.vnet4j.wire.IpProtocol;
 import io.vnet4j.wire.Ipv4Packet;
 import io.vnet4j.wire.TcpFlags;
@@ -78,25 +77,14 @@ class LoopTimersTest {
 
     /** Waits for a SYN-ACK to the guest's port; returns when it came. */
     private static long synAck(VirtualNic guest) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            byte[] frame = guest.receive(1, TimeUnit.SECONDS);
-            if (frame == null) {
-                continue;
-            }
-            ByteBuffer b = ByteBuffer.wrap(frame);
-            if (new EthernetFrame().wrap(b, 0, frame.length).etherType() != EtherType.IPV4) {
-                continue;
-            }
-            Ipv4Packet ip = new Ipv4Packet().wrap(b, EthernetFrame.HEADER_LENGTH, frame.length - EthernetFrame.HEADER_LENGTH);
-            if (ip.protocol() != IpProtocol.TCP) {
-                continue;
+        GuestFrames.await(guest, b -> {
+            Ipv4Packet ip = GuestFrames.ipv4(b);
+            if (ip == null || ip.protocol() != IpProtocol.TCP) {
+                return false;
             }
             TcpSegment tcp = new TcpSegment().wrap(b, ip.payloadOffset(), ip.payloadLength());
-            if (tcp.destinationPort() == GUEST_PORT && tcp.flags() == (TcpFlags.SYN | TcpFlags.ACK)) {
-                return System.nanoTime();
-            }
-        }
-        throw new AssertionError("no SYN-ACK within 10 s");
+            return tcp.destinationPort() == GUEST_PORT && tcp.flags() == (TcpFlags.SYN | TcpFlags.ACK);
+        }, "SYN-ACK");
+        return System.nanoTime();
     }
 }

@@ -167,22 +167,11 @@ class UsernetHostileInputTest {
     private void assertGatewayStillAnswers() throws InterruptedException {
         int id = ++pingId + 100;
         guest.send(GuestFrames.echoRequest(HOST_MAC, GUEST, HOST, id, 1, new byte[8]));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            byte[] frame = guest.receive(1, TimeUnit.SECONDS);
-            if (frame == null) {
-                continue;
-            }
-            ByteBuffer b = ByteBuffer.wrap(frame);
-            if (new EthernetFrame().wrap(b, 0, frame.length).etherType() != EtherType.IPV4) {
-                continue;
-            }
-            Ipv4Packet ip = new Ipv4Packet().wrap(b, 14, frame.length - 14);
-            if (ip.protocol() == IpProtocol.ICMP && new IcmpPacket().wrap(b, ip.payloadOffset(), ip.payloadLength()).identifier() == id) {
-                return;
-            }
-        }
-        throw new AssertionError("the gateway no longer answers a ping");
+        GuestFrames.await(guest, b -> {
+            Ipv4Packet ip = GuestFrames.ipv4(b);
+            return ip != null && ip.protocol() == IpProtocol.ICMP
+                    && new IcmpPacket().wrap(b, ip.payloadOffset(), ip.payloadLength()).identifier() == id;
+        }, "answer to a ping: the gateway no longer answers");
     }
 
     private ByteBuffer receiveUdpFrom(int port) throws InterruptedException {
