@@ -1,6 +1,7 @@
 package io.vnet4j.usernet;
 
 import io.vnet4j.port.nic.VirtualNic;
+import io.vnet4j.wire.EtherType;
 import io.vnet4j.wire.EthernetFrame;
 import io.vnet4j.wire.Ipv4Address;
 import io.vnet4j.wire.Ipv4Frames;
@@ -40,7 +41,7 @@ final class GuestFrames {
     /** The IPv4 packet in an Ethernet frame, or null when the frame carries something else. */
     static Ipv4Packet ipv4(ByteBuffer frame) {
         int length = frame.limit();
-        return new EthernetFrame().wrap(frame, 0, length).etherType() != io.vnet4j.wire.EtherType.IPV4 ? null
+        return new EthernetFrame().wrap(frame, 0, length).etherType() != EtherType.IPV4 ? null
                 : new Ipv4Packet().wrap(frame, ETH, length - ETH);
     }
 
