@@ -428,14 +428,15 @@ final class Gateway {
     }
 
     /**
-     * How many things that wait on time were ever begun: connections, flows, host-forward clients, TFTP
-     * transfers, datagrams in reassembly, addresses whose frames wait for ARP. Whoever handles frames compares
-     * it before and after: when it moved, something may be due before the loop's next poll. (Timers of what
-     * already exists only start while a connection is busy, and then the loop polls every 100 ms anyway.)
+     * How many times something began to wait on time, ever: flows, host-forward clients, TFTP transfers,
+     * datagrams in reassembly, addresses whose frames wait for ARP, and TCP events after which a connection
+     * has a timer or buffers ({@link TcpNat#timedEvents}). Whoever handles frames or sockets compares it
+     * before and after: when it moved, something may be due before the loop's next poll. A ping, ARP or DNS
+     * answered by the gateway itself moves nothing.
      */
     long timedStarts() {
         return out.pending().addressesHeld() + reassembler.started() + udp.flowsOpened() + services.timedStarts()
-                + tcp.connectionsOpened();
+                + tcp.timedEvents();
     }
 
     /**

@@ -54,6 +54,32 @@ class LoopTimersTest {
         }
     }
 
+    /**
+     * An established connection that went quiet (its buffers freed, nothing in flight: no timer) gets data
+     * from the host; the guest does not acknowledge it, and the gateway must send it again after its RTO.
+     */
+    @Test
+    void dataToAQuietConnectionIsResentWhenUnacknowledged() throws Exception {
+        try (Network network = new Network(); ServerSocketChannel server = listener()) {
+            VirtualNic guest = network.attachNic("guest", 0);
+            network.addNetdev("user,id=u,ipv6=off");
+            learnGuest(guest);
+            guest.send(GuestFrames.tcp(GuestFrames.HOST_MAC, GuestFrames.GUEST, GUEST_PORT, GuestFrames.HOST, port(server),
+                    TcpFlags.SYN, 1000, 0, 65535, new byte[0]));
+            TcpSegment synAck = segment(guest, TcpFlags.SYN | TcpFlags.ACK);
+            guest.send(GuestFrames.tcp(GuestFrames.HOST_MAC, GuestFrames.GUEST, GUEST_PORT, GuestFrames.HOST, port(server),
+                    TcpFlags.ACK, 1001, synAck.sequenceNumber() + 1, 65535, new byte[0]));
+            try (java.nio.channels.SocketChannel host = server.accept()) {
+                Thread.sleep(1000); // polled since: the connection holds nothing, the loop's next poll is far off
+                host.write(ByteBuffer.wrap(new byte[] {'x'}));
+                long first = System.nanoTime();
+                segment(guest, TcpFlags.ACK | TcpFlags.PSH);
+                segment(guest, TcpFlags.ACK | TcpFlags.PSH); // not acknowledged: sent again
+                assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - first)).isBetween(150L, 5000L);
+            }
+        }
+    }
+
     private static ServerSocketChannel listener() throws Exception {
         return ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0)); // the kernel completes handshakes
     }
@@ -77,14 +103,21 @@ class LoopTimersTest {
 
     /** Waits for a SYN-ACK to the guest's port; returns when it came. */
     private static long synAck(VirtualNic guest) throws InterruptedException {
-        GuestFrames.await(guest, b -> {
-            Ipv4Packet ip = GuestFrames.ipv4(b);
+        segment(guest, TcpFlags.SYN | TcpFlags.ACK);
+        return System.nanoTime();
+    }
+
+    /** Waits for a TCP segment to the guest's port with exactly these flags. */
+    private static TcpSegment segment(VirtualNic guest, int flags) throws InterruptedException {
+        ByteBuffer b = GuestFrames.await(guest, frame -> {
+            Ipv4Packet ip = GuestFrames.ipv4(frame);
             if (ip == null || ip.protocol() != IpProtocol.TCP) {
                 return false;
             }
-            TcpSegment tcp = new TcpSegment().wrap(b, ip.payloadOffset(), ip.payloadLength());
-            return tcp.destinationPort() == GUEST_PORT && tcp.flags() == (TcpFlags.SYN | TcpFlags.ACK);
-        }, "SYN-ACK");
-        return System.nanoTime();
+            TcpSegment tcp = new TcpSegment().wrap(frame, ip.payloadOffset(), ip.payloadLength());
+            return tcp.destinationPort() == GUEST_PORT && tcp.flags() == flags;
+        }, "TCP segment with flags " + flags);
+        Ipv4Packet ip = GuestFrames.ipv4(b);
+        return new TcpSegment().wrap(b, ip.payloadOffset(), ip.payloadLength());
     }
 }

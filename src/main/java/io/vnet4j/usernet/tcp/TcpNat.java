@@ -105,8 +105,8 @@ public final class TcpNat {
     private OutboundAddresses outbound = OutboundAddresses.KERNEL;
     private final int mss;
     private final InitialSequenceNumbers isn;
-    /** Connections opened, ever. */
-    private long opened;
+    /** Events after which a connection waited on time, ever ({@link #timedEvents}). */
+    private long timedEvents;
     private final Map<FlowKey, Flow> flows = new HashMap<>();
     private int maxConnections = MAX_CONNECTIONS;
     /** Reused for every lookup (see FlowKey). */
@@ -229,7 +229,6 @@ public final class TcpNat {
         Flow flow = new Flow(key, channel, now);
         flow.connection.guestSyn(sequence, window, options, now);
         flows.put(key, flow);
-        opened++;
         try {
             // a host on this machine (loopback, above all) has often accepted by the time connect returns:
             // then the SYN-ACK leaves now, not after a trip through the loop's selector
@@ -257,7 +256,6 @@ public final class TcpNat {
         accepted.setOption(StandardSocketOptions.TCP_NODELAY, true);
         Flow flow = new Flow(key, accepted, now);
         flows.put(key, flow);
-        opened++;
         flow.selectionKey = selector.register(accepted, 0, flow);
         flow.connection.openToGuest(now);
         settle(flow, now);
@@ -371,6 +369,9 @@ public final class TcpNat {
         if (c.state() == TcpConnection.State.TIME_WAIT) {
             timeWaiting.add(flow);
         }
+        if (c.pollAt() != 0 || c.bufferMemory() > 0) {
+            timedEvents++;
+        }
         LoopSelector.Key k = flow.selectionKey;
         if (k == null || !k.isValid()) {
             return;
@@ -461,12 +462,13 @@ public final class TcpNat {
     }
 
     /**
-     * Connections opened so far, ever
-     * (the user network's loop compares it before and after handling frames: a new one may need its timed
-     * work polled sooner, see {@code Gateway#timedStarts}).
+     * Events (a guest's segment, a host socket's readiness, a connect) after which a connection waited on
+     * time, ever: a timer armed (a SYN-ACK's or data's retransmission, TIME-WAIT, keepalive) or buffers held
+     * that a poll frees. The user network's loop compares it before and after handling frames and sockets:
+     * when it moved, its next poll may be due sooner than it planned.
      */
-    public long connectionsOpened() {
-        return opened;
+    public long timedEvents() {
+        return timedEvents;
     }
 
     /** One line per connection, then the table's counts, for {@code info network}. */
