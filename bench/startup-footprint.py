@@ -75,25 +75,30 @@ def rss_mb(pid):
 
 
 def run_time(pid):
-    """Nanoseconds on a CPU and times run (each wake-up is one) of all the process's threads so far."""
-    nanos = runs = 0
+    """Per thread id: nanoseconds on a CPU and times run (each wake-up is one) so far."""
+    threads = {}
     for task in os.listdir(f"/proc/{pid}/task"):
         try:
             with open(f"/proc/{pid}/task/{task}/schedstat") as f:
                 fields = f.read().split()
         except OSError:
             continue  # the thread ended
-        nanos += int(fields[0])
-        runs += int(fields[2])
-    return nanos, runs
+        threads[task] = (int(fields[0]), int(fields[2]))
+    return threads
 
 
 def idle(pid, seconds=20):
-    """Percent of one core used over `seconds`, and the threads' runs (wake-ups) per second."""
-    nanos, runs = run_time(pid)
+    """Percent of one core used over `seconds`, and the threads' runs (wake-ups) per second: per thread,
+    what it added (a thread that started in between counts whole; one that ended is lost, and said)."""
+    before = run_time(pid)
     time.sleep(seconds)
-    nanos2, runs2 = run_time(pid)
-    return (nanos2 - nanos) / 1e7 / seconds, (runs2 - runs) / seconds
+    after = run_time(pid)
+    nanos = sum(n - before.get(t, (0, 0))[0] for t, (n, _) in after.items())
+    runs = sum(r - before.get(t, (0, 0))[1] for t, (_, r) in after.items())
+    ended = len(set(before) - set(after))
+    if ended:
+        print(f"   ({ended} thread(s) ended during the {seconds} s: their share is not counted)")
+    return nanos / 1e7 / seconds, runs / seconds
 
 
 def main():
