@@ -43,14 +43,14 @@ public final class DescriptorChannel implements AutoCloseable {
             if ((int) Libc.SETSOCKOPT.handle().invokeExact(errno, fd, Libc.SOL_SOCKET, Libc.SO_RCVTIMEO, timeval, 16) != 0
                     || (int) Libc.BIND.handle().invokeExact(errno, fd, address, length) != 0) {
                 int e = Libc.errno(errno);
-                close(fd);
+                Libc.closeQuietly(fd);
                 throw NativeDatagramSocket.failure("bind " + path, e);
             }
             return new DescriptorChannel(fd);
         } catch (IOException e) {
             throw e;
         } catch (Throwable t) {
-            close(fd);
+            Libc.closeQuietly(fd);
             throw new IOException("descriptor channel: " + t, t);
         }
     }
@@ -120,7 +120,7 @@ public final class DescriptorChannel implements AutoCloseable {
         } catch (Throwable t) {
             throw new IOException("sendmsg: " + t, t);
         } finally {
-            close(fd);
+            Libc.closeQuietly(fd);
         }
     }
 
@@ -139,17 +139,8 @@ public final class DescriptorChannel implements AutoCloseable {
         }
     }
 
-    /** Closes a descriptor, ignoring errors. */
-    static void close(int fd) {
-        try (Arena call = Arena.ofConfined()) {
-            int ignored = (int) Libc.CLOSE.handle().invokeExact(Libc.errnoState(call), fd);
-        } catch (Throwable t) {
-            // nothing more to do
-        }
-    }
-
     @Override
     public void close() {
-        close(fd);
+        Libc.closeQuietly(fd);
     }
 }

@@ -51,13 +51,13 @@ public final class DontWaitSender implements AutoCloseable {
         }
         // the JDK marks a channel closed before it closes the descriptor: open now means we copied the right one
         if (!channel.isOpen()) {
-            closeDescriptor(fd);
+            Libc.closeQuietly(fd);
             return null;
         }
         try {
             return new DontWaitSender(fd, capacity);
         } catch (RuntimeException | Error e) {
-            closeDescriptor(fd);
+            Libc.closeQuietly(fd);
             throw e;
         }
     }
@@ -89,15 +89,7 @@ public final class DontWaitSender implements AutoCloseable {
     /** Closes the duplicate descriptor and frees the buffer; no {@link #send} may run or follow. */
     @Override
     public void close() {
-        closeDescriptor(fd);
+        Libc.closeQuietly(fd);
         arena.close();
-    }
-
-    private static void closeDescriptor(int fd) {
-        try (Arena call = Arena.ofConfined()) {
-            int ignored = (int) Libc.CLOSE.handle().invokeExact(Libc.errnoState(call), fd);
-        } catch (Throwable t) {
-            // nothing more to do
-        }
     }
 }

@@ -211,12 +211,8 @@ public final class Epoll implements AutoCloseable {
             return;
         }
         closed = true;
-        try {
-            int ignored = (int) Libc.CLOSE.handle().invokeExact(controlErrno, wakeFd);
-            ignored = (int) Libc.CLOSE.handle().invokeExact(controlErrno, epfd);
-        } catch (Throwable t) {
-            // nothing more to do
-        }
+        Libc.closeQuietly(wakeFd);
+        Libc.closeQuietly(epfd);
         arena.close();
     }
 

@@ -87,6 +87,15 @@ final class Libc {
         return arena.allocate(CAPTURE);
     }
 
+    /** Closes a descriptor, ignoring errors (it is gone either way, close(2)). */
+    static void closeQuietly(int fd) {
+        try (Arena call = Arena.ofConfined()) {
+            int ignored = (int) CLOSE.handle().invokeExact(errnoState(call), fd);
+        } catch (Throwable t) {
+            // nothing more to do
+        }
+    }
+
     static int errno(MemorySegment state) {
         return (int) ERRNO.get(state, 0L);
     }

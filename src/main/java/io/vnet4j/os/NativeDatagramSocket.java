@@ -442,11 +442,7 @@ public final class NativeDatagramSocket implements AutoCloseable {
     /** Closes the descriptor and frees the native memory; no thread may use the socket afterwards. */
     public void release() {
         close();
-        try {
-            int ignored = (int) Libc.CLOSE.handle().invokeExact(tx.errno, fd);
-        } catch (Throwable t) {
-            // nothing more to do
-        }
+        Libc.closeQuietly(fd);
         arena.close();
     }
 

@@ -246,11 +246,7 @@ public final class TapDevice implements AutoCloseable {
     /** Closes the descriptor (the kernel removes a non-persistent TAP) and frees the native memory. */
     public void release() {
         closed = true;
-        try {
-            int ignored = (int) Libc.CLOSE.handle().invokeExact(txErrno, fd);
-        } catch (Throwable t) {
-            // nothing more to do
-        }
+        Libc.closeQuietly(fd);
         arena.close();
     }
 

@@ -88,7 +88,7 @@ public final class UserNamespaceTap {
             DescriptorChannel.Received answer = awaitAnswer(channel, helper);
             if (answer == null || answer.descriptor() < 0 || !answer.message().startsWith("ok ")) {
                 if (answer != null && answer.descriptor() >= 0) {
-                    DescriptorChannel.close(answer.descriptor());
+                    Libc.closeQuietly(answer.descriptor());
                 }
                 throw new IOException(refusal(netns, log, answer == null ? "the helper ended without an answer"
                         : answer.message().replaceFirst("^error ", "")));
@@ -96,7 +96,7 @@ public final class UserNamespaceTap {
             return TapDevice.adopt(answer.descriptor(), answer.message().substring(3));
         } finally {
             if (usernsFd >= 0) {
-                DescriptorChannel.close(usernsFd);
+                Libc.closeQuietly(usernsFd);
             }
             Files.deleteIfExists(socket);
             Files.deleteIfExists(log);
@@ -154,7 +154,7 @@ public final class UserNamespaceTap {
             }
             int userns = (int) LinuxCalls.IOCTL_VALUE.handle().invokeExact(errno, fd, NS_GET_USERNS, 0L);
             int e = Libc.errno(errno);
-            DescriptorChannel.close(fd);
+            Libc.closeQuietly(fd);
             if (userns < 0) {
                 throw new IOException("cannot find the user namespace that owns " + netns + " (NS_GET_USERNS): "
                         + Libc.strerror(e) + "; give it with --userns-path");

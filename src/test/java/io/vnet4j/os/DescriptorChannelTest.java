@@ -28,7 +28,7 @@ class DescriptorChannelTest {
                 assertThat(Files.readSymbolicLink(Path.of("/proc/self/fd/" + received.descriptor())))
                         .isEqualTo(Files.readSymbolicLink(Path.of("/proc/self/fd/" + original))); // socket:[inode]
             } finally {
-                DescriptorChannel.close(received.descriptor());
+                Libc.closeQuietly(received.descriptor());
             }
         }
     }
