@@ -385,12 +385,12 @@ public final class Warmup {
     /** Reads the next frame from the TAP into {@link #in} at {@link #VNET}; its length, or -1 after the timeout. */
     private int nextFrame() throws IOException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(REPLY_TIMEOUT_MILLIS);
-        do {
-            int n = link.read();
+        for (long left = deadline - System.nanoTime(); left > 0; left = deadline - System.nanoTime()) {
+            int n = link.read((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
             if (n > VNET) {
                 return n - VNET;
             }
-        } while (System.nanoTime() - deadline < 0);
+        }
         return -1;
     }
 

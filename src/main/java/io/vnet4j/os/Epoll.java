@@ -36,8 +36,6 @@ public final class Epoll implements AutoCloseable {
     public static final int MAX_EVENTS = 256;
 
     private static final int EPOLL_CLOEXEC = 0x80000;
-    private static final int EFD_NONBLOCK = 0x800;
-    private static final int EFD_CLOEXEC = 0x80000;
     private static final int EPOLL_CTL_ADD = 1;
     private static final int EPOLL_CTL_DEL = 2;
     private static final int EPOLL_CTL_MOD = 3;
@@ -88,7 +86,8 @@ public final class Epoll implements AutoCloseable {
             if (epfd < 0) {
                 throw NativeDatagramSocket.failure("epoll_create1", Libc.errno(errno));
             }
-            int wakeFd = (int) Calls.EVENTFD.handle().invokeExact(errno, 0, EFD_NONBLOCK | EFD_CLOEXEC);
+            int wakeFd = (int) LinuxCalls.EVENTFD.handle().invokeExact(errno, 0,
+                    LinuxCalls.EFD_NONBLOCK | LinuxCalls.EFD_CLOEXEC);
             if (wakeFd < 0) {
                 int e = Libc.errno(errno);
                 int ignored = (int) Libc.CLOSE.handle().invokeExact(errno, epfd);
@@ -224,7 +223,6 @@ public final class Epoll implements AutoCloseable {
         private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
         private static final ValueLayout ADDR = ValueLayout.ADDRESS;
         static final Downcall EPOLL_CREATE1 = bind("epoll_create1", FunctionDescriptor.of(INT, INT));
-        static final Downcall EVENTFD = bind("eventfd", FunctionDescriptor.of(INT, INT, INT));
         static final MethodHandle EPOLL_CTL = bind("epoll_ctl", FunctionDescriptor.of(INT, INT, INT, INT, ADDR)).handle();
         static final MethodHandle EPOLL_WAIT = bind("epoll_wait", FunctionDescriptor.of(INT, INT, ADDR, INT, INT)).handle();
         static final MethodHandle READ = LinuxCalls.READ.handle();

@@ -4,7 +4,7 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.ValueLayout;
 
-/** The libc calls for TAP devices and network namespaces: open, ioctl, read, write, poll, setns. */
+/** The libc calls for TAP devices and network namespaces: open, ioctl, read, write, poll, eventfd, setns. */
 final class LinuxCalls {
     static final int O_RDWR = 2;
     static final int O_NONBLOCK = 0x800;
@@ -12,6 +12,9 @@ final class LinuxCalls {
     static final int O_CLOEXEC = 0x80000;
     static final int CLONE_NEWNET = 0x40000000;
     static final short POLLIN = 1;
+    /** eventfd(2) flags. */
+    static final int EFD_NONBLOCK = 0x800;
+    static final int EFD_CLOEXEC = 0x80000;
 
     static final int TUNSETIFF = 0x400454ca;
     static final int TUNSETOFFLOAD = 0x400454d0;
@@ -49,6 +52,7 @@ final class LinuxCalls {
     static final Downcall READ = bind("read", FunctionDescriptor.of(LONG, INT, ADDR, LONG));
     static final Downcall WRITE = bind("write", FunctionDescriptor.of(LONG, INT, ADDR, LONG));
     static final Downcall POLL = bind("poll", FunctionDescriptor.of(INT, ADDR, LONG, INT));
+    static final Downcall EVENTFD = bind("eventfd", FunctionDescriptor.of(INT, INT, INT));
     static final Downcall SETNS = bind("setns", FunctionDescriptor.of(INT, INT, INT));
     static final Downcall FCNTL_INT = variadic("fcntl", FunctionDescriptor.of(INT, INT, INT, INT), 2);
     static final Downcall SOCKETPAIR = bind("socketpair", FunctionDescriptor.of(INT, INT, INT, INT, ADDR));

@@ -14,33 +14,70 @@ import java.nio.file.Path;
  * segments with a partial checksum, each frame after a 10-byte {@code struct virtio_net_hdr}),
  * created or attached by name, optionally inside another network namespace (the descriptor stays bound
  * to the namespace it was created in). One thread may {@link #read} while another {@link #write}s; each
- * direction has its own native buffer. {@link #read} waits at most {@value #POLL_MILLIS} ms, so a reader
- * notices {@link #close()}.
+ * direction has its own native buffer. A reader waiting in {@link #read} is woken by {@link #close()} through an
+ * eventfd(2) polled beside the device (a TAP's descriptor has no shutdown(2)), so an idle reader sleeps
+ * without a time-out.
  */
 public final class TapDevice implements AutoCloseable {
     public static final int MAX_FRAME = 65536 + 4096;
-    static final int POLL_MILLIS = 200;
+    /** {@link #read}'s time-out for waiting until a frame comes or {@link #close()} is called. */
+    public static final int UNTIL_CLOSED = -1;
 
     private final Arena arena = Arena.ofShared();
     private final int fd;
+    /** An eventfd {@link #close()} writes, polled beside {@link #fd} in {@link #read}. */
+    private final int wakeFd;
     private final String name;
     private final MemorySegment rxData;
     private final MemorySegment txData;
     private final MemorySegment rxErrno;
     private final MemorySegment txErrno;
-    private final MemorySegment pollFd;
+    /** Two {@code struct pollfd} ({int fd; short events; short revents}): the device and {@link #wakeFd}. */
+    private final MemorySegment pollFds;
+    private final MemorySegment wakeValue;
+    private final MemorySegment wakeErrno;
     private final ByteBuffer received;
     private volatile boolean closed;
 
-    private TapDevice(int fd, String name) {
+    private TapDevice(int fd, int wakeFd, String name) {
         this.fd = fd;
+        this.wakeFd = wakeFd;
         this.name = name;
         this.rxData = arena.allocate(MAX_FRAME, 16);
         this.txData = arena.allocate(MAX_FRAME, 16);
         this.rxErrno = Libc.errnoState(arena);
         this.txErrno = Libc.errnoState(arena);
-        this.pollFd = arena.allocate(8, 4);
+        this.pollFds = arena.allocate(16, 4);
+        pollFds.set(ValueLayout.JAVA_INT, 0, fd);
+        pollFds.set(ValueLayout.JAVA_SHORT, 4, LinuxCalls.POLLIN);
+        pollFds.set(ValueLayout.JAVA_INT, 8, wakeFd);
+        pollFds.set(ValueLayout.JAVA_SHORT, 12, LinuxCalls.POLLIN);
+        this.wakeValue = arena.allocate(ValueLayout.JAVA_LONG);
+        wakeValue.set(ValueLayout.JAVA_LONG, 0, 1L);
+        this.wakeErrno = Libc.errnoState(arena);
         this.received = rxData.asByteBuffer();
+    }
+
+    /**
+     * A device over descriptor {@code fd}, which it owns from here on: closed here when its eventfd cannot be
+     * made.
+     */
+    private static TapDevice wrap(int fd, String name) throws IOException {
+        int wakeFd;
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment errno = Libc.errnoState(call);
+            wakeFd = (int) LinuxCalls.EVENTFD.handle().invokeExact(errno, 0, LinuxCalls.EFD_NONBLOCK | LinuxCalls.EFD_CLOEXEC);
+            if (wakeFd < 0) {
+                Libc.closeQuietly(fd);
+                throw new IOException("eventfd for " + name + ": " + Libc.strerror(Libc.errno(errno)));
+            }
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            Libc.closeQuietly(fd);
+            throw new IOException("eventfd: " + t, t);
+        }
+        return new TapDevice(fd, wakeFd, name);
     }
 
     /**
@@ -92,8 +129,20 @@ public final class TapDevice implements AutoCloseable {
             if (rc != 0) {
                 throw new IOException("socketpair: " + Libc.strerror(Libc.errno(errno)));
             }
-            return new TapDevice[] {new TapDevice(fds.getAtIndex(ValueLayout.JAVA_INT, 0), name),
-                    new TapDevice(fds.getAtIndex(ValueLayout.JAVA_INT, 1), name)};
+            int second = fds.getAtIndex(ValueLayout.JAVA_INT, 1);
+            TapDevice first;
+            try {
+                first = wrap(fds.getAtIndex(ValueLayout.JAVA_INT, 0), name);
+            } catch (IOException e) {
+                Libc.closeQuietly(second);
+                throw e;
+            }
+            try {
+                return new TapDevice[] {first, wrap(second, name)};
+            } catch (IOException e) {
+                first.release();
+                throw e;
+            }
         } catch (IOException e) {
             throw e;
         } catch (Throwable t) {
@@ -102,8 +151,8 @@ public final class TapDevice implements AutoCloseable {
     }
 
     /** A TAP whose descriptor another process opened and handed over ({@link UserNamespaceTap}). */
-    static TapDevice adopt(int fd, String name) {
-        return new TapDevice(fd, name);
+    static TapDevice adopt(int fd, String name) throws IOException {
+        return wrap(fd, name);
     }
 
     /** Work to do inside the TAP's namespace once it exists, given the interface name. */
@@ -144,7 +193,7 @@ public final class TapDevice implements AutoCloseable {
                     throw new IOException("TUNSETOFFLOAD (checksum, TSO4, TSO6) failed: " + Libc.strerror(e));
                 }
             }
-            return new TapDevice(fd, ifreq.getString(0, StandardCharsets.US_ASCII));
+            return wrap(fd, ifreq.getString(0, StandardCharsets.US_ASCII));
         } catch (IOException e) {
             throw e;
         } catch (Throwable t) {
@@ -165,22 +214,20 @@ public final class TapDevice implements AutoCloseable {
     }
 
     /**
-     * Reads a frame into {@link #receivedBuffer()} at 0, waiting up to {@value #POLL_MILLIS} ms for one. The
-     * descriptor is non-blocking: a busy device is read without a poll per frame.
+     * Reads a frame into {@link #receivedBuffer()} at 0, waiting up to {@code timeoutMillis} ms for one
+     * ({@link #UNTIL_CLOSED}: until one comes or {@link #close()} is called). The descriptor is non-blocking:
+     * a busy device is read without a poll per frame.
      *
-     * @return its length, or -1 when none came or the device is closed
+     * @return its length, or -1 when none came in time or the device is closed
      */
-    public int read() throws IOException {
+    public int read(int timeoutMillis) throws IOException {
         int n = readNow();
         if (n >= 0 || closed) {
             return n;
         }
         try {
-            pollFd.set(ValueLayout.JAVA_INT, 0, fd);
-            pollFd.set(ValueLayout.JAVA_SHORT, 4, LinuxCalls.POLLIN);
-            pollFd.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
-            if ((int) FrameCalls.POLL.invokeExact(rxErrno, pollFd, 1L, POLL_MILLIS) <= 0) {
-                return -1;
+            if ((int) FrameCalls.POLL.invokeExact(rxErrno, pollFds, 2L, timeoutMillis) <= 0) {
+                return -1; // time-out, or a signal (EINTR): the caller reads again
             }
         } catch (Throwable t) {
             throw new IOException("poll " + name + ": " + t, t);
@@ -237,16 +284,26 @@ public final class TapDevice implements AutoCloseable {
         }
     }
 
-    /** Stops reads (they return -1 within {@value #POLL_MILLIS} ms); call {@link #release()} after the reader ended. */
+    /** Stops reads: a waiting {@link #read} returns -1 at once; call {@link #release()} after the reader ended. */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
         closed = true;
+        try {
+            // the counter stays non-zero (nobody reads it), so every later poll returns at once too
+            long ignored = (long) FrameCalls.WRITE.invokeExact(wakeErrno, wakeFd, wakeValue, 8L);
+        } catch (Throwable t) {
+            // invokeExact declares Throwable; a write to an eventfd throws nothing
+        }
     }
 
     /** Closes the descriptor (the kernel removes a non-persistent TAP) and frees the native memory. */
     public void release() {
         closed = true;
         Libc.closeQuietly(fd);
+        Libc.closeQuietly(wakeFd);
         arena.close();
     }
 

@@ -236,9 +236,9 @@ public final class TapNetdev extends QueuedPort implements Netdev {
         }
     }
 
-    /** Reads one frame (or waits for one a while) and hands it to the hub. */
+    /** Reads one frame (waiting for it, or until the port closes) and hands it to the hub. */
     private void readOne() throws IOException {
-        int n = device.read();
+        int n = device.read(TapDevice.UNTIL_CLOSED);
         if (n > 0) {
             forward(n);
         }

@@ -62,7 +62,7 @@ class TapReadLendingTest {
         MemorySegment.copy(MemorySegment.ofBuffer(frame), 0, out, VirtioNetFrame.HEADER_LENGTH, length);
         pair[1].write(VirtioNetFrame.HEADER_LENGTH + length);
         for (int i = 0; i < 10; i++) { // ten reads of at most 200 ms each
-            int n = pair[1].read();
+            int n = pair[1].read(200);
             if (n > VirtioNetFrame.HEADER_LENGTH + 13
                     && pair[1].receivedBuffer().getShort(VirtioNetFrame.HEADER_LENGTH + 12) == 0x0806) {
                 return true;
