@@ -116,10 +116,19 @@ public final class Network implements AutoCloseable {
      * @param <N> the netdev's class
      * @param netdev a netdev made on one of this network's hubs, not started yet
      * @return {@code netdev}, started
-     * @throws IOException when it cannot start; it is then not kept
+     * @throws IOException when it cannot start (its message begins with the netdev's id); it is then not kept
      */
     public <N extends Netdev> N add(N netdev) throws IOException {
-        netdev.start();
+        try {
+            netdev.start();
+        } catch (IOException e) {
+            String prefix = netdev.id() + ": ";
+            if (e.getMessage() != null && e.getMessage().startsWith(prefix)) {
+                throw e;
+            }
+            // the JDK's own messages ("Connection refused", "Address already in use") name no netdev
+            throw new IOException(prefix + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
+        }
         netdevs.add(netdev);
         return netdev;
     }

@@ -2,6 +2,7 @@ package io.vnet4j.port.stream;
 
 import io.vnet4j.Log;
 import io.vnet4j.Shutdown;
+import io.vnet4j.SocketAddresses;
 import io.vnet4j.fabric.FrameTap;
 import io.vnet4j.fabric.Hub;
 import io.vnet4j.fabric.NetdevBase;
@@ -78,7 +79,12 @@ public final class StreamClientNetdev extends NetdevBase {
     }
 
     private SocketChannel connect() throws IOException {
-        SocketChannel ch = SocketChannel.open(address);
+        SocketChannel ch;
+        try {
+            ch = SocketChannel.open(address);
+        } catch (IOException e) {
+            throw new IOException("cannot connect to " + SocketAddresses.format(address) + ": " + e.getMessage(), e);
+        }
         if (address instanceof InetSocketAddress) {
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
         }
