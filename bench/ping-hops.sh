@@ -7,9 +7,10 @@
 # median microseconds of each hop: the guest's sendto until the server thread is woken, until it runs,
 # poll's return until read, the read, read's return until write (the server's own processing), the write
 # (which runs the guest's receive path), and until the guest's recvfrom returns. The tracepoints add a few
-# microseconds to every system call, the same for both contenders.
+# microseconds to every system call, the same for both contenders. INTERVAL (environment, seconds, default
+# 0.01) sets the traced pings' cadence: 1 shows the path of a ping on a quiet network.
 # Everything runs in a namespace this script creates (vnhop) and deletes; traffic stays on this machine.
-# Usage: bench/ping-hops.sh [COUNT]
+# Usage: [INTERVAL=S] [SETTLE=S] [TOOLS="vnet4j slirp4netns"] bench/ping-hops.sh [COUNT]
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -43,7 +44,7 @@ for tool in ${TOOLS:-vnet4j slirp4netns}; do
     sleep "$settle"
     ip netns exec "$ns" busybox ping -q -c 300 -i 0.01 10.0.2.2 >/dev/null
     perf record -q -o "$out/$tool.data" -a -e "$events" -- \
-        ip netns exec "$ns" busybox ping -q -c "$count" -i 0.01 10.0.2.2 >/dev/null 2>&1
+        ip netns exec "$ns" busybox ping -q -c "$count" -i "${INTERVAL:-0.01}" 10.0.2.2 >/dev/null 2>&1
     kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
     pid=
     echo "== $tool"
