@@ -6,6 +6,7 @@ import io.vnet4j.config.SwitchConfig;
 import io.vnet4j.os.TapDevice;
 import io.vnet4j.os.ThreadNiceness;
 import io.vnet4j.port.tap.TapNetdev;
+import io.vnet4j.usernet.UsernetNetdev;
 import io.vnet4j.wire.EtherType;
 import io.vnet4j.wire.EthernetFrame;
 import io.vnet4j.wire.IpProtocol;
@@ -83,6 +84,15 @@ public final class Warmup {
     static final long YIELD_FRAMES = 2000;
     /** Rounds between two looks at the guests' frame count. */
     private static final int YIELD_CHECK_EVERY = 10;
+    /**
+     * Rounds between two reads of the user network's counters, as {@code /metrics} and {@code info network}
+     * read them: a task handed to its loop, which an eventfd wakes. Without them the loop was never woken so
+     * during the warm-up (its TAP's reads are its own), C2 compiled that branch of the loop's wait as a trap,
+     * and the wake-up that stopped the warm-up's network threw the compiled loop away: the daemon's network
+     * then ran its loop in the interpreter and in C1's code (-Xlog:deoptimization: {@code Epoll.await},
+     * {@code unstable_if}, in {@code UsernetNetdev.pass}).
+     */
+    private static final int READ_COUNTERS_EVERY = 4;
     private static final long GUEST_MAC = 0x0200_0000_0001L;
     private static final long GATEWAY_MAC = 0x5255_0a00_0202L;
     private static final long DNS_MAC = 0x5255_0a00_0203L;
@@ -140,6 +150,8 @@ public final class Warmup {
     private TapDevice link;
     /** The warm-up's hub: a hub for the pings, then a learning switch for the traffic, so both paths compile. */
     private Network network;
+    /** The warm-up's user network. */
+    private UsernetNetdev user;
     private ByteBuffer in;
     private int tcpPort;
     /** True once the guests are busy enough that the warm-up should stop. */
@@ -223,6 +235,7 @@ public final class Warmup {
             Warmup w = new Warmup();
             w.link = pair[1];
             w.network = network;
+            w.user = (UsernetNetdev) network.netdev("warm-up");
             w.in = pair[1].receivedBuffer();
             w.tcpPort = peer.getLocalPort();
             w.otherTcpPort = bulkPeer.getLocalPort();
@@ -259,6 +272,7 @@ public final class Warmup {
             // every NEW_GUEST_EVERY rounds from a guest the gateway has not seen yet (up to 200 of them), so
             // that learning a guest's MAC is compiled, not left to a trap at the first real guest
             int k = i % NEW_GUEST_EVERY == 0 ? 1 + (i / NEW_GUEST_EVERY) % 200 : 0;
+            readCounters(i);
             send(Ipv4Frames.arpRequest(out, GUEST_MAC + k, GUEST + k, GATEWAY), 0);
             for (int p = 0; p < PINGS_PER_ROUND; p++) {
                 send(Ipv4Frames.echoRequest(out, GUEST_MAC + k, GATEWAY_MAC, GUEST + k, GATEWAY, 7, i & 0xFFFF, ONE_BYTE), 0);
@@ -273,6 +287,13 @@ public final class Warmup {
         int done = traffic(0, rounds);
         closeBoth();
         return rounds + done;
+    }
+
+    /** Reads the user network's counters on its loop every {@value #READ_COUNTERS_EVERY} rounds (see there). */
+    private void readCounters(int round) {
+        if (round % READ_COUNTERS_EVERY == 0) {
+            user.counts();
+        }
     }
 
     /** Whether the warm-up stops before round {@code round}; it looks every {@value #YIELD_CHECK_EVERY} rounds. */
@@ -309,6 +330,7 @@ public final class Warmup {
             if (guestsBusy(i)) {
                 return i - first;
             }
+            readCounters(i);
             send(Ipv4Frames.udp(out, GUEST_MAC, DNS_MAC, GUEST, 30000 + (i & 0x3FF), DNS, 53, DNS_QUERY),
                     i % 2 == 0 ? UDP_CHECKSUM_AT : 0);
             if (!awaitFrames(1)) {

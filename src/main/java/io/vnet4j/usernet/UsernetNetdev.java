@@ -72,6 +72,8 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
     static final int AT_ONCE_MAX_FRAME = 256;
     /** What one pass of the loop takes from the queue at most. */
     static final int BATCH_BYTES = 1 << 20;
+    /** Passes of the loop per call of {@link #passes}: few, so a thread leaves an interpreted call soon. */
+    static final int PASSES_PER_CALL = 16;
     static final int TCP_WINDOW_BUDGET = QUEUE_BYTES - 2 * BATCH_BYTES;
 
     private final UserConfig config;
@@ -127,6 +129,8 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
     private final Map<ReadingLoop.Reader, LoopSelector.Key> lentReads = new LinkedHashMap<>();
     private volatile boolean sleeping;
     private volatile boolean closed;
+    /** {@link #passes}'s limit: {@link #PASSES_PER_CALL}, 0 once closed (why a number: see there). */
+    private volatile int passLimit = PASSES_PER_CALL;
     /** The loop ended (closed, or stopped on an error): no hub thread may run the gateway any more. */
     private volatile boolean stopped;
 
@@ -595,7 +599,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
             openIcmpProxy(addresses);
             nextPoll = System.nanoTime();
             while (!closed) {
-                pass();
+                passes();
             }
         } catch (IOException | InterruptedException e) {
             if (!closed) {
@@ -682,6 +686,22 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
             gateway.useIcmpProxy(icmp);
         } finally {
             gatewayLock.unlock();
+        }
+    }
+
+    /**
+     * Up to {@link #PASSES_PER_CALL} passes. {@link #run}'s loop is entered once and never left, so HotSpot
+     * would compile it only by on-stack replacement, after some 60,000 passes: until then every pass went
+     * through the interpreter (a tenth of the loop's Java time per ping, perf, and the interpreter's code and
+     * the method's metadata touched by every frame). This method returns every few passes and is compiled
+     * as any method called often (the warm-up's network calls it too). It notices a close by its one loop
+     * test ({@link #close} sets {@link #passLimit} to 0), not by a test of its own: C2 compiles a branch
+     * never taken as a trap, and the warm-up network's close then threw the compiled loop away (an
+     * {@code unstable_if}, {@code -Xlog:deoptimization}), leaving the daemon's loop in slower code.
+     */
+    private void passes() throws IOException, InterruptedException {
+        for (int i = 0; i < passLimit; i++) {
+            pass();
         }
     }
 
@@ -773,6 +793,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
     @Override
     public void close() {
         closed = true;
+        passLimit = 0;
         hub.removeLeaseBook(leaseBook);
         super.close();
         if (loopSelector != null) {
