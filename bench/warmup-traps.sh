@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Whether the warm-up leaves the user network's loop compiled (needs root, busybox, iproute2, jcmd from the
+# JDK the launcher finds). HotSpot throws compiled code away when it first takes a branch it never took
+# ("uncommon trap"), and a method thrown away runs interpreted, then in C1's profiling code, until it has
+# been called some thousands of times more: on a quiet network, for hours. The warm-up exists so that the
+# daemon's frame paths are compiled before the first guest; a branch taken only when the warm-up's own
+# network stops undoes it (docs/benchmarks.md, ninth pass). This starts vnet4j on a namespace's TAP with
+# -Xlog:deoptimization and -XX:+PrintCompilation, waits until the warm-up is over, sends PINGS pings at 1/s
+# and a few more at 100/s, and prints:
+#   - the traps in vnet4j's own methods from the warm-up's end on (the close of its network, the pings);
+#   - the compiled code of the loop's methods in use at the end (jcmd Compiler.codelist: the level, 4 is
+#     C2; a method with no line has no compiled code in use and runs interpreted).
+# Everything runs in a namespace this script creates (vntraps) and deletes; traffic stays on this machine.
+# Usage: bench/warmup-traps.sh [PINGS]
+set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+cd "$(dirname "$0")/.."
+pings=${1:-5}
+ns=vntraps
+out=$(mktemp -d)
+pid=
+cleanup() {
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+    ip netns del "$ns" 2>/dev/null || true
+    rm -rf "$out"
+}
+trap cleanup EXIT
+bin/vnet4j --version >/dev/null   # builds the jar first if needed
+jcmd="$(dirname "$(bin/vnet4j --print-java)")/jcmd"
+ip netns del "$ns" 2>/dev/null || true
+ip netns add "$ns"
+JDK_JAVA_OPTIONS="-XX:+PrintCompilation -Xlog:deoptimization=debug:file=$out/deopt.log:uptime" \
+    bin/vnet4j --control none -netdev user,id=u,ipv6=off \
+    -netdev tap,id=t,ifname=tap0,netns=/run/netns/$ns,configure=on >"$out/stdout.log" 2>"$out/stderr.log" &
+pid=$!   # the launcher execs java
+wait_route "$ns"
+for _ in $(seq 1 300); do
+    grep -q 'warm-up:' "$out/stderr.log" && break
+    sleep 0.1
+done
+grep -o 'warm-up:.*' "$out/stderr.log" || { echo "no warm-up line in 30 s" >&2; exit 1; }
+# the JVM's uptime now: the warm-up logs its line after its network closed, so the close's traps are those of
+# the last second before it
+now=$("$jcmd" "$pid" VM.uptime 2>/dev/null | sed -n 's/^\([0-9.]*\) s$/\1/p')
+sleep 1
+ip netns exec "$ns" busybox ping -q -c "$pings" -i 1 10.0.2.2 | tail -1
+ip netns exec "$ns" busybox ping -q -c 100 -i 0.01 10.0.2.2 | tail -1
+echo "== traps in io.vnet4j methods from 1 s before the warm-up's line on (-Xlog:deoptimization; none is best)"
+awk -v from="$now" '{ t = $1; gsub(/[][s]/, "", t) } t + 1.0 >= from && /io\.vnet4j\./' "$out/deopt.log" \
+    | sed 's/^\[[0-9.]*s\]\[debug\]\[deoptimization\] *//; s/ pc=.*//' | sort | uniq -c
+echo "== the loop's compiled code in use at the end (jcmd Compiler.codelist; no line: interpreted)"
+"$jcmd" "$pid" Compiler.codelist 2>/dev/null \
+    | awk '$3 == 0 && /UsernetNetdev\.(pass|passes|handleSelected|dispatch)\(|Epoll\.await|EpollLoopSelector\.forEachReady|TapNetdev\.(forward|readWaiting)\(/ {print "  level " $2, $4}'
