@@ -44,3 +44,18 @@ host_ns() {
     ip -n "$1" link set v1 up
     ip -n "$1" route add default via 198.51.100.2 dev v0
 }
+
+# one_namespace NAME: for a script that runs one contender at a time in namespace NAME: sets $ns, $out (a
+# temporary directory) and $pid (the running contender's; empty when none), and on exit kills $pid, deletes
+# the namespace and removes $out.
+one_namespace() {
+    ns=$1
+    out=$(mktemp -d)
+    pid=
+    trap one_namespace_cleanup EXIT
+}
+one_namespace_cleanup() {
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+    ip netns del "$ns" 2>/dev/null || true
+    rm -rf "$out"
+}

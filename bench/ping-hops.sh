@@ -17,15 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:-100}
 settle=${SETTLE:-14}
-ns=vnhop
-out=$(mktemp -d)
-pid=
-cleanup() {
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
-    ip netns del "$ns" 2>/dev/null || true
-    rm -rf "$out"
-}
-trap cleanup EXIT
+one_namespace vnhop
 bin/vnet4j --version >/dev/null   # builds the jar first if needed
 events=sched:sched_switch,sched:sched_wakeup
 for call in read write poll epoll_wait sendto recvfrom; do

@@ -16,13 +16,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$(dirname "$0")/.."
 count=${1:-3}
-ns=vnpages
-pid=
-cleanup() {
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
-    ip netns del "$ns" 2>/dev/null || true
-}
-trap cleanup EXIT
+one_namespace vnpages
 bin/vnet4j --version >/dev/null   # builds the jar first if needed
 for tool in ${TOOLS:-vnet4j slirp4netns}; do
     ip netns del "$ns" 2>/dev/null || true

@@ -17,15 +17,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$(dirname "$0")/.."
 pings=${1:-5}
-ns=vntraps
-out=$(mktemp -d)
-pid=
-cleanup() {
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
-    ip netns del "$ns" 2>/dev/null || true
-    rm -rf "$out"
-}
-trap cleanup EXIT
+one_namespace vntraps
 bin/vnet4j --version >/dev/null   # builds the jar first if needed
 jcmd="$(dirname "$(bin/vnet4j --print-java)")/jcmd"
 ip netns del "$ns" 2>/dev/null || true
