@@ -5,7 +5,8 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 
 /**
  * One-line messages for the operator. A library's lines go to the platform's {@link System.Logger} named
@@ -18,6 +19,8 @@ import java.time.temporal.ChronoUnit;
  * move the terminal's cursor.
  */
 public final class Log {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSX")
+            .withZone(ZoneOffset.UTC);
     /** How standard error shows the lines. */
     public enum Format {
         /** {@code vnet4j: MESSAGE}: for a terminal, and for one-line errors before the network runs. */
@@ -95,13 +98,22 @@ public final class Log {
             return;
         }
         String levelName = level == System.Logger.Level.WARNING ? "warning" : level == System.Logger.Level.ERROR ? "error" : "info";
-        String time = Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
+        String time = time(Instant.now());
         String line = switch (format) {
             case TEXT -> text(levelName, message);
             case TEXT_WITH_TIME -> time + " " + text(levelName, message);
             case JSON -> json(time, levelName, message);
         };
         System.err.println(line);
+    }
+
+    /**
+     * {@code instant} in ISO 8601, UTC, always with three digits of milliseconds ({@code
+     * 2026-12-01T01:42:19.000Z}): {@link Instant#toString} leaves out a zero fraction, which made one line
+     * in a thousand narrower than the others and broke parsers that expect the fraction.
+     */
+    static String time(Instant instant) {
+        return TIME.format(instant);
     }
 
     private static String text(String level, String message) {

@@ -45,6 +45,13 @@ class LogTest {
     }
 
     @Test
+    void timesHaveThreeDigitsOfMillisecondsAlways() {
+        assertThat(Log.time(java.time.Instant.parse("2026-12-01T01:42:19Z"))).isEqualTo("2026-12-01T01:42:19.000Z");
+        assertThat(Log.time(java.time.Instant.parse("2026-12-01T01:42:18.999500Z"))).isEqualTo("2026-12-01T01:42:18.999Z");
+        assertThat(Log.time(java.time.Instant.parse("2026-12-01T01:42:18.050Z"))).isEqualTo("2026-12-01T01:42:18.050Z");
+    }
+
+    @Test
     void aThreadStartedByAHushedCallerIsHushedToo() throws InterruptedException {
         java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
         java.io.PrintStream saved = System.err;
