@@ -159,20 +159,24 @@ public final class StreamPort extends QueuedPort {
         }
     }
 
+    /**
+     * Reads until the end of the stream. The test for it is here, in a loop entered once (interpreted), not in
+     * the compiled {@link #deliverRead}: C2 compiles a branch never taken as a trap, so the first VM to leave
+     * would throw away the reader's compiled code that every other VM on the daemon runs ({@code unstable_if},
+     * as {@code bench/warmup-traps.sh} shows for the user network's loop), and they would read in the
+     * interpreter and C1's code until it is compiled again.
+     */
     private void readLoop(SocketChannel channel) throws IOException {
-        while (readOnce(channel)) {
-            // each pass is readOnce's
+        while (channel.read(in) >= 0 && deliverRead()) {
+            // each pass is deliverRead's
         }
     }
 
     /**
-     * One read, and the whole frames it completed to the hub; false at the end of the stream, or on a length
-     * outside 1..{@value StreamFraming#MAX_FRAME} (counted, said, and the connection closed).
+     * The whole frames the last read completed, to the hub; false on a length outside
+     * 1..{@value StreamFraming#MAX_FRAME} (counted, said, and the connection closed).
      */
-    private boolean readOnce(SocketChannel channel) throws IOException {
-        if (channel.read(in) < 0) {
-            return false;
-        }
+    private boolean deliverRead() {
         int end = in.position();
         int pos = 0;
         while (end - pos >= StreamFraming.LENGTH_FIELD) {
