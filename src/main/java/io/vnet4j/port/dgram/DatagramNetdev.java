@@ -127,21 +127,23 @@ public final class DatagramNetdev extends QueuedPort implements Netdev {
         ownSourcePort = sender.localPort();
     }
 
-    /** The reader's thread; each pass is {@link #readOne}, compiled as any method (see TapNetdev). */
+    /**
+     * The reader's thread: each datagram is {@link #forward}'s, compiled as any method; the test for the end
+     * (a receive of -1: closed) stays in this loop (see TapNetdev's reader).
+     */
     private void readLoop() {
         try {
-            while (!receiver.isClosed()) {
-                readOne();
+            for (int length; (length = receiver.receive()) >= 0; ) {
+                forward(length);
             }
         } catch (IOException e) {
             Log.warn(id() + ": receive failed, port stopped: " + e.getMessage());
         }
     }
 
-    /** Waits for one datagram (a while) and hands it to the hub, unless it is our own multicast coming back. */
-    private void readOne() throws IOException {
-        int length = receiver.receive();
-        if (length <= 0 || ownSourcePort >= 0 && receiver.lastSourcePort() == ownSourcePort) {
+    /** Hands the datagram just received to the hub, unless it is empty or our own multicast coming back. */
+    private void forward(int length) {
+        if (length == 0 || ownSourcePort >= 0 && receiver.lastSourcePort() == ownSourcePort) {
             return;
         }
         deliver(receiver.receivedBuffer(), 0, length);

@@ -112,11 +112,14 @@ final class VxlanEndpoint {
         return VxlanHeader.check(datagram, 0, length) == WireError.NONE ? VxlanHeader.vni(datagram, 0) : MALFORMED;
     }
 
-    /** The reader's thread; each pass is {@link #readOne}, compiled as any method (see TapNetdev). */
+    /**
+     * The reader's thread: each datagram is {@link #forward}'s, compiled as any method; the test for the end
+     * (a receive of -1: closed) stays in this loop (see TapNetdev's reader).
+     */
     private void readLoop() {
         try {
-            while (!socket.isClosed()) {
-                readOne();
+            for (int length; (length = socket.receive()) >= 0; ) {
+                forward(length);
             }
         } catch (IOException e) {
             if (!socket.isClosed()) {
@@ -126,10 +129,9 @@ final class VxlanEndpoint {
         }
     }
 
-    /** Waits for one datagram (a while) and hands its frame to the vxlan netdev of its VNI, or counts it. */
-    private void readOne() throws IOException {
-        int length = socket.receive();
-        if (length <= 0) {
+    /** Hands the frame of the datagram just received to the vxlan netdev of its VNI, or counts it. */
+    private void forward(int length) {
+        if (length == 0) {
             return;
         }
         ByteBuffer datagram = socket.receivedBuffer();
