@@ -5,6 +5,8 @@ import io.vnet4j.config.NetdevConfig;
 import io.vnet4j.config.SwitchConfig;
 import io.vnet4j.os.TapDevice;
 import io.vnet4j.os.ThreadNiceness;
+import io.vnet4j.port.stream.StreamClientNetdev;
+import io.vnet4j.port.stream.StreamServerNetdev;
 import io.vnet4j.port.tap.TapNetdev;
 import io.vnet4j.usernet.UsernetNetdev;
 import io.vnet4j.wire.EtherType;
@@ -27,7 +29,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.lang.foreign.MemorySegment;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
@@ -45,7 +49,9 @@ import java.util.function.BooleanSupplier;
  * TAP port whose "device" is one end of a unix datagram socket pair ({@link TapDevice#pair}; the guest
  * writes and reads virtio-net framed frames at the other end, through the same native read, write and
  * poll calls), and a user network, on a hub nobody else is on, its DNS upstream and TCP peer servers of
- * this class on 127.0.0.1, so nothing leaves the machine and no user's network sees a frame. The rounds
+ * this class on 127.0.0.1, so nothing leaves the machine and no user's network sees a frame. When the
+ * daemon's network has stream ports (the default network's VMs), a second guest plays first, a VM on a
+ * stream port of the private network ({@link #asAVm}). The rounds
  * send first an ARP request and {@value #PINGS_PER_ROUND} pings to the gateway each, then a DNS query
  * through the NAT and {@value #REQUESTS_PER_ROUND} request/response transactions on a TCP connection through
  * the NAT each (a new connection every {@value #REQUESTS_PER_CONNECTION} requests, so the handshake and close
@@ -72,6 +78,8 @@ public final class Warmup {
      * HotSpot compiles at tier 4 (Tier4InvocationThreshold) well within them.
      */
     static final int ROUNDS = 2000;
+    /** The rounds played as a VM on a stream port are the TAP's rounds divided by this. */
+    static final int VM_SHARE = 2;
     /** TCP requests in each round of the second kind, and on each connection. */
     static final int REQUESTS_PER_ROUND = 3;
     static final int REQUESTS_PER_CONNECTION = 2;
@@ -97,6 +105,11 @@ public final class Warmup {
     private static final long GATEWAY_MAC = 0x5255_0a00_0202L;
     private static final long DNS_MAC = 0x5255_0a00_0203L;
     private static final int GUEST = Ipv4Address.parse("10.0.2.15"); // guests the rounds add: .16 to .215
+    /** The TAP's guest adds up to this many new guests (see {@link #rounds}); the VM fewer, above them. */
+    private static final int NEW_GUESTS = 200;
+    private static final long VM_MAC = 0x0200_0000_1001L;
+    private static final int VM = Ipv4Address.parse("10.0.2.220"); // and .221 to .250
+    private static final int VM_NEW_GUESTS = 30;
     private static final int GATEWAY = Ipv4Address.parse("10.0.2.2");
     private static final int DNS = Ipv4Address.parse("10.0.2.3");
     private static final long REPLY_TIMEOUT_MILLIS = 2000;
@@ -146,8 +159,11 @@ public final class Warmup {
     private final EthernetFrame eth = new EthernetFrame();
     private final Ipv4Packet ip = new Ipv4Packet();
     private final TcpSegment tcp = new TcpSegment();
-    /** The guest's end of the TAP's socket pair, and what it read last (frames at {@link #VNET}). */
-    private TapDevice link;
+    /** This guest's end of its port: the TAP, or a connection to the stream server. */
+    private final WarmupLink link;
+    private final long guestMac;
+    private final int guest;
+    private final int newGuests;
     /** The warm-up's hub: a hub for the pings, then a learning switch for the traffic, so both paths compile. */
     private Network network;
     /** The warm-up's user network. */
@@ -174,7 +190,13 @@ public final class Warmup {
     private int received;
     private boolean connected;
 
-    private Warmup() {}
+    private Warmup(WarmupLink link, long guestMac, int guest, int newGuests) {
+        this.link = link;
+        this.guestMac = guestMac;
+        this.guest = guest;
+        this.newGuests = newGuests;
+        this.in = link.in();
+    }
 
     /**
      * Starts the warm-up on a background thread and returns at once; it logs one line when done. It stops
@@ -189,7 +211,9 @@ public final class Warmup {
             long before = guests.framesIn();
             BooleanSupplier busy = () -> guests.framesIn() - before >= YIELD_FRAMES;
             int[] rounds = new int[1];
-            Log.hushed(() -> rounds[0] = run(ROUNDS, true, busy));
+            boolean vms = guests.netdevs().stream()
+                    .anyMatch(n -> n instanceof StreamServerNetdev || n instanceof StreamClientNetdev);
+            Log.hushed(() -> rounds[0] = run(ROUNDS, vms, true, busy));
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             Log.info(busy.getAsBoolean()
                     ? "warm-up: stopped after " + rounds[0] + " rounds in " + millis + " ms: the guests' own frames "
@@ -200,55 +224,67 @@ public final class Warmup {
     }
 
     /**
-     * Plays up to {@code rounds} rounds of each kind; returns how many completed in all ({@code 2 * rounds},
-     * fewer when a reply did not come).
+     * Plays up to {@code rounds / VM_SHARE} rounds of each kind as a VM on a stream port ({@link #asAVm}), then
+     * up to {@code rounds} of each on the TAP; returns how many completed in all ({@code 2 * (rounds / VM_SHARE)
+     * + 2 * rounds}, fewer when a reply did not come).
      */
     public static int run(int rounds) {
-        return run(rounds, false, () -> false);
+        return run(rounds, true, false, () -> false);
     }
 
     /**
-     * As {@link #run(int)}; with {@code untilCompiled}, rounds of the second kind go on in batches of
+     * As {@link #run(int)}, the VM's rounds only with {@code vms}; with {@code untilCompiled}, rounds of the second kind go on in batches of
      * {@value #BATCH} until one passes during which the JIT compiled for less than
      * {@value #QUIET_COMPILE_MILLIS} ms (its queue is empty, the paths are compiled), or for at most
      * {@link #MAX_NANOS}. A fixed count is not enough: while the compiler's queue is long, HotSpot raises the
      * call counts at which it compiles (Tier4LoadFeedback), so on two cores the paths were still interpreted
      * or in C1's code when a fixed warm-up ended, and compiled only under the first guest's traffic.
      */
-    static int run(int rounds, boolean untilCompiled, BooleanSupplier busy) {
+    static int run(int rounds, boolean vms, boolean untilCompiled, BooleanSupplier busy) {
         TapDevice[] pair;
+        Path dir;
         try {
             pair = TapDevice.pair("warm-up");
         } catch (IOException e) {
             return 0;
         }
+        try {
+            dir = Files.createTempDirectory("vnet4j-warm-up");
+        } catch (IOException e) {
+            pair[1].release();
+            return 0;
+        }
+        Path vmSocket = dir.resolve("vm.sock");
         try (Network network = new Network();
              ServerSocket peer = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+             ServerSocket vmPeer = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
              ServerSocket bulkPeer = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
              DatagramSocket upstream = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             Thread echo = Thread.ofPlatform().daemon().name("vnet4j-warm-up-peer").start(() -> serveTcp(peer));
             Thread bulkEcho = Thread.ofPlatform().daemon().name("vnet4j-warm-up-bulk").start(() -> serveTcp(bulkPeer));
+            Thread vmEcho = Thread.ofPlatform().daemon().name("vnet4j-warm-up-vm-peer").start(() -> serveTcp(vmPeer));
             Thread dns = Thread.ofPlatform().daemon().name("vnet4j-warm-up-dns").start(() -> serveDns(upstream));
             network.addNetdev("user,id=warm-up,ipv6=off,dns-upstream=127.0.0.1:" + upstream.getLocalPort());
             network.add(new TapNetdev(new NetdevConfig.Tap("warm-up-tap", "tap", 0, "", "warm-up", null, null, null, null,
                     null, 0, true), network.hubs().hub(0), pair[0]));
-            Warmup w = new Warmup();
-            w.link = pair[1];
-            w.network = network;
-            w.user = (UsernetNetdev) network.netdev("warm-up");
-            w.in = pair[1].receivedBuffer();
-            w.tcpPort = peer.getLocalPort();
-            w.otherTcpPort = bulkPeer.getLocalPort();
-            w.busy = busy;
-            int done = w.rounds(rounds);
-            if (untilCompiled && done == 2 * rounds && !busy.getAsBoolean()) {
+            UsernetNetdev user = (UsernetNetdev) network.netdev("warm-up");
+            int vmRounds = vms ? rounds / VM_SHARE : 0;
+            int done = vms ? asAVm(network, user, vmSocket, vmPeer.getLocalPort(), vmRounds, busy) : 0;
+            Warmup w = new Warmup(new WarmupLink.Tap(pair[1]), GUEST_MAC, GUEST, NEW_GUESTS);
+            w.setUp(network, user, peer.getLocalPort(), bulkPeer.getLocalPort(), busy);
+            if (done == 2 * vmRounds) {
+                done += w.rounds(rounds);
+            }
+            if (untilCompiled && done == 2 * vmRounds + 2 * rounds && !busy.getAsBoolean()) {
                 done += w.untilCompiled(rounds);
             }
             peer.close();
+            vmPeer.close();
             bulkPeer.close();
             upstream.close();
             echo.join(1000);
             bulkEcho.join(1000);
+            vmEcho.join(1000);
             dns.join(1000);
             return done;
         } catch (IOException | ConfigException | InterruptedException e) {
@@ -256,7 +292,42 @@ public final class Warmup {
         } finally {
             pair[1].close();
             pair[1].release();
+            try {
+                Files.deleteIfExists(vmSocket);
+                Files.deleteIfExists(dir);
+            } catch (IOException e) {
+                // a temporary directory left behind
+            }
         }
+    }
+
+    /**
+     * Plays {@code count} rounds of each kind as a QEMU VM on a stream server of the network ({@code -netdev
+     * stream}, the default network's VMs), before the TAP's rounds: a VM's frames come in on the stream
+     * port's own thread and go through the hub to the user network's {@code writeThrough} (or its queue and a
+     * wake-up of its loop), the answers back through the stream port's {@code writeThrough}, paths the TAP's
+     * rounds never take (the TAP's reads are the loop's own). Without them, 5 s after a default start those
+     * methods were in C1's code or interpreted ({@code jcmd Compiler.codelist}). First, so that the TAP's
+     * rounds, many more, recompile the loop the VM's rounds changed. Its own MAC, address and TCP peer; no
+     * bulk exchanges (a stream port takes no large segments). How many rounds completed.
+     */
+    private static int asAVm(Network network, UsernetNetdev user, Path socket, int tcpPort, int count,
+            BooleanSupplier busy) throws IOException, ConfigException {
+        network.addNetdev("stream,id=warm-up-vm,server=on,addr.type=unix,addr.path=" + socket);
+        try (WarmupLink.Stream link = new WarmupLink.Stream(UnixDomainSocketAddress.of(socket))) {
+            Warmup vm = new Warmup(link, VM_MAC, VM, VM_NEW_GUESTS);
+            vm.setUp(network, user, tcpPort, tcpPort, busy);
+            return vm.rounds(count);
+        }
+    }
+
+    /** The network, its user network, the TCP peers' ports and the look at the guests' business. */
+    private void setUp(Network network, UsernetNetdev user, int tcpPort, int otherTcpPort, BooleanSupplier busy) {
+        this.network = network;
+        this.user = user;
+        this.tcpPort = tcpPort;
+        this.otherTcpPort = otherTcpPort;
+        this.busy = busy;
     }
 
     /**
@@ -269,21 +340,23 @@ public final class Warmup {
             if (guestsBusy(i)) {
                 return i;
             }
-            // every NEW_GUEST_EVERY rounds from a guest the gateway has not seen yet (up to 200 of them), so
-            // that learning a guest's MAC is compiled, not left to a trap at the first real guest
-            int k = i % NEW_GUEST_EVERY == 0 ? 1 + (i / NEW_GUEST_EVERY) % 200 : 0;
+            // every NEW_GUEST_EVERY rounds from a guest the gateway has not seen yet (up to newGuests of them),
+            // so that learning a guest's MAC is compiled, not left to a trap at the first real guest
+            int k = i % NEW_GUEST_EVERY == 0 ? 1 + (i / NEW_GUEST_EVERY) % newGuests : 0;
             readCounters(i);
-            send(Ipv4Frames.arpRequest(out, GUEST_MAC + k, GUEST + k, GATEWAY), 0);
+            send(Ipv4Frames.arpRequest(out, guestMac + k, guest + k, GATEWAY), 0);
             for (int p = 0; p < PINGS_PER_ROUND; p++) {
-                send(Ipv4Frames.echoRequest(out, GUEST_MAC + k, GATEWAY_MAC, GUEST + k, GATEWAY, 7, i & 0xFFFF, ONE_BYTE), 0);
+                send(Ipv4Frames.echoRequest(out, guestMac + k, GATEWAY_MAC, guest + k, GATEWAY, 7, i & 0xFFFF, ONE_BYTE), 0);
             }
             if (!awaitFrames(1 + PINGS_PER_ROUND)) {
                 return 0;
             }
         }
         // the default network's hub is a switch, the others' hubs are hubs: the switch's path compiles too
-        network.learn(new SwitchConfig("warm-up", 0, SwitchConfig.DEFAULT_AGING_SECONDS, SwitchConfig.DEFAULT_MAX_MACS,
-                SwitchConfig.DEFAULT_MAX_MACS_PER_PORT));
+        if (network.hubs().hub(0).switchId() == null) {
+            network.learn(new SwitchConfig("warm-up", 0, SwitchConfig.DEFAULT_AGING_SECONDS,
+                    SwitchConfig.DEFAULT_MAX_MACS, SwitchConfig.DEFAULT_MAX_MACS_PER_PORT));
+        }
         int done = traffic(0, rounds);
         closeBoth();
         return rounds + done;
@@ -331,7 +404,7 @@ public final class Warmup {
                 return i - first;
             }
             readCounters(i);
-            send(Ipv4Frames.udp(out, GUEST_MAC, DNS_MAC, GUEST, 30000 + (i & 0x3FF), DNS, 53, DNS_QUERY),
+            send(Ipv4Frames.udp(out, guestMac, DNS_MAC, guest, 30000 + (i & 0x3FF), DNS, 53, DNS_QUERY),
                     i % 2 == 0 ? UDP_CHECKSUM_AT : 0);
             if (!awaitFrames(1)) {
                 return i - first;
@@ -343,7 +416,7 @@ public final class Warmup {
                     return i - first;
                 }
             }
-            if (i % BULK_EVERY == 0 && !bulk()) {
+            if (i % BULK_EVERY == 0 && link.takesLargeSegments() && !bulk()) {
                 return i - first;
             }
         }
@@ -355,22 +428,18 @@ public final class Warmup {
      * 0 a header of zeros (a complete frame), else as an offloading Linux guest sends TCP and UDP: NEEDS_CSUM,
      * the transport checksum field (at {@code checksumAt} in its header) holding only the pseudo-header's sum.
      */
-    private void send(int length, int checksumAt) {
+    private void send(int length, int checksumAt) throws IOException {
         send(length, checksumAt, checksumAt == TCP_CHECKSUM_AT ? TCP_PARTIAL_CHECKSUM : UDP_PARTIAL_CHECKSUM);
     }
 
     /** As {@link #send(int, int)}, with {@code header} as the virtio-net header of a partial checksum. */
-    private void send(int length, int checksumAt, byte[] header) {
-        MemorySegment buffer = link.writeBuffer();
-        buffer.asSlice(0, VNET).fill((byte) 0);
+    private void send(int length, int checksumAt, byte[] header) throws IOException {
         if (checksumAt > 0) {
             ip.wrap(out, EthernetFrame.HEADER_LENGTH, length - EthernetFrame.HEADER_LENGTH);
             out.putShort(L4 + checksumAt, (short) Checksum.fold(Checksum.pseudoHeaderSum(ip.source(), ip.destination(),
                     ip.protocol(), ip.payloadLength())));
-            MemorySegment.copy(MemorySegment.ofArray(header), 0, buffer, 0, VNET);
         }
-        MemorySegment.copy(MemorySegment.ofBuffer(out), 0, buffer, VNET, length);
-        link.write(VNET + length);
+        link.send(out, length, checksumAt > 0 ? header : null, L4, checksumAt);
     }
 
     /** A virtio-net header with a partial checksum (NEEDS_CSUM) from {@link #L4}, {@code checksumAt} into it. */
@@ -404,13 +473,13 @@ public final class Warmup {
         return ip.protocol() == IpProtocol.TCP;
     }
 
-    /** Reads the next frame from the TAP into {@link #in} at {@link #VNET}; its length, or -1 after the timeout. */
+    /** Reads the next frame from the guest's port into {@link #in} at {@link #VNET}; its length, or -1 after the timeout. */
     private int nextFrame() throws IOException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(REPLY_TIMEOUT_MILLIS);
         for (long left = deadline - System.nanoTime(); left > 0; left = deadline - System.nanoTime()) {
             int n = link.read((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-            if (n > VNET) {
-                return n - VNET;
+            if (n > 0) {
+                return n;
             }
         }
         return -1;
@@ -448,7 +517,7 @@ public final class Warmup {
     private boolean connect() throws IOException {
         guestPort = guestPort == 60000 ? 40000 : guestPort + 1;
         sequence = guestPort * 7919;
-        int length = Ipv4Frames.tcp(out, GUEST_MAC, GATEWAY_MAC, GUEST, guestPort, GATEWAY, tcpPort, TcpFlags.SYN,
+        int length = Ipv4Frames.tcp(out, guestMac, GATEWAY_MAC, guest, guestPort, GATEWAY, tcpPort, TcpFlags.SYN,
                 sequence, 0, 64240, SYN_OPTIONS);
         tcp.wrap(out, L4, TcpSegment.MIN_HEADER_LENGTH + SYN_OPTIONS.length)
                 .setHeaderLength(TcpSegment.MIN_HEADER_LENGTH + SYN_OPTIONS.length);
@@ -498,7 +567,7 @@ public final class Warmup {
 
     private boolean bulkExchange() throws IOException {
         for (int i = 0; i < BULK_SEGMENTS; i++) {
-            send(Ipv4Frames.tcp(out, GUEST_MAC, GATEWAY_MAC, GUEST, guestPort, GATEWAY, tcpPort,
+            send(Ipv4Frames.tcp(out, guestMac, GATEWAY_MAC, guest, guestPort, GATEWAY, tcpPort,
                     TcpFlags.ACK | (i == BULK_SEGMENTS - 1 ? TcpFlags.PSH : 0), sequence, acknowledgment, 502, bulk),
                     TCP_CHECKSUM_AT, TCP_LARGE_SEGMENT);
             sequence += BULK_BYTES;
@@ -558,8 +627,8 @@ public final class Warmup {
     }
 
     /** A segment of the guest's connection; one in eight has a complete checksum, as without offloads. */
-    private void segment(int flags, byte[] data) {
-        send(Ipv4Frames.tcp(out, GUEST_MAC, GATEWAY_MAC, GUEST, guestPort, GATEWAY, tcpPort, flags, sequence,
+    private void segment(int flags, byte[] data) throws IOException {
+        send(Ipv4Frames.tcp(out, guestMac, GATEWAY_MAC, guest, guestPort, GATEWAY, tcpPort, flags, sequence,
                 (flags & TcpFlags.ACK) != 0 ? acknowledgment : 0, 502, data), (sequence & 7) == 0 ? 0 : TCP_CHECKSUM_AT);
     }
 

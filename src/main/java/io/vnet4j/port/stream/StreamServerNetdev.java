@@ -103,7 +103,7 @@ public final class StreamServerNetdev extends NetdevBase {
             throw new IOException(id + ": cannot listen on " + settings + ": " + e.getMessage(), e);
         }
         server = ch;
-        acceptor = Thread.ofVirtual().name("vnet4j-" + id + "-accept").start(this::acceptLoop);
+        acceptor = Thread.ofVirtual().name("vnet4j-" + id + "-accept").start(Log.hushedIfNow(this::acceptLoop));
     }
 
     private void acceptLoop() {
@@ -118,7 +118,7 @@ public final class StreamServerNetdev extends NetdevBase {
                 return;
             }
             // a platform thread: StreamPort says why
-            Thread.ofPlatform().daemon().name("vnet4j-" + id + "-rx").start(() -> serve(channel));
+            Thread.ofPlatform().daemon().name("vnet4j-" + id + "-rx").start(Log.hushedIfNow(() -> serve(channel)));
         }
     }
 
