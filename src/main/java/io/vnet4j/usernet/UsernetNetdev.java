@@ -26,10 +26,12 @@ import java.nio.channels.SelectionKey;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
@@ -375,20 +377,22 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
     private List<String> describeState(long now) {
         List<String> lines = new ArrayList<>();
         long wallNow = System.currentTimeMillis();
+        Set<IpAddress> leased = new HashSet<>();
         for (Lease lease : services.dhcpServer().leases()) {
             if (!lease.expired(wallNow)) {
+                leased.add(IpAddress.ofIpv4(lease.address()));
                 lines.add("lease " + Ipv4Address.format(lease.address()) + " " + MacAddress.format(lease.mac())
                         + (lease.clientHostname() == null ? "" : " " + lease.clientHostname())
                         + ", " + lease.expiryText(wallNow));
             }
         }
-        if (ndp != null) {
-            neighbors.snapshot().forEach((ip, mac) -> {
-                if (ip.isIpv6()) {
-                    lines.add("neighbour " + ip + " " + MacAddress.format(mac));
-                }
-            });
-        }
+        // a guest with a lease is shown by it; one with an address of its own (a configure=on TAP, a static
+        // address) and every IPv6 neighbour only here
+        neighbors.snapshot().forEach((ip, mac) -> {
+            if (!leased.contains(ip)) {
+                lines.add("neighbour " + ip + " " + MacAddress.format(mac));
+            }
+        });
         for (UserConfig.HostForward f : hostForwards) {
             IpAddress guest = hostForwardGuests.guestOf(f);
             lines.add("hostfwd " + (f.udp() ? "udp " : "tcp ") + f.hostAddress().toUriString() + ":" + f.hostPort() + " -> "

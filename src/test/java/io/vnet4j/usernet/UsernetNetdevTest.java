@@ -342,6 +342,15 @@ class UsernetNetdevTest {
         assertThat(udpFlows()).isZero();
     }
 
+    @Test
+    void aGuestWithAnAddressOfItsOwnIsListedAsANeighbour() throws Exception {
+        // an address not leased by DHCP, as a configure=on TAP's: info network showed it nowhere
+        guest.send(GuestFrames.arpRequest(GuestFrames.GUEST, GuestFrames.HOST));
+        receive(EtherType.ARP);
+        UsernetNetdev user = (UsernetNetdev) network.netdevs().stream().filter(n -> n.id().equals("u")).findFirst().orElseThrow();
+        assertThat(user.details()).contains("neighbour 10.0.2.15 52:54:00:12:34:56");
+    }
+
     /** The udp-flows count of the user network's description, read on its loop. */
     private int udpFlows() {
         UsernetNetdev user = (UsernetNetdev) network.netdevs().stream().filter(n -> n.id().equals("u")).findFirst().orElseThrow();
