@@ -18,6 +18,7 @@ import io.vnet4j.wire.Ipv4Packet;
 import io.vnet4j.wire.TcpFlags;
 import io.vnet4j.wire.TcpSegment;
 import io.vnet4j.wire.Checksum;
+import io.vnet4j.wire.offload.ChecksumCompletion;
 import io.vnet4j.wire.offload.VirtioNetFrame;
 import io.vnet4j.wire.offload.VirtioNetHeader;
 import java.io.IOException;
@@ -416,7 +417,7 @@ public final class Warmup {
                     return i - first;
                 }
             }
-            if (i % BULK_EVERY == 0 && link.takesLargeSegments() && !bulk()) {
+            if (i % BULK_EVERY == 0 && link.offloads() && !bulk()) {
                 return i - first;
             }
         }
@@ -432,14 +433,21 @@ public final class Warmup {
         send(length, checksumAt, checksumAt == TCP_CHECKSUM_AT ? TCP_PARTIAL_CHECKSUM : UDP_PARTIAL_CHECKSUM);
     }
 
-    /** As {@link #send(int, int)}, with {@code header} as the virtio-net header of a partial checksum. */
+    /**
+     * As {@link #send(int, int)}, with {@code header} as the virtio-net header of a partial checksum. A port
+     * without offloads (a VM's stream) gets the checksum completed here, as QEMU's virtio-net does before its
+     * stream netdev.
+     */
     private void send(int length, int checksumAt, byte[] header) throws IOException {
         if (checksumAt > 0) {
             ip.wrap(out, EthernetFrame.HEADER_LENGTH, length - EthernetFrame.HEADER_LENGTH);
             out.putShort(L4 + checksumAt, (short) Checksum.fold(Checksum.pseudoHeaderSum(ip.source(), ip.destination(),
                     ip.protocol(), ip.payloadLength())));
+            if (!link.offloads()) {
+                ChecksumCompletion.complete(out, 0, length, L4, checksumAt);
+            }
         }
-        link.send(out, length, checksumAt > 0 ? header : null, L4, checksumAt);
+        link.send(out, length, checksumAt > 0 && link.offloads() ? header : null);
     }
 
     /** A virtio-net header with a partial checksum (NEEDS_CSUM) from {@link #L4}, {@code checksumAt} into it. */

@@ -1,7 +1,7 @@
 package io.vnet4j;
 
 import io.vnet4j.os.TapDevice;
-import io.vnet4j.wire.Checksum;
+import io.vnet4j.port.stream.StreamFraming;
 import io.vnet4j.wire.offload.VirtioNetFrame;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -24,12 +24,10 @@ sealed interface WarmupLink {
     int VNET = VirtioNetFrame.HEADER_LENGTH;
 
     /**
-     * Sends {@code frame[0, length)}. {@code header} is null for a complete frame, else the virtio-net header of
-     * a partial checksum (NEEDS_CSUM) whose field, at {@code checksumAt} past {@code l4}, holds the
-     * pseudo-header's folded sum: a TAP passes it on so, a stream completes the checksum first (QEMU's stream
-     * netdev carries no virtio-net header).
+     * Sends {@code frame[0, length)}; {@code header}, only where {@link #offloads}, is its virtio-net header (a
+     * partial checksum, a large segment), null for a complete frame.
      */
-    void send(ByteBuffer frame, int length, byte[] header, int l4, int checksumAt) throws IOException;
+    void send(ByteBuffer frame, int length, byte[] header) throws IOException;
 
     /** Reads the next frame into {@link #in()} at {@link #VNET}, waiting at most {@code millis} ms; its length or -1. */
     int read(int millis) throws IOException;
@@ -37,13 +35,16 @@ sealed interface WarmupLink {
     /** The buffer {@link #read} fills. */
     ByteBuffer in();
 
-    /** Whether the port takes a TAP's large segments (TSO): the bulk exchanges run only there. */
-    boolean takesLargeSegments();
+    /**
+     * Whether the port's frames carry a virtio-net header, so the guest may leave checksums partial and send
+     * large segments (a TAP with vnet_hdr); QEMU's stream netdev carries none: complete frames only.
+     */
+    boolean offloads();
 
     /** The guest's end of a TAP whose device is one end of a socket pair ({@link TapDevice#pair}). */
     record Tap(TapDevice device) implements WarmupLink {
         @Override
-        public void send(ByteBuffer frame, int length, byte[] header, int l4, int checksumAt) {
+        public void send(ByteBuffer frame, int length, byte[] header) {
             MemorySegment buffer = device.writeBuffer();
             if (header == null) {
                 buffer.asSlice(0, VNET).fill((byte) 0);
@@ -66,16 +67,15 @@ sealed interface WarmupLink {
         }
 
         @Override
-        public boolean takesLargeSegments() {
+        public boolean offloads() {
             return true;
         }
     }
 
     /** A connection to a stream server of the warm-up's network, as a QEMU VM's {@code -netdev stream}. */
     final class Stream implements WarmupLink, AutoCloseable {
-        private static final int LENGTH_FIELD = 4;
-        private static final int IPV4_HEADER = 20;
-        private static final int MAX_FRAME = 65536 + 4096;
+        private static final int LENGTH_FIELD = StreamFraming.LENGTH_FIELD;
+        private static final int MAX_FRAME = StreamFraming.MAX_FRAME;
         private final SocketChannel channel;
         private final Selector selector;
         private final ByteBuffer out = ByteBuffer.allocate(LENGTH_FIELD + MAX_FRAME);
@@ -92,16 +92,9 @@ sealed interface WarmupLink {
         }
 
         @Override
-        public void send(ByteBuffer frame, int length, byte[] header, int l4, int checksumAt) throws IOException {
+        public void send(ByteBuffer frame, int length, byte[] header) throws IOException {
             out.clear();
             out.putInt(0, length).put(LENGTH_FIELD, frame, 0, length).limit(LENGTH_FIELD + length);
-            if (header != null) {
-                // the field holds the pseudo-header's sum, so the sum over the segment with it is the checksum
-                // (IPv4 without options, as the warm-up's frames are: the header's total length at 2)
-                int ipv4 = LENGTH_FIELD + l4 - IPV4_HEADER;
-                int checksum = Checksum.compute(out, LENGTH_FIELD + l4, (out.getShort(ipv4 + 2) & 0xFFFF) - IPV4_HEADER);
-                out.putShort(LENGTH_FIELD + l4 + checksumAt, (short) (checksum == 0 ? 0xFFFF : checksum)); // UDP: 0 is 0xFFFF
-            }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
             while (out.hasRemaining() && System.nanoTime() - deadline < 0) {
                 if (channel.write(out) == 0) {
@@ -136,7 +129,7 @@ sealed interface WarmupLink {
                 return -1;
             }
             int length = pending.getInt(0);
-            if (length < 0 || length > MAX_FRAME) {
+            if (!StreamFraming.validLength(length)) {
                 throw new IllegalStateException("warm-up: a frame of " + length + " bytes from its stream server");
             }
             if (pending.position() < LENGTH_FIELD + length) {
@@ -154,7 +147,7 @@ sealed interface WarmupLink {
         }
 
         @Override
-        public boolean takesLargeSegments() {
+        public boolean offloads() {
             return false;
         }
 
