@@ -30,9 +30,7 @@ class LoopTimersTest {
     @Test
     void anUnansweredSynAckIsResentWhenTheLoopHadNoTimer() throws Exception {
         try (Network network = new Network(); ServerSocketChannel server = listener()) {
-            VirtualNic guest = network.attachNic("guest", 0);
-            network.addNetdev("user,id=u,ipv6=off");
-            learnGuest(guest);
+            VirtualNic guest = guestOnAUserNetwork(network);
             Thread.sleep(300); // the loop's first polls are over: it sleeps without a limit now
             assertSynAckResent(guest, port(server));
         }
@@ -43,9 +41,7 @@ class LoopTimersTest {
     void anUnansweredSynAckIsResentWhenTheLoopsNextPollWasFarOff() throws Exception {
         try (Network network = new Network(); ServerSocketChannel server = listener();
              DatagramChannel udp = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
-            VirtualNic guest = network.attachNic("guest", 0);
-            network.addNetdev("user,id=u,ipv6=off");
-            learnGuest(guest);
+            VirtualNic guest = guestOnAUserNetwork(network);
             int udpPort = ((InetSocketAddress) udp.getLocalAddress()).getPort();
             guest.send(GuestFrames.udp(GuestFrames.HOST_MAC, GuestFrames.GUEST, 5000, GuestFrames.HOST, udpPort, new byte[] {1}));
             udp.receive(ByteBuffer.allocate(16)); // the flow exists
@@ -61,11 +57,8 @@ class LoopTimersTest {
     @Test
     void dataToAQuietConnectionIsResentWhenUnacknowledged() throws Exception {
         try (Network network = new Network(); ServerSocketChannel server = listener()) {
-            VirtualNic guest = network.attachNic("guest", 0);
-            network.addNetdev("user,id=u,ipv6=off");
-            learnGuest(guest);
-            guest.send(GuestFrames.tcp(GuestFrames.HOST_MAC, GuestFrames.GUEST, GUEST_PORT, GuestFrames.HOST, port(server),
-                    TcpFlags.SYN, 1000, 0, 65535, new byte[0]));
+            VirtualNic guest = guestOnAUserNetwork(network);
+            sendSyn(guest, port(server));
             TcpSegment synAck = segment(guest, TcpFlags.SYN | TcpFlags.ACK);
             guest.send(GuestFrames.tcp(GuestFrames.HOST_MAC, GuestFrames.GUEST, GUEST_PORT, GuestFrames.HOST, port(server),
                     TcpFlags.ACK, 1001, synAck.sequenceNumber() + 1, 65535, new byte[0]));
@@ -88,14 +81,23 @@ class LoopTimersTest {
         return ((InetSocketAddress) server.getLocalAddress()).getPort();
     }
 
-    private static void learnGuest(VirtualNic guest) throws InterruptedException {
+    /** A guest on hub 0 of {@code network} with a user network, whose MAC the gateway has learnt. */
+    private static VirtualNic guestOnAUserNetwork(Network network) throws Exception {
+        VirtualNic guest = network.attachNic("guest", 0);
+        network.addNetdev("user,id=u,ipv6=off");
         guest.send(GuestFrames.arpRequest(GuestFrames.GUEST, GuestFrames.HOST));
         HostForwardFamiliesTest.receive(guest, EtherType.ARP);
+        return guest;
+    }
+
+    /** The guest's SYN from {@link #GUEST_PORT} to the host's {@code port}, sequence number 1000. */
+    private static void sendSyn(VirtualNic guest, int port) {
+        guest.send(GuestFrames.tcp(GuestFrames.HOST_MAC, GuestFrames.GUEST, GUEST_PORT, GuestFrames.HOST, port,
+                TcpFlags.SYN, 1000, 0, 65535, new byte[0]));
     }
 
     private static void assertSynAckResent(VirtualNic guest, int port) throws InterruptedException {
-        guest.send(GuestFrames.tcp(GuestFrames.HOST_MAC, GuestFrames.GUEST, GUEST_PORT, GuestFrames.HOST, port,
-                TcpFlags.SYN, 1000, 0, 65535, new byte[0]));
+        sendSyn(guest, port);
         long first = synAck(guest);
         long again = synAck(guest); // no ACK from us: the gateway's RTO sends it again
         assertThat(TimeUnit.NANOSECONDS.toMillis(again - first)).isBetween(500L, 5000L);
