@@ -62,6 +62,8 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
      * a frame that began a connection or flow the loop polls within this time.
      */
     static final long POLL_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** How far ahead {@link #nextPoll} lies when nothing waits on time: never, in effect (about 73 years). */
+    static final long IDLE_NANOS = Long.MAX_VALUE / 4;
     /**
      * The hub's queue towards the gateway: room for several connections' full windows (TcpNat.BUFFER_BYTES
      * each). A dropped segment costs the guest a retransmission, so the queue must hold what the guests
@@ -86,10 +88,15 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
      * sockets and the frames it reads itself from a lent port ({@link #handleOnLoop}). The loop's thread only.
      */
     private long frameTime;
-    /** When the loop's timed work is due next ({@link System#nanoTime()}), unless {@link #timersIdle}. */
+    /**
+     * When the loop's timed work is due next ({@link System#nanoTime()}); {@link #IDLE_NANOS} ahead when nothing
+     * waits on time, so the loop sleeps until woken. Written by the loop under the gateway lock. One deadline,
+     * moved by {@link Math#min}/{@link Math#max}, and no flag for "idle": a branch on such a flag is one the
+     * warm-up's network, never idle while its compiled code is made, would not take, and C2 compiles a branch
+     * never taken as a trap: the daemon's idle loop sprang it and ran interpreted ({@code -Xlog:deoptimization},
+     * docs/benchmarks.md, tenth pass).
+     */
     private long nextPoll;
-    /** Nothing waits on time: the loop sleeps until woken. Written by the loop under the gateway lock. */
-    private boolean timersIdle;
     /**
      * {@link Gateway#timedStarts()} when the loop last looked (under the gateway lock): when it moved, what
      * was handled began something that waits on time (a connection's SYN-ACK may need resending), so the
@@ -730,7 +737,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
         }
         sleeping = true;
         if (queue.isEmpty() && tasks.isEmpty()) {
-            loopSelector.select(timersIdle ? Long.MAX_VALUE : TimeUnit.NANOSECONDS.toMillis(nextPoll - now));
+            loopSelector.select((nextPoll - now) / 1_000_000); // idle: beyond any time-out, which select clamps
         } else {
             loopSelector.selectNow();
         }
@@ -740,12 +747,8 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
         try {
             handleSelected(now);
             pollSoonAfterStarts(now);
-            if (!timersIdle && now - nextPoll >= 0) {
-                long next = gateway.poll(now, POLL_INTERVAL_NANOS);
-                timersIdle = next == Long.MAX_VALUE;
-                if (!timersIdle) {
-                    nextPoll = now + Math.max(next, POLL_INTERVAL_NANOS);
-                }
+            if (now - nextPoll >= 0) {
+                nextPoll = now + Math.min(Math.max(gateway.poll(now, POLL_INTERVAL_NANOS), POLL_INTERVAL_NANOS), IDLE_NANOS);
             }
         } finally {
             gatewayLock.unlock();
@@ -760,10 +763,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
         long starts = gateway.timedStarts();
         if (starts != timedStartsSeen) {
             timedStartsSeen = starts;
-            if (pollFarOff(now)) {
-                timersIdle = false;
-                nextPoll = now + POLL_INTERVAL_NANOS;
-            }
+            nextPoll = now + Math.min(nextPoll - now, POLL_INTERVAL_NANOS);
         }
     }
 
@@ -772,7 +772,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
      * is none). Under the gateway lock.
      */
     private boolean pollFarOff(long now) {
-        return timersIdle || nextPoll - now > POLL_INTERVAL_NANOS;
+        return nextPoll - now > POLL_INTERVAL_NANOS;
     }
 
     /** Hands each ready host socket to its owner. */
