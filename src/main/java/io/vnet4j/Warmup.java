@@ -3,6 +3,7 @@ package io.vnet4j;
 import io.vnet4j.config.ConfigException;
 import io.vnet4j.config.NetdevConfig;
 import io.vnet4j.config.SwitchConfig;
+import io.vnet4j.fabric.Hub;
 import io.vnet4j.os.TapDevice;
 import io.vnet4j.os.ThreadNiceness;
 import io.vnet4j.port.stream.StreamClientNetdev;
@@ -36,6 +37,7 @@ import java.nio.file.Path;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -165,7 +167,7 @@ public final class Warmup {
     private final long guestMac;
     private final int guest;
     private final int newGuests;
-    /** The warm-up's hub: a hub for the pings, then a learning switch for the traffic, so both paths compile. */
+    /** The warm-up's network: its hub forwards as the guests' network does ({@link Shape}). */
     private Network network;
     /** The warm-up's user network. */
     private UsernetNetdev user;
@@ -212,9 +214,7 @@ public final class Warmup {
             long before = guests.framesIn();
             BooleanSupplier busy = () -> guests.framesIn() - before >= YIELD_FRAMES;
             int[] rounds = new int[1];
-            boolean vms = guests.netdevs().stream()
-                    .anyMatch(n -> n instanceof StreamServerNetdev || n instanceof StreamClientNetdev);
-            Log.hushed(() -> rounds[0] = run(ROUNDS, vms, true, busy));
+            Log.hushed(() -> rounds[0] = run(ROUNDS, Shape.of(guests), true, busy));
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             Log.info(busy.getAsBoolean()
                     ? "warm-up: stopped after " + rounds[0] + " rounds in " + millis + " ms: the guests' own frames "
@@ -230,18 +230,43 @@ public final class Warmup {
      * + 2 * rounds}, fewer when a reply did not come).
      */
     public static int run(int rounds) {
-        return run(rounds, true, false, () -> false);
+        return run(rounds, Shape.EVERY_PATH, false, () -> false);
     }
 
     /**
-     * As {@link #run(int)}, the VM's rounds only with {@code vms}; with {@code untilCompiled}, rounds of the second kind go on in batches of
-     * {@value #BATCH} until one passes during which the JIT compiled for less than
-     * {@value #QUIET_COMPILE_MILLIS} ms (its queue is empty, the paths are compiled), or for at most
+     * What the guests' network has that the warm-up plays: VMs on stream ports, hubs, learning switches. Its
+     * hub forwards as theirs do: a hub made a learning switch midway springs a trap in the compiled
+     * {@code Hub.forward} (its test of the MAC table, never true before; {@code -Xlog:deoptimization}), whose
+     * code then came back at C1's tier 2 or 3 in half the starts and stayed there, thousands of frames short of
+     * C2, with a TAP's ping path through it (docs/benchmarks.md, tenth pass).
+     *
+     * @param vms      the network has stream ports (QEMU guests): a VM plays first
+     * @param hubs     it has a hub that is not a learning switch (or no port on any hub)
+     * @param switches it has a learning switch ({@code -object switch}; the default network's)
+     */
+    record Shape(boolean vms, boolean hubs, boolean switches) {
+        /** Every path: the AOT cache's training run, which must load the classes of every kind of network. */
+        static final Shape EVERY_PATH = new Shape(true, true, true);
+
+        static Shape of(Network guests) {
+            boolean vms = guests.netdevs().stream()
+                    .anyMatch(n -> n instanceof StreamServerNetdev || n instanceof StreamClientNetdev);
+            List<Hub> used = guests.hubs().all().stream().filter(h -> !h.ports().isEmpty()).toList();
+            boolean switches = used.stream().anyMatch(h -> h.switchId() != null);
+            return new Shape(vms, !switches || used.stream().anyMatch(h -> h.switchId() == null), switches);
+        }
+    }
+
+    /**
+     * As {@link #run(int)}, for a network of that {@code shape} (a VM's rounds only with VMs; on a hub, a
+     * switch, or a hub for the pings and a switch for the traffic); with {@code untilCompiled}, rounds of the
+     * second kind go on in batches of {@value #BATCH} until one passes during which the JIT compiled for less
+     * than {@value #QUIET_COMPILE_MILLIS} ms (its queue is empty, the paths are compiled), or for at most
      * {@link #MAX_NANOS}. A fixed count is not enough: while the compiler's queue is long, HotSpot raises the
      * call counts at which it compiles (Tier4LoadFeedback), so on two cores the paths were still interpreted
      * or in C1's code when a fixed warm-up ended, and compiled only under the first guest's traffic.
      */
-    static int run(int rounds, boolean vms, boolean untilCompiled, BooleanSupplier busy) {
+    static int run(int rounds, Shape shape, boolean untilCompiled, BooleanSupplier busy) {
         TapDevice[] pair;
         Path dir;
         try {
@@ -269,12 +294,15 @@ public final class Warmup {
             network.add(new TapNetdev(new NetdevConfig.Tap("warm-up-tap", "tap", 0, "", "warm-up", null, null, null, null,
                     null, 0, true), network.hubs().hub(0), pair[0]));
             UsernetNetdev user = (UsernetNetdev) network.netdev("warm-up");
-            int vmRounds = vms ? rounds / VM_SHARE : 0;
-            int done = vms ? asAVm(network, user, vmSocket, vmPeer.getLocalPort(), vmRounds, busy) : 0;
+            if (!shape.hubs()) {
+                learn(network); // only switches: every round on a switch
+            }
+            int vmRounds = shape.vms() ? rounds / VM_SHARE : 0;
+            int done = shape.vms() ? asAVm(network, user, vmSocket, vmPeer.getLocalPort(), vmRounds, shape, busy) : 0;
             Warmup w = new Warmup(new WarmupLink.Tap(pair[1]), GUEST_MAC, GUEST, NEW_GUESTS);
             w.setUp(network, user, peer.getLocalPort(), bulkPeer.getLocalPort(), busy);
             if (done == 2 * vmRounds) {
-                done += w.rounds(rounds);
+                done += w.rounds(rounds, shape);
             }
             if (untilCompiled && done == 2 * vmRounds + 2 * rounds && !busy.getAsBoolean()) {
                 done += w.untilCompiled(rounds);
@@ -312,13 +340,13 @@ public final class Warmup {
      * rounds, many more, recompile the loop the VM's rounds changed. Its own MAC, address and TCP peer; no
      * bulk exchanges (a stream port takes no large segments). How many rounds completed.
      */
-    private static int asAVm(Network network, UsernetNetdev user, Path socket, int tcpPort, int count,
+    private static int asAVm(Network network, UsernetNetdev user, Path socket, int tcpPort, int count, Shape shape,
             BooleanSupplier busy) throws IOException, ConfigException {
         network.addNetdev("stream,id=warm-up-vm,server=on,addr.type=unix,addr.path=" + socket);
         try (WarmupLink.Stream link = new WarmupLink.Stream(UnixDomainSocketAddress.of(socket))) {
             Warmup vm = new Warmup(link, VM_MAC, VM, VM_NEW_GUESTS);
             vm.setUp(network, user, tcpPort, tcpPort, busy);
-            return vm.rounds(count);
+            return vm.rounds(count, shape);
         }
     }
 
@@ -336,7 +364,7 @@ public final class Warmup {
      * each once compiled), so that path is compiled within a fraction of a second; then the rounds that
      * cross threads and sockets (DNS through the NAT, TCP), a few hundred microseconds each.
      */
-    private int rounds(int rounds) throws IOException {
+    private int rounds(int rounds, Shape shape) throws IOException {
         for (int i = 0; i < rounds; i++) {
             if (guestsBusy(i)) {
                 return i;
@@ -353,14 +381,19 @@ public final class Warmup {
                 return 0;
             }
         }
-        // the default network's hub is a switch, the others' hubs are hubs: the switch's path compiles too
-        if (network.hubs().hub(0).switchId() == null) {
-            network.learn(new SwitchConfig("warm-up", 0, SwitchConfig.DEFAULT_AGING_SECONDS,
-                    SwitchConfig.DEFAULT_MAX_MACS, SwitchConfig.DEFAULT_MAX_MACS_PER_PORT));
+        // guests on hubs and on switches: the pings on the hub, the traffic on the switch
+        if (shape.switches() && network.hubs().hub(0).switchId() == null) {
+            learn(network);
         }
         int done = traffic(0, rounds);
         closeBoth();
         return rounds + done;
+    }
+
+    /** Makes the warm-up's hub a learning switch. */
+    private static void learn(Network network) {
+        network.learn(new SwitchConfig("warm-up", 0, SwitchConfig.DEFAULT_AGING_SECONDS,
+                SwitchConfig.DEFAULT_MAX_MACS, SwitchConfig.DEFAULT_MAX_MACS_PER_PORT));
     }
 
     /** Reads the user network's counters on its loop every {@value #READ_COUNTERS_EVERY} rounds (see there). */
@@ -375,7 +408,7 @@ public final class Warmup {
         return round % YIELD_CHECK_EVERY == 0 && busy.getAsBoolean();
     }
 
-    /** Rounds of the second kind in batches until the JIT is quiet (see {@link #run(int, boolean)}); how many ran. */
+    /** Rounds of the second kind in batches until the JIT is quiet (see {@link #run(int, Shape, boolean, BooleanSupplier)}); how many ran. */
     private int untilCompiled(int from) throws IOException {
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {

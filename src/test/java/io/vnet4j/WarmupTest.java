@@ -2,9 +2,12 @@ package io.vnet4j;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vnet4j.config.SwitchConfig;
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The warm-up's guests (a VM on a stream port, a namespace on a TAP) get every answer they wait for, so a
@@ -22,10 +25,10 @@ class WarmupTest {
     void stopsOnceTheGuestsAreBusy() {
         AtomicInteger looks = new AtomicInteger();
         // busy from the third look on: two checks' worth of rounds of the first kind ran, none of the second
-        int done = Warmup.run(Warmup.ROUNDS, false, true, () -> looks.incrementAndGet() > 2);
+        int done = Warmup.run(Warmup.ROUNDS, new Warmup.Shape(false, true, false), true, () -> looks.incrementAndGet() > 2);
         assertThat(done).isEqualTo(20);
         looks.set(0);
-        assertThat(Warmup.run(Warmup.ROUNDS, true, true, () -> looks.incrementAndGet() > 2)).as("with a VM").isEqualTo(20);
+        assertThat(Warmup.run(Warmup.ROUNDS, new Warmup.Shape(true, false, true), true, () -> looks.incrementAndGet() > 2)).as("with a VM").isEqualTo(20);
     }
 
     @Test
@@ -36,6 +39,27 @@ class WarmupTest {
             long before = network.framesIn();
             nic.send(new byte[60]);
             assertThat(network.framesIn()).isEqualTo(before + 1);
+        }
+    }
+
+    @Test
+    void playsTheForwardingOfTheNetworkItWarmsUpFor(@TempDir Path dir) throws Exception {
+        try (Network network = new Network()) {
+            network.addNetdev("user,id=u,ipv6=off");
+            network.attachNic("guest", 0);
+            assertThat(Warmup.Shape.of(network)).as("a hub").isEqualTo(new Warmup.Shape(false, true, false));
+            network.attachNic("other", 1);
+            network.learn(new SwitchConfig("s", 1, SwitchConfig.DEFAULT_AGING_SECONDS, SwitchConfig.DEFAULT_MAX_MACS,
+                    SwitchConfig.DEFAULT_MAX_MACS_PER_PORT));
+            assertThat(Warmup.Shape.of(network)).as("a hub and a switch").isEqualTo(new Warmup.Shape(false, true, true));
+        }
+        try (Network network = new Network()) {
+            network.addNetdev("user,id=u,ipv6=off");
+            network.addNetdev("stream,id=vms,server=on,addr.type=unix,addr.path=" + dir.resolve("vms.sock"));
+            network.learn(new SwitchConfig("s", 0, SwitchConfig.DEFAULT_AGING_SECONDS, SwitchConfig.DEFAULT_MAX_MACS,
+                    SwitchConfig.DEFAULT_MAX_MACS_PER_PORT));
+            assertThat(Warmup.Shape.of(network)).as("the default network's shape")
+                    .isEqualTo(new Warmup.Shape(true, false, true));
         }
     }
 }
