@@ -50,14 +50,7 @@ wait_address() { # ns: wait, without sending anything, until tap0 has its addres
     echo "tap0 in $1 never came up" >&2; return 1
 }
 start() { # tool ns -> pid of the contender, started in the namespace vnbench-l-host
-    case $1 in
-        vnet4j) ip netns exec vnbench-l-host bin/vnet4j -netdev user,id=u,ipv6=off -netdev tap,id=t,ifname=tap0,netns=/run/netns/$2,configure=on \
-                    >"$logs/$1.log" 2>&1 & ;;
-        slirp4netns) ip netns exec vnbench-l-host slirp4netns -c --netns-type=path /run/netns/$2 tap0 >"$logs/$1.log" 2>&1 & ;;
-        pasta) ip netns exec vnbench-l-host pasta --config-net -a 10.0.2.100 -n 24 -g 10.0.2.2 -I tap0 --netns /run/netns/$2 -f --runas 0 \
-                    -t none -u none -T none -U none >"$logs/$1.log" 2>&1 & ;;
-    esac
-    echo $!
+    start_contender "$1" "$2" vnbench-l-host "$logs/$1.log"
 }
 
 tools=(vnet4j slirp4netns pasta)

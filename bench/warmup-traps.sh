@@ -11,7 +11,8 @@
 #   - the compiled code of the loop's methods in use at the end (jcmd Compiler.codelist: the level, 4 is
 #     C2; a method with no line has no compiled code in use and runs interpreted).
 # Everything runs in a namespace this script creates (vntraps) and deletes; traffic stays on this machine.
-# Usage: bench/warmup-traps.sh [PINGS]
+# EXTRA (environment) adds JVM options, e.g. a JIT flag whose effect on the traps is the question.
+# Usage: [EXTRA="-XX:..."] bench/warmup-traps.sh [PINGS]
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -22,7 +23,7 @@ bin/vnet4j --version >/dev/null   # builds the jar first if needed
 jcmd="$(dirname "$(bin/vnet4j --print-java)")/jcmd"
 ip netns del "$ns" 2>/dev/null || true
 ip netns add "$ns"
-JDK_JAVA_OPTIONS="-XX:+PrintCompilation -Xlog:deoptimization=debug:file=$out/deopt.log:uptime" \
+JDK_JAVA_OPTIONS="${EXTRA:-} -XX:+PrintCompilation -Xlog:deoptimization=debug:file=$out/deopt.log:uptime" \
     bin/vnet4j --control none -netdev user,id=u,ipv6=off \
     -netdev tap,id=t,ifname=tap0,netns=/run/netns/$ns,configure=on >"$out/stdout.log" 2>"$out/stderr.log" &
 pid=$!   # the launcher execs java
