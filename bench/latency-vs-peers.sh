@@ -49,10 +49,6 @@ wait_address() { # ns: wait, without sending anything, until tap0 has its addres
     done
     echo "tap0 in $1 never came up" >&2; return 1
 }
-start() { # tool ns -> pid of the contender, started in the namespace vnbench-l-host
-    start_contender "$1" "$2" vnbench-l-host "$logs/$1.log"
-}
-
 tools=(vnet4j slirp4netns pasta)
 declare -A p1 p5 p100 rr1 rr1k crr
 set +e
@@ -63,7 +59,8 @@ for round in $(seq 1 "$rounds"); do
         ip netns add "$ns"
         host_ns vnbench-l-host
         ip netns exec vnbench-l-host python3 bench/tcp-rr.py server 127.0.0.1 $port & pids+=($!)
-        pid=$(start "$tool" "$ns")
+        start_contender "$tool" "$ns" vnbench-l-host "$logs/$tool.log"
+        pid=$contender_pid
         pids+=("$pid")
         wait_address "$ns" || tail -5 "$logs/$tool.log" >&2
         sleep 1

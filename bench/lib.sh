@@ -60,19 +60,22 @@ one_namespace_cleanup() {
     rm -rf "$out"
 }
 
-# start_contender TOOL NS HOST_NS LOG: starts TOOL in namespace HOST_NS (standing in for the host, see host_ns)
-# serving a TAP tap0 in namespace NS as 10.0.2.100/24 with gateway 10.0.2.2, its output to LOG, and prints
-# its PID. vnet4j: -netdev user,ipv6=off and -netdev tap,netns=,configure=on (the launcher execs java, so
-# the PID is the JVM's); slirp4netns -c; pasta with the same addresses (its --map-gw makes the gateway the
-# host for TCP) and no port forwarding.
+# start_contender TOOL NS HOST_NS LOG: starts TOOL in the background serving a TAP tap0 in namespace NS as
+# 10.0.2.100/24 with gateway 10.0.2.2, itself in namespace HOST_NS (standing in for the host, see host_ns;
+# "" for the script's own), its output to LOG, and sets $contender_pid (a child of the script's shell, so
+# `wait` works). vnet4j: -netdev user,ipv6=off and -netdev tap,netns=,configure=on, no control socket (the
+# launcher execs java, so the PID is the JVM's); slirp4netns -c; pasta with the same addresses (its --map-gw
+# makes the gateway the host for TCP) and no port forwarding.
 start_contender() {
+    local in=()
+    [ -n "$3" ] && in=(ip netns exec "$3")
     case $1 in
-        vnet4j) ip netns exec "$3" bin/vnet4j -netdev user,id=u,ipv6=off \
+        vnet4j) "${in[@]}" bin/vnet4j --control none -netdev user,id=u,ipv6=off \
                     -netdev tap,id=t,ifname=tap0,netns=/run/netns/$2,configure=on >"$4" 2>&1 & ;;
-        slirp4netns) ip netns exec "$3" slirp4netns -c --netns-type=path /run/netns/$2 tap0 >"$4" 2>&1 & ;;
-        pasta) ip netns exec "$3" pasta --config-net -a 10.0.2.100 -n 24 -g 10.0.2.2 -I tap0 --netns /run/netns/$2 -f \
+        slirp4netns) "${in[@]}" slirp4netns -c --netns-type=path /run/netns/$2 tap0 >"$4" 2>&1 & ;;
+        pasta) "${in[@]}" pasta --config-net -a 10.0.2.100 -n 24 -g 10.0.2.2 -I tap0 --netns /run/netns/$2 -f \
                     --runas 0 -t none -u none -T none -U none >"$4" 2>&1 & ;;
         *) echo "unknown contender $1" >&2; return 1 ;;
     esac
-    echo $!
+    contender_pid=$!
 }

@@ -26,12 +26,12 @@ done
 for tool in ${TOOLS:-vnet4j slirp4netns}; do
     ip netns del "$ns" 2>/dev/null || true
     ip netns add "$ns"
+    start_contender "$tool" "$ns" "" /dev/null
+    pid=$contender_pid
     case $tool in
-        vnet4j) bin/vnet4j -netdev user,id=u,ipv6=off -netdev tap,id=t,ifname=tap0,netns=/run/netns/$ns,configure=on \
-                    >/dev/null 2>&1 & server=vnet4j-u-userne ;;   # the user network's loop reads the TAP (comm: 15 characters)
-        slirp4netns) slirp4netns -c --netns-type=path /run/netns/$ns tap0 >/dev/null 2>&1 & server=slirp4netns ;;
+        vnet4j) server=vnet4j-u-userne ;;   # the user network's loop reads the TAP (comm: 15 characters)
+        *) server=$tool ;;
     esac
-    pid=$!
     wait_route "$ns"
     sleep "$settle"
     ip netns exec "$ns" busybox ping -q -c 300 -i 0.01 10.0.2.2 >/dev/null

@@ -21,14 +21,9 @@ bin/vnet4j --version >/dev/null   # builds the jar first if needed
 for tool in ${TOOLS:-vnet4j slirp4netns}; do
     ip netns del "$ns" 2>/dev/null || true
     ip netns add "$ns"
-    case $tool in
-        vnet4j) bin/vnet4j --control none -netdev user,id=u,ipv6=off \
-                    -netdev tap,id=t,ifname=tap0,netns=/run/netns/$ns,configure=on >/dev/null 2>&1 & ;;
-        slirp4netns) slirp4netns -c --netns-type=path /run/netns/$ns tap0 >/dev/null 2>&1 & ;;
-    esac
-    pid=$!
+    start_contender "$tool" "$ns" "" /dev/null
+    pid=$contender_pid
     wait_route "$ns"
-    # the launcher execs java, so $! is the daemon itself
     sleep "${SETTLE:-14}"
     ip netns exec "$ns" busybox ping -q -c 100 -i 0.01 10.0.2.2 >/dev/null
     echo "== $tool"

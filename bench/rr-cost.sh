@@ -43,7 +43,8 @@ for mode in ${MODES:-rr1 rr1k crr}; do
         ip netns add vnrrc-guest
         host_ns vnrrc-host
         ip netns exec vnrrc-host python3 bench/tcp-rr.py server 127.0.0.1 $port & pids+=($!)
-        pid=$(start_contender "$tool" vnrrc-guest vnrrc-host "$out/$tool.log")
+        start_contender "$tool" vnrrc-guest vnrrc-host "$out/$tool.log"
+        pid=$contender_pid
         pids+=("$pid")
         wait_route vnrrc-guest
         sleep "${SETTLE:-12}"

@@ -24,15 +24,14 @@ jcmd="$(dirname "$(bin/vnet4j --print-java)")/jcmd"
 ip netns del "$ns" 2>/dev/null || true
 ip netns add "$ns"
 JDK_JAVA_OPTIONS="${EXTRA:-} -XX:+PrintCompilation -Xlog:deoptimization=debug:file=$out/deopt.log:uptime" \
-    bin/vnet4j --control none -netdev user,id=u,ipv6=off \
-    -netdev tap,id=t,ifname=tap0,netns=/run/netns/$ns,configure=on >"$out/stdout.log" 2>"$out/stderr.log" &
-pid=$!   # the launcher execs java
+    start_contender vnet4j "$ns" "" "$out/vnet4j.log"
+pid=$contender_pid
 wait_route "$ns"
 for _ in $(seq 1 300); do
-    grep -q 'warm-up:' "$out/stderr.log" && break
+    grep -q 'warm-up:' "$out/vnet4j.log" && break
     sleep 0.1
 done
-grep -o 'warm-up:.*' "$out/stderr.log" || { echo "no warm-up line in 30 s" >&2; exit 1; }
+grep -o 'warm-up:.*' "$out/vnet4j.log" || { echo "no warm-up line in 30 s" >&2; exit 1; }
 # the JVM's uptime now: the warm-up logs its line after its network closed, so the close's traps are those of
 # the last second before it
 now=$("$jcmd" "$pid" VM.uptime 2>/dev/null | sed -n 's/^\([0-9.]*\) s$/\1/p')
