@@ -392,8 +392,7 @@ public final class Warmup {
 
     /** Makes the warm-up's hub a learning switch. */
     private static void learn(Network network) {
-        network.learn(new SwitchConfig("warm-up", 0, SwitchConfig.DEFAULT_AGING_SECONDS,
-                SwitchConfig.DEFAULT_MAX_MACS, SwitchConfig.DEFAULT_MAX_MACS_PER_PORT));
+        network.learn(SwitchConfig.withDefaults("warm-up", 0));
     }
 
     /** Reads the user network's counters on its loop every {@value #READ_COUNTERS_EVERY} rounds (see there). */

@@ -49,15 +49,13 @@ class WarmupTest {
             network.attachNic("guest", 0);
             assertThat(Warmup.Shape.of(network)).as("a hub").isEqualTo(new Warmup.Shape(false, true, false));
             network.attachNic("other", 1);
-            network.learn(new SwitchConfig("s", 1, SwitchConfig.DEFAULT_AGING_SECONDS, SwitchConfig.DEFAULT_MAX_MACS,
-                    SwitchConfig.DEFAULT_MAX_MACS_PER_PORT));
+            network.learn(SwitchConfig.withDefaults("s", 1));
             assertThat(Warmup.Shape.of(network)).as("a hub and a switch").isEqualTo(new Warmup.Shape(false, true, true));
         }
         try (Network network = new Network()) {
             network.addNetdev("user,id=u,ipv6=off");
             network.addNetdev("stream,id=vms,server=on,addr.type=unix,addr.path=" + dir.resolve("vms.sock"));
-            network.learn(new SwitchConfig("s", 0, SwitchConfig.DEFAULT_AGING_SECONDS, SwitchConfig.DEFAULT_MAX_MACS,
-                    SwitchConfig.DEFAULT_MAX_MACS_PER_PORT));
+            network.learn(SwitchConfig.withDefaults("s", 0));
             assertThat(Warmup.Shape.of(network)).as("the default network's shape")
                     .isEqualTo(new Warmup.Shape(true, false, true));
         }

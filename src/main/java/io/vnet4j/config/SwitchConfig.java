@@ -17,4 +17,9 @@ public record SwitchConfig(String id, int hub, int agingSeconds, int maxMacs, in
     public static final int DEFAULT_MAX_MACS = 4096;
     /** A VM sends from one MAC; a TAP to a bridge of containers, from a few hundred at most. */
     public static final int DEFAULT_MAX_MACS_PER_PORT = 256;
+
+    /** Switch {@code id} on hub {@code hub} with the default aging and limits, as {@code -object switch,id=ID,hubid=HUB}. */
+    public static SwitchConfig withDefaults(String id, int hub) {
+        return new SwitchConfig(id, hub, DEFAULT_AGING_SECONDS, DEFAULT_MAX_MACS, DEFAULT_MAX_MACS_PER_PORT);
+    }
 }
