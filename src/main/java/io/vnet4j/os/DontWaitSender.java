@@ -23,6 +23,7 @@ public final class DontWaitSender implements AutoCloseable {
     private final int fd;
     private final MemorySegment data;
     private final ByteBuffer buffer;
+    /** errno of a send repeated with the capture, to confirm an unexpected one (LastErrno). */
     private final MemorySegment errno = Libc.errnoState(arena);
 
     private DontWaitSender(int fd, int capacity) {
@@ -74,12 +75,20 @@ public final class DontWaitSender implements AutoCloseable {
      */
     public int send(int length) {
         try {
-            long n = (long) NativeDatagramSocket.FrameCalls.SENDTO.invokeExact(errno, fd, data, (long) length, Libc.MSG_DONTWAIT | Libc.MSG_NOSIGNAL,
-                    MemorySegment.NULL, 0);
+            long n = (long) NativeDatagramSocket.FrameCalls.SENDTO.invokeExact(fd, data, (long) length,
+                    Libc.MSG_DONTWAIT | Libc.MSG_NOSIGNAL, MemorySegment.NULL, 0);
             if (n >= 0) {
                 return (int) n;
             }
-            int e = Libc.errno(errno);
+            int e = LastErrno.read();
+            if (e != Libc.EAGAIN && e != Libc.EINTR) { // confirmed by sending again with the capture (LastErrno)
+                n = (long) Libc.SENDTO.handle().invokeExact(errno, fd, data, (long) length,
+                        Libc.MSG_DONTWAIT | Libc.MSG_NOSIGNAL, MemorySegment.NULL, 0);
+                if (n >= 0) {
+                    return (int) n;
+                }
+                e = Libc.errno(errno);
+            }
             return e == Libc.EAGAIN || e == Libc.EINTR ? 0 : -1;
         } catch (Throwable t) {
             return -1;

@@ -11,7 +11,9 @@ import java.lang.invoke.MethodHandle;
  * package knows; the handle is kept once bound. A handle read from this field is not a constant to the JIT,
  * so it is invoked through its lambda forms (measured: about 8% of a TAP reader's time per ping): the calls
  * every frame makes keep their handles in static final fields of a holder class instead (TapDevice's and
- * NativeDatagramSocket's FrameCalls), which the JIT inlines as direct native calls.
+ * NativeDatagramSocket's FrameCalls), which the JIT inlines as direct native calls. Most functions are bound with
+ * errno captured (each class's {@code bind}); those calls allocate at every call, so the per-frame ones are
+ * bound {@link #uncaptured} as well (see {@link LastErrno}).
  */
 final class Downcall {
     private static final Linker LINKER = Linker.nativeLinker();
@@ -25,6 +27,11 @@ final class Downcall {
         this.name = name;
         this.descriptor = descriptor;
         this.options = options;
+    }
+
+    /** A function bound without captureCallState: after it fails, errno comes from {@link LastErrno}. */
+    static Downcall uncaptured(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+        return new Downcall(name, descriptor, options);
     }
 
     /**

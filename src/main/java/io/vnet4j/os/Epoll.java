@@ -51,6 +51,7 @@ public final class Epoll implements AutoCloseable {
     private final int wakeFd;
     /** The events {@link #await} fills; read by its thread only. */
     private final MemorySegment ready;
+    /** errno of a wait repeated with the capture, to confirm an unexpected one (LastErrno). */
     private final MemorySegment waitErrno;
     /** The one event {@link #add}/{@link #modify} pass, and their errno. */
     private final MemorySegment control;
@@ -58,7 +59,6 @@ public final class Epoll implements AutoCloseable {
     /** The 8-byte counter written to and read from the eventfd. */
     private final MemorySegment wakeValue;
     private final MemorySegment drained;
-    private final MemorySegment wakeErrno;
     private volatile boolean closed;
 
     private Epoll(int epfd, int wakeFd) {
@@ -71,7 +71,6 @@ public final class Epoll implements AutoCloseable {
         this.wakeValue = arena.allocate(ValueLayout.JAVA_LONG);
         this.wakeValue.set(ValueLayout.JAVA_LONG, 0, 1L);
         this.drained = arena.allocate(ValueLayout.JAVA_LONG);
-        this.wakeErrno = Libc.errnoState(arena);
     }
 
     /**
@@ -153,16 +152,21 @@ public final class Epoll implements AutoCloseable {
     public int await(int timeoutMillis) throws IOException {
         int n;
         try {
-            n = (int) Calls.EPOLL_WAIT.invokeExact(waitErrno, epfd, ready, MAX_EVENTS, timeoutMillis);
+            n = (int) Calls.EPOLL_WAIT.invokeExact(epfd, ready, MAX_EVENTS, timeoutMillis);
+            if (n < 0 && LastErrno.read() != Libc.EINTR) {
+                // confirmed with the capture, without waiting again: a failure, or EINTR that the JVM overwrote
+                n = (int) Calls.EPOLL_WAIT_CAPTURED.handle().invokeExact(waitErrno, epfd, ready, MAX_EVENTS, 0);
+                if (n < 0 && Libc.errno(waitErrno) != Libc.EINTR) {
+                    throw NativeDatagramSocket.failure("epoll_wait", Libc.errno(waitErrno));
+                }
+            }
+        } catch (IOException e) {
+            throw e;
         } catch (Throwable t) {
             throw new IOException("epoll_wait: " + t, t);
         }
         if (n < 0) {
-            int e = Libc.errno(waitErrno);
-            if (e == Libc.EINTR) {
-                return 0;
-            }
-            throw NativeDatagramSocket.failure("epoll_wait", e);
+            return 0; // EINTR: a signal
         }
         for (int i = 0; i < n; i++) {
             if (data(i) == WAKE_DATA) {
@@ -189,7 +193,7 @@ public final class Epoll implements AutoCloseable {
         }
         try {
             // -1 only for a full counter (2^64 - 2 wakes unread) or a descriptor closed meanwhile: nothing to wake
-            long ignored = (long) Calls.WRITE.invokeExact(wakeErrno, wakeFd, wakeValue, 8L);
+            long ignored = (long) Calls.WRITE.invokeExact(wakeFd, wakeValue, 8L);
         } catch (Throwable t) {
             // invokeExact declares Throwable; a write to an eventfd throws nothing
         }
@@ -197,7 +201,7 @@ public final class Epoll implements AutoCloseable {
 
     private void drainWake() {
         try {
-            long ignored = (long) Calls.READ.invokeExact(waitErrno, wakeFd, drained, 8L); // -1 (EAGAIN): already drained
+            long ignored = (long) Calls.READ.invokeExact(wakeFd, drained, 8L); // -1 (EAGAIN): already drained
         } catch (Throwable t) {
             // invokeExact declares Throwable; a read of an eventfd throws nothing
         }
@@ -217,16 +221,18 @@ public final class Epoll implements AutoCloseable {
 
     /**
      * The libc calls; those of every wait and every registration as constants the JIT inlines (see
-     * TapDevice.FrameCalls), bound when the first epoll is made.
+     * TapDevice.FrameCalls), bound when the first epoll is made; those of every wait without errno captured
+     * (LastErrno).
      */
     private static final class Calls {
         private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
         private static final ValueLayout ADDR = ValueLayout.ADDRESS;
         static final Downcall EPOLL_CREATE1 = bind("epoll_create1", FunctionDescriptor.of(INT, INT));
         static final MethodHandle EPOLL_CTL = bind("epoll_ctl", FunctionDescriptor.of(INT, INT, INT, INT, ADDR)).handle();
-        static final MethodHandle EPOLL_WAIT = bind("epoll_wait", FunctionDescriptor.of(INT, INT, ADDR, INT, INT)).handle();
-        static final MethodHandle READ = LinuxCalls.READ.handle();
-        static final MethodHandle WRITE = LinuxCalls.WRITE.handle();
+        static final MethodHandle EPOLL_WAIT = Downcall.uncaptured("epoll_wait", FunctionDescriptor.of(INT, INT, ADDR, INT, INT)).handle();
+        static final Downcall EPOLL_WAIT_CAPTURED = bind("epoll_wait", FunctionDescriptor.of(INT, INT, ADDR, INT, INT));
+        static final MethodHandle READ = LinuxCalls.READ_UNCAPTURED.handle();
+        static final MethodHandle WRITE = LinuxCalls.WRITE_UNCAPTURED.handle();
 
         private static Downcall bind(String name, FunctionDescriptor descriptor) {
             return new Downcall(name, descriptor, Linker.Option.captureCallState("errno"));

@@ -70,6 +70,9 @@ final class Libc {
     static final Downcall GETSOCKNAME = bind("getsockname", FunctionDescriptor.of(INT, INT, ADDR, ADDR));
     static final Downcall SENDTO = bind("sendto", FunctionDescriptor.of(LONG, INT, ADDR, LONG, INT, ADDR, INT));
     static final Downcall RECVFROM = bind("recvfrom", FunctionDescriptor.of(LONG, INT, ADDR, LONG, INT, ADDR, ADDR));
+    /** sendto and recvfrom without errno captured, for the calls every datagram makes ({@link LastErrno}). */
+    static final Downcall SENDTO_UNCAPTURED = Downcall.uncaptured("sendto", FunctionDescriptor.of(LONG, INT, ADDR, LONG, INT, ADDR, INT));
+    static final Downcall RECVFROM_UNCAPTURED = Downcall.uncaptured("recvfrom", FunctionDescriptor.of(LONG, INT, ADDR, LONG, INT, ADDR, ADDR));
     static final Downcall RECVMSG = bind("recvmsg", FunctionDescriptor.of(LONG, INT, ADDR, INT));
     static final Downcall SENDMSG = bind("sendmsg", FunctionDescriptor.of(LONG, INT, ADDR, INT));
     static final Downcall SHUTDOWN = bind("shutdown", FunctionDescriptor.of(INT, INT, INT));

@@ -50,8 +50,11 @@ final class LinuxCalls {
     /** ioctl whose argument is a plain value, not a pointer (TUNSETOFFLOAD). */
     static final Downcall IOCTL_VALUE = variadic("ioctl", FunctionDescriptor.of(INT, INT, LONG, LONG), 2);
     static final Downcall READ = bind("read", FunctionDescriptor.of(LONG, INT, ADDR, LONG));
-    static final Downcall WRITE = bind("write", FunctionDescriptor.of(LONG, INT, ADDR, LONG));
-    static final Downcall POLL = bind("poll", FunctionDescriptor.of(INT, ADDR, LONG, INT));
+    /** poll without errno: its one caller (a TAP's wait for a frame) takes a failure for a time-out, as for EINTR. */
+    static final Downcall POLL = Downcall.uncaptured("poll", FunctionDescriptor.of(INT, ADDR, LONG, INT));
+    /** read and write without errno captured, for the calls every frame makes ({@link LastErrno}). */
+    static final Downcall READ_UNCAPTURED = Downcall.uncaptured("read", FunctionDescriptor.of(LONG, INT, ADDR, LONG));
+    static final Downcall WRITE_UNCAPTURED = Downcall.uncaptured("write", FunctionDescriptor.of(LONG, INT, ADDR, LONG));
     static final Downcall EVENTFD = bind("eventfd", FunctionDescriptor.of(INT, INT, INT));
     static final Downcall SETNS = bind("setns", FunctionDescriptor.of(INT, INT, INT));
     static final Downcall FCNTL_INT = variadic("fcntl", FunctionDescriptor.of(INT, INT, INT, INT), 2);

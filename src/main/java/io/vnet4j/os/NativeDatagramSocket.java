@@ -321,7 +321,9 @@ public final class NativeDatagramSocket implements AutoCloseable {
      * {@link #prepareDestination}); a {@code destinationLength} of 0 sends to the peer of a {@link #connect}ed
      * socket.
      *
-     * @return 0 when sent, else the errno (e.g. the peer's unix socket does not exist yet)
+     * @return 0 when sent, else the errno (e.g. the peer's unix socket does not exist yet), as read after the
+     *     call ({@link LastErrno}: in the rare case that the JVM stopped this thread as the call returned, it
+     *     may be another value; the datagram was not sent either way)
      */
     public int send(int length, int destinationLength) {
         return send(0, length, destinationLength);
@@ -332,9 +334,8 @@ public final class NativeDatagramSocket implements AutoCloseable {
         try {
             MemorySegment destination = destinationLength == 0 ? MemorySegment.NULL : tx.address;
             MemorySegment data = offset == 0 ? tx.data : tx.data.asSlice(offset);
-            long rc = (long) FrameCalls.SENDTO.invokeExact(tx.errno, fd, data, (long) length, 0, destination,
-                    destinationLength);
-            return rc < 0 ? Libc.errno(tx.errno) : 0;
+            long rc = (long) FrameCalls.SENDTO.invokeExact(fd, data, (long) length, 0, destination, destinationLength);
+            return rc < 0 ? LastErrno.read() : 0;
         } catch (Throwable t) {
             throw new IllegalStateException("sendto", t);
         }
@@ -383,7 +384,20 @@ public final class NativeDatagramSocket implements AutoCloseable {
         rx.addressLength.set(ValueLayout.JAVA_INT, 0, SockaddrCodec.SOCKADDR_MAX);
         long rc;
         try {
-            rc = (long) FrameCalls.RECVFROM.invokeExact(rx.errno, fd, rx.data, (long) MAX_DATAGRAM, 0, rx.address,
+            rc = (long) FrameCalls.RECVFROM.invokeExact(fd, rx.data, (long) MAX_DATAGRAM, 0, rx.address, rx.addressLength);
+            if (rc >= 0) {
+                return closed ? -1 : (int) rc;
+            }
+            int errno = LastErrno.read();
+            if (closed || errno == Libc.EAGAIN || errno == Libc.EINTR) {
+                return -1;
+            }
+            if (errorsQueued) {
+                return ERROR_QUEUED; // the queued error's errno, reported once per error
+            }
+            // confirmed by receiving again with the capture (LastErrno)
+            rx.addressLength.set(ValueLayout.JAVA_INT, 0, SockaddrCodec.SOCKADDR_MAX);
+            rc = (long) Libc.RECVFROM.handle().invokeExact(rx.errno, fd, rx.data, (long) MAX_DATAGRAM, 0, rx.address,
                     rx.addressLength);
         } catch (Throwable t) {
             throw new IOException("recvfrom: " + t, t);
@@ -394,9 +408,6 @@ public final class NativeDatagramSocket implements AutoCloseable {
         int errno = Libc.errno(rx.errno);
         if (closed || errno == Libc.EAGAIN || errno == Libc.EINTR) {
             return -1;
-        }
-        if (errorsQueued) {
-            return ERROR_QUEUED; // the queued error's errno, reported once per error
         }
         throw failure("recvfrom", errno);
     }
@@ -451,11 +462,11 @@ public final class NativeDatagramSocket implements AutoCloseable {
     }
 
     /**
-     * The calls every datagram makes, as constants the JIT inlines (see TapDevice.FrameCalls); DontWaitSender
-     * sends with the same sendto.
+     * The calls every datagram makes, as constants the JIT inlines (see TapDevice.FrameCalls), without errno
+     * captured (LastErrno); DontWaitSender sends with the same sendto.
      */
     static final class FrameCalls {
-        static final java.lang.invoke.MethodHandle SENDTO = Libc.SENDTO.handle();
-        static final java.lang.invoke.MethodHandle RECVFROM = Libc.RECVFROM.handle();
+        static final java.lang.invoke.MethodHandle SENDTO = Libc.SENDTO_UNCAPTURED.handle();
+        static final java.lang.invoke.MethodHandle RECVFROM = Libc.RECVFROM_UNCAPTURED.handle();
     }
 }

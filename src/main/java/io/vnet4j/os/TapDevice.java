@@ -30,12 +30,11 @@ public final class TapDevice implements AutoCloseable {
     private final String name;
     private final MemorySegment rxData;
     private final MemorySegment txData;
+    /** errno of a read repeated with the capture, to confirm an unexpected one (LastErrno). */
     private final MemorySegment rxErrno;
-    private final MemorySegment txErrno;
     /** Two {@code struct pollfd} ({int fd; short events; short revents}): the device and {@link #wakeFd}. */
     private final MemorySegment pollFds;
     private final MemorySegment wakeValue;
-    private final MemorySegment wakeErrno;
     private final ByteBuffer received;
     private volatile boolean closed;
 
@@ -46,7 +45,6 @@ public final class TapDevice implements AutoCloseable {
         this.rxData = arena.allocate(MAX_FRAME, 16);
         this.txData = arena.allocate(MAX_FRAME, 16);
         this.rxErrno = Libc.errnoState(arena);
-        this.txErrno = Libc.errnoState(arena);
         this.pollFds = arena.allocate(16, 4);
         pollFds.set(ValueLayout.JAVA_INT, 0, fd);
         pollFds.set(ValueLayout.JAVA_SHORT, 4, LinuxCalls.POLLIN);
@@ -54,7 +52,6 @@ public final class TapDevice implements AutoCloseable {
         pollFds.set(ValueLayout.JAVA_SHORT, 12, LinuxCalls.POLLIN);
         this.wakeValue = arena.allocate(ValueLayout.JAVA_LONG);
         wakeValue.set(ValueLayout.JAVA_LONG, 0, 1L);
-        this.wakeErrno = Libc.errnoState(arena);
         this.received = rxData.asByteBuffer();
     }
 
@@ -226,7 +223,7 @@ public final class TapDevice implements AutoCloseable {
             return n;
         }
         try {
-            if ((int) FrameCalls.POLL.invokeExact(rxErrno, pollFds, 2L, timeoutMillis) <= 0) {
+            if ((int) FrameCalls.POLL.invokeExact(pollFds, 2L, timeoutMillis) <= 0) {
                 return -1; // time-out, or a signal (EINTR): the caller reads again
             }
         } catch (Throwable t) {
@@ -243,15 +240,18 @@ public final class TapDevice implements AutoCloseable {
      */
     public int readNow() throws IOException {
         try {
-            long n = (long) FrameCalls.READ.invokeExact(rxErrno, fd, rxData, (long) MAX_FRAME);
+            long n = (long) FrameCalls.READ.invokeExact(fd, rxData, (long) MAX_FRAME);
             if (n < 0) {
-                int e = Libc.errno(rxErrno);
-                if (e == Libc.EAGAIN || e == Libc.EINTR || closed) {
-                    return -1;
+                int e = LastErrno.read();
+                if (e != Libc.EAGAIN && e != Libc.EINTR && !closed) {
+                    n = (long) LinuxCalls.READ.handle().invokeExact(rxErrno, fd, rxData, (long) MAX_FRAME);
+                    e = Libc.errno(rxErrno);
                 }
-                throw new IOException("read from " + name + ": " + Libc.strerror(e));
+                if (n < 0 && e != Libc.EAGAIN && e != Libc.EINTR && !closed) {
+                    throw new IOException("read from " + name + ": " + Libc.strerror(e));
+                }
             }
-            return closed ? -1 : (int) n;
+            return n < 0 || closed ? -1 : (int) n;
         } catch (IOException e) {
             throw e;
         } catch (Throwable t) {
@@ -274,11 +274,14 @@ public final class TapDevice implements AutoCloseable {
         return txData;
     }
 
-    /** Writes {@code length} bytes of {@link #writeBuffer()} as one frame; returns 0 or the errno. */
-    public int write(int length) {
+    /**
+     * Writes {@code length} bytes of {@link #writeBuffer()} as one frame.
+     *
+     * @return false when the device took none (its queue full, the interface down or gone)
+     */
+    public boolean write(int length) {
         try {
-            long n = (long) FrameCalls.WRITE.invokeExact(txErrno, fd, txData, (long) length);
-            return n < 0 ? Libc.errno(txErrno) : 0;
+            return (long) FrameCalls.WRITE.invokeExact(fd, txData, (long) length) >= 0;
         } catch (Throwable t) {
             throw new IllegalStateException("write", t);
         }
@@ -293,7 +296,7 @@ public final class TapDevice implements AutoCloseable {
         closed = true;
         try {
             // the counter stays non-zero (nobody reads it), so every later poll returns at once too
-            long ignored = (long) FrameCalls.WRITE.invokeExact(wakeErrno, wakeFd, wakeValue, 8L);
+            long ignored = (long) FrameCalls.WRITE.invokeExact(wakeFd, wakeValue, 8L);
         } catch (Throwable t) {
             // invokeExact declares Throwable; a write to an eventfd throws nothing
         }
@@ -311,11 +314,12 @@ public final class TapDevice implements AutoCloseable {
      * The calls every frame makes, as constants: a handle in a static final field of an initialised class
      * is inlined by the JIT into a direct native call, while one read from a field (as {@link Downcall}
      * keeps it) is invoked through the method handle's lambda forms, which cost a TAP reader about 8% of its
-     * time per ping (perf, docs/architecture.md). Bound when the first frame is read or written.
+     * time per ping (perf, docs/architecture.md). Without errno captured (LastErrno). Bound when the first
+     * frame is read or written.
      */
     private static final class FrameCalls {
-        static final java.lang.invoke.MethodHandle READ = LinuxCalls.READ.handle();
-        static final java.lang.invoke.MethodHandle WRITE = LinuxCalls.WRITE.handle();
+        static final java.lang.invoke.MethodHandle READ = LinuxCalls.READ_UNCAPTURED.handle();
+        static final java.lang.invoke.MethodHandle WRITE = LinuxCalls.WRITE_UNCAPTURED.handle();
         static final java.lang.invoke.MethodHandle POLL = LinuxCalls.POLL.handle();
     }
 }

@@ -339,7 +339,7 @@ public final class TapNetdev extends QueuedPort implements Netdev {
         if (header > 0) {
             GsoHeaderWriter.write(out, segmentSize, mtu);
         }
-        return device.write(header + length) == 0;
+        return device.write(header + length);
     }
 
     /** Writes a queued frame where it lies in the ring, under the write lock; a failed write is a drop. */

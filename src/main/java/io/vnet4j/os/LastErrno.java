@@ -1,0 +1,43 @@
+package io.vnet4j.os;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * errno after a call bound without {@code captureCallState}: the calls every frame makes.
+ *
+ * <p>Theory of operation. JDK 25's {@code captureCallState} slices the caller's capture segment at every
+ * call ({@code SharedUtils.checkCaptureSegment}): a 40-byte object, which C2's escape analysis removes in
+ * a small method but not inlined into the user network's loop, where every TAP read and write and every
+ * {@code epoll_wait} allocated one (JFR's allocation samples, 2026-12-01): a young collection about once a
+ * second under request/response or a download, each touching the whole young generation. So the per-frame
+ * calls are bound without the capture ({@link Downcall#uncaptured}) and allocate nothing, and after one
+ * fails, {@link #read} reads errno where libc keeps it ({@code __errno_location}, errno(3)).
+ *
+ * <p>Nothing runs on the thread between the two calls unless the JVM stops it as the first call returns (a
+ * safepoint or handshake, whose futex waits may set errno) or links a call site on its first run. So
+ * callers take a value they expect (EAGAIN, EINTR) as read, as a wrong one costs no more than one more
+ * wait or try, and confirm any other by repeating the call with the capture, whose errno is exact: a
+ * repeated read or send is one the first did not do.
+ */
+final class LastErrno {
+    /** {@code int *__errno_location(void)}, the pointer taken as the 64-bit integer it is on x86-64 and arm64. */
+    private static final MethodHandle ERRNO_LOCATION = Downcall.uncaptured("__errno_location",
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG), Linker.Option.critical(false)).handle();
+    /** All of the address space, to read an int at an address without making a segment for it. */
+    private static final MemorySegment EVERYWHERE = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+
+    private LastErrno() {}
+
+    /** This thread's errno now; 0 if it cannot be read, which callers confirm like any unexpected value. */
+    static int read() {
+        try {
+            return EVERYWHERE.get(ValueLayout.JAVA_INT, (long) ERRNO_LOCATION.invokeExact());
+        } catch (Throwable t) {
+            return 0;
+        }
+    }
+}
