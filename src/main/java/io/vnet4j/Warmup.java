@@ -215,6 +215,7 @@ public final class Warmup {
             BooleanSupplier busy = () -> guests.framesIn() - before >= YIELD_FRAMES;
             int[] rounds = new int[1];
             Log.hushed(() -> rounds[0] = run(ROUNDS, Shape.of(guests), true, busy));
+            UsernetNetdev.loopCompiled();
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             Log.info(busy.getAsBoolean()
                     ? "warm-up: stopped after " + rounds[0] + " rounds in " + millis + " ms: the guests' own frames "

@@ -78,6 +78,10 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
     static final int BATCH_BYTES = 1 << 20;
     /** Passes of the loop per call of {@link #passes}: few, so a thread leaves an interpreted call soon. */
     static final int PASSES_PER_CALL = 16;
+    /** The same once the warm-up has compiled the loop ({@link #loopCompiled}). */
+    static final int PASSES_PER_COMPILED_CALL = 1024;
+    /** {@link #PASSES_PER_CALL}, then {@link #PASSES_PER_COMPILED_CALL}: every user network's. */
+    private static volatile int passesPerCall = PASSES_PER_CALL;
     static final int TCP_WINDOW_BUDGET = QUEUE_BYTES - 2 * BATCH_BYTES;
 
     private final UserConfig config;
@@ -138,8 +142,8 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
     private final Map<ReadingLoop.Reader, LoopSelector.Key> lentReads = new LinkedHashMap<>();
     private volatile boolean sleeping;
     private volatile boolean closed;
-    /** {@link #passes}'s limit: {@link #PASSES_PER_CALL}, 0 once closed (why a number: see there). */
-    private volatile int passLimit = PASSES_PER_CALL;
+    /** {@link #passes}'s limit besides {@link #passesPerCall}: 0 once closed (why a number: see there). */
+    private volatile int passLimit = Integer.MAX_VALUE;
     /** The loop ended (closed, or stopped on an error): no hub thread may run the gateway any more. */
     private volatile boolean stopped;
 
@@ -701,19 +705,32 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
     }
 
     /**
-     * Up to {@link #PASSES_PER_CALL} passes. {@link #run}'s loop is entered once and never left, so HotSpot
+     * Up to {@link #passesPerCall} passes. {@link #run}'s loop is entered once and never left, so HotSpot
      * would compile it only by on-stack replacement, after some 60,000 passes: until then every pass went
      * through the interpreter (a tenth of the loop's Java time per ping, perf, and the interpreter's code and
      * the method's metadata touched by every frame). This method returns every few passes and is compiled
-     * as any method called often (the warm-up's network calls it too). It notices a close by its one loop
-     * test ({@link #close} sets {@link #passLimit} to 0), not by a test of its own: C2 compiles a branch
-     * never taken as a trap, and the warm-up network's close then threw the compiled loop away (an
-     * {@code unstable_if}, {@code -Xlog:deoptimization}), leaving the daemon's loop in slower code.
+     * as any method called often (the warm-up's network calls it too), so a thread that entered it before
+     * it was compiled leaves soon. Once the warm-up has compiled it, a call makes more passes (a call begun
+     * keeps the number it began with): returning every 16, a busy loop had 2-3% of its samples and pings at
+     * 100/s 5% in {@link #run}'s interpreted loop (perf, 2026-12-01). It notices a close by its one loop test
+     * ({@link #close} sets {@link #passLimit} to 0; {@code Math.min} is a conditional move, not a branch),
+     * not by a test of its own: C2 compiles a branch never taken as a trap, and the warm-up network's close
+     * then threw the compiled loop away (an {@code unstable_if}, {@code -Xlog:deoptimization}), leaving the
+     * daemon's loop in slower code.
      */
     private void passes() throws IOException, InterruptedException {
-        for (int i = 0; i < passLimit; i++) {
+        int perCall = passesPerCall;
+        for (int i = 0; i < Math.min(perCall, passLimit); i++) {
             pass();
         }
+    }
+
+    /**
+     * Tells every user network that the warm-up has compiled the loop: their calls of {@link #passes} make
+     * {@link #PASSES_PER_COMPILED_CALL} passes from their next call on.
+     */
+    public static void loopCompiled() {
+        passesPerCall = PASSES_PER_COMPILED_CALL;
     }
 
     /**
