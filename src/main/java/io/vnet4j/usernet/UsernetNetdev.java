@@ -711,8 +711,8 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
      * the method's metadata touched by every frame). This method returns every few passes and is compiled
      * as any method called often (the warm-up's network calls it too), so a thread that entered it before
      * it was compiled leaves soon. Once the warm-up has compiled it, a call makes more passes (a call begun
-     * keeps the number it began with): returning every 16, a busy loop had 2-3% of its samples and pings at
-     * 100/s 5% in {@link #run}'s interpreted loop (perf, 2026-12-01). It notices a close by its one loop test
+     * keeps the number it began with): returning every 16, pings at 100/s had 2-5% of the loop thread's
+     * samples in {@link #run}'s interpreted loop (perf, 2026-12-01). It notices a close by its one loop test
      * ({@link #close} sets {@link #passLimit} to 0; {@code Math.min} is a conditional move, not a branch),
      * not by a test of its own: C2 compiles a branch never taken as a trap, and the warm-up network's close
      * then threw the compiled loop away (an {@code unstable_if}, {@code -Xlog:deoptimization}), leaving the
