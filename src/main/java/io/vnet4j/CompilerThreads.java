@@ -21,9 +21,14 @@ final class CompilerThreads {
 
     private CompilerThreads() {}
 
-    /** The compiler threads' CPU time so far, ms; -1 when /proc cannot say (then the caller uses another measure). */
+    /**
+     * The compiler threads' CPU time so far, ms; -1 when /proc cannot say or names no such thread (a JVMCI
+     * compiler's threads are named otherwise): then the caller uses another measure. A thread that ended
+     * takes its time with it, so a later sum can be smaller.
+     */
     static long cpuMillis() {
         long ticks = 0;
+        int threads = 0;
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(TASKS)) {
             for (Path task : tasks) {
                 String comm;
@@ -38,11 +43,12 @@ final class CompilerThreads {
                     continue; // the thread ended meanwhile
                 }
                 ticks += cpuTicks(stat);
+                threads++;
             }
         } catch (IOException | RuntimeException e) {
             return -1;
         }
-        return ticks * MILLIS_PER_TICK;
+        return threads == 0 ? -1 : ticks * MILLIS_PER_TICK;
     }
 
     /**

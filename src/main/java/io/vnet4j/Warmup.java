@@ -436,10 +436,11 @@ public final class Warmup {
             long compiling = jit.getTotalCompilationTime();
             int ran = traffic(from + done, BATCH);
             done += ran;
-            // the compiler threads' CPU time where /proc gives it: a long compilation counts as it runs
-            long worked = compilersCpu >= 0 ? CompilerThreads.cpuMillis() - compilersCpu
-                    : jit.getTotalCompilationTime() - compiling;
-            if (ran < BATCH || worked < QUIET_COMPILE_MILLIS) {
+            // the compiler threads' CPU time where /proc gives it: a long compilation counts as it runs (a
+            // negative difference, a compiler thread that ended meanwhile, says nothing: not quiet)
+            long compilersCpuNow = compilersCpu >= 0 ? CompilerThreads.cpuMillis() : -1;
+            long worked = compilersCpuNow >= 0 ? compilersCpuNow - compilersCpu : jit.getTotalCompilationTime() - compiling;
+            if (ran < BATCH || worked >= 0 && worked < QUIET_COMPILE_MILLIS) {
                 break;
             }
         }

@@ -115,7 +115,10 @@ public final class Epoll implements AutoCloseable {
     /** Stops watching {@code fd}; one not watched (or already closed) is no error. */
     public void delete(int fd) throws IOException {
         try {
-            int r = (int) Calls.EPOLL_CTL.invokeExact(controlErrno, epfd, EPOLL_CTL_DEL, fd, control);
+            int r = (int) Calls.EPOLL_CTL.invokeExact(epfd, EPOLL_CTL_DEL, fd, control);
+            if (r != 0) { // a failure changed nothing: repeated with the capture for its errno
+                r = (int) Calls.EPOLL_CTL_CAPTURED.handle().invokeExact(controlErrno, epfd, EPOLL_CTL_DEL, fd, control);
+            }
             int e = r == 0 ? 0 : Libc.errno(controlErrno);
             if (r != 0 && e != ENOENT && e != EBADF) {
                 throw NativeDatagramSocket.failure("epoll_ctl(EPOLL_CTL_DEL, " + fd + ")", e);
@@ -131,7 +134,9 @@ public final class Epoll implements AutoCloseable {
         control.set(ValueLayout.JAVA_INT, 0, events);
         control.set(ValueLayout.JAVA_LONG_UNALIGNED, DATA_OFFSET, data);
         try {
-            if ((int) Calls.EPOLL_CTL.invokeExact(controlErrno, epfd, op, fd, control) != 0) {
+            // a failure changed nothing: repeated with the capture for its errno
+            if ((int) Calls.EPOLL_CTL.invokeExact(epfd, op, fd, control) != 0
+                    && (int) Calls.EPOLL_CTL_CAPTURED.handle().invokeExact(controlErrno, epfd, op, fd, control) != 0) {
                 throw NativeDatagramSocket.failure("epoll_ctl(" + (op == EPOLL_CTL_ADD ? "EPOLL_CTL_ADD" : "EPOLL_CTL_MOD")
                         + ", " + fd + ")", Libc.errno(controlErrno));
             }
@@ -221,18 +226,23 @@ public final class Epoll implements AutoCloseable {
 
     /**
      * The libc calls; those of every wait and every registration as constants the JIT inlines (see
-     * TapDevice.FrameCalls), bound when the first epoll is made; those of every wait without errno captured
-     * (LastErrno).
+     * TapDevice.FrameCalls), bound when the first epoll is made; those without errno captured (LastErrno),
+     * and a failed epoll_ctl, which changed nothing, repeated with the capture for its errno.
      */
     private static final class Calls {
         private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
         private static final ValueLayout ADDR = ValueLayout.ADDRESS;
         static final Downcall EPOLL_CREATE1 = bind("epoll_create1", FunctionDescriptor.of(INT, INT));
-        static final MethodHandle EPOLL_CTL = bind("epoll_ctl", FunctionDescriptor.of(INT, INT, INT, INT, ADDR)).handle();
+        static final MethodHandle EPOLL_CTL = Downcall.uncaptured("epoll_ctl", FunctionDescriptor.of(INT, INT, INT, INT, ADDR)).handle();
+        static final Downcall EPOLL_CTL_CAPTURED = bind("epoll_ctl", FunctionDescriptor.of(INT, INT, INT, INT, ADDR));
         static final MethodHandle EPOLL_WAIT = Downcall.uncaptured("epoll_wait", FunctionDescriptor.of(INT, INT, ADDR, INT, INT)).handle();
         static final Downcall EPOLL_WAIT_CAPTURED = bind("epoll_wait", FunctionDescriptor.of(INT, INT, ADDR, INT, INT));
         static final MethodHandle READ = LinuxCalls.READ_UNCAPTURED.handle();
         static final MethodHandle WRITE = LinuxCalls.WRITE_UNCAPTURED.handle();
+
+        static {
+            LastErrno.bind();
+        }
 
         private static Downcall bind(String name, FunctionDescriptor descriptor) {
             return new Downcall(name, descriptor, Linker.Option.captureCallState("errno"));

@@ -7,7 +7,8 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
 /**
- * errno after a call bound without {@code captureCallState}: the calls every frame makes.
+ * errno after a call bound without {@code captureCallState}: the calls every frame makes. The classes that
+ * hold such calls call {@link #bind} when they are initialised.
  *
  * <p>Theory of operation. JDK 25's {@code captureCallState} slices the caller's capture segment at every
  * call ({@code SharedUtils.checkCaptureSegment}): a 40-byte object, which C2's escape analysis removes in
@@ -21,7 +22,9 @@ import java.lang.invoke.MethodHandle;
  * safepoint or handshake, whose futex waits may set errno) or links a call site on its first run. So
  * callers take a value they expect (EAGAIN, EINTR) as read, as a wrong one costs no more than one more
  * wait or try, and confirm any other by repeating the call with the capture, whose errno is exact: a
- * repeated read or send is one the first did not do.
+ * repeated read or send is one the first did not do. A blocking datagram receive takes any value as read
+ * (its repeat would wait for the next datagram), as does a send for a value other than 0: a wrong one
+ * names another reason for a datagram that failed either way.
  */
 final class LastErrno {
     /** {@code int *__errno_location(void)}, the pointer taken as the 64-bit integer it is on x86-64 and arm64. */
@@ -31,6 +34,14 @@ final class LastErrno {
     private static final MemorySegment EVERYWHERE = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
 
     private LastErrno() {}
+
+    /**
+     * Binds {@code __errno_location} and links {@link #read}'s call of it, both of which run the JVM's own
+     * code: the classes of the per-frame calls do it when they are bound, before any of their calls fails.
+     */
+    static void bind() {
+        read();
+    }
 
     /** This thread's errno now; 0 if it cannot be read, which callers confirm like any unexpected value. */
     static int read() {

@@ -335,7 +335,17 @@ public final class NativeDatagramSocket implements AutoCloseable {
             MemorySegment destination = destinationLength == 0 ? MemorySegment.NULL : tx.address;
             MemorySegment data = offset == 0 ? tx.data : tx.data.asSlice(offset);
             long rc = (long) FrameCalls.SENDTO.invokeExact(fd, data, (long) length, 0, destination, destinationLength);
-            return rc < 0 ? LastErrno.read() : 0;
+            if (rc >= 0) {
+                return 0;
+            }
+            int errno = LastErrno.read();
+            if (errno != 0) {
+                return errno;
+            }
+            // unknown (LastErrno): confirmed by sending again with the capture
+            rc = (long) Libc.SENDTO.handle().invokeExact(tx.errno, fd, data, (long) length, 0, destination,
+                    destinationLength);
+            return rc < 0 ? Libc.errno(tx.errno) : 0;
         } catch (Throwable t) {
             throw new IllegalStateException("sendto", t);
         }
@@ -388,26 +398,17 @@ public final class NativeDatagramSocket implements AutoCloseable {
             if (rc >= 0) {
                 return closed ? -1 : (int) rc;
             }
-            int errno = LastErrno.read();
-            if (closed || errno == Libc.EAGAIN || errno == Libc.EINTR) {
-                return -1;
-            }
-            if (errorsQueued) {
-                return ERROR_QUEUED; // the queued error's errno, reported once per error
-            }
-            // confirmed by receiving again with the capture (LastErrno)
-            rx.addressLength.set(ValueLayout.JAVA_INT, 0, SockaddrCodec.SOCKADDR_MAX);
-            rc = (long) Libc.RECVFROM.handle().invokeExact(rx.errno, fd, rx.data, (long) MAX_DATAGRAM, 0, rx.address,
-                    rx.addressLength);
         } catch (Throwable t) {
             throw new IOException("recvfrom: " + t, t);
         }
-        if (rc >= 0) {
-            return closed ? -1 : (int) rc;
-        }
-        int errno = Libc.errno(rx.errno);
+        // as read (LastErrno), not confirmed by receiving again: on this blocking socket a second receive waits
+        // for the next datagram, and some errors are reported once (ECONNREFUSED after an ICMP error)
+        int errno = LastErrno.read();
         if (closed || errno == Libc.EAGAIN || errno == Libc.EINTR) {
             return -1;
+        }
+        if (errorsQueued) {
+            return ERROR_QUEUED; // the queued error's errno, reported once per error
         }
         throw failure("recvfrom", errno);
     }
@@ -468,5 +469,9 @@ public final class NativeDatagramSocket implements AutoCloseable {
     static final class FrameCalls {
         static final java.lang.invoke.MethodHandle SENDTO = Libc.SENDTO_UNCAPTURED.handle();
         static final java.lang.invoke.MethodHandle RECVFROM = Libc.RECVFROM_UNCAPTURED.handle();
+
+        static {
+            LastErrno.bind();
+        }
     }
 }
