@@ -16,7 +16,7 @@ import io.vnet4j.wire.IpProtocol;
 import io.vnet4j.wire.Ipv4Address;
 import io.vnet4j.wire.Ipv4Frames;
 import io.vnet4j.wire.Ipv4Packet;
-import io.vnet4j.wire.MacAddress;
+import io.vnet4j.wire.Ipv6Packet;
 import io.vnet4j.wire.TcpFlags;
 import io.vnet4j.wire.TcpSegment;
 import io.vnet4j.wire.Checksum;
@@ -125,6 +125,8 @@ public final class Warmup {
     private static final long MDNS_MAC = 0x0100_5e00_00fbL;
     private static final int MDNS = Ipv4Address.parse("224.0.0.251");
     private static final long MLDV2_MAC = 0x3333_0000_0016L;
+    /** Ethernet's shortest frame without its FCS, bytes. */
+    private static final int MIN_FRAME = 60;
     private static final long OTHER_GUEST_MAC = 0x5254_0012_3499L;
     private static final int OTHER_GUEST = Ipv4Address.parse("10.0.2.254");
     private static final byte[] NOTHING = {};
@@ -460,8 +462,8 @@ public final class Warmup {
             readCounters(i);
             send(Ipv4Frames.udp(out, guestMac, DNS_MAC, guest, 30000 + (i & 0x3FF), DNS, 53, DNS_QUERY),
                     i % 2 == 0 ? UDP_CHECKSUM_AT : 0);
-            // and a ping: the echo's tier-3 code, compiled in the first rounds, reaches C2 only from here, where
-            // C2's queue has room (in the first rounds' queue the thresholds were scaled past their pings)
+            // and a ping: C2 compiles Gateway.transport during these rounds, and with its ICMP branch cold here it
+            // called Gateway.icmp out of line, whose C1 code then answered a guest's pings
             send(Ipv4Frames.echoRequest(out, guestMac, GATEWAY_MAC, guest, GATEWAY, 7, i & 0xFFFF, ONE_BYTE), 0);
             dropped(i);
             if (!awaitFrames(2)) {
@@ -502,20 +504,21 @@ public final class Warmup {
      * An IPv6 frame from {@code sourceMac} to ff02::16 (MLDv2 reports, RFC 3810) that carries nothing (next
      * header 59, RFC 8200 section 4.7): on a network without IPv6 the gateway drops it by its MAC alone.
      */
-    private static int ipv6ToMldGroup(ByteBuffer b, long sourceMac) {
-        for (int i = 0; i < 60; i++) {
-            b.put(i, (byte) 0);
-        }
-        MacAddress.write(b, 0, MLDV2_MAC);
-        MacAddress.write(b, 6, sourceMac);
-        b.putShort(12, (short) EtherType.IPV6);
-        b.put(14, (byte) 0x60);                    // version 6; traffic class and flow label 0; payload length 0
-        b.put(14 + 6, (byte) 59);                  // no next header
-        b.put(14 + 7, (byte) 1);                   // hop limit; source :: (unspecified)
-        b.put(14 + 24, (byte) 0xff);               // destination ff02::16
-        b.put(14 + 25, (byte) 0x02);
-        b.put(14 + 39, (byte) 0x16);
-        return 60;
+    private int ipv6ToMldGroup(ByteBuffer b, long sourceMac) {
+        eth.wrap(b, 0, MIN_FRAME);
+        eth.setDestination(MLDV2_MAC);
+        eth.setSource(sourceMac);
+        eth.setUntagged(EtherType.IPV6);
+        Ipv6Packet ip6 = new Ipv6Packet().wrap(b, EthernetFrame.HEADER_LENGTH, Ipv6Packet.HEADER_LENGTH);
+        ip6.setVersionClassFlow(0, 0);
+        ip6.setPayloadLength(0);
+        ip6.setNextHeader(IpProtocol.NO_NEXT_HEADER);
+        ip6.setHopLimit(1);
+        ip6.setSource(0, 0); // :: (unspecified)
+        ip6.setDestination(0xff02_0000_0000_0000L, 0x16);
+        b.putShort(EthernetFrame.HEADER_LENGTH + Ipv6Packet.HEADER_LENGTH, (short) 0); // the padding to 60 bytes
+        b.putInt(EthernetFrame.HEADER_LENGTH + Ipv6Packet.HEADER_LENGTH + 2, 0);
+        return MIN_FRAME;
     }
 
     /**

@@ -320,10 +320,10 @@ public final class TapDevice implements AutoCloseable {
     private static final class FrameCalls {
         static final java.lang.invoke.MethodHandle READ = LinuxCalls.READ_UNCAPTURED.handle();
         static final java.lang.invoke.MethodHandle WRITE = LinuxCalls.WRITE_UNCAPTURED.handle();
+        static final java.lang.invoke.MethodHandle POLL = LinuxCalls.POLL.handle();
 
         static {
             LastErrno.bind();
         }
-        static final java.lang.invoke.MethodHandle POLL = LinuxCalls.POLL.handle();
     }
 }
