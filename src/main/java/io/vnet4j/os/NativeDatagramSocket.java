@@ -11,7 +11,8 @@ import java.nio.ByteBuffer;
 /**
  * A datagram socket (UDP over IPv4 or IPv6, AF_UNIX SOCK_DGRAM, which the JDK lacks, or an ICMP or ICMPv6 echo
  * socket) through java.lang.foreign. One thread may {@link #receive} while another {@link #send}s: each
- * direction has its own native buffer, address and errno state, so neither allocates per datagram.
+ * direction has its own native buffer and address, and neither captures errno per datagram ({@link LastErrno}),
+ * so neither allocates per datagram.
  *
  * <p>{@link #receive} blocks until a datagram comes or {@link #close()}: close shuts the socket down
  * ({@code shutdown(SHUT_RDWR)}), which wakes a blocked reader on every socket kind here, connected or not
@@ -29,16 +30,17 @@ public final class NativeDatagramSocket implements AutoCloseable {
     private final boolean unix;
     private final Direction rx;
     private final Direction tx;
+    /** errno of the set-up calls and of a send repeated with the capture (receives read theirs by LastErrno). */
+    private final MemorySegment errnoState;
     private final ByteBuffer received;
     private volatile boolean closed;
     private boolean errorsQueued;
 
-    /** One direction's native memory: payload buffer, peer address, address length, errno. */
-    private record Direction(MemorySegment data, MemorySegment address, MemorySegment addressLength,
-                             MemorySegment errno) {
+    /** One direction's native memory: payload buffer, peer address, address length. */
+    private record Direction(MemorySegment data, MemorySegment address, MemorySegment addressLength) {
         static Direction allocate(Arena arena) {
             return new Direction(arena.allocate(MAX_DATAGRAM, 16), arena.allocate(SockaddrCodec.SOCKADDR_MAX, 8),
-                    arena.allocate(ValueLayout.JAVA_INT), Libc.errnoState(arena));
+                    arena.allocate(ValueLayout.JAVA_INT));
         }
     }
 
@@ -48,6 +50,7 @@ public final class NativeDatagramSocket implements AutoCloseable {
         this.unix = family == Libc.AF_UNIX;
         this.rx = Direction.allocate(arena);
         this.tx = Direction.allocate(arena);
+        this.errnoState = Libc.errnoState(arena);
         this.received = rx.data.asByteBuffer();
     }
 
@@ -176,12 +179,12 @@ public final class NativeDatagramSocket implements AutoCloseable {
         int length = SockaddrCodec.encode(local, tx.address);
         int rc;
         try {
-            rc = (int) Libc.BIND.handle().invokeExact(tx.errno, fd, tx.address, length);
+            rc = (int) Libc.BIND.handle().invokeExact(errnoState, fd, tx.address, length);
         } catch (Throwable t) {
             throw new IOException("bind: " + t, t);
         }
         if (rc != 0) {
-            throw failure("bind " + local, Libc.errno(tx.errno));
+            throw failure("bind " + local, Libc.errno(errnoState));
         }
     }
 
@@ -280,12 +283,12 @@ public final class NativeDatagramSocket implements AutoCloseable {
     private void setOption(int level, int option, MemorySegment value, String name) throws IOException {
         int rc;
         try {
-            rc = (int) Libc.SETSOCKOPT.handle().invokeExact(tx.errno, fd, level, option, value, (int) value.byteSize());
+            rc = (int) Libc.SETSOCKOPT.handle().invokeExact(errnoState, fd, level, option, value, (int) value.byteSize());
         } catch (Throwable t) {
             throw new IOException("setsockopt " + name + ": " + t, t);
         }
         if (rc != 0) {
-            throw failure("setsockopt " + name, Libc.errno(tx.errno));
+            throw failure("setsockopt " + name, Libc.errno(errnoState));
         }
     }
 
@@ -343,9 +346,9 @@ public final class NativeDatagramSocket implements AutoCloseable {
                 return errno;
             }
             // unknown (LastErrno): confirmed by sending again with the capture
-            rc = (long) Libc.SENDTO.handle().invokeExact(tx.errno, fd, data, (long) length, 0, destination,
+            rc = (long) Libc.SENDTO.handle().invokeExact(errnoState, fd, data, (long) length, 0, destination,
                     destinationLength);
-            return rc < 0 ? Libc.errno(tx.errno) : 0;
+            return rc < 0 ? Libc.errno(errnoState) : 0;
         } catch (Throwable t) {
             throw new IllegalStateException("sendto", t);
         }
@@ -445,7 +448,7 @@ public final class NativeDatagramSocket implements AutoCloseable {
         }
         closed = true;
         try {
-            int ignored = (int) Libc.SHUTDOWN.handle().invokeExact(tx.errno, fd, Libc.SHUT_RDWR);
+            int ignored = (int) Libc.SHUTDOWN.handle().invokeExact(errnoState, fd, Libc.SHUT_RDWR);
         } catch (Throwable t) {
             // not bound or already gone: release() closes the descriptor either way
         }
