@@ -3,6 +3,7 @@ package io.vnet4j.usernet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vnet4j.Network;
+import io.vnet4j.fabric.Port;
 import io.vnet4j.port.nic.VirtualNic;
 import io.vnet4j.wire.ArpPacket;
 import io.vnet4j.wire.EtherType;
@@ -27,6 +28,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -83,6 +85,43 @@ class UsernetNetdevTest {
         assertThat(icmp.type()).isEqualTo(IcmpType.ECHO_REPLY);
         assertThat(icmp.identifier()).isEqualTo(0x1234);
         assertThat(icmp.checksumValid()).isTrue();
+    }
+
+    /**
+     * A pass of the loop that ends on an exception (a bug) is said and counted, and the network goes on: it
+     * used to end the loop, leaving every guest without the gateway. The exception comes from another port on
+     * the hub, which each pass asks whether it takes large segments.
+     */
+    @Test
+    void aPassOfTheLoopThatThrowsLeavesTheNetworkAnswering() throws Exception {
+        AtomicInteger thrown = new AtomicInteger();
+        network.hubs().hub(0).attach(new Port("faulty", "test") {
+            @Override
+            public String describe() {
+                return "throws on the user network's thread";
+            }
+
+            @Override
+            public boolean takesLargeSegments() {
+                if (Thread.currentThread().getName().endsWith("-usernet") && thrown.getAndIncrement() < 3) {
+                    throw new IllegalStateException("deliberate");
+                }
+                return false;
+            }
+
+            @Override
+            protected boolean enqueue(ByteBuffer frame, int offset, int length, int segmentSize) {
+                return true;
+            }
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (thrown.get() < 3 && System.nanoTime() < deadline) {
+            network.netdev("u").details(); // a task on the loop, then the rest of its pass, which throws
+        }
+        assertThat(thrown.get()).as("passes that threw").isGreaterThanOrEqualTo(3);
+        guest.send(GuestFrames.echoRequest(HOST_MAC, GUEST, HOST, 0x4321, 1, new byte[8]));
+        ByteBuffer reply = receive(EtherType.IPV4);
+        assertThat(new IcmpPacket().wrap(reply, EthernetFrame.HEADER_LENGTH + 20, 8 + 8).type()).isEqualTo(IcmpType.ECHO_REPLY);
     }
 
     @Test
