@@ -21,10 +21,13 @@ import java.util.concurrent.TimeUnit;
  */
 public final class VnetProcess implements AutoCloseable {
     public static final String READY = "vnet4j: ready";
-    private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+    private static final Set<VnetProcess> LIVE = ConcurrentHashMap.newKeySet();
+    /** The log lines and stack frames {@link #describeRunning} gives per daemon and thread. */
+    private static final int LAST_LINES = 30;
+    private static final int TOP_FRAMES = 20;
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly)));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(v -> v.process.destroyForcibly())));
     }
 
     private final Process process;
@@ -35,7 +38,7 @@ public final class VnetProcess implements AutoCloseable {
 
     private VnetProcess(Process process) {
         this.process = process;
-        LIVE.add(process);
+        LIVE.add(this);
         Thread.ofVirtual().name("vnet4j-output").start(this::pump);
     }
 
@@ -128,6 +131,58 @@ public final class VnetProcess implements AutoCloseable {
         return log.toString();
     }
 
+    /**
+     * Each running daemon's last {@value #LAST_LINES} log lines and the stacks of its threads in vnet4j's
+     * code (their top {@value #TOP_FRAMES} frames), from the thread dump HotSpot prints on SIGQUIT; empty
+     * when none runs. For failed tests ({@link DaemonStateOnFailure}).
+     */
+    static String describeRunning() {
+        StringBuilder text = new StringBuilder();
+        for (VnetProcess v : LIVE) {
+            if (!v.process.isAlive()) {
+                text.append("--- vnet4j daemon ").append(v.process.pid()).append(" exited (")
+                        .append(v.process.exitValue()).append("); its last lines:\n").append(lastLines(v.log(), LAST_LINES));
+                continue;
+            }
+            int before = v.log.length();
+            String dump = "";
+            try {
+                new ProcessBuilder("kill", "-QUIT", String.valueOf(v.process.pid())).start().waitFor(5, TimeUnit.SECONDS);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+                while (!v.log.substring(before).contains("JNI global refs") && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                dump = v.log.substring(before);
+            } catch (IOException | InterruptedException e) {
+                dump = "(no thread dump: " + e + ")";
+            }
+            text.append("--- vnet4j daemon ").append(v.process.pid()).append(", its last lines:\n")
+                    .append(lastLines(v.log.substring(0, before), LAST_LINES))
+                    .append("--- its threads in vnet4j's code:\n").append(ourThreads(dump));
+        }
+        return text.toString();
+    }
+
+    private static String lastLines(String log, int count) {
+        List<String> lines = log.lines().toList();
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - count), lines.size())) + "\n";
+    }
+
+    /**
+     * The thread dump's threads (blocks that begin with a quoted name) with a frame in io.vnet4j, shortened:
+     * without the method-handle frames of a native call, and their top {@value #TOP_FRAMES} frames.
+     */
+    private static String ourThreads(String dump) {
+        StringBuilder out = new StringBuilder();
+        for (String block : dump.split("\n\\s*\n")) {
+            if (block.startsWith("\"") && block.contains("at io.vnet4j.")) {
+                block.lines().filter(line -> !line.contains("LambdaForm$") && !line.contains("DowncallStub/"))
+                        .limit(TOP_FRAMES + 2).forEach(line -> out.append(line).append('\n'));
+            }
+        }
+        return out.isEmpty() ? "(none, or no thread dump)\n" + lastLines(dump, 10) : out.toString();
+    }
+
     public Process process() {
         return process;
     }
@@ -175,7 +230,7 @@ public final class VnetProcess implements AutoCloseable {
             drained.await(5, TimeUnit.SECONDS);
             return process.isAlive() ? -1 : process.exitValue();
         } finally {
-            LIVE.remove(process);
+            LIVE.remove(this);
         }
     }
 
