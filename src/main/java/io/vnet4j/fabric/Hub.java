@@ -1,8 +1,6 @@
 package io.vnet4j.fabric;
 
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.LongFunction;
-
+import io.vnet4j.InternalErrors;
 import io.vnet4j.Log;
 import io.vnet4j.wire.MacAddress;
 import java.nio.ByteBuffer;
@@ -10,7 +8,9 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongFunction;
 
 /**
  * A hub, QEMU's "VLAN": a frame that enters on one port leaves on every other port.
@@ -39,11 +39,17 @@ public final class Hub {
     private volatile MacTable<Port> macTable;
     private volatile String switchId;
     private final AtomicLong filtered = new AtomicLong();
+    /**
+     * Frames a port threw on instead of taking (a bug of that port): dropped for it alone, so that the
+     * sender's reader, and the other ports, go on.
+     */
+    private final InternalErrors internalErrors;
     /** Where {@link #describeStation} finds a MAC's lease: the user networks on this hub. */
     private final List<LongFunction<String>> leaseBooks = new CopyOnWriteArrayList<>();
 
     public Hub(int id) {
         this.id = id;
+        this.internalErrors = new InternalErrors("hub " + id);
     }
 
     /**
@@ -236,19 +242,26 @@ public final class Hub {
         }
     }
 
-    /** Sends a frame of VLAN {@code vlan}, {@code tagged} as it entered, out of {@code port} if it carries that VLAN. */
-    private static void send(Port port, ByteBuffer frame, int offset, int length, int segmentSize, int vlan,
-                             boolean tagged) {
+    /**
+     * Sends a frame of VLAN {@code vlan}, {@code tagged} as it entered, out of {@code port} if it carries that
+     * VLAN; one the port throws on is counted as its drop and said ({@link #internalErrors}).
+     */
+    private void send(Port port, ByteBuffer frame, int offset, int length, int segmentSize, int vlan, boolean tagged) {
         VlanMembership out = port.vlans();
         if (!out.carries(vlan)) {
             return;
         }
-        if (out.tagged() != tagged) {
-            Egress.forThisThread().retag(port, frame, offset, length, segmentSize, vlan, out.tagged());
-        } else if (segmentSize > 0 && !port.takesLargeSegments()) {
-            Egress.forThisThread().cut(port, frame, offset, length, segmentSize);
-        } else {
-            port.transmit(frame, offset, length, segmentSize);
+        try {
+            if (out.tagged() != tagged) {
+                Egress.forThisThread().retag(port, frame, offset, length, segmentSize, vlan, out.tagged());
+            } else if (segmentSize > 0 && !port.takesLargeSegments()) {
+                Egress.forThisThread().cut(port, frame, offset, length, segmentSize);
+            } else {
+                port.transmit(frame, offset, length, segmentSize);
+            }
+        } catch (RuntimeException e) {
+            port.counters().countTxDrop();
+            internalErrors.record("a frame to port " + port.id() + " was dropped", e);
         }
     }
 }

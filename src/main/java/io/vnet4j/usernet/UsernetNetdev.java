@@ -1,5 +1,6 @@
 package io.vnet4j.usernet;
 
+import io.vnet4j.InternalErrors;
 import io.vnet4j.Log;
 import io.vnet4j.Shutdown;
 import io.vnet4j.SocketAddresses;
@@ -37,7 +38,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -65,9 +65,6 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
     static final long POLL_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /** How far ahead {@link #nextPoll} lies when nothing waits on time: never, in effect (about 73 years). */
     static final long IDLE_NANOS = Long.MAX_VALUE / 4;
-    /** {@link #internalError} says the first this many, then one in {@link #INTERNAL_ERRORS_SAID_EVERY}. */
-    static final int INTERNAL_ERRORS_SAID = 10;
-    static final int INTERNAL_ERRORS_SAID_EVERY = 1000;
     /**
      * The hub's queue towards the gateway: room for several connections' full windows (TcpNat.BUFFER_BYTES
      * each). A dropped segment costs the guest a retransmission, so the queue must hold what the guests
@@ -146,8 +143,11 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
     private final Map<ReadingLoop.Reader, LoopSelector.Key> lentReads = new LinkedHashMap<>();
     private volatile boolean sleeping;
     private volatile boolean closed;
-    /** Frames and passes that ended on an exception ({@link #internalError}). */
-    private final AtomicLong internalErrors = new AtomicLong();
+    /**
+     * Frames and passes that ended on an exception, a bug: said and counted, and the network goes on. Ending
+     * the loop would leave every guest of the network without it for good.
+     */
+    private final InternalErrors internalErrors;
     /** {@link #passes}'s limit besides {@link #passesPerCall}: 0 once closed (why a number: see there). */
     private volatile int passLimit = Integer.MAX_VALUE;
     /** The loop ended (closed, or stopped on an error): no hub thread may run the gateway any more. */
@@ -155,6 +155,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
 
     public UsernetNetdev(String id, String settings, UserConfig config, Hub hub) {
         super(id, "user", QUEUE_BYTES);
+        this.internalErrors = new InternalErrors(id);
         this.config = config;
         this.settings = settings;
         this.hub = hub;
@@ -541,24 +542,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
         try {
             gateway.frame(ring, offset, length, segmentSize > 0, frameTime);
         } catch (RuntimeException e) {
-            internalError("a frame was dropped", e);
-        }
-    }
-
-    /**
-     * A frame or a pass of the loop that ended on an exception, which is a bug: said with where it was
-     * thrown (the first {@value #INTERNAL_ERRORS_SAID} times, then every {@value #INTERNAL_ERRORS_SAID_EVERY}th),
-     * counted, and the network goes on, as after a frame dropped for bad input. Ending the loop would have
-     * left every guest of the network without it for good; a frame handled on a hub's thread already went
-     * on, one taken from the queue did not. Any thread.
-     */
-    private void internalError(String what, RuntimeException e) {
-        long n = internalErrors.incrementAndGet();
-        if (n <= INTERNAL_ERRORS_SAID || n % INTERNAL_ERRORS_SAID_EVERY == 0) {
-            String where = java.util.Arrays.stream(e.getStackTrace())
-                    .filter(f -> f.getClassName().startsWith("io.vnet4j."))
-                    .findFirst().map(f -> " at " + f).orElse("");
-            Log.warn(id() + ": " + what + " on an internal error (" + n + " so far): " + e + where);
+            internalErrors.record("a frame was dropped", e);
         }
     }
 
@@ -594,7 +578,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
             loopNeeded = loopSelector.pendingChanges() != changes || !tasks.isEmpty()
                     || gateway.timedStarts() != starts && pollFarOff(now);
         } catch (RuntimeException e) {
-            internalError("a frame was dropped", e);
+            internalErrors.record("a frame was dropped", e);
             return WRITE_FAILED;
         } finally {
             gatewayLock.unlock();
@@ -619,7 +603,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
             gateway.frame(frame, offset, length, segmentSize > 0, frameTime);
             return WRITTEN;
         } catch (RuntimeException e) {
-            internalError("a frame was dropped", e);
+            internalErrors.record("a frame was dropped", e);
             return WRITE_FAILED;
         }
     }
@@ -644,7 +628,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
                 try {
                     passes();
                 } catch (RuntimeException e) {
-                    internalError("a pass of the loop ended", e);
+                    internalErrors.record("a pass of the loop ended", e);
                 }
             }
         } catch (IOException | InterruptedException e) {

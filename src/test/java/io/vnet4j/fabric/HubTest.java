@@ -185,6 +185,32 @@ class HubTest {
                 .hasMessageContaining("already on hub 0");
     }
 
+    /** A port that throws on a frame (a bug of its own) loses that frame alone: the sender and the others go on. */
+    @Test
+    void aPortThatThrowsLosesTheFrameAloneAndCountsItAsItsDrop() throws InterruptedException {
+        Hub hub = new Hub(0);
+        VirtualNic a = nic("a", hub);
+        Port faulty = new Port("faulty", "test") {
+            @Override
+            public String describe() {
+                return "throws on every frame";
+            }
+
+            @Override
+            protected boolean enqueue(ByteBuffer frame, int offset, int length, int segmentSize) {
+                throw new IllegalStateException("deliberate");
+            }
+        };
+        hub.attach(faulty);
+        VirtualNic c = nic("c", hub);
+        byte[] f = frame(1, 64);
+        a.send(f);
+        a.send(f);
+        assertThat(c.receive(5, TimeUnit.SECONDS)).isEqualTo(f);
+        assertThat(c.receive(5, TimeUnit.SECONDS)).isEqualTo(f);
+        assertThat(faulty.counters().snapshot().txDropped()).isEqualTo(2);
+    }
+
     @Test
     void countsRxOnTheSenderAndTxOnEachReceiver() throws InterruptedException {
         Hub hub = new Hub(0);
