@@ -7,6 +7,7 @@ import io.vnet4j.wire.EthernetFrame;
 import io.vnet4j.wire.IcmpPacket;
 import io.vnet4j.wire.Icmpv6Packet;
 import io.vnet4j.wire.IpAddress;
+import io.vnet4j.wire.Ipv6Frames;
 import io.vnet4j.wire.IpProtocol;
 import io.vnet4j.wire.Ipv4Packet;
 import io.vnet4j.wire.Ipv6Packet;
@@ -89,16 +90,6 @@ final class GuestOutput {
      */
     static long gatewayMac(IpAddress ip) {
         return ip.isIpv4() ? gatewayMac((int) ip.low()) : 0x5256_0000_0000L | (ip.low() & 0xFFFF_FFFFL);
-    }
-
-    /** The Ethernet address of an IPv6 multicast group: 33:33 and the group's last four bytes (RFC 2464 section 7). */
-    static long multicastMac(IpAddress group) {
-        return 0x3333_0000_0000L | (group.low() & 0xFFFF_FFFFL);
-    }
-
-    /** The solicited-node multicast group of {@code address}: ff02::1:ff and its last three bytes (RFC 4291 section 2.7.1). */
-    static IpAddress solicitedNode(IpAddress address) {
-        return IpAddress.ofIpv6(0xFF02_0000_0000_0000L, 0x0000_0001_FF00_0000L | (address.low() & 0xFF_FFFFL));
     }
 
     /** A scratch buffer for building a payload before {@link #sendUdp} or {@link #sendIcmp}. */
@@ -268,7 +259,7 @@ final class GuestOutput {
             return given;
         }
         if (destination.isIpv6() && destination.isMulticastOrBroadcast()) {
-            return multicastMac(destination);
+            return Ipv6Frames.multicastMac(destination);
         }
         return neighbors.lookup(destination);
     }
@@ -351,7 +342,7 @@ final class GuestOutput {
     /** A neighbour solicitation for {@code target}, with the source link-layer address option. */
     private void sendNeighborSolicitation(IpAddress source, IpAddress target) {
         int length = NeighborSolicitation.FIXED_LENGTH + NdpOptionWriter.LINK_LAYER_ADDRESS_LENGTH;
-        IpAddress group = solicitedNode(target);
+        IpAddress group = Ipv6Frames.solicitedNode(target);
         solicitation.wrap(ndpScratch, 0, length);
         solicitation.writeHeader();
         solicitation.setTarget(target);

@@ -16,6 +16,7 @@ import io.vnet4j.wire.EthernetFrame;
 import io.vnet4j.wire.Icmpv6Packet;
 import io.vnet4j.wire.Icmpv6Type;
 import io.vnet4j.wire.IpAddress;
+import io.vnet4j.wire.Ipv6Frames;
 import io.vnet4j.wire.IpProtocol;
 import io.vnet4j.wire.Ipv6Packet;
 import io.vnet4j.wire.NdpOptionType;
@@ -90,9 +91,9 @@ class GatewayIpv6Test {
 
     @Test
     void aNeighbourSolicitationForTheGatewayGetsAnAdvertisementWithItsMac() throws Exception {
-        IpAddress group = GuestOutput.solicitedNode(HOST);
+        IpAddress group = Ipv6Frames.solicitedNode(HOST);
         byte[] sourceOption = {NdpOptionType.SOURCE_LINK_LAYER_ADDRESS, 1, 0x52, 0x54, 0, 0x12, 0x34, 0x56};
-        guest.send(GuestFrames6.icmpv6(GuestOutput.multicastMac(group), GUEST, group, 255,
+        guest.send(GuestFrames6.icmpv6(Ipv6Frames.multicastMac(group), GUEST, group, 255,
                 Icmpv6Type.NEIGHBOR_SOLICITATION, GuestFrames6.target(HOST, sourceOption)));
         ByteBuffer frame = receiveIcmpv6(Icmpv6Type.NEIGHBOR_ADVERTISEMENT);
         Ipv6Packet ip = ipv6(frame);
@@ -111,8 +112,8 @@ class GatewayIpv6Test {
 
     @Test
     void neighbourDiscoveryFromOffTheLinkIsDroppedAndCounted() throws Exception {
-        IpAddress group = GuestOutput.solicitedNode(HOST);
-        guest.send(GuestFrames6.icmpv6(GuestOutput.multicastMac(group), GUEST, group, 64,
+        IpAddress group = Ipv6Frames.solicitedNode(HOST);
+        guest.send(GuestFrames6.icmpv6(Ipv6Frames.multicastMac(group), GUEST, group, 64,
                 Icmpv6Type.NEIGHBOR_SOLICITATION, GuestFrames6.target(HOST)));
         assertThat(guest.receive(300, TimeUnit.MILLISECONDS)).isNull();
         awaitDetail("neighbour discovery dropped 1");
@@ -149,8 +150,8 @@ class GatewayIpv6Test {
 
     @Test
     void duplicateAddressDetectionTeachesTheGatewayTheGuestsSlaacAddress() throws Exception {
-        IpAddress group = GuestOutput.solicitedNode(GUEST);
-        guest.send(GuestFrames6.icmpv6(GuestOutput.multicastMac(group), IpAddress.IPV6_ANY, group, 255,
+        IpAddress group = Ipv6Frames.solicitedNode(GUEST);
+        guest.send(GuestFrames6.icmpv6(Ipv6Frames.multicastMac(group), IpAddress.IPV6_ANY, group, 255,
                 Icmpv6Type.NEIGHBOR_SOLICITATION, GuestFrames6.target(GUEST)));
         awaitDetail("neighbour " + GUEST + " 52:54:00:12:34:56");
     }
@@ -246,8 +247,8 @@ class GatewayIpv6Test {
                     .orElseThrow();
             assertThat(user.details()).contains("hostfwd tcp 127.0.0.1:0 -> 10.0.2.15:22",
                     "hostfwd udp [::1]:0 -> (the guest's IPv6 address: none seen yet):53");
-            IpAddress group = GuestOutput.solicitedNode(GUEST); // the guest's duplicate address detection
-            vm.send(GuestFrames6.icmpv6(GuestOutput.multicastMac(group), IpAddress.IPV6_ANY, group, 255,
+            IpAddress group = Ipv6Frames.solicitedNode(GUEST); // the guest's duplicate address detection
+            vm.send(GuestFrames6.icmpv6(Ipv6Frames.multicastMac(group), IpAddress.IPV6_ANY, group, 255,
                     Icmpv6Type.NEIGHBOR_SOLICITATION, GuestFrames6.target(GUEST)));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
             String learnt = "hostfwd udp [::1]:0 -> [" + GUEST + "]:53 (learnt)";

@@ -1,0 +1,99 @@
+package io.vnet4j.wire;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Builds the IPv6 frames a guest sends as it comes up and pings (a router solicitation, a neighbour
+ * solicitation, an ICMPv6 echo request) into a caller's buffer at offset 0, checksums filled, zero-padded to
+ * Ethernet's 60-byte minimum; each returns the frame's length in bytes. Neighbour discovery's messages carry
+ * the source link-layer address option and hop limit 255 (RFC 4861 sections 4.1, 4.3, 6.1.1), an echo
+ * request hop limit 64. For the daemon's warm-up and the tests, not the packet path: the buffer must hold
+ * the frame ({@link IndexOutOfBoundsException} otherwise). The IPv4 counterpart is {@link Ipv4Frames}.
+ */
+public final class Ipv6Frames {
+    /** ff02::2, all routers on the link (RFC 4291 section 2.7.1). */
+    public static final IpAddress ALL_ROUTERS = IpAddress.ofIpv6(0xff02_0000_0000_0000L, 2);
+    private static final int ETH = EthernetFrame.HEADER_LENGTH;
+    private static final int IP = Ipv6Packet.HEADER_LENGTH;
+    private static final int MIN_FRAME = 60;
+    private static final int NDP_HOP_LIMIT = 255;
+    private static final int HOP_LIMIT = 64;
+
+    private Ipv6Frames() {}
+
+    /** A router solicitation from {@code sourceMac}/{@code source} (its link-local address) to all routers. */
+    public static int routerSolicitation(ByteBuffer b, long sourceMac, IpAddress source) {
+        int length = RouterSolicitation.FIXED_LENGTH + NdpOptionWriter.LINK_LAYER_ADDRESS_LENGTH;
+        ipv6(b, sourceMac, multicastMac(ALL_ROUTERS), source, ALL_ROUTERS, NDP_HOP_LIMIT, length);
+        RouterSolicitation rs = new RouterSolicitation().wrap(b, ETH + IP, length);
+        rs.writeHeader();
+        NdpOptionWriter.writeLinkLayerAddress(b, ETH + IP + RouterSolicitation.FIXED_LENGTH,
+                NdpOptionType.SOURCE_LINK_LAYER_ADDRESS, sourceMac);
+        rs.fillChecksum(source, ALL_ROUTERS);
+        return pad(b, ETH + IP + length);
+    }
+
+    /**
+     * A neighbour solicitation from {@code sourceMac}/{@code source} for {@code target}'s MAC, to the target's
+     * solicited-node group (address resolution, RFC 4861 section 7.2.2).
+     */
+    public static int neighborSolicitation(ByteBuffer b, long sourceMac, IpAddress source, IpAddress target) {
+        int length = NeighborSolicitation.FIXED_LENGTH + NdpOptionWriter.LINK_LAYER_ADDRESS_LENGTH;
+        IpAddress group = solicitedNode(target);
+        ipv6(b, sourceMac, multicastMac(group), source, group, NDP_HOP_LIMIT, length);
+        NeighborSolicitation ns = new NeighborSolicitation().wrap(b, ETH + IP, length);
+        ns.writeHeader();
+        ns.setTarget(target);
+        NdpOptionWriter.writeLinkLayerAddress(b, ETH + IP + NeighborSolicitation.FIXED_LENGTH,
+                NdpOptionType.SOURCE_LINK_LAYER_ADDRESS, sourceMac);
+        ns.fillChecksum(source, group);
+        return pad(b, ETH + IP + length);
+    }
+
+    /** An ICMPv6 echo request carrying {@code data}. */
+    public static int echoRequest(ByteBuffer b, long sourceMac, long destinationMac, IpAddress source,
+                                  IpAddress destination, int id, int sequence, byte[] data) {
+        int length = Icmpv6Packet.HEADER_LENGTH + data.length;
+        ipv6(b, sourceMac, destinationMac, source, destination, HOP_LIMIT, length);
+        Icmpv6Packet icmp = new Icmpv6Packet().wrap(b, ETH + IP, length);
+        icmp.setType(Icmpv6Type.ECHO_REQUEST);
+        icmp.setCode(0);
+        icmp.setIdentifier(id);
+        icmp.setSequence(sequence);
+        b.put(ETH + IP + Icmpv6Packet.HEADER_LENGTH, data);
+        icmp.fillChecksum(source, destination);
+        return pad(b, ETH + IP + length);
+    }
+
+    /** The Ethernet address of an IPv6 multicast group: 33:33 and the group's last four bytes (RFC 2464 section 7). */
+    public static long multicastMac(IpAddress group) {
+        return 0x3333_0000_0000L | (group.low() & 0xFFFF_FFFFL);
+    }
+
+    /** The solicited-node group of {@code address}: ff02::1:ff and its last three bytes (RFC 4291 section 2.7.1). */
+    public static IpAddress solicitedNode(IpAddress address) {
+        return IpAddress.ofIpv6(0xff02_0000_0000_0000L, 0x0000_0001_ff00_0000L | (address.low() & 0xFF_FFFFL));
+    }
+
+    private static void ipv6(ByteBuffer b, long sourceMac, long destinationMac, IpAddress source,
+                             IpAddress destination, int hopLimit, int payloadLength) {
+        EthernetFrame eth = new EthernetFrame().wrap(b, 0, ETH);
+        eth.setDestination(destinationMac);
+        eth.setSource(sourceMac);
+        eth.setUntagged(EtherType.IPV6);
+        Ipv6Packet ip = new Ipv6Packet().wrap(b, ETH, IP + payloadLength);
+        ip.setVersionClassFlow(0, 0);
+        ip.setPayloadLength(payloadLength);
+        ip.setNextHeader(IpProtocol.ICMPV6);
+        ip.setHopLimit(hopLimit);
+        ip.setSource(source);
+        ip.setDestination(destination);
+    }
+
+    private static int pad(ByteBuffer b, int length) {
+        for (int i = length; i < MIN_FRAME; i++) {
+            b.put(i, (byte) 0);
+        }
+        return Math.max(length, MIN_FRAME);
+    }
+}
