@@ -12,11 +12,14 @@ import io.vnet4j.port.tap.TapNetdev;
 import io.vnet4j.usernet.UsernetNetdev;
 import io.vnet4j.wire.EtherType;
 import io.vnet4j.wire.EthernetFrame;
+import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.IpProtocol;
 import io.vnet4j.wire.Ipv4Address;
 import io.vnet4j.wire.Ipv4Frames;
+import io.vnet4j.wire.Ipv6Frames;
 import io.vnet4j.wire.Ipv4Packet;
 import io.vnet4j.wire.Ipv6Packet;
+import io.vnet4j.wire.MacAddress;
 import io.vnet4j.wire.TcpFlags;
 import io.vnet4j.wire.TcpSegment;
 import io.vnet4j.wire.Checksum;
@@ -116,7 +119,16 @@ public final class Warmup {
     private static final int VM_NEW_GUESTS = 30;
     private static final int GATEWAY = Ipv4Address.parse("10.0.2.2");
     private static final int DNS = Ipv4Address.parse("10.0.2.3");
+    /** The gateway's IPv6 address on the default prefix, and its MAC (52:56 and its last four bytes). */
+    private static final IpAddress GATEWAY6 = IpAddress.parse("fec0::2");
+    private static final long GATEWAY6_MAC = 0x5256_0000_0002L;
+    private static final long SITE_PREFIX = 0xfec0_0000_0000_0000L;
+    private static final long LINK_LOCAL_PREFIX = 0xfe80_0000_0000_0000L;
+    /** Rounds between two router solicitations (a guest sends them as its link comes up). */
+    private static final int SOLICIT_ROUTER_EVERY = 8;
     private static final long REPLY_TIMEOUT_MILLIS = 2000;
+    /** How long a port must stay quiet for {@link #discardWaiting} to be done, ms. */
+    private static final int QUIET_PORT_MILLIS = 20;
     /** A query for warmup.invalid. (RFC 2606), type A, class IN, recursion desired. */
     private static final byte[] DNS_QUERY = {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0,
             6, 'w', 'a', 'r', 'm', 'u', 'p', 7, 'i', 'n', 'v', 'a', 'l', 'i', 'd', 0, 0, 1, 0, 1};
@@ -201,6 +213,8 @@ public final class Warmup {
     /** The payload bytes of the last segment {@link #awaitSegment} took. */
     private int received;
     private boolean connected;
+    /** The guests' network has IPv6, so this one has too, and the rounds send IPv6 beside IPv4 ({@link Shape}). */
+    private boolean ipv6;
 
     private Warmup(WarmupLink link, long guestMac, int guest, int newGuests) {
         this.link = link;
@@ -250,20 +264,28 @@ public final class Warmup {
      * code then came back at C1's tier 2 or 3 in half the starts and stayed there, thousands of frames short of
      * C2, with a TAP's ping path through it (docs/benchmarks.md, tenth pass).
      *
+     * <p>And whether a user network has IPv6 (the default): a guest's first IPv6 frames after a warm-up
+     * without them (its router and neighbour solicitations as its link comes up, a ping) sprang traps in
+     * compiled code every IPv4 ping runs too ({@code Gateway.isGatewayMac}, {@code IpAddress.isIpv6},
+     * {@code GatewayAddresses.isHost}, {@code GuestOutput.macOf}; {@code -Xlog:deoptimization}, 2026-12-01).
+     *
      * @param vms      the network has stream ports (QEMU guests): a VM plays first
      * @param hubs     it has a hub that is not a learning switch (or no port on any hub)
      * @param switches it has a learning switch ({@code -object switch}; the default network's)
+     * @param ipv6     one of its user networks has IPv6 on
      */
-    record Shape(boolean vms, boolean hubs, boolean switches) {
+    record Shape(boolean vms, boolean hubs, boolean switches, boolean ipv6) {
         /** Every path: the AOT cache's training run, which must load the classes of every kind of network. */
-        static final Shape EVERY_PATH = new Shape(true, true, true);
+        static final Shape EVERY_PATH = new Shape(true, true, true, true);
 
         static Shape of(Network guests) {
             boolean vms = guests.netdevs().stream()
                     .anyMatch(n -> n instanceof StreamServerNetdev || n instanceof StreamClientNetdev);
             List<Hub> used = guests.hubs().all().stream().filter(h -> !h.ports().isEmpty()).toList();
             boolean switches = used.stream().anyMatch(h -> h.switchId() != null);
-            return new Shape(vms, !switches || used.stream().anyMatch(h -> h.switchId() == null), switches);
+            boolean ipv6 = guests.netdevs().stream()
+                    .anyMatch(n -> n instanceof UsernetNetdev u && u.config().ipv6().isPresent());
+            return new Shape(vms, !switches || used.stream().anyMatch(h -> h.switchId() == null), switches, ipv6);
         }
     }
 
@@ -301,7 +323,8 @@ public final class Warmup {
             Thread bulkEcho = Thread.ofPlatform().daemon().name("vnet4j-warm-up-bulk").start(() -> serveTcp(bulkPeer));
             Thread vmEcho = Thread.ofPlatform().daemon().name("vnet4j-warm-up-vm-peer").start(() -> serveTcp(vmPeer));
             Thread dns = Thread.ofPlatform().daemon().name("vnet4j-warm-up-dns").start(() -> serveDns(upstream));
-            network.addNetdev("user,id=warm-up,ipv6=off,dns-upstream=127.0.0.1:" + upstream.getLocalPort());
+            network.addNetdev("user,id=warm-up" + (shape.ipv6() ? "" : ",ipv6=off") + ",dns-upstream=127.0.0.1:"
+                    + upstream.getLocalPort());
             network.add(new TapNetdev(new NetdevConfig.Tap("warm-up-tap", "tap", 0, "", "warm-up", null, null, null, null,
                     null, 0, true), network.hubs().hub(0), pair[0]));
             UsernetNetdev user = (UsernetNetdev) network.netdev("warm-up");
@@ -311,7 +334,8 @@ public final class Warmup {
             int vmRounds = shape.vms() ? rounds / VM_SHARE : 0;
             int done = shape.vms() ? asAVm(network, user, vmSocket, vmPeer.getLocalPort(), vmRounds, shape, busy) : 0;
             Warmup w = new Warmup(new WarmupLink.Tap(pair[1]), GUEST_MAC, GUEST, NEW_GUESTS);
-            w.setUp(network, user, peer.getLocalPort(), bulkPeer.getLocalPort(), busy);
+            w.setUp(network, user, peer.getLocalPort(), bulkPeer.getLocalPort(), shape.ipv6(), busy);
+            w.discardWaiting();
             if (done == 2 * vmRounds) {
                 done += w.rounds(rounds, shape);
             }
@@ -362,17 +386,30 @@ public final class Warmup {
         network.addNetdev("stream,id=warm-up-vm,server=on,addr.type=unix,addr.path=" + socket);
         try (WarmupLink.Stream link = new WarmupLink.Stream(UnixDomainSocketAddress.of(socket))) {
             Warmup vm = new Warmup(link, VM_MAC, VM, VM_NEW_GUESTS);
-            vm.setUp(network, user, tcpPort, tcpPort, busy);
+            vm.setUp(network, user, tcpPort, tcpPort, shape.ipv6(), busy);
             return vm.rounds(count, shape);
         }
     }
 
-    /** The network, its user network, the TCP peers' ports and the look at the guests' business. */
-    private void setUp(Network network, UsernetNetdev user, int tcpPort, int otherTcpPort, BooleanSupplier busy) {
+    /**
+     * Drops the frames waiting for this guest's port, until none has come for {@value #QUIET_PORT_MILLIS} ms:
+     * on a hub, what the VM's rounds sent and were sent, flooded to the TAP, whose queue they filled, so
+     * that the answers of the TAP's first round were dropped.
+     */
+    private void discardWaiting() throws IOException {
+        while (link.read(QUIET_PORT_MILLIS) > 0) {
+            // dropped
+        }
+    }
+
+    /** The network, its user network, the TCP peers' ports, whether it has IPv6, and the look at the guests' business. */
+    private void setUp(Network network, UsernetNetdev user, int tcpPort, int otherTcpPort, boolean ipv6,
+                       BooleanSupplier busy) {
         this.network = network;
         this.user = user;
         this.tcpPort = tcpPort;
         this.otherTcpPort = otherTcpPort;
+        this.ipv6 = ipv6;
         this.busy = busy;
     }
 
@@ -395,7 +432,7 @@ public final class Warmup {
                 send(Ipv4Frames.echoRequest(out, guestMac + k, GATEWAY_MAC, guest + k, GATEWAY, 7, i & 0xFFFF, ONE_BYTE), 0);
             }
             dropped(i);
-            if (!awaitFrames(1 + PINGS_PER_ROUND)) {
+            if (!awaitFrames(1 + PINGS_PER_ROUND + (ipv6 ? ipv6Round(i, guestMac + k) : 0))) {
                 return 0;
             }
         }
@@ -465,8 +502,12 @@ public final class Warmup {
             // and a ping: C2 compiles Gateway.transport during these rounds, and with its ICMP branch cold here it
             // called Gateway.icmp out of line, whose C1 code then answered a guest's pings
             send(Ipv4Frames.echoRequest(out, guestMac, GATEWAY_MAC, guest, GATEWAY, 7, i & 0xFFFF, ONE_BYTE), 0);
+            if (ipv6) {
+                send(Ipv6Frames.echoRequest(out, guestMac, GATEWAY6_MAC, siteAddress(guestMac), GATEWAY6, 7, i & 0xFFFF,
+                        ONE_BYTE), 0);
+            }
             dropped(i);
-            if (!awaitFrames(2)) {
+            if (!awaitFrames(ipv6 ? 3 : 2)) {
                 return i - first;
             }
             for (int r = 0; r < REQUESTS_PER_ROUND; r++) {
@@ -481,6 +522,35 @@ public final class Warmup {
             }
         }
         return count;
+    }
+
+    /**
+     * What a guest with IPv6 sends as it comes up and pings, from {@code mac}: a router solicitation every
+     * {@value #SOLICIT_ROUTER_EVERY} rounds (answered by an advertisement to all nodes), a neighbour
+     * solicitation for the gateway from its SLAAC address (which also tells the gateway the guest's MAC, so
+     * that the echo reply needs no solicitation of its own) and a ping to the gateway. How many frames come
+     * back.
+     */
+    private int ipv6Round(int round, long mac) throws IOException {
+        int replies = 0;
+        if (round % SOLICIT_ROUTER_EVERY == 0) {
+            send(Ipv6Frames.routerSolicitation(out, mac, IpAddress.ofIpv6(LINK_LOCAL_PREFIX, interfaceId(mac))), 0);
+            replies++;
+        }
+        IpAddress site = siteAddress(mac);
+        send(Ipv6Frames.neighborSolicitation(out, mac, site, GATEWAY6), 0);
+        send(Ipv6Frames.echoRequest(out, mac, GATEWAY6_MAC, site, GATEWAY6, 7, round & 0xFFFF, ONE_BYTE), 0);
+        return replies + 2;
+    }
+
+    /** The SLAAC address of {@code mac} in the default prefix, fec0::/64. */
+    private static IpAddress siteAddress(long mac) {
+        return IpAddress.ofIpv6(SITE_PREFIX, interfaceId(mac));
+    }
+
+    /** The modified EUI-64 interface identifier of {@code mac} (RFC 4291 appendix A). */
+    private static long interfaceId(long mac) {
+        return ((mac >>> 24) << 40 | 0xFFFEL << 24 | (mac & 0xFF_FFFFL)) ^ 0x0200_0000_0000_0000L;
     }
 
     /**
@@ -578,16 +648,31 @@ public final class Warmup {
         return ip.protocol() == IpProtocol.TCP;
     }
 
-    /** Reads the next frame from the guest's port into {@link #in} at {@link #VNET}; its length, or -1 after the timeout. */
+    /**
+     * Reads the next frame for this guest from its port into {@link #in} at {@link #VNET}; its length, or -1
+     * after the timeout. Frames not from the gateway to this guest (or its new guests' MACs, or a group) are
+     * skipped: on a hub the guest also sees what the gateway sends the other warm-up guest, whose TCP ports
+     * are the same numbers (a VM's SYN-ACKs, resent after it left, ended the TAP's rounds at the first
+     * request after a bulk exchange), and the frames the VM's rounds flooded wait in the TAP's queue.
+     */
     private int nextFrame() throws IOException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(REPLY_TIMEOUT_MILLIS);
         for (long left = deadline - System.nanoTime(); left > 0; left = deadline - System.nanoTime()) {
             int n = link.read((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-            if (n > 0) {
+            if (n >= EthernetFrame.HEADER_LENGTH && fromTheGatewayToThisGuest()) {
                 return n;
             }
         }
         return -1;
+    }
+
+    /** Whether the frame in {@link #in} comes from one of the gateway's MACs (52:55, 52:56) to this guest. */
+    private boolean fromTheGatewayToThisGuest() {
+        long destination = MacAddress.read(in, VNET);
+        long source = MacAddress.read(in, VNET + 6);
+        long above = destination - guestMac;
+        return (source >>> 32 == 0x5255 || source >>> 32 == 0x5256)
+                && (MacAddress.isMulticast(destination) || above >= 0 && above <= newGuests);
     }
 
     /**
