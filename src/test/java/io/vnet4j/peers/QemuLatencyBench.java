@@ -19,8 +19,12 @@ import java.util.concurrent.TimeUnit;
  * socket), in one run, contenders taking turns round by round; vnet4j is started by bin/vnet4j, as a user starts
  * it. Measured inside the guest with busybox:
  * <ol>
- *   <li>pings to the gateway, 10 at 1/s, 25 at 5/s, 300 at 100/s, each cadence's mean RTT (not for passt:
- *       its gateway address is this machine's real gateway, outside it);</li>
+ *   <li>pings to the gateway, 10 at 1/s, 25 at 5/s, 300 at 100/s, each cadence's mean RTT. passt has no
+ *       gateway of its own: it sends a guest's ping from a ping socket of its namespace to the address. So
+ *       for the pings it runs in a namespace of its own ({@value #PASST_NS}), with no route out, in which the
+ *       gateway address, 10.0.2.2, is a local address: that namespace's kernel answers, as the gateway of
+ *       the other two does (for fetches passt runs on this machine, where the HTTP server is). Its ICMP
+ *       socket needs the namespace's {@code net.ipv4.ping_group_range} to take root's group;</li>
  *   <li>connect-request-close: {@code wget} of a 2-byte page from an HTTP server on 127.0.0.1, reached as the
  *       gateway, {@value #FETCHES} times in a loop: fetches per second, each one a process start in the
  *       guest too, the same for every contender.</li>
@@ -32,6 +36,7 @@ public final class QemuLatencyBench {
     static final int FETCHES = 200;
     static final int SETTLE_SECONDS = 1;
     private static final String[] CADENCES = {"-c 10 -i 1", "-c 25 -i 0.2", "-c 300 -i 0.01"};
+    static final String PASST_NS = "vnqlat-passt";
 
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
@@ -49,7 +54,8 @@ public final class QemuLatencyBench {
                             http.getAddress().getPort()));
                 }
                 add(results, "QEMU -netdev user", measure("user,ipv6=off", true, http.getAddress().getPort()));
-                add(results, "passt", measurePasst(dir, http.getAddress().getPort()));
+                add(results, "passt", merge(measurePasst(dir, null, http.getAddress().getPort()),
+                        measurePasstPings(dir)));
             }
         } finally {
             http.stop(0);
@@ -58,17 +64,47 @@ public final class QemuLatencyBench {
         print(results, rounds);
     }
 
-    /** passt on a socket in {@code dir}, the guest's address and gateway as the others' (no port forwards). */
-    private static double[] measurePasst(Path dir, int httpPort) throws Exception {
+    /**
+     * passt's pings: passt in namespace {@value #PASST_NS} (made here, deleted after), whose only way out is a
+     * veth pair with both ends inside it and in which 10.0.2.2 is an address of the loopback device.
+     */
+    private static double[] measurePasstPings(Path dir) throws Exception {
+        try (NetNamespace ns = NetNamespace.create(PASST_NS)) {
+            ns.execOk("ip", "link", "set", "lo", "up");
+            ns.execOk("ip", "addr", "add", "10.0.2.2/32", "dev", "lo");
+            ns.execOk("ip", "link", "add", "v0", "type", "veth", "peer", "name", "v1"); // passt's template interface
+            ns.execOk("ip", "addr", "add", "198.51.100.1/24", "dev", "v0");
+            ns.execOk("ip", "link", "set", "v0", "up");
+            ns.execOk("ip", "link", "set", "v1", "up");
+            ns.execOk("ip", "route", "add", "default", "via", "198.51.100.2", "dev", "v0");
+            // passt answers a guest's echo through an ICMP socket, which the namespace's group range must allow
+            ns.execOk("sysctl", "-qw", "net.ipv4.ping_group_range=0 2147483647");
+            return measurePasst(dir, ns, -1);
+        }
+    }
+
+    /** Pings from {@code a}, the rest from {@code b}. */
+    private static double[] merge(double[] b, double[] a) {
+        double[] r = b.clone();
+        System.arraycopy(a, 0, r, 0, CADENCES.length);
+        return r;
+    }
+
+    /**
+     * passt on a socket in {@code dir}, the guest's address and gateway as the others' (no port forwards), in
+     * namespace {@code ns} (null: this machine's); pings only with {@code httpPort} -1, else fetches only.
+     */
+    private static double[] measurePasst(Path dir, NetNamespace ns, int httpPort) throws Exception {
         Path socket = dir.resolve("passt.sock");
-        Process p = new ProcessBuilder("passt", "-f", "-q", "-s", socket.toString(), "-a", "10.0.2.15", "-n", "24",
-                "-g", "10.0.2.2", "-t", "none", "-u", "none", "--runas", "0")
+        String[] command = {"passt", "-f", "-q", "-s", socket.toString(), "-a", "10.0.2.15", "-n", "24",
+                "-g", "10.0.2.2", "-t", "none", "-u", "none", "--runas", "0"};
+        Process p = ns != null ? ns.start(command) : new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {
             for (int i = 0; i < 100 && !Files.exists(socket); i++) {
                 Thread.sleep(20);
             }
-            return measure("stream,server=off,addr.type=unix,addr.path=" + socket, false, httpPort);
+            return measure("stream,server=off,addr.type=unix,addr.path=" + socket, httpPort < 0, httpPort);
         } finally {
             p.destroy();
             p.waitFor(5, TimeUnit.SECONDS);
@@ -76,7 +112,10 @@ public final class QemuLatencyBench {
         }
     }
 
-    /** One freshly booted guest: {ping 1/s, 5/s, 100/s in ms (NaN: not measured), fetches per second}. */
+    /**
+     * One freshly booted guest: {ping 1/s, 5/s, 100/s in ms (NaN: not measured), fetches per second (NaN with
+     * {@code httpPort} -1)}.
+     */
     private static double[] measure(String netdev, boolean pings, int httpPort) throws Exception {
         try (QemuGuest guest = QemuGuest.builder("latency").netdev(netdev).boot()) {
             guest.runOk("udhcpc -i eth0 -n -q -t 5 -T 2");
@@ -84,6 +123,10 @@ public final class QemuLatencyBench {
             double[] r = new double[CADENCES.length + 1];
             for (int i = 0; i < CADENCES.length; i++) {
                 r[i] = pings ? meanPing(guest, CADENCES[i]) : Double.NaN;
+            }
+            if (httpPort < 0) {
+                r[CADENCES.length] = Double.NaN;
+                return r;
             }
             String loop = "i=0; while [ $i -lt " + FETCHES + " ]; do wget -q -O /dev/null http://10.0.2.2:" + httpPort
                     + "/ || exit 1; i=$((i+1)); done";
