@@ -280,7 +280,8 @@ public final class NativeDatagramSocket implements AutoCloseable {
         setOption(level, option, v, name);
     }
 
-    private void setOption(int level, int option, MemorySegment value, String name) throws IOException {
+    /** setsockopt(2) with {@code value} as the option's bytes; {@code name} for the error's message. */
+    void setOption(int level, int option, MemorySegment value, String name) throws IOException {
         int rc;
         try {
             rc = (int) Libc.SETSOCKOPT.handle().invokeExact(errnoState, fd, level, option, value, (int) value.byteSize());
@@ -389,7 +390,8 @@ public final class NativeDatagramSocket implements AutoCloseable {
     /**
      * Receives one datagram into {@link #receivedBuffer()} at offset 0.
      *
-     * @return its length, -1 when the socket is closed (or a signal interrupted the wait), or
+     * @return its length; 0 also when a signal interrupted the wait or no datagram came after all (EINTR,
+     *     EAGAIN: try again), as for an empty datagram; -1 when the socket is closed; or
      *     {@link #ERROR_QUEUED} (only after {@link #queueErrors})
      * @throws IOException on a socket error other than an interruption
      */
@@ -407,8 +409,11 @@ public final class NativeDatagramSocket implements AutoCloseable {
         // as read (LastErrno), not confirmed by receiving again: on this blocking socket a second receive waits
         // for the next datagram, and some errors are reported once (ECONNREFUSED after an ICMP error)
         int errno = LastErrno.read();
-        if (closed || errno == Libc.EAGAIN || errno == Libc.EINTR) {
+        if (closed) {
             return -1;
+        }
+        if (errno == Libc.EAGAIN || errno == Libc.EINTR) {
+            return 0; // its readers took -1 for the end and stopped for good, without a word
         }
         if (errorsQueued) {
             return ERROR_QUEUED; // the queued error's errno, reported once per error
