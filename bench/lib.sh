@@ -70,7 +70,7 @@ start_contender() {
     local in=()
     [ -n "$3" ] && in=(ip netns exec "$3")
     case $1 in
-        vnet4j) "${in[@]}" bin/vnet4j --control none -netdev user,id=u,ipv6=off \
+        vnet4j) "${in[@]}" bin/vnet4j --control none -netdev "${VNET4J_USER:-user,id=u,ipv6=off}" \
                     -netdev tap,id=t,ifname=tap0,netns=/run/netns/$2,configure=on >"$4" 2>&1 & ;;
         slirp4netns) "${in[@]}" slirp4netns -c --netns-type=path /run/netns/$2 tap0 >"$4" 2>&1 & ;;
         pasta) "${in[@]}" pasta --config-net -a 10.0.2.100 -n 24 -g 10.0.2.2 -I tap0 --netns /run/netns/$2 -f \

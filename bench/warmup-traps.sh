@@ -11,8 +11,11 @@
 #   - the compiled code of the loop's methods in use at the end (jcmd Compiler.codelist: the level, 4 is
 #     C2; a method with no line has no compiled code in use and runs interpreted).
 # Everything runs in a namespace this script creates (vntraps) and deletes; traffic stays on this machine.
-# EXTRA (environment) adds JVM options, e.g. a JIT flag whose effect on the traps is the question.
-# Usage: [EXTRA="-XX:..."] bench/warmup-traps.sh [PINGS]
+# EXTRA (environment) adds JVM options, e.g. a JIT flag whose effect on the traps is the question. IPV6=on
+# gives the user network IPv6 (the default's) and, after the warm-up, has the namespace do what a guest
+# booting then does: its TAP goes down and up (router solicitation, duplicate address detection), it waits
+# for its SLAAC address and pings the gateway over IPv6, before the IPv4 pings.
+# Usage: [EXTRA="-XX:..."] [IPV6=on] bench/warmup-traps.sh [PINGS]
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -23,6 +26,7 @@ bin/vnet4j --version >/dev/null   # builds the jar first if needed
 jcmd="$(dirname "$(bin/vnet4j --print-java)")/jcmd"
 ip netns del "$ns" 2>/dev/null || true
 ip netns add "$ns"
+[ "${IPV6:-off}" = on ] && export VNET4J_USER=user,id=u
 JDK_JAVA_OPTIONS="${EXTRA:-} -XX:+PrintCompilation -Xlog:deoptimization=debug:file=$out/deopt.log:uptime" \
     start_contender vnet4j "$ns" "" "$out/vnet4j.log"
 pid=$contender_pid
@@ -36,6 +40,16 @@ grep -o 'warm-up:.*' "$out/vnet4j.log" || { echo "no warm-up line in 30 s" >&2; 
 # the last second before it
 now=$("$jcmd" "$pid" VM.uptime 2>/dev/null | sed -n 's/^\([0-9.]*\) s$/\1/p')
 sleep 1
+if [ "${IPV6:-off}" = on ]; then
+    ip -n "$ns" link set tap0 down
+    ip -n "$ns" link set tap0 up
+    for _ in $(seq 1 100); do
+        ip -n "$ns" -6 addr show dev tap0 scope site | grep -q 'inet6 fec0' && break
+        sleep 0.1
+    done
+    ip -n "$ns" -6 addr show dev tap0 scope site | grep -o 'inet6 [^ ]*' || echo "no SLAAC address in 10 s"
+    ip netns exec "$ns" busybox ping -6 -q -c 3 -i 0.2 fec0::2 | tail -1
+fi
 ip netns exec "$ns" busybox ping -q -c "$pings" -i 1 10.0.2.2 | tail -1
 ip netns exec "$ns" busybox ping -q -c 100 -i 0.01 10.0.2.2 | tail -1
 echo "== traps in io.vnet4j methods from 1 s before the warm-up's line on (-Xlog:deoptimization; none is best)"
