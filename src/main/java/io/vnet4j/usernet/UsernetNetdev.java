@@ -641,7 +641,10 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
             try {
                 stopped = true;
                 returned = List.copyOf(lentReads.keySet());
-                lentReads.values().forEach(loopSelector::cancel);
+                // their keys are not cancelled: no pass waits on the epoll any more, and it closes with the
+                // loop; cancelling a descriptor's key, which the warm-up's rounds never do, sprang a trap in the
+                // compiled EpollLoopSelector.cancel at the warm-up's end, and every connection's close ran it
+                // interpreted until it was compiled again (bench/warmup-traps.sh)
                 lentReads.clear();
                 tcp.closeAll();
                 nat.closeAll();
