@@ -629,20 +629,23 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
                     passes();
                 } catch (RuntimeException e) {
                     internalErrors.record("a pass of the loop ended", e);
+                    Thread.sleep(1); // what threw may throw again at the next pass: no hot spin
                 }
             }
         } catch (IOException | InterruptedException e) {
             if (!closed) {
                 Log.warn(id() + ": the user network stopped: " + e.getMessage());
             }
+        } catch (RuntimeException e) { // in the set-up before the loop
+            Log.warn(id() + ": the user network stopped on an internal error: " + e);
         } finally {
             List<ReadingLoop.Reader> returned;
             gatewayLock.lock(); // a hub thread may be handling a frame
             try {
                 stopped = true;
                 returned = List.copyOf(lentReads.keySet());
-                // their keys are not cancelled: no pass waits on the epoll any more, and it closes with the
-                // loop; cancelling a descriptor's key, which the warm-up's rounds never do, sprang a trap in the
+                // their keys are not cancelled: no pass waits on the epoll any more, which close() closes (a
+                // descriptor that closes first leaves it by itself); cancelling a descriptor's key, which the warm-up's rounds never do, sprang a trap in the
                 // compiled EpollLoopSelector.cancel at the warm-up's end, and every connection's close ran it
                 // interpreted until it was compiled again (bench/warmup-traps.sh)
                 lentReads.clear();
@@ -817,13 +820,22 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
 
     private void dispatch(LoopSelector.Key key) {
         long now = frameTime;
-        switch (key.attachment()) {
-            case TcpNat.Flow flow -> tcp.ready(flow, now);
-            case UdpNat.Flow flow -> nat.readable(flow, now);
-            case UdpHostForwards.Rule rule -> udpForwards.readable(rule, now);
-            case TcpHostForwards.Rule rule -> tcpForwards.acceptable(rule, now);
-            case ReadingLoop.Reader reader -> reader.readWaiting();
-            default -> loopSelector.cancel(key);
+        try {
+            switch (key.attachment()) {
+                case TcpNat.Flow flow -> tcp.ready(flow, now);
+                case UdpNat.Flow flow -> nat.readable(flow, now);
+                case UdpHostForwards.Rule rule -> udpForwards.readable(rule, now);
+                case TcpHostForwards.Rule rule -> tcpForwards.acceptable(rule, now);
+                case ReadingLoop.Reader reader -> reader.readWaiting();
+                default -> loopSelector.cancel(key);
+            }
+        } catch (RuntimeException e) {
+            internalErrors.record("a host socket's event was dropped", e);
+            if (!(key.attachment() instanceof ReadingLoop.Reader)) {
+                // a socket left unread stays ready: every pass would meet it, and the same exception, at once
+                // (a port's reader consumed the frame that threw; its next frame is news)
+                loopSelector.cancel(key);
+            }
         }
     }
 
