@@ -392,12 +392,14 @@ public final class Warmup {
     }
 
     /**
-     * Drops the frames waiting for this guest's port, until none has come for {@value #QUIET_PORT_MILLIS} ms:
+     * Drops the frames waiting for this guest's port, until none has come for {@value #QUIET_PORT_MILLIS} ms
+     * (at most {@value #REPLY_TIMEOUT_MILLIS} ms):
      * on a hub, what the VM's rounds sent and were sent, flooded to the TAP, whose queue they filled, so
      * that the answers of the TAP's first round were dropped.
      */
     private void discardWaiting() throws IOException {
-        while (link.read(QUIET_PORT_MILLIS) > 0) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(REPLY_TIMEOUT_MILLIS);
+        while (link.read(QUIET_PORT_MILLIS) > 0 && System.nanoTime() - deadline < 0) {
             // dropped
         }
     }

@@ -6,8 +6,8 @@ import java.nio.ByteBuffer;
  * Builds the IPv6 frames a guest sends as it comes up and pings (a router solicitation, a neighbour
  * solicitation, an ICMPv6 echo request) into a caller's buffer at offset 0, checksums filled, zero-padded to
  * Ethernet's 60-byte minimum; each returns the frame's length in bytes. Neighbour discovery's messages carry
- * the source link-layer address option and hop limit 255 (RFC 4861 sections 4.1, 4.3, 6.1.1), an echo
- * request hop limit 64. For the daemon's warm-up and the tests, not the packet path: the buffer must hold
+ * the source link-layer address option and hop limit 255 (RFC 4861 sections 4.1, 4.3, 6.1.1), so their
+ * source must be an address, not :: (which must not carry the option), an echo request hop limit 64. For the daemon's warm-up and the tests, not the packet path: the buffer must hold
  * the frame ({@link IndexOutOfBoundsException} otherwise). The IPv4 counterpart is {@link Ipv4Frames}.
  */
 public final class Ipv6Frames {

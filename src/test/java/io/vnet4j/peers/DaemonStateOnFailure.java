@@ -3,6 +3,7 @@ package io.vnet4j.peers;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.LifecycleMethodExecutionExceptionHandler;
 import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
+import org.opentest4j.IncompleteExecutionException;
 
 /**
  * Adds what the running daemons were doing to a failed test's message: CI keeps the failures' messages and
@@ -28,6 +29,9 @@ public final class DaemonStateOnFailure implements TestExecutionExceptionHandler
     }
 
     private static Throwable withDaemons(Throwable failure) {
+        if (failure instanceof IncompleteExecutionException) {
+            return failure; // a test aborted or skipped on an assumption: no failure to explain
+        }
         String state = VnetProcess.describeRunning();
         if (state.isEmpty()) {
             return failure;

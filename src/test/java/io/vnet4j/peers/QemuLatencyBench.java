@@ -107,7 +107,9 @@ public final class QemuLatencyBench {
             return measure("stream,server=off,addr.type=unix,addr.path=" + socket, httpPort < 0, httpPort);
         } finally {
             p.destroy();
-            p.waitFor(5, TimeUnit.SECONDS);
+            if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
             Files.deleteIfExists(socket);
         }
     }

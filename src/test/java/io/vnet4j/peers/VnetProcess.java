@@ -132,9 +132,9 @@ public final class VnetProcess implements AutoCloseable {
     }
 
     /**
-     * Each running daemon's last {@value #LAST_LINES} log lines and the stacks of its threads in vnet4j's
-     * code (their top {@value #TOP_FRAMES} frames), from the thread dump HotSpot prints on SIGQUIT; empty
-     * when none runs. For failed tests ({@link DaemonStateOnFailure}).
+     * For each daemon started and not stopped: its last {@value #LAST_LINES} log lines and, while it runs, the
+     * stacks of its threads in vnet4j's code (their top {@value #TOP_FRAMES} frames), from the thread dump
+     * HotSpot prints on SIGQUIT; empty when there is none. For failed tests ({@link DaemonStateOnFailure}).
      */
     static String describeRunning() {
         StringBuilder text = new StringBuilder();
