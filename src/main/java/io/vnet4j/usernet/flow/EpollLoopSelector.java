@@ -24,15 +24,24 @@ import java.util.function.Consumer;
  */
 final class EpollLoopSelector extends LoopSelector {
     private final Epoll epoll;
-    private Key[] slots = new Key[64];
-    private int[] generations = new int[64];
-    private int[] free = new int[64];
+    private static final int FIRST_SLOTS = 64;
+    private Key[] slots = new Key[0];
+    private int[] generations = new int[0];
+    /**
+     * The slots without a key, taken from the end. Every slot of the table is on it until taken, so taking
+     * one does not branch on whether any was ever freed: a branch the warm-up's network, whose connections
+     * free slots all the time, never took after its first ones, and which C2 then compiled as a trap that a
+     * fresh network's first connections sprang (-Xlog:deoptimization).
+     */
+    private int[] free = new int[0];
     private int freeCount;
+    /** The table's size: every slot below it is either on {@link #free} or holds a key. */
     private int used;
     private int readyCount;
 
     private EpollLoopSelector(Epoll epoll) {
         this.epoll = epoll;
+        grow(FIRST_SLOTS);
     }
 
     static EpollLoopSelector create() throws IOException {
@@ -124,15 +133,21 @@ final class EpollLoopSelector extends LoopSelector {
     }
 
     private int takeSlot() {
-        if (freeCount > 0) {
-            return free[--freeCount];
+        if (freeCount == 0) {
+            grow(used * 2);
         }
-        if (used == slots.length) {
-            slots = Arrays.copyOf(slots, used * 2);
-            generations = Arrays.copyOf(generations, used * 2);
-            free = Arrays.copyOf(free, used * 2);
+        return free[--freeCount];
+    }
+
+    /** Makes the table {@code size} slots long, the new ones free (the lowest taken first). */
+    private void grow(int size) {
+        slots = Arrays.copyOf(slots, size);
+        generations = Arrays.copyOf(generations, size);
+        free = Arrays.copyOf(free, size);
+        for (int slot = size - 1; slot >= used; slot--) {
+            free[freeCount++] = slot;
         }
-        return used++;
+        used = size;
     }
 
     /** How many keys are registered and not cancelled (for tests: every closed flow cancels its key). */
