@@ -6,7 +6,8 @@
 # daemon's frame paths are compiled before the first guest; a branch taken only when the warm-up's own
 # network stops undoes it (docs/benchmarks.md, ninth pass). This starts vnet4j on a namespace's TAP with
 # -Xlog:deoptimization and -XX:+PrintCompilation, waits until the warm-up is over, sends PINGS pings at 1/s
-# and a few more at 100/s, and prints:
+# and a few more at 100/s, then fetches a page three times with busybox wget from an HTTP server on the
+# host's loopback (python3; HTTP/1.0: the server closes first), and prints:
 #   - the traps in vnet4j's own methods from the warm-up's end on (the close of its network, the pings);
 #   - the compiled code of the loop's methods in use at the end (jcmd Compiler.codelist: the level, 4 is
 #     C2; a method with no line has no compiled code in use and runs interpreted).
@@ -52,6 +53,12 @@ if [ "${IPV6:-off}" = on ]; then
 fi
 ip netns exec "$ns" busybox ping -q -c "$pings" -i 1 10.0.2.2 | tail -1
 ip netns exec "$ns" busybox ping -q -c 100 -i 0.01 10.0.2.2 | tail -1
+mkdir -p "$out/www" && echo page >"$out/www/index.html"
+python3 -m http.server --bind 127.0.0.1 18089 --directory "$out/www" >/dev/null 2>&1 &
+http=$!
+sleep 1
+for i in 1 2 3; do ip netns exec "$ns" busybox wget -q -O /dev/null http://10.0.2.2:18089/ && echo "fetch $i: ok"; done
+kill "$http"
 echo "== traps in io.vnet4j methods from 1 s before the warm-up's line on (-Xlog:deoptimization; none is best)"
 awk -v from="$now" '{ t = $1; gsub(/[][s]/, "", t) } t + 1.0 >= from && /io\.vnet4j\./' "$out/deopt.log" \
     | sed 's/^\[[0-9.]*s\]\[debug\]\[deoptimization\] *//; s/ pc=.*//' | sort | uniq -c

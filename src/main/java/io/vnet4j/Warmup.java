@@ -156,6 +156,17 @@ public final class Warmup {
     private static final byte[] SYN_OPTIONS = {2, 4, 0x05, (byte) 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7};
     /** Every this many requests is 1 KiB, which the user network's loop takes from its queue; the others 1 byte. */
     private static final int LARGE_REQUEST_EVERY = 4;
+    /**
+     * Every this many connections of the request rounds, the host's side closes first: its last request is
+     * {@link #QUIT}, which the peer echoes and then closes on, as an HTTP/1.0 server does. Closed only by the
+     * guest, the warm-up never sent a FIN of the gateway's own or saw it acknowledged, C2 compiled those
+     * branches of {@code TcpConnection.transmit}, {@code acknowledge}, {@code receive} and
+     * {@code TcpNat.settle} as traps, and the first HTTP request of a guest after the warm-up threw that code
+     * away for every TCP connection ({@code -Xlog:deoptimization}, a namespace's busybox wget, 2026-12-01).
+     */
+    private static final int HOST_CLOSES_EVERY = 4;
+    /** The request on which the TCP peer closes after its echo (see {@link #HOST_CLOSES_EVERY}). */
+    private static final byte[] QUIT = {'q'};
     private static final byte[] ONE_KIB = new byte[1024];
     /**
      * Every this many rounds of the second kind, a bulk exchange: {@value #BULK_SEGMENTS} large segments of
@@ -210,8 +221,9 @@ public final class Warmup {
     private int otherSequence;
     private int otherAcknowledgment;
     private boolean otherConnected;
-    /** The payload bytes of the last segment {@link #awaitSegment} took. */
+    /** The payload bytes of the last segment {@link #awaitSegment} took, and whether it carried a FIN. */
     private int received;
+    private boolean finReceived;
     private boolean connected;
     /** The guests' network has IPv6, so this one has too, and the rounds send IPv6 beside IPv4 ({@link Shape}). */
     private boolean ipv6;
@@ -319,9 +331,9 @@ public final class Warmup {
              ServerSocket vmPeer = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
              ServerSocket bulkPeer = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
              DatagramSocket upstream = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-            Thread echo = Thread.ofPlatform().daemon().name("vnet4j-warm-up-peer").start(() -> serveTcp(peer));
-            Thread bulkEcho = Thread.ofPlatform().daemon().name("vnet4j-warm-up-bulk").start(() -> serveTcp(bulkPeer));
-            Thread vmEcho = Thread.ofPlatform().daemon().name("vnet4j-warm-up-vm-peer").start(() -> serveTcp(vmPeer));
+            Thread echo = Thread.ofPlatform().daemon().name("vnet4j-warm-up-peer").start(() -> serveTcp(peer, true));
+            Thread bulkEcho = Thread.ofPlatform().daemon().name("vnet4j-warm-up-bulk").start(() -> serveTcp(bulkPeer, false));
+            Thread vmEcho = Thread.ofPlatform().daemon().name("vnet4j-warm-up-vm-peer").start(() -> serveTcp(vmPeer, true));
             Thread dns = Thread.ofPlatform().daemon().name("vnet4j-warm-up-dns").start(() -> serveDns(upstream));
             network.addNetdev("user,id=warm-up" + (shape.ipv6() ? "" : ",ipv6=off") + ",dns-upstream=127.0.0.1:"
                     + upstream.getLocalPort());
@@ -515,7 +527,8 @@ public final class Warmup {
             for (int r = 0; r < REQUESTS_PER_ROUND; r++) {
                 int request = i * REQUESTS_PER_ROUND + r;
                 boolean fresh = request % REQUESTS_PER_CONNECTION == 0 || !connected;
-                if (fresh && (!close() || !connect()) || !requestResponse(request)) {
+                boolean quit = request % (REQUESTS_PER_CONNECTION * HOST_CLOSES_EVERY) == REQUESTS_PER_CONNECTION - 1;
+                if (fresh && (!close() || !connect()) || !requestResponse(request, quit) || quit && !closedByHost(request / REQUESTS_PER_CONNECTION / HOST_CLOSES_EVERY)) {
                     return i - first;
                 }
             }
@@ -701,6 +714,7 @@ public final class Warmup {
             if (flags == 0 ? length > 0 : (tcp.flags() & flags) == flags) {
                 acknowledgment = tcp.sequenceNumber() + length + ((tcp.flags() & (TcpFlags.SYN | TcpFlags.FIN)) != 0 ? 1 : 0);
                 received = length;
+                finReceived = (tcp.flags() & TcpFlags.FIN) != 0;
                 return true;
             }
         }
@@ -724,12 +738,12 @@ public final class Warmup {
     }
 
     /**
-     * One request and its echo: 1 KiB every {@value #LARGE_REQUEST_EVERY}th time, else 1 byte. The guest
-     * acknowledges every other response by itself; the next request carries the acknowledgment of the others,
-     * as a Linux guest's delayed ACK does.
+     * One request and its echo: {@link #QUIT} when {@code quit}, else 1 KiB every {@value #LARGE_REQUEST_EVERY}th
+     * time, else 1 byte. The guest acknowledges every other response by itself; the next request carries the
+     * acknowledgment of the others, as a Linux guest's delayed ACK does.
      */
-    private boolean requestResponse(int request) throws IOException {
-        byte[] data = request % LARGE_REQUEST_EVERY == LARGE_REQUEST_EVERY - 1 ? ONE_KIB : ONE_BYTE;
+    private boolean requestResponse(int request, boolean quit) throws IOException {
+        byte[] data = quit ? QUIT : request % LARGE_REQUEST_EVERY == LARGE_REQUEST_EVERY - 1 ? ONE_KIB : ONE_BYTE;
         segment(TcpFlags.PSH | TcpFlags.ACK, data);
         sequence += data.length;
         for (int got = 0; got < data.length; got += received) {
@@ -804,6 +818,38 @@ public final class Warmup {
     }
 
     /** Closes the current connection, if there is one. */
+    /**
+     * The end of a connection the host's side closed, as a Linux guest ends it: an ACK of the echo alone
+     * (the gateway's FIN may be on its way), the gateway's FIN and its ACK, then the guest's FIN; the
+     * gateway's last ACK comes to a port no longer awaited; every other time the guest's FIN comes before
+     * its ACK of the gateway's (the two crossed). With only one ACK, of the FIN, the gateway never met an
+     * acknowledgment short of its FIN, nor sent while its FIN was in flight, nor a FIN before its own was
+     * acknowledged, and those branches trapped at a guest's first HTTP request.
+     */
+    private boolean closedByHost(int connection) throws IOException {
+        connected = false;
+        int finAcknowledged = acknowledgment;
+        acknowledgment -= finReceived ? 1 : 0;
+        segment(TcpFlags.ACK, NOTHING);
+        acknowledgment = finAcknowledged;
+        if (!finReceived && !awaitSegment(TcpFlags.FIN)) {
+            return false;
+        }
+        if (connection % 2 == 0) {
+            segment(TcpFlags.ACK, NOTHING);
+            segment(TcpFlags.FIN | TcpFlags.ACK, NOTHING);
+        } else { // its FIN before the ACK of the gateway's, as the two crossed
+            acknowledgment--;
+            segment(TcpFlags.FIN | TcpFlags.ACK, NOTHING);
+            acknowledgment++;
+            sequence++;
+            segment(TcpFlags.ACK, NOTHING);
+            return true;
+        }
+        sequence++;
+        return true;
+    }
+
     private boolean close() throws IOException {
         if (!connected) {
             return true;
@@ -824,14 +870,20 @@ public final class Warmup {
                 (flags & TcpFlags.ACK) != 0 ? acknowledgment : 0, 502, data), (sequence & 7) == 0 ? 0 : TCP_CHECKSUM_AT);
     }
 
-    /** The TCP peer: echoes every byte of each connection, one connection at a time, until it is closed. */
-    private static void serveTcp(ServerSocket server) {
+    /**
+     * The TCP peer: echoes every byte of each connection, one connection at a time, until it is closed, or
+     * with {@code quits} until it has echoed a read of just {@link #QUIT}, which it then closes.
+     */
+    private static void serveTcp(ServerSocket server, boolean quits) {
         byte[] buffer = new byte[BULK_BYTES];
         while (!server.isClosed()) {
             try (Socket s = server.accept(); InputStream i = s.getInputStream(); OutputStream o = s.getOutputStream()) {
                 s.setTcpNoDelay(true);
                 for (int n; (n = i.read(buffer)) > 0; ) {
                     o.write(buffer, 0, n);
+                    if (quits && n == 1 && buffer[0] == QUIT[0]) {
+                        break;
+                    }
                 }
             } catch (IOException e) {
                 // the next connection, or the server closed
