@@ -15,7 +15,8 @@
 # EXTRA (environment) adds JVM options, e.g. a JIT flag whose effect on the traps is the question. IPV6=on
 # gives the user network IPv6 (the default's) and, after the warm-up, has the namespace do what a guest
 # booting then does: its TAP goes down and up (router solicitation, duplicate address detection), it waits
-# for its SLAAC address and pings the gateway over IPv6, before the IPv4 pings.
+# for its SLAAC address and pings the gateway over IPv6, before the IPv4 pings; it fetches the page over
+# IPv6 too (from the host's ::1 through fec0::2).
 # Usage: [EXTRA="-XX:..."] [IPV6=on] bench/warmup-traps.sh [PINGS]
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -59,6 +60,15 @@ http=$!
 sleep 1
 for i in 1 2 3; do ip netns exec "$ns" busybox wget -q -O /dev/null http://10.0.2.2:18089/ && echo "fetch $i: ok"; done
 kill "$http"
+if [ "${IPV6:-off}" = on ]; then
+    python3 -m http.server --bind ::1 18090 --directory "$out/www" >/dev/null 2>&1 &
+    http=$!
+    sleep 1
+    for i in 1 2 3; do
+        ip netns exec "$ns" busybox wget -q -O /dev/null 'http://[fec0::2]:18090/' && echo "fetch over IPv6 $i: ok"
+    done
+    kill "$http"
+fi
 echo "== traps in io.vnet4j methods from 1 s before the warm-up's line on (-Xlog:deoptimization; none is best)"
 awk -v from="$now" '{ t = $1; gsub(/[][s]/, "", t) } t + 1.0 >= from && /io\.vnet4j\./' "$out/deopt.log" \
     | sed 's/^\[[0-9.]*s\]\[debug\]\[deoptimization\] *//; s/ pc=.*//' | sort | uniq -c

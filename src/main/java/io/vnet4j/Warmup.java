@@ -22,6 +22,7 @@ import io.vnet4j.wire.Ipv6Packet;
 import io.vnet4j.wire.MacAddress;
 import io.vnet4j.wire.TcpFlags;
 import io.vnet4j.wire.TcpSegment;
+import io.vnet4j.wire.WireError;
 import io.vnet4j.wire.Checksum;
 import io.vnet4j.wire.offload.ChecksumCompletion;
 import io.vnet4j.wire.offload.VirtioNetFrame;
@@ -167,6 +168,14 @@ public final class Warmup {
     private static final int HOST_CLOSES_EVERY = 4;
     /** The request on which the TCP peer closes after its echo (see {@link #HOST_CLOSES_EVERY}). */
     private static final byte[] QUIT = {'q'};
+    /**
+     * With IPv6, every this many connections of the request rounds go over it, to the gateway's fec0::2 and
+     * a peer on the host's ::1: a guest's first TCP connection over IPv6 sprang traps in code that every
+     * segment of either family runs ({@code GuestOutput.sendTcp}, {@code IpAddress.isIpv4}) besides the
+     * connect's own ({@code Gateway.hostTarget}, {@code OutboundAddresses.localFor}; -Xlog:deoptimization).
+     * Their checksums are complete (the partial ones of an offloading guest are IPv4's only here).
+     */
+    private static final int IPV6_CONNECTION_EVERY = 3;
     private static final byte[] ONE_KIB = new byte[1024];
     /**
      * Every this many rounds of the second kind, a bulk exchange: {@value #BULK_SEGMENTS} large segments of
@@ -193,6 +202,7 @@ public final class Warmup {
             + TcpSegment.MIN_HEADER_LENGTH + BULK_BYTES);
     private final EthernetFrame eth = new EthernetFrame();
     private final Ipv4Packet ip = new Ipv4Packet();
+    private final Ipv6Packet ip6 = new Ipv6Packet();
     private final TcpSegment tcp = new TcpSegment();
     /** This guest's end of its port: the TAP, or a connection to the stream server. */
     private final WarmupLink link;
@@ -221,12 +231,19 @@ public final class Warmup {
     private int otherSequence;
     private int otherAcknowledgment;
     private boolean otherConnected;
+    private boolean otherOverIpv6;
     /** The payload bytes of the last segment {@link #awaitSegment} took, and whether it carried a FIN. */
     private int received;
     private boolean finReceived;
     private boolean connected;
     /** The guests' network has IPv6, so this one has too, and the rounds send IPv6 beside IPv4 ({@link Shape}). */
     private boolean ipv6;
+    /** The TCP peer on the host's ::1, which the gateway's fec0::2 reaches; 0 without one. */
+    private int tcpPort6;
+    /** The current connection is over IPv6, to {@link #tcpPort6} (see {@link #IPV6_CONNECTION_EVERY}). */
+    private boolean overIpv6;
+    /** Connections the request rounds opened. */
+    private int connections;
 
     private Warmup(WarmupLink link, long guestMac, int guest, int newGuests) {
         this.link = link;
@@ -330,11 +347,14 @@ public final class Warmup {
              ServerSocket peer = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
              ServerSocket vmPeer = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
              ServerSocket bulkPeer = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             ServerSocket peer6 = shape.ipv6() ? ipv6LoopbackPeer() : null;
              DatagramSocket upstream = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             Thread echo = Thread.ofPlatform().daemon().name("vnet4j-warm-up-peer").start(() -> serveTcp(peer, true));
             Thread bulkEcho = Thread.ofPlatform().daemon().name("vnet4j-warm-up-bulk").start(() -> serveTcp(bulkPeer, false));
             Thread vmEcho = Thread.ofPlatform().daemon().name("vnet4j-warm-up-vm-peer").start(() -> serveTcp(vmPeer, true));
             Thread dns = Thread.ofPlatform().daemon().name("vnet4j-warm-up-dns").start(() -> serveDns(upstream));
+            Thread echo6 = peer6 == null ? null
+                    : Thread.ofPlatform().daemon().name("vnet4j-warm-up-peer6").start(() -> serveTcp(peer6, true));
             network.addNetdev("user,id=warm-up" + (shape.ipv6() ? "" : ",ipv6=off") + ",dns-upstream=127.0.0.1:"
                     + upstream.getLocalPort());
             network.add(new TapNetdev(new NetdevConfig.Tap("warm-up-tap", "tap", 0, "", "warm-up", null, null, null, null,
@@ -347,6 +367,7 @@ public final class Warmup {
             int done = shape.vms() ? asAVm(network, user, vmSocket, vmPeer.getLocalPort(), vmRounds, shape, busy) : 0;
             Warmup w = new Warmup(new WarmupLink.Tap(pair[1]), GUEST_MAC, GUEST, NEW_GUESTS);
             w.setUp(network, user, peer.getLocalPort(), bulkPeer.getLocalPort(), shape.ipv6(), busy);
+            w.tcpPort6 = peer6 == null ? 0 : peer6.getLocalPort();
             w.discardWaiting();
             if (done == 2 * vmRounds) {
                 done += w.rounds(rounds, shape);
@@ -364,6 +385,10 @@ public final class Warmup {
             vmPeer.close();
             bulkPeer.close();
             upstream.close();
+            if (peer6 != null) {
+                peer6.close();
+                echo6.join(1000);
+            }
             echo.join(1000);
             bulkEcho.join(1000);
             vmEcho.join(1000);
@@ -459,6 +484,15 @@ public final class Warmup {
         return rounds + done;
     }
 
+    /** A server socket on the host's IPv6 loopback, or null where it has none (IPv6 off in its kernel). */
+    private static ServerSocket ipv6LoopbackPeer() {
+        try {
+            return new ServerSocket(0, 50, InetAddress.getByName("::1")); // a literal: nothing is looked up
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     /** Makes the warm-up's hub a learning switch. */
     private static void learn(Network network) {
         network.learn(SwitchConfig.withDefaults("warm-up", 0));
@@ -528,7 +562,7 @@ public final class Warmup {
                 int request = i * REQUESTS_PER_ROUND + r;
                 boolean fresh = request % REQUESTS_PER_CONNECTION == 0 || !connected;
                 boolean quit = request % (REQUESTS_PER_CONNECTION * HOST_CLOSES_EVERY) == REQUESTS_PER_CONNECTION - 1;
-                if (fresh && (!close() || !connect()) || !requestResponse(request, quit) || quit && !closedByHost(request / REQUESTS_PER_CONNECTION / HOST_CLOSES_EVERY)) {
+                if (fresh && (!close() || !connect(true)) || !requestResponse(request, quit) || quit && !closedByHost(request / REQUESTS_PER_CONNECTION / HOST_CLOSES_EVERY)) {
                     return i - first;
                 }
             }
@@ -656,11 +690,24 @@ public final class Warmup {
 
     /** Whether the frame of {@code n} bytes in {@code in} is IPv4 TCP; wraps {@link #ip} over it when IPv4. */
     private boolean isTcp(int n) {
-        if (eth.wrap(in, VNET, n).etherType() != EtherType.IPV4) {
-            return false;
+        int type = eth.wrap(in, VNET, n).etherType();
+        if (type == EtherType.IPV4) {
+            ip.wrap(in, VNET + EthernetFrame.HEADER_LENGTH, n - EthernetFrame.HEADER_LENGTH);
+            if (ip.protocol() != IpProtocol.TCP) {
+                return false;
+            }
+            tcp.wrap(in, ip.payloadOffset(), ip.payloadLength());
+            return true;
         }
-        ip.wrap(in, VNET + EthernetFrame.HEADER_LENGTH, n - EthernetFrame.HEADER_LENGTH);
-        return ip.protocol() == IpProtocol.TCP;
+        if (type == EtherType.IPV6) {
+            ip6.wrap(in, VNET + EthernetFrame.HEADER_LENGTH, n - EthernetFrame.HEADER_LENGTH);
+            if (ip6.check() != WireError.NONE || ip6.upperProtocol() != IpProtocol.TCP) {
+                return false;
+            }
+            tcp.wrap(in, ip6.upperOffset(), ip6.upperLength());
+            return true;
+        }
+        return false;
     }
 
     /**
@@ -703,7 +750,6 @@ public final class Warmup {
             if (!isTcp(n)) {
                 continue;
             }
-            tcp.wrap(in, ip.payloadOffset(), ip.payloadLength());
             if (tcp.destinationPort() != guestPort || (tcp.flags() & TcpFlags.RST) != 0) {
                 if (tcp.destinationPort() == guestPort) {
                     return false;
@@ -720,14 +766,21 @@ public final class Warmup {
         }
     }
 
-    private boolean connect() throws IOException {
+    /** Opens a connection; over IPv6 every {@value #IPV6_CONNECTION_EVERY}th time when {@code mayUseIpv6}. */
+    private boolean connect(boolean mayUseIpv6) throws IOException {
         guestPort = guestPort == 60000 ? 40000 : guestPort + 1;
         sequence = guestPort * 7919;
-        int length = Ipv4Frames.tcp(out, guestMac, GATEWAY_MAC, guest, guestPort, GATEWAY, tcpPort, TcpFlags.SYN,
-                sequence, 0, 64240, SYN_OPTIONS);
-        tcp.wrap(out, L4, TcpSegment.MIN_HEADER_LENGTH + SYN_OPTIONS.length)
-                .setHeaderLength(TcpSegment.MIN_HEADER_LENGTH + SYN_OPTIONS.length);
-        send(length, TCP_CHECKSUM_AT);
+        overIpv6 = mayUseIpv6 && tcpPort6 > 0 && ++connections % IPV6_CONNECTION_EVERY == 0;
+        if (overIpv6) {
+            send(Ipv6Frames.tcp(out, guestMac, GATEWAY6_MAC, siteAddress(guestMac), guestPort, GATEWAY6, tcpPort6,
+                    TcpFlags.SYN, sequence, 0, 64240, SYN_OPTIONS, NOTHING), 0);
+        } else {
+            int length = Ipv4Frames.tcp(out, guestMac, GATEWAY_MAC, guest, guestPort, GATEWAY, tcpPort, TcpFlags.SYN,
+                    sequence, 0, 64240, SYN_OPTIONS);
+            tcp.wrap(out, L4, TcpSegment.MIN_HEADER_LENGTH + SYN_OPTIONS.length)
+                    .setHeaderLength(TcpSegment.MIN_HEADER_LENGTH + SYN_OPTIONS.length);
+            send(length, TCP_CHECKSUM_AT);
+        }
         sequence++;
         if (!awaitSegment(TcpFlags.SYN | TcpFlags.ACK)) {
             return false;
@@ -765,7 +818,7 @@ public final class Warmup {
     private boolean bulk() throws IOException {
         swapConnections();
         try {
-            return (connected || connect()) && bulkExchange();
+            return (connected || connect(false)) && bulkExchange();
         } finally {
             swapConnections();
         }
@@ -804,6 +857,9 @@ public final class Warmup {
         boolean c = connected;
         connected = otherConnected;
         otherConnected = c;
+        c = overIpv6;
+        overIpv6 = otherOverIpv6;
+        otherOverIpv6 = c;
     }
 
     /** Closes both connections, this one first. */
@@ -864,10 +920,19 @@ public final class Warmup {
         return true;
     }
 
-    /** A segment of the guest's connection; one in eight has a complete checksum, as without offloads. */
+    /**
+     * A segment of the guest's connection; over IPv4 one in eight has a complete checksum, as without
+     * offloads, over IPv6 all.
+     */
     private void segment(int flags, byte[] data) throws IOException {
-        send(Ipv4Frames.tcp(out, guestMac, GATEWAY_MAC, guest, guestPort, GATEWAY, tcpPort, flags, sequence,
-                (flags & TcpFlags.ACK) != 0 ? acknowledgment : 0, 502, data), (sequence & 7) == 0 ? 0 : TCP_CHECKSUM_AT);
+        int ack = (flags & TcpFlags.ACK) != 0 ? acknowledgment : 0;
+        if (overIpv6) {
+            send(Ipv6Frames.tcp(out, guestMac, GATEWAY6_MAC, siteAddress(guestMac), guestPort, GATEWAY6, tcpPort6, flags,
+                    sequence, ack, 502, NOTHING, data), 0);
+        } else {
+            send(Ipv4Frames.tcp(out, guestMac, GATEWAY_MAC, guest, guestPort, GATEWAY, tcpPort, flags, sequence, ack,
+                    502, data), (sequence & 7) == 0 ? 0 : TCP_CHECKSUM_AT);
+        }
     }
 
     /**

@@ -3,11 +3,11 @@ package io.vnet4j.wire;
 import java.nio.ByteBuffer;
 
 /**
- * Builds the IPv6 frames a guest sends as it comes up and pings (a router solicitation, a neighbour
- * solicitation, an ICMPv6 echo request) into a caller's buffer at offset 0, checksums filled, zero-padded to
+ * Builds the IPv6 frames a guest sends as it comes up, pings and connects (a router solicitation, a
+ * neighbour solicitation, an ICMPv6 echo request, a TCP segment) into a caller's buffer at offset 0, checksums filled, zero-padded to
  * Ethernet's 60-byte minimum; each returns the frame's length in bytes. Neighbour discovery's messages carry
  * the source link-layer address option and hop limit 255 (RFC 4861 sections 4.1, 4.3, 6.1.1), so their
- * source must be an address, not :: (which must not carry the option), an echo request hop limit 64. For the daemon's warm-up and the tests, not the packet path: the buffer must hold
+ * source must be an address, not :: (which must not carry the option), the others hop limit 64. For the daemon's warm-up and the tests, not the packet path: the buffer must hold
  * the frame ({@link IndexOutOfBoundsException} otherwise). The IPv4 counterpart is {@link Ipv4Frames}.
  */
 public final class Ipv6Frames {
@@ -24,7 +24,7 @@ public final class Ipv6Frames {
     /** A router solicitation from {@code sourceMac}/{@code source} (its link-local address) to all routers. */
     public static int routerSolicitation(ByteBuffer b, long sourceMac, IpAddress source) {
         int length = RouterSolicitation.FIXED_LENGTH + NdpOptionWriter.LINK_LAYER_ADDRESS_LENGTH;
-        ipv6(b, sourceMac, multicastMac(ALL_ROUTERS), source, ALL_ROUTERS, NDP_HOP_LIMIT, length);
+        ipv6(b, sourceMac, multicastMac(ALL_ROUTERS), source, ALL_ROUTERS, IpProtocol.ICMPV6, NDP_HOP_LIMIT, length);
         RouterSolicitation rs = new RouterSolicitation().wrap(b, ETH + IP, length);
         rs.writeHeader();
         NdpOptionWriter.writeLinkLayerAddress(b, ETH + IP + RouterSolicitation.FIXED_LENGTH,
@@ -40,7 +40,7 @@ public final class Ipv6Frames {
     public static int neighborSolicitation(ByteBuffer b, long sourceMac, IpAddress source, IpAddress target) {
         int length = NeighborSolicitation.FIXED_LENGTH + NdpOptionWriter.LINK_LAYER_ADDRESS_LENGTH;
         IpAddress group = solicitedNode(target);
-        ipv6(b, sourceMac, multicastMac(group), source, group, NDP_HOP_LIMIT, length);
+        ipv6(b, sourceMac, multicastMac(group), source, group, IpProtocol.ICMPV6, NDP_HOP_LIMIT, length);
         NeighborSolicitation ns = new NeighborSolicitation().wrap(b, ETH + IP, length);
         ns.writeHeader();
         ns.setTarget(target);
@@ -54,7 +54,7 @@ public final class Ipv6Frames {
     public static int echoRequest(ByteBuffer b, long sourceMac, long destinationMac, IpAddress source,
                                   IpAddress destination, int id, int sequence, byte[] data) {
         int length = Icmpv6Packet.HEADER_LENGTH + data.length;
-        ipv6(b, sourceMac, destinationMac, source, destination, HOP_LIMIT, length);
+        ipv6(b, sourceMac, destinationMac, source, destination, IpProtocol.ICMPV6, HOP_LIMIT, length);
         Icmpv6Packet icmp = new Icmpv6Packet().wrap(b, ETH + IP, length);
         icmp.setType(Icmpv6Type.ECHO_REQUEST);
         icmp.setCode(0);
@@ -62,6 +62,31 @@ public final class Ipv6Frames {
         icmp.setSequence(sequence);
         b.put(ETH + IP + Icmpv6Packet.HEADER_LENGTH, data);
         icmp.fillChecksum(source, destination);
+        return pad(b, ETH + IP + length);
+    }
+
+    /**
+     * A TCP segment carrying {@code options} (whole 32-bit words, as a SYN's) and then {@code data};
+     * {@code flags} are {@link TcpFlags} bits.
+     */
+    public static int tcp(ByteBuffer b, long sourceMac, long destinationMac, IpAddress source, int sourcePort,
+                          IpAddress destination, int destinationPort, int flags, int sequence, int acknowledgment,
+                          int window, byte[] options, byte[] data) {
+        int header = TcpSegment.MIN_HEADER_LENGTH + options.length;
+        int length = header + data.length;
+        ipv6(b, sourceMac, destinationMac, source, destination, IpProtocol.TCP, HOP_LIMIT, length);
+        TcpSegment tcp = new TcpSegment().wrap(b, ETH + IP, length);
+        tcp.setSourcePort(sourcePort);
+        tcp.setDestinationPort(destinationPort);
+        tcp.setSequenceNumber(sequence);
+        tcp.setAcknowledgmentNumber(acknowledgment);
+        tcp.setHeaderLength(header);
+        tcp.setFlags(flags);
+        tcp.setWindow(window);
+        tcp.setUrgentPointer(0);
+        b.put(ETH + IP + TcpSegment.MIN_HEADER_LENGTH, options);
+        b.put(ETH + IP + header, data);
+        tcp.fillChecksum(source, destination);
         return pad(b, ETH + IP + length);
     }
 
@@ -76,7 +101,7 @@ public final class Ipv6Frames {
     }
 
     private static void ipv6(ByteBuffer b, long sourceMac, long destinationMac, IpAddress source,
-                             IpAddress destination, int hopLimit, int payloadLength) {
+                             IpAddress destination, int nextHeader, int hopLimit, int payloadLength) {
         EthernetFrame eth = new EthernetFrame().wrap(b, 0, ETH);
         eth.setDestination(destinationMac);
         eth.setSource(sourceMac);
@@ -84,7 +109,7 @@ public final class Ipv6Frames {
         Ipv6Packet ip = new Ipv6Packet().wrap(b, ETH, IP + payloadLength);
         ip.setVersionClassFlow(0, 0);
         ip.setPayloadLength(payloadLength);
-        ip.setNextHeader(IpProtocol.ICMPV6);
+        ip.setNextHeader(nextHeader);
         ip.setHopLimit(hopLimit);
         ip.setSource(source);
         ip.setDestination(destination);
