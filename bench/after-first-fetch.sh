@@ -23,10 +23,12 @@ for start in $(seq 1 "$starts"); do
     http=$!
     python3 bench/tcp-rr.py server 127.0.0.1 18091 >/dev/null 2>&1 &
     rr=$!
+    servers="$http $rr"   # killed by the cleanup if this script fails
     start_contender vnet4j "$ns" "" "$out/vnet4j.log"
     pid=$contender_pid
     wait_route "$ns"
     for _ in $(seq 1 300); do grep -q 'warm-up:' "$out/vnet4j.log" && break; sleep 0.1; done
+    grep -q 'warm-up:' "$out/vnet4j.log" || { echo "no warm-up line in 30 s" >&2; exit 1; }
     sleep 1
     for _ in 1 2 3; do ip netns exec "$ns" busybox wget -q -O /dev/null http://10.0.2.2:18089/; done
     crr=$(ip netns exec "$ns" python3 bench/tcp-rr.py client 10.0.2.2 18091 crr 1 | awk '{print $1}')
@@ -34,5 +36,7 @@ for start in $(seq 1 "$starts"); do
     echo "start $start: connect-request-close $crr/s, 1-byte request/response $rr1/s"
     kill "$pid" "$http" "$rr"
     wait "$pid" 2>/dev/null || true
+    pid=
+    servers=
     sleep 0.3
 done

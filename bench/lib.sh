@@ -46,8 +46,9 @@ host_ns() {
 }
 
 # one_namespace NAME: for a script that runs one contender at a time in namespace NAME: sets $ns, $out (a
-# temporary directory) and $pid (the running contender's; empty when none), and on exit kills $pid, deletes
-# the namespace and removes $out.
+# temporary directory) and $pid (the running contender's; empty when none), and on exit kills $pid and the
+# processes in $servers (the script's own background servers, if it sets it), deletes the namespace and
+# removes $out.
 one_namespace() {
     ns=$1
     out=$(mktemp -d)
@@ -56,6 +57,7 @@ one_namespace() {
 }
 one_namespace_cleanup() {
     [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+    for p in ${servers:-}; do kill "$p" 2>/dev/null || true; done
     ip netns del "$ns" 2>/dev/null || true
     rm -rf "$out"
 }

@@ -57,12 +57,14 @@ ip netns exec "$ns" busybox ping -q -c 100 -i 0.01 10.0.2.2 | tail -1
 mkdir -p "$out/www" && echo page >"$out/www/index.html"
 python3 -m http.server --bind 127.0.0.1 18089 --directory "$out/www" >/dev/null 2>&1 &
 http=$!
+servers=$http   # killed by the cleanup if this script fails
 sleep 1
 for i in 1 2 3; do ip netns exec "$ns" busybox wget -q -O /dev/null http://10.0.2.2:18089/ && echo "fetch $i: ok"; done
 kill "$http"
 if [ "${IPV6:-off}" = on ]; then
     python3 -m http.server --bind ::1 18090 --directory "$out/www" >/dev/null 2>&1 &
     http=$!
+    servers=$http
     sleep 1
     for i in 1 2 3; do
         ip netns exec "$ns" busybox wget -q -O /dev/null 'http://[fec0::2]:18090/' && echo "fetch over IPv6 $i: ok"

@@ -68,10 +68,15 @@ public final class Ipv6Frames {
     /**
      * A TCP segment carrying {@code options} (whole 32-bit words, as a SYN's) and then {@code data};
      * {@code flags} are {@link TcpFlags} bits.
+     *
+     * @throws IllegalArgumentException when the options are not whole 32-bit words
      */
     public static int tcp(ByteBuffer b, long sourceMac, long destinationMac, IpAddress source, int sourcePort,
                           IpAddress destination, int destinationPort, int flags, int sequence, int acknowledgment,
                           int window, byte[] options, byte[] data) {
+        if (options.length % 4 != 0) {
+            throw new IllegalArgumentException("TCP options of " + options.length + " bytes: whole 32-bit words only");
+        }
         int header = TcpSegment.MIN_HEADER_LENGTH + options.length;
         int length = header + data.length;
         ipv6(b, sourceMac, destinationMac, source, destination, IpProtocol.TCP, HOP_LIMIT, length);
