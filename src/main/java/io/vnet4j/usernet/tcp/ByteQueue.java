@@ -10,7 +10,8 @@ import java.nio.ByteBuffer;
  * it after every segment, and allocating it again each time costs more than the copy); {@link
  * #releaseIfIdle} gives it back once the queue stayed empty, so a thousand idle connections cost almost
  * nothing. The buffer is direct memory, so the host socket reads into it and writes from it without the
- * JDK's copy through a temporary direct buffer.
+ * JDK's copy through a temporary direct buffer; the smallest ones come from and go back to a
+ * {@link BufferPool}.
  *
  * <p>A receiver may also keep bytes that arrived ahead of their turn in the free space after the end, at
  * their future place ({@link #writeAhead}); they are no part of the queue until {@link #appended} moves
@@ -21,6 +22,8 @@ final class ByteQueue {
     private static final ByteBuffer EMPTY = ByteBuffer.allocateDirect(0);
 
     private final int capacity;
+    /** Where buffers of {@link #MIN_ARRAY} bytes come from and go back to. */
+    private final BufferPool pool;
     /** The bytes, always with position 0 and limit at capacity (absolute access only). */
     private ByteBuffer data = EMPTY;
     /** A view of {@code data} whose position and limit are set for a channel read or write. */
@@ -33,7 +36,12 @@ final class ByteQueue {
     private boolean used;
 
     ByteQueue(int capacity) {
+        this(capacity, BufferPool.NONE);
+    }
+
+    ByteQueue(int capacity, BufferPool pool) {
         this.capacity = capacity;
+        this.pool = pool;
     }
 
     int length() {
@@ -119,9 +127,25 @@ final class ByteQueue {
      */
     void releaseIfIdle() {
         if (length() == 0 && ahead == 0 && !used && data.capacity() > 0) {
-            use(EMPTY);
+            giveBack();
         }
         used = false;
+    }
+
+    /** Gives the buffer back and empties the queue, bytes written ahead too: its connection has closed. */
+    void release() {
+        start = 0;
+        end = 0;
+        ahead = 0;
+        if (data.capacity() > 0) {
+            giveBack();
+        }
+    }
+
+    private void giveBack() {
+        ByteBuffer old = data;
+        use(EMPTY);
+        pool.give(old);
     }
 
     /** The size of the buffer now held (memory accounting and tests). */
@@ -150,9 +174,12 @@ final class ByteQueue {
             while (size < needed) {
                 size *= 2;
             }
-            ByteBuffer grown = ByteBuffer.allocateDirect(Math.min(size, Math.max(capacity, needed)));
+            int grownSize = Math.min(size, Math.max(capacity, needed));
+            ByteBuffer grown = grownSize == MIN_ARRAY ? pool.take() : ByteBuffer.allocateDirect(grownSize);
             grown.put(0, data, start, kept);
+            ByteBuffer old = data;
             use(grown);
+            pool.give(old);
         }
         end -= start;
         start = 0;

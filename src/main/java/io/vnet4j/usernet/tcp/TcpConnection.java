@@ -154,10 +154,15 @@ public final class TcpConnection {
      * @param bufferBytes the size of each direction's buffer
      */
     public TcpConnection(SegmentSink sink, int ourMss, int bufferBytes, int initialSequence) {
+        this(sink, ourMss, bufferBytes, initialSequence, BufferPool.NONE);
+    }
+
+    /** As the other constructor, with its buffers' smallest size taken from and given back to {@code pool}. */
+    TcpConnection(SegmentSink sink, int ourMss, int bufferBytes, int initialSequence, BufferPool pool) {
         this.sink = sink;
         this.ourMss = ourMss;
-        this.toHost = new ByteQueue(bufferBytes);
-        this.toGuest = new ByteQueue(bufferBytes);
+        this.toHost = new ByteQueue(bufferBytes, pool);
+        this.toGuest = new ByteQueue(bufferBytes, pool);
         this.iss = initialSequence;
         this.sndUna = initialSequence;
         this.sndNxt = initialSequence;
@@ -769,6 +774,12 @@ public final class TcpConnection {
             return b;
         }
         return b == 0 || a - b < 0 ? a : b;
+    }
+
+    /** Gives both directions' buffers back to the pool: the connection is closed and its flow gone. */
+    void releaseBuffers() {
+        toHost.release();
+        toGuest.release();
     }
 
     /** Frees the buffers of a direction that stayed empty since the last call (see ByteQueue#releaseIfIdle). */

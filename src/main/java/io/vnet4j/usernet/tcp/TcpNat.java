@@ -37,6 +37,8 @@ import java.util.random.RandomGenerator;
 public final class TcpNat {
     /** Each direction of each connection buffers at most this much. */
     public static final int BUFFER_BYTES = 1024 * 1024;
+    /** How many {@value ByteQueue#MIN_ARRAY}-byte buffers {@link #buffers} keeps for reuse. */
+    static final int POOLED_BUFFERS = 256;
     /** The least window a sending connection's share of the window budget comes to: one large segment. */
     static final int MIN_WINDOW_SHARE = 64 * 1024;
     /** A connection counts as sending when the guest sent it data this recently. */
@@ -81,7 +83,7 @@ public final class TcpNat {
             this.key = key;
             this.channel = channel;
             this.connection = new TcpConnection(this, key.guest().isIpv4() ? mss : mss - IPV6_EXTRA_HEADER, BUFFER_BYTES,
-                    isn.next(key.remote(), key.remotePort(), key.guest(), key.guestPort(), now));
+                    isn.next(key.remote(), key.remotePort(), key.guest(), key.guestPort(), now), buffers);
             this.connection.coalesceAcks(true);
             this.connection.sendLargeSegments(largeSegments);
             this.connection.writeThrough(channel);
@@ -109,6 +111,8 @@ public final class TcpNat {
     private long timedEvents;
     private final Map<FlowKey, Flow> flows = new HashMap<>();
     private int maxConnections = MAX_CONNECTIONS;
+    /** The connections' smallest buffers, reused (see {@link BufferPool}): up to 1 MiB of them. */
+    private final BufferPool buffers = new BufferPool(POOLED_BUFFERS);
     /** Reused for every lookup (see FlowKey). */
     private final FlowKey probe = new FlowKey();
     private final List<Flow> owingAcks = new ArrayList<>();
@@ -406,6 +410,7 @@ public final class TcpNat {
         } catch (IOException e) {
             // the socket is gone either way
         }
+        flow.connection.releaseBuffers();
     }
 
     /**

@@ -77,4 +77,32 @@ class ByteQueueTest {
         q.releaseIfIdle();
         assertThat(q.bufferLength()).isZero();
     }
+
+    /**
+     * A closed connection's queue gives its buffer back and is empty; the next queue takes that buffer, and
+     * reads only what it wrote itself; a grown queue gives its small buffer back; the pool keeps at most its
+     * size.
+     */
+    @Test
+    void smallBuffersGoBackToThePoolAndAreTakenAgain() {
+        BufferPool pool = new BufferPool(2);
+        ByteQueue first = new ByteQueue(100_000, pool);
+        append(first, bytes(100, 1), 0, 100);
+        first.release();
+        assertThat(first.length()).isZero();
+        assertThat(first.bufferLength()).isZero();
+        assertThat(pool.held()).isEqualTo(1);
+        ByteQueue second = new ByteQueue(100_000, pool);
+        byte[] data = bytes(10, 2);
+        append(second, data, 0, 10);
+        assertThat(pool.held()).isZero();
+        assertThat(read(second)).isEqualTo(data);
+        append(second, bytes(5000, 3), 0, 5000); // grows past 4 KiB: the small buffer goes back
+        assertThat(second.bufferLength()).isEqualTo(2 * ByteQueue.MIN_ARRAY);
+        assertThat(pool.held()).isEqualTo(1);
+        for (int i = 0; i < 3; i++) {
+            pool.give(ByteBuffer.allocateDirect(ByteQueue.MIN_ARRAY));
+        }
+        assertThat(pool.held()).as("at most its size").isEqualTo(2);
+    }
 }
