@@ -137,9 +137,8 @@ public final class Warmup {
     /** Where the frames the gateway drops go (see {@link #dropped}): mDNS's group, MLDv2's, another guest. */
     private static final long MDNS_MAC = 0x0100_5e00_00fbL;
     private static final int MDNS = Ipv4Address.parse("224.0.0.251");
-    private static final long MLDV2_MAC = 0x3333_0000_0016L;
-    /** Ethernet's shortest frame without its FCS, bytes. */
-    private static final int MIN_FRAME = 60;
+    /** ff02::16, MLDv2's reports (RFC 3810 section 5.2.14). */
+    private static final IpAddress MLDV2 = IpAddress.ofIpv6(0xff02_0000_0000_0000L, 0x16);
     private static final long OTHER_GUEST_MAC = 0x5254_0012_3499L;
     private static final int OTHER_GUEST = Ipv4Address.parse("10.0.2.254");
     private static final byte[] NOTHING = {};
@@ -621,30 +620,10 @@ public final class Warmup {
     private void dropped(int round) throws IOException {
         switch (round % 3) {
             case 0 -> send(Ipv4Frames.udp(out, guestMac, MDNS_MAC, guest, 5353, MDNS, 5353, ONE_BYTE), 0);
-            case 1 -> send(ipv6ToMldGroup(out, guestMac), 0);
+            // from ::, hop limit 1: on a network without IPv6 the gateway drops it by its MAC alone
+            case 1 -> send(Ipv6Frames.toGroupCarryingNothing(out, guestMac, IpAddress.IPV6_ANY, MLDV2, 1), 0);
             default -> send(Ipv4Frames.udp(out, guestMac, OTHER_GUEST_MAC, guest, 40000, OTHER_GUEST, 40000, ONE_BYTE), 0);
         }
-    }
-
-    /**
-     * An IPv6 frame from {@code sourceMac} to ff02::16 (MLDv2 reports, RFC 3810) that carries nothing (next
-     * header 59, RFC 8200 section 4.7): on a network without IPv6 the gateway drops it by its MAC alone.
-     */
-    private int ipv6ToMldGroup(ByteBuffer b, long sourceMac) {
-        eth.wrap(b, 0, MIN_FRAME);
-        eth.setDestination(MLDV2_MAC);
-        eth.setSource(sourceMac);
-        eth.setUntagged(EtherType.IPV6);
-        Ipv6Packet ip6 = new Ipv6Packet().wrap(b, EthernetFrame.HEADER_LENGTH, Ipv6Packet.HEADER_LENGTH);
-        ip6.setVersionClassFlow(0, 0);
-        ip6.setPayloadLength(0);
-        ip6.setNextHeader(IpProtocol.NO_NEXT_HEADER);
-        ip6.setHopLimit(1);
-        ip6.setSource(0, 0); // :: (unspecified)
-        ip6.setDestination(0xff02_0000_0000_0000L, 0x16);
-        b.putShort(EthernetFrame.HEADER_LENGTH + Ipv6Packet.HEADER_LENGTH, (short) 0); // the padding to 60 bytes
-        b.putInt(EthernetFrame.HEADER_LENGTH + Ipv6Packet.HEADER_LENGTH + 2, 0);
-        return MIN_FRAME;
     }
 
     /**

@@ -4,11 +4,14 @@ import java.nio.ByteBuffer;
 
 /**
  * Builds the IPv6 frames a guest sends as it comes up, pings and connects (a router solicitation, a
- * neighbour solicitation, an ICMPv6 echo request, a TCP segment) into a caller's buffer at offset 0, checksums filled, zero-padded to
- * Ethernet's 60-byte minimum; each returns the frame's length in bytes. Neighbour discovery's messages carry
- * the source link-layer address option and hop limit 255 (RFC 4861 sections 4.1, 4.3, 6.1.1), so their
- * source must be an address, not :: (which must not carry the option), the others hop limit 64. For the daemon's warm-up and the tests, not the packet path: the buffer must hold
- * the frame ({@link IndexOutOfBoundsException} otherwise). The IPv4 counterpart is {@link Ipv4Frames}.
+ * neighbour solicitation, an ICMPv6 echo request, a TCP segment, a packet to a group that carries nothing)
+ * into a caller's buffer at offset 0, checksums filled, zero-padded to Ethernet's 60-byte minimum; each
+ * returns the frame's length in bytes. Neighbour discovery's messages carry the source link-layer address
+ * option and hop limit 255 (RFC 4861 sections 4.1, 4.3, 6.1.1), so their source must be an address, not ::
+ * (which must not carry the option), the others hop limit 64. The builders are for the daemon's warm-up
+ * and the tests, not the packet path: the buffer must hold the frame ({@link IndexOutOfBoundsException}
+ * otherwise). The IPv4 counterpart is {@link Ipv4Frames}. {@link #multicastMac} and {@link #solicitedNode}
+ * serve the gateway's own output too.
  */
 public final class Ipv6Frames {
     /** ff02::2, all routers on the link (RFC 4291 section 2.7.1). */
@@ -93,6 +96,16 @@ public final class Ipv6Frames {
         b.put(ETH + IP + header, data);
         tcp.fillChecksum(source, destination);
         return pad(b, ETH + IP + length);
+    }
+
+    /**
+     * A packet from {@code sourceMac}/{@code source} to multicast {@code group} that carries nothing (next
+     * header 59, RFC 8200 section 4.7), with {@code hopLimit}.
+     */
+    public static int toGroupCarryingNothing(ByteBuffer b, long sourceMac, IpAddress source, IpAddress group,
+                                             int hopLimit) {
+        ipv6(b, sourceMac, multicastMac(group), source, group, IpProtocol.NO_NEXT_HEADER, hopLimit, 0);
+        return pad(b, ETH + IP);
     }
 
     /** The Ethernet address of an IPv6 multicast group: 33:33 and the group's last four bytes (RFC 2464 section 7). */

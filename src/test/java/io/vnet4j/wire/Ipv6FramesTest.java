@@ -94,4 +94,14 @@ class Ipv6FramesTest {
         assertThat(Checksum.fold(ip.pseudoHeaderSum(IpProtocol.TCP, ip.upperLength())
                 + Checksum.sum(b, ip.upperOffset(), ip.upperLength()))).isEqualTo(0xFFFF);
     }
+
+    /** The frame the warm-up sends to MLDv2's group: its Ethernet and IPv6 headers, nothing after them, padded to 60 bytes. */
+    @Test
+    void aPacketToAGroupCarryingNothingIsTheHeadersPaddedTo60Bytes() {
+        int n = Ipv6Frames.toGroupCarryingNothing(b, MAC, IpAddress.IPV6_ANY, IpAddress.parse("ff02::16"), 1);
+        byte[] frame = new byte[n];
+        b.get(0, frame);
+        assertThat(java.util.HexFormat.of().formatHex(frame)).isEqualTo("333300000016" + "020000000001" + "86dd"
+                + "60000000" + "0000" + "3b" + "01" + "00".repeat(16) + "ff02" + "00".repeat(13) + "16" + "00".repeat(6));
+    }
 }
