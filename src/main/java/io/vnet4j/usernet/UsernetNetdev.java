@@ -645,9 +645,10 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
                 stopped = true;
                 returned = List.copyOf(lentReads.keySet());
                 // their keys are not cancelled: no pass waits on the epoll any more, which close() closes (a
-                // descriptor that closes first leaves it by itself); cancelling a descriptor's key, which the warm-up's rounds never do, sprang a trap in the
-                // compiled EpollLoopSelector.cancel at the warm-up's end, and every connection's close ran it
-                // interpreted until it was compiled again (bench/warmup-traps.sh)
+                // descriptor that closes first leaves it by itself); cancelling a descriptor's key, which the
+                // warm-up's rounds never do, sprang a trap in the compiled EpollLoopSelector.cancel at the
+                // warm-up's end, and every connection's close ran it interpreted until it was compiled again
+                // (bench/warmup-traps.sh)
                 lentReads.clear();
                 tcp.closeAll();
                 nat.closeAll();

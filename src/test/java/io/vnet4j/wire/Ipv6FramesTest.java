@@ -95,7 +95,7 @@ class Ipv6FramesTest {
                 + Checksum.sum(b, ip.upperOffset(), ip.upperLength()))).isEqualTo(0xFFFF);
     }
 
-    /** The frame the warm-up sends to MLDv2's group: its Ethernet and IPv6 headers, nothing after them, padded to 60 bytes. */
+    /** The frame the warm-up sends to MLDv2's group: Ethernet and IPv6 headers, nothing after, padded to 60 bytes. */
     @Test
     void aPacketToAGroupCarryingNothingIsTheHeadersPaddedTo60Bytes() {
         int n = Ipv6Frames.toGroupCarryingNothing(b, MAC, IpAddress.IPV6_ANY, IpAddress.parse("ff02::16"), 1);

@@ -4,7 +4,7 @@ import java.nio.ByteBuffer;
 
 /**
  * The smallest byte-queue buffers ({@value ByteQueue#MIN_ARRAY} bytes of direct memory) of one NAT's
- * connections, kept for reuse when a connection closes or a queue goes idle, up to {@link #max} of them.
+ * connections, kept for reuse when a connection closes or a queue goes idle, up to a number given.
  * Every connection takes two; allocating them was a malloc, a zeroing and a Cleaner each, and a buffer that
  * outlived a young collection (a connection's TIME-WAIT is 2 s) kept its direct memory until a full
  * collection, which an idle daemon never makes: the warm-up left 25 MB that way (docs/benchmarks.md,
