@@ -1,0 +1,355 @@
+package io.vnet4j.usernet.tcp;
+
+import io.vnet4j.wire.TcpFlags;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
+
+/**
+ * The host-to-guest direction of one {@link TcpConnection} (RFC 9293's send sequence space): the queue of
+ * host bytes the guest has not acknowledged, SND.UNA, SND.NXT and SND.MAX, the guest's window and MSS, and
+ * the repair of losses. Its segments go out through {@link TcpConnection#sendFromSender}, which adds the
+ * receiving side's acknowledgment and window.
+ *
+ * <p>Theory of operation. Host bytes are read into {@code toGuest} while it has room and stay there until
+ * acknowledged; {@link #transmit} sends what the window allows in MSS-sized segments (up to 64 KiB with
+ * large segments), then our FIN once the host's EOF was read and every byte sent. Losses are repaired from
+ * SND.UNA: after three duplicate ACKs (fast retransmit) and then at each partial ACK until the guest
+ * acknowledges what was in flight when it began (NewReno, RFC 6582), and after the RTO by going back to
+ * SND.UNA (go-back-N), with exponential back-off. The RTO follows the measured round trips (RFC 6298,
+ * {@link RttEstimator}), one segment timed at a time and never a resent one (Karn). A zero window is probed
+ * with one byte at the RTO. Sequence numbers compare modulo 2^32.
+ */
+final class TcpSender {
+    private final TcpConnection connection;
+    private final ByteQueue toGuest;
+
+    private int iss;
+    private int sndUna;
+    private int sndNxt;
+    /** The highest sequence number sent so far: after a go-back-N retransmission sndNxt is below it. */
+    private int sndMax;
+    private int sndWnd;
+    /** The guest's window scale (at most 14), or -1 when either SYN lacked the option. */
+    private int sndWindowScale;
+    private int sendMss = TcpConnection.DEFAULT_MSS;
+    private boolean largeSegments;
+
+    private boolean hostEof;
+    private boolean finAcked;
+    private boolean hostReadShort;
+
+    private int dupAcks;
+    /** RFC 6582 (NewReno): in fast recovery until the guest acknowledges {@code recover}, the SND.MAX it began at. */
+    private boolean inRecovery;
+    private int recover;
+    private final RttEstimator rtt = new RttEstimator();
+    /** Karn's algorithm: the segment being timed ends at {@code timedEnd}, sent at {@code timedAt}; never a resent one. */
+    private boolean timing;
+    private int timedEnd;
+    private long timedAt;
+    private long rto = TcpConnection.INITIAL_RTO;
+    private long rtoDeadline;
+    private int retries;
+    /** Segments sent again to repair a loss: all of them, and those of them sent at an RTO (go-back-N). */
+    private long resent;
+    private long resentAtTimeout;
+
+    TcpSender(TcpConnection connection, ByteQueue toGuest, int initialSequence) {
+        this.connection = connection;
+        this.toGuest = toGuest;
+        this.iss = initialSequence;
+        this.sndUna = initialSequence;
+        this.sndNxt = initialSequence;
+    }
+
+    // ---- the handshake ------------------------------------------------------------------------------
+
+    int iss() {
+        return iss;
+    }
+
+    /** Our SYN went out (first or again): it takes sequence number ISS. */
+    void synSent(long now) {
+        sndNxt = iss + 1;
+        sndMax = sndNxt;
+        armRto(now);
+    }
+
+    /** The guest's SYN told its MSS (bounded by {@code ourMss}), window scale and window. */
+    void takeSynOptions(int window, int mss, int windowScale, int ourMss) {
+        sendMss = mss > 0 ? Math.min(mss, ourMss) : Math.min(TcpConnection.DEFAULT_MSS, ourMss);
+        sndWindowScale = windowScale >= 0 ? Math.min(windowScale, 14) : -1;
+        sndWnd = window;
+    }
+
+    /** True unless the guest's SYN came without a window scale. */
+    boolean guestScales() {
+        return sndWindowScale >= 0;
+    }
+
+    /** The guest acknowledged our SYN with {@code ack}: the connection is established. */
+    void established(int ack) {
+        sndUna = ack;
+        rtoDeadline = 0;
+        retries = 0;
+        rto = rtt.rto();
+    }
+
+    // ---- acknowledgments ----------------------------------------------------------------------------
+
+    /** A window field from the guest, in bytes. */
+    int scaledWindow(int window) {
+        return sndWindowScale > 0 ? window << sndWindowScale : window;
+    }
+
+    /** True when {@code ack} acknowledges something never sent (beyond SND.MAX). */
+    boolean acknowledgesUnsent(int ack) {
+        return after(ack, sndMax);
+    }
+
+    /**
+     * Takes an acceptable acknowledgment (not beyond SND.MAX) and the window it carries (in bytes); a pure ACK
+     * that moves nothing counts towards fast retransmit.
+     */
+    void acknowledge(int ack, int window, boolean pureAck, long now) {
+        if (after(ack, sndUna)) {
+            if (after(ack, sndNxt)) {
+                sndNxt = ack;
+            }
+            int acked = ack - sndUna;
+            if (hostEof && ack == dataEnd() + 1) {
+                finAcked = true;
+                acked--;
+            }
+            toGuest.consume(Math.min(acked, toGuest.length()));
+            sndUna = ack;
+            dupAcks = 0;
+            retries = 0;
+            if (timing && !after(timedEnd, ack)) {
+                rtt.sample(now - timedAt);
+                timing = false;
+            }
+            rto = rtt.rto(); // progress ends any back-off (RFC 6298 5.7)
+            rtoDeadline = sndUna == sndNxt ? 0 : now + rto;
+            sndWnd = window;
+            if (inRecovery) {
+                if (after(recover, ack)) {
+                    retransmitOne(); // a partial ACK: the next hole goes at once, not at the RTO (RFC 6582 3.2)
+                } else {
+                    inRecovery = false;
+                }
+            }
+        } else if (ack == sndUna) {
+            if (sndNxt == sndUna) {
+                retries = 0; // nothing in flight: this answers a window probe, so the guest is alive
+            }
+            if (pureAck && sndNxt != sndUna && window == sndWnd) {
+                if (++dupAcks == 3 && !inRecovery) {
+                    inRecovery = true;
+                    recover = sndMax;
+                    retransmitOne();
+                }
+            }
+            sndWnd = window;
+        }
+    }
+
+    /** The guest acknowledged our FIN. */
+    boolean finAcked() {
+        return finAcked;
+    }
+
+    /** True when our FIN has gone out (it takes the number after the last byte). */
+    boolean finSent() {
+        return hostEof && sndMax == dataEnd() + 1;
+    }
+
+    // ---- sending ------------------------------------------------------------------------------------
+
+    /** Sends what the window allows of the queue, then our FIN when due; call only while established. */
+    void transmit(long now) {
+        while (true) {
+            int inFlight = dataInFlight();
+            int unsent = toGuest.length() - inFlight;
+            int room = sndWnd - inFlight;
+            if (unsent <= 0 || room <= 0) {
+                break;
+            }
+            int n = Math.min(Math.min(unsent, largeSegments ? TcpConnection.LARGE_SEGMENT : sendMss), room);
+            connection.sendFromSender(TcpFlags.ACK | (n == unsent ? TcpFlags.PSH : 0), sndNxt, inFlight, n, true);
+            advanceSndNxt(n, now);
+        }
+        if (hostEof && !finAcked && sndNxt == dataEnd()) {
+            connection.sendFromSender(TcpFlags.FIN | TcpFlags.ACK, sndNxt, 0, 0, false);
+            advanceSndNxt(1, now);
+        }
+        if (sndWnd == 0 && toGuest.length() > 0 && rtoDeadline == 0) {
+            armRto(now);
+        }
+    }
+
+    private void advanceSndNxt(int n, long now) {
+        if (sndNxt != sndMax) {
+            resent++; // after a go-back-N
+        } else if (!timing) { // new data, never a retransmission, is timed (Karn)
+            timing = true;
+            timedEnd = sndNxt + n;
+            timedAt = now;
+        }
+        sndNxt += n;
+        if (after(sndNxt, sndMax)) {
+            sndMax = sndNxt;
+        }
+        if (rtoDeadline == 0) {
+            armRto(now);
+        }
+    }
+
+    /** The sequence number after the last byte queued for the guest; our FIN, once due, takes this number. */
+    private int dataEnd() {
+        return sndUna + toGuest.length();
+    }
+
+    /** Bytes sent and not yet acknowledged, not counting our FIN. */
+    private int dataInFlight() {
+        return Math.min(sndNxt - sndUna, toGuest.length());
+    }
+
+    /** Sends the oldest unacknowledged segment again: a whole large segment when those are sent. */
+    private void retransmitOne() {
+        timing = false;
+        int outstanding = dataInFlight();
+        if (outstanding > 0) {
+            resent++;
+            connection.sendFromSender(TcpFlags.ACK, sndUna, 0,
+                    Math.min(outstanding, largeSegments ? TcpConnection.LARGE_SEGMENT : sendMss), false);
+        } else if (hostEof && !finAcked && sndNxt == dataEnd() + 1) {
+            resent++;
+            connection.sendFromSender(TcpFlags.FIN | TcpFlags.ACK, dataEnd(), 0, 0, false);
+        }
+    }
+
+    /** SND.NXT: the number a pure ACK carries. */
+    int sndNxt() {
+        return sndNxt;
+    }
+
+    /** SND.UNA: the number a keepalive probe carries, less one. */
+    int sndUna() {
+        return sndUna;
+    }
+
+    void sendLargeSegments(boolean on) {
+        largeSegments = on;
+    }
+
+    /** The guest's MSS: what a large segment must be cut to on its way to the guest. */
+    int segmentSize() {
+        return sendMss;
+    }
+
+    // ---- time ---------------------------------------------------------------------------------------
+
+    private void armRto(long now) {
+        rtoDeadline = now + rto;
+    }
+
+    /** When the RTO runs out (0: not armed). */
+    long rtoDeadline() {
+        return rtoDeadline;
+    }
+
+    /** True when the RTO is armed and ran out at {@code now}. */
+    boolean rtoExpired(long now) {
+        return rtoDeadline != 0 && now - rtoDeadline >= 0;
+    }
+
+    /** The RTO ran out: doubles it (at most MAX_RTO) and re-arms it; false when the tries are used up. */
+    boolean backOff(long now) {
+        if (++retries > TcpConnection.MAX_RETRIES) {
+            return false;
+        }
+        rto = Math.min(rto * 2, TcpConnection.MAX_RTO);
+        rtoDeadline = now + rto;
+        return true;
+    }
+
+    /**
+     * The RTO ran out (after {@link #backOff}) while established or in TIME-WAIT: probes a zero window with
+     * one byte, or goes back to SND.UNA and sends again what the window allows (only while {@code established}),
+     * or disarms when nothing is in flight.
+     */
+    void timedOut(long now, boolean established) {
+        if (sndWnd == 0 && toGuest.length() > 0 && sndNxt == sndUna) {
+            timing = false;
+            connection.sendFromSender(TcpFlags.ACK, sndUna, 0, 1, false);
+            if (after(sndUna + 1, sndMax)) {
+                sndMax = sndUna + 1; // the guest may take the byte: its ACK is then for data we sent
+            }
+        } else if (sndMax != sndUna) {
+            goBackN(now, established);
+        } else {
+            rtoDeadline = 0;
+        }
+    }
+
+    /** After a time-out: send everything unacknowledged again, from the oldest byte. */
+    private void goBackN(long now, boolean established) {
+        timing = false;
+        inRecovery = false;
+        sndNxt = sndUna;
+        long before = resent;
+        if (established) {
+            transmit(now);
+        }
+        resentAtTimeout += resent - before;
+        if (rtoDeadline == 0) {
+            armRto(now);
+        }
+    }
+
+    void disarmRto() {
+        rtoDeadline = 0;
+    }
+
+    long resent() {
+        return resent;
+    }
+
+    long resentAtTimeout() {
+        return resentAtTimeout;
+    }
+
+    // ---- the host side ------------------------------------------------------------------------------
+
+    /** How many bytes may be read from the host now: the queue's room until the host's EOF. */
+    int hostReadRoom() {
+        return hostEof ? 0 : toGuest.free();
+    }
+
+    /** Reads at most {@code room} host bytes straight into the queue; returns the count or -1. */
+    int readFromHost(ReadableByteChannel channel, int room) throws IOException {
+        ByteBuffer tail = toGuest.tailForReading(Math.min(room, TcpConnection.HOST_READ_CHUNK));
+        int asked = tail.remaining();
+        int n = channel.read(tail);
+        hostReadShort = n < asked;
+        if (n > 0) {
+            toGuest.appended(n);
+        }
+        return n;
+    }
+
+    boolean hostReadShort() {
+        return hostReadShort;
+    }
+
+    /** The host closed its sending side: our FIN follows the last byte. */
+    void hostEof() {
+        hostEof = true;
+    }
+
+    static boolean after(int a, int b) {
+        return a - b > 0;
+    }
+}
