@@ -1,5 +1,6 @@
 package io.vnet4j.usernet;
 
+import io.vnet4j.usernet.tcp.OutgoingSegment;
 import io.vnet4j.wire.ArpPacket;
 import io.vnet4j.wire.Checksum;
 import io.vnet4j.wire.EtherType;
@@ -150,27 +151,28 @@ final class GuestOutput {
     }
 
     /**
-     * Sends a TCP segment to a guest, built in place in the frame, with SYN options or SACK blocks if
-     * given; the payload is copied from the connection's send queue. A segment with more payload than
-     * {@code segmentSize} goes out as a large segment, its checksum only the pseudo-header sum (see
-     * Port#deliver with a segment size).
+     * Sends a TCP segment to a guest, built in place in the frame, with its SYN options or SACK blocks; the
+     * payload is copied from the connection's send queue. A large segment ({@link OutgoingSegment#isLarge})
+     * goes out as one, its checksum only the pseudo-header sum (see Port#deliver with a segment size).
      */
-    void sendTcp(IpAddress source, int sourcePort, IpAddress destination, int destinationPort, int flags, int sequence,
-                 int acknowledgment, int window, io.vnet4j.usernet.tcp.TcpConnection connection, int payloadFromFront,
-                 int payloadLength, TcpSynOptions options, TcpSackBlocks sack, int segmentSize) {
+    void sendTcp(OutgoingSegment segment) {
+        IpAddress source = segment.source();
+        IpAddress destination = segment.destination();
+        TcpSynOptions options = segment.synOptions();
+        TcpSackBlocks sack = segment.sack();
         long mac = macOf(destination, NeighborTable.UNKNOWN);
         int ipLength = destination.isIpv4() ? IP : IP6;
         int optionsLength = (options == null ? 0 : options.length()) + (sack == null ? 0 : sack.length());
         int headerLength = TcpSegment.MIN_HEADER_LENGTH + optionsLength;
-        int length = headerLength + payloadLength;
+        int length = headerLength + segment.payloadLength();
         tcp.wrap(frame, ETH + ipLength, length);
-        tcp.setSourcePort(sourcePort);
-        tcp.setDestinationPort(destinationPort);
-        tcp.setSequenceNumber(sequence);
-        tcp.setAcknowledgmentNumber(acknowledgment);
+        tcp.setSourcePort(segment.sourcePort());
+        tcp.setDestinationPort(segment.destinationPort());
+        tcp.setSequenceNumber(segment.sequence());
+        tcp.setAcknowledgmentNumber(segment.acknowledgment());
         tcp.setHeaderLength(headerLength);
-        tcp.setFlags(flags);
-        tcp.setWindow(window);
+        tcp.setFlags(segment.flags());
+        tcp.setWindow(segment.window());
         tcp.setUrgentPointer(0);
         if (options != null) {
             options.emit(tcp);
@@ -178,17 +180,15 @@ final class GuestOutput {
         if (sack != null) {
             sack.emit(tcp, headerLength - sack.length());
         }
-        if (payloadLength > 0) {
-            connection.copyPayload(payloadFromFront, frame, ETH + ipLength + headerLength, payloadLength);
-        }
-        boolean large = payloadLength > segmentSize && segmentSize > 0;
+        segment.copyPayload(frame, ETH + ipLength + headerLength);
+        boolean large = segment.isLarge();
         if (large) {
             tcp.setChecksum(Checksum.fold(Checksum.pseudoHeaderSum(source, destination, IpProtocol.TCP, length)));
         } else {
             tcp.fillChecksum(source, destination);
         }
         int headers = writeHeaders(IpProtocol.TCP, source, destination, mac, nextId++, length, false, -1);
-        send(headers + length, large ? segmentSize : 0, source, destination, mac);
+        send(headers + length, large ? segment.segmentSize() : 0, source, destination, mac);
     }
 
     /**

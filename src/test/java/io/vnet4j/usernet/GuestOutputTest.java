@@ -1,5 +1,6 @@
 package io.vnet4j.usernet;
 
+import io.vnet4j.usernet.tcp.OutgoingSegment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vnet4j.wire.IpAddress;
@@ -29,7 +30,7 @@ class GuestOutputTest {
         TcpSackBlocks sack = new TcpSackBlocks();
         sack.add(3001, 3501);
         sack.add(1001, 2001);
-        out.sendTcp(GATEWAY, 80, GUEST, 40000, TcpFlags.ACK, 7, 501, 1000, null, 0, 0, null, sack, 1460);
+        out.sendTcp(new OutgoingSegment().between(GATEWAY, 80, GUEST, 40000).header(TcpFlags.ACK, 7, 501, 1000).sack(sack));
 
         int at = EthernetFrame.HEADER_LENGTH + Ipv4Packet.MIN_HEADER_LENGTH;
         TcpSegment tcp = new TcpSegment().wrap(sent[0], at, sent[0].limit() - at);

@@ -1,5 +1,6 @@
 package io.vnet4j.usernet;
 
+import io.vnet4j.usernet.tcp.OutgoingSegment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vnet4j.wire.IpAddress;
@@ -55,7 +56,7 @@ class PendingFramesTest {
     void framesWaitingForOneGuestAskOnceAndLeaveInOrder() {
         sendUdp(1, "a");
         sendUdp(2, "b");
-        out.sendTcp(GATEWAY, 80, GUEST, 3, TcpFlags.SYN | TcpFlags.ACK, 1, 1, 1000, null, 0, 0, null, null, 1460);
+        out.sendTcp(new OutgoingSegment().between(GATEWAY, 80, GUEST, 3).header(TcpFlags.SYN | TcpFlags.ACK, 1, 1, 1000));
         assertThat(sent).hasSize(1); // one ARP request for the three
         arp.learn(GUEST, GUEST_MAC);
         assertThat(sent).hasSize(4);

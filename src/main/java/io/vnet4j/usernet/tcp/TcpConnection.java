@@ -1,5 +1,6 @@
 package io.vnet4j.usernet.tcp;
 
+import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.TcpFlags;
 import io.vnet4j.wire.TcpSynOptions;
 import java.io.IOException;
@@ -73,6 +74,8 @@ public final class TcpConnection {
     static final int COALESCED_ACK_BYTES = 32 * 1024;
 
     private final SegmentSink sink;
+    /** Each of this connection's segments in turn (see {@link #between}). */
+    private final OutgoingSegment out = new OutgoingSegment();
     private final int ourMss;
     /** The host-to-guest direction: SND.*, the queue of host bytes, retransmission. */
     private final TcpSender sender;
@@ -111,6 +114,11 @@ public final class TcpConnection {
         return state;
     }
 
+    /** The addresses and ports this connection's segments carry: the host's side is the source. */
+    public void between(IpAddress remote, int remotePort, IpAddress guest, int guestPort) {
+        out.between(remote, remotePort, guest, guestPort);
+    }
+
     // ---- opening ------------------------------------------------------------------------------------
 
     /** A guest SYN arrived: remember it; the caller connects to the host and then calls back. */
@@ -139,7 +147,7 @@ public final class TcpConnection {
     /** The host refused the connection: reset the guest's attempt. */
     public void hostRefused() {
         if (state == State.CONNECTING) {
-            sink.segment(this, TcpFlags.RST | TcpFlags.ACK, 0, receiver.rcvNxt(), 0, 0, 0, null, null);
+            sink.segment(out.header(TcpFlags.RST | TcpFlags.ACK, 0, receiver.rcvNxt(), 0));
         }
         state = State.CLOSED;
     }
@@ -162,8 +170,8 @@ public final class TcpConnection {
         TcpSynOptions options = new TcpSynOptions(ourMss, sender.guestScales() || opening ? OUR_WINDOW_SCALE : -1,
                 receiver.sackPermitted() || opening);
         int window = receiver.synWindow();
-        sink.segment(this, flags, sender.iss(), (flags & TcpFlags.ACK) != 0 ? receiver.rcvNxt() : 0, window, 0, 0,
-                options, null);
+        sink.segment(out.header(flags, sender.iss(), (flags & TcpFlags.ACK) != 0 ? receiver.rcvNxt() : 0, window)
+                .synOptions(options));
     }
 
     private void takeSynOptions(int window, TcpSynOptions options) {
@@ -199,7 +207,7 @@ public final class TcpConnection {
                     established(acknowledgment, now);
                     sendAck();
                 } else if ((flags & TcpFlags.ACK) != 0) {
-                    sink.segment(this, TcpFlags.RST, acknowledgment, 0, 0, 0, 0, null, null);
+                    sink.segment(out.header(TcpFlags.RST, acknowledgment, 0, 0));
                 }
                 return;
             }
@@ -326,15 +334,19 @@ public final class TcpConnection {
      * our acknowledgment and window; {@code carriesAck} ends an owed ACK (data segments only).
      */
     void sendFromSender(int flags, int sequence, int fromFront, int length, boolean carriesAck) {
-        sink.segment(this, flags, sequence, receiver.rcvNxt(), receiver.advertise(), fromFront, length, null, null);
+        out.header(flags, sequence, receiver.rcvNxt(), receiver.advertise());
+        if (length > 0) {
+            out.payload(toGuest, fromFront, length, sender.segmentSize());
+        }
+        sink.segment(out);
         if (carriesAck) {
             receiver.acknowledged();
         }
     }
 
     private void sendAck() {
-        sink.segment(this, TcpFlags.ACK, sender.sndNxt(), receiver.rcvNxt(), receiver.advertise(), 0, 0, null,
-                receiver.sackBlocks());
+        sink.segment(out.header(TcpFlags.ACK, sender.sndNxt(), receiver.rcvNxt(), receiver.advertise())
+                .sack(receiver.sackBlocks()));
         receiver.acknowledged();
     }
 
@@ -351,11 +363,6 @@ public final class TcpConnection {
     /** True when the guest sent data (or a FIN) within {@code nanos} before {@code now}. */
     public boolean guestSentWithin(long nanos, long now) {
         return receiver.guestSentWithin(nanos, now);
-    }
-
-    /** Copies queued host bytes into a segment being built. */
-    public void copyPayload(int fromFront, ByteBuffer dst, int at, int length) {
-        toGuest.copy(fromFront, dst, at, length);
     }
 
     // ---- the host side ------------------------------------------------------------------------------
@@ -426,7 +433,7 @@ public final class TcpConnection {
     /** The host connection broke: reset the guest's. */
     public void hostReset() {
         if (state != State.CLOSED && state != State.CONNECTING) {
-            sink.segment(this, TcpFlags.RST | TcpFlags.ACK, sender.sndNxt(), receiver.rcvNxt(), 0, 0, 0, null, null);
+            sink.segment(out.header(TcpFlags.RST | TcpFlags.ACK, sender.sndNxt(), receiver.rcvNxt(), 0));
         }
         state = State.CLOSED;
     }
@@ -514,7 +521,7 @@ public final class TcpConnection {
             abortHost = true;
             return;
         }
-        sink.segment(this, TcpFlags.ACK, sender.sndUna() - 1, receiver.rcvNxt(), receiver.advertise(), 0, 0, null, null);
+        sink.segment(out.header(TcpFlags.ACK, sender.sndUna() - 1, receiver.rcvNxt(), receiver.advertise()));
         keepaliveAt = now + KEEPALIVE_INTERVAL;
     }
 

@@ -7,7 +7,6 @@ import io.vnet4j.usernet.flow.LoopSelector;
 import io.vnet4j.usernet.flow.OutboundAddresses;
 import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.TcpFlags;
-import io.vnet4j.wire.TcpSackBlocks;
 import io.vnet4j.wire.TcpSynOptions;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -63,15 +62,8 @@ public final class TcpNat {
         void report(IpAddress remote, int remotePort, IpAddress guest, int guestPort, int guestSequence, IOException cause);
     }
 
-    /** Sends a TCP segment to a guest; implemented by the gateway's output. */
-    public interface Output {
-        void segment(IpAddress source, int sourcePort, IpAddress destination, int destinationPort, int flags, int sequence,
-                     int acknowledgment, int window, TcpConnection connection, int payloadFromFront, int payloadLength,
-                     TcpSynOptions options, TcpSackBlocks sack, int segmentSize);
-    }
-
     /** One guest connection and its host socket. */
-    public final class Flow implements SegmentSink {
+    public final class Flow {
         final FlowKey key;
         final TcpConnection connection;
         final SocketChannel channel;
@@ -82,8 +74,9 @@ public final class TcpNat {
         Flow(FlowKey key, SocketChannel channel, long now) {
             this.key = key;
             this.channel = channel;
-            this.connection = new TcpConnection(this, key.guest().isIpv4() ? mss : mss - IPV6_EXTRA_HEADER, BUFFER_BYTES,
+            this.connection = new TcpConnection(output, key.guest().isIpv4() ? mss : mss - IPV6_EXTRA_HEADER, BUFFER_BYTES,
                     isn.next(key.remote(), key.remotePort(), key.guest(), key.guestPort(), now), buffers);
+            this.connection.between(key.remote(), key.remotePort(), key.guest(), key.guestPort());
             this.connection.coalesceAcks(true);
             this.connection.sendLargeSegments(largeSegments);
             this.connection.writeThrough(channel);
@@ -91,17 +84,12 @@ public final class TcpNat {
             shareWindows();
             this.connection.capWindow(windowShare);
         }
-
-        @Override
-        public void segment(TcpConnection c, int flags, int sequence, int acknowledgment, int window,
-                            int payloadFromFront, int payloadLength, TcpSynOptions synOptions, TcpSackBlocks sack) {
-            output.segment(key.remote(), key.remotePort(), key.guest(), key.guestPort(), flags, sequence, acknowledgment,
-                    window, c, payloadFromFront, payloadLength, synOptions, sack, c.segmentSize());
-        }
     }
 
     private final LoopSelector selector;
-    private final Output output;
+    private final SegmentSink output;
+    /** The RSTs this table sends itself: for a connect it cannot make, and for a segment of no connection. */
+    private final OutgoingSegment refusal = new OutgoingSegment();
     private Unreachable unreachable = (remote, remotePort, guest, guestPort, sequence, cause) -> { };
     /** The source addresses of host connections per family ({@link #outboundAddresses}). */
     private OutboundAddresses outbound = OutboundAddresses.KERNEL;
@@ -131,11 +119,12 @@ public final class TcpNat {
     private int windowShare;
 
     /**
+     * @param output the gateway's output, where every segment to a guest goes
      * @param windowBudget what the windows of all connections that are sending may add up to: the room
      *     of the queue in front of the gateway, which a segment dropped there would cost a retransmission
      * @param random draws the secret key of the initial sequence numbers, once ({@link InitialSequenceNumbers})
      */
-    public TcpNat(LoopSelector selector, Output output, int mtu, int windowBudget, RandomGenerator random) {
+    public TcpNat(LoopSelector selector, SegmentSink output, int mtu, int windowBudget, RandomGenerator random) {
         this.selector = selector;
         this.output = output;
         this.mss = mtu - 40; // IPv4 and TCP headers
@@ -209,8 +198,7 @@ public final class TcpNat {
 
     private void connect(FlowKey key, int sequence, int window, TcpSynOptions options, SocketAddress target, long now) {
         if (target == null || !makeRoom()) {
-            output.segment(key.remote(), key.remotePort(), key.guest(), key.guestPort(), TcpFlags.RST | TcpFlags.ACK, 0,
-                    sequence + 1, 0, null, 0, 0, null, null, 0);
+            sendReset(key, TcpFlags.RST | TcpFlags.ACK, 0, sequence + 1);
             return;
         }
         SocketChannel channel;
@@ -267,13 +255,16 @@ public final class TcpNat {
 
     private void reset(FlowKey key, int flags, int sequence, int acknowledgment, int length) {
         if ((flags & TcpFlags.ACK) != 0) {
-            output.segment(key.remote(), key.remotePort(), key.guest(), key.guestPort(), TcpFlags.RST, acknowledgment, 0,
-                    0, null, 0, 0, null, null, 0);
+            sendReset(key, TcpFlags.RST, acknowledgment, 0);
         } else {
             int consumed = length + ((flags & TcpFlags.SYN) != 0 ? 1 : 0) + ((flags & TcpFlags.FIN) != 0 ? 1 : 0);
-            output.segment(key.remote(), key.remotePort(), key.guest(), key.guestPort(), TcpFlags.RST | TcpFlags.ACK, 0,
-                    sequence + consumed, 0, null, 0, 0, null, null, 0);
+            sendReset(key, TcpFlags.RST | TcpFlags.ACK, 0, sequence + consumed);
         }
+    }
+
+    private void sendReset(FlowKey key, int flags, int sequence, int acknowledgment) {
+        output.segment(refusal.between(key.remote(), key.remotePort(), key.guest(), key.guestPort())
+                .header(flags, sequence, acknowledgment, 0));
     }
 
     /** The selector says a flow's host socket is ready. */

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.vnet4j.wire.TcpFlags;
-import io.vnet4j.wire.TcpSackBlocks;
 import io.vnet4j.wire.TcpSynOptions;
 import java.nio.ByteBuffer;
 import java.util.BitSet;
@@ -132,12 +131,14 @@ class TcpConnectionFuzzTest implements SegmentSink {
     }
 
     @Override
-    public void segment(TcpConnection connection, int flags, int sequence, int acknowledgment, int window,
-                        int payloadFromFront, int payloadLength, TcpSynOptions synOptions, TcpSackBlocks sack) {
+    public void segment(OutgoingSegment segment) {
+        int flags = segment.flags();
+        int sequence = segment.sequence();
+        int payloadLength = segment.payloadLength();
         assertThat(payloadLength).isBetween(0, Math.max(1, Math.min(guestMss == 0 ? 536 : guestMss, OUR_MSS)));
         if (payloadLength > 0) {
             ByteBuffer data = ByteBuffer.allocate(payloadLength);
-            connection.copyPayload(payloadFromFront, data, 0, payloadLength);
+            segment.copyPayload(data, 0);
             for (int i = 0; i < payloadLength; i++) {
                 if (data.get(i) != hostByte(sequence + i - (ISS + 1))) {
                     throw new AssertionError("byte " + i + " of a segment at " + Integer.toUnsignedString(sequence)
@@ -146,7 +147,7 @@ class TcpConnectionFuzzTest implements SegmentSink {
             }
         }
         if ((flags & TcpFlags.ACK) != 0) {
-            lastAck = acknowledgment;
+            lastAck = segment.acknowledgment();
         }
         int end = sequence + payloadLength + ((flags & (TcpFlags.SYN | TcpFlags.FIN)) != 0 ? 1 : 0);
         if (end - highestSent > 0) {

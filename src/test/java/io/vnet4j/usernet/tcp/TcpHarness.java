@@ -47,18 +47,16 @@ final class TcpHarness implements SegmentSink {
     }
 
     @Override
-    public void segment(TcpConnection connection, int flags, int sequence, int acknowledgment, int window,
-                        int payloadFromFront, int payloadLength, TcpSynOptions synOptions, TcpSackBlocks sack) {
-        assertThat(connection).isSameAs(c);
-        byte[] data = new byte[payloadLength];
-        if (payloadLength > 0) {
-            connection.copyPayload(payloadFromFront, ByteBuffer.wrap(data), 0, payloadLength);
-        }
+    public void segment(OutgoingSegment segment) {
+        byte[] data = new byte[segment.payloadLength()];
+        segment.copyPayload(ByteBuffer.wrap(data), 0);
+        TcpSackBlocks sack = segment.sack();
         List<List<Integer>> blocks = new ArrayList<>();
         for (int i = 0; sack != null && i < sack.count(); i++) {
             blocks.add(List.of(sack.left(i), sack.right(i)));
         }
-        sent.add(new Seg(flags, sequence, acknowledgment, window, data, synOptions, List.copyOf(blocks)));
+        sent.add(new Seg(segment.flags(), segment.sequence(), segment.acknowledgment(), segment.window(), data,
+                segment.synOptions(), List.copyOf(blocks)));
     }
 
     /** The segments sent since the last call. */

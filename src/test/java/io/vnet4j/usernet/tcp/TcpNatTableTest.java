@@ -41,9 +41,8 @@ class TcpNatTableTest {
         selector = LoopSelector.open();
         listener = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
         target = (InetSocketAddress) listener.getLocalAddress();
-        tcp = new TcpNat(selector, (source, sourcePort, destination, destinationPort, flags, sequence,
-                acknowledgment, window, connection, payloadFromFront, payloadLength, options, sack, segmentSize)
-                -> sent.add(new Seg(destinationPort, flags, sequence, acknowledgment)), 1500, 1 << 20, new Random(0));
+        tcp = new TcpNat(selector, segment -> sent.add(new Seg(segment.destinationPort(), segment.flags(),
+                segment.sequence(), segment.acknowledgment())), 1500, 1 << 20, new Random(0));
         tcp.maxConnections(2);
     }
 

@@ -58,9 +58,9 @@ public class TcpReceiveBenchmark {
 
     @Setup
     public void establish() {
-        SegmentSink sink = (c, flags, sequence, acknowledgment, window, fromFront, length, options, sack) -> {
-            ackFrame.putInt(0, sequence).putInt(4, acknowledgment).putShort(8, (short) window);
-            ourSequence = sequence;
+        SegmentSink sink = segment -> {
+            ackFrame.putInt(0, segment.sequence()).putInt(4, segment.acknowledgment()).putShort(8, (short) segment.window());
+            ourSequence = segment.sequence();
         };
         connection = new TcpConnection(sink, MSS, 256 * 1024, 1000);
         connection.guestSyn(guestSequence, 64240, new TcpSynOptions(MSS, 7, false), now);
