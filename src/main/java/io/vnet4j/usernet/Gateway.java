@@ -58,6 +58,10 @@ final class Gateway {
     private boolean largeSegment;
     final DropCounters drops = new DropCounters();
     private final IcmpErrors errors;
+    /** {@link #hostTarget}'s last answer ({@code lastTarget}, maybe null) and the destination it was for. */
+    private IpAddress lastTargetOf;
+    private int lastTargetPort;
+    private InetSocketAddress lastTarget;
 
     /** @param ndp the IPv6 router and neighbour side; null when IPv6 is off */
     Gateway(UserConfig config, GatewayAddresses addresses, GuestOutput out, NeighborTable neighbors, UdpNat udp,
@@ -363,18 +367,27 @@ final class Gateway {
     }
 
     /**
-     * Where a guest's connection to {@code destination} goes on the host: the host address is the host's
-     * loopback, the virtual network's other addresses go nowhere (null), anything else is itself.
+     * Where a guest's connection or datagram to {@code destination} goes on the host: the host address is the
+     * host's loopback, the virtual network's other addresses go nowhere (null), anything else is itself. The
+     * last answer is kept, so a flow of datagrams to one place allocates nothing per datagram.
      */
     private InetSocketAddress hostTarget(IpAddress destination, int port) {
+        if (port == lastTargetPort && destination.equals(lastTargetOf)) {
+            return lastTarget;
+        }
+        InetSocketAddress target;
         if (addresses.isHost(destination)) {
-            return new InetSocketAddress((destination.isIpv4() ? IpAddress.IPV4_LOOPBACK : IpAddress.IPV6_LOOPBACK)
+            target = new InetSocketAddress((destination.isIpv4() ? IpAddress.IPV4_LOOPBACK : IpAddress.IPV6_LOOPBACK)
                     .toInetAddress(), port);
+        } else if (inVirtualNetwork(destination)) {
+            target = null;
+        } else {
+            target = new InetSocketAddress(destination.toInetAddress(), port);
         }
-        if (inVirtualNetwork(destination)) {
-            return null;
-        }
-        return new InetSocketAddress(destination.toInetAddress(), port);
+        lastTargetOf = destination;
+        lastTargetPort = port;
+        lastTarget = target;
+        return target;
     }
 
     /**

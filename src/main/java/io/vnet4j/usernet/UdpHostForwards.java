@@ -124,6 +124,9 @@ final class UdpHostForwards {
 
     /** A guest's datagram to {@code port} on the host address: a reply to a forwarded client? */
     boolean fromGuest(IpAddress source, int sourcePort, int port, ByteBuffer buffer, int offset, int length, long now) {
+        if (port < VirtualPorts.FIRST || byPort.isEmpty()) {
+            return false; // no forwarded client has this port: every other datagram to the host address, unboxed
+        }
         Peer peer = byPort.get(port);
         if (peer == null || !source.equals(guests.guestOf(peer.rule.forward)) || peer.rule.forward.guestPort() != sourcePort) {
             return false;

@@ -19,8 +19,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Path;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -83,16 +81,10 @@ public class GatewayTcpBenchmark {
         NeighborTable arp = new NeighborTable();
         arp.learn(IpAddress.ofIpv4(GuestFrames.GUEST), GuestFrames.GUEST_MAC);
         arp.learn(GuestFrames6.GUEST, GuestFrames6.GUEST_MAC);
-        GatewayAddresses addresses = GatewayAddresses.of(config);
         GuestOutput out = new GuestOutput(this::fromGateway, arp, config.mtu(), () -> now);
-        LoopSelector loopSelector = LoopSelector.of(selector);
-        UdpNat udp = new UdpNat(loopSelector, out, new IcmpErrors(out), addresses);
-        tcp = new TcpNat(loopSelector, out::sendTcp, config.mtu(), UsernetNetdev.TCP_WINDOW_BUDGET, new Random(0));
-        UdpServices services = new UdpServices("bench", config, addresses, udp, out, arp,
-                DnsUpstreams.resolve(config, Path.of("/nonexistent")), new UdpHostForwards(out, addresses,
-                new HostForwardGuests(config, arp), new VirtualPorts(), loopSelector));
-        gateway = new Gateway(config, addresses, out, arp, udp, services, tcp, new GuestForwards(config.guestForwards()),
-                new NeighborDiscovery(config, addresses, out, arp, new Random(0), 0), new IcmpErrors(out));
+        GatewayParts parts = GatewayParts.of(config, out, arp, LoopSelector.of(selector));
+        gateway = parts.gateway();
+        tcp = parts.tcp();
 
         send(v4 ? GuestFrames.tcp(GuestFrames.HOST_MAC, GuestFrames.GUEST, GUEST_PORT, GuestFrames.HOST, port,
                 TcpFlags.SYN, guestSequence, 0, 65535, new byte[0])

@@ -6,13 +6,10 @@ import io.vnet4j.config.ConfigParser;
 import io.vnet4j.config.NetdevConfig;
 import io.vnet4j.config.UserConfig;
 import io.vnet4j.usernet.flow.LoopSelector;
-import io.vnet4j.usernet.tcp.TcpNat;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.Selector;
-import java.nio.file.Path;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -30,7 +27,6 @@ class GatewayTimersTest {
     private Selector selector;
     private UdpNat nat;
     private UdpHostForwards udpForwards;
-    private UdpServices services;
 
     private Gateway gateway(String options) throws Exception {
         ConfigParser parser = new ConfigParser();
@@ -38,22 +34,14 @@ class GatewayTimersTest {
         UserConfig config = ((NetdevConfig.User) parser.build().netdevs().getFirst()).user();
         NeighborTable neighbors = new NeighborTable();
         GuestOutput out = new GuestOutput((frame, offset, length, segmentSize) -> { }, neighbors, config.mtu(), () -> 0);
-        GatewayAddresses addresses = GatewayAddresses.of(config);
         selector = Selector.open();
-        LoopSelector loopSelector = LoopSelector.of(selector);
-        nat = new UdpNat(loopSelector, out, new IcmpErrors(out), addresses);
-        TcpNat tcp = new TcpNat(loopSelector, out::sendTcp, config.mtu(), UsernetNetdev.TCP_WINDOW_BUDGET, new Random(0));
-        udpForwards = new UdpHostForwards(out, addresses, new HostForwardGuests(config, neighbors), new VirtualPorts(),
-                loopSelector);
+        GatewayParts parts = GatewayParts.of(config, out, neighbors, LoopSelector.of(selector));
+        nat = parts.udp();
+        udpForwards = parts.udpForwards();
         for (UserConfig.HostForward f : config.hostForwards()) {
             udpForwards.listen(f);
         }
-        services = new UdpServices("u", config, addresses, nat, out, neighbors,
-                DnsUpstreams.resolve(config, Path.of("/nonexistent")), udpForwards);
-        NeighborDiscovery ndp = config.ipv6().isEmpty() ? null
-                : new NeighborDiscovery(config, addresses, out, neighbors, new Random(0), 0);
-        return new Gateway(config, addresses, out, neighbors, nat, services, tcp, new GuestForwards(config.guestForwards()),
-                ndp, new IcmpErrors(out));
+        return parts.gateway();
     }
 
     @AfterEach

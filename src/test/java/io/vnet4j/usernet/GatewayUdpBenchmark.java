@@ -1,0 +1,89 @@
+package io.vnet4j.usernet;
+
+import io.vnet4j.Log;
+import io.vnet4j.config.ConfigParser;
+import io.vnet4j.config.NetdevConfig;
+import io.vnet4j.config.UserConfig;
+import io.vnet4j.usernet.flow.LoopSelector;
+import io.vnet4j.wire.IpAddress;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.Selector;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * A guest's UDP datagram through the whole gateway, over IPv4 ({@code family=4}: to 10.0.2.2, the host's
+ * 127.0.0.1) or IPv6 ({@code family=6}: to fec0::2, the host's ::1): a 100-byte datagram in an Ethernet frame
+ * goes through {@link Gateway#frame} (Ethernet, IP and UDP checks, the flow lookup, the host target) and out
+ * of the flow's host socket to a socket on loopback, which the benchmark drains. Run with {@code -prof gc}:
+ * the allocation per datagram should be 0.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
+public class GatewayUdpBenchmark {
+    private static final int GUEST_PORT = 40000;
+    @Param({"4", "6"})
+    public int family;
+
+    private Selector selector;
+    private DatagramChannel server;
+    private Gateway gateway;
+    private final ByteBuffer drain = ByteBuffer.allocateDirect(65536);
+    private ByteBuffer frame;
+    private long now;
+
+    @Setup(Level.Trial)
+    public void open() throws Exception {
+        Log.quiet(true);
+        ConfigParser parser = new ConfigParser();
+        parser.netdev("user,id=u");
+        UserConfig config = ((NetdevConfig.User) parser.build().netdevs().getFirst()).user();
+        selector = Selector.open();
+        boolean v4 = family == 4;
+        server = DatagramChannel.open().bind(new InetSocketAddress(InetAddress.getByName(v4 ? "127.0.0.1" : "::1"), 0));
+        server.configureBlocking(false);
+        int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
+        NeighborTable arp = new NeighborTable();
+        arp.learn(IpAddress.ofIpv4(GuestFrames.GUEST), GuestFrames.GUEST_MAC);
+        arp.learn(GuestFrames6.GUEST, GuestFrames6.GUEST_MAC);
+        GuestOutput out = new GuestOutput((b, offset, length, segmentSize) -> { }, arp, config.mtu(), () -> now);
+        gateway = GatewayParts.of(config, out, arp, LoopSelector.of(selector)).gateway();
+        frame = ByteBuffer.wrap(v4
+                ? GuestFrames.udp(GuestFrames.HOST_MAC, GuestFrames.GUEST, GUEST_PORT, GuestFrames.HOST, port, new byte[100])
+                : GuestFrames6.udp(GuestFrames6.HOST_MAC, GuestFrames6.GUEST, GUEST_PORT, GuestFrames6.HOST, port,
+                new byte[100]));
+    }
+
+    @Benchmark
+    public int datagramThroughTheGateway() throws Exception {
+        gateway.frame(frame, 0, frame.limit(), false, ++now);
+        drain.clear();
+        server.receive(drain);
+        return drain.position();
+    }
+
+    @TearDown(Level.Trial)
+    public void close() throws Exception {
+        server.close();
+        selector.close();
+    }
+}

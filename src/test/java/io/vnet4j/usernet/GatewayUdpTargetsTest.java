@@ -1,0 +1,58 @@
+package io.vnet4j.usernet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vnet4j.config.ConfigParser;
+import io.vnet4j.config.NetdevConfig;
+import io.vnet4j.config.UserConfig;
+import io.vnet4j.usernet.flow.LoopSelector;
+import io.vnet4j.wire.Ipv4Address;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.Selector;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Where a guest's datagrams go on the host when they go to several places in turn (the gateway keeps its last answer). */
+@Timeout(30)
+class GatewayUdpTargetsTest {
+    @Test
+    void datagramsToSeveralPlacesInTurnEachReachTheirOwn() throws Exception {
+        ConfigParser parser = new ConfigParser();
+        parser.netdev("user,id=u,ipv6=off");
+        UserConfig config = ((NetdevConfig.User) parser.build().netdevs().getFirst()).user();
+        NeighborTable neighbors = new NeighborTable();
+        GuestOutput out = new GuestOutput((frame, offset, length, segmentSize) -> { }, neighbors, config.mtu(), () -> 0);
+        try (Selector selector = Selector.open();
+             DatagramChannel a = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+             DatagramChannel b = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+            GatewayParts parts = GatewayParts.of(config, out, neighbors, LoopSelector.of(selector));
+            int portA = ((InetSocketAddress) a.getLocalAddress()).getPort();
+            int portB = ((InetSocketAddress) b.getLocalAddress()).getPort();
+            int unused = Ipv4Address.parse("10.0.2.50"); // in the virtual network, not the gateway's: goes nowhere
+
+            send(parts.gateway(), GuestFrames.HOST, portA, 1);
+            send(parts.gateway(), GuestFrames.HOST, portB, 2);
+            send(parts.gateway(), unused, portA, 3);
+            send(parts.gateway(), GuestFrames.HOST, portA, 4);
+
+            assertThat(receive(a)).isEqualTo(1);
+            assertThat(receive(b)).isEqualTo(2);
+            assertThat(receive(a)).isEqualTo(4);
+            assertThat(parts.gateway().drops.unusedAddress).isOne();
+            parts.udp().closeAll();
+        }
+    }
+
+    private static void send(Gateway gateway, int destination, int port, int mark) {
+        byte[] frame = GuestFrames.udp(GuestFrames.HOST_MAC, GuestFrames.GUEST, 40000, destination, port, new byte[] {(byte) mark});
+        gateway.frame(ByteBuffer.wrap(frame), 0, frame.length, false, 0);
+    }
+
+    private static int receive(DatagramChannel channel) throws Exception {
+        ByteBuffer in = ByteBuffer.allocate(16);
+        channel.receive(in); // blocking: the datagram went out on loopback before send returned
+        return in.get(0);
+    }
+}
