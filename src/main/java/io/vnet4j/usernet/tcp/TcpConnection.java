@@ -240,7 +240,7 @@ public final class TcpConnection {
         }
         sender.acknowledge(acknowledgment, sender.scaledWindow(window), length == 0 && (flags & TcpFlags.FIN) == 0, now);
         if (receiver.finReceived() && sender.finAcked() && state == State.ESTABLISHED) {
-            if (passiveClose && toHost.length() == 0) {
+            if (passiveClose && receiver.pendingToHost() == 0) {
                 state = State.CLOSED;
             } else {
                 enterTimeWait(now);
@@ -266,14 +266,14 @@ public final class TcpConnection {
 
     private void receive(int flags, int sequence, ByteBuffer payload, int offset, int length, long now) {
         boolean finBefore = receiver.finReceived();
-        int answer = receiver.receive(flags, sequence, payload, offset, length, now, state == State.ESTABLISHED);
+        boolean ackNow = receiver.receive(flags, sequence, payload, offset, length, now, state == State.ESTABLISHED);
         if (!finBefore && receiver.finReceived()) {
             passiveClose = !sender.finSent();
             if (sender.finAcked()) {
                 enterTimeWait(now);
             }
         }
-        if (answer == TcpReceiver.ACK_NOW) {
+        if (ackNow) {
             sendAck();
         }
     }
@@ -303,16 +303,11 @@ public final class TcpConnection {
     }
 
     /**
-     * Lets segments to the guest grow past its MSS, up to 64 KiB: the caller then cuts them to
-     * {@link #segmentSize()} for every port that cannot take them whole (a TAP with offloads can).
+     * Lets segments to the guest grow past its MSS, up to 64 KiB: they are then cut to the guest's MSS
+     * ({@link OutgoingSegment#segmentSize()}) for every port that cannot take them whole (a TAP with offloads can).
      */
     public void sendLargeSegments(boolean on) {
         sender.sendLargeSegments(on);
-    }
-
-    /** The guest's segment size: what a large segment must be cut to on its way to the guest. */
-    public int segmentSize() {
-        return sender.segmentSize();
     }
 
     /** True when an acknowledgment waits for {@link #flushAck()}. */
@@ -387,7 +382,7 @@ public final class TcpConnection {
 
     /** Writes queued guest bytes to the host; returns how many the socket took. */
     public int writeToHost(WritableByteChannel channel) throws IOException {
-        if (toHost.length() == 0) {
+        if (receiver.pendingToHost() == 0) {
             return 0;
         }
         int n = receiver.writeToHost(channel);
@@ -409,7 +404,7 @@ public final class TcpConnection {
 
     /** Bytes from the guest still waiting for the host socket. */
     public int pendingToHost() {
-        return toHost.length();
+        return receiver.pendingToHost();
     }
 
     /** Bytes from the host not yet acknowledged by the guest (sent or waiting to be). */
@@ -483,7 +478,7 @@ public final class TcpConnection {
     /** Retransmits, probes or closes as the time requires. */
     public void poll(long now) {
         if (stateDeadline != 0 && now - stateDeadline >= 0) {
-            if (state == State.TIME_WAIT && toHost.length() > 0) {
+            if (state == State.TIME_WAIT && receiver.pendingToHost() > 0) {
                 stateDeadline = now + TIME_WAIT; // the guest's last bytes (acknowledged) still wait for the host
             } else {
                 if (state != State.TIME_WAIT && state != State.CLOSED) {

@@ -26,11 +26,6 @@ import java.nio.channels.WritableByteChannel;
  * latest every {@value TcpConnection#COALESCED_ACK_BYTES} bytes or two segments.
  */
 final class TcpReceiver {
-    /** What {@link #receive} asks of the connection. */
-    static final int NOTHING = 0;
-    static final int ACK_NOW = 1;
-    static final int ACK_OWED = 2;
-
     private final ByteQueue toHost;
     /** Which bytes beyond {@code rcvNxt} arrived early; they wait in {@code toHost}'s free space. */
     private final ReceiveAssembler held = new ReceiveAssembler();
@@ -100,26 +95,27 @@ final class TcpReceiver {
     }
 
     /**
-     * Takes a segment's data and FIN, {@code payload[offset, offset+length)}; returns {@link #NOTHING} (no
-     * data, no FIN), {@link #ACK_NOW} or {@link #ACK_OWED}. Data is written through to the host only while
-     * {@code established}; see {@link #finReceived} for whether this segment's FIN was taken.
+     * Takes a segment's data and FIN, {@code payload[offset, offset+length)}; returns true when an ACK must
+     * go now, false when none is due (no data, no FIN) or one is owed ({@link #ackOwed}). Data is written
+     * through to the host only while {@code established}; see {@link #finReceived} for whether this segment's
+     * FIN was taken.
      */
-    int receive(int flags, int sequence, ByteBuffer payload, int offset, int length, long now, boolean established) {
+    boolean receive(int flags, int sequence, ByteBuffer payload, int offset, int length, long now, boolean established) {
         boolean fin = (flags & TcpFlags.FIN) != 0;
         if (length == 0 && !fin) {
-            return NOTHING;
+            return false;
         }
         lastGuestData = now;
         if (finFromGuest) {
-            return ACK_NOW;
+            return true;
         }
         int skip = rcvNxt - sequence;
         if (skip < 0) {
             hold(-skip, payload, offset, length);
-            return ACK_NOW; // a duplicate ACK, at once (RFC 5681 4.2)
+            return true; // a duplicate ACK, at once (RFC 5681 4.2)
         }
         if (skip > length) {
-            return ACK_NOW;
+            return true;
         }
         boolean gap = !held.isEmpty();
         int fresh = length - skip;
@@ -140,9 +136,9 @@ final class TcpReceiver {
         if (coalesceAcks && !fin && !gap && accepted == fresh && skip == 0
                 && (unackedBytes += accepted) < Math.max(TcpConnection.COALESCED_ACK_BYTES, 2 * length)) {
             ackOwed = true; // the connection sends it with flushAck() once the caller's batch of frames is done
-            return ACK_OWED;
+            return false;
         }
-        return ACK_NOW;
+        return true;
     }
 
     /**
@@ -254,20 +250,18 @@ final class TcpReceiver {
         }
     }
 
-    /** Writes queued guest bytes to the host; returns how many the socket took. */
+    /** Writes queued guest bytes to the host (call only while some are queued); returns how many the socket took. */
     int writeToHost(WritableByteChannel channel) throws IOException {
-        if (toHost.length() == 0) {
-            return 0;
-        }
         int n = channel.write(toHost.headForWriting());
         toHost.consume(n);
         return n;
     }
 
     /**
-     * True when the window we could offer now grew enough since the last advertisement to tell the guest
-     * (from below one segment of {@code sendMss}, or to at least twice it, by a segment or more): RFC 9293
-     * 3.8.6.2.2's receiver-side silly window avoidance. Never after the guest's FIN.
+     * True when the window we could offer now grew enough since the last advertisement to tell the guest:
+     * by at least one segment of {@code sendMss}, from a window below one segment or to at least twice the
+     * last one advertised (in the spirit of RFC 9293 3.8.6.2.2's receiver-side silly window avoidance, which
+     * waits for min(half the buffer, one MSS)). Never after the guest's FIN.
      */
     boolean windowOpened(int sendMss) {
         int free = offerableWindow();

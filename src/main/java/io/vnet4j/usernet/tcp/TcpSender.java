@@ -349,7 +349,7 @@ final class TcpSender {
         hostEof = true;
     }
 
-    static boolean after(int a, int b) {
+    private static boolean after(int a, int b) {
         return a - b > 0;
     }
 }
