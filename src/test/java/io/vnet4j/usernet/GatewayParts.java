@@ -1,5 +1,8 @@
 package io.vnet4j.usernet;
 
+import io.vnet4j.config.ConfigException;
+import io.vnet4j.config.ConfigParser;
+import io.vnet4j.config.NetdevConfig;
 import io.vnet4j.config.UserConfig;
 import io.vnet4j.usernet.flow.LoopSelector;
 import io.vnet4j.usernet.tcp.TcpNat;
@@ -12,6 +15,13 @@ import java.util.Random;
  * them: no DNS upstreams from a resolv.conf, seeded randomness, no NDP when the network has no IPv6.
  */
 record GatewayParts(Gateway gateway, UdpNat udp, TcpNat tcp, UdpHostForwards udpForwards) {
+    /** The user network {@code -netdev user,id=u} plus {@code options} (comma-separated; may be empty) describes. */
+    static UserConfig config(String options) throws ConfigException {
+        ConfigParser parser = new ConfigParser();
+        parser.netdev("user,id=u" + (options.isEmpty() ? "" : "," + options));
+        return ((NetdevConfig.User) parser.build().netdevs().getFirst()).user();
+    }
+
     static GatewayParts of(UserConfig config, GuestOutput out, NeighborTable neighbors, LoopSelector selector)
             throws IOException {
         GatewayAddresses addresses = GatewayAddresses.of(config);

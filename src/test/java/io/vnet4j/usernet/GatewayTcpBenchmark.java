@@ -1,8 +1,6 @@
 package io.vnet4j.usernet;
 
 import io.vnet4j.Log;
-import io.vnet4j.config.ConfigParser;
-import io.vnet4j.config.NetdevConfig;
 import io.vnet4j.config.UserConfig;
 import io.vnet4j.usernet.flow.LoopSelector;
 import io.vnet4j.usernet.tcp.TcpNat;
@@ -71,9 +69,7 @@ public class GatewayTcpBenchmark {
     @Setup(Level.Trial)
     public void connect() throws Exception {
         Log.quiet(true);
-        ConfigParser parser = new ConfigParser();
-        parser.netdev("user,id=u");
-        UserConfig config = ((NetdevConfig.User) parser.build().netdevs().getFirst()).user();
+        UserConfig config = GatewayParts.config("");
         selector = Selector.open();
         boolean v4 = family == 4;
         server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getByName(v4 ? "127.0.0.1" : "::1"), 0));

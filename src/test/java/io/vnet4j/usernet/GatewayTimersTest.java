@@ -2,8 +2,6 @@ package io.vnet4j.usernet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vnet4j.config.ConfigParser;
-import io.vnet4j.config.NetdevConfig;
 import io.vnet4j.config.UserConfig;
 import io.vnet4j.usernet.flow.LoopSelector;
 import java.net.InetSocketAddress;
@@ -29,9 +27,7 @@ class GatewayTimersTest {
     private UdpHostForwards udpForwards;
 
     private Gateway gateway(String options) throws Exception {
-        ConfigParser parser = new ConfigParser();
-        parser.netdev("user,id=u," + options);
-        UserConfig config = ((NetdevConfig.User) parser.build().netdevs().getFirst()).user();
+        UserConfig config = GatewayParts.config(options);
         NeighborTable neighbors = new NeighborTable();
         GuestOutput out = new GuestOutput((frame, offset, length, segmentSize) -> { }, neighbors, config.mtu(), () -> 0);
         selector = Selector.open();

@@ -1,8 +1,6 @@
 package io.vnet4j.usernet;
 
 import io.vnet4j.Log;
-import io.vnet4j.config.ConfigParser;
-import io.vnet4j.config.NetdevConfig;
 import io.vnet4j.config.UserConfig;
 import io.vnet4j.usernet.flow.LoopSelector;
 import io.vnet4j.wire.IpAddress;
@@ -54,9 +52,7 @@ public class GatewayUdpBenchmark {
     @Setup(Level.Trial)
     public void open() throws Exception {
         Log.quiet(true);
-        ConfigParser parser = new ConfigParser();
-        parser.netdev("user,id=u");
-        UserConfig config = ((NetdevConfig.User) parser.build().netdevs().getFirst()).user();
+        UserConfig config = GatewayParts.config("");
         selector = Selector.open();
         boolean v4 = family == 4;
         server = DatagramChannel.open().bind(new InetSocketAddress(InetAddress.getByName(v4 ? "127.0.0.1" : "::1"), 0));

@@ -2,8 +2,6 @@ package io.vnet4j.usernet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vnet4j.config.ConfigParser;
-import io.vnet4j.config.NetdevConfig;
 import io.vnet4j.config.UserConfig;
 import io.vnet4j.usernet.flow.LoopSelector;
 import io.vnet4j.wire.Ipv4Address;
@@ -19,9 +17,7 @@ import org.junit.jupiter.api.Timeout;
 class GatewayUdpTargetsTest {
     @Test
     void datagramsToSeveralPlacesInTurnEachReachTheirOwn() throws Exception {
-        ConfigParser parser = new ConfigParser();
-        parser.netdev("user,id=u,ipv6=off");
-        UserConfig config = ((NetdevConfig.User) parser.build().netdevs().getFirst()).user();
+        UserConfig config = GatewayParts.config("ipv6=off");
         NeighborTable neighbors = new NeighborTable();
         GuestOutput out = new GuestOutput((frame, offset, length, segmentSize) -> { }, neighbors, config.mtu(), () -> 0);
         try (Selector selector = Selector.open();
