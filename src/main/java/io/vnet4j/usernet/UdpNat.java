@@ -56,6 +56,12 @@ final class UdpNat {
         /** Pinned flows: datagrams sent upstream and not answered yet. */
         int unanswered;
         LoopSelector.Key selectionKey;
+        /**
+         * The sender of the last datagram read and its address as the guest sees it: the JDK hands back the
+         * same InetSocketAddress while the sender stays the same, so a steady peer's datagrams allocate nothing.
+         */
+        private SocketAddress lastSender;
+        private IpAddress lastSenderIp;
 
         Flow(FlowKey key, DatagramChannel channel, int fd, long now) {
             this.key = key;
@@ -247,8 +253,12 @@ final class UdpNat {
                 sourceIp = flow.key.remote();
                 sourcePort = flow.key.remotePort();
             } else {
-                sourceIp = source.getAddress().isLoopbackAddress() ? gateway.host(flow.key.guest())
-                        : IpAddress.of(source.getAddress());
+                if (source != flow.lastSender) {
+                    flow.lastSender = source;
+                    flow.lastSenderIp = source.getAddress().isLoopbackAddress() ? gateway.host(flow.key.guest())
+                            : IpAddress.of(source.getAddress());
+                }
+                sourceIp = flow.lastSenderIp;
                 sourcePort = source.getPort();
             }
             if (sourceIp == null || sourceIp.isIpv4() != flow.key.guest().isIpv4()) {

@@ -4,8 +4,10 @@ import io.vnet4j.Log;
 import io.vnet4j.config.UserConfig;
 import io.vnet4j.usernet.flow.LoopSelector;
 import io.vnet4j.wire.IpAddress;
+import io.vnet4j.wire.Ipv4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.Selector;
@@ -25,11 +27,17 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * A guest's UDP datagram through the whole gateway, over IPv4 ({@code family=4}: to 10.0.2.2, the host's
- * 127.0.0.1) or IPv6 ({@code family=6}: to fec0::2, the host's ::1): a 100-byte datagram in an Ethernet frame
- * goes through {@link Gateway#frame} (Ethernet, IP and UDP checks, the flow lookup, the host target) and out
- * of the flow's host socket to a socket on loopback, which the benchmark drains. Run with {@code -prof gc}:
- * the allocation per datagram should be 0.
+ * A guest's UDP datagrams through the whole gateway, over IPv4 ({@code family=4}: to 10.0.2.2, the host's
+ * 127.0.0.1) or IPv6 ({@code family=6}: to fec0::2, the host's ::1). {@code datagramThroughTheGateway}: a
+ * 100-byte datagram in an Ethernet frame goes through {@link Gateway#frame} (Ethernet, IP and UDP checks, the
+ * flow lookup, the host target) and out of the flow's host socket to a socket on loopback, which the
+ * benchmark drains. {@code datagramToTheGuest}: that socket answers with 100 bytes, which the flow reads
+ * ({@link UdpNat#readable}) and sends to the guest as a frame. Run with {@code -prof gc}: the allocation per
+ * datagram should be 0.
+ *
+ * <p>With {@code VNET4J_BENCH_PEER=ADDRESS} (an IPv4 address of this machine that is not a loopback one, as
+ * in a network namespace the caller made: {@code ip netns exec NS ...}), family 4 talks to that address
+ * instead, so the answers come from a remote address as the guest sees them, not from the gateway's.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -44,6 +52,10 @@ public class GatewayUdpBenchmark {
 
     private Selector selector;
     private DatagramChannel server;
+    private UdpNat udp;
+    private UdpNat.Flow flow;
+    private SocketAddress flowAddress;
+    private final ByteBuffer answer = ByteBuffer.allocateDirect(100);
     private Gateway gateway;
     private final ByteBuffer drain = ByteBuffer.allocateDirect(65536);
     private ByteBuffer frame;
@@ -55,18 +67,27 @@ public class GatewayUdpBenchmark {
         UserConfig config = GatewayParts.config("");
         selector = Selector.open();
         boolean v4 = family == 4;
-        server = DatagramChannel.open().bind(new InetSocketAddress(InetAddress.getByName(v4 ? "127.0.0.1" : "::1"), 0));
+        String peer = v4 ? System.getenv().getOrDefault("VNET4J_BENCH_PEER", "127.0.0.1") : "::1";
+        server = DatagramChannel.open().bind(new InetSocketAddress(InetAddress.getByName(peer), 0));
         server.configureBlocking(false);
         int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
         NeighborTable arp = new NeighborTable();
         arp.learn(IpAddress.ofIpv4(GuestFrames.GUEST), GuestFrames.GUEST_MAC);
         arp.learn(GuestFrames6.GUEST, GuestFrames6.GUEST_MAC);
         GuestOutput out = new GuestOutput((b, offset, length, segmentSize) -> { }, arp, config.mtu(), () -> now);
-        gateway = GatewayParts.of(config, out, arp, LoopSelector.of(selector)).gateway();
+        GatewayParts parts = GatewayParts.of(config, out, arp, LoopSelector.of(selector));
+        gateway = parts.gateway();
+        udp = parts.udp();
+        int destination = !v4 || peer.equals("127.0.0.1") ? GuestFrames.HOST : Ipv4Address.parse(peer);
         frame = ByteBuffer.wrap(v4
-                ? GuestFrames.udp(GuestFrames.HOST_MAC, GuestFrames.GUEST, GUEST_PORT, GuestFrames.HOST, port, new byte[100])
+                ? GuestFrames.udp(GuestFrames.HOST_MAC, GuestFrames.GUEST, GUEST_PORT, destination, port, new byte[100])
                 : GuestFrames6.udp(GuestFrames6.HOST_MAC, GuestFrames6.GUEST, GUEST_PORT, GuestFrames6.HOST, port,
                 new byte[100]));
+        datagramThroughTheGateway(); // opens the flow
+        flowAddress = new InetSocketAddress(((InetSocketAddress) server.getLocalAddress()).getAddress(),
+                ((InetSocketAddress) ((DatagramChannel) selector.keys().iterator().next().channel()).getLocalAddress())
+                        .getPort());
+        flow = (UdpNat.Flow) ((LoopSelector.Key) selector.keys().iterator().next().attachment()).attachment();
     }
 
     @Benchmark
@@ -75,6 +96,14 @@ public class GatewayUdpBenchmark {
         drain.clear();
         server.receive(drain);
         return drain.position();
+    }
+
+    @Benchmark
+    public int datagramToTheGuest() throws Exception {
+        answer.clear();
+        server.send(answer, flowAddress);
+        udp.readable(flow, ++now);
+        return answer.position();
     }
 
     @TearDown(Level.Trial)
