@@ -16,7 +16,6 @@ import io.vnet4j.usernet.dhcp.DhcpCounters;
 import io.vnet4j.usernet.dhcp.Lease;
 import io.vnet4j.usernet.dhcpv6.Dhcpv6Settings;
 import io.vnet4j.usernet.flow.LoopSelector;
-import io.vnet4j.usernet.flow.OutboundAddresses;
 import io.vnet4j.usernet.tcp.TcpNat;
 import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.Ipv4Address;
@@ -458,20 +457,25 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
         neighbors = new NeighborTable();
         out = new GuestOutput((frame, offset, length, segmentSize) -> deliver(frame, offset, length, segmentSize),
                 neighbors, config.mtu(), System::nanoTime);
-        GatewayAddresses addresses = GatewayAddresses.of(config);
-        VirtualPorts ports = new VirtualPorts();
-        errors = new IcmpErrors(out);
-        nat = new UdpNat(loopSelector, out, errors, addresses);
-        OutboundAddresses outbound = new OutboundAddresses(config.reach().outboundAddr4(), config.reach().outboundAddr6());
-        nat.outboundAddresses(outbound);
-        tcp = new TcpNat(loopSelector, out::sendTcp, config.mtu(), TCP_WINDOW_BUDGET, new SecureRandom());
-        tcp.outboundAddresses(outbound);
-        tcp.onUnreachable((remote, remotePort, guest, guestPort, sequence, cause) -> errors.tcp(addresses.host(guest),
-                guest, guestPort, remote, remotePort, sequence, IcmpErrors.ofException(cause, guest.isIpv4())));
-        HostForwardGuests guests = new HostForwardGuests(config, neighbors);
-        hostForwardGuests = guests;
-        udpForwards = new UdpHostForwards(out, addresses, guests, ports, loopSelector);
-        tcpForwards = new TcpHostForwards(tcp, addresses, guests, ports, loopSelector);
+        GatewayParts parts;
+        try {
+            parts = GatewayParts.build(id(), config, out, neighbors, loopSelector, Path.of("/etc/resolv.conf"),
+                    new SecureRandom(), System.nanoTime());
+        } catch (IOException e) {
+            loopSelector.close();
+            throw e;
+        }
+        GatewayAddresses addresses = parts.addresses();
+        errors = parts.errors();
+        nat = parts.udp();
+        tcp = parts.tcp();
+        hostForwardGuests = parts.guests();
+        udpForwards = parts.udpForwards();
+        tcpForwards = parts.tcpForwards();
+        services = parts.services();
+        guestForwards = parts.guestForwards();
+        ndp = parts.ndp();
+        gateway = parts.gateway();
         try {
             for (UserConfig.HostForward f : config.hostForwards()) {
                 if (f.udp()) {
@@ -487,12 +491,6 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
             loopSelector.close();
             throw new IOException(id() + ": " + e.getMessage(), e);
         }
-        services = new UdpServices(id(), config, addresses, nat, out, neighbors,
-                DnsUpstreams.resolve(config, Path.of("/etc/resolv.conf")), udpForwards);
-        guestForwards = new GuestForwards(config.guestForwards());
-        ndp = config.ipv6().isEmpty() ? null
-                : new NeighborDiscovery(config, addresses, out, neighbors, new SecureRandom(), System.nanoTime());
-        gateway = new Gateway(config, addresses, out, neighbors, nat, services, tcp, guestForwards, ndp, errors);
         gateway.drops.onFirstBadChecksum = line -> Log.info(id() + ": " + line);
         config.ipv6().filter(v6 -> v6.prefixLength() != 64).ifPresent(v6 -> Log.warn(id() + ": ipv6-net="
                 + v6.network() + ": guests take an address by SLAAC only from a /64 prefix (RFC 4862 with RFC 2464); "

@@ -25,7 +25,6 @@ import java.nio.channels.Selector;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -100,19 +99,12 @@ class GatewayFuzzTest {
     void framesNeverThrowAndEverythingSentIsWellFormed(byte[] input) throws IOException {
         NeighborTable arpTable = new NeighborTable();
         GuestOutput out = new GuestOutput(this::checkSent, arpTable, config.mtu(), () -> clock);
-        GatewayAddresses addresses = GatewayAddresses.of(config);
-        LoopSelector loopSelector = LoopSelector.of(closedSelector);
-        UdpNat nat = new UdpNat(loopSelector, out, new IcmpErrors(out), addresses);
-        TcpNat tcpNat = new TcpNat(loopSelector, out::sendTcp, config.mtu(), UsernetNetdev.TCP_WINDOW_BUDGET,
-                new Random(0));
-        UdpHostForwards udpForwards = new UdpHostForwards(out, addresses,
-                new HostForwardGuests(config, arpTable), new VirtualPorts(), loopSelector);
-        UdpServices services = new UdpServices("fuzz", config, addresses, nat, out, arpTable,
-                DnsUpstreams.resolve(config, Path.of("/nonexistent")), udpForwards);
-        GuestForwards guestForwards = new GuestForwards(config.guestForwards());
-        NeighborDiscovery ndp = new NeighborDiscovery(config, addresses, out, arpTable, new Random(0), 0);
-        Gateway gateway = new Gateway(config, addresses, out, arpTable, nat, services, tcpNat, guestForwards, ndp,
-                new IcmpErrors(out));
+        GatewayParts parts = TestGateways.build(config, out, arpTable, LoopSelector.of(closedSelector));
+        Gateway gateway = parts.gateway();
+        UdpNat nat = parts.udp();
+        TcpNat tcpNat = parts.tcp();
+        UdpServices services = parts.services();
+        GuestForwards guestForwards = parts.guestForwards();
         ByteBuffer in = ByteBuffer.wrap(input);
         long now = 0;
         clock = 0;

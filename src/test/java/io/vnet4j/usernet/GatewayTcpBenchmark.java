@@ -69,7 +69,7 @@ public class GatewayTcpBenchmark {
     @Setup(Level.Trial)
     public void connect() throws Exception {
         Log.quiet(true);
-        UserConfig config = GatewayParts.config("");
+        UserConfig config = TestGateways.config("");
         selector = Selector.open();
         boolean v4 = family == 4;
         server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getByName(v4 ? "127.0.0.1" : "::1"), 0));
@@ -78,7 +78,7 @@ public class GatewayTcpBenchmark {
         arp.learn(IpAddress.ofIpv4(GuestFrames.GUEST), GuestFrames.GUEST_MAC);
         arp.learn(GuestFrames6.GUEST, GuestFrames6.GUEST_MAC);
         GuestOutput out = new GuestOutput(this::fromGateway, arp, config.mtu(), () -> now);
-        GatewayParts parts = GatewayParts.of(config, out, arp, LoopSelector.of(selector));
+        GatewayParts parts = TestGateways.build(config, out, arp, LoopSelector.of(selector));
         gateway = parts.gateway();
         tcp = parts.tcp();
 

@@ -27,11 +27,11 @@ class GatewayTimersTest {
     private UdpHostForwards udpForwards;
 
     private Gateway gateway(String options) throws Exception {
-        UserConfig config = GatewayParts.config(options);
+        UserConfig config = TestGateways.config(options);
         NeighborTable neighbors = new NeighborTable();
         GuestOutput out = new GuestOutput((frame, offset, length, segmentSize) -> { }, neighbors, config.mtu(), () -> 0);
         selector = Selector.open();
-        GatewayParts parts = GatewayParts.of(config, out, neighbors, LoopSelector.of(selector));
+        GatewayParts parts = TestGateways.build(config, out, neighbors, LoopSelector.of(selector));
         nat = parts.udp();
         udpForwards = parts.udpForwards();
         for (UserConfig.HostForward f : config.hostForwards()) {

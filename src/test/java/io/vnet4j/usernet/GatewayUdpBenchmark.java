@@ -64,7 +64,7 @@ public class GatewayUdpBenchmark {
     @Setup(Level.Trial)
     public void open() throws Exception {
         Log.quiet(true);
-        UserConfig config = GatewayParts.config("");
+        UserConfig config = TestGateways.config("");
         selector = Selector.open();
         boolean v4 = family == 4;
         String peer = v4 ? System.getenv().getOrDefault("VNET4J_BENCH_PEER", "127.0.0.1") : "::1";
@@ -75,7 +75,7 @@ public class GatewayUdpBenchmark {
         arp.learn(IpAddress.ofIpv4(GuestFrames.GUEST), GuestFrames.GUEST_MAC);
         arp.learn(GuestFrames6.GUEST, GuestFrames6.GUEST_MAC);
         GuestOutput out = new GuestOutput((b, offset, length, segmentSize) -> { }, arp, config.mtu(), () -> now);
-        GatewayParts parts = GatewayParts.of(config, out, arp, LoopSelector.of(selector));
+        GatewayParts parts = TestGateways.build(config, out, arp, LoopSelector.of(selector));
         gateway = parts.gateway();
         udp = parts.udp();
         int destination = !v4 || peer.equals("127.0.0.1") ? GuestFrames.HOST : Ipv4Address.parse(peer);

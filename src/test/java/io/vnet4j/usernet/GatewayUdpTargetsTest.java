@@ -17,13 +17,13 @@ import org.junit.jupiter.api.Timeout;
 class GatewayUdpTargetsTest {
     @Test
     void datagramsToSeveralPlacesInTurnEachReachTheirOwn() throws Exception {
-        UserConfig config = GatewayParts.config("ipv6=off");
+        UserConfig config = TestGateways.config("ipv6=off");
         NeighborTable neighbors = new NeighborTable();
         GuestOutput out = new GuestOutput((frame, offset, length, segmentSize) -> { }, neighbors, config.mtu(), () -> 0);
         try (Selector selector = Selector.open();
              DatagramChannel a = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
              DatagramChannel b = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
-            GatewayParts parts = GatewayParts.of(config, out, neighbors, LoopSelector.of(selector));
+            GatewayParts parts = TestGateways.build(config, out, neighbors, LoopSelector.of(selector));
             int portA = ((InetSocketAddress) a.getLocalAddress()).getPort();
             int portB = ((InetSocketAddress) b.getLocalAddress()).getPort();
             int unused = Ipv4Address.parse("10.0.2.50"); // in the virtual network, not the gateway's: goes nowhere

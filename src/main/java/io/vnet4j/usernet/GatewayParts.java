@@ -1,0 +1,54 @@
+package io.vnet4j.usernet;
+
+import io.vnet4j.config.UserConfig;
+import io.vnet4j.usernet.flow.LoopSelector;
+import io.vnet4j.usernet.flow.OutboundAddresses;
+import io.vnet4j.usernet.tcp.TcpNat;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.random.RandomGenerator;
+
+/**
+ * A user network's gateway and the parts its loop drives, built from the network's configuration and wired
+ * to each other: the UDP and TCP NATs (leaving from {@code outbound-addr=}), the host forwards (not yet
+ * listening: {@link UdpHostForwards#listen} and {@link TcpHostForwards#listen} each rule), the gateway's own
+ * services, guest forwards, NDP (null when the network has no IPv6) and the {@link Gateway} that dispatches
+ * guests' frames to them. {@link UsernetNetdev} builds one at start; tests and benchmarks build the same.
+ */
+record GatewayParts(GatewayAddresses addresses, IcmpErrors errors, UdpNat udp, TcpNat tcp, HostForwardGuests guests,
+                    UdpHostForwards udpForwards, TcpHostForwards tcpForwards, UdpServices services,
+                    GuestForwards guestForwards, NeighborDiscovery ndp, Gateway gateway) {
+    /**
+     * @param name the network's id, for log lines
+     * @param out where frames to guests go
+     * @param resolvConf where the DNS upstreams are read when the configuration names none
+     * @param random the TCP initial sequence numbers' key and NDP's timing (a SecureRandom in a daemon)
+     * @param now the clock (ns) at the start, for NDP's first router advertisement
+     * @throws IOException when a {@code guestfwd=} rule's listener cannot be set up ({@link GuestForwards})
+     */
+    static GatewayParts build(String name, UserConfig config, GuestOutput out, NeighborTable neighbors,
+                              LoopSelector selector, Path resolvConf, RandomGenerator random, long now)
+            throws IOException {
+        GatewayAddresses addresses = GatewayAddresses.of(config);
+        IcmpErrors errors = new IcmpErrors(out);
+        OutboundAddresses outbound = new OutboundAddresses(config.reach().outboundAddr4(), config.reach().outboundAddr6());
+        UdpNat udp = new UdpNat(selector, out, errors, addresses);
+        udp.outboundAddresses(outbound);
+        TcpNat tcp = new TcpNat(selector, out::sendTcp, config.mtu(), UsernetNetdev.TCP_WINDOW_BUDGET, random);
+        tcp.outboundAddresses(outbound);
+        tcp.onUnreachable((remote, remotePort, guest, guestPort, sequence, cause) -> errors.tcp(addresses.host(guest),
+                guest, guestPort, remote, remotePort, sequence, IcmpErrors.ofException(cause, guest.isIpv4())));
+        HostForwardGuests guests = new HostForwardGuests(config, neighbors);
+        VirtualPorts ports = new VirtualPorts();
+        UdpHostForwards udpForwards = new UdpHostForwards(out, addresses, guests, ports, selector);
+        TcpHostForwards tcpForwards = new TcpHostForwards(tcp, addresses, guests, ports, selector);
+        UdpServices services = new UdpServices(name, config, addresses, udp, out, neighbors,
+                DnsUpstreams.resolve(config, resolvConf), udpForwards);
+        GuestForwards guestForwards = new GuestForwards(config.guestForwards());
+        NeighborDiscovery ndp = config.ipv6().isEmpty() ? null
+                : new NeighborDiscovery(config, addresses, out, neighbors, random, now);
+        Gateway gateway = new Gateway(config, addresses, out, neighbors, udp, services, tcp, guestForwards, ndp, errors);
+        return new GatewayParts(addresses, errors, udp, tcp, guests, udpForwards, tcpForwards, services, guestForwards,
+                ndp, gateway);
+    }
+}

@@ -1,0 +1,29 @@
+package io.vnet4j.usernet;
+
+import io.vnet4j.config.ConfigException;
+import io.vnet4j.config.ConfigParser;
+import io.vnet4j.config.NetdevConfig;
+import io.vnet4j.config.UserConfig;
+import io.vnet4j.usernet.flow.LoopSelector;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Random;
+
+/** User networks' configurations and gateways for tests and benchmarks: no resolv.conf, seeded randomness, clock 0. */
+final class TestGateways {
+    private TestGateways() {
+    }
+
+    /** The user network {@code -netdev user,id=u} plus {@code options} (comma-separated; may be empty) describes. */
+    static UserConfig config(String options) throws ConfigException {
+        ConfigParser parser = new ConfigParser();
+        parser.netdev("user,id=u" + (options.isEmpty() ? "" : "," + options));
+        return ((NetdevConfig.User) parser.build().netdevs().getFirst()).user();
+    }
+
+    /** A gateway and its parts, wired as a running user network's. */
+    static GatewayParts build(UserConfig config, GuestOutput out, NeighborTable neighbors, LoopSelector selector)
+            throws IOException {
+        return GatewayParts.build("u", config, out, neighbors, selector, Path.of("/nonexistent"), new Random(0), 0);
+    }
+}
