@@ -58,7 +58,7 @@ final class Gateway {
     private boolean largeSegment;
     final DropCounters drops = new DropCounters();
     private final IcmpErrors errors;
-    /** {@link #hostTarget}'s last answer ({@code lastTarget}, maybe null) and the destination it was for. */
+    /** {@link #datagramTarget}'s last answer ({@code lastTarget}, maybe null) and the destination it was for. */
     private IpAddress lastTargetOf;
     private int lastTargetPort;
     private InetSocketAddress lastTarget;
@@ -358,7 +358,7 @@ final class Gateway {
                     IcmpErrors.ofErrno(Errno.ENETUNREACH, destination.isIpv4()), 0, buffer, payload, payloadLength);
             return;
         }
-        InetSocketAddress target = hostTarget(destination, destinationPort);
+        InetSocketAddress target = datagramTarget(destination, destinationPort);
         if (target == null) {
             drops.unusedAddress++;
             return;
@@ -368,26 +368,32 @@ final class Gateway {
 
     /**
      * Where a guest's connection or datagram to {@code destination} goes on the host: the host address is the
-     * host's loopback, the virtual network's other addresses go nowhere (null), anything else is itself. The
-     * last answer is kept, so a flow of datagrams to one place allocates nothing per datagram.
+     * host's loopback, the virtual network's other addresses go nowhere (null), anything else is itself.
      */
     private InetSocketAddress hostTarget(IpAddress destination, int port) {
-        if (port == lastTargetPort && destination.equals(lastTargetOf)) {
-            return lastTarget;
-        }
-        InetSocketAddress target;
         if (addresses.isHost(destination)) {
-            target = new InetSocketAddress((destination.isIpv4() ? IpAddress.IPV4_LOOPBACK : IpAddress.IPV6_LOOPBACK)
+            return new InetSocketAddress((destination.isIpv4() ? IpAddress.IPV4_LOOPBACK : IpAddress.IPV6_LOOPBACK)
                     .toInetAddress(), port);
-        } else if (inVirtualNetwork(destination)) {
-            target = null;
-        } else {
-            target = new InetSocketAddress(destination.toInetAddress(), port);
         }
-        lastTargetOf = destination;
-        lastTargetPort = port;
-        lastTarget = target;
-        return target;
+        if (inVirtualNetwork(destination)) {
+            return null;
+        }
+        return new InetSocketAddress(destination.toInetAddress(), port);
+    }
+
+    /**
+     * {@link #hostTarget} for a datagram: the last answer is kept, so a flow of datagrams to one place
+     * allocates nothing per datagram. (A connection asks once, at its SYN, and not here: the warm-up's
+     * connections all go to one place, so compiled code that met only that would be thrown away at the first
+     * real connection elsewhere.)
+     */
+    private InetSocketAddress datagramTarget(IpAddress destination, int port) {
+        if (port != lastTargetPort || !destination.equals(lastTargetOf)) {
+            lastTarget = hostTarget(destination, port);
+            lastTargetOf = destination;
+            lastTargetPort = port;
+        }
+        return lastTarget;
     }
 
     /**

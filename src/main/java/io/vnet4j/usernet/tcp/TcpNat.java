@@ -36,8 +36,6 @@ import java.util.random.RandomGenerator;
 public final class TcpNat {
     /** Each direction of each connection buffers at most this much. */
     public static final int BUFFER_BYTES = 1024 * 1024;
-    /** How many {@value ByteQueue#MIN_ARRAY}-byte buffers {@link #buffers} keeps for reuse. */
-    static final int POOLED_BUFFERS = 256;
     /** The least window a sending connection's share of the window budget comes to: one large segment. */
     static final int MIN_WINDOW_SHARE = 64 * 1024;
     /** A connection counts as sending when the guest sent it data this recently. */
@@ -99,8 +97,8 @@ public final class TcpNat {
     private long timedEvents;
     private final Map<FlowKey, Flow> flows = new HashMap<>();
     private int maxConnections = MAX_CONNECTIONS;
-    /** The connections' smallest buffers, reused (see {@link BufferPool}): up to 1 MiB of them. */
-    private final BufferPool buffers = new BufferPool(POOLED_BUFFERS);
+    /** The connections' smallest buffers, reused (see {@link BufferPool}): the process's pool. */
+    private final BufferPool buffers = BufferPool.SHARED;
     /** Reused for every lookup (see FlowKey). */
     private final FlowKey probe = new FlowKey();
     private final List<Flow> owingAcks = new ArrayList<>();
