@@ -97,17 +97,20 @@ public final class TcpConnection {
      * @param bufferBytes the size of each direction's buffer
      */
     public TcpConnection(SegmentSink sink, int ourMss, int bufferBytes, int initialSequence) {
-        this(sink, ourMss, bufferBytes, initialSequence, BufferPool.NONE);
+        this(sink, ourMss, bufferBytes, initialSequence, BufferPool.NONE, new WindowCap());
     }
 
-    /** As the other constructor, with its buffers' smallest size taken from and given back to {@code pool}. */
-    TcpConnection(SegmentSink sink, int ourMss, int bufferBytes, int initialSequence, BufferPool pool) {
+    /**
+     * As the other constructor, with its buffers' smallest size taken from and given back to {@code pool},
+     * and the window it offers capped by {@code cap}, which its NAT shares among its connections.
+     */
+    TcpConnection(SegmentSink sink, int ourMss, int bufferBytes, int initialSequence, BufferPool pool, WindowCap cap) {
         this.sink = sink;
         this.ourMss = ourMss;
         this.toHost = new ByteQueue(bufferBytes, pool);
         this.toGuest = new ByteQueue(bufferBytes, pool);
         this.sender = new TcpSender(this, toGuest, initialSequence);
-        this.receiver = new TcpReceiver(toHost);
+        this.receiver = new TcpReceiver(toHost, cap);
     }
 
     public State state() {
@@ -346,10 +349,10 @@ public final class TcpConnection {
     }
 
     /**
-     * Caps the window we offer the guest. The caller shares the room of the queue in front of the gateway
-     * among the connections that are sending, so their windows together cannot overflow it. Data that
-     * arrives beyond the cap but fits the buffer is still taken (a cap that just went down may leave the
-     * guest with a larger window for a moment).
+     * Caps the window we offer the guest (bytes). A NAT's connections share one cap ({@link WindowCap}): the
+     * NAT divides the room of the queue in front of the gateway among the connections that are sending, so
+     * their windows together cannot overflow it. Data that arrives beyond the cap but fits the buffer is still
+     * taken (a cap that just went down may leave the guest with a larger window for a moment).
      */
     public void capWindow(int bytes) {
         receiver.capWindow(bytes);

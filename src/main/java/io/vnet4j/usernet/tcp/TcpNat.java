@@ -73,14 +73,13 @@ public final class TcpNat {
             this.key = key;
             this.channel = channel;
             this.connection = new TcpConnection(output, key.guest().isIpv4() ? mss : mss - IPV6_EXTRA_HEADER, BUFFER_BYTES,
-                    isn.next(key.remote(), key.remotePort(), key.guest(), key.guestPort(), now), buffers);
+                    isn.next(key.remote(), key.remotePort(), key.guest(), key.guestPort(), now), buffers, windowCap);
             this.connection.between(key.remote(), key.remotePort(), key.guest(), key.guestPort());
             this.connection.coalesceAcks(true);
             this.connection.sendLargeSegments(largeSegments);
             this.connection.writeThrough(channel);
             sending++; // until the next poll counts again: a new connection is likely to send
             shareWindows();
-            this.connection.capWindow(windowShare);
         }
     }
 
@@ -114,7 +113,8 @@ public final class TcpNat {
     private long closedResentAtTimeout;
     private final int windowBudget;
     private int sending;
-    private int windowShare;
+    /** What each connection may offer: the window budget shared among the connections that are sending. */
+    private final WindowCap windowCap = new WindowCap();
 
     /**
      * @param output the gateway's output, where every segment to a guest goes
@@ -127,7 +127,7 @@ public final class TcpNat {
         this.output = output;
         this.mss = mtu - 40; // IPv4 and TCP headers
         this.windowBudget = windowBudget;
-        this.windowShare = windowShare(windowBudget, 1);
+        this.windowCap.bytes = windowShare(windowBudget, 1);
         this.isn = new InitialSequenceNumbers(random);
     }
 
@@ -448,11 +448,7 @@ public final class TcpNat {
      * costs the guest a retransmission).
      */
     private void shareWindows() {
-        int share = windowShare(windowBudget, sending);
-        if (share != windowShare) {
-            windowShare = share;
-            flows.values().forEach(f -> f.connection.capWindow(share));
-        }
+        windowCap.bytes = windowShare(windowBudget, sending);
     }
 
     /**

@@ -39,7 +39,7 @@ final class TcpReceiver {
     private ByteBuffer hostViewOf;
     private ByteBuffer hostView;
     /** The most window we offer, whatever the buffer's room: see {@link TcpConnection#capWindow}. */
-    private int windowCap = Integer.MAX_VALUE;
+    private final WindowCap windowCap;
     private long lastGuestData = Long.MIN_VALUE;
 
     private int irs;
@@ -53,8 +53,9 @@ final class TcpReceiver {
     private boolean ackOwed;
     private int unackedBytes;
 
-    TcpReceiver(ByteQueue toHost) {
+    TcpReceiver(ByteQueue toHost, WindowCap windowCap) {
         this.toHost = toHost;
+        this.windowCap = windowCap;
     }
 
     // ---- the handshake ------------------------------------------------------------------------------
@@ -201,11 +202,11 @@ final class TcpReceiver {
 
     /** The window we could advertise now: the buffer's room, within the cap and what the scale can say. */
     private int offerableWindow() {
-        return Math.min(Math.min(toHost.free(), windowCap), 65535 << rcvWindowScale);
+        return Math.min(Math.min(toHost.free(), windowCap.bytes), 65535 << rcvWindowScale);
     }
 
     void capWindow(int bytes) {
-        windowCap = bytes;
+        windowCap.bytes = bytes;
     }
 
     /**
