@@ -110,6 +110,8 @@ class UsernetIpv6IT {
                 "--listen-address=::1", "--bind-interfaces", "--address=/example.test/2001:db8::7",
                 "--pid-file=" + dir.resolve("dnsmasq.pid"))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        // until dnsmasq holds its port (TCP too), freePort6() may hand out the same number again
+        PeerTools.awaitListening(dnsPort, Duration.ofSeconds(10));
         learnedPort = freePort6();
         namedPort = freePort6();
         unseenPort = freePort6();

@@ -59,6 +59,8 @@ class UsernetNamespaceIT {
                 "--listen-address=127.0.0.1", "--bind-interfaces", "--address=/example.test/198.51.100.7",
                 "--pid-file=" + dir.resolve("dnsmasq.pid"))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+        // until dnsmasq holds its port (TCP too), a test's own freePort() may be handed the same number
+        PeerTools.awaitListening(dnsPort, Duration.ofSeconds(10));
     }
 
     @AfterEach

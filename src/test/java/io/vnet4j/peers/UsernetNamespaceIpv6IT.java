@@ -258,6 +258,7 @@ class UsernetNamespaceIpv6IT {
                 "--listen-address=::1", "--bind-interfaces", "--address=/example.test/2001:db8::7",
                 "--pid-file=" + dir.resolve("dnsmasq.pid"))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+        PeerTools.awaitListening(dnsPort, Duration.ofSeconds(10)); // up before the daemon asks it anything
         NetNamespace ns = container(",dns-upstream=[::1]:" + dnsPort);
         PeerTools.Exec lookup = PeerTools.exec(Duration.ofSeconds(20),
                 List.of("ip", "netns", "exec", ns.name(), "busybox", "nslookup", "-type=AAAA", "example.test", "fec0::3"));
