@@ -125,11 +125,7 @@ final class GuestOutput {
         arpPacket.setSenderIp(senderIp);
         arpPacket.setTargetMac(targetMac);
         arpPacket.setTargetIp(targetIp);
-        int length = ETH + ArpPacket.LENGTH;
-        for (int i = length; i < 60; i++) {
-            frame.put(i, (byte) 0);
-        }
-        sink.send(frame, 0, Math.max(length, 60), 0);
+        sink.send(frame, 0, EthernetFrame.pad(frame, ETH + ArpPacket.LENGTH), 0);
     }
 
     /**
@@ -324,10 +320,7 @@ final class GuestOutput {
      * solicitation to the solicited-node group (RFC 4861 section 7.2.2).
      */
     private void send(int frameLength, int segmentSize, IpAddress source, IpAddress destination, long mac) {
-        for (int i = frameLength; i < 60; i++) {
-            frame.put(i, (byte) 0);
-        }
-        int length = Math.max(frameLength, 60);
+        int length = EthernetFrame.pad(frame, frameLength);
         if (mac != NeighborTable.UNKNOWN) {
             sink.send(frame, 0, length, segmentSize);
         } else if (pending.hold(destination, frame, 0, length, segmentSize, clock.getAsLong())) {

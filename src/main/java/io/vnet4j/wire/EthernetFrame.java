@@ -8,11 +8,24 @@ public final class EthernetFrame extends WireView {
     public static final int HEADER_LENGTH = 14;
     /** Length of a header with one 802.1Q tag. */
     public static final int TAGGED_HEADER_LENGTH = 18;
+    /** The shortest frame Ethernet carries, without the FCS (IEEE 802.3: 64 bytes with it). */
+    public static final int MIN_LENGTH = 60;
     private static final int DESTINATION = 0;
     private static final int SOURCE = 6;
     private static final int TYPE = 12;
     private static final int TCI = 14;
     private static final int INNER_TYPE = 16;
+
+    /**
+     * Zeroes {@code frame}'s bytes from absolute {@code length} up to {@link #MIN_LENGTH} (a frame built at
+     * 0); returns the frame's length on the wire, at least {@code MIN_LENGTH}.
+     */
+    public static int pad(ByteBuffer frame, int length) {
+        for (int i = length; i < MIN_LENGTH; i++) {
+            frame.put(i, (byte) 0);
+        }
+        return Math.max(length, MIN_LENGTH);
+    }
 
     /** Points this view at {@code length} bytes from absolute {@code offset}; returns {@code this}. */
     public EthernetFrame wrap(ByteBuffer buffer, int offset, int length) {

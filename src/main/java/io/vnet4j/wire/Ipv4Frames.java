@@ -12,13 +12,12 @@ import java.nio.ByteBuffer;
 public final class Ipv4Frames {
     private static final int ETH = EthernetFrame.HEADER_LENGTH;
     private static final int IP = Ipv4Packet.MIN_HEADER_LENGTH;
-    private static final int MIN_FRAME = 60;
 
     private Ipv4Frames() {}
 
     /** A broadcast ARP request from {@code sourceMac}/{@code senderIp} for {@code targetIp}. */
     public static int arpRequest(ByteBuffer b, long sourceMac, int senderIp, int targetIp) {
-        EthernetFrame eth = new EthernetFrame().wrap(b, 0, MIN_FRAME);
+        EthernetFrame eth = new EthernetFrame().wrap(b, 0, EthernetFrame.MIN_LENGTH);
         eth.setDestination(MacAddress.BROADCAST);
         eth.setSource(sourceMac);
         eth.setUntagged(EtherType.ARP);
@@ -29,7 +28,7 @@ public final class Ipv4Frames {
         arp.setSenderIp(senderIp);
         arp.setTargetMac(0);
         arp.setTargetIp(targetIp);
-        return pad(b, ETH + ArpPacket.LENGTH);
+        return EthernetFrame.pad(b, ETH + ArpPacket.LENGTH);
     }
 
     /** An ICMP echo request carrying {@code data}. */
@@ -44,7 +43,7 @@ public final class Ipv4Frames {
         icmp.setSequence(sequence);
         b.put(ETH + IP + IcmpPacket.HEADER_LENGTH, data);
         icmp.fillChecksum();
-        return pad(b, ETH + IP + icmpLength);
+        return EthernetFrame.pad(b, ETH + IP + icmpLength);
     }
 
     /** A UDP datagram carrying {@code data}. */
@@ -58,7 +57,7 @@ public final class Ipv4Frames {
         udp.setDatagramLength(udpLength);
         b.put(ETH + IP + UdpPacket.HEADER_LENGTH, data);
         udp.fillChecksum(source, destination);
-        return pad(b, ETH + IP + udpLength);
+        return EthernetFrame.pad(b, ETH + IP + udpLength);
     }
 
     /** A TCP segment without options carrying {@code data}; {@code flags} are {@link TcpFlags} bits. */
@@ -67,17 +66,11 @@ public final class Ipv4Frames {
         int length = TcpSegment.MIN_HEADER_LENGTH + data.length;
         ipv4(b, sourceMac, destinationMac, source, destination, IpProtocol.TCP, length);
         TcpSegment tcp = new TcpSegment().wrap(b, ETH + IP, length);
-        tcp.setSourcePort(sourcePort);
-        tcp.setDestinationPort(destinationPort);
-        tcp.setSequenceNumber(sequence);
-        tcp.setAcknowledgmentNumber(acknowledgment);
-        tcp.setHeaderLength(TcpSegment.MIN_HEADER_LENGTH);
-        tcp.setFlags(flags);
-        tcp.setWindow(window);
-        tcp.setUrgentPointer(0);
+        new TcpHeader(sourcePort, destinationPort, sequence, acknowledgment, TcpSegment.MIN_HEADER_LENGTH, flags, window,
+                0, 0).emit(tcp);
         b.put(ETH + IP + TcpSegment.MIN_HEADER_LENGTH, data);
         tcp.fillChecksum(source, destination);
-        return pad(b, ETH + IP + length);
+        return EthernetFrame.pad(b, ETH + IP + length);
     }
 
     /** The Ethernet and IPv4 headers (checksum filled) of a packet with {@code payload} bytes after them. */
@@ -100,11 +93,4 @@ public final class Ipv4Frames {
         ip.fillChecksum();
     }
 
-    /** Zeroes the bytes from {@code length} up to the 60-byte minimum; returns the frame's length. */
-    private static int pad(ByteBuffer b, int length) {
-        for (int i = length; i < MIN_FRAME; i++) {
-            b.put(i, (byte) 0);
-        }
-        return Math.max(length, MIN_FRAME);
-    }
 }

@@ -18,7 +18,6 @@ public final class Ipv6Frames {
     public static final IpAddress ALL_ROUTERS = IpAddress.ofIpv6(0xff02_0000_0000_0000L, 2);
     private static final int ETH = EthernetFrame.HEADER_LENGTH;
     private static final int IP = Ipv6Packet.HEADER_LENGTH;
-    private static final int MIN_FRAME = 60;
     private static final int NDP_HOP_LIMIT = 255;
     private static final int HOP_LIMIT = 64;
 
@@ -33,7 +32,7 @@ public final class Ipv6Frames {
         NdpOptionWriter.writeLinkLayerAddress(b, ETH + IP + RouterSolicitation.FIXED_LENGTH,
                 NdpOptionType.SOURCE_LINK_LAYER_ADDRESS, sourceMac);
         rs.fillChecksum(source, ALL_ROUTERS);
-        return pad(b, ETH + IP + length);
+        return EthernetFrame.pad(b, ETH + IP + length);
     }
 
     /**
@@ -50,7 +49,7 @@ public final class Ipv6Frames {
         NdpOptionWriter.writeLinkLayerAddress(b, ETH + IP + NeighborSolicitation.FIXED_LENGTH,
                 NdpOptionType.SOURCE_LINK_LAYER_ADDRESS, sourceMac);
         ns.fillChecksum(source, group);
-        return pad(b, ETH + IP + length);
+        return EthernetFrame.pad(b, ETH + IP + length);
     }
 
     /** An ICMPv6 echo request carrying {@code data}. */
@@ -65,7 +64,7 @@ public final class Ipv6Frames {
         icmp.setSequence(sequence);
         b.put(ETH + IP + Icmpv6Packet.HEADER_LENGTH, data);
         icmp.fillChecksum(source, destination);
-        return pad(b, ETH + IP + length);
+        return EthernetFrame.pad(b, ETH + IP + length);
     }
 
     /**
@@ -84,18 +83,11 @@ public final class Ipv6Frames {
         int length = header + data.length;
         ipv6(b, sourceMac, destinationMac, source, destination, IpProtocol.TCP, HOP_LIMIT, length);
         TcpSegment tcp = new TcpSegment().wrap(b, ETH + IP, length);
-        tcp.setSourcePort(sourcePort);
-        tcp.setDestinationPort(destinationPort);
-        tcp.setSequenceNumber(sequence);
-        tcp.setAcknowledgmentNumber(acknowledgment);
-        tcp.setHeaderLength(header);
-        tcp.setFlags(flags);
-        tcp.setWindow(window);
-        tcp.setUrgentPointer(0);
+        new TcpHeader(sourcePort, destinationPort, sequence, acknowledgment, header, flags, window, 0, 0).emit(tcp);
         b.put(ETH + IP + TcpSegment.MIN_HEADER_LENGTH, options);
         b.put(ETH + IP + header, data);
         tcp.fillChecksum(source, destination);
-        return pad(b, ETH + IP + length);
+        return EthernetFrame.pad(b, ETH + IP + length);
     }
 
     /**
@@ -105,7 +97,7 @@ public final class Ipv6Frames {
     public static int toGroupCarryingNothing(ByteBuffer b, long sourceMac, IpAddress source, IpAddress group,
                                              int hopLimit) {
         ipv6(b, sourceMac, multicastMac(group), source, group, IpProtocol.NO_NEXT_HEADER, hopLimit, 0);
-        return pad(b, ETH + IP);
+        return EthernetFrame.pad(b, ETH + IP);
     }
 
     /** The Ethernet address of an IPv6 multicast group: 33:33 and the group's last four bytes (RFC 2464 section 7). */
@@ -133,10 +125,4 @@ public final class Ipv6Frames {
         ip.setDestination(destination);
     }
 
-    private static int pad(ByteBuffer b, int length) {
-        for (int i = length; i < MIN_FRAME; i++) {
-            b.put(i, (byte) 0);
-        }
-        return Math.max(length, MIN_FRAME);
-    }
 }
