@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -83,11 +84,11 @@ public class GatewayUdpBenchmark {
                 ? GuestFrames.udp(GuestFrames.HOST_MAC, GuestFrames.GUEST, GUEST_PORT, destination, port, new byte[100])
                 : GuestFrames6.udp(GuestFrames6.HOST_MAC, GuestFrames6.GUEST, GUEST_PORT, GuestFrames6.HOST, port,
                 new byte[100]));
-        datagramThroughTheGateway(); // opens the flow
-        flowAddress = new InetSocketAddress(((InetSocketAddress) server.getLocalAddress()).getAddress(),
-                ((InetSocketAddress) ((DatagramChannel) selector.keys().iterator().next().channel()).getLocalAddress())
-                        .getPort());
-        flow = (UdpNat.Flow) ((LoopSelector.Key) selector.keys().iterator().next().attachment()).attachment();
+        datagramThroughTheGateway(); // opens the flow, the selector's one key
+        SelectionKey key = selector.keys().iterator().next();
+        flow = (UdpNat.Flow) ((LoopSelector.Key) key.attachment()).attachment();
+        int flowPort = ((InetSocketAddress) ((DatagramChannel) key.channel()).getLocalAddress()).getPort();
+        flowAddress = new InetSocketAddress(InetAddress.getByName(peer), flowPort);
     }
 
     @Benchmark
