@@ -764,11 +764,8 @@ public final class Warmup {
             send(Ipv6Frames.tcp(out, guestMac, GATEWAY6_MAC, siteAddress(guestMac), guestPort, GATEWAY6, tcpPort6,
                     TcpFlags.SYN, sequence, 0, 64240, SYN_OPTIONS, NOTHING), 0);
         } else {
-            int length = Ipv4Frames.tcp(out, guestMac, GATEWAY_MAC, guest, guestPort, GATEWAY, tcpPort, TcpFlags.SYN,
-                    sequence, 0, 64240, SYN_OPTIONS);
-            tcp.wrap(out, L4, TcpSegment.MIN_HEADER_LENGTH + SYN_OPTIONS.length)
-                    .setHeaderLength(TcpSegment.MIN_HEADER_LENGTH + SYN_OPTIONS.length);
-            send(length, TCP_CHECKSUM_AT);
+            send(Ipv4Frames.tcp(out, guestMac, GATEWAY_MAC, guest, guestPort, GATEWAY, tcpPort, TcpFlags.SYN,
+                    sequence, 0, 64240, SYN_OPTIONS, NOTHING), TCP_CHECKSUM_AT);
         }
         sequence++;
         if (!awaitSegment(TcpFlags.SYN | TcpFlags.ACK)) {
@@ -816,7 +813,7 @@ public final class Warmup {
     private boolean bulkExchange() throws IOException {
         for (int i = 0; i < BULK_SEGMENTS; i++) {
             send(Ipv4Frames.tcp(out, guestMac, GATEWAY_MAC, guest, guestPort, GATEWAY, tcpPort,
-                    TcpFlags.ACK | (i == BULK_SEGMENTS - 1 ? TcpFlags.PSH : 0), sequence, acknowledgment, 502, bulk),
+                    TcpFlags.ACK | (i == BULK_SEGMENTS - 1 ? TcpFlags.PSH : 0), sequence, acknowledgment, 502, NOTHING, bulk),
                     TCP_CHECKSUM_AT, TCP_LARGE_SEGMENT);
             sequence += BULK_BYTES;
         }
@@ -920,7 +917,7 @@ public final class Warmup {
                     sequence, ack, 502, NOTHING, data), 0);
         } else {
             send(Ipv4Frames.tcp(out, guestMac, GATEWAY_MAC, guest, guestPort, GATEWAY, tcpPort, flags, sequence, ack,
-                    502, data), (sequence & 7) == 0 ? 0 : TCP_CHECKSUM_AT);
+                    502, NOTHING, data), (sequence & 7) == 0 ? 0 : TCP_CHECKSUM_AT);
         }
     }
 

@@ -60,15 +60,25 @@ public final class Ipv4Frames {
         return EthernetFrame.pad(b, ETH + IP + udpLength);
     }
 
-    /** A TCP segment without options carrying {@code data}; {@code flags} are {@link TcpFlags} bits. */
+    /**
+     * A TCP segment carrying {@code options} (whole 32-bit words, as a SYN's) and then {@code data};
+     * {@code flags} are {@link TcpFlags} bits.
+     *
+     * @throws IllegalArgumentException when the options are not whole 32-bit words
+     */
     public static int tcp(ByteBuffer b, long sourceMac, long destinationMac, int source, int sourcePort, int destination,
-                          int destinationPort, int flags, int sequence, int acknowledgment, int window, byte[] data) {
-        int length = TcpSegment.MIN_HEADER_LENGTH + data.length;
+                          int destinationPort, int flags, int sequence, int acknowledgment, int window, byte[] options,
+                          byte[] data) {
+        if (options.length % 4 != 0) {
+            throw new IllegalArgumentException("TCP options of " + options.length + " bytes: whole 32-bit words only");
+        }
+        int header = TcpSegment.MIN_HEADER_LENGTH + options.length;
+        int length = header + data.length;
         ipv4(b, sourceMac, destinationMac, source, destination, IpProtocol.TCP, length);
         TcpSegment tcp = new TcpSegment().wrap(b, ETH + IP, length);
-        new TcpHeader(sourcePort, destinationPort, sequence, acknowledgment, TcpSegment.MIN_HEADER_LENGTH, flags, window,
-                0, 0).emit(tcp);
-        b.put(ETH + IP + TcpSegment.MIN_HEADER_LENGTH, data);
+        new TcpHeader(sourcePort, destinationPort, sequence, acknowledgment, header, flags, window, 0, 0).emit(tcp);
+        b.put(ETH + IP + TcpSegment.MIN_HEADER_LENGTH, options);
+        b.put(ETH + IP + header, data);
         tcp.fillChecksum(source, destination);
         return EthernetFrame.pad(b, ETH + IP + length);
     }

@@ -65,7 +65,7 @@ final class GuestFrames {
                       int sequence, int acknowledgment, int window, byte[] data) {
         ByteBuffer b = buffer(data.length);
         return bytes(b, Ipv4Frames.tcp(b, GUEST_MAC, destinationMac, source, sourcePort, destination, destinationPort,
-                flags, sequence, acknowledgment, window, data));
+                flags, sequence, acknowledgment, window, new byte[0], data));
     }
 
     /** An IPv4 frame with any payload bytes and fragment fields (for hostile-input tests). */
