@@ -72,25 +72,15 @@ class Ipv6FramesTest {
 
     @Test
     void aTcpSegmentCarriesItsOptionsInItsHeaderAndThenItsData() {
-        byte[] options = {2, 4, 0x05, (byte) 0xb4}; // MSS 1460
         int n = Ipv6Frames.tcp(b, MAC, 0x5256_0000_0002L, SITE, 40001, GATEWAY, 8080, TcpFlags.SYN | TcpFlags.ACK, 1000,
-                2000, 64240, options, new byte[] {'x', 'y'});
+                2000, 64240, FrameSegments.OPTIONS, FrameSegments.DATA);
         assertThat(n).isEqualTo(14 + 40 + 24 + 2);
         Ipv6Packet ip = new Ipv6Packet().wrap(b, EthernetFrame.HEADER_LENGTH, n - EthernetFrame.HEADER_LENGTH);
         assertThat(ip.check()).isEqualTo(WireError.NONE);
         assertThat(ip.upperProtocol()).isEqualTo(IpProtocol.TCP);
         assertThat(ip.hopLimit()).isEqualTo(64);
         TcpSegment tcp = new TcpSegment().wrap(b, ip.upperOffset(), ip.upperLength());
-        assertThat(tcp.headerLength()).isEqualTo(24);
-        assertThat(tcp.payloadLength()).isEqualTo(2);
-        assertThat(tcp.flags()).isEqualTo(TcpFlags.SYN | TcpFlags.ACK);
-        assertThat(tcp.sourcePort()).isEqualTo(40001);
-        assertThat(tcp.destinationPort()).isEqualTo(8080);
-        assertThat(tcp.sequenceNumber()).isEqualTo(1000);
-        assertThat(tcp.acknowledgmentNumber()).isEqualTo(2000);
-        assertThat(tcp.window()).isEqualTo(64240);
-        assertThat(b.get(ip.upperOffset() + 20)).isEqualTo((byte) 2);
-        assertThat(b.get(ip.upperOffset() + 24)).isEqualTo((byte) 'x');
+        FrameSegments.assertIsTheSegment(tcp);
         assertThat(Checksum.fold(ip.pseudoHeaderSum(IpProtocol.TCP, ip.upperLength())
                 + Checksum.sum(b, ip.upperOffset(), ip.upperLength()))).isEqualTo(0xFFFF);
     }
