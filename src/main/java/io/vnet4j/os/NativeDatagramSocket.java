@@ -472,7 +472,7 @@ public final class NativeDatagramSocket implements AutoCloseable {
 
     /**
      * The calls every datagram makes, as constants the JIT inlines (see TapDevice.FrameCalls), without errno
-     * captured (LastErrno); DontWaitSender sends with the same sendto.
+     * captured (LastErrno); DontWaitSocket sends with the same sendto.
      */
     static final class FrameCalls {
         static final java.lang.invoke.MethodHandle SENDTO = Libc.SENDTO_UNCAPTURED.handle();

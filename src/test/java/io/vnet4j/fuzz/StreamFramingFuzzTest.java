@@ -41,7 +41,7 @@ class StreamFramingFuzzTest {
         dir = Files.createTempDirectory("vnet4j-stream-fuzz");
         address = UnixDomainSocketAddress.of(dir.resolve("s.sock"));
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX).bind(address);
-        port = new StreamPort("fuzz", "stream", "fuzz");
+        port = new StreamPort("fuzz", "stream", "fuzz", new io.vnet4j.fabric.Hub(0));
         port.addTap((frame, offset, length) -> {
             byte[] copy = new byte[length];
             frame.get(offset, copy);

@@ -1,7 +1,6 @@
 package io.vnet4j.port.stream;
 
 import io.vnet4j.Log;
-import io.vnet4j.Shutdown;
 import io.vnet4j.SocketAddresses;
 import io.vnet4j.fabric.FrameTap;
 import io.vnet4j.fabric.Hub;
@@ -24,7 +23,6 @@ public final class StreamClientNetdev extends NetdevBase {
     private final SocketAddress address;
     private final long reconnectMillis;
     private final StreamPort port;
-    private volatile SocketChannel channel;
     private volatile Thread worker;
     private volatile boolean closed;
 
@@ -33,7 +31,7 @@ public final class StreamClientNetdev extends NetdevBase {
         super(id, type, hub);
         this.address = address;
         this.reconnectMillis = reconnectMillis;
-        this.port = new StreamPort(id, type, settings);
+        this.port = new StreamPort(id, type, settings, hub);
     }
 
     @Override
@@ -104,10 +102,8 @@ public final class StreamClientNetdev extends NetdevBase {
                     continue;
                 }
             }
-            channel = ch;
             String peer = StreamServerNetdev.peerName(ch);
             port.serve(ch, peer, () -> Log.info(id + ": connected to " + peer + " on hub " + hub.id()));
-            channel = null;
             ch = null;
             if (closed) {
                 return;
@@ -135,7 +131,7 @@ public final class StreamClientNetdev extends NetdevBase {
     @Override
     public void close() {
         closed = true;
-        Shutdown.closeQuietly(channel);
+        port.hangUp(); // closes the connection it serves, and any it would serve after
         Thread t = worker;
         if (t != null) {
             t.interrupt();

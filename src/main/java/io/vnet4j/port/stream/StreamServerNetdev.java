@@ -31,7 +31,8 @@ public final class StreamServerNetdev extends NetdevBase {
     private final String settings;
     private final SocketAddress address;
     private final List<Port> connections = new CopyOnWriteArrayList<>();
-    private final List<SocketChannel> channels = new CopyOnWriteArrayList<>();
+    /** The ports serving a connection, for {@link #close} to hang up. */
+    private final List<StreamPort> serving = new CopyOnWriteArrayList<>();
     private final List<FrameTap> taps = new CopyOnWriteArrayList<>();
     private volatile VlanMembership vlans = VlanMembership.NONE;
     private final AtomicInteger nextIndex = new AtomicInteger(1);
@@ -124,7 +125,7 @@ public final class StreamServerNetdev extends NetdevBase {
 
     private void serve(SocketChannel channel) {
         String peer = peerName(channel);
-        StreamPort port = new StreamPort(id + "." + nextIndex.getAndIncrement(), type, settings);
+        StreamPort port = new StreamPort(id + "." + nextIndex.getAndIncrement(), type, settings, hub);
         try {
             if (channel.getRemoteAddress() instanceof java.net.InetSocketAddress) {
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
@@ -134,7 +135,10 @@ public final class StreamServerNetdev extends NetdevBase {
         }
         taps.forEach(port::addTap);
         port.joinVlans(vlans);
-        channels.add(channel);
+        serving.add(port);
+        if (closed) { // close() may have hung up the ports before this one was added
+            port.hangUp();
+        }
         try {
             port.serve(channel, peer, () -> {
                 connections.add(port);
@@ -145,7 +149,7 @@ public final class StreamServerNetdev extends NetdevBase {
             String station = hub.describeStation(port.lastSourceMac()); // before the port leaves the hub
             port.close();
             connections.remove(port);
-            channels.remove(channel);
+            serving.remove(port);
             if (!closed) {
                 Log.info(port.id() + ": peer " + peer + " disconnected" + (station == null ? "" : " (" + station + ")"));
             }
@@ -165,8 +169,8 @@ public final class StreamServerNetdev extends NetdevBase {
     public void close() {
         closed = true;
         Shutdown.closeQuietly(server);
-        for (SocketChannel c : channels) {
-            Shutdown.closeQuietly(c);
+        for (StreamPort p : serving) {
+            p.hangUp();
         }
         Shutdown.join(acceptor);
         if (socketFile != null) {

@@ -144,7 +144,7 @@ class StreamNetdevTest {
         SocketChannel peer = keep(SocketChannel.open(listener.getLocalAddress()));
         SocketChannel served = keep(listener.accept());
         served.setOption(java.net.StandardSocketOptions.SO_SNDBUF, 4096);
-        StreamPort port = keep(new StreamPort("p", "stream", "test"));
+        StreamPort port = keep(new StreamPort("p", "stream", "test", hub));
         hub.attach(port);
         Thread.ofPlatform().daemon().start(() -> port.serve(served, "peer", () -> { }));
         await("the port's link", port::linkUp);
