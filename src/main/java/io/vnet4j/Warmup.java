@@ -59,7 +59,7 @@ import java.util.function.BooleanSupplier;
  * poll calls), and a user network, on a hub nobody else is on, its DNS upstream and TCP peer servers of
  * this class on 127.0.0.1, so nothing leaves the machine and no user's network sees a frame. When the
  * daemon's network has stream ports (the default network's VMs), a second guest plays first, a VM on a
- * stream port of the private network ({@link #asAVm}). The rounds
+ * stream port of the private network, before the TAP joins its hub ({@link #asAVm}). The rounds
  * send first an ARP request and {@value #PINGS_PER_ROUND} pings to the gateway each, then a DNS query
  * through the NAT and {@value #REQUESTS_PER_ROUND} request/response transactions on a TCP connection through
  * the NAT each (a new connection every {@value #REQUESTS_PER_CONNECTION} requests, so the handshake and close
@@ -360,14 +360,17 @@ public final class Warmup {
                     : Thread.ofPlatform().daemon().name("vnet4j-warm-up-peer6").start(() -> serveTcp(peer6, true));
             network.addNetdev("user,id=warm-up" + (shape.ipv6() ? "" : ",ipv6=off") + ",dns-upstream=127.0.0.1:"
                     + upstream.getLocalPort());
-            network.add(new TapNetdev(new NetdevConfig.Tap("warm-up-tap", "tap", 0, "", "warm-up", null, null, null, null,
-                    null, 0, true), network.hubs().hub(0), pair[0]));
             UsernetNetdev user = (UsernetNetdev) network.netdev("warm-up");
             if (!shape.hubs()) {
                 learn(network); // only switches: every round on a switch
             }
             int vmRounds = shape.vms() ? rounds / VM_SHARE : 0;
+            // the VM plays before the TAP joins, on a hub as the default network's (a user network, stream
+            // ports): each pass of the loop asks whether another port takes large segments, and with a TAP
+            // there the VMs' answer (none) was a branch never taken, a trap at a VM's first frames
             int done = shape.vms() ? asAVm(network, user, vmSocket, vmPeer.getLocalPort(), vmRounds, shape, busy) : 0;
+            network.add(new TapNetdev(new NetdevConfig.Tap("warm-up-tap", "tap", 0, "", "warm-up", null, null, null, null,
+                    null, 0, true), network.hubs().hub(0), pair[0]));
             Warmup w = new Warmup(new WarmupLink.Tap(pair[1]), GUEST_MAC, GUEST, NEW_GUESTS);
             w.setUp(network, user, peer.getLocalPort(), bulkPeer.getLocalPort(), shape.ipv6(), busy);
             w.tcpPort6 = peer6 == null ? 0 : peer6.getLocalPort();
@@ -434,8 +437,9 @@ public final class Warmup {
     /**
      * Drops the frames waiting for this guest's port, until none has come for {@value #QUIET_PORT_MILLIS} ms
      * (at most {@value #REPLY_TIMEOUT_MILLIS} ms):
-     * on a hub, what the VM's rounds sent and were sent, flooded to the TAP, whose queue they filled, so
-     * that the answers of the TAP's first round were dropped.
+     * on a hub, what the gateway still sends the VM that left (resent segments) is flooded to the TAP, and
+     * (when the TAP was there during the VM's rounds) filled its queue, so that the answers of the TAP's first
+     * round were dropped.
      */
     private void discardWaiting() throws IOException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(REPLY_TIMEOUT_MILLIS);
@@ -704,7 +708,7 @@ public final class Warmup {
      * after the timeout. Frames not from the gateway to this guest (or its new guests' MACs, or a group) are
      * skipped: on a hub the guest also sees what the gateway sends the other warm-up guest, whose TCP ports
      * are the same numbers (a VM's SYN-ACKs, resent after it left, ended the TAP's rounds at the first
-     * request after a bulk exchange), and the frames the VM's rounds flooded wait in the TAP's queue.
+     * request after a bulk exchange).
      */
     private int nextFrame() throws IOException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(REPLY_TIMEOUT_MILLIS);

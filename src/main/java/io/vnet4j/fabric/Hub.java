@@ -33,6 +33,13 @@ public final class Hub {
 
     private final int id;
     private volatile Port[] ports = NO_PORTS;
+    /**
+     * The ports that take large segments ({@link Port#takesLargeSegments}, fixed for a port's life), for
+     * {@link #anotherPortTakesLargeSegments}: asked on every pass of a user network's loop, which would
+     * otherwise call each port's method, a call whose receivers C2 compiles as the warm-up saw them (a TAP's),
+     * so that a hub of other ports (a VM's) threw the loop's code away at its first frames (class_check).
+     */
+    private volatile Port[] largeSegmentPorts = NO_PORTS;
     private final Set<Long> warnedMacs = new HashSet<>();
     private final AtomicLong duplicateMacs = new AtomicLong();
     private volatile FrameTap[] taps = NO_TAPS;
@@ -125,6 +132,11 @@ public final class Hub {
         grown[ports.length] = port;
         port.attached(this);
         ports = grown;
+        largeSegmentPorts = takingLargeSegments(grown);
+    }
+
+    private static Port[] takingLargeSegments(Port[] ports) {
+        return Arrays.stream(ports).filter(Port::takesLargeSegments).toArray(Port[]::new);
     }
 
     public synchronized void detach(Port port) {
@@ -135,6 +147,7 @@ public final class Hub {
                 System.arraycopy(current, 0, shrunk, 0, i);
                 System.arraycopy(current, i + 1, shrunk, i, current.length - i - 1);
                 ports = shrunk;
+                largeSegmentPorts = takingLargeSegments(shrunk);
                 port.attached(null);
                 MacTable<Port> table = macTable;
                 if (table != null) {
@@ -147,8 +160,8 @@ public final class Hub {
 
     /** True when a port other than {@code except} takes large TCP segments whole. */
     public boolean anotherPortTakesLargeSegments(Port except) {
-        for (Port port : ports) {
-            if (port != except && port.takesLargeSegments()) {
+        for (Port port : largeSegmentPorts) {
+            if (port != except) {
                 return true;
             }
         }

@@ -56,6 +56,24 @@ class HubSegmentationTest {
     }
 
     @Test
+    void anotherPortTakesLargeSegmentsFollowsThePortsAsTheyComeAndGo() {
+        Hub hub = new Hub(0);
+        RecordingPort gateway = new RecordingPort("gateway", true);
+        RecordingPort vm = new RecordingPort("vm", false);
+        RecordingPort tap = new RecordingPort("tap", true);
+        hub.attach(gateway);
+        hub.attach(vm);
+        assertThat(hub.anotherPortTakesLargeSegments(gateway)).as("a VM alone beside the gateway").isFalse();
+        assertThat(hub.anotherPortTakesLargeSegments(vm)).isTrue();
+        hub.attach(tap);
+        assertThat(hub.anotherPortTakesLargeSegments(gateway)).isTrue();
+        hub.detach(tap);
+        assertThat(hub.anotherPortTakesLargeSegments(gateway)).isFalse();
+        hub.detach(gateway);
+        assertThat(hub.anotherPortTakesLargeSegments(vm)).isFalse();
+    }
+
+    @Test
     void largePortGetsTheSegmentWholeAndStandardPortGetsItCut() {
         Hub hub = new Hub(0);
         RecordingPort source = new RecordingPort("tap", STANDARD);

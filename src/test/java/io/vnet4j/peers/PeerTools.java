@@ -43,6 +43,53 @@ public final class PeerTools {
         return server;
     }
 
+    /**
+     * Waits up to 30 s until the daemon {@code pid}'s warm-up (its thread {@code vnet4j-warm-up} and the
+     * private network's, which end with it) is over, so that what is measured next is the guests' alone.
+     */
+    public static void awaitWarmUpOver(long pid) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            boolean warming = false;
+            try (java.util.stream.Stream<Path> tasks = java.nio.file.Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+                for (Path t : tasks.toList()) {
+                    try {
+                        warming |= java.nio.file.Files.readString(t.resolve("comm")).startsWith("vnet4j-warm-up");
+                    } catch (IOException e) {
+                        // the thread ended between the listing and the read
+                    }
+                }
+            } catch (IOException e) {
+                return;
+            }
+            if (!warming) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /**
+     * The time a process's threads have run on a CPU so far, in nanoseconds: the sum of the first field of
+     * /proc/PID/task/TID/schedstat (the scheduler's own accounting; utime and stime are tick samples that miss
+     * short runs). Threads that ended meanwhile are no longer counted; 0 when the process is gone.
+     */
+    public static long cpuNanos(long pid) {
+        long sum = 0;
+        try (java.util.stream.Stream<Path> tasks = java.nio.file.Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+            for (Path t : tasks.toList()) {
+                try {
+                    sum += Long.parseLong(java.nio.file.Files.readString(t.resolve("schedstat")).trim().split(" ")[0]);
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended between the listing and the read
+                }
+            }
+        } catch (IOException e) {
+            return 0;
+        }
+        return sum;
+    }
+
     /** A TCP port on 127.0.0.1 that was free a moment ago. */
     public static int freePort() {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

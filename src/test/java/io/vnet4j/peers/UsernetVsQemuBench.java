@@ -16,8 +16,11 @@ import java.util.Locale;
 
 /**
  * End to end, in one run: the same tiny QEMU guest downloads and uploads over TCP through vnet4j's user
- * network and through QEMU's built-in {@code -netdev user} (libslirp), timed inside the guest. Prints the
- * median of several runs each and the ratio. Run: {@code bench/usernet-vs-qemu.sh}.
+ * network (started by bin/vnet4j, as a user starts it) and through QEMU's built-in {@code -netdev user}
+ * (libslirp), timed inside the guest. Prints the median of several runs each and the ratio, and the CPU time
+ * vnet4j's daemon took per megabyte ({@link PeerTools#cpuNanos}): under TCG the guest's emulated CPU sets
+ * the pace, so the times say little about a change of vnet4j's, and its own CPU per megabyte says what a
+ * faster guest (KVM) would find. Run: {@code bench/usernet-vs-qemu.sh}.
  */
 public final class UsernetVsQemuBench {
     static final int MB = 1024 * 1024;
@@ -41,12 +44,12 @@ public final class UsernetVsQemuBench {
             Path dir = Files.createTempDirectory("vnet4j-bench");
             Path socket = dir.resolve("qemu.sock");
             double[] vnet;
-            try (VnetProcess v = VnetProcess.start("--quiet", "-netdev", "user,id=u",
+            try (VnetProcess v = VnetProcess.startLauncher("--quiet", "-netdev", "user,id=u",
                     "-netdev", "stream,id=vms,server=on,addr.type=unix,addr.path=" + socket)) {
                 vnet = measure("stream,server=off,addr.type=unix,addr.path=" + socket, httpPort, sink.getLocalPort(),
-                        megabytes, runs);
+                        megabytes, runs, v.process().pid());
             }
-            double[] qemu = measure("user", httpPort, sink.getLocalPort(), megabytes, runs);
+            double[] qemu = measure("user", httpPort, sink.getLocalPort(), megabytes, runs, -1);
             PeerTools.deleteTree(dir);
             System.out.printf(Locale.ROOT, "%d MB over TCP, median of %d runs, seconds in the guest (lower is better)%n",
                     megabytes, runs);
@@ -54,23 +57,41 @@ public final class UsernetVsQemuBench {
                     vnet[0], qemu[0], qemu[0] / vnet[0]);
             System.out.printf(Locale.ROOT, "  upload:   vnet4j usernet %.3f s, QEMU -netdev user %.3f s, ratio %.2fx%n",
                     vnet[1], qemu[1], qemu[1] / vnet[1]);
+            System.out.printf(Locale.ROOT, "  vnet4j's daemon, CPU time per MB (all runs): download %.2f ms, upload %.2f ms%n",
+                    vnet[2], vnet[3]);
         } finally {
             http.stop(0);
         }
     }
 
-    /** Boots a guest on {@code netdev}, returns the median download and upload times in seconds. */
-    private static double[] measure(String netdev, int httpPort, int sinkPort, int megabytes, int runs) throws Exception {
+    /**
+     * Boots a guest on {@code netdev}; returns the median download and upload times in seconds, then the CPU
+     * time process {@code pid} took per megabyte downloaded and uploaded, in ms (NaN with pid -1).
+     */
+    private static double[] measure(String netdev, int httpPort, int sinkPort, int megabytes, int runs, long pid)
+            throws Exception {
         try (QemuGuest guest = QemuGuest.builder("bench").netdev(netdev).boot()) {
             guest.runOk("udhcpc -i eth0 -n -q -t 5 -T 2");
             guest.runOk("head -c " + megabytes * MB + " /dev/urandom > /tmp/up");
+            if (pid > 0) {
+                PeerTools.awaitWarmUpOver(pid); // its CPU time is not the transfers'
+            }
             List<Double> down = new ArrayList<>();
             List<Double> up = new ArrayList<>();
+            long downCpu = 0;
+            long upCpu = 0;
             for (int i = 0; i < runs; i++) {
+                long t0 = pid > 0 ? PeerTools.cpuNanos(pid) : 0;
                 down.add(timed(guest, "wget -q -O /dev/null http://10.0.2.2:" + httpPort + "/big"));
+                long t1 = pid > 0 ? PeerTools.cpuNanos(pid) : 0;
                 up.add(timed(guest, "nc 10.0.2.2 " + sinkPort + " < /tmp/up"));
+                long t2 = pid > 0 ? PeerTools.cpuNanos(pid) : 0;
+                downCpu += t1 - t0;
+                upCpu += t2 - t1;
             }
-            return new double[] {median(down), median(up)};
+            double perMb = 1e6 * runs * megabytes; // ns in a ms, times the megabytes moved each way
+            return new double[] {median(down), median(up), pid > 0 ? downCpu / perMb : Double.NaN,
+                    pid > 0 ? upCpu / perMb : Double.NaN};
         }
     }
 

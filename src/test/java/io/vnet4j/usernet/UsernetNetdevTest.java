@@ -3,7 +3,8 @@ package io.vnet4j.usernet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vnet4j.Network;
-import io.vnet4j.fabric.Port;
+import io.vnet4j.fabric.ReadingLoop;
+import io.vnet4j.os.TapDevice;
 import io.vnet4j.port.nic.VirtualNic;
 import io.vnet4j.wire.ArpPacket;
 import io.vnet4j.wire.EtherType;
@@ -23,6 +24,8 @@ import io.vnet4j.wire.TcpFlags;
 import io.vnet4j.wire.TcpSegment;
 import io.vnet4j.wire.WireError;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.ValueLayout;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
@@ -89,41 +92,53 @@ class UsernetNetdevTest {
 
     /**
      * A pass of the loop that ends on an exception (a bug) is said and counted, and the network goes on: it
-     * used to end the loop, leaving every guest without the gateway. The exception comes from another port on
-     * the hub, which each pass asks whether it takes large segments.
+     * used to end the loop, leaving every guest without the gateway. The exception comes from a port whose
+     * reads the loop does ({@link ReadingLoop}), as a TAP's and a VM's are.
      */
     @Test
     void aPassOfTheLoopThatThrowsLeavesTheNetworkAnswering() throws Exception {
         AtomicInteger thrown = new AtomicInteger();
-        network.hubs().hub(0).attach(new Port("faulty", "test") {
-            @Override
-            public String describe() {
-                return "throws on the user network's thread";
-            }
-
-            @Override
-            public boolean takesLargeSegments() {
-                if (Thread.currentThread().getName().endsWith("-usernet") && thrown.getAndIncrement() < 3) {
-                    throw new IllegalStateException("deliberate");
+        TapDevice[] pair = TapDevice.pair("faulty");
+        try {
+            UsernetNetdev user = (UsernetNetdev) network.netdev("u");
+            ReadingLoop.Reader faulty = new ReadingLoop.Reader() {
+                @Override
+                public void readWaiting() {
+                    if (thrown.getAndIncrement() < 3) {
+                        throw new IllegalStateException("deliberate");
+                    }
+                    try {
+                        while (pair[0].readNow() > 0) {
+                            // drained: the descriptor is no longer readable
+                        }
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
                 }
-                return false;
-            }
 
-            @Override
-            protected boolean enqueue(ByteBuffer frame, int offset, int length, int segmentSize) {
-                return true;
+                @Override
+                public void readsReturned() {
+                }
+            };
+            assertThat(user.adopt(pair[0].descriptor(), faulty)).isTrue();
+            pair[1].writeBuffer().set(ValueLayout.JAVA_BYTE, 0, (byte) 1);
+            assertThat(pair[1].write(64)).isTrue(); // the descriptor is readable: the loop calls the reader
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (thrown.get() < 3 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
             }
-        });
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (thrown.get() < 3 && System.nanoTime() < deadline) {
-            network.netdev("u").details(); // a task on the loop, then the rest of its pass, which throws
+            user.release(faulty);
+        } finally {
+            for (TapDevice d : pair) {
+                d.close();
+                d.release();
+            }
         }
         assertThat(thrown.get()).as("passes that threw").isGreaterThanOrEqualTo(3);
         guest.send(GuestFrames.echoRequest(HOST_MAC, GUEST, HOST, 0x4321, 1, new byte[8]));
         ByteBuffer reply = receive(EtherType.IPV4);
         assertThat(new IcmpPacket().wrap(reply, EthernetFrame.HEADER_LENGTH + 20, 8 + 8).type()).isEqualTo(IcmpType.ECHO_REPLY);
     }
-
     @Test
     void carriesUdpToTheHostsLoopbackAndRepliesBack() throws Exception {
         try (DatagramChannel server = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
