@@ -6,6 +6,8 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +28,10 @@ public final class QemuGuest implements AutoCloseable {
     public static final String READY_MARKER = "VNET4J-GUEST-READY";
     private static final String EOF = "\u0000EOF";
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+    /** The guests running, for {@link #describeRunning}. */
+    private static final Set<QemuGuest> RUNNING = ConcurrentHashMap.newKeySet();
+    /** The NIC's virtio device, as {@code info virtio-queue-status} names it (the NIC's id is {@code nic0}). */
+    private static final String VIRTIO_NET = "/machine/peripheral/nic0/virtio-backend";
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly)));
@@ -40,17 +46,20 @@ public final class QemuGuest implements AutoCloseable {
 
     private final String name;
     private final Process process;
+    private final Path monitorDir;
     private final OutputStream console;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final StringBuffer transcript = new StringBuffer();
     private int commands;
     private boolean ready;
 
-    private QemuGuest(String name, Process process) {
+    private QemuGuest(String name, Process process, Path monitorDir) {
         this.name = name;
         this.process = process;
+        this.monitorDir = monitorDir;
         this.console = process.getOutputStream();
         LIVE.add(process);
+        RUNNING.add(this);
         Thread.ofVirtual().name("console-" + name).start(this::pump);
     }
 
@@ -153,7 +162,32 @@ public final class QemuGuest implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             LIVE.remove(process);
+            RUNNING.remove(this);
+            try {
+                PeerTools.deleteTree(monitorDir);
+            } catch (IOException e) {
+                // a temporary directory left behind
+            }
         }
+    }
+
+    /**
+     * For a failed test's message ({@link DaemonStateOnFailure}): each running guest's network and virtio-net
+     * queues as QEMU sees them (queue 0 receives, 1 transmits: {@code inuse} above 0 on 1 is a frame QEMU
+     * took from the guest and has not finished sending; {@code last_avail_idx} behind
+     * {@code shadow_avail_idx} on 0 is room the guest gave that QEMU has not used).
+     */
+    static String describeRunning() {
+        StringBuilder text = new StringBuilder();
+        for (QemuGuest g : RUNNING) {
+            if (g.process.isAlive()) {
+                text.append("--- QEMU guest ").append(g.name).append(", as its monitor tells:\n")
+                        .append(QemuMonitor.run(g.monitorDir.resolve("qmp.sock"), List.of("info network",
+                                "info virtio-queue-status " + VIRTIO_NET + " 0",
+                                "info virtio-queue-status " + VIRTIO_NET + " 1")));
+            }
+        }
+        return text.toString();
     }
 
     /** Configures and starts a guest. */
@@ -209,6 +243,12 @@ public final class QemuGuest implements AutoCloseable {
             if (netdev == null) throw new IllegalStateException("netdev not set");
             GuestImage image = GuestImage.get();
             String append = "console=ttyS0 quiet panic=-1 vnet.name=" + name + (ip == null ? "" : " vnet.ip=" + ip);
+            Path monitorDir;
+            try {
+                monitorDir = Files.createTempDirectory("vnet4j-qmp-" + name);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
             List<String> cmd = new ArrayList<>();
             if (netns != null) cmd.addAll(List.of("ip", "netns", "exec", netns));
             cmd.addAll(List.of("qemu-system-x86_64", "-nodefaults", "-no-user-config", "-display", "none",
@@ -218,10 +258,11 @@ public final class QemuGuest implements AutoCloseable {
                     "-append", append,
                     "-chardev", "stdio,id=con0,signal=off", "-serial", "chardev:con0",
                     "-netdev", netdev + ",id=n0",
-                    "-device", "virtio-net-pci,romfile=,netdev=n0,mac=" + mac));
+                    "-qmp", "unix:" + monitorDir.resolve("qmp.sock") + ",server=on,wait=off",
+                    "-device", "virtio-net-pci,id=nic0,romfile=,netdev=n0,mac=" + mac));
             cmd.addAll(qemuArgs);
             try {
-                return new QemuGuest(name, new ProcessBuilder(cmd).redirectErrorStream(true).start());
+                return new QemuGuest(name, new ProcessBuilder(cmd).redirectErrorStream(true).start(), monitorDir);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot start " + cmd, e);
             }
