@@ -58,9 +58,9 @@ class HubSegmentationTest {
     @Test
     void anotherPortTakesLargeSegmentsFollowsThePortsAsTheyComeAndGo() {
         Hub hub = new Hub(0);
-        RecordingPort gateway = new RecordingPort("gateway", true);
-        RecordingPort vm = new RecordingPort("vm", false);
-        RecordingPort tap = new RecordingPort("tap", true);
+        RecordingPort gateway = new RecordingPort("gateway", LARGE);
+        RecordingPort vm = new RecordingPort("vm", STANDARD);
+        RecordingPort tap = new RecordingPort("tap", LARGE);
         hub.attach(gateway);
         hub.attach(vm);
         assertThat(hub.anotherPortTakesLargeSegments(gateway)).as("a VM alone beside the gateway").isFalse();

@@ -38,6 +38,7 @@ class StreamReadLendingTest {
     @TempDir
     Path dir;
     private Network network;
+    private StreamServerNetdev server;
     private final List<SocketChannel> vms = new ArrayList<>();
 
     @BeforeEach
@@ -53,7 +54,7 @@ class StreamReadLendingTest {
         }
     }
 
-    private StreamServerNetdev server() throws Exception {
+    private StreamServerNetdev listen() throws Exception {
         return (StreamServerNetdev) network.addNetdev("stream,id=s,server=on,addr.type=unix,addr.path="
                 + dir.resolve("vm.sock"));
     }
@@ -65,6 +66,20 @@ class StreamReadLendingTest {
         vms.add(vm);
         vm.connect(UnixDomainSocketAddress.of(dir.resolve("vm.sock")));
         await("the VM's port", () -> server.ports().size() == before + 1 && server.ports().getLast().linkUp());
+        return vm;
+    }
+
+    /** A user network and the stream server on its hub, and a VM connected whose reads the loop does. */
+    private SocketChannel vmReadByTheLoop() throws Exception {
+        network.addNetdev("user,id=u,ipv6=off");
+        server = listen();
+        return connectReadByTheLoop();
+    }
+
+    /** Connects a VM and waits until the loop reads for its port. */
+    private SocketChannel connectReadByTheLoop() throws Exception {
+        SocketChannel vm = connect(server);
+        await("the loop reading for the port", () -> port(server).readsLent());
         return vm;
     }
 
@@ -90,33 +105,24 @@ class StreamReadLendingTest {
 
     @Test
     void theUserNetworksLoopReadsAVmThatConnects() throws Exception {
-        network.addNetdev("user,id=u,ipv6=off");
-        StreamServerNetdev server = server();
-        SocketChannel vm = connect(server);
-        await("the loop reading for the port", () -> port(server).readsLent());
+        SocketChannel vm = vmReadByTheLoop();
         assertThat(gatewayAnswers(vm)).isTrue();
         assertThat(gatewayAnswers(vm)).isTrue();
     }
 
     @Test
     void aVmThatHangsUpLeavesTheLoopReadingTheNext() throws Exception {
-        network.addNetdev("user,id=u,ipv6=off");
-        StreamServerNetdev server = server();
-        SocketChannel first = connect(server);
+        SocketChannel first = vmReadByTheLoop();
         assertThat(gatewayAnswers(first)).isTrue();
         first.close();
         await("the first VM's port gone", () -> server.ports().isEmpty());
-        SocketChannel second = connect(server);
-        await("the loop reading for the port", () -> port(server).readsLent());
+        SocketChannel second = connectReadByTheLoop();
         assertThat(gatewayAnswers(second)).isTrue();
     }
 
     @Test
     void theVmsOwnThreadReadsAgainWhenTheUserNetworkGoes() throws Exception {
-        network.addNetdev("user,id=u,ipv6=off");
-        StreamServerNetdev server = server();
-        SocketChannel vm = connect(server);
-        await("the loop reading for the port", () -> port(server).readsLent());
+        SocketChannel vm = vmReadByTheLoop();
         assertThat(network.removeNetdev("u")).isTrue();
         await("the reads handed back", () -> !port(server).readsLent());
         network.addNetdev("user,id=u2,ipv6=off"); // a network that comes later does not take the reads
@@ -125,10 +131,7 @@ class StreamReadLendingTest {
 
     @Test
     void aBadLengthReadByTheLoopEndsTheConnection() throws Exception {
-        network.addNetdev("user,id=u,ipv6=off");
-        StreamServerNetdev server = server();
-        SocketChannel vm = connect(server);
-        await("the loop reading for the port", () -> port(server).readsLent());
+        SocketChannel vm = vmReadByTheLoop();
         StreamPort port = port(server);
         writeRaw(vm, ByteBuffer.allocate(4).putInt(0, 0));
         assertThat(readFully(vm, 1)).as("the end of the stream").isNull();
@@ -138,10 +141,7 @@ class StreamReadLendingTest {
 
     @Test
     void removingTheNetdevWhileTheLoopReadsEndsTheConnection() throws Exception {
-        network.addNetdev("user,id=u,ipv6=off");
-        StreamServerNetdev server = server();
-        SocketChannel vm = connect(server);
-        await("the loop reading for the port", () -> port(server).readsLent());
+        SocketChannel vm = vmReadByTheLoop();
         assertThat(network.removeNetdev("s")).isTrue();
         assertThat(readFully(vm, 1)).as("the end of the stream").isNull();
         await("the connection's thread ended", () -> Thread.getAllStackTraces().keySet().stream()
