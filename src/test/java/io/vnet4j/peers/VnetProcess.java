@@ -82,9 +82,15 @@ public final class VnetProcess implements AutoCloseable {
      * benchmarks; waits as {@link #start} does.
      */
     public static VnetProcess startLauncher(String... args) throws InterruptedException {
+        return startLauncherWith(java.util.Map.of(), args);
+    }
+
+    /** Like {@link #startLauncher}, with extra environment variables (e.g. JDK_JAVA_OPTIONS). */
+    public static VnetProcess startLauncherWith(java.util.Map<String, String> environment, String... args)
+            throws InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(PeerTools.basedir().resolve("bin/vnet4j").toString()));
         cmd.addAll(List.of(args));
-        return startCommand(cmd, java.util.Map.of());
+        return startCommand(cmd, environment);
     }
 
     private static VnetProcess startCommand(List<String> cmd, java.util.Map<String, String> environment)
