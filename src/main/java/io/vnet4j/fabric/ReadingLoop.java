@@ -15,8 +15,13 @@ public interface ReadingLoop {
 
     /** The lending port's side. */
     interface Reader {
-        /** Reads and forwards the frames waiting on the descriptor (a bounded number); on the loop's thread. */
-        void readWaiting();
+        /**
+         * Reads and forwards the frames waiting on the descriptor (a bounded number); on the loop's thread.
+         *
+         * @return false when the descriptor is done (its end, or an error the port has said): the loop stops
+         *     reading it, as {@link #release} does, so the port needs no hold of the loop to stop it
+         */
+        boolean readWaiting();
 
         /** The loop has stopped and will not call {@link #readWaiting} again: the port must read by itself. */
         void readsReturned();
@@ -32,4 +37,18 @@ public interface ReadingLoop {
 
     /** Stops reading for {@code reader}; when this returns, {@link Reader#readWaiting} is not called again. */
     void release(Reader reader);
+
+    /**
+     * Offers descriptor {@code fd}'s reads to the loops on {@code hub} in turn ({@link #adopt}).
+     *
+     * @return the loop that took them, or null: the port reads by itself
+     */
+    static ReadingLoop lend(Hub hub, int fd, Reader reader) {
+        for (Port p : hub.ports()) {
+            if (p instanceof ReadingLoop loop && loop.adopt(fd, reader)) {
+                return loop;
+            }
+        }
+        return null;
+    }
 }

@@ -825,7 +825,11 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
                 case UdpNat.Flow flow -> nat.readable(flow, now);
                 case UdpHostForwards.Rule rule -> udpForwards.readable(rule, now);
                 case TcpHostForwards.Rule rule -> tcpForwards.acceptable(rule, now);
-                case ReadingLoop.Reader reader -> reader.readWaiting();
+                case ReadingLoop.Reader reader -> {
+                    if (!reader.readWaiting()) {
+                        release(reader);
+                    }
+                }
                 default -> loopSelector.cancel(key);
             }
         } catch (RuntimeException e) {

@@ -103,7 +103,7 @@ class UsernetNetdevTest {
             UsernetNetdev user = (UsernetNetdev) network.netdev("u");
             ReadingLoop.Reader faulty = new ReadingLoop.Reader() {
                 @Override
-                public void readWaiting() {
+                public boolean readWaiting() {
                     if (thrown.getAndIncrement() < 3) {
                         throw new IllegalStateException("deliberate");
                     }
@@ -114,6 +114,7 @@ class UsernetNetdevTest {
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }
+                    return true;
                 }
 
                 @Override

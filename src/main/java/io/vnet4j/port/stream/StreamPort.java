@@ -4,7 +4,6 @@ import io.vnet4j.Log;
 import io.vnet4j.Shutdown;
 import io.vnet4j.fabric.FrameQueue;
 import io.vnet4j.fabric.Hub;
-import io.vnet4j.fabric.Port;
 import io.vnet4j.fabric.QueuedPort;
 import io.vnet4j.fabric.ReadingLoop;
 import io.vnet4j.os.DontWaitSocket;
@@ -184,15 +183,7 @@ public final class StreamPort extends QueuedPort {
             lent = true;
             endedWhileLent = false;
         }
-        for (Port p : hub.ports()) {
-            if (p instanceof ReadingLoop loop) {
-                borrower = loop; // before the loop's first read, which may already find the end
-                if (loop.adopt(d.descriptor(), lentReads)) {
-                    break;
-                }
-                borrower = null;
-            }
-        }
+        borrower = ReadingLoop.lend(hub, d.descriptor(), lentReads);
         synchronized (lending) {
             if (borrower == null) {
                 lent = false;
@@ -211,9 +202,6 @@ public final class StreamPort extends QueuedPort {
         if (b != null) {
             b.release(lentReads);
             borrower = null;
-        }
-        synchronized (lending) {
-            lent = false;
         }
     }
 
@@ -235,37 +223,34 @@ public final class StreamPort extends QueuedPort {
     /** What a loop that reads this port's connection calls, on its thread. */
     private final class LentReads implements ReadingLoop.Reader {
         @Override
-        public void readWaiting() {
+        public boolean readWaiting() {
             try {
                 for (int i = 0; i < LENT_READS; i++) {
                     int n = direct.receive();
                     if (n == 0) {
-                        return;
+                        return true;
                     }
                     if (n < 0 || !deliverRead()) {
-                        ended(null);
-                        return;
+                        return ended(null);
                     }
                 }
+                return true;
             } catch (IOException e) {
-                ended(e.getMessage());
+                return ended(e.getMessage());
             }
         }
 
-        /** The connection ended: the loop stops reading it, and {@link #serve}'s thread finishes. */
-        private void ended(String why) {
+        /** The connection ended: {@link #serve}'s thread finishes; false, for the loop to stop reading it. */
+        private boolean ended(String why) {
             if (why != null) {
                 Log.info(id() + ": connection with " + peer + " ended: " + why);
-            }
-            ReadingLoop b = borrower;
-            if (b != null) {
-                b.release(this);
             }
             synchronized (lending) {
                 endedWhileLent = true;
                 lent = false;
                 lending.notifyAll();
             }
+            return false;
         }
 
         @Override

@@ -175,13 +175,8 @@ public final class TapNetdev extends QueuedPort implements Netdev {
 
     /** Offers the reads to a loop on the hub that reads descriptors ({@link ReadingLoop}); true when one took them. */
     private boolean lendReads() {
-        for (Port p : hub.ports()) {
-            if (p instanceof ReadingLoop loop && loop.adopt(device.descriptor(), lentReads)) {
-                borrower = loop;
-                return true;
-            }
-        }
-        return false;
+        borrower = ReadingLoop.lend(hub, device.descriptor(), lentReads);
+        return borrower != null;
     }
 
     private void startReader() {
@@ -194,21 +189,19 @@ public final class TapNetdev extends QueuedPort implements Netdev {
         private static final int BATCH = 64;
 
         @Override
-        public void readWaiting() {
+        public boolean readWaiting() {
             try {
                 for (int i = 0; i < BATCH && !closing; i++) {
                     int n = device.readNow();
                     if (n <= 0) {
-                        return;
+                        return true;
                     }
                     forward(n);
                 }
+                return true;
             } catch (IOException e) {
                 Log.warn(id() + ": " + e.getMessage() + "; the port stopped");
-                ReadingLoop b = borrower;
-                if (b != null) {
-                    b.release(this);
-                }
+                return false;
             }
         }
 
