@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /** Small helpers shared by the real-peer tests: host tools, ports, child processes. */
 public final class PeerTools {
@@ -49,22 +50,8 @@ public final class PeerTools {
      */
     public static void awaitWarmUpOver(long pid) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            boolean warming = false;
-            try (java.util.stream.Stream<Path> tasks = java.nio.file.Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
-                for (Path t : tasks.toList()) {
-                    try {
-                        warming |= java.nio.file.Files.readString(t.resolve("comm")).startsWith("vnet4j-warm-up");
-                    } catch (IOException e) {
-                        // the thread ended between the listing and the read
-                    }
-                }
-            } catch (IOException e) {
-                return;
-            }
-            if (!warming) {
-                return;
-            }
+        while (System.nanoTime() < deadline
+                && threadFiles(pid, "comm").stream().anyMatch(name -> name.startsWith("vnet4j-warm-up"))) {
             Thread.sleep(100);
         }
     }
@@ -76,18 +63,34 @@ public final class PeerTools {
      */
     public static long cpuNanos(long pid) {
         long sum = 0;
-        try (java.util.stream.Stream<Path> tasks = java.nio.file.Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+        for (String schedstat : threadFiles(pid, "schedstat")) {
+            try {
+                sum += Long.parseLong(schedstat.trim().split(" ")[0]);
+            } catch (NumberFormatException e) {
+                // read as the thread ended
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * The text of /proc/PID/task/TID/{@code name} for each thread of process {@code pid}: none when the process
+     * is gone, and none of a thread that ended between the listing and the read.
+     */
+    private static List<String> threadFiles(long pid, String name) {
+        List<String> texts = new ArrayList<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
             for (Path t : tasks.toList()) {
                 try {
-                    sum += Long.parseLong(java.nio.file.Files.readString(t.resolve("schedstat")).trim().split(" ")[0]);
-                } catch (IOException | RuntimeException e) {
-                    // the thread ended between the listing and the read
+                    texts.add(Files.readString(t.resolve(name)));
+                } catch (IOException e) {
+                    // the thread ended
                 }
             }
         } catch (IOException e) {
-            return 0;
+            // the process is gone
         }
-        return sum;
+        return texts;
     }
 
     /** A TCP port on 127.0.0.1 that was free a moment ago. */
