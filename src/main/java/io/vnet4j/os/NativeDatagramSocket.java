@@ -35,6 +35,7 @@ public final class NativeDatagramSocket implements AutoCloseable {
     private final ByteBuffer received;
     private volatile boolean closed;
     private boolean errorsQueued;
+    private DatagramBatch batch;
 
     /** One direction's native memory: payload buffer, peer address, address length. */
     private record Direction(MemorySegment data, MemorySegment address, MemorySegment addressLength) {
@@ -419,6 +420,29 @@ public final class NativeDatagramSocket implements AutoCloseable {
             return ERROR_QUEUED; // the queued error's errno, reported once per error
         }
         throw failure("recvfrom", errno);
+    }
+
+    /**
+     * A batch receiver for this socket ({@link DatagramBatch}), made once; use either it or {@link #receive},
+     * on the one receiving thread.
+     */
+    public DatagramBatch batch() {
+        if (batch == null) {
+            batch = new DatagramBatch(this);
+        }
+        return batch;
+    }
+
+    int fd() {
+        return fd;
+    }
+
+    Arena arena() {
+        return arena;
+    }
+
+    boolean errorsQueued() {
+        return errorsQueued;
     }
 
     /** The last received datagram's bytes, as a direct buffer over the receive memory. */

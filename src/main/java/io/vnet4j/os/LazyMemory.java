@@ -1,0 +1,49 @@
+package io.vnet4j.os;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * Anonymous memory of mmap(2) whose pages become resident only when first written (an arena's allocation
+ * zeroes, and so touches, all of it): for buffers sized for the largest datagram that mostly carry small ones.
+ * A page once written stays resident until the memory is unmapped.
+ */
+final class LazyMemory {
+    private static final int PROT_READ_WRITE = 0x1 | 0x2;
+    private static final int MAP_PRIVATE_ANONYMOUS = 0x02 | 0x20;
+    private static final Downcall MMAP = new Downcall("mmap", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
+            ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_LONG));
+    private static final Downcall MUNMAP = new Downcall("munmap", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
+
+    private LazyMemory() {}
+
+    /**
+     * {@code bytes} of zeroed memory, unmapped when {@code arena} closes.
+     *
+     * @throws OutOfMemoryError when the kernel refuses the mapping
+     */
+    static MemorySegment map(long bytes, Arena arena) {
+        long address;
+        try {
+            address = (long) MMAP.handle().invokeExact(0L, bytes, PROT_READ_WRITE, MAP_PRIVATE_ANONYMOUS, -1, 0L);
+        } catch (Throwable t) {
+            throw new OutOfMemoryError("mmap of " + bytes + " bytes: " + t);
+        }
+        if (address == -1L) {
+            throw new OutOfMemoryError("mmap of " + bytes + " bytes refused");
+        }
+        MethodHandle munmap = MUNMAP.handle();
+        return MemorySegment.ofAddress(address).reinterpret(bytes, arena, ignored -> {
+            try {
+                int rc = (int) munmap.invokeExact(address, bytes);
+            } catch (Throwable t) {
+                // the process keeps the pages; nothing else can be done
+            }
+        });
+    }
+}
