@@ -2,6 +2,7 @@ package io.vnet4j.port.vxlan;
 
 import io.vnet4j.Log;
 import io.vnet4j.Shutdown;
+import io.vnet4j.os.DatagramBatch;
 import io.vnet4j.os.DatagramEndpoint;
 import io.vnet4j.os.NativeDatagramSocket;
 import io.vnet4j.wire.VxlanHeader;
@@ -104,22 +105,24 @@ final class VxlanEndpoint {
     }
 
     /**
-     * The VNI of a received datagram of {@code length} bytes, or {@link #MALFORMED}: without the I flag, or
-     * without room for an Ethernet header after the VXLAN header. The other flags and reserved fields are
-     * ignored, as RFC 7348 section 5 asks of a receiver.
+     * The VNI of a received datagram of {@code length} bytes at {@code offset}, or {@link #MALFORMED}: without
+     * the I flag, or without room for an Ethernet header after the VXLAN header. The other flags and reserved
+     * fields are ignored, as RFC 7348 section 5 asks of a receiver.
      */
-    static int vniOf(ByteBuffer datagram, int length) {
-        return VxlanHeader.check(datagram, 0, length) == WireError.NONE ? VxlanHeader.vni(datagram, 0) : MALFORMED;
+    static int vniOf(ByteBuffer datagram, int offset, int length) {
+        return VxlanHeader.check(datagram, offset, length) == WireError.NONE ? VxlanHeader.vni(datagram, offset) : MALFORMED;
     }
 
     /**
-     * The reader's thread: each datagram is {@link #forward}'s, compiled as any method; the test for the end
-     * (a receive of -1: closed) stays in this loop (see TapNetdev's reader).
+     * The reader's thread: the datagrams queued on the socket come in batches ({@link DatagramBatch}), each
+     * batch {@link #forward}'s, compiled as any method; the test for the end (a receive of -1: closed) stays
+     * in this loop (see TapNetdev's reader).
      */
     private void readLoop() {
         try {
-            for (int length; (length = socket.receive()) >= 0; ) {
-                forward(length);
+            DatagramBatch batch = socket.batch();
+            for (int n; (n = batch.receive()) >= 0; ) {
+                forward(batch, n);
             }
         } catch (IOException e) {
             if (!socket.isClosed()) {
@@ -129,29 +132,44 @@ final class VxlanEndpoint {
         }
     }
 
-    /** Hands the frame of the datagram just received to the vxlan netdev of its VNI, or counts it. */
-    private void forward(int length) {
+    /**
+     * Hands the frame of each datagram of the batch to the vxlan netdev of its VNI, or counts it; then each
+     * netdev sends on what it coalesced ({@link VxlanNetdev#batchEnded}).
+     */
+    private void forward(DatagramBatch batch, int count) {
+        VxlanNetdev[] to = members;
+        for (int i = 0; i < count; i++) {
+            forward(batch, i, to);
+        }
+        for (VxlanNetdev m : to) {
+            m.batchEnded();
+        }
+    }
+
+    private void forward(DatagramBatch batch, int i, VxlanNetdev[] to) {
+        int length = batch.length(i);
         if (length == 0) {
             return;
         }
-        ByteBuffer datagram = socket.receivedBuffer();
-        int vni = vniOf(datagram, length);
+        ByteBuffer datagram = batch.buffer();
+        int offset = batch.offset(i);
+        int vni = vniOf(datagram, offset, length);
         if (vni == MALFORMED) {
             malformed.incrementAndGet();
             return;
         }
-        VxlanNetdev to = memberOf(vni);
-        if (to == null) {
+        VxlanNetdev member = memberOf(to, vni);
+        if (member == null) {
             if (otherVni.getAndIncrement() == 0) {
                 Log.info("vxlan: " + where + ": datagrams of VNI " + vni + ", which no vxlan netdev here "
                         + "serves, are dropped (this line once; info network counts them)");
             }
             return;
         }
-        to.received(datagram, length - VxlanHeader.LENGTH, socket);
+        member.received(datagram, offset + VxlanHeader.LENGTH, length - VxlanHeader.LENGTH, batch, i);
     }
 
-    private VxlanNetdev memberOf(int vni) {
+    private static VxlanNetdev memberOf(VxlanNetdev[] members, int vni) {
         for (VxlanNetdev m : members) {
             if (m.vni() == vni) {
                 return m;

@@ -8,12 +8,13 @@ import io.vnet4j.fabric.MacTable;
 import io.vnet4j.fabric.Netdev;
 import io.vnet4j.fabric.Port;
 import io.vnet4j.fabric.QueuedPort;
+import io.vnet4j.os.DatagramBatch;
 import io.vnet4j.os.DatagramEndpoint;
-import io.vnet4j.os.NativeDatagramSocket;
 import io.vnet4j.os.Sysctl;
 import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.MacAddress;
 import io.vnet4j.wire.VxlanHeader;
+import io.vnet4j.wire.offload.TcpCoalescer;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -80,6 +81,9 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
     private VxlanSender sender;
     private Thread writer;
     private final AtomicLong remotesRefused = new AtomicLong();
+    /** The reader's: segments of one batch coalesced, and where they and every other frame go. */
+    private final TcpCoalescer coalescer = new TcpCoalescer();
+    private final TcpCoalescer.Sink toHub = this::deliver;
 
     public VxlanNetdev(String id, String settings, Spec spec, Hub hub) {
         super(id, "vxlan", QUEUE_BYTES);
@@ -209,14 +213,14 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
         return remember(address);
     }
 
-    /** As {@link #remoteOf(IpAddress)} for the source of the datagram {@code socket} received last; allocates only on first sight. */
-    private IpAddress remoteOf(NativeDatagramSocket socket) {
-        for (int i = 0; i < remoteCount; i++) {
-            if (socket.lastSourceIs(remotes[i])) {
-                return remotes[i];
+    /** As {@link #remoteOf(IpAddress)} for the source of datagram {@code i} of a batch; allocates only on first sight. */
+    private IpAddress remoteOf(DatagramBatch batch, int i) {
+        for (int r = 0; r < remoteCount; r++) {
+            if (batch.sourceIs(i, remotes[r])) {
+                return remotes[r];
             }
         }
-        return remember(socket.lastSource());
+        return remember(batch.source(i));
     }
 
     private IpAddress remember(IpAddress address) {
@@ -234,17 +238,28 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
     }
 
     /**
-     * A datagram of our VNI from the endpoint's reader: the frame of {@code frameLength} bytes after the
-     * header, just received by {@code socket} (whose last source is the remote VTEP).
+     * A datagram of our VNI from the endpoint's reader: the frame of {@code frameLength} bytes at
+     * {@code frameOffset}, datagram {@code i} of {@code batch} (whose source is the remote VTEP). While
+     * another port of the hub takes large segments, a TCP flow's segments of one batch go on as one
+     * ({@link TcpCoalescer}, sent on at {@link #batchEnded}).
      */
-    void received(ByteBuffer datagram, int frameLength, NativeDatagramSocket socket) {
+    void received(ByteBuffer datagram, int frameOffset, int frameLength, DatagramBatch batch, int i) {
         if (learnt != null) {
-            IpAddress from = remoteOf(socket);
+            IpAddress from = remoteOf(batch, i);
             if (from != null) {
-                learnt.learn(from, 0, MacAddress.read(datagram, VxlanHeader.LENGTH + 6));
+                learnt.learn(from, 0, MacAddress.read(datagram, frameOffset + 6));
             }
         }
-        deliver(datagram, VxlanHeader.LENGTH, frameLength);
+        if (hub.anotherPortTakesLargeSegments(this)) {
+            coalescer.offer(datagram, frameOffset, frameLength, toHub);
+        } else {
+            deliver(datagram, frameOffset, frameLength);
+        }
+    }
+
+    /** The end of the reader's batch: what the coalescer holds goes on. */
+    void batchEnded() {
+        coalescer.flush(toHub);
     }
 
     /** Whole: a large TCP segment is cut and sent with UDP GSO by {@link VxlanSender}. */

@@ -24,16 +24,16 @@ class VxlanDatagramTest {
     void aDatagramIsAFrameOfItsVniOnlyWithTheIFlagAndRoomForAnEthernetHeader() {
         byte[] d = HEX.parseHex("0800000000002a00" + "ffffffffffff525400000001" + "0800" + "45");
         ByteBuffer b = ByteBuffer.wrap(d);
-        assertThat(VxlanEndpoint.vniOf(b, d.length)).isEqualTo(42);
-        assertThat(VxlanEndpoint.vniOf(b, 8 + 13)).as("an inner frame shorter than its header").isEqualTo(VxlanEndpoint.MALFORMED);
-        assertThat(VxlanEndpoint.vniOf(b, 3)).isEqualTo(VxlanEndpoint.MALFORMED);
+        assertThat(VxlanEndpoint.vniOf(b, 0, d.length)).isEqualTo(42);
+        assertThat(VxlanEndpoint.vniOf(b, 0, 8 + 13)).as("an inner frame shorter than its header").isEqualTo(VxlanEndpoint.MALFORMED);
+        assertThat(VxlanEndpoint.vniOf(b, 0, 3)).isEqualTo(VxlanEndpoint.MALFORMED);
         d[0] = 0x00;
-        assertThat(VxlanEndpoint.vniOf(b, d.length)).as("no I flag").isEqualTo(VxlanEndpoint.MALFORMED);
+        assertThat(VxlanEndpoint.vniOf(b, 0, d.length)).as("no I flag").isEqualTo(VxlanEndpoint.MALFORMED);
         d[0] = (byte) 0xFF; // the reserved bits are ignored on receipt
         d[7] = (byte) 0xFF;
-        assertThat(VxlanEndpoint.vniOf(b, d.length)).isEqualTo(42);
+        assertThat(VxlanEndpoint.vniOf(b, 0, d.length)).isEqualTo(42);
         d[4] = (byte) 0xFF;
-        assertThat(VxlanEndpoint.vniOf(b, d.length)).as("24 bits").isEqualTo(0xFF002A);
+        assertThat(VxlanEndpoint.vniOf(b, 0, d.length)).as("24 bits").isEqualTo(0xFF002A);
     }
 
     @Test

@@ -16,7 +16,7 @@ class VxlanFuzzTest {
     @FuzzTest
     void receivedDatagramsNeverThrow(byte[] input) {
         ByteBuffer datagram = ByteBuffer.wrap(input);
-        int vni = VxlanEndpoint.vniOf(datagram, input.length);
+        int vni = VxlanEndpoint.vniOf(datagram, 0, input.length);
         if (vni == VxlanEndpoint.MALFORMED) {
             return;
         }
