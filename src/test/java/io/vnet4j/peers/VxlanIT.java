@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -132,7 +133,7 @@ class VxlanIT {
     }
 
     @Test
-    void aLinuxVxlanDeviceGetsALeasePingsTheGatewayAndFetchesThroughTheNat() {
+    void aLinuxVxlanDeviceGetsALeasePingsTheGatewayFetchesAndUploadsThroughTheNat() throws Exception {
         String lease = b.execOk("busybox", "udhcpc", "-i", "vx0", "-n", "-q", "-f", "-t", "3", "-T", "2", "-s", "/bin/true");
         assertThat(lease).contains("obtained from 10.0.2.2");
         String address = lease.replaceAll("(?s).*lease of (10\\.0\\.2\\.\\d+) obtained.*", "$1");
@@ -143,9 +144,20 @@ class VxlanIT {
                 .isEqualTo("hello over vxlan\n");
         assertThat(b.execOk("sh", "-c", "timeout 60 busybox wget -q -O - http://10.0.2.2:8080/blob | busybox md5sum"))
                 .startsWith(blobMd5);
+        // an upload to a listener on A's loopback: the device's segments come in batches, which the vxlan
+        // netdev joins into large segments for the user network (TcpCoalescer)
+        Path received = dir.resolve("uploaded");
+        Process listener = a.start("sh", "-c", "busybox nc -l -p 9000 > " + received);
+        for (int i = 0; i < 100 && !a.execOk("cat", "/proc/net/tcp", "/proc/net/tcp6").matches("(?s).*:2328 [0-9A-F:]+ 0A .*"); i++) {
+            Thread.sleep(50); // until nc listens on port 9000 (0x2328)
+        }
+        b.execOk("sh", "-c", "timeout 60 busybox nc 10.0.2.2 9000 < " + dir.resolve("blob"));
+        assertThat(listener.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(b.execOk("busybox", "md5sum", received.toString())).startsWith(blobMd5);
         // the user network sends the guest's whole window in one burst: none of it may be lost on the way
         PeerTools.Exec info = VnetProcess.ctl(a.name(), "--control", dir.resolve("a-control.sock").toString(), "info", "network");
         assertThat(info.output()).as(vnetA.log()).containsPattern(" \\\\ vx: type=vxlan[^\\n]*\\n[^\\n]*, dropped 0, ");
+        assertThat(info.output()).as("the upload's segments joined").containsPattern("joined to the one before [1-9]");
         assertThat(vnetA.log()).contains("vx: VXLAN VNI 42 to 198.51.100.2, UDP port 4789",
                 "MTU 1500: inner MTU 1450");
     }

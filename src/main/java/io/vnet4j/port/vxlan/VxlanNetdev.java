@@ -110,6 +110,7 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
         VxlanEndpoint e = endpoint;
         return List.of("vxlan: on UDP port " + spec.dstport() + (spec.ipv6() ? " over IPv6" : "") + ", datagrams of a VNI no vxlan netdev serves "
                 + (e == null ? 0 : e.otherVni.get()) + ", malformed " + (e == null ? 0 : e.malformed.get())
+                + ", TCP segments received joined to the one before " + coalescer.joined()
                 + (learnt == null ? "" : "; MACs learnt behind remote VTEPs " + learnt.entries().size()
                         + ", VTEPs refused (over " + MAX_REMOTES + ") " + remotesRefused.get()));
     }
