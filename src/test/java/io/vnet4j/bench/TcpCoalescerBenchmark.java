@@ -67,6 +67,16 @@ public class TcpCoalescerBenchmark {
             slots.put(n[0] * SLOT, frame, offset, length);
             lengths[n[0]++] = length;
         });
+        int[] outputs = new int[2];
+        TcpCoalescer check = new TcpCoalescer();
+        TcpCoalescer.Sink count = (frame, offset, length, segmentSize) -> outputs[segmentSize == MSS ? 0 : 1]++;
+        for (int i = 0; i < SEGMENTS; i++) {
+            check.offer(slots, i * SLOT, lengths[i], count);
+        }
+        check.flush(count);
+        if (n[0] != SEGMENTS || outputs[0] != 1 || outputs[1] != 0) {
+            throw new IllegalStateException(n[0] + " segments did not join into one: " + outputs[0] + " large, " + outputs[1] + " others");
+        }
     }
 
     @Benchmark
