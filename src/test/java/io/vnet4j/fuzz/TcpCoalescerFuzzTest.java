@@ -6,6 +6,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.vnet4j.wire.Checksum;
 import io.vnet4j.wire.IpProtocol;
 import io.vnet4j.wire.WireError;
+import io.vnet4j.wire.offload.CoalescedFrame;
 import io.vnet4j.wire.offload.TcpCoalescer;
 import io.vnet4j.wire.offload.TcpSegmenter;
 import java.nio.ByteBuffer;
@@ -35,17 +36,17 @@ class TcpCoalescerFuzzTest {
     @FuzzTest
     void outputsAreTheOfferedFramesInOrderJoinedOrAsTheyCame(byte[] input) {
         List<byte[]> frames = split(input);
-        List<Output> outputs = offerAll(frames, 0, 0);
+        List<CoalescedFrame> outputs = offerAll(frames, 0, 0);
         assertThat(offerAll(frames, LEAD, TRAIL)).as("at an odd offset").isEqualTo(outputs);
 
         int next = 0;
-        for (Output out : outputs) {
-            assertThat(out.frame.length).isLessThanOrEqualTo(TcpSegmenter.MAX_FRAME_LENGTH);
+        for (CoalescedFrame out : outputs) {
+            assertThat(out.frame().length).isLessThanOrEqualTo(TcpSegmenter.MAX_FRAME_LENGTH);
             assertThat(next).as("more outputs than frames").isLessThan(frames.size());
-            if (out.segmentSize == 0) {
+            if (out.segmentSize() == 0) {
                 byte[] offered = frames.get(next++);
-                assertThat(out.frame.length <= offered.length
-                        && Arrays.equals(out.frame, 0, out.frame.length, offered, 0, out.frame.length))
+                assertThat(out.frame().length <= offered.length
+                        && Arrays.equals(out.frame(), 0, out.frame().length, offered, 0, out.frame().length))
                         .as("passed on as offered").isTrue();
                 continue;
             }
@@ -60,12 +61,12 @@ class TcpCoalescerFuzzTest {
     }
 
     /** Offers each frame at {@code lead} in a buffer with {@code trail} more bytes, then flushes. */
-    private List<Output> offerAll(List<byte[]> frames, int lead, int trail) {
-        List<Output> outputs = new ArrayList<>();
+    private List<CoalescedFrame> offerAll(List<byte[]> frames, int lead, int trail) {
+        List<CoalescedFrame> outputs = new ArrayList<>();
         TcpCoalescer.Sink sink = (frame, offset, length, segmentSize) -> {
             byte[] bytes = new byte[length];
             frame.get(offset, bytes);
-            outputs.add(new Output(bytes, segmentSize));
+            outputs.add(new CoalescedFrame(bytes, segmentSize));
         };
         for (byte[] frame : frames) {
             ByteBuffer buf = ByteBuffer.allocate(lead + frame.length + trail);
@@ -77,9 +78,9 @@ class TcpCoalescerFuzzTest {
         return outputs;
     }
 
-    private List<byte[]> cut(Output out) {
+    private List<byte[]> cut(CoalescedFrame out) {
         List<byte[]> pieces = new ArrayList<>();
-        WireError error = segmenter.segment(ByteBuffer.wrap(out.frame), 0, out.frame.length, out.segmentSize,
+        WireError error = segmenter.segment(ByteBuffer.wrap(out.frame()), 0, out.frame().length, out.segmentSize(),
                 (frame, offset, length) -> {
                     byte[] bytes = new byte[length];
                     frame.get(offset, bytes);
@@ -179,21 +180,4 @@ class TcpCoalescerFuzzTest {
         return null;
     }
 
-    /** What the sink got: a copy of the frame, and its segment size. */
-    private record Output(byte[] frame, int segmentSize) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Output other && Arrays.equals(frame, other.frame) && segmentSize == other.segmentSize;
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(frame) * 31 + segmentSize;
-        }
-
-        @Override
-        public String toString() {
-            return "Output[" + frame.length + " bytes, segmentSize " + segmentSize + "]";
-        }
-    }
 }

@@ -13,7 +13,6 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -40,11 +39,11 @@ class TcpCoalescerTest {
     private static final int TCP_CHECKSUM = 16;
 
     private final TcpCoalescer coalescer = new TcpCoalescer();
-    private final List<Output> outputs = new ArrayList<>();
+    private final List<CoalescedFrame> outputs = new ArrayList<>();
     private final TcpCoalescer.Sink sink = (frame, offset, length, segmentSize) -> {
         byte[] bytes = new byte[length];
         frame.get(offset, bytes);
-        outputs.add(new Output(bytes, segmentSize));
+        outputs.add(new CoalescedFrame(bytes, segmentSize));
     };
 
     // --- round trip ---
@@ -61,10 +60,10 @@ class TcpCoalescerTest {
         coalescer.flush(sink);
 
         assertThat(outputs).hasSize(1);
-        Output out = outputs.getFirst();
-        assertThat(out.segmentSize).isEqualTo(MSS);
-        assertThat(out.frame).hasSize(large.length);
-        assertThat(cut(out.frame, MSS)).containsExactlyElementsOf(frames);
+        CoalescedFrame out = outputs.getFirst();
+        assertThat(out.segmentSize()).isEqualTo(MSS);
+        assertThat(out.frame()).hasSize(large.length);
+        assertThat(cut(out.frame(), MSS)).containsExactlyElementsOf(frames);
     }
 
     @ParameterizedTest(name = "IPv4 {0}")
@@ -73,7 +72,7 @@ class TcpCoalescerTest {
         byte[] large = large(v4, SEQ, ACK, 3 * MSS + 7);
         offerAndFlush(cut(large, MSS));
 
-        ByteBuffer out = ByteBuffer.wrap(outputs.getFirst().frame);
+        ByteBuffer out = ByteBuffer.wrap(outputs.getFirst().frame());
         int tcp = v4 ? IPV4_TCP : IPV6_TCP;
         int tcpLength = large.length - tcp;
         long pseudo = v4
@@ -100,7 +99,7 @@ class TcpCoalescerTest {
         coalescer.flush(sink);
 
         assertThat(outputs).hasSize(1);
-        assertThat(cut(outputs.getFirst().frame, MSS)).containsExactlyElementsOf(frames);
+        assertThat(cut(outputs.getFirst().frame(), MSS)).containsExactlyElementsOf(frames);
     }
 
     @Test
@@ -117,12 +116,12 @@ class TcpCoalescerTest {
             offerAndFlush(frames);
 
             assertThat(outputs).hasSize(1);
-            Output out = outputs.getFirst();
+            CoalescedFrame out = outputs.getFirst();
             if (frames.size() == 1) {
                 assertThat(out).isEqualTo(plain(frames.getFirst()));
             } else {
-                assertThat(out.segmentSize).isEqualTo(mss);
-                assertThat(cut(out.frame, mss)).containsExactlyElementsOf(frames);
+                assertThat(out.segmentSize()).isEqualTo(mss);
+                assertThat(cut(out.frame(), mss)).containsExactlyElementsOf(frames);
             }
         }
     }
@@ -136,9 +135,9 @@ class TcpCoalescerTest {
         offerAndFlush(frames);
 
         assertThat(outputs).hasSize(1);
-        assertThat(outputs.getFirst().segmentSize).isEqualTo(MSS);
-        assertThat(outputs.getFirst().frame).hasSize(large.length);
-        assertThat(cut(outputs.getFirst().frame, MSS)).containsExactlyElementsOf(frames);
+        assertThat(outputs.getFirst().segmentSize()).isEqualTo(MSS);
+        assertThat(outputs.getFirst().frame()).hasSize(large.length);
+        assertThat(cut(outputs.getFirst().frame(), MSS)).containsExactlyElementsOf(frames);
     }
 
     @Test
@@ -151,7 +150,7 @@ class TcpCoalescerTest {
         coalescer.flush(sink);
 
         assertThat(outputs).hasSize(2);
-        assertThat(cut(outputs.get(0).frame, MSS)).containsExactlyElementsOf(joined);
+        assertThat(cut(outputs.get(0).frame(), MSS)).containsExactlyElementsOf(joined);
         assertThat(outputs.get(1)).isEqualTo(plain(after));
     }
 
@@ -176,8 +175,8 @@ class TcpCoalescerTest {
         coalescer.flush(sink);
 
         assertThat(outputs).hasSize(2);
-        assertThat(outputs.get(0).frame[IPV4_TCP + TCP_FLAGS] & 0xFF).isEqualTo(ACK | TcpFlags.PSH);
-        assertThat(cut(outputs.get(0).frame, MSS)).containsExactlyElementsOf(frames);
+        assertThat(outputs.get(0).frame()[IPV4_TCP + TCP_FLAGS] & 0xFF).isEqualTo(ACK | TcpFlags.PSH);
+        assertThat(cut(outputs.get(0).frame(), MSS)).containsExactlyElementsOf(frames);
         assertThat(outputs.get(1)).isEqualTo(plain(next));
     }
 
@@ -221,7 +220,7 @@ class TcpCoalescerTest {
         offerAndFlush(first, second);
 
         assertThat(outputs).hasSize(1);
-        assertThat(ByteBuffer.wrap(outputs.getFirst().frame).getShort(18)).isEqualTo((short) 0x1234);
+        assertThat(ByteBuffer.wrap(outputs.getFirst().frame()).getShort(18)).isEqualTo((short) 0x1234);
     }
 
     // --- not joined ---
@@ -395,9 +394,9 @@ class TcpCoalescerTest {
         offerAndFlush(frames.stream().map(TcpCoalescerTest::padded).toList());
 
         assertThat(outputs).hasSize(1);
-        assertThat(outputs.getFirst().segmentSize).isEqualTo(3);
-        assertThat(outputs.getFirst().frame).hasSize(54 + 8);
-        assertThat(cut(outputs.getFirst().frame, 3)).containsExactlyElementsOf(frames);
+        assertThat(outputs.getFirst().segmentSize()).isEqualTo(3);
+        assertThat(outputs.getFirst().frame()).hasSize(54 + 8);
+        assertThat(cut(outputs.getFirst().frame(), 3)).containsExactlyElementsOf(frames);
     }
 
     /** Surprising but harmless: "one segment held alone leaves as it came" holds up to the IP length. */
@@ -435,16 +434,16 @@ class TcpCoalescerTest {
         int headers = v4 ? IPV4_TCP + 32 : IPV6_TCP + 32;
         ByteArrayOutputStream stream = new ByteArrayOutputStream();
         List<byte[]> cutAgain = new ArrayList<>();
-        for (Output out : outputs) {
-            ByteBuffer b = ByteBuffer.wrap(out.frame);
-            assertThat(b.getShort(v4 ? 16 : 18) & 0xFFFF).isEqualTo(out.frame.length - (v4 ? 14 : 54));
-            assertThat(out.frame.length - (v4 ? 14 : 54)).isLessThanOrEqualTo(0xFFFF);
-            assertThat(out.segmentSize).isEqualTo(mss);
-            stream.write(out.frame, headers, out.frame.length - headers);
-            cutAgain.addAll(cut(out.frame, mss));
+        for (CoalescedFrame out : outputs) {
+            ByteBuffer b = ByteBuffer.wrap(out.frame());
+            assertThat(b.getShort(v4 ? 16 : 18) & 0xFFFF).isEqualTo(out.frame().length - (v4 ? 14 : 54));
+            assertThat(out.frame().length - (v4 ? 14 : 54)).isLessThanOrEqualTo(0xFFFF);
+            assertThat(out.segmentSize()).isEqualTo(mss);
+            stream.write(out.frame(), headers, out.frame().length - headers);
+            cutAgain.addAll(cut(out.frame(), mss));
         }
         assertThat(outputs).hasSize(2);
-        assertThat(outputs.getFirst().frame).as("45 segments fit, 46 do not").hasSize(headers + 45 * mss);
+        assertThat(outputs.getFirst().frame()).as("45 segments fit, 46 do not").hasSize(headers + 45 * mss);
         assertThat(stream.toByteArray()).isEqualTo(streamBytes(SEQ, 50 * mss));
         assertThat(cutAgain).containsExactlyElementsOf(frames);
         assertThat(coalescer.joined()).isEqualTo(48);
@@ -464,8 +463,8 @@ class TcpCoalescerTest {
         offerAndFlush(frames);
 
         assertThat(outputs).hasSize(1);
-        assertThat(outputs.getFirst().frame).hasSize(large.length);
-        assertThat(cut(outputs.getFirst().frame, 1448)).containsExactlyElementsOf(frames);
+        assertThat(outputs.getFirst().frame()).hasSize(large.length);
+        assertThat(cut(outputs.getFirst().frame(), 1448)).containsExactlyElementsOf(frames);
     }
 
     // --- joined() ---
@@ -484,28 +483,9 @@ class TcpCoalescerTest {
 
     // --- helpers ---
 
-    /** What the sink got: a copy of the frame, and its segment size. */
-    private record Output(byte[] frame, int segmentSize) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Output other && Arrays.equals(frame, other.frame) && segmentSize == other.segmentSize;
-        }
 
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(frame) * 31 + segmentSize;
-        }
-
-        @Override
-        public String toString() {
-            String hex = HexFormat.ofDelimiter(" ").formatHex(frame, 0, Math.min(frame.length, 96));
-            return "Output[" + frame.length + " bytes, segmentSize " + segmentSize + ": " + hex
-                    + (frame.length > 96 ? " ...]" : "]");
-        }
-    }
-
-    private static Output plain(byte[] frame) {
-        return new Output(frame, 0);
+    private static CoalescedFrame plain(byte[] frame) {
+        return new CoalescedFrame(frame, 0);
     }
 
     private void assertNotJoined(byte[] first, byte[] second) {
