@@ -27,7 +27,6 @@ public final class NativeDatagramSocket implements AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private final int fd;
     private final int family;
-    private final boolean unix;
     private final Direction rx;
     private final Direction tx;
     /** errno of the set-up calls and of a send repeated with the capture (receives read theirs by LastErrno). */
@@ -37,10 +36,13 @@ public final class NativeDatagramSocket implements AutoCloseable {
     private boolean errorsQueued;
     private DatagramBatch batch;
 
-    /** One direction's native memory: payload buffer, peer address, address length. */
+    /**
+     * One direction's native memory: payload buffer (resident only where datagrams are written,
+     * {@link LazyMemory}), peer address, address length.
+     */
     private record Direction(MemorySegment data, MemorySegment address, MemorySegment addressLength) {
         static Direction allocate(Arena arena) {
-            return new Direction(arena.allocate(MAX_DATAGRAM, 16), arena.allocate(SockaddrCodec.SOCKADDR_MAX, 8),
+            return new Direction(LazyMemory.map(MAX_DATAGRAM, arena), arena.allocate(SockaddrCodec.SOCKADDR_MAX, 8),
                     arena.allocate(ValueLayout.JAVA_INT));
         }
     }
@@ -48,7 +50,6 @@ public final class NativeDatagramSocket implements AutoCloseable {
     private NativeDatagramSocket(int fd, int family) {
         this.fd = fd;
         this.family = family;
-        this.unix = family == Libc.AF_UNIX;
         this.rx = Direction.allocate(arena);
         this.tx = Direction.allocate(arena);
         this.errnoState = Libc.errnoState(arena);
@@ -453,16 +454,6 @@ public final class NativeDatagramSocket implements AutoCloseable {
     /** The source address of the last received datagram of either IP family (an IPv6 scope is dropped); null for unix. */
     public IpAddress lastSource() {
         return SockaddrCodec.ipAddress(rx.address);
-    }
-
-    /** Whether the last received datagram came from {@code address} (either family); allocates nothing. */
-    public boolean lastSourceIs(IpAddress address) {
-        return SockaddrCodec.holds(rx.address, address);
-    }
-
-    /** The source port of the last received IPv4 or IPv6 datagram, or -1 for a unix socket. */
-    public int lastSourcePort() {
-        return unix ? -1 : SockaddrCodec.inetPort(rx.address);
     }
 
     public boolean isClosed() {

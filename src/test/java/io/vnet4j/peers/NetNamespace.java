@@ -57,6 +57,19 @@ public final class NetNamespace implements AutoCloseable {
         return new ProcessBuilder(all).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
 
+    /**
+     * Starts {@code busybox nc -l -p PORT} inside the namespace, its output into {@code file}, and waits (at
+     * most 5 s) until it listens (this namespace's /proc/net/tcp): a sink that ends at its client's end.
+     */
+    public Process startTcpSink(int port, Path file) throws IOException, InterruptedException {
+        Process sink = start("sh", "-c", "busybox nc -l -p " + port + " > " + file);
+        String listening = String.format(java.util.Locale.ROOT, "(?s).*:%04X [0-9A-F:]+ 0A .*", port);
+        for (int i = 0; i < 100 && !execOk("cat", "/proc/net/tcp", "/proc/net/tcp6").matches(listening); i++) {
+            Thread.sleep(50);
+        }
+        return sink;
+    }
+
     @Override
     public void close() {
         PeerTools.execOk("ip", "netns", "del", name);

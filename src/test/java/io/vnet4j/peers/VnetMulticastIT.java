@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -14,8 +15,9 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A guest on QEMU's multicast socket netdev and a guest on a unix dgram netdev, joined by vnet4j's hub 0.
- * Everything runs in a network namespace of its own whose loopback carries the multicast group.
+ * A guest on QEMU's multicast socket netdev and a guest on a unix dgram netdev, joined by vnet4j's hub 0,
+ * with a user network on it. Everything runs in a network namespace of its own whose loopback carries the
+ * multicast group.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(120)
@@ -38,6 +40,7 @@ class VnetMulticastIT {
         int port = ThreadLocalRandom.current().nextInt(20000, 40000); // the namespace is new: any port is free
         String group = "230.0.0.1:" + port;
         vnet = VnetProcess.startIn(ns.name(),
+                "-netdev", "user,id=u,ipv6=off",
                 "-netdev", "socket,id=m,mcast=" + group,
                 "-netdev", "dgram,id=d,local.type=unix,local.path=" + vnetEnd
                         + ",remote.type=unix,remote.path=" + guestEnd);
@@ -75,5 +78,19 @@ class VnetMulticastIT {
     void multicastGuestAndDgramGuestPingEachOtherThroughVnet() throws InterruptedException {
         assertThat(viaMcast.runOk("ping -c 3 -w 15 10.77.0.2")).contains("bytes from 10.77.0.2");
         assertThat(viaDgram.runOk("ping -c 3 -w 15 10.77.0.1")).contains("bytes from 10.77.0.1");
+    }
+
+    @Test
+    void theDgramGuestUploadsThroughTheUserNetworkWhole() throws Exception {
+        // the dgram port takes the guest's datagrams in batches and joins a flow's segments for the user
+        // network, which takes large segments (TcpCoalescer)
+        viaDgram.runOk("ip addr add 10.0.2.15/24 dev eth0");
+        viaDgram.runOk("head -c 4194304 /dev/urandom > /tmp/up");
+        String sum = viaDgram.runOk("md5sum /tmp/up").substring(0, 32);
+        Path received = dir.resolve("uploaded");
+        Process sink = ns.startTcpSink(9000, received);
+        viaDgram.runOk("timeout 60 nc 10.0.2.2 9000 < /tmp/up; rm /tmp/up");
+        assertThat(sink.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(ns.execOk("busybox", "md5sum", received.toString())).startsWith(sum);
     }
 }

@@ -147,10 +147,7 @@ class VxlanIT {
         // an upload to a listener on A's loopback: the device's segments come in batches, which the vxlan
         // netdev joins into large segments for the user network (TcpCoalescer)
         Path received = dir.resolve("uploaded");
-        Process listener = a.start("sh", "-c", "busybox nc -l -p 9000 > " + received);
-        for (int i = 0; i < 100 && !a.execOk("cat", "/proc/net/tcp", "/proc/net/tcp6").matches("(?s).*:2328 [0-9A-F:]+ 0A .*"); i++) {
-            Thread.sleep(50); // until nc listens on port 9000 (0x2328)
-        }
+        Process listener = a.startTcpSink(9000, received);
         b.execOk("sh", "-c", "timeout 60 busybox nc 10.0.2.2 9000 < " + dir.resolve("blob"));
         assertThat(listener.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(b.execOk("busybox", "md5sum", received.toString())).startsWith(blobMd5);

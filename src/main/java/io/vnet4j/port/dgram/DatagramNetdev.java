@@ -7,10 +7,12 @@ import io.vnet4j.fabric.Hub;
 import io.vnet4j.fabric.Netdev;
 import io.vnet4j.fabric.Port;
 import io.vnet4j.fabric.QueuedPort;
+import io.vnet4j.os.DatagramBatch;
 import io.vnet4j.os.DatagramEndpoint;
 import io.vnet4j.os.NativeDatagramSocket;
 import io.vnet4j.os.OwnedFile;
 import io.vnet4j.os.SocketFiles;
+import io.vnet4j.wire.offload.TcpCoalescer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.net.Inet4Address;
@@ -46,6 +48,9 @@ public final class DatagramNetdev extends QueuedPort implements Netdev {
     private Thread reader;
     private Thread writer;
     private OwnedFile socketFile;
+    /** The reader's: segments of one batch coalesced, and where they and every other frame go. */
+    private final TcpCoalescer coalescer = new TcpCoalescer();
+    private final TcpCoalescer.Sink toHub = this::deliver;
 
     public DatagramNetdev(String id, String type, String settings, Spec spec, Hub hub) {
         super(id, type, DEFAULT_QUEUE_BYTES);
@@ -128,25 +133,40 @@ public final class DatagramNetdev extends QueuedPort implements Netdev {
     }
 
     /**
-     * The reader's thread: each datagram is {@link #forward}'s, compiled as any method; the test for the end
-     * (a receive of -1: closed) stays in this loop (see TapNetdev's reader).
+     * The reader's thread: the datagrams queued on the socket come in batches ({@link DatagramBatch}), each
+     * batch {@link #forward}'s, compiled as any method; the test for the end (a receive of -1: closed) stays
+     * in this loop (see TapNetdev's reader).
      */
     private void readLoop() {
         try {
-            for (int length; (length = receiver.receive()) >= 0; ) {
-                forward(length);
+            DatagramBatch batch = receiver.batch();
+            for (int n; (n = batch.receive()) >= 0; ) {
+                forward(batch, n);
             }
         } catch (IOException e) {
             Log.warn(id() + ": receive failed, port stopped: " + e.getMessage());
         }
     }
 
-    /** Hands the datagram just received to the hub, unless it is empty or our own multicast coming back. */
-    private void forward(int length) {
-        if (length == 0 || ownSourcePort >= 0 && receiver.lastSourcePort() == ownSourcePort) {
-            return;
+    /**
+     * Hands each datagram of the batch to the hub, unless it is empty or our own multicast coming back.
+     * While another port of the hub takes large segments, a TCP flow's segments of the batch go as one
+     * ({@link TcpCoalescer}).
+     */
+    private void forward(DatagramBatch batch, int count) {
+        boolean coalesce = hub.anotherPortTakesLargeSegments(this);
+        for (int i = 0; i < count; i++) {
+            int length = batch.length(i);
+            if (length == 0 || ownSourcePort >= 0 && batch.sourcePort(i) == ownSourcePort) {
+                continue;
+            }
+            if (coalesce) {
+                coalescer.offer(batch.buffer(), batch.offset(i), length, toHub);
+            } else {
+                deliver(batch.buffer(), batch.offset(i), length);
+            }
         }
-        deliver(receiver.receivedBuffer(), 0, length);
+        coalescer.flush(toHub);
     }
 
     private void writeLoop() {
