@@ -4,7 +4,8 @@
 # inside them; nothing leaves them): what two QEMU hubs joined by `-netdev dgram` or `socket,udp=` carry.
 # Each frame is one datagram; the receiving port takes them up to 16 per recvmmsg and joins a TCP flow's
 # segments for the TAP (TcpCoalescer). iperf3 from one namespace to the other for SECS seconds per round,
-# both directions are the same path. Prints Gbit/s median [lowest-highest].
+# both directions are the same path. Prints Gbit/s median [lowest-highest], and the daemon's CPU time per
+# GB carried (/proc/PID/stat's utime + stime over the rounds).
 # Usage: bench/dgram-link.sh [ROUNDS] [SECS]   (needs root, iperf3, iproute2)
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -34,10 +35,17 @@ ip -n dgl-b addr add 198.51.100.2/24 dev dgb; ip -n dgl-b link set dgb up
 ip netns exec dgl-b iperf3 -s -B 198.51.100.2 -p 5201 >/dev/null 2>&1 & pids+=($!)
 sleep 10 # the warm-up
 ip netns exec dgl-a busybox ping -c 3 198.51.100.2 >/dev/null
+daemon=$(pgrep -f -- "-netdev dgram,id=la" | head -1)
+ticks() { awk '{print $14 + $15}' "/proc/$daemon/stat"; }
 res=""
+t0=$(ticks)
 for _ in $(seq 1 "$rounds"); do
     res+="$(ip netns exec dgl-a iperf3 -c 198.51.100.2 -p 5201 -t "$secs" -O 1 -f m 2>/dev/null | gbits) "
 done
+t1=$(ticks)
 # shellcheck disable=SC2086
 printf 'two hubs joined by -netdev dgram (UDP on loopback), TAP to TAP, iperf3 %s s x %s: %s Gbit/s\n' "$secs" "$rounds" \
     "$(printf '%s\n' $res | sort -g | awk '{a[NR] = $1} END {printf "%s [%s-%s]", a[int((NR + 1) / 2)], a[1], a[NR]}')"
+# shellcheck disable=SC2086
+printf "the daemon's CPU: %s s per GB carried\n" "$(printf '%s\n' $res | awk -v t="$(( t1 - t0 ))" -v hz="$(getconf CLK_TCK)" \
+    -v secs="$secs" '{gb += $1 * (secs + 1) / 8} END {printf "%.3f", (gb > 0 ? t / hz / gb : 0)}')"
