@@ -1,5 +1,6 @@
 package io.vnet4j.fabric;
 
+import io.vnet4j.wire.offload.TcpCoalescer;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
@@ -25,6 +26,9 @@ public abstract class Port implements AutoCloseable {
     private volatile boolean linkUp = true;
     private volatile FrameTap[] taps = NO_TAPS;
     private volatile VlanMembership vlans = VlanMembership.NONE;
+    /** The reading thread's, made at its first {@link #deliverOfBatch} (69 KB: most ports never batch). */
+    private TcpCoalescer coalescer;
+    private TcpCoalescer.Sink toHub;
 
     protected Port(String id, String type) {
         this.id = id;
@@ -147,6 +151,39 @@ public abstract class Port implements AutoCloseable {
             }
             h.forward(this, frame, offset, length, segmentSize);
         }
+    }
+
+    /**
+     * Like {@link #deliver(ByteBuffer, int, int)} for one frame of several the backend read at once (the
+     * datagrams of one recvmmsg): while another port of the hub takes large segments, a TCP flow's consecutive
+     * segments of the batch go on as one ({@link TcpCoalescer}, software GRO). Call {@link #endBatch} after the
+     * batch's last frame. Only the port's one reading thread may call these.
+     */
+    protected final void deliverOfBatch(ByteBuffer frame, int offset, int length) {
+        Hub h = hub;
+        if (h == null || !h.anotherPortTakesLargeSegments(this)) {
+            endBatch(); // a segment held while the hub had such a port goes first, so the order stays
+            deliver(frame, offset, length);
+            return;
+        }
+        if (coalescer == null) {
+            coalescer = new TcpCoalescer();
+            toHub = this::deliver;
+        }
+        coalescer.offer(frame, offset, length, toHub);
+    }
+
+    /** The end of a batch of {@link #deliverOfBatch}: what was held for joining goes on. */
+    protected final void endBatch() {
+        if (coalescer != null) {
+            coalescer.flush(toHub);
+        }
+    }
+
+    /** TCP segments {@link #deliverOfBatch} joined to the one before, in all (read from any thread: a count for display). */
+    protected final long segmentsJoined() {
+        TcpCoalescer c = coalescer;
+        return c == null ? 0 : c.joined();
     }
 
     /**

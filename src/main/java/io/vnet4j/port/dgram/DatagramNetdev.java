@@ -12,7 +12,6 @@ import io.vnet4j.os.DatagramEndpoint;
 import io.vnet4j.os.NativeDatagramSocket;
 import io.vnet4j.os.OwnedFile;
 import io.vnet4j.os.SocketFiles;
-import io.vnet4j.wire.offload.TcpCoalescer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.net.Inet4Address;
@@ -48,9 +47,6 @@ public final class DatagramNetdev extends QueuedPort implements Netdev {
     private Thread reader;
     private Thread writer;
     private OwnedFile socketFile;
-    /** The reader's: segments of one batch coalesced, and where they and every other frame go. */
-    private final TcpCoalescer coalescer = new TcpCoalescer();
-    private final TcpCoalescer.Sink toHub = this::deliver;
 
     public DatagramNetdev(String id, String type, String settings, Spec spec, Hub hub) {
         super(id, type, DEFAULT_QUEUE_BYTES);
@@ -149,24 +145,17 @@ public final class DatagramNetdev extends QueuedPort implements Netdev {
     }
 
     /**
-     * Hands each datagram of the batch to the hub, unless it is empty or our own multicast coming back.
-     * While another port of the hub takes large segments, a TCP flow's segments of the batch go as one
-     * ({@link TcpCoalescer}).
+     * Hands each datagram of the batch to the hub ({@link #deliverOfBatch}: a TCP flow's segments may go as
+     * one), unless it is empty or our own multicast coming back.
      */
     private void forward(DatagramBatch batch, int count) {
-        boolean coalesce = hub.anotherPortTakesLargeSegments(this);
         for (int i = 0; i < count; i++) {
             int length = batch.length(i);
-            if (length == 0 || ownSourcePort >= 0 && batch.sourcePort(i) == ownSourcePort) {
-                continue;
-            }
-            if (coalesce) {
-                coalescer.offer(batch.buffer(), batch.offset(i), length, toHub);
-            } else {
-                deliver(batch.buffer(), batch.offset(i), length);
+            if (length > 0 && (ownSourcePort < 0 || batch.sourcePort(i) != ownSourcePort)) {
+                deliverOfBatch(batch.buffer(), batch.offset(i), length);
             }
         }
-        coalescer.flush(toHub);
+        endBatch();
     }
 
     private void writeLoop() {

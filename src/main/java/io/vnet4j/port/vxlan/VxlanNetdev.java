@@ -14,7 +14,6 @@ import io.vnet4j.os.Sysctl;
 import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.MacAddress;
 import io.vnet4j.wire.VxlanHeader;
-import io.vnet4j.wire.offload.TcpCoalescer;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -81,9 +80,6 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
     private VxlanSender sender;
     private Thread writer;
     private final AtomicLong remotesRefused = new AtomicLong();
-    /** The reader's: segments of one batch coalesced, and where they and every other frame go. */
-    private final TcpCoalescer coalescer = new TcpCoalescer();
-    private final TcpCoalescer.Sink toHub = this::deliver;
 
     public VxlanNetdev(String id, String settings, Spec spec, Hub hub) {
         super(id, "vxlan", QUEUE_BYTES);
@@ -110,7 +106,7 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
         VxlanEndpoint e = endpoint;
         return List.of("vxlan: on UDP port " + spec.dstport() + (spec.ipv6() ? " over IPv6" : "") + ", datagrams of a VNI no vxlan netdev serves "
                 + (e == null ? 0 : e.otherVni.get()) + ", malformed " + (e == null ? 0 : e.malformed.get())
-                + ", TCP segments received joined to the one before " + coalescer.joined()
+                + ", TCP segments received joined to the one before " + segmentsJoined()
                 + (learnt == null ? "" : "; MACs learnt behind remote VTEPs " + learnt.entries().size()
                         + ", VTEPs refused (over " + MAX_REMOTES + ") " + remotesRefused.get()));
     }
@@ -240,9 +236,8 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
 
     /**
      * A datagram of our VNI from the endpoint's reader: the frame of {@code frameLength} bytes at
-     * {@code frameOffset}, datagram {@code i} of {@code batch} (whose source is the remote VTEP). While
-     * another port of the hub takes large segments, a TCP flow's segments of one batch go on as one
-     * ({@link TcpCoalescer}, sent on at {@link #batchEnded}).
+     * {@code frameOffset}, datagram {@code i} of {@code batch} (whose source is the remote VTEP); a TCP
+     * flow's segments of one batch may go on as one ({@link #deliverOfBatch}, until {@link #batchEnded}).
      */
     void received(ByteBuffer datagram, int frameOffset, int frameLength, DatagramBatch batch, int i) {
         if (learnt != null) {
@@ -251,16 +246,12 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
                 learnt.learn(from, 0, MacAddress.read(datagram, frameOffset + 6));
             }
         }
-        if (hub.anotherPortTakesLargeSegments(this)) {
-            coalescer.offer(datagram, frameOffset, frameLength, toHub);
-        } else {
-            deliver(datagram, frameOffset, frameLength);
-        }
+        deliverOfBatch(datagram, frameOffset, frameLength);
     }
 
-    /** The end of the reader's batch: what the coalescer holds goes on. */
+    /** The end of the reader's batch. */
     void batchEnded() {
-        coalescer.flush(toHub);
+        endBatch();
     }
 
     /** Whole: a large TCP segment is cut and sent with UDP GSO by {@link VxlanSender}. */
