@@ -21,6 +21,7 @@ import io.vnet4j.port.stream.StreamServerNetdev;
 import io.vnet4j.port.tap.TapNetdev;
 import io.vnet4j.port.vde.VdePlugNetdev;
 import io.vnet4j.port.vde.VdeSwitchNetdev;
+import io.vnet4j.port.vhostuser.VhostUserNetdev;
 import io.vnet4j.port.vxlan.VxlanNetdev;
 import io.vnet4j.usernet.UsernetNetdev;
 import io.vnet4j.wire.MacAddress;
@@ -232,6 +233,7 @@ public final class Network implements AutoCloseable {
                     new DatagramNetdev.Spec(d.local(), d.remote(), d.interfaceAddress()), hub);
             case NetdevConfig.Vxlan x -> new VxlanNetdev(x.id(), x.settings(), new VxlanNetdev.Spec(x.vni(), x.local(),
                     x.remotes(), x.group(), x.dev(), x.dstport(), x.srcLow(), x.srcHigh()), hub);
+            case NetdevConfig.VhostUser v -> new VhostUserNetdev(v.id(), v.settings(), v.path(), hub);
             case NetdevConfig.Vde v -> v.server()
                     ? new VdeSwitchNetdev(v.id(), v.settings(), v.dir(), v.group(), v.mode(), hub)
                     : new VdePlugNetdev(v.id(), v.settings(), v.dir(), v.port(), v.group(), v.mode(), hub);

@@ -35,7 +35,7 @@ import picocli.CommandLine.Option;
 @Command(name = "vnet4j", mixinStandardHelpOptions = true, versionProvider = Version.class,
         subcommands = CtlCommand.class, sortOptions = false, separator = " ", usageHelpWidth = 120,
         description = {"User-space virtual networking for QEMU VMs and containers: hubs and learning switches, QEMU's "
-                + "socket, stream, dgram, user, tap and vde netdevs with QEMU's option syntax, 802.1Q VLANs and VXLAN.",
+                + "socket, stream, dgram, user, tap, vde and vhost-user netdevs with QEMU's option syntax, 802.1Q VLANs and VXLAN.",
                 "With no -netdev or -net, runs the default network: the user-mode gateway (-netdev user: DHCP, DNS, "
                         + "NAT to the host) and a stream server for VMs at qemu.sock in the runtime directory "
                         + "($XDG_RUNTIME_DIR/vnet4j, or /tmp/vnet4j-$USER).",
@@ -48,7 +48,7 @@ final class DaemonCommand implements Callable<Integer> {
                     + "ipv6-net= (or ipv6-prefix=, ipv6-prefixlen=), ipv6-host=, ipv6-dns=, restrict=, dnssearch=, "
                     + "hostfwd=[tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport with IPv6 in brackets, guestfwd=, ... as in "
                     + "QEMU; and dns-upstream=ADDR[:PORT], mtu=, dhcp-static=, host-loopback=on|off, builtin-dns=on|off, outbound-addr=, outbound-addr6=), tap (ifname=, netns=, configure=, mac=), vde (sock=, server=), vxlan (vni=, local=, remote= or group= and dev=, "
-                    + "dstport=, srcport=: RFC 7348, Linux's names). On any of them, vlan=N (an 802.1Q access port of VLAN N) "
+                    + "dstport=, srcport=: RFC 7348, Linux's names), vhost-user (path=: the back-end of QEMU's -netdev vhost-user). On any of them, vlan=N (an 802.1Q access port of VLAN N) "
                     + "or trunk=N[-M] (repeatable: tagged).")
     List<String> netdevs = new ArrayList<>();
 

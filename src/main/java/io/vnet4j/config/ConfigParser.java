@@ -40,6 +40,7 @@ public final class ConfigParser {
     private static final Set<String> TAP_KEYS = Set.of("id", "hubid", "vlan", "trunk", "ifname", "script", "downscript", "vnet_hdr",
             "mtu", "netns", "userns", "configure", "mac");
     private static final Set<String> VDE_KEYS = Set.of("id", "hubid", "vlan", "trunk", "sock", "port", "group", "mode", "server");
+    private static final Set<String> VHOST_USER_KEYS = Set.of("id", "hubid", "vlan", "trunk", "path");
     private static final Set<String> DUMP_KEYS = Set.of("id", "netdev", "file", "maxlen", "queue");
     private static final Set<String> SWITCH_KEYS = Set.of("id", "hubid", "aging", "max-macs", "max-macs-per-port");
     private static final Set<String> LEGACY_DUMP_KEYS = Set.of("vlan", "name", "id", "file", "len");
@@ -467,7 +468,7 @@ public final class ConfigParser {
     private static String type(OptionString o) throws ConfigException {
         String type = o.implied() != null ? o.implied() : o.take("type");
         if (type == null) {
-            throw o.error("the type is missing (expected socket, stream, dgram, user, tap, vde or vxlan first)");
+            throw o.error("the type is missing (expected socket, stream, dgram, user, tap, vde, vxlan or vhost-user first)");
         }
         return type;
     }
@@ -487,11 +488,12 @@ public final class ConfigParser {
             case "user" -> user(o, id, hub);
             case "vde" -> vde(o, id, hub);
             case "vxlan" -> VxlanOptionParser.parse(o, id, hub);
-            case "bridge", "l2tpv3", "vhost-user", "hubport" ->
+            case "vhost-user" -> vhostUser(o, id, hub);
+            case "bridge", "l2tpv3", "hubport" ->
                     throw o.error("netdev type '" + type + "' is not available in this version of vnet4j "
-                            + "(available: socket, stream, dgram, user, tap, vde, vxlan)");
+                            + "(available: socket, stream, dgram, user, tap, vde, vxlan, vhost-user)");
             default -> throw o.error("unknown netdev type '" + type
-                    + "' (expected socket, stream, dgram, user, tap, vde or vxlan)");
+                    + "' (expected socket, stream, dgram, user, tap, vde, vxlan or vhost-user)");
         };
     }
 
@@ -541,6 +543,23 @@ public final class ConfigParser {
             settings.append(",port=").append(port);
         }
         return new NetdevConfig.Vde(id, "vde", hub, settings.toString(), Path.of(sock), server, port, group, mode);
+    }
+
+    /**
+     * {@code vhost-user,path=PATH}: the back-end's unix socket, which QEMU's {@code -chardev socket,path=PATH}
+     * connects to (QEMU's own {@code -netdev vhost-user} names that chardev with {@code chardev=}).
+     */
+    private static NetdevConfig vhostUser(OptionString o, String id, int hub) throws ConfigException {
+        if (o.has("chardev")) {
+            throw o.error("chardev: vnet4j is the vhost-user back-end, so it takes the socket's path=PATH; "
+                    + "chardev= belongs on QEMU's side (-chardev socket,id=C,path=PATH -netdev vhost-user,chardev=C)");
+        }
+        String path = o.require("path", "the unix socket QEMU's vhost-user chardev connects to");
+        if (path.isEmpty() || path.getBytes(StandardCharsets.UTF_8).length > UNIX_PATH_MAX) {
+            throw o.error("path: expected a unix socket path of 1 to " + UNIX_PATH_MAX + " bytes, got '" + path + "'");
+        }
+        o.finish(VHOST_USER_KEYS);
+        return new NetdevConfig.VhostUser(id, "vhost-user", hub, "path=" + path, Path.of(path));
     }
 
     /** An unsigned number as strtoul(s, NULL, 0) reads it; -1 when it is not one. */

@@ -22,7 +22,8 @@ public sealed interface NetdevConfig {
     /**
      * The QEMU netdev type it was given as.
      *
-     * @return {@code socket}, {@code stream}, {@code dgram}, {@code user}, {@code tap}, {@code vde} or {@code vxlan}
+     * @return {@code socket}, {@code stream}, {@code dgram}, {@code user}, {@code tap}, {@code vde}, {@code vxlan}
+     *     or {@code vhost-user}
      */
     String type();
 
@@ -212,4 +213,14 @@ public sealed interface NetdevConfig {
             return new Tap(id, type, hub, settings, ifname, script, downscript, netns, userns, c, mtu, vnetHeader);
         }
     }
+
+    /**
+     * A vhost-user back-end listening on unix socket {@code path} for one QEMU front-end at a time.
+     *
+     * @param id the netdev's id
+     * @param type {@code vhost-user}
+     * @param hub the hub's number
+     * @param settings what {@code info network} shows of it
+     */
+    record VhostUser(String id, String type, int hub, String settings, java.nio.file.Path path) implements NetdevConfig {}
 }

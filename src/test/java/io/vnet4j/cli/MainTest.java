@@ -49,7 +49,7 @@ class MainTest {
     @Test
     void aBadNetdevReturnsTwoWithOneLineOnStderr() {
         assertThat(Main.run("-netdev", "bogus,id=a")).isEqualTo(2);
-        assertThat(err()).isEqualTo("vnet4j: -netdev bogus,id=a: unknown netdev type 'bogus' (expected socket, stream, dgram, user, tap, vde or vxlan)"
+        assertThat(err()).isEqualTo("vnet4j: -netdev bogus,id=a: unknown netdev type 'bogus' (expected socket, stream, dgram, user, tap, vde, vxlan or vhost-user)"
                 + System.lineSeparator());
     }
 

@@ -350,6 +350,30 @@ class ConfigParserTest {
         netdevError("socket,listen=:8010").hasMessageContaining("id= is required");
     }
 
+    // ---- vhost-user ----
+
+    @Test
+    void vhostUserTakesTheSocketsPath() throws Exception {
+        assertThat(netdev("vhost-user,id=vm,path=/tmp/vm.sock,hubid=1")).isEqualTo(
+                new NetdevConfig.VhostUser("vm", "vhost-user", 1, "path=/tmp/vm.sock", Path.of("/tmp/vm.sock")));
+    }
+
+    @Test
+    void vhostUserNeedsAPath() {
+        netdevError("vhost-user,id=vm").hasMessageContaining("path");
+        netdevError("vhost-user,id=vm,path=" + "x".repeat(108)).hasMessageContaining("path: expected a unix socket path of 1 to 107 bytes");
+    }
+
+    @Test
+    void vhostUserSaysChardevBelongsToQemu() {
+        netdevError("vhost-user,id=vm,chardev=c").hasMessageContaining("chardev= belongs on QEMU's side");
+    }
+
+    @Test
+    void vhostUserRefusesOtherKeys() {
+        netdevError("vhost-user,id=vm,path=/s,queues=2").hasMessageContaining("queues");
+    }
+
     // ---- vde ----
 
     @Test
@@ -402,7 +426,7 @@ class ConfigParserTest {
     @Test
     void unknownTypeIsAnError() {
         netdevError("bogus,id=a").hasMessageContaining("unknown netdev type 'bogus'")
-                .hasMessageContaining("expected socket, stream, dgram, user, tap, vde or vxlan");
+                .hasMessageContaining("expected socket, stream, dgram, user, tap, vde, vxlan or vhost-user");
     }
 
     @Test

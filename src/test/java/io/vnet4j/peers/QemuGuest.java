@@ -197,6 +197,7 @@ public final class QemuGuest implements AutoCloseable {
         private String mac;
         private String netdev;
         private String netns;
+        private String nicOptions = "";
         private final List<String> qemuArgs = new ArrayList<>();
 
         private Builder(String name) {
@@ -220,6 +221,19 @@ public final class QemuGuest implements AutoCloseable {
         /** QEMU {@code -netdev} options without {@code id}, e.g. {@code socket,connect=127.0.0.1:4000}. */
         public Builder netdev(String options) {
             this.netdev = options;
+            return this;
+        }
+
+        /**
+         * The NIC on a vhost-user back-end listening at {@code socket} (vnet4j's {@code -netdev vhost-user}): the
+         * guest's memory is a shared memfd, and the NIC has no MSI-X ({@code vectors=0}, legacy interrupts):
+         * QEMU 7.2 under TCG crashes in msix_set_vector_notifiers when a vhost-user NIC with MSI-X starts.
+         */
+        public Builder vhostUser(java.nio.file.Path socket) {
+            this.netdev = "vhost-user,chardev=vu0";
+            this.nicOptions = ",vectors=0";
+            qemuArgs.addAll(List.of("-chardev", "socket,id=vu0,path=" + socket,
+                    "-object", "memory-backend-memfd,id=mem,size=128M,share=on", "-machine", "memory-backend=mem"));
             return this;
         }
 
@@ -259,7 +273,7 @@ public final class QemuGuest implements AutoCloseable {
                     "-chardev", "stdio,id=con0,signal=off", "-serial", "chardev:con0",
                     "-netdev", netdev + ",id=n0",
                     "-qmp", "unix:" + monitorDir.resolve("qmp.sock") + ",server=on,wait=off",
-                    "-device", "virtio-net-pci,id=nic0,romfile=,netdev=n0,mac=" + mac));
+                    "-device", "virtio-net-pci,id=nic0,romfile=,netdev=n0,mac=" + mac + nicOptions));
             cmd.addAll(qemuArgs);
             try {
                 return new QemuGuest(name, new ProcessBuilder(cmd).redirectErrorStream(true).start(), monitorDir);

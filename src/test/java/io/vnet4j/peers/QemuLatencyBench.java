@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
  * Round trips from a QEMU guest (TCG), the issue's second vantage point beside bench/latency-vs-peers.sh's
  * namespaces: the same tiny guest on vnet4j's user network (a {@code -netdev stream} to a daemon), on QEMU's
  * built-in {@code -netdev user} (libslirp, inside QEMU) and on passt (QEMU's {@code -netdev stream} to its
- * socket), in one run, contenders taking turns round by round; vnet4j is started by bin/vnet4j, as a user starts
+ * socket), and the same user network reached through vnet4j's vhost-user back-end (the guest's queues served in
+ * its shared memory; the NIC without MSI-X, see {@link QemuGuest.Builder#vhostUser}), in one run, contenders taking turns round by round; vnet4j is started by bin/vnet4j, as a user starts
  * it. Measured inside the guest with busybox:
  * <ol>
  *   <li>pings to the gateway, 10 at 1/s, 25 at 5/s, 300 at 100/s, each cadence's mean RTT. passt has no
@@ -37,6 +38,7 @@ public final class QemuLatencyBench {
     static final int SETTLE_SECONDS = 1;
     private static final String[] CADENCES = {"-c 10 -i 1", "-c 25 -i 0.2", "-c 300 -i 0.01"};
     static final String PASST_NS = "vnqlat-passt";
+    private static final String VHOST_USER = "vnet4j vhost-user";
 
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
@@ -52,6 +54,11 @@ public final class QemuLatencyBench {
                         "-netdev", "stream,id=vms,server=on,addr.type=unix,addr.path=" + socket)) {
                     add(results, "vnet4j", measure("stream,server=off,addr.type=unix,addr.path=" + socket, true,
                             http.getAddress().getPort()));
+                }
+                Path vhost = dir.resolve("vhost.sock");
+                try (VnetProcess v = VnetProcess.startLauncher("--quiet", "-netdev", "user,id=u,ipv6=off",
+                        "-netdev", "vhost-user,id=vm,path=" + vhost)) {
+                    add(results, VHOST_USER, measure(b -> b.vhostUser(vhost), true, http.getAddress().getPort()));
                 }
                 add(results, "QEMU -netdev user", measure("user,ipv6=off", true, http.getAddress().getPort()));
                 add(results, "passt", merge(measurePasst(dir, null, http.getAddress().getPort()),
@@ -119,7 +126,15 @@ public final class QemuLatencyBench {
      * {@code httpPort} -1)}.
      */
     private static double[] measure(String netdev, boolean pings, int httpPort) throws Exception {
-        try (QemuGuest guest = QemuGuest.builder("latency").netdev(netdev).boot()) {
+        return measure(b -> b.netdev(netdev), pings, httpPort);
+    }
+
+    /** {@link #measure(String, boolean, int)} with the guest's NIC set up by {@code nic}. */
+    private static double[] measure(java.util.function.Consumer<QemuGuest.Builder> nic, boolean pings, int httpPort)
+            throws Exception {
+        QemuGuest.Builder builder = QemuGuest.builder("latency");
+        nic.accept(builder);
+        try (QemuGuest guest = builder.boot()) {
             guest.runOk("udhcpc -i eth0 -n -q -t 5 -T 2");
             Thread.sleep(SETTLE_SECONDS * 1000L);
             double[] r = new double[CADENCES.length + 1];
@@ -175,13 +190,15 @@ public final class QemuLatencyBench {
             medians.put(contender, m);
             System.out.println(line);
         });
-        double[] v = medians.get("vnet4j");
-        medians.forEach((contender, m) -> {
-            if (!contender.equals("vnet4j")) {
-                System.out.printf(Locale.ROOT, "vnet4j / %s: RTT %s at 1/s, %s at 5/s, %s at 100/s; fetches/s %s%n",
-                        contender, ratio(v[0], m[0]), ratio(v[1], m[1]), ratio(v[2], m[2]), ratio(v[3], m[3]));
-            }
-        });
+        for (String ours : List.of("vnet4j", VHOST_USER)) {
+            double[] v = medians.get(ours);
+            medians.forEach((contender, m) -> {
+                if (!contender.startsWith("vnet4j")) {
+                    System.out.printf(Locale.ROOT, "%s / %s: RTT %s at 1/s, %s at 5/s, %s at 100/s; fetches/s %s%n",
+                            ours, contender, ratio(v[0], m[0]), ratio(v[1], m[1]), ratio(v[2], m[2]), ratio(v[3], m[3]));
+                }
+            });
+        }
     }
 
     private static String ratio(double a, double b) {

@@ -1,0 +1,320 @@
+package io.vnet4j.port.vhostuser;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * One split virtqueue (VIRTIO 1.2, section 2.7) as the device side sees it, in guest memory shared with us:
+ * the descriptor table (16 bytes each: addr u64, len u32, flags u16, next u16), the driver's available ring
+ * (flags u16, idx u16, ring[size] u16) and the device's used ring (flags u16, idx u16, ring[size] of {id u32,
+ * len u32}), all little-endian. Carries virtio-net frames: each buffer starts with the {@link #HEADER}-byte
+ * {@code struct virtio_net_hdr_mrg_rxbuf} (VIRTIO_F_VERSION_1; {@link #LEGACY_HEADER} bytes for a legacy
+ * driver without mergeable buffers), which is zero here both ways but for num_buffers, since no offload is
+ * negotiated.
+ *
+ * <p>Theory of operation. The guest owns the available ring and the descriptors, and may change them at any
+ * moment: every index read from them is checked against the ring's size, every address and length against the
+ * guest's memory ({@link GuestMemory}), and a chain may not be longer than the ring. A guest that breaks a
+ * rule gets its queue stopped ({@link #fault()}), as Linux's vhost does ({@code vq_err}); no exception leaves.
+ * The available index is read with acquire semantics and the used index written with release, so the guest
+ * sees a used element only once it is whole; before deciding whether to signal the guest, a full fence orders
+ * that store before the read of the guest's flags (the "notification suppression" race of section 2.7.7).
+ * Not thread-safe: one thread at a time, under the port's lock for this queue.</p>
+ */
+final class SplitRing {
+    /** The virtio-net header's size with VIRTIO_F_VERSION_1 or VIRTIO_NET_F_MRG_RXBUF: 12 bytes; 10 without. */
+    static final int HEADER = 12;
+    static final int LEGACY_HEADER = 10;
+    /** The offset of num_buffers in a 12-byte header. */
+    private static final int NUM_BUFFERS = 10;
+    static final int DESC_F_NEXT = 1;
+    static final int DESC_F_WRITE = 2;
+    static final int DESC_F_INDIRECT = 4;
+    static final int AVAIL_F_NO_INTERRUPT = 1;
+    /** The largest ring a split virtqueue may have (section 2.7: Queue Size up to 32768). */
+    static final int MAX_SIZE = 32768;
+
+    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** The two indexes, read and written with ordering (aligned: the rings are 2-byte aligned by the spec). */
+    private static final VarHandle INDEX = ValueLayout.JAVA_SHORT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
+
+    private final GuestMemory memory;
+    private final int header;
+    private final int size;
+    private final MemorySegment descriptors;
+    private final MemorySegment available;
+    private final MemorySegment used;
+    /** The next available ring entry to take, mod 2^16. */
+    private int lastAvailable;
+    /** The used ring's index as written (and the next element's slot), mod 2^16. */
+    private int usedIndex;
+    private String fault;
+
+    /**
+     * A ring of {@code size} entries with virtio-net headers of {@code header} bytes, over segments already translated (whole: {@link #bytes} each), starting
+     * at available entry {@code base} (VHOST_USER_SET_VRING_BASE); the used index is read from the guest's ring.
+     */
+    SplitRing(GuestMemory memory, int header, int size, MemorySegment descriptors, MemorySegment available,
+              MemorySegment used, int base) {
+        this.memory = memory;
+        this.header = header;
+        this.size = size;
+        this.descriptors = descriptors;
+        this.available = available;
+        this.used = used;
+        this.lastAvailable = base & 0xFFFF;
+        this.usedIndex = (short) INDEX.getAcquire(used, 2L) & 0xFFFF;
+    }
+
+    /** The bytes of the descriptor table, available ring and used ring of a ring of {@code size} entries. */
+    static long descriptorBytes(int size) {
+        return 16L * size;
+    }
+
+    static long availableBytes(int size) {
+        return 6L + 2L * size;
+    }
+
+    static long usedBytes(int size) {
+        return 6L + 8L * size;
+    }
+
+    /** Whether {@code size} is a ring size VHOST_USER_SET_VRING_NUM may give: a power of 2 up to {@link #MAX_SIZE}. */
+    static boolean validSize(int size) {
+        return size > 0 && size <= MAX_SIZE && Integer.bitCount(size) == 1;
+    }
+
+    /** The next available entry to take (VHOST_USER_GET_VRING_BASE's answer). */
+    int lastAvailable() {
+        return lastAvailable;
+    }
+
+    /** Why the queue stopped, or null while it works. */
+    String fault() {
+        return fault;
+    }
+
+    private boolean stop(String why) {
+        if (fault == null) {
+            fault = why;
+        }
+        return false;
+    }
+
+    /** The entries the guest made available that were not taken yet; 0 once the queue stopped. */
+    int pending() {
+        if (fault != null) {
+            return 0;
+        }
+        int n = (((short) INDEX.getAcquire(available, 2L) & 0xFFFF) - lastAvailable) & 0xFFFF;
+        if (n > size) {
+            stop("the available index ran " + n + " entries ahead of a ring of " + size);
+            return 0;
+        }
+        return n;
+    }
+
+    /** Takes the next available entry's head descriptor index; -1 (and the queue stopped) when out of range. */
+    private int takeHead() {
+        int head = available.get(U16, 4L + 2L * (lastAvailable & (size - 1))) & 0xFFFF;
+        lastAvailable = (lastAvailable + 1) & 0xFFFF;
+        if (head >= size) {
+            stop("descriptor index " + head + " in a ring of " + size);
+            return -1;
+        }
+        return head;
+    }
+
+    /**
+     * Takes the next frame the guest sent (a chain of device-readable descriptors: the header, then the frame),
+     * copies the frame into {@code frame} at 0 and returns its used element to the guest (unpublished: see
+     * {@link #publish}).
+     *
+     * @return the frame's length; 0 for a chain too short to hold a header and a frame, or longer than
+     *     {@code frame} (dropped); -1 when nothing is pending or the queue stopped
+     */
+    int takeSent(ByteBuffer frame, MemorySegment frameMemory) {
+        if (pending() == 0) {
+            return -1;
+        }
+        int head = takeHead();
+        if (head < 0) {
+            return -1;
+        }
+        long streamed = 0; // bytes of header + frame walked so far
+        int copied = 0;
+        boolean tooLong = false;
+        int index = head;
+        for (int n = 0; ; n++) {
+            if (n == size) {
+                stop("a descriptor chain longer than the ring of " + size);
+                return -1;
+            }
+            long d = 16L * index;
+            long address = descriptors.get(U64, d);
+            int length = descriptors.get(U32, d + 8);
+            int flags = descriptors.get(U16, d + 12) & 0xFFFF;
+            if ((flags & (DESC_F_WRITE | DESC_F_INDIRECT)) != 0) {
+                stop("a transmit descriptor with flags " + flags);
+                return -1;
+            }
+            long len = length & 0xFFFF_FFFFL;
+            int region = memory.region(address, len);
+            if (region == GuestMemory.NONE) {
+                stop(String.format("a descriptor at 0x%x of %d bytes outside the guest's memory", address, len));
+                return -1;
+            }
+            long skip = Math.max(0, Math.min(len, header - streamed)); // the header's bytes in this descriptor
+            long take = len - skip;
+            if (take > 0 && !tooLong) {
+                if (copied + take > frameMemory.byteSize()) {
+                    tooLong = true;
+                } else {
+                    MemorySegment.copy(memory.segment(region), memory.offset(region, address) + skip, frameMemory, copied, take);
+                    copied += (int) take;
+                }
+            }
+            streamed += len;
+            if ((flags & DESC_F_NEXT) == 0) {
+                break;
+            }
+            index = descriptors.get(U16, d + 14) & 0xFFFF;
+            if (index >= size) {
+                stop("descriptor index " + index + " in a ring of " + size);
+                return -1;
+            }
+        }
+        addUsed(0, head, 0);
+        usedIndex = (usedIndex + 1) & 0xFFFF;
+        frame.clear().limit(copied);
+        return tooLong || copied < 14 ? 0 : copied;
+    }
+
+    /** Puts used element {@code slot} (0 for the next) to {@code head}, {@code length} bytes written. */
+    private void addUsed(int slot, int head, int length) {
+        long e = 4L + 8L * ((usedIndex + slot) & (size - 1));
+        used.set(U32, e, head);
+        used.set(U32, e + 4, length);
+    }
+
+    /** {@link #giveReceived}'s answers besides true. */
+    enum Refusal { NONE, NO_BUFFERS, TOO_LONG }
+
+    private Refusal refusal = Refusal.NONE;
+
+    /** Why the last {@link #giveReceived} returned false. */
+    Refusal refusal() {
+        return refusal;
+    }
+
+    /**
+     * Writes a frame for the guest into the buffers it made available: the header, then the frame; with
+     * {@code mergeable} (VIRTIO_NET_F_MRG_RXBUF) across as many buffers as it takes, their number in the first
+     * header's num_buffers, else into one. The used elements are added, unpublished ({@link #publish}).
+     *
+     * @return true when written; false when there are not enough buffers (nothing taken, {@link #refusal()}
+     *     NO_BUFFERS), the frame does not fit one buffer without {@code mergeable} (TOO_LONG, nothing taken), or
+     *     the queue stopped
+     */
+    boolean giveReceived(MemorySegment frame, long offset, int length, boolean mergeable) {
+        refusal = Refusal.NO_BUFFERS;
+        int savedAvailable = lastAvailable;
+        long total = header + (long) length;
+        long streamed = 0;
+        int buffers = 0;
+        MemorySegment countAt = null; // where num_buffers' two bytes went (a header may be split across descriptors)
+        long countOffset = 0;
+        MemorySegment countHighAt = null;
+        long countHighOffset = 0;
+        while (streamed < total) {
+            if (pending() == 0 || (buffers > 0 && !mergeable)) {
+                if (fault == null && buffers > 0 && !mergeable) {
+                    refusal = Refusal.TOO_LONG;
+                }
+                lastAvailable = savedAvailable;
+                return false;
+            }
+            int head = takeHead();
+            if (head < 0) {
+                return false;
+            }
+            long written = 0;
+            int index = head;
+            for (int n = 0; streamed < total; n++) {
+                if (n == size) {
+                    return stop("a descriptor chain longer than the ring of " + size);
+                }
+                long d = 16L * index;
+                long address = descriptors.get(U64, d);
+                long len = descriptors.get(U32, d + 8) & 0xFFFF_FFFFL;
+                int flags = descriptors.get(U16, d + 12) & 0xFFFF;
+                if ((flags & DESC_F_WRITE) == 0 || (flags & DESC_F_INDIRECT) != 0) {
+                    return stop("a receive descriptor with flags " + flags);
+                }
+                int region = memory.region(address, len);
+                if (region == GuestMemory.NONE) {
+                    return stop(String.format("a descriptor at 0x%x of %d bytes outside the guest's memory", address, len));
+                }
+                MemorySegment guest = memory.segment(region);
+                long at = memory.offset(region, address);
+                long room = Math.min(len, total - streamed);
+                for (long i = 0; i < room && streamed + i < header; i++) { // header bytes: zero, num_buffers patched below
+                    long h = streamed + i;
+                    guest.set(ValueLayout.JAVA_BYTE, at + i, (byte) 0);
+                    if (header != HEADER) {
+                        continue;
+                    }
+                    if (h == NUM_BUFFERS) {
+                        countAt = guest;
+                        countOffset = at + i;
+                    } else if (h == NUM_BUFFERS + 1) {
+                        countHighAt = guest;
+                        countHighOffset = at + i;
+                    }
+                }
+                long headerPart = Math.max(0, Math.min(room, header - streamed));
+                long framePart = room - headerPart;
+                if (framePart > 0) {
+                    MemorySegment.copy(frame, offset + (streamed + headerPart - header), guest, at + headerPart, framePart);
+                }
+                streamed += room;
+                written += room;
+                if (streamed == total || (flags & DESC_F_NEXT) == 0) {
+                    break;
+                }
+                index = descriptors.get(U16, d + 14) & 0xFFFF;
+                if (index >= size) {
+                    return stop("descriptor index " + index + " in a ring of " + size);
+                }
+            }
+            addUsed(buffers, head, (int) written);
+            buffers++;
+        }
+        if (countAt != null && countHighAt != null) {
+            countAt.set(ValueLayout.JAVA_BYTE, countOffset, (byte) buffers);
+            countHighAt.set(ValueLayout.JAVA_BYTE, countHighOffset, (byte) (buffers >>> 8));
+        }
+        usedIndex = (usedIndex + buffers) & 0xFFFF;
+        refusal = Refusal.NONE;
+        return true;
+    }
+
+    /** Makes the used elements added so far visible to the guest (a release store of the used index). */
+    void publish() {
+        INDEX.setRelease(used, 2L, (short) usedIndex);
+    }
+
+    /**
+     * Whether the guest wants an interrupt for what was published (it did not set VRING_AVAIL_F_NO_INTERRUPT);
+     * after {@link #publish}, with the fence the notification race needs.
+     */
+    boolean wantsInterrupt() {
+        VarHandle.fullFence();
+        return (available.get(U16, 0L) & AVAIL_F_NO_INTERRUPT) == 0;
+    }
+}

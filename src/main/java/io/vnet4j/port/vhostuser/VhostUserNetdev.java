@@ -1,0 +1,299 @@
+package io.vnet4j.port.vhostuser;
+
+import static io.vnet4j.port.vhostuser.VhostUserProtocol.*;
+
+import io.vnet4j.Log;
+import io.vnet4j.Shutdown;
+import io.vnet4j.fabric.FrameTap;
+import io.vnet4j.fabric.Hub;
+import io.vnet4j.fabric.NetdevBase;
+import io.vnet4j.fabric.Port;
+import io.vnet4j.fabric.VlanMembership;
+import io.vnet4j.os.DescriptorStream;
+import io.vnet4j.os.OwnedFile;
+import io.vnet4j.os.SocketFiles;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * {@code -netdev vhost-user,id=ID,path=PATH}: a vhost-user back-end (QEMU's docs/interop/vhost-user.rst) on a
+ * unix socket, for a QEMU guest started with {@code -chardev socket,id=c,path=PATH -netdev
+ * vhost-user,id=n,chardev=c -device virtio-net-pci,netdev=n} and its memory shared ({@code -object
+ * memory-backend-memfd,id=mem,size=...,share=on -machine memory-backend=mem}). The guest's virtio-net queues
+ * are then read and written here, in its memory, with no copy and no hop through QEMU's own loop: what passt
+ * does with {@code --vhost-user}.
+ *
+ * <p>One front-end at a time is served (a second connection is refused while one lasts), each as port
+ * {@code ID} on the hub from its connection to its end; the socket file is bound only when free or stale and
+ * removed on close while it is still ours ({@link SocketFiles}). The control messages are handled on a thread
+ * of the connection's own; a message the connection cannot survive (malformed, or a feature this back-end
+ * did not offer) ends it with one log line.</p>
+ */
+public final class VhostUserNetdev extends NetdevBase {
+    private final String settings;
+    private final Path path;
+    private final List<FrameTap> taps = new CopyOnWriteArrayList<>();
+    private volatile VlanMembership vlans = VlanMembership.NONE;
+    private volatile ServerSocketChannel server;
+    private volatile OwnedFile socketFile;
+    private volatile Thread acceptor;
+    /** The connection served now, or null. */
+    private volatile SocketChannel serving;
+    /** Its control stream while one is read, for {@link #close} to end the wait; and the thread reading it. */
+    private volatile DescriptorStream servingStream;
+    private volatile Thread controlThread;
+    private volatile VhostUserPort port;
+    private volatile boolean closed;
+
+    public VhostUserNetdev(String id, String settings, Path path, Hub hub) {
+        super(id, "vhost-user", hub);
+        this.settings = settings;
+        this.path = path;
+    }
+
+    @Override
+    public String describe() {
+        VhostUserPort p = port;
+        return p == null ? settings + " (no front-end connected)" : p.describe();
+    }
+
+    @Override
+    public List<Port> ports() {
+        VhostUserPort p = port;
+        return p == null ? List.of() : List.of(p);
+    }
+
+    @Override
+    public void addTap(FrameTap tap) {
+        taps.add(tap);
+        VhostUserPort p = port;
+        if (p != null) {
+            p.addTap(tap);
+        }
+    }
+
+    @Override
+    public void removeTap(FrameTap tap) {
+        taps.remove(tap);
+        VhostUserPort p = port;
+        if (p != null) {
+            p.removeTap(tap);
+        }
+    }
+
+    @Override
+    public void joinVlans(VlanMembership membership) {
+        vlans = membership;
+    }
+
+    @Override
+    public VlanMembership vlans() {
+        return vlans;
+    }
+
+    @Override
+    public void start() throws IOException {
+        ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            socketFile = SocketFiles.bind(ch, path);
+        } catch (IOException e) {
+            ch.close();
+            throw new IOException(id + ": cannot listen on " + settings + ": " + e.getMessage(), e);
+        }
+        server = ch;
+        acceptor = Thread.ofVirtual().name("vnet4j-" + id + "-accept").start(Log.hushedIfNow(this::acceptLoop));
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            SocketChannel channel;
+            try {
+                channel = server.accept();
+            } catch (IOException e) {
+                if (!closed) {
+                    Log.warn(id + ": accept failed: " + e.getMessage());
+                }
+                return;
+            }
+            synchronized (this) {
+                if (serving != null || closed) {
+                    Log.warn(id + ": a second vhost-user front-end connected while one is served; refused");
+                    Shutdown.closeQuietly(channel);
+                    continue;
+                }
+                serving = channel;
+            }
+            // a platform thread: it blocks in recvmsg(2), outside the JDK's knowledge
+            controlThread = Thread.ofPlatform().daemon().name("vnet4j-" + id + "-control")
+                    .start(Log.hushedIfNow(() -> serve(channel)));
+        }
+    }
+
+    private void serve(SocketChannel channel) {
+        DescriptorStream stream = null;
+        VhostUserDevice device = new VhostUserDevice(VhostUserDevice.SHARED);
+        VhostUserPort p = null;
+        try {
+            stream = DescriptorStream.of(channel, HEADER + MAX_PAYLOAD);
+            servingStream = stream;
+            if (closed) {
+                return;
+            }
+            p = new VhostUserPort(id, settings, device);
+            taps.forEach(p::addTap);
+            p.joinVlans(vlans);
+            port = p;
+            hub.attach(p);
+            p.start();
+            Log.info(id + ": vhost-user front-end connected to hub " + hub.id());
+            converse(stream, device, p);
+        } catch (VhostUserDevice.ProtocolException e) {
+            Log.warn(id + ": vhost-user front-end: " + e.getMessage() + "; connection closed");
+        } catch (IOException e) {
+            if (!closed) {
+                Log.info(id + ": vhost-user connection ended: " + e.getMessage());
+            }
+        } finally {
+            if (p != null) {
+                String station = hub.describeStation(p.lastSourceMac());
+                p.close();
+                port = null;
+                if (!closed) {
+                    Log.info(id + ": vhost-user front-end disconnected" + (station == null ? "" : " (" + station + ")"));
+                }
+            }
+            device.close();
+            synchronized (this) {
+                servingStream = null;
+                serving = null;
+            }
+            Shutdown.closeQuietly(channel);
+            if (stream != null) {
+                stream.release();
+            }
+        }
+    }
+
+    /** Reads and answers messages until the front-end goes. */
+    private void converse(DescriptorStream stream, VhostUserDevice device, VhostUserPort p)
+            throws IOException, VhostUserDevice.ProtocolException {
+        ByteBuffer in = stream.buffer();
+        ByteBuffer reply = ByteBuffer.allocate(HEADER + 64).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer replyPayload = reply.slice(HEADER, 64).order(ByteOrder.LITTLE_ENDIAN);
+        int[] fds = new int[DescriptorStream.MAX_DESCRIPTORS];
+        boolean saidUnknown = false;
+        while (!closed) {
+            int fdCount = receive(stream, 0, HEADER, fds);
+            if (fdCount < 0) {
+                return; // the end of the stream
+            }
+            int request = in.getInt(0);
+            int flags = in.getInt(4);
+            int size = in.getInt(8);
+            if ((flags & VERSION_MASK) != VERSION || size < 0 || size > MAX_PAYLOAD) {
+                closeAll(fds, fdCount);
+                throw new VhostUserDevice.ProtocolException(String.format(
+                        "%s with flags 0x%x and a payload of %s bytes (expected version 1, at most %d bytes)",
+                        name(request), flags, Integer.toUnsignedString(size), MAX_PAYLOAD));
+            }
+            if (size > 0 && receive(stream, HEADER, size, null) < 0) {
+                closeAll(fds, fdCount);
+                return;
+            }
+            ByteBuffer payload = in.slice(HEADER, size).order(ByteOrder.LITTLE_ENDIAN);
+            boolean kickMayGo = request == SET_VRING_KICK || request == GET_VRING_BASE;
+            if (kickMayGo) {
+                p.unwatchKick();
+            }
+            int replyLength;
+            boolean failed = false;
+            if (VhostUserDevice.known(request)) {
+                replyLength = device.handle(request, payload, fds, fdCount, replyPayload);
+            } else {
+                closeAll(fds, fdCount);
+                replyLength = -1;
+                failed = true;
+                if (!saidUnknown) {
+                    saidUnknown = true;
+                    Log.warn(id + ": vhost-user front-end sent " + name(request) + ", which this back-end does not know;"
+                            + " answered as failed");
+                }
+            }
+            if (kickMayGo) {
+                p.watchKick();
+            }
+            if (replyLength < 0 && (flags & FLAG_NEED_REPLY) != 0) {
+                replyPayload.putLong(0, failed ? 1 : 0); // REPLY_ACK: 0 for success
+                replyLength = 8;
+            }
+            if (replyLength >= 0) {
+                reply.putInt(0, request);
+                reply.putInt(4, VERSION | FLAG_REPLY);
+                reply.putInt(8, replyLength);
+                stream.send(reply, HEADER + replyLength);
+            }
+            p.queuesChanged();
+        }
+    }
+
+    /**
+     * Receives exactly {@code length} bytes at {@code offset} of the stream's buffer; descriptors only with the
+     * first part ({@code fds} null: none expected, any that come are closed).
+     *
+     * @return the number of descriptors, or -1 at the end of the stream
+     */
+    private static int receive(DescriptorStream stream, int offset, int length, int[] fds) throws IOException {
+        int[] later = new int[DescriptorStream.MAX_DESCRIPTORS];
+        int count = 0;
+        int got = 0;
+        while (got < length) {
+            boolean first = fds != null && got == 0;
+            long r = stream.receive(offset + got, length - got, first ? fds : later);
+            int n = (int) r;
+            int carried = (int) (r >>> 32);
+            if (first) {
+                count = carried;
+            } else {
+                closeAll(later, carried); // descriptors belong with a message's first bytes
+            }
+            if (n == 0) {
+                if (fds != null) {
+                    closeAll(fds, count);
+                }
+                return -1;
+            }
+            got += n;
+        }
+        return count;
+    }
+
+    private static void closeAll(int[] fds, int count) {
+        for (int i = 0; i < count; i++) {
+            DescriptorStream.closeDescriptor(fds[i]);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        Shutdown.closeQuietly(server);
+        synchronized (this) {
+            DescriptorStream s = servingStream;
+            if (s != null) {
+                s.shutdown(); // ends the control thread's recvmsg; that thread closes the rest
+            }
+        }
+        Shutdown.join(acceptor);
+        Shutdown.join(controlThread);
+        if (socketFile != null) {
+            socketFile.delete();
+        }
+    }
+}

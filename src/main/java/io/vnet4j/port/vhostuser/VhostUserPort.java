@@ -1,0 +1,358 @@
+package io.vnet4j.port.vhostuser;
+
+import static io.vnet4j.port.vhostuser.VhostUserProtocol.RX;
+import static io.vnet4j.port.vhostuser.VhostUserProtocol.TX;
+
+import io.vnet4j.Log;
+import io.vnet4j.fabric.FrameQueue;
+import io.vnet4j.fabric.QueuedPort;
+import io.vnet4j.os.Epoll;
+import io.vnet4j.os.PeerEventFd;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+
+/**
+ * The data plane of one vhost-user connection: a QEMU guest's virtio-net queues, read and written in the
+ * guest's memory with no copy through QEMU.
+ *
+ * <p>Theory of operation. The guest's frames: QEMU's vCPU thread (or KVM) writes the transmit queue's kick
+ * eventfd when the guest adds buffers; the port's kick thread waits on it (epoll), takes every pending chain
+ * ({@link SplitRing#takeSent}), hands each frame to the hub on that thread (the user network answers a ping
+ * there, so its reply comes straight back), returns the used elements and signals the call eventfd. Frames
+ * for the guest: a hub thread writes one straight into the receive queue's buffers when nothing is queued
+ * before it ({@link #writeThrough}); otherwise, and when the guest has no free buffer, frames wait in the
+ * port's {@link FrameQueue} for its writer thread, which waits on the receive queue's kick (the guest adds
+ * buffers and kicks) while the guest is full. Each queue's lock ({@link VhostUserDevice.Queue#lock}) is held
+ * while its ring is used, so the control connection's changes never meet a ring in use.</p>
+ */
+final class VhostUserPort extends QueuedPort {
+    /** The largest frame taken from the guest: 64 KiB of IP and its Ethernet header (more is dropped). */
+    static final int MAX_FRAME = 65536 + 14;
+    /** Used elements returned per publication while a burst is taken, so the guest can reuse buffers early. */
+    private static final int PUBLISH_EVERY = 64;
+    /** The writer's wait for free receive buffers, before it looks again (the kick normally ends it sooner). */
+    private static final int BUFFER_WAIT_MILLIS = 100;
+
+    private final VhostUserDevice device;
+    private final String settings;
+    private final ByteBuffer sent = ByteBuffer.allocateDirect(MAX_FRAME);
+    private final MemorySegment sentMemory = MemorySegment.ofBuffer(sent);
+    /** A frame the writer took from the queue that found no free buffer: it goes first once there is one. */
+    private final ByteBuffer held = ByteBuffer.allocateDirect(MAX_FRAME);
+    private final MemorySegment heldMemory = MemorySegment.ofBuffer(held);
+    private boolean holding;
+    private final FrameQueue.FrameHandler toGuest = this::writeQueued;
+    private final Epoll kicks;
+    /** The transmit kick descriptor the epoll watches, or -1. */
+    private int watched = -1;
+    private final Thread kickThread;
+    private final Thread writer;
+    private volatile boolean closed;
+    private final String[] faultsSaid = new String[2];
+    private volatile String peer = "vhost-user front-end";
+
+    VhostUserPort(String id, String settings, VhostUserDevice device) throws IOException {
+        super(id, "vhost-user", DEFAULT_QUEUE_BYTES);
+        this.device = device;
+        this.settings = settings;
+        this.kicks = Epoll.open();
+        this.kickThread = Thread.ofPlatform().daemon().name("vnet4j-" + id + "-tx").unstarted(Log.hushedIfNow(this::kickLoop));
+        this.writer = Thread.ofPlatform().daemon().name("vnet4j-" + id + "-rx").unstarted(Log.hushedIfNow(this::writeLoop));
+    }
+
+    void start() {
+        kickThread.start();
+        writer.start();
+    }
+
+    @Override
+    public String describe() {
+        VhostUserDevice.Queue rx = device.queue(RX);
+        VhostUserDevice.Queue tx = device.queue(TX);
+        return settings + ",peer=" + peer + " (rx " + state(rx) + ", tx " + state(tx) + ", " + device.regions()
+                + " memory regions)";
+    }
+
+    private static String state(VhostUserDevice.Queue q) {
+        if (q.ring != null) {
+            return q.ring.fault() == null ? "running, " + q.size + " entries" : "stopped: the guest broke the ring";
+        }
+        return q.started ? (q.enabled ? "not usable" : "disabled") : "not started";
+    }
+
+    // ---- the guest's frames ----
+
+    /** Stops watching the transmit kick, before the control connection replaces or closes it. */
+    void unwatchKick() {
+        synchronized (kicks) {
+            if (watched >= 0) {
+                try {
+                    kicks.delete(watched);
+                } catch (IOException e) {
+                    // closed already: the epoll forgot it
+                }
+                watched = -1;
+            }
+        }
+    }
+
+    /** Watches the transmit queue's kick, if it has one, after a change of the control connection. */
+    void watchKick() {
+        VhostUserDevice.Queue q = device.queue(TX);
+        int fd;
+        q.lock.lock();
+        try {
+            fd = q.kick == null ? -1 : q.kick.descriptor();
+        } finally {
+            q.lock.unlock();
+        }
+        synchronized (kicks) {
+            if (fd == watched || closed) {
+                return;
+            }
+            unwatchKick();
+            if (fd >= 0) {
+                try {
+                    kicks.add(fd, Epoll.EPOLLIN, 0);
+                    watched = fd;
+                } catch (IOException e) {
+                    Log.warn(id() + ": cannot watch the transmit queue's kick: " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** After any control message: a queue that just started may hold frames already, and the writer may now go on. */
+    void queuesChanged() {
+        takeSent();
+        queue.wakeConsumer();
+    }
+
+    private void kickLoop() {
+        try {
+            while (!closed) {
+                if (kicks.await(-1) > 0 && !closed) {
+                    takeSent();
+                }
+            }
+        } catch (IOException e) {
+            if (!closed) {
+                Log.warn(id() + ": waiting for the guest's kicks failed: " + e.getMessage());
+            }
+        }
+    }
+
+    /** Takes every frame the guest has sent and hands it to the hub; on the kick thread (or the control thread). */
+    private void takeSent() {
+        VhostUserDevice.Queue q = device.queue(TX);
+        q.lock.lock();
+        try {
+            if (q.kick != null) {
+                q.kick.consume();
+            }
+            SplitRing ring = q.ring;
+            if (ring == null) {
+                return;
+            }
+            int frames = 0;
+            for (int n; (n = ring.takeSent(sent, sentMemory)) >= 0; ) {
+                if (n == 0) {
+                    counters().countRxError(); // shorter than an Ethernet header, or longer than MAX_FRAME
+                } else {
+                    deliver(sent, 0, n);
+                }
+                if (++frames % PUBLISH_EVERY == 0) {
+                    ring.publish();
+                }
+            }
+            if (frames > 0) {
+                ring.publish();
+                if (q.call != null && ring.wantsInterrupt()) {
+                    q.call.signal();
+                }
+            }
+            sayFault(TX, ring);
+        } finally {
+            q.lock.unlock();
+        }
+    }
+
+    // ---- frames for the guest ----
+
+    @Override
+    protected int writeThrough(ByteBuffer frame, int offset, int length, int segmentSize) {
+        VhostUserDevice.Queue q = device.queue(RX);
+        if (!q.lock.tryLock()) {
+            return NOT_WRITTEN;
+        }
+        try {
+            SplitRing ring = q.ring;
+            if (ring == null) {
+                return WRITE_FAILED; // no guest driver yet (or stopped): as a NIC whose link is down
+            }
+            if (holding || !queue.isEmpty()) {
+                return NOT_WRITTEN;
+            }
+            if (ring.giveReceived(MemorySegment.ofBuffer(frame), offset, length, device.mergeable())) {
+                ring.publish();
+                if (q.call != null && ring.wantsInterrupt()) {
+                    q.call.signal();
+                }
+                return WRITTEN;
+            }
+            sayFault(RX, ring);
+            return ring.refusal() == SplitRing.Refusal.NO_BUFFERS ? NOT_WRITTEN : WRITE_FAILED;
+        } finally {
+            q.lock.unlock();
+        }
+    }
+
+    private void writeLoop() {
+        try {
+            while (!closed) {
+                if (holding && !giveHeld()) {
+                    awaitBuffers();
+                    continue;
+                }
+                if (queue.awaitFrames(FrameQueue.FOREVER) < 0) {
+                    return;
+                }
+                writeQueuedFrames();
+            }
+        } catch (InterruptedException e) {
+            // closing
+        }
+    }
+
+    /** Writes queued frames into the guest's buffers until the queue is empty or the guest has none free. */
+    private void writeQueuedFrames() throws InterruptedException {
+        VhostUserDevice.Queue q = device.queue(RX);
+        q.lock.lock();
+        try {
+            SplitRing ring = q.ring;
+            int frames = 0;
+            while (!holding && frames < PUBLISH_EVERY && queue.drain(toGuest, Integer.MAX_VALUE, 1, 0) > 0) {
+                frames++;
+            }
+            if (ring != null && frames > 0) {
+                ring.publish();
+                if (q.call != null && ring.wantsInterrupt()) {
+                    q.call.signal();
+                }
+            }
+        } finally {
+            q.lock.unlock();
+        }
+    }
+
+    /** The writer's {@link FrameQueue.FrameHandler}: one queued frame into the guest's buffers, or held. */
+    private void writeQueued(ByteBuffer ring, int offset, int length, int segmentSize) {
+        SplitRing r = device.queue(RX).ring;
+        if (r != null && r.giveReceived(MemorySegment.ofBuffer(ring), offset, length, device.mergeable())) {
+            return;
+        }
+        if (r != null && r.refusal() == SplitRing.Refusal.NO_BUFFERS && length <= MAX_FRAME) {
+            held.clear().put(0, ring, offset, length).limit(length);
+            holding = true;
+            return;
+        }
+        if (r != null) {
+            sayFault(RX, r);
+        }
+        counters().countTxDrop();
+    }
+
+    /** Writes the held frame if the guest has buffers now; true when it is no longer held. */
+    private boolean giveHeld() {
+        VhostUserDevice.Queue q = device.queue(RX);
+        q.lock.lock();
+        try {
+            SplitRing ring = q.ring;
+            if (ring == null) {
+                holding = false; // the queue stopped: the frame is lost, as on a link that went down
+                counters().countTxDrop();
+                return true;
+            }
+            if (ring.giveReceived(heldMemory, 0, held.limit(), device.mergeable())) {
+                holding = false;
+                ring.publish();
+                if (q.call != null && ring.wantsInterrupt()) {
+                    q.call.signal();
+                }
+                return true;
+            }
+            if (ring.refusal() != SplitRing.Refusal.NO_BUFFERS) {
+                holding = false;
+                counters().countTxDrop();
+                sayFault(RX, ring);
+                return true;
+            }
+            return false;
+        } finally {
+            q.lock.unlock();
+        }
+    }
+
+    /**
+     * Waits until the guest kicks its receive queue (it added buffers), at most {@value #BUFFER_WAIT_MILLIS} ms.
+     * The kick is reset first, under the lock, and the ring looked at again, so a kick that came after the
+     * last look is not lost.
+     */
+    private void awaitBuffers() {
+        VhostUserDevice.Queue q = device.queue(RX);
+        int fd;
+        q.lock.lock();
+        try {
+            if (q.kick != null) {
+                q.kick.consume();
+            }
+            if (q.ring == null || q.ring.pending() > 0) {
+                return;
+            }
+            fd = q.kick == null ? -1 : q.kick.descriptor();
+        } finally {
+            q.lock.unlock();
+        }
+        PeerEventFd.awaitSet(fd, fd < 0 ? 5 : BUFFER_WAIT_MILLIS);
+    }
+
+    private void sayFault(int queueIndex, SplitRing ring) {
+        String fault = ring.fault();
+        if (fault != null && !fault.equals(faultsSaid[queueIndex])) {
+            faultsSaid[queueIndex] = fault;
+            counters().countRxError();
+            Log.warn(id() + ": the guest broke its " + (queueIndex == RX ? "receive" : "transmit")
+                    + " queue (" + fault + "); the queue stays stopped until the guest's driver resets the device");
+        }
+    }
+
+    void peer(String name) {
+        peer = name;
+    }
+
+    /** Stops both threads; the device is closed after this by the netdev. */
+    @Override
+    public void close() {
+        closed = true;
+        super.close(); // detaches, and closes the queue: the writer ends
+        kicks.wake();
+        join(kickThread);
+        writer.interrupt();
+        join(writer);
+        synchronized (kicks) {
+            kicks.close();
+        }
+    }
+
+    private static void join(Thread t) {
+        if (t.getState() == Thread.State.NEW) {
+            return;
+        }
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

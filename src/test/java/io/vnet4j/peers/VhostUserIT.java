@@ -1,0 +1,171 @@
+package io.vnet4j.peers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A QEMU guest whose virtio-net NIC is served by vnet4j's vhost-user back-end ({@code -netdev vhost-user}):
+ * its queues are read and written in its shared memory. DHCP and pings through the user network on the same
+ * hub, 32 MB down and up through the NAT (the receive queue full and the guest's mergeable buffers), a
+ * second front-end refused while one is served, and a new QEMU served after the first powers off.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(300)
+class VhostUserIT {
+    static final int SIZE = 32 * 1024 * 1024;
+
+    private Path dir;
+    private Path socket;
+    private HttpServer http;
+    private byte[] big;
+    private VnetProcess vnet;
+    private QemuGuest guest;
+
+    @BeforeAll
+    void start() throws Exception {
+        dir = Files.createTempDirectory("vnet4j-vhost-user-it");
+        socket = dir.resolve("vhost.sock");
+        big = new byte[SIZE];
+        new Random(7).nextBytes(big);
+        http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        http.createContext("/big", exchange -> {
+            exchange.sendResponseHeaders(200, big.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(big);
+            }
+        });
+        http.start();
+        vnet = VnetProcess.start("-netdev", "user,id=u", "-netdev", "vhost-user,id=vm,path=" + socket);
+        guest = QemuGuest.builder("vhostuser").vhostUser(socket).boot();
+        guest.runOk("udhcpc -i eth0 -n -q -t 5 -T 2");
+    }
+
+    @AfterAll
+    void stop() throws IOException {
+        for (AutoCloseable c : new AutoCloseable[] {guest, vnet}) {
+            try {
+                if (c != null) c.close();
+            } catch (Exception ignored) {
+                // keep closing the rest
+            }
+        }
+        if (http != null) http.stop(0);
+        PeerTools.deleteTree(dir);
+    }
+
+    @Test
+    @Order(1)
+    void leaseAndPingsThroughTheUserNetwork() throws InterruptedException {
+        assertThat(guest.runOk("ip route")).contains("default via 10.0.2.2");
+        assertThat(guest.runOk("ping -c 3 -w 15 10.0.2.2")).contains("3 packets received");
+        assertThat(vnet.log()).contains("vm: vhost-user front-end connected to hub 0");
+    }
+
+    @Test
+    @Order(2)
+    void infoNetworkShowsBothQueuesRunning() {
+        Matcher m = Pattern.compile("control socket (\\S+)").matcher(vnet.log());
+        assertThat(m.find()).isTrue();
+        PeerTools.Exec info = VnetProcess.ctl(null, "--control", m.group(1), "info", "network");
+        assertThat(info.output()).contains("path=" + socket, "rx running, 256 entries", "tx running, 256 entries");
+    }
+
+    @Test
+    @Order(3)
+    void downloads32MegabytesFromAHostServer() throws Exception {
+        String out = guest.runOk("timeout 120 wget -q -O - http://10.0.2.2:" + http.getAddress().getPort() + "/big | md5sum");
+        assertThat(out).contains(md5(big));
+    }
+
+    @Test
+    @Order(4)
+    void uploads32MegabytesToAHostListener() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<String> received = CompletableFuture.supplyAsync(() -> {
+                try (Socket s = listener.accept(); InputStream in = s.getInputStream()) {
+                    MessageDigest md5 = MessageDigest.getInstance("MD5");
+                    byte[] buf = new byte[65536];
+                    long total = 0;
+                    for (int n; (n = in.read(buf)) > 0; ) {
+                        md5.update(buf, 0, n);
+                        total += n;
+                    }
+                    return total + " " + HexFormat.of().formatHex(md5.digest());
+                } catch (Exception e) {
+                    return e.toString();
+                }
+            });
+            guest.runOk("head -c " + SIZE + " /dev/urandom > /tmp/up");
+            String sum = guest.runOk("md5sum /tmp/up").substring(0, 32);
+            guest.runOk("timeout 120 nc 10.0.2.2 " + listener.getLocalPort() + " < /tmp/up; rm /tmp/up");
+            assertThat(received.get(60, TimeUnit.SECONDS)).isEqualTo(SIZE + " " + sum);
+        }
+    }
+
+    @Test
+    @Order(5)
+    void aSecondFrontEndIsRefusedWhileOneIsServed() throws Exception {
+        try (SocketChannel second = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            second.connect(UnixDomainSocketAddress.of(socket));
+            ByteBuffer b = ByteBuffer.allocate(16);
+            assertThat(second.read(b)).isEqualTo(-1); // closed by the back-end
+        }
+        awaitLog("a second vhost-user front-end connected while one is served; refused");
+        assertThat(guest.runOk("ping -c 1 -w 10 10.0.2.2")).contains("1 packets received");
+    }
+
+    @Test
+    @Order(6)
+    void aNewQemuIsServedAfterTheFirstGoes() throws Exception {
+        guest.close();
+        guest = null;
+        awaitLog("vm: vhost-user front-end disconnected");
+        guest = QemuGuest.builder("vhostuser2").vhostUser(socket).boot();
+        guest.runOk("udhcpc -i eth0 -n -q -t 5 -T 2");
+        assertThat(guest.runOk("ping -c 3 -w 15 10.0.2.2")).contains("3 packets received");
+    }
+
+    /** Waits up to 20 s for the daemon's log to hold {@code line} (its output is read on another thread). */
+    private void awaitLog(String line) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!vnet.log().contains(line) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(vnet.log()).contains(line);
+    }
+
+    private static String md5(byte[] data) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(data));
+    }
+}
