@@ -34,7 +34,8 @@ public final class Hub {
     private final int id;
     private volatile Port[] ports = NO_PORTS;
     /**
-     * The ports that take large segments ({@link Port#takesLargeSegments}, fixed for a port's life), for
+     * The ports that take large segments ({@link Port#takesLargeSegments}; a port whose answer changes says
+     * so, {@link #offloadsChanged}), for
      * {@link #anotherPortTakesLargeSegments}: asked on every pass of a user network's loop, which would
      * otherwise call each port's method, a call whose receivers C2 compiles as the warm-up saw them (a TAP's),
      * so that a hub of other ports (a VM's) threw the loop's code away at its first frames (class_check).
@@ -137,6 +138,11 @@ public final class Hub {
 
     private static Port[] takingLargeSegments(Port[] ports) {
         return Arrays.stream(ports).filter(Port::takesLargeSegments).toArray(Port[]::new);
+    }
+
+    /** A port's {@link Port#takesLargeSegments} answer changed (a vhost-user guest's driver agreed to offloads). */
+    public synchronized void offloadsChanged() {
+        largeSegmentPorts = takingLargeSegments(ports);
     }
 
     public synchronized void detach(Port port) {

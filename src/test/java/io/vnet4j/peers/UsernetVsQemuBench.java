@@ -16,8 +16,9 @@ import java.util.Locale;
 
 /**
  * End to end, in one run: the same tiny QEMU guest downloads and uploads over TCP through vnet4j's user
- * network (started by bin/vnet4j, as a user starts it) and through QEMU's built-in {@code -netdev user}
- * (libslirp), timed inside the guest. Prints the median of several runs each and the ratio, and the CPU time
+ * network (started by bin/vnet4j, as a user starts it), reached by a {@code -netdev stream} and by the
+ * vhost-user back-end (its NIC without MSI-X, see {@link QemuGuest.Builder#vhostUser}), and through QEMU's
+ * built-in {@code -netdev user} (libslirp), timed inside the guest. Prints the median of several runs each and the ratio, and the CPU time
  * vnet4j's daemon took per megabyte ({@link PeerTools#cpuNanos}): under TCG the guest's emulated CPU sets
  * the pace, so the times say little about a change of vnet4j's, and its own CPU per megabyte says what a
  * faster guest (KVM) would find. Run: {@code bench/usernet-vs-qemu.sh}.
@@ -49,6 +50,13 @@ public final class UsernetVsQemuBench {
                 vnet = measure("stream,server=off,addr.type=unix,addr.path=" + socket, httpPort, sink.getLocalPort(),
                         megabytes, runs, v.process().pid());
             }
+            Path vhost = dir.resolve("vhost.sock");
+            double[] vhostUser;
+            try (VnetProcess v = VnetProcess.startLauncher("--quiet", "-netdev", "user,id=u",
+                    "-netdev", "vhost-user,id=vm,path=" + vhost)) {
+                vhostUser = measure(b -> b.vhostUser(vhost), httpPort, sink.getLocalPort(), megabytes, runs,
+                        v.process().pid());
+            }
             double[] qemu = measure("user", httpPort, sink.getLocalPort(), megabytes, runs, -1);
             PeerTools.deleteTree(dir);
             System.out.printf(Locale.ROOT, "%d MB over TCP, median of %d runs, seconds in the guest (lower is better)%n",
@@ -57,8 +65,10 @@ public final class UsernetVsQemuBench {
                     vnet[0], qemu[0], qemu[0] / vnet[0]);
             System.out.printf(Locale.ROOT, "  upload:   vnet4j usernet %.3f s, QEMU -netdev user %.3f s, ratio %.2fx%n",
                     vnet[1], qemu[1], qemu[1] / vnet[1]);
-            System.out.printf(Locale.ROOT, "  vnet4j's daemon, CPU time per MB (all runs): download %.2f ms, upload %.2f ms%n",
-                    vnet[2], vnet[3]);
+            System.out.printf(Locale.ROOT, "  vhost-user: download %.3f s (%.2fx QEMU's), upload %.3f s (%.2fx)%n",
+                    vhostUser[0], qemu[0] / vhostUser[0], vhostUser[1], qemu[1] / vhostUser[1]);
+            System.out.printf(Locale.ROOT, "  vnet4j's daemon, CPU time per MB (all runs): download %.2f ms, upload %.2f ms;"
+                    + " with vhost-user %.2f ms, %.2f ms%n", vnet[2], vnet[3], vhostUser[2], vhostUser[3]);
         } finally {
             http.stop(0);
         }
@@ -70,7 +80,15 @@ public final class UsernetVsQemuBench {
      */
     private static double[] measure(String netdev, int httpPort, int sinkPort, int megabytes, int runs, long pid)
             throws Exception {
-        try (QemuGuest guest = QemuGuest.builder("bench").netdev(netdev).boot()) {
+        return measure(b -> b.netdev(netdev), httpPort, sinkPort, megabytes, runs, pid);
+    }
+
+    /** {@link #measure(String, int, int, int, int, long)} with the guest's NIC set up by {@code nic}. */
+    private static double[] measure(java.util.function.Consumer<QemuGuest.Builder> nic, int httpPort, int sinkPort,
+                                    int megabytes, int runs, long pid) throws Exception {
+        QemuGuest.Builder builder = QemuGuest.builder("bench");
+        nic.accept(builder);
+        try (QemuGuest guest = builder.boot()) {
             guest.runOk("udhcpc -i eth0 -n -q -t 5 -T 2");
             guest.runOk("head -c " + megabytes * MB + " /dev/urandom > /tmp/up");
             if (pid > 0) {

@@ -17,6 +17,7 @@ import io.vnet4j.wire.Ipv4Address;
 import io.vnet4j.wire.WireError;
 import io.vnet4j.wire.offload.FrameSink;
 import io.vnet4j.wire.offload.SoftwareOffload;
+import io.vnet4j.wire.offload.GsoHeaderWriter;
 import io.vnet4j.wire.offload.VirtioNetFrame;
 import io.vnet4j.wire.offload.VirtioNetHeader;
 import java.io.IOException;
@@ -45,8 +46,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * through {@link #writeThrough} from whichever thread forwards, or its writer thread when frames queue.
  */
 public final class TapNetdev extends QueuedPort implements Netdev {
-    private static final int TCP_CHECKSUM_OFFSET = 16;
-    private static final int TCP_MIN_HEADER = 20;
 
     private final NetdevConfig.Tap config;
     private final Hub hub;
@@ -254,33 +253,12 @@ public final class TapNetdev extends QueuedPort implements Netdev {
         if (error != WireError.NONE) {
             return error;
         }
-        int segmentSize = largeSegmentSize(vnet);
+        int segmentSize = vnet.largeSegmentSize();
         if (segmentSize <= 0) {
             return offload.lower(vnet, toHub);
         }
         deliver(vnet.buffer(), vnet.frameOffset(), vnet.frameLength(), segmentSize);
         return WireError.NONE;
-    }
-
-    /** The segment size to hand a TCP frame with a partial checksum to the hub with; 0: lower it here. */
-    private static int largeSegmentSize(VirtioNetFrame vnet) {
-        if (!vnet.needsCsum() || vnet.csumOffset() != TCP_CHECKSUM_OFFSET) {
-            return 0;
-        }
-        int kind = vnet.gsoKind();
-        if (kind == VirtioNetHeader.GSO_TCPV4 || kind == VirtioNetHeader.GSO_TCPV6) {
-            return vnet.gsoSize();
-        }
-        if (kind != VirtioNetHeader.GSO_NONE) {
-            return 0;
-        }
-        // one whole segment: a large segment that is cut into one, its payload (at most) the segment size
-        int tcp = vnet.frameOffset() + vnet.csumStart();
-        int end = vnet.frameOffset() + vnet.frameLength();
-        if (tcp + TCP_MIN_HEADER > end) {
-            return 0;
-        }
-        return Math.max(0, end - tcp - ((vnet.buffer().get(tcp + 12) & 0xFF) >>> 4) * 4);
     }
 
     /** The interface's MTU as configured here (1500 when vnet4j did not set it). */

@@ -12,8 +12,8 @@ import java.nio.ByteOrder;
  * (flags u16, idx u16, ring[size] u16) and the device's used ring (flags u16, idx u16, ring[size] of {id u32,
  * len u32}), all little-endian. Carries virtio-net frames: each buffer starts with the {@link #HEADER}-byte
  * {@code struct virtio_net_hdr_mrg_rxbuf} (VIRTIO_F_VERSION_1; {@link #LEGACY_HEADER} bytes for a legacy
- * driver without mergeable buffers), which is zero here both ways but for num_buffers, since no offload is
- * negotiated.
+ * driver without mergeable buffers), which describes partial checksums and TSO frames (the caller reads and
+ * writes it; {@link io.vnet4j.wire.offload.VirtioNetFrame}).
  *
  * <p>Theory of operation. The guest owns the available ring and the descriptors, and may change them at any
  * moment: every index read from them is checked against the ring's size, every address and length against the
@@ -131,12 +131,12 @@ final class SplitRing {
     }
 
     /**
-     * Takes the next frame the guest sent (a chain of device-readable descriptors: the header, then the frame),
-     * copies the frame into {@code frame} at 0 and returns its used element to the guest (unpublished: see
-     * {@link #publish}).
+     * Takes the next frame the guest sent (a chain of device-readable descriptors: the virtio-net header, then
+     * the frame), copies header and frame into {@code frame} at 0 and returns its used element to the guest
+     * (unpublished: see {@link #publish}).
      *
-     * @return the frame's length; 0 for a chain too short to hold a header and a frame, or longer than
-     *     {@code frame} (dropped); -1 when nothing is pending or the queue stopped
+     * @return the bytes copied (header and frame); 0 for a chain too short to hold a header and an Ethernet
+     *     header, or longer than {@code frame} (dropped); -1 when nothing is pending or the queue stopped
      */
     int takeSent(ByteBuffer frame, MemorySegment frameMemory) {
         if (pending() == 0) {
@@ -146,8 +146,7 @@ final class SplitRing {
         if (head < 0) {
             return -1;
         }
-        long streamed = 0; // bytes of header + frame walked so far
-        int copied = 0;
+        long copied = 0;
         boolean tooLong = false;
         int index = head;
         for (int n = 0; ; n++) {
@@ -157,29 +156,25 @@ final class SplitRing {
             }
             long d = 16L * index;
             long address = descriptors.get(U64, d);
-            int length = descriptors.get(U32, d + 8);
+            long len = descriptors.get(U32, d + 8) & 0xFFFF_FFFFL;
             int flags = descriptors.get(U16, d + 12) & 0xFFFF;
             if ((flags & (DESC_F_WRITE | DESC_F_INDIRECT)) != 0) {
                 stop("a transmit descriptor with flags " + flags);
                 return -1;
             }
-            long len = length & 0xFFFF_FFFFL;
             int region = memory.region(address, len);
             if (region == GuestMemory.NONE) {
                 stop(String.format("a descriptor at 0x%x of %d bytes outside the guest's memory", address, len));
                 return -1;
             }
-            long skip = Math.max(0, Math.min(len, header - streamed)); // the header's bytes in this descriptor
-            long take = len - skip;
-            if (take > 0 && !tooLong) {
-                if (copied + take > frameMemory.byteSize()) {
+            if (!tooLong && len > 0) {
+                if (copied + len > frameMemory.byteSize()) {
                     tooLong = true;
                 } else {
-                    MemorySegment.copy(memory.segment(region), memory.offset(region, address) + skip, frameMemory, copied, take);
-                    copied += (int) take;
+                    MemorySegment.copy(memory.segment(region), memory.offset(region, address), frameMemory, copied, len);
+                    copied += len;
                 }
             }
-            streamed += len;
             if ((flags & DESC_F_NEXT) == 0) {
                 break;
             }
@@ -191,8 +186,8 @@ final class SplitRing {
         }
         addUsed(0, head, 0);
         usedIndex = (usedIndex + 1) & 0xFFFF;
-        frame.clear().limit(copied);
-        return tooLong || copied < 14 ? 0 : copied;
+        frame.clear().limit((int) copied);
+        return tooLong || copied < header + 14 ? 0 : (int) copied;
     }
 
     /** Puts used element {@code slot} (0 for the next) to {@code head}, {@code length} bytes written. */
@@ -213,7 +208,8 @@ final class SplitRing {
     }
 
     /**
-     * Writes a frame for the guest into the buffers it made available: the header, then the frame; with
+     * Writes a frame for the guest into the buffers it made available: the header ({@code headerBytes}, its
+     * num_buffers set here), then the frame; with
      * {@code mergeable} (VIRTIO_NET_F_MRG_RXBUF) across as many buffers as it takes, their number in the first
      * header's num_buffers, else into one. The used elements are added, unpublished ({@link #publish}).
      *
@@ -221,7 +217,7 @@ final class SplitRing {
      *     NO_BUFFERS), the frame does not fit one buffer without {@code mergeable} (TOO_LONG, nothing taken), or
      *     the queue stopped
      */
-    boolean giveReceived(MemorySegment frame, long offset, int length, boolean mergeable) {
+    boolean giveReceived(MemorySegment headerBytes, MemorySegment frame, long offset, int length, boolean mergeable) {
         refusal = Refusal.NO_BUFFERS;
         int savedAvailable = lastAvailable;
         long total = header + (long) length;
@@ -263,9 +259,9 @@ final class SplitRing {
                 MemorySegment guest = memory.segment(region);
                 long at = memory.offset(region, address);
                 long room = Math.min(len, total - streamed);
-                for (long i = 0; i < room && streamed + i < header; i++) { // header bytes: zero, num_buffers patched below
+                for (long i = 0; i < room && streamed + i < header; i++) { // header bytes; num_buffers patched below
                     long h = streamed + i;
-                    guest.set(ValueLayout.JAVA_BYTE, at + i, (byte) 0);
+                    guest.set(ValueLayout.JAVA_BYTE, at + i, headerBytes.get(ValueLayout.JAVA_BYTE, h));
                     if (header != HEADER) {
                         continue;
                     }

@@ -59,7 +59,8 @@ final class VhostUserDevice implements AutoCloseable {
 
     private final Mapper mapper;
     private final Queue[] queues = {new Queue(), new Queue()};
-    private long features;
+    /** Written by the control thread, read by the data plane's threads (a frame's header, large segments). */
+    private volatile long features;
     private long protocolFeatures;
     private GuestMemory memory = GuestMemory.EMPTY;
 
@@ -74,6 +75,11 @@ final class VhostUserDevice implements AutoCloseable {
     /** Whether the driver agreed to mergeable receive buffers (VIRTIO_NET_F_MRG_RXBUF). */
     boolean mergeable() {
         return (features & 1L << F_MRG_RXBUF) != 0;
+    }
+
+    /** Whether the driver agreed to take large TCP segments with partial checksums (GUEST_CSUM, GUEST_TSO4 and 6). */
+    boolean guestTakesLargeSegments() {
+        return (features & GUEST_LARGE_SEGMENTS) == GUEST_LARGE_SEGMENTS;
     }
 
     /** The virtio-net header's size the agreed features give. */

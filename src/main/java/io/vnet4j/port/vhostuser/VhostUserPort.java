@@ -8,9 +8,15 @@ import io.vnet4j.fabric.FrameQueue;
 import io.vnet4j.fabric.QueuedPort;
 import io.vnet4j.os.Epoll;
 import io.vnet4j.os.PeerEventFd;
+import io.vnet4j.wire.WireError;
+import io.vnet4j.wire.offload.FrameSink;
+import io.vnet4j.wire.offload.GsoHeaderWriter;
+import io.vnet4j.wire.offload.SoftwareOffload;
+import io.vnet4j.wire.offload.VirtioNetFrame;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * The data plane of one vhost-user connection: a QEMU guest's virtio-net queues, read and written in the
@@ -18,7 +24,8 @@ import java.nio.ByteBuffer;
  *
  * <p>Theory of operation. The guest's frames: QEMU's vCPU thread (or KVM) writes the transmit queue's kick
  * eventfd when the guest adds buffers; the port's kick thread waits on it (epoll), takes every pending chain
- * ({@link SplitRing#takeSent}), hands each frame to the hub on that thread (the user network answers a ping
+ * ({@link SplitRing#takeSent}), hands each frame to the hub on that thread (a TSO frame or a partial checksum
+ * as a large segment, as a TAP with offloads does) (the user network answers a ping
  * there, so its reply comes straight back), returns the used elements and signals the call eventfd. Frames
  * for the guest: a hub thread writes one straight into the receive queue's buffers when nothing is queued
  * before it ({@link #writeThrough}); otherwise, and when the guest has no free buffer, frames wait in the
@@ -29,6 +36,8 @@ import java.nio.ByteBuffer;
 final class VhostUserPort extends QueuedPort {
     /** The largest frame taken from the guest: 64 KiB of IP and its Ethernet header (more is dropped). */
     static final int MAX_FRAME = 65536 + 14;
+    /** A frame and the virtio-net header before it. */
+    private static final int MAX_CHAIN = SplitRing.HEADER + MAX_FRAME;
     /** Used elements returned per publication while a burst is taken, so the guest can reuse buffers early. */
     private static final int PUBLISH_EVERY = 64;
     /** The writer's wait for free receive buffers, before it looks again (the kick normally ends it sooner). */
@@ -36,12 +45,20 @@ final class VhostUserPort extends QueuedPort {
 
     private final VhostUserDevice device;
     private final String settings;
-    private final ByteBuffer sent = ByteBuffer.allocateDirect(MAX_FRAME);
+    private final ByteBuffer sent = ByteBuffer.allocateDirect(MAX_CHAIN);
     private final MemorySegment sentMemory = MemorySegment.ofBuffer(sent);
+    private final VirtioNetFrame sentView = new VirtioNetFrame();
+    private final SoftwareOffload offload = new SoftwareOffload();
+    private final FrameSink toHub = this::deliver;
+    /** The virtio-net header of the frame being written for the guest (under the receive queue's lock). */
+    private final MemorySegment receivedHeader = MemorySegment.ofBuffer(ByteBuffer.allocateDirect(SplitRing.HEADER));
     /** A frame the writer took from the queue that found no free buffer: it goes first once there is one. */
     private final ByteBuffer held = ByteBuffer.allocateDirect(MAX_FRAME);
     private final MemorySegment heldMemory = MemorySegment.ofBuffer(held);
     private boolean holding;
+    private int heldSegmentSize;
+    /** {@link #takesLargeSegments} as the hub was last told. */
+    private boolean largeSegments;
     private final FrameQueue.FrameHandler toGuest = this::writeQueued;
     private final Epoll kicks;
     /** The transmit kick descriptor the epoll watches, or -1. */
@@ -75,8 +92,9 @@ final class VhostUserPort extends QueuedPort {
     }
 
     private static String state(VhostUserDevice.Queue q) {
-        if (q.ring != null) {
-            return q.ring.fault() == null ? "running, " + q.size + " entries" : "stopped: the guest broke the ring";
+        SplitRing ring = q.ring; // read without the lock: for display
+        if (ring != null) {
+            return ring.fault() == null ? "running, " + q.size + " entries" : "stopped: the guest broke the ring";
         }
         return q.started ? (q.enabled ? "not usable" : "disabled") : "not started";
     }
@@ -123,10 +141,24 @@ final class VhostUserPort extends QueuedPort {
         }
     }
 
-    /** After any control message: a queue that just started may hold frames already, and the writer may now go on. */
+    /**
+     * After any control message: a queue that just started may hold frames already, the writer may now go on,
+     * and the driver may have agreed to take large segments.
+     */
     void queuesChanged() {
+        boolean large = takesLargeSegments();
+        if (large != largeSegments && hub() != null) {
+            largeSegments = large;
+            hub().offloadsChanged();
+        }
         takeSent();
         queue.wakeConsumer();
+    }
+
+    /** While the guest's driver agreed to GUEST_CSUM, GUEST_TSO4 and GUEST_TSO6: up to 64 KiB per frame. */
+    @Override
+    public boolean takesLargeSegments() {
+        return device.guestTakesLargeSegments();
     }
 
     private void kickLoop() {
@@ -156,11 +188,10 @@ final class VhostUserPort extends QueuedPort {
                 return;
             }
             int frames = 0;
+            int header = device.headerBytes();
             for (int n; (n = ring.takeSent(sent, sentMemory)) >= 0; ) {
-                if (n == 0) {
-                    counters().countRxError(); // shorter than an Ethernet header, or longer than MAX_FRAME
-                } else {
-                    deliver(sent, 0, n);
+                if (n == 0 || forward(sentView.wrap(sent, 0, n, header, ByteOrder.LITTLE_ENDIAN)) != WireError.NONE) {
+                    counters().countRxError(); // shorter than an Ethernet header, longer than MAX_FRAME, or a bad header
                 }
                 if (++frames % PUBLISH_EVERY == 0) {
                     ring.publish();
@@ -178,7 +209,30 @@ final class VhostUserPort extends QueuedPort {
         }
     }
 
+    /**
+     * A frame with its virtio-net header to the hub: a TCP segment with a partial checksum (a TSO frame, or one
+     * segment) as a large segment, anything else lowered (checksum completed), as a TAP's (TapNetdev).
+     */
+    private WireError forward(VirtioNetFrame vnet) {
+        WireError error = vnet.check();
+        if (error != WireError.NONE) {
+            return error;
+        }
+        int segmentSize = vnet.largeSegmentSize();
+        if (segmentSize <= 0) {
+            return offload.lower(vnet, toHub);
+        }
+        deliver(vnet.buffer(), vnet.frameOffset(), vnet.frameLength(), segmentSize);
+        return WireError.NONE;
+    }
+
     // ---- frames for the guest ----
+
+    /** Writes one frame into the guest's buffers with its virtio-net header; under the receive queue's lock. */
+    private boolean give(SplitRing ring, MemorySegment frame, long offset, int length, int segmentSize) {
+        GsoHeaderWriter.describe(receivedHeader, 0, frame, offset, segmentSize);
+        return ring.giveReceived(receivedHeader, frame, offset, length, device.mergeable());
+    }
 
     @Override
     protected int writeThrough(ByteBuffer frame, int offset, int length, int segmentSize) {
@@ -194,7 +248,7 @@ final class VhostUserPort extends QueuedPort {
             if (holding || !queue.isEmpty()) {
                 return NOT_WRITTEN;
             }
-            if (ring.giveReceived(MemorySegment.ofBuffer(frame), offset, length, device.mergeable())) {
+            if (give(ring, MemorySegment.ofBuffer(frame), offset, length, segmentSize)) {
                 ring.publish();
                 if (q.call != null && ring.wantsInterrupt()) {
                     q.call.signal();
@@ -249,11 +303,12 @@ final class VhostUserPort extends QueuedPort {
     /** The writer's {@link FrameQueue.FrameHandler}: one queued frame into the guest's buffers, or held. */
     private void writeQueued(ByteBuffer ring, int offset, int length, int segmentSize) {
         SplitRing r = device.queue(RX).ring;
-        if (r != null && r.giveReceived(MemorySegment.ofBuffer(ring), offset, length, device.mergeable())) {
+        if (r != null && give(r, MemorySegment.ofBuffer(ring), offset, length, segmentSize)) {
             return;
         }
         if (r != null && r.refusal() == SplitRing.Refusal.NO_BUFFERS && length <= MAX_FRAME) {
             held.clear().put(0, ring, offset, length).limit(length);
+            heldSegmentSize = segmentSize;
             holding = true;
             return;
         }
@@ -274,7 +329,7 @@ final class VhostUserPort extends QueuedPort {
                 counters().countTxDrop();
                 return true;
             }
-            if (ring.giveReceived(heldMemory, 0, held.limit(), device.mergeable())) {
+            if (give(ring, heldMemory, 0, held.limit(), heldSegmentSize)) {
                 holding = false;
                 ring.publish();
                 if (q.call != null && ring.wantsInterrupt()) {

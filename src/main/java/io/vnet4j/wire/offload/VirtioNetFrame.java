@@ -24,6 +24,8 @@ public final class VirtioNetFrame extends WireView {
     private static final int CSUM_START = 6;
     private static final int CSUM_OFFSET = 8;
     private static final int NUM_BUFFERS = 10;
+    private static final int TCP_CHECKSUM_OFFSET = 16;
+    private static final int TCP_MIN_HEADER = 20;
 
     private int headerLength = HEADER_LENGTH;
     private boolean littleEndian = true;
@@ -138,6 +140,32 @@ public final class VirtioNetFrame extends WireView {
     /** Offset from csum_start where the checksum is stored. */
     public int csumOffset() {
         return field(CSUM_OFFSET);
+    }
+
+    /**
+     * The segment size to hand a TCP frame with a partial checksum to a hub with (Port#deliver with a segment
+     * size: ports that take large segments get it as it is, the hub cuts it for the others): a TSO frame's
+     * gso_size, or for one whole segment with a partial TCP checksum its payload; 0 for anything else (lower it
+     * with {@link SoftwareOffload}). After {@link #check}.
+     */
+    public int largeSegmentSize() {
+        if (!needsCsum() || csumOffset() != TCP_CHECKSUM_OFFSET) {
+            return 0;
+        }
+        int kind = gsoKind();
+        if (kind == VirtioNetHeader.GSO_TCPV4 || kind == VirtioNetHeader.GSO_TCPV6) {
+            return gsoSize();
+        }
+        if (kind != VirtioNetHeader.GSO_NONE) {
+            return 0;
+        }
+        // one whole segment: a large segment that is cut into one, its payload (at most) the segment size
+        int tcp = frameOffset() + csumStart();
+        int end = frameOffset() + frameLength();
+        if (tcp + TCP_MIN_HEADER > end) {
+            return 0;
+        }
+        return Math.max(0, end - tcp - ((buffer().get(tcp + 12) & 0xFF) >>> 4) * 4);
     }
 
     /** num_buffers in the 12-byte form, 0 in the 10-byte form. */

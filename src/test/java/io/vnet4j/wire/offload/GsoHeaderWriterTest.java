@@ -1,12 +1,10 @@
-package io.vnet4j.port.tap;
+package io.vnet4j.wire.offload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vnet4j.fabric.HubSegmentationTestFrames;
 import io.vnet4j.wire.Checksum;
 import io.vnet4j.wire.IpProtocol;
-import io.vnet4j.wire.offload.VirtioNetFrame;
-import io.vnet4j.wire.offload.VirtioNetHeader;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
