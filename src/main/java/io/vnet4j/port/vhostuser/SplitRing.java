@@ -214,8 +214,8 @@ final class SplitRing {
      * header's num_buffers, else into one. The used elements are added, unpublished ({@link #publish}).
      *
      * @return true when written; false when there are not enough buffers (nothing taken, {@link #refusal()}
-     *     NO_BUFFERS), the frame does not fit one buffer without {@code mergeable} (TOO_LONG, nothing taken), or
-     *     the queue stopped
+     *     NO_BUFFERS), the frame does not fit one buffer without {@code mergeable} or as many buffers as the ring
+     *     has (TOO_LONG, nothing taken), or the queue stopped
      */
     boolean giveReceived(MemorySegment headerBytes, MemorySegment frame, long offset, int length, boolean mergeable) {
         refusal = Refusal.NO_BUFFERS;
@@ -228,6 +228,11 @@ final class SplitRing {
         MemorySegment countHighAt = null;
         long countHighOffset = 0;
         while (streamed < total) {
+            if (buffers == size) { // a guest that keeps making buffers available as they fill, or empty ones
+                refusal = Refusal.TOO_LONG;
+                lastAvailable = savedAvailable;
+                return false;
+            }
             if (pending() == 0 || (buffers > 0 && !mergeable)) {
                 if (fault == null && buffers > 0 && !mergeable) {
                     refusal = Refusal.TOO_LONG;

@@ -283,8 +283,7 @@ final class VhostUserDevice implements AutoCloseable {
                 long frontEnd = payload.getLong(at + 16);
                 long mmapOffset = payload.getLong(at + 24);
                 if (size <= 0 || mmapOffset < 0 || size > Long.MAX_VALUE - mmapOffset
-                        || guestPhysical + size < guestPhysical && guestPhysical + size != 0
-                        || frontEnd + size < frontEnd && frontEnd + size != 0) {
+                        || !fitsAddressSpace(guestPhysical, size) || !fitsAddressSpace(frontEnd, size)) {
                     closeAll(fds, fdCount, mapped);
                     throw new ProtocolException(String.format(
                             "SET_MEM_TABLE: region %d at 0x%x of 0x%x bytes, file offset 0x%x, does not fit the address space",
@@ -320,6 +319,11 @@ final class VhostUserDevice implements AutoCloseable {
         old.close();
     }
 
+    /** Whether {@code [start, start + size)} lies below 2^64, the addresses taken as unsigned. */
+    static boolean fitsAddressSpace(long start, long size) {
+        return start == 0 || Long.compareUnsigned(size, -start) <= 0;
+    }
+
     /** Makes queue {@code q}'s ring from its settings, or none (keeping the ring's place in {@code base}); under both locks. */
     private void rebuild(Queue q) {
         if (q.ring != null) {
@@ -332,7 +336,9 @@ final class VhostUserDevice implements AutoCloseable {
         MemorySegment d = memory.frontEnd(q.descriptors, SplitRing.descriptorBytes(q.size));
         MemorySegment a = memory.frontEnd(q.available, SplitRing.availableBytes(q.size));
         MemorySegment u = memory.frontEnd(q.used, SplitRing.usedBytes(q.size));
-        if (d == null || a == null || u == null || (q.available & 1) != 0 || (q.used & 3) != 0) {
+        // the alignments VIRTIO 1.2 2.7 gives, of the memory as mapped here (a region's file offset may shift it)
+        if (d == null || a == null || u == null || (d.address() & 15) != 0 || (a.address() & 1) != 0
+                || (u.address() & 3) != 0) {
             q.unusable = String.format("the ring's addresses (descriptors 0x%x, available 0x%x, used 0x%x) are outside the "
                     + "guest's memory or misaligned", q.descriptors, q.available, q.used);
             return;
