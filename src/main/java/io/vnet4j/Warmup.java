@@ -9,6 +9,8 @@ import io.vnet4j.os.ThreadNiceness;
 import io.vnet4j.port.stream.StreamClientNetdev;
 import io.vnet4j.port.stream.StreamServerNetdev;
 import io.vnet4j.port.tap.TapNetdev;
+import io.vnet4j.port.vhostuser.LocalFrontEnd;
+import io.vnet4j.port.vhostuser.VhostUserNetdev;
 import io.vnet4j.usernet.UsernetNetdev;
 import io.vnet4j.wire.EtherType;
 import io.vnet4j.wire.EthernetFrame;
@@ -301,23 +303,31 @@ public final class Warmup {
      * compiled code every IPv4 ping runs too ({@code Gateway.isGatewayMac}, {@code IpAddress.isIpv6},
      * {@code GatewayAddresses.isHost}, {@code GuestOutput.macOf}; {@code -Xlog:deoptimization}, 2026-12-01).
      *
-     * @param vms      the network has stream ports (QEMU guests): a VM plays first
-     * @param hubs     it has a hub that is not a learning switch (or no port on any hub)
-     * @param switches it has a learning switch ({@code -object switch}; the default network's)
-     * @param ipv6     one of its user networks has IPv6 on
+     * @param vms       the network has stream ports (QEMU guests): a VM plays first
+     * @param hubs      it has a hub that is not a learning switch (or no port on any hub)
+     * @param switches  it has a learning switch ({@code -object switch}; the default network's)
+     * @param ipv6      one of its user networks has IPv6 on
+     * @param vhostUser it has vhost-user ports: a VM plays on one first of all, its driver in this process
      */
-    record Shape(boolean vms, boolean hubs, boolean switches, boolean ipv6) {
+    record Shape(boolean vms, boolean hubs, boolean switches, boolean ipv6, boolean vhostUser) {
         /** Every path: the AOT cache's training run, which must load the classes of every kind of network. */
-        static final Shape EVERY_PATH = new Shape(true, true, true, true);
+        static final Shape EVERY_PATH = new Shape(true, true, true, true, true);
+
+        /** A network without vhost-user ports. */
+        Shape(boolean vms, boolean hubs, boolean switches, boolean ipv6) {
+            this(vms, hubs, switches, ipv6, false);
+        }
 
         static Shape of(Network guests) {
+            boolean vhostUser = guests.netdevs().stream().anyMatch(n -> n instanceof VhostUserNetdev);
             boolean vms = guests.netdevs().stream()
                     .anyMatch(n -> n instanceof StreamServerNetdev || n instanceof StreamClientNetdev);
             List<Hub> used = guests.hubs().all().stream().filter(h -> !h.ports().isEmpty()).toList();
             boolean switches = used.stream().anyMatch(h -> h.switchId() != null);
             boolean ipv6 = guests.netdevs().stream()
                     .anyMatch(n -> n instanceof UsernetNetdev u && u.config().ipv6().isPresent());
-            return new Shape(vms, !switches || used.stream().anyMatch(h -> h.switchId() == null), switches, ipv6);
+            return new Shape(vms, !switches || used.stream().anyMatch(h -> h.switchId() == null), switches, ipv6,
+                    vhostUser);
         }
     }
 
@@ -351,11 +361,17 @@ public final class Warmup {
              ServerSocket vmPeer = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
              ServerSocket bulkPeer = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
              ServerSocket peer6 = shape.ipv6() ? ipv6LoopbackPeer() : null;
+             ServerSocket vhostPeer = shape.vhostUser() ? new ServerSocket(0, 50, InetAddress.getLoopbackAddress()) : null;
+             ServerSocket vhostBulkPeer = shape.vhostUser() ? new ServerSocket(0, 1, InetAddress.getLoopbackAddress()) : null;
              DatagramSocket upstream = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             Thread echo = Thread.ofPlatform().daemon().name("vnet4j-warm-up-peer").start(() -> serveTcp(peer, true));
             Thread bulkEcho = Thread.ofPlatform().daemon().name("vnet4j-warm-up-bulk").start(() -> serveTcp(bulkPeer, false));
             Thread vmEcho = Thread.ofPlatform().daemon().name("vnet4j-warm-up-vm-peer").start(() -> serveTcp(vmPeer, true));
             Thread dns = Thread.ofPlatform().daemon().name("vnet4j-warm-up-dns").start(() -> serveDns(upstream));
+            Thread vhostEcho = vhostPeer == null ? null
+                    : Thread.ofPlatform().daemon().name("vnet4j-warm-up-vhost-peer").start(() -> serveTcp(vhostPeer, true));
+            Thread vhostBulkEcho = vhostBulkPeer == null ? null
+                    : Thread.ofPlatform().daemon().name("vnet4j-warm-up-vhost-bulk").start(() -> serveTcp(vhostBulkPeer, false));
             Thread echo6 = peer6 == null ? null
                     : Thread.ofPlatform().daemon().name("vnet4j-warm-up-peer6").start(() -> serveTcp(peer6, true));
             network.addNetdev("user,id=warm-up" + (shape.ipv6() ? "" : ",ipv6=off") + ",dns-upstream=127.0.0.1:"
@@ -364,11 +380,16 @@ public final class Warmup {
             if (!shape.hubs()) {
                 learn(network); // only switches: every round on a switch
             }
-            int vmRounds = shape.vms() ? rounds / VM_SHARE : 0;
-            // the VM plays before the TAP joins, on a hub as the default network's (a user network, stream
+            int vmRounds = (shape.vms() ? rounds / VM_SHARE : 0) + (shape.vhostUser() ? rounds / VM_SHARE : 0);
+            // the VMs play before the TAP joins, on a hub as the default network's (a user network, stream
             // ports): each pass of the loop asks whether another port takes large segments, and with a TAP
-            // there the VMs' answer (none) was a branch never taken, a trap at a VM's first frames
-            int done = shape.vms() ? asAVm(network, user, vmSocket, vmPeer.getLocalPort(), vmRounds, shape, busy) : 0;
+            // there the VMs' answer (none) was a branch never taken, a trap at a VM's first frames; the
+            // vhost-user VM (whose port takes them) first, so that the stream VM's rounds end on that answer
+            int done = shape.vhostUser() ? asAVhostUserVm(network, user, vhostPeer.getLocalPort(), vhostBulkPeer.getLocalPort(),
+                    rounds / VM_SHARE, shape, busy) : 0;
+            if (shape.vms() && (!shape.vhostUser() || done == 2 * (rounds / VM_SHARE))) {
+                done += asAVm(network, user, vmSocket, vmPeer.getLocalPort(), rounds / VM_SHARE, shape, busy);
+            }
             network.add(new TapNetdev(new NetdevConfig.Tap("warm-up-tap", "tap", 0, "", "warm-up", null, null, null, null,
                     null, 0, true), network.hubs().hub(0), pair[0]));
             Warmup w = new Warmup(new WarmupLink.Tap(pair[1]), GUEST_MAC, GUEST, NEW_GUESTS);
@@ -394,6 +415,12 @@ public final class Warmup {
             if (peer6 != null) {
                 peer6.close();
                 echo6.join(1000);
+            }
+            if (vhostPeer != null) {
+                vhostPeer.close();
+                vhostBulkPeer.close();
+                vhostEcho.join(1000);
+                vhostBulkEcho.join(1000);
             }
             echo.join(1000);
             bulkEcho.join(1000);
@@ -430,6 +457,22 @@ public final class Warmup {
         try (WarmupLink.Stream link = new WarmupLink.Stream(UnixDomainSocketAddress.of(socket))) {
             Warmup vm = new Warmup(link, VM_MAC, VM, VM_NEW_GUESTS);
             vm.setUp(network, user, tcpPort, tcpPort, shape.ipv6(), busy);
+            return vm.rounds(count, shape);
+        }
+    }
+
+    /**
+     * Plays {@code count} rounds of each kind as a QEMU VM on a vhost-user port, its driver in this process
+     * ({@link LocalFrontEnd}: the same rings in memory a guest shares, the kicks run on this thread), with the
+     * stream VM's MAC and addresses (the two VMs play one after the other) but TCP peers of its own (each peer
+     * serves one connection at a time), and bulk exchanges of large segments both ways (the port takes them once
+     * the driver agreed to TSO). How many rounds completed.
+     */
+    private static int asAVhostUserVm(Network network, UsernetNetdev user, int tcpPort, int bulkPort, int count,
+            Shape shape, BooleanSupplier busy) throws IOException {
+        try (WarmupLink.VhostUser link = new WarmupLink.VhostUser(new LocalFrontEnd("warm-up-vhost", network.hubs().hub(0)))) {
+            Warmup vm = new Warmup(link, VM_MAC, VM, VM_NEW_GUESTS);
+            vm.setUp(network, user, tcpPort, bulkPort, shape.ipv6(), busy);
             return vm.rounds(count, shape);
         }
     }

@@ -2,6 +2,7 @@ package io.vnet4j;
 
 import io.vnet4j.os.TapDevice;
 import io.vnet4j.port.stream.StreamFraming;
+import io.vnet4j.port.vhostuser.LocalFrontEnd;
 import io.vnet4j.wire.offload.VirtioNetFrame;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -15,11 +16,13 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The warm-up's guest end of one port of its private network ({@link Warmup}): a TAP (a socket pair, frames
- * after a virtio-net header, as a container's namespace sends them) or a stream server's connection (frames
- * after a 4-byte big-endian length, as QEMU's {@code -netdev stream} sends them: the default network's VMs).
+ * after a virtio-net header, as a container's namespace sends them), a stream server's connection (frames
+ * after a 4-byte big-endian length, as QEMU's {@code -netdev stream} sends them: the default network's VMs),
+ * or a vhost-user port's queues (a driver in this process).
  * Frames read are left in {@link #in()} at {@link #VNET}, whichever the link, so one parser serves both.
  */
 sealed interface WarmupLink {
+
     /** Where a frame read starts in {@link #in()}: after room for a virtio-net header. */
     int VNET = VirtioNetFrame.HEADER_LENGTH;
 
@@ -69,6 +72,43 @@ sealed interface WarmupLink {
         @Override
         public boolean offloads() {
             return true;
+        }
+    }
+
+    /** A VM on a vhost-user port of the warm-up's network, its driver in this process ({@link LocalFrontEnd}). */
+    final class VhostUser implements WarmupLink, AutoCloseable {
+        private final LocalFrontEnd frontEnd;
+        /** Room for the largest frame a guest takes: 64 KiB of IP and an Ethernet header. */
+        private final ByteBuffer in = ByteBuffer.allocate(VNET + 65536 + 14);
+
+        VhostUser(LocalFrontEnd frontEnd) {
+            this.frontEnd = frontEnd;
+        }
+
+        @Override
+        public void send(ByteBuffer frame, int length, byte[] header) {
+            frontEnd.send(frame, length, header);
+        }
+
+        @Override
+        public int read(int millis) {
+            return frontEnd.receive(in, VNET, millis);
+        }
+
+        @Override
+        public ByteBuffer in() {
+            return in;
+        }
+
+        /** A Linux guest's driver agrees to the device's checksum and TSO offloads. */
+        @Override
+        public boolean offloads() {
+            return true;
+        }
+
+        @Override
+        public void close() {
+            frontEnd.close();
         }
     }
 

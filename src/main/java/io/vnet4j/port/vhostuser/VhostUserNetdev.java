@@ -2,6 +2,7 @@ package io.vnet4j.port.vhostuser;
 
 import static io.vnet4j.port.vhostuser.VhostUserProtocol.*;
 
+import io.vnet4j.InternalErrors;
 import io.vnet4j.Log;
 import io.vnet4j.Shutdown;
 import io.vnet4j.fabric.FrameTap;
@@ -51,11 +52,13 @@ public final class VhostUserNetdev extends NetdevBase {
     private volatile Thread controlThread;
     private volatile VhostUserPort port;
     private volatile boolean closed;
+    private final InternalErrors internalErrors;
 
     public VhostUserNetdev(String id, String settings, Path path, Hub hub) {
         super(id, "vhost-user", hub);
         this.settings = settings;
         this.path = path;
+        this.internalErrors = new InternalErrors(id);
     }
 
     @Override
@@ -146,7 +149,7 @@ public final class VhostUserNetdev extends NetdevBase {
             if (closed) {
                 return;
             }
-            p = new VhostUserPort(id, settings, device);
+            p = new VhostUserPort(id, settings, device, internalErrors);
             taps.forEach(p::addTap);
             p.joinVlans(vlans);
             port = p;
@@ -156,6 +159,8 @@ public final class VhostUserNetdev extends NetdevBase {
             converse(stream, device, p);
         } catch (VhostUserDevice.ProtocolException e) {
             Log.warn(id + ": vhost-user front-end: " + e.getMessage() + "; connection closed");
+        } catch (RuntimeException e) {
+            internalErrors.record("the vhost-user connection was closed", e); // a bug: said, and the VM's next connection goes on
         } catch (IOException e) {
             if (!closed) {
                 Log.info(id + ": vhost-user connection ended: " + e.getMessage());

@@ -3,6 +3,7 @@ package io.vnet4j.port.vhostuser;
 import static io.vnet4j.port.vhostuser.VhostUserProtocol.RX;
 import static io.vnet4j.port.vhostuser.VhostUserProtocol.TX;
 
+import io.vnet4j.InternalErrors;
 import io.vnet4j.Log;
 import io.vnet4j.fabric.FrameQueue;
 import io.vnet4j.fabric.QueuedPort;
@@ -68,10 +69,12 @@ final class VhostUserPort extends QueuedPort {
     private volatile boolean closed;
     private final String[] faultsSaid = new String[2];
     private volatile String peer = "vhost-user front-end";
+    private final InternalErrors internalErrors;
 
-    VhostUserPort(String id, String settings, VhostUserDevice device) throws IOException {
+    VhostUserPort(String id, String settings, VhostUserDevice device, InternalErrors internalErrors) throws IOException {
         super(id, "vhost-user", DEFAULT_QUEUE_BYTES);
         this.device = device;
+        this.internalErrors = internalErrors;
         this.settings = settings;
         this.kicks = Epoll.open();
         this.kickThread = Thread.ofPlatform().daemon().name("vnet4j-" + id + "-tx").unstarted(Log.hushedIfNow(this::kickLoop));
@@ -165,13 +168,27 @@ final class VhostUserPort extends QueuedPort {
         try {
             while (!closed) {
                 if (kicks.await(-1) > 0 && !closed) {
-                    takeSent();
+                    takeSentSurviving();
                 }
             }
         } catch (IOException e) {
             if (!closed) {
                 Log.warn(id() + ": waiting for the guest's kicks failed: " + e.getMessage());
             }
+        }
+    }
+
+    /** What the transmit queue's kick does, called by a driver in this process ({@link LocalFrontEnd}). */
+    void transmitQueueKicked() {
+        takeSentSurviving();
+    }
+
+    /** {@link #takeSent}, going on after a bug's exception (said and counted): the guest's next kick is served. */
+    private void takeSentSurviving() {
+        try {
+            takeSent();
+        } catch (RuntimeException e) {
+            internalErrors.record("the guest's frames were dropped", e);
         }
     }
 
@@ -272,7 +289,11 @@ final class VhostUserPort extends QueuedPort {
                 if (queue.awaitFrames(FrameQueue.FOREVER) < 0) {
                     return;
                 }
-                writeQueuedFrames();
+                try {
+                    writeQueuedFrames();
+                } catch (RuntimeException e) {
+                    internalErrors.record("frames for the guest were dropped", e);
+                }
             }
         } catch (InterruptedException e) {
             // closing
