@@ -1,6 +1,10 @@
 package io.vnet4j.fabric;
 
+import io.vnet4j.wire.WireError;
+import io.vnet4j.wire.offload.FrameSink;
+import io.vnet4j.wire.offload.SoftwareOffload;
 import io.vnet4j.wire.offload.TcpCoalescer;
+import io.vnet4j.wire.offload.VirtioNetFrame;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
@@ -26,6 +30,9 @@ public abstract class Port implements AutoCloseable {
     private volatile boolean linkUp = true;
     private volatile FrameTap[] taps = NO_TAPS;
     private volatile VlanMembership vlans = VlanMembership.NONE;
+    /** The reading thread's, made at its first {@link #deliverOffloaded} that must lower a frame (its 64 KiB buffer). */
+    private SoftwareOffload offload;
+    private FrameSink lowered;
     /** The reading thread's, made at its first {@link #deliverOfBatch} (69 KB: most ports never batch). */
     private TcpCoalescer coalescer;
     private TcpCoalescer.Sink toHub;
@@ -151,6 +158,32 @@ public abstract class Port implements AutoCloseable {
             }
             h.forward(this, frame, offset, length, segmentSize);
         }
+    }
+
+    /**
+     * Delivers a frame that came after its virtio-net header (a TAP with vnet_hdr, a vhost-user guest): a TCP
+     * segment with a partial checksum (a TSO super-frame, or one segment) as a large segment, which ports
+     * that take large segments get as it is, without a pass over its bytes (the hub cuts it, checksums
+     * completed, for the others); anything else lowered here (checksum completed, a super-frame of another
+     * kind refused). One thread at a time: the port's reading thread (or a loop that reads for it).
+     *
+     * @return {@link WireError#NONE}, or why the header did not check out (nothing was delivered)
+     */
+    protected final WireError deliverOffloaded(VirtioNetFrame vnet) {
+        WireError error = vnet.check();
+        if (error != WireError.NONE) {
+            return error;
+        }
+        int segmentSize = vnet.largeSegmentSize();
+        if (segmentSize > 0) {
+            deliver(vnet.buffer(), vnet.frameOffset(), vnet.frameLength(), segmentSize);
+            return WireError.NONE;
+        }
+        if (offload == null) {
+            offload = new SoftwareOffload();
+            lowered = this::deliver;
+        }
+        return offload.lower(vnet, lowered);
     }
 
     /**

@@ -15,8 +15,6 @@ import io.vnet4j.os.TapDevice;
 import io.vnet4j.os.UserNamespaceTap;
 import io.vnet4j.wire.Ipv4Address;
 import io.vnet4j.wire.WireError;
-import io.vnet4j.wire.offload.FrameSink;
-import io.vnet4j.wire.offload.SoftwareOffload;
 import io.vnet4j.wire.offload.GsoHeaderWriter;
 import io.vnet4j.wire.offload.VirtioNetFrame;
 import io.vnet4j.wire.offload.VirtioNetHeader;
@@ -56,10 +54,8 @@ public final class TapNetdev extends QueuedPort implements Netdev {
     /** The loop that reads the device for this port, or null while a reader thread of its own does. */
     private volatile ReadingLoop borrower;
     private final ReadingLoop.Reader lentReads = new LentReads();
-    /** The reading side's working objects, used by one thread at a time: the reader thread or the borrower's. */
-    private final SoftwareOffload offload = new SoftwareOffload();
+    /** The reading side's view, used by one thread at a time: the reader thread or the borrower's. */
     private final VirtioNetFrame vnet = new VirtioNetFrame();
-    private final FrameSink toHub = this::deliver;
     /** Held by whoever writes to the TAP: the writer thread, or a hub thread writing through. */
     private final ReentrantLock writeLock = new ReentrantLock();
     /** Queued frames go to the TAP through this, under {@link #writeLock}: by the writer thread or a hub thread. */
@@ -237,28 +233,9 @@ public final class TapNetdev extends QueuedPort implements Netdev {
     private void forward(int n) {
         if (!config.vnetHeader()) {
             deliver(device.receivedBuffer(), 0, n);
-        } else if (deliverOffloaded(vnet.wrap(device.receivedBuffer(), 0, n), offload, toHub) != WireError.NONE) {
+        } else if (deliverOffloaded(vnet.wrap(device.receivedBuffer(), 0, n)) != WireError.NONE) {
             counters().countRxError();
         }
-    }
-
-    /**
-     * A TCP segment with the kernel's partial checksum — a TSO super-frame, or one segment that the MTU
-     * let through whole — goes to the hub as a large segment (see Port#deliver with a segment size): ports
-     * that take large segments get it as it is, without a pass over its bytes; the hub cuts it, checksums
-     * completed, for the others. Anything else is lowered here (checksum completed, segmented if need be).
-     */
-    private WireError deliverOffloaded(VirtioNetFrame vnet, SoftwareOffload offload, FrameSink toHub) {
-        WireError error = vnet.check();
-        if (error != WireError.NONE) {
-            return error;
-        }
-        int segmentSize = vnet.largeSegmentSize();
-        if (segmentSize <= 0) {
-            return offload.lower(vnet, toHub);
-        }
-        deliver(vnet.buffer(), vnet.frameOffset(), vnet.frameLength(), segmentSize);
-        return WireError.NONE;
     }
 
     /** The interface's MTU as configured here (1500 when vnet4j did not set it). */

@@ -6,13 +6,13 @@ import static io.vnet4j.port.vhostuser.VhostUserProtocol.TX;
 import io.vnet4j.InternalErrors;
 import io.vnet4j.Log;
 import io.vnet4j.fabric.FrameQueue;
+import io.vnet4j.fabric.Hub;
 import io.vnet4j.fabric.QueuedPort;
+import io.vnet4j.fabric.ReadingLoop;
 import io.vnet4j.os.Epoll;
 import io.vnet4j.os.PeerEventFd;
 import io.vnet4j.wire.WireError;
-import io.vnet4j.wire.offload.FrameSink;
 import io.vnet4j.wire.offload.GsoHeaderWriter;
-import io.vnet4j.wire.offload.SoftwareOffload;
 import io.vnet4j.wire.offload.VirtioNetFrame;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -24,7 +24,9 @@ import java.nio.ByteOrder;
  * guest's memory with no copy through QEMU.
  *
  * <p>Theory of operation. The guest's frames: QEMU's vCPU thread (or KVM) writes the transmit queue's kick
- * eventfd when the guest adds buffers; the port's kick thread waits on it (epoll), takes every pending chain
+ * eventfd when the guest adds buffers; the user network's loop on the hub watches it beside its sockets
+ * ({@link ReadingLoop}, as it reads a TAP's or a stream VM's), else the port's kick thread (an epoll); on that
+ * thread the port takes every pending chain
  * ({@link SplitRing#takeSent}), hands each frame to the hub on that thread (a TSO frame or a partial checksum
  * as a large segment, as a TAP with offloads does) (the user network answers a ping
  * there, so its reply comes straight back), returns the used elements and signals the call eventfd. Frames
@@ -49,8 +51,6 @@ final class VhostUserPort extends QueuedPort {
     private final ByteBuffer sent = ByteBuffer.allocateDirect(MAX_CHAIN);
     private final MemorySegment sentMemory = MemorySegment.ofBuffer(sent);
     private final VirtioNetFrame sentView = new VirtioNetFrame();
-    private final SoftwareOffload offload = new SoftwareOffload();
-    private final FrameSink toHub = this::deliver;
     /** The virtio-net header of the frame being written for the guest (under the receive queue's lock). */
     private final MemorySegment receivedHeader = MemorySegment.ofBuffer(ByteBuffer.allocateDirect(SplitRing.HEADER));
     /** A frame the writer took from the queue that found no free buffer: it goes first once there is one. */
@@ -62,8 +62,13 @@ final class VhostUserPort extends QueuedPort {
     private boolean largeSegments;
     private final FrameQueue.FrameHandler toGuest = this::writeQueued;
     private final Epoll kicks;
-    /** The transmit kick descriptor the epoll watches, or -1. */
+    /** The transmit kick descriptor watched (by the epoll, or by the loop that borrowed it), or -1; under {@link #kicks}. */
     private int watched = -1;
+    /** The loop that reads the kick for the port, or null while the kick thread's epoll watches it. */
+    private volatile ReadingLoop borrower;
+    private final ReadingLoop.Reader kickReads = new KickReads();
+    /** The borrower stopped and handed the kick back; the kick thread re-watches it. */
+    private volatile boolean kicksReturned;
     private final Thread kickThread;
     private final Thread writer;
     private volatile boolean closed;
@@ -104,21 +109,35 @@ final class VhostUserPort extends QueuedPort {
 
     // ---- the guest's frames ----
 
-    /** Stops watching the transmit kick, before the control connection replaces or closes it. */
+    /**
+     * Stops watching the transmit kick, before the control connection replaces or closes it: a loop that reads
+     * it for the port gives it back (and is not reading when this returns), or the port's epoll forgets it.
+     */
     void unwatchKick() {
         synchronized (kicks) {
-            if (watched >= 0) {
+            if (watched < 0) {
+                return;
+            }
+            ReadingLoop b = borrower;
+            borrower = null;
+            if (b != null) {
+                b.release(kickReads);
+            } else {
                 try {
                     kicks.delete(watched);
                 } catch (IOException e) {
-                    // closed already: the epoll forgot it
+                    // not added (the loop had it), or gone already
                 }
-                watched = -1;
             }
+            watched = -1;
         }
     }
 
-    /** Watches the transmit queue's kick, if it has one, after a change of the control connection. */
+    /**
+     * Watches the transmit queue's kick, if it has one, after a change of the control connection: a loop on
+     * the hub that reads descriptors (the user network's) reads it, so a guest's frame is handled on the
+     * thread that answers it, with no hand-off between threads; else the port's kick thread.
+     */
     void watchKick() {
         VhostUserDevice.Queue q = device.queue(TX);
         int fd;
@@ -133,14 +152,45 @@ final class VhostUserPort extends QueuedPort {
                 return;
             }
             unwatchKick();
-            if (fd >= 0) {
-                try {
-                    kicks.add(fd, Epoll.EPOLLIN, 0);
-                    watched = fd;
-                } catch (IOException e) {
-                    Log.warn(id() + ": cannot watch the transmit queue's kick: " + e.getMessage());
-                }
+            if (fd < 0) {
+                return;
             }
+            watched = fd;
+            Hub h = hub();
+            ReadingLoop b = h == null ? null : ReadingLoop.lend(h, fd, kickReads);
+            if (b != null) {
+                borrower = b;
+                return;
+            }
+            watchHere(fd);
+        }
+    }
+
+    /** The kick thread's epoll watches {@code fd}; with the {@link #kicks} monitor held. */
+    private void watchHere(int fd) {
+        try {
+            kicks.add(fd, Epoll.EPOLLIN, 0);
+        } catch (IOException e) {
+            Log.warn(id() + ": cannot watch the transmit queue's kick: " + e.getMessage());
+        }
+    }
+
+    /** What the loop that reads the kick for this port calls, on its thread. */
+    private final class KickReads implements ReadingLoop.Reader {
+        @Override
+        public boolean readWaiting() {
+            if (closed) {
+                return false;
+            }
+            takeSentSurviving();
+            return true;
+        }
+
+        /** The loop stopped: the kick thread takes the kick back (told through its epoll's wake-up). */
+        @Override
+        public void readsReturned() {
+            kicksReturned = true;
+            kicks.wake();
         }
     }
 
@@ -168,12 +218,26 @@ final class VhostUserPort extends QueuedPort {
         try {
             while (!closed) {
                 if (kicks.await(-1) > 0 && !closed) {
+                    if (kicksReturned) {
+                        takeKickBack();
+                    }
                     takeSentSurviving();
                 }
             }
         } catch (IOException e) {
             if (!closed) {
                 Log.warn(id() + ": waiting for the guest's kicks failed: " + e.getMessage());
+            }
+        }
+    }
+
+    /** After the loop that read the kick stopped: the port's own epoll watches it. */
+    private void takeKickBack() {
+        kicksReturned = false;
+        synchronized (kicks) {
+            if (borrower != null && watched >= 0) {
+                borrower = null;
+                watchHere(watched);
             }
         }
     }
@@ -207,7 +271,7 @@ final class VhostUserPort extends QueuedPort {
             int frames = 0;
             int header = device.headerBytes();
             for (int n; (n = ring.takeSent(sent, sentMemory)) >= 0; ) {
-                if (n == 0 || forward(sentView.wrap(sent, 0, n, header, ByteOrder.LITTLE_ENDIAN)) != WireError.NONE) {
+                if (n == 0 || deliverOffloaded(sentView.wrap(sent, 0, n, header, ByteOrder.LITTLE_ENDIAN)) != WireError.NONE) {
                     counters().countRxError(); // shorter than an Ethernet header, longer than MAX_FRAME, or a bad header
                 }
                 if (++frames % PUBLISH_EVERY == 0) {
@@ -224,23 +288,6 @@ final class VhostUserPort extends QueuedPort {
         } finally {
             q.lock.unlock();
         }
-    }
-
-    /**
-     * A frame with its virtio-net header to the hub: a TCP segment with a partial checksum (a TSO frame, or one
-     * segment) as a large segment, anything else lowered (checksum completed), as a TAP's (TapNetdev).
-     */
-    private WireError forward(VirtioNetFrame vnet) {
-        WireError error = vnet.check();
-        if (error != WireError.NONE) {
-            return error;
-        }
-        int segmentSize = vnet.largeSegmentSize();
-        if (segmentSize <= 0) {
-            return offload.lower(vnet, toHub);
-        }
-        deliver(vnet.buffer(), vnet.frameOffset(), vnet.frameLength(), segmentSize);
-        return WireError.NONE;
     }
 
     // ---- frames for the guest ----
@@ -410,6 +457,7 @@ final class VhostUserPort extends QueuedPort {
     /** Stops both threads; the device is closed after this by the netdev. */
     @Override
     public void close() {
+        unwatchKick(); // a loop reading the kick lets go before the device closes it
         closed = true;
         super.close(); // detaches, and closes the queue: the writer ends
         kicks.wake();
