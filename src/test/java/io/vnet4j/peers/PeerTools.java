@@ -45,6 +45,27 @@ public final class PeerTools {
     }
 
     /**
+     * Accepts one connection on {@code listener} and reads it to its end, in the background: "BYTES MD5" (the
+     * MD5 in hex) of what came, or the exception's text.
+     */
+    public static java.util.concurrent.CompletableFuture<String> receiveOneUpload(java.net.ServerSocket listener) {
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try (java.net.Socket s = listener.accept(); java.io.InputStream in = s.getInputStream()) {
+                java.security.MessageDigest md5 = java.security.MessageDigest.getInstance("MD5");
+                byte[] buf = new byte[65536];
+                long total = 0;
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    md5.update(buf, 0, n);
+                    total += n;
+                }
+                return total + " " + java.util.HexFormat.of().formatHex(md5.digest());
+            } catch (Exception e) {
+                return e.toString();
+            }
+        });
+    }
+
+    /**
      * Waits up to 30 s until the daemon {@code pid}'s warm-up (its thread {@code vnet4j-warm-up} and the
      * private network's, which end with it) is over, so that what is measured next is the guests' alone.
      */

@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -112,20 +110,7 @@ class VhostUserIT {
     @Order(4)
     void uploads32MegabytesToAHostListener() throws Exception {
         try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            CompletableFuture<String> received = CompletableFuture.supplyAsync(() -> {
-                try (Socket s = listener.accept(); InputStream in = s.getInputStream()) {
-                    MessageDigest md5 = MessageDigest.getInstance("MD5");
-                    byte[] buf = new byte[65536];
-                    long total = 0;
-                    for (int n; (n = in.read(buf)) > 0; ) {
-                        md5.update(buf, 0, n);
-                        total += n;
-                    }
-                    return total + " " + HexFormat.of().formatHex(md5.digest());
-                } catch (Exception e) {
-                    return e.toString();
-                }
-            });
+            CompletableFuture<String> received = PeerTools.receiveOneUpload(listener);
             guest.runOk("head -c " + SIZE + " /dev/urandom > /tmp/up");
             String sum = guest.runOk("md5sum /tmp/up").substring(0, 32);
             guest.runOk("timeout 120 nc 10.0.2.2 " + listener.getLocalPort() + " < /tmp/up; rm /tmp/up");
