@@ -279,14 +279,22 @@ final class VhostUserPort extends QueuedPort {
                 }
             }
             if (frames > 0) {
-                ring.publish();
-                if (q.call != null && ring.wantsInterrupt()) {
-                    q.call.signal();
-                }
+                returnToGuest(q, ring);
             }
             sayFault(TX, ring);
         } finally {
             q.lock.unlock();
+        }
+    }
+
+    /**
+     * Makes the used buffers visible to the guest and signals its call eventfd unless it asked for no
+     * interrupt; under the queue's lock.
+     */
+    private static void returnToGuest(VhostUserDevice.Queue q, SplitRing ring) {
+        ring.publish();
+        if (q.call != null && ring.wantsInterrupt()) {
+            q.call.signal();
         }
     }
 
@@ -313,10 +321,7 @@ final class VhostUserPort extends QueuedPort {
                 return NOT_WRITTEN;
             }
             if (give(ring, MemorySegment.ofBuffer(frame), offset, length, segmentSize)) {
-                ring.publish();
-                if (q.call != null && ring.wantsInterrupt()) {
-                    q.call.signal();
-                }
+                returnToGuest(q, ring);
                 return WRITTEN;
             }
             sayFault(RX, ring);
@@ -358,10 +363,7 @@ final class VhostUserPort extends QueuedPort {
                 frames++;
             }
             if (ring != null && frames > 0) {
-                ring.publish();
-                if (q.call != null && ring.wantsInterrupt()) {
-                    q.call.signal();
-                }
+                returnToGuest(q, ring);
             }
         } finally {
             q.lock.unlock();
@@ -399,10 +401,7 @@ final class VhostUserPort extends QueuedPort {
             }
             if (give(ring, heldMemory, 0, held.limit(), heldSegmentSize)) {
                 holding = false;
-                ring.publish();
-                if (q.call != null && ring.wantsInterrupt()) {
-                    q.call.signal();
-                }
+                returnToGuest(q, ring);
                 return true;
             }
             if (ring.refusal() != SplitRing.Refusal.NO_BUFFERS) {
