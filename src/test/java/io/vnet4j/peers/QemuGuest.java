@@ -230,10 +230,17 @@ public final class QemuGuest implements AutoCloseable {
          * QEMU 7.2 under TCG crashes in msix_set_vector_notifiers when a vhost-user NIC with MSI-X starts.
          */
         public Builder vhostUser(java.nio.file.Path socket) {
+            vhostUserWithoutSharedMemory(socket);
+            qemuArgs.addAll(List.of("-object", "memory-backend-memfd,id=mem,size=128M,share=on", "-machine",
+                    "memory-backend=mem"));
+            return this;
+        }
+
+        /** As {@link #vhostUser}, the guest's memory not shared: a user's mistake (QEMU falls back to its own virtio). */
+        public Builder vhostUserWithoutSharedMemory(java.nio.file.Path socket) {
             this.netdev = "vhost-user,chardev=vu0";
             this.nicOptions = ",vectors=0";
-            qemuArgs.addAll(List.of("-chardev", "socket,id=vu0,path=" + socket,
-                    "-object", "memory-backend-memfd,id=mem,size=128M,share=on", "-machine", "memory-backend=mem"));
+            qemuArgs.addAll(List.of("-chardev", "socket,id=vu0,path=" + socket));
             return this;
         }
 

@@ -53,6 +53,11 @@ public final class VhostUserNetdev extends NetdevBase {
     private volatile VhostUserPort port;
     private volatile boolean closed;
     private final InternalErrors internalErrors;
+    /** A second front-end's refusal was said while this connection is served (the accepting thread's). */
+    private boolean refusalSaid;
+    private static final long REFUSED_PAUSE_MILLIS = 200;
+    /** How long after VHOST_USER_SET_FEATURES the guest's memory must have come before that is said. */
+    private static final long MEMORY_EXPECTED_MILLIS = 3000;
 
     public VhostUserNetdev(String id, String settings, Path path, Hub hub) {
         super(id, "vhost-user", hub);
@@ -125,17 +130,40 @@ public final class VhostUserNetdev extends NetdevBase {
                 }
                 return;
             }
+            boolean busy;
             synchronized (this) {
-                if (serving != null || closed) {
-                    Log.warn(id + ": a second vhost-user front-end connected while one is served; refused");
-                    Shutdown.closeQuietly(channel);
-                    continue;
+                busy = serving != null || closed;
+                if (!busy) {
+                    serving = channel;
+                    refusalSaid = false;
                 }
-                serving = channel;
+            }
+            if (busy) {
+                refuse(channel);
+                continue;
             }
             // a platform thread: it blocks in recvmsg(2), outside the JDK's knowledge
             controlThread = Thread.ofPlatform().daemon().name("vnet4j-" + id + "-control")
                     .start(Log.hushedIfNow(() -> serve(channel)));
+        }
+    }
+
+    /**
+     * Closes a second front-end's connection. QEMU 7.2 connects again at once, thousands of times a second,
+     * until it is served: said once per connection served, and the next accept waits {@value #REFUSED_PAUSE_MILLIS}
+     * ms, so the retries come at most that often (and it is served within that time of the first one going).
+     */
+    private void refuse(SocketChannel channel) {
+        if (!refusalSaid && !closed) {
+            refusalSaid = true;
+            Log.warn(id + ": a second vhost-user front-end connected while one is served; refused (its retries are"
+                    + " refused without a word until the first goes, then it is served)");
+        }
+        Shutdown.closeQuietly(channel);
+        try {
+            Thread.sleep(REFUSED_PAUSE_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -194,6 +222,7 @@ public final class VhostUserNetdev extends NetdevBase {
         ByteBuffer replyPayload = reply.slice(HEADER, 64).order(ByteOrder.LITTLE_ENDIAN);
         int[] fds = new int[DescriptorStream.MAX_DESCRIPTORS];
         boolean saidUnknown = false;
+        boolean memoryWatched = false;
         while (!closed) {
             int fdCount = receive(stream, 0, HEADER, fds);
             if (fdCount < 0) {
@@ -245,6 +274,28 @@ public final class VhostUserNetdev extends NetdevBase {
                 stream.send(reply, HEADER + replyLength);
             }
             p.queuesChanged();
+            if (request == SET_FEATURES && device.regions() == 0 && !memoryWatched) {
+                memoryWatched = true;
+                Thread.ofVirtual().start(() -> expectMemory(device, stream));
+            }
+        }
+    }
+
+    /**
+     * Says so when the guest's driver started but its memory never came (QEMU sends SET_MEM_TABLE right after
+     * SET_FEATURES when the guest's RAM is a shared memory backend; otherwise it falls back to its own virtio
+     * and this back-end sees nothing more): the guest has no network, and only QEMU's standard error said why.
+     */
+    private void expectMemory(VhostUserDevice device, DescriptorStream stream) {
+        try {
+            Thread.sleep(MEMORY_EXPECTED_MILLIS);
+        } catch (InterruptedException e) {
+            return;
+        }
+        if (device.regions() == 0 && servingStream == stream && !closed) {
+            Log.warn(id + ": the vhost-user front-end started the device but shared no guest memory: the guest has no"
+                    + " network; start QEMU with -object memory-backend-memfd,id=mem,size=SIZE,share=on"
+                    + " -machine memory-backend=mem (SIZE as -m)");
         }
     }
 

@@ -81,6 +81,7 @@ final class VhostUserPort extends QueuedPort {
         this.device = device;
         this.internalErrors = internalErrors;
         this.settings = settings;
+        setLinkUp(false); // until the guest's driver starts the receive queue
         this.kicks = Epoll.open();
         this.kickThread = Thread.ofPlatform().daemon().name("vnet4j-" + id + "-tx").unstarted(Log.hushedIfNow(this::kickLoop));
         this.writer = Thread.ofPlatform().daemon().name("vnet4j-" + id + "-rx").unstarted(Log.hushedIfNow(this::writeLoop));
@@ -95,8 +96,9 @@ final class VhostUserPort extends QueuedPort {
     public String describe() {
         VhostUserDevice.Queue rx = device.queue(RX);
         VhostUserDevice.Queue tx = device.queue(TX);
-        return settings + ",peer=" + peer + " (rx " + state(rx) + ", tx " + state(tx) + ", " + device.regions()
-                + " memory regions)";
+        int regions = device.regions();
+        return settings + ",peer=" + peer + " (rx " + state(rx) + ", tx " + state(tx) + ", " + regions
+                + (regions == 1 ? " memory region)" : " memory regions)");
     }
 
     private static String state(VhostUserDevice.Queue q) {
@@ -195,10 +197,11 @@ final class VhostUserPort extends QueuedPort {
     }
 
     /**
-     * After any control message: a queue that just started may hold frames already, the writer may now go on,
-     * and the driver may have agreed to take large segments.
+     * After any control message: the link is up while the receive queue runs, a queue that just started may
+     * hold frames already, the writer may now go on, and the driver may have agreed to take large segments.
      */
     void queuesChanged() {
+        setLinkUp(device.queue(RX).ring != null); // up while the guest's driver takes frames
         boolean large = takesLargeSegments();
         if (large != largeSegments && hub() != null) {
             largeSegments = large;
