@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -56,14 +54,7 @@ class VhostUserIT {
         socket = dir.resolve("vhost.sock");
         big = new byte[SIZE];
         new Random(7).nextBytes(big);
-        http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        http.createContext("/big", exchange -> {
-            exchange.sendResponseHeaders(200, big.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(big);
-            }
-        });
-        http.start();
+        http = PeerTools.serve("/big", big);
         vnet = VnetProcess.start("-netdev", "user,id=u", "-netdev", "vhost-user,id=vm,path=" + socket);
         guest = QemuGuest.builder("vhostuser").vhostUser(socket).boot();
         guest.runOk("udhcpc -i eth0 -n -q -t 5 -T 2");
