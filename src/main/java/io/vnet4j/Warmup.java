@@ -61,7 +61,8 @@ import java.util.function.BooleanSupplier;
  * poll calls), and a user network, on a hub nobody else is on, its DNS upstream and TCP peer servers of
  * this class on 127.0.0.1, so nothing leaves the machine and no user's network sees a frame. When the
  * daemon's network has stream ports (the default network's VMs), a second guest plays first, a VM on a
- * stream port of the private network, before the TAP joins its hub ({@link #asAVm}). The rounds
+ * stream port of the private network, before the TAP joins its hub ({@link #asAVm}); with vhost-user netdevs, a
+ * VM on a vhost-user port before that, its driver in this process ({@link #asAVhostUserVm}). The rounds
  * send first an ARP request and {@value #PINGS_PER_ROUND} pings to the gateway each, then a DNS query
  * through the NAT and {@value #REQUESTS_PER_ROUND} request/response transactions on a TCP connection through
  * the NAT each (a new connection every {@value #REQUESTS_PER_CONNECTION} requests, so the handshake and close
