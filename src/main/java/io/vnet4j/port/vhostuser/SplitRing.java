@@ -264,18 +264,21 @@ final class SplitRing {
                 MemorySegment guest = memory.segment(region);
                 long at = memory.offset(region, address);
                 long room = Math.min(len, total - streamed);
-                long headerPart = Math.max(0, Math.min(room, header - streamed));
-                if (headerPart > 0) { // header bytes; num_buffers, wherever its two bytes land, patched below
-                    MemorySegment.copy(headerBytes, streamed, guest, at, headerPart);
-                    if (header == HEADER && streamed <= NUM_BUFFERS && NUM_BUFFERS < streamed + headerPart) {
-                        countAt = guest;
-                        countOffset = at + NUM_BUFFERS - streamed;
+                for (long i = 0; i < room && streamed + i < header; i++) { // header bytes; num_buffers patched below
+                    long h = streamed + i;
+                    guest.set(ValueLayout.JAVA_BYTE, at + i, headerBytes.get(ValueLayout.JAVA_BYTE, h));
+                    if (header != HEADER) {
+                        continue;
                     }
-                    if (header == HEADER && streamed <= NUM_BUFFERS + 1 && NUM_BUFFERS + 1 < streamed + headerPart) {
+                    if (h == NUM_BUFFERS) {
+                        countAt = guest;
+                        countOffset = at + i;
+                    } else if (h == NUM_BUFFERS + 1) {
                         countHighAt = guest;
-                        countHighOffset = at + NUM_BUFFERS + 1 - streamed;
+                        countHighOffset = at + i;
                     }
                 }
+                long headerPart = Math.max(0, Math.min(room, header - streamed));
                 long framePart = room - headerPart;
                 if (framePart > 0) {
                     MemorySegment.copy(frame, offset + (streamed + headerPart - header), guest, at + headerPart, framePart);
