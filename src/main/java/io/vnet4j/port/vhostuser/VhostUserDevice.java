@@ -53,7 +53,7 @@ final class VhostUserDevice implements AutoCloseable {
         PeerEventFd call;
         /** The ring while the queue carries frames, else null. */
         SplitRing ring;
-        /** Why the ring could not be made from the queue's settings, once said; null otherwise. */
+        /** Why the ring could not be made from the queue's settings (shown by {@code info network}); null otherwise. */
         String unusable;
     }
 
@@ -113,14 +113,10 @@ final class VhostUserDevice implements AutoCloseable {
                     lockBoth();
                     try {
                         features = wanted & FEATURES;
-                        if ((features & 1L << F_PROTOCOL_FEATURES) == 0) {
-                            for (Queue q : queues) {
-                                q.enabled = true; // without PROTOCOL_FEATURES a started ring is enabled
-                                rebuild(q);
-                            }
-                        }
+                        boolean enableAll = (features & 1L << F_PROTOCOL_FEATURES) == 0;
                         for (Queue q : queues) {
-                            rebuild(q); // the header's size may have changed
+                            q.enabled |= enableAll; // without PROTOCOL_FEATURES a started ring is enabled
+                            rebuild(q); // and the header's size may have changed
                         }
                     } finally {
                         unlockBoth();

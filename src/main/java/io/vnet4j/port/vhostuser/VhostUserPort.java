@@ -71,7 +71,6 @@ final class VhostUserPort extends QueuedPort {
     private final Thread writer;
     private volatile boolean closed;
     private final String[] faultsSaid = new String[2];
-    private volatile String peer = "vhost-user front-end";
     private final InternalErrors internalErrors;
 
     VhostUserPort(String id, String settings, VhostUserDevice device, InternalErrors internalErrors) throws IOException {
@@ -95,7 +94,7 @@ final class VhostUserPort extends QueuedPort {
         VhostUserDevice.Queue rx = device.queue(RX);
         VhostUserDevice.Queue tx = device.queue(TX);
         int regions = device.regions();
-        return settings + ",peer=" + peer + " (rx " + state(rx) + ", tx " + state(tx) + ", " + regions
+        return settings + ",peer=vhost-user front-end (rx " + state(rx) + ", tx " + state(tx) + ", " + regions
                 + (regions == 1 ? " memory region)" : " memory regions)");
     }
 
@@ -104,7 +103,11 @@ final class VhostUserPort extends QueuedPort {
         if (ring != null) {
             return ring.fault() == null ? "running, " + q.size + " entries" : "stopped: the guest broke the ring";
         }
-        return q.started ? (q.enabled ? "not usable" : "disabled") : "not started";
+        if (!q.started) {
+            return "not started";
+        }
+        String why = q.unusable;
+        return !q.enabled ? "disabled" : why == null ? "not usable" : "not usable: " + why;
     }
 
     // ---- the guest's frames ----
@@ -389,10 +392,6 @@ final class VhostUserPort extends QueuedPort {
             Log.warn(id() + ": the guest broke its " + (queueIndex == RX ? "receive" : "transmit")
                     + " queue (" + fault + "); the queue stays stopped until the guest's driver resets the device");
         }
-    }
-
-    void peer(String name) {
-        peer = name;
     }
 
     /** Stops both threads; the device is closed after this by the netdev. */
