@@ -43,16 +43,17 @@ public final class PeerEventFd implements AutoCloseable {
     /**
      * Resets the counter if it is set, without waiting (the descriptor may be blocking: it is polled first).
      *
-     * @return true when it was set (a kick came since the last call)
+     * @return the counter as it was: the signals since the last call (kicks: the peer may coalesce several
+     *     into one), 0 when it was not set
      */
-    public boolean consume() {
+    public long consume() {
         try {
             if ((int) Calls.POLL.invokeExact(pollFd, 1L, 0) <= 0) {
-                return false;
+                return 0;
             }
-            return (long) Calls.READ.invokeExact(fd, counter, 8L) == 8L;
+            return (long) Calls.READ.invokeExact(fd, counter, 8L) == 8L ? counter.get(ValueLayout.JAVA_LONG, 0) : 0;
         } catch (Throwable t) {
-            return false;
+            return 0;
         }
     }
 

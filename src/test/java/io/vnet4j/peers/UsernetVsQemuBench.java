@@ -25,6 +25,10 @@ import java.util.Locale;
  */
 public final class UsernetVsQemuBench {
     static final int MB = 1024 * 1024;
+    /** {@code ONLY=vhost-user}: that contender alone (a quicker A/B of a change to it). */
+    private static final boolean VHOST_USER_ONLY = "vhost-user".equals(System.getenv("ONLY"));
+    /** {@code VERBOSE=1}: the daemon's {@code info network} after each transfer (its ports' counters). */
+    private static final boolean VERBOSE = System.getenv("VERBOSE") != null;
 
     public static void main(String[] args) throws Exception {
         int megabytes = args.length > 0 ? Integer.parseInt(args[0]) : 32;
@@ -44,11 +48,14 @@ public final class UsernetVsQemuBench {
             int httpPort = http.getAddress().getPort();
             Path dir = Files.createTempDirectory("vnet4j-bench");
             Path socket = dir.resolve("qemu.sock");
-            double[] vnet;
-            try (VnetProcess v = VnetProcess.startLauncher("--quiet", "-netdev", "user,id=u",
-                    "-netdev", "stream,id=vms,server=on,addr.type=unix,addr.path=" + socket)) {
-                vnet = measure("stream,server=off,addr.type=unix,addr.path=" + socket, httpPort, sink.getLocalPort(),
-                        megabytes, runs, v.process().pid());
+            double[] none = {Double.NaN, Double.NaN, Double.NaN, Double.NaN};
+            double[] vnet = none;
+            if (!VHOST_USER_ONLY) {
+                try (VnetProcess v = VnetProcess.startLauncher("--quiet", "-netdev", "user,id=u",
+                        "-netdev", "stream,id=vms,server=on,addr.type=unix,addr.path=" + socket)) {
+                    vnet = measure("stream,server=off,addr.type=unix,addr.path=" + socket, httpPort, sink.getLocalPort(),
+                            megabytes, runs, v.process().pid());
+                }
             }
             Path vhost = dir.resolve("vhost.sock");
             double[] vhostUser;
@@ -57,7 +64,7 @@ public final class UsernetVsQemuBench {
                 vhostUser = measure(b -> b.vhostUser(vhost), httpPort, sink.getLocalPort(), megabytes, runs,
                         v.process().pid());
             }
-            double[] qemu = measure("user", httpPort, sink.getLocalPort(), megabytes, runs, -1);
+            double[] qemu = VHOST_USER_ONLY ? none : measure("user", httpPort, sink.getLocalPort(), megabytes, runs, -1);
             PeerTools.deleteTree(dir);
             System.out.printf(Locale.ROOT, "%d MB over TCP, median of %d runs, seconds in the guest (lower is better)%n",
                     megabytes, runs);
@@ -102,14 +109,24 @@ public final class UsernetVsQemuBench {
                 long t0 = pid > 0 ? PeerTools.cpuNanos(pid) : 0;
                 down.add(timed(guest, "wget -q -O /dev/null http://10.0.2.2:" + httpPort + "/big"));
                 long t1 = pid > 0 ? PeerTools.cpuNanos(pid) : 0;
+                showCounters("after download " + (i + 1) + " (" + down.getLast() + " s)", pid);
                 up.add(timed(guest, "nc 10.0.2.2 " + sinkPort + " < /tmp/up"));
                 long t2 = pid > 0 ? PeerTools.cpuNanos(pid) : 0;
+                showCounters("after upload " + (i + 1) + " (" + up.getLast() + " s)", pid);
                 downCpu += t1 - t0;
                 upCpu += t2 - t1;
             }
             double perMb = 1e6 * runs * megabytes; // ns in a ms, times the megabytes moved each way
             return new double[] {median(down), median(up), pid > 0 ? downCpu / perMb : Double.NaN,
                     pid > 0 ? upCpu / perMb : Double.NaN};
+        }
+    }
+
+    /** With {@link #VERBOSE}: the daemon's {@code info network} (the counters of its ports), after {@code when}. */
+    private static void showCounters(String when, long pid) {
+        if (VERBOSE && pid > 0) {
+            System.out.println(when + ":");
+            System.out.println(VnetProcess.ctl(null, "info", "network").output().strip());
         }
     }
 

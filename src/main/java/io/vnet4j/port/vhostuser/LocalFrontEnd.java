@@ -21,7 +21,9 @@ import java.util.concurrent.locks.LockSupport;
  * feature offered), gives the device its memory through {@link VhostUserDevice#handle} as QEMU's messages would,
  * with no eventfds (the "no descriptor" form: the port's kick thread then has nothing to wait on, and
  * {@link #send} runs the port's transmit path itself, as a kick would). Not a general driver: one frame is
- * sent at a time, and received frames are read by polling the used ring. Not thread-safe: the warm-up's thread.
+ * sent at a time, and received frames are read by polling the used ring (the event index's used_event is
+ * written as Linux's driver writes it, so the device's decisions about interrupts are played). Not thread-safe:
+ * the warm-up's thread.
  */
 public final class LocalFrontEnd implements AutoCloseable {
     private static final int SIZE = 256;
@@ -135,6 +137,9 @@ public final class LocalFrontEnd implements AutoCloseable {
         d.set(U16, 16L * slot + 12, (short) 0);
         MemorySegment a = available(TX);
         a.set(U16, 4L + 2L * slot, (short) slot);
+        if ((txAvailable & 1) == 0) { // an interrupt for every other frame: both of the device's answers are played
+            a.set(U16, 4L + 2L * SIZE, (short) txAvailable); // used_event, as Linux's enable_cb_delayed with one outstanding
+        }
         txAvailable = (txAvailable + 1) & 0xFFFF;
         INDEX.setRelease(a, 2L, (short) txAvailable);
         port.transmitQueueKicked();
@@ -170,6 +175,7 @@ public final class LocalFrontEnd implements AutoCloseable {
             rxUsedSeen = (rxUsedSeen + 1) & 0xFFFF;
             giveReceiveBuffer(id);
         }
+        available(RX).set(U16, 4L + 2L * SIZE, (short) rxUsedSeen); // used_event: as NAPI's enable_cb_prepare when done
         return length;
     }
 

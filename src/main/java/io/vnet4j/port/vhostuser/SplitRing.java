@@ -9,8 +9,8 @@ import java.nio.ByteOrder;
 /**
  * One split virtqueue (VIRTIO 1.2, section 2.7) as the device side sees it, in guest memory shared with us:
  * the descriptor table (16 bytes each: addr u64, len u32, flags u16, next u16), the driver's available ring
- * (flags u16, idx u16, ring[size] u16) and the device's used ring (flags u16, idx u16, ring[size] of {id u32,
- * len u32}), all little-endian. Carries virtio-net frames: each buffer starts with the {@link #HEADER}-byte
+ * (flags u16, idx u16, ring[size] u16, used_event u16) and the device's used ring (flags u16, idx u16,
+ * ring[size] of {id u32, len u32}, avail_event u16), all little-endian. Carries virtio-net frames: each buffer starts with the {@link #HEADER}-byte
  * {@code struct virtio_net_hdr_mrg_rxbuf} (VIRTIO_F_VERSION_1; {@link #LEGACY_HEADER} bytes for a legacy
  * driver without mergeable buffers), which describes partial checksums and TSO frames (the caller reads and
  * writes it; {@link io.vnet4j.wire.offload.VirtioNetFrame}).
@@ -21,7 +21,16 @@ import java.nio.ByteOrder;
  * rule gets its queue stopped ({@link #fault()}), as Linux's vhost does ({@code vq_err}); no exception leaves.
  * The available index is read with acquire semantics and the used index written with release, so the guest
  * sees a used element only once it is whole; before deciding whether to signal the guest, a full fence orders
- * that store before the read of the guest's flags (the "notification suppression" race of section 2.7.7).
+ * that store before the read of the guest's flags (the "notification suppression" race of section 2.7.7).</p>
+ *
+ * <p>Notifications each way cost a guest most (under TCG an interrupt is QEMU's main loop and the guest's
+ * handler, a kick an exit of the vCPU), so both are asked for only when needed, as Linux's vhost does. The
+ * guest's kicks: while the caller takes entries it has {@link #suppressKicks}; before it waits it
+ * {@link #armKicks} and looks once more. Interrupts: with the event index (VIRTIO_RING_F_EVENT_IDX), one
+ * only when the used index passes the guest's used_event since the last decision ({@code vring_need_event},
+ * section 2.7.7.2: the guest's transmit completions ask for one after three quarters of their buffers),
+ * otherwise unless the guest set VRING_AVAIL_F_NO_INTERRUPT. Without the event index the guest's kicks are
+ * held back by VRING_USED_F_NO_NOTIFY, with it by an avail_event left behind while busy.
  * Not thread-safe: one thread at a time, under the port's lock for this queue.</p>
  */
 final class SplitRing {
@@ -34,6 +43,7 @@ final class SplitRing {
     static final int DESC_F_WRITE = 2;
     static final int DESC_F_INDIRECT = 4;
     static final int AVAIL_F_NO_INTERRUPT = 1;
+    static final int USED_F_NO_NOTIFY = 1;
     /** The largest ring a split virtqueue may have (section 2.7: Queue Size up to 32768). */
     static final int MAX_SIZE = 32768;
 
@@ -49,6 +59,11 @@ final class SplitRing {
     private final MemorySegment descriptors;
     private final MemorySegment available;
     private final MemorySegment used;
+    /** VIRTIO_RING_F_EVENT_IDX agreed: the used_event and avail_event fields are used instead of the flags. */
+    private final boolean eventIndex;
+    /** The used index at the last decision about an interrupt ({@code signalled_used} in Linux's vhost), once one was made. */
+    private int signalledUsed;
+    private boolean signalledValid;
     /** The next available ring entry to take, mod 2^16. */
     private int lastAvailable;
     /** The used ring's index as written (and the next element's slot), mod 2^16. */
@@ -57,16 +72,18 @@ final class SplitRing {
 
     /**
      * A ring of {@code size} entries with virtio-net headers of {@code header} bytes, over segments already translated (whole: {@link #bytes} each), starting
-     * at available entry {@code base} (VHOST_USER_SET_VRING_BASE); the used index is read from the guest's ring.
+     * at available entry {@code base} (VHOST_USER_SET_VRING_BASE), with the event index if {@code eventIndex};
+     * the used index is read from the guest's ring.
      */
     SplitRing(GuestMemory memory, int header, int size, MemorySegment descriptors, MemorySegment available,
-              MemorySegment used, int base) {
+              MemorySegment used, int base, boolean eventIndex) {
         this.memory = memory;
         this.header = header;
         this.size = size;
         this.descriptors = descriptors;
         this.available = available;
         this.used = used;
+        this.eventIndex = eventIndex;
         this.lastAvailable = base & 0xFFFF;
         this.usedIndex = (short) INDEX.getAcquire(used, 2L) & 0xFFFF;
     }
@@ -264,21 +281,18 @@ final class SplitRing {
                 MemorySegment guest = memory.segment(region);
                 long at = memory.offset(region, address);
                 long room = Math.min(len, total - streamed);
-                for (long i = 0; i < room && streamed + i < header; i++) { // header bytes; num_buffers patched below
-                    long h = streamed + i;
-                    guest.set(ValueLayout.JAVA_BYTE, at + i, headerBytes.get(ValueLayout.JAVA_BYTE, h));
-                    if (header != HEADER) {
-                        continue;
-                    }
-                    if (h == NUM_BUFFERS) {
+                long headerPart = Math.max(0, Math.min(room, header - streamed));
+                if (headerPart > 0) { // header bytes; num_buffers, wherever its two bytes land, patched below
+                    MemorySegment.copy(headerBytes, streamed, guest, at, headerPart);
+                    if (header == HEADER && streamed <= NUM_BUFFERS && NUM_BUFFERS < streamed + headerPart) {
                         countAt = guest;
-                        countOffset = at + i;
-                    } else if (h == NUM_BUFFERS + 1) {
+                        countOffset = at + NUM_BUFFERS - streamed;
+                    }
+                    if (header == HEADER && streamed <= NUM_BUFFERS + 1 && NUM_BUFFERS + 1 < streamed + headerPart) {
                         countHighAt = guest;
-                        countHighOffset = at + i;
+                        countHighOffset = at + NUM_BUFFERS + 1 - streamed;
                     }
                 }
-                long headerPart = Math.max(0, Math.min(room, header - streamed));
                 long framePart = room - headerPart;
                 if (framePart > 0) {
                     MemorySegment.copy(frame, offset + (streamed + headerPart - header), guest, at + headerPart, framePart);
@@ -311,11 +325,52 @@ final class SplitRing {
     }
 
     /**
-     * Whether the guest wants an interrupt for what was published (it did not set VRING_AVAIL_F_NO_INTERRUPT);
-     * after {@link #publish}, with the fence the notification race needs.
+     * Whether the guest wants an interrupt for what was published since the last call: with the event index when
+     * the used index passed its used_event (Linux's {@code vhost_notify}), else unless it set
+     * VRING_AVAIL_F_NO_INTERRUPT; after {@link #publish}, with the fence the notification race needs. Call it at
+     * every publication that may end a batch (with the event index it keeps the last decision's index).
      */
     boolean wantsInterrupt() {
         VarHandle.fullFence();
-        return (available.get(U16, 0L) & AVAIL_F_NO_INTERRUPT) == 0;
+        if (!eventIndex) {
+            return (available.get(U16, 0L) & AVAIL_F_NO_INTERRUPT) == 0;
+        }
+        int old = signalledUsed;
+        boolean valid = signalledValid;
+        signalledUsed = usedIndex;
+        signalledValid = true;
+        int event = available.get(U16, 4L + 2L * size) & 0xFFFF;
+        return !valid || needEvent(event, usedIndex, old);
+    }
+
+    /**
+     * VIRTIO 1.2 2.7.7.2's {@code vring_need_event}: whether moving an index from {@code old} to {@code now}
+     * (mod 2^16) passed {@code event}, the index the other side asked to be notified at.
+     */
+    static boolean needEvent(int event, int now, int old) {
+        return ((now - event - 1) & 0xFFFF) < ((now - old) & 0xFFFF);
+    }
+
+    /** While entries are taken: the guest need not kick for the ones it adds (see the class comment). */
+    void suppressKicks() {
+        if (!eventIndex) {
+            used.set(U16, 0L, (short) USED_F_NO_NOTIFY);
+        }
+    }
+
+    /**
+     * Before waiting for a kick: asks the guest to kick for the next entry it adds, then (after a full fence,
+     * the other half of the race) looks again.
+     *
+     * @return true when entries are pending already: take them rather than wait
+     */
+    boolean armKicks() {
+        if (eventIndex) {
+            used.set(U16, 4L + 8L * size, (short) lastAvailable);
+        } else {
+            used.set(U16, 0L, (short) 0);
+        }
+        VarHandle.fullFence();
+        return pending() > 0;
     }
 }

@@ -55,6 +55,9 @@ final class VhostUserDevice implements AutoCloseable {
         SplitRing ring;
         /** Why the ring could not be made from the queue's settings (shown by {@code info network}); null otherwise. */
         String unusable;
+        /** The front-end's kicks taken from {@link #kick} and the interrupts sent on {@link #call}, for display. */
+        long kicks;
+        long interrupts;
     }
 
     private final Mapper mapper;
@@ -75,6 +78,11 @@ final class VhostUserDevice implements AutoCloseable {
     /** Whether the driver agreed to mergeable receive buffers (VIRTIO_NET_F_MRG_RXBUF). */
     boolean mergeable() {
         return (features & 1L << F_MRG_RXBUF) != 0;
+    }
+
+    /** Whether the driver agreed to the event index (VIRTIO_RING_F_EVENT_IDX: {@link SplitRing}'s notifications). */
+    boolean eventIndex() {
+        return (features & 1L << F_RING_EVENT_IDX) != 0;
     }
 
     /** Whether the driver agreed to take large TCP segments with partial checksums (GUEST_CSUM, GUEST_TSO4 and 6). */
@@ -340,7 +348,7 @@ final class VhostUserDevice implements AutoCloseable {
             return;
         }
         q.unusable = null;
-        q.ring = new SplitRing(memory, headerBytes(), q.size, d, a, u, q.base);
+        q.ring = new SplitRing(memory, headerBytes(), q.size, d, a, u, q.base, eventIndex());
     }
 
     private void change(Queue q, Runnable change) {

@@ -25,7 +25,8 @@ import java.nio.ByteOrder;
  * eventfd when the guest adds buffers; the port's kick thread waits on it (epoll), takes every pending chain
  * ({@link SplitRing#takeSent}) and hands each frame to the hub on that thread (a TSO frame or a partial
  * checksum as a large segment, as a TAP with offloads does; the user network answers a ping there, so its
- * reply comes straight back), then returns the used elements and signals the call eventfd. Frames
+ * reply comes straight back), then returns the used elements and signals the call eventfd (the guest's
+ * kicks held back meanwhile, interrupts only as the guest asks: {@link SplitRing}'s notifications). Frames
  * for the guest: a hub thread writes one straight into the receive queue's buffers when nothing is queued
  * before it ({@link #writeThrough}); otherwise, and when the guest has no free buffer, frames wait in the
  * port's {@link FrameQueue} for its writer thread, which waits on the receive queue's kick (the guest adds
@@ -95,13 +96,14 @@ final class VhostUserPort extends QueuedPort {
         VhostUserDevice.Queue tx = device.queue(TX);
         int regions = device.regions();
         return settings + ",peer=vhost-user front-end (rx " + state(rx) + ", tx " + state(tx) + ", " + regions
-                + (regions == 1 ? " memory region)" : " memory regions)");
+                + (regions == 1 ? " memory region" : " memory regions") + (device.eventIndex() ? ", event index)" : ")");
     }
 
     private static String state(VhostUserDevice.Queue q) {
         SplitRing ring = q.ring; // read without the lock: for display
         if (ring != null) {
-            return ring.fault() == null ? "running, " + q.size + " entries" : "stopped: the guest broke the ring";
+            return ring.fault() == null ? "running, " + q.size + " entries, " + q.kicks + (q.kicks == 1 ? " kick, " : " kicks, ")
+                    + q.interrupts + (q.interrupts == 1 ? " interrupt" : " interrupts") : "stopped: the guest broke the ring";
         }
         if (!q.started) {
             return "not started";
@@ -158,6 +160,7 @@ final class VhostUserPort extends QueuedPort {
      */
     void queuesChanged() {
         setLinkUp(device.queue(RX).ring != null); // up while the guest's driver takes frames
+        suppressReceiveKicks();
         boolean large = takesLargeSegments();
         if (large != largeSegments && hub() != null) {
             largeSegments = large;
@@ -165,6 +168,19 @@ final class VhostUserPort extends QueuedPort {
         }
         takeSent();
         queue.wakeConsumer();
+    }
+
+    /** The writer asks for the receive queue's kicks only while it waits for buffers ({@link #awaitBuffers}). */
+    private void suppressReceiveKicks() {
+        VhostUserDevice.Queue q = device.queue(RX);
+        q.lock.lock();
+        try {
+            if (q.ring != null && !holding) {
+                q.ring.suppressKicks();
+            }
+        } finally {
+            q.lock.unlock();
+        }
     }
 
     /** While the guest's driver agreed to GUEST_CSUM, GUEST_TSO4 and GUEST_TSO6: up to 64 KiB per frame. */
@@ -207,25 +223,28 @@ final class VhostUserPort extends QueuedPort {
         q.lock.lock();
         try {
             if (q.kick != null) {
-                q.kick.consume();
+                q.kicks += q.kick.consume();
             }
             SplitRing ring = q.ring;
             if (ring == null) {
                 return;
             }
-            int frames = 0;
             int header = device.headerBytes();
-            for (int n; (n = ring.takeSent(sent, sentMemory)) >= 0; ) {
-                if (n == 0 || deliverOffloaded(sentView.wrap(sent, 0, n, header, ByteOrder.LITTLE_ENDIAN)) != WireError.NONE) {
-                    counters().countRxError(); // shorter than an Ethernet header, longer than MAX_FRAME, or a bad header
+            do {
+                ring.suppressKicks();
+                int frames = 0;
+                for (int n; (n = ring.takeSent(sent, sentMemory)) >= 0; ) {
+                    if (n == 0 || deliverOffloaded(sentView.wrap(sent, 0, n, header, ByteOrder.LITTLE_ENDIAN)) != WireError.NONE) {
+                        counters().countRxError(); // shorter than an Ethernet header, longer than MAX_FRAME, or a bad header
+                    }
+                    if (++frames % PUBLISH_EVERY == 0) {
+                        ring.publish();
+                    }
                 }
-                if (++frames % PUBLISH_EVERY == 0) {
-                    ring.publish();
+                if (frames > 0) {
+                    returnToGuest(q, ring);
                 }
-            }
-            if (frames > 0) {
-                returnToGuest(q, ring);
-            }
+            } while (ring.fault() == null && ring.armKicks()); // entries added while the kicks were held back
             sayFault(TX, ring);
         } finally {
             q.lock.unlock();
@@ -238,8 +257,9 @@ final class VhostUserPort extends QueuedPort {
      */
     private static void returnToGuest(VhostUserDevice.Queue q, SplitRing ring) {
         ring.publish();
-        if (q.call != null && ring.wantsInterrupt()) {
+        if (ring.wantsInterrupt() && q.call != null) {
             q.call.signal();
+            q.interrupts++;
         }
     }
 
@@ -346,6 +366,7 @@ final class VhostUserPort extends QueuedPort {
             }
             if (give(ring, heldMemory, 0, held.limit(), heldSegmentSize)) {
                 holding = false;
+                ring.suppressKicks(); // armed while the writer waited
                 returnToGuest(q, ring);
                 return true;
             }
@@ -372,9 +393,9 @@ final class VhostUserPort extends QueuedPort {
         q.lock.lock();
         try {
             if (q.kick != null) {
-                q.kick.consume();
+                q.kicks += q.kick.consume();
             }
-            if (q.ring == null || q.ring.pending() > 0) {
+            if (q.ring == null || q.ring.armKicks()) {
                 return;
             }
             fd = q.kick == null ? -1 : q.kick.descriptor();

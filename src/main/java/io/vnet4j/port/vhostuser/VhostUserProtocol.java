@@ -48,7 +48,8 @@ final class VhostUserProtocol {
     /**
      * Virtio feature bits (VIRTIO 1.2, 5.1.3): the device takes partial checksums (CSUM) and TSO frames
      * (HOST_TSO4/6) from the driver, and the driver takes them (GUEST_CSUM, GUEST_TSO4/6); mergeable receive
-     * buffers, VIRTIO_F_VERSION_1, and vhost-user's PROTOCOL_FEATURES.
+     * buffers, the event index (VIRTIO_RING_F_EVENT_IDX, 2.7.7 and 2.7.10: each side says at which index the
+     * other should next notify it), VIRTIO_F_VERSION_1, and vhost-user's PROTOCOL_FEATURES.
      */
     static final int F_CSUM = 0;
     static final int F_GUEST_CSUM = 1;
@@ -57,11 +58,13 @@ final class VhostUserProtocol {
     static final int F_HOST_TSO4 = 11;
     static final int F_HOST_TSO6 = 12;
     static final int F_MRG_RXBUF = 15;
+    static final int F_RING_EVENT_IDX = 29;
     static final int F_PROTOCOL_FEATURES = 30;
     static final int F_VERSION_1 = 32;
-    /** What this back-end offers: no ECN or UFO, no event index, no indirect descriptors. */
+    /** What this back-end offers: no ECN or UFO, no indirect descriptors. */
     static final long FEATURES = 1L << F_CSUM | 1L << F_GUEST_CSUM | 1L << F_GUEST_TSO4 | 1L << F_GUEST_TSO6
-            | 1L << F_HOST_TSO4 | 1L << F_HOST_TSO6 | 1L << F_MRG_RXBUF | 1L << F_PROTOCOL_FEATURES | 1L << F_VERSION_1;
+            | 1L << F_HOST_TSO4 | 1L << F_HOST_TSO6 | 1L << F_MRG_RXBUF | 1L << F_RING_EVENT_IDX
+            | 1L << F_PROTOCOL_FEATURES | 1L << F_VERSION_1;
     /** What a driver must accept for frames to reach it as large TCP segments. */
     static final long GUEST_LARGE_SEGMENTS = 1L << F_GUEST_CSUM | 1L << F_GUEST_TSO4 | 1L << F_GUEST_TSO6;
 

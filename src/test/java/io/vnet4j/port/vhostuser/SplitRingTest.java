@@ -83,6 +83,72 @@ class SplitRingTest {
     }
 
     @Test
+    void withTheEventIndexAnInterruptComesOnlyWhenTheUsedIndexPassesUsedEvent() {
+        SplitRing ring = guest.ring(HEADER, 0, true);
+        for (int i = 0; i < 6; i++) {
+            guest.sendChain(i, guest.buffer(i), HEADER, pattern(60, i));
+        }
+        guest.usedEvent(3); // as Linux's virtqueue_enable_cb_delayed: after three quarters of what is outstanding
+        take(ring, 1);
+        assertThat(ring.wantsInterrupt()).as("the first decision always signals (nothing signalled yet)").isTrue();
+        take(ring, 1);
+        assertThat(ring.wantsInterrupt()).as("used index 2: not past 3").isFalse();
+        take(ring, 1);
+        assertThat(ring.wantsInterrupt()).as("used index 3: not past 3").isFalse();
+        take(ring, 2);
+        assertThat(ring.wantsInterrupt()).as("used index 3 to 5 passed used_event 3").isTrue();
+        assertThat(ring.wantsInterrupt()).as("nothing new since").isFalse();
+        guest.availableFlags(AVAIL_F_NO_INTERRUPT);
+        take(ring, 1);
+        guest.usedEvent(5);
+        assertThat(ring.wantsInterrupt()).as("the flag means nothing with the event index").isTrue();
+    }
+
+    @Test
+    void theEventIndexComparisonWrapsAt65536() {
+        assertThat(SplitRing.needEvent(0xFFFF, 1, 0xFFFE)).isTrue();
+        assertThat(SplitRing.needEvent(0xFFFF, 0xFFFF, 0xFFFE)).isFalse();
+        assertThat(SplitRing.needEvent(2, 3, 0xFFF0)).isTrue();
+        assertThat(SplitRing.needEvent(5, 3, 0xFFF0)).isFalse();
+        assertThat(SplitRing.needEvent(7, 7, 7)).isFalse();
+    }
+
+    @Test
+    void withoutTheEventIndexKicksAreHeldBackByTheUsedFlagAndArmingLooksAgain() {
+        SplitRing ring = guest.ring(HEADER, 0, false);
+        ring.suppressKicks();
+        assertThat(guest.usedFlags()).isEqualTo(SplitRing.USED_F_NO_NOTIFY);
+        assertThat(ring.armKicks()).as("nothing pending").isFalse();
+        assertThat(guest.usedFlags()).isZero();
+        ring.suppressKicks();
+        guest.sendChain(0, guest.buffer(0), HEADER, pattern(60, 0));
+        assertThat(ring.armKicks()).as("an entry came while the kicks were held back").isTrue();
+    }
+
+    @Test
+    void withTheEventIndexArmingAsksForAKickAtTheNextEntryAndSuppressingLeavesItBehind() {
+        SplitRing ring = guest.ring(HEADER, 0, true);
+        guest.sendChain(0, guest.buffer(0), HEADER, pattern(60, 0));
+        guest.sendChain(1, guest.buffer(1), HEADER, pattern(60, 1));
+        assertThat(ring.armKicks()).isTrue();
+        assertThat(guest.availEvent()).isZero();
+        take(ring, 2);
+        ring.suppressKicks();
+        assertThat(guest.availEvent()).as("left behind: the driver's next entries do not kick").isZero();
+        assertThat(guest.usedFlags()).as("the flag is not used with the event index").isZero();
+        assertThat(ring.armKicks()).isFalse();
+        assertThat(guest.availEvent()).as("kick when entry 2 comes").isEqualTo(2);
+    }
+
+    /** Takes {@code n} sent frames and publishes their used elements. */
+    private void take(SplitRing ring, int n) {
+        for (int i = 0; i < n; i++) {
+            assertThat(ring.takeSent(frame, frameMemory)).isPositive();
+        }
+        ring.publish();
+    }
+
+    @Test
     void nothingPendingGivesMinusOne() {
         SplitRing ring = guest.ring(HEADER, 0);
 
@@ -539,10 +605,15 @@ class SplitRingTest {
 
         /** The device's side of the ring, starting at available entry {@code base}. */
         SplitRing ring(int header, int base) {
+            return ring(header, base, false);
+        }
+
+        /** {@link #ring(int, int)}, with the event index (VIRTIO_RING_F_EVENT_IDX) if {@code eventIndex}. */
+        SplitRing ring(int header, int base, boolean eventIndex) {
             availableIndex(base);
             return new SplitRing(guestMemory, header, SIZE, memory.asSlice(DESCRIPTORS, SplitRing.descriptorBytes(SIZE)),
                     memory.asSlice(AVAILABLE, SplitRing.availableBytes(SIZE)), memory.asSlice(USED, SplitRing.usedBytes(SIZE)),
-                    base);
+                    base, eventIndex);
         }
 
         /** Buffer {@code n}'s guest physical address: 4 KiB each. */
@@ -583,6 +654,20 @@ class SplitRingTest {
 
         void availableFlags(int flags) {
             memory.set(U16, AVAILABLE, (short) flags);
+        }
+
+        /** The driver's used_event (with the event index): interrupt me once the used index passes this. */
+        void usedEvent(int index) {
+            memory.set(U16, AVAILABLE + 4 + 2L * SIZE, (short) index);
+        }
+
+        /** The device's avail_event (with the event index): the available index the driver kicks at. */
+        int availEvent() {
+            return memory.get(U16, USED + 4 + 8L * SIZE) & 0xFFFF;
+        }
+
+        int usedFlags() {
+            return memory.get(U16, USED) & 0xFFFF;
         }
 
         int usedIndex() {

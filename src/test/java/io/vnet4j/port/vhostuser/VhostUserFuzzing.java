@@ -123,11 +123,12 @@ public final class VhostUserFuzzing {
     /**
      * One ring over 64 KiB of guest memory whose bytes come from {@code input}: a config byte (bits 0-2: the ring
      * of 1 to 128 entries; bit 3: the legacy 10-byte header; bit 4: mergeable receive buffers; bit 5: a 64-byte
-     * frame buffer for transmit instead of 2048), a u16 base, an operation count (low 6 bits) and that many 4-byte
+     * frame buffer for transmit instead of 2048; bit 6: the event index), a u16 base, an operation count (low 6 bits) and that many 4-byte
      * operations (kind, u16 argument, a byte), then the memory's first bytes: the descriptor table at 0, the
      * available ring after it, the used ring after that (4-byte aligned), and whatever the descriptors point at.
      * Operations: take a sent frame; give a frame of (argument) bytes for the guest; publish; the driver sets the
-     * available index; the driver writes a byte of its memory; pending. Nothing throws; every call ends; takeSent
+     * available index; the driver writes a byte of its memory; pending (with the argument's bit 0 set, kicks
+     * armed first, with bit 1 suppressed first). Nothing throws; every call ends; takeSent
      * gives -1, 0 or from header + 14 bytes up to its buffer; a given frame takes 1 to size used elements (1
      * without mergeable buffers) and as many available entries, a refused one takes none. A descriptor may point
      * into the rings themselves: the device's own writes then change the available ring under it, as a guest's
@@ -151,7 +152,7 @@ public final class VhostUserFuzzing {
         long usedAt = (availableAt + SplitRing.availableBytes(size) + 3) & ~3L;
         SplitRing ring = new SplitRing(RING_GUEST, header, size, RING_SEGMENT.asSlice(0, SplitRing.descriptorBytes(size)),
                 RING_SEGMENT.asSlice(availableAt, SplitRing.availableBytes(size)),
-                RING_SEGMENT.asSlice(usedAt, SplitRing.usedBytes(size)), base);
+                RING_SEGMENT.asSlice(usedAt, SplitRing.usedBytes(size)), base, (config & 64) != 0);
         ByteBuffer sent = ByteBuffer.allocate((config & 32) != 0 ? 64 : 2048);
         MemorySegment sentMemory = MemorySegment.ofBuffer(sent);
 
@@ -222,7 +223,14 @@ public final class VhostUserFuzzing {
                 case 3 -> RING_SEGMENT.set(U16, availableAt + 2, (short) argument);
                 case 4 -> RING_SEGMENT.set(ValueLayout.JAVA_BYTE, argument, (byte) value);
                 default -> {
+                    if ((argument & 2) != 0) {
+                        ring.suppressKicks();
+                    }
+                    boolean armedPending = (argument & 1) != 0 && ring.armKicks();
                     int pending = ring.pending();
+                    if (armedPending && pending == 0) {
+                        throw new AssertionError("armKicks saw entries pending that pending() did not");
+                    }
                     if (pending < 0 || pending > size || ring.fault() != null && pending != 0) {
                         throw new AssertionError(pending + " pending in a ring of " + size + ", fault " + ring.fault());
                     }
