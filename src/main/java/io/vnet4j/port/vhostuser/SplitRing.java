@@ -340,7 +340,9 @@ final class SplitRing {
         signalledUsed = usedIndex;
         signalledValid = true;
         int event = available.get(U16, 4L + 2L * size) & 0xFFFF;
-        return !valid || needEvent(event, usedIndex, old);
+        // no branch on valid, which is false only at a ring's first decision (C2 compiled the warm-up's ring without
+        // that case and threw the code away at a guest's first frames)
+        return !valid | needEvent(event, usedIndex, old);
     }
 
     /**
