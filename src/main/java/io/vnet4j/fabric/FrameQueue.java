@@ -65,9 +65,10 @@ public final class FrameQueue {
         if (capacityBytes < 2048) {
             throw new IllegalArgumentException("queue capacity must be at least 2048 bytes: " + capacityBytes);
         }
-        // heap memory: measured against direct memory, a TCG guest uploading through the user network was
-        // 15 to 20% slower with a direct ring (3.8-4.2 s against 3.1-3.4 s for 32 MB), while a namespace's
-        // upload gained only about 10%
+        // heap memory: a direct ring was measured twice (docs/benchmarks.md). In issue 4 a TCG guest's upload
+        // through the user network was 15 to 20% slower with it and a namespace's about 10% faster; at issue
+        // 12's seventeenth pass neither moved beyond the runs' spread (a TAP's frames no longer pass here),
+        // and a TCG guest's upload time followed the ACKs it got, not the ring
         maxCapacity = capacityBytes;
         capacity = Math.min(capacityBytes, INITIAL_BYTES);
         ring = ByteBuffer.allocate(capacity);

@@ -25,8 +25,8 @@ import java.util.Locale;
  */
 public final class UsernetVsQemuBench {
     static final int MB = 1024 * 1024;
-    /** {@code ONLY=vhost-user}: that contender alone (a quicker A/B of a change to it). */
-    private static final boolean VHOST_USER_ONLY = "vhost-user".equals(System.getenv("ONLY"));
+    /** {@code ONLY=stream} or {@code ONLY=vhost-user}: that contender alone (a quicker A/B of a change to it). */
+    private static final String ONLY = System.getenv().getOrDefault("ONLY", "");
     /** {@code VERBOSE=1}: the daemon's {@code info network} after each transfer (its ports' counters). */
     private static final boolean VERBOSE = System.getenv("VERBOSE") != null;
 
@@ -50,7 +50,7 @@ public final class UsernetVsQemuBench {
             Path socket = dir.resolve("qemu.sock");
             double[] none = {Double.NaN, Double.NaN, Double.NaN, Double.NaN};
             double[] vnet = none;
-            if (!VHOST_USER_ONLY) {
+            if (ONLY.isEmpty() || ONLY.equals("stream")) {
                 try (VnetProcess v = VnetProcess.startLauncher("--quiet", "-netdev", "user,id=u",
                         "-netdev", "stream,id=vms,server=on,addr.type=unix,addr.path=" + socket)) {
                     vnet = measure("stream,server=off,addr.type=unix,addr.path=" + socket, httpPort, sink.getLocalPort(),
@@ -58,13 +58,15 @@ public final class UsernetVsQemuBench {
                 }
             }
             Path vhost = dir.resolve("vhost.sock");
-            double[] vhostUser;
-            try (VnetProcess v = VnetProcess.startLauncher("--quiet", "-netdev", "user,id=u",
-                    "-netdev", "vhost-user,id=vm,path=" + vhost)) {
-                vhostUser = measure(b -> b.vhostUser(vhost), httpPort, sink.getLocalPort(), megabytes, runs,
-                        v.process().pid());
+            double[] vhostUser = none;
+            if (ONLY.isEmpty() || ONLY.equals("vhost-user")) {
+                try (VnetProcess v = VnetProcess.startLauncher("--quiet", "-netdev", "user,id=u",
+                        "-netdev", "vhost-user,id=vm,path=" + vhost)) {
+                    vhostUser = measure(b -> b.vhostUser(vhost), httpPort, sink.getLocalPort(), megabytes, runs,
+                            v.process().pid());
+                }
             }
-            double[] qemu = VHOST_USER_ONLY ? none : measure("user", httpPort, sink.getLocalPort(), megabytes, runs, -1);
+            double[] qemu = !ONLY.isEmpty() ? none : measure("user", httpPort, sink.getLocalPort(), megabytes, runs, -1);
             PeerTools.deleteTree(dir);
             System.out.printf(Locale.ROOT, "%d MB over TCP, median of %d runs, seconds in the guest (lower is better)%n",
                     megabytes, runs);
