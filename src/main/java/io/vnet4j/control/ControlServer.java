@@ -1,5 +1,6 @@
 package io.vnet4j.control;
 
+import io.vnet4j.Acceptor;
 import io.vnet4j.Log;
 import io.vnet4j.Shutdown;
 import io.vnet4j.config.ConfigException;
@@ -75,26 +76,14 @@ public final class ControlServer implements AutoCloseable {
             throw new IOException("control socket " + path + ": " + e.getMessage(), e);
         }
         server = channel;
-        Thread.ofVirtual().name("vnet4j-control").start(this::acceptLoop);
+        Thread.ofVirtual().name("vnet4j-control").start(() -> Acceptor.acceptUntilClosed(server, () -> closed,
+                client -> Thread.ofVirtual().name("vnet4j-control-client").start(() -> serve(client)),
+                e -> Log.warn("control socket: " + e.getMessage())));
     }
 
     /** The socket's path. */
     public Path path() {
         return path;
-    }
-
-    private void acceptLoop() {
-        while (!closed) {
-            try {
-                SocketChannel client = server.accept();
-                Thread.ofVirtual().name("vnet4j-control-client").start(() -> serve(client));
-            } catch (IOException e) {
-                if (!closed) {
-                    Log.warn("control socket: " + e.getMessage());
-                }
-                return;
-            }
-        }
     }
 
     private void serve(SocketChannel client) {

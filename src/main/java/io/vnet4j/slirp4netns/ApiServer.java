@@ -1,5 +1,6 @@
 package io.vnet4j.slirp4netns;
 
+import io.vnet4j.Acceptor;
 import io.vnet4j.Shutdown;
 import io.vnet4j.os.OwnedFile;
 import io.vnet4j.os.SocketFiles;
@@ -62,38 +63,28 @@ final class ApiServer implements AutoCloseable {
                     + e.getMessage(), e);
         }
         server = channel;
-        acceptor = Thread.ofVirtual().name("vnet4j-slirp4netns-api").start(this::acceptLoop);
+        acceptor = Thread.ofVirtual().name("vnet4j-slirp4netns-api").start(() -> Acceptor.acceptUntilClosed(server,
+                () -> closed, this::started,
+                e -> Messages.warn("api socket " + path + ": " + e.getMessage() + "; no more API requests")));
     }
 
     Path path() {
         return path;
     }
 
-    private void acceptLoop() {
-        try {
-            while (!closed) {
-                clients.acquire();
-                SocketChannel client;
-                try {
-                    client = server.accept();
-                } catch (IOException e) {
-                    clients.release();
-                    if (!closed) {
-                        Messages.warn("api socket " + path + ": " + e.getMessage() + "; no more API requests");
-                    }
-                    return;
-                }
-                Thread.ofVirtual().name("vnet4j-slirp4netns-api-client").start(() -> {
-                    try {
-                        ApiConnection.serve(client, CLIENT_TIMEOUT_MILLIS, handler::handle);
-                    } finally {
-                        clients.release();
-                    }
-                });
+    /**
+     * A client connected: served on a thread of its own once fewer than the bound are (until then it waits
+     * here, and the next connections in the kernel's backlog).
+     */
+    private void started(SocketChannel client) throws InterruptedException {
+        clients.acquire();
+        Thread.ofVirtual().name("vnet4j-slirp4netns-api-client").start(() -> {
+            try {
+                ApiConnection.serve(client, CLIENT_TIMEOUT_MILLIS, handler::handle);
+            } finally {
+                clients.release();
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        });
     }
 
     /** Stops answering and removes the socket file (only while it is still ours). */

@@ -1,5 +1,6 @@
 package io.vnet4j.usernet;
 
+import io.vnet4j.Acceptor;
 import io.vnet4j.Log;
 import io.vnet4j.Shutdown;
 import io.vnet4j.os.OwnedFile;
@@ -50,25 +51,13 @@ final class CommandBridge implements AutoCloseable {
             directory.delete();
             throw e;
         }
-        Thread.ofVirtual().name("vnet4j-guestfwd-cmd").start(this::acceptLoop);
+        Thread.ofVirtual().name("vnet4j-guestfwd-cmd").start(() -> Acceptor.acceptUntilClosed(listener, () -> closed,
+                connection -> Thread.ofVirtual().start(() -> run(connection)),
+                e -> Log.warn("guestfwd cmd:" + command + ": " + e.getMessage())));
     }
 
     UnixDomainSocketAddress address() {
         return address;
-    }
-
-    private void acceptLoop() {
-        while (!closed) {
-            try {
-                SocketChannel connection = listener.accept();
-                Thread.ofVirtual().start(() -> run(connection));
-            } catch (IOException e) {
-                if (!closed) {
-                    Log.warn("guestfwd cmd:" + command + ": " + e.getMessage());
-                }
-                return;
-            }
-        }
     }
 
     private void run(SocketChannel connection) {

@@ -1,5 +1,6 @@
 package io.vnet4j.port.stream;
 
+import io.vnet4j.Acceptor;
 import io.vnet4j.Log;
 import io.vnet4j.Shutdown;
 import io.vnet4j.SocketAddresses;
@@ -104,23 +105,13 @@ public final class StreamServerNetdev extends NetdevBase {
             throw new IOException(id + ": cannot listen on " + settings + ": " + e.getMessage(), e);
         }
         server = ch;
-        acceptor = Thread.ofVirtual().name("vnet4j-" + id + "-accept").start(Log.hushedIfNow(this::acceptLoop));
+        acceptor = Thread.ofVirtual().name("vnet4j-" + id + "-accept").start(Log.hushedIfNow(() -> Acceptor.acceptUntilClosed(
+                server, () -> closed, this::started, e -> Log.warn(id + ": accept failed: " + e.getMessage()))));
     }
 
-    private void acceptLoop() {
-        while (!closed) {
-            SocketChannel channel;
-            try {
-                channel = server.accept();
-            } catch (IOException e) {
-                if (!closed) {
-                    Log.warn(id + ": accept failed: " + e.getMessage());
-                }
-                return;
-            }
-            // a platform thread: StreamPort says why
-            Thread.ofPlatform().daemon().name("vnet4j-" + id + "-rx").start(Log.hushedIfNow(() -> serve(channel)));
-        }
+    /** A VM connected: its port is served on a thread of its own (a platform thread: StreamPort says why). */
+    private void started(SocketChannel channel) {
+        Thread.ofPlatform().daemon().name("vnet4j-" + id + "-rx").start(Log.hushedIfNow(() -> serve(channel)));
     }
 
     private void serve(SocketChannel channel) {

@@ -1,5 +1,6 @@
 package io.vnet4j.port.vde;
 
+import io.vnet4j.Acceptor;
 import io.vnet4j.Log;
 import io.vnet4j.Shutdown;
 import io.vnet4j.fabric.FrameTap;
@@ -137,7 +138,8 @@ public final class VdeSwitchNetdev extends NetdevBase {
             removeOwnFiles();
             throw new IOException(id + ": cannot be a VDE switch at " + dir + ": " + e.getMessage(), e);
         }
-        acceptor = Thread.ofVirtual().name("vnet4j-" + id + "-accept").start(this::acceptLoop);
+        acceptor = Thread.ofVirtual().name("vnet4j-" + id + "-accept").start(() -> Acceptor.acceptUntilClosed(
+                server, () -> closed, this::started, e -> Log.warn(id + ": accept failed: " + e.getMessage())));
     }
 
     private void prepareDirectory() throws IOException {
@@ -191,22 +193,12 @@ public final class VdeSwitchNetdev extends NetdevBase {
         }
     }
 
-    private void acceptLoop() {
-        while (!closed) {
-            SocketChannel channel;
-            try {
-                channel = server.accept();
-            } catch (IOException e) {
-                if (!closed) {
-                    Log.warn(id + ": accept failed: " + e.getMessage());
-                }
-                return;
-            }
-            channels.add(channel);
-            Thread server = Thread.ofVirtual().name("vnet4j-" + id + "-ctl").unstarted(() -> serve(channel));
-            servers.add(server);
-            server.start();
-        }
+    /** A plug connected to the control socket: its requests are served on a thread of their own. */
+    private void started(SocketChannel channel) {
+        channels.add(channel);
+        Thread server = Thread.ofVirtual().name("vnet4j-" + id + "-ctl").unstarted(() -> serve(channel));
+        servers.add(server);
+        server.start();
     }
 
     private void serve(SocketChannel channel) {

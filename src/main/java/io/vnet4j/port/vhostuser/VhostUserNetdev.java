@@ -2,6 +2,7 @@ package io.vnet4j.port.vhostuser;
 
 import static io.vnet4j.port.vhostuser.VhostUserProtocol.*;
 
+import io.vnet4j.Acceptor;
 import io.vnet4j.InternalErrors;
 import io.vnet4j.Log;
 import io.vnet4j.Shutdown;
@@ -116,36 +117,27 @@ public final class VhostUserNetdev extends NetdevBase {
             throw new IOException(id + ": cannot listen on " + settings + ": " + e.getMessage(), e);
         }
         server = ch;
-        acceptor = Thread.ofVirtual().name("vnet4j-" + id + "-accept").start(Log.hushedIfNow(this::acceptLoop));
+        acceptor = Thread.ofVirtual().name("vnet4j-" + id + "-accept").start(Log.hushedIfNow(() -> Acceptor.acceptUntilClosed(
+                server, () -> closed, this::started, e -> Log.warn(id + ": accept failed: " + e.getMessage()))));
     }
 
-    private void acceptLoop() {
-        while (!closed) {
-            SocketChannel channel;
-            try {
-                channel = server.accept();
-            } catch (IOException e) {
-                if (!closed) {
-                    Log.warn(id + ": accept failed: " + e.getMessage());
-                }
-                return;
+    /** A front-end connected: served on a thread of its own, unless one is served already (then refused). */
+    private void started(SocketChannel channel) throws InterruptedException {
+        boolean busy;
+        synchronized (this) {
+            busy = serving != null || closed;
+            if (!busy) {
+                serving = channel;
+                refusalSaid = false;
             }
-            boolean busy;
-            synchronized (this) {
-                busy = serving != null || closed;
-                if (!busy) {
-                    serving = channel;
-                    refusalSaid = false;
-                }
-            }
-            if (busy) {
-                refuse(channel);
-                continue;
-            }
-            // a platform thread: it blocks in recvmsg(2), outside the JDK's knowledge
-            controlThread = Thread.ofPlatform().daemon().name("vnet4j-" + id + "-control")
-                    .start(Log.hushedIfNow(() -> serve(channel)));
         }
+        if (busy) {
+            refuse(channel);
+            return;
+        }
+        // a platform thread: it blocks in recvmsg(2), outside the JDK's knowledge
+        controlThread = Thread.ofPlatform().daemon().name("vnet4j-" + id + "-control")
+                .start(Log.hushedIfNow(() -> serve(channel)));
     }
 
     /**
@@ -153,18 +145,14 @@ public final class VhostUserNetdev extends NetdevBase {
      * until it is served: said once per connection served, and the next accept waits {@value #REFUSED_PAUSE_MILLIS}
      * ms, so the retries come at most that often (and it is served within that time of the first one going).
      */
-    private void refuse(SocketChannel channel) {
+    private void refuse(SocketChannel channel) throws InterruptedException {
         if (!refusalSaid && !closed) {
             refusalSaid = true;
             Log.warn(id + ": a second vhost-user front-end connected while one is served; refused (its retries are"
                     + " refused without a word until the first goes, then it is served)");
         }
         Shutdown.closeQuietly(channel);
-        try {
-            Thread.sleep(REFUSED_PAUSE_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Thread.sleep(REFUSED_PAUSE_MILLIS);
     }
 
     private void serve(SocketChannel channel) {

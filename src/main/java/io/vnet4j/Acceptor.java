@@ -1,0 +1,52 @@
+package io.vnet4j;
+
+import java.io.IOException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * The accept loop every listening socket of the daemon runs on a thread of its own (the control socket, a
+ * {@code stream} server, a VDE switch's control socket, a vhost-user socket, guestfwd's command bridge,
+ * slirp4netns's API socket): blocking accepts until the owner closes the channel, each connection handed to
+ * the owner on the accepting thread, a failure said once by the owner unless it was the close.
+ */
+public final class Acceptor {
+    private Acceptor() {
+    }
+
+    /** What the owner does with a connection, on the accepting thread: start a thread for it, or refuse it. */
+    @FunctionalInterface
+    public interface Handler {
+        /** @throws InterruptedException when the accepting thread is interrupted while it waits (it then ends) */
+        void accepted(SocketChannel channel) throws InterruptedException;
+    }
+
+    /**
+     * Accepts on {@code server} until {@code closed} says the owner closed it, or accept fails: each
+     * connection goes to {@code handler}; a failure while not closed goes to {@code failed} (which says it)
+     * and ends the loop, as does an interruption.
+     */
+    public static void acceptUntilClosed(ServerSocketChannel server, BooleanSupplier closed, Handler handler,
+                                         Consumer<IOException> failed) {
+        while (!closed.getAsBoolean()) {
+            SocketChannel channel;
+            try {
+                channel = server.accept();
+            } catch (IOException e) {
+                if (!closed.getAsBoolean()) {
+                    failed.accept(e);
+                }
+                return;
+            }
+            try {
+                handler.accepted(channel);
+            } catch (InterruptedException e) {
+                Shutdown.closeQuietly(channel);
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}
