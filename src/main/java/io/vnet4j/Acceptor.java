@@ -1,6 +1,7 @@
 package io.vnet4j;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.function.BooleanSupplier;
@@ -25,8 +26,8 @@ public final class Acceptor {
 
     /**
      * Accepts on {@code server} until {@code closed} says the owner closed it, or accept fails: each
-     * connection goes to {@code handler}; a failure while not closed goes to {@code failed} (which says it)
-     * and ends the loop, as does an interruption.
+     * connection goes to {@code handler}; a failure while not closed, or an interruption, goes to {@code failed}
+     * (which says it) and ends the loop.
      */
     public static void acceptUntilClosed(ServerSocketChannel server, BooleanSupplier closed, Handler handler,
                                          Consumer<IOException> failed) {
@@ -45,6 +46,9 @@ public final class Acceptor {
             } catch (InterruptedException e) {
                 Shutdown.closeQuietly(channel);
                 Thread.currentThread().interrupt();
+                if (!closed.getAsBoolean()) {
+                    failed.accept(new InterruptedIOException("interrupted; no more connections are accepted"));
+                }
                 return;
             }
         }

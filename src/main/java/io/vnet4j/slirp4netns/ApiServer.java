@@ -78,6 +78,11 @@ final class ApiServer implements AutoCloseable {
      */
     private void started(SocketChannel client) throws InterruptedException {
         clients.acquire();
+        if (closed) { // closed while it waited for a slot
+            clients.release();
+            Shutdown.closeQuietly(client);
+            return;
+        }
         Thread.ofVirtual().name("vnet4j-slirp4netns-api-client").start(() -> {
             try {
                 ApiConnection.serve(client, CLIENT_TIMEOUT_MILLIS, handler::handle);

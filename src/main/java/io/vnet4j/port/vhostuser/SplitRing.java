@@ -66,6 +66,8 @@ final class SplitRing {
     private boolean signalledValid;
     /** The next available ring entry to take, mod 2^16. */
     private int lastAvailable;
+    /** The available index as last read ({@link #pending}): {@link #armKicks} asks for a kick beyond it. */
+    private int availableSeen;
     /** The used ring's index as written (and the next element's slot), mod 2^16. */
     private int usedIndex;
     private String fault;
@@ -85,6 +87,7 @@ final class SplitRing {
         this.used = used;
         this.eventIndex = eventIndex;
         this.lastAvailable = base & 0xFFFF;
+        this.availableSeen = lastAvailable;
         this.usedIndex = (short) INDEX.getAcquire(used, 2L) & 0xFFFF;
     }
 
@@ -128,7 +131,8 @@ final class SplitRing {
         if (fault != null) {
             return 0;
         }
-        int n = (((short) INDEX.getAcquire(available, 2L) & 0xFFFF) - lastAvailable) & 0xFFFF;
+        availableSeen = (short) INDEX.getAcquire(available, 2L) & 0xFFFF;
+        int n = (availableSeen - lastAvailable) & 0xFFFF;
         if (n > size) {
             stop("the available index ran " + n + " entries ahead of a ring of " + size);
             return 0;
@@ -361,18 +365,21 @@ final class SplitRing {
     }
 
     /**
-     * Before waiting for a kick: asks the guest to kick for the next entry it adds, then (after a full fence,
-     * the other half of the race) looks again.
+     * Before waiting for a kick: asks the guest to kick for the next entry it adds beyond those the last look
+     * saw ({@link #pending}; Linux's {@code vhost_enable_notify} arms at the index it last read), then (after a
+     * full fence, the other half of the race) looks again. After a drain that saw everything taken, that is
+     * the next entry; after a frame that found too few buffers, the next buffer the guest adds.
      *
-     * @return true when entries are pending already: take them rather than wait
+     * @return true when the guest added entries since the last look: look at them rather than wait
      */
     boolean armKicks() {
+        int seen = availableSeen;
         if (eventIndex) {
-            used.set(U16, 4L + 8L * size, (short) lastAvailable);
+            used.set(U16, 4L + 8L * size, (short) seen);
         } else {
             used.set(U16, 0L, (short) 0);
         }
         VarHandle.fullFence();
-        return pending() > 0;
+        return fault == null && ((short) INDEX.getAcquire(available, 2L) & 0xFFFF) != seen;
     }
 }

@@ -208,12 +208,26 @@ final class VhostUserPort extends QueuedPort {
         takeSentSurviving();
     }
 
-    /** {@link #takeSent}, going on after a bug's exception (said and counted): the guest's next kick is served. */
+    /**
+     * {@link #takeSent}, going on after a bug's exception (said and counted; a frame's own is caught in
+     * {@link #deliverSent}): what was taken is returned and the kicks asked for again, so the guest's next kick
+     * is served.
+     */
     private void takeSentSurviving() {
         try {
             takeSent();
         } catch (RuntimeException e) {
             internalErrors.record("the guest's frames were dropped", e);
+            VhostUserDevice.Queue q = device.queue(TX);
+            q.lock.lock();
+            try {
+                if (q.ring != null) {
+                    returnToGuest(q, q.ring);
+                    q.ring.armKicks();
+                }
+            } finally {
+                q.lock.unlock();
+            }
         }
     }
 
@@ -234,20 +248,33 @@ final class VhostUserPort extends QueuedPort {
                 ring.suppressKicks();
                 int frames = 0;
                 for (int n; (n = ring.takeSent(sent, sentMemory)) >= 0; ) {
-                    if (n == 0 || deliverOffloaded(sentView.wrap(sent, 0, n, header, ByteOrder.LITTLE_ENDIAN)) != WireError.NONE) {
-                        counters().countRxError(); // shorter than an Ethernet header, longer than MAX_FRAME, or a bad header
-                    }
+                    deliverSent(n, header);
                     if (++frames % PUBLISH_EVERY == 0) {
-                        ring.publish();
+                        returnToGuest(q, ring); // the guest reuses its buffers early; a decision at least every 64 frames
                     }
                 }
-                if (frames > 0) {
+                if (frames % PUBLISH_EVERY != 0) {
                     returnToGuest(q, ring);
                 }
-            } while (ring.fault() == null && ring.armKicks()); // entries added while the kicks were held back
+            } while (ring.armKicks()); // entries added while the kicks were held back
             sayFault(TX, ring);
         } finally {
             q.lock.unlock();
+        }
+    }
+
+    /**
+     * Hands one frame the guest sent ({@code n} bytes with its header, 0 for one dropped by the ring) to the hub;
+     * a bug's exception is said and counted here, so that the drain goes on and the kicks are asked for again.
+     */
+    private void deliverSent(int n, int header) {
+        try {
+            if (n == 0 || deliverOffloaded(sentView.wrap(sent, 0, n, header, ByteOrder.LITTLE_ENDIAN)) != WireError.NONE) {
+                counters().countRxError(); // shorter than an Ethernet header, longer than MAX_FRAME, or a bad header
+            }
+        } catch (RuntimeException e) {
+            counters().countRxError();
+            internalErrors.record("a frame from the guest was dropped", e);
         }
     }
 

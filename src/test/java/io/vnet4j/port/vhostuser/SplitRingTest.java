@@ -248,6 +248,52 @@ class SplitRingTest {
     }
 
     @Test
+    void theHeaderSplitAnyWayAcrossDescriptorsArrivesWholeWithNumBuffersPatched() {
+        int[][] splits = {{10, 2}, {5, 7}, {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, {12}, {0, 12}, {3, 0, 9}};
+        for (int[] split : splits) {
+            try (FakeGuest g = new FakeGuest()) {
+                SplitRing ring = g.ring(HEADER, 0);
+                byte[] received = pattern(100, 9);
+                for (int i = 0; i <= split.length; i++) { // the split's descriptors, then one for the frame
+                    boolean last = i == split.length;
+                    g.descriptor(i, g.buffer(i), last ? 2048 : split[i], DESC_F_WRITE | (last ? 0 : DESC_F_NEXT), i + 1);
+                }
+                g.offer(0);
+
+                assertThat(ring.giveReceived(NET_HEADER, MemorySegment.ofArray(received), 0, 100, false))
+                        .as(Arrays.toString(split)).isTrue();
+                java.io.ByteArrayOutputStream written = new java.io.ByteArrayOutputStream();
+                for (int i = 0; i < split.length; i++) {
+                    written.writeBytes(g.read(g.buffer(i), split[i]));
+                }
+                written.writeBytes(g.read(g.buffer(split.length), 100));
+                byte[] expectedHeader = Arrays.copyOf(NET_HEADER_BYTES, HEADER);
+                expectedHeader[10] = 1; // num_buffers, little-endian
+                expectedHeader[11] = 0;
+                assertThat(Arrays.copyOf(written.toByteArray(), HEADER)).as(Arrays.toString(split)).isEqualTo(expectedHeader);
+                assertThat(Arrays.copyOfRange(written.toByteArray(), HEADER, HEADER + 100)).as(Arrays.toString(split))
+                        .isEqualTo(received);
+            }
+        }
+    }
+
+    @Test
+    void afterAFrameFoundTooFewBuffersTheKicksAreAskedForTheNextBufferNotForThoseSeen() {
+        SplitRing ring = guest.ring(HEADER, 0, true);
+        byte[] received = pattern(1400, 10);
+        guest.descriptor(0, guest.buffer(0), 600, DESC_F_WRITE, 0);
+        guest.offer(0);
+        assertThat(ring.giveReceived(NET_HEADER, MemorySegment.ofArray(received), 0, 1400, true)).isFalse();
+        assertThat(ring.refusal()).isEqualTo(SplitRing.Refusal.NO_BUFFERS);
+
+        assertThat(ring.armKicks()).as("the buffer there already is not news: wait").isFalse();
+        assertThat(guest.availEvent()).as("a kick when the guest adds entry 1").isEqualTo(1);
+        guest.descriptor(1, guest.buffer(1), 600, DESC_F_WRITE, 0);
+        guest.offer(1);
+        assertThat(ring.armKicks()).as("a buffer added since the last look").isTrue();
+    }
+
+    @Test
     void aMergeableFrameSpreadsOverSmallBuffersCountedInTheFirstHeader() {
         SplitRing ring = guest.ring(HEADER, 0);
         byte[] received = pattern(1400, 9);
