@@ -357,6 +357,10 @@ public final class Warmup {
             return 0;
         }
         Path vmSocket = dir.resolve("vm.sock");
+        // the daemon may be stopped while its warm-up runs (on a daemon thread, whose finally then never runs):
+        // both go at the JVM's exit, the socket first (deleteOnExit deletes in reverse order of registration)
+        dir.toFile().deleteOnExit();
+        vmSocket.toFile().deleteOnExit();
         try (Network network = new Network();
              ServerSocket peer = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
              ServerSocket vmPeer = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());

@@ -83,7 +83,7 @@ final class DaemonCommand implements Callable<Integer> {
     LogFormat logFormat = LogFormat.text;
 
     @Option(names = "--no-warm-up", negatable = false, description = "Do not run the frame paths on a private "
-            + "network after start (5 to 8 s of one core, so that the first guests' round trips run compiled "
+            + "network after start (4 to 9 s of one core, so that the first guests' round trips run compiled "
             + "code; see docs/architecture.md).")
     boolean noWarmUp;
 

@@ -87,9 +87,9 @@ class VhostUserIT {
         Matcher m = Pattern.compile("control socket (\\S+)").matcher(vnet.log());
         assertThat(m.find()).isTrue();
         PeerTools.Exec info = VnetProcess.ctl(null, "--control", m.group(1), "info", "network");
-        assertThat(info.output()).contains("path=" + socket, "rx running, 256 entries", "tx running, 256 entries",
+        assertThat(info.output()).contains("path=" + socket, "rx to the guest running, 256 entries", "tx from the guest running, 256 entries",
                 "1 memory region, event index)");
-        Matcher tx = Pattern.compile("tx running, 256 entries, (\\d+) kicks?, (\\d+) interrupts?").matcher(info.output());
+        Matcher tx = Pattern.compile("tx from the guest running, 256 entries, (\\d+) kicks?, (\\d+) interrupts?").matcher(info.output());
         assertThat(tx.find()).as(info.output()).isTrue();
         assertThat(Long.parseLong(tx.group(1))).as("the guest's kicks for its pings and lease, counted").isPositive();
         assertThat(Long.parseLong(tx.group(2))).as("the interrupts it asked for, counted").isPositive();

@@ -95,7 +95,9 @@ final class VhostUserPort extends QueuedPort {
         VhostUserDevice.Queue rx = device.queue(RX);
         VhostUserDevice.Queue tx = device.queue(TX);
         int regions = device.regions();
-        return settings + ",peer=vhost-user front-end (rx " + state(rx) + ", tx " + state(tx) + ", " + regions
+        // rx and tx are the guest's queues, as virtio names them: rx carries frames to the guest (the port's tx)
+        return settings + ",peer=vhost-user front-end (rx to the guest " + state(rx) + ", tx from the guest " + state(tx)
+                + ", " + regions
                 + (regions == 1 ? " memory region" : " memory regions") + (device.eventIndex() ? ", event index)" : ")");
     }
 
