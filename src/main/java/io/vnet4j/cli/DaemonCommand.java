@@ -106,6 +106,8 @@ final class DaemonCommand implements Callable<Integer> {
                 "  vnet4j -netdev user,id=u -netdev tap,id=t,ifname=tap0,netns=/run/netns/ctr,configure=on   a container's network",
                 "  vnet4j -netdev user,id=u,hostfwd=tcp:[::1]:8080-:80 ...   an IPv6 port forward (to the guest's SLAAC address)",
                 "  vnet4j -netdev user,id=u -netdev vde,id=sw,sock=/tmp/sw,server=on   a VDE switch for QEMU's -netdev vde,sock=/tmp/sw",
+                "  vnet4j -netdev user,id=u -netdev vhost-user,id=vm,path=/tmp/vm.sock   one VM's virtio-net queues served in its",
+                "         shared memory; QEMU: -chardev socket,id=c,path=/tmp/vm.sock -netdev vhost-user,id=n,chardev=c (README.md)",
                 "  vnet4j -netdev socket,id=m,mcast=230.0.0.1:1234 \\",
                 "         -netdev dgram,id=d,local.type=unix,local.path=/tmp/a,remote.type=unix,remote.path=/tmp/b",
                 "  vnet4j -netdev socket,id=a,listen=:8010 -object filter-dump,id=f,netdev=a,file=a.pcap",
