@@ -49,6 +49,8 @@ final class VhostUserPort extends QueuedPort {
     private static final int PUBLISH_EVERY = 64;
     /** The writer's wait for free receive buffers, before it looks again (the kick normally ends it sooner). */
     private static final int BUFFER_WAIT_MILLIS = 100;
+    /** The pause before the transmit queue is looked at again after a bug's exception left entries in it. */
+    private static final int RETRY_AFTER_BUG_MILLIS = 100;
 
     private final VhostUserDevice device;
     private final String settings;
@@ -69,6 +71,8 @@ final class VhostUserPort extends QueuedPort {
     /** The transmit kick descriptor the epoll watches, or -1; under {@link #kicks}. */
     private int watched = -1;
     private final Thread kickThread;
+    /** Set by {@link #takeSentSurviving} when a bug's exception left the guest's entries untaken. */
+    private volatile boolean retryAfterBug;
     private final Thread writer;
     private volatile boolean closed;
     private final String[] faultsSaid = new String[2];
@@ -194,7 +198,10 @@ final class VhostUserPort extends QueuedPort {
     private void kickLoop() {
         try {
             while (!closed) {
-                if (kicks.await(-1) > 0 && !closed) {
+                // after a bug's exception the guest's entries may wait untaken, with no kick to come for them
+                boolean retry = retryAfterBug;
+                if ((kicks.await(retry ? RETRY_AFTER_BUG_MILLIS : -1) > 0 || retry) && !closed) {
+                    retryAfterBug = false;
                     takeSentSurviving();
                 }
             }
@@ -226,9 +233,13 @@ final class VhostUserPort extends QueuedPort {
                 if (q.ring != null) {
                     returnToGuest(q, q.ring);
                     q.ring.armKicks();
+                    retryAfterBug = q.ring.pending() > 0; // taken again after a pause: a bug that repeats does not spin
                 }
             } finally {
                 q.lock.unlock();
+            }
+            if (retryAfterBug && Thread.currentThread() != kickThread) {
+                kicks.wake(); // the kick thread's wait takes up the pause
             }
         }
     }
