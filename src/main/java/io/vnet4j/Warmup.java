@@ -385,15 +385,16 @@ public final class Warmup {
             if (!shape.hubs()) {
                 learn(network); // only switches: every round on a switch
             }
-            int vmRounds = (shape.vms() ? rounds / VM_SHARE : 0) + (shape.vhostUser() ? rounds / VM_SHARE : 0);
+            int perVm = rounds / VM_SHARE;
+            int vmRounds = (shape.vms() ? perVm : 0) + (shape.vhostUser() ? perVm : 0);
             // the VMs play before the TAP joins, on a hub as the default network's (a user network, stream
             // ports): each pass of the loop asks whether another port takes large segments, and with a TAP
             // there the VMs' answer (none) was a branch never taken, a trap at a VM's first frames; the
             // vhost-user VM (whose port takes them) first, so that the stream VM's rounds end on that answer
             int done = shape.vhostUser() ? asAVhostUserVm(network, user, vhostPeer.getLocalPort(), vhostBulkPeer.getLocalPort(),
-                    rounds / VM_SHARE, shape, busy) : 0;
-            if (shape.vms() && (!shape.vhostUser() || done == 2 * (rounds / VM_SHARE))) {
-                done += asAVm(network, user, vmSocket, vmPeer.getLocalPort(), rounds / VM_SHARE, shape, busy);
+                    perVm, shape, busy) : 0;
+            if (shape.vms() && (!shape.vhostUser() || done == 2 * perVm)) {
+                done += asAVm(network, user, vmSocket, vmPeer.getLocalPort(), perVm, shape, busy);
             }
             network.add(new TapNetdev(new NetdevConfig.Tap("warm-up-tap", "tap", 0, "", "warm-up", null, null, null, null,
                     null, 0, true), network.hubs().hub(0), pair[0]));

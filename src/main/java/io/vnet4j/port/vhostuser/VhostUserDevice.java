@@ -58,6 +58,13 @@ final class VhostUserDevice implements AutoCloseable {
         /** The front-end's kicks taken from {@link #kick} and the interrupts sent on {@link #call}, for display. */
         long kicks;
         long interrupts;
+
+        /** Resets the kick eventfd, if any, counting the kicks it held; under {@link #lock}. */
+        void takeKicks() {
+            if (kick != null) {
+                kicks += kick.consume();
+            }
+        }
     }
 
     private final Mapper mapper;

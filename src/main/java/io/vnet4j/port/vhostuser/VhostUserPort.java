@@ -249,9 +249,7 @@ final class VhostUserPort extends QueuedPort {
         VhostUserDevice.Queue q = device.queue(TX);
         q.lock.lock();
         try {
-            if (q.kick != null) {
-                q.kicks += q.kick.consume();
-            }
+            q.takeKicks();
             SplitRing ring = q.ring;
             if (ring == null) {
                 return;
@@ -432,9 +430,7 @@ final class VhostUserPort extends QueuedPort {
         int fd;
         q.lock.lock();
         try {
-            if (q.kick != null) {
-                q.kicks += q.kick.consume();
-            }
+            q.takeKicks();
             if (q.ring == null || q.ring.armKicks()) {
                 return;
             }
