@@ -89,7 +89,7 @@ class DefaultNetworkIT {
             long alphaBefore = txBytes(alphaPort);
             long betaBefore = txBytes(betaPort);
             // busybox 1.35 wget segfaults with -T, hence timeout(1)
-            alpha.runOk("timeout 60 wget -q -O /dev/null http://10.0.2.2:" + http.getAddress().getPort() + "/big");
+            alpha.transferOk("wget -q -O /dev/null http://10.0.2.2:" + http.getAddress().getPort() + "/big", Duration.ofSeconds(60));
             assertThat(txBytes(alphaPort) - alphaBefore).isGreaterThan(body.length);
             assertThat(txBytes(betaPort) - betaBefore).as("beta's port carried none of alpha's download")
                     .isLessThan(64 * 1024);

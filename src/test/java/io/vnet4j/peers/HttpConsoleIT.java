@@ -92,7 +92,7 @@ class HttpConsoleIT {
     @Order(1)
     void metricsMoveByAtLeastTheBytesOfAGuestsDownloadAndPassPromtool() throws Exception {
         String before = get("/metrics");
-        alpha.runOk("timeout 60 wget -q -O /dev/null http://10.0.2.2:" + files.getAddress().getPort() + "/big");
+        alpha.transferOk("wget -q -O /dev/null http://10.0.2.2:" + files.getAddress().getPort() + "/big", Duration.ofSeconds(60));
         String after = get("/metrics");
         String toVm = "vnet4j_port_tx_bytes_total{hub=\"0\",netdev=\"qemu\",port=\"qemu.1\"}";
         String fromGateway = "vnet4j_port_rx_bytes_total{hub=\"0\",netdev=\"user0\",port=\"user0\"}";

@@ -30,6 +30,20 @@ public final class QemuGuest implements AutoCloseable {
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
     /** The guests running, for {@link #describeRunning}. */
     private static final Set<QemuGuest> RUNNING = ConcurrentHashMap.newKeySet();
+    /** How long {@link #runOk} waits for a command. */
+    static final int RUN_OK_SECONDS = 30;
+    /** How much longer than the guest's limit {@link #transferOk} waits for its console. */
+    static final int TRANSFER_GRACE_SECONDS = 20;
+    /** A {@code timeout N} in a guest command. */
+    private static final Pattern GUEST_TIMEOUT = Pattern.compile("\\btimeout (\\d+)");
+    /**
+     * The guest's own view of its network, for a stalled transfer: the kernel's last messages (a transmit
+     * queue's watchdog says "transmit queue 0 timed out"), the virtio interrupts taken, the devices' counters,
+     * TCP's counters (retransmissions, timeouts) and sockets.
+     */
+    private static final String NETWORK_VIEW = "dmesg | tail -n 20; grep -e CPU -e virtio /proc/interrupts;"
+            + " cat /proc/net/dev; cat /proc/net/snmp /proc/net/netstat | grep -e ^Tcp: -e ^TcpExt:;"
+            + " cat /proc/net/tcp /proc/net/tcp6 2>/dev/null";
     /** The NIC's virtio device, as {@code info virtio-queue-status} names it (the NIC's id is {@code nic0}). */
     private static final String VIRTIO_NET = "/machine/peripheral/nic0/virtio-backend";
 
@@ -138,11 +152,42 @@ public final class QemuGuest implements AutoCloseable {
         }
     }
 
-    /** Like {@link #run} with a 30 s timeout, failing with the output unless the command exits 0. */
+    /**
+     * Like {@link #run} with a {@value #RUN_OK_SECONDS} s timeout, failing with the output unless the command
+     * exits 0. A command limited by the guest's {@code timeout} to that long or more is refused: use
+     * {@link #transferOk}.
+     */
     public String runOk(String shellCommand) throws InterruptedException {
-        Result r = run(shellCommand, Duration.ofSeconds(30));
+        Matcher limit = GUEST_TIMEOUT.matcher(shellCommand);
+        while (limit.find()) {
+            if (Integer.parseInt(limit.group(1)) >= RUN_OK_SECONDS) {
+                throw new IllegalArgumentException("`" + shellCommand + "` may outlast runOk's " + RUN_OK_SECONDS
+                        + " s and leave the console busy for the commands after it: use transferOk");
+            }
+        }
+        Result r = run(shellCommand, Duration.ofSeconds(RUN_OK_SECONDS));
         if (!r.ok()) throw new AssertionError(name + ": `" + shellCommand + "` exited " + r.exitCode() + ":\n" + r.output());
         return r.output();
+    }
+
+    /**
+     * Runs {@code shellCommand}, a transfer that may take long or stall, under the guest's own {@code timeout
+     * LIMIT} (as {@code sh -c}), and returns its output; fails unless it exits 0. The console waits
+     * {@value #TRANSFER_GRACE_SECONDS} s longer than the guest's limit, so a stalled transfer ends in the guest
+     * and leaves the console free: the failure then carries what the guest's kernel says of its network (its
+     * last messages, such as a transmit queue's watchdog; its interrupts; its devices' and TCP's counters),
+     * beside QEMU's view of the device ({@link DaemonStateOnFailure}), and the tests after it run. A console
+     * waited on for less than the guest's limit made one stall fail every later command of the class.
+     */
+    public String transferOk(String shellCommand, Duration limit) throws InterruptedException {
+        if (shellCommand.contains("'")) throw new IllegalArgumentException("no single quotes: " + shellCommand);
+        Result r = run("timeout " + limit.toSeconds() + " sh -c '" + shellCommand + "'",
+                limit.plusSeconds(TRANSFER_GRACE_SECONDS));
+        if (r.ok()) return r.output();
+        Result inside = run(NETWORK_VIEW, Duration.ofSeconds(RUN_OK_SECONDS));
+        throw new AssertionError(name + ": `" + shellCommand + "` exited " + r.exitCode()
+                + (r.exitCode() == 143 ? " (stopped at its limit of " + limit.toSeconds() + " s)" : "") + ":\n"
+                + r.output() + "\n--- what the guest's kernel says of its network ---\n" + inside.output());
     }
 
     private AssertionError failure(String what) {

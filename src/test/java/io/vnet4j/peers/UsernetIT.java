@@ -103,7 +103,8 @@ class UsernetIT {
 
     @Test
     void downloads32MegabytesFromAHostServer() throws Exception {
-        String out = guest.runOk("timeout 120 wget -q -O - http://10.0.2.2:" + http.getAddress().getPort() + "/big | md5sum");
+        String out = guest.transferOk("wget -q -O - http://10.0.2.2:" + http.getAddress().getPort() + "/big | md5sum",
+                Duration.ofSeconds(60));
         assertThat(out).contains(md5(big));
     }
 
@@ -113,7 +114,8 @@ class UsernetIT {
             CompletableFuture<String> received = PeerTools.receiveOneUpload(listener);
             guest.runOk("head -c " + SIZE + " /dev/urandom > /tmp/up");
             String sum = guest.runOk("md5sum /tmp/up").substring(0, 32);
-            guest.runOk("timeout 120 nc 10.0.2.2 " + listener.getLocalPort() + " < /tmp/up; rm /tmp/up");
+            guest.transferOk("nc 10.0.2.2 " + listener.getLocalPort() + " < /tmp/up", Duration.ofSeconds(60));
+            guest.runOk("rm /tmp/up");
             assertThat(received.get(60, TimeUnit.SECONDS)).isEqualTo(SIZE + " " + sum);
         }
     }
@@ -168,7 +170,7 @@ class UsernetIT {
 
     @Test
     void guestfwdReachesAHostTcpAddress() throws Exception {
-        String out = guest.runOk("timeout 60 wget -q -O - http://10.0.2.101/big | md5sum");
+        String out = guest.transferOk("wget -q -O - http://10.0.2.101/big | md5sum", Duration.ofSeconds(60));
         assertThat(out).contains(md5(big));
     }
 

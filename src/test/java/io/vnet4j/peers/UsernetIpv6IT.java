@@ -233,8 +233,8 @@ class UsernetIpv6IT {
             });
             guest.runOk("head -c " + SIZE + " /dev/urandom > /tmp/up");
             String sum = guest.runOk("md5sum /tmp/up").substring(0, 32);
-            String out = timedRun(guest, "time -p timeout 100 nc fec0::2 " + listener.getLocalPort() + " < /tmp/up; rm /tmp/up")
-                    .output;
+            String out = timedRun(guest, "time -p nc fec0::2 " + listener.getLocalPort() + " < /tmp/up").output;
+            guest.runOk("rm /tmp/up");
             assertThat(received.get(60, TimeUnit.SECONDS)).isEqualTo("0:0:0:0:0:0:0:1 " + SIZE + " " + sum);
             System.out.println("vnet4j: 32 MB uploaded from the guest to [::1] through [fec0::2], nc's time in the guest: "
                     + out.lines().filter(l -> l.startsWith("real")).findFirst().orElse(out));
@@ -495,10 +495,8 @@ class UsernetIpv6IT {
 
     static Result timedRun(QemuGuest g, String command) throws InterruptedException {
         long start = System.nanoTime();
-        QemuGuest.Result r = g.run(command, Duration.ofSeconds(110));
-        String seconds = String.format(Locale.ROOT, "%.1f", (System.nanoTime() - start) / 1e9);
-        if (!r.ok()) throw new AssertionError(g.name() + ": `" + command + "` exited " + r.exitCode() + ":\n" + r.output());
-        return new Result(r.output(), seconds);
+        String output = g.transferOk(command, Duration.ofSeconds(60));
+        return new Result(output, String.format(Locale.ROOT, "%.1f", (System.nanoTime() - start) / 1e9));
     }
 
     /**
@@ -506,7 +504,7 @@ class UsernetIpv6IT {
      * the checksum, which costs a TCG guest seconds), checks its MD5 and returns the transfer's seconds.
      */
     String download(QemuGuest g, String url) throws Exception {
-        String out = timedRun(g, "time -p timeout 100 wget -q -O /tmp/down " + url).output;
+        String out = timedRun(g, "time -p wget -q -O /tmp/down " + url).output;
         Matcher real = Pattern.compile("real ([0-9.]+)").matcher(out);
         assertThat(real.find()).as("busybox time's output: " + out).isTrue();
         assertThat(g.runOk("md5sum /tmp/down; rm /tmp/down")).contains(md5(big));

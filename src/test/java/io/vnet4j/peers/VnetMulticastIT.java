@@ -89,7 +89,8 @@ class VnetMulticastIT {
         String sum = viaDgram.runOk("md5sum /tmp/up").substring(0, 32);
         Path received = dir.resolve("uploaded");
         Process sink = ns.startTcpSink(9000, received);
-        viaDgram.runOk("timeout 60 nc 10.0.2.2 9000 < /tmp/up; rm /tmp/up");
+        viaDgram.transferOk("nc 10.0.2.2 9000 < /tmp/up", Duration.ofSeconds(60));
+        viaDgram.runOk("rm /tmp/up");
         assertThat(sink.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(ns.execOk("busybox", "md5sum", received.toString())).startsWith(sum);
     }
