@@ -1,5 +1,6 @@
 package io.vnet4j;
 
+import io.vnet4j.base.Log;
 import io.vnet4j.config.CaptureConfig;
 import io.vnet4j.config.Config;
 import io.vnet4j.config.ConfigException;

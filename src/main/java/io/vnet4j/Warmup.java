@@ -1,5 +1,6 @@
 package io.vnet4j;
 
+import io.vnet4j.base.Log;
 import io.vnet4j.config.ConfigException;
 import io.vnet4j.config.NetdevConfig;
 import io.vnet4j.config.SwitchConfig;

@@ -1,6 +1,6 @@
 package io.vnet4j.cli;
 
-import io.vnet4j.Log;
+import io.vnet4j.base.Log;
 import io.vnet4j.Warmup;
 import java.io.IOException;
 import java.nio.file.Files;

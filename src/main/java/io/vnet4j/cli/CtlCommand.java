@@ -1,6 +1,6 @@
 package io.vnet4j.cli;
 
-import io.vnet4j.Log;
+import io.vnet4j.base.Log;
 import io.vnet4j.control.ControlClient;
 import io.vnet4j.control.Json;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.vnet4j.cli;
 
-import io.vnet4j.Log;
+import io.vnet4j.base.Log;
 import io.vnet4j.slirp4netns.Slirp4netnsMain;
 import java.util.Arrays;
 import picocli.CommandLine;

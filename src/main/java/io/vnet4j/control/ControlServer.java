@@ -1,8 +1,8 @@
 package io.vnet4j.control;
 
-import io.vnet4j.Acceptor;
-import io.vnet4j.Log;
-import io.vnet4j.Shutdown;
+import io.vnet4j.base.Acceptor;
+import io.vnet4j.base.Log;
+import io.vnet4j.base.Shutdown;
 import io.vnet4j.config.ConfigException;
 import io.vnet4j.fabric.Netdev;
 import io.vnet4j.os.OwnedFile;

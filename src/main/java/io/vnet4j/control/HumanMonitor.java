@@ -1,6 +1,6 @@
 package io.vnet4j.control;
 
-import io.vnet4j.Log;
+import io.vnet4j.base.Log;
 import io.vnet4j.config.CaptureConfig;
 import io.vnet4j.config.ConfigException;
 import io.vnet4j.config.UserConfig;

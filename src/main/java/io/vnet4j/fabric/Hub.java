@@ -1,7 +1,7 @@
 package io.vnet4j.fabric;
 
-import io.vnet4j.InternalErrors;
-import io.vnet4j.Log;
+import io.vnet4j.base.InternalErrors;
+import io.vnet4j.base.Log;
 import io.vnet4j.wire.MacAddress;
 import java.nio.ByteBuffer;
 import java.util.Arrays;

@@ -1,6 +1,6 @@
 package io.vnet4j.os;
 
-import io.vnet4j.SocketAddresses;
+import io.vnet4j.base.SocketAddresses;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;

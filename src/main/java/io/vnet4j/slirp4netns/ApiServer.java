@@ -1,7 +1,7 @@
 package io.vnet4j.slirp4netns;
 
-import io.vnet4j.Acceptor;
-import io.vnet4j.Shutdown;
+import io.vnet4j.base.Acceptor;
+import io.vnet4j.base.Shutdown;
 import io.vnet4j.os.OwnedFile;
 import io.vnet4j.os.SocketFiles;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.vnet4j.slirp4netns;
 
-import io.vnet4j.Log;
+import io.vnet4j.base.Log;
 import io.vnet4j.Network;
 import io.vnet4j.Warmup;
 import io.vnet4j.config.Config;

@@ -1,6 +1,6 @@
 package io.vnet4j.slirp4netns;
 
-import io.vnet4j.Log;
+import io.vnet4j.base.Log;
 
 /**
  * The drop-in's own lines for the operator, on standard error, each prefixed with the program name (the

@@ -1,6 +1,6 @@
 package io.vnet4j.usernet;
 
-import io.vnet4j.Log;
+import io.vnet4j.base.Log;
 import io.vnet4j.os.NativeDatagramSocket;
 import io.vnet4j.os.SocketErrorQueue;
 import io.vnet4j.os.Sysctl;

@@ -1,8 +1,8 @@
 package io.vnet4j.usernet;
 
-import io.vnet4j.Log;
-import io.vnet4j.Shutdown;
-import io.vnet4j.SocketAddresses;
+import io.vnet4j.base.Log;
+import io.vnet4j.base.Shutdown;
+import io.vnet4j.base.SocketAddresses;
 import io.vnet4j.config.UserConfig;
 import io.vnet4j.usernet.flow.LoopSelector;
 import io.vnet4j.usernet.tcp.TcpNat;

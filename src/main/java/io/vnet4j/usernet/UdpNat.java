@@ -1,7 +1,7 @@
 package io.vnet4j.usernet;
 
-import io.vnet4j.Log;
-import io.vnet4j.SocketAddresses;
+import io.vnet4j.base.Log;
+import io.vnet4j.base.SocketAddresses;
 import io.vnet4j.os.ChannelDescriptors;
 import io.vnet4j.os.SocketErrorQueue;
 import io.vnet4j.usernet.flow.FlowKey;

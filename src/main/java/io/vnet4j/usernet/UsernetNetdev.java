@@ -1,9 +1,9 @@
 package io.vnet4j.usernet;
 
-import io.vnet4j.InternalErrors;
-import io.vnet4j.Log;
-import io.vnet4j.Shutdown;
-import io.vnet4j.SocketAddresses;
+import io.vnet4j.base.InternalErrors;
+import io.vnet4j.base.Log;
+import io.vnet4j.base.Shutdown;
+import io.vnet4j.base.SocketAddresses;
 import io.vnet4j.config.UserConfig;
 import io.vnet4j.fabric.FrameQueue;
 import io.vnet4j.fabric.Hub;

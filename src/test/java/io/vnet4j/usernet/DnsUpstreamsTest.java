@@ -2,7 +2,7 @@ package io.vnet4j.usernet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vnet4j.SocketAddresses;
+import io.vnet4j.base.SocketAddresses;
 import io.vnet4j.config.ConfigParser;
 import io.vnet4j.config.NetdevConfig;
 import io.vnet4j.config.UserConfig;

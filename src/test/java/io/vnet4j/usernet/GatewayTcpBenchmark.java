@@ -1,6 +1,6 @@
 package io.vnet4j.usernet;
 
-import io.vnet4j.Log;
+import io.vnet4j.base.Log;
 import io.vnet4j.config.UserConfig;
 import io.vnet4j.usernet.flow.LoopSelector;
 import io.vnet4j.usernet.tcp.TcpNat;

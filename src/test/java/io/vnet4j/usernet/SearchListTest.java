@@ -2,7 +2,7 @@ package io.vnet4j.usernet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vnet4j.Log;
+import io.vnet4j.base.Log;
 import io.vnet4j.Network;
 import io.vnet4j.port.nic.VirtualNic;
 import java.util.ArrayList;

@@ -30,7 +30,7 @@ class UnansweredInputTest {
     void start() throws Exception {
         savedErr = System.err;
         System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
-        io.vnet4j.Log.toStandardError(io.vnet4j.Log.Format.TEXT);
+        io.vnet4j.base.Log.toStandardError(io.vnet4j.base.Log.Format.TEXT);
         network = new Network();
         guest = network.attachNic("guest", 0);
         network.addNetdev("user,id=u,restrict=on");

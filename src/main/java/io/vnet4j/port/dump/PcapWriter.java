@@ -59,7 +59,7 @@ public final class PcapWriter implements FrameTap, AutoCloseable {
             out.write(copy, 0, captured);
         } catch (IOException e) {
             closed = true;
-            io.vnet4j.Log.warn("capture to " + path + " stopped: " + e.getMessage());
+            io.vnet4j.base.Log.warn("capture to " + path + " stopped: " + e.getMessage());
         }
     }
 
@@ -69,7 +69,7 @@ public final class PcapWriter implements FrameTap, AutoCloseable {
             try {
                 out.flush();
             } catch (IOException e) {
-                io.vnet4j.Log.warn("capture to " + path + ": " + e.getMessage());
+                io.vnet4j.base.Log.warn("capture to " + path + ": " + e.getMessage());
             }
         }
     }
@@ -83,7 +83,7 @@ public final class PcapWriter implements FrameTap, AutoCloseable {
         try {
             out.close();
         } catch (IOException e) {
-            io.vnet4j.Log.warn("capture to " + path + ": " + e.getMessage());
+            io.vnet4j.base.Log.warn("capture to " + path + ": " + e.getMessage());
         }
     }
 }

@@ -1,9 +1,9 @@
 package io.vnet4j.port.stream;
 
-import io.vnet4j.Acceptor;
-import io.vnet4j.Log;
-import io.vnet4j.Shutdown;
-import io.vnet4j.SocketAddresses;
+import io.vnet4j.base.Acceptor;
+import io.vnet4j.base.Log;
+import io.vnet4j.base.Shutdown;
+import io.vnet4j.base.SocketAddresses;
 import io.vnet4j.fabric.FrameTap;
 import io.vnet4j.fabric.Hub;
 import io.vnet4j.fabric.NetdevBase;

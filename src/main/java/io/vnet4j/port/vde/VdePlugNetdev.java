@@ -1,7 +1,7 @@
 package io.vnet4j.port.vde;
 
-import io.vnet4j.Log;
-import io.vnet4j.Shutdown;
+import io.vnet4j.base.Log;
+import io.vnet4j.base.Shutdown;
 import io.vnet4j.fabric.FrameTap;
 import io.vnet4j.fabric.Hub;
 import io.vnet4j.fabric.NetdevBase;

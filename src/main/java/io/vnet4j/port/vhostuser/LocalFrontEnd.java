@@ -2,7 +2,7 @@ package io.vnet4j.port.vhostuser;
 
 import static io.vnet4j.port.vhostuser.VhostUserProtocol.*;
 
-import io.vnet4j.InternalErrors;
+import io.vnet4j.base.InternalErrors;
 import io.vnet4j.fabric.Hub;
 import java.io.IOException;
 import java.lang.foreign.Arena;

@@ -2,10 +2,10 @@ package io.vnet4j.port.vhostuser;
 
 import static io.vnet4j.port.vhostuser.VhostUserProtocol.*;
 
-import io.vnet4j.Acceptor;
-import io.vnet4j.InternalErrors;
-import io.vnet4j.Log;
-import io.vnet4j.Shutdown;
+import io.vnet4j.base.Acceptor;
+import io.vnet4j.base.InternalErrors;
+import io.vnet4j.base.Log;
+import io.vnet4j.base.Shutdown;
 import io.vnet4j.fabric.FrameTap;
 import io.vnet4j.fabric.Hub;
 import io.vnet4j.fabric.NetdevBase;

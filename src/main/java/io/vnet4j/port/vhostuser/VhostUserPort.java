@@ -3,8 +3,8 @@ package io.vnet4j.port.vhostuser;
 import static io.vnet4j.port.vhostuser.VhostUserProtocol.RX;
 import static io.vnet4j.port.vhostuser.VhostUserProtocol.TX;
 
-import io.vnet4j.InternalErrors;
-import io.vnet4j.Log;
+import io.vnet4j.base.InternalErrors;
+import io.vnet4j.base.Log;
 import io.vnet4j.fabric.FrameQueue;
 import io.vnet4j.fabric.QueuedPort;
 import io.vnet4j.os.Epoll;

@@ -1,6 +1,6 @@
 package io.vnet4j.port.vxlan;
 
-import io.vnet4j.Log;
+import io.vnet4j.base.Log;
 import io.vnet4j.os.DatagramEndpoint;
 import io.vnet4j.os.NativeDatagramSocket;
 import io.vnet4j.wire.IpAddress;

@@ -1,7 +1,7 @@
 package io.vnet4j.usernet.tcp;
 
-import io.vnet4j.Log;
-import io.vnet4j.SocketAddresses;
+import io.vnet4j.base.Log;
+import io.vnet4j.base.SocketAddresses;
 import io.vnet4j.usernet.flow.FlowKey;
 import io.vnet4j.usernet.flow.LoopSelector;
 import io.vnet4j.usernet.flow.OutboundAddresses;

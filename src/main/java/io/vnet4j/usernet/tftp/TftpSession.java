@@ -1,6 +1,6 @@
 package io.vnet4j.usernet.tftp;
 
-import io.vnet4j.Shutdown;
+import io.vnet4j.base.Shutdown;
 import io.vnet4j.wire.IpAddress;
 import java.io.Closeable;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.vnet4j;
+package io.vnet4j.base;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.vnet4j;
+package io.vnet4j.base;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,7 +25,7 @@ class InternalErrorsTest {
         String said = err.toString();
         assertThat(said.lines().count()).isEqualTo(InternalErrors.SAID);
         assertThat(said.lines().findFirst().orElseThrow()).isEqualTo("vnet4j: warning: u: a frame was dropped on an internal error "
-                + "(1 so far): java.lang.IllegalStateException: deliberate at io.vnet4j.InternalErrorsTest"
+                + "(1 so far): java.lang.IllegalStateException: deliberate at io.vnet4j.base.InternalErrorsTest"
                 + ".theFirstTenAreSaidWithWhereTheyWereThrownThenTheRestKeepQuiet(InternalErrorsTest.java:20)");
     }
 }

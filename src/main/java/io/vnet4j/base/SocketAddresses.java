@@ -1,4 +1,4 @@
-package io.vnet4j;
+package io.vnet4j.base;
 
 import io.vnet4j.wire.IpAddress;
 import java.net.Inet6Address;

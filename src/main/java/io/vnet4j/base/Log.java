@@ -1,4 +1,4 @@
-package io.vnet4j;
+package io.vnet4j.base;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;

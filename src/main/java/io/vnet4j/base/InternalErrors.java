@@ -1,4 +1,4 @@
-package io.vnet4j;
+package io.vnet4j.base;
 
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
