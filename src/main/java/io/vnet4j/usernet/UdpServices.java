@@ -57,7 +57,6 @@ final class UdpServices {
     private final LocalResolver localNames;
     private final ByteBuffer dnsOut = ByteBuffer.allocate(LocalResolver.MAX_RESPONSE_LENGTH);
     private final String logName;
-    private String lastLeaseLine;
     /** Each leased MAC's lease for other threads' log lines ({@link #leaseOf}); MACs holding a lease only. */
     private final Map<Long, String> leaseTexts = new ConcurrentHashMap<>();
     /** Names the port a MAC sends from, for the lease line; set by the user network once on its hub. */
@@ -176,14 +175,17 @@ final class UdpServices {
             neighbors.learn(IpAddress.ofIpv4(dhcpReply.destinationAddress()), dhcpReply.destinationMac());
         }
         if (dhcpReply.messageType() == DhcpMessageType.ACK) {
-            logLease(sourceMac); // the client's: a reply to a client that asked for broadcast goes to ff:ff:ff:ff:ff:ff
+            logLease(sourceMac, dhcpReply.clientStarting()); // the client's: a reply to a client that asked for broadcast goes to ff:ff:ff:ff:ff:ff
         }
         out.sendUdp(gateway.host4(), DHCP_SERVER_PORT, IpAddress.ofIpv4(dhcpReply.destinationAddress()), DHCP_CLIENT_PORT,
                 dhcpReply.destinationMac(), dhcpOut, 0, n);
     }
 
-    /** One line per lease granted or renewed with a new hostname, so the operator sees each VM arrive. */
-    private void logLease(long mac) {
+    /**
+     * One line per lease a client takes as it starts (a VM booted or restarted, also with the lease it had)
+     * or renews under a new hostname, so the operator sees each VM arrive; a plain renewal says nothing.
+     */
+    private void logLease(long mac, boolean clientStarting) {
         List<Lease> leases = dhcp.leases();
         // a MAC whose address went to another keeps no text: the map stays as bounded as the lease table
         if (leaseTexts.size() >= leases.size()) {
@@ -195,12 +197,10 @@ final class UdpServices {
             if (lease.mac() == mac) {
                 String named = Ipv4Address.format(lease.address())
                         + (lease.clientHostname() == null ? "" : " (" + lease.clientHostname() + ")");
-                leaseTexts.put(mac, "lease " + named);
-                String port = portOf.apply(mac);
-                String line = named + " to " + MacAddress.format(mac) + (port == null ? "" : " on port " + port);
-                if (!line.equals(lastLeaseLine)) {
-                    Log.info(logName + ": lease " + line);
-                    lastLeaseLine = line;
+                String text = "lease " + named;
+                if (!text.equals(leaseTexts.put(mac, text)) || clientStarting) {
+                    String port = portOf.apply(mac);
+                    Log.info(logName + ": " + text + " to " + MacAddress.format(mac) + (port == null ? "" : " on port " + port));
                 }
                 return;
             }

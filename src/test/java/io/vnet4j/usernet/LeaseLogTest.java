@@ -13,18 +13,30 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The lease line names the client's MAC and port, also when the client asked for a broadcast reply. */
+/**
+ * The lease line names the client's MAC and port, also when the client asked for a broadcast reply; a
+ * client that starts again says it again, a renewal does not.
+ */
 @Timeout(30)
 class LeaseLogTest {
     /** A DHCPREQUEST for 10.0.2.15 from server 10.0.2.2 (RFC 2131 section 4.3.2), BROADCAST flag set. */
     private static byte[] request() {
+        return request(false);
+    }
+
+    /** {@link #request()}, or a renewal of 10.0.2.15 (ciaddr set, no requested address or server). */
+    private static byte[] request(boolean renewal) {
         ByteBuffer b = ByteBuffer.allocate(260);
         b.put(0, (byte) 1).put(1, (byte) 1).put(2, (byte) 6); // op BOOTREQUEST, htype Ethernet, hlen 6
         b.putInt(4, 0x1234_5678).putShort(10, (short) 0x8000); // xid; flags: BROADCAST
         b.putShort(28, (short) (GuestFrames.GUEST_MAC >>> 32)).putInt(30, (int) GuestFrames.GUEST_MAC); // chaddr
         b.putInt(236, 0x6382_5363); // the magic cookie
         b.position(240);
-        b.put(new byte[] {53, 1, 3, 50, 4, 10, 0, 2, 15, 54, 4, 10, 0, 2, 2, (byte) 255});
+        if (renewal) {
+            b.putInt(12, 0x0A00_020F).put(new byte[] {53, 1, 3, (byte) 255});
+        } else {
+            b.put(new byte[] {53, 1, 3, 50, 4, 10, 0, 2, 15, 54, 4, 10, 0, 2, 2, (byte) 255});
+        }
         return b.array();
     }
 
@@ -45,5 +57,25 @@ class LeaseLogTest {
         }
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("vnet4j: u: lease 10.0.2.15 to "
                 + io.vnet4j.wire.MacAddress.format(GuestFrames.GUEST_MAC) + " on port guest");
+    }
+
+    @Test
+    void aClientStartingAgainWithItsLeaseIsSaidAgainAndARenewalIsNot() throws Exception {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream saved = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        Log.toStandardError(Log.Format.TEXT);
+        try (Network network = new Network()) {
+            VirtualNic guest = network.attachNic("guest", 0);
+            network.addNetdev("user,id=u");
+            for (byte[] message : new byte[][] {request(), request(true), request(), request(true)}) {
+                guest.send(GuestFrames.udp(0xFFFF_FFFF_FFFFL, 0, 68, -1, 67, message));
+                assertThat(guest.receive(5, TimeUnit.SECONDS)).as("the DHCPACK").isNotNull();
+            }
+            network.netdev("u").details(); // after the loop's pass that logged the lease
+        } finally {
+            System.setErr(saved);
+        }
+        assertThat(err.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("u: lease 10.0.2.15"))).hasSize(2);
     }
 }

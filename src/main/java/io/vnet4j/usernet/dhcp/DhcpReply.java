@@ -5,11 +5,13 @@ public final class DhcpReply {
     private int destinationAddress;
     private long destinationMac;
     private int messageType;
+    private boolean clientStarting;
 
-    void set(int address, long mac, int type) {
+    void set(int address, long mac, int type, boolean starting) {
         destinationAddress = address;
         destinationMac = mac;
         messageType = type;
+        clientStarting = starting;
     }
 
     /** The IPv4 destination: 255.255.255.255 or the client's address. */
@@ -25,5 +27,14 @@ public final class DhcpReply {
     /** The reply's DHCP message type, or {@link DhcpMessageType#NONE} for a BOOTP reply. */
     public int messageType() {
         return messageType;
+    }
+
+    /**
+     * True for an ACK to a client that had no address (a DHCPREQUEST with ciaddr 0: SELECTING after an
+     * offer, or INIT-REBOOT, RFC 2131 section 4.3.2), i.e. a client starting or restarting; false for a
+     * renewal or rebinding (ciaddr set) and for other replies.
+     */
+    public boolean clientStarting() {
+        return clientStarting;
     }
 }

@@ -166,12 +166,13 @@ public final class DhcpServer {
             case NAK -> DhcpMessageType.NAK;
             case BOOTP -> DhcpMessageType.NONE;
         };
+        boolean starting = kind == ReplyWriter.Kind.ACK && request.ciaddr() == 0;
         if (kind != ReplyWriter.Kind.NAK && request.ciaddr() != 0) {
-            reply.set(request.ciaddr(), request.chaddr(), type);
+            reply.set(request.ciaddr(), request.chaddr(), type, false);
         } else if (kind == ReplyWriter.Kind.NAK || request.broadcast() || address == 0) {
-            reply.set(BROADCAST_ADDRESS, MacAddress.BROADCAST, type);
+            reply.set(BROADCAST_ADDRESS, MacAddress.BROADCAST, type, starting);
         } else {
-            reply.set(address, request.chaddr(), type);
+            reply.set(address, request.chaddr(), type, starting);
         }
         return length;
     }

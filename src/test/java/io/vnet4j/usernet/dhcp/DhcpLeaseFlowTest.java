@@ -37,6 +37,19 @@ class DhcpLeaseFlowTest {
     }
 
     @Test
+    void anAckToAClientWithoutAnAddressSaysItIsStartingAndARenewalsDoesNot() {
+        guests.send(ClientMessage.dhcp(DISCOVER, MAC_A));
+        guests.send(ClientMessage.dhcp(REQUEST, MAC_A).requested(FIRST).serverId(GATEWAY));
+        assertThat(guests.reply.clientStarting()).as("SELECTING").isTrue();
+        guests.send(ClientMessage.dhcp(REQUEST, MAC_A).ciaddr(FIRST));
+        assertThat(guests.reply.clientStarting()).as("RENEWING").isFalse();
+        guests.send(ClientMessage.dhcp(REQUEST, MAC_A).requested(FIRST));
+        assertThat(guests.reply.clientStarting()).as("INIT-REBOOT").isTrue();
+        guests.send(ClientMessage.dhcp(DISCOVER, MAC_B));
+        assertThat(guests.reply.clientStarting()).as("an OFFER").isFalse();
+    }
+
+    @Test
     void givesTheNextAddressToTheNextMac() {
         assertThat(guests.dora(MAC_A)).isEqualTo(FIRST);
         assertThat(guests.dora(MAC_B)).isEqualTo(SECOND);
