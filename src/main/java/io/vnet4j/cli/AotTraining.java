@@ -1,7 +1,7 @@
 package io.vnet4j.cli;
 
-import io.vnet4j.base.Log;
 import io.vnet4j.Warmup;
+import io.vnet4j.base.Log;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,9 +1,9 @@
 package io.vnet4j.cli;
 
-import io.vnet4j.base.Log;
 import io.vnet4j.Network;
-import io.vnet4j.base.SocketAddresses;
 import io.vnet4j.Warmup;
+import io.vnet4j.base.Log;
+import io.vnet4j.base.SocketAddresses;
 import io.vnet4j.config.CaptureConfig;
 import io.vnet4j.config.Config;
 import io.vnet4j.config.ConfigException;

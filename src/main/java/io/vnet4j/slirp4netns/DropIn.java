@@ -1,8 +1,8 @@
 package io.vnet4j.slirp4netns;
 
-import io.vnet4j.base.Log;
 import io.vnet4j.Network;
 import io.vnet4j.Warmup;
+import io.vnet4j.base.Log;
 import io.vnet4j.config.Config;
 import io.vnet4j.config.ConfigException;
 import io.vnet4j.os.InheritedDescriptor;

@@ -2,8 +2,8 @@ package io.vnet4j.usernet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vnet4j.base.Log;
 import io.vnet4j.Network;
+import io.vnet4j.base.Log;
 import io.vnet4j.port.nic.VirtualNic;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -42,25 +42,18 @@ class LeaseLogTest {
 
     @Test
     void aClientAskingForABroadcastReplyIsNamedByItsOwnMac() throws Exception {
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream saved = System.err;
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        Log.toStandardError(Log.Format.TEXT);
-        try (Network network = new Network()) {
-            VirtualNic guest = network.attachNic("guest", 0);
-            network.addNetdev("user,id=u");
-            guest.send(GuestFrames.udp(0xFFFF_FFFF_FFFFL, 0, 68, -1, 67, request()));
-            assertThat(guest.receive(5, TimeUnit.SECONDS)).as("the DHCPACK").isNotNull();
-            network.netdev("u").details(); // after the loop's pass that logged the lease
-        } finally {
-            System.setErr(saved);
-        }
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("vnet4j: u: lease 10.0.2.15 to "
+        assertThat(logOf(request())).contains("vnet4j: u: lease 10.0.2.15 to "
                 + io.vnet4j.wire.MacAddress.format(GuestFrames.GUEST_MAC) + " on port guest");
     }
 
     @Test
     void aClientStartingAgainWithItsLeaseIsSaidAgainAndARenewalIsNot() throws Exception {
+        String log = logOf(request(), request(true), request(), request(true));
+        assertThat(log.lines().filter(l -> l.contains("u: lease 10.0.2.15"))).hasSize(2);
+    }
+
+    /** What a user network logs while a guest on port "guest" sends {@code requests}, each answered. */
+    private static String logOf(byte[]... requests) throws Exception {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream saved = System.err;
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
@@ -68,14 +61,14 @@ class LeaseLogTest {
         try (Network network = new Network()) {
             VirtualNic guest = network.attachNic("guest", 0);
             network.addNetdev("user,id=u");
-            for (byte[] message : new byte[][] {request(), request(true), request(), request(true)}) {
-                guest.send(GuestFrames.udp(0xFFFF_FFFF_FFFFL, 0, 68, -1, 67, message));
+            for (byte[] request : requests) {
+                guest.send(GuestFrames.udp(0xFFFF_FFFF_FFFFL, 0, 68, -1, 67, request));
                 assertThat(guest.receive(5, TimeUnit.SECONDS)).as("the DHCPACK").isNotNull();
             }
             network.netdev("u").details(); // after the loop's pass that logged the lease
         } finally {
             System.setErr(saved);
         }
-        assertThat(err.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("u: lease 10.0.2.15"))).hasSize(2);
+        return err.toString(StandardCharsets.UTF_8);
     }
 }

@@ -2,8 +2,8 @@ package io.vnet4j.usernet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vnet4j.base.Log;
 import io.vnet4j.Network;
+import io.vnet4j.base.Log;
 import io.vnet4j.port.nic.VirtualNic;
 import java.util.ArrayList;
 import java.util.List;
