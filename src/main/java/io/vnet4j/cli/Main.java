@@ -30,7 +30,8 @@ public final class Main {
         CommandLine cli = new CommandLine(new DaemonCommand());
         cli.getCommandSpec().usageMessage().footer(DaemonCommand.footer(RuntimeDir.get()));
         cli.setParameterExceptionHandler((e, a) -> {
-            Log.error(e.getMessage() + " (see vnet4j --help)");
+            // the command whose option was bad: "vnet4j ctl --help" for ctl's
+            Log.error(e.getMessage() + " (see " + e.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
             return 2;
         });
         cli.setExecutionExceptionHandler((e, c, p) -> {

@@ -182,8 +182,9 @@ final class UdpServices {
     }
 
     /**
-     * One line per lease a client takes as it starts (a VM booted or restarted, also with the lease it had)
-     * or renews under a new hostname, so the operator sees each VM arrive; a plain renewal says nothing.
+     * One line per lease a DHCP client takes as it starts (a VM booting or restarting, also with the lease it
+     * had, or its client restarted) or renews under a new hostname, so the operator sees each VM arrive; a
+     * plain renewal says nothing.
      */
     private void logLease(long mac, boolean clientStarting) {
         List<Lease> leases = dhcp.leases();

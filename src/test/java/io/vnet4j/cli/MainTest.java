@@ -60,6 +60,16 @@ class MainTest {
     }
 
     @Test
+    void aBadOptionPointsToTheHelpOfItsOwnCommand() {
+        assertThat(Main.run("ctl")).isEqualTo(2);
+        assertThat(err()).isEqualTo("vnet4j: Missing required parameter: 'COMMAND' (see vnet4j ctl --help)"
+                + System.lineSeparator());
+        err.reset();
+        assertThat(Main.run("--bogus")).isEqualTo(2);
+        assertThat(err()).isEqualTo("vnet4j: Unknown option: '--bogus' (see vnet4j --help)" + System.lineSeparator());
+    }
+
+    @Test
     void aNewlineInABadOptionStillGivesOneLine() {
         assertThat(Main.run("-netdev", "socket,id=s,listen=127.0.0.1:80\n10")).isEqualTo(2);
         assertThat(err()).contains("80\\n10").endsWith(System.lineSeparator());
