@@ -345,23 +345,28 @@ public final class Warmup {
      */
     static int run(int rounds, Shape shape, boolean untilCompiled, BooleanSupplier busy) {
         TapDevice[] pair;
-        Path dir;
         try {
             pair = TapDevice.pair("warm-up");
         } catch (IOException e) {
             return 0;
         }
-        try {
-            dir = Files.createTempDirectory("vnet4j-warm-up");
-        } catch (IOException e) {
-            pair[1].release();
-            return 0;
+        // a directory for the VM's stream socket, only when a VM plays: a daemon killed outright (rootlesskit
+        // ends its slirp4netns with SIGKILL) leaves whatever it made, and the drop-in has no VMs
+        Path dir = null;
+        Path vmSocket = null;
+        if (shape.vms()) {
+            try {
+                dir = Files.createTempDirectory("vnet4j-warm-up");
+            } catch (IOException e) {
+                pair[1].release();
+                return 0;
+            }
+            vmSocket = dir.resolve("vm.sock");
+            // the daemon may be stopped while its warm-up runs (on a daemon thread, whose finally then never
+            // runs): both go at the JVM's exit, the socket first (deleteOnExit deletes in reverse order)
+            dir.toFile().deleteOnExit();
+            vmSocket.toFile().deleteOnExit();
         }
-        Path vmSocket = dir.resolve("vm.sock");
-        // the daemon may be stopped while its warm-up runs (on a daemon thread, whose finally then never runs):
-        // both go at the JVM's exit, the socket first (deleteOnExit deletes in reverse order of registration)
-        dir.toFile().deleteOnExit();
-        vmSocket.toFile().deleteOnExit();
         try (Network network = new Network();
              ServerSocket peer = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
              ServerSocket vmPeer = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -440,8 +445,10 @@ public final class Warmup {
             pair[1].close();
             pair[1].release();
             try {
-                Files.deleteIfExists(vmSocket);
-                Files.deleteIfExists(dir);
+                if (dir != null) {
+                    Files.deleteIfExists(vmSocket);
+                    Files.deleteIfExists(dir);
+                }
             } catch (IOException e) {
                 // a temporary directory left behind
             }

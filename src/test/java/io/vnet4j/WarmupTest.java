@@ -35,6 +35,36 @@ class WarmupTest {
                 .isEqualTo(2 * (40 / Warmup.VM_SHARE) + 80);
     }
 
+    /**
+     * Without VMs (the slirp4netns drop-in's network) the warm-up makes no directory for a VM's socket: a
+     * daemon killed outright while it runs (rootlesskit ends its slirp4netns with SIGKILL) left one behind
+     * in the temporary directory each time. Looked for while its rounds run.
+     */
+    @Test
+    void aWarmUpWithoutVmsMakesNoDirectory() throws Exception {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        java.util.Set<Path> before = warmUpDirectories(tmp);
+        AtomicInteger looks = new AtomicInteger();
+        java.util.Set<Path> made = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        int done = Warmup.run(40, new Warmup.Shape(false, true, false, false), false, () -> {
+            looks.incrementAndGet();
+            warmUpDirectories(tmp).stream().filter(d -> !before.contains(d)).forEach(made::add);
+            return false;
+        });
+        assertThat(done).isEqualTo(80);
+        assertThat(looks).as("the rounds looked at whether guests are busy").hasPositiveValue();
+        assertThat(made).isEmpty();
+    }
+
+    private static java.util.Set<Path> warmUpDirectories(Path tmp) {
+        try (var entries = java.nio.file.Files.list(tmp)) {
+            return entries.filter(p -> p.getFileName().toString().startsWith("vnet4j-warm-up"))
+                    .collect(java.util.stream.Collectors.toSet());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** The vhost-user VM's driver is in this process: its rounds, bulk exchanges of large segments too, all answered. */
     @Test
     void everyRoundGetsItsAnswersOnAVhostUserPort() {
