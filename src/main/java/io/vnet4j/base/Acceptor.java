@@ -25,6 +25,16 @@ public final class Acceptor {
     }
 
     /**
+     * Starts a netdev's accept loop ({@link #acceptUntilClosed}) on a virtual thread named {@code vnet4j-ID-accept},
+     * hushed as the starting thread is ({@link Log#hushedIfNow}: the warm-up's netdevs); a failure is said as
+     * "ID: accept failed: WHY".
+     */
+    public static Thread startFor(String id, ServerSocketChannel server, BooleanSupplier closed, Handler handler) {
+        return Thread.ofVirtual().name("vnet4j-" + id + "-accept").start(Log.hushedIfNow(() -> acceptUntilClosed(
+                server, closed, handler, e -> Log.warn(id + ": accept failed: " + e.getMessage()))));
+    }
+
+    /**
      * Accepts on {@code server} until {@code closed} says the owner closed it, or accept fails: each
      * connection goes to {@code handler}; a failure while not closed, or an interruption, goes to {@code failed}
      * (which says it) and ends the loop.

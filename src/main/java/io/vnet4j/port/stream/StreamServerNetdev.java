@@ -105,8 +105,7 @@ public final class StreamServerNetdev extends NetdevBase {
             throw new IOException(id + ": cannot listen on " + settings + ": " + e.getMessage(), e);
         }
         server = ch;
-        acceptor = Thread.ofVirtual().name("vnet4j-" + id + "-accept").start(Log.hushedIfNow(() -> Acceptor.acceptUntilClosed(
-                server, () -> closed, this::started, e -> Log.warn(id + ": accept failed: " + e.getMessage()))));
+        acceptor = Acceptor.startFor(id, server, () -> closed, this::started);
     }
 
     /** A VM connected: its port is served on a thread of its own (a platform thread: StreamPort says why). */

@@ -138,8 +138,7 @@ public final class VdeSwitchNetdev extends NetdevBase {
             removeOwnFiles();
             throw new IOException(id + ": cannot be a VDE switch at " + dir + ": " + e.getMessage(), e);
         }
-        acceptor = Thread.ofVirtual().name("vnet4j-" + id + "-accept").start(() -> Acceptor.acceptUntilClosed(
-                server, () -> closed, this::started, e -> Log.warn(id + ": accept failed: " + e.getMessage())));
+        acceptor = Acceptor.startFor(id, server, () -> closed, this::started);
     }
 
     private void prepareDirectory() throws IOException {

@@ -117,8 +117,7 @@ public final class VhostUserNetdev extends NetdevBase {
             throw new IOException(id + ": cannot listen on " + settings + ": " + e.getMessage(), e);
         }
         server = ch;
-        acceptor = Thread.ofVirtual().name("vnet4j-" + id + "-accept").start(Log.hushedIfNow(() -> Acceptor.acceptUntilClosed(
-                server, () -> closed, this::started, e -> Log.warn(id + ": accept failed: " + e.getMessage()))));
+        acceptor = Acceptor.startFor(id, server, () -> closed, this::started);
     }
 
     /** A front-end connected: served on a thread of its own, unless one is served already (then refused). */
