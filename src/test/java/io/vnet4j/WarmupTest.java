@@ -3,8 +3,14 @@ package io.vnet4j;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vnet4j.config.SwitchConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,9 +49,9 @@ class WarmupTest {
     @Test
     void aWarmUpWithoutVmsMakesNoDirectory() throws Exception {
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-        java.util.Set<Path> before = warmUpDirectories(tmp);
+        Set<Path> before = warmUpDirectories(tmp);
         AtomicInteger looks = new AtomicInteger();
-        java.util.Set<Path> made = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Set<Path> made = ConcurrentHashMap.newKeySet();
         int done = Warmup.run(40, new Warmup.Shape(false, true, false, false), false, () -> {
             looks.incrementAndGet();
             warmUpDirectories(tmp).stream().filter(d -> !before.contains(d)).forEach(made::add);
@@ -56,12 +62,12 @@ class WarmupTest {
         assertThat(made).isEmpty();
     }
 
-    private static java.util.Set<Path> warmUpDirectories(Path tmp) {
-        try (var entries = java.nio.file.Files.list(tmp)) {
+    private static Set<Path> warmUpDirectories(Path tmp) {
+        try (var entries = Files.list(tmp)) {
             return entries.filter(p -> p.getFileName().toString().startsWith("vnet4j-warm-up"))
-                    .collect(java.util.stream.Collectors.toSet());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+                    .collect(Collectors.toSet());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
