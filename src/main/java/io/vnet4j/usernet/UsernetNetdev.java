@@ -3,7 +3,6 @@ package io.vnet4j.usernet;
 import io.vnet4j.base.InternalErrors;
 import io.vnet4j.base.Log;
 import io.vnet4j.base.Shutdown;
-import io.vnet4j.base.SocketAddresses;
 import io.vnet4j.config.UserConfig;
 import io.vnet4j.fabric.FrameQueue;
 import io.vnet4j.fabric.Hub;
@@ -11,27 +10,20 @@ import io.vnet4j.fabric.Netdev;
 import io.vnet4j.fabric.Port;
 import io.vnet4j.fabric.QueuedPort;
 import io.vnet4j.fabric.ReadingLoop;
-import io.vnet4j.os.ChannelDescriptors;
-import io.vnet4j.usernet.dhcp.DhcpCounters;
-import io.vnet4j.usernet.dhcp.Lease;
-import io.vnet4j.usernet.dhcpv6.Dhcpv6Settings;
 import io.vnet4j.usernet.flow.LoopSelector;
 import io.vnet4j.usernet.tcp.TcpNat;
 import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.Ipv4Address;
-import io.vnet4j.wire.MacAddress;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
@@ -130,13 +122,14 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
     private TcpHostForwards tcpForwards;
     private IcmpProxy icmp;
     private GuestForwards guestForwards;
-    private HostForwardGuests hostForwardGuests;
     /** The host forwards in force: the configured ones and those added at run time; changed on the loop only. */
     private final List<UserConfig.HostForward> hostForwards = new ArrayList<>();
     private NeighborTable neighbors;
     /** Null when IPv6 is off. */
     private NeighborDiscovery ndp;
     private Thread loop;
+    /** What {@link #details}, {@link #state} and {@link #counts} show; made and read on the loop only. */
+    private UsernetReport report;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     /** The ports whose descriptors this loop reads for them ({@link #adopt}), under the gateway lock. */
     private final Map<ReadingLoop.Reader, LoopSelector.Key> lentReads = new LinkedHashMap<>();
@@ -174,7 +167,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
     @Override
     public List<String> details() {
         try {
-            return onLoop(() -> describeState(System.nanoTime()));
+            return onLoop(() -> report.lines(System.nanoTime()));
         } catch (IOException e) {
             return List.of("(" + e.getMessage() + ")");
         }
@@ -187,7 +180,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
     @Override
     public Map<String, Object> state() {
         try {
-            return onLoop(() -> structuredState(System.nanoTime()));
+            return onLoop(() -> report.structured(System.nanoTime()));
         } catch (IOException e) {
             return Map.of();
         }
@@ -201,105 +194,10 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
     /** The numbers {@code /metrics} shows, read on the loop; null when the network is stopped. */
     public UsernetCounts counts() {
         try {
-            return onLoop(this::readCounts);
+            return onLoop(() -> report.counts());
         } catch (IOException e) {
             return null;
         }
-    }
-
-    private UsernetCounts readCounts() {
-        long wallNow = System.currentTimeMillis();
-        int leases = 0;
-        for (Lease lease : services.dhcpServer().leases()) {
-            if (!lease.expired(wallNow)) {
-                leases++;
-            }
-        }
-        Gateway.DropCounters d = gateway.drops;
-        DhcpCounters dhcp = services.dhcpServer().counters();
-        Map<String, Long> dropped = new LinkedHashMap<>();
-        dropped.put("malformed", d.malformed);
-        dropped.put("unsupported", d.unsupported);
-        dropped.put("restricted", d.restricted);
-        dropped.put("multicast", d.multicast);
-        dropped.put("arp_for_others", d.arpForOthers);
-        dropped.put("icmp_not_echo", d.icmpNotEcho);
-        dropped.put("unused_address", d.unusedAddress);
-        dropped.put("host_loopback_off", d.hostLoopback);
-        dropped.put("builtin_dns_off", d.builtinDnsOff);
-        dropped.put("fragments", gateway.reassemblyDrops());
-        dropped.put("no_arp_reply", out.pending().dropped());
-        dropped.put("dhcp_malformed", dhcp.malformed());
-        dropped.put("udp_send_error", nat.dropped());
-        dropped.put("ping", icmp.dropped());
-        long tftpCompleted = 0;
-        long tftpFailed = 0;
-        var tftp = services.tftpCounters();
-        if (tftp != null) {
-            tftpCompleted = tftp.completed();
-            tftpFailed = tftp.refused() + tftp.expired() + tftp.aborted();
-            dropped.put("tftp_malformed", tftp.malformed());
-        }
-        return new UsernetCounts(tcp.connectionCount(), tcp.resent(), tcp.resentAtTimeout(), nat.flowCount(), leases,
-                services.dnsForwarded(), services.dnsAnswered(), services.dnsDropped(), tftpCompleted, tftpFailed, dropped);
-    }
-
-    private Map<String, Object> structuredState(long now) {
-        long wallNow = System.currentTimeMillis();
-        List<Object> leases = new ArrayList<>();
-        for (Lease lease : services.dhcpServer().leases()) {
-            if (!lease.expired(wallNow)) {
-                Map<String, Object> l = new LinkedHashMap<>();
-                l.put("address", Ipv4Address.format(lease.address()));
-                l.put("mac", MacAddress.format(lease.mac()));
-                l.put("hostname", lease.clientHostname());
-                l.put("expires", lease.expiryText(wallNow));
-                l.put("expires-in-seconds", lease.infinite() ? null : Math.max(0, (lease.expiresAtMillis() - wallNow) / 1000));
-                leases.add(l);
-            }
-        }
-        List<Object> neighbours = new ArrayList<>();
-        neighbors.snapshot().forEach((ip, mac) -> neighbours.add(Map.of("address", ip.toString(), "mac", MacAddress.format(mac))));
-        List<Object> forwards = new ArrayList<>();
-        for (UserConfig.HostForward f : hostForwards) {
-            IpAddress guest = hostForwardGuests.guestOf(f);
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("protocol", f.udp() ? "udp" : "tcp");
-            m.put("host-address", f.hostAddress().toString());
-            m.put("host-port", f.hostPort());
-            m.put("guest-address", guest == null ? null : guest.toString());
-            m.put("guest-port", f.guestPort());
-            m.put("guest-learnt", f.guestLearned());
-            forwards.add(m);
-        }
-        List<Object> connections = new ArrayList<>();
-        for (TcpNat.ConnectionInfo c : tcp.connections()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("guest-address", c.guest().toString());
-            m.put("guest-port", c.guestPort());
-            m.put("remote-address", c.remote().toString());
-            m.put("remote-port", c.remotePort());
-            m.put("state", c.state());
-            m.put("to-guest-bytes", c.toGuestBytes());
-            m.put("to-host-bytes", c.toHostBytes());
-            m.put("resent-segments", c.resent());
-            m.put("resent-at-timeout", c.resentAtTimeout());
-            connections.add(m);
-        }
-        List<Object> flows = new ArrayList<>();
-        for (UdpNat.FlowInfo f : nat.flows(now)) {
-            flows.add(Map.of("guest-address", f.guest().toString(), "guest-port", f.guestPort(), "dns", f.dns(),
-                    "idle-seconds", f.idleSeconds()));
-        }
-        Map<String, Object> state = new LinkedHashMap<>();
-        state.put("leases", leases);
-        state.put("neighbours", neighbours);
-        state.put("forwards", forwards);
-        state.put("tcp", connections);
-        state.put("tcp-resent-segments", tcp.resent());
-        state.put("tcp-resent-at-timeout", tcp.resentAtTimeout());
-        state.put("udp", flows);
-        return state;
     }
 
     /** The settings this user network started with. */
@@ -315,15 +213,20 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
      */
     public void addHostForward(UserConfig.HostForward forward) throws IOException {
         onLoop(() -> {
-            if (forward.udp()) {
-                udpForwards.listen(forward);
-            } else {
-                tcpForwards.listen(forward);
-            }
-            hostForwards.add(forward);
-            Log.info(id() + ": forwarding " + forwardText(forward) + " (added)");
+            listen(forward);
+            Log.info(id() + ": forwarding " + UsernetStartLines.forward(config, forward) + " (added)");
             return null;
         });
+    }
+
+    /** Binds a host forward's socket and adds it to those in force; on start, or on the loop. */
+    private void listen(UserConfig.HostForward forward) throws IOException {
+        if (forward.udp()) {
+            udpForwards.listen(forward);
+        } else {
+            tcpForwards.listen(forward);
+        }
+        hostForwards.add(forward);
     }
 
     /**
@@ -391,55 +294,6 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
         }
     }
 
-    private List<String> describeState(long now) {
-        List<String> lines = new ArrayList<>();
-        long wallNow = System.currentTimeMillis();
-        Set<IpAddress> leased = new HashSet<>();
-        for (Lease lease : services.dhcpServer().leases()) {
-            if (!lease.expired(wallNow)) {
-                leased.add(IpAddress.ofIpv4(lease.address()));
-                lines.add("lease " + Ipv4Address.format(lease.address()) + " " + MacAddress.format(lease.mac())
-                        + (lease.clientHostname() == null ? "" : " " + lease.clientHostname())
-                        + ", " + lease.expiryText(wallNow));
-            }
-        }
-        // a guest with a lease is shown by it; one with an address of its own (a configure=on TAP, a static
-        // address) and every IPv6 neighbour only here
-        neighbors.snapshot().forEach((ip, mac) -> {
-            if (!leased.contains(ip)) {
-                lines.add("neighbour " + ip + " " + MacAddress.format(mac));
-            }
-        });
-        for (UserConfig.HostForward f : hostForwards) {
-            IpAddress guest = hostForwardGuests.guestOf(f);
-            lines.add("hostfwd " + (f.udp() ? "udp " : "tcp ") + f.hostAddress().toUriString() + ":" + f.hostPort() + " -> "
-                    + (guest == null ? "(the guest's IPv6 address: none seen yet)" : guest.toUriString()) + ":"
-                    + f.guestPort() + (f.guestLearned() && guest != null ? " (learnt)" : ""));
-        }
-        if (hostForwardGuests.beforeAnyGuest() > 0) {
-            lines.add("hostfwd clients refused before any guest showed an IPv6 address: " + hostForwardGuests.beforeAnyGuest());
-        }
-        tcp.describe(lines);
-        nat.describe(lines, now);
-        lines.add("not answered: " + gateway.drops + ", fragments " + gateway.reassemblyDrops());
-        PendingFrames pending = out.pending();
-        lines.add("held for ARP/NDP: " + pending.waiting() + " waiting, " + pending.released() + " sent after the reply, "
-                + pending.dropped() + " dropped (no reply within 1 s, or over the bound)");
-        DhcpCounters dhcp = services.dhcpServer().counters();
-        lines.add("dhcp not answered: malformed " + dhcp.malformed() + ", not for this server " + dhcp.ignored()
-                + ", no free address " + dhcp.exhausted());
-        lines.add("dns not forwarded: " + services.dnsDropped() + ", udp send errors: " + nat.dropped()
-                + ", pings dropped: " + icmp.dropped() + " (" + icmp.carriers() + "), icmp errors told to guests: "
-                + errors.sent());
-        services.describeTftp(lines);
-        if (ndp != null) {
-            var d6 = services.dhcpv6Server().counters();
-            lines.add("ipv6: router advertisements sent " + ndp.advertisementsSent + ", neighbour discovery dropped "
-                    + ndp.dropped + "; dhcpv6 not answered: malformed " + d6.malformed() + ", ignored " + d6.ignored());
-        }
-        return lines;
-    }
-
     /** The gateway takes TCP segments of any size (up to an IP packet's 64 KiB) whole. */
     @Override
     public boolean takesLargeSegments() {
@@ -465,11 +319,9 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
             loopSelector.close();
             throw e;
         }
-        GatewayAddresses addresses = parts.addresses();
         errors = parts.errors();
         nat = parts.udp();
         tcp = parts.tcp();
-        hostForwardGuests = parts.guests();
         udpForwards = parts.udpForwards();
         tcpForwards = parts.tcpForwards();
         services = parts.services();
@@ -478,12 +330,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
         gateway = parts.gateway();
         try {
             for (UserConfig.HostForward f : config.hostForwards()) {
-                if (f.udp()) {
-                    udpForwards.listen(f);
-                } else {
-                    tcpForwards.listen(f);
-                }
-                hostForwards.add(f);
+                listen(f);
             }
         } catch (IOException e) {
             udpForwards.close();
@@ -492,48 +339,12 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
             throw new IOException(id() + ": " + e.getMessage(), e);
         }
         gateway.drops.onFirstBadChecksum = line -> Log.info(id() + ": " + line);
-        config.ipv6().filter(v6 -> v6.prefixLength() != 64).ifPresent(v6 -> Log.warn(id() + ": ipv6-net="
-                + v6.network() + ": guests take an address by SLAAC only from a /64 prefix (RFC 4862 with RFC 2464); "
-                + "with /" + v6.prefixLength() + " they get none unless one is set by hand (QEMU behaves the same)"));
-        List<String> search = SearchList.of(config);
-        int byDhcpv6 = SearchList.fitting(search, Dhcpv6Settings.MAX_SEARCH_LIST).size();
-        if (ndp != null && Math.min(ndp.searchDomains.size(), byDhcpv6) < search.size()) {
-            Log.warn(id() + ": the DNS search list does not fit IPv6's messages whole (or has names DNS cannot carry): "
-                    + "IPv6 guests get the first " + ndp.searchDomains.size() + " of its " + search.size()
-                    + " domains in router advertisements and the first " + byDhcpv6 + " by DHCPv6");
-        }
-        boolean egress = !config.reach().restricted();
-        if (egress && !ChannelDescriptors.available()) {
-            Log.info(id() + ": ICMP errors that come back for guests' UDP datagrams (port unreachable, Packet Too Big) "
-                    + "are not passed to them: " + ChannelDescriptors.howToEnable());
-        }
+        UsernetStartLines.warnings(id(), config, ndp);
         services.portOf = hub::portSendingFrom;
         hub.addLeaseBook(leaseBook);
         hub.attach(this);
-        loop = Thread.ofPlatform().name("vnet4j-" + id() + "-usernet").start(Log.hushedIfNow(() -> run(addresses)));
-        Log.info(id() + ": user network " + (!config.ipv4() ? "" : Ipv4Address.format(config.network()) + "/"
-                + config.prefixLength() + ", gateway " + Ipv4Address.format(config.host()) + ", DNS "
-                + Ipv4Address.format(config.dns()))
-                + config.ipv6().map(v6 -> (config.ipv4() ? "; " : "") + v6.network() + ", gateway " + v6.host()
-                        + ", DNS " + v6.dns()).orElse("")
-                + (!config.reach().builtinDns() ? " (builtin-dns=off: nothing answers there)"
-                        : services.dnsUpstreams().isEmpty() ? " (no upstream resolver)"
-                        : " -> " + SocketAddresses.format(services.dnsUpstreams()))
-                + (config.reach().restricted() ? ", restricted" : ""));
-        for (UserConfig.HostForward f : config.hostForwards()) {
-            Log.info(id() + ": forwarding " + forwardText(f));
-        }
-    }
-
-    /** A forward for a log line, saying where a rule without guest address goes and why. */
-    private String forwardText(UserConfig.HostForward f) {
-        return (f.udp() ? "udp " : "tcp ") + f.hostAddress().toUriString() + ":" + f.hostPort() + " to "
-                + f.guestAddress().toUriString() + ":" + f.guestPort()
-                + (!f.guestDefaulted() ? "" : f.guestLearned()
-                        ? " (no guest address in the rule: the guest's IPv6 address, as learnt from its traffic)"
-                        : f.guestAddress().ipv4() == config.dhcpStart()
-                        ? " (no guest address in the rule: the first DHCP lease, dhcpstart)"
-                        : " (no guest address in the rule: the configure=on TAP's address)");
+        loop = Thread.ofPlatform().name("vnet4j-" + id() + "-usernet").start(Log.hushedIfNow(() -> run(parts)));
+        UsernetStartLines.started(id(), config, services.dnsUpstreams());
     }
 
     private void frameFromHub(ByteBuffer ring, int offset, int length, int segmentSize) {
@@ -618,9 +429,10 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
      * replacement and left it interpreted; each pass is a method of its own ({@link #pass}), compiled as
      * any other.
      */
-    private void run(GatewayAddresses addresses) {
+    private void run(GatewayParts parts) {
         try {
-            openIcmpProxy(addresses);
+            openIcmpProxy(parts.addresses());
+            report = new UsernetReport(parts, neighbors, out, icmp, hostForwards);
             nextPoll = System.nanoTime();
             while (!closed) {
                 try {
