@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds a tiny Linux guest for the real-peer tests into OUTDIR:
+# Builds a tiny Linux guest for the real-peer tests into OUTDIR (default: the checkout's target/guest,
+# where the tests and bench/ look):
 #   OUTDIR/vmlinuz            Debian's cloud kernel (linux-image-cloud-amd64)
 #   OUTDIR/initramfs.cpio.gz  busybox-static, virtio_net, 8021q and their dependencies, /init
 # Boot it with: qemu-system-x86_64 -kernel OUTDIR/vmlinuz -initrd OUTDIR/initramfs.cpio.gz
@@ -9,7 +10,7 @@
 # Idempotent: does nothing when OUTDIR is up to date with this script, kernel and busybox.
 set -euo pipefail
 
-OUT=${1:?usage: build-guest.sh OUTDIR}
+OUT=${1:-$(readlink -f "$(dirname "$0")/../../..")/target/guest}
 SELF=$(readlink -f "$0")
 
 die() { echo "build-guest.sh: $*" >&2; exit 1; }
