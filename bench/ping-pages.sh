@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The memory a quiet network's ping touches, for vnet4j and slirp4netns side by side (needs root, busybox,
-# slirp4netns, iproute2, python3). On a VM whose memory is cold after a second of idleness (this project's
-# 2-core Firecracker machines: touching a page not touched for 1 s costs 25-60 microseconds there, for 20 ms
-# 0.3), a ping at 1/s costs about that much per page the server touches, so the count of pages is the
-# machine-independent half of that round trip. Each contender is started on a namespace's TAP, left SETTLE
+# slirp4netns, iproute2, python3). On a VM whose memory is cold after a second of idleness, a ping at 1/s
+# costs about that much per page the server touches (this project's 2-core Firecracker machines on
+# 2026-12-01: 25-60 microseconds a page untouched for 1 s; on 2026-12-02 about 0.3, when the cache lines
+# counted instead: docs/benchmarks.md, nineteenth pass), so the count of pages is one machine-independent
+# part of that round trip. Each contender is started on a namespace's TAP, left SETTLE
 # seconds (default 14: vnet4j's warm-up is over), given 100 pings at 100/s, then COUNT times: 1 s of quiet,
 # its pages' referenced bits cleared (/proc/PID/clear_refs), one ping, and the pages referenced since
 # (smaps' Referenced) counted by kind: the JIT's code (rwx), anonymous memory (heap, malloc, stacks), the

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Where a quiet network's ping is served, vnet4j and slirp4netns side by side (needs root, busybox,
+# slirp4netns, iproute2): the ping runs on CPU 0 (taskset -c 0) and the contender's serving thread (vnet4j's
+# user-network loop, slirp4netns's one thread) is pinned to CPU 0, then to CPU 1, then left free; COUNT pings
+# at 1/s each, vnet4j after its warm-up. Shows what a cross-CPU wake-up costs the machine (slirp4netns's
+# "other CPU" against "same CPU") and whether a contender's round trip depends on where the scheduler puts it.
+# Needs 2 CPUs or more. Everything runs in namespaces this script creates (vnplace-*) and deletes.
+# Usage: bench/ping-placement.sh [ROUNDS] [COUNT]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=lib.sh
+. bench/lib.sh
+rounds=${1:-2}
+count=${2:-10}
+log=$(mktemp)
+pid=
+cleanup() {
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+    ip netns del vnplace-ns 2>/dev/null || true
+    ip netns del vnplace-host 2>/dev/null || true
+}
+trap 'cleanup; rm -f "$log"' EXIT
+bin/vnet4j --version >/dev/null   # builds the jar first if needed
+mean_ping() { # taskset-prefix... -> mean RTT in ms
+    ip netns exec vnplace-ns "$@" busybox ping -q -c "$count" -i 1 10.0.2.2 2>/dev/null \
+        | sed -n 's|.*= [0-9.]*/\([0-9.]*\)/.*|\1|p'
+}
+serving_thread() { # pid tool -> the thread id that serves the TAP
+    if [ "$2" = vnet4j ]; then
+        # Linux keeps 15 characters of a thread's name: "vnet4j-u-usernet" reads "vnet4j-u-userne"
+        grep -l '^vnet4j-u-userne' /proc/"$1"/task/*/comm | head -1 | cut -d/ -f5
+    else
+        echo "$1"
+    fi
+}
+printf '%-12s %-6s %10s %10s %10s   (mean RTT in ms, %s pings at 1/s each)\n' contender round "same CPU" "other CPU" free "$count"
+for round in $(seq 1 "$rounds"); do
+    for tool in vnet4j slirp4netns; do
+        cleanup
+        ip netns add vnplace-ns
+        host_ns vnplace-host
+        start_contender "$tool" vnplace-ns vnplace-host "$log"
+        pid=$contender_pid
+        for _ in $(seq 1 150); do ip -n vnplace-ns -4 addr show dev tap0 2>/dev/null | grep -q 'inet 10.0.2.100/' && break; sleep 0.1; done
+        if [ "$tool" = vnet4j ]; then
+            for _ in $(seq 1 300); do grep -q 'warm-up:' "$log" && break; sleep 0.1; done
+        fi
+        sleep 1
+        tid=$(serving_thread "$pid" "$tool")
+        [ -n "$tid" ] || { echo "no serving thread found in $tool" >&2; exit 1; }
+        taskset -p 1 "$tid" >/dev/null; same=$(mean_ping taskset -c 0)
+        taskset -p 2 "$tid" >/dev/null; other=$(mean_ping taskset -c 0)
+        taskset -pc "0-$(($(nproc) - 1))" "$tid" >/dev/null; free=$(mean_ping)
+        printf '%-12s %-6s %10s %10s %10s\n' "$tool" "$round" "$same" "$other" "$free"
+        kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
+    done
+done
