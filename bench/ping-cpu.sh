@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # What a quiet network's ping costs the serving thread's CPU, and where, vnet4j and slirp4netns side by side
 # (needs root, perf (Debian: linux-perf), busybox, slirp4netns, iproute2): each contender is started on a
-# namespace's TAP (vnet4j left until its warm-up has ended), given 3 pings, then COUNT pings at 1/s while
+# namespace's TAP (vnet4j left until its warm-up has ended), given 3 pings, then COUNT pings at 1/s (default
+# 20; ROUNDS rounds, default 2) while
 # `perf record -e cpu-clock -F 25000` samples its serving thread (vnet4j's user-network loop, slirp4netns's
 # one thread). Prints the CPU per ping split by where it ran: the kernel, libc, the contender's own code
 # (vnet4j: the JIT's code, named through `jcmd Compiler.perfmap`; slirp4netns: libslirp, glib and the
-# binary) and the JVM; then vnet4j's busiest compiled methods. A sample stands for 40 us.
+# binary) and the JVM; then where vnet4j's own code ran most, as shares of all its samples (compiled methods,
+# and the interpreter or the JVM's stubs when they show; a bare address is code the map does not name).
+# A sample stands for 40 us.
 # Everything runs in namespaces this script creates (vncpu-*) and deletes; traffic stays on this machine.
 # Usage: bench/ping-cpu.sh [ROUNDS] [COUNT]
 set -euo pipefail
@@ -54,6 +57,7 @@ for round in $(seq 1 "$rounds"); do
                   printf "%-12s round %s: %4.0f us CPU a ping (kernel %3.0f, libc %3.0f, own code %3.0f, JVM %3.0f), mean RTT %s ms\n",
                       tool, r, total * 40 / n, share["kernel"] * f, share["libc"] * f, share["own"] * f, share["JVM"] * f, rtt }'
         if [ "$tool" = vnet4j ]; then
+            echo "      its own code's busiest places, % of all its samples:"
             perf report -i "$out/perf.data" --sort dso,sym --stdio 2>/dev/null | grep '\[JIT\]' \
                 | sed 's/\[JIT\] tid [0-9]* *\[\.\] //' | head -8 | sed 's/^/      /'
         fi

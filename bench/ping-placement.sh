@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Where a quiet network's ping is served, vnet4j and slirp4netns side by side (needs root, busybox,
-# slirp4netns, iproute2): the ping runs on CPU 0 (taskset -c 0) and the contender's serving thread (vnet4j's
-# user-network loop, slirp4netns's one thread) is pinned to CPU 0, then to CPU 1, then left free; COUNT pings
-# at 1/s each, vnet4j after its warm-up. Shows what a cross-CPU wake-up costs the machine (slirp4netns's
+# slirp4netns, iproute2): COUNT pings at 1/s (default 10) with the ping on CPU 0 (taskset -c 0) and the
+# contender's serving thread (vnet4j's user-network loop, slirp4netns's one thread) pinned to CPU 0, then to
+# CPU 1, then both left free; vnet4j after its warm-up; ROUNDS rounds (default 2). Shows what a cross-CPU wake-up costs the machine (slirp4netns's
 # "other CPU" against "same CPU") and whether a contender's round trip depends on where the scheduler puts it.
 # Needs 2 CPUs or more. Everything runs in namespaces this script creates (vnplace-*) and deletes.
 # Usage: bench/ping-placement.sh [ROUNDS] [COUNT]

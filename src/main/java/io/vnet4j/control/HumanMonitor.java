@@ -104,7 +104,7 @@ final class HumanMonitor {
             }
             case "capture" -> capture(words);
             default -> throw new Failure("unknown command: '" + words[0] + "' (expected: info network, info usernet, "
-                    + "info mac-table, hostfwd_add, hostfwd_remove, netdev_add, netdev_del, object_add, object_del, capture)");
+                    + "info mac-table, info captures, hostfwd_add, hostfwd_remove, netdev_add, netdev_del, object_add, object_del, capture)");
         };
     }
 

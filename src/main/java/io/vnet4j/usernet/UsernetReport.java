@@ -15,9 +15,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * What a user network holds, for people and programs: the lines of {@code info network} and {@code ctl
- * show}, the structured state of the control socket's {@code state}, and the numbers {@code /metrics}
- * shows. Reads the gateway's parts, so it runs on the network's loop only ({@link UsernetNetdev} hands it
+ * What a user network holds, for people and programs: the lines of {@code info network}, the structured
+ * state of {@code query-network} (and the page of {@code --http}), and the numbers {@code /metrics} shows. Reads the gateway's parts, so it runs on the network's loop only ({@link UsernetNetdev} hands it
  * the work there).
  */
 final class UsernetReport {
@@ -104,7 +103,7 @@ final class UsernetReport {
             }
         }
         List<Object> neighbours = new ArrayList<>();
-        neighbors.snapshot().forEach((ip, mac) -> neighbours.add(Map.of("address", ip.toString(), "mac", MacAddress.format(mac))));
+        neighbors.snapshot().forEach((ip, mac) -> neighbours.add(ordered("address", ip.toString(), "mac", MacAddress.format(mac))));
         List<Object> forwards = new ArrayList<>();
         for (UserConfig.HostForward f : hostForwards) {
             IpAddress guest = hostForwardGuests.guestOf(f);
@@ -133,7 +132,7 @@ final class UsernetReport {
         }
         List<Object> flows = new ArrayList<>();
         for (UdpNat.FlowInfo f : nat.flows(now)) {
-            flows.add(Map.of("guest-address", f.guest().toString(), "guest-port", f.guestPort(), "dns", f.dns(),
+            flows.add(ordered("guest-address", f.guest().toString(), "guest-port", f.guestPort(), "dns", f.dns(),
                     "idle-seconds", f.idleSeconds()));
         }
         Map<String, Object> state = new LinkedHashMap<>();
@@ -195,5 +194,14 @@ final class UsernetReport {
                     + ndp.dropped + "; dhcpv6 not answered: malformed " + d6.malformed() + ", ignored " + d6.ignored());
         }
         return lines;
+    }
+
+    /** A map of {@code key, value, ...} in that order, so that the JSON lists its keys as every other entry does. */
+    private static Map<String, Object> ordered(Object... keysAndValues) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            m.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return m;
     }
 }

@@ -44,6 +44,7 @@ final class UsernetStartLines {
                 + config.ipv6().map(v6 -> (config.ipv4() ? "; " : "") + v6.network() + ", gateway " + v6.host()
                         + ", DNS " + v6.dns()).orElse("")
                 + (!config.reach().builtinDns() ? " (builtin-dns=off: nothing answers there)"
+                        : config.reach().restricted() ? " (restrict=on: its own names only, other queries refused)"
                         : dnsUpstreams.isEmpty() ? " (no upstream resolver)"
                         : " -> " + SocketAddresses.format(dnsUpstreams))
                 + (config.reach().restricted() ? ", restricted" : ""));
