@@ -81,3 +81,22 @@ start_contender() {
     esac
     contender_pid=$!
 }
+
+# settled_contender TOOL NS HOST_NS LOG: start_contender, then waits until tap0 in NS has its address and, for
+# vnet4j, until its warm-up has ended (its "warm-up:" line in LOG), and sets $serving_tid: the thread that
+# serves the TAP (vnet4j's user-network loop; slirp4netns's one thread). Linux keeps 15 characters of a
+# thread's name, so vnet4j's "vnet4j-u-usernet" reads "vnet4j-u-userne" (the network's id is u).
+settled_contender() {
+    start_contender "$@"
+    local _
+    for _ in $(seq 1 150); do
+        ip -n "$2" -4 addr show dev tap0 2>/dev/null | grep -q 'inet 10.0.2.100/' && break
+        sleep 0.1
+    done
+    serving_tid=$contender_pid
+    if [ "$1" = vnet4j ]; then
+        for _ in $(seq 1 300); do grep -q 'warm-up:' "$4" && break; sleep 0.1; done
+        serving_tid=$(grep -l '^vnet4j-u-userne' /proc/"$contender_pid"/task/*/comm | head -1 | cut -d/ -f5)
+    fi
+    [ -n "$serving_tid" ] || { echo "no thread of $1 serves the TAP" >&2; return 1; }
+}

@@ -33,18 +33,11 @@ for round in $(seq 1 "$rounds"); do
         cleanup
         ip netns add vncpu-ns
         host_ns vncpu-host
-        start_contender "$tool" vncpu-ns vncpu-host "$out/log"
+        settled_contender "$tool" vncpu-ns vncpu-host "$out/log"
         pid=$contender_pid
-        for _ in $(seq 1 150); do ip -n vncpu-ns -4 addr show dev tap0 2>/dev/null | grep -q 'inet 10.0.2.100/' && break; sleep 0.1; done
-        tid=$pid
-        if [ "$tool" = vnet4j ]; then
-            for _ in $(seq 1 300); do grep -q 'warm-up:' "$out/log" && break; sleep 0.1; done
-            # Linux keeps 15 characters of a thread's name: "vnet4j-u-usernet" reads "vnet4j-u-userne"
-            tid=$(grep -l '^vnet4j-u-userne' /proc/"$pid"/task/*/comm | head -1 | cut -d/ -f5)
-        fi
         sleep 1
         ip netns exec vncpu-ns busybox ping -q -c 3 -i 1 10.0.2.2 >/dev/null
-        rtt=$(perf record -q -e cpu-clock -F 25000 -t "$tid" -o "$out/perf.data" -- \
+        rtt=$(perf record -q -e cpu-clock -F 25000 -t "$serving_tid" -o "$out/perf.data" -- \
             ip netns exec vncpu-ns busybox ping -q -c "$count" -i 1 10.0.2.2 2>/dev/null \
             | sed -n 's|.*= [0-9.]*/\([0-9.]*\)/.*|\1|p')
         [ "$tool" = vnet4j ] && "$jcmd" "$pid" Compiler.perfmap >/dev/null

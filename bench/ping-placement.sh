@@ -25,29 +25,16 @@ mean_ping() { # taskset-prefix... -> mean RTT in ms
     ip netns exec vnplace-ns "$@" busybox ping -q -c "$count" -i 1 10.0.2.2 2>/dev/null \
         | sed -n 's|.*= [0-9.]*/\([0-9.]*\)/.*|\1|p'
 }
-serving_thread() { # pid tool -> the thread id that serves the TAP
-    if [ "$2" = vnet4j ]; then
-        # Linux keeps 15 characters of a thread's name: "vnet4j-u-usernet" reads "vnet4j-u-userne"
-        grep -l '^vnet4j-u-userne' /proc/"$1"/task/*/comm | head -1 | cut -d/ -f5
-    else
-        echo "$1"
-    fi
-}
 printf '%-12s %-6s %10s %10s %10s   (mean RTT in ms, %s pings at 1/s each)\n' contender round "same CPU" "other CPU" free "$count"
 for round in $(seq 1 "$rounds"); do
     for tool in vnet4j slirp4netns; do
         cleanup
         ip netns add vnplace-ns
         host_ns vnplace-host
-        start_contender "$tool" vnplace-ns vnplace-host "$log"
+        settled_contender "$tool" vnplace-ns vnplace-host "$log"
         pid=$contender_pid
-        for _ in $(seq 1 150); do ip -n vnplace-ns -4 addr show dev tap0 2>/dev/null | grep -q 'inet 10.0.2.100/' && break; sleep 0.1; done
-        if [ "$tool" = vnet4j ]; then
-            for _ in $(seq 1 300); do grep -q 'warm-up:' "$log" && break; sleep 0.1; done
-        fi
+        tid=$serving_tid
         sleep 1
-        tid=$(serving_thread "$pid" "$tool")
-        [ -n "$tid" ] || { echo "no serving thread found in $tool" >&2; exit 1; }
         taskset -p 1 "$tid" >/dev/null; same=$(mean_ping taskset -c 0)
         taskset -p 2 "$tid" >/dev/null; other=$(mean_ping taskset -c 0)
         taskset -pc "0-$(($(nproc) - 1))" "$tid" >/dev/null; free=$(mean_ping)
