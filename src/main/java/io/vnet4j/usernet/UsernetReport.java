@@ -16,8 +16,9 @@ import java.util.Set;
 
 /**
  * What a user network holds, for people and programs: the lines of {@code info network}, the structured
- * state of {@code query-network} (and the page of {@code --http}), and the numbers {@code /metrics} shows. Reads the gateway's parts, so it runs on the network's loop only ({@link UsernetNetdev} hands it
- * the work there).
+ * state of {@code query-network} (and the page of {@code --http}), and the numbers {@code /metrics} shows.
+ * Reads the gateway's parts, so it runs on the network's loop only ({@link UsernetNetdev} hands it the work
+ * there).
  */
 final class UsernetReport {
     private final UdpServices services;
@@ -35,7 +36,7 @@ final class UsernetReport {
     private final List<UserConfig.HostForward> hostForwards;
 
     UsernetReport(GatewayParts parts, NeighborTable neighbors, GuestOutput out, IcmpProxy icmp,
-                 List<UserConfig.HostForward> hostForwards) {
+                  List<UserConfig.HostForward> hostForwards) {
         this.services = parts.services();
         this.gateway = parts.gateway();
         this.nat = parts.udp();
