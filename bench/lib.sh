@@ -82,6 +82,24 @@ start_contender() {
     contender_pid=$!
 }
 
+# contender_round TOOL NS HOST_NS LOG: makes namespace NS and the host's stand-in HOST_NS (host_ns) afresh, then
+# settled_contender in them; stop_contender_round NS HOST_NS kills $contender_pid (when set) and deletes both.
+contender_round() {
+    stop_contender_round "$2" "$3"
+    ip netns add "$2"
+    host_ns "$3"
+    settled_contender "$@"
+}
+stop_contender_round() {
+    if [ -n "${contender_pid:-}" ]; then
+        kill "$contender_pid" 2>/dev/null || true
+        wait "$contender_pid" 2>/dev/null || true
+        contender_pid=
+    fi
+    ip netns del "$1" 2>/dev/null || true
+    ip netns del "$2" 2>/dev/null || true
+}
+
 # settled_contender TOOL NS HOST_NS LOG: start_contender, then waits until tap0 in NS has its address and, for
 # vnet4j, until its warm-up has ended (its "warm-up:" line in LOG), and sets $serving_tid: the thread that
 # serves the TAP (vnet4j's user-network loop; slirp4netns's one thread). Linux keeps 15 characters of a

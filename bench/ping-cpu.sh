@@ -18,29 +18,19 @@ cd "$(dirname "$0")/.."
 rounds=${1:-2}
 count=${2:-20}
 out=$(mktemp -d)
-pid=
-cleanup() {
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
-    ip netns del vncpu-ns 2>/dev/null || true
-    ip netns del vncpu-host 2>/dev/null || true
-}
-trap 'cleanup; rm -rf "$out"' EXIT
+trap 'stop_contender_round vncpu-ns vncpu-host; rm -rf "$out"' EXIT
 command -v perf >/dev/null || { echo "ping-cpu.sh: needs perf (apt-get install linux-perf)" >&2; exit 1; }
 bin/vnet4j --version >/dev/null   # builds the jar first if needed
 jcmd="$(dirname "$(bin/vnet4j --print-java)")/jcmd"
 for round in $(seq 1 "$rounds"); do
     for tool in vnet4j slirp4netns; do
-        cleanup
-        ip netns add vncpu-ns
-        host_ns vncpu-host
-        settled_contender "$tool" vncpu-ns vncpu-host "$out/log"
-        pid=$contender_pid
+        contender_round "$tool" vncpu-ns vncpu-host "$out/log"
         sleep 1
         ip netns exec vncpu-ns busybox ping -q -c 3 -i 1 10.0.2.2 >/dev/null
         rtt=$(perf record -q -e cpu-clock -F 25000 -t "$serving_tid" -o "$out/perf.data" -- \
             ip netns exec vncpu-ns busybox ping -q -c "$count" -i 1 10.0.2.2 2>/dev/null \
             | sed -n 's|.*= [0-9.]*/\([0-9.]*\)/.*|\1|p')
-        [ "$tool" = vnet4j ] && "$jcmd" "$pid" Compiler.perfmap >/dev/null
+        [ "$tool" = vnet4j ] && "$jcmd" "$contender_pid" Compiler.perfmap >/dev/null
         perf report -i "$out/perf.data" --sort dso --stdio 2>/dev/null | awk -v n="$count" -v tool="$tool" -v r="$round" -v rtt="$rtt" '
             /^ *[0-9.]+%/ { s = $1 + 0; sub(/^ *[0-9.]+% */, ""); d = $0
                             k = d ~ /kernel/ ? "kernel" : d ~ /libc/ ? "libc" : d ~ /libjvm/ ? "JVM" : "own"
@@ -54,7 +44,7 @@ for round in $(seq 1 "$rounds"); do
             perf report -i "$out/perf.data" --sort dso,sym --stdio 2>/dev/null | grep '\[JIT\]' \
                 | sed 's/\[JIT\] tid [0-9]* *\[\.\] //' | head -8 | sed 's/^/      /'
         fi
-        rm -f /tmp/perf-"$pid".map
-        kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
+        rm -f /tmp/perf-"$contender_pid".map
+        stop_contender_round vncpu-ns vncpu-host
     done
 done

@@ -13,13 +13,7 @@ cd "$(dirname "$0")/.."
 rounds=${1:-2}
 count=${2:-10}
 log=$(mktemp)
-pid=
-cleanup() {
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
-    ip netns del vnplace-ns 2>/dev/null || true
-    ip netns del vnplace-host 2>/dev/null || true
-}
-trap 'cleanup; rm -f "$log"' EXIT
+trap 'stop_contender_round vnplace-ns vnplace-host; rm -f "$log"' EXIT
 bin/vnet4j --version >/dev/null   # builds the jar first if needed
 mean_ping() { # taskset-prefix... -> mean RTT in ms
     ip netns exec vnplace-ns "$@" busybox ping -q -c "$count" -i 1 10.0.2.2 2>/dev/null \
@@ -28,17 +22,12 @@ mean_ping() { # taskset-prefix... -> mean RTT in ms
 printf '%-12s %-6s %10s %10s %10s   (mean RTT in ms, %s pings at 1/s each)\n' contender round "same CPU" "other CPU" free "$count"
 for round in $(seq 1 "$rounds"); do
     for tool in vnet4j slirp4netns; do
-        cleanup
-        ip netns add vnplace-ns
-        host_ns vnplace-host
-        settled_contender "$tool" vnplace-ns vnplace-host "$log"
-        pid=$contender_pid
-        tid=$serving_tid
+        contender_round "$tool" vnplace-ns vnplace-host "$log"
         sleep 1
-        taskset -p 1 "$tid" >/dev/null; same=$(mean_ping taskset -c 0)
-        taskset -p 2 "$tid" >/dev/null; other=$(mean_ping taskset -c 0)
-        taskset -pc "0-$(($(nproc) - 1))" "$tid" >/dev/null; free=$(mean_ping)
+        taskset -p 1 "$serving_tid" >/dev/null; same=$(mean_ping taskset -c 0)
+        taskset -p 2 "$serving_tid" >/dev/null; other=$(mean_ping taskset -c 0)
+        taskset -pc "0-$(($(nproc) - 1))" "$serving_tid" >/dev/null; free=$(mean_ping)
         printf '%-12s %-6s %10s %10s %10s\n' "$tool" "$round" "$same" "$other" "$free"
-        kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
+        stop_contender_round vnplace-ns vnplace-host
     done
 done
