@@ -28,9 +28,6 @@ cleanup() {
     for n in vnab-A vnab-B vnab-host; do ip netns del "$n" 2>/dev/null || true; done
 }
 trap cleanup EXIT
-mean_ping() { # ns count interval
-    ip netns exec "$1" busybox ping -q -c "$2" -i "$3" 10.0.2.2 2>/dev/null | sed -n 's|.*= [0-9.]*/\([0-9.]*\)/.*|\1|p'
-}
 declare -A res
 for _ in $(seq 1 "$rounds"); do
     for side in A B; do

@@ -40,9 +40,6 @@ median() { # numbers -> "median [min-max]"
 }
 mid() { median "$@" | awk '{print $1}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a != "" && b != "" && b > 0) printf "%.2fx", a / b; else print "n/a"}'; }
-mean_ping() { # ns count interval -> mean RTT in ms
-    ip netns exec "$1" busybox ping -q -c "$2" -i "$3" 10.0.2.2 2>/dev/null | sed -n 's|.*= [0-9.]*/\([0-9.]*\)/.*|\1|p'
-}
 wait_address() { # ns: wait, without sending anything, until tap0 has its address and a default route
     for _ in $(seq 1 150); do
         ip netns exec "$1" ip -4 addr show dev tap0 2>/dev/null | grep -q 'inet 10.0.2.100/' \

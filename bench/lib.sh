@@ -82,6 +82,16 @@ start_contender() {
     contender_pid=$!
 }
 
+# ping_mean: busybox ping's summary on standard input -> its mean round trip in ms.
+ping_mean() { sed -n 's|.*= [0-9.]*/\([0-9.]*\)/.*|\1|p'; }
+# mean_ping NS COUNT INTERVAL [PREFIX...]: the mean round trip (ms) of COUNT pings every INTERVAL seconds from
+# namespace NS to the gateway 10.0.2.2, the ping run under PREFIX (e.g. taskset -c 0) when given.
+mean_ping() {
+    local ns=$1 count=$2 interval=$3
+    shift 3
+    ip netns exec "$ns" "$@" busybox ping -q -c "$count" -i "$interval" 10.0.2.2 2>/dev/null | ping_mean
+}
+
 # contender_round TOOL NS HOST_NS LOG: makes namespace NS and the host's stand-in HOST_NS (host_ns) afresh, then
 # settled_contender in them; stop_contender_round NS HOST_NS kills $contender_pid (when set) and deletes both.
 contender_round() {

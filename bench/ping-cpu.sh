@@ -29,7 +29,7 @@ for round in $(seq 1 "$rounds"); do
         ip netns exec vncpu-ns busybox ping -q -c 3 -i 1 10.0.2.2 >/dev/null
         rtt=$(perf record -q -e cpu-clock -F 25000 -t "$serving_tid" -o "$out/perf.data" -- \
             ip netns exec vncpu-ns busybox ping -q -c "$count" -i 1 10.0.2.2 2>/dev/null \
-            | sed -n 's|.*= [0-9.]*/\([0-9.]*\)/.*|\1|p')
+            | ping_mean)
         [ "$tool" = vnet4j ] && "$jcmd" "$contender_pid" Compiler.perfmap >/dev/null
         perf report -i "$out/perf.data" --sort dso --stdio 2>/dev/null | awk -v n="$count" -v tool="$tool" -v r="$round" -v rtt="$rtt" '
             /^ *[0-9.]+%/ { s = $1 + 0; sub(/^ *[0-9.]+% */, ""); d = $0

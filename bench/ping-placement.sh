@@ -15,18 +15,14 @@ count=${2:-10}
 log=$(mktemp)
 trap 'stop_contender_round vnplace-ns vnplace-host; rm -f "$log"' EXIT
 bin/vnet4j --version >/dev/null   # builds the jar first if needed
-mean_ping() { # taskset-prefix... -> mean RTT in ms
-    ip netns exec vnplace-ns "$@" busybox ping -q -c "$count" -i 1 10.0.2.2 2>/dev/null \
-        | sed -n 's|.*= [0-9.]*/\([0-9.]*\)/.*|\1|p'
-}
 printf '%-12s %-6s %10s %10s %10s   (mean RTT in ms, %s pings at 1/s each)\n' contender round "same CPU" "other CPU" free "$count"
 for round in $(seq 1 "$rounds"); do
     for tool in vnet4j slirp4netns; do
         contender_round "$tool" vnplace-ns vnplace-host "$log"
         sleep 1
-        taskset -p 1 "$serving_tid" >/dev/null; same=$(mean_ping taskset -c 0)
-        taskset -p 2 "$serving_tid" >/dev/null; other=$(mean_ping taskset -c 0)
-        taskset -pc "0-$(($(nproc) - 1))" "$serving_tid" >/dev/null; free=$(mean_ping)
+        taskset -p 1 "$serving_tid" >/dev/null; same=$(mean_ping vnplace-ns "$count" 1 taskset -c 0)
+        taskset -p 2 "$serving_tid" >/dev/null; other=$(mean_ping vnplace-ns "$count" 1 taskset -c 0)
+        taskset -pc "0-$(($(nproc) - 1))" "$serving_tid" >/dev/null; free=$(mean_ping vnplace-ns "$count" 1)
         printf '%-12s %-6s %10s %10s %10s\n' "$tool" "$round" "$same" "$other" "$free"
         stop_contender_round vnplace-ns vnplace-host
     done
