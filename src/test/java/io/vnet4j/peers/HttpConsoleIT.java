@@ -147,6 +147,20 @@ class HttpConsoleIT {
         }
     }
 
+    @Test
+    @Order(3)
+    void thePageWritesAnIpv6HostForwardsAddressInBrackets() throws Exception {
+        int port = PeerTools.freePort();
+        PeerTools.Exec add = VnetProcess.ctlWith(Map.of("XDG_RUNTIME_DIR", runtime.toString()), "hostfwd_add",
+                "tcp:[::1]:" + port + "-:22");
+        assertThat(add.ok()).as(add.output()).isTrue();
+        try (HeadlessChromium page = HeadlessChromium.open(base + "/", 1280, 800)) {
+            String cell = "(text) => [...document.querySelectorAll('td')].some(td => td.textContent === text)";
+            assertThat(page.await("(" + cell + ")(" + quote("[::1]:" + port) + ")", Duration.ofSeconds(10)))
+                    .as("the forward's host side as [::1]:" + port).isNotNull();
+        }
+    }
+
     private static String quote(String text) {
         return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'";
     }

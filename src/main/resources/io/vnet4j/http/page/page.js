@@ -28,6 +28,11 @@ function bytes(n) {
   return (i === 0 ? n : n.toFixed(1)) + " " + units[i];
 }
 
+/** An address and port as one would type them: an IPv6 address in brackets (RFC 3986 section 3.2.2), [::1]:22. */
+function endpoint(address, port) {
+  return (String(address).includes(":") ? "[" + address + "]" : address) + ":" + port;
+}
+
 /** What is known of each MAC: its lease (address, hostname) from the user networks of this hub. */
 function leasesByMac(hub) {
   const leases = new Map();
@@ -144,13 +149,13 @@ function drawHub(hub, now) {
     tables.append(table(n.id + ": leases", ["address", "MAC", "hostname", "expires"],
       (s.leases || []).map(l => [l.address, l.mac, l.hostname, l.expires])));
     tables.append(table(n.id + ": host forwards", ["protocol", "host", "guest"],
-      (s.forwards || []).map(f => [f.protocol, f["host-address"] + ":" + f["host-port"],
-        (f["guest-address"] || "?") + ":" + f["guest-port"]])));
+      (s.forwards || []).map(f => [f.protocol, endpoint(f["host-address"], f["host-port"]),
+        endpoint(f["guest-address"] || "?", f["guest-port"])])));
     tables.append(table(n.id + ": TCP connections", ["guest", "remote", "state", "queued to guest#", "queued to host#"],
-      (s.tcp || []).map(c => [c["guest-address"] + ":" + c["guest-port"], c["remote-address"] + ":" + c["remote-port"],
+      (s.tcp || []).map(c => [endpoint(c["guest-address"], c["guest-port"]), endpoint(c["remote-address"], c["remote-port"]),
         c.state, bytes(c["to-guest-bytes"]), bytes(c["to-host-bytes"])])));
     tables.append(table(n.id + ": UDP flows", ["guest", "idle s#"],
-      (s.udp || []).map(u => [u["guest-address"] + ":" + u["guest-port"] + (u.dns ? " (dns)" : ""), u["idle-seconds"]])));
+      (s.udp || []).map(u => [endpoint(u["guest-address"], u["guest-port"]) + (u.dns ? " (dns)" : ""), u["idle-seconds"]])));
   }
   layout.append(tables);
   section.append(layout);
