@@ -50,7 +50,11 @@ final class UsernetReport {
         this.hostForwards = hostForwards;
     }
 
-    /** The numbers of {@code /metrics}. */
+    /**
+     * The numbers of {@code /metrics}. Its drop causes are every loss {@link #lines} tells, but for frames
+     * between guests (the hub delivers them; the gateway only does not answer) and DHCP requests for another
+     * server (not ours to answer).
+     */
     UsernetCounts counts() {
         long wallNow = System.currentTimeMillis();
         int leases = 0;
@@ -74,6 +78,7 @@ final class UsernetReport {
         dropped.put("fragments", gateway.reassemblyDrops());
         dropped.put("no_arp_reply", out.pending().dropped());
         dropped.put("dhcp_malformed", dhcp.malformed());
+        dropped.put("dhcp_no_free_address", dhcp.exhausted());
         dropped.put("udp_send_error", nat.dropped());
         dropped.put("ping", icmp.dropped());
         long tftpCompleted = 0;
@@ -83,6 +88,10 @@ final class UsernetReport {
             tftpCompleted = tftp.completed();
             tftpFailed = tftp.refused() + tftp.expired() + tftp.aborted();
             dropped.put("tftp_malformed", tftp.malformed());
+        }
+        if (ndp != null) {
+            dropped.put("ndp", ndp.dropped);
+            dropped.put("dhcpv6_malformed", services.dhcpv6Server().counters().malformed());
         }
         return new UsernetCounts(tcp.connectionCount(), tcp.resent(), tcp.resentAtTimeout(), nat.flowCount(), leases,
                 services.dnsForwarded(), services.dnsAnswered(), services.dnsDropped(), tftpCompleted, tftpFailed, dropped);

@@ -101,6 +101,10 @@ class HttpConsoleIT {
         assertThat(sample(after, "vnet4j_usernet_leases{hub=\"0\",netdev=\"user0\"}")).isEqualTo(1);
         assertThat(sample(after, "vnet4j_usernet_tcp_resent_segments_total{after=\"timeout\",hub=\"0\",netdev=\"user0\"}"))
                 .as("present (a slow TCG guest may see one)").isNotNegative();
+        for (String cause : List.of("malformed", "no_arp_reply", "dhcp_no_free_address", "ndp", "dhcpv6_malformed")) {
+            assertThat(sample(after, "vnet4j_usernet_dropped_frames_total{cause=\"" + cause + "\",hub=\"0\",netdev=\"user0\"}"))
+                    .as("the drop cause " + cause + ", as info network tells it").isNotNegative();
+        }
         PeerTools.Exec check = PeerTools.exec(Duration.ofSeconds(30), List.of("sh", "-c", "curl -s " + base + "/metrics | promtool check metrics"));
         assertThat(check.exitCode()).as(check.output()).isZero();
         assertThat(check.output()).as("promtool's complaints").isBlank();
