@@ -10,8 +10,9 @@ microseconds from the parent's write to the child's return, per size. Needs noth
 packets are sent.
 
 Why: on this project's development VM (Firecracker, PVM, 2026-12-02) the cost grew with the memory
-held: 0 MB 0.1 ms, 80 MB 0.8 ms in its slow state, 0.14-0.24 ms in its fast one. vnet4j's loop pays
-the same when a quiet ping wakes it (docs/benchmarks.md, twentieth pass): run this beside
+held in its slow state (0 MiB 0.1-0.2 ms, 80 MiB 0.7-1 ms) and hardly in its fast one (80 MiB 0.14-0.24
+ms), and a quiet ping to vnet4j took 0.8-1 ms in the one and 0.2 in the other (docs/benchmarks.md,
+twentieth pass; vnet4j's own stall did not grow with its resident set). Run this beside
 bench/latency-vs-peers.sh to know which state a run met.
 """
 import mmap
