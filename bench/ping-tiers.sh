@@ -36,7 +36,7 @@ for k in $(seq 1 "$starts"); do
     perf record -q -F 25000 -e cpu-clock -t "$loop" -o "$out/perf.data" -- sleep $((count / 100 + 2)) &
     perf_pid=$!
     sleep 0.3
-    rtt=$(ip netns exec "$ns" busybox ping -q -c "$count" -i 0.01 10.0.2.2 | ping_mean)
+    rtt=$(mean_ping "$ns" "$count" 0.01)
     wait "$perf_pid"
     perf script -i "$out/perf.data" -F ip --no-demangle 2>/dev/null >"$out/samples" || true
     printf 'start %d (%s), pings at 100/s %s ms: ' "$k" "$(grep -o 'warm-up: [a-z ]*[0-9]* [a-z ]*[0-9]* ms' "$out/vnet4j.log")" "$rtt"

@@ -58,13 +58,22 @@ class TapReadLendingTest {
         return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("vnet4j-t-rx") && t.isAlive());
     }
 
-    /** Sends an ARP request for the gateway from the guest's end; true when the reply came back. */
-    private boolean gatewayAnswers() throws IOException {
-        int length = Ipv4Frames.arpRequest(frame, GUEST_MAC, GUEST, GATEWAY);
+    /**
+     * Writes {@code frame}'s first {@code length} bytes from the guest's end, after a virtio-net header of
+     * zeros; waits while the pair's send buffer is full (until the loop reads).
+     */
+    private void sendFromGuest(int length) throws InterruptedException {
         MemorySegment out = pair[1].writeBuffer();
         out.asSlice(0, VirtioNetFrame.HEADER_LENGTH).fill((byte) 0);
         MemorySegment.copy(MemorySegment.ofBuffer(frame), 0, out, VirtioNetFrame.HEADER_LENGTH, length);
-        pair[1].write(VirtioNetFrame.HEADER_LENGTH + length);
+        while (!pair[1].write(VirtioNetFrame.HEADER_LENGTH + length)) {
+            Thread.sleep(1);
+        }
+    }
+
+    /** Sends an ARP request for the gateway from the guest's end; true when the reply came back. */
+    private boolean gatewayAnswers() throws IOException, InterruptedException {
+        sendFromGuest(Ipv4Frames.arpRequest(frame, GUEST_MAC, GUEST, GATEWAY));
         for (int i = 0; i < 10; i++) { // ten reads of at most 200 ms each
             int n = pair[1].read(200);
             if (n > VirtioNetFrame.HEADER_LENGTH + 13
@@ -94,14 +103,8 @@ class TapReadLendingTest {
         tap();
         int count = 70; // their answers fit the pair's send buffer (net.core.wmem_default, 212,992 bytes)
         byte[] data = new byte[1400];
-        MemorySegment out = pair[1].writeBuffer();
         for (int sequence = 0; sequence < count; sequence++) {
-            int length = Ipv4Frames.echoRequest(frame.clear(), GUEST_MAC, GATEWAY_MAC, GUEST, GATEWAY, 7, sequence, data);
-            out.asSlice(0, VirtioNetFrame.HEADER_LENGTH).fill((byte) 0);
-            MemorySegment.copy(MemorySegment.ofBuffer(frame), 0, out, VirtioNetFrame.HEADER_LENGTH, length);
-            while (!pair[1].write(VirtioNetFrame.HEADER_LENGTH + length)) {
-                Thread.sleep(1); // the pair's send buffer is full until the loop reads
-            }
+            sendFromGuest(Ipv4Frames.echoRequest(frame.clear(), GUEST_MAC, GATEWAY_MAC, GUEST, GATEWAY, 7, sequence, data));
         }
         int icmp = VirtioNetFrame.HEADER_LENGTH + 14 + 20;
         List<Integer> sequences = new ArrayList<>();
