@@ -1,5 +1,6 @@
 package io.vnet4j.slirp4netns;
 
+import io.vnet4j.KeepWarm;
 import io.vnet4j.Network;
 import io.vnet4j.Warmup;
 import io.vnet4j.base.Log;
@@ -29,6 +30,8 @@ final class DropIn {
     private final CompletableFuture<String> stopped = new CompletableFuture<>();
     private Network network;
     private ApiServer api;
+    /** Started with the network; see {@link KeepWarm} (slirp4netns's command line has no option for it). */
+    private KeepWarm keepWarm;
 
     DropIn(Settings settings) {
         this.settings = settings;
@@ -84,6 +87,7 @@ final class DropIn {
     private void start() throws ConfigException, IOException {
         Config config = EngineOptions.config(settings);
         network = Network.start(config);
+        keepWarm = KeepWarm.start(KeepWarm.DEFAULT_INTERVAL_MILLIS);
         if (settings.apiSocket() != null) {
             UsernetNetdev usernet = (UsernetNetdev) network.netdev(EngineOptions.USER_ID);
             api = new ApiServer(settings.apiSocket(), new ApiHandler(usernet, settings.defaultGuest()));
@@ -133,6 +137,10 @@ final class DropIn {
     }
 
     private synchronized void close() {
+        if (keepWarm != null) {
+            keepWarm.close();
+            keepWarm = null;
+        }
         if (api != null) {
             api.close();
             api = null;

@@ -70,6 +70,16 @@ class MainTest {
     }
 
     @Test
+    void aNegativeOrNonNumericKeepWarmPeriodReturnsTwoWithOneLine() {
+        assertThat(Main.run("--keep-warm", "-5", "-netdev", "user,id=u")).isEqualTo(2);
+        assertThat(err()).isEqualTo("vnet4j: --keep-warm -5: expected 0 (never) or a period in milliseconds"
+                + System.lineSeparator());
+        err.reset();
+        assertThat(Main.run("--keep-warm", "soon")).isEqualTo(2);
+        assertThat(err()).startsWith("vnet4j: Invalid value for option '--keep-warm': 'soon' is not an int").hasLineCount(1);
+    }
+
+    @Test
     void aNewlineInABadOptionStillGivesOneLine() {
         assertThat(Main.run("-netdev", "socket,id=s,listen=127.0.0.1:80\n10")).isEqualTo(2);
         assertThat(err()).contains("80\\n10").endsWith(System.lineSeparator());
