@@ -12,8 +12,9 @@ packets are sent.
 Why: on this project's development VM (Firecracker, PVM, 2026-12-02) the cost grew with the memory
 held in its slow state (0 MiB 0.1-0.2 ms, 80 MiB 0.7-1 ms) and hardly in its fast one (80 MiB 0.14-0.24
 ms), and a quiet ping to vnet4j took 0.8-1 ms in the one and 0.2 in the other (docs/benchmarks.md,
-twentieth pass; vnet4j's own stall did not grow with its resident set). Run this beside
-bench/latency-vs-peers.sh to know which state a run met.
+twentieth pass). The cost is charged to a process none of whose threads ran for a few hundred ms, which is
+why vnet4j's daemons keep a thread waking every 200 ms (KeepWarm, twenty-first pass); the child here has
+no such thread. Run this beside bench/latency-vs-peers.sh to know which state a run met.
 """
 import mmap
 import os
