@@ -9,18 +9,20 @@ import io.vnet4j.base.Shutdown;
  * <p>Theory of operation. On a virtual machine whose hypervisor keeps the guest's page tables itself (the
  * development VM: Firecracker with PVM, no EPT; docs/benchmarks.md, twenty-first pass), a process none of
  * whose threads has run for a few hundred milliseconds pays on its next wake-up, in the hypervisor, a time
- * that grows with the memory it maps: 0.1-0.4 ms for a 3 MB Python process, 0.8-1.3 ms for one holding 80
- * MiB, 0.4-1 ms for the daemon; measured as the time between the kernel's return from the wait and the
- * thread's next instruction. A thread of the same process that ran within the last 50-250 ms takes the cost
- * away; one of another process does not. A quiet network is exactly such a process: its one ping a second,
- * or the first packet of an SSH keystroke, found it idle and paid that time on its round trip. The JVM's
- * own monitor-deflation thread wakes every 250 ms by default, which is why a bare JVM woke fast; the
- * launcher turns that one off ({@code -XX:AsyncDeflationInterval=0}) and this thread takes its place on a
- * period the daemon names.
+ * that grows with the memory it maps: 0.1-0.4 ms for a Python process mapping 13 MB, 0.6-1.3 ms for one
+ * mapping 93 MB, 0.4-1 ms for the daemon; measured as the time from the waker's write to the sleeper's
+ * return, and in the daemon as the span from the kernel's return from {@code epoll_wait} to the next
+ * system call. A thread of the same process that ran within the last 50-250 ms takes most of it away
+ * (one of another process does not): quiet pings at 1/s went from 0.72 to 0.45 ms on average, though runs
+ * of slow pings remain (docs/benchmarks.md). A quiet network is exactly such a process: its one ping a
+ * second, or the first packet of an SSH keystroke, found it idle and paid that time on its round trip.
+ * The JVM's own monitor-deflation thread wakes every 250 ms by default, which is why a bare JVM woke fast;
+ * the launcher turns that one off ({@code -XX:AsyncDeflationInterval=0}) and this thread takes its place
+ * on a period the daemon names.
  *
- * <p>Cost: {@code 1000 / interval} wake-ups a second of a thread that touches one stack page; at 200 ms,
- * 5 a second and under 0.1% of a core on the development VM (bench/startup-footprint.py). On hardware
- * that runs page tables itself (EPT, NPT) it gains nothing and costs as little; {@code --keep-warm 0}
+ * <p>Cost: {@code 1000 / interval} wake-ups a second; at 200 ms, 5 a second and about 0.1% of a core more
+ * on the development VM. Where the hypervisor does not keep the page tables (EPT, NPT, bare metal) it
+ * should gain nothing, at about the same cost (not measured: no such machine here); {@code --keep-warm 0}
  * turns it off.
  */
 public final class KeepWarm implements AutoCloseable {

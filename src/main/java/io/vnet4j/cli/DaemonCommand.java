@@ -88,13 +88,14 @@ final class DaemonCommand implements Callable<Integer> {
             + "code; see docs/architecture.md).")
     boolean noWarmUp;
 
-    @Option(names = "--keep-warm", paramLabel = "MS", description = "Wake a thread every MS milliseconds (default "
+    @Option(names = "--keep-warm", paramLabel = "MS", converter = KeepWarmPeriod.class,
+            description = "Wake a thread every MS milliseconds (1 to " + KeepWarmPeriod.MAX_MILLIS + "; default "
             + KeepWarm.DEFAULT_INTERVAL_MILLIS + "; 0: never), so that a quiet network's next packet does not find the "
             + "whole process idle: on a VM whose hypervisor keeps the page tables (no EPT) that first wake-up cost "
             + "0.4-1 ms (docs/architecture.md).")
     int keepWarmMillis = KeepWarm.DEFAULT_INTERVAL_MILLIS;
 
-    @Option(names = "--quiet", description = "Log only warnings.")
+    @Option(names = "--quiet", description = "Log only warnings and errors.")
     boolean quiet;
 
     private final AtomicReference<Network> running = new AtomicReference<>();
@@ -148,10 +149,6 @@ final class DaemonCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Log.quiet(quiet);
-        if (keepWarmMillis < 0) {
-            Log.error("--keep-warm " + keepWarmMillis + ": expected 0 (never) or a period in milliseconds");
-            return 2;
-        }
         ConfigParser parser = new ConfigParser();
         boolean defaultNetwork = netdevs.isEmpty() && nets.isEmpty();
         Path defaultSocket = RuntimeDir.get().resolve("qemu.sock");
