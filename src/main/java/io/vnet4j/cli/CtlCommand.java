@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code vnet4j ctl [--control PATH] info network | COMMAND}: asks a running vnet4j. */
-@Command(name = "ctl", mixinStandardHelpOptions = true, separator = " ", usageHelpWidth = 120, versionProvider = Version.class,
+@Command(name = "ctl", mixinStandardHelpOptions = true, usageHelpWidth = 120, versionProvider = Version.class,
         description = "Ask a running vnet4j through its control socket.",
         footer = {"", "Without --control, ctl talks to control.sock in the runtime directory ($XDG_RUNTIME_DIR/vnet4j or "
                 + "/tmp/vnet4j-$USER) or, when that does not answer, to the only control-N.sock there that does.",

@@ -34,7 +34,7 @@ import picocli.CommandLine.Option;
  * The help's footer, with the default network's real socket path, comes from {@link #footer(Path)}.
  */
 @Command(name = "vnet4j", mixinStandardHelpOptions = true, versionProvider = Version.class,
-        subcommands = CtlCommand.class, sortOptions = false, separator = " ", usageHelpWidth = 120,
+        subcommands = CtlCommand.class, sortOptions = false, usageHelpWidth = 120,
         description = {"User-space virtual networking for QEMU VMs and containers: hubs and learning switches, QEMU's "
                 + "socket, stream, dgram, user, tap, vde and vhost-user netdevs with QEMU's option syntax, 802.1Q VLANs and VXLAN.",
                 "With no -netdev or -net, runs the default network: the user-mode gateway (-netdev user: DHCP, DNS, "
@@ -43,7 +43,7 @@ import picocli.CommandLine.Option;
                 "Every vnet4j has a control socket in the runtime directory (control.sock, or control-2.sock, ... when "
                         + "another vnet4j has that one), printed at start-up: vnet4j ctl info network finds it."})
 final class DaemonCommand implements Callable<Integer> {
-    @Option(names = "-netdev", paramLabel = "TYPE,id=ID[,hubid=N],...",
+    @Option(names = {"-netdev", "--netdev"}, paramLabel = "TYPE,id=ID[,hubid=N],...",
             description = "A backend on hub N (default 0): socket (listen=, connect=, mcast=, udp=), stream (server=, addr.*), "
                     + "dgram (local.*, remote.*), user (the user-mode gateway: ipv4=, ipv6=, net=, host=, dns=, dhcpstart=, "
                     + "ipv6-net= (or ipv6-prefix=, ipv6-prefixlen=), ipv6-host=, ipv6-dns=, restrict=, dnssearch=, "
@@ -53,11 +53,11 @@ final class DaemonCommand implements Callable<Integer> {
                     + "or trunk=N[-M] (repeatable: tagged).")
     List<String> netdevs = new ArrayList<>();
 
-    @Option(names = "-net", paramLabel = "TYPE[,vlan=N],...",
+    @Option(names = {"-net", "--net"}, paramLabel = "TYPE[,vlan=N],...",
             description = "The legacy form: vlan=N is the hub number; also -net dump,vlan=N,file=PATH.")
     List<String> nets = new ArrayList<>();
 
-    @Option(names = "-object", paramLabel = "TYPE,id=ID,...",
+    @Option(names = {"-object", "--object"}, paramLabel = "TYPE,id=ID,...",
             description = "filter-dump,id=ID,netdev=ID,file=PATH[,maxlen=N]: capture one netdev's frames, both "
                     + "directions, to a pcap file. switch,id=ID[,hubid=N][,aging=SECONDS][,max-macs=N][,max-macs-per-port=N]: "
                     + "make hub N (default 0) a learning switch: a frame to a MAC it has seen goes to that MAC's port only "

@@ -29,6 +29,7 @@ public final class Main {
         }
         CommandLine cli = new CommandLine(new DaemonCommand());
         cli.getCommandSpec().usageMessage().footer(DaemonCommand.footer(RuntimeDir.get()));
+        cli.setHelpFactory(new SpacedHelp());
         cli.setParameterExceptionHandler((e, a) -> {
             // the command whose option was bad: "vnet4j ctl --help" for ctl's
             Log.error(e.getMessage() + " (see " + e.getCommandLine().getCommandSpec().qualifiedName() + " --help)");

@@ -114,6 +114,42 @@ class MainTest {
     }
 
     @Test
+    void anOptionsValueMayFollowAnEqualsSignAsGetoptLongTakesIt() {
+        assertThat(Main.run("--http=70000")).isEqualTo(2);
+        assertThat(err()).isEqualTo("vnet4j: Invalid value for option '--http': expected [ADDR:]PORT with a port from 0 to "
+                + "65535, got '70000' (see vnet4j --help)" + System.lineSeparator());
+        err.reset();
+        assertThat(Main.run("--keep-warm=soon", "--log-format=text", "-netdev", "user,id=u")).isEqualTo(2);
+        assertThat(err()).startsWith("vnet4j: Invalid value for option '--keep-warm': ").hasLineCount(1);
+        err.reset();
+        assertThat(Main.run("ctl", "--control=/nonexistent/control.sock", "{\"execute\": ")).isEqualTo(2);
+        assertThat(err()).startsWith("vnet4j: COMMAND: not a JSON object").hasLineCount(1);
+    }
+
+    @Test
+    void qemusDoubleDashSpellingsAreTheSameOptions() {
+        // QEMU reads --netdev as -netdev (softmmu/vl.c, lookup_opt: "Treat --foo the same as -foo")
+        assertThat(Main.run("--netdev", "bogus,id=a")).isEqualTo(2);
+        assertThat(err()).startsWith("vnet4j: -netdev bogus,id=a: unknown netdev type 'bogus'").hasLineCount(1);
+        err.reset();
+        assertThat(Main.run("--net", "bogus")).isEqualTo(2);
+        assertThat(err()).startsWith("vnet4j: -net ").hasLineCount(1);
+        err.reset();
+        assertThat(Main.run("--object", "bogus,id=o")).isEqualTo(2);
+        assertThat(err()).startsWith("vnet4j: -object ").hasLineCount(1);
+    }
+
+    @Test
+    void helpShowsAValueAfterASpaceAsQemuWritesIt() {
+        assertThat(Main.run("--help")).isZero();
+        assertThat(out()).contains("-netdev, --netdev TYPE,id=ID").contains("[--http [ADDR:]PORT]")
+                .contains("--control PATH|none").doesNotContain("-netdev=").doesNotContain("--http=").doesNotContain("--control=");
+        out.reset();
+        assertThat(Main.run("ctl", "--help")).isZero();
+        assertThat(out()).contains("--control PATH ").doesNotContain("--control=");
+    }
+
+    @Test
     void httpAddressesDefaultToLoopback() {
         HttpAddress parse = new HttpAddress();
         assertThat(parse.convert("9100")).isEqualTo(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 9100));
