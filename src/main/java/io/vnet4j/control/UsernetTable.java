@@ -11,7 +11,8 @@ import java.util.Map;
  * ({@code TCP[HOST_FORWARD]}: host address and port to guest address and port), TCP connection (its state;
  * guest to the remote as the guest sees it) and UDP flow ({@code UDP[N sec]} idle; a flow has one host
  * socket for every destination, so its destination reads {@code *}). The FD column, a libslirp socket
- * number, reads {@code -}; RecvQ and SendQ are the bytes queued towards the guest and the host.
+ * number, reads {@code -}. RecvQ and SendQ are libslirp's {@code so_rcv} and {@code so_snd}: the guest's
+ * bytes waiting for the host socket, and the host's bytes waiting to go to the guest.
  */
 final class UsernetTable {
     private UsernetTable() {}
@@ -30,14 +31,19 @@ final class UsernetTable {
                         f.get("host-port"), f.get("guest-address") == null ? "*" : f.get("guest-address"), f.get("guest-port"), 0, 0);
             }
             for (Map<?, ?> c : maps(state.get("tcp"))) {
-                row(sb, "TCP[" + c.get("state") + "]", c.get("guest-address"), c.get("guest-port"), c.get("remote-address"),
-                        c.get("remote-port"), c.get("to-guest-bytes"), c.get("to-host-bytes"));
+                tcpRow(sb, c);
             }
             for (Map<?, ?> u : maps(state.get("udp"))) {
                 row(sb, "UDP[" + u.get("idle-seconds") + " sec]", u.get("guest-address"), u.get("guest-port"), "*", 0, 0, 0);
             }
         }
         return sb.isEmpty() ? "user mode network stack not in use\n" : sb.toString();
+    }
+
+    /** One connection of {@code query-network}'s {@code tcp} list as a row. */
+    static void tcpRow(StringBuilder sb, Map<?, ?> c) {
+        row(sb, "TCP[" + c.get("state") + "]", c.get("guest-address"), c.get("guest-port"), c.get("remote-address"),
+                c.get("remote-port"), c.get("queued-to-host-bytes"), c.get("queued-to-guest-bytes"));
     }
 
     private static void row(StringBuilder sb, String protocol, Object source, Object sourcePort, Object destination,

@@ -134,8 +134,8 @@ final class UsernetReport {
             m.put("remote-address", c.remote().toString());
             m.put("remote-port", c.remotePort());
             m.put("state", c.state());
-            m.put("to-guest-bytes", c.toGuestBytes());
-            m.put("to-host-bytes", c.toHostBytes());
+            m.put("queued-to-guest-bytes", c.queuedToGuestBytes());
+            m.put("queued-to-host-bytes", c.queuedToHostBytes());
             m.put("resent-segments", c.resent());
             m.put("resent-at-timeout", c.resentAtTimeout());
             connections.add(m);

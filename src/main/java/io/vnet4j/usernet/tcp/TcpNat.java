@@ -507,7 +507,7 @@ public final class TcpNat {
      * to the guest ({@link TcpConnection#resent()}, of them at a time-out).
      */
     public record ConnectionInfo(IpAddress guest, int guestPort, IpAddress remote, int remotePort, String state,
-                                 int toGuestBytes, int toHostBytes, long resent, long resentAtTimeout) {}
+                                 int queuedToGuestBytes, int queuedToHostBytes, long resent, long resentAtTimeout) {}
 
     /** The connections now, in no particular order. */
     public List<ConnectionInfo> connections() {

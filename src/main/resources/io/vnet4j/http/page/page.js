@@ -153,7 +153,7 @@ function drawHub(hub, now) {
         endpoint(f["guest-address"] || "?", f["guest-port"])])));
     tables.append(table(n.id + ": TCP connections", ["guest", "remote", "state", "queued to guest#", "queued to host#"],
       (s.tcp || []).map(c => [endpoint(c["guest-address"], c["guest-port"]), endpoint(c["remote-address"], c["remote-port"]),
-        c.state, bytes(c["to-guest-bytes"]), bytes(c["to-host-bytes"])])));
+        c.state, bytes(c["queued-to-guest-bytes"]), bytes(c["queued-to-host-bytes"])])));
     tables.append(table(n.id + ": UDP flows", ["guest", "idle s#"],
       (s.udp || []).map(u => [endpoint(u["guest-address"], u["guest-port"]) + (u.dns ? " (dns)" : ""), u["idle-seconds"]])));
   }
