@@ -30,9 +30,12 @@ public final class Main {
         CommandLine cli = new CommandLine(new DaemonCommand());
         cli.getCommandSpec().usageMessage().footer(DaemonCommand.footer(RuntimeDir.get()));
         cli.setHelpFactory(new SpacedHelp());
+        // no clusters of short options: with them "-http 9100" was -h and printed the help
+        cli.setPosixClusteredShortOptionsAllowed(false);
         cli.setParameterExceptionHandler((e, a) -> {
             // the command whose option was bad: "vnet4j ctl --help" for ctl's
-            Log.error(e.getMessage() + " (see " + e.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
+            Log.error(e.getMessage() + doubleDashHint(e) + " (see " + e.getCommandLine().getCommandSpec().qualifiedName()
+                    + " --help)");
             return 2;
         });
         cli.setExecutionExceptionHandler((e, c, p) -> {
@@ -40,5 +43,19 @@ public final class Main {
             return 1;
         });
         return cli.execute(args);
+    }
+
+    /**
+     * For an unknown {@code -http} (QEMU's single dash on one of the GNU-style options), ": did you mean
+     * --http?"; otherwise nothing.
+     */
+    private static String doubleDashHint(CommandLine.ParameterException e) {
+        if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+            String name = u.getUnmatched().get(0).split("=", 2)[0];
+            if (name.matches("-[a-z][a-z-]+") && e.getCommandLine().getCommandSpec().findOption("-" + name) != null) {
+                return ": did you mean -" + name + "?";
+            }
+        }
+        return "";
     }
 }

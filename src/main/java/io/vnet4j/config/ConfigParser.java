@@ -145,7 +145,7 @@ public final class ConfigParser {
         String type = type(o);
         if (type.equals("nic")) {
             throw o.error("this is the guest's side of the wire and belongs on QEMU's command line; attach a VM "
-                    + "to vnet4j with QEMU's -netdev stream,id=n0,addr.type=unix,addr.path=SOCKET "
+                    + "to vnet4j with QEMU's -netdev stream,id=n0,server=off,addr.type=unix,addr.path=SOCKET "
                     + "-device virtio-net-pci,netdev=n0");
         }
         if (o.has("trunk")) {

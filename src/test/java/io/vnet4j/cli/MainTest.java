@@ -140,6 +140,22 @@ class MainTest {
     }
 
     @Test
+    void aSingleDashOnALongOptionIsRefusedWithTheRightSpelling() {
+        // picocli's clusters of short options read -http as -h and printed the help with 0
+        assertThat(Main.run("-http", "9100")).isEqualTo(2);
+        assertThat(err()).isEqualTo("vnet4j: Unknown options: '-http', '9100': did you mean --http? (see vnet4j --help)"
+                + System.lineSeparator());
+        err.reset();
+        assertThat(Main.run("-keep-warm=5")).isEqualTo(2);
+        assertThat(err()).isEqualTo("vnet4j: Unknown option: '-keep-warm=5': did you mean --keep-warm? (see vnet4j --help)"
+                + System.lineSeparator());
+        err.reset();
+        assertThat(Main.run("-hV")).isEqualTo(2);
+        assertThat(err()).isEqualTo("vnet4j: Unknown option: '-hV' (see vnet4j --help)" + System.lineSeparator());
+        assertThat(out()).isEmpty();
+    }
+
+    @Test
     void helpShowsAValueAfterASpaceAsQemuWritesIt() {
         assertThat(Main.run("--help")).isZero();
         assertThat(out()).contains("-netdev, --netdev TYPE,id=ID").contains("[--http [ADDR:]PORT]")
