@@ -78,7 +78,7 @@ final class DaemonCommand implements Callable<Integer> {
     /** {@code --log-format}'s values. */
     enum LogFormat { text, json }
 
-    @Option(names = "--log-format", paramLabel = "text|json", description = "How standard error shows the log: "
+    @Option(names = "--log-format", paramLabel = "text|json", converter = LogFormatName.class, description = "How standard error shows the log: "
             + "text (the default: 'vnet4j: MESSAGE', after an ISO 8601 time when standard error is not a terminal) "
             + "or json (one object per line: time, level, message).")
     LogFormat logFormat = LogFormat.text;

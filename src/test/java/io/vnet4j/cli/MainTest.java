@@ -127,6 +127,15 @@ class MainTest {
     }
 
     @Test
+    void aLogFormatIsTextOrJsonInAnyCaseAndAnythingElseIsOneLine() {
+        assertThat(new LogFormatName().convert("JSON")).isEqualTo(DaemonCommand.LogFormat.json);
+        assertThat(new LogFormatName().convert("Text")).isEqualTo(DaemonCommand.LogFormat.text);
+        assertThat(Main.run("--log-format=xml", "-netdev", "user,id=u")).isEqualTo(2);
+        assertThat(err()).isEqualTo("vnet4j: Invalid value for option '--log-format': expected text or json, got 'xml' "
+                + "(see vnet4j --help)" + System.lineSeparator());
+    }
+
+    @Test
     void qemusDoubleDashSpellingsAreTheSameOptions() {
         // QEMU reads --netdev as -netdev (softmmu/vl.c, lookup_opt: "Treat --foo the same as -foo")
         assertThat(Main.run("--netdev", "bogus,id=a")).isEqualTo(2);
