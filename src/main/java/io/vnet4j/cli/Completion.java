@@ -30,6 +30,6 @@ final class Completion {
 
     /** The completion script for the command {@code vnet4j}. */
     static String script() {
-        return AutoComplete.bash("vnet4j", new CommandLine(new DaemonCommand()));
+        return AutoComplete.bash("vnet4j", new CommandLine(DaemonCommand.spec(new DaemonCommand())));
     }
 }

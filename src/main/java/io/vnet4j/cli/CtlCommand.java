@@ -9,33 +9,45 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 /** {@code vnet4j ctl [--control PATH] info network | COMMAND}: asks a running vnet4j. */
-@Command(name = "ctl", mixinStandardHelpOptions = true, usageHelpWidth = 120, versionProvider = Version.class,
-        description = "Ask a running vnet4j through its control socket.",
-        footer = {"", "Without --control, ctl talks to control.sock in the runtime directory ($XDG_RUNTIME_DIR/vnet4j or "
+final class CtlCommand implements Callable<Integer> {
+    private static final String DESCRIPTION = "Ask a running vnet4j through its control socket.";
+    private static final String[] FOOTER = {"", "Without --control, ctl talks to control.sock in the runtime directory ($XDG_RUNTIME_DIR/vnet4j or "
                 + "/tmp/vnet4j-$USER) or, when that does not answer, to the only control-N.sock there that does.",
                 "", "Examples:", "  vnet4j ctl info network", "  vnet4j ctl hostfwd_add tcp::2222-:22",
                 "  vnet4j ctl hostfwd_remove tcp::2222", "  vnet4j ctl capture start qemu /tmp/vms.pcap",
-                "  vnet4j ctl --control /tmp/v.sock query-network"})
-final class CtlCommand implements Callable<Integer> {
-    @Option(names = "--control", paramLabel = "PATH", description = "Control socket (default: the running vnet4j's in the runtime directory).")
+                "  vnet4j ctl --control /tmp/v.sock query-network"};
+
     Path control;
 
-    @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "An HMP command (text, as QEMU's monitor): info network, info usernet, info mac-table, info captures, hostfwd_add [NETDEV_ID] RULE, "
-            + "hostfwd_remove [NETDEV_ID] [tcp|udp]:[HOSTADDR]:HOSTPORT, netdev_add TYPE,id=ID,..., netdev_del ID, "
-            + "object_add filter-dump,id=ID,netdev=ID,file=PATH, object_del ID, capture start NETDEV FILE, capture stop NETDEV; "
-            + "or a QMP command name such as query-network (JSON); "
-            + "or a whole QMP command as one JSON argument: '{\"execute\":\"netdev_add\",\"arguments\":{...}}'.")
     List<String> words;
 
-    @Spec
-    CommandSpec spec;
+    /** This command's model, for its parameter errors. */
+    private CommandSpec spec;
+
+    /** The command's picocli model, built in code (see {@link Specs}); parsing writes into {@code command}. */
+    static CommandSpec spec(CtlCommand command) {
+        CommandSpec spec = CommandSpec.wrapWithoutInspection(command).name("ctl").versionProvider(new Version());
+        spec.usageMessage().description(DESCRIPTION).footer(FOOTER).width(120);
+        spec.addOption(Specs.bound(OptionSpec.builder("--control").paramLabel("PATH").type(Path.class)
+                .description("Control socket (default: the running vnet4j's in the runtime directory)."),
+                () -> command.control, v -> command.control = v).build());
+        spec.addPositional(Specs.bound(PositionalParamSpec.builder().index("0..*").arity("1..*").required(true).paramLabel("COMMAND")
+                .type(List.class).auxiliaryTypes(String.class)
+                .description("An HMP command (text, as QEMU's monitor): info network, info usernet, info mac-table, info captures, hostfwd_add [NETDEV_ID] RULE, "
+                        + "hostfwd_remove [NETDEV_ID] [tcp|udp]:[HOSTADDR]:HOSTPORT, netdev_add TYPE,id=ID,..., netdev_del ID, "
+                        + "object_add filter-dump,id=ID,netdev=ID,file=PATH, object_del ID, capture start NETDEV FILE, capture stop NETDEV; "
+                        + "or a QMP command name such as query-network (JSON); "
+                        + "or a whole QMP command as one JSON argument: '{\"execute\":\"netdev_add\",\"arguments\":{...}}'."),
+                () -> command.words, v -> command.words = v).build());
+        Specs.addHelpOptions(spec);
+        command.spec = spec;
+        return spec;
+    }
 
     @Override
     public Integer call() {

@@ -26,79 +26,115 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * {@code vnet4j [-netdev ...] [-net ...] [-object ...] [--control PATH|none]}: runs the network until stopped.
  * The help's footer, with the default network's real socket path, comes from {@link #footer(Path)}.
  */
-@Command(name = "vnet4j", mixinStandardHelpOptions = true, versionProvider = Version.class,
-        subcommands = CtlCommand.class, sortOptions = false, usageHelpWidth = 120,
-        description = {"User-space virtual networking for QEMU VMs and containers: hubs and learning switches, QEMU's "
-                + "socket, stream, dgram, user, tap, vde and vhost-user netdevs with QEMU's option syntax, 802.1Q VLANs and VXLAN.",
-                "With no -netdev or -net, runs the default network: the user-mode gateway (-netdev user: DHCP, DNS, "
-                        + "NAT to the host) and a stream server for VMs at qemu.sock in the runtime directory "
-                        + "($XDG_RUNTIME_DIR/vnet4j, or /tmp/vnet4j-$USER).",
-                "Every vnet4j has a control socket in the runtime directory (control.sock, or control-2.sock, ... when "
-                        + "another vnet4j has that one), printed at start-up: vnet4j ctl info network finds it."})
 final class DaemonCommand implements Callable<Integer> {
-    @Option(names = {"-netdev", "--netdev"}, paramLabel = "TYPE,id=ID[,hubid=N],...",
-            description = "A backend on hub N (default 0): socket (listen=, connect=, mcast=, udp=), stream (server=, addr.*), "
-                    + "dgram (local.*, remote.*), user (the user-mode gateway: ipv4=, ipv6=, net=, host=, dns=, dhcpstart=, "
-                    + "ipv6-net= (or ipv6-prefix=, ipv6-prefixlen=), ipv6-host=, ipv6-dns=, restrict=, dnssearch=, "
-                    + "hostfwd=[tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport with IPv6 in brackets, guestfwd=, ... as in "
-                    + "QEMU; and dns-upstream=ADDR[:PORT], mtu=, dhcp-static=, host-loopback=on|off, builtin-dns=on|off, outbound-addr=, outbound-addr6=), tap (ifname=, netns=, configure=, mac=), vde (sock=, server=), vxlan (vni=, local=, remote= or group= and dev=, "
-                    + "dstport=, srcport=: RFC 7348, Linux's names), vhost-user (path=: the back-end of QEMU's -netdev vhost-user). On any of them, vlan=N (an 802.1Q access port of VLAN N) "
-                    + "or trunk=N[-M] (repeatable: tagged).")
+    private static final String[] DESCRIPTION = {
+            "User-space virtual networking for QEMU VMs and containers: hubs and learning switches, QEMU's socket, stream, "
+                    + "dgram, user, tap, vde and vhost-user netdevs with QEMU's option syntax, 802.1Q VLANs and VXLAN.",
+            "With no -netdev or -net, runs the default network: the user-mode gateway (-netdev user: DHCP, DNS, NAT to the "
+                    + "host) and a stream server for VMs at qemu.sock in the runtime directory ($XDG_RUNTIME_DIR/vnet4j, or "
+                    + "/tmp/vnet4j-$USER).",
+            "Every vnet4j has a control socket in the runtime directory (control.sock, or control-2.sock, ... when another "
+                    + "vnet4j has that one), printed at start-up: vnet4j ctl info network finds it."};
+
     List<String> netdevs = new ArrayList<>();
 
-    @Option(names = {"-net", "--net"}, paramLabel = "TYPE[,vlan=N],...",
-            description = "The legacy form: vlan=N is the hub number; also -net dump,vlan=N,file=PATH.")
     List<String> nets = new ArrayList<>();
 
-    @Option(names = {"-object", "--object"}, paramLabel = "TYPE,id=ID,...",
-            description = "filter-dump,id=ID,netdev=ID,file=PATH[,maxlen=N]: capture one netdev's frames, both "
-                    + "directions, to a pcap file. switch,id=ID[,hubid=N][,aging=SECONDS][,max-macs=N][,max-macs-per-port=N]: "
-                    + "make hub N (default 0) a learning switch: a frame to a MAC it has seen goes to that MAC's port only "
-                    + "(defaults: aging 300, max-macs 4096, max-macs-per-port 256). The default network's hub is a switch.")
     List<String> objects = new ArrayList<>();
 
-    @Option(names = "--control", paramLabel = "PATH|none",
-            description = "Control socket (QMP-style JSON; mode 0600). Default: control.sock in the runtime directory, "
-                    + "or control-2.sock, ... when another vnet4j answers there; none: no control socket.")
     Path control;
 
-    @Option(names = "--http", paramLabel = "[ADDR:]PORT", converter = HttpAddress.class,
-            description = "Serve metrics (/metrics, Prometheus), a live page of the network (/) and its JSON "
-                    + "(/api/network, /api/version) over HTTP. Off by default; a bare PORT listens on 127.0.0.1 only (this host's "
-                    + "users); give 0.0.0.0:PORT to serve other hosts, with no authentication.")
     InetSocketAddress http;
 
     /** {@code --log-format}'s values. */
     enum LogFormat { text, json }
 
-    @Option(names = "--log-format", paramLabel = "text|json", converter = LogFormatName.class, description = "How standard error shows the log: "
-            + "text (the default: 'vnet4j: MESSAGE', after an ISO 8601 time when standard error is not a terminal) "
-            + "or json (one object per line: time, level, message).")
     LogFormat logFormat = LogFormat.text;
 
-    @Option(names = "--no-warm-up", negatable = false, description = "Do not run the frame paths on a private "
-            + "network after start (4 to 9 s of one core, so that the first guests' round trips run compiled "
-            + "code; see docs/architecture.md).")
     boolean noWarmUp;
 
-    @Option(names = "--keep-warm", paramLabel = "MS", converter = KeepWarmPeriod.class,
-            description = "Wake a thread every MS milliseconds (1 to " + KeepWarmPeriod.MAX_MILLIS + "; default "
-            + KeepWarm.DEFAULT_INTERVAL_MILLIS + "; 0: never), so that a quiet network's next packet does not find the "
-            + "whole process idle: on a VM whose hypervisor keeps the page tables (no EPT) that first wake-up cost "
-            + "0.4-1 ms (docs/architecture.md).")
     int keepWarmMillis = KeepWarm.DEFAULT_INTERVAL_MILLIS;
 
-    @Option(names = "--quiet", description = "Log only warnings and errors.")
     boolean quiet;
 
     private final AtomicReference<Network> running = new AtomicReference<>();
+
+    /**
+     * The command's picocli model, built in code (see {@link Specs}): the options in the help's order, then
+     * -h and -V, and {@code ctl} as a subcommand. Parsing writes the options into {@code command}'s fields.
+     */
+    static CommandSpec spec(DaemonCommand command) {
+        CommandSpec spec = CommandSpec.wrapWithoutInspection(command).name("vnet4j").versionProvider(new Version());
+        spec.usageMessage().description(DESCRIPTION).sortOptions(false).width(120);
+        spec.addOption(Specs.bound(values(OptionSpec.builder("-netdev", "--netdev"), "TYPE,id=ID[,hubid=N],...").description(
+                "A backend on hub N (default 0): socket (listen=, connect=, mcast=, udp=), stream (server=, addr.*), "
+                        + "dgram (local.*, remote.*), user (the user-mode gateway: ipv4=, ipv6=, net=, host=, dns=, dhcpstart=, "
+                        + "ipv6-net= (or ipv6-prefix=, ipv6-prefixlen=), ipv6-host=, ipv6-dns=, restrict=, dnssearch=, "
+                        + "hostfwd=[tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport with IPv6 in brackets, guestfwd=, ... as in "
+                        + "QEMU; and dns-upstream=ADDR[:PORT], mtu=, dhcp-static=, host-loopback=on|off, builtin-dns=on|off, "
+                        + "outbound-addr=, outbound-addr6=), tap (ifname=, netns=, configure=, mac=), vde (sock=, server=), vxlan "
+                        + "(vni=, local=, remote= or group= and dev=, dstport=, srcport=: RFC 7348, Linux's names), vhost-user "
+                        + "(path=: the back-end of QEMU's -netdev vhost-user). On any of them, vlan=N (an 802.1Q access port of "
+                        + "VLAN N) or trunk=N[-M] (repeatable: tagged)."),
+                () -> command.netdevs, v -> command.netdevs = v == null ? new ArrayList<>() : v).build());
+        spec.addOption(Specs.bound(values(OptionSpec.builder("-net", "--net"), "TYPE[,vlan=N],...").description(
+                "The legacy form: vlan=N is the hub number; also -net dump,vlan=N,file=PATH."),
+                () -> command.nets, v -> command.nets = v == null ? new ArrayList<>() : v).build());
+        spec.addOption(Specs.bound(values(OptionSpec.builder("-object", "--object"), "TYPE,id=ID,...").description(
+                "filter-dump,id=ID,netdev=ID,file=PATH[,maxlen=N]: capture one netdev's frames, both directions, to a pcap "
+                        + "file. switch,id=ID[,hubid=N][,aging=SECONDS][,max-macs=N][,max-macs-per-port=N]: make hub N "
+                        + "(default 0) a learning switch: a frame to a MAC it has seen goes to that MAC's port only (defaults: "
+                        + "aging 300, max-macs 4096, max-macs-per-port 256). The default network's hub is a switch."),
+                () -> command.objects, v -> command.objects = v == null ? new ArrayList<>() : v).build());
+        spec.addOption(Specs.bound(OptionSpec.builder("--control").paramLabel("PATH|none").type(Path.class).description(
+                "Control socket (QMP-style JSON; mode 0600). Default: control.sock in the runtime directory, or "
+                        + "control-2.sock, ... when another vnet4j answers there; none: no control socket."),
+                () -> command.control, v -> command.control = v).build());
+        spec.addOption(Specs.bound(OptionSpec.builder("--http").paramLabel("[ADDR:]PORT").type(InetSocketAddress.class)
+                .converters(new HttpAddress()).description(
+                "Serve metrics (/metrics, Prometheus), a live page of the network (/) and its JSON (/api/network, "
+                        + "/api/version) over HTTP. Off by default; a bare PORT listens on 127.0.0.1 only (this host's "
+                        + "users); give 0.0.0.0:PORT to serve other hosts, with no authentication."),
+                () -> command.http, v -> command.http = v).build());
+        spec.addOption(Specs.bound(OptionSpec.builder("--log-format").paramLabel("text|json").type(LogFormat.class)
+                .converters(new LogFormatName()).initialValue(LogFormat.text).description(
+                "How standard error shows the log: text (the default: 'vnet4j: MESSAGE', after an ISO 8601 time when "
+                        + "standard error is not a terminal) or json (one object per line: time, level, message)."),
+                () -> command.logFormat, v -> command.logFormat = v).build());
+        spec.addOption(Specs.bound(flag(OptionSpec.builder("--no-warm-up")).description(
+                "Do not run the frame paths on a private network after start (4 to 9 s of one core, so that the first "
+                        + "guests' round trips run compiled code; see docs/architecture.md)."),
+                () -> command.noWarmUp, v -> command.noWarmUp = v).build());
+        spec.addOption(Specs.bound(OptionSpec.builder("--keep-warm").paramLabel("MS").type(int.class)
+                .converters(new KeepWarmPeriod()).initialValue(KeepWarm.DEFAULT_INTERVAL_MILLIS).description(
+                "Wake a thread every MS milliseconds (1 to " + KeepWarmPeriod.MAX_MILLIS + "; default "
+                        + KeepWarm.DEFAULT_INTERVAL_MILLIS + "; 0: never), so that a quiet network's next packet does not "
+                        + "find the whole process idle: on a VM whose hypervisor keeps the page tables (no EPT) that first "
+                        + "wake-up cost 0.4-1 ms (docs/architecture.md)."),
+                () -> command.keepWarmMillis, v -> command.keepWarmMillis = v).build());
+        spec.addOption(Specs.bound(flag(OptionSpec.builder("--quiet")).description("Log only warnings and errors."),
+                () -> command.quiet, v -> command.quiet = v).build());
+        Specs.addHelpOptions(spec);
+        spec.addSubcommand("ctl", CtlCommand.spec(new CtlCommand()));
+        return spec;
+    }
+
+    /** A repeatable option: each one takes one value, all kept in order. */
+    private static OptionSpec.Builder values(OptionSpec.Builder option, String label) {
+        return option.paramLabel(label).type(List.class).auxiliaryTypes(String.class).arity("1");
+    }
+
+    /** An option without a value, off unless given. */
+    private static OptionSpec.Builder flag(OptionSpec.Builder option) {
+        return option.type(boolean.class).arity("0").initialValue(false);
+    }
 
     /**
      * The help's footer: examples, and the QEMU option that attaches a VM to the default network in

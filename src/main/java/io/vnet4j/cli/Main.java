@@ -27,7 +27,7 @@ public final class Main {
         if (args.length == 1 && args[0].equals("aot-training")) {
             return AotTraining.run();
         }
-        CommandLine cli = new CommandLine(new DaemonCommand());
+        CommandLine cli = new CommandLine(DaemonCommand.spec(new DaemonCommand()));
         cli.getCommandSpec().usageMessage().footer(DaemonCommand.footer(RuntimeDir.get()));
         cli.setHelpFactory(new SpacedHelp());
         // no clusters of short options: with them "-http 9100" was -h and printed the help

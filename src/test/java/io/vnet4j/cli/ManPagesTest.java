@@ -42,7 +42,7 @@ class ManPagesTest {
     @Test
     void vnet4jPageNamesEveryOptionAndCommand() throws IOException {
         String page = unescaped(VNET4J);
-        CommandLine cli = new CommandLine(new DaemonCommand());
+        CommandLine cli = new CommandLine(DaemonCommand.spec(new DaemonCommand()));
         List<String> names = new ArrayList<>();
         for (CommandLine c : List.of(cli, cli.getSubcommands().get("ctl"))) {
             for (OptionSpec o : c.getCommandSpec().options()) {
