@@ -131,9 +131,9 @@ final class DaemonCommand implements Callable<Integer> {
         return option.paramLabel(label).type(List.class).auxiliaryTypes(String.class).arity("1");
     }
 
-    /** An option without a value, off unless given. */
+    /** An option without a value, off unless given (picocli infers its arity, so --quiet=true is taken too). */
     private static OptionSpec.Builder flag(OptionSpec.Builder option) {
-        return option.type(boolean.class).arity("0").initialValue(false);
+        return option.type(boolean.class).initialValue(false);
     }
 
     /**

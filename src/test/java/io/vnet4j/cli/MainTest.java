@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 @Timeout(20)
 class MainTest {
@@ -133,6 +134,17 @@ class MainTest {
         assertThat(Main.run("--log-format=xml", "-netdev", "user,id=u")).isEqualTo(2);
         assertThat(err()).isEqualTo("vnet4j: Invalid value for option '--log-format': expected text or json, got 'xml' "
                 + "(see vnet4j --help)" + System.lineSeparator());
+    }
+
+    @Test
+    void aFlagTakesAnAttachedTrueOrFalseAsPicocliAnnotationsDid() {
+        DaemonCommand command = new DaemonCommand();
+        new CommandLine(DaemonCommand.spec(command)).parseArgs("--quiet=true", "--no-warm-up=false");
+        assertThat(command.quiet).isTrue();
+        assertThat(command.noWarmUp).isFalse();
+        assertThat(Main.run("--quiet=yes")).isEqualTo(2);
+        assertThat(err()).isEqualTo("vnet4j: Invalid value for option '--quiet': 'yes' is not a boolean (see vnet4j --help)"
+                + System.lineSeparator());
     }
 
     @Test
