@@ -83,16 +83,16 @@ final class DaemonCommand implements Callable<Integer> {
                         + "(vni=, local=, remote= or group= and dev=, dstport=, srcport=: RFC 7348, Linux's names), vhost-user "
                         + "(path=: the back-end of QEMU's -netdev vhost-user). On any of them, vlan=N (an 802.1Q access port of "
                         + "VLAN N) or trunk=N[-M] (repeatable: tagged)."),
-                () -> command.netdevs, v -> command.netdevs = v == null ? new ArrayList<>() : v).build());
+                () -> command.netdevs, v -> command.netdevs = v).build());
         spec.addOption(Specs.bound(values(OptionSpec.builder("-net", "--net"), "TYPE[,vlan=N],...").description(
                 "The legacy form: vlan=N is the hub number; also -net dump,vlan=N,file=PATH."),
-                () -> command.nets, v -> command.nets = v == null ? new ArrayList<>() : v).build());
+                () -> command.nets, v -> command.nets = v).build());
         spec.addOption(Specs.bound(values(OptionSpec.builder("-object", "--object"), "TYPE,id=ID,...").description(
                 "filter-dump,id=ID,netdev=ID,file=PATH[,maxlen=N]: capture one netdev's frames, both directions, to a pcap "
                         + "file. switch,id=ID[,hubid=N][,aging=SECONDS][,max-macs=N][,max-macs-per-port=N]: make hub N "
                         + "(default 0) a learning switch: a frame to a MAC it has seen goes to that MAC's port only (defaults: "
                         + "aging 300, max-macs 4096, max-macs-per-port 256). The default network's hub is a switch."),
-                () -> command.objects, v -> command.objects = v == null ? new ArrayList<>() : v).build());
+                () -> command.objects, v -> command.objects = v).build());
         spec.addOption(Specs.bound(OptionSpec.builder("--control").paramLabel("PATH|none").type(Path.class).description(
                 "Control socket (QMP-style JSON; mode 0600). Default: control.sock in the runtime directory, or "
                         + "control-2.sock, ... when another vnet4j answers there; none: no control socket."),
@@ -104,7 +104,7 @@ final class DaemonCommand implements Callable<Integer> {
                         + "users); give 0.0.0.0:PORT to serve other hosts, with no authentication."),
                 () -> command.http, v -> command.http = v).build());
         spec.addOption(Specs.bound(OptionSpec.builder("--log-format").paramLabel("text|json").type(LogFormat.class)
-                .converters(new LogFormatName()).initialValue(LogFormat.text).description(
+                .converters(new LogFormatName()).description(
                 "How standard error shows the log: text (the default: 'vnet4j: MESSAGE', after an ISO 8601 time when "
                         + "standard error is not a terminal) or json (one object per line: time, level, message)."),
                 () -> command.logFormat, v -> command.logFormat = v).build());
@@ -113,7 +113,7 @@ final class DaemonCommand implements Callable<Integer> {
                         + "guests' round trips run compiled code; see docs/architecture.md)."),
                 () -> command.noWarmUp, v -> command.noWarmUp = v).build());
         spec.addOption(Specs.bound(OptionSpec.builder("--keep-warm").paramLabel("MS").type(int.class)
-                .converters(new KeepWarmPeriod()).initialValue(KeepWarm.DEFAULT_INTERVAL_MILLIS).description(
+                .converters(new KeepWarmPeriod()).description(
                 "Wake a thread every MS milliseconds (1 to " + KeepWarmPeriod.MAX_MILLIS + "; default "
                         + KeepWarm.DEFAULT_INTERVAL_MILLIS + "; 0: never), so that a quiet network's next packet does not "
                         + "find the whole process idle: on a VM whose hypervisor keeps the page tables (no EPT) that first "
@@ -131,9 +131,9 @@ final class DaemonCommand implements Callable<Integer> {
         return option.paramLabel(label).type(List.class).auxiliaryTypes(String.class).arity("1");
     }
 
-    /** An option without a value, off unless given (picocli infers its arity, so --quiet=true is taken too). */
+    /** An option without a value (picocli infers its arity, so --quiet=true is taken too). */
     private static OptionSpec.Builder flag(OptionSpec.Builder option) {
-        return option.type(boolean.class).initialValue(false);
+        return option.type(boolean.class);
     }
 
     /**

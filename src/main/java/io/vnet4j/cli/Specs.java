@@ -17,16 +17,20 @@ import picocli.CommandLine.Model.PositionalParamSpec;
 final class Specs {
     private Specs() {}
 
-    /** {@code option} with its value read from {@code get} and written to {@code set} (a command's field). */
+    /**
+     * {@code option} with its value read from {@code get} and written to {@code set} (a command's field), and
+     * the field's value now as its initial value, which picocli restores before a parse: as picocli's
+     * annotations take a field's initializer.
+     */
     static <V> OptionSpec.Builder bound(OptionSpec.Builder option, Supplier<V> get, Consumer<V> set) {
         Field<V> field = new Field<>(get, set);
-        return option.getter(field).setter(field);
+        return option.getter(field).setter(field).initialValue(get.get());
     }
 
-    /** {@code parameter} with its value read from {@code get} and written to {@code set}. */
+    /** {@code parameter} bound as {@link #bound(OptionSpec.Builder, Supplier, Consumer)} binds an option. */
     static <V> PositionalParamSpec.Builder bound(PositionalParamSpec.Builder parameter, Supplier<V> get, Consumer<V> set) {
         Field<V> field = new Field<>(get, set);
-        return parameter.getter(field).setter(field);
+        return parameter.getter(field).setter(field).initialValue(get.get());
     }
 
     /** picocli's standard -h/--help and -V/--version, as its {@code mixinStandardHelpOptions} adds them. */
