@@ -17,6 +17,7 @@ import io.vnet4j.fabric.VlanMembership;
 import io.vnet4j.http.HttpConsole;
 import io.vnet4j.os.SocketFiles;
 import io.vnet4j.os.Terminal;
+import io.vnet4j.usernet.BusyPoll;
 import io.vnet4j.wire.IpAddress;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -61,6 +62,7 @@ final class DaemonCommand implements Callable<Integer> {
     boolean noWarmUp;
 
     int keepWarmMillis = KeepWarm.DEFAULT_INTERVAL_MILLIS;
+    int busyPollMicros = BusyPoll.DEFAULT_MICROS;
 
     boolean quiet;
 
@@ -119,6 +121,13 @@ final class DaemonCommand implements Callable<Integer> {
                         + "find the whole process idle: on a VM whose hypervisor keeps the page tables (no EPT) that first "
                         + "wake-up cost 0.4-1 ms (docs/architecture.md)."),
                 () -> command.keepWarmMillis, v -> command.keepWarmMillis = v).build());
+        spec.addOption(Specs.bound(OptionSpec.builder("--busy-poll").paramLabel("US").type(int.class)
+                .converters(new BusyPollWindow()).description(
+                "After a user network's loop had work, poll for the next for up to US microseconds before it sleeps "
+                        + "(0 to " + BusyPoll.MAX_MICROS + "; default " + BusyPoll.DEFAULT_MICROS + "; 0: never), "
+                        + "giving the CPU to other threads between polls: an answer that comes within the window is "
+                        + "taken without a wake-up (docs/architecture.md). An idle network does not poll."),
+                () -> command.busyPollMicros, v -> command.busyPollMicros = v).build());
         spec.addOption(Specs.bound(flag(OptionSpec.builder("--quiet")).description("Log only warnings and errors."),
                 () -> command.quiet, v -> command.quiet = v).build());
         Specs.addHelpOptions(spec);
@@ -185,6 +194,7 @@ final class DaemonCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Log.quiet(quiet);
+        BusyPoll.setMicros(busyPollMicros);
         ConfigParser parser = new ConfigParser();
         boolean defaultNetwork = netdevs.isEmpty() && nets.isEmpty();
         Path defaultSocket = RuntimeDir.get().resolve("qemu.sock");

@@ -100,6 +100,8 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
      * wake-up of the loop.
      */
     private long timedStartsSeen;
+    /** When the loop last had work (a frame or task taken, a socket ready; System.nanoTime): {@link #pollBusily}. */
+    private long lastWork;
     /**
      * Held by whoever runs the gateway: the loop while it works (never while it waits on the selector), or
      * a hub thread that handles a small frame at once (see {@link #writeThrough}).
@@ -572,6 +574,9 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
         gatewayLock.lock();
         try {
             frameTime = now;
+            if (!tasks.isEmpty() || !queue.isEmpty()) {
+                lastWork = now;
+            }
             for (Runnable task; (task = tasks.poll()) != null; ) {
                 task.run();
             }
@@ -583,13 +588,18 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
             gatewayLock.unlock();
         }
         sleeping = true;
+        boolean ready;
         if (queue.isEmpty() && tasks.isEmpty()) {
-            loopSelector.select((nextPoll - now) / 1_000_000); // idle: beyond any time-out, which select clamps
+            // idle: beyond any time-out, which select clamps
+            ready = pollBusily(now) || loopSelector.select((nextPoll - now) / 1_000_000);
         } else {
-            loopSelector.selectNow();
+            ready = loopSelector.selectNow();
         }
         sleeping = false;
         now = System.nanoTime();
+        if (ready) {
+            lastWork = now;
+        }
         gatewayLock.lock();
         try {
             handleSelected(now);
@@ -600,6 +610,24 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
         } finally {
             gatewayLock.unlock();
         }
+    }
+
+    /**
+     * Polls the loop's sockets and VMs without sleeping until something is ready or {@link BusyPoll}'s window
+     * since the loop's last work has passed, giving the CPU to any other runnable thread between two polls.
+     *
+     * @return whether something is ready: the selector holds it, or a frame or task is queued
+     */
+    private boolean pollBusily(long now) throws IOException {
+        long until = lastWork + BusyPoll.windowNanos();
+        while (until - now > 0) {
+            if (loopSelector.selectNow() || !queue.isEmpty() || !tasks.isEmpty()) {
+                return true;
+            }
+            Thread.yield();
+            now = System.nanoTime();
+        }
+        return false;
     }
 
     /**

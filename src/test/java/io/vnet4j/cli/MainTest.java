@@ -16,6 +16,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
 
 @Timeout(20)
@@ -70,13 +72,17 @@ class MainTest {
         assertThat(err()).isEqualTo("vnet4j: Unknown option: '--bogus' (see vnet4j --help)" + System.lineSeparator());
     }
 
-    @Test
-    void aKeepWarmPeriodOutsideZeroToAMinuteReturnsTwoWithOneLine() {
-        for (String bad : new String[] {"-5", "soon", "1.5", "60001", "99999999999"}) {
+    /** --keep-warm: 0 to a minute in ms; --busy-poll: 0 to 1000 us. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "--keep-warm|-5, soon, 1.5, 60001, 99999999999|a period in milliseconds from 1 to 60000",
+        "--busy-poll|-1, fast, 0.5, 1001, 99999999999|a window in microseconds from 1 to 1000"})
+    void aPeriodOrWindowOutOfRangeReturnsTwoWithOneLine(String option, String bads, String expected) {
+        for (String bad : bads.split(", ")) {
             err.reset();
-            assertThat(Main.run("--keep-warm", bad, "-netdev", "user,id=u")).isEqualTo(2);
-            assertThat(err()).isEqualTo("vnet4j: Invalid value for option '--keep-warm': expected 0 (never) or a period "
-                    + "in milliseconds from 1 to 60000, got '" + bad + "' (see vnet4j --help)" + System.lineSeparator());
+            assertThat(Main.run(option, bad, "-netdev", "user,id=u")).isEqualTo(2);
+            assertThat(err()).isEqualTo("vnet4j: Invalid value for option '" + option + "': expected 0 (never) or "
+                    + expected + ", got '" + bad + "' (see vnet4j --help)" + System.lineSeparator());
         }
     }
 

@@ -161,13 +161,15 @@ final class EpollLoopSelector extends LoopSelector {
     }
 
     @Override
-    public void select(long timeoutMillis) throws IOException {
+    public boolean select(long timeoutMillis) throws IOException {
         readyCount = epoll.await((int) Math.min(Integer.MAX_VALUE, Math.max(1, timeoutMillis)));
+        return readyCount > 0;
     }
 
     @Override
-    public void selectNow() throws IOException {
+    public boolean selectNow() throws IOException {
         readyCount = epoll.await(0);
+        return readyCount > 0;
     }
 
     @Override

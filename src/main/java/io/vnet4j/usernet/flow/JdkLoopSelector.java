@@ -59,13 +59,13 @@ final class JdkLoopSelector extends LoopSelector {
     }
 
     @Override
-    public void select(long timeoutMillis) throws IOException {
-        selector.select(Math.max(1, timeoutMillis));
+    public boolean select(long timeoutMillis) throws IOException {
+        return selector.select(Math.max(1, timeoutMillis)) > 0;
     }
 
     @Override
-    public void selectNow() throws IOException {
-        selector.selectNow();
+    public boolean selectNow() throws IOException {
+        return selector.selectNow() > 0;
     }
 
     @Override

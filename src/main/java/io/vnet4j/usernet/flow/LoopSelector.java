@@ -119,11 +119,17 @@ public abstract sealed class LoopSelector implements AutoCloseable permits Epoll
     /**
      * Waits until a channel is ready, {@link #wakeup} or {@code timeoutMillis} ms pass (at least 1;
      * {@link Long#MAX_VALUE}: until one of the others, in waits of at most {@link Integer#MAX_VALUE} ms).
+     *
+     * @return whether anything was ready (a {@link #wakeup} may count)
      */
-    public abstract void select(long timeoutMillis) throws IOException;
+    public abstract boolean select(long timeoutMillis) throws IOException;
 
-    /** Takes what is ready without waiting. */
-    public abstract void selectNow() throws IOException;
+    /**
+     * Takes what is ready without waiting.
+     *
+     * @return whether anything was ready (a {@link #wakeup} may count)
+     */
+    public abstract boolean selectNow() throws IOException;
 
     /** Makes the waiting (or next) {@link #select} return; any thread. */
     public abstract void wakeup();

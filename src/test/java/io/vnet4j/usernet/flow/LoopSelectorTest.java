@@ -103,6 +103,24 @@ class LoopSelectorTest {
         assertThat(key.isValid()).isTrue();
     }
 
+    /** The loop's busy poll (BusyPoll) stops polling on what selectNow says. */
+    @ParameterizedTest
+    @ValueSource(strings = {"epoll", "jdk"})
+    void selectNowAndSelectSayWhetherAnythingWasReady(String kind) throws IOException {
+        LoopSelector selector = selector(kind);
+        SocketChannel[] pair = pair();
+        selector.register(pair[0], SelectionKey.OP_READ, "a");
+        assertThat(selector.selectNow()).isFalse();
+        assertThat(selector.select(1)).isFalse();
+        pair[1].write(ByteBuffer.wrap(new byte[] {1}));
+        assertThat(selector.selectNow()).isTrue();
+        selector.forEachReady(k -> { });
+        pair[0].read(ByteBuffer.allocate(1));
+        assertThat(selector.selectNow()).isFalse();
+        pair[1].write(ByteBuffer.wrap(new byte[] {2}));
+        assertThat(selector.select(1000)).isTrue();
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"epoll", "jdk"})
     void aCancelledKeyIsNotReportedEvenFromTheWaitBeforeItsCancel(String kind) throws IOException {
