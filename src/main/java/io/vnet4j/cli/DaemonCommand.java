@@ -9,6 +9,7 @@ import io.vnet4j.config.CaptureConfig;
 import io.vnet4j.config.Config;
 import io.vnet4j.config.ConfigException;
 import io.vnet4j.config.ConfigParser;
+import io.vnet4j.config.NetdevConfig;
 import io.vnet4j.control.ControlServer;
 import io.vnet4j.control.NetworkChanges;
 import io.vnet4j.fabric.Hub;
@@ -225,6 +226,11 @@ final class DaemonCommand implements Callable<Integer> {
         // the journal (a systemd unit: JOURNAL_STREAM set) stamps each line itself
         boolean timed = !Terminal.standardErrorIsTerminal() && System.getenv("JOURNAL_STREAM") == null;
         Log.toStandardError(logFormat == LogFormat.json ? Log.Format.JSON : timed ? Log.Format.TEXT_WITH_TIME : Log.Format.TEXT);
+        if (busyPollMicros != BusyPoll.DEFAULT_MICROS
+                && config.netdevs().stream().noneMatch(n -> n instanceof NetdevConfig.User)) {
+            Log.warn("--busy-poll " + busyPollMicros + " applies to user networks (-netdev user), and none is configured "
+                    + "(a netdev_add of one would use it)");
+        }
         ControlServer controlServer;
         try {
             if (defaultNetwork) {

@@ -9,14 +9,16 @@ package io.vnet4j.usernet;
  * host socket, and the loop waits in epoll_wait for the answer, which comes tens of microseconds later; then
  * it waits for the guest's next request. Going to sleep in that wait and being woken from it is where much
  * of a round trip's time went on the development VM: per 1-byte transaction ({@code bench/rr-cost.sh}) the loop's
- * thread used the same CPU time with and without polling, and was switched in about 1.7 times without
- * against 0.06 with; transactions a second rose by half ({@code bench/ab-builds.sh}, docs/benchmarks.md).
+ * thread was switched in about 1.7 times without polling against 0.06 with, and used about the same CPU time
+ * (45-60 µs; a new user's trial measured a quarter to a third more with it); transactions a second rose by
+ * 20 to 70% ({@code bench/ab-builds.sh}, docs/benchmarks.md, twenty-third pass).
  * So, for up to the window after the loop last had work (a frame, a task, a ready socket), it polls its
  * epoll without waiting ({@code epoll_wait} with a zero time-out) and gives the CPU to any other runnable
  * thread between two polls ({@code sched_yield}, {@link Thread#yield}): on a machine with few cores the
  * process that will answer (the guest's or the host's) may be waiting for this very CPU. An idle network
- * does not poll at all, as the window opens only with work; a ping a second costs the window's CPU time once
- * a second.
+ * does not poll at all, as the window opens only with work. The cost is up to the window's CPU time per
+ * burst of work: nothing to see at a ping a second, and with the largest window, at 500 pings a second,
+ * about half a core (48% against 1.6% without, the trial above).
  */
 public final class BusyPoll {
     /** The window without {@code --busy-poll}, in microseconds. */
@@ -44,5 +46,11 @@ public final class BusyPoll {
     /** The window in nanoseconds. */
     static long windowNanos() {
         return windowNanos;
+    }
+
+    /** The window for a log line: "busy poll 50 us (--busy-poll)", or "no busy poll (--busy-poll 0)". */
+    static String describe() {
+        long micros = windowNanos / 1_000;
+        return micros == 0 ? "no busy poll (--busy-poll 0)" : "busy poll " + micros + " us (--busy-poll)";
     }
 }

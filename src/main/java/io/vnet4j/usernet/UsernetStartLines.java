@@ -47,7 +47,7 @@ final class UsernetStartLines {
                         : config.reach().restricted() ? " (restrict=on: its own names only, other queries refused)"
                         : dnsUpstreams.isEmpty() ? " (no upstream resolver)"
                         : " -> " + SocketAddresses.format(dnsUpstreams))
-                + (config.reach().restricted() ? ", restricted" : ""));
+                + (config.reach().restricted() ? ", restricted" : "") + "; " + BusyPoll.describe());
         for (UserConfig.HostForward f : config.hostForwards()) {
             Log.info(id + ": forwarding " + forward(config, f));
         }

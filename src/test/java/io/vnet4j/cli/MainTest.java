@@ -6,6 +6,7 @@ import io.vnet4j.control.ControlServer;
 import io.vnet4j.fabric.Hub;
 import io.vnet4j.fabric.Netdev;
 import io.vnet4j.port.nic.VirtualNic;
+import io.vnet4j.usernet.BusyPoll;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -231,6 +232,27 @@ class MainTest {
     void ctlWithoutARunningDaemonReturnsOne(@TempDir Path dir) {
         assertThat(Main.run("ctl", "--control", dir.resolve("none.sock").toString(), "info", "network")).isEqualTo(1);
         assertThat(err()).startsWith("vnet4j ctl: cannot reach the control socket").hasLineCount(1);
+    }
+
+    /** The warning comes before the control socket, which a live server holds here, so nothing starts. */
+    @Test
+    void aBusyPollWindowWithoutAUserNetworkIsSaidToDoNothing(@TempDir Path dir) throws Exception {
+        Path socket = dir.resolve("c.sock");
+        ControlServer live = new ControlServer(socket, List::of, "live");
+        live.start();
+        try {
+            assertThat(Main.run("--busy-poll", "100", "--control", socket.toString(), "-netdev",
+                    "socket,id=a,listen=127.0.0.1:0")).isEqualTo(1);
+            assertThat(err().lines().filter(l -> l.contains("--busy-poll")).map(l -> l.replaceFirst("^\\S+Z ", "")))
+                    .containsExactly("vnet4j: warning: --busy-poll 100 applies to user networks (-netdev user), and none "
+                            + "is configured (a netdev_add of one would use it)");
+            err.reset();
+            assertThat(Main.run("--busy-poll", "100", "--control", socket.toString(), "-netdev", "user,id=u")).isEqualTo(1);
+            assertThat(err()).doesNotContain("--busy-poll");
+        } finally {
+            live.close();
+            BusyPoll.setMicros(BusyPoll.DEFAULT_MICROS);
+        }
     }
 
     @Test
