@@ -44,6 +44,8 @@ final class DaemonCommand implements Callable<Integer> {
                     + "/tmp/vnet4j-$USER).",
             "Every vnet4j has a control socket in the runtime directory (control.sock, or control-2.sock, ... when another "
                     + "vnet4j has that one), printed at start-up: vnet4j ctl info network finds it."};
+    /** {@code --keep-warm}'s largest period: past a minute the thread would not keep anything warm. */
+    private static final int KEEP_WARM_MAX_MILLIS = 60_000;
 
     List<String> netdevs = new ArrayList<>();
 
@@ -116,14 +118,14 @@ final class DaemonCommand implements Callable<Integer> {
                         + "guests' round trips run compiled code; see docs/architecture.md)."),
                 () -> command.noWarmUp, v -> command.noWarmUp = v).build());
         spec.addOption(Specs.bound(OptionSpec.builder("--keep-warm").paramLabel("MS").type(int.class)
-                .converters(new KeepWarmPeriod()).description(
-                "Wake a thread every MS milliseconds (1 to " + KeepWarmPeriod.MAX_MILLIS + "; default "
+                .converters(new ZeroOrUpTo(KEEP_WARM_MAX_MILLIS, "a period in milliseconds")).description(
+                "Wake a thread every MS milliseconds (1 to " + KEEP_WARM_MAX_MILLIS + "; default "
                         + KeepWarm.DEFAULT_INTERVAL_MILLIS + "; 0: never), so that a quiet network's next packet does not "
                         + "find the whole process idle: on a VM whose hypervisor keeps the page tables (no EPT) that first "
                         + "wake-up cost 0.4-1 ms (docs/architecture.md)."),
                 () -> command.keepWarmMillis, v -> command.keepWarmMillis = v).build());
         spec.addOption(Specs.bound(OptionSpec.builder("--busy-poll").paramLabel("US").type(int.class)
-                .converters(new BusyPollWindow()).description(
+                .converters(new ZeroOrUpTo(BusyPoll.MAX_MICROS, "a window in microseconds")).description(
                 "After a user network's loop had work, poll for the next for up to US microseconds before it sleeps "
                         + "(0 to " + BusyPoll.MAX_MICROS + "; default " + BusyPoll.DEFAULT_MICROS + "; 0: never), "
                         + "giving the CPU to other threads between polls: an answer that comes within the window is "

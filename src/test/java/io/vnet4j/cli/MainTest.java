@@ -8,6 +8,7 @@ import io.vnet4j.fabric.Netdev;
 import io.vnet4j.port.nic.VirtualNic;
 import io.vnet4j.usernet.BusyPoll;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -238,9 +239,7 @@ class MainTest {
     @Test
     void aBusyPollWindowWithoutAUserNetworkIsSaidToDoNothing(@TempDir Path dir) throws Exception {
         Path socket = dir.resolve("c.sock");
-        ControlServer live = new ControlServer(socket, List::of, "live");
-        live.start();
-        try {
+        try (ControlServer live = live(socket)) {
             assertThat(Main.run("--busy-poll", "100", "--control", socket.toString(), "-netdev",
                     "socket,id=a,listen=127.0.0.1:0")).isEqualTo(1);
             assertThat(err().lines().filter(l -> l.contains("--busy-poll")).map(l -> l.replaceFirst("^\\S+Z ", "")))
@@ -250,17 +249,21 @@ class MainTest {
             assertThat(Main.run("--busy-poll", "100", "--control", socket.toString(), "-netdev", "user,id=u")).isEqualTo(1);
             assertThat(err()).doesNotContain("--busy-poll");
         } finally {
-            live.close();
             BusyPoll.setMicros(BusyPoll.DEFAULT_MICROS);
         }
+    }
+
+    /** A control server answering on {@code socket}, as a live daemon's would. */
+    private static ControlServer live(Path socket) throws IOException {
+        ControlServer live = new ControlServer(socket, List::of, "live");
+        live.start();
+        return live;
     }
 
     @Test
     void aDaemonWhoseControlSocketALiveDaemonHoldsIsRefusedInOneLineAndLeavesItAlone(@TempDir Path dir) throws Exception {
         Path socket = dir.resolve("c.sock");
-        ControlServer live = new ControlServer(socket, List::of, "live");
-        live.start();
-        try {
+        try (ControlServer live = live(socket)) {
             assertThat(Main.run("--control", socket.toString(), "-netdev", "socket,id=a,listen=127.0.0.1:0")).isEqualTo(1);
             // the options were good: the line has its time, as standard error is a pipe here
             // (a line a daemon of an earlier test prints late may come first)
@@ -270,8 +273,6 @@ class MainTest {
                     + RuntimeDir.get());
             assertThat(Main.run("ctl", "--control", socket.toString(), "query-version")).isZero();
             assertThat(out()).contains("vnet4j live");
-        } finally {
-            live.close();
         }
     }
 
