@@ -126,7 +126,8 @@ final class DaemonCommand implements Callable<Integer> {
                 () -> command.keepWarmMillis, v -> command.keepWarmMillis = v).build());
         spec.addOption(Specs.bound(OptionSpec.builder("--busy-poll").paramLabel("US").type(int.class)
                 .converters(new ZeroOrUpTo(BusyPoll.MAX_MICROS, "a window in microseconds")).description(
-                "After a user network's loop had work, poll for the next for up to US microseconds before it sleeps "
+                "After a user network's loop had work, poll for the next frame or socket event for up to US microseconds "
+                        + "before it sleeps "
                         + "(0 to " + BusyPoll.MAX_MICROS + "; default " + BusyPoll.DEFAULT_MICROS + "; 0: never), "
                         + "giving the CPU to other threads between polls: an answer that comes within the window is "
                         + "taken without a wake-up (docs/architecture.md). An idle network does not poll."),

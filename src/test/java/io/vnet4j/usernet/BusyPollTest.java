@@ -22,6 +22,13 @@ class BusyPollTest {
     }
 
     @Test
+    void theStartLineSaysTheWindowInEffect() {
+        assertThat(BusyPoll.describe()).isEqualTo("busy poll 50 us (--busy-poll)");
+        BusyPoll.setMicros(0);
+        assertThat(BusyPoll.describe()).isEqualTo("no busy poll (--busy-poll 0)");
+    }
+
+    @Test
     void aWindowOutsideZeroToAMillisecondIsRefusedAndTheOldOneKept() {
         BusyPoll.setMicros(20);
         assertThatThrownBy(() -> BusyPoll.setMicros(-1)).isInstanceOf(IllegalArgumentException.class)
