@@ -160,6 +160,18 @@ public final class Checksum {
         return ~fold(sum) & 0xFFFF;
     }
 
+    /**
+     * {@link #finish}, with a result of 0 stored as 0xFFFF, the same value in ones' complement: UDP must (RFC 768,
+     * 0 there means "no checksum"), and a completed NEEDS_CSUM checksum (ChecksumCompletion) always did so. Without
+     * a branch: a sum that comes to 0, about one frame in 65,536, met a branch the warm-up never took, which C2
+     * had compiled as a trap ({@code -Xlog:deoptimization}: {@code unstable_if} in
+     * {@code ChecksumCompletion.complete} after the warm-up, docs/benchmarks.md, twenty-third pass).
+     */
+    public static int finishNonZero(long sum) {
+        int checksum = finish(sum);
+        return checksum | (checksum - 1) >> 31 & 0xFFFF; // 0 - 1 is negative: its sign fills the low 16 bits
+    }
+
     /** Checksum of a range: {@code finish(sum(buf, offset, length))}. */
     public static int compute(ByteBuffer buf, int offset, int length) {
         return finish(sum(buf, offset, length));

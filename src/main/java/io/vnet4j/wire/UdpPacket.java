@@ -115,9 +115,8 @@ public final class UdpPacket extends WireView {
     public void fillChecksum(int source, int destination) {
         setChecksum(0);
         int datagramLength = datagramLength();
-        int checksum = Checksum.finish(Checksum.pseudoHeaderSum(source, destination, IpProtocol.UDP, datagramLength)
-                + Checksum.sum(buf, off, datagramLength));
-        setChecksum(checksum == 0 ? 0xFFFF : checksum);
+        setChecksum(Checksum.finishNonZero(Checksum.pseudoHeaderSum(source, destination, IpProtocol.UDP, datagramLength)
+                + Checksum.sum(buf, off, datagramLength)));
     }
 
     /**
@@ -141,7 +140,6 @@ public final class UdpPacket extends WireView {
     }
 
     private void store(long sum) {
-        int checksum = Checksum.finish(sum);
-        setChecksum(checksum == 0 ? 0xFFFF : checksum);
+        setChecksum(Checksum.finishNonZero(sum));
     }
 }

@@ -255,4 +255,14 @@ class ChecksumTest {
         assertThatThrownBy(() -> Checksum.pseudoHeaderSum(IpAddress.parse("10.0.2.15"), IpAddress.parse("fec0::3"),
                 IpProtocol.UDP, 8)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void finishNonZeroIsFinishWithZeroAsAllOnesForEverySum() {
+        for (long sum = 0; sum <= 0xFFFF; sum++) {
+            int finished = Checksum.finish(sum);
+            assertThat(Checksum.finishNonZero(sum)).as("sum %x", sum).isEqualTo(finished == 0 ? 0xFFFF : finished);
+        }
+        assertThat(Checksum.finishNonZero(0xFFFFL)).isEqualTo(0xFFFF); // finish gives 0 here
+        assertThat(Checksum.finishNonZero(0x1FFFEL)).isEqualTo(0xFFFF); // folds to 0xFFFF
+    }
 }

@@ -46,8 +46,7 @@ public final class ChecksumCompletion {
             return WireError.BAD_LENGTH;
         }
         int start = offset + csumStart;
-        int checksum = Checksum.finish(Checksum.sum(buf, start, offset + length - start));
-        buf.putShort(start + csumOffset, (short) (checksum == 0 ? 0xFFFF : checksum));
+        buf.putShort(start + csumOffset, (short) Checksum.finishNonZero(Checksum.sum(buf, start, offset + length - start)));
         return WireError.NONE;
     }
 }
