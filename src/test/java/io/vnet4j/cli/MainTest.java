@@ -51,11 +51,17 @@ class MainTest {
         return out.toString(StandardCharsets.UTF_8);
     }
 
+    /** Runs the command line and expects exit code 2 and exactly {@code line} on standard error. */
+    private void assertRefused(String line, String... args) {
+        err.reset();
+        assertThat(Main.run(args)).isEqualTo(2);
+        assertThat(err()).isEqualTo(line + System.lineSeparator());
+    }
+
     @Test
     void aBadNetdevReturnsTwoWithOneLineOnStderr() {
-        assertThat(Main.run("-netdev", "bogus,id=a")).isEqualTo(2);
-        assertThat(err()).isEqualTo("vnet4j: -netdev bogus,id=a: unknown netdev type 'bogus' (expected socket, stream, dgram, user, tap, vde, vxlan or vhost-user)"
-                + System.lineSeparator());
+        assertRefused("vnet4j: -netdev bogus,id=a: unknown netdev type 'bogus' (expected socket, stream, dgram, user, tap, vde, vxlan or vhost-user)",
+                "-netdev", "bogus,id=a");
     }
 
     @Test
@@ -66,12 +72,8 @@ class MainTest {
 
     @Test
     void aBadOptionPointsToTheHelpOfItsOwnCommand() {
-        assertThat(Main.run("ctl")).isEqualTo(2);
-        assertThat(err()).isEqualTo("vnet4j: Missing required parameter: 'COMMAND' (see vnet4j ctl --help)"
-                + System.lineSeparator());
-        err.reset();
-        assertThat(Main.run("--bogus")).isEqualTo(2);
-        assertThat(err()).isEqualTo("vnet4j: Unknown option: '--bogus' (see vnet4j --help)" + System.lineSeparator());
+        assertRefused("vnet4j: Missing required parameter: 'COMMAND' (see vnet4j ctl --help)", "ctl");
+        assertRefused("vnet4j: Unknown option: '--bogus' (see vnet4j --help)", "--bogus");
     }
 
     /** --keep-warm: 0 to a minute in ms; --busy-poll: 0 to 1000 us. */
@@ -81,10 +83,9 @@ class MainTest {
         "--busy-poll|-1, fast, 0.5, 1001, 99999999999|a window in microseconds from 1 to 1000"})
     void aPeriodOrWindowOutOfRangeReturnsTwoWithOneLine(String option, String bads, String expected) {
         for (String bad : bads.split(", ")) {
-            err.reset();
-            assertThat(Main.run(option, bad, "-netdev", "user,id=u")).isEqualTo(2);
-            assertThat(err()).isEqualTo("vnet4j: Invalid value for option '" + option + "': expected 0 (never) or "
-                    + expected + ", got '" + bad + "' (see vnet4j --help)" + System.lineSeparator());
+            assertRefused("vnet4j: Invalid value for option '" + option + "': expected 0 (never) or "
+                    + expected + ", got '" + bad + "' (see vnet4j --help)",
+                    option, bad, "-netdev", "user,id=u");
         }
     }
 
@@ -124,9 +125,9 @@ class MainTest {
 
     @Test
     void anOptionsValueMayFollowAnEqualsSignAsGetoptLongTakesIt() {
-        assertThat(Main.run("--http=70000")).isEqualTo(2);
-        assertThat(err()).isEqualTo("vnet4j: Invalid value for option '--http': expected [ADDR:]PORT with a port from 0 to "
-                + "65535, got '70000' (see vnet4j --help)" + System.lineSeparator());
+        assertRefused("vnet4j: Invalid value for option '--http': expected [ADDR:]PORT with a port from 0 to "
+                + "65535, got '70000' (see vnet4j --help)",
+                "--http=70000");
         err.reset();
         assertThat(Main.run("--keep-warm=soon", "--log-format=text", "-netdev", "user,id=u")).isEqualTo(2);
         assertThat(err()).startsWith("vnet4j: Invalid value for option '--keep-warm': ").hasLineCount(1);
@@ -139,9 +140,9 @@ class MainTest {
     void aLogFormatIsTextOrJsonInAnyCaseAndAnythingElseIsOneLine() {
         assertThat(new LogFormatName().convert("JSON")).isEqualTo(DaemonCommand.LogFormat.json);
         assertThat(new LogFormatName().convert("Text")).isEqualTo(DaemonCommand.LogFormat.text);
-        assertThat(Main.run("--log-format=xml", "-netdev", "user,id=u")).isEqualTo(2);
-        assertThat(err()).isEqualTo("vnet4j: Invalid value for option '--log-format': expected text or json, got 'xml' "
-                + "(see vnet4j --help)" + System.lineSeparator());
+        assertRefused("vnet4j: Invalid value for option '--log-format': expected text or json, got 'xml' "
+                + "(see vnet4j --help)",
+                "--log-format=xml", "-netdev", "user,id=u");
     }
 
     @Test
@@ -150,9 +151,8 @@ class MainTest {
         new CommandLine(DaemonCommand.spec(command)).parseArgs("--quiet=true", "--no-warm-up=false");
         assertThat(command.quiet).isTrue();
         assertThat(command.noWarmUp).isFalse();
-        assertThat(Main.run("--quiet=yes")).isEqualTo(2);
-        assertThat(err()).isEqualTo("vnet4j: Invalid value for option '--quiet': 'yes' is not a boolean (see vnet4j --help)"
-                + System.lineSeparator());
+        assertRefused("vnet4j: Invalid value for option '--quiet': 'yes' is not a boolean (see vnet4j --help)",
+                "--quiet=yes");
     }
 
     @Test
@@ -171,16 +171,11 @@ class MainTest {
     @Test
     void aSingleDashOnALongOptionIsRefusedWithTheRightSpelling() {
         // picocli's clusters of short options read -http as -h and printed the help with 0
-        assertThat(Main.run("-http", "9100")).isEqualTo(2);
-        assertThat(err()).isEqualTo("vnet4j: Unknown options: '-http', '9100': did you mean --http? (see vnet4j --help)"
-                + System.lineSeparator());
-        err.reset();
-        assertThat(Main.run("-keep-warm=5")).isEqualTo(2);
-        assertThat(err()).isEqualTo("vnet4j: Unknown option: '-keep-warm=5': did you mean --keep-warm? (see vnet4j --help)"
-                + System.lineSeparator());
-        err.reset();
-        assertThat(Main.run("-hV")).isEqualTo(2);
-        assertThat(err()).isEqualTo("vnet4j: Unknown option: '-hV' (see vnet4j --help)" + System.lineSeparator());
+        assertRefused("vnet4j: Unknown options: '-http', '9100': did you mean --http? (see vnet4j --help)",
+                "-http", "9100");
+        assertRefused("vnet4j: Unknown option: '-keep-warm=5': did you mean --keep-warm? (see vnet4j --help)",
+                "-keep-warm=5");
+        assertRefused("vnet4j: Unknown option: '-hV' (see vnet4j --help)", "-hV");
         assertThat(out()).isEmpty();
     }
 
