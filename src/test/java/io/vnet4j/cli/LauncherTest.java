@@ -8,47 +8,112 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * bin/vnet4j's choice of AOT cache, on a copy of the launcher with a stand-in JDK (JAVA_HOME: a script that
- * prints its arguments): the cache is passed only when it is newer than the jar, since the JDK runs a stale
- * cache's classes.
+ * bin/vnet4j, on a copy of the launcher in a stand-in project with a stand-in JDK (a script that prints its
+ * working directory and arguments): its choice of AOT cache (passed only when it is newer than the jar, since
+ * the JDK runs a stale cache's classes), of java, of the checkout when reached through a symbolic link, and
+ * of when to rebuild; what it finds without starting a process.
  */
 class LauncherTest {
     @Test
     void passesTheCacheOnlyWhenItIsNewerThanTheJar(@TempDir Path dir) throws Exception {
-        Path home = Files.createDirectories(dir.resolve("jdk/bin"));
-        Files.writeString(dir.resolve("jdk/release"), "JAVA_VERSION=\"99\"\n");
-        Path java = home.resolve("java");
-        Files.writeString(java, "#!/bin/sh\necho \"$@\"\n");
-        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path project = project(dir);
+        Path jar = project.resolve("target/vnet4j.jar");
+        Path aot = Files.writeString(project.resolve("target/vnet4j.aot"), "");
+        Files.setLastModifiedTime(aot, FileTime.from(SOURCES_TIME.plusSeconds(20)));
+        assertThat(launch(project.resolve("bin/vnet4j"), dir, Map.of("JAVA_HOME", jdk(dir, "jdk", 99).toString())))
+                .contains("-XX:AOTCache=" + aot.toRealPath());
+
+        Files.setLastModifiedTime(jar, FileTime.from(SOURCES_TIME.plusSeconds(30))); // rebuilt since the cache was recorded
+        assertThat(launch(project.resolve("bin/vnet4j"), dir, Map.of("JAVA_HOME", jdk(dir, "jdk", 99).toString())))
+                .doesNotContain("AOTCache").contains("-jar");
+    }
+
+    @Test
+    void reachedThroughASymbolicLinkRunsItsCheckoutsJarInTheCallersDirectory(@TempDir Path dir) throws Exception {
+        Path project = project(dir);
+        Path link = Files.createSymbolicLink(Files.createDirectories(dir.resolve("elsewhere")).resolve("vnet4j"),
+                project.resolve("bin/vnet4j"));
+        Path cwd = Files.createDirectories(dir.resolve("cwd"));
+        String out = launch(link, cwd, Map.of("JAVA_HOME", jdk(dir, "jdk", 99).toString()));
+        assertThat(out).contains("-jar " + project.toRealPath().resolve("target/vnet4j.jar"))
+                .startsWith("cwd=" + cwd.toRealPath() + "\n");
+    }
+
+    @Test
+    void takesANewerJavaFromPath(@TempDir Path dir) throws Exception {
+        Path project = project(dir);
+        Path newer = jdk(dir, "newer-jdk", 100);
+        String out = launch(project.resolve("bin/vnet4j"), dir, Map.of("PATH", newer.resolve("bin") + ":" + System.getenv("PATH")));
+        assertThat(out).contains("java=" + newer.resolve("bin/java"));
+    }
+
+    @Test
+    void rebuildsWhenASourceIsNewerThanTheJar(@TempDir Path dir) throws Exception {
+        Path project = project(dir);
+        Path source = Files.writeString(Files.createDirectories(project.resolve("src/main/java/a")).resolve("A.java"), "");
+        for (Path p : new Path[] {project.resolve("src/main/java/a"), project.resolve("src/main/java"), project.resolve("src/main")}) {
+            Files.setLastModifiedTime(p, FileTime.from(SOURCES_TIME));
+        }
+        Files.setLastModifiedTime(source, FileTime.from(SOURCES_TIME));
+        Map<String, String> env = Map.of("JAVA_HOME", jdk(dir, "jdk", 99).toString(),
+                "PATH", failingMaven(dir) + ":" + System.getenv("PATH"));
+        assertThat(launch(project.resolve("bin/vnet4j"), dir, env)).contains("-jar").doesNotContain("building");
+
+        Files.setLastModifiedTime(source, FileTime.from(SOURCES_TIME.plusSeconds(60))); // edited since the build
+        assertThat(launch(project.resolve("bin/vnet4j"), dir, env)).contains("building").contains("the build failed");
+    }
+
+    private static final Instant SOURCES_TIME = Instant.now().minusSeconds(100);
+
+    /** A project with the launcher, a pom, sources and a jar built 10 s after them. */
+    private static Path project(Path dir) throws IOException {
         Path project = Files.createDirectories(dir.resolve("project"));
         Files.createDirectories(project.resolve("bin"));
         Files.copy(Path.of("bin/vnet4j"), project.resolve("bin/vnet4j"));
         Files.createDirectories(project.resolve("src/main"));
         Files.writeString(project.resolve("pom.xml"), "");
         Path jar = Files.writeString(Files.createDirectories(project.resolve("target")).resolve("vnet4j.jar"), "");
-        Path aot = Files.writeString(project.resolve("target/vnet4j.aot"), "");
-        Instant t = Instant.now().minusSeconds(100);
         for (Path p : new Path[] {project.resolve("src/main"), project.resolve("pom.xml")}) {
-            Files.setLastModifiedTime(p, FileTime.from(t));
+            Files.setLastModifiedTime(p, FileTime.from(SOURCES_TIME));
         }
-
-        Files.setLastModifiedTime(jar, FileTime.from(t.plusSeconds(10)));
-        Files.setLastModifiedTime(aot, FileTime.from(t.plusSeconds(20)));
-        assertThat(launch(project, dir.resolve("jdk"))).contains("-XX:AOTCache=" + aot.toRealPath());
-
-        Files.setLastModifiedTime(jar, FileTime.from(t.plusSeconds(30))); // rebuilt since the cache was recorded
-        assertThat(launch(project, dir.resolve("jdk"))).doesNotContain("AOTCache").contains("-jar");
+        Files.setLastModifiedTime(jar, FileTime.from(SOURCES_TIME.plusSeconds(10)));
+        return project;
     }
 
-    private static String launch(Path project, Path javaHome) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder("bash", project.resolve("bin/vnet4j").toString(), "--version")
+    /** A stand-in JDK of that feature version: its java prints its own path, working directory and arguments. */
+    private static Path jdk(Path dir, String name, int version) throws IOException {
+        Path home = dir.resolve(name);
+        if (!Files.exists(home)) {
+            Files.createDirectories(home.resolve("bin"));
+            Files.writeString(home.resolve("release"), "JAVA_VERSION=\"" + version + "\"\n");
+            executable(home.resolve("bin/java"), "#!/bin/sh\necho \"cwd=$(pwd -P)\"\necho \"java=$0 $@\"\n");
+        }
+        return home;
+    }
+
+    /** A directory whose mvn fails at once, so a rebuild shows without running Maven. */
+    private static Path failingMaven(Path dir) throws IOException {
+        Path bin = Files.createDirectories(dir.resolve("maven-bin"));
+        executable(bin.resolve("mvn"), "#!/bin/sh\nexit 1\n");
+        return bin;
+    }
+
+    private static void executable(Path file, String script) throws IOException {
+        Files.writeString(file, script);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    private static String launch(Path launcher, Path cwd, Map<String, String> env) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder("bash", launcher.toString(), "--version").directory(cwd.toFile())
                 .redirectErrorStream(true);
-        pb.environment().put("JAVA_HOME", javaHome.toString());
+        pb.environment().remove("JAVA_HOME");
+        pb.environment().putAll(env);
         pb.environment().put("VNET4J_AOT_TRAINING", "off");
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes());
