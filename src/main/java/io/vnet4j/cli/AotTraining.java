@@ -2,6 +2,7 @@ package io.vnet4j.cli;
 
 import io.vnet4j.Warmup;
 import io.vnet4j.base.Log;
+import io.vnet4j.slirp4netns.Slirp4netnsMain;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,8 +12,8 @@ import java.nio.file.Path;
  * {@code bin/vnet4j} records once per build with {@code -XX:AOTCacheOutput} and then starts every JVM with.
  * It does what a start does, so the cache holds those classes loaded and linked, and their profiles: the
  * command line through picocli, a daemon with a user network, a stream listener and a control socket (in a
- * temporary directory, not the user's runtime directory), {@code ctl info network} against it, and a short
- * {@link Warmup}. Then it returns, and the JVM writes the cache as it exits.
+ * temporary directory, not the user's runtime directory), {@code ctl info network} against it, the
+ * slirp4netns drop-in's command line ({@link Slirp4netnsMain#train}), and a short {@link Warmup}. Then it returns, and the JVM writes the cache as it exits.
  */
 final class AotTraining {
     private static final int WARM_UP_ROUNDS = 300;
@@ -36,11 +37,13 @@ final class AotTraining {
                 Thread.sleep(20);
             }
             Log.hushed(() -> Main.run("ctl", "--control", control.toString(), "info", "network"));
+            Slirp4netnsMain.train();
             Warmup.run(WARM_UP_ROUNDS);
             return 0;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;
+
         } finally {
             daemon.interrupt();
             deleteQuietly(dir);

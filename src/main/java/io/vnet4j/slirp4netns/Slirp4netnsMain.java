@@ -1,5 +1,7 @@
 package io.vnet4j.slirp4netns;
 
+import io.vnet4j.config.ConfigException;
+
 /**
  * {@code vnet4j-slirp4netns [OPTION]... PID|PATH TAPNAME}: slirp4netns 1.2's command line on vnet4j's engine
  * (see {@link EngineOptions} for what the options become, {@link DropIn} for the lifetime). Exit status as
@@ -40,6 +42,31 @@ public final class Slirp4netnsMain {
         settings.notices().forEach(System.out::println);
         settings.notApplied().forEach(Messages::warn);
         return new DropIn(settings).run();
+    }
+
+    /**
+     * For the AOT cache's training run (cli.AotTraining), which cannot start a drop-in (that takes a network
+     * namespace): reads and checks rootlesskit's and Podman's command lines (FACTS.md; this process's own
+     * namespace as the target) and builds their networks' configurations, so that the cache holds the
+     * classes a drop-in's start loads before its network's.
+     *
+     * @throws IllegalStateException if this build rejects either command line
+     */
+    public static void train() {
+        String pid = Long.toString(ProcessHandle.current().pid());
+        String[][] lines = {
+            {"--mtu", "65520", "-r", "3", "--disable-host-loopback", "--api-socket", "/nonexistent/.s4nn.sock",
+                "--enable-sandbox", "--enable-seccomp", pid, "tap0"},
+            {"--disable-host-loopback", "--mtu=65520", "--enable-sandbox", "--enable-seccomp", "--enable-ipv6", "-c",
+                "-e", "3", "-r", "4", "--netns-type=path", "/proc/" + pid + "/ns/net", "tap0"},
+        };
+        for (String[] line : lines) {
+            try {
+                EngineOptions.config(Settings.of(Slirp4netnsOptions.parse(line)));
+            } catch (UsageException | ConfigException e) {
+                throw new IllegalStateException("the drop-in refuses " + String.join(" ", line) + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     /** vnet4j's version from the jar's manifest ("dev" when run from classes). */

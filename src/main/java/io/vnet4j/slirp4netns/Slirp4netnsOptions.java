@@ -1,90 +1,47 @@
 package io.vnet4j.slirp4netns;
 
-import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
+import picocli.CommandLine.ParseResult;
 
 /**
  * slirp4netns 1.2's command line as main.c's {@code getopt_long} table declares it (short options
- * {@code ce:r:m:a:6hv}, the long ones, the two deprecated spellings), as picocli fields holding the text
+ * {@code ce:r:m:a:6hv}, the long ones, the two deprecated spellings), read into fields holding the text
  * given; {@link Settings#of} checks them. The parser is set up to read what getopt reads: options and
  * operands in any order, {@code --opt=V} and {@code --opt V}, {@code -m1500} and clustered {@code -c6},
  * unique prefixes of long options, the last of a repeated option winning, {@code --} ending the options,
- * and no {@code @file} expansion.
+ * and no {@code @file} expansion. The picocli model is built in code, not read from annotations, whose
+ * proxy classes would cost the drop-in's start some tens of ms (cli.Specs says why).
  */
-@Command(name = "vnet4j-slirp4netns")
 final class Slirp4netnsOptions {
-    @Option(names = {"-c", "--configure"})
     boolean configure;
-
-    @Option(names = {"-e", "--exit-fd"})
     String exitFd;
-
-    @Option(names = {"-r", "--ready-fd"})
     String readyFd;
-
-    @Option(names = {"-m", "--mtu"})
     String mtu;
-
-    @Option(names = "--cidr")
     String cidr;
-
-    @Option(names = "--disable-host-loopback")
     boolean disableHostLoopback;
-
     /** Deprecated by slirp4netns in favour of --disable-host-loopback; still accepted there with a warning. */
-    @Option(names = "--no-host-loopback", hidden = true)
     boolean noHostLoopback;
-
-    @Option(names = "--netns-type")
     String netnsType;
-
-    @Option(names = "--userns-path")
     String usernsPath;
-
-    @Option(names = {"-a", "--api-socket"})
     String apiSocket;
-
-    @Option(names = {"-6", "--enable-ipv6"})
     boolean enableIpv6;
-
-    @Option(names = "--enable-sandbox")
     boolean enableSandbox;
-
     /** Deprecated by slirp4netns in favour of --enable-sandbox; still accepted there with a warning. */
-    @Option(names = "--create-sandbox", hidden = true)
     boolean createSandbox;
-
-    @Option(names = "--enable-seccomp")
     boolean enableSeccomp;
-
-    @Option(names = {"-h", "--help"})
     boolean help;
-
-    @Option(names = {"-v", "--version"})
     boolean version;
-
-    @Option(names = "--outbound-addr")
     String outboundAddr;
-
-    @Option(names = "--outbound-addr6")
     String outboundAddr6;
-
-    @Option(names = "--disable-dns")
     boolean disableDns;
-
-    @Option(names = "--macaddress")
     String macAddress;
-
-    @Option(names = "--target-type")
     String targetType;
-
     /** PID|PATH and TAPNAME (more are warned about and ignored, as slirp4netns does). */
-    @Parameters
-    List<String> operands = new ArrayList<>();
+    List<String> operands = List.of();
 
     /**
      * Reads {@code args}.
@@ -92,17 +49,77 @@ final class Slirp4netnsOptions {
      * @throws UsageException for an unknown option, a missing option argument, or an ambiguous abbreviation
      */
     static Slirp4netnsOptions parse(String... args) throws UsageException {
-        Slirp4netnsOptions options = new Slirp4netnsOptions();
-        CommandLine cli = new CommandLine(options)
+        CommandLine cli = new CommandLine(spec())
                 .setAbbreviatedOptionsAllowed(true)
                 .setOverwrittenOptionsAllowed(true)
                 .setExpandAtFiles(false)
                 .setTrimQuotes(false);
+        ParseResult r;
         try {
-            cli.parseArgs(args);
+            r = cli.parseArgs(args);
         } catch (CommandLine.ParameterException e) {
             throw new UsageException(e.getMessage());
         }
-        return options;
+        Slirp4netnsOptions o = new Slirp4netnsOptions();
+        o.configure = r.hasMatchedOption("--configure");
+        o.exitFd = r.matchedOptionValue("--exit-fd", null);
+        o.readyFd = r.matchedOptionValue("--ready-fd", null);
+        o.mtu = r.matchedOptionValue("--mtu", null);
+        o.cidr = r.matchedOptionValue("--cidr", null);
+        o.disableHostLoopback = r.hasMatchedOption("--disable-host-loopback");
+        o.noHostLoopback = r.hasMatchedOption("--no-host-loopback");
+        o.netnsType = r.matchedOptionValue("--netns-type", null);
+        o.usernsPath = r.matchedOptionValue("--userns-path", null);
+        o.apiSocket = r.matchedOptionValue("--api-socket", null);
+        o.enableIpv6 = r.hasMatchedOption("--enable-ipv6");
+        o.enableSandbox = r.hasMatchedOption("--enable-sandbox");
+        o.createSandbox = r.hasMatchedOption("--create-sandbox");
+        o.enableSeccomp = r.hasMatchedOption("--enable-seccomp");
+        o.help = r.hasMatchedOption("--help");
+        o.version = r.hasMatchedOption("--version");
+        o.outboundAddr = r.matchedOptionValue("--outbound-addr", null);
+        o.outboundAddr6 = r.matchedOptionValue("--outbound-addr6", null);
+        o.disableDns = r.hasMatchedOption("--disable-dns");
+        o.macAddress = r.matchedOptionValue("--macaddress", null);
+        o.targetType = r.matchedOptionValue("--target-type", null);
+        o.operands = r.matchedPositionalValue(0, List.of());
+        return o;
+    }
+
+    /** The options as main.c's table has them: a flag takes no argument, a value one; hidden, the deprecated spellings. */
+    static CommandSpec spec() {
+        CommandSpec spec = CommandSpec.create().name("vnet4j-slirp4netns");
+        flag(spec, false, "-c", "--configure");
+        value(spec, "-e", "--exit-fd");
+        value(spec, "-r", "--ready-fd");
+        value(spec, "-m", "--mtu");
+        value(spec, "--cidr");
+        flag(spec, false, "--disable-host-loopback");
+        flag(spec, true, "--no-host-loopback");
+        value(spec, "--netns-type");
+        value(spec, "--userns-path");
+        value(spec, "-a", "--api-socket");
+        flag(spec, false, "-6", "--enable-ipv6");
+        flag(spec, false, "--enable-sandbox");
+        flag(spec, true, "--create-sandbox");
+        flag(spec, false, "--enable-seccomp");
+        flag(spec, false, "-h", "--help");
+        flag(spec, false, "-v", "--version");
+        value(spec, "--outbound-addr");
+        value(spec, "--outbound-addr6");
+        flag(spec, false, "--disable-dns");
+        value(spec, "--macaddress");
+        value(spec, "--target-type");
+        spec.addPositional(PositionalParamSpec.builder().index("0..*").arity("0..1").type(List.class).auxiliaryTypes(String.class)
+                .paramLabel("PID|PATH TAPNAME").build());
+        return spec;
+    }
+
+    private static void flag(CommandSpec spec, boolean hidden, String... names) {
+        spec.addOption(OptionSpec.builder(names).arity("0").type(boolean.class).hidden(hidden).build());
+    }
+
+    private static void value(CommandSpec spec, String... names) {
+        spec.addOption(OptionSpec.builder(names).arity("1").type(String.class).build());
     }
 }

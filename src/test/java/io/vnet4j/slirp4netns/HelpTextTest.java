@@ -56,7 +56,7 @@ class HelpTextTest {
     @Test
     void everyOptionTheParserTakesIsInTheHelp() {
         String help = HelpText.usage("x");
-        CommandLine.Model.CommandSpec spec = new CommandLine(new Slirp4netnsOptions()).getCommandSpec();
+        CommandLine.Model.CommandSpec spec = Slirp4netnsOptions.spec();
         for (CommandLine.Model.OptionSpec o : spec.options()) {
             if (!o.hidden()) {
                 Arrays.stream(o.names()).forEach(name -> assertThat(help).contains(name));

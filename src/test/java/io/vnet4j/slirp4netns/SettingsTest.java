@@ -185,4 +185,9 @@ class SettingsTest {
         assertThat(settings("--netns-type=file", netns.toString(), "tap0").netns()).isEqualTo(netns);
         assertThat(List.of(settings("--netns-type", "path", netns.toString(), "t").pid())).containsExactly(0L);
     }
+
+    @Test
+    void theAotTrainingsCommandLinesAreTaken() {
+        Slirp4netnsMain.train(); // rootlesskit's and Podman's: it throws if either were refused
+    }
 }
