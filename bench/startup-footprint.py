@@ -15,6 +15,9 @@ namespace this script creates and deletes for slirp4netns.
    /proc/PID/task/*/schedstat: on a virtual machine each wake-up of an idle CPU costs far more than the
    work it does, and the tick-sampled utime and stime miss short runs); the same for slirp4netns -c in
    a namespace;
+1b. the slirp4netns drop-in (bin/vnet4j-slirp4netns, as rootlesskit and Podman start it) and slirp4netns itself,
+   from spawning `-c -r FD --netns-type=path NS tap0` on a namespace made for each start to the "1" on the
+   ready descriptor, in turns; with AGAINST, that checkout's drop-in too;
 3. the resident set each further idle VM port costs: 20 unix stream clients connect to the listener
    and stay idle; (RSS after - RSS before) / 20.
 """
@@ -59,6 +62,27 @@ def stop(p):
         p.wait(10)
     except subprocess.TimeoutExpired:
         p.kill()
+
+
+def dropin_start(command):
+    """Milliseconds from spawning `command -c -r FD --netns-type=path NS tap0` (slirp4netns's command line) on a
+    namespace made for it to the "1" on its ready descriptor; then stops it and deletes the namespace."""
+    ns = "vnbench-start-dropin"
+    subprocess.run(["ip", "netns", "add", ns], check=True)
+    r, w = os.pipe()
+    try:
+        t0 = time.monotonic()
+        p = subprocess.Popen([command, "-c", "-r", str(w), "--netns-type=path", "/run/netns/" + ns, "tap0"],
+                             pass_fds=(w,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(w)
+        if os.read(r, 1) != b"1":
+            raise SystemExit(command + " wrote no ready byte")
+        ms = (time.monotonic() - t0) * 1000
+        stop(p)
+        return ms
+    finally:
+        os.close(r)
+        subprocess.run(["ip", "netns", "del", ns])
 
 
 def jvm_pid(p):
@@ -119,6 +143,18 @@ def main():
     print(f"\n1. start to ready, ms (median [min-max] of {STARTS})")
     for name, times in results.items():
         print(f"   {name:12s} {statistics.median(times):6.0f} [{min(times):.0f}-{max(times):.0f}]")
+
+    print(f"\n1b. the slirp4netns drop-in, spawned to its --ready-fd, ms (median [min-max] of {STARTS})")
+    dropins = {"bin/vnet4j-slirp4netns": os.path.join(HERE, "bin/vnet4j-slirp4netns"), "slirp4netns": "slirp4netns"}
+    if os.environ.get("AGAINST"):
+        dropins[os.environ["AGAINST"] + "/bin/vnet4j-slirp4netns"] = os.path.join(os.environ["AGAINST"],
+                                                                                  "bin/vnet4j-slirp4netns")
+    ready = {name: [] for name in dropins}
+    for _ in range(STARTS):
+        for name, command in dropins.items():
+            ready[name].append(dropin_start(command))
+    for name, times in ready.items():
+        print(f"   {name:24s} {statistics.median(times):6.0f} [{min(times):.0f}-{max(times):.0f}]")
 
     print("\n2. idle: resident set 15 s after start, then CPU and wake-ups over 20 s")
     for name, extra in (("bin/vnet4j", []), ("bin/vnet4j --no-warm-up", ["--no-warm-up"])):
