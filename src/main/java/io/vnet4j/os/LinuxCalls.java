@@ -46,9 +46,12 @@ final class LinuxCalls {
     private static final ValueLayout ADDR = ValueLayout.ADDRESS;
 
     static final Downcall OPEN = variadic("open", FunctionDescriptor.of(INT, ADDR, INT), 2);
+    /**
+     * ioctl(2); an argument that is a plain value (TUNSETOFFLOAD's flags) is passed as
+     * {@code MemorySegment.ofAddress(value)}: glibc reads the third argument as a {@code void *}, and one
+     * shape of call is one stub to generate (some 10 ms at start-up, see {@link Downcall}).
+     */
     static final Downcall IOCTL = variadic("ioctl", FunctionDescriptor.of(INT, INT, LONG, ADDR), 2);
-    /** ioctl whose argument is a plain value, not a pointer (TUNSETOFFLOAD). */
-    static final Downcall IOCTL_VALUE = variadic("ioctl", FunctionDescriptor.of(INT, INT, LONG, LONG), 2);
     static final Downcall READ = bind("read", FunctionDescriptor.of(LONG, INT, ADDR, LONG));
     /** poll without errno: its one caller (a TAP's wait for a frame) takes a failure for a time-out, as for EINTR. */
     static final Downcall POLL = Downcall.uncaptured("poll", FunctionDescriptor.of(INT, ADDR, LONG, INT));

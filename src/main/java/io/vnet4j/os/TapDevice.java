@@ -183,7 +183,8 @@ public final class TapDevice implements AutoCloseable {
             }
             if (vnetHeader) {
                 long offloads = LinuxCalls.TUN_F_CSUM | LinuxCalls.TUN_F_TSO4 | LinuxCalls.TUN_F_TSO6;
-                rc = (int) LinuxCalls.IOCTL_VALUE.handle().invokeExact(errno, fd, (long) LinuxCalls.TUNSETOFFLOAD, offloads);
+                rc = (int) LinuxCalls.IOCTL.handle().invokeExact(errno, fd, (long) LinuxCalls.TUNSETOFFLOAD,
+                        MemorySegment.ofAddress(offloads));
                 if (rc != 0) {
                     int e = Libc.errno(errno);
                     int ignored = (int) Libc.CLOSE.handle().invokeExact(errno, fd);

@@ -152,7 +152,7 @@ public final class UserNamespaceTap {
             if (fd < 0) {
                 throw new IOException("cannot open the network namespace " + netns + ": " + Libc.strerror(Libc.errno(errno)));
             }
-            int userns = (int) LinuxCalls.IOCTL_VALUE.handle().invokeExact(errno, fd, NS_GET_USERNS, 0L);
+            int userns = (int) LinuxCalls.IOCTL.handle().invokeExact(errno, fd, NS_GET_USERNS, MemorySegment.NULL);
             int e = Libc.errno(errno);
             Libc.closeQuietly(fd);
             if (userns < 0) {
