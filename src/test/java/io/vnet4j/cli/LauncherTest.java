@@ -1,6 +1,7 @@
 package io.vnet4j.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -43,6 +44,29 @@ class LauncherTest {
         String out = launch(link, cwd, Map.of("JAVA_HOME", jdk(dir, "jdk", 99).toString()));
         assertThat(out).contains("-jar " + project.toRealPath().resolve("target/vnet4j.jar"))
                 .startsWith("cwd=" + cwd.toRealPath() + "\n");
+    }
+
+    /** As after {@code sudo -u USER bin/vnet4j} from root's home: the launcher cannot return there by its path. */
+    @Test
+    void runsFromADirectoryItsUserCannotEnter(@TempDir Path dir) throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "needs root, to run the launcher as another user");
+        Path project = project(dir);
+        Path jdk = jdk(dir, "jdk", 99);
+        try (var paths = Files.walk(dir)) { // the test's files readable by that user; its directory not
+            for (Path p : paths.toList()) {
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
+        }
+        Path closed = Files.createDirectories(dir.resolve("closed"));
+        Files.setPosixFilePermissions(closed, PosixFilePermissions.fromString("rwx------"));
+        ProcessBuilder pb = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "bash",
+                project.resolve("bin/vnet4j").toString(), "--version").directory(closed.toFile()).redirectErrorStream(true);
+        pb.environment().put("JAVA_HOME", jdk.toString());
+        pb.environment().put("VNET4J_AOT_TRAINING", "off");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(out).contains("-jar " + project.toRealPath().resolve("target/vnet4j.jar"));
     }
 
     @Test
