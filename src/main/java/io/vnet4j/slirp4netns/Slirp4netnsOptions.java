@@ -1,5 +1,6 @@
 package io.vnet4j.slirp4netns;
 
+import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -49,14 +50,15 @@ final class Slirp4netnsOptions {
      * @throws UsageException for an unknown option, a missing option argument, or an ambiguous abbreviation
      */
     static Slirp4netnsOptions parse(String... args) throws UsageException {
-        CommandLine cli = new CommandLine(spec())
-                .setAbbreviatedOptionsAllowed(true)
+        CommandSpec spec = spec();
+        CommandLine cli = new CommandLine(spec)
                 .setOverwrittenOptionsAllowed(true)
+                .setAllowOptionsAsOptionParameters(true) // getopt: "-a -c" is -a with the argument "-c"
                 .setExpandAtFiles(false)
                 .setTrimQuotes(false);
         ParseResult r;
         try {
-            r = cli.parseArgs(args);
+            r = cli.parseArgs(withLongNamesInFull(spec, args));
         } catch (CommandLine.ParameterException e) {
             throw new UsageException(e.getMessage());
         }
@@ -84,6 +86,67 @@ final class Slirp4netnsOptions {
         o.targetType = r.matchedOptionValue("--target-type", null);
         o.operands = r.matchedPositionalValue(0, List.of());
         return o;
+    }
+
+    /**
+     * {@code args} with each abbreviated long option written in full, as glibc's {@code getopt_long} reads
+     * them (getopt(3)): a unique prefix of a long name stands for it, an exact name wins over the longer ones
+     * it begins; an option's argument (the word after {@code --mtu}, after a cluster ending in {@code -m}) and
+     * everything after {@code --} are left alone. picocli's own abbreviations match words between hyphens
+     * ({@code --d-h} for {@code --disable-host-loopback}, which getopt refuses) and threw on an empty or
+     * {@code -} operand (picocli 4.7.7), so they are off.
+     *
+     * @throws UsageException for a prefix of several long names, in getopt's words
+     */
+    static String[] withLongNamesInFull(CommandSpec spec, String... args) throws UsageException {
+        String[] out = args.clone();
+        for (int i = 0; i < out.length; i++) {
+            String a = out[i];
+            if (a.equals("--")) {
+                break;
+            }
+            if (a.startsWith("--")) {
+                int eq = a.indexOf('=');
+                String name = eq < 0 ? a : a.substring(0, eq);
+                OptionSpec option = longOption(spec, name);
+                if (option != null) {
+                    out[i] = option.longestName() + (eq < 0 ? "" : a.substring(eq));
+                    i += eq < 0 && takesArgument(option) ? 1 : 0;
+                }
+            } else if (a.startsWith("-") && a.length() > 1) {
+                for (int j = 1; j < a.length(); j++) { // a cluster: its first option with an argument takes the rest
+                    OptionSpec option = spec.findOption(a.charAt(j));
+                    if (option != null && takesArgument(option)) {
+                        i += j == a.length() - 1 ? 1 : 0;
+                        break;
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The long option {@code name} (with its dashes) is, in full or as a unique prefix; null for none. */
+    private static OptionSpec longOption(CommandSpec spec, String name) throws UsageException {
+        List<OptionSpec> matches = new ArrayList<>();
+        for (OptionSpec o : spec.options()) {
+            if (o.longestName().equals(name)) {
+                return o;
+            }
+            if (o.longestName().startsWith(name)) {
+                matches.add(o);
+            }
+        }
+        if (matches.size() > 1) {
+            StringBuilder m = new StringBuilder("option '" + name + "' is ambiguous; possibilities:");
+            matches.forEach(o -> m.append(" '").append(o.longestName()).append('\''));
+            throw new UsageException(m.toString());
+        }
+        return matches.isEmpty() ? null : matches.get(0);
+    }
+
+    private static boolean takesArgument(OptionSpec option) {
+        return option.arity().max() > 0;
     }
 
     /** The options as main.c's table has them: a flag takes no argument, a value one; hidden, the deprecated spellings. */
