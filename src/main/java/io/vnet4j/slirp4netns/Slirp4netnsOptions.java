@@ -56,9 +56,14 @@ final class Slirp4netnsOptions {
                 .setAllowOptionsAsOptionParameters(true) // getopt: "-a -c" is -a with the argument "-c"
                 .setExpandAtFiles(false)
                 .setTrimQuotes(false);
+        String[] full = withLongNamesInFull(spec, args);
         ParseResult r;
         try {
-            r = cli.parseArgs(withLongNamesInFull(spec, args));
+            r = cli.parseArgs(full);
+        } catch (CommandLine.UnmatchedArgumentException e) {
+            throw new UsageException(e.getUnmatched().isEmpty() ? e.getMessage() : getoptWords(spec, e.getUnmatched().get(0), e.getMessage()));
+        } catch (CommandLine.MissingParameterException e) {
+            throw new UsageException(getoptWords(spec, full[full.length - 1], e.getMessage()));
         } catch (CommandLine.ParameterException e) {
             throw new UsageException(e.getMessage());
         }
@@ -143,6 +148,31 @@ final class Slirp4netnsOptions {
             throw new UsageException(m.toString());
         }
         return matches.isEmpty() ? null : matches.get(0);
+    }
+
+    /**
+     * What glibc's getopt says of {@code arg}, an unknown option or one whose argument is missing (only the last
+     * word can lack one): "unrecognized option '--x'", "invalid option -- 'x'", "option '--mtu' requires an
+     * argument", "option requires an argument -- 'm'"; {@code otherwise} for anything else.
+     */
+    private static String getoptWords(CommandSpec spec, String arg, String otherwise) {
+        if (arg.startsWith("--") && arg.length() > 2) {
+            OptionSpec known = spec.findOption(arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg);
+            return known == null ? "unrecognized option '" + arg + "'"
+                    : "option '" + known.longestName() + "' requires an argument";
+        }
+        if (arg.startsWith("-") && arg.length() > 1) {
+            for (int i = 1; i < arg.length(); i++) {
+                OptionSpec known = spec.findOption(arg.charAt(i));
+                if (known == null) {
+                    return "invalid option -- '" + arg.charAt(i) + "'";
+                }
+                if (takesArgument(known)) {
+                    return "option requires an argument -- '" + arg.charAt(i) + "'";
+                }
+            }
+        }
+        return otherwise;
     }
 
     private static boolean takesArgument(OptionSpec option) {
