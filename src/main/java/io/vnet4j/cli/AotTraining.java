@@ -13,7 +13,8 @@ import java.nio.file.Path;
  * It does what a start does, so the cache holds those classes loaded and linked, and their profiles: the
  * command line through picocli, a daemon with a user network, a stream listener and a control socket (in a
  * temporary directory, not the user's runtime directory), {@code ctl info network} against it, the
- * slirp4netns drop-in's command line ({@link Slirp4netnsMain#train}), and a short {@link Warmup}. Then it returns, and the JVM writes the cache as it exits.
+ * slirp4netns drop-in's command line ({@link Slirp4netnsMain#train}), and a short {@link Warmup}. Then it
+ * returns, and the JVM writes the cache as it exits.
  */
 final class AotTraining {
     private static final int WARM_UP_ROUNDS = 300;

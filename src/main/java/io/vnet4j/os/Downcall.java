@@ -9,7 +9,8 @@ import java.lang.invoke.MethodHandle;
  * A libc function, bound through java.lang.foreign on its first call. The linker generates one stub per
  * shape of call (the descriptor and the options: 7 to 12 ms each at start-up, the JDK's AOT cache keeps
  * none; a function of a shape already bound costs 0.3 ms), and a start needs few of the functions this
- * package knows, so a new function reuses a shape where its C signature allows; the handle is kept once bound. A handle read from this field is not a constant to the JIT,
+ * package knows, so a new function reuses a shape where its C signature allows; the handle is kept once
+ * bound. A handle read from this field is not a constant to the JIT,
  * so it is invoked through its lambda forms (measured: about 8% of a TAP reader's time per ping): the calls
  * every frame makes keep their handles in static final fields of a holder class instead (TapDevice's and
  * NativeDatagramSocket's FrameCalls), which the JIT inlines as direct native calls. Most functions are bound with

@@ -61,7 +61,8 @@ final class Slirp4netnsOptions {
         try {
             r = cli.parseArgs(full);
         } catch (CommandLine.UnmatchedArgumentException e) {
-            throw new UsageException(e.getUnmatched().isEmpty() ? e.getMessage() : getoptWords(spec, e.getUnmatched().get(0), e.getMessage()));
+            throw new UsageException(e.getUnmatched().isEmpty() ? e.getMessage()
+                    : getoptWords(spec, e.getUnmatched().get(0), e.getMessage()));
         } catch (CommandLine.MissingParameterException e) {
             throw new UsageException(getoptWords(spec, full[full.length - 1], e.getMessage()));
         } catch (CommandLine.ParameterException e) {
