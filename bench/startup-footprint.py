@@ -70,6 +70,7 @@ def dropin_start(command):
     ns = "vnbench-start-dropin"
     subprocess.run(["ip", "netns", "add", ns], check=True)
     r, w = os.pipe()
+    p = None
     try:
         t0 = time.monotonic()
         p = subprocess.Popen([command, "-c", "-r", str(w), "--netns-type=path", "/run/netns/" + ns, "tap0"],
@@ -77,10 +78,10 @@ def dropin_start(command):
         os.close(w)
         if os.read(r, 1) != b"1":
             raise SystemExit(command + " wrote no ready byte")
-        ms = (time.monotonic() - t0) * 1000
-        stop(p)
-        return ms
+        return (time.monotonic() - t0) * 1000
     finally:
+        if p is not None:
+            stop(p)
         os.close(r)
         subprocess.run(["ip", "netns", "del", ns])
 

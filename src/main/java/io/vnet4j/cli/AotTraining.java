@@ -44,7 +44,6 @@ final class AotTraining {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;
-
         } finally {
             daemon.interrupt();
             deleteQuietly(dir);

@@ -112,12 +112,11 @@ final class Slirp4netnsOptions {
                 break;
             }
             if (a.startsWith("--")) {
-                int eq = a.indexOf('=');
-                String name = eq < 0 ? a : a.substring(0, eq);
+                String name = nameOf(a);
                 OptionSpec option = longOption(spec, name);
                 if (option != null) {
-                    out[i] = option.longestName() + (eq < 0 ? "" : a.substring(eq));
-                    i += eq < 0 && takesArgument(option) ? 1 : 0;
+                    out[i] = option.longestName() + a.substring(name.length());
+                    i += name.length() == a.length() && takesArgument(option) ? 1 : 0;
                 }
             } else if (a.startsWith("-") && a.length() > 1) {
                 for (int j = 1; j < a.length(); j++) { // a cluster: its first option with an argument takes the rest
@@ -158,7 +157,7 @@ final class Slirp4netnsOptions {
      */
     private static String getoptWords(CommandSpec spec, String arg, String otherwise) {
         if (arg.startsWith("--") && arg.length() > 2) {
-            OptionSpec known = spec.findOption(arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg);
+            OptionSpec known = spec.findOption(nameOf(arg));
             return known == null ? "unrecognized option '" + arg + "'"
                     : "option '" + known.longestName() + "' requires an argument";
         }
@@ -174,6 +173,12 @@ final class Slirp4netnsOptions {
             }
         }
         return otherwise;
+    }
+
+    /** A long option's word without its {@code =ARGUMENT}: {@code --mtu} of {@code --mtu=1500}. */
+    private static String nameOf(String longOption) {
+        int eq = longOption.indexOf('=');
+        return eq < 0 ? longOption : longOption.substring(0, eq);
     }
 
     private static boolean takesArgument(OptionSpec option) {

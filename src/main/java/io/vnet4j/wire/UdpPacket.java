@@ -128,18 +128,15 @@ public final class UdpPacket extends WireView {
     public void fillChecksum(IpAddress source, IpAddress destination) {
         setChecksum(0);
         int datagramLength = datagramLength();
-        store(Checksum.pseudoHeaderSum(source, destination, IpProtocol.UDP, datagramLength)
-                + Checksum.sum(buf, off, datagramLength));
+        setChecksum(Checksum.finishNonZero(Checksum.pseudoHeaderSum(source, destination, IpProtocol.UDP, datagramLength)
+                + Checksum.sum(buf, off, datagramLength)));
     }
 
     /** {@link #fillChecksum(IpAddress, IpAddress)} for IPv6 with the addresses of {@code ip}'s header, allocation-free. */
     public void fillChecksum(Ipv6Packet ip) {
         setChecksum(0);
         int datagramLength = datagramLength();
-        store(ip.pseudoHeaderSum(IpProtocol.UDP, datagramLength) + Checksum.sum(buf, off, datagramLength));
-    }
-
-    private void store(long sum) {
-        setChecksum(Checksum.finishNonZero(sum));
+        setChecksum(Checksum.finishNonZero(ip.pseudoHeaderSum(IpProtocol.UDP, datagramLength)
+                + Checksum.sum(buf, off, datagramLength)));
     }
 }
