@@ -2,7 +2,6 @@ package io.vnet4j.os;
 
 import io.vnet4j.wire.IpAddress;
 import java.io.IOException;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
@@ -76,7 +75,7 @@ public final class DatagramBatch {
         }
         int rc;
         try {
-            rc = (int) Calls.RECVMMSG.invokeExact(socket.fd(), headers, SLOTS, MSG_WAITFORONE, MemorySegment.NULL);
+            rc = (int) Downcall.call(Calls.RECVMMSG, socket.fd(), headers.address(), SLOTS, MSG_WAITFORONE, 0);
         } catch (Throwable t) {
             throw new IOException("recvmmsg: " + t, t);
         }
@@ -136,9 +135,7 @@ public final class DatagramBatch {
 
     /** recvmmsg as a constant the JIT inlines, without errno captured (see LastErrno). */
     private static final class Calls {
-        static final MethodHandle RECVMMSG = Downcall.uncaptured("recvmmsg", FunctionDescriptor.of(ValueLayout.JAVA_INT,
-                ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
-                ValueLayout.ADDRESS)).handle();
+        static final MethodHandle RECVMMSG = Downcall.uncaptured("recvmmsg").handle();
 
         static {
             LastErrno.bind();

@@ -40,8 +40,9 @@ public final class DescriptorChannel implements AutoCloseable {
             timeval.set(ValueLayout.JAVA_LONG, 8, (timeoutMillis % 1000) * 1000L);
             MemorySegment address = call.allocate(SockaddrCodec.SOCKADDR_MAX, 8);
             int length = SockaddrCodec.encode(new DatagramEndpoint.Unix(path.toString()), address);
-            if ((int) Libc.SETSOCKOPT.handle().invokeExact(errno, fd, Libc.SOL_SOCKET, Libc.SO_RCVTIMEO, timeval, 16) != 0
-                    || (int) Libc.BIND.handle().invokeExact(errno, fd, address, length) != 0) {
+            if ((int) Downcall.call(Libc.SETSOCKOPT.handle(), errno, fd, Libc.SOL_SOCKET, Libc.SO_RCVTIMEO,
+                    timeval.address(), 16) != 0
+                    || (int) Downcall.call(Libc.BIND.handle(), errno, fd, address.address(), length) != 0) {
                 int e = Libc.errno(errno);
                 Libc.closeQuietly(fd);
                 throw NativeDatagramSocket.failure("bind " + path, e);
@@ -68,7 +69,7 @@ public final class DescriptorChannel implements AutoCloseable {
             MemorySegment control = call.allocate(64, 8);
             MessageHeader message = new MessageHeader(call);
             MemorySegment header = message.set(MemorySegment.NULL, 0, data, MESSAGE_MAX, control, 64);
-            long n = (long) Libc.RECVMSG.handle().invokeExact(errno, fd, header, Libc.MSG_CMSG_CLOEXEC);
+            long n = Downcall.call(Libc.RECVMSG.handle(), errno, fd, header.address(), Libc.MSG_CMSG_CLOEXEC);
             if (n < 0) {
                 int e = Libc.errno(errno);
                 if (e == Libc.EAGAIN || e == Libc.EINTR) {
@@ -112,7 +113,7 @@ public final class DescriptorChannel implements AutoCloseable {
             }
             MemorySegment header = new MessageHeader(call).set(address, addressLength, data, text.length, control,
                     controlLength);
-            if ((long) Libc.SENDMSG.handle().invokeExact(errno, fd, header, 0) < 0) {
+            if (Downcall.call(Libc.SENDMSG.handle(), errno, fd, header.address(), 0) < 0) {
                 throw NativeDatagramSocket.failure("sendmsg to " + path, Libc.errno(errno));
             }
         } catch (IOException e) {
@@ -127,7 +128,7 @@ public final class DescriptorChannel implements AutoCloseable {
     private static int socket() throws IOException {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment errno = Libc.errnoState(call);
-            int fd = (int) Libc.SOCKET.handle().invokeExact(errno, Libc.AF_UNIX, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0);
+            int fd = (int) Downcall.call(Libc.SOCKET.handle(), errno, Libc.AF_UNIX, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0);
             if (fd < 0) {
                 throw NativeDatagramSocket.failure("socket(AF_UNIX)", Libc.errno(errno));
             }

@@ -65,7 +65,7 @@ public final class DescriptorStream {
             MemorySegment h = header.set(MemorySegment.NULL, 0, data.asSlice(offset, length), length, control, CONTROL_BYTES);
             long n;
             do {
-                n = (long) Libc.RECVMSG.handle().invokeExact(errno, fd, h, Libc.MSG_CMSG_CLOEXEC);
+                n = Downcall.call(Libc.RECVMSG.handle(), errno, fd, h.address(), Libc.MSG_CMSG_CLOEXEC);
             } while (n < 0 && Libc.errno(errno) == Libc.EINTR);
             if (n < 0) {
                 throw NativeDatagramSocket.failure("recvmsg", Libc.errno(errno));
@@ -110,7 +110,7 @@ public final class DescriptorStream {
             while (sent < length) {
                 MemorySegment h = new MessageHeader(call).set(MemorySegment.NULL, 0, bytes.asSlice(sent), length - sent,
                         MemorySegment.NULL, 0);
-                long n = (long) Libc.SENDMSG.handle().invokeExact(e, fd, h, Libc.MSG_NOSIGNAL);
+                long n = Downcall.call(Libc.SENDMSG.handle(), e, fd, h.address(), Libc.MSG_NOSIGNAL);
                 if (n < 0) {
                     if (Libc.errno(e) == Libc.EINTR) {
                         continue;
@@ -129,7 +129,7 @@ public final class DescriptorStream {
     /** Ends both directions: a {@link #receive} waiting returns the end of the stream. Any thread. */
     public void shutdown() {
         try (Arena call = Arena.ofConfined()) {
-            int ignored = (int) Libc.SHUTDOWN.handle().invokeExact(Libc.errnoState(call), fd, Libc.SHUT_RDWR);
+            Downcall.call(Libc.SHUTDOWN.handle(), Libc.errnoState(call), fd, Libc.SHUT_RDWR);
         } catch (Throwable t) {
             // the socket is gone already
         }

@@ -2,10 +2,7 @@ package io.vnet4j.os;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 
@@ -26,35 +23,22 @@ import java.nio.channels.SocketChannel;
  */
 public final class DontWaitSocket implements AutoCloseable {
     private static final int F_DUPFD_CLOEXEC = 1030;
-    /**
-     * recvfrom(2) without errno captured (LastErrno), its buffer's address as the 64-bit integer a pointer is
-     * on x86-64 and arm64 (as LastErrno reads errno): a receive into the middle of a buffer then makes no
-     * segment object. The source address arguments are null (0).
-     */
-    private static final MethodHandle RECV_AT = Downcall.uncaptured("recvfrom",
-            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
-                    ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG)).handle();
-
-    static {
-        LastErrno.bind();
-    }
-
     private final Arena arena = Arena.ofShared();
     private final int fd;
-    private final MemorySegment data;
+    private final long dataAddress;
     private final ByteBuffer buffer;
     /** errno of a send repeated with the capture, to confirm an unexpected one (LastErrno). */
     private final MemorySegment errno = Libc.errnoState(arena);
 
-    private final MemorySegment receivedData;
     private final long receivedAddress;
     private final ByteBuffer received;
 
     private DontWaitSocket(int fd, int sendCapacity, int receiveCapacity) {
         this.fd = fd;
-        this.data = arena.allocate(sendCapacity, 16);
+        MemorySegment data = arena.allocate(sendCapacity, 16);
+        this.dataAddress = data.address();
         this.buffer = data.asByteBuffer();
-        this.receivedData = arena.allocate(Math.max(1, receiveCapacity), 16);
+        MemorySegment receivedData = arena.allocate(Math.max(1, receiveCapacity), 16);
         this.receivedAddress = receivedData.address();
         this.received = receivedData.asByteBuffer().limit(receiveCapacity);
     }
@@ -71,7 +55,7 @@ public final class DontWaitSocket implements AutoCloseable {
         }
         int fd;
         try (Arena call = Arena.ofConfined()) {
-            fd = (int) LinuxCalls.FCNTL_INT.handle().invokeExact(Libc.errnoState(call), original, F_DUPFD_CLOEXEC, 0);
+            fd = (int) Downcall.callVariadic(LinuxCalls.FCNTL.handle(), Libc.errnoState(call), original, F_DUPFD_CLOEXEC, 0);
         } catch (Throwable t) {
             return null;
         }
@@ -103,15 +87,15 @@ public final class DontWaitSocket implements AutoCloseable {
      */
     public int send(int length) {
         try {
-            long n = (long) NativeDatagramSocket.FrameCalls.SENDTO.invokeExact(fd, data, (long) length,
-                    Libc.MSG_DONTWAIT | Libc.MSG_NOSIGNAL, MemorySegment.NULL, 0);
+            long n = Downcall.call(NativeDatagramSocket.FrameCalls.SENDTO, fd, dataAddress, length,
+                    Libc.MSG_DONTWAIT | Libc.MSG_NOSIGNAL);
             if (n >= 0) {
                 return (int) n;
             }
             int e = LastErrno.read();
             if (e != Libc.EAGAIN && e != Libc.EINTR) { // confirmed by sending again with the capture (LastErrno)
-                n = (long) Libc.SENDTO.handle().invokeExact(errno, fd, data, (long) length,
-                        Libc.MSG_DONTWAIT | Libc.MSG_NOSIGNAL, MemorySegment.NULL, 0);
+                n = Downcall.call(Libc.SENDTO.handle(), errno, fd, dataAddress, length,
+                        Libc.MSG_DONTWAIT | Libc.MSG_NOSIGNAL);
                 if (n >= 0) {
                     return (int) n;
                 }
@@ -152,15 +136,15 @@ public final class DontWaitSocket implements AutoCloseable {
         }
         long n;
         try {
-            n = (long) RECV_AT.invokeExact(fd, receivedAddress + at, (long) room, Libc.MSG_DONTWAIT, 0L, 0L);
+            n = Downcall.call(NativeDatagramSocket.FrameCalls.RECVFROM, fd, receivedAddress + at, room,
+                    Libc.MSG_DONTWAIT);
             if (n < 0) {
                 int e = LastErrno.read();
                 if (e == Libc.EAGAIN || e == Libc.EINTR) {
                     return 0;
                 }
                 // confirmed by receiving again with the capture (LastErrno): a receive that failed took nothing
-                n = (long) Libc.RECVFROM.handle().invokeExact(errno, fd, receivedData.asSlice(at, room), (long) room,
-                        Libc.MSG_DONTWAIT, MemorySegment.NULL, MemorySegment.NULL);
+                n = Downcall.call(Libc.RECVFROM.handle(), errno, fd, receivedAddress + at, room, Libc.MSG_DONTWAIT);
                 if (n < 0) {
                     e = Libc.errno(errno);
                     if (e == Libc.EAGAIN || e == Libc.EINTR) {

@@ -3,37 +3,67 @@ package io.vnet4j.os;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
 /**
- * A libc function, bound through java.lang.foreign on its first call. The linker generates one stub per
- * shape of call (the descriptor and the options: 7 to 12 ms each at start-up, the JDK's AOT cache keeps
- * none; a function of a shape already bound costs 0.3 ms), and a start needs few of the functions this
- * package knows, so a new function reuses a shape where its C signature allows; the handle is kept once
- * bound. A handle read from this field is not a constant to the JIT,
- * so it is invoked through its lambda forms (measured: about 8% of a TAP reader's time per ping): the calls
- * every frame makes keep their handles in static final fields of a holder class instead (TapDevice's and
- * NativeDatagramSocket's FrameCalls), which the JIT inlines as direct native calls. Most functions are bound with
- * errno captured (each class's {@code bind}); those calls allocate at every call, so the per-frame ones are
- * bound {@link #uncaptured} as well (see {@link LastErrno}).
+ * A libc function, bound through java.lang.foreign on its first call, in one of three shapes of call.
+ *
+ * <p>Theory of operation. The linker generates a stub, and some eleven hidden classes, for each shape of
+ * call (the function descriptor and the options), which the JDK's AOT cache does not keep: 7 to 12 ms of
+ * each start for each shape, while a further function of a shape already bound costs 0.3 ms (measured,
+ * JDK 25, twenty-fourth and twenty-fifth passes). So every function is bound as
+ * {@code long f(long, long, long, long, long, long)}, with errno captured ({@link #captured}) or not
+ * ({@link #uncaptured}), and the variadic ones as {@code long f(long, long, ...)} with one variadic
+ * {@code long} ({@link #variadic}). That is sound for the functions this package calls, whose arguments
+ * are integers and pointers only, at most six: the 64-bit Linux calling conventions (x86-64 System V,
+ * AAPCS64; riscv64 and ppc64le alike) pass the first six integer arguments in registers and the result in
+ * one; a function reads only the registers its C prototype names, and an {@code int} argument or result is
+ * the register's low 32 bits, so an {@code int} result is read as {@code (int)} of the {@code long}, and the
+ * arguments a function does not take are passed as 0 and ignored. A pointer goes as its address
+ * ({@link MemorySegment#address()}; every segment passed is native): the linker then checks neither its
+ * bounds nor that its arena is open, so a caller must not close an arena while a call into it runs (none
+ * does: each class closes its arena only once its threads are done with it).
+ *
+ * <p>A handle read from {@link #handle} is not a constant to the JIT, so a call through it runs through its
+ * lambda forms (measured: about 8% of a TAP reader's time per ping): the calls every frame makes keep their
+ * handles in static final fields of a holder class instead (TapDevice's and NativeDatagramSocket's
+ * FrameCalls), which the JIT inlines, with {@link #call}, as direct native calls. Captured calls allocate at
+ * every call, so the per-frame ones are {@link #uncaptured} (errno from {@link LastErrno}).
  */
 final class Downcall {
     private static final Linker LINKER = Linker.nativeLinker();
+    private static final ValueLayout.OfLong WORD = ValueLayout.JAVA_LONG;
+    /** {@code long f(long, long, long, long, long, long)}. */
+    private static final FunctionDescriptor WORDS = FunctionDescriptor.of(WORD, WORD, WORD, WORD, WORD, WORD, WORD);
+    /** {@code long f(long, long, ...)}, called with one variadic {@code long}. */
+    private static final FunctionDescriptor VARIADIC_WORDS = FunctionDescriptor.of(WORD, WORD, WORD, WORD);
 
     private final String name;
     private final FunctionDescriptor descriptor;
     private final Linker.Option[] options;
     private volatile MethodHandle handle;
 
-    Downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+    private Downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
         this.name = name;
         this.descriptor = descriptor;
         this.options = options;
     }
 
-    /** A function bound without captureCallState: after it fails, errno comes from {@link LastErrno}. */
-    static Downcall uncaptured(String name, FunctionDescriptor descriptor, Linker.Option... options) {
-        return new Downcall(name, descriptor, options);
+    /** A function whose calls pass a capture segment ({@link Libc#errnoState}) first, to receive errno. */
+    static Downcall captured(String name) {
+        return new Downcall(name, WORDS, Linker.Option.captureCallState("errno"));
+    }
+
+    /** A function bound without the capture: after it fails, errno comes from {@link LastErrno}. */
+    static Downcall uncaptured(String name) {
+        return new Downcall(name, WORDS);
+    }
+
+    /** A variadic function of two named arguments (open, ioctl, fcntl), errno captured as {@link #captured}. */
+    static Downcall variadic(String name) {
+        return new Downcall(name, VARIADIC_WORDS, Linker.Option.firstVariadicArg(2),
+                Linker.Option.captureCallState("errno"));
     }
 
     /**
@@ -50,5 +80,67 @@ final class Downcall {
             handle = h;
         }
         return h;
+    }
+
+    // The calls of an uncaptured function's handle, by the number of its arguments: the rest pass as 0.
+
+    static long call(MethodHandle f) throws Throwable {
+        return (long) f.invokeExact(0L, 0L, 0L, 0L, 0L, 0L);
+    }
+
+    static long call(MethodHandle f, long a) throws Throwable {
+        return (long) f.invokeExact(a, 0L, 0L, 0L, 0L, 0L);
+    }
+
+    static long call(MethodHandle f, long a, long b) throws Throwable {
+        return (long) f.invokeExact(a, b, 0L, 0L, 0L, 0L);
+    }
+
+    static long call(MethodHandle f, long a, long b, long c) throws Throwable {
+        return (long) f.invokeExact(a, b, c, 0L, 0L, 0L);
+    }
+
+    static long call(MethodHandle f, long a, long b, long c, long d) throws Throwable {
+        return (long) f.invokeExact(a, b, c, d, 0L, 0L);
+    }
+
+    static long call(MethodHandle f, long a, long b, long c, long d, long e) throws Throwable {
+        return (long) f.invokeExact(a, b, c, d, e, 0L);
+    }
+
+    static long call(MethodHandle f, long a, long b, long c, long d, long e, long g) throws Throwable {
+        return (long) f.invokeExact(a, b, c, d, e, g);
+    }
+
+    // The same for a captured function's handle, errno written to the capture segment.
+
+    static long call(MethodHandle f, MemorySegment errno, long a) throws Throwable {
+        return (long) f.invokeExact(errno, a, 0L, 0L, 0L, 0L, 0L);
+    }
+
+    static long call(MethodHandle f, MemorySegment errno, long a, long b) throws Throwable {
+        return (long) f.invokeExact(errno, a, b, 0L, 0L, 0L, 0L);
+    }
+
+    static long call(MethodHandle f, MemorySegment errno, long a, long b, long c) throws Throwable {
+        return (long) f.invokeExact(errno, a, b, c, 0L, 0L, 0L);
+    }
+
+    static long call(MethodHandle f, MemorySegment errno, long a, long b, long c, long d) throws Throwable {
+        return (long) f.invokeExact(errno, a, b, c, d, 0L, 0L);
+    }
+
+    static long call(MethodHandle f, MemorySegment errno, long a, long b, long c, long d, long e) throws Throwable {
+        return (long) f.invokeExact(errno, a, b, c, d, e, 0L);
+    }
+
+    static long call(MethodHandle f, MemorySegment errno, long a, long b, long c, long d, long e, long g)
+            throws Throwable {
+        return (long) f.invokeExact(errno, a, b, c, d, e, g);
+    }
+
+    /** A {@link #variadic} function's call: its two named arguments and the variadic one. */
+    static long callVariadic(MethodHandle f, MemorySegment errno, long a, long b, long c) throws Throwable {
+        return (long) f.invokeExact(errno, a, b, c);
     }
 }

@@ -2,8 +2,6 @@ package io.vnet4j.os;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
@@ -51,10 +49,12 @@ public final class Epoll implements AutoCloseable {
     private final int wakeFd;
     /** The events {@link #await} fills; read by its thread only. */
     private final MemorySegment ready;
+    private final long readyAddress;
     /** errno of a wait repeated with the capture, to confirm an unexpected one (LastErrno). */
     private final MemorySegment waitErrno;
     /** The one event {@link #add}/{@link #modify} pass, and their errno. */
     private final MemorySegment control;
+    private final long controlAddress;
     private final MemorySegment controlErrno;
     /** The 8-byte counter written to and read from the eventfd. */
     private final MemorySegment wakeValue;
@@ -65,8 +65,10 @@ public final class Epoll implements AutoCloseable {
         this.epfd = epfd;
         this.wakeFd = wakeFd;
         this.ready = arena.allocate((long) EVENT_SIZE * MAX_EVENTS, 8);
+        this.readyAddress = ready.address();
         this.waitErrno = Libc.errnoState(arena);
         this.control = arena.allocate(16, 8);
+        this.controlAddress = control.address();
         this.controlErrno = Libc.errnoState(arena);
         this.wakeValue = arena.allocate(ValueLayout.JAVA_LONG);
         this.wakeValue.set(ValueLayout.JAVA_LONG, 0, 1L);
@@ -81,15 +83,15 @@ public final class Epoll implements AutoCloseable {
     public static Epoll open() throws IOException {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment errno = Libc.errnoState(call);
-            int epfd = (int) Calls.EPOLL_CREATE1.handle().invokeExact(errno, EPOLL_CLOEXEC);
+            int epfd = (int) Downcall.call(Calls.EPOLL_CREATE1.handle(), errno, EPOLL_CLOEXEC);
             if (epfd < 0) {
                 throw NativeDatagramSocket.failure("epoll_create1", Libc.errno(errno));
             }
-            int wakeFd = (int) LinuxCalls.EVENTFD.handle().invokeExact(errno, 0,
+            int wakeFd = (int) Downcall.call(LinuxCalls.EVENTFD.handle(), errno, 0,
                     LinuxCalls.EFD_NONBLOCK | LinuxCalls.EFD_CLOEXEC);
             if (wakeFd < 0) {
                 int e = Libc.errno(errno);
-                int ignored = (int) Libc.CLOSE.handle().invokeExact(errno, epfd);
+                Downcall.call(Libc.CLOSE.handle(), errno, epfd);
                 throw NativeDatagramSocket.failure("eventfd", e);
             }
             Epoll epoll = new Epoll(epfd, wakeFd);
@@ -115,9 +117,10 @@ public final class Epoll implements AutoCloseable {
     /** Stops watching {@code fd}; one not watched (or already closed) is no error. */
     public void delete(int fd) throws IOException {
         try {
-            int r = (int) Calls.EPOLL_CTL.invokeExact(epfd, EPOLL_CTL_DEL, fd, control);
+            int r = (int) Downcall.call(Calls.EPOLL_CTL, epfd, EPOLL_CTL_DEL, fd, controlAddress);
             if (r != 0) { // a failure changed nothing: repeated with the capture for its errno
-                r = (int) Calls.EPOLL_CTL_CAPTURED.handle().invokeExact(controlErrno, epfd, EPOLL_CTL_DEL, fd, control);
+                r = (int) Downcall.call(Calls.EPOLL_CTL_CAPTURED.handle(), controlErrno, epfd, EPOLL_CTL_DEL, fd,
+                        controlAddress);
             }
             int e = r == 0 ? 0 : Libc.errno(controlErrno);
             if (r != 0 && e != ENOENT && e != EBADF) {
@@ -135,8 +138,8 @@ public final class Epoll implements AutoCloseable {
         control.set(ValueLayout.JAVA_LONG_UNALIGNED, DATA_OFFSET, data);
         try {
             // a failure changed nothing: repeated with the capture for its errno
-            if ((int) Calls.EPOLL_CTL.invokeExact(epfd, op, fd, control) != 0
-                    && (int) Calls.EPOLL_CTL_CAPTURED.handle().invokeExact(controlErrno, epfd, op, fd, control) != 0) {
+            if ((int) Downcall.call(Calls.EPOLL_CTL, epfd, op, fd, controlAddress) != 0
+                    && (int) Downcall.call(Calls.EPOLL_CTL_CAPTURED.handle(), controlErrno, epfd, op, fd, controlAddress) != 0) {
                 throw NativeDatagramSocket.failure("epoll_ctl(" + (op == EPOLL_CTL_ADD ? "EPOLL_CTL_ADD" : "EPOLL_CTL_MOD")
                         + ", " + fd + ")", Libc.errno(controlErrno));
             }
@@ -157,10 +160,10 @@ public final class Epoll implements AutoCloseable {
     public int await(int timeoutMillis) throws IOException {
         int n;
         try {
-            n = (int) Calls.EPOLL_WAIT.invokeExact(epfd, ready, MAX_EVENTS, timeoutMillis);
+            n = (int) Downcall.call(Calls.EPOLL_WAIT, epfd, readyAddress, MAX_EVENTS, timeoutMillis);
             if (n < 0 && LastErrno.read() != Libc.EINTR) {
                 // confirmed with the capture, without waiting again: a failure, or EINTR that the JVM overwrote
-                n = (int) Calls.EPOLL_WAIT_CAPTURED.handle().invokeExact(waitErrno, epfd, ready, MAX_EVENTS, 0);
+                n = (int) Downcall.call(Calls.EPOLL_WAIT_CAPTURED.handle(), waitErrno, epfd, readyAddress, MAX_EVENTS, 0);
                 if (n < 0 && Libc.errno(waitErrno) != Libc.EINTR) {
                     throw NativeDatagramSocket.failure("epoll_wait", Libc.errno(waitErrno));
                 }
@@ -198,17 +201,17 @@ public final class Epoll implements AutoCloseable {
         }
         try {
             // -1 only for a full counter (2^64 - 2 wakes unread) or a descriptor closed meanwhile: nothing to wake
-            long ignored = (long) Calls.WRITE.invokeExact(wakeFd, wakeValue, 8L);
+            Downcall.call(Calls.WRITE, wakeFd, wakeValue.address(), 8);
         } catch (Throwable t) {
-            // invokeExact declares Throwable; a write to an eventfd throws nothing
+            // Downcall.call declares Throwable; a write to an eventfd throws nothing
         }
     }
 
     private void drainWake() {
         try {
-            long ignored = (long) Calls.READ.invokeExact(wakeFd, drained, 8L); // -1 (EAGAIN): already drained
+            Downcall.call(Calls.READ, wakeFd, drained.address(), 8); // -1 (EAGAIN): already drained
         } catch (Throwable t) {
-            // invokeExact declares Throwable; a read of an eventfd throws nothing
+            // Downcall.call declares Throwable; a read of an eventfd throws nothing
         }
     }
 
@@ -230,22 +233,16 @@ public final class Epoll implements AutoCloseable {
      * and a failed epoll_ctl, which changed nothing, repeated with the capture for its errno.
      */
     private static final class Calls {
-        private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
-        private static final ValueLayout ADDR = ValueLayout.ADDRESS;
-        static final Downcall EPOLL_CREATE1 = bind("epoll_create1", FunctionDescriptor.of(INT, INT));
-        static final MethodHandle EPOLL_CTL = Downcall.uncaptured("epoll_ctl", FunctionDescriptor.of(INT, INT, INT, INT, ADDR)).handle();
-        static final Downcall EPOLL_CTL_CAPTURED = bind("epoll_ctl", FunctionDescriptor.of(INT, INT, INT, INT, ADDR));
-        static final MethodHandle EPOLL_WAIT = Downcall.uncaptured("epoll_wait", FunctionDescriptor.of(INT, INT, ADDR, INT, INT)).handle();
-        static final Downcall EPOLL_WAIT_CAPTURED = bind("epoll_wait", FunctionDescriptor.of(INT, INT, ADDR, INT, INT));
+        static final Downcall EPOLL_CREATE1 = Downcall.captured("epoll_create1");
+        static final MethodHandle EPOLL_CTL = Downcall.uncaptured("epoll_ctl").handle();
+        static final Downcall EPOLL_CTL_CAPTURED = Downcall.captured("epoll_ctl");
+        static final MethodHandle EPOLL_WAIT = Downcall.uncaptured("epoll_wait").handle();
+        static final Downcall EPOLL_WAIT_CAPTURED = Downcall.captured("epoll_wait");
         static final MethodHandle READ = LinuxCalls.READ_UNCAPTURED.handle();
         static final MethodHandle WRITE = LinuxCalls.WRITE_UNCAPTURED.handle();
 
         static {
             LastErrno.bind();
-        }
-
-        private static Downcall bind(String name, FunctionDescriptor descriptor) {
-            return new Downcall(name, descriptor, Linker.Option.captureCallState("errno"));
         }
     }
 }

@@ -34,7 +34,7 @@ public final class InterfaceSetup {
             throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Libc.errnoState(arena);
-            int sock = (int) Libc.SOCKET.handle().invokeExact(errno, Libc.AF_INET, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0);
+            int sock = (int) Downcall.call(Libc.SOCKET.handle(), errno, Libc.AF_INET, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0);
             if (sock < 0) {
                 throw new IOException("socket: " + Libc.strerror(Libc.errno(errno)));
             }
@@ -71,7 +71,7 @@ public final class InterfaceSetup {
                     ioctl(errno, sock, LinuxCalls.SIOCADDRT, route, "add the default route via " + ifname);
                 }
             } finally {
-                int ignored = (int) Libc.CLOSE.handle().invokeExact(errno, sock);
+                Downcall.call(Libc.CLOSE.handle(), errno, sock);
             }
         } catch (IOException e) {
             throw e;
@@ -84,7 +84,7 @@ public final class InterfaceSetup {
     public static void mtu(String ifname, int mtu) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Libc.errnoState(arena);
-            int sock = (int) Libc.SOCKET.handle().invokeExact(errno, Libc.AF_INET, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0);
+            int sock = (int) Downcall.call(Libc.SOCKET.handle(), errno, Libc.AF_INET, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0);
             if (sock < 0) {
                 throw new IOException("socket: " + Libc.strerror(Libc.errno(errno)));
             }
@@ -93,7 +93,7 @@ public final class InterfaceSetup {
                 ifreq.set(ValueLayout.JAVA_INT, LinuxCalls.IFNAMSIZ, mtu);
                 ioctl(errno, sock, LinuxCalls.SIOCSIFMTU, ifreq, "set the MTU of " + ifname);
             } finally {
-                int ignored = (int) Libc.CLOSE.handle().invokeExact(errno, sock);
+                Downcall.call(Libc.CLOSE.handle(), errno, sock);
             }
         } catch (IOException e) {
             throw e;
@@ -122,7 +122,7 @@ public final class InterfaceSetup {
     }
 
     private static void ioctl(MemorySegment errno, int sock, int request, MemorySegment arg, String what) throws Throwable {
-        int rc = (int) LinuxCalls.IOCTL.handle().invokeExact(errno, sock, (long) request, arg);
+        int rc = (int) Downcall.callVariadic(LinuxCalls.IOCTL.handle(), errno, sock, request, arg.address());
         if (rc != 0) {
             throw new IOException("cannot " + what + ": " + Libc.strerror(Libc.errno(errno)));
         }

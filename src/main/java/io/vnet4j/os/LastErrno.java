@@ -1,7 +1,5 @@
 package io.vnet4j.os;
 
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
@@ -18,8 +16,9 @@ import java.lang.invoke.MethodHandle;
  * calls are bound without the capture ({@link Downcall#uncaptured}) and allocate nothing, and after one
  * fails, {@link #read} reads errno where libc keeps it ({@code __errno_location}, errno(3)).
  *
- * <p>Nothing runs on the thread between the two calls unless the JVM stops it as the first call returns (a
- * safepoint or handshake, whose futex waits may set errno) or links a call site on its first run. So
+ * <p>Nothing runs on the thread between the failed call and the read of errno unless the JVM stops it as
+ * that call or {@code __errno_location} returns (a safepoint or handshake, whose futex waits may set errno)
+ * or links a call site on its first run. So
  * callers take a value they expect (EAGAIN, EINTR) as read, as a wrong one costs no more than one more
  * wait or try, and confirm any other by repeating the call with the capture, whose errno is exact: a
  * repeated read or send is one the first did not do. A blocking datagram receive takes any value as read
@@ -27,9 +26,8 @@ import java.lang.invoke.MethodHandle;
  * names another reason for a datagram that failed either way.
  */
 final class LastErrno {
-    /** {@code int *__errno_location(void)}, the pointer taken as the 64-bit integer it is on x86-64 and arm64. */
-    private static final MethodHandle ERRNO_LOCATION = Downcall.uncaptured("__errno_location",
-            FunctionDescriptor.of(ValueLayout.JAVA_LONG), Linker.Option.critical(false)).handle();
+    /** {@code int *__errno_location(void)}, the pointer as its address. */
+    private static final MethodHandle ERRNO_LOCATION = Downcall.uncaptured("__errno_location").handle();
     /** All of the address space, to read an int at an address without making a segment for it. */
     private static final MemorySegment EVERYWHERE = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
 
@@ -46,7 +44,7 @@ final class LastErrno {
     /** This thread's errno now; 0 if it cannot be read, which callers confirm like any unexpected value. */
     static int read() {
         try {
-            return EVERYWHERE.get(ValueLayout.JAVA_INT, (long) ERRNO_LOCATION.invokeExact());
+            return EVERYWHERE.get(ValueLayout.JAVA_INT, Downcall.call(ERRNO_LOCATION));
         } catch (Throwable t) {
             return 0;
         }

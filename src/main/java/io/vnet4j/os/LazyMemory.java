@@ -1,9 +1,7 @@
 package io.vnet4j.os;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
 /**
@@ -14,11 +12,8 @@ import java.lang.invoke.MethodHandle;
 final class LazyMemory {
     private static final int PROT_READ_WRITE = 0x1 | 0x2;
     private static final int MAP_PRIVATE_ANONYMOUS = 0x02 | 0x20;
-    private static final Downcall MMAP = new Downcall("mmap", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
-            ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
-            ValueLayout.JAVA_LONG));
-    private static final Downcall MUNMAP = new Downcall("munmap", FunctionDescriptor.of(ValueLayout.JAVA_INT,
-            ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
+    private static final Downcall MMAP = Downcall.uncaptured("mmap");
+    private static final Downcall MUNMAP = Downcall.uncaptured("munmap");
 
     private LazyMemory() {}
 
@@ -30,7 +25,7 @@ final class LazyMemory {
     static MemorySegment map(long bytes, Arena arena) {
         long address;
         try {
-            address = (long) MMAP.handle().invokeExact(0L, bytes, PROT_READ_WRITE, MAP_PRIVATE_ANONYMOUS, -1, 0L);
+            address = Downcall.call(MMAP.handle(), 0, bytes, PROT_READ_WRITE, MAP_PRIVATE_ANONYMOUS, -1, 0);
         } catch (Throwable t) {
             throw new OutOfMemoryError("mmap of " + bytes + " bytes: " + t);
         }
@@ -40,7 +35,7 @@ final class LazyMemory {
         MethodHandle munmap = MUNMAP.handle();
         return MemorySegment.ofAddress(address).reinterpret(bytes, arena, ignored -> {
             try {
-                int rc = (int) munmap.invokeExact(address, bytes);
+                Downcall.call(munmap, address, bytes);
             } catch (Throwable t) {
                 // the process keeps the pages; nothing else can be done
             }

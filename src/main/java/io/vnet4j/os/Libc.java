@@ -1,12 +1,10 @@
 package io.vnet4j.os;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
-import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 
 /**
@@ -59,33 +57,26 @@ final class Libc {
 
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
-    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
-    private static final ValueLayout ADDR = ValueLayout.ADDRESS;
 
-    static final Downcall SOCKET = bind("socket", FunctionDescriptor.of(INT, INT, INT, INT));
-    static final Downcall BIND = bind("bind", FunctionDescriptor.of(INT, INT, ADDR, INT));
-    static final Downcall CONNECT = bind("connect", FunctionDescriptor.of(INT, INT, ADDR, INT));
-    static final Downcall SETSOCKOPT = bind("setsockopt", FunctionDescriptor.of(INT, INT, INT, INT, ADDR, INT));
-    static final Downcall GETSOCKNAME = bind("getsockname", FunctionDescriptor.of(INT, INT, ADDR, ADDR));
-    static final Downcall SENDTO = bind("sendto", FunctionDescriptor.of(LONG, INT, ADDR, LONG, INT, ADDR, INT));
-    static final Downcall RECVFROM = bind("recvfrom", FunctionDescriptor.of(LONG, INT, ADDR, LONG, INT, ADDR, ADDR));
+    static final Downcall SOCKET = Downcall.captured("socket");
+    static final Downcall BIND = Downcall.captured("bind");
+    static final Downcall CONNECT = Downcall.captured("connect");
+    static final Downcall SETSOCKOPT = Downcall.captured("setsockopt");
+    static final Downcall GETSOCKNAME = Downcall.captured("getsockname");
+    static final Downcall SENDTO = Downcall.captured("sendto");
+    static final Downcall RECVFROM = Downcall.captured("recvfrom");
     /** sendto and recvfrom without errno captured, for the calls every datagram makes ({@link LastErrno}). */
-    static final Downcall SENDTO_UNCAPTURED = Downcall.uncaptured("sendto", FunctionDescriptor.of(LONG, INT, ADDR, LONG, INT, ADDR, INT));
-    static final Downcall RECVFROM_UNCAPTURED = Downcall.uncaptured("recvfrom", FunctionDescriptor.of(LONG, INT, ADDR, LONG, INT, ADDR, ADDR));
-    static final Downcall RECVMSG = bind("recvmsg", FunctionDescriptor.of(LONG, INT, ADDR, INT));
-    static final Downcall SENDMSG = bind("sendmsg", FunctionDescriptor.of(LONG, INT, ADDR, INT));
-    static final Downcall SHUTDOWN = bind("shutdown", FunctionDescriptor.of(INT, INT, INT));
-    static final Downcall CLOSE = bind("close", FunctionDescriptor.of(INT, INT));
-    private static final Downcall STRERROR = new Downcall("strerror", FunctionDescriptor.of(ADDR, INT));
+    static final Downcall SENDTO_UNCAPTURED = Downcall.uncaptured("sendto");
+    static final Downcall RECVFROM_UNCAPTURED = Downcall.uncaptured("recvfrom");
+    static final Downcall RECVMSG = Downcall.captured("recvmsg");
+    static final Downcall SENDMSG = Downcall.captured("sendmsg");
+    static final Downcall SHUTDOWN = Downcall.captured("shutdown");
+    static final Downcall CLOSE = Downcall.captured("close");
+    private static final Downcall STRERROR = Downcall.uncaptured("strerror");
 
     private Libc() {}
 
-    private static Downcall bind(String name, FunctionDescriptor descriptor) {
-        return new Downcall(name, descriptor, Linker.Option.captureCallState("errno"));
-    }
-
-    /** A segment to pass as the first argument of every call above, to receive errno. */
+    /** A segment to pass first to every captured call above, to receive errno. */
     static MemorySegment errnoState(Arena arena) {
         return arena.allocate(CAPTURE);
     }
@@ -93,7 +84,7 @@ final class Libc {
     /** Closes a descriptor, ignoring errors (it is gone either way, close(2)). */
     static void closeQuietly(int fd) {
         try (Arena call = Arena.ofConfined()) {
-            int ignored = (int) CLOSE.handle().invokeExact(errnoState(call), fd);
+            Downcall.call(CLOSE.handle(), errnoState(call), fd);
         } catch (Throwable t) {
             // nothing more to do
         }
@@ -105,8 +96,7 @@ final class Libc {
 
     static String strerror(int errno) {
         try {
-            MemorySegment message = (MemorySegment) STRERROR.handle().invokeExact(errno);
-            return message.reinterpret(256).getString(0);
+            return MemorySegment.ofAddress(Downcall.call(STRERROR.handle(), errno)).reinterpret(256).getString(0);
         } catch (Throwable t) {
             return "errno " + errno;
         }

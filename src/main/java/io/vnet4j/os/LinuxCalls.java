@@ -1,9 +1,5 @@
 package io.vnet4j.os;
 
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.ValueLayout;
-
 /** The libc calls for TAP devices and network namespaces: open, ioctl, read, write, poll, eventfd, setns. */
 final class LinuxCalls {
     static final int O_RDWR = 2;
@@ -41,38 +37,23 @@ final class LinuxCalls {
     static final int IFNAMSIZ = 16;
     static final int RTENTRY_SIZE = 120;
 
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
-    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
-    private static final ValueLayout ADDR = ValueLayout.ADDRESS;
-
-    static final Downcall OPEN = variadic("open", FunctionDescriptor.of(INT, ADDR, INT), 2);
+    static final Downcall OPEN = Downcall.variadic("open");
     /**
-     * ioctl(2); an argument that is a plain value (TUNSETOFFLOAD's flags) is passed as
-     * {@code MemorySegment.ofAddress(value)}: glibc reads the third argument as a {@code void *}, and one
-     * shape of call is one stub to generate (some 10 ms at start-up, see {@link Downcall}).
+     * ioctl(2); an argument that is a plain value (TUNSETOFFLOAD's flags) is passed as it is: glibc reads
+     * the third argument as a {@code void *}, which is a 64-bit word like any other argument here.
      */
-    static final Downcall IOCTL = variadic("ioctl", FunctionDescriptor.of(INT, INT, LONG, ADDR), 2);
-    static final Downcall READ = bind("read", FunctionDescriptor.of(LONG, INT, ADDR, LONG));
+    static final Downcall IOCTL = Downcall.variadic("ioctl");
+    static final Downcall READ = Downcall.captured("read");
     /** poll without errno: its one caller (a TAP's wait for a frame) takes a failure for a time-out, as for EINTR. */
-    static final Downcall POLL = Downcall.uncaptured("poll", FunctionDescriptor.of(INT, ADDR, LONG, INT));
+    static final Downcall POLL = Downcall.uncaptured("poll");
     /** read and write without errno captured, for the calls every frame makes ({@link LastErrno}). */
-    static final Downcall READ_UNCAPTURED = Downcall.uncaptured("read", FunctionDescriptor.of(LONG, INT, ADDR, LONG));
-    static final Downcall WRITE_UNCAPTURED = Downcall.uncaptured("write", FunctionDescriptor.of(LONG, INT, ADDR, LONG));
-    static final Downcall EVENTFD = bind("eventfd", FunctionDescriptor.of(INT, INT, INT));
-    static final Downcall SETNS = bind("setns", FunctionDescriptor.of(INT, INT, INT));
-    static final Downcall FCNTL_INT = variadic("fcntl", FunctionDescriptor.of(INT, INT, INT, INT), 2);
-    static final Downcall SOCKETPAIR = bind("socketpair", FunctionDescriptor.of(INT, INT, INT, INT, ADDR));
+    static final Downcall READ_UNCAPTURED = Downcall.uncaptured("read");
+    static final Downcall WRITE_UNCAPTURED = Downcall.uncaptured("write");
+    static final Downcall EVENTFD = Downcall.captured("eventfd");
+    static final Downcall SETNS = Downcall.captured("setns");
+    static final Downcall FCNTL = Downcall.variadic("fcntl");
+    static final Downcall SOCKETPAIR = Downcall.captured("socketpair");
     static final int SOCK_NONBLOCK = 0x800;
 
     private LinuxCalls() {}
-
-    private static Downcall bind(String name, FunctionDescriptor descriptor) {
-        return new Downcall(name, descriptor, Linker.Option.captureCallState("errno"));
-    }
-
-    /** A variadic function: the arguments from {@code firstVariadic} on are passed as varargs. */
-    private static Downcall variadic(String name, FunctionDescriptor descriptor, int firstVariadic) {
-        return new Downcall(name, descriptor, Linker.Option.firstVariadicArg(firstVariadic),
-                Linker.Option.captureCallState("errno"));
-    }
 }

@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
+import java.util.Objects;
 
 /**
  * A datagram socket (UDP over IPv4 or IPv6, AF_UNIX SOCK_DGRAM, which the JDK lacks, or an ICMP or ICMPv6 echo
@@ -165,7 +166,7 @@ public final class NativeDatagramSocket implements AutoCloseable {
     private static NativeDatagramSocket open(int family, int type, int protocol) throws IOException {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment errno = Libc.errnoState(call);
-            int fd = (int) Libc.SOCKET.handle().invokeExact(errno, family, type | Libc.SOCK_CLOEXEC, protocol);
+            int fd = (int) Downcall.call(Libc.SOCKET.handle(), errno, family, type | Libc.SOCK_CLOEXEC, protocol);
             if (fd < 0) {
                 throw failure("socket", Libc.errno(errno));
             }
@@ -181,7 +182,7 @@ public final class NativeDatagramSocket implements AutoCloseable {
         int length = SockaddrCodec.encode(local, tx.address);
         int rc;
         try {
-            rc = (int) Libc.BIND.handle().invokeExact(errnoState, fd, tx.address, length);
+            rc = (int) Downcall.call(Libc.BIND.handle(), errnoState, fd, tx.address.address(), length);
         } catch (Throwable t) {
             throw new IOException("bind: " + t, t);
         }
@@ -199,7 +200,7 @@ public final class NativeDatagramSocket implements AutoCloseable {
             MemorySegment address = call.allocate(SockaddrCodec.SOCKADDR_MAX, 8);
             MemorySegment errno = Libc.errnoState(call);
             int length = SockaddrCodec.encode(peer, address);
-            int rc = (int) Libc.CONNECT.handle().invokeExact(errno, fd, address, length);
+            int rc = (int) Downcall.call(Libc.CONNECT.handle(), errno, fd, address.address(), length);
             if (rc != 0) {
                 throw failure("connect " + peer, Libc.errno(errno));
             }
@@ -286,7 +287,8 @@ public final class NativeDatagramSocket implements AutoCloseable {
     void setOption(int level, int option, MemorySegment value, String name) throws IOException {
         int rc;
         try {
-            rc = (int) Libc.SETSOCKOPT.handle().invokeExact(errnoState, fd, level, option, value, (int) value.byteSize());
+            rc = (int) Downcall.call(Libc.SETSOCKOPT.handle(), errnoState, fd, level, option, value.address(),
+                    value.byteSize());
         } catch (Throwable t) {
             throw new IOException("setsockopt " + name + ": " + t, t);
         }
@@ -302,7 +304,7 @@ public final class NativeDatagramSocket implements AutoCloseable {
             MemorySegment length = call.allocate(ValueLayout.JAVA_INT);
             length.set(ValueLayout.JAVA_INT, 0, SockaddrCodec.SOCKADDR_MAX);
             MemorySegment errno = Libc.errnoState(call);
-            int rc = (int) Libc.GETSOCKNAME.handle().invokeExact(errno, fd, address, length);
+            int rc = (int) Downcall.call(Libc.GETSOCKNAME.handle(), errno, fd, address.address(), length.address());
             if (rc != 0) {
                 throw failure("getsockname", Libc.errno(errno));
             }
@@ -338,9 +340,10 @@ public final class NativeDatagramSocket implements AutoCloseable {
     /** As {@link #send(int, int)}, the {@code length} bytes from {@code offset} of the buffer. */
     public int send(int offset, int length, int destinationLength) {
         try {
-            MemorySegment destination = destinationLength == 0 ? MemorySegment.NULL : tx.address;
-            MemorySegment data = offset == 0 ? tx.data : tx.data.asSlice(offset);
-            long rc = (long) FrameCalls.SENDTO.invokeExact(fd, data, (long) length, 0, destination, destinationLength);
+            Objects.checkFromIndexSize(offset, length, tx.data.byteSize());
+            long destination = destinationLength == 0 ? 0 : tx.address.address();
+            long data = tx.data.address() + offset;
+            long rc = Downcall.call(FrameCalls.SENDTO, fd, data, length, 0, destination, destinationLength);
             if (rc >= 0) {
                 return 0;
             }
@@ -349,8 +352,7 @@ public final class NativeDatagramSocket implements AutoCloseable {
                 return errno;
             }
             // unknown (LastErrno): confirmed by sending again with the capture
-            rc = (long) Libc.SENDTO.handle().invokeExact(errnoState, fd, data, (long) length, 0, destination,
-                    destinationLength);
+            rc = Downcall.call(Libc.SENDTO.handle(), errnoState, fd, data, length, 0, destination, destinationLength);
             return rc < 0 ? Libc.errno(errnoState) : 0;
         } catch (Throwable t) {
             throw new IllegalStateException("sendto", t);
@@ -401,7 +403,8 @@ public final class NativeDatagramSocket implements AutoCloseable {
         rx.addressLength.set(ValueLayout.JAVA_INT, 0, SockaddrCodec.SOCKADDR_MAX);
         long rc;
         try {
-            rc = (long) FrameCalls.RECVFROM.invokeExact(fd, rx.data, (long) MAX_DATAGRAM, 0, rx.address, rx.addressLength);
+            rc = Downcall.call(FrameCalls.RECVFROM, fd, rx.data.address(), MAX_DATAGRAM, 0, rx.address.address(),
+                    rx.addressLength.address());
             if (rc >= 0) {
                 return closed ? -1 : (int) rc;
             }
@@ -468,7 +471,7 @@ public final class NativeDatagramSocket implements AutoCloseable {
         }
         closed = true;
         try {
-            int ignored = (int) Libc.SHUTDOWN.handle().invokeExact(errnoState, fd, Libc.SHUT_RDWR);
+            Downcall.call(Libc.SHUTDOWN.handle(), errnoState, fd, Libc.SHUT_RDWR);
         } catch (Throwable t) {
             // not bound or already gone: release() closes the descriptor either way
         }
@@ -487,7 +490,7 @@ public final class NativeDatagramSocket implements AutoCloseable {
 
     /**
      * The calls every datagram makes, as constants the JIT inlines (see TapDevice.FrameCalls), without errno
-     * captured (LastErrno); DontWaitSocket sends with the same sendto.
+     * captured (LastErrno); DontWaitSocket sends and receives with the same sendto and recvfrom.
      */
     static final class FrameCalls {
         static final java.lang.invoke.MethodHandle SENDTO = Libc.SENDTO_UNCAPTURED.handle();

@@ -66,14 +66,14 @@ public final class NetworkNamespace {
     private static void enter(Path path) throws IOException {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment errno = Libc.errnoState(call);
-            int fd = (int) LinuxCalls.OPEN.handle().invokeExact(errno, call.allocateFrom(path.toString()),
-                    LinuxCalls.O_RDONLY | LinuxCalls.O_CLOEXEC);
+            int fd = (int) Downcall.callVariadic(LinuxCalls.OPEN.handle(), errno, call.allocateFrom(path.toString()).address(),
+                    LinuxCalls.O_RDONLY | LinuxCalls.O_CLOEXEC, 0);
             if (fd < 0) {
                 throw new IOException("cannot open the network namespace " + path + ": " + Libc.strerror(Libc.errno(errno)));
             }
-            int rc = (int) LinuxCalls.SETNS.handle().invokeExact(errno, fd, LinuxCalls.CLONE_NEWNET);
+            int rc = (int) Downcall.call(LinuxCalls.SETNS.handle(), errno, fd, LinuxCalls.CLONE_NEWNET);
             int setnsErrno = Libc.errno(errno);
-            int ignored = (int) Libc.CLOSE.handle().invokeExact(errno, fd);
+            Downcall.call(Libc.CLOSE.handle(), errno, fd);
             if (rc != 0 && setnsErrno == EPERM) {
                 throw new AccessDenied("cannot enter the network namespace " + path + ": " + Libc.strerror(setnsErrno)
                         + " (needs CAP_SYS_ADMIN in the namespace's user namespace)");

@@ -34,9 +34,9 @@ public final class PeerEventFd implements AutoCloseable {
     /** Adds 1 to the counter: the peer's waiter wakes (a guest's interrupt, through QEMU or KVM's irqfd). */
     public void signal() {
         try {
-            long ignored = (long) Calls.WRITE.invokeExact(fd, one, 8L); // fails only for a full counter: nothing to wake
+            Downcall.call(Calls.WRITE, fd, one.address(), 8); // fails only for a full counter: nothing to wake
         } catch (Throwable t) {
-            // invokeExact declares Throwable; a write to an eventfd throws nothing
+            // Downcall.call declares Throwable; a write to an eventfd throws nothing
         }
     }
 
@@ -48,10 +48,10 @@ public final class PeerEventFd implements AutoCloseable {
      */
     public long consume() {
         try {
-            if ((int) Calls.POLL.invokeExact(pollFd, 1L, 0) <= 0) {
+            if ((int) Downcall.call(Calls.POLL, pollFd.address(), 1, 0) <= 0) {
                 return 0;
             }
-            return (long) Calls.READ.invokeExact(fd, counter, 8L) == 8L ? counter.get(ValueLayout.JAVA_LONG, 0) : 0;
+            return Downcall.call(Calls.READ, fd, counter.address(), 8) == 8 ? counter.get(ValueLayout.JAVA_LONG, 0) : 0;
         } catch (Throwable t) {
             return 0;
         }
@@ -69,7 +69,7 @@ public final class PeerEventFd implements AutoCloseable {
             MemorySegment p = call.allocate(8, 4);
             p.set(ValueLayout.JAVA_INT, 0, fd);
             p.set(ValueLayout.JAVA_SHORT, 4, LinuxCalls.POLLIN);
-            return (int) Calls.POLL.invokeExact(p, 1L, timeoutMillis) > 0;
+            return (int) Downcall.call(Calls.POLL, p.address(), 1, timeoutMillis) > 0;
         } catch (Throwable t) {
             return false;
         }

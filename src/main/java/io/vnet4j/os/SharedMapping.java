@@ -2,9 +2,7 @@ package io.vnet4j.os;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
 /**
@@ -17,11 +15,8 @@ public final class SharedMapping {
     private static final int PROT_READ_WRITE = 0x1 | 0x2;
     private static final int MAP_SHARED = 0x01;
     private static final int MAP_NORESERVE = 0x4000;
-    private static final Downcall MMAP = new Downcall("mmap", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
-            ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
-            ValueLayout.JAVA_LONG), java.lang.foreign.Linker.Option.captureCallState("errno"));
-    private static final Downcall MUNMAP = new Downcall("munmap", FunctionDescriptor.of(ValueLayout.JAVA_INT,
-            ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
+    private static final Downcall MMAP = Downcall.captured("mmap");
+    private static final Downcall MUNMAP = Downcall.uncaptured("munmap");
 
     private SharedMapping() {}
 
@@ -35,7 +30,7 @@ public final class SharedMapping {
         long address;
         try (Arena call = Arena.ofConfined()) {
             MemorySegment errno = Libc.errnoState(call);
-            address = (long) MMAP.handle().invokeExact(errno, 0L, bytes, PROT_READ_WRITE, MAP_SHARED | MAP_NORESERVE, fd, 0L);
+            address = Downcall.call(MMAP.handle(), errno, 0, bytes, PROT_READ_WRITE, MAP_SHARED | MAP_NORESERVE, fd, 0);
             if (address == -1L) {
                 throw NativeDatagramSocket.failure("mmap of " + bytes + " bytes", Libc.errno(errno));
             }
@@ -49,7 +44,7 @@ public final class SharedMapping {
         MethodHandle munmap = MUNMAP.handle();
         return MemorySegment.ofAddress(address).reinterpret(bytes, arena, ignored -> {
             try {
-                int rc = (int) munmap.invokeExact(address, bytes);
+                Downcall.call(munmap, address, bytes);
             } catch (Throwable t) {
                 // the mapping stays until the process ends; nothing else can be done
             }

@@ -59,8 +59,8 @@ public final class SocketErrorQueue implements AutoCloseable {
             on.set(ValueLayout.JAVA_INT, 0, 1);
             MemorySegment state = Libc.errnoState(call);
             int rc = ipv6
-                    ? (int) Libc.SETSOCKOPT.handle().invokeExact(state, fd, Libc.IPPROTO_IPV6, Libc.IPV6_RECVERR, on, 4)
-                    : (int) Libc.SETSOCKOPT.handle().invokeExact(state, fd, Libc.IPPROTO_IP, Libc.IP_RECVERR, on, 4);
+                    ? (int) Downcall.call(Libc.SETSOCKOPT.handle(), state, fd, Libc.IPPROTO_IPV6, Libc.IPV6_RECVERR, on.address(), 4)
+                    : (int) Downcall.call(Libc.SETSOCKOPT.handle(), state, fd, Libc.IPPROTO_IP, Libc.IP_RECVERR, on.address(), 4);
             if (rc != 0) {
                 throw NativeDatagramSocket.failure(ipv6 ? "setsockopt IPV6_RECVERR" : "setsockopt IP_RECVERR",
                         Libc.errno(state));
@@ -83,7 +83,7 @@ public final class SocketErrorQueue implements AutoCloseable {
         name.fill((byte) 0);
         long rc;
         try {
-            rc = (long) Libc.RECVMSG.handle().invokeExact(errnoState, fd, header, Libc.MSG_ERRQUEUE | Libc.MSG_DONTWAIT);
+            rc = Downcall.call(Libc.RECVMSG.handle(), errnoState, fd, header.address(), Libc.MSG_ERRQUEUE | Libc.MSG_DONTWAIT);
         } catch (Throwable t) {
             throw new IOException("recvmsg: " + t, t);
         }

@@ -63,7 +63,7 @@ public final class TapDevice implements AutoCloseable {
         int wakeFd;
         try (Arena call = Arena.ofConfined()) {
             MemorySegment errno = Libc.errnoState(call);
-            wakeFd = (int) LinuxCalls.EVENTFD.handle().invokeExact(errno, 0, LinuxCalls.EFD_NONBLOCK | LinuxCalls.EFD_CLOEXEC);
+            wakeFd = (int) Downcall.call(LinuxCalls.EVENTFD.handle(), errno, 0, LinuxCalls.EFD_NONBLOCK | LinuxCalls.EFD_CLOEXEC);
             if (wakeFd < 0) {
                 Libc.closeQuietly(fd);
                 throw new IOException("eventfd for " + name + ": " + Libc.strerror(Libc.errno(errno)));
@@ -121,8 +121,8 @@ public final class TapDevice implements AutoCloseable {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment errno = Libc.errnoState(call);
             MemorySegment fds = call.allocate(ValueLayout.JAVA_INT, 2);
-            int rc = (int) LinuxCalls.SOCKETPAIR.handle().invokeExact(errno, Libc.AF_UNIX,
-                    Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC | LinuxCalls.SOCK_NONBLOCK, 0, fds);
+            int rc = (int) Downcall.call(LinuxCalls.SOCKETPAIR.handle(), errno, Libc.AF_UNIX,
+                    Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC | LinuxCalls.SOCK_NONBLOCK, 0, fds.address());
             if (rc != 0) {
                 throw new IOException("socketpair: " + Libc.strerror(Libc.errno(errno)));
             }
@@ -164,8 +164,8 @@ public final class TapDevice implements AutoCloseable {
         }
         try (Arena call = Arena.ofConfined()) {
             MemorySegment errno = Libc.errnoState(call);
-            int fd = (int) LinuxCalls.OPEN.handle().invokeExact(errno, call.allocateFrom("/dev/net/tun"),
-                    LinuxCalls.O_RDWR | LinuxCalls.O_CLOEXEC | LinuxCalls.O_NONBLOCK);
+            int fd = (int) Downcall.callVariadic(LinuxCalls.OPEN.handle(), errno, call.allocateFrom("/dev/net/tun").address(),
+                    LinuxCalls.O_RDWR | LinuxCalls.O_CLOEXEC | LinuxCalls.O_NONBLOCK, 0);
             if (fd < 0) {
                 int e = Libc.errno(errno);
                 throw new IOException("cannot open /dev/net/tun: " + Libc.strerror(e) + hint(e));
@@ -174,20 +174,19 @@ public final class TapDevice implements AutoCloseable {
             ifreq.setString(0, name, StandardCharsets.US_ASCII);
             short flags = (short) (LinuxCalls.IFF_TAP | LinuxCalls.IFF_NO_PI | (vnetHeader ? LinuxCalls.IFF_VNET_HDR : 0));
             ifreq.set(ValueLayout.JAVA_SHORT, LinuxCalls.IFNAMSIZ, flags);
-            int rc = (int) LinuxCalls.IOCTL.handle().invokeExact(errno, fd, (long) LinuxCalls.TUNSETIFF, ifreq);
+            int rc = (int) Downcall.callVariadic(LinuxCalls.IOCTL.handle(), errno, fd, LinuxCalls.TUNSETIFF, ifreq.address());
             if (rc != 0) {
                 int e = Libc.errno(errno);
-                int ignored = (int) Libc.CLOSE.handle().invokeExact(errno, fd);
+                Libc.closeQuietly(fd);
                 throw new IOException("TUNSETIFF " + (name.isEmpty() ? "" : name + " ") + "failed: " + Libc.strerror(e)
                         + hint(e));
             }
             if (vnetHeader) {
                 long offloads = LinuxCalls.TUN_F_CSUM | LinuxCalls.TUN_F_TSO4 | LinuxCalls.TUN_F_TSO6;
-                rc = (int) LinuxCalls.IOCTL.handle().invokeExact(errno, fd, (long) LinuxCalls.TUNSETOFFLOAD,
-                        MemorySegment.ofAddress(offloads));
+                rc = (int) Downcall.callVariadic(LinuxCalls.IOCTL.handle(), errno, fd, LinuxCalls.TUNSETOFFLOAD, offloads);
                 if (rc != 0) {
                     int e = Libc.errno(errno);
-                    int ignored = (int) Libc.CLOSE.handle().invokeExact(errno, fd);
+                    Libc.closeQuietly(fd);
                     throw new IOException("TUNSETOFFLOAD (checksum, TSO4, TSO6) failed: " + Libc.strerror(e));
                 }
             }
@@ -224,7 +223,7 @@ public final class TapDevice implements AutoCloseable {
             return n;
         }
         try {
-            if ((int) FrameCalls.POLL.invokeExact(pollFds, 2L, timeoutMillis) <= 0) {
+            if ((int) Downcall.call(FrameCalls.POLL, pollFds.address(), 2, timeoutMillis) <= 0) {
                 return -1; // time-out, or a signal (EINTR): the caller reads again
             }
         } catch (Throwable t) {
@@ -241,11 +240,11 @@ public final class TapDevice implements AutoCloseable {
      */
     public int readNow() throws IOException {
         try {
-            long n = (long) FrameCalls.READ.invokeExact(fd, rxData, (long) MAX_FRAME);
+            long n = Downcall.call(FrameCalls.READ, fd, rxData.address(), MAX_FRAME);
             if (n < 0) {
                 int e = LastErrno.read();
                 if (e != Libc.EAGAIN && e != Libc.EINTR && !closed) {
-                    n = (long) LinuxCalls.READ.handle().invokeExact(rxErrno, fd, rxData, (long) MAX_FRAME);
+                    n = Downcall.call(LinuxCalls.READ.handle(), rxErrno, fd, rxData.address(), MAX_FRAME);
                     e = Libc.errno(rxErrno);
                 }
                 if (n < 0 && e != Libc.EAGAIN && e != Libc.EINTR && !closed) {
@@ -282,7 +281,7 @@ public final class TapDevice implements AutoCloseable {
      */
     public boolean write(int length) {
         try {
-            return (long) FrameCalls.WRITE.invokeExact(fd, txData, (long) length) >= 0;
+            return Downcall.call(FrameCalls.WRITE, fd, txData.address(), length) >= 0;
         } catch (Throwable t) {
             throw new IllegalStateException("write", t);
         }
@@ -297,9 +296,9 @@ public final class TapDevice implements AutoCloseable {
         closed = true;
         try {
             // the counter stays non-zero (nobody reads it), so every later poll returns at once too
-            long ignored = (long) FrameCalls.WRITE.invokeExact(wakeFd, wakeValue, 8L);
+            Downcall.call(FrameCalls.WRITE, wakeFd, wakeValue.address(), 8);
         } catch (Throwable t) {
-            // invokeExact declares Throwable; a write to an eventfd throws nothing
+            // Downcall.call declares Throwable; a write to an eventfd throws nothing
         }
     }
 
@@ -312,8 +311,8 @@ public final class TapDevice implements AutoCloseable {
     }
 
     /**
-     * The calls every frame makes, as constants: a handle in a static final field of an initialised class
-     * is inlined by the JIT into a direct native call, while one read from a field (as {@link Downcall}
+     * The calls every frame makes, as constants: a handle in a static final field of an initialised class,
+     * called through {@link Downcall#call}, is inlined by the JIT into a direct native call, while one read from a field (as {@link Downcall}
      * keeps it) is invoked through the method handle's lambda forms, which cost a TAP reader about 8% of its
      * time per ping (perf, docs/architecture.md). Without errno captured (LastErrno). Bound when the first
      * frame is read or written.

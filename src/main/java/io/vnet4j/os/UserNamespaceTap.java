@@ -147,12 +147,12 @@ public final class UserNamespaceTap {
     private static int owningUserNamespace(Path netns) throws IOException {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment errno = Libc.errnoState(call);
-            int fd = (int) LinuxCalls.OPEN.handle().invokeExact(errno, call.allocateFrom(netns.toString()),
-                    LinuxCalls.O_RDONLY | LinuxCalls.O_CLOEXEC);
+            int fd = (int) Downcall.callVariadic(LinuxCalls.OPEN.handle(), errno, call.allocateFrom(netns.toString()).address(),
+                    LinuxCalls.O_RDONLY | LinuxCalls.O_CLOEXEC, 0);
             if (fd < 0) {
                 throw new IOException("cannot open the network namespace " + netns + ": " + Libc.strerror(Libc.errno(errno)));
             }
-            int userns = (int) LinuxCalls.IOCTL.handle().invokeExact(errno, fd, NS_GET_USERNS, MemorySegment.NULL);
+            int userns = (int) Downcall.callVariadic(LinuxCalls.IOCTL.handle(), errno, fd, NS_GET_USERNS, 0);
             int e = Libc.errno(errno);
             Libc.closeQuietly(fd);
             if (userns < 0) {

@@ -18,7 +18,7 @@ class LastErrnoTest {
     void readsWhatAFailedUncapturedCallLeft() throws Throwable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buffer = arena.allocate(16);
-            long n = (long) LinuxCalls.READ_UNCAPTURED.handle().invokeExact(-1, buffer, 16L);
+            long n = Downcall.call(LinuxCalls.READ_UNCAPTURED.handle(), -1, buffer.address(), 16);
             assertThat(n).isEqualTo(-1);
             assertThat(LastErrno.read()).as("read(-1): EBADF").isEqualTo(EBADF);
         }
