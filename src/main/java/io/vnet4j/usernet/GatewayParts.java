@@ -22,7 +22,7 @@ record GatewayParts(GatewayAddresses addresses, IcmpErrors errors, UdpNat udp, T
      * @param name the network's id, for log lines
      * @param out where frames to guests go
      * @param resolvConf where the DNS upstreams are read when the configuration names none
-     * @param random the TCP initial sequence numbers' key and NDP's timing (a SecureRandom in a daemon)
+     * @param random the TCP initial sequence numbers' key and NDP's timing (the kernel's, os.KernelRandom, in a daemon)
      * @param now the clock (ns) at the start, for NDP's first router advertisement
      * @throws IOException when a {@code guestfwd=} rule's listener cannot be set up ({@link GuestForwards})
      */

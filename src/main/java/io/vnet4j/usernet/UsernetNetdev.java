@@ -10,6 +10,7 @@ import io.vnet4j.fabric.Netdev;
 import io.vnet4j.fabric.Port;
 import io.vnet4j.fabric.QueuedPort;
 import io.vnet4j.fabric.ReadingLoop;
+import io.vnet4j.os.KernelRandom;
 import io.vnet4j.usernet.flow.LoopSelector;
 import io.vnet4j.usernet.tcp.TcpNat;
 import io.vnet4j.wire.IpAddress;
@@ -18,7 +19,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -316,7 +316,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
         GatewayParts parts;
         try {
             parts = GatewayParts.build(id(), config, out, neighbors, loopSelector, Path.of("/etc/resolv.conf"),
-                    new SecureRandom(), System.nanoTime());
+                    new KernelRandom(), System.nanoTime());
         } catch (IOException e) {
             loopSelector.close();
             throw e;
