@@ -157,10 +157,10 @@ record Settings(boolean configure, int mtu, Cidr cidr, boolean ipv6, boolean hos
         return mtu.intValue();
     }
 
-    /** An address of the family, or the name of an interface that exists (main.c's {@code get_interface_addr}). */
     /**
      * {@code --outbound-addr(6)}: an address of the family, or an interface name whose first address of the
-     * family is taken (as slirp4netns takes it); slirp4netns's message otherwise.
+     * family is taken (as slirp4netns takes it, main.c's {@code get_interface_addr}); slirp4netns's message
+     * otherwise.
      */
     private static IpAddress outbound(String value, boolean v6) throws UsageException {
         try {
