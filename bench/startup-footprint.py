@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Start-up time, idle footprint and idle CPU of the daemon, side by side with slirp4netns (needs root,
-slirp4netns, iproute2). Everything runs on this machine: a stream listener in a temporary directory, and a
-namespace this script creates and deletes for slirp4netns.
+"""Start-up time, the first ping, idle footprint and idle CPU of the daemon, side by side with slirp4netns
+(needs root, slirp4netns, iproute2, busybox). Everything runs on this machine: a stream listener in a
+temporary directory, and namespaces this script creates and deletes.
 
   [AGAINST=OTHER_CHECKOUT] bench/startup-footprint.py [STARTS]
 
@@ -18,10 +18,15 @@ namespace this script creates and deletes for slirp4netns.
 1b. the slirp4netns drop-in (bin/vnet4j-slirp4netns, as rootlesskit and Podman start it) and slirp4netns itself,
    from spawning `-c -r FD --netns-type=path NS tap0` on a namespace made for each start to the "1" on the
    ready descriptor, in turns; with AGAINST, that checkout's drop-in too;
+1c. the first ping after a start: bin/vnet4j (with its warm-up, as a user runs it) with a user network and
+   a TAP configured in a namespace made for each start (and AGAINST's), and slirp4netns -c, in turns; at
+   "ready" (vnet4j's line; slirp4netns's ready descriptor) one ping to the gateway from the namespace at
+   once, one more a second later (busybox ping; the gateway answers itself: nothing leaves the machine);
 3. the resident set each further idle VM port costs: 20 unix stream clients connect to the listener
    and stay idle; (RSS after - RSS before) / 20.
 """
 import os
+import re
 import shutil
 import signal
 import socket
@@ -83,6 +88,46 @@ def dropin_start(command):
         if p is not None:
             stop(p)
         os.close(r)
+        subprocess.run(["ip", "netns", "del", ns])
+
+
+def ping_once(ns):
+    """One busybox ping from namespace `ns` to the gateway 10.0.2.2: its round trip in ms (nan: no answer)."""
+    out = subprocess.run(["ip", "netns", "exec", ns, "busybox", "ping", "-c", "1", "-W", "2", "10.0.2.2"],
+                         capture_output=True, text=True).stdout
+    m = re.search(r"time=([0-9.]+) ms", out)
+    return float(m.group(1)) if m else float("nan")
+
+
+def first_pings(command):
+    """`command` (a bin/vnet4j, or "slirp4netns") serving a TAP configured in a namespace made for it: the
+    round trips in ms of a ping to the gateway at "ready" and of one a second later."""
+    ns = "vnbench-first-ping"
+    subprocess.run(["ip", "netns", "add", ns], check=True)
+    p = None
+    r = None
+    try:
+        if command == "slirp4netns":
+            r, w = os.pipe()
+            p = subprocess.Popen([command, "-c", "-r", str(w), "--netns-type=path", "/run/netns/" + ns, "tap0"],
+                                 pass_fds=(w,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            os.close(w)
+            if os.read(r, 1) != b"1":
+                raise SystemExit("slirp4netns wrote no ready byte")
+        else:
+            p = subprocess.Popen([command, "--control", "none", "-netdev", "user,id=u,ipv6=off", "-netdev",
+                                  "tap,id=t,ifname=tap0,netns=/run/netns/" + ns + ",configure=on"],
+                                 stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+            if not any(line.strip().endswith("ready") for line in p.stderr):
+                raise SystemExit("no ready line from " + command)
+        first = ping_once(ns)
+        time.sleep(1)
+        return first, ping_once(ns)
+    finally:
+        if p is not None:
+            stop(p)
+        if r is not None:
+            os.close(r)
         subprocess.run(["ip", "netns", "del", ns])
 
 
@@ -156,6 +201,20 @@ def main():
             ready[name].append(dropin_start(command))
     for name, times in ready.items():
         print(f"   {name:24s} {statistics.median(times):6.0f} [{min(times):.0f}-{max(times):.0f}]")
+
+    print(f"\n1c. the first ping after a start, ms: at ready, and 1 s later (median [min-max] of {STARTS})")
+    pingers = {"bin/vnet4j": os.path.join(HERE, "bin/vnet4j"), "slirp4netns": "slirp4netns"}
+    if os.environ.get("AGAINST"):
+        pingers[os.environ["AGAINST"] + "/bin/vnet4j"] = os.path.join(os.environ["AGAINST"], "bin/vnet4j")
+    pings = {name: ([], []) for name in pingers}
+    for _ in range(STARTS):
+        for name, command in pingers.items():
+            first, later = first_pings(command)
+            pings[name][0].append(first)
+            pings[name][1].append(later)
+    for name, (first, later) in pings.items():
+        print(f"   {name:24s} {statistics.median(first):7.3f} [{min(first):.3f}-{max(first):.3f}]"
+              f"   {statistics.median(later):7.3f} [{min(later):.3f}-{max(later):.3f}]")
 
     print("\n2. idle: resident set 15 s after start, then CPU and wake-ups over 20 s")
     for name, extra in (("bin/vnet4j", []), ("bin/vnet4j --no-warm-up", ["--no-warm-up"])):

@@ -23,15 +23,32 @@ public final class Shutdown {
         }
     }
 
-    /** Waits up to {@value #JOIN_MILLIS} ms for {@code thread} (null is fine) to end. */
-    public static void join(Thread thread) {
+    /**
+     * Waits up to {@value #JOIN_MILLIS} ms for {@code thread} (null is fine) to end.
+     *
+     * @return true when it ended (or was null); false when it still runs, and may still be inside a native
+     *     call on memory its owner must then not free (the os package's calls pass addresses, which nothing
+     *     checks; {@link #leftRunning} says so)
+     */
+    public static boolean join(Thread thread) {
         if (thread == null) {
-            return;
+            return true;
         }
         try {
             thread.join(JOIN_MILLIS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        return !thread.isAlive();
+    }
+
+    /**
+     * Logs that {@code what}'s native memory (and descriptors) are kept until the process ends, because a
+     * thread that uses them did not stop within {@value #JOIN_MILLIS} ms: freeing memory that a thread may
+     * still pass to the kernel could let the kernel write into whatever takes its place.
+     */
+    public static void leftRunning(String what) {
+        Log.warn(what + ": a thread did not stop within " + JOIN_MILLIS + " ms; its native memory and "
+                + "descriptors are kept until the process ends");
     }
 }

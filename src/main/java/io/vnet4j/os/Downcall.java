@@ -20,10 +20,15 @@ import java.lang.invoke.MethodHandle;
  * AAPCS64; riscv64 and ppc64le alike) pass the first six integer arguments in registers and the result in
  * one; a function reads only the registers its C prototype names, and an {@code int} argument or result is
  * the register's low 32 bits, so an {@code int} result is read as {@code (int)} of the {@code long}, and the
- * arguments a function does not take are passed as 0 and ignored. A pointer goes as its address
- * ({@link MemorySegment#address()}; every segment passed is native): the linker then checks neither its
- * bounds nor that its arena is open, so a caller must not close an arena while a call into it runs (none
- * does: each class closes its arena only once its threads are done with it).
+ * arguments a function does not take are passed as 0 and ignored. An {@code int} argument is widened by
+ * Java's sign extension, which is what riscv64 and ppc64le ask of a caller; every value passed here is below
+ * 2^31, so an {@code unsigned} parameter reads the same. A pointer goes as its address
+ * ({@link MemorySegment#address()}; every segment passed is native): the linker then no longer holds the
+ * segment's arena open during the call (it never checked a length against the segment's size), so memory
+ * must not be freed while a thread may still pass it to a call. The os classes free theirs in
+ * {@code release}/{@code close}, which their owners call only once the threads that use them have ended
+ * ({@code base.Shutdown.join}; an owner whose thread does not end keeps the memory), and an eventfd's
+ * waker, which may race a close, writes from memory never freed ({@code LinuxCalls.EVENTFD_ONE}).
  *
  * <p>A handle read from {@link #handle} is not a constant to the JIT, so a call through it runs through its
  * lambda forms (measured: about 8% of a TAP reader's time per ping): the calls every frame makes keep their

@@ -56,8 +56,7 @@ public final class Epoll implements AutoCloseable {
     private final MemorySegment control;
     private final long controlAddress;
     private final MemorySegment controlErrno;
-    /** The 8-byte counter written to and read from the eventfd. */
-    private final MemorySegment wakeValue;
+    /** The 8-byte counter read from the eventfd (its waker writes {@link LinuxCalls#EVENTFD_ONE}). */
     private final MemorySegment drained;
     private volatile boolean closed;
 
@@ -70,8 +69,6 @@ public final class Epoll implements AutoCloseable {
         this.control = arena.allocate(16, 8);
         this.controlAddress = control.address();
         this.controlErrno = Libc.errnoState(arena);
-        this.wakeValue = arena.allocate(ValueLayout.JAVA_LONG);
-        this.wakeValue.set(ValueLayout.JAVA_LONG, 0, 1L);
         this.drained = arena.allocate(ValueLayout.JAVA_LONG);
     }
 
@@ -139,7 +136,8 @@ public final class Epoll implements AutoCloseable {
         try {
             // a failure changed nothing: repeated with the capture for its errno
             if ((int) Downcall.call(Calls.EPOLL_CTL, epfd, op, fd, controlAddress) != 0
-                    && (int) Downcall.call(Calls.EPOLL_CTL_CAPTURED.handle(), controlErrno, epfd, op, fd, controlAddress) != 0) {
+                    && (int) Downcall.call(Calls.EPOLL_CTL_CAPTURED.handle(), controlErrno, epfd, op, fd,
+                            controlAddress) != 0) {
                 throw NativeDatagramSocket.failure("epoll_ctl(" + (op == EPOLL_CTL_ADD ? "EPOLL_CTL_ADD" : "EPOLL_CTL_MOD")
                         + ", " + fd + ")", Libc.errno(controlErrno));
             }
@@ -201,7 +199,7 @@ public final class Epoll implements AutoCloseable {
         }
         try {
             // -1 only for a full counter (2^64 - 2 wakes unread) or a descriptor closed meanwhile: nothing to wake
-            Downcall.call(Calls.WRITE, wakeFd, wakeValue.address(), 8);
+            Downcall.call(Calls.WRITE, wakeFd, LinuxCalls.EVENTFD_ONE, 8);
         } catch (Throwable t) {
             // Downcall.call declares Throwable; a write to an eventfd throws nothing
         }

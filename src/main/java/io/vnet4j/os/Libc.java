@@ -8,8 +8,9 @@ import java.lang.foreign.StructLayout;
 import java.lang.invoke.VarHandle;
 
 /**
- * The libc functions vnet4j calls, each bound through java.lang.foreign on its first call ({@link Downcall})
- * and returning errno through a captured call state. This package is the only place in vnet4j with native calls.
+ * The libc functions vnet4j calls, each bound through java.lang.foreign on its first call ({@link Downcall}),
+ * most returning errno through a captured call state ({@link #errnoState}), the per-frame ones without it
+ * ({@link LastErrno}). This package is the only place in vnet4j with native calls.
  */
 final class Libc {
     static final int AF_UNIX = 1;

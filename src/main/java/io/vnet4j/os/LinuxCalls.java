@@ -1,5 +1,8 @@
 package io.vnet4j.os;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.ValueLayout;
+
 /** The libc calls for TAP devices and network namespaces: open, ioctl, read, write, poll, eventfd, setns. */
 final class LinuxCalls {
     static final int O_RDWR = 2;
@@ -54,6 +57,12 @@ final class LinuxCalls {
     static final Downcall FCNTL = Downcall.variadic("fcntl");
     static final Downcall SOCKETPAIR = Downcall.captured("socketpair");
     static final int SOCK_NONBLOCK = 0x800;
+
+    /**
+     * The address of the 8-byte counter value 1 written to an eventfd to wake its reader, in memory that is
+     * never freed: a wake-up from another thread that races its object's close then writes nothing freed.
+     */
+    static final long EVENTFD_ONE = Arena.global().allocateFrom(ValueLayout.JAVA_LONG, 1L).address();
 
     private LinuxCalls() {}
 }

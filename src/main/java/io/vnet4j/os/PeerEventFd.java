@@ -14,7 +14,6 @@ import java.lang.invoke.MethodHandle;
 public final class PeerEventFd implements AutoCloseable {
     private final int fd;
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment one = arena.allocate(ValueLayout.JAVA_LONG);
     private final MemorySegment counter = arena.allocate(ValueLayout.JAVA_LONG);
     /** One {@code struct pollfd} of this descriptor, for {@link #consume}'s check without waiting. */
     private final MemorySegment pollFd = arena.allocate(8, 4);
@@ -22,7 +21,6 @@ public final class PeerEventFd implements AutoCloseable {
 
     public PeerEventFd(int fd) {
         this.fd = fd;
-        one.set(ValueLayout.JAVA_LONG, 0, 1L);
         pollFd.set(ValueLayout.JAVA_INT, 0, fd);
         pollFd.set(ValueLayout.JAVA_SHORT, 4, LinuxCalls.POLLIN);
     }
@@ -34,7 +32,7 @@ public final class PeerEventFd implements AutoCloseable {
     /** Adds 1 to the counter: the peer's waiter wakes (a guest's interrupt, through QEMU or KVM's irqfd). */
     public void signal() {
         try {
-            Downcall.call(Calls.WRITE, fd, one.address(), 8); // fails only for a full counter: nothing to wake
+            Downcall.call(Calls.WRITE, fd, LinuxCalls.EVENTFD_ONE, 8); // fails only for a full counter: nothing to wake
         } catch (Throwable t) {
             // Downcall.call declares Throwable; a write to an eventfd throws nothing
         }

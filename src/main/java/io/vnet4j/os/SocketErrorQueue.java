@@ -59,8 +59,10 @@ public final class SocketErrorQueue implements AutoCloseable {
             on.set(ValueLayout.JAVA_INT, 0, 1);
             MemorySegment state = Libc.errnoState(call);
             int rc = ipv6
-                    ? (int) Downcall.call(Libc.SETSOCKOPT.handle(), state, fd, Libc.IPPROTO_IPV6, Libc.IPV6_RECVERR, on.address(), 4)
-                    : (int) Downcall.call(Libc.SETSOCKOPT.handle(), state, fd, Libc.IPPROTO_IP, Libc.IP_RECVERR, on.address(), 4);
+                    ? (int) Downcall.call(Libc.SETSOCKOPT.handle(), state, fd, Libc.IPPROTO_IPV6, Libc.IPV6_RECVERR,
+                            on.address(), 4)
+                    : (int) Downcall.call(Libc.SETSOCKOPT.handle(), state, fd, Libc.IPPROTO_IP, Libc.IP_RECVERR,
+                            on.address(), 4);
             if (rc != 0) {
                 throw NativeDatagramSocket.failure(ipv6 ? "setsockopt IPV6_RECVERR" : "setsockopt IP_RECVERR",
                         Libc.errno(state));

@@ -34,7 +34,6 @@ public final class TapDevice implements AutoCloseable {
     private final MemorySegment rxErrno;
     /** Two {@code struct pollfd} ({int fd; short events; short revents}): the device and {@link #wakeFd}. */
     private final MemorySegment pollFds;
-    private final MemorySegment wakeValue;
     private final ByteBuffer received;
     private volatile boolean closed;
 
@@ -50,8 +49,6 @@ public final class TapDevice implements AutoCloseable {
         pollFds.set(ValueLayout.JAVA_SHORT, 4, LinuxCalls.POLLIN);
         pollFds.set(ValueLayout.JAVA_INT, 8, wakeFd);
         pollFds.set(ValueLayout.JAVA_SHORT, 12, LinuxCalls.POLLIN);
-        this.wakeValue = arena.allocate(ValueLayout.JAVA_LONG);
-        wakeValue.set(ValueLayout.JAVA_LONG, 0, 1L);
         this.received = rxData.asByteBuffer();
     }
 
@@ -296,7 +293,7 @@ public final class TapDevice implements AutoCloseable {
         closed = true;
         try {
             // the counter stays non-zero (nobody reads it), so every later poll returns at once too
-            Downcall.call(FrameCalls.WRITE, wakeFd, wakeValue.address(), 8);
+            Downcall.call(FrameCalls.WRITE, wakeFd, LinuxCalls.EVENTFD_ONE, 8);
         } catch (Throwable t) {
             // Downcall.call declares Throwable; a write to an eventfd throws nothing
         }
@@ -312,10 +309,10 @@ public final class TapDevice implements AutoCloseable {
 
     /**
      * The calls every frame makes, as constants: a handle in a static final field of an initialised class,
-     * called through {@link Downcall#call}, is inlined by the JIT into a direct native call, while one read from a field (as {@link Downcall}
-     * keeps it) is invoked through the method handle's lambda forms, which cost a TAP reader about 8% of its
-     * time per ping (perf, docs/architecture.md). Without errno captured (LastErrno). Bound when the first
-     * frame is read or written.
+     * called through {@link Downcall#call}, is inlined by the JIT into a direct native call, while one read
+     * from a field (as {@link Downcall} keeps it) is invoked through the method handle's lambda forms, which
+     * cost a TAP reader about 8% of its time per ping (perf, docs/architecture.md). Without errno captured
+     * (LastErrno). Bound when the first frame is read or written.
      */
     private static final class FrameCalls {
         static final java.lang.invoke.MethodHandle READ = LinuxCalls.READ_UNCAPTURED.handle();

@@ -1,6 +1,7 @@
 package io.vnet4j.usernet;
 
 import io.vnet4j.base.Log;
+import io.vnet4j.base.Shutdown;
 import io.vnet4j.os.NativeDatagramSocket;
 import io.vnet4j.os.SocketErrorQueue;
 import io.vnet4j.os.Sysctl;
@@ -374,12 +375,11 @@ final class IcmpProxy {
         @Override
         public void close() {
             socket.close();
-            try {
-                reader.join(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            if (Shutdown.join(reader)) {
+                socket.release();
+            } else {
+                Shutdown.leftRunning(reader.getName());
             }
-            socket.release();
         }
     }
 }

@@ -690,8 +690,11 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
         super.close();
         if (loopSelector != null) {
             loopSelector.wakeup();
-            Shutdown.join(loop);
-            loopSelector.close();
+            if (Shutdown.join(loop)) {
+                loopSelector.close();
+            } else {
+                Shutdown.leftRunning(id());
+            }
         }
     }
 }

@@ -49,7 +49,8 @@ class DowncallTest {
 
     @Test
     void aPointerResultIsItsAddress() {
-        assertThat(Libc.strerror(EBADF)).isEqualTo("Bad file descriptor");
+        // strerror's text, in whatever language the locale gives; "errno 9" is Libc's text when the call failed
+        assertThat(Libc.strerror(EBADF)).isNotBlank().isNotEqualTo("errno " + EBADF);
     }
 
     @Test

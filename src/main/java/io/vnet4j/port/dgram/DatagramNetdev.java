@@ -195,9 +195,11 @@ public final class DatagramNetdev extends QueuedPort implements Netdev {
         if (sender != null) {
             sender.close();
         }
-        join(reader);
-        join(writer);
-        releaseSockets();
+        if (Shutdown.join(reader) & Shutdown.join(writer)) {
+            releaseSockets();
+        } else {
+            Shutdown.leftRunning(id());
+        }
         if (socketFile != null) {
             socketFile.delete();
         }
@@ -212,9 +214,5 @@ public final class DatagramNetdev extends QueuedPort implements Netdev {
         }
         sender = null;
         receiver = null;
-    }
-
-    private static void join(Thread t) {
-        Shutdown.join(t);
     }
 }

@@ -328,12 +328,15 @@ public final class TapNetdev extends QueuedPort implements Netdev {
             b.release(lentReads);
         }
         device.close();
-        join(reader);
-        join(writer);
+        boolean stopped = Shutdown.join(reader) & Shutdown.join(writer);
         String ifname = device.name();
         writeLock.lock(); // a hub thread may be writing through
         try {
-            device.release();
+            if (stopped) {
+                device.release();
+            } else {
+                Shutdown.leftRunning(id());
+            }
             device = null;
         } finally {
             writeLock.unlock();
@@ -352,9 +355,5 @@ public final class TapNetdev extends QueuedPort implements Netdev {
                 Log.warn(id() + ": " + e.getMessage());
             }
         }
-    }
-
-    private static void join(Thread t) {
-        Shutdown.join(t);
     }
 }

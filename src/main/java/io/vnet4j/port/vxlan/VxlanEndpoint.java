@@ -100,8 +100,11 @@ final class VxlanEndpoint {
             BY_PORT.remove(key);
         }
         socket.close();
-        Shutdown.join(reader);
-        socket.release();
+        if (Shutdown.join(reader)) {
+            socket.release();
+        } else {
+            Shutdown.leftRunning("vxlan on " + where);
+        }
     }
 
     /**

@@ -283,8 +283,9 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
         if (endpoint != null) {
             endpoint.leave(this);
         }
-        Shutdown.join(writer);
-        if (sender != null) {
+        if (!Shutdown.join(writer)) {
+            Shutdown.leftRunning(id());
+        } else if (sender != null) {
             sender.close();
         }
     }
