@@ -11,7 +11,7 @@ SETTLE_S seconds idle (default 45: N warm-ups at once on two cores end later tha
 the compilers' freed memory back at its next native-heap trim, every 10 s; at 25 s some had not), then each
 process's /proc/PID/smaps_rollup, and the host's MemAvailable before the first start and after the settle:
 
-- Rss: the resident set, what `ps` and the issue's target count; pages shared with other processes (the
+- Rss: the resident set, what `ps` counts; pages shared with other processes (the
   JVM's libjvm.so text, the AOT cache's unwritten pages, libc) count whole in each process;
 - Pss: each shared page divided among the processes that map it (N daemons share libjvm's text);
 - Uss (Private_Clean + Private_Dirty): the pages this process alone maps, what one more instance adds to a
@@ -99,18 +99,23 @@ def start_in_namespace(command, index):
     ns = f"vnbench-many-{index}"
     subprocess.run(["ip", "netns", "add", ns], check=True)
     r, w = os.pipe()
+    started = False
     try:
         p = subprocess.Popen([command, "-c", "-r", str(w), "--netns-type=path", "/run/netns/" + ns, "tap0"],
                              pass_fds=(w,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         os.close(w)
         w = None
         if os.read(r, 1) != b"1":
+            p.kill()
             raise SystemExit(f"{command} did not signal ready")
+        started = True
         return Daemon(p, namespace=ns)
     finally:
         os.close(r)
         if w is not None:
             os.close(w)
+        if not started:
+            subprocess.run(["ip", "netns", "del", ns])
 
 
 def measure(name, starter):
@@ -131,6 +136,10 @@ def measure(name, starter):
 
 
 def main():
+    missing = [tool for tool in ("slirp4netns", "ip") if shutil.which(tool) is None]
+    if missing or os.geteuid() != 0:
+        raise SystemExit("many-daemons.py needs root and " + ", ".join(("slirp4netns", "ip")) + " on PATH"
+                         + (f" (missing: {', '.join(missing)})" if missing else ""))
     subprocess.run([os.path.join(HERE, "bin/vnet4j"), "--version"], capture_output=True, check=True)
     print(f"{N} idle instances of each at once, {SETTLE_S:.0f} s after the last start; MB, median per process")
     print(f"   {'':34s} {'Rss':>6s} {'Pss':>6s} {'Uss':>6s} {'Avail/N':>8s}")
