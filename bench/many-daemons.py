@@ -90,6 +90,8 @@ def start_network(extra_env, index):
             # the rest of its standard error is read and dropped, so that a full pipe never blocks it
             threading.Thread(target=p.stderr.read, daemon=True).start()
             return Daemon(p, directory=d)
+    p.wait()
+    shutil.rmtree(d, ignore_errors=True)
     raise SystemExit("no ready line from bin/vnet4j")
 
 
@@ -138,7 +140,7 @@ def measure(name, starter):
 def main():
     missing = [tool for tool in ("slirp4netns", "ip") if shutil.which(tool) is None]
     if missing or os.geteuid() != 0:
-        raise SystemExit("many-daemons.py needs root and " + ", ".join(("slirp4netns", "ip")) + " on PATH"
+        raise SystemExit("many-daemons.py needs root and slirp4netns and ip on PATH"
                          + (f" (missing: {', '.join(missing)})" if missing else ""))
     subprocess.run([os.path.join(HERE, "bin/vnet4j"), "--version"], capture_output=True, check=True)
     print(f"{N} idle instances of each at once, {SETTLE_S:.0f} s after the last start; MB, median per process")
