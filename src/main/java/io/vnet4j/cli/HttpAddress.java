@@ -1,5 +1,6 @@
 package io.vnet4j.cli;
 
+import io.vnet4j.base.HostText;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -30,7 +31,9 @@ final class HttpAddress implements CommandLine.ITypeConverter<InetSocketAddress>
             throw new CommandLine.TypeConversionException("an IPv6 address goes in brackets ([::1]:" + port + "), got '" + value + "'");
         }
         try {
-            return new InetSocketAddress(host.isEmpty() ? InetAddress.getLoopbackAddress() : InetAddress.getByName(host), port);
+            return new InetSocketAddress(host.isEmpty() ? InetAddress.getLoopbackAddress() : HostText.resolve(host), port);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.TypeConversionException(e.getMessage());
         } catch (UnknownHostException e) {
             throw new CommandLine.TypeConversionException("unknown host '" + host + "' in '" + value + "'");
         }

@@ -1,5 +1,6 @@
 package io.vnet4j.config;
 
+import io.vnet4j.base.HostText;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -46,11 +47,26 @@ final class Addresses {
         throw o.error(what + ": expected a port number from " + minPort + " to 65535, got '" + text + "'");
     }
 
+    /** A literal ({@link HostText}, never looked up) or a name the system's resolver knows. */
     static InetAddress address(OptionString o, String what, String host) throws ConfigException {
         try {
-            return InetAddress.getByName(host);
+            return HostText.resolve(host);
+        } catch (IllegalArgumentException e) {
+            throw o.error(what + ": " + e.getMessage());
         } catch (UnknownHostException e) {
             throw o.error(what + ": unknown host '" + host + "'");
+        }
+    }
+
+    /** An address literal only ({@link HostText#literal}); a name is refused. */
+    static InetAddress literal(OptionString o, String what, String host) throws ConfigException {
+        if (!HostText.isLiteral(host)) {
+            throw o.error(what + ": expected an IP address (no names), got '" + host + "'");
+        }
+        try {
+            return HostText.literal(host);
+        } catch (IllegalArgumentException e) {
+            throw o.error(what + ": " + e.getMessage());
         }
     }
 

@@ -1,5 +1,6 @@
 package io.vnet4j.config;
 
+import io.vnet4j.base.HostText;
 import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.Ipv4Address;
 import java.nio.file.Path;
@@ -155,7 +156,13 @@ final class ForwardRules {
             if (targetPort < 0 || colon <= 4) {
                 throw guestError(o, rule, "expected tcp:HOST:PORT as the target");
             }
-            t = new UserConfig.GuestForwardTarget.Tcp(target.substring(4, colon), targetPort);
+            String host = target.substring(4, colon);
+            try {
+                HostText.check(host); // a name is looked up at start, a bad address never
+            } catch (IllegalArgumentException e) {
+                throw guestError(o, rule, "the target's host: " + e.getMessage());
+            }
+            t = new UserConfig.GuestForwardTarget.Tcp(host, targetPort);
         } else {
             throw guestError(o, rule, "expected the target cmd:COMMAND, tcp:HOST:PORT or unix:PATH");
         }

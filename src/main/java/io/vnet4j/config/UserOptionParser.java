@@ -308,10 +308,7 @@ final class UserOptionParser {
             host = text.substring(0, colon);
             port = Addresses.port(o, "dns-upstream", text.substring(colon + 1), 1);
         }
-        if (!host.matches("[0-9.]+|[0-9a-fA-F:]+")) {
-            throw o.error("dns-upstream: expected an IP address (no names), got '" + host + "'");
-        }
-        InetAddress address = Addresses.address(o, "dns-upstream", host);
+        InetAddress address = Addresses.literal(o, "dns-upstream", host);
         return new UserConfig.DnsUpstream(address, port);
     }
 

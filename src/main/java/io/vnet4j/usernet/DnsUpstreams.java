@@ -1,12 +1,10 @@
 package io.vnet4j.usernet;
 
+import io.vnet4j.base.HostText;
 import io.vnet4j.config.UserConfig;
-import io.vnet4j.wire.IpAddress;
 import java.io.IOException;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,16 +46,9 @@ final class DnsUpstreams {
      * glibc reads it); null for anything else. Parsed as text, never looked up.
      */
     static InetAddress nameserver(String text) {
-        int percent = text.indexOf('%');
         try {
-            IpAddress address = IpAddress.parse(percent < 0 ? text : text.substring(0, percent));
-            if (percent < 0 || address.isIpv4()) {
-                return percent < 0 ? address.toInetAddress() : null;
-            }
-            NetworkInterface scope = NetworkInterface.getByName(text.substring(percent + 1));
-            return scope == null ? null
-                    : Inet6Address.getByAddress(null, address.toInetAddress().getAddress(), scope.getIndex());
-        } catch (IllegalArgumentException | IOException e) {
+            return text.startsWith("[") ? null : HostText.literal(text);
+        } catch (IllegalArgumentException e) {
             return null;
         }
     }

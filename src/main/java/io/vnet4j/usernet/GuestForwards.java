@@ -1,11 +1,14 @@
 package io.vnet4j.usernet;
 
+import io.vnet4j.base.HostText;
 import io.vnet4j.config.UserConfig;
 import io.vnet4j.wire.IpAddress;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -25,7 +28,7 @@ final class GuestForwards implements AutoCloseable {
         try {
             for (UserConfig.GuestForward rule : rules) {
                 SocketAddress target = switch (rule.target()) {
-                    case UserConfig.GuestForwardTarget.Tcp tcp -> new InetSocketAddress(tcp.host(), tcp.port());
+                    case UserConfig.GuestForwardTarget.Tcp tcp -> new InetSocketAddress(host(tcp.host()), tcp.port());
                     case UserConfig.GuestForwardTarget.Unix unix -> UnixDomainSocketAddress.of(unix.path());
                     case UserConfig.GuestForwardTarget.Command cmd -> {
                         CommandBridge bridge = new CommandBridge(cmd.command());
@@ -38,6 +41,15 @@ final class GuestForwards implements AutoCloseable {
         } catch (IOException e) {
             close();
             throw e;
+        }
+    }
+
+    /** The target's address, looked up once at start as QEMU's chardev does (the parser checked its form). */
+    private static InetAddress host(String host) throws IOException {
+        try {
+            return HostText.resolve(host);
+        } catch (UnknownHostException e) {
+            throw new IOException("guestfwd: unknown host '" + host + "' in the target tcp:" + host + ":PORT", e);
         }
     }
 

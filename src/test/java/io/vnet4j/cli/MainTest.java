@@ -121,6 +121,8 @@ class MainTest {
             assertThat(err()).as(bad).startsWith("vnet4j: ").contains("--http").hasLineCount(1);
         }
         assertThat(err()).contains("expected [ADDR:]PORT with a port from 0 to 65535, got ''");
+        assertRefused("vnet4j: Invalid value for option '--http': '300.1.1.1' is not an IPv4 address (four decimal "
+                + "numbers 0-255 without leading zeros, such as 192.0.2.1) (see vnet4j --help)", "--http", "300.1.1.1:80");
     }
 
     @Test

@@ -609,6 +609,22 @@ class ConfigParserTest {
     }
 
     @Test
+    void aBadAddressIsRefusedAsAnAddressNotLookedUpAsAName() {
+        long before = io.vnet4j.fuzz.NoLookupResolver.lookups();
+        String ipv4 = " is not an IPv4 address (four decimal numbers 0-255 without leading zeros, such as 192.0.2.1)";
+        netdevError("socket,id=s,connect=300.1.1.1:80").hasMessageEndingWith(": connect: '300.1.1.1'" + ipv4);
+        netdevError("socket,id=s,listen=127.1:80").hasMessageEndingWith(": listen: '127.1'" + ipv4);
+        netdevError("socket,id=s,udp=192.0.2.1:80,localaddr=010.0.0.1:81").hasMessageContaining("'010.0.0.1'" + ipv4);
+        netdevError("stream,id=s,addr.type=inet,addr.host=10.0.2,addr.port=80").hasMessageContaining("addr.host: '10.0.2'" + ipv4);
+        netdevError("dgram,id=d,remote.type=inet,remote.host=1.2.3.4.5,remote.port=80,local.type=inet,"
+                + "local.host=127.0.0.1,local.port=81").hasMessageContaining("'1.2.3.4.5'" + ipv4);
+        netdevError("vxlan,id=v,vni=1,remote=999.1.1.1").hasMessageContaining("remote: '999.1.1.1'" + ipv4);
+        netdevError("vxlan,id=v,vni=1,group=ff02::g").hasMessageContaining("group: 'ff02::g' is not an IPv6 address");
+        netdevError("socket,id=s,connect=a b:80").hasMessageContaining("connect: 'a b' is neither an IP address nor a host name");
+        assertThat(io.vnet4j.fuzz.NoLookupResolver.lookups()).isEqualTo(before);
+    }
+
+    @Test
     void mcastOnANonMulticastAddressIsAnError() {
         netdevError("socket,id=m,mcast=10.0.0.1:1234")
                 .hasMessageContaining("mcast: expected an IPv4 multicast group (224.0.0.0/4), got '10.0.0.1:1234'");

@@ -113,6 +113,11 @@ class UserOptionParserTest {
         assertError("user,id=u,guestfwd=tcp:10.0.2.100:80-file:/x", "Invalid guest forwarding rule");
         assertError("user,id=u,guestfwd=tcp:10.0.9.100:80-cmd:cat", "must be in the network");
         assertError("user,id=u,dns-upstream=resolver.example", "no names");
+        assertError("user,id=u,dns-upstream=999.1.1.1", "dns-upstream: '999.1.1.1' is not an IPv4 address");
+        assertError("user,id=u,dns-upstream=[fd00::g]:53", "dns-upstream: 'fd00::g' is not an IPv6 address");
+        assertError("user,id=u,guestfwd=tcp:10.0.2.100:80-tcp:300.1.1.1:80",
+                "the target's host: '300.1.1.1' is not an IPv4 address");
+        assertError("user,id=u,guestfwd=tcp:10.0.2.100:80-tcp:a b:80", "'a b' is neither an IP address nor a host name");
         assertError("user,id=u,dhcp-static=nonsense", "dhcp-static: expected MAC=IP");
         assertError("user,id=u,mtu=100", "mtu: expected a whole number from 576 to 65520");
         assertError("user,id=u,tftp=" + dir.resolve("missing"), "is not a directory");

@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.net.spi.InetAddressResolver;
 import java.net.spi.InetAddressResolverProvider;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
@@ -14,10 +15,16 @@ import java.util.stream.Stream;
  */
 public final class NoLookupResolver extends InetAddressResolverProvider {
     private static volatile boolean refuseLookups;
+    private static final AtomicLong LOOKUPS = new AtomicLong();
 
     /** Refuses (true) or allows again (false) lookups of names other than localhost. */
-    static void refuseLookups(boolean refuse) {
+    public static void refuseLookups(boolean refuse) {
         refuseLookups = refuse;
+    }
+
+    /** How many names this JVM has asked a resolver for (refused ones too): a test's proof that it asked none. */
+    public static long lookups() {
+        return LOOKUPS.get();
     }
 
     @Override
@@ -26,6 +33,7 @@ public final class NoLookupResolver extends InetAddressResolverProvider {
         return new InetAddressResolver() {
             @Override
             public Stream<InetAddress> lookupByName(String host, LookupPolicy policy) throws UnknownHostException {
+                LOOKUPS.incrementAndGet();
                 if (refuseLookups && !host.equalsIgnoreCase("localhost")) {
                     throw new UnknownHostException(host + " (lookups refused while fuzzing)");
                 }
