@@ -33,6 +33,8 @@ import tempfile
 import threading
 import time
 
+import benchlib
+
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 4
 SETTLE_S = float(sys.argv[2]) if len(sys.argv) > 2 else 45
@@ -81,9 +83,7 @@ def start_network(extra_env, index):
     launcher's pid is the JVM's)."""
     d = tempfile.mkdtemp(prefix=f"vnbench-many-{index}-")
     env = dict(os.environ, **extra_env)
-    p = subprocess.Popen([os.path.join(HERE, "bin/vnet4j"), "-netdev", "user,id=u", "-netdev",
-                          "stream,id=s,server=on,addr.type=unix,addr.path=" + os.path.join(d, "vms.sock"),
-                          "--control", os.path.join(d, "control.sock")],
+    p = subprocess.Popen([os.path.join(HERE, "bin/vnet4j")] + benchlib.default_network(d),
                          stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env)
     for line in p.stderr:
         if line.strip().endswith("ready"):
@@ -96,28 +96,10 @@ def start_network(extra_env, index):
 
 
 def start_in_namespace(command, index):
-    """`command -c -r FD --netns-type=path NS tap0` (slirp4netns's command line) on a namespace made for it,
-    to the "1" on its ready descriptor."""
+    """slirp4netns's command line on a namespace made for it, to the "1" on its ready descriptor."""
     ns = f"vnbench-many-{index}"
-    subprocess.run(["ip", "netns", "add", ns], check=True)
-    r, w = os.pipe()
-    started = False
-    try:
-        p = subprocess.Popen([command, "-c", "-r", str(w), "--netns-type=path", "/run/netns/" + ns, "tap0"],
-                             pass_fds=(w,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        os.close(w)
-        w = None
-        if os.read(r, 1) != b"1":
-            p.kill()
-            raise SystemExit(f"{command} did not signal ready")
-        started = True
-        return Daemon(p, namespace=ns)
-    finally:
-        os.close(r)
-        if w is not None:
-            os.close(w)
-        if not started:
-            subprocess.run(["ip", "netns", "del", ns])
+    p, _ = benchlib.start_in_namespace(command, ns)
+    return Daemon(p, namespace=ns)
 
 
 def measure(name, starter):

@@ -36,6 +36,8 @@ import sys
 import tempfile
 import time
 
+import benchlib
+
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STARTS = int(sys.argv[1]) if len(sys.argv) > 1 else 7
 
@@ -43,12 +45,6 @@ STARTS = int(sys.argv[1]) if len(sys.argv) > 1 else 7
 def java():
     return subprocess.run([os.path.join(HERE, "bin/vnet4j"), "--print-java"], capture_output=True, text=True,
                           check=True).stdout.strip()
-
-
-def network(directory):
-    return ["-netdev", "user,id=u", "-netdev",
-            "stream,id=s,server=on,addr.type=unix,addr.path=" + os.path.join(directory, "vms.sock"),
-            "--control", os.path.join(directory, "control.sock")]
 
 
 def start(command):
@@ -70,25 +66,13 @@ def stop(p):
 
 
 def dropin_start(command):
-    """Milliseconds from spawning `command -c -r FD --netns-type=path NS tap0` (slirp4netns's command line) on a
-    namespace made for it to the "1" on its ready descriptor; then stops it and deletes the namespace."""
+    """Milliseconds from spawning slirp4netns's command line on a namespace made for it to the "1" on its
+    ready descriptor; then stops it and deletes the namespace."""
     ns = "vnbench-start-dropin"
-    subprocess.run(["ip", "netns", "add", ns], check=True)
-    r, w = os.pipe()
-    p = None
-    try:
-        t0 = time.monotonic()
-        p = subprocess.Popen([command, "-c", "-r", str(w), "--netns-type=path", "/run/netns/" + ns, "tap0"],
-                             pass_fds=(w,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        os.close(w)
-        if os.read(r, 1) != b"1":
-            raise SystemExit(command + " wrote no ready byte")
-        return (time.monotonic() - t0) * 1000
-    finally:
-        if p is not None:
-            stop(p)
-        os.close(r)
-        subprocess.run(["ip", "netns", "del", ns])
+    p, ms = benchlib.start_in_namespace(command, ns)
+    stop(p)
+    subprocess.run(["ip", "netns", "del", ns])
+    return ms
 
 
 def ping_once(ns):
@@ -182,7 +166,7 @@ def main():
     for _ in range(STARTS):
         for name, prefix in contenders.items():
             d = tempfile.mkdtemp(prefix="vnbench-start-")
-            p, ms = start(prefix + ["--no-warm-up"] + network(d))
+            p, ms = start(prefix + ["--no-warm-up"] + benchlib.default_network(d))
             results[name].append(ms)
             stop(p)
             shutil.rmtree(d, ignore_errors=True)
@@ -219,7 +203,7 @@ def main():
     print("\n2. idle: resident set 15 s after start, then CPU and wake-ups over 20 s")
     for name, extra in (("bin/vnet4j", []), ("bin/vnet4j --no-warm-up", ["--no-warm-up"])):
         d = tempfile.mkdtemp(prefix="vnbench-idle-")
-        p, _ = start([os.path.join(HERE, "bin/vnet4j")] + extra + network(d))
+        p, _ = start([os.path.join(HERE, "bin/vnet4j")] + extra + benchlib.default_network(d))
         time.sleep(15)
         rss = rss_mb(jvm_pid(p))
         cpu, wakes = idle(jvm_pid(p))
