@@ -14,8 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Command-line options as the daemon takes them: UTF-8 lines, each a {@code -netdev} (first character
@@ -26,18 +25,9 @@ import org.junit.jupiter.api.BeforeAll;
  * forwards fit their families and prefix. Host names are not looked up (see
  * {@link NoLookupResolver}): a fuzzed name must not become a DNS query.
  */
+@ExtendWith(NoLookupResolver.Refusing.class)
 class ConfigFuzzTest {
     private static final Pattern ID = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]*");
-
-    @BeforeAll
-    static void refuseLookups() {
-        NoLookupResolver.refuseLookups(true);
-    }
-
-    @AfterAll
-    static void allowLookups() {
-        NoLookupResolver.refuseLookups(false);
-    }
 
     @FuzzTest
     void optionsBuildOrGiveAConfigException(byte[] input) {

@@ -6,25 +6,15 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.vnet4j.base.HostText;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Hosts as users write them ({@link HostText}): any text is a literal, a name or refused with a message;
  * a literal, good or bad, never reaches a resolver (the {@link NoLookupResolver} counts), and a literal
  * that parses formats back to an address that parses to itself.
  */
+@ExtendWith(NoLookupResolver.Refusing.class)
 class HostTextFuzzTest {
-    @BeforeAll
-    static void refuseLookups() {
-        NoLookupResolver.refuseLookups(true);
-    }
-
-    @AfterAll
-    static void allowLookups() {
-        NoLookupResolver.refuseLookups(false);
-    }
-
     @FuzzTest
     void aHostIsALiteralANameOrRefusedAndLiteralsAreNeverLookedUp(byte[] input) {
         String host = new String(input, StandardCharsets.UTF_8);

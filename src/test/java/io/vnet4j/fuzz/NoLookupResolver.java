@@ -6,6 +6,9 @@ import java.net.spi.InetAddressResolver;
 import java.net.spi.InetAddressResolverProvider;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The test JVM's name resolver (registered in META-INF/services): the JDK's own, except while
@@ -20,6 +23,19 @@ public final class NoLookupResolver extends InetAddressResolverProvider {
     /** Refuses (true) or allows again (false) lookups of names other than localhost. */
     public static void refuseLookups(boolean refuse) {
         refuseLookups = refuse;
+    }
+
+    /** A test class's extension ({@code @ExtendWith}): lookups refused while its tests run. */
+    public static final class Refusing implements BeforeAllCallback, AfterAllCallback {
+        @Override
+        public void beforeAll(ExtensionContext context) {
+            refuseLookups(true);
+        }
+
+        @Override
+        public void afterAll(ExtensionContext context) {
+            refuseLookups(false);
+        }
     }
 
     /** How many names this JVM has asked a resolver for (refused ones too): a test's proof that it asked none. */
