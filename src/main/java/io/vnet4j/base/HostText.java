@@ -103,7 +103,12 @@ public final class HostText {
         return "'" + Log.printable(host) + "'";
     }
 
-    private static boolean isName(String host) {
+    /**
+     * True for an RFC 1123 host or domain name as this class reads one (labels of letters, digits, {@code -}
+     * and {@code _}, 1 to 63 bytes, at most 253 in all, an optional final dot); an address literal is one
+     * too by this rule when it has no colon.
+     */
+    public static boolean isName(String host) {
         String text = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
         return !text.isEmpty() && text.length() <= NAME_MAX && text.matches(NAME_LABEL + "(\\." + NAME_LABEL + ")*");
     }

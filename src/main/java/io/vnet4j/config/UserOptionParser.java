@@ -1,5 +1,6 @@
 package io.vnet4j.config;
 
+import io.vnet4j.base.HostText;
 import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.Ipv4Address;
 import io.vnet4j.wire.MacAddress;
@@ -134,13 +135,10 @@ final class UserOptionParser {
         if (domain != null && domain.isEmpty()) {
             throw o.error("'domainname' parameter cannot be empty");
         }
-        domain = name("domainname", domain);
+        domain = domainName("domainname", domain);
         List<String> search = new ArrayList<>();
         for (String s : o.takeAll("dnssearch")) {
-            if (s.isEmpty() || s.length() > 253) {
-                throw o.error("dnssearch: expected a domain name of 1 to 253 characters, got '" + s + "'");
-            }
-            search.add(s);
+            search.add(domainName("dnssearch", s));
         }
         Path tftp = null;
         v = o.take("tftp");
@@ -352,6 +350,18 @@ final class UserOptionParser {
             return 24;
         }
         return 28;
+    }
+
+    /**
+     * A domain the guests are told (DHCP options 15 and 119, DHCPv6's search list, the router advertisement's
+     * DNSSL) and the built-in DNS answers names in: what DNS can carry, checked here rather than left out later.
+     */
+    private String domainName(String key, String value) throws ConfigException {
+        if (value != null && !HostText.isName(value)) {
+            throw o.error(key + ": expected a domain name (labels of letters, digits, '-' and '_', 1 to 63 characters"
+                    + " each, at most 253 in all), got '" + value + "'");
+        }
+        return value;
     }
 
     private String name(String key, String value) throws ConfigException {

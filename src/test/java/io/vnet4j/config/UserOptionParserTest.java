@@ -99,6 +99,14 @@ class UserOptionParserTest {
         assertError("user,id=u,net=10.0.2.0/255.0.255.0", "Failed to parse netmask");
         assertError("user,id=u,host=nonsense", "Failed to parse host");
         assertError("user,id=u,domainname=", "'domainname' parameter cannot be empty");
+        String label64 = "a".repeat(64);
+        String domainExpected = ": expected a domain name (labels of letters, digits, '-' and '_', 1 to 63 characters each,"
+                + " at most 253 in all), got '";
+        assertError("user,id=u,domainname=" + label64, "domainname" + domainExpected + label64 + "'");
+        assertError("user,id=u,domainname=a..b", "domainname" + domainExpected + "a..b'");
+        assertError("user,id=u,dnssearch=.example", "dnssearch" + domainExpected + ".example'");
+        assertError("user,id=u,dnssearch=a.test,dnssearch=" + label64 + ".test", "dnssearch" + domainExpected + label64);
+        assertError("user,id=u,dnssearch=", "dnssearch" + domainExpected + "'");
     }
 
     @Test
