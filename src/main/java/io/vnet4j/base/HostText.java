@@ -98,11 +98,6 @@ public final class HostText {
         return isLiteral(host) ? literal(host) : InetAddress.getByName(host);
     }
 
-    /** The user's text in quotes, control characters escaped, so a message stays one line. */
-    private static String quoted(String host) {
-        return "'" + Log.printable(host) + "'";
-    }
-
     /**
      * True for an RFC 1123 host or domain name as this class reads one (labels of letters, digits, {@code -}
      * and {@code _}, 1 to 63 bytes, at most 253 in all, an optional final dot); an address literal is one
@@ -111,6 +106,11 @@ public final class HostText {
     public static boolean isName(String host) {
         String text = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
         return !text.isEmpty() && text.length() <= NAME_MAX && text.matches(NAME_LABEL + "(\\." + NAME_LABEL + ")*");
+    }
+
+    /** The user's text in quotes, control characters escaped, so a message stays one line. */
+    private static String quoted(String host) {
+        return "'" + Log.printable(host) + "'";
     }
 
     private static InetAddress scoped(String host, IpAddress address, String zone) {
