@@ -43,15 +43,18 @@ public final class SocketFiles {
     }
 
     /**
-     * Makes {@code path} ready for a new socket: creates its parent directories, removes a stale socket.
+     * Makes {@code path} ready for a new socket: removes a stale socket. Its directory must exist: a path
+     * with a typo is refused, not made (as QEMU's bind fails, with ENOENT), so that no directories are left
+     * behind.
      *
      * @throws InUseException when a socket answers there
-     * @throws IOException when something other than a socket is there, or it cannot be removed
+     * @throws IOException when its directory does not exist, something other than a socket is there, or it
+     *                     cannot be removed
      */
     public static void prepare(Path path) throws IOException {
         Path parent = path.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw new NoSuchFileException(path.toString(), null, "its directory " + parent + " does not exist");
         }
         int mode;
         try {

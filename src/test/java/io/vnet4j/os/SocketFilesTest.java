@@ -79,12 +79,13 @@ class SocketFilesTest {
     }
 
     @Test
-    void prepareMakesTheMissingParentDirectories() throws Exception {
+    void aPathInAMissingDirectoryIsRefusedAndNothingIsMade() throws Exception {
         Path path = dir.resolve("a/b/s.sock");
         try (ServerSocketChannel server = unixServer()) {
-            SocketFiles.bind(server, path);
+            assertThatThrownBy(() -> SocketFiles.bind(server, path)).isInstanceOf(java.nio.file.NoSuchFileException.class)
+                    .hasMessage(path + ": its directory " + dir.resolve("a/b") + " does not exist");
         }
-        assertThat(path).exists();
+        assertThat(dir.resolve("a")).doesNotExist();
     }
 
     @Test

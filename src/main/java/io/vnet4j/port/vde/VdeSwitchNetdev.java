@@ -21,6 +21,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
@@ -143,9 +144,9 @@ public final class VdeSwitchNetdev extends NetdevBase {
 
     private void prepareDirectory() throws IOException {
         if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            Path parent = dir.getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
+            Path parent = dir.toAbsolutePath().getParent();
+            if (parent != null && !Files.isDirectory(parent)) { // vde_switch makes its directory, not its parents
+                throw new NoSuchFileException(dir.toString(), null, "its parent directory " + parent + " does not exist");
             }
             Files.createDirectory(dir);
             createdDir = OwnedFile.claim(dir);
