@@ -91,7 +91,9 @@ public final class ControlServer implements AutoCloseable {
             send(out, Map.of("QMP", Map.of("version", Map.of("package", "vnet4j " + version), "capabilities", List.of())));
             String line;
             while ((line = readLine(in)) != null) {
-                if (!line.isBlank()) {
+                if (line == TOO_LONG) {
+                    send(out, error("GenericError", "request longer than " + MAX_LINE + " bytes"));
+                } else if (!line.isBlank()) {
                     send(out, answer(line));
                 }
             }
@@ -100,7 +102,10 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
-    /** Answers one command line; never throws on bad input. */
+    /**
+     * Answers one command line; never throws on bad input. A request's {@code "id"} comes back in its reply,
+     * whatever its JSON type (QMP, docs/interop/qmp-spec.rst, "Issuing Commands").
+     */
     Map<String, Object> answer(String line) {
         Object request;
         try {
@@ -108,6 +113,15 @@ public final class ControlServer implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             return error("GenericError", "malformed JSON: " + e.getMessage());
         }
+        Map<String, Object> reply = answer(request);
+        if (request instanceof Map<?, ?> map && map.containsKey("id")) {
+            reply = new LinkedHashMap<>(reply);
+            reply.put("id", map.get("id"));
+        }
+        return reply;
+    }
+
+    private Map<String, Object> answer(Object request) {
         if (!(request instanceof Map<?, ?> map) || !(map.get("execute") instanceof String command)) {
             return error("GenericError", "expected {\"execute\": COMMAND}");
         }
@@ -142,11 +156,23 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
+    /**
+     * A string argument's refusal in QEMU's words: null when {@code arguments} has {@code key} as a string,
+     * else "Parameter 'KEY' is missing" or "... expects a string".
+     */
+    private static Map<String, Object> notAString(Object arguments, String key) {
+        Object value = arguments instanceof Map<?, ?> args ? args.get(key) : null;
+        return value instanceof String ? null
+                : error("GenericError", "Parameter '" + key + (value == null ? "' is missing" : "' expects a string"));
+    }
+
     /** QMP netdev_del {"id": ID}: QEMU's DeviceNotFound when there is no such netdev. */
     private Map<String, Object> netdevDel(Object arguments) {
-        if (!(arguments instanceof Map<?, ?> args) || !(args.get("id") instanceof String id)) {
-            return error("GenericError", "Parameter 'id' is missing");
+        Map<String, Object> refused = notAString(arguments, "id");
+        if (refused != null) {
+            return refused;
         }
+        String id = (String) ((Map<?, ?>) arguments).get("id");
         return changes.remove(id) ? Map.of("return", Map.of()) : error("DeviceNotFound", "Device '" + id + "' not found");
     }
 
@@ -155,9 +181,12 @@ public final class ControlServer implements AutoCloseable {
      * "file": ...}}, QEMU's flat arguments): a capture starts; {"return": {}}.
      */
     private Map<String, Object> objectAdd(Object arguments) {
-        if (!(arguments instanceof Map<?, ?> args) || !(args.get("qom-type") instanceof String type)) {
-            return error("GenericError", "Parameter 'qom-type' is missing");
+        Map<String, Object> refused = notAString(arguments, "qom-type");
+        if (refused != null) {
+            return refused;
         }
+        Map<?, ?> args = (Map<?, ?>) arguments;
+        String type = (String) args.get("qom-type");
         StringBuilder option = new StringBuilder(type);
         for (Map.Entry<?, ?> e : args.entrySet()) {
             if (e.getKey().equals("qom-type")) {
@@ -179,16 +208,22 @@ public final class ControlServer implements AutoCloseable {
 
     /** QMP object-del {"id": ID}: the capture stops and its file is complete. */
     private Map<String, Object> objectDel(Object arguments) {
-        if (!(arguments instanceof Map<?, ?> args) || !(args.get("id") instanceof String id)) {
-            return error("GenericError", "Parameter 'id' is missing");
+        Map<String, Object> refused = notAString(arguments, "id");
+        if (refused != null) {
+            return refused;
         }
+        String id = (String) ((Map<?, ?>) arguments).get("id");
         return changes.removeCapture(id) ? Map.of("return", Map.of())
                 : error("GenericError", "object '" + id + "' not found");
     }
 
     /** An HMP command line ({@link HumanMonitor}): its text, or its failure as a GenericError with QEMU's line. */
     private Map<String, Object> humanCommand(Object arguments) {
-        String commandLine = arguments instanceof Map<?, ?> args && args.get("command-line") instanceof String s ? s.trim() : "";
+        Map<String, Object> refused = notAString(arguments, "command-line");
+        if (refused != null) {
+            return refused;
+        }
+        String commandLine = ((String) ((Map<?, ?>) arguments).get("command-line")).trim();
         try {
             return Map.of("return", monitor.run(commandLine));
         } catch (HumanMonitor.Failure e) {
@@ -208,9 +243,30 @@ public final class ControlServer implements AutoCloseable {
         out.flush();
     }
 
-    /** Reads one line; null at end of stream; a line longer than {@value #MAX_LINE} bytes ends the session. */
+    /** What {@link #readLine(InputStream)} returns for a line over {@value #MAX_LINE} bytes (compared by identity). */
+    static final String TOO_LONG = new String("(too long)");
+
+    /**
+     * Reads one line; null at end of stream; {@link #TOO_LONG} for a line longer than {@value #MAX_LINE}
+     * bytes, whose rest is read and dropped up to its newline, so the session goes on with the next line.
+     */
     static String readLine(InputStream in) throws IOException {
-        return readLine(in, MAX_LINE);
+        try {
+            return readLine(in, MAX_LINE);
+        } catch (LineTooLongException e) {
+            int b;
+            while ((b = in.read()) >= 0 && b != '\n') {
+                // dropped: memory stays bounded however long the line
+            }
+            return TOO_LONG;
+        }
+    }
+
+    /** A line over the limit; the bytes after the limit are still unread. */
+    static final class LineTooLongException extends IOException {
+        LineTooLongException(int maxBytes) {
+            super("control line longer than " + maxBytes + " bytes");
+        }
     }
 
     /** Reads one line of at most {@code maxBytes}; null at end of stream. */
@@ -222,7 +278,7 @@ public final class ControlServer implements AutoCloseable {
                 return line.toString(StandardCharsets.UTF_8);
             }
             if (line.size() >= maxBytes) {
-                throw new IOException("control line longer than " + maxBytes + " bytes");
+                throw new LineTooLongException(maxBytes);
             }
             line.write(b);
         }

@@ -47,10 +47,16 @@ public final class Json {
             throw new IllegalArgumentException("JSON at " + offset(e) + ": nested too deeply or too long: "
                     + e.getOriginalMessage(), e);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("JSON at " + offset(e) + ": " + e.getOriginalMessage(), e);
+            throw new IllegalArgumentException("JSON at " + offset(e) + ": " + withoutSource(e.getOriginalMessage()), e);
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a String source has no I/O to fail
         }
+    }
+
+    /** Jackson's message without its "(start marker at [Source: REDACTED ...])", which says nothing to a user. */
+    private static String withoutSource(String message) {
+        int marker = message.indexOf(" (start marker at [Source:");
+        return marker < 0 ? message : message.substring(0, marker);
     }
 
     private static Object value(JsonParser parser, JsonToken token) throws IOException {

@@ -253,25 +253,29 @@ class ControlServerTest {
     }
 
     @Test
-    void aLineLongerThan64KibEndsThatSessionButTheServerKeepsServing() throws IOException {
+    void aLineLongerThan64KibIsAnsweredWithAnErrorAndTheSessionContinues() throws IOException {
         try (Client c = new Client(socket)) {
             c.answer();
-            try {
-                c.send("{\"execute\":\"" + "x".repeat(ControlServer.MAX_LINE + 10) + "\"}");
-            } catch (IOException e) {
-                // the server may close while we still write: that is the point
-            }
-            String next;
-            try {
-                next = c.line();
-            } catch (IOException e) {
-                next = null;
-            }
-            assertThat(next).as("no answer, the session ended").isNull();
-        }
-        try (Client c = new Client(socket)) {
-            c.answer();
+            Map<?, ?> tooLong = c.execute("{\"execute\":\"" + "x".repeat(ControlServer.MAX_LINE * 16) + "\"}");
+            assertThat(tooLong.get("error")).isEqualTo(Map.of("class", "GenericError",
+                    "desc", "request longer than " + ControlServer.MAX_LINE + " bytes"));
             assertThat(c.execute("{\"execute\":\"qmp_capabilities\"}")).isEqualTo(Map.of("return", Map.of()));
+        }
+    }
+
+    @Test
+    void aRequestsIdComesBackInItsReplyAndArgumentsOfTheWrongTypeAreNamed() throws IOException {
+        try (Client c = new Client(socket)) {
+            c.answer();
+            assertThat(c.execute("{\"execute\":\"qmp_capabilities\",\"id\":1}")).isEqualTo(Map.of("return", Map.of(), "id", 1L));
+            assertThat(c.execute("{\"execute\":\"nosuch\",\"id\":\"abc\"}").get("id")).isEqualTo("abc");
+            assertThat(c.execute("{\"execute\":\"netdev_del\",\"arguments\":{\"id\":5}}").get("error"))
+                    .isEqualTo(Map.of("class", "GenericError", "desc", "Parameter 'id' expects a string"));
+            assertThat(c.execute("{\"execute\":\"human-monitor-command\",\"arguments\":{}}").get("error"))
+                    .isEqualTo(Map.of("class", "GenericError", "desc", "Parameter 'command-line' is missing"));
+            assertThat(c.execute("{\"execute\":\"object-del\"}").get("error"))
+                    .isEqualTo(Map.of("class", "GenericError", "desc", "Parameter 'id' is missing"));
+            assertThat((String) ((Map<?, ?>) c.execute("{").get("error")).get("desc")).doesNotContain("Source");
         }
     }
 
