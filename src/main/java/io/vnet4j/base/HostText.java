@@ -20,11 +20,12 @@ import java.net.UnknownHostException;
  * leading zeros ({@link io.vnet4j.wire.Ipv4Address#parse}; glibc's {@code inet_aton} forms such as
  * {@code 127.1} or octal are refused, not guessed), or RFC 4291 section 2.2 text with an optional
  * {@code %zone} (RFC 4007 section 11: an interface name or index). Brackets around an IPv6 literal are
- * allowed. Names follow RFC 1123 section 2.1: labels of letters, digits and hyphens (and underscores,
- * which /etc/hosts may hold), 1 to 63 bytes each, at most 253 in all, an optional final dot.
+ * allowed. Names follow RFC 1123 section 2.1 (RFC 952's syntax with a leading digit allowed): labels of letters,
+ * digits and hyphens, neither first nor last a hyphen, 1 to 63 bytes each, at most 253 in all, an optional
+ * final dot. Anything else ({@code a_b}, {@code x-}) is refused here, not sent to the resolver.
  */
 public final class HostText {
-    private static final String NAME_LABEL = "[A-Za-z0-9_-]{1,63}";
+    private static final String NAME_LABEL = "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
     private static final int NAME_MAX = 253;
 
     private HostText() {}
@@ -83,7 +84,7 @@ public final class HostText {
             literal(host);
         } else if (!isName(host)) {
             throw new IllegalArgumentException(quoted(host) + " is neither an IP address nor a host name"
-                    + " (letters, digits, '-' and '.')");
+                    + " (labels of letters, digits and inner '-', joined by '.')");
         }
     }
 
@@ -99,9 +100,8 @@ public final class HostText {
     }
 
     /**
-     * True for an RFC 1123 host or domain name as this class reads one (labels of letters, digits, {@code -}
-     * and {@code _}, 1 to 63 bytes, at most 253 in all, an optional final dot); an address literal is one
-     * too by this rule when it has no colon.
+     * True for an RFC 1123 host or domain name (labels of letters, digits and inner hyphens, 1 to 63 bytes,
+     * at most 253 in all, an optional final dot); a dotted-quad address passes this rule too.
      */
     public static boolean isName(String host) {
         String text = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;

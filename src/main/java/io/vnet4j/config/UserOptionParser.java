@@ -358,8 +358,8 @@ final class UserOptionParser {
      */
     private String domainName(String key, String value) throws ConfigException {
         if (value != null && !HostText.isName(value)) {
-            throw o.error(key + ": expected a domain name (labels of letters, digits, '-' and '_', 1 to 63 characters"
-                    + " each, at most 253 in all), got '" + value + "'");
+            throw o.error(key + ": expected a domain name (labels of letters, digits and inner '-', 1 to 63"
+                    + " characters each, at most 253 in all), got '" + value + "'");
         }
         return value;
     }

@@ -100,7 +100,7 @@ class UserOptionParserTest {
         assertError("user,id=u,host=nonsense", "Failed to parse host");
         assertError("user,id=u,domainname=", "'domainname' parameter cannot be empty");
         String label64 = "a".repeat(64);
-        String domainExpected = ": expected a domain name (labels of letters, digits, '-' and '_', 1 to 63 characters each,"
+        String domainExpected = ": expected a domain name (labels of letters, digits and inner '-', 1 to 63 characters each,"
                 + " at most 253 in all), got '";
         assertError("user,id=u,domainname=" + label64, "domainname" + domainExpected + label64 + "'");
         assertError("user,id=u,domainname=a..b", "domainname" + domainExpected + "a..b'");
