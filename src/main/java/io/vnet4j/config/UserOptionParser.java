@@ -1,6 +1,7 @@
 package io.vnet4j.config;
 
 import io.vnet4j.base.HostText;
+import io.vnet4j.base.Log;
 import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.Ipv4Address;
 import io.vnet4j.wire.MacAddress;
@@ -130,7 +131,7 @@ final class UserOptionParser {
         UserConfig.Ipv6 v6Settings = ipv6(ipv6PrefixKey, ipv6Prefix, ipv6Length, restricted);
         Optional<UserConfig.Ipv6> ipv6Config = ipv6 ? Optional.of(v6Settings) : Optional.empty();
 
-        String hostname = name("hostname", o.take("hostname"));
+        String hostname = hostName("hostname", name("hostname", o.take("hostname")));
         String domain = o.take("domainname");
         if (domain != null && domain.isEmpty()) {
             throw o.error("'domainname' parameter cannot be empty");
@@ -148,8 +149,11 @@ final class UserOptionParser {
                 throw o.error("tftp: '" + v + "' is not a directory");
             }
         }
-        String tftpServerName = name("tftp-server-name", o.take("tftp-server-name"));
+        String tftpServerName = hostName("tftp-server-name", name("tftp-server-name", o.take("tftp-server-name")));
         String bootFile = o.take("bootfile");
+        if (bootFile != null && bootFile.chars().anyMatch(c -> c < 0x20 || c == 0x7F)) {
+            throw o.error("bootfile: a control character is not allowed in a file name, got '" + Log.printable(bootFile) + "'");
+        }
         if (bootFile != null && bootFile.length() > 127) {
             throw o.error("bootfile: at most 127 characters (the BOOTP file field), got " + bootFile.length());
         }
@@ -360,6 +364,18 @@ final class UserOptionParser {
         if (value != null && !HostText.isName(value)) {
             throw o.error(key + ": expected a domain name (labels of letters, digits and inner '-', 1 to 63"
                     + " characters each, at most 253 in all), got '" + value + "'");
+        }
+        return value;
+    }
+
+    /**
+     * A name the guest is told (DHCP option 12, the client's host name; option 66, the TFTP server): an RFC
+     * 1123 name or a dotted-quad address, as RFC 2132 section 3.14 asks, so no other text reaches a guest.
+     */
+    private String hostName(String key, String value) throws ConfigException {
+        if (value != null && !HostText.isName(value)) {
+            throw o.error(key + ": expected a host name (labels of letters, digits and inner '-', joined by '.'), got '"
+                    + Log.printable(value) + "'");
         }
         return value;
     }

@@ -107,6 +107,11 @@ class UserOptionParserTest {
         assertError("user,id=u,dnssearch=.example", "dnssearch" + domainExpected + ".example'");
         assertError("user,id=u,dnssearch=a.test,dnssearch=" + label64 + ".test", "dnssearch" + domainExpected + label64);
         assertError("user,id=u,dnssearch=", "dnssearch" + domainExpected + "'");
+        assertError("user,id=u,hostname=evil\u0007name x", "hostname: expected a host name (labels of letters, digits and inner '-',"
+                + " joined by '.'), got 'evil\\x07name x'");
+        assertError("user,id=u,hostname=-bad", "hostname: expected a host name");
+        assertError("user,id=u,tftp-server-name=a\u0007b", "tftp-server-name: expected a host name");
+        assertError("user,id=u,bootfile=f\u0007x", "bootfile: a control character is not allowed in a file name, got 'f\\x07x'");
     }
 
     @Test
