@@ -481,6 +481,19 @@ public final class ConfigParser {
     }
 
     private static NetdevConfig build(OptionString o, String type, String id, int hub) throws ConfigException {
+        Set<String> keys = switch (type) {
+            case "socket" -> SOCKET_KEYS;
+            case "stream" -> STREAM_KEYS;
+            case "dgram" -> DGRAM_KEYS;
+            case "user" -> UserOptionParser.KEYS;
+            case "vde" -> VDE_KEYS;
+            case "vxlan" -> VxlanOptionParser.KEYS;
+            case "vhost-user" -> VHOST_USER_KEYS;
+            default -> null;
+        };
+        if (keys != null) {
+            o.rejectUnknown(keys, Set.of("fd", "chardev")); // QEMU's keys that socket and vhost-user explain
+        }
         return switch (type) {
             case "socket" -> socket(o, id, hub);
             case "stream" -> stream(o, id, hub);

@@ -207,9 +207,29 @@ public final class OptionString {
     public void finish(Set<String> known) throws ConfigException {
         if (!values.isEmpty()) {
             String key = values.keySet().iterator().next();
-            throw error("unknown option '" + key + "'" + (known.isEmpty() ? "" : " (expected one of: "
-                    + String.join(", ", known.stream().sorted().toList()) + ")"));
+            if (known.contains(key)) { // a key of this type that the others rule out, e.g. addr.port= with addr.type=unix
+                throw error("'" + key + "' does not apply with the other options given");
+            }
+            throw unknown(key, known);
         }
+    }
+
+    /**
+     * Refuses a key that is neither in {@code known} nor in {@code explained} (keys the type's own checks refuse
+     * with a reason of their own) before those checks run, so that a misspelt key is named rather than
+     * reported as the required one it was meant to be.
+     */
+    public void rejectUnknown(Set<String> known, Set<String> explained) throws ConfigException {
+        for (String key : values.keySet()) {
+            if (!known.contains(key) && !explained.contains(key)) {
+                throw unknown(key, known);
+            }
+        }
+    }
+
+    private ConfigException unknown(String key, Set<String> known) {
+        return error("unknown option '" + key + "'" + (known.isEmpty() ? "" : " (expected one of: "
+                + String.join(", ", known.stream().sorted().toList()) + ")"));
     }
 
     /**

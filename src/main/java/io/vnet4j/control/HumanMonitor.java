@@ -68,7 +68,7 @@ final class HumanMonitor {
             case "hostfwd_remove" -> hostfwdRemove(words);
             case "netdev_add" -> {
                 if (words.length != 2) {
-                    throw new Failure("usage: netdev_add [user|tap|socket|stream|dgram|vde],id=str[,prop=value][,...]");
+                    throw new Failure("usage: netdev_add [user|tap|socket|stream|dgram|vde|vxlan|vhost-user],id=str[,prop=value][,...]");
                 }
                 try {
                     changes.add(words[1]);

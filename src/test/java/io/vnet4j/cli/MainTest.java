@@ -126,6 +126,12 @@ class MainTest {
     }
 
     @Test
+    void anEmptyControlPathIsRefusedAsAnOption() {
+        assertRefused("vnet4j: Invalid value for option '--control': expected a socket path, got an empty one (see vnet4j --help)",
+                "--control", "", "-netdev", "user,id=u");
+    }
+
+    @Test
     void anOptionsValueMayFollowAnEqualsSignAsGetoptLongTakesIt() {
         assertRefused("vnet4j: Invalid value for option '--http': expected [ADDR:]PORT with a port from 0 to "
                 + "65535, got '70000' (see vnet4j --help)",

@@ -625,6 +625,14 @@ class ConfigParserTest {
     }
 
     @Test
+    void aMisspeltKeyIsNamedBeforeTheTypesOwnChecksAndAKeyTheOthersRuleOutIsSaidSo() {
+        netdevError("socket,id=s,foo=1").hasMessageContaining("unknown option 'foo' (expected one of: connect, hubid,");
+        netdevError("dgram,id=d,local.type=foo,local.path=/x,remte.type=inet").hasMessageContaining("unknown option 'remte.type'");
+        netdevError("stream,id=s,addr.type=unix,addr.path=/tmp/a.sock,addr.port=1")
+                .hasMessageEndingWith(": 'addr.port' does not apply with the other options given");
+    }
+
+    @Test
     void mcastOnANonMulticastAddressIsAnError() {
         netdevError("socket,id=m,mcast=10.0.0.1:1234")
                 .hasMessageContaining("mcast: expected an IPv4 multicast group (224.0.0.0/4), got '10.0.0.1:1234'");

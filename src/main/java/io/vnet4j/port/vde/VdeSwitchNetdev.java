@@ -182,7 +182,11 @@ public final class VdeSwitchNetdev extends NetdevBase {
     }
 
     private GroupPrincipal group(Path p) throws IOException {
-        return p.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
+        try {
+            return p.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
+        } catch (java.nio.file.attribute.UserPrincipalNotFoundException e) { // its message is null
+            throw new IOException("group=" + group + ": no such group", e);
+        }
     }
 
     /** Gives a socket of ours the configured mode and group. */
