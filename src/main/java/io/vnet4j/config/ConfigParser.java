@@ -284,6 +284,24 @@ public final class ConfigParser {
                 }
             }
         }
+        Map<String, String> tapNames = new HashMap<>(); // "netns\0ifname" to the tap's id
+        for (NetdevConfig n : netdevs) {
+            if (n instanceof NetdevConfig.Tap tap && !tap.ifname().isEmpty()) {
+                String other = tapNames.putIfAbsent(tap.netns() + "\0" + tap.ifname(), tap.id());
+                if (other != null) {
+                    throw new ConfigException("-netdev tap,id=" + tap.id() + ": ifname=" + tap.ifname() + " is tap " + other
+                            + "'s already" + (tap.netns() == null ? "" : " in " + tap.netns()));
+                }
+            }
+        }
+        Map<java.nio.file.Path, String> captureFiles = new HashMap<>();
+        for (CaptureConfig c : captures) {
+            String other = captureFiles.putIfAbsent(c.file().toAbsolutePath().normalize(), c.id());
+            if (other != null) {
+                throw new ConfigException("-object filter-dump,id=" + c.id() + ": file=" + c.file() + " is capture "
+                        + other + "'s already");
+            }
+        }
         Set<String> objectIds = new HashSet<>();
         for (SwitchConfig s : switches) {
             objectIds.add(s.id());

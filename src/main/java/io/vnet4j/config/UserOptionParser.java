@@ -197,6 +197,12 @@ final class UserOptionParser {
             if ((ip & mask) != network || ip == host || ip == dns) {
                 throw o.error("dhcp-static: " + Ipv4Address.format(ip) + " must be in the network and not the host or DNS address");
             }
+            if (statics.containsKey(mac)) {
+                throw o.error("dhcp-static: " + MacAddress.format(mac) + " is given twice");
+            }
+            if (statics.containsValue(ip)) {
+                throw o.error("dhcp-static: " + Ipv4Address.format(ip) + " is given to two MACs");
+            }
             statics.put(mac, ip);
         }
         return new UserConfig(ipv4, network, prefix, host, dns, dhcpStart, ipv6Config, hostname, domain,

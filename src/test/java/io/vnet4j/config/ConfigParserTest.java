@@ -633,6 +633,19 @@ class ConfigParserTest {
     }
 
     @Test
+    void twoTapsOfOneNameInOneNamespaceAndTwoCapturesOfOneFileAreRefusedBeforeStart() throws Exception {
+        ConfigParser p = new ConfigParser();
+        p.netdev("tap,id=t1,ifname=t0");
+        p.netdev("tap,id=t2,ifname=t0");
+        assertThatThrownBy(p::build).hasMessage("-netdev tap,id=t2: ifname=t0 is tap t1's already");
+        ConfigParser q = new ConfigParser();
+        q.netdev("user,id=u");
+        q.object("filter-dump,id=f1,netdev=u,file=/tmp/x.pcap");
+        q.object("filter-dump,id=f2,netdev=u,file=/tmp/../tmp/x.pcap");
+        assertThatThrownBy(q::build).hasMessage("-object filter-dump,id=f2: file=/tmp/../tmp/x.pcap is capture f1's already");
+    }
+
+    @Test
     void mcastOnANonMulticastAddressIsAnError() {
         netdevError("socket,id=m,mcast=10.0.0.1:1234")
                 .hasMessageContaining("mcast: expected an IPv4 multicast group (224.0.0.0/4), got '10.0.0.1:1234'");

@@ -132,6 +132,10 @@ class UserOptionParserTest {
                 "the target's host: '300.1.1.1' is not an IPv4 address");
         assertError("user,id=u,guestfwd=tcp:10.0.2.100:80-tcp:a b:80", "'a b' is neither an IP address nor a host name");
         assertError("user,id=u,dhcp-static=nonsense", "dhcp-static: expected MAC=IP");
+        assertError("user,id=u,dhcp-static=52:54:00:00:00:01=10.0.2.50,dhcp-static=52:54:00:00:00:01=10.0.2.51",
+                "dhcp-static: 52:54:00:00:00:01 is given twice");
+        assertError("user,id=u,dhcp-static=52:54:00:00:00:01=10.0.2.50,dhcp-static=52:54:00:00:00:02=10.0.2.50",
+                "dhcp-static: 10.0.2.50 is given to two MACs");
         assertError("user,id=u,mtu=100", "mtu: expected a whole number from 576 to 65520");
         assertError("user,id=u,tftp=" + dir.resolve("missing"), "is not a directory");
         assertError("user,id=u,host=10.0.2.2,host=10.0.2.4", "host is given twice");
