@@ -33,8 +33,8 @@ final class CtlCommand implements Callable<Integer> {
     static CommandSpec spec(CtlCommand command) {
         CommandSpec spec = CommandSpec.wrapWithoutInspection(command).name("ctl").versionProvider(new Version());
         spec.usageMessage().description(DESCRIPTION).footer(FOOTER).width(120);
-        spec.addOption(Specs.bound(OptionSpec.builder("--control").paramLabel("PATH").type(Path.class).converters(new SocketPath())
-                .description("Control socket (default: the running vnet4j's in the runtime directory)."),
+        spec.addOption(Specs.bound(OptionSpec.builder("--control").paramLabel("PATH").type(Path.class)
+                .converters(new SocketPath()).description("Control socket (default: the running vnet4j's in the runtime directory)."),
                 () -> command.control, v -> command.control = v).build());
         spec.addPositional(Specs.bound(PositionalParamSpec.builder().index("0..*").arity("1..*").required(true).paramLabel("COMMAND")
                 .type(List.class).auxiliaryTypes(String.class)

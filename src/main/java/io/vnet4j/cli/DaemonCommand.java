@@ -98,7 +98,8 @@ final class DaemonCommand implements Callable<Integer> {
                         + "(default 0) a learning switch: a frame to a MAC it has seen goes to that MAC's port only (defaults: "
                         + "aging 300, max-macs 4096, max-macs-per-port 256). The default network's hub is a switch."),
                 () -> command.objects, v -> command.objects = v).build());
-        spec.addOption(Specs.bound(OptionSpec.builder("--control").paramLabel("PATH|none").type(Path.class).converters(new SocketPath()).description(
+        spec.addOption(Specs.bound(OptionSpec.builder("--control").paramLabel("PATH|none").type(Path.class)
+                .converters(new SocketPath()).description(
                 "Control socket (QMP-style JSON; mode 0600). Default: control.sock in the runtime directory, or "
                         + "control-2.sock, ... when another vnet4j answers there; none: no control socket."),
                 () -> command.control, v -> command.control = v).build());
