@@ -95,7 +95,7 @@ public abstract class Port implements AutoCloseable {
         vlans = membership;
     }
 
-    /** Adds a tap that sees every frame this port receives and transmits. */
+    /** Adds a tap that sees every frame this port receives and is offered to transmit, in order. */
     public final synchronized void addTap(FrameTap tap) {
         FrameTap[] grown = Arrays.copyOf(taps, taps.length + 1);
         grown[taps.length] = tap;
@@ -117,11 +117,18 @@ public abstract class Port implements AutoCloseable {
      * > 0 only for a port that {@linkplain #takesLargeSegments() takes large segments}.
      */
     public final void transmit(ByteBuffer frame, int offset, int length, int segmentSize) {
-        if (linkUp && enqueue(frame, offset, length, segmentSize)) {
+        if (!linkUp) {
+            counters.countTxDrop();
+            return;
+        }
+        // tapped before it is handed on: a port that answers within enqueue (the user network) would
+        // otherwise have its reply captured before the request; a frame a full queue then drops is in the
+        // capture too, as the frame this port was offered
+        for (FrameTap tap : taps) {
+            tap.frame(frame, offset, length);
+        }
+        if (enqueue(frame, offset, length, segmentSize)) {
             counters.countTx(length);
-            for (FrameTap tap : taps) {
-                tap.frame(frame, offset, length);
-            }
         } else {
             counters.countTxDrop();
         }

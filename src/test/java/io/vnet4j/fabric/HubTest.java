@@ -241,6 +241,36 @@ class HubTest {
         assertThat(seen).containsExactly(frame(1, 60), frame(2, 61));
     }
 
+    /** A port that answers each frame within {@code enqueue}, as the user network's loop does. */
+    private static final class AnsweringPort extends Port {
+        AnsweringPort() {
+            super("answering", "test");
+        }
+
+        @Override
+        public String describe() {
+            return "answers at once";
+        }
+
+        @Override
+        protected boolean enqueue(ByteBuffer frame, int offset, int length, int segmentSize) {
+            deliver(ByteBuffer.wrap(frame(frame.getInt(offset) + 100, 60)), 0, 60);
+            return true;
+        }
+    }
+
+    @Test
+    void aPortsTapSeesTheRequestBeforeTheAnswerGivenWithinEnqueue() {
+        Hub hub = new Hub(0);
+        VirtualNic a = nic("a", hub);
+        AnsweringPort answering = new AnsweringPort();
+        hub.attach(answering);
+        List<Integer> seen = new ArrayList<>();
+        answering.addTap((f, off, len) -> seen.add(f.getInt(off)));
+        a.send(frame(1, 60));
+        assertThat(seen).containsExactly(1, 101);
+    }
+
     @Test
     void hubSetMakesEachHubOnceAndListsThemInOrder() {
         HubSet set = new HubSet();
