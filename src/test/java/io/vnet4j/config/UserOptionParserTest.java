@@ -136,6 +136,10 @@ class UserOptionParserTest {
                 "dhcp-static: 52:54:00:00:00:01 is given twice");
         assertError("user,id=u,dhcp-static=52:54:00:00:00:01=10.0.2.50,dhcp-static=52:54:00:00:00:02=10.0.2.50",
                 "dhcp-static: 10.0.2.50 is given to two MACs");
+        assertError("user,id=u,dhcp-static=52:54:00:00:00:01=10.0.2.255", "nor the network's own or broadcast address");
+        assertError("user,id=u,dhcp-static=52:54:00:00:00:01=10.0.2.0", "nor the network's own or broadcast address");
+        assertError("user,id=u,dhcp-static=01:00:5e:00:00:01=10.0.2.50", "dhcp-static: 01:00:5e:00:00:01 is a multicast or broadcast MAC");
+        assertError("user,id=u,dhcp-static=ff:ff:ff:ff:ff:ff=10.0.2.50", "is a multicast or broadcast MAC");
         assertError("user,id=u,mtu=100", "mtu: expected a whole number from 576 to 65520");
         assertError("user,id=u,tftp=" + dir.resolve("missing"), "is not a directory");
         assertError("user,id=u,host=10.0.2.2,host=10.0.2.4", "host is given twice");

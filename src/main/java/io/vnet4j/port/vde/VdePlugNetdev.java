@@ -168,7 +168,7 @@ public final class VdePlugNetdev extends NetdevBase {
     private int grantAccess(Path own) throws IOException {
         PosixFileAttributeView view = Files.getFileAttributeView(own, PosixFileAttributeView.class);
         if (group != null) {
-            GroupPrincipal g = own.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
+            GroupPrincipal g = GroupLookup.of(own, group);
             view.setGroup(g);
             return mode;
         }

@@ -182,11 +182,7 @@ public final class VdeSwitchNetdev extends NetdevBase {
     }
 
     private GroupPrincipal group(Path p) throws IOException {
-        try {
-            return p.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
-        } catch (java.nio.file.attribute.UserPrincipalNotFoundException e) { // its message is null
-            throw new IOException("group=" + group + ": no such group", e);
-        }
+        return GroupLookup.of(p, group);
     }
 
     /** Gives a socket of ours the configured mode and group. */
