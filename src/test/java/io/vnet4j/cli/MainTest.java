@@ -129,6 +129,8 @@ class MainTest {
     void anEmptyControlPathIsRefusedAsAnOption() {
         assertRefused("vnet4j: Invalid value for option '--control': expected a socket path, got an empty one (see vnet4j --help)",
                 "--control", "", "-netdev", "user,id=u");
+        assertRefused("vnet4j: Invalid value for option '--control': expected a socket path, got only spaces (see vnet4j --help)",
+                "--control", " ", "-netdev", "user,id=u");
     }
 
     @Test
