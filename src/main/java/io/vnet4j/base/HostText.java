@@ -82,9 +82,8 @@ public final class HostText {
     public static void check(String host) {
         if (isLiteral(host)) {
             literal(host);
-        } else if (!isName(host)) {
-            throw new IllegalArgumentException(quoted(host) + " is neither an IP address nor a host name"
-                    + " (labels of letters, digits and inner '-', joined by '.')");
+        } else {
+            requireName(host);
         }
     }
 
@@ -95,8 +94,18 @@ public final class HostText {
      * @throws UnknownHostException when the resolver does not know the name
      */
     public static InetAddress resolve(String host) throws UnknownHostException {
-        check(host);
-        return isLiteral(host) ? literal(host) : InetAddress.getByName(host);
+        if (isLiteral(host)) {
+            return literal(host);
+        }
+        requireName(host);
+        return InetAddress.getByName(host);
+    }
+
+    private static void requireName(String host) {
+        if (!isName(host)) {
+            throw new IllegalArgumentException(quoted(host) + " is neither an IP address nor a host name"
+                    + " (labels of letters, digits and inner '-', joined by '.')");
+        }
     }
 
     /**

@@ -89,11 +89,19 @@ public final class ControlServer implements AutoCloseable {
     private void serve(SocketChannel client) {
         try (client; InputStream in = Channels.newInputStream(client); OutputStream out = Channels.newOutputStream(client)) {
             send(out, Map.of("QMP", Map.of("version", Map.of("package", "vnet4j " + version), "capabilities", List.of())));
-            String line;
-            while ((line = readLine(in)) != null) {
-                if (line == TOO_LONG) {
+            while (true) {
+                String line;
+                try {
+                    line = readLine(in, MAX_LINE);
+                } catch (LineTooLongException e) {
+                    skipLine(in);
                     send(out, error("GenericError", "request longer than " + MAX_LINE + " bytes"));
-                } else if (!line.isBlank()) {
+                    continue;
+                }
+                if (line == null) {
+                    break;
+                }
+                if (!line.isBlank()) {
                     send(out, answer(line));
                 }
             }
@@ -156,23 +164,23 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
-    /**
-     * A string argument's refusal in QEMU's words: null when {@code arguments} has {@code key} as a string,
-     * else "Parameter 'KEY' is missing" or "... expects a string".
-     */
+    /** The string argument {@code key}, or null when it is missing or not a string. */
+    private static String string(Object arguments, String key) {
+        return arguments instanceof Map<?, ?> args && args.get(key) instanceof String value ? value : null;
+    }
+
+    /** Why {@link #string} gave null, in QEMU's words: "Parameter 'KEY' is missing" or "... expects a string". */
     private static Map<String, Object> notAString(Object arguments, String key) {
-        Object value = arguments instanceof Map<?, ?> args ? args.get(key) : null;
-        return value instanceof String ? null
-                : error("GenericError", "Parameter '" + key + (value == null ? "' is missing" : "' expects a string"));
+        boolean present = arguments instanceof Map<?, ?> args && args.get(key) != null;
+        return error("GenericError", "Parameter '" + key + (present ? "' expects a string" : "' is missing"));
     }
 
     /** QMP netdev_del {"id": ID}: QEMU's DeviceNotFound when there is no such netdev. */
     private Map<String, Object> netdevDel(Object arguments) {
-        Map<String, Object> refused = notAString(arguments, "id");
-        if (refused != null) {
-            return refused;
+        String id = string(arguments, "id");
+        if (id == null) {
+            return notAString(arguments, "id");
         }
-        String id = (String) ((Map<?, ?>) arguments).get("id");
         return changes.remove(id) ? Map.of("return", Map.of()) : error("DeviceNotFound", "Device '" + id + "' not found");
     }
 
@@ -181,12 +189,11 @@ public final class ControlServer implements AutoCloseable {
      * "file": ...}}, QEMU's flat arguments): a capture starts; {"return": {}}.
      */
     private Map<String, Object> objectAdd(Object arguments) {
-        Map<String, Object> refused = notAString(arguments, "qom-type");
-        if (refused != null) {
-            return refused;
+        String type = string(arguments, "qom-type");
+        if (type == null) {
+            return notAString(arguments, "qom-type");
         }
         Map<?, ?> args = (Map<?, ?>) arguments;
-        String type = (String) args.get("qom-type");
         StringBuilder option = new StringBuilder(type);
         for (Map.Entry<?, ?> e : args.entrySet()) {
             if (e.getKey().equals("qom-type")) {
@@ -208,22 +215,21 @@ public final class ControlServer implements AutoCloseable {
 
     /** QMP object-del {"id": ID}: the capture stops and its file is complete. */
     private Map<String, Object> objectDel(Object arguments) {
-        Map<String, Object> refused = notAString(arguments, "id");
-        if (refused != null) {
-            return refused;
+        String id = string(arguments, "id");
+        if (id == null) {
+            return notAString(arguments, "id");
         }
-        String id = (String) ((Map<?, ?>) arguments).get("id");
         return changes.removeCapture(id) ? Map.of("return", Map.of())
                 : error("GenericError", "object '" + id + "' not found");
     }
 
     /** An HMP command line ({@link HumanMonitor}): its text, or its failure as a GenericError with QEMU's line. */
     private Map<String, Object> humanCommand(Object arguments) {
-        Map<String, Object> refused = notAString(arguments, "command-line");
-        if (refused != null) {
-            return refused;
+        String commandLine = string(arguments, "command-line");
+        if (commandLine == null) {
+            return notAString(arguments, "command-line");
         }
-        String commandLine = ((String) ((Map<?, ?>) arguments).get("command-line")).trim();
+        commandLine = commandLine.trim();
         try {
             return Map.of("return", monitor.run(commandLine));
         } catch (HumanMonitor.Failure e) {
@@ -243,27 +249,16 @@ public final class ControlServer implements AutoCloseable {
         out.flush();
     }
 
-    /** What {@link #readLine(InputStream)} returns for a line over {@value #MAX_LINE} bytes (compared by identity). */
-    static final String TOO_LONG = new String("(too long)");
-
-    /**
-     * Reads one line; null at end of stream; {@link #TOO_LONG} for a line longer than {@value #MAX_LINE}
-     * bytes, whose rest is read and dropped up to its newline, so the session goes on with the next line.
-     */
-    static String readLine(InputStream in) throws IOException {
-        try {
-            return readLine(in, MAX_LINE);
-        } catch (LineTooLongException e) {
-            int b;
-            while ((b = in.read()) >= 0 && b != '\n') {
-                // dropped: memory stays bounded however long the line
-            }
-            return TOO_LONG;
-        }
+    /** Reads and drops the rest of a line, up to its newline: memory stays bounded however long it is. */
+    private static void skipLine(InputStream in) throws IOException {
+        int b;
+        do {
+            b = in.read();
+        } while (b >= 0 && b != '\n');
     }
 
     /** A line over the limit; the bytes after the limit are still unread. */
-    static final class LineTooLongException extends IOException {
+    private static final class LineTooLongException extends IOException {
         LineTooLongException(int maxBytes) {
             super("control line longer than " + maxBytes + " bytes");
         }
