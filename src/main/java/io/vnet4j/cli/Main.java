@@ -33,9 +33,10 @@ public final class Main {
         // no clusters of short options: with them "-http 9100" was -h and printed the help
         cli.setPosixClusteredShortOptionsAllowed(false);
         cli.setParameterExceptionHandler((e, a) -> {
+            CommandLine.ParameterException shown = unknownBeforeMissing(e);
             // the command whose option was bad: "vnet4j ctl --help" for ctl's
-            Log.error(e.getMessage() + doubleDashHint(e) + " (see " + e.getCommandLine().getCommandSpec().qualifiedName()
-                    + " --help)");
+            Log.error(shown.getMessage() + doubleDashHint(shown) + " (see "
+                    + shown.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
             return 2;
         });
         cli.setExecutionExceptionHandler((e, c, p) -> {
@@ -43,6 +44,21 @@ public final class Main {
             return 1;
         });
         return cli.execute(args);
+    }
+
+    /**
+     * An unknown option that took the place of a required parameter is the fault to name: picocli checks
+     * what is missing before what is unknown, so {@code vnet4j ctl --bogus} said "Missing required
+     * parameter: 'COMMAND'".
+     */
+    private static CommandLine.ParameterException unknownBeforeMissing(CommandLine.ParameterException e) {
+        if (e instanceof CommandLine.MissingParameterException) {
+            CommandLine.ParseResult parsed = e.getCommandLine().getParseResult();
+            if (parsed != null && !parsed.unmatched().isEmpty()) {
+                return new CommandLine.UnmatchedArgumentException(e.getCommandLine(), parsed.unmatched());
+            }
+        }
+        return e;
     }
 
     /**

@@ -74,6 +74,9 @@ class MainTest {
     void aBadOptionPointsToTheHelpOfItsOwnCommand() {
         assertRefused("vnet4j: Missing required parameter: 'COMMAND' (see vnet4j ctl --help)", "ctl");
         assertRefused("vnet4j: Unknown option: '--bogus' (see vnet4j --help)", "--bogus");
+        // the unknown option is the fault, not the COMMAND it stood where
+        assertRefused("vnet4j: Unknown option: '--bogus' (see vnet4j ctl --help)", "ctl", "--bogus");
+        assertRefused("vnet4j: Unknown option: '-control': did you mean --control? (see vnet4j ctl --help)", "ctl", "-control");
     }
 
     /** --keep-warm: 0 to a minute in ms; --busy-poll: 0 to 1000 us. */
