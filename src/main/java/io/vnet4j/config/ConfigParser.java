@@ -51,6 +51,8 @@ public final class ConfigParser {
     /** The 802.1Q membership of each -netdev that has one, by id. */
     private final Map<String, VlanConfig> vlans = new HashMap<>();
     private final Map<String, Integer> legacyCounters = new HashMap<>();
+    /** A netdev's id to the option that gave it, as written ("-net user,name=u"), for a second use's message. */
+    private final Map<String, String> netdevIds = new HashMap<>();
     /**
      * TAPs with configure=on, by id, with their {@code mac=} (or the kernel's): their address comes from the
      * hub's user network, known only in build().
@@ -86,6 +88,7 @@ public final class ConfigParser {
         String id = o.require("id", "the netdev's name");
         int hub = (int) o.takeLong("hubid", 0, 0, Integer.MAX_VALUE);
         checkedId(o, id);
+        claimId(o, id, "-netdev " + type + ",id=" + id);
         VlanConfig vlan = vlan(o);
         if (type.equals("user") && !vlan.trunk().isEmpty()) {
             throw o.error("trunk=: the user network serves one VLAN, untagged (give vlan=N)");
@@ -154,14 +157,18 @@ public final class ConfigParser {
         int hub = (int) o.takeLong("vlan", 0, 0, Integer.MAX_VALUE);
         String name = o.take("name");
         String id = o.take("id");
+        String spelled = "-net " + type + ",id=" + id;
         if (id == null) {
             id = name;
+            spelled = "-net " + type + ",name=" + id;
         }
         if (id == null) {
             int n = legacyCounters.merge(type, 1, Integer::sum) - 1;
             id = type + "." + n;
+            spelled = "-net " + type + " (named " + id + " as its " + ordinal(n) + " " + type + " without name=)";
         }
         checkedId(o, id);
+        claimId(o, id, spelled);
         if (type.equals("dump")) {
             Path file = Path.of(orDefault(o.take("file"), "vnet4j-vlan" + hub + ".pcap"));
             int len = (int) o.takeLong("len", CaptureConfig.DEFAULT_SNAP_LENGTH, 64, 1 << 20);
@@ -257,12 +264,7 @@ public final class ConfigParser {
      *     ...)
      */
     public Config build() throws ConfigException {
-        Set<String> ids = new HashSet<>();
-        for (NetdevConfig n : netdevs) {
-            if (!ids.add(n.id())) {
-                throw new ConfigException("-netdev id=" + n.id() + ": the id is used twice");
-            }
-        }
+        Set<String> ids = netdevIds.keySet();
         for (int i = 0; i < netdevs.size(); i++) {
             if (netdevs.get(i) instanceof NetdevConfig.Tap tap && configureRequested.containsKey(tap.id())) {
                 netdevs.set(i, tap.withConfigure(configureFromUserNetwork(tap, configureRequested.get(tap.id()))));
@@ -489,6 +491,23 @@ public final class ConfigParser {
             throw o.error("the type is missing (expected socket, stream, dgram, user, tap, vde, vxlan or vhost-user first)");
         }
         return type;
+    }
+
+    /** Records that {@code spelled} gives {@code id}; a netdev id is one namespace for -netdev and -net. */
+    private void claimId(OptionString o, String id, String spelled) throws ConfigException {
+        String first = netdevIds.putIfAbsent(id, spelled);
+        if (first != null) {
+            throw o.error("the id " + id + " is used twice (" + first + " has it already)");
+        }
+    }
+
+    private static String ordinal(int n) {
+        return switch (n) {
+            case 0 -> "first";
+            case 1 -> "second";
+            case 2 -> "third";
+            default -> (n + 1) + "th";
+        };
     }
 
     private static String checkedId(OptionString o, String id) throws ConfigException {

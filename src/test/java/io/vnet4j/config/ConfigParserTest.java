@@ -740,11 +740,17 @@ class ConfigParserTest {
     }
 
     @Test
-    void duplicateIdsAreAnError() throws Exception {
+    void duplicateIdsAreRefusedNamingBothOptionsAsWritten() throws Exception {
         parser.netdev("socket,id=a,listen=:8010");
-        parser.net("socket,id=a,listen=:8011");
-        assertThatThrownBy(() -> parser.build()).isInstanceOf(ConfigException.class)
-                .hasMessage("-netdev id=a: the id is used twice");
+        assertThatThrownBy(() -> parser.net("socket,id=a,listen=:8011")).isInstanceOf(ConfigException.class)
+                .hasMessage("-net socket,id=a,listen=:8011: the id a is used twice (-netdev socket,id=a has it already)");
+        parser.net("user,name=u");
+        assertThatThrownBy(() -> parser.netdev("user,id=u")).isInstanceOf(ConfigException.class)
+                .hasMessage("-netdev user,id=u: the id u is used twice (-net user,name=u has it already)");
+        parser.net("user");
+        assertThatThrownBy(() -> parser.netdev("user,id=user.0")).isInstanceOf(ConfigException.class)
+                .hasMessage("-netdev user,id=user.0: the id user.0 is used twice (-net user (named user.0 as its first "
+                        + "user without name=) has it already)");
     }
 
     @Test
