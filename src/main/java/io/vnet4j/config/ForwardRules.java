@@ -21,13 +21,25 @@ final class ForwardRules {
     }
 
     /**
+     * The user network's IPv4 side as a forwarding rule needs it.
+     *
+     * @param on whether the network carries IPv4 ({@code ipv4=on})
+     * @param network the network's address; {@code mask} its netmask
+     * @param host the gateway's address ({@code host=}); {@code dns} its DNS address
+     * @param target where a rule that names no IPv4 guest address goes ({@code dhcpstart}, or a
+     *     {@code configure=on} TAP's address)
+     */
+    record Ipv4Side(boolean on, int network, int mask, int host, int dns, int target) {}
+
+    /**
      * One {@code hostfwd} rule. Either address may be IPv6 in brackets. No host address: 127.0.0.1. No
      * guest address (or the unspecified one): the family of the host address, or the other when that one
-     * is off, decides: IPv4 goes to {@code dhcpStart}, IPv6 to {@link IpAddress#IPV6_ANY} (the guest's
-     * learned address). A guest address of a family that is off is refused; an IPv6 one must lie in the
-     * IPv6 prefix.
+     * is off, decides: IPv4 goes to {@code ipv4.target()}, IPv6 to {@link IpAddress#IPV6_ANY} (the guest's
+     * learned address). A guest address of a family that is off is refused; one given must lie in its
+     * family's network and be neither the network's own nor its broadcast address nor the gateway's or
+     * its DNS address: nothing there could answer.
      */
-    static UserConfig.HostForward hostForward(Errors o, String rule, boolean ipv4, int dhcpStart,
+    static UserConfig.HostForward hostForward(Errors o, String rule, Ipv4Side ipv4,
             Optional<UserConfig.Ipv6> ipv6) throws ConfigException {
         String[] protoRest = splitFirst(rule, ':');
         if (protoRest == null) {
@@ -72,20 +84,43 @@ final class ForwardRules {
             throw hostError(o, rule, "Bad guest port");
         }
         boolean defaulted = guest == null || guest.isUnspecified();
-        boolean toIpv6 = guest != null ? guest.isIpv6() : hostAddress.isIpv6() ? ipv6.isPresent() : !ipv4;
+        boolean toIpv6 = guest != null ? guest.isIpv6() : hostAddress.isIpv6() ? ipv6.isPresent() : !ipv4.on();
         if (toIpv6 && ipv6.isEmpty()) {
             throw hostError(o, rule, "IPv6 guest address while ipv6=off");
         }
-        if (!toIpv6 && !ipv4) {
+        if (!toIpv6 && !ipv4.on()) {
             throw hostError(o, rule, "IPv4 guest address while ipv4=off");
         }
         if (defaulted) {
-            guest = toIpv6 ? IpAddress.IPV6_ANY : IpAddress.ofIpv4(dhcpStart);
-        } else if (toIpv6 && !ipv6.get().inNetwork(guest)) {
-            throw hostError(o, rule, "guest address " + guest + " is outside the IPv6 network " + ipv6.get().network());
+            guest = toIpv6 ? IpAddress.IPV6_ANY : IpAddress.ofIpv4(ipv4.target());
+        } else {
+            String wrong = toIpv6 ? wrongIpv6Guest(guest, ipv6.get()) : wrongIpv4Guest(guest.ipv4(), ipv4);
+            if (wrong != null) {
+                throw hostError(o, rule, "guest address " + guest + " " + wrong);
+            }
         }
         return new UserConfig.HostForward(udp, hostAddress, hostPort, guest, guestPort, defaulted);
     }
+
+    /** Why no guest can have {@code guest}, or null when one can. */
+    private static String wrongIpv4Guest(int guest, Ipv4Side net) {
+        if ((guest & net.mask()) != net.network()) {
+            return "is outside the IPv4 network " + Ipv4Address.format(net.network()) + "/" + Integer.bitCount(net.mask());
+        }
+        if (net.mask() != -1 && (guest == net.network() || guest == (net.network() | ~net.mask()))) {
+            return "is the network's own or broadcast address";
+        }
+        return guest == net.host() || guest == net.dns() ? GATEWAY_OWN : null;
+    }
+
+    private static String wrongIpv6Guest(IpAddress guest, UserConfig.Ipv6 net) {
+        if (!net.inNetwork(guest)) {
+            return "is outside the IPv6 network " + net.network();
+        }
+        return guest.equals(net.host()) || guest.equals(net.dns()) ? GATEWAY_OWN : null;
+    }
+
+    private static final String GATEWAY_OWN = "is the gateway's own: a rule forwards to a guest";
 
     private static final String BRACKETS_HINT = ": an IPv6 address goes in brackets, as in [::1]:2222";
 
@@ -183,8 +218,14 @@ final class ForwardRules {
         return n >= min && n <= 65535 ? n : -1;
     }
 
+    /**
+     * QEMU's line. A rule never holds a comma but through {@code ,,}, QEMU's escaped comma: a rule that
+     * ran on into the next ({@code hostfwd=A,,hostfwd=B}) says so.
+     */
     private static ConfigException hostError(Errors o, String rule, String reason) {
-        return o.error("Invalid host forwarding rule '" + rule + "' (" + reason + ")");
+        String comma = rule.indexOf(',') < 0 ? ""
+                : "; ',,' is an escaped comma, so this rule ran on into the next: separate hostfwd= rules with one comma";
+        return o.error("Invalid host forwarding rule '" + rule + "' (" + reason + comma + ")");
     }
 
     private static ConfigException guestError(OptionString o, String rule, String reason) {

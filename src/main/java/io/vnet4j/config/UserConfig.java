@@ -291,7 +291,8 @@ public record UserConfig(boolean ipv4, int network, int prefixLength, int host, 
          * @throws ConfigException with QEMU's line, {@code Invalid host forwarding rule 'RULE' (REASON)}
          */
         public static HostForward parse(String rule, UserConfig network) throws ConfigException {
-            return ForwardRules.hostForward(ConfigException::new, rule, network.ipv4(), network.forwardTarget(),
+            return ForwardRules.hostForward(ConfigException::new, rule, new ForwardRules.Ipv4Side(network.ipv4(),
+                    network.network(), network.netmask(), network.host(), network.dns(), network.forwardTarget()),
                     network.ipv6());
         }
 

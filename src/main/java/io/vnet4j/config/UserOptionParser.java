@@ -160,15 +160,8 @@ final class UserOptionParser {
 
         List<UserConfig.HostForward> hostForwards = new ArrayList<>();
         for (String rule : o.takeAll("hostfwd")) {
-            UserConfig.HostForward forward = ForwardRules.hostForward(o::error, rule, ipv4, dhcpStart, ipv6Config);
-            IpAddress guest = forward.guestAddress();
-            boolean gatewayOwn = guest.isIpv4() ? guest.ipv4() == host || guest.ipv4() == dns
-                    : ipv6Config.isPresent() && (guest.equals(ipv6Config.get().host()) || guest.equals(ipv6Config.get().dns()));
-            if (gatewayOwn) {
-                throw o.error("Invalid host forwarding rule '" + rule + "' (guest address " + guest
-                        + " is the gateway's own: a rule forwards to a guest)");
-            }
-            hostForwards.add(forward);
+            hostForwards.add(ForwardRules.hostForward(o::error, rule,
+                    new ForwardRules.Ipv4Side(ipv4, network, mask, host, dns, dhcpStart), ipv6Config));
         }
         List<UserConfig.GuestForward> guestForwards = new ArrayList<>();
         for (String rule : o.takeAll("guestfwd")) {

@@ -319,6 +319,30 @@ class UserOptionParserTest {
         assertError("user,id=u,ipv6=off,hostfwd=tcp::2222-[::]:22", "(IPv6 guest address while ipv6=off)");
         assertError("user,id=u,ipv4=off,hostfwd=tcp::2222-10.0.2.15:22", "(IPv4 guest address while ipv4=off)");
         assertError("user,id=u,ipv4=off,hostfwd=udp:[::1]:53-0.0.0.0:53", "(IPv4 guest address while ipv4=off)");
+        assertError("user,id=u,hostfwd=tcp::2222-10.0.3.15:22", "(guest address 10.0.3.15 is outside the IPv4 network 10.0.2.0/24)");
+        assertError("user,id=u,net=192.0.2.0/28,hostfwd=tcp::2222-192.0.2.16:22",
+                "(guest address 192.0.2.16 is outside the IPv4 network 192.0.2.0/28)");
+        assertError("user,id=u,hostfwd=tcp::2222-10.0.2.0:22", "(guest address 10.0.2.0 is the network's own or broadcast address)");
+        assertError("user,id=u,hostfwd=tcp::2222-10.0.2.255:22", "(guest address 10.0.2.255 is the network's own or broadcast address)");
+    }
+
+    @Test
+    void aRuleThatRanOnThroughAnEscapedCommaSaysSo() {
+        assertError("user,id=u,hostfwd=tcp::2222-:22,,hostfwd=tcp::2223-:23", "Invalid host forwarding rule "
+                + "'tcp::2222-:22,hostfwd=tcp::2223-:23' (Bad guest address: an IPv6 address goes in brackets, as in "
+                + "[::1]:2222; ',,' is an escaped comma, so this rule ran on into the next: separate hostfwd= rules with one comma)");
+    }
+
+    @Test
+    void aRuleAddedAtRunTimeIsCheckedAsAnOptionsIs() throws Exception {
+        UserConfig network = parse("user,id=u");
+        assertThatThrownBy(() -> UserConfig.HostForward.parse("tcp::2222-10.0.2.2:22", network))
+                .hasMessage("Invalid host forwarding rule 'tcp::2222-10.0.2.2:22' (guest address 10.0.2.2 is the gateway's own: "
+                        + "a rule forwards to a guest)");
+        assertThatThrownBy(() -> UserConfig.HostForward.parse("tcp::2222-10.9.2.15:22", network))
+                .hasMessageContaining("(guest address 10.9.2.15 is outside the IPv4 network 10.0.2.0/24)");
+        assertThat(UserConfig.HostForward.parse("tcp::2222-10.0.2.16:22", network).guestAddress())
+                .isEqualTo(IpAddress.parse("10.0.2.16"));
     }
 
     @Test
