@@ -1,5 +1,6 @@
 package io.vnet4j.config;
 
+import io.vnet4j.base.Log;
 import io.vnet4j.os.DatagramEndpoint;
 import io.vnet4j.os.InterfaceSetup;
 import io.vnet4j.wire.IpAddress;
@@ -377,8 +378,10 @@ public final class ConfigParser {
         String ifname = o.take("ifname");
         if (ifname == null) {
             ifname = "";
-        } else if (!ifname.matches("[A-Za-z0-9_.-]{1,15}")) {
-            throw o.error("ifname: expected 1 to 15 letters, digits, '_', '.' or '-', got '" + ifname + "'");
+        } else if (!ifname.matches("[A-Za-z0-9_.-]{1,15}") || ifname.equals(".") || ifname.equals("..")) {
+            // "." and "..": the kernel's dev_valid_name refuses them too (a directory's names in sysfs)
+            throw o.error("ifname: expected 1 to 15 letters, digits, '_', '.' or '-', other than '.' and '..', got '"
+                    + ifname + "'");
         }
         // as QEMU: used unless vnet_hdr=off; a trunk's tagged frames are never large segments, so none comes
         boolean vnetHeader = o.takeBoolean("vnet_hdr", !trunk);
@@ -571,6 +574,13 @@ public final class ConfigParser {
         String group = o.take("group");
         if (group != null && group.isEmpty()) {
             throw o.error("group: expected a group name or number, got ''");
+        }
+        if (group != null) {
+            try {
+                java.nio.file.FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
+            } catch (java.io.IOException e) { // UserPrincipalNotFoundException, without a message of its own
+                throw o.error("group: no group named '" + Log.printable(group) + "' on this host");
+            }
         }
         String modeText = o.take("mode");
         int mode = server ? 0600 : 0700;

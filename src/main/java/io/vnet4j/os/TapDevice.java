@@ -176,7 +176,7 @@ public final class TapDevice implements AutoCloseable {
                 int e = Libc.errno(errno);
                 Libc.closeQuietly(fd);
                 throw new IOException("TUNSETIFF " + (name.isEmpty() ? "" : name + " ") + "failed: " + Libc.strerror(e)
-                        + hint(e));
+                        + hint(e) + attachHint(e, name));
             }
             if (vnetHeader) {
                 long offloads = LinuxCalls.TUN_F_CSUM | LinuxCalls.TUN_F_TSO4 | LinuxCalls.TUN_F_TSO6;
@@ -200,6 +200,22 @@ public final class TapDevice implements AutoCloseable {
                 ? " (creating or attaching a TAP needs CAP_NET_ADMIN: run as root, or attach to a persistent TAP "
                         + "owned by this user, created with `ip tuntap add NAME mode tap user $USER`)"
                 : "";
+    }
+
+    /**
+     * Why attaching to an interface that exists failed, as the kernel's tun_set_iff (drivers/net/tun.c)
+     * decides: EINVAL when it is not a TAP device (a TUN device, a veth, lo), EBUSY when another process
+     * holds the TAP (without IFF_MULTI_QUEUE one descriptor at a time).
+     */
+    private static String attachHint(int errno, String name) {
+        if (name.isEmpty()) {
+            return "";
+        }
+        return switch (errno) {
+            case 22 -> " (an interface named " + name + " exists there and is not a TAP device; choose another ifname=)";
+            case 16 -> " (TAP " + name + " is held by another process, such as QEMU or another vnet4j)";
+            default -> "";
+        };
     }
 
     /** The interface's name, as the kernel gave it. */

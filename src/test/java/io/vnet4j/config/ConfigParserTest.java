@@ -380,8 +380,8 @@ class ConfigParserTest {
     void vdePlugWithQemusOptions() throws Exception {
         assertThat(netdev("vde,id=v,sock=/tmp/sw")).isEqualTo(
                 new NetdevConfig.Vde("v", "vde", 0, "sock=/tmp/sw", Path.of("/tmp/sw"), false, 0, null, 0700));
-        assertThat(netdev("vde,id=w,sock=/tmp/sw,port=5,group=kvm,mode=0770,hubid=2")).isEqualTo(
-                new NetdevConfig.Vde("w", "vde", 2, "sock=/tmp/sw,port=5", Path.of("/tmp/sw"), false, 5, "kvm", 0770));
+        assertThat(netdev("vde,id=w,sock=/tmp/sw,port=5,group=root,mode=0770,hubid=2")).isEqualTo(
+                new NetdevConfig.Vde("w", "vde", 2, "sock=/tmp/sw,port=5", Path.of("/tmp/sw"), false, 5, "root", 0770));
     }
 
     @Test
@@ -405,6 +405,9 @@ class ConfigParserTest {
         netdevError("vde,id=v,sock=/s,mode=0800").hasMessageContaining("mode: expected permission bits from 0 to 0777");
         netdevError("vde,id=v,sock=/s,mode=01777").hasMessageContaining("mode: expected permission bits");
         netdevError("vde,id=v,sock=/s,group=").hasMessageContaining("group: expected a group name or number");
+        netdevError("vde,id=v,sock=/s,group=no-such-group-here").hasMessage(
+                "-netdev vde,id=v,sock=/s,group=no-such-group-here: group: no group named 'no-such-group-here' on this host");
+        netdevError("vde,id=v,sock=/s,server=on,group=no-such-group-here").hasMessageContaining("no group named");
         netdevError("vde,id=v,sock=/s,server=on,port=3").hasMessageContaining("port is for plugs");
         netdevError("vde,id=v,sock=/s,server=maybe").hasMessageContaining("server: expected on or off");
         netdevError("vde,id=v,sock=/s,bogus=1").hasMessageContaining("unknown option 'bogus'")

@@ -106,6 +106,20 @@ class TapIT {
     }
 
     @Test
+    void anIfnameThatIsNotATapSaysSoWhenTheStartFails() {
+        PeerTools.Exec lo = VnetProcess.runToExit(java.util.Map.of(), "--control", "none",
+                "-netdev", "tap,id=t,ifname=lo,netns=/run/netns/" + container.name());
+        assertThat(lo.exitCode()).isEqualTo(1);
+        assertThat(lo.output()).contains("TUNSETIFF lo failed: Invalid argument (an interface named lo exists there "
+                + "and is not a TAP device; choose another ifname=)");
+        PeerTools.Exec held = VnetProcess.runToExit(java.util.Map.of(), "--control", "none",
+                "-netdev", "tap,id=t,ifname=vnleft,netns=/run/netns/" + left.name());
+        assertThat(held.exitCode()).isEqualTo(1);
+        assertThat(held.output()).contains("TUNSETIFF vnleft failed: Device or resource busy (TAP vnleft is held by "
+                + "another process, such as QEMU or another vnet4j)");
+    }
+
+    @Test
     void twoNamespacesPingEachOtherThroughTheHub() {
         assertThat(left.execOk("busybox", "ping", "-c", "3", "-W", "5", "10.99.0.2")).contains("3 packets received");
     }
