@@ -3,6 +3,7 @@ package io.vnet4j.config;
 import io.vnet4j.base.Log;
 import io.vnet4j.os.DatagramEndpoint;
 import io.vnet4j.os.InterfaceSetup;
+import io.vnet4j.os.NetworkNamespace;
 import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.Ipv4Address;
 import io.vnet4j.wire.MacAddress;
@@ -393,7 +394,7 @@ public final class ConfigParser {
         String netns = o.take("netns");
         Path namespace = null;
         if (netns != null) {
-            namespace = namespaceFile(o, "netns", netns, "/run/netns/NAME or /proc/PID/ns/net");
+            namespace = namespaceFile(o, "netns", netns, NetworkNamespace.Kind.NETWORK, "/run/netns/NAME or /proc/PID/ns/net");
         }
         String userns = o.take("userns");
         Path userNamespace = null;
@@ -401,7 +402,7 @@ public final class ConfigParser {
             if (namespace == null) {
                 throw o.error("userns: only with netns= (the user namespace that owns that network namespace)");
             }
-            userNamespace = namespaceFile(o, "userns", userns, "/proc/PID/ns/user or a bind-mounted one");
+            userNamespace = namespaceFile(o, "userns", userns, NetworkNamespace.Kind.USER, "/proc/PID/ns/user or a bind-mounted one");
         }
         boolean configure = o.takeBoolean("configure", false);
         long mac = tapMac(o, configure);
@@ -445,15 +446,25 @@ public final class ConfigParser {
     }
 
     /**
-     * A namespace file given as {@code key}: it must be there, and readable (a /proc/PID/ns link of another
-     * user's process is there but cannot be followed, which is said as such).
+     * A namespace file given as {@code key}: it must be there, readable (a /proc/PID/ns link of another
+     * user's process is there but cannot be followed, which is said as such) and a namespace of
+     * {@code kind}, so that a wrong file is named now rather than when the port enters it after the start.
      */
-    private static Path namespaceFile(OptionString o, String key, String value, String expected) throws ConfigException {
+    private static Path namespaceFile(OptionString o, String key, String value, NetworkNamespace.Kind kind,
+            String expected) throws ConfigException {
         Path path = Path.of(value);
         if (!Files.exists(path)) {
             throw o.error(key + ": '" + value + "' " + (Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)
                     ? "cannot be read by this user (the namespace's process belongs to another user)"
                     : "does not exist (expected " + expected + ")"));
+        }
+        try {
+            if (NetworkNamespace.kindOf(path) != kind) {
+                throw o.error(key + ": '" + value + "' is not a " + (kind == NetworkNamespace.Kind.NETWORK ? "network" : "user")
+                        + " namespace (expected " + expected + ")");
+            }
+        } catch (java.io.IOException e) {
+            throw o.error(key + ": " + e.getMessage());
         }
         return path;
     }

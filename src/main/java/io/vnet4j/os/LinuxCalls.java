@@ -10,6 +10,9 @@ final class LinuxCalls {
     static final int O_RDONLY = 0;
     static final int O_CLOEXEC = 0x80000;
     static final int CLONE_NEWNET = 0x40000000;
+    static final int CLONE_NEWUSER = 0x10000000;
+    /** linux/nsfs.h: _IO(0xb7, 0x3), a namespace file's type as its CLONE_NEW* flag (Linux 4.11). */
+    static final int NS_GET_NSTYPE = 0xb703;
     static final short POLLIN = 1;
     /** eventfd(2) flags. */
     static final int EFD_NONBLOCK = 0x800;

@@ -59,6 +59,37 @@ public final class NetworkNamespace {
         return result.get();
     }
 
+    /** A namespace file's kind, as {@link #kindOf} tells it. */
+    public enum Kind {
+        NETWORK, USER, OTHER_NAMESPACE, NOT_A_NAMESPACE
+    }
+
+    /**
+     * What kind of namespace the file at {@code path} is, by ioctl(NS_GET_NSTYPE) (ioctl_ns(2)), without
+     * entering it: no privilege is needed beyond opening the file.
+     *
+     * @throws IOException when the file cannot be opened (the message names it and says why)
+     */
+    public static Kind kindOf(Path path) throws IOException {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment errno = Libc.errnoState(call);
+            int fd = (int) Downcall.callVariadic(LinuxCalls.OPEN.handle(), errno, call.allocateFrom(path.toString()).address(),
+                    LinuxCalls.O_RDONLY | LinuxCalls.O_CLOEXEC, 0);
+            if (fd < 0) {
+                throw new IOException("cannot open " + path + ": " + Libc.strerror(Libc.errno(errno)));
+            }
+            int type = (int) Downcall.callVariadic(LinuxCalls.IOCTL.handle(), errno, fd, LinuxCalls.NS_GET_NSTYPE, 0);
+            Libc.closeQuietly(fd);
+            return type == LinuxCalls.CLONE_NEWNET ? Kind.NETWORK
+                    : type == LinuxCalls.CLONE_NEWUSER ? Kind.USER
+                    : type > 0 ? Kind.OTHER_NAMESPACE : Kind.NOT_A_NAMESPACE;
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("ioctl NS_GET_NSTYPE " + path + ": " + t, t);
+        }
+    }
+
     /** setns(2)'s answer for a file that is not a namespace of the asked type. */
     private static final int EINVAL = 22;
     private static final int EPERM = 1;

@@ -560,6 +560,12 @@ class ConfigParserTest {
         netdevError("tap,id=t,ifname=this-name-is-too-long").hasMessageContaining("ifname: expected 1 to 15");
         netdevError("tap,id=t,script=/nonexistent/ifup").hasMessageContaining("script: '/nonexistent/ifup' is not an executable");
         netdevError("tap,id=t,netns=/run/netns/vnet4j-no-such-ns").hasMessageContaining("netns: '/run/netns/vnet4j-no-such-ns' does not exist");
+        // a file that is not a namespace of the kind, refused when read rather than when the TAP enters it
+        netdevError("tap,id=t,netns=/etc/passwd").hasMessage("-netdev tap,id=t,netns=/etc/passwd: netns: '/etc/passwd' is "
+                + "not a network namespace (expected /run/netns/NAME or /proc/PID/ns/net)");
+        netdevError("tap,id=t,netns=/proc/self/ns/user").hasMessageContaining("netns: '/proc/self/ns/user' is not a network namespace");
+        netdevError("tap,id=t,netns=/proc/self/ns/net,userns=/proc/self/ns/net")
+                .hasMessageContaining("userns: '/proc/self/ns/net' is not a user namespace");
         ConfigParser parser = new ConfigParser();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> {
             parser.netdev("tap,id=t,configure=on");

@@ -32,7 +32,7 @@ class EngineOptionsTest {
 
     @Test
     void ipv6CidrMtuAndConfigureCarryOver() throws Exception {
-        Path netns = Files.createFile(dir.resolve("ns,1"));
+        Path netns = Files.createSymbolicLink(dir.resolve("ns,1"), Path.of("/proc/self/ns/net")); // a namespace, a comma in its name
         Settings s = SettingsTest.settings("-c", "-6", "--cidr=10.0.3.0/24", "--mtu=65520", "--netns-type=path",
                 netns.toString(), "eth0");
         assertThat(EngineOptions.userNetdev(s)).isEqualTo("user,id=slirp,net=10.0.3.0/24,host=10.0.3.2,dns=10.0.3.3,"
