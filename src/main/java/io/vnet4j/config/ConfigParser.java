@@ -291,7 +291,7 @@ public final class ConfigParser {
         Map<String, String> tapNames = new HashMap<>(); // "netns\0ifname" to the tap's id
         for (NetdevConfig n : netdevs) {
             if (n instanceof NetdevConfig.Tap tap && !tap.ifname().isEmpty()) {
-                String other = tapNames.putIfAbsent(tap.netns() + "\0" + tap.ifname(), tap.id());
+                String other = tapNames.putIfAbsent(namespaceIdentity(tap.netns()) + "\0" + tap.ifname(), tap.id());
                 if (other != null) {
                     throw new ConfigException("-netdev tap,id=" + tap.id() + ": ifname=" + tap.ifname() + " is tap " + other
                             + "'s already" + (tap.netns() == null ? "" : " in " + tap.netns()));
@@ -300,7 +300,7 @@ public final class ConfigParser {
         }
         Map<java.nio.file.Path, String> captureFiles = new HashMap<>();
         for (CaptureConfig c : captures) {
-            String other = captureFiles.putIfAbsent(c.file().toAbsolutePath().normalize(), c.id());
+            String other = captureFiles.putIfAbsent(fileIdentity(c.file()), c.id());
             if (other != null) {
                 throw new ConfigException("-object filter-dump,id=" + c.id() + ": file=" + c.file() + " is capture "
                         + other + "'s already");
@@ -467,6 +467,33 @@ public final class ConfigParser {
             throw o.error(key + ": " + e.getMessage());
         }
         return path;
+    }
+
+    /**
+     * The namespace a netns= path names, however it is spelled ({@code /run/netns/x}, a symbolic link to it,
+     * {@code /proc/PID/ns/net}): its nsfs inode, as {@code ip netns identify} compares them; "" for the
+     * daemon's own namespace.
+     */
+    private static String namespaceIdentity(Path netns) {
+        if (netns == null) {
+            return "";
+        }
+        try {
+            return Files.getAttribute(netns, "unix:dev") + ":" + Files.getAttribute(netns, "unix:ino");
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            return netns.toAbsolutePath().normalize().toString(); // gone since it was read: the start says so
+        }
+    }
+
+    /** The file a path names, through symbolic links in it and its directory, so that two spellings compare equal. */
+    private static Path fileIdentity(Path file) {
+        Path absolute = file.toAbsolutePath().normalize();
+        try {
+            return Files.exists(absolute) ? absolute.toRealPath()
+                    : absolute.getParent().toRealPath().resolve(absolute.getFileName());
+        } catch (java.io.IOException e) {
+            return absolute; // a directory that is not there: the capture's start says so
+        }
     }
 
     /** QEMU's rule: a path, or "no"; absent means the default (null: none) when that file exists. */

@@ -8,10 +8,12 @@ import io.vnet4j.wire.IpAddress;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnixDomainSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ConfigParserTest {
     private final ConfigParser parser = new ConfigParser();
@@ -652,6 +654,22 @@ class ConfigParserTest {
         q.object("filter-dump,id=f1,netdev=u,file=/tmp/x.pcap");
         q.object("filter-dump,id=f2,netdev=u,file=/tmp/../tmp/x.pcap");
         assertThatThrownBy(q::build).hasMessage("-object filter-dump,id=f2: file=/tmp/../tmp/x.pcap is capture f1's already");
+    }
+
+    @Test
+    void aNamespaceOrACaptureFileSpelledTwoWaysIsStillOne(@TempDir Path dir) throws Exception {
+        Path link = Files.createSymbolicLink(dir.resolve("ns"), Path.of("/proc/self/ns/net"));
+        ConfigParser p = new ConfigParser();
+        p.netdev("tap,id=t1,ifname=t0,netns=/proc/self/ns/net");
+        p.netdev("tap,id=t2,ifname=t0,netns=" + link);
+        assertThatThrownBy(p::build).hasMessage("-netdev tap,id=t2: ifname=t0 is tap t1's already in " + link);
+        Path captures = Files.createDirectory(dir.resolve("captures"));
+        Path alias = Files.createSymbolicLink(dir.resolve("alias"), captures);
+        ConfigParser q = new ConfigParser();
+        q.netdev("user,id=u");
+        q.object("filter-dump,id=f1,netdev=u,file=" + captures.resolve("x.pcap"));
+        q.object("filter-dump,id=f2,netdev=u,file=" + alias.resolve("x.pcap"));
+        assertThatThrownBy(q::build).hasMessageContaining("f2: file=" + alias.resolve("x.pcap") + " is capture f1's already");
     }
 
     @Test
