@@ -26,7 +26,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -235,41 +234,37 @@ final class DaemonCommand implements Callable<Integer> {
             Log.warn("--busy-poll " + busyPollMicros + " applies to user networks (-netdev user), and none is configured "
                     + "(a netdev_add of one would use it)");
         }
+        Started started = Started.withShutdownHook();
         ControlServer controlServer;
+        Network network;
+        HttpConsole console = null;
         try {
             if (defaultNetwork) {
                 SocketFiles.prepare(defaultSocket); // refuse before anything starts when a vnet4j runs the default network
             }
             controlServer = startControl();
-        } catch (IOException e) {
-            Log.error(startFailure(e, defaultNetwork ? defaultSocket : null));
-            return 1;
-        }
-        Network network;
-        try {
+            started.control(controlServer);
             network = Network.start(config);
+            started.add(network);
         } catch (IOException e) {
-            if (controlServer != null) {
-                controlServer.close();
-            }
+            started.closeAll();
             Log.error(startFailure(e, defaultNetwork ? defaultSocket : null));
             return 1;
         }
         running.set(network);
-        HttpConsole console = null;
         if (http != null) {
             try {
                 console = HttpConsole.start(http, network::netdevs, Version.get());
+                started.add(console);
             } catch (IOException e) {
-                network.close();
-                if (controlServer != null) {
-                    controlServer.close();
-                }
+                started.closeAll();
                 Log.error("--http " + SocketAddresses.format(http) + ": " + e.getMessage());
                 return 1;
             }
         }
-        return serve(network, controlServer, console, defaultNetwork ? defaultSocket : null);
+        started.add(KeepWarm.start(keepWarmMillis));
+        started.startEnded();
+        return serve(network, controlServer, console, defaultNetwork ? defaultSocket : null, started);
     }
 
     /** The control server, started; null with {@code --control none}. */
@@ -356,22 +351,8 @@ final class DaemonCommand implements Callable<Integer> {
         return Log.describe(e);
     }
 
-    private int serve(Network network, ControlServer controlServer, HttpConsole console, Path defaultSocket)
-            throws InterruptedException {
-        CountDownLatch stopped = new CountDownLatch(1);
-        KeepWarm keepWarm = KeepWarm.start(keepWarmMillis);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            Log.info("stopping");
-            keepWarm.close();
-            if (console != null) {
-                console.close();
-            }
-            if (controlServer != null) {
-                controlServer.close();
-            }
-            network.close();
-            stopped.countDown();
-        }, "vnet4j-shutdown"));
+    private int serve(Network network, ControlServer controlServer, HttpConsole console, Path defaultSocket,
+            Started started) throws InterruptedException {
         network.netdevs().forEach(n -> Log.info(n.id() + ": hub " + n.hub().id() + ", " + n.type() + " " + n.describe()
                 + (n.vlans() == VlanMembership.NONE ? "" : ", " + n.vlans().describe())));
         for (Hub hub : network.hubs().all()) {
@@ -405,7 +386,7 @@ final class DaemonCommand implements Callable<Integer> {
         if (!noWarmUp) {
             Warmup.inBackground(network);
         }
-        stopped.await();
+        started.awaitClosed();
         return 0;
     }
 }

@@ -48,17 +48,27 @@ final class DropIn {
             Messages.error("exit-fd " + settings.exitFd() + " " + exitProblem);
             return 1; // slirp4netns's poll would report it at once and stop; here it never starts
         }
+        // registered before the start, so that a SIGTERM during it still removes the API socket (the hook
+        // waits for the start to end, at most 10 s, then closes what it opened)
+        java.util.concurrent.CountDownLatch startEnded = new java.util.concurrent.CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stopped.complete("signal");
+            try {
+                startEnded.await(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            close();
+        }, "vnet4j-slirp4netns-shutdown"));
         try {
             start();
         } catch (ConfigException | IOException e) {
             Messages.error(Log.describe(e));
             close();
             return 1;
+        } finally {
+            startEnded.countDown();
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stopped.complete("signal");
-            close();
-        }, "vnet4j-slirp4netns-shutdown"));
         if (settings.exitFd() >= 0) {
             Thread.ofPlatform().daemon().name("vnet4j-slirp4netns-exit-fd").start(() -> {
                 InheritedDescriptor.awaitEnd(settings.exitFd());
@@ -86,12 +96,18 @@ final class DropIn {
 
     private void start() throws ConfigException, IOException {
         Config config = EngineOptions.config(settings);
-        network = Network.start(config);
-        keepWarm = KeepWarm.start(KeepWarm.DEFAULT_INTERVAL_MILLIS);
+        Network started = Network.start(config);
+        synchronized (this) { // close() may run at once, on a SIGTERM's hook
+            network = started;
+            keepWarm = KeepWarm.start(KeepWarm.DEFAULT_INTERVAL_MILLIS);
+        }
         if (settings.apiSocket() != null) {
             UsernetNetdev usernet = (UsernetNetdev) network.netdev(EngineOptions.USER_ID);
-            api = new ApiServer(settings.apiSocket(), new ApiHandler(usernet, settings.defaultGuest()));
-            api.start();
+            ApiServer server = new ApiServer(settings.apiSocket(), new ApiHandler(usernet, settings.defaultGuest()));
+            synchronized (this) {
+                api = server;
+            }
+            server.start();
         }
         printSettings();
     }
