@@ -22,6 +22,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -133,6 +134,10 @@ public final class ControlServer implements AutoCloseable {
         if (!(request instanceof Map<?, ?> map) || !(map.get("execute") instanceof String command)) {
             return error("GenericError", "expected {\"execute\": COMMAND}");
         }
+        Map<String, Object> refused = unexpected(map, command);
+        if (refused != null) {
+            return refused;
+        }
         return switch (command) {
             case "qmp_capabilities" -> Map.of("return", Map.of());
             case "query-version" -> Map.of("return", Map.of("package", "vnet4j " + version));
@@ -145,6 +150,41 @@ public final class ControlServer implements AutoCloseable {
             case "query-commands" -> Map.of("return", COMMANDS.stream().map(name -> Map.of("name", name)).toList());
             default -> error("CommandNotFound", "The command " + command + " has not been found");
         };
+    }
+
+    /**
+     * The arguments each command takes; a command not here (netdev_add, object-add) has its arguments checked
+     * by its own parser.
+     */
+    private static final Map<String, Set<String>> ARGUMENTS = Map.of(
+            "qmp_capabilities", Set.of("enable"), "query-version", Set.of(), "query-network", Set.of(),
+            "query-commands", Set.of(), "human-monitor-command", Set.of("command-line", "cpu-index"),
+            "netdev_del", Set.of("id"), "object-del", Set.of("id"), "object_del", Set.of("id"));
+
+    /**
+     * QEMU's refusals of a request's shape (qapi/qmp-dispatch.c, qobject-input-visitor.c): a member other
+     * than execute, arguments and id, arguments that are not an object, an argument the command does not
+     * take; null when there is none.
+     */
+    private static Map<String, Object> unexpected(Map<?, ?> request, String command) {
+        for (Object key : request.keySet()) {
+            if (!key.equals("execute") && !key.equals("arguments") && !key.equals("id")) {
+                return error("GenericError", "QMP input member '" + key + "' is unexpected");
+            }
+        }
+        Object arguments = request.get("arguments");
+        if (arguments != null && !(arguments instanceof Map)) {
+            return error("GenericError", "QMP input member 'arguments' must be an object");
+        }
+        Set<String> taken = ARGUMENTS.get(command);
+        if (taken != null && arguments instanceof Map<?, ?> args) {
+            for (Object key : args.keySet()) {
+                if (!taken.contains(key)) {
+                    return error("GenericError", "Parameter '" + key + "' is unexpected");
+                }
+            }
+        }
+        return null;
     }
 
     /** What {@code query-commands} lists. */

@@ -34,18 +34,23 @@ public final class Json {
     /** Parses one JSON value; throws IllegalArgumentException with the position on malformed input. */
     public static Object parse(String text) {
         try (JsonParser parser = FACTORY.createParser(text)) {
-            JsonToken first = parser.nextToken();
-            if (first == null) {
-                throw error(parser, "unexpected end");
+            try {
+                JsonToken first = parser.nextToken();
+                if (first == null) {
+                    throw error(parser, "unexpected end");
+                }
+                Object value = value(parser, first);
+                if (parser.nextToken() != null) {
+                    throw error(parser, "unexpected text after the value");
+                }
+                return value;
+            } catch (StreamConstraintsException e) {
+                // it has no location of its own: the parser's; "... exceeds the maximum allowed (32, from
+                // `StreamReadConstraints.getMaxNestingDepth()`)": the limit stays, the name of Jackson's setting goes
+                throw new IllegalArgumentException("JSON at " + parser.currentLocation().getCharOffset()
+                        + ": nested too deeply or too long: "
+                        + e.getOriginalMessage().replaceAll(", from `[^`]*`\\)", ")"), e);
             }
-            Object value = value(parser, first);
-            if (parser.nextToken() != null) {
-                throw error(parser, "unexpected text after the value");
-            }
-            return value;
-        } catch (StreamConstraintsException e) {
-            throw new IllegalArgumentException("JSON at " + offset(e) + ": nested too deeply or too long: "
-                    + e.getOriginalMessage(), e);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("JSON at " + offset(e) + ": " + withoutSource(e.getOriginalMessage()), e);
         } catch (IOException e) {

@@ -275,6 +275,17 @@ class ControlServerTest {
                     .isEqualTo(Map.of("class", "GenericError", "desc", "Parameter 'command-line' is missing"));
             assertThat(c.execute("{\"execute\":\"object-del\"}").get("error"))
                     .isEqualTo(Map.of("class", "GenericError", "desc", "Parameter 'id' is missing"));
+            // QEMU's refusals of a request's shape: a member it does not know, arguments not an object, an
+            // argument the command does not take
+            assertThat(c.execute("{\"execute\":\"query-network\",\"argument\":{}}").get("error"))
+                    .isEqualTo(Map.of("class", "GenericError", "desc", "QMP input member 'argument' is unexpected"));
+            assertThat(c.execute("{\"execute\":\"query-network\",\"arguments\":[1]}").get("error"))
+                    .isEqualTo(Map.of("class", "GenericError", "desc", "QMP input member 'arguments' must be an object"));
+            assertThat(c.execute("{\"execute\":\"query-network\",\"arguments\":{\"verbose\":true}}").get("error"))
+                    .isEqualTo(Map.of("class", "GenericError", "desc", "Parameter 'verbose' is unexpected"));
+            assertThat(c.execute("{\"execute\":\"netdev_del\",\"arguments\":{\"id\":\"x\",\"force\":1}}").get("error"))
+                    .isEqualTo(Map.of("class", "GenericError", "desc", "Parameter 'force' is unexpected"));
+            assertThat(c.execute("{\"execute\":\"query-version\",\"arguments\":{},\"id\":7}").containsKey("return")).isTrue();
             assertThat((String) ((Map<?, ?>) c.execute("{").get("error")).get("desc")).doesNotContain("Source");
         }
     }

@@ -84,7 +84,10 @@ class JsonTest {
         String ok = "[".repeat(32) + "]".repeat(32);
         assertThat(Json.parse(ok)).isInstanceOf(List.class);
         assertThatThrownBy(() -> Json.parse("[".repeat(33) + "]".repeat(33)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nested too deeply");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("JSON at 33: nested too deeply or too long: Document nesting depth (33) exceeds the maximum allowed (32)");
+        assertThatThrownBy(() -> Json.parse("1".repeat(1001)))
+                .hasMessageEndingWith("exceeds the maximum allowed (1000)").hasMessageNotContaining("StreamReadConstraints");
     }
 
     @Test
