@@ -118,6 +118,7 @@ final class UserOptionParser {
             throw o.error("DNS must be different from host");
         }
         v = o.take("dhcpstart");
+        boolean dhcpStartGiven = v != null;
         if (v != null) {
             dhcpStart = address("dhcpstart", v, "Failed to parse DHCP start address");
         }
@@ -126,6 +127,12 @@ final class UserOptionParser {
         }
         if (dhcpStart == host || dhcpStart == dns) {
             throw o.error("DHCP must be different from host and DNS");
+        }
+        if (prefix <= 30) { // QEMU takes these, and then no guest reaches the address or the pool is empty
+            notNetworkOrBroadcast(o, "host", host, network, mask);
+            notNetworkOrBroadcast(o, "dns", dns, network, mask);
+            notNetworkOrBroadcast(o, dhcpStartGiven ? "dhcpstart" : "dhcpstart (its default in this network; give one)",
+                    dhcpStart, network, mask);
         }
 
         UserConfig.Ipv6 v6Settings = ipv6(ipv6PrefixKey, ipv6Prefix, ipv6Length, restricted);
@@ -339,6 +346,15 @@ final class UserOptionParser {
             throw o.error("Failed to parse netmask: '" + text + "' is not a contiguous mask of 4 to 32 bits");
         }
         return prefix;
+    }
+
+    private static void notNetworkOrBroadcast(OptionString o, String key, int address, int network, int mask)
+            throws ConfigException {
+        int broadcast = network | ~mask;
+        if (address == network || address == broadcast) {
+            throw o.error(key + ": " + Ipv4Address.format(address) + " is the network's own or broadcast address (expected one "
+                    + "from " + Ipv4Address.format(network + 1) + " to " + Ipv4Address.format(broadcast - 1) + ")");
+        }
     }
 
     /** QEMU's default mask for {@code net=} without one: by address class and well-known private ranges. */

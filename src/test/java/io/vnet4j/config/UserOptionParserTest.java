@@ -320,10 +320,23 @@ class UserOptionParserTest {
         assertError("user,id=u,ipv4=off,hostfwd=tcp::2222-10.0.2.15:22", "(IPv4 guest address while ipv4=off)");
         assertError("user,id=u,ipv4=off,hostfwd=udp:[::1]:53-0.0.0.0:53", "(IPv4 guest address while ipv4=off)");
         assertError("user,id=u,hostfwd=tcp::2222-10.0.3.15:22", "(guest address 10.0.3.15 is outside the IPv4 network 10.0.2.0/24)");
-        assertError("user,id=u,net=192.0.2.0/28,hostfwd=tcp::2222-192.0.2.16:22",
+        assertError("user,id=u,net=192.0.2.0/28,dhcpstart=192.0.2.5,hostfwd=tcp::2222-192.0.2.16:22",
                 "(guest address 192.0.2.16 is outside the IPv4 network 192.0.2.0/28)");
         assertError("user,id=u,hostfwd=tcp::2222-10.0.2.0:22", "(guest address 10.0.2.0 is the network's own or broadcast address)");
         assertError("user,id=u,hostfwd=tcp::2222-10.0.2.255:22", "(guest address 10.0.2.255 is the network's own or broadcast address)");
+    }
+
+    @Test
+    void theGatewaysAddressesAndThePoolAreNeitherTheNetworksOwnNorItsBroadcastAddress() {
+        assertError("user,id=u,host=10.0.2.0", "host: 10.0.2.0 is the network's own or broadcast address (expected one from "
+                + "10.0.2.1 to 10.0.2.254)");
+        assertError("user,id=u,dns=10.0.2.255", "dns: 10.0.2.255 is the network's own or broadcast address");
+        assertError("user,id=u,dhcpstart=10.0.2.255", "dhcpstart: 10.0.2.255 is the network's own or broadcast address");
+        assertError("user,id=u,net=192.0.2.0/28,dhcpstart=192.0.2.15", "dhcpstart: 192.0.2.15 is the network's own or "
+                + "broadcast address (expected one from 192.0.2.1 to 192.0.2.14)");
+        // QEMU's default pool start, .15 of the network, is a /28's broadcast address
+        assertError("user,id=u,net=192.0.2.0/28", "dhcpstart (its default in this network; give one): 192.0.2.15 is the "
+                + "network's own or broadcast address");
     }
 
     @Test
