@@ -70,6 +70,17 @@ final class Addresses {
         }
     }
 
+    /**
+     * A peer that datagrams are sent to: 255.255.255.255 is refused, as the kernel refuses a send there
+     * without SO_BROADCAST (EACCES, every frame) and no one peer has it.
+     */
+    static <A extends InetAddress> A peer(OptionString o, String what, A address) throws ConfigException {
+        if (address instanceof Inet4Address && address.getHostAddress().equals("255.255.255.255")) {
+            throw o.error(what + ": 255.255.255.255 is the limited broadcast address, not a peer (expected a unicast address)");
+        }
+        return address;
+    }
+
     static Inet4Address ipv4(OptionString o, String what, String host) throws ConfigException {
         if (address(o, what, host) instanceof Inet4Address v4) {
             return v4;

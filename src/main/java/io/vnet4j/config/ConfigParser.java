@@ -709,6 +709,7 @@ public final class ConfigParser {
             }
             default -> {
                 InetSocketAddress remote = Addresses.hostPort(o, "udp", value, null, 1);
+                Addresses.peer(o, "udp", remote.getAddress());
                 String localaddr = o.take("localaddr");
                 if (localaddr == null) {
                     throw o.error("udp= needs localaddr=host:port, the address to receive on");
@@ -803,7 +804,8 @@ public final class ConfigParser {
                 String host = o.require(side + ".host", "an IPv4 address");
                 String port = o.require(side + ".port", "a UDP port");
                 settings.append(side).append('=').append(host).append(':').append(port);
-                return new DatagramEndpoint.Inet(Addresses.ipv4(o, side + ".host", host),
+                Inet4Address address = Addresses.ipv4(o, side + ".host", host);
+                return new DatagramEndpoint.Inet(side.equals("remote") ? Addresses.peer(o, "remote.host", address) : address,
                         Addresses.port(o, side + ".port", port, side.equals("local") ? 0 : 1));
             }
             case "unix" -> {

@@ -29,7 +29,7 @@ final class VxlanOptionParser {
         InetAddress local = localText == null ? null : Addresses.address(o, "local", localText);
         List<InetAddress> remotes = new ArrayList<>();
         for (String r : o.takeAll("remote")) {
-            InetAddress remote = Addresses.address(o, "remote", r);
+            InetAddress remote = Addresses.peer(o, "remote", Addresses.address(o, "remote", r));
             if (remote.isMulticastAddress() || remote.isAnyLocalAddress()) {
                 throw o.error("remote: expected a unicast address, got '" + r + "'"
                         + (remote.isMulticastAddress() ? " (a multicast group goes in group=)" : ""));

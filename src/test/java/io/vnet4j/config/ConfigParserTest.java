@@ -673,6 +673,15 @@ class ConfigParserTest {
     }
 
     @Test
+    void theLimitedBroadcastAddressIsNoPeer() {
+        netdevError("socket,id=u,udp=255.255.255.255:5000,localaddr=:5001")
+                .hasMessageEndingWith("udp: 255.255.255.255 is the limited broadcast address, not a peer (expected a unicast address)");
+        netdevError("dgram,id=d,remote.type=inet,remote.host=255.255.255.255,remote.port=5000,local.type=inet,local.host=0.0.0.0,"
+                + "local.port=5001").hasMessageContaining("remote.host: 255.255.255.255 is the limited broadcast address");
+        netdevError("vxlan,id=v,vni=1,remote=255.255.255.255").hasMessageContaining("remote: 255.255.255.255 is the limited");
+    }
+
+    @Test
     void mcastOnANonMulticastAddressIsAnError() {
         netdevError("socket,id=m,mcast=10.0.0.1:1234")
                 .hasMessageContaining("mcast: expected an IPv4 multicast group (224.0.0.0/4), got '10.0.0.1:1234'");
