@@ -226,15 +226,22 @@ final class UserOptionParser {
         if (v == null) {
             return null;
         }
+        IpAddress address = null;
         try {
-            IpAddress address = IpAddress.parse(v);
-            if (address.isIpv4() == ipv4 && !address.isUnspecified() && !address.isMulticastOrBroadcast()) {
-                return address;
-            }
+            address = IpAddress.parse(v);
         } catch (IllegalArgumentException e) {
             // said below
         }
-        throw o.error("Parameter '" + key + "' expects " + (ipv4 ? "an IPv4" : "an IPv6") + " unicast address of this host");
+        if (address == null || address.isIpv4() != ipv4 || address.isUnspecified() || address.isMulticastOrBroadcast()) {
+            throw o.error("Parameter '" + key + "' expects " + (ipv4 ? "an IPv4" : "an IPv6") + " unicast address of this host");
+        }
+        // each NAT'd socket binds there: an address the host does not have would fail every connection
+        try (java.nio.channels.DatagramChannel probe = java.nio.channels.DatagramChannel.open()) {
+            probe.bind(new java.net.InetSocketAddress(address.toInetAddress(), 0));
+        } catch (java.io.IOException e) {
+            throw o.error(key + ": " + v + " is not an address of this host (bind: " + e.getMessage() + ")");
+        }
+        return address;
     }
 
     private UserConfig.Ipv6 ipv6(String prefixKey, String prefixText, int length, boolean restricted)

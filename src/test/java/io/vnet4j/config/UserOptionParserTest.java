@@ -340,6 +340,14 @@ class UserOptionParserTest {
     }
 
     @Test
+    void anOutboundAddressMustBeOneOfThisHosts() throws Exception {
+        assertThat(parse("user,id=u,outbound-addr=127.0.0.2").reach().outboundAddr4()).isEqualTo(IpAddress.parse("127.0.0.2"));
+        // a documentation address (RFC 5737) no host has; only bound, nothing is sent
+        assertError("user,id=u,outbound-addr=203.0.113.77", "outbound-addr: 203.0.113.77 is not an address of this host (bind: ");
+        assertError("user,id=u,outbound-addr6=2001:db8::77", "outbound-addr6: 2001:db8::77 is not an address of this host (bind: ");
+    }
+
+    @Test
     void aRuleThatRanOnThroughAnEscapedCommaSaysSo() {
         assertError("user,id=u,hostfwd=tcp::2222-:22,,hostfwd=tcp::2223-:23", "Invalid host forwarding rule "
                 + "'tcp::2222-:22,hostfwd=tcp::2223-:23' (Bad guest address: an IPv6 address goes in brackets, as in "
