@@ -138,15 +138,15 @@ final class UserOptionParser {
         UserConfig.Ipv6 v6Settings = ipv6(ipv6PrefixKey, ipv6Prefix, ipv6Length, restricted);
         Optional<UserConfig.Ipv6> ipv6Config = ipv6 ? Optional.of(v6Settings) : Optional.empty();
 
-        String hostname = hostName("hostname", name("hostname", o.take("hostname")));
+        String hostname = dnsName("hostname", name("hostname", o.take("hostname")), "host");
         String domain = o.take("domainname");
         if (domain != null && domain.isEmpty()) {
             throw o.error("'domainname' parameter cannot be empty");
         }
-        domain = domainName("domainname", domain);
+        domain = dnsName("domainname", domain, "domain");
         List<String> search = new ArrayList<>();
         for (String s : o.takeAll("dnssearch")) {
-            search.add(domainName("dnssearch", s));
+            search.add(dnsName("dnssearch", s, "domain"));
         }
         Path tftp = null;
         v = o.take("tftp");
@@ -156,7 +156,7 @@ final class UserOptionParser {
                 throw o.error("tftp: '" + v + "' is not a directory");
             }
         }
-        String tftpServerName = hostName("tftp-server-name", name("tftp-server-name", o.take("tftp-server-name")));
+        String tftpServerName = dnsName("tftp-server-name", name("tftp-server-name", o.take("tftp-server-name")), "host");
         String bootFile = o.take("bootfile");
         if (bootFile != null && bootFile.chars().anyMatch(c -> c < 0x20 || c == 0x7F)) {
             throw o.error("bootfile: a control character is not allowed in a file name, got '" + Log.printable(bootFile) + "'");
@@ -383,25 +383,17 @@ final class UserOptionParser {
     }
 
     /**
-     * A domain the guests are told (DHCP options 15 and 119, DHCPv6's search list, the router advertisement's
-     * DNSSL) and the built-in DNS answers names in: what DNS can carry, checked here rather than left out later.
+     * A name the guests are told, checked here rather than left out later: a domain (DHCP options 15 and 119,
+     * DHCPv6's search list, the router advertisement's DNSSL, the names the built-in DNS answers in) or a host
+     * (DHCP option 12, the client's host name; option 66, the TFTP server), an RFC 1123 name, as RFC 2132
+     * section 3.14 asks; so no other text reaches a guest.
+     *
+     * @param kind "domain" or "host", for the message
      */
-    private String domainName(String key, String value) throws ConfigException {
+    private String dnsName(String key, String value, String kind) throws ConfigException {
         if (value != null && !HostText.isName(value)) {
-            throw o.error(key + ": expected a domain name (labels of letters, digits and inner '-', 1 to 63"
-                    + " characters each, at most 253 in all), got '" + value + "'");
-        }
-        return value;
-    }
-
-    /**
-     * A name the guest is told (DHCP option 12, the client's host name; option 66, the TFTP server): an RFC
-     * 1123 name or a dotted-quad address, as RFC 2132 section 3.14 asks, so no other text reaches a guest.
-     */
-    private String hostName(String key, String value) throws ConfigException {
-        if (value != null && !HostText.isName(value)) {
-            throw o.error(key + ": expected a host name (labels of letters, digits and inner '-', joined by '.'), got '"
-                    + Log.printable(value) + "'");
+            throw o.error(key + ": expected a " + kind + " name (labels of 1 to 63 letters, digits and inner '-', joined by '.',"
+                    + " at most 253 characters), got '" + Log.printable(value) + "'");
         }
         return value;
     }

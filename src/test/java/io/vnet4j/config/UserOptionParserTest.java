@@ -100,15 +100,15 @@ class UserOptionParserTest {
         assertError("user,id=u,host=nonsense", "Failed to parse host");
         assertError("user,id=u,domainname=", "'domainname' parameter cannot be empty");
         String label64 = "a".repeat(64);
-        String domainExpected = ": expected a domain name (labels of letters, digits and inner '-', 1 to 63 characters each,"
-                + " at most 253 in all), got '";
+        String domainExpected = ": expected a domain name (labels of 1 to 63 letters, digits and inner '-', joined by '.',"
+                + " at most 253 characters), got '";
         assertError("user,id=u,domainname=" + label64, "domainname" + domainExpected + label64 + "'");
         assertError("user,id=u,domainname=a..b", "domainname" + domainExpected + "a..b'");
         assertError("user,id=u,dnssearch=.example", "dnssearch" + domainExpected + ".example'");
         assertError("user,id=u,dnssearch=a.test,dnssearch=" + label64 + ".test", "dnssearch" + domainExpected + label64);
         assertError("user,id=u,dnssearch=", "dnssearch" + domainExpected + "'");
-        assertError("user,id=u,hostname=evil\u0007name x", "hostname: expected a host name (labels of letters, digits and inner '-',"
-                + " joined by '.'), got 'evil\\x07name x'");
+        assertError("user,id=u,hostname=evil\u0007name x", "hostname: expected a host name (labels of 1 to 63 letters, digits "
+                + "and inner '-', joined by '.', at most 253 characters), got 'evil\\x07name x'");
         assertError("user,id=u,hostname=-bad", "hostname: expected a host name");
         assertError("user,id=u,tftp-server-name=a\u0007b", "tftp-server-name: expected a host name");
         assertError("user,id=u,bootfile=f\u0007x", "bootfile: a control character is not allowed in a file name, got 'f\\x07x'");
