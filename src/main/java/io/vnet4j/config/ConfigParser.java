@@ -178,7 +178,7 @@ public final class ConfigParser {
             captures.add(new CaptureConfig(id, null, hub, file, len));
             return;
         }
-        add(build(o, type, id, hub));
+        add(type.equals("tap") ? tap(o, id, hub, false) : build(o, type, id, hub));
     }
 
     /**
@@ -558,34 +558,36 @@ public final class ConfigParser {
         return id;
     }
 
+    /** A netdev type's parser: what {@code -netdev TYPE,...} and {@code -net TYPE,...} share (tap aside). */
+    @FunctionalInterface
+    private interface TypeParser {
+        NetdevConfig parse(OptionString o, String id, int hub) throws ConfigException;
+    }
+
+    /** A netdev type: the keys it takes (a misspelt one is named before the type's own checks) and its parser. */
+    private record NetdevType(Set<String> keys, TypeParser parser) {}
+
+    private static final Map<String, NetdevType> TYPES = Map.of(
+            "socket", new NetdevType(SOCKET_KEYS, ConfigParser::socket),
+            "stream", new NetdevType(STREAM_KEYS, ConfigParser::stream),
+            "dgram", new NetdevType(DGRAM_KEYS, ConfigParser::dgram),
+            "user", new NetdevType(UserOptionParser.KEYS, ConfigParser::user),
+            "vde", new NetdevType(VDE_KEYS, ConfigParser::vde),
+            "vxlan", new NetdevType(VxlanOptionParser.KEYS, VxlanOptionParser::parse),
+            "vhost-user", new NetdevType(VHOST_USER_KEYS, ConfigParser::vhostUser));
+
     private static NetdevConfig build(OptionString o, String type, String id, int hub) throws ConfigException {
-        Set<String> keys = switch (type) {
-            case "socket" -> SOCKET_KEYS;
-            case "stream" -> STREAM_KEYS;
-            case "dgram" -> DGRAM_KEYS;
-            case "user" -> UserOptionParser.KEYS;
-            case "vde" -> VDE_KEYS;
-            case "vxlan" -> VxlanOptionParser.KEYS;
-            case "vhost-user" -> VHOST_USER_KEYS;
-            default -> null;
-        };
-        if (keys != null) {
-            o.rejectUnknown(keys, Set.of("fd", "chardev")); // QEMU's keys that socket and vhost-user explain
+        NetdevType known = TYPES.get(type);
+        if (known == null) {
+            throw switch (type) {
+                case "bridge", "l2tpv3", "hubport" -> o.error("netdev type '" + type + "' is not available in this version "
+                        + "of vnet4j (available: socket, stream, dgram, user, tap, vde, vxlan, vhost-user)");
+                default -> o.error("unknown netdev type '" + type
+                        + "' (expected socket, stream, dgram, user, tap, vde, vxlan or vhost-user)");
+            };
         }
-        return switch (type) {
-            case "socket" -> socket(o, id, hub);
-            case "stream" -> stream(o, id, hub);
-            case "dgram" -> dgram(o, id, hub);
-            case "user" -> user(o, id, hub);
-            case "vde" -> vde(o, id, hub);
-            case "vxlan" -> VxlanOptionParser.parse(o, id, hub);
-            case "vhost-user" -> vhostUser(o, id, hub);
-            case "bridge", "l2tpv3", "hubport" ->
-                    throw o.error("netdev type '" + type + "' is not available in this version of vnet4j "
-                            + "(available: socket, stream, dgram, user, tap, vde, vxlan, vhost-user)");
-            default -> throw o.error("unknown netdev type '" + type
-                    + "' (expected socket, stream, dgram, user, tap, vde, vxlan or vhost-user)");
-        };
+        o.rejectUnknown(known.keys(), Set.of("fd", "chardev")); // QEMU's keys that socket and vhost-user explain
+        return known.parser().parse(o, id, hub);
     }
 
     private static NetdevConfig user(OptionString o, String id, int hub) throws ConfigException {

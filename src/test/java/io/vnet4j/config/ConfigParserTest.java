@@ -673,6 +673,16 @@ class ConfigParserTest {
     }
 
     @Test
+    void legacyNetTapIsATapOnTheVlansHub() throws Exception {
+        ConfigParser p = new ConfigParser();
+        p.net("tap,vlan=2,ifname=t0,script=no,downscript=no");
+        NetdevConfig.Tap tap = (NetdevConfig.Tap) p.build().netdevs().getFirst();
+        assertThat(tap.ifname()).isEqualTo("t0");
+        assertThat(tap.hub()).isEqualTo(2);
+        assertThat(tap.id()).isEqualTo("tap.0");
+    }
+
+    @Test
     void theLimitedBroadcastAddressIsNoPeer() {
         netdevError("socket,id=u,udp=255.255.255.255:5000,localaddr=:5001")
                 .hasMessageEndingWith("udp: 255.255.255.255 is the limited broadcast address, not a peer (expected a unicast address)");
