@@ -66,11 +66,14 @@ public final class NetworkNamespace {
 
     /**
      * What kind of namespace the file at {@code path} is, by ioctl(NS_GET_NSTYPE) (ioctl_ns(2)), without
-     * entering it: no privilege is needed beyond opening the file.
+     * entering it: no privilege is needed beyond opening the file. Only a regular file is opened (nsfs's are).
      *
      * @throws IOException when the file cannot be opened (the message names it and says why)
      */
     public static Kind kindOf(Path path) throws IOException {
+        if (!java.nio.file.Files.isRegularFile(path)) {
+            return Kind.NOT_A_NAMESPACE; // nsfs files are regular; a FIFO or a device is never opened (it could block)
+        }
         try (Arena call = Arena.ofConfined()) {
             MemorySegment errno = Libc.errnoState(call);
             int fd = (int) Downcall.callVariadic(LinuxCalls.OPEN.handle(), errno, call.allocateFrom(path.toString()).address(),

@@ -566,6 +566,8 @@ class ConfigParserTest {
         netdevError("tap,id=t,netns=/etc/passwd").hasMessage("-netdev tap,id=t,netns=/etc/passwd: netns: '/etc/passwd' is "
                 + "not a network namespace (expected /run/netns/NAME or /proc/PID/ns/net)");
         netdevError("tap,id=t,netns=/proc/self/ns/user").hasMessageContaining("netns: '/proc/self/ns/user' is not a network namespace");
+        netdevError("tap,id=t,netns=/dev/null").hasMessageContaining("netns: '/dev/null' is not a network namespace");
+        netdevError("tap,id=t,netns=/tmp").hasMessageContaining("netns: '/tmp' is not a network namespace");
         netdevError("tap,id=t,netns=/proc/self/ns/net,userns=/proc/self/ns/net")
                 .hasMessageContaining("userns: '/proc/self/ns/net' is not a user namespace");
         ConfigParser parser = new ConfigParser();
