@@ -39,7 +39,12 @@ import java.util.concurrent.TimeUnit;
  * host. A guest RST, a host reset, too many retransmissions, or a handshake that does not complete within
  * {@code HANDSHAKE_TIMEOUT} closes it at once. An established connection may stay idle as long as both
  * ends live: after 2 h of silence from the guest it is probed (keepalive, as libslirp does), and reset
- * when the guest no longer answers.</li>
+ * when the guest no longer answers. A connection the guest has closed while the host has not waits on a
+ * guest that usually forgets it within a minute (an application's close leaves the socket in FIN-WAIT-2
+ * for Linux's tcp_fin_timeout, 60 s), so it is probed after {@code HALF_CLOSED_IDLE} of silence instead:
+ * a guest that still has the socket (it only shut down its sending side) answers with an ACK, one that
+ * forgot it with a RST, which closes ours and resets the host's. Otherwise such connections stayed until
+ * the host closed, and a host that never does filled the table (slirp4netns#350, libslirp#86).</li>
  * </ul>
  * Sequence numbers compare modulo 2^32. SACK (RFC 2018) is negotiated when the guest offers it, and then
  * our pure ACKs report the held ranges; the guest's own SACK blocks are ignored (our retransmission is
@@ -59,6 +64,8 @@ public final class TcpConnection {
     static final long KEEPALIVE_IDLE = TimeUnit.HOURS.toNanos(2);
     static final long KEEPALIVE_INTERVAL = TimeUnit.SECONDS.toNanos(75);
     static final int KEEPALIVE_PROBES = 8;
+    /** Silence after which a connection the guest closed first is probed: past Linux's tcp_fin_timeout (60 s). */
+    static final long HALF_CLOSED_IDLE = TimeUnit.SECONDS.toNanos(75);
     static final int DEFAULT_MSS = 536;
     /** The most one host read takes, so the send queue grows in steps, not to its whole capacity at once. */
     static final int HOST_READ_CHUNK = 64 * 1024;
@@ -195,7 +202,7 @@ public final class TcpConnection {
             return;
         }
         if (keepaliveAt != 0) {
-            keepaliveAt = now + KEEPALIVE_IDLE;
+            keepaliveAt = now + keepaliveIdle();
             keepaliveProbes = 0;
         }
         switch (state) {
@@ -272,6 +279,9 @@ public final class TcpConnection {
         boolean ackNow = receiver.receive(flags, sequence, payload, offset, length, now, state == State.ESTABLISHED);
         if (!finBefore && receiver.finReceived()) {
             passiveClose = !sender.finSent();
+            if (keepaliveAt != 0) {
+                keepaliveAt = now + keepaliveIdle();
+            }
             if (sender.finAcked()) {
                 enterTimeWait(now);
             }
@@ -509,6 +519,34 @@ public final class TcpConnection {
             case SYN_SENT -> sendSyn(TcpFlags.SYN);
             case ESTABLISHED, TIME_WAIT -> sender.timedOut(now, state == State.ESTABLISHED);
             default -> sender.disarmRto();
+        }
+    }
+
+    /** The silence before a probe: shorter once the guest closed its side while the host has not ({@link #guestHalfClosed}). */
+    private long keepaliveIdle() {
+        return guestHalfClosed() ? HALF_CLOSED_IDLE : KEEPALIVE_IDLE;
+    }
+
+    /**
+     * True when the guest closed its sending side (its FIN arrived) and the host has not closed its own: the
+     * guest may have forgotten the connection since (see the class comment).
+     */
+    public boolean guestHalfClosed() {
+        return state == State.ESTABLISHED && receiver.finReceived() && !sender.finSent();
+    }
+
+    /** When the next keepalive probe is due (0: none): the longer the guest has been silent, the earlier. */
+    public long probeDue() {
+        return keepaliveAt;
+    }
+
+    /**
+     * Probes a {@link #guestHalfClosed} connection now, whatever its silence (the table is full): a guest that
+     * forgot it answers with a RST, which closes it; one that did not, with an ACK. Counts as a keepalive probe.
+     */
+    public void probeGuest(long now) {
+        if (guestHalfClosed() && sender.rtoDeadline() == 0) {
+            keepalive(now);
         }
     }
 

@@ -41,11 +41,26 @@ public final class TcpNat {
     /** A connection counts as sending when the guest sent it data this recently. */
     static final long SENDING_NANOS = TimeUnit.SECONDS.toNanos(1);
     /**
-     * The most connections at once. One in TIME_WAIT gives way to a new one (the oldest first, as Linux drops
-     * time-wait sockets beyond tcp_max_tw_buckets): a guest that closes 2,000 connections a second would
-     * otherwise be refused for the 2 s each waits.
+     * The most connections at once. When the table is full, one in TIME_WAIT gives way to a new one (the oldest
+     * first, as Linux drops time-wait sockets beyond tcp_max_tw_buckets): a guest that closes 2,000
+     * connections a second would otherwise be refused for the 2 s each waits. Failing that, every connection
+     * the guest closed first while its host has not ({@link TcpConnection#guestHalfClosed}) is probed, at most
+     * once a {@link #PROBE_ROUND}, and the new SYN is dropped rather than refused: a guest that forgot a probed
+     * connection answers with a RST at once, which frees its entry, and the SYN's retransmission (1 s later on
+     * Linux) finds the room. A host server that never closes would otherwise hold the table full of
+     * connections the guest had long forgotten (slirp4netns#350). Only a table full of connections that are
+     * all alive refuses a SYN with a RST.
      */
     public static final int MAX_CONNECTIONS = 4096;
+    /** The least time between two rounds of probes of a full table: two rounds before a guest resends its SYN. */
+    static final long PROBE_ROUND = TimeUnit.MILLISECONDS.toNanos(500);
+    /**
+     * The most connections one round probes, those silent longest first: a burst of thousands of probes would
+     * overrun the guest's receive backlog (Linux's netdev_max_backlog, 1,000 frames), losing most of them.
+     */
+    static final int PROBES_PER_ROUND = 256;
+    /** The least time between two warnings that the table refused a connection. */
+    static final long FULL_WARNING_EVERY = TimeUnit.MINUTES.toNanos(1);
     /** An IPv6 header is 20 bytes longer than an IPv4 one, so the MSS over IPv6 is that much smaller. */
     static final int IPV6_EXTRA_HEADER = 20;
 
@@ -106,6 +121,16 @@ public final class TcpNat {
     private final LinkedHashSet<Flow> timeWaiting = new LinkedHashSet<>();
     /** SYNs refused (RST) because the table was full of live connections. */
     private long refusedCapacity;
+    /** SYNs dropped, for their retransmission, while a full table's probes found forgotten connections. */
+    private long synsDeferred;
+    /** Connections probed because the table was full ({@link #probeGuestHalfClosed}). */
+    private long fullTableProbes;
+    private long probeRoundAt;
+    private long warnedFullAt;
+    private boolean probedOnce;
+    private boolean warnedOnce;
+    /** The connections the last round probed: while there were some, a SYN is dropped, not refused. */
+    private int probedLastRound;
     /** Connections in TIME_WAIT closed early to make room for a new one. */
     private long timeWaitsEnded;
     /** Segments resent to guests (and of them at an RTO) by connections that have closed; see {@link #describe}. */
@@ -195,7 +220,12 @@ public final class TcpNat {
     }
 
     private void connect(FlowKey key, int sequence, int window, TcpSynOptions options, SocketAddress target, long now) {
-        if (target == null || !makeRoom()) {
+        Room room = target == null ? Room.NONE : makeRoom(now);
+        if (room == Room.PROBING) {
+            synsDeferred++;
+            return; // the guest sends its SYN again; the probes' answers make room by then
+        }
+        if (room == Room.NONE) {
             sendReset(key, TcpFlags.RST | TcpFlags.ACK, 0, sequence + 1);
             return;
         }
@@ -238,7 +268,7 @@ public final class TcpNat {
                         long now)
             throws IOException {
         FlowKey key = FlowKey.of(guestIp, guestPort, gatewayIp, gatewayPort);
-        if (flows.containsKey(key) || !makeRoom()) {
+        if (flows.containsKey(key) || makeRoom(now) != Room.FREE) {
             accepted.close();
             return;
         }
@@ -322,24 +352,69 @@ public final class TcpNat {
                 flow.connection.initialReceiveSequence(), e);
     }
 
-    /**
-     * True when the table has room for one more connection, after closing the oldest connection in TIME_WAIT
-     * whose bytes all reached the host if it was full; false (counted as a refusal) when it has none.
-     */
-    private boolean makeRoom() {
+    /** Whether the table takes one more connection (see {@link #MAX_CONNECTIONS}). */
+    private enum Room {
+        /** Yes (perhaps after closing a connection in TIME_WAIT). */
+        FREE,
+        /** Not now: probes went to connections the guest may have forgotten; try again in a second. */
+        PROBING,
+        /** No: every connection is alive (counted as a refusal), or there is nowhere to connect. */
+        NONE
+    }
+
+    private Room makeRoom(long now) {
         if (flows.size() < maxConnections) {
-            return true;
+            return Room.FREE;
         }
         for (Iterator<Flow> oldest = timeWaiting.iterator(); oldest.hasNext(); ) {
             Flow flow = oldest.next();
             if (flow.connection.pendingToHost() == 0) {
                 close(flow);
                 timeWaitsEnded++;
-                return true;
+                return Room.FREE;
             }
         }
+        if (probeGuestHalfClosed(now) > 0) {
+            return Room.PROBING;
+        }
         refusedCapacity++;
-        return false;
+        if (!warnedOnce || now - warnedFullAt >= FULL_WARNING_EVERY) {
+            warnedOnce = true;
+            warnedFullAt = now;
+            Log.warn("tcp: the table of " + maxConnections + " connections is full, all of them alive: new connections "
+                    + "are refused (info network lists them)");
+        }
+        return Room.NONE;
+    }
+
+    /**
+     * Probes the connections the guest closed first, those silent longest first, at most
+     * {@link #PROBES_PER_ROUND}, unless a round went out within {@link #PROBE_ROUND}; returns how many the
+     * latest round probed.
+     */
+    private int probeGuestHalfClosed(long now) {
+        if (probedOnce && now - probeRoundAt < PROBE_ROUND) {
+            return probedLastRound;
+        }
+        probedOnce = true;
+        probeRoundAt = now;
+        List<Flow> halfClosed = new ArrayList<>();
+        for (Flow flow : flows.values()) {
+            if (flow.connection.guestHalfClosed()) {
+                halfClosed.add(flow);
+            }
+        }
+        if (halfClosed.size() > PROBES_PER_ROUND) {
+            halfClosed.sort((a, b) -> Long.signum(a.connection.probeDue() - b.connection.probeDue()));
+            halfClosed = halfClosed.subList(0, PROBES_PER_ROUND);
+        }
+        for (Flow flow : halfClosed) {
+            flow.connection.probeGuest(now);
+            settle(flow, now);
+        }
+        fullTableProbes += halfClosed.size();
+        probedLastRound = halfClosed.size();
+        return probedLastRound;
     }
 
     /** Brings the host socket in line with the connection: interest ops, shutdown, close. */
@@ -479,7 +554,8 @@ public final class TcpNat {
         }
         lines.add("tcp connections: " + flows.size() + " of at most " + maxConnections + ", " + timeWaiting.size()
                 + " in TIME_WAIT; " + timeWaitsEnded + " TIME_WAITs ended early for a new connection, " + refusedCapacity
-                + " refused with the table full; segments resent to guests: " + resent() + " (" + resentAtTimeout()
+                + " refused with the table full, " + fullTableProbes + " probes of connections the guest closed first and "
+                + synsDeferred + " SYNs left for their retransmission meanwhile; segments resent to guests: " + resent() + " (" + resentAtTimeout()
                 + " at a time-out)");
     }
 

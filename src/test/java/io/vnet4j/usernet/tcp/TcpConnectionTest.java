@@ -1270,6 +1270,51 @@ class TcpConnectionTest {
         }
 
         @Test
+        void aConnectionTheGuestClosedFirstIsProbedAfterItsFinWaitTimeAndClosedByTheGuestsReset() {
+            TcpHarness h = plain();
+            h.guest(ACK | FIN, GISN + 1, ISS + 1, 65535);
+            h.take();
+            assertThat(h.c.guestHalfClosed()).isTrue();
+            long finAt = h.now;
+            h.untilNextDeadline();
+            assertThat(h.now).as("past Linux's 60 s tcp_fin_timeout, not 2 h").isEqualTo(finAt + TcpConnection.HALF_CLOSED_IDLE);
+            Seg probe = h.one();
+            assertThat(probe.flags()).isEqualTo(ACK);
+            assertThat(probe.seq()).isEqualTo(ISS);
+            assertThat(probe.ack()).isEqualTo(GISN + 2);
+            // the guest forgot the connection: RFC 9293's answer to an ACK for no connection, SEQ = SEG.ACK
+            h.guest(RST, GISN + 2, 0, 0);
+            assertThat(h.c.isClosed()).isTrue();
+            assertThat(h.c.abortsHost()).as("the host's socket is reset, not left half-closed").isTrue();
+        }
+
+        @Test
+        void aGuestThatOnlyShutItsSendingSideAnswersAndKeepsTheConnection() throws IOException {
+            TcpHarness h = plain();
+            h.guest(ACK | FIN, GISN + 1, ISS + 1, 65535);
+            h.take();
+            h.untilNextDeadline();
+            h.take();
+            h.guest(ACK, GISN + 2, ISS + 1, 65535);
+            assertThat(h.c.state()).isEqualTo(ESTABLISHED);
+            assertThat(h.c.pollAt()).isEqualTo(h.now + TcpConnection.HALF_CLOSED_IDLE);
+            assertThat(h.hostSends(bytes(10, 3))).as("the host may still answer").isEqualTo(10);
+            assertThat(h.one().seq()).isEqualTo(ISS + 1);
+        }
+
+        @Test
+        void aProbeOnDemandGoesOnlyToAConnectionTheGuestClosedFirst() {
+            TcpHarness open = plain();
+            open.c.probeGuest(open.now);
+            open.nothingSent();
+            TcpHarness closed = plain();
+            closed.guest(ACK | FIN, GISN + 1, ISS + 1, 65535);
+            closed.take();
+            closed.c.probeGuest(closed.now);
+            assertThat(closed.one().seq()).isEqualTo(ISS);
+        }
+
+        @Test
         void anAnsweredProbeKeepsTheConnection() {
             TcpHarness h = plain();
             h.untilNextDeadline();

@@ -30,6 +30,7 @@ class TcpNatTableTest {
     private record Seg(int guestPort, int flags, int seq, int ack) {}
 
     private final List<Seg> sent = new ArrayList<>();
+    private final List<SocketChannel> held = new ArrayList<>();
     private LoopSelector selector;
     private ServerSocketChannel listener;
     private InetSocketAddress target;
@@ -48,6 +49,9 @@ class TcpNatTableTest {
 
     @AfterEach
     void close() throws IOException {
+        for (SocketChannel c : held) {
+            c.close();
+        }
         tcp.closeAll();
         selector.close();
         listener.close();
@@ -72,8 +76,43 @@ class TcpNatTableTest {
         guest(40003, TcpFlags.SYN, GISN, 0);
         assertThat(sent.getLast().flags() & TcpFlags.RST).isNotZero();
         assertThat(tcp.connectionCount()).isEqualTo(2);
-        assertThat(counts()).contains("0 TIME_WAITs ended early for a new connection, 1 refused with the table full; "
-                + "segments resent to guests: 0 (0 at a time-out)");
+        assertThat(counts()).contains("0 TIME_WAITs ended early for a new connection, 1 refused with the table full, 0 probes "
+                + "of connections the guest closed first and 0 SYNs left for their retransmission meanwhile; segments "
+                + "resent to guests: 0 (0 at a time-out)");
+    }
+
+    /**
+     * slirp4netns#350: guests that close while their host server never does. With the table full, those
+     * connections are probed and the new SYN is dropped for its retransmission; a guest that forgot one answers
+     * with RST, which frees its entry, and the retransmitted SYN gets it.
+     */
+    @Test
+    void connectionsTheGuestClosedAndForgotAreProbedAndGiveWayToANewOne() throws IOException {
+        int forgotten = guestClosed(40001);
+        int kept = guestClosed(40002);
+        sent.clear();
+        guest(40003, TcpFlags.SYN, GISN, 0);
+        assertThat(sent).as("a probe to each, nothing to the new SYN").extracting(Seg::guestPort).containsExactlyInAnyOrder(40001, 40002);
+        assertThat(sent).allSatisfy(p -> assertThat(p.flags()).isEqualTo(TcpFlags.ACK));
+        sent.clear();
+        guest(40003, TcpFlags.SYN, GISN, 0); // too soon: the round went out; still dropped, no second round
+        assertThat(sent).isEmpty();
+        guest(40001, TcpFlags.RST, GISN + 2, 0); // the guest's answer where it forgot the connection
+        guest(40002, TcpFlags.ACK, GISN + 2, kept + 1); // and where it still has it (it only shut down its sending side)
+        assertThat(tcp.connectionCount()).isEqualTo(1);
+        now += TcpNat.PROBE_ROUND;
+        assertThat(open(40003)).as("the retransmitted SYN is answered with a SYN-ACK").isNotZero();
+        assertThat(counts()).contains("0 refused with the table full, 2 probes of connections the guest closed first and "
+                + "2 SYNs left for their retransmission meanwhile");
+        assertThat(forgotten).isNotZero();
+    }
+
+    /** A connection whose guest sent its FIN while the host keeps its side open; returns our initial sequence number. */
+    private int guestClosed(int guestPort) throws IOException {
+        int iss = open(guestPort);
+        held.add(listener.accept()); // held open, as the report's server does (closed after the test)
+        guest(guestPort, TcpFlags.ACK | TcpFlags.FIN, GISN + 1, iss + 1);
+        return iss;
     }
 
     /** Opens a connection from {@code guestPort} to the listener; returns our initial sequence number (0 after RST). */
