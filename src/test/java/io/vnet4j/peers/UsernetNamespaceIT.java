@@ -132,6 +132,39 @@ class UsernetNamespaceIT {
         assertThat(infoNetwork()).contains("held for ARP/NDP: 0 waiting, 1 sent after the reply, 0 dropped");
     }
 
+    /**
+     * slirp4netns#350 (libslirp#86), replayed: a host server that never closes while the guest opens and closes
+     * connections to it. Each stays half-closed on the gateway after the guest forgot it (FIN-WAIT-2 ends after
+     * tcp_fin_timeout, 3 s here); past the 4,096 the table holds, the connections the guest forgot are probed
+     * and give way, so every connection is made (one SYN of the first past the bound waits for its
+     * retransmission). Before, every connection past 4,096 was refused.
+     */
+    @Test
+    void connectionsTheGuestClosedAndForgotDoNotFillTheTable() throws Exception {
+        NetNamespace ns = container(PeerTools.freePort(), PeerTools.freePort());
+        ns.execOk("sysctl", "-qw", "net.ipv4.tcp_fin_timeout=3");
+        int port = PeerTools.freePort();
+        processes.add(new ProcessBuilder("python3", "-c", """
+                import socket
+                l = socket.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                l.bind(("127.0.0.1", %d)); l.listen(4096); held = []
+                while True: held.append(l.accept()[0])
+                """.formatted(port)).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+        PeerTools.awaitListening(port, Duration.ofSeconds(10));
+        PeerTools.Exec guest = PeerTools.exec(Duration.ofSeconds(90), List.of("ip", "netns", "exec", ns.name(), "python3", "-c", """
+                import socket
+                failed = 0
+                for i in range(4400):
+                    try:
+                        socket.create_connection(("10.0.2.2", %d), timeout=15).close()
+                    except OSError as e:
+                        failed += 1
+                print("failed", failed)
+                """.formatted(port)));
+        assertThat(guest.output()).as(guest.output()).contains("failed 0");
+        assertThat(infoNetwork()).contains("0 refused with the table full").doesNotContain(" 0 probes of connections");
+    }
+
     @Test
     void aDnsFlowIsGoneOnceItsAnswerIsDelivered() throws Exception {
         NetNamespace ns = container(PeerTools.freePort(), PeerTools.freePort());
