@@ -17,7 +17,8 @@ import java.util.Map;
 
 /**
  * TCP host forwarding ({@code hostfwd=tcp:...}): a host listener per rule; each accepted connection is
- * opened towards the guest from the gateway's host address and a port of its own.
+ * opened towards the guest from the gateway's host address and the client's port (libslirp's), or a port of
+ * the gateway's own when the guest has a connection from that one already.
  */
 final class TcpHostForwards {
     /** One hostfwd=tcp rule and its listener. */
@@ -74,8 +75,15 @@ final class TcpHostForwards {
                     guests.noGuestYet(rule.forward);
                     continue;
                 }
-                tcp.forward(accepted, guest, rule.forward.guestPort(), gateway.host(guest),
-                        ports.allocate(p -> false), now);
+                IpAddress from = gateway.host(guest);
+                int guestPort = rule.forward.guestPort();
+                // the client's own port, as libslirp's tcp_connect keeps it (so_fport): a guest's log names the
+                // port the client used; one of the gateway's own when that connection exists already
+                int port = ((InetSocketAddress) accepted.getRemoteAddress()).getPort();
+                if (tcp.hasConnection(guest, guestPort, from, port)) {
+                    port = ports.allocate(p -> tcp.hasConnection(guest, guestPort, from, p));
+                }
+                tcp.forward(accepted, guest, guestPort, from, port, now);
             } catch (IOException e) {
                 Log.warn("hostfwd tcp " + rule.forward.hostPort() + ": " + e.getMessage());
                 return;

@@ -66,6 +66,7 @@ class HostForwardFamiliesTest {
             receive(guest, EtherType.ARP);
 
             client.configureBlocking(false);
+            client.bind(new InetSocketAddress("::1", 0));
             client.connect(listen);
             ByteBuffer frame = receive(guest, EtherType.IPV4);
             Ipv4Packet ip = new Ipv4Packet().wrap(frame, EthernetFrame.HEADER_LENGTH, frame.limit() - EthernetFrame.HEADER_LENGTH);
@@ -75,6 +76,8 @@ class HostForwardFamiliesTest {
             TcpSegment syn = new TcpSegment().wrap(frame, ip.payloadOffset(), ip.payloadLength());
             assertThat(syn.destinationPort()).isEqualTo(22);
             assertThat(syn.flags() & TcpFlags.SYN).isNotZero();
+            assertThat(syn.sourcePort()).as("the client's own port, as libslirp keeps it")
+                    .isEqualTo(((InetSocketAddress) client.getLocalAddress()).getPort());
         }
     }
 

@@ -263,6 +263,11 @@ public final class TcpNat {
         settle(flow, now);
     }
 
+    /** Whether the table has the connection between {@code guestIp:guestPort} and {@code remoteIp:remotePort}. */
+    public boolean hasConnection(IpAddress guestIp, int guestPort, IpAddress remoteIp, int remotePort) {
+        return flows.containsKey(probe.set(guestIp, guestPort, remoteIp, remotePort));
+    }
+
     /** Adopts a host connection accepted by a host forwarding listener and opens towards the guest. */
     public void forward(SocketChannel accepted, IpAddress guestIp, int guestPort, IpAddress gatewayIp, int gatewayPort,
                         long now)
