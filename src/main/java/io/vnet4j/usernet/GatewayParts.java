@@ -30,6 +30,7 @@ record GatewayParts(GatewayAddresses addresses, IcmpErrors errors, UdpNat udp, T
                               LoopSelector selector, Path resolvConf, RandomGenerator random, long now)
             throws IOException {
         GatewayAddresses addresses = GatewayAddresses.of(config);
+        out.askAs(addresses);
         IcmpErrors errors = new IcmpErrors(out);
         OutboundAddresses outbound = new OutboundAddresses(config.reach().outboundAddr4(), config.reach().outboundAddr6());
         UdpNat udp = new UdpNat(selector, out, errors, addresses);
@@ -41,7 +42,7 @@ record GatewayParts(GatewayAddresses addresses, IcmpErrors errors, UdpNat udp, T
         HostForwardGuests guests = new HostForwardGuests(config, neighbors);
         VirtualPorts ports = new VirtualPorts();
         UdpHostForwards udpForwards = new UdpHostForwards(out, addresses, guests, ports, selector);
-        TcpHostForwards tcpForwards = new TcpHostForwards(tcp, addresses, guests, ports, selector);
+        TcpHostForwards tcpForwards = new TcpHostForwards(tcp, addresses, guests, ports, selector, config);
         UdpServices services = new UdpServices(name, config, addresses, udp, out, neighbors,
                 DnsUpstreams.resolve(config, resolvConf), udpForwards);
         GuestForwards guestForwards = new GuestForwards(config.guestForwards());

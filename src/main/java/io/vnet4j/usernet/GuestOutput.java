@@ -60,6 +60,7 @@ final class GuestOutput {
     private final Ipv6Packet ip6 = new Ipv6Packet();
     private final Icmpv6Packet icmp6 = new Icmpv6Packet();
     private final NeighborSolicitation solicitation = new NeighborSolicitation();
+    private GatewayAddresses askAs;
     /** Where a neighbour solicitation is built: not {@link #payload}, which may hold a datagram being sent. */
     private final ByteBuffer ndpScratch = ByteBuffer.allocate(64);
     private final UdpPacket udp = new UdpPacket();
@@ -78,6 +79,14 @@ final class GuestOutput {
         this.mtu = mtu;
         this.clock = clock;
         neighbors.onLearn((ip, mac) -> pending.release(ip, mac, sink));
+    }
+
+    /**
+     * The gateway's own addresses, as which it asks for a guest's MAC (see {@link #send}); until set, a frame's
+     * source.
+     */
+    void askAs(GatewayAddresses addresses) {
+        this.askAs = addresses;
     }
 
     /** The MAC the gateway uses when it speaks as {@code ip}: 52:55 followed by the address, as in QEMU. */
@@ -316,18 +325,22 @@ final class GuestOutput {
 
     /**
      * Pads the frame to Ethernet's 60-byte minimum and hands it to the hub, or, when the guest's MAC is
-     * unknown, holds it and asks for the MAC as {@code source} (once per wait): by ARP, or by a neighbour
-     * solicitation to the solicited-node group (RFC 4861 section 7.2.2).
+     * unknown, holds it and asks for the MAC (once per wait): by ARP, or by a neighbour solicitation to the
+     * solicited-node group (RFC 4861 section 7.2.2). It asks as the gateway's own address, as libslirp's
+     * if_encap does, whatever the frame's source: asked as a host beyond the gateway (a forwarded client's
+     * address, a NAT'd reply's sender), the guest answers to a MAC the gateway does not take, and the frame
+     * would wait in vain.
      */
     private void send(int frameLength, int segmentSize, IpAddress source, IpAddress destination, long mac) {
         int length = EthernetFrame.pad(frame, frameLength);
         if (mac != NeighborTable.UNKNOWN) {
             sink.send(frame, 0, length, segmentSize);
         } else if (pending.hold(destination, frame, 0, length, segmentSize, clock.getAsLong())) {
+            IpAddress asker = askAs == null || askAs.host(destination) == null ? source : askAs.host(destination);
             if (destination.isIpv4()) {
-                sendArp(ArpPacket.REQUEST, source.ipv4(), 0, destination.ipv4(), MacAddress.BROADCAST);
+                sendArp(ArpPacket.REQUEST, asker.ipv4(), 0, destination.ipv4(), MacAddress.BROADCAST);
             } else {
-                sendNeighborSolicitation(source, destination);
+                sendNeighborSolicitation(asker, destination);
             }
         }
     }

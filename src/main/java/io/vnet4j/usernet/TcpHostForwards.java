@@ -17,8 +17,10 @@ import java.util.Map;
 
 /**
  * TCP host forwarding ({@code hostfwd=tcp:...}): a host listener per rule; each accepted connection is
- * opened towards the guest from the gateway's host address and the client's port (libslirp's), or a port of
- * the gateway's own when the guest has a connection from that one already.
+ * opened towards the guest from where the client is, as libslirp's tcp_connect and sotranslate_accept do:
+ * the client's own address and port, except that a client on the host's loopback (or one the guest could not
+ * reach: of the other family, link-local, or an address of the virtual network) appears as the gateway's host
+ * address. Its port is a port of the gateway's own when the guest has a connection from that one already.
  */
 final class TcpHostForwards {
     /** One hostfwd=tcp rule and its listener. */
@@ -31,10 +33,12 @@ final class TcpHostForwards {
     /** The rules and their listeners' registrations, in the order they were added. */
     private final Map<Rule, LoopSelector.Key> rules = new LinkedHashMap<>();
     private final LoopSelector selector;
+    private final UserConfig config;
 
     TcpHostForwards(TcpNat tcp, GatewayAddresses gateway, HostForwardGuests guests, VirtualPorts ports,
-                    LoopSelector selector) {
+                    LoopSelector selector, UserConfig config) {
         this.selector = selector;
+        this.config = config;
         this.tcp = tcp;
         this.gateway = gateway;
         this.guests = guests;
@@ -75,11 +79,10 @@ final class TcpHostForwards {
                     guests.noGuestYet(rule.forward);
                     continue;
                 }
-                IpAddress from = gateway.host(guest);
+                InetSocketAddress client = (InetSocketAddress) accepted.getRemoteAddress();
+                IpAddress from = seenFrom(IpAddress.of(client.getAddress()), guest);
                 int guestPort = rule.forward.guestPort();
-                // the client's own port, as libslirp's tcp_connect keeps it (so_fport): a guest's log names the
-                // port the client used; one of the gateway's own when that connection exists already
-                int port = ((InetSocketAddress) accepted.getRemoteAddress()).getPort();
+                int port = client.getPort();
                 if (tcp.hasConnection(guest, guestPort, from, port)) {
                     port = ports.allocate(p -> tcp.hasConnection(guest, guestPort, from, p));
                 }
@@ -89,6 +92,14 @@ final class TcpHostForwards {
                 return;
             }
         }
+    }
+
+    /** The address a client appears from to {@code guest} (see the class comment). */
+    private IpAddress seenFrom(IpAddress client, IpAddress guest) {
+        boolean reachable = client.isIpv4() == guest.isIpv4() && !client.isLoopback() && !client.isUnspecified()
+                && !client.isLinkLocal() && !client.isMulticastOrBroadcast()
+                && !(client.isIpv4() ? config.inNetwork(client.ipv4()) : config.inIpv6Network(client));
+        return reachable ? client : gateway.host(guest);
     }
 
     /**

@@ -165,6 +165,36 @@ class UsernetNamespaceIT {
         assertThat(infoNetwork()).contains("0 refused with the table full").doesNotContain(" 0 probes of connections");
     }
 
+    /**
+     * A forwarded connection reaches the guest from where its client is, as libslirp's tcp_connect makes it:
+     * a client on the daemon's own address 198.51.100.1 (the daemon in a namespace of the test's) appears as
+     * 198.51.100.1 and its port, one on loopback as the gateway's 10.0.2.2 and its port.
+     */
+    @Test
+    void aForwardedConnectionComesFromTheClientsAddressAndPort() throws Exception {
+        NetNamespace host = namespace("fwdhost");
+        host.execOk("ip", "link", "set", "lo", "up");
+        host.execOk("ip", "addr", "add", "198.51.100.1/32", "dev", "lo"); // an address of the host's, not loopback's
+        NetNamespace ctr = namespace("fwdctr");
+        daemons.add(VnetProcess.startIn(host.name(), "--control", dir.resolve("control.sock").toString(),
+                "-netdev", "user,id=u,hostfwd=tcp:0.0.0.0:2222-:7000",
+                "-netdev", "tap,id=c,ifname=tap0,configure=on,netns=/run/netns/" + ctr.name()));
+        processes.add(ctr.start("python3", "-c", """
+                import socket
+                l = socket.socket(); l.bind(("0.0.0.0", 7000)); l.listen()
+                while True:
+                    c, peer = l.accept(); c.sendall(("%s:%d" % peer).encode()); c.close()
+                """));
+        awaitInNamespace(ctr, "ss -ltn | grep -q :7000");
+        String client = """
+                import socket
+                s = socket.socket(); s.bind(("%s", %d)); s.connect(("%s", 2222)); print(s.recv(100).decode())
+                """;
+        assertThat(host.execOk("python3", "-c", client.formatted("198.51.100.1", 40123, "198.51.100.1")))
+                .contains("198.51.100.1:40123");
+        assertThat(host.execOk("python3", "-c", client.formatted("127.0.0.1", 40124, "127.0.0.1"))).contains("10.0.2.2:40124");
+    }
+
     @Test
     void aDnsFlowIsGoneOnceItsAnswerIsDelivered() throws Exception {
         NetNamespace ns = container(PeerTools.freePort(), PeerTools.freePort());

@@ -45,6 +45,28 @@ class GuestOutputTest {
                 .containsExactly(3001, 3501, 1001, 2001);
     }
 
+    /**
+     * A frame from beyond the gateway (a forwarded client's address) to a guest whose MAC is not known yet:
+     * the ARP request asks as the gateway, whose MAC the gateway takes the answer on (libslirp's if_encap).
+     */
+    @Test
+    void theMacOfAGuestIsAskedForAsTheGatewayWhateverTheFramesSource() {
+        java.util.List<ByteBuffer> sent = new java.util.ArrayList<>();
+        GuestOutput out = new GuestOutput((frame, offset, length, segmentSize) -> {
+            byte[] copy = new byte[length];
+            frame.get(offset, copy);
+            sent.add(ByteBuffer.wrap(copy));
+        }, new NeighborTable(), 1500, () -> 0);
+        out.askAs(new GatewayAddresses(GATEWAY, IpAddress.ofIpv4(0x0A000203), null, null));
+        out.sendTcp(new OutgoingSegment().between(IpAddress.parse("198.51.100.1"), 40123, GUEST, 22).header(TcpFlags.SYN, 7, 0, 1000));
+        assertThat(sent).hasSize(1);
+        ByteBuffer f = sent.getFirst();
+        io.vnet4j.wire.ArpPacket arp = new io.vnet4j.wire.ArpPacket().wrap(f, EthernetFrame.HEADER_LENGTH, f.limit() - EthernetFrame.HEADER_LENGTH);
+        assertThat(arp.senderIp()).isEqualTo(GATEWAY.ipv4());
+        assertThat(arp.senderMac()).isEqualTo(GuestOutput.gatewayMac(GATEWAY));
+        assertThat(arp.targetIp()).isEqualTo(GUEST.ipv4());
+    }
+
     @Test
     void aTcpErrorQuotesTheGuestsSynInBothFamilies() {
         for (boolean v4 : new boolean[] {true, false}) {
