@@ -35,27 +35,26 @@ final class Started {
     }
 
     /** The control server, once bound; null (--control none) is ignored. */
-    synchronized void control(AutoCloseable server) {
-        if (server == null) {
-            return;
-        }
-        if (closing) {
-            Shutdown.closeQuietly(server);
-            return;
-        }
-        control = server;
+    void control(AutoCloseable server) {
+        keep(server, true);
     }
 
     /** Anything else the start opened; null is ignored. */
-    synchronized void add(AutoCloseable resource) {
+    void add(AutoCloseable resource) {
+        keep(resource, false);
+    }
+
+    private synchronized void keep(AutoCloseable resource, boolean isControl) {
         if (resource == null) {
             return;
         }
         if (closing) {
             Shutdown.closeQuietly(resource);
-            return;
+        } else if (isControl) {
+            control = resource;
+        } else {
+            open.add(resource);
         }
-        open.add(resource);
     }
 
     /** The start is over, as a success: a shutdown now closes without waiting. */

@@ -76,11 +76,7 @@ public final class NetworkNamespace {
         }
         try (Arena call = Arena.ofConfined()) {
             MemorySegment errno = Libc.errnoState(call);
-            int fd = (int) Downcall.callVariadic(LinuxCalls.OPEN.handle(), errno, call.allocateFrom(path.toString()).address(),
-                    LinuxCalls.O_RDONLY | LinuxCalls.O_CLOEXEC, 0);
-            if (fd < 0) {
-                throw new IOException("cannot open " + path + ": " + Libc.strerror(Libc.errno(errno)));
-            }
+            int fd = openReadOnly(path, call, errno, "cannot open ");
             int type = (int) Downcall.callVariadic(LinuxCalls.IOCTL.handle(), errno, fd, LinuxCalls.NS_GET_NSTYPE, 0);
             Libc.closeQuietly(fd);
             return type == LinuxCalls.CLONE_NEWNET ? Kind.NETWORK
@@ -93,6 +89,16 @@ public final class NetworkNamespace {
         }
     }
 
+    /** open(path, O_RDONLY | O_CLOEXEC); a failure is an IOException of {@code failure}, the path and why. */
+    private static int openReadOnly(Path path, Arena call, MemorySegment errno, String failure) throws Throwable {
+        int fd = (int) Downcall.callVariadic(LinuxCalls.OPEN.handle(), errno, call.allocateFrom(path.toString()).address(),
+                LinuxCalls.O_RDONLY | LinuxCalls.O_CLOEXEC, 0);
+        if (fd < 0) {
+            throw new IOException(failure + path + ": " + Libc.strerror(Libc.errno(errno)));
+        }
+        return fd;
+    }
+
     /** setns(2)'s answer for a file that is not a namespace of the asked type. */
     private static final int EINVAL = 22;
     private static final int EPERM = 1;
@@ -100,11 +106,7 @@ public final class NetworkNamespace {
     private static void enter(Path path) throws IOException {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment errno = Libc.errnoState(call);
-            int fd = (int) Downcall.callVariadic(LinuxCalls.OPEN.handle(), errno, call.allocateFrom(path.toString()).address(),
-                    LinuxCalls.O_RDONLY | LinuxCalls.O_CLOEXEC, 0);
-            if (fd < 0) {
-                throw new IOException("cannot open the network namespace " + path + ": " + Libc.strerror(Libc.errno(errno)));
-            }
+            int fd = openReadOnly(path, call, errno, "cannot open the network namespace ");
             int rc = (int) Downcall.call(LinuxCalls.SETNS.handle(), errno, fd, LinuxCalls.CLONE_NEWNET);
             int setnsErrno = Libc.errno(errno);
             Downcall.call(Libc.CLOSE.handle(), errno, fd);
