@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * What the daemon's start has opened so far (the control server, the network, the HTTP console, the
  * KeepWarm thread), closed by one JVM shutdown hook (SIGTERM, SIGINT) registered before the first of them
- * opens: with the hook registered after the start, a SIGTERM 0.3-0.45 s after launch left the control
+ * opens: with the hook registered after the start, a SIGTERM 0.2-0.45 s after launch left the control
  * socket's file behind. A start under way when the signal comes is waited for (at most
  * {@link #START_WAIT_SECONDS} s), so that what it opens is closed too; anything opened after the closing
  * began is closed at once.

@@ -43,9 +43,9 @@ public final class TcpNat {
     /**
      * The most connections at once. When the table is full, one in TIME_WAIT gives way to a new one (the oldest
      * first, as Linux drops time-wait sockets beyond tcp_max_tw_buckets): a guest that closes 2,000
-     * connections a second would otherwise be refused for the 2 s each waits. Failing that, every connection
-     * the guest closed first while its host has not ({@link TcpConnection#guestHalfClosed}) is probed, at most
-     * once a {@link #PROBE_ROUND}, and the new SYN is dropped rather than refused: a guest that forgot a probed
+     * connections a second would otherwise be refused for the 2 s each waits. Failing that, the connections
+     * the guest closed first while their host has not ({@link TcpConnection#guestHalfClosed}) are probed, at
+     * most {@link #PROBES_PER_ROUND} a {@link #PROBE_ROUND}, and the new SYN is dropped rather than refused: a guest that forgot a probed
      * connection answers with a RST at once, which frees its entry, and the SYN's retransmission (1 s later on
      * Linux) finds the room. A host server that never closes would otherwise hold the table full of
      * connections the guest had long forgotten (slirp4netns#350). Only a table full of connections that are
