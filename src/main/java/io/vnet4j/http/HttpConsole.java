@@ -19,11 +19,16 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
- * {@code --http ADDR:PORT}: the network over HTTP, on the JDK's own server (jdk.httpserver) with one
- * thread, so a scrape or a page never competes with the frame path for more than one core's slice:
+ * {@code --http ADDR:PORT}: the network over HTTP, on the JDK's own server (jdk.httpserver). Each
+ * exchange runs on a virtual thread of its own, so a client that sends half a request and stalls holds only
+ * its own connection (on one thread, it held every other request up until it went away), and the server
+ * closes it once it has not sent its whole request within {@value #MAX_REQUEST_SECONDS} s; at most
+ * {@value #MAX_CONNECTIONS} connections are open. The answers are written one at a time (a lock), so a
+ * scrape or a page never competes with the frame path for more than one core's slice:
  * <ul>
  *   <li>{@code /metrics}: Prometheus's text exposition format, written by the Prometheus Java client from
  *       {@link NetworkCollector} and the JVM's own metrics;</li>
@@ -40,6 +45,13 @@ public final class HttpConsole implements AutoCloseable {
     private static final String PAGE_DIR = "/io/vnet4j/http/page/";
     private static final Map<String, String> PAGE = Map.of("/", "index.html", "/index.html", "index.html",
             "/page.js", "page.js", "/page.css", "page.css");
+
+    /** The JDK server's {@code sun.net.httpserver.maxReqTime}: a request's line and headers arrive within it. */
+    static final int MAX_REQUEST_SECONDS = 10;
+    /** The JDK server's {@code jdk.httpserver.maxConnections}. */
+    static final int MAX_CONNECTIONS = 64;
+    /** One answer at a time. */
+    private static final ReentrantLock ANSWERING = new ReentrantLock();
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -59,16 +71,24 @@ public final class HttpConsole implements AutoCloseable {
         PrometheusRegistry registry = new PrometheusRegistry();
         registry.register(new NetworkCollector(netdevs));
         JvmMetrics.builder().register(registry);
+        // read once, when the JDK server's configuration first loads; an embedding application's own values stay
+        setIfAbsent("sun.net.httpserver.maxReqTime", Integer.toString(MAX_REQUEST_SECONDS));
+        setIfAbsent("jdk.httpserver.maxConnections", Integer.toString(MAX_CONNECTIONS));
         HttpServer server = HttpServer.create(address, 16);
         serve(server, "/metrics", new MetricsHandler(registry));
         serve(server, "/api/network", exchange -> json(exchange, NetworkReport.query(netdevs.get())));
         serve(server, "/api/version", exchange -> json(exchange, Map.of("package", "vnet4j " + version)));
         serve(server, "/", HttpConsole::page);
-        ExecutorService executor = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon()
-                .name("vnet4j-http").unstarted(r));
+        ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("vnet4j-http").factory());
         server.setExecutor(executor);
         server.start();
         return new HttpConsole(server, executor);
+    }
+
+    private static void setIfAbsent(String property, String value) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, value);
+        }
     }
 
     /** Where it serves (with the port the kernel picked for port 0). */
@@ -94,7 +114,12 @@ public final class HttpConsole implements AutoCloseable {
                 } else if (!path.equals("/") && !exchange.getRequestURI().getRawPath().equals(path)) {
                     send(exchange, 404, "text/plain", "not found\n".getBytes(StandardCharsets.UTF_8));
                 } else {
-                    handler.handle(exchange);
+                    ANSWERING.lock();
+                    try {
+                        handler.handle(exchange);
+                    } finally {
+                        ANSWERING.unlock();
+                    }
                 }
             }
         });

@@ -52,6 +52,20 @@ class HttpConsoleTest {
                 .findFirst().orElseThrow(() -> new AssertionError("no " + series + " in\n" + metrics));
     }
 
+    /** A client that sends one byte of a request and stalls holds only its own connection (new user's trial). */
+    @Test
+    void aStalledRequestDoesNotHoldTheOthersUp() throws Exception {
+        try (java.net.Socket stalled = new java.net.Socket("127.0.0.1", console.address().getPort())) {
+            stalled.getOutputStream().write('G');
+            stalled.getOutputStream().flush();
+            Thread.sleep(200); // the server has begun reading it
+            HttpResponse<String> version = client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + console.address().getPort() + "/api/version")).build(), HttpResponse.BodyHandlers.ofString())
+                    .get(5, TimeUnit.SECONDS);
+            assertThat(version.statusCode()).isEqualTo(200);
+        }
+    }
+
     @Test
     void portCountersMoveByTheFramesSent() throws Exception {
         String before = get("/metrics").body();
