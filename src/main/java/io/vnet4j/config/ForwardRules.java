@@ -103,7 +103,7 @@ final class ForwardRules {
     }
 
     /** Why no guest can have {@code guest}, or null when one can. */
-    private static String wrongIpv4Guest(int guest, Ipv4Side net) {
+    static String wrongIpv4Guest(int guest, Ipv4Side net) {
         if ((guest & net.mask()) != net.network()) {
             return "is outside the IPv4 network " + Ipv4Address.format(net.network()) + "/" + Integer.bitCount(net.mask());
         }

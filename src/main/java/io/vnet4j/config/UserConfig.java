@@ -291,9 +291,20 @@ public record UserConfig(boolean ipv4, int network, int prefixLength, int host, 
          * @throws ConfigException with QEMU's line, {@code Invalid host forwarding rule 'RULE' (REASON)}
          */
         public static HostForward parse(String rule, UserConfig network) throws ConfigException {
-            return ForwardRules.hostForward(ConfigException::new, rule, new ForwardRules.Ipv4Side(network.ipv4(),
-                    network.network(), network.netmask(), network.host(), network.dns(), network.forwardTarget()),
-                    network.ipv6());
+            return ForwardRules.hostForward(ConfigException::new, rule, ipv4Side(network), network.ipv6());
+        }
+
+        /**
+         * Why no guest of {@code network} can have IPv4 address {@code guest} (outside the network, its own or
+         * broadcast address, the gateway's or its DNS address), as {@link #parse} refuses it; null when one can.
+         */
+        public static String unreachableIpv4Guest(int guest, UserConfig network) {
+            return ForwardRules.wrongIpv4Guest(guest, ipv4Side(network));
+        }
+
+        private static ForwardRules.Ipv4Side ipv4Side(UserConfig network) {
+            return new ForwardRules.Ipv4Side(network.ipv4(), network.network(), network.netmask(), network.host(),
+                    network.dns(), network.forwardTarget());
         }
 
         /**

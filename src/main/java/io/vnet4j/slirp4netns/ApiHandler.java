@@ -24,7 +24,10 @@ import java.util.Map;
  * {@code --cidr}), with or without {@code --configure}. Ids count from 1 and are never reused; the id → rule
  * table lives here, the listeners in the user network ({@link UsernetNetdev#addHostForward}). Arguments are
  * read as api.c's parson calls read them: a member of the wrong type counts as absent, numbers are
- * truncated to integers; ports outside 1-65535 are refused (api.c refuses only 0). One request at a time.
+ * truncated to integers; ports outside 1-65535 are refused (api.c refuses only 0), and so is a guest address
+ * no guest can have (outside the network, its own or broadcast address, the gateway's or its DNS address:
+ * api.c takes those, and a client's connection then hangs), with api.c's "bad arguments.guest_addr". One
+ * request at a time.
  */
 final class ApiHandler {
     static final String CANNOT_PARSE = error("cannot parse JSON");
@@ -85,6 +88,11 @@ final class ApiHandler {
         }
         IpAddress guest = ipv4(arguments.get("guest_addr"), defaultGuest);
         if (guest == null) {
+            return error("add_hostfwd: bad arguments.guest_addr");
+        }
+        String unreachable = UserConfig.HostForward.unreachableIpv4Guest(guest.ipv4(), usernet.config());
+        if (unreachable != null) { // api.c takes it, and a client's connection then hangs: refused in its words
+            Messages.warn("add_hostfwd: guest_addr " + guest + " " + unreachable);
             return error("add_hostfwd: bad arguments.guest_addr");
         }
         int guestPort = port(arguments.get("guest_port"));

@@ -124,6 +124,13 @@ class ApiServerTest {
                         + "\"guest_port\":80}}", "add_hostfwd: bad arguments.guest_addr"},
                 {"{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"tcp\",\"host_port\":8080}}",
                         "add_hostfwd: bad arguments.guest_port"},
+                // api.c takes these and a client's connection hangs; refused in its words (the reason on stderr)
+                {"{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"tcp\",\"host_port\":8080,\"guest_addr\":\"10.0.3.5\","
+                        + "\"guest_port\":80}}", "add_hostfwd: bad arguments.guest_addr"},
+                {"{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"tcp\",\"host_port\":8080,\"guest_addr\":\"10.0.2.255\","
+                        + "\"guest_port\":80}}", "add_hostfwd: bad arguments.guest_addr"},
+                {"{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"tcp\",\"host_port\":8080,\"guest_addr\":\"10.0.2.2\","
+                        + "\"guest_port\":80}}", "add_hostfwd: bad arguments.guest_addr"},
                 {"{\"execute\":\"remove_hostfwd\"}", "remove_hostfwd: bad arguments.id"},
                 {"{\"execute\":\"remove_hostfwd\",\"arguments\":{\"id\":42}}", "remove_hostfwd: bad arguments.id"},
         };
