@@ -262,6 +262,17 @@ public record UserConfig(boolean ipv4, int network, int prefixLength, int host, 
         }
 
         /**
+         * The same rule on the port its socket was bound to: a rule on port 0 takes the one the kernel picked,
+         * which is the one to report and to remove it by (libslirp's {@code info usernet} shows it too).
+         *
+         * @param port the bound port
+         * @return the rule with {@code hostPort} {@code port}
+         */
+        public HostForward boundTo(int port) {
+            return port == hostPort ? this : new HostForward(udp, hostAddress, port, guestAddress, guestPort, guestDefaulted);
+        }
+
+        /**
          * Whether this rule's host socket is the one {@code hostfwd_remove} names.
          *
          * @param address the host address

@@ -45,24 +45,28 @@ final class TcpHostForwards {
         this.ports = ports;
     }
 
-    void listen(UserConfig.HostForward forward) throws IOException {
+    /** Binds the rule's listener; returns the rule on the port bound (see {@link UserConfig.HostForward#boundTo}). */
+    UserConfig.HostForward listen(UserConfig.HostForward forward) throws IOException {
         InetSocketAddress local = new InetSocketAddress(forward.hostAddress().toInetAddress(), forward.hostPort());
         ServerSocketChannel listener = ServerSocketChannel.open(SocketAddresses.family(local));
+        UserConfig.HostForward bound;
         try {
             listener.bind(local);
             listener.configureBlocking(false);
+            bound = forward.boundTo(((InetSocketAddress) listener.getLocalAddress()).getPort());
         } catch (IOException e) {
             listener.close();
             throw new IOException("hostfwd=tcp:" + forward.hostAddress().toUriString() + ":" + forward.hostPort()
                     + ": " + e.getMessage(), e);
         }
-        Rule rule = new Rule(forward, listener);
+        Rule rule = new Rule(bound, listener);
         try {
             rules.put(rule, selector.register(listener, SelectionKey.OP_ACCEPT, rule));
         } catch (IOException e) {
             listener.close();
             throw e;
         }
+        return bound;
     }
 
     void acceptable(Rule rule, long now) {

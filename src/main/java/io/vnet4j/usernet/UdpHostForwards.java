@@ -68,24 +68,28 @@ final class UdpHostForwards {
     }
 
     /** Opens the host socket of a rule; fails when the address is taken. */
-    void listen(UserConfig.HostForward forward) throws IOException {
+    /** Binds the rule's socket; returns the rule on the port bound (see {@link UserConfig.HostForward#boundTo}). */
+    UserConfig.HostForward listen(UserConfig.HostForward forward) throws IOException {
         InetSocketAddress local = new InetSocketAddress(forward.hostAddress().toInetAddress(), forward.hostPort());
         DatagramChannel channel = DatagramChannel.open(SocketAddresses.family(local));
+        UserConfig.HostForward bound;
         try {
             channel.bind(local);
             channel.configureBlocking(false);
+            bound = forward.boundTo(((InetSocketAddress) channel.getLocalAddress()).getPort());
         } catch (IOException e) {
             channel.close();
             throw new IOException("hostfwd=udp:" + forward.hostAddress().toUriString() + ":" + forward.hostPort()
                     + ": " + e.getMessage(), e);
         }
-        Rule rule = new Rule(forward, channel);
+        Rule rule = new Rule(bound, channel);
         try {
             rules.put(rule, selector.register(channel, SelectionKey.OP_READ, rule));
         } catch (IOException e) {
             channel.close();
             throw e;
         }
+        return bound;
     }
 
     /** Datagrams from host clients of a rule go to the guest. */

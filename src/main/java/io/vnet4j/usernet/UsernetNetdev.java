@@ -215,20 +215,19 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
      */
     public void addHostForward(UserConfig.HostForward forward) throws IOException {
         onLoop(() -> {
-            listen(forward);
-            Log.info(id() + ": forwarding " + UsernetStartLines.forward(config, forward) + " (added)");
+            Log.info(id() + ": forwarding " + UsernetStartLines.forward(config, listen(forward)) + " (added)");
             return null;
         });
     }
 
-    /** Binds a host forward's socket and adds it to those in force; on start, or on the loop. */
-    private void listen(UserConfig.HostForward forward) throws IOException {
-        if (forward.udp()) {
-            udpForwards.listen(forward);
-        } else {
-            tcpForwards.listen(forward);
-        }
-        hostForwards.add(forward);
+    /**
+     * Binds a host forward's socket and adds it to those in force, on the port bound; on start, or on the
+     * loop. Returns the rule as bound.
+     */
+    private UserConfig.HostForward listen(UserConfig.HostForward forward) throws IOException {
+        UserConfig.HostForward bound = forward.udp() ? udpForwards.listen(forward) : tcpForwards.listen(forward);
+        hostForwards.add(bound);
+        return bound;
     }
 
     /**
@@ -346,7 +345,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
         hub.addLeaseBook(leaseBook);
         hub.attach(this);
         loop = Thread.ofPlatform().name("vnet4j-" + id() + "-usernet").start(Log.hushedIfNow(() -> run(parts)));
-        UsernetStartLines.started(id(), config, services.dnsUpstreams());
+        UsernetStartLines.started(id(), config, services.dnsUpstreams(), hostForwards);
     }
 
     private void frameFromHub(ByteBuffer ring, int offset, int length, int segmentSize) {

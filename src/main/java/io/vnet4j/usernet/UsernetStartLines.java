@@ -37,7 +37,8 @@ final class UsernetStartLines {
     }
 
     /** The network's addresses, its DNS upstreams and each host forward of its configuration, a line each. */
-    static void started(String id, UserConfig config, List<InetSocketAddress> dnsUpstreams) {
+    static void started(String id, UserConfig config, List<InetSocketAddress> dnsUpstreams,
+                        List<UserConfig.HostForward> forwards) {
         Log.info(id + ": user network " + (!config.ipv4() ? "" : Ipv4Address.format(config.network()) + "/"
                 + config.prefixLength() + ", gateway " + Ipv4Address.format(config.host()) + ", DNS "
                 + Ipv4Address.format(config.dns()))
@@ -48,7 +49,7 @@ final class UsernetStartLines {
                         : dnsUpstreams.isEmpty() ? " (no upstream resolver)"
                         : " -> " + SocketAddresses.format(dnsUpstreams))
                 + (config.reach().restricted() ? ", restricted" : "") + "; " + BusyPoll.describe());
-        for (UserConfig.HostForward f : config.hostForwards()) {
+        for (UserConfig.HostForward f : forwards) { // as bound: a rule on port 0 shows the port the kernel picked
             Log.info(id + ": forwarding " + forward(config, f));
         }
     }

@@ -3,8 +3,10 @@ package io.vnet4j.usernet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vnet4j.Network;
+import io.vnet4j.config.UserConfig;
 import io.vnet4j.port.nic.VirtualNic;
 import io.vnet4j.wire.EtherType;
+import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.EthernetFrame;
 import io.vnet4j.wire.IpProtocol;
 import io.vnet4j.wire.Ipv4Packet;
@@ -19,6 +21,7 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -78,6 +81,23 @@ class HostForwardFamiliesTest {
             assertThat(syn.flags() & TcpFlags.SYN).isNotZero();
             assertThat(syn.sourcePort()).as("the client's own port, as libslirp keeps it")
                     .isEqualTo(((InetSocketAddress) client.getLocalAddress()).getPort());
+        }
+    }
+
+    /** A rule on port 0 reports, and is removed by, the port the kernel picked (libslirp's info usernet shows it). */
+    @Test
+    void aRuleOnPortZeroIsKnownByThePortBound() throws Exception {
+        try (Network network = new Network()) {
+            UsernetNetdev user = (UsernetNetdev) network.addNetdev("user,id=u,ipv6=off,hostfwd=tcp:127.0.0.1:0-:22");
+            user.addHostForward(UserConfig.HostForward.parse("udp:127.0.0.1:0-:53", user.config()));
+            List<UserConfig.HostForward> forwards = user.hostForwards();
+            assertThat(forwards).hasSize(2).allSatisfy(f -> assertThat(f.hostPort()).isPositive());
+            int tcpPort = forwards.getFirst().hostPort();
+            try (SocketChannel client = SocketChannel.open(new InetSocketAddress("127.0.0.1", tcpPort))) {
+                assertThat(client.isConnected()).as("the forward listens on the port it reports").isTrue();
+            }
+            assertThat(user.removeHostForward(false, IpAddress.parse("127.0.0.1"), tcpPort)).isTrue();
+            assertThat(user.hostForwards()).hasSize(1);
         }
     }
 

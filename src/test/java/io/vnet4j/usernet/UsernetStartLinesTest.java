@@ -34,7 +34,7 @@ class UsernetStartLinesTest {
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         Log.toStandardError(Log.Format.TEXT);
         try {
-            UsernetStartLines.started("u", TestGateways.config("ipv6=off" + options), UPSTREAM);
+            UsernetStartLines.started("u", TestGateways.config("ipv6=off" + options), UPSTREAM, java.util.List.of());
         } finally {
             System.setErr(saved);
         }
