@@ -55,14 +55,26 @@ final class EngineOptions {
     /**
      * Both netdevs, checked and resolved ({@code configure=on} takes its address from the user network).
      *
-     * @throws ConfigException with ConfigParser's line when the engine refuses them (a TAP name the kernel
-     *     would not take, say)
+     * @throws ConfigException with ConfigParser's reason when the engine refuses them (a TAP name the kernel
+     *     would not take, a namespace that is not there), without the {@code -netdev ...} the user never wrote
      */
     static Config config(Settings s) throws ConfigException {
         ConfigParser parser = new ConfigParser();
-        parser.netdev(userNetdev(s));
-        parser.netdev(tapNetdev(s));
-        return parser.build();
+        String user = userNetdev(s);
+        String tap = tapNetdev(s);
+        try {
+            parser.netdev(user);
+            parser.netdev(tap);
+            return parser.build();
+        } catch (ConfigException e) {
+            String message = e.getMessage();
+            for (String option : new String[] {"-netdev " + user + ": ", "-netdev " + tap + ": "}) {
+                if (message.startsWith(option)) {
+                    throw new ConfigException(message.substring(option.length()));
+                }
+            }
+            throw e;
+        }
     }
 
     /** QEMU's option syntax doubles a comma inside a value. */

@@ -96,6 +96,13 @@ class EngineOptionsTest {
     void aTapNameTheKernelWouldRefuseIsConfigParsersLine() throws Exception {
         Settings s = SettingsTest.settings(PID, "a-tap-name-far-too-long");
         assertThatThrownBy(() -> EngineOptions.config(s)).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("ifname: expected 1 to 15 letters");
+                .hasMessageStartingWith("ifname: expected 1 to 15 letters"); // not the -netdev the user never wrote
+    }
+
+    @Test
+    void aFileThatIsNoNamespaceIsNamedWithoutTheEnginesOption() throws Exception {
+        Settings s = SettingsTest.settings("--netns-type=path", "/etc/passwd", "tap0");
+        assertThatThrownBy(() -> EngineOptions.config(s)).isInstanceOf(ConfigException.class)
+                .hasMessage("netns: '/etc/passwd' is not a network namespace (expected /run/netns/NAME or /proc/PID/ns/net)");
     }
 }
