@@ -353,6 +353,14 @@ final class DaemonCommand implements Callable<Integer> {
 
     private int serve(Network network, ControlServer controlServer, HttpConsole console, Path defaultSocket,
             Started started) throws InterruptedException {
+        // none of it once a SIGTERM came during the start: "stopping" then "ready" would mislead a supervisor
+        started.ifNotStopping(() -> sayReady(network, controlServer, console, defaultSocket));
+        started.awaitClosed();
+        return 0;
+    }
+
+    /** The lines a start ends with: each netdev, how to attach a VM and reach the daemon, then "ready". */
+    private void sayReady(Network network, ControlServer controlServer, HttpConsole console, Path defaultSocket) {
         network.netdevs().forEach(n -> Log.info(n.id() + ": hub " + n.hub().id() + ", " + n.type() + " " + n.describe()
                 + (n.vlans() == VlanMembership.NONE ? "" : ", " + n.vlans().describe())));
         for (Hub hub : network.hubs().all()) {
@@ -386,7 +394,5 @@ final class DaemonCommand implements Callable<Integer> {
         if (!noWarmUp) {
             Warmup.inBackground(network);
         }
-        started.awaitClosed();
-        return 0;
     }
 }

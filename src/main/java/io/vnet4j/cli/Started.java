@@ -26,6 +26,8 @@ final class Started {
     private final List<AutoCloseable> open = new ArrayList<>();
     private AutoCloseable control;
     private boolean closing;
+    /** A shutdown began (its hook runs): nothing more is announced. */
+    private boolean stopping;
 
     /** Registers the shutdown hook; call before opening anything. */
     static Started withShutdownHook() {
@@ -68,12 +70,25 @@ final class Started {
         startEnded.countDown();
     }
 
+    /**
+     * Runs {@code announce} unless a shutdown began: under the lock the hook takes first, so the start's last
+     * lines come wholly before "stopping" or not at all.
+     */
+    synchronized void ifNotStopping(Runnable announce) {
+        if (!stopping && !closing) {
+            announce.run();
+        }
+    }
+
     /** Waits until a shutdown has closed everything. */
     void awaitClosed() throws InterruptedException {
         closed.await();
     }
 
     private void onShutdown() {
+        synchronized (this) {
+            stopping = true;
+        }
         try {
             startEnded.await(START_WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

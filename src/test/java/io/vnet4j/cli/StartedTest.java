@@ -29,6 +29,15 @@ class StartedTest {
     }
 
     @Test
+    void theStartsLastLinesComeOnlyWhileNothingIsClosing() {
+        Started started = new Started();
+        started.ifNotStopping(() -> closed.add("ready"));
+        started.closeAll();
+        started.ifNotStopping(() -> closed.add("ready again"));
+        assertThat(closed).containsExactly("ready");
+    }
+
+    @Test
     void whatOpensAfterTheClosingBeganIsClosedAtOnce() {
         Started started = new Started();
         started.control(named("control"));
