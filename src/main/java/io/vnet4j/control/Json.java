@@ -25,8 +25,10 @@ import java.util.Map;
  */
 public final class Json {
     static final int MAX_DEPTH = 32;
+    /** Limits as the class comment says; a name twice in one object is refused, as QEMU's JSON parser does. */
     private static final JsonFactory FACTORY = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).maxNumberLength(1000).build())
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
 
     private Json() {}

@@ -80,6 +80,13 @@ class JsonTest {
     }
 
     @Test
+    void aNameTwiceInOneObjectIsRefusedAsQemuDoes() {
+        assertThatThrownBy(() -> Json.parse("{\"id\":\"a\",\"id\":\"b\"}"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Duplicate field 'id'");
+        assertThat(Json.parse("{\"a\":{\"id\":1},\"b\":{\"id\":2}}")).isInstanceOf(Map.class); // in two objects: fine
+    }
+
+    @Test
     void acceptsNestingUpTo32Levels() {
         String ok = "[".repeat(32) + "]".repeat(32);
         assertThat(Json.parse(ok)).isInstanceOf(List.class);
