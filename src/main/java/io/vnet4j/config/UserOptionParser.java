@@ -126,7 +126,8 @@ final class UserOptionParser {
             throw o.error("DHCP doesn't belong to network");
         }
         if (dhcpStart == host || dhcpStart == dns) {
-            throw o.error("DHCP must be different from host and DNS");
+            throw o.error("DHCP must be different from host and DNS" + (dhcpStartGiven ? ""
+                    : " (dhcpstart's default in this network, " + Ipv4Address.format(dhcpStart) + ", is one of them; give one)"));
         }
         if (prefix <= 30) { // QEMU takes these, and then no guest reaches the address or the pool is empty
             notNetworkOrBroadcast(o, "host", host, network, mask);

@@ -52,6 +52,14 @@ final class UsernetStartLines {
         for (UserConfig.HostForward f : forwards) { // as bound: a rule on port 0 shows the port the kernel picked
             Log.info(id + ": forwarding " + forward(config, f));
         }
+        for (UserConfig.GuestForward g : config.guestForwards()) {
+            Log.info(id + ": guests' connections to tcp " + Ipv4Address.format(g.address()) + ":" + g.port() + " go to "
+                    + switch (g.target()) {
+                        case UserConfig.GuestForwardTarget.Command c -> "the command " + c.command() + " (guestfwd cmd:)";
+                        case UserConfig.GuestForwardTarget.Tcp t -> "tcp " + t.host() + ":" + t.port();
+                        case UserConfig.GuestForwardTarget.Unix u -> "the unix socket " + u.path();
+                    });
+        }
     }
 
     /** A host forward for a log line, saying where a rule without a guest address goes and why. */

@@ -334,6 +334,8 @@ class UserOptionParserTest {
         assertError("user,id=u,dhcpstart=10.0.2.255", "dhcpstart: 10.0.2.255 is the network's own or broadcast address");
         assertError("user,id=u,net=192.0.2.0/28,dhcpstart=192.0.2.15", "dhcpstart: 192.0.2.15 is the network's own or "
                 + "broadcast address (expected one from 192.0.2.1 to 192.0.2.14)");
+        assertError("user,id=u,net=192.0.2.0/30", "DHCP must be different from host and DNS (dhcpstart's default in this "
+                + "network, 192.0.2.3, is one of them; give one)");
         // QEMU's default pool start, .15 of the network, is a /28's broadcast address
         assertError("user,id=u,net=192.0.2.0/28", "dhcpstart (its default in this network; give one): 192.0.2.15 is the "
                 + "network's own or broadcast address");

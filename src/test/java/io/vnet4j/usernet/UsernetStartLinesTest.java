@@ -28,6 +28,13 @@ class UsernetStartLinesTest {
                 .doesNotContain("127.0.0.53");
     }
 
+    @Test
+    void eachGuestForwardHasALine() throws Exception {
+        assertThat(startLine(",guestfwd=tcp:10.0.2.100:7001-cmd:cat,guestfwd=tcp:10.0.2.100:7002-tcp:127.0.0.1:80"))
+                .contains("u: guests' connections to tcp 10.0.2.100:7001 go to the command cat (guestfwd cmd:)")
+                .contains("u: guests' connections to tcp 10.0.2.100:7002 go to tcp 127.0.0.1:80");
+    }
+
     private static String startLine(String options) throws Exception {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream saved = System.err;
