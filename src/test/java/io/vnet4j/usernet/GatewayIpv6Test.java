@@ -245,13 +245,15 @@ class GatewayIpv6Test {
             other.addNetdev("user,id=u,hostfwd=tcp:127.0.0.1:0-:22,hostfwd=udp:[::1]:0-:53");
             UsernetNetdev user = (UsernetNetdev) other.netdevs().stream().filter(n -> n.id().equals("u")).findFirst()
                     .orElseThrow();
-            assertThat(user.details()).contains("hostfwd tcp 127.0.0.1:0 -> 10.0.2.15:22",
-                    "hostfwd udp [::1]:0 -> (the guest's IPv6 address: none seen yet):53");
+            int tcpPort = user.hostForwards().get(0).hostPort(); // the ports bound for :0
+            int udpPort = user.hostForwards().get(1).hostPort();
+            assertThat(user.details()).contains("hostfwd tcp 127.0.0.1:" + tcpPort + " -> 10.0.2.15:22",
+                    "hostfwd udp [::1]:" + udpPort + " -> (the guest's IPv6 address: none seen yet):53");
             IpAddress group = Ipv6Frames.solicitedNode(GUEST); // the guest's duplicate address detection
             vm.send(GuestFrames6.icmpv6(Ipv6Frames.multicastMac(group), IpAddress.IPV6_ANY, group, 255,
                     Icmpv6Type.NEIGHBOR_SOLICITATION, GuestFrames6.target(GUEST)));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-            String learnt = "hostfwd udp [::1]:0 -> [" + GUEST + "]:53 (learnt)";
+            String learnt = "hostfwd udp [::1]:" + udpPort + " -> [" + GUEST + "]:53 (learnt)";
             while (!user.details().contains(learnt) && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
