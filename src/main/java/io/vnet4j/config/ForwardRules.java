@@ -107,7 +107,7 @@ final class ForwardRules {
         if ((guest & net.mask()) != net.network()) {
             return "is outside the IPv4 network " + Ipv4Address.format(net.network()) + "/" + Integer.bitCount(net.mask());
         }
-        if (net.mask() != -1 && (guest == net.network() || guest == (net.network() | ~net.mask()))) {
+        if (Ipv4Address.isNetworkOrBroadcast(guest, net.network(), net.mask())) {
             return "is the network's own or broadcast address";
         }
         return guest == net.host() || guest == net.dns() ? GATEWAY_OWN : null;

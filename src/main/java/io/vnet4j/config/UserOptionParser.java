@@ -129,12 +129,12 @@ final class UserOptionParser {
             throw o.error("DHCP must be different from host and DNS" + (dhcpStartGiven ? ""
                     : " (dhcpstart's default in this network, " + Ipv4Address.format(dhcpStart) + ", is one of them; give one)"));
         }
-        if (prefix <= 30) { // QEMU takes these, and then no guest reaches the address or the pool is empty
-            notNetworkOrBroadcast(o, "host", host, network, mask);
-            notNetworkOrBroadcast(o, "dns", dns, network, mask);
-            notNetworkOrBroadcast(o, dhcpStartGiven ? "dhcpstart" : "dhcpstart (its default in this network; give one)",
-                    dhcpStart, network, mask);
-        }
+        // QEMU takes these, and then no guest reaches the address or the pool is empty (a /31 or /32 cannot get
+        // here: host, DNS and the pool's start are three addresses, all different)
+        notNetworkOrBroadcast(o, "host", host, network, mask);
+        notNetworkOrBroadcast(o, "dns", dns, network, mask);
+        notNetworkOrBroadcast(o, dhcpStartGiven ? "dhcpstart" : "dhcpstart (its default in this network; give one)",
+                dhcpStart, network, mask);
 
         UserConfig.Ipv6 v6Settings = ipv6(ipv6PrefixKey, ipv6Prefix, ipv6Length, restricted);
         Optional<UserConfig.Ipv6> ipv6Config = ipv6 ? Optional.of(v6Settings) : Optional.empty();
@@ -195,7 +195,7 @@ final class UserOptionParser {
                 throw o.error("dhcp-static: expected MAC=IP, got '" + s + "'");
             }
             int ip = address("dhcp-static", eq < 0 ? "" : s.substring(eq + 1), "dhcp-static: expected MAC=IP");
-            if ((ip & mask) != network || ip == host || ip == dns || ip == network || ip == (network | ~mask)) {
+            if ((ip & mask) != network || ip == host || ip == dns || Ipv4Address.isNetworkOrBroadcast(ip, network, mask)) {
                 throw o.error("dhcp-static: " + Ipv4Address.format(ip) + " must be in the network and not the host or DNS"
                         + " address, nor the network's own or broadcast address");
             }
@@ -358,10 +358,9 @@ final class UserOptionParser {
 
     private static void notNetworkOrBroadcast(OptionString o, String key, int address, int network, int mask)
             throws ConfigException {
-        int broadcast = network | ~mask;
-        if (address == network || address == broadcast) {
+        if (Ipv4Address.isNetworkOrBroadcast(address, network, mask)) {
             throw o.error(key + ": " + Ipv4Address.format(address) + " is the network's own or broadcast address (expected one "
-                    + "from " + Ipv4Address.format(network + 1) + " to " + Ipv4Address.format(broadcast - 1) + ")");
+                    + "from " + Ipv4Address.format(network + 1) + " to " + Ipv4Address.format((network | ~mask) - 1) + ")");
         }
     }
 

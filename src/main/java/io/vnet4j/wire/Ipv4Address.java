@@ -44,6 +44,14 @@ public final class Ipv4Address {
         return address;
     }
 
+    /**
+     * True when {@code address} is the network's own address or its broadcast address ({@code network | ~mask}),
+     * which no host of the network {@code network}/{@code mask} has (RFC 919, RFC 922).
+     */
+    public static boolean isNetworkOrBroadcast(int address, int network, int mask) {
+        return address == network || address == (network | ~mask);
+    }
+
     /** The four octets, first octet first (as {@code InetAddress.getByAddress} takes them). */
     public static byte[] toBytes(int address) {
         return new byte[] {(byte) (address >>> 24), (byte) (address >>> 16), (byte) (address >>> 8), (byte) address};

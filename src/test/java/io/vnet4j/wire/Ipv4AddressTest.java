@@ -28,4 +28,14 @@ class Ipv4AddressTest {
     void rejectsMalformedText(String text) {
         assertThatIllegalArgumentException().isThrownBy(() -> Ipv4Address.parse(text));
     }
+
+    @Test
+    void theNetworksOwnAndItsBroadcastAddressAreNoHosts() {
+        int network = Ipv4Address.parse("192.0.2.16");
+        int mask = -1 << 4; // a /28: .16 to .31
+        assertThat(Ipv4Address.isNetworkOrBroadcast(Ipv4Address.parse("192.0.2.16"), network, mask)).isTrue();
+        assertThat(Ipv4Address.isNetworkOrBroadcast(Ipv4Address.parse("192.0.2.31"), network, mask)).isTrue();
+        assertThat(Ipv4Address.isNetworkOrBroadcast(Ipv4Address.parse("192.0.2.17"), network, mask)).isFalse();
+        assertThat(Ipv4Address.isNetworkOrBroadcast(Ipv4Address.parse("192.0.2.30"), network, mask)).isFalse();
+    }
 }
