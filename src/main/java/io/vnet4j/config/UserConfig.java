@@ -116,6 +116,17 @@ public record UserConfig(boolean ipv4, int network, int prefixLength, int host, 
     }
 
     /**
+     * Whether an address of either family lies in the virtual network: the IPv4 network, the IPv6 prefix, or
+     * IPv6's link-local range (the guests' link).
+     *
+     * @param address the address
+     * @return true when a guest, or the gateway, could have it on the guests' link
+     */
+    public boolean inVirtualNetwork(IpAddress address) {
+        return address.isIpv4() ? inNetwork(address.ipv4()) : inIpv6Network(address) || address.isLinkLocal();
+    }
+
+    /**
      * The same settings with IPv4 host forwards that name no guest address aimed at {@code address}, those
      * given now and those added at run time ({@link HostForward#parse}).
      *

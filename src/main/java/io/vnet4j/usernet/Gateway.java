@@ -311,7 +311,7 @@ final class Gateway {
             out.sendIcmp(destination, source, length);
         } else if (destination.isMulticastOrBroadcast()) {
             drops.multicast++;
-        } else if (config.reach().restricted() || inVirtualNetwork(destination)) {
+        } else if (config.reach().restricted() || config.inVirtualNetwork(destination)) {
             drops.restricted++;
         } else {
             proxyEcho(source, destination, buffer, offset, length, now);
@@ -375,7 +375,7 @@ final class Gateway {
             return new InetSocketAddress((destination.isIpv4() ? IpAddress.IPV4_LOOPBACK : IpAddress.IPV6_LOOPBACK)
                     .toInetAddress(), port);
         }
-        if (inVirtualNetwork(destination)) {
+        if (config.inVirtualNetwork(destination)) {
             return null;
         }
         return new InetSocketAddress(destination.toInetAddress(), port);
@@ -403,11 +403,6 @@ final class Gateway {
      */
     private boolean isRefusedHostLoopback(IpAddress destination) {
         return !config.reach().hostLoopback() && addresses.isHost(destination);
-    }
-
-    /** An address of the virtual network, of either family (IPv6 link-local addresses included). */
-    private boolean inVirtualNetwork(IpAddress address) {
-        return address.isIpv4() ? config.inNetwork(address.ipv4()) : config.inIpv6Network(address) || address.isLinkLocal();
     }
 
     private void tcp(IpAddress source, IpAddress destination, ByteBuffer buffer, int offset, int length, long now) {

@@ -101,8 +101,7 @@ final class TcpHostForwards {
     /** The address a client appears from to {@code guest} (see the class comment). */
     private IpAddress seenFrom(IpAddress client, IpAddress guest) {
         boolean reachable = client.isIpv4() == guest.isIpv4() && !client.isLoopback() && !client.isUnspecified()
-                && !client.isLinkLocal() && !client.isMulticastOrBroadcast()
-                && !(client.isIpv4() ? config.inNetwork(client.ipv4()) : config.inIpv6Network(client));
+                && !client.isLinkLocal() && !client.isMulticastOrBroadcast() && !config.inVirtualNetwork(client);
         return reachable ? client : gateway.host(guest);
     }
 
