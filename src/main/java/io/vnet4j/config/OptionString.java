@@ -239,6 +239,6 @@ public final class OptionString {
      * @return the exception, its message the option, its argument and {@code message} on one line
      */
     public ConfigException error(String message) {
-        return new ConfigException(option + " " + text + ": " + message);
+        return new ConfigException(option + " " + text, message);
     }
 }

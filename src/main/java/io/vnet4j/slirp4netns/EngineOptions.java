@@ -60,20 +60,12 @@ final class EngineOptions {
      */
     static Config config(Settings s) throws ConfigException {
         ConfigParser parser = new ConfigParser();
-        String user = userNetdev(s);
-        String tap = tapNetdev(s);
         try {
-            parser.netdev(user);
-            parser.netdev(tap);
+            parser.netdev(userNetdev(s));
+            parser.netdev(tapNetdev(s));
             return parser.build();
         } catch (ConfigException e) {
-            String message = e.getMessage();
-            for (String option : new String[] {"-netdev " + user + ": ", "-netdev " + tap + ": "}) {
-                if (message.startsWith(option)) {
-                    throw new ConfigException(message.substring(option.length()));
-                }
-            }
-            throw e;
+            throw new ConfigException(e.reason());
         }
     }
 
