@@ -104,6 +104,11 @@ class ControlServerTest {
         return n;
     }
 
+    /** The reply to {@code request} is QMP's GenericError with {@code desc}. */
+    private static void assertGenericError(Client c, String request, String desc) throws IOException {
+        assertThat(c.execute(request).get("error")).as(request).isEqualTo(Map.of("class", "GenericError", "desc", desc));
+    }
+
     @Test
     void theSocketFileIsReadableAndWritableOnlyByItsOwner() throws IOException {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket))).isEqualTo("rw-------");
@@ -269,22 +274,15 @@ class ControlServerTest {
             c.answer();
             assertThat(c.execute("{\"execute\":\"qmp_capabilities\",\"id\":1}")).isEqualTo(Map.of("return", Map.of(), "id", 1L));
             assertThat(c.execute("{\"execute\":\"nosuch\",\"id\":\"abc\"}").get("id")).isEqualTo("abc");
-            assertThat(c.execute("{\"execute\":\"netdev_del\",\"arguments\":{\"id\":5}}").get("error"))
-                    .isEqualTo(Map.of("class", "GenericError", "desc", "Parameter 'id' expects a string"));
-            assertThat(c.execute("{\"execute\":\"human-monitor-command\",\"arguments\":{}}").get("error"))
-                    .isEqualTo(Map.of("class", "GenericError", "desc", "Parameter 'command-line' is missing"));
-            assertThat(c.execute("{\"execute\":\"object-del\"}").get("error"))
-                    .isEqualTo(Map.of("class", "GenericError", "desc", "Parameter 'id' is missing"));
+            assertGenericError(c, "{\"execute\":\"netdev_del\",\"arguments\":{\"id\":5}}", "Parameter 'id' expects a string");
+            assertGenericError(c, "{\"execute\":\"human-monitor-command\",\"arguments\":{}}", "Parameter 'command-line' is missing");
+            assertGenericError(c, "{\"execute\":\"object-del\"}", "Parameter 'id' is missing");
             // QEMU's refusals of a request's shape: a member it does not know, arguments not an object, an
             // argument the command does not take
-            assertThat(c.execute("{\"execute\":\"query-network\",\"argument\":{}}").get("error"))
-                    .isEqualTo(Map.of("class", "GenericError", "desc", "QMP input member 'argument' is unexpected"));
-            assertThat(c.execute("{\"execute\":\"query-network\",\"arguments\":[1]}").get("error"))
-                    .isEqualTo(Map.of("class", "GenericError", "desc", "QMP input member 'arguments' must be an object"));
-            assertThat(c.execute("{\"execute\":\"query-network\",\"arguments\":{\"verbose\":true}}").get("error"))
-                    .isEqualTo(Map.of("class", "GenericError", "desc", "Parameter 'verbose' is unexpected"));
-            assertThat(c.execute("{\"execute\":\"netdev_del\",\"arguments\":{\"id\":\"x\",\"force\":1}}").get("error"))
-                    .isEqualTo(Map.of("class", "GenericError", "desc", "Parameter 'force' is unexpected"));
+            assertGenericError(c, "{\"execute\":\"query-network\",\"argument\":{}}", "QMP input member 'argument' is unexpected");
+            assertGenericError(c, "{\"execute\":\"query-network\",\"arguments\":[1]}", "QMP input member 'arguments' must be an object");
+            assertGenericError(c, "{\"execute\":\"query-network\",\"arguments\":{\"verbose\":true}}", "Parameter 'verbose' is unexpected");
+            assertGenericError(c, "{\"execute\":\"netdev_del\",\"arguments\":{\"id\":\"x\",\"force\":1}}", "Parameter 'force' is unexpected");
             assertThat(c.execute("{\"execute\":\"query-version\",\"arguments\":{},\"id\":7}").containsKey("return")).isTrue();
             assertThat((String) ((Map<?, ?>) c.execute("{").get("error")).get("desc")).doesNotContain("Source");
         }
