@@ -39,10 +39,10 @@ record GatewayParts(GatewayAddresses addresses, IcmpErrors errors, UdpNat udp, T
         tcp.outboundAddresses(outbound);
         tcp.onUnreachable((remote, remotePort, guest, guestPort, sequence, cause) -> errors.tcp(addresses.host(guest),
                 guest, guestPort, remote, remotePort, sequence, IcmpErrors.ofException(cause, guest.isIpv4())));
-        HostForwardGuests guests = new HostForwardGuests(config, neighbors);
+        HostForwardGuests guests = new HostForwardGuests(config, addresses, neighbors);
         VirtualPorts ports = new VirtualPorts();
         UdpHostForwards udpForwards = new UdpHostForwards(out, addresses, guests, ports, selector);
-        TcpHostForwards tcpForwards = new TcpHostForwards(tcp, addresses, guests, ports, selector, config);
+        TcpHostForwards tcpForwards = new TcpHostForwards(tcp, addresses, guests, ports, selector);
         UdpServices services = new UdpServices(name, config, addresses, udp, out, neighbors,
                 DnsUpstreams.resolve(config, resolvConf), udpForwards);
         GuestForwards guestForwards = new GuestForwards(config.guestForwards());

@@ -7,10 +7,12 @@ import io.vnet4j.wire.IpAddress;
 /**
  * The guest a host forward goes to: the rule's address, or, for an IPv6 rule that named none
  * ({@link UserConfig.HostForward#guestLearned()}), the guest's global IPv6 address as the gateway learnt it
- * last from the guests' traffic (SLAAC gives guests addresses the configuration cannot know).
+ * last from the guests' traffic (SLAAC gives guests addresses the configuration cannot know); and where a
+ * host client appears to come from ({@link #seenFrom}).
  */
 final class HostForwardGuests {
     private final UserConfig config;
+    private final GatewayAddresses gateway;
     private final NeighborTable neighbors;
     /** The learnt address as of {@link NeighborTable#changes()} {@code learntAt}: asked per forwarded datagram. */
     private IpAddress learnt;
@@ -19,8 +21,9 @@ final class HostForwardGuests {
     private long beforeAnyGuest;
     private boolean toldBeforeAnyGuest;
 
-    HostForwardGuests(UserConfig config, NeighborTable neighbors) {
+    HostForwardGuests(UserConfig config, GatewayAddresses gateway, NeighborTable neighbors) {
         this.config = config;
+        this.gateway = gateway;
         this.neighbors = neighbors;
     }
 
@@ -34,6 +37,18 @@ final class HostForwardGuests {
             learntAt = neighbors.changes();
         }
         return learnt;
+    }
+
+    /**
+     * The address a host client at {@code client} appears from to {@code guest}, as libslirp's
+     * sotranslate_accept and udp_output give it: the client's own, except that a client on the host's
+     * loopback, or one the guest could not reach (of the other family, link-local, unspecified, a group, or an
+     * address of the virtual network), appears as the gateway's host address of the guest's family.
+     */
+    IpAddress seenFrom(IpAddress client, IpAddress guest) {
+        boolean reachable = client.isIpv4() == guest.isIpv4() && !client.isLoopback() && !client.isUnspecified()
+                && !client.isLinkLocal() && !client.isMulticastOrBroadcast() && !config.inVirtualNetwork(client);
+        return reachable ? client : gateway.host(guest);
     }
 
     /**

@@ -18,9 +18,9 @@ import java.util.Map;
 /**
  * TCP host forwarding ({@code hostfwd=tcp:...}): a host listener per rule; each accepted connection is
  * opened towards the guest from where the client is, as libslirp's tcp_connect and sotranslate_accept do:
- * the client's own address and port, except that a client on the host's loopback (or one the guest could not
- * reach: of the other family, link-local, or an address of the virtual network) appears as the gateway's host
- * address. Its port is a port of the gateway's own when the guest has a connection from that one already.
+ * the client's own address and port ({@link HostForwardGuests#seenFrom}: one on the host's loopback appears as
+ * the gateway's host address). Its port is a port of the gateway's own when the guest has a connection from
+ * that one already.
  */
 final class TcpHostForwards {
     /** One hostfwd=tcp rule and its listener. */
@@ -33,12 +33,10 @@ final class TcpHostForwards {
     /** The rules and their listeners' registrations, in the order they were added. */
     private final Map<Rule, LoopSelector.Key> rules = new LinkedHashMap<>();
     private final LoopSelector selector;
-    private final UserConfig config;
 
     TcpHostForwards(TcpNat tcp, GatewayAddresses gateway, HostForwardGuests guests, VirtualPorts ports,
-                    LoopSelector selector, UserConfig config) {
+                    LoopSelector selector) {
         this.selector = selector;
-        this.config = config;
         this.tcp = tcp;
         this.gateway = gateway;
         this.guests = guests;
@@ -84,7 +82,7 @@ final class TcpHostForwards {
                     continue;
                 }
                 InetSocketAddress client = (InetSocketAddress) accepted.getRemoteAddress();
-                IpAddress from = seenFrom(IpAddress.of(client.getAddress()), guest);
+                IpAddress from = guests.seenFrom(IpAddress.of(client.getAddress()), guest);
                 int guestPort = rule.forward.guestPort();
                 int port = client.getPort();
                 if (tcp.hasConnection(guest, guestPort, from, port)) {
@@ -98,12 +96,6 @@ final class TcpHostForwards {
         }
     }
 
-    /** The address a client appears from to {@code guest} (see the class comment). */
-    private IpAddress seenFrom(IpAddress client, IpAddress guest) {
-        boolean reachable = client.isIpv4() == guest.isIpv4() && !client.isLoopback() && !client.isUnspecified()
-                && !client.isLinkLocal() && !client.isMulticastOrBroadcast() && !config.inVirtualNetwork(client);
-        return reachable ? client : gateway.host(guest);
-    }
 
     /**
      * Stops the rule listening on {@code hostAddress:hostPort}: its listener closes, connections it made

@@ -3,6 +3,7 @@ package io.vnet4j.usernet;
 import io.vnet4j.base.Shutdown;
 import io.vnet4j.base.SocketAddresses;
 import io.vnet4j.config.UserConfig;
+import io.vnet4j.usernet.flow.FlowKey;
 import io.vnet4j.usernet.flow.LoopSelector;
 import io.vnet4j.wire.IpAddress;
 import java.io.IOException;
@@ -19,9 +20,14 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * UDP host forwarding ({@code hostfwd=udp:...}): a host socket per rule. Each host client gets a port of
- * its own on the gateway's host address, so the guest's replies to that port go back to that client; the
- * pairing is forgotten after {@value UdpNat#IDLE_SECONDS} s of silence.
+ * UDP host forwarding ({@code hostfwd=udp:...}): a host socket per rule. Theory of operation: each host
+ * client is paired, on its first datagram, with the address and port it appears from to the guest, as
+ * libslirp's udp_output gives them: its own ({@link HostForwardGuests#seenFrom}: one on the host's loopback
+ * appears as the gateway's host address), the port being a port of the gateway's own ({@link VirtualPorts})
+ * only when that pair is taken already by another client of the same guest socket. The guest's datagrams
+ * from the rule's guest address and port to a paired address and port are replies: they leave through the
+ * rule's socket to that client, ahead of the gateway's own services and NAT. A pairing is forgotten after
+ * {@value UdpNat#IDLE_SECONDS} s of silence.
  */
 final class UdpHostForwards {
     private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(UdpNat.IDLE_SECONDS);
@@ -29,16 +35,17 @@ final class UdpHostForwards {
     /** One hostfwd=udp rule and its listening socket. */
     record Rule(UserConfig.HostForward forward, DatagramChannel channel) {}
 
+    /** A host client of a rule and how the guest sees it: {@code seen} holds the guest socket and the client's address and port there. */
     private static final class Peer {
         final Rule rule;
         final SocketAddress client;
-        final int port;
+        final FlowKey seen;
         long lastUsed;
 
-        Peer(Rule rule, SocketAddress client, int port, long now) {
+        Peer(Rule rule, SocketAddress client, FlowKey seen, long now) {
             this.rule = rule;
             this.client = client;
-            this.port = port;
+            this.seen = seen;
             this.lastUsed = now;
         }
     }
@@ -51,8 +58,10 @@ final class UdpHostForwards {
     private final VirtualPorts ports;
     /** The rules and their sockets' registrations, in the order they were added. */
     private final Map<Rule, LoopSelector.Key> rules = new LinkedHashMap<>();
-    private final Map<Integer, Peer> byPort = new HashMap<>();
+    private final Map<FlowKey, Peer> bySeen = new HashMap<>();
     private final Map<ClientKey, Peer> byClient = new HashMap<>();
+    /** Reused for every lookup of a guest's datagram (see FlowKey). */
+    private final FlowKey probe = new FlowKey();
     /** Clients paired, ever. */
     private long paired;
     private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(65536);
@@ -67,7 +76,6 @@ final class UdpHostForwards {
         this.ports = ports;
     }
 
-    /** Opens the host socket of a rule; fails when the address is taken. */
     /** Binds the rule's socket; returns the rule on the port bound (see {@link UserConfig.HostForward#boundTo}). */
     UserConfig.HostForward listen(UserConfig.HostForward forward) throws IOException {
         InetSocketAddress local = new InetSocketAddress(forward.hostAddress().toInetAddress(), forward.hostPort());
@@ -106,33 +114,51 @@ final class UdpHostForwards {
             if (client == null) {
                 return;
             }
-            ClientKey key = new ClientKey(rule, client);
-            Peer peer = byClient.get(key);
-            if (peer == null) {
-                int port = ports.allocate(byPort::containsKey);
-                peer = new Peer(rule, client, port, now);
-                byClient.put(key, peer);
-                byPort.put(port, peer);
-                paired++;
-            }
-            peer.lastUsed = now;
             IpAddress guest = guests.guestOf(rule.forward);
             if (guest == null || gateway.host(guest) == null) {
                 guests.noGuestYet(rule.forward); // no guest has shown an IPv6 address yet: the datagram is lost
                 continue;
             }
-            out.sendUdp(gateway.host(guest), peer.port, guest, rule.forward.guestPort(), NeighborTable.UNKNOWN,
-                    in, 8, in.position() - 8);
+            ClientKey key = new ClientKey(rule, client);
+            Peer peer = byClient.get(key);
+            if (peer == null || !peer.seen.guest().equals(guest)) { // new, or the rule's learnt guest changed
+                if (peer != null) {
+                    bySeen.remove(peer.seen);
+                }
+                peer = pair(key, guest, now);
+            }
+            peer.lastUsed = now;
+            out.sendUdp(peer.seen.remote(), peer.seen.remotePort(), guest, rule.forward.guestPort(),
+                    NeighborTable.UNKNOWN, in, 8, in.position() - 8);
         }
     }
 
-    /** A guest's datagram to {@code port} on the host address: a reply to a forwarded client? */
-    boolean fromGuest(IpAddress source, int sourcePort, int port, ByteBuffer buffer, int offset, int length, long now) {
-        if (port < VirtualPorts.FIRST || byPort.isEmpty()) {
-            return false; // no forwarded client has this port: every other datagram to the host address, unboxed
+    private Peer pair(ClientKey key, IpAddress guest, long now) {
+        InetSocketAddress client = (InetSocketAddress) key.client;
+        IpAddress from = guests.seenFrom(IpAddress.of(client.getAddress()), guest);
+        int guestPort = key.rule.forward.guestPort();
+        int port = client.getPort();
+        if (bySeen.containsKey(probe.set(guest, guestPort, from, port))) {
+            port = ports.allocate(p -> bySeen.containsKey(probe.set(guest, guestPort, from, p)));
         }
-        Peer peer = byPort.get(port);
-        if (peer == null || !source.equals(guests.guestOf(peer.rule.forward)) || peer.rule.forward.guestPort() != sourcePort) {
+        Peer peer = new Peer(key.rule, key.client, FlowKey.of(guest, guestPort, from, port), now);
+        byClient.put(key, peer);
+        bySeen.put(peer.seen, peer);
+        paired++;
+        return peer;
+    }
+
+    /**
+     * A guest's datagram from {@code source:sourcePort} to {@code destination:destinationPort}: a reply to a
+     * forwarded client? Then it is sent to that client and true returned.
+     */
+    boolean fromGuest(IpAddress source, int sourcePort, IpAddress destination, int destinationPort, ByteBuffer buffer,
+                      int offset, int length, long now) {
+        if (bySeen.isEmpty()) {
+            return false;
+        }
+        Peer peer = bySeen.get(probe.set(source, sourcePort, destination, destinationPort));
+        if (peer == null) {
             return false;
         }
         peer.lastUsed = now;
@@ -147,13 +173,13 @@ final class UdpHostForwards {
     }
 
     /**
-     * Forgets the clients silent for {@value UdpNat#IDLE_SECONDS} s (their ports on the host address are free again).
+     * Forgets the clients silent for {@value UdpNat#IDLE_SECONDS} s.
      *
      * @return nanoseconds until the next one's time runs out, {@link Long#MAX_VALUE} when no client is paired
      */
     long poll(long now) {
         long next = Long.MAX_VALUE;
-        Iterator<Peer> it = byPort.values().iterator();
+        Iterator<Peer> it = bySeen.values().iterator();
         while (it.hasNext()) {
             Peer peer = it.next();
             long left = peer.lastUsed + IDLE_NANOS - now;
@@ -176,9 +202,9 @@ final class UdpHostForwards {
         return paired;
     }
 
-    /** Host clients paired with a port now. */
+    /** Host clients paired now. */
     int clientCount() {
-        return byPort.size();
+        return bySeen.size();
     }
 
     /** The rules in force, in the order they were added. */
@@ -195,7 +221,7 @@ final class UdpHostForwards {
             if (rule.forward.listensOn(hostAddress, hostPort)) {
                 selector.cancel(rules.remove(rule));
                 Shutdown.closeQuietly(rule.channel);
-                byPort.values().removeIf(peer -> peer.rule == rule);
+                bySeen.values().removeIf(peer -> peer.rule == rule);
                 byClient.values().removeIf(peer -> peer.rule == rule);
                 return true;
             }

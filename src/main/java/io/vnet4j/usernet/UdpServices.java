@@ -28,8 +28,8 @@ import java.util.function.LongFunction;
  * All_DHCP_Relay_Agents_and_Servers or the gateway; the reply comes from the host's link-local address), TFTP at the host address (port 69,
  * when {@code tftp=} is set), DNS at the DNS address (port 53: the names guests gave in DHCP are answered
  * here, {@code NAME.DOMAIN} or bare {@code NAME}, so VMs find each other; everything else is forwarded to
- * the upstream resolvers, whose replies appear to come from the DNS address), and replies to
- * host-forwarded UDP.
+ * the upstream resolvers, whose replies appear to come from the DNS address); before them all, the replies to
+ * host-forwarded UDP clients ({@link UdpHostForwards#fromGuest}).
  */
 final class UdpServices {
     static final int DNS_PORT = 53;
@@ -119,6 +119,9 @@ final class UdpServices {
     /** Handles a datagram when it is for one of the services; false lets NAT take it. */
     boolean handle(IpAddress source, int sourcePort, IpAddress destination, int destinationPort, ByteBuffer buffer,
                    int offset, int length, long sourceMac, long now) {
+        if (hostForwards.fromGuest(source, sourcePort, destination, destinationPort, buffer, offset, length, now)) {
+            return true; // a reply to a forwarded host client, which may be at any address and port
+        }
         boolean toHost = gateway.isHost(destination);
         if (destinationPort == DHCP_SERVER_PORT && source.isIpv4() && (toHost || destination.ipv4() == -1)) {
             dhcp(sourceMac, buffer, offset, length);
@@ -135,9 +138,6 @@ final class UdpServices {
         }
         if (toHost && destinationPort == TftpServer.PORT && tftp != null) {
             tftp.receive(source, sourcePort, buffer, offset, length, now, tftpOut);
-            return true;
-        }
-        if (toHost && hostForwards.fromGuest(source, sourcePort, destinationPort, buffer, offset, length, now)) {
             return true;
         }
         if (gateway.isDns(destination)) {

@@ -171,13 +171,13 @@ class UsernetNamespaceIT {
      * 198.51.100.1 and its port, one on loopback as the gateway's 10.0.2.2 and its port.
      */
     @Test
-    void aForwardedConnectionComesFromTheClientsAddressAndPort() throws Exception {
+    void aForwardedClientComesFromItsOwnAddressAndPort() throws Exception {
         NetNamespace host = namespace("fwdhost");
         host.execOk("ip", "link", "set", "lo", "up");
         host.execOk("ip", "addr", "add", "198.51.100.1/32", "dev", "lo"); // an address of the host's, not loopback's
         NetNamespace ctr = namespace("fwdctr");
         daemons.add(VnetProcess.startIn(host.name(), "--control", dir.resolve("control.sock").toString(),
-                "-netdev", "user,id=u,hostfwd=tcp:0.0.0.0:2222-:7000",
+                "-netdev", "user,id=u,hostfwd=tcp:0.0.0.0:2222-:7000,hostfwd=udp:0.0.0.0:2223-:7001",
                 "-netdev", "tap,id=c,ifname=tap0,configure=on,netns=/run/netns/" + ctr.name()));
         processes.add(ctr.start("python3", "-c", """
                 import socket
@@ -185,7 +185,14 @@ class UsernetNamespaceIT {
                 while True:
                     c, peer = l.accept(); c.sendall(("%s:%d" % peer).encode()); c.close()
                 """));
+        processes.add(ctr.start("python3", "-c", """
+                import socket
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", 7001))
+                while True:
+                    _, peer = s.recvfrom(100); s.sendto(("%s:%d" % peer).encode(), peer)
+                """));
         awaitInNamespace(ctr, "ss -ltn | grep -q :7000");
+        awaitInNamespace(ctr, "ss -lun | grep -q :7001");
         String client = """
                 import socket
                 s = socket.socket(); s.bind(("%s", %d)); s.connect(("%s", 2222)); print(s.recv(100).decode())
@@ -193,6 +200,15 @@ class UsernetNamespaceIT {
         assertThat(host.execOk("python3", "-c", client.formatted("198.51.100.1", 40123, "198.51.100.1")))
                 .contains("198.51.100.1:40123");
         assertThat(host.execOk("python3", "-c", client.formatted("127.0.0.1", 40124, "127.0.0.1"))).contains("10.0.2.2:40124");
+        // UDP likewise (libslirp's udp_output), and the guest's reply goes back to that client
+        String datagram = """
+                import socket
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(5); s.bind(("%s", %d))
+                s.sendto(b"?", ("%s", 2223)); print(s.recv(100).decode())
+                """;
+        assertThat(host.execOk("python3", "-c", datagram.formatted("198.51.100.1", 40125, "198.51.100.1")))
+                .contains("198.51.100.1:40125");
+        assertThat(host.execOk("python3", "-c", datagram.formatted("127.0.0.1", 40126, "127.0.0.1"))).contains("10.0.2.2:40126");
     }
 
     @Test

@@ -59,6 +59,52 @@ class HostForwardFamiliesTest {
         }
     }
 
+    /**
+     * A UDP client appears from its own port, as libslirp's udp_output gives it (loopback as the gateway's
+     * address); a second client that would appear the same gets a port of the gateway's, and each reply
+     * reaches its own client.
+     */
+    @Test
+    void aUdpClientAppearsFromItsOwnPortAndRepliesFindEachClient() throws Exception {
+        InetSocketAddress listen = freeUdpPort("127.0.0.1");
+        try (Network network = new Network(); DatagramChannel first = DatagramChannel.open();
+             DatagramChannel second = DatagramChannel.open()) {
+            first.bind(new InetSocketAddress("127.0.0.1", 0));
+            int port = ((InetSocketAddress) first.getLocalAddress()).getPort();
+            second.bind(new InetSocketAddress("127.0.0.2", port)); // the guest would see both as 10.0.2.2:port
+            VirtualNic guest = network.attachNic("guest", 0);
+            network.addNetdev("user,id=u,ipv6=off,hostfwd=udp:127.0.0.1:" + listen.getPort() + "-10.0.2.15:5000");
+            guest.send(GuestFrames.arpRequest(GuestFrames.GUEST, GuestFrames.HOST));
+            receive(guest, EtherType.ARP);
+
+            first.send(ByteBuffer.wrap(new byte[] {1}), listen);
+            UdpPacket fromFirst = udpTo(guest, 5000);
+            assertThat(fromFirst.sourcePort()).isEqualTo(port);
+            second.send(ByteBuffer.wrap(new byte[] {2}), listen);
+            UdpPacket fromSecond = udpTo(guest, 5000);
+            assertThat(fromSecond.sourcePort()).isBetween(VirtualPorts.FIRST, VirtualPorts.LAST).isNotEqualTo(port);
+            int secondPort = fromSecond.sourcePort();
+
+            guest.send(GuestFrames.udp(HOST_MAC, GuestFrames.GUEST, 5000, GuestFrames.HOST, secondPort, new byte[] {22}));
+            guest.send(GuestFrames.udp(HOST_MAC, GuestFrames.GUEST, 5000, GuestFrames.HOST, port, new byte[] {11}));
+            ByteBuffer got = ByteBuffer.allocate(10);
+            assertThat(first.receive(got)).isEqualTo(listen);
+            assertThat(got.get(0)).isEqualTo((byte) 11);
+            assertThat(second.receive(got.clear())).isEqualTo(listen);
+            assertThat(got.get(0)).isEqualTo((byte) 22);
+        }
+    }
+
+    /** The next UDP datagram to the guest's {@code port}, from the gateway's host address. */
+    private static UdpPacket udpTo(VirtualNic guest, int port) throws InterruptedException {
+        ByteBuffer frame = receive(guest, EtherType.IPV4);
+        Ipv4Packet ip = new Ipv4Packet().wrap(frame, EthernetFrame.HEADER_LENGTH, frame.limit() - EthernetFrame.HEADER_LENGTH);
+        assertThat(ip.source()).isEqualTo(GuestFrames.HOST);
+        UdpPacket udp = new UdpPacket().wrap(frame, ip.payloadOffset(), ip.payloadLength());
+        assertThat(udp.destinationPort()).isEqualTo(port);
+        return udp;
+    }
+
     @Test
     void aTcpForwardListeningOnIpv6LoopbackOpensToTheIpv4Guest() throws Exception {
         InetSocketAddress listen = freeTcpPort("::1");
