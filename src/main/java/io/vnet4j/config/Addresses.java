@@ -8,7 +8,13 @@ import java.net.UnknownHostException;
 
 /** Parses QEMU's {@code host:port} and {@code [v6]:port} forms into socket addresses. */
 final class Addresses {
+    private static final String NO_PEER_BROADCAST = "255.255.255.255 is the limited broadcast address, not a peer";
+
     private Addresses() {}
+
+    private static boolean isLimitedBroadcast(InetAddress address) {
+        return address instanceof Inet4Address && address.getHostAddress().equals("255.255.255.255");
+    }
 
     /**
      * Parses {@code [host]:port}; an empty host means {@code emptyHost}. IPv6 literals go in brackets.
@@ -75,10 +81,34 @@ final class Addresses {
      * without SO_BROADCAST (EACCES, every frame) and no one peer has it.
      */
     static <A extends InetAddress> A peer(OptionString o, String what, A address) throws ConfigException {
-        if (address instanceof Inet4Address && address.getHostAddress().equals("255.255.255.255")) {
-            throw o.error(what + ": 255.255.255.255 is the limited broadcast address, not a peer (expected a unicast address)");
+        if (isLimitedBroadcast(address)) {
+            throw o.error(what + ": " + NO_PEER_BROADCAST + " (expected a unicast address)");
         }
         return address;
+    }
+
+    /**
+     * The peer a TCP connection goes to: neither the limited broadcast address nor a multicast group, which
+     * connect(2) refuses (ENETUNREACH) on every try; caught here so the user reads it at start rather than in
+     * a reconnect loop.
+     */
+    static InetSocketAddress streamPeer(OptionString o, String what, InetSocketAddress address) throws ConfigException {
+        String why = noStreamPeer(address.getAddress());
+        if (why != null) {
+            throw o.error(what + ": " + why + " (expected a unicast address)");
+        }
+        return address;
+    }
+
+    /** Why no TCP connection can go to {@code address}, or null when one can. */
+    static String noStreamPeer(InetAddress address) {
+        if (isLimitedBroadcast(address)) {
+            return NO_PEER_BROADCAST;
+        }
+        if (address.isMulticastAddress()) {
+            return io.vnet4j.wire.IpAddress.of(address) + " is a multicast group, which takes no TCP connection";
+        }
+        return null;
     }
 
     static Inet4Address ipv4(OptionString o, String what, String host) throws ConfigException {

@@ -698,7 +698,7 @@ public final class ConfigParser {
             case "listen" -> new NetdevConfig.StreamServer(id, "socket", hub, "listen=" + value,
                     Addresses.hostPort(o, "listen", value, "0.0.0.0", 0));
             case "connect" -> new NetdevConfig.StreamClient(id, "socket", hub, "connect=" + value,
-                    Addresses.hostPort(o, "connect", value, null, 1), 0);
+                    Addresses.streamPeer(o, "connect", Addresses.hostPort(o, "connect", value, null, 1)), 0);
             case "mcast" -> {
                 InetSocketAddress group = Addresses.hostPort(o, "mcast", value, null, 1);
                 if (!group.getAddress().isMulticastAddress() || !(group.getAddress() instanceof Inet4Address)) {
@@ -737,8 +737,9 @@ public final class ConfigParser {
             case "inet" -> {
                 String host = o.require("addr.host", "the host name or address");
                 String port = o.require("addr.port", "the TCP port");
-                address = new InetSocketAddress(Addresses.address(o, "addr.host", host),
+                InetSocketAddress inet = new InetSocketAddress(Addresses.address(o, "addr.host", host),
                         Addresses.port(o, "addr.port", port, server ? 0 : 1));
+                address = server ? inet : Addresses.streamPeer(o, "addr.host", inet);
                 settings = "server=" + (server ? "on" : "off") + ",addr.type=inet,addr.host=" + host + ",addr.port=" + port;
             }
             case "unix" -> {

@@ -197,6 +197,10 @@ final class ForwardRules {
             } catch (IllegalArgumentException e) {
                 throw guestError(o, rule, "the target's host: " + e.getMessage());
             }
+            String why = HostText.isLiteral(host) ? Addresses.noStreamPeer(HostText.literal(host)) : null;
+            if (why != null) {
+                throw guestError(o, rule, "the target's host: " + why + " (expected a unicast address)");
+            }
             t = new UserConfig.GuestForwardTarget.Tcp(host, targetPort);
         } else {
             throw guestError(o, rule, "expected the target cmd:COMMAND, tcp:HOST:PORT or unix:PATH");

@@ -691,6 +691,17 @@ class ConfigParserTest {
         netdevError("dgram,id=d,remote.type=inet,remote.host=255.255.255.255,remote.port=5000,local.type=inet,local.host=0.0.0.0,"
                 + "local.port=5001").hasMessageContaining("remote.host: 255.255.255.255 is the limited broadcast address");
         netdevError("vxlan,id=v,vni=1,remote=255.255.255.255").hasMessageContaining("remote: 255.255.255.255 is the limited");
+        netdevError("socket,id=c,connect=255.255.255.255:5000").hasMessageContaining("connect: 255.255.255.255 is the limited");
+        netdevError("stream,id=s,server=off,addr.type=inet,addr.host=255.255.255.255,addr.port=5000")
+                .hasMessageContaining("addr.host: 255.255.255.255 is the limited");
+    }
+
+    @Test
+    void aStreamClientRefusesAMulticastGroup() {
+        netdevError("socket,id=c,connect=224.0.0.1:5000")
+                .hasMessageEndingWith("connect: 224.0.0.1 is a multicast group, which takes no TCP connection (expected a unicast address)");
+        netdevError("stream,id=s,server=off,addr.type=inet,addr.host=ff02::1,addr.port=5000")
+                .hasMessageContaining("addr.host: ff02::1 is a multicast group");
     }
 
     @Test

@@ -131,6 +131,8 @@ class UserOptionParserTest {
         assertError("user,id=u,guestfwd=tcp:10.0.2.100:80-tcp:300.1.1.1:80",
                 "the target's host: '300.1.1.1' is not an IPv4 address");
         assertError("user,id=u,guestfwd=tcp:10.0.2.100:80-tcp:a b:80", "'a b' is neither an IP address nor a host name");
+        assertError("user,id=u,guestfwd=tcp:10.0.2.100:80-tcp:224.0.0.1:80", "224.0.0.1 is a multicast group");
+        assertError("user,id=u,guestfwd=tcp:10.0.2.100:80-tcp:255.255.255.255:80", "limited broadcast address");
         assertError("user,id=u,dhcp-static=nonsense", "dhcp-static: expected MAC=IP");
         assertError("user,id=u,dhcp-static=52:54:00:00:00:01=10.0.2.50,dhcp-static=52:54:00:00:00:01=10.0.2.51",
                 "dhcp-static: 52:54:00:00:00:01 is given twice");
