@@ -61,14 +61,14 @@ final class CtlCommand implements Callable<Integer> {
         try (ControlClient client = new ControlClient(control != null ? control : ControlSockets.find(RuntimeDir.get()))) {
             Map<?, ?> answer = client.execute(command);
             if (answer.get("error") instanceof Map<?, ?> error) {
-                System.err.println("vnet4j ctl: " + Log.printable(String.valueOf(error.get("desc"))));
+                Log.error(String.valueOf(error.get("desc")));
                 return 1;
             }
             Object result = answer.get("return");
             System.out.print(result instanceof String text ? text : Json.write(result) + "\n");
             return 0;
         } catch (IOException e) {
-            System.err.println("vnet4j ctl: " + Log.printable(Log.describe(e)));
+            Log.error(Log.describe(e));
             return 1;
         }
     }
