@@ -131,8 +131,25 @@ public final class Network implements AutoCloseable {
             // the JDK's own messages ("Connection refused", "Address already in use") name no netdev
             throw new IOException(prefix + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
         }
+        if (netdev instanceof UsernetNetdev) {
+            warnOfAnotherGateway(netdev);
+        }
         netdevs.add(netdev);
         return netdev;
+    }
+
+    /**
+     * Two user networks on one hub both answer its guests' DHCP, ARP and DNS (QEMU lets it be, silently); a
+     * guest takes whichever offer comes first, which looks like a flaky network rather than a mistake.
+     */
+    private void warnOfAnotherGateway(Netdev user) {
+        for (Netdev other : netdevs) {
+            if (other instanceof UsernetNetdev && other.hub() == user.hub()) {
+                Log.warn(user.id() + ": hub " + user.hub().id() + " has the user network " + other.id() + " already; both "
+                        + "answer its guests' DHCP, ARP and DNS (give each its own hubid=)");
+                return;
+            }
+        }
     }
 
     /**

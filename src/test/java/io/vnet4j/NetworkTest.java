@@ -3,9 +3,13 @@ package io.vnet4j;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vnet4j.base.Log;
 import io.vnet4j.config.ConfigParser;
 import io.vnet4j.port.nic.VirtualNic;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -44,5 +48,23 @@ class NetworkTest {
         parser.netdev("stream,id=c,addr.type=unix,addr.path=" + dir.resolve("nobody.sock"));
         assertThatThrownBy(() -> Network.start(parser.build())).isInstanceOf(IOException.class);
         assertThat(dir.resolve("s.sock")).as("the server was stopped again").doesNotExist();
+    }
+
+    @Test
+    void aSecondUserNetworkOnAHubIsWarnedOfAndOneOnItsOwnHubIsNot() throws Exception {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream saved = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        Log.toStandardError(Log.Format.TEXT);
+        try (Network network = new Network()) {
+            network.addNetdev("user,id=a,ipv6=off");
+            network.addNetdev("user,id=b,hubid=1,ipv6=off");
+            network.addNetdev("user,id=c,net=10.0.3.0/24,ipv6=off");
+        } finally {
+            System.setErr(saved);
+        }
+        assertThat(err.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("has the user network")))
+                .containsExactly("vnet4j: warning: c: hub 0 has the user network a already; both answer its guests' DHCP, "
+                        + "ARP and DNS (give each its own hubid=)");
     }
 }
