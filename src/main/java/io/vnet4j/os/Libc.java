@@ -28,6 +28,9 @@ final class Libc {
     static final int IPPROTO_ICMP = 1;
     static final int IPPROTO_ICMPV6 = 58;
     static final int IPPROTO_IPV6 = 41;
+    /** ip(7) IP_TTL, ipv6(7) IPV6_UNICAST_HOPS: the hop limit of the unicast datagrams a socket sends. */
+    static final int IP_TTL = 2;
+    static final int IPV6_UNICAST_HOPS = 16;
     /** ip(7), ipv6(7): queue the errors a socket's datagrams meet (ICMP and local), read with MSG_ERRQUEUE. */
     static final int IP_RECVERR = 11;
     static final int IPV6_RECVERR = 25;

@@ -441,6 +441,16 @@ public final class NativeDatagramSocket implements AutoCloseable {
         return fd;
     }
 
+    /**
+     * Sets the hop limit of the unicast datagrams this socket sends, through {@code setter} (which the
+     * sending thread owns).
+     *
+     * @return 0, else the errno
+     */
+    public int unicastHops(UnicastHops setter, int hops) {
+        return setter.set(fd, family == Libc.AF_INET6, hops);
+    }
+
     Arena arena() {
         return arena;
     }

@@ -50,7 +50,10 @@ final class Gateway {
     private final Ipv4Packet ip = new Ipv4Packet();
     private final Ipv6Packet ip6 = new Ipv6Packet();
     private final Icmpv6Packet icmp6 = new Icmpv6Packet();
-    /** The hop limit of the IPv6 packet being handled (neighbour discovery requires 255). */
+    /**
+     * The hop limit (IPv4's TTL) of the packet being handled: neighbour discovery requires 255, and a packet
+     * the gateway passes on leaves with one less ({@link #endsHere}).
+     */
     private int hopLimit;
     private final IcmpPacket icmp = new IcmpPacket();
     private final UdpPacket udpPacket = new UdpPacket();
@@ -153,6 +156,7 @@ final class Gateway {
         if (config.inNetwork(ip.source())) {
             neighbors.learn(source, sourceMac);
         }
+        hopLimit = ip.ttl();
         if (ip.moreFragments() || ip.fragmentOffset() != 0) {
             largeSegment = false; // a reassembled datagram is checked in full
             Reassembler.Datagram whole = reassembler.offer(source, destination, ip.protocol(),
@@ -224,6 +228,12 @@ final class Gateway {
             drops.builtinDnsOff++;
             return;
         }
+        if (endsHere(destination)) {
+            drops.hopLimitExceeded++;
+            errors.packet(addresses.host(source), source, destination, protocol, hopLimit, IcmpErrors.timeExceeded(v4),
+                    buffer, offset, length);
+            return;
+        }
         switch (protocol) {
             case IpProtocol.ICMP -> {
                 if (v4) {
@@ -264,6 +274,27 @@ final class Gateway {
             return;
         }
         echo(source, destination, buffer, offset, length, now);
+    }
+
+    /**
+     * A packet for beyond the virtual network (one the gateway would pass on to the host's network: not to
+     * its own addresses, the virtual network, a group or a link-local address) whose hop limit ends at the
+     * gateway: as a router, it answers Time Exceeded instead of passing it on (RFC 1812 section 5.3.1,
+     * RFC 4443 section 3.3), which is the first hop a guest's traceroute shows. libslirp answers only a TTL
+     * of 0 so, and passes on a TTL of 1, so a traceroute through it shows one hop, the destination.
+     */
+    private boolean endsHere(IpAddress destination) {
+        return hopLimit <= 1 && !destination.isMulticastOrBroadcast() && !destination.isLinkLocal()
+                && !addresses.isHostOrDns(destination) && !config.inVirtualNetwork(destination)
+                && !config.reach().restricted();
+    }
+
+    /**
+     * The hop limit a packet the gateway passes on to {@code destination} leaves with: its own less the
+     * gateway's hop, or 0 (the host socket's own) when it goes to the host's loopback, which counts no hops.
+     */
+    private int hopsOnward(IpAddress destination) {
+        return addresses.isHost(destination) ? 0 : Math.max(1, hopLimit - 1);
     }
 
     /**
@@ -324,7 +355,7 @@ final class Gateway {
             drops.unsupported++;
             return;
         }
-        icmpProxy.request(source, destination, buffer, offset, length, now);
+        icmpProxy.request(source, destination, hopsOnward(destination), buffer, offset, length, now);
     }
 
     private void udp(IpAddress source, IpAddress destination, ByteBuffer buffer, int offset, int length, long now) {
@@ -363,7 +394,8 @@ final class Gateway {
             drops.unusedAddress++;
             return;
         }
-        udp.send(source, sourcePort, destination, destinationPort, target, buffer, payload, payloadLength, now);
+        udp.send(source, sourcePort, destination, destinationPort, target, hopsOnward(destination), buffer, payload,
+                payloadLength, now);
     }
 
     /**
@@ -513,6 +545,8 @@ final class Gateway {
         long hostLoopback;
         /** TCP and UDP to the DNS addresses with {@code builtin-dns=off}. */
         long builtinDnsOff;
+        /** Packets for beyond the virtual network whose hop limit ended at the gateway (told as Time Exceeded). */
+        long hopLimitExceeded;
 
         @Override
         public String toString() {
@@ -520,7 +554,8 @@ final class Gateway {
                     + ", between guests " + betweenGuests + ", multicast " + multicast + ", arp for others " + arpForOthers
                     + ", icmp other than echo " + icmpNotEcho + ", to unused addresses " + unusedAddress
                     + (hostLoopback == 0 ? "" : ", to the host's loopback (host-loopback=off) " + hostLoopback)
-                    + (builtinDnsOff == 0 ? "" : ", to the DNS address (builtin-dns=off) " + builtinDnsOff);
+                    + (builtinDnsOff == 0 ? "" : ", to the DNS address (builtin-dns=off) " + builtinDnsOff)
+                    + (hopLimitExceeded == 0 ? "" : ", hop limit exceeded " + hopLimitExceeded);
         }
     }
 }

@@ -16,7 +16,8 @@ import java.nio.ByteBuffer;
 /**
  * Tells a guest, as a router would, that a packet it sent met an error on the host's side: an ICMP
  * (RFC 792) or ICMPv6 (RFC 4443) error quoting that packet, so the guest's socket fails at once, or learns
- * a smaller path MTU, instead of waiting. Theory of operation: the host reports such errors in three ways,
+ * a smaller path MTU, instead of waiting; and, from the gateway itself, that a packet's hop limit ended
+ * there (Time Exceeded, {@link #packet}). Theory of operation: the host reports its errors in two ways,
  * and each is turned into the type and code of the guest's family here:
  * <ul>
  * <li>a connect or send fails at once (an exception or an errno: no route, refused by a rule);
@@ -101,7 +102,7 @@ final class IcmpErrors {
              int guestSequence, int error) {
         int at = transportAt(guest);
         body.putShort(at, (short) guestPort).putShort(at + 2, (short) destinationPort).putInt(at + 4, guestSequence);
-        send(from, guest, destination, IpProtocol.TCP, error, 0, 8, 20);
+        send(from, guest, destination, IpProtocol.TCP, error, 0, 8, 20, GuestOutput.DEFAULT_TTL);
     }
 
     /** Tells a guest its UDP datagram (whose data starts with {@code data}) to {@code destination} met an error. */
@@ -111,7 +112,8 @@ final class IcmpErrors {
         body.putShort(at, (short) guestPort).putShort(at + 2, (short) destinationPort)
                 .putShort(at + 4, (short) (HEADER + length)).putShort(at + 6, (short) 0);
         int copied = copyData(guest, at + HEADER, data, offset, length);
-        send(from, guest, destination, IpProtocol.UDP, error, info, HEADER + copied, HEADER + length);
+        send(from, guest, destination, IpProtocol.UDP, error, info, HEADER + copied, HEADER + length,
+                GuestOutput.DEFAULT_TTL);
     }
 
     /** Tells a guest its echo request (identifier, sequence and {@code data}) to {@code destination} met an error. */
@@ -123,7 +125,23 @@ final class IcmpErrors {
                 .putShort(at + 2, (short) 0).putShort(at + 4, (short) identifier).putShort(at + 6, (short) sequence);
         int copied = copyData(guest, at + HEADER, data, offset, length);
         send(from, guest, destination, v4 ? IpProtocol.ICMP : IpProtocol.ICMPV6, error, info, HEADER + copied,
-                HEADER + length);
+                HEADER + length, GuestOutput.DEFAULT_TTL);
+    }
+
+    /**
+     * Tells a guest that a packet it sent to {@code destination} went no further: {@code length} bytes of
+     * {@code protocol}'s header and data at {@code offset}, quoted from their start as much as fits, behind
+     * the packet's IP header with the hop limit it came with ({@code hops}).
+     */
+    void packet(IpAddress from, IpAddress guest, IpAddress destination, int protocol, int hops, int error,
+                ByteBuffer data, int offset, int length) {
+        int copied = copyData(guest, transportAt(guest), data, offset, length);
+        send(from, guest, destination, protocol, error, 0, copied, length, hops);
+    }
+
+    /** Time Exceeded, code 0 (hop limit exceeded in transit): RFC 792, RFC 4443 section 3.3. */
+    static int timeExceeded(boolean ipv4) {
+        return (ipv4 ? IcmpType.TIME_EXCEEDED : Icmpv6Type.TIME_EXCEEDED) << 8;
     }
 
     /** Errors told to guests so far. */
@@ -147,9 +165,10 @@ final class IcmpErrors {
      * in front of the {@code quotedTransport} bytes already in place, and sends it.
      *
      * @param originalTransport how long the guest's transport header and data were (the quoted IP header's length)
+     * @param quotedHops the quoted IP header's TTL or hop limit
      */
     private void send(IpAddress from, IpAddress guest, IpAddress destination, int protocol, int error, int info,
-                      int quotedTransport, int originalTransport) {
+                      int quotedTransport, int originalTransport, int quotedHops) {
         if (error == NONE || from == null || from.isIpv4() != guest.isIpv4() || destination.isIpv4() != guest.isIpv4()) {
             return;
         }
@@ -164,7 +183,7 @@ final class IcmpErrors {
             quoted.setTotalLength(Math.min(IP + originalTransport, 0xFFFF));
             quoted.setIdentification(0);
             quoted.setFragmentation(true, false, 0);
-            quoted.setTtl(GuestOutput.DEFAULT_TTL);
+            quoted.setTtl(quotedHops);
             quoted.setProtocol(protocol);
             quoted.setSource(guest.ipv4());
             quoted.setDestination(destination.ipv4());
@@ -174,7 +193,7 @@ final class IcmpErrors {
             quoted.setVersionClassFlow(0, 0);
             quoted.setPayloadLength(Math.min(originalTransport, 0xFFFF));
             quoted.setNextHeader(protocol);
-            quoted.setHopLimit(GuestOutput.DEFAULT_TTL);
+            quoted.setHopLimit(quotedHops);
             quoted.setSource(guest);
             quoted.setDestination(destination);
         }

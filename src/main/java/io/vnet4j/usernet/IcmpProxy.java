@@ -5,6 +5,7 @@ import io.vnet4j.base.Shutdown;
 import io.vnet4j.os.NativeDatagramSocket;
 import io.vnet4j.os.SocketErrorQueue;
 import io.vnet4j.os.Sysctl;
+import io.vnet4j.os.UnicastHops;
 import io.vnet4j.wire.Checksum;
 import io.vnet4j.wire.IcmpType;
 import io.vnet4j.wire.Icmpv6Type;
@@ -75,8 +76,11 @@ final class IcmpProxy {
         /** True for a raw socket: requests carry the proxy's identifier (and, over IPv4, its checksum). */
         boolean raw();
 
-        /** Sends {@code length} bytes of {@code message} to {@code destination}: 0, else the errno. */
-        int send(byte[] message, int length, IpAddress destination);
+        /**
+         * Sends {@code length} bytes of {@code message} to {@code destination} with a hop limit of {@code hops}
+         * (1 to 255): 0, else the errno.
+         */
+        int send(byte[] message, int length, IpAddress destination, int hops);
 
         /** Stops reading and frees the socket. */
         void close();
@@ -167,9 +171,10 @@ final class IcmpProxy {
 
     /**
      * Sends a guest's echo request (ICMP or ICMPv6 header and data in {@code buffer}) to {@code destination}
-     * on the socket of its family.
+     * on the socket of its family, with {@code hops} as its hop limit (the guest's less the gateway's hop), so
+     * a router on the way whose hop it is answers with Time Exceeded, as traceroute -I asks.
      */
-    void request(IpAddress guestIp, IpAddress destination, ByteBuffer buffer, int offset, int length, long now) {
+    void request(IpAddress guestIp, IpAddress destination, int hops, ByteBuffer buffer, int offset, int length, long now) {
         EchoSocket socket = destination.isIpv4() ? ipv4 : ipv6;
         if (socket == null || length < ECHO_HEADER || length > scratch.length) {
             dropped++;
@@ -193,7 +198,7 @@ final class IcmpProxy {
                 request.putShort(2, (short) Checksum.compute(request, 0, length));
             }
         }
-        int errno = socket.send(scratch, length, destination);
+        int errno = socket.send(scratch, length, destination, hops);
         if (errno != 0) {
             pending.remove(sequence);
             int error = IcmpErrors.ofErrno(errno, destination.isIpv4());
@@ -322,6 +327,9 @@ final class IcmpProxy {
         private final boolean raw;
         private final int identifier;
         private final Thread reader;
+        /** The hop limit the socket sends with now; 0 until the first request sets it (on the loop). */
+        private int hops;
+        private UnicastHops hopsSetter;
 
         KernelEchoSocket(NativeDatagramSocket socket, boolean ipv6, boolean raw, int identifier, Consumer<Answer> toLoop) {
             try {
@@ -343,7 +351,17 @@ final class IcmpProxy {
         }
 
         @Override
-        public int send(byte[] message, int length, IpAddress destination) {
+        public int send(byte[] message, int length, IpAddress destination, int hops) {
+            if (hops != this.hops) { // a system call only when a guest's hop limit changes (traceroute)
+                if (hopsSetter == null) {
+                    hopsSetter = new UnicastHops();
+                }
+                int errno = socket.unicastHops(hopsSetter, hops);
+                if (errno != 0) {
+                    return errno;
+                }
+                this.hops = hops;
+            }
             MemorySegment.copy(message, 0, socket.sendBuffer(), ValueLayout.JAVA_BYTE, 0, length);
             return socket.send(length, socket.prepareDestination(destination, 0));
         }
@@ -379,6 +397,9 @@ final class IcmpProxy {
                 socket.release();
             } else {
                 Shutdown.leftRunning(reader.getName());
+            }
+            if (hopsSetter != null) {
+                hopsSetter.close();
             }
         }
     }

@@ -4,6 +4,7 @@ import io.vnet4j.base.Log;
 import io.vnet4j.base.SocketAddresses;
 import io.vnet4j.os.ChannelDescriptors;
 import io.vnet4j.os.SocketErrorQueue;
+import io.vnet4j.os.UnicastHops;
 import io.vnet4j.usernet.flow.FlowKey;
 import io.vnet4j.usernet.flow.LoopSelector;
 import io.vnet4j.usernet.flow.OutboundAddresses;
@@ -34,9 +35,11 @@ import java.util.concurrent.TimeUnit;
  * flows of past lookups do not linger for minutes.
  *
  * <p>Errors reach the guest as ICMP ({@link IcmpErrors}): a send the host refuses at once (no route, a
- * rule), and the ICMP errors that come back later for datagrams sent (port unreachable, Packet Too Big),
- * which each flow's socket queues ({@code IP_RECVERR}) when the JDK lets us have its descriptor
- * ({@link ChannelDescriptors}); without it, later errors are not told and one line says so.
+ * rule), and the ICMP errors that come back later for datagrams sent (port unreachable, Packet Too Big,
+ * Time Exceeded), which each flow's socket queues ({@code IP_RECVERR}) when the JDK lets us have its
+ * descriptor ({@link ChannelDescriptors}); without it, later errors are not told and one line says so. With
+ * the descriptor, a datagram leaves with the guest's hop limit less the gateway's hop (set on the socket
+ * when it changes), so a UDP traceroute meets the host's routers as it would behind any router.
  */
 final class UdpNat {
     static final int IDLE_SECONDS = 240;
@@ -62,6 +65,8 @@ final class UdpNat {
          */
         private SocketAddress lastSender;
         private IpAddress lastSenderIp;
+        /** The hop limit the socket sends with, as last set for the guest's datagrams; 0: the system's default. */
+        private int hops;
 
         Flow(FlowKey key, DatagramChannel channel, int fd, long now) {
             this.key = key;
@@ -84,6 +89,8 @@ final class UdpNat {
      * network's first use of java.lang.foreign, some 15 ms on a cold JVM (measured: docs/benchmarks.md).
      */
     private SocketErrorQueue errorQueue;
+    /** Made with the first hop limit a flow is given (see {@link #errorQueue} for why not at start). */
+    private UnicastHops hopsSetter;
     private boolean toldErrorsUnavailable;
     private final Map<FlowKey, Flow> flows = new LinkedHashMap<>(16, 0.75f, true);
     /** Reused for every lookup (see FlowKey). */
@@ -112,18 +119,20 @@ final class UdpNat {
      * host; replies come back from where they came from.
      */
     void send(IpAddress guestIp, int guestPort, IpAddress destination, int destinationPort, InetSocketAddress target,
-              ByteBuffer payload, int offset, int length, long now) {
-        send(probe.set(guestIp, guestPort, null, 0), destination, destinationPort, target, payload, offset, length, now);
+              int hops, ByteBuffer payload, int offset, int length, long now) {
+        send(probe.set(guestIp, guestPort, null, 0), destination, destinationPort, target, hops, payload, offset, length,
+                now);
     }
 
     /** Sends a guest's datagram to {@code upstream}; replies appear to come from {@code virtualIp:virtualPort}. */
     void sendPinned(IpAddress guestIp, int guestPort, IpAddress virtualIp, int virtualPort, InetSocketAddress upstream,
                     ByteBuffer payload, int offset, int length, long now) {
-        send(probe.set(guestIp, guestPort, virtualIp, virtualPort), virtualIp, virtualPort, upstream, payload, offset,
+        send(probe.set(guestIp, guestPort, virtualIp, virtualPort), virtualIp, virtualPort, upstream, 0, payload, offset,
                 length, now);
     }
 
-    private void send(FlowKey key, IpAddress destination, int destinationPort, InetSocketAddress target,
+    /** {@code hops}: the hop limit to send with (1 to 255), or 0 to leave the socket's as it is. */
+    private void send(FlowKey key, IpAddress destination, int destinationPort, InetSocketAddress target, int hops,
                       ByteBuffer payload, int offset, int length, long now) {
         Flow flow = flows.get(key);
         try {
@@ -131,6 +140,9 @@ final class UdpNat {
                 flow = open(key.copy(), target, now);
             }
             flow.lastUsed = now;
+            if (hops != flow.hops && hops != 0 && flow.fd >= 0) { // a system call only when the guest's hop limit changes
+                setHops(flow, target, hops);
+            }
             sendBuffer.clear();
             sendBuffer.put(0, payload, offset, length).limit(length);
             flow.channel.send(sendBuffer, target);
@@ -142,6 +154,15 @@ final class UdpNat {
             IpAddress guest = key.guest();
             errors.udp(gateway.host(guest), guest, key.guestPort(), destination, destinationPort,
                     IcmpErrors.ofException(e, guest.isIpv4()), 0, payload, offset, length);
+        }
+    }
+
+    private void setHops(Flow flow, InetSocketAddress target, int hops) {
+        if (hopsSetter == null) {
+            hopsSetter = new UnicastHops();
+        }
+        if (hopsSetter.set(flow.fd, target.getAddress() instanceof java.net.Inet6Address, hops) == 0) {
+            flow.hops = hops;
         }
     }
 
@@ -339,6 +360,9 @@ final class UdpNat {
         flows.clear();
         if (errorQueue != null) {
             errorQueue.close();
+        }
+        if (hopsSetter != null) {
+            hopsSetter.close();
         }
     }
 

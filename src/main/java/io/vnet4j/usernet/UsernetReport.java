@@ -75,6 +75,7 @@ final class UsernetReport {
         dropped.put("unused_address", d.unusedAddress);
         dropped.put("host_loopback_off", d.hostLoopback);
         dropped.put("builtin_dns_off", d.builtinDnsOff);
+        dropped.put("hop_limit_exceeded", d.hopLimitExceeded);
         dropped.put("fragments", gateway.reassemblyDrops());
         dropped.put("no_arp_reply", out.pending().dropped());
         dropped.put("dhcp_malformed", dhcp.malformed());

@@ -40,6 +40,7 @@ class IcmpProxyTest {
         final boolean raw;
         final List<byte[]> sent = new ArrayList<>();
         final List<IpAddress> to = new ArrayList<>();
+        final List<Integer> hops = new ArrayList<>();
         int errno;
 
         FakeSocket(boolean raw) {
@@ -52,9 +53,10 @@ class IcmpProxyTest {
         }
 
         @Override
-        public int send(byte[] message, int length, IpAddress destination) {
+        public int send(byte[] message, int length, IpAddress destination, int hops) {
             sent.add(Arrays.copyOf(message, length));
             to.add(destination);
+            this.hops.add(hops);
             return errno;
         }
 
@@ -98,11 +100,13 @@ class IcmpProxyTest {
         FakeSocket v4 = new FakeSocket(false);
         FakeSocket v6 = new FakeSocket(false);
         IcmpProxy proxy = new IcmpProxy(out, errors, GATEWAY, v4, v6, IDENTIFIER);
-        proxy.request(GUEST6, FAR6, echoRequest(true, 0x1234, 7), 0, 8 + DATA.length, 0);
-        proxy.request(GUEST4, FAR4, echoRequest(false, 0x1234, 7), 0, 8 + DATA.length, 0);
+        proxy.request(GUEST6, FAR6, 63, echoRequest(true, 0x1234, 7), 0, 8 + DATA.length, 0);
+        proxy.request(GUEST4, FAR4, 2, echoRequest(false, 0x1234, 7), 0, 8 + DATA.length, 0);
 
         assertThat(v6.to).containsExactly(FAR6);
         assertThat(v4.to).containsExactly(FAR4);
+        assertThat(v6.hops).as("the hop limit the gateway passes on").containsExactly(63);
+        assertThat(v4.hops).containsExactly(2);
         assertThat(v6.last().get(0) & 0xFF).isEqualTo(Icmpv6Type.ECHO_REQUEST);
         assertThat(v6.last().getShort(6)).isEqualTo((short) 0); // our sequence numbers, one series for both families
         assertThat(v4.last().getShort(6)).isEqualTo((short) 1);
@@ -117,8 +121,8 @@ class IcmpProxyTest {
         FakeSocket v4 = new FakeSocket(true);
         FakeSocket v6 = new FakeSocket(true);
         IcmpProxy proxy = new IcmpProxy(out, errors, GATEWAY, v4, v6, IDENTIFIER);
-        proxy.request(GUEST6, FAR6, echoRequest(true, 0x1234, 7), 0, 8 + DATA.length, 0);
-        proxy.request(GUEST4, FAR4, echoRequest(false, 0x1234, 7), 0, 8 + DATA.length, 0);
+        proxy.request(GUEST6, FAR6, 63, echoRequest(true, 0x1234, 7), 0, 8 + DATA.length, 0);
+        proxy.request(GUEST4, FAR4, 63, echoRequest(false, 0x1234, 7), 0, 8 + DATA.length, 0);
 
         assertThat(v6.last().getShort(4)).isEqualTo((short) IDENTIFIER);
         assertThat(v6.last().getShort(2)).isZero(); // the kernel computes an ICMPv6 checksum over its pseudo-header
@@ -134,7 +138,7 @@ class IcmpProxyTest {
         IcmpProxy proxy = new IcmpProxy(out, errors, GATEWAY, null, v6, IDENTIFIER);
         ByteBuffer request = ByteBuffer.allocate(100);
         request.put(30, echoRequest(true, 0x1234, 7), 0, 8 + DATA.length); // at an offset, as in a frame
-        proxy.request(GUEST6, FAR6, request, 30, 8 + DATA.length, 0);
+        proxy.request(GUEST6, FAR6, 63, request, 30, 8 + DATA.length, 0);
         int ours = v6.last().getShort(6) & 0xFFFF;
 
         proxy.deliver(new IcmpProxy.Reply(FAR6, ours, DATA));
@@ -165,7 +169,7 @@ class IcmpProxyTest {
     void anIpv4ReplyReachesTheGuestAsAnEchoReply() {
         FakeSocket v4 = new FakeSocket(false);
         IcmpProxy proxy = new IcmpProxy(out, errors, GATEWAY, v4, null, IDENTIFIER);
-        proxy.request(GUEST4, FAR4, echoRequest(false, 0x4321, 9), 0, 8 + DATA.length, 0);
+        proxy.request(GUEST4, FAR4, 63, echoRequest(false, 0x4321, 9), 0, 8 + DATA.length, 0);
         proxy.deliver(new IcmpProxy.Reply(FAR4, v4.last().getShort(6) & 0xFFFF, DATA));
 
         ByteBuffer frame = frames.getFirst();
@@ -184,7 +188,7 @@ class IcmpProxyTest {
     void aReplyFromAnotherAddressOrForNoRequestIsDroppedAndTheRequestKeepsWaiting() {
         FakeSocket v6 = new FakeSocket(true);
         IcmpProxy proxy = new IcmpProxy(out, errors, GATEWAY, null, v6, IDENTIFIER);
-        proxy.request(GUEST6, FAR6, echoRequest(true, 1, 1), 0, 8 + DATA.length, 0);
+        proxy.request(GUEST6, FAR6, 63, echoRequest(true, 1, 1), 0, 8 + DATA.length, 0);
         int ours = v6.last().getShort(6) & 0xFFFF;
 
         proxy.deliver(new IcmpProxy.Reply(IpAddress.parse("2001:db8::2"), ours, DATA)); // another ping of the host's
@@ -205,15 +209,15 @@ class IcmpProxyTest {
     void aFamilyWithoutSocketDropsItsPingsAndCountsThem() {
         FakeSocket v4 = new FakeSocket(false);
         IcmpProxy proxy = new IcmpProxy(out, errors, GATEWAY, v4, null, IDENTIFIER);
-        proxy.request(GUEST6, FAR6, echoRequest(true, 1, 1), 0, 8 + DATA.length, 0);
+        proxy.request(GUEST6, FAR6, 63, echoRequest(true, 1, 1), 0, 8 + DATA.length, 0);
         assertThat(proxy.dropped()).isEqualTo(1);
         assertThat(proxy.pendingCount()).isZero();
         assertThat(proxy.carriers()).isEqualTo("ipv4 by ping socket, ipv6 not carried");
-        proxy.request(GUEST4, FAR4, echoRequest(false, 1, 1), 0, 8 + DATA.length, 0);
+        proxy.request(GUEST4, FAR4, 63, echoRequest(false, 1, 1), 0, 8 + DATA.length, 0);
         assertThat(v4.sent).hasSize(1);
 
         v4.errno = 105; // ENOBUFS: not an error to tell the guest
-        proxy.request(GUEST4, FAR4, echoRequest(false, 1, 2), 0, 8 + DATA.length, 0);
+        proxy.request(GUEST4, FAR4, 63, echoRequest(false, 1, 2), 0, 8 + DATA.length, 0);
         assertThat(proxy.dropped()).isEqualTo(2);
         assertThat(frames).isEmpty();
     }
@@ -225,8 +229,8 @@ class IcmpProxyTest {
         IcmpProxy proxy = new IcmpProxy(out, errors, GATEWAY, v4, v6, IDENTIFIER);
         v4.errno = Errno.ENETUNREACH;
         v6.errno = Errno.EHOSTUNREACH;
-        proxy.request(GUEST4, FAR4, echoRequest(false, 0x4321, 3), 0, 8 + DATA.length, 0);
-        proxy.request(GUEST6, FAR6, echoRequest(true, 0x4321, 4), 0, 8 + DATA.length, 0);
+        proxy.request(GUEST4, FAR4, 63, echoRequest(false, 0x4321, 3), 0, 8 + DATA.length, 0);
+        proxy.request(GUEST6, FAR6, 63, echoRequest(true, 0x4321, 4), 0, 8 + DATA.length, 0);
         assertThat(proxy.pendingCount()).isZero();
         assertThat(proxy.dropped()).as("told, not lost").isZero();
         assertThat(frames).hasSize(2);
@@ -259,7 +263,7 @@ class IcmpProxyTest {
     void anErrorARouterSentForARequestReachesTheGuestFromThatRouter() {
         FakeSocket v6 = new FakeSocket(false);
         IcmpProxy proxy = new IcmpProxy(out, errors, GATEWAY, null, v6, IDENTIFIER);
-        proxy.request(GUEST6, FAR6, echoRequest(true, 0x4321, 5), 0, 8 + DATA.length, 0);
+        proxy.request(GUEST6, FAR6, 63, echoRequest(true, 0x4321, 5), 0, 8 + DATA.length, 0);
         int ours = v6.last().getShort(6) & 0xFFFF;
         IpAddress router = IpAddress.parse("2001:db8:ffff::1");
 
@@ -282,14 +286,14 @@ class IcmpProxyTest {
         FakeSocket v6 = new FakeSocket(false);
         IcmpProxy proxy = new IcmpProxy(out, errors, GATEWAY, null, v6, IDENTIFIER);
         for (int i = 0; i < IcmpProxy.MAX_PENDING + 10; i++) {
-            proxy.request(GUEST6, FAR6, echoRequest(true, 1, i), 0, 8 + DATA.length, 0);
+            proxy.request(GUEST6, FAR6, 63, echoRequest(true, 1, i), 0, 8 + DATA.length, 0);
         }
         assertThat(proxy.pendingCount()).isEqualTo(IcmpProxy.MAX_PENDING);
         proxy.deliver(new IcmpProxy.Reply(FAR6, 0, DATA)); // the oldest gave way
         assertThat(frames).isEmpty();
 
         long later = TimeUnit.SECONDS.toNanos(IcmpProxy.PENDING_SECONDS) + 1;
-        proxy.request(GUEST6, FAR6, echoRequest(true, 1, 1), 0, 8 + DATA.length, later);
+        proxy.request(GUEST6, FAR6, 63, echoRequest(true, 1, 1), 0, 8 + DATA.length, later);
         assertThat(proxy.pendingCount()).isEqualTo(1);
     }
 

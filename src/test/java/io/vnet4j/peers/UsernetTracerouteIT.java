@@ -1,0 +1,110 @@
+package io.vnet4j.peers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * busybox traceroute from a namespace guest through vnet4j to a host two routers away, UDP and ICMP, IPv4 and
+ * IPv6: the gateway is the first hop (it answers Time Exceeded where a guest's hop limit ends), the host's
+ * router the second (the gateway passes a packet on with the guest's hop limit less one, and the router's
+ * Time Exceeded comes back to the guest from the router), the destination the third. slirp4netns 1.2
+ * (libslirp 4.7) shows the same hops; its IPv6 first hop is its link-local fe80::2 where vnet4j's is fec0::2.
+ *
+ * <p>The namespaces, all the test's own: the daemon's (198.51.100.1/30, 2001:db8:1::1/64), a router's
+ * (198.51.100.2/30 and 198.51.100.5/30, 2001:db8:1::2 and 2001:db8:2::1), the far host's (198.51.100.6/30,
+ * 2001:db8:2::2) and the guest's on the daemon's TAP.
+ */
+@Timeout(120)
+class UsernetTracerouteIT {
+    private final List<NetNamespace> namespaces = new ArrayList<>();
+    private VnetProcess daemon;
+    private NetNamespace guest;
+
+    @BeforeEach
+    void start() throws Exception {
+        PeerTools.require("busybox", "busybox-static");
+        NetNamespace host = namespace("trh");
+        NetNamespace router = namespace("trr");
+        NetNamespace far = namespace("trf");
+        guest = namespace("trg");
+        for (NetNamespace ns : namespaces) {
+            ns.execOk("ip", "link", "set", "lo", "up");
+        }
+        PeerTools.execOk("ip", "link", "add", "h0", "netns", host.name(), "type", "veth", "peer", "name", "r0", "netns", router.name());
+        PeerTools.execOk("ip", "link", "add", "r1", "netns", router.name(), "type", "veth", "peer", "name", "f0", "netns", far.name());
+        address(host, "h0", "198.51.100.1/30", "2001:db8:1::1/64");
+        address(router, "r0", "198.51.100.2/30", "2001:db8:1::2/64");
+        address(router, "r1", "198.51.100.5/30", "2001:db8:2::1/64");
+        address(far, "f0", "198.51.100.6/30", "2001:db8:2::2/64");
+        host.execOk("ip", "route", "add", "default", "via", "198.51.100.2");
+        host.execOk("ip", "-6", "route", "add", "default", "via", "2001:db8:1::2");
+        far.execOk("ip", "route", "add", "default", "via", "198.51.100.5");
+        far.execOk("ip", "-6", "route", "add", "default", "via", "2001:db8:2::1");
+        router.execOk("sysctl", "-qw", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1");
+        daemon = VnetProcess.startIn(host.name(), "--control", "none",
+                "-netdev", "user,id=u", "-netdev", "tap,id=g,ifname=tap0,configure=on,netns=/run/netns/" + guest.name());
+        awaitInGuest("ip addr show tap0 | grep -q 10.0.2.100");
+    }
+
+    @AfterEach
+    void stop() {
+        if (daemon != null) {
+            daemon.close();
+        }
+        namespaces.forEach(NetNamespace::close);
+    }
+
+    @Test
+    void anIpv4TracerouteShowsTheGatewayTheRouterAndTheHost() {
+        List<String> hops = List.of("10.0.2.2", "198.51.100.2", "198.51.100.6");
+        assertThat(hops(guest.execOk("busybox", "traceroute", "-n", "-q", "1", "-w", "2", "-m", "5", "198.51.100.6")))
+                .as("UDP").isEqualTo(hops);
+        assertThat(hops(guest.execOk("busybox", "traceroute", "-I", "-n", "-q", "1", "-w", "2", "-m", "5", "198.51.100.6")))
+                .as("ICMP").isEqualTo(hops);
+    }
+
+    @Test
+    void anIpv6TracerouteShowsTheGatewayTheRouterAndTheHost() throws Exception {
+        awaitInGuest("ip -6 addr show tap0 | grep -v tentative | grep -q fec0:"); // SLAAC, after duplicate address detection
+        List<String> hops = List.of("fec0::2", "2001:db8:1::2", "2001:db8:2::2");
+        assertThat(hops(guest.execOk("busybox", "traceroute6", "-n", "-q", "1", "-w", "2", "-m", "5", "2001:db8:2::2")))
+                .as("UDP").isEqualTo(hops);
+        assertThat(hops(guest.execOk("busybox", "traceroute", "-6", "-I", "-n", "-q", "1", "-w", "2", "-m", "5", "2001:db8:2::2")))
+                .as("ICMPv6").isEqualTo(hops);
+    }
+
+    /** The address of each hop line (" 1  10.0.2.2  0.3 ms"), "*" for a hop that did not answer. */
+    private static List<String> hops(String output) {
+        return output.lines().filter(l -> l.matches("^\\s*\\d+\\s+.*")).map(l -> l.trim().split("\\s+")[1]).toList();
+    }
+
+    private NetNamespace namespace(String tag) {
+        NetNamespace ns = NetNamespace.create("vnet4j-it-" + tag + "-" + ProcessHandle.current().pid());
+        namespaces.add(ns);
+        return ns;
+    }
+
+    private static void address(NetNamespace ns, String device, String ipv4, String ipv6) {
+        ns.execOk("ip", "addr", "add", ipv4, "dev", device);
+        ns.execOk("ip", "addr", "add", ipv6, "dev", device, "nodad");
+        ns.execOk("ip", "link", "set", device, "up");
+    }
+
+    private void awaitInGuest(String shellCondition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (PeerTools.exec(Duration.ofSeconds(5), List.of("ip", "netns", "exec", guest.name(), "sh", "-c", shellCondition)).ok()) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("not ready in the guest: " + shellCondition);
+    }
+}
