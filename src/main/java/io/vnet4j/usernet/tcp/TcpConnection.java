@@ -528,6 +528,14 @@ public final class TcpConnection {
     }
 
     /**
+     * When a connection whose host connect has not completed gives up (its handshake deadline), or
+     * {@link Long#MAX_VALUE} for a connection past that state: the smallest is the oldest attempt.
+     */
+    public long connectingUntil() {
+        return state == State.CONNECTING ? stateDeadline : Long.MAX_VALUE;
+    }
+
+    /**
      * True when the guest closed its sending side (its FIN arrived) and the host has not closed its own: the
      * guest may have forgotten the connection since (see the class comment).
      */

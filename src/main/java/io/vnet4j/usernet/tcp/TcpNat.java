@@ -43,7 +43,11 @@ public final class TcpNat {
     /**
      * The most connections at once. When the table is full, one in TIME_WAIT gives way to a new one (the oldest
      * first, as Linux drops time-wait sockets beyond tcp_max_tw_buckets): a guest that closes 2,000
-     * connections a second would otherwise be refused for the 2 s each waits. Failing that, the connections
+     * connections a second would otherwise be refused for the 2 s each waits. Next, the oldest attempt whose
+     * host has not answered yet gives way, silently, as Linux's conntrack drops an entry that never saw a
+     * reply first (early_drop): a guest's SYN scan of a host that drops SYNs filled the table with attempts
+     * for their 75 s and refused every other connection meanwhile (gvisor-tap-vsock#127's fault, there for
+     * good). Failing that, the connections
      * the guest closed first while their host has not ({@link TcpConnection#guestHalfClosed}) are probed, at
      * most {@link #PROBES_PER_ROUND} a {@link #PROBE_ROUND}, and the new SYN is dropped rather than refused: a guest that forgot a probed
      * connection answers with a RST at once, which frees its entry, and the SYN's retransmission (1 s later on
@@ -133,6 +137,8 @@ public final class TcpNat {
     private int probedLastRound;
     /** Connections in TIME_WAIT closed early to make room for a new one. */
     private long timeWaitsEnded;
+    /** Host connects still unanswered that gave way to a new connection with the table full. */
+    private long connectsDropped;
     /** Segments resent to guests (and of them at an RTO) by connections that have closed; see {@link #describe}. */
     private long closedResent;
     private long closedResentAtTimeout;
@@ -379,6 +385,13 @@ public final class TcpNat {
                 return Room.FREE;
             }
         }
+        Flow attempt = oldestUnansweredConnect();
+        if (attempt != null) {
+            attempt.connection.hostUnreachable(); // the guest hears nothing, as when a router drops its SYN
+            close(attempt);
+            connectsDropped++;
+            return Room.FREE;
+        }
         if (probeGuestHalfClosed(now) > 0) {
             return Room.PROBING;
         }
@@ -390,6 +403,20 @@ public final class TcpNat {
                     + "are refused (info network lists them)");
         }
         return Room.NONE;
+    }
+
+    /** The connection whose host connect has waited longest and still waits, or null. */
+    private Flow oldestUnansweredConnect() {
+        Flow oldest = null;
+        long until = Long.MAX_VALUE;
+        for (Flow flow : flows.values()) {
+            long u = flow.connection.connectingUntil();
+            if (u < until) {
+                until = u;
+                oldest = flow;
+            }
+        }
+        return oldest;
     }
 
     /**
@@ -558,7 +585,8 @@ public final class TcpNat {
                             + c.resentAtTimeout() + " at a time-out)"));
         }
         lines.add("tcp connections: " + flows.size() + " of at most " + maxConnections + ", " + timeWaiting.size()
-                + " in TIME_WAIT; " + timeWaitsEnded + " TIME_WAITs ended early for a new connection, " + refusedCapacity
+                + " in TIME_WAIT; " + timeWaitsEnded + " TIME_WAITs ended early and " + connectsDropped
+                + " unanswered connects given up for a new connection, " + refusedCapacity
                 + " refused with the table full, " + fullTableProbes + " probes of connections the guest closed first and "
                 + synsDeferred + " SYNs left for their retransmission meanwhile; segments resent to guests: " + resent() + " (" + resentAtTimeout()
                 + " at a time-out)");

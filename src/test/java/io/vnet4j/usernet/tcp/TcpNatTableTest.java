@@ -64,7 +64,7 @@ class TcpNatTableTest {
         int iss = open(40003);
         assertThat(iss).as("a SYN-ACK, not a RST").isNotZero();
         assertThat(tcp.connectionCount()).isEqualTo(2);
-        assertThat(counts()).contains("1 in TIME_WAIT; 1 TIME_WAITs ended early for a new connection, 0 refused");
+        assertThat(counts()).contains("1 in TIME_WAIT; 1 TIME_WAITs ended early and 0 unanswered connects given up for a new connection, 0 refused");
         guest(40001, TcpFlags.ACK | TcpFlags.FIN, GISN + 1, 0); // the oldest is gone: its FIN again is answered with RST
         assertThat(sent.getLast().flags() & TcpFlags.RST).isNotZero();
     }
@@ -76,7 +76,7 @@ class TcpNatTableTest {
         guest(40003, TcpFlags.SYN, GISN, 0);
         assertThat(sent.getLast().flags() & TcpFlags.RST).isNotZero();
         assertThat(tcp.connectionCount()).isEqualTo(2);
-        assertThat(counts()).contains("0 TIME_WAITs ended early for a new connection, 1 refused with the table full, 0 probes "
+        assertThat(counts()).contains("0 TIME_WAITs ended early and 0 unanswered connects given up for a new connection, 1 refused with the table full, 0 probes "
                 + "of connections the guest closed first and 0 SYNs left for their retransmission meanwhile; segments "
                 + "resent to guests: 0 (0 at a time-out)");
     }
@@ -105,6 +105,31 @@ class TcpNatTableTest {
         assertThat(counts()).contains("0 refused with the table full, 2 probes of connections the guest closed first and "
                 + "2 SYNs left for their retransmission meanwhile");
         assertThat(forgotten).isNotZero();
+    }
+
+    /**
+     * gvisor-tap-vsock#127's kind: a guest's SYNs to a host that never answers (a SYN scan of a firewall
+     * that drops them) held the table for the handshake's 75 s and refused every other connection. With the
+     * table full, the oldest attempt still unanswered gives way, silently, as Linux's conntrack early_drop.
+     */
+    @Test
+    void theOldestUnansweredConnectGivesWayToANewConnection() throws IOException {
+        try (ServerSocketChannel silent = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0), 1)) {
+            InetSocketAddress blackhole = (InetSocketAddress) silent.getLocalAddress();
+            for (int i = 0; i < 2; i++) { // its accept queue (backlog 1) full: the kernel drops further SYNs, a connect waits
+                held.add(SocketChannel.open(blackhole));
+            }
+            guest(40001, TcpFlags.SYN, GISN, 0, blackhole);
+            guest(40002, TcpFlags.SYN, GISN, 0, blackhole);
+            pump();
+            assertThat(sent).as("no answer from the host, none to the guest").isEmpty();
+            assertThat(tcp.connections()).extracting(TcpNat.ConnectionInfo::state).containsOnly("CONNECTING");
+
+            assertThat(open(40003)).as("a SYN-ACK for the new connection, not a RST").isNotZero();
+            assertThat(sent).extracting(Seg::guestPort).doesNotContain(40001, 40002); // the dropped attempt is told nothing
+            assertThat(tcp.connections()).extracting(TcpNat.ConnectionInfo::guestPort).containsExactlyInAnyOrder(40002, 40003);
+            assertThat(counts()).contains("1 unanswered connects given up for a new connection, 0 refused");
+        }
     }
 
     /** A connection whose guest sent its FIN while the host keeps its side open; returns our initial sequence number. */
@@ -145,9 +170,13 @@ class TcpNatTableTest {
     }
 
     private void guest(int guestPort, int flags, int sequence, int acknowledgment) {
+        guest(guestPort, flags, sequence, acknowledgment, target);
+    }
+
+    private void guest(int guestPort, int flags, int sequence, int acknowledgment, InetSocketAddress to) {
         TcpSynOptions options = (flags & TcpFlags.SYN) != 0 ? new TcpSynOptions(1460, -1, false) : null;
-        tcp.guestSegment(GUEST, guestPort, GATEWAY, target.getPort(), flags, sequence, acknowledgment, 65535, options,
-                ByteBuffer.allocate(0), 0, 0, target, ++now);
+        tcp.guestSegment(GUEST, guestPort, GATEWAY, to.getPort(), flags, sequence, acknowledgment, 65535, options,
+                ByteBuffer.allocate(0), 0, 0, to, ++now);
         tcp.flushAcks();
     }
 
