@@ -1,5 +1,6 @@
 package io.vnet4j.usernet;
 
+import io.vnet4j.base.Log;
 import io.vnet4j.base.Shutdown;
 import io.vnet4j.base.SocketAddresses;
 import io.vnet4j.config.UserConfig;
@@ -31,6 +32,11 @@ import java.util.concurrent.TimeUnit;
  */
 final class UdpHostForwards {
     private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(UdpNat.IDLE_SECONDS);
+    /**
+     * The most host clients paired at once, all rules together: a flood from many addresses and ports (a
+     * scan, spoofed sources) would otherwise grow the table for the {@value UdpNat#IDLE_SECONDS} s each is kept.
+     */
+    static final int MAX_CLIENTS = UdpNat.MAX_FLOWS;
 
     /** One hostfwd=udp rule and its listening socket. */
     record Rule(UserConfig.HostForward forward, DatagramChannel channel) {}
@@ -64,6 +70,8 @@ final class UdpHostForwards {
     private final FlowKey probe = new FlowKey();
     /** Clients paired, ever. */
     private long paired;
+    /** The table was full once ({@link #MAX_CLIENTS}): said once. */
+    private boolean toldFull;
     private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(65536);
     private final LoopSelector selector;
 
@@ -134,6 +142,9 @@ final class UdpHostForwards {
     }
 
     private Peer pair(ClientKey key, IpAddress guest, long now) {
+        if (byClient.size() >= MAX_CLIENTS) {
+            forgetLeastRecentlyUsed();
+        }
         InetSocketAddress client = (InetSocketAddress) key.client;
         IpAddress from = guests.seenFrom(IpAddress.of(client.getAddress()), guest);
         int guestPort = key.rule.forward.guestPort();
@@ -146,6 +157,23 @@ final class UdpHostForwards {
         bySeen.put(peer.seen, peer);
         paired++;
         return peer;
+    }
+
+    /** Makes room for a client: the one silent longest is forgotten, as UdpNat's least recently used flow gives way. */
+    private void forgetLeastRecentlyUsed() {
+        Peer oldest = null;
+        for (Peer peer : byClient.values()) {
+            if (oldest == null || peer.lastUsed - oldest.lastUsed < 0) {
+                oldest = peer;
+            }
+        }
+        bySeen.remove(oldest.seen);
+        byClient.remove(new ClientKey(oldest.rule, oldest.client));
+        if (!toldFull) {
+            toldFull = true;
+            Log.warn("hostfwd udp: " + MAX_CLIENTS + " host clients at once; for each new one, the one silent longest "
+                    + "is forgotten (its next datagram pairs it again, perhaps from another port)");
+        }
     }
 
     /**

@@ -103,4 +103,31 @@ class GatewayTimersTest {
             assertThat(udpForwards.clientCount()).isZero();
         }
     }
+
+    /** Nor was their number bounded: a flood from many ports grew the table for the 240 s each is kept. */
+    @Test
+    void udpHostForwardClientsAreBoundedTheOneSilentLongestGivingWay() throws Exception {
+        int hostPort = HostForwardFamiliesTest.freeUdpPort("127.0.0.1").getPort();
+        Gateway gateway = gateway("ipv6=off,hostfwd=udp:127.0.0.1:" + hostPort + "-10.0.2.15:5000");
+        byte[] arp = GuestFrames.arpRequest(GuestFrames.GUEST, GuestFrames.HOST);
+        gateway.frame(ByteBuffer.wrap(arp), 0, arp.length, false, 0);
+        InetSocketAddress rule = new InetSocketAddress("127.0.0.1", hostPort);
+        int clients = 0;
+        int port = 20000; // a port of its own for each client (an ephemeral one could come back), taken ones skipped
+        while (clients < UdpHostForwards.MAX_CLIENTS + 64) {
+            for (int batch = 0; batch < 64 && port < 65536; port++) { // a batch the rule's socket holds, then read
+                try (DatagramChannel client = DatagramChannel.open()) {
+                    client.bind(new InetSocketAddress("127.0.0.1", port));
+                    client.send(ByteBuffer.wrap(new byte[] {1}), rule);
+                    batch++;
+                    clients++;
+                } catch (java.net.BindException taken) {
+                    // in use by someone else
+                }
+            }
+            udpForwards.readable(udpForwards.rules().getFirst(), clients);
+            assertThat(udpForwards.clientCount()).isLessThanOrEqualTo(UdpHostForwards.MAX_CLIENTS);
+        }
+        assertThat(udpForwards.clientCount()).isEqualTo(UdpHostForwards.MAX_CLIENTS);
+    }
 }
