@@ -528,11 +528,12 @@ public final class TcpConnection {
     }
 
     /**
-     * When a connection whose host connect has not completed gives up (its handshake deadline), or
-     * {@link Long#MAX_VALUE} for a connection past that state: the smallest is the oldest attempt.
+     * When an attempt that had no answer yet gives up (its handshake deadline): our connect to the host
+     * (CONNECTING) or our SYN to the guest (SYN_SENT, a host forward); {@link Long#MAX_VALUE} for a
+     * connection past that. The smallest is the oldest attempt.
      */
-    public long connectingUntil() {
-        return state == State.CONNECTING ? stateDeadline : Long.MAX_VALUE;
+    public long unansweredUntil() {
+        return state == State.CONNECTING || state == State.SYN_SENT ? stateDeadline : Long.MAX_VALUE;
     }
 
     /**

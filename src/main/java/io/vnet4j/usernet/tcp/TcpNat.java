@@ -43,11 +43,11 @@ public final class TcpNat {
     /**
      * The most connections at once. When the table is full, one in TIME_WAIT gives way to a new one (the oldest
      * first, as Linux drops time-wait sockets beyond tcp_max_tw_buckets): a guest that closes 2,000
-     * connections a second would otherwise be refused for the 2 s each waits. Next, the oldest attempt whose
-     * host has not answered yet gives way, silently, as Linux's conntrack drops an entry that never saw a
-     * reply first (early_drop): a guest's SYN scan of a host that drops SYNs filled the table with attempts
-     * for their 75 s and refused every other connection meanwhile (gvisor-tap-vsock#127's fault, there for
-     * good). Failing that, the connections
+     * connections a second would otherwise be refused for the 2 s each waits. Next, the oldest attempt that
+     * had no answer yet (our connect to the host, or our SYN to the guest for a host forward) gives way,
+     * silently, as Linux's conntrack drops an entry that never saw a reply first (early_drop): a guest's SYN
+     * scan of a host that drops SYNs filled the table with attempts for their 75 s and refused every other
+     * connection meanwhile (gvisor-tap-vsock#127's fault, there for good). Failing that, the connections
      * the guest closed first while their host has not ({@link TcpConnection#guestHalfClosed}) are probed, at
      * most {@link #PROBES_PER_ROUND} a {@link #PROBE_ROUND}, and the new SYN is dropped rather than refused: a guest that forgot a probed
      * connection answers with a RST at once, which frees its entry, and the SYN's retransmission (1 s later on
@@ -387,7 +387,7 @@ public final class TcpNat {
         }
         Flow attempt = oldestUnansweredConnect();
         if (attempt != null) {
-            attempt.connection.hostUnreachable(); // the guest hears nothing, as when a router drops its SYN
+            attempt.connection.hostUnreachable(); // nothing more is sent, as when a router drops a SYN
             close(attempt);
             connectsDropped++;
             return Room.FREE;
@@ -405,12 +405,12 @@ public final class TcpNat {
         return Room.NONE;
     }
 
-    /** The connection whose host connect has waited longest and still waits, or null. */
+    /** The attempt (a connect to the host, a SYN to the guest) that has waited longest for its answer, or null. */
     private Flow oldestUnansweredConnect() {
         Flow oldest = null;
         long until = Long.MAX_VALUE;
         for (Flow flow : flows.values()) {
-            long u = flow.connection.connectingUntil();
+            long u = flow.connection.unansweredUntil();
             if (u < until) {
                 until = u;
                 oldest = flow;

@@ -132,6 +132,19 @@ class TcpNatTableTest {
         }
     }
 
+    /** The same for a host forward's SYN that a silent guest never answers. */
+    @Test
+    void theOldestUnansweredSynToTheGuestGivesWayToANewConnection() throws IOException {
+        for (int port = 40011; port <= 40012; port++) {
+            held.add(SocketChannel.open(target));
+            tcp.forward(listener.accept(), GUEST, 5000, GATEWAY, port, ++now);
+        }
+        assertThat(sent).as("our SYNs to the guest, unanswered").hasSize(2).allSatisfy(s -> assertThat(s.flags()).isEqualTo(TcpFlags.SYN));
+        assertThat(open(40003)).as("a SYN-ACK for the new connection").isNotZero();
+        assertThat(tcp.connections()).extracting(TcpNat.ConnectionInfo::remotePort).containsExactlyInAnyOrder(40012, target.getPort());
+        assertThat(counts()).contains("1 unanswered connects given up");
+    }
+
     /** A connection whose guest sent its FIN while the host keeps its side open; returns our initial sequence number. */
     private int guestClosed(int guestPort) throws IOException {
         int iss = open(guestPort);
