@@ -50,6 +50,21 @@ public final class NetNamespace implements AutoCloseable {
         return PeerTools.execOk(all);
     }
 
+    /**
+     * Waits until {@code shellCondition} (sh -c, inside the namespace) exits 0, trying every 50 ms;
+     * throws an AssertionError naming it when {@code timeout} passes first.
+     */
+    public void await(String shellCondition, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (PeerTools.exec(Duration.ofSeconds(5), List.of("ip", "netns", "exec", name, "sh", "-c", shellCondition)).ok()) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("not true in " + name + " after " + timeout.toSeconds() + " s: " + shellCondition);
+    }
+
     /** Starts a long-running {@code command} inside the namespace; the caller destroys it. */
     public Process start(String... command) throws java.io.IOException {
         List<String> all = new java.util.ArrayList<>(List.of("ip", "netns", "exec", name));

@@ -117,7 +117,7 @@ class Slirp4netnsDropInIT {
 
         // a host port reaches a server in the namespace once add_hostfwd made it so
         processes.add(ns.start("python3", "-c", NAMESPACE_SERVER));
-        awaitInNamespace("ss -ltn | grep -q :8080");
+        ns.await("ss -ltn | grep -q :8080", Duration.ofSeconds(20));
         int hostPort = PeerTools.freePort();
         assertThat(ApiClient.request(api, "{\"execute\": \"add_hostfwd\", \"arguments\": {\"proto\": \"tcp\", \"host_addr\": "
                 + "\"127.0.0.1\", \"host_port\": " + hostPort + ", \"guest_port\": 8080}}")).isEqualTo("{\"return\":{\"id\":1}}");
@@ -146,7 +146,7 @@ class Slirp4netnsDropInIT {
         Process peer = new ProcessBuilder(program, "--configure", "--disable-host-loopback", "--netns-type=path",
                 "/run/netns/" + ns.name(), "tap0").redirectErrorStream(true).redirectOutput(log.toFile()).start();
         processes.add(peer);
-        awaitInNamespace("ip -4 addr show dev tap0 | grep -q 'inet 10.0.2.100/24'");
+        ns.await("ip -4 addr show dev tap0 | grep -q 'inet 10.0.2.100/24'", Duration.ofSeconds(20));
         PeerTools.Exec fetch = PeerTools.exec(Duration.ofSeconds(30), List.of("ip", "netns", "exec", ns.name(), "curl",
                 "-sf", "-m", "5", "http://10.0.2.2:" + http.getAddress().getPort() + "/"));
         assertThat(fetch.ok()).as(() -> fetch.output() + "\n" + log(log)).isFalse();
@@ -168,7 +168,7 @@ class Slirp4netnsDropInIT {
                 "--netns-type=path", "/run/netns/" + ns.name(), "tap0").redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
         processes.add(peer);
-        awaitInNamespace("ip -4 addr show dev tap0 | grep -q 'inet 10.0.2.100/24'");
+        ns.await("ip -4 addr show dev tap0 | grep -q 'inet 10.0.2.100/24'", Duration.ofSeconds(20));
         assertThat(ns.execOk("ip", "link", "show", "dev", "tap0")).contains("link/ether 52:54:00:12:34:57");
         assertThat(ns.execOk("busybox", "ping", "-c", "1", "-W", "5", "10.0.2.2")).contains("1 packets received");
         PeerTools.Exec connect = PeerTools.exec(Duration.ofSeconds(30), List.of("ip", "netns", "exec", ns.name(), "curl",
@@ -206,8 +206,8 @@ class Slirp4netnsDropInIT {
         OutputStream exitEnd = exitWriter.get(60, TimeUnit.SECONDS);
         assertThat(readyText.get(120, TimeUnit.SECONDS)).as(() -> log(log)).isEqualTo("1");
         assertThat(ns.execOk("ip", "-4", "addr", "show", "dev", "tap0")).contains("inet 10.0.2.100/24").contains("mtu 65520");
-        awaitInNamespace("ip -6 addr show dev tap0 | grep 'inet6 fd00::' | grep -vq tentative");
-        awaitInNamespace("ip -6 route show default | grep -q 'via fe80::2 dev tap0'");
+        ns.await("ip -6 addr show dev tap0 | grep 'inet6 fd00::' | grep -vq tentative", Duration.ofSeconds(20));
+        ns.await("ip -6 route show default | grep -q 'via fe80::2 dev tap0'", Duration.ofSeconds(20));
         assertThat(ns.execOk("busybox", "ping", "-c", "1", "-W", "5", "10.0.2.2")).contains("1 packets received");
         assertThat(ns.execOk("busybox", "ping", "-6", "-c", "1", "-W", "5", "fd00::2")).contains("1 packets received");
         exitEnd.close();
@@ -245,17 +245,6 @@ class Slirp4netnsDropInIT {
             }
             return line.strip();
         }
-    }
-
-    private void awaitInNamespace(String condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (PeerTools.exec(Duration.ofSeconds(5), List.of("ip", "netns", "exec", ns.name(), "sh", "-c", condition)).ok()) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("not true in " + ns.name() + " after 20 s: " + condition);
     }
 
     private static String log(Path log) {

@@ -97,7 +97,7 @@ class UsernetNamespaceIT {
                 "-netdev", "tap,id=c,ifname=tap0,configure=on,netns=/run/netns/" + ns.name());
         assertThat(v.log()).contains("forwarding udp 127.0.0.1:" + udpPort + " to 10.0.2.100:7777 (no guest address in the rule: the configure=on TAP's address)");
         processes.add(ns.start("python3", "-c", SERVERS, dir.resolve("udp.txt").toString()));
-        awaitInNamespace(ns, "ss -ltn | grep -q :7778 && ss -lun | grep -q :7777");
+        ns.await("ss -ltn | grep -q :7778 && ss -lun | grep -q :7777", Duration.ofSeconds(10));
         return ns;
     }
 
@@ -191,8 +191,8 @@ class UsernetNamespaceIT {
                 while True:
                     _, peer = s.recvfrom(100); s.sendto(("%s:%d" % peer).encode(), peer)
                 """));
-        awaitInNamespace(ctr, "ss -ltn | grep -q :7000");
-        awaitInNamespace(ctr, "ss -lun | grep -q :7001");
+        ctr.await("ss -ltn | grep -q :7000", Duration.ofSeconds(10));
+        ctr.await("ss -lun | grep -q :7001", Duration.ofSeconds(10));
         String client = """
                 import socket
                 s = socket.socket(); s.bind(("%s", %d)); s.connect(("%s", 2222)); print(s.recv(100).decode())
@@ -299,16 +299,5 @@ class UsernetNamespaceIT {
             assertThat(System.nanoTime()).as("info network %s '%s'", shown ? "shows" : "still shows", text).isLessThan(deadline);
             Thread.sleep(100);
         }
-    }
-
-    private static void awaitInNamespace(NetNamespace ns, String shellCondition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (PeerTools.exec(Duration.ofSeconds(5), List.of("ip", "netns", "exec", ns.name(), "sh", "-c", shellCondition)).ok()) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("not ready in " + ns.name() + ": " + shellCondition);
     }
 }

@@ -50,7 +50,7 @@ class UsernetTracerouteIT {
         router.execOk("sysctl", "-qw", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1");
         daemon = VnetProcess.startIn(host.name(), "--control", "none",
                 "-netdev", "user,id=u", "-netdev", "tap,id=g,ifname=tap0,configure=on,netns=/run/netns/" + guest.name());
-        awaitInGuest("ip addr show tap0 | grep -q 10.0.2.100");
+        guest.await("ip addr show tap0 | grep -q 10.0.2.100", Duration.ofSeconds(15));
     }
 
     @AfterEach
@@ -72,7 +72,8 @@ class UsernetTracerouteIT {
 
     @Test
     void anIpv6TracerouteShowsTheGatewayTheRouterAndTheHost() throws Exception {
-        awaitInGuest("ip -6 addr show tap0 | grep -v tentative | grep -q fec0:"); // SLAAC, after duplicate address detection
+        // SLAAC, after duplicate address detection
+        guest.await("ip -6 addr show tap0 | grep -v tentative | grep -q fec0:", Duration.ofSeconds(15));
         List<String> hops = List.of("fec0::2", "2001:db8:1::2", "2001:db8:2::2");
         assertThat(hops(guest.execOk("busybox", "traceroute6", "-n", "-q", "1", "-w", "2", "-m", "5", "2001:db8:2::2")))
                 .as("UDP").isEqualTo(hops);
@@ -95,16 +96,5 @@ class UsernetTracerouteIT {
         ns.execOk("ip", "addr", "add", ipv4, "dev", device);
         ns.execOk("ip", "addr", "add", ipv6, "dev", device, "nodad");
         ns.execOk("ip", "link", "set", device, "up");
-    }
-
-    private void awaitInGuest(String shellCondition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (PeerTools.exec(Duration.ofSeconds(5), List.of("ip", "netns", "exec", guest.name(), "sh", "-c", shellCondition)).ok()) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("not ready in the guest: " + shellCondition);
     }
 }

@@ -20,7 +20,6 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -131,22 +130,9 @@ class HopLimitTest {
 
     /** The next frame of {@code etherType} the gateway sends the guest (neighbour discovery and the like skipped). */
     private ByteBuffer receive(int etherType) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (System.nanoTime() < deadline) {
-            byte[] frame = guest.receive(1, TimeUnit.SECONDS);
-            if (frame == null) {
-                continue;
-            }
-            ByteBuffer b = ByteBuffer.wrap(frame);
-            if (new EthernetFrame().wrap(b, 0, frame.length).etherType() != etherType) {
-                continue;
-            }
-            if (etherType == EtherType.IPV6 && b.get(EthernetFrame.HEADER_LENGTH + 6) == IpProtocol.ICMPV6
-                    && (b.get(EthernetFrame.HEADER_LENGTH + Ipv6Packet.HEADER_LENGTH) & 0xFF) >= Icmpv6Type.ROUTER_SOLICITATION) {
-                continue; // router advertisements, neighbour solicitations
-            }
-            return b;
-        }
-        throw new AssertionError("no frame of type " + etherType);
+        return GuestFrames.await(guest, b -> new EthernetFrame().wrap(b, 0, b.limit()).etherType() == etherType
+                && !(etherType == EtherType.IPV6 && b.get(EthernetFrame.HEADER_LENGTH + 6) == IpProtocol.ICMPV6
+                        && (b.get(EthernetFrame.HEADER_LENGTH + Ipv6Packet.HEADER_LENGTH) & 0xFF) >= Icmpv6Type.ROUTER_SOLICITATION),
+                "frame of type " + etherType);
     }
 }
