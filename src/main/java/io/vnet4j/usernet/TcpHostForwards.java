@@ -96,7 +96,6 @@ final class TcpHostForwards {
         }
     }
 
-
     /**
      * Stops the rule listening on {@code hostAddress:hostPort}: its listener closes, connections it made
      * stay (as in libslirp). False when there is none.

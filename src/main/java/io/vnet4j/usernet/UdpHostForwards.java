@@ -43,14 +43,12 @@ final class UdpHostForwards {
 
     /** A host client of a rule and how the guest sees it: {@code seen} holds the guest socket and the client's address and port there. */
     private static final class Peer {
-        final Rule rule;
-        final SocketAddress client;
+        final ClientKey key;
         final FlowKey seen;
         long lastUsed;
 
-        Peer(Rule rule, SocketAddress client, FlowKey seen, long now) {
-            this.rule = rule;
-            this.client = client;
+        Peer(ClientKey key, FlowKey seen, long now) {
+            this.key = key;
             this.seen = seen;
             this.lastUsed = now;
         }
@@ -152,7 +150,7 @@ final class UdpHostForwards {
         if (bySeen.containsKey(probe.set(guest, guestPort, from, port))) {
             port = ports.allocate(p -> bySeen.containsKey(probe.set(guest, guestPort, from, p)));
         }
-        Peer peer = new Peer(key.rule, key.client, FlowKey.of(guest, guestPort, from, port), now);
+        Peer peer = new Peer(key, FlowKey.of(guest, guestPort, from, port), now);
         byClient.put(key, peer);
         bySeen.put(peer.seen, peer);
         paired++;
@@ -168,7 +166,7 @@ final class UdpHostForwards {
             }
         }
         bySeen.remove(oldest.seen);
-        byClient.remove(new ClientKey(oldest.rule, oldest.client));
+        byClient.remove(oldest.key);
         if (!toldFull) {
             toldFull = true;
             Log.warn("hostfwd udp: " + MAX_CLIENTS + " host clients at once; for each new one, the one silent longest "
@@ -193,7 +191,7 @@ final class UdpHostForwards {
         sendBuffer.clear();
         sendBuffer.put(0, buffer, offset, length).limit(length);
         try {
-            peer.rule.channel.send(sendBuffer, peer.client);
+            peer.key.rule.channel.send(sendBuffer, peer.key.client);
         } catch (IOException e) {
             // the client went away; the datagram is lost as on any network
         }
@@ -213,7 +211,7 @@ final class UdpHostForwards {
             long left = peer.lastUsed + IDLE_NANOS - now;
             if (left < 0) {
                 it.remove();
-                byClient.remove(new ClientKey(peer.rule, peer.client));
+                byClient.remove(peer.key);
             } else {
                 next = Math.min(next, left + 1);
             }
@@ -222,7 +220,7 @@ final class UdpHostForwards {
     }
 
     /**
-     * Host clients paired with a port, ever
+     * Host clients paired, ever
      * (the user network's loop compares it before and after handling frames: a new one may need its timed
      * work polled sooner, see {@code Gateway#timedStarts}).
      */
@@ -249,8 +247,8 @@ final class UdpHostForwards {
             if (rule.forward.listensOn(hostAddress, hostPort)) {
                 selector.cancel(rules.remove(rule));
                 Shutdown.closeQuietly(rule.channel);
-                bySeen.values().removeIf(peer -> peer.rule == rule);
-                byClient.values().removeIf(peer -> peer.rule == rule);
+                bySeen.values().removeIf(peer -> peer.key.rule == rule);
+                byClient.values().removeIf(peer -> peer.key.rule == rule);
                 return true;
             }
         }
