@@ -17,16 +17,20 @@ import java.util.Map;
  * {@code {"entries":[{"id","proto","host_addr","host_port","guest_addr","guest_port"}...]}} (api.c writes
  * it without a {@code "return"} around it, although its manual shows one), {@code remove_hostfwd} →
  * {@code {"return":{}}}, and every failure as {@code {"error":{"desc":"bad request: ..."}}} with api.c's
- * words. Replies are compact JSON without a newline, byte for byte api.c's.
+ * words. Replies are compact JSON without a newline, byte for byte api.c's. One extension: a {@code host_port}
+ * of 0, which api.c refuses (slirp4netns#354 asks for it), binds a port the kernel picks, and the reply
+ * gives it: {@code {"return":{"id":N,"host_port":P}}}; {@code list_hostfwd} and {@code remove_hostfwd} know the
+ * forward by that port.
  *
  * <p>Forwards are IPv4 on both sides, as in api.c: the host address defaults to 0.0.0.0 (every interface)
  * and the guest address to the namespace's address ({@link Settings#defaultGuest()}, 10.0.2.100 or +100 of
  * {@code --cidr}), with or without {@code --configure}. Ids count from 1 and are never reused; the id → rule
  * table lives here, the listeners in the user network ({@link UsernetNetdev#addHostForward}). Arguments are
  * read as api.c's parson calls read them: a member of the wrong type counts as absent, numbers are
- * truncated to integers; ports outside 1-65535 are refused (api.c refuses only 0), and so is a guest address
- * no guest can have (outside the network, its own or broadcast address, the gateway's or its DNS address:
- * api.c takes those, and a client's connection then hangs), with api.c's "bad arguments.guest_addr". One
+ * truncated to integers; a guest port outside 1-65535 and a host port outside 0-65535 are refused (api.c
+ * refuses 0 and passes the rest on truncated), and so is a guest address no guest can have (outside the
+ * network, its own or broadcast address, the gateway's or its DNS address: api.c takes those, and a
+ * client's connection then hangs), with api.c's "bad arguments.guest_addr". One
  * request at a time.
  */
 final class ApiHandler {
@@ -82,8 +86,9 @@ final class ApiHandler {
         if (host == null) {
             return error("add_hostfwd: bad arguments.host_addr");
         }
+        boolean anyPort = isZero(arguments.get("host_port"));
         int hostPort = port(arguments.get("host_port"));
-        if (hostPort == 0) {
+        if (hostPort == 0 && !anyPort) {
             return error("add_hostfwd: bad arguments.host_port");
         }
         IpAddress guest = ipv4(arguments.get("guest_addr"), defaultGuest);
@@ -99,16 +104,21 @@ final class ApiHandler {
         if (guestPort == 0) {
             return error("add_hostfwd: bad arguments.guest_port");
         }
-        UserConfig.HostForward forward = new UserConfig.HostForward(udp, host, hostPort, guest, guestPort, false);
+        UserConfig.HostForward bound;
         try {
-            usernet.addHostForward(forward);
+            bound = usernet.addHostForward(new UserConfig.HostForward(udp, host, hostPort, guest, guestPort, false));
         } catch (IOException e) {
             Messages.warn("add_hostfwd: " + e.getMessage());
             return error("add_hostfwd: slirp_add_hostfwd failed");
         }
         int id = nextId++;
-        entries.add(new Entry(id, forward));
-        return Json.write(Map.of("return", Map.of("id", id)));
+        entries.add(new Entry(id, bound));
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("id", id);
+        if (anyPort) { // the port the kernel picked, which api.c has no way to tell (slirp4netns#354)
+            result.put("host_port", bound.hostPort());
+        }
+        return Json.write(Map.of("return", result));
     }
 
     private String list() {
@@ -163,6 +173,11 @@ final class ApiHandler {
     private static int port(Object value) {
         int port = integer(value);
         return port >= 1 && port <= 0xFFFF ? port : 0;
+    }
+
+    /** Whether a member is the number 0: a host port the kernel is to pick. */
+    private static boolean isZero(Object value) {
+        return (value instanceof Long || value instanceof Double) && integer(value) == 0;
     }
 
     /** A number member truncated to an int as C's {@code (int)} cast does; 0 when absent, not a number or beyond int. */

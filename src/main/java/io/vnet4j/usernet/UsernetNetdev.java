@@ -211,12 +211,14 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
      * Adds a host forward while running (QEMU's HMP {@code hostfwd_add}): its host socket is bound on the
      * loop, and from then on it works as one given at start.
      *
+     * @return the rule as bound: on host port 0, the port the kernel picked
      * @throws IOException when the address cannot be bound (the rule is then not added), or the network is stopped
      */
-    public void addHostForward(UserConfig.HostForward forward) throws IOException {
-        onLoop(() -> {
-            Log.info(id() + ": forwarding " + UsernetStartLines.forward(config, listen(forward)) + " (added)");
-            return null;
+    public UserConfig.HostForward addHostForward(UserConfig.HostForward forward) throws IOException {
+        return onLoop(() -> {
+            UserConfig.HostForward bound = listen(forward);
+            Log.info(id() + ": forwarding " + UsernetStartLines.forward(config, bound) + " (added)");
+            return bound;
         });
     }
 

@@ -141,6 +141,28 @@ class ApiServerTest {
     }
 
     @Test
+    void hostPortZeroBindsOneTheKernelPicksAndTheReplyGivesIt() throws Exception {
+        // api.c refuses it; slirp4netns#354 asks for it, to have no race between finding a free port and binding it
+        String reply = request(add("tcp", "127.0.0.1", 0, 80));
+        assertThat(reply).matches("\\{\"return\":\\{\"id\":1,\"host_port\":[1-9][0-9]*}}");
+        int port = Integer.parseInt(reply.replaceAll("\\D+", " ").trim().split(" ")[1]);
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            assertThat(s.isConnected()).isTrue();
+        }
+        assertThat(request("{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"udp\",\"host_port\":0.0,"
+                + "\"guest_port\":53}}")).matches("\\{\"return\":\\{\"id\":2,\"host_port\":[1-9][0-9]*}}");
+        assertThat(request("{\"execute\":\"list_hostfwd\"}")).contains("\"host_port\":" + port + ",")
+                .doesNotContain("\"host_port\":0");
+        assertThat(request("{\"execute\":\"remove_hostfwd\",\"arguments\":{\"id\":1}}")).isEqualTo("{\"return\":{}}");
+        assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(IOException.class);
+        // absent or not a number is still api.c's error
+        assertThat(request("{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"tcp\",\"guest_port\":80}}"))
+                .contains("bad arguments.host_port");
+        assertThat(request("{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"tcp\",\"host_port\":\"0\","
+                + "\"guest_port\":80}}")).contains("bad arguments.host_port");
+    }
+
+    @Test
     void aPortThatCannotBeBoundIsSlirpAddHostfwdFailed() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             assertThat(request(add("tcp", "127.0.0.1", taken.getLocalPort(), 80)))
