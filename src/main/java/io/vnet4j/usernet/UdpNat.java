@@ -32,8 +32,11 @@ import java.util.concurrent.TimeUnit;
  * recently used giving way. A flow may instead be pinned to one upstream whose replies appear to come
  * from a fixed virtual address: that is how the DNS address forwards to the real resolvers. A pinned flow
  * is a DNS exchange: it closes as soon as every query it carried has had an answer, or after
- * {@value #PINNED_IDLE_SECONDS} s without traffic (libslirp's SO_EXPIREFAST for port 53), so the
- * flows of past lookups do not linger for minutes.
+ * {@value #DNS_IDLE_SECONDS} s without traffic, so the flows of past lookups do not linger for minutes. So
+ * does a flow whose last datagram went to port 53 of any address (a guest that asks a resolver of its own
+ * choosing, as a container whose resolv.conf lists the host's nameservers does): it ends after
+ * {@value #DNS_IDLE_SECONDS} s without traffic, as libslirp's do (socket.c, SO_EXPIREFAST for a foreign
+ * port 53), not after {@value #IDLE_SECONDS}.
  *
  * <p>Errors reach the guest as ICMP ({@link IcmpErrors}): a send the host refuses at once (no route, a
  * rule), and the ICMP errors that come back later for datagrams sent (port unreachable, Packet Too Big,
@@ -45,9 +48,11 @@ import java.util.concurrent.TimeUnit;
 final class UdpNat {
     static final int IDLE_SECONDS = 240;
     static final int MAX_FLOWS = 4096;
-    static final int PINNED_IDLE_SECONDS = 10;
+    /** The idle time of a DNS flow: pinned, or whose last datagram went to port 53. */
+    static final int DNS_IDLE_SECONDS = 10;
+    static final int DNS_PORT = 53;
     private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(IDLE_SECONDS);
-    private static final long PINNED_IDLE_NANOS = TimeUnit.SECONDS.toNanos(PINNED_IDLE_SECONDS);
+    private static final long DNS_IDLE_NANOS = TimeUnit.SECONDS.toNanos(DNS_IDLE_SECONDS);
 
     /** One guest socket's host socket. */
     static final class Flow {
@@ -59,6 +64,8 @@ final class UdpNat {
         long lastUsed;
         /** Pinned flows: datagrams sent upstream and not answered yet. */
         int unanswered;
+        /** The guest's last datagram went to port 53: a lookup, kept {@value #DNS_IDLE_SECONDS} s. */
+        boolean toDnsPort;
         LoopSelector.Key selectionKey;
         /**
          * The sender of the last datagram read and its address as the guest sees it: the JDK hands back the
@@ -78,6 +85,11 @@ final class UdpNat {
 
         boolean pinned() {
             return key.remote() != null;
+        }
+
+        /** Whether the flow carries DNS: pinned to a resolver, or its last datagram went to port 53. */
+        boolean dns() {
+            return pinned() || toDnsPort;
         }
     }
 
@@ -141,6 +153,7 @@ final class UdpNat {
                 flow = open(key.copy(), target, now);
             }
             flow.lastUsed = now;
+            flow.toDnsPort = destinationPort == DNS_PORT;
             if (hops != flow.hops && hops != 0 && flow.fd >= 0) { // a system call only when the guest's hop limit changes
                 setHops(flow, target, hops);
             }
@@ -306,7 +319,7 @@ final class UdpNat {
         Iterator<Flow> it = flows.values().iterator();
         while (it.hasNext()) {
             Flow flow = it.next();
-            long left = flow.lastUsed + (flow.pinned() ? PINNED_IDLE_NANOS : IDLE_NANOS) - now;
+            long left = flow.lastUsed + (flow.dns() ? DNS_IDLE_NANOS : IDLE_NANOS) - now;
             if (left < 0) {
                 close(flow);
                 it.remove();
@@ -321,7 +334,7 @@ final class UdpNat {
     void describe(List<String> lines, long now) {
         for (Flow flow : flows.values()) {
             lines.add("udp " + flow.key.guest().toUriString() + ":" + flow.key.guestPort()
-                    + (flow.pinned() ? " (dns)" : "") + ", idle "
+                    + (flow.dns() ? " (dns)" : "") + ", idle "
                     + TimeUnit.NANOSECONDS.toSeconds(now - flow.lastUsed) + " s");
         }
     }
@@ -333,7 +346,7 @@ final class UdpNat {
     List<FlowInfo> flows(long now) {
         List<FlowInfo> list = new java.util.ArrayList<>(flows.size());
         for (Flow flow : flows.values()) {
-            list.add(new FlowInfo(flow.key.guest(), flow.key.guestPort(), flow.pinned(),
+            list.add(new FlowInfo(flow.key.guest(), flow.key.guestPort(), flow.dns(),
                     TimeUnit.NANOSECONDS.toSeconds(now - flow.lastUsed)));
         }
         return list;

@@ -82,6 +82,30 @@ class GatewayTimersTest {
         }
     }
 
+    /** A guest that asks a resolver of its own choosing kept each lookup's socket for 240 s; libslirp 10 s. */
+    @Test
+    void aFlowWhoseLastDatagramWentToPort53EndsAfterTenSecondsIdle() throws Exception {
+        Gateway gateway = gateway("ipv6=off");
+        try (DatagramChannel server = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+            int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
+            byte[] lookup = GuestFrames.udp(GuestFrames.HOST_MAC, GuestFrames.GUEST, 40001, GuestFrames.HOST, 53, new byte[] {1});
+            gateway.frame(ByteBuffer.wrap(lookup), 0, lookup.length, false, 0);
+            assertThat(nat.flowCount()).isOne();
+            assertThat(nat.flows(0).getFirst().dns()).isTrue();
+            assertThat(gateway.poll(SECOND, BUSY)).isEqualTo((UdpNat.DNS_IDLE_SECONDS - 1) * SECOND + 1);
+
+            // the same socket then talks to another port: an ordinary flow again
+            byte[] other = GuestFrames.udp(GuestFrames.HOST_MAC, GuestFrames.GUEST, 40001, GuestFrames.HOST, port, new byte[] {2});
+            gateway.frame(ByteBuffer.wrap(other), 0, other.length, false, 2 * SECOND);
+            assertThat(nat.flows(2 * SECOND).getFirst().dns()).isFalse();
+            assertThat(gateway.poll(3 * SECOND, BUSY)).isEqualTo((UdpNat.IDLE_SECONDS - 1) * SECOND + 1);
+
+            gateway.frame(ByteBuffer.wrap(lookup), 0, lookup.length, false, 4 * SECOND);
+            assertThat(gateway.poll(4 * SECOND + UdpNat.DNS_IDLE_SECONDS * SECOND + 1, BUSY)).isEqualTo(Long.MAX_VALUE);
+            assertThat(nat.flowCount()).isZero();
+        }
+    }
+
     /** The pairing of a host client with a port used to stay for ever: nothing polled the forwards. */
     @Test
     void aSilentUdpHostForwardClientIsForgotten() throws Exception {
