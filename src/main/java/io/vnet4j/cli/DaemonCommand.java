@@ -1,5 +1,6 @@
 package io.vnet4j.cli;
 
+import io.vnet4j.HeapTrim;
 import io.vnet4j.KeepWarm;
 import io.vnet4j.Network;
 import io.vnet4j.Warmup;
@@ -263,6 +264,7 @@ final class DaemonCommand implements Callable<Integer> {
             }
         }
         started.add(KeepWarm.start(keepWarmMillis));
+        started.add(HeapTrim.start());
         started.startEnded();
         return serve(network, controlServer, console, defaultNetwork ? defaultSocket : null, started);
     }

@@ -1,5 +1,6 @@
 package io.vnet4j.slirp4netns;
 
+import io.vnet4j.HeapTrim;
 import io.vnet4j.KeepWarm;
 import io.vnet4j.Network;
 import io.vnet4j.Warmup;
@@ -32,6 +33,8 @@ final class DropIn {
     private ApiServer api;
     /** Started with the network; see {@link KeepWarm} (slirp4netns's command line has no option for it). */
     private KeepWarm keepWarm;
+    /** Started with the network; see {@link HeapTrim}. */
+    private HeapTrim heapTrim;
 
     DropIn(Settings settings) {
         this.settings = settings;
@@ -100,6 +103,7 @@ final class DropIn {
         synchronized (this) { // close() may run at once, on a SIGTERM's hook
             network = started;
             keepWarm = KeepWarm.start(KeepWarm.DEFAULT_INTERVAL_MILLIS);
+            heapTrim = HeapTrim.start();
         }
         if (settings.apiSocket() != null) {
             UsernetNetdev usernet = (UsernetNetdev) network.netdev(EngineOptions.USER_ID);
@@ -156,6 +160,10 @@ final class DropIn {
         if (keepWarm != null) {
             keepWarm.close();
             keepWarm = null;
+        }
+        if (heapTrim != null) {
+            heapTrim.close();
+            heapTrim = null;
         }
         if (api != null) {
             api.close();

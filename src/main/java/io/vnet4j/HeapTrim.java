@@ -1,0 +1,101 @@
+package io.vnet4j;
+
+import io.vnet4j.base.Shutdown;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A thread that gives back the heap a burst of traffic made the JVM grow: the daemons ({@code vnet4j},
+ * {@code vnet4j slirp4netns}) run one.
+ *
+ * <p>Theory of operation. The launcher's serial collector starts with an 8 MiB heap and grows it when a
+ * young collection promotes more than the old generation holds, and gives memory back only at a full
+ * collection, which a quiet daemon never has. Flows that live for minutes and then end are what grows it:
+ * after 20,000 TCP connections, 30,000 UDP flows (4,096 at a time, each kept 240 s) and 10,000 lookups, one
+ * daemon's old generation stood at 29 MiB with 8 MiB live, and its resident set at 100 MB against 74 at
+ * start, for good (a fresh daemon's single burst of 10,000 flows grew it by 6-9 MB only; docs/benchmarks.md,
+ * thirtieth pass). Once a minute this thread compares the committed heap ({@link Runtime#totalMemory},
+ * in bytes) with what it was at start; when it has grown by {@value #GROWTH_MIB} MiB or more, it asks for a
+ * full collection ({@link System#gc}), after which the collector shrinks the heap toward the live data (in
+ * steps, down to 70% free, {@code -XX:MaxHeapFreeRatio}): measured, 109 MB resident went to 92 MB. A
+ * collection that could not shrink it (the data is
+ * live: connections still open) is not repeated until the committed size changes or
+ * {@value #RETRY_MINUTES} minutes have passed. Cost: one wake-up a minute; a full collection of the daemon's
+ * 5-10 MB of live data pauses its threads 15-40 ms (measured), at most once a minute and only after the
+ * heap grew.
+ */
+public final class HeapTrim implements AutoCloseable {
+    /** How far the committed heap must grow past its size at start before a collection is asked for. */
+    static final int GROWTH_MIB = 8;
+    /**
+     * A collection that did not shrink the heap is asked for again after this long at the latest: a UDP flow
+     * ends 240 s after its last datagram, so the next one finds a past burst's flows gone.
+     */
+    static final int RETRY_MINUTES = 4;
+    private static final long PERIOD_MILLIS = TimeUnit.MINUTES.toMillis(1);
+
+    private final Thread thread;
+
+    private HeapTrim(Thread thread) {
+        this.thread = thread;
+    }
+
+    /**
+     * The decision, apart from the clock and the heap: told the committed heap now and then, it says when
+     * to collect.
+     */
+    static final class Rule {
+        private final long startCommitted;
+        /** The committed heap after the last collection this rule asked for; -1 before the first. */
+        private long afterLast = -1;
+        private long lastNanos;
+
+        /** @param startCommitted the committed heap at start, in bytes */
+        Rule(long startCommitted) {
+            this.startCommitted = startCommitted;
+        }
+
+        /**
+         * @param committed the committed heap now, in bytes
+         * @param nowNanos  {@link System#nanoTime()}
+         * @return whether to ask for a full collection now
+         */
+        boolean due(long committed, long nowNanos) {
+            if (committed < startCommitted + ((long) GROWTH_MIB << 20)) {
+                return false;
+            }
+            return committed != afterLast || nowNanos - lastNanos >= TimeUnit.MINUTES.toNanos(RETRY_MINUTES);
+        }
+
+        /** A collection ran at {@code nowNanos} and left {@code committed} bytes committed. */
+        void collected(long committed, long nowNanos) {
+            afterLast = committed;
+            lastNanos = nowNanos;
+        }
+    }
+
+    /** Starts the thread (a daemon thread, "vnet4j-heap-trim"). */
+    public static HeapTrim start() {
+        Runtime runtime = Runtime.getRuntime();
+        Rule rule = new Rule(runtime.totalMemory());
+        return new HeapTrim(Thread.ofPlatform().daemon().name("vnet4j-heap-trim").start(() -> {
+            try {
+                while (true) {
+                    Thread.sleep(PERIOD_MILLIS);
+                    if (rule.due(runtime.totalMemory(), System.nanoTime())) {
+                        System.gc();
+                        rule.collected(runtime.totalMemory(), System.nanoTime());
+                    }
+                }
+            } catch (InterruptedException stopped) {
+                // close(): end
+            }
+        }));
+    }
+
+    /** Stops the thread and waits for it to end. */
+    @Override
+    public void close() {
+        thread.interrupt();
+        Shutdown.join(thread);
+    }
+}
