@@ -4,6 +4,8 @@ import io.vnet4j.base.Log;
 import io.vnet4j.base.Shutdown;
 import io.vnet4j.base.SocketAddresses;
 import io.vnet4j.config.UserConfig;
+import io.vnet4j.os.ChannelDescriptors;
+import io.vnet4j.os.PacketInfoSocket;
 import io.vnet4j.usernet.flow.FlowKey;
 import io.vnet4j.usernet.flow.LoopSelector;
 import io.vnet4j.wire.IpAddress;
@@ -29,6 +31,11 @@ import java.util.concurrent.TimeUnit;
  * from the rule's guest address and port to a paired address and port are replies: they leave through the
  * rule's socket to that client, ahead of the gateway's own services and NAT. A pairing is forgotten after
  * {@value UdpNat#IDLE_SECONDS} s of silence.
+ *
+ * <p>A rule on a wildcard address (0.0.0.0, ::) reads its datagrams with the local address each was sent to
+ * ({@link PacketInfoSocket}) and replies from that address: on a host of several addresses, a reply from
+ * the kernel's choice of source never reached a client whose connected socket asked another (slirp4netns
+ * and libslirp have that fault, slirp4netns#282).
  */
 final class UdpHostForwards {
     private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(UdpNat.IDLE_SECONDS);
@@ -38,18 +45,25 @@ final class UdpHostForwards {
      */
     static final int MAX_CLIENTS = UdpNat.MAX_FLOWS;
 
-    /** One hostfwd=udp rule and its listening socket. */
-    record Rule(UserConfig.HostForward forward, DatagramChannel channel) {}
+    /**
+     * One hostfwd=udp rule and its listening socket; {@code packetInfo} reads and writes that socket when it
+     * is bound to a wildcard address (null otherwise, or when the socket's descriptor cannot be had).
+     */
+    record Rule(UserConfig.HostForward forward, DatagramChannel channel, PacketInfoSocket packetInfo) {}
 
     /** A host client of a rule and how the guest sees it: {@code seen} holds the guest socket and the client's address and port there. */
     private static final class Peer {
         final ClientKey key;
         final FlowKey seen;
+        final IpAddress clientAddress;
+        /** The rule's local address the client last sent to (a wildcard rule's), where replies leave from; else null. */
+        IpAddress local;
         long lastUsed;
 
-        Peer(ClientKey key, FlowKey seen, long now) {
+        Peer(ClientKey key, FlowKey seen, IpAddress clientAddress, long now) {
             this.key = key;
             this.seen = seen;
+            this.clientAddress = clientAddress;
             this.lastUsed = now;
         }
     }
@@ -70,6 +84,12 @@ final class UdpHostForwards {
     private long paired;
     /** The table was full once ({@link #MAX_CLIENTS}): said once. */
     private boolean toldFull;
+    /** A wildcard rule could not learn its datagrams' local addresses: said once. */
+    private boolean toldNoPacketInfo;
+    /** The client of a wildcard rule's last datagram, kept while it stays the same (no allocation per datagram). */
+    private IpAddress lastSource;
+    private int lastSourcePort;
+    private InetSocketAddress lastClient;
     private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(65536);
     private final LoopSelector selector;
 
@@ -96,14 +116,40 @@ final class UdpHostForwards {
             throw new IOException("hostfwd=udp:" + forward.hostAddress().toUriString() + ":" + forward.hostPort()
                     + ": " + e.getMessage(), e);
         }
-        Rule rule = new Rule(bound, channel);
+        Rule rule = new Rule(bound, channel, forward.hostAddress().isUnspecified() ? packetInfo(channel, forward) : null);
         try {
             rules.put(rule, selector.register(channel, SelectionKey.OP_READ, rule));
         } catch (IOException e) {
-            channel.close();
+            closeRule(rule);
             throw e;
         }
         return bound;
+    }
+
+    /** The wildcard rule's socket as {@link PacketInfoSocket}; null (said once) when that cannot be. */
+    private PacketInfoSocket packetInfo(DatagramChannel channel, UserConfig.HostForward forward) {
+        int fd = ChannelDescriptors.of(channel);
+        String why = fd < 0 ? ChannelDescriptors.howToEnable() : null;
+        if (fd >= 0) {
+            try {
+                return new PacketInfoSocket(fd, forward.hostAddress().isIpv6());
+            } catch (IOException e) {
+                why = e.getMessage();
+            }
+        }
+        if (!toldNoPacketInfo) {
+            toldNoPacketInfo = true;
+            Log.info("hostfwd udp on " + forward.hostAddress().toUriString() + ": replies leave from the address the "
+                    + "kernel picks, not always the one a client asked: " + why);
+        }
+        return null;
+    }
+
+    private static void closeRule(Rule rule) {
+        Shutdown.closeQuietly(rule.channel);
+        if (rule.packetInfo != null) {
+            rule.packetInfo.close();
+        }
     }
 
     /** Datagrams from host clients of a rule go to the guest. */
@@ -113,7 +159,7 @@ final class UdpHostForwards {
             in.clear().position(8);
             SocketAddress client;
             try {
-                client = rule.channel.receive(in);
+                client = rule.packetInfo == null ? rule.channel.receive(in) : receive(rule.packetInfo, in);
             } catch (IOException e) {
                 return;
             }
@@ -134,9 +180,25 @@ final class UdpHostForwards {
                 peer = pair(key, guest, now);
             }
             peer.lastUsed = now;
+            if (rule.packetInfo != null) {
+                peer.local = rule.packetInfo.local();
+            }
             out.sendUdp(peer.seen.remote(), peer.seen.remotePort(), guest, rule.forward.guestPort(),
                     NeighborTable.UNKNOWN, in, 8, in.position() - 8);
         }
+    }
+
+    /** A wildcard rule's next datagram into {@code in}; its client, or null when none waits. */
+    private InetSocketAddress receive(PacketInfoSocket socket, ByteBuffer in) throws IOException {
+        if (!socket.receive(in)) {
+            return null;
+        }
+        if (socket.source() != lastSource || socket.sourcePort() != lastSourcePort) {
+            lastSource = socket.source();
+            lastSourcePort = socket.sourcePort();
+            lastClient = new InetSocketAddress(lastSource.toInetAddress(), lastSourcePort);
+        }
+        return lastClient;
     }
 
     private Peer pair(ClientKey key, IpAddress guest, long now) {
@@ -144,13 +206,14 @@ final class UdpHostForwards {
             forgetLeastRecentlyUsed();
         }
         InetSocketAddress client = (InetSocketAddress) key.client;
-        IpAddress from = guests.seenFrom(IpAddress.of(client.getAddress()), guest);
+        IpAddress clientAddress = IpAddress.of(client.getAddress());
+        IpAddress from = guests.seenFrom(clientAddress, guest);
         int guestPort = key.rule.forward.guestPort();
         int port = client.getPort();
         if (bySeen.containsKey(probe.set(guest, guestPort, from, port))) {
             port = ports.allocate(p -> bySeen.containsKey(probe.set(guest, guestPort, from, p)));
         }
-        Peer peer = new Peer(key, FlowKey.of(guest, guestPort, from, port), now);
+        Peer peer = new Peer(key, FlowKey.of(guest, guestPort, from, port), clientAddress, now);
         byClient.put(key, peer);
         bySeen.put(peer.seen, peer);
         paired++;
@@ -190,8 +253,14 @@ final class UdpHostForwards {
         peer.lastUsed = now;
         sendBuffer.clear();
         sendBuffer.put(0, buffer, offset, length).limit(length);
+        Rule rule = peer.key.rule;
         try {
-            peer.key.rule.channel.send(sendBuffer, peer.key.client);
+            if (rule.packetInfo == null) {
+                rule.channel.send(sendBuffer, peer.key.client);
+            } else {
+                rule.packetInfo.send(sendBuffer, peer.clientAddress, ((InetSocketAddress) peer.key.client).getPort(),
+                        peer.local);
+            }
         } catch (IOException e) {
             // the client went away; the datagram is lost as on any network
         }
@@ -246,7 +315,7 @@ final class UdpHostForwards {
         for (Rule rule : rules.keySet()) {
             if (rule.forward.listensOn(hostAddress, hostPort)) {
                 selector.cancel(rules.remove(rule));
-                Shutdown.closeQuietly(rule.channel);
+                closeRule(rule);
                 bySeen.values().removeIf(peer -> peer.key.rule == rule);
                 byClient.values().removeIf(peer -> peer.key.rule == rule);
                 return true;
@@ -258,7 +327,7 @@ final class UdpHostForwards {
     void close() {
         for (Map.Entry<Rule, LoopSelector.Key> rule : rules.entrySet()) {
             selector.cancel(rule.getValue());
-            Shutdown.closeQuietly(rule.getKey().channel);
+            closeRule(rule.getKey());
         }
     }
 }

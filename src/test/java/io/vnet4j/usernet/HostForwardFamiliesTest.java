@@ -95,6 +95,37 @@ class HostForwardFamiliesTest {
         }
     }
 
+    /**
+     * A rule on a wildcard address answers from the address the client asked (slirp4netns#282, replayed):
+     * from the kernel's choice (127.0.0.1 here) the reply never reached a client's connected socket. The
+     * IPv6 wildcard takes IPv4 clients too, v4-mapped.
+     */
+    @Test
+    void aWildcardUdpRuleRepliesFromTheAddressTheClientAsked() throws Exception {
+        for (String wildcard : List.of("0.0.0.0", "::")) {
+            InetSocketAddress listen = freeUdpPort(wildcard);
+            InetSocketAddress asked = new InetSocketAddress("127.0.0.3", listen.getPort());
+            try (Network network = new Network(); DatagramChannel client = DatagramChannel.open(StandardProtocolFamily.INET)) {
+                client.bind(new InetSocketAddress("127.0.0.1", 0)).connect(asked);
+                VirtualNic guest = network.attachNic("guest", 0);
+                network.addNetdev("user,id=u,ipv6=off,hostfwd=udp:" + (wildcard.contains(":") ? "[::]" : wildcard) + ":"
+                        + listen.getPort() + "-10.0.2.15:5000");
+                guest.send(GuestFrames.arpRequest(GuestFrames.GUEST, GuestFrames.HOST));
+                receive(guest, EtherType.ARP);
+
+                client.write(ByteBuffer.wrap(new byte[] {1}));
+                UdpPacket request = udpTo(guest, 5000);
+                guest.send(GuestFrames.udp(HOST_MAC, GuestFrames.GUEST, 5000, GuestFrames.HOST, request.sourcePort(),
+                        new byte[] {2}));
+                client.socket().setSoTimeout(5000);
+                java.net.DatagramPacket reply = new java.net.DatagramPacket(new byte[10], 10);
+                client.socket().receive(reply); // a connected socket takes only what comes from 127.0.0.3
+                assertThat(reply.getSocketAddress()).as(wildcard).isEqualTo(asked);
+                assertThat(reply.getData()[0]).isEqualTo((byte) 2);
+            }
+        }
+    }
+
     /** The next UDP datagram to the guest's {@code port}, from the gateway's host address. */
     private static UdpPacket udpTo(VirtualNic guest, int port) throws InterruptedException {
         ByteBuffer frame = receive(guest, EtherType.IPV4);
