@@ -10,18 +10,18 @@ import java.util.concurrent.TimeUnit;
  * <p>Theory of operation. The launcher's serial collector starts with an 8 MiB heap and grows it when a
  * young collection promotes more than the old generation holds, and gives memory back only at a full
  * collection, which a quiet daemon never has. Flows that live for minutes and then end are what grows it:
- * after 20,000 TCP connections, 30,000 UDP flows (4,096 at a time, each kept 240 s) and 10,000 lookups, one
- * daemon's old generation stood at 29 MiB with 8 MiB live, and its resident set at 100 MB against 74 at
- * start, for good (a fresh daemon's single burst of 10,000 flows grew it by 6-9 MB only; docs/benchmarks.md,
- * thirtieth pass). Once a minute this thread compares the committed heap ({@link Runtime#totalMemory},
- * in bytes) with what it was at start; when it has grown by {@value #GROWTH_MIB} MiB or more, it asks for a
- * full collection ({@link System#gc}), after which the collector shrinks the heap toward the live data (in
+ * a burst of 10,000 UDP flows (4,096 at a time, each kept 240 s) took one fresh daemon from 77 to 109 MB
+ * resident (three others grew by 6-9 MB only), and after a longer soak another stood at 100 MB against 74
+ * at start, its old generation at 29 MiB with 8 MiB live, for good (docs/benchmarks.md, thirtieth pass).
+ *
+ * <p>Once a minute this thread compares the committed heap ({@link Runtime#totalMemory}, in bytes) with
+ * what it was at start; when it has grown by {@value #GROWTH_MIB} MiB or more, it asks for a full
+ * collection ({@link System#gc}), after which the collector shrinks the heap toward the live data (in
  * steps, down to 70% free, {@code -XX:MaxHeapFreeRatio}): measured, 109 MB resident went to 92 MB. A
- * collection that could not shrink it (the data is
- * live: connections still open) is not repeated until the committed size changes or
- * {@value #RETRY_MINUTES} minutes have passed. Cost: one wake-up a minute; a full collection of the daemon's
- * 5-10 MB of live data pauses its threads 15-40 ms (measured), at most once a minute and only after the
- * heap grew.
+ * collection that could not shrink it (the data is live: connections still open) is not repeated until
+ * the committed size changes or {@value #RETRY_MINUTES} minutes have passed. Cost: one wake-up a minute;
+ * a full collection of the daemon's 4-8 MB of live data pauses its threads 15-50 ms (measured), at most
+ * once a minute and only after the heap grew.
  */
 public final class HeapTrim implements AutoCloseable {
     /** How far the committed heap must grow past its size at start before a collection is asked for. */
