@@ -1,5 +1,6 @@
 package io.vnet4j.os;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -41,6 +42,46 @@ final class MessageHeader {
         header.set(ValueLayout.JAVA_LONG, CONTROL_LENGTH, controlLength);
         header.set(ValueLayout.JAVA_INT, 48, 0);
         return header;
+    }
+
+    /**
+     * recvmsg(2) of the header as last {@link #set}, with {@code flags} (MSG_DONTWAIT among them).
+     *
+     * @return the bytes received, or -1 when nothing waits (EAGAIN, EINTR)
+     * @throws IOException naming {@code what} when it fails otherwise
+     */
+    long receive(int fd, MemorySegment errnoState, int flags, String what) throws IOException {
+        long rc;
+        try {
+            rc = Downcall.call(Libc.RECVMSG.handle(), errnoState, fd, header.address(), flags);
+        } catch (Throwable t) {
+            throw new IOException(what + ": " + t, t);
+        }
+        if (rc < 0) {
+            int e = Libc.errno(errnoState);
+            if (e == Libc.EAGAIN || e == Libc.EINTR) {
+                return -1;
+            }
+            throw NativeDatagramSocket.failure(what, e);
+        }
+        return rc;
+    }
+
+    /**
+     * sendmsg(2) of the header as last {@link #set}, with {@code flags}.
+     *
+     * @throws IOException naming {@code what} when it fails
+     */
+    void send(int fd, MemorySegment errnoState, int flags, String what) throws IOException {
+        long rc;
+        try {
+            rc = Downcall.call(Libc.SENDMSG.handle(), errnoState, fd, header.address(), flags);
+        } catch (Throwable t) {
+            throw new IOException(what + ": " + t, t);
+        }
+        if (rc < 0) {
+            throw NativeDatagramSocket.failure(what, Libc.errno(errnoState));
+        }
     }
 
     /** The control bytes recvmsg filled (controllen as it left it). */

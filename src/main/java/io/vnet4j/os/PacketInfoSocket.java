@@ -82,19 +82,10 @@ public final class PacketInfoSocket implements AutoCloseable {
      */
     public boolean receive(ByteBuffer into) throws IOException {
         MemorySegment data = MemorySegment.ofBuffer(into);
-        MemorySegment header = message.set(name, (int) name.byteSize(), data, data.byteSize(), control, CONTROL_MAX);
-        long rc;
-        try {
-            rc = Downcall.call(Libc.RECVMSG.handle(), errnoState, fd, header.address(), Libc.MSG_DONTWAIT);
-        } catch (Throwable t) {
-            throw new IOException("recvmsg: " + t, t);
-        }
+        message.set(name, (int) name.byteSize(), data, data.byteSize(), control, CONTROL_MAX);
+        long rc = message.receive(fd, errnoState, Libc.MSG_DONTWAIT, "recvmsg");
         if (rc < 0) {
-            int e = Libc.errno(errnoState);
-            if (e == Libc.EAGAIN || e == Libc.EINTR) {
-                return false;
-            }
-            throw NativeDatagramSocket.failure("recvmsg", e);
+            return false;
         }
         into.position(into.position() + (int) Math.min(rc, data.byteSize()));
         readSource();
@@ -174,17 +165,9 @@ public final class PacketInfoSocket implements AutoCloseable {
         int nameLength = encode(to, port, name);
         long controlLength = from == null ? 0 : encodeSource(from);
         MemorySegment segment = MemorySegment.ofBuffer(data);
-        MemorySegment header = message.set(name, nameLength, segment, segment.byteSize(),
-                controlLength == 0 ? MemorySegment.NULL : control, controlLength);
-        long rc;
-        try {
-            rc = Downcall.call(Libc.SENDMSG.handle(), errnoState, fd, header.address(), Libc.MSG_DONTWAIT);
-        } catch (Throwable t) {
-            throw new IOException("sendmsg: " + t, t);
-        }
-        if (rc < 0) {
-            throw NativeDatagramSocket.failure("sendmsg", Libc.errno(errnoState));
-        }
+        message.set(name, nameLength, segment, segment.byteSize(), controlLength == 0 ? MemorySegment.NULL : control,
+                controlLength);
+        message.send(fd, errnoState, Libc.MSG_DONTWAIT, "sendmsg");
     }
 
     /** A sockaddr of this socket's family: on AF_INET6, an IPv4 address v4-mapped. */

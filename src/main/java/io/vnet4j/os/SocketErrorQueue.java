@@ -81,20 +81,11 @@ public final class SocketErrorQueue implements AutoCloseable {
      * @throws IOException when recvmsg fails otherwise (a closed descriptor, say)
      */
     public boolean read(int fd) throws IOException {
-        MemorySegment header = message.set(name, (int) name.byteSize(), data, PAYLOAD_MAX, control, CONTROL_MAX);
+        message.set(name, (int) name.byteSize(), data, PAYLOAD_MAX, control, CONTROL_MAX);
         name.fill((byte) 0);
-        long rc;
-        try {
-            rc = Downcall.call(Libc.RECVMSG.handle(), errnoState, fd, header.address(), Libc.MSG_ERRQUEUE | Libc.MSG_DONTWAIT);
-        } catch (Throwable t) {
-            throw new IOException("recvmsg: " + t, t);
-        }
+        long rc = message.receive(fd, errnoState, Libc.MSG_ERRQUEUE | Libc.MSG_DONTWAIT, "recvmsg MSG_ERRQUEUE");
         if (rc < 0) {
-            int e = Libc.errno(errnoState);
-            if (e == Libc.EAGAIN || e == Libc.EINTR) {
-                return false;
-            }
-            throw NativeDatagramSocket.failure("recvmsg MSG_ERRQUEUE", e);
+            return false;
         }
         payload.clear().limit((int) Math.min(rc, PAYLOAD_MAX));
         destination = SockaddrCodec.ipAddress(name);
