@@ -173,6 +173,15 @@ public final class Warmup {
      * against 79 MB; now 79-82).
      */
     private static final int HOST_CLOSES_EVERY = 16;
+    /**
+     * Of the connections the guest closes first, the peer closes every this many gracefully and resets the
+     * others (SO_LINGER 0 once the guest's FIN reached it): each graceful one left the gateway's socket
+     * in TIME-WAIT on the host's loopback, 8,659 of them for 60 s after every start ({@code ss}, 2026-12-04):
+     * a third of the ephemeral ports, and on a host of little memory more than its TIME-WAIT table holds
+     * ({@code tcp_max_tw_buckets} scales with memory). The graceful ones keep the gateway's FIN path after a
+     * guest's FIN compiled; the resets train the host-reset path, which a real host takes too.
+     */
+    static final int GRACEFUL_CLOSE_EVERY = 16;
     /** The request on which the TCP peer closes after its echo (see {@link #HOST_CLOSES_EVERY}). */
     private static final byte[] QUIT = {'q'};
     /**
@@ -960,11 +969,38 @@ public final class Warmup {
         connected = false;
         segment(TcpFlags.FIN | TcpFlags.ACK, NOTHING);
         sequence++;
-        if (!awaitSegment(TcpFlags.FIN)) {
+        if (!awaitFinOrReset()) {
             return false;
         }
-        segment(TcpFlags.ACK, NOTHING);
+        if (finReceived) {
+            segment(TcpFlags.ACK, NOTHING);
+        }
         return true;
+    }
+
+    /**
+     * After the guest's FIN: the gateway's FIN (finReceived), or its RST when the peer reset the connection
+     * (see {@link #GRACEFUL_CLOSE_EVERY}); false when neither comes in time.
+     */
+    private boolean awaitFinOrReset() throws IOException {
+        while (true) {
+            int n = nextFrame();
+            if (n < 0) {
+                return false;
+            }
+            if (!isTcp(n) || tcp.destinationPort() != guestPort) {
+                continue;
+            }
+            if ((tcp.flags() & TcpFlags.RST) != 0) {
+                finReceived = false;
+                return true;
+            }
+            if ((tcp.flags() & TcpFlags.FIN) != 0) {
+                acknowledgment = tcp.sequenceNumber() + tcp.payloadLength() + 1;
+                finReceived = true;
+                return true;
+            }
+        }
     }
 
     /**
@@ -988,14 +1024,18 @@ public final class Warmup {
      */
     private static void serveTcp(ServerSocket server, boolean quits) {
         byte[] buffer = new byte[BULK_BYTES];
-        while (!server.isClosed()) {
+        for (long accepted = 0; !server.isClosed(); accepted++) {
             try (Socket s = server.accept(); InputStream i = s.getInputStream(); OutputStream o = s.getOutputStream()) {
                 s.setTcpNoDelay(true);
-                for (int n; (n = i.read(buffer)) > 0; ) {
+                int n;
+                while ((n = i.read(buffer)) > 0) {
                     o.write(buffer, 0, n);
                     if (quits && n == 1 && buffer[0] == QUIT[0]) {
                         break;
                     }
+                }
+                if (n < 0 && accepted % GRACEFUL_CLOSE_EVERY != 0) {
+                    s.setSoLinger(true, 0); // the guest closed first: reset, and nobody waits in TIME-WAIT
                 }
             } catch (IOException e) {
                 // the next connection, or the server closed
