@@ -184,6 +184,26 @@ public final class TcpConnection {
                 .synOptions(options));
     }
 
+    /**
+     * A guest's RST (RFC 9293 section 3.10.7.4 with RFC 5961 section 3.2's mitigation, as Linux): in SYN-SENT
+     * it counts when it acknowledges our SYN; else when its sequence number is RCV.NXT exactly. One elsewhere
+     * in the window gets a challenge ACK, to which a guest that did reset answers with an exact RST; one
+     * outside the window is dropped. So another guest on the hub cannot end a connection by guessing near
+     * its sequence numbers.
+     */
+    private void guestReset(int sequence, int acknowledgment) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        boolean counts = state == State.SYN_SENT ? acknowledgment == sender.sndNxt() : sequence == receiver.rcvNxt();
+        if (counts) {
+            abortHost = true;
+            state = State.CLOSED;
+        } else if (state != State.SYN_SENT && state != State.CONNECTING && receiver.inWindow(sequence)) {
+            sendAck();
+        }
+    }
+
     private void takeSynOptions(int window, TcpSynOptions options) {
         sender.takeSynOptions(window, options.mss(), options.windowScale(), ourMss);
         receiver.takeSynOptions(options.windowScale() >= 0, OUR_WINDOW_SCALE, options.sackPermitted());
@@ -195,10 +215,7 @@ public final class TcpConnection {
     public void guestSegment(int flags, int sequence, int acknowledgment, int window, TcpSynOptions synOptions,
                              ByteBuffer payload, int offset, int length, long now) {
         if ((flags & TcpFlags.RST) != 0) {
-            if (state == State.SYN_SENT ? acknowledgment == sender.sndNxt() : receiver.inWindow(sequence)) {
-                abortHost = true;
-                state = State.CLOSED;
-            }
+            guestReset(sequence, acknowledgment);
             return;
         }
         if (keepaliveAt != 0) {

@@ -994,6 +994,21 @@ class TcpConnectionTest {
             assertThat(h.c.abortsHost()).isTrue();
         }
 
+        /** RFC 5961 section 3.2: in the window but not RCV.NXT, a challenge ACK; the exact RST that answers it counts. */
+        @Test
+        void guestRstInTheWindowButNotExactGetsAChallengeAck() {
+            TcpHarness h = plain();
+            h.guest(RST, GISN + 1 + 100, 0, 0);
+            Seg s = h.one();
+            assertThat(s.flags()).isEqualTo(ACK);
+            assertThat(s.seq()).isEqualTo(ISS + 1);
+            assertThat(s.ack()).isEqualTo(GISN + 1);
+            assertThat(h.c.state()).isEqualTo(ESTABLISHED);
+            h.guest(RST, GISN + 1, 0, 0);
+            assertThat(h.c.isClosed()).isTrue();
+            assertThat(h.c.abortsHost()).isTrue();
+        }
+
         @Test
         void guestRstOutsideTheWindowIsIgnored() {
             TcpHarness h = plain();
