@@ -181,7 +181,7 @@ public final class Warmup {
      * ({@code tcp_max_tw_buckets} scales with memory). The graceful ones keep the gateway's FIN path after a
      * guest's FIN compiled; the resets train the host-reset path, which a real host takes too.
      */
-    static final int GRACEFUL_CLOSE_EVERY = 16;
+    private static final int GRACEFUL_CLOSE_EVERY = 16;
     /** The request on which the TCP peer closes after its echo (see {@link #HOST_CLOSES_EVERY}). */
     private static final byte[] QUIT = {'q'};
     /**
