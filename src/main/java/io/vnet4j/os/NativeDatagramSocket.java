@@ -278,9 +278,30 @@ public final class NativeDatagramSocket implements AutoCloseable {
     }
 
     private void setInt(int level, int option, int value, String name) throws IOException {
-        MemorySegment v = arena.allocate(ValueLayout.JAVA_INT);
-        v.set(ValueLayout.JAVA_INT, 0, value);
-        setOption(level, option, v, name);
+        setIntOption(fd, level, option, value, name);
+    }
+
+    /**
+     * setsockopt(2) of an int option on any socket {@code fd}, for a socket's set-up (a call's own native
+     * memory); {@code name} for the error's message.
+     *
+     * @throws IOException when the kernel refuses it
+     */
+    static void setIntOption(int fd, int level, int option, int value, String name) throws IOException {
+        int rc;
+        int errno;
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment v = call.allocate(ValueLayout.JAVA_INT);
+            v.set(ValueLayout.JAVA_INT, 0, value);
+            MemorySegment state = Libc.errnoState(call);
+            rc = (int) Downcall.call(Libc.SETSOCKOPT.handle(), state, fd, level, option, v.address(), 4);
+            errno = rc == 0 ? 0 : Libc.errno(state);
+        } catch (Throwable t) {
+            throw new IOException("setsockopt " + name + ": " + t, t);
+        }
+        if (rc != 0) {
+            throw failure("setsockopt " + name, errno);
+        }
     }
 
     /** setsockopt(2) with {@code value} as the option's bytes; {@code name} for the error's message. */

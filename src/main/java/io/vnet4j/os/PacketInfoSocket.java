@@ -54,20 +54,15 @@ public final class PacketInfoSocket implements AutoCloseable {
         this.fd = fd;
         this.ipv6 = ipv6;
         // IPV6_RECVPKTINFO covers an AF_INET6 socket's IPv4 datagrams too (v4-mapped: ip6_datagram_recv_common_ctl)
-        int rc;
         try {
-            MemorySegment on = control.asSlice(0, 4);
-            on.set(ValueLayout.JAVA_INT, 0, 1);
-            rc = (int) Downcall.call(Libc.SETSOCKOPT.handle(), errnoState, fd, ipv6 ? Libc.IPPROTO_IPV6 : Libc.IPPROTO_IP,
-                    ipv6 ? IPV6_RECVPKTINFO : IP_PKTINFO, on.address(), 4);
-        } catch (Throwable t) {
+            if (ipv6) {
+                NativeDatagramSocket.setIntOption(fd, Libc.IPPROTO_IPV6, IPV6_RECVPKTINFO, 1, "IPV6_RECVPKTINFO");
+            } else {
+                NativeDatagramSocket.setIntOption(fd, Libc.IPPROTO_IP, IP_PKTINFO, 1, "IP_PKTINFO");
+            }
+        } catch (IOException e) {
             arena.close();
-            throw new IOException("setsockopt: " + t, t);
-        }
-        if (rc != 0) {
-            int errno = Libc.errno(errnoState);
-            arena.close();
-            throw NativeDatagramSocket.failure(ipv6 ? "setsockopt IPV6_RECVPKTINFO" : "setsockopt IP_PKTINFO", errno);
+            throw e;
         }
     }
 

@@ -54,23 +54,10 @@ public final class SocketErrorQueue implements AutoCloseable {
      * @throws IOException when the kernel refuses the option
      */
     public static void enable(int fd, boolean ipv6) throws IOException {
-        try (Arena call = Arena.ofConfined()) {
-            MemorySegment on = call.allocate(ValueLayout.JAVA_INT);
-            on.set(ValueLayout.JAVA_INT, 0, 1);
-            MemorySegment state = Libc.errnoState(call);
-            int rc = ipv6
-                    ? (int) Downcall.call(Libc.SETSOCKOPT.handle(), state, fd, Libc.IPPROTO_IPV6, Libc.IPV6_RECVERR,
-                            on.address(), 4)
-                    : (int) Downcall.call(Libc.SETSOCKOPT.handle(), state, fd, Libc.IPPROTO_IP, Libc.IP_RECVERR,
-                            on.address(), 4);
-            if (rc != 0) {
-                throw NativeDatagramSocket.failure(ipv6 ? "setsockopt IPV6_RECVERR" : "setsockopt IP_RECVERR",
-                        Libc.errno(state));
-            }
-        } catch (IOException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IOException("setsockopt: " + t, t);
+        if (ipv6) {
+            NativeDatagramSocket.setIntOption(fd, Libc.IPPROTO_IPV6, Libc.IPV6_RECVERR, 1, "IPV6_RECVERR");
+        } else {
+            NativeDatagramSocket.setIntOption(fd, Libc.IPPROTO_IP, Libc.IP_RECVERR, 1, "IP_RECVERR");
         }
     }
 
