@@ -165,19 +165,24 @@ public final class PacketInfoSocket implements AutoCloseable {
         message.send(fd, errnoState, Libc.MSG_DONTWAIT, "sendmsg");
     }
 
-    /** A sockaddr of this socket's family: on AF_INET6, an IPv4 address v4-mapped. */
+    /** A sockaddr of this socket's family: on AF_INET6, an IPv4 address v4-mapped; allocates nothing. */
     private int encode(IpAddress address, int port, MemorySegment dst) {
         if (ipv6 && address.isIpv4()) {
-            return SockaddrCodec.encode(IpAddress.ofIpv6(0, V4_MAPPED | Integer.toUnsignedLong(address.ipv4())), port, dst);
+            return SockaddrCodec.encodeIpv6(0, mapped(address.ipv4()), port, dst);
         }
         return SockaddrCodec.encode(address, port, dst);
+    }
+
+    /** The low half of ::ffff:{@code ipv4}. */
+    private static long mapped(int ipv4) {
+        return V4_MAPPED | Integer.toUnsignedLong(ipv4);
     }
 
     /** One control message naming the source address; returns its length. */
     private long encodeSource(IpAddress from) {
         control.fill((byte) 0);
         if (ipv6) { // IPV6_PKTINFO, v4-mapped for an IPv4 client: ipi6_addr, ipi6_ifindex 0
-            long low = from.isIpv4() ? V4_MAPPED | Integer.toUnsignedLong(from.ipv4()) : from.low();
+            long low = from.isIpv4() ? mapped(from.ipv4()) : from.low();
             long length = MessageHeader.CMSG_HEADER + IN6_PKTINFO_SIZE;
             control.set(ValueLayout.JAVA_LONG, 0, length);
             control.set(ValueLayout.JAVA_INT, 8, Libc.IPPROTO_IPV6);

@@ -55,16 +55,26 @@ final class SockaddrCodec {
      * {@code sockaddr_in6} (no flow label, no scope) for IPv6. Allocates nothing; returns the length.
      */
     static int encode(IpAddress address, int port, MemorySegment dst) {
-        dst.fill((byte) 0);
-        dst.set(PORT, 2, (short) port);
         if (address.isIpv4()) {
+            dst.fill((byte) 0);
+            dst.set(PORT, 2, (short) port);
             dst.set(FAMILY, 0, (short) Libc.AF_INET);
             dst.set(IPV4, 4, address.ipv4());
             return SOCKADDR_IN_SIZE;
         }
+        return encodeIpv6(address.high(), address.low(), port, dst);
+    }
+
+    /**
+     * Encodes the IPv6 address {@code high:low} and {@code port} as a {@code sockaddr_in6} (no flow label,
+     * no scope) into {@code dst}; allocates nothing; returns the length.
+     */
+    static int encodeIpv6(long high, long low, int port, MemorySegment dst) {
+        dst.fill((byte) 0);
+        dst.set(PORT, 2, (short) port);
         dst.set(FAMILY, 0, (short) Libc.AF_INET6);
-        dst.set(IPV6_HALF, 8, address.high());
-        dst.set(IPV6_HALF, 16, address.low());
+        dst.set(IPV6_HALF, 8, high);
+        dst.set(IPV6_HALF, 16, low);
         return SOCKADDR_IN6_SIZE;
     }
 
