@@ -9,8 +9,9 @@ import java.util.Map;
  * HMP {@code info usernet} in QEMU's layout (net/slirp.c hmp_info_usernet with libslirp's
  * slirp_connection_info): per user network a {@code Hub N (ID):} line, then one row per host forward
  * ({@code TCP[HOST_FORWARD]}: host address and port to guest address and port), TCP connection (its state;
- * guest to the remote as the guest sees it) and UDP flow ({@code UDP[N sec]} idle; a flow has one host
- * socket for every destination, so its destination reads {@code *}). The FD column, a libslirp socket
+ * guest to the remote as the guest sees it) and UDP flow ({@code UDP[N sec]}: seconds until it ends unless
+ * the guest sends again; one host socket serves every destination, so, as libslirp's {@code so_faddr}, the
+ * destination is that of the guest's last datagram). The FD column, a libslirp socket
  * number, reads {@code -}. RecvQ and SendQ are libslirp's {@code so_rcv} and {@code so_snd}: the guest's
  * bytes waiting for the host socket, and the host's bytes waiting to go to the guest.
  */
@@ -34,7 +35,7 @@ final class UsernetTable {
                 tcpRow(sb, c);
             }
             for (Map<?, ?> u : maps(state.get("udp"))) {
-                row(sb, "UDP[" + u.get("idle-seconds") + " sec]", u.get("guest-address"), u.get("guest-port"), "*", 0, 0, 0);
+                udpRow(sb, u);
             }
         }
         return sb.isEmpty() ? "user mode network stack not in use\n" : sb.toString();
@@ -44,6 +45,12 @@ final class UsernetTable {
     static void tcpRow(StringBuilder sb, Map<?, ?> c) {
         row(sb, "TCP[" + c.get("state") + "]", c.get("guest-address"), c.get("guest-port"), c.get("remote-address"),
                 c.get("remote-port"), c.get("queued-to-host-bytes"), c.get("queued-to-guest-bytes"));
+    }
+
+    /** One flow of {@code query-network}'s {@code udp} list as a row. */
+    static void udpRow(StringBuilder sb, Map<?, ?> u) {
+        row(sb, "UDP[" + u.get("expires-in-seconds") + " sec]", u.get("guest-address"), u.get("guest-port"),
+                u.get("remote-address"), u.get("remote-port"), 0, 0);
     }
 
     private static void row(StringBuilder sb, String protocol, Object source, Object sourcePort, Object destination,

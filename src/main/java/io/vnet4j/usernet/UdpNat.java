@@ -66,6 +66,12 @@ final class UdpNat {
         int unanswered;
         /** The guest's last datagram went to port 53: a lookup, kept {@value #DNS_IDLE_SECONDS} s. */
         boolean toDnsPort;
+        /**
+         * Where the guest's last datagram went, as the guest addressed it (libslirp's {@code so_faddr} and
+         * {@code so_fport}, which udp_input sets from every datagram): one socket serves every destination.
+         */
+        IpAddress remote;
+        int remotePort;
         LoopSelector.Key selectionKey;
         /**
          * The sender of the last datagram read and its address as the guest sees it: the JDK hands back the
@@ -90,6 +96,11 @@ final class UdpNat {
         /** Whether the flow carries DNS: pinned to a resolver, or its last datagram went to port 53. */
         boolean dns() {
             return pinned() || toDnsPort;
+        }
+
+        /** When the flow ends unless the guest sends again (ns, System.nanoTime). */
+        long expiresAt() {
+            return lastUsed + (dns() ? DNS_IDLE_NANOS : IDLE_NANOS);
         }
     }
 
@@ -154,6 +165,8 @@ final class UdpNat {
             }
             flow.lastUsed = now;
             flow.toDnsPort = destinationPort == DNS_PORT;
+            flow.remote = destination;
+            flow.remotePort = destinationPort;
             if (hops != flow.hops && hops != 0 && flow.fd >= 0) { // a system call only when the guest's hop limit changes
                 setHops(flow, target, hops);
             }
@@ -319,7 +332,7 @@ final class UdpNat {
         Iterator<Flow> it = flows.values().iterator();
         while (it.hasNext()) {
             Flow flow = it.next();
-            long left = flow.lastUsed + (flow.dns() ? DNS_IDLE_NANOS : IDLE_NANOS) - now;
+            long left = flow.expiresAt() - now;
             if (left < 0) {
                 close(flow);
                 it.remove();
@@ -333,21 +346,27 @@ final class UdpNat {
     /** One line per flow, for {@code info network}. */
     void describe(List<String> lines, long now) {
         for (Flow flow : flows.values()) {
-            lines.add("udp " + flow.key.guest().toUriString() + ":" + flow.key.guestPort()
-                    + (flow.dns() ? " (dns)" : "") + ", idle "
-                    + TimeUnit.NANOSECONDS.toSeconds(now - flow.lastUsed) + " s");
+            lines.add("udp " + flow.key.guest().toUriString() + ":" + flow.key.guestPort() + " -> "
+                    + flow.remote.toUriString() + ":" + flow.remotePort + (flow.dns() ? " (dns)" : "") + ", idle "
+                    + TimeUnit.NANOSECONDS.toSeconds(now - flow.lastUsed) + " s, ends in "
+                    + TimeUnit.NANOSECONDS.toSeconds(Math.max(0, flow.expiresAt() - now)) + " s");
         }
     }
 
-    /** One flow for {@code query-network} and {@code info usernet}: the guest socket, whether it carries DNS, idle time. */
-    record FlowInfo(IpAddress guest, int guestPort, boolean dns, long idleSeconds) {}
+    /**
+     * One flow for {@code query-network} and {@code info usernet}: the guest socket, where its last datagram
+     * went, whether it carries DNS, seconds since that datagram and seconds until the flow ends.
+     */
+    record FlowInfo(IpAddress guest, int guestPort, IpAddress remote, int remotePort, boolean dns, long idleSeconds,
+                    long secondsLeft) {}
 
     /** The flows now, least recently used first. */
     List<FlowInfo> flows(long now) {
         List<FlowInfo> list = new java.util.ArrayList<>(flows.size());
         for (Flow flow : flows.values()) {
-            list.add(new FlowInfo(flow.key.guest(), flow.key.guestPort(), flow.dns(),
-                    TimeUnit.NANOSECONDS.toSeconds(now - flow.lastUsed)));
+            list.add(new FlowInfo(flow.key.guest(), flow.key.guestPort(), flow.remote, flow.remotePort, flow.dns(),
+                    TimeUnit.NANOSECONDS.toSeconds(now - flow.lastUsed),
+                    TimeUnit.NANOSECONDS.toSeconds(Math.max(0, flow.expiresAt() - now))));
         }
         return list;
     }

@@ -143,8 +143,9 @@ final class UsernetReport {
         }
         List<Object> flows = new ArrayList<>();
         for (UdpNat.FlowInfo f : nat.flows(now)) {
-            flows.add(ordered("guest-address", f.guest().toString(), "guest-port", f.guestPort(), "dns", f.dns(),
-                    "idle-seconds", f.idleSeconds()));
+            flows.add(ordered("guest-address", f.guest().toString(), "guest-port", f.guestPort(),
+                    "remote-address", f.remote().toString(), "remote-port", f.remotePort(), "dns", f.dns(),
+                    "idle-seconds", f.idleSeconds(), "expires-in-seconds", f.secondsLeft()));
         }
         Map<String, Object> state = new LinkedHashMap<>();
         state.put("leases", leases);

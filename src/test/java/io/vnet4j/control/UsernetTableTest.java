@@ -24,4 +24,21 @@ class UsernetTableTest {
         assertThat(sb.toString()).isEqualTo(String.format(
                 "  TCP[ESTABLISHED]    -       10.0.2.15 40000        10.0.2.2    80     7 65536%n"));
     }
+
+    @Test
+    void aFlowsRowGivesTheSecondsLeftAndWhereItsLastDatagramWentAsLibslirpDoes() {
+        // slirp_connection_info: "UDP[%d sec]" is (so_expire - curtime) / 1000, the destination so_faddr:so_fport
+        Map<String, Object> u = new LinkedHashMap<>();
+        u.put("guest-address", "10.0.2.15");
+        u.put("guest-port", 40001);
+        u.put("remote-address", "10.0.2.2");
+        u.put("remote-port", 53);
+        u.put("dns", true);
+        u.put("idle-seconds", 3);
+        u.put("expires-in-seconds", 7);
+        StringBuilder sb = new StringBuilder();
+        UsernetTable.udpRow(sb, u);
+        assertThat(sb.toString()).isEqualTo(String.format(
+                "  UDP[7 sec]          -       10.0.2.15 40001        10.0.2.2    53     0     0%n"));
+    }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vnet4j.config.UserConfig;
 import io.vnet4j.usernet.flow.LoopSelector;
+import io.vnet4j.wire.IpAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
@@ -92,12 +93,18 @@ class GatewayTimersTest {
             gateway.frame(ByteBuffer.wrap(lookup), 0, lookup.length, false, 0);
             assertThat(nat.flowCount()).isOne();
             assertThat(nat.flows(0).getFirst().dns()).isTrue();
+            assertThat(nat.flows(SECOND).getFirst().secondsLeft()).isEqualTo(UdpNat.DNS_IDLE_SECONDS - 1);
             assertThat(gateway.poll(SECOND, BUSY)).isEqualTo((UdpNat.DNS_IDLE_SECONDS - 1) * SECOND + 1);
 
             // the same socket then talks to another port: an ordinary flow again
             byte[] other = GuestFrames.udp(GuestFrames.HOST_MAC, GuestFrames.GUEST, 40001, GuestFrames.HOST, port, new byte[] {2});
             gateway.frame(ByteBuffer.wrap(other), 0, other.length, false, 2 * SECOND);
-            assertThat(nat.flows(2 * SECOND).getFirst().dns()).isFalse();
+            UdpNat.FlowInfo flow = nat.flows(2 * SECOND).getFirst();
+            assertThat(flow.dns()).isFalse();
+            // the flow shows where its last datagram went, as libslirp's so_faddr
+            assertThat(flow.remote()).isEqualTo(IpAddress.ofIpv4(GuestFrames.HOST));
+            assertThat(flow.remotePort()).isEqualTo(port);
+            assertThat(flow.secondsLeft()).isEqualTo(UdpNat.IDLE_SECONDS);
             assertThat(gateway.poll(3 * SECOND, BUSY)).isEqualTo((UdpNat.IDLE_SECONDS - 1) * SECOND + 1);
 
             gateway.frame(ByteBuffer.wrap(lookup), 0, lookup.length, false, 4 * SECOND);
