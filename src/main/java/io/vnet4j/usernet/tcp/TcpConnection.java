@@ -67,6 +67,12 @@ public final class TcpConnection {
     /** Silence after which a connection the guest closed first is probed: past Linux's tcp_fin_timeout (60 s). */
     static final long HALF_CLOSED_IDLE = TimeUnit.SECONDS.toNanos(75);
     static final int DEFAULT_MSS = 536;
+    /**
+     * The least time between two challenge ACKs of one connection: Linux's tcp_invalid_ratelimit (500 ms,
+     * net/ipv4/tcp_input.c __tcp_oow_rate_limited), the throttle RFC 5961 section 7 asks for, so a flood of
+     * forged RSTs or SYNs costs the guest at most two ACKs a second per connection.
+     */
+    static final long CHALLENGE_ACK_INTERVAL = TimeUnit.MILLISECONDS.toNanos(500);
     /** The most one host read takes, so the send queue grows in steps, not to its whole capacity at once. */
     static final int HOST_READ_CHUNK = 64 * 1024;
     /** The payload of the largest segment sent when large segments are allowed (64 KiB IPv4, no options). */
@@ -98,6 +104,9 @@ public final class TcpConnection {
     private long stateDeadline;
     private long keepaliveAt;
     private int keepaliveProbes;
+    /** When the last challenge ACK went (ns), if {@code challenged}. */
+    private long lastChallengeAt;
+    private boolean challenged;
 
     /**
      * @param ourMss the largest segment the guest may send us (the MTU less 40)
@@ -191,7 +200,7 @@ public final class TcpConnection {
      * outside the window is dropped. So another guest on the hub cannot end a connection by guessing near
      * its sequence numbers.
      */
-    private void guestReset(int sequence, int acknowledgment) {
+    private void guestReset(int sequence, int acknowledgment, long now) {
         if (state == State.CLOSED) {
             return;
         }
@@ -200,8 +209,22 @@ public final class TcpConnection {
             abortHost = true;
             state = State.CLOSED;
         } else if (state != State.SYN_SENT && state != State.CONNECTING && receiver.inWindow(sequence)) {
-            sendAck();
+            challengeAck(now);
         }
+    }
+
+    /**
+     * The ACK RFC 5961 asks for in answer to an RST in the window but not at RCV.NXT (section 3.2), a SYN
+     * once synchronized (section 4.2) and an ACK of data never sent (section 5.2), at most one per
+     * {@link #CHALLENGE_ACK_INTERVAL}.
+     */
+    private void challengeAck(long now) {
+        if (challenged && now - lastChallengeAt < CHALLENGE_ACK_INTERVAL) {
+            return;
+        }
+        challenged = true;
+        lastChallengeAt = now;
+        sendAck();
     }
 
     private void takeSynOptions(int window, TcpSynOptions options) {
@@ -215,7 +238,7 @@ public final class TcpConnection {
     public void guestSegment(int flags, int sequence, int acknowledgment, int window, TcpSynOptions synOptions,
                              ByteBuffer payload, int offset, int length, long now) {
         if ((flags & TcpFlags.RST) != 0) {
-            guestReset(sequence, acknowledgment);
+            guestReset(sequence, acknowledgment, now);
             return;
         }
         if (keepaliveAt != 0) {
@@ -252,7 +275,7 @@ public final class TcpConnection {
             }
             default -> {
                 if ((flags & TcpFlags.SYN) != 0) {
-                    sendAck();
+                    challengeAck(now);
                     return;
                 }
             }
@@ -262,7 +285,7 @@ public final class TcpConnection {
             return;
         }
         if (sender.acknowledgesUnsent(acknowledgment)) {
-            sendAck();
+            challengeAck(now);
             return;
         }
         sender.acknowledge(acknowledgment, sender.scaledWindow(window), length == 0 && (flags & TcpFlags.FIN) == 0, now);

@@ -1010,6 +1010,27 @@ class TcpConnectionTest {
         }
 
         @Test
+        void challengeAcksToAFloodOfForgedRstsAndSynsAreAtMostOnePerHalfSecond() {
+            // RFC 5961 section 7; Linux's tcp_invalid_ratelimit (500 ms) per connection
+            TcpHarness h = plain();
+            for (int i = 0; i < 100; i++) {
+                h.guest(RST, GISN + 1 + 100 + i, 0, 0);
+                h.guest(SYN, GISN + 7 + i, 0, 65535);
+            }
+            assertThat(h.take()).hasSize(1);
+            h.now += TcpConnection.CHALLENGE_ACK_INTERVAL - 1;
+            h.guest(SYN, GISN + 7, 0, 65535);
+            h.nothingSent();
+            h.now += 1;
+            h.guest(RST, GISN + 1 + 100, 0, 0);
+            assertThat(h.one().flags()).isEqualTo(ACK);
+            assertThat(h.c.state()).isEqualTo(ESTABLISHED);
+            // the guest's exact RST still counts at once
+            h.guest(RST, GISN + 1, 0, 0);
+            assertThat(h.c.isClosed()).isTrue();
+        }
+
+        @Test
         void guestRstOutsideTheWindowIsIgnored() {
             TcpHarness h = plain();
             h.guest(RST, GISN + 1 + BUF + 100, 0, 0);
