@@ -74,8 +74,9 @@ final class UdpNat {
         int remotePort;
         LoopSelector.Key selectionKey;
         /**
-         * The sender of the last datagram read and its address as the guest sees it: the JDK hands back the
-         * same InetSocketAddress while the sender stays the same, so a steady peer's datagrams allocate nothing.
+         * The sender of the last datagram read and its address as the guest sees it (null for host loopback,
+         * which is the host address the guest wrote to): the JDK hands back the same InetSocketAddress while
+         * the sender stays the same, so a steady peer's datagrams allocate nothing.
          */
         private SocketAddress lastSender;
         private IpAddress lastSenderIp;
@@ -257,11 +258,11 @@ final class UdpNat {
                     dropped++;
                     continue;
                 }
-                IpAddress destination = flow.pinned() ? flow.key.remote() : guestView(hostDestination, guest);
+                IpAddress destination = flow.pinned() ? flow.key.remote() : guestView(hostDestination, flow);
                 int destinationPort = flow.pinned() ? flow.key.remotePort() : errorQueue.destinationPort();
                 IpAddress offender = errorQueue.offender();
                 IpAddress from = offender == null ? gateway.host(guest)
-                        : offender.equals(hostDestination) ? destination : guestView(offender, guest);
+                        : offender.equals(hostDestination) ? destination : guestView(offender, flow);
                 ByteBuffer data = errorQueue.payload();
                 errors.udp(from, guest, flow.key.guestPort(), destination, destinationPort, error, errorQueue.info(),
                         data, 0, data.limit());
@@ -271,8 +272,18 @@ final class UdpNat {
         }
     }
 
-    private IpAddress guestView(IpAddress hostAddress, IpAddress guest) {
-        return hostAddress.isLoopback() ? gateway.host(guest) : hostAddress;
+    private IpAddress guestView(IpAddress hostAddress, Flow flow) {
+        return hostAddress.isLoopback() ? hostAsAddressed(flow) : hostAddress;
+    }
+
+    /**
+     * The gateway's host address that host loopback is to a flow's guest: the one its last datagram went
+     * to (fd00::2 or fe80::2, whichever the guest wrote to, as libslirp's sotranslate_in takes so_faddr),
+     * else the host address of the guest's own scope. A reply from another address than the one asked is
+     * dropped by a connected socket.
+     */
+    private IpAddress hostAsAddressed(Flow flow) {
+        return gateway.isHost(flow.remote) ? flow.remote : gateway.host(flow.key.guest());
     }
 
     /** Reads what arrived on a flow's host socket and delivers it to the guest. */
@@ -303,10 +314,9 @@ final class UdpNat {
             } else {
                 if (source != flow.lastSender) {
                     flow.lastSender = source;
-                    flow.lastSenderIp = source.getAddress().isLoopbackAddress() ? gateway.host(flow.key.guest())
-                            : IpAddress.of(source.getAddress());
+                    flow.lastSenderIp = source.getAddress().isLoopbackAddress() ? null : IpAddress.of(source.getAddress());
                 }
-                sourceIp = flow.lastSenderIp;
+                sourceIp = flow.lastSenderIp != null ? flow.lastSenderIp : hostAsAddressed(flow);
                 sourcePort = source.getPort();
             }
             if (sourceIp == null || sourceIp.isIpv4() != flow.key.guest().isIpv4()) {

@@ -94,9 +94,8 @@ final class UdpServices {
         this.localNames = new LocalResolver(config.domainName() == null ? "" : config.domainName(),
                 new GuestDirectory(config, dhcp, neighbors));
         this.tftp = config.tftpRoot() == null ? null : new TftpServer(config.tftpRoot(), MAX_TFTP_TRANSFERS);
-        this.tftpOut = (clientIp, clientPort, payload, offset, length) ->
-                out.sendUdp(gateway.host(clientIp), TftpServer.PORT, clientIp, clientPort, NeighborTable.UNKNOWN, payload,
-                        offset, length);
+        this.tftpOut = (serverIp, clientIp, clientPort, payload, offset, length) ->
+                out.sendUdp(serverIp, TftpServer.PORT, clientIp, clientPort, NeighborTable.UNKNOWN, payload, offset, length);
     }
 
     /** What the DHCPv6 server hands out; a boot file name no URL can carry is left out, with a warning. */
@@ -137,7 +136,7 @@ final class UdpServices {
             return true;
         }
         if (toHost && destinationPort == TftpServer.PORT && tftp != null) {
-            tftp.receive(source, sourcePort, buffer, offset, length, now, tftpOut);
+            tftp.receive(destination, source, sourcePort, buffer, offset, length, now, tftpOut);
             return true;
         }
         if (gateway.isDns(destination)) {

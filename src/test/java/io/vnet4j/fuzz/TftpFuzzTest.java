@@ -41,6 +41,7 @@ class TftpFuzzTest {
     private static final long STEP_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final byte[] SECRET = "SECRET-OUTSIDE-THE-TFTP-ROOT".getBytes(StandardCharsets.US_ASCII);
     private static final int CLIENT = 0x0a00_020f;
+    private static final IpAddress SERVER = IpAddress.ofIpv4(0x0a00_0202);
     private static Path dir;
     private static Path root;
 
@@ -85,14 +86,15 @@ class TftpFuzzTest {
                         && (view.opcode() == TftpOpcode.RRQ || view.opcode() == TftpOpcode.WRQ)) {
                     view.request();
                 }
-                server.receive(IpAddress.ofIpv4(CLIENT + client), 1000 + client, in, payload, length, now, this::check);
+                server.receive(SERVER, IpAddress.ofIpv4(CLIENT + client), 1000 + client, in, payload, length, now, this::check);
                 server.poll(now, this::check);
                 assertThat(server.activeTransfers()).isLessThanOrEqualTo(MAX_SESSIONS);
             }
         }
     }
 
-    private void check(IpAddress clientIp, int clientPort, ByteBuffer payload, int offset, int length) {
+    private void check(IpAddress serverIp, IpAddress clientIp, int clientPort, ByteBuffer payload, int offset, int length) {
+        assertThat(serverIp).isEqualTo(SERVER);
         assertThat(length).isBetween(4, 4 + TftpOptions.SERVED_MAX_BLOCK_SIZE);
         byte[] bytes = new byte[length];
         payload.get(offset, bytes);

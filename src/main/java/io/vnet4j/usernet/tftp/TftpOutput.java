@@ -7,8 +7,9 @@ import java.nio.ByteBuffer;
 @FunctionalInterface
 public interface TftpOutput {
     /**
-     * Sends {@code length} bytes from absolute {@code offset} of {@code payload} to the client; the bytes are
-     * valid only during the call, so an implementation that keeps them copies them.
+     * Sends {@code length} bytes from absolute {@code offset} of {@code payload} to the client, from
+     * {@code serverIp} (the address the client's request went to); the bytes are valid only during the call,
+     * so an implementation that keeps them copies them.
      */
-    void send(IpAddress clientIp, int clientPort, ByteBuffer payload, int offset, int length);
+    void send(IpAddress serverIp, IpAddress clientIp, int clientPort, ByteBuffer payload, int offset, int length);
 }

@@ -15,7 +15,8 @@ import java.util.Map;
  * <ul>
  *   <li>Replies go from {@link #PORT}, not from a fresh port per transfer as RFC 1350 asks, like libslirp;
  *       transfers are therefore keyed by client address and port, and an RRQ from a pair with a transfer
- *       restarts it.
+ *       restarts it. They come from the address the request went to (a guest may ask fd00::2 from its
+ *       link-local address, and a client that checks the server's address drops replies from another).
  *   <li>Only octet mode is served; netascii and mail get "Unsupported transfer mode", as from libslirp.
  *       WRQ gets "read-only" (access violation). Names are resolved as {@link TftpRoot} describes.
  *   <li>An OACK is sent when any option is acknowledged (see {@link TftpOptions#acknowledge(long)}) and the
@@ -68,25 +69,28 @@ public final class TftpServer implements AutoCloseable {
         this.maxSessions = maxSessions;
     }
 
-    /** Handles one datagram a client sent to {@link #PORT}: {@code length} bytes of UDP payload from {@code offset}. */
-    public void receive(IpAddress clientIp, int clientPort, ByteBuffer in, int offset, int length, long nowNanos,
-            TftpOutput out) {
+    /**
+     * Handles one datagram a client sent to {@code serverIp}:{@link #PORT}: {@code length} bytes of UDP payload
+     * from {@code offset}.
+     */
+    public void receive(IpAddress serverIp, IpAddress clientIp, int clientPort, ByteBuffer in, int offset, int length,
+            long nowNanos, TftpOutput out) {
         Client key = new Client(clientIp, clientPort);
         TftpFault fault = packet.wrap(in, offset, length).check();
         if (fault != TftpFault.NONE) {
             counters.malformed++;
             int opcode = packet.opcode();
             if (opcode == TftpOpcode.RRQ || opcode == TftpOpcode.WRQ || fault == TftpFault.UNKNOWN_OPCODE) {
-                refuse(key, clientIp, clientPort, TftpErrorCode.ILLEGAL_OPERATION, ILLEGAL_OPERATION, out);
+                refuse(key, serverIp, clientIp, clientPort, TftpErrorCode.ILLEGAL_OPERATION, ILLEGAL_OPERATION, out);
             }
             return;
         }
         switch (packet.opcode()) {
-            case TftpOpcode.RRQ -> start(key, clientIp, clientPort, packet.request(), nowNanos, out);
-            case TftpOpcode.WRQ -> refuse(key, clientIp, clientPort, TftpErrorCode.ACCESS_VIOLATION, READ_ONLY, out);
+            case TftpOpcode.RRQ -> start(key, serverIp, clientIp, clientPort, packet.request(), nowNanos, out);
+            case TftpOpcode.WRQ -> refuse(key, serverIp, clientIp, clientPort, TftpErrorCode.ACCESS_VIOLATION, READ_ONLY, out);
             case TftpOpcode.ACK -> acknowledged(key, packet.block(), nowNanos, out);
             case TftpOpcode.ERROR -> abortedByClient(key);
-            default -> refuse(key, clientIp, clientPort, TftpErrorCode.ILLEGAL_OPERATION, ILLEGAL_OPERATION, out);
+            default -> refuse(key, serverIp, clientIp, clientPort, TftpErrorCode.ILLEGAL_OPERATION, ILLEGAL_OPERATION, out);
         }
     }
 
@@ -145,20 +149,21 @@ public final class TftpServer implements AutoCloseable {
         sessions.clear();
     }
 
-    private void start(Client key, IpAddress clientIp, int clientPort, ReadRequest request, long nowNanos, TftpOutput out) {
+    private void start(Client key, IpAddress serverIp, IpAddress clientIp, int clientPort, ReadRequest request,
+                       long nowNanos, TftpOutput out) {
         end(key);
         if (!request.octet()) {
-            refuse(key, clientIp, clientPort, TftpErrorCode.ILLEGAL_OPERATION, UNSUPPORTED_MODE, out);
+            refuse(key, serverIp, clientIp, clientPort, TftpErrorCode.ILLEGAL_OPERATION, UNSUPPORTED_MODE, out);
             return;
         }
         if (sessions.size() >= maxSessions) {
-            refuse(key, clientIp, clientPort, TftpErrorCode.NOT_DEFINED, TOO_MANY_TRANSFERS, out);
+            refuse(key, serverIp, clientIp, clientPort, TftpErrorCode.NOT_DEFINED, TOO_MANY_TRANSFERS, out);
             return;
         }
         switch (root.open(request.filename())) {
-            case TftpRoot.Refused refused -> refuse(key, clientIp, clientPort, refused.code(), refused.message(), out);
+            case TftpRoot.Refused refused -> refuse(key, serverIp, clientIp, clientPort, refused.code(), refused.message(), out);
             case TftpRoot.Found found -> {
-                TftpSession session = new TftpSession(clientIp, clientPort, found.channel(),
+                TftpSession session = new TftpSession(serverIp, clientIp, clientPort, found.channel(),
                         request.options().acknowledge(found.size()), DEFAULT_TIMEOUT_NANOS);
                 sessions.put(key, session);
                 started++;
@@ -214,14 +219,14 @@ public final class TftpServer implements AutoCloseable {
             try {
                 read = readBlock(session);
             } catch (IOException e) {
-                sendError(session.clientIp, session.clientPort, TftpErrorCode.NOT_DEFINED, READ_ERROR, out);
+                sendError(session.serverIp, session.clientIp, session.clientPort, TftpErrorCode.NOT_DEFINED, READ_ERROR, out);
                 return false;
             }
             session.lastBlock = read < session.blockSize;
             length = TftpWriter.dataHeader(tx, 0, session.wireBlock()) + read;
         }
         session.deadline = nowNanos + session.timeoutNanos;
-        out.send(session.clientIp, session.clientPort, tx, 0, length);
+        out.send(session.serverIp, session.clientIp, session.clientPort, tx, 0, length);
         return true;
     }
 
@@ -237,14 +242,16 @@ public final class TftpServer implements AutoCloseable {
         return txData.position();
     }
 
-    private void refuse(Client key, IpAddress clientIp, int clientPort, int code, String message, TftpOutput out) {
+    private void refuse(Client key, IpAddress serverIp, IpAddress clientIp, int clientPort, int code, String message,
+                        TftpOutput out) {
         end(key);
-        sendError(clientIp, clientPort, code, message, out);
+        sendError(serverIp, clientIp, clientPort, code, message, out);
     }
 
-    private void sendError(IpAddress clientIp, int clientPort, int code, String message, TftpOutput out) {
+    private void sendError(IpAddress serverIp, IpAddress clientIp, int clientPort, int code, String message,
+                           TftpOutput out) {
         counters.refused++;
-        out.send(clientIp, clientPort, tx, 0, TftpWriter.error(tx, 0, code, message));
+        out.send(serverIp, clientIp, clientPort, tx, 0, TftpWriter.error(tx, 0, code, message));
     }
 
     private void end(Client key) {

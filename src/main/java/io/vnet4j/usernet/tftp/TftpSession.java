@@ -11,6 +11,8 @@ final class TftpSession {
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
     private static final int BLOCK_NUMBER_MASK = 0xFFFF;
 
+    /** The address the client's request went to, which every reply comes from. */
+    final IpAddress serverIp;
     final IpAddress clientIp;
     final int clientPort;
     final FileChannel channel;
@@ -27,7 +29,9 @@ final class TftpSession {
     /** Retransmissions of the packet in flight so far. */
     int retransmissions;
 
-    TftpSession(IpAddress clientIp, int clientPort, FileChannel channel, TftpOptions acknowledged, long defaultTimeoutNanos) {
+    TftpSession(IpAddress serverIp, IpAddress clientIp, int clientPort, FileChannel channel, TftpOptions acknowledged,
+                long defaultTimeoutNanos) {
+        this.serverIp = serverIp;
         this.clientIp = clientIp;
         this.clientPort = clientPort;
         this.channel = channel;

@@ -28,7 +28,7 @@ final class Client {
     }
 
     void send(byte[] packet) {
-        server.receive(Packets.CLIENT_IP, port, ByteBuffer.wrap(packet), 0, packet.length, now, out);
+        server.receive(Packets.SERVER_IP, Packets.CLIENT_IP, port, ByteBuffer.wrap(packet), 0, packet.length, now, out);
     }
 
     /** Advances the clock and polls the server. */
@@ -42,6 +42,7 @@ final class Client {
         List<Recorder.Sent> sent = out.drain();
         assertThat(sent).hasSize(1);
         assertThat(sent.getFirst().clientIp()).isEqualTo(Packets.CLIENT_IP);
+        assertThat(sent.getFirst().serverIp()).isEqualTo(Packets.SERVER_IP);
         assertThat(sent.getFirst().clientPort()).isEqualTo(port);
         return sent.getFirst();
     }

@@ -9,6 +9,7 @@ import java.util.HexFormat;
 /** Client-side packets for the tests, built by hand so they do not share code with the server. */
 final class Packets {
     static final io.vnet4j.wire.IpAddress CLIENT_IP = io.vnet4j.wire.IpAddress.ofIpv4(0x0a00_020f);
+    static final io.vnet4j.wire.IpAddress SERVER_IP = io.vnet4j.wire.IpAddress.ofIpv4(0x0a00_0202);
     static final int CLIENT_PORT = 2070;
 
     private Packets() {}

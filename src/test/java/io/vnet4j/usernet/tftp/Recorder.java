@@ -10,7 +10,7 @@ import java.util.List;
 /** A {@link TftpOutput} that keeps a copy of every packet sent. */
 final class Recorder implements TftpOutput {
     /** One packet the server sent. */
-    record Sent(IpAddress clientIp, int clientPort, byte[] bytes) {
+    record Sent(IpAddress serverIp, IpAddress clientIp, int clientPort, byte[] bytes) {
         int opcode() {
             return Packets.u16(bytes, 0);
         }
@@ -33,10 +33,10 @@ final class Recorder implements TftpOutput {
     final List<Sent> sent = new ArrayList<>();
 
     @Override
-    public void send(IpAddress clientIp, int clientPort, ByteBuffer payload, int offset, int length) {
+    public void send(IpAddress serverIp, IpAddress clientIp, int clientPort, ByteBuffer payload, int offset, int length) {
         byte[] bytes = new byte[length];
         payload.get(offset, bytes);
-        sent.add(new Sent(clientIp, clientPort, bytes));
+        sent.add(new Sent(serverIp, clientIp, clientPort, bytes));
     }
 
     Sent last() {

@@ -71,7 +71,7 @@ class TftpHostileInputTest {
                 wellFormed.add(length);
             }
             int end = length;
-            assertThatCode(() -> server.receive(IpAddress.ofIpv4(1), 2, exact, 0, end, 0, out)).doesNotThrowAnyException();
+            assertThatCode(() -> server.receive(Packets.SERVER_IP, IpAddress.ofIpv4(1), 2, exact, 0, end, 0, out)).doesNotThrowAnyException();
         }
         // "pxelinux.0" "octet" and then the blksize pair: shorter but still whole requests
         assertThat(wellFormed).containsExactly(19, 32);
@@ -80,7 +80,7 @@ class TftpHostileInputTest {
     @Test
     void neverThrowsOnEmptyOrOneBytePackets() {
         for (byte[] bytes : new byte[][] {{}, {0}, {1}, {(byte) 0xff}}) {
-            assertThatCode(() -> server.receive(IpAddress.ofIpv4(1), 2, ByteBuffer.wrap(bytes), 0, bytes.length, 0, out))
+            assertThatCode(() -> server.receive(Packets.SERVER_IP, IpAddress.ofIpv4(1), 2, ByteBuffer.wrap(bytes), 0, bytes.length, 0, out))
                     .doesNotThrowAnyException();
         }
         assertThat(out.sent).isEmpty();
@@ -114,7 +114,7 @@ class TftpHostileInputTest {
             long at = now;
             assertThatCode(() -> {
                 outcomes.add(parse(ByteBuffer.wrap(datagram), 0, datagram.length));
-                server.receive(Packets.CLIENT_IP, port, ByteBuffer.wrap(datagram), 0, datagram.length, at, out);
+                server.receive(Packets.SERVER_IP, Packets.CLIENT_IP, port, ByteBuffer.wrap(datagram), 0, datagram.length, at, out);
                 server.poll(at, out);
             }).doesNotThrowAnyException();
         }

@@ -114,7 +114,7 @@ class TftpRefusalTest {
         client.one();
         Recorder out = new Recorder();
         byte[] ack = Packets.ack(1);
-        server.receive(io.vnet4j.wire.IpAddress.ofIpv4(Packets.CLIENT_IP.ipv4() + 1), Packets.CLIENT_PORT, java.nio.ByteBuffer.wrap(ack), 0, 4, 0, out);
+        server.receive(Packets.SERVER_IP, io.vnet4j.wire.IpAddress.ofIpv4(Packets.CLIENT_IP.ipv4() + 1), Packets.CLIENT_PORT, java.nio.ByteBuffer.wrap(ack), 0, 4, 0, out);
         assertThat(out.sent).isEmpty();
         assertThat(server.counters().strays()).isEqualTo(1);
     }
