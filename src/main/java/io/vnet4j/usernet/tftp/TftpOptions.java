@@ -37,13 +37,14 @@ public record TftpOptions(long blockSize, long transferSize, long timeout) {
     }
 
     /**
-     * The options a server acknowledges for these requested ones (RFC 2347): blksize within 8..65464 capped
-     * at {@link #SERVED_MAX_BLOCK_SIZE}, tsize answered with {@code fileSize}, timeout within 1..255 seconds;
-     * values out of range are left unacknowledged, so the transfer runs with the default.
+     * The options a server acknowledges for these requested ones (RFC 2347): blksize from 8 capped at
+     * {@link #SERVED_MAX_BLOCK_SIZE}, also one above RFC 2348's 65464 (a smaller block size is the server's
+     * to answer, as libslirp clamps any; busybox tftp, told nothing of its {@code -b 65465}, took the first
+     * 512-byte block for the last), tsize answered with {@code fileSize}, timeout within 1..255 seconds;
+     * other values are left unacknowledged, so the transfer runs with the default.
      */
     public TftpOptions acknowledge(long fileSize) {
-        long blocks = blockSize >= MIN_BLOCK_SIZE && blockSize <= MAX_BLOCK_SIZE
-                ? Math.min(blockSize, SERVED_MAX_BLOCK_SIZE) : ABSENT;
+        long blocks = blockSize >= MIN_BLOCK_SIZE ? Math.min(blockSize, SERVED_MAX_BLOCK_SIZE) : ABSENT;
         long size = transferSize != ABSENT ? fileSize : ABSENT;
         long seconds = timeout >= MIN_TIMEOUT && timeout <= MAX_TIMEOUT ? timeout : ABSENT;
         return new TftpOptions(blocks, size, seconds);

@@ -20,8 +20,17 @@ class TftpOptionsTest {
     }
 
     @Test
-    void leavesABlockSizeOutsideRfc2348sRangeUnacknowledged() {
-        for (long value : new long[] {0, 7, 65465, 99999}) {
+    void answersABlockSizeAboveRfc2348sRangeWithTheLargestServed() {
+        // a client that asked for too much is told what it gets, as libslirp does (busybox tftp -b 65465)
+        for (long value : new long[] {65465, 99999, Integer.MAX_VALUE}) {
+            assertThat(blockSize(value).acknowledge(0).blockSize()).as("blksize %d", value)
+                    .isEqualTo(TftpOptions.SERVED_MAX_BLOCK_SIZE);
+        }
+    }
+
+    @Test
+    void leavesABlockSizeBelowRfc2348sRangeUnacknowledged() {
+        for (long value : new long[] {0, 7}) {
             TftpOptions acknowledged = blockSize(value).acknowledge(0);
             assertThat(acknowledged.any()).as("blksize %d", value).isFalse();
             assertThat(acknowledged.effectiveBlockSize()).isEqualTo(TftpOptions.DEFAULT_BLOCK_SIZE);
