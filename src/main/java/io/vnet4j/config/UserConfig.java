@@ -127,6 +127,29 @@ public record UserConfig(boolean ipv4, int network, int prefixLength, int host, 
     }
 
     /**
+     * Whether the gateway holds this IPv4 address: its host, its DNS (advertised or not) or a guestfwd
+     * address. It answers ARP for them, and no guest may lease one. Allocates nothing (the frame path asks).
+     */
+    public boolean gatewayHolds(int address) {
+        if (address == host || address == dns) {
+            return true;
+        }
+        for (GuestForward g : guestForwards) {
+            if (g.address() == address) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The addresses {@link #gatewayHolds} is true for. */
+    public java.util.Set<Integer> gatewayIpv4Addresses() {
+        java.util.Set<Integer> addresses = new java.util.HashSet<>(List.of(host, dns));
+        guestForwards.forEach(g -> addresses.add(g.address()));
+        return addresses;
+    }
+
+    /**
      * The same settings with IPv4 host forwards that name no guest address aimed at {@code address}, those
      * given now and those added at run time ({@link HostForward#parse}).
      *

@@ -114,21 +114,9 @@ final class Gateway {
     }
 
     private boolean isGatewayMac(long mac) {
-        return (mac >>> 32) == 0x5255 && isGatewayAddress((int) mac) || addresses.isIpv6GatewayMac(mac);
+        return (mac >>> 32) == 0x5255 && config.gatewayHolds((int) mac) || addresses.isIpv6GatewayMac(mac);
     }
 
-    /** An address the gateway answers for: the host, the DNS, or a guestfwd address. */
-    private boolean isGatewayAddress(int address) {
-        if (address == config.host() || address == config.dns()) {
-            return true;
-        }
-        for (UserConfig.GuestForward g : config.guestForwards()) {
-            if (g.address() == address) {
-                return true;
-            }
-        }
-        return false;
-    }
 
     private void arp(int offset, int length) {
         if (arpPacket.wrap(eth.buffer(), offset, length).check() != WireError.NONE) {
@@ -138,7 +126,7 @@ final class Gateway {
         if (config.inNetwork(arpPacket.senderIp())) {
             neighbors.learn(addressCache.ipv4(arpPacket.senderIp()), arpPacket.senderMac());
         }
-        if (arpPacket.operation() == ArpPacket.REQUEST && isGatewayAddress(arpPacket.targetIp())) {
+        if (arpPacket.operation() == ArpPacket.REQUEST && config.gatewayHolds(arpPacket.targetIp())) {
             out.sendArp(ArpPacket.REPLY, arpPacket.targetIp(), arpPacket.senderMac(), arpPacket.senderIp(),
                     arpPacket.senderMac());
         } else if (arpPacket.operation() != ArpPacket.REPLY) {

@@ -80,7 +80,8 @@ final class UdpServices {
                 config.reach().builtinDns() ? config.dns() : DhcpSettings.NO_DNS_SERVER,
                 config.dhcpStart(), DhcpSettings.QEMU_LEASE_SECONDS, config.domainName(), config.dnsSearch(),
                 config.hostname(), config.tftpServerName(), config.bootFile(),
-                config.mtu() == UserConfig.DEFAULT_MTU ? 0 : config.mtu(), config.dhcpStatic()));
+                config.mtu() == UserConfig.DEFAULT_MTU ? 0 : config.mtu(), config.dhcpStatic(),
+                config.gatewayIpv4Addresses()));
         // a client offering a larger maximum message size (option 57) gets up to one full frame
         this.dhcpOut = ByteBuffer.allocate(Math.min(config.mtu(), UserConfig.DEFAULT_MTU) - DhcpServer.IP_UDP_HEADERS);
         int over = dhcp.bytesOverSmallestReply();

@@ -13,6 +13,7 @@ import io.vnet4j.wire.WireError;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The DHCP server's input: a sequence of messages from guests, each 3 header bytes then the UDP payload:
@@ -33,7 +34,7 @@ class DhcpFuzzTest {
     private static final DhcpSettings SETTINGS = new DhcpSettings(Ipv4Address.parse("10.0.2.0"), 24,
             Ipv4Address.parse("10.0.2.2"), Ipv4Address.parse("10.0.2.3"), Ipv4Address.parse("10.0.2.15"),
             DhcpSettings.QEMU_LEASE_SECONDS, "vnet.test", List.of("vnet.test", "lab.vnet.test"), "vm1",
-            "10.0.2.2", "pxelinux.0", 1500, Map.of(STATIC_MAC, Ipv4Address.parse("10.0.2.9")));
+            "10.0.2.2", "pxelinux.0", 1500, Map.of(STATIC_MAC, Ipv4Address.parse("10.0.2.9")), Set.of());
     /** The pool (10.0.2.15 to 10.0.2.254) and the static lease. */
     private static final int MAX_LEASES = 240 + 1;
 

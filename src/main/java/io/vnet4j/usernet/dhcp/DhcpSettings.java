@@ -3,6 +3,7 @@ package io.vnet4j.usernet.dhcp;
 import io.vnet4j.wire.Ipv4Address;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What the DHCP server hands out. Addresses are {@code int}s in network order; the pool runs from
@@ -22,10 +23,14 @@ import java.util.Map;
  * @param bootfile       option 67 and the BOOTP file field
  * @param mtu            option 26
  * @param staticLeases   fixed addresses by MAC, handed out before the pool
+ * @param gatewayAddresses the addresses the gateway answers ARP for (its DNS address and QEMU's
+ *                       {@code guestfwd=} addresses): never leased, as {@code router} and {@code dnsServer}
+ *                       are not, listed or not
  */
 public record DhcpSettings(int network, int prefixLength, int router, int dnsServer, int firstAddress,
                            long leaseSeconds, String domainName, List<String> searchDomains, String hostname,
-                           String tftpServerName, String bootfile, int mtu, Map<Long, Integer> staticLeases) {
+                           String tftpServerName, String bootfile, int mtu, Map<Long, Integer> staticLeases,
+                           Set<Integer> gatewayAddresses) {
     /** {@code dnsServer} when no DNS server is advertised (0.0.0.0 is never one). */
     public static final int NO_DNS_SERVER = 0;
     /** QEMU's lease time: one day. */
@@ -36,13 +41,14 @@ public record DhcpSettings(int network, int prefixLength, int router, int dnsSer
     public DhcpSettings {
         searchDomains = List.copyOf(searchDomains);
         staticLeases = Map.copyOf(staticLeases);
+        gatewayAddresses = Set.copyOf(gatewayAddresses);
     }
 
     /** QEMU's defaults: 10.0.2.0/24, gateway 10.0.2.2, DNS 10.0.2.3, leases from 10.0.2.15 for a day. */
     public static DhcpSettings qemuDefaults() {
         return new DhcpSettings(Ipv4Address.parse("10.0.2.0"), 24, Ipv4Address.parse("10.0.2.2"),
                 Ipv4Address.parse("10.0.2.3"), Ipv4Address.parse("10.0.2.15"), QEMU_LEASE_SECONDS,
-                null, List.of(), null, null, null, 0, Map.of());
+                null, List.of(), null, null, null, 0, Map.of(), Set.of());
     }
 
     /** The subnet mask. */
@@ -53,6 +59,16 @@ public record DhcpSettings(int network, int prefixLength, int router, int dnsSer
     /** The last pool address: the one before the subnet's broadcast address. */
     public int lastAddress() {
         return (network | ~netmask()) - 1;
+    }
+
+    /**
+     * True when the gateway itself holds the address (router, DNS server, a guestfwd address), so no guest
+     * may lease it: libslirp leases them when they fall in its pool, and two machines then answer ARP for one
+     * address.
+     */
+    public boolean gatewayHolds(int address) {
+        return address == router || address == dnsServer && dnsServer != NO_DNS_SERVER
+                || gatewayAddresses.contains(address);
     }
 
     /** True when the address lies in the pool, ends included. */

@@ -133,9 +133,12 @@ final class LeaseTable {
         return mac == null ? null : byMac.get(mac);
     }
 
-    /** True when a pool address is neither reserved, declined nor held by a binding still running. */
+    /**
+     * True when a pool address is neither the gateway's, reserved, declined nor held by a binding still
+     * running.
+     */
     private boolean free(int address, long nowMillis) {
-        if (!settings.inPool(address) || staticAddresses.contains(address)) {
+        if (!settings.inPool(address) || staticAddresses.contains(address) || settings.gatewayHolds(address)) {
             return false;
         }
         Long until = declinedUntil.get(address);

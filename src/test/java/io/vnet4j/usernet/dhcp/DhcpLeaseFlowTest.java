@@ -80,6 +80,25 @@ class DhcpLeaseFlowTest {
     }
 
     @Test
+    void neverLeasesAnAddressTheGatewayHoldsWhenThePoolReachesIt() {
+        // a helper's replay: a guestfwd address (QEMU's docs use 10.0.2.100) in the pool was leased, and two
+        // machines answered ARP for it; libslirp leases the host and DNS addresses too when its pool holds them
+        DhcpSettings d = DhcpSettings.qemuDefaults();
+        int guestfwd = Ipv4Address.parse("10.0.2.4");
+        Guests low = new Guests(new DhcpSettings(d.network(), d.prefixLength(), d.router(), d.dnsServer(),
+                Ipv4Address.parse("10.0.2.1"), d.leaseSeconds(), null, java.util.List.of(), null, null, null, 0,
+                Map.of(), java.util.Set.of(guestfwd)));
+        assertThat(low.dora(MAC_A)).isEqualTo(Ipv4Address.parse("10.0.2.1"));
+        assertThat(low.dora(MAC_B)).isEqualTo(Ipv4Address.parse("10.0.2.5"));
+        for (int held : new int[] {GATEWAY, Guests.DNS, guestfwd}) {
+            assertThat(low.send(ClientMessage.dhcp(DISCOVER, MAC_C).requested(held)).yiaddr())
+                    .isEqualTo(Ipv4Address.parse("10.0.2.6"));
+            assertThat(low.send(ClientMessage.dhcp(REQUEST, MAC_C).requested(held)).messageType())
+                    .as("INIT-REBOOT for %s", Ipv4Address.format(held)).isEqualTo(DhcpMessageType.NAK);
+        }
+    }
+
+    @Test
     void renewsWithCiaddrByUnicastAndExtendsTheLease() {
         guests.dora(MAC_A);
         guests.now += DAY_MILLIS / 2;

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** What replies carry and where they go: INFORM, BOOTP, option order and size limits, addressing. */
@@ -41,7 +42,7 @@ class DhcpRepliesTest {
     private static DhcpSettings withOptional(String domain, List<String> search, String bootfile) {
         DhcpSettings d = DhcpSettings.qemuDefaults();
         return new DhcpSettings(d.network(), d.prefixLength(), d.router(), d.dnsServer(), d.firstAddress(),
-                d.leaseSeconds(), domain, search, null, null, bootfile, 0, Map.of());
+                d.leaseSeconds(), domain, search, null, null, bootfile, 0, Map.of(), Set.of());
     }
 
     @Test
@@ -61,7 +62,7 @@ class DhcpRepliesTest {
     void withoutADnsServerOption6IsLeftOut() {
         DhcpSettings d = DhcpSettings.qemuDefaults();
         Guests noDns = new Guests(new DhcpSettings(d.network(), d.prefixLength(), d.router(), DhcpSettings.NO_DNS_SERVER,
-                d.firstAddress(), d.leaseSeconds(), null, List.of(), null, null, null, 0, Map.of()));
+                d.firstAddress(), d.leaseSeconds(), null, List.of(), null, null, null, 0, Map.of(), Set.of()));
         DhcpMessage ack = noDns.send(ClientMessage.dhcp(DhcpMessageType.INFORM, MAC_A).ciaddr(Ipv4Address.parse("10.0.2.77")));
         assertThat(codes(ack)).containsExactly(53, 54, 1, 3);
     }

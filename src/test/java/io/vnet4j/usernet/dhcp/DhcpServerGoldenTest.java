@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Whole replies to udhcpc-style messages, byte for byte, written over a poisoned buffer. */
@@ -44,7 +45,7 @@ class DhcpServerGoldenTest {
         DhcpSettings d = DhcpSettings.qemuDefaults();
         DhcpServer server = new DhcpServer(new DhcpSettings(d.network(), d.prefixLength(), d.router(), d.dnsServer(),
                 d.firstAddress(), d.leaseSeconds(), "vnet.test", List.of("vnet.test", "lab.vnet.test"), "vm1",
-                "10.0.2.2", "pxelinux.0", 1500, Map.of()));
+                "10.0.2.2", "pxelinux.0", 1500, Map.of(), Set.of()));
         handle(server, DhcpGolden.DISCOVER, Hex.poisoned(OUT_LENGTH), reply);
 
         assertWritten(handle(server, DhcpGolden.REQUEST, out, reply), DhcpGolden.FULL_ACK);

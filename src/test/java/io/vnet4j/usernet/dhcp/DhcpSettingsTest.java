@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vnet4j.wire.Ipv4Address;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class DhcpSettingsTest {
@@ -33,7 +34,7 @@ class DhcpSettingsTest {
     void neverExpiresAnInfiniteLease() {
         DhcpSettings d = DhcpSettings.qemuDefaults();
         Guests forever = new Guests(new DhcpSettings(d.network(), d.prefixLength(), d.router(), d.dnsServer(),
-                d.firstAddress(), DhcpSettings.INFINITE_LEASE, null, List.of(), null, null, null, 0, Map.of()));
+                d.firstAddress(), DhcpSettings.INFINITE_LEASE, null, List.of(), null, null, null, 0, Map.of(), Set.of()));
         forever.dora(Guests.MAC_A);
         assertThat(forever.server.leases().getFirst().expiresAtMillis()).isEqualTo(Long.MAX_VALUE);
     }

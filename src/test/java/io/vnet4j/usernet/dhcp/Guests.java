@@ -7,6 +7,7 @@ import io.vnet4j.wire.WireError;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** A server under test with a fake clock, and guests talking to it. */
 final class Guests {
@@ -57,6 +58,6 @@ final class Guests {
     static DhcpSettings settings(String network, int prefixLength, String first, Map<Long, Integer> statics) {
         DhcpSettings d = DhcpSettings.qemuDefaults();
         return new DhcpSettings(Ipv4Address.parse(network), prefixLength, d.router(), d.dnsServer(),
-                Ipv4Address.parse(first), d.leaseSeconds(), null, List.of(), null, null, null, 0, statics);
+                Ipv4Address.parse(first), d.leaseSeconds(), null, List.of(), null, null, null, 0, statics, Set.of());
     }
 }
