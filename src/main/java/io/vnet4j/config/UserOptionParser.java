@@ -195,9 +195,10 @@ final class UserOptionParser {
                 throw o.error("dhcp-static: expected MAC=IP, got '" + s + "'");
             }
             int ip = address("dhcp-static", eq < 0 ? "" : s.substring(eq + 1), "dhcp-static: expected MAC=IP");
-            if ((ip & mask) != network || ip == host || ip == dns || Ipv4Address.isNetworkOrBroadcast(ip, network, mask)) {
-                throw o.error("dhcp-static: " + Ipv4Address.format(ip) + " must be in the network and not the host or DNS"
-                        + " address, nor the network's own or broadcast address");
+            if ((ip & mask) != network || ip == host || ip == dns || Ipv4Address.isNetworkOrBroadcast(ip, network, mask)
+                    || guestForwards.stream().anyMatch(g -> g.address() == ip)) {
+                throw o.error("dhcp-static: " + Ipv4Address.format(ip) + " must be in the network and not the host, DNS"
+                        + " or a guestfwd address, nor the network's own or broadcast address");
             }
             if ((mac >>> 40 & 1) != 0) {
                 throw o.error("dhcp-static: " + MacAddress.format(mac) + " is a multicast or broadcast MAC, not a NIC's");

@@ -140,6 +140,8 @@ class UserOptionParserTest {
                 "dhcp-static: 10.0.2.50 is given to two MACs");
         assertError("user,id=u,dhcp-static=52:54:00:00:00:01=10.0.2.255", "nor the network's own or broadcast address");
         assertError("user,id=u,dhcp-static=52:54:00:00:00:01=10.0.2.0", "nor the network's own or broadcast address");
+        assertError("user,id=u,guestfwd=tcp:10.0.2.100:80-tcp:127.0.0.1:8080,dhcp-static=52:54:00:00:00:01=10.0.2.100",
+                "dhcp-static: 10.0.2.100 must be in the network and not the host, DNS or a guestfwd address");
         assertError("user,id=u,dhcp-static=01:00:5e:00:00:01=10.0.2.50", "dhcp-static: 01:00:5e:00:00:01 is a multicast or broadcast MAC");
         assertError("user,id=u,dhcp-static=ff:ff:ff:ff:ff:ff=10.0.2.50", "is a multicast or broadcast MAC");
         assertError("user,id=u,mtu=100", "mtu: expected a whole number from 576 to 65520");
