@@ -90,12 +90,28 @@ final class DropIn {
                 Messages.warn("ready-fd " + settings.readyFd() + ": " + e.getMessage());
             }
         }
-        Warmup.inBackground(network);
+        if (warmUpWanted(System.getenv())) {
+            Warmup.inBackground(network);
+        } else {
+            Messages.info("warm-up: skipped (" + WARM_UP_VARIABLE + "=off)");
+        }
         String reason = stopped.join();
         Messages.info("stopping: " + reason);
         close();
         return 0;
     }
+
+    /**
+     * Whether to run the warm-up after "ready" (about 10 s of CPU time over a few seconds, for compiled first
+     * round trips): yes unless {@value #WARM_UP_VARIABLE}{@code =off}, the drop-in's {@code --no-warm-up}, for
+     * a host that starts many containers and would rather not pay it each time (slirp4netns's command line,
+     * which rootlesskit and Podman write, has no room for an option of ours).
+     */
+    static boolean warmUpWanted(java.util.Map<String, String> environment) {
+        return !"off".equals(environment.get(WARM_UP_VARIABLE));
+    }
+
+    static final String WARM_UP_VARIABLE = "VNET4J_WARM_UP";
 
     private void start() throws ConfigException, IOException {
         Config config = EngineOptions.config(settings);
