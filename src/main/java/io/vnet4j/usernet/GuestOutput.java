@@ -240,7 +240,9 @@ final class GuestOutput {
         boolean v4 = destination.isIpv4();
         int ipLength = v4 ? IP : IP6;
         boolean fragmented = ipLength + length > mtu;
-        int maxData = (mtu - ipLength - (v4 || !fragmented ? 0 : FRAGMENT)) & ~7;
+        // only fragments other than the last hold a multiple of 8 bytes: a packet that fits goes whole, even
+        // when the room the MTU leaves is no multiple of 8 (IPv6 at 1500, IPv4 at 9000 or 65520)
+        int maxData = fragmented ? (mtu - ipLength - (v4 ? 0 : FRAGMENT)) & ~7 : length;
         int offset = 0;
         do {
             int chunk = Math.min(length - offset, maxData);
