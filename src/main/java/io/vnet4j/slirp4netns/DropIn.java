@@ -101,6 +101,9 @@ final class DropIn {
         return 0;
     }
 
+    /** The environment variable whose value {@code off} skips the warm-up ({@link #warmUpWanted}). */
+    static final String WARM_UP_VARIABLE = "VNET4J_WARM_UP";
+
     /**
      * Whether to run the warm-up after "ready" (about 10 s of CPU time over a few seconds, for compiled first
      * round trips): yes unless {@value #WARM_UP_VARIABLE}{@code =off}, the drop-in's {@code --no-warm-up}, for
@@ -110,8 +113,6 @@ final class DropIn {
     static boolean warmUpWanted(java.util.Map<String, String> environment) {
         return !"off".equals(environment.get(WARM_UP_VARIABLE));
     }
-
-    static final String WARM_UP_VARIABLE = "VNET4J_WARM_UP";
 
     private void start() throws ConfigException, IOException {
         Config config = EngineOptions.config(settings);
