@@ -368,8 +368,13 @@ public final class ConfigParser {
             if (!u.ipv4()) {
                 return new NetdevConfig.Tap.Configure(0, 0, 0, mtu, mac); // IPv6 only: the address comes by SLAAC
             }
-            return new NetdevConfig.Tap.Configure(u.network() | (100 & ~u.netmask()), u.prefixLength(), u.host(), mtu,
-                    mac);
+            int address = u.network() | (100 & ~u.netmask());
+            if (u.gatewayHolds(address)) { // a guestfwd there: the interface would keep its connections to itself
+                throw new ConfigException("-netdev tap,id=" + tap.id() + ": configure=on gives the interface "
+                        + Ipv4Address.format(address) + ", which the user network's gateway holds (guestfwd=, host= or "
+                        + "dns=): move that to another address");
+            }
+            return new NetdevConfig.Tap.Configure(address, u.prefixLength(), u.host(), mtu, mac);
         }
         throw new ConfigException("-netdev tap,id=" + tap.id() + ": configure=on needs a -netdev user on hub " + tap.hub()
                 + " (the interface takes its address and gateway from it)");

@@ -20,6 +20,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongFunction;
 
@@ -80,8 +81,7 @@ final class UdpServices {
                 config.reach().builtinDns() ? config.dns() : DhcpSettings.NO_DNS_SERVER,
                 config.dhcpStart(), DhcpSettings.QEMU_LEASE_SECONDS, config.domainName(), config.dnsSearch(),
                 config.hostname(), config.tftpServerName(), config.bootFile(),
-                config.mtu() == UserConfig.DEFAULT_MTU ? 0 : config.mtu(), config.dhcpStatic(),
-                config.gatewayIpv4Addresses()));
+                config.mtu() == UserConfig.DEFAULT_MTU ? 0 : config.mtu(), config.dhcpStatic(), unleasable(config)));
         // a client offering a larger maximum message size (option 57) gets up to one full frame
         this.dhcpOut = ByteBuffer.allocate(Math.min(config.mtu(), UserConfig.DEFAULT_MTU) - DhcpServer.IP_UDP_HEADERS);
         int over = dhcp.bytesOverSmallestReply();
@@ -97,6 +97,18 @@ final class UdpServices {
         this.tftp = config.tftpRoot() == null ? null : new TftpServer(config.tftpRoot(), MAX_TFTP_TRANSFERS);
         this.tftpOut = (serverIp, clientIp, clientPort, payload, offset, length) ->
                 out.sendUdp(serverIp, TftpServer.PORT, clientIp, clientPort, NeighborTable.UNKNOWN, payload, offset, length);
+    }
+
+    /**
+     * The addresses no guest may lease: the gateway's own, and the address of a {@code configure=on} TAP on
+     * the hub (the forward target when it is not {@code dhcpstart}), which its namespace holds.
+     */
+    static Set<Integer> unleasable(UserConfig config) {
+        Set<Integer> addresses = config.gatewayIpv4Addresses();
+        if (config.forwardTarget() != config.dhcpStart()) {
+            addresses.add(config.forwardTarget());
+        }
+        return addresses;
     }
 
     /** What the DHCPv6 server hands out; a boot file name no URL can carry is left out, with a warning. */

@@ -278,7 +278,10 @@ class ConfigParserTest {
         netdevError("socket,id=a,listen=:8010,trunk=10,20").hasMessageContaining("(a list is the key repeated: trunk=10,trunk=20)");
         for (String[] bad : new String[][] {{"user,id=u,vlan=10", "tap,id=t,ifname=t0,configure=on", "give vlan=10"},
                 {"user,id=u", "tap,id=t,ifname=t0,configure=on,vlan=10", "none: leave vlan= out"},
-                {"user,id=u,vlan=10", "tap,id=t,ifname=t0,configure=on,trunk=10", "which a trunk (tagged frames) cannot carry"}}) {
+                {"user,id=u,vlan=10", "tap,id=t,ifname=t0,configure=on,trunk=10", "which a trunk (tagged frames) cannot carry"},
+                // a new user's trial: the namespace took .100 and kept its connections to the guestfwd to itself
+                {"user,id=u,guestfwd=tcp:10.0.2.100:1234-tcp:127.0.0.1:8080", "tap,id=t,ifname=t0,configure=on",
+                    "configure=on gives the interface 10.0.2.100, which the user network's gateway holds (guestfwd="}}) {
             ConfigParser p = new ConfigParser();
             p.netdev(bad[0]);
             p.netdev(bad[1]);

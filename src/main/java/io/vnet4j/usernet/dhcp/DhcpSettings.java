@@ -23,14 +23,14 @@ import java.util.Set;
  * @param bootfile       option 67 and the BOOTP file field
  * @param mtu            option 26
  * @param staticLeases   fixed addresses by MAC, handed out before the pool
- * @param gatewayAddresses the addresses the gateway answers ARP for (its DNS address and QEMU's
- *                       {@code guestfwd=} addresses): never leased, as {@code router} and {@code dnsServer}
- *                       are not, listed or not
+ * @param reservedAddresses addresses no guest may lease besides {@code router} and {@code dnsServer}
+ *                       (listed or not): those the gateway answers ARP for (QEMU's {@code guestfwd=}) and a
+ *                       {@code configure=on} TAP's, which its namespace holds
  */
 public record DhcpSettings(int network, int prefixLength, int router, int dnsServer, int firstAddress,
                            long leaseSeconds, String domainName, List<String> searchDomains, String hostname,
                            String tftpServerName, String bootfile, int mtu, Map<Long, Integer> staticLeases,
-                           Set<Integer> gatewayAddresses) {
+                           Set<Integer> reservedAddresses) {
     /** {@code dnsServer} when no DNS server is advertised (0.0.0.0 is never one). */
     public static final int NO_DNS_SERVER = 0;
     /** QEMU's lease time: one day. */
@@ -41,7 +41,7 @@ public record DhcpSettings(int network, int prefixLength, int router, int dnsSer
     public DhcpSettings {
         searchDomains = List.copyOf(searchDomains);
         staticLeases = Map.copyOf(staticLeases);
-        gatewayAddresses = Set.copyOf(gatewayAddresses);
+        reservedAddresses = Set.copyOf(reservedAddresses);
     }
 
     /** QEMU's defaults: 10.0.2.0/24, gateway 10.0.2.2, DNS 10.0.2.3, leases from 10.0.2.15 for a day. */
@@ -62,13 +62,12 @@ public record DhcpSettings(int network, int prefixLength, int router, int dnsSer
     }
 
     /**
-     * True when the gateway itself holds the address (router, DNS server, a guestfwd address), so no guest
-     * may lease it: libslirp leases them when they fall in its pool, and two machines then answer ARP for one
-     * address.
+     * True when no guest may lease the address: the router's, the DNS server's or a reserved one. libslirp
+     * leases them when they fall in its pool, and two machines then answer ARP for one address.
      */
-    public boolean gatewayHolds(int address) {
+    public boolean reserved(int address) {
         return address == router || address == dnsServer && dnsServer != NO_DNS_SERVER
-                || gatewayAddresses.contains(address);
+                || reservedAddresses.contains(address);
     }
 
     /** True when the address lies in the pool, ends included. */

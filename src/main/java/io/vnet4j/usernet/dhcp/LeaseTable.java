@@ -134,11 +134,11 @@ final class LeaseTable {
     }
 
     /**
-     * True when a pool address is neither the gateway's, reserved, declined nor held by a binding still
-     * running.
+     * True when a pool address is neither reserved (the gateway's, a configure=on TAP's, a static lease's),
+     * declined nor held by a binding still running.
      */
     private boolean free(int address, long nowMillis) {
-        if (!settings.inPool(address) || staticAddresses.contains(address) || settings.gatewayHolds(address)) {
+        if (!settings.inPool(address) || staticAddresses.contains(address) || settings.reserved(address)) {
             return false;
         }
         Long until = declinedUntil.get(address);
