@@ -8,11 +8,14 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * IPv4 fragment reassembly with bounded memory and time: at most {@value #MAX_DATAGRAMS} datagrams in
- * progress (the oldest is evicted), each at most 65535 bytes in at most {@value #MAX_FRAGMENTS} pieces,
- * dropped when incomplete after 30 s. A fragment that overlaps one already received, reaches past 65535
+ * Fragment reassembly of both families (IPv6's from its Fragment header) with bounded memory and time: at
+ * most {@value #MAX_DATAGRAMS} datagrams in progress (the oldest is evicted), each at most 65535 bytes in at
+ * most {@value #MAX_FRAGMENTS} pieces, dropped when incomplete after 30 s. A fragment that overlaps one already received, reaches past 65535
  * bytes or past the end the final fragment gives (whichever came first), or is not a multiple of 8 bytes
- * while more follow, drops its whole datagram (the CVE-2019-14378 and CVE-2018-11806 classes).
+ * while more follow, drops its whole datagram (the CVE-2019-14378 and CVE-2018-11806 classes). An exact
+ * duplicate of a fragment received (a retransmission, a link that doubled it) is itself dropped and the
+ * datagram kept: RFC 5722 as amended by erratum 3089, as Linux's inet_frag_queue_insert does for both
+ * families.
  */
 final class Reassembler {
     static final int MAX_DATAGRAMS = 64;
@@ -24,6 +27,10 @@ final class Reassembler {
     record Datagram(IpAddress source, IpAddress destination, int protocol, ByteBuffer buffer, int length) {}
 
     private record Key(IpAddress source, IpAddress destination, int protocol, int id) {}
+
+    private static final int ADDED = 0;
+    private static final int DUPLICATE = 1;
+    private static final int REFUSED = 2;
 
     private static final class Pending {
         final byte[] data = new byte[MAX_PAYLOAD];
@@ -37,20 +44,23 @@ final class Reassembler {
             this.deadline = deadline;
         }
 
-        /** Records [start, end); false when it overlaps or there are too many pieces. */
-        boolean add(int start, int end) {
-            if (count == MAX_FRAGMENTS) {
-                return false;
-            }
+        /** Records [start, end): {@link #ADDED}, {@link #DUPLICATE} of a piece held, or {@link #REFUSED} (overlap, too many). */
+        int add(int start, int end) {
             for (int i = 0; i < count; i++) {
-                if (start < ends[i] && starts[i] < end) {
-                    return false;
+                if (start == starts[i] && end == ends[i]) {
+                    return DUPLICATE;
                 }
+                if (start < ends[i] && starts[i] < end) {
+                    return REFUSED;
+                }
+            }
+            if (count == MAX_FRAGMENTS) {
+                return REFUSED;
             }
             starts[count] = start;
             ends[count] = end;
             count++;
-            return true;
+            return ADDED;
         }
 
         /** Where the piece that reaches furthest ends; 0 with none. */
@@ -110,7 +120,12 @@ final class Reassembler {
             }
             p.total = end;
         }
-        if ((p.total >= 0 && end > p.total) || !p.add(position, end)) {
+        int added = p.total >= 0 && end > p.total ? REFUSED : p.add(position, end);
+        if (added == DUPLICATE) {
+            dropped++;
+            return null;
+        }
+        if (added == REFUSED) {
             drop(key);
             return null;
         }
@@ -160,7 +175,7 @@ final class Reassembler {
         return pending.size();
     }
 
-    /** Datagrams given up: overlap, oversize, eviction, time-out. */
+    /** Datagrams given up (overlap, oversize, eviction, time-out) and duplicate fragments dropped. */
     long dropped() {
         return dropped;
     }

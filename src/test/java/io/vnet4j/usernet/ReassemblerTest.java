@@ -46,6 +46,25 @@ class ReassemblerTest {
     }
 
     @Test
+    void anExactDuplicateIsDroppedAndTheDatagramKept() {
+        // RFC 5722 erratum 3089, Linux: a duplicate is no overlap (a helper's replay found the datagram lost)
+        byte[] whole = bytes(24, 8);
+        byte[] first = java.util.Arrays.copyOfRange(whole, 0, 16);
+        byte[] last = java.util.Arrays.copyOfRange(whole, 16, 24);
+        assertThat(offer(6, 0, true, first, 0)).isNull();
+        assertThat(offer(6, 0, true, first, 0)).isNull();
+        assertThat(offer(6, 16, false, last, 0)).isNotNull();
+        assertThat(r.dropped()).isEqualTo(1);
+        assertThat(offer(7, 16, false, last, 0)).isNull();
+        assertThat(offer(7, 16, false, last, 0)).isNull();
+        Reassembler.Datagram d = offer(7, 0, true, first, 0);
+        assertThat(d).isNotNull();
+        byte[] got = new byte[24];
+        d.buffer().get(0, got);
+        assertThat(got).isEqualTo(whole);
+    }
+
+    @Test
     void dropsFragmentsReachingPast65535Bytes() {
         assertThat(offer(2, 65528, false, bytes(100, 5), 0)).isNull();
         assertThat(r.dropped()).isEqualTo(1);
