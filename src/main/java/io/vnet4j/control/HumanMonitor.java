@@ -37,6 +37,58 @@ final class HumanMonitor {
         }
     }
 
+    /**
+     * A command line's words as QEMU's monitor reads them (monitor/hmp.c get_str): split at white space, a
+     * word in double quotes may hold white space and the escapes {@code \n}, {@code \r}, {@code \\},
+     * {@code \'} and {@code \"}; never empty (a blank line is one empty word).
+     *
+     * @throws Failure on an unterminated string or another escape, with QEMU's line
+     */
+    static String[] words(String commandLine) throws Failure {
+        List<String> words = new java.util.ArrayList<>();
+        int i = 0;
+        int n = commandLine.length();
+        while (true) {
+            while (i < n && Character.isWhitespace(commandLine.charAt(i))) {
+                i++;
+            }
+            if (i == n) {
+                break;
+            }
+            StringBuilder word = new StringBuilder();
+            if (commandLine.charAt(i) == '"') {
+                i++;
+                while (i < n && commandLine.charAt(i) != '"') {
+                    char c = commandLine.charAt(i++);
+                    if (c == '\\') {
+                        if (i == n) {
+                            throw new Failure("unterminated string");
+                        }
+                        char e = commandLine.charAt(i++);
+                        switch (e) {
+                            case 'n' -> c = '\n';
+                            case 'r' -> c = '\r';
+                            case '\\', '\'', '"' -> c = e;
+                            default -> throw new Failure(
+                                    "unsupported escape code: '\\" + Log.printable(String.valueOf(e)) + "'");
+                        }
+                    }
+                    word.append(c);
+                }
+                if (i == n) {
+                    throw new Failure("unterminated string");
+                }
+                i++;
+            } else {
+                while (i < n && !Character.isWhitespace(commandLine.charAt(i))) {
+                    word.append(commandLine.charAt(i++));
+                }
+            }
+            words.add(word.toString());
+        }
+        return words.isEmpty() ? new String[] {""} : words.toArray(String[]::new);
+    }
+
     private final Supplier<List<Netdev>> netdevs;
     private final NetworkChanges changes;
 
@@ -46,7 +98,7 @@ final class HumanMonitor {
     }
 
     String run(String commandLine) throws Failure {
-        String[] words = commandLine.trim().split("\\s+");
+        String[] words = words(commandLine);
         return switch (words[0]) {
             case "info" -> {
                 if (words.length == 2 && words[1].equals("network")) {
