@@ -26,7 +26,8 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * The control socket: a unix socket (mode 0600) speaking QMP-style JSON, one command per line.
+ * The control socket: a unix socket (mode 0600) speaking QMP-style JSON, requests split as QEMU splits
+ * them ({@link QmpRequestReader}: with or without newlines), one answer per line.
  * On connect the server sends {@code {"QMP":{...}}}; it answers {@code qmp_capabilities},
  * {@code query-network}, {@code query-version} and {@code human-monitor-command} with the HMP commands of
  * {@link HumanMonitor} ({@code info network}, {@code hostfwd_add}, {@code hostfwd_remove}); an HMP command
@@ -34,7 +35,7 @@ import java.util.function.Supplier;
  * the one it bound.
  */
 public final class ControlServer implements AutoCloseable {
-    static final int MAX_LINE = 64 * 1024;
+    static final int MAX_REQUEST = 64 * 1024;
 
     private final Path path;
     private final Supplier<List<Netdev>> netdevs;
@@ -90,21 +91,19 @@ public final class ControlServer implements AutoCloseable {
     private void serve(SocketChannel client) {
         try (client; InputStream in = Channels.newInputStream(client); OutputStream out = Channels.newOutputStream(client)) {
             send(out, Map.of("QMP", Map.of("version", Map.of("package", "vnet4j " + version), "capabilities", List.of())));
+            QmpRequestReader requests = new QmpRequestReader(in, MAX_REQUEST);
             while (true) {
-                String line;
+                String request;
                 try {
-                    line = readLine(in, MAX_LINE);
-                } catch (LineTooLongException e) {
-                    skipLine(in);
-                    send(out, error("GenericError", "request longer than " + MAX_LINE + " bytes"));
+                    request = requests.next();
+                } catch (QmpRequestReader.TooLong e) {
+                    send(out, error("GenericError", e.getMessage()));
                     continue;
                 }
-                if (line == null) {
+                if (request == null) {
                     break;
                 }
-                if (!line.isBlank()) {
-                    send(out, answer(line));
-                }
+                send(out, answer(request));
             }
         } catch (IOException e) {
             // the client went away
@@ -112,13 +111,13 @@ public final class ControlServer implements AutoCloseable {
     }
 
     /**
-     * Answers one command line; never throws on bad input. A request's {@code "id"} comes back in its reply,
+     * Answers one request; never throws on bad input. A request's {@code "id"} comes back in its reply,
      * whatever its JSON type (QMP, docs/interop/qmp-spec.rst, "Issuing Commands").
      */
-    Map<String, Object> answer(String line) {
+    Map<String, Object> answer(String text) {
         Object request;
         try {
-            request = Json.parse(line);
+            request = Json.parse(text);
         } catch (IllegalArgumentException e) {
             return error("GenericError", "malformed JSON: " + e.getMessage());
         }
@@ -287,14 +286,6 @@ public final class ControlServer implements AutoCloseable {
     private static void send(OutputStream out, Object message) throws IOException {
         out.write((Json.write(message) + "\r\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
-    }
-
-    /** Reads and drops the rest of a line, up to its newline: memory stays bounded however long it is. */
-    private static void skipLine(InputStream in) throws IOException {
-        int b;
-        do {
-            b = in.read();
-        } while (b >= 0 && b != '\n');
     }
 
     /** A line over the limit; the bytes after the limit are still unread. */

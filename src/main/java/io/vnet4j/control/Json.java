@@ -60,10 +60,14 @@ public final class Json {
         }
     }
 
-    /** Jackson's message without its "(start marker at [Source: REDACTED ...])", which says nothing to a user. */
+    /**
+     * Jackson's message without its "(start marker at [Source: REDACTED ...])" or "(for Object starting at
+     * [Source: ...])", which say nothing to a user.
+     */
     private static String withoutSource(String message) {
-        int marker = message.indexOf(" (start marker at [Source:");
-        return marker < 0 ? message : message.substring(0, marker);
+        int source = message.indexOf("[Source:");
+        int note = source < 0 ? -1 : message.lastIndexOf(" (", source);
+        return note < 0 ? message : message.substring(0, note);
     }
 
     private static Object value(JsonParser parser, JsonToken token) throws IOException {
