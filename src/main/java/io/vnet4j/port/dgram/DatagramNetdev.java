@@ -43,7 +43,8 @@ public final class DatagramNetdev extends QueuedPort implements Netdev {
     private NativeDatagramSocket receiver;
     private NativeDatagramSocket sender;
     private int destinationLength;
-    private int ownSourcePort = -1;
+    /** Tells our own multicast datagrams coming back from peers'; null without multicast. */
+    private OwnMulticast ownMulticast;
     private Thread reader;
     private Thread writer;
     private OwnedFile socketFile;
@@ -125,7 +126,7 @@ public final class DatagramNetdev extends QueuedPort implements Netdev {
         receiver.joinMulticast(group.address(), ifaddr, 0);
         sender = NativeDatagramSocket.bound(new DatagramEndpoint.Inet(ifaddr, 0), false);
         sender.configureMulticastSender(ifaddr, 0, true);
-        ownSourcePort = sender.localPort();
+        ownMulticast = OwnMulticast.of(sender.localPort());
     }
 
     /**
@@ -151,7 +152,7 @@ public final class DatagramNetdev extends QueuedPort implements Netdev {
     private void forward(DatagramBatch batch, int count) {
         for (int i = 0; i < count; i++) {
             int length = batch.length(i);
-            if (length > 0 && (ownSourcePort < 0 || batch.sourcePort(i) != ownSourcePort)) {
+            if (length > 0 && (ownMulticast == null || !ownMulticast.isOwn(batch, i))) {
                 deliverOfBatch(batch.buffer(), batch.offset(i), length);
             }
         }
