@@ -70,7 +70,7 @@ final class Egress implements FrameSink {
 
     private void transmitTagged(Port port, ByteBuffer frame, int offset, int length, int vid) {
         ByteBuffer out = buffer();
-        if (length < ADDRESSES || length + TAG > out.capacity()) {
+        if (length < ADDRESSES + 2 || length + TAG > out.capacity()) { // no whole header (a runt): no tag goes in
             port.counters().countTxDrop();
             return;
         }

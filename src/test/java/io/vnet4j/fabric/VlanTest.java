@@ -90,6 +90,19 @@ class VlanTest {
     }
 
     @Test
+    void aRuntGetsNoTagOnATrunkAndIsDroppedThere() {
+        // a helper's replay: a 13-byte frame left the trunk as 17 bytes, a tag spliced into half a header
+        RecordingPort a10 = port("a10", VlanMembership.access(10));
+        RecordingPort trunk = port("trunk", VlanMembership.trunk(List.of(10)));
+        send(a10, java.util.Arrays.copyOf(untagged(BROADCAST, A, 1), 13));
+        assertThat(trunk.frames).isEmpty();
+        assertThat(trunk.counters().snapshot().txDropped()).isEqualTo(1);
+        send(a10, java.util.Arrays.copyOf(untagged(BROADCAST, A, 1), 14));
+        assertThat(trunk.frames).hasSize(1);
+        assertThat(trunk.frames.getFirst()).hasSize(18);
+    }
+
+    @Test
     void anAccessPortDropsTaggedFramesAndATrunkUntaggedOnes() {
         RecordingPort a10 = port("a10", VlanMembership.access(10));
         RecordingPort trunk = port("trunk", VlanMembership.trunk(List.of(10)));
