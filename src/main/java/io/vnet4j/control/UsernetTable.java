@@ -9,7 +9,8 @@ import java.util.Map;
  * HMP {@code info usernet} in QEMU's layout (net/slirp.c hmp_info_usernet with libslirp's
  * slirp_connection_info): per user network a {@code Hub N (ID):} line, then one row per host forward
  * ({@code TCP[HOST_FORWARD]}: host address and port to guest address and port), TCP connection (its state;
- * guest to the remote as the guest sees it) and UDP flow ({@code UDP[N sec]}: seconds until it ends unless
+ * guest to the remote as the guest sees it, or, for one a host client opened through a forward, the
+ * forward's host address and port to the guest) and UDP flow ({@code UDP[N sec]}: seconds until it ends unless
  * the guest sends again; one host socket serves every destination, so, as libslirp's {@code so_faddr}, the
  * destination is that of the guest's last datagram). The FD column, a libslirp socket
  * number, reads {@code -}. RecvQ and SendQ are libslirp's {@code so_rcv} and {@code so_snd}: the guest's
@@ -41,10 +42,15 @@ final class UsernetTable {
         return sb.isEmpty() ? "user mode network stack not in use\n" : sb.toString();
     }
 
-    /** One connection of {@code query-network}'s {@code tcp} list as a row. */
+    /**
+     * One connection of {@code query-network}'s {@code tcp} list as a row: from the guest to the remote, or,
+     * for a host client's through a forward, from where it connected to the guest (libslirp's SS_INCOMING).
+     */
     static void tcpRow(StringBuilder sb, Map<?, ?> c) {
-        row(sb, "TCP[" + c.get("state") + "]", c.get("guest-address"), c.get("guest-port"), c.get("remote-address"),
-                c.get("remote-port"), c.get("queued-to-host-bytes"), c.get("queued-to-guest-bytes"));
+        boolean incoming = c.containsKey("host-address");
+        row(sb, "TCP[" + c.get("state") + "]", c.get(incoming ? "host-address" : "guest-address"),
+                c.get(incoming ? "host-port" : "guest-port"), c.get(incoming ? "guest-address" : "remote-address"),
+                c.get(incoming ? "guest-port" : "remote-port"), c.get("queued-to-host-bytes"), c.get("queued-to-guest-bytes"));
     }
 
     /** One flow of {@code query-network}'s {@code udp} list as a row. */

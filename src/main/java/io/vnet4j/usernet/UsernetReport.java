@@ -139,6 +139,10 @@ final class UsernetReport {
             m.put("queued-to-host-bytes", c.queuedToHostBytes());
             m.put("resent-segments", c.resent());
             m.put("resent-at-timeout", c.resentAtTimeout());
+            if (c.hostForward() != null) { // a host client's, through a forward: where it connected
+                m.put("host-address", IpAddress.of(c.hostForward().getAddress()).toString());
+                m.put("host-port", c.hostForward().getPort());
+            }
             connections.add(m);
         }
         List<Object> flows = new ArrayList<>();

@@ -75,6 +75,13 @@ class HumanMonitorTest {
         assertThat(monitor.run("hostfwd_add tcp::" + port + "-:22")).isEmpty();
         try (Socket s = new Socket("127.0.0.1", port)) {
             assertThat(s.isConnected()).isTrue();
+            // the connection, as libslirp lists an SS_INCOMING one: the forward's host end to the guest
+            String row = String.format("  TCP[SYN_SENT]       -       127.0.0.1 %5d       10.0.2.15    22", port);
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (!monitor.run("info usernet").contains(row) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(monitor.run("info usernet")).contains(row);
         }
         assertThat(monitor.run("info network")).contains("hostfwd tcp 127.0.0.1:" + port + " -> 10.0.2.15:22");
         assertThat(monitor.run("info usernet")).startsWith("Hub 0 (u):\n  Protocol[State]    FD  Source Address  Port")

@@ -41,4 +41,23 @@ class UsernetTableTest {
         assertThat(sb.toString()).isEqualTo(String.format(
                 "  UDP[7 sec]          -       10.0.2.15 40001        10.0.2.2    53     0     0%n"));
     }
+
+    @Test
+    void aConnectionThroughAForwardGoesFromTheForwardsHostEndToTheGuestAsLibslirpShowsIt() {
+        // a helper's replay: QEMU shows "127.0.0.1 30300 198.51.100.15 2200"; vnet4j showed guest to gateway
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("guest-address", "10.0.2.15");
+        c.put("guest-port", 22);
+        c.put("remote-address", "10.0.2.2");
+        c.put("remote-port", 60844);
+        c.put("state", "ESTABLISHED");
+        c.put("queued-to-guest-bytes", 0);
+        c.put("queued-to-host-bytes", 0);
+        c.put("host-address", "127.0.0.1");
+        c.put("host-port", 2222);
+        StringBuilder sb = new StringBuilder();
+        UsernetTable.tcpRow(sb, c);
+        assertThat(sb.toString()).isEqualTo(String.format(
+                "  TCP[ESTABLISHED]    -       127.0.0.1  2222       10.0.2.15    22     0     0%n"));
+    }
 }

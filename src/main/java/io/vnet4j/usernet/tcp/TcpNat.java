@@ -87,10 +87,13 @@ public final class TcpNat {
         LoopSelector.Key selectionKey;
         boolean hostEof;
         boolean ackQueued;
+        /** Accepted on a host forward (libslirp's SS_INCOMING): the host client connected first. */
+        final boolean incoming;
 
-        Flow(FlowKey key, SocketChannel channel, long now) {
+        Flow(FlowKey key, SocketChannel channel, boolean incoming, long now) {
             this.key = key;
             this.channel = channel;
+            this.incoming = incoming;
             this.connection = new TcpConnection(output, key.guest().isIpv4() ? mss : mss - IPV6_EXTRA_HEADER, BUFFER_BYTES,
                     isn.next(key.remote(), key.remotePort(), key.guest(), key.guestPort(), now), buffers, windowCap);
             this.connection.between(key.remote(), key.remotePort(), key.guest(), key.guestPort());
@@ -252,7 +255,7 @@ public final class TcpNat {
             Log.warn("tcp: cannot open a host socket: " + e.getMessage());
             return;
         }
-        Flow flow = new Flow(key, channel, now);
+        Flow flow = new Flow(key, channel, false, now);
         flow.connection.guestSyn(sequence, window, options, now);
         flows.put(key, flow);
         try {
@@ -285,7 +288,7 @@ public final class TcpNat {
         }
         accepted.configureBlocking(false);
         accepted.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        Flow flow = new Flow(key, accepted, now);
+        Flow flow = new Flow(key, accepted, true, now);
         flows.put(key, flow);
         flow.selectionKey = selector.register(accepted, 0, flow);
         flow.connection.openToGuest(now);
@@ -613,10 +616,13 @@ public final class TcpNat {
     /**
      * One connection for {@code query-network} and {@code info usernet}: the guest's end, where it goes (the
      * remote address as the guest sees it), its state, the bytes queued each way and the segments resent
-     * to the guest ({@link TcpConnection#resent()}, of them at a time-out).
+     * to the guest ({@link TcpConnection#resent()}, of them at a time-out); for one a host client opened
+     * through a forward, {@code hostForward} is the address it connected to (the rule's host address and
+     * port, libslirp's getsockname of an SS_INCOMING socket), else null.
      */
     public record ConnectionInfo(IpAddress guest, int guestPort, IpAddress remote, int remotePort, String state,
-                                 int queuedToGuestBytes, int queuedToHostBytes, long resent, long resentAtTimeout) {}
+                                 int queuedToGuestBytes, int queuedToHostBytes, long resent, long resentAtTimeout,
+                                 InetSocketAddress hostForward) {}
 
     /** The connections now, in no particular order. */
     public List<ConnectionInfo> connections() {
@@ -624,9 +630,17 @@ public final class TcpNat {
         for (Flow flow : flows.values()) {
             list.add(new ConnectionInfo(flow.key.guest(), flow.key.guestPort(), flow.key.remote(), flow.key.remotePort(),
                     flow.connection.state().name(), flow.connection.pendingToGuest(), flow.connection.pendingToHost(),
-                    flow.connection.resent(), flow.connection.resentAtTimeout()));
+                    flow.connection.resent(), flow.connection.resentAtTimeout(), flow.incoming ? localOf(flow) : null));
         }
         return list;
+    }
+
+    private static InetSocketAddress localOf(Flow flow) {
+        try {
+            return (InetSocketAddress) flow.channel.getLocalAddress();
+        } catch (IOException e) {
+            return null; // closed meanwhile: shown as any other connection
+        }
     }
 
     public int connectionCount() {
