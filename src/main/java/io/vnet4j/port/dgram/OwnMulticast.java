@@ -2,7 +2,6 @@ package io.vnet4j.port.dgram;
 
 import io.vnet4j.os.DatagramBatch;
 import io.vnet4j.wire.IpAddress;
-import java.io.UncheckedIOException;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.util.function.Predicate;
@@ -68,11 +67,12 @@ final class OwnMulticast {
         return false;
     }
 
+    /** Whether an interface of this host holds the address; false when the kernel cannot say (the frames pass). */
     private static boolean isThisHosts(IpAddress address) {
         try {
             return address.isLoopback() || NetworkInterface.getByInetAddress(address.toInetAddress()) != null;
         } catch (SocketException e) {
-            throw new UncheckedIOException(e);
+            return false;
         }
     }
 }
