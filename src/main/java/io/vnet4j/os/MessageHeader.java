@@ -84,6 +84,62 @@ final class MessageHeader {
         }
     }
 
+    /**
+     * The offset of the first whole control message in {@code control[0, length)} (CMSG_FIRSTHDR), -1 when
+     * there is none; {@link #nextControl} walks on.
+     */
+    static long firstControl(MemorySegment control, long length) {
+        return wholeAt(control, 0, length);
+    }
+
+    /**
+     * The offset of the whole control message after the one at {@code at} (CMSG_NXTHDR: its length rounded
+     * up to 8), -1 when there is none, or when the next header lies about its length (too short, or past
+     * {@code length}): the walk stops there.
+     */
+    static long nextControl(MemorySegment control, long at, long length) {
+        return wholeAt(control, at + space(control.get(ValueLayout.JAVA_LONG, at) - CMSG_HEADER), length);
+    }
+
+    private static long wholeAt(MemorySegment control, long at, long length) {
+        if (at + CMSG_HEADER > length) {
+            return -1;
+        }
+        long cmsgLength = control.get(ValueLayout.JAVA_LONG, at);
+        return cmsgLength < CMSG_HEADER || at + cmsgLength > length ? -1 : at;
+    }
+
+    /** cmsg_level of the control message at {@code at}. */
+    static int controlLevel(MemorySegment control, long at) {
+        return control.get(ValueLayout.JAVA_INT, at + 8);
+    }
+
+    /** cmsg_type of the control message at {@code at}. */
+    static int controlType(MemorySegment control, long at) {
+        return control.get(ValueLayout.JAVA_INT, at + 12);
+    }
+
+    /** The data bytes of the control message at {@code at} (cmsg_len less the header); its data starts at {@code at + CMSG_HEADER}. */
+    static long controlDataLength(MemorySegment control, long at) {
+        return control.get(ValueLayout.JAVA_LONG, at) - CMSG_HEADER;
+    }
+
+    /**
+     * Writes the header of a control message of {@code dataLength} bytes at 0 of {@code control} (CMSG_LEN);
+     * returns the bytes it takes with its padding (CMSG_SPACE), for controllen.
+     */
+    static long putControlHeader(MemorySegment control, int level, int type, long dataLength) {
+        control.set(ValueLayout.JAVA_LONG, 0, CMSG_HEADER + dataLength);
+        control.set(ValueLayout.JAVA_INT, 8, level);
+        control.set(ValueLayout.JAVA_INT, 12, type);
+        return space(dataLength);
+    }
+
+    /** CMSG_SPACE: a control message of {@code dataLength} data bytes with its header, rounded up to 8. */
+    private static long space(long dataLength) {
+        return (CMSG_HEADER + dataLength + 7) & ~7L;
+    }
+
     /** The control bytes recvmsg filled (controllen as it left it). */
     long controlLength() {
         return header.get(ValueLayout.JAVA_LONG, CONTROL_LENGTH);

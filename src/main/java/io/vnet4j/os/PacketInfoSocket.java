@@ -99,25 +99,20 @@ public final class PacketInfoSocket implements AutoCloseable {
 
     /** The pktinfo's address; null when the kernel gave none (it always does once the option is on). */
     private void readLocal(long length) {
-        long at = 0;
-        while (at + MessageHeader.CMSG_HEADER <= length) {
-            long cmsgLength = control.get(ValueLayout.JAVA_LONG, at);
-            int level = control.get(ValueLayout.JAVA_INT, at + 8);
-            int type = control.get(ValueLayout.JAVA_INT, at + 12);
-            if (cmsgLength < MessageHeader.CMSG_HEADER || at + cmsgLength > length) {
-                break;
-            }
+        for (long at = MessageHeader.firstControl(control, length); at >= 0;
+                at = MessageHeader.nextControl(control, at, length)) {
+            int level = MessageHeader.controlLevel(control, at);
+            int type = MessageHeader.controlType(control, at);
+            long dataLength = MessageHeader.controlDataLength(control, at);
             long dataAt = at + MessageHeader.CMSG_HEADER;
-            if (level == Libc.IPPROTO_IP && type == IP_PKTINFO && cmsgLength >= MessageHeader.CMSG_HEADER + IN_PKTINFO_SIZE) {
+            if (level == Libc.IPPROTO_IP && type == IP_PKTINFO && dataLength >= IN_PKTINFO_SIZE) {
                 local = same(local, control.get(IPV4, dataAt + 8)); // ipi_addr: the header's destination
                 return;
             }
-            if (level == Libc.IPPROTO_IPV6 && type == IPV6_PKTINFO
-                    && cmsgLength >= MessageHeader.CMSG_HEADER + IN6_PKTINFO_SIZE) {
+            if (level == Libc.IPPROTO_IPV6 && type == IPV6_PKTINFO && dataLength >= IN6_PKTINFO_SIZE) {
                 local = same(local, control.get(IPV6_HALF, dataAt), control.get(IPV6_HALF, dataAt + 8));
                 return;
             }
-            at += (cmsgLength + 7) & ~7L;
         }
         local = null;
     }
@@ -183,20 +178,12 @@ public final class PacketInfoSocket implements AutoCloseable {
         control.fill((byte) 0);
         if (ipv6) { // IPV6_PKTINFO, v4-mapped for an IPv4 client: ipi6_addr, ipi6_ifindex 0
             long low = from.isIpv4() ? mapped(from.ipv4()) : from.low();
-            long length = MessageHeader.CMSG_HEADER + IN6_PKTINFO_SIZE;
-            control.set(ValueLayout.JAVA_LONG, 0, length);
-            control.set(ValueLayout.JAVA_INT, 8, Libc.IPPROTO_IPV6);
-            control.set(ValueLayout.JAVA_INT, 12, IPV6_PKTINFO);
             control.set(IPV6_HALF, MessageHeader.CMSG_HEADER, from.isIpv4() ? 0 : from.high());
             control.set(IPV6_HALF, MessageHeader.CMSG_HEADER + 8, low);
-            return (length + 7) & ~7L;
+            return MessageHeader.putControlHeader(control, Libc.IPPROTO_IPV6, IPV6_PKTINFO, IN6_PKTINFO_SIZE);
         }
-        long length = MessageHeader.CMSG_HEADER + IN_PKTINFO_SIZE; // IP_PKTINFO: ipi_ifindex 0, ipi_spec_dst
-        control.set(ValueLayout.JAVA_LONG, 0, length);
-        control.set(ValueLayout.JAVA_INT, 8, Libc.IPPROTO_IP);
-        control.set(ValueLayout.JAVA_INT, 12, IP_PKTINFO);
-        control.set(IPV4, MessageHeader.CMSG_HEADER + 4, from.ipv4());
-        return (length + 7) & ~7L;
+        control.set(IPV4, MessageHeader.CMSG_HEADER + 4, from.ipv4()); // IP_PKTINFO: ipi_ifindex 0, ipi_spec_dst
+        return MessageHeader.putControlHeader(control, Libc.IPPROTO_IP, IP_PKTINFO, IN_PKTINFO_SIZE);
     }
 
     @Override

@@ -89,17 +89,14 @@ public final class SocketErrorQueue implements AutoCloseable {
         code = 0;
         info = 0;
         offender = null;
-        long at = 0;
-        while (at + CMSG_HEADER <= length) {
-            long cmsgLength = control.get(ValueLayout.JAVA_LONG, at);
-            int level = control.get(ValueLayout.JAVA_INT, at + 8);
-            int cmsgType = control.get(ValueLayout.JAVA_INT, at + 12);
-            if (cmsgLength < CMSG_HEADER || at + cmsgLength > length) {
-                return;
-            }
+        for (long at = MessageHeader.firstControl(control, length); at >= 0;
+                at = MessageHeader.nextControl(control, at, length)) {
+            int level = MessageHeader.controlLevel(control, at);
+            int cmsgType = MessageHeader.controlType(control, at);
+            long dataLength = MessageHeader.controlDataLength(control, at);
             boolean recverr = level == Libc.IPPROTO_IP && cmsgType == Libc.IP_RECVERR
                     || level == Libc.IPPROTO_IPV6 && cmsgType == Libc.IPV6_RECVERR;
-            if (recverr && cmsgLength >= CMSG_HEADER + EXTENDED_ERR) {
+            if (recverr && dataLength >= EXTENDED_ERR) {
                 long ee = at + CMSG_HEADER;
                 errno = control.get(ValueLayout.JAVA_INT, ee);
                 origin = Byte.toUnsignedInt(control.get(ValueLayout.JAVA_BYTE, ee + 4));
@@ -107,12 +104,11 @@ public final class SocketErrorQueue implements AutoCloseable {
                 code = Byte.toUnsignedInt(control.get(ValueLayout.JAVA_BYTE, ee + 6));
                 info = control.get(ValueLayout.JAVA_INT, ee + 8);
                 long offenderAt = ee + EXTENDED_ERR;
-                if (cmsgLength - CMSG_HEADER - EXTENDED_ERR >= SockaddrCodec.SOCKADDR_IN_SIZE) {
-                    offender = SockaddrCodec.ipAddress(control.asSlice(offenderAt, cmsgLength - CMSG_HEADER - EXTENDED_ERR));
+                if (dataLength - EXTENDED_ERR >= SockaddrCodec.SOCKADDR_IN_SIZE) {
+                    offender = SockaddrCodec.ipAddress(control.asSlice(offenderAt, dataLength - EXTENDED_ERR));
                 }
                 return;
             }
-            at += (cmsgLength + 7) & ~7L;
         }
     }
 
