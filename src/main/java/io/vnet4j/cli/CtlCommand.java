@@ -39,7 +39,7 @@ final class CtlCommand implements Callable<Integer> {
         spec.addPositional(Specs.bound(PositionalParamSpec.builder().index("0..*").arity("1..*").required(true).paramLabel("COMMAND")
                 .type(List.class).auxiliaryTypes(String.class)
                 .description("An HMP command (text, as QEMU's monitor): info network, info usernet, info mac-table, info captures, hostfwd_add [NETDEV_ID] RULE, "
-                        + "hostfwd_remove [NETDEV_ID] [tcp|udp]:[HOSTADDR]:HOSTPORT, netdev_add TYPE,id=ID,..., netdev_del ID, "
+                        + "hostfwd_remove [NETDEV_ID] [tcp|udp]:[HOSTADDR]:HOSTPORT, netdev_add TYPE,id=ID,..., netdev_del ID, set_link NAME on|off, "
                         + "object_add filter-dump,id=ID,netdev=ID,file=PATH, object_del ID, capture start NETDEV FILE, capture stop NETDEV; "
                         + "or a QMP command name such as query-network (JSON); "
                         + "or a whole QMP command as one JSON argument: '{\"execute\":\"netdev_add\",\"arguments\":{...}}'."),

@@ -144,6 +144,7 @@ public final class ControlServer implements AutoCloseable {
             case "human-monitor-command" -> humanCommand(map.get("arguments"));
             case "netdev_add" -> netdevAdd(map.get("arguments"));
             case "netdev_del" -> netdevDel(map.get("arguments"));
+            case "set_link" -> setLink(map.get("arguments"));
             case "object-add", "object_add" -> objectAdd(map.get("arguments")); // QEMU's name; HMP's spelling too
             case "object-del", "object_del" -> objectDel(map.get("arguments"));
             case "query-commands" -> Map.of("return", COMMANDS.stream().map(name -> Map.of("name", name)).toList());
@@ -158,7 +159,7 @@ public final class ControlServer implements AutoCloseable {
     private static final Map<String, Set<String>> ARGUMENTS = Map.of(
             "qmp_capabilities", Set.of("enable"), "query-version", Set.of(), "query-network", Set.of(),
             "query-commands", Set.of(), "human-monitor-command", Set.of("command-line", "cpu-index"),
-            "netdev_del", Set.of("id"), "object-del", Set.of("id"), "object_del", Set.of("id"));
+            "netdev_del", Set.of("id"), "set_link", Set.of("name", "up"), "object-del", Set.of("id"), "object_del", Set.of("id"));
 
     /**
      * QEMU's refusals of a request's shape (qapi/qmp-dispatch.c, qobject-input-visitor.c): a member other
@@ -188,7 +189,7 @@ public final class ControlServer implements AutoCloseable {
 
     /** What {@code query-commands} lists. */
     static final List<String> COMMANDS = List.of("qmp_capabilities", "query-commands", "query-version", "query-network",
-            "human-monitor-command", "netdev_add", "netdev_del", "object-add", "object-del");
+            "human-monitor-command", "netdev_add", "netdev_del", "set_link", "object-add", "object-del");
 
     /** QMP netdev_add: QEMU's Netdev arguments ({@link NetdevArguments}); {"return": {}} once it runs. */
     private Map<String, Object> netdevAdd(Object arguments) {
@@ -221,6 +222,19 @@ public final class ControlServer implements AutoCloseable {
             return notAString(arguments, "id");
         }
         return changes.remove(id) ? Map.of("return", Map.of()) : error("DeviceNotFound", "Device '" + id + "' not found");
+    }
+
+    /** QMP set_link {"name": NAME, "up": BOOL} ({@link SetLink}): QEMU's DeviceNotFound when nothing is NAME. */
+    private Map<String, Object> setLink(Object arguments) {
+        String name = string(arguments, "name");
+        if (name == null) {
+            return notAString(arguments, "name");
+        }
+        Object up = ((Map<?, ?>) arguments).get("up");
+        if (!(up instanceof Boolean value)) {
+            return error("GenericError", up == null ? "Parameter 'up' is missing" : "Invalid parameter type for 'up', expected: boolean");
+        }
+        return SetLink.apply(netdevs.get(), name, value) ? Map.of("return", Map.of()) : error("DeviceNotFound", SetLink.notFound(name));
     }
 
     /**

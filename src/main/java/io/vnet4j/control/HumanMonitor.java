@@ -21,6 +21,7 @@ import java.util.function.Supplier;
  *     as {@code hostfwd=} is (IPv6 addresses in brackets; no host address is 127.0.0.1);
  * <li>{@code hostfwd_remove [NETDEV_ID] [tcp|udp]:[hostaddr]:hostport};
  * <li>{@code netdev_add TYPE,id=ID,...} (the {@code -netdev} syntax) and {@code netdev_del ID};
+ * <li>{@code set_link NAME on|off} ({@link SetLink});
  * <li>{@code object_add filter-dump,id=ID,netdev=ID,file=PATH[,maxlen=N]} and {@code object_del ID}: a capture
  *     started and stopped while the network runs, as QEMU's;
  * <li>{@code capture start NETDEV FILE} and {@code capture stop NETDEV}: the same, with the id
@@ -138,6 +139,18 @@ final class HumanMonitor {
                 }
                 yield "";
             }
+            case "set_link" -> {
+                if (words.length != 3) {
+                    throw new Failure("usage: set_link name on|off");
+                }
+                if (!words[2].equals("on") && !words[2].equals("off")) {
+                    throw new Failure("Expected 'on' or 'off'");
+                }
+                if (!SetLink.apply(netdevs.get(), words[1], words[2].equals("on"))) {
+                    throw new Failure(SetLink.notFound(words[1]));
+                }
+                yield "";
+            }
             case "object_add" -> {
                 if (words.length != 2) {
                     throw new Failure("usage: object_add filter-dump,id=str,netdev=str,file=str[,maxlen=int]");
@@ -156,7 +169,7 @@ final class HumanMonitor {
             }
             case "capture" -> capture(words);
             default -> throw new Failure("unknown command: '" + words[0] + "' (expected: info network, info usernet, "
-                    + "info mac-table, info captures, hostfwd_add, hostfwd_remove, netdev_add, netdev_del, object_add, object_del, capture)");
+                    + "info mac-table, info captures, hostfwd_add, hostfwd_remove, netdev_add, netdev_del, set_link, object_add, object_del, capture)");
         };
     }
 

@@ -33,6 +33,7 @@ public final class NetworkReport {
                 Map<String, Object> port = new LinkedHashMap<>();
                 port.put("id", p.id());
                 port.put("link", p.linkUp() ? "up" : "down");
+                port.put("link-down", p.linkDown());
                 port.put("info", p.describe());
                 if (p.vlans() != VlanMembership.NONE) {
                     port.put("vlan", p.vlans().describe());
@@ -50,6 +51,7 @@ public final class NetworkReport {
             netdev.put("id", n.id());
             netdev.put("type", n.type());
             netdev.put("info", n.describe());
+            netdev.put("link-down", n.linkDown());
             netdev.put("ports", ports);
             List<String> details = n.details();
             if (!details.isEmpty()) {
@@ -167,13 +169,15 @@ public final class NetworkReport {
                 boolean single = ports.size() == 1 && netdev.get("id").equals(((Map<String, Object>) ports.getFirst()).get("id"));
                 if (!single) {
                     sb.append(" \\ ").append(netdev.get("id")).append(": type=").append(netdev.get("type"))
-                            .append(',').append(netdev.get("info")).append('\n');
+                            .append(',').append(netdev.get("info"))
+                            .append(Boolean.TRUE.equals(netdev.get("link-down")) ? " (set_link off)" : "").append('\n');
                 }
                 for (Object p : ports) {
                     Map<String, Object> port = (Map<String, Object>) p;
                     sb.append(single ? " \\ " : "    \\ ").append(port.get("id")).append(": type=")
                             .append(netdev.get("type")).append(',').append(port.get("info"))
-                            .append(port.get("vlan") == null ? "" : "," + port.get("vlan")).append(",link=").append(port.get("link")).append('\n');
+                            .append(port.get("vlan") == null ? "" : "," + port.get("vlan")).append(",link=").append(port.get("link"))
+                            .append(Boolean.TRUE.equals(port.get("link-down")) ? " (set_link off)" : "").append('\n');
                     sb.append(single ? "     " : "        ")
                             .append("rx ").append(port.get("rx-frames")).append(" frames ").append(port.get("rx-bytes"))
                             .append(" bytes, tx ").append(port.get("tx-frames")).append(" frames ")

@@ -55,6 +55,16 @@ public interface Netdev extends AutoCloseable {
     VlanMembership vlans();
 
     /**
+     * QEMU's {@code set_link ID on|off} ({@code NetClientState.link_down}): with {@code true} every port of this
+     * netdev, now and later, neither sends nor receives until {@code false} gives the backends' own link state
+     * back.
+     */
+    void setLinkDown(boolean down);
+
+    /** Whether {@link #setLinkDown} holds the link down. */
+    boolean linkDown();
+
+    /**
      * Opens sockets and starts threads.
      *
      * @throws IOException when the netdev cannot start (address in use, refused)

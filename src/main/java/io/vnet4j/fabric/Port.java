@@ -27,7 +27,12 @@ public abstract class Port implements AutoCloseable {
      */
     private volatile long lastSourceMac = -1;
     private volatile Hub hub;
+    /** Whether frames pass: {@link #carrier} and not {@link #linkDown}; the one field the frame paths read. */
     private volatile boolean linkUp = true;
+    /** The backend's own link (a stream connected, a guest's receive queue running); guarded by this. */
+    private boolean carrier = true;
+    /** QEMU's {@code link_down}, set by {@code set_link NAME off}; guarded by this. */
+    private boolean linkDown;
     private volatile FrameTap[] taps = NO_TAPS;
     private volatile VlanMembership vlans = VlanMembership.NONE;
     /** The reading thread's, made at its first {@link #deliverOffloaded} that must lower a frame (its 64 KiB buffer). */
@@ -76,13 +81,47 @@ public abstract class Port implements AutoCloseable {
         this.hub = hub;
     }
 
+    /** Whether frames pass now: the backend has {@linkplain #setCarrier carrier} and no {@code set_link off} holds. */
     public final boolean linkUp() {
         return linkUp;
     }
 
-    /** A port whose link is down neither sends nor receives; frames for it are dropped and counted. */
-    protected final void setLinkUp(boolean up) {
-        linkUp = up;
+    /**
+     * The backend's own link state (a stream port has carrier while connected). A port whose link is down
+     * neither sends nor receives: frames the hub offers it are dropped and counted, frames from its wire
+     * discarded.
+     */
+    protected final synchronized void setCarrier(boolean up) {
+        carrier = up;
+        linkUp = carrier && !linkDown;
+    }
+
+    /** Whether {@code set_link NAME off} holds this port's link down (QEMU's {@code NetClientState.link_down}). */
+    public final synchronized boolean linkDown() {
+        return linkDown;
+    }
+
+    /**
+     * QEMU's {@code set_link}: {@code true} takes the link down whatever the backend's carrier, as pulling the
+     * cable; {@code false} gives the backend's state back. Then {@link #linkStatusChanged} tells the backend.
+     */
+    public final void setLinkDown(boolean down) {
+        synchronized (this) {
+            if (linkDown == down) {
+                return;
+            }
+            linkDown = down;
+            linkUp = carrier && !linkDown;
+        }
+        linkStatusChanged(down);
+    }
+
+    /**
+     * Called after {@link #setLinkDown} changed the state, on the caller's thread (QEMU's
+     * {@code NetClientInfo.link_status_changed}): a backend whose wire can carry link state passes it on (a
+     * TAP sets its carrier, so the namespace sees NO-CARRIER). Nothing by default.
+     */
+    protected void linkStatusChanged(boolean down) {
     }
 
     /** The port's 802.1Q membership ({@link VlanMembership#NONE} unless {@code vlan=} or {@code trunk=}). */
@@ -95,8 +134,11 @@ public abstract class Port implements AutoCloseable {
         vlans = membership;
     }
 
-    /** Adds a tap that sees every frame this port receives and is offered to transmit, in order. */
+    /** Adds a tap that sees every frame this port receives and is offered to transmit, in order; once only. */
     public final synchronized void addTap(FrameTap tap) {
+        if (Arrays.asList(taps).contains(tap)) {
+            return;
+        }
         FrameTap[] grown = Arrays.copyOf(taps, taps.length + 1);
         grown[taps.length] = tap;
         taps = grown;

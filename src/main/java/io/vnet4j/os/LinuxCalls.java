@@ -21,6 +21,8 @@ final class LinuxCalls {
     static final int TUNSETIFF = 0x400454ca;
     static final int TUNSETOFFLOAD = 0x400454d0;
     static final int TUNSETVNETHDRSZ = 0x400454d8;
+    /** _IOW('T', 226, int): linux/if_tun.h. */
+    static final int TUNSETCARRIER = 0x400454e2;
     static final int IFF_TAP = 0x0002;
     static final int IFF_NO_PI = 0x1000;
     static final int IFF_VNET_HDR = 0x4000;

@@ -224,6 +224,28 @@ public final class TapDevice implements AutoCloseable {
     }
 
     /**
+     * Sets the interface's carrier (TUNSETCARRIER, Linux 5.0, drivers/net/tun.c): off, the kernel shows the
+     * interface NO-CARRIER, marks its routes linkdown and stops sending on it, as when a cable is pulled; on
+     * again, it runs duplicate address detection and router solicitation anew.
+     *
+     * @throws IOException when the kernel refuses (older than 5.0, or a descriptor that is no TAP: ENOTTY)
+     */
+    public void setCarrier(boolean on) throws IOException {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment errno = Libc.errnoState(call);
+            MemorySegment carrier = call.allocateFrom(ValueLayout.JAVA_INT, on ? 1 : 0);
+            int rc = (int) Downcall.callVariadic(LinuxCalls.IOCTL.handle(), errno, fd, LinuxCalls.TUNSETCARRIER, carrier.address());
+            if (rc != 0) {
+                throw new IOException("TUNSETCARRIER on " + name + " failed: " + Libc.strerror(Libc.errno(errno)));
+            }
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("TUNSETCARRIER: " + t, t);
+        }
+    }
+
+    /**
      * Reads a frame into {@link #receivedBuffer()} at 0, waiting up to {@code timeoutMillis} ms for one
      * ({@link #UNTIL_CLOSED}: until one comes or {@link #close()} is called). The descriptor is non-blocking:
      * a busy device is read without a poll per frame.

@@ -154,6 +154,7 @@ class ControlServerTest {
         Map<String, Object> port = new java.util.LinkedHashMap<>();
         port.put("id", id);
         port.put("link", "up");
+        port.put("link-down", false);
         port.put("info", "in-JVM");
         port.put("rx-frames", rxFrames);
         port.put("rx-bytes", rxBytes);
@@ -161,7 +162,7 @@ class ControlServerTest {
         port.put("tx-bytes", txBytes);
         port.put("tx-dropped", 0L);
         port.put("rx-errors", 0L);
-        return Map.of("id", id, "type", "nic", "info", "in-JVM", "ports", List.of(port));
+        return Map.of("id", id, "type", "nic", "info", "in-JVM", "link-down", false, "ports", List.of(port));
     }
 
     @Test
@@ -178,6 +179,42 @@ class ControlServerTest {
                     "     rx 1 frames 60 bytes, tx 0 frames 0 bytes, dropped 0, errors 0",
                     " \\ b: type=nic,in-JVM,link=up",
                     "     rx 0 frames 0 bytes, tx 1 frames 60 bytes, dropped 0, errors 0");
+        }
+    }
+
+    /** QEMU's set_link (qapi/net.json): {"name": ..., "up": ...}; the port drops what the hub offers it until it is up again. */
+    @Test
+    void setLinkTakesAPortDownAndUpAgainAndNamesWhatIsWrong() throws Exception {
+        VirtualNic a = nic("a");
+        VirtualNic b = nic("b");
+        try (Client c = new Client(socket)) {
+            c.answer();
+            assertThat(c.execute("{\"execute\":\"set_link\",\"arguments\":{\"name\":\"b\",\"up\":false}}"))
+                    .isEqualTo(Map.of("return", Map.of()));
+            a.send(new byte[60]);
+            assertThat(b.receive(200, java.util.concurrent.TimeUnit.MILLISECONDS)).isNull();
+            String text = (String) c.execute("{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":\"info network\"}}")
+                    .get("return");
+            assertThat(text.lines()).contains(" \\ b: type=nic,in-JVM,link=down (set_link off)",
+                    "     rx 0 frames 0 bytes, tx 0 frames 0 bytes, dropped 1, errors 0");
+
+            assertThat(c.execute("{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":\"set_link b on\"}}"))
+                    .isEqualTo(Map.of("return", ""));
+            a.send(new byte[60]);
+            assertThat(b.receive(5, java.util.concurrent.TimeUnit.SECONDS)).hasSize(60);
+
+            assertThat(c.execute("{\"execute\":\"set_link\",\"arguments\":{\"name\":\"x\",\"up\":true}}")).isEqualTo(Map.of("error",
+                    Map.of("class", "DeviceNotFound", "desc", "Device 'x' not found")));
+            assertGenericError(c, "{\"execute\":\"set_link\",\"arguments\":{\"name\":\"b\"}}", "Parameter 'up' is missing");
+            assertGenericError(c, "{\"execute\":\"set_link\",\"arguments\":{\"name\":\"b\",\"up\":\"off\"}}",
+                    "Invalid parameter type for 'up', expected: boolean");
+            assertGenericError(c, "{\"execute\":\"set_link\",\"arguments\":{\"up\":true}}", "Parameter 'name' is missing");
+            assertGenericError(c, "{\"execute\":\"set_link\",\"arguments\":{\"name\":\"b\",\"up\":true,\"x\":1}}",
+                    "Parameter 'x' is unexpected");
+            assertGenericError(c, "{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":\"set_link b down\"}}",
+                    "Expected 'on' or 'off'");
+            assertGenericError(c, "{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":\"set_link b\"}}",
+                    "usage: set_link name on|off");
         }
     }
 

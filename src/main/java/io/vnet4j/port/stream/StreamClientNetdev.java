@@ -65,6 +65,16 @@ public final class StreamClientNetdev extends NetdevBase {
     }
 
     @Override
+    public void setLinkDown(boolean down) {
+        port.setLinkDown(down);
+    }
+
+    @Override
+    public boolean linkDown() {
+        return port.linkDown();
+    }
+
+    @Override
     public void start() throws IOException {
         SocketChannel first = null;
         if (reconnectMillis <= 0) {

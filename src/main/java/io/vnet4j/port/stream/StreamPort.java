@@ -95,7 +95,7 @@ public final class StreamPort extends QueuedPort {
         super(id, type, DEFAULT_QUEUE_BYTES);
         this.settings = settings;
         this.hub = hub;
-        setLinkUp(false);
+        setCarrier(false);
     }
 
     @Override
@@ -125,7 +125,7 @@ public final class StreamPort extends QueuedPort {
             in = direct != null ? direct.receiveBuffer() : ownIn();
             in.clear();
             writer = Thread.ofVirtual().name("vnet4j-" + id() + "-tx").start(() -> writeLoop(channel));
-            setLinkUp(true);
+            setCarrier(true);
             whenUp.run();
             if (!readByALoop()) {
                 readLoop(channel);
@@ -137,7 +137,7 @@ public final class StreamPort extends QueuedPort {
         } catch (InterruptedException e) {
             // the netdev is closing (a client's worker is interrupted)
         } finally {
-            setLinkUp(false);
+            setCarrier(false);
             peer = null;
             synchronized (lending) {
                 serving = null;

@@ -8,6 +8,7 @@ import io.vnet4j.fabric.FrameTap;
 import io.vnet4j.fabric.Hub;
 import io.vnet4j.fabric.NetdevBase;
 import io.vnet4j.fabric.Port;
+import io.vnet4j.fabric.PortTemplate;
 import io.vnet4j.fabric.VlanMembership;
 import io.vnet4j.os.OwnedFile;
 import io.vnet4j.os.SocketFiles;
@@ -32,10 +33,9 @@ public final class StreamServerNetdev extends NetdevBase {
     private final String settings;
     private final SocketAddress address;
     private final List<Port> connections = new CopyOnWriteArrayList<>();
-    /** The ports serving a connection, for {@link #close} to hang up. */
+    /** The ports serving a connection (attached or about to be), for {@link #close} to hang up and the template to reach. */
     private final List<StreamPort> serving = new CopyOnWriteArrayList<>();
-    private final List<FrameTap> taps = new CopyOnWriteArrayList<>();
-    private volatile VlanMembership vlans = VlanMembership.NONE;
+    private final PortTemplate template = new PortTemplate();
     private final AtomicInteger nextIndex = new AtomicInteger(1);
     private volatile ServerSocketChannel server;
     private volatile OwnedFile socketFile;
@@ -60,24 +60,32 @@ public final class StreamServerNetdev extends NetdevBase {
 
     @Override
     public void addTap(FrameTap tap) {
-        taps.add(tap);
-        connections.forEach(port -> port.addTap(tap));
+        template.addTap(tap, serving);
     }
 
     @Override
     public void removeTap(FrameTap tap) {
-        taps.remove(tap);
-        connections.forEach(port -> port.removeTap(tap));
+        template.removeTap(tap, serving);
     }
 
     @Override
     public void joinVlans(VlanMembership membership) {
-        vlans = membership;
+        template.joinVlans(membership);
     }
 
     @Override
     public VlanMembership vlans() {
-        return vlans;
+        return template.vlans();
+    }
+
+    @Override
+    public void setLinkDown(boolean down) {
+        template.setLinkDown(down, serving);
+    }
+
+    @Override
+    public boolean linkDown() {
+        return template.linkDown();
     }
 
     /** The bound address (with the real port when 0 was asked for). */
@@ -123,9 +131,8 @@ public final class StreamServerNetdev extends NetdevBase {
         } catch (IOException e) {
             // the peer went away already; serve() will notice
         }
-        taps.forEach(port::addTap);
-        port.joinVlans(vlans);
         serving.add(port);
+        template.applyTo(port);
         if (closed) { // close() may have hung up the ports before this one was added
             port.hangUp();
         }

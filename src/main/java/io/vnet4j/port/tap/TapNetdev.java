@@ -96,6 +96,21 @@ public final class TapNetdev extends QueuedPort implements Netdev {
         return List.of(this);
     }
 
+    /** {@code set_link}: the TAP is the guest's own interface here, so its carrier follows, as a virtio NIC's link would. */
+    @Override
+    protected void linkStatusChanged(boolean down) {
+        writeLock.lock(); // close() lets the device go under it
+        try {
+            if (device != null) {
+                device.setCarrier(!down);
+            }
+        } catch (IOException e) {
+            Log.warn(id() + ": the interface's carrier stays as it was: " + e.getMessage());
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
     @Override
     public void start() throws IOException {
         try {

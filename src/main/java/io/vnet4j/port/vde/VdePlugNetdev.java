@@ -94,6 +94,16 @@ public final class VdePlugNetdev extends NetdevBase {
     }
 
     @Override
+    public void setLinkDown(boolean down) {
+        port.setLinkDown(down);
+    }
+
+    @Override
+    public boolean linkDown() {
+        return port.linkDown();
+    }
+
+    @Override
     public void start() throws IOException {
         NativeDatagramSocket socket = null;
         try {

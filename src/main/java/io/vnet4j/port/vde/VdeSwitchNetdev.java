@@ -7,6 +7,7 @@ import io.vnet4j.fabric.FrameTap;
 import io.vnet4j.fabric.Hub;
 import io.vnet4j.fabric.NetdevBase;
 import io.vnet4j.fabric.Port;
+import io.vnet4j.fabric.PortTemplate;
 import io.vnet4j.fabric.VlanMembership;
 import io.vnet4j.os.DatagramEndpoint;
 import io.vnet4j.os.NativeDatagramSocket;
@@ -58,8 +59,7 @@ public final class VdeSwitchNetdev extends NetdevBase {
     private final int mode;
     private final List<DatagramNetdev> plugs = new CopyOnWriteArrayList<>();
     private final List<SocketChannel> channels = new CopyOnWriteArrayList<>();
-    private final List<FrameTap> taps = new CopyOnWriteArrayList<>();
-    private volatile VlanMembership vlans = VlanMembership.NONE;
+    private final PortTemplate template = new PortTemplate();
     private final Set<Integer> numbers = new HashSet<>();
     private final List<Thread> servers = new CopyOnWriteArrayList<>();
     private final AtomicLong refused = new AtomicLong();
@@ -96,24 +96,32 @@ public final class VdeSwitchNetdev extends NetdevBase {
 
     @Override
     public void addTap(FrameTap tap) {
-        taps.add(tap);
-        plugs.forEach(p -> p.addTap(tap));
+        template.addTap(tap, plugs);
     }
 
     @Override
     public void removeTap(FrameTap tap) {
-        taps.remove(tap);
-        plugs.forEach(p -> p.removeTap(tap));
+        template.removeTap(tap, plugs);
     }
 
     @Override
     public void joinVlans(VlanMembership membership) {
-        vlans = membership;
+        template.joinVlans(membership);
     }
 
     @Override
     public VlanMembership vlans() {
-        return vlans;
+        return template.vlans();
+    }
+
+    @Override
+    public void setLinkDown(boolean down) {
+        template.setLinkDown(down, plugs);
+    }
+
+    @Override
+    public boolean linkDown() {
+        return template.linkDown();
     }
 
     /** Requests refused so far (malformed, port taken, plug unreachable). */
@@ -318,16 +326,16 @@ public final class VdeSwitchNetdev extends NetdevBase {
         DatagramNetdev plug = new DatagramNetdev(id + "." + number, "vde",
                 "sock=" + dir + ",port=" + number + ",peer=\"" + description + "\"",
                 new DatagramNetdev.Spec(new DatagramEndpoint.Unix(data.toString()), null, null), hub);
-        taps.forEach(plug::addTap);
-        plug.joinVlans(vlans);
+        plugs.add(plug);
+        template.applyTo(plug);
         try {
             plug.start(socket, dataFile);
         } catch (IOException e) {
             Log.warn(id + ": cannot start a VDE plug's port: " + e.getMessage());
+            plugs.remove(plug);
             plug.close();
             return null;
         }
-        plugs.add(plug);
         ByteBuffer reply = ByteBuffer.allocate(VdeRequest.SOCKADDR_UN_LENGTH);
         VdeRequest.emitAddress(data.toString(), reply);
         reply.flip();

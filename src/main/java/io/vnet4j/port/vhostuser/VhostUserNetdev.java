@@ -10,6 +10,7 @@ import io.vnet4j.fabric.FrameTap;
 import io.vnet4j.fabric.Hub;
 import io.vnet4j.fabric.NetdevBase;
 import io.vnet4j.fabric.Port;
+import io.vnet4j.fabric.PortTemplate;
 import io.vnet4j.fabric.VlanMembership;
 import io.vnet4j.os.DescriptorStream;
 import io.vnet4j.os.OwnedFile;
@@ -22,7 +23,6 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * {@code -netdev vhost-user,id=ID,path=PATH}: a vhost-user back-end (QEMU's docs/interop/vhost-user.rst) on a
@@ -41,8 +41,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class VhostUserNetdev extends NetdevBase {
     private final String settings;
     private final Path path;
-    private final List<FrameTap> taps = new CopyOnWriteArrayList<>();
-    private volatile VlanMembership vlans = VlanMembership.NONE;
+    private final PortTemplate template = new PortTemplate();
     private volatile ServerSocketChannel server;
     private volatile OwnedFile socketFile;
     private volatile Thread acceptor;
@@ -81,30 +80,32 @@ public final class VhostUserNetdev extends NetdevBase {
 
     @Override
     public void addTap(FrameTap tap) {
-        taps.add(tap);
-        VhostUserPort p = port;
-        if (p != null) {
-            p.addTap(tap);
-        }
+        template.addTap(tap, ports());
     }
 
     @Override
     public void removeTap(FrameTap tap) {
-        taps.remove(tap);
-        VhostUserPort p = port;
-        if (p != null) {
-            p.removeTap(tap);
-        }
+        template.removeTap(tap, ports());
     }
 
     @Override
     public void joinVlans(VlanMembership membership) {
-        vlans = membership;
+        template.joinVlans(membership);
     }
 
     @Override
     public VlanMembership vlans() {
-        return vlans;
+        return template.vlans();
+    }
+
+    @Override
+    public void setLinkDown(boolean down) {
+        template.setLinkDown(down, ports());
+    }
+
+    @Override
+    public boolean linkDown() {
+        return template.linkDown();
     }
 
     @Override
@@ -165,9 +166,8 @@ public final class VhostUserNetdev extends NetdevBase {
                 return;
             }
             p = new VhostUserPort(id, settings, device, internalErrors);
-            taps.forEach(p::addTap);
-            p.joinVlans(vlans);
             port = p;
+            template.applyTo(p);
             hub.attach(p);
             p.start();
             Log.info(id + ": vhost-user front-end connected to hub " + hub.id());

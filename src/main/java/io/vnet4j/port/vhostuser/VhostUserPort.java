@@ -83,7 +83,7 @@ final class VhostUserPort extends QueuedPort {
         this.device = device;
         this.internalErrors = internalErrors;
         this.settings = settings;
-        setLinkUp(false); // until the guest's driver starts the receive queue
+        setCarrier(false); // until the guest's driver starts the receive queue
         this.kicks = Epoll.open();
         this.kickThread = Thread.ofPlatform().daemon().name("vnet4j-" + id + "-tx").unstarted(Log.hushedIfNow(this::kickLoop));
         this.writer = Thread.ofPlatform().daemon().name("vnet4j-" + id + "-rx").unstarted(Log.hushedIfNow(this::writeLoop));
@@ -165,7 +165,7 @@ final class VhostUserPort extends QueuedPort {
      * hold frames already, the writer may now go on, and the driver may have agreed to take large segments.
      */
     void queuesChanged() {
-        setLinkUp(device.queue(RX).ring != null); // up while the guest's driver takes frames
+        setCarrier(device.queue(RX).ring != null); // up while the guest's driver takes frames
         suppressReceiveKicks();
         boolean large = takesLargeSegments();
         if (large != largeSegments && hub() != null) {

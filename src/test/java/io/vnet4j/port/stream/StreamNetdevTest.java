@@ -100,6 +100,32 @@ class StreamNetdevTest {
         assertThat(server.describe()).isEqualTo("test (2 connections)");
     }
 
+    /** QEMU's set_link on a listener: a connection made while it holds comes up down, and up with set_link on. */
+    @Test
+    void setLinkOffHoldsEveryConnectionDownTheLaterOnesToo() throws Exception {
+        Hub hub = new Hub(0);
+        VirtualNic nic = nic("nic", hub);
+        StreamServerNetdev server = server("unix", hub);
+        server.setLinkDown(true);
+        SocketChannel ch = keep(SocketChannel.open(StandardProtocolFamily.UNIX));
+        ch.connect(server.boundAddress());
+        await("the connection's port", () -> server.ports().size() == 1);
+        Port port = server.ports().getFirst();
+        assertThat(port.linkDown()).isTrue();
+        assertThat(port.linkUp()).isFalse();
+        writeRecord(ch, frame(1, 60));
+        assertThat(nic.receive(300, TimeUnit.MILLISECONDS)).as("the wire's frame discarded").isNull();
+        nic.send(frame(2, 60));
+        await("the hub's frame dropped", () -> port.counters().snapshot().txDropped() == 1);
+
+        server.setLinkDown(false);
+        assertThat(port.linkUp()).isTrue();
+        writeRecord(ch, frame(3, 60));
+        assertThat(nic.receive(5, TimeUnit.SECONDS)).isEqualTo(frame(3, 60));
+        nic.send(frame(4, 60));
+        assertThat(readRecord(ch)).as("frame 2 was dropped, not held").isEqualTo(frame(4, 60));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"tcp", "unix"})
     void aFrameOfTheLargestLegalLengthPasses(String kind) throws Exception {

@@ -1,0 +1,110 @@
+package io.vnet4j.fabric;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** A port's link: the backend's carrier and QEMU's set_link (link_down) together, and what a template hands on. */
+class LinkStateTest {
+    /** A port that keeps what it is offered and reports set_link's changes. */
+    private static final class Recording extends Port {
+        final List<Boolean> changes = new ArrayList<>();
+        int offered;
+
+        Recording(String id) {
+            super(id, "test");
+        }
+
+        void carrier(boolean up) {
+            setCarrier(up);
+        }
+
+        void send(int length) {
+            deliver(ByteBuffer.allocate(length), 0, length);
+        }
+
+        @Override
+        public String describe() {
+            return "recording";
+        }
+
+        @Override
+        protected boolean enqueue(ByteBuffer frame, int offset, int length, int segmentSize) {
+            offered++;
+            return true;
+        }
+
+        @Override
+        protected void linkStatusChanged(boolean down) {
+            changes.add(down);
+        }
+    }
+
+    @Test
+    void theLinkIsUpOnlyWithCarrierAndWithoutSetLinkOff() {
+        Recording p = new Recording("p");
+        assertThat(p.linkUp()).isTrue();
+        p.setLinkDown(true);
+        assertThat(p.linkUp()).isFalse();
+        p.carrier(false);
+        p.setLinkDown(false);
+        assertThat(p.linkUp()).as("no carrier still").isFalse();
+        p.carrier(true);
+        assertThat(p.linkUp()).isTrue();
+        p.setLinkDown(true);
+        p.carrier(true);
+        assertThat(p.linkUp()).as("carrier does not lift set_link off").isFalse();
+    }
+
+    @Test
+    void theBackendHearsOfEachChangeOnce() {
+        Recording p = new Recording("p");
+        p.setLinkDown(false);
+        p.setLinkDown(true);
+        p.setLinkDown(true);
+        p.setLinkDown(false);
+        assertThat(p.changes).containsExactly(true, false);
+    }
+
+    @Test
+    void aDownLinkNeitherSendsNorReceivesAndCountsWhatTheHubOffered() {
+        Hub hub = new Hub(0);
+        Recording a = new Recording("a");
+        Recording b = new Recording("b");
+        hub.attach(a);
+        hub.attach(b);
+        b.setLinkDown(true);
+        a.send(60);
+        b.send(60);
+        assertThat(b.offered).isZero();
+        assertThat(a.offered).isZero();
+        assertThat(b.counters().snapshot()).isEqualTo(new PortCounters.Snapshot(0, 0, 0, 0, 1, 0));
+        b.setLinkDown(false);
+        a.send(60);
+        b.send(60);
+        assertThat(b.offered).isEqualTo(1);
+        assertThat(a.offered).isEqualTo(1);
+    }
+
+    @Test
+    void aTemplateGivesANewPortTheLinkStateAndEachTapOnce() {
+        PortTemplate template = new PortTemplate();
+        Recording now = new Recording("now");
+        List<Integer> seen = new ArrayList<>();
+        FrameTap tap = (f, off, len) -> seen.add(len);
+        template.addTap(tap, List.of(now));
+        template.setLinkDown(true, List.of(now));
+        assertThat(now.linkDown()).isTrue();
+
+        Recording later = new Recording("later");
+        later.addTap(tap); // a change that raced the port's arrival reached it already
+        template.applyTo(later);
+        assertThat(later.linkDown()).isTrue();
+        later.setLinkDown(false);
+        later.send(61);
+        assertThat(seen).as("one tap, not two").containsExactly(61);
+    }
+}
