@@ -138,17 +138,10 @@ public final class Network implements AutoCloseable {
         return netdev;
     }
 
-    /**
-     * Two user networks on one hub both answer its guests' DHCP, ARP and DNS (QEMU lets it be, silently); a
-     * guest takes whichever offer comes first, which looks like a flaky network rather than a mistake.
-     */
     private void warnOfAnotherGateway(Netdev user) {
-        for (Netdev other : netdevs) {
-            if (other instanceof UsernetNetdev && other.hub() == user.hub()) {
-                Log.warn(user.id() + ": hub " + user.hub().id() + " has the user network " + other.id() + " already; both "
-                        + "answer its guests' DHCP, ARP and DNS (give each its own hubid=)");
-                return;
-            }
+        String warning = UsernetNetdev.sharedHub((UsernetNetdev) user, netdevs);
+        if (warning != null) {
+            Log.warn(warning);
         }
     }
 
@@ -172,7 +165,7 @@ public final class Network implements AutoCloseable {
         Config parsed = parser.build();
         NetdevConfig config = parsed.netdevs().getFirst();
         if (netdev(config.id()) != null) {
-            throw new ConfigException("-netdev " + option + ": id " + config.id() + " is already in use");
+            throw new ConfigException("-netdev " + option + ": Duplicate ID '" + config.id() + "' for netdev (it runs already)");
         }
         return add(create(config, parsed.vlan(config.id())));
     }

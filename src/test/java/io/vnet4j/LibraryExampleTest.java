@@ -97,7 +97,7 @@ class LibraryExampleTest {
         try (Network network = new Network()) {
             network.attachNic("a", 0);
             assertThatThrownBy(() -> network.addNetdev("stream,id=a,server=on,addr.type=unix,addr.path=" + dir.resolve("s")))
-                    .isInstanceOf(ConfigException.class).hasMessageContaining("already in use");
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("Duplicate ID");
         }
     }
 }

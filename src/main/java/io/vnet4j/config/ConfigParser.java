@@ -543,7 +543,7 @@ public final class ConfigParser {
     private void claimId(OptionString o, String id, String spelled) throws ConfigException {
         String first = netdevIds.putIfAbsent(id, spelled);
         if (first != null) {
-            throw o.error("the id " + id + " is used twice (" + first + " has it already)");
+            throw o.error("Duplicate ID '" + id + "' for netdev (" + first + " has it already)"); // QEMU's words
         }
     }
 

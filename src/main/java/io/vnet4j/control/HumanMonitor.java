@@ -123,12 +123,14 @@ final class HumanMonitor {
                 if (words.length != 2) {
                     throw new Failure("usage: netdev_add [user|tap|socket|stream|dgram|vde|vxlan|vhost-user],id=str[,prop=value][,...]");
                 }
+                Netdev added;
                 try {
-                    changes.add(words[1]);
+                    added = changes.add(words[1]);
                 } catch (ConfigException | IOException e) {
                     throw new Failure(Log.describe(e));
                 }
-                yield "";
+                String warning = added instanceof UsernetNetdev user ? UsernetNetdev.sharedHub(user, netdevs.get()) : null;
+                yield warning == null ? "" : "warning: " + warning + "\n";
             }
             case "netdev_del" -> {
                 if (words.length != 2) {

@@ -155,6 +155,22 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
         this.hub = hub;
     }
 
+    /**
+     * Two user networks on one hub both answer its guests' DHCP, ARP and DNS (QEMU lets it be, silently); a
+     * guest takes whichever offer comes first, which looks like a flaky network rather than a mistake.
+     *
+     * @return the warning to give when {@code user} shares its hub with another of {@code netdevs}; null when not
+     */
+    public static String sharedHub(UsernetNetdev user, List<? extends Netdev> netdevs) {
+        for (Netdev other : netdevs) {
+            if (other != user && other instanceof UsernetNetdev && other.hub() == user.hub()) {
+                return user.id() + ": hub " + user.hub().id() + " has the user network " + other.id() + " already; both "
+                        + "answer its guests' DHCP, ARP and DNS (give each its own hubid=)";
+            }
+        }
+        return null;
+    }
+
     @Override
     public String describe() {
         UdpNat n = nat;

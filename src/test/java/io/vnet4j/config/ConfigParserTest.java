@@ -805,13 +805,13 @@ class ConfigParserTest {
     void duplicateIdsAreRefusedNamingBothOptionsAsWritten() throws Exception {
         parser.netdev("socket,id=a,listen=:8010");
         assertThatThrownBy(() -> parser.net("socket,id=a,listen=:8011")).isInstanceOf(ConfigException.class)
-                .hasMessage("-net socket,id=a,listen=:8011: the id a is used twice (-netdev socket,id=a has it already)");
+                .hasMessage("-net socket,id=a,listen=:8011: Duplicate ID 'a' for netdev (-netdev socket,id=a has it already)");
         parser.net("user,name=u");
         assertThatThrownBy(() -> parser.netdev("user,id=u")).isInstanceOf(ConfigException.class)
-                .hasMessage("-netdev user,id=u: the id u is used twice (-net user,name=u has it already)");
+                .hasMessage("-netdev user,id=u: Duplicate ID 'u' for netdev (-net user,name=u has it already)");
         parser.net("user");
         assertThatThrownBy(() -> parser.netdev("user,id=user.0")).isInstanceOf(ConfigException.class)
-                .hasMessage("-netdev user,id=user.0: the id user.0 is used twice (-net user (named user.0 as its first "
+                .hasMessage("-netdev user,id=user.0: Duplicate ID 'user.0' for netdev (-net user (named user.0 as its first "
                         + "user without name=) has it already)");
     }
 

@@ -148,13 +148,21 @@ class HumanMonitorTest {
         assertThat(socket).exists();
         assertThat(monitor.run("info network")).contains(" \\ b: ");
         assertThatThrownBy(() -> monitor.run("netdev_add stream,id=b,server=on,addr.type=unix,addr.path=" + socket))
-                .hasMessageContaining("id b is already in use");
+                .hasMessageContaining("Duplicate ID 'b' for netdev (it runs already)");
 
         assertThat(monitor.run("netdev_del b")).isEmpty();
         assertThat(socket).doesNotExist();
         assertThat(monitor.run("info network")).doesNotContain(" \\ b: ");
         assertThatThrownBy(() -> monitor.run("netdev_del b")).hasMessage("Device 'b' not found");
         assertThatThrownBy(() -> monitor.run("netdev_add stream,id=c,bogus=1")).hasMessageContaining("bogus");
+    }
+
+    /** A second gateway on a hub is a mistake the daemon's log alone would hide from whoever typed it. */
+    @Test
+    void aUserNetworkAddedOntoAHubWithOneSaysSoToWhoeverAddedIt() throws Exception {
+        assertThat(monitor.run("netdev_add user,id=w,net=10.0.4.0/24")).isEqualTo("warning: w: hub 0 has the user network u "
+                + "already; both answer its guests' DHCP, ARP and DNS (give each its own hubid=)\n");
+        assertThat(monitor.run("netdev_add user,id=x,net=10.0.5.0/24,hubid=5")).isEmpty();
     }
 
     @Test
