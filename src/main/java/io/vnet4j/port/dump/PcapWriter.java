@@ -37,7 +37,12 @@ public final class PcapWriter implements FrameTap, AutoCloseable {
         ByteBuffer global = ByteBuffer.allocate(GLOBAL_HEADER).order(ByteOrder.LITTLE_ENDIAN);
         global.putInt(MAGIC).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0)
                 .putInt(snapLength).putInt(LINKTYPE_ETHERNET);
-        out.write(global.array());
+        try {
+            out.write(global.array());
+        } catch (IOException e) {
+            release();
+            throw e;
+        }
     }
 
     public Path path() {
@@ -59,7 +64,17 @@ public final class PcapWriter implements FrameTap, AutoCloseable {
             out.write(copy, 0, captured);
         } catch (IOException e) {
             closed = true;
+            release();
             io.vnet4j.base.Log.warn("capture to " + path + " stopped: " + e.getMessage());
+        }
+    }
+
+    /** Closes the file after a failed write, whose buffered rest cannot be written either. */
+    private void release() {
+        try {
+            out.close();
+        } catch (IOException e) {
+            // the write before said why; the descriptor is closed all the same
         }
     }
 
