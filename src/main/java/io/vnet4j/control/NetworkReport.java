@@ -110,6 +110,8 @@ public final class NetworkReport {
         state.put("refused-table-full", c.refusedTableFull());
         state.put("refused-port-full", c.refusedPortFull());
         state.put("filtered", hub.filtered());
+        state.put("invalid-source", hub.invalidSources());
+        state.put("reserved-destination", hub.reservedDestinations());
         state.put("mac-table", macs);
         return state;
     }
@@ -134,7 +136,9 @@ public final class NetworkReport {
                     .append(" s\n    learnt ").append(sw.get("learned")).append(", moved ").append(sw.get("moved"))
                     .append(", aged ").append(sw.get("aged")).append(", not learnt: table full ")
                     .append(sw.get("refused-table-full")).append(", port full ").append(sw.get("refused-port-full"))
-                    .append("; dropped as sent back to their own port ").append(sw.get("filtered")).append('\n');
+                    .append("; dropped as sent back to their own port ").append(sw.get("filtered"))
+                    .append(", from no station's MAC ").append(sw.get("invalid-source"))
+                    .append(", to 802.1D reserved addresses ").append(sw.get("reserved-destination")).append('\n');
             for (Object m : macs) {
                 Map<String, Object> mac = (Map<String, Object>) m;
                 sb.append(String.format("  %s  port %-16s age %d s%s%n", mac.get("mac"), mac.get("port"),

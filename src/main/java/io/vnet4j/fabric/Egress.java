@@ -81,6 +81,14 @@ final class Egress implements FrameSink {
         port.transmit(out, 0, length + TAG);
     }
 
+    /** Sends a tagged frame out of {@code port} with its tag's VID set to {@code vid}, its priority and DEI kept. */
+    void transmitWithVid(Port port, ByteBuffer frame, int offset, int length, int vid) {
+        ByteBuffer out = buffer();
+        out.put(0, frame, offset, length);
+        out.putShort(ADDRESSES + 2, (short) (out.getShort(ADDRESSES + 2) & 0xF000 | vid));
+        port.transmit(out, 0, length);
+    }
+
     private ByteBuffer buffer() {
         if (retagged == null) {
             retagged = ByteBuffer.allocate(65536 + 4096 + TAG);

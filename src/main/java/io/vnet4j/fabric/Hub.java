@@ -47,6 +47,10 @@ public final class Hub {
     private volatile MacTable<Port> macTable;
     private volatile String switchId;
     private final AtomicLong filtered = new AtomicLong();
+    private final AtomicLong invalidSources = new AtomicLong();
+    private final AtomicLong reservedDestinations = new AtomicLong();
+    /** 01:80:C2:00:00:00, the first of the 802.1D reserved group addresses (IEEE 802.1Q-2018 Table 8-1). */
+    private static final long RESERVED_GROUP = 0x0180_C200_0000L;
     /**
      * Frames a port threw on instead of taking (a bug of that port): dropped for it alone, so that the
      * sender's reader, and the other ports, go on.
@@ -118,6 +122,20 @@ public final class Hub {
     /** Frames a switch dropped because their destination sits behind the port they came in on. */
     public long filtered() {
         return filtered.get();
+    }
+
+    /** Frames a switch dropped because their source was no station's: a group or the zero address (IEEE 802.3 3.2.3). */
+    public long invalidSources() {
+        return invalidSources.get();
+    }
+
+    /**
+     * Frames a switch did not relay because they went to a reserved group address, 01:80:C2:00:00:01 to
+     * :0F (pause, LACP, 802.1X, LLDP...; IEEE 802.1Q-2018 8.6.3, Linux's bridge without group_fwd_mask).
+     * :00, spanning tree's, passes: the switch runs no spanning tree, as a Linux bridge with STP off.
+     */
+    public long reservedDestinations() {
+        return reservedDestinations.get();
     }
 
     /** The hub number, QEMU's hubid (vlan=N in the legacy syntax). */
@@ -238,25 +256,36 @@ public final class Hub {
         }
         VlanMembership in = from.vlans();
         int vlan = in.classify(frame, offset, length);
-        if (vlan == VlanMembership.DROP || in.tagged() && segmentSize > 0) {
+        boolean tagged = in.arrivesTagged(frame, offset, length);
+        if (vlan == VlanMembership.DROP || tagged && segmentSize > 0) {
             from.counters().countRxError();
             return;
         }
         MacTable<Port> table = macTable;
         if (table != null && length >= 12) {
-            Port to = table.learnAndFind(from, vlan, MacAddress.read(frame, offset + 6), MacAddress.read(frame, offset));
+            long source = MacAddress.read(frame, offset + 6);
+            long destination = MacAddress.read(frame, offset);
+            if (MacAddress.isMulticast(source) || source == 0) {
+                invalidSources.incrementAndGet();
+                return;
+            }
+            if ((destination & ~0xFL) == RESERVED_GROUP && destination != RESERVED_GROUP) {
+                reservedDestinations.incrementAndGet();
+                return;
+            }
+            Port to = table.learnAndFind(from, vlan, source, destination);
             if (to == from) {
                 filtered.incrementAndGet();
                 return;
             }
             if (to != null && to.hub() == this) {
-                send(to, frame, offset, length, segmentSize, vlan, in.tagged());
+                send(to, frame, offset, length, segmentSize, vlan, tagged);
                 return;
             }
         }
         for (Port port : ports) {
             if (port != from) {
-                send(port, frame, offset, length, segmentSize, vlan, in.tagged());
+                send(port, frame, offset, length, segmentSize, vlan, tagged);
             }
         }
     }
@@ -273,6 +302,8 @@ public final class Hub {
         try {
             if (out.tagged() != tagged) {
                 Egress.forThisThread().retag(port, frame, offset, length, segmentSize, vlan, out.tagged());
+            } else if (tagged && VlanMembership.vid(frame, offset) != vlan) { // a priority tag (VID 0) leaving on a trunk
+                Egress.forThisThread().transmitWithVid(port, frame, offset, length, vlan);
             } else if (segmentSize > 0 && !port.takesLargeSegments()) {
                 Egress.forThisThread().cut(port, frame, offset, length, segmentSize);
             } else {

@@ -12,8 +12,10 @@ import java.util.Collection;
  * <li>{@link #NONE}, every port's default: VLAN-unaware, as QEMU's hub ports. Its frames are in "VLAN 0",
  *     the unaware ports' own domain, with any tag they carry passed as it is; frames of real VLANs never
  *     reach it.
- * <li>{@link #access}: frames on the wire are untagged and belong to the port's VLAN (its PVID); a tagged
- *     frame entering is dropped.
+ * <li>{@link #access}: frames on the wire are untagged and belong to the port's VLAN (its PVID); a
+ *     priority-tagged frame entering (VID 0, IEEE 802.1Q-2018 6.9.1) belongs to it too and leaves other access
+ *     ports untagged, trunks tagged with the VLAN's VID and its priority kept; a frame tagged with a VID is
+ *     dropped.
  * <li>{@link #trunk}: frames on the wire carry an 802.1Q tag (TPID 0x8100) whose VID is one of the
  *     trunk's VLANs; an untagged frame, or one of another VLAN, entering is dropped.
  * </ul>
@@ -70,15 +72,32 @@ public final class VlanMembership {
         if (this == NONE) {
             return 0;
         }
-        boolean hasTag = length >= 18 && (frame.getShort(offset + 12) & 0xFFFF) == TPID;
+        boolean hasTag = hasTag(frame, offset, length);
         if (trunk == null) {
-            return hasTag ? DROP : access;
+            return hasTag && vid(frame, offset) != 0 ? DROP : access;
         }
         if (!hasTag) {
             return DROP;
         }
-        int vid = frame.getShort(offset + 14) & 0x0FFF;
+        int vid = vid(frame, offset);
         return trunk.get(vid) ? vid : DROP;
+    }
+
+    /**
+     * Whether a frame {@link #classify} admitted carries an 802.1Q tag as the hub forwards it: always from a
+     * trunk, from an access port when priority-tagged; never from an unaware port, whose tags are payload.
+     */
+    public boolean arrivesTagged(ByteBuffer frame, int offset, int length) {
+        return trunk != null || this != NONE && hasTag(frame, offset, length);
+    }
+
+    private static boolean hasTag(ByteBuffer frame, int offset, int length) {
+        return length >= 18 && (frame.getShort(offset + 12) & 0xFFFF) == TPID;
+    }
+
+    /** The VID of a tagged frame's 802.1Q tag (its TCI's low 12 bits). */
+    static int vid(ByteBuffer frame, int offset) {
+        return frame.getShort(offset + 14) & 0x0FFF;
     }
 
     /** {@code vlan=N} or {@code trunk=N,trunk=M-P} (the -netdev options), empty for {@link #NONE}. */

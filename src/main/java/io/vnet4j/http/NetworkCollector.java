@@ -135,6 +135,10 @@ final class NetworkCollector implements MultiCollector {
         refused.add(c.refusedPortFull(), sw.add("reason", "port_full"));
         counter("vnet4j_switch_filtered_frames", "Unicast frames dropped because their MAC is behind the port they "
                 + "came from.").add(hub.filtered(), sw);
+        counter("vnet4j_switch_invalid_source_frames", "Frames dropped because their source MAC was a group or the zero "
+                + "address.").add(hub.invalidSources(), sw);
+        counter("vnet4j_switch_reserved_destination_frames", "Frames not relayed because they went to a reserved group "
+                + "address, 01:80:C2:00:00:01 to :0F (pause, LACP, 802.1X, LLDP).").add(hub.reservedDestinations(), sw);
     }
 
     private void usernet(UsernetNetdev user, Labels labels) {

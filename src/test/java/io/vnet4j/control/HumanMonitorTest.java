@@ -178,7 +178,7 @@ class HumanMonitorTest {
         assertThat(monitor.run("info mac-table")).isEqualTo("""
                 hub 0: a hub (every frame to every port), no table
                 hub 1: switch sw1, 1 MAC of at most 100 (10 per port), aging 60 s
-                    learnt 1, moved 0, aged 0, not learnt: table full 0, port full 0; dropped as sent back to their own port 0
+                    learnt 1, moved 0, aged 0, not learnt: table full 0, port full 0; dropped as sent back to their own port 0, from no station's MAC 0, to 802.1D reserved addresses 0
                   52:54:00:00:00:0a  port x                age 0 s
                 """);
         assertThat(monitor.run("info network")).contains("hub 1 (switch sw1: 1 MAC learnt; info mac-table)\n");

@@ -69,6 +69,42 @@ class SwitchTest {
         assertThat(c.counters().snapshot().txFrames()).isEqualTo(1);
     }
 
+    /**
+     * A helper's replay against a Linux bridge (br_handle_frame; openwrt#14562): a frame from a group or zero
+     * source is dropped, and one to 01:80:C2:00:00:01-0F (pause, LACP, 802.1X, LLDP) is not relayed; spanning
+     * tree's :00 passes, as on a bridge with STP off. A hub passes them all, as QEMU's.
+     */
+    @Test
+    void aSwitchRelaysNoFrameFromAGroupOrZeroSourceNorToAReservedGroupAddress() throws InterruptedException {
+        VirtualNic a = nic("a");
+        VirtualNic b = nic("b");
+        for (long source : new long[] {BROADCAST, 0x0100_5E00_0001L, 0}) {
+            a.send(frame(BROADCAST, source, 1));
+        }
+        for (long reserved = 0x0180_C200_0001L; reserved <= 0x0180_C200_000FL; reserved++) {
+            a.send(frame(reserved, A, 2));
+        }
+        assertNothingFor(b);
+        assertThat(hub.invalidSources()).isEqualTo(3);
+        assertThat(hub.reservedDestinations()).isEqualTo(15);
+        for (long passes : new long[] {0x0180_C200_0000L, 0x0180_C200_0010L, 0x0180_C200_0020L}) {
+            byte[] f = frame(passes, A, 3);
+            a.send(f);
+            assertThat(b.receive(5, TimeUnit.SECONDS)).isEqualTo(f);
+        }
+
+        Hub plain = new Hub(1);
+        VirtualNic x = new VirtualNic("x", plain);
+        VirtualNic y = new VirtualNic("y", plain);
+        x.start();
+        y.start();
+        nics.add(x);
+        nics.add(y);
+        byte[] lldp = frame(0x0180_C200_000EL, 0, 4);
+        x.send(lldp);
+        assertThat(y.receive(5, TimeUnit.SECONDS)).as("a hub floods all").isEqualTo(lldp);
+    }
+
     @Test
     void unknownUnicastIsFloodedAndAFrameBackToItsOwnPortIsDropped() throws InterruptedException {
         VirtualNic a = nic("a");

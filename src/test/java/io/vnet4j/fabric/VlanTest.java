@@ -114,6 +114,20 @@ class VlanTest {
         assertThat(trunk.counters().snapshot().rxErrors()).isEqualTo(1);
     }
 
+    /** A helper's replay against 802.1Q-2018 6.9.1 and Linux's __allowed_ingress: a priority tag is no VLAN's. */
+    @ParameterizedTest(name = "learning {0}")
+    @ValueSource(booleans = {false, true})
+    void aPriorityTaggedFrameOnAnAccessPortIsItsVlansAndKeepsItsPriorityOnATrunk(boolean learning) {
+        makeSwitch(learning);
+        RecordingPort a10 = port("a10", VlanMembership.access(10));
+        RecordingPort b10 = port("b10", VlanMembership.access(10));
+        RecordingPort trunk = port("trunk", VlanMembership.trunk(List.of(10)));
+        send(a10, tagged(BROADCAST, A, 1, 0xA000)); // PCP 5, VID 0
+        assertThat(a10.counters().snapshot().rxErrors()).isZero();
+        assertThat(b10.frames).containsExactly(untagged(BROADCAST, A, 1));
+        assertThat(trunk.frames).containsExactly(tagged(BROADCAST, A, 1, 0xA000 | 10));
+    }
+
     @Test
     void unawarePortsPassTaggedFramesAsTheyAreAmongThemselves() {
         RecordingPort x = port("x", VlanMembership.NONE);
