@@ -242,8 +242,12 @@ public final class MacTable<P> {
         if (perPort.remove(port) == null) {
             return;
         }
+        long now = clock.getAsLong();
         for (int i = 0; i < ports.length; ) {
             if (ports[i] == port) {
+                if (now - seen[i] > agingNanos) {
+                    aged++; // counted as aged already (counters()), and stays so
+                }
                 ports[i] = null; // its count went with perPort
                 size--;
                 closeGap(i);
@@ -293,7 +297,15 @@ public final class MacTable<P> {
         return list;
     }
 
+    /** The counters; {@code aged} includes the entries past their time that no sweep has freed yet (ageing is lazy). */
     public synchronized Counters counters() {
-        return new Counters(learned, moved, refusedTableFull, refusedPortFull, aged);
+        long now = clock.getAsLong();
+        long agedUnswept = 0;
+        for (int i = 0; i < ports.length; i++) {
+            if (ports[i] != null && now - seen[i] > agingNanos) {
+                agedUnswept++;
+            }
+        }
+        return new Counters(learned, moved, refusedTableFull, refusedPortFull, aged + agedUnswept);
     }
 }

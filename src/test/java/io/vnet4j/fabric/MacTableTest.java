@@ -161,4 +161,18 @@ class MacTableTest {
         t.learnAndFind(p1, 0, A, BROADCAST);
         assertThat(t.counters()).isEqualTo(new MacTable.Counters(2, 0, 0, 0, 1));
     }
+
+    /** A helper's replay: an entry past its time vanished from the table but "aged" stayed 0 until a sweep. */
+    @Test
+    void anEntryPastItsTimeCountsAsAgedAtOnceAndOnceOnly() {
+        MacTable<Port> t = table(3, 4096, 256);
+        t.learnAndFind(p1, 0, A, BROADCAST);
+        t.learnAndFind(p2, 0, B, BROADCAST);
+        now += TimeUnit.SECONDS.toNanos(4);
+        assertThat(t.entries()).isEmpty();
+        assertThat(t.counters().aged()).as("no sweep yet").isEqualTo(2);
+        t.forget(p1); // p1 leaves: A's entry goes, still counted once
+        t.learnAndFind(p2, 0, B, BROADCAST); // B seen again: aged, and learnt again
+        assertThat(t.counters()).isEqualTo(new MacTable.Counters(3, 0, 0, 0, 2));
+    }
 }
