@@ -6,8 +6,9 @@ import io.vnet4j.wire.IpAddress;
 
 /**
  * The guest a host forward goes to: the rule's address, or, for an IPv6 rule that named none
- * ({@link UserConfig.HostForward#guestLearned()}), the guest's global IPv6 address as the gateway learnt it
- * last from the guests' traffic (SLAAC gives guests addresses the configuration cannot know); and where a
+ * ({@link UserConfig.HostForward#guestLearned()}), a global IPv6 address the gateway learnt from the guests'
+ * traffic (SLAAC gives guests addresses the configuration cannot know): the first of the guest seen last
+ * ({@link NeighborTable#firstOfLatestGuest}); and where a
  * host client appears to come from ({@link #seenFrom}).
  */
 final class HostForwardGuests {
@@ -33,7 +34,7 @@ final class HostForwardGuests {
             return rule.guestAddress();
         }
         if (learntAt != neighbors.changes()) {
-            learnt = neighbors.latest(config::inIpv6Network); // a walk of the table, only after it changed
+            learnt = neighbors.firstOfLatestGuest(config::inIpv6Network); // a walk of the table, only after it changed
             learntAt = neighbors.changes();
         }
         return learnt;

@@ -60,15 +60,26 @@ final class NeighborTable {
         return changes;
     }
 
-    /** The address learnt last (by first appearance) that {@code wanted} accepts, or null; walks the table. */
-    IpAddress latest(java.util.function.Predicate<IpAddress> wanted) {
-        IpAddress found = null;
-        for (IpAddress ip : macs.keySet()) {
-            if (wanted.test(ip)) {
-                found = ip;
+    /**
+     * Of the guest seen last, its first address that {@code wanted} accepts, or null: the MAC of the address
+     * that first appeared last, then that MAC's oldest address. A guest's stable SLAAC address shows (in its
+     * duplicate address detection) before the RFC 4941 temporary ones it takes up later and drops again, so
+     * it wins over them, as libslirp keeps the first IPv6 address it saw; a guest that comes back with another
+     * MAC is followed. Walks the table.
+     */
+    IpAddress firstOfLatestGuest(java.util.function.Predicate<IpAddress> wanted) {
+        long latest = UNKNOWN;
+        for (Map.Entry<IpAddress, Long> e : macs.entrySet()) {
+            if (wanted.test(e.getKey())) {
+                latest = e.getValue();
             }
         }
-        return found;
+        for (Map.Entry<IpAddress, Long> e : macs.entrySet()) {
+            if (e.getValue() == latest && wanted.test(e.getKey())) {
+                return e.getKey();
+            }
+        }
+        return null;
     }
 
     /** The addresses learnt at {@code mac} that {@code wanted} accepts, oldest first. */
