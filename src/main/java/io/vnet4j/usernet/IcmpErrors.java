@@ -53,7 +53,24 @@ final class IcmpErrors {
         this.out = out;
     }
 
-    /** The error for a connect or send that failed with {@code errno} (see {@link Errno}), or NONE. */
+    /**
+     * The error for a connect or send that failed at once with {@code errno} (see {@link Errno}): as libslirp
+     * (tcp_input's failed connect, udp_input's failed sosendto), an error it has no code of its own for is
+     * Network Unreachable (a blackhole route's EINVAL, say), so the guest fails at once rather than waiting
+     * out its own time-out; NONE for a shortage that passes (out of buffers or memory), where the packet is
+     * lost as on a congested link.
+     */
+    static int ofFailedCall(int errno, boolean ipv4) {
+        return switch (errno) {
+            case Errno.ENOBUFS, Errno.ENOMEM, Errno.EAGAIN, Errno.EINTR -> NONE;
+            default -> {
+                int error = ofErrno(errno, ipv4);
+                yield error != NONE ? error : ofErrno(Errno.ENETUNREACH, ipv4);
+            }
+        };
+    }
+
+    /** The error for {@code errno} (see {@link Errno}) when it has a code of its own, or NONE. */
     static int ofErrno(int errno, boolean ipv4) {
         // the codes of Destination Unreachable: RFC 792 and RFC 1812 section 5.2.7.1; RFC 4443 section 3.1
         int code = switch (errno) {
@@ -68,9 +85,9 @@ final class IcmpErrors {
     }
 
     /**
-     * The error for a JDK socket call that failed with {@code e}: EHOSTUNREACH comes as
-     * NoRouteToHostException, ECONNREFUSED on a datagram socket as PortUnreachableException, the others as
-     * a SocketException carrying the kernel's text.
+     * The error for a JDK socket call that failed at once with {@code e}, as {@link #ofFailedCall}:
+     * EHOSTUNREACH comes as NoRouteToHostException, ECONNREFUSED on a datagram socket as
+     * PortUnreachableException, the others as a SocketException carrying the kernel's text.
      */
     static int ofException(IOException e, boolean ipv4) {
         String text = String.valueOf(e.getMessage());
@@ -78,8 +95,12 @@ final class IcmpErrors {
                 : e instanceof PortUnreachableException ? Errno.ECONNREFUSED
                 : text.contains("Network is unreachable") ? Errno.ENETUNREACH
                 : text.contains("Permission denied") || text.contains("Operation not permitted") ? Errno.EACCES
+                : text.contains("No buffer space available") ? Errno.ENOBUFS
+                : text.contains("Cannot allocate memory") ? Errno.ENOMEM
+                : text.contains("Resource temporarily unavailable") ? Errno.EAGAIN
+                : text.contains("Interrupted") ? Errno.EINTR
                 : 0;
-        return ofErrno(errno, ipv4);
+        return ofFailedCall(errno, ipv4);
     }
 
     /** The error for the one just read from a socket's error queue, or NONE. */

@@ -201,7 +201,7 @@ final class IcmpProxy {
         int errno = socket.send(scratch, length, destination, hops);
         if (errno != 0) {
             pending.remove(sequence);
-            int error = IcmpErrors.ofErrno(errno, destination.isIpv4());
+            int error = IcmpErrors.ofFailedCall(errno, destination.isIpv4());
             if (error == IcmpErrors.NONE) {
                 dropped++; // nothing to tell the guest (out of buffers, say): the request is lost
                 return;

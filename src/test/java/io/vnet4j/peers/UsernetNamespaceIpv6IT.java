@@ -190,7 +190,8 @@ class UsernetNamespaceIpv6IT {
      * Errors the host meets reach the guest as ICMP errors its kernel matches to the socket that sent: the
      * daemon's namespace routes 198.51.100.0/25 and 2001:db8:2::/48 through a router namespace (whose
      * loopback holds .7 and ::7, where UDP port 9 is closed, and which prohibits 198.51.100.64/26 and
-     * 2001:db8:2:1::/64), and has unreachable routes for 198.51.100.128/25 and 2001:db8:3::/48. So a
+     * 2001:db8:2:1::/64), and has unreachable routes for 198.51.100.128/25 and 2001:db8:3::/48 (and blackholes in
+     * them, whose EINVAL libslirp calls network unreachable). So a
      * datagram meets a port unreachable later (queued on the flow's socket, IP_RECVERR), a ping a router's
      * "administratively prohibited" later (queued on the proxy's raw or ping socket), and both meet the
      * host's own refusal at once (sendto fails). All addresses are documentation ones, inside namespaces of
@@ -218,6 +219,8 @@ class UsernetNamespaceIpv6IT {
         host.execOk("ip", "-6", "route", "add", "2001:db8:2::/48", "via", "2001:db8:1::2");
         host.execOk("ip", "route", "add", "unreachable", "198.51.100.128/25");
         host.execOk("ip", "-6", "route", "add", "unreachable", "2001:db8:3::/48");
+        host.execOk("ip", "route", "add", "blackhole", "198.51.100.220/32"); // sendto and connect: EINVAL
+        host.execOk("ip", "-6", "route", "add", "blackhole", "2001:db8:3::2/128");
         router.execOk("sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
         router.execOk("sysctl", "-q", "-w", "net.ipv6.conf.all.forwarding=1");
         router.execOk("ip", "addr", "add", "198.51.100.7/32", "dev", "lo");
@@ -229,7 +232,8 @@ class UsernetNamespaceIpv6IT {
         Files.writeString(dir.resolve("probe.py"), PROBE);
 
         String report = guest.execOk("python3", dir.resolve("probe.py").toString(),
-                "198.51.100.7", "198.51.100.70", "198.51.100.200", "2001:db8:2::7", "2001:db8:2:1::1", "2001:db8:3::1");
+                "198.51.100.7", "198.51.100.70", "198.51.100.200", "198.51.100.220", "2001:db8:2::7", "2001:db8:2:1::1",
+                "2001:db8:3::1", "2001:db8:3::2");
 
         assertThat(report.lines()).containsExactly(
                 "198.51.100.7 udp ECONNREFUSED", // the router's port unreachable, queued on the flow's socket
@@ -238,13 +242,17 @@ class UsernetNamespaceIpv6IT {
                 "198.51.100.70 ping EHOSTUNREACH", // the same, queued on the proxy's socket
                 "198.51.100.200 udp EHOSTUNREACH", // the host's unreachable route: sendto failed at once
                 "198.51.100.200 ping EHOSTUNREACH",
+                "198.51.100.220 udp ENETUNREACH", // the host's blackhole (EINVAL): network unreachable, as libslirp
+                "198.51.100.220 ping ENETUNREACH",
                 "2001:db8:2::7 udp ECONNREFUSED",
                 "2001:db8:2::7 ping answered",
                 "2001:db8:2:1::1 udp EACCES", // ICMPv6 1/1, administratively prohibited
                 "2001:db8:2:1::1 ping EACCES",
                 "2001:db8:3::1 udp EHOSTUNREACH", // sendto's EHOSTUNREACH as ICMPv6 1/3, address unreachable
-                "2001:db8:3::1 ping EHOSTUNREACH");
-        assertThat(infoNetwork()).contains("icmp errors told to guests: 10");
+                "2001:db8:3::1 ping EHOSTUNREACH",
+                "2001:db8:3::2 udp ENETUNREACH",
+                "2001:db8:3::2 ping ENETUNREACH");
+        assertThat(infoNetwork()).contains("icmp errors told to guests: 14");
     }
 
     /** The host address a guest pings, on the loopback of the daemon's namespace. */

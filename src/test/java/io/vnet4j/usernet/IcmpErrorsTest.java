@@ -1,0 +1,44 @@
+package io.vnet4j.usernet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vnet4j.os.Errno;
+import java.net.NoRouteToHostException;
+import java.net.SocketException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Which ICMP error a guest is told of a host's connect or send that failed at once. */
+class IcmpErrorsTest {
+    private static final int NET_UNREACHABLE = 3 << 8;
+    private static final int NET_UNREACHABLE_V6 = 1 << 8; // ICMPv6 1/0, no route to destination
+
+    /**
+     * A helper's replay against slirp4netns: a blackhole route makes connect and sendto fail with EINVAL, and
+     * the guest was told nothing (its SYNs went on until its own time-out); libslirp tells it the network is
+     * unreachable, as for every error without a code of its own.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"Invalid argument", "Cannot assign requested address", "Protocol error"})
+    void aFailureWithoutACodeOfItsOwnIsNetworkUnreachable(String kernelText) {
+        assertThat(IcmpErrors.ofException(new SocketException(kernelText), true)).isEqualTo(NET_UNREACHABLE);
+        assertThat(IcmpErrors.ofException(new SocketException(kernelText), false)).isEqualTo(NET_UNREACHABLE_V6);
+        assertThat(IcmpErrors.ofFailedCall(22, true)).isEqualTo(NET_UNREACHABLE); // EINVAL from a ping socket
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"No buffer space available", "Cannot allocate memory", "Resource temporarily unavailable"})
+    void aShortageThatPassesIsToldNothingAndThePacketIsLost(String kernelText) {
+        assertThat(IcmpErrors.ofException(new SocketException(kernelText), true)).isEqualTo(IcmpErrors.NONE);
+        assertThat(IcmpErrors.ofFailedCall(Errno.ENOBUFS, false)).isEqualTo(IcmpErrors.NONE);
+    }
+
+    @Test
+    void theErrorsWithCodesOfTheirOwnKeepThem() {
+        assertThat(IcmpErrors.ofException(new NoRouteToHostException("No route to host"), true)).isEqualTo(3 << 8 | 1);
+        assertThat(IcmpErrors.ofException(new SocketException("Permission denied"), true)).isEqualTo(3 << 8 | 13);
+        assertThat(IcmpErrors.ofException(new SocketException("Network is unreachable"), false)).isEqualTo(NET_UNREACHABLE_V6);
+        assertThat(IcmpErrors.ofErrno(22, true)).as("queued errors keep only the known codes").isEqualTo(IcmpErrors.NONE);
+    }
+}
