@@ -49,6 +49,7 @@ public final class Hub {
     private final AtomicLong filtered = new AtomicLong();
     private final AtomicLong invalidSources = new AtomicLong();
     private final AtomicLong reservedDestinations = new AtomicLong();
+    private static final int ETHERNET_HEADER = 14;
     /** 01:80:C2:00:00:00, the first of the 802.1D reserved group addresses (IEEE 802.1Q-2018 Table 8-1). */
     private static final long RESERVED_GROUP = 0x0180_C200_0000L;
     /**
@@ -262,7 +263,11 @@ public final class Hub {
             return;
         }
         MacTable<Port> table = macTable;
-        if (table != null && length >= 12) {
+        if (table != null) {
+            if (length < ETHERNET_HEADER) { // no EtherType: no Ethernet frame, as a Linux bridge never sees one
+                from.counters().countRxError();
+                return;
+            }
             long source = MacAddress.read(frame, offset + 6);
             long destination = MacAddress.read(frame, offset);
             if (MacAddress.isMulticast(source) || source == 0) {
