@@ -243,7 +243,7 @@ public final class Network implements AutoCloseable {
             case NetdevConfig.Datagram d -> new DatagramNetdev(d.id(), d.type(), d.settings(),
                     new DatagramNetdev.Spec(d.local(), d.remote(), d.interfaceAddress()), hub);
             case NetdevConfig.Vxlan x -> new VxlanNetdev(x.id(), x.settings(), new VxlanNetdev.Spec(x.vni(), x.local(),
-                    x.remotes(), x.group(), x.dev(), x.dstport(), x.srcLow(), x.srcHigh()), hub);
+                    x.remotes(), x.group(), x.dev(), x.dstport(), x.srcLow(), x.srcHigh(), x.udp6ZeroChecksumRx()), hub);
             case NetdevConfig.VhostUser v -> new VhostUserNetdev(v.id(), v.settings(), v.path(), hub);
             case NetdevConfig.Vde v -> v.server()
                     ? new VdeSwitchNetdev(v.id(), v.settings(), v.dir(), v.group(), v.mode(), hub)

@@ -121,7 +121,8 @@ public sealed interface NetdevConfig {
      * @param srcHigh the highest UDP source port, 0 for the namespace's local port range
      */
     record Vxlan(String id, String type, int hub, String settings, int vni, InetAddress local,
-                 List<InetAddress> remotes, InetAddress group, String dev, int dstport, int srcLow, int srcHigh)
+                 List<InetAddress> remotes, InetAddress group, String dev, int dstport, int srcLow, int srcHigh,
+                 boolean udp6ZeroChecksumRx)
             implements NetdevConfig {
         /**
          * Copies the list of remotes, so that the record is immutable.
@@ -138,6 +139,7 @@ public sealed interface NetdevConfig {
          * @param dstport the UDP port of the VTEPs
          * @param srcLow the lowest UDP source port, 0 for the namespace's local port range
          * @param srcHigh the highest UDP source port, 0 for the namespace's local port range
+         * @param udp6ZeroChecksumRx whether IPv6 datagrams with a zero UDP checksum are taken ({@code udp6zerocsumrx=on})
          */
         public Vxlan {
             remotes = List.copyOf(remotes);

@@ -9,14 +9,14 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code -netdev vxlan,id=ID,vni=N[,local=ADDR](,remote=ADDR)...[,dstport=4789][,srcport=LO-HI]} (unicast
+ * {@code -netdev vxlan,id=ID,vni=N[,local=ADDR](,remote=ADDR)...[,dstport=4789][,srcport=LO-HI][,udp6zerocsumrx=on]} (unicast
  * peers; several {@code remote=} make a static flood list) or {@code ...,group=MADDR[,dev=IF]} (multicast
  * flood-and-learn), with the names of Linux's {@code ip link add TYPE vxlan} (ip-link(8)). An IPv4 or IPv6
  * underlay: every address of one netdev of one family.
  */
 final class VxlanOptionParser {
     static final Set<String> KEYS = Set.of("id", "hubid", "vlan", "trunk", "vni", "local", "remote", "group", "dev",
-            "dstport", "srcport");
+            "dstport", "srcport", "udp6zerocsumrx");
 
     private VxlanOptionParser() {}
 
@@ -85,6 +85,10 @@ final class VxlanOptionParser {
                 throw o.error("srcport: expected LOW-HIGH with LOW <= HIGH, got '" + srcport + "'");
             }
         }
+        boolean zeroChecksumRx = o.takeBoolean("udp6zerocsumrx", false);
+        if (zeroChecksumRx && family.equals("IPv4")) {
+            throw o.error("udp6zerocsumrx=on is for an IPv6 underlay (an IPv4 UDP checksum of zero means none, always taken)");
+        }
         o.finish(KEYS);
         StringBuilder settings = new StringBuilder("vni=" + vni);
         if (local != null) {
@@ -101,8 +105,11 @@ final class VxlanOptionParser {
         if (srcport != null) {
             settings.append(",srcport=").append(srcLow).append('-').append(srcHigh);
         }
+        if (zeroChecksumRx) {
+            settings.append(",udp6zerocsumrx=on");
+        }
         return new NetdevConfig.Vxlan(id, "vxlan", hub, settings.toString(), vni, local, remotes, group, dev, dstport,
-                srcLow, srcHigh);
+                srcLow, srcHigh, zeroChecksumRx);
     }
 
     /** Dotted quad, or RFC 5952 text for IPv6 ({@code 2001:db8::1}, not the JDK's long form). */

@@ -55,6 +55,8 @@ final class Libc {
     /** udp(7): the level of UDP's options, and UDP_SEGMENT (linux/udp.h): send one buffer as datagrams of that size (UDP GSO, Linux 4.18). */
     static final int SOL_UDP = 17;
     static final int UDP_SEGMENT = 103;
+    /** linux/udp.h: accept UDP datagrams over IPv6 whose checksum is zero (RFC 6936, tunnels). */
+    static final int UDP_NO_CHECK6_RX = 102;
     static final int SHUT_RDWR = 2;
     static final int EINTR = 4;
     static final int EAGAIN = 11;

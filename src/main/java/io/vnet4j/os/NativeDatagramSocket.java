@@ -271,6 +271,15 @@ public final class NativeDatagramSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * Accepts IPv6 UDP datagrams with a zero checksum (UDP_NO_CHECK6_RX, Linux 3.16): RFC 6935 lets tunnel
+     * endpoints agree on them (Linux's vxlan {@code udp6zerocsumtx}); without it the kernel drops them
+     * (Udp6InCsumErrors). On an IPv4 socket the kernel ignores it.
+     */
+    public void acceptZeroChecksum6() throws IOException {
+        setInt(Libc.SOL_UDP, Libc.UDP_NO_CHECK6_RX, 1, "UDP_NO_CHECK6_RX");
+    }
+
     /** Asks for larger kernel buffers; the kernel may cap them. */
     public void setBufferSizes(int bytes) throws IOException {
         setInt(Libc.SOL_SOCKET, Libc.SO_RCVBUF, bytes, "SO_RCVBUF");

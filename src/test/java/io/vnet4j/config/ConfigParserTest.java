@@ -311,12 +311,17 @@ class ConfigParserTest {
         NetdevConfig.Vxlan six = (NetdevConfig.Vxlan) netdev("vxlan,id=v6,vni=7,local=2001:db8::1,remote=2001:db8:0::2");
         assertThat(six.ipv6()).isTrue();
         assertThat(six.settings()).isEqualTo("vni=7,local=2001:db8::1,remote=2001:db8::2,dstport=4789");
+        assertThat(six.udp6ZeroChecksumRx()).isFalse();
         assertThat(((NetdevConfig.Vxlan) netdev("vxlan,id=m6,vni=8,group=ff05::1:2")).ipv6()).isTrue();
+        NetdevConfig.Vxlan zero = (NetdevConfig.Vxlan) netdev("vxlan,id=z6,vni=9,remote=2001:db8::2,udp6zerocsumrx=on");
+        assertThat(zero.udp6ZeroChecksumRx()).isTrue();
+        assertThat(zero.settings()).endsWith(",udp6zerocsumrx=on");
     }
 
     @Test
     void vxlanErrors() {
         netdevError("vxlan,id=v,remote=198.51.100.2").hasMessageContaining("vni= is required");
+        netdevError("vxlan,id=v,vni=1,remote=198.51.100.2,udp6zerocsumrx=on").hasMessageContaining("udp6zerocsumrx=on is for an IPv6 underlay");
         netdevError("vxlan,id=v,vni=16777216,remote=198.51.100.2").hasMessageContaining("vni: expected a whole number from 0 to 16777215");
         netdevError("vxlan,id=v,vni=1").hasMessageContaining("remote=ADDR (a peer VTEP; repeatable) or group=MADDR");
         netdevError("vxlan,id=v,vni=1,remote=198.51.100.2,group=239.1.1.1").hasMessageContaining("exclude each other");

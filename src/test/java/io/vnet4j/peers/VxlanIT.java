@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Timeout;
  * guest on each pings the other. The same underlay carries IPv6 too, 2001:db8::1 (A) and 2001:db8::2 (B):
  * a Linux device of VNI 44 over it, moved to a third namespace (it keeps its underlay in B), takes a lease,
  * pings and fetches 4 MiB intact, with an MTU of 1500, more than the inner MTU of 1430, so A's datagrams
- * leave one by one, fragmented, not batched; one of VNI 45 on group ff05::100 takes a lease and is learnt.
+ * leave one by one, fragmented, not batched; one of VNI 45 on group ff05::100, which sends zero UDP checksums
+ * (udp6zerocsumtx), takes a lease and is learnt.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(180)
@@ -83,7 +84,9 @@ class VxlanIT {
         // more than the 1430 an IPv6 underlay of MTU 1500 carries whole: A's datagrams to it are fragmented
         c.execOk("ip", "link", "set", "vx2", "mtu", "1500");
         c.execOk("ip", "link", "set", "vx2", "up");
-        b.execOk("ip", "link", "add", "vx3", "type", "vxlan", "id", "45", "group", "ff05::100", "dev", peer, "dstport", "4789");
+        // zero UDP checksums over IPv6 (RFC 6935): A takes them with udp6zerocsumrx=on, as Linux with its own
+        b.execOk("ip", "link", "add", "vx3", "type", "vxlan", "id", "45", "group", "ff05::100", "dev", peer, "dstport", "4789",
+                "udp6zerocsumtx");
         b.execOk("ethtool", "-K", "vx3", "tx", "off");
         b.execOk("ip", "link", "set", "vx3", "up");
 
@@ -100,7 +103,7 @@ class VxlanIT {
                 "-netdev", "vxlan,id=vx,vni=42,local=198.51.100.1,remote=198.51.100.2",
                 "-netdev", "vxlan,id=vg,vni=43,group=239.1.1.1,dev=" + veth,
                 "-netdev", "vxlan,id=v6,vni=44,local=2001:db8::1,remote=2001:db8::2",
-                "-netdev", "vxlan,id=vg6,vni=45,group=ff05::100,dev=" + veth,
+                "-netdev", "vxlan,id=vg6,vni=45,group=ff05::100,udp6zerocsumrx=on,dev=" + veth,
                 "-netdev", "vxlan,id=vy,hubid=1,vni=7,local=198.51.100.1,remote=198.51.100.2,dstport=4790",
                 "-netdev", "stream,id=vm,hubid=1,server=on,addr.type=unix,addr.path=" + dir.resolve("a.sock"),
                 "--control", dir.resolve("a-control.sock").toString());
@@ -180,7 +183,7 @@ class VxlanIT {
         assertThat(b.execOk("busybox", "udhcpc", "-i", "vx3", "-n", "-q", "-f", "-t", "3", "-T", "2", "-s", "/bin/true"))
                 .contains("obtained from 10.0.2.2");
         PeerTools.Exec info = VnetProcess.ctl(a.name(), "--control", dir.resolve("a-control.sock").toString(), "info", "network");
-        assertThat(info.output()).containsPattern("vg6: type=vxlan,vni=45,group=ff05::100,dev=\\w+,dstport=4789,link=up\\n"
+        assertThat(info.output()).containsPattern("vg6: type=vxlan,vni=45,group=ff05::100,dev=\\w+,dstport=4789,udp6zerocsumrx=on,link=up\\n"
                 + "(?:[^\\n]*\\n){0,2}[^\\n]*MACs learnt behind remote VTEPs 1,");
     }
 

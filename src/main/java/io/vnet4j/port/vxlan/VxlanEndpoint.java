@@ -51,12 +51,14 @@ final class VxlanEndpoint {
     /**
      * Joins {@code netdev} (VNI {@code vni}) to the endpoint of {@code port} and the family of IPv6 or not,
      * making it if needed; with a multicast {@code group} (else null), joins it on the interface of index
-     * {@code ifindex} or, for IPv4, the one holding {@code ifaddr} (0 and null: the kernel picks).
+     * {@code ifindex} or, for IPv4, the one holding {@code ifaddr} (0 and null: the kernel picks). With
+     * {@code zeroChecksumRx} the IPv6 socket takes datagrams whose UDP checksum is zero from then on, for every
+     * VNI on the port (one socket serves them all, as one Linux vxlan socket per port does).
      *
      * @throws IOException when the port cannot be bound, or already carries {@code vni}
      */
     static synchronized VxlanEndpoint join(VxlanNetdev netdev, int vni, int port, boolean ipv6, InetAddress group,
-                                           InetAddress ifaddr, int ifindex) throws IOException {
+                                           InetAddress ifaddr, int ifindex, boolean zeroChecksumRx) throws IOException {
         int key = ipv6 ? port + 65536 : port;
         VxlanEndpoint e = BY_PORT.get(key);
         if (e == null) {
@@ -74,6 +76,9 @@ final class VxlanEndpoint {
             if (m.vni() == vni) {
                 throw new IOException("VNI " + vni + " on " + e.where + " is already vxlan netdev " + m.id());
             }
+        }
+        if (zeroChecksumRx && ipv6) {
+            e.socket.acceptZeroChecksum6();
         }
         if (group != null) {
             try {

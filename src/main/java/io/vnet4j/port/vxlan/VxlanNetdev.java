@@ -54,10 +54,10 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
 
     /**
      * What {@code -netdev vxlan} asked for; {@code local} null: any address; {@code srcLow} 0: the local port
-     * range.
+     * range; {@code udp6ZeroChecksumRx}: IPv6 datagrams with a zero UDP checksum are taken.
      */
     public record Spec(int vni, InetAddress local, List<InetAddress> remotes, InetAddress group, String dev,
-                       int dstport, int srcLow, int srcHigh) {
+                       int dstport, int srcLow, int srcHigh, boolean udp6ZeroChecksumRx) {
         /** Whether the underlay is IPv6 (every address of a netdev is of one family). */
         boolean ipv6() {
             return (group != null ? group : remotes.get(0)) instanceof Inet6Address;
@@ -130,7 +130,8 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
         sender = new VxlanSender(id(), spec.vni(), spec.dstport(), sourcePorts, bindAddress,
                 spec.group() == null ? -1 : ifindex);
         try {
-            endpoint = VxlanEndpoint.join(this, spec.vni(), spec.dstport(), spec.ipv6(), spec.group(), spec.local(), ifindex);
+            endpoint = VxlanEndpoint.join(this, spec.vni(), spec.dstport(), spec.ipv6(), spec.group(), spec.local(), ifindex,
+                    spec.udp6ZeroChecksumRx());
         } catch (IOException e) {
             throw new IOException(id() + ": " + e.getMessage(), e);
         }
