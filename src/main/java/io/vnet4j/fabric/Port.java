@@ -29,10 +29,15 @@ public abstract class Port implements AutoCloseable {
     private volatile Hub hub;
     /** Whether frames pass: {@link #carrier} and not {@link #linkDown}; the one field the frame paths read. */
     private volatile boolean linkUp = true;
-    /** The backend's own link (a stream connected, a guest's receive queue running); guarded by this. */
+    /**
+     * Guards the link state and the taps' changes; not the port's own monitor, which a backend may hold while
+     * it waits (an in-JVM NIC's receive).
+     */
+    private final Object changes = new Object();
+    /** The backend's own link (a stream connected, a guest's receive queue running); guarded by changes. */
     private boolean carrier = true;
-    /** QEMU's {@code link_down}, set by {@code set_link NAME off}; guarded by this. */
-    private boolean linkDown;
+    /** QEMU's {@code link_down}, set by {@code set_link NAME off}; written under changes. */
+    private volatile boolean linkDown;
     private volatile FrameTap[] taps = NO_TAPS;
     private volatile VlanMembership vlans = VlanMembership.NONE;
     /** The reading thread's, made at its first {@link #deliverOffloaded} that must lower a frame (its 64 KiB buffer). */
@@ -91,13 +96,15 @@ public abstract class Port implements AutoCloseable {
      * neither sends nor receives: frames the hub offers it are dropped and counted, frames from its wire
      * discarded.
      */
-    protected final synchronized void setCarrier(boolean up) {
-        carrier = up;
-        linkUp = carrier && !linkDown;
+    protected final void setCarrier(boolean up) {
+        synchronized (changes) {
+            carrier = up;
+            linkUp = carrier && !linkDown;
+        }
     }
 
     /** Whether {@code set_link NAME off} holds this port's link down (QEMU's {@code NetClientState.link_down}). */
-    public final synchronized boolean linkDown() {
+    public final boolean linkDown() {
         return linkDown;
     }
 
@@ -106,7 +113,7 @@ public abstract class Port implements AutoCloseable {
      * cable; {@code false} gives the backend's state back. Then {@link #linkStatusChanged} tells the backend.
      */
     public final void setLinkDown(boolean down) {
-        synchronized (this) {
+        synchronized (changes) {
             if (linkDown == down) {
                 return;
             }
@@ -135,18 +142,22 @@ public abstract class Port implements AutoCloseable {
     }
 
     /** Adds a tap that sees every frame this port receives and is offered to transmit, in order; once only. */
-    public final synchronized void addTap(FrameTap tap) {
-        if (Arrays.asList(taps).contains(tap)) {
-            return;
+    public final void addTap(FrameTap tap) {
+        synchronized (changes) {
+            if (Arrays.asList(taps).contains(tap)) {
+                return;
+            }
+            FrameTap[] grown = Arrays.copyOf(taps, taps.length + 1);
+            grown[taps.length] = tap;
+            taps = grown;
         }
-        FrameTap[] grown = Arrays.copyOf(taps, taps.length + 1);
-        grown[taps.length] = tap;
-        taps = grown;
     }
 
     /** Removes a tap {@link #addTap} added; frames in flight may still reach it once. */
-    public final synchronized void removeTap(FrameTap tap) {
-        taps = Arrays.stream(taps).filter(t -> t != tap).toArray(FrameTap[]::new);
+    public final void removeTap(FrameTap tap) {
+        synchronized (changes) {
+            taps = Arrays.stream(taps).filter(t -> t != tap).toArray(FrameTap[]::new);
+        }
     }
 
     /** Called by the hub: the frame leaves through this port, or is dropped and counted. */

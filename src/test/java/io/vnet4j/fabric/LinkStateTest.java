@@ -107,4 +107,28 @@ class LinkStateTest {
         later.send(61);
         assertThat(seen).as("one tap, not two").containsExactly(61);
     }
+
+    /** An in-JVM NIC waits for a frame holding its own monitor: set_link and a capture must not wait behind it. */
+    @Test
+    @org.junit.jupiter.api.Timeout(10)
+    void setLinkAndATapDoNotWaitForAReceiverBlockedOnThePort() throws Exception {
+        io.vnet4j.port.nic.VirtualNic nic = new io.vnet4j.port.nic.VirtualNic("nic", new Hub(0));
+        nic.start();
+        Thread receiver = Thread.ofPlatform().start(() -> {
+            try {
+                nic.receive(ByteBuffer.allocate(io.vnet4j.port.nic.VirtualNic.MAX_FRAME), 60, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                // the test is over
+            }
+        });
+        while (receiver.getState() != Thread.State.TIMED_WAITING && receiver.getState() != Thread.State.WAITING) {
+            Thread.sleep(1);
+        }
+        nic.setLinkDown(true);
+        nic.addTap((f, off, len) -> { });
+        assertThat(nic.linkDown()).isTrue();
+        receiver.interrupt();
+        receiver.join();
+        nic.close();
+    }
 }
