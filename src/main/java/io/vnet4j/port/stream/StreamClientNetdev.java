@@ -2,76 +2,35 @@ package io.vnet4j.port.stream;
 
 import io.vnet4j.base.Log;
 import io.vnet4j.base.SocketAddresses;
-import io.vnet4j.fabric.FrameTap;
 import io.vnet4j.fabric.Hub;
-import io.vnet4j.fabric.NetdevBase;
-import io.vnet4j.fabric.Port;
-import io.vnet4j.fabric.VlanMembership;
+import io.vnet4j.fabric.OnePortNetdev;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SocketChannel;
-import java.util.List;
 
 /**
  * A connecting socket or stream netdev: one port whose link is up while connected. With a reconnect
  * delay, it connects again after the peer goes away (the link is down meanwhile); without one, the first
  * connection must succeed at start and the port stays down once it ends, as in QEMU.
  */
-public final class StreamClientNetdev extends NetdevBase {
+public final class StreamClientNetdev extends OnePortNetdev<StreamPort> {
     private final SocketAddress address;
     private final long reconnectMillis;
-    private final StreamPort port;
     private volatile Thread worker;
     private volatile boolean closed;
 
     public StreamClientNetdev(String id, String type, String settings, SocketAddress address,
                               long reconnectMillis, Hub hub) {
-        super(id, type, hub);
+        super(id, type, hub, new StreamPort(id, type, settings, hub));
         this.address = address;
         this.reconnectMillis = reconnectMillis;
-        this.port = new StreamPort(id, type, settings, hub);
     }
 
     @Override
     public String describe() {
         return port.describe();
-    }
-
-    @Override
-    public List<Port> ports() {
-        return List.of(port);
-    }
-
-    @Override
-    public void addTap(FrameTap tap) {
-        port.addTap(tap);
-    }
-
-    @Override
-    public void removeTap(FrameTap tap) {
-        port.removeTap(tap);
-    }
-
-    @Override
-    public void joinVlans(VlanMembership membership) {
-        port.joinVlans(membership);
-    }
-
-    @Override
-    public VlanMembership vlans() {
-        return port.vlans();
-    }
-
-    @Override
-    public void setLinkDown(boolean down) {
-        port.setLinkDown(down);
-    }
-
-    @Override
-    public boolean linkDown() {
-        return port.linkDown();
     }
 
     @Override

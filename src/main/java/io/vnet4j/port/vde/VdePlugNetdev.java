@@ -2,11 +2,8 @@ package io.vnet4j.port.vde;
 
 import io.vnet4j.base.Log;
 import io.vnet4j.base.Shutdown;
-import io.vnet4j.fabric.FrameTap;
 import io.vnet4j.fabric.Hub;
-import io.vnet4j.fabric.NetdevBase;
-import io.vnet4j.fabric.Port;
-import io.vnet4j.fabric.VlanMembership;
+import io.vnet4j.fabric.OnePortNetdev;
 import io.vnet4j.os.DatagramEndpoint;
 import io.vnet4j.os.NativeDatagramSocket;
 import io.vnet4j.os.OwnedFile;
@@ -20,7 +17,6 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -36,7 +32,7 @@ import java.util.Set;
  * fallback to /var/run/vde.ctl); a port number is always asked for on {@code DIR/ctl}, never on a
  * port-group socket.
  */
-public final class VdePlugNetdev extends NetdevBase {
+public final class VdePlugNetdev extends OnePortNetdev<DatagramNetdev> {
     private static final long HANDSHAKE_MILLIS = 5000;
 
     private final String settings;
@@ -44,7 +40,6 @@ public final class VdePlugNetdev extends NetdevBase {
     private final int portNumber;
     private final String group;
     private final int mode;
-    private final DatagramNetdev port;
     private volatile java.nio.channels.SocketChannel control;
     private volatile OwnedFile privateDir;
     private volatile OwnedFile ownSocket;
@@ -53,54 +48,18 @@ public final class VdePlugNetdev extends NetdevBase {
     private Thread watcher;
 
     public VdePlugNetdev(String id, String settings, Path dir, int portNumber, String group, int mode, Hub hub) {
-        super(id, "vde", hub);
+        super(id, "vde", hub, new DatagramNetdev(id, "vde", settings, new DatagramNetdev.Spec(null, null, null), hub));
         this.settings = settings;
         this.dir = dir;
         this.portNumber = portNumber;
         this.group = group;
         this.mode = mode;
-        this.port = new DatagramNetdev(id, "vde", settings, new DatagramNetdev.Spec(null, null, null), hub);
     }
 
     @Override
     public String describe() {
         String s = switchSocket;
         return s == null ? settings : settings + " (switch data socket " + s + ")";
-    }
-
-    @Override
-    public List<Port> ports() {
-        return List.of(port);
-    }
-
-    @Override
-    public void addTap(FrameTap tap) {
-        port.addTap(tap);
-    }
-
-    @Override
-    public void removeTap(FrameTap tap) {
-        port.removeTap(tap);
-    }
-
-    @Override
-    public void joinVlans(VlanMembership membership) {
-        port.joinVlans(membership);
-    }
-
-    @Override
-    public VlanMembership vlans() {
-        return port.vlans();
-    }
-
-    @Override
-    public void setLinkDown(boolean down) {
-        port.setLinkDown(down);
-    }
-
-    @Override
-    public boolean linkDown() {
-        return port.linkDown();
     }
 
     @Override
