@@ -89,19 +89,57 @@ class LinkStateTest {
         assertThat(a.offered).isEqualTo(1);
     }
 
+    /** A netdev of ports made as peers come, with the ports it has now in a list. */
+    private static final class Peers extends PeerPortsNetdev {
+        final List<Recording> now = new ArrayList<>();
+
+        Peers() {
+            super("peers", "test", new Hub(0));
+        }
+
+        void come(Recording port) {
+            now.add(port);
+            adopt(port);
+        }
+
+        @Override
+        protected List<? extends Port> portsNow() {
+            return now;
+        }
+
+        @Override
+        public String describe() {
+            return "peers";
+        }
+
+        @Override
+        public List<Port> ports() {
+            return List.copyOf(now);
+        }
+
+        @Override
+        public void start() {
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
     @Test
-    void aTemplateGivesANewPortTheLinkStateAndEachTapOnce() {
-        PortTemplate template = new PortTemplate();
-        Recording now = new Recording("now");
+    void aNetdevGivesAPeersNewPortTheLinkStateAndEachTapOnce() {
+        Peers netdev = new Peers();
+        Recording first = new Recording("first");
+        netdev.come(first);
         List<Integer> seen = new ArrayList<>();
         FrameTap tap = (f, off, len) -> seen.add(len);
-        template.addTap(tap, List.of(now));
-        template.setLinkDown(true, List.of(now));
-        assertThat(now.linkDown()).isTrue();
+        netdev.addTap(tap);
+        netdev.setLinkDown(true);
+        assertThat(first.linkDown()).isTrue();
 
         Recording later = new Recording("later");
         later.addTap(tap); // a change that raced the port's arrival reached it already
-        template.applyTo(later);
+        netdev.come(later);
         assertThat(later.linkDown()).isTrue();
         later.setLinkDown(false);
         later.send(61);

@@ -4,12 +4,9 @@ import io.vnet4j.base.Acceptor;
 import io.vnet4j.base.Log;
 import io.vnet4j.base.Shutdown;
 import io.vnet4j.base.SocketAddresses;
-import io.vnet4j.fabric.FrameTap;
 import io.vnet4j.fabric.Hub;
-import io.vnet4j.fabric.NetdevBase;
+import io.vnet4j.fabric.PeerPortsNetdev;
 import io.vnet4j.fabric.Port;
-import io.vnet4j.fabric.PortTemplate;
-import io.vnet4j.fabric.VlanMembership;
 import io.vnet4j.os.OwnedFile;
 import io.vnet4j.os.SocketFiles;
 import java.io.IOException;
@@ -29,13 +26,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * becomes its own port {@code ID.N} on the hub and goes away when it disconnects. A unix path is bound
  * only when free or stale ({@link SocketFiles#prepare}) and removed on close only while it is still ours.
  */
-public final class StreamServerNetdev extends NetdevBase {
+public final class StreamServerNetdev extends PeerPortsNetdev {
     private final String settings;
     private final SocketAddress address;
     private final List<Port> connections = new CopyOnWriteArrayList<>();
-    /** The ports serving a connection (attached or about to be), for {@link #close} to hang up and the template to reach. */
+    /** The ports serving a connection (attached or about to be), for {@link #close} to hang up and {@link #portsNow} to give. */
     private final List<StreamPort> serving = new CopyOnWriteArrayList<>();
-    private final PortTemplate template = new PortTemplate();
     private final AtomicInteger nextIndex = new AtomicInteger(1);
     private volatile ServerSocketChannel server;
     private volatile OwnedFile socketFile;
@@ -59,33 +55,8 @@ public final class StreamServerNetdev extends NetdevBase {
     }
 
     @Override
-    public void addTap(FrameTap tap) {
-        template.addTap(tap, serving);
-    }
-
-    @Override
-    public void removeTap(FrameTap tap) {
-        template.removeTap(tap, serving);
-    }
-
-    @Override
-    public void joinVlans(VlanMembership membership) {
-        template.joinVlans(membership);
-    }
-
-    @Override
-    public VlanMembership vlans() {
-        return template.vlans();
-    }
-
-    @Override
-    public void setLinkDown(boolean down) {
-        template.setLinkDown(down, serving);
-    }
-
-    @Override
-    public boolean linkDown() {
-        return template.linkDown();
+    protected List<? extends Port> portsNow() {
+        return serving;
     }
 
     /** The bound address (with the real port when 0 was asked for). */
@@ -132,7 +103,7 @@ public final class StreamServerNetdev extends NetdevBase {
             // the peer went away already; serve() will notice
         }
         serving.add(port);
-        template.applyTo(port);
+        adopt(port);
         if (closed) { // close() may have hung up the ports before this one was added
             port.hangUp();
         }

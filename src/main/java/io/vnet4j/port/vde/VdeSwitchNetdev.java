@@ -3,12 +3,9 @@ package io.vnet4j.port.vde;
 import io.vnet4j.base.Acceptor;
 import io.vnet4j.base.Log;
 import io.vnet4j.base.Shutdown;
-import io.vnet4j.fabric.FrameTap;
 import io.vnet4j.fabric.Hub;
-import io.vnet4j.fabric.NetdevBase;
+import io.vnet4j.fabric.PeerPortsNetdev;
 import io.vnet4j.fabric.Port;
-import io.vnet4j.fabric.PortTemplate;
-import io.vnet4j.fabric.VlanMembership;
 import io.vnet4j.os.DatagramEndpoint;
 import io.vnet4j.os.NativeDatagramSocket;
 import io.vnet4j.os.OwnedFile;
@@ -48,7 +45,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * switch on its {@code ctl}, else start refuses. On close the sockets we bound are removed while they are
  * still ours, and the directory too when we created it and nothing else is left in it.
  */
-public final class VdeSwitchNetdev extends NetdevBase {
+public final class VdeSwitchNetdev extends PeerPortsNetdev {
     /** Plugs at most, to bound what unauthenticated local clients can make us hold. */
     static final int MAX_PLUGS = 1024;
     private static final long REQUEST_MILLIS = 5000;
@@ -59,7 +56,6 @@ public final class VdeSwitchNetdev extends NetdevBase {
     private final int mode;
     private final List<DatagramNetdev> plugs = new CopyOnWriteArrayList<>();
     private final List<SocketChannel> channels = new CopyOnWriteArrayList<>();
-    private final PortTemplate template = new PortTemplate();
     private final Set<Integer> numbers = new HashSet<>();
     private final List<Thread> servers = new CopyOnWriteArrayList<>();
     private final AtomicLong refused = new AtomicLong();
@@ -95,33 +91,8 @@ public final class VdeSwitchNetdev extends NetdevBase {
     }
 
     @Override
-    public void addTap(FrameTap tap) {
-        template.addTap(tap, plugs);
-    }
-
-    @Override
-    public void removeTap(FrameTap tap) {
-        template.removeTap(tap, plugs);
-    }
-
-    @Override
-    public void joinVlans(VlanMembership membership) {
-        template.joinVlans(membership);
-    }
-
-    @Override
-    public VlanMembership vlans() {
-        return template.vlans();
-    }
-
-    @Override
-    public void setLinkDown(boolean down) {
-        template.setLinkDown(down, plugs);
-    }
-
-    @Override
-    public boolean linkDown() {
-        return template.linkDown();
+    protected List<? extends Port> portsNow() {
+        return plugs;
     }
 
     /** Requests refused so far (malformed, port taken, plug unreachable). */
@@ -327,7 +298,7 @@ public final class VdeSwitchNetdev extends NetdevBase {
                 "sock=" + dir + ",port=" + number + ",peer=\"" + description + "\"",
                 new DatagramNetdev.Spec(new DatagramEndpoint.Unix(data.toString()), null, null), hub);
         plugs.add(plug);
-        template.applyTo(plug);
+        adopt(plug);
         try {
             plug.start(socket, dataFile);
         } catch (IOException e) {

@@ -6,12 +6,9 @@ import io.vnet4j.base.Acceptor;
 import io.vnet4j.base.InternalErrors;
 import io.vnet4j.base.Log;
 import io.vnet4j.base.Shutdown;
-import io.vnet4j.fabric.FrameTap;
 import io.vnet4j.fabric.Hub;
-import io.vnet4j.fabric.NetdevBase;
+import io.vnet4j.fabric.PeerPortsNetdev;
 import io.vnet4j.fabric.Port;
-import io.vnet4j.fabric.PortTemplate;
-import io.vnet4j.fabric.VlanMembership;
 import io.vnet4j.os.DescriptorStream;
 import io.vnet4j.os.OwnedFile;
 import io.vnet4j.os.SocketFiles;
@@ -38,10 +35,9 @@ import java.util.List;
  * of the connection's own; a message the connection cannot survive (malformed, or a feature this back-end
  * did not offer) ends it with one log line.</p>
  */
-public final class VhostUserNetdev extends NetdevBase {
+public final class VhostUserNetdev extends PeerPortsNetdev {
     private final String settings;
     private final Path path;
-    private final PortTemplate template = new PortTemplate();
     private volatile ServerSocketChannel server;
     private volatile OwnedFile socketFile;
     private volatile Thread acceptor;
@@ -79,33 +75,8 @@ public final class VhostUserNetdev extends NetdevBase {
     }
 
     @Override
-    public void addTap(FrameTap tap) {
-        template.addTap(tap, ports());
-    }
-
-    @Override
-    public void removeTap(FrameTap tap) {
-        template.removeTap(tap, ports());
-    }
-
-    @Override
-    public void joinVlans(VlanMembership membership) {
-        template.joinVlans(membership);
-    }
-
-    @Override
-    public VlanMembership vlans() {
-        return template.vlans();
-    }
-
-    @Override
-    public void setLinkDown(boolean down) {
-        template.setLinkDown(down, ports());
-    }
-
-    @Override
-    public boolean linkDown() {
-        return template.linkDown();
+    protected List<? extends Port> portsNow() {
+        return ports();
     }
 
     @Override
@@ -167,7 +138,7 @@ public final class VhostUserNetdev extends NetdevBase {
             }
             p = new VhostUserPort(id, settings, device, internalErrors);
             port = p;
-            template.applyTo(p);
+            adopt(p);
             hub.attach(p);
             p.start();
             Log.info(id + ": vhost-user front-end connected to hub " + hub.id());
