@@ -148,8 +148,11 @@ public final class Log {
     }
 
     /**
-     * {@code text} with control characters escaped: {@code \n}, {@code \t}, {@code \r}, others {@code \xNN};
-     * "(no message)" for null.
+     * {@code text} as one line that cannot act on a terminal or pass for another field: C0 and C1 control
+     * characters, DEL, Unicode's line and paragraph separators and its invisible format characters (the
+     * bidirectional overrides of CVE-2021-42574, say) as escapes (a newline as backslash-n, ESC as
+     * backslash-x1b, U+202E as backslash-u202e), and a backslash doubled, so that text cannot pass for them.
+     * The text itself when it has none.
      */
     public static String printable(String text) {
         if (text == null) {
@@ -158,7 +161,7 @@ public final class Log {
         StringBuilder sb = null;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            if (c >= 0x20 && c != 0x7F) {
+            if (!needsEscape(c)) {
                 if (sb != null) {
                     sb.append(c);
                 }
@@ -171,9 +174,21 @@ public final class Log {
                 case '\n' -> sb.append("\\n");
                 case '\t' -> sb.append("\\t");
                 case '\r' -> sb.append("\\r");
-                default -> sb.append(String.format("\\x%02x", (int) c));
+                case '\\' -> sb.append("\\\\");
+                default -> sb.append(c <= 0xFF ? String.format("\\x%02x", (int) c) : String.format("\\u%04x", (int) c));
             }
         }
         return sb == null ? text : sb.toString();
+    }
+
+    private static boolean needsEscape(char c) {
+        if (c < 0x20 || c == '\\' || (c >= 0x7F && c <= 0x9F)) {
+            return true;
+        }
+        if (c < 0xA0) {
+            return false;
+        }
+        int type = Character.getType(c);
+        return type == Character.FORMAT || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR;
     }
 }

@@ -1,5 +1,6 @@
 package io.vnet4j.control;
 
+import io.vnet4j.base.Log;
 import io.vnet4j.fabric.Hub;
 import io.vnet4j.fabric.MacTable;
 import io.vnet4j.fabric.Netdev;
@@ -152,7 +153,12 @@ public final class NetworkReport {
         return n == 1 ? "1 MAC" : n + " MACs";
     }
 
-    /** The HMP text, from the structured form (so a client can render what a server sent). */
+    /**
+     * The HMP text, from the structured form (so a client can render what a server sent). The settings and
+     * detail lines carry what guests and peers chose (a DHCP hostname, a peer's socket path): each goes
+     * through {@link Log#printable}, so none can end its line early or reach the operator's terminal as a
+     * control sequence.
+     */
     @SuppressWarnings("unchecked")
     public static String text(List<Object> hubs) {
         StringBuilder sb = new StringBuilder();
@@ -173,13 +179,13 @@ public final class NetworkReport {
                 boolean single = ports.size() == 1 && netdev.get("id").equals(((Map<String, Object>) ports.getFirst()).get("id"));
                 if (!single) {
                     sb.append(" \\ ").append(netdev.get("id")).append(": type=").append(netdev.get("type"))
-                            .append(',').append(netdev.get("info"))
+                            .append(',').append(Log.printable((String) netdev.get("info")))
                             .append(Boolean.TRUE.equals(netdev.get("link-down")) ? " (set_link off)" : "").append('\n');
                 }
                 for (Object p : ports) {
                     Map<String, Object> port = (Map<String, Object>) p;
                     sb.append(single ? " \\ " : "    \\ ").append(port.get("id")).append(": type=")
-                            .append(netdev.get("type")).append(',').append(port.get("info"))
+                            .append(netdev.get("type")).append(',').append(Log.printable((String) port.get("info")))
                             .append(port.get("vlan") == null ? "" : "," + port.get("vlan")).append(",link=").append(port.get("link"))
                             .append(Boolean.TRUE.equals(port.get("link-down")) ? " (set_link off)" : "").append('\n');
                     sb.append(single ? "     " : "        ")
@@ -190,7 +196,7 @@ public final class NetworkReport {
                 }
                 if (netdev.get("details") instanceof List<?> details) {
                     for (Object line : details) {
-                        sb.append("     ").append(line).append('\n');
+                        sb.append("     ").append(Log.printable((String) line)).append('\n');
                     }
                 }
             }

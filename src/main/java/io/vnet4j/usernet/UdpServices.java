@@ -1,5 +1,6 @@
 package io.vnet4j.usernet;
 
+import io.vnet4j.base.LineBudget;
 import io.vnet4j.base.Log;
 import io.vnet4j.config.UserConfig;
 import io.vnet4j.usernet.dhcp.DhcpMessageType;
@@ -60,6 +61,8 @@ final class UdpServices {
     private final String logName;
     /** Each leased MAC's lease for other threads' log lines ({@link #leaseOf}); MACs holding a lease only. */
     private final Map<Long, String> leaseTexts = new ConcurrentHashMap<>();
+    /** A guest that repeats DHCPREQUEST as fast as it can is one line a second after the first 20, not 4,000. */
+    private final LineBudget leaseLines = new LineBudget(20, 1_000_000_000L, System.nanoTime());
     /** Names the port a MAC sends from, for the lease line; set by the user network once on its hub. */
     LongFunction<String> portOf = mac -> null;
     private long dnsDropped;
@@ -212,8 +215,12 @@ final class UdpServices {
                         + (lease.clientHostname() == null ? "" : " (" + lease.clientHostname() + ")");
                 String text = "lease " + named;
                 if (!text.equals(leaseTexts.put(mac, text)) || clientStarting) {
-                    String port = portOf.apply(mac);
-                    Log.info(logName + ": " + text + " to " + MacAddress.format(mac) + (port == null ? "" : " on port " + port));
+                    String leftOut = leaseLines.take(System.nanoTime());
+                    if (leftOut != null) {
+                        String port = portOf.apply(mac);
+                        Log.info(logName + ": " + text + " to " + MacAddress.format(mac) + (port == null ? "" : " on port " + port)
+                                + leftOut);
+                    }
                 }
                 return;
             }

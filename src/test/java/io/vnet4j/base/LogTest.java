@@ -11,6 +11,19 @@ class LogTest {
         assertThat(Log.printable("a\tb\rc\u0001d\u007fe")).isEqualTo("a\\tb\\rc\\x01d\\x7fe");
     }
 
+    /**
+     * A helper's replay of hostile guest input: a DHCP hostname read as Latin-1 brought the C1 controls CSI
+     * (0x9b) and NEL (0x85) into the log whole, and a literal backslash-n looked like an escaped newline.
+     */
+    @Test
+    void c1ControlsInvisibleFormatCharactersAndBackslashesAreEscapedToo() {
+        assertThat(Log.printable("a\u009b31mb\u0085c")).isEqualTo("a\\x9b31mb\\x85c");
+        assertThat(Log.printable("typed \\n")).isEqualTo("typed \\\\n");
+        assertThat(Log.printable("evil\u202etxt.exe\u2028x\u200by")).isEqualTo("evil\\u202etxt.exe\\u2028x\\u200by");
+        String latin = "caf\u00e9 \u00a0nbsp";
+        assertThat(Log.printable(latin)).isSameAs(latin);
+    }
+
     @Test
     void aPrintableMessageIsReturnedAsItIs() {
         String text = "tap0: 10.0.2.100/24 é";

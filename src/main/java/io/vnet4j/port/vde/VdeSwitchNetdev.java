@@ -1,6 +1,7 @@
 package io.vnet4j.port.vde;
 
 import io.vnet4j.base.Acceptor;
+import io.vnet4j.base.LineBudget;
 import io.vnet4j.base.Log;
 import io.vnet4j.base.Shutdown;
 import io.vnet4j.fabric.Hub;
@@ -58,6 +59,8 @@ public final class VdeSwitchNetdev extends PeerPortsNetdev {
     private final List<SocketChannel> channels = new CopyOnWriteArrayList<>();
     private final Set<Integer> numbers = new HashSet<>();
     private final List<Thread> servers = new CopyOnWriteArrayList<>();
+    /** A local process that sends malformed requests in a loop is a line a second, not a line per request. */
+    private final LineBudget refusalLines = new LineBudget(10, 1_000_000_000L, System.nanoTime());
     private final AtomicLong refused = new AtomicLong();
     private volatile ServerSocketChannel server;
     private volatile OwnedFile ctlFile;
@@ -293,7 +296,8 @@ public final class VdeSwitchNetdev extends PeerPortsNetdev {
             Log.warn(id + ": cannot open a data socket for a VDE plug: " + e.getMessage());
             return null;
         }
-        String description = request.description().replaceAll("\\p{Cntrl}", "?");
+        // the plug's own words, quoted: escaped so that no quote or comma in them can pass for another field
+        String description = Log.printable(request.description()).replace("\"", "\\\"");
         DatagramNetdev plug = new DatagramNetdev(id + "." + number, "vde",
                 "sock=" + dir + ",port=" + number + ",peer=\"" + description + "\"",
                 new DatagramNetdev.Spec(new DatagramEndpoint.Unix(data.toString()), null, null), hub);
@@ -317,7 +321,7 @@ public final class VdeSwitchNetdev extends PeerPortsNetdev {
         } catch (IOException e) {
             return plug; // the plug went away already; serve() closes its port
         }
-        Log.info(plug.id() + ": VDE plug \"" + description + "\" joined hub " + hub.id());
+        Log.info(plug.id() + ": VDE plug \"" + request.description() + "\" joined hub " + hub.id()); // Log makes it printable
         return plug;
     }
 
@@ -335,7 +339,10 @@ public final class VdeSwitchNetdev extends PeerPortsNetdev {
 
     private void refuse(String reason) {
         refused.incrementAndGet();
-        Log.warn(id + ": refused a VDE request: " + reason);
+        String leftOut = refusalLines.take(System.nanoTime());
+        if (leftOut != null) {
+            Log.warn(id + ": refused a VDE request: " + reason + leftOut);
+        }
     }
 
     @Override

@@ -86,6 +86,29 @@ class VdeNetdevTest {
         assertThat(sw.describe()).contains("(2 plugs)");
     }
 
+    /**
+     * A helper's replay of hostile peers: a plug's description with a quote and a comma forged fields in
+     * {@code info network} ({@code peer="x",port=99,peer="...}), and C1 controls passed.
+     */
+    @Test
+    void aPlugsDescriptionStaysInsideItsQuotesEscaped() throws Exception {
+        Path dir = tmp.resolve("sw");
+        VdeSwitchNetdev sw = vswitch(dir, new Hub(0));
+        Path own = tmp.resolve("own.sock");
+        io.vnet4j.os.NativeDatagramSocket data = io.vnet4j.os.NativeDatagramSocket.bound(
+                new io.vnet4j.os.DatagramEndpoint.Unix(own.toString()), false);
+        try (SocketChannel ctl = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ctl.connect(UnixDomainSocketAddress.of(dir.resolve("ctl")));
+            ByteBuffer request = ByteBuffer.allocate(VdeRequest.MAX_LENGTH);
+            VdeRequest.newControl(5, own.toString(), "x\",port=99,peer=\"\u009b2J\\n").emit(request);
+            ctl.write(request.flip());
+            await("the plug", () -> sw.ports().size() == 1);
+            assertThat(sw.ports().getFirst().describe()).endsWith(",port=5,peer=\"x\\\",port=99,peer=\\\"\\x9b2J\\\\n\"");
+        } finally {
+            data.release();
+        }
+    }
+
     @Test
     void aTakenPortIsRefusedAndCounted() throws Exception {
         Path dir = tmp.resolve("sw");

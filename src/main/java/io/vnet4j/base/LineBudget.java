@@ -1,0 +1,51 @@
+package io.vnet4j.base;
+
+/**
+ * A budget for a kind of log line that someone outside can cause at will (a guest's DHCP requests): at most
+ * {@code burst} lines at once, then one per interval (a token bucket), so a flood costs a few lines, not
+ * megabytes. The lines left out are counted and said with the next line that goes out.
+ */
+public final class LineBudget {
+    private final int burst;
+    private final long intervalNanos;
+    private int tokens;
+    private long refilledAt;
+    private long leftOut;
+
+    /**
+     * @param burst the lines that may go out at once
+     * @param intervalNanos the time each further line waits for, in ns
+     * @param now the clock (System.nanoTime()) now
+     */
+    public LineBudget(int burst, long intervalNanos, long now) {
+        this.burst = burst;
+        this.intervalNanos = intervalNanos;
+        this.tokens = burst;
+        this.refilledAt = now;
+    }
+
+    /**
+     * Takes one line's place at {@code now}.
+     *
+     * @return null when the line is to be left out; else what to append to it: "" or, after lines were left
+     *     out, " (N more like it left out)"
+     */
+    public synchronized String take(long now) {
+        long earned = (now - refilledAt) / intervalNanos;
+        if (earned > 0) {
+            tokens = (int) Math.min(burst, tokens + earned);
+            refilledAt += earned * intervalNanos;
+        }
+        if (tokens == 0) {
+            leftOut++;
+            return null;
+        }
+        tokens--;
+        if (leftOut == 0) {
+            return "";
+        }
+        String said = " (" + leftOut + " more like it left out)";
+        leftOut = 0;
+        return said;
+    }
+}
