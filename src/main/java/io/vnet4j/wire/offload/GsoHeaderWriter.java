@@ -2,6 +2,7 @@ package io.vnet4j.wire.offload;
 
 import io.vnet4j.wire.Checksum;
 import io.vnet4j.wire.EtherType;
+import io.vnet4j.wire.EthernetFrame;
 import io.vnet4j.wire.IpProtocol;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -10,7 +11,7 @@ import java.nio.ByteOrder;
 /**
  * Writes the virtio-net header of a frame going to a TAP with {@code vnet_hdr=on} or a virtio-net guest
  * (vhost-user): zeros for an ordinary frame (its checksums are complete), and for a large TCP segment (IPv4 or
- * IPv6 without extension headers) a TSO header: NEEDS_CSUM, GSO TCPV4 or TCPV6, its segment size (for a TAP
+ * IPv6 without extension headers, untagged or behind one 802.1Q tag) a TSO header: NEEDS_CSUM, GSO TCPV4 or TCPV6, its segment size (for a TAP
  * at most what the interface's MTU allows), hdr_len, csum_start and csum_offset, so the kernel takes the
  * large segment in one write (Linux's virtio_net_hdr_to_skb reads them).
  */
@@ -56,8 +57,13 @@ public final class GsoHeaderWriter {
         if (segmentSize <= 0) {
             return;
         }
-        long ip = frameAt + ETH;
         int etherType = Short.toUnsignedInt(buffer.get(BE16, frameAt + 12));
+        int l2 = ETH;
+        if (etherType == EtherType.VLAN) { // one 802.1Q tag, as TcpSegmenter takes: the IP header starts after it
+            etherType = Short.toUnsignedInt(buffer.get(BE16, frameAt + 16));
+            l2 = EthernetFrame.TAGGED_HEADER_LENGTH;
+        }
+        long ip = frameAt + l2;
         int ipHeader;
         int tcpLength;
         long pseudo;
@@ -92,9 +98,9 @@ public final class GsoHeaderWriter {
         }
         header.set(ValueLayout.JAVA_BYTE, headerAt, (byte) VirtioNetHeader.F_NEEDS_CSUM);
         header.set(ValueLayout.JAVA_BYTE, headerAt + 1, (byte) gsoType);
-        header.set(LE16, headerAt + 2, (short) (ETH + ipHeader + tcpHeader));
+        header.set(LE16, headerAt + 2, (short) (l2 + ipHeader + tcpHeader));
         header.set(LE16, headerAt + 4, (short) Math.min(segmentSize, mtu - ipHeader - tcpHeader));
-        header.set(LE16, headerAt + 6, (short) (ETH + ipHeader));
+        header.set(LE16, headerAt + 6, (short) (l2 + ipHeader));
         header.set(LE16, headerAt + 8, (short) TCP_CHECKSUM);
     }
 }
