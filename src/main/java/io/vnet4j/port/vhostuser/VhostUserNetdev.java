@@ -92,10 +92,19 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
         acceptor = Acceptor.startFor(id, server, () -> closed, this::started);
     }
 
-    /** A front-end connected: served on a thread of its own, unless one is served already (then refused). */
+    /**
+     * A front-end connected: served on a thread of its own, unless one is served already (then refused). A
+     * front-end that reconnects at once finds its old connection still being taken down: it is given up to
+     * {@value #REFUSED_PAUSE_MILLIS} ms to end, so only a second front-end is refused, and its retries are paced
+     * by that wait.
+     */
     private void started(SocketChannel channel) throws InterruptedException {
         boolean busy;
         synchronized (this) {
+            long deadline = System.nanoTime() + REFUSED_PAUSE_MILLIS * 1_000_000;
+            for (long left; serving != null && !closed && (left = deadline - System.nanoTime()) > 0; ) {
+                wait(Math.max(1, left / 1_000_000));
+            }
             busy = serving != null || closed;
             if (!busy) {
                 serving = channel;
@@ -113,17 +122,16 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
 
     /**
      * Closes a second front-end's connection. QEMU 7.2 connects again at once, thousands of times a second,
-     * until it is served: said once per connection served, and the next accept waits {@value #REFUSED_PAUSE_MILLIS}
-     * ms, so the retries come at most that often (and it is served within that time of the first one going).
+     * until it is served: said once per connection served; {@link #started}'s wait lets the retries come at
+     * most every {@value #REFUSED_PAUSE_MILLIS} ms (and it is served within that time of the first one going).
      */
-    private void refuse(SocketChannel channel) throws InterruptedException {
+    private void refuse(SocketChannel channel) {
         if (!refusalSaid && !closed) {
             refusalSaid = true;
             Log.warn(id + ": a second vhost-user front-end connected while one is served; refused (its retries are"
                     + " refused without a word until the first goes, then it is served)");
         }
         Shutdown.closeQuietly(channel);
-        Thread.sleep(REFUSED_PAUSE_MILLIS);
     }
 
     private void serve(SocketChannel channel) {
@@ -164,6 +172,7 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
             synchronized (this) {
                 servingStream = null;
                 serving = null;
+                notifyAll(); // a front-end reconnecting at once waits in started()
             }
             Shutdown.closeQuietly(channel);
             if (stream != null) {
@@ -303,6 +312,7 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
             if (s != null) {
                 s.shutdown(); // ends the control thread's recvmsg; that thread closes the rest
             }
+            notifyAll(); // an accept waiting in started() for the served front-end to go
         }
         Shutdown.join(acceptor);
         Shutdown.join(controlThread);
