@@ -28,7 +28,7 @@ public final class LineBudget {
      * Takes one line's place at {@code now}.
      *
      * @return null when the line is to be left out; else what to append to it: "" or, after lines were left
-     *     out, " (N more like it left out)"
+     *     out, " (N more lines of this kind left out)"
      */
     public synchronized String take(long now) {
         long earned = (now - refilledAt) / intervalNanos;
@@ -44,7 +44,7 @@ public final class LineBudget {
         if (leftOut == 0) {
             return "";
         }
-        String said = " (" + leftOut + " more like it left out)";
+        String said = " (" + leftOut + (leftOut == 1 ? " more line" : " more lines") + " of this kind left out)";
         leftOut = 0;
         return said;
     }

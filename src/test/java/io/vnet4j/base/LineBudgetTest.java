@@ -16,9 +16,9 @@ class LineBudgetTest {
         for (int i = 0; i < 100; i++) {
             assertThat(budget.take(3 + i)).isNull();
         }
-        assertThat(budget.take(SECOND)).isEqualTo(" (100 more like it left out)");
+        assertThat(budget.take(SECOND)).isEqualTo(" (100 more lines of this kind left out)");
         assertThat(budget.take(SECOND + 1)).isNull();
-        assertThat(budget.take(10 * SECOND)).isEqualTo(" (1 more like it left out)");
+        assertThat(budget.take(10 * SECOND)).isEqualTo(" (1 more line of this kind left out)");
         assertThat(budget.take(10 * SECOND)).as("refilled up to the burst, no more").isEmpty();
         assertThat(budget.take(10 * SECOND)).isEmpty();
         assertThat(budget.take(10 * SECOND)).isNull();

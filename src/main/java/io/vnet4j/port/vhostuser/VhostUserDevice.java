@@ -71,6 +71,8 @@ final class VhostUserDevice implements AutoCloseable {
     private final Queue[] queues = {new Queue(), new Queue()};
     /** Written by the control thread, read by the data plane's threads (a frame's header, large segments). */
     private volatile long features;
+    /** Whether the front-end got as far as VHOST_USER_SET_FEATURES (QEMU always does, unless it gives up first). */
+    private volatile boolean featuresSet;
     private long protocolFeatures;
     private GuestMemory memory = GuestMemory.EMPTY;
 
@@ -80,6 +82,11 @@ final class VhostUserDevice implements AutoCloseable {
 
     Queue queue(int index) {
         return queues[index];
+    }
+
+    /** Whether the front-end set the features it agreed to: a front-end that leaves before it gave up during its handshake. */
+    boolean featuresSet() {
+        return featuresSet;
     }
 
     /** Whether the driver agreed to mergeable receive buffers (VIRTIO_NET_F_MRG_RXBUF). */
@@ -127,6 +134,7 @@ final class VhostUserDevice implements AutoCloseable {
                     long wanted = u64(payload, request);
                     lockBoth();
                     try {
+                        featuresSet = true;
                         features = wanted & FEATURES;
                         boolean enableAll = (features & 1L << F_PROTOCOL_FEATURES) == 0;
                         for (Queue q : queues) {

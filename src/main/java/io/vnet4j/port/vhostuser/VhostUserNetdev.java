@@ -4,6 +4,7 @@ import static io.vnet4j.port.vhostuser.VhostUserProtocol.*;
 
 import io.vnet4j.base.Acceptor;
 import io.vnet4j.base.InternalErrors;
+import io.vnet4j.base.LineBudget;
 import io.vnet4j.base.Log;
 import io.vnet4j.base.Shutdown;
 import io.vnet4j.fabric.Hub;
@@ -52,6 +53,11 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
     /** A second front-end's refusal was said while this connection is served (the accepting thread's). */
     private boolean refusalSaid;
     private static final long REFUSED_PAUSE_MILLIS = 200;
+    /** When a front-end last left during its handshake (System.nanoTime()); the next is served that much later. */
+    private volatile long leftEarlyAt = System.nanoTime() - REFUSED_PAUSE_MILLIS * 1_000_000;
+    private boolean leftEarlySaid;
+    /** QEMU giving up in its handshake reconnects at once, for ever: its connections are a line a second after ten. */
+    private final LineBudget connectionLines = new LineBudget(10, 1_000_000_000L, System.nanoTime());
     /** How long after VHOST_USER_SET_FEATURES the guest's memory must have come before that is said. */
     private static final long MEMORY_EXPECTED_MILLIS = 3000;
 
@@ -115,9 +121,35 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
             refuse(channel);
             return;
         }
+        long sinceEarlyLeave = System.nanoTime() - leftEarlyAt;
+        if (sinceEarlyLeave < REFUSED_PAUSE_MILLIS * 1_000_000) { // QEMU's loop of giving up: paced, not a core spent
+            Thread.sleep(REFUSED_PAUSE_MILLIS - sinceEarlyLeave / 1_000_000);
+        }
         // a platform thread: it blocks in recvmsg(2), outside the JDK's knowledge
         controlThread = Thread.ofPlatform().daemon().name("vnet4j-" + id + "-control")
                 .start(Log.hushedIfNow(() -> serve(channel)));
+    }
+
+    private void logConnection(String what) {
+        String leftOut = connectionLines.take(System.nanoTime());
+        if (leftOut != null) {
+            Log.info(id + ": " + what + leftOut);
+        }
+    }
+
+    /**
+     * A front-end left before it set the features it agreed to: QEMU does so, and connects again at once, when
+     * its netdev asks for more queue pairs than the back-end offers (QEMU 7.2: "you are asking more queues than
+     * supported: 1"). Said once; the next connection is served {@value #REFUSED_PAUSE_MILLIS} ms later.
+     */
+    private void leftEarly() {
+        leftEarlyAt = System.nanoTime();
+        if (!leftEarlySaid) {
+            leftEarlySaid = true;
+            Log.warn(id + ": the vhost-user front-end left during its handshake, before setting features; QEMU does so, "
+                    + "and reconnects at once, when its -netdev vhost-user asks for more queue pairs than the one vnet4j "
+                    + "serves: give it queues=1 (the default)");
+        }
     }
 
     /**
@@ -149,7 +181,7 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
             adopt(p);
             hub.attach(p);
             p.start();
-            Log.info(id + ": vhost-user front-end connected to hub " + hub.id());
+            logConnection("vhost-user front-end connected to hub " + hub.id());
             converse(stream, device, p);
         } catch (VhostUserDevice.ProtocolException e) {
             Log.warn(id + ": vhost-user front-end: " + e.getMessage() + "; connection closed");
@@ -165,7 +197,10 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
                 p.close();
                 port = null;
                 if (!closed) {
-                    Log.info(id + ": vhost-user front-end disconnected" + (station == null ? "" : " (" + station + ")"));
+                    logConnection("vhost-user front-end disconnected" + (station == null ? "" : " (" + station + ")"));
+                    if (!device.featuresSet()) {
+                        leftEarly();
+                    }
                 }
             }
             device.close();
