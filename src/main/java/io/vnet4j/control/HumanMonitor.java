@@ -141,12 +141,15 @@ final class HumanMonitor {
                 }
                 yield "";
             }
-            case "set_link" -> {
-                if (words.length != 3) {
-                    throw new Failure("usage: set_link name on|off");
+            case "set_link" -> { // QEMU's lines for its arguments "name:s,up:b" (monitor/hmp.c)
+                if (words.length < 2) {
+                    throw new Failure("set_link: string expected");
                 }
-                if (!words[2].equals("on") && !words[2].equals("off")) {
+                if (words.length < 3 || !words[2].equals("on") && !words[2].equals("off")) {
                     throw new Failure("Expected 'on' or 'off'");
+                }
+                if (words.length > 3) {
+                    throw new Failure("set_link: extraneous characters at the end of line");
                 }
                 if (!SetLink.apply(netdevs.get(), words[1], words[2].equals("on"))) {
                     throw new Failure(SetLink.notFound(words[1]));

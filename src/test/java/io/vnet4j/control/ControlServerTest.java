@@ -214,7 +214,11 @@ class ControlServerTest {
             assertGenericError(c, "{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":\"set_link b down\"}}",
                     "Expected 'on' or 'off'");
             assertGenericError(c, "{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":\"set_link b\"}}",
-                    "usage: set_link name on|off");
+                    "Expected 'on' or 'off'");
+            assertGenericError(c, "{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":\"set_link\"}}",
+                    "set_link: string expected");
+            assertGenericError(c, "{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":\"set_link b on x\"}}",
+                    "set_link: extraneous characters at the end of line");
         }
     }
 
