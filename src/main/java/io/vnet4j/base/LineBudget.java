@@ -48,4 +48,20 @@ public final class LineBudget {
         leftOut = 0;
         return said;
     }
+
+    /** {@link Log#info} of {@code line} when the budget has room now, with the count of the lines left out before. */
+    public void info(String line) {
+        String leftOut = take(System.nanoTime());
+        if (leftOut != null) {
+            Log.info(line + leftOut);
+        }
+    }
+
+    /** {@link Log#warn} of {@code line} when the budget has room now, as {@link #info}. */
+    public void warn(String line) {
+        String leftOut = take(System.nanoTime());
+        if (leftOut != null) {
+            Log.warn(line + leftOut);
+        }
+    }
 }

@@ -38,7 +38,9 @@ public final class Log {
 
     /** Made on first use: only --log-format=json writes JSON. */
     private static final class Json {
-        static final JsonFactory FACTORY = new JsonFactory();
+        /** Every non-ASCII character as a backslash-u escape: a line holds no C1 control or bidi override, as a text line. */
+        static final JsonFactory FACTORY = JsonFactory.builder()
+                .enable(com.fasterxml.jackson.core.json.JsonWriteFeature.ESCAPE_NON_ASCII).build();
     }
 
     /** Null: the lines go to the System.Logger. */
@@ -148,11 +150,11 @@ public final class Log {
     }
 
     /**
-     * {@code text} as one line that cannot act on a terminal or pass for another field: C0 and C1 control
-     * characters, DEL, Unicode's line and paragraph separators and its invisible format characters (the
-     * bidirectional overrides of CVE-2021-42574, say) as escapes (a newline as backslash-n, ESC as
-     * backslash-x1b, U+202E as backslash-u202e), and a backslash doubled, so that text cannot pass for them.
-     * The text itself when it has none.
+     * {@code text} as one line that cannot act on a terminal: C0 and C1 control characters, DEL, Unicode's
+     * line and paragraph separators and its invisible format characters (the bidirectional overrides of
+     * CVE-2021-42574, say) as escapes (a newline as backslash-n, ESC as backslash-x1b, U+202E as
+     * backslash-u202e); the text itself when it has none. Its result has none, so text escaped on its way
+     * (a message that quotes what a user typed) is escaped once, not twice, when it is printed.
      */
     public static String printable(String text) {
         if (text == null) {
@@ -174,7 +176,6 @@ public final class Log {
                 case '\n' -> sb.append("\\n");
                 case '\t' -> sb.append("\\t");
                 case '\r' -> sb.append("\\r");
-                case '\\' -> sb.append("\\\\");
                 default -> sb.append(c <= 0xFF ? String.format("\\x%02x", (int) c) : String.format("\\u%04x", (int) c));
             }
         }
@@ -182,7 +183,7 @@ public final class Log {
     }
 
     private static boolean needsEscape(char c) {
-        if (c < 0x20 || c == '\\' || (c >= 0x7F && c <= 0x9F)) {
+        if (c < 0x20 || (c >= 0x7F && c <= 0x9F)) {
             return true;
         }
         if (c < 0xA0) {

@@ -29,6 +29,9 @@ public final class Json {
     private static final JsonFactory FACTORY = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).maxNumberLength(1000).build())
             .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            // every non-ASCII character as a backslash-u escape, as QEMU's QMP writes it (qobject/qjson.c): what
+            // reaches a terminal (vnet4j ctl) holds no C1 control or bidi override a guest chose
+            .enable(com.fasterxml.jackson.core.json.JsonWriteFeature.ESCAPE_NON_ASCII)
             .build();
 
     private Json() {}

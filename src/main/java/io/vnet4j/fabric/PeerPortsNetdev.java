@@ -8,12 +8,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * vhost-user front-end): what its ports get now and later, the captures' taps, the 802.1Q membership and the
  * {@code set_link} state, is kept here. A subclass names the ports it has now ({@link #portsNow}) and gives
  * each new port {@link #adopt} after putting it among them, so a change racing a new port reaches it one way
- * or the other (a port's {@link Port#addTap} ignores a tap it has).
+ * or the other (a port's {@link Port#addTap} ignores a tap it has); changes and adoptions take one lock, so none
+ * sees another half done.
  */
 public abstract class PeerPortsNetdev extends NetdevBase {
     private final List<FrameTap> taps = new CopyOnWriteArrayList<>();
     private volatile VlanMembership vlans = VlanMembership.NONE;
     private volatile boolean linkDown;
+    /** Taken by each change and by {@link #adopt}, so a new port gets the state as one change left it. */
+    private final Object changes = new Object();
 
     protected PeerPortsNetdev(String id, String type, Hub hub) {
         super(id, type, hub);
@@ -24,14 +27,18 @@ public abstract class PeerPortsNetdev extends NetdevBase {
 
     @Override
     public final void addTap(FrameTap tap) {
-        taps.add(tap);
-        portsNow().forEach(p -> p.addTap(tap));
+        synchronized (changes) {
+            taps.add(tap);
+            portsNow().forEach(p -> p.addTap(tap));
+        }
     }
 
     @Override
     public final void removeTap(FrameTap tap) {
-        taps.remove(tap);
-        portsNow().forEach(p -> p.removeTap(tap));
+        synchronized (changes) {
+            taps.remove(tap);
+            portsNow().forEach(p -> p.removeTap(tap));
+        }
     }
 
     /** The membership later ports join (before the netdev starts, so no port has it yet). */
@@ -47,8 +54,10 @@ public abstract class PeerPortsNetdev extends NetdevBase {
 
     @Override
     public final void setLinkDown(boolean down) {
-        linkDown = down;
-        portsNow().forEach(p -> p.setLinkDown(down));
+        synchronized (changes) {
+            linkDown = down;
+            portsNow().forEach(p -> p.setLinkDown(down));
+        }
     }
 
     @Override
@@ -58,8 +67,10 @@ public abstract class PeerPortsNetdev extends NetdevBase {
 
     /** Gives a new port the taps, the membership and the link state; before the port is attached to its hub. */
     protected final void adopt(Port port) {
-        taps.forEach(port::addTap);
-        port.joinVlans(vlans);
-        port.setLinkDown(linkDown);
+        synchronized (changes) {
+            taps.forEach(port::addTap);
+            port.joinVlans(vlans);
+            port.setLinkDown(linkDown);
+        }
     }
 }

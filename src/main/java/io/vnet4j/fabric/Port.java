@@ -113,18 +113,19 @@ public abstract class Port implements AutoCloseable {
      * cable; {@code false} gives the backend's state back. Then {@link #linkStatusChanged} tells the backend.
      */
     public final void setLinkDown(boolean down) {
-        synchronized (changes) {
+        synchronized (changes) { // the backend hears the changes in the order they were made
             if (linkDown == down) {
                 return;
             }
             linkDown = down;
             linkUp = carrier && !linkDown;
+            linkStatusChanged(down);
         }
-        linkStatusChanged(down);
     }
 
     /**
-     * Called after {@link #setLinkDown} changed the state, on the caller's thread (QEMU's
+     * Called after {@link #setLinkDown} changed the state, on the caller's thread under the port's lock of its
+     * link state (a backend may take its own locks inside, never that one inside them) (QEMU's
      * {@code NetClientInfo.link_status_changed}): a backend whose wire can carry link state passes it on (a
      * TAP sets its carrier, so the namespace sees NO-CARRIER). Nothing by default.
      */

@@ -61,8 +61,12 @@ final class UdpServices {
     private final String logName;
     /** Each leased MAC's lease for other threads' log lines ({@link #leaseOf}); MACs holding a lease only. */
     private final Map<Long, String> leaseTexts = new ConcurrentHashMap<>();
-    /** A guest that repeats DHCPREQUEST as fast as it can is one line a second after the first 20, not 4,000. */
-    private final LineBudget leaseLines = new LineBudget(20, 1_000_000_000L, System.nanoTime());
+    /**
+     * A guest that repeats its DHCPREQUEST as fast as it can is one line a second after the first 20, not 4,000;
+     * it cannot spend the budget of the new leases (another guest's first line), which is larger.
+     */
+    private final LineBudget repeatedLeaseLines = new LineBudget(20, 1_000_000_000L, System.nanoTime());
+    private final LineBudget newLeaseLines = new LineBudget(100, 100_000_000L, System.nanoTime());
     /** Names the port a MAC sends from, for the lease line; set by the user network once on its hub. */
     LongFunction<String> portOf = mac -> null;
     private long dnsDropped;
@@ -214,13 +218,11 @@ final class UdpServices {
                 String named = Ipv4Address.format(lease.address())
                         + (lease.clientHostname() == null ? "" : " (" + lease.clientHostname() + ")");
                 String text = "lease " + named;
-                if (!text.equals(leaseTexts.put(mac, text)) || clientStarting) {
-                    String leftOut = leaseLines.take(System.nanoTime());
-                    if (leftOut != null) {
-                        String port = portOf.apply(mac);
-                        Log.info(logName + ": " + text + " to " + MacAddress.format(mac) + (port == null ? "" : " on port " + port)
-                                + leftOut);
-                    }
+                boolean changed = !text.equals(leaseTexts.put(mac, text));
+                if (changed || clientStarting) {
+                    String port = portOf.apply(mac);
+                    (changed ? newLeaseLines : repeatedLeaseLines).info(logName + ": " + text + " to " + MacAddress.format(mac)
+                            + (port == null ? "" : " on port " + port));
                 }
                 return;
             }

@@ -13,15 +13,21 @@ class LogTest {
 
     /**
      * A helper's replay of hostile guest input: a DHCP hostname read as Latin-1 brought the C1 controls CSI
-     * (0x9b) and NEL (0x85) into the log whole, and a literal backslash-n looked like an escaped newline.
+     * (0x9b) and NEL (0x85) into the log whole.
      */
     @Test
-    void c1ControlsInvisibleFormatCharactersAndBackslashesAreEscapedToo() {
+    void c1ControlsAndInvisibleFormatCharactersAreEscapedToo() {
         assertThat(Log.printable("a\u009b31mb\u0085c")).isEqualTo("a\\x9b31mb\\x85c");
-        assertThat(Log.printable("typed \\n")).isEqualTo("typed \\\\n");
         assertThat(Log.printable("evil\u202etxt.exe\u2028x\u200by")).isEqualTo("evil\\u202etxt.exe\\u2028x\\u200by");
         String latin = "caf\u00e9 \u00a0nbsp";
         assertThat(Log.printable(latin)).isSameAs(latin);
+    }
+
+    /** A reviewer's finding: messages escaped on their way were escaped again when printed. */
+    @Test
+    void escapingTwiceIsEscapingOnce() {
+        String once = Log.printable("got 'a\u0001b' \u009b\n");
+        assertThat(Log.printable(once)).isEqualTo(once).isEqualTo("got 'a\\x01b' \\x9b\\n");
     }
 
     @Test

@@ -56,7 +56,7 @@ class JsonTest {
     void escapesQuotesBackslashesAndControlCharactersAndReadsThemBack() {
         String s = "q\"b\\n\nr\rt\tbs\bff\fnul\u0000us\u001f/é€😀";
         String written = Json.write(s);
-        assertThat(written).isEqualTo("\"q\\\"b\\\\n\\nr\\rt\\tbs\\bff\\fnul\\u0000us\\u001F/é€😀\"");
+        assertThat(written).isEqualTo("\"q\\\"b\\\\n\\nr\\rt\\tbs\\bff\\fnul\\u0000us\\u001F/\\u00E9\\u20AC\\uD83D\\uDE00\"");
         assertThat(written).doesNotContain("\n", "\r", "\t", "\u0000");
         assertThat(Json.parse(written)).isEqualTo(s);
     }
@@ -145,5 +145,13 @@ class JsonTest {
     @Test
     void writesNonFiniteNumbersAsNull() {
         assertThat(Json.write(java.util.List.of(Double.NaN, Double.POSITIVE_INFINITY))).isEqualTo("[null,null]");
+    }
+
+    /** A reviewer's finding: a guest's C1 controls and bidi overrides reached the terminal through vnet4j ctl's JSON. */
+    @Test
+    void everyNonAsciiCharacterIsWrittenEscapedAsQemuWritesIt() {
+        String written = Json.write(java.util.Map.of("hostname", "a\u009b31m\u202eb\u00e9"));
+        assertThat(written).doesNotContain("\u009b", "\u202e", "\u00e9").isEqualToIgnoringCase("{\"hostname\":\"a\\u009B31m\\u202Eb\\u00E9\"}");
+        assertThat(Json.parse(written)).isEqualTo(java.util.Map.of("hostname", "a\u009b31m\u202eb\u00e9"));
     }
 }

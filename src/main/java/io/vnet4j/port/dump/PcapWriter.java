@@ -84,7 +84,9 @@ public final class PcapWriter implements FrameTap, AutoCloseable {
             try {
                 out.flush();
             } catch (IOException e) {
-                io.vnet4j.base.Log.warn("capture to " + path + ": " + e.getMessage());
+                closed = true; // as a failed write: the capture stops and its file is let go, said once
+                release();
+                io.vnet4j.base.Log.warn("capture to " + path + " stopped: " + e.getMessage());
             }
         }
     }

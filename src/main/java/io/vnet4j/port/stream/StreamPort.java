@@ -1,5 +1,6 @@
 package io.vnet4j.port.stream;
 
+import io.vnet4j.base.LineBudget;
 import io.vnet4j.base.Log;
 import io.vnet4j.base.Shutdown;
 import io.vnet4j.fabric.FrameQueue;
@@ -89,12 +90,20 @@ public final class StreamPort extends QueuedPort {
     private volatile DontWaitSocket direct;
     private volatile String peer;
     private final String settings;
+    /** The budget of the lines its peers cause (a connection's end, a bad length), shared with its netdev's. */
+    private final LineBudget peerLines;
 
     /** A port for {@code hub}: its frames go there (the netdev attaches it), and a loop on it may read for it. */
     public StreamPort(String id, String type, String settings, Hub hub) {
+        this(id, type, settings, hub, new LineBudget(10, 1_000_000_000L, System.nanoTime()));
+    }
+
+    /** The same, its peers' lines counted against {@code peerLines}: a listener's, whose peers come and go at will. */
+    public StreamPort(String id, String type, String settings, Hub hub, LineBudget peerLines) {
         super(id, type, DEFAULT_QUEUE_BYTES);
         this.settings = settings;
         this.hub = hub;
+        this.peerLines = peerLines;
         setCarrier(false);
     }
 
@@ -133,7 +142,7 @@ public final class StreamPort extends QueuedPort {
         } catch (ClosedChannelException e) {
             // closed on purpose: shutdown, or the writer saw the peer go
         } catch (IOException e) {
-            Log.info(id() + ": connection with " + peerName + " ended: " + e.getMessage());
+            peerLines.info(id() + ": connection with " + peerName + " ended: " + e.getMessage());
         } catch (InterruptedException e) {
             // the netdev is closing (a client's worker is interrupted)
         } finally {
@@ -243,7 +252,7 @@ public final class StreamPort extends QueuedPort {
         /** The connection ended: {@link #serve}'s thread finishes; false, for the loop to stop reading it. */
         private boolean ended(String why) {
             if (why != null) {
-                Log.info(id() + ": connection with " + peer + " ended: " + why);
+                peerLines.info(id() + ": connection with " + peer + " ended: " + why);
             }
             synchronized (lending) {
                 endedWhileLent = true;
@@ -344,7 +353,7 @@ public final class StreamPort extends QueuedPort {
             int length = in.getInt(pos);
             if (!StreamFraming.validLength(length)) {
                 counters().countRxError();
-                Log.warn(id() + ": frame length " + Integer.toUnsignedString(length)
+                peerLines.warn(id() + ": frame length " + Integer.toUnsignedString(length)
                         + " from " + peer + " is outside 1.." + StreamFraming.MAX_FRAME + "; connection closed");
                 return false;
             }

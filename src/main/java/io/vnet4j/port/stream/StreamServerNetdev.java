@@ -1,6 +1,7 @@
 package io.vnet4j.port.stream;
 
 import io.vnet4j.base.Acceptor;
+import io.vnet4j.base.LineBudget;
 import io.vnet4j.base.Log;
 import io.vnet4j.base.Shutdown;
 import io.vnet4j.base.SocketAddresses;
@@ -33,6 +34,8 @@ public final class StreamServerNetdev extends PeerPortsNetdev {
     /** The ports serving a connection (attached or about to be), for {@link #close} to hang up and {@link #portsNow} to give. */
     private final List<StreamPort> serving = new CopyOnWriteArrayList<>();
     private final AtomicInteger nextIndex = new AtomicInteger(1);
+    /** Peers connect and leave at will: their lines (two or three a connection) are a line a second after ten. */
+    private final LineBudget peerLines = new LineBudget(10, 1_000_000_000L, System.nanoTime());
     private volatile ServerSocketChannel server;
     private volatile OwnedFile socketFile;
     private volatile Thread acceptor;
@@ -94,7 +97,7 @@ public final class StreamServerNetdev extends PeerPortsNetdev {
 
     private void serve(SocketChannel channel) {
         String peer = peerName(channel);
-        StreamPort port = new StreamPort(id + "." + nextIndex.getAndIncrement(), type, settings, hub);
+        StreamPort port = new StreamPort(id + "." + nextIndex.getAndIncrement(), type, settings, hub, peerLines);
         try {
             if (channel.getRemoteAddress() instanceof java.net.InetSocketAddress) {
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
@@ -111,7 +114,7 @@ public final class StreamServerNetdev extends PeerPortsNetdev {
             port.serve(channel, peer, () -> {
                 connections.add(port);
                 hub.attach(port);
-                Log.info(port.id() + ": " + type + " peer " + peer + " connected to hub " + hub.id());
+                peerLines.info(port.id() + ": " + type + " peer " + peer + " connected to hub " + hub.id());
             });
         } finally {
             String station = hub.describeStation(port.lastSourceMac()); // before the port leaves the hub
@@ -119,7 +122,7 @@ public final class StreamServerNetdev extends PeerPortsNetdev {
             connections.remove(port);
             serving.remove(port);
             if (!closed) {
-                Log.info(port.id() + ": peer " + peer + " disconnected" + (station == null ? "" : " (" + station + ")"));
+                peerLines.info(port.id() + ": peer " + peer + " disconnected" + (station == null ? "" : " (" + station + ")"));
             }
         }
     }

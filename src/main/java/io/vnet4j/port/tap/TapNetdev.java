@@ -300,7 +300,7 @@ public final class TapNetdev extends QueuedPort implements Netdev {
     /** Writes the frame at {@code header} in the write buffer, after its virtio-net header when there is one. */
     private boolean write(int length, int segmentSize) {
         if (header > 0) {
-            GsoHeaderWriter.write(out, segmentSize, mtu);
+            GsoHeaderWriter.write(out, length, segmentSize, mtu);
         }
         return device.write(header + length);
     }

@@ -59,8 +59,8 @@ public final class VdeSwitchNetdev extends PeerPortsNetdev {
     private final List<SocketChannel> channels = new CopyOnWriteArrayList<>();
     private final Set<Integer> numbers = new HashSet<>();
     private final List<Thread> servers = new CopyOnWriteArrayList<>();
-    /** A local process that sends malformed requests in a loop is a line a second, not a line per request. */
-    private final LineBudget refusalLines = new LineBudget(10, 1_000_000_000L, System.nanoTime());
+    /** Plugs join, leave and are refused at will: a line a second after ten, not a line per request. */
+    private final LineBudget peerLines = new LineBudget(10, 1_000_000_000L, System.nanoTime());
     private final AtomicLong refused = new AtomicLong();
     private volatile ServerSocketChannel server;
     private volatile OwnedFile ctlFile;
@@ -215,7 +215,7 @@ public final class VdeSwitchNetdev extends PeerPortsNetdev {
                 String station = hub.describeStation(plug.lastSourceMac());
                 plug.close();
                 if (!closed) {
-                    Log.info(plug.id() + ": VDE plug left" + (station == null ? "" : " (" + station + ")"));
+                    peerLines.info(plug.id() + ": VDE plug left" + (station == null ? "" : " (" + station + ")"));
                 }
             }
             if (number >= 0) {
@@ -296,8 +296,9 @@ public final class VdeSwitchNetdev extends PeerPortsNetdev {
             Log.warn(id + ": cannot open a data socket for a VDE plug: " + e.getMessage());
             return null;
         }
-        // the plug's own words, quoted: escaped so that no quote or comma in them can pass for another field
-        String description = Log.printable(request.description()).replace("\"", "\\\"");
+        // the plug's own words, quoted: a quote of theirs becomes ' so that nothing after it can pass for a field
+        // (their control characters are escaped where the text is shown, Log.printable)
+        String description = request.description().replace('"', '\'');
         DatagramNetdev plug = new DatagramNetdev(id + "." + number, "vde",
                 "sock=" + dir + ",port=" + number + ",peer=\"" + description + "\"",
                 new DatagramNetdev.Spec(new DatagramEndpoint.Unix(data.toString()), null, null), hub);
@@ -321,7 +322,7 @@ public final class VdeSwitchNetdev extends PeerPortsNetdev {
         } catch (IOException e) {
             return plug; // the plug went away already; serve() closes its port
         }
-        Log.info(plug.id() + ": VDE plug \"" + request.description() + "\" joined hub " + hub.id()); // Log makes it printable
+        peerLines.info(plug.id() + ": VDE plug \"" + description + "\" joined hub " + hub.id());
         return plug;
     }
 
@@ -339,10 +340,7 @@ public final class VdeSwitchNetdev extends PeerPortsNetdev {
 
     private void refuse(String reason) {
         refused.incrementAndGet();
-        String leftOut = refusalLines.take(System.nanoTime());
-        if (leftOut != null) {
-            Log.warn(id + ": refused a VDE request: " + reason + leftOut);
-        }
+        peerLines.warn(id + ": refused a VDE request: " + reason);
     }
 
     @Override

@@ -56,7 +56,7 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
     /** When a front-end last left during its handshake (System.nanoTime()); the next is served that much later. */
     private volatile long leftEarlyAt = System.nanoTime() - REFUSED_PAUSE_MILLIS * 1_000_000;
     private boolean leftEarlySaid;
-    /** QEMU giving up in its handshake reconnects at once, for ever: its connections are a line a second after ten. */
+    /** A front-end's connections and their ends are a line a second after ten: QEMU giving up in its handshake reconnects for ever. */
     private final LineBudget connectionLines = new LineBudget(10, 1_000_000_000L, System.nanoTime());
     /** How long after VHOST_USER_SET_FEATURES the guest's memory must have come before that is said. */
     private static final long MEMORY_EXPECTED_MILLIS = 3000;
@@ -130,13 +130,6 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
                 .start(Log.hushedIfNow(() -> serve(channel)));
     }
 
-    private void logConnection(String what) {
-        String leftOut = connectionLines.take(System.nanoTime());
-        if (leftOut != null) {
-            Log.info(id + ": " + what + leftOut);
-        }
-    }
-
     /**
      * A front-end left before it set the features it agreed to: QEMU does so, and connects again at once, when
      * its netdev asks for more queue pairs than the back-end offers (QEMU 7.2: "you are asking more queues than
@@ -170,6 +163,7 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
         DescriptorStream stream = null;
         VhostUserDevice device = new VhostUserDevice(VhostUserDevice.SHARED);
         VhostUserPort p = null;
+        boolean endOfStream = false;
         try {
             stream = DescriptorStream.of(channel, HEADER + MAX_PAYLOAD);
             servingStream = stream;
@@ -181,15 +175,16 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
             adopt(p);
             hub.attach(p);
             p.start();
-            logConnection("vhost-user front-end connected to hub " + hub.id());
+            connectionLines.info(id + ": vhost-user front-end connected to hub " + hub.id());
             converse(stream, device, p);
+            endOfStream = !closed;
         } catch (VhostUserDevice.ProtocolException e) {
-            Log.warn(id + ": vhost-user front-end: " + e.getMessage() + "; connection closed");
+            connectionLines.warn(id + ": vhost-user front-end: " + e.getMessage() + "; connection closed");
         } catch (RuntimeException e) {
             internalErrors.record("the vhost-user connection was closed", e); // a bug: said, and the VM's next connection goes on
         } catch (IOException e) {
             if (!closed) {
-                Log.info(id + ": vhost-user connection ended: " + e.getMessage());
+                connectionLines.info(id + ": vhost-user connection ended: " + e.getMessage());
             }
         } finally {
             if (p != null) {
@@ -197,8 +192,8 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
                 p.close();
                 port = null;
                 if (!closed) {
-                    logConnection("vhost-user front-end disconnected" + (station == null ? "" : " (" + station + ")"));
-                    if (!device.featuresSet()) {
+                    connectionLines.info(id + ": vhost-user front-end disconnected" + (station == null ? "" : " (" + station + ")"));
+                    if (endOfStream && !device.featuresSet()) { // it hung up by itself, before setting features
                         leftEarly();
                     }
                 }

@@ -305,7 +305,7 @@ final class VhostUserPort extends QueuedPort {
 
     /** Writes one frame into the guest's buffers with its virtio-net header; under the receive queue's lock. */
     private boolean give(SplitRing ring, MemorySegment frame, long offset, int length, int segmentSize) {
-        GsoHeaderWriter.describe(receivedHeader, 0, frame, offset, segmentSize);
+        GsoHeaderWriter.describe(receivedHeader, 0, frame, offset, length, segmentSize);
         return ring.giveReceived(receivedHeader, frame, offset, length, device.mergeable());
     }
 

@@ -22,6 +22,10 @@ final class InnerFlow {
         h = mix(h, frame.getInt(offset + 8));
         int etherType = frame.getShort(offset + 12) & 0xFFFF;
         int ip = offset + ETHERNET;
+        if (etherType == 0x8100 && length >= ETHERNET + 4) { // a guest's VLAN interface: the flow lies behind one tag
+            etherType = frame.getShort(offset + 16) & 0xFFFF;
+            ip += 4;
+        }
         int end = offset + length;
         int protocol;
         int l4;

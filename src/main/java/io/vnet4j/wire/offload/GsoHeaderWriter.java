@@ -34,8 +34,8 @@ public final class GsoHeaderWriter {
      *     ordinary frame)
      * @param mtu the interface's MTU, which bounds the segments the kernel cuts
      */
-    public static void write(MemorySegment buffer, int segmentSize, int mtu) {
-        write(buffer, 0, buffer, H, segmentSize, mtu, true);
+    public static void write(MemorySegment buffer, int length, int segmentSize, int mtu) {
+        write(buffer, 0, buffer, H, length, segmentSize, mtu, true);
     }
 
     /**
@@ -43,18 +43,19 @@ public final class GsoHeaderWriter {
      * {@code frame}, which is only read: a large segment's TCP checksum field already holds the pseudo-header
      * sum (Port#deliver with a segment size). The segment size is given as it is.
      */
-    public static void describe(MemorySegment header, long headerAt, MemorySegment frame, long frameAt, int segmentSize) {
-        write(header, headerAt, frame, frameAt, segmentSize, Integer.MAX_VALUE, false);
+    public static void describe(MemorySegment header, long headerAt, MemorySegment frame, long frameAt, int length,
+                                int segmentSize) {
+        write(header, headerAt, frame, frameAt, length, segmentSize, Integer.MAX_VALUE, false);
     }
 
     /**
      * A TSO header when {@code segmentSize} > 0 and the frame is a TCP segment, else all zeros; with
      * {@code setChecksum} the pseudo-header sum is written into the frame's TCP checksum field.
      */
-    private static void write(MemorySegment header, long headerAt, MemorySegment buffer, long frameAt, int segmentSize,
-                              int mtu, boolean setChecksum) {
+    private static void write(MemorySegment header, long headerAt, MemorySegment buffer, long frameAt, int length,
+                              int segmentSize, int mtu, boolean setChecksum) {
         header.asSlice(headerAt, H).fill((byte) 0);
-        if (segmentSize <= 0) {
+        if (segmentSize <= 0 || length < EthernetFrame.TAGGED_HEADER_LENGTH + IPV6_HEADER) { // what is read before the checks below
             return;
         }
         int etherType = Short.toUnsignedInt(buffer.get(BE16, frameAt + 12));
@@ -92,7 +93,13 @@ public final class GsoHeaderWriter {
             return;
         }
         long tcp = ip + ipHeader;
+        if (l2 + ipHeader + 20 > length) { // lengths that lie: the frame goes with a header of zeros, as it came
+            return;
+        }
         int tcpHeader = ((buffer.get(ValueLayout.JAVA_BYTE, tcp + 12) & 0xFF) >>> 4) * 4;
+        if (tcpHeader < 20 || l2 + ipHeader + tcpHeader > length) {
+            return;
+        }
         if (setChecksum) {
             buffer.set(BE16, tcp + TCP_CHECKSUM, (short) Checksum.fold(pseudo));
         }

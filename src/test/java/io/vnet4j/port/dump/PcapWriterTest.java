@@ -44,6 +44,18 @@ class PcapWriterTest {
         w.close();
     }
 
+    /** A reviewer's finding: the flusher's failure (disk full) warned every second and kept the file open. */
+    @Test
+    void aFlushThatFailsStopsTheCaptureAndLetsTheFileGo() throws IOException {
+        Path full = Path.of("/dev/full");
+        PcapWriter w = new PcapWriter(full, 65536);
+        w.frame(ByteBuffer.allocate(100), 0, 100); // in the buffer
+        w.flush();
+        assertThat(openOn(full)).isFalse();
+        w.flush(); // nothing more to say
+        w.close();
+    }
+
     private static boolean openOn(Path file) throws IOException {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             return fds.anyMatch(fd -> {

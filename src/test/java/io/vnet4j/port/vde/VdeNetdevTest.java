@@ -100,10 +100,11 @@ class VdeNetdevTest {
         try (SocketChannel ctl = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             ctl.connect(UnixDomainSocketAddress.of(dir.resolve("ctl")));
             ByteBuffer request = ByteBuffer.allocate(VdeRequest.MAX_LENGTH);
-            VdeRequest.newControl(5, own.toString(), "x\",port=99,peer=\"\u009b2J\\n").emit(request);
+            VdeRequest.newControl(5, own.toString(), "x\",port=99,peer=\"\u009b2J").emit(request);
             ctl.write(request.flip());
             await("the plug", () -> sw.ports().size() == 1);
-            assertThat(sw.ports().getFirst().describe()).endsWith(",port=5,peer=\"x\\\",port=99,peer=\\\"\\x9b2J\\\\n\"");
+            String text = io.vnet4j.control.NetworkReport.text(io.vnet4j.control.NetworkReport.query(List.of(sw)));
+            assertThat(text).contains(",port=5,peer=\"x',port=99,peer='\\x9b2J\",link=up");
         } finally {
             data.release();
         }

@@ -53,4 +53,18 @@ class VxlanDatagramTest {
             InnerFlow.hash(ByteBuffer.wrap(tcp, 0, n).slice(), 0, n); // never past the bytes given
         }
     }
+
+    /** A reviewer's finding: a frame behind an 802.1Q tag was hashed by its MACs alone, every flow on one port. */
+    @Test
+    void aFlowBehindAVlanTagIsHashedByItsPortsToo() {
+        byte[] tcp = HEX.parseHex("525400000002525400000001" + "8100" + "000a" + "0800"
+                + "45000028000040004006" + "0000" + "0a00020f" + "0a000202" + "d4311f90" + "00000000");
+        int h = InnerFlow.hash(ByteBuffer.wrap(tcp), 0, tcp.length);
+        byte[] otherPort = tcp.clone();
+        otherPort[18 + 20 + 1] ^= 1;
+        assertThat(InnerFlow.hash(ByteBuffer.wrap(otherPort), 0, tcp.length)).isNotEqualTo(h);
+        for (int n = 0; n <= tcp.length; n++) {
+            InnerFlow.hash(ByteBuffer.wrap(tcp, 0, n).slice(), 0, n);
+        }
+    }
 }

@@ -20,7 +20,7 @@ class GsoHeaderWriterTest {
             MemorySegment out = arena.allocate(10 + frame.capacity());
             out.asSlice(0, 10).fill((byte) 0x5a);
             MemorySegment.copy(frame.array(), 0, out, ValueLayout.JAVA_BYTE, 10, frame.capacity());
-            GsoHeaderWriter.write(out, 1448, 1500);
+            GsoHeaderWriter.write(out, frame.capacity(), 1448, 1500);
             ByteBuffer b = out.asByteBuffer();
             VirtioNetFrame vnet = new VirtioNetFrame().wrap(b, 0, b.capacity());
             assertThat(VirtioNetHeader.parse(vnet)).isEqualTo(new VirtioNetHeader(VirtioNetHeader.F_NEEDS_CSUM,
@@ -42,10 +42,23 @@ class GsoHeaderWriterTest {
                 .put(16, plain.array(), 12, plain.capacity() - 12);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment header = arena.allocate(10);
-            GsoHeaderWriter.describe(header, 0, MemorySegment.ofArray(tagged), 0, 1448);
+            GsoHeaderWriter.describe(header, 0, MemorySegment.ofArray(tagged), 0, tagged.length, 1448);
             VirtioNetFrame vnet = new VirtioNetFrame().wrap(header.asByteBuffer(), 0, 10);
             assertThat(VirtioNetHeader.parse(vnet)).isEqualTo(new VirtioNetHeader(VirtioNetHeader.F_NEEDS_CSUM,
                     VirtioNetHeader.GSO_TCPV4, 58, 1448, 38, 16, 0));
+        }
+    }
+
+    /** A reviewer's finding: the header's fields were read wherever the frame's own lengths pointed. */
+    @Test
+    void aSegmentWhoseLengthsPointPastItsEndGetsAHeaderOfZeros() {
+        ByteBuffer frame = HubSegmentationTestFrames.tcpFrame(4000);
+        frame.put(14, (byte) 0x4F); // IHL 15: a 60-byte IP header
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment header = arena.allocate(10);
+            header.fill((byte) 0x5a);
+            GsoHeaderWriter.describe(header, 0, MemorySegment.ofArray(frame.array()), 0, 14 + 60 + 10, 1448);
+            assertThat(header.toArray(ValueLayout.JAVA_BYTE)).containsOnly(0);
         }
     }
 
@@ -57,7 +70,7 @@ class GsoHeaderWriterTest {
             out.asSlice(0, 10).fill((byte) 0x5a);
             MemorySegment.copy(frame.array(), 0, out, ValueLayout.JAVA_BYTE, 10, frame.capacity());
             short checksum = out.get(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN), 10 + 34 + 16);
-            GsoHeaderWriter.write(out, 0, 1500);
+            GsoHeaderWriter.write(out, frame.capacity(), 0, 1500);
             assertThat(out.asSlice(0, 10).toArray(ValueLayout.JAVA_BYTE)).containsOnly(0);
             assertThat(out.get(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN), 10 + 34 + 16)).isEqualTo(checksum);
         }
@@ -69,7 +82,7 @@ class GsoHeaderWriterTest {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(10 + frame.capacity());
             MemorySegment.copy(frame.array(), 0, out, ValueLayout.JAVA_BYTE, 10, frame.capacity());
-            GsoHeaderWriter.write(out, 8960, 1500);
+            GsoHeaderWriter.write(out, frame.capacity(), 8960, 1500);
             VirtioNetFrame vnet = new VirtioNetFrame().wrap(out.asByteBuffer(), 0, (int) out.byteSize());
             assertThat(vnet.gsoSize()).isEqualTo(1460);
         }
@@ -91,7 +104,7 @@ class GsoHeaderWriterTest {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(10 + frame.capacity());
             MemorySegment.copy(frame.array(), 0, out, ValueLayout.JAVA_BYTE, 10, frame.capacity());
-            GsoHeaderWriter.write(out, 1440, 1500);
+            GsoHeaderWriter.write(out, frame.capacity(), 1440, 1500);
             ByteBuffer b = out.asByteBuffer();
             VirtioNetFrame vnet = new VirtioNetFrame().wrap(b, 0, b.capacity());
             assertThat(VirtioNetHeader.parse(vnet)).isEqualTo(new VirtioNetHeader(VirtioNetHeader.F_NEEDS_CSUM,
