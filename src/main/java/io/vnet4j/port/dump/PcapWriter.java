@@ -37,12 +37,7 @@ public final class PcapWriter implements FrameTap, AutoCloseable {
         ByteBuffer global = ByteBuffer.allocate(GLOBAL_HEADER).order(ByteOrder.LITTLE_ENDIAN);
         global.putInt(MAGIC).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0)
                 .putInt(snapLength).putInt(LINKTYPE_ETHERNET);
-        try {
-            out.write(global.array());
-        } catch (IOException e) {
-            release();
-            throw e;
-        }
+        out.write(global.array()); // into the buffer: the file is first written at a flush
     }
 
     public Path path() {
@@ -63,19 +58,22 @@ public final class PcapWriter implements FrameTap, AutoCloseable {
             out.write(header.array());
             out.write(copy, 0, captured);
         } catch (IOException e) {
-            closed = true;
-            release();
-            io.vnet4j.base.Log.warn("capture to " + path + " stopped: " + e.getMessage());
+            stop(e);
         }
     }
 
-    /** Closes the file after a failed write, whose buffered rest cannot be written either. */
-    private void release() {
+    /**
+     * After a failed write or flush (a full disk): the capture stops, said once, and the file is closed, its
+     * buffered rest lost as it cannot be written either.
+     */
+    private void stop(IOException failure) {
+        closed = true;
         try {
             out.close();
         } catch (IOException e) {
-            // the write before said why; the descriptor is closed all the same
+            // the failure says why; the descriptor is closed all the same
         }
+        io.vnet4j.base.Log.warn("capture to " + path + " stopped: " + failure.getMessage());
     }
 
     /** Pushes buffered records to the file, so a reader sees them while capture goes on. */
@@ -84,9 +82,7 @@ public final class PcapWriter implements FrameTap, AutoCloseable {
             try {
                 out.flush();
             } catch (IOException e) {
-                closed = true; // as a failed write: the capture stops and its file is let go, said once
-                release();
-                io.vnet4j.base.Log.warn("capture to " + path + " stopped: " + e.getMessage());
+                stop(e);
             }
         }
     }
