@@ -221,7 +221,7 @@ public final class ControlServer implements AutoCloseable {
         if (id == null) {
             return notAString(arguments, "id");
         }
-        return changes.remove(id) ? Map.of("return", Map.of()) : error("DeviceNotFound", "Device '" + id + "' not found");
+        return changes.remove(id) ? Map.of("return", Map.of()) : error("DeviceNotFound", HumanMonitor.deviceNotFound(id));
     }
 
     /** QMP set_link {"name": NAME, "up": BOOL} ({@link SetLink}): QEMU's DeviceNotFound when nothing is NAME. */
@@ -234,7 +234,7 @@ public final class ControlServer implements AutoCloseable {
         if (!(up instanceof Boolean value)) {
             return error("GenericError", up == null ? "Parameter 'up' is missing" : "Invalid parameter type for 'up', expected: boolean");
         }
-        return SetLink.apply(netdevs.get(), name, value) ? Map.of("return", Map.of()) : error("DeviceNotFound", SetLink.notFound(name));
+        return SetLink.apply(netdevs.get(), name, value) ? Map.of("return", Map.of()) : error("DeviceNotFound", HumanMonitor.deviceNotFound(name));
     }
 
     /**

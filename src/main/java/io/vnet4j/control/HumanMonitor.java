@@ -90,6 +90,11 @@ final class HumanMonitor {
         return words.isEmpty() ? new String[] {""} : words.toArray(String[]::new);
     }
 
+    /** QEMU's line (and QMP's DeviceNotFound) for a netdev or port named {@code name} that does not run. */
+    static String deviceNotFound(String name) {
+        return "Device '" + name + "' not found";
+    }
+
     private final Supplier<List<Netdev>> netdevs;
     private final NetworkChanges changes;
 
@@ -137,7 +142,7 @@ final class HumanMonitor {
                     throw new Failure("usage: netdev_del id");
                 }
                 if (!changes.remove(words[1])) {
-                    throw new Failure("Device '" + words[1] + "' not found");
+                    throw new Failure(deviceNotFound(words[1]));
                 }
                 yield "";
             }
@@ -152,7 +157,7 @@ final class HumanMonitor {
                     throw new Failure("set_link: extraneous characters at the end of line");
                 }
                 if (!SetLink.apply(netdevs.get(), words[1], words[2].equals("on"))) {
-                    throw new Failure(SetLink.notFound(words[1]));
+                    throw new Failure(deviceNotFound(words[1]));
                 }
                 yield "";
             }

@@ -13,7 +13,7 @@ import java.util.List;
 final class SetLink {
     private SetLink() {}
 
-    /** @return false when nothing is named {@code name} (QEMU's "Device 'NAME' not found") */
+    /** @return false when nothing is named {@code name} ({@link HumanMonitor#deviceNotFound}) */
     static boolean apply(List<Netdev> netdevs, String name, boolean up) {
         for (Netdev n : netdevs) {
             if (n.id().equals(name)) {
@@ -30,9 +30,5 @@ final class SetLink {
             }
         }
         return false;
-    }
-
-    static String notFound(String name) {
-        return "Device '" + name + "' not found";
     }
 }
