@@ -1,5 +1,7 @@
 package io.vnet4j.base;
 
+import java.time.Duration;
+
 /**
  * A budget for a kind of log line that someone outside can cause at will (a guest's DHCP requests): at most
  * {@code burst} lines at once, then one per interval (a token bucket), so a flood costs a few lines, not
@@ -11,6 +13,11 @@ public final class LineBudget {
     private int tokens;
     private long refilledAt;
     private long leftOut;
+
+    /** {@code burst} lines at once, then one per {@code interval}, from now on the System.nanoTime() clock. */
+    public LineBudget(int burst, Duration interval) {
+        this(burst, interval.toNanos(), System.nanoTime());
+    }
 
     /**
      * @param burst the lines that may go out at once

@@ -19,6 +19,7 @@ import io.vnet4j.usernet.tftp.TftpCounters;
 import io.vnet4j.usernet.tftp.TftpServer;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -65,8 +66,8 @@ final class UdpServices {
      * A guest that repeats its DHCPREQUEST as fast as it can is one line a second after the first 20, not 4,000;
      * it cannot spend the budget of the new leases (another guest's first line), which is larger.
      */
-    private final LineBudget repeatedLeaseLines = new LineBudget(20, 1_000_000_000L, System.nanoTime());
-    private final LineBudget newLeaseLines = new LineBudget(100, 100_000_000L, System.nanoTime());
+    private final LineBudget repeatedLeaseLines = new LineBudget(20, Duration.ofSeconds(1));
+    private final LineBudget newLeaseLines = new LineBudget(100, Duration.ofMillis(100));
     /** Names the port a MAC sends from, for the lease line; set by the user network once on its hub. */
     LongFunction<String> portOf = mac -> null;
     private long dnsDropped;

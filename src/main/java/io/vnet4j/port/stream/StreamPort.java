@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -95,7 +96,7 @@ public final class StreamPort extends QueuedPort {
 
     /** A port for {@code hub}: its frames go there (the netdev attaches it), and a loop on it may read for it. */
     public StreamPort(String id, String type, String settings, Hub hub) {
-        this(id, type, settings, hub, new LineBudget(10, 1_000_000_000L, System.nanoTime()));
+        this(id, type, settings, hub, new LineBudget(10, Duration.ofSeconds(1)));
     }
 
     /** The same, its peers' lines counted against {@code peerLines}: a listener's, whose peers come and go at will. */

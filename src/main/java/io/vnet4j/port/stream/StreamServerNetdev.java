@@ -18,6 +18,7 @@ import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,7 +36,7 @@ public final class StreamServerNetdev extends PeerPortsNetdev {
     private final List<StreamPort> serving = new CopyOnWriteArrayList<>();
     private final AtomicInteger nextIndex = new AtomicInteger(1);
     /** Peers connect and leave at will: their lines (two or three a connection) are a line a second after ten. */
-    private final LineBudget peerLines = new LineBudget(10, 1_000_000_000L, System.nanoTime());
+    private final LineBudget peerLines = new LineBudget(10, Duration.ofSeconds(1));
     private volatile ServerSocketChannel server;
     private volatile OwnedFile socketFile;
     private volatile Thread acceptor;

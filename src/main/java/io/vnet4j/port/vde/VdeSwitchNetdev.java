@@ -24,6 +24,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.HashSet;
@@ -60,7 +61,7 @@ public final class VdeSwitchNetdev extends PeerPortsNetdev {
     private final Set<Integer> numbers = new HashSet<>();
     private final List<Thread> servers = new CopyOnWriteArrayList<>();
     /** Plugs join, leave and are refused at will: a line a second after ten, not a line per request. */
-    private final LineBudget peerLines = new LineBudget(10, 1_000_000_000L, System.nanoTime());
+    private final LineBudget peerLines = new LineBudget(10, Duration.ofSeconds(1));
     private final AtomicLong refused = new AtomicLong();
     private volatile ServerSocketChannel server;
     private volatile OwnedFile ctlFile;

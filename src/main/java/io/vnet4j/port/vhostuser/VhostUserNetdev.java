@@ -20,6 +20,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -57,7 +58,7 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
     private volatile long leftEarlyAt = System.nanoTime() - REFUSED_PAUSE_MILLIS * 1_000_000;
     private boolean leftEarlySaid;
     /** A front-end's connections and their ends are a line a second after ten: QEMU giving up in its handshake reconnects for ever. */
-    private final LineBudget connectionLines = new LineBudget(10, 1_000_000_000L, System.nanoTime());
+    private final LineBudget connectionLines = new LineBudget(10, Duration.ofSeconds(1));
     /** How long after VHOST_USER_SET_FEATURES the guest's memory must have come before that is said. */
     private static final long MEMORY_EXPECTED_MILLIS = 3000;
 
