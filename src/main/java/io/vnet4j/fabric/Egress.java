@@ -37,7 +37,8 @@ final class Egress implements FrameSink {
     /**
      * Sends a frame of VLAN {@code vid} out of {@code port} with its tag as the port wants it: inserted when
      * {@code tag} (a trunk) and the frame has none, removed when not {@code tag} (an access port) and the
-     * frame has one; a large segment is cut first (only untagged segments are large).
+     * frame has one. A large segment ({@code segmentSize} > 0, tagged or not: a trunk's guest sends its VLAN
+     * sub-interface's TSO segments tagged) stays whole for a port that takes large segments, else is cut.
      */
     void retag(Port port, ByteBuffer frame, int offset, int length, int segmentSize, int vid, boolean tag) {
         if (!tag) {
@@ -48,11 +49,40 @@ final class Egress implements FrameSink {
             ByteBuffer out = buffer();
             out.put(0, frame, offset, ADDRESSES);
             out.put(ADDRESSES, frame, offset + ADDRESSES + TAG, length - ADDRESSES - TAG);
-            port.transmit(out, 0, length - TAG);
-        } else if (segmentSize > 0) {
+            send(port, out, 0, length - TAG, segmentSize);
+        } else if (segmentSize > 0 && !port.takesLargeSegments()) {
             cut(port, frame, offset, length, segmentSize, vid);
         } else {
-            transmitTagged(port, frame, offset, length, vid);
+            ByteBuffer out = buffer();
+            if (length < ADDRESSES + 2 || length + TAG > out.capacity()) { // no whole header (a runt): no tag goes in
+                port.counters().countTxDrop();
+                return;
+            }
+            out.put(0, frame, offset, ADDRESSES);
+            out.putShort(ADDRESSES, (short) VlanMembership.TPID);
+            out.putShort(ADDRESSES + 2, (short) vid); // PCP 0, DEI 0
+            out.put(ADDRESSES + TAG, frame, offset + ADDRESSES, length - ADDRESSES);
+            port.transmit(out, 0, length + TAG, segmentSize);
+        }
+    }
+
+    /**
+     * Sends a tagged frame out of {@code port} with its tag's VID set to {@code vid}, its priority and DEI kept;
+     * a large segment as {@link #retag} sends it.
+     */
+    void transmitWithVid(Port port, ByteBuffer frame, int offset, int length, int segmentSize, int vid) {
+        ByteBuffer out = buffer();
+        out.put(0, frame, offset, length);
+        out.putShort(ADDRESSES + 2, (short) (out.getShort(ADDRESSES + 2) & 0xF000 | vid));
+        send(port, out, 0, length, segmentSize);
+    }
+
+    /** A frame as it is, a large segment whole to a port that takes it and cut for any other. */
+    private void send(Port port, ByteBuffer frame, int offset, int length, int segmentSize) {
+        if (segmentSize > 0 && !port.takesLargeSegments()) {
+            cut(port, frame, offset, length, segmentSize, 0);
+        } else {
+            port.transmit(frame, offset, length, segmentSize);
         }
     }
 
@@ -68,27 +98,6 @@ final class Egress implements FrameSink {
         }
     }
 
-    private void transmitTagged(Port port, ByteBuffer frame, int offset, int length, int vid) {
-        ByteBuffer out = buffer();
-        if (length < ADDRESSES + 2 || length + TAG > out.capacity()) { // no whole header (a runt): no tag goes in
-            port.counters().countTxDrop();
-            return;
-        }
-        out.put(0, frame, offset, ADDRESSES);
-        out.putShort(ADDRESSES, (short) VlanMembership.TPID);
-        out.putShort(ADDRESSES + 2, (short) vid); // PCP 0, DEI 0
-        out.put(ADDRESSES + TAG, frame, offset + ADDRESSES, length - ADDRESSES);
-        port.transmit(out, 0, length + TAG);
-    }
-
-    /** Sends a tagged frame out of {@code port} with its tag's VID set to {@code vid}, its priority and DEI kept. */
-    void transmitWithVid(Port port, ByteBuffer frame, int offset, int length, int vid) {
-        ByteBuffer out = buffer();
-        out.put(0, frame, offset, length);
-        out.putShort(ADDRESSES + 2, (short) (out.getShort(ADDRESSES + 2) & 0xF000 | vid));
-        port.transmit(out, 0, length);
-    }
-
     private ByteBuffer buffer() {
         if (retagged == null) {
             retagged = ByteBuffer.allocate(65536 + 4096 + TAG);
@@ -101,7 +110,7 @@ final class Egress implements FrameSink {
         if (tagVid == 0) {
             target.transmit(frame, offset, length);
         } else {
-            transmitTagged(target, frame, offset, length, tagVid);
+            retag(target, frame, offset, length, 0, tagVid, true);
         }
     }
 }

@@ -258,7 +258,7 @@ public final class Hub {
         VlanMembership in = from.vlans();
         int vlan = in.classify(frame, offset, length);
         boolean tagged = in.arrivesTagged(frame, offset, length);
-        if (vlan == VlanMembership.DROP || tagged && segmentSize > 0) {
+        if (vlan == VlanMembership.DROP) {
             from.counters().countRxError();
             return;
         }
@@ -308,7 +308,7 @@ public final class Hub {
             if (out.tagged() != tagged) {
                 Egress.forThisThread().retag(port, frame, offset, length, segmentSize, vlan, out.tagged());
             } else if (tagged && VlanMembership.vid(frame, offset) != vlan) { // a priority tag (VID 0) leaving on a trunk
-                Egress.forThisThread().transmitWithVid(port, frame, offset, length, vlan);
+                Egress.forThisThread().transmitWithVid(port, frame, offset, length, segmentSize, vlan);
             } else if (segmentSize > 0 && !port.takesLargeSegments()) {
                 Egress.forThisThread().cut(port, frame, offset, length, segmentSize);
             } else {
