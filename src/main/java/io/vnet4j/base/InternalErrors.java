@@ -24,6 +24,11 @@ public final class InternalErrors {
         this.who = who;
     }
 
+    /** How many were recorded. */
+    public long count() {
+        return count.get();
+    }
+
     /** Counts {@code e} and says it, if its turn: "WHO: WHAT on an internal error (N so far): E at FRAME". */
     public void record(String what, RuntimeException e) {
         long n = count.incrementAndGet();

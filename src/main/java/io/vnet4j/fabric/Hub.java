@@ -140,6 +140,11 @@ public final class Hub {
     }
 
     /** The hub number, QEMU's hubid (vlan=N in the legacy syntax). */
+    /** Exceptions a port's send threw, each a bug (counted and said, the frame dropped for that port). */
+    long internalErrors() {
+        return internalErrors.count();
+    }
+
     public int id() {
         return id;
     }
