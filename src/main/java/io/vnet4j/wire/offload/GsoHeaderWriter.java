@@ -97,7 +97,8 @@ public final class GsoHeaderWriter {
             return;
         }
         int tcpHeader = ((buffer.get(ValueLayout.JAVA_BYTE, tcp + 12) & 0xFF) >>> 4) * 4;
-        if (tcpHeader < 20 || l2 + ipHeader + tcpHeader > length) {
+        int fit = Math.min(segmentSize, mtu - ipHeader - tcpHeader);
+        if (tcpHeader < 20 || l2 + ipHeader + tcpHeader > length || fit < 1) { // fit < 1: headers alone fill the MTU
             return;
         }
         if (setChecksum) {
@@ -106,7 +107,7 @@ public final class GsoHeaderWriter {
         header.set(ValueLayout.JAVA_BYTE, headerAt, (byte) VirtioNetHeader.F_NEEDS_CSUM);
         header.set(ValueLayout.JAVA_BYTE, headerAt + 1, (byte) gsoType);
         header.set(LE16, headerAt + 2, (short) (l2 + ipHeader + tcpHeader));
-        header.set(LE16, headerAt + 4, (short) Math.min(segmentSize, mtu - ipHeader - tcpHeader));
+        header.set(LE16, headerAt + 4, (short) fit);
         header.set(LE16, headerAt + 6, (short) (l2 + ipHeader));
         header.set(LE16, headerAt + 8, (short) TCP_CHECKSUM);
     }
