@@ -201,10 +201,11 @@ final class UdpNat {
             lru.remove();
         }
         DatagramChannel channel = DatagramChannel.open(SocketAddresses.family(target));
-        channel.configureBlocking(false);
-        channel.bind(outbound.localFor(target));
-        Flow flow = new Flow(key, channel, errorQueueOf(channel, key.guest().isIpv6()), now);
-        try {
+        Flow flow;
+        try { // a bind to the outbound address can fail (EADDRNOTAVAIL): the socket goes with it
+            channel.configureBlocking(false);
+            channel.bind(outbound.localFor(target));
+            flow = new Flow(key, channel, errorQueueOf(channel, key.guest().isIpv6()), now);
             flow.selectionKey = selector.register(channel, SelectionKey.OP_READ, flow);
         } catch (IOException | RuntimeException e) {
             channel.close();

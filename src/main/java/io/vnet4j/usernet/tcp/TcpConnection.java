@@ -569,11 +569,12 @@ public final class TcpConnection {
 
     /**
      * When an attempt that had no answer yet gives up (its handshake deadline): our connect to the host
-     * (CONNECTING) or our SYN to the guest (SYN_SENT, a host forward); {@link Long#MAX_VALUE} for a
-     * connection past that. The smallest is the oldest attempt.
+     * (CONNECTING), our SYN-ACK to the guest (SYN_RECEIVED) or our SYN to the guest (SYN_SENT, a host
+     * forward); {@link Long#MAX_VALUE} for a connection past that. The smallest is the oldest attempt.
      */
     public long unansweredUntil() {
-        return state == State.CONNECTING || state == State.SYN_SENT ? stateDeadline : Long.MAX_VALUE;
+        return state == State.CONNECTING || state == State.SYN_RECEIVED || state == State.SYN_SENT ? stateDeadline
+                : Long.MAX_VALUE;
     }
 
     /**

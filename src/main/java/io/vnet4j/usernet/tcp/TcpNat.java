@@ -1,6 +1,8 @@
 package io.vnet4j.usernet.tcp;
 
+import io.vnet4j.base.LineBudget;
 import io.vnet4j.base.Log;
+import io.vnet4j.base.Shutdown;
 import io.vnet4j.base.SocketAddresses;
 import io.vnet4j.usernet.flow.FlowKey;
 import io.vnet4j.usernet.flow.LoopSelector;
@@ -18,6 +20,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -44,10 +47,12 @@ public final class TcpNat {
      * The most connections at once. When the table is full, one in TIME_WAIT gives way to a new one (the oldest
      * first, as Linux drops time-wait sockets beyond tcp_max_tw_buckets): a guest that closes 2,000
      * connections a second would otherwise be refused for the 2 s each waits. Next, the oldest attempt that
-     * had no answer yet (our connect to the host, or our SYN to the guest for a host forward) gives way,
-     * silently, as Linux's conntrack drops an entry that never saw a reply first (early_drop): a guest's SYN
-     * scan of a host that drops SYNs filled the table with attempts for their 75 s and refused every other
-     * connection meanwhile (gvisor-tap-vsock#127's fault, there for good). Failing that, the connections
+     * had no answer yet (our connect to the host, our SYN-ACK to the guest, or our SYN to the guest for a host
+     * forward) gives way, silently, as Linux's conntrack drops an entry that never saw a reply first
+     * (early_drop) and a full SYN queue drops its oldest request: a guest's SYN scan of a host that drops SYNs
+     * filled the table with attempts for their 75 s and refused every other connection meanwhile
+     * (gvisor-tap-vsock#127's fault, there for good), and so did SYNs from a source that never answers the
+     * SYN-ACKs (a flood, a spoofed address). Failing that, the connections
      * the guest closed first while their host has not ({@link TcpConnection#guestHalfClosed}) are probed, at
      * most {@link #PROBES_PER_ROUND} a {@link #PROBE_ROUND}, and the new SYN is dropped rather than refused: a guest that forgot a probed
      * connection answers with a RST at once, which frees its entry, and the SYN's retransmission (1 s later on
@@ -65,6 +70,8 @@ public final class TcpNat {
     static final int PROBES_PER_ROUND = 256;
     /** The least time between two warnings that the table refused a connection. */
     static final long FULL_WARNING_EVERY = TimeUnit.MINUTES.toNanos(1);
+    /** Lines for host sockets that cannot be opened: a guest's SYNs cause them at will. */
+    private final LineBudget socketLines = new LineBudget(10, Duration.ofSeconds(10));
     /** An IPv6 header is 20 bytes longer than an IPv4 one, so the MSS over IPv6 is that much smaller. */
     static final int IPV6_EXTRA_HEADER = 20;
 
@@ -238,7 +245,7 @@ public final class TcpNat {
             sendReset(key, TcpFlags.RST | TcpFlags.ACK, 0, sequence + 1);
             return;
         }
-        SocketChannel channel;
+        SocketChannel channel = null;
         try {
             boolean unix = target instanceof UnixDomainSocketAddress;
             channel = SocketChannel.open(unix ? StandardProtocolFamily.UNIX
@@ -252,7 +259,13 @@ public final class TcpNat {
                 }
             }
         } catch (IOException e) {
-            Log.warn("tcp: cannot open a host socket: " + e.getMessage());
+            // out of descriptors, say (EMFILE): as libslirp's tcp_fconnect, the guest is told its SYN met an error
+            // (Network Unreachable), so its connect fails at once rather than resending for two minutes
+            if (channel != null) {
+                Shutdown.closeQuietly(channel); // its bind to the outbound address failed
+            }
+            socketLines.warn("tcp: cannot open a host socket: " + e.getMessage());
+            unreachable.report(key.remote(), key.remotePort(), key.guest(), key.guestPort(), sequence, e);
             return;
         }
         Flow flow = new Flow(key, channel, false, now);

@@ -3,6 +3,7 @@ package io.vnet4j.usernet.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vnet4j.usernet.flow.LoopSelector;
+import io.vnet4j.usernet.flow.OutboundAddresses;
 import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.Ipv4Address;
 import io.vnet4j.wire.TcpFlags;
@@ -143,6 +144,54 @@ class TcpNatTableTest {
         assertThat(open(40003)).as("a SYN-ACK for the new connection").isNotZero();
         assertThat(tcp.connections()).extracting(TcpNat.ConnectionInfo::remotePort).containsExactlyInAnyOrder(40012, target.getPort());
         assertThat(counts()).contains("1 unanswered connects given up");
+    }
+
+    /**
+     * A helper's replay: SYNs from an address that never answers our SYN-ACKs (a flood, a spoofed source) held
+     * the whole table for the handshake's 75 s, and every other guest's connection was refused with a RST.
+     * The oldest of them gives way, as a full SYN queue drops its oldest request.
+     */
+    @Test
+    void theOldestSynAckTheGuestNeverAnsweredGivesWayToANewConnection() throws IOException {
+        for (int port = 40001; port <= 40002; port++) {
+            sent.clear();
+            guest(port, TcpFlags.SYN, GISN, 0);
+            while (sent.isEmpty()) {
+                pump();
+            }
+            assertThat(sent.getFirst().flags()).isEqualTo(TcpFlags.SYN | TcpFlags.ACK); // never acknowledged
+        }
+        assertThat(tcp.connections()).extracting(TcpNat.ConnectionInfo::state).containsOnly("SYN_RECEIVED");
+        assertThat(open(40003)).as("a SYN-ACK for the new connection, not a RST").isNotZero();
+        assertThat(tcp.connections()).extracting(TcpNat.ConnectionInfo::guestPort).containsExactlyInAnyOrder(40002, 40003);
+        assertThat(counts()).contains("1 unanswered connects given up for a new connection, 0 refused");
+    }
+
+    /**
+     * A host socket that cannot be had (here its bind to an outbound address this host lacks; a helper's replay
+     * ran out of descriptors, EMFILE): the guest is told at once, as libslirp's tcp_fconnect does, where it
+     * resent its SYN for two minutes; the socket is closed, not kept.
+     */
+    @Test
+    void aSynWhoseHostSocketCannotBeHadIsToldUnreachableAtOnce() throws IOException {
+        List<String> reports = new ArrayList<>();
+        tcp.onUnreachable((remote, remotePort, guest, guestPort, sequence, cause) ->
+                reports.add(guestPort + " " + sequence + " " + cause.getMessage()));
+        tcp.outboundAddresses(new OutboundAddresses(IpAddress.ofIpv4(Ipv4Address.parse("198.51.100.254")), null));
+        long before = openDescriptors();
+        for (int i = 0; i < 20; i++) {
+            guest(40001, TcpFlags.SYN, GISN, 0);
+        }
+        assertThat(reports).hasSize(20).allSatisfy(r -> assertThat(r).startsWith("40001 " + GISN + " "));
+        assertThat(tcp.connectionCount()).isZero();
+        assertThat(sent).isEmpty();
+        assertThat(openDescriptors()).as("no socket kept").isLessThan(before + 5);
+    }
+
+    private static long openDescriptors() throws IOException {
+        try (var fds = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
     }
 
     /** A connection whose guest sent its FIN while the host keeps its side open; returns our initial sequence number. */
