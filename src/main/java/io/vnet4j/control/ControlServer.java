@@ -80,7 +80,7 @@ public final class ControlServer implements AutoCloseable {
         server = channel;
         Thread.ofVirtual().name("vnet4j-control").start(() -> Acceptor.acceptUntilClosed(server, () -> closed,
                 client -> Thread.ofVirtual().name("vnet4j-control-client").start(() -> serve(client)),
-                e -> Log.warn("control socket: " + e.getMessage())));
+                line -> Log.warn("control socket: " + line)));
     }
 
     /** The socket's path. */

@@ -65,7 +65,7 @@ final class ApiServer implements AutoCloseable {
         server = channel;
         acceptor = Thread.ofVirtual().name("vnet4j-slirp4netns-api").start(() -> Acceptor.acceptUntilClosed(server,
                 () -> closed, this::started,
-                e -> Messages.warn("api socket " + path + ": " + e.getMessage() + "; no more API requests")));
+                line -> Messages.warn("api socket " + path + ": " + line)));
     }
 
     Path path() {

@@ -53,7 +53,7 @@ final class CommandBridge implements AutoCloseable {
         }
         Thread.ofVirtual().name("vnet4j-guestfwd-cmd").start(() -> Acceptor.acceptUntilClosed(listener, () -> closed,
                 connection -> Thread.ofVirtual().start(() -> run(connection)),
-                e -> Log.warn("guestfwd cmd:" + command + ": " + e.getMessage())));
+                line -> Log.warn("guestfwd cmd:" + command + ": " + line)));
     }
 
     UnixDomainSocketAddress address() {

@@ -1,5 +1,6 @@
 package io.vnet4j.usernet;
 
+import io.vnet4j.base.LineBudget;
 import io.vnet4j.base.Log;
 import io.vnet4j.base.Shutdown;
 import io.vnet4j.base.SocketAddresses;
@@ -12,8 +13,12 @@ import java.net.InetSocketAddress;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * TCP host forwarding ({@code hostfwd=tcp:...}): a host listener per rule; each accepted connection is
@@ -23,6 +28,10 @@ import java.util.Map;
  * that one already.
  */
 final class TcpHostForwards {
+    /** The pause of a rule whose accept failed, in ms. */
+    static final long RETRY_MILLIS = 1000;
+    private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(RETRY_MILLIS);
+
     /** One hostfwd=tcp rule and its listener. */
     record Rule(UserConfig.HostForward forward, ServerSocketChannel listener) {}
 
@@ -33,6 +42,13 @@ final class TcpHostForwards {
     /** The rules and their listeners' registrations, in the order they were added. */
     private final Map<Rule, LoopSelector.Key> rules = new LinkedHashMap<>();
     private final LoopSelector selector;
+    /** Rules whose accept failed, and when each listens again ({@link #acceptable}). */
+    private final Map<Rule, Long> paused = new LinkedHashMap<>();
+    /** Failed accepts per rule since its last accept. */
+    private final Map<Rule, Long> failures = new HashMap<>();
+    private long pauses;
+    /** Lines for host clients whose connection could not be opened towards the guest: they come at will. */
+    private final LineBudget clientLines = new LineBudget(10, Duration.ofSeconds(10));
 
     TcpHostForwards(TcpNat tcp, GatewayAddresses gateway, HostForwardGuests guests, VirtualPorts ports,
                     LoopSelector selector) {
@@ -67,14 +83,30 @@ final class TcpHostForwards {
         return bound;
     }
 
+    /**
+     * Accepts the rule's waiting clients (up to 64 a call) and opens each towards the guest. An accept that
+     * fails (EMFILE: the process is out of descriptors) leaves the client in the listen queue, which keeps
+     * the listener ready: the loop met it again at once, a core spun and each pass wrote a warning (90,000 lines
+     * a second in a helper's replay). The rule stops listening for {@value #RETRY_MILLIS} ms instead
+     * ({@link #poll} resumes it), says so once and says when it accepts again.
+     */
     void acceptable(Rule rule, long now) {
         for (int i = 0; i < 64; i++) {
             SocketChannel accepted;
             try {
                 accepted = rule.listener.accept();
-                if (accepted == null) {
-                    return;
-                }
+            } catch (IOException e) {
+                pause(rule, now, e);
+                return;
+            }
+            if (accepted == null) {
+                return;
+            }
+            Long failed = failures.remove(rule);
+            if (failed != null) {
+                Log.info(name(rule) + ": accepting again, after " + failed + (failed == 1 ? " failed accept" : " failed accepts"));
+            }
+            try {
                 IpAddress guest = guests.guestOf(rule.forward);
                 if (guest == null || gateway.host(guest) == null) {
                     accepted.close(); // no guest has shown an IPv6 address yet: nowhere to go, as a refused connect
@@ -90,10 +122,53 @@ final class TcpHostForwards {
                 }
                 tcp.forward(accepted, guest, guestPort, from, port, now);
             } catch (IOException e) {
-                Log.warn("hostfwd tcp " + rule.forward.hostPort() + ": " + e.getMessage());
-                return;
+                Shutdown.closeQuietly(accepted);
+                clientLines.warn(name(rule) + ": " + e.getMessage());
             }
         }
+    }
+
+    private void pause(Rule rule, long now, IOException e) {
+        long failed = failures.merge(rule, 1L, Long::sum);
+        if (failed == 1) {
+            Log.warn(name(rule) + ": accept failed: " + e.getMessage() + "; trying again every second");
+        }
+        LoopSelector.Key key = rules.get(rule);
+        if (key != null && paused.putIfAbsent(rule, now + RETRY_NANOS) == null) {
+            selector.interest(key, 0);
+            pauses++;
+        }
+    }
+
+    /**
+     * Listens again on the rules whose pause ({@link #acceptable}) is over; under the gateway lock, on the loop.
+     *
+     * @return nanoseconds until the next pause ends, {@link Long#MAX_VALUE} when none is paused
+     */
+    long poll(long now) {
+        long next = Long.MAX_VALUE;
+        for (Iterator<Map.Entry<Rule, Long>> it = paused.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Rule, Long> pause = it.next();
+            LoopSelector.Key key = rules.get(pause.getKey());
+            if (key == null) {
+                it.remove(); // its rule was removed meanwhile
+            } else if (now - pause.getValue() >= 0) {
+                selector.interest(key, SelectionKey.OP_ACCEPT);
+                it.remove();
+            } else {
+                next = Math.min(next, pause.getValue() - now);
+            }
+        }
+        return next;
+    }
+
+    /** Pauses begun so far: when this moves, the loop's next poll of timed work must come soon ({@link #poll}). */
+    long pauses() {
+        return pauses;
+    }
+
+    private static String name(Rule rule) {
+        return "hostfwd tcp " + rule.forward.hostPort();
     }
 
     /**
@@ -104,6 +179,8 @@ final class TcpHostForwards {
         for (Rule rule : rules.keySet()) {
             if (rule.forward.listensOn(hostAddress, hostPort)) {
                 selector.cancel(rules.remove(rule));
+                paused.remove(rule);
+                failures.remove(rule);
                 Shutdown.closeQuietly(rule.listener);
                 return true;
             }

@@ -399,7 +399,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
                 return NOT_WRITTEN;
             }
             long changes = loopSelector.pendingChanges();
-            long starts = gateway.timedStarts();
+            long starts = gateway.timedStarts() + tcpForwards.pauses();
             long now = System.nanoTime();
             gateway.frame(frame, offset, length, segmentSize > 0, now);
             tcp.flushAcks();
@@ -622,7 +622,8 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
             handleSelected(now);
             pollSoonAfterStarts(now);
             if (now - nextPoll >= 0) {
-                nextPoll = now + Math.min(Math.max(gateway.poll(now, POLL_INTERVAL_NANOS), POLL_INTERVAL_NANOS), IDLE_NANOS);
+                long due = Math.min(gateway.poll(now, POLL_INTERVAL_NANOS), tcpForwards.poll(now));
+                nextPoll = now + Math.min(Math.max(due, POLL_INTERVAL_NANOS), IDLE_NANOS);
             }
         } finally {
             gatewayLock.unlock();
@@ -652,7 +653,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
      * time began since the loop last looked (by its own hand or a hub thread's). Under the gateway lock.
      */
     private void pollSoonAfterStarts(long now) {
-        long starts = gateway.timedStarts();
+        long starts = gateway.timedStarts() + tcpForwards.pauses();
         if (starts != timedStartsSeen) {
             timedStartsSeen = starts;
             nextPoll = now + Math.min(nextPoll - now, POLL_INTERVAL_NANOS);

@@ -302,8 +302,8 @@ public final class TcpNat {
         accepted.configureBlocking(false);
         accepted.setOption(StandardSocketOptions.TCP_NODELAY, true);
         Flow flow = new Flow(key, accepted, true, now);
+        flow.selectionKey = selector.register(accepted, 0, flow); // first: a failure leaves no entry behind
         flows.put(key, flow);
-        flow.selectionKey = selector.register(accepted, 0, flow);
         flow.connection.openToGuest(now);
         settle(flow, now);
     }
