@@ -2,6 +2,8 @@ package io.vnet4j.usernet;
 
 import io.vnet4j.wire.IpAddress;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -9,21 +11,35 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Fragment reassembly of both families (IPv6's from its Fragment header) with bounded memory and time: at
- * most {@value #MAX_DATAGRAMS} datagrams in progress (the oldest is evicted), each at most 65535 bytes in at
- * most {@value #MAX_FRAGMENTS} pieces, dropped when incomplete after 30 s. A fragment that overlaps one already received, reaches past 65535
- * bytes or past the end the final fragment gives (whichever came first), or is not a multiple of 8 bytes
- * while more follow, drops its whole datagram (the CVE-2019-14378 and CVE-2018-11806 classes). An exact
- * duplicate of a fragment received (a retransmission, a link that doubled it) is itself dropped and the
- * datagram kept: RFC 5722 as amended by erratum 3089, as Linux's inet_frag_queue_insert does for both
- * families.
+ * most {@value #MAX_DATAGRAMS} datagrams in progress, at most {@value #MAX_PER_SOURCE} of them from one source
+ * address (a source over its share gives way its own oldest, else the oldest of all gives way), each in at
+ * most {@value #MAX_FRAGMENTS} pieces, dropped when incomplete after 30 s. A datagram's payload is at most
+ * {@value #MAX_PAYLOAD_V4} bytes for IPv4 (a 65535-byte packet less its header) and {@value #MAX_PAYLOAD_V6}
+ * for IPv6 (its Payload Length's range). A fragment that overlaps one already received, reaches past that
+ * or past the end the final fragment gives (whichever came first), or is not a multiple of 8 bytes while
+ * more follow, drops its whole datagram (the CVE-2019-14378 and CVE-2018-11806 classes). An exact duplicate
+ * of a fragment received (a retransmission, a link that doubled it) is itself dropped and the datagram kept:
+ * RFC 5722 as amended by erratum 3089, as Linux's inet_frag_queue_insert does for both families.
+ *
+ * <p>Memory: a datagram's buffer grows with the furthest byte its fragments reached (from
+ * {@value #FIRST_BUFFER} bytes, doubling), and buffers are reused: a guest's flood of tiny first fragments,
+ * one 64 KiB buffer each, took a daemon from 80 MB to over 1 GB resident (a helper's replay). At most
+ * {@value #MAX_DATAGRAMS} buffers are held in progress and as many kept for reuse, each at most 64 KiB.
  */
 final class Reassembler {
     static final int MAX_DATAGRAMS = 64;
+    /** One source's share of {@link #MAX_DATAGRAMS}: a guest flooding fragments leaves the others room. */
+    static final int MAX_PER_SOURCE = 16;
     static final int MAX_FRAGMENTS = 64;
-    static final int MAX_PAYLOAD = 65535 - 20;
+    static final int MAX_PAYLOAD_V4 = 65535 - 20;
+    static final int MAX_PAYLOAD_V6 = 65535;
+    static final int FIRST_BUFFER = 2048;
     static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
 
-    /** A datagram put back together: its payload is {@code buffer[0, length)}. */
+    /**
+     * A datagram put back together: its payload is {@code buffer[0, length)}, valid until the next call of
+     * {@link #offer} or {@link #expire} (the buffer is then reused).
+     */
     record Datagram(IpAddress source, IpAddress destination, int protocol, ByteBuffer buffer, int length) {}
 
     private record Key(IpAddress source, IpAddress destination, int protocol, int id) {}
@@ -33,14 +49,15 @@ final class Reassembler {
     private static final int REFUSED = 2;
 
     private static final class Pending {
-        final byte[] data = new byte[MAX_PAYLOAD];
+        byte[] data;
         final int[] starts = new int[MAX_FRAGMENTS];
         final int[] ends = new int[MAX_FRAGMENTS];
         int count;
         int total = -1;
         final long deadline;
 
-        Pending(long deadline) {
+        Pending(byte[] data, long deadline) {
+            this.data = data;
             this.deadline = deadline;
         }
 
@@ -85,6 +102,10 @@ final class Reassembler {
     }
 
     private final Map<Key, Pending> pending = new LinkedHashMap<>();
+    /** Buffers free for the next datagrams, at most {@link #MAX_DATAGRAMS}. */
+    private final ArrayDeque<byte[]> free = new ArrayDeque<>();
+    /** The buffer of the datagram last handed back, free once its caller is done (the next call). */
+    private byte[] handedBack;
     private long dropped;
     private long started;
 
@@ -97,19 +118,14 @@ final class Reassembler {
         expire(now);
         Key key = new Key(source, destination, protocol, id);
         int end = position + length;
-        if (end > MAX_PAYLOAD || (more && (length % 8 != 0 || length == 0))) {
+        if (end > (source.isIpv4() ? MAX_PAYLOAD_V4 : MAX_PAYLOAD_V6) || (more && (length % 8 != 0 || length == 0))) {
             drop(key);
             return null;
         }
         Pending p = pending.get(key);
         if (p == null) {
-            if (pending.size() == MAX_DATAGRAMS) {
-                Iterator<Key> oldest = pending.keySet().iterator();
-                oldest.next();
-                oldest.remove();
-                dropped++;
-            }
-            p = new Pending(now + TIMEOUT_NANOS);
+            makeRoom(source);
+            p = new Pending(free.isEmpty() ? new byte[FIRST_BUFFER] : free.pop(), now + TIMEOUT_NANOS);
             pending.put(key, p);
             started++;
         }
@@ -129,17 +145,46 @@ final class Reassembler {
             drop(key);
             return null;
         }
+        if (end > p.data.length) {
+            p.data = Arrays.copyOf(p.data, Math.min(Math.max(end, 2 * p.data.length), MAX_PAYLOAD_V6));
+        }
         payload.get(offset, p.data, position, length);
         if (!p.complete()) {
             return null;
         }
         pending.remove(key);
+        handedBack = p.data;
         return new Datagram(source, destination, protocol, ByteBuffer.wrap(p.data), p.total);
     }
 
+    /** Frees a place for a datagram from {@code source}: its own oldest when it holds its share, else the oldest. */
+    private void makeRoom(IpAddress source) {
+        int fromSource = 0;
+        Key oldestOfSource = null;
+        for (Key k : pending.keySet()) {
+            if (k.source.equals(source) && fromSource++ == 0) {
+                oldestOfSource = k;
+            }
+        }
+        if (fromSource >= MAX_PER_SOURCE) {
+            drop(oldestOfSource);
+        } else if (pending.size() >= MAX_DATAGRAMS) {
+            drop(pending.keySet().iterator().next());
+        }
+    }
+
     private void drop(Key key) {
-        pending.remove(key);
+        Pending p = pending.remove(key);
+        if (p != null) {
+            release(p.data);
+        }
         dropped++;
+    }
+
+    private void release(byte[] data) {
+        if (free.size() < MAX_DATAGRAMS) {
+            free.push(data);
+        }
     }
 
     /**
@@ -148,12 +193,18 @@ final class Reassembler {
      * @return nanoseconds until the next one's time runs out, {@link Long#MAX_VALUE} when none is in progress
      */
     long expire(long now) {
+        if (handedBack != null) {
+            release(handedBack);
+            handedBack = null;
+        }
         long next = Long.MAX_VALUE;
         Iterator<Pending> it = pending.values().iterator();
         while (it.hasNext()) {
-            long left = it.next().deadline - now;
+            Pending p = it.next();
+            long left = p.deadline - now;
             if (left <= 0) {
                 it.remove();
+                release(p.data);
                 dropped++;
             } else {
                 next = Math.min(next, left);

@@ -207,6 +207,28 @@ class GatewayIpv6Test {
         assertThat(java.util.Arrays.copyOfRange(whole.array(), 8, icmp.length)).isEqualTo(data);
     }
 
+    /**
+     * A helper's replay: a Destination Options header after the Fragment header (RFC 8200 section 4.1's order)
+     * left the reassembled datagram counted as unsupported, its echo unanswered; Linux answers.
+     */
+    @Test
+    void aFragmentedPingWithDestinationOptionsAfterTheFragmentHeaderIsAnswered() throws Exception {
+        byte[] icmp = GuestFrames6.echoRequest(GUEST, HOST, 0x6767, new byte[1500]);
+        byte[] options = {(byte) IpProtocol.ICMPV6, 0, 1, 4, 0, 0, 0, 0}; // next header, length 0, PadN of 4
+        byte[] fragmentable = new byte[options.length + icmp.length];
+        System.arraycopy(options, 0, fragmentable, 0, options.length);
+        System.arraycopy(icmp, 0, fragmentable, options.length, icmp.length);
+        guest.send(GuestFrames6.fragment(HOST_MAC, GUEST, HOST, IpProtocol.DESTINATION_OPTIONS, 78, 0, true,
+                java.util.Arrays.copyOfRange(fragmentable, 0, 1008)));
+        guest.send(GuestFrames6.fragment(HOST_MAC, GUEST, HOST, IpProtocol.DESTINATION_OPTIONS, 78, 1008, false,
+                java.util.Arrays.copyOfRange(fragmentable, 1008, fragmentable.length)));
+        ByteBuffer frame = receive(EtherType.IPV6);
+        Ipv6Packet ip = ipv6(frame);
+        assertThat(ip.hasFragmentHeader()).as("1508 bytes of ICMPv6 fit mtu=1400 only in fragments").isTrue();
+        assertThat(ip.upperProtocol()).isEqualTo(IpProtocol.ICMPV6);
+        assertThat(frame.get(ip.upperOffset()) & 0xFF).isEqualTo(Icmpv6Type.ECHO_REPLY);
+    }
+
     @Test
     void overlappingAndOversizedFragmentsDropTheirPacketAndAreCounted() throws Exception {
         byte[] icmp = GuestFrames6.echoRequest(GUEST, HOST, 1, new byte[2000]);

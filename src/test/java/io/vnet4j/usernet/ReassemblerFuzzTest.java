@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  *   data length (16 bits, cut to the bytes left)
  * </pre>
  * Nothing throws; at most {@value Reassembler#MAX_DATAGRAMS} datagrams are in progress; a datagram
- * handed back is at most {@value Reassembler#MAX_PAYLOAD} bytes, every byte of it came in a fragment of
+ * handed back is at most {@value Reassembler#MAX_PAYLOAD_V4} bytes, every byte of it came in a fragment of
  * this run, and it holds exactly the bytes its fragments carried at their positions.
  */
 class ReassemblerFuzzTest {
@@ -52,7 +52,7 @@ class ReassemblerFuzzTest {
             at = data + length;
 
             if (written[id].length < position + length) {
-                written[id] = Arrays.copyOf(written[id], Math.max(position + length, Reassembler.MAX_PAYLOAD + 8));
+                written[id] = Arrays.copyOf(written[id], Math.max(position + length, Reassembler.MAX_PAYLOAD_V4 + 8));
             }
             System.arraycopy(input, data, written[id], position, length);
             if (sent[id] == null) {
@@ -65,7 +65,7 @@ class ReassemblerFuzzTest {
             assertThat(reassembler.dropped()).isGreaterThanOrEqualTo(dropped);
             dropped = reassembler.dropped();
             if (whole != null) {
-                assertThat(whole.length()).isBetween(0, Reassembler.MAX_PAYLOAD);
+                assertThat(whole.length()).isBetween(0, Reassembler.MAX_PAYLOAD_V4);
                 assertThat(sent[id].nextClearBit(0)).isGreaterThanOrEqualTo(whole.length());
                 byte[] got = new byte[whole.length()];
                 whole.buffer().get(0, got);

@@ -90,7 +90,11 @@ class ReassemblerTest {
         for (int id = 0; id < 10_000; id++) {
             offer(id, 0, true, bytes(8, id), 0);
         }
-        assertThat(r.inProgress()).isEqualTo(Reassembler.MAX_DATAGRAMS);
+        assertThat(r.inProgress()).as("one source's share").isEqualTo(Reassembler.MAX_PER_SOURCE);
+        for (int id = 0; id < 10_000; id++) {
+            r.offer(IpAddress.ofIpv4(100 + id % 1000), IpAddress.ofIpv4(2), 17, id, 0, true, ByteBuffer.wrap(bytes(8, id)), 0, 8, 0);
+        }
+        assertThat(r.inProgress()).as("all sources'").isEqualTo(Reassembler.MAX_DATAGRAMS);
     }
 
     @Test
@@ -108,6 +112,57 @@ class ReassemblerTest {
         assertThat(offer(2, 1016, true, bytes(32, 8), 0)).isNull();
         assertThat(offer(2, 32, false, bytes(32, 9), 0)).isNull();
         assertThat(offer(2, 0, true, bytes(32, 10), 0)).isNull();
+        assertThat(r.dropped()).isEqualTo(1);
+    }
+
+    /**
+     * A helper's replay: 400,000 tiny first fragments, each of a new datagram, took the daemon from 80 MB to
+     * 1 GB resident, a 64 KiB buffer each. Now a datagram's buffer fits what it has received, and buffers
+     * are reused: the flood allocates {@value Reassembler#MAX_DATAGRAMS} of them, not one per fragment.
+     */
+    @Test
+    void aFloodOfTinyFirstFragmentsReusesSmallBuffers() {
+        java.util.Set<byte[]> buffers = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        java.util.List<Reassembler.Datagram> seen = new java.util.ArrayList<>();
+        for (int id = 0; id < 10_000; id++) {
+            assertThat(r.offer(IpAddress.ofIpv4(100 + id % 200), IpAddress.ofIpv4(2), 17, id, 0, true,
+                    ByteBuffer.wrap(new byte[8]), 0, 8, id)).isNull();
+            // a complete datagram now and then hands its buffer back for reuse
+            Reassembler.Datagram d = offer(70_000 + id, 0, false, new byte[8], id);
+            seen.add(d);
+            buffers.add(d.buffer().array());
+        }
+        assertThat(r.inProgress()).isBetween(Reassembler.MAX_DATAGRAMS - 1, Reassembler.MAX_DATAGRAMS);
+        assertThat(buffers).as("buffers reused").hasSizeLessThanOrEqualTo(2 * Reassembler.MAX_DATAGRAMS + 1);
+        assertThat(buffers).allSatisfy(b -> assertThat(b.length).isEqualTo(Reassembler.FIRST_BUFFER));
+    }
+
+    /** A helper's replay: one guest's flood evicted another guest's datagram between its two fragments. */
+    @Test
+    void aSourceFloodingFragmentsGivesWayItsOwnAndLeavesOthersRoom() {
+        byte[] whole = bytes(2000, 3);
+        IpAddress quiet = IpAddress.ofIpv4(0x0a000265);
+        assertThat(r.offer(quiet, IpAddress.ofIpv4(2), 17, 1, 0, true, ByteBuffer.wrap(whole), 0, 1000, 0)).isNull();
+        for (int id = 0; id < 1000; id++) {
+            offer(id, 0, true, new byte[8], 1);
+        }
+        Reassembler.Datagram d = r.offer(quiet, IpAddress.ofIpv4(2), 17, 1, 1000, false, ByteBuffer.wrap(whole), 1000, 1000, 2);
+        assertThat(d).as("the quiet guest's datagram survived the flood").isNotNull();
+        assertThat(d.length()).isEqualTo(2000);
+        assertThat(r.inProgress()).isEqualTo(Reassembler.MAX_PER_SOURCE);
+    }
+
+    /** A helper's replay: IPv6 datagrams of 65,516 to 65,535 bytes, which Linux delivers, were dropped (IPv4's bound). */
+    @Test
+    void anIpv6DatagramMayCarry65535Bytes() {
+        IpAddress a = IpAddress.parse("2001:db8::15");
+        IpAddress b = IpAddress.parse("2001:db8::2");
+        byte[] whole = bytes(65535, 4);
+        assertThat(r.offer(a, b, 17, 5, 0, true, ByteBuffer.wrap(whole), 0, 65528, 0)).isNull();
+        Reassembler.Datagram d = r.offer(a, b, 17, 5, 65528, false, ByteBuffer.wrap(whole), 65528, 7, 0);
+        assertThat(d).isNotNull();
+        assertThat(d.length()).isEqualTo(65535);
+        assertThat(offer(6, 65512, false, new byte[8], 0)).as("IPv4: 65,520 bytes is past a packet").isNull();
         assertThat(r.dropped()).isEqualTo(1);
     }
 }
