@@ -355,6 +355,8 @@ final class Gateway {
             drops.multicast++;
         } else if (config.reach().restricted() || config.inVirtualNetwork(destination)) {
             drops.restricted++;
+        } else if (isRefusedHostLoopback(destination)) {
+            drops.hostLoopback++; // 127.0.0.1 itself: the host's loopback answered
         } else {
             proxyEcho(source, destination, buffer, offset, length, now);
         }
@@ -442,10 +444,12 @@ final class Gateway {
     /**
      * With {@code host-loopback=off}, the host address stands for nothing: a connection or datagram to it
      * gets Destination Unreachable (network), as libslirp's disable_host_loopback answers (counted by the
-     * caller).
+     * caller). So do the addresses that name the host's loopback themselves (127.0.0.0/8, 0.0.0.0/8, ::1,
+     * ::), which NAT would otherwise carry there: a helper's replay reached the host's loopback services past
+     * the option that way (slirp4netns 1.2 lets them through too).
      */
     private boolean isRefusedHostLoopback(IpAddress destination) {
-        return !config.reach().hostLoopback() && addresses.isHost(destination);
+        return !config.reach().hostLoopback() && (addresses.isHost(destination) || destination.isNeverForwarded());
     }
 
     private void tcp(IpAddress source, IpAddress destination, ByteBuffer buffer, int offset, int length, long now) {

@@ -126,6 +126,16 @@ public final class IpAddress {
         return isIpv4() ? ((int) low >>> 24) == 127 : high == 0 && low == 1;
     }
 
+    /**
+     * {@code 0.0.0.0/8}, {@code 127.0.0.0/8}, {@code ::} or {@code ::1}: a node's own "this host" and loopback
+     * addresses, which never name a destination beyond it, so a router does not forward a packet to one
+     * (RFC 1812 section 5.3.7; RFC 4291 sections 2.5.2 and 2.5.3).
+     */
+    public boolean isNeverForwarded() {
+        int first = (int) low >>> 24;
+        return isIpv4() ? first == 0 || first == 127 : high == 0 && (low == 0 || low == 1);
+    }
+
     /** {@code 224.0.0.0/4}, {@code 255.255.255.255} (limited broadcast) or {@code ff00::/8}. */
     public boolean isMulticastOrBroadcast() {
         return isIpv4() ? ((int) low >>> 28) == 0xE || (int) low == -1 : (high >>> 56) == 0xFF;

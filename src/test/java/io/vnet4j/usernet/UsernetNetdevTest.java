@@ -218,6 +218,43 @@ class UsernetNetdevTest {
         }
     }
 
+    /**
+     * A helper's replay: with {@code host-loopback=off}, datagrams and connections a guest addressed to 127.0.0.1
+     * or 0.0.0.0 itself (not the host address) reached the host's loopback services. They are refused as the
+     * host address is.
+     */
+    @Test
+    void hostLoopbackOffRefusesTheLoopbackAddressesThemselves() throws Exception {
+        network.close();
+        network = new Network();
+        guest = network.attachNic("guest", 0);
+        network.addNetdev("user,id=u,host-loopback=off");
+        try (DatagramChannel server = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+             java.nio.channels.ServerSocketChannel listener = java.nio.channels.ServerSocketChannel.open()
+                     .bind(new InetSocketAddress("127.0.0.1", 0))) {
+            server.configureBlocking(false);
+            listener.configureBlocking(false);
+            int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
+            int tcpPort = ((InetSocketAddress) listener.getLocalAddress()).getPort();
+            for (String to : new String[] {"127.0.0.1", "0.0.0.0", "127.1.2.3"}) {
+                int address = Ipv4Address.parse(to);
+                guest.send(GuestFrames.udp(HOST_MAC, GUEST, 40010, address, port, "x".getBytes(StandardCharsets.US_ASCII)));
+                assertThat(receive(EtherType.IPV4).get(EthernetFrame.HEADER_LENGTH + 20)).as("ICMP unreachable")
+                        .isEqualTo((byte) 3);
+                guest.send(GuestFrames.tcp(HOST_MAC, GUEST, 40011, address, tcpPort, TcpFlags.SYN, 1000, 0, 65535,
+                        new byte[0]));
+                assertThat(receive(EtherType.IPV4).get(EthernetFrame.HEADER_LENGTH + 20)).as("ICMP unreachable")
+                        .isEqualTo((byte) 3);
+            }
+            Thread.sleep(200);
+            assertThat(server.receive(ByteBuffer.allocate(4))).isNull();
+            assertThat(listener.accept()).isNull();
+            UsernetNetdev user = (UsernetNetdev) network.netdevs().stream().filter(n -> n.id().equals("u")).findFirst()
+                    .orElseThrow();
+            assertThat(user.details()).anySatisfy(line -> assertThat(line).contains("(host-loopback=off) 6"));
+        }
+    }
+
     /** outbound-addr= (slirp4netns's --outbound-addr): NAT'd datagrams and connections leave from that host address. */
     @Test
     void natSocketsLeaveFromTheOutboundAddress() throws Exception {

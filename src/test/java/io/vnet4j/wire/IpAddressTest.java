@@ -15,6 +15,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 class IpAddressTest {
 
     @Test
+    void loopbackAndThisHostAddressesAreNeverForwarded() {
+        for (String a : new String[] {"127.0.0.1", "127.255.0.9", "0.0.0.0", "0.1.2.3", "::1", "::"}) {
+            assertThat(IpAddress.parse(a).isNeverForwarded()).as(a).isTrue();
+        }
+        for (String a : new String[] {"10.0.2.2", "128.0.0.1", "1.0.0.0", "::2", "fe80::1", "2001:db8::1"}) {
+            assertThat(IpAddress.parse(a).isNeverForwarded()).as(a).isFalse();
+        }
+    }
+
+    @Test
     void ipv4IsHeldMappedAndComesBackAsAnInt() {
         IpAddress a = IpAddress.ofIpv4(0x0a00_020f);
         assertThat(a.isIpv4()).isTrue();
