@@ -28,7 +28,7 @@ public final class ControlClient implements AutoCloseable {
             channel.close();
             throw new IOException("cannot reach the control socket " + path + " (is vnet4j running?): " + e.getMessage(), e);
         }
-        in = Channels.newInputStream(channel);
+        in = new java.io.BufferedInputStream(Channels.newInputStream(channel), 8192);
         out = Channels.newOutputStream(channel);
         ControlServer.readLine(in, MAX_ANSWER);
         execute(Map.of("execute", "qmp_capabilities"));

@@ -7,6 +7,7 @@ import io.vnet4j.config.ConfigException;
 import io.vnet4j.fabric.Netdev;
 import io.vnet4j.os.OwnedFile;
 import io.vnet4j.os.SocketFiles;
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -89,7 +90,10 @@ public final class ControlServer implements AutoCloseable {
     }
 
     private void serve(SocketChannel client) {
-        try (client; InputStream in = Channels.newInputStream(client); OutputStream out = Channels.newOutputStream(client)) {
+        // buffered: the request reader takes a byte at a time, which was a system call each (a client's 1 MB
+        // request cost 1.9 s of CPU to refuse, a helper measured)
+        try (client; InputStream in = new BufferedInputStream(Channels.newInputStream(client), 8192);
+             OutputStream out = Channels.newOutputStream(client)) {
             send(out, Map.of("QMP", Map.of("version", Map.of("package", "vnet4j " + version), "capabilities", List.of())));
             QmpRequestReader requests = new QmpRequestReader(in, MAX_REQUEST);
             while (true) {
