@@ -262,7 +262,14 @@ final class Gateway {
             }
             case IpProtocol.UDP -> udp(source, destination, buffer, offset, length, now);
             case IpProtocol.TCP -> tcp(source, destination, buffer, offset, length, now);
-            default -> drops.unsupported++;
+            default -> {
+                drops.unsupported++;
+                if (addresses.isHostOrDns(destination) && protocol != IpProtocol.NO_NEXT_HEADER) {
+                    // to the gateway itself (GRE, SCTP, ...): said as a host says it, where the guest heard nothing
+                    errors.packet(destination, source, destination, protocol, hopLimit, IcmpErrors.protocolUnreachable(v4),
+                            buffer, offset, length);
+                }
+            }
         }
     }
 

@@ -38,6 +38,8 @@ final class IcmpErrors {
     /** Destination Unreachable's code 4, "fragmentation needed and DF set". */
     private static final int FRAGMENTATION_NEEDED = 4;
     private static final int HEADER = 8;
+    /** Where an IPv6 header's Next Header field lies, in bytes from its start. */
+    private static final int IPV6_NEXT_HEADER_FIELD = 6;
     private static final int IP = Ipv4Packet.MIN_HEADER_LENGTH;
     private static final int IP6 = Ipv6Packet.HEADER_LENGTH;
     private static final int MAX_MESSAGE_V4 = 576 - IP;
@@ -157,12 +159,26 @@ final class IcmpErrors {
     void packet(IpAddress from, IpAddress guest, IpAddress destination, int protocol, int hops, int error,
                 ByteBuffer data, int offset, int length) {
         int copied = copyData(guest, transportAt(guest), data, offset, length);
-        send(from, guest, destination, protocol, error, 0, copied, length, hops);
+        send(from, guest, destination, protocol, error, protocolInfo(guest.isIpv4(), error), copied, length, hops);
     }
 
     /** Time Exceeded, code 0 (hop limit exceeded in transit): RFC 792, RFC 4443 section 3.3. */
     static int timeExceeded(boolean ipv4) {
         return (ipv4 ? IcmpType.TIME_EXCEEDED : Icmpv6Type.TIME_EXCEEDED) << 8;
+    }
+
+    /**
+     * A protocol the gateway's own address does not speak: Destination Unreachable, code 2 (protocol
+     * unreachable: RFC 792, RFC 1122 section 3.2.2.1); for IPv6 Parameter Problem, code 1 (unrecognized Next
+     * Header: RFC 8200 section 4, RFC 4443 section 3.4), its pointer at the quoted header's Next Header field.
+     */
+    static int protocolUnreachable(boolean ipv4) {
+        return ipv4 ? IcmpType.DESTINATION_UNREACHABLE << 8 | 2 : Icmpv6Type.PARAMETER_PROBLEM << 8 | 1;
+    }
+
+    /** The rest of the header {@link #packet} gives: the pointer of IPv6's unrecognized Next Header (byte 6). */
+    private static int protocolInfo(boolean ipv4, int error) {
+        return !ipv4 && error == protocolUnreachable(false) ? IPV6_NEXT_HEADER_FIELD : 0;
     }
 
     /** Errors told to guests so far. */

@@ -229,6 +229,21 @@ class GatewayIpv6Test {
         assertThat(frame.get(ip.upperOffset()) & 0xFF).isEqualTo(Icmpv6Type.ECHO_REPLY);
     }
 
+    /** As for IPv4: an unknown Next Header to the gateway gets Parameter Problem, code 1 (RFC 8200 section 4). */
+    @Test
+    void anUnknownNextHeaderToTheGatewayIsAnsweredParameterProblem() throws Exception {
+        guest.send(GuestFrames6.packet(HOST_MAC, GUEST, HOST, 200, 64, new byte[16]).array());
+        ByteBuffer frame = receive(EtherType.IPV6);
+        Ipv6Packet ip = ipv6(frame);
+        assertThat(ip.source()).isEqualTo(HOST);
+        Icmpv6Packet error = new Icmpv6Packet().wrap(frame, ip.upperOffset(), ip.upperLength());
+        assertThat(error.type()).isEqualTo(Icmpv6Type.PARAMETER_PROBLEM);
+        assertThat(error.code()).isEqualTo(1);
+        assertThat(frame.getInt(ip.upperOffset() + 4)).as("pointer: the Next Header field").isEqualTo(6);
+        assertThat(error.checksumValid(HOST, GUEST)).isTrue();
+        assertThat(frame.get(ip.upperOffset() + 8 + 6) & 0xFF).as("the quoted Next Header").isEqualTo(200);
+    }
+
     @Test
     void overlappingAndOversizedFragmentsDropTheirPacketAndAreCounted() throws Exception {
         byte[] icmp = GuestFrames6.echoRequest(GUEST, HOST, 1, new byte[2000]);

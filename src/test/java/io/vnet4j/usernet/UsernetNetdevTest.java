@@ -255,6 +255,24 @@ class UsernetNetdevTest {
         }
     }
 
+    /**
+     * A helper's replay against Linux: a protocol the gateway's own address does not speak (GRE, SCTP) got no
+     * answer; a host answers Protocol Unreachable (RFC 1122 section 3.2.2.1), quoting the packet.
+     */
+    @Test
+    void anUnknownProtocolToTheGatewayIsAnsweredProtocolUnreachable() throws Exception {
+        guest.send(GuestFrames.rawIpv4(HOST_MAC, GUEST, HOST, 47, 9, false, 0, new byte[] {0, 0, 0x08, 0, 1, 2, 3, 4}));
+        ByteBuffer frame = receive(EtherType.IPV4);
+        Ipv4Packet ip = new Ipv4Packet().wrap(frame, EthernetFrame.HEADER_LENGTH, frame.limit() - EthernetFrame.HEADER_LENGTH);
+        assertThat(ip.source()).isEqualTo(HOST);
+        assertThat(ip.destination()).isEqualTo(GUEST);
+        IcmpPacket icmp = new IcmpPacket().wrap(frame, ip.payloadOffset(), ip.payloadLength());
+        assertThat(icmp.type()).isEqualTo(IcmpType.DESTINATION_UNREACHABLE);
+        assertThat(icmp.code()).isEqualTo(2);
+        assertThat(icmp.checksumValid()).isTrue();
+        assertThat(frame.get(ip.payloadOffset() + 8 + 9)).as("the quoted protocol").isEqualTo((byte) 47);
+    }
+
     /** outbound-addr= (slirp4netns's --outbound-addr): NAT'd datagrams and connections leave from that host address. */
     @Test
     void natSocketsLeaveFromTheOutboundAddress() throws Exception {
