@@ -178,10 +178,27 @@ final class HumanMonitor {
                 yield "";
             }
             case "capture" -> capture(words);
+            case "help", "?" -> HELP;
             default -> throw new Failure("unknown command: '" + words[0] + "' (expected: info network, info usernet, "
-                    + "info mac-table, info captures, hostfwd_add, hostfwd_remove, netdev_add, netdev_del, set_link, object_add, object_del, capture)");
+                    + "info mac-table, info captures, hostfwd_add, hostfwd_remove, netdev_add, netdev_del, set_link, object_add, object_del, capture, help)");
         };
     }
+
+    /** {@code help} (or {@code ?}): the commands, one a line, in the shape of QEMU's monitor's own help. */
+    static final String HELP = String.join("\n",
+            "capture start NETDEV FILE|stop NETDEV -- start or stop a pcap capture of a netdev (as object_add filter-dump)",
+            "help|? -- show this list",
+            "hostfwd_add [netdev_id] [tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport -- redirect TCP or UDP connections from host to guest",
+            "hostfwd_remove [netdev_id] [tcp|udp]:[hostaddr]:hostport -- remove host-to-guest TCP or UDP redirection",
+            "info captures -- show the captures running",
+            "info mac-table -- show each switch's learnt MACs, their ports and ages",
+            "info network -- show the hubs, their ports and counters",
+            "info usernet -- show the user network's connections and flows",
+            "netdev_add type,id=str[,prop=value][,...] -- add host network device (the -netdev syntax)",
+            "netdev_del id -- remove host network device",
+            "object_add filter-dump,id=str,netdev=str,file=str[,maxlen=N] -- start a capture",
+            "object_del id -- stop a capture",
+            "set_link name on|off -- change the link status of a network adapter") + "\n";
 
     private CaptureConfig addCapture(String option) throws Failure {
         try {

@@ -245,4 +245,15 @@ class HumanMonitorTest {
             return s.getLocalPort();
         }
     }
+
+    /** A helper's trial: {@code vnet4j ctl help} was an unknown command; QEMU's monitor has help and ?. */
+    @Test
+    void helpListsEveryCommandOneALine() throws Exception {
+        String help = monitor.run("help");
+        assertThat(monitor.run("?")).isEqualTo(help);
+        for (String command : new String[] {"capture", "hostfwd_add", "hostfwd_remove", "info captures", "info mac-table",
+                "info network", "info usernet", "netdev_add", "netdev_del", "object_add", "object_del", "set_link"}) {
+            assertThat(help.lines()).anySatisfy(line -> assertThat(line).startsWith(command + " "));
+        }
+    }
 }
