@@ -225,10 +225,7 @@ class UsernetNetdevTest {
      */
     @Test
     void hostLoopbackOffRefusesTheLoopbackAddressesThemselves() throws Exception {
-        network.close();
-        network = new Network();
-        guest = network.attachNic("guest", 0);
-        network.addNetdev("user,id=u,host-loopback=off");
+        restartWith("user,id=u,host-loopback=off");
         try (DatagramChannel server = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
              java.nio.channels.ServerSocketChannel listener = java.nio.channels.ServerSocketChannel.open()
                      .bind(new InetSocketAddress("127.0.0.1", 0))) {
@@ -276,10 +273,7 @@ class UsernetNetdevTest {
     /** outbound-addr= (slirp4netns's --outbound-addr): NAT'd datagrams and connections leave from that host address. */
     @Test
     void natSocketsLeaveFromTheOutboundAddress() throws Exception {
-        network.close();
-        network = new Network();
-        guest = network.attachNic("guest", 0);
-        network.addNetdev("user,id=u,outbound-addr=127.0.0.2");
+        restartWith("user,id=u,outbound-addr=127.0.0.2");
         try (DatagramChannel server = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
              java.nio.channels.ServerSocketChannel listener = java.nio.channels.ServerSocketChannel.open()
                      .bind(new InetSocketAddress("127.0.0.1", 0))) {
@@ -546,5 +540,13 @@ class UsernetNetdevTest {
             }
         }
         throw new AssertionError("no frame of type " + Integer.toHexString(etherType));
+    }
+
+    /** A new network of the guest's NIC and a user network of {@code options}, in place of the one set up. */
+    private void restartWith(String options) throws Exception {
+        network.close();
+        network = new Network();
+        guest = network.attachNic("guest", 0);
+        network.addNetdev(options);
     }
 }
