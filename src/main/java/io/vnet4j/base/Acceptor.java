@@ -1,6 +1,7 @@
 package io.vnet4j.base;
 
 import java.io.IOException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -69,6 +70,11 @@ public final class Acceptor {
             SocketChannel channel;
             try {
                 channel = server.accept();
+            } catch (ClosedByInterruptException e) {
+                if (!closed.getAsBoolean()) {
+                    say.accept("interrupted; no more connections are accepted");
+                }
+                return;
             } catch (ClosedChannelException e) {
                 if (!closed.getAsBoolean()) {
                     say.accept("accept failed: the socket was closed; no more connections are accepted");
@@ -93,6 +99,10 @@ public final class Acceptor {
             }
             try {
                 handler.accepted(channel);
+            } catch (RuntimeException | OutOfMemoryError e) {
+                // the owner could not take it (no thread could be started for it, say): this one is lost, not the loop
+                Shutdown.closeQuietly(channel);
+                say.accept("a connection was dropped: " + e);
             } catch (InterruptedException e) {
                 Shutdown.closeQuietly(channel);
                 Thread.currentThread().interrupt();

@@ -1,5 +1,6 @@
 package io.vnet4j.control;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -28,7 +29,7 @@ public final class ControlClient implements AutoCloseable {
             channel.close();
             throw new IOException("cannot reach the control socket " + path + " (is vnet4j running?): " + e.getMessage(), e);
         }
-        in = new java.io.BufferedInputStream(Channels.newInputStream(channel), 8192);
+        in = new BufferedInputStream(Channels.newInputStream(channel), 8192);
         out = Channels.newOutputStream(channel);
         ControlServer.readLine(in, MAX_ANSWER);
         execute(Map.of("execute", "qmp_capabilities"));

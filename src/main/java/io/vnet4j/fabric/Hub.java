@@ -139,12 +139,12 @@ public final class Hub {
         return reservedDestinations.get();
     }
 
-    /** The hub number, QEMU's hubid (vlan=N in the legacy syntax). */
     /** Exceptions a port's send threw, each a bug (counted and said, the frame dropped for that port). */
     long internalErrors() {
         return internalErrors.count();
     }
 
+    /** The hub number, QEMU's hubid (vlan=N in the legacy syntax). */
     public int id() {
         return id;
     }

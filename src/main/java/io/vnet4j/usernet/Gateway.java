@@ -250,26 +250,32 @@ final class Gateway {
                 if (v4) {
                     icmp(source, destination, buffer, offset, length, now);
                 } else {
-                    drops.unsupported++;
+                    unknownProtocol(protocol, source, destination, buffer, offset, length);
                 }
             }
             case IpProtocol.ICMPV6 -> {
                 if (!v4) {
                     icmpv6(source, destination, buffer, offset, length, now);
                 } else {
-                    drops.unsupported++;
+                    unknownProtocol(protocol, source, destination, buffer, offset, length);
                 }
             }
             case IpProtocol.UDP -> udp(source, destination, buffer, offset, length, now);
             case IpProtocol.TCP -> tcp(source, destination, buffer, offset, length, now);
-            default -> {
-                drops.unsupported++;
-                if (addresses.isHostOrDns(destination) && protocol != IpProtocol.NO_NEXT_HEADER) {
-                    // to the gateway itself (GRE, SCTP, ...): said as a host says it, where the guest heard nothing
-                    errors.packet(destination, source, destination, protocol, hopLimit, IcmpErrors.protocolUnreachable(v4),
-                            buffer, offset, length);
-                }
-            }
+            default -> unknownProtocol(protocol, source, destination, buffer, offset, length);
+        }
+    }
+
+    /**
+     * A protocol the gateway does not speak (in this family): counted; to the gateway itself (GRE, SCTP, ...)
+     * said as a host says it, where the guest heard nothing.
+     */
+    private void unknownProtocol(int protocol, IpAddress source, IpAddress destination, ByteBuffer buffer, int offset,
+                                 int length) {
+        drops.unsupported++;
+        if (addresses.isHostOrDns(destination) && protocol != IpProtocol.NO_NEXT_HEADER) {
+            errors.packet(destination, source, destination, protocol, hopLimit,
+                    IcmpErrors.protocolUnreachable(source.isIpv4()), buffer, offset, length);
         }
     }
 
@@ -363,7 +369,7 @@ final class Gateway {
         } else if (config.reach().restricted() || config.inVirtualNetwork(destination)) {
             drops.restricted++;
         } else if (isRefusedHostLoopback(destination)) {
-            drops.hostLoopback++; // 127.0.0.1 itself: the host's loopback answered
+            drops.hostLoopback++; // 127.0.0.1 itself, which the proxy would ping on the host's loopback
         } else {
             proxyEcho(source, destination, buffer, offset, length, now);
         }
@@ -405,7 +411,7 @@ final class Gateway {
         }
         if (isRefusedHostLoopback(destination)) {
             drops.hostLoopback++;
-            errors.udp(destination, source, sourcePort, destination, destinationPort,
+            errors.udp(hostLoopbackErrorSource(destination, source), source, sourcePort, destination, destinationPort,
                     IcmpErrors.ofErrno(Errno.ENETUNREACH, destination.isIpv4()), 0, buffer, payload, payloadLength);
             return;
         }
@@ -455,6 +461,15 @@ final class Gateway {
      * ::), which NAT would otherwise carry there: a helper's replay reached the host's loopback services past
      * the option that way (slirp4netns 1.2 lets them through too).
      */
+    /**
+     * Where the error for a refused host-loopback destination comes from: the host address itself, or for
+     * 127.0.0.0/8, 0.0.0.0/8, ::1 and :: the gateway's host address, since a guest drops a packet from those
+     * as a martian (and never learns its connect failed).
+     */
+    private IpAddress hostLoopbackErrorSource(IpAddress destination, IpAddress guest) {
+        return destination.isNeverForwarded() ? addresses.host(guest) : destination;
+    }
+
     private boolean isRefusedHostLoopback(IpAddress destination) {
         return !config.reach().hostLoopback() && (addresses.isHost(destination) || destination.isNeverForwarded());
     }
@@ -482,7 +497,8 @@ final class Gateway {
                 target = dns ? services.dnsUpstreams().getFirst() : null;
             } else if ((flags & TcpFlags.ACK) == 0 && isRefusedHostLoopback(destination)) {
                 drops.hostLoopback++;
-                errors.tcp(destination, source, tcpSegment.sourcePort(), destination, tcpSegment.destinationPort(),
+                errors.tcp(hostLoopbackErrorSource(destination, source), source, tcpSegment.sourcePort(), destination,
+                        tcpSegment.destinationPort(),
                         tcpSegment.sequenceNumber(), IcmpErrors.ofErrno(Errno.ENETUNREACH, destination.isIpv4()));
                 return;
             } else {
@@ -563,7 +579,10 @@ final class Gateway {
         long icmpNotEcho;
         /** UDP to an address of the virtual network that no one serves (not the host, DNS or a guestfwd). */
         long unusedAddress;
-        /** Connections and datagrams to the host address with {@code host-loopback=off} (told as unreachable). */
+        /**
+         * Connections and datagrams (told as unreachable) and pings (dropped) to the host address or a loopback
+         * address with {@code host-loopback=off}.
+         */
         long hostLoopback;
         /** TCP and UDP to the DNS addresses with {@code builtin-dns=off}. */
         long builtinDnsOff;

@@ -28,7 +28,10 @@ import java.util.concurrent.TimeUnit;
  */
 final class Reassembler {
     static final int MAX_DATAGRAMS = 64;
-    /** One source's share of {@link #MAX_DATAGRAMS}: a guest flooding fragments leaves the others room. */
+    /**
+     * One source address's share of {@link #MAX_DATAGRAMS}: a guest flooding fragments from its own address
+     * leaves the others room (one that forges many source addresses does not).
+     */
     static final int MAX_PER_SOURCE = 16;
     static final int MAX_FRAGMENTS = 64;
     static final int MAX_PAYLOAD_V4 = 65535 - 20;

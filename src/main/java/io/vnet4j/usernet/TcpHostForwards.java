@@ -121,7 +121,7 @@ final class TcpHostForwards {
                     port = ports.allocate(p -> tcp.hasConnection(guest, guestPort, from, p));
                 }
                 tcp.forward(accepted, guest, guestPort, from, port, now);
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) { // a bug's exception too: the client goes, the rule stays
                 Shutdown.closeQuietly(accepted);
                 clientLines.warn(name(rule) + ": " + e.getMessage());
             }

@@ -399,7 +399,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
                 return NOT_WRITTEN;
             }
             long changes = loopSelector.pendingChanges();
-            long starts = gateway.timedStarts() + tcpForwards.pauses();
+            long starts = gateway.timedStarts();
             long now = System.nanoTime();
             gateway.frame(frame, offset, length, segmentSize > 0, now);
             tcp.flushAcks();

@@ -65,4 +65,28 @@ class AcceptorTest {
         }, closed::get, handled::add, said::add);
         assertThat(said).containsExactly("accept failed: the socket was closed; no more connections are accepted");
     }
+
+    /** The reviewer's find: a handler that could not start a thread (OutOfMemoryError) ended the loop for good. */
+    @Test
+    void aConnectionTheOwnerCannotTakeIsDroppedAndTheLoopGoesOn() throws Exception {
+        SocketChannel first = SocketChannel.open();
+        SocketChannel second = SocketChannel.open();
+        List<SocketChannel> script = new ArrayList<>(List.of(first, second));
+        Acceptor.acceptUntilClosed(() -> {
+            if (script.isEmpty()) {
+                closed.set(true);
+                throw new ClosedChannelException();
+            }
+            return script.removeFirst();
+        }, closed::get, channel -> {
+            if (channel == first) {
+                throw new OutOfMemoryError("unable to create native thread");
+            }
+            handled.add(channel);
+        }, said::add);
+        assertThat(handled).containsExactly(second);
+        assertThat(first.isOpen()).isFalse();
+        assertThat(said).containsExactly("a connection was dropped: java.lang.OutOfMemoryError: unable to create native thread");
+        second.close();
+    }
 }

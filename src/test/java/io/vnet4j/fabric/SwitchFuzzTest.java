@@ -16,7 +16,8 @@ import java.util.List;
  * access, trunk; bits 2-4: the VLAN or the trunk's set) and whether it takes large segments (bit 7); then
  * records of an entering port (a byte), a segment size (16 bits; most records use 0) and a 16-bit length
  * followed by that many frame bytes (or what is left), truncated and lying as they come. Nothing throws and
- * no send fails on a bug; a frame never leaves through the port it entered, nor through a port that does not
+ * no send fails on a bug; a frame its port admits is not counted as that port's error (a tagged large
+ * segment from a trunk was, and dropped); a frame never leaves through the port it entered, nor through a port that does not
  * carry the VLAN it entered in; every frame leaving a trunk is tagged with one of its VLANs; a large segment
  * reaches only ports that take large segments, and nothing longer than a tagged large segment leaves.
  */
@@ -30,7 +31,8 @@ class SwitchFuzzTest {
         }
         ByteBuffer in = ByteBuffer.wrap(input);
         Hub hub = new Hub(0);
-        if ((input[0] & 1) != 0) {
+        boolean learning = (input[0] & 1) != 0;
+        if (learning) {
             hub.learn("sw", new MacTable<>(300, 64, 8, System::nanoTime, (mac, from, to) -> {}));
         }
         List<RecordingPort> ports = new ArrayList<>();
@@ -54,8 +56,12 @@ class SwitchFuzzTest {
                 p.frames.clear();
                 p.segmentSizes.clear();
             });
+            long rxErrors = from.counters().snapshot().rxErrors();
             hub.forward(from, in, offset, length, segmentSize);
             assertThat(hub.internalErrors()).as("a send threw").isZero();
+            if (vlan != VlanMembership.DROP && (!learning || length >= 14)) { // admitted: a switch refuses runts
+                assertThat(from.counters().snapshot().rxErrors()).as("an admitted frame refused").isEqualTo(rxErrors);
+            }
             assertThat(from.frames).as("back out of the port it entered").isEmpty();
             for (RecordingPort to : ports) {
                 if (to.frames.isEmpty()) {

@@ -421,7 +421,10 @@ public final class TcpNat {
         return Room.NONE;
     }
 
-    /** The attempt (a connect to the host, a SYN to the guest) that has waited longest for its answer, or null. */
+    /**
+     * The attempt (a connect to the host, a SYN-ACK or a SYN to the guest) that has waited longest for its
+     * answer, or null.
+     */
     private Flow oldestUnansweredConnect() {
         Flow oldest = null;
         long until = Long.MAX_VALUE;
