@@ -47,6 +47,8 @@ final class TcpHostForwards {
     /** Failed accepts per rule since its last accept. */
     private final Map<Rule, Long> failures = new HashMap<>();
     private long pauses;
+    /** How a listener accepts: its own accept, or a test's that fails. */
+    private Accepting accepting = ServerSocketChannel::accept;
     /** Lines for host clients whose connection could not be opened towards the guest: they come at will. */
     private final LineBudget clientLines = new LineBudget(10, Duration.ofSeconds(10));
 
@@ -94,7 +96,7 @@ final class TcpHostForwards {
         for (int i = 0; i < 64; i++) {
             SocketChannel accepted;
             try {
-                accepted = rule.listener.accept();
+                accepted = accepting.accept(rule.listener);
             } catch (IOException e) {
                 pause(rule, now, e);
                 return;
@@ -165,6 +167,16 @@ final class TcpHostForwards {
     /** Pauses begun so far: when this moves, the loop's next poll of timed work must come soon ({@link #poll}). */
     long pauses() {
         return pauses;
+    }
+
+    /** A listener's accept; tests put one that fails in its place ({@link #acceptWith}). */
+    @FunctionalInterface
+    interface Accepting {
+        SocketChannel accept(ServerSocketChannel listener) throws IOException;
+    }
+
+    void acceptWith(Accepting accepting) {
+        this.accepting = accepting;
     }
 
     private static String name(Rule rule) {
