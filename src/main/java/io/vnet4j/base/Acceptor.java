@@ -22,8 +22,8 @@ import java.util.function.Consumer;
  * {@code ulimit -n 64}). Only a channel closed under it, or an interruption, ends it.
  */
 public final class Acceptor {
-    /** The wait before an accept that failed is tried again, in ms. */
-    static final long RETRY_MILLIS = 1000;
+    /** The wait before an accept that failed is tried again, in ms (also a hostfwd listener's pause). */
+    public static final long RETRY_MILLIS = 1000;
     /** The slices of that wait, in ms, between which the owner's close is noticed. */
     private static final long CLOSE_CHECK_MILLIS = 50;
 
@@ -85,7 +85,7 @@ public final class Acceptor {
                     return;
                 }
                 if (failures++ == 0) {
-                    say.accept("accept failed: " + e.getMessage() + "; trying again every second");
+                    say.accept(failedLine(e));
                 }
                 if (!pause(closed)) {
                     say.accept("interrupted; no more connections are accepted");
@@ -94,7 +94,7 @@ public final class Acceptor {
                 continue;
             }
             if (failures > 0) {
-                say.accept("accepting again, after " + failures + (failures == 1 ? " failed accept" : " failed accepts"));
+                say.accept(recoveredLine(failures));
                 failures = 0;
             }
             try {
@@ -112,6 +112,16 @@ public final class Acceptor {
                 return;
             }
         }
+    }
+
+    /** The line for the first failed accept of a run: "accept failed: WHY; trying again every second". */
+    public static String failedLine(IOException e) {
+        return "accept failed: " + e.getMessage() + "; trying again every second";
+    }
+
+    /** The line when accepts succeed again: "accepting again, after N failed accept(s)". */
+    public static String recoveredLine(long failures) {
+        return "accepting again, after " + failures + (failures == 1 ? " failed accept" : " failed accepts");
     }
 
     /** Waits {@value #RETRY_MILLIS} ms or until the owner closes; false when interrupted. */

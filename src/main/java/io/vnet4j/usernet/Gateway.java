@@ -455,13 +455,6 @@ final class Gateway {
     }
 
     /**
-     * With {@code host-loopback=off}, the host address stands for nothing: a connection or datagram to it
-     * gets Destination Unreachable (network), as libslirp's disable_host_loopback answers (counted by the
-     * caller). So do the addresses that name the host's loopback themselves (127.0.0.0/8, 0.0.0.0/8, ::1,
-     * ::), which NAT would otherwise carry there: a helper's replay reached the host's loopback services past
-     * the option that way (slirp4netns 1.2 lets them through too).
-     */
-    /**
      * Where the error for a refused host-loopback destination comes from: the host address itself, or for
      * 127.0.0.0/8, 0.0.0.0/8, ::1 and :: the gateway's host address, since a guest drops a packet from those
      * as a martian (and never learns its connect failed).
@@ -470,6 +463,13 @@ final class Gateway {
         return destination.isNeverForwarded() ? addresses.host(guest) : destination;
     }
 
+    /**
+     * With {@code host-loopback=off}, the host address stands for nothing: a connection or datagram to it
+     * gets Destination Unreachable (network), as libslirp's disable_host_loopback answers (counted by the
+     * caller). So do the addresses that name the host's loopback themselves (127.0.0.0/8, 0.0.0.0/8, ::1,
+     * ::), which NAT would otherwise carry there: a helper's replay reached the host's loopback services past
+     * the option that way (slirp4netns 1.2 lets them through too).
+     */
     private boolean isRefusedHostLoopback(IpAddress destination) {
         return !config.reach().hostLoopback() && (addresses.isHost(destination) || destination.isNeverForwarded());
     }

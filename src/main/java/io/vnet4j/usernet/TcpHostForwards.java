@@ -1,5 +1,6 @@
 package io.vnet4j.usernet;
 
+import io.vnet4j.base.Acceptor;
 import io.vnet4j.base.LineBudget;
 import io.vnet4j.base.Log;
 import io.vnet4j.base.Shutdown;
@@ -28,9 +29,8 @@ import java.util.concurrent.TimeUnit;
  * that one already.
  */
 final class TcpHostForwards {
-    /** The pause of a rule whose accept failed, in ms. */
-    static final long RETRY_MILLIS = 1000;
-    private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(RETRY_MILLIS);
+    /** The pause of a rule whose accept failed: the daemon's other listeners' ({@link Acceptor#RETRY_MILLIS}). */
+    private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(Acceptor.RETRY_MILLIS);
 
     /** One hostfwd=tcp rule and its listener. */
     record Rule(UserConfig.HostForward forward, ServerSocketChannel listener) {}
@@ -89,7 +89,7 @@ final class TcpHostForwards {
      * Accepts the rule's waiting clients (up to 64 a call) and opens each towards the guest. An accept that
      * fails (EMFILE: the process is out of descriptors) leaves the client in the listen queue, which keeps
      * the listener ready: the loop met it again at once, a core spun and each pass wrote a warning (90,000 lines
-     * a second in a helper's replay). The rule stops listening for {@value #RETRY_MILLIS} ms instead
+     * a second in a helper's replay). The rule stops listening for {@value Acceptor#RETRY_MILLIS} ms instead
      * ({@link #poll} resumes it), says so once and says when it accepts again.
      */
     void acceptable(Rule rule, long now) {
@@ -106,7 +106,7 @@ final class TcpHostForwards {
             }
             Long failed = failures.remove(rule);
             if (failed != null) {
-                Log.info(name(rule) + ": accepting again, after " + failed + (failed == 1 ? " failed accept" : " failed accepts"));
+                Log.info(name(rule) + ": " + Acceptor.recoveredLine(failed));
             }
             try {
                 IpAddress guest = guests.guestOf(rule.forward);
@@ -133,7 +133,7 @@ final class TcpHostForwards {
     private void pause(Rule rule, long now, IOException e) {
         long failed = failures.merge(rule, 1L, Long::sum);
         if (failed == 1) {
-            Log.warn(name(rule) + ": accept failed: " + e.getMessage() + "; trying again every second");
+            Log.warn(name(rule) + ": " + Acceptor.failedLine(e));
         }
         LoopSelector.Key key = rules.get(rule);
         if (key != null && paused.putIfAbsent(rule, now + RETRY_NANOS) == null) {
@@ -150,12 +150,9 @@ final class TcpHostForwards {
     long poll(long now) {
         long next = Long.MAX_VALUE;
         for (Iterator<Map.Entry<Rule, Long>> it = paused.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<Rule, Long> pause = it.next();
-            LoopSelector.Key key = rules.get(pause.getKey());
-            if (key == null) {
-                it.remove(); // its rule was removed meanwhile
-            } else if (now - pause.getValue() >= 0) {
-                selector.interest(key, SelectionKey.OP_ACCEPT);
+            Map.Entry<Rule, Long> pause = it.next(); // a removed rule's pause went with it (remove)
+            if (now - pause.getValue() >= 0) {
+                selector.interest(rules.get(pause.getKey()), SelectionKey.OP_ACCEPT);
                 it.remove();
             } else {
                 next = Math.min(next, pause.getValue() - now);

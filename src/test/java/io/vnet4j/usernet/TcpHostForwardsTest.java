@@ -22,17 +22,30 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 class TcpHostForwardsTest {
     private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+    private static final UserConfig CONFIG = config();
+
+    private static UserConfig config() {
+        try {
+            return TestGateways.config("ipv6=off");
+        } catch (io.vnet4j.config.ConfigException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** A gateway's parts on {@code selector}, its frames to guests dropped. */
+    private static GatewayParts gateway(LoopSelector selector) throws IOException {
+        NeighborTable neighbors = new NeighborTable();
+        GuestOutput out = new GuestOutput((frame, offset, length, segmentSize) -> { }, neighbors, CONFIG.mtu(), () -> 0);
+        return TestGateways.build(CONFIG, out, neighbors, selector);
+    }
 
     @Test
     void aFailedAcceptPausesTheRuleForASecondAndThePollResumesIt() throws Exception {
-        UserConfig config = TestGateways.config("ipv6=off");
-        NeighborTable neighbors = new NeighborTable();
-        GuestOutput out = new GuestOutput((frame, offset, length, segmentSize) -> { }, neighbors, config.mtu(), () -> 0);
         try (Selector jdk = Selector.open()) {
             LoopSelector selector = LoopSelector.of(jdk);
-            GatewayParts parts = TestGateways.build(config, out, neighbors, selector);
+            GatewayParts parts = gateway(selector);
             TcpHostForwards forwards = parts.tcpForwards();
-            UserConfig.HostForward rule = forwards.listen(UserConfig.HostForward.parse("tcp:127.0.0.1:0-:22", config));
+            UserConfig.HostForward rule = forwards.listen(UserConfig.HostForward.parse("tcp:127.0.0.1:0-:22", CONFIG));
             int[] failures = {2};
             forwards.acceptWith(listener -> {
                 if (failures[0] > 0) {
@@ -62,14 +75,11 @@ class TcpHostForwardsTest {
 
     @Test
     void aRuleRemovedWhilePausedLeavesNothingToResume() throws Exception {
-        UserConfig config = TestGateways.config("ipv6=off");
-        NeighborTable neighbors = new NeighborTable();
-        GuestOutput out = new GuestOutput((frame, offset, length, segmentSize) -> { }, neighbors, config.mtu(), () -> 0);
         try (Selector jdk = Selector.open()) {
             LoopSelector selector = LoopSelector.of(jdk);
-            GatewayParts parts = TestGateways.build(config, out, neighbors, selector);
+            GatewayParts parts = gateway(selector);
             TcpHostForwards forwards = parts.tcpForwards();
-            UserConfig.HostForward rule = forwards.listen(UserConfig.HostForward.parse("tcp:127.0.0.1:0-:22", config));
+            UserConfig.HostForward rule = forwards.listen(UserConfig.HostForward.parse("tcp:127.0.0.1:0-:22", CONFIG));
             forwards.acceptWith(listener -> {
                 throw new SocketException("Too many open files");
             });

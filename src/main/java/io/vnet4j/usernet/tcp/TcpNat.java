@@ -261,9 +261,7 @@ public final class TcpNat {
         } catch (IOException e) {
             // out of descriptors, say (EMFILE): as libslirp's tcp_fconnect, the guest is told its SYN met an error
             // (Network Unreachable), so its connect fails at once rather than resending for two minutes
-            if (channel != null) {
-                Shutdown.closeQuietly(channel); // its bind to the outbound address failed
-            }
+            Shutdown.closeQuietly(channel); // null, or its bind to the outbound address failed
             socketLines.warn("tcp: cannot open a host socket: " + e.getMessage());
             unreachable.report(key.remote(), key.remotePort(), key.guest(), key.guestPort(), sequence, e);
             return;
