@@ -5,6 +5,7 @@ import io.vnet4j.control.ControlClient;
 import io.vnet4j.control.Json;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -24,6 +25,9 @@ final class CtlCommand implements Callable<Integer> {
 
     Path control;
 
+    /** Seconds each wait for the daemon may take (the connection with its greeting, the answer). */
+    int timeout = (int) ControlClient.DEFAULT_TIMEOUT.toSeconds();
+
     List<String> words;
 
     /** This command's model, for its parameter errors. */
@@ -36,6 +40,11 @@ final class CtlCommand implements Callable<Integer> {
         spec.addOption(Specs.bound(OptionSpec.builder("--control").paramLabel("PATH").type(Path.class)
                 .converters(new SocketPath()).description("Control socket (default: the running vnet4j's in the runtime directory)."),
                 () -> command.control, v -> command.control = v).build());
+        spec.addOption(Specs.bound(OptionSpec.builder("--timeout").paramLabel("SECONDS").type(int.class)
+                .converters(new ZeroOrUpTo(3600, "a time in seconds", "for ever")).description("How long to wait "
+                        + "for the daemon to take the connection, and then for each answer (default: "
+                        + ControlClient.DEFAULT_TIMEOUT.toSeconds() + "; 0: for ever)."),
+                () -> command.timeout, v -> command.timeout = v).build());
         spec.addPositional(Specs.bound(PositionalParamSpec.builder().index("0..*").arity("1..*").required(true).paramLabel("COMMAND")
                 .type(List.class).auxiliaryTypes(String.class)
                 .description("An HMP command (text, as QEMU's monitor): info network, info usernet, info mac-table, info captures, hostfwd_add [NETDEV_ID] RULE, "
@@ -58,7 +67,8 @@ final class CtlCommand implements Callable<Integer> {
                 : words.size() == 1 && (line.startsWith("query-") || line.equals("qmp_capabilities"))
                 ? Map.of("execute", line)
                 : Map.of("execute", "human-monitor-command", "arguments", Map.of("command-line", line));
-        try (ControlClient client = new ControlClient(control != null ? control : ControlSockets.find(RuntimeDir.get()))) {
+        try (ControlClient client = new ControlClient(control != null ? control : ControlSockets.find(RuntimeDir.get()),
+                Duration.ofSeconds(timeout))) {
             Map<?, ?> answer = client.execute(command);
             if (answer.get("error") instanceof Map<?, ?> error) {
                 Log.error(String.valueOf(error.get("desc")));

@@ -7,31 +7,55 @@ import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
-/** Talks to a running vnet4j's control socket: one QMP command, one answer. */
+/**
+ * Talks to a running vnet4j's control socket: one QMP command, one answer. Every wait (the connect with
+ * the greeting, each answer) is bounded: a daemon that cannot take the connection (out of file
+ * descriptors, its accept retried every second; or stopped) leaves the connection in its listen queue, and
+ * without a bound the client would wait for ever, saying nothing.
+ */
 public final class ControlClient implements AutoCloseable {
     /** Answers (query-network of a busy network) can be far longer than the server accepts in a command. */
     static final int MAX_ANSWER = 64 * 1024 * 1024;
+    /** How long a wait may take by default. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
+    private final Path path;
+    private final Duration timeout;
     private final SocketChannel channel;
     private final InputStream in;
     private final OutputStream out;
 
     public ControlClient(Path path) throws IOException {
+        this(path, DEFAULT_TIMEOUT);
+    }
+
+    /**
+     * Connects, reads the greeting and negotiates capabilities.
+     *
+     * @param timeout the longest each wait may take; {@link Duration#ZERO}: no bound
+     * @throws IOException one line for the user: the socket cannot be reached, or no greeting came in time
+     */
+    public ControlClient(Path path, Duration timeout) throws IOException {
+        this.path = path;
+        this.timeout = timeout;
         channel = SocketChannel.open(StandardProtocolFamily.UNIX);
         try {
-            channel.connect(UnixDomainSocketAddress.of(path));
+            within(() -> channel.connect(UnixDomainSocketAddress.of(path)));
         } catch (IOException e) {
             channel.close();
-            throw new IOException("cannot reach the control socket " + path + " (is vnet4j running?): " + e.getMessage(), e);
+            throw e instanceof NoAnswerException ? e
+                    : new IOException("cannot reach the control socket " + path + " (is vnet4j running?): " + e.getMessage(), e);
         }
         in = new BufferedInputStream(Channels.newInputStream(channel), 8192);
         out = Channels.newOutputStream(channel);
-        ControlServer.readLine(in, MAX_ANSWER);
+        within(() -> ControlServer.readLine(in, MAX_ANSWER));
         execute(Map.of("execute", "qmp_capabilities"));
     }
 
@@ -39,11 +63,54 @@ public final class ControlClient implements AutoCloseable {
     public Map<?, ?> execute(Map<String, ?> command) throws IOException {
         out.write((Json.write(command) + "\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
-        String line = ControlServer.readLine(in, MAX_ANSWER);
+        String line = within(() -> ControlServer.readLine(in, MAX_ANSWER));
         if (line == null) {
             throw new IOException("the control socket closed without an answer");
         }
         return (Map<?, ?>) Json.parse(line.trim());
+    }
+
+    /** One blocking call on the channel, interrupted (which closes the channel) when it takes longer than the bound. */
+    private <T> T within(Wait<T> wait) throws IOException {
+        if (timeout.isZero()) {
+            return wait.call();
+        }
+        Thread caller = Thread.currentThread();
+        Thread watchdog = Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(timeout);
+                caller.interrupt();
+            } catch (InterruptedException e) {
+                // the wait ended in time
+            }
+        });
+        try {
+            return wait.call();
+        } catch (ClosedByInterruptException e) {
+            throw new NoAnswerException("no answer on " + path + " within " + timeout.toSeconds()
+                    + " s (a daemon out of file descriptors cannot take the connection; its log says \"accept failed\"."
+                    + " --timeout SECONDS waits longer)");
+        } finally {
+            watchdog.interrupt();
+            try {
+                watchdog.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            Thread.interrupted(); // a time-out that fired just as the wait ended
+        }
+    }
+
+    @FunctionalInterface
+    private interface Wait<T> {
+        T call() throws IOException;
+    }
+
+    /** No answer within the time-out. */
+    private static final class NoAnswerException extends IOException {
+        NoAnswerException(String message) {
+            super(message);
+        }
     }
 
     @Override

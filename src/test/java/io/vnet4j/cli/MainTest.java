@@ -243,6 +243,30 @@ class MainTest {
         assertThat(err()).startsWith("vnet4j: cannot reach the control socket").hasLineCount(1);
     }
 
+    /**
+     * A daemon that cannot take the connection (out of file descriptors: its accept fails and is retried)
+     * leaves ctl in its listen queue; ctl gives up after --timeout with one line saying why it may be.
+     */
+    @Test
+    void ctlGivesUpOnADaemonThatNeverTakesTheConnection(@TempDir Path dir) throws Exception {
+        Path socket = dir.resolve("deaf.sock");
+        try (var deaf = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            deaf.bind(java.net.UnixDomainSocketAddress.of(socket)); // listening, never accepting
+            long start = System.nanoTime();
+            assertThat(Main.run("ctl", "--timeout", "1", "--control", socket.toString(), "info", "network")).isEqualTo(1);
+            assertThat(System.nanoTime() - start).isLessThan(java.util.concurrent.TimeUnit.SECONDS.toNanos(8));
+            assertThat(err()).isEqualTo("vnet4j: no answer on " + socket + " within 1 s (a daemon out of file "
+                    + "descriptors cannot take the connection; its log says \"accept failed\". --timeout SECONDS waits longer)"
+                    + System.lineSeparator());
+        }
+    }
+
+    @Test
+    void ctlTakesATimeoutInSeconds() {
+        assertRefused("vnet4j: Invalid value for option '--timeout': expected 0 (for ever) or a time in seconds from 1 to 3600, "
+                + "got 'soon' (see vnet4j ctl --help)", "ctl", "--timeout", "soon", "info", "network");
+    }
+
     /** The warning comes before the control socket, which a live server holds here, so nothing starts. */
     @Test
     void aBusyPollWindowWithoutAUserNetworkIsSaidToDoNothing(@TempDir Path dir) throws Exception {
