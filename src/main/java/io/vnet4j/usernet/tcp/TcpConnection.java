@@ -58,7 +58,8 @@ public final class TcpConnection {
     static final long INITIAL_RTO = TimeUnit.MILLISECONDS.toNanos(1000);
     static final long MIN_RTO = TimeUnit.MILLISECONDS.toNanos(200);
     static final long MAX_RTO = TimeUnit.SECONDS.toNanos(60);
-    static final long TIME_WAIT = TimeUnit.SECONDS.toNanos(2);
+    static final long TIME_WAIT_SECONDS = 2;
+    static final long TIME_WAIT = TimeUnit.SECONDS.toNanos(TIME_WAIT_SECONDS);
     static final long HANDSHAKE_TIMEOUT = TimeUnit.SECONDS.toNanos(75);
     /** Keepalive, BSD's defaults as in libslirp: after 2 h of silence, 8 probes 75 s apart, then reset. */
     static final long KEEPALIVE_IDLE = TimeUnit.HOURS.toNanos(2);

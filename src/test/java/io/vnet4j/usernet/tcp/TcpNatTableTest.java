@@ -70,6 +70,22 @@ class TcpNatTableTest {
         assertThat(sent.getLast().flags() & TcpFlags.RST).isNotZero();
     }
 
+    /**
+     * In TIME_WAIT the host socket has nothing left to do: its descriptor is given back at once (it was held
+     * for TIME_WAIT's 2 s: the warm-up's connections so peaked at 250 descriptors). The connection stays, and
+     * the guest's retransmitted FIN is still acknowledged, not reset.
+     */
+    @Test
+    void aConnectionInTimeWaitHoldsNoHostDescriptor() throws IOException {
+        long before = openDescriptors();
+        int iss = timeWait(40001);
+        assertThat(openDescriptors()).as("the host socket closed").isEqualTo(before);
+        sent.clear();
+        guest(40001, TcpFlags.ACK | TcpFlags.FIN, GISN + 1, iss + 2);
+        assertThat(sent).singleElement().satisfies(ack -> assertThat(ack.flags()).isEqualTo(TcpFlags.ACK));
+        assertThat(tcp.connections()).singleElement().satisfies(c -> assertThat(c.state()).isEqualTo("TIME_WAIT"));
+    }
+
     @Test
     void liveConnectionsAreNeverClosedForANewOne() throws IOException {
         open(40001);
@@ -218,7 +234,7 @@ class TcpNatTableTest {
     }
 
     /** A connection the host closes first, so that our FIN goes first and the guest's last ACK leaves us in TIME_WAIT. */
-    private void timeWait(int guestPort) throws IOException {
+    private int timeWait(int guestPort) throws IOException {
         int iss = open(guestPort);
         try (SocketChannel host = listener.accept()) {
             host.shutdownOutput();
@@ -229,6 +245,7 @@ class TcpNatTableTest {
         }
         guest(guestPort, TcpFlags.ACK | TcpFlags.FIN, GISN + 1, iss + 2);
         assertThat(tcp.connections()).anyMatch(c -> c.guestPort() == guestPort && c.state().equals("TIME_WAIT"));
+        return iss;
     }
 
     private void guest(int guestPort, int flags, int sequence, int acknowledgment) {
