@@ -100,6 +100,16 @@ public final class Warmup {
     static final long MAX_NANOS = TimeUnit.SECONDS.toNanos(4);
     static final int PINGS_PER_ROUND = 4;
     static final int NEW_GUEST_EVERY = 16;
+    /**
+     * The descriptors the warm-up holds at most besides the daemon's own: its sockets, its private network's
+     * TAP pair, epoll and eventfd, and the host sockets of its NAT'd connections (22 measured, 2026-12-04).
+     */
+    static final long DESCRIPTORS_TAKEN = 32;
+    /**
+     * The free descriptors under which it does not run: under a low {@code ulimit -n} its connections took
+     * the last ones from the guests it warms up for, and their failures were logged after "ready".
+     */
+    static final long FREE_DESCRIPTORS_NEEDED = 2 * DESCRIPTORS_TAKEN;
     /** The guests' frames after which the warm-up stops (see the class comment). */
     static final long YIELD_FRAMES = 2000;
     /** Rounds between two looks at the guests' frame count. */
@@ -274,6 +284,12 @@ public final class Warmup {
      * early once {@code guests} has carried {@value #YIELD_FRAMES} frames.
      */
     public static void inBackground(Network guests) {
+        long free = freeDescriptors();
+        if (free < FREE_DESCRIPTORS_NEEDED) {
+            Log.info("warm-up: skipped: " + free + " file descriptors are free (ulimit -n), and it takes up to "
+                    + DESCRIPTORS_TAKEN + " for a few seconds; the guests' first frames compile their paths");
+            return;
+        }
         Thread.ofPlatform().daemon().name("vnet4j-warm-up").start(() -> {
             // the warm-up and the private network's threads, which inherit it, take only a core nobody wants:
             // guests that arrive meanwhile go first (the JIT's compiler threads keep their priority)
@@ -291,6 +307,14 @@ public final class Warmup {
                     : "warm-up: the frame paths ran " + rounds[0] + " times in " + millis + " ms, compiled ahead of "
                             + "the guests");
         });
+    }
+
+    /** How many more descriptors the process may open (RLIMIT_NOFILE's soft limit less those open); unknown: many. */
+    static long freeDescriptors() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean os) {
+            return os.getMaxFileDescriptorCount() - os.getOpenFileDescriptorCount();
+        }
+        return Long.MAX_VALUE;
     }
 
     /**

@@ -94,6 +94,52 @@ class ControlSocketIT {
         assertThat(found.output()).contains("b: type=socket");
     }
 
+    /**
+     * A daemon under a low {@code ulimit -n}: the warm-up keeps off the last descriptors (it said nothing and
+     * took them, and its connections' failures were logged after "ready"); once control clients have taken
+     * every descriptor, ctl gives up after --timeout with a line saying why (it waited silently for ever); and
+     * the control socket serves again once they are free (its accept is retried every second).
+     */
+    @Test
+    void aDaemonOutOfDescriptorsIsSaidSoByCtlAndServesAgainOnceTheyAreFree() throws Exception {
+        Path control = runtime.resolve("low.sock");
+        VnetProcess vnet = VnetProcess.startLimited(80, env, "--control", control.toString(), "-netdev", "user,id=u");
+        daemons.add(vnet);
+        awaitLog(vnet, "warm-up: skipped: ");
+        java.util.List<java.nio.channels.SocketChannel> hogs = new java.util.ArrayList<>();
+        try {
+            while (!vnet.log().contains("accept failed: Too many open files")) {
+                var hog = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(control));
+                hogs.add(hog); // the daemon accepts it and greets it: a descriptor each
+                assertThat(hogs).as("the daemon never ran out").hasSizeLessThan(200);
+                Thread.sleep(hogs.size() > 40 ? 20 : 0);
+            }
+            long start = System.nanoTime();
+            PeerTools.Exec stuck = VnetProcess.ctlWith(env, "--timeout", "2", "--control", control.toString(), "info", "network");
+            assertThat(stuck.exitCode()).as(stuck.output()).isEqualTo(1);
+            assertThat(stuck.output()).contains("vnet4j: no answer on " + control + " within 2 s (a daemon out of file "
+                    + "descriptors cannot take the connection");
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(20));
+        } finally {
+            for (var hog : hogs) {
+                hog.close();
+            }
+        }
+        awaitLog(vnet, "accepting again, after ");
+        PeerTools.Exec info = VnetProcess.ctlWith(env, "--control", control.toString(), "info", "network");
+        assertThat(info.exitCode()).as(info.output()).isZero();
+        assertThat(info.output()).contains("u: type=user");
+        assertThat(vnet.log()).doesNotContain("cannot open a host socket");
+    }
+
+    private static void awaitLog(VnetProcess vnet, String text) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        while (!vnet.log().contains(text)) {
+            assertThat(System.nanoTime()).as("the log line '" + text + "' in\n" + vnet.log()).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
     @Test
     void controlNoneMakesNoControlSocket() throws Exception {
         daemon("--control", "none", "-netdev", "socket,id=a,listen=127.0.0.1:0");

@@ -77,6 +77,15 @@ public final class VnetProcess implements AutoCloseable {
         return startCommand(cmd, environment);
     }
 
+    /** Like {@link #startWith} in this namespace, under {@code ulimit -n nofile} (util-linux's prlimit). */
+    public static VnetProcess startLimited(int nofile, java.util.Map<String, String> environment, String... args)
+            throws InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("prlimit", "--nofile=" + nofile + ":" + nofile, "--"));
+        cmd.addAll(javaCommand());
+        cmd.addAll(List.of(args));
+        return startCommand(cmd, environment);
+    }
+
     /**
      * {@code bin/vnet4j ARGS...}, as a user starts it (the launcher's JVM options and AOT cache), for
      * benchmarks; waits as {@link #start} does.
