@@ -65,7 +65,7 @@ public final class Acceptor {
     }
 
     static void acceptUntilClosed(Accepting server, BooleanSupplier closed, Handler handler, Consumer<String> say) {
-        long failures = 0;
+        FailureRun accepts = new FailureRun(say);
         while (!closed.getAsBoolean()) {
             SocketChannel channel;
             try {
@@ -84,19 +84,14 @@ public final class Acceptor {
                 if (closed.getAsBoolean()) {
                     return;
                 }
-                if (failures++ == 0) {
-                    say.accept(failedLine(e));
-                }
+                accepts.failed(failedLine(e));
                 if (!pause(closed)) {
                     say.accept("interrupted; no more connections are accepted");
                     return;
                 }
                 continue;
             }
-            if (failures > 0) {
-                say.accept(recoveredLine(failures));
-                failures = 0;
-            }
+            accepts.succeeded(Acceptor::recoveredLine);
             try {
                 handler.accepted(channel);
             } catch (RuntimeException | OutOfMemoryError e) {

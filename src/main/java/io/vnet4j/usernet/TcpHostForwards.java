@@ -1,6 +1,7 @@
 package io.vnet4j.usernet;
 
 import io.vnet4j.base.Acceptor;
+import io.vnet4j.base.FailureRun;
 import io.vnet4j.base.LineBudget;
 import io.vnet4j.base.Log;
 import io.vnet4j.base.Shutdown;
@@ -15,7 +16,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -33,7 +33,8 @@ final class TcpHostForwards {
     private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(Acceptor.RETRY_MILLIS);
 
     /** One hostfwd=tcp rule and its listener. */
-    record Rule(UserConfig.HostForward forward, ServerSocketChannel listener) {}
+    /** A rule, its listener, and the run of failed accepts it is in (said once when it starts, once when it ends). */
+    record Rule(UserConfig.HostForward forward, ServerSocketChannel listener, FailureRun accepts) {}
 
     private final TcpNat tcp;
     private final GatewayAddresses gateway;
@@ -44,8 +45,6 @@ final class TcpHostForwards {
     private final LoopSelector selector;
     /** Rules whose accept failed, and when each listens again ({@link #acceptable}). */
     private final Map<Rule, Long> paused = new LinkedHashMap<>();
-    /** Failed accepts per rule since its last accept. */
-    private final Map<Rule, Long> failures = new HashMap<>();
     private long pauses;
     /** How a listener accepts: its own accept, or a test's that fails. */
     private Accepting accepting = ServerSocketChannel::accept;
@@ -75,7 +74,7 @@ final class TcpHostForwards {
             throw new IOException("hostfwd=tcp:" + forward.hostAddress().toUriString() + ":" + forward.hostPort()
                     + ": " + e.getMessage(), e);
         }
-        Rule rule = new Rule(bound, listener);
+        Rule rule = new Rule(bound, listener, new FailureRun(line -> Log.warn(name(bound) + ": " + line)));
         try {
             rules.put(rule, selector.register(listener, SelectionKey.OP_ACCEPT, rule));
         } catch (IOException e) {
@@ -104,10 +103,7 @@ final class TcpHostForwards {
             if (accepted == null) {
                 return;
             }
-            Long failed = failures.remove(rule);
-            if (failed != null) {
-                Log.info(name(rule) + ": " + Acceptor.recoveredLine(failed));
-            }
+            rule.accepts.succeeded(Acceptor::recoveredLine);
             try {
                 IpAddress guest = guests.guestOf(rule.forward);
                 if (guest == null || gateway.host(guest) == null) {
@@ -131,10 +127,7 @@ final class TcpHostForwards {
     }
 
     private void pause(Rule rule, long now, IOException e) {
-        long failed = failures.merge(rule, 1L, Long::sum);
-        if (failed == 1) {
-            Log.warn(name(rule) + ": " + Acceptor.failedLine(e));
-        }
+        rule.accepts.failed(Acceptor.failedLine(e));
         LoopSelector.Key key = rules.get(rule);
         if (key != null && paused.putIfAbsent(rule, now + RETRY_NANOS) == null) {
             selector.interest(key, 0);
@@ -177,7 +170,11 @@ final class TcpHostForwards {
     }
 
     private static String name(Rule rule) {
-        return "hostfwd tcp " + rule.forward.hostPort();
+        return name(rule.forward);
+    }
+
+    private static String name(UserConfig.HostForward forward) {
+        return "hostfwd tcp " + forward.hostPort();
     }
 
     /**
@@ -189,7 +186,6 @@ final class TcpHostForwards {
             if (rule.forward.listensOn(hostAddress, hostPort)) {
                 selector.cancel(rules.remove(rule));
                 paused.remove(rule);
-                failures.remove(rule);
                 Shutdown.closeQuietly(rule.listener);
                 return true;
             }

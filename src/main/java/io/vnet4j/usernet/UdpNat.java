@@ -1,5 +1,6 @@
 package io.vnet4j.usernet;
 
+import io.vnet4j.base.FailureRun;
 import io.vnet4j.base.Log;
 import io.vnet4j.base.SocketAddresses;
 import io.vnet4j.os.ChannelDescriptors;
@@ -122,6 +123,8 @@ final class UdpNat {
     private final FlowKey probe = new FlowKey();
     private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(65536);
     private long dropped;
+    /** Host sockets that cannot be opened (out of descriptors): two lines however many datagrams meet it. */
+    private final FailureRun socketOpens = new FailureRun(Log::warn);
     /** Flows opened, ever. */
     private long opened;
 
@@ -200,7 +203,16 @@ final class UdpNat {
             close(lru.next());
             lru.remove();
         }
-        DatagramChannel channel = DatagramChannel.open(SocketAddresses.family(target));
+        DatagramChannel channel;
+        try {
+            channel = DatagramChannel.open(SocketAddresses.family(target));
+        } catch (IOException e) {
+            socketOpens.failed("udp: cannot open a host socket: " + e.getMessage() + "; until one opens, the guests' "
+                    + "datagrams that would start a flow are dropped and told unreachable");
+            throw e;
+        }
+        socketOpens.succeeded(failed -> "udp: host sockets open again, after " + failed
+                + (failed == 1 ? " datagram" : " datagrams") + " dropped");
         Flow flow;
         try { // a bind to the outbound address can fail (EADDRNOTAVAIL): the socket goes with it
             channel.configureBlocking(false);

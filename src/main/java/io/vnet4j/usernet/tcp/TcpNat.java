@@ -1,6 +1,6 @@
 package io.vnet4j.usernet.tcp;
 
-import io.vnet4j.base.LineBudget;
+import io.vnet4j.base.FailureRun;
 import io.vnet4j.base.Log;
 import io.vnet4j.base.Shutdown;
 import io.vnet4j.base.SocketAddresses;
@@ -20,7 +20,6 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -70,8 +69,8 @@ public final class TcpNat {
     static final int PROBES_PER_ROUND = 256;
     /** The least time between two warnings that the table refused a connection. */
     static final long FULL_WARNING_EVERY = TimeUnit.MINUTES.toNanos(1);
-    /** Lines for host sockets that cannot be opened: a guest's SYNs cause them at will. */
-    private final LineBudget socketLines = new LineBudget(10, Duration.ofSeconds(10));
+    /** Host sockets that cannot be opened (out of descriptors): two lines however many SYNs meet it. */
+    private final FailureRun socketOpens = new FailureRun(Log::warn);
     /** An IPv6 header is 20 bytes longer than an IPv4 one, so the MSS over IPv6 is that much smaller. */
     static final int IPV6_EXTRA_HEADER = 20;
 
@@ -262,10 +261,13 @@ public final class TcpNat {
             // out of descriptors, say (EMFILE): as libslirp's tcp_fconnect, the guest is told its SYN met an error
             // (Network Unreachable), so its connect fails at once rather than resending for two minutes
             Shutdown.closeQuietly(channel); // null, or its bind to the outbound address failed
-            socketLines.warn("tcp: cannot open a host socket: " + e.getMessage());
+            socketOpens.failed("tcp: cannot open a host socket: " + e.getMessage() + "; until one opens, the "
+                    + "guests' new connections are told Network Unreachable");
             unreachable.report(key.remote(), key.remotePort(), key.guest(), key.guestPort(), sequence, e);
             return;
         }
+        socketOpens.succeeded(failed -> "tcp: host sockets open again, after " + failed
+                + (failed == 1 ? " connection" : " connections") + " told Network Unreachable");
         Flow flow = new Flow(key, channel, false, now);
         flow.connection.guestSyn(sequence, window, options, now);
         flows.put(key, flow);
