@@ -369,7 +369,10 @@ final class Gateway {
         } else if (config.reach().restricted() || config.inVirtualNetwork(destination)) {
             drops.restricted++;
         } else if (isRefusedHostLoopback(destination)) {
-            drops.hostLoopback++; // 127.0.0.1 itself, which the proxy would ping on the host's loopback
+            drops.hostLoopback++; // 127.0.0.1 itself, which the proxy would ping on the host's loopback: unreachable
+            errors.packet(hostLoopbackErrorSource(destination, source), source, destination,
+                    source.isIpv4() ? IpProtocol.ICMP : IpProtocol.ICMPV6, hopLimit,
+                    IcmpErrors.ofErrno(Errno.ENETUNREACH, source.isIpv4()), buffer, offset, length);
         } else {
             proxyEcho(source, destination, buffer, offset, length, now);
         }
@@ -580,8 +583,8 @@ final class Gateway {
         /** UDP to an address of the virtual network that no one serves (not the host, DNS or a guestfwd). */
         long unusedAddress;
         /**
-         * Connections and datagrams (told as unreachable) and pings (dropped) to the host address or a loopback
-         * address with {@code host-loopback=off}.
+         * Connections, datagrams and pings (told as unreachable) to a loopback address, and connections and
+         * datagrams to the host address, with {@code host-loopback=off}.
          */
         long hostLoopback;
         /** TCP and UDP to the DNS addresses with {@code builtin-dns=off}. */

@@ -240,13 +240,15 @@ class UsernetNetdevTest {
                 guest.send(GuestFrames.tcp(HOST_MAC, GUEST, 40011, address, tcpPort, TcpFlags.SYN, 1000, 0, 65535,
                         new byte[0]));
                 assertUnreachableFromTheGateway(receive(EtherType.IPV4));
+                guest.send(GuestFrames.echoRequest(HOST_MAC, GUEST, address, 7, 1, new byte[8]));
+                assertUnreachableFromTheGateway(receive(EtherType.IPV4));
             }
             Thread.sleep(200);
             assertThat(server.receive(ByteBuffer.allocate(4))).isNull();
             assertThat(listener.accept()).isNull();
             UsernetNetdev user = (UsernetNetdev) network.netdevs().stream().filter(n -> n.id().equals("u")).findFirst()
                     .orElseThrow();
-            assertThat(user.details()).anySatisfy(line -> assertThat(line).contains("(host-loopback=off) 6"));
+            assertThat(user.details()).anySatisfy(line -> assertThat(line).contains("(host-loopback=off) 9"));
         }
     }
 
