@@ -107,6 +107,9 @@ final class HumanMonitor {
         String[] words = words(commandLine);
         return switch (words[0]) {
             case "info" -> {
+                if (words.length == 1) {
+                    yield helpFor("info"); // as QEMU's monitor, which lists its info commands
+                }
                 if (words.length == 2 && words[1].equals("network")) {
                     yield NetworkReport.text(NetworkReport.query(netdevs.get()));
                 }
@@ -178,7 +181,16 @@ final class HumanMonitor {
                 yield "";
             }
             case "capture" -> capture(words);
-            case "help", "?" -> HELP;
+            case "help", "?" -> {
+                if (words.length == 1) {
+                    yield HELP;
+                }
+                String lines = helpFor(words[1]);
+                if (lines.isEmpty()) {
+                    throw new Failure("unknown command: '" + words[1] + "' (help lists the commands)");
+                }
+                yield lines;
+            }
             default -> throw new Failure("unknown command: '" + words[0] + "' (expected: info network, info usernet, "
                     + "info mac-table, info captures, hostfwd_add, hostfwd_remove, netdev_add, netdev_del, set_link, object_add, object_del, capture, help)");
         };
@@ -199,6 +211,18 @@ final class HumanMonitor {
             "object_add filter-dump,id=str,netdev=str,file=str[,maxlen=N] -- start a capture",
             "object_del id -- stop a capture",
             "set_link name on|off -- change the link status of a network adapter") + "\n";
+
+    /** {@code help COMMAND}: the lines of {@link #HELP} for that command ({@code help info}: every info command). */
+    private static String helpFor(String command) {
+        StringBuilder lines = new StringBuilder();
+        for (String line : HELP.split("\n")) {
+            String name = line.substring(0, line.indexOf(' '));
+            if (List.of(name.split("\\|")).contains(command)) {
+                lines.append(line).append('\n');
+            }
+        }
+        return lines.toString();
+    }
 
     private CaptureConfig addCapture(String option) throws Failure {
         try {

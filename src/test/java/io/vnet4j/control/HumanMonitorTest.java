@@ -256,4 +256,14 @@ class HumanMonitorTest {
             assertThat(help.lines()).anySatisfy(line -> assertThat(line).startsWith(command + " "));
         }
     }
+
+    /** As QEMU's monitor: {@code help COMMAND} gives that command's line, and {@code info} alone lists the info commands. */
+    @Test
+    void helpOfACommandAndInfoAloneGiveTheirOwnLines() throws Exception {
+        assertThat(monitor.run("help set_link")).isEqualTo("set_link name on|off -- change the link status of a network adapter\n");
+        assertThat(monitor.run("? info").lines()).hasSize(4).allSatisfy(line -> assertThat(line).startsWith("info "));
+        assertThat(monitor.run("info")).isEqualTo(monitor.run("help info"));
+        assertThat(monitor.run("help ?")).startsWith("help|? -- ");
+        assertThatThrownBy(() -> monitor.run("help bogus")).hasMessage("unknown command: 'bogus' (help lists the commands)");
+    }
 }
