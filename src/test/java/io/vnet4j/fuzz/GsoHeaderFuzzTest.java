@@ -15,7 +15,7 @@ import java.util.Arrays;
  * segment size, a 16-bit MTU (at least 68, as a TAP's), then the frame, truncated or lying as it comes.
  * Nothing throws; the header is all zeros or a TSO header whose offsets lie inside the frame (hdr_len and
  * csum_start + csum_offset + 2 at most its length, csum_start at least an Ethernet header) with a segment
- * size from 1 to the one given; {@code describe} gives the same header as {@code write} for an MTU that
+ * size from 1 to the one given, whose segments' IP packets fit the MTU; {@code describe} gives the same header as {@code write} for an MTU that
  * does not bound the segments, and leaves the frame's bytes alone, while {@code write} changes at most the
  * two bytes of the TCP checksum field.
  */
@@ -36,7 +36,7 @@ class GsoHeaderFuzzTest {
         MemorySegment header = MemorySegment.ofArray(new byte[H]);
         GsoHeaderWriter.describe(header, 0, MemorySegment.ofArray(frame), 0, length, segmentSize);
         assertThat(frame).as("describe only reads the frame").isEqualTo(Arrays.copyOfRange(input, 4, input.length));
-        check(header, length, segmentSize);
+        check(header, frame, segmentSize, Integer.MAX_VALUE);
 
         MemorySegment tap = MemorySegment.ofArray(new byte[H + length]);
         MemorySegment.copy(MemorySegment.ofArray(frame), 0, tap, H, length);
@@ -58,10 +58,11 @@ class GsoHeaderFuzzTest {
         MemorySegment bounded = MemorySegment.ofArray(new byte[H + length]);
         MemorySegment.copy(MemorySegment.ofArray(frame), 0, bounded, H, length);
         GsoHeaderWriter.write(bounded, length, segmentSize, mtu);
-        check(bounded, length, segmentSize);
+        check(bounded, frame, segmentSize, mtu);
     }
 
-    private static void check(MemorySegment header, int length, int segmentSize) {
+    private static void check(MemorySegment header, byte[] frame, int segmentSize, int mtu) {
+        int length = frame.length;
         byte[] h = header.asSlice(0, H).toArray(ValueLayout.JAVA_BYTE);
         if (Arrays.equals(h, new byte[H])) {
             return;
@@ -74,5 +75,7 @@ class GsoHeaderFuzzTest {
         assertThat(csumStart).isGreaterThanOrEqualTo(14);
         assertThat(csumStart + csumOffset + 2).isLessThanOrEqualTo(length);
         assertThat(gsoSize).as("segment size").isBetween(1, segmentSize);
+        int l2 = (frame[12] & 0xFF) == 0x81 && frame[13] == 0 ? 18 : 14; // an 802.1Q tag before the IP header
+        assertThat((long) hdrLen - l2 + gsoSize).as("each segment's IP packet within the MTU").isLessThanOrEqualTo(mtu);
     }
 }
