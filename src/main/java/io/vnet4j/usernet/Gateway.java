@@ -44,7 +44,8 @@ final class Gateway {
     private IcmpProxy icmpProxy;
     private final NeighborDiscovery ndp;
     private final TcpSegment tcpSegment = new TcpSegment();
-    private final Reassembler reassembler = new Reassembler();
+    private final Reassembler reassembler;
+    private final IpInputErrors inputErrors;
     private final EthernetFrame eth = new EthernetFrame();
     private final ArpPacket arpPacket = new ArpPacket();
     private final Ipv4Packet ip = new Ipv4Packet();
@@ -71,6 +72,8 @@ final class Gateway {
             UdpServices services, TcpNat tcp, GuestForwards guestForwards, NeighborDiscovery ndp, IcmpErrors errors) {
         this.ndp = ndp;
         this.errors = errors;
+        this.inputErrors = new IpInputErrors(config, addresses, errors);
+        this.reassembler = new Reassembler(inputErrors::reassemblyTimedOut);
         this.config = config;
         this.addresses = addresses;
         this.guestForwards = guestForwards;
@@ -147,9 +150,11 @@ final class Gateway {
         hopLimit = ip.ttl();
         if (ip.moreFragments() || ip.fragmentOffset() != 0) {
             largeSegment = false; // a reassembled datagram is checked in full
+            boolean quoted = ip.fragmentOffset() == 0 && inputErrors.answerable(source, destination, ip.protocol(),
+                    ip.buffer(), ip.payloadOffset(), ip.payloadLength());
             Reassembler.Datagram whole = reassembler.offer(source, destination, ip.protocol(),
                     ip.identification(), ip.fragmentOffset() * 8, ip.moreFragments(), ip.buffer(),
-                    ip.payloadOffset(), ip.payloadLength(), now);
+                    ip.payloadOffset(), ip.payloadLength(), quoted ? ip.offset() : Reassembler.NO_QUOTE, now);
             if (whole != null) {
                 transport(whole.protocol(), whole.source(), whole.destination(), whole.buffer(), 0, whole.length(), now);
             }
@@ -184,9 +189,11 @@ final class Gateway {
         hopLimit = ip6.hopLimit();
         if (ip6.fragmented()) {
             largeSegment = false;
+            boolean quoted = ip6.fragmentOffset() == 0 && inputErrors.answerable(source, destination,
+                    ip6.upperProtocol(), ip6.buffer(), ip6.upperOffset(), ip6.upperLength());
             Reassembler.Datagram whole = reassembler.offer(source, destination, ip6.upperProtocol(),
                     ip6.fragmentIdentification(), ip6.fragmentOffset(), ip6.moreFragments(), ip6.buffer(),
-                    ip6.upperOffset(), ip6.upperLength(), now);
+                    ip6.upperOffset(), ip6.upperLength(), quoted ? ip6.offset() : Reassembler.NO_QUOTE, now);
             if (whole != null) {
                 reassembled6(whole, now);
             }

@@ -162,9 +162,38 @@ final class IcmpErrors {
         send(from, guest, destination, protocol, error, protocolInfo(guest.isIpv4(), error), copied, length, hops);
     }
 
+    /**
+     * Tells a guest that the gateway's IP layer discarded a packet it sent: the packet's own bytes from its
+     * IP header ({@code length} at {@code offset}), as many as fit, follow the ICMP header, whose rest holds
+     * {@code info} (a Parameter Problem's pointer, in bytes from the quoted IP header's start).
+     */
+    void quote(IpAddress from, IpAddress guest, int error, int info, ByteBuffer packet, int offset, int length) {
+        if (error == NONE || from == null || from.isIpv4() != guest.isIpv4()) {
+            return;
+        }
+        int copied = copyData(guest, HEADER, packet, offset, length);
+        writeHeader(guest.isIpv4(), error, info);
+        sent++;
+        out.sendIcmp(from, guest, body, HEADER + copied);
+    }
+
     /** Time Exceeded, code 0 (hop limit exceeded in transit): RFC 792, RFC 4443 section 3.3. */
     static int timeExceeded(boolean ipv4) {
         return (ipv4 ? IcmpType.TIME_EXCEEDED : Icmpv6Type.TIME_EXCEEDED) << 8;
+    }
+
+    /** Time Exceeded, code 1 (fragment reassembly time exceeded): RFC 792, RFC 4443 section 3.3. */
+    static int reassemblyTimeExceeded(boolean ipv4) {
+        return timeExceeded(ipv4) | 1;
+    }
+
+    /**
+     * Parameter Problem with {@code code}: RFC 792 (IPv4's code 0, "pointer indicates the error"), RFC 4443
+     * section 3.4 (IPv6's 0 erroneous header field, 1 unrecognized Next Header, 2 unrecognized option, 3 an
+     * incomplete header chain, RFC 7112); its pointer goes in {@link #quote}'s {@code info}.
+     */
+    static int parameterProblem(boolean ipv4, int code) {
+        return (ipv4 ? IcmpType.PARAMETER_PROBLEM : Icmpv6Type.PARAMETER_PROBLEM) << 8 | code;
     }
 
     /**
@@ -210,9 +239,7 @@ final class IcmpErrors {
             return;
         }
         boolean v4 = guest.isIpv4();
-        int type = error >>> 8;
-        int code = error & 0xFF;
-        body.put(0, (byte) type).put(1, (byte) code).putShort(2, (short) 0).putInt(4, restOfHeader(v4, type, code, info));
+        writeHeader(v4, error, info);
         if (v4) {
             Ipv4Packet quoted = ip.wrap(body, HEADER, IP);
             quoted.setHeaderLength(IP);
@@ -236,6 +263,13 @@ final class IcmpErrors {
         }
         sent++;
         out.sendIcmp(from, guest, body, transportAt(guest) + quotedTransport);
+    }
+
+    /** Writes the ICMP header's type, code, a zero checksum and the rest of the header from {@code info}. */
+    private void writeHeader(boolean v4, int error, int info) {
+        int type = error >>> 8;
+        int code = error & 0xFF;
+        body.put(0, (byte) type).put(1, (byte) code).putShort(2, (short) 0).putInt(4, restOfHeader(v4, type, code, info));
     }
 
     /**

@@ -36,7 +36,7 @@ class ReassemblerFuzzTest {
 
     @FuzzTest
     void keepsBoundsAndReassemblesExactlyTheFragmentsBytes(byte[] input) {
-        Reassembler reassembler = new Reassembler();
+        Reassembler reassembler = new Reassembler((source, destination, quote, length) -> { });
         BitSet[] sent = new BitSet[KEYS];
         ByteBuffer in = ByteBuffer.wrap(input);
         long now = 0;
@@ -59,7 +59,8 @@ class ReassemblerFuzzTest {
                 sent[id] = new BitSet();
             }
             sent[id].set(position, position + length);
-            Reassembler.Datagram whole = reassembler.offer(SOURCE, DESTINATION, 17, id, position, more, in, data, length, now);
+            Reassembler.Datagram whole = reassembler.offer(SOURCE, DESTINATION, 17, id, position, more, in, data, length,
+                    Reassembler.NO_QUOTE, now);
 
             assertThat(reassembler.inProgress()).isLessThanOrEqualTo(Reassembler.MAX_DATAGRAMS);
             assertThat(reassembler.dropped()).isGreaterThanOrEqualTo(dropped);
@@ -73,7 +74,7 @@ class ReassemblerFuzzTest {
                 assertThat(whole.protocol()).isEqualTo(17);
             }
         }
-        reassembler.expire(now + Reassembler.TIMEOUT_NANOS);
+        reassembler.expire(now + Reassembler.TIMEOUT_NANOS_V4);
         assertThat(reassembler.inProgress()).isZero();
     }
 }

@@ -8,10 +8,11 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class ReassemblerTest {
-    private final Reassembler r = new Reassembler();
+    private final Reassembler r = new Reassembler((source, destination, quote, length) -> { });
 
     private Reassembler.Datagram offer(int id, int position, boolean more, byte[] data, long now) {
-        return r.offer(IpAddress.ofIpv4(1), IpAddress.ofIpv4(2), 17, id, position, more, ByteBuffer.wrap(data), 0, data.length, now);
+        return r.offer(IpAddress.ofIpv4(1), IpAddress.ofIpv4(2), 17, id, position, more, ByteBuffer.wrap(data), 0, data.length,
+                Reassembler.NO_QUOTE, now);
     }
 
     private static byte[] bytes(int n, int seed) {
@@ -80,7 +81,7 @@ class ReassemblerTest {
     @Test
     void forgetsIncompleteDatagramsAfterTheTimeout() {
         offer(4, 0, true, bytes(8, 7), 0);
-        r.expire(Reassembler.TIMEOUT_NANOS + 1);
+        r.expire(Reassembler.TIMEOUT_NANOS_V4 + 1);
         assertThat(r.inProgress()).isZero();
         assertThat(r.dropped()).isEqualTo(1);
     }
@@ -92,7 +93,8 @@ class ReassemblerTest {
         }
         assertThat(r.inProgress()).as("one source's share").isEqualTo(Reassembler.MAX_PER_SOURCE);
         for (int id = 0; id < 10_000; id++) {
-            r.offer(IpAddress.ofIpv4(100 + id % 1000), IpAddress.ofIpv4(2), 17, id, 0, true, ByteBuffer.wrap(bytes(8, id)), 0, 8, 0);
+            r.offer(IpAddress.ofIpv4(100 + id % 1000), IpAddress.ofIpv4(2), 17, id, 0, true, ByteBuffer.wrap(bytes(8, id)), 0, 8,
+                    Reassembler.NO_QUOTE, 0);
         }
         assertThat(r.inProgress()).as("all sources'").isEqualTo(Reassembler.MAX_DATAGRAMS);
     }
@@ -125,7 +127,7 @@ class ReassemblerTest {
         java.util.Set<byte[]> buffers = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (int id = 0; id < 10_000; id++) {
             assertThat(r.offer(IpAddress.ofIpv4(100 + id % 200), IpAddress.ofIpv4(2), 17, id, 0, true,
-                    ByteBuffer.wrap(new byte[8]), 0, 8, id)).isNull();
+                    ByteBuffer.wrap(new byte[8]), 0, 8, Reassembler.NO_QUOTE, id)).isNull();
             // a complete datagram now and then hands its buffer back for reuse
             Reassembler.Datagram d = offer(70_000 + id, 0, false, new byte[8], id);
             buffers.add(d.buffer().array());
@@ -140,11 +142,13 @@ class ReassemblerTest {
     void aSourceFloodingFragmentsGivesWayItsOwnAndLeavesOthersRoom() {
         byte[] whole = bytes(2000, 3);
         IpAddress quiet = IpAddress.ofIpv4(0x0a000265);
-        assertThat(r.offer(quiet, IpAddress.ofIpv4(2), 17, 1, 0, true, ByteBuffer.wrap(whole), 0, 1000, 0)).isNull();
+        assertThat(r.offer(quiet, IpAddress.ofIpv4(2), 17, 1, 0, true, ByteBuffer.wrap(whole), 0, 1000,
+                Reassembler.NO_QUOTE, 0)).isNull();
         for (int id = 0; id < 1000; id++) {
             offer(id, 0, true, new byte[8], 1);
         }
-        Reassembler.Datagram d = r.offer(quiet, IpAddress.ofIpv4(2), 17, 1, 1000, false, ByteBuffer.wrap(whole), 1000, 1000, 2);
+        Reassembler.Datagram d = r.offer(quiet, IpAddress.ofIpv4(2), 17, 1, 1000, false, ByteBuffer.wrap(whole), 1000, 1000,
+                Reassembler.NO_QUOTE, 2);
         assertThat(d).as("the quiet guest's datagram survived the flood").isNotNull();
         assertThat(d.length()).isEqualTo(2000);
         assertThat(r.inProgress()).isEqualTo(Reassembler.MAX_PER_SOURCE);
@@ -156,8 +160,8 @@ class ReassemblerTest {
         IpAddress a = IpAddress.parse("2001:db8::15");
         IpAddress b = IpAddress.parse("2001:db8::2");
         byte[] whole = bytes(65535, 4);
-        assertThat(r.offer(a, b, 17, 5, 0, true, ByteBuffer.wrap(whole), 0, 65528, 0)).isNull();
-        Reassembler.Datagram d = r.offer(a, b, 17, 5, 65528, false, ByteBuffer.wrap(whole), 65528, 7, 0);
+        assertThat(r.offer(a, b, 17, 5, 0, true, ByteBuffer.wrap(whole), 0, 65528, Reassembler.NO_QUOTE, 0)).isNull();
+        Reassembler.Datagram d = r.offer(a, b, 17, 5, 65528, false, ByteBuffer.wrap(whole), 65528, 7, Reassembler.NO_QUOTE, 0);
         assertThat(d).isNotNull();
         assertThat(d.length()).isEqualTo(65535);
         assertThat(offer(6, 65512, false, new byte[8], 0)).as("IPv4: 65,520 bytes is past a packet").isNull();

@@ -1,0 +1,154 @@
+package io.vnet4j.usernet;
+
+import static io.vnet4j.usernet.GuestFrames6.GUEST;
+import static io.vnet4j.usernet.GuestFrames6.HOST;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vnet4j.config.UserConfig;
+import io.vnet4j.usernet.flow.LoopSelector;
+import io.vnet4j.wire.EtherType;
+import io.vnet4j.wire.EthernetFrame;
+import io.vnet4j.wire.IcmpType;
+import io.vnet4j.wire.IpAddress;
+import io.vnet4j.wire.IpProtocol;
+import io.vnet4j.wire.Ipv4Address;
+import io.vnet4j.wire.Ipv4Packet;
+import io.vnet4j.wire.Ipv6Packet;
+import java.nio.ByteBuffer;
+import java.nio.channels.Selector;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The ICMP errors the gateway's IP layer answers for input it discards: frames in, frames out, a clock by hand. */
+@Timeout(30)
+class GatewayInputErrorsTest {
+    private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+    private static final long HOST6_MAC = GuestOutput.gatewayMac(HOST);
+    private final List<ByteBuffer> sent = new ArrayList<>();
+    private Selector selector;
+    private GatewayParts parts;
+    private Gateway gateway;
+
+    @BeforeEach
+    void start() throws Exception {
+        UserConfig config = TestGateways.config("ipv4=on,ipv6=on");
+        NeighborTable neighbors = new NeighborTable();
+        GuestOutput out = new GuestOutput((frame, offset, length, segmentSize) -> {
+            ByteBuffer copy = ByteBuffer.allocate(length);
+            copy.put(0, frame, offset, length);
+            sent.add(copy);
+        }, neighbors, config.mtu(), () -> 0);
+        selector = Selector.open();
+        parts = TestGateways.build(config, out, neighbors, LoopSelector.of(selector));
+        gateway = parts.gateway();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        parts.udp().closeAll();
+        selector.close();
+    }
+
+    private void frame(byte[] frame, long now) {
+        gateway.frame(ByteBuffer.wrap(frame), 0, frame.length, false, now);
+    }
+
+    /** The IPv6 packets the gateway sent carrying ICMPv6 of {@code type}. */
+    private List<Ipv6Packet> icmpv6(int type) {
+        List<Ipv6Packet> found = new ArrayList<>();
+        for (ByteBuffer f : sent) {
+            if (new EthernetFrame().wrap(f, 0, f.limit()).etherType() == EtherType.IPV6) {
+                Ipv6Packet ip = new Ipv6Packet().wrap(f, GuestFrames6.ETH, f.limit() - GuestFrames6.ETH);
+                ip.check();
+                if (ip.upperProtocol() == IpProtocol.ICMPV6 && (f.get(ip.upperOffset()) & 0xFF) == type) {
+                    found.add(ip);
+                }
+            }
+        }
+        return found;
+    }
+
+    /** The IPv4 packets the gateway sent carrying ICMP of {@code type}. */
+    private List<Ipv4Packet> icmp(int type) {
+        List<Ipv4Packet> found = new ArrayList<>();
+        for (ByteBuffer f : sent) {
+            Ipv4Packet ip = GuestFrames.ipv4(f);
+            if (ip != null && ip.protocol() == IpProtocol.ICMP && (f.get(ip.payloadOffset()) & 0xFF) == type) {
+                found.add(ip);
+            }
+        }
+        return found;
+    }
+
+    private static int code(Ipv6Packet ip) {
+        return ip.buffer().get(ip.upperOffset() + 1) & 0xFF;
+    }
+
+    /** The quoted packet's first byte, as an offset in the error's buffer. */
+    private static int quoted(Ipv6Packet ip) {
+        return ip.upperOffset() + 8;
+    }
+
+    private static byte[] udpFragment(IpAddress destination, int offset, boolean more, byte[] data) {
+        return GuestFrames6.fragment(HOST6_MAC, GUEST, destination, IpProtocol.UDP, 7, offset, more, data);
+    }
+
+    @Test
+    void anIpv6DatagramTimesOutAfterSixtySecondsWithTimeExceededQuotingItsFirstFragment() {
+        frame(udpFragment(HOST, 0, true, new byte[16]), 0);
+        gateway.poll(60 * SECOND - 1, 0);
+        assertThat(icmpv6(3)).isEmpty();
+        gateway.poll(60 * SECOND, 0);
+        List<Ipv6Packet> errors = icmpv6(3);
+        assertThat(errors).hasSize(1);
+        Ipv6Packet error = errors.getFirst();
+        assertThat(code(error)).as("fragment reassembly time exceeded").isEqualTo(1);
+        assertThat(error.source()).isEqualTo(HOST);
+        assertThat(error.destination()).isEqualTo(GUEST);
+        Ipv6Packet quote = new Ipv6Packet().wrap(error.buffer(), quoted(error), error.upperLength() - 8);
+        assertThat(quote.nextHeader()).isEqualTo(IpProtocol.FRAGMENT);
+        assertThat(quote.source()).isEqualTo(GUEST);
+        assertThat(error.upperLength()).as("ICMPv6 header, IPv6 header, Fragment header, data").isEqualTo(8 + 40 + 8 + 16);
+    }
+
+    @Test
+    void anIpv4DatagramTimesOutAfterThirtySecondsWithTimeExceeded() {
+        frame(GuestFrames.rawIpv4(GuestFrames.HOST_MAC, GuestFrames.GUEST, GuestFrames.HOST, IpProtocol.UDP, 9, true, 0,
+                new byte[16]), 0);
+        gateway.poll(30 * SECOND, 0);
+        List<Ipv4Packet> errors = icmp(IcmpType.TIME_EXCEEDED);
+        assertThat(errors).hasSize(1);
+        Ipv4Packet error = errors.getFirst();
+        assertThat(error.source()).isEqualTo(GuestFrames.HOST);
+        assertThat(error.buffer().get(error.payloadOffset() + 1)).isEqualTo((byte) 1);
+        assertThat(error.buffer().getInt(error.payloadOffset() + 8 + 12)).as("quoted source").isEqualTo(GuestFrames.GUEST);
+    }
+
+    @Test
+    void aTimeOutIsToldFromTheHostAddressForADatagramToBeyond() {
+        IpAddress beyond = IpAddress.parse("2001:db8::1");
+        frame(udpFragment(beyond, 0, true, new byte[16]), 0);
+        gateway.poll(60 * SECOND, 0);
+        assertThat(icmpv6(3)).singleElement().satisfies(e -> assertThat(e.source()).isEqualTo(HOST));
+    }
+
+    @Test
+    void noTimeOutIsToldWithoutTheFirstFragmentForAGroupOrForAnIcmpError() {
+        frame(udpFragment(HOST, 8, true, new byte[16]), 0);
+        frame(udpFragment(IpAddress.parse("ff02::1"), 0, true, new byte[16]), 0);
+        byte[] unreachable = new byte[16];
+        unreachable[0] = 1; // ICMPv6 Destination Unreachable
+        frame(GuestFrames6.fragment(HOST6_MAC, GUEST, HOST, IpProtocol.ICMPV6, 8, 0, true, unreachable), 0);
+        frame(GuestFrames.rawIpv4(GuestFrames.HOST_MAC, GuestFrames.GUEST, Ipv4Address.parse("10.0.2.255"),
+                IpProtocol.UDP, 9, true, 0, new byte[16]), 0);
+        gateway.poll(60 * SECOND, 0);
+        assertThat(gateway.reassemblyDrops()).isEqualTo(4);
+        assertThat(icmpv6(3)).isEmpty();
+        assertThat(icmp(IcmpType.TIME_EXCEEDED)).isEmpty();
+    }
+}
