@@ -189,8 +189,13 @@ final class Gateway {
         hopLimit = ip6.hopLimit();
         if (ip6.fragmented()) {
             largeSegment = false;
-            boolean quoted = ip6.fragmentOffset() == 0 && inputErrors.answerable(source, destination,
-                    ip6.upperProtocol(), ip6.buffer(), ip6.upperOffset(), ip6.upperLength());
+            if (inputErrors.refusedFragment(ip6, source, destination)) {
+                drops.malformed++;
+                return;
+            }
+            int upper = ip6.firstFragmentUpperOffset();
+            boolean quoted = upper != Ipv6Packet.NONE && inputErrors.answerable(source, destination,
+                    ip6.firstFragmentUpperProtocol(), ip6.buffer(), upper, ip6.upperOffset() + ip6.upperLength() - upper);
             Reassembler.Datagram whole = reassembler.offer(source, destination, ip6.upperProtocol(),
                     ip6.fragmentIdentification(), ip6.fragmentOffset(), ip6.moreFragments(), ip6.buffer(),
                     ip6.upperOffset(), ip6.upperLength(), quoted ? ip6.offset() : Reassembler.NO_QUOTE, now);

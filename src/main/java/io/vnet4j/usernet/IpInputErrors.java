@@ -4,11 +4,13 @@ import io.vnet4j.config.UserConfig;
 import io.vnet4j.wire.IcmpType;
 import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.IpProtocol;
+import io.vnet4j.wire.Ipv6Packet;
 import java.nio.ByteBuffer;
 
 /**
  * The ICMP errors the gateway's IP layer sends, as a host or router does, for input it discards: a datagram
- * whose reassembly timed out (Time Exceeded code 1). What may be answered (RFC 1122 section 3.2.2, RFC 4443
+ * whose reassembly timed out (Time Exceeded code 1); an IPv6 fragment that cannot be reassembled (Parameter
+ * Problem, {@link #refusedFragment}). What may be answered (RFC 1122 section 3.2.2, RFC 4443
  * section 2.4 (e)): no ICMP error, no packet from an unspecified or multicast source, to a group or a
  * broadcast address, or to an address of the virtual network other than the gateway's (a guest's, which the
  * gateway does not handle). An error comes from the address its packet was sent to when that is the
@@ -30,6 +32,43 @@ final class IpInputErrors {
         errors.quote(from(source, destination), source, IcmpErrors.reassemblyTimeExceeded(source.isIpv4()), 0, quote,
                 0, length);
     }
+
+    /**
+     * Whether an IPv6 fragment (after {@link Ipv6Packet#check}) is to be discarded, as RFC 8200 section 4.5
+     * asks and Linux's ipv6_frag_rcv does, with Parameter Problem: code 3 (pointer 0) for a first fragment
+     * without its whole header chain (RFC 7112, {@link Ipv6Packet#headerChainIncomplete}); code 0 pointing
+     * to the Fragment Offset field when the fragment reaches past 65,535 bytes of fragmentable part; code 0
+     * pointing to the Payload Length field when more fragments follow and its data is not a multiple of 8
+     * bytes. The datagram it belonged to goes on waiting for its other fragments.
+     */
+    boolean refusedFragment(Ipv6Packet ip6, IpAddress source, IpAddress destination) {
+        int error;
+        int pointer;
+        if (ip6.headerChainIncomplete()) {
+            error = IcmpErrors.parameterProblem(false, 3);
+            pointer = 0;
+        } else if (ip6.fragmentOffset() + ip6.upperLength() > Reassembler.MAX_PAYLOAD_V6) {
+            error = IcmpErrors.parameterProblem(false, 0);
+            pointer = ip6.fragmentHeaderOffset() + FRAGMENT_OFFSET_FIELD - ip6.offset();
+        } else if (ip6.moreFragments() && ip6.upperLength() % 8 != 0) {
+            error = IcmpErrors.parameterProblem(false, 0);
+            pointer = PAYLOAD_LENGTH_FIELD;
+        } else {
+            return false;
+        }
+        int upper = ip6.firstFragmentUpperOffset();
+        if (answerable(source, destination, ip6.firstFragmentUpperProtocol(), ip6.buffer(), upper,
+                upper == Ipv6Packet.NONE ? 0 : ip6.upperOffset() + ip6.upperLength() - upper)) {
+            errors.quote(from(source, destination), source, error, pointer, ip6.buffer(), ip6.offset(),
+                    Ipv6Packet.HEADER_LENGTH + ip6.payloadLength());
+        }
+        return true;
+    }
+
+    /** Where an IPv6 header's Payload Length field lies, in bytes from its start. */
+    private static final int PAYLOAD_LENGTH_FIELD = 4;
+    /** Where a Fragment header's Fragment Offset field lies, in bytes from its start. */
+    private static final int FRAGMENT_OFFSET_FIELD = 2;
 
     /**
      * Whether a packet from {@code source} to {@code destination} whose upper layer is {@code protocol}, with

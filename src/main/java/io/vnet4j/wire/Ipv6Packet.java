@@ -16,7 +16,10 @@ import java.nio.ByteBuffer;
  * atomic (offset or M flag set) also ends the walk: what follows it is fragment data, so the upper-layer
  * protocol is that header's Next Header (possibly an extension header of the fragmentable part), and its
  * offset and length are the fragment data's (also when that Next Header is 59). An atomic fragment (offset 0, M clear, RFC 6946) is walked
- * through as a whole packet. The Authentication Header is not walked.
+ * through as a whole packet. The Authentication Header is not walked, except in a first fragment: there
+ * the walk goes on through the fragmentable part's extension headers (Authentication included) to find
+ * whether the fragment holds the whole header chain (RFC 7112, RFC 8200 section 4.5;
+ * {@link #firstFragmentUpperOffset()}).
  */
 public final class Ipv6Packet extends WireView {
     /** Length of the fixed header. */
@@ -47,6 +50,8 @@ public final class Ipv6Packet extends WireView {
     private int fragmentOffset;
     private boolean moreFragments;
     private int fragmentIdentification;
+    private int firstUpperProtocol = NONE;
+    private int firstUpperOffset = NONE;
 
     /** Points this view at {@code length} bytes from absolute {@code offset}; returns {@code this}. Forgets the last walk. */
     public Ipv6Packet wrap(ByteBuffer buffer, int offset, int length) {
@@ -133,7 +138,8 @@ public final class Ipv6Packet extends WireView {
                     next = u8(at);
                     at += FRAGMENT_HEADER_LENGTH;
                     if (fragmented()) {
-                        return upperLayer(next, at, end - at);
+                        WireError error = fragmentOffset == 0 ? walkFirstFragment(next, at, end) : WireError.NONE;
+                        return error != WireError.NONE ? error : upperLayer(next, at, end - at);
                     }
                 }
                 case IpProtocol.NO_NEXT_HEADER -> {
@@ -144,6 +150,51 @@ public final class Ipv6Packet extends WireView {
                 }
             }
         }
+    }
+
+    /**
+     * In a first fragment, steps over the fragmentable part's extension headers from {@code at} (relative)
+     * to the upper-layer header, and records it when the fragment holds its first bytes
+     * ({@link #upperHeaderBytes}); else leaves it {@link #NONE}: the chain is incomplete.
+     */
+    private WireError walkFirstFragment(int next, int at, int end) {
+        for (int headers = 0; isFragmentableExtension(next); headers++) {
+            if (headers == MAX_EXTENSION_HEADERS) {
+                return WireError.BAD_HEADER_CHAIN;
+            }
+            if (at + 2 > end) {
+                return WireError.NONE;
+            }
+            int headerLength = next == IpProtocol.AH ? (u8(at + 1) + 2) * 4 : (u8(at + 1) + 1) * 8; // AH: RFC 4302
+            if (at + headerLength > end) {
+                return WireError.NONE;
+            }
+            next = u8(at);
+            at += headerLength;
+        }
+        if (at + upperHeaderBytes(next) <= end) {
+            firstUpperProtocol = next;
+            firstUpperOffset = off + at;
+        }
+        return WireError.NONE;
+    }
+
+    private static boolean isFragmentableExtension(int next) {
+        return next == IpProtocol.HOP_BY_HOP || next == IpProtocol.ROUTING || next == IpProtocol.DESTINATION_OPTIONS
+                || next == IpProtocol.AH;
+    }
+
+    /**
+     * How many bytes of an upper-layer header a first fragment must hold, as Linux's ipv6frag_thdr_truncated
+     * judges it: TCP's 20, UDP's 8, ICMPv6's 8, none after No Next Header, else one.
+     */
+    private static int upperHeaderBytes(int protocol) {
+        return switch (protocol) {
+            case IpProtocol.TCP -> 20;
+            case IpProtocol.UDP, IpProtocol.ICMPV6 -> 8;
+            case IpProtocol.NO_NEXT_HEADER -> 0;
+            default -> 1;
+        };
     }
 
     private WireError upperLayer(int protocol, int at, int length) {
@@ -164,6 +215,8 @@ public final class Ipv6Packet extends WireView {
         fragmentOffset = 0;
         moreFragments = false;
         fragmentIdentification = 0;
+        firstUpperProtocol = NONE;
+        firstUpperOffset = NONE;
     }
 
     private boolean isMapped(int at) {
@@ -298,6 +351,31 @@ public final class Ipv6Packet extends WireView {
     /** After the walk: the Fragment header's 32-bit Identification. */
     public int fragmentIdentification() {
         return fragmentIdentification;
+    }
+
+    /**
+     * After the walk, for a first fragment (offset 0, M set) that holds its whole header chain: the
+     * upper-layer protocol its fragmentable part leads to; else {@link #NONE}.
+     */
+    public int firstFragmentUpperProtocol() {
+        return firstUpperProtocol;
+    }
+
+    /**
+     * After the walk, for a first fragment that holds its whole header chain, up to and including the
+     * upper-layer header's first bytes (TCP's 20, UDP's 8, ICMPv6's 8, else one): the absolute offset of
+     * that header; else {@link #NONE}, and {@link #headerChainIncomplete()} says which.
+     */
+    public int firstFragmentUpperOffset() {
+        return firstUpperOffset;
+    }
+
+    /**
+     * After the walk: true for a first fragment that does not hold its whole header chain (RFC 7112; RFC 8200
+     * section 4.5 asks it discarded with Parameter Problem code 3).
+     */
+    public boolean headerChainIncomplete() {
+        return fragmented() && fragmentOffset == 0 && firstUpperOffset == NONE;
     }
 
     /** After the walk: absolute offset of the Fragment header, {@link #NONE} without one. */

@@ -151,4 +151,50 @@ class GatewayInputErrorsTest {
         assertThat(icmpv6(3)).isEmpty();
         assertThat(icmp(IcmpType.TIME_EXCEEDED)).isEmpty();
     }
+
+    /** The Parameter Problems sent: each as code and pointer, {@code code << 16 | pointer}. */
+    private List<Integer> parameterProblems() {
+        return icmpv6(4).stream().map(e -> code(e) << 16 | e.buffer().getInt(e.upperOffset() + 4)).toList();
+    }
+
+    @Test
+    void aFragmentWithMoreToFollowWhoseLengthIsNotAMultipleOfEightGetsAParameterProblemAtPayloadLength() {
+        frame(udpFragment(HOST, 0, true, new byte[13]), 0);
+        assertThat(parameterProblems()).containsExactly(4);
+        assertThat(gateway.drops.malformed).isEqualTo(1);
+        Ipv6Packet error = icmpv6(4).getFirst();
+        assertThat(error.upperLength()).as("the fragment quoted whole").isEqualTo(8 + 40 + 8 + 13);
+    }
+
+    @Test
+    void aFragmentReachingPast65535BytesGetsAParameterProblemAtFragmentOffset() {
+        frame(udpFragment(HOST, 65528, false, new byte[16]), 0);
+        assertThat(parameterProblems()).containsExactly(40 + 2);
+        assertThat(gateway.drops.malformed).isEqualTo(1);
+    }
+
+    @Test
+    void aFirstFragmentWithoutItsWholeHeaderChainGetsParameterProblemCode3() {
+        byte[] data = new byte[16]; // Destination Options (8 bytes) to TCP, then 8 of TCP's 20 header bytes
+        data[0] = IpProtocol.TCP;
+        frame(GuestFrames6.fragment(HOST6_MAC, GUEST, HOST, IpProtocol.DESTINATION_OPTIONS, 3, 0, true, data), 0);
+        assertThat(parameterProblems()).containsExactly(3 << 16);
+        assertThat(gateway.drops.malformed).isEqualTo(1);
+    }
+
+    @Test
+    void aFragmentToAGroupIsDroppedUnanswered() {
+        frame(udpFragment(IpAddress.parse("ff02::1"), 0, true, new byte[13]), 0);
+        assertThat(sent).isEmpty();
+        assertThat(gateway.drops.malformed).isEqualTo(1);
+    }
+
+    @Test
+    void aFirstFragmentHoldingItsChainIsTakenAndTheDatagramCompletes() {
+        byte[] first = new byte[16];
+        first[0] = IpProtocol.UDP; // Destination Options, then the UDP header
+        frame(GuestFrames6.fragment(HOST6_MAC, GUEST, HOST, IpProtocol.DESTINATION_OPTIONS, 4, 0, true, first), 0);
+        assertThat(sent).isEmpty();
+        assertThat(gateway.drops.malformed).isZero();
+    }
 }
