@@ -186,6 +186,10 @@ final class Gateway {
         if (config.inIpv6Network(source) || source.isLinkLocal()) {
             neighbors.learn(source, sourceMac);
         }
+        if (inputErrors.refusedHeaders(ip6, source, destination)) {
+            drops.unsupported++;
+            return;
+        }
         hopLimit = ip6.hopLimit();
         if (ip6.fragmented()) {
             largeSegment = false;
@@ -580,7 +584,10 @@ final class Gateway {
                         + "(this line once; info network counts them as malformed)");
             }
         }
-        /** An EtherType or IP protocol the gateway does not speak, or pings with no ICMP socket. */
+        /**
+         * An EtherType or IP protocol the gateway does not speak, pings with no ICMP socket, or an IPv6 option or
+         * routing type it may not ignore.
+         */
         long unsupported;
         /** Would leave the virtual network while {@code restrict=on}, or a ping to its other addresses. */
         long restricted;

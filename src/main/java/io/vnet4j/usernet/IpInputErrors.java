@@ -9,8 +9,9 @@ import java.nio.ByteBuffer;
 
 /**
  * The ICMP errors the gateway's IP layer sends, as a host or router does, for input it discards: a datagram
- * whose reassembly timed out (Time Exceeded code 1); an IPv6 fragment that cannot be reassembled (Parameter
- * Problem, {@link #refusedFragment}). What may be answered (RFC 1122 section 3.2.2, RFC 4443
+ * whose reassembly timed out (Time Exceeded code 1); an IPv6 fragment that cannot be reassembled, or a
+ * packet with an extension header the gateway may not ignore (Parameter Problem, {@link #refusedFragment},
+ * {@link #refusedHeaders}). What may be answered (RFC 1122 section 3.2.2, RFC 4443
  * section 2.4 (e)): no ICMP error, no packet from an unspecified or multicast source, to a group or a
  * broadcast address, or to an address of the virtual network other than the gateway's (a guest's, which the
  * gateway does not handle). An error comes from the address its packet was sent to when that is the
@@ -56,13 +57,62 @@ final class IpInputErrors {
         } else {
             return false;
         }
-        int upper = ip6.firstFragmentUpperOffset();
-        if (answerable(source, destination, ip6.firstFragmentUpperProtocol(), ip6.buffer(), upper,
-                upper == Ipv6Packet.NONE ? 0 : ip6.upperOffset() + ip6.upperLength() - upper)) {
+        quoteIpv6(ip6, source, destination, error, pointer, false);
+        return true;
+    }
+
+    /**
+     * Whether an IPv6 packet (after {@link Ipv6Packet#check}) is to be discarded for its extension headers,
+     * as RFC 8200 asks, processed in their order: an unrecognized option of its Hop-by-Hop Options header, or,
+     * when it is addressed to the gateway (one of its addresses or groups), of a Destination Options header
+     * (section 4.2: by the option type's two highest bits, 01 discarded silently, 10 with Parameter Problem
+     * code 2 pointing to it, 11 so unless the destination is a group), or a Routing header with segments left
+     * (section 4.4: the gateway implements no routing type, so Parameter Problem code 0 pointing to the
+     * Routing Type field; with none left the header is ignored).
+     */
+    boolean refusedHeaders(Ipv6Packet ip6, IpAddress source, IpAddress destination) {
+        int option = ip6.unrecognizedHopByHopOption();
+        if (option == Ipv6Packet.NONE && (addresses.isHostOrDns(destination) || destination.isMulticastOrBroadcast())) {
+            option = ip6.unrecognizedDestinationOption();
+            int routing = ip6.routingSegmentsLeft() > 0 ? ip6.routingHeaderOffset() : Ipv6Packet.NONE;
+            if (routing != Ipv6Packet.NONE && (option == Ipv6Packet.NONE || routing < option)) {
+                quoteIpv6(ip6, source, destination, IcmpErrors.parameterProblem(false, 0),
+                        routing + ROUTING_TYPE_FIELD - ip6.offset(), false);
+                return true;
+            }
+        }
+        if (option == Ipv6Packet.NONE) {
+            return false;
+        }
+        int action = (ip6.buffer().get(option) & 0xFF) >>> 6;
+        if (action == DISCARD_AND_TELL || action == DISCARD_AND_TELL_UNICAST && !destination.isMulticastOrBroadcast()) {
+            quoteIpv6(ip6, source, destination, IcmpErrors.parameterProblem(false, 2), option - ip6.offset(),
+                    action == DISCARD_AND_TELL);
+        }
+        return true;
+    }
+
+    /** An unrecognized option's action (RFC 8200 section 4.2): discard, send Parameter Problem even to a group. */
+    private static final int DISCARD_AND_TELL = 0b10;
+    /** An unrecognized option's action: discard, send Parameter Problem unless the destination was a group. */
+    private static final int DISCARD_AND_TELL_UNICAST = 0b11;
+    /** Where a Routing header's Routing Type field lies, in bytes from its start. */
+    private static final int ROUTING_TYPE_FIELD = 2;
+
+    /**
+     * Sends {@code error} with {@code pointer} quoting an IPv6 packet, when it may be answered; to a group
+     * only when {@code toGroup} (RFC 4443 section 2.4 (e.3)'s exception).
+     */
+    private void quoteIpv6(Ipv6Packet ip6, IpAddress source, IpAddress destination, int error, int pointer,
+                           boolean toGroup) {
+        int protocol = ip6.fragmented() ? ip6.firstFragmentUpperProtocol() : ip6.upperProtocol();
+        int upper = ip6.fragmented() ? ip6.firstFragmentUpperOffset() : ip6.upperOffset();
+        int length = upper == Ipv6Packet.NONE ? 0 : ip6.upperOffset() + ip6.upperLength() - upper;
+        if (answerable(source, destination, toGroup)
+                && !isIcmpError(false, protocol, ip6.buffer(), upper, length)) {
             errors.quote(from(source, destination), source, error, pointer, ip6.buffer(), ip6.offset(),
                     Ipv6Packet.HEADER_LENGTH + ip6.payloadLength());
         }
-        return true;
     }
 
     /** Where an IPv6 header's Payload Length field lies, in bytes from its start. */
@@ -75,12 +125,13 @@ final class IpInputErrors {
      * {@code length} bytes of it at {@code upper}, may be answered with an error.
      */
     boolean answerable(IpAddress source, IpAddress destination, int protocol, ByteBuffer buffer, int upper, int length) {
-        return answerable(source, destination) && !isIcmpError(source.isIpv4(), protocol, buffer, upper, length);
+        return answerable(source, destination, false) && !isIcmpError(source.isIpv4(), protocol, buffer, upper, length);
     }
 
-    /** The address rules of {@link #answerable(IpAddress, IpAddress, int, ByteBuffer, int, int)}. */
-    private boolean answerable(IpAddress source, IpAddress destination) {
-        return !source.isUnspecified() && !source.isMulticastOrBroadcast() && !destination.isMulticastOrBroadcast()
+    /** The address rules of {@link #answerable(IpAddress, IpAddress, int, ByteBuffer, int, int)}; a group passes when {@code toGroup}. */
+    private boolean answerable(IpAddress source, IpAddress destination, boolean toGroup) {
+        return !source.isUnspecified() && !source.isMulticastOrBroadcast()
+                && (toGroup || !destination.isMulticastOrBroadcast())
                 && (addresses.isHostOrDns(destination) || !config.inVirtualNetwork(destination));
     }
 

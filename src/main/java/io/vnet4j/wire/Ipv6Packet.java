@@ -39,12 +39,20 @@ public final class Ipv6Packet extends WireView {
     private static final int FLOW_LABEL_MASK = 0xF_FFFF;
     private static final int MORE_FRAGMENTS = 0x1;
     private static final int FRAGMENT_OFFSET_MASK = 0xFFF8;
+    private static final int PAD1 = 0x00;
+    private static final int PADN = 0x01;
+    private static final int ROUTER_ALERT = 0x05;
+    /** An option type's two highest bits when an unrecognized option is skipped over (RFC 8200 section 4.2). */
+    private static final int SKIP_OPTION = 0b00;
 
     private int upperProtocol = NONE;
     private int upperOffset = NONE;
     private int upperLength = NONE;
     private int extensionHeaders;
     private int routingSegmentsLeft = NONE;
+    private int routingHeaderOffset = NONE;
+    private int hopByHopOption = NONE;
+    private int destinationOption = NONE;
     private int fragmentHeaderOffset = NONE;
     private int perFragmentNextHeaderOffset = NONE;
     private int fragmentOffset;
@@ -65,8 +73,8 @@ public final class Ipv6Packet extends WireView {
      * view under 40 bytes; {@link WireError#BAD_VERSION} unless the version is 6;
      * {@link WireError#UNSUPPORTED} for payload length 0 (a jumbogram's, RFC 2675, refused) and for an
      * IPv4-mapped source or destination (never on the wire, RFC 4942 section 2.2);
-     * {@link WireError#BAD_LENGTH} when the payload runs past the view or an extension header past the
-     * payload; {@link WireError#BAD_HEADER_CHAIN} for Hop-by-Hop Options not first, a second Fragment
+     * {@link WireError#BAD_LENGTH} when the payload runs past the view, an extension header past the
+     * payload or an option past its header; {@link WireError#BAD_HEADER_CHAIN} for Hop-by-Hop Options not first, a second Fragment
      * header, or more than {@link #MAX_EXTENSION_HEADERS} headers. After {@link WireError#NONE} the walk's
      * accessors are valid and every offset they give lies within the packet; after an error they read
      * {@link #NONE}.
@@ -114,8 +122,14 @@ public final class Ipv6Packet extends WireView {
                     if (at + headerLength > end) {
                         return WireError.BAD_LENGTH;
                     }
-                    if (next == IpProtocol.ROUTING && routingSegmentsLeft == NONE) {
+                    if (next != IpProtocol.ROUTING) {
+                        WireError error = walkOptions(next == IpProtocol.HOP_BY_HOP, at + 2, at + headerLength);
+                        if (error != WireError.NONE) {
+                            return error;
+                        }
+                    } else if (routingSegmentsLeft == NONE) {
                         routingSegmentsLeft = u8(at + 3);
+                        routingHeaderOffset = off + at;
                     }
                     linkField = at;
                     next = u8(at);
@@ -150,6 +164,34 @@ public final class Ipv6Packet extends WireView {
                 }
             }
         }
+    }
+
+    /**
+     * Steps over the options (RFC 8200 section 4.2) of a Hop-by-Hop or Destination Options header, from
+     * {@code at} to {@code end} (relative), recording the first whose type is not recognized (Pad1, PadN,
+     * Router Alert, RFC 2711) and whose two highest bits do not say "skip over this option";
+     * {@link WireError#BAD_LENGTH} for an option that runs past its header.
+     */
+    private WireError walkOptions(boolean hopByHop, int at, int end) {
+        while (at < end) {
+            int type = u8(at);
+            if (type == PAD1) {
+                at++;
+                continue;
+            }
+            if (at + 2 > end || at + 2 + u8(at + 1) > end) {
+                return WireError.BAD_LENGTH;
+            }
+            if (type != PADN && type != ROUTER_ALERT && (type >>> 6) != SKIP_OPTION) {
+                if (hopByHop && hopByHopOption == NONE) {
+                    hopByHopOption = off + at;
+                } else if (!hopByHop && destinationOption == NONE) {
+                    destinationOption = off + at;
+                }
+            }
+            at += 2 + u8(at + 1);
+        }
+        return WireError.NONE;
     }
 
     /**
@@ -210,6 +252,9 @@ public final class Ipv6Packet extends WireView {
         upperLength = NONE;
         extensionHeaders = 0;
         routingSegmentsLeft = NONE;
+        routingHeaderOffset = NONE;
+        hopByHopOption = NONE;
+        destinationOption = NONE;
         fragmentHeaderOffset = NONE;
         perFragmentNextHeaderOffset = NONE;
         fragmentOffset = 0;
@@ -326,6 +371,25 @@ public final class Ipv6Packet extends WireView {
      */
     public int routingSegmentsLeft() {
         return routingSegmentsLeft;
+    }
+
+    /** After the walk: absolute offset of the first Routing header, {@link #NONE} without one. */
+    public int routingHeaderOffset() {
+        return routingHeaderOffset;
+    }
+
+    /**
+     * After the walk: absolute offset of the type byte of the Hop-by-Hop Options header's first option that
+     * is not recognized and not to be skipped (its type's two highest bits say what to do instead, RFC 8200
+     * section 4.2), {@link #NONE} without one.
+     */
+    public int unrecognizedHopByHopOption() {
+        return hopByHopOption;
+    }
+
+    /** After the walk: as {@link #unrecognizedHopByHopOption()}, for the Destination Options headers walked. */
+    public int unrecognizedDestinationOption() {
+        return destinationOption;
     }
 
     /** After the walk: true when a Fragment header was met, atomic or not. */

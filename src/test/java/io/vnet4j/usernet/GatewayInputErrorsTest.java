@@ -197,4 +197,55 @@ class GatewayInputErrorsTest {
         assertThat(sent).isEmpty();
         assertThat(gateway.drops.malformed).isZero();
     }
+
+    /** An echo request to {@code destination} behind one 8-byte extension header of {@code type}: its next header, 0, then {@code rest}. */
+    private static byte[] echoBehind(IpAddress destination, int type, int... rest) {
+        byte[] echo = GuestFrames6.echoRequest(GUEST, destination, 1, new byte[8]);
+        byte[] body = new byte[8 + echo.length];
+        body[0] = IpProtocol.ICMPV6;
+        for (int i = 0; i < rest.length; i++) {
+            body[2 + i] = (byte) rest[i];
+        }
+        System.arraycopy(echo, 0, body, 8, echo.length);
+        long mac = destination.isMulticastOrBroadcast() ? 0x3333_0000_0001L : HOST6_MAC;
+        return GuestFrames6.packet(mac, GUEST, destination, type, 64, body).array();
+    }
+
+    @Test
+    void anUnrecognizedOptionIsHandledByItsTwoHighestBits() {
+        frame(echoBehind(HOST, IpProtocol.HOP_BY_HOP, 0x1E, 4), 0); // 00: skipped
+        assertThat(icmpv6(129)).hasSize(1);
+        frame(echoBehind(HOST, IpProtocol.HOP_BY_HOP, 0x5E, 4), 0); // 01: discarded
+        assertThat(sent).hasSize(1);
+        frame(echoBehind(HOST, IpProtocol.HOP_BY_HOP, 0x9E, 4), 0); // 10: discarded, told
+        frame(echoBehind(HOST, IpProtocol.DESTINATION_OPTIONS, 1, 0, 0xDE, 2), 0); // PadN, then 11: told
+        assertThat(parameterProblems()).containsExactly(2 << 16 | 42, 2 << 16 | 44);
+        assertThat(icmpv6(129)).hasSize(1);
+        assertThat(gateway.drops.unsupported).isEqualTo(3);
+    }
+
+    @Test
+    void toAGroupOnlyAnOptionWhoseBitsAre10IsTold() {
+        IpAddress allNodes = IpAddress.parse("ff02::1");
+        frame(echoBehind(allNodes, IpProtocol.DESTINATION_OPTIONS, 0xDE, 4), 0);
+        assertThat(sent).isEmpty();
+        frame(echoBehind(allNodes, IpProtocol.DESTINATION_OPTIONS, 0x9E, 4), 0);
+        assertThat(parameterProblems()).containsExactly(2 << 16 | 42);
+        assertThat(icmpv6(4).getFirst().source()).isEqualTo(HOST);
+    }
+
+    @Test
+    void anOptionRunningPastItsHeaderIsMalformed() {
+        frame(echoBehind(HOST, IpProtocol.HOP_BY_HOP, 0x1E, 5), 0);
+        assertThat(sent).isEmpty();
+        assertThat(gateway.drops.malformed).isEqualTo(1);
+    }
+
+    @Test
+    void aRoutingHeaderWithSegmentsLeftGetsAParameterProblemAtItsRoutingTypeAndWithNoneLeftIsIgnored() {
+        frame(echoBehind(HOST, IpProtocol.ROUTING, 0, 1), 0);
+        assertThat(parameterProblems()).containsExactly(42);
+        frame(echoBehind(HOST, IpProtocol.ROUTING, 0, 0), 0);
+        assertThat(icmpv6(129)).hasSize(1);
+    }
 }
