@@ -147,6 +147,10 @@ final class Gateway {
         if (config.inNetwork(ip.source())) {
             neighbors.learn(source, sourceMac);
         }
+        if (ip.headerLength() > Ipv4Packet.MIN_HEADER_LENGTH && inputErrors.refusedOptions(ip, source, destination)) {
+            drops.malformed++;
+            return;
+        }
         hopLimit = ip.ttl();
         if (ip.moreFragments() || ip.fragmentOffset() != 0) {
             largeSegment = false; // a reassembled datagram is checked in full

@@ -4,6 +4,7 @@ import io.vnet4j.config.UserConfig;
 import io.vnet4j.wire.IcmpType;
 import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.IpProtocol;
+import io.vnet4j.wire.Ipv4Packet;
 import io.vnet4j.wire.Ipv6Packet;
 import java.nio.ByteBuffer;
 
@@ -11,7 +12,7 @@ import java.nio.ByteBuffer;
  * The ICMP errors the gateway's IP layer sends, as a host or router does, for input it discards: a datagram
  * whose reassembly timed out (Time Exceeded code 1); an IPv6 fragment that cannot be reassembled, or a
  * packet with an extension header the gateway may not ignore (Parameter Problem, {@link #refusedFragment},
- * {@link #refusedHeaders}). What may be answered (RFC 1122 section 3.2.2, RFC 4443
+ * {@link #refusedHeaders}); an IPv4 packet with a malformed option ({@link #refusedOptions}). What may be answered (RFC 1122 section 3.2.2, RFC 4443
  * section 2.4 (e)): no ICMP error, no packet from an unspecified or multicast source, to a group or a
  * broadcast address, or to an address of the virtual network other than the gateway's (a guest's, which the
  * gateway does not handle). An error comes from the address its packet was sent to when that is the
@@ -88,6 +89,25 @@ final class IpInputErrors {
         if (action == DISCARD_AND_TELL || action == DISCARD_AND_TELL_UNICAST && !destination.isMulticastOrBroadcast()) {
             quoteIpv6(ip6, source, destination, IcmpErrors.parameterProblem(false, 2), option - ip6.offset(),
                     action == DISCARD_AND_TELL);
+        }
+        return true;
+    }
+
+    /**
+     * Whether an IPv4 packet (after {@link Ipv4Packet#check}) is to be discarded for an option of bad length
+     * ({@link Ipv4Packet#malformedOption}), with Parameter Problem code 0 pointing to that option (RFC 1122
+     * section 3.2.2.5, RFC 792; as Linux's ip_options_compile) unless it is a fragment other than the first
+     * (RFC 1122 section 3.2.2). Its caller asks only when the header has options.
+     */
+    boolean refusedOptions(Ipv4Packet ip, IpAddress source, IpAddress destination) {
+        int option = ip.malformedOption();
+        if (option == Ipv4Packet.NONE) {
+            return false;
+        }
+        if (ip.fragmentOffset() == 0 && answerable(source, destination, ip.protocol(), ip.buffer(), ip.payloadOffset(),
+                ip.payloadLength())) {
+            errors.quote(from(source, destination), source, IcmpErrors.parameterProblem(true, 0), option - ip.offset(),
+                    ip.buffer(), ip.offset(), ip.totalLength());
         }
         return true;
     }

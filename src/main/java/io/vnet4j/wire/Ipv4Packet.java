@@ -19,6 +19,10 @@ public final class Ipv4Packet extends WireView {
     private static final int DONT_FRAGMENT = 0x4000;
     private static final int MORE_FRAGMENTS = 0x2000;
     private static final int FRAGMENT_OFFSET_MASK = 0x1FFF;
+    /** {@link #malformedOption()} when every option is well formed. */
+    public static final int NONE = -1;
+    private static final int END_OF_OPTIONS = 0;
+    private static final int NO_OPERATION = 1;
 
     /** Points this view at {@code length} bytes from absolute {@code offset}; returns {@code this}. */
     public Ipv4Packet wrap(ByteBuffer buffer, int offset, int length) {
@@ -110,6 +114,28 @@ public final class Ipv4Packet extends WireView {
 
     public int optionsLength() {
         return headerLength() - MIN_HEADER_LENGTH;
+    }
+
+    /**
+     * Walks the options (RFC 791: End of Option List and No Operation are one octet, every other option has
+     * a length octet counting its type and itself) and gives the absolute offset of the first one without a
+     * length octet, or whose length is under 2 or reaches past the header (RFC 1122 section 3.2.2.5 answers it
+     * with Parameter Problem); {@link #NONE} when all are well formed, or there are none (nothing walked).
+     * Valid after {@link #check()}.
+     */
+    public int malformedOption() {
+        int end = headerLength();
+        int at = MIN_HEADER_LENGTH;
+        while (at < end && u8(at) != END_OF_OPTIONS) {
+            if (u8(at) == NO_OPERATION) {
+                at++;
+            } else if (at + 1 >= end || u8(at + 1) < 2 || at + u8(at + 1) > end) {
+                return off + at;
+            } else {
+                at += u8(at + 1);
+            }
+        }
+        return NONE;
     }
 
     /** Absolute offset of the payload in the buffer. */

@@ -248,4 +248,35 @@ class GatewayInputErrorsTest {
         frame(echoBehind(HOST, IpProtocol.ROUTING, 0, 0), 0);
         assertThat(icmpv6(129)).hasSize(1);
     }
+
+    /** An IPv4 echo request to the gateway whose header carries the four option bytes {@code options}. */
+    private static byte[] echoWithOptions(int... options) {
+        byte[] plain = GuestFrames.echoRequest(GuestFrames.HOST_MAC, GuestFrames.GUEST, GuestFrames.HOST, 1, 1, new byte[8]);
+        int ip = GuestFrames.ETH;
+        int total = new Ipv4Packet().wrap(ByteBuffer.wrap(plain), ip, plain.length - ip).totalLength();
+        ByteBuffer b = ByteBuffer.allocate(ip + total + 4);
+        b.put(0, plain, 0, ip + 20).put(ip + 24, plain, ip + 20, total - 20);
+        for (int i = 0; i < 4; i++) {
+            b.put(ip + 20 + i, (byte) options[i]);
+        }
+        Ipv4Packet packet = new Ipv4Packet().wrap(b, ip, total + 4);
+        packet.setHeaderLength(24);
+        packet.setTotalLength(total + 4);
+        packet.fillChecksum();
+        return b.array();
+    }
+
+    @Test
+    void anIpv4OptionOfBadLengthGetsAParameterProblemPointingToIt() {
+        frame(echoWithOptions(1, 1, 1, 0), 0); // No Operation, End of Option List: well formed
+        assertThat(icmp(IcmpType.ECHO_REPLY)).hasSize(1);
+        frame(echoWithOptions(1, 0x44, 1, 0), 0); // a length under 2
+        frame(echoWithOptions(0x07, 8, 4, 0), 0); // a length past the header
+        frame(echoWithOptions(1, 1, 1, 0x44), 0); // no length octet
+        List<Ipv4Packet> errors = icmp(IcmpType.PARAMETER_PROBLEM);
+        assertThat(errors).extracting(e -> e.buffer().get(e.payloadOffset() + 4) & 0xFF).containsExactly(21, 20, 23);
+        assertThat(errors.getFirst().source()).isEqualTo(GuestFrames.HOST);
+        assertThat(gateway.drops.malformed).isEqualTo(3);
+        assertThat(icmp(IcmpType.ECHO_REPLY)).hasSize(1);
+    }
 }
