@@ -17,7 +17,8 @@ import java.nio.ByteBuffer;
  * Tells a guest, as a router would, that a packet it sent met an error on the host's side: an ICMP
  * (RFC 792) or ICMPv6 (RFC 4443) error quoting that packet, so the guest's socket fails at once, or learns
  * a smaller path MTU, instead of waiting; and, from the gateway itself, that a packet's hop limit ended
- * there (Time Exceeded, {@link #packet}). Theory of operation: the host reports its errors in two ways,
+ * there (Time Exceeded, {@link #packet}) or that its IP layer discarded it (the packet's own bytes quoted,
+ * {@link #quote}, for {@link IpInputErrors}). Theory of operation: the host reports its errors in two ways,
  * and each is turned into the type and code of the guest's family here:
  * <ul>
  * <li>a connect or send fails at once (an exception or an errno: no route, refused by a rule);
