@@ -7,6 +7,8 @@ import io.vnet4j.wire.IpAddress;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,7 +22,9 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  * Nothing throws; at most {@value Reassembler#MAX_DATAGRAMS} datagrams are in progress; a datagram
  * handed back is at most {@value Reassembler#MAX_PAYLOAD_V4} bytes, every byte of it came in a fragment of
- * this run, and it holds exactly the bytes its fragments carried at their positions.
+ * this run, and it holds exactly the bytes its fragments carried at their positions (unless an exact
+ * duplicate of a piece carried other bytes since the key's last datagram: the reassembler keeps the first
+ * copy, RFC 5722 erratum 3089, which this model cannot tell from a piece of a datagram dropped meanwhile).
  */
 class ReassemblerFuzzTest {
     private static final IpAddress SOURCE = IpAddress.ofIpv4(1);
@@ -35,9 +39,12 @@ class ReassemblerFuzzTest {
     private final byte[][] written = new byte[KEYS][0];
 
     @FuzzTest
+    @SuppressWarnings("unchecked")
     void keepsBoundsAndReassemblesExactlyTheFragmentsBytes(byte[] input) {
         Reassembler reassembler = new Reassembler((source, destination, quote, length) -> { });
         BitSet[] sent = new BitSet[KEYS];
+        Set<Long>[] pieces = new Set[KEYS];
+        boolean[] ambiguous = new boolean[KEYS];
         ByteBuffer in = ByteBuffer.wrap(input);
         long now = 0;
         long dropped = 0;
@@ -54,10 +61,14 @@ class ReassemblerFuzzTest {
             if (written[id].length < position + length) {
                 written[id] = Arrays.copyOf(written[id], Math.max(position + length, Reassembler.MAX_PAYLOAD_V4 + 8));
             }
-            System.arraycopy(input, data, written[id], position, length);
             if (sent[id] == null) {
                 sent[id] = new BitSet();
+                pieces[id] = new HashSet<>();
             }
+            boolean duplicate = !pieces[id].add((long) position << 32 | position + length);
+            ambiguous[id] |= duplicate
+                    && !Arrays.equals(input, data, data + length, written[id], position, position + length);
+            System.arraycopy(input, data, written[id], position, length);
             sent[id].set(position, position + length);
             Reassembler.Datagram whole = reassembler.offer(SOURCE, DESTINATION, 17, id, position, more, in, data, length,
                     Reassembler.NO_QUOTE, now);
@@ -70,8 +81,12 @@ class ReassemblerFuzzTest {
                 assertThat(sent[id].nextClearBit(0)).isGreaterThanOrEqualTo(whole.length());
                 byte[] got = new byte[whole.length()];
                 whole.buffer().get(0, got);
-                assertThat(got).isEqualTo(Arrays.copyOf(written[id], whole.length()));
+                if (!ambiguous[id]) {
+                    assertThat(got).isEqualTo(Arrays.copyOf(written[id], whole.length()));
+                }
                 assertThat(whole.protocol()).isEqualTo(17);
+                pieces[id].clear();
+                ambiguous[id] = false;
             }
         }
         reassembler.expire(now + Reassembler.TIMEOUT_NANOS_V4);
