@@ -190,7 +190,7 @@ final class Gateway {
         if (config.inIpv6Network(source) || source.isLinkLocal()) {
             neighbors.learn(source, sourceMac);
         }
-        if (inputErrors.refusedHeaders(ip6, source, destination)) {
+        if (ip6.extensionHeaderCount() != 0 && inputErrors.refusedHeaders(ip6, source, destination)) {
             drops.unsupported++;
             return;
         }
@@ -218,7 +218,9 @@ final class Gateway {
     /**
      * An IPv6 datagram put back together: the Destination Options headers that may follow its Fragment header
      * (RFC 8200 section 4.1's order; at most two) are stepped over to the upper layer, which a helper's replay
-     * found counted as unsupported (its UDP lost, its echo unanswered, where Linux answers).
+     * found counted as unsupported (its UDP lost, its echo unanswered, where Linux answers). One to the
+     * gateway with an unrecognized option not to be skipped (RFC 8200 section 4.2) drops the datagram,
+     * untold: its Parameter Problem would quote the datagram whole, whose headers are not kept.
      */
     private void reassembled6(Reassembler.Datagram whole, long now) {
         ByteBuffer b = whole.buffer();
@@ -229,6 +231,16 @@ final class Gateway {
             int headerLength = length < 8 ? Integer.MAX_VALUE : ((b.get(at + 1) & 0xFF) + 1) * 8;
             if (headers == 2 || headerLength > length) {
                 drops.malformed++;
+                return;
+            }
+            int option = Ipv6Packet.unrecognizedOption(b, at + 2, at + headerLength);
+            if (option == Ipv6Packet.MALFORMED_OPTIONS) {
+                drops.malformed++;
+                return;
+            }
+            if (option != Ipv6Packet.NONE && (addresses.isHostOrDns(whole.destination())
+                    || whole.destination().isMulticastOrBroadcast())) {
+                drops.unsupported++;
                 return;
             }
             protocol = b.get(at) & 0xFF;

@@ -39,6 +39,8 @@ public final class Ipv6Packet extends WireView {
     private static final int FLOW_LABEL_MASK = 0xF_FFFF;
     private static final int MORE_FRAGMENTS = 0x1;
     private static final int FRAGMENT_OFFSET_MASK = 0xFFF8;
+    /** {@link #unrecognizedOption}'s answer when an option runs past its header. */
+    public static final int MALFORMED_OPTIONS = -2;
     private static final int PAD1 = 0x00;
     private static final int PADN = 0x01;
     private static final int ROUTER_ALERT = 0x05;
@@ -166,32 +168,43 @@ public final class Ipv6Packet extends WireView {
         }
     }
 
+    /** Records the first unrecognized option of a Hop-by-Hop or Destination Options header's {@code [at, end)} (relative). */
+    private WireError walkOptions(boolean hopByHop, int at, int end) {
+        int option = unrecognizedOption(buf, off + at, off + end);
+        if (option == MALFORMED_OPTIONS) {
+            return WireError.BAD_LENGTH;
+        }
+        if (hopByHop && hopByHopOption == NONE) {
+            hopByHopOption = option;
+        } else if (!hopByHop && destinationOption == NONE) {
+            destinationOption = option;
+        }
+        return WireError.NONE;
+    }
+
     /**
      * Steps over the options (RFC 8200 section 4.2) of a Hop-by-Hop or Destination Options header, from
-     * {@code at} to {@code end} (relative), recording the first whose type is not recognized (Pad1, PadN,
-     * Router Alert, RFC 2711) and whose two highest bits do not say "skip over this option";
-     * {@link WireError#BAD_LENGTH} for an option that runs past its header.
+     * absolute {@code at} to {@code end}, and gives the absolute offset of the first whose type is not
+     * recognized (Pad1, PadN, Router Alert, RFC 2711) and whose two highest bits do not say "skip over this
+     * option"; {@link #NONE} without one; {@link #MALFORMED_OPTIONS} when an option runs past {@code end}.
      */
-    private WireError walkOptions(boolean hopByHop, int at, int end) {
+    public static int unrecognizedOption(ByteBuffer buffer, int at, int end) {
+        int found = NONE;
         while (at < end) {
-            int type = u8(at);
+            int type = buffer.get(at) & 0xFF;
             if (type == PAD1) {
                 at++;
                 continue;
             }
-            if (at + 2 > end || at + 2 + u8(at + 1) > end) {
-                return WireError.BAD_LENGTH;
+            if (at + 2 > end || at + 2 + (buffer.get(at + 1) & 0xFF) > end) {
+                return MALFORMED_OPTIONS;
             }
-            if (type != PADN && type != ROUTER_ALERT && (type >>> 6) != SKIP_OPTION) {
-                if (hopByHop && hopByHopOption == NONE) {
-                    hopByHopOption = off + at;
-                } else if (!hopByHop && destinationOption == NONE) {
-                    destinationOption = off + at;
-                }
+            if (found == NONE && type != PADN && type != ROUTER_ALERT && (type >>> 6) != SKIP_OPTION) {
+                found = at;
             }
-            at += 2 + u8(at + 1);
+            at += 2 + (buffer.get(at + 1) & 0xFF);
         }
-        return WireError.NONE;
+        return found;
     }
 
     /**

@@ -279,4 +279,27 @@ class GatewayInputErrorsTest {
         assertThat(gateway.drops.malformed).isEqualTo(3);
         assertThat(icmp(IcmpType.ECHO_REPLY)).hasSize(1);
     }
+
+    /** An echo request to the gateway in two fragments, a Destination Options header with {@code option} after the Fragment header. */
+    private void fragmentedEchoWithDestinationOption(int id, int option) {
+        byte[] echo = GuestFrames6.echoRequest(GUEST, HOST, 1, new byte[8]);
+        byte[] whole = new byte[8 + echo.length];
+        whole[0] = IpProtocol.ICMPV6;
+        whole[2] = (byte) option;
+        whole[3] = 4;
+        System.arraycopy(echo, 0, whole, 8, echo.length);
+        frame(GuestFrames6.fragment(HOST6_MAC, GUEST, HOST, IpProtocol.DESTINATION_OPTIONS, id, 0, true,
+                java.util.Arrays.copyOfRange(whole, 0, 16)), 0);
+        frame(GuestFrames6.fragment(HOST6_MAC, GUEST, HOST, IpProtocol.DESTINATION_OPTIONS, id, 16, false,
+                java.util.Arrays.copyOfRange(whole, 16, whole.length)), 0);
+    }
+
+    @Test
+    void aReassembledDatagramWithAnUnrecognizedDestinationOptionIsDropped() {
+        fragmentedEchoWithDestinationOption(1, 0x1E);
+        assertThat(icmpv6(129)).hasSize(1);
+        fragmentedEchoWithDestinationOption(2, 0x9E);
+        assertThat(icmpv6(129)).hasSize(1);
+        assertThat(gateway.drops.unsupported).isEqualTo(1);
+    }
 }
