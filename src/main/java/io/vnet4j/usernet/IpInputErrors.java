@@ -12,13 +12,29 @@ import java.nio.ByteBuffer;
  * The ICMP errors the gateway's IP layer sends, as a host or router does, for input it discards: a datagram
  * whose reassembly timed out (Time Exceeded code 1); an IPv6 fragment that cannot be reassembled, or a
  * packet with an extension header the gateway may not ignore (Parameter Problem, {@link #refusedFragment},
- * {@link #refusedHeaders}); an IPv4 packet with a malformed option ({@link #refusedOptions}). What may be answered (RFC 1122 section 3.2.2, RFC 4443
- * section 2.4 (e)): no ICMP error, no packet from an unspecified or multicast source, to a group or a
- * broadcast address, or to an address of the virtual network other than the gateway's (a guest's, which the
- * gateway does not handle). An error comes from the address its packet was sent to when that is the
- * gateway's own, else from the gateway's host address.
+ * {@link #refusedHeaders}); an IPv4 packet with a malformed option ({@link #refusedOptions}). What may be
+ * answered (RFC 1122 section 3.2.2, RFC 4443 section 2.4 (e)): no ICMP error, no packet from an unspecified
+ * or multicast source, to a group or a broadcast address, or to an address of the virtual network other
+ * than the gateway's (a guest's, which the gateway does not handle). An error comes from the address its
+ * packet was sent to when that is the gateway's own, else from the gateway's host address. No error is
+ * rate-limited (RFC 4443 section 2.4 (f) asks it; none of {@link IcmpErrors}' is): each answers one
+ * packet of the guest's own.
  */
 final class IpInputErrors {
+    /** An unrecognized option's action (RFC 8200 section 4.2): discard, send Parameter Problem even to a group. */
+    private static final int DISCARD_AND_TELL = 0b10;
+    /** An unrecognized option's action: discard, send Parameter Problem unless the destination was a group. */
+    private static final int DISCARD_AND_TELL_UNICAST = 0b11;
+    /** Where an IPv6 header's Payload Length field lies, in bytes from its start. */
+    private static final int PAYLOAD_LENGTH_FIELD = 4;
+    /** Where a Fragment header's Fragment Offset field lies, in bytes from its start. */
+    private static final int FRAGMENT_OFFSET_FIELD = 2;
+    /** Where a Routing header's Routing Type field lies, in bytes from its start. */
+    private static final int ROUTING_TYPE_FIELD = 2;
+    /** ICMP types that are errors besides those {@link IcmpType} names (RFC 792). */
+    private static final int SOURCE_QUENCH = 4;
+    private static final int REDIRECT = 5;
+
     private final UserConfig config;
     private final GatewayAddresses addresses;
     private final IcmpErrors errors;
@@ -29,7 +45,10 @@ final class IpInputErrors {
         this.errors = errors;
     }
 
-    /** A {@link Reassembler.TimedOut}: Time Exceeded code 1 quoting the first fragment (RFC 8200 section 4.5, RFC 792). */
+    /**
+     * A {@link Reassembler.TimedOut}: Time Exceeded code 1 quoting the first fragment (RFC 8200 section 4.5,
+     * RFC 792).
+     */
     void reassemblyTimedOut(IpAddress source, IpAddress destination, ByteBuffer quote, int length) {
         errors.quote(from(source, destination), source, IcmpErrors.reassemblyTimeExceeded(source.isIpv4()), 0, quote,
                 0, length);
@@ -112,13 +131,6 @@ final class IpInputErrors {
         return true;
     }
 
-    /** An unrecognized option's action (RFC 8200 section 4.2): discard, send Parameter Problem even to a group. */
-    private static final int DISCARD_AND_TELL = 0b10;
-    /** An unrecognized option's action: discard, send Parameter Problem unless the destination was a group. */
-    private static final int DISCARD_AND_TELL_UNICAST = 0b11;
-    /** Where a Routing header's Routing Type field lies, in bytes from its start. */
-    private static final int ROUTING_TYPE_FIELD = 2;
-
     /**
      * Sends {@code error} with {@code pointer} quoting an IPv6 packet, when it may be answered; to a group
      * only when {@code toGroup} (RFC 4443 section 2.4 (e.3)'s exception).
@@ -128,17 +140,11 @@ final class IpInputErrors {
         int protocol = ip6.fragmented() ? ip6.firstFragmentUpperProtocol() : ip6.upperProtocol();
         int upper = ip6.fragmented() ? ip6.firstFragmentUpperOffset() : ip6.upperOffset();
         int length = upper == Ipv6Packet.NONE ? 0 : ip6.upperOffset() + ip6.upperLength() - upper;
-        if (answerable(source, destination, toGroup)
-                && !isIcmpError(false, protocol, ip6.buffer(), upper, length)) {
+        if (answerable(source, destination, toGroup) && !isIcmpError(false, protocol, ip6.buffer(), upper, length)) {
             errors.quote(from(source, destination), source, error, pointer, ip6.buffer(), ip6.offset(),
                     Ipv6Packet.HEADER_LENGTH + ip6.payloadLength());
         }
     }
-
-    /** Where an IPv6 header's Payload Length field lies, in bytes from its start. */
-    private static final int PAYLOAD_LENGTH_FIELD = 4;
-    /** Where a Fragment header's Fragment Offset field lies, in bytes from its start. */
-    private static final int FRAGMENT_OFFSET_FIELD = 2;
 
     /**
      * Whether a packet from {@code source} to {@code destination} whose upper layer is {@code protocol}, with
@@ -148,7 +154,10 @@ final class IpInputErrors {
         return answerable(source, destination, false) && !isIcmpError(source.isIpv4(), protocol, buffer, upper, length);
     }
 
-    /** The address rules of {@link #answerable(IpAddress, IpAddress, int, ByteBuffer, int, int)}; a group passes when {@code toGroup}. */
+    /**
+     * The address rules of {@link #answerable(IpAddress, IpAddress, int, ByteBuffer, int, int)}; a group
+     * passes when {@code toGroup}.
+     */
     private boolean answerable(IpAddress source, IpAddress destination, boolean toGroup) {
         return !source.isUnspecified() && !source.isMulticastOrBroadcast()
                 && (toGroup || !destination.isMulticastOrBroadcast())
@@ -167,9 +176,6 @@ final class IpInputErrors {
         return v4 ? type == IcmpType.DESTINATION_UNREACHABLE || type == SOURCE_QUENCH || type == REDIRECT
                 || type == IcmpType.TIME_EXCEEDED || type == IcmpType.PARAMETER_PROBLEM : type < 128;
     }
-
-    private static final int SOURCE_QUENCH = 4;
-    private static final int REDIRECT = 5;
 
     /** The error's source: the address the packet went to when it is the gateway's, else its host address. */
     private IpAddress from(IpAddress source, IpAddress destination) {

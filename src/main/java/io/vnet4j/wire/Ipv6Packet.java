@@ -76,8 +76,9 @@ public final class Ipv6Packet extends WireView {
      * {@link WireError#UNSUPPORTED} for payload length 0 (a jumbogram's, RFC 2675, refused) and for an
      * IPv4-mapped source or destination (never on the wire, RFC 4942 section 2.2);
      * {@link WireError#BAD_LENGTH} when the payload runs past the view, an extension header past the
-     * payload or an option past its header; {@link WireError#BAD_HEADER_CHAIN} for Hop-by-Hop Options not first, a second Fragment
-     * header, or more than {@link #MAX_EXTENSION_HEADERS} headers. After {@link WireError#NONE} the walk's
+     * payload or an option past its header; {@link WireError#BAD_HEADER_CHAIN} for Hop-by-Hop Options not
+     * first, a second Fragment header, or more than {@link #MAX_EXTENSION_HEADERS} headers (or, in a first
+     * fragment's fragmentable part, more than as many again). After {@link WireError#NONE} the walk's
      * accessors are valid and every offset they give lies within the packet; after an error they read
      * {@link #NONE}.
      */
@@ -168,7 +169,10 @@ public final class Ipv6Packet extends WireView {
         }
     }
 
-    /** Records the first unrecognized option of a Hop-by-Hop or Destination Options header's {@code [at, end)} (relative). */
+    /**
+     * Records the first unrecognized option of a Hop-by-Hop or Destination Options header's {@code [at, end)}
+     * (relative).
+     */
     private WireError walkOptions(boolean hopByHop, int at, int end) {
         int option = unrecognizedOption(buf, off + at, off + end);
         if (option == MALFORMED_OPTIONS) {
