@@ -167,4 +167,26 @@ class ReassemblerTest {
         assertThat(offer(6, 65512, false, new byte[8], 0)).as("IPv4: 65,520 bytes is past a packet").isNull();
         assertThat(r.dropped()).isEqualTo(1);
     }
+
+    /** RFC 8200 section 4.5: an IPv6 datagram waits 60 s, then its first fragment (header, then data) is told. */
+    @Test
+    void tellsTheTimeOutOfAnIpv6DatagramWhoseFirstFragmentCameQuotingThatFragment() {
+        java.util.List<byte[]> told = new java.util.ArrayList<>();
+        Reassembler timed = new Reassembler((source, destination, quote, length) -> {
+            byte[] b = new byte[length];
+            quote.get(0, b);
+            told.add(b);
+        });
+        IpAddress a = IpAddress.parse("2001:db8::15");
+        IpAddress b = IpAddress.parse("2001:db8::2");
+        byte[] packet = bytes(48 + 16, 9); // 48 bytes of headers, then the fragment's data
+        timed.offer(a, b, 17, 1, 16, true, ByteBuffer.wrap(new byte[8]), 0, 8, Reassembler.NO_QUOTE, 0);
+        timed.offer(a, b, 17, 1, 0, true, ByteBuffer.wrap(packet), 48, 16, 0, 0);
+        timed.offer(a, b, 17, 2, 8, true, ByteBuffer.wrap(new byte[8]), 0, 8, Reassembler.NO_QUOTE, 0);
+        timed.expire(Reassembler.TIMEOUT_NANOS_V6 - 1);
+        assertThat(told).isEmpty();
+        timed.expire(Reassembler.TIMEOUT_NANOS_V6);
+        assertThat(told).containsExactly(packet);
+        assertThat(timed.inProgress()).isZero();
+    }
 }
