@@ -8,10 +8,7 @@ import java.time.Duration;
  * megabytes. The lines left out are counted and said with the next line that goes out.
  */
 public final class LineBudget {
-    private final int burst;
-    private final long intervalNanos;
-    private int tokens;
-    private long refilledAt;
+    private final TokenBucket bucket;
     private long leftOut;
 
     /** {@code burst} lines at once, then one per {@code interval}, from now on the System.nanoTime() clock. */
@@ -25,10 +22,7 @@ public final class LineBudget {
      * @param now the clock (System.nanoTime()) now
      */
     public LineBudget(int burst, long intervalNanos, long now) {
-        this.burst = burst;
-        this.intervalNanos = intervalNanos;
-        this.tokens = burst;
-        this.refilledAt = now;
+        this.bucket = new TokenBucket(burst, intervalNanos, now);
     }
 
     /**
@@ -38,16 +32,10 @@ public final class LineBudget {
      *     out, " (N more lines of this kind left out)"
      */
     public synchronized String take(long now) {
-        long earned = (now - refilledAt) / intervalNanos;
-        if (earned > 0) {
-            tokens = (int) Math.min(burst, tokens + earned);
-            refilledAt += earned * intervalNanos;
-        }
-        if (tokens == 0) {
+        if (!bucket.take(now)) {
             leftOut++;
             return null;
         }
-        tokens--;
         if (leftOut == 0) {
             return "";
         }

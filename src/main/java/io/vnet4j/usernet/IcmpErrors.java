@@ -1,5 +1,6 @@
 package io.vnet4j.usernet;
 
+import io.vnet4j.base.TokenBucket;
 import io.vnet4j.os.Errno;
 import io.vnet4j.os.SocketErrorQueue;
 import io.vnet4j.wire.IcmpType;
@@ -45,15 +46,27 @@ final class IcmpErrors {
     private static final int IP6 = Ipv6Packet.HEADER_LENGTH;
     private static final int MAX_MESSAGE_V4 = 576 - IP;
     private static final int MAX_MESSAGE_V6 = 1280 - IP6;
+    /** The errors that may go at once, then one per {@link #NANOS_PER_ERROR} (Linux's icmp_msgs_burst). */
+    static final int BURST = 50;
+    /** 1,000 errors a second at most (Linux's icmp_msgs_per_sec). */
+    static final long NANOS_PER_ERROR = 1_000_000;
 
     private final GuestOutput out;
     private final ByteBuffer body = ByteBuffer.allocate(MAX_MESSAGE_V6);
     private final Ipv4Packet ip = new Ipv4Packet();
     private final Ipv6Packet ip6 = new Ipv6Packet();
     private long sent;
+    private long limited;
+    /**
+     * Every error the gateway sends draws from one bucket, as RFC 4443 section 2.4 (f) and RFC 1812 section
+     * 4.3.2.8 ask and Linux does (net.ipv4.icmp_msgs_per_sec 1000, icmp_msgs_burst 50): a guest cannot make
+     * the gateway answer each of a flood of bad packets.
+     */
+    private final TokenBucket bucket;
 
     IcmpErrors(GuestOutput out) {
         this.out = out;
+        this.bucket = new TokenBucket(BURST, NANOS_PER_ERROR, System.nanoTime());
     }
 
     /**
@@ -172,6 +185,9 @@ final class IcmpErrors {
         if (error == NONE || from == null || from.isIpv4() != guest.isIpv4()) {
             return;
         }
+        if (!allowed()) {
+            return;
+        }
         int copied = copyData(guest, HEADER, packet, offset, length);
         writeHeader(guest.isIpv4(), error, info);
         sent++;
@@ -216,6 +232,19 @@ final class IcmpErrors {
         return sent;
     }
 
+    /** Errors not told, over the rate limit. */
+    long limited() {
+        return limited;
+    }
+
+    private boolean allowed() {
+        if (bucket.take(System.nanoTime())) {
+            return true;
+        }
+        limited++;
+        return false;
+    }
+
     private static int transportAt(IpAddress guest) {
         return HEADER + (guest.isIpv4() ? IP : IP6);
     }
@@ -236,7 +265,8 @@ final class IcmpErrors {
      */
     private void send(IpAddress from, IpAddress guest, IpAddress destination, int protocol, int error, int info,
                       int quotedTransport, int originalTransport, int quotedHops) {
-        if (error == NONE || from == null || from.isIpv4() != guest.isIpv4() || destination.isIpv4() != guest.isIpv4()) {
+        if (error == NONE || from == null || from.isIpv4() != guest.isIpv4() || destination.isIpv4() != guest.isIpv4()
+                || !allowed()) {
             return;
         }
         boolean v4 = guest.isIpv4();

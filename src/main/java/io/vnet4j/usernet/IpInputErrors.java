@@ -16,9 +16,8 @@ import java.nio.ByteBuffer;
  * answered (RFC 1122 section 3.2.2, RFC 4443 section 2.4 (e)): no ICMP error, no packet from an unspecified
  * or multicast source, to a group or a broadcast address, or to an address of the virtual network other
  * than the gateway's (a guest's, which the gateway does not handle). An error comes from the address its
- * packet was sent to when that is the gateway's own, else from the gateway's host address. No error is
- * rate-limited (RFC 4443 section 2.4 (f) asks it; none of {@link IcmpErrors}' is): each answers one
- * packet of the guest's own.
+ * packet was sent to when that is the gateway's own, else from the gateway's host address. They are
+ * rate-limited with every other error, in {@link IcmpErrors}.
  */
 final class IpInputErrors {
     /** An unrecognized option's action (RFC 8200 section 4.2): discard, send Parameter Problem even to a group. */

@@ -202,7 +202,7 @@ final class UsernetReport {
                 + ", no free address " + dhcp.exhausted());
         lines.add("dns not forwarded: " + services.dnsDropped() + ", udp send errors: " + nat.dropped()
                 + ", pings dropped: " + icmp.dropped() + " (" + icmp.carriers() + "), icmp errors told to guests: "
-                + errors.sent());
+                + errors.sent() + (errors.limited() == 0 ? "" : " (" + errors.limited() + " more over the rate limit)"));
         services.describeTftp(lines);
         if (ndp != null) {
             var d6 = services.dhcpv6Server().counters();

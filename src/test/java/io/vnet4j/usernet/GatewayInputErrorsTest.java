@@ -280,6 +280,22 @@ class GatewayInputErrorsTest {
         assertThat(icmp(IcmpType.ECHO_REPLY)).hasSize(1);
     }
 
+    /**
+     * RFC 4443 section 2.4 (f), RFC 1812 section 4.3.2.8: the errors a flood of bad packets draws are limited,
+     * as Linux's (1,000 a second after a burst of 50), and those left out are counted.
+     */
+    @Test
+    void errorsAreRateLimited() {
+        long start = System.nanoTime();
+        for (int i = 0; i < 1000; i++) {
+            frame(echoWithOptions(1, 0x44, 1, 0), 0);
+        }
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertThat(gateway.drops.malformed).isEqualTo(1000);
+        assertThat(icmp(IcmpType.PARAMETER_PROBLEM)).hasSizeBetween(IcmpErrors.BURST, (int) (IcmpErrors.BURST + millis + 1));
+        assertThat(parts.errors().limited()).isEqualTo(1000 - icmp(IcmpType.PARAMETER_PROBLEM).size());
+    }
+
     /** An echo request to the gateway in two fragments, a Destination Options header with {@code option} after the Fragment header. */
     private void fragmentedEchoWithDestinationOption(int id, int option) {
         byte[] echo = GuestFrames6.echoRequest(GUEST, HOST, 1, new byte[8]);
