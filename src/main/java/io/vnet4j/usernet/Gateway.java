@@ -452,7 +452,11 @@ final class Gateway {
         }
         InetSocketAddress target = datagramTarget(destination, destinationPort);
         if (target == null) {
+            // nobody holds the address on the virtual network: a router's answer when ARP or NDP for it fails
+            // (slirp4netns answers unreachable too: its host has no route there), rather than silence
             drops.unusedAddress++;
+            errors.udp(addresses.host(source), source, sourcePort, destination, destinationPort,
+                    IcmpErrors.ofErrno(Errno.EHOSTUNREACH, source.isIpv4()), 0, buffer, payload, payloadLength);
             return;
         }
         udp.send(source, sourcePort, destination, destinationPort, target, hopsOnward(destination), buffer, payload,
@@ -615,7 +619,10 @@ final class Gateway {
         long arpForOthers;
         /** ICMP other than echo requests (the gateway asks nothing that they could answer). */
         long icmpNotEcho;
-        /** UDP to an address of the virtual network that no one serves (not the host, DNS or a guestfwd). */
+        /**
+         * UDP to an address of the virtual network that no one serves (not the host, DNS or a guestfwd): told
+         * Host Unreachable (IPv6: Address Unreachable).
+         */
         long unusedAddress;
         /**
          * Connections, datagrams and pings (told as unreachable) to a loopback address, and connections and

@@ -12,14 +12,22 @@ import java.nio.channels.Selector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Where a guest's datagrams go on the host when they go to several places in turn (the gateway keeps its last answer). */
+/**
+ * Where a guest's datagrams go on the host when they go to several places in turn (the gateway keeps its last
+ * answer), and one to an address of the virtual network nobody holds (told Host Unreachable).
+ */
 @Timeout(30)
 class GatewayUdpTargetsTest {
     @Test
     void datagramsToSeveralPlacesInTurnEachReachTheirOwn() throws Exception {
         UserConfig config = TestGateways.config("ipv6=off");
         NeighborTable neighbors = new NeighborTable();
-        GuestOutput out = new GuestOutput((frame, offset, length, segmentSize) -> { }, neighbors, config.mtu(), () -> 0);
+        java.util.List<byte[]> toGuest = new java.util.ArrayList<>();
+        GuestOutput out = new GuestOutput((frame, offset, length, segmentSize) -> {
+            byte[] copy = new byte[length];
+            frame.get(offset, copy);
+            toGuest.add(copy);
+        }, neighbors, config.mtu(), () -> 0);
         try (Selector selector = Selector.open();
              DatagramChannel a = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
              DatagramChannel b = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
@@ -37,6 +45,14 @@ class GatewayUdpTargetsTest {
             assertThat(receive(b)).isEqualTo(2);
             assertThat(receive(a)).isEqualTo(4);
             assertThat(parts.gateway().drops.unusedAddress).isOne();
+            // the guest is told, as a router tells an address nobody answers ARP for: Host Unreachable, from the gateway
+            assertThat(toGuest).singleElement().satisfies(frame -> {
+                io.vnet4j.wire.Ipv4Packet ip = GuestFrames.ipv4(ByteBuffer.wrap(frame));
+                assertThat(ip.source()).isEqualTo(GuestFrames.HOST);
+                assertThat(frame[ip.payloadOffset()]).as("Destination Unreachable").isEqualTo((byte) 3);
+                assertThat(frame[ip.payloadOffset() + 1]).as("host").isEqualTo((byte) 1);
+                assertThat(ip.buffer().getInt(ip.payloadOffset() + 8 + 16)).as("the quoted destination").isEqualTo(unused);
+            });
             parts.udp().closeAll();
         }
     }
