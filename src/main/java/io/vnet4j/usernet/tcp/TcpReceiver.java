@@ -104,7 +104,10 @@ final class TcpReceiver {
     boolean receive(int flags, int sequence, ByteBuffer payload, int offset, int length, long now, boolean established) {
         boolean fin = (flags & TcpFlags.FIN) != 0;
         if (length == 0 && !fin) {
-            return false;
+            // a pure ACK is not answered; one from before RCV.NXT is not acceptable (RFC 9293 3.10.7.4) and gets
+            // an ACK at once: a guest's keepalive probe (SEG.SEQ = RCV.NXT - 1), which left unanswered made the
+            // guest reset its own idle connection
+            return sequence - rcvNxt < 0;
         }
         lastGuestData = now;
         if (finFromGuest) {

@@ -1284,6 +1284,29 @@ class TcpConnectionTest {
 
     @Nested
     class Keepalive {
+        /**
+         * A helper's replay: a guest's own keepalive probe (no data, SEG.SEQ = RCV.NXT - 1, Linux's
+         * tcp_xmit_probe_skb) went unanswered, and the guest reset its healthy idle connection after its probes
+         * ran out (with SO_KEEPALIVE and Linux's defaults, after 2 h 11 min; OpenSSH's TCPKeepAlive). An
+         * unacceptable segment is answered with an ACK (RFC 9293 section 3.10.7.4), as slirp4netns and Linux do.
+         */
+        @Test
+        void theGuestsKeepaliveProbeIsAcknowledged() {
+            TcpHarness h = plain();
+            h.guest(ACK, GISN, ISS + 1, 65535); // one before RCV.NXT (GISN + 1), no data
+            assertThat(h.one()).satisfies(s -> {
+                assertThat(s.flags()).isEqualTo(ACK);
+                assertThat(s.seq()).isEqualTo(ISS + 1);
+                assertThat(s.ack()).isEqualTo(GISN + 1);
+            });
+            h.guest(ACK, GISN + 1, ISS + 1, 65535); // an ordinary pure ACK is not answered
+            h.nothingSent();
+            h.guest(ACK | FIN, GISN + 1, ISS + 1, 65535);
+            h.take();
+            h.guest(ACK, GISN + 1, ISS + 1, 65535); // a probe after the guest's FIN: one before its FIN's end
+            assertThat(h.one().ack()).isEqualTo(GISN + 2);
+        }
+
         @Test
         void aSilentGuestIsProbedAfterTwoHoursAndResetWhenItNeverAnswers() {
             TcpHarness h = plain();
