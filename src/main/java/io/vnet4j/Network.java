@@ -159,6 +159,8 @@ public final class Network implements AutoCloseable {
         for (Netdev n : netdevs) {
             if (n instanceof UsernetNetdev user && user.hub() != null) {
                 parser.runningUserNetwork(user.hub().id(), user.config());
+            } else if (n instanceof TapNetdev tap && tap.configuredAddress() != 0) {
+                parser.runningConfiguredTap(tap.hub().id(), tap.configuredAddress());
             }
         }
         parser.netdev(option);

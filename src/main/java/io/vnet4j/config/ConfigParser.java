@@ -62,6 +62,8 @@ public final class ConfigParser {
     private final Map<String, Long> configureRequested = new HashMap<>();
     /** User networks already running, by hub, for a TAP added at run time ({@link #runningUserNetwork}). */
     private final Map<Integer, UserConfig> runningUserNetworks = new HashMap<>();
+    /** The IPv4 addresses configure=on TAPs hold, by hub: those running, then those given here. */
+    private final Map<Integer, Set<Integer>> configuredAddresses = new HashMap<>();
 
     /** A parser with nothing added yet. */
     public ConfigParser() {}
@@ -76,6 +78,17 @@ public final class ConfigParser {
      */
     public void runningUserNetwork(int hub, UserConfig user) {
         runningUserNetworks.putIfAbsent(hub, user);
+    }
+
+    /**
+     * Tells the parser of a running {@code configure=on} TAP's address: a {@code configure=on} TAP parsed
+     * here on the same hub takes another.
+     *
+     * @param hub the hub's number
+     * @param address the interface's IPv4 address
+     */
+    public void runningConfiguredTap(int hub, int address) {
+        configuredAddresses.computeIfAbsent(hub, h -> new HashSet<>()).add(address);
     }
 
     /**
@@ -368,7 +381,7 @@ public final class ConfigParser {
             if (!u.ipv4()) {
                 return new NetdevConfig.Tap.Configure(0, 0, 0, mtu, mac); // IPv6 only: the address comes by SLAAC
             }
-            int address = u.network() | (100 & ~u.netmask());
+            int address = freeConfiguredAddress(tap, u);
             if (u.gatewayHolds(address)) { // a guestfwd there: the interface would keep its connections to itself
                 throw new ConfigException("-netdev tap,id=" + tap.id() + ": configure=on gives the interface "
                         + Ipv4Address.format(address) + ", which the user network's gateway holds (guestfwd=, host= or "
@@ -378,6 +391,23 @@ public final class ConfigParser {
         }
         throw new ConfigException("-netdev tap,id=" + tap.id() + ": configure=on needs a -netdev user on hub " + tap.hub()
                 + " (the interface takes its address and gateway from it)");
+    }
+
+    /**
+     * The address a configure=on TAP takes: the user network's .100 (slirp4netns's choice), and for each
+     * further one on the hub the next free above it (.101, .102, ...). Two interfaces given one address
+     * black-holed one another's connections, silently (a helper's replay with two namespaces on one hub).
+     */
+    private int freeConfiguredAddress(NetdevConfig.Tap tap, UserConfig u) throws ConfigException {
+        Set<Integer> taken = configuredAddresses.computeIfAbsent(tap.hub(), h -> new HashSet<>());
+        int broadcast = u.network() | ~u.netmask();
+        for (int address = u.network() | (100 & ~u.netmask()); address != broadcast; address++) {
+            if (taken.add(address)) {
+                return address;
+            }
+        }
+        throw new ConfigException("-netdev tap,id=" + tap.id() + ": configure=on finds no address left from .100 of "
+                + Ipv4Address.format(u.network()) + "/" + u.prefixLength() + " (" + taken.size() + " TAPs hold them)");
     }
 
     private NetdevConfig tap(OptionString o, String id, int hub, boolean trunk) throws ConfigException {

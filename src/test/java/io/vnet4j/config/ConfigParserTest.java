@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vnet4j.os.DatagramEndpoint;
 import io.vnet4j.wire.IpAddress;
+import io.vnet4j.wire.Ipv4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnixDomainSocketAddress;
@@ -508,6 +509,34 @@ class ConfigParserTest {
         assertThat(forwards.get(1).guestDefaulted()).isFalse();
         UserConfig other = ((NetdevConfig.User) built.get(2)).user();
         assertThat(other.hostForwards().getFirst().guestAddress()).isEqualTo(IpAddress.ofIpv4(other.dhcpStart())); // no TAP on hub 1
+    }
+
+    /**
+     * A helper's replay: two configure=on TAPs on one hub both took .100 and black-holed each other's
+     * connections, silently. Each further one takes the next free address; one added at run time skips those
+     * running TAPs hold; another hub's TAPs take their own .100.
+     */
+    @Test
+    void eachConfiguredTapOnAHubTakesAnAddressOfItsOwn() throws ConfigException {
+        ConfigParser p = new ConfigParser();
+        p.netdev("user,id=u");
+        p.netdev("tap,id=a,ifname=a0,configure=on");
+        p.netdev("tap,id=b,ifname=b0,configure=on");
+        p.netdev("user,id=other,hubid=1");
+        p.netdev("tap,id=c,ifname=c0,configure=on,hubid=1");
+        List<NetdevConfig> built = p.build().netdevs();
+        assertThat(built).filteredOn(n -> n instanceof NetdevConfig.Tap)
+                .extracting(n -> Ipv4Address.format(((NetdevConfig.Tap) n).configure().address()))
+                .containsExactly("10.0.2.100", "10.0.2.101", "10.0.2.100");
+
+        ConfigParser atRunTime = new ConfigParser();
+        atRunTime.runningUserNetwork(0, ((NetdevConfig.User) built.getFirst()).user());
+        atRunTime.runningConfiguredTap(0, Ipv4Address.parse("10.0.2.100"));
+        atRunTime.runningConfiguredTap(0, Ipv4Address.parse("10.0.2.102"));
+        atRunTime.netdev("tap,id=d,ifname=d0,configure=on");
+        atRunTime.netdev("tap,id=e,ifname=e0,configure=on");
+        assertThat(atRunTime.build().netdevs()).extracting(n -> Ipv4Address.format(((NetdevConfig.Tap) n).configure().address()))
+                .containsExactly("10.0.2.101", "10.0.2.103");
     }
 
     @Test

@@ -153,6 +153,11 @@ public final class TapNetdev extends QueuedPort implements Netdev {
         return UserNamespaceTap.open(config.ifname(), config.vnetHeader(), config.netns(), config.userns(), setup);
     }
 
+    /** The IPv4 address {@code configure=on} gave the interface; 0 for none. */
+    public int configuredAddress() {
+        return config.configure() == null ? 0 : config.configure().address();
+    }
+
     /** Runs in the TAP's namespace right after it was created. */
     private void setUpInterface(String ifname) throws IOException {
         NetdevConfig.Tap.Configure c = config.configure();
