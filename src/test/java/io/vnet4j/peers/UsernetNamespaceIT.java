@@ -101,6 +101,51 @@ class UsernetNamespaceIT {
         return ns;
     }
 
+    /**
+     * A helper's replay: two configure=on TAPs on one hub both took 10.0.2.100, and one namespace's
+     * connections were lost to the other. Now the second takes .101, and each reaches the host (here a TCP
+     * echo server on 127.0.0.1, through the gateway's host address) and each is reached through a forward.
+     */
+    @Test
+    void twoConfiguredNamespacesOnOneHubEachHaveTheirOwnAddressAndConnections() throws Exception {
+        NetNamespace a = namespace("two-a");
+        NetNamespace b = namespace("two-b");
+        int toA = PeerTools.freePort();
+        int toB = PeerTools.freePort();
+        vnet("--control", dir.resolve("control.sock").toString(),
+                "-netdev", "user,id=u,hostfwd=tcp::" + toA + "-:7778,hostfwd=tcp::" + toB + "-10.0.2.101:7778",
+                "-netdev", "tap,id=a,ifname=tap0,configure=on,netns=/run/netns/" + a.name(),
+                "-netdev", "tap,id=b,ifname=tap0,configure=on,netns=/run/netns/" + b.name());
+        assertThat(a.execOk("ip", "-4", "-o", "addr", "show", "tap0")).contains("inet 10.0.2.100/24");
+        assertThat(b.execOk("ip", "-4", "-o", "addr", "show", "tap0")).contains("inet 10.0.2.101/24");
+        try (java.net.ServerSocket echo = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> {
+                while (!echo.isClosed()) {
+                    try (Socket c = echo.accept()) {
+                        c.getOutputStream().write(c.getInputStream().readNBytes(1));
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            for (NetNamespace ns : List.of(a, b, a, b)) {
+                assertThat(ns.execOk("busybox", "sh", "-c", "echo -n x | busybox nc -w 5 10.0.2.2 " + echo.getLocalPort()))
+                        .as(ns.name()).isEqualTo("x");
+            }
+        }
+        for (NetNamespace ns : List.of(a, b)) {
+            processes.add(ns.start("python3", "-c", SERVERS, dir.resolve(ns.name() + ".txt").toString()));
+            ns.await("ss -ltn | grep -q :7778", Duration.ofSeconds(10));
+        }
+        for (int port : new int[] {toA, toB, toA, toB}) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                s.setSoTimeout(10_000);
+                s.getOutputStream().write(("to" + port).getBytes(StandardCharsets.US_ASCII));
+                assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("to" + port);
+            }
+        }
+    }
+
     @Test
     void theFirstDatagramThroughAHostForwardWaitsForTheGuestsMacAndArrives() throws Exception {
         int udpPort = PeerTools.freePort();
