@@ -146,6 +146,39 @@ class UsernetNamespaceIT {
         }
     }
 
+    /**
+     * A helper's replay: a guest's TCP keepalive probes went unanswered, so a guest with SO_KEEPALIVE reset its
+     * own healthy idle connection when its probes ran out (with Linux's defaults after 2 h 11 min; here after
+     * 1 s idle and two probes a second apart). slirp4netns and Linux acknowledge them; so does the gateway now.
+     */
+    @Test
+    void aGuestsKeepaliveProbesAreAnsweredAndItsIdleConnectionLives() throws Exception {
+        NetNamespace ns = namespace("keepalive");
+        vnet("--control", dir.resolve("control.sock").toString(), "-netdev", "user,id=u",
+                "-netdev", "tap,id=c,ifname=tap0,configure=on,netns=/run/netns/" + ns.name());
+        try (java.net.ServerSocket echo = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> {
+                try (Socket c = echo.accept()) {
+                    c.getOutputStream().write(c.getInputStream().readNBytes(1));
+                } catch (IOException e) {
+                    // the test failed or ended
+                }
+            });
+            String client = """
+                    import socket, sys, time
+                    s = socket.create_connection(("10.0.2.2", int(sys.argv[1])), timeout=10)
+                    s.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+                    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 1)
+                    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 1)
+                    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, 2)
+                    time.sleep(6)
+                    s.sendall(b"k")
+                    print(s.recv(1).decode())
+                    """;
+            assertThat(ns.execOk("python3", "-c", client, String.valueOf(echo.getLocalPort())).strip()).isEqualTo("k");
+        }
+    }
+
     @Test
     void theFirstDatagramThroughAHostForwardWaitsForTheGuestsMacAndArrives() throws Exception {
         int udpPort = PeerTools.freePort();
