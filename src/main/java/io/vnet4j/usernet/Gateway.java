@@ -452,11 +452,11 @@ final class Gateway {
         }
         InetSocketAddress target = datagramTarget(destination, destinationPort);
         if (target == null) {
-            // nobody holds the address on the virtual network: a router's answer when ARP or NDP for it fails
-            // (slirp4netns answers unreachable too: its host has no route there), rather than silence
             drops.unusedAddress++;
-            errors.udp(addresses.host(source), source, sourcePort, destination, destinationPort,
-                    IcmpErrors.ofErrno(Errno.EHOSTUNREACH, source.isIpv4()), 0, buffer, payload, payloadLength);
+            if (isUnusedHost(source, destination)) {
+                errors.udp(addresses.host(source), source, sourcePort, destination, destinationPort,
+                        IcmpErrors.ofErrno(Errno.EHOSTUNREACH, source.isIpv4()), 0, buffer, payload, payloadLength);
+            }
             return;
         }
         udp.send(source, sourcePort, destination, destinationPort, target, hopsOnward(destination), buffer, payload,
@@ -491,6 +491,24 @@ final class Gateway {
             lastTargetPort = port;
         }
         return lastTarget;
+    }
+
+    /**
+     * Whether a datagram to an address of the virtual network nobody holds is told Host Unreachable (IPv6:
+     * Address Unreachable), a router's answer when ARP or NDP for it fails (slirp4netns answers unreachable
+     * too: its host has no route there): only for one host's datagram to one unicast address, never for a
+     * link-layer broadcast, the subnet's broadcast or network address (NetBIOS and discovery send to
+     * 10.0.2.255), or from an unspecified source (RFC 1122 section 3.2.2).
+     */
+    private boolean isUnusedHost(IpAddress source, IpAddress destination) {
+        if (eth.destination() == MacAddress.BROADCAST || source.isUnspecified()) {
+            return false;
+        }
+        if (!destination.isIpv4()) {
+            return true;
+        }
+        int host = destination.ipv4() & ~config.netmask();
+        return host != 0 && host != ~config.netmask();
     }
 
     /**

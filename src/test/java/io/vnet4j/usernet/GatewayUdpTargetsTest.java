@@ -45,6 +45,13 @@ class GatewayUdpTargetsTest {
             assertThat(receive(b)).isEqualTo(2);
             assertThat(receive(a)).isEqualTo(4);
             assertThat(parts.gateway().drops.unusedAddress).isOne();
+            // the subnet's broadcast and network addresses (NetBIOS, discovery) are not told (RFC 1122 3.2.2)
+            send(parts.gateway(), Ipv4Address.parse("10.0.2.255"), 137, 5);
+            send(parts.gateway(), Ipv4Address.parse("10.0.2.0"), 137, 6);
+            byte[] broadcastFrame = GuestFrames.udp(io.vnet4j.wire.MacAddress.BROADCAST, GuestFrames.GUEST, 40000, unused, 9,
+                    new byte[] {7});
+            parts.gateway().frame(ByteBuffer.wrap(broadcastFrame), 0, broadcastFrame.length, false, 0);
+            assertThat(parts.gateway().drops.unusedAddress).isEqualTo(4);
             // the guest is told, as a router tells an address nobody answers ARP for: Host Unreachable, from the gateway
             assertThat(toGuest).singleElement().satisfies(frame -> {
                 io.vnet4j.wire.Ipv4Packet ip = GuestFrames.ipv4(ByteBuffer.wrap(frame));
