@@ -95,6 +95,9 @@ public final class TcpNat {
         boolean ackQueued;
         /** Accepted on a host forward (libslirp's SS_INCOMING): the host client connected first. */
         final boolean incoming;
+        /** The host socket's addresses, kept when it is given back in TIME_WAIT, for the reports; else null. */
+        SocketAddress releasedRemote;
+        SocketAddress releasedLocal;
 
         Flow(FlowKey key, SocketChannel channel, boolean incoming, long now) {
             this.key = key;
@@ -524,6 +527,12 @@ public final class TcpNat {
             if (flow.selectionKey != null) {
                 selector.cancel(flow.selectionKey);
             }
+            try { // info network and query-network still show where the connection went
+                flow.releasedRemote = flow.channel.getRemoteAddress();
+                flow.releasedLocal = flow.channel.getLocalAddress();
+            } catch (IOException e) {
+                // shown as closed
+            }
             Shutdown.closeQuietly(flow.channel);
         }
     }
@@ -611,7 +620,7 @@ public final class TcpNat {
         for (Flow flow : flows.values()) {
             String remote;
             try {
-                var address = flow.channel.getRemoteAddress();
+                var address = flow.releasedRemote != null ? flow.releasedRemote : flow.channel.getRemoteAddress();
                 remote = address == null ? "(connecting)" : SocketAddresses.format(address);
             } catch (IOException e) {
                 remote = "(closed)";
@@ -672,7 +681,7 @@ public final class TcpNat {
 
     private static InetSocketAddress localOf(Flow flow) {
         try {
-            return (InetSocketAddress) flow.channel.getLocalAddress();
+            return (InetSocketAddress) (flow.releasedLocal != null ? flow.releasedLocal : flow.channel.getLocalAddress());
         } catch (IOException e) {
             return null; // closed meanwhile: shown as any other connection
         }

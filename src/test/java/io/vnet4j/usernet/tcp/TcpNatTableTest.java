@@ -80,6 +80,9 @@ class TcpNatTableTest {
         long before = openDescriptors();
         int iss = timeWait(40001);
         assertThat(openDescriptors()).as("the host socket closed").isEqualTo(before);
+        List<String> lines = new ArrayList<>();
+        tcp.describe(lines);
+        assertThat(lines.getFirst()).as("where it went, still").contains(" via host 127.0.0.1:" + target.getPort() + " TIME_WAIT");
         sent.clear();
         guest(40001, TcpFlags.ACK | TcpFlags.FIN, GISN + 1, iss + 2);
         assertThat(sent).singleElement().satisfies(ack -> assertThat(ack.flags()).isEqualTo(TcpFlags.ACK));
