@@ -60,7 +60,9 @@ final class IcmpErrors {
     /**
      * Every error the gateway sends draws from one bucket, as RFC 4443 section 2.4 (f) and RFC 1812 section
      * 4.3.2.8 ask and Linux does (net.ipv4.icmp_msgs_per_sec 1000, icmp_msgs_burst 50): a guest cannot make
-     * the gateway answer each of a flood of bad packets.
+     * the gateway answer each of a flood of bad packets. Path MTU errors (Fragmentation Needed, Packet Too
+     * Big) pass without, as Linux's icmpv4_mask_allow and icmpv6_mask_allow let them: a lost one stalls a
+     * connection.
      */
     private final TokenBucket bucket;
 
@@ -185,7 +187,7 @@ final class IcmpErrors {
         if (error == NONE || from == null || from.isIpv4() != guest.isIpv4()) {
             return;
         }
-        if (!allowed()) {
+        if (!allowed(error)) {
             return;
         }
         int copied = copyData(guest, HEADER, packet, offset, length);
@@ -237,8 +239,8 @@ final class IcmpErrors {
         return limited;
     }
 
-    private boolean allowed() {
-        if (bucket.take(System.nanoTime())) {
+    private boolean allowed(int error) {
+        if (isPathMtu(error) || bucket.take(System.nanoTime())) {
             return true;
         }
         limited++;
@@ -266,7 +268,7 @@ final class IcmpErrors {
     private void send(IpAddress from, IpAddress guest, IpAddress destination, int protocol, int error, int info,
                       int quotedTransport, int originalTransport, int quotedHops) {
         if (error == NONE || from == null || from.isIpv4() != guest.isIpv4() || destination.isIpv4() != guest.isIpv4()
-                || !allowed()) {
+                || !allowed(error)) {
             return;
         }
         boolean v4 = guest.isIpv4();
@@ -294,6 +296,10 @@ final class IcmpErrors {
         }
         sent++;
         out.sendIcmp(from, guest, body, transportAt(guest) + quotedTransport);
+    }
+
+    private static boolean isPathMtu(int error) {
+        return error == (IcmpType.DESTINATION_UNREACHABLE << 8 | FRAGMENTATION_NEEDED) || error >>> 8 == Icmpv6Type.PACKET_TOO_BIG;
     }
 
     /** Writes the ICMP header's type, code, a zero checksum and the rest of the header from {@code info}. */

@@ -294,6 +294,12 @@ class GatewayInputErrorsTest {
         assertThat(gateway.drops.malformed).isEqualTo(1000);
         assertThat(icmp(IcmpType.PARAMETER_PROBLEM)).hasSizeBetween(IcmpErrors.BURST, (int) (IcmpErrors.BURST + millis + 1));
         assertThat(parts.errors().limited()).isEqualTo(1000 - icmp(IcmpType.PARAMETER_PROBLEM).size());
+        // path MTU errors pass with the bucket empty, as Linux lets them: a lost one stalls a connection
+        sent.clear();
+        parts.errors().packet(IpAddress.ofIpv4(GuestFrames.HOST), IpAddress.ofIpv4(GuestFrames.GUEST),
+                IpAddress.parse("198.51.100.1"), IpProtocol.UDP, 64, IcmpType.DESTINATION_UNREACHABLE << 8 | 4,
+                ByteBuffer.allocate(8), 0, 8);
+        assertThat(icmp(IcmpType.DESTINATION_UNREACHABLE)).as("Fragmentation Needed").hasSize(1);
     }
 
     /** An echo request to the gateway in two fragments, a Destination Options header with {@code option} after the Fragment header. */
