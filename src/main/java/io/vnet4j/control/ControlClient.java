@@ -32,10 +32,6 @@ public final class ControlClient implements AutoCloseable {
     private final InputStream in;
     private final OutputStream out;
 
-    public ControlClient(Path path) throws IOException {
-        this(path, DEFAULT_TIMEOUT);
-    }
-
     /**
      * Connects, reads the greeting and negotiates capabilities.
      *
@@ -47,7 +43,7 @@ public final class ControlClient implements AutoCloseable {
         this.timeout = timeout;
         channel = SocketChannel.open(StandardProtocolFamily.UNIX);
         try {
-            within(() -> channel.connect(UnixDomainSocketAddress.of(path)));
+            within(() -> channel.connect(UnixDomainSocketAddress.of(path)), TAKE);
         } catch (IOException e) {
             channel.close();
             throw e instanceof NoAnswerException ? e
@@ -55,7 +51,7 @@ public final class ControlClient implements AutoCloseable {
         }
         in = new BufferedInputStream(Channels.newInputStream(channel), 8192);
         out = Channels.newOutputStream(channel);
-        within(() -> ControlServer.readLine(in, MAX_ANSWER));
+        within(() -> ControlServer.readLine(in, MAX_ANSWER), TAKE);
         execute(Map.of("execute", "qmp_capabilities"));
     }
 
@@ -63,15 +59,24 @@ public final class ControlClient implements AutoCloseable {
     public Map<?, ?> execute(Map<String, ?> command) throws IOException {
         out.write((Json.write(command) + "\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
-        String line = within(() -> ControlServer.readLine(in, MAX_ANSWER));
+        String line = within(() -> ControlServer.readLine(in, MAX_ANSWER), ANSWER);
         if (line == null) {
             throw new IOException("the control socket closed without an answer");
         }
         return (Map<?, ?>) Json.parse(line.trim());
     }
 
-    /** One blocking call on the channel, interrupted (which closes the channel) when it takes longer than the bound. */
-    private <T> T within(Wait<T> wait) throws IOException {
+    /** Why a daemon does not take a connection (greet it), said when it does not in time. */
+    private static final String TAKE = "the daemon did not take the connection: one out of file descriptors cannot "
+            + "(its log says \"accept failed\"), nor a stopped one";
+    /** Said when a daemon that took the connection does not answer a command in time. */
+    private static final String ANSWER = "the daemon took the connection but did not answer the command";
+
+    /**
+     * One blocking call on the channel, interrupted (which closes the channel) when it takes longer than the
+     * bound; {@code why} says what that means in the line for the user.
+     */
+    private <T> T within(Wait<T> wait, String why) throws IOException {
         if (timeout.isZero()) {
             return wait.call();
         }
@@ -87,9 +92,8 @@ public final class ControlClient implements AutoCloseable {
         try {
             return wait.call();
         } catch (ClosedByInterruptException e) {
-            throw new NoAnswerException("no answer on " + path + " within " + timeout.toSeconds()
-                    + " s (a daemon out of file descriptors cannot take the connection; its log says \"accept failed\"."
-                    + " --timeout SECONDS waits longer)");
+            throw new NoAnswerException("no answer on " + path + " within " + timeout.toSeconds() + " s: " + why
+                    + " (--timeout SECONDS waits longer)");
         } finally {
             watchdog.interrupt();
             try {

@@ -255,9 +255,33 @@ class MainTest {
             long start = System.nanoTime();
             assertThat(Main.run("ctl", "--timeout", "1", "--control", socket.toString(), "info", "network")).isEqualTo(1);
             assertThat(System.nanoTime() - start).isLessThan(java.util.concurrent.TimeUnit.SECONDS.toNanos(8));
-            assertThat(err()).isEqualTo("vnet4j: no answer on " + socket + " within 1 s (a daemon out of file "
-                    + "descriptors cannot take the connection; its log says \"accept failed\". --timeout SECONDS waits longer)"
-                    + System.lineSeparator());
+            assertThat(err()).isEqualTo("vnet4j: no answer on " + socket + " within 1 s: the daemon did not take the "
+                    + "connection: one out of file descriptors cannot (its log says \"accept failed\"), nor a stopped one "
+                    + "(--timeout SECONDS waits longer)" + System.lineSeparator());
+        }
+    }
+
+    /** A daemon that greets and takes the capabilities but never answers the command: ctl says that instead. */
+    @Test
+    void ctlGivesUpOnACommandNeverAnswered(@TempDir Path dir) throws Exception {
+        Path socket = dir.resolve("slow.sock");
+        try (var server = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            server.bind(java.net.UnixDomainSocketAddress.of(socket));
+            Thread.ofVirtual().start(() -> {
+                try (var c = server.accept(); var in = new java.io.BufferedReader(java.nio.channels.Channels.newReader(c, StandardCharsets.UTF_8))) {
+                    var out = java.nio.channels.Channels.newOutputStream(c);
+                    out.write("{\"QMP\":{}}\n".getBytes(StandardCharsets.UTF_8));
+                    in.readLine();
+                    out.write("{\"return\":{}}\n".getBytes(StandardCharsets.UTF_8));
+                    in.readLine();
+                    Thread.sleep(5000); // the command, never answered
+                } catch (Exception e) {
+                    // ctl gave up
+                }
+            });
+            assertThat(Main.run("ctl", "--timeout", "1", "--control", socket.toString(), "info", "network")).isEqualTo(1);
+            assertThat(err()).isEqualTo("vnet4j: no answer on " + socket + " within 1 s: the daemon took the connection "
+                    + "but did not answer the command (--timeout SECONDS waits longer)" + System.lineSeparator());
         }
     }
 

@@ -368,7 +368,7 @@ class ControlServerTest {
             Path other = dir.resolve("user.sock");
             ControlServer withUser = new ControlServer(other, network::netdevs, "1.2.3");
             withUser.start();
-            try (ControlClient client = new ControlClient(other)) {
+            try (ControlClient client = new ControlClient(other, ControlClient.DEFAULT_TIMEOUT)) {
                 Map<?, ?> hub = (Map<?, ?>) ((List<?>) client.execute(Map.of("execute", "query-network")).get("return")).get(0);
                 Map<?, ?> user = (Map<?, ?>) ((List<?>) hub.get("netdevs")).get(0);
                 Map<?, ?> state = (Map<?, ?>) user.get("state");
@@ -384,7 +384,7 @@ class ControlServerTest {
     @Test
     void controlClientSpeaksToTheServer() throws Exception {
         nic("a");
-        try (ControlClient client = new ControlClient(socket)) {
+        try (ControlClient client = new ControlClient(socket, ControlClient.DEFAULT_TIMEOUT)) {
             Map<?, ?> answer = client.execute(Map.of("execute", "query-network"));
             assertThat(answer.get("return")).isInstanceOf(List.class);
             @SuppressWarnings("unchecked")
@@ -399,7 +399,7 @@ class ControlServerTest {
         for (int i = 0; i < 400; i++) {
             nic("nic-with-a-rather-long-name-" + i);
         }
-        try (ControlClient client = new ControlClient(socket)) {
+        try (ControlClient client = new ControlClient(socket, ControlClient.DEFAULT_TIMEOUT)) {
             Map<?, ?> answer = client.execute(Map.of("execute", "query-network"));
             assertThat(Json.write(answer).length()).isGreaterThan(ControlServer.MAX_REQUEST);
             @SuppressWarnings("unchecked")
@@ -424,7 +424,7 @@ class ControlServerTest {
         assertThatThrownBy(second::start).isInstanceOf(io.vnet4j.os.SocketFiles.InUseException.class)
                 .hasMessageStartingWith(socket + " is in use by pid ");
         second.close();
-        try (ControlClient client = new ControlClient(socket)) {
+        try (ControlClient client = new ControlClient(socket, ControlClient.DEFAULT_TIMEOUT)) {
             assertThat(client.execute(Map.of("execute", "query-version")).toString()).contains("1.2.3");
         }
     }
