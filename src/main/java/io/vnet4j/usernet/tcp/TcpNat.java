@@ -1,6 +1,7 @@
 package io.vnet4j.usernet.tcp;
 
 import io.vnet4j.base.FailureRun;
+import io.vnet4j.base.LineBudget;
 import io.vnet4j.base.Log;
 import io.vnet4j.base.Shutdown;
 import io.vnet4j.base.SocketAddresses;
@@ -20,6 +21,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -71,6 +73,8 @@ public final class TcpNat {
     static final long FULL_WARNING_EVERY = TimeUnit.MINUTES.toNanos(1);
     /** Host sockets that cannot be opened (out of descriptors): two lines however many SYNs meet it. */
     private final FailureRun socketOpens = new FailureRun(Log::warn);
+    /** Host sockets that cannot be bound to outbound-addr=: a guest's SYNs cause them at will. */
+    private final LineBudget bindLines = new LineBudget(10, Duration.ofSeconds(10));
     /** An IPv6 header is 20 bytes longer than an IPv4 one, so the MSS over IPv6 is that much smaller. */
     static final int IPV6_EXTRA_HEADER = 20;
 
@@ -247,23 +251,13 @@ public final class TcpNat {
             sendReset(key, TcpFlags.RST | TcpFlags.ACK, 0, sequence + 1);
             return;
         }
-        SocketChannel channel = null;
+        SocketChannel channel;
         try {
-            boolean unix = target instanceof UnixDomainSocketAddress;
-            channel = SocketChannel.open(unix ? StandardProtocolFamily.UNIX
+            channel = SocketChannel.open(target instanceof UnixDomainSocketAddress ? StandardProtocolFamily.UNIX
                     : SocketAddresses.family((InetSocketAddress) target));
-            channel.configureBlocking(false);
-            if (!unix) {
-                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                InetSocketAddress local = outbound.localFor((InetSocketAddress) target);
-                if (local != null) {
-                    channel.bind(local);
-                }
-            }
         } catch (IOException e) {
             // out of descriptors, say (EMFILE): as libslirp's tcp_fconnect, the guest is told its SYN met an error
             // (Network Unreachable), so its connect fails at once rather than resending for two minutes
-            Shutdown.closeQuietly(channel); // null, or its bind to the outbound address failed
             socketOpens.failed("tcp: cannot open a host socket: " + e.getMessage() + "; until one opens, the "
                     + "guests' new connections are told Network Unreachable");
             unreachable.report(key.remote(), key.remotePort(), key.guest(), key.guestPort(), sequence, e);
@@ -271,6 +265,16 @@ public final class TcpNat {
         }
         socketOpens.succeeded(failed -> "tcp: host sockets open again, after " + failed
                 + (failed == 1 ? " connection" : " connections") + " told Network Unreachable");
+        try {
+            prepare(channel, target);
+        } catch (IOException e) {
+            // its bind to outbound-addr= failed (the address gone from the host, say): told as above, and said
+            // while it lasts, budgeted, as a setting that is wrong is no shortage that passes
+            Shutdown.closeQuietly(channel);
+            bindLines.warn("tcp: cannot bind or set up a host socket: " + e.getMessage());
+            unreachable.report(key.remote(), key.remotePort(), key.guest(), key.guestPort(), sequence, e);
+            return;
+        }
         Flow flow = new Flow(key, channel, false, now);
         flow.connection.guestSyn(sequence, window, options, now);
         flows.put(key, flow);
@@ -286,6 +290,18 @@ public final class TcpNat {
             connectFailed(flow, e);
         }
         settle(flow, now);
+    }
+
+    /** A new host socket made ready to connect to {@code target}: non-blocking, TCP_NODELAY, bound to outbound-addr=. */
+    private void prepare(SocketChannel channel, SocketAddress target) throws IOException {
+        channel.configureBlocking(false);
+        if (target instanceof InetSocketAddress inet) {
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            InetSocketAddress local = outbound.localFor(inet);
+            if (local != null) {
+                channel.bind(local);
+            }
+        }
     }
 
     /** Whether the table has the connection between {@code guestIp:guestPort} and {@code remoteIp:remotePort}. */
