@@ -2,6 +2,7 @@ package io.vnet4j.usernet;
 
 import io.vnet4j.config.UserConfig;
 import io.vnet4j.wire.IcmpType;
+import io.vnet4j.wire.Icmpv6Type;
 import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.IpProtocol;
 import io.vnet4j.wire.Ipv4Packet;
@@ -173,7 +174,7 @@ final class IpInputErrors {
         }
         int type = buffer.get(upper) & 0xFF;
         return v4 ? type == IcmpType.DESTINATION_UNREACHABLE || type == SOURCE_QUENCH || type == REDIRECT
-                || type == IcmpType.TIME_EXCEEDED || type == IcmpType.PARAMETER_PROBLEM : type < 128;
+                || type == IcmpType.TIME_EXCEEDED || type == IcmpType.PARAMETER_PROBLEM : Icmpv6Type.isError(type);
     }
 
     /** The error's source: the address the packet went to when it is the gateway's, else its host address. */

@@ -32,8 +32,7 @@ final class TcpHostForwards {
     /** The pause of a rule whose accept failed: the daemon's other listeners' ({@link Acceptor#RETRY_MILLIS}). */
     private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(Acceptor.RETRY_MILLIS);
 
-    /** One hostfwd=tcp rule and its listener. */
-    /** A rule, its listener, and the run of failed accepts it is in (said once when it starts, once when it ends). */
+    /** A hostfwd=tcp rule, its listener, and the run of failed accepts it is in (said once when it starts, once when it ends). */
     record Rule(UserConfig.HostForward forward, ServerSocketChannel listener, FailureRun accepts) {}
 
     private final TcpNat tcp;

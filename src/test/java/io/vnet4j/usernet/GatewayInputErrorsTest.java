@@ -191,10 +191,9 @@ class GatewayInputErrorsTest {
 
     @Test
     void aFirstFragmentHoldingItsChainIsTakenAndTheDatagramCompletes() {
-        byte[] first = new byte[16];
-        first[0] = IpProtocol.UDP; // Destination Options, then the UDP header
-        frame(GuestFrames6.fragment(HOST6_MAC, GUEST, HOST, IpProtocol.DESTINATION_OPTIONS, 4, 0, true, first), 0);
-        assertThat(sent).isEmpty();
+        fragmentedEchoWithDestinationOption(4, 0x01); // PadN; the first fragment: the header and ICMPv6's 8 bytes
+        assertThat(icmpv6(129)).as("the echo reply").hasSize(1);
+        assertThat(icmpv6(4)).as("no Parameter Problem").isEmpty();
         assertThat(gateway.drops.malformed).isZero();
     }
 
