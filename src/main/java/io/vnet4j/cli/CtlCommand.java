@@ -42,8 +42,8 @@ final class CtlCommand implements Callable<Integer> {
                 () -> command.control, v -> command.control = v).build());
         spec.addOption(Specs.bound(OptionSpec.builder("--timeout").paramLabel("SECONDS").type(int.class)
                 .converters(new ZeroOrUpTo(3600, "a time in seconds", "for ever")).description("How long to wait "
-                        + "for the daemon to take the connection, and then for each answer (default: "
-                        + ControlClient.DEFAULT_TIMEOUT.toSeconds() + "; 0: for ever)."),
+                        + "for the daemon to take the connection, and then for each answer, in whole seconds from 1 to 3600 "
+                        + "(default: " + ControlClient.DEFAULT_TIMEOUT.toSeconds() + "; 0: for ever)."),
                 () -> command.timeout, v -> command.timeout = v).build());
         spec.addPositional(Specs.bound(PositionalParamSpec.builder().index("0..*").arity("1..*").required(true).paramLabel("COMMAND")
                 .type(List.class).auxiliaryTypes(String.class)

@@ -185,9 +185,10 @@ final class HumanMonitor {
                 if (words.length == 1) {
                     yield HELP;
                 }
-                String lines = helpFor(words[1]);
+                String command = String.join(" ", java.util.Arrays.copyOfRange(words, 1, words.length));
+                String lines = helpFor(command);
                 if (lines.isEmpty()) {
-                    throw new Failure("unknown command: '" + words[1] + "' (help lists the commands)");
+                    throw new Failure("unknown command: '" + command + "' (help lists the commands)");
                 }
                 yield lines;
             }
@@ -199,7 +200,7 @@ final class HumanMonitor {
     /** {@code help} (or {@code ?}): the commands, one a line, in the shape of QEMU's monitor's own help. */
     static final String HELP = String.join("\n",
             "capture start NETDEV FILE|stop NETDEV -- start or stop a pcap capture of a netdev (as object_add filter-dump)",
-            "help|? -- show this list",
+            "help|? [cmd] -- show this list, or the help of one command (help info: the info commands)",
             "hostfwd_add [netdev_id] [tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport -- redirect TCP or UDP connections from host to guest",
             "hostfwd_remove [netdev_id] [tcp|udp]:[hostaddr]:hostport -- remove host-to-guest TCP or UDP redirection",
             "info captures -- show the captures running",
@@ -212,12 +213,15 @@ final class HumanMonitor {
             "object_del id -- stop a capture",
             "set_link name on|off -- change the link status of a network adapter") + "\n";
 
-    /** {@code help COMMAND}: the lines of {@link #HELP} for that command ({@code help info}: every info command). */
+    /**
+     * {@code help COMMAND}: the lines of {@link #HELP} for that command, whose name may be an alias
+     * ({@code ?}) or its first words ({@code help info}: every info command; {@code help info network}: one).
+     */
     private static String helpFor(String command) {
         StringBuilder lines = new StringBuilder();
         for (String line : HELP.split("\n")) {
             String name = line.substring(0, line.indexOf(' '));
-            if (List.of(name.split("\\|")).contains(command)) {
+            if (List.of(name.split("\\|")).contains(command) || line.startsWith(command + " ")) {
                 lines.append(line).append('\n');
             }
         }

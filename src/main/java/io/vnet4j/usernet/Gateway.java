@@ -617,8 +617,9 @@ final class Gateway {
             if (!toldBadChecksum) {
                 toldBadChecksum = true;
                 onFirstBadChecksum.accept("dropped a " + protocol + " packet from " + source + " with a wrong checksum; "
-                        + "a Linux interface in a namespace of this host (a veth, a vxlan device reached over one) "
-                        + "leaves checksums to an offload that never happens there: ethtool -K DEV tx off on it "
+                        + "if it came from a Linux interface in a namespace of this host (a veth, a vxlan device "
+                        + "reached over one), that interface leaves checksums to an offload that never happens there: "
+                        + "ethtool -K DEV tx off on it "
                         + "(this line once; info network counts them as malformed)");
             }
         }

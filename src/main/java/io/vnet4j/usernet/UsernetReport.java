@@ -158,6 +158,8 @@ final class UsernetReport {
         state.put("tcp", connections);
         state.put("tcp-resent-segments", tcp.resent());
         state.put("tcp-resent-at-timeout", tcp.resentAtTimeout());
+        state.put("icmp-errors-sent", errors.sent());
+        state.put("icmp-errors-over-rate-limit", errors.limited());
         state.put("udp", flows);
         return state;
     }

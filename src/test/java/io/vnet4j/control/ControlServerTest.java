@@ -374,6 +374,8 @@ class ControlServerTest {
                 Map<?, ?> state = (Map<?, ?>) user.get("state");
                 assertThat(state.get("tcp")).isEqualTo(List.of());
                 assertThat(state.get("tcp-resent-segments")).isEqualTo(0L);
+                assertThat(state.get("icmp-errors-sent")).isEqualTo(0L);
+                assertThat(state.get("icmp-errors-over-rate-limit")).isEqualTo(0L);
                 assertThat(state.get("tcp-resent-at-timeout")).isEqualTo(0L);
             } finally {
                 withUser.close();

@@ -263,7 +263,8 @@ class HumanMonitorTest {
         assertThat(monitor.run("help set_link")).isEqualTo("set_link name on|off -- change the link status of a network adapter\n");
         assertThat(monitor.run("? info").lines()).hasSize(4).allSatisfy(line -> assertThat(line).startsWith("info "));
         assertThat(monitor.run("info")).isEqualTo(monitor.run("help info"));
-        assertThat(monitor.run("help ?")).startsWith("help|? -- ");
+        assertThat(monitor.run("help ?")).startsWith("help|? [cmd] -- ");
+        assertThat(monitor.run("help info network")).isEqualTo("info network -- show the hubs, their ports and counters\n");
         assertThatThrownBy(() -> monitor.run("help bogus")).hasMessage("unknown command: 'bogus' (help lists the commands)");
     }
 }
