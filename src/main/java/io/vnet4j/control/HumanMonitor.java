@@ -8,6 +8,7 @@ import io.vnet4j.fabric.Netdev;
 import io.vnet4j.usernet.UsernetNetdev;
 import io.vnet4j.wire.IpAddress;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -185,7 +186,7 @@ final class HumanMonitor {
                 if (words.length == 1) {
                     yield HELP;
                 }
-                String command = String.join(" ", java.util.Arrays.copyOfRange(words, 1, words.length));
+                String command = String.join(" ", Arrays.copyOfRange(words, 1, words.length));
                 String lines = helpFor(command);
                 if (lines.isEmpty()) {
                     throw new Failure("unknown command: '" + command + "' (help lists the commands)");

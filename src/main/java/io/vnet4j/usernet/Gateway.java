@@ -454,8 +454,13 @@ final class Gateway {
         if (target == null) {
             drops.unusedAddress++;
             if (isUnusedHost(source, destination)) {
-                errors.udp(addresses.host(source), source, sourcePort, destination, destinationPort,
-                        IcmpErrors.ofErrno(Errno.EHOSTUNREACH, source.isIpv4()), 0, buffer, payload, payloadLength);
+                // an address the gateway holds (DNS's on another port, a guestfwd's) has no such port; any other
+                // has nobody
+                boolean held = addresses.isHostOrDns(destination)
+                        || destination.isIpv4() && config.gatewayHolds(destination.ipv4());
+                errors.udp(held ? destination : addresses.host(source), source, sourcePort, destination, destinationPort,
+                        IcmpErrors.ofErrno(held ? Errno.ECONNREFUSED : Errno.EHOSTUNREACH, source.isIpv4()), 0,
+                        buffer, payload, payloadLength);
             }
             return;
         }
@@ -494,14 +499,15 @@ final class Gateway {
     }
 
     /**
-     * Whether a datagram to an address of the virtual network nobody holds is told Host Unreachable (IPv6:
-     * Address Unreachable), a router's answer when ARP or NDP for it fails (slirp4netns answers unreachable
-     * too: its host has no route there): only for one host's datagram to one unicast address, never for a
-     * link-layer broadcast, the subnet's broadcast or network address (NetBIOS and discovery send to
-     * 10.0.2.255), or from an unspecified source (RFC 1122 section 3.2.2).
+     * Whether a datagram to an address of the virtual network that nothing serves is told so: Host
+     * Unreachable (IPv6: Address Unreachable), a router's answer when ARP or NDP for it fails (slirp4netns
+     * answers unreachable too: its host has no route there), or Port Unreachable for an address the gateway
+     * holds. Only for one host's datagram to one unicast address, never for a link-layer broadcast or
+     * multicast, the subnet's broadcast or network address (NetBIOS and discovery send to 10.0.2.255), or
+     * from an unspecified, broadcast or multicast source (RFC 1122 section 3.2.2).
      */
     private boolean isUnusedHost(IpAddress source, IpAddress destination) {
-        if (eth.destination() == MacAddress.BROADCAST || source.isUnspecified()) {
+        if (MacAddress.isMulticast(eth.destination()) || source.isUnspecified() || source.isMulticastOrBroadcast()) {
             return false;
         }
         if (!destination.isIpv4()) {

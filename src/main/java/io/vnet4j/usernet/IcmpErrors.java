@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.net.NoRouteToHostException;
 import java.net.PortUnreachableException;
 import java.nio.ByteBuffer;
+import java.util.function.LongSupplier;
 
 /**
  * Tells a guest, as a router would, that a packet it sent met an error on the host's side: an ICMP
@@ -65,10 +66,16 @@ final class IcmpErrors {
      * connection.
      */
     private final TokenBucket bucket;
+    private LongSupplier clock = System::nanoTime;
 
     IcmpErrors(GuestOutput out) {
         this.out = out;
-        this.bucket = new TokenBucket(BURST, NANOS_PER_ERROR, System.nanoTime());
+        this.bucket = new TokenBucket(BURST, NANOS_PER_ERROR, clock.getAsLong());
+    }
+
+    /** The bucket's clock, in ns: System.nanoTime(), or a test's, frozen so that no token comes back. */
+    void clock(LongSupplier clock) {
+        this.clock = clock;
     }
 
     /**
@@ -187,7 +194,7 @@ final class IcmpErrors {
         if (error == NONE || from == null || from.isIpv4() != guest.isIpv4()) {
             return;
         }
-        if (!allowed(error)) {
+        if (!allowed(guest.isIpv4(), error)) {
             return;
         }
         int copied = copyData(guest, HEADER, packet, offset, length);
@@ -239,8 +246,8 @@ final class IcmpErrors {
         return limited;
     }
 
-    private boolean allowed(int error) {
-        if (isPathMtu(error) || bucket.take(System.nanoTime())) {
+    private boolean allowed(boolean ipv4, int error) {
+        if (isPathMtu(ipv4, error) || bucket.take(clock.getAsLong())) {
             return true;
         }
         limited++;
@@ -268,7 +275,7 @@ final class IcmpErrors {
     private void send(IpAddress from, IpAddress guest, IpAddress destination, int protocol, int error, int info,
                       int quotedTransport, int originalTransport, int quotedHops) {
         if (error == NONE || from == null || from.isIpv4() != guest.isIpv4() || destination.isIpv4() != guest.isIpv4()
-                || !allowed(error)) {
+                || !allowed(guest.isIpv4(), error)) {
             return;
         }
         boolean v4 = guest.isIpv4();
@@ -298,8 +305,9 @@ final class IcmpErrors {
         out.sendIcmp(from, guest, body, transportAt(guest) + quotedTransport);
     }
 
-    private static boolean isPathMtu(int error) {
-        return error == (IcmpType.DESTINATION_UNREACHABLE << 8 | FRAGMENTATION_NEEDED) || error >>> 8 == Icmpv6Type.PACKET_TOO_BIG;
+    private static boolean isPathMtu(boolean ipv4, int error) {
+        return ipv4 ? error == (IcmpType.DESTINATION_UNREACHABLE << 8 | FRAGMENTATION_NEEDED)
+                : error >>> 8 == Icmpv6Type.PACKET_TOO_BIG;
     }
 
     /** Writes the ICMP header's type, code, a zero checksum and the rest of the header from {@code info}. */

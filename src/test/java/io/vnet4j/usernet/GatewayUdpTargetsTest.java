@@ -52,13 +52,37 @@ class GatewayUdpTargetsTest {
                     new byte[] {7});
             parts.gateway().frame(ByteBuffer.wrap(broadcastFrame), 0, broadcastFrame.length, false, 0);
             assertThat(parts.gateway().drops.unusedAddress).isEqualTo(4);
+            assertThat(toGuest).hasSize(1);
             // the guest is told, as a router tells an address nobody answers ARP for: Host Unreachable, from the gateway
-            assertThat(toGuest).singleElement().satisfies(frame -> {
+            assertThat(toGuest.subList(0, 1)).singleElement().satisfies(frame -> {
                 io.vnet4j.wire.Ipv4Packet ip = GuestFrames.ipv4(ByteBuffer.wrap(frame));
                 assertThat(ip.source()).isEqualTo(GuestFrames.HOST);
                 assertThat(frame[ip.payloadOffset()]).as("Destination Unreachable").isEqualTo((byte) 3);
                 assertThat(frame[ip.payloadOffset() + 1]).as("host").isEqualTo((byte) 1);
                 assertThat(ip.buffer().getInt(ip.payloadOffset() + 8 + 16)).as("the quoted destination").isEqualTo(unused);
+            });
+            parts.udp().closeAll();
+        }
+    }
+
+    /** A guestfwd address on a port it does not forward: the gateway holds the address, and has no such port. */
+    @Test
+    void aDatagramToAGuestfwdAddressOnAnotherPortIsToldPortUnreachable() throws Exception {
+        UserConfig config = TestGateways.config("ipv6=off,guestfwd=tcp:10.0.2.100:1234-tcp:127.0.0.1:8080");
+        NeighborTable neighbors = new NeighborTable();
+        java.util.List<byte[]> toGuest = new java.util.ArrayList<>();
+        GuestOutput out = new GuestOutput((frame, offset, length, segmentSize) -> {
+            byte[] copy = new byte[length];
+            frame.get(offset, copy);
+            toGuest.add(copy);
+        }, neighbors, config.mtu(), () -> 0);
+        try (Selector selector = Selector.open()) {
+            GatewayParts parts = TestGateways.build(config, out, neighbors, LoopSelector.of(selector));
+            send(parts.gateway(), Ipv4Address.parse("10.0.2.100"), 9, 1);
+            assertThat(toGuest).singleElement().satisfies(frame -> {
+                io.vnet4j.wire.Ipv4Packet ip = GuestFrames.ipv4(ByteBuffer.wrap(frame));
+                assertThat(ip.source()).isEqualTo(Ipv4Address.parse("10.0.2.100"));
+                assertThat(frame[ip.payloadOffset() + 1]).as("port unreachable").isEqualTo((byte) 3);
             });
             parts.udp().closeAll();
         }

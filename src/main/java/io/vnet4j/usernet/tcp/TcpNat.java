@@ -267,12 +267,13 @@ public final class TcpNat {
                 + (failed == 1 ? " connection" : " connections") + " told Network Unreachable");
         try {
             prepare(channel, target);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) { // a RuntimeException too: the channel must not leak
             // its bind to outbound-addr= failed (the address gone from the host, say): told as above, and said
             // while it lasts, budgeted, as a setting that is wrong is no shortage that passes
             Shutdown.closeQuietly(channel);
             bindLines.warn("tcp: cannot bind or set up a host socket: " + e.getMessage());
-            unreachable.report(key.remote(), key.remotePort(), key.guest(), key.guestPort(), sequence, e);
+            unreachable.report(key.remote(), key.remotePort(), key.guest(), key.guestPort(), sequence,
+                    e instanceof IOException io ? io : new IOException(e.getMessage(), e));
             return;
         }
         Flow flow = new Flow(key, channel, false, now);
