@@ -18,20 +18,27 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(30)
 class GatewayUdpTargetsTest {
-    @Test
-    void datagramsToSeveralPlacesInTurnEachReachTheirOwn() throws Exception {
-        UserConfig config = TestGateways.config("ipv6=off");
+    /** The frames the gateway sent the guest. */
+    private final java.util.List<byte[]> toGuest = new java.util.ArrayList<>();
+
+    /** A gateway of {@code config} on {@code selector}, whose frames to the guest go to {@link #toGuest}. */
+    private GatewayParts gateway(UserConfig config, Selector selector) throws java.io.IOException {
         NeighborTable neighbors = new NeighborTable();
-        java.util.List<byte[]> toGuest = new java.util.ArrayList<>();
         GuestOutput out = new GuestOutput((frame, offset, length, segmentSize) -> {
             byte[] copy = new byte[length];
             frame.get(offset, copy);
             toGuest.add(copy);
         }, neighbors, config.mtu(), () -> 0);
+        return TestGateways.build(config, out, neighbors, LoopSelector.of(selector));
+    }
+
+    @Test
+    void datagramsToSeveralPlacesInTurnEachReachTheirOwn() throws Exception {
+        UserConfig config = TestGateways.config("ipv6=off");
         try (Selector selector = Selector.open();
              DatagramChannel a = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
              DatagramChannel b = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
-            GatewayParts parts = TestGateways.build(config, out, neighbors, LoopSelector.of(selector));
+            GatewayParts parts = gateway(config, selector);
             int portA = ((InetSocketAddress) a.getLocalAddress()).getPort();
             int portB = ((InetSocketAddress) b.getLocalAddress()).getPort();
             int unused = Ipv4Address.parse("10.0.2.50"); // in the virtual network, not the gateway's: goes nowhere
@@ -69,15 +76,8 @@ class GatewayUdpTargetsTest {
     @Test
     void aDatagramToAGuestfwdAddressOnAnotherPortIsToldPortUnreachable() throws Exception {
         UserConfig config = TestGateways.config("ipv6=off,guestfwd=tcp:10.0.2.100:1234-tcp:127.0.0.1:8080");
-        NeighborTable neighbors = new NeighborTable();
-        java.util.List<byte[]> toGuest = new java.util.ArrayList<>();
-        GuestOutput out = new GuestOutput((frame, offset, length, segmentSize) -> {
-            byte[] copy = new byte[length];
-            frame.get(offset, copy);
-            toGuest.add(copy);
-        }, neighbors, config.mtu(), () -> 0);
         try (Selector selector = Selector.open()) {
-            GatewayParts parts = TestGateways.build(config, out, neighbors, LoopSelector.of(selector));
+            GatewayParts parts = gateway(config, selector);
             send(parts.gateway(), Ipv4Address.parse("10.0.2.100"), 9, 1);
             assertThat(toGuest).singleElement().satisfies(frame -> {
                 io.vnet4j.wire.Ipv4Packet ip = GuestFrames.ipv4(ByteBuffer.wrap(frame));
