@@ -454,10 +454,9 @@ final class Gateway {
         if (target == null) {
             drops.unusedAddress++;
             if (isUnusedHost(source, destination)) {
-                // an address the gateway holds (DNS's on another port, a guestfwd's) has no such port; any other
-                // has nobody
-                boolean held = addresses.isHostOrDns(destination)
-                        || destination.isIpv4() && config.gatewayHolds(destination.ipv4());
+                // an address the gateway holds (a guestfwd's: the host's and DNS's never come here) has no such
+                // port; any other has nobody
+                boolean held = destination.isIpv4() && config.gatewayHolds(destination.ipv4());
                 errors.udp(held ? destination : addresses.host(source), source, sourcePort, destination, destinationPort,
                         IcmpErrors.ofErrno(held ? Errno.ECONNREFUSED : Errno.EHOSTUNREACH, source.isIpv4()), 0,
                         buffer, payload, payloadLength);
@@ -507,7 +506,7 @@ final class Gateway {
      * from an unspecified, broadcast or multicast source (RFC 1122 section 3.2.2).
      */
     private boolean isUnusedHost(IpAddress source, IpAddress destination) {
-        if (MacAddress.isMulticast(eth.destination()) || source.isUnspecified() || source.isMulticastOrBroadcast()) {
+        if (MacAddress.isMulticast(eth.destination()) || !IpInputErrors.isAnswerableSource(source)) {
             return false;
         }
         if (!destination.isIpv4()) {

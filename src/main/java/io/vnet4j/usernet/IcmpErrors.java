@@ -191,10 +191,7 @@ final class IcmpErrors {
      * {@code info} (a Parameter Problem's pointer, in bytes from the quoted IP header's start).
      */
     void quote(IpAddress from, IpAddress guest, int error, int info, ByteBuffer packet, int offset, int length) {
-        if (error == NONE || from == null || from.isIpv4() != guest.isIpv4()) {
-            return;
-        }
-        if (!allowed(guest.isIpv4(), error)) {
+        if (!mayTell(from, guest, error)) {
             return;
         }
         int copied = copyData(guest, HEADER, packet, offset, length);
@@ -246,6 +243,14 @@ final class IcmpErrors {
         return limited;
     }
 
+    /**
+     * Whether {@code error} can go from {@code from} to {@code guest}: an error, a source of the guest's family,
+     * and room in the bucket (counted as {@link #limited} when there is none).
+     */
+    private boolean mayTell(IpAddress from, IpAddress guest, int error) {
+        return error != NONE && from != null && from.isIpv4() == guest.isIpv4() && allowed(guest.isIpv4(), error);
+    }
+
     private boolean allowed(boolean ipv4, int error) {
         if (isPathMtu(ipv4, error) || bucket.take(clock.getAsLong())) {
             return true;
@@ -274,8 +279,7 @@ final class IcmpErrors {
      */
     private void send(IpAddress from, IpAddress guest, IpAddress destination, int protocol, int error, int info,
                       int quotedTransport, int originalTransport, int quotedHops) {
-        if (error == NONE || from == null || from.isIpv4() != guest.isIpv4() || destination.isIpv4() != guest.isIpv4()
-                || !allowed(guest.isIpv4(), error)) {
+        if (destination.isIpv4() != guest.isIpv4() || !mayTell(from, guest, error)) {
             return;
         }
         boolean v4 = guest.isIpv4();

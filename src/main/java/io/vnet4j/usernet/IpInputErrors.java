@@ -159,9 +159,17 @@ final class IpInputErrors {
      * passes when {@code toGroup}.
      */
     private boolean answerable(IpAddress source, IpAddress destination, boolean toGroup) {
-        return !source.isUnspecified() && !source.isMulticastOrBroadcast()
+        return isAnswerableSource(source)
                 && (toGroup || !destination.isMulticastOrBroadcast())
                 && (addresses.isHostOrDns(destination) || !config.inVirtualNetwork(destination));
+    }
+
+    /**
+     * Whether a packet from {@code source} may be answered with an error at all: not from an unspecified,
+     * broadcast or multicast address (RFC 1122 section 3.2.2, RFC 4443 section 2.4 (e)).
+     */
+    static boolean isAnswerableSource(IpAddress source) {
+        return !source.isUnspecified() && !source.isMulticastOrBroadcast();
     }
 
     /**
