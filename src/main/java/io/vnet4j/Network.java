@@ -373,6 +373,7 @@ public final class Network implements AutoCloseable {
     /** Stops every netdev (newest first), then completes the capture files. */
     @Override
     public void close() {
+        hubs.all().forEach(Hub::stopping);
         List<Netdev> reversed = new ArrayList<>(netdevs);
         java.util.Collections.reverse(reversed);
         for (Netdev n : reversed) {

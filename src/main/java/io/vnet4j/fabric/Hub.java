@@ -59,6 +59,20 @@ public final class Hub {
     private final InternalErrors internalErrors;
     /** Where {@link #describeStation} finds a MAC's lease: the user networks on this hub. */
     private final List<LongFunction<String>> leaseBooks = new CopyOnWriteArrayList<>();
+    /** Told of stations that left: the user networks on this hub, which let go of what they held for them. */
+    private final List<DepartureListener> departureListeners = new CopyOnWriteArrayList<>();
+    /** Set while the process stops: its ports leave, but nothing need let go of anything for their stations. */
+    private volatile boolean stopping;
+
+    /**
+     * Told of each station that left the hub: a MAC (48 bits in a long) last seen behind a port that left it or
+     * whose peer went away (a VM that quit), and seen behind no other port now. Called on the thread that
+     * detached the port, under the hub's monitor: a listener only hands the news on.
+     */
+    @FunctionalInterface
+    public interface DepartureListener {
+        void left(long mac, String portId);
+    }
 
     public Hub(int id) {
         this.id = id;
@@ -81,6 +95,19 @@ public final class Hub {
 
     public void removeLeaseBook(LongFunction<String> leaseOf) {
         leaseBooks.remove(leaseOf);
+    }
+
+    public void addDepartureListener(DepartureListener listener) {
+        departureListeners.add(listener);
+    }
+
+    public void removeDepartureListener(DepartureListener listener) {
+        departureListeners.remove(listener);
+    }
+
+    /** The process is stopping: ports that leave from now on are not told as departures. */
+    public void stopping() {
+        stopping = true;
     }
 
     /**
@@ -179,6 +206,7 @@ public final class Hub {
                 ports = shrunk;
                 largeSegmentPorts = takingLargeSegments(shrunk);
                 port.attached(null);
+                tellDepartures(port, shrunk);
                 MacTable<Port> table = macTable;
                 if (table != null) {
                     table.forget(port);
@@ -186,6 +214,39 @@ public final class Hub {
                 return;
             }
         }
+    }
+
+    /**
+     * The peer behind {@code port} went away and the port stays, waiting for the next (a connecting stream
+     * netdev's): its stations left as if the port had ({@link DepartureListener}), and the port starts afresh.
+     */
+    public synchronized void peerLeft(Port port) {
+        if (port.hub() != this) {
+            return;
+        }
+        tellDepartures(port, Arrays.stream(ports).filter(p -> p != port).toArray(Port[]::new));
+        MacTable<Port> table = macTable;
+        if (table != null) {
+            table.forget(port);
+        }
+        port.forgetSourceMac();
+    }
+
+    /**
+     * Tells the listeners of each station seen behind {@code port} (its last source MAC, and the addresses a
+     * switch learnt there) that none of {@code others} sends from: the ones that left with it.
+     */
+    private void tellDepartures(Port port, Port[] others) {
+        if (departureListeners.isEmpty() || stopping) {
+            return;
+        }
+        MacTable<Port> table = macTable;
+        long[] learnt = table == null ? new long[0] : table.macsOf(port);
+        java.util.stream.LongStream.concat(java.util.stream.LongStream.of(port.lastSourceMac()), Arrays.stream(learnt))
+                .filter(mac -> mac > 0 && !MacAddress.isMulticast(mac))
+                .filter(mac -> Arrays.stream(others).noneMatch(p -> p.lastSourceMac() == mac))
+                .distinct()
+                .forEach(mac -> departureListeners.forEach(l -> l.left(mac, port.id())));
     }
 
     /** True when a port other than {@code except} takes large TCP segments whole. */
@@ -221,7 +282,7 @@ public final class Hub {
      * them works: counted (see {@link #duplicateMacs()}) and warned about once per MAC.
      */
     void sourceMacChanged(Port from, long mac) {
-        if ((mac & 0x0100_0000_0000L) != 0 || mac == 0) {
+        if (MacAddress.isMulticast(mac) || mac == 0) {
             return; // a group or zero address is no guest's own
         }
         for (Port other : ports) {

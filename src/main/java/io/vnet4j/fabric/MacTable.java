@@ -257,6 +257,15 @@ public final class MacTable<P> {
         }
     }
 
+    /**
+     * The addresses learnt on {@code port}, each once (whatever its VLANs), aged ones not yet swept included: a
+     * quiet station is still behind its port.
+     */
+    public synchronized long[] macsOf(P port) {
+        return java.util.stream.IntStream.range(0, ports.length).filter(i -> ports[i] == port)
+                .mapToLong(i -> keys[i] & MAC_MASK).distinct().toArray();
+    }
+
     private void removeAt(int i) {
         int[] n = perPort.get(port(i));
         if (--n[0] == 0) {

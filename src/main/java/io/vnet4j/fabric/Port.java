@@ -78,6 +78,11 @@ public abstract class Port implements AutoCloseable {
         return lastSourceMac;
     }
 
+    /** The peer went away, the port stays (see {@link Hub#peerLeft}): the next peer's frames are news. */
+    final void forgetSourceMac() {
+        lastSourceMac = -1;
+    }
+
     public final Hub hub() {
         return hub;
     }

@@ -3,6 +3,7 @@ package io.vnet4j.usernet;
 import io.vnet4j.wire.IpAddress;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -47,6 +48,16 @@ final class NeighborTable {
                 listener.learned(ip, mac);
             }
         }
+    }
+
+    /** Forgets every address at {@code mac} (the guest left); returns them, oldest first. */
+    List<IpAddress> forget(long mac) {
+        List<IpAddress> gone = addressesOf(mac, ip -> true);
+        if (!gone.isEmpty()) {
+            gone.forEach(macs::remove);
+            changes++;
+        }
+        return gone;
     }
 
     /** The MAC of {@code ip}, or {@link #UNKNOWN}. */

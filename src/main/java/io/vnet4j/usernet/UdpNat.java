@@ -20,6 +20,7 @@ import java.nio.channels.SelectionKey;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -409,6 +410,20 @@ final class UdpNat {
 
     long dropped() {
         return dropped;
+    }
+
+    /** Closes the flows of the guest addresses in {@code gone} (a guest that left the hub); returns how many. */
+    int closeGuests(Set<IpAddress> gone) {
+        int closed = 0;
+        for (Iterator<Flow> it = flows.values().iterator(); it.hasNext(); ) {
+            Flow flow = it.next();
+            if (gone.contains(flow.key.guest())) {
+                close(flow);
+                it.remove();
+                closed++;
+            }
+        }
+        return closed;
     }
 
     void closeAll() {

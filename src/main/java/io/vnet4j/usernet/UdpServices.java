@@ -271,6 +271,12 @@ final class UdpServices {
         return dhcp;
     }
 
+    /** Releases the MAC's DHCP lease (the guest left the hub); returns its address, or 0 when it held none. */
+    int release(long mac) {
+        leaseTexts.remove(mac);
+        return dhcp.release(mac);
+    }
+
     /** {@code lease 10.0.2.15 (alpha)} for a MAC given a lease here, else null; any thread. */
     String leaseOf(long mac) {
         return leaseTexts.get(mac);

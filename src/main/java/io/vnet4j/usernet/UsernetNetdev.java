@@ -115,6 +115,9 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
     private Gateway gateway;
     /** The hub's way to our leases, for its log lines (a VM leaving names its lease). */
     private final java.util.function.LongFunction<String> leaseBook = this::leaseOf;
+    /** Hears from the hub of guests that left it, and hands each to {@link #departures} on the loop. */
+    private final Hub.DepartureListener departureListener = this::stationLeft;
+    private Departures departures;
     private GuestOutput out;
     private UdpNat nat;
     private IcmpErrors errors;
@@ -209,6 +212,28 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
         return s == null ? null : s.leaseOf(mac);
     }
 
+    /** A hub thread's news of a guest that left: handled on the loop, after the frames it sent before it left. */
+    private void stationLeft(long mac, String portId) {
+        tasks.add(() -> {
+            try {
+                drainQueue();
+                departures.left(mac, portId);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // the loop is stopping
+            } catch (RuntimeException e) {
+                internalErrors.record("a guest's departure was not handled", e);
+            }
+        });
+        loopSelector.wakeup();
+    }
+
+    /** Handles every frame the hub has queued for the gateway; the loop's thread. */
+    private void drainQueue() throws InterruptedException {
+        while (!queue.isEmpty()) {
+            queue.drainInPlace(fromHub, BATCH_BYTES, 256, 0);
+        }
+    }
+
     /** The numbers {@code /metrics} shows, read on the loop; null when the network is stopped. */
     public UsernetCounts counts() {
         try {
@@ -288,10 +313,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
         CompletableFuture<T> result = new CompletableFuture<>();
         tasks.add(() -> {
             try {
-                // the frames that came before the task first, so that it sees what they did
-                while (!queue.isEmpty()) {
-                    queue.drainInPlace(fromHub, BATCH_BYTES, 256, 0);
-                }
+                drainQueue(); // the frames that came before the task first, so that it sees what they did
                 result.complete(task.run());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt(); // the loop is stopping
@@ -360,7 +382,9 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
         gateway.drops.onFirstBadChecksum = line -> Log.info(id() + ": " + line);
         UsernetStartLines.warnings(id(), config, ndp);
         services.portOf = hub::portSendingFrom;
+        departures = new Departures(id(), neighbors, services, tcp, nat);
         hub.addLeaseBook(leaseBook);
+        hub.addDepartureListener(departureListener);
         hub.attach(this);
         loop = Thread.ofPlatform().name("vnet4j-" + id() + "-usernet").start(Log.hushedIfNow(() -> run(parts)));
         UsernetStartLines.started(id(), config, services.dnsUpstreams(), hostForwards);
@@ -705,6 +729,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
         closed = true;
         passLimit = 0;
         hub.removeLeaseBook(leaseBook);
+        hub.removeDepartureListener(departureListener);
         super.close();
         if (loopSelector != null) {
             loopSelector.wakeup();

@@ -324,4 +324,78 @@ class HubTest {
         again.send(fromMac(0x5254_0012_3456L));
         assertThat(hub.duplicateMacs()).isZero();
     }
+
+    /** What the hub told its departure listener: "52:54:00:12:34:56 from qemu.1" each. */
+    private static List<String> departuresOf(Hub hub) {
+        List<String> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+        hub.addDepartureListener((mac, portId) -> told.add(io.vnet4j.wire.MacAddress.format(mac) + " from " + portId));
+        return told;
+    }
+
+    /** A VM that quits takes its MAC with its port: the user network lets go of what it held for it. */
+    @Test
+    void aPortThatLeavesTakesTheStationItSentFromWithIt() {
+        Hub hub = new Hub(0);
+        List<String> told = departuresOf(hub);
+        VirtualNic vm = nic("qemu.1", hub);
+        VirtualNic quiet = nic("qemu.2", hub);
+        vm.send(fromMac(0x5254_0012_3456L));
+        quiet.close(); // sent nothing: nobody left
+        vm.close();
+        assertThat(told).containsExactly("52:54:00:12:34:56 from qemu.1");
+    }
+
+    @Test
+    void aStationStillSendingFromAnotherPortHasNotLeft() {
+        Hub hub = new Hub(0);
+        List<String> told = departuresOf(hub);
+        VirtualNic old = nic("qemu.1", hub);
+        VirtualNic moved = nic("qemu.2", hub);
+        old.send(fromMac(0x5254_0012_3456L));
+        moved.send(fromMac(0x5254_0012_3456L)); // the VM came back on a new connection before the old one ended
+        old.close();
+        VirtualNic broadcaster = nic("odd", hub);
+        broadcaster.send(fromMac(0xFFFF_FFFF_FFFFL)); // a group source is nobody's
+        broadcaster.close();
+        assertThat(told).isEmpty();
+    }
+
+    @Test
+    void aSwitchPortThatLeavesTakesEveryStationLearntBehindIt() {
+        Hub hub = new Hub(0);
+        hub.learn("sw0", new MacTable<>(300, 64, 16, System::nanoTime, (mac, from, to) -> { }));
+        List<String> told = departuresOf(hub);
+        VirtualNic bridge = nic("tap0", hub);
+        nic("vm", hub);
+        for (int i = 1; i <= 3; i++) {
+            bridge.send(fromMac(0x5254_0000_0000L + i));
+        }
+        bridge.close();
+        assertThat(told).containsExactlyInAnyOrder("52:54:00:00:00:01 from tap0", "52:54:00:00:00:02 from tap0",
+                "52:54:00:00:00:03 from tap0");
+    }
+
+    /** A connecting stream netdev's port stays when its peer goes: the peer's stations leave all the same, once. */
+    @Test
+    void aPeerThatLeavesAPortWhichStaysTakesItsStationsWithIt() {
+        Hub hub = new Hub(0);
+        List<String> told = departuresOf(hub);
+        VirtualNic client = nic("c", hub);
+        client.send(fromMac(0x5254_0012_3456L));
+        hub.peerLeft(client);
+        hub.peerLeft(client);
+        client.close();
+        assertThat(told).containsExactly("52:54:00:12:34:56 from c");
+    }
+
+    @Test
+    void aStoppingProcessTellsNoDepartures() {
+        Hub hub = new Hub(0);
+        List<String> told = departuresOf(hub);
+        VirtualNic vm = nic("qemu.1", hub);
+        vm.send(fromMac(0x5254_0012_3456L));
+        hub.stopping();
+        vm.close();
+        assertThat(told).isEmpty();
+    }
 }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -119,7 +120,7 @@ class ControlSocketIT {
             assertThat(stuck.exitCode()).as(stuck.output()).isEqualTo(1);
             assertThat(stuck.output()).contains("vnet4j: no answer on " + control + " within 2 s: the daemon did not "
                     + "take the connection: one out of file descriptors cannot");
-            assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(20));
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
         } finally {
             for (var hog : hogs) {
                 hog.close();
@@ -133,11 +134,7 @@ class ControlSocketIT {
     }
 
     private static void awaitLog(VnetProcess vnet, String text) throws InterruptedException {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
-        while (!vnet.log().contains(text)) {
-            assertThat(System.nanoTime()).as("the log line '" + text + "' in\n" + vnet.log()).isLessThan(deadline);
-            Thread.sleep(50);
-        }
+        vnet.awaitLog(text, Duration.ofSeconds(20));
     }
 
     @Test

@@ -119,11 +119,7 @@ class HttpConsoleIT {
                     .as("alpha's port on the page").isNotNull();
             Object loads = page.evaluate("performance.getEntriesByType('navigation').length");
             beta = QemuGuest.builder("beta").mac("52:54:00:00:00:b2").netdev(netdev()).start();
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (!vnet.log().contains("qemu.2: stream peer") && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            assertThat(vnet.log()).contains("qemu.2: stream peer");
+            vnet.awaitLog("qemu.2: stream peer", Duration.ofSeconds(30));
             Duration shown = page.await("document.querySelector('[data-port=\"qemu.2\"]') !== null", Duration.ofSeconds(2));
             assertThat(shown).as("beta's port on the page within 2 s of its joining").isNotNull();
             assertThat(page.evaluate("performance.getEntriesByType('navigation').length")).as("no reload").isEqualTo(loads);

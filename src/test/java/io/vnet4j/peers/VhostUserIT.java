@@ -158,11 +158,7 @@ class VhostUserIT {
 
     /** Waits up to 20 s for the daemon's log to hold {@code line} (its output is read on another thread). */
     private void awaitLog(String line) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!vnet.log().contains(line) && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertThat(vnet.log()).contains(line);
+        vnet.awaitLog(line, Duration.ofSeconds(20));
     }
 
     private static String md5(byte[] data) throws Exception {

@@ -141,6 +141,18 @@ public final class VnetProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits up to {@code timeout} for the daemon's log to hold {@code text} (its output is read on another
+     * thread); fails the test with the log when it does not.
+     */
+    public void awaitLog(String text, java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!log().contains(text) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        org.assertj.core.api.Assertions.assertThat(log()).contains(text);
+    }
+
     /** Everything the daemon printed so far (stdout and stderr). */
     public String log() {
         return log.toString();

@@ -24,6 +24,26 @@ final class GuestFrames {
     private GuestFrames() {}
 
     /**
+     * The UDP payload of a DHCPREQUEST from {@code chaddr} for 10.0.2.15 from server 10.0.2.2 (RFC 2131 section
+     * 4.3.2, SELECTING), BROADCAST flag set; with {@code renewal}, a renewal of 10.0.2.15 instead (ciaddr set,
+     * no requested address or server).
+     */
+    static byte[] dhcpRequest(long chaddr, boolean renewal) {
+        ByteBuffer b = ByteBuffer.allocate(260);
+        b.put(0, (byte) 1).put(1, (byte) 1).put(2, (byte) 6); // op BOOTREQUEST, htype Ethernet, hlen 6
+        b.putInt(4, 0x1234_5678).putShort(10, (short) 0x8000); // xid; flags: BROADCAST
+        b.putShort(28, (short) (chaddr >>> 32)).putInt(30, (int) chaddr);
+        b.putInt(236, 0x6382_5363); // the magic cookie
+        b.position(240);
+        if (renewal) {
+            b.putInt(12, 0x0A00_020F).put(new byte[] {53, 1, 3, (byte) 255});
+        } else {
+            b.put(new byte[] {53, 1, 3, 50, 4, 10, 0, 2, 15, 54, 4, 10, 0, 2, 2, (byte) 255});
+        }
+        return b.array();
+    }
+
+    /**
      * Waits up to 10 s for a frame to the guest that {@code wanted} accepts (others are skipped); throws
      * {@code AssertionError("no " + what)} when none comes.
      */

@@ -7,7 +7,6 @@ import io.vnet4j.base.Log;
 import io.vnet4j.port.nic.VirtualNic;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -19,25 +18,13 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(30)
 class LeaseLogTest {
-    /** A DHCPREQUEST for 10.0.2.15 from server 10.0.2.2 (RFC 2131 section 4.3.2), BROADCAST flag set. */
+    /** A DHCPREQUEST for 10.0.2.15 ({@link GuestFrames#dhcpRequest}). */
     private static byte[] request() {
         return request(false);
     }
 
-    /** {@link #request()}, or a renewal of 10.0.2.15 (ciaddr set, no requested address or server). */
     private static byte[] request(boolean renewal) {
-        ByteBuffer b = ByteBuffer.allocate(260);
-        b.put(0, (byte) 1).put(1, (byte) 1).put(2, (byte) 6); // op BOOTREQUEST, htype Ethernet, hlen 6
-        b.putInt(4, 0x1234_5678).putShort(10, (short) 0x8000); // xid; flags: BROADCAST
-        b.putShort(28, (short) (GuestFrames.GUEST_MAC >>> 32)).putInt(30, (int) GuestFrames.GUEST_MAC); // chaddr
-        b.putInt(236, 0x6382_5363); // the magic cookie
-        b.position(240);
-        if (renewal) {
-            b.putInt(12, 0x0A00_020F).put(new byte[] {53, 1, 3, (byte) 255});
-        } else {
-            b.put(new byte[] {53, 1, 3, 50, 4, 10, 0, 2, 15, 54, 4, 10, 0, 2, 2, (byte) 255});
-        }
-        return b.array();
+        return GuestFrames.dhcpRequest(GuestFrames.GUEST_MAC, renewal);
     }
 
     @Test

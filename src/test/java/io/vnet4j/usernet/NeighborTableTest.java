@@ -29,4 +29,19 @@ class NeighborTableTest {
         t.learn(IpAddress.parse("fec0::5054:ff:fe12:3457"), REBOOTED); // back with another MAC, another address
         assertThat(t.firstOfLatestGuest(GLOBAL)).isEqualTo(IpAddress.parse("fec0::5054:ff:fe12:3457"));
     }
+
+    /** A guest that left the hub: its addresses of both families go, and a forward follows the guest still there. */
+    @Test
+    void aGuestThatLeftIsForgottenWithEveryAddressItHad() {
+        NeighborTable t = new NeighborTable();
+        t.learn(IpAddress.parse("fec0::5054:ff:fe12:3457"), REBOOTED);
+        t.learn(IpAddress.parse("10.0.2.15"), GUEST);
+        t.learn(IpAddress.parse("fec0::5054:ff:fe12:3456"), GUEST);
+        long before = t.changes();
+        assertThat(t.forget(GUEST)).containsExactly(IpAddress.parse("10.0.2.15"), IpAddress.parse("fec0::5054:ff:fe12:3456"));
+        assertThat(t.changes()).isGreaterThan(before);
+        assertThat(t.lookup(IpAddress.parse("10.0.2.15"))).isEqualTo(NeighborTable.UNKNOWN);
+        assertThat(t.firstOfLatestGuest(GLOBAL)).isEqualTo(IpAddress.parse("fec0::5054:ff:fe12:3457"));
+        assertThat(t.forget(GUEST)).isEmpty();
+    }
 }

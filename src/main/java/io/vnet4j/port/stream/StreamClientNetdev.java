@@ -77,6 +77,7 @@ public final class StreamClientNetdev extends OnePortNetdev<StreamPort> {
             if (closed) {
                 return;
             }
+            hub.peerLeft(port); // the VM behind it quit: the user network lets go of its connections and lease
             if (reconnectMillis <= 0) {
                 Log.info(id + ": peer " + peer + " went away; the link stays down (no reconnect-ms)");
                 return;

@@ -87,6 +87,16 @@ public final class DhcpServer {
         return Math.max(0, writer.fullAckLength() - ReplyWriter.MAX_REPLY_LENGTH);
     }
 
+    /**
+     * Drops the MAC's binding as its DHCPRELEASE would (its client left for good: the VM quit), so its address
+     * is the pool's again.
+     *
+     * @return the address it held (network byte order in an int), or 0 when it held none
+     */
+    public int release(long mac) {
+        return leases.release(mac);
+    }
+
     public DhcpCounters counters() {
         return new DhcpCounters(malformed, ignored, exhausted);
     }

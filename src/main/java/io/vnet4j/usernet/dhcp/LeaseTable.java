@@ -115,6 +115,12 @@ final class LeaseTable {
         return true;
     }
 
+    /** Drops the MAC's binding, whatever its address; returns that address, or 0 when it had none. */
+    int release(long mac) {
+        Lease own = byMac.get(mac);
+        return own != null && release(mac, own.address()) ? own.address() : 0;
+    }
+
     /** Marks an address unusable until the given time. */
     void decline(int address, long untilMillis) {
         declinedUntil.put(address, untilMillis);

@@ -28,6 +28,7 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
 
@@ -706,6 +707,22 @@ public final class TcpNat {
 
     public int connectionCount() {
         return flows.size();
+    }
+
+    /**
+     * Closes the connections of the guest addresses in {@code gone} (a guest that left the hub) without a word
+     * to the guest: each host socket closes as when QEMU exits, its peer reading EOF (or a reset, when it had
+     * sent what the guest never read). Returns how many were open.
+     */
+    public int closeGuests(Set<IpAddress> gone) {
+        int closed = 0;
+        for (Flow flow : List.copyOf(flows.values())) {
+            if (gone.contains(flow.key.guest())) {
+                closed += timeWaiting.contains(flow) ? 0 : 1; // one in TIME_WAIT had closed already
+                close(flow);
+            }
+        }
+        return closed;
     }
 
     public void closeAll() {

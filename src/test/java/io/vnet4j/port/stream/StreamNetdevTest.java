@@ -339,6 +339,35 @@ class StreamNetdevTest {
         assertThat(readRecord(second)).isEqualTo(frame(3, 64));
     }
 
+    /**
+     * A VM that quits takes its MAC with it, whichever side connected: the hub tells the user network, which
+     * lets go of the VM's connections and lease (a connecting netdev's port stays, waiting for the next VM).
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aPeerThatGoesAwayTakesTheStationItSentFromWithIt(boolean vnetListens) throws Exception {
+        Hub hub = new Hub(0);
+        List<String> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+        hub.addDepartureListener((mac, portId) -> told.add(io.vnet4j.wire.MacAddress.format(mac) + " from " + portId));
+        VirtualNic nic = nic("nic", hub);
+        SocketChannel vm;
+        if (vnetListens) {
+            vm = connect(server("tcp", hub)).channel();
+        } else {
+            java.nio.channels.ServerSocketChannel listener = keep(java.nio.channels.ServerSocketChannel.open());
+            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            keep(new StreamClientNetdev("c", "stream", "test", listener.getLocalAddress(), 100, hub)).start();
+            vm = keep(listener.accept());
+        }
+        byte[] f = frame(1, 60);
+        ByteBuffer.wrap(f).putShort(6, (short) 0x5254).putInt(8, 0x0012_3456); // from 52:54:00:12:34:56
+        writeRecord(vm, f);
+        assertThat(nic.receive(5, TimeUnit.SECONDS)).isEqualTo(f);
+        vm.close();
+        await("the VM's departure", () -> !told.isEmpty());
+        assertThat(told).containsExactly("52:54:00:12:34:56 from " + (vnetListens ? "s.1" : "c"));
+    }
+
     @Test
     void aClientWithoutReconnectStaysDownAfterThePeerCloses() throws Exception {
         Hub hub = new Hub(0);
