@@ -66,12 +66,14 @@ public final class Hub {
 
     /**
      * Told of each station that left the hub: a MAC (48 bits in a long) last seen behind a port that left it or
-     * whose peer went away (a VM that quit), and seen behind no other port now. Called on the thread that
-     * detached the port, under the hub's monitor: a listener only hands the news on.
+     * whose peer went away (a VM that quit), and seen behind no other port now ({@link #stationPresent}). Called
+     * on the thread that detached the port, under the hub's monitor: a listener only hands the news on. The
+     * station may come back (a VM whose connection dropped and was made again): a listener that lets go of
+     * something asks {@link #stationPresent}, and {@code port}'s state, again before it does.
      */
     @FunctionalInterface
     public interface DepartureListener {
-        void left(long mac, String portId);
+        void left(long mac, Port port);
     }
 
     public Hub(int id) {
@@ -127,7 +129,7 @@ public final class Hub {
         return MacAddress.format(mac);
     }
 
-    /** The id of the port whose last frame came from {@code mac}; null when none. */
+    /** The id of the port whose last frame came from {@code mac}; null when none (see also {@link #stationPresent}). */
     public String portSendingFrom(long mac) {
         for (Port p : ports) {
             if (p.lastSourceMac() == mac) {
@@ -234,7 +236,7 @@ public final class Hub {
 
     /**
      * Tells the listeners of each station seen behind {@code port} (its last source MAC, and the addresses a
-     * switch learnt there) that none of {@code others} sends from: the ones that left with it.
+     * switch learnt there) that is not seen behind any of {@code others}: the ones that left with it.
      */
     private void tellDepartures(Port port, Port[] others) {
         if (departureListeners.isEmpty() || stopping) {
@@ -244,9 +246,37 @@ public final class Hub {
         long[] learnt = table == null ? new long[0] : table.macsOf(port);
         java.util.stream.LongStream.concat(java.util.stream.LongStream.of(port.lastSourceMac()), Arrays.stream(learnt))
                 .filter(mac -> mac > 0 && !MacAddress.isMulticast(mac))
-                .filter(mac -> Arrays.stream(others).noneMatch(p -> p.lastSourceMac() == mac))
+                .filter(mac -> !seenBehind(others, mac) && (table == null || !table.knowsElsewhere(mac, port)))
                 .distinct()
-                .forEach(mac -> departureListeners.forEach(l -> l.left(mac, port.id())));
+                .forEach(mac -> tellDeparture(mac, port));
+    }
+
+    private void tellDeparture(long mac, Port port) {
+        for (DepartureListener listener : departureListeners) {
+            try {
+                listener.left(mac, port);
+            } catch (RuntimeException e) { // a bug of the listener's: the port still leaves, the others are told
+                internalErrors.record("a station's departure was not told", e);
+            }
+        }
+    }
+
+    private static boolean seenBehind(Port[] ports, long mac) {
+        for (Port p : ports) {
+            if (p.lastSourceMac() == mac) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether {@code mac} is behind a port of this hub now: the last source of one, or (on a switch) live in
+     * its table in any VLAN.
+     */
+    public boolean stationPresent(long mac) {
+        MacTable<Port> table = macTable;
+        return seenBehind(ports, mac) || table != null && table.knowsElsewhere(mac, null);
     }
 
     /** True when a port other than {@code except} takes large TCP segments whole. */

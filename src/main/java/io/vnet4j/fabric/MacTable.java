@@ -266,6 +266,17 @@ public final class MacTable<P> {
                 .mapToLong(i -> keys[i] & MAC_MASK).distinct().toArray();
     }
 
+    /** Whether {@code mac} has a live entry, in any VLAN, on a port other than {@code except} (null: any port). */
+    public synchronized boolean knowsElsewhere(long mac, P except) {
+        long now = clock.getAsLong();
+        for (int i = 0; i < ports.length; i++) {
+            if (ports[i] != null && ports[i] != except && (keys[i] & MAC_MASK) == mac && now - seen[i] <= agingNanos) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private void removeAt(int i) {
         int[] n = perPort.get(port(i));
         if (--n[0] == 0) {

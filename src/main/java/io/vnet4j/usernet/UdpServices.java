@@ -271,10 +271,10 @@ final class UdpServices {
         return dhcp;
     }
 
-    /** Releases the MAC's DHCP lease (the guest left the hub); returns its address, or 0 when it held none. */
-    int release(long mac) {
+    /** Ends the MAC's DHCP lease (the guest left the hub: {@link DhcpServer#depart}); returns its address, or 0 when none was running. */
+    int endLease(long mac) {
         leaseTexts.remove(mac);
-        return dhcp.release(mac);
+        return dhcp.depart(mac, System.currentTimeMillis());
     }
 
     /** {@code lease 10.0.2.15 (alpha)} for a MAC given a lease here, else null; any thread. */

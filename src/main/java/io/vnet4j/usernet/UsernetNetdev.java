@@ -212,27 +212,19 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
         return s == null ? null : s.leaseOf(mac);
     }
 
-    /** A hub thread's news of a guest that left: handled on the loop, after the frames it sent before it left. */
-    private void stationLeft(long mac, String portId) {
-        tasks.add(() -> {
-            try {
-                drainQueue();
-                departures.left(mac, portId);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt(); // the loop is stopping
-            } catch (RuntimeException e) {
-                internalErrors.record("a guest's departure was not handled", e);
-            }
+    /** A hub thread's news of a guest that left: noted on the loop, and handled there after its grace ({@link Departures}). */
+    private void stationLeft(long mac, Port port) {
+        if (closed) {
+            return;
+        }
+        tasks.add(() -> { // under the gateway lock
+            long now = System.nanoTime();
+            departures.left(mac, port, now);
+            nextPoll = now + Math.min(nextPoll - now, Departures.GRACE_NANOS);
         });
         loopSelector.wakeup();
     }
 
-    /** Handles every frame the hub has queued for the gateway; the loop's thread. */
-    private void drainQueue() throws InterruptedException {
-        while (!queue.isEmpty()) {
-            queue.drainInPlace(fromHub, BATCH_BYTES, 256, 0);
-        }
-    }
 
     /** The numbers {@code /metrics} shows, read on the loop; null when the network is stopped. */
     public UsernetCounts counts() {
@@ -313,7 +305,10 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
         CompletableFuture<T> result = new CompletableFuture<>();
         tasks.add(() -> {
             try {
-                drainQueue(); // the frames that came before the task first, so that it sees what they did
+                // the frames that came before the task first, so that it sees what they did
+                while (!queue.isEmpty()) {
+                    queue.drainInPlace(fromHub, BATCH_BYTES, 256, 0);
+                }
                 result.complete(task.run());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt(); // the loop is stopping
@@ -382,7 +377,9 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
         gateway.drops.onFirstBadChecksum = line -> Log.info(id() + ": " + line);
         UsernetStartLines.warnings(id(), config, ndp);
         services.portOf = hub::portSendingFrom;
-        departures = new Departures(id(), neighbors, services, tcp, nat);
+        // back on the hub, or the port it left by up again (a reconnecting stream netdev's): not gone
+        departures = new Departures(id(), neighbors, services, tcp, nat,
+                (mac, leftBy) -> hub.stationPresent(mac) || leftBy.hub() == hub && leftBy.linkUp());
         hub.addLeaseBook(leaseBook);
         hub.addDepartureListener(departureListener);
         hub.attach(this);
@@ -646,7 +643,8 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
             handleSelected(now);
             pollSoonAfterStarts(now);
             if (now - nextPoll >= 0) {
-                long due = Math.min(gateway.poll(now, POLL_INTERVAL_NANOS), tcpForwards.poll(now));
+                long due = Math.min(Math.min(gateway.poll(now, POLL_INTERVAL_NANOS), tcpForwards.poll(now)),
+                        departures.poll(now));
                 nextPoll = now + Math.min(Math.max(due, POLL_INTERVAL_NANOS), IDLE_NANOS);
             }
         } finally {

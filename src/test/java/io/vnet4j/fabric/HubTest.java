@@ -328,7 +328,7 @@ class HubTest {
     /** What the hub told its departure listener: "52:54:00:12:34:56 from qemu.1" each. */
     private static List<String> departuresOf(Hub hub) {
         List<String> told = new java.util.concurrent.CopyOnWriteArrayList<>();
-        hub.addDepartureListener((mac, portId) -> told.add(io.vnet4j.wire.MacAddress.format(mac) + " from " + portId));
+        hub.addDepartureListener((mac, port) -> told.add(io.vnet4j.wire.MacAddress.format(mac) + " from " + port.id()));
         return told;
     }
 
@@ -397,5 +397,41 @@ class HubTest {
         hub.stopping();
         vm.close();
         assertThat(told).isEmpty();
+    }
+
+    /** helper-76's find: a MAC that moved behind a port many stations share, which another sent from last. */
+    @Test
+    void aStationTheSwitchHasLiveOnAnotherPortHasNotLeft() {
+        Hub hub = new Hub(0);
+        hub.learn("sw0", new MacTable<>(300, 64, 16, System::nanoTime, (mac, from, to) -> { }));
+        List<String> told = departuresOf(hub);
+        VirtualNic old = nic("qemu.1", hub);
+        VirtualNic bridge = nic("tap0", hub);
+        old.send(fromMac(0x5254_0012_3456L));
+        bridge.send(fromMac(0x5254_0012_3456L)); // the VM moved behind the bridge
+        bridge.send(fromMac(0x5254_0000_0001L)); // and another station sent there last
+        assertThat(hub.stationPresent(0x5254_0012_3456L)).isTrue();
+        old.close();
+        assertThat(told).isEmpty();
+        bridge.close();
+        assertThat(hub.stationPresent(0x5254_0012_3456L)).isFalse();
+        assertThat(told).containsExactlyInAnyOrder("52:54:00:12:34:56 from tap0", "52:54:00:00:00:01 from tap0");
+    }
+
+    @Test
+    void aListenerThatThrowsNeitherKeepsThePortNorSilencesTheOthers() {
+        Hub hub = new Hub(0);
+        hub.learn("sw0", new MacTable<>(300, 64, 16, System::nanoTime, (mac, from, to) -> { }));
+        hub.addDepartureListener((mac, port) -> {
+            throw new IllegalStateException("a bug");
+        });
+        List<String> told = departuresOf(hub);
+        VirtualNic vm = nic("qemu.1", hub);
+        vm.send(fromMac(0x5254_0012_3456L));
+        vm.close();
+        assertThat(told).containsExactly("52:54:00:12:34:56 from qemu.1");
+        assertThat(hub.ports()).isEmpty();
+        assertThat(hub.stationPresent(0x5254_0012_3456L)).as("forgotten by the switch").isFalse();
+        assertThat(hub.internalErrors()).isEqualTo(1);
     }
 }

@@ -59,7 +59,7 @@ class GuestDepartureIT {
             assertEndsAtOnce(nat, "the NAT'd connection's host peer");
             assertEndsAtOnce(forwarded, "the forwarded connection's host client");
         }
-        vnet.awaitLog("u: 52:54:00:00:d0:01 left with port vms.1: lease 10.0.2.15 released, 2 TCP connections closed",
+        vnet.awaitLog("u: 52:54:00:00:d0:01 left with port vms.1: lease 10.0.2.15 ended, 2 TCP connections closed",
                 Duration.ofSeconds(5));
         try (QemuGuest next = QemuGuest.builder("arriving").mac("52:54:00:00:d0:02").netdev(netdev).boot()) {
             assertThat(next.runOk("udhcpc -i eth0 -n -q -t 5 -T 2")).as("the departed VM's address").contains("10.0.2.15");

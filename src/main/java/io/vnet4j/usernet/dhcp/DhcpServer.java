@@ -88,13 +88,13 @@ public final class DhcpServer {
     }
 
     /**
-     * Drops the MAC's binding as its DHCPRELEASE would (its client left for good: the VM quit), so its address
-     * is the pool's again.
+     * The MAC's client left the hub (its VM quit): its binding lapses now, and its address goes to the next new
+     * MAC as an unbound one would; the MAC itself still gets it back first.
      *
-     * @return the address it held (network byte order in an int), or 0 when it held none
+     * @return the address of the binding that was running (in an int, as {@link Lease#address}), or 0 when none was
      */
-    public int release(long mac) {
-        return leases.release(mac);
+    public int depart(long mac, long nowMillis) {
+        return leases.depart(mac, nowMillis);
     }
 
     public DhcpCounters counters() {

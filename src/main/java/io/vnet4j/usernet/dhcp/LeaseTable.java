@@ -11,7 +11,9 @@ import java.util.Set;
 
 /**
  * Bindings of addresses to MACs, one per MAC. A binding outlives its expiry until another MAC needs
- * the address, so a returning guest gets its address back; static leases are reserved for their MAC.
+ * the address, so a returning guest gets its address back; static leases are reserved for their MAC. A new
+ * MAC takes an address never bound, or one whose guest left the hub ({@link #depart}), before it takes
+ * one whose binding merely lapsed.
  * Host names (option 12) belong to the MAC whose lease last claimed them: the newest acknowledged
  * lease for a name wins, a MAC that takes a new name gives up its old one, and a released or
  * superseded binding keeps no name.
@@ -22,6 +24,8 @@ final class LeaseTable {
     private final Map<Long, Lease> byMac = new HashMap<>();
     private final Map<Integer, Long> macByAddress = new HashMap<>();
     private final Map<Integer, Long> declinedUntil = new HashMap<>();
+    /** Addresses whose guest left the hub: lapsed bindings a new MAC takes as readily as unbound addresses. */
+    private final Set<Integer> departed = new HashSet<>();
     /** Host names in lower case, to the MAC whose lease claimed them last. */
     private final Map<String, Long> macByName = new HashMap<>();
 
@@ -76,6 +80,7 @@ final class LeaseTable {
                 dropName(own);
             }
         }
+        departed.remove(address);
         Long holder = macByAddress.put(address, mac);
         if (holder != null) {
             dropName(byMac.remove(holder));
@@ -111,14 +116,27 @@ final class LeaseTable {
         }
         byMac.remove(mac);
         macByAddress.remove(address);
+        departed.remove(address);
         dropName(own);
         return true;
     }
 
-    /** Drops the MAC's binding, whatever its address; returns that address, or 0 when it had none. */
-    int release(long mac) {
+    /**
+     * The MAC's guest left the hub (its VM quit): its binding lapses now and gives up its host name, and its
+     * address goes to the next new MAC as an unbound one would (a VM started afresh with another MAC gets .15
+     * again, as from QEMU's own user networking), while the MAC, coming back before that, still gets it.
+     *
+     * @return the address of the binding that was running, or 0 when none was
+     */
+    int depart(long mac, long nowMillis) {
         Lease own = byMac.get(mac);
-        return own != null && release(mac, own.address()) ? own.address() : 0;
+        if (own == null || own.expired(nowMillis)) {
+            return 0;
+        }
+        dropName(own);
+        byMac.put(mac, new Lease(mac, own.address(), null, nowMillis));
+        departed.add(own.address());
+        return own.address();
     }
 
     /** Marks an address unusable until the given time. */
@@ -158,12 +176,12 @@ final class LeaseTable {
         return holder == null || byMac.get(holder).expired(nowMillis);
     }
 
-    /** The first free pool address, counting lapsed bindings as free only if asked; 0 when none. */
+    /** The first free pool address, counting lapsed bindings (but departed ones) as free only if asked; 0 when none. */
     private int firstFree(long nowMillis, boolean takeLapsed) {
         long last = Integer.toUnsignedLong(settings.lastAddress());
         for (long candidate = Integer.toUnsignedLong(settings.firstAddress()); candidate <= last; candidate++) {
             int address = (int) candidate;
-            if ((takeLapsed || !macByAddress.containsKey(address)) && free(address, nowMillis)) {
+            if ((takeLapsed || !macByAddress.containsKey(address) || departed.contains(address)) && free(address, nowMillis)) {
                 return address;
             }
         }

@@ -719,6 +719,7 @@ public final class TcpNat {
         for (Flow flow : List.copyOf(flows.values())) {
             if (gone.contains(flow.key.guest())) {
                 closed += timeWaiting.contains(flow) ? 0 : 1; // one in TIME_WAIT had closed already
+                owingAcks.remove(flow); // nothing more goes to the guest
                 close(flow);
             }
         }

@@ -348,7 +348,7 @@ class StreamNetdevTest {
     void aPeerThatGoesAwayTakesTheStationItSentFromWithIt(boolean vnetListens) throws Exception {
         Hub hub = new Hub(0);
         List<String> told = new java.util.concurrent.CopyOnWriteArrayList<>();
-        hub.addDepartureListener((mac, portId) -> told.add(io.vnet4j.wire.MacAddress.format(mac) + " from " + portId));
+        hub.addDepartureListener((mac, port) -> told.add(io.vnet4j.wire.MacAddress.format(mac) + " from " + port.id()));
         VirtualNic nic = nic("nic", hub);
         SocketChannel vm;
         if (vnetListens) {

@@ -170,6 +170,28 @@ class DhcpLeaseFlowTest {
         assertThat(guests.dora(MAC_B)).isEqualTo(FIRST);
     }
 
+    /** A VM that quit (its port left the hub): the next new MAC gets its address, as from a fresh QEMU. */
+    @Test
+    void aDepartedGuestsAddressGoesToTheNextNewMac() {
+        guests.dora(MAC_A);
+        guests.dora(MAC_B);
+        assertThat(guests.server.depart(MAC_A, guests.now)).isEqualTo(FIRST);
+        assertThat(guests.server.depart(MAC_A, guests.now)).as("ended already").isZero();
+        assertThat(guests.dora(MAC_C)).isEqualTo(FIRST);
+        assertThat(guests.dora(MAC_A)).as("its own is taken: the next free").isEqualTo(Ipv4Address.parse("10.0.2.17"));
+    }
+
+    /** Two VMs restarted by a script come back in the other order: each gets its own address again. */
+    @Test
+    void departedGuestsThatComeBackGetTheirOwnAddressesWhateverTheOrder() {
+        guests.dora(MAC_A);
+        guests.dora(MAC_B);
+        guests.server.depart(MAC_A, guests.now);
+        guests.server.depart(MAC_B, guests.now);
+        assertThat(guests.dora(MAC_B)).isEqualTo(SECOND);
+        assertThat(guests.dora(MAC_A)).isEqualTo(FIRST);
+    }
+
     @Test
     void ignoresAReleaseOfAnAddressTheMacDoesNotHold() {
         guests.dora(MAC_A);
