@@ -332,6 +332,12 @@ class HubTest {
         return told;
     }
 
+    private static Hub learningSwitch() {
+        Hub hub = new Hub(0);
+        hub.learn("sw0", new MacTable<>(300, 64, 16, System::nanoTime, (mac, from, to) -> { }));
+        return hub;
+    }
+
     /** A VM that quits takes its MAC with its port: the user network lets go of what it held for it. */
     @Test
     void aPortThatLeavesTakesTheStationItSentFromWithIt() {
@@ -362,8 +368,7 @@ class HubTest {
 
     @Test
     void aSwitchPortThatLeavesTakesEveryStationLearntBehindIt() {
-        Hub hub = new Hub(0);
-        hub.learn("sw0", new MacTable<>(300, 64, 16, System::nanoTime, (mac, from, to) -> { }));
+        Hub hub = learningSwitch();
         List<String> told = departuresOf(hub);
         VirtualNic bridge = nic("tap0", hub);
         nic("vm", hub);
@@ -402,8 +407,7 @@ class HubTest {
     /** helper-76's find: a MAC that moved behind a port many stations share, which another sent from last. */
     @Test
     void aStationTheSwitchHasLiveOnAnotherPortHasNotLeft() {
-        Hub hub = new Hub(0);
-        hub.learn("sw0", new MacTable<>(300, 64, 16, System::nanoTime, (mac, from, to) -> { }));
+        Hub hub = learningSwitch();
         List<String> told = departuresOf(hub);
         VirtualNic old = nic("qemu.1", hub);
         VirtualNic bridge = nic("tap0", hub);
@@ -420,8 +424,7 @@ class HubTest {
 
     @Test
     void aListenerThatThrowsNeitherKeepsThePortNorSilencesTheOthers() {
-        Hub hub = new Hub(0);
-        hub.learn("sw0", new MacTable<>(300, 64, 16, System::nanoTime, (mac, from, to) -> { }));
+        Hub hub = learningSwitch();
         hub.addDepartureListener((mac, port) -> {
             throw new IllegalStateException("a bug");
         });
