@@ -79,7 +79,8 @@ public final class StreamClientNetdev extends OnePortNetdev<StreamPort> {
             }
             hub.peerLeft(port); // the VM behind it quit: the user network lets go of its connections and lease
             if (reconnectMillis <= 0) {
-                Log.info(id + ": peer " + peer + " went away; the link stays down (no reconnect-ms)");
+                Log.info(id + ": peer " + peer + " went away; the link stays down (" + (port.type().equals("stream")
+                        ? "no reconnect-ms" : "a socket netdev does not reconnect; -netdev stream,...,reconnect-ms= does") + ")");
                 return;
             }
             Log.info(id + ": peer " + peer + " went away; reconnecting every " + reconnectMillis + " ms");

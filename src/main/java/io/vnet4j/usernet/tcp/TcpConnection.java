@@ -134,6 +134,24 @@ public final class TcpConnection {
         return state;
     }
 
+    /**
+     * The state as RFC 9293 section 3.3.2 names it, for people ({@code info network}, {@code info usernet},
+     * {@code query-network}; libslirp's {@code info usernet} names the same), on the gateway's side of the guest's
+     * connection. {@link State#ESTABLISHED} covers the closing states, which this tells apart: CLOSE_WAIT (the
+     * guest's FIN came, ours is not sent: the guest half-closed), LAST_ACK (ours sent after it), FIN_WAIT_1
+     * and FIN_WAIT_2 (ours sent first, not yet and then acknowledged: the host closed first), CLOSING (both
+     * sent, ours first and not yet acknowledged).
+     */
+    public String stateName() {
+        if (state != State.ESTABLISHED || !sender.finSent() && !sender.finAcked()) {
+            return state == State.ESTABLISHED && receiver.finReceived() ? "CLOSE_WAIT" : state.name();
+        }
+        if (!receiver.finReceived()) {
+            return sender.finAcked() ? "FIN_WAIT_2" : "FIN_WAIT_1";
+        }
+        return passiveClose ? "LAST_ACK" : "CLOSING";
+    }
+
     /** The addresses and ports this connection's segments carry: the host's side is the source. */
     public void between(IpAddress remote, int remotePort, IpAddress guest, int guestPort) {
         out.between(remote, remotePort, guest, guestPort);

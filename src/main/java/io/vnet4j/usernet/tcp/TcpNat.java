@@ -644,7 +644,7 @@ public final class TcpNat {
                 remote = "(closed)";
             }
             TcpConnection c = flow.connection;
-            lines.add("tcp " + flow.key + " via host " + remote + " " + c.state()
+            lines.add("tcp " + flow.key + " via host " + remote + " " + c.stateName()
                     + (c.outOfOrderDropped() == 0 ? "" : ", " + c.outOfOrderDropped() + " out-of-order segments dropped")
                     + (c.resent() == 0 ? "" : ", segments resent to the guest: " + c.resent() + " ("
                             + c.resentAtTimeout() + " at a time-out)"));
@@ -691,7 +691,7 @@ public final class TcpNat {
         List<ConnectionInfo> list = new ArrayList<>(flows.size());
         for (Flow flow : flows.values()) {
             list.add(new ConnectionInfo(flow.key.guest(), flow.key.guestPort(), flow.key.remote(), flow.key.remotePort(),
-                    flow.connection.state().name(), flow.connection.pendingToGuest(), flow.connection.pendingToHost(),
+                    flow.connection.stateName(), flow.connection.pendingToGuest(), flow.connection.pendingToHost(),
                     flow.connection.resent(), flow.connection.resentAtTimeout(), flow.incoming ? localOf(flow) : null));
         }
         return list;

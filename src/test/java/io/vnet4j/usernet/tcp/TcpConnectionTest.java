@@ -913,6 +913,28 @@ class TcpConnectionTest {
             assertThat(h.c.hostReadRoom()).isZero();
         }
 
+        /** helper-77's replay: a half-closed connection showed ESTABLISHED where libslirp shows CLOSE_WAIT. */
+        @Test
+        void theClosingStatesAreNamedAsRfc9293NamesThem() {
+            TcpHarness guestFirst = plain();
+            assertThat(guestFirst.c.stateName()).isEqualTo("ESTABLISHED");
+            guestFirst.guest(ACK | FIN, GISN + 1, ISS + 1, 65535);
+            assertThat(guestFirst.c.stateName()).isEqualTo("CLOSE_WAIT");
+            guestFirst.c.hostEof(guestFirst.now);
+            assertThat(guestFirst.c.stateName()).isEqualTo("LAST_ACK");
+
+            TcpHarness hostFirst = plain();
+            hostFirst.c.hostEof(hostFirst.now);
+            assertThat(hostFirst.c.stateName()).isEqualTo("FIN_WAIT_1");
+            hostFirst.guest(ACK, GISN + 1, ISS + 2, 65535);
+            assertThat(hostFirst.c.stateName()).isEqualTo("FIN_WAIT_2");
+
+            TcpHarness both = plain();
+            both.c.hostEof(both.now);
+            both.guest(ACK | FIN, GISN + 1, ISS + 1, 65535); // its FIN crossed ours
+            assertThat(both.c.stateName()).isEqualTo("CLOSING");
+        }
+
         @Test
         void lostFinIsRetransmitted() {
             TcpHarness h = plain();
