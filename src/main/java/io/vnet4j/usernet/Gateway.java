@@ -23,6 +23,7 @@ import io.vnet4j.wire.WireError;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.util.List;
 
 /**
  * The gateway's protocol dispatch, on the usernet loop's thread: a frame from the hub goes through
@@ -555,8 +556,9 @@ final class Gateway {
         } else if ((flags & TcpFlags.SYN) != 0 && !config.reach().restricted() && !destination.isMulticastOrBroadcast()) {
             if (addresses.isDns(destination)) {
                 // DNS over TCP goes to the first upstream resolver, as DNS over UDP does
-                boolean dns = tcpSegment.destinationPort() == UdpServices.DNS_PORT && !services.dnsUpstreams().isEmpty();
-                target = dns ? services.dnsUpstreams().getFirst() : null;
+                List<InetSocketAddress> upstreams = tcpSegment.destinationPort() == UdpServices.DNS_PORT
+                        ? services.dnsUpstreams() : List.of();
+                target = upstreams.isEmpty() ? null : upstreams.getFirst();
             } else if ((flags & TcpFlags.ACK) == 0 && isRefusedHostLoopback(destination)) {
                 drops.hostLoopback++;
                 errors.tcp(hostLoopbackErrorSource(destination, source), source, tcpSegment.sourcePort(), destination,

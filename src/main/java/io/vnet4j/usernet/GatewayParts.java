@@ -44,7 +44,7 @@ record GatewayParts(GatewayAddresses addresses, IcmpErrors errors, UdpNat udp, T
         UdpHostForwards udpForwards = new UdpHostForwards(out, addresses, guests, ports, selector);
         TcpHostForwards tcpForwards = new TcpHostForwards(tcp, addresses, guests, ports, selector);
         UdpServices services = new UdpServices(name, config, addresses, udp, out, neighbors,
-                DnsUpstreams.resolve(config, resolvConf), udpForwards);
+                new DnsUpstreams(name, config, resolvConf, System::nanoTime), udpForwards);
         GuestForwards guestForwards = new GuestForwards(config.guestForwards());
         NeighborDiscovery ndp = config.ipv6().isEmpty() ? null
                 : new NeighborDiscovery(config, addresses, out, neighbors, random, now);

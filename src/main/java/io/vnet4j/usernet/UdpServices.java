@@ -47,7 +47,7 @@ final class UdpServices {
     private final GuestOutput out;
     private final NeighborTable neighbors;
     private final GatewayAddresses gateway;
-    private final List<InetSocketAddress> dnsUpstreams;
+    private final DnsUpstreams dnsUpstreams;
     private final DhcpServer dhcp;
     /** Null when IPv6 is off. */
     private final Dhcpv6Server dhcpv6;
@@ -76,14 +76,14 @@ final class UdpServices {
 
     UdpServices(String logName, UserConfig config, GatewayAddresses gateway, UdpNat nat, GuestOutput out,
                 NeighborTable neighbors,
-                List<InetSocketAddress> dnsUpstreams, UdpHostForwards hostForwards) {
+                DnsUpstreams dnsUpstreams, UdpHostForwards hostForwards) {
         this.logName = logName;
         this.config = config;
         this.nat = nat;
         this.out = out;
         this.neighbors = neighbors;
         this.gateway = gateway;
-        this.dnsUpstreams = List.copyOf(dnsUpstreams);
+        this.dnsUpstreams = dnsUpstreams;
         this.hostForwards = hostForwards;
         this.dhcp = new DhcpServer(new DhcpSettings(config.network(), config.prefixLength(), config.host(),
                 config.reach().builtinDns() ? config.dns() : DhcpSettings.NO_DNS_SERVER,
@@ -169,7 +169,8 @@ final class UdpServices {
                     return true;
                 }
             }
-            if (destinationPort != DNS_PORT || config.reach().restricted() || dnsUpstreams.isEmpty()) {
+            List<InetSocketAddress> upstreams = dnsUpstreams.current();
+            if (destinationPort != DNS_PORT || config.reach().restricted() || upstreams.isEmpty()) {
                 dnsDropped++;
                 int n = destinationPort != DNS_PORT ? LocalResolver.FORWARD : localNames.refuse(buffer, offset, length,
                         dnsOut, 0, config.reach().restricted() ? DnsMessage.RCODE_REFUSED : DnsMessage.RCODE_SERVFAIL);
@@ -178,7 +179,7 @@ final class UdpServices {
                 }
             } else {
                 dnsForwarded++;
-                nat.sendPinned(source, sourcePort, destination, DNS_PORT, dnsUpstreams.getFirst(), buffer, offset,
+                nat.sendPinned(source, sourcePort, destination, DNS_PORT, upstreams.getFirst(), buffer, offset,
                         length, now);
             }
             return true;
@@ -299,8 +300,9 @@ final class UdpServices {
         return tftp == null ? null : tftp.counters();
     }
 
+    /** Where DNS queries go now ({@link DnsUpstreams#current}). */
     List<InetSocketAddress> dnsUpstreams() {
-        return dnsUpstreams;
+        return dnsUpstreams.current();
     }
 
     void close() {

@@ -29,8 +29,45 @@ class DnsUpstreamsTest {
         parser.netdev("user,id=u");
         UserConfig config = ((NetdevConfig.User) parser.build().netdevs().getFirst()).user();
 
-        assertThat(SocketAddresses.format(DnsUpstreams.resolve(config, resolvConf)))
+        assertThat(SocketAddresses.format(new DnsUpstreams("u", config, resolvConf, System::nanoTime).current()))
                 .isEqualTo("[2001:db8:1::3]:53, 127.0.0.53:53, [fe80::1]:53");
         assertThat(((java.net.Inet6Address) DnsUpstreams.nameserver("fe80::1%lo")).getScopeId()).isPositive();
+    }
+
+    /** helper-78's replay of gvisor-tap-vsock PR #696: resolv.conf rewritten under a running network. */
+    @Test
+    void aChangedResolvConfIsFollowedWithinASecondAsLibslirpFollowsIt(@TempDir Path dir) throws Exception {
+        Path resolvConf = dir.resolve("resolv.conf");
+        Files.writeString(resolvConf, "nameserver 127.0.0.1\n");
+        ConfigParser parser = new ConfigParser();
+        parser.netdev("user,id=u");
+        UserConfig config = ((NetdevConfig.User) parser.build().netdevs().getFirst()).user();
+        long[] now = {0};
+        DnsUpstreams upstreams = new DnsUpstreams("u", config, resolvConf, () -> now[0]);
+        assertThat(SocketAddresses.format(upstreams.current())).isEqualTo("127.0.0.1:53");
+
+        Files.writeString(resolvConf, "# rewritten by NetworkManager\nnameserver 127.0.0.2\n");
+        now[0] += java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(DnsUpstreams.RECHECK_MILLIS) - 1;
+        assertThat(SocketAddresses.format(upstreams.current())).as("looked at once a second at most").isEqualTo("127.0.0.1:53");
+        now[0] += 1;
+        assertThat(SocketAddresses.format(upstreams.current())).isEqualTo("127.0.0.2:53");
+
+        Files.delete(resolvConf);
+        now[0] += java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(DnsUpstreams.RECHECK_MILLIS);
+        assertThat(upstreams.current()).as("gone: no upstream").isEmpty();
+    }
+
+    @Test
+    void givenUpstreamsAreKeptWhateverResolvConfSays(@TempDir Path dir) throws Exception {
+        Path resolvConf = dir.resolve("resolv.conf");
+        Files.writeString(resolvConf, "nameserver 127.0.0.1\n");
+        ConfigParser parser = new ConfigParser();
+        parser.netdev("user,id=u,dns-upstream=127.0.0.9");
+        UserConfig config = ((NetdevConfig.User) parser.build().netdevs().getFirst()).user();
+        long[] now = {0};
+        DnsUpstreams upstreams = new DnsUpstreams("u", config, resolvConf, () -> now[0]);
+        Files.writeString(resolvConf, "nameserver 127.0.0.2\n");
+        now[0] += java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        assertThat(SocketAddresses.format(upstreams.current())).isEqualTo("127.0.0.9:53");
     }
 }
