@@ -21,7 +21,12 @@ import java.util.Map;
 final class PendingFrames {
     /** How long a frame waits for its destination's MAC, in nanoseconds. */
     static final long HOLD_NANOS = 1_000_000_000L;
-    static final int MAX_FRAMES_PER_ADDRESS = 64;
+    /**
+     * Frames held per address: enough for a first burst of small datagrams to a guest that has sent nothing yet
+     * (a forwarded UDP server's first 200 clients; libslirp held all of them, 64 cut the burst, helper-78's
+     * replay); {@link #MAX_BYTES_PER_ADDRESS} bounds large frames, as Linux's unres_qlen_bytes (212,992) does.
+     */
+    static final int MAX_FRAMES_PER_ADDRESS = 256;
     static final int MAX_BYTES_PER_ADDRESS = 256 << 10;
     static final int MAX_BYTES = 1 << 20;
     /** At most this many addresses wait at once; each has at least one frame, so bytes bound them too. */
