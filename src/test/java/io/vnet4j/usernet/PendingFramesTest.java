@@ -87,6 +87,17 @@ class PendingFramesTest {
         assertThat(etherType(sent.get(1))).isEqualTo(EtherType.ARP);
     }
 
+    /** helper-78's replay: a forwarded UDP server's first burst of 200 small datagrams, all held as libslirp holds them. */
+    @Test
+    void aFirstBurstOfTwoHundredSmallDatagramsIsHeldWhole() {
+        for (int i = 0; i < 200; i++) {
+            sendUdp(2000 + i, "b");
+        }
+        assertThat(out.pending().dropped()).isZero();
+        arp.learn(GUEST, GUEST_MAC);
+        assertThat(sent).hasSize(1 + 200);
+    }
+
     @Test
     void framesOverTheBoundForOneGuestAreDroppedAndTheOlderOnesKept() {
         for (int i = 0; i < PendingFrames.MAX_FRAMES_PER_ADDRESS + 5; i++) {
