@@ -38,12 +38,8 @@ class DnsUpstreamsTest {
     @Test
     void aChangedResolvConfIsFollowedWithinASecondAsLibslirpFollowsIt(@TempDir Path dir) throws Exception {
         Path resolvConf = dir.resolve("resolv.conf");
-        Files.writeString(resolvConf, "nameserver 127.0.0.1\n");
-        ConfigParser parser = new ConfigParser();
-        parser.netdev("user,id=u");
-        UserConfig config = ((NetdevConfig.User) parser.build().netdevs().getFirst()).user();
         long[] now = {0};
-        DnsUpstreams upstreams = new DnsUpstreams("u", config, resolvConf, () -> now[0]);
+        DnsUpstreams upstreams = upstreams("user,id=u", resolvConf, now);
         assertThat(SocketAddresses.format(upstreams.current())).isEqualTo("127.0.0.1:53");
 
         Files.writeString(resolvConf, "# rewritten by NetworkManager\nnameserver 127.0.0.2\n");
@@ -60,14 +56,19 @@ class DnsUpstreamsTest {
     @Test
     void givenUpstreamsAreKeptWhateverResolvConfSays(@TempDir Path dir) throws Exception {
         Path resolvConf = dir.resolve("resolv.conf");
-        Files.writeString(resolvConf, "nameserver 127.0.0.1\n");
-        ConfigParser parser = new ConfigParser();
-        parser.netdev("user,id=u,dns-upstream=127.0.0.9");
-        UserConfig config = ((NetdevConfig.User) parser.build().netdevs().getFirst()).user();
         long[] now = {0};
-        DnsUpstreams upstreams = new DnsUpstreams("u", config, resolvConf, () -> now[0]);
+        DnsUpstreams upstreams = upstreams("user,id=u,dns-upstream=127.0.0.9", resolvConf, now);
         Files.writeString(resolvConf, "nameserver 127.0.0.2\n");
         now[0] += java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
         assertThat(SocketAddresses.format(upstreams.current())).isEqualTo("127.0.0.9:53");
+    }
+
+    /** The upstreams of a user network of {@code netdev} whose resolv.conf names 127.0.0.1, on the clock {@code now[0]}. */
+    private static DnsUpstreams upstreams(String netdev, Path resolvConf, long[] now) throws Exception {
+        Files.writeString(resolvConf, "nameserver 127.0.0.1\n");
+        ConfigParser parser = new ConfigParser();
+        parser.netdev(netdev);
+        UserConfig config = ((NetdevConfig.User) parser.build().netdevs().getFirst()).user();
+        return new DnsUpstreams("u", config, resolvConf, () -> now[0]);
     }
 }
