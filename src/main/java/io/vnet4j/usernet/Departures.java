@@ -28,8 +28,8 @@ import java.util.concurrent.TimeUnit;
  * made again (QEMU's {@code reconnect=}), a link to another hub that came back, frames of the guest still
  * queued behind the news. Then, unless the guest is seen on the hub again or the port it left by is up again,
  * the guest's addresses (those its MAC was seen at, and its DHCP lease's while no other MAC holds it) lose
- * their TCP connections (each host socket closed: its peer reads EOF, or a reset when it had sent what the
- * guest never read, as when QEMU exits) and UDP flows, the lease ends ({@code DhcpServer#depart}) and the
+ * their TCP connections (each host socket closed: its peer reads EOF, as when QEMU exits; a reset only while
+ * bytes it sent wait unread in the socket) and UDP flows, the lease ends ({@code DhcpServer#depart}) and the
  * neighbour entries go. One line says what went. The loop's thread only.
  */
 final class Departures {

@@ -711,8 +711,9 @@ public final class TcpNat {
 
     /**
      * Closes the connections of the guest addresses in {@code gone} (a guest that left the hub) without a word
-     * to the guest: each host socket closes as when QEMU exits, its peer reading EOF (or a reset, when it had
-     * sent what the guest never read). Returns how many were open.
+     * to the guest: each host socket closes as when QEMU exits, its peer reading EOF (the kernel's reset only
+     * while bytes it sent wait unread in the socket; what the connection had queued for the guest is dropped
+     * without one, as libslirp's buffer goes with QEMU). Returns how many were open.
      */
     public int closeGuests(Set<IpAddress> gone) {
         int closed = 0;
