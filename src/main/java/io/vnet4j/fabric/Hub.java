@@ -131,12 +131,8 @@ public final class Hub {
 
     /** The id of the port whose last frame came from {@code mac}; null when none (see also {@link #stationPresent}). */
     public String portSendingFrom(long mac) {
-        for (Port p : ports) {
-            if (p.lastSourceMac() == mac) {
-                return p.id();
-            }
-        }
-        return null;
+        Port p = sendingFrom(ports, mac);
+        return p == null ? null : p.id();
     }
 
     /** The switch's table; null for a hub, which floods every frame. */
@@ -246,7 +242,7 @@ public final class Hub {
         long[] learnt = table == null ? new long[0] : table.macsOf(port);
         java.util.stream.LongStream.concat(java.util.stream.LongStream.of(port.lastSourceMac()), Arrays.stream(learnt))
                 .filter(mac -> mac > 0 && !MacAddress.isMulticast(mac))
-                .filter(mac -> !seenBehind(others, mac) && (table == null || !table.knowsElsewhere(mac, port)))
+                .filter(mac -> sendingFrom(others, mac) == null && (table == null || !table.knowsElsewhere(mac, port)))
                 .distinct()
                 .forEach(mac -> tellDeparture(mac, port));
     }
@@ -261,13 +257,14 @@ public final class Hub {
         }
     }
 
-    private static boolean seenBehind(Port[] ports, long mac) {
+    /** The first of {@code ports} whose last frame came from {@code mac}; null when none. */
+    private static Port sendingFrom(Port[] ports, long mac) {
         for (Port p : ports) {
             if (p.lastSourceMac() == mac) {
-                return true;
+                return p;
             }
         }
-        return false;
+        return null;
     }
 
     /**
@@ -276,7 +273,7 @@ public final class Hub {
      */
     public boolean stationPresent(long mac) {
         MacTable<Port> table = macTable;
-        return seenBehind(ports, mac) || table != null && table.knowsElsewhere(mac, null);
+        return sendingFrom(ports, mac) != null || table != null && table.knowsElsewhere(mac, null);
     }
 
     /** True when a port other than {@code except} takes large TCP segments whole. */
