@@ -135,7 +135,43 @@ public final class Network implements AutoCloseable {
             warnOfAnotherGateway(netdev);
         }
         netdevs.add(netdev);
+        holdTapAddresses(netdev, true);
         return netdev;
+    }
+
+    /**
+     * A {@code configure=on} TAP's address is one DHCP leases to no one on its hub while the TAP runs (its
+     * namespace may say nothing for a long time), whichever of the TAP and the user network came first.
+     *
+     * @param changed a netdev just added ({@code hold}) or removed (not {@code hold})
+     */
+    private void holdTapAddresses(Netdev changed, boolean hold) {
+        for (Netdev n : netdevs) {
+            if (changed instanceof TapNetdev tap && n instanceof UsernetNetdev user) {
+                holdTapAddress(user, tap, hold);
+            } else if (changed instanceof UsernetNetdev user && n instanceof TapNetdev tap) {
+                holdTapAddress(user, tap, hold);
+            }
+        }
+    }
+
+    private static void holdTapAddress(UsernetNetdev user, TapNetdev tap, boolean hold) {
+        if (tap.configuredAddress() != 0 && tap.hub() == user.hub()) {
+            if (hold) {
+                user.holdTapAddress(tap.configuredAddress());
+            } else {
+                user.releaseTapAddress(tap.configuredAddress());
+            }
+        }
+    }
+
+    /** The IPv4 addresses a running user network's guests hold, which a configure=on TAP added now must not take. */
+    private static java.util.Set<Integer> addressesInUse(UsernetNetdev user) {
+        try {
+            return user.ipv4AddressesInUse();
+        } catch (IOException e) {
+            return java.util.Set.of(); // stopped: its guests reach no gateway anyway
+        }
     }
 
     private void warnOfAnotherGateway(Netdev user) {
@@ -159,8 +195,9 @@ public final class Network implements AutoCloseable {
         for (Netdev n : netdevs) {
             if (n instanceof UsernetNetdev user && user.hub() != null) {
                 parser.runningUserNetwork(user.hub().id(), user.config());
+                addressesInUse(user).forEach(address -> parser.addressInUse(user.hub().id(), address));
             } else if (n instanceof TapNetdev tap && tap.configuredAddress() != 0) {
-                parser.runningConfiguredTap(tap.hub().id(), tap.configuredAddress());
+                parser.addressInUse(tap.hub().id(), tap.configuredAddress());
             }
         }
         parser.netdev(option);
@@ -185,6 +222,9 @@ public final class Network implements AutoCloseable {
             return false;
         }
         netdev.close();
+        if (netdev instanceof TapNetdev) {
+            holdTapAddresses(netdev, false);
+        }
         for (Capture c : List.copyOf(captures.values())) {
             if (id.equals(c.config().netdev()) && removeCapture(c.config().id())) {
                 Log.info("capture " + c.config().id() + " of netdev " + id + " stopped with it (" + c.config().file() + ")");

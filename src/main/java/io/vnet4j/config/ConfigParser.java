@@ -62,7 +62,10 @@ public final class ConfigParser {
     private final Map<String, Long> configureRequested = new HashMap<>();
     /** User networks already running, by hub, for a TAP added at run time ({@link #runningUserNetwork}). */
     private final Map<Integer, UserConfig> runningUserNetworks = new HashMap<>();
-    /** The IPv4 addresses configure=on TAPs hold, by hub: those running, then those given here. */
+    /**
+     * The IPv4 addresses a configure=on TAP may not take, by hub: those running TAPs and guests hold, then those
+     * given to TAPs here.
+     */
     private final Map<Integer, Set<Integer>> configuredAddresses = new HashMap<>();
 
     /** A parser with nothing added yet. */
@@ -81,13 +84,13 @@ public final class ConfigParser {
     }
 
     /**
-     * Tells the parser of a running {@code configure=on} TAP's address: a {@code configure=on} TAP parsed
-     * here on the same hub takes another.
+     * Tells the parser of an IPv4 address in use on a hub: a running {@code configure=on} TAP's, a guest's
+     * lease, an address a guest was seen at. A {@code configure=on} TAP parsed here on the same hub takes another.
      *
      * @param hub the hub's number
-     * @param address the interface's IPv4 address
+     * @param address the address, in an int in network order
      */
-    public void runningConfiguredTap(int hub, int address) {
+    public void addressInUse(int hub, int address) {
         configuredAddresses.computeIfAbsent(hub, h -> new HashSet<>()).add(address);
     }
 
@@ -395,8 +398,9 @@ public final class ConfigParser {
 
     /**
      * The address a configure=on TAP takes: the user network's .100 (slirp4netns's choice), and for each
-     * further one on the hub the next free above it (.101, .102, ...). Two interfaces given one address
-     * black-holed one another's connections, silently (a helper's replay with two namespaces on one hub).
+     * further one on the hub the next free above it (.101, .102, ...), past the addresses in use there at run
+     * time ({@link #addressInUse}). Two interfaces given one address black-holed one another's connections,
+     * silently (a helper's replay with two namespaces on one hub).
      */
     private int freeConfiguredAddress(NetdevConfig.Tap tap, UserConfig u) throws ConfigException {
         Set<Integer> taken = configuredAddresses.computeIfAbsent(tap.hub(), h -> new HashSet<>());

@@ -6,6 +6,7 @@ import io.vnet4j.usernet.flow.OutboundAddresses;
 import io.vnet4j.usernet.tcp.TcpNat;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Set;
 import java.util.random.RandomGenerator;
 
 /**
@@ -21,13 +22,15 @@ record GatewayParts(GatewayAddresses addresses, IcmpErrors errors, UdpNat udp, T
     /**
      * @param name the network's id, for log lines
      * @param out where frames to guests go
+     * @param tapAddresses the IPv4 addresses of the {@code configure=on} TAPs on the hub, which DHCP leases to no
+     *                     one; a set any thread may change
      * @param resolvConf where the DNS upstreams are read when the configuration names none
      * @param random the TCP initial sequence numbers' key and NDP's timing (the kernel's, os.KernelRandom, in a daemon)
      * @param now the clock (ns) at the start, for NDP's first router advertisement
      * @throws IOException when a {@code guestfwd=} rule's listener cannot be set up ({@link GuestForwards})
      */
     static GatewayParts build(String name, UserConfig config, GuestOutput out, NeighborTable neighbors,
-                              LoopSelector selector, Path resolvConf, RandomGenerator random, long now)
+                              Set<Integer> tapAddresses, LoopSelector selector, Path resolvConf, RandomGenerator random, long now)
             throws IOException {
         GatewayAddresses addresses = GatewayAddresses.of(config);
         out.askAs(addresses);
@@ -43,7 +46,7 @@ record GatewayParts(GatewayAddresses addresses, IcmpErrors errors, UdpNat udp, T
         VirtualPorts ports = new VirtualPorts();
         UdpHostForwards udpForwards = new UdpHostForwards(out, addresses, guests, ports, selector);
         TcpHostForwards tcpForwards = new TcpHostForwards(tcp, addresses, guests, ports, selector);
-        UdpServices services = new UdpServices(name, config, addresses, udp, out, neighbors,
+        UdpServices services = new UdpServices(name, config, addresses, udp, out, neighbors, tapAddresses,
                 new DnsUpstreams(name, config, resolvConf, System::nanoTime), udpForwards);
         GuestForwards guestForwards = new GuestForwards(config.guestForwards());
         NeighborDiscovery ndp = config.ipv6().isEmpty() ? null

@@ -60,6 +60,13 @@ final class NeighborTable {
         return gone;
     }
 
+    /** Forgets {@code ip} if it is at {@code mac} (its guest gave it up: a DHCPRELEASE). */
+    void forget(IpAddress ip, long mac) {
+        if (macs.remove(ip, mac)) {
+            changes++;
+        }
+    }
+
     /** The MAC of {@code ip}, or {@link #UNKNOWN}. */
     long lookup(IpAddress ip) {
         Long mac = macs.get(ip);

@@ -3,6 +3,7 @@ package io.vnet4j.usernet;
 import io.vnet4j.base.LineBudget;
 import io.vnet4j.base.Log;
 import io.vnet4j.config.UserConfig;
+import io.vnet4j.usernet.dhcp.AddressesInUse;
 import io.vnet4j.usernet.dhcp.DhcpMessageType;
 import io.vnet4j.usernet.dhcp.Lease;
 import io.vnet4j.usernet.dhcpv6.Dhcpv6Server;
@@ -46,6 +47,7 @@ final class UdpServices {
     private final UdpNat nat;
     private final GuestOutput out;
     private final NeighborTable neighbors;
+    private final Set<Integer> tapAddresses;
     private final GatewayAddresses gateway;
     private final DnsUpstreams dnsUpstreams;
     private final DhcpServer dhcp;
@@ -74,10 +76,15 @@ final class UdpServices {
     private long dnsForwarded;
     private long dnsAnswered;
 
+    /**
+     * @param tapAddresses the IPv4 addresses of the {@code configure=on} TAPs on the hub, which DHCP leases to no
+     *                     one; a set any thread may change ({@link UsernetNetdev#holdTapAddress})
+     */
     UdpServices(String logName, UserConfig config, GatewayAddresses gateway, UdpNat nat, GuestOutput out,
-                NeighborTable neighbors,
+                NeighborTable neighbors, Set<Integer> tapAddresses,
                 DnsUpstreams dnsUpstreams, UdpHostForwards hostForwards) {
         this.logName = logName;
+        this.tapAddresses = tapAddresses;
         this.config = config;
         this.nat = nat;
         this.out = out;
@@ -89,7 +96,8 @@ final class UdpServices {
                 config.reach().builtinDns() ? config.dns() : DhcpSettings.NO_DNS_SERVER,
                 config.dhcpStart(), DhcpSettings.QEMU_LEASE_SECONDS, config.domainName(), config.dnsSearch(),
                 config.hostname(), config.tftpServerName(), config.bootFile(),
-                config.mtu() == UserConfig.DEFAULT_MTU ? 0 : config.mtu(), config.dhcpStatic(), unleasable(config)));
+                config.mtu() == UserConfig.DEFAULT_MTU ? 0 : config.mtu(), config.dhcpStatic(),
+                config.gatewayIpv4Addresses()), new SeenAddresses());
         // a client offering a larger maximum message size (option 57) gets up to one full frame
         this.dhcpOut = ByteBuffer.allocate(Math.min(config.mtu(), UserConfig.DEFAULT_MTU) - DhcpServer.IP_UDP_HEADERS);
         int over = dhcp.bytesOverSmallestReply();
@@ -108,15 +116,44 @@ final class UdpServices {
     }
 
     /**
-     * The addresses no guest may lease: the gateway's own, and the address of a {@code configure=on} TAP on
-     * the hub (the forward target when it is not {@code dhcpstart}), which its namespace holds.
+     * The addresses the DHCP server leases to no one: a {@code configure=on} TAP's, and those the guests were
+     * seen using at a MAC other than the asking client's (a guest given its address by hand).
      */
-    static Set<Integer> unleasable(UserConfig config) {
-        Set<Integer> addresses = config.gatewayIpv4Addresses();
-        if (config.forwardTarget() != config.dhcpStart()) {
-            addresses.add(config.forwardTarget());
+    private final class SeenAddresses implements AddressesInUse {
+        @Override
+        public boolean usedByAnother(int address, long mac) {
+            if (tapAddresses.contains(address)) {
+                return true;
+            }
+            long at = neighbors.lookup(IpAddress.ofIpv4(address));
+            return at != NeighborTable.UNKNOWN && at != mac;
         }
-        return addresses;
+
+        @Override
+        public void givenUp(int address, long mac) {
+            neighbors.forget(IpAddress.ofIpv4(address), mac);
+        }
+    }
+
+    /**
+     * The IPv4 addresses in use on the hub as far as this network knows: its running leases and those its
+     * guests were seen at, each in an int in network order; for a {@code configure=on} TAP added at run time,
+     * which takes none of them.
+     */
+    Set<Integer> ipv4AddressesInUse() {
+        Set<Integer> inUse = new java.util.HashSet<>();
+        long now = System.currentTimeMillis();
+        for (Lease lease : dhcp.leases()) {
+            if (!lease.expired(now)) {
+                inUse.add(lease.address());
+            }
+        }
+        neighbors.snapshot().keySet().forEach(ip -> {
+            if (ip.isIpv4()) {
+                inUse.add(ip.ipv4());
+            }
+        });
+        return inUse;
     }
 
     /** What the DHCPv6 server hands out; a boot file name no URL can carry is left out, with a warning. */

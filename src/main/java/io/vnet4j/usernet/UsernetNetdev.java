@@ -24,7 +24,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -127,6 +129,8 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
     private TcpHostForwards tcpForwards;
     private IcmpProxy icmp;
     private GuestForwards guestForwards;
+    /** The IPv4 addresses of the configure=on TAPs on the hub ({@link #holdTapAddress}), which DHCP leases to no one. */
+    private final Set<Integer> tapAddresses = ConcurrentHashMap.newKeySet();
     /** The host forwards in force: the configured ones and those added at run time; changed on the loop only. */
     private final List<UserConfig.HostForward> hostForwards = new ArrayList<>();
     private NeighborTable neighbors;
@@ -233,6 +237,31 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
         } catch (IOException e) {
             return null;
         }
+    }
+
+    /**
+     * A {@code configure=on} TAP on the hub holds {@code address} (its namespace has it, and may say nothing for
+     * a long time): DHCP leases it to no one until {@link #releaseTapAddress}. Any thread, before or after start.
+     *
+     * @param address the IPv4 address, in an int in network order
+     */
+    public void holdTapAddress(int address) {
+        tapAddresses.add(address);
+    }
+
+    /** The TAP that held {@code address} went away: DHCP may lease it again. Any thread. */
+    public void releaseTapAddress(int address) {
+        tapAddresses.remove(address);
+    }
+
+    /**
+     * The IPv4 addresses in use on the hub as far as this network knows: its running leases and the addresses its
+     * guests were seen at, each in an int in network order (read on the loop).
+     *
+     * @throws IOException when the network is stopped
+     */
+    public Set<Integer> ipv4AddressesInUse() throws IOException {
+        return onLoop(() -> services.ipv4AddressesInUse());
     }
 
     /** The settings this user network started with. */
@@ -349,7 +378,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
                 neighbors, config.mtu(), System::nanoTime);
         GatewayParts parts;
         try {
-            parts = GatewayParts.build(id(), config, out, neighbors, loopSelector, Path.of("/etc/resolv.conf"),
+            parts = GatewayParts.build(id(), config, out, neighbors, tapAddresses, loopSelector, Path.of("/etc/resolv.conf"),
                     new KernelRandom(), System.nanoTime());
         } catch (IOException e) {
             loopSelector.close();

@@ -531,8 +531,8 @@ class ConfigParserTest {
 
         ConfigParser atRunTime = new ConfigParser();
         atRunTime.runningUserNetwork(0, ((NetdevConfig.User) built.getFirst()).user());
-        atRunTime.runningConfiguredTap(0, Ipv4Address.parse("10.0.2.100"));
-        atRunTime.runningConfiguredTap(0, Ipv4Address.parse("10.0.2.102"));
+        atRunTime.addressInUse(0, Ipv4Address.parse("10.0.2.100"));
+        atRunTime.addressInUse(0, Ipv4Address.parse("10.0.2.102"));
         atRunTime.netdev("tap,id=d,ifname=d0,configure=on");
         atRunTime.netdev("tap,id=e,ifname=e0,configure=on");
         assertThat(atRunTime.build().netdevs()).extracting(n -> Ipv4Address.format(((NetdevConfig.Tap) n).configure().address()))

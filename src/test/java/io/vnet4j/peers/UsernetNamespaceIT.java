@@ -370,6 +370,37 @@ class UsernetNamespaceIT {
         assertThat(infoNetwork()).containsPattern("lease 10\\.0\\.2\\.15 \\S+, infinite");
     }
 
+    /**
+     * The DHCP pool and the configure=on TAPs share a hub's addresses: a namespace attached at run time takes
+     * none that a guest leased, and DHCP leases none that such a namespace holds. Before, with
+     * {@code dhcpstart=10.0.2.100}, the first DHCP guest and the namespace attached after it both had .100, and a
+     * TAP attached at run time had its address leased to the next guest.
+     */
+    @Test
+    void leasesAndNamespacesAttachedAtRunTimeTakeNoAddressOfEachOther() throws Exception {
+        NetNamespace vm = namespace("pool-vm");
+        NetNamespace ctr = namespace("pool-ctr");
+        NetNamespace late = namespace("pool-late");
+        String control = dir.resolve("control.sock").toString();
+        vnet("--control", control, "-netdev", "user,id=u,dhcpstart=10.0.2.100",
+                "-netdev", "tap,id=vm,ifname=vna,netns=/run/netns/" + vm.name());
+        vm.execOk("ip", "link", "set", "vna", "up");
+        vm.execOk("busybox", "udhcpc", "-i", "vna", "-n", "-q", "-f", "-t", "3", "-T", "2", "-s", "/bin/true");
+        awaitInfo("lease 10.0.2.100 ", true);
+
+        PeerTools.Exec add = VnetProcess.ctl(null, "--control", control, "netdev_add",
+                "tap,id=ctr,ifname=tap0,configure=on,netns=/run/netns/" + ctr.name());
+        assertThat(add.ok()).as(add.output()).isTrue();
+        assertThat(ctr.execOk("ip", "-4", "-o", "addr", "show", "tap0")).contains("inet 10.0.2.101/24");
+
+        add = VnetProcess.ctl(null, "--control", control, "netdev_add", "tap,id=late,ifname=vnl,netns=/run/netns/" + late.name());
+        assertThat(add.ok()).as(add.output()).isTrue();
+        late.execOk("ip", "link", "set", "vnl", "up");
+        late.execOk("busybox", "udhcpc", "-i", "vnl", "-n", "-q", "-f", "-t", "3", "-T", "2", "-s", "/bin/true");
+        awaitInfo("lease 10.0.2.102 ", true);
+        assertThat(infoNetwork()).doesNotContain("lease 10.0.2.101 ");
+    }
+
     /** Waits until {@code info network} shows (or no longer shows) {@code text}. */
     private void awaitInfo(String text, boolean shown) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();

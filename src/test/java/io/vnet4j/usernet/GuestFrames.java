@@ -44,6 +44,24 @@ final class GuestFrames {
     }
 
     /**
+     * The UDP payload of a DHCP message of {@code type} (option 53) from {@code chaddr}, BROADCAST flag set,
+     * with ciaddr and the requested address (option 50) when they are not 0, and no server identifier.
+     */
+    static byte[] dhcp(int type, long chaddr, int requested, int ciaddr) {
+        ByteBuffer b = ByteBuffer.allocate(260);
+        b.put(0, (byte) 1).put(1, (byte) 1).put(2, (byte) 6); // op BOOTREQUEST, htype Ethernet, hlen 6
+        b.putInt(4, 0x1234_5678).putShort(10, (short) 0x8000).putInt(12, ciaddr); // xid; flags: BROADCAST
+        b.putShort(28, (short) (chaddr >>> 32)).putInt(30, (int) chaddr);
+        b.putInt(236, 0x6382_5363); // the magic cookie
+        b.position(240).put(new byte[] {53, 1, (byte) type});
+        if (requested != 0) {
+            b.put((byte) 50).put((byte) 4).putInt(requested);
+        }
+        b.put((byte) 255);
+        return b.array();
+    }
+
+    /**
      * Waits up to 10 s for a frame to the guest that {@code wanted} accepts (others are skipped); throws
      * {@code AssertionError("no " + what)} when none comes.
      */

@@ -8,6 +8,7 @@ import io.vnet4j.usernet.flow.LoopSelector;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Random;
+import java.util.Set;
 
 /** User networks' configurations and gateways for tests and benchmarks: no resolv.conf, seeded randomness, clock 0. */
 final class TestGateways {
@@ -24,6 +25,6 @@ final class TestGateways {
     /** A gateway and its parts, wired as a running user network's. */
     static GatewayParts build(UserConfig config, GuestOutput out, NeighborTable neighbors, LoopSelector selector)
             throws IOException {
-        return GatewayParts.build("u", config, out, neighbors, selector, Path.of("/nonexistent"), new Random(0), 0);
+        return GatewayParts.build("u", config, out, neighbors, Set.of(), selector, Path.of("/nonexistent"), new Random(0), 0);
     }
 }

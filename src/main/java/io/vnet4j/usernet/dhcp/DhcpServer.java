@@ -25,15 +25,26 @@ public final class DhcpServer {
 
     private final DhcpSettings settings;
     private final LeaseTable leases;
+    private final AddressesInUse inUse;
     private final ReplyWriter writer;
     private final DhcpMessage message = new DhcpMessage();
     private long malformed;
     private long ignored;
     private long exhausted;
 
+    /** A server that takes every address no binding holds for free (as libslirp's). */
     public DhcpServer(DhcpSettings settings) {
+        this(settings, AddressesInUse.NONE);
+    }
+
+    /**
+     * A server that offers no address another station uses ({@link AddressesInUse}), and refuses one to a client
+     * that asks for it (a NAK).
+     */
+    public DhcpServer(DhcpSettings settings, AddressesInUse inUse) {
         this.settings = settings;
-        this.leases = new LeaseTable(settings);
+        this.inUse = inUse;
+        this.leases = new LeaseTable(settings, inUse);
         this.writer = new ReplyWriter(settings);
     }
 
@@ -141,7 +152,9 @@ public final class DhcpServer {
     }
 
     private int release(BootpHeader request) {
-        leases.release(request.chaddr(), request.ciaddr());
+        if (leases.release(request.chaddr(), request.ciaddr())) {
+            inUse.givenUp(request.ciaddr(), request.chaddr());
+        }
         return NO_REPLY;
     }
 

@@ -16,10 +16,12 @@ import java.util.Set;
  * one whose binding merely lapsed.
  * Host names (option 12) belong to the MAC whose lease last claimed them: the newest acknowledged
  * lease for a name wins, a MAC that takes a new name gives up its old one, and a released or
- * superseded binding keeps no name.
+ * superseded binding keeps no name. An address that no binding holds but another station uses
+ * ({@link AddressesInUse}) is not free.
  */
 final class LeaseTable {
     private final DhcpSettings settings;
+    private final AddressesInUse inUse;
     private final Set<Integer> staticAddresses;
     private final Map<Long, Lease> byMac = new HashMap<>();
     private final Map<Integer, Long> macByAddress = new HashMap<>();
@@ -29,8 +31,9 @@ final class LeaseTable {
     /** Host names in lower case, to the MAC whose lease claimed them last. */
     private final Map<String, Long> macByName = new HashMap<>();
 
-    LeaseTable(DhcpSettings settings) {
+    LeaseTable(DhcpSettings settings, AddressesInUse inUse) {
         this.settings = settings;
+        this.inUse = inUse;
         this.staticAddresses = new HashSet<>(settings.staticLeases().values());
     }
 
@@ -52,11 +55,11 @@ final class LeaseTable {
         if (own != null) {
             return own.address();
         }
-        if (preferred != 0 && free(preferred, nowMillis)) {
+        if (preferred != 0 && free(mac, preferred, nowMillis)) {
             return preferred;
         }
-        int unbound = firstFree(nowMillis, false);
-        return unbound != 0 ? unbound : firstFree(nowMillis, true);
+        int unbound = firstFree(mac, nowMillis, false);
+        return unbound != 0 ? unbound : firstFree(mac, nowMillis, true);
     }
 
     /** True when the MAC may hold the address: its static lease, its binding, or a free pool address if it has neither. */
@@ -66,7 +69,7 @@ final class LeaseTable {
             return fixed == address;
         }
         Lease own = byMac.get(mac);
-        return own != null ? own.address() == address : free(address, nowMillis);
+        return own != null ? own.address() == address : free(mac, address, nowMillis);
     }
 
     /** Binds the address to the MAC, replacing its binding and any lapsed binding of the address; a null host name keeps the old one. */
@@ -159,9 +162,9 @@ final class LeaseTable {
 
     /**
      * True when a pool address is neither reserved (the gateway's, a configure=on TAP's, a static lease's),
-     * declined nor held by a binding still running.
+     * declined, held by a binding still running, nor, bound to no one, used by a station other than {@code mac}.
      */
-    private boolean free(int address, long nowMillis) {
+    private boolean free(long mac, int address, long nowMillis) {
         if (!settings.inPool(address) || staticAddresses.contains(address) || settings.reserved(address)) {
             return false;
         }
@@ -173,15 +176,15 @@ final class LeaseTable {
             declinedUntil.remove(address);
         }
         Long holder = macByAddress.get(address);
-        return holder == null || byMac.get(holder).expired(nowMillis);
+        return holder == null ? !inUse.usedByAnother(address, mac) : byMac.get(holder).expired(nowMillis);
     }
 
     /** The first free pool address, counting lapsed bindings (but departed ones) as free only if asked; 0 when none. */
-    private int firstFree(long nowMillis, boolean takeLapsed) {
+    private int firstFree(long mac, long nowMillis, boolean takeLapsed) {
         long last = Integer.toUnsignedLong(settings.lastAddress());
         for (long candidate = Integer.toUnsignedLong(settings.firstAddress()); candidate <= last; candidate++) {
             int address = (int) candidate;
-            if ((takeLapsed || !macByAddress.containsKey(address) || departed.contains(address)) && free(address, nowMillis)) {
+            if ((takeLapsed || !macByAddress.containsKey(address) || departed.contains(address)) && free(mac, address, nowMillis)) {
                 return address;
             }
         }

@@ -28,7 +28,11 @@ final class Guests {
     long now = 5_000_000;
 
     Guests(DhcpSettings settings) {
-        server = new DhcpServer(settings);
+        this(settings, AddressesInUse.NONE);
+    }
+
+    Guests(DhcpSettings settings, AddressesInUse inUse) {
+        server = new DhcpServer(settings, inUse);
     }
 
     Guests() {

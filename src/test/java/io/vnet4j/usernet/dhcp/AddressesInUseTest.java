@@ -1,0 +1,67 @@
+package io.vnet4j.usernet.dhcp;
+
+import static io.vnet4j.usernet.dhcp.DhcpMessageType.DISCOVER;
+import static io.vnet4j.usernet.dhcp.DhcpMessageType.NAK;
+import static io.vnet4j.usernet.dhcp.DhcpMessageType.RELEASE;
+import static io.vnet4j.usernet.dhcp.DhcpMessageType.REQUEST;
+import static io.vnet4j.usernet.dhcp.Guests.FIRST;
+import static io.vnet4j.usernet.dhcp.Guests.GATEWAY;
+import static io.vnet4j.usernet.dhcp.Guests.MAC_A;
+import static io.vnet4j.usernet.dhcp.Guests.MAC_B;
+import static io.vnet4j.usernet.dhcp.Guests.SECOND;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An address another station uses without a binding (a guest given 10.0.2.15 by hand beside DHCP guests) is
+ * offered to no one and refused to a client that asks for it (RFC 2131 §2.2); its own user still gets it.
+ */
+class AddressesInUseTest {
+    /** Addresses in use by MAC, as the gateway's neighbour table would have them. */
+    private final Map<Integer, Long> seen = new HashMap<>();
+    private final Map<Integer, Long> givenUp = new HashMap<>();
+    private final Guests guests = new Guests(DhcpSettings.qemuDefaults(), new AddressesInUse() {
+        @Override
+        public boolean usedByAnother(int address, long mac) {
+            Long at = seen.get(address);
+            return at != null && at != mac;
+        }
+
+        @Override
+        public void givenUp(int address, long mac) {
+            givenUp.put(address, mac);
+        }
+    });
+
+    @Test
+    void anAddressAnotherStationUsesIsNeitherOfferedNorAcknowledged() {
+        seen.put(FIRST, MAC_A);
+        assertThat(guests.send(ClientMessage.dhcp(DISCOVER, MAC_B)).yiaddr()).isEqualTo(SECOND);
+        assertThat(guests.send(ClientMessage.dhcp(DISCOVER, MAC_B).requested(FIRST)).yiaddr())
+                .as("asked for in the DISCOVER").isEqualTo(SECOND);
+        assertThat(guests.send(ClientMessage.dhcp(REQUEST, MAC_B).requested(FIRST)).messageType())
+                .as("INIT-REBOOT").isEqualTo(NAK);
+        assertThat(guests.send(ClientMessage.dhcp(REQUEST, MAC_A).requested(FIRST)).messageType())
+                .as("the station that uses it").isEqualTo(DhcpMessageType.ACK);
+    }
+
+    @Test
+    void aReleaseSaysTheAddressWasGivenUpAndAForeignReleaseDoesNot() {
+        int address = guests.dora(MAC_A);
+        guests.send(ClientMessage.dhcp(RELEASE, MAC_B).ciaddr(address).serverId(GATEWAY));
+        assertThat(givenUp).as("not B's binding").isEmpty();
+        guests.send(ClientMessage.dhcp(RELEASE, MAC_A).ciaddr(address).serverId(GATEWAY));
+        assertThat(givenUp).containsExactly(Map.entry(address, MAC_A));
+    }
+
+    @Test
+    void aBindingsOwnAddressIsItsWhateverWasSeenThere() {
+        int address = guests.dora(MAC_A);
+        seen.put(address, MAC_B); // B took A's address by hand: A keeps its lease, and renews it
+        assertThat(guests.send(ClientMessage.dhcp(REQUEST, MAC_A).ciaddr(address)).messageType())
+                .isEqualTo(DhcpMessageType.ACK);
+    }
+}
