@@ -398,15 +398,15 @@ public final class ConfigParser {
 
     /**
      * The address a configure=on TAP takes: the user network's .100 (slirp4netns's choice), and for each
-     * further one on the hub the next free above it (.101, .102, ...), past the addresses in use there at run
-     * time ({@link #addressInUse}). Two interfaces given one address black-holed one another's connections,
+     * further one on the hub the next free above it (.101, .102, ...), past the {@code dhcp-static} addresses and
+     * those in use there at run time ({@link #addressInUse}). Two interfaces given one address black-holed one another's connections,
      * silently (a helper's replay with two namespaces on one hub).
      */
     private int freeConfiguredAddress(NetdevConfig.Tap tap, UserConfig u) throws ConfigException {
         Set<Integer> taken = configuredAddresses.computeIfAbsent(tap.hub(), h -> new HashSet<>());
         int broadcast = u.network() | ~u.netmask();
         for (int address = u.network() | (100 & ~u.netmask()); address != broadcast; address++) {
-            if (taken.add(address)) {
+            if (!u.dhcpStatic().containsValue(address) && taken.add(address)) {
                 return address;
             }
         }

@@ -540,6 +540,16 @@ class ConfigParserTest {
     }
 
     @Test
+    void aConfiguredTapTakesNoAddressAStaticLeaseHolds() throws ConfigException {
+        ConfigParser p = new ConfigParser();
+        p.netdev("user,id=u,dhcp-static=52:54:00:12:34:99=10.0.2.100");
+        p.netdev("tap,id=a,ifname=a0,configure=on");
+        assertThat(p.build().netdevs()).filteredOn(n -> n instanceof NetdevConfig.Tap)
+                .extracting(n -> Ipv4Address.format(((NetdevConfig.Tap) n).configure().address()))
+                .containsExactly("10.0.2.101");
+    }
+
+    @Test
     void aHostForwardToIpv6WithoutGuestAddressKeepsTheLearnedAddressBesideAConfiguredTap() throws ConfigException {
         ConfigParser p = new ConfigParser();
         p.netdev("user,id=u,hostfwd=tcp:[::1]:2222-:22,hostfwd=tcp::2223-[fec0::15]:22");
