@@ -1,6 +1,7 @@
 package io.vnet4j.control;
 
 import io.vnet4j.base.Acceptor;
+import io.vnet4j.base.InternalErrors;
 import io.vnet4j.base.Log;
 import io.vnet4j.base.Shutdown;
 import io.vnet4j.config.ConfigException;
@@ -43,6 +44,8 @@ public final class ControlServer implements AutoCloseable {
     private final NetworkChanges changes;
     private final HumanMonitor monitor;
     private final String version;
+    /** A request that failed on a bug: said and counted, and answered with an error; the session goes on. */
+    private final InternalErrors internalErrors = new InternalErrors("control socket");
     private ServerSocketChannel server;
     private OwnedFile socketFile;
     private volatile boolean closed;
@@ -116,7 +119,9 @@ public final class ControlServer implements AutoCloseable {
 
     /**
      * Answers one request; never throws on bad input. A request's {@code "id"} comes back in its reply,
-     * whatever its JSON type (QMP, docs/interop/qmp-spec.rst, "Issuing Commands").
+     * whatever its JSON type (QMP, docs/interop/qmp-spec.rst, "Issuing Commands"). A command that fails on a
+     * bug is answered with an error, and the client's other requests are answered still (QEMU's monitor
+     * keeps its session when one command fails).
      */
     Map<String, Object> answer(String text) {
         Object request;
@@ -125,7 +130,13 @@ public final class ControlServer implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             return error("GenericError", "malformed JSON: " + e.getMessage());
         }
-        Map<String, Object> reply = answer(request);
+        Map<String, Object> reply;
+        try {
+            reply = answer(request);
+        } catch (RuntimeException e) {
+            internalErrors.record("a request was refused", e);
+            reply = error("GenericError", "internal error: " + e);
+        }
         if (request instanceof Map<?, ?> map && map.containsKey("id")) {
             reply = new LinkedHashMap<>(reply);
             reply.put("id", map.get("id"));

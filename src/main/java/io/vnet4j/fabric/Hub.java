@@ -175,8 +175,8 @@ public final class Hub {
     }
 
     public synchronized void attach(Port port) {
-        if (port.hub() != null) {
-            throw new IllegalStateException("port " + port.id() + " is already on hub " + port.hub().id());
+        if (port.attachedHub() != null) {
+            throw new IllegalStateException("port " + port.id() + " is already on hub " + port.attachedHub().id());
         }
         Port[] grown = Arrays.copyOf(ports, ports.length + 1);
         grown[ports.length] = port;
@@ -219,7 +219,7 @@ public final class Hub {
      * netdev's): its stations left as if the port had ({@link DepartureListener}), and the port starts afresh.
      */
     public synchronized void peerLeft(Port port) {
-        if (port.hub() != this) {
+        if (port.attachedHub() != this) {
             return;
         }
         tellDepartures(port, Arrays.stream(ports).filter(p -> p != port).toArray(Port[]::new));
@@ -376,7 +376,7 @@ public final class Hub {
                 filtered.incrementAndGet();
                 return;
             }
-            if (to != null && to.hub() == this) {
+            if (to != null && to.attachedHub() == this) {
                 send(to, frame, offset, length, segmentSize, vlan, tagged);
                 return;
             }

@@ -83,7 +83,11 @@ public abstract class Port implements AutoCloseable {
         lastSourceMac = -1;
     }
 
-    public final Hub hub() {
+    /**
+     * The hub the port is attached to now; null before {@link Hub#attach} and once detached. A netdev that is a
+     * port names its hub for good with {@link Netdev#hub}, which a report may read while it is removed.
+     */
+    public final Hub attachedHub() {
         return hub;
     }
 

@@ -3,12 +3,15 @@ package io.vnet4j.http;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
-import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.vnet4j.base.InternalErrors;
+import io.vnet4j.base.Log;
 import io.vnet4j.control.Json;
 import io.vnet4j.control.NetworkReport;
 import io.vnet4j.fabric.Netdev;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -52,6 +55,8 @@ public final class HttpConsole implements AutoCloseable {
     static final int MAX_CONNECTIONS = 64;
     /** One answer at a time. */
     private static final ReentrantLock ANSWERING = new ReentrantLock();
+    private static final InternalErrors INTERNAL_ERRORS = new InternalErrors("http");
+    private static final PrometheusTextFormatWriter TEXT_FORMAT = PrometheusTextFormatWriter.create();
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -75,10 +80,11 @@ public final class HttpConsole implements AutoCloseable {
         setIfAbsent("sun.net.httpserver.maxReqTime", Integer.toString(MAX_REQUEST_SECONDS));
         setIfAbsent("jdk.httpserver.maxConnections", Integer.toString(MAX_CONNECTIONS));
         HttpServer server = HttpServer.create(address, 16);
-        serve(server, "/metrics", new MetricsHandler(registry));
-        serve(server, "/api/network", exchange -> json(exchange, NetworkReport.query(netdevs.get())));
-        serve(server, "/api/version", exchange -> json(exchange, Map.of("package", "vnet4j " + version)));
-        serve(server, "/", HttpConsole::page);
+        boolean loopback = address.getAddress() != null && address.getAddress().isLoopbackAddress();
+        serve(server, loopback, "/metrics", exchange -> metrics(exchange, registry));
+        serve(server, loopback, "/api/network", exchange -> json(exchange, NetworkReport.query(netdevs.get())));
+        serve(server, loopback, "/api/version", exchange -> json(exchange, Map.of("package", "vnet4j " + version)));
+        serve(server, loopback, "/", HttpConsole::page);
         ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("vnet4j-http").factory());
         server.setExecutor(executor);
         server.start();
@@ -98,9 +104,12 @@ public final class HttpConsole implements AutoCloseable {
 
     /**
      * Serves {@code path} alone (the JDK's server matches contexts by prefix: {@code /metricsfoo} would reach
-     * {@code /metrics}), GET and HEAD only, every answer with the same security headers.
+     * {@code /metrics}), GET and HEAD only, every answer with the same security headers; a request whose Host
+     * {@link #hostRefusal} refuses is answered 400 or 403, one that fails on a bug 500 (said and counted).
+     *
+     * @param loopback the server is bound to a loopback address
      */
-    private static void serve(HttpServer server, String path, HttpHandler handler) {
+    private static void serve(HttpServer server, boolean loopback, String path, HttpHandler handler) {
         server.createContext(path, exchange -> {
             try (exchange) {
                 var headers = exchange.getResponseHeaders();
@@ -108,25 +117,82 @@ public final class HttpConsole implements AutoCloseable {
                 headers.set("X-Content-Type-Options", "nosniff");
                 headers.set("Content-Security-Policy", "default-src 'self'");
                 String method = exchange.getRequestMethod();
-                if (!method.equals("GET") && !method.equals("HEAD")) {
-                    headers.set("Allow", "GET, HEAD");
-                    send(exchange, 405, "text/plain", "only GET and HEAD\n".getBytes(StandardCharsets.UTF_8));
+                Refusal refusal = hostRefusal(exchange.getRequestHeaders().get("Host"), loopback);
+                if (refusal != null) {
+                    send(exchange, refusal.status(), "text/plain", (refusal.text() + "\n").getBytes(StandardCharsets.UTF_8));
                 } else if (!path.equals("/") && !exchange.getRequestURI().getRawPath().equals(path)) {
                     send(exchange, 404, "text/plain", "not found\n".getBytes(StandardCharsets.UTF_8));
+                } else if (!method.equals("GET") && !method.equals("HEAD")) {
+                    headers.set("Allow", "GET, HEAD");
+                    send(exchange, 405, "text/plain", "only GET and HEAD\n".getBytes(StandardCharsets.UTF_8));
                 } else {
-                    ANSWERING.lock();
-                    try {
-                        handler.handle(exchange);
-                    } finally {
-                        ANSWERING.unlock();
-                    }
+                    answer(exchange, handler);
                 }
             }
         });
     }
 
+    private static void answer(HttpExchange exchange, HttpHandler handler) throws IOException {
+        ANSWERING.lock();
+        try {
+            handler.handle(exchange);
+        } catch (RuntimeException e) {
+            INTERNAL_ERRORS.record(exchange.getRequestURI().getRawPath() + " was not answered", e);
+            if (exchange.getResponseCode() == -1) { // nothing sent yet
+                send(exchange, 500, "text/plain", "internal error\n".getBytes(StandardCharsets.UTF_8));
+            }
+        } finally {
+            ANSWERING.unlock();
+        }
+    }
+
+    /** An answer that refuses a request: its status and text. */
+    record Refusal(int status, String text) {}
+
+    /**
+     * Why a request's Host header is refused, or null when it is not. RFC 9112 §3.2: a request without Host, or
+     * with more than one, is answered 400. A server on a loopback address answers only a Host that is an
+     * address literal or {@code localhost}: a page of another site whose name its owner made resolve to
+     * 127.0.0.1 (DNS rebinding) sends that name in Host, and may not read the leases and connections (403).
+     * On another address the operator chose to be reached by any name.
+     *
+     * @param hosts the request's Host headers (null when none)
+     * @param loopback the server is bound to a loopback address
+     */
+    static Refusal hostRefusal(List<String> hosts, boolean loopback) {
+        if (hosts == null || hosts.isEmpty()) {
+            return new Refusal(400, "no Host header (RFC 9112 section 3.2)");
+        }
+        if (hosts.size() > 1) {
+            return new Refusal(400, "more than one Host header (RFC 9112 section 3.2)");
+        }
+        String host = hosts.getFirst().strip();
+        if (!loopback || host.startsWith("[")) {
+            return null; // [IPv6 literal]
+        }
+        int colon = host.lastIndexOf(':');
+        String name = colon < 0 ? host : host.substring(0, colon);
+        if (name.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}") || name.equalsIgnoreCase("localhost")
+                || name.equalsIgnoreCase("localhost.")) {
+            return null;
+        }
+        return new Refusal(403, "Host " + Log.printable(name) + ": this server answers to its address or localhost "
+                + "only (bound to loopback: a defence against DNS rebinding)");
+    }
+
+    /**
+     * Prometheus's text format 0.0.4, whatever the client's Accept header offers: the Prometheus client's own
+     * handler would pick its protobuf format for a Prometheus with native histograms on, whose writer this jar
+     * leaves out, and answer 200 with an empty body (a target up, with no samples).
+     */
+    private static void metrics(HttpExchange exchange, PrometheusRegistry registry) throws IOException {
+        ByteArrayOutputStream body = new ByteArrayOutputStream(16 * 1024);
+        TEXT_FORMAT.write(body, registry.scrape());
+        send(exchange, 200, TEXT_FORMAT.getContentType(), body.toByteArray());
+    }
+
     private static void json(HttpExchange exchange, Object value) throws IOException {
-        send(exchange, 200, "application/json", Json.write(value).getBytes(StandardCharsets.UTF_8));
+        send(exchange, 200, "application/json; charset=utf-8", Json.write(value).getBytes(StandardCharsets.UTF_8));
     }
 
     private static void page(HttpExchange exchange) throws IOException {
@@ -142,11 +208,12 @@ public final class HttpConsole implements AutoCloseable {
             return;
         }
         String type = file.endsWith(".html") ? "text/html" : file.endsWith(".js") ? "text/javascript" : "text/css";
-        send(exchange, 200, type, body);
+        send(exchange, 200, type + "; charset=utf-8", body);
     }
 
+    /** Sends the answer; {@code type} is the whole Content-Type (a {@code text/plain} one gets {@code ; charset=utf-8}). */
     private static void send(HttpExchange exchange, int status, String type, byte[] body) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", type + "; charset=utf-8");
+        exchange.getResponseHeaders().set("Content-Type", type.equals("text/plain") ? type + "; charset=utf-8" : type);
         boolean head = exchange.getRequestMethod().equals("HEAD");
         exchange.sendResponseHeaders(status, head ? -1 : body.length);
         if (!head) {

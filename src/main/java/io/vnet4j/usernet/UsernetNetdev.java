@@ -178,6 +178,12 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
         return null;
     }
 
+    /** The hub this netdev was made for: it stays when the port is detached (see {@link #attachedHub}). */
+    @Override
+    public Hub hub() {
+        return hub;
+    }
+
     @Override
     public String describe() {
         UdpNat n = nat;
@@ -408,7 +414,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
         services.portOf = hub::portSendingFrom;
         // back on the hub, or the port it left by up again (a reconnecting stream netdev's): not gone
         departures = new Departures(id(), neighbors, services, tcp, nat,
-                (mac, leftBy) -> hub.stationPresent(mac) || leftBy.hub() == hub && leftBy.linkUp());
+                (mac, leftBy) -> hub.stationPresent(mac) || leftBy.attachedHub() == hub && leftBy.linkUp());
         hub.addLeaseBook(leaseBook);
         hub.addDepartureListener(departureListener);
         hub.attach(this);

@@ -35,6 +35,8 @@ class ControlServerTest {
     private final List<Netdev> netdevs = new CopyOnWriteArrayList<>();
     private ControlServer server;
     private final Hub hub = new Hub(0);
+    /** The netdev list's supplier throws, as a bug would. */
+    private volatile boolean failing;
 
     /** A raw client: writes lines and reads the server's lines. */
     private static final class Client implements AutoCloseable {
@@ -87,7 +89,12 @@ class ControlServerTest {
     @BeforeEach
     void start() throws IOException {
         socket = dir.resolve("control.sock");
-        server = new ControlServer(socket, () -> List.copyOf(netdevs), "1.2.3");
+        server = new ControlServer(socket, () -> {
+            if (failing) {
+                throw new IllegalStateException("a bug");
+            }
+            return List.copyOf(netdevs);
+        }, "1.2.3");
         server.start();
     }
 
@@ -107,6 +114,31 @@ class ControlServerTest {
     /** The reply to {@code request} is QMP's GenericError with {@code desc}. */
     private static void assertGenericError(Client c, String request, String desc) throws IOException {
         assertThat(c.execute(request).get("error")).as(request).isEqualTo(Map.of("class", "GenericError", "desc", desc));
+    }
+
+    /**
+     * A command that fails on a bug is an error reply, and the session goes on (a helper's replay: a
+     * {@code query-network} racing {@code netdev_del} threw, and the client's whole session was closed).
+     */
+    @Test
+    void aCommandThatFailsOnABugIsAnErrorAndTheSessionGoesOn() throws IOException {
+        failing = true;
+        try (Client c = new Client(socket)) {
+            c.answer();
+            assertThat(c.execute("{\"execute\":\"query-network\"}").get("error"))
+                    .isEqualTo(Map.of("class", "GenericError", "desc", "internal error: java.lang.IllegalStateException: a bug"));
+            assertThat(c.execute("{\"execute\":\"query-version\"}").containsKey("return")).isTrue();
+        }
+    }
+
+    /** A report made from the list as it was before a netdev was removed still names the netdev's hub. */
+    @Test
+    void aNetdevRemovedWhileAReportIsMadeIsStillReported() throws IOException {
+        VirtualNic gone = nic("gone");
+        List<Netdev> before = List.copyOf(netdevs);
+        netdevs.remove(gone);
+        gone.close();
+        assertThat(NetworkReport.text(NetworkReport.query(before))).contains("gone");
     }
 
     @Test

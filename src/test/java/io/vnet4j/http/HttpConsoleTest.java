@@ -113,6 +113,62 @@ class HttpConsoleTest {
         assertThat(postMetrics.statusCode()).isEqualTo(405);
     }
 
+    /**
+     * Prometheus with native histograms on asks for its protobuf format first: the answer is the text format
+     * (the Prometheus client's own handler answered 200 with an empty body, a helper's replay: up, no samples).
+     */
+    @Test
+    void metricsAreTextWhateverTheClientOffers() throws Exception {
+        String accept = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited,"
+                + "application/openmetrics-text;version=1.0.0;q=0.8,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+        for (String a : new String[] {accept, "application/vnd.google.protobuf", "*/*"}) {
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + console.address().getPort() + "/metrics?debug=nonsense")).header("Accept", a)
+                    .header("Accept-Encoding", "gzip").build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(a).isEqualTo(200);
+            assertThat(r.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
+            assertThat(r.body()).contains("vnet4j_hub_ports{hub=\"0\"} 2.0");
+        }
+    }
+
+    /** RFC 9112 §3.2's 400s, and on loopback only an address or localhost in Host (DNS rebinding). */
+    @Test
+    void aRequestIsAnsweredOnlyForAHostOfThisServer() throws Exception {
+        assertThat(rawStatus("GET /api/version HTTP/1.1\r\nHost: rebind.example:8080\r\n")).isEqualTo(403);
+        assertThat(rawStatus("GET /api/version HTTP/1.1\r\n")).isEqualTo(400);
+        assertThat(rawStatus("GET /api/version HTTP/1.1\r\nHost: a\r\nHost: b\r\n")).isEqualTo(400);
+        for (String host : new String[] {"127.0.0.1:9100", "localhost", "LOCALHOST:1", "[::1]:9100"}) {
+            assertThat(rawStatus("GET /api/version HTTP/1.1\r\nHost: " + host + "\r\n")).as(host).isEqualTo(200);
+        }
+        assertThat(HttpConsole.hostRefusal(List.of("vnet.example.org:9100"), false)).as("bound to another address").isNull();
+    }
+
+    /** A report that fails on a bug is a 500, and the other paths answer still. */
+    @Test
+    void aReportThatFailsOnABugIsA500() throws Exception {
+        try (HttpConsole broken = HttpConsole.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), () -> {
+            throw new IllegalStateException("a bug");
+        }, "test")) {
+            String base = "http://127.0.0.1:" + broken.address().getPort();
+            for (String path : new String[] {"/api/network", "/metrics"}) {
+                assertThat(client.send(HttpRequest.newBuilder(URI.create(base + path)).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode()).as(path).isEqualTo(500);
+            }
+            assertThat(client.send(HttpRequest.newBuilder(URI.create(base + "/api/version")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        }
+    }
+
+    /** The status of the answer to a request's head given by hand ({@code request} without its empty line). */
+    private int rawStatus(String request) throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", console.address().getPort())) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write((request + "Connection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String status = new String(s.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII);
+            return Integer.parseInt(status.substring(9, 12));
+        }
+    }
+
     @Test
     void eachPathIsServedAloneWithTheSameHeaders() throws Exception {
         for (String path : new String[] {"/metricsfoo", "/api/networkX", "/api/version/x", "/metrics/../api/version"}) {

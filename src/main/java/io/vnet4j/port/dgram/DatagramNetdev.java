@@ -56,6 +56,12 @@ public final class DatagramNetdev extends QueuedPort implements Netdev {
         this.hub = hub;
     }
 
+    /** The hub this netdev was made for: it stays when the port is detached (see {@link #attachedHub}). */
+    @Override
+    public Hub hub() {
+        return hub;
+    }
+
     @Override
     public String describe() {
         return settings;

@@ -49,6 +49,12 @@ public final class VirtualNic extends QueuedPort implements Netdev {
      *
      * @return {@code in-JVM}
      */
+    /** The hub this netdev was made for: it stays when the port is detached (see {@link #attachedHub}). */
+    @Override
+    public Hub hub() {
+        return hub;
+    }
+
     @Override
     public String describe() {
         return "in-JVM";

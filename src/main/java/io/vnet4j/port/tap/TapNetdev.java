@@ -81,6 +81,12 @@ public final class TapNetdev extends QueuedPort implements Netdev {
         this.device = device;
     }
 
+    /** The hub this netdev was made for: it stays when the port is detached (see {@link #attachedHub}). */
+    @Override
+    public Hub hub() {
+        return hub;
+    }
+
     @Override
     public String describe() {
         TapDevice d = device;

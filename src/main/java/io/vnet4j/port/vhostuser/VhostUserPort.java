@@ -5,6 +5,7 @@ import static io.vnet4j.port.vhostuser.VhostUserProtocol.TX;
 
 import io.vnet4j.base.InternalErrors;
 import io.vnet4j.base.Log;
+import io.vnet4j.fabric.Hub;
 import io.vnet4j.fabric.FrameQueue;
 import io.vnet4j.fabric.QueuedPort;
 import io.vnet4j.os.Epoll;
@@ -168,9 +169,10 @@ final class VhostUserPort extends QueuedPort {
         setCarrier(device.queue(RX).ring != null); // up while the guest's driver takes frames
         suppressReceiveKicks();
         boolean large = takesLargeSegments();
-        if (large != largeSegments && hub() != null) {
+        Hub hub = attachedHub();
+        if (large != largeSegments && hub != null) {
             largeSegments = large;
-            hub().offloadsChanged();
+            hub.offloadsChanged();
         }
         takeSent();
         queue.wakeConsumer();

@@ -91,6 +91,12 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
                 + MacAddress.format(mac) + " moved from VTEP " + from + " to " + to)) : null;
     }
 
+    /** The hub this netdev was made for: it stays when the port is detached (see {@link #attachedHub}). */
+    @Override
+    public Hub hub() {
+        return hub;
+    }
+
     @Override
     public String describe() {
         return settings;
