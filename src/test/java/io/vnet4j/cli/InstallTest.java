@@ -58,9 +58,15 @@ class InstallTest {
         Run launch = run(List.of(prefix.resolve("bin/vnet4j").toString(), "--version"), env);
         assertThat(launch.output).contains("-jar " + installedJar + " --version").doesNotContain("AOTCache", "building");
         Path aot = Files.writeString(Files.createDirectories(dir.resolve("cache/vnet4j")).resolve("vnet4j.aot"), "");
-        Files.setLastModifiedTime(aot, FileTime.from(Instant.now().plusSeconds(10)));
+        Files.setLastModifiedTime(aot, Files.getLastModifiedTime(installedJar)); // recorded from this jar
         launch = run(List.of(prefix.resolve("bin/vnet4j-slirp4netns").toString(), "--version"), env);
         assertThat(launch.output).contains("-XX:AOTCache=" + aot, "-jar " + installedJar + " slirp4netns --version");
+        // no home (cron, a service without User=): no cache, and nothing made at /nonexistent
+        boolean existed = Files.exists(Path.of("/nonexistent"));
+        launch = run(List.of("env", "-u", "HOME", "-u", "XDG_CACHE_HOME", "JAVA_HOME=" + dir.resolve("jdk"),
+                prefix.resolve("bin/vnet4j").toString(), "--version"), Map.of());
+        assertThat(launch.output).contains("-jar " + installedJar + " --version").doesNotContain("AOTCache");
+        assertThat(existed || !Files.exists(Path.of("/nonexistent"))).as("/nonexistent made").isTrue();
 
         Run uninstall = run(List.of("bash", checkout.resolve("bin/install").toString(), "--prefix=" + prefix, "--uninstall"), Map.of());
         assertThat(uninstall.status).as(uninstall.output).isZero();
