@@ -36,4 +36,12 @@ class HeapTrimTest {
         rule.collected(12 * MIB, MINUTE);
         assertThat(rule.due(12 * MIB, 20 * MINUTE)).isFalse();
     }
+
+    /** The old generation's usage that asks for a collection at once: twice its live data, 16 MiB above it at least. */
+    @Test
+    void theOldGenerationsThresholdIsTwiceItsLiveDataAndSixteenMibAboveItAtLeast() {
+        assertThat(HeapTrim.threshold(0)).isEqualTo(16 * MIB);
+        assertThat(HeapTrim.threshold(5 * MIB)).isEqualTo(21 * MIB);
+        assertThat(HeapTrim.threshold(72 * MIB)).isEqualTo(144 * MIB);
+    }
 }
