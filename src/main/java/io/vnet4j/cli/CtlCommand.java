@@ -2,6 +2,7 @@ package io.vnet4j.cli;
 
 import io.vnet4j.base.Log;
 import io.vnet4j.control.ControlClient;
+import io.vnet4j.control.ControlServer;
 import io.vnet4j.control.Json;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -33,6 +34,10 @@ final class CtlCommand implements Callable<Integer> {
     /** This command's model, for its parameter errors. */
     private CommandSpec spec;
 
+    /** What the shell completes the command's words with: the HMP commands and QMP's query-network. */
+    private static final List<String> COMPLETION = java.util.stream.Stream.concat(ControlServer.hmpWords().stream(),
+            java.util.stream.Stream.of("query-network")).toList();
+
     /** The command's picocli model, built in code (see {@link Specs}); parsing writes into {@code command}. */
     static CommandSpec spec(CtlCommand command) {
         CommandSpec spec = CommandSpec.wrapWithoutInspection(command).name("ctl").versionProvider(new Version());
@@ -46,7 +51,7 @@ final class CtlCommand implements Callable<Integer> {
                         + "(default: " + ControlClient.DEFAULT_TIMEOUT.toSeconds() + "; 0: for ever)."),
                 () -> command.timeout, v -> command.timeout = v).build());
         spec.addPositional(Specs.bound(PositionalParamSpec.builder().index("0..*").arity("1..*").required(true).paramLabel("COMMAND")
-                .type(List.class).auxiliaryTypes(String.class)
+                .type(List.class).auxiliaryTypes(String.class).completionCandidates(COMPLETION)
                 .description("An HMP command (text, as QEMU's monitor): info network, info usernet, info mac-table, info captures, hostfwd_add [NETDEV_ID] RULE, "
                         + "hostfwd_remove [NETDEV_ID] [tcp|udp]:[HOSTADDR]:HOSTPORT, netdev_add TYPE,id=ID,..., netdev_del ID, set_link NAME on|off, "
                         + "object_add filter-dump,id=ID,netdev=ID,file=PATH, object_del ID, capture start NETDEV FILE, capture stop NETDEV; "

@@ -87,6 +87,11 @@ public final class ControlServer implements AutoCloseable {
                 line -> Log.warn("control socket: " + line)));
     }
 
+    /** The words the human monitor's commands begin with (for shell completion; see {@code HumanMonitor.words}). */
+    public static List<String> hmpWords() {
+        return HumanMonitor.words();
+    }
+
     /** The socket's path. */
     public Path path() {
         return path;

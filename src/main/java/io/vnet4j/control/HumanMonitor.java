@@ -215,6 +215,23 @@ final class HumanMonitor {
             "set_link name on|off -- change the link status of a network adapter") + "\n";
 
     /**
+     * The words that begin the commands of {@link #HELP}, and the info commands' second words, each once, in
+     * {@link #HELP}'s order: {@code capture}, {@code help}, {@code ?}, {@code hostfwd_add}, ..., {@code captures},
+     * {@code mac-table}, ... (for shell completion).
+     */
+    static List<String> words() {
+        java.util.LinkedHashSet<String> words = new java.util.LinkedHashSet<>();
+        for (String line : HELP.split("\n")) {
+            String[] first = line.split(" ");
+            words.addAll(List.of(first[0].split("\\|")));
+            if (first[0].equals("info")) {
+                words.add(first[1]);
+            }
+        }
+        return List.copyOf(words);
+    }
+
+    /**
      * {@code help COMMAND}: the lines of {@link #HELP} for that command, whose name may be an alias
      * ({@code ?}) or its first words ({@code help info}: every info command; {@code help info network}: one).
      */

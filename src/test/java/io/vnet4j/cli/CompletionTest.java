@@ -31,6 +31,9 @@ class CompletionTest {
         assertThat(complete("vnet4j c")).isEqualTo("ctl");
         assertThat(complete("vnet4j ctl --con")).isEqualTo("--control");
         assertThat(complete("vnet4j ctl --h")).isEqualTo("--help");
+        assertThat(complete("vnet4j ctl host")).isEqualTo("hostfwd_add hostfwd_remove");
+        assertThat(complete("vnet4j ctl info net").split(" ")).contains("network"); // one list for every word
+        assertThat(complete("vnet4j ctl query")).isEqualTo("query-network");
     }
 
     /** What bash's completion function offers for the last word of {@code line}, space-separated. */
