@@ -5,6 +5,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryNotificationInfo;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
 import javax.management.ListenerNotFoundException;
 import javax.management.NotificationEmitter;
 import javax.management.NotificationListener;
@@ -96,6 +97,17 @@ public final class HeapTrim implements AutoCloseable {
         return liveBytes + Math.max(liveBytes, (long) MIN_THRESHOLD_MIB << 20);
     }
 
+    /**
+     * {@link #threshold} of the pool's usage now, set as its usage threshold; 0 (none) when that lies at or above
+     * the pool's maximum (a small {@code -Xmx}: the collector collects before then anyway, and the JVM refuses
+     * such a threshold).
+     */
+    static void arm(MemoryPoolMXBean pool) {
+        MemoryUsage usage = pool.getUsage();
+        long threshold = threshold(usage.getUsed());
+        pool.setUsageThreshold(usage.getMax() >= 0 && threshold >= usage.getMax() ? 0 : threshold);
+    }
+
     /** The least headroom above the old generation's live data before a collection is asked for. */
     static final int MIN_THRESHOLD_MIB = 16;
 
@@ -117,11 +129,11 @@ public final class HeapTrim implements AutoCloseable {
             return null;
         }
         MemoryPoolMXBean pool = old;
-        pool.setUsageThreshold(threshold(pool.getUsage().getUsed()));
+        arm(pool);
         NotificationListener listener = (notification, handback) -> {
             if (MemoryNotificationInfo.MEMORY_THRESHOLD_EXCEEDED.equals(notification.getType())) {
                 System.gc();
-                pool.setUsageThreshold(threshold(pool.getUsage().getUsed()));
+                arm(pool);
             }
         };
         ((NotificationEmitter) ManagementFactory.getMemoryMXBean()).addNotificationListener(listener, null, null);

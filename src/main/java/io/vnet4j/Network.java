@@ -30,6 +30,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -121,9 +122,14 @@ public final class Network implements AutoCloseable {
      * @throws IOException when it cannot start (its message begins with the netdev's id); it is then not kept
      */
     public <N extends Netdev> N add(N netdev) throws IOException {
+        holdTapAddresses(netdev, true); // before the TAP starts: a guest's DISCOVER meanwhile must not get its address
         try {
             netdev.start();
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            holdTapAddresses(netdev, false);
+            if (e instanceof RuntimeException r) {
+                throw r;
+            }
             String prefix = netdev.id() + ": ";
             if (e.getMessage() != null && e.getMessage().startsWith(prefix)) {
                 throw e;
@@ -135,7 +141,6 @@ public final class Network implements AutoCloseable {
             warnOfAnotherGateway(netdev);
         }
         netdevs.add(netdev);
-        holdTapAddresses(netdev, true);
         return netdev;
     }
 
@@ -143,7 +148,7 @@ public final class Network implements AutoCloseable {
      * A {@code configure=on} TAP's address is one DHCP leases to no one on its hub while the TAP runs (its
      * namespace may say nothing for a long time), whichever of the TAP and the user network came first.
      *
-     * @param changed a netdev just added ({@code hold}) or removed (not {@code hold})
+     * @param changed a netdev about to start ({@code hold}), or removed or failed to start (not {@code hold})
      */
     private void holdTapAddresses(Netdev changed, boolean hold) {
         for (Netdev n : netdevs) {
@@ -166,11 +171,11 @@ public final class Network implements AutoCloseable {
     }
 
     /** The IPv4 addresses a running user network's guests hold, which a configure=on TAP added now must not take. */
-    private static java.util.Set<Integer> addressesInUse(UsernetNetdev user) {
+    private static Set<Integer> addressesInUse(UsernetNetdev user) {
         try {
             return user.ipv4AddressesInUse();
         } catch (IOException e) {
-            return java.util.Set.of(); // stopped: its guests reach no gateway anyway
+            return Set.of(); // stopped, or its loop did not answer within 2 s: the TAP takes the next free address
         }
     }
 
@@ -193,14 +198,20 @@ public final class Network implements AutoCloseable {
     public Netdev addNetdev(String option) throws ConfigException, IOException {
         ConfigParser parser = new ConfigParser();
         for (Netdev n : netdevs) {
-            if (n instanceof UsernetNetdev user && user.hub() != null) {
+            if (n instanceof UsernetNetdev user) {
                 parser.runningUserNetwork(user.hub().id(), user.config());
-                addressesInUse(user).forEach(address -> parser.addressInUse(user.hub().id(), address));
             } else if (n instanceof TapNetdev tap && tap.configuredAddress() != 0) {
                 parser.addressInUse(tap.hub().id(), tap.configuredAddress());
             }
         }
         parser.netdev(option);
+        if (parser.configuresAnAddress()) { // its address skips the guests' (asked of each user network's loop)
+            for (Netdev n : netdevs) {
+                if (n instanceof UsernetNetdev user) {
+                    addressesInUse(user).forEach(address -> parser.addressInUse(user.hub().id(), address));
+                }
+            }
+        }
         Config parsed = parser.build();
         NetdevConfig config = parsed.netdevs().getFirst();
         if (netdev(config.id()) != null) {

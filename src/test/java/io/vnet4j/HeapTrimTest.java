@@ -44,4 +44,35 @@ class HeapTrimTest {
         assertThat(HeapTrim.threshold(5 * MIB)).isEqualTo(21 * MIB);
         assertThat(HeapTrim.threshold(72 * MIB)).isEqualTo(144 * MIB);
     }
+
+    /**
+     * A pool whose maximum lies below the threshold (a small -Xmx) gets none rather than an exception, which ended
+     * the trim thread at start (a reviewer's -Xmx16m); one with room gets it.
+     */
+    @Test
+    void aPoolTooSmallForTheThresholdGetsNone() {
+        long[] set = {-1};
+        java.lang.management.MemoryPoolMXBean small = pool(8 * MIB, 11 * MIB, set);
+        HeapTrim.arm(small);
+        assertThat(set[0]).isZero();
+        HeapTrim.arm(pool(8 * MIB, 1024 * MIB, set));
+        assertThat(set[0]).isEqualTo(24 * MIB);
+        HeapTrim.arm(pool(8 * MIB, -1, set)); // no maximum
+        assertThat(set[0]).isEqualTo(24 * MIB);
+    }
+
+    /** A pool with {@code used} and {@code max} bytes whose usage threshold, once set, is in {@code set[0]}. */
+    private static java.lang.management.MemoryPoolMXBean pool(long used, long max, long[] set) {
+        java.lang.management.MemoryUsage usage = new java.lang.management.MemoryUsage(0, used, Math.max(used, max), max);
+        return (java.lang.management.MemoryPoolMXBean) java.lang.reflect.Proxy.newProxyInstance(
+                HeapTrimTest.class.getClassLoader(), new Class<?>[] {java.lang.management.MemoryPoolMXBean.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "getUsage" -> usage;
+                    case "setUsageThreshold" -> {
+                        set[0] = (Long) args[0];
+                        yield null;
+                    }
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
+    }
 }

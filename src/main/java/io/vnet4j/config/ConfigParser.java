@@ -84,6 +84,14 @@ public final class ConfigParser {
     }
 
     /**
+     * Whether a {@code configure=on} TAP was given, whose address {@link #build} picks (past those
+     * {@link #addressInUse} names).
+     */
+    public boolean configuresAnAddress() {
+        return !configureRequested.isEmpty();
+    }
+
+    /**
      * Tells the parser of an IPv4 address in use on a hub: a running {@code configure=on} TAP's, a guest's
      * lease, an address a guest was seen at. A {@code configure=on} TAP parsed here on the same hub takes another.
      *

@@ -80,11 +80,10 @@ public final class HttpConsole implements AutoCloseable {
         setIfAbsent("sun.net.httpserver.maxReqTime", Integer.toString(MAX_REQUEST_SECONDS));
         setIfAbsent("jdk.httpserver.maxConnections", Integer.toString(MAX_CONNECTIONS));
         HttpServer server = HttpServer.create(address, 16);
-        boolean loopback = address.getAddress() != null && address.getAddress().isLoopbackAddress();
-        serve(server, loopback, "/metrics", exchange -> metrics(exchange, registry));
-        serve(server, loopback, "/api/network", exchange -> json(exchange, NetworkReport.query(netdevs.get())));
-        serve(server, loopback, "/api/version", exchange -> json(exchange, Map.of("package", "vnet4j " + version)));
-        serve(server, loopback, "/", HttpConsole::page);
+        serve(server, "/metrics", exchange -> metrics(exchange, registry));
+        serve(server, "/api/network", exchange -> json(exchange, NetworkReport.query(netdevs.get())));
+        serve(server, "/api/version", exchange -> json(exchange, Map.of("package", "vnet4j " + version)));
+        serve(server, "/", HttpConsole::page);
         ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("vnet4j-http").factory());
         server.setExecutor(executor);
         server.start();
@@ -106,10 +105,8 @@ public final class HttpConsole implements AutoCloseable {
      * Serves {@code path} alone (the JDK's server matches contexts by prefix: {@code /metricsfoo} would reach
      * {@code /metrics}), GET and HEAD only, every answer with the same security headers; a request whose Host
      * {@link #hostRefusal} refuses is answered 400 or 403, one that fails on a bug 500 (said and counted).
-     *
-     * @param loopback the server is bound to a loopback address
      */
-    private static void serve(HttpServer server, boolean loopback, String path, HttpHandler handler) {
+    private static void serve(HttpServer server, String path, HttpHandler handler) {
         server.createContext(path, exchange -> {
             try (exchange) {
                 var headers = exchange.getResponseHeaders();
@@ -117,7 +114,8 @@ public final class HttpConsole implements AutoCloseable {
                 headers.set("X-Content-Type-Options", "nosniff");
                 headers.set("Content-Security-Policy", "default-src 'self'");
                 String method = exchange.getRequestMethod();
-                Refusal refusal = hostRefusal(exchange.getRequestHeaders().get("Host"), loopback);
+                Refusal refusal = hostRefusal(exchange.getRequestHeaders().get("Host"), exchange.getProtocol(),
+                        exchange.getLocalAddress().getAddress().isLoopbackAddress());
                 if (refusal != null) {
                     send(exchange, refusal.status(), "text/plain", (refusal.text() + "\n").getBytes(StandardCharsets.UTF_8));
                 } else if (!path.equals("/") && !exchange.getRequestURI().getRawPath().equals(path)) {
@@ -146,22 +144,28 @@ public final class HttpConsole implements AutoCloseable {
         }
     }
 
+    /** The loopback names of the hosts files of Red Hat's and Debian's systems, besides localhost. */
+    private static final java.util.Set<String> LOOPBACK_NAMES = java.util.Set.of("localhost.localdomain",
+            "ip6-localhost", "ip6-loopback");
+
     /** An answer that refuses a request: its status and text. */
     record Refusal(int status, String text) {}
 
     /**
-     * Why a request's Host header is refused, or null when it is not. RFC 9112 §3.2: a request without Host, or
-     * with more than one, is answered 400. A server on a loopback address answers only a Host that is an
-     * address literal or {@code localhost}: a page of another site whose name its owner made resolve to
-     * 127.0.0.1 (DNS rebinding) sends that name in Host, and may not read the leases and connections (403).
-     * On another address the operator chose to be reached by any name.
+     * Why a request's Host header is refused, or null when it is not. RFC 9112 §3.2: an HTTP/1.1 request without
+     * Host, or any with more than one, is answered 400. A request that came in on a loopback address names an
+     * address literal or a loopback name ({@code localhost}, {@code *.localhost} (RFC 6761 §6.3),
+     * {@code localhost.localdomain}, {@code ip6-localhost}, {@code ip6-loopback}) in Host, or is refused (403): a
+     * page of another site whose name its owner made resolve to 127.0.0.1 (DNS rebinding) sends that name, and may
+     * not read the leases and connections. One from another host names whatever the operator chose.
      *
      * @param hosts the request's Host headers (null when none)
-     * @param loopback the server is bound to a loopback address
+     * @param protocol the request's protocol, {@code HTTP/1.1} or {@code HTTP/1.0}
+     * @param loopback the request came in on a loopback address
      */
-    static Refusal hostRefusal(List<String> hosts, boolean loopback) {
+    static Refusal hostRefusal(List<String> hosts, String protocol, boolean loopback) {
         if (hosts == null || hosts.isEmpty()) {
-            return new Refusal(400, "no Host header (RFC 9112 section 3.2)");
+            return protocol.equals("HTTP/1.0") ? null : new Refusal(400, "no Host header (RFC 9112 section 3.2)");
         }
         if (hosts.size() > 1) {
             return new Refusal(400, "more than one Host header (RFC 9112 section 3.2)");
@@ -171,13 +175,16 @@ public final class HttpConsole implements AutoCloseable {
             return null; // [IPv6 literal]
         }
         int colon = host.lastIndexOf(':');
-        String name = colon < 0 ? host : host.substring(0, colon);
-        if (name.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}") || name.equalsIgnoreCase("localhost")
-                || name.equalsIgnoreCase("localhost.")) {
+        String name = (colon < 0 ? host : host.substring(0, colon)).toLowerCase(java.util.Locale.ROOT);
+        if (name.endsWith(".")) {
+            name = name.substring(0, name.length() - 1);
+        }
+        if (name.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}") || name.equals("localhost") || name.endsWith(".localhost")
+                || LOOPBACK_NAMES.contains(name)) {
             return null;
         }
-        return new Refusal(403, "Host " + Log.printable(name) + ": this server answers to its address or localhost "
-                + "only (bound to loopback: a defence against DNS rebinding)");
+        return new Refusal(403, "Host " + Log.printable(name) + ": on loopback this server answers to an address or "
+                + "localhost only, a defence against DNS rebinding (a reverse proxy in front must send Host: localhost)");
     }
 
     /**

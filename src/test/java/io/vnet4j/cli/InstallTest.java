@@ -59,6 +59,8 @@ class InstallTest {
         assertThat(launch.output).contains("-jar " + installedJar + " --version").doesNotContain("AOTCache", "building");
         Path aot = Files.writeString(Files.createDirectories(dir.resolve("cache/vnet4j")).resolve("vnet4j.aot"), "");
         Files.setLastModifiedTime(aot, Files.getLastModifiedTime(installedJar)); // recorded from this jar
+        Path upto = Files.writeString(aot.resolveSibling("vnet4j.aot.upto"), "");
+        Files.setLastModifiedTime(upto, FileTime.from(Files.getLastModifiedTime(installedJar).toInstant().plusSeconds(2)));
         launch = run(List.of(prefix.resolve("bin/vnet4j-slirp4netns").toString(), "--version"), env);
         assertThat(launch.output).contains("-XX:AOTCache=" + aot, "-jar " + installedJar + " slirp4netns --version");
         // no home (cron, a service without User=): no cache, and nothing made at /nonexistent

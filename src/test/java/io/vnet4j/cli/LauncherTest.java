@@ -16,8 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * bin/vnet4j, on a copy of the launcher in a stand-in project with a stand-in JDK (a script that prints its
- * working directory and arguments): its choice of AOT cache (passed only when its modification time is the
- * jar's, as the training sets it, since the JDK runs a stale cache's classes), of java, of the checkout when reached through a symbolic link, and
+ * working directory and arguments): its choice of AOT cache (passed only when the jar's modification time lies
+ * between the cache's and its .upto file's, as the training sets them, since the JDK runs a stale cache's
+ * classes), of java, of the checkout when reached through a symbolic link, and
  * of when to rebuild; what it finds without starting a process.
  */
 class LauncherTest {
@@ -26,9 +27,18 @@ class LauncherTest {
         Path project = project(dir);
         Path jar = project.resolve("target/vnet4j.jar");
         Path aot = Files.writeString(project.resolve("target/vnet4j.aot"), "");
-        Files.setLastModifiedTime(aot, Files.getLastModifiedTime(jar)); // as the training leaves it
+        Path upto = Files.writeString(project.resolve("target/vnet4j.aot.upto"), "");
+        Instant built = Files.getLastModifiedTime(jar).toInstant();
+        // as the training leaves them, on a file system that keeps whole seconds only
+        Files.setLastModifiedTime(aot, FileTime.from(built.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
+        Files.setLastModifiedTime(upto, FileTime.from(built.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).plusSeconds(2)));
         assertThat(launch(project.resolve("bin/vnet4j"), dir, Map.of("JAVA_HOME", jdk(dir, "jdk", 99).toString())))
                 .contains("-XX:AOTCache=" + aot.toRealPath());
+        Files.delete(upto); // a training that did not finish
+        assertThat(launch(project.resolve("bin/vnet4j"), dir, Map.of("JAVA_HOME", jdk(dir, "jdk", 99).toString())))
+                .doesNotContain("AOTCache");
+        Files.writeString(upto, "");
+        Files.setLastModifiedTime(upto, FileTime.from(built.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).plusSeconds(2)));
 
         Files.setLastModifiedTime(jar, FileTime.from(SOURCES_TIME.plusSeconds(30))); // rebuilt since the cache was recorded
         assertThat(launch(project.resolve("bin/vnet4j"), dir, Map.of("JAVA_HOME", jdk(dir, "jdk", 99).toString())))

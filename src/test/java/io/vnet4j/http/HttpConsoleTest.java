@@ -137,10 +137,14 @@ class HttpConsoleTest {
         assertThat(rawStatus("GET /api/version HTTP/1.1\r\nHost: rebind.example:8080\r\n")).isEqualTo(403);
         assertThat(rawStatus("GET /api/version HTTP/1.1\r\n")).isEqualTo(400);
         assertThat(rawStatus("GET /api/version HTTP/1.1\r\nHost: a\r\nHost: b\r\n")).isEqualTo(400);
-        for (String host : new String[] {"127.0.0.1:9100", "localhost", "LOCALHOST:1", "[::1]:9100"}) {
+        assertThat(rawStatus("GET /api/version HTTP/1.0\r\n")).as("HTTP/1.0 needs no Host").isEqualTo(200);
+        for (String host : new String[] {"127.0.0.1:9100", "localhost", "LOCALHOST:1", "[::1]:9100", "vnet.localhost",
+                "localhost.localdomain:9100", "ip6-localhost", "localhost."}) {
             assertThat(rawStatus("GET /api/version HTTP/1.1\r\nHost: " + host + "\r\n")).as(host).isEqualTo(200);
         }
-        assertThat(HttpConsole.hostRefusal(List.of("vnet.example.org:9100"), false)).as("bound to another address").isNull();
+        assertThat(HttpConsole.hostRefusal(List.of("vnet.example.org:9100"), "HTTP/1.1", false))
+                .as("reached from another host").isNull();
+        assertThat(HttpConsole.hostRefusal(List.of("127.0.0.1.nip.io"), "HTTP/1.1", true).status()).isEqualTo(403);
     }
 
     /** A report that fails on a bug is a 500, and the other paths answer still. */

@@ -44,17 +44,17 @@ public final class VirtualNic extends QueuedPort implements Netdev {
         this.hub = hub;
     }
 
-    /**
-     * What {@code info network} says of it.
-     *
-     * @return {@code in-JVM}
-     */
     /** The hub this netdev was made for: it stays when the port is detached (see {@link #attachedHub}). */
     @Override
     public Hub hub() {
         return hub;
     }
 
+    /**
+     * What {@code info network} says of it.
+     *
+     * @return {@code in-JVM}
+     */
     @Override
     public String describe() {
         return "in-JVM";

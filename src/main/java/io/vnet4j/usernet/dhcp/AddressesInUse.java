@@ -29,8 +29,9 @@ public interface AddressesInUse {
     boolean usedByAnother(int address, long mac);
 
     /**
-     * The client released its binding of the address (DHCPRELEASE, RFC 2131 §4.4.6): what was seen of it there
-     * is over, or the address would stay taken by a station that gave it up.
+     * The client gave its binding of the address up (DHCPRELEASE, RFC 2131 §4.4.6, or DHCPDECLINE, §4.3.3): what
+     * was seen of it there is over (the gateway's own unicast OFFER and ACK, too), or the address would stay taken
+     * by a station that gave it up.
      *
      * @param address the IPv4 address, in an int in network order
      * @param mac the client's MAC, in the low 48 bits

@@ -163,6 +163,7 @@ public final class DhcpServer {
         int address = message.requestedAddress();
         if (leases.release(request.chaddr(), address)) {
             leases.decline(address, nowMillis + DECLINE_HOLD_MILLIS);
+            inUse.givenUp(address, request.chaddr()); // the decliner does not use it; after the hold, anyone may
         }
         return NO_REPLY;
     }

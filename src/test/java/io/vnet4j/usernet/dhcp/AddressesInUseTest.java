@@ -57,6 +57,14 @@ class AddressesInUseTest {
         assertThat(givenUp).containsExactly(Map.entry(address, MAC_A));
     }
 
+    /** A reviewer's replay: the address a client declined stayed "seen" at it, and went to no one after the hold. */
+    @Test
+    void aDeclineSaysTheAddressWasGivenUp() {
+        int address = guests.dora(MAC_A);
+        guests.send(ClientMessage.dhcp(DhcpMessageType.DECLINE, MAC_A).requested(address).serverId(GATEWAY));
+        assertThat(givenUp).containsExactly(Map.entry(address, MAC_A));
+    }
+
     @Test
     void aBindingsOwnAddressIsItsWhateverWasSeenThere() {
         int address = guests.dora(MAC_A);
