@@ -392,7 +392,7 @@ public final class ConfigParser {
             if (!u.ipv4()) {
                 return new NetdevConfig.Tap.Configure(0, 0, 0, mtu, mac); // IPv6 only: the address comes by SLAAC
             }
-            int address = freeConfiguredAddress(tap, u);
+            int address = freeConfiguredAddress(tap, u, mac);
             if (u.gatewayHolds(address)) { // a guestfwd there: the interface would keep its connections to itself
                 throw new ConfigException("-netdev tap,id=" + tap.id() + ": configure=on gives the interface "
                         + Ipv4Address.format(address) + ", which the user network's gateway holds (guestfwd=, host= or "
@@ -407,11 +407,16 @@ public final class ConfigParser {
     /**
      * The address a configure=on TAP takes: the user network's .100 (slirp4netns's choice), and for each
      * further one on the hub the next free above it (.101, .102, ...), past the {@code dhcp-static} addresses and
-     * those in use there at run time ({@link #addressInUse}). Two interfaces given one address black-holed one another's connections,
+     * those in use there at run time ({@link #addressInUse}); the {@code dhcp-static} address of the TAP's own
+     * MAC before them all, when free. Two interfaces given one address black-holed one another's connections,
      * silently (a helper's replay with two namespaces on one hub).
      */
-    private int freeConfiguredAddress(NetdevConfig.Tap tap, UserConfig u) throws ConfigException {
+    private int freeConfiguredAddress(NetdevConfig.Tap tap, UserConfig u, long mac) throws ConfigException {
         Set<Integer> taken = configuredAddresses.computeIfAbsent(tap.hub(), h -> new HashSet<>());
+        Integer reserved = u.dhcpStatic().get(mac);
+        if (reserved != null && taken.add(reserved)) {
+            return reserved;
+        }
         int broadcast = u.network() | ~u.netmask();
         for (int address = u.network() | (100 & ~u.netmask()); address != broadcast; address++) {
             if (!u.dhcpStatic().containsValue(address) && taken.add(address)) {

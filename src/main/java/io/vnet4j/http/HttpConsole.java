@@ -80,10 +80,11 @@ public final class HttpConsole implements AutoCloseable {
         setIfAbsent("sun.net.httpserver.maxReqTime", Integer.toString(MAX_REQUEST_SECONDS));
         setIfAbsent("jdk.httpserver.maxConnections", Integer.toString(MAX_CONNECTIONS));
         HttpServer server = HttpServer.create(address, 16);
-        serve(server, "/metrics", exchange -> metrics(exchange, registry));
-        serve(server, "/api/network", exchange -> json(exchange, NetworkReport.query(netdevs.get())));
-        serve(server, "/api/version", exchange -> json(exchange, Map.of("package", "vnet4j " + version)));
-        serve(server, "/", HttpConsole::page);
+        String machine = machineName();
+        serve(server, machine, "/metrics", exchange -> metrics(exchange, registry));
+        serve(server, machine, "/api/network", exchange -> json(exchange, NetworkReport.query(netdevs.get())));
+        serve(server, machine, "/api/version", exchange -> json(exchange, Map.of("package", "vnet4j " + version)));
+        serve(server, machine, "/", HttpConsole::page);
         ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("vnet4j-http").factory());
         server.setExecutor(executor);
         server.start();
@@ -105,8 +106,10 @@ public final class HttpConsole implements AutoCloseable {
      * Serves {@code path} alone (the JDK's server matches contexts by prefix: {@code /metricsfoo} would reach
      * {@code /metrics}), GET and HEAD only, every answer with the same security headers; a request whose Host
      * {@link #hostRefusal} refuses is answered 400 or 403, one that fails on a bug 500 (said and counted).
+     *
+     * @param machine the machine's host name, which a request on loopback may name; null when unknown
      */
-    private static void serve(HttpServer server, String path, HttpHandler handler) {
+    private static void serve(HttpServer server, String machine, String path, HttpHandler handler) {
         server.createContext(path, exchange -> {
             try (exchange) {
                 var headers = exchange.getResponseHeaders();
@@ -115,7 +118,7 @@ public final class HttpConsole implements AutoCloseable {
                 headers.set("Content-Security-Policy", "default-src 'self'");
                 String method = exchange.getRequestMethod();
                 Refusal refusal = hostRefusal(exchange.getRequestHeaders().get("Host"), exchange.getProtocol(),
-                        exchange.getLocalAddress().getAddress().isLoopbackAddress());
+                        exchange.getLocalAddress().getAddress().isLoopbackAddress(), machine);
                 if (refusal != null) {
                     send(exchange, refusal.status(), "text/plain", (refusal.text() + "\n").getBytes(StandardCharsets.UTF_8));
                 } else if (!path.equals("/") && !exchange.getRequestURI().getRawPath().equals(path)) {
@@ -148,6 +151,16 @@ public final class HttpConsole implements AutoCloseable {
     private static final java.util.Set<String> LOOPBACK_NAMES = java.util.Set.of("localhost.localdomain",
             "ip6-localhost", "ip6-loopback");
 
+    /** The machine's host name in lower case, from Linux's /proc/sys/kernel/hostname (no lookup); null when unknown. */
+    private static String machineName() {
+        try {
+            String name = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/hostname")).strip();
+            return name.isEmpty() ? null : name.toLowerCase(java.util.Locale.ROOT);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     /** An answer that refuses a request: its status and text. */
     record Refusal(int status, String text) {}
 
@@ -155,15 +168,17 @@ public final class HttpConsole implements AutoCloseable {
      * Why a request's Host header is refused, or null when it is not. RFC 9112 §3.2: an HTTP/1.1 request without
      * Host, or any with more than one, is answered 400. A request that came in on a loopback address names an
      * address literal or a loopback name ({@code localhost}, {@code *.localhost} (RFC 6761 §6.3),
-     * {@code localhost.localdomain}, {@code ip6-localhost}, {@code ip6-loopback}) in Host, or is refused (403): a
-     * page of another site whose name its owner made resolve to 127.0.0.1 (DNS rebinding) sends that name, and may
-     * not read the leases and connections. One from another host names whatever the operator chose.
+     * {@code localhost.localdomain}, {@code ip6-localhost}, {@code ip6-loopback}) or the machine's own name in
+     * Host, or is refused (403): a page of another site whose name its owner made resolve to 127.0.0.1 (DNS
+     * rebinding) sends that name, and may not read the leases and connections. One from another host names
+     * whatever the operator chose.
      *
      * @param hosts the request's Host headers (null when none)
      * @param protocol the request's protocol, {@code HTTP/1.1} or {@code HTTP/1.0}
      * @param loopback the request came in on a loopback address
+     * @param machine the machine's host name in lower case (Linux's /proc/sys/kernel/hostname); null when unknown
      */
-    static Refusal hostRefusal(List<String> hosts, String protocol, boolean loopback) {
+    static Refusal hostRefusal(List<String> hosts, String protocol, boolean loopback, String machine) {
         if (hosts == null || hosts.isEmpty()) {
             return protocol.equals("HTTP/1.0") ? null : new Refusal(400, "no Host header (RFC 9112 section 3.2)");
         }
@@ -180,7 +195,7 @@ public final class HttpConsole implements AutoCloseable {
             name = name.substring(0, name.length() - 1);
         }
         if (name.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}") || name.equals("localhost") || name.endsWith(".localhost")
-                || LOOPBACK_NAMES.contains(name)) {
+                || LOOPBACK_NAMES.contains(name) || name.equals(machine)) {
             return null;
         }
         return new Refusal(403, "Host " + Log.printable(name) + ": on loopback this server answers to an address or "

@@ -547,6 +547,13 @@ class ConfigParserTest {
         assertThat(p.build().netdevs()).filteredOn(n -> n instanceof NetdevConfig.Tap)
                 .extracting(n -> Ipv4Address.format(((NetdevConfig.Tap) n).configure().address()))
                 .containsExactly("10.0.2.101");
+
+        ConfigParser own = new ConfigParser(); // a new user's trial: the TAP's own MAC's static lease is its address
+        own.netdev("user,id=u,dhcp-static=52:54:00:00:00:04=10.0.2.104");
+        own.netdev("tap,id=a,ifname=a0,configure=on,mac=52:54:00:00:00:04");
+        assertThat(own.build().netdevs()).filteredOn(n -> n instanceof NetdevConfig.Tap)
+                .extracting(n -> Ipv4Address.format(((NetdevConfig.Tap) n).configure().address()))
+                .containsExactly("10.0.2.104");
     }
 
     @Test

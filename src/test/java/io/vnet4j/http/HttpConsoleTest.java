@@ -142,9 +142,11 @@ class HttpConsoleTest {
                 "localhost.localdomain:9100", "ip6-localhost", "localhost."}) {
             assertThat(rawStatus("GET /api/version HTTP/1.1\r\nHost: " + host + "\r\n")).as(host).isEqualTo(200);
         }
-        assertThat(HttpConsole.hostRefusal(List.of("vnet.example.org:9100"), "HTTP/1.1", false))
+        assertThat(HttpConsole.hostRefusal(List.of("vnet.example.org:9100"), "HTTP/1.1", false, null))
                 .as("reached from another host").isNull();
-        assertThat(HttpConsole.hostRefusal(List.of("127.0.0.1.nip.io"), "HTTP/1.1", true).status()).isEqualTo(403);
+        assertThat(HttpConsole.hostRefusal(List.of("127.0.0.1.nip.io"), "HTTP/1.1", true, "vm").status()).isEqualTo(403);
+        assertThat(HttpConsole.hostRefusal(List.of("VM:9180"), "HTTP/1.1", true, "vm")).as("the machine's own name").isNull();
+        assertThat(HttpConsole.hostRefusal(List.of("vm.attacker.example"), "HTTP/1.1", true, "vm").status()).isEqualTo(403);
     }
 
     /** A report that fails on a bug is a 500, and the other paths answer still. */

@@ -16,8 +16,8 @@ import java.util.Set;
  * one whose binding merely lapsed.
  * Host names (option 12) belong to the MAC whose lease last claimed them: the newest acknowledged
  * lease for a name wins, a MAC that takes a new name gives up its old one, and a released or
- * superseded binding keeps no name. An address that no binding holds but another station uses
- * ({@link AddressesInUse}) is not free.
+ * superseded binding keeps no name. An address that no running binding holds but another station uses
+ * ({@link AddressesInUse}) is not free, not even to the MAC of its lapsed binding.
  */
 final class LeaseTable {
     private final DhcpSettings settings;
@@ -43,8 +43,9 @@ final class LeaseTable {
     }
 
     /**
-     * The address to offer a MAC: its static lease, its binding, the address it prefers if that is
-     * free, else the first free pool address, preferring ones never bound; 0 when none is free.
+     * The address to offer a MAC: its static lease, its binding (a lapsed one only if no other station uses its
+     * address now), the address it prefers if that is free, else the first free pool address, preferring ones
+     * never bound; 0 when none is free.
      */
     int choose(long mac, int preferred, long nowMillis) {
         Integer fixed = settings.staticLeases().get(mac);
@@ -52,7 +53,7 @@ final class LeaseTable {
             return fixed;
         }
         Lease own = byMac.get(mac);
-        if (own != null) {
+        if (own != null && ownStill(own, nowMillis)) {
             return own.address();
         }
         if (preferred != 0 && free(mac, preferred, nowMillis)) {
@@ -62,14 +63,25 @@ final class LeaseTable {
         return unbound != 0 ? unbound : firstFree(mac, nowMillis, true);
     }
 
-    /** True when the MAC may hold the address: its static lease, its binding, or a free pool address if it has neither. */
+    /**
+     * True when the MAC may hold the address: its static lease, its binding (a lapsed one only if no other station
+     * uses its address now), or a free pool address if it has neither.
+     */
     boolean acceptable(long mac, int address, long nowMillis) {
         Integer fixed = settings.staticLeases().get(mac);
         if (fixed != null) {
             return fixed == address;
         }
         Lease own = byMac.get(mac);
-        return own != null ? own.address() == address : free(mac, address, nowMillis);
+        return own != null ? own.address() == address && ownStill(own, nowMillis) : free(mac, address, nowMillis);
+    }
+
+    /**
+     * A binding's address is still its MAC's: while it runs, whoever else was seen there (an intruder), and once
+     * lapsed (its guest left the hub, or did not renew) while no other station uses it (one given it by hand since).
+     */
+    private boolean ownStill(Lease own, long nowMillis) {
+        return !own.expired(nowMillis) || !inUse.usedByAnother(own.address(), own.mac());
     }
 
     /** Binds the address to the MAC, replacing its binding and any lapsed binding of the address; a null host name keeps the old one. */
@@ -162,7 +174,8 @@ final class LeaseTable {
 
     /**
      * True when a pool address is neither reserved (the gateway's, a configure=on TAP's, a static lease's),
-     * declined, held by a binding still running, nor, bound to no one, used by a station other than {@code mac}.
+     * declined, held by a binding still running, nor used by a station other than {@code mac} (whatever lapsed
+     * binding it has: a guest that left, a guest given it by hand since).
      */
     private boolean free(long mac, int address, long nowMillis) {
         if (!settings.inPool(address) || staticAddresses.contains(address) || settings.reserved(address)) {
@@ -176,7 +189,10 @@ final class LeaseTable {
             declinedUntil.remove(address);
         }
         Long holder = macByAddress.get(address);
-        return holder == null ? !inUse.usedByAnother(address, mac) : byMac.get(holder).expired(nowMillis);
+        if (holder != null && !byMac.get(holder).expired(nowMillis)) {
+            return false;
+        }
+        return !inUse.usedByAnother(address, mac);
     }
 
     /** The first free pool address, counting lapsed bindings (but departed ones) as free only if asked; 0 when none. */

@@ -65,6 +65,24 @@ class AddressesInUseTest {
         assertThat(givenUp).containsExactly(Map.entry(address, MAC_A));
     }
 
+    /**
+     * A new-user trial's replay: a guest left (its binding lapsed), another was given its address by hand; the next
+     * client, and the guest coming back, were given the address too.
+     */
+    @Test
+    void aLapsedBindingsAddressThatAnotherStationUsesNowIsNeitherOfferedNorAcknowledged() {
+        int address = guests.dora(MAC_A);
+        guests.server.depart(MAC_A, guests.now);
+        seen.put(address, MAC_B); // B given the address by hand
+        assertThat(guests.send(ClientMessage.dhcp(DISCOVER, Guests.MAC_C)).yiaddr()).as("a new client").isEqualTo(SECOND);
+        assertThat(guests.send(ClientMessage.dhcp(REQUEST, MAC_A).requested(address)).messageType())
+                .as("the guest that left, back").isEqualTo(NAK);
+        assertThat(guests.send(ClientMessage.dhcp(DISCOVER, MAC_A)).yiaddr()).as("the guest that left, back")
+                .isNotEqualTo(address);
+        seen.remove(address); // B gone: the address is free again
+        assertThat(guests.send(ClientMessage.dhcp(DISCOVER, 0x5254_0000_0099L)).yiaddr()).isEqualTo(address);
+    }
+
     @Test
     void aBindingsOwnAddressIsItsWhateverWasSeenThere() {
         int address = guests.dora(MAC_A);
