@@ -121,7 +121,8 @@ public final class HttpConsole implements AutoCloseable {
                         exchange.getLocalAddress().getAddress().isLoopbackAddress(), machine);
                 if (refusal != null) {
                     send(exchange, refusal.status(), "text/plain", (refusal.text() + "\n").getBytes(StandardCharsets.UTF_8));
-                } else if (!path.equals("/") && !exchange.getRequestURI().getRawPath().equals(path)) {
+                } else if (!(path.equals("/") ? PAGE.containsKey(exchange.getRequestURI().getRawPath())
+                        : exchange.getRequestURI().getRawPath().equals(path))) {
                     send(exchange, 404, "text/plain", "not found\n".getBytes(StandardCharsets.UTF_8));
                 } else if (!method.equals("GET") && !method.equals("HEAD")) {
                     headers.set("Allow", "GET, HEAD");

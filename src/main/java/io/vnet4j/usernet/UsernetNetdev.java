@@ -384,8 +384,8 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
                 neighbors, config.mtu(), System::nanoTime);
         GatewayParts parts;
         try {
-            parts = GatewayParts.build(id(), config, out, neighbors, tapAddresses, loopSelector, Path.of("/etc/resolv.conf"),
-                    new KernelRandom(), System.nanoTime());
+            parts = GatewayParts.build(id(), config, out, neighbors, tapAddresses, loopSelector,
+                    Path.of("/etc/resolv.conf"), new KernelRandom(), System.nanoTime());
         } catch (IOException e) {
             loopSelector.close();
             throw e;

@@ -111,6 +111,10 @@ class HttpConsoleTest {
                 + console.address().getPort() + "/metrics")).POST(HttpRequest.BodyPublishers.ofString("x=1")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(postMetrics.statusCode()).isEqualTo(405);
+        HttpResponse<String> postNothing = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + console.address().getPort() + "/nothing")).POST(HttpRequest.BodyPublishers.ofString("x")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(postNothing.statusCode()).as("no such path: 404 before 405").isEqualTo(404);
     }
 
     /**
