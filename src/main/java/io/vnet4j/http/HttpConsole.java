@@ -17,8 +17,12 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -149,14 +153,14 @@ public final class HttpConsole implements AutoCloseable {
     }
 
     /** The loopback names of the hosts files of Red Hat's and Debian's systems, besides localhost. */
-    private static final java.util.Set<String> LOOPBACK_NAMES = java.util.Set.of("localhost.localdomain",
+    private static final Set<String> LOOPBACK_NAMES = Set.of("localhost.localdomain",
             "ip6-localhost", "ip6-loopback");
 
     /** The machine's host name in lower case, from Linux's /proc/sys/kernel/hostname (no lookup); null when unknown. */
     private static String machineName() {
         try {
-            String name = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/hostname")).strip();
-            return name.isEmpty() ? null : name.toLowerCase(java.util.Locale.ROOT);
+            String name = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+            return name.isEmpty() ? null : name.toLowerCase(Locale.ROOT);
         } catch (IOException e) {
             return null;
         }
@@ -191,7 +195,7 @@ public final class HttpConsole implements AutoCloseable {
             return null; // [IPv6 literal]
         }
         int colon = host.lastIndexOf(':');
-        String name = (colon < 0 ? host : host.substring(0, colon)).toLowerCase(java.util.Locale.ROOT);
+        String name = (colon < 0 ? host : host.substring(0, colon)).toLowerCase(Locale.ROOT);
         if (name.endsWith(".")) {
             name = name.substring(0, name.length() - 1);
         }
