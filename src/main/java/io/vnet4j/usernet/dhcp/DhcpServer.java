@@ -132,7 +132,7 @@ public final class DhcpServer {
         if (address == 0) {
             return ignore();
         }
-        if (!leases.acceptable(request.chaddr(), address, nowMillis)) {
+        if (!leases.acceptable(request.chaddr(), address, requested != 0, nowMillis)) {
             return send(ReplyWriter.Kind.NAK, request, 0, out, reply);
         }
         leases.bind(request.chaddr(), address, message.hostname(), leaseEnd(nowMillis));

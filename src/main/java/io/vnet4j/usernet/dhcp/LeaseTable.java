@@ -43,9 +43,9 @@ final class LeaseTable {
     }
 
     /**
-     * The address to offer a MAC: its static lease, its binding (a lapsed one only if no other station uses its
-     * address now), the address it prefers if that is free, else the first free pool address, preferring ones
-     * never bound; 0 when none is free.
+     * The address to offer a MAC: its static lease, its binding (unless another station uses its address now: a
+     * client that starts over takes another), the address it prefers if that is free, else the first free pool
+     * address, preferring ones never bound; 0 when none is free.
      */
     int choose(long mac, int preferred, long nowMillis) {
         Integer fixed = settings.staticLeases().get(mac);
@@ -53,7 +53,7 @@ final class LeaseTable {
             return fixed;
         }
         Lease own = byMac.get(mac);
-        if (own != null && ownStill(own, nowMillis)) {
+        if (own != null && !inUse.usedByAnother(own.address(), mac)) {
             return own.address();
         }
         if (preferred != 0 && free(mac, preferred, nowMillis)) {
@@ -64,25 +64,24 @@ final class LeaseTable {
     }
 
     /**
-     * True when the MAC may hold the address: its static lease, its binding (a lapsed one only if no other station
-     * uses its address now), or a free pool address if it has neither.
+     * True when the MAC may hold the address: its static lease, its binding, or a free pool address if it has
+     * neither. Its binding's address only while no other station uses it, unless the binding runs and its client
+     * renews it ({@code starting} false: RENEWING, REBINDING); a client that starts (SELECTING, INIT-REBOOT)
+     * is refused an address another station took up since its offer or lease, and goes on to another.
      */
-    boolean acceptable(long mac, int address, long nowMillis) {
+    boolean acceptable(long mac, int address, boolean starting, long nowMillis) {
         Integer fixed = settings.staticLeases().get(mac);
         if (fixed != null) {
             return fixed == address;
         }
         Lease own = byMac.get(mac);
-        return own != null ? own.address() == address && ownStill(own, nowMillis) : free(mac, address, nowMillis);
+        if (own == null) {
+            return free(mac, address, nowMillis);
+        }
+        return own.address() == address
+                && (!starting && !own.expired(nowMillis) || !inUse.usedByAnother(address, mac));
     }
 
-    /**
-     * A binding's address is still its MAC's: while it runs, whoever else was seen there (an intruder), and once
-     * lapsed (its guest left the hub, or did not renew) while no other station uses it (one given it by hand since).
-     */
-    private boolean ownStill(Lease own, long nowMillis) {
-        return !own.expired(nowMillis) || !inUse.usedByAnother(own.address(), own.mac());
-    }
 
     /** Binds the address to the MAC, replacing its binding and any lapsed binding of the address; a null host name keeps the old one. */
     void bind(long mac, int address, String clientHostname, long expiresAtMillis) {

@@ -83,11 +83,23 @@ class AddressesInUseTest {
         assertThat(guests.send(ClientMessage.dhcp(DISCOVER, 0x5254_0000_0099L)).yiaddr()).isEqualTo(address);
     }
 
+    /** A new user's replay: a guest given the offered address by hand between the OFFER and the REQUEST. */
+    @Test
+    void anAddressTakenUpBetweenTheOfferAndTheRequestIsRefusedAndAnotherOffered() {
+        int offered = guests.send(ClientMessage.dhcp(DISCOVER, MAC_A)).yiaddr();
+        seen.put(offered, MAC_B);
+        assertThat(guests.send(ClientMessage.dhcp(REQUEST, MAC_A).requested(offered).serverId(GATEWAY)).messageType())
+                .isEqualTo(NAK);
+        assertThat(guests.send(ClientMessage.dhcp(DISCOVER, MAC_A)).yiaddr()).isEqualTo(SECOND);
+    }
+
     @Test
     void aBindingsOwnAddressIsItsWhateverWasSeenThere() {
         int address = guests.dora(MAC_A);
         seen.put(address, MAC_B); // B took A's address by hand: A keeps its lease, and renews it
         assertThat(guests.send(ClientMessage.dhcp(REQUEST, MAC_A).ciaddr(address)).messageType())
                 .isEqualTo(DhcpMessageType.ACK);
+        assertThat(guests.send(ClientMessage.dhcp(REQUEST, MAC_A).requested(address)).messageType())
+                .as("but starting over (INIT-REBOOT), it goes on to another").isEqualTo(NAK);
     }
 }
