@@ -82,7 +82,6 @@ final class LeaseTable {
                 && (!starting && !own.expired(nowMillis) || !inUse.usedByAnother(address, mac));
     }
 
-
     /** Binds the address to the MAC, replacing its binding and any lapsed binding of the address; a null host name keeps the old one. */
     void bind(long mac, int address, String clientHostname, long expiresAtMillis) {
         Lease own = byMac.remove(mac);
