@@ -222,13 +222,17 @@ final class HumanMonitor {
     static List<String> words() {
         java.util.LinkedHashSet<String> words = new java.util.LinkedHashSet<>();
         for (String line : HELP.split("\n")) {
-            String[] first = line.split(" ");
-            words.addAll(List.of(first[0].split("\\|")));
-            if (first[0].equals("info")) {
-                words.add(first[1]);
+            words.addAll(names(line));
+            if (line.startsWith("info ")) {
+                words.add(line.split(" ")[1]);
             }
         }
         return List.copyOf(words);
+    }
+
+    /** The names a line of {@link #HELP} gives its command: {@code help|? [cmd] -- ...} gives help and ?. */
+    private static List<String> names(String line) {
+        return List.of(line.substring(0, line.indexOf(' ')).split("\\|"));
     }
 
     /**
@@ -238,8 +242,7 @@ final class HumanMonitor {
     private static String helpFor(String command) {
         StringBuilder lines = new StringBuilder();
         for (String line : HELP.split("\n")) {
-            String name = line.substring(0, line.indexOf(' '));
-            if (List.of(name.split("\\|")).contains(command) || line.startsWith(command + " ")) {
+            if (names(line).contains(command) || line.startsWith(command + " ")) {
                 lines.append(line).append('\n');
             }
         }

@@ -124,13 +124,13 @@ public final class HttpConsole implements AutoCloseable {
                 Refusal refusal = hostRefusal(exchange.getRequestHeaders().get("Host"), exchange.getProtocol(),
                         exchange.getLocalAddress().getAddress().isLoopbackAddress(), machine);
                 if (refusal != null) {
-                    send(exchange, refusal.status(), "text/plain", (refusal.text() + "\n").getBytes(StandardCharsets.UTF_8));
+                    sendText(exchange, refusal.status(), refusal.text());
                 } else if (!(path.equals("/") ? PAGE.containsKey(exchange.getRequestURI().getRawPath())
                         : exchange.getRequestURI().getRawPath().equals(path))) {
-                    send(exchange, 404, "text/plain", "not found\n".getBytes(StandardCharsets.UTF_8));
+                    sendText(exchange, 404, "not found");
                 } else if (!method.equals("GET") && !method.equals("HEAD")) {
                     headers.set("Allow", "GET, HEAD");
-                    send(exchange, 405, "text/plain", "only GET and HEAD\n".getBytes(StandardCharsets.UTF_8));
+                    sendText(exchange, 405, "only GET and HEAD");
                 } else {
                     answer(exchange, handler);
                 }
@@ -145,7 +145,7 @@ public final class HttpConsole implements AutoCloseable {
         } catch (RuntimeException e) {
             INTERNAL_ERRORS.record(exchange.getRequestURI().getRawPath() + " was not answered", e);
             if (exchange.getResponseCode() == -1) { // nothing sent yet
-                send(exchange, 500, "text/plain", "internal error\n".getBytes(StandardCharsets.UTF_8));
+                sendText(exchange, 500, "internal error");
             }
         } finally {
             ANSWERING.unlock();
@@ -222,25 +222,29 @@ public final class HttpConsole implements AutoCloseable {
         send(exchange, 200, "application/json; charset=utf-8", Json.write(value).getBytes(StandardCharsets.UTF_8));
     }
 
+    /** One of {@link #PAGE}'s files ({@link #serve} answered any other path 404). */
     private static void page(HttpExchange exchange) throws IOException {
         String file = PAGE.get(exchange.getRequestURI().getRawPath());
-        byte[] body = null;
-        if (file != null) {
-            try (InputStream in = HttpConsole.class.getResourceAsStream(PAGE_DIR + file)) {
-                body = in == null ? null : in.readAllBytes();
-            }
+        byte[] body;
+        try (InputStream in = HttpConsole.class.getResourceAsStream(PAGE_DIR + file)) {
+            body = in == null ? null : in.readAllBytes();
         }
-        if (body == null) {
-            send(exchange, 404, "text/plain", "not found\n".getBytes(StandardCharsets.UTF_8));
+        if (body == null) { // a jar without it
+            sendText(exchange, 404, "not found");
             return;
         }
         String type = file.endsWith(".html") ? "text/html" : file.endsWith(".js") ? "text/javascript" : "text/css";
         send(exchange, 200, type + "; charset=utf-8", body);
     }
 
-    /** Sends the answer; {@code type} is the whole Content-Type (a {@code text/plain} one gets {@code ; charset=utf-8}). */
+    /** Sends {@code text} and a line end as {@code text/plain}. */
+    private static void sendText(HttpExchange exchange, int status, String text) throws IOException {
+        send(exchange, status, "text/plain; charset=utf-8", (text + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Sends the answer; {@code type} is the whole Content-Type. */
     private static void send(HttpExchange exchange, int status, String type, byte[] body) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", type.equals("text/plain") ? type + "; charset=utf-8" : type);
+        exchange.getResponseHeaders().set("Content-Type", type);
         boolean head = exchange.getRequestMethod().equals("HEAD");
         exchange.sendResponseHeaders(status, head ? -1 : body.length);
         if (!head) {
