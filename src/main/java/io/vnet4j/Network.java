@@ -41,6 +41,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class Network implements AutoCloseable {
     private final HubSet hubs = new HubSet();
     private final List<Netdev> netdevs = new CopyOnWriteArrayList<>();
+    /** The options of the netdevs made from options (not those a library caller made and {@link #add}ed). */
+    private final Map<Netdev, NetdevConfig> configs = new ConcurrentHashMap<>();
     /** The running captures by object id (a {@code -net dump}'s id is made up), each with what it taps. */
     private final Map<String, Capture> captures = new ConcurrentHashMap<>();
 
@@ -72,7 +74,7 @@ public final class Network implements AutoCloseable {
                 }
             }
             for (NetdevConfig n : config.netdevs()) {
-                network.add(network.create(n, config.vlan(n.id())));
+                network.configs.put(network.add(network.create(n, config.vlan(n.id()))), n);
             }
             for (CaptureConfig c : config.captures()) {
                 network.capture(c);
@@ -198,6 +200,10 @@ public final class Network implements AutoCloseable {
     public Netdev addNetdev(String option) throws ConfigException, IOException {
         ConfigParser parser = new ConfigParser();
         for (Netdev n : netdevs) {
+            NetdevConfig running = n instanceof TapNetdev tap ? tap.config() : configs.get(n);
+            if (running != null) {
+                parser.runningNetdev(running);
+            }
             if (n instanceof UsernetNetdev user) {
                 parser.runningUserNetwork(user.hub().id(), user.config());
             } else if (n instanceof TapNetdev tap && tap.configuredAddress() != 0) {
@@ -217,7 +223,9 @@ public final class Network implements AutoCloseable {
         if (netdev(config.id()) != null) {
             throw new ConfigException("-netdev " + option + ": Duplicate ID '" + config.id() + "' for netdev (it runs already)");
         }
-        return add(create(config, parsed.vlan(config.id())));
+        Netdev netdev = add(create(config, parsed.vlan(config.id())));
+        configs.put(netdev, config);
+        return netdev;
     }
 
     /**
@@ -232,6 +240,7 @@ public final class Network implements AutoCloseable {
         if (netdev == null || !netdevs.remove(netdev)) {
             return false;
         }
+        configs.remove(netdev);
         netdev.close();
         if (netdev instanceof TapNetdev) {
             holdTapAddresses(netdev, false);
@@ -431,6 +440,7 @@ public final class Network implements AutoCloseable {
             n.close();
         }
         netdevs.clear();
+        configs.clear();
         synchronized (this) {
             if (captureFlusher != null) {
                 captureFlusher.interrupt();

@@ -67,4 +67,20 @@ class NetworkTest {
                 .containsExactly("vnet4j: warning: c: hub 0 has the user network a already; both answer its guests' DHCP, "
                         + "ARP and DNS (give each its own hubid=)");
     }
+
+    @Test
+    void aNetdevAddedAtRunTimeThatAsksForWhatARunningOneHoldsIsRefusedNamingIt(@TempDir Path dir) throws Exception {
+        try (Network network = new Network()) {
+            network.addNetdev("stream,id=s,server=on,addr.type=unix,addr.path=" + dir.resolve("s.sock"));
+            network.addNetdev("vde,id=v,sock=" + dir.resolve("vde") + ",server=on");
+            assertThatThrownBy(() -> network.addNetdev("stream,id=s2,server=on,addr.type=unix,addr.path=" + dir + "/./s.sock"))
+                    .hasMessage("-netdev stream,id=s2: the unix socket " + dir + "/./s.sock is stream s's already (it runs)");
+            assertThatThrownBy(() -> network.addNetdev("vhost-user,id=h,path=" + dir.resolve("s.sock")))
+                    .hasMessageContaining("the unix socket " + dir.resolve("s.sock") + " is stream s's already (it runs)");
+            assertThatThrownBy(() -> network.addNetdev("vde,id=v2,sock=" + dir.resolve("vde") + ",server=on"))
+                    .hasMessage("-netdev vde,id=v2: the VDE switch directory " + dir.resolve("vde") + " is vde v's already (it runs)");
+            network.removeNetdev("s");
+            network.addNetdev("stream,id=s2,server=on,addr.type=unix,addr.path=" + dir.resolve("s.sock")); // free again
+        }
+    }
 }

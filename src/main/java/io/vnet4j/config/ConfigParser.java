@@ -67,6 +67,8 @@ public final class ConfigParser {
      * given to TAPs here.
      */
     private final Map<Integer, Set<Integer>> configuredAddresses = new HashMap<>();
+    /** What the netdevs hold that no other may: running ones' ({@link #runningNetdev}), then those parsed here. */
+    private final Claims claims = new Claims();
 
     /** A parser with nothing added yet. */
     public ConfigParser() {}
@@ -81,6 +83,16 @@ public final class ConfigParser {
      */
     public void runningUserNetwork(int hub, UserConfig user) {
         runningUserNetworks.putIfAbsent(hub, user);
+    }
+
+    /**
+     * Tells the parser of a netdev that already runs: one parsed here that asks for what it holds (a TAP's
+     * name, a socket path, a VDE switch's directory, a listening address, a VNI on a port) is refused, naming it.
+     *
+     * @param netdev the running netdev's options
+     */
+    public void runningNetdev(NetdevConfig netdev) {
+        claims.running(netdev);
     }
 
     /**
@@ -301,30 +313,12 @@ public final class ConfigParser {
                 netdevs.set(i, forwardsToConfiguredTap(user));
             }
         }
-        Map<Long, String> vxlanPorts = new HashMap<>();
         for (NetdevConfig n : netdevs) {
-            if (n instanceof NetdevConfig.Vxlan x) {
-                long key = (x.ipv6() ? 1L << 40 : 0) | (long) x.dstport() << 24 | x.vni(); // Linux: one socket per family and port
-                String other = vxlanPorts.putIfAbsent(key, x.id());
-                if (other != null) {
-                    throw new ConfigException("-netdev vxlan,id=" + x.id() + ": VNI " + x.vni() + " on UDP port " + x.dstport()
-                            + (x.ipv6() ? " over IPv6" : "") + " is already vxlan netdev " + other);
-                }
-            }
-        }
-        Map<String, String> tapNames = new HashMap<>(); // "netns\0ifname" to the tap's id
-        for (NetdevConfig n : netdevs) {
-            if (n instanceof NetdevConfig.Tap tap && !tap.ifname().isEmpty()) {
-                String other = tapNames.putIfAbsent(namespaceIdentity(tap.netns()) + "\0" + tap.ifname(), tap.id());
-                if (other != null) {
-                    throw new ConfigException("-netdev tap,id=" + tap.id() + ": ifname=" + tap.ifname() + " is tap " + other
-                            + "'s already" + (tap.netns() == null ? "" : " in " + tap.netns()));
-                }
-            }
+            claims.take(n);
         }
         Map<java.nio.file.Path, String> captureFiles = new HashMap<>();
         for (CaptureConfig c : captures) {
-            String other = captureFiles.putIfAbsent(fileIdentity(c.file()), c.id());
+            String other = captureFiles.putIfAbsent(Claims.fileIdentity(c.file()), c.id());
             if (other != null) {
                 throw new ConfigException("-object filter-dump,id=" + c.id() + ": file=" + c.file() + " is capture "
                         + other + "'s already");
@@ -528,28 +522,6 @@ public final class ConfigParser {
      * {@code /proc/PID/ns/net}): its nsfs inode, as {@code ip netns identify} compares them; "" for the
      * daemon's own namespace.
      */
-    private static String namespaceIdentity(Path netns) {
-        if (netns == null) {
-            return "";
-        }
-        try {
-            return Files.getAttribute(netns, "unix:dev") + ":" + Files.getAttribute(netns, "unix:ino");
-        } catch (java.io.IOException | UnsupportedOperationException e) {
-            return netns.toAbsolutePath().normalize().toString(); // gone since it was read: the start says so
-        }
-    }
-
-    /** The file a path names, through symbolic links in it and its directory, so that two spellings compare equal. */
-    private static Path fileIdentity(Path file) {
-        Path absolute = file.toAbsolutePath().normalize();
-        try {
-            return Files.exists(absolute) ? absolute.toRealPath()
-                    : absolute.getParent().toRealPath().resolve(absolute.getFileName());
-        } catch (java.io.IOException e) {
-            return absolute; // a directory that is not there: the capture's start says so
-        }
-    }
-
     /** QEMU's rule: a path, or "no"; absent means the default (null: none) when that file exists. */
     private static Path script(OptionString o, String key, String defaultPath) throws ConfigException {
         String v = o.take(key);

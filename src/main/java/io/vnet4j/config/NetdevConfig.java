@@ -214,6 +214,16 @@ public sealed interface NetdevConfig {
         Tap withConfigure(Configure c) {
             return new Tap(id, type, hub, settings, ifname, script, downscript, netns, userns, c, mtu, vnetHeader);
         }
+
+        /**
+         * The same options with the interface's name the kernel gave it (ifname= left out: tap%d).
+         *
+         * @param name the interface's name
+         * @return the options naming it
+         */
+        public Tap withIfname(String name) {
+            return new Tap(id, type, hub, settings, name, script, downscript, netns, userns, configure, mtu, vnetHeader);
+        }
     }
 
     /**

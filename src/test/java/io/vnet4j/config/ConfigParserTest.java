@@ -346,7 +346,7 @@ class ConfigParserTest {
         parser.netdev("vxlan,id=six,vni=5,remote=2001:db8::3,hubid=3"); // IPv6 has its own socket, as in Linux
         parser.netdev("vxlan,id=w,vni=5,remote=198.51.100.3,hubid=2");
         assertThatThrownBy(() -> parser.build()).isInstanceOf(ConfigException.class)
-                .hasMessage("-netdev vxlan,id=w: VNI 5 on UDP port 4789 is already vxlan netdev v");
+                .hasMessage("-netdev vxlan,id=w: VNI 5 on UDP port 4789 is vxlan v's already");
         ConfigParser objects = new ConfigParser();
         objects.netdev("socket,id=a,listen=:8010");
         objects.object("switch,id=sw");
@@ -713,12 +713,35 @@ class ConfigParserTest {
     }
 
     @Test
+    void twoNetdevsAskingForOneSocketPathOrListeningAddressAreRefusedBeforeStartAndARunningOneIsSaidToRun() throws Exception {
+        ConfigParser p = new ConfigParser();
+        p.netdev("stream,id=a,server=on,addr.type=unix,addr.path=/tmp/x.sock");
+        p.netdev("dgram,id=b,local.type=unix,local.path=/tmp/../tmp/x.sock,remote.type=unix,remote.path=/tmp/y.sock");
+        assertThatThrownBy(p::build).hasMessage("-netdev dgram,id=b: the unix socket /tmp/../tmp/x.sock is stream a's already");
+        ConfigParser q = new ConfigParser();
+        q.netdev("stream,id=a,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=8010");
+        q.netdev("socket,id=b,listen=127.0.0.1:8010");
+        assertThatThrownBy(q::build).hasMessage("-netdev socket,id=b: the TCP address 127.0.0.1:8010 is stream a's already");
+        ConfigParser r = new ConfigParser();
+        r.netdev("tap,id=t1,ifname=t0");
+        NetdevConfig running = r.build().netdevs().getFirst();
+        ConfigParser s = new ConfigParser();
+        s.runningNetdev(running);
+        s.netdev("tap,id=t2,ifname=t0,hubid=1");
+        assertThatThrownBy(s::build).hasMessage("-netdev tap,id=t2: ifname=t0 is tap t1's already (it runs)");
+        ConfigParser ports = new ConfigParser(); // port 0 is the kernel's pick, each time another
+        ports.netdev("stream,id=a,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=0");
+        ports.netdev("stream,id=b,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=0");
+        assertThat(ports.build().netdevs()).hasSize(2);
+    }
+
+    @Test
     void aNamespaceOrACaptureFileSpelledTwoWaysIsStillOne(@TempDir Path dir) throws Exception {
         Path link = Files.createSymbolicLink(dir.resolve("ns"), Path.of("/proc/self/ns/net"));
         ConfigParser p = new ConfigParser();
         p.netdev("tap,id=t1,ifname=t0,netns=/proc/self/ns/net");
         p.netdev("tap,id=t2,ifname=t0,netns=" + link);
-        assertThatThrownBy(p::build).hasMessage("-netdev tap,id=t2: ifname=t0 is tap t1's already in " + link);
+        assertThatThrownBy(p::build).hasMessage("-netdev tap,id=t2: ifname=t0 in " + link + " is tap t1's already");
         Path captures = Files.createDirectory(dir.resolve("captures"));
         Path alias = Files.createSymbolicLink(dir.resolve("alias"), captures);
         ConfigParser q = new ConfigParser();

@@ -87,6 +87,16 @@ public final class TapNetdev extends QueuedPort implements Netdev {
         return hub;
     }
 
+    /**
+     * Its options, with the interface's name the kernel gave it when {@code ifname=} was left out.
+     *
+     * @return the options it was made with, naming its interface once started
+     */
+    public NetdevConfig.Tap config() {
+        TapDevice d = device;
+        return d == null || !config.ifname().isEmpty() ? config : config.withIfname(d.name());
+    }
+
     @Override
     public String describe() {
         TapDevice d = device;
