@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * bin/install on a copy of the checkout (a stand-in jar and completion script, as the build leaves them): every
  * file lands under the prefix, the unit names the prefix's launcher, the installed launcher runs the installed jar
- * with its AOT cache in the user's cache directory, and --uninstall removes them all.
+ * with its AOT cache in the user's cache directory, and --uninstall removes them all, the cache too.
  */
 class InstallTest {
     private static final List<String> INSTALLED = List.of("bin/vnet4j", "bin/vnet4j-slirp4netns", "share/vnet4j/vnet4j.jar",
@@ -70,11 +70,13 @@ class InstallTest {
         assertThat(launch.output).contains("-jar " + installedJar + " --version").doesNotContain("AOTCache");
         assertThat(existed || !Files.exists(Path.of("/nonexistent"))).as("/nonexistent made").isTrue();
 
-        Run uninstall = run(List.of("bash", checkout.resolve("bin/install").toString(), "--prefix=" + prefix, "--uninstall"), Map.of());
+        Run uninstall = run(List.of("bash", checkout.resolve("bin/install").toString(), "--prefix=" + prefix, "--uninstall"),
+                Map.of("XDG_CACHE_HOME", dir.resolve("cache").toString()));
         assertThat(uninstall.status).as(uninstall.output).isZero();
         for (String f : INSTALLED) {
             assertThat(prefix.resolve(f)).doesNotExist();
         }
+        assertThat(dir.resolve("cache/vnet4j")).as(uninstall.output).doesNotExist(); // the AOT cache goes too
     }
 
     @Test
