@@ -42,6 +42,11 @@ function leasesByMac(hub) {
   return leases;
 }
 
+/** A netdev's setting as info network shows it ("host" of "net=10.0.2.0/24,host=10.0.2.2"), or undefined. */
+function setting(n, key) {
+  return ((n.info || "").match(new RegExp("(?:^|,)" + key + "=([^,]+)")) || [])[1];
+}
+
 /** One row per port of the hub: its netdev, counters, MACs (from the switch's table) and their leases. */
 function portsOf(hub, now) {
   const macsByPort = new Map();
@@ -52,7 +57,8 @@ function portsOf(hub, now) {
   const leases = leasesByMac(hub);
   const ports = [];
   for (const n of hub.netdevs) {
-    const gateway = n.type === "user" ? ((n.info || "").match(/(?:^|,)host=([^,]+)/) || [])[1] : undefined;
+    const gateway = n.type === "user" ? setting(n, "host") : undefined;
+    const address = n.type === "tap" ? setting(n, "address") : undefined; // configure=on's
     if (n.ports.length === 0) { // a listening netdev that no VM has joined yet
       ports.push({ key: hub.hub + "/" + n.id, id: n.id, netdev: n.id, type: n.type, link: "listening", hosts: [],
         rxBytes: 0, txBytes: 0, dropped: 0, rxRate: 0, txRate: 0 });
@@ -63,7 +69,7 @@ function portsOf(hub, now) {
       const seconds = previous ? (now - previous.at) / 1000 : 0;
       const macs = macsByPort.get(p.id) || [];
       ports.push({
-        key, id: p.id, netdev: n.id, type: n.type, link: p.link, vlan: p.vlan, gateway,
+        key, id: p.id, netdev: n.id, type: n.type, link: p.link, vlan: p.vlan, gateway, address,
         rxBytes: p["rx-bytes"], txBytes: p["tx-bytes"], dropped: p["tx-dropped"] + p["rx-errors"],
         rxRate: before && seconds > 0 ? Math.max(0, p["rx-bytes"] - before.rx) * 8 / seconds : 0,
         txRate: before && seconds > 0 ? Math.max(0, p["tx-bytes"] - before.tx) * 8 / seconds : 0,
@@ -98,6 +104,7 @@ function drawTopology(hub, ports) {
   for (const p of ports) {
     const lines = [p.id + " (" + p.type + (p.link === "listening" ? ", waiting for VMs" : "") + ")"];
     if (p.gateway) lines.push("gateway " + p.gateway);
+    if (p.address) lines.push("address " + p.address);
     for (const h of p.hosts.slice(0, 3)) {
       lines.push(h.mac + (h.lease ? "  " + h.lease.address : ""));
       if (h.lease && h.lease.hostname) lines.push("  " + h.lease.hostname);
