@@ -3,6 +3,7 @@ package io.vnet4j.usernet.dhcp;
 import io.vnet4j.wire.WireError;
 import io.vnet4j.wire.WireView;
 import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -171,10 +172,22 @@ public final class DhcpMessage extends WireView {
         return at < 0 ? 0 : u16(at + 2);
     }
 
-    /** The client's host name (option 12) up to its first NUL, or null when absent. */
+    /**
+     * The client's host name (option 12) up to its first NUL, or null when absent: UTF-8 when it is valid
+     * UTF-8 (RFC 2132 §3.14 says NVT ASCII, but systemd-networkd and NetworkManager send a Unicode host name
+     * as is), else ISO-8859-1, one character per byte.
+     */
     public String hostname() {
         int at = findOption(DhcpOption.HOSTNAME);
-        return at < 0 ? null : text(at + 2, u8(at + 1));
+        if (at < 0) {
+            return null;
+        }
+        byte[] bytes = textBytes(at + 2, u8(at + 1));
+        try {
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString(); // reports bad input
+        } catch (CharacterCodingException e) {
+            return new String(bytes, StandardCharsets.ISO_8859_1);
+        }
     }
 
     /** The codes of the parameter request list (option 55) in the client's order; empty when absent. */
@@ -274,13 +287,18 @@ public final class DhcpMessage extends WireView {
 
     /** ISO-8859-1 text of at most {@code max} bytes from {@code at}, cut at the first NUL. */
     private String text(int at, int max) {
+        return new String(textBytes(at, max), StandardCharsets.ISO_8859_1);
+    }
+
+    /** At most {@code max} bytes from {@code at}, cut at the first NUL. */
+    private byte[] textBytes(int at, int max) {
         int end = 0;
         while (end < max && u8(at + end) != 0) {
             end++;
         }
         byte[] bytes = new byte[end];
         buf.get(off + at, bytes);
-        return new String(bytes, StandardCharsets.ISO_8859_1);
+        return bytes;
     }
 
     /**

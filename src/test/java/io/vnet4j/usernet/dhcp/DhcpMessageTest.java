@@ -84,6 +84,16 @@ class DhcpMessageTest {
     }
 
     @Test
+    void readsAHostnameAsUtf8WhenItIsValidUtf8ElseOneCharacterPerByte() {
+        wrap(withOptions("0c 05 63 61 66 c3 a9 ff")); // "café" as systemd-networkd sends it
+        assertThat(message.hostname()).isEqualTo("caf\u00e9");
+        wrap(withOptions("0c 04 63 61 66 e9 ff")); // ISO-8859-1's é, no UTF-8
+        assertThat(message.hostname()).isEqualTo("caf\u00e9");
+        wrap(withOptions("0c 02 61 c3 ff")); // UTF-8 cut short
+        assertThat(message.hostname()).isEqualTo("a\u00c3");
+    }
+
+    @Test
     void rejectsAnOptionLengthRunningPastTheEnd() {
         assertThat(wrap(withOptions("35 01 01 0c 10 61 62")).check()).isEqualTo(WireError.BAD_OPTION);
         assertThat(message.hostname()).isNull();
