@@ -127,6 +127,10 @@ final class Gateway {
             drops.malformed++;
             return;
         }
+        if (config.gatewayHolds(arpPacket.senderIp())) {
+            drops.fromGatewayAddress++; // a guest given the gateway's address: never learnt, as Linux learns none of its own
+            return;
+        }
         if (config.inNetwork(arpPacket.senderIp())) {
             neighbors.learn(addressCache.ipv4(arpPacket.senderIp()), arpPacket.senderMac());
         }
@@ -145,6 +149,10 @@ final class Gateway {
         }
         IpAddress source = addressCache.ipv4(ip.source());
         IpAddress destination = addressCache.ipv4(ip.destination());
+        if (config.gatewayHolds(ip.source())) {
+            drops.fromGatewayAddress++; // as Linux drops a martian source: the gateway sent nothing onto the hub
+            return;
+        }
         if (config.inNetwork(ip.source())) {
             neighbors.learn(source, sourceMac);
         }
@@ -182,6 +190,10 @@ final class Gateway {
         IpAddress destination = addressCache.ipv6(ip6.buffer(), ip6.destinationOffset());
         if (source.isMulticastOrBroadcast()) {
             drops.malformed++;
+            return;
+        }
+        if (addresses.isHostOrDns(source)) {
+            drops.fromGatewayAddress++;
             return;
         }
         if (destination.isMulticastOrBroadcast() && !isGroupOfGateway(destination)) {
@@ -635,6 +647,12 @@ final class Gateway {
          * routing type it may not ignore.
          */
         long unsupported;
+        /**
+         * From one of the gateway's own addresses (a guest given it by hand, or one spoofing it; ARP too): dropped
+         * and never learnt as a neighbour, as Linux drops a packet from one of its own addresses (a martian
+         * source) and learns none of them.
+         */
+        long fromGatewayAddress;
         /** Would leave the virtual network while {@code restrict=on}, or a ping to its other addresses. */
         long restricted;
         /** Unicast to another guest's MAC: the hub carries it, the gateway has nothing to say. */
@@ -665,6 +683,7 @@ final class Gateway {
             return "malformed " + malformed + ", unsupported " + unsupported + ", restricted " + restricted
                     + ", between guests " + betweenGuests + ", multicast " + multicast + ", arp for others " + arpForOthers
                     + ", icmp other than echo " + icmpNotEcho + ", to unused addresses " + unusedAddress
+                    + (fromGatewayAddress == 0 ? "" : ", from the gateway's addresses " + fromGatewayAddress)
                     + (hostLoopback == 0 ? "" : ", to the host's loopback (host-loopback=off) " + hostLoopback)
                     + (builtinDnsOff == 0 ? "" : ", to the DNS address (builtin-dns=off) " + builtinDnsOff)
                     + (hopLimitExceeded == 0 ? "" : ", hop limit exceeded " + hopLimitExceeded);

@@ -107,8 +107,9 @@ final class NeighborDiscovery {
         }
         switch (type) {
             case Icmpv6Type.ROUTER_SOLICITATION -> {
-                if (rs.wrap(buffer, offset, length).check() != WireError.NONE) {
-                    dropped++;
+                if (rs.wrap(buffer, offset, length).check() != WireError.NONE
+                        || source.isUnspecified() && hasLinkLayerAddress(rs.options(options), NdpOptionType.SOURCE_LINK_LAYER_ADDRESS)) {
+                    dropped++; // RFC 4861 section 6.1.1: from :: no source link-layer address option
                     return;
                 }
                 learnFromOption(source, rs.options(options), NdpOptionType.SOURCE_LINK_LAYER_ADDRESS);
@@ -116,8 +117,9 @@ final class NeighborDiscovery {
             }
             case Icmpv6Type.NEIGHBOR_SOLICITATION -> {
                 if (ns.wrap(buffer, offset, length).check() != WireError.NONE
-                        || source.isUnspecified() && !isSolicitedNodeGroup(destination)) {
-                    dropped++;
+                        || source.isUnspecified() && (!isSolicitedNodeGroup(destination)
+                                || hasLinkLayerAddress(ns.options(options), NdpOptionType.SOURCE_LINK_LAYER_ADDRESS))) {
+                    dropped++; // RFC 4861 section 7.1.1: from :: only to a solicited-node group, without the option
                     return;
                 }
                 IpAddress target = ns.target();
@@ -141,6 +143,10 @@ final class NeighborDiscovery {
                     dropped++;
                     return;
                 }
+                if (addresses.isHostOrDns(na.target())) {
+                    dropped++; // another station advertising the gateway's address: not learnt (Linux ignores it too)
+                    return;
+                }
                 if (!learnFromOption(na.target(), na.options(options), NdpOptionType.TARGET_LINK_LAYER_ADDRESS)) {
                     neighbors.learn(na.target(), sourceMac);
                 }
@@ -152,6 +158,16 @@ final class NeighborDiscovery {
     /** ff02::1:ffXX:XXXX (RFC 4291 section 2.7.1). */
     static boolean isSolicitedNodeGroup(IpAddress address) {
         return address.high() == 0xFF02_0000_0000_0000L && (address.low() & 0xFFFF_FFFF_FF00_0000L) == 0x0000_0001_FF00_0000L;
+    }
+
+    /** Whether the options hold a link-layer address option of {@code type}. */
+    private static boolean hasLinkLayerAddress(NdpOptions options, int type) {
+        while (options.next()) {
+            if (options.type() == type) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Learns {@code address} at the MAC of the first link-layer address option of {@code type}; false when none. */

@@ -71,6 +71,7 @@ final class UsernetReport {
         dropped.put("restricted", d.restricted);
         dropped.put("multicast", d.multicast);
         dropped.put("arp_for_others", d.arpForOthers);
+        dropped.put("from_gateway_address", d.fromGatewayAddress);
         dropped.put("icmp_not_echo", d.icmpNotEcho);
         dropped.put("unused_address", d.unusedAddress);
         dropped.put("host_loopback_off", d.hostLoopback);

@@ -156,6 +156,47 @@ class GatewayIpv6Test {
         awaitDetail("neighbour " + GUEST + " 52:54:00:12:34:56");
     }
 
+    /**
+     * A guest that sends from the gateway's addresses (given them by hand, or spoofing), advertises them, or
+     * claims them by ARP is never learnt at its MAC (a host forward or a DNS answer would then name the gateway's
+     * address as the guest's); its IP packets are dropped as Linux drops a martian source, and counted.
+     */
+    @Test
+    void theGatewaysOwnAddressesAreNeverLearntFromAGuest() throws Exception {
+        byte[] rest = {0x12, 0x34, 0, 1, 'p', 'i', 'n', 'g'};
+        guest.send(GuestFrames6.icmpv6(GuestOutput.gatewayMac(DNS), HOST, DNS, 64, Icmpv6Type.ECHO_REQUEST, rest));
+        guest.send(GuestFrames6.icmpv6(GuestOutput.gatewayMac(HOST), DNS, HOST, 64, Icmpv6Type.ECHO_REQUEST, rest));
+        byte[] targetOption = {NdpOptionType.TARGET_LINK_LAYER_ADDRESS, 1, 0x52, 0x54, 0, 0x12, 0x34, 0x56};
+        byte[] na = GuestFrames6.target(HOST_LINK_LOCAL, targetOption);
+        na[0] = 0x20; // override, not solicited
+        guest.send(GuestFrames6.icmpv6(0x3333_0000_0001L, GUEST_LINK_LOCAL, IpAddress.parse("ff02::1"), 255,
+                Icmpv6Type.NEIGHBOR_ADVERTISEMENT, na));
+        guest.send(GuestFrames.arpRequest(GuestFrames.HOST, GuestFrames.HOST)); // a gratuitous ARP for 10.0.2.2
+        guest.send(GuestFrames.echoRequest(GuestFrames.HOST_MAC, GuestFrames.HOST,
+                GuestFrames.DNS, 1, 1, new byte[8]));
+        guest.send(GuestFrames6.icmpv6(GuestOutput.gatewayMac(HOST), GUEST, HOST, 64, Icmpv6Type.ECHO_REQUEST, rest));
+        receiveIcmpv6(Icmpv6Type.ECHO_REPLY); // the guest's own ping, after the others: they were handled by now
+        awaitDetail("from the gateway's addresses 4");
+        awaitDetail("neighbour discovery dropped 1");
+        assertThat(details()).noneSatisfy(line -> assertThat(line).matches(".*neighbour (fec0::2|fec0::3|fe80::2|10\\.0\\.2\\.2) .*"));
+        assertThat(details()).anySatisfy(line -> assertThat(line).contains("neighbour " + GUEST + " 52:54:00:12:34:56"));
+    }
+
+    /** RFC 4861 sections 6.1.1 and 7.1.1: a solicitation from :: carries no source link-layer address option. */
+    @Test
+    void aSolicitationFromTheUnspecifiedAddressWithASourceLinkLayerAddressIsDropped() throws Exception {
+        byte[] sourceOption = {NdpOptionType.SOURCE_LINK_LAYER_ADDRESS, 1, 0x52, 0x54, 0, 0x12, 0x34, 0x56};
+        IpAddress group = Ipv6Frames.solicitedNode(HOST);
+        guest.send(GuestFrames6.icmpv6(Ipv6Frames.multicastMac(group), IpAddress.IPV6_ANY, group, 255,
+                Icmpv6Type.NEIGHBOR_SOLICITATION, GuestFrames6.target(HOST, sourceOption)));
+        byte[] rs = new byte[4 + sourceOption.length];
+        System.arraycopy(sourceOption, 0, rs, 4, sourceOption.length);
+        guest.send(GuestFrames6.icmpv6(ALL_ROUTERS_MAC, IpAddress.IPV6_ANY, Gateway.ALL_ROUTERS, 255,
+                Icmpv6Type.ROUTER_SOLICITATION, rs));
+        awaitDetail("neighbour discovery dropped 2");
+        assertThat(guest.receive(300, TimeUnit.MILLISECONDS)).isNull();
+    }
+
     @Test
     void anInformationRequestGetsTheDnsServerAndSearchListByDhcpv6() throws Exception {
         byte[] request = {11, 1, 2, 3, // Information-request, transaction-id 010203
