@@ -218,7 +218,7 @@ final class UdpNat {
         try { // a bind to the outbound address can fail (EADDRNOTAVAIL): the socket goes with it
             channel.configureBlocking(false);
             channel.bind(outbound.localFor(target));
-            flow = new Flow(key, channel, errorQueueOf(channel, key.guest().isIpv6()), now);
+            flow = new Flow(key, channel, errorQueueOf(channel, target.getAddress() instanceof Inet6Address), now);
             flow.selectionKey = selector.register(channel, SelectionKey.OP_READ, flow);
         } catch (IOException | RuntimeException e) {
             channel.close();
@@ -230,7 +230,8 @@ final class UdpNat {
     }
 
     /**
-     * The descriptor of a new flow's channel with its error queue on, or -1: when the JDK keeps descriptors
+     * The descriptor of a new flow's channel with its error queue on ({@code ipv6}: the socket's family, which
+     * is not the guest's for a DNS upstream of the other family), or -1: when the JDK keeps descriptors
      * to itself (the user network's start-up line said so), or when the kernel refuses (said once here).
      */
     private int errorQueueOf(DatagramChannel channel, boolean ipv6) {
@@ -276,7 +277,9 @@ final class UdpNat {
                 int destinationPort = flow.pinned() ? flow.key.remotePort() : errorQueue.destinationPort();
                 IpAddress offender = errorQueue.offender();
                 IpAddress from = offender == null ? gateway.host(guest)
-                        : offender.equals(hostDestination) ? destination : guestView(offender, flow);
+                        : offender.equals(hostDestination) || offender.isIpv4() != guest.isIpv4() ? destination
+                        : guestView(offender, flow); // a router on the way to an upstream of the other family: its address
+                                                     // cannot be the guest's family, so the pinned address speaks for it
                 ByteBuffer data = errorQueue.payload();
                 errors.udp(from, guest, flow.key.guestPort(), destination, destinationPort, error, errorQueue.info(),
                         data, 0, data.limit());

@@ -302,6 +302,29 @@ class GatewayIpv6Test {
         assertThat(frame.getInt(ip.upperOffset() + 4)).as("pointer: the Fragment Offset field").isEqualTo(42);
     }
 
+    /**
+     * A guest asking fec0::3 while the upstream is IPv4 and closed hears Port Unreachable from fec0::3, as when
+     * both are IPv4: the flow's host socket is AF_INET, and its error queue is turned on as such (IP_RECVERR;
+     * IPV6_RECVERR, the guest's family, failed with ENOPROTOOPT and no error was told).
+     */
+    @Test
+    void aClosedIpv4UpstreamIsToldToAnIpv6GuestAsPortUnreachableFromTheDnsAddress() throws Exception {
+        int closed;
+        try (java.nio.channels.DatagramChannel c = java.nio.channels.DatagramChannel.open()
+                .bind(new java.net.InetSocketAddress("127.0.0.1", 0))) {
+            closed = ((java.net.InetSocketAddress) c.getLocalAddress()).getPort();
+        }
+        network.removeNetdev("u");
+        network.addNetdev("user,id=u,dns-upstream=127.0.0.1:" + closed);
+        byte[] query = {0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 4, 't', 'e', 's', 't', 0,
+            0, 28, 0, 1};
+        guest.send(GuestFrames6.udp(GuestOutput.gatewayMac(DNS), GUEST, 5353, DNS, 53, query));
+        ByteBuffer frame = receiveIcmpv6(Icmpv6Type.DESTINATION_UNREACHABLE);
+        Ipv6Packet ip = ipv6(frame);
+        assertThat(ip.source()).isEqualTo(DNS);
+        assertThat(frame.get(ip.upperOffset() + 1)).as("code 4, port unreachable").isEqualTo((byte) 4);
+    }
+
     @Test
     void aDnsQueryThatCannotBeForwardedIsRefusedAtOnce() throws Exception {
         byte[] query = {0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 4, 't', 'e', 's', 't', 0,
