@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A running vnet4j: hubs, the netdevs on them and the captures. Built from a {@link Config} (what the
@@ -41,8 +42,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class Network implements AutoCloseable {
     private final HubSet hubs = new HubSet();
     private final List<Netdev> netdevs = new CopyOnWriteArrayList<>();
-    /** The options of the netdevs made from options (not those a library caller made and {@link #add}ed). */
+    /**
+     * The options of the netdevs made from options (not those a library caller made and {@link #add}ed); a
+     * TAP's own {@link TapNetdev#config()} names the interface the kernel gave it, and is read instead.
+     */
     private final Map<Netdev, NetdevConfig> configs = new ConcurrentHashMap<>();
+    /** Held by {@link #addNetdev} and {@link #removeNetdev} (control clients each on a thread of their own). */
+    private final ReentrantLock changing = new ReentrantLock();
     /** The running captures by object id (a {@code -net dump}'s id is made up), each with what it taps. */
     private final Map<String, Capture> captures = new ConcurrentHashMap<>();
 
@@ -198,6 +204,15 @@ public final class Network implements AutoCloseable {
      * @throws IOException when the netdev cannot start
      */
     public Netdev addNetdev(String option) throws ConfigException, IOException {
+        changing.lock(); // the running netdevs checked against are those there when it starts
+        try {
+            return addNetdevLocked(option);
+        } finally {
+            changing.unlock();
+        }
+    }
+
+    private Netdev addNetdevLocked(String option) throws ConfigException, IOException {
         ConfigParser parser = new ConfigParser();
         for (Netdev n : netdevs) {
             NetdevConfig running = n instanceof TapNetdev tap ? tap.config() : configs.get(n);
@@ -236,6 +251,15 @@ public final class Network implements AutoCloseable {
      * @return true when it was there and is stopped, false when there is none
      */
     public boolean removeNetdev(String id) {
+        changing.lock();
+        try {
+            return removeNetdevLocked(id);
+        } finally {
+            changing.unlock();
+        }
+    }
+
+    private boolean removeNetdevLocked(String id) {
         Netdev netdev = netdev(id);
         if (netdev == null || !netdevs.remove(netdev)) {
             return false;

@@ -79,6 +79,11 @@ class NetworkTest {
                     .hasMessageContaining("the unix socket " + dir.resolve("s.sock") + " is stream s's already (it runs)");
             assertThatThrownBy(() -> network.addNetdev("vde,id=v2,sock=" + dir.resolve("vde") + ",server=on"))
                     .hasMessage("-netdev vde,id=v2: the VDE switch directory " + dir.resolve("vde") + " is vde v's already (it runs)");
+            // what only uses another's: a client of its socket, a plug into its switch, datagrams to its path
+            network.addNetdev("stream,id=c,server=off,addr.type=unix,addr.path=" + dir.resolve("s.sock"));
+            network.addNetdev("vde,id=p,sock=" + dir.resolve("vde"));
+            network.addNetdev("dgram,id=d1,local.type=unix,local.path=" + dir.resolve("d1") + ",remote.type=unix,remote.path=" + dir.resolve("d2"));
+            network.addNetdev("dgram,id=d2,local.type=unix,local.path=" + dir.resolve("d2") + ",remote.type=unix,remote.path=" + dir.resolve("d1"));
             network.removeNetdev("s");
             network.addNetdev("stream,id=s2,server=on,addr.type=unix,addr.path=" + dir.resolve("s.sock")); // free again
         }

@@ -517,11 +517,6 @@ public final class ConfigParser {
         return path;
     }
 
-    /**
-     * The namespace a netns= path names, however it is spelled ({@code /run/netns/x}, a symbolic link to it,
-     * {@code /proc/PID/ns/net}): its nsfs inode, as {@code ip netns identify} compares them; "" for the
-     * daemon's own namespace.
-     */
     /** QEMU's rule: a path, or "no"; absent means the default (null: none) when that file exists. */
     private static Path script(OptionString o, String key, String defaultPath) throws ConfigException {
         String v = o.take(key);

@@ -70,6 +70,10 @@ class InstallTest {
         assertThat(launch.output).contains("-jar " + installedJar + " --version").doesNotContain("AOTCache");
         assertThat(existed || !Files.exists(Path.of("/nonexistent"))).as("/nonexistent made").isTrue();
 
+        Run staged = run(List.of("bash", checkout.resolve("bin/install").toString(), "--prefix=" + prefix, "--uninstall"),
+                Map.of("XDG_CACHE_HOME", dir.resolve("cache").toString(), "DESTDIR", dir.resolve("stage").toString()));
+        assertThat(staged.status).as(staged.output).isZero();
+        assertThat(aot).as("a packager's staged uninstall leaves the user's cache").exists();
         Run uninstall = run(List.of("bash", checkout.resolve("bin/install").toString(), "--prefix=" + prefix, "--uninstall"),
                 Map.of("XDG_CACHE_HOME", dir.resolve("cache").toString()));
         assertThat(uninstall.status).as(uninstall.output).isZero();

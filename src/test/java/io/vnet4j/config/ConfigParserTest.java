@@ -721,7 +721,15 @@ class ConfigParserTest {
         ConfigParser q = new ConfigParser();
         q.netdev("stream,id=a,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=8010");
         q.netdev("socket,id=b,listen=127.0.0.1:8010");
-        assertThatThrownBy(q::build).hasMessage("-netdev socket,id=b: the TCP address 127.0.0.1:8010 is stream a's already");
+        assertThatThrownBy(q::build).hasMessage("-netdev socket,id=b: TCP port 8010 on 127.0.0.1 is stream a's already");
+        ConfigParser wildcard = new ConfigParser(); // a wildcard takes the port on every address of its family
+        wildcard.netdev("socket,id=a,listen=:8011");
+        wildcard.netdev("stream,id=b,server=on,addr.type=inet,addr.host=localhost,addr.port=8011");
+        assertThatThrownBy(wildcard::build).hasMessage("-netdev stream,id=b: TCP port 8011 on 127.0.0.1 is socket a's already");
+        ConfigParser twoAddresses = new ConfigParser();
+        twoAddresses.netdev("socket,id=a,listen=127.0.0.1:8012");
+        twoAddresses.netdev("socket,id=b,listen=127.0.0.2:8012");
+        assertThat(twoAddresses.build().netdevs()).hasSize(2);
         ConfigParser r = new ConfigParser();
         r.netdev("tap,id=t1,ifname=t0");
         NetdevConfig running = r.build().netdevs().getFirst();
@@ -729,6 +737,16 @@ class ConfigParserTest {
         s.runningNetdev(running);
         s.netdev("tap,id=t2,ifname=t0,hubid=1");
         assertThatThrownBy(s::build).hasMessage("-netdev tap,id=t2: ifname=t0 is tap t1's already (it runs)");
+        ConfigParser kernelNamed = new ConfigParser(); // ifname= left out: the name the kernel gave the running TAP
+        ConfigParser k = new ConfigParser();
+        k.netdev("tap,id=k");
+        kernelNamed.runningNetdev(((NetdevConfig.Tap) k.build().netdevs().getFirst()).withIfname("tap7"));
+        kernelNamed.netdev("tap,id=t3,ifname=tap7");
+        assertThatThrownBy(kernelNamed::build).hasMessage("-netdev tap,id=t3: ifname=tap7 is tap k's already (it runs)");
+        ConfigParser ownNamespace = new ConfigParser(); // no netns= is the daemon's own namespace, however spelled
+        ownNamespace.netdev("tap,id=t1,ifname=t0");
+        ownNamespace.netdev("tap,id=t2,ifname=t0,netns=/proc/self/ns/net");
+        assertThatThrownBy(ownNamespace::build).hasMessage("-netdev tap,id=t2: ifname=t0 in /proc/self/ns/net is tap t1's already");
         ConfigParser ports = new ConfigParser(); // port 0 is the kernel's pick, each time another
         ports.netdev("stream,id=a,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=0");
         ports.netdev("stream,id=b,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=0");
