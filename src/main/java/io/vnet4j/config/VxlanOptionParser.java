@@ -70,6 +70,9 @@ final class VxlanOptionParser {
         if (dev != null && !dev.matches("[A-Za-z0-9_.:@-]{1,15}")) {
             throw o.error("dev: expected an interface name, got '" + dev + "'");
         }
+        if (group != null && dev == null) { // iproute2: "vxlan: 'group' requires 'dev' to be specified"
+            throw o.error("group= requires dev=IF, the interface the group is joined and flooded on (as Linux's vxlan)");
+        }
         int dstport = (int) o.takeLong("dstport", VxlanHeader.IANA_PORT, 1, 65535);
         int srcLow = 0;
         int srcHigh = 0;

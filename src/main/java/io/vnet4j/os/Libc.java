@@ -46,12 +46,14 @@ final class Libc {
     static final int IP_MULTICAST_TTL = 33;
     static final int IP_MULTICAST_LOOP = 34;
     static final int IP_ADD_MEMBERSHIP = 35;
+    static final int IP_DROP_MEMBERSHIP = 36;
     /** ipv6(7): an AF_INET6 socket of IPv6 only (so an AF_INET socket may share its port), and multicast. */
     static final int IPV6_V6ONLY = 26;
     static final int IPV6_MULTICAST_IF = 17;
     static final int IPV6_MULTICAST_HOPS = 18;
     static final int IPV6_MULTICAST_LOOP = 19;
     static final int IPV6_ADD_MEMBERSHIP = 20;
+    static final int IPV6_DROP_MEMBERSHIP = 21;
     /** udp(7): the level of UDP's options, and UDP_SEGMENT (linux/udp.h): send one buffer as datagrams of that size (UDP GSO, Linux 4.18). */
     static final int SOL_UDP = 17;
     static final int UDP_SEGMENT = 103;

@@ -217,15 +217,25 @@ public final class NativeDatagramSocket implements AutoCloseable {
      * for IPv6 the one with index {@code ifindex} (0: the kernel picks; ipv6(7), {@code ipv6_mreq}).
      */
     public void joinMulticast(InetAddress group, InetAddress ifaddr, int ifindex) throws IOException {
+        membership(true, group, ifaddr, ifindex);
+    }
+
+    /** Leaves a group {@link #joinMulticast} joined, given the same arguments (IP_DROP_MEMBERSHIP, IPV6_DROP_MEMBERSHIP). */
+    public void leaveMulticast(InetAddress group, InetAddress ifaddr, int ifindex) throws IOException {
+        membership(false, group, ifaddr, ifindex);
+    }
+
+    private void membership(boolean join, InetAddress group, InetAddress ifaddr, int ifindex) throws IOException {
         if (family == Libc.AF_INET6) {
             MemorySegment mreq = arena.allocate(20, 4);
             MemorySegment.copy(group.getAddress(), 0, mreq, ValueLayout.JAVA_BYTE, 0, 16);
             mreq.set(ValueLayout.JAVA_INT, 16, ifindex);
-            setOption(Libc.IPPROTO_IPV6, Libc.IPV6_ADD_MEMBERSHIP, mreq, "IPV6_ADD_MEMBERSHIP " + group.getHostAddress());
+            setOption(Libc.IPPROTO_IPV6, join ? Libc.IPV6_ADD_MEMBERSHIP : Libc.IPV6_DROP_MEMBERSHIP, mreq,
+                    (join ? "IPV6_ADD_MEMBERSHIP " : "IPV6_DROP_MEMBERSHIP ") + group.getHostAddress());
             return;
         }
-        setOption(Libc.IPPROTO_IP, Libc.IP_ADD_MEMBERSHIP, ipMreqn(group, ifaddr, ifindex),
-                "IP_ADD_MEMBERSHIP " + group.getHostAddress());
+        setOption(Libc.IPPROTO_IP, join ? Libc.IP_ADD_MEMBERSHIP : Libc.IP_DROP_MEMBERSHIP, ipMreqn(group, ifaddr, ifindex),
+                (join ? "IP_ADD_MEMBERSHIP " : "IP_DROP_MEMBERSHIP ") + group.getHostAddress());
     }
 
     /**

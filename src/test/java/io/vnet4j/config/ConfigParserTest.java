@@ -313,7 +313,9 @@ class ConfigParserTest {
         assertThat(six.ipv6()).isTrue();
         assertThat(six.settings()).isEqualTo("vni=7,local=2001:db8::1,remote=2001:db8::2,dstport=4789");
         assertThat(six.udp6ZeroChecksumRx()).isFalse();
-        assertThat(((NetdevConfig.Vxlan) netdev("vxlan,id=m6,vni=8,group=ff05::1:2")).ipv6()).isTrue();
+        assertThat(((NetdevConfig.Vxlan) netdev("vxlan,id=m6,vni=8,group=ff05::1:2,dev=eth0")).ipv6()).isTrue();
+        netdevError("vxlan,id=m,vni=8,group=239.1.1.1").hasMessageEndingWith(
+                "group= requires dev=IF, the interface the group is joined and flooded on (as Linux's vxlan)");
         NetdevConfig.Vxlan zero = (NetdevConfig.Vxlan) netdev("vxlan,id=z6,vni=9,remote=2001:db8::2,udp6zerocsumrx=on");
         assertThat(zero.udp6ZeroChecksumRx()).isTrue();
         assertThat(zero.settings()).endsWith(",udp6zerocsumrx=on");

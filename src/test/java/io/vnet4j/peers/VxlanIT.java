@@ -37,6 +37,8 @@ class VxlanIT {
     private NetNamespace c;
     /** B's end of the underlay's veth pair. */
     private String underlay;
+    /** A's end of it. */
+    private String underlayA;
     private Path dir;
     private VnetProcess vnetA;
     private VnetProcess vnetB;
@@ -56,6 +58,7 @@ class VxlanIT {
         String veth = "vxa" + pid % 100000;
         String peer = "vxb" + pid % 100000;
         underlay = peer;
+        underlayA = veth;
         PeerTools.execOk("ip", "link", "add", veth, "type", "veth", "peer", "name", peer);
         PeerTools.execOk("ip", "link", "set", veth, "netns", a.name());
         PeerTools.execOk("ip", "link", "set", peer, "netns", b.name());
@@ -210,6 +213,35 @@ class VxlanIT {
         String fields = new String(tshark.getInputStream().readAllBytes());
         tshark.waitFor();
         assertThat(fields.lines().toList()).as(said + fields).hasSize(2).allSatisfy(line -> assertThat(line).isIn("True\t42", "1\t42"));
+    }
+
+    /**
+     * Group netdevs added and removed at run time: a second VNI on vg's group joins nothing more (the kernel
+     * refuses a second membership with EADDRINUSE), a group's last netdev leaves it (it can be added again),
+     * and a second process on A's VXLAN port is refused as a Linux vxlan device there is, not let take its
+     * datagrams.
+     */
+    @Test
+    void groupNetdevsShareAGroupLeaveItWithTheLastAndNoOtherProcessTakesThePort() {
+        String control = dir.resolve("a-control.sock").toString();
+        String igmp = "010101EF"; // 239.1.1.1 as /proc/net/igmp shows it
+        for (int round = 0; round < 2; round++) {
+            assertThat(VnetProcess.ctl(a.name(), "--control", control, "netdev_add",
+                    "vxlan,id=vg2,vni=46,group=239.1.1.1,dev=" + underlayA).output()).as("round " + round).isBlank();
+            assertThat(VnetProcess.ctl(a.name(), "--control", control, "netdev_add",
+                    "vxlan,id=vg3,vni=47,group=239.1.1.2,dev=" + underlayA).output()).as("round " + round).isBlank();
+            assertThat(a.execOk("cat", "/proc/net/igmp")).contains(igmp, "020101EF");
+            VnetProcess.ctl(a.name(), "--control", control, "netdev_del", "vg2");
+            VnetProcess.ctl(a.name(), "--control", control, "netdev_del", "vg3");
+            assertThat(a.execOk("cat", "/proc/net/igmp")).as("vg's group kept, vg3's left").contains(igmp)
+                    .doesNotContain("020101EF");
+        }
+        PeerTools.Exec second = PeerTools.exec(Duration.ofSeconds(60), java.util.stream.Stream.concat(
+                java.util.stream.Stream.of("ip", "netns", "exec", a.name()), java.util.stream.Stream.concat(
+                        VnetProcess.javaCommand().stream(), java.util.stream.Stream.of("--control", "none",
+                                "-netdev", "vxlan,id=x,vni=99,remote=198.51.100.2"))).toList());
+        assertThat(second.exitCode()).as(second.output()).isEqualTo(1);
+        assertThat(second.output()).contains("x: ", "Address already in use");
     }
 
     @Test

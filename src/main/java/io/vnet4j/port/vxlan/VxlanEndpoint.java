@@ -20,7 +20,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * and family and demultiplexed by VNI, as Linux shares one socket among its vxlan devices: several VNIs on
  * port 4789 is the common case. As Linux's, the socket is bound to any address ({@code local=} is where
  * datagrams leave from; an IPv6 one is IPv6 only, so the IPv4 one can share the port) and joins each
- * multicast group its netdevs use. A reader
+ * multicast group its netdevs use, once per group and interface however many VNIs use it (the kernel
+ * refuses a second IP_ADD_MEMBERSHIP with EADDRINUSE), leaving it with the last of them. Without
+ * SO_REUSEADDR: a second process on the port is refused, as a Linux vxlan device there is, rather than
+ * taking its datagrams. A reader
  * thread checks each datagram (the I flag, room for an Ethernet header: else counted as malformed) and
  * hands it to the netdev of its VNI (none: counted as of another VNI). Made by the first netdev that
  * joins, closed when the last leaves.
@@ -32,11 +35,18 @@ final class VxlanEndpoint {
     /** The endpoints of this process, by UDP port (plus 65536 for IPv6); guarded by the class's monitor. */
     private static final Map<Integer, VxlanEndpoint> BY_PORT = new HashMap<>();
 
+    /** A multicast group joined on an interface (index, or for IPv4 an address; 0 and null: none given). */
+    private record Membership(InetAddress group, InetAddress ifaddr, int ifindex) {}
+
     private final int key;
     /** "UDP port 4789", with " over IPv6" for the IPv6 socket: for log lines. */
     private final String where;
     private final NativeDatagramSocket socket;
     private volatile VxlanNetdev[] members = {};
+    /** The groups joined and how many member netdevs use each; guarded by the class's monitor. */
+    private final Map<Membership, Integer> groups = new HashMap<>();
+    /** The group each member netdev joined; guarded by the class's monitor. */
+    private final Map<VxlanNetdev, Membership> groupOf = new HashMap<>();
     private final Thread reader;
     final AtomicLong otherVni = new AtomicLong();
     final AtomicLong malformed = new AtomicLong();
@@ -62,7 +72,7 @@ final class VxlanEndpoint {
         int key = ipv6 ? port + 65536 : port;
         VxlanEndpoint e = BY_PORT.get(key);
         if (e == null) {
-            NativeDatagramSocket s = NativeDatagramSocket.bound(DatagramEndpoint.any(port, ipv6), true);
+            NativeDatagramSocket s = NativeDatagramSocket.bound(DatagramEndpoint.any(port, ipv6), false);
             try {
                 s.setBufferSizes(1 << 20);
             } catch (IOException ex) {
@@ -77,16 +87,23 @@ final class VxlanEndpoint {
                 throw new IOException("VNI " + vni + " on " + e.where + " is already vxlan netdev " + m.id());
             }
         }
+        if (group != null) {
+            Membership m = new Membership(group, ifindex == 0 ? ifaddr : null, ifindex);
+            if (!e.groups.containsKey(m)) {
+                try {
+                    e.socket.joinMulticast(group, m.ifaddr(), ifindex);
+                } catch (IOException ex) {
+                    if (e.members.length == 0) {
+                        e.close(); // made for this netdev: the port is not left bound with no netdev
+                    }
+                    throw ex;
+                }
+            }
+            e.groups.merge(m, 1, Integer::sum);
+            e.groupOf.put(netdev, m);
+        }
         if (zeroChecksumRx && ipv6) {
             e.socket.acceptZeroChecksum6();
-        }
-        if (group != null) {
-            try {
-                e.socket.joinMulticast(group, ifaddr, ifindex);
-            } catch (IOException ex) {
-                throw new IOException(ex.getMessage() + (ifindex == 0 && ifaddr == null
-                        ? " (no route to the group tells the kernel an interface: give dev=IF)" : ""), ex);
-            }
         }
         VxlanNetdev[] grown = Arrays.copyOf(e.members, e.members.length + 1);
         grown[e.members.length] = netdev;
@@ -94,15 +111,33 @@ final class VxlanEndpoint {
         return e;
     }
 
-    /** Takes {@code netdev} off; the last one closes the socket. */
+    /** Takes {@code netdev} off, leaving its group when it was the group's last; the last one closes the socket. */
     void leave(VxlanNetdev netdev) {
         synchronized (VxlanEndpoint.class) {
             VxlanNetdev[] left = Arrays.stream(members).filter(m -> m != netdev).toArray(VxlanNetdev[]::new);
             members = left;
+            Membership m = groupOf.remove(netdev);
+            if (m != null && groups.merge(m, -1, Integer::sum) == 0) {
+                groups.remove(m);
+                if (left.length > 0) {
+                    try {
+                        socket.leaveMulticast(m.group(), m.ifaddr(), m.ifindex());
+                    } catch (IOException e) { // the interface went away, and the membership with it
+                        Log.info("vxlan on " + where + ": leaving " + m.group().getHostAddress() + ": " + e.getMessage());
+                    }
+                }
+            }
             if (left.length > 0) {
                 return;
             }
-            BY_PORT.remove(key);
+        }
+        close();
+    }
+
+    /** Closes the socket (with it every membership) and stops the reader; under the class's monitor or after. */
+    private void close() {
+        synchronized (VxlanEndpoint.class) {
+            BY_PORT.remove(key, this);
         }
         socket.close();
         if (Shutdown.join(reader)) {

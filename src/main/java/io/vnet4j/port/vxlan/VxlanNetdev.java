@@ -133,8 +133,10 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
         NetworkInterface underlay = underlayInterface();
         int ifindex = underlay == null ? 0 : underlay.getIndex();
         InetAddress bindAddress = spec.local() != null ? spec.local() : DatagramEndpoint.any(0, spec.ipv6()).address();
+        int mtu = mtuOf(underlay);
+        int headers = (spec.ipv6() ? 40 : 20) + 8; // the outer IP and UDP headers
         sender = new VxlanSender(id(), spec.vni(), spec.dstport(), sourcePorts, bindAddress,
-                spec.group() == null ? -1 : ifindex);
+                spec.group() == null ? -1 : ifindex, mtu <= 0 ? Integer.MAX_VALUE : mtu - headers);
         try {
             endpoint = VxlanEndpoint.join(this, spec.vni(), spec.dstport(), spec.ipv6(), spec.group(), spec.local(), ifindex,
                     spec.udp6ZeroChecksumRx());
@@ -143,23 +145,26 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
         }
         Log.info(id() + ": VXLAN VNI " + spec.vni() + " to " + (spec.group() != null ? "group " + IpAddress.of(spec.group())
                 : String.join(", ", floodList.stream().map(IpAddress::toString).toList()))
-                + ", UDP port " + spec.dstport() + ", source ports " + range[0] + "-" + range[1] + "; " + mtuLine(underlay));
+                + ", UDP port " + spec.dstport() + ", source ports " + range[0] + "-" + range[1] + "; " + mtuLine(underlay, mtu));
         hub.attach(this);
         writer = Thread.ofPlatform().daemon().name("vnet4j-" + id() + "-tx").start(this::writeLoop);
+    }
+
+    /** The underlay's MTU, or -1 when it has no interface ({@code local=} or {@code dev=}) or cannot tell. */
+    private static int mtuOf(NetworkInterface underlay) {
+        try {
+            return underlay == null ? -1 : underlay.getMTU();
+        } catch (SocketException e) {
+            return -1;
+        }
     }
 
     /**
      * The start-up line's MTU part: inner MTU = underlay MTU - 50 over IPv4, - 70 over IPv6 (RFC 7348
      * section 4.3 asks for no fragmenting).
      */
-    private String mtuLine(NetworkInterface underlay) {
+    private String mtuLine(NetworkInterface underlay, int mtu) {
         int overhead = spec.ipv6() ? VxlanHeader.IPV6_OVERHEAD : VxlanHeader.IPV4_OVERHEAD;
-        int mtu;
-        try {
-            mtu = underlay == null ? -1 : underlay.getMTU();
-        } catch (SocketException e) {
-            mtu = -1;
-        }
         if (mtu <= 0) {
             return "underlay MTU unknown (give local= or dev=): inner MTU = underlay MTU - " + overhead;
         }

@@ -51,6 +51,9 @@ final class VxlanSender implements FrameSink {
     private boolean udpGso = true;
     /** Datagrams this long or longer leave one at a time: the underlay's MTU refused them batched. */
     private int gsoTooLarge = Integer.MAX_VALUE;
+    private final int maxDatagram;
+    /** A datagram larger than {@link #maxDatagram} was said in the log. */
+    private boolean toldFragmented;
     private boolean toldNoSocket;
     private boolean toldSendFailed;
 
@@ -70,8 +73,14 @@ final class VxlanSender implements FrameSink {
      * @param multicastIfindex -1 for unicast; else the sockets send to a multicast group (TTL 1, no loop) out of
      *     the interface of that index (0: the kernel picks; for IPv4 the one holding {@code bindAddress})
      */
-    VxlanSender(String id, int vni, int dstport, int[] sourcePorts, InetAddress bindAddress, int multicastIfindex) {
+    /**
+     * @param maxDatagram the largest datagram (VXLAN header and frame, bytes) the underlay's MTU carries whole,
+     *                    {@link Integer#MAX_VALUE} when its MTU is unknown; a larger one is said once
+     */
+    VxlanSender(String id, int vni, int dstport, int[] sourcePorts, InetAddress bindAddress, int multicastIfindex,
+                int maxDatagram) {
         this.id = id;
+        this.maxDatagram = maxDatagram;
         this.vni = vni;
         this.dstport = dstport;
         this.sourcePorts = sourcePorts;
@@ -116,6 +125,12 @@ final class VxlanSender implements FrameSink {
         if (size > NativeDatagramSocket.MAX_DATAGRAM) {
             lost++;
             return;
+        }
+        if (size > maxDatagram && !toldFragmented) {
+            toldFragmented = true;
+            Log.info(id + ": a datagram of " + size + " bytes does not fit the underlay's MTU (" + maxDatagram + " bytes of "
+                    + "VXLAN at most): the kernel fragments such datagrams and the peer must reassemble them (give guests "
+                    + "the inner MTU the start-up line names; said once)");
         }
         if (datagrams > 0 && (!udpGso || size >= gsoTooLarge || lastWasShort || size > datagramSize
                 || datagrams == MAX_BATCH_DATAGRAMS || used + size > MAX_BATCH_BYTES)) {

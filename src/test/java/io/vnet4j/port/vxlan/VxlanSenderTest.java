@@ -28,7 +28,7 @@ class VxlanSenderTest {
         try (DatagramChannel peer = DatagramChannel.open(loopback.isIpv4() ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6)) {
             peer.bind(new InetSocketAddress(loopback.toInetAddress(), 0));
             int port = ((InetSocketAddress) peer.getLocalAddress()).getPort();
-            VxlanSender sender = new VxlanSender("t", 42, port, new int[] {0}, loopback.toInetAddress(), -1);
+            VxlanSender sender = new VxlanSender("t", 42, port, new int[] {0}, loopback.toInetAddress(), -1, Integer.MAX_VALUE);
             try {
                 for (int i = 0; i < framesAndSizes.length; i += 2) {
                     ByteBuffer frame = (ByteBuffer) framesAndSizes[i];
