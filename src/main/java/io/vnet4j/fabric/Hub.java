@@ -107,7 +107,10 @@ public final class Hub {
         departureListeners.remove(listener);
     }
 
-    /** The process is stopping: ports that leave from now on are not told as departures. */
+    /**
+     * The process is stopping: ports that leave from now on are not told as departures, and frames are no
+     * longer forwarded (a hub looped into itself would keep its ports' threads flooding while they close).
+     */
     public void stopping() {
         stopping = true;
     }
@@ -322,7 +325,9 @@ public final class Hub {
                 if (first) {
                     Log.warn("hub " + id + ": ports " + other.id() + " and " + from.id() + " both send from "
                             + MacAddress.format(mac) + "; only one of them can work: give each VM its own MAC "
-                            + "(QEMU: -device virtio-net-pci,netdev=n0,mac=52:54:00:xx:xx:xx)");
+                            + "(QEMU: -device virtio-net-pci,netdev=n0,mac=52:54:00:xx:xx:xx), or, when " + from.id()
+                            + " leads back into this hub (a plug into its own switch, a connection to its own listener, a "
+                            + "tunnel to itself), remove it: the hub is looped and floods its frames round for ever");
                 }
                 return;
             }
@@ -345,6 +350,9 @@ public final class Hub {
      * cut into segments of that many payload bytes, checksums completed, for the others.
      */
     public void forward(Port from, ByteBuffer frame, int offset, int length, int segmentSize) {
+        if (stopping) {
+            return;
+        }
         for (FrameTap tap : taps) {
             tap.frame(frame, offset, length);
         }
