@@ -104,7 +104,8 @@ public final class SocketFiles {
 
     /**
      * Best effort, from {@code /proc}: the process holding a socket bound at {@code path} in this network
-     * namespace, as {@code "pid 1234 (java)"}; empty when it cannot tell (another namespace or user).
+     * namespace, as {@code "pid 1234 (java)"}, or {@code "this vnet4j itself (pid 1234)"} (its control socket,
+     * say); empty when it cannot tell (another namespace or user).
      */
     public static Optional<String> owner(Path path) {
         List<String> inodes = socketInodes(path);
@@ -114,7 +115,9 @@ public final class SocketFiles {
         try (DirectoryStream<Path> processes = Files.newDirectoryStream(Path.of("/proc"), p -> p.getFileName().toString().matches("\\d+"))) {
             for (Path process : processes) {
                 if (holdsAny(process, inodes)) {
-                    return Optional.of("pid " + process.getFileName() + " (" + command(process) + ")");
+                    boolean self = process.getFileName().toString().equals(Long.toString(ProcessHandle.current().pid()));
+                    return Optional.of(self ? "this vnet4j itself (pid " + process.getFileName() + ")"
+                            : "pid " + process.getFileName() + " (" + command(process) + ")");
                 }
             }
         } catch (IOException | RuntimeException e) {

@@ -127,8 +127,8 @@ final class Gateway {
             drops.malformed++;
             return;
         }
-        if (config.gatewayHolds(arpPacket.senderIp())) {
-            drops.fromGatewayAddress++; // a guest given the gateway's address: never learnt, as Linux learns none of its own
+        if (config.gatewayHolds(arpPacket.senderIp())) { // never learnt, as Linux learns none of its own addresses
+            drops.fromGatewayAddress(addressCache.ipv4(arpPacket.senderIp()), arpPacket.senderMac());
             return;
         }
         if (config.inNetwork(arpPacket.senderIp())) {
@@ -150,7 +150,7 @@ final class Gateway {
         IpAddress source = addressCache.ipv4(ip.source());
         IpAddress destination = addressCache.ipv4(ip.destination());
         if (config.gatewayHolds(ip.source())) {
-            drops.fromGatewayAddress++; // as Linux drops a martian source: the gateway sent nothing onto the hub
+            drops.fromGatewayAddress(source, sourceMac); // as Linux drops a martian source
             return;
         }
         if (config.inNetwork(ip.source())) {
@@ -193,7 +193,7 @@ final class Gateway {
             return;
         }
         if (addresses.isHostOrDns(source)) {
-            drops.fromGatewayAddress++;
+            drops.fromGatewayAddress(source, sourceMac);
             return;
         }
         if (destination.isMulticastOrBroadcast() && !isGroupOfGateway(destination)) {
@@ -626,8 +626,8 @@ final class Gateway {
     static final class DropCounters {
         /** Failed a header check or a checksum. */
         long malformed;
-        /** Told the first checksum failure (a line for the log), once; set by the user network. */
-        java.util.function.Consumer<String> onFirstBadChecksum = line -> { };
+        /** Told the first checksum failure and the first packet from a gateway's address (lines for the log); set by the user network. */
+        java.util.function.Consumer<String> onFirstOfAKind = line -> { };
         private boolean toldBadChecksum;
 
         /** A packet whose checksum is wrong: counted as malformed, and the first one told. */
@@ -635,7 +635,7 @@ final class Gateway {
             malformed++;
             if (!toldBadChecksum) {
                 toldBadChecksum = true;
-                onFirstBadChecksum.accept("dropped a " + protocol + " packet from " + source + " with a wrong checksum; "
+                onFirstOfAKind.accept("dropped a " + protocol + " packet from " + source + " with a wrong checksum; "
                         + "if it came from a Linux interface in a namespace of this host (a veth, a vxlan device "
                         + "reached over one), that interface leaves checksums to an offload that never happens there: "
                         + "ethtool -K DEV tx off on it "
@@ -653,6 +653,15 @@ final class Gateway {
          * source) and learns none of them.
          */
         long fromGatewayAddress;
+
+        /** A packet (ARP too) from {@code address}, one of the gateway's, by the guest at {@code mac}: counted, the first told. */
+        void fromGatewayAddress(IpAddress address, long mac) {
+            if (fromGatewayAddress++ == 0) {
+                onFirstOfAKind.accept("the guest at " + MacAddress.format(mac) + " sends from " + address + ", the gateway's own "
+                        + "address: its packets are dropped and counted, and on a hub (not a switch) other guests may take "
+                        + "it for the gateway; give it another address (this line once)");
+            }
+        }
         /** Would leave the virtual network while {@code restrict=on}, or a ping to its other addresses. */
         long restricted;
         /** Unicast to another guest's MAC: the hub carries it, the gateway has nothing to say. */

@@ -409,7 +409,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
             loopSelector.close();
             throw new IOException(id() + ": " + e.getMessage(), e);
         }
-        gateway.drops.onFirstBadChecksum = line -> Log.info(id() + ": " + line);
+        gateway.drops.onFirstOfAKind = line -> Log.info(id() + ": " + line);
         UsernetStartLines.warnings(id(), config, ndp);
         services.portOf = hub::portSendingFrom;
         // back on the hub, or the port it left by up again (a reconnecting stream netdev's): not gone
