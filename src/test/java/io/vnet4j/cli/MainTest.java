@@ -324,8 +324,8 @@ class MainTest {
             // the options were good: the line has its time, as standard error is a pipe here
             // (a line a daemon of an earlier test prints late may come first)
             assertThat(err().lines().filter(l -> l.contains("control socket")).map(l -> l.replaceFirst("^\\S+Z ", ""))
-                    .toList()).singleElement().isEqualTo("vnet4j: control socket " + socket + " is in use by pid " + ProcessHandle.current().pid()
-                    + " (java): another vnet4j? choose another --control PATH, or leave --control out for a free name in "
+                    .toList()).singleElement().isEqualTo("vnet4j: control socket " + socket + " is in use by this vnet4j itself (pid " + ProcessHandle.current().pid()
+                    + "): another vnet4j? choose another --control PATH, or leave --control out for a free name in "
                     + RuntimeDir.get());
             assertThat(Main.run("ctl", "--control", socket.toString(), "query-version")).isZero();
             assertThat(out()).contains("vnet4j live");

@@ -456,7 +456,7 @@ class ControlServerTest {
     void aSecondServerOnALiveSocketIsRefusedAndTheFirstKeepsAnswering() throws Exception {
         ControlServer second = new ControlServer(socket, List::of, "other");
         assertThatThrownBy(second::start).isInstanceOf(io.vnet4j.os.SocketFiles.InUseException.class)
-                .hasMessageStartingWith(socket + " is in use by pid ");
+                .hasMessageStartingWith(socket + " is in use by this vnet4j itself (pid ");
         second.close();
         try (ControlClient client = new ControlClient(socket, ControlClient.DEFAULT_TIMEOUT)) {
             assertThat(client.execute(Map.of("execute", "query-version")).toString()).contains("1.2.3");

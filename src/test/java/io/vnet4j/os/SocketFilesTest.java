@@ -42,7 +42,7 @@ class SocketFilesTest {
             OwnedFile firstFile = SocketFiles.bind(first, path);
             assertThatThrownBy(() -> SocketFiles.bind(second, path))
                     .isInstanceOf(SocketFiles.InUseException.class)
-                    .hasMessage(path + " is in use by pid " + ProcessHandle.current().pid() + " (java)");
+                    .hasMessage(path + " is in use by this vnet4j itself (pid " + ProcessHandle.current().pid() + ")");
             assertThat(firstFile.isStillOurs()).as("the first socket's file was replaced").isTrue();
             assertThat(SocketFiles.answers(path)).isTrue();
         }

@@ -124,7 +124,7 @@ class DatagramNetdevTest {
         DatagramNetdev second = keep(new DatagramNetdev("c", "dgram", "test", new DatagramNetdev.Spec(
                 new DatagramEndpoint.Unix(taken.toString()), new DatagramEndpoint.Unix(dir.resolve("c").toString()), null),
                 new Hub(3)));
-        assertThatThrownBy(second::start).isInstanceOf(IOException.class).hasMessageContaining(taken + " is in use by pid");
+        assertThatThrownBy(second::start).isInstanceOf(IOException.class).hasMessageContaining(taken + " is in use by this vnet4j itself (pid");
         second.close();
         assertThat(taken).as("the first netdev's socket").exists();
         exchange(link);

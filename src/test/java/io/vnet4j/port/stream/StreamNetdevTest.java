@@ -411,8 +411,8 @@ class StreamNetdevTest {
         StreamServerNetdev second = keep(new StreamServerNetdev("t", "stream", "addr.path=x",
                 UnixDomainSocketAddress.of(path), hub));
         assertThatThrownBy(second::start).isInstanceOf(IOException.class)
-                .hasMessage("t: cannot listen on addr.path=x: " + path + " is in use by pid "
-                        + ProcessHandle.current().pid() + " (java)");
+                .hasMessage("t: cannot listen on addr.path=x: " + path + " is in use by this vnet4j itself (pid "
+                        + ProcessHandle.current().pid() + ")");
         second.close();
         try (SocketChannel peer = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
             assertThat(peer.isConnected()).as("the first server still answers on its path").isTrue();
