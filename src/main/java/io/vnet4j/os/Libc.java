@@ -70,6 +70,7 @@ final class Libc {
     static final Downcall BIND = Downcall.captured("bind");
     static final Downcall CONNECT = Downcall.captured("connect");
     static final Downcall SETSOCKOPT = Downcall.captured("setsockopt");
+    static final Downcall GETSOCKOPT = Downcall.captured("getsockopt");
     static final Downcall GETSOCKNAME = Downcall.captured("getsockname");
     static final Downcall SENDTO = Downcall.captured("sendto");
     static final Downcall RECVFROM = Downcall.captured("recvfrom");

@@ -296,6 +296,31 @@ public final class NativeDatagramSocket implements AutoCloseable {
         setInt(Libc.SOL_SOCKET, Libc.SO_SNDBUF, bytes, "SO_SNDBUF");
     }
 
+    /** socket(7)'s SO_MEMINFO (asm-generic/socket.h), and the index of SK_MEMINFO_DROPS in its u32 array of 9 (linux/sock_diag.h). */
+    private static final int SO_MEMINFO = 55;
+    private static final int SK_MEMINFO_DROPS = 8;
+    private static final int SK_MEMINFO_VARS = 9;
+
+    /**
+     * The datagrams the kernel dropped for this socket since it opened, its receive queue full or their
+     * checksum wrong (the socket's sk_drops, read by getsockopt SO_MEMINFO, Linux 3.14); -1 when it cannot
+     * tell. For reports, not the frame path (a call's own native memory).
+     */
+    public long receiveDrops() {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment info = call.allocate(ValueLayout.JAVA_INT, SK_MEMINFO_VARS);
+            MemorySegment length = call.allocate(ValueLayout.JAVA_INT);
+            length.set(ValueLayout.JAVA_INT, 0, SK_MEMINFO_VARS * 4);
+            MemorySegment state = Libc.errnoState(call);
+            int rc = (int) Downcall.call(Libc.GETSOCKOPT.handle(), state, fd, Libc.SOL_SOCKET, SO_MEMINFO, info.address(),
+                    length.address());
+            return rc == 0 && length.get(ValueLayout.JAVA_INT, 0) > SK_MEMINFO_DROPS * 4
+                    ? Integer.toUnsignedLong(info.getAtIndex(ValueLayout.JAVA_INT, SK_MEMINFO_DROPS)) : -1;
+        } catch (Throwable t) {
+            return -1;
+        }
+    }
+
     private void setInt(int level, int option, int value, String name) throws IOException {
         setIntOption(fd, level, option, value, name);
     }

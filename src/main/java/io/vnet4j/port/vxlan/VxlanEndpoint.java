@@ -111,6 +111,11 @@ final class VxlanEndpoint {
         return e;
     }
 
+    /** The port's datagrams the kernel dropped before the reader took them ({@link NativeDatagramSocket#receiveDrops}). */
+    long kernelDrops() {
+        return socket.receiveDrops();
+    }
+
     /** Takes {@code netdev} off, leaving its group when it was the group's last; the last one closes the socket. */
     void leave(VxlanNetdev netdev) {
         synchronized (VxlanEndpoint.class) {

@@ -112,6 +112,7 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
         VxlanEndpoint e = endpoint;
         return List.of("vxlan: on UDP port " + spec.dstport() + (spec.ipv6() ? " over IPv6" : "") + ", datagrams of a VNI no vxlan netdev serves "
                 + (e == null ? 0 : e.otherVni.get()) + ", malformed " + (e == null ? 0 : e.malformed.get())
+                + ", dropped by the kernel (the socket's receive queue full, or a bad UDP checksum) " + (e == null ? 0 : e.kernelDrops())
                 + ", TCP segments received joined to the one before " + segmentsJoined()
                 + (learnt == null ? "" : "; MACs learnt behind remote VTEPs " + learnt.entries().size()
                         + ", VTEPs refused (over " + MAX_REMOTES + ") " + remotesRefused.get()));
