@@ -67,6 +67,15 @@ public final class DatagramNetdev extends QueuedPort implements Netdev {
         return settings;
     }
 
+    /** What the kernel dropped before this port read it, when it can tell ({@link NativeDatagramSocket#receiveDrops}). */
+    @Override
+    public List<String> details() {
+        NativeDatagramSocket r = receiver;
+        long drops = r == null ? -1 : r.receiveDrops();
+        return drops < 0 ? List.of() : List.of("datagrams the kernel dropped before they were read (the socket's receive "
+                + "queue full, or a bad UDP checksum) " + drops);
+    }
+
     @Override
     public List<Port> ports() {
         return List.of(this);
