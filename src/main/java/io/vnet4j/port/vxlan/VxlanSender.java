@@ -51,6 +51,7 @@ final class VxlanSender implements FrameSink {
     private boolean udpGso = true;
     /** Datagrams this long or longer leave one at a time: the underlay's MTU refused them batched. */
     private int gsoTooLarge = Integer.MAX_VALUE;
+    /** The largest datagram the underlay carries whole (bytes), {@link Integer#MAX_VALUE} when unknown. */
     private final int maxDatagram;
     /** A datagram larger than {@link #maxDatagram} was said in the log. */
     private boolean toldFragmented;
@@ -72,10 +73,8 @@ final class VxlanSender implements FrameSink {
      * @param bindAddress the address datagrams leave from (any address of its family: the kernel picks)
      * @param multicastIfindex -1 for unicast; else the sockets send to a multicast group (TTL 1, no loop) out of
      *     the interface of that index (0: the kernel picks; for IPv4 the one holding {@code bindAddress})
-     */
-    /**
      * @param maxDatagram the largest datagram (VXLAN header and frame, bytes) the underlay's MTU carries whole,
-     *                    {@link Integer#MAX_VALUE} when its MTU is unknown; a larger one is said once
+     *     {@link Integer#MAX_VALUE} when its MTU is unknown; a larger one is said once
      */
     VxlanSender(String id, int vni, int dstport, int[] sourcePorts, InetAddress bindAddress, int multicastIfindex,
                 int maxDatagram) {
