@@ -216,12 +216,6 @@ final class UserOptionParser {
                 reach);
     }
 
-    /**
-     * The IPv6 settings as net_slirp_init reads them, also when IPv6 is off (then only the defaults and
-     * the prefix length can be given): the prefix (default fec0::), its length (0 or absent: 64; at most
-     * 126), {@code ipv6-host} in the prefix (default PREFIX::2), {@code ipv6-dns} (default PREFIX::3) in
-     * the prefix when restricted.
-     */
     /** {@code outbound-addr=} (IPv4) or {@code outbound-addr6=} (IPv6): the source address of NAT'd sockets; null when absent. */
     private static IpAddress outbound(OptionString o, String key, boolean ipv4) throws ConfigException {
         String v = o.take(key);
@@ -246,6 +240,12 @@ final class UserOptionParser {
         return address;
     }
 
+    /**
+     * The IPv6 settings as net_slirp_init reads them, also when IPv6 is off (then only the defaults and
+     * the prefix length can be given): the prefix (default fec0::), its length (0 or absent: 64; at most
+     * 126), {@code ipv6-host} in the prefix (default PREFIX::2), {@code ipv6-dns} (default PREFIX::3) in
+     * the prefix when restricted.
+     */
     private UserConfig.Ipv6 ipv6(String prefixKey, String prefixText, int length, boolean restricted)
             throws ConfigException {
         IpAddress prefix = prefixText == null ? DEFAULT_IPV6_PREFIX
