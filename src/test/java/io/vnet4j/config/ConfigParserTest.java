@@ -24,6 +24,15 @@ class ConfigParserTest {
         return parser.build().netdevs().getLast();
     }
 
+    /** A parser given these {@code -netdev} options, not built yet. */
+    private static ConfigParser given(String... netdevs) throws ConfigException {
+        ConfigParser p = new ConfigParser();
+        for (String n : netdevs) {
+            p.netdev(n);
+        }
+        return p;
+    }
+
     private static AbstractThrowableAssert<?, ? extends Throwable> netdevError(String text) {
         return assertThatThrownBy(() -> new ConfigParser().netdev(text))
                 .isInstanceOf(ConfigException.class)
@@ -703,10 +712,8 @@ class ConfigParserTest {
 
     @Test
     void twoTapsOfOneNameInOneNamespaceAndTwoCapturesOfOneFileAreRefusedBeforeStart() throws Exception {
-        ConfigParser p = new ConfigParser();
-        p.netdev("tap,id=t1,ifname=t0");
-        p.netdev("tap,id=t2,ifname=t0");
-        assertThatThrownBy(p::build).hasMessage("-netdev tap,id=t2: ifname=t0 is tap t1's already");
+        assertThatThrownBy(given("tap,id=t1,ifname=t0", "tap,id=t2,ifname=t0")::build)
+                .hasMessage("-netdev tap,id=t2: ifname=t0 is tap t1's already");
         ConfigParser q = new ConfigParser();
         q.netdev("user,id=u");
         q.object("filter-dump,id=f1,netdev=u,file=/tmp/x.pcap");
@@ -716,43 +723,30 @@ class ConfigParserTest {
 
     @Test
     void twoNetdevsAskingForOneSocketPathOrListeningAddressAreRefusedBeforeStartAndARunningOneIsSaidToRun() throws Exception {
-        ConfigParser p = new ConfigParser();
-        p.netdev("stream,id=a,server=on,addr.type=unix,addr.path=/tmp/x.sock");
-        p.netdev("dgram,id=b,local.type=unix,local.path=/tmp/../tmp/x.sock,remote.type=unix,remote.path=/tmp/y.sock");
-        assertThatThrownBy(p::build).hasMessage("-netdev dgram,id=b: the unix socket /tmp/../tmp/x.sock is stream a's already");
-        ConfigParser q = new ConfigParser();
-        q.netdev("stream,id=a,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=8010");
-        q.netdev("socket,id=b,listen=127.0.0.1:8010");
-        assertThatThrownBy(q::build).hasMessage("-netdev socket,id=b: TCP port 8010 on 127.0.0.1 is stream a's already");
-        ConfigParser wildcard = new ConfigParser(); // a wildcard takes the port on every address of its family
-        wildcard.netdev("socket,id=a,listen=:8011");
-        wildcard.netdev("stream,id=b,server=on,addr.type=inet,addr.host=localhost,addr.port=8011");
-        assertThatThrownBy(wildcard::build).hasMessage("-netdev stream,id=b: TCP port 8011 on 127.0.0.1 is socket a's already");
-        ConfigParser twoAddresses = new ConfigParser();
-        twoAddresses.netdev("socket,id=a,listen=127.0.0.1:8012");
-        twoAddresses.netdev("socket,id=b,listen=127.0.0.2:8012");
-        assertThat(twoAddresses.build().netdevs()).hasSize(2);
-        ConfigParser r = new ConfigParser();
-        r.netdev("tap,id=t1,ifname=t0");
-        NetdevConfig running = r.build().netdevs().getFirst();
+        assertThatThrownBy(given("stream,id=a,server=on,addr.type=unix,addr.path=/tmp/x.sock",
+                "dgram,id=b,local.type=unix,local.path=/tmp/../tmp/x.sock,remote.type=unix,remote.path=/tmp/y.sock")::build)
+                .hasMessage("-netdev dgram,id=b: the unix socket /tmp/../tmp/x.sock is stream a's already");
+        assertThatThrownBy(given("stream,id=a,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=8010",
+                "socket,id=b,listen=127.0.0.1:8010")::build)
+                .hasMessage("-netdev socket,id=b: TCP port 8010 on 127.0.0.1 is stream a's already");
+        // a wildcard takes the port on every address of its family
+        assertThatThrownBy(given("socket,id=a,listen=:8011", "stream,id=b,server=on,addr.type=inet,addr.host=localhost,addr.port=8011")::build)
+                .hasMessage("-netdev stream,id=b: TCP port 8011 on 127.0.0.1 is socket a's already");
+        assertThat(given("socket,id=a,listen=127.0.0.1:8012", "socket,id=b,listen=127.0.0.2:8012").build().netdevs()).hasSize(2);
         ConfigParser s = new ConfigParser();
-        s.runningNetdev(running);
+        s.runningNetdev(given("tap,id=t1,ifname=t0").build().netdevs().getFirst());
         s.netdev("tap,id=t2,ifname=t0,hubid=1");
         assertThatThrownBy(s::build).hasMessage("-netdev tap,id=t2: ifname=t0 is tap t1's already (it runs)");
         ConfigParser kernelNamed = new ConfigParser(); // ifname= left out: the name the kernel gave the running TAP
-        ConfigParser k = new ConfigParser();
-        k.netdev("tap,id=k");
-        kernelNamed.runningNetdev(((NetdevConfig.Tap) k.build().netdevs().getFirst()).withIfname("tap7"));
+        kernelNamed.runningNetdev(((NetdevConfig.Tap) given("tap,id=k").build().netdevs().getFirst()).withIfname("tap7"));
         kernelNamed.netdev("tap,id=t3,ifname=tap7");
         assertThatThrownBy(kernelNamed::build).hasMessage("-netdev tap,id=t3: ifname=tap7 is tap k's already (it runs)");
-        ConfigParser ownNamespace = new ConfigParser(); // no netns= is the daemon's own namespace, however spelled
-        ownNamespace.netdev("tap,id=t1,ifname=t0");
-        ownNamespace.netdev("tap,id=t2,ifname=t0,netns=/proc/self/ns/net");
-        assertThatThrownBy(ownNamespace::build).hasMessage("-netdev tap,id=t2: ifname=t0 in /proc/self/ns/net is tap t1's already");
-        ConfigParser ports = new ConfigParser(); // port 0 is the kernel's pick, each time another
-        ports.netdev("stream,id=a,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=0");
-        ports.netdev("stream,id=b,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=0");
-        assertThat(ports.build().netdevs()).hasSize(2);
+        // no netns= is the daemon's own namespace, however spelled
+        assertThatThrownBy(given("tap,id=t1,ifname=t0", "tap,id=t2,ifname=t0,netns=/proc/self/ns/net")::build)
+                .hasMessage("-netdev tap,id=t2: ifname=t0 in /proc/self/ns/net is tap t1's already");
+        // port 0 is the kernel's pick, each time another
+        assertThat(given("stream,id=a,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=0",
+                "stream,id=b,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=0").build().netdevs()).hasSize(2);
     }
 
     @Test
