@@ -338,10 +338,9 @@ public final class Network implements AutoCloseable {
     }
 
     private void capture(CaptureConfig c) throws IOException {
-        java.nio.file.Path file = c.file().toAbsolutePath().normalize();
         for (Capture other : captures.values()) {
-            if (other.config().file().toAbsolutePath().normalize().equals(file)) {
-                throw new IOException(file + ": capture " + other.config().id() + " writes that file already");
+            if (c.writesFileOf(other.config())) {
+                throw new IOException(c.file() + ": capture " + other.config().id() + " writes that file already");
             }
         }
         PcapWriter writer = new PcapWriter(c.file(), c.snapLength());

@@ -15,4 +15,12 @@ import java.nio.file.Path;
 public record CaptureConfig(String id, String netdev, Integer hub, Path file, int snapLength) {
     /** The snap length without {@code maxlen=} or {@code len=}: whole frames. */
     public static final int DEFAULT_SNAP_LENGTH = 65536;
+
+    /**
+     * Whether this capture writes the same file as another, however either is spelled (through symbolic links in
+     * the path and its directory): the start's and the control socket's check that two captures share no file.
+     */
+    public boolean writesFileOf(CaptureConfig other) {
+        return Claims.fileIdentity(file).equals(Claims.fileIdentity(other.file));
+    }
 }

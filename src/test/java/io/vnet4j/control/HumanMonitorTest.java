@@ -203,6 +203,10 @@ class HumanMonitorTest {
                     "a capture of netdev 'other' runs already (capture stop other ends it)");
             assertThatThrownBy(() -> monitor.run("object_add filter-dump,id=f2,netdev=guest,file=" + file.toString().replace(",", ",,"))).hasMessage(
                     file + ": capture capture-other writes that file already");
+            java.nio.file.Path link = java.nio.file.Files.createSymbolicLink(dir.resolve("link"), dir);
+            assertThatThrownBy(() -> monitor.run("capture start guest " + link.resolve("a,b.pcap")))
+                    .as("another spelling of the same file, through a symbolic link, as the start refuses it")
+                    .hasMessage(link.resolve("a,b.pcap") + ": capture capture-other writes that file already");
             assertThatThrownBy(() -> monitor.run("capture start guest " + dir.resolve("no/such/dir.pcap"))).hasMessage(
                     dir.resolve("no/such/dir.pcap") + ": no such file or directory");
             assertThatThrownBy(() -> monitor.run("object_add filter-dump,id=f,netdev=nope,file=" + dir.resolve("x")))
