@@ -244,6 +244,53 @@ class VxlanIT {
         assertThat(second.output()).contains("x: ", "Address already in use");
     }
 
+    /**
+     * A group netdev whose {@code dev=} is deleted and made again (a veth re-created, a VPN's interface restarted)
+     * joins the group on the new interface, which has a new index: before, it stayed {@code link=up} but its
+     * membership and its datagrams' interface named the old index, and nothing came from the group again. The
+     * interface has no address (its veth peer is down): iproute2 takes such a {@code dev}, and so does vnet4j now
+     * (the JDK's {@code NetworkInterface}, which it asked before, finds only interfaces with an address).
+     */
+    @Test
+    void aGroupNetdevJoinsItsGroupAgainWhenItsDevIsMadeAgain() throws InterruptedException {
+        String control = dir.resolve("a-control.sock").toString();
+        String dev = "vxd" + ProcessHandle.current().pid() % 100000;
+        String group = "030101EF"; // 239.1.1.3 as /proc/net/igmp shows it
+        a.execOk("ip", "link", "add", dev, "type", "veth", "peer", "name", dev + "p");
+        a.execOk("ip", "link", "set", dev, "up");
+        try {
+            assertThat(VnetProcess.ctl(a.name(), "--control", control, "netdev_add",
+                    "vxlan,id=vd,vni=48,group=239.1.1.3,dev=" + dev).output()).isBlank();
+            assertThat(groupsOn(a.execOk("cat", "/proc/net/igmp"), dev)).contains(group);
+            for (int round = 0; round < 2; round++) {
+                a.execOk("ip", "link", "del", dev);
+                vnetA.awaitLog("vd: dev=" + dev + " is gone", Duration.ofSeconds(10));
+                a.execOk("ip", "link", "add", dev, "type", "veth", "peer", "name", dev + "p");
+                a.execOk("ip", "link", "set", dev, "up");
+                vnetA.awaitLog("vd: dev=" + dev + " is there again (index", Duration.ofSeconds(10));
+                assertThat(groupsOn(a.execOk("cat", "/proc/net/igmp"), dev)).as("round " + round).contains(group);
+            }
+        } finally {
+            VnetProcess.ctl(a.name(), "--control", control, "netdev_del", "vd");
+            a.execOk("ip", "link", "del", dev);
+        }
+        assertThat(vnetA.log()).doesNotContain("cannot be joined");
+    }
+
+    /** The groups /proc/net/igmp lists under interface {@code dev}: its lines up to the next interface's. */
+    private static String groupsOn(String igmp, String dev) {
+        StringBuilder groups = new StringBuilder();
+        boolean in = false;
+        for (String line : igmp.lines().toList()) {
+            if (!line.startsWith("\t") && !line.startsWith(" ")) {
+                in = line.matches("\\d+\\s+" + dev + "\\s*:.*");
+            } else if (in) {
+                groups.append(line.strip()).append('\n');
+            }
+        }
+        return groups.toString();
+    }
+
     @Test
     void twoDaemonsJoinTheirHubsOverVxlanAndTheirGuestsPingEachOther() throws InterruptedException {
         assertThat(guestA.runOk("ping -c 3 -W 5 192.0.2.11")).contains("3 packets received");

@@ -121,22 +121,50 @@ final class VxlanEndpoint {
         synchronized (VxlanEndpoint.class) {
             VxlanNetdev[] left = Arrays.stream(members).filter(m -> m != netdev).toArray(VxlanNetdev[]::new);
             members = left;
-            Membership m = groupOf.remove(netdev);
-            if (m != null && groups.merge(m, -1, Integer::sum) == 0) {
-                groups.remove(m);
-                if (left.length > 0) {
-                    try {
-                        socket.leaveMulticast(m.group(), m.ifaddr(), m.ifindex());
-                    } catch (IOException e) { // the interface went away, and the membership with it
-                        Log.info("vxlan on " + where + ": leaving " + m.group().getHostAddress() + ": " + e.getMessage());
-                    }
-                }
-            }
             if (left.length > 0) {
+                release(groupOf.remove(netdev));
                 return;
             }
         }
-        close();
+        close(); // with the socket, every membership
+    }
+
+    /**
+     * Moves {@code netdev}'s membership of {@code group} to the interface of index {@code ifindex}, or with 0
+     * only leaves it: the interface went away or is there again with a new index ({@code LinkWatch}). Nothing
+     * for a netdev that has left.
+     *
+     * @throws IOException when the group cannot be joined there (the netdev is then in no group)
+     */
+    void rejoin(VxlanNetdev netdev, InetAddress group, int ifindex) throws IOException {
+        synchronized (VxlanEndpoint.class) {
+            if (!Arrays.asList(members).contains(netdev)) {
+                return;
+            }
+            release(groupOf.remove(netdev));
+            if (ifindex == 0) {
+                return;
+            }
+            Membership m = new Membership(group, null, ifindex);
+            if (!groups.containsKey(m)) {
+                socket.joinMulticast(group, null, ifindex);
+            }
+            groups.merge(m, 1, Integer::sum);
+            groupOf.put(netdev, m);
+        }
+    }
+
+    /** One netdev fewer in membership {@code m} (null: none), which is left with the last; under the class's monitor. */
+    private void release(Membership m) {
+        if (m == null || groups.merge(m, -1, Integer::sum) > 0) {
+            return;
+        }
+        groups.remove(m);
+        try {
+            socket.leaveMulticast(m.group(), m.ifaddr(), m.ifindex());
+        } catch (IOException e) { // the interface went away, and the membership with it
+            Log.info("vxlan on " + where + ": leaving " + m.group().getHostAddress() + ": " + e.getMessage());
+        }
     }
 
     /** Closes the socket (with it every membership) and stops the reader; under the class's monitor or after. */

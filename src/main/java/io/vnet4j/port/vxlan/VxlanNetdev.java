@@ -10,6 +10,8 @@ import io.vnet4j.fabric.Port;
 import io.vnet4j.fabric.QueuedPort;
 import io.vnet4j.os.DatagramBatch;
 import io.vnet4j.os.DatagramEndpoint;
+import io.vnet4j.os.InterfaceQuery;
+import io.vnet4j.os.LinkWatch;
 import io.vnet4j.os.Sysctl;
 import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.MacAddress;
@@ -79,6 +81,8 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
     private VxlanEndpoint endpoint;
     private VxlanSender sender;
     private Thread writer;
+    /** The watch on a group's {@code dev=}, or null. */
+    private LinkWatch.Subscription devWatch;
     private final AtomicLong remotesRefused = new AtomicLong();
 
     public VxlanNetdev(String id, String settings, Spec spec, Hub hub) {
@@ -131,10 +135,10 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
         for (int i = 0; i < sourcePorts.length; i++) {
             sourcePorts[i] = range[0] + (int) ((long) i * (range[1] - range[0] + 1) / sourcePorts.length);
         }
-        NetworkInterface underlay = underlayInterface();
-        int ifindex = underlay == null ? 0 : underlay.getIndex();
+        Underlay underlay = underlay();
+        int ifindex = underlay == null ? 0 : underlay.index();
         InetAddress bindAddress = spec.local() != null ? spec.local() : DatagramEndpoint.any(0, spec.ipv6()).address();
-        int mtu = mtuOf(underlay);
+        int mtu = underlay == null ? -1 : underlay.mtu();
         int headers = (spec.ipv6() ? 40 : 20) + 8; // the outer IP and UDP headers
         sender = new VxlanSender(id(), spec.vni(), spec.dstport(), sourcePorts, bindAddress,
                 spec.group() == null ? -1 : ifindex, mtu <= 0 ? Integer.MAX_VALUE : mtu - headers);
@@ -144,6 +148,14 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
         } catch (IOException e) {
             throw new IOException(id() + ": " + e.getMessage(), e);
         }
+        if (spec.group() != null && spec.dev() != null) {
+            try {
+                devWatch = LinkWatch.subscribe(spec.dev(), ifindex, this::devIndexChanged);
+            } catch (IOException e) {
+                endpoint.leave(this);
+                throw new IOException(id() + ": " + e.getMessage(), e);
+            }
+        }
         Log.info(id() + ": VXLAN VNI " + spec.vni() + " to " + (spec.group() != null ? "group " + IpAddress.of(spec.group())
                 : String.join(", ", floodList.stream().map(IpAddress::toString).toList()))
                 + ", UDP port " + spec.dstport() + ", source ports " + range[0] + "-" + range[1] + "; " + mtuLine(underlay, mtu));
@@ -151,12 +163,28 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
         writer = Thread.ofPlatform().daemon().name("vnet4j-" + id() + "-tx").start(this::writeLoop);
     }
 
-    /** The underlay's MTU, or -1 when it has no interface ({@code local=} or {@code dev=}) or cannot tell. */
-    private static int mtuOf(NetworkInterface underlay) {
+    /**
+     * The group's {@code dev=} was deleted ({@code index} 0) or is there again, with a new index: the group is
+     * joined on it again, and datagrams to the group leave from it. Meanwhile nothing comes from the group and
+     * what is sent to it is lost, counted. (Linux deletes a vxlan device together with its lower device; a
+     * netdev here stays, as its hub and configuration do.) On the link watch's thread.
+     */
+    private void devIndexChanged(int index) {
+        String group = IpAddress.of(spec.group()).toString();
+        if (index == 0) {
+            Log.warn(id() + ": dev=" + spec.dev() + " is gone: nothing comes from group " + group
+                    + " until an interface of that name is there again");
+        }
         try {
-            return underlay == null ? -1 : underlay.getMTU();
-        } catch (SocketException e) {
-            return -1;
+            endpoint.rejoin(this, spec.group(), index);
+        } catch (IOException e) {
+            Log.warn(id() + ": dev=" + spec.dev() + " is there again (index " + index + ") but group " + group
+                    + " cannot be joined on it: " + e.getMessage() + "; netdev_del and netdev_add try again");
+            return;
+        }
+        if (index != 0) {
+            sender.multicastInterface(index);
+            Log.info(id() + ": dev=" + spec.dev() + " is there again (index " + index + "): group " + group + " joined on it");
         }
     }
 
@@ -164,27 +192,32 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
      * The start-up line's MTU part: inner MTU = underlay MTU - 50 over IPv4, - 70 over IPv6 (RFC 7348
      * section 4.3 asks for no fragmenting).
      */
-    private String mtuLine(NetworkInterface underlay, int mtu) {
+    private String mtuLine(Underlay underlay, int mtu) {
         int overhead = spec.ipv6() ? VxlanHeader.IPV6_OVERHEAD : VxlanHeader.IPV4_OVERHEAD;
         if (mtu <= 0) {
             return "underlay MTU unknown (give local= or dev=): inner MTU = underlay MTU - " + overhead;
         }
-        return "underlay " + underlay.getName() + " MTU " + mtu + ": inner MTU " + (mtu - overhead)
+        return "underlay " + underlay.name() + " MTU " + mtu + ": inner MTU " + (mtu - overhead)
                 + " (guests with a larger MTU send VXLAN packets the underlay must fragment)";
     }
 
+    /** The underlay's interface: its name, index, and MTU (bytes; -1 when it cannot tell). */
+    private record Underlay(String name, int index, int mtu) {}
+
     /**
-     * The interface of {@code dev=}, else the one holding {@code local=}; null when neither is given.
+     * The interface of {@code dev=} (found by name with or without addresses, as iproute2 finds it), else the
+     * one holding {@code local=}; null when neither is given.
      *
      * @throws IOException when there is no such interface, or no interface has the {@code local=} address
      */
-    private NetworkInterface underlayInterface() throws IOException {
+    private Underlay underlay() throws IOException {
         if (spec.dev() != null) {
-            NetworkInterface nif = NetworkInterface.getByName(spec.dev());
-            if (nif == null) {
+            int index = InterfaceQuery.index(spec.dev());
+            if (index == 0) {
                 throw new IOException(id() + ": dev=" + spec.dev() + ": no such interface");
             }
-            return nif;
+            int mtu = InterfaceQuery.mtu(spec.dev());
+            return new Underlay(spec.dev(), index, mtu > 0 ? mtu : -1);
         }
         if (spec.local() == null) {
             return null;
@@ -194,7 +227,13 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
             throw new IOException(id() + ": local=" + IpAddress.of(spec.local()) + ": no interface of this host "
                     + "(network namespace) has that address");
         }
-        return nif;
+        int mtu;
+        try {
+            mtu = nif.getMTU();
+        } catch (SocketException e) {
+            mtu = -1;
+        }
+        return new Underlay(nif.getName(), nif.getIndex(), mtu);
     }
 
     /** srcport=LOW-HIGH, else the namespace's ip_local_port_range, as Linux's vxlan. */
@@ -293,6 +332,9 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
     @Override
     public void close() {
         super.close();
+        if (devWatch != null) {
+            devWatch.close();
+        }
         if (endpoint != null) {
             endpoint.leave(this);
         }

@@ -41,7 +41,10 @@ final class VxlanSender implements FrameSink {
     private final int vni;
     private final int dstport;
     private final InetAddress bindAddress;
-    private final int multicastIfindex;
+    /** The interface multicast datagrams are to leave from: -1 for unicast, 0 the kernel's pick. */
+    private volatile int multicastIfindex;
+    /** The one the sockets bound so far use; the writer's. */
+    private int socketsIfindex;
     private final NativeDatagramSocket[] sockets = new NativeDatagramSocket[SOURCE_PORTS];
     private final ByteBuffer[] buffers = new ByteBuffer[SOURCE_PORTS];
     /** Each socket's UDP_SEGMENT now (0: off). */
@@ -85,6 +88,12 @@ final class VxlanSender implements FrameSink {
         this.sourcePorts = sourcePorts;
         this.bindAddress = bindAddress;
         this.multicastIfindex = multicastIfindex;
+        this.socketsIfindex = multicastIfindex;
+    }
+
+    /** Datagrams to the group leave from the interface of index {@code ifindex} from the next frame on; any thread. */
+    void multicastInterface(int ifindex) {
+        multicastIfindex = ifindex;
     }
 
     /**
@@ -95,6 +104,9 @@ final class VxlanSender implements FrameSink {
      */
     int send(ByteBuffer frame, int offset, int length, int segmentSize, IpAddress to, List<IpAddress> floodList) {
         slot = (int) (((InnerFlow.hash(frame, offset, length) & 0xFFFF_FFFFL) * sourcePorts.length) >>> 32);
+        if (multicastIfindex != socketsIfindex) {
+            moveMulticast();
+        }
         if (socketOf(slot) == null) {
             return 1; // said once when it failed; the frame is lost and counted
         }
@@ -255,11 +267,26 @@ final class VxlanSender implements FrameSink {
         return sockets[slot];
     }
 
+    /** The sockets bound so far send to the group from the interface {@link #multicastInterface} gave. */
+    private void moveMulticast() {
+        socketsIfindex = multicastIfindex;
+        toldSendFailed = false; // a failure from the new interface is said again
+        for (NativeDatagramSocket s : sockets) {
+            if (s != null) {
+                try {
+                    s.configureMulticastSender(bindAddress.isAnyLocalAddress() ? null : bindAddress, socketsIfindex, false);
+                } catch (IOException e) {
+                    Log.info(id + ": the group's datagrams cannot leave from interface " + socketsIfindex + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+
     private NativeDatagramSocket bind(int port) throws IOException {
         NativeDatagramSocket s = NativeDatagramSocket.bound(new DatagramEndpoint.Inet(bindAddress, port), true);
-        if (multicastIfindex >= 0) {
+        if (socketsIfindex >= 0) {
             try {
-                s.configureMulticastSender(bindAddress.isAnyLocalAddress() ? null : bindAddress, multicastIfindex, false);
+                s.configureMulticastSender(bindAddress.isAnyLocalAddress() ? null : bindAddress, socketsIfindex, false);
             } catch (IOException e) {
                 s.release();
                 throw e;
