@@ -110,6 +110,15 @@ class RuntimeControlIT {
             assertThat(ns.execOk("ip", "link", "show", "dev", "tap0")).doesNotContain("NO-CARRIER");
             // the kernel may spend its neighbour entry's probes on the pull (a ping meanwhile): a later one resolves anew
             ns.await("busybox ping -c 1 -W 1 10.0.2.2", java.time.Duration.ofSeconds(15));
+
+            // the TAP deleted under the netdev: its link goes down and the reason shows, until netdev_del and netdev_add
+            ns.execOk("ip", "link", "del", "tap0");
+            vnet.awaitLog("ctr: read from tap0", java.time.Duration.ofSeconds(10));
+            assertThat(ctl("info", "network").output()).containsPattern("ctr: type=tap[^\\n]*link=down\\n")
+                    .contains("stopped: read from tap0");
+            assertThat(ctl("netdev_del", "ctr").ok()).isTrue();
+            assertThat(ctl("netdev_add", "tap,id=ctr,ifname=tap0,netns=/run/netns/" + ns.name() + ",configure=on").ok()).isTrue();
+            assertThat(ns.execOk("busybox", "ping", "-c", "1", "-W", "5", "10.0.2.2")).contains("1 packets received");
             assertThat(ctl("netdev_del", "ctr").ok()).isTrue();
         }
         int a = PeerTools.freePort();

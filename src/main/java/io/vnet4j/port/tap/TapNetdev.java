@@ -51,6 +51,8 @@ public final class TapNetdev extends QueuedPort implements Netdev {
     private Thread reader;
     private Thread writer;
     private volatile boolean closing;
+    /** Why the reader stopped before the netdev closed (the device gone), or null while it reads. */
+    private volatile String stoppedBy;
     /** The loop that reads the device for this port, or null while a reader thread of its own does. */
     private volatile ReadingLoop borrower;
     private final ReadingLoop.Reader lentReads = new LentReads();
@@ -231,7 +233,7 @@ public final class TapNetdev extends QueuedPort implements Netdev {
                 }
                 return true;
             } catch (IOException e) {
-                Log.warn(id() + ": " + e.getMessage() + "; the port stopped");
+                readerStopped(e);
                 return false;
             }
         }
@@ -261,8 +263,26 @@ public final class TapNetdev extends QueuedPort implements Netdev {
                 }
             }
         } catch (IOException e) {
-            Log.warn(id() + ": " + e.getMessage() + "; the port stopped");
+            readerStopped(e);
         }
+    }
+
+    /**
+     * The device cannot be read any more (deleted with {@code ip link del}, or its namespace gone: EBADFD): the
+     * port's link goes down, so that the hub drops and counts what it would send here and {@code info network}
+     * and {@code /metrics} show it, with the reason among the details. Nothing makes the device again by
+     * itself (it may have been deleted on purpose); {@code netdev_del} and {@code netdev_add} do.
+     */
+    private void readerStopped(IOException e) {
+        stoppedBy = e.getMessage();
+        setCarrier(false);
+        Log.warn(id() + ": " + e.getMessage() + "; the port stopped (link down; netdev_del and netdev_add start it again)");
+    }
+
+    @Override
+    public List<String> details() {
+        String reason = stoppedBy;
+        return reason == null ? List.of() : List.of("stopped: " + reason + " (netdev_del and netdev_add start it again)");
     }
 
     /** Hands the frame just read ({@code n} bytes at 0 of the device's receive buffer) to the hub. */
