@@ -19,20 +19,20 @@ import java.util.Set;
  * ({@code ifname=tap0 is tap t's already}) before it starts, not by the kernel's or a socket's error, which
  * blames another process when the holder is this one: a TAP's name in its network namespace (tun_set_iff's
  * EBUSY, drivers/net/tun.c), a unix socket path a server, datagram port or vhost-user back-end binds, a
- * VDE switch's directory, the TCP port a server listens on (on one address, or on all: Linux's bind
- * refuses a specific address beside the wildcard, and {@code [::]} covers IPv4 too), and a VNI on a UDP
- * port (Linux's one socket per family and port). Netdevs that run already ({@link #running}) are held
+ * VDE switch's directory, the TCP port a server listens on and the TCP and UDP ports of a user network's
+ * host forwards (on one address, or on all: Linux's bind refuses a specific address beside the wildcard, and
+ * {@code [::]} covers IPv4 too), and a VNI on a UDP port (Linux's one socket per family and port). Netdevs that run already ({@link #running}) are held
  * against those given after them.
  */
 final class Claims {
     /**
-     * One thing held: {@code key} compared for equality, or, for a TCP listener, its {@code listen} address
-     * compared by {@link #clash}; {@code what} names it in the refusal.
+     * One thing held: {@code key} compared for equality, or, for a TCP or UDP port, its protocol ({@code key})
+     * and its {@code listen} address compared by {@link #clash}; {@code what} names it in the refusal.
      */
     private record Claim(String key, InetSocketAddress listen, String what) {
         boolean clashes(Claim other) {
             if (listen != null || other.listen != null) {
-                return listen != null && other.listen != null && clash(listen, other.listen);
+                return listen != null && other.listen != null && key.equals(other.key) && clash(listen, other.listen);
             }
             return key.equals(other.key);
         }
@@ -84,6 +84,13 @@ final class Claims {
             case NetdevConfig.VhostUser v -> claims.add(unixPath(v.path()));
             case NetdevConfig.Vde v when v.server() -> claims.add(new Claim("path " + fileIdentity(v.dir()), null,
                     "the VDE switch directory " + v.dir()));
+            case NetdevConfig.User u -> {
+                for (UserConfig.HostForward f : u.user().hostForwards()) {
+                    if (f.hostPort() != 0) {
+                        claims.add(port(f.udp() ? "UDP" : "TCP", new InetSocketAddress(f.hostAddress().toInetAddress(), f.hostPort())));
+                    }
+                }
+            }
             case NetdevConfig.Vxlan x -> claims.add(new Claim(
                     "vxlan " + (x.ipv6() ? 6 : 4) + " " + x.dstport() + " " + x.vni(), null,
                     "VNI " + x.vni() + " on UDP port " + x.dstport() + (x.ipv6() ? " over IPv6" : "")));
@@ -96,13 +103,18 @@ final class Claims {
         if (address instanceof UnixDomainSocketAddress u) {
             claims.add(unixPath(u.getPath()));
         } else if (address instanceof InetSocketAddress inet && inet.getPort() != 0 && inet.getAddress() != null) {
-            claims.add(new Claim(null, inet, "TCP port " + inet.getPort()
-                    + (inet.getAddress().isAnyLocalAddress() ? "" : " on " + inet.getAddress().getHostAddress())));
+            claims.add(port("TCP", inet));
         }
     }
 
+    /** A {@code protocol} ("TCP", "UDP") port bound on an address, or on all of a family (a host forward's too). */
+    private static Claim port(String protocol, InetSocketAddress inet) {
+        return new Claim(protocol, inet, protocol + " port " + inet.getPort()
+                + (inet.getAddress().isAnyLocalAddress() ? "" : " on " + inet.getAddress().getHostAddress()));
+    }
+
     /**
-     * Whether two TCP listeners cannot both bind: the same port, and the same address, or a wildcard of
+     * Whether two sockets of one protocol cannot both bind (neither sets SO_REUSEPORT): the same port, and the same address, or a wildcard of
      * the other's family, or {@code [::]} (dual-stack, net.ipv6.bindv6only 0, the default) beside anything.
      */
     private static boolean clash(InetSocketAddress a, InetSocketAddress b) {

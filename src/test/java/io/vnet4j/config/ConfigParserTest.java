@@ -750,6 +750,20 @@ class ConfigParserTest {
     }
 
     @Test
+    void aHostForwardsPortIsHeldAgainstAnotherNetdevsOfItsProtocol() throws Exception {
+        assertThatThrownBy(given("user,id=u,hostfwd=tcp::18080-:80", "user,id=u2,hubid=1,hostfwd=tcp::18080-:22")::build)
+                .hasMessage("-netdev user,id=u2: TCP port 18080 on 127.0.0.1 is user u's already");
+        assertThatThrownBy(given("socket,id=s,listen=:18081", "user,id=u,hostfwd=tcp:127.0.0.1:18081-:80")::build)
+                .hasMessage("-netdev user,id=u: TCP port 18081 on 127.0.0.1 is socket s's already");
+        assertThatThrownBy(given("user,id=u,hostfwd=udp:0.0.0.0:5353-:53", "user,id=u2,hubid=1,hostfwd=udp::5353-:53")::build)
+                .hasMessage("-netdev user,id=u2: UDP port 5353 on 127.0.0.1 is user u's already");
+        // another protocol, another address, or the kernel's pick: no clash
+        assertThat(given("user,id=u,hostfwd=tcp::18082-:80", "user,id=u2,hubid=1,hostfwd=udp::18082-:53",
+                "user,id=u3,hubid=2,hostfwd=tcp:127.0.0.2:18082-:80", "user,id=u4,hubid=3,hostfwd=tcp::0-:80",
+                "user,id=u5,hubid=4,hostfwd=tcp::0-:80").build().netdevs()).hasSize(5);
+    }
+
+    @Test
     void aNamespaceOrACaptureFileSpelledTwoWaysIsStillOne(@TempDir Path dir) throws Exception {
         Path link = Files.createSymbolicLink(dir.resolve("ns"), Path.of("/proc/self/ns/net"));
         ConfigParser p = new ConfigParser();
