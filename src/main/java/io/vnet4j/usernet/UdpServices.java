@@ -233,7 +233,7 @@ final class UdpServices {
             neighbors.learn(IpAddress.ofIpv4(dhcpReply.destinationAddress()), dhcpReply.destinationMac());
         }
         if (dhcpReply.messageType() == DhcpMessageType.ACK) {
-            logLease(sourceMac, dhcpReply.clientStarting()); // the client's: a reply to a client that asked for broadcast goes to ff:ff:ff:ff:ff:ff
+            logLease(sourceMac, dhcpReply.clientStarting(), dhcpReply.nameTakenFrom()); // the client's: a reply to a client that asked for broadcast goes to ff:ff:ff:ff:ff:ff
         }
         out.sendUdp(gateway.host4(), DHCP_SERVER_PORT, IpAddress.ofIpv4(dhcpReply.destinationAddress()), DHCP_CLIENT_PORT,
                 dhcpReply.destinationMac(), dhcpOut, 0, n);
@@ -242,9 +242,10 @@ final class UdpServices {
     /**
      * One line per lease a DHCP client takes as it starts (a VM booting or restarting, also with the lease it
      * had, or its client restarted) or renews under a new hostname, so the operator sees each VM arrive; a
-     * plain renewal says nothing.
+     * plain renewal says nothing. A lease that took its host name from another MAC's (two guests of one name:
+     * the newer answers for it in DNS) says whose it was.
      */
-    private void logLease(long mac, boolean clientStarting) {
+    private void logLease(long mac, boolean clientStarting, long nameTakenFrom) {
         List<Lease> leases = dhcp.leases();
         // a MAC whose address went to another keeps no text: the map stays as bounded as the lease table
         if (leaseTexts.size() >= leases.size()) {
@@ -258,10 +259,11 @@ final class UdpServices {
                         + (lease.clientHostname() == null ? "" : " (" + lease.clientHostname() + ")");
                 String text = "lease " + named;
                 boolean changed = !text.equals(leaseTexts.put(mac, text));
-                if (changed || clientStarting) {
+                if (changed || clientStarting || nameTakenFrom != -1) {
                     String port = portOf.apply(mac);
-                    (changed ? newLeaseLines : repeatedLeaseLines).info(logName + ": " + text + " to " + MacAddress.format(mac)
-                            + (port == null ? "" : " on port " + port));
+                    (changed || nameTakenFrom != -1 ? newLeaseLines : repeatedLeaseLines).info(logName + ": " + text + " to "
+                            + MacAddress.format(mac) + (port == null ? "" : " on port " + port)
+                            + (nameTakenFrom == -1 ? "" : "; the name was " + MacAddress.format(nameTakenFrom) + "'s until now"));
                 }
                 return;
             }

@@ -48,7 +48,32 @@ class LeaseLogTest {
         assertThat(log.lines().filter(l -> l.contains("u: lease 10.0.2.15"))).hasSizeBetween(20, 25);
     }
 
-    /** What a user network logs while a guest on port "guest" sends {@code requests}, each answered. */
+    /** Two guests of one host name: the newer answers for it in DNS, and its lease line says whose it was. */
+    @Test
+    void aLeaseThatTakesAnotherGuestsHostNameSaysWhoseItWas() throws Exception {
+        long other = GuestFrames.GUEST_MAC + 1;
+        String log = logOf(named(GuestFrames.GUEST_MAC, 15, "web"), named(other, 16, "web"));
+        assertThat(log).contains("u: lease 10.0.2.15 (web) to " + io.vnet4j.wire.MacAddress.format(GuestFrames.GUEST_MAC)
+                        + " on port guest\n")
+                .contains("u: lease 10.0.2.16 (web) to " + io.vnet4j.wire.MacAddress.format(other) + " on port guest; the name was "
+                        + io.vnet4j.wire.MacAddress.format(GuestFrames.GUEST_MAC) + "'s until now\n");
+    }
+
+    /** A frame with a DHCPREQUEST from {@code mac} for 10.0.2.{@code host} with host name (option 12) {@code name}. */
+    private static byte[] named(long mac, int host, String name) {
+        byte[] request = java.util.Arrays.copyOf(GuestFrames.dhcpRequest(mac, false), 280); // room for the name
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(request).position(240);
+        b.put(new byte[] {53, 1, 3, 50, 4, 10, 0, 2, (byte) host, 54, 4, 10, 0, 2, 2, 12, (byte) name.length()});
+        b.put(name.getBytes(StandardCharsets.US_ASCII)).put((byte) 255);
+        byte[] frame = GuestFrames.udp(0xFFFF_FFFF_FFFFL, 0, 68, -1, 67, request);
+        java.nio.ByteBuffer.wrap(frame).putShort(6, (short) (mac >>> 32)).putInt(8, (int) mac); // the Ethernet source
+        return frame;
+    }
+
+    /**
+     * What a user network logs while a guest on port "guest" sends {@code requests} (DHCP payloads, or whole
+     * frames of more than 300 bytes), each answered.
+     */
     private static String logOf(byte[]... requests) throws Exception {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream saved = System.err;
@@ -58,7 +83,7 @@ class LeaseLogTest {
             VirtualNic guest = network.attachNic("guest", 0);
             network.addNetdev("user,id=u");
             for (byte[] request : requests) {
-                guest.send(GuestFrames.udp(0xFFFF_FFFF_FFFFL, 0, 68, -1, 67, request));
+                guest.send(request.length > 300 ? request : GuestFrames.udp(0xFFFF_FFFF_FFFFL, 0, 68, -1, 67, request));
                 assertThat(guest.receive(5, TimeUnit.SECONDS)).as("the DHCPACK").isNotNull();
             }
             network.netdev("u").details(); // after the loop's pass that logged the lease

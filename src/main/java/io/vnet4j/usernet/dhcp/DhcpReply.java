@@ -6,12 +6,26 @@ public final class DhcpReply {
     private long destinationMac;
     private int messageType;
     private boolean clientStarting;
+    private long nameTakenFrom = -1;
 
     void set(int address, long mac, int type, boolean starting) {
         destinationAddress = address;
         destinationMac = mac;
         messageType = type;
         clientStarting = starting;
+        nameTakenFrom = -1;
+    }
+
+    void nameTakenFrom(long mac) {
+        nameTakenFrom = mac;
+    }
+
+    /**
+     * For an ACK or BOOTP reply whose lease took its client's host name (option 12) from another MAC's lease,
+     * which answered for that name in DNS until now: that MAC (48 bits); else -1.
+     */
+    public long nameTakenFrom() {
+        return nameTakenFrom;
     }
 
     /** The IPv4 destination: 255.255.255.255 or the client's address. */

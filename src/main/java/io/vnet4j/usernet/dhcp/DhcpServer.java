@@ -136,8 +136,10 @@ public final class DhcpServer {
             return send(ReplyWriter.Kind.NAK, request, 0, out, reply);
         }
         leases.bind(request.chaddr(), address, message.hostname(), leaseEnd(nowMillis));
-        leases.claimName(request.chaddr());
-        return send(ReplyWriter.Kind.ACK, request, address, out, reply);
+        long nameWas = leases.claimName(request.chaddr());
+        int length = send(ReplyWriter.Kind.ACK, request, address, out, reply);
+        reply.nameTakenFrom(nameWas);
+        return length;
     }
 
     private int bootp(BootpHeader request, long nowMillis, ByteBuffer out, DhcpReply reply) {
@@ -147,8 +149,10 @@ public final class DhcpServer {
             return NO_REPLY;
         }
         leases.bind(request.chaddr(), address, message.hostname(), NEVER);
-        leases.claimName(request.chaddr());
-        return send(ReplyWriter.Kind.BOOTP, request, address, out, reply);
+        long nameWas = leases.claimName(request.chaddr());
+        int length = send(ReplyWriter.Kind.BOOTP, request, address, out, reply);
+        reply.nameTakenFrom(nameWas);
+        return length;
     }
 
     private int release(BootpHeader request) {

@@ -101,17 +101,24 @@ final class LeaseTable {
         byMac.put(mac, new Lease(mac, address, clientHostname, expiresAtMillis));
     }
 
-    /** The MAC's binding now answers for its host name, whoever answered before (an acknowledged lease). */
-    void claimName(long mac) {
+    /**
+     * The MAC's binding now answers for its host name, whoever answered before (an acknowledged lease).
+     *
+     * @return the MAC whose binding answered for the name until now, -1 when none other did
+     */
+    long claimName(long mac) {
         Lease own = byMac.get(mac);
         if (own == null || own.clientHostname() == null) {
-            return;
+            return -1;
         }
         Long previous = macByName.put(own.clientHostname().toLowerCase(Locale.ROOT), mac);
         Lease superseded = previous == null || previous == mac ? null : byMac.get(previous);
-        if (superseded != null) { // its renewals without a name option must not take the name back
-            byMac.put(previous, new Lease(previous, superseded.address(), null, superseded.expiresAtMillis()));
+        if (superseded == null) {
+            return -1;
         }
+        // its renewals without a name option must not take the name back
+        byMac.put(previous, new Lease(previous, superseded.address(), null, superseded.expiresAtMillis()));
+        return previous;
     }
 
     /** Forgets the binding's host name if that binding holds it. */

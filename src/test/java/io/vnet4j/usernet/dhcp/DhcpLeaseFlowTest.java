@@ -270,11 +270,16 @@ class DhcpLeaseFlowTest {
     @Test
     void theNewestLeaseForANameWinsAndTheOldHolderLosesIt() {
         lease(MAC_A, FIRST, "vm2");
+        assertThat(guests.reply.nameTakenFrom()).as("the first holder of the name").isEqualTo(-1);
         lease(MAC_B, SECOND, "vm2");
+        assertThat(guests.reply.nameTakenFrom()).as("what the log line says was the name's MAC").isEqualTo(MAC_A);
         assertThat(guests.server.leaseForHostname("vm2").mac()).isEqualTo(MAC_B);
+        lease(MAC_B, SECOND, "vm2");
+        assertThat(guests.reply.nameTakenFrom()).as("its own name already").isEqualTo(-1);
         // the first VM renews without a name option: it does not take the name back
         guests.send(ClientMessage.dhcp(REQUEST, MAC_A).ciaddr(FIRST));
         assertThat(guests.server.leaseForHostname("vm2").address()).isEqualTo(SECOND);
+        assertThat(guests.reply.nameTakenFrom()).isEqualTo(-1);
     }
 
     @Test
