@@ -338,8 +338,9 @@ public final class Network implements AutoCloseable {
     }
 
     private void capture(CaptureConfig c) throws IOException {
+        java.nio.file.Path file = c.fileIdentity();
         for (Capture other : captures.values()) {
-            if (c.writesFileOf(other.config())) {
+            if (other.config().fileIdentity().equals(file)) {
                 throw new IOException(c.file() + ": capture " + other.config().id() + " writes that file already");
             }
         }

@@ -17,10 +17,10 @@ public record CaptureConfig(String id, String netdev, Integer hub, Path file, in
     public static final int DEFAULT_SNAP_LENGTH = 65536;
 
     /**
-     * Whether this capture writes the same file as another, however either is spelled (through symbolic links in
-     * the path and its directory): the start's and the control socket's check that two captures share no file.
+     * The file written, however it is spelled (through symbolic links in the path and its directory): what the
+     * start's and the control socket's checks compare so that two captures share no file.
      */
-    public boolean writesFileOf(CaptureConfig other) {
-        return Claims.fileIdentity(file).equals(Claims.fileIdentity(other.file));
+    public Path fileIdentity() {
+        return Claims.fileIdentity(file);
     }
 }

@@ -21,8 +21,8 @@ import java.util.Set;
  * EBUSY, drivers/net/tun.c), a unix socket path a server, datagram port or vhost-user back-end binds, a
  * VDE switch's directory, the TCP port a server listens on and the TCP and UDP ports of a user network's
  * host forwards (on one address, or on all: Linux's bind refuses a specific address beside the wildcard, and
- * {@code [::]} covers IPv4 too), and a VNI on a UDP port (Linux's one socket per family and port). Netdevs that run already ({@link #running}) are held
- * against those given after them.
+ * {@code [::]} covers IPv4 too), and a VNI on a UDP port (Linux's one socket per family and port). Netdevs
+ * that run already ({@link #running}) are held against those given after them.
  */
 final class Claims {
     /**
@@ -114,8 +114,8 @@ final class Claims {
     }
 
     /**
-     * Whether two sockets of one protocol cannot both bind (neither sets SO_REUSEPORT): the same port, and the same address, or a wildcard of
-     * the other's family, or {@code [::]} (dual-stack, net.ipv6.bindv6only 0, the default) beside anything.
+     * Whether two sockets of one protocol cannot both bind (neither sets SO_REUSEPORT): the same port, and the
+     * same address, or a wildcard of the other's family, or {@code [::]} (dual-stack, net.ipv6.bindv6only 0, the default) beside anything.
      */
     private static boolean clash(InetSocketAddress a, InetSocketAddress b) {
         if (a.getPort() != b.getPort()) {

@@ -316,13 +316,12 @@ public final class ConfigParser {
         for (NetdevConfig n : netdevs) {
             claims.take(n);
         }
-        for (int i = 0; i < captures.size(); i++) {
-            CaptureConfig c = captures.get(i);
-            for (CaptureConfig other : captures.subList(0, i)) {
-                if (c.writesFileOf(other)) {
-                    throw new ConfigException("-object filter-dump,id=" + c.id() + ": file=" + c.file() + " is capture "
-                            + other.id() + "'s already");
-                }
+        Map<java.nio.file.Path, String> captureFiles = new HashMap<>();
+        for (CaptureConfig c : captures) {
+            String other = captureFiles.putIfAbsent(c.fileIdentity(), c.id());
+            if (other != null) {
+                throw new ConfigException("-object filter-dump,id=" + c.id() + ": file=" + c.file() + " is capture "
+                        + other + "'s already");
             }
         }
         Set<String> objectIds = new HashSet<>();

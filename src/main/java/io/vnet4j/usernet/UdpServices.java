@@ -258,10 +258,10 @@ final class UdpServices {
                 String named = Ipv4Address.format(lease.address())
                         + (lease.clientHostname() == null ? "" : " (" + lease.clientHostname() + ")");
                 String text = "lease " + named;
-                boolean changed = !text.equals(leaseTexts.put(mac, text));
-                if (changed || clientStarting || nameTakenFrom != -1) {
+                boolean news = !text.equals(leaseTexts.put(mac, text)) || nameTakenFrom != -1;
+                if (news || clientStarting) {
                     String port = portOf.apply(mac);
-                    (changed || nameTakenFrom != -1 ? newLeaseLines : repeatedLeaseLines).info(logName + ": " + text + " to "
+                    (news ? newLeaseLines : repeatedLeaseLines).info(logName + ": " + text + " to "
                             + MacAddress.format(mac) + (port == null ? "" : " on port " + port)
                             + (nameTakenFrom == -1 ? "" : "; the name was " + MacAddress.format(nameTakenFrom) + "'s until now"));
                 }

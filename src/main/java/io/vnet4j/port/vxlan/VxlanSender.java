@@ -274,7 +274,7 @@ final class VxlanSender implements FrameSink {
         for (NativeDatagramSocket s : sockets) {
             if (s != null) {
                 try {
-                    s.configureMulticastSender(bindAddress.isAnyLocalAddress() ? null : bindAddress, socketsIfindex, false);
+                    sendToGroupFrom(s);
                 } catch (IOException e) {
                     Log.info(id + ": the group's datagrams cannot leave from interface " + socketsIfindex + ": " + e.getMessage());
                 }
@@ -282,11 +282,16 @@ final class VxlanSender implements FrameSink {
         }
     }
 
+    /** Socket {@code s} sends to the group (TTL 1, no loop) out of interface {@link #socketsIfindex}. */
+    private void sendToGroupFrom(NativeDatagramSocket s) throws IOException {
+        s.configureMulticastSender(bindAddress.isAnyLocalAddress() ? null : bindAddress, socketsIfindex, false);
+    }
+
     private NativeDatagramSocket bind(int port) throws IOException {
         NativeDatagramSocket s = NativeDatagramSocket.bound(new DatagramEndpoint.Inet(bindAddress, port), true);
         if (socketsIfindex >= 0) {
             try {
-                s.configureMulticastSender(bindAddress.isAnyLocalAddress() ? null : bindAddress, socketsIfindex, false);
+                sendToGroupFrom(s);
             } catch (IOException e) {
                 s.release();
                 throw e;
