@@ -727,7 +727,8 @@ public final class ConfigParser {
                 }
                 String localaddr = o.take("localaddr");
                 Inet4Address ifaddr = localaddr == null ? null : Addresses.ipv4(o, "localaddr", localaddr);
-                yield new NetdevConfig.Datagram(id, "socket", hub, "mcast=" + value, DatagramEndpoint.any(group.getPort()),
+                yield new NetdevConfig.Datagram(id, "socket", hub, "mcast=" + value
+                        + (ifaddr == null ? "" : ",localaddr=" + ifaddr.getHostAddress()), DatagramEndpoint.any(group.getPort()),
                         DatagramEndpoint.inet(group), ifaddr);
             }
             default -> {

@@ -78,7 +78,7 @@ class ConfigParserTest {
     @Test
     void socketMcastWithLocalAddress() throws Exception {
         NetdevConfig c = netdev("socket,id=m,mcast=230.0.0.1:1234,localaddr=127.0.0.1");
-        assertThat(c).isEqualTo(new NetdevConfig.Datagram("m", "socket", 0, "mcast=230.0.0.1:1234",
+        assertThat(c).isEqualTo(new NetdevConfig.Datagram("m", "socket", 0, "mcast=230.0.0.1:1234,localaddr=127.0.0.1",
                 DatagramEndpoint.any(1234), udp("230.0.0.1", 1234),
                 (java.net.Inet4Address) InetAddress.getByName("127.0.0.1")));
         assertThat(((NetdevConfig.Datagram) c).remote().isMulticast()).isTrue();

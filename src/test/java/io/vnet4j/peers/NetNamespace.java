@@ -65,6 +65,23 @@ public final class NetNamespace implements AutoCloseable {
         throw new AssertionError("not true in " + name + " after " + timeout.toSeconds() + " s: " + shellCondition);
     }
 
+    /**
+     * The IPv4 groups joined on interface {@code dev} in this namespace, as /proc/net/igmp lists them under it
+     * (one line each, the group in hexadecimal of the host's byte order: 239.1.1.3 is {@code 030101EF}).
+     */
+    public String igmpGroupsOn(String dev) {
+        StringBuilder groups = new StringBuilder();
+        boolean in = false;
+        for (String line : execOk("cat", "/proc/net/igmp").lines().toList()) {
+            if (!line.startsWith("\t") && !line.startsWith(" ")) {
+                in = line.matches("\\d+\\s+" + dev + "\\s*:.*");
+            } else if (in) {
+                groups.append(line.strip()).append('\n');
+            }
+        }
+        return groups.toString();
+    }
+
     /** Starts a long-running {@code command} inside the namespace; the caller destroys it. */
     public Process start(String... command) throws java.io.IOException {
         List<String> all = new java.util.ArrayList<>(List.of("ip", "netns", "exec", name));

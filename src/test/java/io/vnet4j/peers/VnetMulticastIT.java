@@ -40,6 +40,7 @@ class VnetMulticastIT {
         int port = ThreadLocalRandom.current().nextInt(20000, 40000); // the namespace is new: any port is free
         String group = "230.0.0.1:" + port;
         vnet = VnetProcess.startIn(ns.name(),
+                "--control", dir.resolve("control.sock").toString(),
                 "-netdev", "user,id=u,ipv6=off",
                 "-netdev", "socket,id=m,mcast=" + group,
                 "-netdev", "dgram,id=d,local.type=unix,local.path=" + vnetEnd
@@ -78,6 +79,42 @@ class VnetMulticastIT {
     void multicastGuestAndDgramGuestPingEachOtherThroughVnet() throws InterruptedException {
         assertThat(viaMcast.runOk("ping -c 3 -w 15 10.77.0.2")).contains("bytes from 10.77.0.2");
         assertThat(viaDgram.runOk("ping -c 3 -w 15 10.77.0.1")).contains("bytes from 10.77.0.1");
+    }
+
+    /**
+     * Linux drops a group's membership with its interface. A multicast netdev given the interface's address
+     * ({@code localaddr=}) stayed out of its group once the interface was deleted and made again (a bridge
+     * re-created, a VPN reconnected); now it follows the interface by name, as a VXLAN group's {@code dev=}.
+     */
+    @Test
+    void aMulticastNetdevWithLocaladdrJoinsItsGroupAgainWhenItsInterfaceIsMadeAgain() throws InterruptedException {
+        String control = dir.resolve("control.sock").toString();
+        String dev = "mcd" + ProcessHandle.current().pid() % 100000;
+        String group = "090000E6"; // 230.0.0.9 as /proc/net/igmp shows it
+        makeInterface(dev);
+        try {
+            assertThat(VnetProcess.ctl(ns.name(), "--control", control, "netdev_add",
+                    "socket,id=ml,mcast=230.0.0.9:5409,localaddr=198.51.100.7").output()).isBlank();
+            assertThat(ns.igmpGroupsOn(dev)).contains(group);
+            for (int round = 0; round < 2; round++) {
+                ns.execOk("ip", "link", "del", dev);
+                vnet.awaitLog("ml: " + dev + " (the interface of 198.51.100.7) is gone", Duration.ofSeconds(10));
+                makeInterface(dev);
+                vnet.awaitLog("ml: " + dev + " (the interface of 198.51.100.7) is there again (index", Duration.ofSeconds(10));
+                assertThat(ns.igmpGroupsOn(dev)).as("round " + round).contains(group);
+            }
+        } finally {
+            VnetProcess.ctl(ns.name(), "--control", control, "netdev_del", "ml");
+            ns.execOk("ip", "link", "del", dev);
+        }
+        assertThat(vnet.log()).doesNotContain("cannot be joined");
+    }
+
+    /** A veth end named {@code dev} holding 198.51.100.7, up (its peer down). */
+    private void makeInterface(String dev) {
+        ns.execOk("ip", "link", "add", dev, "type", "veth", "peer", "name", dev + "p");
+        ns.execOk("ip", "addr", "add", "198.51.100.7/24", "dev", dev);
+        ns.execOk("ip", "link", "set", dev, "up");
     }
 
     @Test

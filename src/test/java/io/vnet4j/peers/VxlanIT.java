@@ -261,34 +261,20 @@ class VxlanIT {
         try {
             assertThat(VnetProcess.ctl(a.name(), "--control", control, "netdev_add",
                     "vxlan,id=vd,vni=48,group=239.1.1.3,dev=" + dev).output()).isBlank();
-            assertThat(groupsOn(a.execOk("cat", "/proc/net/igmp"), dev)).contains(group);
+            assertThat(a.igmpGroupsOn(dev)).contains(group);
             for (int round = 0; round < 2; round++) {
                 a.execOk("ip", "link", "del", dev);
                 vnetA.awaitLog("vd: dev=" + dev + " is gone", Duration.ofSeconds(10));
                 a.execOk("ip", "link", "add", dev, "type", "veth", "peer", "name", dev + "p");
                 a.execOk("ip", "link", "set", dev, "up");
                 vnetA.awaitLog("vd: dev=" + dev + " is there again (index", Duration.ofSeconds(10));
-                assertThat(groupsOn(a.execOk("cat", "/proc/net/igmp"), dev)).as("round " + round).contains(group);
+                assertThat(a.igmpGroupsOn(dev)).as("round " + round).contains(group);
             }
         } finally {
             VnetProcess.ctl(a.name(), "--control", control, "netdev_del", "vd");
             a.execOk("ip", "link", "del", dev);
         }
         assertThat(vnetA.log()).doesNotContain("cannot be joined");
-    }
-
-    /** The groups /proc/net/igmp lists under interface {@code dev}: its lines up to the next interface's. */
-    private static String groupsOn(String igmp, String dev) {
-        StringBuilder groups = new StringBuilder();
-        boolean in = false;
-        for (String line : igmp.lines().toList()) {
-            if (!line.startsWith("\t") && !line.startsWith(" ")) {
-                in = line.matches("\\d+\\s+" + dev + "\\s*:.*");
-            } else if (in) {
-                groups.append(line.strip()).append('\n');
-            }
-        }
-        return groups.toString();
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.vnet4j.fabric.Port;
 import io.vnet4j.fabric.QueuedPort;
 import io.vnet4j.os.DatagramBatch;
 import io.vnet4j.os.DatagramEndpoint;
+import io.vnet4j.os.LinkWatch;
 import io.vnet4j.os.NativeDatagramSocket;
 import io.vnet4j.os.OwnedFile;
 import io.vnet4j.os.SocketFiles;
@@ -16,6 +17,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.NetworkInterface;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -27,6 +29,12 @@ import java.util.List;
  * group and sends from that same socket with multicast loop on. We receive the same way but send from a
  * second socket on an ephemeral port, so the datagrams that loop back to us are recognised by their source
  * port and not delivered to the hub a second time.
+ *
+ * <p>A multicast netdev with an interface address ({@code localaddr=}, {@code local.host=}) follows the
+ * interface that held it at start by name: Linux drops a group's membership with the interface, so when
+ * it is deleted and made again (a bridge re-created, a VPN reconnected) the group is joined again on the
+ * new one, and datagrams leave from it, as a VXLAN group's {@code dev=} is followed ({@link LinkWatch}).
+ * Without an address the kernel picks the interface by route once, at start, as for QEMU.
  */
 public final class DatagramNetdev extends QueuedPort implements Netdev {
 
@@ -48,6 +56,13 @@ public final class DatagramNetdev extends QueuedPort implements Netdev {
     private Thread reader;
     private Thread writer;
     private OwnedFile socketFile;
+    /** The watch on the interface of a multicast netdev's address, or null. */
+    private LinkWatch.Subscription interfaceWatch;
+    /** That interface's name, and the index the group was last joined on (0: none); guarded by this. */
+    private String interfaceName;
+    private int memberIndex;
+    /** Set before the sockets are released (by {@link #close}, or a start that failed); guarded by this. */
+    private boolean closed;
 
     public DatagramNetdev(String id, String type, String settings, Spec spec, Hub hub) {
         super(id, type, DEFAULT_QUEUE_BYTES);
@@ -98,6 +113,7 @@ public final class DatagramNetdev extends QueuedPort implements Netdev {
             }
             receiver.setBufferSizes(1 << 20);
         } catch (IOException e) {
+            stopWatching();
             releaseSockets();
             if (socketFile != null) {
                 socketFile.delete();
@@ -142,6 +158,54 @@ public final class DatagramNetdev extends QueuedPort implements Netdev {
         sender = NativeDatagramSocket.bound(new DatagramEndpoint.Inet(ifaddr, 0), false);
         sender.configureMulticastSender(ifaddr, 0, true);
         ownMulticast = OwnMulticast.of(sender.localPort());
+        NetworkInterface holder = spec.interfaceAddress() == null ? null : NetworkInterface.getByInetAddress(ifaddr);
+        if (holder != null) { // null only when the address left since the join found it
+            NetworkInterface link = holder.getParent() != null ? holder.getParent() : holder; // an alias's label is no link
+            synchronized (this) {
+                interfaceName = link.getName();
+                memberIndex = link.getIndex();
+            }
+            interfaceWatch = LinkWatch.subscribe(link.getName(), link.getIndex(), this::interfaceIndexChanged);
+        }
+    }
+
+    /**
+     * The interface that held the multicast address at start was deleted ({@code index} 0) or is there again,
+     * with a new index: the membership on the old index is left (the kernel dropped it with the interface; this
+     * clears the socket's own list, which counts against igmp_max_memberships), the group joined on the new one, and datagrams leave from it. Meanwhile
+     * nothing comes from the group and what is sent to it is lost, counted; sends fail until the address is on
+     * an interface again, the sending socket being bound to it. On the link watch's thread.
+     */
+    private synchronized void interfaceIndexChanged(int index) {
+        if (closed) {
+            return;
+        }
+        InetAddress group = ((DatagramEndpoint.Inet) spec.remote()).address();
+        String what = interfaceName + " (the interface of " + spec.interfaceAddress().getHostAddress() + ")";
+        if (memberIndex != 0) {
+            try {
+                receiver.leaveMulticast(group, null, memberIndex);
+            } catch (IOException e) {
+                // the interface went away, and the kernel's membership with it
+            }
+            memberIndex = 0;
+        }
+        if (index == 0) {
+            Log.warn(id() + ": " + what + " is gone: nothing comes from group " + group.getHostAddress()
+                    + " until an interface of that name is there again");
+            return;
+        }
+        try {
+            receiver.joinMulticast(group, null, index);
+            memberIndex = index;
+            sender.configureMulticastSender(null, index, true);
+        } catch (IOException e) {
+            Log.warn(id() + ": " + what + " is there again (index " + index + ") but group " + group.getHostAddress()
+                    + " cannot be joined on it: " + e.getMessage() + "; netdev_del and netdev_add try again");
+            return;
+        }
+        Log.info(id() + ": " + what + " is there again (index " + index + "): group " + group.getHostAddress()
+                + " joined on it");
     }
 
     /**
@@ -205,6 +269,7 @@ public final class DatagramNetdev extends QueuedPort implements Netdev {
     @Override
     public void close() {
         super.close();
+        stopWatching();
         if (receiver != null) {
             receiver.close();
         }
@@ -218,6 +283,16 @@ public final class DatagramNetdev extends QueuedPort implements Netdev {
         }
         if (socketFile != null) {
             socketFile.delete();
+        }
+    }
+
+    /** Ends the interface's watch: a change it tells while it closes touches no socket from here on. */
+    private void stopWatching() {
+        if (interfaceWatch != null) {
+            interfaceWatch.close();
+        }
+        synchronized (this) {
+            closed = true;
         }
     }
 
