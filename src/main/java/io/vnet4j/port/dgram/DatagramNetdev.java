@@ -153,13 +153,17 @@ public final class DatagramNetdev extends QueuedPort implements Netdev {
     private void openMulticast(DatagramEndpoint.Inet group) throws IOException {
         InetAddress ifaddr = spec.interfaceAddress() != null ? spec.interfaceAddress()
                 : DatagramEndpoint.any(0).address();
+        NetworkInterface holder = spec.interfaceAddress() == null ? null : NetworkInterface.getByInetAddress(ifaddr);
+        if (spec.interfaceAddress() != null && holder == null) { // the kernel would say only "No such device"
+            throw new IOException((type().equals("dgram") ? "local.host=" : "localaddr=") + ifaddr.getHostAddress()
+                    + ": no interface of this host (network namespace) has that address");
+        }
         receiver = NativeDatagramSocket.bound(group, true);
         receiver.joinMulticast(group.address(), ifaddr, 0);
         sender = NativeDatagramSocket.bound(new DatagramEndpoint.Inet(ifaddr, 0), false);
         sender.configureMulticastSender(ifaddr, 0, true);
         ownMulticast = OwnMulticast.of(sender.localPort());
-        NetworkInterface holder = spec.interfaceAddress() == null ? null : NetworkInterface.getByInetAddress(ifaddr);
-        if (holder != null) { // null only when the address left since the join found it
+        if (holder != null) {
             NetworkInterface link = holder.getParent() != null ? holder.getParent() : holder; // an alias's label is no link
             synchronized (this) {
                 interfaceName = link.getName();

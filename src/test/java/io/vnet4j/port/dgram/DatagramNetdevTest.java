@@ -131,6 +131,18 @@ class DatagramNetdevTest {
     }
 
     @Test
+    void aMulticastNetdevWhoseInterfaceAddressNoInterfaceHoldsIsRefusedNamingTheOption() throws Exception {
+        Inet4Address nowhere = (Inet4Address) InetAddress.getByName("198.51.100.99"); // documentation only (RFC 5737)
+        for (String type : List.of("socket", "dgram")) {
+            DatagramNetdev m = keep(new DatagramNetdev("m", type, "test", new DatagramNetdev.Spec(DatagramEndpoint.any(5409),
+                    new DatagramEndpoint.Inet(InetAddress.getByName("230.0.0.9"), 5409), nowhere), new Hub(4)));
+            assertThatThrownBy(m::start).isInstanceOf(IOException.class).hasMessage("m: "
+                    + (type.equals("socket") ? "localaddr" : "local.host") + "=198.51.100.99: no interface of this host "
+                    + "(network namespace) has that address");
+        }
+    }
+
+    @Test
     void framesToAnAbsentUnixPeerAreDroppedAndCounted() throws Exception {
         Hub hub = new Hub(1);
         VirtualNic nic = nic("nic", hub);
