@@ -7,6 +7,7 @@ import io.vnet4j.config.ConfigException;
 import io.vnet4j.config.ConfigParser;
 import io.vnet4j.config.NetdevConfig;
 import io.vnet4j.config.SwitchConfig;
+import io.vnet4j.config.UserConfig;
 import io.vnet4j.config.VlanConfig;
 import io.vnet4j.fabric.Hub;
 import io.vnet4j.fabric.HubSet;
@@ -25,6 +26,7 @@ import io.vnet4j.port.vde.VdeSwitchNetdev;
 import io.vnet4j.port.vhostuser.VhostUserNetdev;
 import io.vnet4j.port.vxlan.VxlanNetdev;
 import io.vnet4j.usernet.UsernetNetdev;
+import io.vnet4j.wire.Ipv4Address;
 import io.vnet4j.wire.MacAddress;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -240,7 +242,41 @@ public final class Network implements AutoCloseable {
         }
         Netdev netdev = add(create(config, parsed.vlan(config.id())));
         configs.put(netdev, config);
+        if (netdev instanceof TapNetdev tap && tap.configuredAddress() != 0) {
+            sayWhereForwardsGo(tap);
+        }
         return netdev;
+    }
+
+    /**
+     * A {@code configure=on} TAP added at run time leaves the host forwards that name no guest address where they
+     * went (to {@code dhcpstart}, or to the TAP given at start: a guest there keeps its forwards), unlike one given
+     * at start; when a user network on its hub has such forwards, says so with the rules that would move one.
+     */
+    private void sayWhereForwardsGo(TapNetdev tap) {
+        for (Netdev n : netdevs) {
+            if (n instanceof UsernetNetdev user && user.hub() == tap.hub()) {
+                List<UserConfig.HostForward> elsewhere;
+                try {
+                    elsewhere = user.hostForwards().stream().filter(f -> f.guestDefaulted() && f.guestAddress().isIpv4()
+                            && f.guestAddress().ipv4() != tap.configuredAddress()).toList();
+                } catch (IOException e) {
+                    continue; // stopped, or its loop did not answer: nothing to say
+                }
+                if (elsewhere.isEmpty()) {
+                    continue;
+                }
+                UserConfig.HostForward f = elsewhere.getFirst();
+                String rule = (f.udp() ? "udp:" : "tcp:") + f.hostAddress().toUriString() + ":" + f.hostPort();
+                Log.info(user.id() + ": host forwards that name no guest address ("
+                        + String.join(", ", elsewhere.stream().map(r -> (r.udp() ? "udp " : "tcp ")
+                                + r.hostAddress().toUriString() + ":" + r.hostPort()).toList())
+                        + ") still go to " + f.guestAddress() + ", not to " + tap.id() + "'s "
+                        + Ipv4Address.format(tap.configuredAddress()) + ", as they went before it came: to move one, "
+                        + "hostfwd_remove " + rule + " and hostfwd_add " + rule + "-" + Ipv4Address.format(tap.configuredAddress())
+                        + ":" + f.guestPort());
+            }
+        }
     }
 
     /**

@@ -87,18 +87,32 @@ class RuntimeControlIT {
 
     /**
      * A container's namespace attached while the daemon runs, as slirp4netns attaches one: {@code netdev_add}
-     * of a {@code configure=on} TAP takes its address from the running user network; and QMP's own shape
+     * of a {@code configure=on} TAP takes its address from the running user network, the user network's host
+     * forward that names no guest address stays where it went (dhcpstart) and the log says how to move it; and
+     * QMP's own shape
      * of {@code hostfwd}, a list of {@code {"str": RULE}}, adds a user network with two forwards.
      */
     @Test
     void aNamespaceIsAttachedAtRunTimeAndQmpTakesQemusListOfForwards() throws Exception {
         dir = Files.createTempDirectory("vnet4j-runtime-it");
-        vnet = VnetProcess.start("--control", dir.resolve("control.sock").toString(), "-netdev", "user,id=u");
+        int web = PeerTools.freePort();
+        vnet = VnetProcess.start("--control", dir.resolve("control.sock").toString(), "-netdev",
+                "user,id=u,hostfwd=tcp:127.0.0.1:" + web + "-:80");
+        Files.writeString(dir.resolve("index.html"), "hello from the namespace\n");
+        Process httpd = null;
         try (NetNamespace ns = NetNamespace.create("vnet4j-rt")) {
             PeerTools.Exec tap = ctl("netdev_add", "tap,id=ctr,ifname=tap0,netns=/run/netns/" + ns.name() + ",configure=on");
             assertThat(tap.ok()).as(tap.output()).isTrue();
             assertThat(ns.execOk("ip", "-4", "addr", "show", "dev", "tap0")).contains("inet 10.0.2.100/24");
             assertThat(ns.execOk("busybox", "ping", "-c", "1", "-W", "5", "10.0.2.2")).contains("1 packets received");
+            assertThat(vnet.log()).contains("u: host forwards that name no guest address (tcp 127.0.0.1:" + web + ") still go "
+                    + "to 10.0.2.15, not to ctr's 10.0.2.100, as they went before it came: to move one, hostfwd_remove tcp:127.0.0.1:"
+                    + web + " and hostfwd_add tcp:127.0.0.1:" + web + "-10.0.2.100:80");
+            assertThat(ctl("hostfwd_remove", "tcp:127.0.0.1:" + web).ok()).isTrue();
+            assertThat(ctl("hostfwd_add", "tcp:127.0.0.1:" + web + "-10.0.2.100:80").ok()).isTrue();
+            httpd = ns.start("busybox", "httpd", "-f", "-p", "0.0.0.0:80", "-h", dir.toString());
+            ns.await("grep -q ' 00000000:0050 00000000:0000 0A' /proc/net/tcp", java.time.Duration.ofSeconds(5)); // listening
+            assertThat(get(web)).contains("200 OK", "hello from the namespace");
 
             // QEMU's set_link: the cable pulled, as the namespace sees it, and plugged in again
             assertThat(ctl("set_link", "ctr", "off").ok()).isTrue();
@@ -120,6 +134,8 @@ class RuntimeControlIT {
             assertThat(ctl("netdev_add", "tap,id=ctr,ifname=tap0,netns=/run/netns/" + ns.name() + ",configure=on").ok()).isTrue();
             assertThat(ns.execOk("busybox", "ping", "-c", "1", "-W", "5", "10.0.2.2")).contains("1 packets received");
             assertThat(ctl("netdev_del", "ctr").ok()).isTrue();
+        } finally {
+            if (httpd != null) httpd.destroyForcibly();
         }
         int a = PeerTools.freePort();
         int b = PeerTools.freePort();
