@@ -95,19 +95,11 @@ class VnetMulticastIT {
         try {
             assertThat(VnetProcess.ctl(ns.name(), "--control", control, "netdev_add",
                     "socket,id=ml,mcast=230.0.0.9:5409,localaddr=198.51.100.7").output()).isBlank();
-            assertThat(ns.igmpGroupsOn(dev)).contains(group);
-            for (int round = 0; round < 2; round++) {
-                ns.execOk("ip", "link", "del", dev);
-                vnet.awaitLog("ml: " + dev + " (the interface of 198.51.100.7) is gone", Duration.ofSeconds(10));
-                makeInterface(dev);
-                vnet.awaitLog("ml: " + dev + " (the interface of 198.51.100.7) is there again (index", Duration.ofSeconds(10));
-                assertThat(ns.igmpGroupsOn(dev)).as("round " + round).contains(group);
-            }
+            GroupRejoins.twice(ns, vnet, dev, "ml: " + dev + " (the interface of 198.51.100.7)", group, () -> makeInterface(dev));
         } finally {
             VnetProcess.ctl(ns.name(), "--control", control, "netdev_del", "ml");
             ns.execOk("ip", "link", "del", dev);
         }
-        assertThat(vnet.log()).doesNotContain("cannot be joined");
     }
 
     /** A veth end named {@code dev} holding 198.51.100.7, up (its peer down). */
