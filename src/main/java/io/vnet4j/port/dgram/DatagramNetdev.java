@@ -176,9 +176,10 @@ public final class DatagramNetdev extends QueuedPort implements Netdev {
     /**
      * The interface that held the multicast address at start was deleted ({@code index} 0) or is there again,
      * with a new index: the membership on the old index is left (the kernel dropped it with the interface; this
-     * clears the socket's own list, which counts against igmp_max_memberships), the group joined on the new one, and datagrams leave from it. Meanwhile
-     * nothing comes from the group and what is sent to it is lost, counted; sends fail until the address is on
-     * an interface again, the sending socket being bound to it. On the link watch's thread.
+     * clears the socket's own list, which counts against igmp_max_memberships), the group joined on the new
+     * one, and datagrams leave from it. Meanwhile nothing comes from the group and what is sent to it is lost,
+     * counted; sends fail until the address is on an interface again, the sending socket being bound to it. On
+     * the link watch's thread.
      */
     private synchronized void interfaceIndexChanged(int index) {
         if (closed) {
