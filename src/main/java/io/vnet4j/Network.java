@@ -374,6 +374,7 @@ public final class Network implements AutoCloseable {
     }
 
     private void capture(CaptureConfig c) throws IOException {
+        forgetFailedCaptures();
         java.nio.file.Path file = c.fileIdentity();
         for (Capture other : captures.values()) {
             if (other.config().fileIdentity().equals(file)) {
@@ -401,6 +402,7 @@ public final class Network implements AutoCloseable {
      */
     public synchronized CaptureConfig addCapture(String option) throws ConfigException, IOException {
         CaptureConfig c = ConfigParser.filterDump(option);
+        forgetFailedCaptures();
         if (captures.containsKey(c.id()) || hubs.all().stream().anyMatch(h -> c.id().equals(h.switchId()))) {
             throw new ConfigException("-object " + option + ": id " + c.id() + " is already in use");
         }
@@ -440,7 +442,20 @@ public final class Network implements AutoCloseable {
      * @return one for each running capture
      */
     public List<CaptureConfig> captures() {
-        return captures.values().stream().map(Capture::config).toList();
+        return captures.values().stream().filter(c -> !c.writer().failed()).map(Capture::config).toList();
+    }
+
+    /**
+     * Takes out the captures whose file could not be written (a full disk, a FIFO's reader gone): their writers
+     * stopped and said why, and until now they still held their ids, netdevs and files, so that {@code info
+     * captures} listed them as running and {@code capture start} of their netdev or file was refused.
+     */
+    private synchronized void forgetFailedCaptures() {
+        for (Capture c : List.copyOf(captures.values())) {
+            if (c.writer().failed() && removeCapture(c.config().id())) {
+                Log.info("capture " + c.config().id() + " ended: its file " + c.config().file() + " could not be written");
+            }
+        }
     }
 
     /**
@@ -481,6 +496,7 @@ public final class Network implements AutoCloseable {
                 return;
             }
             synchronized (this) {
+                forgetFailedCaptures();
                 if (captures.isEmpty()) {
                     captureFlusher = null;
                     return;

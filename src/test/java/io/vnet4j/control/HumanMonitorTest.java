@@ -187,6 +187,36 @@ class HumanMonitorTest {
                 .contains("mac=52:54:00:00:00:0a").contains("port=x");
     }
 
+    /**
+     * A helper's finding: a capture stopped by a full disk (or a FIFO's reader gone) stayed listed by {@code info
+     * captures} as running, and {@code capture start} of its netdev was refused as one running already.
+     */
+    @Test
+    void aCaptureWhoseFileCannotBeWrittenEndsAndItsNetdevCanBeCapturedAgain() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("vnet4j-capture-test");
+        try {
+            io.vnet4j.port.nic.VirtualNic a = (io.vnet4j.port.nic.VirtualNic) network.netdev("guest");
+            io.vnet4j.port.nic.VirtualNic b = network.attachNic("other", 0);
+            byte[] frame = new byte[60];
+            java.util.Arrays.fill(frame, 0, 6, (byte) 0xff);
+            assertThat(monitor.run("capture start other /dev/full")).startsWith("capturing netdev other to /dev/full");
+            a.send(frame);
+            assertThat(b.receive(5, java.util.concurrent.TimeUnit.SECONDS)).isNotNull();
+            network.flushCaptures(); // ENOSPC: the capture stops
+            assertThat(monitor.run("info captures")).isEqualTo("no captures run (capture start NETDEV FILE starts one)\n");
+            java.nio.file.Path file = dir.resolve("again.pcap");
+            assertThat(monitor.run("capture start other " + file)).startsWith("capturing netdev other to " + file);
+            a.send(frame);
+            assertThat(b.receive(5, java.util.concurrent.TimeUnit.SECONDS)).isNotNull();
+            assertThat(monitor.run("capture stop other")).isEqualTo("capture of netdev other stopped\n");
+            assertThat(java.nio.file.Files.size(file)).isEqualTo(24 + 16 + 60);
+        } finally {
+            try (var files = java.nio.file.Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
     @Test
     void aCaptureStartedAndStoppedAtRunTimeHoldsTheFramesBetween() throws Exception {
         java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("vnet4j-capture-test");

@@ -28,6 +28,8 @@ public final class PcapWriter implements FrameTap, AutoCloseable {
     private final long startMicros = System.currentTimeMillis() * 1000;
     private final long startNanos = System.nanoTime();
     private boolean closed;
+    /** Set when a write or flush failed and the capture stopped on its own (not by {@link #close}). */
+    private volatile boolean failed;
 
     public PcapWriter(Path path, int snapLength) throws IOException {
         this.path = path;
@@ -68,12 +70,23 @@ public final class PcapWriter implements FrameTap, AutoCloseable {
      */
     private void stop(IOException failure) {
         closed = true;
+        failed = true;
         try {
             out.close();
         } catch (IOException e) {
             // the failure says why; the descriptor is closed all the same
         }
         io.vnet4j.base.Log.warn("capture to " + path + " stopped: " + failure.getMessage());
+    }
+
+    /**
+     * Whether the capture stopped on its own, a write or flush having failed (a full disk, a FIFO's reader gone):
+     * it writes nothing more, so whoever lists captures should no longer count it as running.
+     *
+     * @return true after such a failure
+     */
+    public boolean failed() {
+        return failed;
     }
 
     /** Pushes buffered records to the file, so a reader sees them while capture goes on. */
