@@ -56,6 +56,11 @@ public final class Network implements AutoCloseable {
 
     private record Capture(CaptureConfig config, PcapWriter writer) {}
 
+    /** The captures added at run time whose files are being opened, by id (guarded by this). */
+    private final Map<String, CaptureConfig> opening = new java.util.HashMap<>();
+    /** Set by {@link #close} (guarded by this): a capture whose file opens afterwards is closed at once. */
+    private boolean closed;
+
     /** Capture records reach their files at least this often (a reader of a growing file sees them). */
     private static final long CAPTURE_FLUSH_MILLIS = 1000;
     /** Flushes the captures every {@value #CAPTURE_FLUSH_MILLIS} ms while there are any; null when none runs. */
@@ -375,13 +380,22 @@ public final class Network implements AutoCloseable {
 
     private void capture(CaptureConfig c) throws IOException {
         forgetFailedCaptures();
+        refuseSharedFile(c);
+        register(c, new PcapWriter(c.file(), c.snapLength()));
+    }
+
+    /** Refuses {@code c} when a running capture, or one whose file is being opened, writes its file. */
+    private void refuseSharedFile(CaptureConfig c) throws IOException {
         java.nio.file.Path file = c.fileIdentity();
-        for (Capture other : captures.values()) {
-            if (other.config().fileIdentity().equals(file)) {
-                throw new IOException(c.file() + ": capture " + other.config().id() + " writes that file already");
+        for (CaptureConfig other : java.util.stream.Stream.concat(
+                captures.values().stream().map(Capture::config), opening.values().stream()).toList()) {
+            if (other.fileIdentity().equals(file)) {
+                throw new IOException(c.file() + ": capture " + other.id() + " writes that file already");
             }
         }
-        PcapWriter writer = new PcapWriter(c.file(), c.snapLength());
+    }
+
+    private void register(CaptureConfig c, PcapWriter writer) {
         captures.put(c.id(), new Capture(c, writer));
         startCaptureFlusher();
         if (c.hub() != null) {
@@ -400,16 +414,39 @@ public final class Network implements AutoCloseable {
      * @throws ConfigException for a bad option, an id in use, or a netdev that does not run
      * @throws IOException when the file cannot be written
      */
-    public synchronized CaptureConfig addCapture(String option) throws ConfigException, IOException {
+    public CaptureConfig addCapture(String option) throws ConfigException, IOException {
         CaptureConfig c = ConfigParser.filterDump(option);
-        forgetFailedCaptures();
-        if (captures.containsKey(c.id()) || hubs.all().stream().anyMatch(h -> c.id().equals(h.switchId()))) {
-            throw new ConfigException("-object " + option + ": id " + c.id() + " is already in use");
+        synchronized (this) {
+            forgetFailedCaptures();
+            if (captures.containsKey(c.id()) || opening.containsKey(c.id())
+                    || hubs.all().stream().anyMatch(h -> c.id().equals(h.switchId()))) {
+                throw new ConfigException("-object " + option + ": id " + c.id() + " is already in use");
+            }
+            if (netdev(c.netdev()) == null) {
+                throw new ConfigException("-object " + option + ": netdev=" + c.netdev() + " names no running netdev");
+            }
+            refuseSharedFile(c);
+            opening.put(c.id(), c);
         }
-        if (netdev(c.netdev()) == null) {
-            throw new ConfigException("-object " + option + ": netdev=" + c.netdev() + " names no running netdev");
+        // Opened holding no lock: a FIFO's open waits for its reader, and meanwhile the other captures'
+        // commands, netdev_del and the daemon's stop (SIGTERM) must not wait with it.
+        PcapWriter writer;
+        try {
+            writer = new PcapWriter(c.file(), c.snapLength());
+        } catch (IOException | RuntimeException e) {
+            synchronized (this) {
+                opening.remove(c.id());
+            }
+            throw e;
         }
-        capture(c);
+        synchronized (this) {
+            opening.remove(c.id());
+            if (closed || netdev(c.netdev()) == null) {
+                writer.close();
+                throw new IOException(c.file() + ": netdev " + c.netdev() + " ended while the file was being opened");
+            }
+            register(c, writer);
+        }
         return c;
     }
 
@@ -518,6 +555,7 @@ public final class Network implements AutoCloseable {
         netdevs.clear();
         configs.clear();
         synchronized (this) {
+            closed = true;
             if (captureFlusher != null) {
                 captureFlusher.interrupt();
                 captureFlusher = null;

@@ -188,6 +188,50 @@ class HumanMonitorTest {
     }
 
     /**
+     * A helper's finding: a capture into a FIFO nobody reads waited in its open holding the network's lock, so
+     * that object_del, capture stop, netdev_del and the daemon's stop (SIGTERM) waited with it, for ever.
+     */
+    @Test
+    void aCaptureWaitingForItsFifosReaderHoldsUpNothingElse() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("vnet4j-capture-test");
+        try {
+            java.nio.file.Path fifo = dir.resolve("fifo");
+            assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+            var failure = new java.util.concurrent.CompletableFuture<Throwable>();
+            Thread opener = Thread.ofVirtual().start(() -> {
+                try {
+                    network.addCapture("filter-dump,id=f,netdev=guest,file=" + fifo);
+                    failure.complete(null);
+                } catch (Throwable t) {
+                    failure.complete(t);
+                }
+            });
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (opener.getState() != Thread.State.WAITING && opener.getState() != Thread.State.RUNNABLE
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            Thread.sleep(200); // in open(2), waiting for a reader
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5), () -> {
+                assertThatThrownBy(() -> monitor.run("capture start v " + fifo))
+                        .hasMessageContaining("capture f writes that file already");
+                assertThat(monitor.run("capture start u " + dir.resolve("u.pcap"))).startsWith("capturing netdev u");
+                assertThat(monitor.run("capture stop u")).isEqualTo("capture of netdev u stopped\n");
+                network.close();
+            });
+            try (var reader = java.nio.file.Files.newInputStream(fifo)) { // the open goes on, into a closed network
+                assertThat(failure.get(5, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(IOException.class)
+                        .hasMessageContaining("ended while the file was being opened");
+            }
+            assertThat(network.captures()).isEmpty();
+        } finally {
+            try (var files = java.nio.file.Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /**
      * A helper's finding: a capture stopped by a full disk (or a FIFO's reader gone) stayed listed by {@code info
      * captures} as running, and {@code capture start} of its netdev was refused as one running already.
      */
