@@ -209,7 +209,7 @@ public final class ConfigParser {
         claimId(o, id, spelled);
         if (type.equals("dump")) {
             Path file = Path.of(orDefault(o.take("file"), "vnet4j-vlan" + hub + ".pcap"));
-            int len = (int) o.takeLong("len", CaptureConfig.DEFAULT_SNAP_LENGTH, 64, 1 << 20);
+            int len = (int) o.takeLong("len", CaptureConfig.DEFAULT_SNAP_LENGTH, 1, 1 << 20);
             o.finish(LEGACY_DUMP_KEYS);
             captures.add(new CaptureConfig(id, null, hub, file, len));
             return;
@@ -257,7 +257,9 @@ public final class ConfigParser {
         String id = checkedId(o, o.require("id", "the filter's name"));
         String netdev = o.require("netdev", "the id of the netdev to capture");
         Path file = Path.of(o.require("file", "the pcap file to write"));
-        int maxlen = (int) o.takeLong("maxlen", CaptureConfig.DEFAULT_SNAP_LENGTH, 64, 1 << 20);
+        // from 1, as QEMU's (maxlen=54 keeps the Ethernet, IPv4 and TCP headers only); at most 1 MiB (a buffer of
+        // that size is held for the copy)
+        int maxlen = (int) o.takeLong("maxlen", CaptureConfig.DEFAULT_SNAP_LENGTH, 1, 1 << 20);
         String queue = o.take("queue");
         if (queue != null && !queue.equals("all")) {
             throw o.error("queue: only 'all' (both directions) is supported, got '" + queue + "'");
