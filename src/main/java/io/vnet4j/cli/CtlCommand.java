@@ -65,7 +65,7 @@ final class CtlCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        String line = String.join(" ", words);
+        String line = commandLine(words);
         // a JSON object is a QMP command as it is; QMP names are query-* and qmp_capabilities; anything else is
         // an HMP command line, as QEMU's
         Map<String, ?> command = line.startsWith("{") ? qmpCommand(line)
@@ -86,6 +86,29 @@ final class CtlCommand implements Callable<Integer> {
             Log.error(Log.describe(e));
             return 1;
         }
+    }
+
+    /**
+     * The words given as one command line. Each word after the first that holds white space or a double quote (a
+     * file name with a space, from {@code ctl capture start t "/tmp/a b.pcap"}) is put in double quotes, as the
+     * monitor reads them, so that it stays one word; a single argument ({@code ctl "info network"}, a JSON
+     * object) is taken as it is.
+     */
+    static String commandLine(List<String> words) {
+        if (words.size() == 1) {
+            return words.getFirst();
+        }
+        StringBuilder line = new StringBuilder(words.getFirst());
+        for (String w : words.subList(1, words.size())) {
+            line.append(' ');
+            if (w.isEmpty() || w.chars().anyMatch(c -> Character.isWhitespace(c) || c == '"')) {
+                line.append('"').append(w.replace("\\", "\\\\").replace("\"", "\\\"")
+                        .replace("\n", "\\n").replace("\r", "\\r")).append('"');
+            } else {
+                line.append(w);
+            }
+        }
+        return line.toString();
     }
 
     /** A QMP command given as JSON text; a parameter error (exit code 2) when it is not a JSON object. */
