@@ -61,10 +61,6 @@ public final class Network implements AutoCloseable {
     /** Set by {@link #close} (guarded by this): a capture whose file opens afterwards is closed at once. */
     private boolean closed;
 
-    /** Capture records reach their files at least this often (a reader of a growing file sees them). */
-    private static final long CAPTURE_FLUSH_MILLIS = 1000;
-    /** Flushes the captures every {@value #CAPTURE_FLUSH_MILLIS} ms while there are any; null when none runs. */
-    private Thread captureFlusher;
 
     /** An empty network: no netdev yet; a hub comes into being when something is put on it. */
     public Network() {}
@@ -397,7 +393,6 @@ public final class Network implements AutoCloseable {
 
     private void register(CaptureConfig c, PcapWriter writer) {
         captures.put(c.id(), new Capture(c, writer));
-        startCaptureFlusher();
         if (c.hub() != null) {
             hubs.hub(c.hub()).addTap(writer);
         } else {
@@ -510,37 +505,9 @@ public final class Network implements AutoCloseable {
         return frames;
     }
 
-    /** Writes buffered capture records to their files. */
+    /** Has the buffered capture records written to their files ({@link PcapWriter#flush}); each capture writes every second anyway. */
     public void flushCaptures() {
         captures.values().forEach(c -> c.writer().flush());
-    }
-
-    /**
-     * Starts the thread that flushes the capture files, unless it runs: only while captures run, so that a
-     * network without any never wakes for them.
-     */
-    private synchronized void startCaptureFlusher() {
-        if (captureFlusher == null) {
-            captureFlusher = Thread.ofVirtual().name("vnet4j-capture-flush").start(this::flushCapturesEverySecond);
-        }
-    }
-
-    private void flushCapturesEverySecond() {
-        while (true) {
-            try {
-                Thread.sleep(CAPTURE_FLUSH_MILLIS);
-            } catch (InterruptedException e) {
-                return;
-            }
-            synchronized (this) {
-                forgetFailedCaptures();
-                if (captures.isEmpty()) {
-                    captureFlusher = null;
-                    return;
-                }
-            }
-            flushCaptures();
-        }
     }
 
     /** Stops every netdev (newest first), then completes the capture files. */
@@ -556,10 +523,6 @@ public final class Network implements AutoCloseable {
         configs.clear();
         synchronized (this) {
             closed = true;
-            if (captureFlusher != null) {
-                captureFlusher.interrupt();
-                captureFlusher = null;
-            }
         }
         captures.values().forEach(c -> c.writer().close());
         captures.clear();

@@ -1,87 +1,147 @@
 package io.vnet4j.port.dump;
 
+import io.vnet4j.base.Log;
 import io.vnet4j.fabric.FrameTap;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
  * Writes frames to a classic pcap file (version 2.4, microsecond time stamps, linktype Ethernet),
  * readable by tshark and Wireshark. Frames longer than the snap length are cut to it, their original
  * length kept in the record, as QEMU's dump does. Safe to call from several threads.
+ *
+ * <p>Theory of operation. The frame path only copies: {@link #frame} appends a record to the filling buffer
+ * under this writer's lock, or, when the buffer has no room for it, drops the frame and counts it
+ * ({@link #dropped}). A thread of the capture's own swaps the buffers when the filling one is half full or
+ * a second has passed, and writes the full one to the file outside the lock, so a slow disk or a FIFO whose
+ * reader stopped reading holds up that thread alone, never a port. (Before, the port's own thread wrote: a
+ * stalled FIFO reader stopped the user network's loop, and the daemon's stop with it.) {@link #close} lets the
+ * thread write what is buffered for up to {@value #CLOSE_WAIT_MILLIS} ms, then interrupts it, which closes the
+ * file under a write that waits (a {@link FileChannel} is interruptible). A failed write (a full disk, a FIFO's
+ * reader gone) stops the capture: said once, the file closed, {@link #failed} true.
  */
 public final class PcapWriter implements FrameTap, AutoCloseable {
     static final int MAGIC = 0xa1b2c3d4;
     static final int LINKTYPE_ETHERNET = 1;
     static final int GLOBAL_HEADER = 24;
     static final int RECORD_HEADER = 16;
+    /** Each of the two buffers holds at least this many bytes, and two records of the snap length. */
+    static final int BUFFER_BYTES = 1 << 20;
+    /** The longest a buffered record waits for the file (a reader of a growing file sees it by then). */
+    static final long WRITE_EVERY_MILLIS = 1000;
+    /** How long {@link #close} waits for the rest to be written before it gives up on the file. */
+    static final long CLOSE_WAIT_MILLIS = 2000;
 
     private final Path path;
     private final int snapLength;
-    private final OutputStream out;
-    private final ByteBuffer header = ByteBuffer.allocate(RECORD_HEADER).order(ByteOrder.LITTLE_ENDIAN);
-    private final byte[] copy;
+    private final FileChannel file;
     private final long startMicros = System.currentTimeMillis() * 1000;
     private final long startNanos = System.nanoTime();
+    private final Thread writer;
+    /** Where {@link #frame} appends (little-endian records); swapped with {@code writing} by the writer. Guarded by this. */
+    private ByteBuffer filling;
+    private ByteBuffer writing;
+    /** Guarded by this. */
     private boolean closed;
-    /** Set when a write or flush failed and the capture stopped on its own (not by {@link #close}). */
+    private boolean writeAsked;
+    /** Swaps done by the writer, for {@link #flush} to wait on one. Guarded by this. */
+    private long swaps;
+    private long dropped;
+    /** Set when a write failed and the capture stopped on its own (not by {@link #close}). */
     private volatile boolean failed;
 
+    /**
+     * Opens (creates or truncates) {@code path} and starts the capture's thread; opening a FIFO waits for its
+     * reader, as QEMU's does.
+     *
+     * @param snapLength the most bytes of a frame kept (1 to 1 MiB)
+     * @throws IOException when the file cannot be opened
+     */
     public PcapWriter(Path path, int snapLength) throws IOException {
         this.path = path;
         this.snapLength = snapLength;
-        this.copy = new byte[snapLength];
-        this.out = new BufferedOutputStream(Files.newOutputStream(path), 1 << 16);
-        ByteBuffer global = ByteBuffer.allocate(GLOBAL_HEADER).order(ByteOrder.LITTLE_ENDIAN);
-        global.putInt(MAGIC).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0)
+        int size = Math.max(BUFFER_BYTES, 2 * (RECORD_HEADER + snapLength));
+        this.filling = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+        this.writing = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+        this.file = FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING);
+        filling.putInt(MAGIC).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0)
                 .putInt(snapLength).putInt(LINKTYPE_ETHERNET);
-        out.write(global.array()); // into the buffer: the file is first written at a flush
+        this.writer = Thread.ofPlatform().daemon().name("vnet4j-capture-" + path.getFileName()).start(this::writeLoop);
     }
 
     public Path path() {
         return path;
     }
 
+    /** Copies one frame's record into the buffer; never waits for the file. */
     @Override
     public synchronized void frame(ByteBuffer frame, int offset, int length) {
         if (closed) {
             return;
         }
-        long micros = startMicros + (System.nanoTime() - startNanos) / 1000;
         int captured = Math.min(length, snapLength);
-        header.putInt(0, (int) (micros / 1_000_000)).putInt(4, (int) (micros % 1_000_000))
-                .putInt(8, captured).putInt(12, length);
-        frame.get(offset, copy, 0, captured);
+        if (filling.remaining() < RECORD_HEADER + captured) {
+            dropped++; // the file takes records more slowly than they come
+            return;
+        }
+        long micros = startMicros + (System.nanoTime() - startNanos) / 1000;
+        int at = filling.position();
+        filling.putInt(at, (int) (micros / 1_000_000)).putInt(at + 4, (int) (micros % 1_000_000))
+                .putInt(at + 8, captured).putInt(at + 12, length)
+                .put(at + RECORD_HEADER, frame, offset, captured)
+                .position(at + RECORD_HEADER + captured);
+        if (!writeAsked && filling.position() >= filling.capacity() / 2) {
+            writeAsked = true;
+            notifyAll();
+        }
+    }
+
+    /** The capture's thread: writes the filled buffer when asked, or each second, and the rest at close. */
+    private void writeLoop() {
         try {
-            out.write(header.array());
-            out.write(copy, 0, captured);
+            boolean last = false;
+            while (!last) {
+                ByteBuffer full;
+                synchronized (this) {
+                    long deadline = System.nanoTime() + WRITE_EVERY_MILLIS * 1_000_000;
+                    for (long left; !closed && !writeAsked && (left = deadline - System.nanoTime()) > 0; ) {
+                        wait(Math.max(1, left / 1_000_000));
+                    }
+                    last = closed;
+                    full = filling;
+                    filling = writing.clear();
+                    writing = full;
+                    writeAsked = false;
+                    swaps++;
+                    notifyAll(); // a flush waiting for this swap
+                }
+                full.flip();
+                while (full.hasRemaining()) {
+                    file.write(full);
+                }
+            }
+        } catch (InterruptedException | ClosedChannelException e) {
+            // close gave up waiting: the file is closed under the write
         } catch (IOException e) {
-            stop(e);
+            synchronized (this) {
+                closed = true;
+                failed = true;
+            }
+            Log.warn("capture to " + path + " stopped: " + e.getMessage());
+        } finally {
+            closeFile();
         }
     }
 
     /**
-     * After a failed write or flush (a full disk): the capture stops, said once, and the file is closed, its
-     * buffered rest lost as it cannot be written either.
-     */
-    private void stop(IOException failure) {
-        closed = true;
-        failed = true;
-        try {
-            out.close();
-        } catch (IOException e) {
-            // the failure says why; the descriptor is closed all the same
-        }
-        io.vnet4j.base.Log.warn("capture to " + path + " stopped: " + failure.getMessage());
-    }
-
-    /**
-     * Whether the capture stopped on its own, a write or flush having failed (a full disk, a FIFO's reader gone):
-     * it writes nothing more, so whoever lists captures should no longer count it as running.
+     * Whether the capture stopped on its own, a write having failed (a full disk, a FIFO's reader gone): it
+     * writes nothing more, so whoever lists captures should no longer count it as running.
      *
      * @return true after such a failure
      */
@@ -89,27 +149,67 @@ public final class PcapWriter implements FrameTap, AutoCloseable {
         return failed;
     }
 
-    /** Pushes buffered records to the file, so a reader sees them while capture goes on. */
+    /** Frames not captured because the file took the records before them too slowly. */
+    public synchronized long dropped() {
+        return dropped;
+    }
+
+    /**
+     * Has what is buffered now written (its writing begun) and waits for that, at most {@value #CLOSE_WAIT_MILLIS}
+     * ms; the capture's thread does so each second anyway.
+     */
     public synchronized void flush() {
-        if (!closed) {
-            try {
-                out.flush();
-            } catch (IOException e) {
-                stop(e);
+        long target = swaps + 2; // the swap under way may have missed the latest records
+        long deadline = System.nanoTime() + CLOSE_WAIT_MILLIS * 1_000_000;
+        writeAsked = true;
+        notifyAll();
+        try {
+            for (long left; !closed && swaps < target && (left = deadline - System.nanoTime()) > 0; ) {
+                wait(Math.max(1, left / 1_000_000));
+                writeAsked = true;
+                notifyAll();
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
+    /**
+     * Stops the capture: what is buffered is written, unless the file takes nothing for {@value #CLOSE_WAIT_MILLIS}
+     * ms (a FIFO whose reader stopped reading), when it is closed with the rest unwritten (said).
+     */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
+    public void close() {
+        long lost;
+        synchronized (this) {
+            if (closed && !writer.isAlive()) {
+                return;
+            }
+            closed = true;
+            notifyAll();
+            lost = dropped;
         }
-        closed = true;
         try {
-            out.close();
+            writer.join(CLOSE_WAIT_MILLIS);
+            if (writer.isAlive()) {
+                writer.interrupt();
+                writer.join(CLOSE_WAIT_MILLIS);
+                Log.warn("capture to " + path + ": the file took nothing for " + CLOSE_WAIT_MILLIS + " ms; closed with "
+                        + "its last records unwritten");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (lost > 0) {
+            Log.warn("capture to " + path + ": " + lost + " frames dropped, the file taking the records before them too slowly");
+        }
+    }
+
+    private void closeFile() {
+        try {
+            file.close();
         } catch (IOException e) {
-            io.vnet4j.base.Log.warn("capture to " + path + ": " + e.getMessage());
+            Log.warn("capture to " + path + ": " + e.getMessage());
         }
     }
 }

@@ -3,12 +3,17 @@ package io.vnet4j.port.dump;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.CompletableFuture;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The classic pcap file QEMU's filter-dump writes (net/dump.c), and a file that cannot be written. */
@@ -34,19 +39,55 @@ class PcapWriterTest {
 
     /** A helper's reading: a failed write stopped the capture but kept the file open until the daemon ended. */
     @Test
-    void aWriteThatFailsStopsTheCaptureAndLetsTheFileGo() throws IOException {
+    void aWriteThatFailsStopsTheCaptureAndLetsTheFileGo() throws Exception {
         Path full = Path.of("/dev/full"); // every write: ENOSPC
         PcapWriter w = new PcapWriter(full, 65536); // the header waits in the buffer
         assertThat(openOn(full)).isTrue();
-        w.frame(ByteBuffer.allocate(65536), 0, 65536); // more than the buffer: written at once, and refused
-        assertThat(openOn(full)).as("the descriptor is closed at the failure, not at close()").isFalse();
+        for (int i = 0; i < 10; i++) { // past half the buffer: the capture's thread writes at once, and is refused
+            w.frame(ByteBuffer.allocate(65536), 0, 65536);
+        }
+        while (!w.failed()) {
+            Thread.sleep(10);
+        }
+        while (openOn(full)) { // the descriptor is closed at the failure, not at close()
+            Thread.sleep(10);
+        }
         w.frame(ByteBuffer.allocate(60), 0, 60); // ignored
         w.close();
+    }
+
+    /**
+     * A helper's replay: a FIFO whose reader stopped reading held the port that wrote the capture (the user
+     * network's loop stopped, and SIGTERM hung). Now the frames that do not fit are dropped and counted, and
+     * close gives up on the file.
+     */
+    @Test
+    @Timeout(30)
+    void aFifoWhoseReaderStopsReadingHoldsUpNoFrameAndNotClose(@TempDir Path dir) throws Exception {
+        Path fifo = dir.resolve("f");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        CompletableFuture<FileChannel> reader = CompletableFuture.supplyAsync(() -> {
+            try {
+                return FileChannel.open(fifo, StandardOpenOption.READ); // and never reads
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        PcapWriter w = new PcapWriter(fifo, 65536);
+        try (FileChannel stalled = reader.get()) {
+            for (int i = 0; i < 5000; i++) { // 7.5 MB: more than the pipe and both buffers hold
+                w.frame(ByteBuffer.allocate(1500), 0, 1500);
+            }
+            assertThat(w.dropped()).isPositive();
+            w.close();
+            assertThat(w.failed()).isFalse();
+        }
     }
 
     /** A reviewer's finding: the flusher's failure (disk full) warned every second and kept the file open. */
     @Test
     void aFlushThatFailsStopsTheCaptureAndLetsTheFileGo() throws IOException {
+        // the flush has the capture's thread write what is buffered, and waits for that
         Path full = Path.of("/dev/full");
         PcapWriter w = new PcapWriter(full, 65536);
         w.frame(ByteBuffer.allocate(100), 0, 100); // in the buffer
