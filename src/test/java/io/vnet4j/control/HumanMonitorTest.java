@@ -192,43 +192,36 @@ class HumanMonitorTest {
      * that object_del, capture stop, netdev_del and the daemon's stop (SIGTERM) waited with it, for ever.
      */
     @Test
-    void aCaptureWaitingForItsFifosReaderHoldsUpNothingElse() throws Exception {
-        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("vnet4j-capture-test");
-        try {
-            java.nio.file.Path fifo = dir.resolve("fifo");
-            assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
-            var failure = new java.util.concurrent.CompletableFuture<Throwable>();
-            Thread opener = Thread.ofVirtual().start(() -> {
-                try {
-                    network.addCapture("filter-dump,id=f,netdev=guest,file=" + fifo);
-                    failure.complete(null);
-                } catch (Throwable t) {
-                    failure.complete(t);
-                }
-            });
-            long deadline = System.nanoTime() + 5_000_000_000L;
-            while (opener.getState() != Thread.State.WAITING && opener.getState() != Thread.State.RUNNABLE
-                    && System.nanoTime() < deadline) {
-                Thread.sleep(10);
+    void aCaptureWaitingForItsFifosReaderHoldsUpNothingElse(@TempDir Path dir) throws Exception {
+        java.nio.file.Path fifo = dir.resolve("fifo");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        var failure = new java.util.concurrent.CompletableFuture<Throwable>();
+        Thread opener = Thread.ofVirtual().start(() -> {
+            try {
+                network.addCapture("filter-dump,id=f,netdev=guest,file=" + fifo);
+                failure.complete(null);
+            } catch (Throwable t) {
+                failure.complete(t);
             }
-            Thread.sleep(200); // in open(2), waiting for a reader
-            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5), () -> {
-                assertThatThrownBy(() -> monitor.run("capture start v " + fifo))
-                        .hasMessageContaining("capture f writes that file already");
-                assertThat(monitor.run("capture start u " + dir.resolve("u.pcap"))).startsWith("capturing netdev u");
-                assertThat(monitor.run("capture stop u")).isEqualTo("capture of netdev u stopped\n");
-                network.close();
-            });
-            try (var reader = java.nio.file.Files.newInputStream(fifo)) { // the open goes on, into a closed network
-                assertThat(failure.get(5, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(IOException.class)
-                        .hasMessageContaining("ended while the file was being opened");
-            }
-            assertThat(network.captures()).isEmpty();
-        } finally {
-            try (var files = java.nio.file.Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+        });
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (opener.getState() != Thread.State.WAITING && opener.getState() != Thread.State.RUNNABLE
+                && System.nanoTime() < deadline) {
+            Thread.sleep(10);
         }
+        Thread.sleep(200); // in open(2), waiting for a reader
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5), () -> {
+            assertThatThrownBy(() -> monitor.run("capture start v " + fifo))
+                    .hasMessageContaining("capture f writes that file already");
+            assertThat(monitor.run("capture start u " + dir.resolve("u.pcap"))).startsWith("capturing netdev u");
+            assertThat(monitor.run("capture stop u")).isEqualTo("capture of netdev u stopped\n");
+            network.close();
+        });
+        try (var reader = java.nio.file.Files.newInputStream(fifo)) { // the open goes on, into a closed network
+            assertThat(failure.get(5, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("ended while the file was being opened");
+        }
+        assertThat(network.captures()).isEmpty();
     }
 
     /**
@@ -236,29 +229,21 @@ class HumanMonitorTest {
      * captures} as running, and {@code capture start} of its netdev was refused as one running already.
      */
     @Test
-    void aCaptureWhoseFileCannotBeWrittenEndsAndItsNetdevCanBeCapturedAgain() throws Exception {
-        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("vnet4j-capture-test");
-        try {
-            io.vnet4j.port.nic.VirtualNic a = (io.vnet4j.port.nic.VirtualNic) network.netdev("guest");
-            io.vnet4j.port.nic.VirtualNic b = network.attachNic("other", 0);
-            byte[] frame = new byte[60];
-            java.util.Arrays.fill(frame, 0, 6, (byte) 0xff);
-            assertThat(monitor.run("capture start other /dev/full")).startsWith("capturing netdev other to /dev/full");
-            a.send(frame);
-            assertThat(b.receive(5, java.util.concurrent.TimeUnit.SECONDS)).isNotNull();
-            network.flushCaptures(); // ENOSPC: the capture stops
-            assertThat(monitor.run("info captures")).isEqualTo("no captures run (capture start NETDEV FILE starts one)\n");
-            java.nio.file.Path file = dir.resolve("again.pcap");
-            assertThat(monitor.run("capture start other " + file)).startsWith("capturing netdev other to " + file);
-            a.send(frame);
-            assertThat(b.receive(5, java.util.concurrent.TimeUnit.SECONDS)).isNotNull();
-            assertThat(monitor.run("capture stop other")).isEqualTo("capture of netdev other stopped\n");
-            assertThat(java.nio.file.Files.size(file)).isEqualTo(24 + 16 + 60);
-        } finally {
-            try (var files = java.nio.file.Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+    void aCaptureWhoseFileCannotBeWrittenEndsAndItsNetdevCanBeCapturedAgain(@TempDir Path dir) throws Exception {
+        io.vnet4j.port.nic.VirtualNic a = (io.vnet4j.port.nic.VirtualNic) network.netdev("guest");
+        io.vnet4j.port.nic.VirtualNic b = network.attachNic("other", 0);
+        byte[] frame = broadcast();
+        assertThat(monitor.run("capture start other /dev/full")).startsWith("capturing netdev other to /dev/full");
+        a.send(frame);
+        assertThat(b.receive(5, java.util.concurrent.TimeUnit.SECONDS)).isNotNull();
+        network.flushCaptures(); // ENOSPC: the capture stops
+        assertThat(monitor.run("info captures")).isEqualTo("no captures run (capture start NETDEV FILE starts one)\n");
+        java.nio.file.Path file = dir.resolve("again.pcap");
+        assertThat(monitor.run("capture start other " + file)).startsWith("capturing netdev other to " + file);
+        a.send(frame);
+        assertThat(b.receive(5, java.util.concurrent.TimeUnit.SECONDS)).isNotNull();
+        assertThat(monitor.run("capture stop other")).isEqualTo("capture of netdev other stopped\n");
+        assertThat(java.nio.file.Files.size(file)).isEqualTo(24 + 16 + 60);
     }
 
     @Test
@@ -267,8 +252,7 @@ class HumanMonitorTest {
         try {
             io.vnet4j.port.nic.VirtualNic a = (io.vnet4j.port.nic.VirtualNic) network.netdev("guest");
             io.vnet4j.port.nic.VirtualNic b = network.attachNic("other", 0);
-            byte[] frame = new byte[60];
-            java.util.Arrays.fill(frame, 0, 6, (byte) 0xff);
+            byte[] frame = broadcast();
             a.send(frame); // before: not captured
             java.nio.file.Path file = dir.resolve("a,b.pcap");
             assertThat(monitor.run("capture start other " + file)).isEqualTo("capturing netdev other to " + file
@@ -344,5 +328,12 @@ class HumanMonitorTest {
         assertThat(monitor.run("help ?")).startsWith("help|? [cmd] -- ");
         assertThat(monitor.run("help info network")).isEqualTo("info network -- show the hubs, their ports and counters\n");
         assertThatThrownBy(() -> monitor.run("help bogus")).hasMessage("unknown command: 'bogus' (help lists the commands)");
+    }
+
+    /** A frame of 60 bytes to the broadcast address: every other port of the hub gets it. */
+    private static byte[] broadcast() {
+        byte[] frame = new byte[60];
+        Arrays.fill(frame, 0, 6, (byte) 0xff);
+        return frame;
     }
 }
