@@ -30,12 +30,14 @@ import io.vnet4j.wire.Ipv4Address;
 import io.vnet4j.wire.MacAddress;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
 
 /**
  * A running vnet4j: hubs, the netdevs on them and the captures. Built from a {@link Config} (what the
@@ -57,10 +59,9 @@ public final class Network implements AutoCloseable {
     private record Capture(CaptureConfig config, PcapWriter writer) {}
 
     /** The captures added at run time whose files are being opened, by id (guarded by this). */
-    private final Map<String, CaptureConfig> opening = new java.util.HashMap<>();
+    private final Map<String, CaptureConfig> opening = new HashMap<>();
     /** Set by {@link #close} (guarded by this): a capture whose file opens afterwards is closed at once. */
     private boolean closed;
-
 
     /** An empty network: no netdev yet; a hub comes into being when something is put on it. */
     public Network() {}
@@ -383,7 +384,7 @@ public final class Network implements AutoCloseable {
     /** Refuses {@code c} when a running capture, or one whose file is being opened, writes its file. */
     private void refuseSharedFile(CaptureConfig c) throws IOException {
         java.nio.file.Path file = c.fileIdentity();
-        for (CaptureConfig other : java.util.stream.Stream.concat(
+        for (CaptureConfig other : Stream.concat(
                 captures.values().stream().map(Capture::config), opening.values().stream()).toList()) {
             if (other.fileIdentity().equals(file)) {
                 throw new IOException(c.file() + ": capture " + other.id() + " writes that file already");
@@ -505,7 +506,10 @@ public final class Network implements AutoCloseable {
         return frames;
     }
 
-    /** Has the buffered capture records written to their files ({@link PcapWriter#flush}); each capture writes every second anyway. */
+    /**
+     * Has the buffered capture records written to their files ({@link PcapWriter#flush}); each capture's thread
+     * writes them every second anyway.
+     */
     public void flushCaptures() {
         captures.values().forEach(c -> c.writer().flush());
     }

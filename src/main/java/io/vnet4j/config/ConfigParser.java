@@ -257,8 +257,8 @@ public final class ConfigParser {
         String id = checkedId(o, o.require("id", "the filter's name"));
         String netdev = o.require("netdev", "the id of the netdev to capture");
         Path file = Path.of(o.require("file", "the pcap file to write"));
-        // from 1, as QEMU's (maxlen=54 keeps the Ethernet, IPv4 and TCP headers only); at most 1 MiB (a buffer of
-        // that size is held for the copy)
+        // from 1, as QEMU's (maxlen=54 keeps the Ethernet, IPv4 and TCP headers only); at most 1 MiB (each of a
+        // capture's two buffers holds two records of it)
         int maxlen = (int) o.takeLong("maxlen", CaptureConfig.DEFAULT_SNAP_LENGTH, 1, 1 << 20);
         String queue = o.take("queue");
         if (queue != null && !queue.equals("all")) {
@@ -729,8 +729,8 @@ public final class ConfigParser {
                 }
                 String localaddr = o.take("localaddr");
                 Inet4Address ifaddr = localaddr == null ? null : Addresses.ipv4(o, "localaddr", localaddr);
-                yield new NetdevConfig.Datagram(id, "socket", hub, "mcast=" + value
-                        + (ifaddr == null ? "" : ",localaddr=" + ifaddr.getHostAddress()), DatagramEndpoint.any(group.getPort()),
+                String settings = "mcast=" + value + (ifaddr == null ? "" : ",localaddr=" + ifaddr.getHostAddress());
+                yield new NetdevConfig.Datagram(id, "socket", hub, settings, DatagramEndpoint.any(group.getPort()),
                         DatagramEndpoint.inet(group), ifaddr);
             }
             default -> {
