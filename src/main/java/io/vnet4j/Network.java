@@ -479,6 +479,18 @@ public final class Network implements AutoCloseable {
     }
 
     /**
+     * The frames capture {@code id} dropped so far ({@link PcapWriter#dropped}: its file took records more slowly
+     * than they came), 0 when no such capture runs.
+     *
+     * @param id the capture's id
+     * @return the frames dropped
+     */
+    public long captureDrops(String id) {
+        Capture c = captures.get(id);
+        return c == null ? 0 : c.writer().dropped();
+    }
+
+    /**
      * Takes out the captures whose file could not be written (a full disk, a FIFO's reader gone): their writers
      * stopped and said why, and until now they still held their ids, netdevs and files, so that {@code info
      * captures} listed them as running and {@code capture start} of their netdev or file was refused.

@@ -333,6 +333,12 @@ final class DaemonCommand implements Callable<Integer> {
                 return network == null ? List.of() : network.captures();
             }
 
+            @Override
+            public long captureDrops(String id) {
+                Network network = running.get();
+                return network == null ? 0 : network.captureDrops(id);
+            }
+
             private static boolean said(boolean done, String line) {
                 if (done) {
                     Log.info(line);

@@ -262,7 +262,12 @@ final class HumanMonitor {
         StringBuilder sb = new StringBuilder();
         for (CaptureConfig c : changes.captures()) {
             sb.append(c.id()).append(": ").append(c.netdev() != null ? "netdev " + c.netdev() : "hub " + c.hub())
-                    .append(" -> ").append(c.file().toAbsolutePath()).append(" (maxlen ").append(c.snapLength()).append(")\n");
+                    .append(" -> ").append(c.file().toAbsolutePath()).append(" (maxlen ").append(c.snapLength()).append(")");
+            long dropped = changes.captureDrops(c.id());
+            if (dropped > 0) {
+                sb.append(", ").append(dropped).append(" frames dropped (the file took them too slowly)");
+            }
+            sb.append('\n');
         }
         return sb.isEmpty() ? "no captures run (capture start NETDEV FILE starts one)\n" : sb.toString();
     }

@@ -37,6 +37,11 @@ public interface NetworkChanges {
         return java.util.List.of();
     }
 
+    /** The frames capture {@code id} dropped so far, its file taking records more slowly than they came; 0 when none runs. */
+    default long captureDrops(String id) {
+        return 0;
+    }
+
     /** For a server with no network to change: every change is refused. */
     NetworkChanges NONE = new NetworkChanges() {
         @Override

@@ -61,6 +61,11 @@ class HumanMonitorTest {
             public java.util.List<io.vnet4j.config.CaptureConfig> captures() {
                 return network.captures();
             }
+
+            @Override
+            public long captureDrops(String id) {
+                return network.captureDrops(id);
+            }
         };
     }
 
@@ -244,6 +249,31 @@ class HumanMonitorTest {
         assertThat(b.receive(5, java.util.concurrent.TimeUnit.SECONDS)).isNotNull();
         assertThat(monitor.run("capture stop other")).isEqualTo("capture of netdev other stopped\n");
         assertThat(java.nio.file.Files.size(file)).isEqualTo(24 + 16 + 60);
+    }
+
+    /** A capture whose FIFO's reader stopped reading drops frames, and info captures counts them. */
+    @Test
+    void infoCapturesCountsTheFramesACaptureDropped(@TempDir Path dir) throws Exception {
+        Path fifo = dir.resolve("fifo");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        var reader = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return java.nio.channels.FileChannel.open(fifo, java.nio.file.StandardOpenOption.READ); // never read
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertThat(monitor.run("capture start guest " + fifo)).startsWith("capturing netdev guest");
+        try (var stalled = reader.get()) {
+            VirtualNic guest = (VirtualNic) network.netdev("guest");
+            byte[] frame = new byte[1500];
+            Arrays.fill(frame, 0, 6, (byte) 0xff);
+            for (int i = 0; i < 4000; i++) { // 6 MB: more than the pipe and the capture's two buffers hold
+                guest.send(frame);
+            }
+            assertThat(monitor.run("info captures")).matches("capture-guest: netdev guest -> " + fifo
+                    + " \\(maxlen 65536\\), [1-9][0-9]* frames dropped \\(the file took them too slowly\\)\n");
+        }
     }
 
     @Test
