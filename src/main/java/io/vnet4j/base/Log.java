@@ -16,7 +16,8 @@ import java.time.format.DateTimeFormatter;
  * 2026-11-30T11:31:02.123Z}) when standard error is not a terminal, or one JSON object per line
  * ({@code {"time":...,"level":"info","message":...}}). Control characters in a text line (a newline in an
  * option value, say) are written as escapes, so one message stays one line and nothing the user typed can
- * move the terminal's cursor.
+ * move the terminal's cursor. Standard error is written by a thread of its own ({@link StandardErrorLines}), so
+ * that one which takes nothing holds up no thread that logs.
  */
 public final class Log {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSX")
@@ -45,6 +46,10 @@ public final class Log {
 
     /** Null: the lines go to the System.Logger. */
     private static volatile Format standardError;
+    /** Writes standard error's lines on a thread of its own ({@link StandardErrorLines}). */
+    private static final StandardErrorLines LINES = new StandardErrorLines(() -> System.err, lost -> format(
+            standardError == null ? Format.TEXT : standardError, System.Logger.Level.WARNING,
+            lost + " log lines dropped: standard error took nothing for a while"));
     private static volatile boolean quiet;
     /** Bound while code runs whose informational lines would only confuse (the warm-up's private network). */
     private static final ScopedValue<Boolean> HUSHED = ScopedValue.newInstance();
@@ -99,14 +104,18 @@ public final class Log {
             Platform.LOGGER.log(level, message);
             return;
         }
+        LINES.println(format(format, level, message));
+    }
+
+    /** {@code message} as a line of {@code format} (not null). */
+    private static String format(Format format, System.Logger.Level level, String message) {
         String levelName = level == System.Logger.Level.WARNING ? "warning" : level == System.Logger.Level.ERROR ? "error" : "info";
         String time = time(Instant.now());
-        String line = switch (format) {
+        return switch (format) {
             case TEXT -> text(levelName, message);
             case TEXT_WITH_TIME -> time + " " + text(levelName, message);
             case JSON -> json(time, levelName, message);
         };
-        System.err.println(line);
     }
 
     /**
