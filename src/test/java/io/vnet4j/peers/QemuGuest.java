@@ -243,6 +243,7 @@ public final class QemuGuest implements AutoCloseable {
         private String netdev;
         private String netns;
         private String nicOptions = "";
+        private boolean fromNetwork;
         private final List<String> qemuArgs = new ArrayList<>();
 
         private Builder(String name) {
@@ -289,6 +290,17 @@ public final class QemuGuest implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Boots from the network instead of {@code -kernel}: {@code -boot n}, the NIC with QEMU's own iPXE ROM
+         * (package ipxe-qemu), which takes a DHCP lease and runs the boot file it names. The boot file (an iPXE
+         * script) names the kernel and its command line; for {@link #awaitReady} the command line needs this
+         * guest's {@code console=ttyS0 vnet.name=NAME}.
+         */
+        public Builder bootFromNetwork() {
+            this.fromNetwork = true;
+            return this;
+        }
+
         /** Runs QEMU in this network namespace (via {@code ip netns exec}). */
         public Builder netns(String namespace) {
             this.netns = namespace;
@@ -319,13 +331,19 @@ public final class QemuGuest implements AutoCloseable {
             if (netns != null) cmd.addAll(List.of("ip", "netns", "exec", netns));
             cmd.addAll(List.of("qemu-system-x86_64", "-nodefaults", "-no-user-config", "-display", "none",
                     "-accel", "tcg", "-m", "128", "-smp", "1", "-no-reboot",
-                    "-name", name,
-                    "-kernel", image.kernel().toString(), "-initrd", image.initrd().toString(),
-                    "-append", append,
+                    "-name", name));
+            if (fromNetwork) {
+                cmd.addAll(List.of("-boot", "n"));
+            } else {
+                cmd.addAll(List.of("-kernel", image.kernel().toString(), "-initrd", image.initrd().toString(),
+                        "-append", append));
+            }
+            cmd.addAll(List.of(
                     "-chardev", "stdio,id=con0,signal=off", "-serial", "chardev:con0",
                     "-netdev", netdev + ",id=n0",
                     "-qmp", "unix:" + monitorDir.resolve("qmp.sock") + ",server=on,wait=off",
-                    "-device", "virtio-net-pci,id=nic0,romfile=,netdev=n0,mac=" + mac + nicOptions));
+                    "-device", "virtio-net-pci,id=nic0," + (fromNetwork ? "" : "romfile=,") + "netdev=n0,mac=" + mac
+                            + nicOptions));
             cmd.addAll(qemuArgs);
             try {
                 return new QemuGuest(name, new ProcessBuilder(cmd).redirectErrorStream(true).start(), monitorDir);
