@@ -238,10 +238,24 @@ class HumanMonitorTest {
         io.vnet4j.port.nic.VirtualNic a = (io.vnet4j.port.nic.VirtualNic) network.netdev("guest");
         io.vnet4j.port.nic.VirtualNic b = network.attachNic("other", 0);
         byte[] frame = broadcast();
-        assertThat(monitor.run("capture start other /dev/full")).startsWith("capturing netdev other to /dev/full");
+        assertThatThrownBy(() -> monitor.run("capture start other /dev/full")).as("QEMU's dump write error")
+                .hasMessageContaining("/dev/full: cannot write the pcap header: No space left on device");
+        java.nio.file.Path fifo = dir.resolve("f");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        var reader = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return java.nio.channels.FileChannel.open(fifo, java.nio.file.StandardOpenOption.READ);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertThat(monitor.run("capture start other " + fifo)).startsWith("capturing netdev other to " + fifo);
+        try (var r = reader.get()) {
+            r.read(java.nio.ByteBuffer.allocate(24)); // the header, then the reader goes
+        }
         a.send(frame);
         assertThat(b.receive(5, java.util.concurrent.TimeUnit.SECONDS)).isNotNull();
-        network.flushCaptures(); // ENOSPC: the capture stops
+        network.flushCaptures(); // EPIPE: the capture stops
         assertThat(monitor.run("info captures")).isEqualTo("no captures run (capture start NETDEV FILE starts one)\n");
         java.nio.file.Path file = dir.resolve("again.pcap");
         assertThat(monitor.run("capture start other " + file)).startsWith("capturing netdev other to " + file);

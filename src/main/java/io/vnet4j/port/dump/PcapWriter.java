@@ -70,8 +70,19 @@ public final class PcapWriter implements FrameTap, AutoCloseable {
         this.writing = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
         this.file = FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
                 StandardOpenOption.TRUNCATE_EXISTING);
-        filling.putInt(MAGIC).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0)
-                .putInt(snapLength).putInt(LINKTYPE_ETHERNET);
+        // the global header at once (a new file, or a FIFO with a reader and an empty pipe, takes 24 bytes
+        // without waiting): a capture killed before its first write is a valid, empty pcap
+        ByteBuffer header = ByteBuffer.allocate(GLOBAL_HEADER).order(ByteOrder.LITTLE_ENDIAN).putInt(MAGIC)
+                .putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(snapLength)
+                .putInt(LINKTYPE_ETHERNET).flip();
+        try {
+            while (header.hasRemaining()) {
+                file.write(header);
+            }
+        } catch (IOException e) {
+            file.close();
+            throw new IOException(path + ": cannot write the pcap header: " + e.getMessage(), e);
+        }
         this.writer = Thread.ofPlatform().daemon().name("vnet4j-capture-" + path.getFileName()).start(this::writeLoop);
     }
 
@@ -92,6 +103,9 @@ public final class PcapWriter implements FrameTap, AutoCloseable {
         }
         long micros = startMicros + (System.nanoTime() - startNanos) / 1000;
         int at = filling.position();
+        if (at == 0) {
+            notifyAll(); // the writer waits for a first record before it counts its second
+        }
         filling.putInt(at, (int) (micros / 1_000_000)).putInt(at + 4, (int) (micros % 1_000_000))
                 .putInt(at + 8, captured).putInt(at + 12, length)
                 .put(at + RECORD_HEADER, frame, offset, captured)
@@ -102,13 +116,19 @@ public final class PcapWriter implements FrameTap, AutoCloseable {
         }
     }
 
-    /** The capture's thread: writes the filled buffer when asked, or each second, and the rest at close. */
+    /**
+     * The capture's thread: writes the filled buffer when asked, or a second after its first record, and the rest
+     * at close; while no frame comes it sleeps without a time-out (an idle capture wakes nothing).
+     */
     private void writeLoop() {
         try {
             boolean last = false;
             while (!last) {
                 ByteBuffer full;
                 synchronized (this) {
+                    while (!closed && !writeAsked && filling.position() == 0) {
+                        wait();
+                    }
                     long deadline = System.nanoTime() + WRITE_EVERY_MILLIS * 1_000_000;
                     for (long left; !closed && !writeAsked && (left = deadline - System.nanoTime()) > 0; ) {
                         wait(Math.max(1, left / 1_000_000));

@@ -1,6 +1,7 @@
 package io.vnet4j.port.dump;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,19 +38,43 @@ class PcapWriterTest {
         assertThat(b.capacity()).isEqualTo(24 + 16 + 100 + 16 + 60);
     }
 
+    /** Its records go to the file up to a second late, but the header before the capture starts: a capture killed then is a pcap. */
+    @Test
+    @Timeout(30)
+    void theHeaderIsInTheFileBeforeAnyFrame(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("c.pcap");
+        try (PcapWriter w = new PcapWriter(file, 100)) {
+            assertThat(Files.size(file)).isEqualTo(PcapWriter.GLOBAL_HEADER);
+            Thread.sleep(1500); // an idle capture writes nothing more
+            assertThat(Files.size(file)).isEqualTo(PcapWriter.GLOBAL_HEADER);
+            w.frame(ByteBuffer.allocate(60), 0, 60);
+            while (Files.size(file) < PcapWriter.GLOBAL_HEADER + PcapWriter.RECORD_HEADER + 60) {
+                Thread.sleep(1); // within a second of the frame
+            }
+        }
+    }
+
+    /** As QEMU's filter-dump ("dump write error"): a file that does not take the header is refused at start. */
+    @Test
+    void aFileThatTakesNoHeaderIsRefused() {
+        assertThatThrownBy(() -> new PcapWriter(Path.of("/dev/full"), 65536)).isInstanceOf(IOException.class)
+                .hasMessage("/dev/full: cannot write the pcap header: No space left on device");
+    }
+
     /** A helper's reading: a failed write stopped the capture but kept the file open until the daemon ended. */
     @Test
-    void aWriteThatFailsStopsTheCaptureAndLetsTheFileGo() throws Exception {
-        Path full = Path.of("/dev/full"); // every write: ENOSPC
-        PcapWriter w = new PcapWriter(full, 65536); // the header waits in the buffer
-        assertThat(openOn(full)).isTrue();
+    @Timeout(30)
+    void aWriteThatFailsStopsTheCaptureAndLetsTheFileGo(@TempDir Path dir) throws Exception {
+        Path fifo = dir.resolve("f");
+        PcapWriter w = withReaderGone(fifo); // every write: EPIPE
+        assertThat(openOn(fifo)).isTrue();
         for (int i = 0; i < 10; i++) { // past half the buffer: the capture's thread writes at once, and is refused
             w.frame(ByteBuffer.allocate(65536), 0, 65536);
         }
         while (!w.failed()) {
             Thread.sleep(10);
         }
-        while (openOn(full)) { // the descriptor is closed at the failure, not at close()
+        while (openOn(fifo)) { // the descriptor is closed at the failure, not at close()
             Thread.sleep(10);
         }
         w.frame(ByteBuffer.allocate(60), 0, 60); // ignored
@@ -86,15 +111,36 @@ class PcapWriterTest {
 
     /** A reviewer's finding: the flusher's failure (disk full) warned every second and kept the file open. */
     @Test
-    void aFlushThatFailsStopsTheCaptureAndLetsTheFileGo() throws IOException {
+    @Timeout(30)
+    void aFlushThatFailsStopsTheCaptureAndLetsTheFileGo(@TempDir Path dir) throws Exception {
         // the flush has the capture's thread write what is buffered, and waits for that
-        Path full = Path.of("/dev/full");
-        PcapWriter w = new PcapWriter(full, 65536);
+        Path fifo = dir.resolve("f");
+        PcapWriter w = withReaderGone(fifo);
         w.frame(ByteBuffer.allocate(100), 0, 100); // in the buffer
         w.flush();
-        assertThat(openOn(full)).isFalse();
+        assertThat(openOn(fifo)).isFalse();
         w.flush(); // nothing more to say
         w.close();
+    }
+
+    /** A capture to a new FIFO {@code fifo} whose reader took the header and went: its next write fails (EPIPE). */
+    static PcapWriter withReaderGone(Path fifo) throws Exception {
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        CompletableFuture<FileChannel> reader = CompletableFuture.supplyAsync(() -> {
+            try {
+                return FileChannel.open(fifo, StandardOpenOption.READ);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        PcapWriter w = new PcapWriter(fifo, 65536);
+        try (FileChannel r = reader.get()) {
+            ByteBuffer header = ByteBuffer.allocate(PcapWriter.GLOBAL_HEADER);
+            while (header.hasRemaining() && r.read(header) >= 0) {
+                // the header is written before the constructor returns
+            }
+        }
+        return w;
     }
 
     private static boolean openOn(Path file) throws IOException {
