@@ -43,6 +43,9 @@ public record UserConfig(boolean ipv4, int network, int prefixLength, int host, 
                          List<HostForward> hostForwards, List<GuestForward> guestForwards,
                          List<DnsUpstream> dnsUpstreams, int mtu, Map<Long, Integer> dhcpStatic, int forwardTarget,
                          Reach reach) {
+    /** Where {@code smb=} finds Samba's smbd: QEMU's CONFIG_SMBD_COMMAND, Debian's path. */
+    public static final Path SMBD = Path.of("/usr/sbin/smbd");
+
     /** The guest network's MTU without {@code mtu=}. */
     public static final int DEFAULT_MTU = 1500;
 
@@ -373,10 +376,11 @@ public record UserConfig(boolean ipv4, int network, int prefixLength, int host, 
      */
     public record GuestForward(int address, int port, GuestForwardTarget target) {}
 
-    /** Where a guestfwd connection goes: a command's stdin/stdout, a TCP address, or a unix socket. */
+    /** Where a guestfwd connection goes: a command's stdin/stdout, a TCP address, a unix socket, or smbd. */
     public sealed interface GuestForwardTarget {
         /**
-         * {@code cmd:COMMAND}: the command runs per connection, the connection as its standard input and output.
+         * {@code cmd:COMMAND}: the command runs per connection, the connection as its standard input, output and
+         * error.
          *
          * @param command the command line, run by the shell
          */
@@ -396,6 +400,15 @@ public record UserConfig(boolean ipv4, int network, int prefixLength, int host, 
          * @param path the socket's path
          */
         record Unix(Path path) implements GuestForwardTarget {}
+
+        /**
+         * {@code smb=DIR}: Samba's smbd, run per connection as QEMU runs it (a private configuration that shares
+         * DIR as {@code \\\\SERVER\\qemu} to guests, read-write, as this process's user), on the ports 139 and 445 of
+         * {@code smbserver=}.
+         *
+         * @param share the directory shared
+         */
+        record Smb(Path share) implements GuestForwardTarget {}
     }
 
     /**

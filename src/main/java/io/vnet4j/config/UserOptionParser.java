@@ -27,7 +27,7 @@ import java.util.Set;
  */
 final class UserOptionParser {
     static final Set<String> KEYS = Set.of("id", "hubid", "vlan", "net", "host", "dhcpstart", "dns", "restrict", "host-loopback", "builtin-dns",
-            "hostname", "domainname", "dnssearch", "tftp", "tftp-server-name", "bootfile", "hostfwd", "guestfwd",
+            "hostname", "domainname", "dnssearch", "tftp", "tftp-server-name", "bootfile", "hostfwd", "guestfwd", "smb", "smbserver",
             "dns-upstream", "mtu", "dhcp-static", "ipv4", "ipv6", "ipv6-net", "ipv6-prefix", "ipv6-prefixlen",
             "ipv6-host", "ipv6-dns", "outbound-addr", "outbound-addr6");
     /** QEMU's IPv6 defaults: fec0::/64 (net_slirp_init), the host ::2, DNS ::3. */
@@ -180,6 +180,7 @@ final class UserOptionParser {
             }
             guestForwards.add(g);
         }
+        guestForwards.addAll(smb(ipv4, network, mask, host, dns, guestForwards));
         List<UserConfig.DnsUpstream> upstreams = new ArrayList<>();
         for (String u : o.takeAll("dns-upstream")) {
             upstreams.add(dnsUpstream(u));
@@ -404,5 +405,45 @@ final class UserOptionParser {
             throw o.error("'" + key + "' parameter cannot exceed 255 bytes");
         }
         return value;
+    }
+
+
+    /**
+     * {@code smb=DIR[,smbserver=ADDR]}: the guest forwards of QEMU's built-in SMB server, ADDR's TCP ports 139
+     * and 445 (default ADDR: the network's .4, as libslirp's guestfwd), each to smbd sharing DIR; checked as
+     * QEMU does (net/slirp.c slirp_smb): smbd installed, DIR readable and searchable, ADDR as a guestfwd's.
+     */
+    private List<UserConfig.GuestForward> smb(boolean ipv4, int network, int mask, int host,
+            int dns, List<UserConfig.GuestForward> guestForwards) throws ConfigException {
+        String dir = o.take("smb");
+        String server = o.take("smbserver");
+        if (dir == null) {
+            return List.of(); // QEMU takes smbserver= alone and does nothing with it
+        }
+        if (!ipv4) {
+            throw o.error("smb: the SMB server is on IPv4 (ipv4=off)");
+        }
+        Path share = Path.of(dir);
+        if (!Files.isDirectory(share) || !Files.isReadable(share) || !Files.isExecutable(share)) {
+            throw o.error("smb: '" + dir + "' is not a directory this user can read");
+        }
+        int address = server == null ? network | (0x0204 & ~mask) : address("smbserver", server,
+                "Failed to parse SMB address");
+        if ((address & mask) != network || address == host || address == dns) {
+            throw o.error("smbserver: the address " + Ipv4Address.format(address)
+                    + " must be in the network and not the host or DNS address");
+        }
+        List<UserConfig.GuestForward> forwards = new ArrayList<>();
+        for (int port : new int[] {139, 445}) {
+            if (guestForwards.stream().anyMatch(g -> g.address() == address && g.port() == port)) {
+                throw o.error("smb: a guestfwd takes " + Ipv4Address.format(address) + ":" + port + " already");
+            }
+            forwards.add(new UserConfig.GuestForward(address, port, new UserConfig.GuestForwardTarget.Smb(
+                    share.toAbsolutePath())));
+        }
+        if (!Files.isExecutable(UserConfig.SMBD)) {
+            throw o.error("smb: " + UserConfig.SMBD + " not found: QEMU's smb= runs Samba's smbd too (apt-get install samba)");
+        }
+        return forwards;
     }
 }

@@ -87,6 +87,15 @@ final class Downcall {
         return h;
     }
 
+    /**
+     * A data symbol of libc, e.g. {@code environ}: a zero-length segment at its address.
+     *
+     * @throws UnsatisfiedLinkError when libc has no such symbol
+     */
+    static MemorySegment symbol(String name) {
+        return LINKER.defaultLookup().find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
+    }
+
     // The calls of an uncaptured function's handle, by the number of its arguments: the rest pass as 0.
 
     static long call(MethodHandle f) throws Throwable {

@@ -4,10 +4,13 @@ import io.vnet4j.base.Acceptor;
 import io.vnet4j.base.Log;
 import io.vnet4j.base.Shutdown;
 import io.vnet4j.os.OwnedFile;
+import io.vnet4j.os.SocketCommand;
 import io.vnet4j.os.SocketFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
@@ -17,15 +20,18 @@ import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
- * {@code guestfwd=...-cmd:COMMAND}: each guest connection runs {@code /bin/sh -c COMMAND} with the
- * connection as its standard input and output, as QEMU does. The gateway's TCP proxy connects to this
- * bridge's unix socket (in a private 0700 directory, so no other user can start the command), and two
- * virtual threads copy bytes between the socket and the process until either side ends.
+ * {@code guestfwd=...-cmd:COMMAND} (and {@code smb=}): each guest connection runs {@code /bin/sh -c COMMAND}
+ * with a socket as its standard input, output and error, as libslirp's fork_exec does (one end of a TCP
+ * socket pair on 127.0.0.1: smbd, for one, serves a connection on its standard input only when that is an
+ * internet socket). The gateway's TCP proxy connects to this bridge's unix socket (in a private 0700
+ * directory, so no other user can start the command); for each connection the bridge makes the TCP pair
+ * (a listener on an ephemeral loopback port that takes one connection, from its own socket, and closes),
+ * starts the command on the far end ({@link SocketCommand}), and two virtual threads copy bytes between the
+ * guest's connection and the near end until either side ends.
  *
- * <p>Interactive, as in QEMU: whatever arrives on one side is written to the other at once (the process's
- * standard input is flushed after every read, never held until 8 KiB pile up or the guest half-closes).
- * Nothing is buffered beyond one {@value #CHUNK}-byte chunk per direction: a side that does not read stops
- * the other through the pipe's or the socket's own flow control.
+ * <p>Interactive, as in QEMU: whatever arrives on one side is written to the other at once. Nothing is
+ * buffered beyond one {@value #CHUNK}-byte chunk per direction: a side that does not read stops the other
+ * through the sockets' own flow control.
  */
 final class CommandBridge implements AutoCloseable {
     /** Bytes copied per read, each direction. */
@@ -61,31 +67,64 @@ final class CommandBridge implements AutoCloseable {
     }
 
     private void run(SocketChannel connection) {
-        Process process;
+        SocketChannel near;
+        SocketCommand process;
         try {
-            process = new ProcessBuilder("/bin/sh", "-c", command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            near = SocketChannel.open(StandardProtocolFamily.INET);
+            try (SocketChannel far = pairedWith(near)) {
+                process = SocketCommand.start(command, far);
+            } catch (IOException e) {
+                close(near);
+                throw e;
+            }
         } catch (IOException e) {
             Log.warn("guestfwd: cannot run '" + command + "': " + e.getMessage());
             close(connection);
             return;
         }
-        InputStream fromGuest = Channels.newInputStream(connection);
-        OutputStream toGuest = Channels.newOutputStream(connection);
-        Thread in = Thread.ofVirtual().start(() -> copy(fromGuest, process.getOutputStream(), true));
-        copy(process.getInputStream(), toGuest, false);
+        Thread in = Thread.ofVirtual().start(() -> copy(Channels.newInputStream(connection),
+                Channels.newOutputStream(near), () -> shutdownOutput(near)));
+        copy(Channels.newInputStream(near), Channels.newOutputStream(connection), () -> { });
         try {
             connection.shutdownOutput();
             in.join();
         } catch (IOException | InterruptedException e) {
             // the guest went away
         } finally {
-            process.destroy();
+            process.terminate();
+            close(near);
             close(connection);
         }
     }
 
-    /** Copies until {@code from} ends, flushing {@code to} after every read so no byte waits for more. */
-    private static void copy(InputStream from, OutputStream to, boolean closeTarget) {
+    /**
+     * Connects {@code near} to a listener on an ephemeral port of 127.0.0.1 that takes that one connection and
+     * closes: the accepted end, checked to be {@code near}'s peer (another local process may have connected
+     * first, and is refused by the close).
+     */
+    private static SocketChannel pairedWith(SocketChannel near) throws IOException {
+        try (ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.INET)) {
+            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
+            near.connect(listener.getLocalAddress());
+            SocketChannel far = listener.accept();
+            if (!far.getRemoteAddress().equals(near.getLocalAddress())) {
+                close(far);
+                throw new IOException("another process connected to the command's socket first");
+            }
+            return far;
+        }
+    }
+
+    private static void shutdownOutput(SocketChannel c) {
+        try {
+            c.shutdownOutput();
+        } catch (IOException e) {
+            // closed already
+        }
+    }
+
+    /** Copies until {@code from} ends, flushing {@code to} after every read so no byte waits for more; then {@code atEnd}. */
+    private static void copy(InputStream from, OutputStream to, Runnable atEnd) {
         byte[] chunk = new byte[CHUNK];
         try {
             for (int n; (n = from.read(chunk)) >= 0; ) {
@@ -95,9 +134,7 @@ final class CommandBridge implements AutoCloseable {
         } catch (IOException e) {
             // one side ended: the other is closed below
         } finally {
-            if (closeTarget) {
-                Shutdown.closeQuietly(to);
-            }
+            atEnd.run();
         }
     }
 

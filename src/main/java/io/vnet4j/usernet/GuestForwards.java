@@ -16,13 +16,17 @@ import java.util.Map;
 
 /**
  * {@code guestfwd=[tcp]:ADDR:PORT-TARGET}: where a guest's TCP connection to a virtual address and port
- * goes instead of the network: a host TCP address, a unix socket, or a command ({@link CommandBridge}).
+ * goes instead of the network: a host TCP address, a unix socket, a command ({@link CommandBridge}), or
+ * {@code smb=}'s smbd ({@link SmbShare}).
  */
 final class GuestForwards implements AutoCloseable {
     private record Key(IpAddress address, int port) {}
 
     private final Map<Key, SocketAddress> targets = new HashMap<>();
     private final List<CommandBridge> bridges = new ArrayList<>();
+    /** {@code smb=}'s configuration and bridge, or null. */
+    private SmbShare smbShare;
+    private SocketAddress smbBridge;
 
     GuestForwards(List<UserConfig.GuestForward> rules) throws IOException {
         try {
@@ -30,10 +34,13 @@ final class GuestForwards implements AutoCloseable {
                 SocketAddress target = switch (rule.target()) {
                     case UserConfig.GuestForwardTarget.Tcp tcp -> new InetSocketAddress(host(tcp.host()), tcp.port());
                     case UserConfig.GuestForwardTarget.Unix unix -> UnixDomainSocketAddress.of(unix.path());
-                    case UserConfig.GuestForwardTarget.Command cmd -> {
-                        CommandBridge bridge = new CommandBridge(cmd.command());
-                        bridges.add(bridge);
-                        yield bridge.address();
+                    case UserConfig.GuestForwardTarget.Command cmd -> bridge(cmd.command());
+                    case UserConfig.GuestForwardTarget.Smb smb -> {
+                        if (smbBridge == null) { // one smbd configuration for ports 139 and 445, as QEMU's
+                            smbShare = new SmbShare(smb.share(), UserConfig.SMBD);
+                            smbBridge = bridge(smbShare.command());
+                        }
+                        yield smbBridge;
                     }
                 };
                 targets.put(new Key(IpAddress.ofIpv4(rule.address()), rule.port()), target);
@@ -42,6 +49,12 @@ final class GuestForwards implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    private SocketAddress bridge(String command) throws IOException {
+        CommandBridge bridge = new CommandBridge(command);
+        bridges.add(bridge);
+        return bridge.address();
     }
 
     /** The target's address, looked up once at start as QEMU's chardev does (the parser checked its form). */
@@ -61,5 +74,8 @@ final class GuestForwards implements AutoCloseable {
     @Override
     public void close() {
         bridges.forEach(CommandBridge::close);
+        if (smbShare != null) {
+            smbShare.close();
+        }
     }
 }

@@ -58,6 +58,8 @@ final class UsernetStartLines {
                         case UserConfig.GuestForwardTarget.Command c -> "the command " + c.command() + " (guestfwd cmd:)";
                         case UserConfig.GuestForwardTarget.Tcp t -> "tcp " + t.host() + ":" + t.port();
                         case UserConfig.GuestForwardTarget.Unix u -> "the unix socket " + u.path();
+                        case UserConfig.GuestForwardTarget.Smb smb -> "smbd, sharing " + smb.share() + " as \\\\"
+                                + Ipv4Address.format(g.address()) + "\\qemu (smb=)";
                     });
         }
     }

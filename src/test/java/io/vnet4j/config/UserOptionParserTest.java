@@ -24,6 +24,21 @@ class UserOptionParserTest {
         return Ipv4Address.parse(s);
     }
 
+    /** smb= as QEMU checks it (net/slirp.c); the share itself, with smbd, is SmbIT's. */
+    @Test
+    void smbIsRefusedWithoutIpv4AShareOrAServerAddressInTheNetwork() throws Exception {
+        assertError("user,id=u,ipv4=off,smb=" + dir, "smb: the SMB server is on IPv4 (ipv4=off)");
+        assertError("user,id=u,smb=" + dir.resolve("none"), "smb: '" + dir.resolve("none")
+                + "' is not a directory this user can read");
+        assertError("user,id=u,smb=" + dir + ",smbserver=10.0.2.x", "Failed to parse SMB address");
+        assertError("user,id=u,smb=" + dir + ",smbserver=10.0.3.4", "smbserver: the address 10.0.3.4 must be in the"
+                + " network and not the host or DNS address");
+        assertError("user,id=u,smb=" + dir + ",smbserver=10.0.2.2", "must be in the network and not the host");
+        assertError("user,id=u,smb=" + dir + ",guestfwd=tcp:10.0.2.4:445-cmd:cat",
+                "smb: a guestfwd takes 10.0.2.4:445 already");
+        assertThat(parse("user,id=u,smbserver=10.0.2.9").guestForwards()).as("QEMU takes smbserver= alone").isEmpty();
+    }
+
     @Test
     void defaultsAreQemus() throws Exception {
         UserConfig c = parse("user,id=u");

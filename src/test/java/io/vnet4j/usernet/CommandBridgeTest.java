@@ -47,6 +47,25 @@ class CommandBridgeTest {
         }
     }
 
+    /**
+     * As libslirp's fork_exec: standard input, output and error are one TCP socket (smbd serves a connection only
+     * on such a socket), and the command holds no other descriptor of the daemon's.
+     */
+    @Test
+    void theCommandRunsOnATcpSocketAsItsStandardInputOutputAndErrorAndHoldsNothingElse() throws Exception {
+        String command = "i=$(readlink /proc/$$/fd/0 | tr -dc 0-9); [ -n \"$i\" ] && grep -q \" $i \" /proc/net/tcp"
+                + " && echo tcp; [ \"$(readlink /proc/$$/fd/1)\" = \"$(readlink /proc/$$/fd/0)\" ] && echo out;"
+                + " echo err >&2; ls /proc/self/fd | tr '\\n' ' '";
+        try (CommandBridge bridge = new CommandBridge(command);
+                SocketChannel guest = SocketChannel.open(bridge.address())) {
+            guest.shutdownOutput();
+            byte[] answer = CompletableFuture.supplyAsync(() -> readAll(Channels.newInputStream(guest)))
+                    .get(30, TimeUnit.SECONDS);
+            assertThat(new String(answer, StandardCharsets.US_ASCII)).as("ls's own directory is 3")
+                    .isEqualTo("tcp\nout\nerr\n0 1 2 3 ");
+        }
+    }
+
     @Test
     void aSlowReaderGetsEveryByteAndHoldsTheCommandBack() throws Exception {
         Path done = dir.resolve("done");
