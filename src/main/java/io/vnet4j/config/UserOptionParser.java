@@ -407,7 +407,6 @@ final class UserOptionParser {
         return value;
     }
 
-
     /**
      * {@code smb=DIR[,smbserver=ADDR]}: the guest forwards of QEMU's built-in SMB server, ADDR's TCP ports 139
      * and 445 (default ADDR: the network's .4, as libslirp's guestfwd), each to smbd sharing DIR; checked as

@@ -102,8 +102,10 @@ public final class SocketCommand {
             SocketCommand started = new SocketCommand(pid.get(ValueLayout.JAVA_INT, 0));
             started.reapAtExit();
             return started;
-        } catch (IOException | RuntimeException | Error e) {
+        } catch (IOException e) {
             throw e;
+        } catch (UnsatisfiedLinkError e) { // posix_spawn_file_actions_addclosefrom_np came with glibc 2.34
+            throw new IOException(e.getMessage() + " (glibc 2.34 or later has it)", e);
         } catch (Throwable t) {
             throw new IOException("cannot run " + SHELL + ": " + t, t);
         }
