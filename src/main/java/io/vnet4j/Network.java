@@ -44,6 +44,11 @@ import java.util.stream.Stream;
  * command line gives) or piece by piece by a Java program, e.g. with {@link #attachNic}.
  */
 public final class Network implements AutoCloseable {
+    /**
+     * How long a capture started at run time waits for a FIFO's reader before it is refused: a few seconds for
+     * a reader started just before, well within {@code vnet4j ctl}'s 10 s for an answer.
+     */
+    static final long FIFO_READER_WAIT_MILLIS = 3000;
     private final HubSet hubs = new HubSet();
     private final List<Netdev> netdevs = new CopyOnWriteArrayList<>();
     /**
@@ -425,10 +430,11 @@ public final class Network implements AutoCloseable {
             opening.put(c.id(), c);
         }
         // Opened holding no lock: a FIFO's open waits for its reader, and meanwhile the other captures'
-        // commands, netdev_del and the daemon's stop (SIGTERM) must not wait with it.
+        // commands, netdev_del and the daemon's stop (SIGTERM) must not wait with it; and for a few seconds
+        // only, so that the command answers (a capture at start waits as long as it takes, as QEMU's)
         PcapWriter writer;
         try {
-            writer = new PcapWriter(c.file(), c.snapLength());
+            writer = new PcapWriter(c.file(), c.snapLength(), FIFO_READER_WAIT_MILLIS);
         } catch (IOException | RuntimeException e) {
             synchronized (this) {
                 opening.remove(c.id());

@@ -317,7 +317,7 @@ final class DaemonCommand implements Callable<Integer> {
             @Override
             public CaptureConfig addCapture(String option) throws ConfigException, IOException {
                 CaptureConfig c = network().addCapture(option);
-                Log.info("capture " + c.id() + " of netdev " + c.netdev() + " to " + c.file() + " started");
+                Log.info("capture " + c.id() + " of netdev " + c.netdev() + " to " + c.file().toAbsolutePath() + " started");
                 return c;
             }
 

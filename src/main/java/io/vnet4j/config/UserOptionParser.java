@@ -154,7 +154,7 @@ final class UserOptionParser {
         if (v != null) {
             tftp = Path.of(v);
             if (!Files.isDirectory(tftp)) {
-                throw o.error("tftp: '" + v + "' is not a directory");
+                throw o.error("tftp: '" + v + "' " + (Files.exists(tftp) ? "is not a directory" : "does not exist"));
             }
         }
         String tftpServerName = dnsName("tftp-server-name", name("tftp-server-name", o.take("tftp-server-name")), "host");
@@ -424,7 +424,8 @@ final class UserOptionParser {
         }
         Path share = Path.of(dir);
         if (!Files.isDirectory(share) || !Files.isReadable(share) || !Files.isExecutable(share)) {
-            throw o.error("smb: '" + dir + "' is not a directory this user can read");
+            throw o.error("smb: '" + dir + "' " + (Files.exists(share) ? "is not a directory this user can read"
+                    : "does not exist"));
         }
         int address = server == null ? network | (0x0204 & ~mask) : address("smbserver", server,
                 "Failed to parse SMB address");

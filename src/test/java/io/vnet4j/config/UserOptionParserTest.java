@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.Ipv4Address;
 import io.vnet4j.wire.MacAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,7 +29,9 @@ class UserOptionParserTest {
     @Test
     void smbIsRefusedWithoutIpv4AShareOrAServerAddressInTheNetwork() throws Exception {
         assertError("user,id=u,ipv4=off,smb=" + dir, "smb: the SMB server is on IPv4 (ipv4=off)");
-        assertError("user,id=u,smb=" + dir.resolve("none"), "smb: '" + dir.resolve("none")
+        assertError("user,id=u,smb=" + dir.resolve("none"), "smb: '" + dir.resolve("none") + "' does not exist");
+        Files.writeString(dir.resolve("file"), "");
+        assertError("user,id=u,smb=" + dir.resolve("file"), "smb: '" + dir.resolve("file")
                 + "' is not a directory this user can read");
         assertError("user,id=u,smb=" + dir + ",smbserver=10.0.2.x", "Failed to parse SMB address");
         assertError("user,id=u,smb=" + dir + ",smbserver=10.0.3.4", "smbserver: the address 10.0.3.4 must be in the"
@@ -130,7 +133,7 @@ class UserOptionParserTest {
     }
 
     @Test
-    void badForwardingRulesSayWhy() {
+    void badForwardingRulesSayWhy() throws Exception {
         assertError("user,id=u,hostfwd=tcp", "Invalid host forwarding rule 'tcp' (No : separators)");
         assertError("user,id=u,hostfwd=sctp::1-:2", "(Bad protocol name)");
         assertError("user,id=u,hostfwd=tcp:1.2.3:1-:2", "(Bad host address)");
@@ -160,7 +163,9 @@ class UserOptionParserTest {
         assertError("user,id=u,dhcp-static=01:00:5e:00:00:01=10.0.2.50", "dhcp-static: 01:00:5e:00:00:01 is a multicast or broadcast MAC");
         assertError("user,id=u,dhcp-static=ff:ff:ff:ff:ff:ff=10.0.2.50", "is a multicast or broadcast MAC");
         assertError("user,id=u,mtu=100", "mtu: expected a whole number from 576 to 65520");
-        assertError("user,id=u,tftp=" + dir.resolve("missing"), "is not a directory");
+        assertError("user,id=u,tftp=" + dir.resolve("missing"), "tftp: '" + dir.resolve("missing") + "' does not exist");
+        Files.writeString(dir.resolve("a-file"), "");
+        assertError("user,id=u,tftp=" + dir.resolve("a-file"), "tftp: '" + dir.resolve("a-file") + "' is not a directory");
         assertError("user,id=u,host=10.0.2.2,host=10.0.2.4", "host is given twice");
     }
 

@@ -193,6 +193,24 @@ class HumanMonitorTest {
     }
 
     /**
+     * A helper's finding: {@code capture start} into a FIFO nobody reads waited in its open past ctl's 10 s, which
+     * said it failed, while the capture was neither listed nor stoppable, and started when a reader came. Now it
+     * is refused after a few seconds, and nothing of it stays.
+     */
+    @Test
+    void aCaptureIntoAFifoNobodyReadsIsRefusedAndLeavesNothing(@TempDir Path dir) throws Exception {
+        java.nio.file.Path fifo = dir.resolve("fifo");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(9), () ->
+                assertThatThrownBy(() -> monitor.run("capture start u " + fifo)).hasMessage(fifo
+                        + ": a FIFO that no process reads: start its reader first (tshark -i " + fifo
+                        + ", wireshark -k -i " + fifo + ")"));
+        assertThat(monitor.run("info captures")).isEqualTo("no captures run (capture start NETDEV FILE starts one)\n");
+        assertThat(monitor.run("capture start u " + dir.resolve("u.pcap"))).startsWith("capturing netdev u");
+        assertThat(monitor.run("capture stop u")).isEqualTo("capture of netdev u stopped\n");
+    }
+
+    /**
      * A helper's finding: a capture into a FIFO nobody reads waited in its open holding the network's lock, so
      * that object_del, capture stop, netdev_del and the daemon's stop (SIGTERM) waited with it, for ever.
      */

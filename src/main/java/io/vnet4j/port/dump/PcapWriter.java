@@ -7,8 +7,13 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Writes frames to a classic pcap file (version 2.4, microsecond time stamps, linktype Ethernet),
@@ -27,6 +32,9 @@ import java.nio.file.StandardOpenOption;
  */
 public final class PcapWriter implements FrameTap, AutoCloseable {
     static final int MAGIC = 0xa1b2c3d4;
+    /** stat(2)'s file type bits and a FIFO's. */
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFIFO = 0010000;
     static final int LINKTYPE_ETHERNET = 1;
     static final int GLOBAL_HEADER = 24;
     static final int RECORD_HEADER = 16;
@@ -63,13 +71,22 @@ public final class PcapWriter implements FrameTap, AutoCloseable {
      * @throws IOException when the file cannot be opened
      */
     public PcapWriter(Path path, int snapLength) throws IOException {
+        this(path, snapLength, 0);
+    }
+
+    /**
+     * As {@link #PcapWriter(Path, int)}, but a FIFO that no process opens for reading within {@code
+     * readerWaitMillis} (more than 0) is refused: a capture started at run time, whose command must answer.
+     *
+     * @throws IOException also for such a FIFO ("a FIFO that no process reads")
+     */
+    public PcapWriter(Path path, int snapLength, long readerWaitMillis) throws IOException {
         this.path = path;
         this.snapLength = snapLength;
         int size = Math.max(BUFFER_BYTES, 2 * (RECORD_HEADER + snapLength));
         this.filling = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
         this.writing = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
-        this.file = FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING);
+        this.file = readerWaitMillis > 0 && isFifo(path) ? openFifo(path, readerWaitMillis) : openFile(path);
         // the global header at once (a new file, or a FIFO with a reader and an empty pipe, takes 24 bytes
         // without waiting): a capture killed before its first write is a valid, empty pcap
         ByteBuffer header = ByteBuffer.allocate(GLOBAL_HEADER).order(ByteOrder.LITTLE_ENDIAN).putInt(MAGIC)
@@ -84,6 +101,50 @@ public final class PcapWriter implements FrameTap, AutoCloseable {
             throw new IOException(path + ": cannot write the pcap header: " + e.getMessage(), e);
         }
         this.writer = Thread.ofPlatform().daemon().name("vnet4j-capture-" + path.getFileName()).start(this::writeLoop);
+    }
+
+    private static FileChannel openFile(Path path) throws IOException {
+        return FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING);
+    }
+
+    private static boolean isFifo(Path path) {
+        try {
+            return ((int) Files.getAttribute(path, "unix:mode") & S_IFMT) == S_IFIFO;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false; // not there (created as a file), or no such attribute
+        }
+    }
+
+    /**
+     * Opens a FIFO for writing, which waits for a reader, on a thread of its own for at most {@code waitMillis};
+     * past that, opens it for reading here, which lets the pending open complete, closes both and refuses.
+     */
+    private static FileChannel openFifo(Path path, long waitMillis) throws IOException {
+        CompletableFuture<FileChannel> opened = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().name("vnet4j-capture-open").start(() -> {
+            try {
+                opened.complete(openFile(path));
+            } catch (IOException | RuntimeException e) {
+                opened.completeExceptionally(e);
+            }
+        });
+        try {
+            return opened.get(waitMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            try (FileChannel unblock = FileChannel.open(path, StandardOpenOption.READ)) {
+                opened.join().close();
+            } catch (RuntimeException | IOException ignored) {
+                // the pending open failed meanwhile: refused either way
+            }
+            throw new IOException(path + ": a FIFO that no process reads: start its reader first (tshark -i " + path
+                    + ", wireshark -k -i " + path + ")");
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(path + ": interrupted while waiting for the FIFO's reader", e);
+        }
     }
 
     public Path path() {
