@@ -191,6 +191,11 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
                 + (config.ipv4() ? ",host=" + Ipv4Address.format(config.host()) + ",dns=" + Ipv4Address.format(config.dns()) : "")
                 + config.ipv6().map(v6 -> ",ipv6-net=" + v6.network() + ",ipv6-host=" + v6.host() + ",ipv6-dns=" + v6.dns())
                         .orElse(",ipv6=off")
+                + (config.tftpRoot() == null ? "" : ",tftp=" + config.tftpRoot().toAbsolutePath())
+                + (config.bootFile() == null ? "" : ",bootfile=" + config.bootFile())
+                + config.guestForwards().stream().filter(g -> g.target() instanceof UserConfig.GuestForwardTarget.Smb)
+                        .findFirst().map(g -> ",smb=" + ((UserConfig.GuestForwardTarget.Smb) g.target()).share()
+                                + ",smbserver=" + Ipv4Address.format(g.address())).orElse("")
                 + (n == null ? "" : ",tcp-connections=" + tcp.connectionCount() + ",udp-flows=" + n.flowCount());
     }
 
