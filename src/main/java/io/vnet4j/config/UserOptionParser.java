@@ -172,15 +172,13 @@ final class UserOptionParser {
                     new ForwardRules.Ipv4Side(ipv4, network, mask, host, dns, dhcpStart), ipv6Config));
         }
         List<UserConfig.GuestForward> guestForwards = new ArrayList<>();
+        int defaultServer = network | (0x0204 & ~mask); // libslirp's check_guestfwd: the network's .4
         for (String rule : o.takeAll("guestfwd")) {
-            UserConfig.GuestForward g = ForwardRules.guestForward(o, rule, network | (0x0204 & ~mask));
-            if ((g.address() & mask) != network || g.address() == host || g.address() == dns) {
-                throw o.error("guestfwd: the address " + Ipv4Address.format(g.address())
-                        + " must be in the network and not the host or DNS address");
-            }
+            UserConfig.GuestForward g = ForwardRules.guestForward(o, rule, defaultServer);
+            checkServer("guestfwd", g.address(), network, mask, host, dns);
             guestForwards.add(g);
         }
-        guestForwards.addAll(smb(ipv4, network, mask, host, dns, guestForwards));
+        guestForwards.addAll(smb(ipv4, defaultServer, network, mask, host, dns, guestForwards));
         List<UserConfig.DnsUpstream> upstreams = new ArrayList<>();
         for (String u : o.takeAll("dns-upstream")) {
             upstreams.add(dnsUpstream(u));
@@ -407,12 +405,20 @@ final class UserOptionParser {
         return value;
     }
 
+    /** A virtual server's address ({@code guestfwd=}, {@code smbserver=}) as libslirp's check_guestfwd takes it. */
+    private void checkServer(String key, int address, int network, int mask, int host, int dns) throws ConfigException {
+        if ((address & mask) != network || address == host || address == dns) {
+            throw o.error(key + ": the address " + Ipv4Address.format(address)
+                    + " must be in the network and not the host or DNS address");
+        }
+    }
+
     /**
      * {@code smb=DIR[,smbserver=ADDR]}: the guest forwards of QEMU's built-in SMB server, ADDR's TCP ports 139
      * and 445 (default ADDR: the network's .4, as libslirp's guestfwd), each to smbd sharing DIR; checked as
      * QEMU does (net/slirp.c slirp_smb): smbd installed, DIR readable and searchable, ADDR as a guestfwd's.
      */
-    private List<UserConfig.GuestForward> smb(boolean ipv4, int network, int mask, int host,
+    private List<UserConfig.GuestForward> smb(boolean ipv4, int defaultServer, int network, int mask, int host,
             int dns, List<UserConfig.GuestForward> guestForwards) throws ConfigException {
         String dir = o.take("smb");
         String server = o.take("smbserver");
@@ -427,12 +433,8 @@ final class UserOptionParser {
             throw o.error("smb: '" + dir + "' " + (Files.exists(share) ? "is not a directory this user can read"
                     : "does not exist"));
         }
-        int address = server == null ? network | (0x0204 & ~mask) : address("smbserver", server,
-                "Failed to parse SMB address");
-        if ((address & mask) != network || address == host || address == dns) {
-            throw o.error("smbserver: the address " + Ipv4Address.format(address)
-                    + " must be in the network and not the host or DNS address");
-        }
+        int address = server == null ? defaultServer : address("smbserver", server, "Failed to parse SMB address");
+        checkServer("smbserver", address, network, mask, host, dns);
         List<UserConfig.GuestForward> forwards = new ArrayList<>();
         for (int port : new int[] {139, 445}) {
             if (guestForwards.stream().anyMatch(g -> g.address() == address && g.port() == port)) {

@@ -5,7 +5,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.channels.SelectableChannel;
-import java.util.Optional;
 
 /**
  * A shell command run with a socket as its standard input, output and error, as libslirp's {@code fork_exec}
@@ -46,6 +45,8 @@ public final class SocketCommand {
     private static final String SHELL = "/bin/sh";
 
     private final long pid;
+    /** waitpid took its exit: the pid is free for the system to give again. Guarded by this. */
+    private boolean reaped;
 
     private SocketCommand(long pid) {
         this.pid = pid;
@@ -111,19 +112,16 @@ public final class SocketCommand {
         }
     }
 
-    /** The shell's process id. */
-    public long pid() {
-        return pid;
-    }
-
-    /** Asks the shell to end (SIGTERM), as the JDK's Process.destroy; nothing when it has ended. */
-    public void terminate() {
-        Optional<ProcessHandle> handle = ProcessHandle.of(pid);
-        if (handle.isPresent() && handle.get().isAlive()) {
+    /**
+     * Asks the shell to end (SIGTERM), as the JDK's Process.destroy; nothing once it is reaped, when its pid may
+     * be another process's (until then an ended shell is a zombie, and the signal is lost on it).
+     */
+    public synchronized void terminate() {
+        if (!reaped) {
             try {
                 Downcall.call(KILL.handle(), pid, SIGTERM);
             } catch (Throwable t) {
-                // gone meanwhile
+                // nothing to undo
             }
         }
     }
@@ -132,9 +130,9 @@ public final class SocketCommand {
         ProcessHandle.of(pid).ifPresentOrElse(h -> h.onExit().thenRun(this::reap), this::reap);
     }
 
-    private void reap() {
+    private synchronized void reap() {
         try {
-            Downcall.call(WAITPID.handle(), pid, 0, WNOHANG);
+            reaped = (int) Downcall.call(WAITPID.handle(), pid, 0, WNOHANG) == pid; // an int result: its low 32 bits
         } catch (Throwable t) {
             // reaped already
         }
