@@ -22,7 +22,8 @@ import java.util.Set;
  * VDE switch's directory, the TCP port a server listens on and the TCP and UDP ports of a user network's
  * host forwards (on one address, or on all: Linux's bind refuses a specific address beside the wildcard, and
  * {@code [::]} covers IPv4 too), and a VNI on a UDP port (Linux's one socket per family and port). Netdevs
- * that run already ({@link #running}) are held against those given after them.
+ * that run already ({@link #running}) are held against those given after them, and two host forwards of one
+ * user network against each other.
  */
 final class Claims {
     /**
@@ -58,6 +59,14 @@ final class Claims {
      */
     void take(NetdevConfig netdev) throws ConfigException {
         List<Claim> claims = of(netdev);
+        for (int i = 0; i < claims.size(); i++) {
+            for (int j = 0; j < i; j++) { // only a user network claims more than one thing: its host forwards
+                if (claims.get(j).clashes(claims.get(i))) {
+                    throw new ConfigException("-netdev " + netdev.type() + ",id=" + netdev.id() + ": two hostfwd rules take "
+                            + claims.get(i).what() + " (a port on an address, or on all of them, takes one rule)");
+                }
+            }
+        }
         for (Claim c : claims) {
             for (Held h : held) {
                 if (!h.netdev().id().equals(netdev.id()) && h.claim().clashes(c)) {

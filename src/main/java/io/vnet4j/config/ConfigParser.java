@@ -208,7 +208,11 @@ public final class ConfigParser {
         checkedId(o, id);
         claimId(o, id, spelled);
         if (type.equals("dump")) {
-            Path file = Path.of(orDefault(o.take("file"), "vnet4j-vlan" + hub + ".pcap"));
+            String given = o.take("file");
+            if (given != null && given.isEmpty()) { // Path.of("") is the working directory; QEMU's open("") fails
+                throw o.error("file: expected the pcap file to write, got an empty value");
+            }
+            Path file = Path.of(given != null ? given : "vnet4j-vlan" + hub + ".pcap");
             int len = (int) o.takeLong("len", CaptureConfig.DEFAULT_SNAP_LENGTH, 1, 1 << 20);
             o.finish(LEGACY_DUMP_KEYS);
             captures.add(new CaptureConfig(id, null, hub, file, len));
@@ -391,8 +395,8 @@ public final class ConfigParser {
             int address = freeConfiguredAddress(tap, u, mac);
             if (u.gatewayHolds(address)) { // a guestfwd there: the interface would keep its connections to itself
                 throw new ConfigException("-netdev tap,id=" + tap.id() + ": configure=on gives the interface "
-                        + Ipv4Address.format(address) + ", which the user network's gateway holds (guestfwd=, host= or "
-                        + "dns=): move that to another address");
+                        + Ipv4Address.format(address) + ", which the user network's gateway holds (guestfwd=, smb= and "
+                        + "smbserver=, host= or dns=): move that to another address");
             }
             return new NetdevConfig.Tap.Configure(address, u.prefixLength(), u.host(), mtu, mac);
         }
@@ -853,9 +857,5 @@ public final class ConfigParser {
             return new DatagramEndpoint.Inet(v4, address.getPort());
         }
         throw o.error(what + ": expected an IPv4 address, got '" + io.vnet4j.wire.IpAddress.of(address.getAddress()) + "'");
-    }
-
-    private static String orDefault(String v, String d) {
-        return v == null ? d : v;
     }
 }

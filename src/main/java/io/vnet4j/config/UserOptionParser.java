@@ -152,6 +152,9 @@ final class UserOptionParser {
         Path tftp = null;
         v = o.take("tftp");
         if (v != null) {
+            if (v.isEmpty()) { // Path.of("") is the daemon's working directory
+                throw o.error("tftp: expected the directory to serve, got an empty value");
+            }
             tftp = Path.of(v);
             if (!Files.isDirectory(tftp)) {
                 throw o.error("tftp: '" + v + "' " + (Files.exists(tftp) ? "is not a directory" : "does not exist"));
@@ -175,7 +178,10 @@ final class UserOptionParser {
         int defaultServer = network | (0x0204 & ~mask); // libslirp's check_guestfwd: the network's .4
         for (String rule : o.takeAll("guestfwd")) {
             UserConfig.GuestForward g = ForwardRules.guestForward(o, rule, defaultServer);
-            checkServer("guestfwd", g.address(), network, mask, host, dns);
+            String conflict = serverConflict(g.address(), g.port(), network, mask, host, dns, guestForwards);
+            if (conflict != null) {
+                throw o.error("Conflicting/invalid host:port in guest forwarding rule '" + rule + "' (" + conflict + ")");
+            }
             guestForwards.add(g);
         }
         guestForwards.addAll(smb(ipv4, defaultServer, network, mask, host, dns, guestForwards));
@@ -405,12 +411,20 @@ final class UserOptionParser {
         return value;
     }
 
-    /** A virtual server's address ({@code guestfwd=}, {@code smbserver=}) as libslirp's check_guestfwd takes it. */
-    private void checkServer(String key, int address, int network, int mask, int host, int dns) throws ConfigException {
+    /**
+     * Why a virtual server ({@code guestfwd=}, {@code smbserver=}) cannot take {@code address:port}, or null when
+     * it can: libslirp's check_guestfwd (slirp.c) wants the address in the network, not the host's or DNS's, and
+     * the port not taken on it by an earlier rule (QEMU's words for either: "Conflicting/invalid").
+     */
+    private static String serverConflict(int address, int port, int network, int mask, int host, int dns,
+            List<UserConfig.GuestForward> earlier) {
         if ((address & mask) != network || address == host || address == dns) {
-            throw o.error(key + ": the address " + Ipv4Address.format(address)
-                    + " must be in the network and not the host or DNS address");
+            return Ipv4Address.format(address) + " must be in the network and not the host or DNS address";
         }
+        if (earlier.stream().anyMatch(g -> g.address() == address && g.port() == port)) {
+            return "an earlier guestfwd takes " + Ipv4Address.format(address) + ":" + port;
+        }
+        return null;
     }
 
     /**
@@ -428,23 +442,24 @@ final class UserOptionParser {
         if (!ipv4) {
             throw o.error("smb: the SMB server is on IPv4 (ipv4=off)");
         }
-        Path share = Path.of(dir);
-        if (!Files.isDirectory(share) || !Files.isReadable(share) || !Files.isExecutable(share)) {
-            throw o.error("smb: '" + dir + "' " + (Files.exists(share) ? "is not a directory this user can read"
-                    : "does not exist"));
+        Path share = Path.of(dir); // Path.of("") would be the daemon's working directory: QEMU's access("") fails
+        if (dir.isEmpty() || !Files.isDirectory(share) || !Files.isReadable(share) || !Files.isExecutable(share)) {
+            throw o.error("smb: Error accessing shared directory '" + dir + "': " + (dir.isEmpty() ? "an empty path"
+                    : Files.exists(share) ? "not a directory this user can read and search" : "does not exist"));
         }
         int address = server == null ? defaultServer : address("smbserver", server, "Failed to parse SMB address");
-        checkServer("smbserver", address, network, mask, host, dns);
         List<UserConfig.GuestForward> forwards = new ArrayList<>();
         for (int port : new int[] {139, 445}) {
-            if (guestForwards.stream().anyMatch(g -> g.address() == address && g.port() == port)) {
-                throw o.error("smb: a guestfwd takes " + Ipv4Address.format(address) + ":" + port + " already");
+            String conflict = serverConflict(address, port, network, mask, host, dns, guestForwards);
+            if (conflict != null) {
+                throw o.error("smbserver: Conflicting/invalid smbserver address (" + conflict + ")");
             }
             forwards.add(new UserConfig.GuestForward(address, port, new UserConfig.GuestForwardTarget.Smb(
                     share.toAbsolutePath())));
         }
         if (!Files.isExecutable(UserConfig.SMBD)) {
-            throw o.error("smb: " + UserConfig.SMBD + " not found: QEMU's smb= runs Samba's smbd too (apt-get install samba)");
+            throw o.error("smb: Could not find '" + UserConfig.SMBD + "', please install it (Samba's smbd, as QEMU's smb= runs:"
+                    + " apt-get install samba)");
         }
         return forwards;
     }

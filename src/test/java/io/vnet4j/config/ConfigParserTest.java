@@ -216,6 +216,9 @@ class ConfigParserTest {
                 new CaptureConfig("dump.0", null, 1, Path.of("x.pcap"), CaptureConfig.DEFAULT_SNAP_LENGTH),
                 new CaptureConfig("dump.1", null, 2, Path.of("vnet4j-vlan2.pcap"), CaptureConfig.DEFAULT_SNAP_LENGTH));
         assertThat(parser.hasNetdevs()).isFalse();
+        // Path.of("") would be the working directory, a directory: QEMU's open("") fails too
+        assertThatThrownBy(() -> parser.net("dump,vlan=3,file=")).hasMessageContaining(
+                "file: expected the pcap file to write, got an empty value");
     }
 
     @Test
@@ -766,7 +769,16 @@ class ConfigParserTest {
                 .hasMessage("-netdev user,id=u: TCP port 18081 on 127.0.0.1 is socket s's already");
         assertThatThrownBy(given("user,id=u,hostfwd=udp:0.0.0.0:5353-:53", "user,id=u2,hubid=1,hostfwd=udp::5353-:53")::build)
                 .hasMessage("-netdev user,id=u2: UDP port 5353 on 127.0.0.1 is user u's already");
+        // two rules of one network: refused before the start, not by bind's EADDRINUSE at it (QEMU's "Could not set
+        // up host forwarding rule" comes from that bind)
+        assertThatThrownBy(given("user,id=u,hostfwd=tcp::18083-:80,hostfwd=tcp:0.0.0.0:18083-:22")::build)
+                .hasMessage("-netdev user,id=u: two hostfwd rules take TCP port 18083 (a port on an address, or on all of"
+                        + " them, takes one rule)");
+        assertThatThrownBy(given("user,id=u,hostfwd=udp::18083-:53,hostfwd=udp::18083-:54")::build)
+                .hasMessageContaining("two hostfwd rules take UDP port 18083 on 127.0.0.1");
         // another protocol, another address, or the kernel's pick: no clash
+        assertThat(given("user,id=u,hostfwd=tcp::18082-:80,hostfwd=udp::18082-:53,hostfwd=tcp:127.0.0.2:18082-:80,"
+                + "hostfwd=tcp::0-:80,hostfwd=tcp::0-:81").build().netdevs()).hasSize(1);
         assertThat(given("user,id=u,hostfwd=tcp::18082-:80", "user,id=u2,hubid=1,hostfwd=udp::18082-:53",
                 "user,id=u3,hubid=2,hostfwd=tcp:127.0.0.2:18082-:80", "user,id=u4,hubid=3,hostfwd=tcp::0-:80",
                 "user,id=u5,hubid=4,hostfwd=tcp::0-:80").build().netdevs()).hasSize(5);

@@ -29,16 +29,19 @@ class UserOptionParserTest {
     @Test
     void smbIsRefusedWithoutIpv4AShareOrAServerAddressInTheNetwork() throws Exception {
         assertError("user,id=u,ipv4=off,smb=" + dir, "smb: the SMB server is on IPv4 (ipv4=off)");
-        assertError("user,id=u,smb=" + dir.resolve("none"), "smb: '" + dir.resolve("none") + "' does not exist");
+        assertError("user,id=u,smb=" + dir.resolve("none"), "smb: Error accessing shared directory '" + dir.resolve("none")
+                + "': does not exist");
         Files.writeString(dir.resolve("file"), "");
-        assertError("user,id=u,smb=" + dir.resolve("file"), "smb: '" + dir.resolve("file")
-                + "' is not a directory this user can read");
+        assertError("user,id=u,smb=" + dir.resolve("file"), "smb: Error accessing shared directory '" + dir.resolve("file")
+                + "': not a directory this user can read and search");
+        // Path.of("") is the daemon's working directory, which would be shared read-write (helper-92)
+        assertError("user,id=u,smb=", "smb: Error accessing shared directory '': an empty path");
         assertError("user,id=u,smb=" + dir + ",smbserver=10.0.2.x", "Failed to parse SMB address");
-        assertError("user,id=u,smb=" + dir + ",smbserver=10.0.3.4", "smbserver: the address 10.0.3.4 must be in the"
-                + " network and not the host or DNS address");
+        assertError("user,id=u,smb=" + dir + ",smbserver=10.0.3.4", "smbserver: Conflicting/invalid smbserver address"
+                + " (10.0.3.4 must be in the network and not the host or DNS address)");
         assertError("user,id=u,smb=" + dir + ",smbserver=10.0.2.2", "must be in the network and not the host");
         assertError("user,id=u,smb=" + dir + ",guestfwd=tcp:10.0.2.4:445-cmd:cat",
-                "smb: a guestfwd takes 10.0.2.4:445 already");
+                "smbserver: Conflicting/invalid smbserver address (an earlier guestfwd takes 10.0.2.4:445)");
         assertThat(parse("user,id=u,smbserver=10.0.2.9").guestForwards()).as("QEMU takes smbserver= alone").isEmpty();
     }
 
@@ -142,7 +145,13 @@ class UserOptionParserTest {
         assertError("user,id=u,hostfwd=tcp::2222-22", "(Missing guest address)");
         assertError("user,id=u,hostfwd=tcp::2222-:0", "(Bad guest port)");
         assertError("user,id=u,guestfwd=tcp:10.0.2.100:80-file:/x", "Invalid guest forwarding rule");
-        assertError("user,id=u,guestfwd=tcp:10.0.9.100:80-cmd:cat", "must be in the network");
+        assertError("user,id=u,guestfwd=tcp:10.0.9.100:80-cmd:cat", "Conflicting/invalid host:port in guest forwarding"
+                + " rule 'tcp:10.0.9.100:80-cmd:cat' (10.0.9.100 must be in the network and not the host or DNS address)");
+        // libslirp's check_guestfwd refuses a second rule on one address and port; the last one won here before
+        assertError("user,id=u,guestfwd=tcp:10.0.2.100:80-cmd:cat,guestfwd=:10.0.2.100:80-tcp:127.0.0.1:8080",
+                "Conflicting/invalid host:port in guest forwarding rule ':10.0.2.100:80-tcp:127.0.0.1:8080' (an earlier"
+                + " guestfwd takes 10.0.2.100:80)");
+        assertError("user,id=u,guestfwd=::4000-cmd:cat,guestfwd=tcp:10.0.2.4:4000-cmd:cat", "an earlier guestfwd takes 10.0.2.4:4000");
         assertError("user,id=u,dns-upstream=resolver.example", "no names");
         assertError("user,id=u,dns-upstream=999.1.1.1", "dns-upstream: '999.1.1.1' is not an IPv4 address");
         assertError("user,id=u,dns-upstream=[fd00::g]:53", "dns-upstream: 'fd00::g' is not an IPv6 address");
@@ -166,6 +175,7 @@ class UserOptionParserTest {
         assertError("user,id=u,tftp=" + dir.resolve("missing"), "tftp: '" + dir.resolve("missing") + "' does not exist");
         Files.writeString(dir.resolve("a-file"), "");
         assertError("user,id=u,tftp=" + dir.resolve("a-file"), "tftp: '" + dir.resolve("a-file") + "' is not a directory");
+        assertError("user,id=u,tftp=", "tftp: expected the directory to serve, got an empty value");
         assertError("user,id=u,host=10.0.2.2,host=10.0.2.4", "host is given twice");
     }
 
