@@ -5,7 +5,6 @@ import io.vnet4j.base.FailureRun;
 import io.vnet4j.base.LineBudget;
 import io.vnet4j.base.Log;
 import io.vnet4j.base.Shutdown;
-import io.vnet4j.base.SocketAddresses;
 import io.vnet4j.config.UserConfig;
 import io.vnet4j.usernet.flow.LoopSelector;
 import io.vnet4j.usernet.tcp.TcpNat;
@@ -61,18 +60,8 @@ final class TcpHostForwards {
 
     /** Binds the rule's listener; returns the rule on the port bound (see {@link UserConfig.HostForward#boundTo}). */
     UserConfig.HostForward listen(UserConfig.HostForward forward) throws IOException {
-        InetSocketAddress local = new InetSocketAddress(forward.hostAddress().toInetAddress(), forward.hostPort());
-        ServerSocketChannel listener = ServerSocketChannel.open(SocketAddresses.family(local));
-        UserConfig.HostForward bound;
-        try {
-            listener.bind(local);
-            listener.configureBlocking(false);
-            bound = forward.boundTo(((InetSocketAddress) listener.getLocalAddress()).getPort());
-        } catch (IOException e) {
-            listener.close();
-            throw new IOException("hostfwd=tcp:" + forward.hostAddress().toUriString() + ":" + forward.hostPort()
-                    + ": " + e.getMessage(), e);
-        }
+        ServerSocketChannel listener = ServerSocketChannel.open(HostForwardSockets.family(forward));
+        UserConfig.HostForward bound = HostForwardSockets.bind(listener, forward);
         Rule rule = new Rule(bound, listener, new FailureRun(line -> Log.warn(name(bound) + ": " + line)));
         try {
             rules.put(rule, selector.register(listener, SelectionKey.OP_ACCEPT, rule));

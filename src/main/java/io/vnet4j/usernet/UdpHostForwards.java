@@ -2,7 +2,6 @@ package io.vnet4j.usernet;
 
 import io.vnet4j.base.Log;
 import io.vnet4j.base.Shutdown;
-import io.vnet4j.base.SocketAddresses;
 import io.vnet4j.config.UserConfig;
 import io.vnet4j.os.ChannelDescriptors;
 import io.vnet4j.os.PacketInfoSocket;
@@ -104,18 +103,8 @@ final class UdpHostForwards {
 
     /** Binds the rule's socket; returns the rule on the port bound (see {@link UserConfig.HostForward#boundTo}). */
     UserConfig.HostForward listen(UserConfig.HostForward forward) throws IOException {
-        InetSocketAddress local = new InetSocketAddress(forward.hostAddress().toInetAddress(), forward.hostPort());
-        DatagramChannel channel = DatagramChannel.open(SocketAddresses.family(local));
-        UserConfig.HostForward bound;
-        try {
-            channel.bind(local);
-            channel.configureBlocking(false);
-            bound = forward.boundTo(((InetSocketAddress) channel.getLocalAddress()).getPort());
-        } catch (IOException e) {
-            channel.close();
-            throw new IOException("hostfwd=udp:" + forward.hostAddress().toUriString() + ":" + forward.hostPort()
-                    + ": " + e.getMessage(), e);
-        }
+        DatagramChannel channel = DatagramChannel.open(HostForwardSockets.family(forward));
+        UserConfig.HostForward bound = HostForwardSockets.bind(channel, forward);
         Rule rule = new Rule(bound, channel, forward.hostAddress().isUnspecified() ? packetInfo(channel, forward) : null);
         try {
             rules.put(rule, selector.register(channel, SelectionKey.OP_READ, rule));
