@@ -393,11 +393,6 @@ public final class ConfigParser {
                 return new NetdevConfig.Tap.Configure(0, 0, 0, mtu, mac); // IPv6 only: the address comes by SLAAC
             }
             int address = freeConfiguredAddress(tap, u, mac);
-            if (u.gatewayHolds(address)) { // a guestfwd there: the interface would keep its connections to itself
-                throw new ConfigException("-netdev tap,id=" + tap.id() + ": configure=on gives the interface "
-                        + Ipv4Address.format(address) + ", which the user network's gateway holds (guestfwd=, smb= and "
-                        + "smbserver=, host= or dns=): move that to another address");
-            }
             return new NetdevConfig.Tap.Configure(address, u.prefixLength(), u.host(), mtu, mac);
         }
         throw new ConfigException("-netdev tap,id=" + tap.id() + ": configure=on needs a -netdev user on hub " + tap.hub()
@@ -406,10 +401,12 @@ public final class ConfigParser {
 
     /**
      * The address a configure=on TAP takes: the user network's .100 (slirp4netns's choice), and for each
-     * further one on the hub the next free above it (.101, .102, ...), past the {@code dhcp-static} addresses and
-     * those in use there at run time ({@link #addressInUse}); the {@code dhcp-static} address of the TAP's own
-     * MAC before them all, when free. Two interfaces given one address black-holed one another's connections,
-     * silently (a helper's replay with two namespaces on one hub).
+     * further one on the hub the next free above it (.101, .102, ...), past the {@code dhcp-static} addresses,
+     * the gateway's own ({@code guestfwd=}, {@code smb=}'s server, {@code host=}, {@code dns=}: an interface there
+     * kept its connections to them to itself) and those in use there at run time ({@link #addressInUse}); the
+     * {@code dhcp-static} address of the TAP's own MAC before them all, when free (never the gateway's: the
+     * parser refuses that). Two interfaces given one address black-holed one another's connections, silently
+     * (a helper's replay with two namespaces on one hub).
      */
     private int freeConfiguredAddress(NetdevConfig.Tap tap, UserConfig u, long mac) throws ConfigException {
         Set<Integer> taken = configuredAddresses.computeIfAbsent(tap.hub(), h -> new HashSet<>());
@@ -419,7 +416,7 @@ public final class ConfigParser {
         }
         int broadcast = u.network() | ~u.netmask();
         for (int address = u.network() | (100 & ~u.netmask()); address != broadcast; address++) {
-            if (!u.dhcpStatic().containsValue(address) && taken.add(address)) {
+            if (!u.dhcpStatic().containsValue(address) && !u.gatewayHolds(address) && taken.add(address)) {
                 return address;
             }
         }
