@@ -7,16 +7,9 @@ import java.nio.ByteBuffer;
  * (the checksum covers them all with the pseudo-header, RFC 4443 section 2.3). The second word is the echo
  * identifier and sequence, the Packet Too Big MTU, or the Parameter Problem pointer, by type.
  */
-public final class Icmpv6Packet extends WireView {
+public final class Icmpv6Packet extends IcmpHeaderView {
     /** Type, code and checksum: the shortest ICMPv6 message. */
     public static final int MIN_LENGTH = 4;
-    /** Type, code, checksum and the second word: where an error's invoking packet or an echo's data starts. */
-    public static final int HEADER_LENGTH = 8;
-    private static final int TYPE = 0;
-    private static final int CODE = 1;
-    private static final int CHECKSUM = 2;
-    private static final int IDENTIFIER = 4;
-    private static final int SEQUENCE = 6;
     private static final int WORD = 4;
 
     /** Points this view at {@code length} bytes from absolute {@code offset}; returns {@code this}. */
@@ -52,28 +45,6 @@ public final class Icmpv6Packet extends WireView {
         return Checksum.fold(ip.pseudoHeaderSum(IpProtocol.ICMPV6, len) + Checksum.sum(buf, off, len)) == 0xFFFF;
     }
 
-    public int type() {
-        return u8(TYPE);
-    }
-
-    public int code() {
-        return u8(CODE);
-    }
-
-    public int checksum() {
-        return u16(CHECKSUM);
-    }
-
-    /** Echo Identifier: the high half of the second word (RFC 4443 section 4.1). */
-    public int identifier() {
-        return u16(IDENTIFIER);
-    }
-
-    /** Echo Sequence Number: the low half of the second word. */
-    public int sequence() {
-        return u16(SEQUENCE);
-    }
-
     /** The MTU of a Packet Too Big message (RFC 4443 section 3.2), unsigned 32 bits. */
     public long mtu() {
         return i32(WORD) & 0xFFFF_FFFFL;
@@ -82,36 +53,6 @@ public final class Icmpv6Packet extends WireView {
     /** The Pointer of a Parameter Problem message (RFC 4443 section 3.4): a byte offset into the invoking packet. */
     public long pointer() {
         return i32(WORD) & 0xFFFF_FFFFL;
-    }
-
-    /** Absolute offset of what follows the second word (echo data, an error's invoking packet). */
-    public int payloadOffset() {
-        return off + HEADER_LENGTH;
-    }
-
-    /** Bytes after the second word; negative for a 4-byte message. */
-    public int payloadLength() {
-        return len - HEADER_LENGTH;
-    }
-
-    public void setType(int type) {
-        put8(TYPE, type);
-    }
-
-    public void setCode(int code) {
-        put8(CODE, code);
-    }
-
-    public void setChecksum(int checksum) {
-        put16(CHECKSUM, checksum);
-    }
-
-    public void setIdentifier(int identifier) {
-        put16(IDENTIFIER, identifier);
-    }
-
-    public void setSequence(int sequence) {
-        put16(SEQUENCE, sequence);
     }
 
     /** Writes the second word as a Packet Too Big MTU (or an error's unused word, 0). */
