@@ -81,30 +81,22 @@ public final class TapDevice implements AutoCloseable {
      */
     public static TapDevice open(String name, boolean vnetHeader, Path namespace, NamespaceTask inNamespace)
             throws IOException {
-        if (namespace == null) {
-            TapDevice tap = create(name, vnetHeader);
-            if (inNamespace != null) {
-                try {
-                    inNamespace.run(tap.name);
-                } catch (IOException | RuntimeException e) {
-                    tap.close();
-                    throw e;
-                }
+        return namespace == null ? createAndRun(name, vnetHeader, inNamespace)
+                : NetworkNamespace.call(namespace, () -> createAndRun(name, vnetHeader, inNamespace));
+    }
+
+    /** {@link #create}, then {@code then} on the new interface's name (if any); closes the TAP when that fails. */
+    private static TapDevice createAndRun(String name, boolean vnetHeader, NamespaceTask then) throws IOException {
+        TapDevice tap = create(name, vnetHeader);
+        if (then != null) {
+            try {
+                then.run(tap.name);
+            } catch (IOException | RuntimeException e) {
+                tap.close();
+                throw e;
             }
-            return tap;
         }
-        return NetworkNamespace.call(namespace, () -> {
-            TapDevice tap = create(name, vnetHeader);
-            if (inNamespace != null) {
-                try {
-                    inNamespace.run(tap.name);
-                } catch (IOException | RuntimeException e) {
-                    tap.close();
-                    throw e;
-                }
-            }
-            return tap;
-        });
+        return tap;
     }
 
     /**
