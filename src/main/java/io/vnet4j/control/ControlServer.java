@@ -24,6 +24,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -92,6 +94,20 @@ public final class ControlServer implements AutoCloseable {
         return HumanMonitor.words();
     }
 
+    /**
+     * QAPI's VersionInfo, of the greeting and {@code query-version}: {@code qemu} (a VersionTriple: major, minor,
+     * micro) and {@code package}, both required by the schema (qapi/control.json); strict clients (typed QMP
+     * libraries) refused a greeting without {@code qemu}. The triple is vnet4j's own version, 0.0.0 when that
+     * does not start with one ({@code 0.1.0-SNAPSHOT} gives 0.1.0).
+     */
+    static Map<String, Object> versionInfo(String version) {
+        Matcher m = Pattern.compile("(\\d+)\\.(\\d+)\\.(\\d+).*").matcher(version);
+        boolean triple = m.matches() && m.group(1).length() < 10 && m.group(2).length() < 10 && m.group(3).length() < 10;
+        return Map.of("qemu", Map.of("major", triple ? Long.parseLong(m.group(1)) : 0L,
+                        "minor", triple ? Long.parseLong(m.group(2)) : 0L, "micro", triple ? Long.parseLong(m.group(3)) : 0L),
+                "package", "vnet4j " + version);
+    }
+
     /** The socket's path. */
     public Path path() {
         return path;
@@ -102,7 +118,7 @@ public final class ControlServer implements AutoCloseable {
         // request cost 1.9 s of CPU to refuse, a helper measured)
         try (client; InputStream in = new BufferedInputStream(Channels.newInputStream(client), 8192);
              OutputStream out = Channels.newOutputStream(client)) {
-            send(out, Map.of("QMP", Map.of("version", Map.of("package", "vnet4j " + version), "capabilities", List.of())));
+            send(out, Map.of("QMP", Map.of("version", versionInfo(version), "capabilities", List.of())));
             QmpRequestReader requests = new QmpRequestReader(in, MAX_REQUEST);
             while (true) {
                 String request;
@@ -159,7 +175,7 @@ public final class ControlServer implements AutoCloseable {
         }
         return switch (command) {
             case "qmp_capabilities" -> Map.of("return", Map.of());
-            case "query-version" -> Map.of("return", Map.of("package", "vnet4j " + version));
+            case "query-version" -> Map.of("return", versionInfo(version));
             case "query-network" -> Map.of("return", NetworkReport.query(netdevs.get()));
             case "human-monitor-command" -> humanCommand(map.get("arguments"));
             case "netdev_add" -> netdevAdd(map.get("arguments"));

@@ -156,12 +156,20 @@ class ControlServerTest {
     void greetsWithTheQmpBannerAndAnswersCapabilitiesAndVersion() throws IOException {
         try (Client c = new Client(socket)) {
             Map<?, ?> greeting = c.answer();
-            assertThat(greeting).isEqualTo(Map.of("QMP", Map.of("version", Map.of("package", "vnet4j 1.2.3"),
-                    "capabilities", List.of())));
+            // QAPI's VersionInfo: qemu (major, minor, micro) and package are both required (qapi/control.json)
+            Map<String, Object> version = Map.of("qemu", Map.of("major", 1L, "minor", 2L, "micro", 3L), "package", "vnet4j 1.2.3");
+            assertThat(greeting).isEqualTo(Map.of("QMP", Map.of("version", version, "capabilities", List.of())));
             assertThat(c.execute("{\"execute\":\"qmp_capabilities\"}")).isEqualTo(Map.of("return", Map.of()));
-            assertThat(c.execute("{\"execute\":\"query-version\"}"))
-                    .isEqualTo(Map.of("return", Map.of("package", "vnet4j 1.2.3")));
+            assertThat(c.execute("{\"execute\":\"query-version\"}")).isEqualTo(Map.of("return", version));
         }
+    }
+
+    @Test
+    void aVersionWithoutATripleGivesZeros() {
+        assertThat(ControlServer.versionInfo("0.1.0-SNAPSHOT")).containsEntry("qemu", Map.of("major", 0L, "minor", 1L, "micro", 0L));
+        assertThat(ControlServer.versionInfo("dev")).isEqualTo(Map.of("qemu", Map.of("major", 0L, "minor", 0L, "micro", 0L),
+                "package", "vnet4j dev"));
+        assertThat(ControlServer.versionInfo("99999999999.1.1")).containsEntry("qemu", Map.of("major", 0L, "minor", 0L, "micro", 0L));
     }
 
     @Test
