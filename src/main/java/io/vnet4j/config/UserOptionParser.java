@@ -237,9 +237,12 @@ final class UserOptionParser {
             throw o.error("Parameter '" + key + "' expects " + (ipv4 ? "an IPv4" : "an IPv6") + " unicast address of this host");
         }
         // each NAT'd socket binds there: an address the host does not have would fail every connection
-        try (java.nio.channels.DatagramChannel probe = java.nio.channels.DatagramChannel.open()) {
+        // of the address's own family: the JDK's default family is INET when it found no IPv6 at its start, and
+        // such a socket's bind throws UnsupportedAddressTypeException for an IPv6 address (seen in a test run)
+        try (java.nio.channels.DatagramChannel probe = java.nio.channels.DatagramChannel.open(
+                ipv4 ? java.net.StandardProtocolFamily.INET : java.net.StandardProtocolFamily.INET6)) {
             probe.bind(new java.net.InetSocketAddress(address.toInetAddress(), 0));
-        } catch (java.io.IOException e) {
+        } catch (java.io.IOException | UnsupportedOperationException e) {
             throw o.error(key + ": " + v + " is not an address of this host (bind: " + e.getMessage() + ")");
         }
         return address;
@@ -446,6 +449,12 @@ final class UserOptionParser {
         if (dir.isEmpty() || !Files.isDirectory(share) || !Files.isReadable(share) || !Files.isExecutable(share)) {
             throw o.error("smb: Error accessing shared directory '" + dir + "': " + (dir.isEmpty() ? "an empty path"
                     : Files.exists(share) ? "not a directory this user can read and search" : "does not exist"));
+        }
+        String absolute = share.toAbsolutePath().toString();
+        if (absolute.chars().anyMatch(c -> c < 0x20 || c == 0x7F || c == '%') || !absolute.equals(absolute.strip())) {
+            // smb.conf has one line per setting, trims values and expands %U, %m, ... in a share's path
+            throw o.error("smb: '" + Log.printable(absolute) + "' cannot be written as an smb.conf path (a control"
+                    + " character, a '%' or a space at its end): share a directory whose path has none");
         }
         int address = server == null ? defaultServer : address("smbserver", server, "Failed to parse SMB address");
         List<UserConfig.GuestForward> forwards = new ArrayList<>();

@@ -36,6 +36,11 @@ class UserOptionParserTest {
                 + "': not a directory this user can read and search");
         // Path.of("") is the daemon's working directory, which would be shared read-write (helper-92)
         assertError("user,id=u,smb=", "smb: Error accessing shared directory '': an empty path");
+        // smb.conf: one line per setting, values trimmed, %U and the like expanded in a share's path
+        for (String name : new String[] {"a\tb", "100%u", "end "}) {
+            Path odd = Files.createDirectory(dir.resolve(name));
+            assertError("user,id=u,smb=" + odd, "cannot be written as an smb.conf path");
+        }
         assertError("user,id=u,smb=" + dir + ",smbserver=10.0.2.x", "Failed to parse SMB address");
         assertError("user,id=u,smb=" + dir + ",smbserver=10.0.3.4", "smbserver: Conflicting/invalid smbserver address"
                 + " (10.0.3.4 must be in the network and not the host or DNS address)");
