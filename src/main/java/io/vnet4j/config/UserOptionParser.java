@@ -238,11 +238,11 @@ final class UserOptionParser {
         }
         // each NAT'd socket binds there: an address the host does not have would fail every connection
         // of the address's own family: the JDK's default family is INET when it found no IPv6 at its start, and
-        // such a socket's bind throws UnsupportedAddressTypeException for an IPv6 address (seen in a test run)
-        try (java.nio.channels.DatagramChannel probe = java.nio.channels.DatagramChannel.open(
+        // such a socket's bind threw UnsupportedAddressTypeException for an IPv6 address (seen in a test run)
+        try (java.nio.channels.DatagramChannel probe = io.vnet4j.base.HostSockets.udp(
                 ipv4 ? java.net.StandardProtocolFamily.INET : java.net.StandardProtocolFamily.INET6)) {
             probe.bind(new java.net.InetSocketAddress(address.toInetAddress(), 0));
-        } catch (java.io.IOException | UnsupportedOperationException e) {
+        } catch (java.io.IOException e) {
             throw o.error(key + ": " + v + " is not an address of this host (bind: " + e.getMessage() + ")");
         }
         return address;

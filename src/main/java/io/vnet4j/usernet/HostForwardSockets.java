@@ -1,20 +1,48 @@
 package io.vnet4j.usernet;
 
+import io.vnet4j.base.HostSockets;
 import io.vnet4j.config.UserConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.SelectableChannel;
+import java.nio.channels.ServerSocketChannel;
 
-/** The host side of a {@code hostfwd=} rule: its socket bound, non-blocking, on the rule's address and port. */
+/**
+ * The host side of a {@code hostfwd=} rule: its socket opened ({@link HostSockets}: a JVM without IPv6 says so)
+ * and bound, non-blocking, on the rule's address and port; a failure names the rule's host side.
+ */
 final class HostForwardSockets {
     private HostForwardSockets() {
     }
 
-    /** The protocol family of the rule's host address, for the channel's open. */
-    static StandardProtocolFamily family(UserConfig.HostForward forward) {
+    /** A TCP rule's listening socket, not yet bound; the rule named when it cannot be had (no IPv6, say). */
+    static ServerSocketChannel tcpListener(UserConfig.HostForward forward) throws IOException {
+        try {
+            return HostSockets.listener(family(forward));
+        } catch (IOException e) {
+            throw failed(forward, e);
+        }
+    }
+
+    /** A UDP rule's socket, not yet bound; the rule named when it cannot be had (no IPv6 on the host, say). */
+    static DatagramChannel udpSocket(UserConfig.HostForward forward) throws IOException {
+        try {
+            return HostSockets.udp(family(forward));
+        } catch (IOException e) {
+            throw failed(forward, e);
+        }
+    }
+
+    private static StandardProtocolFamily family(UserConfig.HostForward forward) {
         return forward.hostAddress().isIpv4() ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
+    }
+
+    private static IOException failed(UserConfig.HostForward forward, IOException e) {
+        return new IOException("hostfwd=" + (forward.udp() ? "udp:" : "tcp:") + forward.hostAddress().toUriString()
+                + ":" + forward.hostPort() + ": " + e.getMessage(), e);
     }
 
     /**
@@ -33,8 +61,7 @@ final class HostForwardSockets {
             return forward.boundTo(((InetSocketAddress) channel.getLocalAddress()).getPort());
         } catch (IOException e) {
             channel.close();
-            throw new IOException("hostfwd=" + (forward.udp() ? "udp:" : "tcp:") + forward.hostAddress().toUriString()
-                    + ":" + forward.hostPort() + ": " + e.getMessage(), e);
+            throw failed(forward, e);
         }
     }
 }

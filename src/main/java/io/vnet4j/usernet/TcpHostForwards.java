@@ -60,7 +60,7 @@ final class TcpHostForwards {
 
     /** Binds the rule's listener; returns the rule on the port bound (see {@link UserConfig.HostForward#boundTo}). */
     UserConfig.HostForward listen(UserConfig.HostForward forward) throws IOException {
-        ServerSocketChannel listener = ServerSocketChannel.open(HostForwardSockets.family(forward));
+        ServerSocketChannel listener = HostForwardSockets.tcpListener(forward);
         UserConfig.HostForward bound = HostForwardSockets.bind(listener, forward);
         Rule rule = new Rule(bound, listener, new FailureRun(line -> Log.warn(name(bound) + ": " + line)));
         try {

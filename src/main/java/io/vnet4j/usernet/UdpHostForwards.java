@@ -103,7 +103,7 @@ final class UdpHostForwards {
 
     /** Binds the rule's socket; returns the rule on the port bound (see {@link UserConfig.HostForward#boundTo}). */
     UserConfig.HostForward listen(UserConfig.HostForward forward) throws IOException {
-        DatagramChannel channel = DatagramChannel.open(HostForwardSockets.family(forward));
+        DatagramChannel channel = HostForwardSockets.udpSocket(forward);
         UserConfig.HostForward bound = HostForwardSockets.bind(channel, forward);
         Rule rule = new Rule(bound, channel, forward.hostAddress().isUnspecified() ? packetInfo(channel, forward) : null);
         try {

@@ -1,6 +1,7 @@
 package io.vnet4j.usernet;
 
 import io.vnet4j.base.FailureRun;
+import io.vnet4j.base.HostSockets;
 import io.vnet4j.base.Log;
 import io.vnet4j.base.SocketAddresses;
 import io.vnet4j.os.ChannelDescriptors;
@@ -198,6 +199,9 @@ final class UdpNat {
         flow.hops = hops;
     }
 
+    /** The JVM found no IPv6 on the host ({@link HostSockets.NoIpv6}), which was said once. */
+    private boolean saidNoIpv6;
+
     private Flow open(FlowKey key, InetSocketAddress target, long now) throws IOException {
         if (flows.size() >= MAX_FLOWS) {
             Iterator<Flow> lru = flows.values().iterator();
@@ -206,7 +210,13 @@ final class UdpNat {
         }
         DatagramChannel channel;
         try {
-            channel = DatagramChannel.open(SocketAddresses.family(target));
+            channel = HostSockets.udp(SocketAddresses.family(target));
+        } catch (HostSockets.NoIpv6 e) { // for good, not a shortage: said once, and told as Network Unreachable
+            if (!saidNoIpv6) {
+                saidNoIpv6 = true;
+                Log.warn("udp: " + e.getMessage() + ": guests' datagrams over IPv6 are told Network Unreachable");
+            }
+            throw e;
         } catch (IOException e) {
             socketOpens.failed("udp: cannot open a host socket: " + e.getMessage() + "; until one opens, the guests' "
                     + "datagrams that would start a flow are dropped and told unreachable");

@@ -150,6 +150,42 @@ class UsernetNamespaceIpv6IT {
     }
 
     /**
+     * A host without IPv6, as a container whose interfaces have it disabled (net.ipv6.conf.all.disable_ipv6=1:
+     * the JVM then finds no IPv6 at its start, and every IPv6 socket's open throws): the daemon runs in such a
+     * namespace of the test's own. A guest's IPv6 connection is refused at once as Network Unreachable (it
+     * met an internal error and its SYN was retried for seconds before), IPv4 works, and an IPv6 host forward
+     * is refused at start naming its rule.
+     */
+    @Test
+    void aHostWithoutIpv6TellsGuestsIpv6ConnectionsUnreachableAtOnce() throws Exception {
+        NetNamespace host = NetNamespace.create("vnet4j-it-no6-" + ProcessHandle.current().pid());
+        namespaces.add(host);
+        host.execOk("ip", "link", "set", "lo", "up");
+        host.execOk("sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1");
+        host.execOk("sysctl", "-q", "-w", "net.ipv6.conf.lo.disable_ipv6=1");
+        int port = PeerTools.freePort();
+        processes.add(new ProcessBuilder("ip", "netns", "exec", host.name(), "python3", "-m", "http.server", "--bind",
+                "127.0.0.1", String.valueOf(port), "--directory", dir.toString()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+        host.await("curl -sf -o /dev/null http://127.0.0.1:" + port + "/", Duration.ofSeconds(10));
+        NetNamespace ns = container(host.name(), "");
+
+        String refused = ns.execOk("sh", "-c", "curl -6 -s -m 10 -o /dev/null -w '%{time_total} %{exitcode}' "
+                + "http://[fec0::2]:" + port + "/; true");
+        assertThat(refused).as("time and curl's exit code (7: could not connect)").endsWith(" 7");
+        assertThat(Double.parseDouble(refused.split(" ")[0])).as("seconds to the refusal").isLessThan(2);
+        assertThat(ns.execOk("curl", "-4", "-sf", "-o", "/dev/null", "-w", "%{http_code}", "http://10.0.2.2:" + port + "/"))
+                .isEqualTo("200");
+        assertThat(daemons.getLast().log()).contains("tcp: Network is unreachable (no IPv6 on this host")
+                .doesNotContain("internal error");
+
+        PeerTools.Exec start = PeerTools.exec(Duration.ofSeconds(30), List.of("ip", "netns", "exec", host.name(),
+                PeerTools.basedir().resolve("bin/vnet4j").toString(), "--no-warm-up", "--control", "none",
+                "-netdev", "user,id=u,hostfwd=tcp:[::1]:" + port + "-:22"));
+        assertThat(start.output()).contains("u: hostfwd=tcp:[::1]:" + port + ": Network is unreachable (no IPv6 on this host");
+    }
+
+    /**
      * What a guest's own sockets report for a connected UDP socket and a connected ping socket (Python in
      * the guest's namespace, so the guest's kernel itself matches each ICMP error to its socket by the quote
      * it carries): {@code ADDRESS KIND RESULT} lines, RESULT an errno name, "answered" or "timeout". The

@@ -20,7 +20,7 @@ class HostForwardSocketsTest {
     void aPortTakenIsSaidWithTheRulesHostSideAndTheChannelClosed() throws IOException {
         try (DatagramChannel holder = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
             int port = ((InetSocketAddress) holder.getLocalAddress()).getPort();
-            DatagramChannel channel = DatagramChannel.open(HostForwardSockets.family(rule(true, "127.0.0.1", port)));
+            DatagramChannel channel = HostForwardSockets.udpSocket(rule(true, "127.0.0.1", port));
             assertThatThrownBy(() -> HostForwardSockets.bind(channel, rule(true, "127.0.0.1", port)))
                     .isInstanceOf(IOException.class)
                     .hasMessage("hostfwd=udp:127.0.0.1:" + port + ": Address already in use");
@@ -30,7 +30,7 @@ class HostForwardSocketsTest {
 
     @Test
     void portZeroIsTheKernelsPickInTheRuleReturnedAndTheSocketIsNonBlocking() throws IOException {
-        try (ServerSocketChannel listener = ServerSocketChannel.open(HostForwardSockets.family(rule(false, "::1", 0)))) {
+        try (ServerSocketChannel listener = HostForwardSockets.tcpListener(rule(false, "::1", 0))) {
             UserConfig.HostForward bound = HostForwardSockets.bind(listener, rule(false, "::1", 0));
             assertThat(bound.hostPort()).isPositive()
                     .isEqualTo(((InetSocketAddress) listener.getLocalAddress()).getPort());

@@ -1,5 +1,6 @@
 package io.vnet4j.port.stream;
 
+import io.vnet4j.base.HostSockets;
 import io.vnet4j.base.Log;
 import io.vnet4j.base.SocketAddresses;
 import io.vnet4j.fabric.Hub;
@@ -7,6 +8,7 @@ import io.vnet4j.fabric.OnePortNetdev;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SocketChannel;
 
@@ -48,7 +50,14 @@ public final class StreamClientNetdev extends OnePortNetdev<StreamPort> {
     private SocketChannel connect() throws IOException {
         SocketChannel ch;
         try {
-            ch = SocketChannel.open(address);
+            ch = HostSockets.tcp(address instanceof InetSocketAddress inet ? SocketAddresses.family(inet)
+                    : StandardProtocolFamily.UNIX);
+            try {
+                ch.connect(address);
+            } catch (IOException | RuntimeException e) {
+                ch.close();
+                throw e;
+            }
         } catch (IOException e) {
             throw new IOException("cannot connect to " + SocketAddresses.format(address) + ": " + e.getMessage(), e);
         }

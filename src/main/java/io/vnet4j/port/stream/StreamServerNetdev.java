@@ -1,6 +1,7 @@
 package io.vnet4j.port.stream;
 
 import io.vnet4j.base.Acceptor;
+import io.vnet4j.base.HostSockets;
 import io.vnet4j.base.LineBudget;
 import io.vnet4j.base.Log;
 import io.vnet4j.base.Shutdown;
@@ -74,7 +75,7 @@ public final class StreamServerNetdev extends PeerPortsNetdev {
         if (address instanceof UnixDomainSocketAddress) {
             ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         } else {
-            ch = ServerSocketChannel.open(SocketAddresses.family((InetSocketAddress) address));
+            ch = HostSockets.listener(SocketAddresses.family((InetSocketAddress) address));
             ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
         }
         try {

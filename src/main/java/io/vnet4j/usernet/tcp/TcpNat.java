@@ -1,6 +1,7 @@
 package io.vnet4j.usernet.tcp;
 
 import io.vnet4j.base.FailureRun;
+import io.vnet4j.base.HostSockets;
 import io.vnet4j.base.LineBudget;
 import io.vnet4j.base.Log;
 import io.vnet4j.base.Shutdown;
@@ -76,6 +77,8 @@ public final class TcpNat {
     private final FailureRun socketOpens = new FailureRun(Log::warn);
     /** Host sockets that cannot be bound to outbound-addr=: a guest's SYNs cause them at will. */
     private final LineBudget bindLines = new LineBudget(10, Duration.ofSeconds(10));
+    /** The JVM found no IPv6 on the host ({@link HostSockets.NoIpv6}), which was said once. */
+    private boolean saidNoIpv6;
     /** An IPv6 header is 20 bytes longer than an IPv4 one, so the MSS over IPv6 is that much smaller. */
     static final int IPV6_EXTRA_HEADER = 20;
 
@@ -254,8 +257,15 @@ public final class TcpNat {
         }
         SocketChannel channel;
         try {
-            channel = SocketChannel.open(target instanceof UnixDomainSocketAddress ? StandardProtocolFamily.UNIX
+            channel = HostSockets.tcp(target instanceof UnixDomainSocketAddress ? StandardProtocolFamily.UNIX
                     : SocketAddresses.family((InetSocketAddress) target));
+        } catch (HostSockets.NoIpv6 e) { // no shortage that passes: told as libslirp's failed socket(AF_INET6) is
+            if (!saidNoIpv6) {
+                saidNoIpv6 = true;
+                Log.warn("tcp: " + e.getMessage() + ": guests' connections over IPv6 are told Network Unreachable");
+            }
+            unreachable.report(key.remote(), key.remotePort(), key.guest(), key.guestPort(), sequence, e);
+            return;
         } catch (IOException e) {
             // out of descriptors, say (EMFILE): as libslirp's tcp_fconnect, the guest is told its SYN met an error
             // (Network Unreachable), so its connect fails at once rather than resending for two minutes
