@@ -1,5 +1,6 @@
 package io.vnet4j;
 
+import io.vnet4j.base.Descriptors;
 import io.vnet4j.base.Log;
 import io.vnet4j.config.ConfigException;
 import io.vnet4j.config.NetdevConfig;
@@ -284,7 +285,7 @@ public final class Warmup {
      * early once {@code guests} has carried {@value #YIELD_FRAMES} frames.
      */
     public static void inBackground(Network guests) {
-        long free = freeDescriptors();
+        long free = Descriptors.free();
         if (free < FREE_DESCRIPTORS_NEEDED) {
             Log.info("warm-up: skipped: " + free + " file descriptors are free (ulimit -n), and it takes up to "
                     + DESCRIPTORS_TAKEN + " for a few seconds; the guests' first frames compile their paths");
@@ -307,14 +308,6 @@ public final class Warmup {
                     : "warm-up: the frame paths ran " + rounds[0] + " times in " + millis + " ms, compiled ahead of "
                             + "the guests");
         });
-    }
-
-    /** How many more descriptors the process may open (RLIMIT_NOFILE's soft limit less those open); unknown: many. */
-    static long freeDescriptors() {
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean os) {
-            return os.getMaxFileDescriptorCount() - os.getOpenFileDescriptorCount();
-        }
-        return Long.MAX_VALUE;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.vnet4j.usernet;
 
+import io.vnet4j.base.Descriptors;
 import io.vnet4j.base.FailureRun;
 import io.vnet4j.base.HostSockets;
 import io.vnet4j.base.Log;
@@ -31,8 +32,11 @@ import java.util.concurrent.TimeUnit;
  * destination leave through it, and whatever comes back to it is delivered to that guest socket, from the
  * address it came from (the host's loopback appears as the gateway's host address of the guest's family,
  * 10.0.2.2 or fec0::2). A flow ends
- * after {@value #IDLE_SECONDS} s without traffic; at most {@value #MAX_FLOWS} flows exist, the least
- * recently used giving way. A flow may instead be pinned to one upstream whose replies appear to come
+ * after {@value #IDLE_SECONDS} s without traffic; at most {@value #MAX_FLOWS} flows exist, and at most a
+ * quarter of the descriptors the process may open ({@link #maxFlows}), the least recently used giving way: a
+ * guest that sends from many ports (a scan, a flood) would otherwise take the descriptors that TCP, DNS and the
+ * host forwards need, for the {@value #IDLE_SECONDS} s its flows live (moby/vpnkit#432 replayed: under
+ * {@code ulimit -n 400}, 600 one-datagram flows left no descriptor for 4 minutes; libslirp has no bound). A flow may instead be pinned to one upstream whose replies appear to come
  * from a fixed virtual address: that is how the DNS address forwards to the real resolvers. A pinned flow
  * is a DNS exchange: it closes as soon as every query it carried has had an answer, or after
  * {@value #DNS_IDLE_SECONDS} s without traffic, so the flows of past lookups do not linger for minutes. So
@@ -51,6 +55,8 @@ import java.util.concurrent.TimeUnit;
 final class UdpNat {
     static final int IDLE_SECONDS = 240;
     static final int MAX_FLOWS = 4096;
+    /** The fewest flows the descriptor limit leaves, however low it is. */
+    static final int MIN_FLOWS = 16;
     /** The idle time of a DNS flow: pinned, or whose last datagram went to port 53. */
     static final int DNS_IDLE_SECONDS = 10;
     static final int DNS_PORT = 53;
@@ -138,6 +144,7 @@ final class UdpNat {
     }
 
     UdpNat(LoopSelector selector, GuestOutput out, IcmpErrors errors, GatewayAddresses gateway) {
+        this.maxFlows = maxFlows(Descriptors.limit());
         this.selector = selector;
         this.out = out;
         this.errors = errors;
@@ -201,9 +208,15 @@ final class UdpNat {
 
     /** The JVM found no IPv6 on the host ({@link HostSockets.NoIpv6}), which was said once. */
     private boolean saidNoIpv6;
+    private final int maxFlows;
+
+    /** The flows allowed under {@code descriptorLimit} (RLIMIT_NOFILE): a quarter of it, within MIN_FLOWS..MAX_FLOWS. */
+    static int maxFlows(long descriptorLimit) {
+        return (int) Math.max(MIN_FLOWS, Math.min(MAX_FLOWS, descriptorLimit / 4));
+    }
 
     private Flow open(FlowKey key, InetSocketAddress target, long now) throws IOException {
-        if (flows.size() >= MAX_FLOWS) {
+        if (flows.size() >= maxFlows) {
             Iterator<Flow> lru = flows.values().iterator();
             close(lru.next());
             lru.remove();

@@ -289,6 +289,46 @@ class UsernetNamespaceIT {
         assertThat(host.execOk("python3", "-c", datagram.formatted("127.0.0.1", 40126, "127.0.0.1"))).contains("10.0.2.2:40126");
     }
 
+    /**
+     * moby/vpnkit#432 replayed (helper-93): a guest that sends one datagram from each of many ports took, under a
+     * low descriptor limit, every descriptor for the 240 s its flows live, and new TCP connections, DNS and the
+     * host forwards failed meanwhile. UDP flows now take at most a quarter of the limit (here 100 of 400).
+     */
+    @Test
+    void manyUdpFlowsLeaveDescriptorsForTcpDnsAndForwards() throws Exception {
+        NetNamespace ns = namespace("udpflood");
+        int tcpPort = PeerTools.freePort();
+        VnetProcess v = VnetProcess.startLimited(400, java.util.Map.of(), "--no-warm-up",
+                "--control", dir.resolve("control.sock").toString(),
+                "-netdev", "user,id=u,hostfwd=tcp::" + tcpPort + "-:7778,dns-upstream=127.0.0.1:" + dnsPort,
+                "-netdev", "tap,id=c,ifname=tap0,configure=on,netns=/run/netns/" + ns.name());
+        daemons.add(v);
+        processes.add(ns.start("python3", "-c", SERVERS, dir.resolve("udp.txt").toString()));
+        ns.await("ss -ltn | grep -q :7778", Duration.ofSeconds(10));
+        int web = PeerTools.freePort();
+        processes.add(new ProcessBuilder("python3", "-m", "http.server", "--bind", "127.0.0.1", String.valueOf(web),
+                "--directory", dir.toString()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+        PeerTools.awaitListening(web, Duration.ofSeconds(10));
+
+        ns.execOk("python3", "-c", """
+                import socket
+                for _ in range(600):
+                    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.sendto(b"x", ("10.0.2.2", 9)); s.close()
+                """);
+        assertThat(infoNetwork()).contains("udp-flows=100,");
+        assertThat(ns.execOk("curl", "-sf", "-m", "10", "-o", "/dev/null", "-w", "%{http_code}", "http://10.0.2.2:" + web + "/"))
+                .isEqualTo("200");
+        PeerTools.Exec lookup = PeerTools.exec(Duration.ofSeconds(20),
+                List.of("ip", "netns", "exec", ns.name(), "busybox", "nslookup", "example.test", "10.0.2.3"));
+        assertThat(lookup.output()).contains("198.51.100.7");
+        try (Socket forwarded = new Socket("127.0.0.1", tcpPort)) {
+            forwarded.setSoTimeout(10_000);
+            forwarded.getOutputStream().write("through the forward\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(new String(forwarded.getInputStream().readNBytes(20), StandardCharsets.UTF_8))
+                    .isEqualTo("through the forward\n");
+        }
+    }
+
     @Test
     void aDnsFlowIsGoneOnceItsAnswerIsDelivered() throws Exception {
         NetNamespace ns = container(PeerTools.freePort(), PeerTools.freePort());
