@@ -309,6 +309,11 @@ public final class TcpNat {
         channel.configureBlocking(false);
         if (target instanceof InetSocketAddress inet) {
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            // TCP urgent data (MSG_OOB) in line: Linux otherwise takes the urgent byte out of the stream, where a
+            // plain read never sees it, and it was lost on the way to the guest (helper-93). libslirp sets the
+            // same (tcp_fconnect); it passes the urgent mark on too, which this proxy does not (RFC 6093: the
+            // mark is best not relied on): a guest's urgent byte reaches the host in line as well
+            channel.socket().setOOBInline(true);
             InetSocketAddress local = outbound.localFor(inet);
             if (local != null) {
                 channel.bind(local);
@@ -332,6 +337,7 @@ public final class TcpNat {
         }
         accepted.configureBlocking(false);
         accepted.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        accepted.socket().setOOBInline(true); // see prepare
         Flow flow = new Flow(key, accepted, true, now);
         flow.selectionKey = selector.register(accepted, 0, flow); // first: a failure leaves no entry behind
         flows.put(key, flow);
