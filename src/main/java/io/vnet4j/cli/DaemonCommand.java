@@ -220,7 +220,12 @@ final class DaemonCommand implements Callable<Integer> {
                 parser.object(o);
             }
             if (defaultNetwork && !parser.hasSwitch(0)) {
-                parser.object("switch,id=switch0"); // VMs see only their own unicast frames, as on gvproxy or vde_switch
+                try {
+                    parser.object("switch,id=switch0"); // VMs see only their own unicast frames, as on gvproxy or vde_switch
+                } catch (ConfigException e) { // the id taken by the user's own switch on another hub
+                    throw new ConfigException("-object switch,id=switch0: the default network (no -netdev given) puts a"
+                            + " switch of that id on its hub 0: give this one hubid=0 to take its place, or another id");
+                }
             }
             config = parser.build();
         } catch (ConfigException e) {

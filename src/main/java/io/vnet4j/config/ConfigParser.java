@@ -153,7 +153,9 @@ public final class ConfigParser {
                 throw o.error("trunk: expected N or N-M with N <= M, got '" + t + "'");
             }
             for (int v = from; v <= to; v++) {
-                trunk.add(v);
+                if (!trunk.add(v)) {
+                    throw o.error("trunk: VLAN " + v + " is given twice");
+                }
             }
         }
         if (access != 0 && !trunk.isEmpty()) {

@@ -110,6 +110,14 @@ class MainTest {
         assertThat(err()).startsWith("vnet4j: -object filter-dump,id=f: netdev=b names no -netdev").hasLineCount(1);
     }
 
+    /** A helper's trial: "id switch0 is used twice" did not say that the other switch0 is the default network's. */
+    @Test
+    void aSwitchNamedAsTheDefaultNetworksSaysSo() {
+        assertThat(Main.run("-object", "switch,id=switch0,hubid=1")).isEqualTo(2);
+        assertThat(err()).startsWith("vnet4j: -object switch,id=switch0: the default network (no -netdev given) puts a"
+                + " switch of that id on its hub 0: give this one hubid=0").hasLineCount(1);
+    }
+
     @Test
     void anUnknownOptionReturnsTwoWithOneLineOnStderr() {
         assertThat(Main.run("--bogus")).isEqualTo(2);

@@ -297,6 +297,9 @@ class ConfigParserTest {
         netdevError("user,id=u,trunk=10").hasMessageContaining("the user network serves one VLAN");
         netdevError("tap,id=t,trunk=10,vnet_hdr=on").hasMessageContaining("vnet_hdr=on: a trunk TAP");
         netdevError("socket,id=a,listen=:8010,trunk=10-").hasMessageContaining("got '10-'");
+        // accepted silently before (a helper's trial): a VLAN given twice is a slip, as a remote= given twice
+        netdevError("socket,id=a,listen=:8010,trunk=10,trunk=10").hasMessageContaining("trunk: VLAN 10 is given twice");
+        netdevError("socket,id=a,listen=:8010,trunk=8-12,trunk=12-14").hasMessageContaining("trunk: VLAN 12 is given twice");
         netdevError("socket,id=a,listen=:8010,trunk=10,20").hasMessageContaining("(a list is the key repeated: trunk=10,trunk=20)");
         for (String[] bad : new String[][] {{"user,id=u,vlan=10", "tap,id=t,ifname=t0,configure=on", "give vlan=10"},
                 {"user,id=u", "tap,id=t,ifname=t0,configure=on,vlan=10", "none: leave vlan= out"},
