@@ -291,7 +291,16 @@ final class HumanMonitor {
                     + " ends it)\n";
         }
         if (words.length == 3 && words[1].equals("stop")) {
-            if (!changes.removeCapture("capture-" + words[2])) {
+            // its own capture, else the one capture of the netdev that object_add or -object filter-dump started
+            List<String> ofNetdev = changes.captures().stream().filter(c -> words[2].equals(c.netdev()))
+                    .map(CaptureConfig::id).toList();
+            String id = ofNetdev.contains("capture-" + words[2]) || ofNetdev.size() != 1 ? "capture-" + words[2]
+                    : ofNetdev.getFirst();
+            if (ofNetdev.size() > 1 && !ofNetdev.contains(id)) {
+                throw new Failure("netdev '" + words[2] + "' has " + ofNetdev.size() + " captures (" + String.join(", ", ofNetdev)
+                        + "): object_del ID stops one");
+            }
+            if (!changes.removeCapture(id)) {
                 throw new Failure("no capture of netdev '" + words[2] + "' runs (capture start " + words[2] + " FILE starts one)");
             }
             return "capture of netdev " + words[2] + " stopped\n";

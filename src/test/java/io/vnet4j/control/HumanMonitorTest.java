@@ -192,6 +192,21 @@ class HumanMonitorTest {
                 .contains("mac=52:54:00:00:00:0a").contains("port=x");
     }
 
+    /** helper-94: {@code capture stop NETDEV} did not stop the netdev's capture that object_add started. */
+    @Test
+    void captureStopStopsTheNetdevsOneCaptureWhateverStartedIt(@TempDir Path dir) throws Exception {
+        monitor.run("object_add filter-dump,id=f,netdev=u,file=" + dir.resolve("f.pcap"));
+        assertThat(monitor.run("capture stop u")).isEqualTo("capture of netdev u stopped\n");
+        assertThat(monitor.run("info captures")).isEqualTo("no captures run (capture start NETDEV FILE starts one)\n");
+        monitor.run("object_add filter-dump,id=f,netdev=u,file=" + dir.resolve("f.pcap"));
+        monitor.run("object_add filter-dump,id=g,netdev=u,file=" + dir.resolve("g.pcap"));
+        assertThatThrownBy(() -> monitor.run("capture stop u")).hasMessage("netdev 'u' has 2 captures (f, g): object_del ID"
+                + " stops one");
+        monitor.run("capture start u " + dir.resolve("u.pcap"));
+        assertThat(monitor.run("capture stop u")).isEqualTo("capture of netdev u stopped\n");
+        assertThat(monitor.run("info captures")).contains("f: netdev u").contains("g: netdev u").doesNotContain("capture-u");
+    }
+
     /**
      * A helper's finding: {@code capture start} into a FIFO nobody reads waited in its open past ctl's 10 s, which
      * said it failed, while the capture was neither listed nor stoppable, and started when a reader came. Now it
