@@ -13,13 +13,16 @@ import io.vnet4j.fabric.MacTable;
 import io.vnet4j.fabric.Netdev;
 import io.vnet4j.fabric.Port;
 import io.vnet4j.fabric.PortCounters;
+import io.vnet4j.port.vxlan.VxlanNetdev;
 import io.vnet4j.usernet.UsernetCounts;
 import io.vnet4j.usernet.UsernetNetdev;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -90,6 +93,7 @@ final class NetworkCollector implements MultiCollector {
         Family queued = gauge("vnet4j_port_queue_bytes", "Bytes waiting in a port's send queue.");
         Family up = gauge("vnet4j_port_up", "1 when a port's link is up (its peer connected and ready), else 0.");
         Map<Hub, List<Port>> hubs = new IdentityHashMap<>();
+        Set<String> udpPortsSeen = new HashSet<>();
         for (Netdev n : netdevs.get()) {
             String hub = Integer.toString(n.hub().id());
             hubs.computeIfAbsent(n.hub(), h -> new ArrayList<>());
@@ -108,6 +112,9 @@ final class NetworkCollector implements MultiCollector {
             }
             if (n instanceof UsernetNetdev user) {
                 usernet(user, Labels.of("hub", hub, "netdev", n.id()));
+            }
+            if (n instanceof VxlanNetdev vxlan) {
+                vxlan(vxlan, Labels.of("hub", hub, "netdev", n.id()), udpPortsSeen);
             }
         }
         hubs.forEach(this::hub);
@@ -139,6 +146,29 @@ final class NetworkCollector implements MultiCollector {
                 + "address.").add(hub.invalidSources(), sw);
         counter("vnet4j_switch_reserved_destination_frames", "Frames not relayed because they went to a reserved group "
                 + "address, 01:80:C2:00:00:01 to :0F (pause, LACP, 802.1X, LLDP).").add(hub.reservedDestinations(), sw);
+    }
+
+    /** A vxlan netdev's counters; those of its UDP port once per port and family (several VNIs share one). */
+    private void vxlan(VxlanNetdev vxlan, Labels labels, Set<String> udpPortsSeen) {
+        VxlanNetdev.Counts c = vxlan.counts();
+        counter("vnet4j_vxlan_joined_segments", "TCP segments a vxlan netdev received and joined to the one before "
+                + "(software GRO).").add(c.segmentsJoined(), labels);
+        if (c.learntMacs() >= 0) {
+            gauge("vnet4j_vxlan_learnt_macs", "Inner MAC addresses a vxlan netdev with several remotes or a group has "
+                    + "learnt behind a remote VTEP.").add(c.learntMacs(), labels);
+            counter("vnet4j_vxlan_refused_vteps", "Remote VTEPs not learnt: over the netdev's limit.").add(c.remotesRefused(),
+                    labels);
+        }
+        String family = c.ipv6() ? "ipv6" : "ipv4";
+        if (udpPortsSeen.add(c.dstport() + " " + family)) {
+            Labels port = Labels.of("dstport", Integer.toString(c.dstport()), "family", family);
+            Family dropped = counter("vnet4j_vxlan_dropped_datagrams", "VXLAN datagrams dropped on a UDP port (shared "
+                    + "by its vxlan netdevs): reason=other_vni (no vxlan netdev serves the VNI), malformed (no I flag, "
+                    + "too short), kernel (the socket's receive queue full, or a bad UDP checksum).");
+            dropped.add(c.otherVni(), port.add("reason", "other_vni"));
+            dropped.add(c.malformed(), port.add("reason", "malformed"));
+            dropped.add(c.kernelDrops(), port.add("reason", "kernel"));
+        }
     }
 
     private void usernet(UsernetNetdev user, Labels labels) {

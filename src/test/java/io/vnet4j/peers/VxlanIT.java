@@ -109,7 +109,7 @@ class VxlanIT {
                 "-netdev", "vxlan,id=vg6,vni=45,group=ff05::100,udp6zerocsumrx=on,dev=" + veth,
                 "-netdev", "vxlan,id=vy,hubid=1,vni=7,local=198.51.100.1,remote=198.51.100.2,dstport=4790",
                 "-netdev", "stream,id=vm,hubid=1,server=on,addr.type=unix,addr.path=" + dir.resolve("a.sock"),
-                "--control", dir.resolve("a-control.sock").toString());
+                "--control", dir.resolve("a-control.sock").toString(), "--http", "127.0.0.1:9464");
         vnetB = VnetProcess.startIn(b.name(),
                 "-netdev", "vxlan,id=vy,vni=7,local=198.51.100.2,remote=198.51.100.1,dstport=4790",
                 "-netdev", "stream,id=vm,server=on,addr.type=unix,addr.path=" + dir.resolve("b.sock"),
@@ -197,6 +197,13 @@ class VxlanIT {
         PeerTools.Exec info = VnetProcess.ctl(a.name(), "--control", dir.resolve("a-control.sock").toString(), "info", "network");
         assertThat(info.output()).contains("vg: type=vxlan,vni=43,group=239.1.1.1",
                 "MACs learnt behind remote VTEPs 1,");
+        // the same counters as metrics (helper-94: info network's prose only), the UDP port's once per port and family
+        String metrics = a.execOk("curl", "-sf", "http://127.0.0.1:9464/metrics");
+        assertThat(metrics).contains("vnet4j_vxlan_learnt_macs{hub=\"0\",netdev=\"vg\"} 1.0")
+                .contains("vnet4j_vxlan_joined_segments_total{hub=\"0\",netdev=\"vx\"}")
+                .containsPattern("vnet4j_vxlan_dropped_datagrams_total\\{dstport=\"4789\",family=\"ipv4\",reason=\"other_vni\"} \\d");
+        assertThat(metrics.lines().filter(l -> l.startsWith("vnet4j_vxlan_dropped_datagrams_total{dstport=\"4789\",family=\"ipv4\",reason=\"malformed\"}")))
+                .hasSize(1);
     }
 
     @Test

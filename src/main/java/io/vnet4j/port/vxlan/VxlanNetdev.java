@@ -111,6 +111,22 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
         return List.of(this);
     }
 
+    /**
+     * The counters {@link #details} prints, for metrics. {@code otherVni}, {@code malformed} and {@code kernelDrops}
+     * (datagrams) are the UDP port's, shared by every vxlan netdev on it ({@code dstport}, {@code ipv6}); the rest
+     * are this netdev's; {@code learntMacs} is -1 without learning (one static remote).
+     */
+    public record Counts(int dstport, boolean ipv6, long otherVni, long malformed, long kernelDrops,
+                         long segmentsJoined, int learntMacs, long remotesRefused) {}
+
+    /** This netdev's counters now ({@link Counts}); the port's are 0 before the start. */
+    public Counts counts() {
+        VxlanEndpoint e = endpoint;
+        return new Counts(spec.dstport(), spec.ipv6(), e == null ? 0 : e.otherVni.get(), e == null ? 0 : e.malformed.get(),
+                e == null ? 0 : Math.max(0, e.kernelDrops()), segmentsJoined(), learnt == null ? -1 : learnt.entries().size(),
+                remotesRefused.get());
+    }
+
     @Override
     public List<String> details() {
         VxlanEndpoint e = endpoint;
