@@ -52,7 +52,7 @@ function portsOf(hub, now) {
   const macsByPort = new Map();
   for (const m of (hub.switch && hub.switch["mac-table"]) || []) {
     if (!macsByPort.has(m.port)) macsByPort.set(m.port, []);
-    macsByPort.get(m.port).push(m.mac);
+    macsByPort.get(m.port).push({ mac: m.mac, vlan: m.vlan }); // on a trunk a MAC may be learnt in several VLANs
   }
   const leases = leasesByMac(hub);
   const ports = [];
@@ -61,7 +61,7 @@ function portsOf(hub, now) {
     const address = n.type === "tap" ? setting(n, "address") : undefined; // configure=on's
     if (n.ports.length === 0) { // a listening netdev that no VM has joined yet
       ports.push({ key: hub.hub + "/" + n.id, id: n.id, netdev: n.id, type: n.type, link: "listening", hosts: [],
-        rxBytes: 0, txBytes: 0, dropped: 0, rxRate: 0, txRate: 0 });
+        rxBytes: 0, txBytes: 0, dropped: 0, errors: 0, rxRate: 0, txRate: 0 });
     }
     for (const p of n.ports) {
       const key = hub.hub + "/" + p.id;
@@ -70,10 +70,10 @@ function portsOf(hub, now) {
       const macs = macsByPort.get(p.id) || [];
       ports.push({
         key, id: p.id, netdev: n.id, type: n.type, link: p.link, vlan: p.vlan, gateway, address,
-        rxBytes: p["rx-bytes"], txBytes: p["tx-bytes"], dropped: p["tx-dropped"] + p["rx-errors"],
+        rxBytes: p["rx-bytes"], txBytes: p["tx-bytes"], dropped: p["tx-dropped"], errors: p["rx-errors"],
         rxRate: before && seconds > 0 ? Math.max(0, p["rx-bytes"] - before.rx) * 8 / seconds : 0,
         txRate: before && seconds > 0 ? Math.max(0, p["tx-bytes"] - before.tx) * 8 / seconds : 0,
-        hosts: macs.map(mac => ({ mac, lease: leases.get(mac) })),
+        hosts: macs.map(m => ({ mac: m.mac, vlan: m.vlan, lease: leases.get(m.mac) })),
       });
     }
   }
@@ -90,13 +90,17 @@ function drawTopology(hub, ports) {
     const angle = -Math.PI / 2 + (2 * Math.PI * i) / Math.max(ports.length, 1);
     p.x = center + radius * Math.cos(angle);
     p.y = center + radius * Math.sin(angle);
+    p.angle = angle;
     const busy = p.rxRate + p.txRate >= 8000;
     svg.append(el("svg:line", { class: "link" + (busy ? " busy" : ""), x1: center, y1: center, x2: p.x, y2: p.y }));
-    // the rates beside the link's middle, on the side away from the line
-    const mx = (center + p.x) / 2, my = (center + p.y) / 2, right = Math.cos(angle) >= 0;
-    svg.append(el("svg:text", { class: "rate", x: mx + (right ? 8 : -8), y: my + (Math.sin(angle) < 0 ? -6 : 14),
-      "text-anchor": right ? "start" : "end" }, "in " + rate(p.rxRate) + " · out " + rate(p.txRate)));
   });
+  const rates = []; // drawn over the port boxes: a box beside a level link covered its label
+  for (const p of ports) {
+    // the rates beside the link, past the hub's circle and short of the box, on the side away from the line
+    const mx = center + 0.45 * (p.x - center), my = center + 0.45 * (p.y - center), right = Math.cos(p.angle) >= 0;
+    rates.push(el("svg:text", { class: "rate", x: mx + (right ? 8 : -8), y: my + (Math.sin(p.angle) < 0 ? -6 : 14),
+      "text-anchor": right ? "start" : "end" }, "in " + rate(p.rxRate) + " · out " + rate(p.txRate)));
+  }
   svg.append(el("svg:circle", { class: "hubnode", cx: center, cy: center, r: 50 }));
   svg.append(el("svg:text", { class: "hubname", x: center, y: center - 4, "text-anchor": "middle" }, hub.switch ? hub.switch.id : "hub"));
   svg.append(el("svg:text", { class: "hubname", x: center, y: center + 12, "text-anchor": "middle" },
@@ -106,7 +110,7 @@ function drawTopology(hub, ports) {
     if (p.gateway) lines.push("gateway " + p.gateway);
     if (p.address) lines.push("address " + p.address);
     for (const h of p.hosts.slice(0, 3)) {
-      lines.push(h.mac + (h.lease ? "  " + h.lease.address : ""));
+      lines.push(h.mac + (h.vlan ? "  vlan " + h.vlan : "") + (h.lease ? "  " + h.lease.address : ""));
       if (h.lease && h.lease.hostname) lines.push("  " + h.lease.hostname);
     }
     if (p.hosts.length > 3) lines.push("+" + (p.hosts.length - 3) + " more MACs");
@@ -117,6 +121,7 @@ function drawTopology(hub, ports) {
     lines.forEach((line, i) => g.append(el("svg:text", { x: 8, y: 16 + 14 * i, class: i === 0 ? "" : "small" }, line)));
     svg.append(g);
   }
+  rates.forEach(r => svg.append(r));
   return svg;
 }
 
@@ -148,9 +153,10 @@ function drawHub(hub, now) {
   const layout = el("div", { class: "layout" });
   layout.append(drawTopology(hub, ports));
   const tables = el("div", { class: "tables" });
-  tables.append(table("Ports (in: from the port's VM or peer; out: to it)", ["port", "type", "link", "in/s#", "out/s#", "in#", "out#", "drops#"],
+  tables.append(table("Ports (in: from the port's VM or peer; out: to it; dropped: out, lost; errors: in, refused)",
+    ["port", "type", "link", "in/s#", "out/s#", "in#", "out#", "dropped#", "errors#"],
     ports.map(p => [p.id + (p.vlan ? " [" + p.vlan + "]" : ""), p.type, p.link, rate(p.rxRate), rate(p.txRate),
-      bytes(p.rxBytes), bytes(p.txBytes), p.dropped])));
+      bytes(p.rxBytes), bytes(p.txBytes), p.dropped, p.errors])));
   for (const n of hub.netdevs.filter(n => n.type === "user" && n.state)) {
     const s = n.state;
     tables.append(table(n.id + ": leases", ["address", "MAC", "hostname", "expires"],
