@@ -329,27 +329,27 @@ class UsernetNamespaceIT {
         }
     }
 
-    /** Sends "abc", an urgent "!" (MSG_OOB) and "def" on a TCP socket to argv[1]:argv[2], or to its one client when argv[1] is "serve". */
-    private static final String URGENT_SENDER = """
+    /**
+     * One TCP connection as {@code s}: with argv[1] "serve", the one client of a listener on port argv[2] of
+     * argv[3] (which prints "listening" first), else a connection to argv[1]:argv[2].
+     */
+    private static final String CONNECTION = """
             import socket, sys
             if sys.argv[1] == "serve":
                 l = socket.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                l.bind(("127.0.0.1", int(sys.argv[2]))); l.listen(); print("listening", flush=True)
+                l.bind((sys.argv[3], int(sys.argv[2]))); l.listen(); print("listening", flush=True)
                 s, _ = l.accept()
             else:
                 s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=10)
+            """;
+
+    /** Sends "abc", an urgent "!" (MSG_OOB) and "def" on a {@link #CONNECTION}. */
+    private static final String URGENT_SENDER = CONNECTION + """
             s.sendall(b"abc"); s.send(b"!", socket.MSG_OOB); s.sendall(b"def"); s.close()
             """;
 
-    /** Reads one TCP connection to its end (a client of argv[1]:argv[2], or a server on port argv[2] when argv[1] is "serve"). */
-    private static final String STREAM_READER = """
-            import socket, sys
-            if sys.argv[1] == "serve":
-                l = socket.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                l.bind(("0.0.0.0", int(sys.argv[2]))); l.listen(); print("listening", flush=True)
-                s, _ = l.accept()
-            else:
-                s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=10)
+    /** Reads a {@link #CONNECTION} to its end and prints what came. */
+    private static final String STREAM_READER = CONNECTION + """
             data = b""
             while True:
                 b = s.recv(100)
@@ -375,14 +375,14 @@ class UsernetNamespaceIT {
 
         // a host server's urgent byte, through the NAT to the guest
         int port = PeerTools.freePort();
-        Process server = new ProcessBuilder("python3", "-c", URGENT_SENDER, "serve", String.valueOf(port)).start();
+        Process server = new ProcessBuilder("python3", "-c", URGENT_SENDER, "serve", String.valueOf(port), "127.0.0.1").start();
         processes.add(server);
         assertThat(new String(server.getInputStream().readNBytes(10), StandardCharsets.UTF_8)).isEqualTo("listening\n");
         assertThat(ns.execOk("python3", "-c", STREAM_READER, "10.0.2.2", String.valueOf(port))).isEqualTo("abc!def\n");
 
         // a host client's urgent byte, through the forward to the guest
-        Process guest = new ProcessBuilder("ip", "netns", "exec", ns.name(), "python3", "-c", STREAM_READER, "serve", "7790")
-                .start();
+        Process guest = new ProcessBuilder("ip", "netns", "exec", ns.name(), "python3", "-c", STREAM_READER, "serve", "7790",
+                "0.0.0.0").start();
         processes.add(guest);
         assertThat(new String(guest.getInputStream().readNBytes(10), StandardCharsets.UTF_8)).isEqualTo("listening\n");
         PeerTools.Exec client = PeerTools.exec(Duration.ofSeconds(20),
@@ -392,8 +392,8 @@ class UsernetNamespaceIT {
 
         // the guest's urgent byte, through the NAT to a host server that reads plainly
         int readerPort = PeerTools.freePort();
-        Process reader = new ProcessBuilder("python3", "-c", STREAM_READER.replace("0.0.0.0", "127.0.0.1"), "serve",
-                String.valueOf(readerPort)).start();
+        Process reader = new ProcessBuilder("python3", "-c", STREAM_READER, "serve", String.valueOf(readerPort), "127.0.0.1")
+                .start();
         processes.add(reader);
         assertThat(new String(reader.getInputStream().readNBytes(10), StandardCharsets.UTF_8)).isEqualTo("listening\n");
         ns.execOk("python3", "-c", URGENT_SENDER, "10.0.2.2", String.valueOf(readerPort));
