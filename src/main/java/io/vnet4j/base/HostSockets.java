@@ -12,10 +12,11 @@ import java.nio.channels.SocketChannel;
  * The host's TCP and UDP sockets of a given family, opened so that a JVM without IPv6 says so as an
  * {@link IOException} naming it, not as the JDK's {@link UnsupportedOperationException}. The JDK decides once,
  * at its start, whether the host has IPv6: not when {@code socket(AF_INET6)} fails ({@code ipv6.disable=1}),
- * nor when no interface has an IPv6 address ({@code /proc/net/if_inet6} empty: {@code net.ipv6.conf.all.disable_ipv6=1},
- * as in many containers), nor when standard input is an IPv4 socket (started by inetd); then every INET6 socket's
- * open throws. A guest's IPv6 connection there is answered as the kernel would answer a connect with no IPv6
- * route, Network is unreachable (as libslirp's tcp_fconnect failing); a listener's open fails naming it.
+ * nor when no interface has an IPv6 address ({@code /proc/net/if_inet6} empty:
+ * {@code net.ipv6.conf.all.disable_ipv6=1}, as in many containers), nor when standard input is an IPv4 socket
+ * (started by inetd); then every INET6 socket's open throws. A guest's IPv6 connection there is answered as the
+ * kernel would answer a connect with no IPv6 route, Network is unreachable (as libslirp's tcp_fconnect
+ * failing); a listener's open fails naming it.
  */
 public final class HostSockets {
     /** An INET6 socket in a JVM that found no IPv6 on the host; its message starts "Network is unreachable". */
