@@ -204,6 +204,10 @@ class VxlanIT {
                 .containsPattern("vnet4j_vxlan_dropped_datagrams_total\\{dstport=\"4789\",family=\"ipv4\",reason=\"other_vni\"} \\d");
         assertThat(metrics.lines().filter(l -> l.startsWith("vnet4j_vxlan_dropped_datagrams_total{dstport=\"4789\",family=\"ipv4\",reason=\"malformed\"}")))
                 .hasSize(1);
+        // and as fields of query-network's netdev state
+        PeerTools.Exec json = VnetProcess.ctl(a.name(), "--control", dir.resolve("a-control.sock").toString(), "query-network");
+        assertThat(json.output()).contains("\"id\":\"vg\"").containsPattern("\"learnt-macs\":1[,}]")
+                .contains("\"other-vni-datagrams\":");
     }
 
     @Test

@@ -23,7 +23,9 @@ import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -125,6 +127,22 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
         return new Counts(spec.dstport(), spec.ipv6(), e == null ? 0 : e.otherVni.get(), e == null ? 0 : e.malformed.get(),
                 e == null ? 0 : Math.max(0, e.kernelDrops()), segmentsJoined(), learnt == null ? -1 : learnt.entries().size(),
                 remotesRefused.get());
+    }
+
+    /** {@link #counts} for {@code query-network}: the same numbers as {@link #details}, as fields. */
+    @Override
+    public Map<String, Object> state() {
+        Counts c = counts();
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put("other-vni-datagrams", c.otherVni());
+        state.put("malformed-datagrams", c.malformed());
+        state.put("kernel-dropped-datagrams", c.kernelDrops());
+        state.put("joined-segments", c.segmentsJoined());
+        if (c.learntMacs() >= 0) {
+            state.put("learnt-macs", c.learntMacs());
+            state.put("refused-vteps", c.remotesRefused());
+        }
+        return state;
     }
 
     @Override
