@@ -242,12 +242,14 @@ class HumanMonitorTest {
                 failure.complete(t);
             }
         });
+        // until the capture waits for its FIFO's reader (PcapWriter.openFifo's timed wait, after the capture was
+        // noted as opening): a fixed 200 ms was too short once in CI, when the virtual thread had not yet run, and
+        // the second capture then opened the FIFO itself
         long deadline = System.nanoTime() + 5_000_000_000L;
-        while (opener.getState() != Thread.State.WAITING && opener.getState() != Thread.State.RUNNABLE
-                && System.nanoTime() < deadline) {
-            Thread.sleep(10);
+        while (opener.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline) {
+            Thread.sleep(5);
         }
-        Thread.sleep(200); // in open(2), waiting for a reader
+        assertThat(opener.getState()).isEqualTo(Thread.State.TIMED_WAITING);
         org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5), () -> {
             assertThatThrownBy(() -> monitor.run("capture start v " + fifo))
                     .hasMessageContaining("capture f writes that file already");
