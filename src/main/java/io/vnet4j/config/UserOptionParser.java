@@ -450,7 +450,8 @@ final class UserOptionParser {
             throw o.error("smb: Error accessing shared directory '" + dir + "': " + (dir.isEmpty() ? "an empty path"
                     : Files.exists(share) ? "not a directory this user can read and search" : "does not exist"));
         }
-        String absolute = share.toAbsolutePath().toString();
+        Path shared = share.toAbsolutePath();
+        String absolute = shared.toString();
         if (absolute.chars().anyMatch(c -> c < 0x20 || c == 0x7F || c == '%') || !absolute.equals(absolute.strip())) {
             // smb.conf has one line per setting, trims values and expands %U, %m, ... in a share's path
             throw o.error("smb: '" + Log.printable(absolute) + "' cannot be written as an smb.conf path (a control"
@@ -463,8 +464,7 @@ final class UserOptionParser {
             if (conflict != null) {
                 throw o.error("smbserver: Conflicting/invalid smbserver address (" + conflict + ")");
             }
-            forwards.add(new UserConfig.GuestForward(address, port, new UserConfig.GuestForwardTarget.Smb(
-                    share.toAbsolutePath())));
+            forwards.add(new UserConfig.GuestForward(address, port, new UserConfig.GuestForwardTarget.Smb(shared)));
         }
         if (!Files.isExecutable(UserConfig.SMBD)) {
             throw o.error("smb: Could not find '" + UserConfig.SMBD + "', please install it (Samba's smbd, as QEMU's smb= runs:"

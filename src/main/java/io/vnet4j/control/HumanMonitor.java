@@ -294,9 +294,9 @@ final class HumanMonitor {
             // its own capture, else the one capture of the netdev that object_add or -object filter-dump started
             List<String> ofNetdev = changes.captures().stream().filter(c -> words[2].equals(c.netdev()))
                     .map(CaptureConfig::id).toList();
-            String id = ofNetdev.contains("capture-" + words[2]) || ofNetdev.size() != 1 ? "capture-" + words[2]
-                    : ofNetdev.getFirst();
-            if (ofNetdev.size() > 1 && !ofNetdev.contains(id)) {
+            String own = "capture-" + words[2];
+            String id = ofNetdev.size() == 1 ? ofNetdev.getFirst() : own;
+            if (ofNetdev.size() > 1 && !ofNetdev.contains(own)) {
                 throw new Failure("netdev '" + words[2] + "' has " + ofNetdev.size() + " captures (" + String.join(", ", ofNetdev)
                         + "): object_del ID stops one");
             }
