@@ -210,9 +210,11 @@ public final class PcapWriter implements FrameTap, AutoCloseable {
         } catch (InterruptedException | ClosedChannelException e) {
             // close gave up waiting: the file is closed under the write
         } catch (IOException e) {
+            closeFile(); // before it says it stopped: a flush that sees the stop may count on the file being let go
             synchronized (this) {
                 closed = true;
                 failed = true;
+                notifyAll(); // a flush waiting for a swap that will not come
             }
             Log.warn("capture to " + path + " stopped: " + e.getMessage());
         } finally {
