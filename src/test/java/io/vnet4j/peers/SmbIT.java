@@ -53,14 +53,22 @@ class SmbIT {
         assertThat(vnet.process().isAlive()).as("smbd must not take the daemon with it").isTrue();
     }
 
+    /**
+     * Also connections that come back to back, each one's smbd starting while the last one's ends: with QEMU's
+     * smb.conf as it is, about one in twenty such tree connects failed (NT_STATUS_NO_MEMORY, "No notify daemon
+     * around": see {@code SmbShare.configuration}).
+     */
     @Test
     void smbserverMovesTheShareAndPort139ServesItToo() throws Exception {
         Path share = Files.createDirectory(dir.resolve("share"));
         Files.writeString(share.resolve("a.txt"), "a\n");
         vnet = VnetProcess.start("--control", "none", "-netdev", "user,id=u,ipv6=off,smb=" + share
                 + ",smbserver=10.0.2.77", "-netdev", "tap,id=t,ifname=tap0,configure=on,netns=/run/netns/" + ns.name());
-        for (String port : new String[] {"445", "139"}) {
-            assertThat(ns.execOk("smbclient", "//10.0.2.77/qemu", "-N", "-p", port, "-c", "ls")).contains("a.txt");
+        for (int round = 0; round < 15; round++) {
+            for (String port : new String[] {"445", "139"}) {
+                assertThat(ns.execOk("smbclient", "//10.0.2.77/qemu", "-N", "-p", port, "-c", "ls"))
+                        .as("round %d, port %s", round, port).contains("a.txt");
+            }
         }
         assertThat(vnet.process().isAlive()).isTrue();
     }
