@@ -12,6 +12,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
@@ -31,11 +32,17 @@ import java.nio.file.attribute.PosixFilePermissions;
  *
  * <p>Interactive, as in QEMU: whatever arrives on one side is written to the other at once. Nothing is
  * buffered beyond one {@value #CHUNK}-byte chunk per direction: a side that does not read stops the other
- * through the sockets' own flow control.
+ * through the sockets' own flow control, the TCP pair's buffers fixed ({@value #PAIR_BUFFER_BYTES} bytes asked).
  */
 final class CommandBridge implements AutoCloseable {
     /** Bytes copied per read, each direction. */
     static final int CHUNK = 16 * 1024;
+    /**
+     * Each buffer of the TCP pair, asked for (the kernel doubles it): fixed, so that a guest that does not read
+     * holds back its command after about 1 MiB in all. Left to the kernel, the near end's receive buffer grows
+     * to tcp_rmem's maximum (32 MiB on some hosts), the far end's send buffer to tcp_wmem's (4 MiB).
+     */
+    static final int PAIR_BUFFER_BYTES = 256 * 1024;
 
     private final String command;
     private final OwnedFile directory;
@@ -104,13 +111,17 @@ final class CommandBridge implements AutoCloseable {
      */
     private static SocketChannel pairedWith(SocketChannel near) throws IOException {
         try (ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.INET)) {
+            listener.setOption(StandardSocketOptions.SO_RCVBUF, PAIR_BUFFER_BYTES); // the accepted end's, set before its window
             listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
+            near.setOption(StandardSocketOptions.SO_RCVBUF, PAIR_BUFFER_BYTES);
+            near.setOption(StandardSocketOptions.SO_SNDBUF, PAIR_BUFFER_BYTES);
             near.connect(listener.getLocalAddress());
             SocketChannel far = listener.accept();
             if (!far.getRemoteAddress().equals(near.getLocalAddress())) {
                 close(far);
                 throw new IOException("another process connected to the command's socket first");
             }
+            far.setOption(StandardSocketOptions.SO_SNDBUF, PAIR_BUFFER_BYTES);
             return far;
         }
     }

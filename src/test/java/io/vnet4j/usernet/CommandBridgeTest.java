@@ -69,17 +69,21 @@ class CommandBridgeTest {
     @Test
     void aSlowReaderGetsEveryByteAndHoldsTheCommandBack() throws Exception {
         Path done = dir.resolve("done");
-        int lines = 2_000_000; // about 15 MB: far more than the pipe and socket buffers hold together
+        // about 15 MB, of which the guest first reads a quarter: the 11 MB left are far more than the sockets between
+        // it and the command hold (about 1 MiB in the TCP pair, CommandBridge.PAIR_BUFFER_BYTES, and the unix socket's
+        // 200 KiB); before those were fixed, the pair's receive buffer grew to tcp_rmem's 32 MiB here, and the
+        // command sometimes finished
+        int lines = 2_000_000;
         byte[] expected = seq(lines);
         try (CommandBridge bridge = new CommandBridge("seq 1 " + lines + "; touch " + done);
                 SocketChannel guest = SocketChannel.open(bridge.address())) {
             InputStream in = Channels.newInputStream(guest);
-            byte[] half = in.readNBytes(expected.length / 2);
+            byte[] quarter = in.readNBytes(expected.length / 4);
             Thread.sleep(200); // give a bridge that buffers without bound the chance to run ahead
-            assertThat(done).as("the command finished while the guest had read only half").doesNotExist();
+            assertThat(done).as("the command finished while the guest had read only a quarter").doesNotExist();
             byte[] rest = CompletableFuture.supplyAsync(() -> readAll(in)).get(60, TimeUnit.SECONDS);
             ByteArrayOutputStream all = new ByteArrayOutputStream(expected.length);
-            all.write(half);
+            all.write(quarter);
             all.write(rest);
             assertThat(all.toByteArray()).isEqualTo(expected);
         }
