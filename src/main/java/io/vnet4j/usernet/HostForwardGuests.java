@@ -7,9 +7,11 @@ import io.vnet4j.wire.IpAddress;
 /**
  * The guest a host forward goes to: the rule's address, or, for an IPv6 rule that named none
  * ({@link UserConfig.HostForward#guestLearned()}), a global IPv6 address the gateway learnt from the guests'
- * traffic (SLAAC gives guests addresses the configuration cannot know): the first of the guest seen last
- * ({@link NeighborTable#firstOfLatestGuest}); and where a
- * host client appears to come from ({@link #seenFrom}).
+ * traffic (SLAAC gives guests addresses the configuration cannot know): the first of the guest that holds
+ * the address an IPv4 rule without one goes to ({@code dhcpstart}, or the {@code configure=on} TAP's), so
+ * that {@code hostfwd=tcp:127.0.0.1:P-:Q} and {@code hostfwd=tcp:[::1]:P-:Q} reach the same machine; until
+ * that guest has shown an IPv6 address (or with {@code ipv4=off}), the first of the guest seen last
+ * ({@link NeighborTable#firstOfLatestGuest}); and where a host client appears to come from ({@link #seenFrom}).
  */
 final class HostForwardGuests {
     private final UserConfig config;
@@ -34,10 +36,28 @@ final class HostForwardGuests {
             return rule.guestAddress();
         }
         if (learntAt != neighbors.changes()) {
-            learnt = neighbors.firstOfLatestGuest(config::inIpv6Network); // a walk of the table, only after it changed
+            learnt = learn(); // a walk of the table, only after it changed
             learntAt = neighbors.changes();
         }
         return learnt;
+    }
+
+    /**
+     * The IPv6 address of the guest at the IPv4 rules' default address when it has shown one, else of the guest
+     * seen last: a hub with a container's TAP (.100) and a VM that came later, or two VMs, sent IPv4 forwards to
+     * the first and IPv6 forwards to the newest (a helper's replay).
+     */
+    private IpAddress learn() {
+        if (config.ipv4()) {
+            long mac = neighbors.lookup(IpAddress.ofIpv4(config.forwardTarget()));
+            if (mac != NeighborTable.UNKNOWN) {
+                java.util.List<IpAddress> own = neighbors.addressesOf(mac, config::inIpv6Network);
+                if (!own.isEmpty()) {
+                    return own.getFirst(); // the oldest: the stable SLAAC address, as firstOfLatestGuest takes
+                }
+            }
+        }
+        return neighbors.firstOfLatestGuest(config::inIpv6Network);
     }
 
     /**

@@ -365,6 +365,49 @@ class GatewayIpv6Test {
         }
     }
 
+    /**
+     * A learnt IPv6 forward goes to the machine the IPv4 forwards without a guest address go to (10.0.2.15 here)
+     * once it has shown an IPv6 address, not to the guest that showed one last: with a container's TAP and a
+     * later VM on the hub, hostfwd=tcp:127.0.0.1:P-:Q reached the first and hostfwd=tcp:[::1]:P-:Q the second.
+     */
+    @Test
+    void aLearntForwardGoesToTheGuestOfTheIpv4DefaultNotTheNewest() throws Exception {
+        try (Network other = new Network()) {
+            VirtualNic first = other.attachNic("first", 0);
+            VirtualNic later = other.attachNic("later", 0);
+            other.addNetdev("user,id=u,hostfwd=tcp:[::1]:0-:22");
+            UsernetNetdev user = (UsernetNetdev) other.netdevs().stream().filter(n -> n.id().equals("u")).findFirst()
+                    .orElseThrow();
+            int port = user.hostForwards().get(0).hostPort();
+            IpAddress second = IpAddress.parse("fec0::5054:ff:fe12:3457");
+            first.send(duplicateAddressDetection(GUEST, GUEST_MAC));
+            awaitUserDetail(user, "hostfwd tcp [::1]:" + port + " -> [" + GUEST + "]:22 (learnt)");
+            later.send(duplicateAddressDetection(second, GUEST_MAC + 1));
+            // no guest at 10.0.2.15 yet: the newest one, as before
+            awaitUserDetail(user, "hostfwd tcp [::1]:" + port + " -> [" + second + "]:22 (learnt)");
+            first.send(GuestFrames.arpRequest(GuestFrames.GUEST, GuestFrames.HOST)); // 10.0.2.15 is at the first's MAC
+            awaitUserDetail(user, "hostfwd tcp [::1]:" + port + " -> [" + GUEST + "]:22 (learnt)");
+        }
+    }
+
+    private static byte[] duplicateAddressDetection(IpAddress address, long mac) {
+        IpAddress group = Ipv6Frames.solicitedNode(address);
+        byte[] frame = GuestFrames6.icmpv6(Ipv6Frames.multicastMac(group), IpAddress.IPV6_ANY, group, 255,
+                Icmpv6Type.NEIGHBOR_SOLICITATION, GuestFrames6.target(address));
+        for (int i = 0; i < 6; i++) {
+            frame[6 + i] = (byte) (mac >>> (8 * (5 - i))); // the source MAC
+        }
+        return frame;
+    }
+
+    private static void awaitUserDetail(UsernetNetdev user, String detail) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (!user.details().contains(detail) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(user.details()).contains(detail);
+    }
+
     private static int indexOf(byte[] haystack, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= haystack.length; i++) {
