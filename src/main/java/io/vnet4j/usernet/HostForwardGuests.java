@@ -3,6 +3,7 @@ package io.vnet4j.usernet;
 import io.vnet4j.base.Log;
 import io.vnet4j.config.UserConfig;
 import io.vnet4j.wire.IpAddress;
+import java.util.List;
 
 /**
  * The guest a host forward goes to: the rule's address, or, for an IPv6 rule that named none
@@ -51,7 +52,7 @@ final class HostForwardGuests {
         if (config.ipv4()) {
             long mac = neighbors.lookup(IpAddress.ofIpv4(config.forwardTarget()));
             if (mac != NeighborTable.UNKNOWN) {
-                java.util.List<IpAddress> own = neighbors.addressesOf(mac, config::inIpv6Network);
+                List<IpAddress> own = neighbors.addressesOf(mac, config::inIpv6Network);
                 if (!own.isEmpty()) {
                     return own.getFirst(); // the oldest: the stable SLAAC address, as firstOfLatestGuest takes
                 }

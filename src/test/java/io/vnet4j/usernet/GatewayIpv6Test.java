@@ -401,7 +401,7 @@ class GatewayIpv6Test {
     }
 
     private static void awaitUserDetail(UsernetNetdev user, String detail) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!user.details().contains(detail) && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
