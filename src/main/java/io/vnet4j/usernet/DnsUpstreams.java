@@ -4,6 +4,7 @@ import io.vnet4j.base.HostText;
 import io.vnet4j.base.Log;
 import io.vnet4j.base.SocketAddresses;
 import io.vnet4j.config.UserConfig;
+import io.vnet4j.wire.IpAddress;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -18,17 +19,28 @@ import java.util.function.LongSupplier;
 
 /**
  * The resolvers DNS queries go to: {@code dns-upstream=} when given, else /etc/resolv.conf's nameservers of
- * either family (the guest's query goes to the first, whatever the guest's own family).
+ * either family (a guest's query goes to the one in use, whatever the guest's own family).
  *
  * <p>resolv.conf changes under a running network (a laptop joins another Wi-Fi, a VPN comes up and
  * NetworkManager or systemd-resolved rewrites it), so it is followed as libslirp follows it
  * ({@code get_dns_addr_cached}, slirp.c): at most once a {@value #RECHECK_MILLIS} ms, when a query asks, the
  * file's identity, size and modification time are looked at, and when they changed it is read again. Read
  * once, a daemon kept sending every guest's lookups to a resolver that had gone (a replay of
- * gvisor-tap-vsock's PR #696 review: every lookup failed until a restart). The loop's thread only.
+ * gvisor-tap-vsock's PR #696 review: every lookup failed until a restart).
+ *
+ * <p>The upstreams are tried in order, as resolv.conf(5) says a resolver tries its nameservers: queries go to
+ * one upstream, the first at start, until a query to it has gone {@value #FAILOVER_MILLIS} ms without any
+ * answer from it; the next query, which is often the guest's own retry (glibc's after 5 s, musl's after 2.5),
+ * goes to the next upstream, after the last to the first again. The guest knows only the gateway's DNS
+ * address, so it cannot fall back by itself: libslirp (and so slirp4netns, slirp4netns#347) asks only the
+ * first, and a first nameserver that was down failed every lookup. The loop's thread only.
  */
 final class DnsUpstreams {
     static final long RECHECK_MILLIS = 1000;
+    /** How long the upstream in use may leave a query unanswered before the next query goes to the next one. */
+    static final long FAILOVER_MILLIS = 2000;
+    /** The least time between two lines that say the upstream in use changed (the others are counted). */
+    private static final long SAY_EVERY_NANOS = TimeUnit.SECONDS.toNanos(60);
 
     private final String logName;
     private final Path resolvConf;
@@ -38,6 +50,12 @@ final class DnsUpstreams {
     /** resolv.conf's identity, size and modification time when last read; null when given or never there. */
     private List<Object> seen;
     private long checkedAt;
+    /** The index in {@link #current} of the upstream queries go to. */
+    private int inUse;
+    /** When the oldest query sent to it since its last answer left (ns); -1: none waits. */
+    private long unansweredSince = -1;
+    private long failovers;
+    private long saidAt = Long.MIN_VALUE;
 
     /**
      * @param logName the network's id, for the line that says the upstreams changed
@@ -69,12 +87,81 @@ final class DnsUpstreams {
                 List<InetSocketAddress> read = read();
                 if (!read.equals(current)) {
                     current = read;
+                    inUse = 0;
+                    unansweredSince = -1;
                     Log.info(logName + ": " + resolvConf + " changed: DNS queries go to "
                             + (read.isEmpty() ? "nobody (no nameserver in it)" : SocketAddresses.format(read.getFirst())));
                 }
             }
         }
         return current;
+    }
+
+    /**
+     * The upstream a query goes to now: the one in use, or the next one when the one in use has left a query
+     * unanswered for {@value #FAILOVER_MILLIS} ms (said in the log, at most once a minute).
+     *
+     * @return null when there is no upstream
+     */
+    InetSocketAddress target() {
+        List<InetSocketAddress> list = current();
+        if (list.isEmpty()) {
+            return null;
+        }
+        if (unansweredSince != -1 && clock.getAsLong() - unansweredSince >= TimeUnit.MILLISECONDS.toNanos(FAILOVER_MILLIS)) {
+            moveOn("left a query unanswered for " + FAILOVER_MILLIS + " ms");
+        }
+        return list.get(inUse);
+    }
+
+    /**
+     * A query to {@code upstream} met an error (a port unreachable: nothing listens there; no route): when it is
+     * the one in use, the next query goes to the next upstream at once. The guest hears the error, and a resolver
+     * that retries on it (glibc) reaches the next upstream without waiting.
+     */
+    void failed(InetSocketAddress upstream) {
+        if (!current.isEmpty() && sameSocket(current.get(inUse), upstream)) {
+            moveOn("refused a query");
+        }
+    }
+
+    /** Address and port, whatever the scope of a link-local address or the form an IPv4 one came in. */
+    private static boolean sameSocket(InetSocketAddress a, InetSocketAddress b) {
+        return a.getPort() == b.getPort() && IpAddress.of(a.getAddress()).equals(IpAddress.of(b.getAddress()));
+    }
+
+    private void moveOn(String why) {
+        unansweredSince = -1;
+        if (current.size() < 2) {
+            return;
+        }
+        InetSocketAddress left = current.get(inUse);
+        inUse = (inUse + 1) % current.size();
+        failovers++;
+        long now = clock.getAsLong();
+        if (saidAt == Long.MIN_VALUE || now - saidAt >= SAY_EVERY_NANOS) {
+            saidAt = now;
+            Log.info(logName + ": DNS upstream " + SocketAddresses.format(left) + " " + why + ": queries go to "
+                    + SocketAddresses.format(current.get(inUse)) + " (said once a minute at most; info network counts the"
+                    + " changes)");
+        }
+    }
+
+    /** A query went to {@link #target}. */
+    void sent() {
+        if (unansweredSince == -1) {
+            unansweredSince = clock.getAsLong();
+        }
+    }
+
+    /** An answer came back from an upstream: the one in use answers. */
+    void answered() {
+        unansweredSince = -1;
+    }
+
+    /** How many times queries moved on to the next upstream. */
+    long failovers() {
+        return failovers;
     }
 
     /** resolv.conf's identity (device and inode), size and modification time; null when it is not there. */

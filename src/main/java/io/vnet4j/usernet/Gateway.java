@@ -23,7 +23,6 @@ import io.vnet4j.wire.WireError;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.util.List;
 
 /**
  * The gateway's protocol dispatch, on the usernet loop's thread: a frame from the hub goes through
@@ -567,10 +566,8 @@ final class Gateway {
             drops.restricted++; // refused with RST by TcpNat (no target), and counted here
         } else if ((flags & TcpFlags.SYN) != 0 && !config.reach().restricted() && !destination.isMulticastOrBroadcast()) {
             if (addresses.isDns(destination)) {
-                // DNS over TCP goes to the first upstream resolver, as DNS over UDP does
-                List<InetSocketAddress> upstreams = tcpSegment.destinationPort() == UdpServices.DNS_PORT
-                        ? services.dnsUpstreams() : List.of();
-                target = upstreams.isEmpty() ? null : upstreams.getFirst();
+                // DNS over TCP goes to the upstream that DNS over UDP goes to (which fails over on UDP's silence)
+                target = tcpSegment.destinationPort() == UdpServices.DNS_PORT ? services.dnsTarget() : null;
             } else if ((flags & TcpFlags.ACK) == 0 && isRefusedHostLoopback(destination)) {
                 drops.hostLoopback++;
                 errors.tcp(hostLoopbackErrorSource(destination, source), source, tcpSegment.sourcePort(), destination,

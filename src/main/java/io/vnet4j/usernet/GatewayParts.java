@@ -46,8 +46,10 @@ record GatewayParts(GatewayAddresses addresses, IcmpErrors errors, UdpNat udp, T
         VirtualPorts ports = new VirtualPorts();
         UdpHostForwards udpForwards = new UdpHostForwards(out, addresses, guests, ports, selector);
         TcpHostForwards tcpForwards = new TcpHostForwards(tcp, addresses, guests, ports, selector);
+        DnsUpstreams dnsUpstreams = new DnsUpstreams(name, config, resolvConf, System::nanoTime);
+        udp.onPinnedOutcome(dnsUpstreams::answered, dnsUpstreams::failed);
         UdpServices services = new UdpServices(name, config, addresses, udp, out, neighbors, tapAddresses,
-                new DnsUpstreams(name, config, resolvConf, System::nanoTime), udpForwards);
+                dnsUpstreams, udpForwards);
         GuestForwards guestForwards = new GuestForwards(config.guestForwards());
         NeighborDiscovery ndp = config.ipv6().isEmpty() ? null
                 : new NeighborDiscovery(config, addresses, out, neighbors, random, now);

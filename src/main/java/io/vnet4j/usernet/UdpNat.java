@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * UDP between the guests and host sockets. Theory of operation: each guest socket (guest address and
@@ -143,12 +144,26 @@ final class UdpNat {
         this.outbound = addresses;
     }
 
+    /** Told of each datagram a pinned flow's upstream sends back (the DNS upstreams' failover). */
+    private Runnable pinnedAnswered = () -> { };
+    /** Told of each error a pinned flow's upstream gave: the upstream (a port unreachable, no route). */
+    private Consumer<InetSocketAddress> pinnedFailed = upstream -> { };
+
     UdpNat(LoopSelector selector, GuestOutput out, IcmpErrors errors, GatewayAddresses gateway) {
         this.maxFlows = maxFlows(Descriptors.limit());
         this.selector = selector;
         this.out = out;
         this.errors = errors;
         this.gateway = gateway;
+    }
+
+    /**
+     * {@code answered} runs on each datagram a pinned flow's upstream sends back, {@code failed} on each error
+     * that a send to one met (at once, or later from the error queue), with that upstream.
+     */
+    void onPinnedOutcome(Runnable answered, Consumer<InetSocketAddress> failed) {
+        this.pinnedAnswered = answered;
+        this.pinnedFailed = failed;
     }
 
     /**
@@ -191,6 +206,9 @@ final class UdpNat {
             }
         } catch (IOException e) {
             dropped++;
+            if (key.remote() != null) {
+                pinnedFailed.accept(target);
+            }
             IpAddress guest = key.guest();
             errors.udp(gateway.host(guest), guest, key.guestPort(), destination, destinationPort,
                     IcmpErrors.ofException(e, guest.isIpv4()), 0, payload, offset, length);
@@ -296,6 +314,9 @@ final class UdpNat {
                     dropped++;
                     continue;
                 }
+                if (flow.pinned()) {
+                    pinnedFailed.accept(new InetSocketAddress(hostDestination.toInetAddress(), errorQueue.destinationPort()));
+                }
                 IpAddress destination = flow.pinned() ? flow.key.remote() : guestView(hostDestination, flow);
                 int destinationPort = flow.pinned() ? flow.key.remotePort() : errorQueue.destinationPort();
                 IpAddress offender = errorQueue.offender();
@@ -364,6 +385,9 @@ final class UdpNat {
                 continue;
             }
             out.sendUdp(sourceIp, sourcePort, flow.key.guest(), flow.key.guestPort(), NeighborTable.UNKNOWN, in, 8, length);
+            if (flow.pinned()) {
+                pinnedAnswered.run();
+            }
             if (flow.pinned() && --flow.unanswered <= 0) {
                 flows.remove(flow.key); // every query answered: the exchange is over
                 close(flow);

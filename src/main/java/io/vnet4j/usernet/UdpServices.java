@@ -206,8 +206,8 @@ final class UdpServices {
                     return true;
                 }
             }
-            List<InetSocketAddress> upstreams = dnsUpstreams.current();
-            if (destinationPort != DNS_PORT || config.reach().restricted() || upstreams.isEmpty()) {
+            InetSocketAddress upstream = destinationPort == DNS_PORT ? dnsUpstreams.target() : null;
+            if (destinationPort != DNS_PORT || config.reach().restricted() || upstream == null) {
                 dnsDropped++;
                 int n = destinationPort != DNS_PORT ? LocalResolver.FORWARD : localNames.refuse(buffer, offset, length,
                         dnsOut, 0, config.reach().restricted() ? DnsMessage.RCODE_REFUSED : DnsMessage.RCODE_SERVFAIL);
@@ -216,8 +216,8 @@ final class UdpServices {
                 }
             } else {
                 dnsForwarded++;
-                nat.sendPinned(source, sourcePort, destination, DNS_PORT, upstreams.getFirst(), buffer, offset,
-                        length, now);
+                nat.sendPinned(source, sourcePort, destination, DNS_PORT, upstream, buffer, offset, length, now);
+                dnsUpstreams.sent();
             }
             return true;
         }
@@ -339,9 +339,19 @@ final class UdpServices {
         return tftp == null ? null : tftp.counters();
     }
 
-    /** Where DNS queries go now ({@link DnsUpstreams#current}). */
+    /** The DNS upstreams now, in order ({@link DnsUpstreams#current}). */
     List<InetSocketAddress> dnsUpstreams() {
         return dnsUpstreams.current();
+    }
+
+    /** The upstream a DNS query goes to now ({@link DnsUpstreams#target}); null when there is none. */
+    InetSocketAddress dnsTarget() {
+        return dnsUpstreams.target();
+    }
+
+    /** How many times DNS queries moved on to the next upstream, one having left a query unanswered. */
+    long dnsFailovers() {
+        return dnsUpstreams.failovers();
     }
 
     void close() {

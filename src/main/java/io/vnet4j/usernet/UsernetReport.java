@@ -203,7 +203,8 @@ final class UsernetReport {
         DhcpCounters dhcp = services.dhcpServer().counters();
         lines.add("dhcp not answered: malformed " + dhcp.malformed() + ", not for this server " + dhcp.ignored()
                 + ", no free address " + dhcp.exhausted());
-        lines.add("dns not forwarded: " + services.dnsDropped() + ", udp send errors: " + nat.dropped()
+        lines.add("dns not forwarded: " + services.dnsDropped() + ", moved on to the next upstream: "
+                + services.dnsFailovers() + ", udp send errors: " + nat.dropped()
                 + ", pings dropped: " + icmp.dropped() + " (" + icmp.carriers() + "), icmp errors told to guests: "
                 + errors.sent() + (errors.limited() == 0 ? "" : " (" + errors.limited() + " more over the rate limit)"));
         services.describeTftp(lines);

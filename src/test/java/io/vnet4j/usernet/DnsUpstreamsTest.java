@@ -63,6 +63,70 @@ class DnsUpstreamsTest {
         assertThat(SocketAddresses.format(upstreams.current())).isEqualTo("127.0.0.9:53");
     }
 
+    /** slirp4netns#347: the upstreams are tried in order, a silent one given up for the next after 2 s. */
+    @Test
+    void anUpstreamThatLeavesAQueryUnansweredForTwoSecondsGivesWayToTheNext(@TempDir Path dir) throws Exception {
+        long[] now = {0};
+        DnsUpstreams upstreams = upstreams("user,id=u,dns-upstream=127.0.0.7,dns-upstream=127.0.0.8,dns-upstream=127.0.0.9",
+                dir.resolve("resolv.conf"), now);
+        long failover = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(DnsUpstreams.FAILOVER_MILLIS);
+        assertThat(SocketAddresses.format(upstreams.target())).isEqualTo("127.0.0.7:53");
+        upstreams.sent();
+        now[0] += failover - 1;
+        upstreams.sent(); // a second query: the first one's time counts
+        assertThat(SocketAddresses.format(upstreams.target())).as("not yet").isEqualTo("127.0.0.7:53");
+        now[0] += 1;
+        assertThat(SocketAddresses.format(upstreams.target())).isEqualTo("127.0.0.8:53");
+        assertThat(SocketAddresses.format(upstreams.target())).as("the next one waits for its own silence")
+                .isEqualTo("127.0.0.8:53");
+
+        upstreams.sent();
+        now[0] += failover;
+        upstreams.answered(); // late, but an answer
+        assertThat(SocketAddresses.format(upstreams.target())).as("it answered").isEqualTo("127.0.0.8:53");
+
+        upstreams.sent();
+        now[0] += failover;
+        assertThat(SocketAddresses.format(upstreams.target())).isEqualTo("127.0.0.9:53");
+        upstreams.sent();
+        now[0] += failover;
+        assertThat(SocketAddresses.format(upstreams.target())).as("after the last, the first again").isEqualTo("127.0.0.7:53");
+        assertThat(upstreams.failovers()).isEqualTo(3);
+    }
+
+    /** A port unreachable (nothing listens there) moves on at once, when it is the upstream in use that refused. */
+    @Test
+    void anUpstreamThatRefusesGivesWayAtOnce(@TempDir Path dir) throws Exception {
+        long[] now = {0};
+        DnsUpstreams upstreams = upstreams("user,id=u,dns-upstream=127.0.0.7,dns-upstream=127.0.0.8", dir.resolve("resolv.conf"), now);
+        upstreams.failed(new java.net.InetSocketAddress("127.0.0.8", 53));
+        assertThat(SocketAddresses.format(upstreams.target())).as("not the one in use").isEqualTo("127.0.0.7:53");
+        upstreams.failed(new java.net.InetSocketAddress("127.0.0.7", 53));
+        assertThat(SocketAddresses.format(upstreams.target())).isEqualTo("127.0.0.8:53");
+        assertThat(upstreams.failovers()).isOne();
+    }
+
+    @Test
+    void aSingleUpstreamIsKeptAndAChangedResolvConfStartsAtItsFirst(@TempDir Path dir) throws Exception {
+        Path resolvConf = dir.resolve("resolv.conf");
+        long[] now = {0};
+        DnsUpstreams upstreams = upstreams("user,id=u", resolvConf, now);
+        upstreams.sent();
+        now[0] += java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        assertThat(SocketAddresses.format(upstreams.target())).isEqualTo("127.0.0.1:53");
+        assertThat(upstreams.failovers()).isZero();
+
+        Files.writeString(resolvConf, "nameserver 127.0.0.2\nnameserver 127.0.0.3\n");
+        now[0] += java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+        assertThat(SocketAddresses.format(upstreams.target())).isEqualTo("127.0.0.2:53");
+        upstreams.sent();
+        now[0] += java.util.concurrent.TimeUnit.SECONDS.toNanos(3);
+        assertThat(SocketAddresses.format(upstreams.target())).isEqualTo("127.0.0.3:53");
+        Files.writeString(resolvConf, "nameserver 127.0.0.4\nnameserver 127.0.0.3\n");
+        now[0] += java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+        assertThat(SocketAddresses.format(upstreams.target())).as("a new list: its first").isEqualTo("127.0.0.4:53");
+    }
+
     /** The upstreams of a user network of {@code netdev} whose resolv.conf names 127.0.0.1, on the clock {@code now[0]}. */
     private static DnsUpstreams upstreams(String netdev, Path resolvConf, long[] now) throws Exception {
         Files.writeString(resolvConf, "nameserver 127.0.0.1\n");

@@ -428,6 +428,63 @@ class UsernetNetdevTest {
         }
     }
 
+    /**
+     * slirp4netns#347 replayed: with two upstreams and the first silent, a guest's retry goes to the second (the
+     * guest knows only 10.0.2.3, so it cannot fall back by itself); libslirp asks only the first.
+     */
+    @Test
+    void aQueryTheFirstUpstreamLeavesUnansweredIsAskedOfTheNext() throws Exception {
+        long dnsMac = 0x5255_0a00_0203L;
+        try (Network two = new Network(); DatagramChannel silent = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+            VirtualNic nic = two.attachNic("guest", 0);
+            two.addNetdev("user,id=u,dns-upstream=127.0.0.1:" + ((InetSocketAddress) silent.getLocalAddress()).getPort()
+                    + ",dns-upstream=127.0.0.1:" + ((InetSocketAddress) upstream.getLocalAddress()).getPort());
+            nic.send(GuestFrames.udp(dnsMac, GUEST, 5355, DNS, 53, new byte[] {1}));
+            ByteBuffer query = ByteBuffer.allocate(100);
+            silent.receive(query); // and never answers
+            Thread.sleep(DnsUpstreams.FAILOVER_MILLIS + 100); // the failover's own time, not a measurement
+            nic.send(GuestFrames.udp(dnsMac, GUEST, 5355, DNS, 53, new byte[] {1})); // the guest's retry
+            InetSocketAddress from = (InetSocketAddress) upstream.receive(query.clear());
+            upstream.send(ByteBuffer.wrap(new byte[] {9}), from);
+            ByteBuffer reply = receive(nic, EtherType.IPV4);
+            Ipv4Packet ip = new Ipv4Packet().wrap(reply, EthernetFrame.HEADER_LENGTH, reply.limit() - EthernetFrame.HEADER_LENGTH);
+            assertThat(ip.source()).isEqualTo(DNS);
+            UsernetNetdev user = (UsernetNetdev) two.netdev("u");
+            assertThat(user.details()).anySatisfy(line -> assertThat(line).contains("moved on to the next upstream: 1,"));
+        }
+    }
+
+    /**
+     * helper-95's replay of slirp4netns#347 with a first upstream where nothing listens: the guest hears the port
+     * unreachable (glibc then asks again at once), and that next query goes to the second upstream.
+     */
+    @Test
+    void aQueryTheFirstUpstreamRefusesSendsTheNextOneToTheNext() throws Exception {
+        long dnsMac = 0x5255_0a00_0203L;
+        int closedPort;
+        try (DatagramChannel closed = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+            closedPort = ((InetSocketAddress) closed.getLocalAddress()).getPort();
+        }
+        try (Network two = new Network()) {
+            VirtualNic nic = two.attachNic("guest", 0);
+            two.addNetdev("user,id=u,dns-upstream=127.0.0.1:" + closedPort + ",dns-upstream=127.0.0.1:"
+                    + ((InetSocketAddress) upstream.getLocalAddress()).getPort());
+            nic.send(GuestFrames.udp(dnsMac, GUEST, 5356, DNS, 53, new byte[] {1}));
+            ByteBuffer refused = receive(nic, EtherType.IPV4);
+            Ipv4Packet ip = new Ipv4Packet().wrap(refused, EthernetFrame.HEADER_LENGTH, refused.limit() - EthernetFrame.HEADER_LENGTH);
+            assertThat(ip.protocol()).isEqualTo(IpProtocol.ICMP);
+            assertThat(refused.get(ip.payloadOffset()) & 0xFF).isEqualTo(IcmpType.DESTINATION_UNREACHABLE);
+            nic.send(GuestFrames.udp(dnsMac, GUEST, 5356, DNS, 53, new byte[] {1}));
+            ByteBuffer query = ByteBuffer.allocate(100);
+            InetSocketAddress from = (InetSocketAddress) upstream.receive(query);
+            upstream.send(ByteBuffer.wrap(new byte[] {9}), from);
+            ByteBuffer reply = receive(nic, EtherType.IPV4);
+            Ipv4Packet answer = new Ipv4Packet().wrap(reply, EthernetFrame.HEADER_LENGTH, reply.limit() - EthernetFrame.HEADER_LENGTH);
+            assertThat(answer.protocol()).isEqualTo(IpProtocol.UDP);
+            assertThat(answer.source()).isEqualTo(DNS);
+        }
+    }
+
     @Test
     void aDnsFlowClosesOnceEachOfItsQueriesIsAnswered() throws Exception {
         long dnsMac = 0x5255_0a00_0203L;
@@ -529,9 +586,13 @@ class UsernetNetdevTest {
     }
 
     private ByteBuffer receive(int etherType) throws InterruptedException {
+        return receive(guest, etherType);
+    }
+
+    private static ByteBuffer receive(VirtualNic nic, int etherType) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
-            byte[] frame = guest.receive(1, TimeUnit.SECONDS);
+            byte[] frame = nic.receive(1, TimeUnit.SECONDS);
             if (frame != null) {
                 ByteBuffer b = ByteBuffer.wrap(frame);
                 if (new EthernetFrame().wrap(b, 0, frame.length).etherType() == etherType) {
