@@ -30,8 +30,11 @@ import java.util.function.LongSupplier;
  *
  * <p>The upstreams are tried in order, as resolv.conf(5) says a resolver tries its nameservers: queries go to
  * one upstream, the first at start, until a query to it has gone {@value #FAILOVER_MILLIS} ms without any
- * answer from it; the next query, which is often the guest's own retry (glibc's after 5 s, musl's after 2.5),
- * goes to the next upstream, after the last to the first again. The guest knows only the gateway's DNS
+ * answer from it, or it refused one; the next query, which is often the guest's own retry (glibc's after 5 s,
+ * musl's after 2.5), goes to the next upstream, after the last to the first again. {@value #BACK_TO_FIRST_MILLIS}
+ * ms after a move the first is tried again, as a resolver starts each query with its first nameserver: a first
+ * upstream that was slow once (a corporate resolver, the only one that knows the internal names) is not given up
+ * for good, and one that is down costs a query its wait once in that time. The guest knows only the gateway's DNS
  * address, so it cannot fall back by itself: libslirp (and so slirp4netns, slirp4netns#347) asks only the
  * first, and a first nameserver that was down failed every lookup. The loop's thread only.
  */
@@ -39,6 +42,8 @@ final class DnsUpstreams {
     static final long RECHECK_MILLIS = 1000;
     /** How long the upstream in use may leave a query unanswered before the next query goes to the next one. */
     static final long FAILOVER_MILLIS = 2000;
+    /** How long after a move to another upstream the first is tried again. */
+    static final long BACK_TO_FIRST_MILLIS = 30_000;
     /** The least time between two lines that say the upstream in use changed (the others are counted). */
     private static final long SAY_EVERY_NANOS = TimeUnit.SECONDS.toNanos(60);
 
@@ -55,6 +60,8 @@ final class DnsUpstreams {
     /** When the oldest query sent to it since its last answer left (ns); -1: none waits. */
     private long unansweredSince = -1;
     private long failovers;
+    /** When queries last moved on (ns). */
+    private long movedAt;
     private long saidAt = Long.MIN_VALUE;
 
     /**
@@ -99,7 +106,8 @@ final class DnsUpstreams {
 
     /**
      * The upstream a query goes to now: the one in use, or the next one when the one in use has left a query
-     * unanswered for {@value #FAILOVER_MILLIS} ms (said in the log, at most once a minute).
+     * unanswered for {@value #FAILOVER_MILLIS} ms (said in the log, at most once a minute), or the first again
+     * {@value #BACK_TO_FIRST_MILLIS} ms after the last move.
      *
      * @return null when there is no upstream
      */
@@ -108,8 +116,12 @@ final class DnsUpstreams {
         if (list.isEmpty()) {
             return null;
         }
-        if (unansweredSince != -1 && clock.getAsLong() - unansweredSince >= TimeUnit.MILLISECONDS.toNanos(FAILOVER_MILLIS)) {
+        long now = clock.getAsLong();
+        if (unansweredSince != -1 && now - unansweredSince >= TimeUnit.MILLISECONDS.toNanos(FAILOVER_MILLIS)) {
             moveOn("left a query unanswered for " + FAILOVER_MILLIS + " ms");
+        } else if (inUse != 0 && now - movedAt >= TimeUnit.MILLISECONDS.toNanos(BACK_TO_FIRST_MILLIS)) {
+            inUse = 0; // not said: a first that is still down moves queries on again, and that is said
+            unansweredSince = -1;
         }
         return list.get(inUse);
     }
@@ -139,6 +151,7 @@ final class DnsUpstreams {
         inUse = (inUse + 1) % current.size();
         failovers++;
         long now = clock.getAsLong();
+        movedAt = now;
         if (saidAt == Long.MIN_VALUE || now - saidAt >= SAY_EVERY_NANOS) {
             saidAt = now;
             Log.info(logName + ": DNS upstream " + SocketAddresses.format(left) + " " + why + ": queries go to "

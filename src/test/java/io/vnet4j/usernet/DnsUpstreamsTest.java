@@ -94,6 +94,24 @@ class DnsUpstreamsTest {
         assertThat(upstreams.failovers()).isEqualTo(3);
     }
 
+    /** A first upstream that was slow once (the only one that knows a company's names) is tried again 30 s later. */
+    @Test
+    void theFirstUpstreamIsTriedAgainThirtySecondsAfterAMove(@TempDir Path dir) throws Exception {
+        long[] now = {0};
+        DnsUpstreams upstreams = upstreams("user,id=u,dns-upstream=127.0.0.7,dns-upstream=127.0.0.8", dir.resolve("resolv.conf"), now);
+        upstreams.target();
+        upstreams.sent();
+        now[0] += java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(DnsUpstreams.FAILOVER_MILLIS);
+        assertThat(SocketAddresses.format(upstreams.target())).isEqualTo("127.0.0.8:53");
+        upstreams.sent();
+        upstreams.answered();
+        now[0] += java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(DnsUpstreams.BACK_TO_FIRST_MILLIS) - 1;
+        assertThat(SocketAddresses.format(upstreams.target())).isEqualTo("127.0.0.8:53");
+        now[0] += 1;
+        assertThat(SocketAddresses.format(upstreams.target())).isEqualTo("127.0.0.7:53");
+        assertThat(upstreams.failovers()).as("the return is no move on").isOne();
+    }
+
     /** A port unreachable (nothing listens there) moves on at once, when it is the upstream in use that refused. */
     @Test
     void anUpstreamThatRefusesGivesWayAtOnce(@TempDir Path dir) throws Exception {
