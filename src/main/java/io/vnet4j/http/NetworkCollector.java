@@ -192,6 +192,9 @@ final class NetworkCollector implements MultiCollector {
         dns.add(c.dnsForwarded(), labels.add("outcome", "forwarded"));
         dns.add(c.dnsAnswered(), labels.add("outcome", "answered"));
         dns.add(c.dnsRefused(), labels.add("outcome", "refused"));
+        counter("vnet4j_usernet_dns_upstream_changes", "Times a user network's DNS queries moved on to its next "
+                + "upstream resolver, the one in use having refused a query or left one unanswered for 2 s.")
+                .add(c.dnsUpstreamChanges(), labels);
         Family tftp = counter("vnet4j_usernet_tftp_transfers", "TFTP transfers: outcome=completed, or failed "
                 + "(refused, expired, aborted).");
         tftp.add(c.tftpCompleted(), labels.add("outcome", "completed"));

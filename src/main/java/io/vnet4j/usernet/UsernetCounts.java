@@ -13,9 +13,12 @@ import java.util.Map;
  * @param dnsForwarded DNS queries sent to the upstream resolver
  * @param dnsAnswered DNS queries answered here (the guests' own names, reverse lookups of the network)
  * @param dnsRefused DNS queries answered with REFUSED or SERVFAIL, or dropped (restrict=on, no upstream)
+ * @param dnsUpstreamChanges times DNS queries moved on to the next upstream, the one in use having refused a query
+ *     or left one unanswered for 2 s
  * @param tftpCompleted TFTP transfers that ended with the last block acknowledged
  * @param tftpFailed TFTP transfers refused, expired or aborted
  * @param dropped frames and datagrams not handled, by cause (the keys name them: "malformed", "fragments", ...)
  */
 public record UsernetCounts(int tcpConnections, long tcpResent, long tcpResentAtTimeout, int udpFlows, int leases, long dnsForwarded, long dnsAnswered,
-                            long dnsRefused, long tftpCompleted, long tftpFailed, Map<String, Long> dropped) {}
+                            long dnsRefused, long dnsUpstreamChanges, long tftpCompleted, long tftpFailed,
+                            Map<String, Long> dropped) {}

@@ -99,6 +99,7 @@ class HttpConsoleIT {
         assertThat(sample(after, toVm) - sample(before, toVm)).isGreaterThan(4 << 20);
         assertThat(sample(after, fromGateway) - sample(before, fromGateway)).isGreaterThan(4 << 20);
         assertThat(sample(after, "vnet4j_usernet_leases{hub=\"0\",netdev=\"user0\"}")).isEqualTo(1);
+        assertThat(sample(after, "vnet4j_usernet_dns_upstream_changes_total{hub=\"0\",netdev=\"user0\"}")).isZero();
         assertThat(sample(after, "vnet4j_usernet_tcp_resent_segments_total{after=\"timeout\",hub=\"0\",netdev=\"user0\"}"))
                 .as("present (a slow TCG guest may see one)").isNotNegative();
         for (String cause : List.of("malformed", "no_arp_reply", "dhcp_no_free_address", "ndp", "dhcpv6_malformed")) {

@@ -451,6 +451,7 @@ class UsernetNetdevTest {
             assertThat(ip.source()).isEqualTo(DNS);
             UsernetNetdev user = (UsernetNetdev) two.netdev("u");
             assertThat(user.details()).anySatisfy(line -> assertThat(line).contains("moved on to the next upstream: 1,"));
+            assertThat(user.counts().dnsUpstreamChanges()).isOne();
         }
     }
 
