@@ -216,8 +216,8 @@ final class UdpServices {
                 }
             } else {
                 dnsForwarded++;
+                dnsUpstreams.sent(); // before: a send that fails at once moves on, and the next upstream owes nothing yet
                 nat.sendPinned(source, sourcePort, destination, DNS_PORT, upstream, buffer, offset, length, now);
-                dnsUpstreams.sent();
             }
             return true;
         }

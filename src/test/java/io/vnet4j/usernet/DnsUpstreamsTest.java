@@ -119,8 +119,11 @@ class DnsUpstreamsTest {
         DnsUpstreams upstreams = upstreams("user,id=u,dns-upstream=127.0.0.7,dns-upstream=127.0.0.8", dir.resolve("resolv.conf"), now);
         upstreams.failed(new java.net.InetSocketAddress("127.0.0.8", 53));
         assertThat(SocketAddresses.format(upstreams.target())).as("not the one in use").isEqualTo("127.0.0.7:53");
-        upstreams.failed(new java.net.InetSocketAddress("127.0.0.7", 53));
+        upstreams.sent();
+        upstreams.failed(new java.net.InetSocketAddress("127.0.0.7", 53)); // as a send that fails at once
         assertThat(SocketAddresses.format(upstreams.target())).isEqualTo("127.0.0.8:53");
+        now[0] += java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(DnsUpstreams.FAILOVER_MILLIS);
+        assertThat(SocketAddresses.format(upstreams.target())).as("the next one was sent nothing yet").isEqualTo("127.0.0.8:53");
         assertThat(upstreams.failovers()).isOne();
     }
 
