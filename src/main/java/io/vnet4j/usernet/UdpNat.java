@@ -115,6 +115,10 @@ final class UdpNat {
         }
     }
 
+    /** Told of each datagram a pinned flow's upstream sends back (the DNS upstreams' failover). */
+    private Runnable pinnedAnswered = () -> { };
+    /** Told of each error a pinned flow's upstream gave: the upstream (a port unreachable, no route). */
+    private Consumer<InetSocketAddress> pinnedFailed = upstream -> { };
     private final LoopSelector selector;
     private final GuestOutput out;
     private final IcmpErrors errors;
@@ -143,11 +147,6 @@ final class UdpNat {
     void outboundAddresses(OutboundAddresses addresses) {
         this.outbound = addresses;
     }
-
-    /** Told of each datagram a pinned flow's upstream sends back (the DNS upstreams' failover). */
-    private Runnable pinnedAnswered = () -> { };
-    /** Told of each error a pinned flow's upstream gave: the upstream (a port unreachable, no route). */
-    private Consumer<InetSocketAddress> pinnedFailed = upstream -> { };
 
     UdpNat(LoopSelector selector, GuestOutput out, IcmpErrors errors, GatewayAddresses gateway) {
         this.maxFlows = maxFlows(Descriptors.limit());

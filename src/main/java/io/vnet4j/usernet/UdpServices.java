@@ -349,7 +349,7 @@ final class UdpServices {
         return dnsUpstreams.target();
     }
 
-    /** How many times DNS queries moved on to the next upstream, one having left a query unanswered. */
+    /** How many times DNS queries moved on to the next upstream, the one in use having refused or not answered. */
     long dnsFailovers() {
         return dnsUpstreams.failovers();
     }
