@@ -486,6 +486,36 @@ class UsernetNetdevTest {
         }
     }
 
+    /** The same from an IPv6 guest to fec0::3, the refusing first upstream on ::1 (its error from an IPv6 socket). */
+    @Test
+    void anIpv6QueryTheFirstUpstreamRefusesSendsTheNextOneToTheNext() throws Exception {
+        int closedPort;
+        try (DatagramChannel closed = DatagramChannel.open().bind(new InetSocketAddress("::1", 0))) {
+            closedPort = ((InetSocketAddress) closed.getLocalAddress()).getPort();
+        }
+        try (Network two = new Network()) {
+            VirtualNic nic = two.attachNic("guest", 0);
+            two.addNetdev("user,id=u,dns-upstream=[::1]:" + closedPort + ",dns-upstream=127.0.0.1:"
+                    + ((InetSocketAddress) upstream.getLocalAddress()).getPort());
+            nic.send(GuestFrames6.udp(GuestFrames6.HOST_MAC, GuestFrames6.GUEST, 5357, GuestFrames6.DNS, 53, new byte[] {1}));
+            awaitDetail(two, "moved on to the next upstream: 1,");
+            nic.send(GuestFrames6.udp(GuestFrames6.HOST_MAC, GuestFrames6.GUEST, 5357, GuestFrames6.DNS, 53, new byte[] {1}));
+            ByteBuffer query = ByteBuffer.allocate(100);
+            InetSocketAddress from = (InetSocketAddress) upstream.receive(query);
+            assertThat(query.position()).isOne();
+            upstream.send(ByteBuffer.wrap(new byte[] {9}), from);
+        }
+    }
+
+    private static void awaitDetail(Network network, String detail) throws InterruptedException {
+        UsernetNetdev user = (UsernetNetdev) network.netdev("u");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (user.details().stream().noneMatch(line -> line.contains(detail)) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(user.details()).anySatisfy(line -> assertThat(line).contains(detail));
+    }
+
     @Test
     void aDnsFlowClosesOnceEachOfItsQueriesIsAnswered() throws Exception {
         long dnsMac = 0x5255_0a00_0203L;
