@@ -40,12 +40,15 @@ public record TftpOptions(long blockSize, long transferSize, long timeout) {
      * The options a server acknowledges for these requested ones (RFC 2347): blksize from 8 capped at
      * {@link #SERVED_MAX_BLOCK_SIZE}, also one above RFC 2348's 65464 (a smaller block size is the server's
      * to answer, as libslirp clamps any; busybox tftp, told nothing of its {@code -b 65465}, took the first
-     * 512-byte block for the last), tsize answered with {@code fileSize}, timeout within 1..255 seconds;
-     * other values are left unacknowledged, so the transfer runs with the default.
+     * 512-byte block for the last), tsize answered with {@code fileSize} but for an empty file, timeout within
+     * 1..255 seconds; other values are left unacknowledged, so the transfer runs with the default. An empty file's
+     * tsize is left out (RFC 2347 lets a server leave out any option): curl takes an OACK's tsize 0 for an invalid
+     * one and gives up ("invalid tsize -:0:- value in OACK packet"; libslirp sends it), and the transfer's one
+     * empty block tells the size anyway.
      */
     public TftpOptions acknowledge(long fileSize) {
         long blocks = blockSize >= MIN_BLOCK_SIZE ? Math.min(blockSize, SERVED_MAX_BLOCK_SIZE) : ABSENT;
-        long size = transferSize != ABSENT ? fileSize : ABSENT;
+        long size = transferSize != ABSENT && fileSize > 0 ? fileSize : ABSENT;
         long seconds = timeout >= MIN_TIMEOUT && timeout <= MAX_TIMEOUT ? timeout : ABSENT;
         return new TftpOptions(blocks, size, seconds);
     }

@@ -44,6 +44,15 @@ class TftpOptionsTest {
         assertThat(new TftpOptions(ABSENT, 77, ABSENT).acknowledge(5).transferSize()).isEqualTo(5);
     }
 
+    /** helper-95's trial: curl gives up on an OACK's tsize 0 ("invalid tsize -:0:- value in OACK packet"). */
+    @Test
+    void leavesTsizeOutForAnEmptyFile() {
+        assertThat(new TftpOptions(ABSENT, 0, ABSENT).acknowledge(0).any()).isFalse();
+        TftpOptions withBlockSize = new TftpOptions(512, 0, ABSENT).acknowledge(0);
+        assertThat(withBlockSize.transferSize()).isEqualTo(ABSENT);
+        assertThat(withBlockSize.blockSize()).isEqualTo(512);
+    }
+
     @Test
     void acknowledgesATimeoutFromOneTo255Seconds() {
         assertThat(new TftpOptions(ABSENT, ABSENT, 1).acknowledge(0).timeout()).isEqualTo(1);
