@@ -5,6 +5,7 @@ import io.vnet4j.usernet.flow.LoopSelector;
 import io.vnet4j.usernet.flow.OutboundAddresses;
 import io.vnet4j.usernet.tcp.TcpNat;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.random.RandomGenerator;
@@ -48,6 +49,12 @@ record GatewayParts(GatewayAddresses addresses, IcmpErrors errors, UdpNat udp, T
         TcpHostForwards tcpForwards = new TcpHostForwards(tcp, addresses, guests, ports, selector);
         DnsUpstreams dnsUpstreams = new DnsUpstreams(name, config, resolvConf, System::nanoTime);
         udp.onPinnedOutcome(dnsUpstreams::answered, dnsUpstreams::failed);
+        // DNS over TCP goes to the same upstream: one that refuses the connection has refused a query
+        tcp.onRefused(target -> {
+            if (target instanceof InetSocketAddress upstream) {
+                dnsUpstreams.failed(upstream);
+            }
+        });
         UdpServices services = new UdpServices(name, config, addresses, udp, out, neighbors, tapAddresses,
                 dnsUpstreams, udpForwards);
         GuestForwards guestForwards = new GuestForwards(config.guestForwards());

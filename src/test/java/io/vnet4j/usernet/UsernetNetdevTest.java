@@ -29,6 +29,7 @@ import java.lang.foreign.ValueLayout;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -514,6 +515,46 @@ class UsernetNetdevTest {
             Thread.sleep(20);
         }
         assertThat(user.details()).anySatisfy(line -> assertThat(line).contains(detail));
+    }
+
+    /**
+     * helper-97: DNS over TCP to a first upstream where nothing listens (dig +tcp, glibc's use-vc) was refused at
+     * every try and never moved on, the failover watching UDP only; the refused connection now moves the queries
+     * on, and the next query (here over UDP) goes to the second upstream without meeting the first.
+     */
+    @Test
+    void aDnsConnectionTheFirstUpstreamRefusesSendsTheNextQueryToTheNext() throws Exception {
+        long dnsMac = 0x5255_0a00_0203L;
+        int closedPort;
+        try (ServerSocketChannel closed = ServerSocketChannel.open()
+                .bind(new InetSocketAddress("127.0.0.1", 0))) {
+            closedPort = ((InetSocketAddress) closed.getLocalAddress()).getPort();
+        }
+        try (Network two = new Network()) {
+            VirtualNic nic = two.attachNic("guest", 0);
+            two.addNetdev("user,id=u,dns-upstream=127.0.0.1:" + closedPort + ",dns-upstream=127.0.0.1:"
+                    + ((InetSocketAddress) upstream.getLocalAddress()).getPort());
+            nic.send(GuestFrames.tcp(dnsMac, GUEST, 5357, DNS, 53, TcpFlags.SYN, 1000, 0, 65535, new byte[0]));
+            ByteBuffer reset = receive(nic, EtherType.IPV4);
+            Ipv4Packet ip = new Ipv4Packet().wrap(reset, EthernetFrame.HEADER_LENGTH, reset.limit() - EthernetFrame.HEADER_LENGTH);
+            assertThat(ip.protocol()).isEqualTo(IpProtocol.TCP);
+            nic.send(GuestFrames.udp(dnsMac, GUEST, 5357, DNS, 53, new byte[] {1}));
+            ByteBuffer query = ByteBuffer.allocate(100);
+            upstream.configureBlocking(false);
+            InetSocketAddress from = null;
+            try {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (from == null && System.nanoTime() < deadline) {
+                    from = (InetSocketAddress) upstream.receive(query);
+                    Thread.sleep(from == null ? 10 : 0);
+                }
+            } finally {
+                upstream.configureBlocking(true);
+            }
+            assertThat(from).as("the query after the refused connection reached the second upstream").isNotNull();
+            UsernetNetdev user = (UsernetNetdev) two.netdev("u");
+            assertThat(user.details()).anySatisfy(line -> assertThat(line).contains("moved on to the next upstream: 1,"));
+        }
     }
 
     @Test

@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
 /**
@@ -106,6 +107,8 @@ public final class TcpNat {
         /** The host socket's addresses, kept when it is given back in TIME_WAIT, for the reports; else null. */
         SocketAddress releasedRemote;
         SocketAddress releasedLocal;
+        /** Where an outgoing connection's host socket connects (for {@link #onRefused}); null for an incoming one. */
+        SocketAddress target;
 
         Flow(FlowKey key, SocketChannel channel, boolean incoming, long now) {
             this.key = key;
@@ -127,6 +130,8 @@ public final class TcpNat {
     /** The RSTs this table sends itself: for a connect it cannot make, and for a segment of no connection. */
     private final OutgoingSegment refusal = new OutgoingSegment();
     private Unreachable unreachable = (remote, remotePort, guest, guestPort, sequence, cause) -> { };
+    /** Told of each host address that refused a guest's connection (the DNS upstreams' failover). */
+    private Consumer<SocketAddress> refused = target -> { };
     /** The source addresses of host connections per family ({@link #outboundAddresses}). */
     private OutboundAddresses outbound = OutboundAddresses.KERNEL;
     private final int mss;
@@ -190,6 +195,11 @@ public final class TcpNat {
     /** A smaller table than {@link #MAX_CONNECTIONS}, for tests. */
     void maxConnections(int max) {
         this.maxConnections = max;
+    }
+
+    /** {@code refused} runs with the host address each time one refuses a guest's connection (ECONNREFUSED). */
+    public void onRefused(Consumer<SocketAddress> refused) {
+        this.refused = refused;
     }
 
     /** Where reports of unreachable destinations go (by default nowhere). */
@@ -288,6 +298,7 @@ public final class TcpNat {
             return;
         }
         Flow flow = new Flow(key, channel, false, now);
+        flow.target = target;
         flow.connection.guestSyn(sequence, window, options, now);
         flows.put(key, flow);
         try {
@@ -409,6 +420,9 @@ public final class TcpNat {
     private void connectFailed(Flow flow, IOException e) {
         if (e instanceof ConnectException) {
             flow.connection.hostRefused();
+            if (flow.target != null) {
+                refused.accept(flow.target);
+            }
             return;
         }
         flow.connection.hostUnreachable();
