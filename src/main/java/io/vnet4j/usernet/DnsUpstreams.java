@@ -172,6 +172,11 @@ final class DnsUpstreams {
         unansweredSince = -1;
     }
 
+    /** The upstream queries go to as things stand (a report's; {@link #target} may move on first); null: none. */
+    InetSocketAddress inUse() {
+        return current.isEmpty() ? null : current.get(inUse);
+    }
+
     /** How many times queries moved on to the next upstream. */
     long failovers() {
         return failovers;

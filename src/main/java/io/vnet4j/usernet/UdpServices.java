@@ -349,6 +349,11 @@ final class UdpServices {
         return dnsUpstreams.target();
     }
 
+    /** The DNS upstream in use ({@link DnsUpstreams#inUse}); null when there is none. */
+    InetSocketAddress dnsInUse() {
+        return dnsUpstreams.inUse();
+    }
+
     /** How many times DNS queries moved on to the next upstream, the one in use having refused or not answered. */
     long dnsFailovers() {
         return dnsUpstreams.failovers();

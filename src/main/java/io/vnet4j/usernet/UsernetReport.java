@@ -1,5 +1,6 @@
 package io.vnet4j.usernet;
 
+import io.vnet4j.base.SocketAddresses;
 import io.vnet4j.config.UserConfig;
 import io.vnet4j.usernet.dhcp.DhcpCounters;
 import io.vnet4j.usernet.dhcp.Lease;
@@ -7,6 +8,7 @@ import io.vnet4j.usernet.tcp.TcpNat;
 import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.Ipv4Address;
 import io.vnet4j.wire.MacAddress;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -204,7 +206,9 @@ final class UsernetReport {
         DhcpCounters dhcp = services.dhcpServer().counters();
         lines.add("dhcp not answered: malformed " + dhcp.malformed() + ", not for this server " + dhcp.ignored()
                 + ", no free address " + dhcp.exhausted());
-        lines.add("dns not forwarded: " + services.dnsDropped() + ", moved on to the next upstream: "
+        InetSocketAddress dnsInUse = services.dnsInUse();
+        lines.add("dns not forwarded: " + services.dnsDropped() + ", upstream in use: "
+                + (dnsInUse == null ? "none" : SocketAddresses.format(dnsInUse)) + ", moved on to the next upstream: "
                 + services.dnsFailovers() + ", udp send errors: " + nat.dropped()
                 + ", pings dropped: " + icmp.dropped() + " (" + icmp.carriers() + "), icmp errors told to guests: "
                 + errors.sent() + (errors.limited() == 0 ? "" : " (" + errors.limited() + " more over the rate limit)"));

@@ -451,7 +451,8 @@ class UsernetNetdevTest {
             Ipv4Packet ip = new Ipv4Packet().wrap(reply, EthernetFrame.HEADER_LENGTH, reply.limit() - EthernetFrame.HEADER_LENGTH);
             assertThat(ip.source()).isEqualTo(DNS);
             UsernetNetdev user = (UsernetNetdev) two.netdev("u");
-            assertThat(user.details()).anySatisfy(line -> assertThat(line).contains("moved on to the next upstream: 1,"));
+            assertThat(user.details()).anySatisfy(line -> assertThat(line).contains("upstream in use: 127.0.0.1:"
+                    + ((InetSocketAddress) upstream.getLocalAddress()).getPort() + ", moved on to the next upstream: 1,"));
             assertThat(user.counts().dnsUpstreamChanges()).isOne();
         }
     }
