@@ -99,12 +99,14 @@ class ControlSocketIT {
      * A daemon under a low {@code ulimit -n}: the warm-up keeps off the last descriptors (it said nothing and
      * took them, and its connections' failures were logged after "ready"); once control clients have taken
      * every descriptor, ctl gives up after --timeout with a line saying why (it waited silently for ever); and
-     * the control socket serves again once they are free (its accept is retried every second).
+     * the control socket serves again once they are free (its accept is retried every second). 60 descriptors:
+     * under 80 the daemon had 61 free when the warm-up looked, 3 short of the 64 it asks, and once, on a loaded
+     * CI, 64 or more (fewer descriptors open at that moment; which, not found), so the warm-up ran and the test failed.
      */
     @Test
     void aDaemonOutOfDescriptorsIsSaidSoByCtlAndServesAgainOnceTheyAreFree() throws Exception {
         Path control = runtime.resolve("low.sock");
-        VnetProcess vnet = VnetProcess.startLimited(80, env, "--control", control.toString(), "-netdev", "user,id=u");
+        VnetProcess vnet = VnetProcess.startLimited(60, env, "--control", control.toString(), "-netdev", "user,id=u");
         daemons.add(vnet);
         awaitLog(vnet, "warm-up: skipped: ");
         java.util.List<java.nio.channels.SocketChannel> hogs = new java.util.ArrayList<>();
