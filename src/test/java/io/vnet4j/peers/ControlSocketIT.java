@@ -101,7 +101,7 @@ class ControlSocketIT {
      * every descriptor, ctl gives up after --timeout with a line saying why (it waited silently for ever); and
      * the control socket serves again once they are free (its accept is retried every second). 60 descriptors:
      * under 80 the daemon had 61 free when the warm-up looked, 3 short of the 64 it asks, and once, on a loaded
-     * CI, 64 or more (fewer descriptors open at that moment; which, not found), so the warm-up ran and the test failed.
+     * CI, 64 or more (fewer open at that moment; which, not found), so the warm-up ran and the test failed.
      */
     @Test
     void aDaemonOutOfDescriptorsIsSaidSoByCtlAndServesAgainOnceTheyAreFree() throws Exception {
