@@ -111,7 +111,8 @@ final class CommandBridge implements AutoCloseable {
      */
     private static SocketChannel pairedWith(SocketChannel near) throws IOException {
         try (ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.INET)) {
-            listener.setOption(StandardSocketOptions.SO_RCVBUF, PAIR_BUFFER_BYTES); // the accepted end's, set before its window
+            // the accepted end's receive buffer, set before its window is
+            listener.setOption(StandardSocketOptions.SO_RCVBUF, PAIR_BUFFER_BYTES);
             listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
             near.setOption(StandardSocketOptions.SO_RCVBUF, PAIR_BUFFER_BYTES);
             near.setOption(StandardSocketOptions.SO_SNDBUF, PAIR_BUFFER_BYTES);

@@ -155,8 +155,8 @@ final class DnsUpstreams {
         if (saidAt == Long.MIN_VALUE || now - saidAt >= SAY_EVERY_NANOS) {
             saidAt = now;
             Log.info(logName + ": DNS upstream " + SocketAddresses.format(left) + " " + why + ": queries go to "
-                    + SocketAddresses.format(current.get(inUse)) + " (said once a minute at most; info network counts the"
-                    + " changes)");
+                    + SocketAddresses.format(current.get(inUse))
+                    + " (said once a minute at most; info network counts the changes)");
         }
     }
 

@@ -314,7 +314,8 @@ final class UdpNat {
                     continue;
                 }
                 if (flow.pinned()) {
-                    pinnedFailed.accept(new InetSocketAddress(hostDestination.toInetAddress(), errorQueue.destinationPort()));
+                    pinnedFailed.accept(new InetSocketAddress(hostDestination.toInetAddress(),
+                            errorQueue.destinationPort()));
                 }
                 IpAddress destination = flow.pinned() ? flow.key.remote() : guestView(hostDestination, flow);
                 int destinationPort = flow.pinned() ? flow.key.remotePort() : errorQueue.destinationPort();

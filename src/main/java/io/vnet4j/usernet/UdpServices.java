@@ -216,7 +216,7 @@ final class UdpServices {
                 }
             } else {
                 dnsForwarded++;
-                dnsUpstreams.sent(); // before: a send that fails at once moves on, and the next upstream owes nothing yet
+                dnsUpstreams.sent(); // first: a send that fails at once moves on, and the next upstream owes nothing
                 nat.sendPinned(source, sourcePort, destination, DNS_PORT, upstream, buffer, offset, length, now);
             }
             return true;

@@ -98,8 +98,8 @@ final class UsernetReport {
             dropped.put("dhcpv6_malformed", services.dhcpv6Server().counters().malformed());
         }
         return new UsernetCounts(tcp.connectionCount(), tcp.resent(), tcp.resentAtTimeout(), nat.flowCount(), leases,
-                services.dnsForwarded(), services.dnsAnswered(), services.dnsDropped(), services.dnsFailovers(), tftpCompleted,
-                tftpFailed, dropped);
+                services.dnsForwarded(), services.dnsAnswered(), services.dnsDropped(), services.dnsFailovers(),
+                tftpCompleted, tftpFailed, dropped);
     }
 
     /** Leases, neighbours, host forwards, TCP connections and UDP flows as structured values ({@code now}: ns). */
