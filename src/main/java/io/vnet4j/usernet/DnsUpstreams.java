@@ -34,7 +34,8 @@ import java.util.function.LongSupplier;
  * musl's after 2.5), goes to the next upstream, after the last to the first again. {@value #BACK_TO_FIRST_MILLIS}
  * ms after a move the first is tried again, as a resolver starts each query with its first nameserver: a first
  * upstream that was slow once (a corporate resolver, the only one that knows the internal names) is not given up
- * for good, and one that is down costs a query its wait once in that time. The guest knows only the gateway's DNS
+ * for good, and one that is down costs the queries of the next {@value #FAILOVER_MILLIS} ms their wait once in
+ * that time. The guest knows only the gateway's DNS
  * address, so it cannot fall back by itself: libslirp (and so slirp4netns, slirp4netns#347) asks only the
  * first, and a first nameserver that was down failed every lookup. The loop's thread only.
  */
@@ -62,6 +63,8 @@ final class DnsUpstreams {
     private long failovers;
     /** When queries last moved on (ns). */
     private long movedAt;
+    /** When the upstream in use last answered (ns); -1: not since it came into use. */
+    private long answeredAt = -1;
     private long saidAt = Long.MIN_VALUE;
 
     /**
@@ -96,6 +99,7 @@ final class DnsUpstreams {
                     current = read;
                     inUse = 0;
                     unansweredSince = -1;
+                    answeredAt = -1;
                     Log.info(logName + ": " + resolvConf + " changed: DNS queries go to "
                             + (read.isEmpty() ? "nobody (no nameserver in it)" : SocketAddresses.format(read.getFirst())));
                 }
@@ -122,6 +126,7 @@ final class DnsUpstreams {
         } else if (inUse != 0 && now - movedAt >= TimeUnit.MILLISECONDS.toNanos(BACK_TO_FIRST_MILLIS)) {
             inUse = 0; // not said: a first that is still down moves queries on again, and that is said
             unansweredSince = -1;
+            answeredAt = -1;
         }
         return list.get(inUse);
     }
@@ -137,13 +142,27 @@ final class DnsUpstreams {
         }
     }
 
+    /**
+     * A DNS-over-TCP connection to {@code upstream} was refused: when it is the one in use and has not answered a
+     * query over UDP in the last {@value #BACK_TO_FIRST_MILLIS} ms, as {@link #failed}. One that answers over UDP
+     * and takes no TCP (unbound's {@code do-tcp: no}, some VPNs' resolvers) is kept: it may be the only one that
+     * knows a company's names, and a guest's retry of a truncated answer over TCP must not take all queries away.
+     */
+    void refusedOverTcp(InetSocketAddress upstream) {
+        if (answeredAt == -1 || clock.getAsLong() - answeredAt >= TimeUnit.MILLISECONDS.toNanos(BACK_TO_FIRST_MILLIS)) {
+            failed(upstream);
+        }
+    }
+
     /** Address and port, whatever the scope of a link-local address or the form an IPv4 one came in. */
     private static boolean sameSocket(InetSocketAddress a, InetSocketAddress b) {
-        return a.getPort() == b.getPort() && IpAddress.of(a.getAddress()).equals(IpAddress.of(b.getAddress()));
+        return a.equals(b) // the common case, without allocating
+                || a.getPort() == b.getPort() && IpAddress.of(a.getAddress()).equals(IpAddress.of(b.getAddress()));
     }
 
     private void moveOn(String why) {
         unansweredSince = -1;
+        answeredAt = -1;
         if (current.size() < 2) {
             return;
         }
@@ -167,9 +186,15 @@ final class DnsUpstreams {
         }
     }
 
-    /** An answer came back from an upstream: the one in use answers. */
-    void answered() {
-        unansweredSince = -1;
+    /**
+     * A datagram came back from {@code from}: when it is the upstream in use, that one answers. A late answer from
+     * one that queries moved away from says nothing of the one in use.
+     */
+    void answered(InetSocketAddress from) {
+        if (!current.isEmpty() && sameSocket(current.get(inUse), from)) {
+            unansweredSince = -1;
+            answeredAt = clock.getAsLong();
+        }
     }
 
     /** The upstream queries go to as things stand (a report's; {@link #target} may move on first); null: none. */

@@ -49,10 +49,10 @@ record GatewayParts(GatewayAddresses addresses, IcmpErrors errors, UdpNat udp, T
         TcpHostForwards tcpForwards = new TcpHostForwards(tcp, addresses, guests, ports, selector);
         DnsUpstreams dnsUpstreams = new DnsUpstreams(name, config, resolvConf, System::nanoTime);
         udp.onPinnedOutcome(dnsUpstreams::answered, dnsUpstreams::failed);
-        // DNS over TCP goes to the same upstream: one that refuses the connection has refused a query
+        // DNS over TCP goes to the same upstream: one that refuses the connection may be down
         tcp.onRefused(target -> {
             if (target instanceof InetSocketAddress upstream) {
-                dnsUpstreams.failed(upstream);
+                dnsUpstreams.refusedOverTcp(upstream);
             }
         });
         UdpServices services = new UdpServices(name, config, addresses, udp, out, neighbors, tapAddresses,

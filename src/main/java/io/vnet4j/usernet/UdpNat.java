@@ -92,6 +92,8 @@ final class UdpNat {
         private IpAddress lastSenderIp;
         /** The hop limit the socket sends with, as last set for the guest's datagrams; 0: the system's default. */
         private int hops;
+        /** The socket's family: IPv6 (an AF_INET6 socket), else IPv4. */
+        private boolean ipv6;
 
         Flow(FlowKey key, DatagramChannel channel, int fd, long now) {
             this.key = key;
@@ -115,8 +117,8 @@ final class UdpNat {
         }
     }
 
-    /** Told of each datagram a pinned flow's upstream sends back (the DNS upstreams' failover). */
-    private Runnable pinnedAnswered = () -> { };
+    /** Told of each datagram a pinned flow's upstream sends back, with its sender (the DNS upstreams' failover). */
+    private Consumer<InetSocketAddress> pinnedAnswered = upstream -> { };
     /** Told of each error a pinned flow's upstream gave: the upstream (a port unreachable, no route). */
     private Consumer<InetSocketAddress> pinnedFailed = upstream -> { };
     private final LoopSelector selector;
@@ -157,10 +159,10 @@ final class UdpNat {
     }
 
     /**
-     * {@code answered} runs on each datagram a pinned flow's upstream sends back, {@code failed} on each error
-     * that a send to one met (at once, or later from the error queue), with that upstream.
+     * {@code answered} runs on each datagram a pinned flow's upstream sends back, with its sender; {@code failed}
+     * on each error that a send to one met (at once, or later from the error queue), with that upstream.
      */
-    void onPinnedOutcome(Runnable answered, Consumer<InetSocketAddress> failed) {
+    void onPinnedOutcome(Consumer<InetSocketAddress> answered, Consumer<InetSocketAddress> failed) {
         this.pinnedAnswered = answered;
         this.pinnedFailed = failed;
     }
@@ -186,6 +188,13 @@ final class UdpNat {
     private void send(FlowKey key, IpAddress destination, int destinationPort, InetSocketAddress target, int hops,
                       ByteBuffer payload, int offset, int length, long now) {
         Flow flow = flows.get(key);
+        if (flow != null && flow.pinned() && flow.ipv6 != (target.getAddress() instanceof Inet6Address)) {
+            // its upstream is now one of the other family (the DNS failover, a rewritten resolv.conf), which this
+            // socket cannot send to (an AF_INET socket throws, an AF_INET6 one bound to outbound-addr6 fails): a new one
+            flows.remove(flow.key);
+            close(flow);
+            flow = null;
+        }
         try {
             if (flow == null) {
                 flow = open(key.copy(), target, now);
@@ -205,7 +214,7 @@ final class UdpNat {
             }
         } catch (IOException e) {
             dropped++;
-            if (key.remote() != null) {
+            if (flow != null && flow.pinned()) { // the send failed, not the socket's opening (a descriptor shortage)
                 pinnedFailed.accept(target);
             }
             IpAddress guest = key.guest();
@@ -259,6 +268,7 @@ final class UdpNat {
             channel.configureBlocking(false);
             channel.bind(outbound.localFor(target));
             flow = new Flow(key, channel, errorQueueOf(channel, target.getAddress() instanceof Inet6Address), now);
+            flow.ipv6 = target.getAddress() instanceof Inet6Address;
             flow.selectionKey = selector.register(channel, SelectionKey.OP_READ, flow);
         } catch (IOException | RuntimeException e) {
             channel.close();
@@ -386,7 +396,7 @@ final class UdpNat {
             }
             out.sendUdp(sourceIp, sourcePort, flow.key.guest(), flow.key.guestPort(), NeighborTable.UNKNOWN, in, 8, length);
             if (flow.pinned()) {
-                pinnedAnswered.run();
+                pinnedAnswered.accept(source);
             }
             if (flow.pinned() && --flow.unanswered <= 0) {
                 flows.remove(flow.key); // every query answered: the exchange is over

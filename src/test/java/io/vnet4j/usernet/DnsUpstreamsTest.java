@@ -82,8 +82,21 @@ class DnsUpstreamsTest {
 
         upstreams.sent();
         now[0] += failover;
-        upstreams.answered(); // late, but an answer
+        upstreams.answered(at("127.0.0.7")); // the one moved away from, late: says nothing of the one in use
+        upstreams.answered(at("127.0.0.8")); // late, but an answer
         assertThat(SocketAddresses.format(upstreams.target())).as("it answered").isEqualTo("127.0.0.8:53");
+
+        upstreams.sent();
+        now[0] += failover - 1;
+        upstreams.answered(at("127.0.0.7"));
+        now[0] += 1;
+        assertThat(SocketAddresses.format(upstreams.target())).as("another's answer did not stop the clock")
+                .isEqualTo("127.0.0.9:53");
+        now[0] += java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(DnsUpstreams.BACK_TO_FIRST_MILLIS);
+        assertThat(SocketAddresses.format(upstreams.target())).isEqualTo("127.0.0.7:53");
+        upstreams.sent();
+        now[0] += failover;
+        assertThat(SocketAddresses.format(upstreams.target())).isEqualTo("127.0.0.8:53");
 
         upstreams.sent();
         now[0] += failover;
@@ -91,7 +104,7 @@ class DnsUpstreamsTest {
         upstreams.sent();
         now[0] += failover;
         assertThat(SocketAddresses.format(upstreams.target())).as("after the last, the first again").isEqualTo("127.0.0.7:53");
-        assertThat(upstreams.failovers()).isEqualTo(3);
+        assertThat(upstreams.failovers()).isEqualTo(5);
     }
 
     /** A first upstream that was slow once (the only one that knows a company's names) is tried again 30 s later. */
@@ -104,7 +117,7 @@ class DnsUpstreamsTest {
         now[0] += java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(DnsUpstreams.FAILOVER_MILLIS);
         assertThat(SocketAddresses.format(upstreams.target())).isEqualTo("127.0.0.8:53");
         upstreams.sent();
-        upstreams.answered();
+        upstreams.answered(at("127.0.0.8"));
         now[0] += java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(DnsUpstreams.BACK_TO_FIRST_MILLIS) - 1;
         assertThat(SocketAddresses.format(upstreams.target())).isEqualTo("127.0.0.8:53");
         now[0] += 1;
@@ -143,9 +156,34 @@ class DnsUpstreamsTest {
         upstreams.sent();
         now[0] += java.util.concurrent.TimeUnit.SECONDS.toNanos(3);
         assertThat(SocketAddresses.format(upstreams.target())).isEqualTo("127.0.0.3:53");
-        Files.writeString(resolvConf, "nameserver 127.0.0.4\nnameserver 127.0.0.3\n");
+        Files.writeString(resolvConf, "nameserver 127.0.0.44\nnameserver 127.0.0.3\n"); // a size of its own: on
+        // kernels before 6.13 two writes within a tick can share a modification time
         now[0] += java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
-        assertThat(SocketAddresses.format(upstreams.target())).as("a new list: its first").isEqualTo("127.0.0.4:53");
+        assertThat(SocketAddresses.format(upstreams.target())).as("a new list: its first").isEqualTo("127.0.0.44:53");
+    }
+
+    /**
+     * A refused DNS-over-TCP connection moves the queries on only from an upstream that has not answered over UDP
+     * in the last 30 s: one that takes no TCP (unbound's do-tcp: no) but answers over UDP is kept (helper-98).
+     */
+    @Test
+    void aRefusedTcpConnectionMovesOnOnlyFromAnUpstreamSilentOverUdp(@TempDir Path dir) throws Exception {
+        long[] now = {0};
+        DnsUpstreams upstreams = upstreams("user,id=u,dns-upstream=127.0.0.7,dns-upstream=127.0.0.8", dir.resolve("resolv.conf"), now);
+        upstreams.sent();
+        upstreams.answered(at("127.0.0.7"));
+        upstreams.refusedOverTcp(at("127.0.0.7"));
+        assertThat(SocketAddresses.format(upstreams.target())).as("it answers over UDP").isEqualTo("127.0.0.7:53");
+        now[0] += java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(DnsUpstreams.BACK_TO_FIRST_MILLIS);
+        upstreams.refusedOverTcp(at("127.0.0.7"));
+        assertThat(SocketAddresses.format(upstreams.target())).as("not for 30 s").isEqualTo("127.0.0.8:53");
+        upstreams.refusedOverTcp(at("127.0.0.8"));
+        assertThat(SocketAddresses.format(upstreams.target())).as("never answered since it came into use")
+                .isEqualTo("127.0.0.7:53");
+    }
+
+    private static java.net.InetSocketAddress at(String address) {
+        return new java.net.InetSocketAddress(address, 53);
     }
 
     /** The upstreams of a user network of {@code netdev} whose resolv.conf names 127.0.0.1, on the clock {@code now[0]}. */

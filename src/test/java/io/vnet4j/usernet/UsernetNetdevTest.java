@@ -488,6 +488,33 @@ class UsernetNetdevTest {
         }
     }
 
+    /**
+     * helper-98's review: a guest's retry comes from the socket of its first try, whose flow held an IPv4 socket;
+     * with the next upstream an IPv6 one, the send threw and the retry was lost. The flow now gets a socket of the
+     * upstream's family.
+     */
+    @Test
+    void aRetryReachesANextUpstreamOfTheOtherFamily() throws Exception {
+        long dnsMac = 0x5255_0a00_0203L;
+        try (Network two = new Network(); DatagramChannel silent = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+             DatagramChannel upstream6 = DatagramChannel.open().bind(new InetSocketAddress("::1", 0))) {
+            VirtualNic nic = two.attachNic("guest", 0);
+            two.addNetdev("user,id=u,dns-upstream=127.0.0.1:" + ((InetSocketAddress) silent.getLocalAddress()).getPort()
+                    + ",dns-upstream=[::1]:" + ((InetSocketAddress) upstream6.getLocalAddress()).getPort());
+            nic.send(GuestFrames.udp(dnsMac, GUEST, 5358, DNS, 53, new byte[] {1}));
+            ByteBuffer query = ByteBuffer.allocate(100);
+            silent.receive(query); // and never answers
+            Thread.sleep(DnsUpstreams.FAILOVER_MILLIS + 100); // the failover's own time, not a measurement
+            nic.send(GuestFrames.udp(dnsMac, GUEST, 5358, DNS, 53, new byte[] {1})); // the retry, from the same socket
+            InetSocketAddress from = (InetSocketAddress) upstream6.receive(query.clear());
+            upstream6.send(ByteBuffer.wrap(new byte[] {9}), from);
+            ByteBuffer reply = receive(nic, EtherType.IPV4);
+            Ipv4Packet ip = new Ipv4Packet().wrap(reply, EthernetFrame.HEADER_LENGTH, reply.limit() - EthernetFrame.HEADER_LENGTH);
+            assertThat(ip.protocol()).isEqualTo(IpProtocol.UDP);
+            assertThat(ip.source()).isEqualTo(DNS);
+        }
+    }
+
     /** The same from an IPv6 guest to fec0::3, the refusing first upstream on ::1 (its error from an IPv6 socket). */
     @Test
     void anIpv6QueryTheFirstUpstreamRefusesSendsTheNextOneToTheNext() throws Exception {
