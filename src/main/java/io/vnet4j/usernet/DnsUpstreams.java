@@ -35,9 +35,10 @@ import java.util.function.LongSupplier;
  * ms after a move the first is tried again, as a resolver starts each query with its first nameserver: a first
  * upstream that was slow once (a corporate resolver, the only one that knows the internal names) is not given up
  * for good, and one that is down costs the queries of the next {@value #FAILOVER_MILLIS} ms their wait once in
- * that time. The guest knows only the gateway's DNS
- * address, so it cannot fall back by itself: libslirp (and so slirp4netns, slirp4netns#347) asks only the
- * first, and a first nameserver that was down failed every lookup. The loop's thread only.
+ * that time. The guest knows only the gateway's DNS address, so it cannot fall back by itself: libslirp (and so
+ * slirp4netns, slirp4netns#347) asks only the first, and a first nameserver that was down failed every lookup.
+ * Answers and errors come from {@link UdpNat}'s pinned flows, refused DNS-over-TCP connections from
+ * {@code TcpNat}. The loop's thread only.
  */
 final class DnsUpstreams {
     static final long RECHECK_MILLIS = 1000;
