@@ -71,6 +71,8 @@ final class UdpNat {
         final DatagramChannel channel;
         /** The channel's descriptor, whose error queue is on; -1 when it could not be had. */
         final int fd;
+        /** The socket's family: IPv6 (an AF_INET6 socket), else IPv4. */
+        final boolean ipv6;
         long lastUsed;
         /** Pinned flows: datagrams sent upstream and not answered yet. */
         int unanswered;
@@ -92,13 +94,12 @@ final class UdpNat {
         private IpAddress lastSenderIp;
         /** The hop limit the socket sends with, as last set for the guest's datagrams; 0: the system's default. */
         private int hops;
-        /** The socket's family: IPv6 (an AF_INET6 socket), else IPv4. */
-        private boolean ipv6;
 
-        Flow(FlowKey key, DatagramChannel channel, int fd, long now) {
+        Flow(FlowKey key, DatagramChannel channel, int fd, boolean ipv6, long now) {
             this.key = key;
             this.channel = channel;
             this.fd = fd;
+            this.ipv6 = ipv6;
             this.lastUsed = now;
         }
 
@@ -204,7 +205,7 @@ final class UdpNat {
             flow.remote = destination;
             flow.remotePort = destinationPort;
             if (hops != flow.hops && hops != 0 && flow.fd >= 0) { // a system call only when the guest's hop limit changes
-                setHops(flow, target, hops);
+                setHops(flow, hops);
             }
             sendBuffer.clear();
             sendBuffer.put(0, payload, offset, length).limit(length);
@@ -223,12 +224,12 @@ final class UdpNat {
         }
     }
 
-    private void setHops(Flow flow, InetSocketAddress target, int hops) {
+    private void setHops(Flow flow, int hops) {
         if (hopsSetter == null) {
             hopsSetter = new UnicastHops();
         }
         // refused (no kernel here does): the datagrams leave with the socket's own hop limit, not lost
-        hopsSetter.set(flow.fd, target.getAddress() instanceof Inet6Address, hops);
+        hopsSetter.set(flow.fd, flow.ipv6, hops);
         flow.hops = hops;
     }
 
@@ -267,8 +268,8 @@ final class UdpNat {
         try { // a bind to the outbound address can fail (EADDRNOTAVAIL): the socket goes with it
             channel.configureBlocking(false);
             channel.bind(outbound.localFor(target));
-            flow = new Flow(key, channel, errorQueueOf(channel, target.getAddress() instanceof Inet6Address), now);
-            flow.ipv6 = target.getAddress() instanceof Inet6Address;
+            boolean ipv6 = target.getAddress() instanceof Inet6Address;
+            flow = new Flow(key, channel, errorQueueOf(channel, ipv6), ipv6, now);
             flow.selectionKey = selector.register(channel, SelectionKey.OP_READ, flow);
         } catch (IOException | RuntimeException e) {
             channel.close();
