@@ -353,15 +353,8 @@ class GatewayIpv6Test {
             int udpPort = user.hostForwards().get(1).hostPort();
             assertThat(user.details()).contains("hostfwd tcp 127.0.0.1:" + tcpPort + " -> 10.0.2.15:22",
                     "hostfwd udp [::1]:" + udpPort + " -> (the guest's IPv6 address: none seen yet):53");
-            IpAddress group = Ipv6Frames.solicitedNode(GUEST); // the guest's duplicate address detection
-            vm.send(GuestFrames6.icmpv6(Ipv6Frames.multicastMac(group), IpAddress.IPV6_ANY, group, 255,
-                    Icmpv6Type.NEIGHBOR_SOLICITATION, GuestFrames6.target(GUEST)));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-            String learnt = "hostfwd udp [::1]:" + udpPort + " -> [" + GUEST + "]:53 (learnt)";
-            while (!user.details().contains(learnt) && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            assertThat(user.details()).contains(learnt);
+            vm.send(duplicateAddressDetection(GUEST, GUEST_MAC));
+            awaitUserDetail(user, "hostfwd udp [::1]:" + udpPort + " -> [" + GUEST + "]:53 (learnt)");
         }
     }
 
@@ -390,6 +383,7 @@ class GatewayIpv6Test {
         }
     }
 
+    /** The neighbour solicitation of a guest's duplicate address detection for {@code address}, sent from {@code mac}. */
     private static byte[] duplicateAddressDetection(IpAddress address, long mac) {
         IpAddress group = Ipv6Frames.solicitedNode(address);
         byte[] frame = GuestFrames6.icmpv6(Ipv6Frames.multicastMac(group), IpAddress.IPV6_ANY, group, 255,
@@ -400,8 +394,9 @@ class GatewayIpv6Test {
         return frame;
     }
 
+    /** Waits up to 2 s for {@code detail} to be one of {@code user}'s lines of info network. */
     private static void awaitUserDetail(UsernetNetdev user, String detail) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
         while (!user.details().contains(detail) && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
