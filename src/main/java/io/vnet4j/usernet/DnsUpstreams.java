@@ -8,6 +8,7 @@ import io.vnet4j.wire.IpAddress;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -37,8 +38,10 @@ import java.util.function.LongSupplier;
  * for good, and one that is down costs the queries of the next {@value #FAILOVER_MILLIS} ms their wait once in
  * that time. The guest knows only the gateway's DNS address, so it cannot fall back by itself: libslirp (and so
  * slirp4netns, slirp4netns#347) asks only the first, and a first nameserver that was down failed every lookup.
- * Answers and errors come from {@link UdpNat}'s pinned flows, refused DNS-over-TCP connections from
- * {@code TcpNat}. The loop's thread only.
+ * Answers and errors come from {@link UdpNat}'s pinned flows; DNS over TCP, from {@code TcpNat}'s watch, counts
+ * as well while the upstream in use has not answered over UDP for {@value #BACK_TO_FIRST_MILLIS} ms: a connect
+ * or a query it leaves unanswered {@value #FAILOVER_MILLIS} ms, or a connection it refuses, moves the queries on.
+ * The loop's thread only.
  */
 final class DnsUpstreams {
     static final long RECHECK_MILLIS = 1000;
@@ -64,7 +67,7 @@ final class DnsUpstreams {
     private long failovers;
     /** When queries last moved on (ns). */
     private long movedAt;
-    /** When the upstream in use last answered (ns); -1: not since it came into use. */
+    /** When the upstream in use last answered over UDP (ns); -1: not since it came into use. */
     private long answeredAt = -1;
     private long saidAt = Long.MIN_VALUE;
 
@@ -138,7 +141,7 @@ final class DnsUpstreams {
      * that retries on it (glibc) reaches the next upstream without waiting.
      */
     void failed(InetSocketAddress upstream) {
-        if (!current.isEmpty() && sameSocket(current.get(inUse), upstream)) {
+        if (isInUse(upstream)) {
             moveOn("refused a query");
         }
     }
@@ -150,9 +153,38 @@ final class DnsUpstreams {
      * knows a company's names, and a guest's retry of a truncated answer over TCP must not take all queries away.
      */
     void refusedOverTcp(InetSocketAddress upstream) {
-        if (answeredAt == -1 || clock.getAsLong() - answeredAt >= TimeUnit.MILLISECONDS.toNanos(BACK_TO_FIRST_MILLIS)) {
+        if (!answeredOverUdpLately()) {
             failed(upstream);
         }
+    }
+
+    /**
+     * A DNS-over-TCP connection to {@code upstream} began, or the guest sent a query on one: when it is the one in
+     * use and has not answered over UDP lately (see {@link #refusedOverTcp}), its clock runs as for a query over
+     * UDP. An upstream that drops TCP (a firewall) or accepts and never answers is otherwise kept for good by a
+     * guest that asks only over TCP (glibc's {@code options use-vc}, {@code dig +tcp}).
+     */
+    void askedOverTcp(InetSocketAddress upstream) {
+        if (isInUse(upstream) && !answeredOverUdpLately()) {
+            sent();
+        }
+    }
+
+    /** A DNS-over-TCP connection to {@code upstream} was accepted, or it sent bytes: when it is the one in use, it answers. */
+    void answeredOverTcp(InetSocketAddress upstream) {
+        if (isInUse(upstream)) {
+            unansweredSince = -1;
+        }
+    }
+
+    /** Whether {@code target} is the upstream in use (address and port). */
+    boolean isInUse(SocketAddress target) {
+        return target instanceof InetSocketAddress upstream && !current.isEmpty()
+                && sameSocket(current.get(inUse), upstream);
+    }
+
+    private boolean answeredOverUdpLately() {
+        return answeredAt != -1 && clock.getAsLong() - answeredAt < TimeUnit.MILLISECONDS.toNanos(BACK_TO_FIRST_MILLIS);
     }
 
     /** Address and port, whatever the scope of a link-local address or the form an IPv4 one came in. */
@@ -192,7 +224,7 @@ final class DnsUpstreams {
      * one that queries moved away from says nothing of the one in use.
      */
     void answered(InetSocketAddress from) {
-        if (!current.isEmpty() && sameSocket(current.get(inUse), from)) {
+        if (isInUse(from)) {
             unansweredSince = -1;
             answeredAt = clock.getAsLong();
         }

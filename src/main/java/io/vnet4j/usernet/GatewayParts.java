@@ -5,7 +5,6 @@ import io.vnet4j.usernet.flow.LoopSelector;
 import io.vnet4j.usernet.flow.OutboundAddresses;
 import io.vnet4j.usernet.tcp.TcpNat;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.random.RandomGenerator;
@@ -49,12 +48,8 @@ record GatewayParts(GatewayAddresses addresses, IcmpErrors errors, UdpNat udp, T
         TcpHostForwards tcpForwards = new TcpHostForwards(tcp, addresses, guests, ports, selector);
         DnsUpstreams dnsUpstreams = new DnsUpstreams(name, config, resolvConf, System::nanoTime);
         udp.onPinnedOutcome(dnsUpstreams::answered, dnsUpstreams::failed);
-        // DNS over TCP goes to the same upstream: one that refuses the connection may be down
-        tcp.onRefused(target -> {
-            if (target instanceof InetSocketAddress upstream) {
-                dnsUpstreams.refusedOverTcp(upstream);
-            }
-        });
+        // DNS over TCP goes to the same upstream: one that leaves it unanswered or refuses it may be down
+        tcp.watch(new DnsOverTcpWatch(dnsUpstreams));
         UdpServices services = new UdpServices(name, config, addresses, udp, out, neighbors, tapAddresses,
                 dnsUpstreams, udpForwards);
         GuestForwards guestForwards = new GuestForwards(config.guestForwards());

@@ -182,6 +182,35 @@ class DnsUpstreamsTest {
                 .isEqualTo("127.0.0.7:53");
     }
 
+    /**
+     * DNS over TCP counts as over UDP while the upstream has not answered over UDP lately: a connect or a query it
+     * leaves unanswered 2 s moves the queries on (a guest with glibc's use-vc asks only over TCP), one it answers
+     * does not, and one to an upstream that answers over UDP never starts the clock.
+     */
+    @Test
+    void aTcpQueryLeftUnansweredTwoSecondsMovesOnFromAnUpstreamSilentOverUdp(@TempDir Path dir) throws Exception {
+        long[] now = {0};
+        long failover = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(DnsUpstreams.FAILOVER_MILLIS);
+        DnsUpstreams upstreams = upstreams("user,id=u,dns-upstream=127.0.0.7,dns-upstream=127.0.0.8", dir.resolve("resolv.conf"), now);
+        upstreams.askedOverTcp(at("127.0.0.7"));
+        now[0] += failover / 2;
+        upstreams.answeredOverTcp(at("127.0.0.7")); // the connect completed
+        now[0] += failover;
+        assertThat(SocketAddresses.format(upstreams.target())).as("it accepted").isEqualTo("127.0.0.7:53");
+        upstreams.askedOverTcp(at("127.0.0.8"));
+        now[0] += failover;
+        assertThat(SocketAddresses.format(upstreams.target())).as("not the one in use").isEqualTo("127.0.0.7:53");
+        upstreams.askedOverTcp(at("127.0.0.7")); // a query on the connection
+        now[0] += failover;
+        assertThat(SocketAddresses.format(upstreams.target())).as("left unanswered").isEqualTo("127.0.0.8:53");
+
+        upstreams.sent();
+        upstreams.answered(at("127.0.0.8"));
+        upstreams.askedOverTcp(at("127.0.0.8"));
+        now[0] += failover;
+        assertThat(SocketAddresses.format(upstreams.target())).as("it answers over UDP").isEqualTo("127.0.0.8:53");
+    }
+
     private static java.net.InetSocketAddress at(String address) {
         return new java.net.InetSocketAddress(address, 53);
     }

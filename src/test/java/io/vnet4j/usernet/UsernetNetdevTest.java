@@ -585,6 +585,48 @@ class UsernetNetdevTest {
         }
     }
 
+    /**
+     * A first upstream that accepts DNS over TCP and never answers (or drops the SYNs: the same clock) moves the
+     * queries on once a query over TCP has waited 2 s: a guest that asks only over TCP (glibc's use-vc) had
+     * every lookup fail.
+     */
+    @Test
+    void aDnsQueryOverTcpTheFirstUpstreamLeavesUnansweredSendsTheNextQueryToTheNext() throws Exception {
+        long dnsMac = 0x5255_0a00_0203L;
+        try (Network two = new Network(); ServerSocketChannel silent = ServerSocketChannel.open()
+                .bind(new InetSocketAddress("127.0.0.1", 0))) { // never accepts: the kernel's backlog does
+            VirtualNic nic = two.attachNic("guest", 0);
+            two.addNetdev("user,id=u,dns-upstream=127.0.0.1:" + ((InetSocketAddress) silent.getLocalAddress()).getPort()
+                    + ",dns-upstream=127.0.0.1:" + ((InetSocketAddress) upstream.getLocalAddress()).getPort());
+            nic.send(GuestFrames.tcp(dnsMac, GUEST, 5358, DNS, 53, TcpFlags.SYN, 1000, 0, 65535, new byte[0]));
+            ByteBuffer synAck = receive(nic, EtherType.IPV4);
+            Ipv4Packet ip = new Ipv4Packet().wrap(synAck, EthernetFrame.HEADER_LENGTH, synAck.limit() - EthernetFrame.HEADER_LENGTH);
+            TcpSegment segment = new TcpSegment().wrap(synAck, ip.payloadOffset(), ip.payloadLength());
+            assertThat(segment.flags()).isEqualTo(TcpFlags.SYN | TcpFlags.ACK);
+            int ours = segment.sequenceNumber();
+            nic.send(GuestFrames.tcp(dnsMac, GUEST, 5358, DNS, 53, TcpFlags.ACK, 1001, ours + 1, 65535, new byte[0]));
+            nic.send(GuestFrames.tcp(dnsMac, GUEST, 5358, DNS, 53, TcpFlags.ACK | TcpFlags.PSH, 1001, ours + 1, 65535,
+                    new byte[] {0, 1, 1})); // a query, its two bytes of length first
+            Thread.sleep(DnsUpstreams.FAILOVER_MILLIS + 100); // the failover's own time, not a measurement
+            nic.send(GuestFrames.udp(dnsMac, GUEST, 5358, DNS, 53, new byte[] {1})); // the guest's next query
+            ByteBuffer query = ByteBuffer.allocate(100);
+            upstream.configureBlocking(false);
+            InetSocketAddress from = null;
+            try {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (from == null && System.nanoTime() < deadline) {
+                    from = (InetSocketAddress) upstream.receive(query);
+                    Thread.sleep(from == null ? 10 : 0);
+                }
+            } finally {
+                upstream.configureBlocking(true);
+            }
+            assertThat(from).as("the query after the unanswered one over TCP reached the second upstream").isNotNull();
+            UsernetNetdev user = (UsernetNetdev) two.netdev("u");
+            assertThat(user.details()).anySatisfy(line -> assertThat(line).contains("moved on to the next upstream: 1,"));
+        }
+    }
+
     @Test
     void aDnsFlowClosesOnceEachOfItsQueriesIsAnswered() throws Exception {
         long dnsMac = 0x5255_0a00_0203L;

@@ -31,7 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
 /**
@@ -84,6 +83,44 @@ public final class TcpNat {
     static final int IPV6_EXTRA_HEADER = 20;
 
     /**
+     * Hears how the hosts of some connections answer: the DNS upstreams' failover, which must see an upstream
+     * that is down over TCP as it sees one over UDP. Each call names the flow's host address; the loop's thread.
+     */
+    public interface TargetWatch {
+        /** Whether the connections to {@code target} are watched; asked once, when the guest's SYN comes. */
+        boolean watches(SocketAddress target);
+
+        /** A watched connection asked something of its host: its connect began, or the guest sent it data. */
+        void asked(SocketAddress target);
+
+        /** A watched connection's host answered: its connect completed, or it sent data. */
+        void answered(SocketAddress target);
+
+        /** A watched connection's host refused it (ECONNREFUSED). */
+        void refused(SocketAddress target);
+    }
+
+    /** Watches nothing. */
+    private static final TargetWatch NO_WATCH = new TargetWatch() {
+        @Override
+        public boolean watches(SocketAddress target) {
+            return false;
+        }
+
+        @Override
+        public void asked(SocketAddress target) {
+        }
+
+        @Override
+        public void answered(SocketAddress target) {
+        }
+
+        @Override
+        public void refused(SocketAddress target) {
+        }
+    };
+
+    /**
      * Tells a guest that the host could not reach where its SYN went (no route, no neighbour, a rule), as a
      * router's ICMP Destination Unreachable quoting that SYN would, so its connect fails at once instead of
      * after its SYN retries (libslirp's tcp_input does the same). A refused connect is not reported here: the
@@ -107,8 +144,10 @@ public final class TcpNat {
         /** The host socket's addresses, kept when it is given back in TIME_WAIT, for the reports; else null. */
         SocketAddress releasedRemote;
         SocketAddress releasedLocal;
-        /** Where an outgoing connection's host socket connects (for {@link #onRefused}); null for an incoming one. */
+        /** Where an outgoing connection's host socket connects (for {@link #watch}); null for an incoming one. */
         SocketAddress target;
+        /** Whether the {@link TargetWatch} hears how {@link #target} answers. */
+        boolean watched;
 
         Flow(FlowKey key, SocketChannel channel, boolean incoming, long now) {
             this.key = key;
@@ -130,8 +169,8 @@ public final class TcpNat {
     /** The RSTs this table sends itself: for a connect it cannot make, and for a segment of no connection. */
     private final OutgoingSegment refusal = new OutgoingSegment();
     private Unreachable unreachable = (remote, remotePort, guest, guestPort, sequence, cause) -> { };
-    /** Told of each host address that refused a guest's connection (the DNS upstreams' failover). */
-    private Consumer<SocketAddress> refused = target -> { };
+    /** Hears how the hosts of some connections answer (the DNS upstreams' failover). */
+    private TargetWatch watch = NO_WATCH;
     /** The source addresses of host connections per family ({@link #outboundAddresses}). */
     private OutboundAddresses outbound = OutboundAddresses.KERNEL;
     private final int mss;
@@ -197,9 +236,9 @@ public final class TcpNat {
         this.maxConnections = max;
     }
 
-    /** {@code refused} runs with the host address each time one refuses a guest's connection (ECONNREFUSED). */
-    public void onRefused(Consumer<SocketAddress> refused) {
-        this.refused = refused;
+    /** {@code watch} hears how the hosts of the connections it picks answer. */
+    public void watch(TargetWatch watch) {
+        this.watch = watch;
     }
 
     /** Where reports of unreachable destinations go (by default nowhere). */
@@ -230,6 +269,9 @@ public final class TcpNat {
             return;
         }
         flow.connection.guestSegment(flags, sequence, acknowledgment, window, synOptions, payload, offset, length, now);
+        if (flow.watched && length > 0) {
+            watch.asked(flow.target);
+        }
         if (flow.connection.ackOwed() && !flow.ackQueued) {
             flow.ackQueued = true;
             owingAcks.add(flow);
@@ -299,15 +341,19 @@ public final class TcpNat {
         }
         Flow flow = new Flow(key, channel, false, now);
         flow.target = target;
+        flow.watched = watch.watches(target);
         flow.connection.guestSyn(sequence, window, options, now);
         flows.put(key, flow);
+        if (flow.watched) {
+            watch.asked(target); // a host that drops SYNs never completes the connect
+        }
         try {
             // a host on this machine (loopback, above all) has often accepted by the time connect returns:
             // then the SYN-ACK leaves now, not after a trip through the loop's selector
             boolean connected = channel.connect(target) || channel.finishConnect();
             flow.selectionKey = selector.register(channel, connected ? 0 : SelectionKey.OP_CONNECT, flow);
             if (connected) {
-                flow.connection.hostConnected(now);
+                hostConnected(flow, now);
             }
         } catch (IOException e) {
             connectFailed(flow, e);
@@ -377,7 +423,7 @@ public final class TcpNat {
             if (k.isConnectable()) {
                 try {
                     flow.channel.finishConnect();
-                    flow.connection.hostConnected(now);
+                    hostConnected(flow, now);
                 } catch (IOException e) {
                     connectFailed(flow, e);
                 }
@@ -411,17 +457,27 @@ public final class TcpNat {
                 return;
             }
             flow.connection.hostDataAdded(now);
+            if (flow.watched) {
+                watch.answered(flow.target);
+            }
             if (flow.connection.hostReadShort()) {
                 return;
             }
         }
     }
 
+    private void hostConnected(Flow flow, long now) {
+        flow.connection.hostConnected(now);
+        if (flow.watched) {
+            watch.answered(flow.target);
+        }
+    }
+
     private void connectFailed(Flow flow, IOException e) {
         if (e instanceof ConnectException) {
             flow.connection.hostRefused();
-            if (flow.target != null) {
-                refused.accept(flow.target);
+            if (flow.watched) {
+                watch.refused(flow.target);
             }
             return;
         }
