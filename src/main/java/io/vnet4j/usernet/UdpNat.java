@@ -61,6 +61,8 @@ final class UdpNat {
     /** The idle time of a DNS flow: pinned, or whose last datagram went to port 53. */
     static final int DNS_IDLE_SECONDS = 10;
     static final int DNS_PORT = 53;
+    /** The most queries a pinned flow waits for at once (a guest's resolver sends a handful). */
+    static final int MAX_WAITING_IDS = 16;
     private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(IDLE_SECONDS);
     private static final long DNS_IDLE_NANOS = TimeUnit.SECONDS.toNanos(DNS_IDLE_SECONDS);
 
@@ -74,8 +76,13 @@ final class UdpNat {
         /** The socket's family: IPv6 (an AF_INET6 socket), else IPv4. */
         final boolean ipv6;
         long lastUsed;
-        /** Pinned flows: datagrams sent upstream and not answered yet. */
-        int unanswered;
+        /**
+         * Pinned flows: the ids (a DNS message's first two bytes) of the queries sent upstream and not answered
+         * yet, oldest first, one entry per query sent (a guest's retry of an id counts again); at most
+         * {@value #MAX_WAITING_IDS}, the oldest giving way.
+         */
+        private final int[] waiting;
+        private int waitingCount;
         /** The guest's last datagram went to port 53: a lookup, kept {@value #DNS_IDLE_SECONDS} s. */
         boolean toDnsPort;
         /**
@@ -101,6 +108,29 @@ final class UdpNat {
             this.fd = fd;
             this.ipv6 = ipv6;
             this.lastUsed = now;
+            this.waiting = key.remote() != null ? new int[MAX_WAITING_IDS] : null;
+        }
+
+        /** A query of this id went upstream. */
+        void asked(int id) {
+            if (waitingCount == waiting.length) {
+                System.arraycopy(waiting, 1, waiting, 0, --waitingCount);
+            }
+            waiting[waitingCount++] = id;
+        }
+
+        /**
+         * A datagram of this id came back: true when it answers a waiting query, which stops waiting; false
+         * for one no query waits for (a duplicate, another id), which must not end the exchange.
+         */
+        boolean answers(int id) {
+            for (int i = 0; i < waitingCount; i++) {
+                if (waiting[i] == id) {
+                    System.arraycopy(waiting, i + 1, waiting, i, --waitingCount - i);
+                    return true;
+                }
+            }
+            return false;
         }
 
         boolean pinned() {
@@ -210,8 +240,8 @@ final class UdpNat {
             sendBuffer.clear();
             sendBuffer.put(0, payload, offset, length).limit(length);
             flow.channel.send(sendBuffer, target);
-            if (flow.pinned()) {
-                flow.unanswered++;
+            if (flow.pinned() && length >= 2) { // shorter is no DNS message: nothing to wait for
+                flow.asked((payload.get(offset) & 0xff) << 8 | payload.get(offset + 1) & 0xff);
             }
         } catch (IOException e) {
             dropped++;
@@ -399,8 +429,12 @@ final class UdpNat {
             if (flow.pinned()) {
                 pinnedAnswered.accept(source);
             }
-            if (flow.pinned() && --flow.unanswered <= 0) {
-                flows.remove(flow.key); // every query answered: the exchange is over
+            // every query answered: the exchange is over. Only an answer to a waiting query counts: a second copy
+            // of an answer, or a datagram of another id, ended the flow while a query still waited, whose answer
+            // the closed socket then lost (busybox's nslookup waited for its retry; dig, given a stray id first,
+            // timed out where slirp4netns delivers the answer that follows)
+            if (flow.pinned() && length >= 2 && flow.answers((in.get(8) & 0xff) << 8 | in.get(9) & 0xff) && flow.waitingCount == 0) {
+                flows.remove(flow.key);
                 close(flow);
                 return;
             }
