@@ -83,6 +83,8 @@ final class UdpNat {
          */
         private final int[] waiting;
         private int waitingCount;
+        /** Pinned flows: the upstreams its queries went to (more than one after a failover); null for others. */
+        private final List<InetSocketAddress> askedUpstreams;
         /** The guest's last datagram went to port 53: a lookup, kept {@value #DNS_IDLE_SECONDS} s. */
         boolean toDnsPort;
         /**
@@ -109,6 +111,18 @@ final class UdpNat {
             this.ipv6 = ipv6;
             this.lastUsed = now;
             this.waiting = key.remote() != null ? new int[MAX_WAITING_IDS] : null;
+            this.askedUpstreams = key.remote() != null ? new java.util.ArrayList<>(2) : null;
+        }
+
+        /** Whether a query of this pinned flow went to {@code upstream}, whatever form its address came in. */
+        boolean asked(InetSocketAddress upstream) {
+            for (InetSocketAddress asked : askedUpstreams) {
+                if (asked.equals(upstream) || asked.getPort() == upstream.getPort()
+                        && IpAddress.of(asked.getAddress()).equals(IpAddress.of(upstream.getAddress()))) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /** A query of this id went upstream. */
@@ -169,6 +183,8 @@ final class UdpNat {
     private final FlowKey probe = new FlowKey();
     private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(65536);
     private long dropped;
+    /** Datagrams to a pinned (DNS) flow from others than the upstreams it asked, dropped. */
+    private long fromOthers;
     /** Host sockets that cannot be opened (out of descriptors): two lines however many datagrams meet it. */
     private final FailureRun socketOpens = new FailureRun(Log::warn);
     /** Flows opened, ever. */
@@ -240,8 +256,13 @@ final class UdpNat {
             sendBuffer.clear();
             sendBuffer.put(0, payload, offset, length).limit(length);
             flow.channel.send(sendBuffer, target);
-            if (flow.pinned() && length >= 2) { // shorter is no DNS message: nothing to wait for
-                flow.asked((payload.get(offset) & 0xff) << 8 | payload.get(offset + 1) & 0xff);
+            if (flow.pinned()) {
+                if (!flow.asked(target)) {
+                    flow.askedUpstreams.add(target);
+                }
+                if (length >= 2) { // shorter is no DNS message: nothing to wait for
+                    flow.asked((payload.get(offset) & 0xff) << 8 | payload.get(offset + 1) & 0xff);
+                }
             }
         } catch (IOException e) {
             dropped++;
@@ -411,6 +432,13 @@ final class UdpNat {
             IpAddress sourceIp;
             int sourcePort;
             if (flow.pinned()) {
+                if (!flow.asked(source)) {
+                    // the guest sees every answer come from the DNS address, so cannot check the sender as a
+                    // resolver does (glibc, dig): a datagram from anyone else to this socket (any host that can
+                    // reach its port) would pass as the resolver's answer
+                    fromOthers++;
+                    continue;
+                }
                 sourceIp = flow.key.remote();
                 sourcePort = flow.key.remotePort();
             } else {
@@ -505,6 +533,11 @@ final class UdpNat {
 
     long dropped() {
         return dropped;
+    }
+
+    /** Datagrams to the DNS flows from others than the upstreams they asked, dropped. */
+    long dnsFromOthers() {
+        return fromOthers;
     }
 
     /** Closes the flows of the guest addresses in {@code gone} (a guest that left the hub); returns how many. */

@@ -84,6 +84,7 @@ final class UsernetReport {
         dropped.put("dhcp_malformed", dhcp.malformed());
         dropped.put("dhcp_no_free_address", dhcp.exhausted());
         dropped.put("udp_send_error", nat.dropped());
+        dropped.put("dns_from_others", nat.dnsFromOthers());
         dropped.put("ping", icmp.dropped());
         long tftpCompleted = 0;
         long tftpFailed = 0;
@@ -209,7 +210,8 @@ final class UsernetReport {
         InetSocketAddress dnsInUse = services.dnsInUse();
         lines.add("dns not forwarded: " + services.dnsDropped() + ", upstream in use: "
                 + (dnsInUse == null ? "none" : SocketAddresses.format(dnsInUse)) + ", moved on to the next upstream: "
-                + services.dnsFailovers() + ", udp send errors: " + nat.dropped()
+                + services.dnsFailovers() + ", answers from others than the upstream dropped: " + nat.dnsFromOthers()
+                + ", udp send errors: " + nat.dropped()
                 + ", pings dropped: " + icmp.dropped() + " (" + icmp.carriers() + "), icmp errors told to guests: "
                 + errors.sent() + (errors.limited() == 0 ? "" : " (" + errors.limited() + " more over the rate limit)"));
         services.describeTftp(lines);

@@ -674,6 +674,32 @@ class UsernetNetdevTest {
         assertThat(udpFlows()).isZero();
     }
 
+    /**
+     * Every answer reaches the guest from the DNS address, so the guest cannot check who sent it: a datagram to the
+     * flow's host socket from another sender than the upstream it asked is dropped and counted, where it passed as
+     * the resolver's answer (slirp4netns passes it on from its real port, which dig then drops).
+     */
+    @Test
+    void aDnsFlowTakesAnswersFromItsUpstreamOnly() throws Exception {
+        long dnsMac = 0x5255_0a00_0203L;
+        guest.send(GuestFrames.udp(dnsMac, GUEST, 5356, DNS, 53, new byte[] {0x11, 0x11, 1}));
+        ByteBuffer query = ByteBuffer.allocate(100);
+        InetSocketAddress from = (InetSocketAddress) upstream.receive(query);
+        try (DatagramChannel stranger = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+            stranger.send(ByteBuffer.wrap(new byte[] {0x11, 0x11, 0x66}), from);
+        }
+        Thread.sleep(100);
+        upstream.send(ByteBuffer.wrap(new byte[] {0x11, 0x11, 0x77}), from);
+        ByteBuffer reply = receive(EtherType.IPV4);
+        Ipv4Packet ip = new Ipv4Packet().wrap(reply, EthernetFrame.HEADER_LENGTH, reply.limit() - EthernetFrame.HEADER_LENGTH);
+        UdpPacket udp = new UdpPacket().wrap(reply, ip.payloadOffset(), ip.payloadLength());
+        assertThat(udp.destinationPort()).isEqualTo(5356);
+        assertThat(reply.get(udp.payloadOffset() + 2)).isEqualTo((byte) 0x77);
+        UsernetNetdev user = (UsernetNetdev) network.netdevs().stream().filter(n -> n.id().equals("u")).findFirst().orElseThrow();
+        assertThat(user.details()).anySatisfy(line -> assertThat(line).contains("answers from others than the upstream dropped: 1,"));
+        assertThat(udpFlows()).isZero();
+    }
+
     @Test
     void aGuestWithAnAddressOfItsOwnIsListedAsANeighbour() throws Exception {
         // an address not leased by DHCP, as a configure=on TAP's: info network showed it nowhere
