@@ -11,6 +11,8 @@ final class OptionWriter {
     private ByteBuffer buf;
     private int at;
     private int limit;
+    /** Bytes kept for options still to come ({@link #reserve}), which no other option may take. */
+    private int reserved;
     private final boolean[] written = new boolean[DhcpOption.END + 1];
 
     /** Starts writing the options of a message at absolute offset 0 of the buffer, ending by {@code limit}. */
@@ -18,7 +20,18 @@ final class OptionWriter {
         buf = buffer;
         this.limit = limit;
         at = DhcpMessage.OPTIONS;
+        reserved = 0;
         Arrays.fill(written, false);
+    }
+
+    /** Keeps {@code bytes} (code, length and value) for an option written later, after {@link #release}. */
+    void reserve(int bytes) {
+        reserved += bytes;
+    }
+
+    /** Gives back what {@link #reserve} kept, just before the option it was kept for is written. */
+    void release(int bytes) {
+        reserved -= bytes;
     }
 
     /** True when an option of this code was written since {@link #start}. */
@@ -29,7 +42,7 @@ final class OptionWriter {
     /** Writes an option, or nothing if it does not fit. */
     void put(int code, byte[] value) {
         int chunks = Math.max(1, (value.length + DhcpOption.MAX_VALUE_LENGTH - 1) / DhcpOption.MAX_VALUE_LENGTH);
-        if (at + 2 * chunks + value.length >= limit) {
+        if (at + 2 * chunks + value.length >= limit - reserved) {
             return;
         }
         int from = 0;

@@ -6,9 +6,10 @@ import java.nio.charset.StandardCharsets;
 /**
  * Writes the server's replies: the fixed fields of RFC 2131 table 3, then the options, first the
  * message type, then what the client asked for in the order it asked, then the rest of what the
- * settings provide in a fixed order; padded to the BOOTP minimum of 300 bytes, at most 548 bytes
- * (what fits a 576-byte datagram) unless the client offers more with option 57, dropping options that
- * do not fit.
+ * settings provide in a fixed order, the search list last; padded to the BOOTP minimum of 300 bytes, at
+ * most 548 bytes (what fits a 576-byte datagram) unless the client offers more with option 57, dropping
+ * options that do not fit: never the server identifier, nor an OFFER's or ACK's lease time, which table 3
+ * requires (their room is kept until they are written), and the search list, the longest, first.
  */
 final class ReplyWriter {
     /** The smallest BOOTP message (RFC 951: a 64-byte vendor area). */
@@ -17,6 +18,8 @@ final class ReplyWriter {
     static final int MAX_REPLY_LENGTH = 548;
     /** The IPv4 and UDP headers around a reply, which option 57's size counts (576 - 548). */
     static final int IP_UDP_HEADERS = 28;
+    /** Code, length and a four-byte value. */
+    private static final int FOUR_BYTE_OPTION = 6;
     private static final byte[] NAK_TEXT = "requested address not available".getBytes(StandardCharsets.US_ASCII);
     private static final int[] DEFAULT_ORDER = {
         DhcpOption.SERVER_IDENTIFIER, DhcpOption.LEASE_TIME, DhcpOption.SUBNET_MASK, DhcpOption.ROUTER,
@@ -78,14 +81,27 @@ final class ReplyWriter {
             if (kind != Kind.BOOTP) {
                 options.putByte(DhcpOption.MESSAGE_TYPE, kind == Kind.OFFER ? DhcpMessageType.OFFER : DhcpMessageType.ACK);
             }
+            // a long search list took the room of the lease time (and could take the server identifier's), after
+            // which ISC dhclient refused the server ("no expiry time on offered lease") and never got an address
+            options.reserve(requiredLength(kind));
             for (byte code : requested) {
-                putIfProvided(kind, code & 0xFF);
+                if ((code & 0xFF) != DhcpOption.DOMAIN_SEARCH) {
+                    putIfProvided(kind, code & 0xFF);
+                }
             }
             for (int code : DEFAULT_ORDER) {
-                putIfProvided(kind, code);
+                if (code != DhcpOption.DOMAIN_SEARCH) {
+                    putIfProvided(kind, code);
+                }
             }
+            putIfProvided(kind, DhcpOption.DOMAIN_SEARCH); // last: when it does not fit, it alone is left out
         }
         return options.finish(MIN_REPLY_LENGTH);
+    }
+
+    /** The room of the options that RFC 2131 table 3 requires in a reply of this kind, besides the message type. */
+    private static int requiredLength(Kind kind) {
+        return (kind == Kind.BOOTP ? 0 : FOUR_BYTE_OPTION) + (kind == Kind.OFFER || kind == Kind.ACK ? FOUR_BYTE_OPTION : 0);
     }
 
     /** Writes the option once if the settings provide it and this kind of reply carries it. */
@@ -96,11 +112,13 @@ final class ReplyWriter {
         switch (code) {
             case DhcpOption.SERVER_IDENTIFIER -> {
                 if (kind != Kind.BOOTP) {
+                    options.release(FOUR_BYTE_OPTION);
                     options.putInt(code, settings.router());
                 }
             }
             case DhcpOption.LEASE_TIME -> {
                 if (kind == Kind.OFFER || kind == Kind.ACK) {
+                    options.release(FOUR_BYTE_OPTION);
                     options.putInt(code, (int) settings.leaseSeconds());
                 }
             }

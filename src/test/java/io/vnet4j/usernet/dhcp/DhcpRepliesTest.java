@@ -169,6 +169,33 @@ class DhcpRepliesTest {
         assertThat(offer.length()).isEqualTo(ReplyWriter.MIN_REPLY_LENGTH);
     }
 
+    /**
+     * A search list that fits 548 bytes alone, asked for before other options (as udhcpc -O search and ISC
+     * dhclient ask): it took the room of the lease time, which table 3 requires in an OFFER and ACK, and ISC
+     * dhclient refused the server ("no expiry time on offered lease"), and of the MTU the client asked after it.
+     * Now the server identifier and lease time always fit, and the search list is what is left out.
+     */
+    @Test
+    void aLongSearchListLeavesRoomForTheLeaseTimeAndServerIdentifierAndGoesFirst() {
+        List<String> search = new ArrayList<>();
+        for (int i = 1; i <= 7; i++) {
+            search.add("d" + i + "-abcdefghijklmnopqrstuvwxyz.zone" + i + ".example");
+        }
+        DhcpSettings d = DhcpSettings.qemuDefaults();
+        Guests many = new Guests(new DhcpSettings(d.network(), d.prefixLength(), d.router(), d.dnsServer(),
+                d.firstAddress(), d.leaseSeconds(), null, search, null, null, null, 1400, Map.of(), Set.of()));
+        // udhcpc -O search: 1, 3, 6, 12, 15, 28, 42, 119, and a maximum message size of 576
+        DhcpMessage offer = many.send(ClientMessage.dhcp(DhcpMessageType.DISCOVER, MAC_A)
+                .option(DhcpOption.MAX_MESSAGE_SIZE, 0x02, 0x40)
+                .option(DhcpOption.PARAMETER_REQUEST_LIST, 1, 3, 6, 12, 15, 28, 42, 119));
+        assertThat(codes(offer)).contains(DhcpOption.SERVER_IDENTIFIER, DhcpOption.LEASE_TIME, DhcpOption.INTERFACE_MTU);
+        assertThat(offer.length()).isLessThanOrEqualTo(ReplyWriter.MAX_REPLY_LENGTH);
+        // ISC dhclient: 1, 28, 3, 15, 6, 119, 12, 26, no maximum message size
+        DhcpMessage dhclient = many.send(ClientMessage.dhcp(DhcpMessageType.DISCOVER, MAC_A)
+                .option(DhcpOption.PARAMETER_REQUEST_LIST, 1, 28, 3, 15, 6, 119, 12, 26));
+        assertThat(codes(dhclient)).containsExactly(53, 1, 3, 6, 26, 54, 51);
+    }
+
     @Test
     void ignoresRelayedMessagesMulticastClientsAndUnknownTypes() {
         assertThat(guests.send(ClientMessage.dhcp(DhcpMessageType.DISCOVER, MAC_A).giaddr(GATEWAY))).isNull();
