@@ -61,8 +61,8 @@ final class UdpNat {
     /** The idle time of a DNS flow: pinned, or whose last datagram went to port 53. */
     static final int DNS_IDLE_SECONDS = 10;
     static final int DNS_PORT = 53;
-    /** The most queries a pinned flow waits for at once (a guest's resolver sends a handful). */
-    static final int MAX_WAITING_IDS = 16;
+    /** The most queries a pinned flow keeps waiting for at once (a resolver sends a handful, a forwarder more). */
+    static final int MAX_WAITING_IDS = 1024;
     private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(IDLE_SECONDS);
     private static final long DNS_IDLE_NANOS = TimeUnit.SECONDS.toNanos(DNS_IDLE_SECONDS);
 
@@ -79,10 +79,12 @@ final class UdpNat {
         /**
          * Pinned flows: the ids (a DNS message's first two bytes) of the queries sent upstream and not answered
          * yet, oldest first, one entry per query sent (a guest's retry of an id counts again); at most
-         * {@value #MAX_WAITING_IDS}, the oldest giving way.
+         * {@value #MAX_WAITING_IDS} (a forwarder in the guest, dnsmasq, sends many from one socket), then the oldest
+         * gives way and the flow no longer knows when it is over: it ends when idle.
          */
-        private final int[] waiting;
+        private int[] waiting;
         private int waitingCount;
+        private boolean waitingOverflowed;
         /** Pinned flows: the upstreams its queries went to (more than one after a failover); null for others. */
         private final List<InetSocketAddress> askedUpstreams;
         /** The guest's last datagram went to port 53: a lookup, kept {@value #DNS_IDLE_SECONDS} s. */
@@ -110,7 +112,7 @@ final class UdpNat {
             this.fd = fd;
             this.ipv6 = ipv6;
             this.lastUsed = now;
-            this.waiting = key.remote() != null ? new int[MAX_WAITING_IDS] : null;
+            this.waiting = key.remote() != null ? new int[4] : null;
             this.askedUpstreams = key.remote() != null ? new java.util.ArrayList<>(2) : null;
         }
 
@@ -128,9 +130,19 @@ final class UdpNat {
         /** A query of this id went upstream. */
         void asked(int id) {
             if (waitingCount == waiting.length) {
-                System.arraycopy(waiting, 1, waiting, 0, --waitingCount);
+                if (waiting.length < MAX_WAITING_IDS) {
+                    waiting = java.util.Arrays.copyOf(waiting, waiting.length * 2);
+                } else {
+                    waitingOverflowed = true;
+                    System.arraycopy(waiting, 1, waiting, 0, --waitingCount);
+                }
             }
             waiting[waitingCount++] = id;
+        }
+
+        /** Whether every query this pinned flow carried has had its answer, as far as it knows. */
+        boolean allAnswered() {
+            return waitingCount == 0 && !waitingOverflowed;
         }
 
         /**
@@ -461,7 +473,7 @@ final class UdpNat {
             // of an answer, or a datagram of another id, ended the flow while a query still waited, whose answer
             // the closed socket then lost (busybox's nslookup waited for its retry; dig, given a stray id first,
             // timed out where slirp4netns delivers the answer that follows)
-            if (flow.pinned() && length >= 2 && flow.answers((in.get(8) & 0xff) << 8 | in.get(9) & 0xff) && flow.waitingCount == 0) {
+            if (flow.pinned() && length >= 2 && flow.answers((in.get(8) & 0xff) << 8 | in.get(9) & 0xff) && flow.allAnswered()) {
                 flows.remove(flow.key);
                 close(flow);
                 return;

@@ -675,6 +675,32 @@ class UsernetNetdevTest {
     }
 
     /**
+     * A forwarder in the guest (dnsmasq) may have more queries waiting on one socket than the flow keeps ids for:
+     * then the flow cannot tell when the last is answered and stays until idle, so the answers of the oldest,
+     * whose ids gave way, still reach the guest after the newest are all answered.
+     */
+    @Test
+    void aDnsFlowWithMoreQueriesWaitingThanItKeepsEndsOnlyWhenIdle() throws Exception {
+        long dnsMac = 0x5255_0a00_0203L;
+        int queries = UdpNat.MAX_WAITING_IDS + 3;
+        ByteBuffer query = ByteBuffer.allocate(100);
+        InetSocketAddress from = null;
+        for (int id = 0; id < queries; id++) {
+            guest.send(GuestFrames.udp(dnsMac, GUEST, 5357, DNS, 53, new byte[] {(byte) (id >>> 8), (byte) id, 1}));
+            from = (InetSocketAddress) upstream.receive(query.clear());
+        }
+        for (int i = 0; i < queries; i++) {
+            int id = (i + 3) % queries; // the newest first, the three oldest last
+            upstream.send(ByteBuffer.wrap(new byte[] {(byte) (id >>> 8), (byte) id, 2}), from);
+            ByteBuffer reply = receive(EtherType.IPV4);
+            Ipv4Packet ip = new Ipv4Packet().wrap(reply, EthernetFrame.HEADER_LENGTH, reply.limit() - EthernetFrame.HEADER_LENGTH);
+            UdpPacket udp = new UdpPacket().wrap(reply, ip.payloadOffset(), ip.payloadLength());
+            assertThat(reply.getShort(udp.payloadOffset()) & 0xffff).isEqualTo(id);
+        }
+        assertThat(udpFlows()).isEqualTo(1);
+    }
+
+    /**
      * Every answer reaches the guest from the DNS address, so the guest cannot check who sent it: a datagram to the
      * flow's host socket from another sender than the upstream it asked is dropped and counted, where it passed as
      * the resolver's answer (slirp4netns passes it on from its real port, which dig then drops).
