@@ -188,7 +188,7 @@ final class DnsUpstreams {
     }
 
     /** Address and port, whatever the scope of a link-local address or the form an IPv4 one came in. */
-    private static boolean sameSocket(InetSocketAddress a, InetSocketAddress b) {
+    static boolean sameSocket(InetSocketAddress a, InetSocketAddress b) {
         return a.equals(b) // the common case, without allocating
                 || a.getPort() == b.getPort() && IpAddress.of(a.getAddress()).equals(IpAddress.of(b.getAddress()));
     }

@@ -117,10 +117,9 @@ final class UdpNat {
         }
 
         /** Whether a query of this pinned flow went to {@code upstream}, whatever form its address came in. */
-        boolean asked(InetSocketAddress upstream) {
+        boolean hasAsked(InetSocketAddress upstream) {
             for (InetSocketAddress asked : askedUpstreams) {
-                if (asked.equals(upstream) || asked.getPort() == upstream.getPort()
-                        && IpAddress.of(asked.getAddress()).equals(IpAddress.of(upstream.getAddress()))) {
+                if (DnsUpstreams.sameSocket(asked, upstream)) {
                     return true;
                 }
             }
@@ -128,7 +127,7 @@ final class UdpNat {
         }
 
         /** A query of this id went upstream. */
-        void asked(int id) {
+        void waitFor(int id) {
             if (waitingCount == waiting.length) {
                 if (waiting.length < MAX_WAITING_IDS) {
                     waiting = java.util.Arrays.copyOf(waiting, waiting.length * 2);
@@ -269,11 +268,11 @@ final class UdpNat {
             sendBuffer.put(0, payload, offset, length).limit(length);
             flow.channel.send(sendBuffer, target);
             if (flow.pinned()) {
-                if (!flow.asked(target)) {
+                if (!flow.hasAsked(target)) {
                     flow.askedUpstreams.add(target);
                 }
                 if (length >= 2) { // shorter is no DNS message: nothing to wait for
-                    flow.asked((payload.get(offset) & 0xff) << 8 | payload.get(offset + 1) & 0xff);
+                    flow.waitFor((payload.get(offset) & 0xff) << 8 | payload.get(offset + 1) & 0xff);
                 }
             }
         } catch (IOException e) {
@@ -444,7 +443,7 @@ final class UdpNat {
             IpAddress sourceIp;
             int sourcePort;
             if (flow.pinned()) {
-                if (!flow.asked(source)) {
+                if (!flow.hasAsked(source)) {
                     // the guest sees every answer come from the DNS address, so cannot check the sender as a
                     // resolver does (glibc, dig): a datagram from anyone else to this socket (any host that can
                     // reach its port) would pass as the resolver's answer
