@@ -568,6 +568,9 @@ final class Gateway {
             if (addresses.isDns(destination)) {
                 // DNS over TCP goes to the upstream that DNS over UDP goes to (which fails over on UDP's silence)
                 target = tcpSegment.destinationPort() == UdpServices.DNS_PORT ? services.dnsTarget() : null;
+                if (target == null && (flags & TcpFlags.ACK) == 0) {
+                    services.notForwarded(); // refused with RST by TcpNat: no upstream, or not port 53
+                }
             } else if ((flags & TcpFlags.ACK) == 0 && isRefusedHostLoopback(destination)) {
                 drops.hostLoopback++;
                 errors.tcp(hostLoopbackErrorSource(destination, source), source, tcpSegment.sourcePort(), destination,

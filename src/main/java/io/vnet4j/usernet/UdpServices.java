@@ -322,8 +322,14 @@ final class UdpServices {
         return leaseTexts.get(mac);
     }
 
+    /** Queries to the DNS address that went nowhere: UDP's here, TCP's connections refused by the gateway. */
     long dnsDropped() {
         return dnsDropped;
+    }
+
+    /** A guest's connection to the DNS address was refused: no upstream, or not port 53 (counted as UDP's are). */
+    void notForwarded() {
+        dnsDropped++;
     }
 
     long dnsForwarded() {

@@ -627,6 +627,18 @@ class UsernetNetdevTest {
         }
     }
 
+    /** A connection to the DNS address that goes nowhere (here: not port 53) is refused and counted as UDP's are. */
+    @Test
+    void aDnsConnectionThatGoesNowhereIsRefusedAndCounted() throws Exception {
+        long dnsMac = 0x5255_0a00_0203L;
+        guest.send(GuestFrames.tcp(dnsMac, GUEST, 5359, DNS, 54, TcpFlags.SYN, 1000, 0, 65535, new byte[0]));
+        ByteBuffer reset = receive(EtherType.IPV4);
+        Ipv4Packet ip = new Ipv4Packet().wrap(reset, EthernetFrame.HEADER_LENGTH, reset.limit() - EthernetFrame.HEADER_LENGTH);
+        assertThat(new TcpSegment().wrap(reset, ip.payloadOffset(), ip.payloadLength()).flags() & TcpFlags.RST).isNotZero();
+        UsernetNetdev user = (UsernetNetdev) network.netdev("u");
+        assertThat(user.details()).anySatisfy(line -> assertThat(line).startsWith("dns not forwarded: 1,"));
+    }
+
     @Test
     void aDnsFlowClosesOnceEachOfItsQueriesIsAnswered() throws Exception {
         long dnsMac = 0x5255_0a00_0203L;
