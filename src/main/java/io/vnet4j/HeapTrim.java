@@ -1,6 +1,7 @@
 package io.vnet4j;
 
 import io.vnet4j.base.Shutdown;
+import io.vnet4j.usernet.tcp.TcpNat;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryNotificationInfo;
 import java.lang.management.MemoryPoolMXBean;
@@ -38,6 +39,17 @@ import java.util.concurrent.TimeUnit;
  * ({@link MemoryPoolMXBean#setUsageThreshold}) to {@link #threshold} of the live data after the last full
  * collection; the JVM tells of its crossing (a notification, no polling), and the collection it asks for
  * sets the next threshold from what lived through it. The set-up runs on this thread, off the start.
+ *
+ * <p>Direct memory is the third: a TCP connection's byte queues are direct buffers that grow to 1 MiB each
+ * way under a bulk transfer and go to the collector as they grow, when the connection closes and when it goes
+ * idle, but their native memory is freed only when a collection finds the small buffer objects unreachable,
+ * and those of a connection that lived a few seconds sit in the old generation, which such objects barely
+ * fill: 300 connections whose guest read 5 MiB each after a stall left 600 MB resident once they had all
+ * closed, and each such burst added as much (1.8 GB after three, a helper's replay; the JDK collects for
+ * direct memory only at {@code -XX:MaxDirectMemorySize}, by default the heap's maximum, a quarter of the
+ * RAM). So each minute the thread also asks for a full collection when the queues have left
+ * {@value #DROPPED_MIB} MiB or more of buffers to the collector since the last one
+ * ({@link TcpNat#directBytesDropped}).
  */
 public final class HeapTrim implements AutoCloseable {
     /** How far the committed heap must grow past its size at start before a collection is asked for. */
@@ -108,6 +120,32 @@ public final class HeapTrim implements AutoCloseable {
         pool.setUsageThreshold(usage.getMax() >= 0 && threshold >= usage.getMax() ? 0 : threshold);
     }
 
+    /** How much direct memory the TCP queues may leave to the collector before a full collection is asked for. */
+    static final int DROPPED_MIB = 32;
+
+    /**
+     * The decision for direct memory: told the bytes of direct buffers left to the collector so far (a count
+     * that only grows), it says when to collect.
+     */
+    static final class DroppedRule {
+        private long atLast;
+
+        /** @param dropped the count at start */
+        DroppedRule(long dropped) {
+            this.atLast = dropped;
+        }
+
+        /** Whether {@link #DROPPED_MIB} MiB or more were dropped since the last collection (or the start). */
+        boolean due(long dropped) {
+            return dropped - atLast >= (long) DROPPED_MIB << 20;
+        }
+
+        /** A full collection ran when the count stood at {@code dropped}: all dropped until then is freed. */
+        void collected(long dropped) {
+            atLast = dropped;
+        }
+    }
+
     /** The least headroom above the old generation's live data before a collection is asked for. */
     static final int MIN_THRESHOLD_MIB = 16;
 
@@ -154,14 +192,20 @@ public final class HeapTrim implements AutoCloseable {
     public static HeapTrim start() {
         Runtime runtime = Runtime.getRuntime();
         Rule rule = new Rule(runtime.totalMemory());
+        DroppedRule dropped = new DroppedRule(TcpNat.directBytesDropped());
         return new HeapTrim(Thread.ofPlatform().daemon().name("vnet4j-heap-trim").start(() -> {
             NotificationListener watch = watchOldGeneration();
             try {
                 while (true) {
                     Thread.sleep(PERIOD_MILLIS);
-                    if (rule.due(runtime.totalMemory(), System.nanoTime())) {
+                    long droppedNow = TcpNat.directBytesDropped();
+                    boolean heapDue = rule.due(runtime.totalMemory(), System.nanoTime());
+                    if (heapDue || dropped.due(droppedNow)) {
                         System.gc();
-                        rule.collected(runtime.totalMemory(), System.nanoTime());
+                        dropped.collected(droppedNow); // a full collection frees all dropped before it
+                        if (heapDue) {
+                            rule.collected(runtime.totalMemory(), System.nanoTime());
+                        }
                     }
                 }
             } catch (InterruptedException stopped) {

@@ -37,6 +37,22 @@ class HeapTrimTest {
         assertThat(rule.due(12 * MIB, 20 * MINUTE)).isFalse();
     }
 
+    /**
+     * Direct buffers the TCP queues left to the collector ask for a full collection once 32 MiB of them gathered,
+     * though the heap did not grow: 300 closed connections' queues held 600 MB that way, more after each burst,
+     * with no collection ever asked for (a helper's replay).
+     */
+    @Test
+    void thirtyTwoMibOfDroppedDirectBuffersAreCollected() {
+        HeapTrim.DroppedRule rule = new HeapTrim.DroppedRule(3 * MIB);
+        assertThat(rule.due(34 * MIB)).isFalse();
+        assertThat(rule.due(35 * MIB)).isTrue();
+        rule.collected(600 * MIB);
+        assertThat(rule.due(600 * MIB)).isFalse(); // the burst's buffers are freed: no collection a minute later
+        assertThat(rule.due(620 * MIB)).isFalse();
+        assertThat(rule.due(640 * MIB)).isTrue(); // the next burst
+    }
+
     /** The old generation's usage that asks for a collection at once: twice its live data, 16 MiB above it at least. */
     @Test
     void theOldGenerationsThresholdIsTwiceItsLiveDataAndSixteenMibAboveItAtLeast() {

@@ -40,11 +40,17 @@ final class BufferPool {
         return ByteBuffer.allocateDirect(ByteQueue.MIN_ARRAY);
     }
 
-    /** Keeps {@code buffer} for a later {@link #take} if it has the pool's size and there is room. */
-    synchronized void give(ByteBuffer buffer) {
+    /**
+     * Keeps {@code buffer} for a later {@link #take} if it has the pool's size and there is room.
+     *
+     * @return whether it was kept (otherwise it is the collector's)
+     */
+    synchronized boolean give(ByteBuffer buffer) {
         if (buffer.capacity() == ByteQueue.MIN_ARRAY && count < free.length) {
             free[count++] = buffer;
+            return true;
         }
+        return false;
     }
 
     /** How many buffers it holds now (tests). */

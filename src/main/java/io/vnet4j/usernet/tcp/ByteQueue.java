@@ -2,6 +2,7 @@ package io.vnet4j.usernet.tcp;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A bounded FIFO of bytes: appended at the end, consumed from the front, read at any offset from the front
@@ -20,6 +21,12 @@ import java.nio.ByteBuffer;
 final class ByteQueue {
     static final int MIN_ARRAY = 4096;
     private static final ByteBuffer EMPTY = ByteBuffer.allocateDirect(0);
+    /**
+     * The bytes of the direct buffers every queue has left to the collector (grown out of, or given back and not
+     * pooled): their native memory stays taken until a collection finds them, which for buffers that lived into
+     * the old generation only a full one does ({@link io.vnet4j.HeapTrim} asks for it by this count).
+     */
+    private static final LongAdder DROPPED = new LongAdder();
 
     private final int capacity;
     /** Where buffers of {@link #MIN_ARRAY} bytes come from and go back to. */
@@ -145,7 +152,19 @@ final class ByteQueue {
     private void giveBack() {
         ByteBuffer old = data;
         use(EMPTY);
-        pool.give(old);
+        drop(old);
+    }
+
+    /** Gives {@code old} to the pool, or to the collector, counted in {@link #dropped}. */
+    private void drop(ByteBuffer old) {
+        if (!pool.give(old) && old.capacity() > 0) {
+            DROPPED.add(old.capacity());
+        }
+    }
+
+    /** The bytes of direct buffers all queues have left to the collector so far. */
+    static long dropped() {
+        return DROPPED.sum();
     }
 
     /** The size of the buffer now held (memory accounting and tests). */
@@ -179,7 +198,7 @@ final class ByteQueue {
             grown.put(0, data, start, kept);
             ByteBuffer old = data;
             use(grown);
-            pool.give(old);
+            drop(old);
         }
         end -= start;
         start = 0;

@@ -105,4 +105,23 @@ class ByteQueueTest {
         }
         assertThat(pool.held()).as("at most its size").isEqualTo(2);
     }
+
+    /**
+     * The direct buffers a queue grows out of and gives back, past those its pool keeps, are counted as left to
+     * the collector: HeapTrim asks for a full collection by that count (600 MB of them outlived 300 closed
+     * connections, with no collection ever asked for).
+     */
+    @Test
+    void buffersLeftToTheCollectorAreCounted() {
+        BufferPool pool = new BufferPool(1);
+        ByteQueue q = new ByteQueue(1 << 20, pool);
+        long before = ByteQueue.dropped();
+        byte[] data = bytes(70_000, 3);
+        append(q, data, 0, 3000); // a 4 KiB buffer, the pool's size
+        append(q, data, 3000, 40_000); // grown to 64 KiB: the 4 KiB one goes back to the pool, uncounted
+        assertThat(pool.held()).isEqualTo(1);
+        append(q, data, 40_000, 70_000); // grown to 128 KiB: the 64 KiB one is the collector's
+        q.release(); // and so is the 128 KiB one
+        assertThat(ByteQueue.dropped() - before).isGreaterThanOrEqualTo((64 + 128) * 1024);
+    }
 }
