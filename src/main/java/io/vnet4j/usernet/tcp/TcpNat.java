@@ -42,14 +42,6 @@ import java.util.random.RandomGenerator;
 public final class TcpNat {
     /** Each direction of each connection buffers at most this much. */
     public static final int BUFFER_BYTES = 1024 * 1024;
-
-    /**
-     * The bytes of direct memory that the connections' byte queues (of every NAT in the process) have left to the
-     * collector so far: freed only when a collection finds them (see {@link io.vnet4j.HeapTrim}).
-     */
-    public static long directBytesDropped() {
-        return ByteQueue.dropped();
-    }
     /** The least window a sending connection's share of the window budget comes to: one large segment. */
     static final int MIN_WINDOW_SHARE = 64 * 1024;
     /** A connection counts as sending when the guest sent it data this recently. */
@@ -252,6 +244,14 @@ public final class TcpNat {
     /** Where reports of unreachable destinations go (by default nowhere). */
     public void onUnreachable(Unreachable unreachable) {
         this.unreachable = unreachable;
+    }
+
+    /**
+     * The bytes of direct memory that the connections' byte queues (of every NAT in the process) have left to the
+     * collector so far: freed only when a collection finds them (see {@link io.vnet4j.HeapTrim}).
+     */
+    public static long directBytesDropped() {
+        return ByteQueue.dropped();
     }
 
     /** Each sending connection's cap on its window: the budget shared out, but at least one large segment. */
