@@ -170,9 +170,14 @@ final class DnsUpstreams {
         }
     }
 
-    /** A DNS-over-TCP connection to {@code upstream} was accepted, or it sent bytes: when it is the one in use, it answers. */
+    /**
+     * A DNS-over-TCP connection to {@code upstream} was accepted, or it sent bytes: when it is the one in use and
+     * TCP counts for it (as in {@link #askedOverTcp}), it answers. While it answers over UDP, TCP neither starts nor
+     * stops the clock: an accept, which the host's kernel completes for a resolver that hangs, had stopped the clock
+     * of a UDP query left unanswered, and the guest's retry then went to the same silent upstream.
+     */
     void answeredOverTcp(InetSocketAddress upstream) {
-        if (isInUse(upstream)) {
+        if (isInUse(upstream) && !answeredOverUdpLately()) {
             unansweredSince = -1;
         }
     }

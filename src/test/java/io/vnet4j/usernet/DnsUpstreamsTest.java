@@ -211,6 +211,28 @@ class DnsUpstreamsTest {
         assertThat(SocketAddresses.format(upstreams.target())).as("it answers over UDP").isEqualTo("127.0.0.8:53");
     }
 
+    /**
+     * A DNS-over-TCP connect that completes says nothing of an upstream that answered over UDP lately and then went
+     * silent over UDP: a hung resolver whose kernel still accepts TCP (seen with a stopped upstream: a guest's
+     * {@code dig +tcp} made glibc's retry over UDP go to the silent one again, and the lookup took 10 s, not 5).
+     */
+    @Test
+    void aTcpConnectDoesNotStopTheClockOfAUdpQueryToAnUpstreamThatAnsweredOverUdp(@TempDir Path dir) throws Exception {
+        long[] now = {0};
+        long failover = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(DnsUpstreams.FAILOVER_MILLIS);
+        DnsUpstreams upstreams = upstreams("user,id=u,dns-upstream=127.0.0.7,dns-upstream=127.0.0.8", dir.resolve("resolv.conf"), now);
+        upstreams.sent();
+        upstreams.answered(at("127.0.0.7"));
+        now[0] += failover;
+        upstreams.sent(); // then it goes silent over UDP
+        now[0] += failover / 2;
+        upstreams.askedOverTcp(at("127.0.0.7"));
+        upstreams.answeredOverTcp(at("127.0.0.7")); // the kernel accepted
+        now[0] += failover / 2;
+        assertThat(SocketAddresses.format(upstreams.target())).as("the UDP query still waits")
+                .isEqualTo("127.0.0.8:53");
+    }
+
     private static java.net.InetSocketAddress at(String address) {
         return new java.net.InetSocketAddress(address, 53);
     }
