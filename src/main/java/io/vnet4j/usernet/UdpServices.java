@@ -216,7 +216,12 @@ final class UdpServices {
                 }
             } else {
                 dnsForwarded++;
-                dnsUpstreams.sent(); // first: a send that fails at once moves on, and the next upstream owes nothing
+                if (length >= DnsMessage.HEADER_LENGTH) {
+                    // first: a send that fails at once moves on, and the next upstream owes nothing. A datagram
+                    // shorter than a DNS header is passed on, but no resolver answers it (dnsmasq drops it): one such
+                    // datagram from a guest had moved every guest's queries off the first upstream for 30 s
+                    dnsUpstreams.sent();
+                }
                 nat.sendPinned(source, sourcePort, destination, DNS_PORT, upstream, buffer, offset, length, now);
             }
             return true;

@@ -6,6 +6,7 @@ import io.vnet4j.Network;
 import io.vnet4j.fabric.ReadingLoop;
 import io.vnet4j.os.TapDevice;
 import io.vnet4j.port.nic.VirtualNic;
+import io.vnet4j.usernet.dns.DnsMessage;
 import io.vnet4j.wire.ArpPacket;
 import io.vnet4j.wire.EtherType;
 import io.vnet4j.wire.EthernetFrame;
@@ -440,7 +441,7 @@ class UsernetNetdevTest {
             VirtualNic nic = two.attachNic("guest", 0);
             two.addNetdev("user,id=u,dns-upstream=127.0.0.1:" + ((InetSocketAddress) silent.getLocalAddress()).getPort()
                     + ",dns-upstream=127.0.0.1:" + ((InetSocketAddress) upstream.getLocalAddress()).getPort());
-            nic.send(GuestFrames.udp(dnsMac, GUEST, 5355, DNS, 53, new byte[] {1}));
+            nic.send(GuestFrames.udp(dnsMac, GUEST, 5355, DNS, 53, new byte[DnsMessage.HEADER_LENGTH])); // header-long at least
             ByteBuffer query = ByteBuffer.allocate(100);
             silent.receive(query); // and never answers
             Thread.sleep(DnsUpstreams.FAILOVER_MILLIS + 100); // the failover's own time, not a measurement
@@ -501,7 +502,7 @@ class UsernetNetdevTest {
             VirtualNic nic = two.attachNic("guest", 0);
             two.addNetdev("user,id=u,dns-upstream=127.0.0.1:" + ((InetSocketAddress) silent.getLocalAddress()).getPort()
                     + ",dns-upstream=[::1]:" + ((InetSocketAddress) upstream6.getLocalAddress()).getPort());
-            nic.send(GuestFrames.udp(dnsMac, GUEST, 5358, DNS, 53, new byte[] {1}));
+            nic.send(GuestFrames.udp(dnsMac, GUEST, 5358, DNS, 53, new byte[DnsMessage.HEADER_LENGTH])); // header-long at least
             ByteBuffer query = ByteBuffer.allocate(100);
             silent.receive(query); // and never answers
             Thread.sleep(DnsUpstreams.FAILOVER_MILLIS + 100); // the failover's own time, not a measurement
@@ -624,6 +625,35 @@ class UsernetNetdevTest {
             assertThat(from).as("the query after the unanswered one over TCP reached the second upstream").isNotNull();
             UsernetNetdev user = (UsernetNetdev) two.netdev("u");
             assertThat(user.details()).anySatisfy(line -> assertThat(line).contains("moved on to the next upstream: 1,"));
+        }
+    }
+
+    /**
+     * A datagram to the DNS address shorter than a DNS header is passed on, but no resolver answers it (dnsmasq
+     * drops it): it started the failover's clock, and one such datagram from a guest moved every guest's queries off
+     * a first upstream that answers them all, for 30 s.
+     */
+    @Test
+    void aDatagramShorterThanADnsHeaderLeftUnansweredDoesNotMoveTheQueriesOn() throws Exception {
+        long dnsMac = 0x5255_0a00_0203L;
+        try (Network two = new Network(); DatagramChannel first = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+            VirtualNic nic = two.attachNic("guest", 0);
+            two.addNetdev("user,id=u,dns-upstream=127.0.0.1:" + ((InetSocketAddress) first.getLocalAddress()).getPort()
+                    + ",dns-upstream=127.0.0.1:" + ((InetSocketAddress) upstream.getLocalAddress()).getPort());
+            nic.send(GuestFrames.udp(dnsMac, GUEST, 5360, DNS, 53, new byte[] {1}));
+            ByteBuffer query = ByteBuffer.allocate(100);
+            first.receive(query); // and, as a resolver, drops it
+            Thread.sleep(DnsUpstreams.FAILOVER_MILLIS + 100); // the failover's own time, not a measurement
+            nic.send(GuestFrames.udp(dnsMac, GUEST, 5361, DNS, 53, new byte[DnsMessage.HEADER_LENGTH]));
+            first.configureBlocking(false);
+            query.clear();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            while (first.receive(query) == null && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(query.position()).as("the next query went to the first upstream still").isEqualTo(DnsMessage.HEADER_LENGTH);
+            UsernetNetdev user = (UsernetNetdev) two.netdev("u");
+            assertThat(user.details()).anySatisfy(line -> assertThat(line).contains("moved on to the next upstream: 0,"));
         }
     }
 
