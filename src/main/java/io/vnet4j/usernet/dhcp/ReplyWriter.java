@@ -5,8 +5,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Writes the server's replies: the fixed fields of RFC 2131 table 3, then the options, first the
- * message type, then what the client asked for in the order it asked, then the rest of what the
- * settings provide in a fixed order, the search list last; padded to the BOOTP minimum of 300 bytes, at
+ * message type, then what the client asked for in the order it asked (the search list last of them),
+ * then the rest of what the settings provide in a fixed order (the search list last); padded to the BOOTP minimum of 300 bytes, at
  * most 548 bytes (what fits a 576-byte datagram) unless the client offers more with option 57, dropping
  * options that do not fit: never the server identifier, nor an OFFER's or ACK's lease time, which table 3
  * requires (their room is kept until they are written), and the search list, the longest, first.
@@ -84,10 +84,16 @@ final class ReplyWriter {
             // a long search list took the room of the lease time (and could take the server identifier's), after
             // which ISC dhclient refused the server ("no expiry time on offered lease") and never got an address
             options.reserve(requiredLength(kind));
+            boolean searchAsked = false;
             for (byte code : requested) {
                 if ((code & 0xFF) != DhcpOption.DOMAIN_SEARCH) {
                     putIfProvided(kind, code & 0xFF);
+                } else {
+                    searchAsked = true;
                 }
+            }
+            if (searchAsked) { // last of what the client asked for, before what it did not (RFC 2132 section 9.8)
+                putIfProvided(kind, DhcpOption.DOMAIN_SEARCH);
             }
             for (int code : DEFAULT_ORDER) {
                 if (code != DhcpOption.DOMAIN_SEARCH) {

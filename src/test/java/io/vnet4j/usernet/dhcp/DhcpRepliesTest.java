@@ -196,6 +196,24 @@ class DhcpRepliesTest {
         assertThat(codes(dhclient)).containsExactly(53, 1, 3, 6, 26, 54, 51);
     }
 
+    /**
+     * A search list the client asks for goes in before the options it did not ask for (RFC 2132 section 9.8: the
+     * requested ones, in its order): put after them all, it was left out for an unasked-for boot file name and TFTP
+     * server name, seen with a client of option 57 = 576 asking 119 first and a 127-character bootfile=.
+     */
+    @Test
+    void aSearchListTheClientAsksForOutranksOptionsItDidNotAskFor() {
+        DhcpSettings d = DhcpSettings.qemuDefaults();
+        Guests boot = new Guests(new DhcpSettings(d.network(), d.prefixLength(), d.router(), d.dnsServer(),
+                d.firstAddress(), d.leaseSeconds(), "d".repeat(50) + ".example", List.of("one.example", "two.example"),
+                null, "t".repeat(50) + ".example", "b".repeat(127), 0, Map.of(), Set.of()));
+        DhcpMessage offer = boot.send(ClientMessage.dhcp(DhcpMessageType.DISCOVER, MAC_A)
+                .option(DhcpOption.MAX_MESSAGE_SIZE, 0x02, 0x40)
+                .option(DhcpOption.PARAMETER_REQUEST_LIST, 119, 1, 3, 6, 15));
+        assertThat(codes(offer)).startsWith(53, 1, 3, 6, 15, 119).contains(DhcpOption.SERVER_IDENTIFIER, DhcpOption.LEASE_TIME);
+        assertThat(offer.length()).isLessThanOrEqualTo(ReplyWriter.MAX_REPLY_LENGTH);
+    }
+
     @Test
     void ignoresRelayedMessagesMulticastClientsAndUnknownTypes() {
         assertThat(guests.send(ClientMessage.dhcp(DhcpMessageType.DISCOVER, MAC_A).giaddr(GATEWAY))).isNull();
