@@ -568,18 +568,7 @@ class UsernetNetdevTest {
             Ipv4Packet ip = new Ipv4Packet().wrap(reset, EthernetFrame.HEADER_LENGTH, reset.limit() - EthernetFrame.HEADER_LENGTH);
             assertThat(ip.protocol()).isEqualTo(IpProtocol.TCP);
             nic.send(GuestFrames.udp(dnsMac, GUEST, 5357, DNS, 53, new byte[] {1}));
-            ByteBuffer query = ByteBuffer.allocate(100);
-            upstream.configureBlocking(false);
-            InetSocketAddress from = null;
-            try {
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-                while (from == null && System.nanoTime() < deadline) {
-                    from = (InetSocketAddress) upstream.receive(query);
-                    Thread.sleep(from == null ? 10 : 0);
-                }
-            } finally {
-                upstream.configureBlocking(true);
-            }
+            InetSocketAddress from = upstreamReceivesWithin5s();
             assertThat(from).as("the query after the refused connection reached the second upstream").isNotNull();
             UsernetNetdev user = (UsernetNetdev) two.netdev("u");
             assertThat(user.details()).anySatisfy(line -> assertThat(line).contains("moved on to the next upstream: 1,"));
@@ -610,18 +599,7 @@ class UsernetNetdevTest {
                     new byte[] {0, 1, 1})); // a query, its two bytes of length first
             Thread.sleep(DnsUpstreams.FAILOVER_MILLIS + 100); // the failover's own time, not a measurement
             nic.send(GuestFrames.udp(dnsMac, GUEST, 5358, DNS, 53, new byte[] {1})); // the guest's next query
-            ByteBuffer query = ByteBuffer.allocate(100);
-            upstream.configureBlocking(false);
-            InetSocketAddress from = null;
-            try {
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-                while (from == null && System.nanoTime() < deadline) {
-                    from = (InetSocketAddress) upstream.receive(query);
-                    Thread.sleep(from == null ? 10 : 0);
-                }
-            } finally {
-                upstream.configureBlocking(true);
-            }
+            InetSocketAddress from = upstreamReceivesWithin5s();
             assertThat(from).as("the query after the unanswered one over TCP reached the second upstream").isNotNull();
             UsernetNetdev user = (UsernetNetdev) two.netdev("u");
             assertThat(user.details()).anySatisfy(line -> assertThat(line).contains("moved on to the next upstream: 1,"));
@@ -657,6 +635,35 @@ class UsernetNetdevTest {
         }
     }
 
+    /**
+     * A kept-open DNS-over-TCP connection's keepalive (one byte already acknowledged, as Windows sends it) asks the
+     * upstream nothing: it started the failover clock, and the next query 2 s later left an upstream that works
+     * (helper-101's review).
+     */
+    @Test
+    void aKeepaliveOnAnIdleDnsConnectionAsksNothing() throws Exception {
+        long dnsMac = 0x5255_0a00_0203L;
+        int port = ((InetSocketAddress) upstream.getLocalAddress()).getPort();
+        try (Network two = new Network(); ServerSocketChannel accepting = ServerSocketChannel.open()
+                .bind(new InetSocketAddress("127.0.0.1", port)); // the first upstream over TCP: its kernel accepts
+             DatagramChannel second = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+            VirtualNic nic = two.attachNic("guest", 0);
+            two.addNetdev("user,id=u,dns-upstream=127.0.0.1:" + port + ",dns-upstream=127.0.0.1:"
+                    + ((InetSocketAddress) second.getLocalAddress()).getPort());
+            nic.send(GuestFrames.tcp(dnsMac, GUEST, 5360, DNS, 53, TcpFlags.SYN, 1000, 0, 65535, new byte[0]));
+            ByteBuffer synAck = receive(nic, EtherType.IPV4);
+            Ipv4Packet ip = new Ipv4Packet().wrap(synAck, EthernetFrame.HEADER_LENGTH, synAck.limit() - EthernetFrame.HEADER_LENGTH);
+            int ours = new TcpSegment().wrap(synAck, ip.payloadOffset(), ip.payloadLength()).sequenceNumber();
+            nic.send(GuestFrames.tcp(dnsMac, GUEST, 5360, DNS, 53, TcpFlags.ACK, 1001, ours + 1, 65535, new byte[0]));
+            nic.send(GuestFrames.tcp(dnsMac, GUEST, 5360, DNS, 53, TcpFlags.ACK, 1000, ours + 1, 65535, new byte[1]));
+            Thread.sleep(DnsUpstreams.FAILOVER_MILLIS + 100); // the failover's own time, not a measurement
+            nic.send(GuestFrames.udp(dnsMac, GUEST, 5360, DNS, 53, new byte[12]));
+            assertThat(upstreamReceivesWithin5s()).as("the first upstream still has the queries").isNotNull();
+            UsernetNetdev user = (UsernetNetdev) two.netdev("u");
+            assertThat(user.details()).anySatisfy(line -> assertThat(line).contains("moved on to the next upstream: 0,"));
+        }
+    }
+
     /** A connection to the DNS address that goes nowhere (here: not port 53) is refused and counted as UDP's are. */
     @Test
     void aDnsConnectionThatGoesNowhereIsRefusedAndCounted() throws Exception {
@@ -667,6 +674,25 @@ class UsernetNetdevTest {
         assertThat(new TcpSegment().wrap(reset, ip.payloadOffset(), ip.payloadLength()).flags() & TcpFlags.RST).isNotZero();
         UsernetNetdev user = (UsernetNetdev) network.netdev("u");
         assertThat(user.details()).anySatisfy(line -> assertThat(line).startsWith("dns not forwarded: 1,"));
+    }
+
+    /** Where the next datagram {@link #upstream} receives within 5 s came from; null when none came. */
+    private InetSocketAddress upstreamReceivesWithin5s() throws Exception {
+        ByteBuffer query = ByteBuffer.allocate(100);
+        upstream.configureBlocking(false);
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (System.nanoTime() < deadline) {
+                InetSocketAddress from = (InetSocketAddress) upstream.receive(query);
+                if (from != null) {
+                    return from;
+                }
+                Thread.sleep(10);
+            }
+            return null;
+        } finally {
+            upstream.configureBlocking(true);
+        }
     }
 
     @Test

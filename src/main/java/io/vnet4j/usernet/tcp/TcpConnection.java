@@ -474,6 +474,11 @@ public final class TcpConnection {
         receiver.writeThrough(channel);
     }
 
+    /** RCV.NXT: the next sequence number expected from the guest (RFC 9293 section 3.3.1). */
+    int rcvNxt() {
+        return receiver.rcvNxt();
+    }
+
     /** Bytes from the guest still waiting for the host socket. */
     public int pendingToHost() {
         return receiver.pendingToHost();

@@ -276,8 +276,10 @@ public final class TcpNat {
             }
             return;
         }
+        int rcvNxt = flow.watched ? flow.connection.rcvNxt() : 0;
         flow.connection.guestSegment(flags, sequence, acknowledgment, window, synOptions, payload, offset, length, now);
-        if (flow.watched && length > 0) {
+        if (flow.watched && length > 0 && flow.connection.rcvNxt() != rcvNxt) {
+            // new bytes, a query: not a retransmission of acknowledged ones, nor a keepalive's byte (Windows')
             watch.asked(flow.target);
         }
         if (flow.connection.ackOwed() && !flow.ackQueued) {
