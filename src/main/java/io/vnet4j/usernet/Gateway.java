@@ -563,7 +563,12 @@ final class Gateway {
         if (forwarded != null) {
             target = forwarded;
         } else if ((flags & (TcpFlags.SYN | TcpFlags.ACK)) == TcpFlags.SYN && config.reach().restricted()) {
-            drops.restricted++; // refused with RST by TcpNat (no target), and counted here
+            // refused with RST by TcpNat (no target), and counted here: DNS's as UDP's queries are
+            if (addresses.isDns(destination)) {
+                services.notForwarded();
+            } else {
+                drops.restricted++;
+            }
         } else if ((flags & TcpFlags.SYN) != 0 && !config.reach().restricted() && !destination.isMulticastOrBroadcast()) {
             if (addresses.isDns(destination)) {
                 // DNS over TCP goes to the upstream that DNS over UDP goes to (which fails over on UDP's silence)

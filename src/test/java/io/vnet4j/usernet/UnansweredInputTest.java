@@ -58,6 +58,8 @@ class UnansweredInputTest {
         guest.send(bad);
         guest.send(bad);
         guest.send(GuestFrames.udp(0x5255_0a00_0203L, GUEST, 1000, DNS, 53, new byte[4])); // no upstream when restricted
+        guest.send(GuestFrames.tcp(0x5255_0a00_0203L, GUEST, 1001, DNS, 53, io.vnet4j.wire.TcpFlags.SYN, 1, 0, 65535,
+                new byte[0])); // refused, and counted as the datagram is
 
         List<String> details = user().details(); // runs on the loop, after the frames above
         assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8).lines().filter(l -> l.contains("wrong checksum")))
@@ -65,7 +67,7 @@ class UnansweredInputTest {
                 .startsWith("vnet4j: u: dropped a UDP packet from 10.0.2.15 with a wrong checksum;").contains("ethtool -K DEV tx off");
         assertThat(details).contains("not answered: malformed 2, unsupported 0, restricted 1, between guests 1, "
                 + "multicast 1, arp for others 1, icmp other than echo 1, to unused addresses 0, fragments 0");
-        assertThat(details).anySatisfy(line -> assertThat(line).startsWith("dns not forwarded: 1,"));
+        assertThat(details).anySatisfy(line -> assertThat(line).startsWith("dns not forwarded: 2,"));
         assertThat(details).anySatisfy(line -> assertThat(line).startsWith("held for ARP/NDP: 0 waiting"));
         assertThat(details).anySatisfy(line -> assertThat(line).startsWith("dhcp not answered: malformed 0"));
     }
