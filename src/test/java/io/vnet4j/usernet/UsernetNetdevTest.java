@@ -588,13 +588,7 @@ class UsernetNetdevTest {
             VirtualNic nic = two.attachNic("guest", 0);
             two.addNetdev("user,id=u,dns-upstream=127.0.0.1:" + ((InetSocketAddress) silent.getLocalAddress()).getPort()
                     + ",dns-upstream=127.0.0.1:" + ((InetSocketAddress) upstream.getLocalAddress()).getPort());
-            nic.send(GuestFrames.tcp(dnsMac, GUEST, 5358, DNS, 53, TcpFlags.SYN, 1000, 0, 65535, new byte[0]));
-            ByteBuffer synAck = receive(nic, EtherType.IPV4);
-            Ipv4Packet ip = new Ipv4Packet().wrap(synAck, EthernetFrame.HEADER_LENGTH, synAck.limit() - EthernetFrame.HEADER_LENGTH);
-            TcpSegment segment = new TcpSegment().wrap(synAck, ip.payloadOffset(), ip.payloadLength());
-            assertThat(segment.flags()).isEqualTo(TcpFlags.SYN | TcpFlags.ACK);
-            int ours = segment.sequenceNumber();
-            nic.send(GuestFrames.tcp(dnsMac, GUEST, 5358, DNS, 53, TcpFlags.ACK, 1001, ours + 1, 65535, new byte[0]));
+            int ours = openDnsConnection(nic, 5358);
             nic.send(GuestFrames.tcp(dnsMac, GUEST, 5358, DNS, 53, TcpFlags.ACK | TcpFlags.PSH, 1001, ours + 1, 65535,
                     new byte[] {0, 1, 1})); // a query, its two bytes of length first
             Thread.sleep(DnsUpstreams.FAILOVER_MILLIS + 100); // the failover's own time, not a measurement
@@ -650,11 +644,7 @@ class UsernetNetdevTest {
             VirtualNic nic = two.attachNic("guest", 0);
             two.addNetdev("user,id=u,dns-upstream=127.0.0.1:" + port + ",dns-upstream=127.0.0.1:"
                     + ((InetSocketAddress) second.getLocalAddress()).getPort());
-            nic.send(GuestFrames.tcp(dnsMac, GUEST, 5360, DNS, 53, TcpFlags.SYN, 1000, 0, 65535, new byte[0]));
-            ByteBuffer synAck = receive(nic, EtherType.IPV4);
-            Ipv4Packet ip = new Ipv4Packet().wrap(synAck, EthernetFrame.HEADER_LENGTH, synAck.limit() - EthernetFrame.HEADER_LENGTH);
-            int ours = new TcpSegment().wrap(synAck, ip.payloadOffset(), ip.payloadLength()).sequenceNumber();
-            nic.send(GuestFrames.tcp(dnsMac, GUEST, 5360, DNS, 53, TcpFlags.ACK, 1001, ours + 1, 65535, new byte[0]));
+            int ours = openDnsConnection(nic, 5360);
             nic.send(GuestFrames.tcp(dnsMac, GUEST, 5360, DNS, 53, TcpFlags.ACK, 1000, ours + 1, 65535, new byte[1]));
             Thread.sleep(DnsUpstreams.FAILOVER_MILLIS + 100); // the failover's own time, not a measurement
             nic.send(GuestFrames.udp(dnsMac, GUEST, 5360, DNS, 53, new byte[12]));
@@ -674,6 +664,22 @@ class UsernetNetdevTest {
         assertThat(new TcpSegment().wrap(reset, ip.payloadOffset(), ip.payloadLength()).flags() & TcpFlags.RST).isNotZero();
         UsernetNetdev user = (UsernetNetdev) network.netdev("u");
         assertThat(user.details()).anySatisfy(line -> assertThat(line).startsWith("dns not forwarded: 1,"));
+    }
+
+    /**
+     * Opens a guest connection from {@code guestPort} to the DNS address's port 53 (the guest's ISN is 1000, so its
+     * first byte is 1001): SYN, the gateway's SYN-ACK, ACK. Returns the gateway's ISN.
+     */
+    private static int openDnsConnection(VirtualNic nic, int guestPort) throws Exception {
+        long dnsMac = 0x5255_0a00_0203L;
+        nic.send(GuestFrames.tcp(dnsMac, GUEST, guestPort, DNS, 53, TcpFlags.SYN, 1000, 0, 65535, new byte[0]));
+        ByteBuffer synAck = receive(nic, EtherType.IPV4);
+        Ipv4Packet ip = new Ipv4Packet().wrap(synAck, EthernetFrame.HEADER_LENGTH, synAck.limit() - EthernetFrame.HEADER_LENGTH);
+        TcpSegment segment = new TcpSegment().wrap(synAck, ip.payloadOffset(), ip.payloadLength());
+        assertThat(segment.flags()).isEqualTo(TcpFlags.SYN | TcpFlags.ACK);
+        int ours = segment.sequenceNumber();
+        nic.send(GuestFrames.tcp(dnsMac, GUEST, guestPort, DNS, 53, TcpFlags.ACK, 1001, ours + 1, 65535, new byte[0]));
+        return ours;
     }
 
     /** Where the next datagram {@link #upstream} receives within 5 s came from; null when none came. */
