@@ -69,6 +69,10 @@ class InstallTest {
                 prefix.resolve("bin/vnet4j").toString(), "--version"), Map.of());
         assertThat(launch.output).contains("-jar " + installedJar + " --version").doesNotContain("AOTCache");
         assertThat(existed || !Files.exists(Path.of("/nonexistent"))).as("/nonexistent made").isTrue();
+        // a relative XDG_CACHE_HOME is ignored, as the XDG specification says: it made a cache per working directory
+        launch = run(List.of("env", "-C", dir.toString(), "-u", "HOME", "XDG_CACHE_HOME=cache", "JAVA_HOME=" + dir.resolve("jdk"),
+                prefix.resolve("bin/vnet4j").toString(), "--version"), Map.of());
+        assertThat(launch.output).contains("-jar " + installedJar + " --version").doesNotContain("AOTCache");
 
         Run staged = run(List.of("bash", checkout.resolve("bin/install").toString(), "--prefix=" + prefix, "--uninstall"),
                 Map.of("XDG_CACHE_HOME", dir.resolve("cache").toString(), "DESTDIR", dir.resolve("stage").toString()));
