@@ -17,11 +17,20 @@ final class RuntimeDir {
     private RuntimeDir() {}
 
     static Path get() {
-        String xdg = System.getenv("XDG_RUNTIME_DIR");
-        if (xdg != null && !xdg.isBlank()) {
-            return Path.of(xdg, "vnet4j");
+        return of(System.getenv("XDG_RUNTIME_DIR"), System.getenv("USER"));
+    }
+
+    /**
+     * The runtime directory for these values of XDG_RUNTIME_DIR and USER. A relative XDG_RUNTIME_DIR is ignored,
+     * as the XDG Base Directory Specification says ("If an implementation encounters a relative path in any of
+     * these variables it should consider the path invalid and ignore it", as systemd's sd_path does): it would
+     * put the sockets under the working directory, where a daemon and a {@code vnet4j ctl} started from two
+     * directories do not find each other.
+     */
+    static Path of(String xdgRuntimeDir, String user) {
+        if (xdgRuntimeDir != null && xdgRuntimeDir.startsWith("/")) {
+            return Path.of(xdgRuntimeDir, "vnet4j");
         }
-        String user = System.getenv("USER");
         if (user == null || user.isBlank()) {
             user = System.getProperty("user.name", "user");
         }

@@ -15,6 +15,20 @@ class RuntimeDirTest {
     Path tmp;
 
     @Test
+    void anAbsoluteXdgRuntimeDirIsUsed() {
+        assertThat(RuntimeDir.of("/run/user/1000", "alice")).isEqualTo(Path.of("/run/user/1000/vnet4j"));
+    }
+
+    @Test
+    void aRelativeOrEmptyXdgRuntimeDirIsIgnored() {
+        // XDG Base Directory Specification: a relative path in these variables is invalid and ignored
+        assertThat(RuntimeDir.of("relative/dir", "alice")).isEqualTo(Path.of("/tmp/vnet4j-alice"));
+        assertThat(RuntimeDir.of("run", "alice")).isEqualTo(Path.of("/tmp/vnet4j-alice"));
+        assertThat(RuntimeDir.of("", "alice")).isEqualTo(Path.of("/tmp/vnet4j-alice"));
+        assertThat(RuntimeDir.of(null, "alice")).isEqualTo(Path.of("/tmp/vnet4j-alice"));
+    }
+
+    @Test
     void anAbsentDirectoryIsMadePrivate() throws Exception {
         Path dir = RuntimeDir.ensurePrivate(tmp.resolve("vnet4j"));
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo("rwx------");
