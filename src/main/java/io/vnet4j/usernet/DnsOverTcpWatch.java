@@ -31,7 +31,7 @@ final class DnsOverTcpWatch implements TcpNat.TargetWatch {
     }
 
     @Override
-    public void refused(SocketAddress target) {
-        upstreams.refusedOverTcp((InetSocketAddress) target);
+    public void failed(SocketAddress target) {
+        upstreams.failedOverTcp((InetSocketAddress) target);
     }
 }

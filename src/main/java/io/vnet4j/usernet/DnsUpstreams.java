@@ -142,17 +142,18 @@ final class DnsUpstreams {
      */
     void failed(InetSocketAddress upstream) {
         if (isInUse(upstream)) {
-            moveOn("refused a query");
+            moveOn("refused a query, or has no route");
         }
     }
 
     /**
-     * A DNS-over-TCP connection to {@code upstream} was refused: when it is the one in use and has not answered a
-     * query over UDP in the last {@value #BACK_TO_FIRST_MILLIS} ms, as {@link #failed}. One that answers over UDP
-     * and takes no TCP (unbound's {@code do-tcp: no}, some VPNs' resolvers) is kept: it may be the only one that
-     * knows a company's names, and a guest's retry of a truncated answer over TCP must not take all queries away.
+     * A DNS-over-TCP connection to {@code upstream} was refused, or the host has no route to it: when it is the one
+     * in use and has not answered a query over UDP in the last {@value #BACK_TO_FIRST_MILLIS} ms, as
+     * {@link #failed}. One that answers over UDP and takes no TCP (unbound's {@code do-tcp: no}, some VPNs'
+     * resolvers) is kept: it may be the only one that knows a company's names, and a guest's retry of a truncated
+     * answer over TCP must not take all queries away.
      */
-    void refusedOverTcp(InetSocketAddress upstream) {
+    void failedOverTcp(InetSocketAddress upstream) {
         if (!answeredOverUdpLately()) {
             failed(upstream);
         }
@@ -160,7 +161,7 @@ final class DnsUpstreams {
 
     /**
      * A DNS-over-TCP connection to {@code upstream} began, or the guest sent a query on one: when it is the one in
-     * use and has not answered over UDP lately (see {@link #refusedOverTcp}), its clock runs as for a query over
+     * use and has not answered over UDP lately (see {@link #failedOverTcp}), its clock runs as for a query over
      * UDP. An upstream that drops TCP (a firewall) or accepts and never answers is otherwise kept for good by a
      * guest that asks only over TCP (glibc's {@code options use-vc}, {@code dig +tcp}).
      */

@@ -172,12 +172,12 @@ class DnsUpstreamsTest {
         DnsUpstreams upstreams = upstreams("user,id=u,dns-upstream=127.0.0.7,dns-upstream=127.0.0.8", dir.resolve("resolv.conf"), now);
         upstreams.sent();
         upstreams.answered(at("127.0.0.7"));
-        upstreams.refusedOverTcp(at("127.0.0.7"));
+        upstreams.failedOverTcp(at("127.0.0.7"));
         assertThat(SocketAddresses.format(upstreams.target())).as("it answers over UDP").isEqualTo("127.0.0.7:53");
         now[0] += java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(DnsUpstreams.BACK_TO_FIRST_MILLIS);
-        upstreams.refusedOverTcp(at("127.0.0.7"));
+        upstreams.failedOverTcp(at("127.0.0.7"));
         assertThat(SocketAddresses.format(upstreams.target())).as("not for 30 s").isEqualTo("127.0.0.8:53");
-        upstreams.refusedOverTcp(at("127.0.0.8"));
+        upstreams.failedOverTcp(at("127.0.0.8"));
         assertThat(SocketAddresses.format(upstreams.target())).as("never answered since it came into use")
                 .isEqualTo("127.0.0.7:53");
     }

@@ -576,6 +576,28 @@ class UsernetNetdevTest {
     }
 
     /**
+     * DNS over TCP to a first upstream the host has no route to (here the broadcast address, which the kernel
+     * refuses at connect with ENETUNREACH and sends nothing to) moves the queries on at once, as a refusal does;
+     * it waited for the 2 s clock, though a UDP query that meets the same error moves on at once.
+     */
+    @Test
+    void aDnsConnectionTheHostCannotRouteSendsTheNextQueryToTheNext() throws Exception {
+        long dnsMac = 0x5255_0a00_0203L;
+        try (Network two = new Network()) {
+            VirtualNic nic = two.attachNic("guest", 0);
+            two.addNetdev("user,id=u,dns-upstream=255.255.255.255:53,dns-upstream=127.0.0.1:"
+                    + ((InetSocketAddress) upstream.getLocalAddress()).getPort());
+            nic.send(GuestFrames.tcp(dnsMac, GUEST, 5359, DNS, 53, TcpFlags.SYN, 1000, 0, 65535, new byte[0]));
+            receive(nic, EtherType.IPV4); // the guest is told the network is unreachable
+            nic.send(GuestFrames.udp(dnsMac, GUEST, 5359, DNS, 53, new byte[] {1}));
+            InetSocketAddress from = upstreamReceivesWithin5s();
+            assertThat(from).as("the query after the unroutable connection reached the second upstream").isNotNull();
+            UsernetNetdev user = (UsernetNetdev) two.netdev("u");
+            assertThat(user.details()).anySatisfy(line -> assertThat(line).contains("moved on to the next upstream: 1,"));
+        }
+    }
+
+    /**
      * A first upstream that accepts DNS over TCP and never answers (or drops the SYNs: the same clock) moves the
      * queries on once a query over TCP has waited 2 s: a guest that asks only over TCP (glibc's use-vc) had
      * every lookup fail.

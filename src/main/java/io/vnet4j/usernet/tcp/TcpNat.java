@@ -96,8 +96,11 @@ public final class TcpNat {
         /** A watched connection's host answered: its connect completed, or it sent data. */
         void answered(SocketAddress target);
 
-        /** A watched connection's host refused it (ECONNREFUSED). */
-        void refused(SocketAddress target);
+        /**
+         * A watched connection's connect failed: its host refused it (ECONNREFUSED), or the host's kernel has no
+         * route to it (ENETUNREACH, EHOSTUNREACH).
+         */
+        void failed(SocketAddress target);
     }
 
     /** Watches nothing. */
@@ -116,7 +119,7 @@ public final class TcpNat {
         }
 
         @Override
-        public void refused(SocketAddress target) {
+        public void failed(SocketAddress target) {
         }
     };
 
@@ -484,11 +487,11 @@ public final class TcpNat {
     }
 
     private void connectFailed(Flow flow, IOException e) {
+        if (flow.watched) {
+            watch.failed(flow.target);
+        }
         if (e instanceof ConnectException) {
             flow.connection.hostRefused();
-            if (flow.watched) {
-                watch.refused(flow.target);
-            }
             return;
         }
         flow.connection.hostUnreachable();
