@@ -2,6 +2,7 @@ package io.vnet4j.base;
 
 import io.vnet4j.wire.IpAddress;
 import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
@@ -41,9 +42,24 @@ public final class SocketAddresses {
 
     private static String host(InetSocketAddress inet) {
         if (inet.getAddress() != null) {
-            return IpAddress.of(inet.getAddress()).toUriString(); // RFC 5952 text, not the JDK's 0:0:0:0:0:0:0:1
+            IpAddress ip = IpAddress.of(inet.getAddress()); // RFC 5952 text, not the JDK's 0:0:0:0:0:0:0:1
+            return ip.isIpv4() ? ip.toString() : "[" + ip + scope(inet.getAddress()) + "]";
         }
         String host = inet.getHostString();
         return host.indexOf(':') >= 0 ? "[" + host + "]" : host;
+    }
+
+    /**
+     * A link-local address's zone as resolv.conf and {@code ip} write it ({@code %eth0}, or {@code %3} for an index
+     * without a name; RFC 4007 section 11); empty for an address without one.
+     */
+    private static String scope(InetAddress address) {
+        if (!(address instanceof Inet6Address v6)) {
+            return "";
+        }
+        if (v6.getScopedInterface() != null) {
+            return "%" + v6.getScopedInterface().getName();
+        }
+        return v6.getScopeId() != 0 ? "%" + v6.getScopeId() : "";
     }
 }

@@ -2,6 +2,7 @@ package io.vnet4j.base;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnixDomainSocketAddress;
@@ -24,6 +25,20 @@ class SocketAddressesTest {
     @Test
     void anIpv6AddressIsBracketed() throws Exception {
         assertThat(SocketAddresses.format(new InetSocketAddress(InetAddress.getByName("::1"), 53))).isEqualTo("[::1]:53");
+    }
+
+    /**
+     * A link-local upstream keeps its zone: {@code [fe80::1]:53} named no interface, and one host may have the same
+     * link-local address on several (helper-101's finding in the DNS upstreams' log). A zone by name ({@code %eth0})
+     * needs an interface with a link-local address, which a test machine may lack; by index it needs none.
+     */
+    @Test
+    void aLinkLocalAddressKeepsItsZone() throws Exception {
+        byte[] fe80 = InetAddress.getByName("fe80::1").getAddress();
+        assertThat(SocketAddresses.format(new InetSocketAddress(Inet6Address.getByAddress(null, fe80, 7), 53)))
+                .isEqualTo("[fe80::1%7]:53");
+        assertThat(SocketAddresses.format(new InetSocketAddress(InetAddress.getByName("::ffff:10.0.2.3"), 53)))
+                .isEqualTo("10.0.2.3:53");
     }
 
     @Test
