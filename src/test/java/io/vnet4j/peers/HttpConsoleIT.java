@@ -144,6 +144,10 @@ class HttpConsoleIT {
                     .as("no sideways scrolling on a phone-sized window").isNotNull();
             assertThat(page.await("(" + visible + ")(" + quote(betaIp) + ")", Duration.ofSeconds(5)))
                     .as("the topology fits a phone's width").isNotNull();
+            assertThat(page.await("document.querySelectorAll('.tables h3').length > 0 && [...document.querySelectorAll("
+                    + "'.tables h3, .tables .legend')].every(e => (r => r.width > 0 && r.right <= innerWidth)(e.getBoundingClientRect()))",
+                    Duration.ofSeconds(5))).as("every table's title and legend wrap inside a phone's width (the ports "
+                    + "table's caption was as wide as its table and cut off)").isNotNull();
             page.screenshot(PeerTools.basedir().resolve("target/http-page-phone.png"));
         }
     }

@@ -125,9 +125,15 @@ function drawTopology(hub, ports) {
   return svg;
 }
 
-function table(caption, headings, rows) {
+// a titled table: the title and its legend wrap to the window, the table alone scrolls sideways when wider
+function table(title, headings, rows, legend) {
+  const block = el("div", { class: "block" });
+  block.append(el("h3", {}, title));
+  if (legend) block.append(el("p", { class: "legend" }, legend));
+  const scroll = el("div", { class: "scroll" });
   const t = el("table");
-  t.append(el("caption", {}, caption));
+  scroll.append(t);
+  block.append(scroll);
   const head = el("tr");
   headings.forEach(h => head.append(el("th", { class: h.endsWith("#") ? "num" : "" }, h.replace(/#$/, ""))));
   t.append(head);
@@ -141,7 +147,7 @@ function table(caption, headings, rows) {
     tr.append(el("td", { colspan: headings.length, class: "muted" }, "none"));
     t.append(tr);
   }
-  return t;
+  return block;
 }
 
 function drawHub(hub, now) {
@@ -153,10 +159,10 @@ function drawHub(hub, now) {
   const layout = el("div", { class: "layout" });
   layout.append(drawTopology(hub, ports));
   const tables = el("div", { class: "tables" });
-  tables.append(table("Ports (in: from the port's VM or peer; out: to it; dropped: out, lost; errors: in, refused)",
-    ["port", "type", "link", "in/s#", "out/s#", "in#", "out#", "dropped#", "errors#"],
+  tables.append(table("Ports", ["port", "type", "link", "in/s#", "out/s#", "in#", "out#", "dropped#", "errors#"],
     ports.map(p => [p.id + (p.vlan ? " [" + p.vlan + "]" : ""), p.type, p.link, rate(p.rxRate), rate(p.txRate),
-      bytes(p.rxBytes), bytes(p.txBytes), p.dropped, p.errors])));
+      bytes(p.rxBytes), bytes(p.txBytes), p.dropped, p.errors]),
+    "in: from the port's VM or peer; out: to it; dropped: out, lost; errors: in, refused"));
   for (const n of hub.netdevs.filter(n => n.type === "user" && n.state)) {
     const s = n.state;
     tables.append(table(n.id + ": leases", ["address", "MAC", "hostname", "expires"],
