@@ -8,15 +8,23 @@ import java.nio.channels.ReadableByteChannel;
 /**
  * The host-to-guest direction of one {@link TcpConnection} (RFC 9293's send sequence space): the queue of
  * host bytes the guest has not acknowledged, SND.UNA, SND.NXT and SND.MAX, the guest's window and MSS, and
- * the repair of losses. Its segments go out through {@link TcpConnection#sendFromSender}, which adds the
- * receiving side's acknowledgment and window.
+ * the repair of losses, and congestion control. Its segments go out through {@link TcpConnection#sendFromSender},
+ * which adds the receiving side's acknowledgment and window.
  *
  * <p>Theory of operation. Host bytes are read into {@code toGuest} while it has room and stay there until
- * acknowledged; {@link #transmit} sends what the window allows in MSS-sized segments (up to 64 KiB with
- * large segments), then our FIN once the host's EOF was read and every byte sent. Losses are repaired from
- * SND.UNA: after three duplicate ACKs (fast retransmit) and then at each partial ACK until the guest
- * acknowledges what was in flight when it began (NewReno, RFC 6582), and after the RTO by going back to
- * SND.UNA (go-back-N), with exponential back-off. The RTO follows the measured round trips (RFC 6298,
+ * acknowledged; {@link #transmit} sends what both the guest's window and the congestion window (cwnd)
+ * allow, in MSS-sized segments (up to 64 KiB with large segments), then our FIN once the host's EOF was read
+ * and every byte sent. The congestion window (RFC 5681, in bytes, SMSS being the guest's MSS) starts at RFC
+ * 6928's initial window, grows by the bytes acknowledged in slow start and by one SMSS per cwnd acknowledged
+ * above ssthresh, grows only while it limits the sending (RFC 7661's concern: an application-limited
+ * connection must not earn a window it never used), and falls back to the initial window after an RTO of
+ * idleness (RFC 5681 section 4.1). A guest on this machine rarely loses a segment, but one behind a
+ * {@code dgram} or VXLAN link, or a queue of ours that overflows, does, and without a congestion window every
+ * loss met a whole receive window sent at once. Losses are repaired from SND.UNA: after three duplicate ACKs
+ * (fast retransmit: ssthresh to half the flight, cwnd to ssthresh plus three SMSS and one more per further
+ * duplicate) and then at each partial ACK until the guest acknowledges what was in flight when it began
+ * (NewReno, RFC 6582), and after the RTO by going back to SND.UNA (go-back-N) with cwnd at one SMSS, so
+ * slow start paces the resending, with exponential back-off. The RTO follows the measured round trips (RFC 6298,
  * {@link RttEstimator}), one segment timed at a time and never a resent one (Karn). A zero window is probed
  * with one byte at the RTO. Sequence numbers compare modulo 2^32.
  */
@@ -39,6 +47,16 @@ final class TcpSender {
     private boolean finAcked;
     private boolean hostReadShort;
 
+    /** RFC 5681 section 3.1: the congestion window and slow-start threshold, in bytes. */
+    private int cwnd;
+    private int ssthresh = MAX_CWND;
+    /** Bytes acknowledged since cwnd last grew above ssthresh (RFC 5681 section 3.1's byte counting). */
+    private int ackedSinceGrowth;
+    /** The last {@link #transmit} left cwnd full: the flight is as large as cwnd lets it be. */
+    private boolean cwndLimited;
+    /** When data last went out (0: never), for the restart after idleness. */
+    private long lastSentAt;
+
     private int dupAcks;
     /** RFC 6582 (NewReno): in fast recovery until the guest acknowledges {@code recover}, the SND.MAX it began at. */
     private boolean inRecovery;
@@ -55,12 +73,16 @@ final class TcpSender {
     private long resent;
     private long resentAtTimeout;
 
+    /** Bounds cwnd and ssthresh well inside an int, whatever the ACKs add up to. */
+    static final int MAX_CWND = 1 << 30;
+
     TcpSender(TcpConnection connection, ByteQueue toGuest, int initialSequence) {
         this.connection = connection;
         this.toGuest = toGuest;
         this.iss = initialSequence;
         this.sndUna = initialSequence;
         this.sndNxt = initialSequence;
+        this.cwnd = initialWindow();
     }
 
     // ---- the handshake ------------------------------------------------------------------------------
@@ -81,6 +103,12 @@ final class TcpSender {
         sendMss = mss > 0 ? Math.min(mss, ourMss) : Math.min(TcpConnection.DEFAULT_MSS, ourMss);
         sndWindowScale = windowScale >= 0 ? Math.min(windowScale, 14) : -1;
         sndWnd = window;
+        cwnd = initialWindow();
+    }
+
+    /** RFC 6928: min(10 * SMSS, max(2 * SMSS, 14,600 bytes)). */
+    private int initialWindow() {
+        return Math.min(10 * sendMss, Math.max(2 * sendMss, 14_600));
     }
 
     /** True unless the guest's SYN came without a window scale. */
@@ -124,6 +152,14 @@ final class TcpSender {
             }
             toGuest.consume(Math.min(acked, toGuest.length()));
             sndUna = ack;
+            if (inRecovery && after(recover, ack)) {
+                // a partial ACK (RFC 6582 3.2 step 5): deflate by what it acknowledged, add back one SMSS
+                cwnd = Math.max(cwnd - acked + (acked >= sendMss ? sendMss : 0), sendMss);
+            } else if (inRecovery) {
+                cwnd = ssthresh; // the full ACK (step 3, option 2: the burst it may send stays on this machine's link)
+            } else {
+                grow(acked);
+            }
             dupAcks = 0;
             retries = 0;
             if (timing && !after(timedEnd, ack)) {
@@ -148,7 +184,11 @@ final class TcpSender {
                 if (++dupAcks == 3 && !inRecovery) {
                     inRecovery = true;
                     recover = sndMax;
+                    ssthresh = halfTheFlight(); // RFC 5681 section 3.2 steps 2 and 3
+                    cwnd = ssthresh + 3 * sendMss;
                     retransmitOne();
+                } else if (inRecovery) {
+                    cwnd = Math.min(cwnd + sendMss, MAX_CWND); // step 4: each duplicate is a segment that left
                 }
             }
             sndWnd = window;
@@ -167,18 +207,26 @@ final class TcpSender {
 
     // ---- sending ------------------------------------------------------------------------------------
 
-    /** Sends what the window allows of the queue, then our FIN when due; call only while established. */
+    /**
+     * Sends what the guest's window and cwnd allow of the queue, then our FIN when due; call only while
+     * established.
+     */
     void transmit(long now) {
+        if (sndNxt == sndUna && lastSentAt != 0 && now - lastSentAt > rto) {
+            cwnd = Math.min(cwnd, initialWindow()); // RFC 5681 section 4.1: idle longer than an RTO
+        }
         while (true) {
             int inFlight = dataInFlight();
             int unsent = toGuest.length() - inFlight;
-            int room = sndWnd - inFlight;
+            int room = Math.min(sndWnd, cwnd) - inFlight;
             if (unsent <= 0 || room <= 0) {
+                cwndLimited = inFlight >= cwnd; // full: what stopped the sending, or would have
                 break;
             }
             int n = Math.min(Math.min(unsent, largeSegments ? TcpConnection.LARGE_SEGMENT : sendMss), room);
             connection.sendFromSender(TcpFlags.ACK | (n == unsent ? TcpFlags.PSH : 0), sndNxt, inFlight, n, true);
             advanceSndNxt(n, now);
+            lastSentAt = now;
         }
         if (hostEof && !finAcked && sndNxt == dataEnd()) {
             connection.sendFromSender(TcpFlags.FIN | TcpFlags.ACK, sndNxt, 0, 0, false);
@@ -214,6 +262,36 @@ final class TcpSender {
     /** Bytes sent and not yet acknowledged, not counting our FIN. */
     private int dataInFlight() {
         return Math.min(sndNxt - sndUna, toGuest.length());
+    }
+
+    /** RFC 5681's FlightSize: bytes sent and not acknowledged, those sent before a go-back-N too. */
+    private int flightSize() {
+        return Math.min(sndMax - sndUna, toGuest.length());
+    }
+
+    /** RFC 5681 equation (4): ssthresh after a loss, max(FlightSize / 2, 2 * SMSS). */
+    private int halfTheFlight() {
+        return Math.max(flightSize() / 2, 2 * sendMss);
+    }
+
+    /**
+     * An ACK outside recovery acknowledged {@code acked} bytes: slow start below ssthresh (cwnd grows by them,
+     * unlike RFC 3465's limit of 2 SMSS per ACK, as a guest with GRO acknowledges 64 KiB at a time), congestion
+     * avoidance above it (one SMSS per cwnd acknowledged); only while cwnd limited the sending.
+     */
+    private void grow(int acked) {
+        if (!cwndLimited) {
+            return;
+        }
+        if (cwnd < ssthresh) {
+            cwnd = Math.min(cwnd + acked, MAX_CWND);
+            return;
+        }
+        ackedSinceGrowth += acked;
+        if (ackedSinceGrowth >= cwnd) {
+            ackedSinceGrowth -= cwnd;
+            cwnd = Math.min(cwnd + sendMss, MAX_CWND);
+        }
     }
 
     /** Sends the oldest unacknowledged segment again: a whole large segment when those are sent. */
@@ -294,10 +372,18 @@ final class TcpSender {
         }
     }
 
-    /** After a time-out: send everything unacknowledged again, from the oldest byte. */
+    /**
+     * After a time-out: send everything unacknowledged again, from the oldest byte, one SMSS at first (RFC 5681
+     * section 3.1's loss window; ssthresh is set at the first time-out of a run only, equation (4)).
+     */
     private void goBackN(long now, boolean established) {
         timing = false;
         inRecovery = false;
+        if (retries <= 1) {
+            ssthresh = halfTheFlight();
+        }
+        cwnd = sendMss;
+        ackedSinceGrowth = 0;
         sndNxt = sndUna;
         long before = resent;
         if (established) {

@@ -700,8 +700,9 @@ class TcpConnectionTest {
             assertThat(h.c.hostReadRoom()).isEqualTo(3000);
         }
 
+        /** Each time-out resends the oldest segment only (RFC 5681's loss window of one SMSS), and doubles the RTO. */
         @Test
-        void rtoResendsEverythingFromTheOldestUnackedByteAndDoubles() throws IOException {
+        void rtoResendsTheOldestUnackedSegmentAndDoubles() throws IOException {
             TcpHarness h = plain();
             byte[] data = bytes(2500, 2);
             h.hostSends(data);
@@ -713,12 +714,14 @@ class TcpConnectionTest {
                 h.untilNextDeadline();
                 assertThat(h.now - last).isEqualTo(TimeUnit.MILLISECONDS.toNanos(expected));
                 last = h.now;
-                List<Seg> segs = h.take();
-                assertThat(segs).extracting(Seg::seq).containsExactly(ISS + 1001, ISS + 2001);
-                assertThat(segs.get(0).data()).isEqualTo(range(data, 1000, 2000));
+                Seg s = h.one();
+                assertThat(s.seq()).isEqualTo(ISS + 1001);
+                assertThat(s.data()).isEqualTo(range(data, 1000, 2000));
             }
-            assertThat(h.c.resent()).isEqualTo(6);
-            assertThat(h.c.resentAtTimeout()).isEqualTo(6);
+            assertThat(h.c.resent()).isEqualTo(3);
+            assertThat(h.c.resentAtTimeout()).isEqualTo(3);
+            h.guest(ACK, GISN + 1, ISS + 2001, 65535); // slow start: the next one follows
+            assertThat(h.one().seq()).isEqualTo(ISS + 2001);
         }
 
         @Test
@@ -1109,6 +1112,93 @@ class TcpConnectionTest {
         }
     }
 
+    /**
+     * RFC 5681's congestion control, with a guest MSS of 100 bytes (the initial window, RFC 6928's, is then 10
+     * segments) and a window far larger: without it every loss met the whole receive window sent at once.
+     */
+    @Nested
+    class CongestionControl {
+        static final int MSS = 100;
+
+        TcpHarness h;
+
+        @org.junit.jupiter.api.BeforeEach
+        void open() {
+            h = established(MSS, -1, 65535);
+        }
+
+        /** The sequence numbers (less ISS + 1, in bytes) of the segments sent since the last call. */
+        List<Integer> offsets() {
+            return h.take().stream().map(s -> s.seq() - (ISS + 1)).toList();
+        }
+
+        void ack(int offset) {
+            h.guest(ACK, GISN + 1, ISS + 1 + offset, 65535);
+        }
+
+        @Test
+        void aNewConnectionSendsTheInitialWindowAndSlowStartDoublesItEachRoundTrip() throws IOException {
+            h.hostSends(bytes(8000, 1));
+            assertThat(offsets()).hasSize(10).last().isEqualTo(900);
+            ack(1000);
+            assertThat(offsets()).hasSize(20).first().isEqualTo(1000);
+            ack(3000);
+            assertThat(offsets()).hasSize(40).first().isEqualTo(3000);
+        }
+
+        @Test
+        void aFastRetransmitHalvesTheWindow() throws IOException {
+            h.hostSends(bytes(8000, 1));
+            h.take();
+            ack(1000); // cwnd 2000: 20 segments in flight, from 1000
+            h.take();
+            for (int i = 0; i < 3; i++) {
+                ack(1000); // the segment at 1000 was lost
+            }
+            assertThat(offsets()).containsExactly(1000);
+            ack(3000); // the whole flight: recovery ends with cwnd at ssthresh, half the flight of 2000
+            assertThat(offsets()).hasSize(10).first().isEqualTo(3000);
+        }
+
+        @Test
+        void afterATimeOutSlowStartPacesTheResending() throws IOException {
+            h.hostSends(bytes(3000, 1));
+            h.take();
+            ack(1000); // 20 segments in flight from 1000, all lost
+            h.take();
+            h.untilNextDeadline();
+            assertThat(offsets()).containsExactly(1000);
+            ack(1100);
+            assertThat(offsets()).containsExactly(1100, 1200);
+            ack(1300);
+            assertThat(offsets()).containsExactly(1300, 1400, 1500, 1600);
+        }
+
+        @Test
+        void aConnectionIdleLongerThanTheRtoStartsAgainFromTheInitialWindow() throws IOException {
+            h.hostSends(bytes(1000, 1));
+            h.take();
+            ack(1000);
+            h.hostSends(bytes(2000, 2));
+            assertThat(offsets()).hasSize(20);
+            ack(3000); // cwnd 4000 now
+            h.after(TcpConnection.INITIAL_RTO + SECOND);
+            h.hostSends(bytes(4000, 3));
+            assertThat(offsets()).hasSize(10).first().isEqualTo(3000);
+        }
+
+        @Test
+        void aWindowTheSendingNeverFilledDoesNotGrow() throws IOException {
+            for (int i = 0; i < 30; i++) { // request and response: one segment at a time, acknowledged
+                h.hostSends(bytes(MSS, i));
+                h.take();
+                ack(MSS * (i + 1));
+            }
+            h.hostSends(bytes(3000, 4));
+            assertThat(offsets()).as("still the initial window").hasSize(10);
+        }
+    }
+
     @Nested
     class SequenceWrap {
         @Test
@@ -1131,8 +1221,10 @@ class TcpConnectionTest {
             assertThat(segs.get(1).seq()).isEqualTo(25);
             h.guest(ACK, gisn + 101, iss + 41, 65535);
             assertThat(h.c.hostReadRoom()).isEqualTo(BUF - 60);
-            h.untilNextDeadline(); // go-back-N from a sndUna past the wrap
-            assertThat(h.take()).extracting(Seg::seq).containsExactly(iss + 41, iss + 81);
+            h.untilNextDeadline(); // go-back-N from a sndUna past the wrap, one segment at first
+            assertThat(h.take()).extracting(Seg::seq).containsExactly(iss + 41);
+            h.guest(ACK, gisn + 101, iss + 81, 65535);
+            assertThat(h.take()).extracting(Seg::seq).containsExactly(iss + 81);
             h.guest(ACK, gisn + 101, iss + 101, 65535);
             assertThat(h.c.hostReadRoom()).isEqualTo(BUF);
             assertThat(h.c.pollAt()).as("only the keepalive is due").isEqualTo(h.now + TcpConnection.KEEPALIVE_IDLE);
