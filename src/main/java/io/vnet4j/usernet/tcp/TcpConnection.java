@@ -48,7 +48,7 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  * Sequence numbers compare modulo 2^32. SACK (RFC 2018) is negotiated when the guest offers it, and then
  * our pure ACKs report the held ranges; the guest's own SACK blocks are ignored (our retransmission is
- * go-back-N or one segment). Timestamps are not negotiated.
+ * go-back-N or one segment, under {@link TcpSender}'s congestion control). Timestamps are not negotiated.
  */
 public final class TcpConnection {
     public enum State { CONNECTING, SYN_SENT, SYN_RECEIVED, ESTABLISHED, TIME_WAIT, CLOSED }
