@@ -9,8 +9,6 @@ import io.vnet4j.config.Config;
 import io.vnet4j.config.ConfigException;
 import io.vnet4j.os.InheritedDescriptor;
 import io.vnet4j.usernet.UsernetNetdev;
-import io.vnet4j.wire.Ipv4Address;
-import io.vnet4j.wire.MacAddress;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -135,26 +133,7 @@ final class DropIn {
 
     /** slirp4netns's start-up lines (main.c's {@code parent}), on standard output. */
     private void printSettings() {
-        Cidr c = settings.cidr();
-        System.out.println("Starting slirp");
-        System.out.println("* MTU:             " + settings.mtu());
-        System.out.println("* Network:         " + Ipv4Address.format(c.network()));
-        System.out.println("* Netmask:         " + Ipv4Address.format(c.netmask()));
-        System.out.println("* Gateway:         " + Ipv4Address.format(c.host()));
-        System.out.println("* DNS:             " + Ipv4Address.format(c.dns()));
-        System.out.println("* DHCP begin:      " + Ipv4Address.format(c.dhcpStart()));
-        System.out.println("* DHCP end:        " + Ipv4Address.format((c.network() | ~c.netmask()) - 1));
-        System.out.println("* Recommended IP:  " + Ipv4Address.format(c.guest()));
-        if (api != null) {
-            System.out.println("* API Socket:      " + api.path());
-        }
-        if (settings.mac() != null) {
-            System.out.println("* MAC address:     " + MacAddress.format(settings.mac()));
-        }
-        if (settings.hostLoopback()) {
-            System.out.println("WARNING: 127.0.0.1:* on the host is accessible as " + Ipv4Address.format(c.host())
-                    + " (set --disable-host-loopback to prohibit connecting to 127.0.0.1:*)");
-        }
+        StartLines.of(settings, api == null ? null : api.path()).forEach(System.out::println);
     }
 
     /**
