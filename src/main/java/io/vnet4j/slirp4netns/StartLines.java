@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * The lines slirp4netns prints on standard output once its network is up (main.c's {@code parent}, slirp4netns
- * 1.2), for a drop-in's settings, in main.c's order and spacing. One line differs on purpose: "DHCP end" is
+ * 1.2), for a drop-in's settings, in main.c's order and spacing: the outbound addresses are the ones
+ * taken, an interface name's first address of the family. One line differs on purpose: "DHCP end" is
  * the end of vnet4j's pool, the address before the broadcast address, where libslirp's pool ends 16
  * addresses after its start (main.c prints that fixed end).
  */
@@ -30,6 +31,12 @@ final class StartLines {
         lines.add("* Recommended IP:  " + Ipv4Address.format(c.guest()));
         if (apiSocket != null) {
             lines.add("* API Socket:      " + apiSocket);
+        }
+        if (s.outbound4() != null) { // main.c's spacing, four blanks after the colon
+            lines.add("* Outbound IPv4:    " + s.outbound4());
+        }
+        if (s.outbound6() != null) {
+            lines.add("* Outbound IPv6:    " + s.outbound6());
         }
         if (s.mac() != null) {
             lines.add("* MAC address:     " + MacAddress.format(s.mac()));

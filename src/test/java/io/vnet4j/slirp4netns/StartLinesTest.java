@@ -34,4 +34,22 @@ class StartLinesTest {
         Settings s = SettingsTest.settings("--disable-host-loopback", PID, "tap0");
         assertThat(StartLines.of(s, null)).hasSize(9).last().isEqualTo("* Recommended IP:  10.0.2.100");
     }
+
+    /**
+     * slirp4netns#267 and #346 ("outbound address not applied"): the reporters show slirp4netns's
+     * "* Outbound IPv4:" line to say which address was taken, an interface name's included. main.c prints
+     * it after the API socket's line with four spaces after the colon, and "* Outbound IPv6:" likewise.
+     */
+    @Test
+    void outboundAddressesAreShownAsMainCShowsThem() throws Exception {
+        Settings s = SettingsTest.settings("-c", "-6", "--disable-host-loopback", "--outbound-addr=127.0.0.2",
+                "--outbound-addr6=lo", "--macaddress=52:54:00:12:34:99", PID, "tap0");
+        assertThat(StartLines.of(s, Path.of("/tmp/api.sock"))).containsSequence(
+                "* API Socket:      /tmp/api.sock",
+                "* Outbound IPv4:    127.0.0.2",
+                "* Outbound IPv6:    ::1", // lo's IPv6 address
+                "* MAC address:     52:54:00:12:34:99");
+        assertThat(StartLines.of(SettingsTest.settings("--outbound-addr=lo", PID, "tap0"), null))
+                .contains("* Outbound IPv4:    127.0.0.1").noneMatch(l -> l.startsWith("* Outbound IPv6"));
+    }
 }
