@@ -4,6 +4,8 @@ import io.vnet4j.wire.IpAddress;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -51,7 +53,8 @@ public final class SocketAddresses {
 
     /**
      * A link-local address's zone as resolv.conf and {@code ip} write it ({@code %eth0}, or {@code %3} for an index
-     * without a name; RFC 4007 section 11); empty for an address without one.
+     * no interface has now; RFC 4007 section 11); empty for an address without one. {@code HostText} keeps a zone
+     * as its index, so the name is looked up here (an ioctl, for link-local addresses only).
      */
     private static String scope(InetAddress address) {
         if (!(address instanceof Inet6Address v6)) {
@@ -60,6 +63,15 @@ public final class SocketAddresses {
         if (v6.getScopedInterface() != null) {
             return "%" + v6.getScopedInterface().getName();
         }
-        return v6.getScopeId() != 0 ? "%" + v6.getScopeId() : "";
+        int index = v6.getScopeId();
+        if (index == 0) {
+            return "";
+        }
+        try {
+            NetworkInterface nic = NetworkInterface.getByIndex(index);
+            return "%" + (nic != null ? nic.getName() : Integer.toString(index));
+        } catch (SocketException e) {
+            return "%" + index;
+        }
     }
 }

@@ -29,14 +29,15 @@ class SocketAddressesTest {
 
     /**
      * A link-local upstream keeps its zone: {@code [fe80::1]:53} named no interface, and one host may have the same
-     * link-local address on several (helper-101's finding in the DNS upstreams' log). A zone by name ({@code %eth0})
-     * needs an interface with a link-local address, which a test machine may lack; by index it needs none.
+     * link-local address on several (helper-101's finding in the DNS upstreams' log).
      */
     @Test
     void aLinkLocalAddressKeepsItsZone() throws Exception {
         byte[] fe80 = InetAddress.getByName("fe80::1").getAddress();
-        assertThat(SocketAddresses.format(new InetSocketAddress(Inet6Address.getByAddress(null, fe80, 7), 53)))
-                .isEqualTo("[fe80::1%7]:53");
+        assertThat(SocketAddresses.format(new InetSocketAddress(Inet6Address.getByAddress(null, fe80, 99_999), 53)))
+                .as("an index no interface has").isEqualTo("[fe80::1%99999]:53");
+        assertThat(SocketAddresses.format(new InetSocketAddress(HostText.literal("fe80::1%lo"), 53)))
+                .as("a zone by name, kept as its index").isEqualTo("[fe80::1%lo]:53");
         assertThat(SocketAddresses.format(new InetSocketAddress(InetAddress.getByName("::ffff:10.0.2.3"), 53)))
                 .isEqualTo("10.0.2.3:53");
     }

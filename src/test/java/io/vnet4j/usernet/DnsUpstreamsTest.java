@@ -30,7 +30,7 @@ class DnsUpstreamsTest {
         UserConfig config = ((NetdevConfig.User) parser.build().netdevs().getFirst()).user();
 
         assertThat(SocketAddresses.format(new DnsUpstreams("u", config, resolvConf, System::nanoTime).current()))
-                .isEqualTo("[2001:db8:1::3]:53, 127.0.0.53:53, [fe80::1]:53");
+                .isEqualTo("[2001:db8:1::3]:53, 127.0.0.53:53, [fe80::1%lo]:53");
         assertThat(((java.net.Inet6Address) DnsUpstreams.nameserver("fe80::1%lo")).getScopeId()).isPositive();
     }
 
