@@ -8,8 +8,9 @@ import java.util.Set;
 
 /**
  * One QEMU option argument such as {@code socket,id=a,listen=:8010}: comma-separated {@code key=value}
- * pairs (a doubled comma is a literal comma), the first of which may be a bare value for the implied key
- * (the netdev type). Keys are taken out one by one; {@link #finish} then complains about any left over.
+ * pairs (a doubled comma is a literal comma; one comma after the last pair ends the list, as QEMU's QemuOpts
+ * and keyval parsers take it), the first of which may be a bare value for the implied key (the netdev type).
+ * Keys are taken out one by one; {@link #finish} then complains about any left over.
  */
 public final class OptionString {
     private final String option;
@@ -43,6 +44,9 @@ public final class OptionString {
         int i = 0;
         boolean first = true;
         while (i <= text.length()) {
+            if (i == text.length() && !first) {
+                break; // the text ended with a comma after a pair: QEMU takes it (util/qemu-option.c, keyval.c)
+            }
             StringBuilder part = new StringBuilder();
             while (i < text.length()) {
                 char c = text.charAt(i);

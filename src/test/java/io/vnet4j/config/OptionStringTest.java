@@ -63,10 +63,22 @@ class OptionStringTest {
     void rejectsEmptyPartsAndEmptyKeys() {
         assertThatThrownBy(() -> OptionString.parse("-netdev", "")).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("expected key=value");
-        assertThatThrownBy(() -> OptionString.parse("-netdev", "socket,id=a,")).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> OptionString.parse("-netdev", ",id=a")).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("expected key=value, got ''");
         assertThatThrownBy(() -> OptionString.parse("-netdev", "socket,=x")).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("empty option name in '=x'");
+    }
+
+    @Test
+    void oneTrailingCommaEndsTheListAsInQemu() throws ConfigException {
+        // QEMU's QemuOpts and keyval parsers skip the comma after the last pair: a script that appends
+        // "hostfwd=...," per port (qemus/qemu#817's network.sh) starts QEMU, and must start vnet4j too
+        OptionString o = OptionString.parse("-netdev", "user,id=u,hostfwd=tcp::2222-:22,hostfwd=tcp::8080-:80,");
+        assertThat(o.takeAll("hostfwd")).containsExactly("tcp::2222-:22", "tcp::8080-:80");
+        assertThat(o.take("id")).isEqualTo("u");
+        o.finish(Set.of());
+        assertThat(OptionString.parse("-netdev", "socket,").implied()).isEqualTo("socket");
+        assertThat(OptionString.parse("-netdev", "t,p=end,,,").take("p")).isEqualTo("end,");
     }
 
     @Test
