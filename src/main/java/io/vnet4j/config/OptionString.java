@@ -156,7 +156,8 @@ public final class OptionString {
     }
 
     /**
-     * Takes an on/off value ({@code on}, {@code yes}, {@code true}; {@code off}, {@code no}, {@code false}).
+     * Takes an on/off value ({@code on}, {@code yes}, {@code true}, {@code y}; {@code off}, {@code no},
+     * {@code false}, {@code n}: the words of QEMU's qapi_bool_parse, in their case).
      *
      * @param key the key
      * @param absent the value when the key is absent
@@ -169,8 +170,8 @@ public final class OptionString {
             return absent;
         }
         return switch (v) {
-            case "on", "yes", "true" -> true;
-            case "off", "no", "false" -> false;
+            case "on", "yes", "true", "y" -> true;
+            case "off", "no", "false", "n" -> false;
             default -> throw error(key + ": expected on or off, got '" + v + "'");
         };
     }

@@ -104,6 +104,16 @@ class OptionStringTest {
     }
 
     @Test
+    void readsQemusYAndNBooleans() throws ConfigException {
+        // QEMU's qapi_bool_parse takes y and n too, as old command lines write restrict=y ("-net user,restrict=y"
+        // in the Arch wiki, "-nic user,restrict=y,guestfwd=..." in NixOS configurations); case matters, as there
+        OptionString o = OptionString.parse("-netdev", "user,restrict=y,ipv6=n,ipv4=Y");
+        assertThat(o.takeBoolean("restrict", false)).isTrue();
+        assertThat(o.takeBoolean("ipv6", true)).isFalse();
+        assertThatThrownBy(() -> o.takeBoolean("ipv4", false)).hasMessageContaining("ipv4: expected on or off, got 'Y'");
+    }
+
+    @Test
     void readsBoundedNumbers() throws ConfigException {
         OptionString o = OptionString.parse("-netdev", "s,n=7,big=11,neg=-1,word=x");
         assertThat(o.takeLong("n", 0, 0, 10)).isEqualTo(7);
