@@ -338,6 +338,11 @@ final class UserOptionParser {
             port = Addresses.port(o, "dns-upstream", text.substring(colon + 1), 1);
         }
         InetAddress address = Addresses.literal(o, "dns-upstream", host);
+        if (address instanceof java.net.Inet6Address v6 && v6.isLinkLocalAddress() && v6.getScopeId() == 0) {
+            // without its interface every query would fail to leave (EINVAL), counted but never said
+            throw o.error("dns-upstream: the link-local address '" + host + "' needs its interface, as in [" + host
+                    + "%eth0]:" + port);
+        }
         return new UserConfig.DnsUpstream(address, port);
     }
 

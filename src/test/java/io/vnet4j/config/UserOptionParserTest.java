@@ -160,6 +160,8 @@ class UserOptionParserTest {
         assertError("user,id=u,dns-upstream=resolver.example", "no names");
         assertError("user,id=u,dns-upstream=999.1.1.1", "dns-upstream: '999.1.1.1' is not an IPv4 address");
         assertError("user,id=u,dns-upstream=[fd00::g]:53", "dns-upstream: 'fd00::g' is not an IPv6 address");
+        assertError("user,id=u,dns-upstream=[fe80::1]:53", "dns-upstream: the link-local address 'fe80::1' needs its "
+                + "interface, as in [fe80::1%eth0]:53"); // helper-104: it was taken, and every query failed to leave
         assertError("user,id=u,guestfwd=tcp:10.0.2.100:80-tcp:300.1.1.1:80",
                 "the target's host: '300.1.1.1' is not an IPv4 address");
         assertError("user,id=u,guestfwd=tcp:10.0.2.100:80-tcp:a b:80", "'a b' is neither an IP address nor a host name");
