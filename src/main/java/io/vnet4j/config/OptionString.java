@@ -66,8 +66,7 @@ public final class OptionString {
             int eq = p.indexOf('=');
             if (eq < 0) {
                 if (!first || p.isEmpty()) {
-                    throw new ConfigException(option + " " + text + ": expected key=value, got '" + p + "'"
-                            + (p.matches("[0-9][0-9-]*") ? " (a list is the key repeated: trunk=10,trunk=20)" : ""));
+                    throw new ConfigException(option + " " + text + ": expected key=value, got '" + p + "'" + hint(p));
                 }
                 implied = p;
             } else {
@@ -80,6 +79,22 @@ public final class OptionString {
             first = false;
         }
         return new OptionString(option, text, implied, values);
+    }
+
+    /**
+     * What a bare part after the first may have meant: a list (a number), or QEMU's short-form boolean, which
+     * QEMU 7.2 still takes with a deprecation warning ({@code restrict} for {@code restrict=on}, {@code norestrict}
+     * for {@code restrict=off}; util/qemu-option.c).
+     */
+    private static String hint(String part) {
+        if (part.matches("[0-9][0-9-]*")) {
+            return " (a list is the key repeated: trunk=10,trunk=20)";
+        }
+        if (part.matches("[a-z][a-z0-9.-]*")) {
+            String meant = part.startsWith("no") && part.length() > 2 ? part.substring(2) + "=off" : part + "=on";
+            return " (QEMU reads it as " + meant + ", a short form it deprecated: write " + meant + ")";
+        }
+        return "";
     }
 
     /**

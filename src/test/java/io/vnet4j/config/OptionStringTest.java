@@ -59,6 +59,16 @@ class OptionStringTest {
                 .hasMessageContaining("expected key=value, got 'oops'");
     }
 
+    /** helper-104: QEMU 7.2 takes "restrict" for restrict=on (deprecated); vnet4j says what to write instead. */
+    @Test
+    void aShortFormBooleanIsRefusedSayingWhatToWrite() {
+        assertThatThrownBy(() -> OptionString.parse("-netdev", "user,id=u,restrict"))
+                .hasMessage("-netdev user,id=u,restrict: expected key=value, got 'restrict' (QEMU reads it as "
+                        + "restrict=on, a short form it deprecated: write restrict=on)");
+        assertThatThrownBy(() -> OptionString.parse("-netdev", "user,id=u,norestrict"))
+                .hasMessageEndingWith("(QEMU reads it as restrict=off, a short form it deprecated: write restrict=off)");
+    }
+
     @Test
     void rejectsEmptyPartsAndEmptyKeys() {
         assertThatThrownBy(() -> OptionString.parse("-netdev", "")).isInstanceOf(ConfigException.class)
