@@ -24,6 +24,8 @@ public final class NativeDatagramSocket implements AutoCloseable {
     public static final int MAX_DATAGRAM = 65536;
     /** What {@link #receive} returns when an error is queued: read it with {@link #readError}. */
     public static final int ERROR_QUEUED = -2;
+    /** errno's "No such device" (asm-generic/errno-base.h). */
+    private static final int ENODEV = 19;
 
     private final Arena arena = Arena.ofShared();
     private final int fd;
@@ -236,6 +238,17 @@ public final class NativeDatagramSocket implements AutoCloseable {
         }
         setOption(Libc.IPPROTO_IP, join ? Libc.IP_ADD_MEMBERSHIP : Libc.IP_DROP_MEMBERSHIP, ipMreqn(group, ifaddr, ifindex),
                 (join ? "IP_ADD_MEMBERSHIP " : "IP_DROP_MEMBERSHIP ") + group.getHostAddress());
+    }
+
+    /**
+     * A call found no such interface (ENODEV). A multicast join throws it when the index it was given names
+     * none, or, given neither an address nor an index, when no route leads the group anywhere (the kernel
+     * picks the interface by route, ip(7)).
+     */
+    public static final class NoDeviceException extends IOException {
+        NoDeviceException(String message) {
+            super(message);
+        }
     }
 
     /**
@@ -560,7 +573,8 @@ public final class NativeDatagramSocket implements AutoCloseable {
     }
 
     static IOException failure(String what, int errno) {
-        return new IOException(what + ": " + Libc.strerror(errno));
+        String message = what + ": " + Libc.strerror(errno);
+        return errno == ENODEV ? new NoDeviceException(message) : new IOException(message);
     }
 
     /**

@@ -159,7 +159,18 @@ public final class DatagramNetdev extends QueuedPort implements Netdev {
                     + ": no interface of this host (network namespace) has that address");
         }
         receiver = NativeDatagramSocket.bound(group, true);
-        receiver.joinMulticast(group.address(), ifaddr, 0);
+        try {
+            receiver.joinMulticast(group.address(), ifaddr, 0);
+        } catch (NativeDatagramSocket.NoDeviceException e) {
+            if (holder != null) {
+                throw e;
+            }
+            // as QEMU's "can't add socket to multicast group ...: No such device" (cockpit-project/cockpit#12782)
+            String option = type().equals("dgram") ? "local.host=" : "localaddr=";
+            throw new IOException("cannot join multicast group " + group.address().getHostAddress()
+                    + ": no route leads it to an interface (" + e.getMessage() + "); give " + option
+                    + "ADDR, an address of the interface to join it on (" + option + "127.0.0.1: this host alone)", e);
+        }
         sender = NativeDatagramSocket.bound(new DatagramEndpoint.Inet(ifaddr, 0), false);
         sender.configureMulticastSender(ifaddr, 0, true);
         ownMulticast = OwnMulticast.of(sender.localPort());
