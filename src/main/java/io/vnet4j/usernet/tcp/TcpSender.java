@@ -15,8 +15,8 @@ import java.nio.channels.ReadableByteChannel;
  * acknowledged; {@link #transmit} sends what both the guest's window and the congestion window (cwnd)
  * allow, in MSS-sized segments (up to 64 KiB with large segments), then our FIN once the host's EOF was read
  * and every byte sent. The congestion window (RFC 5681, in bytes, SMSS being the guest's MSS) starts at RFC
- * 6928's initial window, grows by the bytes acknowledged in slow start and by one SMSS per cwnd acknowledged
- * above ssthresh, grows only while it limits the sending (RFC 7661's concern: an application-limited
+ * 6928's initial window, grows by the bytes acknowledged in slow start (up to ssthresh) and by one SMSS per cwnd
+ * acknowledged above it, grows only while it limits the sending (RFC 7661's concern: an application-limited
  * connection must not earn a window it never used), and falls back to the initial window after an RTO of
  * idleness (RFC 5681 section 4.1). A guest on this machine rarely loses a segment, but one behind a
  * {@code dgram} or VXLAN link, or a queue of ours that overflows, does, and without a congestion window every
@@ -276,15 +276,17 @@ final class TcpSender {
 
     /**
      * An ACK outside recovery acknowledged {@code acked} bytes: slow start below ssthresh (cwnd grows by them,
-     * unlike RFC 3465's limit of 2 SMSS per ACK, as a guest with GRO acknowledges 64 KiB at a time), congestion
-     * avoidance above it (one SMSS per cwnd acknowledged); only while cwnd limited the sending.
+     * unlike RFC 3465's limit of 2 SMSS per ACK, as a guest with GRO acknowledges 64 KiB at a time, but not past
+     * ssthresh, where slow start ends: after a time-out the ACK of the resent segment covers all the guest held
+     * beyond the hole, and would otherwise open cwnd to a burst of it, as Linux's tcp_slow_start bounds it too),
+     * congestion avoidance above it (one SMSS per cwnd acknowledged); only while cwnd limited the sending.
      */
     private void grow(int acked) {
         if (!cwndLimited) {
             return;
         }
         if (cwnd < ssthresh) {
-            cwnd = Math.min(cwnd + acked, MAX_CWND);
+            cwnd += Math.min(acked, ssthresh - cwnd); // ssthresh is at most MAX_CWND
             return;
         }
         ackedSinceGrowth += acked;

@@ -1174,6 +1174,23 @@ class TcpConnectionTest {
             assertThat(offsets()).containsExactly(1300, 1400, 1500, 1600);
         }
 
+        /**
+         * RFC 5681 section 3.1: slow start ends at ssthresh. After a time-out the ACK that the resent segment
+         * earns covers all the guest held beyond the hole, 20 segments, and had made cwnd 2,100 bytes: a burst
+         * of 21 segments into the queue that had just overflowed, where ssthresh (half the flight) allows 10.
+         */
+        @Test
+        void afterATimeOutTheGuestsAckOfWhatItHeldOpensCwndNoFurtherThanSsthresh() throws IOException {
+            h.hostSends(bytes(8000, 1));
+            h.take();
+            ack(1000); // cwnd 2000: 20 segments in flight from 1000; the one at 1000 is lost, the guest holds the rest
+            h.take();
+            h.untilNextDeadline(); // ssthresh 1000 (half the flight), cwnd one SMSS
+            assertThat(offsets()).containsExactly(1000);
+            ack(3000);
+            assertThat(offsets()).as("cwnd at ssthresh").hasSize(10).first().isEqualTo(3000);
+        }
+
         @Test
         void aConnectionIdleLongerThanTheRtoStartsAgainFromTheInitialWindow() throws IOException {
             h.hostSends(bytes(1000, 1));
