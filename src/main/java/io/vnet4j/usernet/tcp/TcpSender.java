@@ -61,6 +61,12 @@ final class TcpSender {
     /** RFC 6582 (NewReno): in fast recovery until the guest acknowledges {@code recover}, the SND.MAX it began at. */
     private boolean inRecovery;
     private int recover;
+    /**
+     * A go-back-N sent again what the guest may hold: its duplicate ACKs of those segments start no fast
+     * retransmit until an ACK covers more than {@code recover}, SND.MAX at the time-out (RFC 6582 section 3.2
+     * steps 2 and 4).
+     */
+    private boolean wentBack;
     private final RttEstimator rtt = new RttEstimator();
     /** Karn's algorithm: the segment being timed ends at {@code timedEnd}, sent at {@code timedAt}; never a resent one. */
     private boolean timing;
@@ -152,6 +158,9 @@ final class TcpSender {
             }
             toGuest.consume(Math.min(acked, toGuest.length()));
             sndUna = ack;
+            if (wentBack && after(ack, recover)) {
+                wentBack = false;
+            }
             if (inRecovery && after(recover, ack)) {
                 // a partial ACK (RFC 6582 3.2 step 5): deflate by what it acknowledged, add back one SMSS
                 cwnd = Math.max(cwnd - acked + (acked >= sendMss ? sendMss : 0), sendMss);
@@ -181,7 +190,7 @@ final class TcpSender {
                 retries = 0; // nothing in flight: this answers a window probe, so the guest is alive
             }
             if (pureAck && sndNxt != sndUna && window == sndWnd) {
-                if (++dupAcks == 3 && !inRecovery) {
+                if (++dupAcks == 3 && !inRecovery && !wentBack) {
                     inRecovery = true;
                     recover = sndMax;
                     ssthresh = halfTheFlight(); // RFC 5681 section 3.2 steps 2 and 3
@@ -381,6 +390,8 @@ final class TcpSender {
     private void goBackN(long now, boolean established) {
         timing = false;
         inRecovery = false;
+        wentBack = true;
+        recover = sndMax;
         if (retries <= 1) {
             ssthresh = halfTheFlight();
         }

@@ -1191,6 +1191,31 @@ class TcpConnectionTest {
             assertThat(offsets()).as("cwnd at ssthresh").hasSize(10).first().isEqualTo(3000);
         }
 
+        /**
+         * RFC 6582 section 3.2 steps 2 and 4: a go-back-N sends again segments the guest holds, and it answers
+         * each with a duplicate ACK; those must not start a fast retransmit (which resent a segment the guest
+         * had and halved ssthresh again), as they acknowledge nothing beyond what was sent before the time-out.
+         */
+        @Test
+        void theDuplicateAcksAGoBackNEarnsStartNoFastRetransmit() throws IOException {
+            h.hostSends(bytes(8000, 1));
+            h.take();
+            ack(1000); // 20 segments in flight from 1000; those at 1000 and 2000 are lost, the guest holds the rest
+            h.take();
+            h.untilNextDeadline();
+            assertThat(offsets()).containsExactly(1000);
+            ack(2000); // cwnd 1000, ssthresh: 2000 to 2900 again, of which the guest held all but the first
+            assertThat(offsets()).hasSize(10).first().isEqualTo(2000);
+            ack(3000);
+            assertThat(offsets()).first().isEqualTo(3000);
+            for (int i = 0; i < 9; i++) {
+                ack(3000); // one for each of 2100 to 2900, which the guest had
+            }
+            assertThat(offsets()).as("no fast retransmit").isEmpty();
+            ack(4000);
+            assertThat(offsets()).first().isEqualTo(4100);
+        }
+
         @Test
         void aConnectionIdleLongerThanTheRtoStartsAgainFromTheInitialWindow() throws IOException {
             h.hostSends(bytes(1000, 1));
