@@ -305,14 +305,18 @@ final class TcpSender {
         }
     }
 
-    /** Sends the oldest unacknowledged segment again: a whole large segment when those are sent. */
+    /**
+     * Sends the oldest unacknowledged segment again, one SMSS with large segments too: one cut to the MSS on
+     * its way (by a VXLAN port, or by the hub for a port that cannot take it whole) lost one frame, and resending
+     * it whole sent the guest frames it held, each earning a duplicate ACK; a TAP that drops a large segment
+     * whole has it repaired one SMSS per partial ACK (NewReno).
+     */
     private void retransmitOne() {
         timing = false;
         int outstanding = dataInFlight();
         if (outstanding > 0) {
             resent++;
-            connection.sendFromSender(TcpFlags.ACK, sndUna, 0,
-                    Math.min(outstanding, largeSegments ? TcpConnection.LARGE_SEGMENT : sendMss), false);
+            connection.sendFromSender(TcpFlags.ACK, sndUna, 0, Math.min(outstanding, sendMss), false);
         } else if (hostEof && !finAcked && sndNxt == dataEnd() + 1) {
             resent++;
             connection.sendFromSender(TcpFlags.FIN | TcpFlags.ACK, dataEnd(), 0, 0, false);

@@ -1216,6 +1216,27 @@ class TcpConnectionTest {
             assertThat(offsets()).first().isEqualTo(4100);
         }
 
+        /**
+         * A fast retransmit resends one SMSS with large segments too: the large segment was cut to MSS-sized
+         * frames on its way (a VXLAN port cuts it, the hub does for a dgram one) and one of them was lost.
+         * Resending it whole sent the guest 19 frames it held, past cwnd, into the queue that had just
+         * overflowed, and each earned a duplicate ACK that inflated cwnd further (up to 45 frames at MSS 1448).
+         */
+        @Test
+        void aFastRetransmitResendsOneSmssWhenLargeSegmentsAreSent() throws IOException {
+            h.c.sendLargeSegments(true);
+            h.hostSends(bytes(8000, 1));
+            assertThat(h.take()).extracting(s -> s.data().length).containsExactly(1000);
+            ack(1000);
+            assertThat(h.take()).extracting(s -> s.data().length).containsExactly(2000);
+            for (int i = 0; i < 3; i++) {
+                ack(1000); // the frame at 1000 was lost
+            }
+            List<Seg> segs = h.take();
+            assertThat(segs).extracting(Seg::seq).containsExactly(ISS + 1 + 1000);
+            assertThat(segs.get(0).data()).hasSize(MSS);
+        }
+
         @Test
         void aConnectionIdleLongerThanTheRtoStartsAgainFromTheInitialWindow() throws IOException {
             h.hostSends(bytes(1000, 1));
