@@ -67,6 +67,11 @@ final class TcpSender {
      * steps 2 and 4).
      */
     private boolean wentBack;
+    /**
+     * Bytes the last resending in recovery carried: a partial ACK that ends where they ended finds the hole
+     * goes on (a TAP dropped a large segment whole), and the next resending carries twice as much.
+     */
+    private int resentPiece;
     private final RttEstimator rtt = new RttEstimator();
     /** Karn's algorithm: the segment being timed ends at {@code timedEnd}, sent at {@code timedAt}; never a resent one. */
     private boolean timing;
@@ -180,7 +185,9 @@ final class TcpSender {
             sndWnd = window;
             if (inRecovery) {
                 if (after(recover, ack)) {
-                    retransmitOne(); // a partial ACK: the next hole goes at once, not at the RTO (RFC 6582 3.2)
+                    // a partial ACK: the next hole goes at once, not at the RTO (RFC 6582 3.2)
+                    retransmitOne(largeSegments && acked == resentPiece
+                            ? Math.min(2 * resentPiece, Math.min(cwnd, TcpConnection.LARGE_SEGMENT)) : sendMss);
                 } else {
                     inRecovery = false;
                 }
@@ -195,7 +202,7 @@ final class TcpSender {
                     recover = sndMax;
                     ssthresh = halfTheFlight(); // RFC 5681 section 3.2 steps 2 and 3
                     cwnd = ssthresh + 3 * sendMss;
-                    retransmitOne();
+                    retransmitOne(sendMss);
                 } else if (inRecovery) {
                     cwnd = Math.min(cwnd + sendMss, MAX_CWND); // step 4: each duplicate is a segment that left
                 }
@@ -306,17 +313,19 @@ final class TcpSender {
     }
 
     /**
-     * Sends the oldest unacknowledged segment again, one SMSS with large segments too: one cut to the MSS on
-     * its way (by a VXLAN port, or by the hub for a port that cannot take it whole) lost one frame, and resending
-     * it whole sent the guest frames it held, each earning a duplicate ACK; a TAP that drops a large segment
-     * whole has it repaired one SMSS per partial ACK (NewReno).
+     * Sends at most {@code piece} bytes from the oldest unacknowledged one again: one SMSS at a fast retransmit,
+     * with large segments too, as one cut to the MSS on its way (by a VXLAN port, or by the hub for a port that
+     * cannot take it whole) lost one frame, and resending it whole sent the guest frames it held, each earning a
+     * duplicate ACK; twice the last piece (within cwnd) while partial ACKs find a hole that goes on, as a large
+     * segment a TAP dropped whole leaves, so that its repair takes a few round trips, not one per SMSS.
      */
-    private void retransmitOne() {
+    private void retransmitOne(int piece) {
         timing = false;
         int outstanding = dataInFlight();
         if (outstanding > 0) {
             resent++;
-            connection.sendFromSender(TcpFlags.ACK, sndUna, 0, Math.min(outstanding, sendMss), false);
+            resentPiece = Math.min(outstanding, piece);
+            connection.sendFromSender(TcpFlags.ACK, sndUna, 0, resentPiece, false);
         } else if (hostEof && !finAcked && sndNxt == dataEnd() + 1) {
             resent++;
             connection.sendFromSender(TcpFlags.FIN | TcpFlags.ACK, dataEnd(), 0, 0, false);

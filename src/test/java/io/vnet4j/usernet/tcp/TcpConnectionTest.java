@@ -13,6 +13,7 @@ import static io.vnet4j.wire.TcpFlags.PSH;
 import static io.vnet4j.wire.TcpFlags.RST;
 import static io.vnet4j.wire.TcpFlags.SYN;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.vnet4j.usernet.tcp.TcpHarness.Seg;
 import io.vnet4j.wire.TcpSynOptions;
@@ -1235,6 +1236,34 @@ class TcpConnectionTest {
             List<Seg> segs = h.take();
             assertThat(segs).extracting(Seg::seq).containsExactly(ISS + 1 + 1000);
             assertThat(segs.get(0).data()).hasSize(MSS);
+        }
+
+        /**
+         * A TAP that takes large segments drops one whole: each partial ACK that ends where the resent bytes
+         * ended finds the hole goes on, and the next resending carries twice as much (within cwnd), so the hole
+         * is repaired in a few round trips, not one per SMSS (a 64 KiB segment at MSS 1448 took 45).
+         */
+        @Test
+        void aLargeSegmentLostWholeIsResentInDoublingPieces() throws IOException {
+            h.c.sendLargeSegments(true);
+            h.hostSends(bytes(500, 1));
+            h.hostSends(bytes(500, 2));
+            h.take();
+            ack(1000); // cwnd 2000
+            for (int i = 0; i < 4; i++) {
+                h.hostSends(bytes(500, 3 + i));
+            }
+            assertThat(offsets()).containsExactly(1000, 1500, 2000, 2500);
+            for (int i = 0; i < 3; i++) {
+                ack(1000); // the segment at 1000 was dropped whole, the three after it arrived
+            }
+            assertThat(h.take()).extracting(s -> s.seq() - (ISS + 1), s -> s.data().length).containsExactly(tuple(1000, 100));
+            ack(1100);
+            assertThat(h.take()).extracting(s -> s.seq() - (ISS + 1), s -> s.data().length).containsExactly(tuple(1100, 200));
+            ack(1300);
+            assertThat(h.take()).extracting(s -> s.seq() - (ISS + 1), s -> s.data().length).containsExactly(tuple(1300, 400));
+            ack(3000);
+            assertThat(h.c.resent()).isEqualTo(3);
         }
 
         @Test
