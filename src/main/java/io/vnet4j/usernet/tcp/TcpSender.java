@@ -240,6 +240,16 @@ final class TcpSender {
                 break;
             }
             int n = Math.min(Math.min(unsent, largeSegments ? TcpConnection.LARGE_SEGMENT : sendMss), room);
+            if (n == room && n < unsent && cwnd <= sndWnd) {
+                // cwnd, in bytes, cut the segment short while more waits: whole segments only, the rest when
+                // the next ACK opens cwnd (a short segment a window after every loss, as ssthresh is half a
+                // flight of any size; Linux counts cwnd in segments and never sends one)
+                n -= n % sendMss;
+                if (n == 0) {
+                    cwndLimited = true;
+                    break;
+                }
+            }
             connection.sendFromSender(TcpFlags.ACK | (n == unsent ? TcpFlags.PSH : 0), sndNxt, inFlight, n, true);
             advanceSndNxt(n, now);
             lastSentAt = now;

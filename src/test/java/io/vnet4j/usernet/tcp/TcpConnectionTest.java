@@ -1161,6 +1161,24 @@ class TcpConnectionTest {
             assertThat(offsets()).hasSize(10).first().isEqualTo(3000);
         }
 
+        /** helper-105: a cwnd of 750 bytes after a loss sent 7 segments and one of 50 bytes, every window. */
+        @Test
+        void aCwndThatIsNoWholeNumberOfSegmentsSendsWholeSegmentsOnly() throws IOException {
+            h.hostSends(bytes(8000, 1));
+            h.take();
+            ack(500); // cwnd 1500: 1000-1999 follow, 1500 in flight from 500
+            assertThat(offsets()).hasSize(10);
+            for (int i = 0; i < 3; i++) {
+                ack(500);
+            }
+            assertThat(offsets()).containsExactly(500); // ssthresh 750, half the flight
+            ack(2000); // the full ACK: cwnd 750
+            List<Seg> sent = h.take();
+            assertThat(sent).extracting(Seg::len).containsOnly(MSS).hasSize(7);
+            ack(2700);
+            assertThat(h.take()).extracting(Seg::len).containsOnly(MSS);
+        }
+
         @Test
         void afterATimeOutSlowStartPacesTheResending() throws IOException {
             h.hostSends(bytes(3000, 1));
