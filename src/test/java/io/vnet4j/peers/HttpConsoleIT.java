@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -134,6 +136,16 @@ class HttpConsoleIT {
             for (String text : List.of("switch0", "gateway 10.0.2.2", alphaIp, betaIp, "alpha", "beta")) {
                 assertThat(page.await("(" + visible + ")(" + quote(text) + ")", Duration.ofSeconds(10)))
                         .as("'" + text + "' drawn inside the 1280x800 window").isNotNull();
+            }
+            try (ServerSocket held = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                // a connection open in the TCP connections table (the kernel completes it; nothing reads it)
+                alpha.runOk("sleep 60 | nc 10.0.2.2 " + held.getLocalPort() + " >/dev/null 2>&1 &");
+                assertThat(page.await("document.querySelector('.tables').textContent.includes('10.0.2.2:" + held.getLocalPort()
+                        + "')", Duration.ofSeconds(10))).as("alpha's connection in the table").isNotNull();
+                assertThat(page.await("[...document.querySelectorAll('.tables .scroll')].every(s => s.scrollWidth <= s.clientWidth)",
+                        Duration.ofSeconds(5))).as("every table whole beside the drawing at 1280 px (with a connection open, "
+                        + "the TCP connections table's last column and the ports table's errors were cut off, behind a "
+                        + "sideways scroll)").isNotNull();
             }
             page.screenshot(PeerTools.basedir().resolve("target/http-page.png"));
 
