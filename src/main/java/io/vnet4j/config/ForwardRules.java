@@ -18,6 +18,31 @@ final class ForwardRules {
     /** Makes the error for a message: an option's ({@code OPTION VALUE: message}) or a bare one at run time. */
     interface Errors {
         ConfigException error(String message);
+
+        /** What a rule that holds a comma is told besides its reason: nothing for a rule given as it is. */
+        default String commaHint() {
+            return "";
+        }
+    }
+
+    /**
+     * The errors of a rule in an option string ({@code hostfwd=}), which holds a comma only through
+     * {@code ,,}, QEMU's escaped comma: a rule that ran on into the next ({@code hostfwd=A,,hostfwd=B})
+     * says so. A rule given at run time (HMP {@code hostfwd_add}, slirp4netns's API) holds its commas as
+     * typed, and is told QEMU's line alone.
+     */
+    static Errors ofOption(OptionString o) {
+        return new Errors() {
+            @Override
+            public ConfigException error(String message) {
+                return o.error(message);
+            }
+
+            @Override
+            public String commaHint() {
+                return "; ',,' is an escaped comma, so this rule ran on into the next: separate hostfwd= rules with one comma";
+            }
+        };
     }
 
     /**
@@ -222,13 +247,9 @@ final class ForwardRules {
         return n >= min && n <= 65535 ? n : -1;
     }
 
-    /**
-     * QEMU's line. A rule never holds a comma but through {@code ,,}, QEMU's escaped comma: a rule that
-     * ran on into the next ({@code hostfwd=A,,hostfwd=B}) says so.
-     */
+    /** QEMU's line, with {@link Errors#commaHint} for a rule that holds a comma. */
     private static ConfigException hostError(Errors o, String rule, String reason) {
-        String comma = rule.indexOf(',') < 0 ? ""
-                : "; ',,' is an escaped comma, so this rule ran on into the next: separate hostfwd= rules with one comma";
+        String comma = rule.indexOf(',') < 0 ? "" : o.commaHint();
         return o.error("Invalid host forwarding rule '" + rule + "' (" + reason + comma + ")");
     }
 

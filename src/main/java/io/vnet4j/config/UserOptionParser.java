@@ -171,7 +171,7 @@ final class UserOptionParser {
 
         List<UserConfig.HostForward> hostForwards = new ArrayList<>();
         for (String rule : o.takeAll("hostfwd")) {
-            hostForwards.add(ForwardRules.hostForward(o::error, rule,
+            hostForwards.add(ForwardRules.hostForward(ForwardRules.ofOption(o), rule,
                     new ForwardRules.Ipv4Side(ipv4, network, mask, host, dns, dhcpStart), ipv6Config));
         }
         List<UserConfig.GuestForward> guestForwards = new ArrayList<>();

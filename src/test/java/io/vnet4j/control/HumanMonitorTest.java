@@ -137,6 +137,8 @@ class HumanMonitorTest {
         }
         assertThatThrownBy(() -> monitor.run("hostfwd_add tcp::99999-:22"))
                 .hasMessage("Invalid host forwarding rule 'tcp::99999-:22' (Bad host port)");
+        assertThatThrownBy(() -> monitor.run("hostfwd_add tcp::2222-:22,")).as("QEMU's line: a rule given here holds its "
+                + "comma as typed, no escaped ',,' of an option string").hasMessage("Invalid host forwarding rule 'tcp::2222-:22,' (Bad guest port)");
         assertThatThrownBy(() -> monitor.run("hostfwd_add nosuch tcp::2222-:22")).hasMessage("unrecognized netdev id 'nosuch'");
         assertThatThrownBy(() -> monitor.run("hostfwd_add guest tcp::2222-:22")).hasMessage("invalid device specified");
         assertThatThrownBy(() -> monitor.run("hostfwd_remove icmp::2222")).hasMessage("invalid format");
