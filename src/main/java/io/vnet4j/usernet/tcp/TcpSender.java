@@ -166,14 +166,6 @@ final class TcpSender {
             if (wentBack && after(ack, recover)) {
                 wentBack = false;
             }
-            if (inRecovery && after(recover, ack)) {
-                // a partial ACK (RFC 6582 3.2 step 5): deflate by what it acknowledged, add back one SMSS
-                cwnd = Math.max(cwnd - acked + (acked >= sendMss ? sendMss : 0), sendMss);
-            } else if (inRecovery) {
-                cwnd = ssthresh; // the full ACK (step 3, option 2: the burst it may send stays on this machine's link)
-            } else {
-                grow(acked);
-            }
             dupAcks = 0;
             retries = 0;
             if (timing && !after(timedEnd, ack)) {
@@ -183,14 +175,17 @@ final class TcpSender {
             rto = rtt.rto(); // progress ends any back-off (RFC 6298 5.7)
             rtoDeadline = sndUna == sndNxt ? 0 : now + rto;
             sndWnd = window;
-            if (inRecovery) {
-                if (after(recover, ack)) {
-                    // a partial ACK: the next hole goes at once, not at the RTO (RFC 6582 3.2)
-                    retransmitOne(largeSegments && acked == resentPiece
-                            ? Math.min(2 * resentPiece, Math.min(cwnd, TcpConnection.LARGE_SEGMENT)) : sendMss);
-                } else {
-                    inRecovery = false;
-                }
+            if (!inRecovery) {
+                grow(acked);
+            } else if (after(recover, ack)) {
+                // a partial ACK (RFC 6582 3.2 step 5): deflate cwnd by what it acknowledged, add back one SMSS,
+                // and the next hole goes at once, not at the RTO
+                cwnd = Math.max(cwnd - acked + (acked >= sendMss ? sendMss : 0), sendMss);
+                retransmitOne(largeSegments && acked == resentPiece
+                        ? Math.min(2 * resentPiece, Math.min(cwnd, TcpConnection.LARGE_SEGMENT)) : sendMss);
+            } else {
+                cwnd = ssthresh; // the full ACK (step 3, option 2: the burst it may send stays on this machine's link)
+                inRecovery = false;
             }
         } else if (ack == sndUna) {
             if (sndNxt == sndUna) {
