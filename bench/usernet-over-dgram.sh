@@ -7,6 +7,8 @@
 # Gbit/s and the segments the user network resent (`info network`), per build: median [lowest-highest].
 # Usage: bench/usernet-over-dgram.sh ROUNDS SECS DIR...   (DIR: a vnet4j checkout; needs root, iperf3, iproute2)
 set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 cd "$(dirname "$0")/.."
 rounds=${1:?rounds}
 secs=${2:?seconds}
@@ -41,13 +43,12 @@ one() { # DIR: one download; prints "GBITS RESENT"
     ip -n "$ns" addr add 10.0.2.15/24 dev tap0
     ip -n "$ns" route add default via 10.0.2.2
     sleep 10 # the warm-up
-    local gbits resent
-    gbits=$(ip netns exec "$ns" iperf3 -c 10.0.2.2 -p "$port" -t "$secs" -R -f m 2>/dev/null \
-        | awk '/receiver/ {print $7 / 1000}')
+    local rate resent
+    rate=$(ip netns exec "$ns" iperf3 -c 10.0.2.2 -p "$port" -t "$secs" -R 2>/dev/null | gbits)
     resent=$("$1/bin/vnet4j" ctl --control "$work/ctl.sock" info network \
         | sed -n 's/.*segments resent to guests: \([0-9]*\).*/\1/p' | head -1)
     kill "$daemon"; wait "$daemon" 2>/dev/null || true; daemon=""
-    echo "${gbits:-0} ${resent:-?}"
+    echo "${rate:-0} ${resent:-?}"
 }
 
 declare -A results
