@@ -16,6 +16,7 @@ import io.vnet4j.wire.Ipv4Packet;
 import io.vnet4j.wire.Ipv6Packet;
 import io.vnet4j.wire.MacAddress;
 import io.vnet4j.wire.TcpFlags;
+import io.vnet4j.wire.TcpSackBlocks;
 import io.vnet4j.wire.TcpSegment;
 import io.vnet4j.wire.TcpSynOptions;
 import io.vnet4j.wire.UdpPacket;
@@ -44,6 +45,7 @@ final class Gateway {
     private IcmpProxy icmpProxy;
     private final NeighborDiscovery ndp;
     private final TcpSegment tcpSegment = new TcpSegment();
+    private final TcpSackBlocks guestSack = new TcpSackBlocks();
     private final Reassembler reassembler;
     private final IpInputErrors inputErrors;
     private final EthernetFrame eth = new EthernetFrame();
@@ -588,7 +590,8 @@ final class Gateway {
         }
         tcp.guestSegment(source, tcpSegment.sourcePort(), destination, tcpSegment.destinationPort(), flags,
                 tcpSegment.sequenceNumber(), tcpSegment.acknowledgmentNumber(), tcpSegment.window(),
-                (flags & TcpFlags.SYN) != 0 ? TcpSynOptions.parse(tcpSegment) : null, buffer,
+                (flags & TcpFlags.SYN) != 0 ? TcpSynOptions.parse(tcpSegment) : null,
+                (flags & TcpFlags.ACK) != 0 && tcpSegment.sackBlocks(guestSack) > 0 ? guestSack : null, buffer,
                 tcpSegment.payloadOffset(), tcpSegment.payloadLength(), target, now);
     }
 

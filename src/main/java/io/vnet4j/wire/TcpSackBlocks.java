@@ -3,8 +3,8 @@ package io.vnet4j.wire;
 /**
  * The SACK option (RFC 2018) a receiver puts in its ACKs: up to {@value #MAX_BLOCKS} blocks of sequence
  * numbers it holds beyond the acknowledgment, in the order added (the first should hold the latest
- * segment). Mutable and reused, so an ACK costs no allocation; emitted as NOP, NOP, then the option,
- * which keeps the blocks word-aligned.
+ * segment). Mutable and reused, so an ACK costs no allocation, whether ours ({@link #emit}: NOP, NOP, then
+ * the option, which keeps the blocks word-aligned) or the guest's ({@link TcpSegment#sackBlocks}).
  */
 public final class TcpSackBlocks {
     /** What fits in 40 bytes of options beside two NOPs (no timestamps). */

@@ -131,6 +131,28 @@ public final class TcpSegment extends WireView {
     }
 
     /**
+     * Reads the SACK option's blocks (RFC 2018 section 3) into {@code into}, cleared first; returns their
+     * count. No blocks when the option is absent, or its length is not 2 + 8n with n at least 1 (then the
+     * option is ignored, as Linux's tcp_parse_options ignores it), or the options are malformed. The blocks
+     * are as sent: whether they lie inside the sequence space is the reader's to judge.
+     */
+    public int sackBlocks(TcpSackBlocks into) {
+        into.clear();
+        int at = findOption(TcpOption.SACK);
+        if (at < 0) {
+            return 0;
+        }
+        int size = u8(at + 1);
+        if (size < 10 || (size - 2) % 8 != 0) {
+            return 0;
+        }
+        for (int block = at + 2; block < at + size; block += 8) {
+            into.add(i32(block), i32(block + 4));
+        }
+        return into.count();
+    }
+
+    /**
      * Walks the options area, bounded by the header length and the view, and returns the relative
      * offset of the first option of {@code kind}, {@link #ABSENT}, or {@link #MALFORMED} if the walk
      * meets a malformed option first.

@@ -14,6 +14,7 @@ import io.vnet4j.wire.IpProtocol;
 import io.vnet4j.wire.Ipv4Header;
 import io.vnet4j.wire.Ipv4Packet;
 import io.vnet4j.wire.TcpHeader;
+import io.vnet4j.wire.TcpSackBlocks;
 import io.vnet4j.wire.TcpSegment;
 import io.vnet4j.wire.TcpSynOptions;
 import io.vnet4j.wire.UdpHeader;
@@ -25,7 +26,7 @@ import java.nio.ByteBuffer;
  * The wire views over untrusted bytes: a whole frame goes through Ethernet (+802.1Q), ARP, IPv4, ICMP,
  * UDP and TCP as the gateway reads it, and every L3/L4 view's check also sees the raw bytes. Checks
  * never throw; a view that passes stays inside its bytes; every record parses, emits and parses again
- * to the same value; TCP SYN options emitted from their record read back the same.
+ * to the same value; TCP SYN options emitted from their record read back the same, and so do SACK blocks.
  */
 class WireViewsFuzzTest {
     private final EthernetFrame eth = new EthernetFrame();
@@ -34,6 +35,7 @@ class WireViewsFuzzTest {
     private final IcmpPacket icmp = new IcmpPacket();
     private final UdpPacket udp = new UdpPacket();
     private final TcpSegment tcp = new TcpSegment();
+    private final TcpSackBlocks sack = new TcpSackBlocks();
 
     @FuzzTest
     void framesParseWithinTheirBytesAndRecordsRoundTrip(byte[] bytes) {
@@ -120,7 +122,9 @@ class WireViewsFuzzTest {
     }
 
     private void tcp(ByteBuffer frame, int offset, int length, int source, int destination) {
-        if (tcp.wrap(frame, offset, length).check() != WireError.NONE) {
+        int blocks = tcp.wrap(frame, offset, length).sackBlocks(sack); // never throws, malformed or not
+        assertThat(blocks).isBetween(0, TcpSackBlocks.MAX_BLOCKS);
+        if (tcp.check() != WireError.NONE) {
             return;
         }
         tcp.checksumValid(source, destination);
@@ -138,5 +142,18 @@ class WireViewsFuzzTest {
         options.emit(syn);
         assertThat(syn.check()).isEqualTo(WireError.NONE);
         assertThat(TcpSynOptions.parse(syn)).isEqualTo(options);
+
+        if (blocks > 0) { // the blocks, emitted into an ACK of their own, read back the same
+            int ackLength = TcpSegment.MIN_HEADER_LENGTH + sack.length();
+            TcpSegment ack = new TcpSegment().wrap(ByteBuffer.allocate(ackLength), 0, ackLength);
+            ack.setHeaderLength(ackLength);
+            sack.emit(ack, TcpSegment.MIN_HEADER_LENGTH);
+            TcpSackBlocks again = new TcpSackBlocks();
+            assertThat(ack.sackBlocks(again)).isEqualTo(blocks);
+            for (int i = 0; i < blocks; i++) {
+                assertThat(again.left(i)).isEqualTo(sack.left(i));
+                assertThat(again.right(i)).isEqualTo(sack.right(i));
+            }
+        }
     }
 }

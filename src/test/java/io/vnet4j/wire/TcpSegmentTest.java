@@ -155,6 +155,61 @@ class TcpSegmentTest {
         assertThat(tcp.mss()).isEqualTo(-1);
     }
 
+    /** An ACK whose options are NOP, NOP and a SACK option of {@code blocks} {left, right} pairs. */
+    private static ByteBuffer ackWithSack(int[]... blocks) {
+        TcpSackBlocks sack = new TcpSackBlocks();
+        for (int[] block : blocks) {
+            sack.add(block[0], block[1]);
+        }
+        int length = TcpSegment.MIN_HEADER_LENGTH + sack.length();
+        ByteBuffer buf = ByteBuffer.allocate(length);
+        TcpSegment ack = new TcpSegment().wrap(buf, 0, length);
+        ack.setHeaderLength(length);
+        ack.setFlags(TcpFlags.ACK);
+        sack.emit(ack, TcpSegment.MIN_HEADER_LENGTH);
+        return buf;
+    }
+
+    @Test
+    void readsTheGuestsSackBlocks() {
+        ByteBuffer buf = ackWithSack(new int[] {5000, 6000}, new int[] {-200, 100}, new int[] {1, 2}, new int[] {7, 9});
+        tcp.wrap(buf, 0, buf.capacity());
+        assertThat(tcp.check()).isEqualTo(WireError.NONE);
+        TcpSackBlocks read = new TcpSackBlocks();
+        assertThat(tcp.sackBlocks(read)).isEqualTo(4);
+        assertThat(read.left(1)).isEqualTo(-200);
+        assertThat(read.right(1)).isEqualTo(100);
+        assertThat(read.right(3)).isEqualTo(9);
+    }
+
+    @Test
+    void ignoresASackOptionWhoseLengthIsNoWholeNumberOfBlocks() {
+        TcpSackBlocks read = new TcpSackBlocks();
+        read.add(1, 2); // cleared by each read
+        for (int lying : new int[] {2, 3, 9, 11, 17}) {
+            ByteBuffer buf = ackWithSack(new int[] {5000, 6000}, new int[] {7000, 8000});
+            buf.put(23, (byte) lying); // the option's length byte, after NOP, NOP and its kind
+            tcp.wrap(buf, 0, buf.capacity());
+            assertThat(tcp.sackBlocks(read)).as("length %d", lying).isZero();
+            assertThat(read.count()).isZero();
+        }
+    }
+
+    @Test
+    void readsNoSackBlocksFromOptionsThatRunPastTheHeaderOrAreAbsent() {
+        ByteBuffer buf = ackWithSack(new int[] {5000, 6000});
+        buf.put(23, (byte) 18); // one block's worth of bytes, two claimed
+        tcp.wrap(buf, 0, buf.capacity());
+        assertThat(tcp.check()).isEqualTo(WireError.BAD_OPTION);
+        TcpSackBlocks read = new TcpSackBlocks();
+        assertThat(tcp.sackBlocks(read)).isZero();
+        ByteBuffer truncated = ackWithSack(new int[] {5000, 6000});
+        tcp.wrap(truncated, 0, 28); // the view ends inside the block
+        assertThat(tcp.sackBlocks(read)).isZero();
+        tcp.wrap(Golden.buffer(Golden.TCP_SYN), TCP, LENGTH);
+        assertThat(tcp.sackBlocks(read)).isZero();
+    }
+
     @Test
     void verifiesAndFillsTheChecksumOfAnIpv6Syn() {
         ByteBuffer buf = Golden6.buffer(Golden6.TCP_SYN);

@@ -2,6 +2,7 @@ package io.vnet4j.usernet.tcp;
 
 import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.TcpFlags;
+import io.vnet4j.wire.TcpSackBlocks;
 import io.vnet4j.wire.TcpSynOptions;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -47,8 +48,8 @@ import java.util.concurrent.TimeUnit;
  * the host closed, and a host that never does filled the table (slirp4netns#350, libslirp#86).</li>
  * </ul>
  * Sequence numbers compare modulo 2^32. SACK (RFC 2018) is negotiated when the guest offers it, and then
- * our pure ACKs report the held ranges; the guest's own SACK blocks are ignored (our retransmission is
- * go-back-N or one segment, under {@link TcpSender}'s congestion control). Timestamps are not negotiated.
+ * our pure ACKs report the held ranges and the guest's SACK blocks tell {@link TcpSender}'s loss recovery
+ * which holes to resend. Timestamps are not negotiated.
  */
 public final class TcpConnection {
     public enum State { CONNECTING, SYN_SENT, SYN_RECEIVED, ESTABLISHED, TIME_WAIT, CLOSED }
@@ -247,15 +248,19 @@ public final class TcpConnection {
     }
 
     private void takeSynOptions(int window, TcpSynOptions options) {
-        sender.takeSynOptions(window, options.mss(), options.windowScale(), ourMss);
+        sender.takeSynOptions(window, options.mss(), options.windowScale(), ourMss, options.sackPermitted());
         receiver.takeSynOptions(options.windowScale() >= 0, OUR_WINDOW_SCALE, options.sackPermitted());
     }
 
     // ---- segments from the guest --------------------------------------------------------------------
 
-    /** A segment from the guest for this connection; {@code payload[offset, offset+length)} is its data. */
+    /**
+     * A segment from the guest for this connection; {@code payload[offset, offset+length)} is its data,
+     * {@code synOptions} its SYN's options (null unless SYN), {@code sack} its SACK blocks (null or none
+     * when absent).
+     */
     public void guestSegment(int flags, int sequence, int acknowledgment, int window, TcpSynOptions synOptions,
-                             ByteBuffer payload, int offset, int length, long now) {
+                             TcpSackBlocks sack, ByteBuffer payload, int offset, int length, long now) {
         if ((flags & TcpFlags.RST) != 0) {
             guestReset(sequence, acknowledgment, now);
             return;
@@ -307,7 +312,8 @@ public final class TcpConnection {
             challengeAck(now);
             return;
         }
-        sender.acknowledge(acknowledgment, sender.scaledWindow(window), length == 0 && (flags & TcpFlags.FIN) == 0, now);
+        sender.acknowledge(acknowledgment, sender.scaledWindow(window), length == 0 && (flags & TcpFlags.FIN) == 0, sack,
+                now);
         if (receiver.finReceived() && sender.finAcked() && state == State.ESTABLISHED) {
             if (passiveClose && receiver.pendingToHost() == 0) {
                 state = State.CLOSED;

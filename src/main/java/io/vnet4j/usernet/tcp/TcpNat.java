@@ -11,6 +11,7 @@ import io.vnet4j.usernet.flow.LoopSelector;
 import io.vnet4j.usernet.flow.OutboundAddresses;
 import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.TcpFlags;
+import io.vnet4j.wire.TcpSackBlocks;
 import io.vnet4j.wire.TcpSynOptions;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -267,8 +268,8 @@ public final class TcpNat {
      * unix; null: refuse with RST); a segment for no connection is answered with RST.
      */
     public void guestSegment(IpAddress guestIp, int guestPort, IpAddress remoteIp, int remotePort, int flags, int sequence,
-                             int acknowledgment, int window, TcpSynOptions synOptions, ByteBuffer payload, int offset,
-                             int length, SocketAddress target, long now) {
+                             int acknowledgment, int window, TcpSynOptions synOptions, TcpSackBlocks sack,
+                             ByteBuffer payload, int offset, int length, SocketAddress target, long now) {
         Flow flow = flows.get(probe.set(guestIp, guestPort, remoteIp, remotePort));
         if (flow == null) {
             FlowKey key = probe.copy();
@@ -280,7 +281,8 @@ public final class TcpNat {
             return;
         }
         int rcvNxt = flow.watched ? flow.connection.rcvNxt() : 0;
-        flow.connection.guestSegment(flags, sequence, acknowledgment, window, synOptions, payload, offset, length, now);
+        flow.connection.guestSegment(flags, sequence, acknowledgment, window, synOptions, sack, payload, offset, length,
+                now);
         if (flow.watched && length > 0 && flow.connection.rcvNxt() != rcvNxt) {
             // new bytes, a query: not a retransmission of acknowledged ones, nor a keepalive's byte (Windows')
             watch.asked(flow.target);

@@ -1,6 +1,7 @@
 package io.vnet4j.usernet.tcp;
 
 import io.vnet4j.wire.TcpFlags;
+import io.vnet4j.wire.TcpSackBlocks;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
@@ -72,6 +73,11 @@ final class TcpSender {
      * goes on (a TAP dropped a large segment whole), and the next resending carries twice as much.
      */
     private int resentPiece;
+    /** Both SYNs said SACK-permitted: the guest's SACK blocks fill {@code scoreboard}. */
+    private boolean sackPermitted;
+    private final SackScoreboard scoreboard = new SackScoreboard();
+    /** RFC 6675's HighRxt: the end of the last hole resent in this recovery; holes below it are not resent again. */
+    private int highRxt;
     private final RttEstimator rtt = new RttEstimator();
     /** Karn's algorithm: the segment being timed ends at {@code timedEnd}, sent at {@code timedAt}; never a resent one. */
     private boolean timing;
@@ -109,12 +115,16 @@ final class TcpSender {
         armRto(now);
     }
 
-    /** The guest's SYN told its MSS (bounded by {@code ourMss}), window scale and window. */
-    void takeSynOptions(int window, int mss, int windowScale, int ourMss) {
+    /**
+     * The guest's SYN told its MSS (bounded by {@code ourMss}), window scale and window, and whether both SYNs
+     * said SACK-permitted.
+     */
+    void takeSynOptions(int window, int mss, int windowScale, int ourMss, boolean sackPermitted) {
         sendMss = mss > 0 ? Math.min(mss, ourMss) : Math.min(TcpConnection.DEFAULT_MSS, ourMss);
         sndWindowScale = windowScale >= 0 ? Math.min(windowScale, 14) : -1;
         sndWnd = window;
         cwnd = initialWindow();
+        this.sackPermitted = sackPermitted;
     }
 
     /** RFC 6928: min(10 * SMSS, max(2 * SMSS, 14,600 bytes)). */
@@ -148,10 +158,19 @@ final class TcpSender {
     }
 
     /**
-     * Takes an acceptable acknowledgment (not beyond SND.MAX) and the window it carries (in bytes); a pure ACK
-     * that moves nothing counts towards fast retransmit.
+     * Takes an acceptable acknowledgment (not beyond SND.MAX), the window it carries (in bytes) and its SACK
+     * blocks (null or none when absent); a pure ACK that moves nothing, or that SACKs something new, counts
+     * towards fast retransmit (RFC 6675 section 2's duplicate ACK).
      */
-    void acknowledge(int ack, int window, boolean pureAck, long now) {
+    void acknowledge(int ack, int window, boolean pureAck, TcpSackBlocks sack, long now) {
+        int newlySacked = 0;
+        if (sackPermitted) {
+            int una = after(ack, sndUna) ? ack : sndUna;
+            scoreboard.acknowledged(una);
+            if (sack != null) {
+                newlySacked = scoreboard.add(sack, una, sndMax);
+            }
+        }
         if (after(ack, sndUna)) {
             if (after(ack, sndNxt)) {
                 sndNxt = ack;
@@ -181,8 +200,12 @@ final class TcpSender {
                 // a partial ACK (RFC 6582 3.2 step 5): deflate cwnd by what it acknowledged, add back one SMSS,
                 // and the next hole goes at once, not at the RTO
                 cwnd = Math.max(cwnd - acked + (acked >= sendMss ? sendMss : 0), sendMss);
-                retransmitOne(largeSegments && acked == resentPiece
-                        ? Math.min(2 * resentPiece, Math.min(cwnd, TcpConnection.LARGE_SEGMENT)) : sendMss);
+                if (!scoreboard.isEmpty() || after(highRxt, sndUna)) {
+                    resendHoles(Math.max(acked, sendMss), !after(highRxt, sndUna));
+                } else {
+                    retransmitOne(largeSegments && acked == resentPiece
+                            ? Math.min(2 * resentPiece, Math.min(cwnd, TcpConnection.LARGE_SEGMENT)) : sendMss);
+                }
             } else {
                 cwnd = ssthresh; // the full ACK (step 3, option 2: the burst it may send stays on this machine's link)
                 inRecovery = false;
@@ -191,19 +214,71 @@ final class TcpSender {
             if (sndNxt == sndUna) {
                 retries = 0; // nothing in flight: this answers a window probe, so the guest is alive
             }
-            if (pureAck && sndNxt != sndUna && window == sndWnd) {
-                if (++dupAcks == 3 && !inRecovery && !wentBack) {
-                    inRecovery = true;
-                    recover = sndMax;
-                    ssthresh = halfTheFlight(); // RFC 5681 section 3.2 steps 2 and 3
-                    cwnd = ssthresh + 3 * sendMss;
-                    retransmitOne(sendMss);
+            if (pureAck && sndNxt != sndUna && (window == sndWnd || newlySacked > 0)) {
+                dupAcks++;
+                if (!inRecovery && !wentBack
+                        && (dupAcks == 3 || newlySacked > 0 && scoreboard.isLost(sndUna, sendMss))) {
+                    enterRecovery(newlySacked);
                 } else if (inRecovery) {
-                    cwnd = Math.min(cwnd + sendMss, MAX_CWND); // step 4: each duplicate is a segment that left
+                    // step 4: each duplicate is a segment that left, or with SACK the bytes it newly SACKed; they
+                    // pay for resending lost holes first, and what they do not pay for opens cwnd to new data
+                    int left = newlySacked > 0 ? newlySacked : sendMss;
+                    int resentNow = scoreboard.isEmpty() ? 0 : resendHoles(left, false);
+                    cwnd = Math.min(cwnd + Math.max(left - resentNow, 0), MAX_CWND);
                 }
             }
             sndWnd = window;
         }
+    }
+
+    /**
+     * Three duplicate ACKs, or SACK blocks that say SND.UNA's segment is lost (RFC 6675 section 5 step 3):
+     * fast retransmit (RFC 5681 section 3.2 steps 2 and 3) and fast recovery until {@code recover}. Without
+     * SACK one SMSS is resent, with large segments too (see {@link #retransmitOne}); with SACK the hole at
+     * SND.UNA, which the guest tells exactly, for as many bytes as the last ACK newly SACKed (they left the
+     * network: a guest with GRO SACKs a large segment at once) but at least one SMSS.
+     */
+    private void enterRecovery(int newlySacked) {
+        inRecovery = true;
+        recover = sndMax;
+        ssthresh = halfTheFlight();
+        cwnd = ssthresh + 3 * sendMss;
+        highRxt = sndUna;
+        if (scoreboard.isEmpty()) {
+            retransmitOne(sendMss);
+        } else {
+            resendHoles(Math.max(newlySacked, sendMss), true);
+        }
+    }
+
+    /**
+     * Resends holes the scoreboard shows lost (RFC 6675 section 4's IsLost), from HighRxt upwards, for at
+     * least {@code allowance} bytes, each hole once per recovery: a hole at most a segment at a time, and
+     * whole segments, not less than one SMSS, where the allowance ends. {@code unaLost}: the hole at SND.UNA
+     * counts as lost whatever the scoreboard says (a partial ACK's or fast retransmit's). Returns the bytes
+     * resent.
+     */
+    private int resendHoles(int allowance, boolean unaLost) {
+        timing = false;
+        int sentBytes = 0;
+        int seq = after(highRxt, sndUna) ? highRxt : sndUna;
+        while (sentBytes < allowance) {
+            seq = scoreboard.skipSacked(seq);
+            int hole = scoreboard.holeLength(seq);
+            boolean lost = seq == sndUna && unaLost || hole > 0 && scoreboard.isLost(seq, sendMss);
+            int held = toGuest.length() - (seq - sndUna); // bytes from seq on that the queue still has
+            if (!lost || held <= 0) {
+                break;
+            }
+            int n = Math.min(Math.min(hole > 0 ? hole : sendMss, held),
+                    Math.min(largeSegments ? TcpConnection.LARGE_SEGMENT : sendMss, Math.max(allowance - sentBytes, sendMss)));
+            resent++;
+            connection.sendFromSender(TcpFlags.ACK, seq, seq - sndUna, n, false);
+            sentBytes += n;
+            seq += n;
+            highRxt = seq;
+        }
+        return sentBytes;
     }
 
     /** The guest acknowledged our FIN. */
@@ -408,6 +483,7 @@ final class TcpSender {
     private void goBackN(long now, boolean established) {
         timing = false;
         inRecovery = false;
+        scoreboard.clear(); // RFC 2018 section 8: the guest may have dropped what it SACKed
         wentBack = true;
         recover = sndMax;
         if (retries <= 1) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.vnet4j.wire.TcpFlags;
+import io.vnet4j.wire.TcpSackBlocks;
 import io.vnet4j.wire.TcpSynOptions;
 import java.nio.ByteBuffer;
 import java.util.BitSet;
@@ -22,6 +23,8 @@ import java.util.concurrent.TimeUnit;
  *     cut to the bytes left), data
  *   1 the host sends N (16) bytes      2 the host socket takes up to N (16) bytes
  *   3 time passes, N (16) times 10 ms, and the connection polls      4 the host's EOF      5 the host resets
+ *   6 a guest ACK with SACK blocks: acknowledgment distance (16, as in 0), block count (1, at most 4), each
+ *     block's edges as signed 16-bit distances from the acknowledgment (cut to the bytes left)
  * </pre>
  * Nothing throws; every segment to the guest carries at most its MSS and exactly the host's bytes at its
  * sequence numbers; every byte the host gets is one the guest sent at that place in its stream.
@@ -61,7 +64,7 @@ class TcpConnectionFuzzTest implements SegmentSink {
         c.guestSyn(IRS, 64240, options, now);
         c.hostConnected(now);
         for (int at = 4; at < input.length; ) {
-            int op = (input[at++] & 0xFF) % 6;
+            int op = (input[at++] & 0xFF) % 7;
             if (at + 2 > input.length) {
                 break;
             }
@@ -81,6 +84,7 @@ class TcpConnectionFuzzTest implements SegmentSink {
                     c.poll(now);
                 }
                 case 4 -> c.hostEof(now);
+                case 6 -> at = guestSack(c, in, at - 2, now);
                 default -> c.hostReset();
             }
         }
@@ -102,9 +106,27 @@ class TcpConnectionFuzzTest implements SegmentSink {
         }
         TcpSynOptions options = (flags & TcpFlags.SYN) != 0 ? new TcpSynOptions(guestMss, -1, false) : null;
         int before = host.taken.size();
-        c.guestSegment(flags, sequence, acknowledgment, window, options, in, data, length, now);
+        c.guestSegment(flags, sequence, acknowledgment, window, options, null, in, data, length, now);
         checkHostBytes(before);
         return data + length;
+    }
+
+    /** Fields from {@code at}: acknowledgment distance, block count, blocks (see the class comment). */
+    private int guestSack(TcpConnection c, ByteBuffer in, int at, long now) {
+        if (at + 3 > in.limit()) {
+            return in.limit();
+        }
+        int acknowledgment = highestSent + in.getShort(at);
+        int count = (in.get(at + 2) & 0xFF) % (TcpSackBlocks.MAX_BLOCKS + 1);
+        at += 3;
+        TcpSackBlocks sack = new TcpSackBlocks();
+        for (int i = 0; i < count && at + 4 <= in.limit(); i++, at += 4) {
+            sack.add(acknowledgment + in.getShort(at), acknowledgment + in.getShort(at + 2));
+        }
+        int before = host.taken.size();
+        c.guestSegment(TcpFlags.ACK, lastAck, acknowledgment, 65535, null, sack, in, at, 0, now);
+        checkHostBytes(before);
+        return at;
     }
 
     private void hostSends(TcpConnection c, int n, long now) throws Exception {

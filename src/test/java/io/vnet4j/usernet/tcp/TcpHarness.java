@@ -88,15 +88,28 @@ final class TcpHarness implements SegmentSink {
     }
 
     void guest(int flags, int seq, int ack, int window, byte[] data) {
+        guest(flags, seq, ack, window, data, null);
+    }
+
+    /** A pure ACK from the guest with SACK blocks, each {@code {left, right}}. */
+    void guestSack(int seq, int ack, int window, int[]... blocks) {
+        TcpSackBlocks sack = new TcpSackBlocks();
+        for (int[] block : blocks) {
+            sack.add(block[0], block[1]);
+        }
+        guest(TcpFlags.ACK, seq, ack, window, new byte[0], sack);
+    }
+
+    private void guest(int flags, int seq, int ack, int window, byte[] data, TcpSackBlocks sack) {
         // the payload sits at an offset inside a larger buffer, as in a real frame
         ByteBuffer frame = ByteBuffer.allocate(data.length + 54);
         frame.put(54, data);
         TcpSynOptions options = (flags & TcpFlags.SYN) != 0 ? NO_OPTIONS : null;
-        c.guestSegment(flags, seq, ack, window, options, frame, 54, data.length, now);
+        c.guestSegment(flags, seq, ack, window, options, sack, frame, 54, data.length, now);
     }
 
     void guestSynAck(int seq, int ack, int window, TcpSynOptions options) {
-        c.guestSegment(TcpFlags.SYN | TcpFlags.ACK, seq, ack, window, options, ByteBuffer.allocate(0), 0, 0, now);
+        c.guestSegment(TcpFlags.SYN | TcpFlags.ACK, seq, ack, window, options, null, ByteBuffer.allocate(0), 0, 0, now);
     }
 
     // ---- the host -------------------------------------------------------------------------------------

@@ -257,7 +257,7 @@ class TcpNatTableTest {
 
     private void guest(int guestPort, int flags, int sequence, int acknowledgment, InetSocketAddress to) {
         TcpSynOptions options = (flags & TcpFlags.SYN) != 0 ? new TcpSynOptions(1460, -1, false) : null;
-        tcp.guestSegment(GUEST, guestPort, GATEWAY, to.getPort(), flags, sequence, acknowledgment, 65535, options,
+        tcp.guestSegment(GUEST, guestPort, GATEWAY, to.getPort(), flags, sequence, acknowledgment, 65535, options, null,
                 ByteBuffer.allocate(0), 0, 0, to, ++now);
         tcp.flushAcks();
     }

@@ -66,12 +66,12 @@ public class TcpReceiveBenchmark {
         connection.guestSyn(guestSequence, 64240, new TcpSynOptions(MSS, 7, false), now);
         connection.hostConnected(now);
         guestSequence++;
-        connection.guestSegment(TcpFlags.ACK, guestSequence, ourSequence + 1, 502, null, payload, 0, 0, now);
+        connection.guestSegment(TcpFlags.ACK, guestSequence, ourSequence + 1, 502, null, null, payload, 0, 0, now);
     }
 
     @Benchmark
     public int receiveOneSegment() throws Exception {
-        connection.guestSegment(TcpFlags.ACK | TcpFlags.PSH, guestSequence, 1001, 502, null, payload, 0, MSS, ++now);
+        connection.guestSegment(TcpFlags.ACK | TcpFlags.PSH, guestSequence, 1001, 502, null, null, payload, 0, MSS, ++now);
         guestSequence += MSS;
         return connection.writeToHost(HOST);
     }
