@@ -24,7 +24,11 @@ import java.nio.channels.ReadableByteChannel;
  * loss met a whole receive window sent at once. Losses are repaired from SND.UNA: after three duplicate ACKs
  * (fast retransmit: ssthresh to half the flight, cwnd to ssthresh plus three SMSS and one more per further
  * duplicate) and then at each partial ACK until the guest acknowledges what was in flight when it began
- * (NewReno, RFC 6582), and after the RTO by going back to SND.UNA (go-back-N) with cwnd at one SMSS, so
+ * (NewReno, RFC 6582). With SACK the guest's blocks fill a {@link SackScoreboard}: recovery may start at the
+ * first duplicate whose blocks show SND.UNA's segment lost, and resends every hole the scoreboard shows lost,
+ * each once (from HighRxt up) and exactly its bytes, paid for by the bytes each ACK newly SACKed (RFC 6675's
+ * loss detection, with NewReno's cwnd arithmetic instead of its pipe). After the RTO the sender goes back
+ * to SND.UNA (go-back-N), forgetting the scoreboard, with cwnd at one SMSS, so
  * slow start paces the resending, with exponential back-off. The RTO follows the measured round trips (RFC 6298,
  * {@link RttEstimator}), one segment timed at a time and never a resent one (Karn). A zero window is probed
  * with one byte at the RTO. Sequence numbers compare modulo 2^32.
