@@ -263,7 +263,6 @@ final class TcpSender {
      * resent.
      */
     private int resendHoles(int allowance, boolean unaLost) {
-        timing = false;
         int sentBytes = 0;
         int seq = after(highRxt, sndUna) ? highRxt : sndUna;
         while (sentBytes < allowance) {
@@ -276,6 +275,7 @@ final class TcpSender {
             }
             int n = Math.min(Math.min(hole > 0 ? hole : sendMss, held),
                     Math.min(largeSegments ? TcpConnection.LARGE_SEGMENT : sendMss, Math.max(allowance - sentBytes, sendMss)));
+            timing = false; // Karn: no round trip is timed across a resending
             resent++;
             connection.sendFromSender(TcpFlags.ACK, seq, seq - sndUna, n, false);
             sentBytes += n;
