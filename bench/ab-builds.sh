@@ -59,10 +59,7 @@ for _ in $(seq 1 "$rounds"); do
         cleanup
     done
 done
-median() {
-    printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END {printf "%s [%s-%s]", a[int((NR + 1) / 2)], a[1], a[NR]}'
-}
 for m in "${modes[@]}"; do
     # shellcheck disable=SC2086
-    printf '%-8s A %-26s B %s\n' "$m" "$(median ${res[A,$m]})" "$(median ${res[B,$m]})"
+    printf '%-8s A %-26s B %s\n' "$m" "$(median_range ${res[A,$m]})" "$(median_range ${res[B,$m]})"
 done

@@ -45,7 +45,7 @@ done
 t1=$(ticks)
 # shellcheck disable=SC2086
 printf 'two hubs joined by -netdev dgram (UDP on loopback), TAP to TAP, iperf3 %s s x %s: %s Gbit/s\n' "$secs" "$rounds" \
-    "$(printf '%s\n' $res | sort -g | awk '{a[NR] = $1} END {printf "%s [%s-%s]", a[int((NR + 1) / 2)], a[1], a[NR]}')"
+    "$(median_range $res)"
 # shellcheck disable=SC2086
 printf "the daemon's CPU: %s s per GB carried\n" "$(printf '%s\n' $res | awk -v t="$(( t1 - t0 ))" -v hz="$(getconf CLK_TCK)" \
     -v secs="$secs" '{gb += $1 * (secs + 1) / 8} END {printf "%.3f", (gb > 0 ? t / hz / gb : 0)}')"

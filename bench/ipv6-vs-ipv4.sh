@@ -32,12 +32,7 @@ iperf3 -s -B 127.0.0.1 -p $port >/dev/null 2>&1 & pids+=($!)
 iperf3 -s -B ::1 -p $port >/dev/null 2>&1 & pids+=($!)
 sleep 0.5
 
-median() { # numbers -> "median [min-max]" (the lower median for an even count)
-    [ $# -gt 0 ] || { printf -- '-'; return; }
-    printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END {if (!NR) {print "-"; exit}
-        printf "%s [%s-%s]", a[int((NR + 1) / 2)], a[1], a[NR]}'
-}
-mid() { median "$@" | awk '{print $1}'; }
+mid() { median_range "$@" | awk '{print $1}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2fx", a / b; else print "n/a"}'; }
 wait_ready() { # ns family: a default route of that family, and for IPv6 a routable address past DAD
     for _ in $(seq 1 100); do
@@ -97,7 +92,7 @@ printf '%-16s %6s %20s %20s\n' contender mtu upload download
 for mtu in 1500 65520; do
     for c in "${contenders[@]}"; do
         # shellcheck disable=SC2086
-        printf '%-16s %6s %20s %20s\n' "$c" "$mtu" "$(median ${up[$c-$mtu]})" "$(median ${down[$c-$mtu]})"
+        printf '%-16s %6s %20s %20s\n' "$c" "$mtu" "$(median_range ${up[$c-$mtu]})" "$(median_range ${down[$c-$mtu]})"
     done
 done
 for mtu in 1500 65520; do

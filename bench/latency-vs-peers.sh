@@ -34,11 +34,7 @@ cleanup
 . bench/lib.sh
 bin/vnet4j --version >/dev/null   # builds the jar first if needed
 
-median() { # numbers -> "median [min-max]"
-    [ $# -gt 0 ] || { printf -- '-'; return; }
-    printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END {printf "%s [%s-%s]", a[int((NR + 1) / 2)], a[1], a[NR]}'
-}
-mid() { median "$@" | awk '{print $1}'; }
+mid() { median_range "$@" | awk '{print $1}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a != "" && b != "" && b > 0) printf "%.2fx", a / b; else print "n/a"}'; }
 wait_address() { # ns: wait, without sending anything, until tap0 has its address and a default route
     for _ in $(seq 1 150); do
@@ -91,7 +87,8 @@ set -e
 printf '\nping to the gateway, mean RTT in ms (a fresh contender; %s rounds)\n' "$rounds"
 printf '%-12s %22s %22s %22s\n' contender "1/s (10)" "5/s (25)" "100/s (300)"
 for tool in vnet4j slirp4netns; do
-    printf '%-12s %22s %22s %22s\n' "$tool" "$(median ${p1[$tool]})" "$(median ${p5[$tool]})" "$(median ${p100[$tool]})"
+    printf '%-12s %22s %22s %22s\n' "$tool" \
+        "$(median_range ${p1[$tool]})" "$(median_range ${p5[$tool]})" "$(median_range ${p100[$tool]})"
 done
 printf 'vnet4j/slirp4netns RTT: %s at 1/s, %s at 5/s, %s at 100/s (target <= 1.2x)\n' \
     "$(ratio "$(mid ${p1[vnet4j]})" "$(mid ${p1[slirp4netns]})")" \
@@ -100,7 +97,7 @@ printf 'vnet4j/slirp4netns RTT: %s at 1/s, %s at 5/s, %s at 100/s (target <= 1.2
 printf '\nthe same once settled (after the TCP tests; vnet4j past its warm-up), mean RTT in ms\n'
 printf '%-12s %22s %22s\n' contender "1/s (10)" "5/s (25)"
 for tool in vnet4j slirp4netns; do
-    printf '%-12s %22s %22s\n' "$tool" "$(median ${s1[$tool]})" "$(median ${s5[$tool]})"
+    printf '%-12s %22s %22s\n' "$tool" "$(median_range ${s1[$tool]})" "$(median_range ${s5[$tool]})"
 done
 printf 'vnet4j/slirp4netns RTT, settled: %s at 1/s, %s at 5/s\n' \
     "$(ratio "$(mid ${s1[vnet4j]})" "$(mid ${s1[slirp4netns]})")" \
@@ -108,7 +105,8 @@ printf 'vnet4j/slirp4netns RTT, settled: %s at 1/s, %s at 5/s\n' \
 printf '\nTCP to the host loopback through NAT, transactions/s (%s s each)\n' "$secs"
 printf '%-12s %22s %22s %22s\n' contender "1 B req/resp" "1 KiB req/resp" "connect-req-close"
 for tool in "${tools[@]}"; do
-    printf '%-12s %22s %22s %22s\n' "$tool" "$(median ${rr1[$tool]})" "$(median ${rr1k[$tool]})" "$(median ${crr[$tool]})"
+    printf '%-12s %22s %22s %22s\n' "$tool" \
+        "$(median_range ${rr1[$tool]})" "$(median_range ${rr1k[$tool]})" "$(median_range ${crr[$tool]})"
 done
 for peer in slirp4netns pasta; do
     printf 'vnet4j/%s transactions/s: %s (1 B), %s (1 KiB), %s (connect-request-close) (target >= 1.0x)\n' "$peer" \

@@ -17,6 +17,13 @@ gbits() {
         if (u ~ /^Mbits/) v /= 1000; if (u ~ /^Kbits/) v /= 1e6; printf "%.2f", v}'
 }
 
+# median_range NUMBER...: "median [lowest-highest]" of its arguments, as they were written (the lower median
+# for an even count); "-" when there are none.
+median_range() {
+    [ $# -gt 0 ] || { printf -- '-'; return; }
+    printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END {printf "%s [%s-%s]", a[int((NR + 1) / 2)], a[1], a[NR]}'
+}
+
 # guest_bench CLASS ARGS...: builds the jar, the test classes and the QEMU test guest, then runs the
 # bench class io.vnet4j.peers.CLASS (from the repository's root) on the JDK the launcher finds.
 guest_bench() {

@@ -39,12 +39,7 @@ median_ping() { # ns target -> median RTT in ms ("-" when it does not answer pin
     { ip netns exec "$1" busybox ping -c 21 -i 0.1 "$2" 2>/dev/null || true; } | sed -n 's/.*time=\([0-9.]*\) ms/\1/p' \
         | sort -n | awk '{a[NR] = $1} END {if (NR) printf "%.3f", a[int((NR + 1) / 2)]; else printf "-"}'
 }
-median() { # numbers -> "median [min-max]" (the lower median for an even count)
-    [ $# -gt 0 ] || { printf -- '-'; return; }
-    printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END {if (!NR) {print "-"; exit}
-        printf "%s [%s-%s]", a[int((NR + 1) / 2)], a[1], a[NR]}'
-}
-mid() { median "$@" | awk '{print $1}'; }
+mid() { median_range "$@" | awk '{print $1}'; }
 wait_for() { # ns address: wait until it answers ping
     for _ in $(seq 1 50); do ip netns exec "$1" busybox ping -c 1 -W 1 "$2" >/dev/null 2>&1 && return 0; sleep 0.2; done
     echo "no answer from $2 in $1" >&2; return 1
@@ -100,7 +95,8 @@ for mtu in 1500 65520; do
     for tool in vnet4j vnet4j-nohdr slirp4netns pasta; do
         k=$tool-$mtu
         # shellcheck disable=SC2086
-        printf '%-14s %6s %20s %20s %24s\n' "$tool" "$mtu" "$(median ${up[$k]})" "$(median ${down[$k]})" "$(median ${ping[$k]:-})"
+        printf '%-14s %6s %20s %20s %24s\n' "$tool" "$mtu" \
+            "$(median_range ${up[$k]})" "$(median_range ${down[$k]})" "$(median_range ${ping[$k]:-})"
     done
 done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2fx", a / b; else print "n/a"}'; }
@@ -154,7 +150,7 @@ printf '\n2. a hub between two namespaces, MTU 1500, iperf3 (%s s, %s rounds), G
 printf '%-14s %20s %24s\n' hub throughput "ping ms"
 for tool in vnet4j vnet4j-nohdr vde_switch veth; do
     # shellcheck disable=SC2086
-    printf '%-14s %20s %24s\n' "$tool" "$(median ${hub[$tool]})" "$(median ${hubping[$tool]})"
+    printf '%-14s %20s %24s\n' "$tool" "$(median_range ${hub[$tool]})" "$(median_range ${hubping[$tool]})"
 done
 # shellcheck disable=SC2086
 printf 'medians: vnet4j/vde_switch %s (vnet_hdr=off %s); vnet4j/veth %s (vnet_hdr=off %s)\n' \

@@ -37,9 +37,7 @@ binary() { if [ "$1" = vnet4j ]; then echo "$work/dropin"; else command -v slirp
 
 iperf3 -s -B 127.0.0.1 -p $port >/dev/null 2>&1 & pids+=($!)
 sleep 0.5
-median() { [ $# -gt 0 ] || { printf -- '-'; return; }
-    printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END {printf "%s [%s-%s]", a[int((NR + 1) / 2)], a[1], a[NR]}'; }
-mid() { median "$@" | awk '{print $1}'; }
+mid() { median_range "$@" | awk '{print $1}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2fx", a / b; else print "n/a"}'; }
 
 kit() { # which mtu direction-flag -> Gbit/s
@@ -76,7 +74,8 @@ printf '%-12s %6s %20s %20s\n' binary mtu upload download
 for mtu in 1500 65520; do
     for which in vnet4j slirp4netns; do
         # shellcheck disable=SC2086
-        printf '%-12s %6s %20s %20s\n' "$which" "$mtu" "$(median ${up[$which-$mtu]})" "$(median ${down[$which-$mtu]})"
+        printf '%-12s %6s %20s %20s\n' "$which" "$mtu" \
+            "$(median_range ${up[$which-$mtu]})" "$(median_range ${down[$which-$mtu]})"
     done
     # shellcheck disable=SC2086
     printf 'MTU %s, medians: vnet4j/slirp4netns upload %s, download %s\n' "$mtu" \
@@ -86,5 +85,5 @@ done
 printf '\n2. start to "1" on the ready fd (--configure, a fresh namespace, as root), ms\n'
 for which in vnet4j slirp4netns; do
     # shellcheck disable=SC2086
-    printf '%-12s %20s\n' "$which" "$(median ${ready[$which]})"
+    printf '%-12s %20s\n' "$which" "$(median_range ${ready[$which]})"
 done

@@ -58,8 +58,9 @@ for _ in $(seq 1 "$rounds"); do
     done
 done
 summary() { # "a b,a b,..." column N: median [lowest-highest]
-    tr ',' '\n' <<<"$1" | awk -v c="$2" 'NF {print $c}' | sort -g \
-        | awk '{a[NR] = $1} END {printf "%s [%s-%s]", a[int((NR + 1) / 2)], a[1], a[NR]}'
+    local v
+    mapfile -t v < <(tr ',' '\n' <<<"$1" | awk -v c="$2" 'NF {print $c}')
+    median_range "${v[@]}"
 }
 for d in "${dirs[@]}"; do
     printf '%s (%s): download %s Gbit/s, segments resent %s\n' "$d" "$(git -C "$d" rev-parse --short HEAD)" \

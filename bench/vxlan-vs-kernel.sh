@@ -70,8 +70,7 @@ for _ in $(seq 1 "$rounds"); do
     done
 done
 
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END {m = a[int((NR + 1) / 2)]; printf "%s [%s-%s]", m, a[1], a[NR]}'; }
-mid() { printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+mid() { median_range "$@" | awk '{print $1}'; }
 echo "iperf3 to the Linux VXLAN end, Gbit/s, median [lowest-highest] of $rounds rounds of ${secs} s"
 printf '%-42s %-24s %-24s %s\n' "" "Linux vxlan to Linux vxlan" "Linux vxlan to vnet4j + TAP" "vnet4j / kernel"
 for dir in up down; do
@@ -79,6 +78,6 @@ for dir in up down; do
     k=$(mid ${res[kernel,$dir]}) v=$(mid ${res[vnet4j,$dir]})
     label=$([ "$dir" = up ] && echo "to vxk-a (vnet4j side sends)" || echo "from vxk-a (vnet4j side receives)")
     # shellcheck disable=SC2086
-    printf '%-42s %-24s %-24s %s\n' "$label" "$(median ${res[kernel,$dir]})" "$(median ${res[vnet4j,$dir]})" \
+    printf '%-42s %-24s %-24s %s\n' "$label" "$(median_range ${res[kernel,$dir]})" "$(median_range ${res[vnet4j,$dir]})" \
         "$(awk -v a="$v" -v b="$k" 'BEGIN {printf "%.2fx", (b > 0 ? a / b : 0)}')"
 done
