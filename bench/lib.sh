@@ -11,10 +11,12 @@ wait_route() {
     return 1
 }
 
-# gbits: iperf3's output on standard input -> the receiver's rate in Gbit/s.
-gbits() {
-    awk '/receiver/ {for (i = 1; i <= NF; i++) if ($i ~ /bits\/sec/) {v = $(i-1); u = $i}} END {
-        if (u ~ /^Mbits/) v /= 1000; if (u ~ /^Kbits/) v /= 1e6; printf "%.2f", v}'
+# gbits: iperf3's output on standard input -> the receiver's rate in Gbit/s; gbits_places N: the same with N
+# decimal places (gbits has 2).
+gbits() { gbits_places 2; }
+gbits_places() {
+    awk -v d="$1" '/receiver/ {for (i = 1; i <= NF; i++) if ($i ~ /bits\/sec/) {v = $(i-1); u = $i}} END {
+        if (u ~ /^Mbits/) v /= 1000; if (u ~ /^Kbits/) v /= 1e6; printf "%." d "f", v}'
 }
 
 # median_range NUMBER...: "median [lowest-highest]" of its arguments, as they were written (the lower median
