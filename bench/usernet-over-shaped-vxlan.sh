@@ -8,11 +8,11 @@
 # first second counted) for SECS seconds from an iperf3 on vnsv-a's 127.0.0.1, reached as the gateway
 # 10.0.2.2. One round per build directory in turns, ROUNDS times, each with a fresh vnet4j (past its warm-up)
 # and a fresh tbf; prints per build the download's Gbit/s, the segments the user network resent (`info
-# network`) and tbf's drops, each as median [lowest-highest]; and once per run, first, Linux's own TCP over
-# the same shaped veth in the same direction (iperf3 from 198.51.100.1 to .2) as the ceiling. tbf counts a
-# drop per packet it was handed, and a GSO packet it did not have to split (under its 64 KiB burst: a batch
-# of vnet4j's VXLAN datagrams, a TSO segment of Linux's) is one, so its drops can be fewer than the
-# datagrams lost. Both namespaces are made here and deleted on exit (also on Ctrl-C); nothing leaves them.
+# network`; and of them those sent at a time-out) and tbf's drops, each as median [lowest-highest]; and once
+# per run, first, Linux's own TCP over the same shaped veth in the same direction (iperf3 from 198.51.100.1 to
+# .2) as the ceiling. tbf counts a drop per packet it was handed, and a GSO packet it did not have to split
+# (under its 64 KiB burst: a batch of vnet4j's VXLAN datagrams, a TSO segment of Linux's) is one, so its drops
+# can be fewer than the datagrams lost. Both namespaces are made here and deleted on exit (also on Ctrl-C); nothing leaves them.
 # Usage: [RATE=200mbit] [VNI=42] [PORT=4789] bench/usernet-over-shaped-vxlan.sh ROUNDS SECS DIR...
 #   (DIR: a vnet4j checkout, built; default this one. Needs root, iperf3, iproute2 with tc, ethtool)
 set -euo pipefail
@@ -69,8 +69,8 @@ shape() { # a fresh tbf (its counters at 0) on vnsv-a's veth end
 }
 tbf_drops() { tc -n "$a" -s qdisc show dev va | sed -n 's/.*(dropped \([0-9]*\),.*/\1/p' | head -1; }
 
-one() { # DIR: one download; sets $result to "GBITS RESENT DROPS" (not run in a subshell: cleanup must see $daemon)
-    local log=$work/vnet4j.log rate_g resent drops
+one() { # DIR: one download; sets $result to "GBITS RESENT AT_TIMEOUT DROPS" (not in a subshell: cleanup must see $daemon)
+    local log=$work/vnet4j.log rate_g resent drops info
     ip netns exec "$a" "$1/bin/vnet4j" --control "$work/ctl.sock" -netdev user,id=u,ipv6=off,mtu=1450 \
         -netdev vxlan,id=x,vni="$vni",local=198.51.100.1,remote=198.51.100.2,dstport="$vxport" >"$log" 2>&1 &
     daemon=$!
@@ -78,10 +78,10 @@ one() { # DIR: one download; sets $result to "GBITS RESENT DROPS" (not run in a 
     shape
     rate_g=$(ip netns exec "$b" iperf3 -c 10.0.2.2 -p "$iperf_port" -t "$secs" -R 2>/dev/null | gbits_places 3)
     drops=$(tbf_drops)
-    resent=$("$1/bin/vnet4j" ctl --control "$work/ctl.sock" info network \
-        | sed -n 's/.*segments resent to guests: \([0-9]*\).*/\1/p' | head -1)
+    info=$("$1/bin/vnet4j" ctl --control "$work/ctl.sock" info network)
+    resent=$(sed -n 's/.*segments resent to guests: \([0-9]*\) (\([0-9]*\) at a time-out).*/\1 \2/p' <<<"$info" | head -1)
     kill "$daemon"; wait "$daemon" 2>/dev/null || true; daemon=""
-    result="${rate_g:-0} ${resent:-?} ${drops:-?}"
+    result="${rate_g:-0} ${resent:-? ?} ${drops:-?}"
 }
 
 shape
@@ -102,7 +102,7 @@ summary() { # "a b c,a b c,..." column N: median [lowest-highest]
     median_range "${v[@]}"
 }
 for d in "${dirs[@]}"; do
-    printf '%s (%s): download %s Gbit/s, segments resent %s, tbf drops %s\n' \
-        "$d" "$(git -C "$d" rev-parse --short HEAD)" \
-        "$(summary "${results[$d]}" 1)" "$(summary "${results[$d]}" 2)" "$(summary "${results[$d]}" 3)"
+    printf '%s (%s): download %s Gbit/s, segments resent %s (at a time-out %s), tbf drops %s\n' \
+        "$d" "$(git -C "$d" rev-parse --short HEAD)" "$(summary "${results[$d]}" 1)" "$(summary "${results[$d]}" 2)" \
+        "$(summary "${results[$d]}" 3)" "$(summary "${results[$d]}" 4)"
 done
