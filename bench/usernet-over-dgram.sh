@@ -30,7 +30,7 @@ port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 iperf3 -s -B 127.0.0.1 -p "$port" >/dev/null 2>&1 & server=$!
 for d in "${dirs[@]}"; do "$d/bin/vnet4j" --version >/dev/null; done
 
-one() { # DIR: one download; prints "GBITS RESENT"
+one() { # DIR: one download; sets $result to "GBITS RESENT" (not in a subshell: cleanup must see $daemon)
     ip netns del "$ns" 2>/dev/null || true
     ip netns add "$ns"
     "$1/bin/vnet4j" --quiet --control "$work/ctl.sock" -netdev user,id=u \
@@ -48,13 +48,14 @@ one() { # DIR: one download; prints "GBITS RESENT"
     resent=$("$1/bin/vnet4j" ctl --control "$work/ctl.sock" info network \
         | sed -n 's/.*segments resent to guests: \([0-9]*\).*/\1/p' | head -1)
     kill "$daemon"; wait "$daemon" 2>/dev/null || true; daemon=""
-    echo "${rate:-0} ${resent:-?}"
+    result="${rate:-0} ${resent:-?}"
 }
 
 declare -A results
 for _ in $(seq 1 "$rounds"); do
     for d in "${dirs[@]}"; do
-        results[$d]+="$(one "$d"),"
+        one "$d"
+        results[$d]+="$result,"
     done
 done
 summary() { # "a b,a b,..." column N: median [lowest-highest]
