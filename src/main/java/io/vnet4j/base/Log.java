@@ -104,7 +104,7 @@ public final class Log {
             Platform.LOGGER.log(level, message);
             return;
         }
-        LINES.println(format(format, level, message));
+        LINES.println(() -> format(format, level, message)); // stamped in the queue's order
     }
 
     /** {@code message} as a line of {@code format} (not null). */

@@ -40,15 +40,18 @@ final class StandardErrorLines {
         this.droppedLine = droppedLine;
     }
 
-    /** Writes {@code line} and a newline to the target, waiting for it as the class says. */
-    synchronized void println(String line) {
+    /**
+     * Writes the line {@code line} makes and a newline to the target, waiting for it as the class says. The line
+     * is made in the queue's lock, so that the times two threads' lines are stamped with go out in their order.
+     */
+    synchronized void println(Supplier<String> line) {
         if (queue.size() >= QUEUE) {
             if (dropped++ == 0) {
                 droppedAfter = queued;
             }
             return;
         }
-        queue.add(line);
+        queue.add(line.get());
         long ticket = ++queued;
         if (writer == null) {
             writer = Thread.ofPlatform().daemon().name("vnet4j-log").start(this::writeLoop);
