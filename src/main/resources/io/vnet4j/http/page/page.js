@@ -102,9 +102,12 @@ function drawTopology(hub, ports) {
       "text-anchor": right ? "start" : "end" }, "in " + rate(p.rxRate) + " · out " + rate(p.txRate)));
   }
   svg.append(el("svg:circle", { class: "hubnode", cx: center, cy: center, r: 50 }));
-  svg.append(el("svg:text", { class: "hubname", x: center, y: center - 4, "text-anchor": "middle" }, hub.switch ? hub.switch.id : "hub"));
-  svg.append(el("svg:text", { class: "hubname", x: center, y: center + 12, "text-anchor": "middle" },
-    hub.switch ? "switch, hub " + hub.hub : "hub " + hub.hub));
+  if (hub.switch) { // the switch's id, and what it is on
+    svg.append(el("svg:text", { class: "hubname", x: center, y: center - 4, "text-anchor": "middle" }, hub.switch.id));
+    svg.append(el("svg:text", { class: "hubname", x: center, y: center + 12, "text-anchor": "middle" }, "switch, hub " + hub.hub));
+  } else { // one line: "hub" above "hub 0" said it twice
+    svg.append(el("svg:text", { class: "hubname", x: center, y: center + 4, "text-anchor": "middle" }, "hub " + hub.hub));
+  }
   for (const p of ports) {
     const lines = [p.id + " (" + p.type + (p.link === "listening" ? ", waiting for VMs" : "") + ")"];
     if (p.gateway) lines.push("gateway " + p.gateway);
