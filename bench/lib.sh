@@ -26,6 +26,27 @@ median_range() {
     printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END {printf "%s [%s-%s]", a[int((NR + 1) / 2)], a[1], a[NR]}'
 }
 
+# builds_in_turns ROUNDS DIR...: ROUNDS times, calls the caller's `one DIR` for each DIR in turn (not in a
+# subshell, so that its traps see what it started); each call sets $result to its figures ("A B ..."), and
+# they gather in the caller's `declare -A results` as results[DIR]="A B ...,A B ...,".
+builds_in_turns() {
+    local rounds=$1 d
+    shift
+    for _ in $(seq 1 "$rounds"); do
+        for d in "$@"; do
+            one "$d"
+            results[$d]+="$result,"
+        done
+    done
+}
+
+# column_median_range "A B ...,A B ...," N: median_range of the Nth figure of each.
+column_median_range() {
+    local v
+    mapfile -t v < <(tr ',' '\n' <<<"$1" | awk -v c="$2" 'NF {print $c}')
+    median_range "${v[@]}"
+}
+
 # guest_bench CLASS ARGS...: builds the jar, the test classes and the QEMU test guest, then runs the
 # bench class io.vnet4j.peers.CLASS (from the repository's root) on the JDK the launcher finds.
 guest_bench() {

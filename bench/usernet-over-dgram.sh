@@ -48,22 +48,13 @@ one() { # DIR: one download; sets $result to "GBITS RESENT" (not in a subshell: 
     resent=$("$1/bin/vnet4j" ctl --control "$work/ctl.sock" info network \
         | sed -n 's/.*segments resent to guests: \([0-9]*\).*/\1/p' | head -1)
     kill "$daemon"; wait "$daemon" 2>/dev/null || true; daemon=""
+    # shellcheck disable=SC2034 # read by lib.sh's builds_in_turns
     result="${rate:-0} ${resent:-?}"
 }
 
 declare -A results
-for _ in $(seq 1 "$rounds"); do
-    for d in "${dirs[@]}"; do
-        one "$d"
-        results[$d]+="$result,"
-    done
-done
-summary() { # "a b,a b,..." column N: median [lowest-highest]
-    local v
-    mapfile -t v < <(tr ',' '\n' <<<"$1" | awk -v c="$2" 'NF {print $c}')
-    median_range "${v[@]}"
-}
+builds_in_turns "$rounds" "${dirs[@]}"
 for d in "${dirs[@]}"; do
     printf '%s (%s): download %s Gbit/s, segments resent %s\n' "$d" "$(git -C "$d" rev-parse --short HEAD)" \
-        "$(summary "${results[$d]}" 1)" "$(summary "${results[$d]}" 2)"
+        "$(column_median_range "${results[$d]}" 1)" "$(column_median_range "${results[$d]}" 2)"
 done

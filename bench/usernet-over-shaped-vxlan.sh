@@ -81,6 +81,7 @@ one() { # DIR: one download; sets $result to "GBITS RESENT AT_TIMEOUT DROPS" (no
     info=$("$1/bin/vnet4j" ctl --control "$work/ctl.sock" info network)
     resent=$(sed -n 's/.*segments resent to guests: \([0-9]*\) (\([0-9]*\) at a time-out).*/\1 \2/p' <<<"$info" | head -1)
     kill "$daemon"; wait "$daemon" 2>/dev/null || true; daemon=""
+    # shellcheck disable=SC2034 # read by lib.sh's builds_in_turns
     result="${rate_g:-0} ${resent:-? ?} ${drops:-?}"
 }
 
@@ -90,19 +91,10 @@ printf "Linux's TCP over the same veth, tbf rate %s, 198.51.100.1 to .2, %s s: %
     "$rate" "$secs" "${linux:-0}" "$(tbf_drops)"
 
 declare -A results
-for _ in $(seq 1 "$rounds"); do
-    for d in "${dirs[@]}"; do
-        one "$d"
-        results[$d]+="$result,"
-    done
-done
-summary() { # "a b c,a b c,..." column N: median [lowest-highest]
-    local v
-    mapfile -t v < <(tr ',' '\n' <<<"$1" | awk -v c="$2" 'NF {print $c}')
-    median_range "${v[@]}"
-}
+builds_in_turns "$rounds" "${dirs[@]}"
 for d in "${dirs[@]}"; do
     printf '%s (%s): download %s Gbit/s, segments resent %s (at a time-out %s), tbf drops %s\n' \
-        "$d" "$(git -C "$d" rev-parse --short HEAD)" "$(summary "${results[$d]}" 1)" "$(summary "${results[$d]}" 2)" \
-        "$(summary "${results[$d]}" 3)" "$(summary "${results[$d]}" 4)"
+        "$d" "$(git -C "$d" rev-parse --short HEAD)" "$(column_median_range "${results[$d]}" 1)" \
+        "$(column_median_range "${results[$d]}" 2)" "$(column_median_range "${results[$d]}" 3)" \
+        "$(column_median_range "${results[$d]}" 4)"
 done
