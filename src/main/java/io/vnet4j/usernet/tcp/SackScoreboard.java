@@ -32,7 +32,11 @@ final class SackScoreboard {
 
     /** Takes the block {@code [left, right)} when it lies in (una, max]; returns the bytes it newly covers. */
     int add(int left, int right, int una, int max) {
-        if (!after(left, una) || !after(right, left) || after(right, max)) {
+        // offsets from SND.UNA: with each edge compared only with its neighbour, a block 2^31 or more beyond
+        // SND.MAX passed, and counted up to 2^31 - 1 bytes as newly SACKed
+        int from = left - una;
+        int to = right - una;
+        if (from <= 0 || to <= from || to > max - una) {
             return 0;
         }
         int first = 0;

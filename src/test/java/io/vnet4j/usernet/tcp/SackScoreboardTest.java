@@ -109,4 +109,16 @@ class SackScoreboardTest {
         board.acknowledged(300);
         assertThat(ranges()).containsExactly(List.of(300, 400));
     }
+
+    @Test
+    void aBlockBeyondSndMaxByMoreThanHalfTheSequenceSpaceIsIgnored() {
+        // each edge compared with its neighbour only, this block passes: left after SND.UNA, right after
+        // left, right not after SND.MAX (modulo 2^32, it is 2^31 and more beyond it); it would count
+        // nearly 2^31 bytes as newly SACKed
+        int left = MAX + 1;
+        int right = UNA + Integer.MIN_VALUE + (MAX - UNA);
+        assertThat(board.add(left, right, UNA, MAX)).isZero();
+        assertThat(board.add(UNA + Integer.MAX_VALUE, UNA + Integer.MIN_VALUE + (MAX - UNA) + 100, UNA, MAX)).isZero();
+        assertThat(board.isEmpty()).isTrue();
+    }
 }
