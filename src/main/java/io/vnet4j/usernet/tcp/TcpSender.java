@@ -410,6 +410,9 @@ final class TcpSender {
             resent++;
             resentPiece = Math.min(outstanding, piece);
             connection.sendFromSender(TcpFlags.ACK, sndUna, 0, resentPiece, false);
+            if (sackPermitted) {
+                highRxt = sndUna + resentPiece; // resendHoles must not send these bytes again in this recovery
+            }
         } else if (hostEof && !finAcked && sndNxt == dataEnd() + 1) {
             resent++;
             connection.sendFromSender(TcpFlags.FIN | TcpFlags.ACK, dataEnd(), 0, 0, false);

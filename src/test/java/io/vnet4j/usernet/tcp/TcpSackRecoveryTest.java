@@ -130,4 +130,23 @@ class TcpSackRecoveryTest {
         ack(1100); // the guest may have dropped what it SACKed (RFC 2018 section 8): 1100 goes again
         assertThat(h.take()).extracting(s -> s.seq() - seq(0)).containsExactly(1100, 1200);
     }
+
+    @Test
+    void aHoleResentAtAPartialAckWithNothingSackedAboveIsNotResentAgainWhenBlocksArrive() throws IOException {
+        twentyInFlight(true); // 1000 and the tail from 1400 are lost
+        sack(1000, 1100, 1200);
+        sack(1000, 1100, 1300);
+        sack(1000, 1100, 1400);
+        assertThat(resent()).containsExactly(tuple(1000, 100));
+        for (int i = 0; i < 10; i++) {
+            sack(1000, 1100, 1400); // duplicates that SACK nothing new open cwnd to new data from 3000
+        }
+        assertThat(resent()).isEmpty();
+        ack(1400); // partial, nothing SACKed above: NewReno's resending of the hole at SND.UNA
+        assertThat(resent()).containsExactly(tuple(1400, 100));
+        sack(1400, 3000, 3100); // the new data arrives
+        sack(1400, 3000, 3200);
+        sack(1400, 3000, 3300); // 1400's hole is lost by the blocks, but it was resent at the partial ACK
+        assertThat(resent()).containsExactly(tuple(1500, 100));
+    }
 }
