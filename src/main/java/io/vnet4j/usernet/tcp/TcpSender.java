@@ -204,7 +204,7 @@ final class TcpSender {
                 // a partial ACK (RFC 6582 3.2 step 5): deflate cwnd by what it acknowledged, add back one SMSS,
                 // and the next hole goes at once, not at the RTO
                 cwnd = Math.max(cwnd - acked + (acked >= sendMss ? sendMss : 0), sendMss);
-                if (!scoreboard.isEmpty() || after(highRxt, sndUna)) {
+                if (!scoreboard.isEmpty()) { // else nothing SACKed above SND.UNA: NewReno, whatever HighRxt says
                     resendHoles(Math.max(acked, sendMss), !after(highRxt, sndUna));
                 } else {
                     retransmitOne(largeSegments && acked == resentPiece

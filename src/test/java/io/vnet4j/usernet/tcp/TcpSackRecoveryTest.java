@@ -149,4 +149,22 @@ class TcpSackRecoveryTest {
         sack(1400, 3000, 3300); // 1400's hole is lost by the blocks, but it was resent at the partial ACK
         assertThat(resent()).containsExactly(tuple(1500, 100));
     }
+
+    @Test
+    void aPartialAckInsideAResentPieceWithNothingSackedAboveResendsAtSndUnaAsNewReno() throws IOException {
+        h = TcpConnectionTest.established(MSS, -1, 65535, true);
+        h.c.sendLargeSegments(true);
+        h.hostSends(bytes(8000, 1));
+        h.take();
+        ack(1000);
+        assertThat(h.take()).extracting(s -> s.data().length).containsExactly(2000);
+        ack(1000);
+        ack(1000);
+        ack(1000); // a large segment dropped whole, no blocks: fast retransmit of one SMSS
+        assertThat(resent()).containsExactly(tuple(1000, 100));
+        ack(1100); // the hole goes on: twice the piece
+        assertThat(resent()).containsExactly(tuple(1100, 200));
+        ack(1200); // half of that piece arrived, nothing SACKed above: 1200 goes again, not at the RTO
+        assertThat(resent()).containsExactly(tuple(1200, 100));
+    }
 }
