@@ -74,19 +74,20 @@ final class SackScoreboard {
         return newly;
     }
 
-    /** SND.UNA moved to {@code una}: what it covers leaves the scoreboard. */
+    /**
+     * SND.UNA moved to {@code una}: what it covers leaves the scoreboard, and so does a range it reaches into.
+     * The guest that acknowledges up to {@code una} does not hold that byte, so it dropped what it had SACKed
+     * there (reneging, RFC 2018 section 8); kept, the range would hide the hole until the RTO.
+     */
     void acknowledged(int una) {
         int gone = 0;
-        while (gone < count && !after(rights[gone], una)) {
+        while (gone < count && !after(lefts[gone], una)) {
             gone++;
         }
         if (gone > 0) {
             System.arraycopy(lefts, gone, lefts, 0, count - gone);
             System.arraycopy(rights, gone, rights, 0, count - gone);
             count -= gone;
-        }
-        if (count > 0 && after(una, lefts[0])) {
-            lefts[0] = una;
         }
     }
 

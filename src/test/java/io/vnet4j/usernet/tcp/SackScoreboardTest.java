@@ -53,9 +53,18 @@ class SackScoreboardTest {
         board.add(4000, 5000, UNA, MAX);
         board.acknowledged(3000);
         assertThat(ranges()).containsExactly(List.of(4000, 5000));
-        board.acknowledged(4500); // a guest that reneged in part: what is left of the range stays
-        assertThat(ranges()).containsExactly(List.of(4500, 5000));
-        board.acknowledged(5000);
+        board.acknowledged(3500);
+        assertThat(ranges()).containsExactly(List.of(4000, 5000));
+    }
+
+    /** helper-109: a range an acknowledgment reached into stayed, from SND.UNA, and hid that hole until the RTO. */
+    @Test
+    void anAcknowledgmentAtOrInsideARangeDropsItAsTheGuestReneged() {
+        board.add(2000, 3000, UNA, MAX);
+        board.add(4000, 5000, UNA, MAX);
+        board.acknowledged(2000); // the guest does not hold 2000 after all
+        assertThat(ranges()).containsExactly(List.of(4000, 5000));
+        board.acknowledged(4500);
         assertThat(board.isEmpty()).isTrue();
     }
 
@@ -106,8 +115,8 @@ class SackScoreboardTest {
         assertThat(ranges()).containsExactly(List.of(-300, -100), List.of(200, 400));
         assertThat(board.holeLength(una)).isEqualTo(200);
         assertThat(board.holeLength(-100)).isEqualTo(300);
-        board.acknowledged(300);
-        assertThat(ranges()).containsExactly(List.of(300, 400));
+        board.acknowledged(-100);
+        assertThat(ranges()).containsExactly(List.of(200, 400));
     }
 
     @Test
