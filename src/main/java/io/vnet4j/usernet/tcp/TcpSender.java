@@ -273,8 +273,10 @@ final class TcpSender {
             if (!lost || held <= 0) {
                 break;
             }
+            int want = Math.max(allowance - sentBytes, sendMss);
+            want += (sendMss - want % sendMss) % sendMss; // whole segments where the allowance ends
             int n = Math.min(Math.min(hole > 0 ? hole : sendMss, held),
-                    Math.min(largeSegments ? TcpConnection.LARGE_SEGMENT : sendMss, Math.max(allowance - sentBytes, sendMss)));
+                    Math.min(largeSegments ? TcpConnection.LARGE_SEGMENT : sendMss, want));
             timing = false; // Karn: no round trip is timed across a resending
             resent++;
             connection.sendFromSender(TcpFlags.ACK, seq, seq - sndUna, n, false);

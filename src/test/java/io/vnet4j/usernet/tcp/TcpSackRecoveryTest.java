@@ -105,6 +105,21 @@ class TcpSackRecoveryTest {
         assertThat(resent()).containsExactly(tuple(1000, 250));
     }
 
+    /** helper-109: where the bytes an ACK newly SACKed end inside a hole, the resending ended there too, mid-segment. */
+    @Test
+    void aHoleResentInPartsIsResentInWholeSegments() throws IOException {
+        h = TcpConnectionTest.established(MSS, -1, 65535, true);
+        h.c.sendLargeSegments(true);
+        h.hostSends(bytes(8000, 1));
+        h.take();
+        ack(1000); // one large segment, 1000 to 3000: 1000-1099 and 1500-2499 lost on the way
+        h.take();
+        sack(1000, 1100, 1500);
+        assertThat(resent()).containsExactly(tuple(1000, 100));
+        sack(1000, 1100, 1500, 2500, 2750); // 250 bytes newly SACKed: the hole at 1500 is lost
+        assertThat(resent()).containsExactly(tuple(1500, 300));
+    }
+
     @Test
     void blocksOutsideTheFlightStartNothing() throws IOException {
         twentyInFlight(true);
