@@ -280,6 +280,7 @@ final class TcpSender {
             timing = false; // Karn: no round trip is timed across a resending
             resent++;
             connection.sendFromSender(TcpFlags.ACK, seq, seq - sndUna, n, false);
+            resentPiece = n;
             sentBytes += n;
             seq += n;
             highRxt = seq;
