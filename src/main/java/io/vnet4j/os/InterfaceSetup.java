@@ -6,12 +6,15 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * Brings an interface up with an IPv4 address, netmask, MTU and a default route, as
  * {@code slirp4netns --configure} does, with ioctls (SIOCSIFHWADDR, SIOCSIFADDR, SIOCSIFNETMASK, SIOCSIFMTU,
- * SIOCSIFFLAGS, SIOCADDRT) on a datagram socket; also brings {@code lo} up. Acts in the calling thread's network
- * namespace, so call it inside {@link NetworkNamespace#call} for another namespace.
+ * SIOCSIFFLAGS, SIOCADDRT) on a datagram socket; also brings {@code lo} up, and has IPv6 come up on the
+ * interface within milliseconds ({@link #withQuickDuplicateAddressDetection}). Acts in the calling thread's
+ * network namespace, so call it inside {@link NetworkNamespace#call} for another namespace.
  */
 public final class InterfaceSetup {
     private static final ValueLayout.OfShort FAMILY = ValueLayout.JAVA_SHORT;
@@ -60,6 +63,7 @@ public final class InterfaceSetup {
                 ifreq = ifreq(arena, ifname);
                 ifreq.set(ValueLayout.JAVA_INT, LinuxCalls.IFNAMSIZ, mtu);
                 ioctl(errno, sock, LinuxCalls.SIOCSIFMTU, ifreq, "set the MTU of " + ifname);
+                withQuickDuplicateAddressDetection(ifname);
                 setUp(arena, errno, sock, ifname);
                 if (address != 0 && gateway != 0) {
                     MemorySegment route = arena.allocate(LinuxCalls.RTENTRY_SIZE, 8);
@@ -77,6 +81,29 @@ public final class InterfaceSetup {
             throw e;
         } catch (Throwable t) {
             throw new IOException("configure " + ifname + ": " + t, t);
+        }
+    }
+
+    /**
+     * Makes IPv6 come up at once on {@code ifname}, in the calling thread's network namespace, before the
+     * interface comes up: {@code net.ipv6.conf.IFNAME.router_solicitation_delay=0} (the kernel waits a random
+     * 0 to 1 s before each duplicate address detection otherwise) and
+     * {@code net.ipv6.neigh.IFNAME.retrans_time_ms=10} (DAD waits that long for a duplicate's answer; 1000 by
+     * default). DAD on the link-local address, the
+     * router solicitation, and DAD on the SLAAC address from the gateway's answer took 1.4 to 3 s, and a
+     * container's process, started at the ready signal, found no IPv6 address or route yet (podman#11062);
+     * now they take milliseconds. DAD itself stays: its neighbour solicitation is how the gateway learns a
+     * guest's SLAAC address before the guest has spoken (a host forward to it), and the only other stations on
+     * the link, the gateway and TAPs with random MACs, answer within microseconds. The gateway's router
+     * advertisements leave Retrans Timer unspecified, so they keep this value. Best effort: nothing happens
+     * without IPv6 in the namespace, or where the settings cannot be written.
+     */
+    static void withQuickDuplicateAddressDetection(String ifname) {
+        try {
+            Files.writeString(Path.of("/proc/sys/net/ipv6/conf", ifname, "router_solicitation_delay"), "0");
+            Files.writeString(Path.of("/proc/sys/net/ipv6/neigh", ifname, "retrans_time_ms"), "10");
+        } catch (IOException | RuntimeException e) {
+            // no IPv6 here (the directory is absent), or a read-only /proc/sys: the kernel's delays stay
         }
     }
 

@@ -217,6 +217,33 @@ class Slirp4netnsDropInIT {
         assertThat(peer.waitFor(30, TimeUnit.SECONDS)).as(() -> log(log)).isTrue();
     }
 
+    /**
+     * podman#11062: Podman starts the container's process once "1" arrives on the ready descriptor, and with
+     * IPv6 the namespace had no IPv6 address or route yet (the kernel's duplicate address detection on the
+     * link-local address, then the router solicitation, then DAD on the SLAAC address: 1.4 to 3 s after ready
+     * here, each DAD after a random delay of up to 1 s and then 1 s of waiting), so the process's first IPv6
+     * connect failed with Network is unreachable. slirp4netns 1.2 does the same. vnet4j's configure=on sets
+     * the TAP's router_solicitation_delay to 0 and its neighbour retrans_time_ms to 10 before it comes up: the
+     * namespace is dual stack, default route and all, by the time ready is written.
+     */
+    @Test
+    void withIpv6TheNamespaceHasItsAddressAndRouteWhenReadyIsWritten() throws Exception {
+        String program = PeerTools.basedir().resolve("bin/vnet4j-slirp4netns").toString();
+        Path ready = fifo("ready");
+        Path log = dir.resolve("log");
+        CompletableFuture<String> readyText = CompletableFuture.supplyAsync(() -> readToEnd(ready), threads);
+        ProcessBuilder builder = new ProcessBuilder("bash", "-c", "exec \"$0\" \"$@\" 3>" + ready, program, "-c", "-6",
+                "-r", "3", "--netns-type=path", "/run/netns/" + ns.name(), "tap0")
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().put("VNET4J_WARM_UP", "off");
+        processes.add(builder.start());
+        assertThat(readyText.get(120, TimeUnit.SECONDS)).as(() -> log(log)).isEqualTo("1");
+        // at once: 500 ms covers the ip commands themselves on a busy machine, not the seconds of DAD
+        ns.await("ip -6 addr show dev tap0 scope global | grep 'inet6 fd00::' | grep -vq tentative"
+                + " && ip -6 route show default | grep -q 'via fe80::2 dev tap0'", Duration.ofMillis(500));
+        assertThat(ns.execOk("busybox", "ping", "-6", "-c", "1", "-W", "5", "fd00::2")).contains("1 packets received");
+    }
+
     private Path fifo(String name) {
         Path p = dir.resolve(name);
         PeerTools.execOk("mkfifo", p.toString());
