@@ -88,8 +88,9 @@ public final class InterfaceSetup {
      * Makes IPv6 come up at once on {@code ifname}, in the calling thread's network namespace, before the
      * interface comes up: {@code net.ipv6.conf.IFNAME.router_solicitation_delay=0} (the kernel waits a random
      * 0 to 1 s before each duplicate address detection otherwise) and
-     * {@code net.ipv6.neigh.IFNAME.retrans_time_ms=10} (DAD waits that long for a duplicate's answer; 1000 by
-     * default). DAD on the link-local address, the
+     * {@code net.ipv6.neigh.IFNAME.retrans_time_ms=50} (DAD waits that long for a duplicate's answer; 1000 by
+     * default; neighbour unreachability detection waits three of them, 150 ms, for the gateway's answer before
+     * it gives up, which leaves room for a pause of the gateway's loop). DAD on the link-local address, the
      * router solicitation, and DAD on the SLAAC address from the gateway's answer took 1.4 to 3 s, and a
      * container's process, started at the ready signal, found no IPv6 address or route yet (podman#11062);
      * now they take milliseconds. DAD itself stays: its neighbour solicitation is how the gateway learns a
@@ -101,7 +102,7 @@ public final class InterfaceSetup {
     static void withQuickDuplicateAddressDetection(String ifname) {
         try {
             Files.writeString(Path.of("/proc/sys/net/ipv6/conf", ifname, "router_solicitation_delay"), "0");
-            Files.writeString(Path.of("/proc/sys/net/ipv6/neigh", ifname, "retrans_time_ms"), "10");
+            Files.writeString(Path.of("/proc/sys/net/ipv6/neigh", ifname, "retrans_time_ms"), "50");
         } catch (IOException | RuntimeException e) {
             // no IPv6 here (the directory is absent), or a read-only /proc/sys: the kernel's delays stay
         }

@@ -223,7 +223,7 @@ class Slirp4netnsDropInIT {
      * link-local address, then the router solicitation, then DAD on the SLAAC address: 1.4 to 3 s after ready
      * here, each DAD after a random delay of up to 1 s and then 1 s of waiting), so the process's first IPv6
      * connect failed with Network is unreachable. slirp4netns 1.2 does the same. vnet4j's configure=on sets
-     * the TAP's router_solicitation_delay to 0 and its neighbour retrans_time_ms to 10 before it comes up: the
+     * the TAP's router_solicitation_delay to 0 and its neighbour retrans_time_ms to 50 before it comes up: the
      * namespace is dual stack, default route and all, by the time ready is written.
      */
     @Test
