@@ -88,6 +88,16 @@ public final class Log {
         write(System.Logger.Level.WARNING, message);
     }
 
+    /**
+     * A warning about the host's set-up, which every network on it would repeat: left out while hushed, as the
+     * warm-up's private network meets the same host as the real one, whose line says it once.
+     */
+    public static void warnOfHost(String message) {
+        if (!HUSHED.orElse(false)) {
+            write(System.Logger.Level.WARNING, message);
+        }
+    }
+
     /** An informational line printed even when quiet ("ready"). */
     public static void always(String message) {
         write(System.Logger.Level.INFO, message);

@@ -132,7 +132,7 @@ final class IcmpProxy {
                     + "(CAP_NET_RAW; the group is outside net.ipv4.ping_group_range \"" + pingGroupRange() + "\")");
         }
         if (!refused.isEmpty()) {
-            Log.warn(logName + ": pings to hosts other than the gateway are not available (" + String.join("; ", refused)
+            Log.warnOfHost(logName + ": pings to hosts other than the gateway are not available (" + String.join("; ", refused)
                     + "): unprivileged ICMP and ICMPv6 sockets need the group in net.ipv4.ping_group_range (now \""
                     + pingGroupRange() + "\"), raw ones CAP_NET_RAW; allow the first with: "
                     + "sysctl -w net.ipv4.ping_group_range=\"0 2147483647\"");

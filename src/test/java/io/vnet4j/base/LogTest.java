@@ -88,6 +88,25 @@ class LogTest {
         assertThat(err.toString()).isEqualTo("vnet4j: heard\n");
     }
 
+    /** helper-111: the warm-up's private network repeated the real one's warning that pings cannot leave. */
+    @Test
+    void aWarningAboutTheHostIsSaidOnceWhileAWarningOfTheWorkStays() {
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.err;
+        System.setErr(new java.io.PrintStream(err, true));
+        Log.toStandardError(Log.Format.TEXT);
+        try {
+            Log.warnOfHost("u: no pings");
+            Log.hushed(() -> {
+                Log.warnOfHost("warm-up: no pings");
+                Log.warn("warm-up: failed");
+            });
+        } finally {
+            System.setErr(saved);
+        }
+        assertThat(err.toString()).isEqualTo("vnet4j: warning: u: no pings\nvnet4j: warning: warm-up: failed\n");
+    }
+
     @Test
     void jsonLinesCarryTimeLevelAndTheMessageAsItWas() {
         java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
