@@ -13,6 +13,22 @@ function el(tag, attrs, text) {
   return e;
 }
 
+/**
+ * Texts drawn where their room is fixed (a long switch id in the hub's circle, a long port label in its box)
+ * carry data-fit, their room in the drawing's units: once drawn, one that is wider is squeezed into it, and the
+ * whole text is its tooltip. Measured, not guessed from the characters: fonts differ.
+ */
+function fitTexts(root) {
+  for (const t of root.querySelectorAll("text[data-fit]")) {
+    const room = Number(t.getAttribute("data-fit"));
+    if (t.getComputedTextLength() > room) {
+      t.setAttribute("textLength", room);
+      t.setAttribute("lengthAdjust", "spacingAndGlyphs");
+      t.append(el("svg:title", {}, t.textContent));
+    }
+  }
+}
+
 function rate(bitsPerSecond) {
   if (bitsPerSecond < 1) return "idle";
   const units = ["bit/s", "kbit/s", "Mbit/s", "Gbit/s"];
@@ -103,8 +119,8 @@ function drawTopology(hub, ports) {
   }
   svg.append(el("svg:circle", { class: "hubnode", cx: center, cy: center, r: 50 }));
   if (hub.switch) { // the switch's id, and what it is on
-    svg.append(el("svg:text", { class: "hubname", x: center, y: center - 4, "text-anchor": "middle" }, hub.switch.id));
-    svg.append(el("svg:text", { class: "hubname", x: center, y: center + 12, "text-anchor": "middle" }, "switch, hub " + hub.hub));
+    svg.append(el("svg:text", { class: "hubname", x: center, y: center - 4, "text-anchor": "middle", "data-fit": 90 }, hub.switch.id));
+    svg.append(el("svg:text", { class: "hubname", x: center, y: center + 12, "text-anchor": "middle", "data-fit": 90 }, "switch, hub " + hub.hub));
   } else { // one line: "hub" above "hub 0" said it twice
     svg.append(el("svg:text", { class: "hubname", x: center, y: center + 4, "text-anchor": "middle" }, "hub " + hub.hub));
   }
@@ -121,7 +137,7 @@ function drawTopology(hub, ports) {
     const g = el("svg:g", { class: "port" + (p.gateway ? " gateway" : "") + (p.link === "up" ? "" : p.link === "listening" ? " listening" : " down"),
       "data-port": p.id, "data-link": p.link, transform: `translate(${Math.min(size - w - 2, Math.max(2, p.x - w / 2))},${Math.min(size - h - 2, Math.max(2, p.y - h / 2))})` });
     g.append(el("svg:rect", { width: w, height: h, rx: 6 }));
-    lines.forEach((line, i) => g.append(el("svg:text", { x: 8, y: 16 + 14 * i, class: i === 0 ? "" : "small" }, line)));
+    lines.forEach((line, i) => g.append(el("svg:text", { x: 8, y: 16 + 14 * i, class: i === 0 ? "" : "small", "data-fit": w - 14 }, line)));
     svg.append(g);
   }
   rates.forEach(r => svg.append(r));
@@ -200,6 +216,7 @@ async function poll() {
       ports.forEach(p => seen.set(p.key, { rx: p.rxBytes, tx: p.txBytes }));
     }
     main.replaceChildren(...sections);
+    fitTexts(main);
     previous = { at: now, bytes: seen };
     status.className = "";
     status.textContent = "updated " + new Date(now).toLocaleTimeString();
