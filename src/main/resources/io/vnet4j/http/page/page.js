@@ -173,8 +173,9 @@ function drawHub(hub, now) {
   const ports = portsOf(hub, now);
   const section = el("section", { class: "hub", "data-hub": hub.hub });
   const attached = ports.filter(p => p.link !== "listening").length;
+  const listening = ports.length - attached; // netdevs that no VM has joined yet: rows of the table, no port yet
   section.append(el("h2", {}, (hub.switch ? "Switch " + hub.switch.id + " on hub " : "Hub ") + hub.hub
-    + " — " + attached + (attached === 1 ? " port" : " ports")));
+    + " — " + attached + (attached === 1 ? " port" : " ports") + (listening > 0 ? ", " + listening + " listening" : "")));
   const layout = el("div", { class: "layout" });
   layout.append(drawTopology(hub, ports));
   const tables = el("div", { class: "tables" });
