@@ -32,6 +32,16 @@ class TcpSackRecoveryTest {
         assertThat(h.take()).hasSize(20);
     }
 
+    /** With large segments and SACK: one segment of 2000 bytes in flight from 1000. */
+    private void oneLargeSegmentInFlight() throws IOException {
+        h = TcpConnectionTest.established(MSS, -1, 65535, true);
+        h.c.sendLargeSegments(true);
+        h.hostSends(bytes(8000, 1));
+        h.take();
+        ack(1000);
+        assertThat(h.take()).extracting(s -> s.data().length).containsExactly(2000);
+    }
+
     private void ack(int offset) {
         h.guest(ACK, GISN + 1, seq(offset), 65535);
     }
@@ -95,12 +105,7 @@ class TcpSackRecoveryTest {
 
     @Test
     void aHoleInsideALargeSegmentIsResentAsExactlyTheBytesMissing() throws IOException {
-        h = TcpConnectionTest.established(MSS, -1, 65535, true);
-        h.c.sendLargeSegments(true);
-        h.hostSends(bytes(8000, 1));
-        h.take();
-        ack(1000);
-        assertThat(h.take()).extracting(s -> s.data().length).containsExactly(2000);
+        oneLargeSegmentInFlight();
         sack(1000, 1000 + 250, 3000); // 250 bytes of the large segment were lost on the way (MSS 100: 3 frames)
         assertThat(resent()).containsExactly(tuple(1000, 250));
     }
@@ -108,12 +113,7 @@ class TcpSackRecoveryTest {
     /** helper-109: where the bytes an ACK newly SACKed end inside a hole, the resending ended there too, mid-segment. */
     @Test
     void aHoleResentInPartsIsResentInWholeSegments() throws IOException {
-        h = TcpConnectionTest.established(MSS, -1, 65535, true);
-        h.c.sendLargeSegments(true);
-        h.hostSends(bytes(8000, 1));
-        h.take();
-        ack(1000); // one large segment, 1000 to 3000: 1000-1099 and 1500-2499 lost on the way
-        h.take();
+        oneLargeSegmentInFlight(); // 1000-1099 and 1500-2499 of it lost on the way
         sack(1000, 1100, 1500);
         assertThat(resent()).containsExactly(tuple(1000, 100));
         sack(1000, 1100, 1500, 2500, 2750); // 250 bytes newly SACKed: the hole at 1500 is lost
@@ -167,12 +167,7 @@ class TcpSackRecoveryTest {
 
     @Test
     void aPartialAckInsideAResentPieceWithNothingSackedAboveResendsAtSndUnaAsNewReno() throws IOException {
-        h = TcpConnectionTest.established(MSS, -1, 65535, true);
-        h.c.sendLargeSegments(true);
-        h.hostSends(bytes(8000, 1));
-        h.take();
-        ack(1000);
-        assertThat(h.take()).extracting(s -> s.data().length).containsExactly(2000);
+        oneLargeSegmentInFlight();
         ack(1000);
         ack(1000);
         ack(1000); // a large segment dropped whole, no blocks: fast retransmit of one SMSS
