@@ -70,6 +70,8 @@ final class UdpServices {
      */
     private final LineBudget repeatedLeaseLines = new LineBudget(20, Duration.ofSeconds(1));
     private final LineBudget newLeaseLines = new LineBudget(100, Duration.ofMillis(100));
+    /** A pool that ran out is said, at most once a minute after a few: a new VM's DHCP client asks every few seconds. */
+    private final LineBudget exhaustedLines = new LineBudget(3, Duration.ofMinutes(1));
     /** Names the port a MAC sends from, for the lease line; set by the user network once on its hub. */
     LongFunction<String> portOf = mac -> null;
     private long dnsDropped;
@@ -230,8 +232,14 @@ final class UdpServices {
     }
 
     private void dhcp(long sourceMac, ByteBuffer buffer, int offset, int length) {
+        long exhaustedBefore = dhcp.exhausted();
         int n = dhcp.handle(buffer, offset, length, System.currentTimeMillis(), dhcpOut, dhcpReply);
         if (n == DhcpServer.NO_REPLY) {
+            if (dhcp.exhausted() != exhaustedBefore) {
+                // only a counter before: a VM that got no address said nothing in the log (helper-111)
+                exhaustedLines.warn(logName + ": no free DHCP address for " + MacAddress.format(sourceMac)
+                        + ": every address of the pool is leased (a VM's lease ends 2 s after it leaves the hub)");
+            }
             return;
         }
         if (dhcpReply.destinationAddress() != -1) {

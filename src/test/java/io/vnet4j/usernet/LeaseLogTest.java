@@ -48,6 +48,38 @@ class LeaseLogTest {
         assertThat(log.lines().filter(l -> l.contains("u: lease 10.0.2.15"))).hasSizeBetween(20, 25);
     }
 
+    /** helper-111: a VM that found the pool leased out got no address, and the log said nothing. */
+    @Test
+    void aPoolLeasedOutIsSaidOnceForItsFirstGuestsNotForEveryRetry() throws Exception {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream saved = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        Log.toStandardError(Log.Format.TEXT);
+        try (Network network = new Network()) {
+            VirtualNic guest = network.attachNic("guest", 0);
+            network.addNetdev("user,id=u,dhcpstart=10.0.2.254"); // a pool of one address
+            guest.send(GuestFrames.udp(0xFFFF_FFFF_FFFFL, 0, 68, -1, 67, request()));
+            assertThat(guest.receive(5, TimeUnit.SECONDS)).as("the DHCPACK").isNotNull();
+            for (int i = 1; i <= 10; i++) {
+                guest.send(GuestFrames.udp(0xFFFF_FFFF_FFFFL, 0, 68, -1, 67,
+                        GuestFrames.dhcp(1, GuestFrames.GUEST_MAC + 100 + i, 0, 0))); // DHCPDISCOVER from another MAC
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            java.util.regex.Pattern counted = java.util.regex.Pattern.compile("no free address ([5-9]|\\d\\d)");
+            while (!counted.matcher(network.netdev("u").details().toString()).find()) { // more than the lines allowed
+                assertThat(System.nanoTime()).as("discovers counted").isLessThan(deadline);
+                Thread.sleep(10);
+            }
+        } finally {
+            System.setErr(saved);
+        }
+        String log = err.toString(StandardCharsets.UTF_8);
+        assertThat(log.lines().filter(l -> l.contains("u: no free DHCP address for "))).hasSize(3);
+        // named by the frames' source, the VM's port, whatever client hardware address the requests carry
+        assertThat(log).contains("u: no free DHCP address for " + io.vnet4j.wire.MacAddress.format(GuestFrames.GUEST_MAC)
+                + ": every address of the pool is leased");
+    }
+
     /** Two guests of one host name: the newer answers for it in DNS, and its lease line says whose it was. */
     @Test
     void aLeaseThatTakesAnotherGuestsHostNameSaysWhoseItWas() throws Exception {

@@ -112,6 +112,11 @@ public final class DhcpServer {
         return new DhcpCounters(malformed, ignored, exhausted);
     }
 
+    /** {@link DhcpCounters#exhausted} without a record: compared around each message. */
+    public long exhausted() {
+        return exhausted;
+    }
+
     private int discover(BootpHeader request, long nowMillis, ByteBuffer out, DhcpReply reply) {
         long mac = request.chaddr();
         int address = leases.choose(mac, message.requestedAddress(), nowMillis);
