@@ -72,39 +72,45 @@ class LogTest {
 
     @Test
     void aThreadStartedByAHushedCallerIsHushedToo() throws InterruptedException {
-        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream saved = System.err;
-        System.setErr(new java.io.PrintStream(err, true));
-        Log.toStandardError(Log.Format.TEXT);
-        try {
+        String err = standardErrorOf(() -> {
             Thread[] started = new Thread[2];
             Log.hushed(() -> started[0] = Thread.ofPlatform().start(Log.hushedIfNow(() -> Log.info("hushed"))));
             started[1] = Thread.ofPlatform().start(Log.hushedIfNow(() -> Log.info("heard")));
             started[0].join();
             started[1].join();
-        } finally {
-            System.setErr(saved);
-        }
-        assertThat(err.toString()).isEqualTo("vnet4j: heard\n");
+        });
+        assertThat(err).isEqualTo("vnet4j: heard\n");
     }
 
     /** helper-111: the warm-up's private network repeated the real one's warning that pings cannot leave. */
     @Test
-    void aWarningAboutTheHostIsSaidOnceWhileAWarningOfTheWorkStays() {
-        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream saved = System.err;
-        System.setErr(new java.io.PrintStream(err, true));
-        Log.toStandardError(Log.Format.TEXT);
-        try {
+    void aWarningAboutTheHostIsSaidOnceWhileAWarningOfTheWorkStays() throws InterruptedException {
+        String err = standardErrorOf(() -> {
             Log.warnOfHost("u: no pings");
             Log.hushed(() -> {
                 Log.warnOfHost("warm-up: no pings");
                 Log.warn("warm-up: failed");
             });
+        });
+        assertThat(err).isEqualTo("vnet4j: warning: u: no pings\nvnet4j: warning: warm-up: failed\n");
+    }
+
+    private interface Work {
+        void run() throws InterruptedException;
+    }
+
+    /** What Log's TEXT lines to standard error say while {@code work} runs. */
+    private static String standardErrorOf(Work work) throws InterruptedException {
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.err;
+        System.setErr(new java.io.PrintStream(err, true));
+        Log.toStandardError(Log.Format.TEXT);
+        try {
+            work.run();
         } finally {
             System.setErr(saved);
         }
-        assertThat(err.toString()).isEqualTo("vnet4j: warning: u: no pings\nvnet4j: warning: warm-up: failed\n");
+        return err.toString();
     }
 
     @Test

@@ -51,13 +51,7 @@ class LeaseLogTest {
     /** helper-111: a VM that found the pool leased out got no address, and the log said nothing. */
     @Test
     void aPoolLeasedOutIsSaidOnceForItsFirstGuestsNotForEveryRetry() throws Exception {
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream saved = System.err;
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        Log.toStandardError(Log.Format.TEXT);
-        try (Network network = new Network()) {
-            VirtualNic guest = network.attachNic("guest", 0);
-            network.addNetdev("user,id=u,dhcpstart=10.0.2.254"); // a pool of one address
+        String log = logOf("user,id=u,dhcpstart=10.0.2.254", (network, guest) -> { // a pool of one address
             guest.send(GuestFrames.udp(0xFFFF_FFFF_FFFFL, 0, 68, -1, 67, request()));
             assertThat(guest.receive(5, TimeUnit.SECONDS)).as("the DHCPACK").isNotNull();
             for (int i = 1; i <= 10; i++) {
@@ -70,10 +64,7 @@ class LeaseLogTest {
                 assertThat(System.nanoTime()).as("discovers counted").isLessThan(deadline);
                 Thread.sleep(10);
             }
-        } finally {
-            System.setErr(saved);
-        }
-        String log = err.toString(StandardCharsets.UTF_8);
+        });
         assertThat(log.lines().filter(l -> l.contains("u: no free DHCP address for "))).hasSize(3);
         // named by the frames' source, the VM's port, whatever client hardware address the requests carry
         assertThat(log).contains("u: no free DHCP address for " + io.vnet4j.wire.MacAddress.format(GuestFrames.GUEST_MAC)
@@ -107,18 +98,30 @@ class LeaseLogTest {
      * frames of more than 300 bytes), each answered.
      */
     private static String logOf(byte[]... requests) throws Exception {
+        return logOf("user,id=u", (network, guest) -> {
+            for (byte[] request : requests) {
+                guest.send(request.length > 300 ? request : GuestFrames.udp(0xFFFF_FFFF_FFFFL, 0, 68, -1, 67, request));
+                assertThat(guest.receive(5, TimeUnit.SECONDS)).as("the DHCPACK").isNotNull();
+            }
+            network.netdev("u").details(); // after the loop's pass that logged the lease
+        });
+    }
+
+    /** What a guest on port "guest" does on a network of user netdev {@code netdev} ("u"). */
+    private interface GuestWork {
+        void run(Network network, VirtualNic guest) throws Exception;
+    }
+
+    /** What the network logs while {@code work} runs. */
+    private static String logOf(String netdev, GuestWork work) throws Exception {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream saved = System.err;
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         Log.toStandardError(Log.Format.TEXT);
         try (Network network = new Network()) {
             VirtualNic guest = network.attachNic("guest", 0);
-            network.addNetdev("user,id=u");
-            for (byte[] request : requests) {
-                guest.send(request.length > 300 ? request : GuestFrames.udp(0xFFFF_FFFF_FFFFL, 0, 68, -1, 67, request));
-                assertThat(guest.receive(5, TimeUnit.SECONDS)).as("the DHCPACK").isNotNull();
-            }
-            network.netdev("u").details(); // after the loop's pass that logged the lease
+            network.addNetdev(netdev);
+            work.run(network, guest);
         } finally {
             System.setErr(saved);
         }
