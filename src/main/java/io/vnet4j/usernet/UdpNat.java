@@ -316,7 +316,7 @@ final class UdpNat {
         } catch (HostSockets.NoIpv6 e) { // for good, not a shortage: said once, and told as Network Unreachable
             if (!saidNoIpv6) {
                 saidNoIpv6 = true;
-                Log.warn("udp: " + e.getMessage() + ": guests' datagrams over IPv6 are told Network Unreachable");
+                Log.warnOfHost("udp: " + e.getMessage() + ": guests' datagrams over IPv6 are told Network Unreachable");
             }
             throw e;
         } catch (IOException e) {

@@ -329,7 +329,7 @@ public final class TcpNat {
         } catch (HostSockets.NoIpv6 e) { // no shortage that passes: told as libslirp's failed socket(AF_INET6) is
             if (!saidNoIpv6) {
                 saidNoIpv6 = true;
-                Log.warn("tcp: " + e.getMessage() + ": guests' connections over IPv6 are told Network Unreachable");
+                Log.warnOfHost("tcp: " + e.getMessage() + ": guests' connections over IPv6 are told Network Unreachable");
             }
             unreachable.report(key.remote(), key.remotePort(), key.guest(), key.guestPort(), sequence, e);
             return;
