@@ -280,11 +280,15 @@ public record UserConfig(boolean ipv4, int network, int prefixLength, int host, 
      *                       {@code dhcpstart} or the address of a {@code configure=on} TAP on the hub, for
      *                       IPv6 {@link IpAddress#IPV6_ANY}
      * @param guestPort      the guest's port that connections and datagrams go to
+     * @param ipv6Only       the host socket, of an IPv6 {@code hostAddress}, takes IPv6 only (ipv6(7) IPV6_V6ONLY),
+     *                       so that {@code [::]} binds beside {@code 0.0.0.0} on the same port, as Docker's and
+     *                       Podman's {@code -p [::]:8080:80} does (the slirp4netns drop-in's IPv6 forwards);
+     *                       otherwise {@code [::]} takes IPv4 too (Linux's net.ipv6.bindv6only 0)
      */
     public record HostForward(boolean udp, IpAddress hostAddress, int hostPort, IpAddress guestAddress, int guestPort,
-                              boolean guestDefaulted) {
+                              boolean guestDefaulted, boolean ipv6Only) {
         /**
-         * Checks that both addresses are given.
+         * Checks that both addresses are given, and that only an IPv6 host address is IPv6 only.
          *
          * @param udp true for UDP, false for TCP
          * @param hostAddress where the host socket listens
@@ -292,10 +296,21 @@ public record UserConfig(boolean ipv4, int network, int prefixLength, int host, 
          * @param guestAddress where it forwards to in the guest network, or {@link IpAddress#IPV6_ANY}
          * @param guestPort the guest's port
          * @param guestDefaulted whether the rule named no guest address
+         * @param ipv6Only whether the host socket takes IPv6 only
+         * @throws IllegalArgumentException for an IPv4 host address that is to be IPv6 only
          */
         public HostForward {
             Objects.requireNonNull(hostAddress, "hostAddress");
             Objects.requireNonNull(guestAddress, "guestAddress");
+            if (ipv6Only && hostAddress.isIpv4()) {
+                throw new IllegalArgumentException("an IPv4 host address cannot be IPv6 only: " + hostAddress);
+            }
+        }
+
+        /** A rule whose host socket takes what its address family's bind gives ({@code ipv6Only} false). */
+        public HostForward(boolean udp, IpAddress hostAddress, int hostPort, IpAddress guestAddress, int guestPort,
+                           boolean guestDefaulted) {
+            this(udp, hostAddress, hostPort, guestAddress, guestPort, guestDefaulted, false);
         }
 
         /**
@@ -306,7 +321,8 @@ public record UserConfig(boolean ipv4, int network, int prefixLength, int host, 
          * @return the rule with {@code hostPort} {@code port}
          */
         public HostForward boundTo(int port) {
-            return port == hostPort ? this : new HostForward(udp, hostAddress, port, guestAddress, guestPort, guestDefaulted);
+            return port == hostPort ? this : new HostForward(udp, hostAddress, port, guestAddress, guestPort, guestDefaulted,
+                    ipv6Only);
         }
 
         /**

@@ -22,7 +22,11 @@ import java.util.Map;
  * gives it: {@code {"return":{"id":N,"host_port":P}}}; {@code list_hostfwd} and {@code remove_hostfwd} know the
  * forward by that port.
  *
- * <p>Forwards are IPv4 on both sides, as in api.c: the host address defaults to 0.0.0.0 (every interface)
+ * <p>A second extension: the host address may be IPv6 ({@code "::"}, {@code "::1"}), which api.c refuses with
+ * "bad arguments.host_addr" (podman#13229: Podman's {@code -p [::]:8080:80} failed the container's start). Such a
+ * forward listens on IPv6 only (IPV6_V6ONLY), so that Podman's usual pair {@code -p 8080:80 -p [::]:8080:80}
+ * binds both, and goes to the guest's IPv4 address, as the slirp4netns maintainers' IPv6 plan put first
+ * (slirp4netns#253). The guest address is IPv4, as in api.c: the host address defaults to 0.0.0.0 (every interface)
  * and the guest address to the namespace's address ({@link Settings#defaultGuest()}, 10.0.2.100 or +100 of
  * {@code --cidr}), with or without {@code --configure}. Ids count from 1 and are never reused; the id → rule
  * table lives here, the listeners in the user network ({@link UsernetNetdev#addHostForward}). Arguments are
@@ -82,7 +86,7 @@ final class ApiHandler {
             return error("add_hostfwd: bad arguments.proto");
         }
         boolean udp = proto.equals("udp");
-        IpAddress host = ipv4(arguments.get("host_addr"), IpAddress.IPV4_ANY);
+        IpAddress host = address(arguments.get("host_addr"), IpAddress.IPV4_ANY);
         if (host == null) {
             return error("add_hostfwd: bad arguments.host_addr");
         }
@@ -106,7 +110,8 @@ final class ApiHandler {
         }
         UserConfig.HostForward bound;
         try {
-            bound = usernet.addHostForward(new UserConfig.HostForward(udp, host, hostPort, guest, guestPort, false));
+            bound = usernet.addHostForward(new UserConfig.HostForward(udp, host, hostPort, guest, guestPort, false,
+                    host.isIpv6()));
         } catch (IOException e) {
             Messages.warn("add_hostfwd: " + e.getMessage());
             return error("add_hostfwd: slirp_add_hostfwd failed");
@@ -127,7 +132,7 @@ final class ApiHandler {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("id", e.id());
             m.put("proto", e.forward().udp() ? "udp" : "tcp");
-            m.put("host_addr", Ipv4Address.format(e.forward().hostAddress().ipv4()));
+            m.put("host_addr", e.forward().hostAddress().toString());
             m.put("host_port", e.forward().hostPort());
             m.put("guest_addr", Ipv4Address.format(e.forward().guestAddress().ipv4()));
             m.put("guest_port", e.forward().guestPort());
@@ -155,6 +160,18 @@ final class ApiHandler {
         }
         entries.remove(entry);
         return Json.write(Map.of("return", Map.of()));
+    }
+
+    /** An IPv4 or IPv6 address member: absent, empty or not a string gives {@code absent}; anything else not an address, null. */
+    private static IpAddress address(Object value, IpAddress absent) {
+        if (!(value instanceof String text) || text.isEmpty()) {
+            return absent;
+        }
+        try {
+            return IpAddress.parse(text);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /** An IPv4 address member: absent, empty or not a string gives {@code absent}; anything else not IPv4, null. */

@@ -2,6 +2,7 @@ package io.vnet4j.usernet;
 
 import io.vnet4j.base.HostSockets;
 import io.vnet4j.config.UserConfig;
+import io.vnet4j.os.Ipv6Only;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
@@ -21,7 +22,7 @@ final class HostForwardSockets {
     /** A TCP rule's listening socket, not yet bound; the rule named when it cannot be had (no IPv6, say). */
     static ServerSocketChannel tcpListener(UserConfig.HostForward forward) throws IOException {
         try {
-            return HostSockets.listener(family(forward));
+            return ipv6Only(HostSockets.listener(family(forward)), forward);
         } catch (IOException e) {
             throw failed(forward, e);
         }
@@ -30,10 +31,23 @@ final class HostForwardSockets {
     /** A UDP rule's socket, not yet bound; the rule named when it cannot be had (no IPv6 on the host, say). */
     static DatagramChannel udpSocket(UserConfig.HostForward forward) throws IOException {
         try {
-            return HostSockets.udp(family(forward));
+            return ipv6Only(HostSockets.udp(family(forward)), forward);
         } catch (IOException e) {
             throw failed(forward, e);
         }
+    }
+
+    /** {@code channel}, IPv6 only when the rule says so ({@link UserConfig.HostForward#ipv6Only}); closed when that fails. */
+    private static <C extends SelectableChannel> C ipv6Only(C channel, UserConfig.HostForward forward) throws IOException {
+        if (forward.ipv6Only()) {
+            try {
+                Ipv6Only.set(channel);
+            } catch (IOException e) {
+                channel.close();
+                throw e;
+            }
+        }
+        return channel;
     }
 
     private static StandardProtocolFamily family(UserConfig.HostForward forward) {

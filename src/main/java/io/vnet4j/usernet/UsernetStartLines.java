@@ -66,7 +66,8 @@ final class UsernetStartLines {
 
     /** A host forward for a log line, saying where a rule without a guest address goes and why. */
     static String forward(UserConfig config, UserConfig.HostForward f) {
-        return (f.udp() ? "udp " : "tcp ") + f.hostAddress().toUriString() + ":" + f.hostPort() + " to "
+        return (f.udp() ? "udp " : "tcp ") + f.hostAddress().toUriString() + ":" + f.hostPort()
+                + (f.ipv6Only() ? " (IPv6 only)" : "") + " to "
                 + f.guestAddress().toUriString() + ":" + f.guestPort()
                 + (!f.guestDefaulted() ? "" : f.guestLearned()
                         ? " (no guest address in the rule: the guest's IPv6 address, as learnt from its traffic)"

@@ -129,6 +129,21 @@ class Slirp4netnsDropInIT {
         assertThat(ApiClient.request(api, "{\"execute\": \"remove_hostfwd\", \"arguments\": {\"id\": 1}}")).isEqualTo("{\"return\":{}}");
         assertThatThrownBy(() -> readLine(hostPort)).isInstanceOf(IOException.class);
 
+        // podman#13229: Podman's -p P:8080 -p [::]:P:8080 asks for 0.0.0.0 and :: on one port; slirp4netns refuses
+        // the IPv6 one, and the container's start failed; vnet4j binds it beside the IPv4 one, IPv6 only
+        int pairPort = PeerTools.freePort();
+        assertThat(ApiClient.request(api, "{\"execute\": \"add_hostfwd\", \"arguments\": {\"proto\": \"tcp\", \"host_addr\": "
+                + "\"0.0.0.0\", \"host_port\": " + pairPort + ", \"guest_port\": 8080}}")).isEqualTo("{\"return\":{\"id\":2}}");
+        String ipv6 = ApiClient.request(api, "{\"execute\": \"add_hostfwd\", \"arguments\": {\"proto\": \"tcp\", \"host_addr\": "
+                + "\"::\", \"host_port\": " + pairPort + ", \"guest_port\": 8080}}");
+        if (binary.equals("slirp4netns")) {
+            assertThat(ipv6).isEqualTo("{\"error\":{\"desc\":\"bad request: add_hostfwd: bad arguments.host_addr\"}}");
+        } else {
+            assertThat(ipv6).isEqualTo("{\"return\":{\"id\":3}}");
+            assertThat(readLine("::1", pairPort)).isEqualTo("hello from the namespace");
+        }
+        assertThat(readLine(pairPort)).isEqualTo("hello from the namespace");
+
         // the exit descriptor's writer closes it: the process stops, cleanly, and takes its API socket along
         exitEnd.close();
         assertThat(peer.waitFor(30, TimeUnit.SECONDS)).as(() -> log(log)).isTrue();
@@ -267,7 +282,12 @@ class Slirp4netnsDropInIT {
     }
 
     private static String readLine(int port) throws IOException {
-        try (Socket s = new Socket("127.0.0.1", port)) {
+        return readLine("127.0.0.1", port);
+    }
+
+    /** The one line a server sends through {@code host}:{@code port} (an address literal) before it closes. */
+    private static String readLine(String host, int port) throws IOException {
+        try (Socket s = new Socket(host, port)) {
             s.setSoTimeout(10_000);
             String line = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
             if (line.isEmpty()) {

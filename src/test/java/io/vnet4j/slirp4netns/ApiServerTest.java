@@ -78,6 +78,37 @@ class ApiServerTest {
                 .isEqualTo("{\"error\":{\"desc\":\"bad request: remove_hostfwd: bad arguments.id\"}}");
     }
 
+    /**
+     * podman#13229: {@code -p 8080:80 -p [::]:8080:80} sends 0.0.0.0 and :: for one port; api.c refused the second
+     * ("bad arguments.host_addr") and the container did not start. Both bind now, the IPv6 one IPv6 only.
+     */
+    @Test
+    void anIpv6HostAddressListensOnIpv6OnlyBesideTheIpv4OneOfItsPort() throws Exception {
+        int port = freePort();
+        assertThat(request(add("tcp", "0.0.0.0", port, 80))).isEqualTo("{\"return\":{\"id\":1}}");
+        assertThat(request(add("tcp", "::", port, 80))).isEqualTo("{\"return\":{\"id\":2}}");
+        int udpPort = freeUdpPort();
+        assertThat(request(add("udp", "::", udpPort, 53))).isEqualTo("{\"return\":{\"id\":3}}");
+        assertThat(request(add("udp", "0.0.0.0", udpPort, 53))).isEqualTo("{\"return\":{\"id\":4}}");
+        int loopbackPort = freePort();
+        assertThat(request(add("tcp", "::1", loopbackPort, 22))).isEqualTo("{\"return\":{\"id\":5}}");
+        assertThat(request("{\"execute\":\"list_hostfwd\"}")).contains(
+                "{\"id\":2,\"proto\":\"tcp\",\"host_addr\":\"::\",\"host_port\":" + port
+                        + ",\"guest_addr\":\"10.0.2.100\",\"guest_port\":80}",
+                "{\"id\":5,\"proto\":\"tcp\",\"host_addr\":\"::1\",\"host_port\":" + loopbackPort + ",");
+        try (Socket s = new Socket("::1", loopbackPort)) {
+            assertThat(s.isConnected()).isTrue();
+        }
+        assertThat(request("{\"execute\":\"remove_hostfwd\",\"arguments\":{\"id\":1}}")).isEqualTo("{\"return\":{}}");
+        // the IPv4 one gone, the IPv6 one takes no IPv4 client: it is IPv6 only, not Linux's dual-stack ::
+        assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(IOException.class);
+        try (Socket s = new Socket("::1", port)) {
+            assertThat(s.isConnected()).isTrue();
+        }
+        assertThat(request("{\"execute\":\"remove_hostfwd\",\"arguments\":{\"id\":2}}")).isEqualTo("{\"return\":{}}");
+        assertThatThrownBy(() -> new Socket("::1", port).close()).isInstanceOf(IOException.class);
+    }
+
     @Test
     void udpAndExplicitGuestAndDefaultHostAddress() throws Exception {
         int port = freeUdpPort();
@@ -114,8 +145,14 @@ class ApiServerTest {
                 {"{\"execute\":\"nope\"}", "unknown execute"},
                 {"{\"execute\":\"add_hostfwd\"}", "add_hostfwd: bad arguments.proto"},
                 {"{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"sctp\"}}", "add_hostfwd: bad arguments.proto"},
-                {"{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"tcp\",\"host_addr\":\"::1\",\"host_port\":80,"
+                {"{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"tcp\",\"host_addr\":\"1::2::3\",\"host_port\":80,"
                         + "\"guest_port\":80}}", "add_hostfwd: bad arguments.host_addr"},
+                {"{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"tcp\",\"host_addr\":\"[::1]\",\"host_port\":80,"
+                        + "\"guest_port\":80}}", "add_hostfwd: bad arguments.host_addr"},
+                {"{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"tcp\",\"host_addr\":\"fe80::1%lo\",\"host_port\":80,"
+                        + "\"guest_port\":80}}", "add_hostfwd: bad arguments.host_addr"},
+                {"{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"tcp\",\"host_port\":8080,\"guest_addr\":\"fd00::100\","
+                        + "\"guest_port\":80}}", "add_hostfwd: bad arguments.guest_addr"},
                 {"{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"tcp\",\"host_port\":\"80\",\"guest_port\":80}}",
                         "add_hostfwd: bad arguments.host_port"},
                 {"{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"tcp\",\"host_port\":70000,\"guest_port\":80}}",
