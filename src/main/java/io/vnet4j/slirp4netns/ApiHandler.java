@@ -174,16 +174,10 @@ final class ApiHandler {
         }
     }
 
-    /** An IPv4 address member: absent, empty or not a string gives {@code absent}; anything else not IPv4, null. */
+    /** An IPv4 address member: as {@link #address}, and an IPv6 address (but an IPv4-mapped one) null too. */
     private static IpAddress ipv4(Object value, IpAddress absent) {
-        if (!(value instanceof String text) || text.isEmpty()) {
-            return absent;
-        }
-        try {
-            return IpAddress.ofIpv4(Ipv4Address.parse(text));
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
+        IpAddress address = address(value, absent);
+        return address != null && address.isIpv4() ? address : null;
     }
 
     /** A port member, 1 to 65535; 0 when absent, not a number or out of range. */
