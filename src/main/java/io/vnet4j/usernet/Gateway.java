@@ -617,6 +617,9 @@ final class Gateway {
      */
     long poll(long now, long busyEvery) {
         long next = out.poll(now);
+        for (IpAddress unanswered : out.pending().unanswered()) {
+            tcp.guestUnresolved(unanswered, now);
+        }
         if (ndp != null) {
             next = Math.min(next, ndp.poll(now));
         }

@@ -36,9 +36,9 @@ record GatewayParts(GatewayAddresses addresses, IcmpErrors errors, UdpNat udp, T
         out.askAs(addresses);
         IcmpErrors errors = new IcmpErrors(out);
         OutboundAddresses outbound = new OutboundAddresses(config.reach().outboundAddr4(), config.reach().outboundAddr6());
-        UdpNat udp = new UdpNat(selector, out, errors, addresses);
+        UdpNat udp = new UdpNat(name, selector, out, errors, addresses);
         udp.outboundAddresses(outbound);
-        TcpNat tcp = new TcpNat(selector, out::sendTcp, config.mtu(), UsernetNetdev.TCP_WINDOW_BUDGET, random);
+        TcpNat tcp = new TcpNat(name, selector, out::sendTcp, config.mtu(), UsernetNetdev.TCP_WINDOW_BUDGET, random);
         tcp.outboundAddresses(outbound);
         tcp.onUnreachable((remote, remotePort, guest, guestPort, sequence, cause) -> errors.tcp(addresses.host(guest),
                 guest, guestPort, remote, remotePort, sequence, IcmpErrors.ofException(cause, guest.isIpv4())));

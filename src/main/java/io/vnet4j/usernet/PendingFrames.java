@@ -3,8 +3,10 @@ package io.vnet4j.usernet;
 import io.vnet4j.wire.IpAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -45,6 +47,8 @@ final class PendingFrames {
     }
 
     private final Map<IpAddress, Waiting> byAddress = new HashMap<>();
+    /** The addresses whose frames the last {@link #expire} dropped unanswered; reused. */
+    private final List<IpAddress> unanswered = new ArrayList<>();
     private int bytes;
     private long released;
     private long dropped;
@@ -93,25 +97,34 @@ final class PendingFrames {
     }
 
     /**
-     * Drops and counts the frames of addresses that did not answer within {@link #HOLD_NANOS}.
+     * Drops and counts the frames of addresses that did not answer within {@link #HOLD_NANOS}; those addresses
+     * are then {@link #unanswered}.
      *
      * @return nanoseconds until the next address's time runs out, {@link Long#MAX_VALUE} when none waits
      */
     long expire(long now) {
         long next = Long.MAX_VALUE;
-        Iterator<Waiting> it = byAddress.values().iterator();
+        unanswered.clear();
+        Iterator<Map.Entry<IpAddress, Waiting>> it = byAddress.entrySet().iterator();
         while (it.hasNext()) {
-            Waiting waiting = it.next();
+            Map.Entry<IpAddress, Waiting> entry = it.next();
+            Waiting waiting = entry.getValue();
             long left = waiting.since + HOLD_NANOS - now;
             if (left <= 0) {
                 dropped += waiting.frames.size();
                 bytes -= waiting.bytes;
+                unanswered.add(entry.getKey());
                 it.remove();
             } else {
                 next = Math.min(next, left);
             }
         }
         return next;
+    }
+
+    /** The addresses whose ARP request or neighbour solicitation the last {@link #expire} found unanswered. */
+    List<IpAddress> unanswered() {
+        return unanswered;
     }
 
     /**

@@ -181,6 +181,8 @@ final class UdpNat {
     private final GuestOutput out;
     private final IcmpErrors errors;
     private final GatewayAddresses gateway;
+    /** The user network's name in log lines ("u: udp flow: ..."). */
+    private final String logName;
     /**
      * Made with the first flow whose error queue is on, not at start: its native memory is the user
      * network's first use of java.lang.foreign, some 15 ms on a cold JVM (measured: docs/benchmarks.md).
@@ -208,7 +210,8 @@ final class UdpNat {
         this.outbound = addresses;
     }
 
-    UdpNat(LoopSelector selector, GuestOutput out, IcmpErrors errors, GatewayAddresses gateway) {
+    UdpNat(String logName, LoopSelector selector, GuestOutput out, IcmpErrors errors, GatewayAddresses gateway) {
+        this.logName = logName;
         this.maxFlows = maxFlows(Descriptors.limit());
         this.selector = selector;
         this.out = out;
@@ -316,15 +319,15 @@ final class UdpNat {
         } catch (HostSockets.NoIpv6 e) { // for good, not a shortage: said once, and told as Network Unreachable
             if (!saidNoIpv6) {
                 saidNoIpv6 = true;
-                Log.warnOfHost("udp: " + e.getMessage() + ": guests' datagrams over IPv6 are told Network Unreachable");
+                Log.warnOfHost(logName + ": udp: " + e.getMessage() + ": guests' datagrams over IPv6 are told Network Unreachable");
             }
             throw e;
         } catch (IOException e) {
-            socketOpens.failed("udp: cannot open a host socket: " + e.getMessage() + "; until one opens, the guests' "
+            socketOpens.failed(logName + ": udp: cannot open a host socket: " + e.getMessage() + "; until one opens, the guests' "
                     + "datagrams that would start a flow are dropped and told unreachable");
             throw e;
         }
-        socketOpens.succeeded(failed -> "udp: host sockets open again, after " + failed
+        socketOpens.succeeded(failed -> logName + ": udp: host sockets open again, after " + failed
                 + (failed == 1 ? " datagram" : " datagrams") + " dropped");
         Flow flow;
         try { // a bind to the outbound address can fail (EADDRNOTAVAIL): the socket goes with it
@@ -361,7 +364,7 @@ final class UdpNat {
         } catch (IOException e) {
             if (!toldErrorsUnavailable) {
                 toldErrorsUnavailable = true;
-                Log.info("udp: ICMP errors that come back for guests' datagrams are not passed to them: " + e.getMessage());
+                Log.info(logName + ": udp: ICMP errors that come back for guests' datagrams are not passed to them: " + e.getMessage());
             }
             return -1;
         }
@@ -583,7 +586,7 @@ final class UdpNat {
         try {
             flow.channel.close();
         } catch (IOException e) {
-            Log.warn("udp flow: " + e.getMessage());
+            Log.warn(logName + ": udp flow: " + e.getMessage());
         }
     }
 }

@@ -27,8 +27,9 @@ import java.util.concurrent.TimeUnit;
  * <li>Opening. A guest SYN creates the connection in {@code CONNECTING} while the caller connects to the
  * host; only when that succeeds does the guest get its SYN-ACK ({@link #hostConnected}); a refused connect
  * answers with RST ({@link #hostRefused}); an unreachable one with nothing. For a host-forwarded connection
- * we are the opener: {@link #openToGuest} sends the SYN and the guest's SYN-ACK establishes it. A SYN is
- * resent at the RTO, at most {@value #MAX_RETRIES} times.</li>
+ * we are the opener: {@link #openToGuest} sends the SYN and the guest's SYN-ACK establishes it; while no
+ * guest answers ARP or neighbour discovery for its address, it gives up after {@code UNRESOLVED_TIMEOUT}
+ * ({@link #guestUnresolved}). A SYN is resent at the RTO, at most {@value #MAX_RETRIES} times.</li>
  * <li>Data. A segment's acknowledgment goes to the sender first (which may resend at once), then its data
  * and FIN to the receiver, then the sender sends what the window now allows. The guest's FIN becomes a host
  * shutdown(SHUT_WR) once everything before it reached the host; the host's EOF becomes our FIN after the
@@ -62,6 +63,12 @@ public final class TcpConnection {
     static final long TIME_WAIT_SECONDS = 2;
     static final long TIME_WAIT = TimeUnit.SECONDS.toNanos(TIME_WAIT_SECONDS);
     static final long HANDSHAKE_TIMEOUT = TimeUnit.SECONDS.toNanos(75);
+    /**
+     * How long our SYN to a guest whose MAC cannot be learnt waits before the host's client is reset
+     * ({@link #guestUnresolved}): Linux's neighbour entry fails after three unanswered probes a second apart
+     * (mcast_probes 3, retrans_time 1 s), and a connect() to such a host then fails with EHOSTUNREACH.
+     */
+    static final long UNRESOLVED_TIMEOUT = TimeUnit.SECONDS.toNanos(3);
     /** Keepalive, BSD's defaults as in libslirp: after 2 h of silence, 8 probes 75 s apart, then reset. */
     static final long KEEPALIVE_IDLE = TimeUnit.HOURS.toNanos(2);
     static final long KEEPALIVE_INTERVAL = TimeUnit.SECONDS.toNanos(75);
@@ -176,6 +183,22 @@ public final class TcpConnection {
         state = State.SYN_RECEIVED;
         sendSyn(TcpFlags.SYN | TcpFlags.ACK);
         sender.synSent(now);
+    }
+
+    /**
+     * The guest's MAC could not be learnt (its ARP request or neighbour solicitation went unanswered): a host
+     * forward's SYN that has waited {@code UNRESOLVED_TIMEOUT} or more gives up, and the host's client is reset,
+     * where libslirp keeps it connected for the SYN's 75 s.
+     *
+     * @return true when the connection gave up (it is then closed, {@link #abortsHost})
+     */
+    public boolean guestUnresolved(long now) {
+        if (state != State.SYN_SENT || now - (stateDeadline - HANDSHAKE_TIMEOUT) < UNRESOLVED_TIMEOUT) {
+            return false;
+        }
+        state = State.CLOSED;
+        abortHost = true;
+        return true;
     }
 
     /** The sequence number of the guest's SYN (IRS). */

@@ -193,6 +193,10 @@ public final class TcpNat {
     private final LinkedHashSet<Flow> timeWaiting = new LinkedHashSet<>();
     /** SYNs refused (RST) because the table was full of live connections. */
     private long refusedCapacity;
+    /** Host-forwarded connections given up because their guest's MAC could not be learnt ({@link #guestUnresolved}). */
+    private long unresolvedResets;
+    /** A guest's address that answers no ARP is the user's VM not up yet, or a wrong address: a few lines, not one per client. */
+    private final LineBudget unresolvedLines = new LineBudget(3, Duration.ofMinutes(1));
     /** SYNs dropped, for their retransmission, while a full table's probes found forgotten connections. */
     private long synsDeferred;
     /** Connections probed because the table was full ({@link #probeGuestHalfClosed}). */
@@ -214,14 +218,18 @@ public final class TcpNat {
     private int sending;
     /** What each connection may offer: the window budget shared among the connections that are sending. */
     private final WindowCap windowCap = new WindowCap();
+    private final String logName;
 
     /**
+     * @param logName the user network's name in log lines ({@code u}: "u: tcp: ...")
      * @param output the gateway's output, where every segment to a guest goes
      * @param windowBudget what the windows of all connections that are sending may add up to: the room
      *     of the queue in front of the gateway, which a segment dropped there would cost a retransmission
      * @param random draws the secret key of the initial sequence numbers, once ({@link InitialSequenceNumbers})
      */
-    public TcpNat(LoopSelector selector, SegmentSink output, int mtu, int windowBudget, RandomGenerator random) {
+    public TcpNat(String logName, LoopSelector selector, SegmentSink output, int mtu, int windowBudget,
+                  RandomGenerator random) {
+        this.logName = logName;
         this.selector = selector;
         this.output = output;
         this.mss = mtu - 40; // IPv4 and TCP headers
@@ -329,19 +337,19 @@ public final class TcpNat {
         } catch (HostSockets.NoIpv6 e) { // no shortage that passes: told as libslirp's failed socket(AF_INET6) is
             if (!saidNoIpv6) {
                 saidNoIpv6 = true;
-                Log.warnOfHost("tcp: " + e.getMessage() + ": guests' connections over IPv6 are told Network Unreachable");
+                Log.warnOfHost(logName + ": tcp: " + e.getMessage() + ": guests' connections over IPv6 are told Network Unreachable");
             }
             unreachable.report(key.remote(), key.remotePort(), key.guest(), key.guestPort(), sequence, e);
             return;
         } catch (IOException e) {
             // out of descriptors, say (EMFILE): as libslirp's tcp_fconnect, the guest is told its SYN met an error
             // (Network Unreachable), so its connect fails at once rather than resending for two minutes
-            socketOpens.failed("tcp: cannot open a host socket: " + e.getMessage() + "; until one opens, the "
+            socketOpens.failed(logName + ": tcp: cannot open a host socket: " + e.getMessage() + "; until one opens, the "
                     + "guests' new connections are told Network Unreachable");
             unreachable.report(key.remote(), key.remotePort(), key.guest(), key.guestPort(), sequence, e);
             return;
         }
-        socketOpens.succeeded(failed -> "tcp: host sockets open again, after " + failed
+        socketOpens.succeeded(failed -> logName + ": tcp: host sockets open again, after " + failed
                 + (failed == 1 ? " connection" : " connections") + " told Network Unreachable");
         try {
             prepare(channel, target);
@@ -349,7 +357,7 @@ public final class TcpNat {
             // its bind to outbound-addr= failed (the address gone from the host, say): told as above, and said
             // while it lasts, budgeted, as a setting that is wrong is no shortage that passes
             Shutdown.closeQuietly(channel);
-            bindLines.warn("tcp: cannot bind or set up a host socket: " + e.getMessage());
+            bindLines.warn(logName + ": tcp: cannot bind or set up a host socket: " + e.getMessage());
             unreachable.report(key.remote(), key.remotePort(), key.guest(), key.guestPort(), sequence,
                     e instanceof IOException io ? io : new IOException(e.getMessage(), e));
             return;
@@ -537,7 +545,7 @@ public final class TcpNat {
         if (!warnedOnce || now - warnedFullAt >= FULL_WARNING_EVERY) {
             warnedOnce = true;
             warnedFullAt = now;
-            Log.warn("tcp: the table of " + maxConnections + " connections is full, all of them alive: new connections "
+            Log.warn(logName + ": tcp: the table of " + maxConnections + " connections is full, all of them alive: new connections "
                     + "are refused (info network lists them)");
         }
         return Room.NONE;
@@ -753,7 +761,8 @@ public final class TcpNat {
         lines.add("tcp connections: " + flows.size() + " of at most " + maxConnections + ", " + timeWaiting.size()
                 + " in TIME_WAIT; " + timeWaitsEnded + " TIME_WAITs ended early and " + connectsDropped
                 + " unanswered connects given up for a new connection, " + refusedCapacity
-                + " refused with the table full, " + fullTableProbes + " probes of connections the guest closed first and "
+                + " refused with the table full, " + unresolvedResets + " forwarded connections reset with no guest at their address, "
+                + fullTableProbes + " probes of connections the guest closed first and "
                 + synsDeferred + " SYNs left for their retransmission meanwhile; segments resent to guests: " + resent() + " (" + resentAtTimeout()
                 + " at a time-out)");
     }
@@ -808,6 +817,29 @@ public final class TcpNat {
 
     public int connectionCount() {
         return flows.size();
+    }
+
+    /**
+     * The gateway's ARP request or neighbour solicitation for {@code guest} went unanswered: its host-forwarded
+     * connections whose SYN has waited long enough ({@link TcpConnection#guestUnresolved}) give up, each host
+     * client reset at once, as a connect() to a host whose neighbour entry failed fails on Linux. Rare (once a
+     * second at most per address), so it walks the table.
+     *
+     * @return how many gave up
+     */
+    public int guestUnresolved(IpAddress guest, long now) {
+        int reset = 0;
+        for (Flow flow : List.copyOf(flows.values())) {
+            if (flow.key.guest().equals(guest) && flow.connection.guestUnresolved(now)) {
+                unresolvedLines.warn(logName + ": tcp: a host-forwarded connection to " + guest.toUriString() + ":" + flow.key.guestPort()
+                        + " was reset: no guest answered for that address (ARP or neighbour discovery) in "
+                        + TimeUnit.NANOSECONDS.toSeconds(TcpConnection.UNRESOLVED_TIMEOUT) + " s");
+                close(flow);
+                reset++;
+            }
+        }
+        unresolvedResets += reset;
+        return reset;
     }
 
     /**

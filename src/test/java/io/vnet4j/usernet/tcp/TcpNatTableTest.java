@@ -43,7 +43,7 @@ class TcpNatTableTest {
         selector = LoopSelector.open();
         listener = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
         target = (InetSocketAddress) listener.getLocalAddress();
-        tcp = new TcpNat(selector, segment -> sent.add(new Seg(segment.destinationPort(), segment.flags(),
+        tcp = new TcpNat("u", selector, segment -> sent.add(new Seg(segment.destinationPort(), segment.flags(),
                 segment.sequence(), segment.acknowledgment())), 1500, 1 << 20, new Random(0));
         tcp.maxConnections(2);
     }
@@ -96,7 +96,7 @@ class TcpNatTableTest {
         guest(40003, TcpFlags.SYN, GISN, 0);
         assertThat(sent.getLast().flags() & TcpFlags.RST).isNotZero();
         assertThat(tcp.connectionCount()).isEqualTo(2);
-        assertThat(counts()).contains("0 TIME_WAITs ended early and 0 unanswered connects given up for a new connection, 1 refused with the table full, 0 probes "
+        assertThat(counts()).contains("0 TIME_WAITs ended early and 0 unanswered connects given up for a new connection, 1 refused with the table full, 0 forwarded connections reset with no guest at their address, 0 probes "
                 + "of connections the guest closed first and 0 SYNs left for their retransmission meanwhile; segments "
                 + "resent to guests: 0 (0 at a time-out)");
     }
@@ -122,7 +122,7 @@ class TcpNatTableTest {
         assertThat(tcp.connectionCount()).isEqualTo(1);
         now += TcpNat.PROBE_ROUND;
         assertThat(open(40003)).as("the retransmitted SYN is answered with a SYN-ACK").isNotZero();
-        assertThat(counts()).contains("0 refused with the table full, 2 probes of connections the guest closed first and "
+        assertThat(counts()).contains("0 refused with the table full, 0 forwarded connections reset with no guest at their address, 2 probes of connections the guest closed first and "
                 + "2 SYNs left for their retransmission meanwhile");
         assertThat(forgotten).isNotZero();
     }

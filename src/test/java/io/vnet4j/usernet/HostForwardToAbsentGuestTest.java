@@ -1,0 +1,66 @@
+package io.vnet4j.usernet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vnet4j.Network;
+import io.vnet4j.port.nic.VirtualNic;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A host forward's client while no guest holds the rule's address (the VM not up yet, a wrong address): libslirp
+ * keeps the client connected for its SYN's 75 s, so an ssh to a booting VM hung for that long. The gateway resets
+ * the client once its SYN has found no MAC for 3 s, as Linux's connect() fails with EHOSTUNREACH after three
+ * unanswered ARP probes.
+ */
+@Timeout(30)
+class HostForwardToAbsentGuestTest {
+    @Test
+    void theClientIsResetAfterThreeUnansweredArpRequestsNotAfterTheSynsTimeOut() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream saved = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        io.vnet4j.base.Log.toStandardError(io.vnet4j.base.Log.Format.TEXT);
+        try (Network network = new Network()) {
+            VirtualNic silent = network.attachNic("silent", 0); // on the hub, answering nothing
+            network.addNetdev("user,id=u,ipv6=off,hostfwd=tcp:127.0.0.1:" + port + "-:22");
+            long start = System.nanoTime();
+            try (Socket client = new Socket("127.0.0.1", port)) { // accepted at once, as libslirp accepts it
+                client.setSoTimeout(20_000);
+                InputStream in = client.getInputStream();
+                assertThatThrownBy(in::read).isInstanceOf(SocketException.class).hasMessageContaining("reset");
+            }
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+            assertThat(seconds).as("reset when the SYN sent at 3 s found no MAC either").isBetween(3L, 8L);
+            int arpRequests = 0;
+            for (byte[] frame; (frame = silent.receive(0, TimeUnit.SECONDS)) != null; ) {
+                ByteBuffer b = ByteBuffer.wrap(frame);
+                if (b.getShort(12) == 0x0806 && b.getShort(20) == 1 && b.getInt(38) == 0x0A00_020F) {
+                    arpRequests++; // who-has 10.0.2.15
+                }
+            }
+            // one per episode of held frames: the SYN's first retransmission (1 s) joins the first episode or
+            // begins the second, as the loop's poll meets the two deadlines of the same instant
+            assertThat(arpRequests).isBetween(2, 3);
+            assertThat(network.netdev("u").details().toString()).contains("1 forwarded connections reset with no guest at their address");
+        } finally {
+            System.setErr(saved);
+        }
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("u: tcp: a host-forwarded connection to 10.0.2.15:22 was reset: "
+                + "no guest answered for that address (ARP or neighbour discovery) in 3 s");
+    }
+}
