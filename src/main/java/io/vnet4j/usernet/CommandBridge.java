@@ -45,13 +45,16 @@ final class CommandBridge implements AutoCloseable {
     static final int PAIR_BUFFER_BYTES = 256 * 1024;
 
     private final String command;
+    /** The user network's name in log lines. */
+    private final String logName;
     private final OwnedFile directory;
     private final OwnedFile socketFile;
     private final UnixDomainSocketAddress address;
     private final ServerSocketChannel listener;
     private volatile boolean closed;
 
-    CommandBridge(String command) throws IOException {
+    CommandBridge(String logName, String command) throws IOException {
+        this.logName = logName;
         this.command = command;
         this.directory = OwnedFile.claim(Files.createTempDirectory("vnet4j-guestfwd",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))));
@@ -66,7 +69,7 @@ final class CommandBridge implements AutoCloseable {
         }
         Thread.ofVirtual().name("vnet4j-guestfwd-cmd").start(() -> Acceptor.acceptUntilClosed(listener, () -> closed,
                 connection -> Thread.ofVirtual().start(() -> run(connection)),
-                line -> Log.warn("guestfwd cmd:" + command + ": " + line)));
+                line -> Log.warn(logName + ": guestfwd cmd:" + command + ": " + line)));
     }
 
     UnixDomainSocketAddress address() {
@@ -85,7 +88,7 @@ final class CommandBridge implements AutoCloseable {
                 throw e;
             }
         } catch (IOException e) {
-            Log.warn("guestfwd: cannot run '" + command + "': " + e.getMessage());
+            Log.warn(logName + ": guestfwd: cannot run '" + command + "': " + e.getMessage());
             close(connection);
             return;
         }

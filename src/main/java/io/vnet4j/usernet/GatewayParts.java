@@ -42,17 +42,17 @@ record GatewayParts(GatewayAddresses addresses, IcmpErrors errors, UdpNat udp, T
         tcp.outboundAddresses(outbound);
         tcp.onUnreachable((remote, remotePort, guest, guestPort, sequence, cause) -> errors.tcp(addresses.host(guest),
                 guest, guestPort, remote, remotePort, sequence, IcmpErrors.ofException(cause, guest.isIpv4())));
-        HostForwardGuests guests = new HostForwardGuests(config, addresses, neighbors);
+        HostForwardGuests guests = new HostForwardGuests(name, config, addresses, neighbors);
         VirtualPorts ports = new VirtualPorts();
-        UdpHostForwards udpForwards = new UdpHostForwards(out, addresses, guests, ports, selector);
-        TcpHostForwards tcpForwards = new TcpHostForwards(tcp, addresses, guests, ports, selector);
+        UdpHostForwards udpForwards = new UdpHostForwards(name, out, addresses, guests, ports, selector);
+        TcpHostForwards tcpForwards = new TcpHostForwards(name, tcp, addresses, guests, ports, selector);
         DnsUpstreams dnsUpstreams = new DnsUpstreams(name, config, resolvConf, System::nanoTime);
         udp.onPinnedOutcome(dnsUpstreams::answered, dnsUpstreams::failed);
         // DNS over TCP goes to the same upstream: one that leaves it unanswered or refuses it may be down
         tcp.watch(new DnsOverTcpWatch(dnsUpstreams));
         UdpServices services = new UdpServices(name, config, addresses, udp, out, neighbors, tapAddresses,
                 dnsUpstreams, udpForwards);
-        GuestForwards guestForwards = new GuestForwards(config.guestForwards());
+        GuestForwards guestForwards = new GuestForwards(name, config.guestForwards());
         NeighborDiscovery ndp = config.ipv6().isEmpty() ? null
                 : new NeighborDiscovery(config, addresses, out, neighbors, random, now);
         Gateway gateway = new Gateway(config, addresses, out, neighbors, udp, services, tcp, guestForwards, ndp, errors);

@@ -26,9 +26,12 @@ final class GuestForwards implements AutoCloseable {
     private final List<CommandBridge> bridges = new ArrayList<>();
     /** {@code smb=}'s configuration and bridge, or null. */
     private SmbShare smbShare;
+    /** The user network's name in log lines. */
+    private final String logName;
     private SocketAddress smbBridge;
 
-    GuestForwards(List<UserConfig.GuestForward> rules) throws IOException {
+    GuestForwards(String logName, List<UserConfig.GuestForward> rules) throws IOException {
+        this.logName = logName;
         try {
             for (UserConfig.GuestForward rule : rules) {
                 SocketAddress target = switch (rule.target()) {
@@ -52,7 +55,7 @@ final class GuestForwards implements AutoCloseable {
     }
 
     private SocketAddress bridge(String command) throws IOException {
-        CommandBridge bridge = new CommandBridge(command);
+        CommandBridge bridge = new CommandBridge(logName, command);
         bridges.add(bridge);
         return bridge.address();
     }

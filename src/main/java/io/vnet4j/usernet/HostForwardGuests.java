@@ -16,6 +16,8 @@ import java.util.List;
  */
 final class HostForwardGuests {
     private final UserConfig config;
+    /** The user network's name in log lines. */
+    private final String logName;
     private final GatewayAddresses gateway;
     private final NeighborTable neighbors;
     /** The learnt address as of {@link NeighborTable#changes()} {@code learntAt}: asked per forwarded datagram. */
@@ -25,7 +27,8 @@ final class HostForwardGuests {
     private long beforeAnyGuest;
     private boolean toldBeforeAnyGuest;
 
-    HostForwardGuests(UserConfig config, GatewayAddresses gateway, NeighborTable neighbors) {
+    HostForwardGuests(String logName, UserConfig config, GatewayAddresses gateway, NeighborTable neighbors) {
+        this.logName = logName;
         this.config = config;
         this.gateway = gateway;
         this.neighbors = neighbors;
@@ -82,7 +85,7 @@ final class HostForwardGuests {
         beforeAnyGuest++;
         if (!toldBeforeAnyGuest) {
             toldBeforeAnyGuest = true;
-            Log.info("hostfwd " + (rule.udp() ? "udp " : "tcp ") + rule.hostAddress().toUriString() + ":" + rule.hostPort()
+            Log.info(logName + ": hostfwd " + (rule.udp() ? "udp " : "tcp ") + rule.hostAddress().toUriString() + ":" + rule.hostPort()
                     + ": refused a client before any guest showed an IPv6 address (a guest shows one a second or two "
                     + "after its link comes up, once duplicate address detection is done)");
         }

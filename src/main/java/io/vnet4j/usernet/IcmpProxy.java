@@ -116,8 +116,8 @@ final class IcmpProxy {
     static IcmpProxy open(String logName, GuestOutput out, IcmpErrors errors, GatewayAddresses gateway, boolean withIpv4,
                           boolean withIpv6, Consumer<Answer> toLoop) {
         int identifier = ThreadLocalRandom.current().nextInt(0x10000);
-        Opened v4 = withIpv4 ? Opened.of(false, identifier, toLoop) : null;
-        Opened v6 = withIpv6 ? Opened.of(true, identifier, toLoop) : null;
+        Opened v4 = withIpv4 ? Opened.of(logName, false, identifier, toLoop) : null;
+        Opened v6 = withIpv6 ? Opened.of(logName, true, identifier, toLoop) : null;
         List<String> raw = new ArrayList<>();
         List<String> refused = new ArrayList<>();
         for (Opened o : new Opened[] {v4, v6}) {
@@ -143,18 +143,18 @@ final class IcmpProxy {
 
     /** One family's outcome: its socket (null when refused) and, when refused, why. */
     private record Opened(String family, EchoSocket socket, String refusal) {
-        static Opened of(boolean ipv6, int identifier, Consumer<Answer> toLoop) {
+        static Opened of(String logName, boolean ipv6, int identifier, Consumer<Answer> toLoop) {
             String family = ipv6 ? "IPv6" : "IPv4";
             IOException refused;
             try {
                 NativeDatagramSocket s = ipv6 ? NativeDatagramSocket.icmpv6() : NativeDatagramSocket.icmp();
-                return new Opened(family, new KernelEchoSocket(s, ipv6, false, identifier, toLoop), null);
+                return new Opened(family, new KernelEchoSocket(logName, s, ipv6, false, identifier, toLoop), null);
             } catch (IOException e) {
                 refused = e;
             }
             try {
                 NativeDatagramSocket s = ipv6 ? NativeDatagramSocket.rawIcmpv6() : NativeDatagramSocket.rawIcmp();
-                return new Opened(family, new KernelEchoSocket(s, ipv6, true, identifier, toLoop), null);
+                return new Opened(family, new KernelEchoSocket(logName, s, ipv6, true, identifier, toLoop), null);
             } catch (IOException e) {
                 return new Opened(family, null, refused.getMessage());
             }
@@ -326,16 +326,20 @@ final class IcmpProxy {
         private final boolean ipv6;
         private final boolean raw;
         private final int identifier;
+        /** "u: icmp" or "u: icmp6": the user network's name and the family, for log lines. */
+        private final String logPrefix;
         private final Thread reader;
         /** The hop limit the socket sends with now; 0 until the first request sets it (on the loop). */
         private int hops;
         private UnicastHops hopsSetter;
 
-        KernelEchoSocket(NativeDatagramSocket socket, boolean ipv6, boolean raw, int identifier, Consumer<Answer> toLoop) {
+        KernelEchoSocket(String logName, NativeDatagramSocket socket, boolean ipv6, boolean raw, int identifier,
+                         Consumer<Answer> toLoop) {
+            this.logPrefix = logName + ": " + (ipv6 ? "icmp6" : "icmp");
             try {
                 socket.queueErrors();
             } catch (IOException e) {
-                Log.info((ipv6 ? "icmp6" : "icmp") + ": errors for pings are not passed to guests: " + e.getMessage());
+                Log.info(logPrefix + ": errors for pings are not passed to guests: " + e.getMessage());
             }
             this.socket = socket;
             this.ipv6 = ipv6;
@@ -384,7 +388,7 @@ final class IcmpProxy {
                     }
                 }
             } catch (IOException e) {
-                Log.warn((ipv6 ? "icmp6" : "icmp") + ": the echo socket failed: " + e.getMessage());
+                Log.warn(logPrefix + ": the echo socket failed: " + e.getMessage());
             }
         }
 

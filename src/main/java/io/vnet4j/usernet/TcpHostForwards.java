@@ -47,10 +47,13 @@ final class TcpHostForwards {
     /** How a listener accepts: its own accept, or a test's that fails. */
     private Accepting accepting = ServerSocketChannel::accept;
     /** Lines for host clients whose connection could not be opened towards the guest: they come at will. */
+    /** The user network's name in log lines. */
+    private final String logName;
     private final LineBudget clientLines = new LineBudget(10, Duration.ofSeconds(10));
 
-    TcpHostForwards(TcpNat tcp, GatewayAddresses gateway, HostForwardGuests guests, VirtualPorts ports,
+    TcpHostForwards(String logName, TcpNat tcp, GatewayAddresses gateway, HostForwardGuests guests, VirtualPorts ports,
                     LoopSelector selector) {
+        this.logName = logName;
         this.selector = selector;
         this.tcp = tcp;
         this.gateway = gateway;
@@ -157,12 +160,12 @@ final class TcpHostForwards {
         this.accepting = accepting;
     }
 
-    private static String name(Rule rule) {
+    private String name(Rule rule) {
         return name(rule.forward);
     }
 
-    private static String name(UserConfig.HostForward forward) {
-        return "hostfwd tcp " + forward.hostPort();
+    private String name(UserConfig.HostForward forward) {
+        return logName + ": hostfwd tcp " + forward.hostPort();
     }
 
     /**

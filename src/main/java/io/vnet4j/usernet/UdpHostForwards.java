@@ -91,9 +91,12 @@ final class UdpHostForwards {
     private InetSocketAddress lastClient;
     private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(65536);
     private final LoopSelector selector;
+    /** The user network's name in log lines. */
+    private final String logName;
 
-    UdpHostForwards(GuestOutput out, GatewayAddresses gateway, HostForwardGuests guests, VirtualPorts ports,
-                    LoopSelector selector) {
+    UdpHostForwards(String logName, GuestOutput out, GatewayAddresses gateway, HostForwardGuests guests,
+                    VirtualPorts ports, LoopSelector selector) {
+        this.logName = logName;
         this.selector = selector;
         this.guests = guests;
         this.out = out;
@@ -128,7 +131,7 @@ final class UdpHostForwards {
         }
         if (!toldNoPacketInfo) {
             toldNoPacketInfo = true;
-            Log.info("hostfwd udp on " + forward.hostAddress().toUriString() + ": replies leave from the address the "
+            Log.info(logName + ": hostfwd udp on " + forward.hostAddress().toUriString() + ": replies leave from the address the "
                     + "kernel picks, not always the one a client asked: " + why);
         }
         return null;
@@ -221,7 +224,7 @@ final class UdpHostForwards {
         byClient.remove(oldest.key);
         if (!toldFull) {
             toldFull = true;
-            Log.warn("hostfwd udp: " + MAX_CLIENTS + " host clients at once; for each new one, the one silent longest "
+            Log.warn(logName + ": hostfwd udp: " + MAX_CLIENTS + " host clients at once; for each new one, the one silent longest "
                     + "is forgotten (its next datagram pairs it again, perhaps from another port)");
         }
     }

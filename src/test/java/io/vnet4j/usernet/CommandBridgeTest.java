@@ -23,7 +23,7 @@ class CommandBridgeTest {
 
     @Test
     void aLineReachesTheCommandAndItsAnswerComesBackWhileTheConnectionStaysOpen() throws Exception {
-        try (CommandBridge bridge = new CommandBridge("cat");
+        try (CommandBridge bridge = new CommandBridge("u", "cat");
                 SocketChannel guest = SocketChannel.open(bridge.address())) {
             OutputStream out = Channels.newOutputStream(guest);
             InputStream in = Channels.newInputStream(guest);
@@ -37,7 +37,7 @@ class CommandBridgeTest {
 
     @Test
     void theCommandSeesTheEndOfInputWhenTheGuestHalfCloses() throws Exception {
-        try (CommandBridge bridge = new CommandBridge("wc -c");
+        try (CommandBridge bridge = new CommandBridge("u", "wc -c");
                 SocketChannel guest = SocketChannel.open(bridge.address())) {
             guest.write(java.nio.ByteBuffer.wrap("12345".getBytes(StandardCharsets.US_ASCII)));
             guest.shutdownOutput();
@@ -56,7 +56,7 @@ class CommandBridgeTest {
         String command = "i=$(readlink /proc/$$/fd/0 | tr -dc 0-9); [ -n \"$i\" ] && grep -q \" $i \" /proc/net/tcp"
                 + " && echo tcp; [ \"$(readlink /proc/$$/fd/1)\" = \"$(readlink /proc/$$/fd/0)\" ] && echo out;"
                 + " echo err >&2; ls /proc/self/fd | tr '\\n' ' '";
-        try (CommandBridge bridge = new CommandBridge(command);
+        try (CommandBridge bridge = new CommandBridge("u", command);
                 SocketChannel guest = SocketChannel.open(bridge.address())) {
             guest.shutdownOutput();
             byte[] answer = CompletableFuture.supplyAsync(() -> readAll(Channels.newInputStream(guest)))
@@ -75,7 +75,7 @@ class CommandBridgeTest {
         // command sometimes finished
         int lines = 2_000_000;
         byte[] expected = seq(lines);
-        try (CommandBridge bridge = new CommandBridge("seq 1 " + lines + "; touch " + done);
+        try (CommandBridge bridge = new CommandBridge("u", "seq 1 " + lines + "; touch " + done);
                 SocketChannel guest = SocketChannel.open(bridge.address())) {
             InputStream in = Channels.newInputStream(guest);
             byte[] quarter = in.readNBytes(expected.length / 4);

@@ -23,7 +23,7 @@ class GuestForwardsTest {
 
     @Test
     void aTcpTargetIsResolvedOnceAtStart() throws IOException {
-        try (GuestForwards forwards = new GuestForwards(List.of(new UserConfig.GuestForward(SERVER, 80,
+        try (GuestForwards forwards = new GuestForwards("u", List.of(new UserConfig.GuestForward(SERVER, 80,
                 new UserConfig.GuestForwardTarget.Tcp("127.0.0.1", 8080))))) {
             InetSocketAddress target = (InetSocketAddress) forwards.target(IpAddress.ofIpv4(SERVER), 80);
             assertThat(target.isUnresolved()).isFalse();
@@ -35,7 +35,7 @@ class GuestForwardsTest {
     @Test
     void aTargetNameTheResolverDoesNotKnowFailsTheStartWithItsName() {
         NoLookupResolver.refuseLookups(true);
-        assertThatThrownBy(() -> new GuestForwards(List.of(new UserConfig.GuestForward(SERVER, 80,
+        assertThatThrownBy(() -> new GuestForwards("u", List.of(new UserConfig.GuestForward(SERVER, 80,
                 new UserConfig.GuestForwardTarget.Tcp("vnet4j-test.invalid", 8080)))))
                 .isInstanceOf(IOException.class)
                 .hasMessage("guestfwd: unknown host 'vnet4j-test.invalid' in the target tcp:vnet4j-test.invalid:PORT");
