@@ -18,8 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A host forward's client while no guest holds the rule's address (the VM not up yet, a wrong address): libslirp
- * keeps the client connected for its SYN's 75 s, so an ssh to a booting VM hung for that long. The gateway resets
+ * A host forward's client while no guest holds the rule's address (the VM not up yet, a wrong address) stayed
+ * connected for the SYN's 75 s (QEMU 7.2's libslirp, its VM paused, still held it after 120 s), so an ssh to a
+ * booting VM hung that long. The gateway resets
  * the client once its SYN has found no MAC for 3 s, as Linux's connect() fails with EHOSTUNREACH after three
  * unanswered ARP probes.
  */

@@ -188,7 +188,7 @@ public final class TcpConnection {
     /**
      * The guest's MAC could not be learnt (its ARP request or neighbour solicitation went unanswered): a host
      * forward's SYN that has waited {@code UNRESOLVED_TIMEOUT} or more gives up, and the host's client is reset,
-     * where libslirp keeps it connected for the SYN's 75 s.
+     * where it waited for the SYN's 75 s (QEMU 7.2's libslirp, its VM paused, still held it after 120 s).
      *
      * @return true when the connection gave up (it is then closed, {@link #abortsHost})
      */
