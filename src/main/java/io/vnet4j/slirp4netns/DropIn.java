@@ -21,13 +21,17 @@ import java.util.concurrent.CompletableFuture;
  * the settings are printed on standard output as slirp4netns prints them, and only then is "1" written to
  * the ready descriptor and the descriptor closed (main.c's {@code do_slirp}: a peer that reads it may use
  * the network and the API at once). It runs until the first of: the exit descriptor ends (its writer
- * closed it or died), the target process exits ({@code PID} type; slirp4netns itself keeps running then,
- * with a TAP that is gone), or SIGTERM/SIGINT; then the API socket is removed and the network closed.
+ * closed it or died), the target process has exited and no process is left in its network namespace
+ * ({@code PID} type; a process that joined the namespace keeps it, and its network, as slirp4netns serves it
+ * on; slirp4netns keeps running even after the last one), or SIGTERM/SIGINT; then the API socket is removed
+ * and the network closed.
  */
 final class DropIn {
     private final Settings settings;
     private final CompletableFuture<String> stopped = new CompletableFuture<>();
     private Network network;
+    /** The target's network namespace, {@code net:[INODE]}, read at start (PID type); null when unread. */
+    private volatile String namespaceIdentity;
     private ApiServer api;
     /** Started with the network; see {@link KeepWarm} (slirp4netns's command line has no option for it). */
     private KeepWarm keepWarm;
@@ -61,6 +65,13 @@ final class DropIn {
             }
             close();
         }, "vnet4j-slirp4netns-shutdown"));
+        if (settings.pid() > 0) {
+            try {
+                namespaceIdentity = NamespaceUsers.identity(settings.netns());
+            } catch (IOException e) {
+                // the start names what is wrong with the target; the run then ends at its exit
+            }
+        }
         try {
             start();
         } catch (ConfigException | IOException e) {
@@ -77,9 +88,8 @@ final class DropIn {
             });
         }
         if (settings.pid() > 0) {
-            ProcessHandle.of(settings.pid()).ifPresentOrElse(
-                    p -> p.onExit().thenRun(() -> stopped.complete("process " + settings.pid() + " exited")),
-                    () -> stopped.complete("process " + settings.pid() + " exited"));
+            ProcessHandle.of(settings.pid()).ifPresentOrElse(p -> p.onExit().thenRun(this::awaitNamespaceLeft),
+                    this::awaitNamespaceLeft);
         }
         if (settings.readyFd() >= 0 && readyProblem == null) {
             try {
@@ -97,6 +107,49 @@ final class DropIn {
         Messages.info("stopping: " + reason);
         close();
         return 0;
+    }
+
+    /** How often, once the target process has exited, the drop-in looks for processes left in its namespace. */
+    private static final long NAMESPACE_CHECK_MILLIS = 1000;
+
+    /**
+     * The target process has exited: the run ends once no process is left in its network namespace (at once
+     * when none is), looked for every {@value #NAMESPACE_CHECK_MILLIS} ms in /proc ({@link NamespaceUsers}).
+     * The namespace outlives the target while a process that joined it runs; stopping at the target's exit
+     * took that process's network away (its TAP went with this process). The namespace's identity was read at
+     * start; without it the run ends at once, as before.
+     */
+    private void awaitNamespaceLeft() {
+        String identity = namespaceIdentity;
+        long pid = settings.pid();
+        if (identity == null) {
+            stopped.complete("process " + pid + " exited");
+            return;
+        }
+        Thread.ofPlatform().daemon().name("vnet4j-slirp4netns-namespace").start(() -> {
+            boolean said = false;
+            while (!stopped.isDone()) {
+                try {
+                    if (!NamespaceUsers.inUse(Path.of("/proc"), identity, ProcessHandle.current().pid())) {
+                        stopped.complete("process " + pid + " exited and no process is left in its network namespace");
+                        return;
+                    }
+                } catch (IOException e) {
+                    stopped.complete("process " + pid + " exited (/proc: " + e.getMessage() + ")");
+                    return;
+                }
+                if (!said) {
+                    said = true;
+                    Messages.info("process " + pid + " exited; other processes are in its network namespace: "
+                            + "serving it until the last one leaves");
+                }
+                try {
+                    Thread.sleep(NAMESPACE_CHECK_MILLIS);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
     }
 
     /** The environment variable whose value {@code off} skips the warm-up ({@link #warmUpWanted}). */

@@ -259,6 +259,76 @@ class Slirp4netnsDropInIT {
         assertThat(ns.execOk("busybox", "ping", "-6", "-c", "1", "-W", "5", "fd00::2")).contains("1 packets received");
     }
 
+    /**
+     * slirp4netns's PID form names the namespace by a process in it; the namespace can outlive that process
+     * (another process joined it, as nsenter, a container's second process or a pod's members do). slirp4netns
+     * 1.2 then serves it on; the drop-in stopped when the process exited, which took the namespace's TAP and
+     * with it the network of everything still inside (replay: target exited, the joined process's ping and
+     * connections got "Network is unreachable"). Now it serves the namespace until no process is left in it,
+     * and stops then (slirp4netns runs on; its descriptor of the TAP keeps the namespace, as the drop-in's does).
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"vnet4j-slirp4netns", "slirp4netns"})
+    void theNetworkStaysWhileTheNamespaceOutlivesItsTargetProcess(String binary) throws Exception {
+        String program = binary.equals("slirp4netns") ? "slirp4netns"
+                : PeerTools.basedir().resolve("bin/vnet4j-slirp4netns").toString();
+        if (binary.equals("slirp4netns")) {
+            PeerTools.require("slirp4netns", "slirp4netns");
+        }
+        Process target = new ProcessBuilder("unshare", "--net", "sleep", "600").start();
+        processes.add(target);
+        String hostNetns = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
+        Path targetNetns = Path.of("/proc/" + target.pid() + "/ns/net");
+        awaitTrue(() -> !Files.readSymbolicLink(targetNetns).toString().equals(hostNetns), "unshare's namespace");
+        String namespace = Files.readSymbolicLink(targetNetns).toString();
+        Process joined = new ProcessBuilder("nsenter", "-t", Long.toString(target.pid()), "-n", "sleep", "600").start();
+        processes.add(joined);
+        Path joinedNetns = Path.of("/proc/" + joined.pid() + "/ns/net");
+        awaitTrue(() -> Files.readSymbolicLink(joinedNetns).toString().equals(namespace), "nsenter in the namespace");
+        List<String> inside = List.of("nsenter", "-t", Long.toString(joined.pid()), "-n");
+
+        Path log = dir.resolve("log");
+        ProcessBuilder builder = new ProcessBuilder(program, "--configure", Long.toString(target.pid()), "tap0")
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().put("VNET4J_WARM_UP", "off");
+        Process peer = builder.start();
+        processes.add(peer);
+        awaitTrue(() -> PeerTools.exec(Duration.ofSeconds(5), PeerTools.concat(inside,
+                List.of("sh", "-c", "ip -4 addr show dev tap0 | grep -q 'inet 10.0.2.100/24'"))).ok(), "tap0 configured");
+
+        target.destroy();
+        assertThat(target.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        Thread.sleep(2000); // the drop-in stopped 0.5 s after the target's exit
+        assertThat(peer.isAlive()).as(() -> log(log)).isTrue();
+        PeerTools.Exec fetch = PeerTools.exec(Duration.ofSeconds(30), PeerTools.concat(inside, List.of("curl", "-sf",
+                "-m", "10", "http://10.0.2.2:" + http.getAddress().getPort() + "/")));
+        assertThat(fetch.output()).as(() -> log(log)).isEqualTo("hello from the host\n");
+
+        if (binary.equals("vnet4j-slirp4netns")) {
+            // the last process leaves the namespace: the drop-in stops
+            joined.destroy();
+            assertThat(joined.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(peer.waitFor(30, TimeUnit.SECONDS)).as(() -> log(log)).isTrue();
+            assertThat(peer.exitValue()).as(() -> log(log)).isZero();
+        }
+    }
+
+    /** Waits up to 20 s, trying every 50 ms, for {@code condition}. */
+    private static void awaitTrue(java.util.concurrent.Callable<Boolean> condition, String what) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (condition.call()) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not there yet
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("not true after 20 s: " + what);
+    }
+
     private Path fifo(String name) {
         Path p = dir.resolve(name);
         PeerTools.execOk("mkfifo", p.toString());
