@@ -24,6 +24,7 @@ import io.vnet4j.wire.WireError;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.util.List;
 
 /**
  * The gateway's protocol dispatch, on the usernet loop's thread: a frame from the hub goes through
@@ -617,8 +618,9 @@ final class Gateway {
      */
     long poll(long now, long busyEvery) {
         long next = out.poll(now);
-        for (IpAddress unanswered : out.pending().unanswered()) {
-            tcp.guestUnresolved(unanswered, now);
+        List<IpAddress> unanswered = out.pending().unanswered();
+        for (int i = 0; i < unanswered.size(); i++) { // no iterator: the poll allocates nothing
+            tcp.guestUnresolved(unanswered.get(i), now);
         }
         if (ndp != null) {
             next = Math.min(next, ndp.poll(now));
