@@ -140,6 +140,11 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
     /** What {@link #details}, {@link #state} and {@link #counts} show; made and read on the loop only. */
     private UsernetReport report;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    /**
+     * The answers {@link #onLoop} callers wait for: failed at once when the loop ends, whose queued tasks then
+     * never run (a call racing netdev_del waited its whole 2 s, then said the loop did not answer).
+     */
+    private final Set<CompletableFuture<?>> waiting = ConcurrentHashMap.newKeySet();
     /** The ports whose descriptors this loop reads for them ({@link #adopt}), under the gateway lock. */
     private final Map<ReadingLoop.Reader, LoopSelector.Key> lentReads = new LinkedHashMap<>();
     private volatile boolean sleeping;
@@ -339,10 +344,11 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
 
     /** Runs {@code task} on the loop and waits (at most 2 s) for its result or its IOException. */
     private <T> T onLoop(LoopTask<T> task) throws IOException {
-        if (loop == null || !loop.isAlive()) {
-            throw new IOException("stopped");
+        if (loop == null || stopped || closed) {
+            throw stoppedError();
         }
         CompletableFuture<T> result = new CompletableFuture<>();
+        waiting.add(result);
         tasks.add(() -> {
             try {
                 // the frames that came before the task first, so that it sees what they did
@@ -357,6 +363,9 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
                 result.completeExceptionally(e);
             }
         });
+        if (stopped) { // the loop ended before the task was queued: failWaiting did not see it
+            result.completeExceptionally(stoppedError());
+        }
         loopSelector.wakeup();
         try {
             return result.get(2, TimeUnit.SECONDS);
@@ -367,7 +376,14 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted");
+        } finally {
+            waiting.remove(result);
         }
+    }
+
+    /** What a call on the loop is told once the network has stopped (netdev_del, or an error that ended it). */
+    private IOException stoppedError() {
+        return new IOException("the user network " + id() + " has stopped");
     }
 
     /** The gateway takes TCP segments of any size (up to an IP packet's 64 KiB) whole. */
@@ -533,6 +549,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
             gatewayLock.lock(); // a hub thread may be handling a frame
             try {
                 stopped = true;
+                waiting.forEach(w -> w.completeExceptionally(stoppedError())); // their tasks will not run now
                 returned = List.copyOf(lentReads.keySet());
                 // their keys are not cancelled: no pass waits on the epoll any more, which close() closes (a
                 // descriptor that closes first leaves it by itself); cancelling a descriptor's key, which the

@@ -537,6 +537,42 @@ class UsernetNetdevTest {
         }
     }
 
+    /**
+     * helper-113: a call on the loop (hostfwd_add, info network, /metrics) made as netdev_del stops the user
+     * network waited its whole 2 s and failed with "state not available: the user network's loop did not
+     * answer", the loop having ended without running it; it now fails at once, saying the network stopped.
+     */
+    @Test
+    void aCallOnTheLoopAsTheNetworkIsRemovedFailsAtOnceSayingItStopped() throws Exception {
+        long slowest = 0;
+        java.util.Set<String> failures = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        for (int round = 0; round < 8; round++) {
+            UsernetNetdev user = (UsernetNetdev) network.addNetdev("user,id=r" + round + ",hubid=7");
+            java.util.concurrent.atomic.AtomicLong longest = new java.util.concurrent.atomic.AtomicLong();
+            java.util.concurrent.CountDownLatch calling = new java.util.concurrent.CountDownLatch(1);
+            Thread caller = Thread.ofPlatform().start(() -> {
+                while (true) {
+                    long start = System.nanoTime();
+                    try {
+                        user.hostForwards();
+                        calling.countDown();
+                    } catch (IOException e) {
+                        failures.add(e.getMessage());
+                        return;
+                    } finally {
+                        longest.accumulateAndGet(System.nanoTime() - start, Math::max);
+                    }
+                }
+            });
+            calling.await();
+            assertThat(network.removeNetdev("r" + round)).isTrue();
+            caller.join();
+            slowest = Math.max(slowest, longest.get());
+        }
+        assertThat(TimeUnit.NANOSECONDS.toMillis(slowest)).as("the slowest call, in ms").isLessThan(1000);
+        assertThat(failures).allSatisfy(m -> assertThat(m).doesNotContain("did not answer"));
+    }
+
     private static void awaitDetail(Network network, String detail) throws InterruptedException {
         UsernetNetdev user = (UsernetNetdev) network.netdev("u");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
