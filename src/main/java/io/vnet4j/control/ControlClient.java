@@ -51,19 +51,64 @@ public final class ControlClient implements AutoCloseable {
         }
         in = new BufferedInputStream(Channels.newInputStream(channel), 8192);
         out = Channels.newOutputStream(channel);
-        within(() -> ControlServer.readLine(in, MAX_ANSWER), TAKE);
-        execute(Map.of("execute", "qmp_capabilities"));
+        String greeting;
+        try {
+            greeting = within(() -> ControlServer.readLine(in, MAX_ANSWER), TAKE);
+        } catch (IOException e) {
+            channel.close();
+            throw e;
+        }
+        if (greeting == null || !(parse(greeting) instanceof Map<?, ?> banner && banner.containsKey("QMP"))) {
+            channel.close();
+            // a VM's stream socket or the slirp4netns drop-in's API socket, say: the user named the wrong file
+            throw new IOException(greeting == null
+                    ? path + " closed the connection without a greeting: is it a vnet4j control socket?"
+                    : path + " is not a vnet4j control socket: it greeted with '" + excerpt(greeting) + "'");
+        }
+        try {
+            execute(Map.of("execute", "qmp_capabilities"));
+        } catch (IOException e) {
+            channel.close(); // no one else can: the constructor throws
+            throw e;
+        }
     }
 
-    /** Sends one command and returns the parsed answer ({@code {"return":...}} or {@code {"error":...}}). */
+    /**
+     * Sends one command and returns the parsed answer ({@code {"return":...}} or {@code {"error":...}}).
+     *
+     * @throws IOException one line for the user, naming the socket: it closed, did not answer in time, or
+     *     answered with something other than a JSON object
+     */
     public Map<?, ?> execute(Map<String, ?> command) throws IOException {
-        out.write((Json.write(command) + "\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
+        try {
+            out.write((Json.write(command) + "\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        } catch (IOException e) {
+            throw new IOException(path + " closed the connection (" + e.getMessage() + ")", e);
+        }
         String line = within(() -> ControlServer.readLine(in, MAX_ANSWER), ANSWER);
         if (line == null) {
-            throw new IOException("the control socket closed without an answer");
+            throw new IOException(path + " closed the connection without an answer");
         }
-        return (Map<?, ?>) Json.parse(line.trim());
+        if (!(parse(line) instanceof Map<?, ?> answer)) {
+            throw new IOException(path + " answered with what is not a QMP reply: '" + excerpt(line) + "'");
+        }
+        return answer;
+    }
+
+    /** A line's JSON value, or null when it is not JSON. */
+    private static Object parse(String line) {
+        try {
+            return Json.parse(line.trim());
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** The start of a line a peer sent, printable (no control characters reach the terminal). */
+    private static String excerpt(String line) {
+        String text = line.strip();
+        return io.vnet4j.base.Log.printable(text.length() > 80 ? text.substring(0, 80) + "..." : text);
     }
 
     /** Why a daemon does not take a connection (greet it), said when it does not in time. */

@@ -450,6 +450,50 @@ class ControlServerTest {
         }
     }
 
+    /**
+     * helper-113: ctl pointed at a socket that is not a control socket said "Broken pipe" (one that closes
+     * without a greeting: the slirp4netns drop-in's API socket after 5 s), or the JSON parser's or a class
+     * cast's words (one that greets or answers with other text): each now names the path and says so.
+     */
+    @Test
+    void controlClientSaysSoWhenTheSocketIsNotAControlSocket() throws Exception {
+        record Fake(String greeting, String answer, String expected) {}
+        List<Fake> fakes = List.of(
+                new Fake(null, null, "closed the connection without a greeting"),
+                new Fake("hello\n", "not json\n", "is not a vnet4j control socket: it greeted with 'hello'"),
+                new Fake("{\"QMP\":{}}\n", "[1,2]\n", "answered with what is not a QMP reply: '[1,2]'"),
+                new Fake("{\"QMP\":{}}\n", "not json\n", "answered with what is not a QMP reply: 'not json'"));
+        for (Fake fake : fakes) {
+            Path path = dir.resolve("fake.sock");
+            Files.deleteIfExists(path);
+            try (java.nio.channels.ServerSocketChannel listener = java.nio.channels.ServerSocketChannel
+                    .open(StandardProtocolFamily.UNIX).bind(UnixDomainSocketAddress.of(path))) {
+                Thread peer = Thread.ofVirtual().start(() -> {
+                    try (SocketChannel c = listener.accept()) {
+                        if (fake.greeting() == null) {
+                            return;
+                        }
+                        c.write(java.nio.ByteBuffer.wrap(fake.greeting().getBytes(StandardCharsets.UTF_8)));
+                        java.nio.ByteBuffer request = java.nio.ByteBuffer.allocate(4096);
+                        while (c.read(request) > 0) {
+                            c.write(java.nio.ByteBuffer.wrap(fake.answer().getBytes(StandardCharsets.UTF_8)));
+                            request.clear();
+                        }
+                    } catch (IOException e) {
+                        // the client went away
+                    }
+                });
+                assertThatThrownBy(() -> {
+                    try (ControlClient client = new ControlClient(path, java.time.Duration.ofSeconds(5))) {
+                        client.execute(Map.of("execute", "query-version"));
+                    }
+                }).as(fake.toString()).isInstanceOf(IOException.class)
+                        .hasMessageStartingWith(path + " ").hasMessageContaining(fake.expected());
+                peer.join();
+            }
+        }
+    }
+
     @Test
     void severalClientsAreServedAtOnce() throws IOException {
         try (Client c1 = new Client(socket); Client c2 = new Client(socket)) {
