@@ -369,7 +369,10 @@ final class HumanMonitor {
         throw new Failure("user mode network stack not in use");
     }
 
-    /** {@code [tcp|udp]:[hostaddr]:hostport}, an IPv6 address in brackets; no address is 127.0.0.1 as in hostfwd. */
+    /**
+     * {@code [tcp|udp]:[hostaddr]:hostport}, an IPv6 address in brackets (and nothing else, as in {@code hostfwd});
+     * no address is 127.0.0.1 as in hostfwd.
+     */
     private record Source(boolean udp, IpAddress address, int port) {
         static Source parse(String text) {
             int colon = text.indexOf(':');
@@ -388,6 +391,9 @@ final class HumanMonitor {
             String host = rest.substring(0, portAt - 1);
             if (host.startsWith("[")) {
                 host = host.substring(1, host.length() - 1);
+                if (host.indexOf(':') < 0) {
+                    return null; // brackets hold an IPv6 address, as in hostfwd_add: "[]" is not 127.0.0.1
+                }
             }
             try {
                 IpAddress address = host.isEmpty() ? IpAddress.IPV4_LOOPBACK : IpAddress.parse(host);

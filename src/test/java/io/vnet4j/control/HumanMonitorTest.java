@@ -143,6 +143,9 @@ class HumanMonitorTest {
         assertThatThrownBy(() -> monitor.run("hostfwd_add guest tcp::2222-:22")).hasMessage("invalid device specified");
         assertThatThrownBy(() -> monitor.run("hostfwd_remove icmp::2222")).hasMessage("invalid format");
         assertThatThrownBy(() -> monitor.run("hostfwd_remove tcp:[::1:2222")).hasMessage("invalid format");
+        // brackets hold an IPv6 address, as in hostfwd_add, which refuses these two (helper-113: "[]" was 127.0.0.1)
+        assertThatThrownBy(() -> monitor.run("hostfwd_remove tcp:[]:2222")).hasMessage("invalid format");
+        assertThatThrownBy(() -> monitor.run("hostfwd_remove tcp:[127.0.0.1]:2222")).hasMessage("invalid format");
         assertThatThrownBy(() -> monitor.run("hostfwd_add")).hasMessageStartingWith("usage: hostfwd_add");
         assertThatThrownBy(() -> monitor.run("hostfwd_add a b c d")).hasMessageStartingWith("usage: hostfwd_add");
         assertThatThrownBy(() -> monitor.run("")).hasMessageStartingWith("unknown command");
