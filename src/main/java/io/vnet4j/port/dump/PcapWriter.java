@@ -35,6 +35,7 @@ public final class PcapWriter implements FrameTap, AutoCloseable {
     /** stat(2)'s file type bits and a FIFO's. */
     private static final int S_IFMT = 0170000;
     private static final int S_IFIFO = 0010000;
+    private static final int S_IFSOCK = 0140000;
     static final int LINKTYPE_ETHERNET = 1;
     static final int GLOBAL_HEADER = 24;
     static final int RECORD_HEADER = 16;
@@ -104,15 +105,23 @@ public final class PcapWriter implements FrameTap, AutoCloseable {
     }
 
     private static FileChannel openFile(Path path) throws IOException {
+        if (fileType(path) == S_IFSOCK) { // the kernel says only ENXIO, "No such device or address"
+            throw new IOException(path + ": a unix socket, not a file or FIFO a capture can write");
+        }
         return FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
                 StandardOpenOption.TRUNCATE_EXISTING);
     }
 
     private static boolean isFifo(Path path) {
+        return fileType(path) == S_IFIFO;
+    }
+
+    /** The {@code S_IFMT} bits of the path's mode; 0 when it is not there (created as a file) or has no mode. */
+    private static int fileType(Path path) {
         try {
-            return ((int) Files.getAttribute(path, "unix:mode") & S_IFMT) == S_IFIFO;
+            return (int) Files.getAttribute(path, "unix:mode") & S_IFMT;
         } catch (IOException | UnsupportedOperationException e) {
-            return false; // not there (created as a file), or no such attribute
+            return 0;
         }
     }
 

@@ -61,6 +61,22 @@ class PcapWriterTest {
                 .hasMessage("/dev/full: cannot write the pcap header: No space left on device");
     }
 
+    /**
+     * helper-113: a capture to a unix socket's path (a slip for the .pcap beside it) said only the kernel's "No
+     * such device or address"; it now says what the path is.
+     */
+    @Test
+    void aSocketIsRefusedSayingItIsOne(@TempDir Path dir) throws IOException {
+        Path socket = dir.resolve("control.sock");
+        try (java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel
+                .open(java.net.StandardProtocolFamily.UNIX).bind(java.net.UnixDomainSocketAddress.of(socket))) {
+            assertThatThrownBy(() -> new PcapWriter(socket, 65536)).isInstanceOf(IOException.class)
+                    .hasMessage(socket + ": a unix socket, not a file or FIFO a capture can write");
+            assertThatThrownBy(() -> new PcapWriter(socket, 65536, 1000)).isInstanceOf(IOException.class)
+                    .hasMessage(socket + ": a unix socket, not a file or FIFO a capture can write");
+        }
+    }
+
     /** A helper's reading: a failed write stopped the capture but kept the file open until the daemon ended. */
     @Test
     @Timeout(30)
