@@ -383,7 +383,7 @@ public final class Network implements AutoCloseable {
     private void capture(CaptureConfig c) throws IOException {
         forgetFailedCaptures();
         refuseSharedFile(c);
-        register(c, new PcapWriter(c.file(), c.snapLength()));
+        register(c, new PcapWriter(c.file(), c.snapLength()), c.hub() != null ? null : netdev(c.netdev()));
     }
 
     /** Refuses {@code c} when a running capture, or one whose file is being opened, writes its file. */
@@ -397,12 +397,13 @@ public final class Network implements AutoCloseable {
         }
     }
 
-    private void register(CaptureConfig c, PcapWriter writer) {
+    /** Taps a capture onto its hub, or onto its netdev {@code netdev} (the one its option names, looked up once). */
+    private void register(CaptureConfig c, PcapWriter writer, Netdev netdev) {
         captures.put(c.id(), new Capture(c, writer));
         if (c.hub() != null) {
             hubs.hub(c.hub()).addTap(writer);
         } else {
-            netdev(c.netdev()).addTap(writer);
+            netdev.addTap(writer);
         }
     }
 
@@ -443,11 +444,14 @@ public final class Network implements AutoCloseable {
         }
         synchronized (this) {
             opening.remove(c.id());
-            if (closed || netdev(c.netdev()) == null) {
+            // looked up once: netdev_del takes it out of the list without this lock (a second look-up found
+            // nothing, a NullPointerException), and stops its captures with it, which waits for this lock
+            Netdev netdev = netdev(c.netdev());
+            if (closed || netdev == null) {
                 writer.close();
                 throw new IOException(c.file() + ": netdev " + c.netdev() + " ended while the file was being opened");
             }
-            register(c, writer);
+            register(c, writer, netdev);
         }
         return c;
     }

@@ -283,6 +283,10 @@ final class HumanMonitor {
                 c = changes.addCapture("filter-dump,id=capture-" + escape(words[2]) + ",netdev=" + escape(words[2])
                         + ",file=" + escape(words[3]));
             } catch (ConfigException e) {
+                if (netdevs.get().stream().noneMatch(n -> n.id().equals(words[2]))) {
+                    // gone since the check above (netdev_del), which said so to addCapture
+                    throw new Failure("no netdev '" + words[2] + "' runs (info network lists them)");
+                }
                 throw new Failure("a capture of netdev '" + words[2] + "' runs already (capture stop " + words[2] + " ends it)");
             } catch (IOException e) {
                 throw new Failure(Log.describe(e));

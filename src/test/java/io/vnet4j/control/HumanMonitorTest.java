@@ -197,6 +197,42 @@ class HumanMonitorTest {
                 .contains("mac=52:54:00:00:00:0a").contains("port=x");
     }
 
+    /**
+     * helper-113: {@code capture start} racing {@code netdev_del} of its netdev failed on a NullPointerException
+     * (the netdev gone between the capture's check and its registration), or said "a capture of netdev 'r' runs
+     * already" when the netdev had gone before the capture was asked for; each now says the netdev is gone, and
+     * no capture outlives its netdev.
+     */
+    @Test
+    @Timeout(60)
+    void aCaptureStartRacingNetdevDelSaysTheNetdevWentAndOutlivesItNot(@TempDir Path dir) throws Exception {
+        java.util.Map<String, Integer> answers = new java.util.TreeMap<>();
+        for (int round = 0; round < 1500; round++) {
+            network.attachNic("r", 5);
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            Thread remover = Thread.ofPlatform().start(() -> {
+                try {
+                    go.await();
+                    network.removeNetdev("r");
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            go.countDown();
+            String answer;
+            try {
+                answer = monitor.run("capture start r " + dir.resolve("r.pcap")).startsWith("capturing") ? "started" : "?";
+            } catch (HumanMonitor.Failure e) {
+                answer = e.getMessage().replace(dir.toString(), "DIR");
+            }
+            remover.join();
+            answers.merge(answer, 1, Integer::sum);
+            assertThat(network.captures()).as("captures after round " + round).isEmpty();
+        }
+        assertThat(answers.keySet()).as(answers.toString()).allSatisfy(a -> assertThat(a).isIn("started",
+                "no netdev 'r' runs (info network lists them)", "DIR/r.pcap: netdev r ended while the file was being opened"));
+    }
+
     /** helper-94: {@code capture stop NETDEV} did not stop the netdev's capture that object_add started. */
     @Test
     void captureStopStopsTheNetdevsOneCaptureWhateverStartedIt(@TempDir Path dir) throws Exception {
