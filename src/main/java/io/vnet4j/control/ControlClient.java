@@ -41,6 +41,11 @@ public final class ControlClient implements AutoCloseable {
     public ControlClient(Path path, Duration timeout) throws IOException {
         this.path = path;
         this.timeout = timeout;
+        try {
+            io.vnet4j.os.SocketFiles.refuseTooLong(path);
+        } catch (IOException e) {
+            throw new IOException("cannot reach the control socket " + e.getMessage(), e);
+        }
         channel = SocketChannel.open(StandardProtocolFamily.UNIX);
         try {
             within(() -> channel.connect(UnixDomainSocketAddress.of(path)), TAKE);

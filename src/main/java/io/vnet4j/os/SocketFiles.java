@@ -42,16 +42,34 @@ public final class SocketFiles {
         }
     }
 
+    /** The most bytes of a unix socket's path: {@code sun_path} holds 108, with the terminating zero. */
+    public static final int PATH_MAX_BYTES = 107;
+
+    /**
+     * Refuses a path longer than a unix socket's may be, saying the limit (the JDK says only "Unix domain path
+     * too long" at bind or connect).
+     *
+     * @throws IOException naming the path, the limit and its length
+     */
+    public static void refuseTooLong(Path path) throws IOException {
+        int length = path.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (length > PATH_MAX_BYTES) {
+            throw new IOException(path + ": longer than the " + PATH_MAX_BYTES + " bytes a unix socket's path may have ("
+                    + length + ")");
+        }
+    }
+
     /**
      * Makes {@code path} ready for a new socket: removes a stale socket. Its directory must exist: a path
      * with a typo is refused, not made (as QEMU's bind fails, with ENOENT), so that no directories are left
      * behind.
      *
      * @throws InUseException when a socket answers there
-     * @throws IOException when its directory does not exist, something other than a socket is there, or it
-     *                     cannot be removed
+     * @throws IOException when the path is too long for a socket ({@link #refuseTooLong}), its directory does
+     *                     not exist, something other than a socket is there, or it cannot be removed
      */
     public static void prepare(Path path) throws IOException {
+        refuseTooLong(path);
         Path parent = path.toAbsolutePath().getParent();
         if (parent != null && !Files.isDirectory(parent)) {
             throw new NoSuchFileException(path.toString(), null, "its directory " + parent + " does not exist");

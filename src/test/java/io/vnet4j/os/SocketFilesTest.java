@@ -22,6 +22,24 @@ class SocketFilesTest {
         return ServerSocketChannel.open(StandardProtocolFamily.UNIX);
     }
 
+    /**
+     * helper-113: a control socket, the drop-in's API socket or a VDE switch's socket at a path longer than a
+     * unix socket's 107 bytes was refused with the JDK's "Unix domain path too long", no limit given (the
+     * netdevs' own paths said it); every bind now says it, and so does ctl, which asked "is vnet4j running?".
+     */
+    @Test
+    void aPathLongerThanAUnixSocketTakesIsRefusedNamingTheLimit() throws Exception {
+        Path path = dir.resolve("s".repeat(120 - dir.toString().length()) + ".sock");
+        String expected = path + ": longer than the 107 bytes a unix socket's path may have (" + path.toString().length() + ")";
+        assertThatThrownBy(() -> SocketFiles.prepare(path)).isInstanceOf(IOException.class).hasMessage(expected);
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            assertThatThrownBy(() -> SocketFiles.bind(server, path)).isInstanceOf(IOException.class).hasMessage(expected);
+        }
+        assertThatThrownBy(() -> new io.vnet4j.control.ControlClient(path, java.time.Duration.ofSeconds(5)))
+                .isInstanceOf(IOException.class).hasMessage("cannot reach the control socket " + expected);
+        SocketFiles.prepare(dir.resolve("s".repeat(107 - dir.toString().length() - 1))); // 107 bytes: taken
+    }
+
     @Test
     void aStaleSocketIsReplaced() throws Exception {
         Path path = dir.resolve("s.sock");
