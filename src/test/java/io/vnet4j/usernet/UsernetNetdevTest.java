@@ -695,11 +695,11 @@ class UsernetNetdevTest {
     @Test
     void aKeepaliveOnAnIdleDnsConnectionAsksNothing() throws Exception {
         long dnsMac = 0x5255_0a00_0203L;
-        int port = ((InetSocketAddress) upstream.getLocalAddress()).getPort();
-        try (Network two = new Network(); ServerSocketChannel accepting = ServerSocketChannel.open()
-                .bind(new InetSocketAddress("127.0.0.1", port)); // the first upstream over TCP: its kernel accepts
+        try (ServerSocketChannel accepting = tcpBesideUpstream(); // the first upstream over TCP: its kernel accepts
+             Network two = new Network();
              DatagramChannel second = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
             VirtualNic nic = two.attachNic("guest", 0);
+            int port = ((InetSocketAddress) upstream.getLocalAddress()).getPort();
             two.addNetdev("user,id=u,dns-upstream=127.0.0.1:" + port + ",dns-upstream=127.0.0.1:"
                     + ((InetSocketAddress) second.getLocalAddress()).getPort());
             int ours = openDnsConnection(nic, 5360);
@@ -741,6 +741,27 @@ class UsernetNetdevTest {
     }
 
     /** Where the next datagram {@link #upstream} receives within 5 s came from; null when none came. */
+    /**
+     * A TCP listener on 127.0.0.1 at the UDP upstream's port number, as a DNS server has both; when another process
+     * holds that TCP port, the upstream moves to another port first (it failed at random so, helper-113).
+     */
+    private ServerSocketChannel tcpBesideUpstream() throws IOException {
+        for (int tries = 1; ; tries++) {
+            int port = ((InetSocketAddress) upstream.getLocalAddress()).getPort();
+            ServerSocketChannel listener = ServerSocketChannel.open();
+            try {
+                return listener.bind(new InetSocketAddress("127.0.0.1", port));
+            } catch (java.net.BindException e) {
+                listener.close();
+                if (tries == 20) {
+                    throw e;
+                }
+                upstream.close();
+                upstream = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+            }
+        }
+    }
+
     private InetSocketAddress upstreamReceivesWithin5s() throws Exception {
         ByteBuffer query = ByteBuffer.allocate(100);
         upstream.configureBlocking(false);
