@@ -6,6 +6,7 @@ import io.vnet4j.config.Config;
 import io.vnet4j.config.ConfigException;
 import io.vnet4j.config.ConfigParser;
 import io.vnet4j.config.NetdevConfig;
+import io.vnet4j.config.PortIds;
 import io.vnet4j.config.SwitchConfig;
 import io.vnet4j.config.UserConfig;
 import io.vnet4j.config.VlanConfig;
@@ -246,6 +247,10 @@ public final class Network implements AutoCloseable {
         NetdevConfig config = parsed.netdevs().getFirst();
         if (netdev(config.id()) != null) {
             throw new ConfigException("-netdev " + option + ": Duplicate ID '" + config.id() + "' for netdev (it runs already)");
+        }
+        String clash = PortIds.clash(config.id(), netdevs.stream().map(Netdev::id).toList());
+        if (clash != null) {
+            throw new ConfigException("-netdev " + option + ": " + PortIds.refusal(config.id(), clash));
         }
         Netdev netdev = add(create(config, parsed.vlan(config.id())));
         configs.put(netdev, config);

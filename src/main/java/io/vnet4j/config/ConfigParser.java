@@ -566,6 +566,10 @@ public final class ConfigParser {
         if (first != null) {
             throw o.error("Duplicate ID '" + id + "' for netdev (" + first + " has it already)"); // QEMU's words
         }
+        String clash = PortIds.clash(id, netdevIds.keySet().stream().filter(other -> !other.equals(id)).toList());
+        if (clash != null) {
+            throw o.error(PortIds.refusal(id, clash));
+        }
     }
 
     private static String ordinal(int n) {
