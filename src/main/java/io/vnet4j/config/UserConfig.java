@@ -378,7 +378,7 @@ public record UserConfig(boolean ipv4, int network, int prefixLength, int host, 
          * @return the rule with that guest address
          */
         public HostForward towards(IpAddress guest) {
-            return new HostForward(udp, hostAddress, hostPort, guest, guestPort, guestDefaulted);
+            return new HostForward(udp, hostAddress, hostPort, guest, guestPort, guestDefaulted, ipv6Only);
         }
     }
 

@@ -39,4 +39,15 @@ class UserConfigTest {
         assertThatThrownBy(() -> new UserConfig.HostForward(false, null, 1, IpAddress.IPV6_ANY, 2, true))
                 .isInstanceOf(NullPointerException.class);
     }
+
+    @Test
+    void aRuleCopiedOntoAnotherPortOrGuestStaysIpv6Only() {
+        UserConfig.HostForward f = new UserConfig.HostForward(false, IpAddress.IPV6_ANY, 0, ip("10.0.2.100"), 80, true, true);
+        assertThat(f.boundTo(8080).ipv6Only()).isTrue();
+        assertThat(f.towards(ip("10.0.2.15")).ipv6Only()).isTrue();
+        assertThat(new UserConfig.HostForward(false, IpAddress.IPV6_ANY, 0, ip("10.0.2.100"), 80, true)
+                .towards(ip("10.0.2.15")).ipv6Only()).isFalse();
+        assertThatThrownBy(() -> new UserConfig.HostForward(false, IpAddress.IPV4_ANY, 80, ip("10.0.2.100"), 80, false, true))
+                .hasMessageContaining("an IPv4 host address cannot be IPv6 only");
+    }
 }
