@@ -126,11 +126,12 @@ final class DropIn {
             stopped.complete("process " + pid + " exited");
             return;
         }
+        NamespaceUsers users = new NamespaceUsers(Path.of("/proc"), identity, ProcessHandle.current().pid());
         Thread.ofPlatform().daemon().name("vnet4j-slirp4netns-namespace").start(() -> {
             boolean said = false;
             while (!stopped.isDone()) {
                 try {
-                    if (!NamespaceUsers.inUse(Path.of("/proc"), identity, ProcessHandle.current().pid())) {
+                    if (!users.inUse()) {
                         stopped.complete("process " + pid + " exited and no process is left in its network namespace");
                         return;
                     }

@@ -21,8 +21,8 @@ class NamespaceUsersTest {
     void anotherProcessInTheNamespaceKeepsItInUse() throws IOException {
         process("1", "net:[4026531840]");
         process("200", "net:[4026532241]");
-        assertThat(NamespaceUsers.inUse(proc, "net:[4026532241]", 100)).isTrue();
-        assertThat(NamespaceUsers.inUse(proc, "net:[4026532999]", 100)).isFalse();
+        assertThat(new NamespaceUsers(proc, "net:[4026532241]", 100).inUse()).isTrue();
+        assertThat(new NamespaceUsers(proc, "net:[4026532999]", 100).inUse()).isFalse();
     }
 
     @Test
@@ -31,7 +31,34 @@ class NamespaceUsersTest {
         process("self", "net:[4026532241]");
         Files.createDirectories(proc.resolve("300")); // gone between the listing and the read: no ns/net
         Files.writeString(proc.resolve("uptime"), "1.0 1.0\n");
-        assertThat(NamespaceUsers.inUse(proc, "net:[4026532241]", 100)).isFalse();
+        assertThat(new NamespaceUsers(proc, "net:[4026532241]", 100).inUse()).isFalse();
+    }
+
+    /**
+     * The drop-in checks every second for as long as the namespace outlives its target, often the container's
+     * whole life: a scan of every process's link each time cost 6 us a process (measured on /proc: 535 us of
+     * CPU for 91 processes), 18 ms a second on a host of 3,000. The process found last is looked at first.
+     */
+    @Test
+    void theProcessFoundLastIsLookedAtFirstSoThatACheckReadsOneLinkNotOneAProcess() throws IOException {
+        for (int pid = 1; pid <= 500; pid++) {
+            process(Integer.toString(pid), "net:[4026531840]");
+        }
+        process("900", "net:[4026532241]");
+        NamespaceUsers users = new NamespaceUsers(proc, "net:[4026532241]", 100);
+        assertThat(users.inUse()).isTrue();
+        long first = users.linksRead();
+        assertThat(users.inUse()).isTrue();
+        assertThat(users.inUse()).isTrue();
+        assertThat(users.linksRead() - first).as("links read by two more checks").isEqualTo(2);
+
+        Files.delete(proc.resolve("900/ns/net")); // it left: the next check looks at every process again
+        assertThat(users.inUse()).isFalse();
+        process("950", "net:[4026532241]"); // and a newcomer is found
+        assertThat(users.inUse()).isTrue();
+        long found = users.linksRead();
+        assertThat(users.inUse()).isTrue();
+        assertThat(users.linksRead() - found).isEqualTo(1);
     }
 
     @Test
