@@ -64,4 +64,34 @@ class HostForwardToAbsentGuestTest {
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("u: tcp: a host-forwarded connection to 10.0.2.15:22 was reset: "
                 + "no guest answered for that address (ARP or neighbour discovery) in 3 s");
     }
+
+    /** The same over IPv6: the neighbour solicitations for the rule's guest address go unanswered. */
+    @Test
+    void anIpv6GuestWhoseNeighbourSolicitationsGoUnansweredHasItsClientResetToo() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        try (Network network = new Network()) {
+            VirtualNic silent = network.attachNic("silent", 0);
+            network.addNetdev("user,id=u,hostfwd=tcp:127.0.0.1:" + port + "-[fec0::15]:22");
+            long start = System.nanoTime();
+            try (Socket client = new Socket("127.0.0.1", port)) {
+                client.setSoTimeout(20_000);
+                InputStream in = client.getInputStream();
+                assertThatThrownBy(in::read).isInstanceOf(SocketException.class).hasMessageContaining("reset");
+            }
+            assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)).isBetween(3L, 8L);
+            int solicitations = 0;
+            for (byte[] frame; (frame = silent.receive(0, TimeUnit.SECONDS)) != null; ) {
+                ByteBuffer b = ByteBuffer.wrap(frame);
+                if (b.getShort(12) == (short) 0x86DD && b.get(20) == 58 && (b.get(54) & 0xFF) == 135
+                        && b.getLong(62) == 0xFEC0_0000_0000_0000L && b.getLong(70) == 0x15) {
+                    solicitations++; // who has fec0::15
+                }
+            }
+            assertThat(solicitations).isBetween(2, 3);
+            assertThat(network.netdev("u").details().toString()).contains("1 forwarded connections reset with no guest at their address");
+        }
+    }
 }
