@@ -46,9 +46,9 @@ final class TcpHostForwards {
     private long pauses;
     /** How a listener accepts: its own accept, or a test's that fails. */
     private Accepting accepting = ServerSocketChannel::accept;
-    /** Lines for host clients whose connection could not be opened towards the guest: they come at will. */
     /** The user network's name in log lines. */
     private final String logName;
+    /** Lines for host clients whose connection could not be opened towards the guest: they come at will. */
     private final LineBudget clientLines = new LineBudget(10, Duration.ofSeconds(10));
 
     TcpHostForwards(String logName, TcpNat tcp, GatewayAddresses gateway, HostForwardGuests guests, VirtualPorts ports,
