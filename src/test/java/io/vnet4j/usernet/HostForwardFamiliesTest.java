@@ -126,6 +126,39 @@ class HostForwardFamiliesTest {
         }
     }
 
+    /**
+     * The slirp4netns drop-in's pair on one port (podman#13229): 0.0.0.0 and an IPv6-only [::], both wildcards
+     * answering through {@code PacketInfoSocket}. Each family's client reaches its own rule's guest port, and the
+     * IPv6 client's reply comes from the address it asked.
+     */
+    @Test
+    void anIpv6OnlyUdpRuleSharesItsPortWithTheIpv4OneEachTakingItsFamily() throws Exception {
+        InetSocketAddress listen = freeUdpPort("0.0.0.0");
+        int port = listen.getPort();
+        try (Network network = new Network(); DatagramChannel v4 = DatagramChannel.open(StandardProtocolFamily.INET);
+             DatagramChannel v6 = DatagramChannel.open(StandardProtocolFamily.INET6)) {
+            VirtualNic guest = network.attachNic("guest", 0);
+            UsernetNetdev user = (UsernetNetdev) network.addNetdev("user,id=u,hostfwd=udp:0.0.0.0:" + port + "-10.0.2.15:5000");
+            user.addHostForward(new UserConfig.HostForward(true, IpAddress.IPV6_ANY, port, IpAddress.parse("10.0.2.15"), 6000,
+                    false, true));
+            guest.send(GuestFrames.arpRequest(GuestFrames.GUEST, GuestFrames.HOST));
+            receive(guest, EtherType.ARP);
+
+            v4.connect(new InetSocketAddress("127.0.0.1", port)).write(ByteBuffer.wrap(new byte[] {4}));
+            assertThat(udpTo(guest, 5000).payloadLength()).isEqualTo(1);
+            InetSocketAddress asked = new InetSocketAddress("::1", port);
+            v6.connect(asked).write(ByteBuffer.wrap(new byte[] {6}));
+            UdpPacket request = udpTo(guest, 6000);
+            guest.send(GuestFrames.udp(HOST_MAC, GuestFrames.GUEST, 6000, GuestFrames.HOST, request.sourcePort(),
+                    new byte[] {7}));
+            v6.socket().setSoTimeout(5000);
+            java.net.DatagramPacket reply = new java.net.DatagramPacket(new byte[10], 10);
+            v6.socket().receive(reply);
+            assertThat(reply.getSocketAddress()).isEqualTo(asked);
+            assertThat(reply.getData()[0]).isEqualTo((byte) 7);
+        }
+    }
+
     /** The next UDP datagram to the guest's {@code port}, from the gateway's host address. */
     private static UdpPacket udpTo(VirtualNic guest, int port) throws InterruptedException {
         ByteBuffer frame = receive(guest, EtherType.IPV4);
