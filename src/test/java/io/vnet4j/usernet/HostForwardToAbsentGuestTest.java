@@ -94,4 +94,33 @@ class HostForwardToAbsentGuestTest {
             assertThat(network.netdev("u").details().toString()).contains("1 forwarded connections reset with no guest at their address");
         }
     }
+
+    /**
+     * A guest that comes up late (it answers only the ARP request that the SYN's retransmission at 3 s sent) keeps
+     * the connection: the SYN is over 3 s old by then, but its address answered, so nothing gives up.
+     */
+    @Test
+    void aGuestThatAnswersTheArpOfTheSynsLaterRetransmissionKeepsTheClient() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        try (Network network = new Network()) {
+            VirtualNic late = network.attachNic("late", 0);
+            network.addNetdev("user,id=u,ipv6=off,hostfwd=tcp:127.0.0.1:" + port + "-:22");
+            long start = System.nanoTime();
+            try (Socket client = new Socket("127.0.0.1", port)) {
+                ByteBuffer arp = GuestFrames.await(late, b -> b.getShort(12) == 0x0806 && b.getShort(20) == 1
+                        && System.nanoTime() - start > TimeUnit.MILLISECONDS.toNanos(2500), "the ARP request at 3 s");
+                assertThat(arp.getInt(38)).isEqualTo(GuestFrames.GUEST);
+                late.send(GuestFrames.arpRequest(GuestFrames.GUEST, GuestFrames.HOST)); // the gateway learns its MAC
+                ByteBuffer syn = GuestFrames.await(late, b -> b.getShort(12) == 0x0800 && b.get(23) == 6, "the SYN");
+                assertThat(syn.getShort(14 + 20 + 2)).isEqualTo((short) 22);
+                client.setSoTimeout((int) Math.max(100, 7000 - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)));
+                InputStream in = client.getInputStream();
+                assertThatThrownBy(in::read).as("connected still, at 7 s").isInstanceOf(java.net.SocketTimeoutException.class);
+            }
+            assertThat(network.netdev("u").details().toString()).contains("0 forwarded connections reset with no guest at their address");
+        }
+    }
 }
