@@ -28,10 +28,7 @@ import org.junit.jupiter.api.Timeout;
 class HostForwardToAbsentGuestTest {
     @Test
     void theClientIsResetAfterThreeUnansweredArpRequestsNotAfterTheSynsTimeOut() throws Exception {
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
+        int port = freePort();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream saved = System.err;
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
@@ -39,24 +36,11 @@ class HostForwardToAbsentGuestTest {
         try (Network network = new Network()) {
             VirtualNic silent = network.attachNic("silent", 0); // on the hub, answering nothing
             network.addNetdev("user,id=u,ipv6=off,hostfwd=tcp:127.0.0.1:" + port + "-:22");
-            long start = System.nanoTime();
-            try (Socket client = new Socket("127.0.0.1", port)) { // accepted at once, as libslirp accepts it
-                client.setSoTimeout(20_000);
-                InputStream in = client.getInputStream();
-                assertThatThrownBy(in::read).isInstanceOf(SocketException.class).hasMessageContaining("reset");
-            }
-            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
-            assertThat(seconds).as("reset when the SYN sent at 3 s found no MAC either").isBetween(3L, 8L);
-            int arpRequests = 0;
-            for (byte[] frame; (frame = silent.receive(0, TimeUnit.SECONDS)) != null; ) {
-                ByteBuffer b = ByteBuffer.wrap(frame);
-                if (b.getShort(12) == 0x0806 && b.getShort(20) == 1 && b.getInt(38) == 0x0A00_020F) {
-                    arpRequests++; // who-has 10.0.2.15
-                }
-            }
+            assertThat(secondsUntilReset(port)).as("reset when the SYN sent at 3 s found no MAC either").isBetween(3L, 8L);
             // one per episode of held frames: the SYN's first retransmission (1 s) joins the first episode or
             // begins the second, as the loop's poll meets the two deadlines of the same instant
-            assertThat(arpRequests).isBetween(2, 3);
+            assertThat(framesQueued(silent, b -> b.getShort(12) == 0x0806 && b.getShort(20) == 1
+                    && b.getInt(38) == 0x0A00_020F)).as("ARP requests for 10.0.2.15").isBetween(2L, 3L);
             assertThat(network.netdev("u").details().toString()).contains("1 forwarded connections reset with no guest at their address");
         } finally {
             System.setErr(saved);
@@ -68,29 +52,14 @@ class HostForwardToAbsentGuestTest {
     /** The same over IPv6: the neighbour solicitations for the rule's guest address go unanswered. */
     @Test
     void anIpv6GuestWhoseNeighbourSolicitationsGoUnansweredHasItsClientResetToo() throws Exception {
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
+        int port = freePort();
         try (Network network = new Network()) {
             VirtualNic silent = network.attachNic("silent", 0);
             network.addNetdev("user,id=u,hostfwd=tcp:127.0.0.1:" + port + "-[fec0::15]:22");
-            long start = System.nanoTime();
-            try (Socket client = new Socket("127.0.0.1", port)) {
-                client.setSoTimeout(20_000);
-                InputStream in = client.getInputStream();
-                assertThatThrownBy(in::read).isInstanceOf(SocketException.class).hasMessageContaining("reset");
-            }
-            assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)).isBetween(3L, 8L);
-            int solicitations = 0;
-            for (byte[] frame; (frame = silent.receive(0, TimeUnit.SECONDS)) != null; ) {
-                ByteBuffer b = ByteBuffer.wrap(frame);
-                if (b.getShort(12) == (short) 0x86DD && b.get(20) == 58 && (b.get(54) & 0xFF) == 135
-                        && b.getLong(62) == 0xFEC0_0000_0000_0000L && b.getLong(70) == 0x15) {
-                    solicitations++; // who has fec0::15
-                }
-            }
-            assertThat(solicitations).isBetween(2, 3);
+            assertThat(secondsUntilReset(port)).isBetween(3L, 8L);
+            assertThat(framesQueued(silent, b -> b.getShort(12) == (short) 0x86DD && b.get(20) == 58
+                    && (b.get(54) & 0xFF) == 135 && b.getLong(62) == 0xFEC0_0000_0000_0000L && b.getLong(70) == 0x15))
+                    .as("neighbour solicitations for fec0::15").isBetween(2L, 3L);
             assertThat(network.netdev("u").details().toString()).contains("1 forwarded connections reset with no guest at their address");
         }
     }
@@ -101,10 +70,7 @@ class HostForwardToAbsentGuestTest {
      */
     @Test
     void aGuestThatAnswersTheArpOfTheSynsLaterRetransmissionKeepsTheClient() throws Exception {
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
+        int port = freePort();
         try (Network network = new Network()) {
             VirtualNic late = network.attachNic("late", 0);
             network.addNetdev("user,id=u,ipv6=off,hostfwd=tcp:127.0.0.1:" + port + "-:22");
@@ -122,5 +88,31 @@ class HostForwardToAbsentGuestTest {
             }
             assertThat(network.netdev("u").details().toString()).contains("0 forwarded connections reset with no guest at their address");
         }
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket free = new ServerSocket(0)) {
+            return free.getLocalPort();
+        }
+    }
+
+    /** Connects to the forward on 127.0.0.1:{@code port} (accepted at once, as libslirp accepts) and reads until reset. */
+    private static long secondsUntilReset(int port) throws Exception {
+        long start = System.nanoTime();
+        try (Socket client = new Socket("127.0.0.1", port)) {
+            client.setSoTimeout(20_000);
+            InputStream in = client.getInputStream();
+            assertThatThrownBy(in::read).isInstanceOf(SocketException.class).hasMessageContaining("reset");
+        }
+        return TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+    }
+
+    /** How many of the frames waiting for {@code nic} now {@code kind} accepts (all are taken). */
+    private static long framesQueued(VirtualNic nic, java.util.function.Predicate<ByteBuffer> kind) throws Exception {
+        long count = 0;
+        for (byte[] frame; (frame = nic.receive(0, TimeUnit.SECONDS)) != null; ) {
+            count += kind.test(ByteBuffer.wrap(frame)) ? 1 : 0;
+        }
+        return count;
     }
 }
