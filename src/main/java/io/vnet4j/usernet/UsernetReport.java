@@ -127,6 +127,7 @@ final class UsernetReport {
             m.put("protocol", f.udp() ? "udp" : "tcp");
             m.put("host-address", f.hostAddress().toString());
             m.put("host-port", f.hostPort());
+            m.put("ipv6-only", f.ipv6Only());
             m.put("guest-address", guest == null ? null : guest.toString());
             m.put("guest-port", f.guestPort());
             m.put("guest-learnt", f.guestLearned());
@@ -191,7 +192,8 @@ final class UsernetReport {
         });
         for (UserConfig.HostForward f : hostForwards) {
             IpAddress guest = hostForwardGuests.guestOf(f);
-            lines.add("hostfwd " + (f.udp() ? "udp " : "tcp ") + f.hostAddress().toUriString() + ":" + f.hostPort() + " -> "
+            lines.add("hostfwd " + (f.udp() ? "udp " : "tcp ") + f.hostAddress().toUriString() + ":" + f.hostPort()
+                    + (f.ipv6Only() ? " (IPv6 only)" : "") + " -> "
                     + (guest == null ? "(the guest's IPv6 address: none seen yet)" : guest.toUriString()) + ":"
                     + f.guestPort() + (f.guestLearned() && guest != null ? " (learnt)" : ""));
         }

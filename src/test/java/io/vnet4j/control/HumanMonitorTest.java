@@ -93,7 +93,7 @@ class HumanMonitorTest {
                 .contains(String.format("  TCP[HOST_FORWARD]   -       127.0.0.1 %5d       10.0.2.15    22     0     0%n", port));
         assertThat(NetworkReport.query(network.netdevs()).toString())
                 .contains("forwards=[{protocol=tcp, host-address=127.0.0.1, host-port=" + port
-                        + ", guest-address=10.0.2.15, guest-port=22, guest-learnt=false}]");
+                        + ", ipv6-only=false, guest-address=10.0.2.15, guest-port=22, guest-learnt=false}]");
 
         assertThat(monitor.run("hostfwd_remove tcp::" + port)).isEqualTo("host forwarding rule for tcp::" + port + " removed\n");
         assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(IOException.class);

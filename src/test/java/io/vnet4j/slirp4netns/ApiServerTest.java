@@ -99,6 +99,8 @@ class ApiServerTest {
         try (Socket s = new Socket("::1", loopbackPort)) {
             assertThat(s.isConnected()).isTrue();
         }
+        assertThat(network.netdev("slirp").details()).contains("hostfwd tcp [::]:" + port + " (IPv6 only) -> 10.0.2.100:80",
+                "hostfwd tcp 0.0.0.0:" + port + " -> 10.0.2.100:80");
         assertThat(request("{\"execute\":\"remove_hostfwd\",\"arguments\":{\"id\":1}}")).isEqualTo("{\"return\":{}}");
         // the IPv4 one gone, the IPv6 one takes no IPv4 client: it is IPv6 only, not Linux's dual-stack ::
         assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(IOException.class);
