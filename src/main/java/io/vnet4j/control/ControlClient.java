@@ -70,6 +70,14 @@ public final class ControlClient implements AutoCloseable {
                     ? path + " closed the connection without a greeting: is it a vnet4j control socket?"
                     : path + " is not a vnet4j control socket: it greeted with '" + excerpt(greeting) + "'");
         }
+        String vmPackage = foreignPackage((Map<?, ?>) parse(greeting));
+        if (vmPackage != null) {
+            channel.close();
+            // QEMU's own QMP socket greets as a daemon does: a command sent there would act on the VM (netdev_add,
+            // netdev_del, set_link are QEMU's commands too), so nothing is
+            throw new IOException(path + " is not a vnet4j control socket: it greeted as QEMU's QMP monitor does (package '"
+                    + excerpt(vmPackage) + "'); nothing was sent to it");
+        }
         try {
             execute(Map.of("execute", "qmp_capabilities"));
         } catch (IOException e) {
@@ -99,6 +107,20 @@ public final class ControlClient implements AutoCloseable {
             throw new IOException(path + " answered with what is not a QMP reply: '" + excerpt(line) + "'");
         }
         return answer;
+    }
+
+    /**
+     * The package a QMP greeting names when it is not a vnet4j daemon's ({@code "vnet4j VERSION"}, as {@link
+     * ControlServer#versionInfo} writes it); null for a daemon's greeting.
+     */
+    static String foreignPackage(Map<?, ?> banner) {
+        Object qmp = banner.get("QMP");
+        Object version = qmp instanceof Map<?, ?> q ? q.get("version") : null;
+        Object pkg = version instanceof Map<?, ?> v ? v.get("package") : null;
+        if (pkg instanceof String s && s.startsWith("vnet4j ")) {
+            return null;
+        }
+        return pkg instanceof String s ? s : String.valueOf(pkg);
     }
 
     /** A line's JSON value, or null when it is not JSON. */

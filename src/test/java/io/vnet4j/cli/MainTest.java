@@ -278,7 +278,7 @@ class MainTest {
             Thread.ofVirtual().start(() -> {
                 try (var c = server.accept(); var in = new java.io.BufferedReader(java.nio.channels.Channels.newReader(c, StandardCharsets.UTF_8))) {
                     var out = java.nio.channels.Channels.newOutputStream(c);
-                    out.write("{\"QMP\":{}}\n".getBytes(StandardCharsets.UTF_8));
+                    out.write("{\"QMP\":{\"version\":{\"package\":\"vnet4j 0.1.0\"}}}\n".getBytes(StandardCharsets.UTF_8));
                     in.readLine();
                     out.write("{\"return\":{}}\n".getBytes(StandardCharsets.UTF_8));
                     in.readLine();

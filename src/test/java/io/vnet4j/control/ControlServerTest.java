@@ -461,8 +461,8 @@ class ControlServerTest {
         List<Fake> fakes = List.of(
                 new Fake(null, null, "closed the connection without a greeting"),
                 new Fake("hello\n", "not json\n", "is not a vnet4j control socket: it greeted with 'hello'"),
-                new Fake("{\"QMP\":{}}\n", "[1,2]\n", "answered with what is not a QMP reply: '[1,2]'"),
-                new Fake("{\"QMP\":{}}\n", "not json\n", "answered with what is not a QMP reply: 'not json'"));
+                new Fake(VNET4J_GREETING, "[1,2]\n", "answered with what is not a QMP reply: '[1,2]'"),
+                new Fake(VNET4J_GREETING, "not json\n", "answered with what is not a QMP reply: 'not json'"));
         for (Fake fake : fakes) {
             Path path = dir.resolve("fake.sock");
             Files.deleteIfExists(path);
@@ -491,6 +491,49 @@ class ControlServerTest {
                         .hasMessageStartingWith(path + " ").hasMessageContaining(fake.expected());
                 peer.join();
             }
+        }
+    }
+
+    /** A vnet4j daemon's greeting, as {@link ControlServer} sends it. */
+    private static final String VNET4J_GREETING =
+            "{\"QMP\":{\"version\":{\"qemu\":{\"major\":0,\"minor\":1,\"micro\":0},\"package\":\"vnet4j 0.1.0\"},\"capabilities\":[]}}\n";
+
+    /**
+     * helper-115: ctl pointed at a QEMU's QMP socket ({@code -qmp unix:PATH,server,nowait}) took its greeting for a
+     * daemon's and ran the command on the VM: {@code ctl --control qmp.sock netdev_add user,id=x} added a netdev to
+     * QEMU, {@code info network} printed QEMU's, exit status 0. A greeting whose package is not vnet4j's is refused,
+     * and nothing is sent to it.
+     */
+    @Test
+    void controlClientSendsNothingToAQemuMonitor() throws Exception {
+        Path path = dir.resolve("qmp.sock");
+        String qemu = "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 22, \"minor\": 2, \"major\": 7}, "
+                + "\"package\": \"Debian 1:7.2+dfsg-7+deb12u18+b3\"}, \"capabilities\": [\"oob\"]}}\r\n";
+        try (java.nio.channels.ServerSocketChannel listener = java.nio.channels.ServerSocketChannel
+                .open(StandardProtocolFamily.UNIX).bind(UnixDomainSocketAddress.of(path))) {
+            java.util.concurrent.atomic.AtomicInteger received = new java.util.concurrent.atomic.AtomicInteger();
+            Thread peer = Thread.ofVirtual().start(() -> {
+                try (SocketChannel c = listener.accept()) {
+                    c.write(java.nio.ByteBuffer.wrap(qemu.getBytes(StandardCharsets.UTF_8)));
+                    java.nio.ByteBuffer request = java.nio.ByteBuffer.allocate(4096);
+                    int n;
+                    while ((n = c.read(request)) > 0) {
+                        received.addAndGet(n);
+                        c.write(java.nio.ByteBuffer.wrap("{\"return\": {}}\r\n".getBytes(StandardCharsets.UTF_8)));
+                        request.clear();
+                    }
+                } catch (IOException e) {
+                    // the client went away
+                }
+            });
+            assertThatThrownBy(() -> {
+                try (ControlClient client = new ControlClient(path, java.time.Duration.ofSeconds(5))) {
+                    client.execute(Map.of("execute", "netdev_add", "arguments", Map.of("type", "user", "id", "x")));
+                }
+            }).isInstanceOf(IOException.class).hasMessage(path + " is not a vnet4j control socket: it greeted as QEMU's "
+                    + "QMP monitor does (package 'Debian 1:7.2+dfsg-7+deb12u18+b3'); nothing was sent to it");
+            peer.join();
+            assertThat(received).hasValue(0);
         }
     }
 
