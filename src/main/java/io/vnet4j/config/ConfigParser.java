@@ -30,8 +30,11 @@ import java.util.regex.Pattern;
  * the option and what was expected.
  */
 public final class ConfigParser {
-    /** sun_path holds 108 bytes with the terminating NUL. */
-    private static final int UNIX_PATH_MAX = 107;
+    /**
+     * The longest path of a unix socket bound or connected through the JDK's channels (stream, vhost-user, VDE's
+     * control socket): 106 bytes, one less than the kernel takes ({@link io.vnet4j.os.SocketFiles#PATH_MAX_BYTES}).
+     */
+    private static final int UNIX_PATH_MAX = io.vnet4j.os.SocketFiles.PATH_MAX_BYTES;
     private static final Pattern ID = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]*");
     private static final Set<String> SOCKET_KEYS = Set.of("id", "hubid", "vlan", "trunk", "listen", "connect", "mcast", "udp",
             "localaddr");

@@ -209,6 +209,11 @@ final class ForwardRules {
         if (target.startsWith("cmd:") && target.length() > 4) {
             t = new UserConfig.GuestForwardTarget.Command(target.substring(4));
         } else if (target.startsWith("unix:") && target.length() > 5) {
+            if (target.substring(5).getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                    > io.vnet4j.os.SocketFiles.PATH_MAX_BYTES) { // the JDK's connect would refuse it at each connection
+                throw guestError(o, rule, "the unix socket's path is longer than " + io.vnet4j.os.SocketFiles.PATH_MAX_BYTES
+                        + " bytes");
+            }
             t = new UserConfig.GuestForwardTarget.Unix(Path.of(target.substring(5)));
         } else if (target.startsWith("tcp:")) {
             int colon = target.lastIndexOf(':');

@@ -42,8 +42,13 @@ public final class SocketFiles {
         }
     }
 
-    /** The most bytes of a unix socket's path: {@code sun_path} holds 108, with the terminating zero. */
-    public static final int PATH_MAX_BYTES = 107;
+    /**
+     * The most bytes of a unix socket's path that the JDK's channels bind or connect: {@code sun_path} holds 108, and
+     * the kernel takes 107 with the terminating zero, but the JDK refuses 107 ("Unix domain path too long": its
+     * UnixDomainSockets.c allows sun_path less 2). Sockets vnet4j makes through its own calls (the {@code dgram}
+     * netdev's, {@link SockaddrCodec}) take 107.
+     */
+    public static final int PATH_MAX_BYTES = 106;
 
     /**
      * Refuses a path longer than a unix socket's may be, saying the limit (the JDK says only "Unix domain path
@@ -54,8 +59,8 @@ public final class SocketFiles {
     public static void refuseTooLong(Path path) throws IOException {
         int length = path.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
         if (length > PATH_MAX_BYTES) {
-            throw new IOException(path + ": longer than the " + PATH_MAX_BYTES + " bytes a unix socket's path may have ("
-                    + length + ")");
+            throw new IOException(path + ": longer than the " + PATH_MAX_BYTES + " bytes a unix socket's path may have here "
+                    + "(the JDK's limit; the kernel's is 107) (" + length + ")");
         }
     }
 

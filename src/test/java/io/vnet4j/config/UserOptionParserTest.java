@@ -150,6 +150,10 @@ class UserOptionParserTest {
         assertError("user,id=u,hostfwd=tcp::2222-22", "(Missing guest address)");
         assertError("user,id=u,hostfwd=tcp::2222-:0", "(Bad guest port)");
         assertError("user,id=u,guestfwd=tcp:10.0.2.100:80-file:/x", "Invalid guest forwarding rule");
+        // helper-115: a unix target the JDK cannot connect to (over 106 bytes) failed at each guest connection
+        String longPath = "/" + "p".repeat(106);
+        assertError("user,id=u,guestfwd=tcp:10.0.2.100:80-unix:" + longPath, "Invalid guest forwarding rule 'tcp:10.0.2.100:80-unix:"
+                + longPath + "' (the unix socket's path is longer than 106 bytes)");
         assertError("user,id=u,guestfwd=tcp:10.0.9.100:80-cmd:cat", "Conflicting/invalid host:port in guest forwarding"
                 + " rule 'tcp:10.0.9.100:80-cmd:cat' (10.0.9.100 must be in the network and not the host or DNS address)");
         // libslirp's check_guestfwd refuses a second rule on one address and port; the last one won here before
