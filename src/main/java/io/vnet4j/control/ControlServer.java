@@ -81,7 +81,10 @@ public final class ControlServer implements AutoCloseable {
             throw e;
         } catch (IOException e) {
             channel.close();
-            throw new IOException("control socket " + path + ": " + e.getMessage(), e);
+            String why = String.valueOf(e.getMessage());
+            // SocketFiles's refusals name the path themselves
+            throw new IOException("control socket " + (why.startsWith(path + ":") || why.startsWith(path + " ") ? why
+                    : path + ": " + why), e);
         }
         server = channel;
         Thread.ofVirtual().name("vnet4j-control").start(() -> Acceptor.acceptUntilClosed(server, () -> closed,

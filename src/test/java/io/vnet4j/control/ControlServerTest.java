@@ -547,6 +547,17 @@ class ControlServerTest {
         }
     }
 
+    /** helper-115: the start's refusal named the path twice ("control socket P: P: longer than ..."). */
+    @Test
+    void aRefusedStartNamesThePathOnce() throws Exception {
+        for (Path path : List.of(dir.resolve("s".repeat(120)), Files.createFile(dir.resolve("plain")))) {
+            ControlServer server = new ControlServer(path, List::of, "1.2.3");
+            assertThatThrownBy(server::start).isInstanceOf(IOException.class).hasMessageStartingWith("control socket " + path)
+                    .satisfies(e -> assertThat(e.getMessage().split(java.util.regex.Pattern.quote(path.toString()), -1)).hasSize(2));
+            server.close();
+        }
+    }
+
     @Test
     void aSecondServerOnALiveSocketIsRefusedAndTheFirstKeepsAnswering() throws Exception {
         ControlServer second = new ControlServer(socket, List::of, "other");
