@@ -547,6 +547,19 @@ class ControlServerTest {
         }
     }
 
+    /**
+     * helper-115: ctl pointed at a plain file or a directory said "cannot reach the control socket P (is vnet4j
+     * running?): Connection refused", as for a stopped daemon's socket; it says what is there.
+     */
+    @Test
+    void controlClientSaysWhenThePathIsNotASocket() throws Exception {
+        Path file = Files.writeString(dir.resolve("plain"), "hello\n");
+        assertThatThrownBy(() -> new ControlClient(file, java.time.Duration.ofSeconds(5))).isInstanceOf(IOException.class)
+                .hasMessage("cannot reach the control socket " + file + ": it is a regular file, not a socket");
+        assertThatThrownBy(() -> new ControlClient(dir, java.time.Duration.ofSeconds(5))).isInstanceOf(IOException.class)
+                .hasMessage("cannot reach the control socket " + dir + ": it is a directory, not a socket");
+    }
+
     /** helper-115: the start's refusal named the path twice ("control socket P: P: longer than ..."). */
     @Test
     void aRefusedStartNamesThePathOnce() throws Exception {
