@@ -81,10 +81,7 @@ public final class ControlServer implements AutoCloseable {
             throw e;
         } catch (IOException e) {
             channel.close();
-            String why = String.valueOf(e.getMessage());
-            // SocketFiles's refusals name the path themselves
-            throw new IOException("control socket " + (why.startsWith(path + ":") || why.startsWith(path + " ") ? why
-                    : path + ": " + why), e);
+            throw new IOException("control socket " + SocketFiles.whyNamingPath(path, e), e);
         }
         server = channel;
         Thread.ofVirtual().name("vnet4j-control").start(() -> Acceptor.acceptUntilClosed(server, () -> closed,

@@ -65,6 +65,15 @@ public final class SocketFiles {
     }
 
     /**
+     * Why {@code path} could not be bound, naming it once: {@link #prepare}'s and {@link #refuseTooLong}'s messages
+     * start with the path, the JDK's do not.
+     */
+    public static String whyNamingPath(Path path, IOException e) {
+        String why = String.valueOf(e.getMessage());
+        return why.startsWith(path + ":") || why.startsWith(path + " ") ? why : path + ": " + why;
+    }
+
+    /**
      * Makes {@code path} ready for a new socket: removes a stale socket. Its directory must exist: a path
      * with a typo is refused, not made (as QEMU's bind fails, with ENOENT), so that no directories are left
      * behind.

@@ -59,8 +59,8 @@ final class ApiServer implements AutoCloseable {
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
         } catch (IOException e) {
             channel.close();
-            throw new IOException("api socket " + (e instanceof SocketFiles.InUseException ? "" : path + ": ")
-                    + e.getMessage(), e);
+            throw new IOException("api socket " + (e instanceof SocketFiles.InUseException ? e.getMessage()
+                    : SocketFiles.whyNamingPath(path, e)), e);
         }
         server = channel;
         acceptor = Thread.ofVirtual().name("vnet4j-slirp4netns-api").start(() -> Acceptor.acceptUntilClosed(server,

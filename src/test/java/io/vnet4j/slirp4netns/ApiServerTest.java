@@ -266,6 +266,16 @@ class ApiServerTest {
         assertThat(request("{\"execute\":\"list_hostfwd\"}")).isEqualTo("{\"entries\":[]}"); // the first still answers
     }
 
+    /** helper-115: as the control socket's, the refusal named the path twice ("api socket P: P: longer than ..."). */
+    @Test
+    void aRefusedStartNamesThePathOnce() throws Exception {
+        for (Path path : java.util.List.of(dir.resolve("s".repeat(120)), Files.writeString(dir.resolve("plain"), "x"))) {
+            assertThatThrownBy(() -> new ApiServer(path, null).start()).isInstanceOf(IOException.class)
+                    .hasMessageStartingWith("api socket " + path)
+                    .satisfies(e -> assertThat(e.getMessage().split(java.util.regex.Pattern.quote(path.toString()), -1)).hasSize(2));
+        }
+    }
+
     @Test
     void theDefaultGuestFollowsCidr() throws Exception {
         api.close();
