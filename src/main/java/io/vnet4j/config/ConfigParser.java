@@ -4,6 +4,7 @@ import io.vnet4j.base.Log;
 import io.vnet4j.os.DatagramEndpoint;
 import io.vnet4j.os.InterfaceSetup;
 import io.vnet4j.os.NetworkNamespace;
+import io.vnet4j.os.SocketFiles;
 import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.Ipv4Address;
 import io.vnet4j.wire.MacAddress;
@@ -11,7 +12,6 @@ import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,9 +32,9 @@ import java.util.regex.Pattern;
 public final class ConfigParser {
     /**
      * The longest path of a unix socket bound or connected through the JDK's channels (stream, vhost-user, VDE's
-     * control socket): 106 bytes, one less than the kernel takes ({@link io.vnet4j.os.SocketFiles#PATH_MAX_BYTES}).
+     * control socket): 106 bytes, one less than the kernel takes ({@link SocketFiles#PATH_MAX_BYTES}).
      */
-    private static final int UNIX_PATH_MAX = io.vnet4j.os.SocketFiles.PATH_MAX_BYTES;
+    private static final int UNIX_PATH_MAX = SocketFiles.PATH_MAX_BYTES;
     private static final Pattern ID = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]*");
     private static final Set<String> SOCKET_KEYS = Set.of("id", "hubid", "vlan", "trunk", "listen", "connect", "mcast", "udp",
             "localaddr");
@@ -639,7 +639,7 @@ public final class ConfigParser {
     private static NetdevConfig vde(OptionString o, String id, int hub) throws ConfigException {
         boolean server = o.takeBoolean("server", false);
         String sock = o.require("sock", "the VDE switch's directory, the one holding its ctl socket");
-        if (sock.getBytes(StandardCharsets.UTF_8).length + "/ctl".length() > UNIX_PATH_MAX) {
+        if (!SocketFiles.fits(sock + "/ctl")) {
             throw o.error("sock: the directory's name is too long for its sockets (at most "
                     + (UNIX_PATH_MAX - "/ctl".length()) + " bytes): " + sock);
         }
@@ -688,7 +688,7 @@ public final class ConfigParser {
                     + "chardev= belongs on QEMU's side (-chardev socket,id=C,path=PATH -netdev vhost-user,chardev=C)");
         }
         String path = o.require("path", "the unix socket QEMU's vhost-user chardev connects to");
-        if (path.isEmpty() || path.getBytes(StandardCharsets.UTF_8).length > UNIX_PATH_MAX) {
+        if (path.isEmpty() || !SocketFiles.fits(path)) {
             throw o.error("path: expected a unix socket path of 1 to " + UNIX_PATH_MAX + " bytes, got '" + path + "'");
         }
         o.finish(VHOST_USER_KEYS);
@@ -778,7 +778,7 @@ public final class ConfigParser {
             }
             case "unix" -> {
                 String path = o.require("addr.path", "the unix socket path");
-                if (path.getBytes(StandardCharsets.UTF_8).length > UNIX_PATH_MAX) {
+                if (!SocketFiles.fits(path)) {
                     throw o.error("addr.path: unix socket path longer than " + UNIX_PATH_MAX + " bytes: " + path);
                 }
                 address = UnixDomainSocketAddress.of(path);

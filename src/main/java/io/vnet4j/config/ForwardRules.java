@@ -1,6 +1,7 @@
 package io.vnet4j.config;
 
 import io.vnet4j.base.HostText;
+import io.vnet4j.os.SocketFiles;
 import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.Ipv4Address;
 import java.nio.file.Path;
@@ -209,10 +210,8 @@ final class ForwardRules {
         if (target.startsWith("cmd:") && target.length() > 4) {
             t = new UserConfig.GuestForwardTarget.Command(target.substring(4));
         } else if (target.startsWith("unix:") && target.length() > 5) {
-            if (target.substring(5).getBytes(java.nio.charset.StandardCharsets.UTF_8).length
-                    > io.vnet4j.os.SocketFiles.PATH_MAX_BYTES) { // the JDK's connect would refuse it at each connection
-                throw guestError(o, rule, "the unix socket's path is longer than " + io.vnet4j.os.SocketFiles.PATH_MAX_BYTES
-                        + " bytes");
+            if (!SocketFiles.fits(target.substring(5))) { // the JDK's connect would refuse it at each connection
+                throw guestError(o, rule, "the unix socket's path is longer than " + SocketFiles.PATH_MAX_BYTES + " bytes");
             }
             t = new UserConfig.GuestForwardTarget.Unix(Path.of(target.substring(5)));
         } else if (target.startsWith("tcp:")) {

@@ -57,11 +57,16 @@ public final class SocketFiles {
      * @throws IOException naming the path, the limit and its length
      */
     public static void refuseTooLong(Path path) throws IOException {
-        int length = path.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
-        if (length > PATH_MAX_BYTES) {
+        if (!fits(path.toString())) {
+            int length = path.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
             throw new IOException(path + ": longer than the " + PATH_MAX_BYTES + " bytes a unix socket's path may have here "
                     + "(the JDK's limit; the kernel's is 107) (" + length + ")");
         }
+    }
+
+    /** Whether {@code path} is at most {@link #PATH_MAX_BYTES} bytes in UTF-8: a unix socket can be bound or connected there. */
+    public static boolean fits(String path) {
+        return path.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= PATH_MAX_BYTES;
     }
 
     /**
