@@ -66,14 +66,15 @@ public final class ControlClient implements AutoCloseable {
             channel.close();
             throw e;
         }
-        if (greeting == null || !(parse(greeting) instanceof Map<?, ?> banner && banner.containsKey("QMP"))) {
+        Map<?, ?> banner = greeting == null ? null : parse(greeting) instanceof Map<?, ?> m && m.containsKey("QMP") ? m : null;
+        if (banner == null) {
             channel.close();
             // a VM's stream socket or the slirp4netns drop-in's API socket, say: the user named the wrong file
             throw new IOException(greeting == null
                     ? path + " closed the connection without a greeting: is it a vnet4j control socket?"
                     : path + " is not a vnet4j control socket: it greeted with '" + excerpt(greeting) + "'");
         }
-        String vmPackage = foreignPackage((Map<?, ?>) parse(greeting));
+        String vmPackage = foreignPackage(banner);
         if (vmPackage != null) {
             channel.close();
             // QEMU's own QMP socket greets as a daemon does: a command sent there would act on the VM (netdev_add,
