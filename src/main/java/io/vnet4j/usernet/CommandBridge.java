@@ -3,9 +3,7 @@ package io.vnet4j.usernet;
 import io.vnet4j.base.Acceptor;
 import io.vnet4j.base.Log;
 import io.vnet4j.base.Shutdown;
-import io.vnet4j.os.OwnedFile;
 import io.vnet4j.os.SocketCommand;
-import io.vnet4j.os.SocketFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -17,15 +15,13 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
-import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * {@code guestfwd=...-cmd:COMMAND} (and {@code smb=}): each guest connection runs {@code /bin/sh -c COMMAND}
  * with a socket as its standard input, output and error, as libslirp's fork_exec does (one end of a TCP
  * socket pair on 127.0.0.1: smbd, for one, serves a connection on its standard input only when that is an
- * internet socket). The gateway's TCP proxy connects to this bridge's unix socket (in a private 0700
- * directory, so no other user can start the command); for each connection the bridge makes the TCP pair
+ * internet socket). The gateway's TCP proxy connects to this bridge's {@link PrivateUnixListener} (so no other
+ * user can start the command); for each connection the bridge makes the TCP pair
  * (a listener on an ephemeral loopback port that takes one connection, from its own socket, and closes),
  * starts the command on the far end ({@link SocketCommand}), and two virtual threads copy bytes between the
  * guest's connection and the near end until either side ends.
@@ -47,33 +43,20 @@ final class CommandBridge implements AutoCloseable {
     private final String command;
     /** The user network's name in log lines. */
     private final String logName;
-    private final OwnedFile directory;
-    private final OwnedFile socketFile;
-    private final UnixDomainSocketAddress address;
-    private final ServerSocketChannel listener;
+    private final PrivateUnixListener listener;
     private volatile boolean closed;
 
     CommandBridge(String logName, String command) throws IOException {
         this.logName = logName;
         this.command = command;
-        this.directory = OwnedFile.claim(Files.createTempDirectory("vnet4j-guestfwd",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))));
-        this.address = UnixDomainSocketAddress.of(directory.path().resolve("cmd.sock"));
-        this.listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        try {
-            this.socketFile = SocketFiles.bind(listener, address.getPath());
-        } catch (IOException e) {
-            listener.close();
-            directory.delete();
-            throw e;
-        }
-        Thread.ofVirtual().name("vnet4j-guestfwd-cmd").start(() -> Acceptor.acceptUntilClosed(listener, () -> closed,
+        this.listener = new PrivateUnixListener("vnet4j-guestfwd");
+        Thread.ofVirtual().name("vnet4j-guestfwd-cmd").start(() -> Acceptor.acceptUntilClosed(listener.channel(), () -> closed,
                 connection -> Thread.ofVirtual().start(() -> run(connection)),
                 line -> Log.warn(logName + ": guestfwd cmd:" + command + ": " + line)));
     }
 
     UnixDomainSocketAddress address() {
-        return address;
+        return listener.address();
     }
 
     private void run(SocketChannel connection) {
@@ -160,8 +143,6 @@ final class CommandBridge implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        Shutdown.closeQuietly(listener);
-        socketFile.delete();
-        directory.delete();
+        listener.close();
     }
 }
