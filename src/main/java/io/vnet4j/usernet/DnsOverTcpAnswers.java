@@ -1,37 +1,48 @@
 package io.vnet4j.usernet;
 
-import io.vnet4j.usernet.tcp.TcpNat;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 
 /**
- * Tells the {@link DnsUpstreams} how the upstream in use answers the guests' DNS over TCP, which goes to the
- * upstream DNS over UDP goes to: the connections to it are watched from the guest's SYN on.
+ * The loop's side of the {@link DnsOverTcpBridge}: the guests' queries over TCP get what UDP's get
+ * ({@link UdpServices#decideOverTcp}), and how the upstream answers them over TCP is told to the failover
+ * ({@link DnsUpstreams}), which must see an upstream that is down over TCP as it sees one over UDP.
  */
-final class DnsOverTcpWatch implements TcpNat.TargetWatch {
+final class DnsOverTcpAnswers implements DnsOverTcpBridge.Resolver {
+    private final UdpServices services;
     private final DnsUpstreams upstreams;
 
-    DnsOverTcpWatch(DnsUpstreams upstreams) {
+    DnsOverTcpAnswers(UdpServices services, DnsUpstreams upstreams) {
+        this.services = services;
         this.upstreams = upstreams;
     }
 
     @Override
-    public boolean watches(SocketAddress target) {
-        return upstreams.isInUse(target);
+    public DnsOverTcpBridge.Verdict decide(byte[] query, InetSocketAddress connected) {
+        return services.decideOverTcp(query, connected);
     }
 
     @Override
-    public void asked(SocketAddress target) {
-        upstreams.askedOverTcp((InetSocketAddress) target);
+    public InetSocketAddress upstream() {
+        return upstreams.target();
     }
 
     @Override
-    public void answered(SocketAddress target) {
-        upstreams.answeredOverTcp((InetSocketAddress) target);
+    public byte[] serverFailure(byte[] query) {
+        return services.serverFailure(query);
     }
 
     @Override
-    public void failed(SocketAddress target) {
-        upstreams.failedOverTcp((InetSocketAddress) target);
+    public void asked(InetSocketAddress upstream) {
+        upstreams.askedOverTcp(upstream);
+    }
+
+    @Override
+    public void answered(InetSocketAddress upstream) {
+        upstreams.answeredOverTcp(upstream);
+    }
+
+    @Override
+    public void failed(InetSocketAddress upstream) {
+        upstreams.failedOverTcp(upstream);
     }
 }

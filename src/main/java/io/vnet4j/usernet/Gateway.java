@@ -43,6 +43,7 @@ final class Gateway {
     private final UdpServices services;
     private final TcpNat tcp;
     private final GuestForwards guestForwards;
+    private final DnsOverTcpBridge dnsOverTcp;
     private IcmpProxy icmpProxy;
     private final NeighborDiscovery ndp;
     private final TcpSegment tcpSegment = new TcpSegment();
@@ -72,7 +73,8 @@ final class Gateway {
 
     /** @param ndp the IPv6 router and neighbour side; null when IPv6 is off */
     Gateway(UserConfig config, GatewayAddresses addresses, GuestOutput out, NeighborTable neighbors, UdpNat udp,
-            UdpServices services, TcpNat tcp, GuestForwards guestForwards, NeighborDiscovery ndp, IcmpErrors errors) {
+            UdpServices services, TcpNat tcp, GuestForwards guestForwards, DnsOverTcpBridge dnsOverTcp,
+            NeighborDiscovery ndp, IcmpErrors errors) {
         this.ndp = ndp;
         this.errors = errors;
         this.inputErrors = new IpInputErrors(config, addresses, errors);
@@ -80,6 +82,7 @@ final class Gateway {
         this.config = config;
         this.addresses = addresses;
         this.guestForwards = guestForwards;
+        this.dnsOverTcp = dnsOverTcp;
         this.tcp = tcp;
         this.out = out;
         this.neighbors = neighbors;
@@ -565,21 +568,17 @@ final class Gateway {
         SocketAddress forwarded = (flags & TcpFlags.SYN) != 0 ? guestForwards.target(destination, tcpSegment.destinationPort()) : null;
         if (forwarded != null) {
             target = forwarded;
-        } else if ((flags & (TcpFlags.SYN | TcpFlags.ACK)) == TcpFlags.SYN && config.reach().restricted()) {
-            // refused with RST by TcpNat (no target), and counted here: DNS's as UDP's queries are
-            if (addresses.isDns(destination)) {
-                services.notForwarded();
-            } else {
-                drops.restricted++;
+        } else if ((flags & TcpFlags.SYN) != 0 && addresses.isDns(destination)) {
+            // DNS over TCP is answered as DNS over UDP is, with restrict=on too: the guests' names by the bridge,
+            // the rest by the upstream that UDP's go to
+            target = tcpSegment.destinationPort() == UdpServices.DNS_PORT ? dnsOverTcp.address() : null;
+            if (target == null && (flags & TcpFlags.ACK) == 0) {
+                services.notForwarded(); // refused with RST by TcpNat: not port 53 (or no bridge, said)
             }
+        } else if ((flags & (TcpFlags.SYN | TcpFlags.ACK)) == TcpFlags.SYN && config.reach().restricted()) {
+            drops.restricted++; // refused with RST by TcpNat (no target)
         } else if ((flags & TcpFlags.SYN) != 0 && !config.reach().restricted() && !destination.isMulticastOrBroadcast()) {
-            if (addresses.isDns(destination)) {
-                // DNS over TCP goes to the upstream that DNS over UDP goes to (which fails over on UDP's silence)
-                target = tcpSegment.destinationPort() == UdpServices.DNS_PORT ? services.dnsTarget() : null;
-                if (target == null && (flags & TcpFlags.ACK) == 0) {
-                    services.notForwarded(); // refused with RST by TcpNat: no upstream, or not port 53
-                }
-            } else if ((flags & TcpFlags.ACK) == 0 && isRefusedHostLoopback(destination)) {
+            if ((flags & TcpFlags.ACK) == 0 && isRefusedHostLoopback(destination)) {
                 drops.hostLoopback++;
                 errors.tcp(hostLoopbackErrorSource(destination, source), source, tcpSegment.sourcePort(), destination,
                         tcpSegment.destinationPort(),

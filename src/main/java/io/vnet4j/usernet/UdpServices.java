@@ -335,12 +335,52 @@ final class UdpServices {
         return leaseTexts.get(mac);
     }
 
-    /** Queries to the DNS address that went nowhere: UDP's here, TCP's connections refused by the gateway. */
+    /**
+     * A DNS-over-TCP query's verdict ({@link DnsOverTcpBridge}), as a datagram's to port 53 above, and counted as
+     * one: a guest's own name is answered here; with restrict=on, or no upstream, the guest hears REFUSED or
+     * SERVFAIL; else it goes to {@code connected} (starting the failover's clock, when it is long enough to be a
+     * query), or to the upstream in use when the session has none yet. A message that is no query, with nowhere
+     * to go, gets {@link DnsOverTcpBridge.Verdict#NONE}.
+     */
+    DnsOverTcpBridge.Verdict decideOverTcp(byte[] query, InetSocketAddress connected) {
+        ByteBuffer in = ByteBuffer.wrap(query);
+        int n = localNames.answer(in, 0, query.length, dnsOut, 0);
+        if (n > 0) {
+            dnsAnswered++;
+            return DnsOverTcpBridge.Verdict.answer(copyOf(dnsOut, n));
+        }
+        InetSocketAddress upstream = connected != null ? connected : dnsUpstreams.target();
+        if (config.reach().restricted() || upstream == null) {
+            dnsDropped++;
+            n = localNames.refuse(in, 0, query.length, dnsOut, 0,
+                    config.reach().restricted() ? DnsMessage.RCODE_REFUSED : DnsMessage.RCODE_SERVFAIL);
+            return n > 0 ? DnsOverTcpBridge.Verdict.answer(copyOf(dnsOut, n)) : DnsOverTcpBridge.Verdict.NONE;
+        }
+        dnsForwarded++;
+        if (connected != null && query.length >= DnsMessage.HEADER_LENGTH) {
+            dnsUpstreams.askedOverTcp(connected);
+        }
+        return DnsOverTcpBridge.Verdict.forward(upstream);
+    }
+
+    /** SERVFAIL for a DNS-over-TCP query that no upstream took; null when it is no query to answer. */
+    byte[] serverFailure(byte[] query) {
+        int n = localNames.refuse(ByteBuffer.wrap(query), 0, query.length, dnsOut, 0, DnsMessage.RCODE_SERVFAIL);
+        return n > 0 ? copyOf(dnsOut, n) : null;
+    }
+
+    private static byte[] copyOf(ByteBuffer buffer, int length) {
+        byte[] bytes = new byte[length];
+        buffer.get(0, bytes);
+        return bytes;
+    }
+
+    /** Queries to the DNS address that went nowhere: UDP's here and TCP's, and TCP connections refused by the gateway. */
     long dnsDropped() {
         return dnsDropped;
     }
 
-    /** A guest's connection to the DNS address was refused: no upstream, or not port 53 (counted as UDP's are). */
+    /** A guest's connection to the DNS address was refused: not port 53 (counted as UDP's queries are). */
     void notForwarded() {
         dnsDropped++;
     }
@@ -361,11 +401,6 @@ final class UdpServices {
     /** The DNS upstreams now, in order ({@link DnsUpstreams#current}). */
     List<InetSocketAddress> dnsUpstreams() {
         return dnsUpstreams.current();
-    }
-
-    /** The upstream a DNS query goes to now ({@link DnsUpstreams#target}); null when there is none. */
-    InetSocketAddress dnsTarget() {
-        return dnsUpstreams.target();
     }
 
     /** The DNS upstream in use ({@link DnsUpstreams#inUse}); null when there is none. */

@@ -129,6 +129,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
     private TcpHostForwards tcpForwards;
     private IcmpProxy icmp;
     private GuestForwards guestForwards;
+    private DnsOverTcpBridge dnsOverTcp;
     /** The IPv4 addresses of the configure=on TAPs on the hub ({@link #holdTapAddress}), which DHCP leases to no one. */
     private final Set<Integer> tapAddresses = ConcurrentHashMap.newKeySet();
     /** The host forwards in force: the configured ones and those added at run time; changed on the loop only. */
@@ -406,7 +407,10 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
         GatewayParts parts;
         try {
             parts = GatewayParts.build(id(), config, out, neighbors, tapAddresses, loopSelector,
-                    Path.of("/etc/resolv.conf"), new KernelRandom(), System.nanoTime());
+                    Path.of("/etc/resolv.conf"), new KernelRandom(), System.nanoTime(), task -> {
+                        tasks.add(task);
+                        loopSelector.wakeup();
+                    });
         } catch (IOException e) {
             loopSelector.close();
             throw e;
@@ -418,6 +422,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
         tcpForwards = parts.tcpForwards();
         services = parts.services();
         guestForwards = parts.guestForwards();
+        dnsOverTcp = parts.dnsOverTcp();
         ndp = parts.ndp();
         gateway = parts.gateway();
         try {
@@ -427,6 +432,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
         } catch (IOException e) {
             udpForwards.close();
             tcpForwards.close();
+            guestForwards.close();
             loopSelector.close();
             throw new IOException(id() + ": " + e.getMessage(), e);
         }
@@ -566,6 +572,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
                     icmp.close();
                 }
                 guestForwards.close();
+                dnsOverTcp.close();
             } finally {
                 gatewayLock.unlock();
             }

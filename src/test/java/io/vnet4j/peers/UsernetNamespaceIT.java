@@ -410,6 +410,29 @@ class UsernetNamespaceIT {
         assertThat(infoNetwork()).doesNotContain("(dns)");
     }
 
+    /**
+     * DNS over TCP (dig +tcp; glibc's {@code options use-vc}) answers a guest's own name as UDP does, and passes
+     * other names to the upstream (dnsmasq) over TCP: the guests' names went upstream, which did not know them
+     * (lima#2017, #2156).
+     */
+    @Test
+    void dnsOverTcpAnswersTheGuestsNamesAndPassesTheRestUpstream() throws Exception {
+        PeerTools.require("dig", "bind9-dnsutils");
+        NetNamespace a = namespace("a");
+        vnet("--control", dir.resolve("control.sock").toString(),
+                "-netdev", "user,id=u,dns-upstream=127.0.0.1:" + dnsPort,
+                "-netdev", "tap,id=ta,ifname=vna,netns=/run/netns/" + a.name());
+        a.execOk("ip", "link", "set", "vna", "up");
+        a.execOk("busybox", "udhcpc", "-i", "vna", "-n", "-q", "-f", "-x", "hostname:vm2", "-s", "/bin/true");
+        a.execOk("ip", "addr", "add", "10.0.2.15/24", "dev", "vna");
+        assertThat(a.execOk("dig", "+tcp", "+short", "+tries=1", "+time=5", "vm2", "@10.0.2.3").trim())
+                .isEqualTo("10.0.2.15");
+        assertThat(a.execOk("dig", "+tcp", "+short", "+tries=1", "+time=5", "-x", "10.0.2.15", "@10.0.2.3").trim())
+                .isEqualTo("vm2.");
+        assertThat(a.execOk("dig", "+tcp", "+short", "+tries=1", "+time=5", "example.test", "@10.0.2.3").trim())
+                .isEqualTo("198.51.100.7");
+    }
+
     @Test
     void aHostNameAnswersForTheNewestLeaseAndNotAfterItIsReleased() throws Exception {
         NetNamespace a = namespace("a");

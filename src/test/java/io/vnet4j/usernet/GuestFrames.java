@@ -7,6 +7,8 @@ import io.vnet4j.wire.Ipv4Address;
 import io.vnet4j.wire.Ipv4Frames;
 import io.vnet4j.wire.Ipv4Packet;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -59,6 +61,17 @@ final class GuestFrames {
         }
         b.put((byte) 255);
         return b.array();
+    }
+
+    /** A frame with a DHCPREQUEST from {@code mac} for 10.0.2.{@code host} with host name (option 12) {@code name}. */
+    static byte[] dhcpRequestNamed(long mac, int host, String name) {
+        byte[] request = Arrays.copyOf(dhcpRequest(mac, false), 280); // room for the name
+        ByteBuffer b = ByteBuffer.wrap(request).position(240);
+        b.put(new byte[] {53, 1, 3, 50, 4, 10, 0, 2, (byte) host, 54, 4, 10, 0, 2, 2, 12, (byte) name.length()});
+        b.put(name.getBytes(StandardCharsets.US_ASCII)).put((byte) 255);
+        byte[] frame = udp(0xFFFF_FFFF_FFFFL, 0, 68, -1, 67, request);
+        ByteBuffer.wrap(frame).putShort(6, (short) (mac >>> 32)).putInt(8, (int) mac); // the Ethernet source
+        return frame;
     }
 
     /**

@@ -77,22 +77,11 @@ class LeaseLogTest {
     @Test
     void aLeaseThatTakesAnotherGuestsHostNameSaysWhoseItWas() throws Exception {
         long other = GuestFrames.GUEST_MAC + 1;
-        String log = logOf(named(GuestFrames.GUEST_MAC, 15, "web"), named(other, 16, "web"));
+        String log = logOf(GuestFrames.dhcpRequestNamed(GuestFrames.GUEST_MAC, 15, "web"), GuestFrames.dhcpRequestNamed(other, 16, "web"));
         assertThat(log).contains("u: lease 10.0.2.15 (web) to " + io.vnet4j.wire.MacAddress.format(GuestFrames.GUEST_MAC)
                         + " on port guest\n")
                 .contains("u: lease 10.0.2.16 (web) to " + io.vnet4j.wire.MacAddress.format(other) + " on port guest; the name was "
                         + io.vnet4j.wire.MacAddress.format(GuestFrames.GUEST_MAC) + "'s until now\n");
-    }
-
-    /** A frame with a DHCPREQUEST from {@code mac} for 10.0.2.{@code host} with host name (option 12) {@code name}. */
-    private static byte[] named(long mac, int host, String name) {
-        byte[] request = java.util.Arrays.copyOf(GuestFrames.dhcpRequest(mac, false), 280); // room for the name
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(request).position(240);
-        b.put(new byte[] {53, 1, 3, 50, 4, 10, 0, 2, (byte) host, 54, 4, 10, 0, 2, 2, 12, (byte) name.length()});
-        b.put(name.getBytes(StandardCharsets.US_ASCII)).put((byte) 255);
-        byte[] frame = GuestFrames.udp(0xFFFF_FFFF_FFFFL, 0, 68, -1, 67, request);
-        java.nio.ByteBuffer.wrap(frame).putShort(6, (short) (mac >>> 32)).putInt(8, (int) mac); // the Ethernet source
-        return frame;
     }
 
     /**

@@ -84,47 +84,6 @@ public final class TcpNat {
     static final int IPV6_EXTRA_HEADER = 20;
 
     /**
-     * Hears how the hosts of some connections answer: the DNS upstreams' failover, which must see an upstream
-     * that is down over TCP as it sees one over UDP. Each call names the flow's host address; the loop's thread.
-     */
-    public interface TargetWatch {
-        /** Whether the connections to {@code target} are watched; asked once, when the guest's SYN comes. */
-        boolean watches(SocketAddress target);
-
-        /** A watched connection asked something of its host: its connect began, or the guest sent it data. */
-        void asked(SocketAddress target);
-
-        /** A watched connection's host answered: its connect completed, or it sent data. */
-        void answered(SocketAddress target);
-
-        /**
-         * A watched connection's connect failed: its host refused it (ECONNREFUSED), or the host's kernel has no
-         * route to it (ENETUNREACH, EHOSTUNREACH).
-         */
-        void failed(SocketAddress target);
-    }
-
-    /** Watches nothing. */
-    private static final TargetWatch NO_WATCH = new TargetWatch() {
-        @Override
-        public boolean watches(SocketAddress target) {
-            return false;
-        }
-
-        @Override
-        public void asked(SocketAddress target) {
-        }
-
-        @Override
-        public void answered(SocketAddress target) {
-        }
-
-        @Override
-        public void failed(SocketAddress target) {
-        }
-    };
-
-    /**
      * Tells a guest that the host could not reach where its SYN went (no route, no neighbour, a rule), as a
      * router's ICMP Destination Unreachable quoting that SYN would, so its connect fails at once instead of
      * after its SYN retries (libslirp's tcp_input does the same). A refused connect is not reported here: the
@@ -148,10 +107,6 @@ public final class TcpNat {
         /** The host socket's addresses, kept when it is given back in TIME_WAIT, for the reports; else null. */
         SocketAddress releasedRemote;
         SocketAddress releasedLocal;
-        /** Where an outgoing connection's host socket connects (for {@link #watch}); null for an incoming one. */
-        SocketAddress target;
-        /** Whether the {@link TargetWatch} hears how {@link #target} answers. */
-        boolean watched;
 
         Flow(FlowKey key, SocketChannel channel, boolean incoming, long now) {
             this.key = key;
@@ -173,8 +128,6 @@ public final class TcpNat {
     /** The RSTs this table sends itself: for a connect it cannot make, and for a segment of no connection. */
     private final OutgoingSegment refusal = new OutgoingSegment();
     private Unreachable unreachable = (remote, remotePort, guest, guestPort, sequence, cause) -> { };
-    /** Hears how the hosts of some connections answer (the DNS upstreams' failover). */
-    private TargetWatch watch = NO_WATCH;
     /** The source addresses of host connections per family ({@link #outboundAddresses}). */
     private OutboundAddresses outbound = OutboundAddresses.KERNEL;
     private final int mss;
@@ -248,11 +201,6 @@ public final class TcpNat {
         this.maxConnections = max;
     }
 
-    /** {@code watch} hears how the hosts of the connections it picks answer. */
-    public void watch(TargetWatch watch) {
-        this.watch = watch;
-    }
-
     /** Where reports of unreachable destinations go (by default nowhere). */
     public void onUnreachable(Unreachable unreachable) {
         this.unreachable = unreachable;
@@ -288,13 +236,8 @@ public final class TcpNat {
             }
             return;
         }
-        int rcvNxt = flow.watched ? flow.connection.rcvNxt() : 0;
         flow.connection.guestSegment(flags, sequence, acknowledgment, window, synOptions, sack, payload, offset, length,
                 now);
-        if (flow.watched && length > 0 && flow.connection.rcvNxt() != rcvNxt) {
-            // new bytes, a query: not a retransmission of acknowledged ones, nor a keepalive's byte (Windows')
-            watch.asked(flow.target);
-        }
         if (flow.connection.ackOwed() && !flow.ackQueued) {
             flow.ackQueued = true;
             owingAcks.add(flow);
@@ -363,13 +306,8 @@ public final class TcpNat {
             return;
         }
         Flow flow = new Flow(key, channel, false, now);
-        flow.target = target;
-        flow.watched = watch.watches(target);
         flow.connection.guestSyn(sequence, window, options, now);
         flows.put(key, flow);
-        if (flow.watched) {
-            watch.asked(target); // a host that drops SYNs never completes the connect
-        }
         try {
             // a host on this machine (loopback, above all) has often accepted by the time connect returns:
             // then the SYN-ACK leaves now, not after a trip through the loop's selector
@@ -480,9 +418,6 @@ public final class TcpNat {
                 return;
             }
             flow.connection.hostDataAdded(now);
-            if (flow.watched) {
-                watch.answered(flow.target);
-            }
             if (flow.connection.hostReadShort()) {
                 return;
             }
@@ -491,15 +426,9 @@ public final class TcpNat {
 
     private void hostConnected(Flow flow, long now) {
         flow.connection.hostConnected(now);
-        if (flow.watched) {
-            watch.answered(flow.target);
-        }
     }
 
     private void connectFailed(Flow flow, IOException e) {
-        if (flow.watched) {
-            watch.failed(flow.target);
-        }
         if (e instanceof ConnectException) {
             flow.connection.hostRefused();
             return;

@@ -1,0 +1,153 @@
+package io.vnet4j.usernet;
+
+import io.vnet4j.base.Acceptor;
+import io.vnet4j.base.LineBudget;
+import io.vnet4j.base.Log;
+import io.vnet4j.base.Shutdown;
+import io.vnet4j.usernet.flow.OutboundAddresses;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
+
+/**
+ * DNS over TCP to the gateway's DNS address (RFC 7766; RFC 1035 section 4.2.2), answered as DNS over UDP is:
+ * the guests' own names here, the rest by the upstream in use. Before, TCP went to the upstream whole, which
+ * does not know the guests' names: {@code dig +tcp vm2} and glibc's {@code options use-vc} failed where UDP
+ * answered (lima#2017 and #2156; gvisor-tap-vsock answers them).
+ *
+ * <p>The gateway's TCP proxy connects each guest connection to port 53 of the DNS address to this bridge's
+ * {@link PrivateUnixListener} (opened at the first), and a {@link DnsOverTcpSession} on virtual threads serves it: it reads the guest's
+ * queries one at a time, asks the loop what each gets ({@link Resolver}, on the loop's thread, where the guests'
+ * names live), and sends the ones not answered here over one TCP connection to the upstream, opened at the first
+ * of them. At most {@value #MAX_SESSIONS} connections are served at once; a further one is closed (said in the
+ * log, at most 3 lines a minute).
+ */
+final class DnsOverTcpBridge implements AutoCloseable {
+    /** Guest connections served at once, each holding at most one query and one answer (64 KiB each). */
+    static final int MAX_SESSIONS = 64;
+
+    /** The loop's side of the bridge: every call runs on the loop's thread. */
+    interface Resolver {
+        /**
+         * What a query (one DNS message, without its two bytes of length) gets, counted as a query over UDP is: a
+         * response made here (a guest's own name; REFUSED with restrict=on; SERVFAIL when there is no upstream),
+         * or the upstream it goes to: {@code connected}, whose failover clock it then starts as a query over UDP
+         * does, or when that is null the upstream in use ({@link #upstream}).
+         *
+         * @param connected the upstream the session is connected to; null when it has none yet
+         */
+        Verdict decide(byte[] query, InetSocketAddress connected);
+
+        /** The upstream in use now ({@link DnsUpstreams#target}, which may move on first); null when there is none. */
+        InetSocketAddress upstream();
+
+        /** A SERVFAIL response to {@code query}, which no upstream took; null when it is no query to answer. */
+        byte[] serverFailure(byte[] query);
+
+        /** A connect to {@code upstream} began, or a query went to it: the failover's clock runs. */
+        void asked(InetSocketAddress upstream);
+
+        /** {@code upstream} accepted the connect, or sent an answer. */
+        void answered(InetSocketAddress upstream);
+
+        /** {@code upstream} refused the connect, or the host has no route to it. */
+        void failed(InetSocketAddress upstream);
+    }
+
+    /** A query's verdict: {@code response} to send back, or else {@code upstream} to send the query to. */
+    record Verdict(byte[] response, InetSocketAddress upstream) {
+        /** Nothing goes back, nor anywhere: a message that is no query, with no upstream to pass it to. */
+        static final Verdict NONE = new Verdict(null, null);
+
+        static Verdict answer(byte[] response) {
+            return new Verdict(response, null);
+        }
+
+        static Verdict forward(InetSocketAddress upstream) {
+            return new Verdict(null, upstream);
+        }
+    }
+
+    private final String logName;
+    private final Executor loop;
+    private final Resolver resolver;
+    private final OutboundAddresses outbound;
+    /** Opened at the first guest connection ({@link #address}); null until then. */
+    private PrivateUnixListener listener;
+    private final Semaphore sessions = new Semaphore(MAX_SESSIONS);
+    private final Set<DnsOverTcpSession> open = ConcurrentHashMap.newKeySet();
+    /** Lines said when a connection is closed for want of room or the listener fails. */
+    private final LineBudget fullLines = new LineBudget(3, Duration.ofMinutes(1));
+    private volatile boolean closed;
+
+    /**
+     * @param logName the user network's id, for log lines
+     * @param loop runs a task on the loop's thread
+     * @param resolver the loop's answers
+     * @param outbound where the sessions' upstream sockets bind ({@code outbound-addr=})
+     */
+    DnsOverTcpBridge(String logName, Executor loop, Resolver resolver, OutboundAddresses outbound) {
+        this.logName = logName;
+        this.loop = loop;
+        this.resolver = resolver;
+        this.outbound = outbound;
+    }
+
+    /**
+     * Where the gateway's TCP proxy connects a guest's connection to the DNS address's port 53; the listener is
+     * opened at the first call (most networks never see DNS over TCP). The loop's thread.
+     *
+     * @return null when the listener cannot be opened (said in the log; the guest's connection is refused)
+     */
+    UnixDomainSocketAddress address() {
+        if (listener == null && !closed) {
+            try {
+                listener = new PrivateUnixListener("vnet4j-dns");
+            } catch (IOException e) {
+                fullLines.warn(logName + ": dns over tcp: cannot open the bridge's socket: " + e.getMessage());
+                return null;
+            }
+            PrivateUnixListener opened = listener;
+            Thread.ofVirtual().name("vnet4j-" + logName + "-dns-tcp").start(() -> Acceptor.acceptUntilClosed(
+                    opened.channel(), () -> closed, this::serve, line -> Log.warn(logName + ": dns over tcp: " + line)));
+        }
+        return listener == null ? null : listener.address();
+    }
+
+    private void serve(SocketChannel guest) {
+        if (!sessions.tryAcquire()) {
+            fullLines.warn(logName + ": dns over tcp: " + MAX_SESSIONS + " guest connections are served already: "
+                    + "a further one was closed");
+            Shutdown.closeQuietly(guest);
+            return;
+        }
+        DnsOverTcpSession session = new DnsOverTcpSession(guest, loop, resolver, outbound);
+        open.add(session);
+        Thread.ofVirtual().start(() -> {
+            try {
+                session.run();
+            } finally {
+                open.remove(session);
+                sessions.release();
+            }
+        });
+        if (closed) { // close() may have walked the set before the add
+            session.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        if (listener != null) {
+            listener.close();
+        }
+        open.forEach(DnsOverTcpSession::close);
+    }
+}

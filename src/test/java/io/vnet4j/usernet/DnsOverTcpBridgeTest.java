@@ -1,0 +1,276 @@
+package io.vnet4j.usernet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vnet4j.usernet.dns.DnsTcpFraming;
+import io.vnet4j.usernet.flow.OutboundAddresses;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@link DnsOverTcpBridge} and {@link DnsOverTcpSession} with real sockets: a guest's connection as the gateway's
+ * TCP proxy makes it (to the bridge's unix socket), upstreams as TCP listeners on 127.0.0.1, and a scripted
+ * {@link DnsOverTcpBridge.Resolver} on a thread of its own, as the loop's.
+ */
+@Timeout(30)
+class DnsOverTcpBridgeTest {
+    /** A query the scripted resolver answers itself: its first byte. */
+    private static final byte LOCAL = 'L';
+    private final ExecutorService loop = Executors.newSingleThreadExecutor();
+    private final Script resolver = new Script();
+    private final DnsOverTcpBridge bridge = new DnsOverTcpBridge("u", loop, resolver, OutboundAddresses.KERNEL);
+    private final List<AutoCloseable> closing = new ArrayList<>();
+
+    @AfterEach
+    void close() throws Exception {
+        bridge.close();
+        for (AutoCloseable c : closing) {
+            c.close();
+        }
+        loop.shutdownNow();
+    }
+
+    /** The loop's answers: queries starting with {@link #LOCAL} here, the rest to {@link #upstreams} in turn. */
+    private static final class Script implements DnsOverTcpBridge.Resolver {
+        final List<InetSocketAddress> upstreams = new CopyOnWriteArrayList<>();
+        final List<String> told = new CopyOnWriteArrayList<>();
+        int inUse;
+
+        @Override
+        public DnsOverTcpBridge.Verdict decide(byte[] query, InetSocketAddress connected) {
+            if (query.length > 0 && query[0] == LOCAL) {
+                return DnsOverTcpBridge.Verdict.answer(("answer to " + new String(query)).getBytes());
+            }
+            return connected != null ? DnsOverTcpBridge.Verdict.forward(connected)
+                    : upstreams.isEmpty() ? DnsOverTcpBridge.Verdict.answer("servfail".getBytes())
+                    : DnsOverTcpBridge.Verdict.forward(upstream());
+        }
+
+        @Override
+        public InetSocketAddress upstream() {
+            return upstreams.get(inUse);
+        }
+
+        @Override
+        public byte[] serverFailure(byte[] query) {
+            return ("servfail " + new String(query)).getBytes();
+        }
+
+        @Override
+        public void asked(InetSocketAddress upstream) {
+            told.add("asked " + upstream.getPort());
+        }
+
+        @Override
+        public void answered(InetSocketAddress upstream) {
+            told.add("answered " + upstream.getPort());
+        }
+
+        @Override
+        public void failed(InetSocketAddress upstream) {
+            told.add("failed " + upstream.getPort());
+            inUse = Math.min(inUse + 1, upstreams.size() - 1); // as DnsUpstreams moves on
+        }
+    }
+
+    private SocketChannel guest() throws IOException {
+        SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX);
+        closing.add(c);
+        c.connect(bridge.address());
+        return c;
+    }
+
+    private ServerSocketChannel upstream() throws IOException {
+        ServerSocketChannel s = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+        closing.add(s);
+        resolver.upstreams.add((InetSocketAddress) s.getLocalAddress());
+        return s;
+    }
+
+    /** A port on 127.0.0.1 where nothing listens: a connect there is refused. */
+    private void refusingUpstream() throws IOException {
+        try (ServerSocketChannel s = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+            resolver.upstreams.add((InetSocketAddress) s.getLocalAddress());
+        }
+    }
+
+    private static void send(SocketChannel c, String message) throws IOException {
+        DnsTcpFraming.write(c, message.getBytes());
+    }
+
+    private static String receive(SocketChannel c) throws IOException {
+        byte[] m = DnsTcpFraming.read(Channels.newInputStream(c));
+        return m == null ? null : new String(m);
+    }
+
+    @Test
+    void aQueryAnsweredHereComesBackWithoutAnUpstream() throws Exception {
+        SocketChannel guest = guest();
+        send(guest, "L vm2");
+        assertThat(receive(guest)).isEqualTo("answer to L vm2");
+        assertThat(resolver.told).isEmpty();
+    }
+
+    @Test
+    void theOthersGoUpstreamOverOneConnectionBesideTheAnswersMadeHere() throws Exception {
+        ServerSocketChannel upstream = upstream();
+        SocketChannel guest = guest();
+        send(guest, "Q example.test");
+        SocketChannel accepted = upstream.accept();
+        closing.add(accepted);
+        assertThat(receive(accepted)).isEqualTo("Q example.test");
+        send(guest, "L vm2");
+        assertThat(receive(guest)).isEqualTo("answer to L vm2");
+        send(guest, "Q second");
+        assertThat(receive(accepted)).as("the same upstream connection").isEqualTo("Q second");
+        send(accepted, "A1");
+        send(accepted, "A2");
+        assertThat(receive(guest)).isEqualTo("A1");
+        assertThat(receive(guest)).isEqualTo("A2");
+        int port = ((InetSocketAddress) upstream.getLocalAddress()).getPort();
+        assertThat(resolver.told).startsWith("asked " + port, "answered " + port); // the connect
+        awaitTold("answered " + port, 3);
+    }
+
+    @Test
+    void anUpstreamThatRefusesIsToldAndTheQueryGoesToTheNext() throws Exception {
+        refusingUpstream();
+        ServerSocketChannel second = upstream();
+        SocketChannel guest = guest();
+        send(guest, "Q example.test");
+        SocketChannel accepted = second.accept();
+        closing.add(accepted);
+        assertThat(receive(accepted)).isEqualTo("Q example.test");
+        send(accepted, "A");
+        assertThat(receive(guest)).isEqualTo("A");
+        assertThat(resolver.told.getFirst()).startsWith("asked ");
+        assertThat(resolver.told.get(1)).startsWith("failed ");
+    }
+
+    @Test
+    void aQueryNoUpstreamTakesIsAnsweredServfail() throws Exception {
+        refusingUpstream();
+        SocketChannel guest = guest();
+        send(guest, "Q example.test");
+        assertThat(receive(guest)).isEqualTo("servfail Q example.test");
+        assertThat(resolver.told).containsExactly("asked " + resolver.upstreams.getFirst().getPort(),
+                "failed " + resolver.upstreams.getFirst().getPort());
+    }
+
+    @Test
+    void aGuestThatShutsItsSideGetsTheAnswersItIsOwed() throws Exception {
+        ServerSocketChannel upstream = upstream();
+        SocketChannel guest = guest();
+        send(guest, "Q example.test");
+        guest.shutdownOutput();
+        SocketChannel accepted = upstream.accept();
+        closing.add(accepted);
+        assertThat(receive(accepted)).isEqualTo("Q example.test");
+        assertThat(receive(accepted)).as("the upstream sees the guest's end").isNull();
+        send(accepted, "A");
+        accepted.close();
+        assertThat(receive(guest)).isEqualTo("A");
+        assertThat(receive(guest)).isNull();
+    }
+
+    @Test
+    void anUpstreamThatClosesEndsTheGuestsConnection() throws Exception {
+        ServerSocketChannel upstream = upstream();
+        SocketChannel guest = guest();
+        send(guest, "Q example.test");
+        SocketChannel accepted = upstream.accept();
+        receive(accepted);
+        accepted.close();
+        assertThat(receive(guest)).isNull();
+    }
+
+    @Test
+    void aMessageCutShortByTheGuestGoesNowhere() throws Exception {
+        ServerSocketChannel upstream = upstream();
+        SocketChannel guest = guest();
+        guest.write(ByteBuffer.wrap(new byte[] {0, 100, 'Q', 'x'})); // 100 bytes said, 2 sent
+        guest.shutdownOutput();
+        assertThat(receive(guest)).isNull();
+        upstream.configureBlocking(false);
+        assertThat(upstream.accept()).as("no connect upstream").isNull();
+        assertThat(resolver.told).isEmpty();
+    }
+
+    @Test
+    void aMessageOfTheLargestLengthCrossesWhole() throws Exception {
+        ServerSocketChannel upstream = upstream();
+        SocketChannel guest = guest();
+        byte[] large = new byte[65_535];
+        Arrays.fill(large, (byte) 'Q');
+        DnsTcpFraming.write(guest, large);
+        SocketChannel accepted = upstream.accept();
+        closing.add(accepted);
+        assertThat(DnsTcpFraming.read(Channels.newInputStream(accepted))).isEqualTo(large);
+    }
+
+    @Test
+    void connectionsBeyondTheBoundAreClosedAndTheOthersServed() throws Exception {
+        List<SocketChannel> guests = new ArrayList<>();
+        for (int i = 0; i < DnsOverTcpBridge.MAX_SESSIONS; i++) {
+            SocketChannel g = guest();
+            send(g, "L " + i); // served: it holds its session
+            assertThat(receive(g)).isEqualTo("answer to L " + i);
+            guests.add(g);
+        }
+        SocketChannel beyond = guest();
+        assertThat(new DataInputStream(Channels.newInputStream(beyond)).read()).as("closed at once").isEqualTo(-1);
+        guests.getFirst().close();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (true) { // the closed one's room comes back once its session has seen the close
+            SocketChannel again = guest();
+            try {
+                send(again, "L again");
+                if ("answer to L again".equals(receive(again))) {
+                    break;
+                }
+            } catch (IOException e) {
+                // refused still
+            }
+            assertThat(System.nanoTime()).as("room again within 5 s").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void theBridgesCloseEndsItsConnections() throws Exception {
+        SocketChannel guest = guest();
+        send(guest, "L vm2");
+        receive(guest);
+        bridge.close();
+        try {
+            assertThat(receive(guest)).isNull();
+        } catch (EOFException | java.net.SocketException e) {
+            // reset: as good
+        }
+    }
+
+    private void awaitTold(String what, int times) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (resolver.told.stream().filter(what::equals).count() < times && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(resolver.told.stream().filter(what::equals).count()).isEqualTo(times);
+    }
+}
