@@ -82,8 +82,8 @@ final class DnsOverTcpBridge implements AutoCloseable {
     private PrivateUnixListener listener;
     private final Semaphore sessions = new Semaphore(MAX_SESSIONS);
     private final Set<DnsOverTcpSession> open = ConcurrentHashMap.newKeySet();
-    /** Lines said when a connection is closed for want of room or the listener fails. */
-    private final LineBudget fullLines = new LineBudget(3, Duration.ofMinutes(1));
+    /** Lines said for what is no guest's or upstream's doing: no room, no socket. */
+    private final LineBudget lines = new LineBudget(3, Duration.ofMinutes(1));
     private volatile boolean closed;
 
     /**
@@ -110,7 +110,7 @@ final class DnsOverTcpBridge implements AutoCloseable {
             try {
                 listener = new PrivateUnixListener("vnet4j-dns");
             } catch (IOException e) {
-                fullLines.warn(logName + ": dns over tcp: cannot open the bridge's socket: " + e.getMessage());
+                lines.warn(logName + ": dns over tcp: cannot open the bridge's socket: " + e.getMessage());
                 return null;
             }
             PrivateUnixListener opened = listener;
@@ -122,12 +122,13 @@ final class DnsOverTcpBridge implements AutoCloseable {
 
     private void serve(SocketChannel guest) {
         if (!sessions.tryAcquire()) {
-            fullLines.warn(logName + ": dns over tcp: " + MAX_SESSIONS + " guest connections are served already: "
+            lines.warn(logName + ": dns over tcp: " + MAX_SESSIONS + " guest connections are served already: "
                     + "a further one was closed");
             Shutdown.closeQuietly(guest);
             return;
         }
-        DnsOverTcpSession session = new DnsOverTcpSession(guest, loop, resolver, outbound);
+        DnsOverTcpSession session = new DnsOverTcpSession(guest, loop, resolver, outbound,
+                line -> lines.warn(logName + ": dns over tcp: " + line + "; the query is answered SERVFAIL"));
         open.add(session);
         Thread.ofVirtual().start(() -> {
             try {

@@ -17,6 +17,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -53,6 +54,8 @@ final class DnsOverTcpSession {
     private final Executor loop;
     private final DnsOverTcpBridge.Resolver resolver;
     private final OutboundAddresses outbound;
+    /** Says a line in the log (budgeted), for what is no upstream's doing. */
+    private final Consumer<String> warn;
     private final ReentrantLock writing = new ReentrantLock();
     /** The connection to the upstream, and its address; null until the first query that goes there. */
     private volatile SocketChannel upstream;
@@ -61,8 +64,10 @@ final class DnsOverTcpSession {
     private volatile long lastActive = System.nanoTime();
     private volatile boolean closed;
 
-    DnsOverTcpSession(SocketChannel guest, Executor loop, DnsOverTcpBridge.Resolver resolver, OutboundAddresses outbound) {
+    DnsOverTcpSession(SocketChannel guest, Executor loop, DnsOverTcpBridge.Resolver resolver, OutboundAddresses outbound,
+                      Consumer<String> warn) {
         this.guest = guest;
+        this.warn = warn;
         this.loop = loop;
         this.resolver = resolver;
         this.outbound = outbound;
@@ -111,12 +116,14 @@ final class DnsOverTcpSession {
         for (int tries = 0; target != null && tries < MAX_CONNECTS; tries++) {
             InetSocketAddress tried = target;
             tell(() -> resolver.asked(tried)); // an upstream that drops SYNs never completes the connect
-            SocketChannel channel = SocketChannel.open(SocketAddresses.family(target));
+            SocketChannel channel;
             try {
-                InetSocketAddress local = outbound.localFor(target);
-                if (local != null) {
-                    channel.bind(local);
-                }
+                channel = openBound(target);
+            } catch (IOException e) { // out of descriptors, no IPv6 on the host, outbound-addr= gone: not the upstream's doing
+                warn.accept("cannot open a socket to " + SocketAddresses.format(target) + ": " + e.getMessage());
+                return false;
+            }
+            try {
                 channel.socket().connect(target, (int) CONNECT_MILLIS);
             } catch (IOException e) {
                 channel.close();
@@ -145,6 +152,21 @@ final class DnsOverTcpSession {
             return true;
         }
         return false;
+    }
+
+    /** A blocking socket towards {@code target}, bound to {@code outbound-addr=} when that is given. */
+    private SocketChannel openBound(InetSocketAddress target) throws IOException {
+        SocketChannel channel = SocketChannel.open(SocketAddresses.family(target));
+        InetSocketAddress local = outbound.localFor(target);
+        if (local != null) {
+            try {
+                channel.bind(local);
+            } catch (IOException e) {
+                channel.close();
+                throw e;
+            }
+        }
+        return channel;
     }
 
     /** Copies the upstream's answers to the guest, whole, until the upstream closes; then ends the session. */

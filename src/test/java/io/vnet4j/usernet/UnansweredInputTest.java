@@ -58,8 +58,8 @@ class UnansweredInputTest {
         guest.send(bad);
         guest.send(bad);
         guest.send(GuestFrames.udp(0x5255_0a00_0203L, GUEST, 1000, DNS, 53, new byte[4])); // no upstream when restricted
-        guest.send(GuestFrames.tcp(0x5255_0a00_0203L, GUEST, 1001, DNS, 53, io.vnet4j.wire.TcpFlags.SYN, 1, 0, 65535,
-                new byte[0])); // refused, and counted as the datagram is
+        guest.send(GuestFrames.tcp(0x5255_0a00_0203L, GUEST, 1001, DNS, 54, io.vnet4j.wire.TcpFlags.SYN, 1, 0, 65535,
+                new byte[0])); // refused, and counted as the datagram is (port 53's queries are answered REFUSED)
 
         List<String> details = user().details(); // runs on the loop, after the frames above
         assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8).lines().filter(l -> l.contains("wrong checksum")))

@@ -673,6 +673,21 @@ class UsernetNetdevTest {
         }
     }
 
+    /** With restrict=on a query over TCP that is not a guest's name is answered REFUSED and counted, as over UDP. */
+    @Test
+    void aQueryOverTcpWithRestrictOnIsRefused() throws Exception {
+        try (Network restricted = new Network()) {
+            VirtualNic nic = restricted.attachNic("guest", 0);
+            restricted.addNetdev("user,id=u,restrict=on");
+            int ours = openDnsConnection(nic, 5363);
+            sendOverDnsConnection(nic, 5363, ours, dnsQuery("example.test"));
+            byte[] answer = receiveOverDnsConnection(nic);
+            assertThat(answer[2 + 3] & 0x0f).as("RCODE").isEqualTo(DnsMessage.RCODE_REFUSED);
+            assertThat(((UsernetNetdev) restricted.netdev("u")).details())
+                    .anySatisfy(line -> assertThat(line).startsWith("dns not forwarded: 1,"));
+        }
+    }
+
     private static final long DNS_MAC = 0x5255_0a00_0203L;
 
     /** A standard query (RD) for {@code name}, type A, class IN, id 0x1234. */
