@@ -111,6 +111,14 @@ class DnsOverTcpBridgeTest {
         }
     }
 
+    /** The connection {@code upstream} accepts from the bridge, whose first message is {@code query}. */
+    private SocketChannel accepted(ServerSocketChannel upstream, String query) throws IOException {
+        SocketChannel accepted = upstream.accept();
+        closing.add(accepted);
+        assertThat(receive(accepted)).isEqualTo(query);
+        return accepted;
+    }
+
     private static void send(SocketChannel c, String message) throws IOException {
         DnsTcpFraming.write(c, message.getBytes());
     }
@@ -133,9 +141,7 @@ class DnsOverTcpBridgeTest {
         ServerSocketChannel upstream = upstream();
         SocketChannel guest = guest();
         send(guest, "Q example.test");
-        SocketChannel accepted = upstream.accept();
-        closing.add(accepted);
-        assertThat(receive(accepted)).isEqualTo("Q example.test");
+        SocketChannel accepted = accepted(upstream, "Q example.test");
         send(guest, "L vm2");
         assertThat(receive(guest)).isEqualTo("answer to L vm2");
         send(guest, "Q second");
@@ -155,9 +161,7 @@ class DnsOverTcpBridgeTest {
         ServerSocketChannel second = upstream();
         SocketChannel guest = guest();
         send(guest, "Q example.test");
-        SocketChannel accepted = second.accept();
-        closing.add(accepted);
-        assertThat(receive(accepted)).isEqualTo("Q example.test");
+        SocketChannel accepted = accepted(second, "Q example.test");
         send(accepted, "A");
         assertThat(receive(guest)).isEqualTo("A");
         assertThat(resolver.told.getFirst()).startsWith("asked ");
@@ -180,9 +184,7 @@ class DnsOverTcpBridgeTest {
         SocketChannel guest = guest();
         send(guest, "Q example.test");
         guest.shutdownOutput();
-        SocketChannel accepted = upstream.accept();
-        closing.add(accepted);
-        assertThat(receive(accepted)).isEqualTo("Q example.test");
+        SocketChannel accepted = accepted(upstream, "Q example.test");
         assertThat(receive(accepted)).as("the upstream sees the guest's end").isNull();
         send(accepted, "A");
         accepted.close();
