@@ -176,7 +176,7 @@ final class DnsOverTcpSession {
             InetSocketAddress from = upstreamAddress;
             for (byte[] answer; (answer = DnsTcpFraming.read(in)) != null; ) {
                 lastActive = System.nanoTime();
-                loop.execute(() -> resolver.answered(from));
+                tell(() -> resolver.answered(from));
                 writeToGuest(answer);
             }
         } catch (IOException e) {
@@ -215,12 +215,12 @@ final class DnsOverTcpSession {
         }
     }
 
-    /** Runs {@code task} on the loop and waits for it. */
-    private void tell(Runnable task) throws IOException, TimeoutException, InterruptedException {
-        onLoop(() -> {
-            task.run();
-            return null;
-        });
+    /**
+     * Runs {@code task} on the loop, without waiting: the loop runs its tasks in order, so the failover hears each
+     * notice before the next question a session asks it ({@link #onLoop}).
+     */
+    private void tell(Runnable task) {
+        loop.execute(task);
     }
 
     /** Runs {@code task} on the loop and returns its result. */
