@@ -32,7 +32,8 @@ import java.util.regex.Pattern;
 /**
  * The control socket: a unix socket (mode 0600) speaking QMP-style JSON, requests split as QEMU splits
  * them ({@link QmpRequestReader}: with or without newlines), one answer per line.
- * On connect the server sends {@code {"QMP":{...}}}; it answers {@code qmp_capabilities},
+ * On connect the server sends {@code {"QMP":{...}}}; a client's commands run once it sent {@code qmp_capabilities}
+ * (QMP's negotiation, as QEMU's); it answers {@code qmp_capabilities},
  * {@code query-network}, {@code query-version} and {@code human-monitor-command} with the HMP commands of
  * {@link HumanMonitor} ({@code info network}, {@code hostfwd_add}, {@code hostfwd_remove}); an HMP command
  * that fails answers a GenericError with QEMU's line (QEMU prints it as the command's text instead). It removes its socket file on close only while the file is still
@@ -120,6 +121,7 @@ public final class ControlServer implements AutoCloseable {
              OutputStream out = Channels.newOutputStream(client)) {
             send(out, Map.of("QMP", Map.of("version", versionInfo(version), "capabilities", List.of())));
             QmpRequestReader requests = new QmpRequestReader(in, MAX_REQUEST);
+            Session session = new Session();
             while (true) {
                 String request;
                 try {
@@ -131,11 +133,16 @@ public final class ControlServer implements AutoCloseable {
                 if (request == null) {
                     break;
                 }
-                send(out, answer(request));
+                send(out, answer(request, session));
             }
         } catch (IOException e) {
             // the client went away
         }
+    }
+
+    /** One connection's state: whether its client has negotiated capabilities ({@code qmp_capabilities}) yet. */
+    private static final class Session {
+        private boolean negotiated;
     }
 
     /**
@@ -144,7 +151,7 @@ public final class ControlServer implements AutoCloseable {
      * bug is answered with an error, and the client's other requests are answered still (QEMU's monitor
      * keeps its session when one command fails).
      */
-    Map<String, Object> answer(String text) {
+    private Map<String, Object> answer(String text, Session session) {
         Object request;
         try {
             request = Json.parse(text);
@@ -153,7 +160,7 @@ public final class ControlServer implements AutoCloseable {
         }
         Map<String, Object> reply;
         try {
-            reply = answer(request);
+            reply = answer(request, session);
         } catch (RuntimeException e) {
             internalErrors.record("a request was refused", e);
             reply = error("GenericError", "internal error: " + e);
@@ -165,7 +172,12 @@ public final class ControlServer implements AutoCloseable {
         return reply;
     }
 
-    private Map<String, Object> answer(Object request) {
+    /**
+     * A request whose shape is right runs only in the mode its session is in, as QEMU's monitor/qmp.c has it:
+     * until {@code qmp_capabilities} every other command is a CommandNotFound "Expecting capabilities negotiation
+     * with 'qmp_capabilities'", and after it a second one is a CommandNotFound too (QEMU 7.2, checked).
+     */
+    private Map<String, Object> answer(Object request, Session session) {
         if (!(request instanceof Map<?, ?> map) || !(map.get("execute") instanceof String command)) {
             return error("GenericError", "expected {\"execute\": COMMAND}");
         }
@@ -173,8 +185,16 @@ public final class ControlServer implements AutoCloseable {
         if (refused != null) {
             return refused;
         }
+        if (!session.negotiated) {
+            if (!command.equals("qmp_capabilities")) {
+                return error("CommandNotFound", "Expecting capabilities negotiation with 'qmp_capabilities'");
+            }
+            Map<String, Object> reply = capabilities(map.get("arguments"));
+            session.negotiated = reply.containsKey("return");
+            return reply;
+        }
         return switch (command) {
-            case "qmp_capabilities" -> Map.of("return", Map.of());
+            case "qmp_capabilities" -> error("CommandNotFound", "Capabilities negotiation is already complete, command ignored");
             case "query-version" -> Map.of("return", versionInfo(version));
             case "query-network" -> Map.of("return", NetworkReport.query(netdevs.get()));
             case "human-monitor-command" -> humanCommand(map.get("arguments"));
@@ -226,6 +246,27 @@ public final class ControlServer implements AutoCloseable {
     /** What {@code query-commands} lists. */
     static final List<String> COMMANDS = List.of("qmp_capabilities", "query-commands", "query-version", "query-network",
             "human-monitor-command", "netdev_add", "netdev_del", "set_link", "object-add", "object-del");
+
+    /**
+     * {@code qmp_capabilities} in negotiation: {@code enable} lists QMPCapability names to turn on, and none is offered
+     * (the greeting's {@code capabilities} is empty), so any is refused with QEMU's words
+     * (monitor/qmp-cmds-control.c, qapi/control.json).
+     */
+    private static Map<String, Object> capabilities(Object arguments) {
+        Object enable = arguments instanceof Map<?, ?> args ? args.get("enable") : null;
+        if (enable == null) {
+            return Map.of("return", Map.of());
+        }
+        if (!(enable instanceof List<?> names)) {
+            return error("GenericError", "Invalid parameter type for 'enable', expected: array");
+        }
+        for (Object name : names) {
+            if (!"oob".equals(name)) {
+                return error("GenericError", "Parameter 'enable' does not accept value '" + name + "'");
+            }
+        }
+        return names.isEmpty() ? Map.of("return", Map.of()) : error("GenericError", "Capability oob not available");
+    }
 
     /** QMP netdev_add: QEMU's Netdev arguments ({@link NetdevArguments}); {"return": {}} once it runs. */
     private Map<String, Object> netdevAdd(Object arguments) {
