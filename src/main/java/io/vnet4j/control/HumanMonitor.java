@@ -104,7 +104,11 @@ final class HumanMonitor {
         this.changes = changes;
     }
 
+    /** Runs one command line; a blank one runs nothing and says nothing, as QEMU's monitor (monitor/hmp.c). */
     String run(String commandLine) throws Failure {
+        if (commandLine.isBlank()) {
+            return "";
+        }
         String[] words = words(commandLine);
         return switch (words[0]) {
             case "info" -> {
