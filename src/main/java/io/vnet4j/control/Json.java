@@ -38,6 +38,18 @@ public final class Json {
 
     /** Parses one JSON value; throws IllegalArgumentException with the position on malformed input. */
     public static Object parse(String text) {
+        return parse(text, true);
+    }
+
+    /**
+     * Parses the JSON value {@code text} begins with and ignores what follows it, as parson's
+     * {@code json_parse_string} does (slirp4netns's api.c); throws as {@link #parse} does when it begins with none.
+     */
+    public static Object parseFirst(String text) {
+        return parse(text, false);
+    }
+
+    private static Object parse(String text, boolean whole) {
         try (JsonParser parser = FACTORY.createParser(text)) {
             try {
                 JsonToken first = parser.nextToken();
@@ -45,7 +57,7 @@ public final class Json {
                     throw error(parser, "unexpected end");
                 }
                 Object value = value(parser, first);
-                if (parser.nextToken() != null) {
+                if (whole && parser.nextToken() != null) {
                     throw error(parser, "unexpected text after the value");
                 }
                 return value;

@@ -57,11 +57,11 @@ final class ApiHandler {
         this.defaultGuest = defaultGuest;
     }
 
-    /** The reply to one request's text; never throws on bad input. */
+    /** The reply to one request's text, its first JSON value (what follows is ignored, as in api.c); never throws on bad input. */
     synchronized String handle(String request) {
         Object parsed;
         try {
-            parsed = Json.parse(request);
+            parsed = Json.parseFirst(request);
         } catch (IllegalArgumentException e) {
             return CANNOT_PARSE;
         }

@@ -139,7 +139,6 @@ class ApiServerTest {
         String[][] cases = {
                 {"garbage", "cannot parse JSON"},
                 {"", "cannot parse JSON"},
-                {"{\"execute\":\"list_hostfwd\"} trailing", "cannot parse JSON"},
                 {"[1]", "json_object() failed"},
                 {"\"list_hostfwd\"", "json_object() failed"},
                 {"{}", "no execute found"},
@@ -177,6 +176,24 @@ class ApiServerTest {
             assertThat(request(c[0])).as(c[0]).isEqualTo("{\"error\":{\"desc\":\"bad request: " + c[1] + "\"}}");
         }
         assertThat(request("{\"execute\":\"list_hostfwd\"}")).isEqualTo("{\"entries\":[]}"); // nothing was added
+    }
+
+    /**
+     * Only a request's first JSON value is read, and what follows it is ignored, as parson's json_parse_string
+     * ignores it in api.c (slirp4netns 1.2, checked against the binary): two requests in one write get the first
+     * one's answer, and the second does not run (vnet4j answered "cannot parse JSON").
+     */
+    @Test
+    void onlyTheFirstJsonValueOfARequestIsReadAsApiCReadsIt() throws Exception {
+        int port = freePort();
+        assertThat(request("{\"execute\":\"list_hostfwd\"}{\"execute\":\"add_hostfwd\"}")).isEqualTo("{\"entries\":[]}");
+        assertThat(request("{\"execute\":\"list_hostfwd\"} trailing")).isEqualTo("{\"entries\":[]}");
+        assertThat(request("{\"execute\":\"nope\"}]")).isEqualTo("{\"error\":{\"desc\":\"bad request: unknown execute\"}}");
+        String addThenRemove = add("tcp", "127.0.0.1", port, 80) + "{\"execute\":\"remove_hostfwd\",\"arguments\":{\"id\":1}}";
+        // written at once, the side left open: the answer comes without the client's end of file
+        assertThat(ApiClient.request(socket, addThenRemove.getBytes(StandardCharsets.US_ASCII), false))
+                .isEqualTo("{\"return\":{\"id\":1}}");
+        assertThat(request("{\"execute\":\"list_hostfwd\"}")).contains("\"id\":1,");
     }
 
     @Test
