@@ -11,31 +11,80 @@ import java.util.Map;
  * A list of QAPI {@code String} objects, as {@code user}'s {@code hostfwd}, {@code guestfwd} and
  * {@code dnssearch} are ({@code "hostfwd":[{"str":"tcp::2222-:22"},{"str":"udp::5353-:53"}]}), becomes the
  * key repeated once per element.
+ *
+ * <p>A member of QEMU's schema (qapi/net.json and sockets.json, 7.2) must have its JSON type there, as QEMU's
+ * QMP input visitor checks it (qapi/qobject-input-visitor.c): {@code "ipv4":"yes"} is refused with QEMU's
+ * "Invalid parameter type for 'ipv4', expected: boolean", where the option {@code ipv4=yes} would be taken.
+ * vnet4j's own members ({@code hubid}, {@code dns-upstream}, a {@code vxlan}'s) take any scalar.
  */
 final class NetdevArguments {
     private NetdevArguments() {}
 
-    /** The option text, or throws IllegalArgumentException naming what is wrong (no type, a list, a comma in a value). */
+    /** A QAPI member's type as the QMP input visitor checks it. */
+    private enum Kind {
+        STRING, BOOLEAN, INTEGER, UNSIGNED, OBJECT, STRINGS
+    }
+
+    private static final Map<String, Kind> SOCKET_ADDRESS = Map.ofEntries(Map.entry("type", Kind.STRING),
+            Map.entry("host", Kind.STRING), Map.entry("port", Kind.STRING), Map.entry("path", Kind.STRING),
+            Map.entry("str", Kind.STRING), Map.entry("cid", Kind.STRING), Map.entry("numeric", Kind.BOOLEAN),
+            Map.entry("to", Kind.UNSIGNED), Map.entry("ipv4", Kind.BOOLEAN), Map.entry("ipv6", Kind.BOOLEAN),
+            Map.entry("keep-alive", Kind.BOOLEAN), Map.entry("mptcp", Kind.BOOLEAN), Map.entry("abstract", Kind.BOOLEAN),
+            Map.entry("tight", Kind.BOOLEAN));
+
+    /** QEMU 7.2's members of each netdev type vnet4j takes (the base's {@code id} with them); objects are SocketAddresses. */
+    private static final Map<String, Map<String, Kind>> SCHEMA = Map.of(
+            "user", Map.ofEntries(Map.entry("hostname", Kind.STRING), Map.entry("restrict", Kind.BOOLEAN),
+                    Map.entry("ipv4", Kind.BOOLEAN), Map.entry("ipv6", Kind.BOOLEAN), Map.entry("ip", Kind.STRING),
+                    Map.entry("net", Kind.STRING), Map.entry("host", Kind.STRING), Map.entry("tftp", Kind.STRING),
+                    Map.entry("bootfile", Kind.STRING), Map.entry("dhcpstart", Kind.STRING), Map.entry("dns", Kind.STRING),
+                    Map.entry("dnssearch", Kind.STRINGS), Map.entry("domainname", Kind.STRING),
+                    Map.entry("ipv6-prefix", Kind.STRING), Map.entry("ipv6-prefixlen", Kind.INTEGER),
+                    Map.entry("ipv6-host", Kind.STRING), Map.entry("ipv6-dns", Kind.STRING), Map.entry("smb", Kind.STRING),
+                    Map.entry("smbserver", Kind.STRING), Map.entry("hostfwd", Kind.STRINGS), Map.entry("guestfwd", Kind.STRINGS),
+                    Map.entry("tftp-server-name", Kind.STRING), Map.entry("id", Kind.STRING)),
+            "tap", Map.ofEntries(Map.entry("ifname", Kind.STRING), Map.entry("fd", Kind.STRING), Map.entry("fds", Kind.STRING),
+                    Map.entry("script", Kind.STRING), Map.entry("downscript", Kind.STRING), Map.entry("br", Kind.STRING),
+                    Map.entry("helper", Kind.STRING), Map.entry("sndbuf", Kind.UNSIGNED), Map.entry("vnet_hdr", Kind.BOOLEAN),
+                    Map.entry("vhost", Kind.BOOLEAN), Map.entry("vhostfd", Kind.STRING), Map.entry("vhostfds", Kind.STRING),
+                    Map.entry("vhostforce", Kind.BOOLEAN), Map.entry("queues", Kind.UNSIGNED), Map.entry("poll-us", Kind.UNSIGNED),
+                    Map.entry("id", Kind.STRING)),
+            "socket", Map.of("fd", Kind.STRING, "listen", Kind.STRING, "connect", Kind.STRING, "mcast", Kind.STRING,
+                    "localaddr", Kind.STRING, "udp", Kind.STRING, "id", Kind.STRING),
+            "stream", Map.of("addr", Kind.OBJECT, "server", Kind.BOOLEAN, "id", Kind.STRING),
+            "dgram", Map.of("local", Kind.OBJECT, "remote", Kind.OBJECT, "id", Kind.STRING),
+            "vde", Map.of("sock", Kind.STRING, "port", Kind.UNSIGNED, "group", Kind.STRING, "mode", Kind.UNSIGNED, "id", Kind.STRING),
+            "vhost-user", Map.of("chardev", Kind.STRING, "vhostforce", Kind.BOOLEAN, "queues", Kind.INTEGER, "id", Kind.STRING));
+
+    /** The option text, or throws IllegalArgumentException naming what is wrong (no type, a member's type, a comma in a value). */
     static String toOption(Map<?, ?> arguments) {
-        if (!(arguments.get("type") instanceof String type) || type.isEmpty()) {
+        Object type = arguments.get("type");
+        if (type != null && !(type instanceof String)) {
+            throw new IllegalArgumentException(invalidType("type", "string"));
+        }
+        if (!(type instanceof String name) || name.isEmpty()) {
             throw new IllegalArgumentException("Parameter 'type' is missing");
         }
-        StringBuilder option = new StringBuilder(type);
-        append(option, "", arguments, true);
+        StringBuilder option = new StringBuilder(name);
+        append(option, "", arguments, SCHEMA.getOrDefault(name, Map.of("id", Kind.STRING)), true);
         return option.toString();
     }
 
-    private static void append(StringBuilder option, String prefix, Map<?, ?> map, boolean top) {
+    private static void append(StringBuilder option, String prefix, Map<?, ?> map, Map<String, Kind> schema, boolean top) {
         for (Map.Entry<?, ?> e : map.entrySet()) {
             String key = prefix + e.getKey();
             if (top && key.equals("type")) {
                 continue;
             }
+            Kind kind = schema.get(String.valueOf(e.getKey()));
+            if (kind != null) {
+                check(key, kind, e.getValue());
+            }
             switch (e.getValue()) {
-                case Map<?, ?> nested -> append(option, key + ".", nested, false);
+                case Map<?, ?> nested -> append(option, key + ".", nested, kind == Kind.OBJECT ? SOCKET_ADDRESS : Map.of(), false);
                 case List<?> list -> {
-                    for (Object element : list) {
-                        option.append(',').append(key).append('=').append(checked(key, stringElement(key, element)));
+                    for (int i = 0; i < list.size(); i++) {
+                        option.append(',').append(key).append('=').append(checked(key, stringElement(key, i, list.get(i))));
                     }
                 }
                 case Boolean b -> option.append(',').append(key).append('=').append(b ? "on" : "off");
@@ -47,15 +96,52 @@ final class NetdevArguments {
         }
     }
 
-    /** One element of a QAPI {@code ['String']} list: {@code {"str": "..."}}, or a bare string. */
-    private static String stringElement(String key, Object element) {
-        if (element instanceof Map<?, ?> m && m.size() == 1 && m.get("str") instanceof String s) {
-            return s;
+    /** Refuses {@code value} for the member {@code key} of {@code kind} when its JSON type is not the schema's. */
+    private static void check(String key, Kind kind, Object value) {
+        boolean fits = switch (kind) {
+            case STRING -> value instanceof String;
+            case BOOLEAN -> value instanceof Boolean;
+            case INTEGER, UNSIGNED -> value instanceof Long;
+            case OBJECT -> value instanceof Map;
+            case STRINGS -> value instanceof List;
+        };
+        if (fits) {
+            return;
         }
+        throw new IllegalArgumentException(switch (kind) {
+            case STRING -> invalidType(key, "string");
+            case BOOLEAN -> invalidType(key, "boolean");
+            case INTEGER -> invalidType(key, "integer");
+            case UNSIGNED -> "Parameter '" + key + "' expects uint64"; // QEMU's own words for an unsigned member
+            case OBJECT -> invalidType(key, "object");
+            case STRINGS -> invalidType(key, "array");
+        });
+    }
+
+    private static String invalidType(String key, String expected) {
+        return "Invalid parameter type for '" + key + "', expected: " + expected;
+    }
+
+    /**
+     * Element {@code i} of a QAPI {@code ['String']} list: {@code {"str": "..."}}, or a bare string (vnet4j's
+     * shorthand, which QEMU refuses); anything else in QEMU's words.
+     */
+    private static String stringElement(String key, int i, Object element) {
         if (element instanceof String s) {
             return s;
         }
-        throw new IllegalArgumentException("Parameter '" + key + "' expects a list of {\"str\": STRING} objects");
+        if (!(element instanceof Map<?, ?> m)) {
+            throw new IllegalArgumentException(invalidType(key + "[" + i + "]", "object"));
+        }
+        if (!(m.get("str") instanceof String s)) {
+            throw new IllegalArgumentException(m.containsKey("str") ? invalidType(key + "[" + i + "].str", "string")
+                    : "Parameter '" + key + "[" + i + "].str' is missing");
+        }
+        if (m.size() > 1) {
+            String extra = m.keySet().stream().map(String::valueOf).filter(k -> !k.equals("str")).findFirst().orElseThrow();
+            throw new IllegalArgumentException("Parameter '" + key + "[" + i + "]." + extra + "' is unexpected");
+        }
+        return s;
     }
 
     private static String checked(String key, String value) {
