@@ -115,6 +115,9 @@ final class HumanMonitor {
                 if (words.length == 1) {
                     yield helpFor("info"); // as QEMU's monitor, which lists its info commands
                 }
+                if (words.length > 2 && !helpFor("info " + words[1]).isEmpty()) { // one of the info commands below
+                    throw extraneous(words[1]);
+                }
                 if (words.length == 2 && words[1].equals("network")) {
                     yield NetworkReport.text(NetworkReport.query(netdevs.get()));
                 }
@@ -133,7 +136,10 @@ final class HumanMonitor {
             case "hostfwd_add" -> hostfwdAdd(words);
             case "hostfwd_remove" -> hostfwdRemove(words);
             case "netdev_add" -> {
-                if (words.length != 2) {
+                if (words.length > 2) {
+                    throw extraneous(words[0]);
+                }
+                if (words.length == 1) {
                     throw new Failure("usage: netdev_add [user|tap|socket|stream|dgram|vde|vxlan|vhost-user],id=str[,prop=value][,...]");
                 }
                 Netdev added;
@@ -146,7 +152,10 @@ final class HumanMonitor {
                 yield warning == null ? "" : "warning: " + warning + "\n";
             }
             case "netdev_del" -> {
-                if (words.length != 2) {
+                if (words.length > 2) {
+                    throw extraneous(words[0]);
+                }
+                if (words.length == 1) {
                     throw new Failure("usage: netdev_del id");
                 }
                 if (!changes.remove(words[1])) {
@@ -162,7 +171,7 @@ final class HumanMonitor {
                     throw new Failure("Expected 'on' or 'off'");
                 }
                 if (words.length > 3) {
-                    throw new Failure("set_link: extraneous characters at the end of line");
+                    throw extraneous(words[0]);
                 }
                 if (!SetLink.apply(netdevs.get(), words[1], words[2].equals("on"))) {
                     throw new Failure(deviceNotFound(words[1]));
@@ -170,14 +179,20 @@ final class HumanMonitor {
                 yield "";
             }
             case "object_add" -> {
-                if (words.length != 2) {
+                if (words.length > 2) {
+                    throw extraneous(words[0]);
+                }
+                if (words.length == 1) {
                     throw new Failure("usage: object_add filter-dump,id=str,netdev=str,file=str[,maxlen=int]");
                 }
                 addCapture(words[1]);
                 yield "";
             }
             case "object_del" -> {
-                if (words.length != 2) {
+                if (words.length > 2) {
+                    throw extraneous(words[0]);
+                }
+                if (words.length == 1) {
                     throw new Failure("usage: object_del id");
                 }
                 if (!changes.removeCapture(words[1])) {
@@ -200,6 +215,14 @@ final class HumanMonitor {
             default -> throw new Failure("unknown command: '" + words[0] + "' (expected: info network, info usernet, "
                     + "info mac-table, info captures, hostfwd_add, hostfwd_remove, netdev_add, netdev_del, set_link, object_add, object_del, capture, help)");
         };
+    }
+
+    /**
+     * QEMU's line for a command given an argument more than it takes (monitor/hmp.c); an info command is named
+     * without "info", as QEMU names it.
+     */
+    private static Failure extraneous(String command) {
+        return new Failure(command + ": extraneous characters at the end of line");
     }
 
     /** {@code help} (or {@code ?}): the commands, one a line, in the shape of QEMU's monitor's own help. */
@@ -355,7 +378,10 @@ final class HumanMonitor {
 
     /** The user network the words name (one argument before the rule), or the first one. */
     private UsernetNetdev userNetwork(String[] words, String usage) throws Failure {
-        if (words.length < 2 || words.length > 3) {
+        if (words.length > 3) {
+            throw extraneous(words[0]);
+        }
+        if (words.length < 2) {
             throw new Failure("usage: " + usage);
         }
         if (words.length == 3) {
