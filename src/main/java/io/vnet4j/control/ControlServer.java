@@ -156,7 +156,7 @@ public final class ControlServer implements AutoCloseable {
         try {
             request = Json.parse(text);
         } catch (IllegalArgumentException e) {
-            return error("GenericError", "malformed JSON: " + e.getMessage());
+            return error("GenericError", "JSON parse error, " + e.getMessage()); // QEMU's start, Jackson's detail
         }
         Map<String, Object> reply;
         try {
@@ -173,13 +173,18 @@ public final class ControlServer implements AutoCloseable {
     }
 
     /**
-     * A request whose shape is right runs only in the mode its session is in, as QEMU's monitor/qmp.c has it:
+     * A request that is not an object, or has no string {@code execute}, is refused in QEMU's words
+     * (qapi/qmp-dispatch.c). One whose shape is right runs only in its session's mode, as in QEMU's monitor/qmp.c:
      * until {@code qmp_capabilities} every other command is a CommandNotFound "Expecting capabilities negotiation
      * with 'qmp_capabilities'", and after it a second one is a CommandNotFound too (QEMU 7.2, checked).
      */
     private Map<String, Object> answer(Object request, Session session) {
-        if (!(request instanceof Map<?, ?> map) || !(map.get("execute") instanceof String command)) {
-            return error("GenericError", "expected {\"execute\": COMMAND}");
+        if (!(request instanceof Map<?, ?> map)) {
+            return error("GenericError", "QMP input must be a JSON object");
+        }
+        if (!(map.get("execute") instanceof String command)) {
+            return error("GenericError", map.containsKey("execute") ? "QMP input member 'execute' must be a string"
+                    : "QMP input lacks member 'execute'");
         }
         Map<String, Object> refused = unexpected(map, command);
         if (refused != null) {
