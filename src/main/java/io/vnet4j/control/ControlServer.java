@@ -276,7 +276,7 @@ public final class ControlServer implements AutoCloseable {
     /** QMP netdev_add: QEMU's Netdev arguments ({@link NetdevArguments}); {"return": {}} once it runs. */
     private Map<String, Object> netdevAdd(Object arguments) {
         if (!(arguments instanceof Map<?, ?> args)) {
-            return error("GenericError", "Parameter 'type' is missing");
+            return error("GenericError", "Parameter 'id' is missing");
         }
         try {
             changes.add(NetdevArguments.toOption(args));

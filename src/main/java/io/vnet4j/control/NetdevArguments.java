@@ -32,7 +32,7 @@ final class NetdevArguments {
             Map.entry("keep-alive", Kind.BOOLEAN), Map.entry("mptcp", Kind.BOOLEAN), Map.entry("abstract", Kind.BOOLEAN),
             Map.entry("tight", Kind.BOOLEAN));
 
-    /** QEMU 7.2's members of each netdev type vnet4j takes (the base's {@code id} with them); objects are SocketAddresses. */
+    /** QEMU 7.2's members of each netdev type vnet4j takes (the base's {@code id} is checked first); objects are SocketAddresses. */
     private static final Map<String, Map<String, Kind>> SCHEMA = Map.of(
             "user", Map.ofEntries(Map.entry("hostname", Kind.STRING), Map.entry("restrict", Kind.BOOLEAN),
                     Map.entry("ipv4", Kind.BOOLEAN), Map.entry("ipv6", Kind.BOOLEAN), Map.entry("ip", Kind.STRING),
@@ -42,22 +42,28 @@ final class NetdevArguments {
                     Map.entry("ipv6-prefix", Kind.STRING), Map.entry("ipv6-prefixlen", Kind.INTEGER),
                     Map.entry("ipv6-host", Kind.STRING), Map.entry("ipv6-dns", Kind.STRING), Map.entry("smb", Kind.STRING),
                     Map.entry("smbserver", Kind.STRING), Map.entry("hostfwd", Kind.STRINGS), Map.entry("guestfwd", Kind.STRINGS),
-                    Map.entry("tftp-server-name", Kind.STRING), Map.entry("id", Kind.STRING)),
+                    Map.entry("tftp-server-name", Kind.STRING)),
             "tap", Map.ofEntries(Map.entry("ifname", Kind.STRING), Map.entry("fd", Kind.STRING), Map.entry("fds", Kind.STRING),
                     Map.entry("script", Kind.STRING), Map.entry("downscript", Kind.STRING), Map.entry("br", Kind.STRING),
                     Map.entry("helper", Kind.STRING), Map.entry("sndbuf", Kind.UNSIGNED), Map.entry("vnet_hdr", Kind.BOOLEAN),
                     Map.entry("vhost", Kind.BOOLEAN), Map.entry("vhostfd", Kind.STRING), Map.entry("vhostfds", Kind.STRING),
-                    Map.entry("vhostforce", Kind.BOOLEAN), Map.entry("queues", Kind.UNSIGNED), Map.entry("poll-us", Kind.UNSIGNED),
-                    Map.entry("id", Kind.STRING)),
+                    Map.entry("vhostforce", Kind.BOOLEAN), Map.entry("queues", Kind.UNSIGNED), Map.entry("poll-us", Kind.UNSIGNED)),
             "socket", Map.of("fd", Kind.STRING, "listen", Kind.STRING, "connect", Kind.STRING, "mcast", Kind.STRING,
-                    "localaddr", Kind.STRING, "udp", Kind.STRING, "id", Kind.STRING),
-            "stream", Map.of("addr", Kind.OBJECT, "server", Kind.BOOLEAN, "id", Kind.STRING),
-            "dgram", Map.of("local", Kind.OBJECT, "remote", Kind.OBJECT, "id", Kind.STRING),
-            "vde", Map.of("sock", Kind.STRING, "port", Kind.UNSIGNED, "group", Kind.STRING, "mode", Kind.UNSIGNED, "id", Kind.STRING),
-            "vhost-user", Map.of("chardev", Kind.STRING, "vhostforce", Kind.BOOLEAN, "queues", Kind.INTEGER, "id", Kind.STRING));
+                    "localaddr", Kind.STRING, "udp", Kind.STRING),
+            "stream", Map.of("addr", Kind.OBJECT, "server", Kind.BOOLEAN),
+            "dgram", Map.of("local", Kind.OBJECT, "remote", Kind.OBJECT),
+            "vde", Map.of("sock", Kind.STRING, "port", Kind.UNSIGNED, "group", Kind.STRING, "mode", Kind.UNSIGNED),
+            "vhost-user", Map.of("chardev", Kind.STRING, "vhostforce", Kind.BOOLEAN, "queues", Kind.INTEGER));
 
-    /** The option text, or throws IllegalArgumentException naming what is wrong (no type, a member's type, a comma in a value). */
+    /** The option text, or throws IllegalArgumentException naming what is wrong (no id or type, a member's type, a comma in a value). */
     static String toOption(Map<?, ?> arguments) {
+        if (!arguments.containsKey("id")) { // the Netdev base's first member, which QEMU visits before type
+            throw new IllegalArgumentException("Parameter 'id' is missing");
+        }
+        Object id = arguments.get("id");
+        if (!(id instanceof String)) {
+            throw new IllegalArgumentException(invalidType("id", "string"));
+        }
         Object type = arguments.get("type");
         if (type != null && !(type instanceof String)) {
             throw new IllegalArgumentException(invalidType("type", "string"));
@@ -66,7 +72,7 @@ final class NetdevArguments {
             throw new IllegalArgumentException("Parameter 'type' is missing");
         }
         StringBuilder option = new StringBuilder(name);
-        append(option, "", arguments, SCHEMA.getOrDefault(name, Map.of("id", Kind.STRING)), true);
+        append(option, "", arguments, SCHEMA.getOrDefault(name, Map.of()), true);
         return option.toString();
     }
 
