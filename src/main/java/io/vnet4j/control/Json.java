@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.io.JsonEOFException;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -47,6 +48,20 @@ public final class Json {
      */
     public static Object parseFirst(String text) {
         return parse(text, false);
+    }
+
+    /**
+     * Whether {@code text} ends before the JSON value it begins: it is white space only, or a value cut short, which
+     * more text could complete. False for a whole value (what follows it aside) and for text no more text can make
+     * one (malformed, a name twice in an object).
+     */
+    public static boolean endsTooSoon(String text) {
+        try {
+            parse(text, false);
+            return false;
+        } catch (IllegalArgumentException e) {
+            return text.isBlank() || e.getCause() instanceof JsonEOFException;
+        }
     }
 
     private static Object parse(String text, boolean whole) {

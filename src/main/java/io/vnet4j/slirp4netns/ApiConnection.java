@@ -14,7 +14,8 @@ import java.util.function.UnaryOperator;
  * One client of the API socket: its request read, the reply written, the connection closed, each step
  * bounded in time, on the channel in non-blocking mode with a selector of its own (a unix channel has no
  * read timeout). The request ends when the client shuts its side, when the bytes so far begin with one whole JSON
- * value (what follows it is ignored, as api.c's parson ignores it), at {@value ApiServer#MAX_REQUEST} bytes (too large, api.c's rule) or at the deadline. After the
+ * value (what follows it is ignored, as api.c's parson ignores it) or are what no more bytes can make one (api.c
+ * answers what its one read got: "cannot parse JSON" at once), at {@value ApiServer#MAX_REQUEST} bytes (too large, api.c's rule) or at the deadline. After the
  * reply the sending side is shut and what the client still sends is read and dropped until it closes (at
  * most {@value #MAX_DRAIN} bytes, within the deadline): closing a unix socket with unread bytes would reset
  * the connection, and the client could lose the reply (api.c closes at once; a request over 4 KiB then gets
@@ -60,7 +61,7 @@ final class ApiConnection {
             if (!buffer.hasRemaining()) {
                 return null;
             }
-            if (n > 0 && beginsWithWholeJson(buffer)) {
+            if (n > 0 && !Json.endsTooSoon(text(buffer))) {
                 break;
             }
         }
@@ -103,15 +104,6 @@ final class ApiConnection {
             if (selector.select(left) > 0 && (key.readyOps() & op) != 0) {
                 return true;
             }
-        }
-    }
-
-    private static boolean beginsWithWholeJson(ByteBuffer buffer) {
-        try {
-            Json.parseFirst(text(buffer));
-            return true;
-        } catch (IllegalArgumentException e) {
-            return false;
         }
     }
 
