@@ -66,7 +66,8 @@ final class CtlCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         String line = commandLine(words);
-        // a JSON object is a QMP command as it is; QMP names are query-* and qmp_capabilities; anything else is
+        // a JSON object is a QMP command as it is; QMP names are query-* and qmp_capabilities (which the client
+        // has sent already: QEMU's "Capabilities negotiation is already complete" comes back); anything else is
         // an HMP command line, as QEMU's
         Map<String, ?> command = line.startsWith("{") ? qmpCommand(line)
                 : words.size() == 1 && (line.startsWith("query-") || line.equals("qmp_capabilities"))
