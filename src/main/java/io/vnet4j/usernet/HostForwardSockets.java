@@ -16,6 +16,14 @@ import java.nio.channels.ServerSocketChannel;
  * and bound, non-blocking, on the rule's address and port; a failure names the rule's host side.
  */
 final class HostForwardSockets {
+    /**
+     * A TCP rule's listen queue: Linux's SOMAXCONN (4096 since 5.4; the kernel caps it at net.core.somaxconn), the
+     * queue Go's listeners (gvisor-tap-vsock's) ask for. The JDK's default, 50, held a burst of clients only while
+     * the loop kept up: the 52nd of quick sequential connects was dropped and waited for its SYN's retransmission
+     * (1 s), every 51 connects.
+     */
+    static final int LISTEN_BACKLOG = 4096;
+
     private HostForwardSockets() {
     }
 
@@ -70,7 +78,12 @@ final class HostForwardSockets {
     static <C extends SelectableChannel & NetworkChannel> UserConfig.HostForward bind(C channel,
             UserConfig.HostForward forward) throws IOException {
         try {
-            channel.bind(new InetSocketAddress(forward.hostAddress().toInetAddress(), forward.hostPort()));
+            InetSocketAddress local = new InetSocketAddress(forward.hostAddress().toInetAddress(), forward.hostPort());
+            if (channel instanceof ServerSocketChannel listener) {
+                listener.bind(local, LISTEN_BACKLOG);
+            } else {
+                channel.bind(local);
+            }
             channel.configureBlocking(false);
             return forward.boundTo(((InetSocketAddress) channel.getLocalAddress()).getPort());
         } catch (IOException e) {
