@@ -26,6 +26,14 @@ public final class HostSockets {
         }
     }
 
+    /**
+     * The listen queue every listener asks for: Linux's SOMAXCONN (4096 since 5.4; the kernel caps it at
+     * net.core.somaxconn), as Go's listeners (gvisor-tap-vsock's) ask. The JDK's default, 50, held a burst of clients
+     * only while the accepting thread kept up: a TCP client beyond it waited 1 s for its SYN's retransmission, a unix
+     * client's non-blocking connect (the gateway's to its DNS-over-TCP bridge) failed with EAGAIN.
+     */
+    public static final int LISTEN_BACKLOG = 4096;
+
     private HostSockets() {
     }
 

@@ -1,5 +1,6 @@
 package io.vnet4j.os;
 
+import io.vnet4j.base.HostSockets;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -109,14 +110,15 @@ public final class SocketFiles {
     }
 
     /**
-     * Binds a unix stream server at {@code path} after {@link #prepare}: the socket file it made.
+     * Binds a unix stream server at {@code path} after {@link #prepare}, its listen queue
+     * {@link HostSockets#LISTEN_BACKLOG}: the socket file it made.
      *
      * @throws InUseException when a socket answers there
      * @throws IOException when the path cannot be prepared or bound
      */
     public static OwnedFile bind(ServerSocketChannel server, Path path) throws IOException {
         prepare(path);
-        server.bind(UnixDomainSocketAddress.of(path));
+        server.bind(UnixDomainSocketAddress.of(path), HostSockets.LISTEN_BACKLOG);
         return OwnedFile.claim(path);
     }
 

@@ -16,14 +16,6 @@ import java.nio.channels.ServerSocketChannel;
  * and bound, non-blocking, on the rule's address and port; a failure names the rule's host side.
  */
 final class HostForwardSockets {
-    /**
-     * A TCP rule's listen queue: Linux's SOMAXCONN (4096 since 5.4; the kernel caps it at net.core.somaxconn), the
-     * queue Go's listeners (gvisor-tap-vsock's) ask for. The JDK's default, 50, held a burst of clients only while
-     * the loop kept up: the 52nd of quick sequential connects was dropped and waited for its SYN's retransmission
-     * (1 s), every 51 connects.
-     */
-    static final int LISTEN_BACKLOG = 4096;
-
     private HostForwardSockets() {
     }
 
@@ -80,7 +72,7 @@ final class HostForwardSockets {
         try {
             InetSocketAddress local = new InetSocketAddress(forward.hostAddress().toInetAddress(), forward.hostPort());
             if (channel instanceof ServerSocketChannel listener) {
-                listener.bind(local, LISTEN_BACKLOG);
+                listener.bind(local, HostSockets.LISTEN_BACKLOG);
             } else {
                 channel.bind(local);
             }

@@ -27,6 +27,30 @@ class SocketFilesTest {
      * unix socket's 107 bytes was refused with the JDK's "Unix domain path too long", no limit given (the
      * netdevs' own paths said it); every bind now says it, and so does ctl, which asked "is vnet4j running?".
      */
+    /**
+     * A unix listener holds a burst of connects while its accepting thread is behind: the JDK's default queue of
+     * 50 failed the 51st non-blocking connect with EAGAIN (the gateway's to its DNS-over-TCP bridge, helper-117's
+     * kind of fault).
+     */
+    @Test
+    void aListenerHoldsABurstOfConnectsBeforeItAccepts() throws IOException {
+        Path path = dir.resolve("burst.sock");
+        java.util.List<java.nio.channels.SocketChannel> clients = new java.util.ArrayList<>();
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            SocketFiles.bind(server, path);
+            for (int i = 0; i < 200; i++) {
+                java.nio.channels.SocketChannel c = java.nio.channels.SocketChannel.open(StandardProtocolFamily.UNIX);
+                clients.add(c);
+                c.configureBlocking(false);
+                assertThat(c.connect(UnixDomainSocketAddress.of(path))).as("connect %d", i).isTrue();
+            }
+        } finally {
+            for (java.nio.channels.SocketChannel c : clients) {
+                c.close();
+            }
+        }
+    }
+
     @Test
     void aPathLongerThanAUnixSocketTakesIsRefusedNamingTheLimit() throws Exception {
         Path path = dir.resolve("s".repeat(120 - dir.toString().length()) + ".sock");

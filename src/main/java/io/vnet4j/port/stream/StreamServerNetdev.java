@@ -82,7 +82,7 @@ public final class StreamServerNetdev extends PeerPortsNetdev {
             if (address instanceof UnixDomainSocketAddress unix) {
                 socketFile = SocketFiles.bind(ch, unix.getPath());
             } else {
-                ch.bind(address);
+                ch.bind(address, HostSockets.LISTEN_BACKLOG);
             }
         } catch (IOException e) {
             ch.close();
