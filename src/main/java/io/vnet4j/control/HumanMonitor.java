@@ -205,7 +205,10 @@ final class HumanMonitor {
                 if (words.length == 1) {
                     yield HELP;
                 }
-                String command = String.join(" ", Arrays.copyOfRange(words, 1, words.length));
+                // as QEMU's monitor (monitor/hmp.c help_cmd_dump): a command's name, info's with its second word; the
+                // words after it are not looked at
+                int end = words[1].equals("info") ? Math.min(words.length, 3) : 2;
+                String command = String.join(" ", Arrays.copyOfRange(words, 1, end));
                 String lines = helpFor(command);
                 if (lines.isEmpty()) {
                     throw new Failure("unknown command: '" + command + "' (help lists the commands)");

@@ -476,6 +476,20 @@ class HumanMonitorTest {
         assertThatThrownBy(() -> monitor.run("help bogus")).hasMessage("unknown command: 'bogus' (help lists the commands)");
     }
 
+    /**
+     * As QEMU 7.2's monitor (monitor/hmp.c help_cmd_dump): the words after a command's name are not looked at,
+     * and an unknown one is named with the words before it; vnet4j said {@code unknown command: 'netdev_del x'}.
+     */
+    @Test
+    void helpLooksAtACommandsNameOnlyAsQemusMonitor() throws Exception {
+        assertThat(monitor.run("help netdev_del x")).isEqualTo(monitor.run("help netdev_del"));
+        assertThat(monitor.run("? set_link t on")).isEqualTo(monitor.run("help set_link"));
+        assertThat(monitor.run("help info network x")).isEqualTo(monitor.run("help info network"));
+        assertThatThrownBy(() -> monitor.run("help bogus x")).hasMessage("unknown command: 'bogus' (help lists the commands)");
+        assertThatThrownBy(() -> monitor.run("help info bogus x"))
+                .hasMessage("unknown command: 'info bogus' (help lists the commands)");
+    }
+
     /** A frame of 60 bytes to the broadcast address: every other port of the hub gets it. */
     private static byte[] broadcast() {
         byte[] frame = new byte[60];
