@@ -66,11 +66,16 @@ final class CtlCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         String line = commandLine(words);
+        if (words.size() > 1 && isQmpName(words.getFirst())) { // HMP would not know it, and say so in its own words
+            throw new CommandLine.ParameterException(spec.commandLine(), "COMMAND: a QMP command name stands alone ("
+                    + words.getFirst() + "); its arguments go in one JSON object: '{\"execute\":\"" + words.getFirst()
+                    + "\",\"arguments\":{...}}'");
+        }
         // a JSON object is a QMP command as it is; QMP names are query-* and qmp_capabilities (which the client
         // has sent already: QEMU's "Capabilities negotiation is already complete" comes back); anything else is
         // an HMP command line, as QEMU's
         Map<String, ?> command = line.startsWith("{") ? qmpCommand(line)
-                : words.size() == 1 && (line.startsWith("query-") || line.equals("qmp_capabilities"))
+                : words.size() == 1 && isQmpName(line)
                 ? Map.of("execute", line)
                 : Map.of("execute", "human-monitor-command", "arguments", Map.of("command-line", line));
         try (ControlClient client = new ControlClient(control != null ? control : ControlSockets.find(RuntimeDir.get()),
@@ -87,6 +92,11 @@ final class CtlCommand implements Callable<Integer> {
             Log.error(Log.describe(e));
             return 1;
         }
+    }
+
+    /** A name ctl sends as QMP: query-* and qmp_capabilities. */
+    private static boolean isQmpName(String word) {
+        return word.startsWith("query-") || word.equals("qmp_capabilities");
     }
 
     /**

@@ -70,6 +70,17 @@ class MainTest {
         assertThat(err()).startsWith("vnet4j: COMMAND: not a JSON object").hasLineCount(1);
     }
 
+    /**
+     * A helper's trial: {@code ctl query-network x} went as an HMP line and came back "unknown command:
+     * 'query-network' (expected: info network, ...)", though {@code ctl query-network} runs.
+     */
+    @Test
+    void ctlRefusesWordsAfterAQmpCommandName() {
+        assertRefused("vnet4j: COMMAND: a QMP command name stands alone (query-network); its arguments go in one JSON "
+                + "object: '{\"execute\":\"query-network\",\"arguments\":{...}}' (see vnet4j ctl --help)",
+                "ctl", "--control", "/nonexistent/control.sock", "query-network", "x");
+    }
+
     @Test
     void aBadOptionPointsToTheHelpOfItsOwnCommand() {
         assertRefused("vnet4j: Missing required parameter: 'COMMAND' (see vnet4j ctl --help)", "ctl");
