@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * DNS over TCP to the gateway's DNS address (RFC 7766; RFC 1035 section 4.2.2), answered as DNS over UDP is:
@@ -25,12 +26,14 @@ import java.util.concurrent.Semaphore;
  * {@link PrivateUnixListener} (opened at the first), and a {@link DnsOverTcpSession} on virtual threads serves it: it reads the guest's
  * queries one at a time, asks the loop what each gets ({@link Resolver}, on the loop's thread, where the guests'
  * names live), and sends the ones not answered here over one TCP connection to the upstream, opened at the first
- * of them. At most {@value #MAX_SESSIONS} connections are served at once; a further one is closed (said in the
- * log, at most 3 lines a minute).
+ * of them. At most {@value #MAX_SESSIONS} connections are served at once; for a further one the one idle longest
+ * is closed (said in the log, at most 3 lines a minute).
  */
 final class DnsOverTcpBridge implements AutoCloseable {
     /** Guest connections served at once, each holding at most one query and one answer (64 KiB each). */
     static final int MAX_SESSIONS = 64;
+    /** How long a new connection waits for the room of the session closed for it. */
+    private static final long ROOM_MILLIS = 1000;
 
     /** The loop's side of the bridge: every call runs on the loop's thread. */
     interface Resolver {
@@ -121,7 +124,7 @@ final class DnsOverTcpBridge implements AutoCloseable {
     }
 
     private void serve(SocketChannel guest) {
-        if (!sessions.tryAcquire()) {
+        if (!sessions.tryAcquire() && !roomMade()) {
             lines.warn(logName + ": dns over tcp: " + MAX_SESSIONS + " guest connections are served already: "
                     + "a further one was closed");
             Shutdown.closeQuietly(guest);
@@ -140,6 +143,32 @@ final class DnsOverTcpBridge implements AutoCloseable {
         });
         if (closed) { // close() may have walked the set before the add
             session.close();
+        }
+    }
+
+    /**
+     * With every session taken, closes the one idle longest and waits (at most {@value #ROOM_MILLIS} ms) for its
+     * room, as the TCP table gives the oldest TIME-WAIT connection's room to a new SYN: one guest that holds
+     * {@value #MAX_SESSIONS} idle connections open had every other guest's DNS over TCP refused until they
+     * timed out (helper-118). Returns whether the room was taken.
+     */
+    private boolean roomMade() {
+        DnsOverTcpSession idlest = null;
+        for (DnsOverTcpSession s : open) {
+            if (idlest == null || s.lastActive() - idlest.lastActive() < 0) {
+                idlest = s;
+            }
+        }
+        if (idlest != null) {
+            idlest.close();
+            lines.info(logName + ": dns over tcp: " + MAX_SESSIONS + " guest connections are served already: the one "
+                    + "idle longest was closed for a new one");
+        }
+        try {
+            return sessions.tryAcquire(ROOM_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

@@ -232,6 +232,11 @@ final class DnsOverTcpSession {
         }
     }
 
+    /** When the session last read a query or an answer (System.nanoTime). */
+    long lastActive() {
+        return lastActive;
+    }
+
     /** Closes both connections; the threads blocked on them end. */
     void close() {
         closed = true;
