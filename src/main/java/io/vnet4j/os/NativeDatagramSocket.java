@@ -24,10 +24,14 @@ public final class NativeDatagramSocket implements AutoCloseable {
     public static final int MAX_DATAGRAM = 65536;
     /** What {@link #receive} returns when an error is queued: read it with {@link #readError}. */
     public static final int ERROR_QUEUED = -2;
+    /** What {@link #receiveNow} returns when no datagram waits (EAGAIN). */
+    public static final int NOTHING_WAITS = -3;
     /** errno's "No such device" (asm-generic/errno-base.h). */
     private static final int ENODEV = 19;
 
     private final Arena arena = Arena.ofShared();
+    /** Whether the last receive got no datagram (EAGAIN or EINTR), as opposed to an empty one. */
+    private boolean lastWasEmpty;
     private final int fd;
     private final int family;
     private final Direction rx;
@@ -478,10 +482,26 @@ public final class NativeDatagramSocket implements AutoCloseable {
      * @throws IOException on a socket error other than an interruption
      */
     public int receive() throws IOException {
+        return receive(0);
+    }
+
+    /**
+     * As {@link #receive}, without waiting (MSG_DONTWAIT): for a loop that polls the socket's descriptor
+     * ({@link #descriptor}).
+     *
+     * @return also {@link #NOTHING_WAITS} when no datagram waits
+     */
+    public int receiveNow() throws IOException {
+        int length = receive(Libc.MSG_DONTWAIT);
+        return length == 0 && lastWasEmpty ? NOTHING_WAITS : length;
+    }
+
+    private int receive(int flags) throws IOException {
+        lastWasEmpty = false;
         rx.addressLength.set(ValueLayout.JAVA_INT, 0, SockaddrCodec.SOCKADDR_MAX);
         long rc;
         try {
-            rc = Downcall.call(FrameCalls.RECVFROM, fd, rx.data.address(), MAX_DATAGRAM, 0, rx.address.address(),
+            rc = Downcall.call(FrameCalls.RECVFROM, fd, rx.data.address(), MAX_DATAGRAM, flags, rx.address.address(),
                     rx.addressLength.address());
             if (rc >= 0) {
                 return closed ? -1 : (int) rc;
@@ -496,6 +516,7 @@ public final class NativeDatagramSocket implements AutoCloseable {
             return -1;
         }
         if (errno == Libc.EAGAIN || errno == Libc.EINTR) {
+            lastWasEmpty = true;
             return 0; // its readers took -1 for the end and stopped for good, without a word
         }
         if (errorsQueued) {
@@ -516,6 +537,11 @@ public final class NativeDatagramSocket implements AutoCloseable {
     }
 
     int fd() {
+        return fd;
+    }
+
+    /** The socket's file descriptor, for a loop to watch ({@code ReadingLoop}); read it with {@link #receiveNow}. */
+    public int descriptor() {
         return fd;
     }
 

@@ -2,6 +2,7 @@ package io.vnet4j.usernet;
 
 import io.vnet4j.base.Log;
 import io.vnet4j.base.Shutdown;
+import io.vnet4j.fabric.ReadingLoop;
 import io.vnet4j.os.NativeDatagramSocket;
 import io.vnet4j.os.SocketErrorQueue;
 import io.vnet4j.os.Sysctl;
@@ -30,8 +31,8 @@ import java.util.function.Consumer;
  * number of ours, remembered with the guest, its identifier and sequence and the destination for
  * {@value #PENDING_SECONDS} s (at most {@value #MAX_PENDING}, one table for both families); a reply is
  * matched by that number and its source and delivered to the guest as if from the pinged host, an echo
- * reply of the request's family. Each socket's reader is a platform thread (a blocking native call) that
- * hands each reply to the gateway's loop.
+ * reply of the request's family. The gateway's loop reads each socket in its own epoll (or, where it cannot, a
+ * platform thread per socket reads it and hands each reply to the loop).
  *
  * <p>When the kernel refuses such a socket (the user's group is outside {@code net.ipv4.ping_group_range},
  * which rules ICMPv6 echo sockets too) but the process has CAP_NET_RAW (root, say), a raw socket does the
@@ -71,7 +72,7 @@ final class IcmpProxy {
     record Failure(IpAddress destination, IpAddress offender, int sequence, int error, int info, byte[] data)
             implements Answer {}
 
-    /** One family's echo socket as the proxy sends on it; the real ones read on threads of their own. */
+    /** One family's echo socket as the proxy sends on it; the real ones are read by the loop (or a thread). */
     interface EchoSocket {
         /** True for a raw socket: requests carry the proxy's identifier (and, over IPv4, its checksum). */
         boolean raw();
@@ -114,10 +115,10 @@ final class IcmpProxy {
      * with neither drops its pings, and one log line (per outcome, not per family) says which went how.
      */
     static IcmpProxy open(String logName, GuestOutput out, IcmpErrors errors, GatewayAddresses gateway, boolean withIpv4,
-                          boolean withIpv6, Consumer<Answer> toLoop) {
+                          boolean withIpv6, ReadingLoop loop, Consumer<Answer> toLoop) {
         int identifier = ThreadLocalRandom.current().nextInt(0x10000);
-        Opened v4 = withIpv4 ? Opened.of(logName, false, identifier, toLoop) : null;
-        Opened v6 = withIpv6 ? Opened.of(logName, true, identifier, toLoop) : null;
+        Opened v4 = withIpv4 ? Opened.of(logName, false, identifier, loop, toLoop) : null;
+        Opened v6 = withIpv6 ? Opened.of(logName, true, identifier, loop, toLoop) : null;
         List<String> raw = new ArrayList<>();
         List<String> refused = new ArrayList<>();
         for (Opened o : new Opened[] {v4, v6}) {
@@ -143,18 +144,18 @@ final class IcmpProxy {
 
     /** One family's outcome: its socket (null when refused) and, when refused, why. */
     private record Opened(String family, EchoSocket socket, String refusal) {
-        static Opened of(String logName, boolean ipv6, int identifier, Consumer<Answer> toLoop) {
+        static Opened of(String logName, boolean ipv6, int identifier, ReadingLoop loop, Consumer<Answer> toLoop) {
             String family = ipv6 ? "IPv6" : "IPv4";
             IOException refused;
             try {
                 NativeDatagramSocket s = ipv6 ? NativeDatagramSocket.icmpv6() : NativeDatagramSocket.icmp();
-                return new Opened(family, new KernelEchoSocket(logName, s, ipv6, false, identifier, toLoop), null);
+                return new Opened(family, new KernelEchoSocket(logName, s, ipv6, false, identifier, loop, toLoop), null);
             } catch (IOException e) {
                 refused = e;
             }
             try {
                 NativeDatagramSocket s = ipv6 ? NativeDatagramSocket.rawIcmpv6() : NativeDatagramSocket.rawIcmp();
-                return new Opened(family, new KernelEchoSocket(logName, s, ipv6, true, identifier, toLoop), null);
+                return new Opened(family, new KernelEchoSocket(logName, s, ipv6, true, identifier, loop, toLoop), null);
             } catch (IOException e) {
                 return new Opened(family, null, refused.getMessage());
             }
@@ -320,21 +321,33 @@ final class IcmpProxy {
         }
     }
 
-    /** A kernel echo socket, ping or raw, with the platform thread that reads its replies. */
-    private static final class KernelEchoSocket implements EchoSocket {
+    /**
+     * A kernel echo socket, ping or raw, whose replies the gateway's loop reads in its own epoll ({@link ReadingLoop}),
+     * so that a reply wakes the one thread that delivers it, as slirp4netns's single loop is woken; where the
+     * loop cannot watch a descriptor, or has stopped, a platform thread of its own reads them and hands each to
+     * the loop. Before, that thread always read them, and a ping beyond the gateway woke two threads.
+     */
+    private static final class KernelEchoSocket implements EchoSocket, ReadingLoop.Reader {
+        /** Datagrams one {@link #readWaiting} takes at most, so that the loop's other work is not held up. */
+        private static final int READS_PER_CALL = 64;
         private final NativeDatagramSocket socket;
         private final boolean ipv6;
         private final boolean raw;
         private final int identifier;
         /** "u: icmp" or "u: icmp6": the user network's name and the family, for log lines. */
         private final String logPrefix;
-        private final Thread reader;
+        private final Consumer<Answer> toLoop;
+        /** The loop that reads the socket, or null when the thread does. */
+        private volatile ReadingLoop borrower;
+        private Thread reader;
+        /** The loop's reads' error queue (the thread has its own). */
+        private final SocketErrorQueue loopQueue = new SocketErrorQueue();
         /** The hop limit the socket sends with now; 0 until the first request sets it (on the loop). */
         private int hops;
         private UnicastHops hopsSetter;
 
         KernelEchoSocket(String logName, NativeDatagramSocket socket, boolean ipv6, boolean raw, int identifier,
-                         Consumer<Answer> toLoop) {
+                         ReadingLoop loop, Consumer<Answer> toLoop) {
             this.logPrefix = logName + ": " + (ipv6 ? "icmp6" : "icmp");
             try {
                 socket.queueErrors();
@@ -345,8 +358,12 @@ final class IcmpProxy {
             this.ipv6 = ipv6;
             this.raw = raw;
             this.identifier = identifier;
-            this.reader = Thread.ofPlatform().daemon().name(ipv6 ? "vnet4j-icmp6" : "vnet4j-icmp")
-                    .start(() -> readLoop(toLoop));
+            this.toLoop = toLoop;
+            if (loop != null && loop.adopt(socket.descriptor(), this)) {
+                borrower = loop;
+            } else {
+                readsReturned();
+            }
         }
 
         @Override
@@ -368,23 +385,40 @@ final class IcmpProxy {
             return socket.send(length, socket.prepareDestination(destination, 0));
         }
 
-        private void readLoop(Consumer<Answer> toLoop) {
+        /** On the loop: the replies and errors waiting, delivered as they are read. */
+        @Override
+        public boolean readWaiting() {
+            try {
+                for (int i = 0; i < READS_PER_CALL; i++) {
+                    int length = socket.receiveNow();
+                    if (length == NativeDatagramSocket.NOTHING_WAITS) {
+                        return true;
+                    }
+                    if (length < 0 && length != NativeDatagramSocket.ERROR_QUEUED) {
+                        return false; // closed
+                    }
+                    take(length, loopQueue);
+                }
+                return true;
+            } catch (IOException e) {
+                Log.warn(logPrefix + ": the echo socket failed: " + e.getMessage());
+                return false;
+            }
+        }
+
+        /** The loop stopped (or never took the reads): a thread of the socket's own reads it from now on. */
+        @Override
+        public void readsReturned() {
+            borrower = null;
+            reader = Thread.ofPlatform().daemon().name(ipv6 ? "vnet4j-icmp6" : "vnet4j-icmp").start(this::readLoop);
+        }
+
+        private void readLoop() {
             try (SocketErrorQueue queue = new SocketErrorQueue()) {
                 while (!socket.isClosed()) {
                     int length = socket.receive();
-                    if (length == NativeDatagramSocket.ERROR_QUEUED) {
-                        while (socket.readError(queue)) {
-                            Failure failure = failure(queue, ipv6, raw, identifier);
-                            if (failure != null) {
-                                toLoop.accept(failure);
-                            }
-                        }
-                        continue;
-                    }
-                    ByteBuffer in = socket.receivedBuffer();
-                    int at = echoReplyAt(ipv6, raw, identifier, in, length);
-                    if (at >= 0) {
-                        toLoop.accept(reply(socket.lastSource(), in, at, length));
+                    if (length >= 0 || length == NativeDatagramSocket.ERROR_QUEUED) {
+                        take(length, queue);
                     }
                 }
             } catch (IOException e) {
@@ -392,14 +426,38 @@ final class IcmpProxy {
             }
         }
 
+        /** What one receive got ({@code length} bytes, or {@link NativeDatagramSocket#ERROR_QUEUED}), to the loop. */
+        private void take(int length, SocketErrorQueue queue) throws IOException {
+            if (length == NativeDatagramSocket.ERROR_QUEUED) {
+                while (socket.readError(queue)) {
+                    Failure failure = failure(queue, ipv6, raw, identifier);
+                    if (failure != null) {
+                        toLoop.accept(failure);
+                    }
+                }
+                return;
+            }
+            ByteBuffer in = socket.receivedBuffer();
+            int at = echoReplyAt(ipv6, raw, identifier, in, length);
+            if (at >= 0) {
+                toLoop.accept(reply(socket.lastSource(), in, at, length));
+            }
+        }
+
         @Override
         public void close() {
+            ReadingLoop loop = borrower;
+            if (loop != null) {
+                loop.release(this); // no readWaiting after this returns
+            }
             socket.close();
-            if (Shutdown.join(reader)) {
+            Thread thread = reader;
+            if (thread == null || Shutdown.join(thread)) {
                 socket.release();
             } else {
-                Shutdown.leftRunning(reader.getName());
+                Shutdown.leftRunning(thread.getName());
             }
+            loopQueue.close();
             if (hopsSetter != null) {
                 hopsSetter.close();
             }

@@ -628,9 +628,13 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
         gatewayLock.lock();
         try {
             icmp = IcmpProxy.open(id(), out, errors, addresses, egress && config.ipv4(),
-                    egress && config.ipv6().isPresent(), answer -> {
-                        tasks.add(() -> icmp.deliver(answer));
-                        loopSelector.wakeup();
+                    egress && config.ipv6().isPresent(), this, answer -> {
+                        if (Thread.currentThread() == loop) { // read in the loop's epoll, under the gateway lock
+                            icmp.deliver(answer);
+                        } else {
+                            tasks.add(() -> icmp.deliver(answer));
+                            loopSelector.wakeup();
+                        }
                     });
             gateway.useIcmpProxy(icmp);
         } finally {
