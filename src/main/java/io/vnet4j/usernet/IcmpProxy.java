@@ -406,10 +406,16 @@ final class IcmpProxy {
             }
         }
 
-        /** The loop stopped (or never took the reads): a thread of the socket's own reads it from now on. */
+        /**
+         * The loop stopped (or never took the reads): a thread of the socket's own reads it from now on, unless the
+         * socket is closed already (the loop's stop closes the proxy before it returns the reads it held).
+         */
         @Override
         public void readsReturned() {
             borrower = null;
+            if (socket.isClosed()) {
+                return;
+            }
             reader = Thread.ofPlatform().daemon().name(ipv6 ? "vnet4j-icmp6" : "vnet4j-icmp").start(this::readLoop);
         }
 
