@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * DNS over TCP to the gateway's DNS address (RFC 7766; RFC 1035 section 4.2.2), answered as DNS over UDP is:
@@ -88,6 +89,8 @@ final class DnsOverTcpBridge implements AutoCloseable {
     /** Lines said for what is no guest's or upstream's doing: no room, no socket. */
     private final LineBudget lines = new LineBudget(3, Duration.ofMinutes(1));
     private volatile boolean closed;
+    /** Sessions closed for a new connection's room, and new connections closed for want of it. */
+    private final LongAdder closedForRoom = new LongAdder();
 
     /**
      * @param logName the user network's id, for log lines
@@ -127,6 +130,7 @@ final class DnsOverTcpBridge implements AutoCloseable {
         if (!sessions.tryAcquire() && !roomMade()) {
             lines.warn(logName + ": dns over tcp: " + MAX_SESSIONS + " guest connections are served already: "
                     + "a further one was closed");
+            closedForRoom.increment();
             Shutdown.closeQuietly(guest);
             return;
         }
@@ -161,6 +165,7 @@ final class DnsOverTcpBridge implements AutoCloseable {
         }
         if (idlest != null) {
             idlest.close();
+            closedForRoom.increment();
             lines.info(logName + ": dns over tcp: " + MAX_SESSIONS + " guest connections are served already: the one "
                     + "idle longest was closed for a new one");
         }
@@ -170,6 +175,11 @@ final class DnsOverTcpBridge implements AutoCloseable {
             Thread.currentThread().interrupt();
             return false;
         }
+    }
+
+    /** Guest connections closed for want of room: the idlest for a new one, or a new one ({@code info network}); any thread. */
+    long closedForRoom() {
+        return closedForRoom.sum();
     }
 
     @Override

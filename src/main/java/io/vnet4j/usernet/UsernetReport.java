@@ -24,6 +24,7 @@ import java.util.Set;
  */
 final class UsernetReport {
     private final UdpServices services;
+    private final DnsOverTcpBridge dnsOverTcp;
     private final Gateway gateway;
     private final UdpNat nat;
     private final TcpNat tcp;
@@ -40,6 +41,7 @@ final class UsernetReport {
     UsernetReport(GatewayParts parts, NeighborTable neighbors, GuestOutput out, IcmpProxy icmp,
                   List<UserConfig.HostForward> hostForwards) {
         this.services = parts.services();
+        this.dnsOverTcp = parts.dnsOverTcp();
         this.gateway = parts.gateway();
         this.nat = parts.udp();
         this.tcp = parts.tcp();
@@ -212,7 +214,8 @@ final class UsernetReport {
         InetSocketAddress dnsInUse = services.dnsInUse();
         lines.add("dns not forwarded: " + services.dnsDropped() + ", upstream in use: "
                 + (dnsInUse == null ? "none" : SocketAddresses.format(dnsInUse)) + ", moved on to the next upstream: "
-                + services.dnsFailovers() + ", answers from others than the upstream dropped: " + nat.dnsFromOthers()
+                + services.dnsFailovers() + ", tcp connections closed for room: " + dnsOverTcp.closedForRoom()
+                + ", answers from others than the upstream dropped: " + nat.dnsFromOthers()
                 + ", udp send errors: " + nat.dropped()
                 + ", pings dropped: " + icmp.dropped() + " (" + icmp.carriers() + "), icmp errors told to guests: "
                 + errors.sent() + (errors.limited() == 0 ? "" : " (" + errors.limited() + " more over the rate limit)"));

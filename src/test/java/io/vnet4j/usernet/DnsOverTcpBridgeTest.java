@@ -245,6 +245,7 @@ class DnsOverTcpBridgeTest {
         send(beyond, "L beyond");
         assertThat(receive(beyond)).as("served").isEqualTo("answer to L beyond");
         assertThat(receive(guests.get(1))).as("the idlest, closed").isNull();
+        assertThat(bridge.closedForRoom()).as("counted for info network").isEqualTo(1);
         send(guests.getFirst(), "L still");
         assertThat(receive(guests.getFirst())).isEqualTo("answer to L still");
     }
