@@ -30,8 +30,6 @@ public final class NativeDatagramSocket implements AutoCloseable {
     private static final int ENODEV = 19;
 
     private final Arena arena = Arena.ofShared();
-    /** Whether the last receive got no datagram (EAGAIN or EINTR), as opposed to an empty one. */
-    private boolean lastWasEmpty;
     private final int fd;
     private final int family;
     private final Direction rx;
@@ -492,12 +490,10 @@ public final class NativeDatagramSocket implements AutoCloseable {
      * @return also {@link #NOTHING_WAITS} when no datagram waits
      */
     public int receiveNow() throws IOException {
-        int length = receive(Libc.MSG_DONTWAIT);
-        return length == 0 && lastWasEmpty ? NOTHING_WAITS : length;
+        return receive(Libc.MSG_DONTWAIT);
     }
 
     private int receive(int flags) throws IOException {
-        lastWasEmpty = false;
         rx.addressLength.set(ValueLayout.JAVA_INT, 0, SockaddrCodec.SOCKADDR_MAX);
         long rc;
         try {
@@ -516,8 +512,8 @@ public final class NativeDatagramSocket implements AutoCloseable {
             return -1;
         }
         if (errno == Libc.EAGAIN || errno == Libc.EINTR) {
-            lastWasEmpty = true;
-            return 0; // its readers took -1 for the end and stopped for good, without a word
+            // a blocking receive's readers took -1 for the end and stopped for good, without a word
+            return flags == 0 ? 0 : NOTHING_WAITS;
         }
         if (errorsQueued) {
             return ERROR_QUEUED; // the queued error's errno, reported once per error

@@ -340,8 +340,8 @@ final class IcmpProxy {
         /** The loop that reads the socket, or null when the thread does. */
         private volatile ReadingLoop borrower;
         private Thread reader;
-        /** The loop's reads' error queue (the thread has its own). */
-        private final SocketErrorQueue loopQueue = new SocketErrorQueue();
+        /** Where the errors queued on the socket are read, by the loop or else the thread (one at a time). */
+        private final SocketErrorQueue errorQueue = new SocketErrorQueue();
         /** The hop limit the socket sends with now; 0 until the first request sets it (on the loop). */
         private int hops;
         private UnicastHops hopsSetter;
@@ -397,7 +397,7 @@ final class IcmpProxy {
                     if (length < 0 && length != NativeDatagramSocket.ERROR_QUEUED) {
                         return false; // closed
                     }
-                    take(length, loopQueue);
+                    take(length);
                 }
                 return true;
             } catch (IOException e) {
@@ -420,11 +420,11 @@ final class IcmpProxy {
         }
 
         private void readLoop() {
-            try (SocketErrorQueue queue = new SocketErrorQueue()) {
+            try {
                 while (!socket.isClosed()) {
                     int length = socket.receive();
                     if (length >= 0 || length == NativeDatagramSocket.ERROR_QUEUED) {
-                        take(length, queue);
+                        take(length);
                     }
                 }
             } catch (IOException e) {
@@ -433,10 +433,10 @@ final class IcmpProxy {
         }
 
         /** What one receive got ({@code length} bytes, or {@link NativeDatagramSocket#ERROR_QUEUED}), to the loop. */
-        private void take(int length, SocketErrorQueue queue) throws IOException {
+        private void take(int length) throws IOException {
             if (length == NativeDatagramSocket.ERROR_QUEUED) {
-                while (socket.readError(queue)) {
-                    Failure failure = failure(queue, ipv6, raw, identifier);
+                while (socket.readError(errorQueue)) {
+                    Failure failure = failure(errorQueue, ipv6, raw, identifier);
                     if (failure != null) {
                         toLoop.accept(failure);
                     }
@@ -460,10 +460,10 @@ final class IcmpProxy {
             Thread thread = reader;
             if (thread == null || Shutdown.join(thread)) {
                 socket.release();
+                errorQueue.close();
             } else {
-                Shutdown.leftRunning(thread.getName());
+                Shutdown.leftRunning(thread.getName()); // its memory, the socket's and the queue's, stays
             }
-            loopQueue.close();
             if (hopsSetter != null) {
                 hopsSetter.close();
             }
