@@ -157,14 +157,11 @@ final class DnsOverTcpSession {
     /** A blocking socket towards {@code target}, bound to {@code outbound-addr=} when that is given. */
     private SocketChannel openBound(InetSocketAddress target) throws IOException {
         SocketChannel channel = SocketChannel.open(SocketAddresses.family(target));
-        InetSocketAddress local = outbound.localFor(target);
-        if (local != null) {
-            try {
-                channel.bind(local);
-            } catch (IOException e) {
-                channel.close();
-                throw e;
-            }
+        try {
+            outbound.bindFor(channel, target);
+        } catch (IOException e) {
+            channel.close();
+            throw e;
         }
         return channel;
     }

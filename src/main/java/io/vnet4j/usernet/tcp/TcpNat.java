@@ -332,10 +332,7 @@ public final class TcpNat {
             // same (tcp_fconnect); it passes the urgent mark on too, which this proxy does not (RFC 6093: the
             // mark is best not relied on): a guest's urgent byte reaches the host in line as well
             channel.socket().setOOBInline(true);
-            InetSocketAddress local = outbound.localFor(inet);
-            if (local != null) {
-                channel.bind(local);
-            }
+            outbound.bindFor(channel, inet);
         }
     }
 
