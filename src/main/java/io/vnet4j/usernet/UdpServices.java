@@ -211,8 +211,7 @@ final class UdpServices {
             InetSocketAddress upstream = destinationPort == DNS_PORT ? dnsUpstreams.target() : null;
             if (destinationPort != DNS_PORT || config.reach().restricted() || upstream == null) {
                 dnsDropped++;
-                int n = destinationPort != DNS_PORT ? LocalResolver.FORWARD : localNames.refuse(buffer, offset, length,
-                        dnsOut, 0, config.reach().restricted() ? DnsMessage.RCODE_REFUSED : DnsMessage.RCODE_SERVFAIL);
+                int n = destinationPort != DNS_PORT ? LocalResolver.FORWARD : refuseHere(buffer, offset, length);
                 if (n > 0) { // the guest's resolver hears at once that no answer is coming
                     out.sendUdp(destination, DNS_PORT, source, sourcePort, NeighborTable.UNKNOWN, dnsOut, 0, n);
                 }
@@ -352,8 +351,7 @@ final class UdpServices {
         InetSocketAddress upstream = connected != null ? connected : dnsUpstreams.target();
         if (config.reach().restricted() || upstream == null) {
             dnsDropped++;
-            n = localNames.refuse(in, 0, query.length, dnsOut, 0,
-                    config.reach().restricted() ? DnsMessage.RCODE_REFUSED : DnsMessage.RCODE_SERVFAIL);
+            n = refuseHere(in, 0, query.length);
             return n > 0 ? DnsOverTcpBridge.Verdict.answer(copyOf(dnsOut, n)) : DnsOverTcpBridge.Verdict.NONE;
         }
         dnsForwarded++;
@@ -361,6 +359,16 @@ final class UdpServices {
             dnsUpstreams.askedOverTcp(connected);
         }
         return DnsOverTcpBridge.Verdict.forward(upstream);
+    }
+
+    /**
+     * The refusal of a query that goes nowhere, over either transport, into {@link #dnsOut}: REFUSED with
+     * restrict=on, else SERVFAIL (no upstream); its length, or {@link LocalResolver#FORWARD} when it is no query
+     * to answer.
+     */
+    private int refuseHere(ByteBuffer in, int offset, int length) {
+        return localNames.refuse(in, offset, length, dnsOut, 0,
+                config.reach().restricted() ? DnsMessage.RCODE_REFUSED : DnsMessage.RCODE_SERVFAIL);
     }
 
     /** SERVFAIL for a DNS-over-TCP query that no upstream took; null when it is no query to answer. */
