@@ -32,6 +32,11 @@ final class DnsOverTcpAnswers implements DnsOverTcpBridge.Resolver {
     }
 
     @Override
+    public void forwarded(InetSocketAddress upstream, byte[] query) {
+        services.forwardedOverTcp(upstream, query);
+    }
+
+    @Override
     public void asked(InetSocketAddress upstream) {
         upstreams.askedOverTcp(upstream);
     }

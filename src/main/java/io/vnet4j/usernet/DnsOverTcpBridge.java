@@ -31,7 +31,10 @@ import java.util.concurrent.atomic.LongAdder;
  * is closed (said in the log, at most 3 lines a minute).
  */
 final class DnsOverTcpBridge implements AutoCloseable {
-    /** Guest connections served at once, each holding at most one query and one answer (64 KiB each). */
+    /**
+     * Guest connections served at once, each holding at most one query and one answer (64 KiB each) and the queries
+     * it owes ({@link DnsOverTcpSession#MAX_OWED}).
+     */
     static final int MAX_SESSIONS = 64;
     /** How long a new connection waits for the room of the session closed for it. */
     private static final long ROOM_MILLIS = 1000;
@@ -39,10 +42,9 @@ final class DnsOverTcpBridge implements AutoCloseable {
     /** The loop's side of the bridge: every call runs on the loop's thread. */
     interface Resolver {
         /**
-         * What a query (one DNS message, without its two bytes of length) gets, counted as a query over UDP is: a
-         * response made here (a guest's own name; REFUSED with restrict=on; SERVFAIL when there is no upstream),
-         * or the upstream it goes to: {@code connected}, whose failover clock it then starts as a query over UDP
-         * does, or when that is null the upstream in use ({@link #upstream}).
+         * What a query (one DNS message, without its two bytes of length) gets, as a query over UDP: a response
+         * made here (a guest's own name; REFUSED with restrict=on; SERVFAIL when there is no upstream; counted), or
+         * the upstream it goes to: {@code connected}, or when that is null the upstream in use ({@link #upstream}).
          *
          * @param connected the upstream the session is connected to; null when it has none yet
          */
@@ -51,10 +53,16 @@ final class DnsOverTcpBridge implements AutoCloseable {
         /** The upstream in use now ({@link DnsUpstreams#target}, which may move on first); null when there is none. */
         InetSocketAddress upstream();
 
-        /** A SERVFAIL response to {@code query}, which no upstream took; null when it is no query to answer. */
+        /**
+         * A SERVFAIL response to {@code query}, which no upstream took (counted as not forwarded); null when it is no
+         * query to answer.
+         */
         byte[] serverFailure(byte[] query);
 
-        /** A connect to {@code upstream} began, or a query went to it: the failover's clock runs. */
+        /** {@code query} went to {@code upstream}: counted, and the failover's clock runs as for a query over UDP. */
+        void forwarded(InetSocketAddress upstream, byte[] query);
+
+        /** A connect to {@code upstream} began, or the queries owed were sent to it again: the failover's clock runs. */
         void asked(InetSocketAddress upstream);
 
         /** {@code upstream} accepted the connect, or sent an answer. */

@@ -38,8 +38,8 @@ import java.util.function.LongSupplier;
  * for good, and one that is down costs the queries of the next {@value #FAILOVER_MILLIS} ms their wait once in
  * that time. The guest knows only the gateway's DNS address, so it cannot fall back by itself: libslirp (and so
  * slirp4netns, slirp4netns#347) asks only the first, and a first nameserver that was down failed every lookup.
- * Answers and errors come from {@link UdpNat}'s pinned flows; DNS over TCP, from {@code TcpNat}'s watch, counts
- * as well while the upstream in use has not answered over UDP for {@value #BACK_TO_FIRST_MILLIS} ms: a connect
+ * Answers and errors come from {@link UdpNat}'s pinned flows; DNS over TCP, from the {@link DnsOverTcpBridge}'s
+ * sessions, counts as well while the upstream in use has not answered over UDP for {@value #BACK_TO_FIRST_MILLIS} ms: a connect
  * or a query it leaves unanswered {@value #FAILOVER_MILLIS} ms, or a connection it refuses, moves the queries on.
  * The loop's thread only.
  */

@@ -335,11 +335,11 @@ final class UdpServices {
     }
 
     /**
-     * A DNS-over-TCP query's verdict ({@link DnsOverTcpBridge}), as a datagram's to port 53 above, and counted as
-     * one: a guest's own name is answered here; with restrict=on, or no upstream, the guest hears REFUSED or
-     * SERVFAIL; else it goes to {@code connected} (starting the failover's clock, when it is long enough to be a
-     * query), or to the upstream in use when the session has none yet. A message that is no query, with nowhere
-     * to go, gets {@link DnsOverTcpBridge.Verdict#NONE}.
+     * A DNS-over-TCP query's verdict ({@link DnsOverTcpBridge}), as a datagram's to port 53 above: a guest's own
+     * name is answered here; with restrict=on, or no upstream, the guest hears REFUSED or SERVFAIL (both counted);
+     * else it goes to {@code connected}, or to the upstream in use when the session has none yet, and is counted
+     * when it went ({@link #forwardedOverTcp}). A message that is no query, with nowhere to go, gets
+     * {@link DnsOverTcpBridge.Verdict#NONE}.
      */
     DnsOverTcpBridge.Verdict decideOverTcp(byte[] query, InetSocketAddress connected) {
         ByteBuffer in = ByteBuffer.wrap(query);
@@ -354,11 +354,18 @@ final class UdpServices {
             n = refuseHere(in, 0, query.length);
             return n > 0 ? DnsOverTcpBridge.Verdict.answer(copyOf(dnsOut, n)) : DnsOverTcpBridge.Verdict.NONE;
         }
-        dnsForwarded++;
-        if (connected != null && query.length >= DnsMessage.HEADER_LENGTH) {
-            dnsUpstreams.askedOverTcp(connected);
-        }
         return DnsOverTcpBridge.Verdict.forward(upstream);
+    }
+
+    /**
+     * A DNS-over-TCP query went to {@code upstream}: counted as forwarded, and the failover's clock starts when it
+     * is long enough to be a query (as over UDP: no resolver answers less).
+     */
+    void forwardedOverTcp(InetSocketAddress upstream, byte[] query) {
+        dnsForwarded++;
+        if (query.length >= DnsMessage.HEADER_LENGTH) {
+            dnsUpstreams.askedOverTcp(upstream);
+        }
     }
 
     /**
@@ -371,8 +378,12 @@ final class UdpServices {
                 config.reach().restricted() ? DnsMessage.RCODE_REFUSED : DnsMessage.RCODE_SERVFAIL);
     }
 
-    /** SERVFAIL for a DNS-over-TCP query that no upstream took; null when it is no query to answer. */
+    /**
+     * SERVFAIL for a DNS-over-TCP query that no upstream took, counted as not forwarded; null when it is no query to
+     * answer.
+     */
     byte[] serverFailure(byte[] query) {
+        dnsDropped++;
         int n = localNames.refuse(ByteBuffer.wrap(query), 0, query.length, dnsOut, 0, DnsMessage.RCODE_SERVFAIL);
         return n > 0 ? copyOf(dnsOut, n) : null;
     }

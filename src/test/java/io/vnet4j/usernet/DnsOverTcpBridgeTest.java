@@ -50,7 +50,7 @@ class DnsOverTcpBridgeTest {
     private static final class Script implements DnsOverTcpBridge.Resolver {
         final List<InetSocketAddress> upstreams = new CopyOnWriteArrayList<>();
         final List<String> told = new CopyOnWriteArrayList<>();
-        int inUse;
+        volatile int inUse;
 
         @Override
         public DnsOverTcpBridge.Verdict decide(byte[] query, InetSocketAddress connected) {
@@ -70,6 +70,11 @@ class DnsOverTcpBridgeTest {
         @Override
         public byte[] serverFailure(byte[] query) {
             return ("servfail " + new String(query)).getBytes();
+        }
+
+        @Override
+        public void forwarded(InetSocketAddress upstream, byte[] query) {
+            told.add("forwarded " + upstream.getPort());
         }
 
         @Override
@@ -175,6 +180,62 @@ class DnsOverTcpBridgeTest {
         assertThat(receive(guest)).isEqualTo("servfail Q example.test");
         assertThat(resolver.told).containsExactly("asked " + resolver.upstreams.getFirst().getPort(),
                 "failed " + resolver.upstreams.getFirst().getPort());
+    }
+
+    /**
+     * A query an upstream accepted and left unanswered goes to the next upstream once the loop names it, on the
+     * guest's same connection: glibc's use-vc and dig +tcp wait on their connection without a limit, and the
+     * guest's lookup had waited for the idle close.
+     */
+    @Test
+    void aQueryLeftUnansweredIsAskedAgainAtTheUpstreamTheLoopNamesNext() throws Exception {
+        ServerSocketChannel silent = upstream();
+        ServerSocketChannel second = upstream();
+        SocketChannel guest = guest();
+        send(guest, "Q1 example.test");
+        SocketChannel given = accepted(silent, "Q1 example.test");
+        send(guest, "Q2 example.org");
+        assertThat(receive(given)).isEqualTo("Q2 example.org");
+        resolver.inUse = 1; // as the loop's failover moves on after its own 2 s
+        SocketChannel asked = accepted(second, "Q1 example.test");
+        assertThat(receive(asked)).as("every query owed, in order").isEqualTo("Q2 example.org");
+        assertThat(receive(given)).as("the silent one's connection, closed").isNull();
+        send(asked, "Q2 answer");
+        send(asked, "Q1 answer");
+        assertThat(receive(guest)).isEqualTo("Q2 answer");
+        assertThat(receive(guest)).isEqualTo("Q1 answer");
+        int port = ((InetSocketAddress) second.getLocalAddress()).getPort();
+        awaitTold("asked " + port, 1); // the queries sent again: the failover's clock runs for them
+    }
+
+    /** With no other upstream named, a query left unanswered keeps waiting on its connection for a late answer. */
+    @Test
+    void aQueryLeftUnansweredWhereNoOtherUpstreamIsNamedWaitsForItsAnswer() throws Exception {
+        ServerSocketChannel only = upstream();
+        SocketChannel guest = guest();
+        send(guest, "Q1 example.test");
+        SocketChannel accepted = accepted(only, "Q1 example.test");
+        Thread.sleep(DnsOverTcpSession.ASK_AGAIN_MILLIS + 500); // the session's own time, not a measurement
+        send(accepted, "Q1 late");
+        assertThat(receive(guest)).isEqualTo("Q1 late");
+        only.configureBlocking(false);
+        assertThat(only.accept()).as("no second connection").isNull();
+    }
+
+    /** A query answered is not asked again, wherever the loop's failover moves afterwards. */
+    @Test
+    void aQueryAnsweredIsNotAskedAgain() throws Exception {
+        ServerSocketChannel first = upstream();
+        ServerSocketChannel second = upstream();
+        SocketChannel guest = guest();
+        send(guest, "Q1 example.test");
+        SocketChannel accepted = accepted(first, "Q1 example.test");
+        send(accepted, "Q1 answer");
+        assertThat(receive(guest)).isEqualTo("Q1 answer");
+        resolver.inUse = 1;
+        Thread.sleep(DnsOverTcpSession.ASK_AGAIN_MILLIS + 500); // the session's own time, not a measurement
+        second.configureBlocking(false);
+        assertThat(second.accept()).as("no connection to the next").isNull();
     }
 
     @Test

@@ -651,6 +651,57 @@ class UsernetNetdevTest {
     }
 
     /**
+     * A query over TCP that a first upstream accepted and never answered is asked again at the next upstream once
+     * the failover moves on, and answered on the guest's same connection: glibc's use-vc waits on its connection
+     * without a limit, and its lookup had waited for the session's idle close (30 s).
+     */
+    @Test
+    void aDnsQueryOverTcpTheFirstUpstreamLeavesUnansweredIsAnsweredByTheNextOnItsConnection() throws Exception {
+        try (Network two = new Network(); ServerSocketChannel silent = ServerSocketChannel.open()
+                .bind(new InetSocketAddress("127.0.0.1", 0)); // never accepts: the kernel's backlog does
+             ServerSocketChannel second = tcpBesideUpstream()) {
+            VirtualNic nic = two.attachNic("guest", 0);
+            two.addNetdev("user,id=u,dns-upstream=127.0.0.1:" + ((InetSocketAddress) silent.getLocalAddress()).getPort()
+                    + ",dns-upstream=127.0.0.1:" + ((InetSocketAddress) second.getLocalAddress()).getPort());
+            int ours = openDnsConnection(nic, 5364);
+            byte[] query = dnsQuery("example.test");
+            sendOverDnsConnection(nic, 5364, ours, query);
+            try (SocketChannel accepted = second.accept()) {
+                assertThat(DnsTcpFraming.read(Channels.newInputStream(accepted))).as("asked again at the second")
+                        .isEqualTo(query);
+                byte[] answer = query.clone();
+                answer[2] |= (byte) 0x80; // QR: the same message as a response, enough for the guest's matching by id
+                DnsTcpFraming.write(accepted, answer);
+                assertThat(receiveOverDnsConnection(nic)).as("on the guest's connection")
+                        .isEqualTo(ByteBuffer.allocate(2 + answer.length).putShort((short) answer.length).put(answer).array());
+            }
+            UsernetNetdev user = (UsernetNetdev) two.netdev("u");
+            assertThat(user.counts().dnsForwarded()).as("one query, counted once").isEqualTo(1);
+            assertThat(user.details()).anySatisfy(line -> assertThat(line).contains("moved on to the next upstream: 1,"));
+        }
+    }
+
+    /** A query over TCP that no upstream took is answered SERVFAIL and counted as not forwarded, as UDP's is. */
+    @Test
+    void aDnsQueryOverTcpNoUpstreamTakesIsCountedNotForwarded() throws Exception {
+        int closedPort;
+        try (ServerSocketChannel closed = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+            closedPort = ((InetSocketAddress) closed.getLocalAddress()).getPort();
+        }
+        try (Network two = new Network()) {
+            VirtualNic nic = two.attachNic("guest", 0);
+            two.addNetdev("user,id=u,dns-upstream=127.0.0.1:" + closedPort);
+            int ours = openDnsConnection(nic, 5365);
+            sendOverDnsConnection(nic, 5365, ours, dnsQuery("example.test"));
+            byte[] answer = receiveOverDnsConnection(nic);
+            assertThat(answer[2 + 3] & 0x0f).as("RCODE").isEqualTo(DnsMessage.RCODE_SERVFAIL);
+            UsernetNetdev user = (UsernetNetdev) two.netdev("u");
+            assertThat(user.counts().dnsForwarded()).isZero();
+            assertThat(user.details()).anySatisfy(line -> assertThat(line).startsWith("dns not forwarded: 1,"));
+        }
+    }
+
+    /**
      * A guest's own name over TCP (dig +tcp, glibc's use-vc) is answered as over UDP: it went to the upstream,
      * which does not know it (lima#2017, #2156; gvisor-tap-vsock answers it). The upstream is never asked.
      */
@@ -804,7 +855,6 @@ class UsernetNetdevTest {
         return ours;
     }
 
-    /** Where the next datagram {@link #upstream} receives within 5 s came from; null when none came. */
     /**
      * A TCP listener on 127.0.0.1 at the UDP upstream's port number, as a DNS server has both; when another process
      * holds that TCP port, the upstream moves to another port first (it failed at random so, helper-113).
@@ -826,6 +876,7 @@ class UsernetNetdevTest {
         }
     }
 
+    /** Where the next datagram {@link #upstream} receives within 5 s came from; null when none came. */
     private InetSocketAddress upstreamReceivesWithin5s() throws Exception {
         ByteBuffer query = ByteBuffer.allocate(100);
         upstream.configureBlocking(false);
