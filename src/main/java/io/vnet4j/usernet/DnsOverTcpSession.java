@@ -186,11 +186,8 @@ final class DnsOverTcpSession {
         for (int tries = 0; target != null && tries < MAX_CONNECTS; tries++) {
             InetSocketAddress tried = target;
             tell(() -> resolver.asked(tried)); // an upstream that drops SYNs never completes the connect
-            SocketChannel channel;
-            try {
-                channel = openBound(target);
-            } catch (IOException e) { // out of descriptors, no IPv6 on the host, outbound-addr= gone: not the upstream's doing
-                warn.accept("cannot open a socket to " + SocketAddresses.format(target) + ": " + e.getMessage());
+            SocketChannel channel = openBound(target);
+            if (channel == null) {
                 return false;
             }
             try {
@@ -218,11 +215,8 @@ final class DnsOverTcpSession {
      * upstream that answers over UDP and refuses TCP had sent the queries back to the silent one).
      */
     private boolean connectAgain(InetSocketAddress target) throws IOException {
-        SocketChannel channel;
-        try {
-            channel = openBound(target);
-        } catch (IOException e) {
-            warn.accept("cannot open a socket to " + SocketAddresses.format(target) + ": " + e.getMessage());
+        SocketChannel channel = openBound(target);
+        if (channel == null) {
             return false;
         }
         try {
@@ -247,16 +241,24 @@ final class DnsOverTcpSession {
         return true;
     }
 
-    /** A blocking socket towards {@code target}, bound to {@code outbound-addr=} when that is given. */
-    private SocketChannel openBound(InetSocketAddress target) throws IOException {
-        SocketChannel channel = SocketChannel.open(SocketAddresses.family(target));
+    /**
+     * A blocking socket towards {@code target}, bound to {@code outbound-addr=} when that is given; null, said in the
+     * log, when none can be had (out of descriptors, no IPv6 on the host, outbound-addr= gone: not the upstream's
+     * doing).
+     */
+    private SocketChannel openBound(InetSocketAddress target) {
+        SocketChannel channel = null;
         try {
+            channel = SocketChannel.open(SocketAddresses.family(target));
             outbound.bindFor(channel, target);
+            return channel;
         } catch (IOException e) {
-            channel.close();
-            throw e;
+            if (channel != null) {
+                Shutdown.closeQuietly(channel);
+            }
+            warn.accept("cannot open a socket to " + SocketAddresses.format(target) + ": " + e.getMessage());
+            return null;
         }
-        return channel;
     }
 
     /**
