@@ -73,11 +73,12 @@ final class CtlCommand implements Callable<Integer> {
         }
         // a JSON object is a QMP command as it is; QMP names are query-* and qmp_capabilities (which the client
         // has sent already: QEMU's "Capabilities negotiation is already complete" comes back); anything else is
-        // an HMP command line, as QEMU's
+        // an HMP command line, as QEMU's, whose failure comes as an error, for the exit status
         Map<String, ?> command = line.startsWith("{") ? qmpCommand(line)
                 : words.size() == 1 && isQmpName(line)
                 ? Map.of("execute", line)
-                : Map.of("execute", "human-monitor-command", "arguments", Map.of("command-line", line));
+                : Map.of("execute", "human-monitor-command", "arguments", Map.of("command-line", line,
+                        ControlServer.FAILURE_AS_ERROR, true));
         try (ControlClient client = new ControlClient(control != null ? control : ControlSockets.find(RuntimeDir.get()),
                 Duration.ofSeconds(timeout))) {
             Map<?, ?> answer = client.execute(command);
@@ -86,7 +87,8 @@ final class CtlCommand implements Callable<Integer> {
                 return 1;
             }
             Object result = answer.get("return");
-            System.out.print(result instanceof String text ? text : Json.write(result) + "\n");
+            // an HMP command's text has QEMU's line ends, CR LF: a terminal's, not a pipe's
+            System.out.print(result instanceof String text ? text.replace("\r\n", "\n") : Json.write(result) + "\n");
             return 0;
         } catch (IOException e) {
             Log.error(Log.describe(e));

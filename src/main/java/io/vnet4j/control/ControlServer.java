@@ -35,12 +35,19 @@ import java.util.regex.Pattern;
  * On connect the server sends {@code {"QMP":{...}}}; a client's commands run once it sent {@code qmp_capabilities}
  * (QMP's negotiation, as QEMU's); it answers {@code qmp_capabilities},
  * {@code query-network}, {@code query-version} and {@code human-monitor-command} with the HMP commands of
- * {@link HumanMonitor} ({@code info network}, {@code hostfwd_add}, {@code hostfwd_remove}); an HMP command
- * that fails answers a GenericError with QEMU's line (QEMU prints it as the command's text instead). It removes its socket file on close only while the file is still
- * the one it bound.
+ * {@link HumanMonitor} ({@code info network}, {@code hostfwd_add}, {@code hostfwd_remove}): their text is the
+ * "return", with QEMU's line ends (CR LF), that of one that fails too, as QEMU's; {@code ctl} asks for a failure as a
+ * GenericError instead ({@code "x-failure-as-error": true}, vnet4j's own argument), so that it can exit with a status
+ * that says so. It removes its socket file on close only while the file is still the one it bound.
  */
 public final class ControlServer implements AutoCloseable {
     static final int MAX_REQUEST = 64 * 1024;
+
+    /**
+     * {@code human-monitor-command}'s argument (vnet4j's own, which QEMU refuses as unexpected) that asks for an HMP
+     * command's failure as a GenericError with QEMU's line, not as the text QEMU's monitor prints for it.
+     */
+    public static final String FAILURE_AS_ERROR = "x-failure-as-error";
 
     private final Path path;
     private final Supplier<List<Netdev>> netdevs;
@@ -219,7 +226,7 @@ public final class ControlServer implements AutoCloseable {
      */
     private static final Map<String, Set<String>> ARGUMENTS = Map.of(
             "qmp_capabilities", Set.of("enable"), "query-version", Set.of(), "query-network", Set.of(),
-            "query-commands", Set.of(), "human-monitor-command", Set.of("command-line", "cpu-index"),
+            "query-commands", Set.of(), "human-monitor-command", Set.of("command-line", "cpu-index", FAILURE_AS_ERROR),
             "netdev_del", Set.of("id"), "set_link", Set.of("name", "up"), "object-del", Set.of("id"), "object_del", Set.of("id"));
 
     /**
@@ -358,18 +365,32 @@ public final class ControlServer implements AutoCloseable {
                 : error("GenericError", "object '" + id + "' not found");
     }
 
-    /** An HMP command line ({@link HumanMonitor}): its text, or its failure as a GenericError with QEMU's line. */
+    /**
+     * An HMP command line ({@link HumanMonitor}): what QEMU's monitor prints for it, its text or its failure's
+     * ({@code "Error: Device 'x' not found\r\n"}), each line ending in CR LF as QEMU's monitor ends them
+     * (monitor/monitor.c monitor_puts); a failure a GenericError when {@link #FAILURE_AS_ERROR} is true.
+     */
     private Map<String, Object> humanCommand(Object arguments) {
         String commandLine = string(arguments, "command-line");
         if (commandLine == null) {
             return notAString(arguments, "command-line");
         }
-        commandLine = commandLine.trim();
-        try {
-            return Map.of("return", monitor.run(commandLine));
-        } catch (HumanMonitor.Failure e) {
-            return error("GenericError", e.getMessage());
+        Map<?, ?> args = (Map<?, ?>) arguments;
+        Object asError = args.get(FAILURE_AS_ERROR);
+        if (asError != null && !(asError instanceof Boolean)) {
+            return error("GenericError", "Invalid parameter type for '" + FAILURE_AS_ERROR + "', expected: boolean");
         }
+        commandLine = commandLine.trim();
+        String text;
+        try {
+            text = monitor.run(commandLine);
+        } catch (HumanMonitor.Failure e) {
+            if (Boolean.TRUE.equals(asError)) {
+                return error("GenericError", e.getMessage());
+            }
+            text = e.text();
+        }
+        return Map.of("return", text.replace("\n", "\r\n"));
     }
 
     private static Map<String, Object> error(String errorClass, String description) {

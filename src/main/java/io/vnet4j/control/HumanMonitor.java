@@ -29,13 +29,43 @@ import java.util.function.Supplier;
  *     {@code capture-NETDEV} (vnet4j's own shorthand).
  * </ul>
  * Without NETDEV_ID the first user network is meant. A command returns its text; one that fails throws
- * {@link Failure} with QEMU's line ("unrecognized netdev id 'x'", "Invalid host forwarding rule ...").
+ * {@link Failure} with QEMU's line ("unrecognized netdev id 'x'", "Invalid host forwarding rule ...") and the text
+ * QEMU's monitor prints for it.
  */
 final class HumanMonitor {
-    /** A command that could not be carried out; the message is the line QEMU prints. */
+    /**
+     * A command that could not be carried out; the message is QEMU's line, {@link #text} what QEMU's monitor prints
+     * for it (QEMU 7.2, checked: over QMP's {@code human-monitor-command} that text is the command's "return").
+     */
     static final class Failure extends Exception {
+        private final String text;
+
+        /** A line QEMU's monitor prints as it is (net/slirp.c's monitor_printf and error_report, an unknown command). */
         Failure(String message) {
+            this(message, message + "\n");
+        }
+
+        private Failure(String message, String text) {
             super(message);
+            this.text = text;
+        }
+
+        /** A command's error as QEMU's hmp_handle_error prints it (netdev_del, set_link, object_add): "Error: " first. */
+        static Failure error(String message) {
+            return new Failure(message, "Error: " + message + "\n");
+        }
+
+        /**
+         * An argument the monitor could not read (monitor/hmp.c monitor_parse_arguments): the line, then
+         * {@code Try "help COMMAND" for more information}.
+         */
+        static Failure syntax(String command, String message) {
+            return new Failure(message, message + "\nTry \"help " + command + "\" for more information\n");
+        }
+
+        /** What QEMU's monitor prints: the lines, each ending in a newline. */
+        String text() {
+            return text;
         }
     }
 
@@ -116,7 +146,7 @@ final class HumanMonitor {
                     yield helpFor("info"); // as QEMU's monitor, which lists its info commands
                 }
                 if (words.length > 2 && !helpFor("info " + words[1]).isEmpty()) { // one of the info commands below
-                    throw extraneous(words[1]);
+                    throw extraneous(words[1], "info " + words[1]);
                 }
                 if (words.length == 2 && words[1].equals("network")) {
                     yield NetworkReport.text(NetworkReport.query(netdevs.get()));
@@ -146,7 +176,7 @@ final class HumanMonitor {
                 try {
                     added = changes.add(words[1]);
                 } catch (ConfigException | IOException e) {
-                    throw new Failure(Log.describe(e));
+                    throw Failure.error(Log.describe(e));
                 }
                 String warning = added instanceof UsernetNetdev user ? UsernetNetdev.sharedHub(user, netdevs.get()) : null;
                 yield warning == null ? "" : "warning: " + warning + "\n";
@@ -159,22 +189,22 @@ final class HumanMonitor {
                     throw new Failure("usage: netdev_del id");
                 }
                 if (!changes.remove(words[1])) {
-                    throw new Failure(deviceNotFound(words[1]));
+                    throw Failure.error(deviceNotFound(words[1]));
                 }
                 yield "";
             }
             case "set_link" -> { // QEMU's lines for its arguments "name:s,up:b" (monitor/hmp.c)
                 if (words.length < 2) {
-                    throw new Failure("set_link: string expected");
+                    throw Failure.syntax("set_link", "set_link: string expected");
                 }
                 if (words.length < 3 || !words[2].equals("on") && !words[2].equals("off")) {
-                    throw new Failure("Expected 'on' or 'off'");
+                    throw Failure.syntax("set_link", "Expected 'on' or 'off'");
                 }
                 if (words.length > 3) {
                     throw extraneous(words[0]);
                 }
                 if (!SetLink.apply(netdevs.get(), words[1], words[2].equals("on"))) {
-                    throw new Failure(deviceNotFound(words[1]));
+                    throw Failure.error(deviceNotFound(words[1]));
                 }
                 yield "";
             }
@@ -196,7 +226,7 @@ final class HumanMonitor {
                     throw new Failure("usage: object_del id");
                 }
                 if (!changes.removeCapture(words[1])) {
-                    throw new Failure("object '" + words[1] + "' not found");
+                    throw Failure.error("object '" + words[1] + "' not found");
                 }
                 yield "";
             }
@@ -220,12 +250,14 @@ final class HumanMonitor {
         };
     }
 
-    /**
-     * QEMU's line for a command given an argument more than it takes (monitor/hmp.c); an info command is named
-     * without "info", as QEMU names it.
-     */
+    /** QEMU's line for a command given an argument more than it takes (monitor/hmp.c). */
     private static Failure extraneous(String command) {
-        return new Failure(command + ": extraneous characters at the end of line");
+        return extraneous(command, command);
+    }
+
+    /** The same for an info command, which QEMU's line names without "info" ({@code name}) and its help with it. */
+    private static Failure extraneous(String name, String command) {
+        return Failure.syntax(command, name + ": extraneous characters at the end of line");
     }
 
     /** {@code help} (or {@code ?}): the commands, one a line, in the shape of QEMU's monitor's own help. */
@@ -283,7 +315,7 @@ final class HumanMonitor {
         try {
             return changes.addCapture(option);
         } catch (ConfigException | IOException e) {
-            throw new Failure(Log.describe(e));
+            throw Failure.error(Log.describe(e));
         }
     }
 

@@ -266,7 +266,7 @@ class ControlServerTest {
         try (Client c = new Client(socket).negotiated()) {
             Map<?, ?> answer = c.execute("{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":\"info network\"}}");
             String text = (String) answer.get("return");
-            assertThat(text).startsWith("hub 0\n");
+            assertThat(text).startsWith("hub 0\r\n");
             assertThat(text.lines()).contains(" \\ a: type=nic,in-JVM,link=up",
                     "     rx 1 frames 60 bytes, tx 0 frames 0 bytes, dropped 0, errors 0",
                     " \\ b: type=nic,in-JVM,link=up",
@@ -302,23 +302,50 @@ class ControlServerTest {
             assertGenericError(c, "{\"execute\":\"set_link\",\"arguments\":{\"up\":true}}", "Parameter 'name' is missing");
             assertGenericError(c, "{\"execute\":\"set_link\",\"arguments\":{\"name\":\"b\",\"up\":true,\"x\":1}}",
                     "Parameter 'x' is unexpected");
-            assertGenericError(c, "{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":\"set_link b down\"}}",
-                    "Expected 'on' or 'off'");
-            assertGenericError(c, "{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":\"set_link b\"}}",
-                    "Expected 'on' or 'off'");
-            assertGenericError(c, "{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":\"set_link\"}}",
-                    "set_link: string expected");
-            assertGenericError(c, "{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":\"set_link b on x\"}}",
-                    "set_link: extraneous characters at the end of line");
+            assertThat(hmp(c, "set_link b down")).isEqualTo("Expected 'on' or 'off'\r\nTry \"help set_link\" for more information\r\n");
+            assertThat(hmp(c, "set_link b")).isEqualTo("Expected 'on' or 'off'\r\nTry \"help set_link\" for more information\r\n");
+            assertThat(hmp(c, "set_link")).isEqualTo("set_link: string expected\r\nTry \"help set_link\" for more information\r\n");
+            assertThat(hmp(c, "set_link b on x"))
+                    .isEqualTo("set_link: extraneous characters at the end of line\r\nTry \"help set_link\" for more information\r\n");
         }
     }
 
+    /** An HMP command line's "return": the text QEMU's monitor would print for it. */
+    private static String hmp(Client c, String commandLine) throws IOException {
+        Map<?, ?> answer = c.execute(Json.write(Map.of("execute", "human-monitor-command", "arguments",
+                Map.of("command-line", commandLine))));
+        assertThat(answer.containsKey("return")).as(commandLine + ": " + answer).isTrue();
+        return (String) answer.get("return");
+    }
+
+    /**
+     * helper-120: an HMP command that failed was a GenericError, where QEMU 7.2 (checked over its QMP socket) returns
+     * what its monitor prints, as the command's text: "Error: " before an Error's line (netdev_del, set_link), net/slirp.c's
+     * lines as they are, an argument it could not read with "Try "help CMD" ...", every line ending in CR LF; a client
+     * that shows or parses that text (virsh qemu-monitor-command --hmp) got an error instead. ctl asks for the error.
+     */
     @Test
-    void anotherHumanCommandIsAGenericError() throws IOException {
+    void aFailingHumanCommandReturnsQemusTextAndAnErrorOnlyWhenAskedFor() throws IOException {
+        nic("a");
         try (Client c = new Client(socket).negotiated()) {
-            Map<?, ?> answer = c.execute("{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":\"info block\"}}");
-            assertThat(((Map<?, ?>) answer.get("error")).get("class")).isEqualTo("GenericError");
-            assertThat((String) ((Map<?, ?>) answer.get("error")).get("desc")).contains("info block");
+            assertThat(hmp(c, "netdev_del nosuch")).isEqualTo("Error: Device 'nosuch' not found\r\n");
+            assertThat(hmp(c, "set_link nosuch on")).isEqualTo("Error: Device 'nosuch' not found\r\n");
+            assertThat(hmp(c, "object_del nosuch")).isEqualTo("Error: object 'nosuch' not found\r\n");
+            assertThat(hmp(c, "hostfwd_remove tcp::9999")).isEqualTo("user mode network stack not in use\r\n");
+            assertThat(hmp(c, "info block")).startsWith("unknown command: 'info block'").endsWith("\r\n");
+            assertThat(hmp(c, "nosuchcmd")).startsWith("unknown command: 'nosuchcmd'").endsWith("\r\n");
+            assertThat(hmp(c, "info network extra"))
+                    .isEqualTo("network: extraneous characters at the end of line\r\nTry \"help info network\" for more information\r\n");
+            assertThat(hmp(c, "netdev_del a b"))
+                    .isEqualTo("netdev_del: extraneous characters at the end of line\r\nTry \"help netdev_del\" for more information\r\n");
+            assertThat(hmp(c, "info network")).startsWith("hub 0\r\n").doesNotContainPattern("[^\\r]\\n").endsWith("\r\n");
+
+            assertGenericError(c, "{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":\"netdev_del nosuch\","
+                    + "\"x-failure-as-error\":true}}", "Device 'nosuch' not found");
+            assertThat(c.execute("{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":\"set_link a on\","
+                    + "\"x-failure-as-error\":true}}")).isEqualTo(Map.of("return", ""));
+            assertGenericError(c, "{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":\"netdev_del nosuch\","
+                    + "\"x-failure-as-error\":\"yes\"}}", "Invalid parameter type for 'x-failure-as-error', expected: boolean");
         }
     }
 
