@@ -262,19 +262,23 @@ public final class ControlServer implements AutoCloseable {
     /**
      * {@code qmp_capabilities} in negotiation: {@code enable} lists QMPCapability names to turn on, and none is offered
      * (the greeting's {@code capabilities} is empty), so any is refused with QEMU's words
-     * (monitor/qmp-cmds-control.c, qapi/control.json).
+     * (monitor/qmp-cmds-control.c, qapi/control.json). An element that is no QMPCapability is refused as QEMU 7.2's
+     * input visitor words it, element by element: {@code enable[N]} when it is not a string, and 'null' (the
+     * visitor's name for a list element) when it is a string but not {@code oob}.
      */
     private static Map<String, Object> capabilities(Object arguments) {
-        Object enable = arguments instanceof Map<?, ?> args ? args.get("enable") : null;
-        if (enable == null) {
+        if (!(arguments instanceof Map<?, ?> args) || !args.containsKey("enable")) {
             return Map.of("return", Map.of());
         }
-        if (!(enable instanceof List<?> names)) {
+        if (!(args.get("enable") instanceof List<?> names)) {
             return error("GenericError", "Invalid parameter type for 'enable', expected: array");
         }
-        for (Object name : names) {
-            if (!"oob".equals(name)) {
-                return error("GenericError", "Parameter 'enable' does not accept value '" + name + "'");
+        for (int i = 0; i < names.size(); i++) {
+            if (!(names.get(i) instanceof String name)) {
+                return error("GenericError", "Invalid parameter type for 'enable[" + i + "]', expected: string");
+            }
+            if (!name.equals("oob")) {
+                return error("GenericError", "Parameter 'null' does not accept value '" + name + "'");
             }
         }
         return names.isEmpty() ? Map.of("return", Map.of()) : error("GenericError", "Capability oob not available");

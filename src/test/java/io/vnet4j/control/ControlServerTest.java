@@ -218,6 +218,30 @@ class ControlServerTest {
         }
     }
 
+    /**
+     * helper-120: qmp_capabilities's refusals of a bad {@code enable} as QEMU 7.2's input visitor words them (checked
+     * against the binary): a list element is named 'null' when it is a string QMPCapability does not have, and
+     * {@code enable[N]} when it is not a string; a null {@code enable} is not an array. vnet4j named 'enable' in each,
+     * and took a null {@code enable} as none.
+     */
+    @Test
+    void aBadEnableIsRefusedInQemusWords() throws Exception {
+        try (Client c = new Client(socket)) {
+            c.answer();
+            assertGenericError(c, "{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":[\"bogus\"]}}",
+                    "Parameter 'null' does not accept value 'bogus'");
+            assertGenericError(c, "{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":[\"oob\",\"x\"]}}",
+                    "Parameter 'null' does not accept value 'x'");
+            assertGenericError(c, "{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":[1,\"bogus\"]}}",
+                    "Invalid parameter type for 'enable[0]', expected: string");
+            assertGenericError(c, "{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":[\"oob\",null]}}",
+                    "Invalid parameter type for 'enable[1]', expected: string");
+            assertGenericError(c, "{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":null}}",
+                    "Invalid parameter type for 'enable', expected: array");
+            assertThat(c.execute("{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":[]}}")).isEqualTo(Map.of("return", Map.of()));
+        }
+    }
+
     @Test
     void aVersionWithoutATripleGivesZeros() {
         assertThat(ControlServer.versionInfo("0.1.0-SNAPSHOT")).containsEntry("qemu", Map.of("major", 0L, "minor", 1L, "micro", 0L));
