@@ -380,9 +380,15 @@ public final class ControlServer implements AutoCloseable {
             return notAString(arguments, "command-line");
         }
         Map<?, ?> args = (Map<?, ?>) arguments;
+        if (args.containsKey("cpu-index") && !(args.get("cpu-index") instanceof Long)) {
+            return error("GenericError", "Invalid parameter type for 'cpu-index', expected: integer");
+        }
         Object asError = args.get(FAILURE_AS_ERROR);
         if (asError != null && !(asError instanceof Boolean)) {
             return error("GenericError", "Invalid parameter type for '" + FAILURE_AS_ERROR + "', expected: boolean");
+        }
+        if (args.containsKey("cpu-index")) { // no CPU is one, as in a QEMU with none (-M none)
+            return error("GenericError", "Parameter 'cpu-index' expects a CPU number");
         }
         commandLine = commandLine.trim();
         String text;

@@ -242,6 +242,21 @@ class ControlServerTest {
         }
     }
 
+    /**
+     * helper-120: human-monitor-command's {@code cpu-index} was taken and ignored, whatever it held; QEMU 7.2 with no
+     * CPU (-M none, checked), as vnet4j has none, refuses any number as "Parameter 'cpu-index' expects a CPU number",
+     * and what is not an integer as its type.
+     */
+    @Test
+    void aCpuIndexIsRefusedAsByAQemuWithoutCpus() throws Exception {
+        try (Client c = new Client(socket).negotiated()) {
+            assertGenericError(c, "{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":\"info network\",\"cpu-index\":0}}",
+                    "Parameter 'cpu-index' expects a CPU number");
+            assertGenericError(c, "{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":\"info network\",\"cpu-index\":\"x\"}}",
+                    "Invalid parameter type for 'cpu-index', expected: integer");
+        }
+    }
+
     @Test
     void aVersionWithoutATripleGivesZeros() {
         assertThat(ControlServer.versionInfo("0.1.0-SNAPSHOT")).containsEntry("qemu", Map.of("major", 0L, "minor", 1L, "micro", 0L));
