@@ -246,11 +246,11 @@ public final class Network implements AutoCloseable {
         Config parsed = parser.build();
         NetdevConfig config = parsed.netdevs().getFirst();
         if (netdev(config.id()) != null) {
-            throw new ConfigException("-netdev " + option + ": Duplicate ID '" + config.id() + "' for netdev (it runs already)");
+            throw ConfigException.duplicateId("-netdev " + option, config.id());
         }
         String clash = PortIds.clash(config.id(), netdevs.stream().map(Netdev::id).toList());
         if (clash != null) {
-            throw new ConfigException("-netdev " + option + ": " + PortIds.refusal(config.id(), clash));
+            throw new ConfigException("-netdev " + option, PortIds.refusal(config.id(), clash));
         }
         Netdev netdev = add(create(config, parsed.vlan(config.id())));
         configs.put(netdev, config);

@@ -3,6 +3,7 @@ package io.vnet4j.config;
 /** A command-line option that cannot be used; the message is one line naming it and what was expected. */
 public final class ConfigException extends Exception {
     private final String reason;
+    private final String duplicateId;
 
     /**
      * An error about an option.
@@ -12,6 +13,7 @@ public final class ConfigException extends Exception {
     public ConfigException(String message) {
         super(message);
         this.reason = message;
+        this.duplicateId = null;
     }
 
     /**
@@ -21,8 +23,30 @@ public final class ConfigException extends Exception {
      * @param reason what is wrong with it and what was expected
      */
     public ConfigException(String option, String reason) {
+        this(option, reason, null);
+    }
+
+    private ConfigException(String option, String reason, String duplicateId) {
         super(option + ": " + reason);
         this.reason = reason;
+        this.duplicateId = duplicateId;
+    }
+
+    /**
+     * A netdev added while the network runs whose id a running netdev has: {@code option: Duplicate ID 'ID' for
+     * netdev (it runs already)}, QEMU's words; the control socket words it as QEMU's QMP and monitor do
+     * ({@link #duplicateId}).
+     *
+     * @param option the option as given
+     * @param id the id in use
+     */
+    public static ConfigException duplicateId(String option, String id) {
+        return new ConfigException(option, "Duplicate ID '" + id + "' for netdev (it runs already)", id);
+    }
+
+    /** The id a running netdev has already, when this is {@link #duplicateId(String, String)}'s refusal; else null. */
+    public String duplicateId() {
+        return duplicateId;
     }
 
     /**

@@ -284,7 +284,11 @@ public final class ControlServer implements AutoCloseable {
         return names.isEmpty() ? Map.of("return", Map.of()) : error("GenericError", "Capability oob not available");
     }
 
-    /** QMP netdev_add: QEMU's Netdev arguments ({@link NetdevArguments}); {"return": {}} once it runs. */
+    /**
+     * QMP netdev_add: QEMU's Netdev arguments ({@link NetdevArguments}); {"return": {}} once it runs. A refusal says
+     * what is wrong without the flattened option, which the client did not write, an id in use as QEMU's
+     * "Duplicate ID 'ID'".
+     */
     private Map<String, Object> netdevAdd(Object arguments) {
         if (!(arguments instanceof Map<?, ?> args)) {
             return error("GenericError", "Parameter 'id' is missing");
@@ -292,7 +296,9 @@ public final class ControlServer implements AutoCloseable {
         try {
             changes.add(NetdevArguments.toOption(args));
             return Map.of("return", Map.of());
-        } catch (IllegalArgumentException | ConfigException | IOException e) {
+        } catch (ConfigException e) {
+            return error("GenericError", e.duplicateId() != null ? "Duplicate ID '" + e.duplicateId() + "'" : e.reason());
+        } catch (IllegalArgumentException | IOException e) {
             return error("GenericError", Log.describe(e));
         }
     }

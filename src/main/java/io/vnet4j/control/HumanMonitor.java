@@ -175,7 +175,12 @@ final class HumanMonitor {
                 Netdev added;
                 try {
                     added = changes.add(words[1]);
-                } catch (ConfigException | IOException e) {
+                } catch (ConfigException e) {
+                    // QEMU's monitor says neither the option nor, for an id in use, who has it
+                    throw e.duplicateId() != null
+                            ? Failure.syntax("netdev_add", "Duplicate ID '" + e.duplicateId() + "' for netdev")
+                            : Failure.error(e.reason());
+                } catch (IOException e) {
                     throw Failure.error(Log.describe(e));
                 }
                 String warning = added instanceof UsernetNetdev user ? UsernetNetdev.sharedHub(user, netdevs.get()) : null;

@@ -257,6 +257,33 @@ class ControlServerTest {
         }
     }
 
+    /**
+     * helper-120: netdev_add of an id that runs was refused "-netdev user,id=u: Duplicate ID 'u' for netdev (it runs
+     * already)" over QMP and HMP; QEMU 7.2 (checked) says "Duplicate ID 'u'" to QMP's netdev_add, and its monitor prints
+     * "Duplicate ID 'u' for netdev" with its Try line. A netdev_add refused for another reason does not repeat the
+     * option before it either, as QEMU's do not (over QMP it was the flattened option, which no one typed).
+     */
+    @Test
+    void aDuplicateNetdevIdIsRefusedInQemusWords() throws Exception {
+        try (io.vnet4j.Network network = new io.vnet4j.Network()) {
+            network.addNetdev("user,id=u,ipv6=off");
+            Path other = dir.resolve("changes.sock");
+            ControlServer changing = new ControlServer(other, network::netdevs, HumanMonitorTest.changes(network), "1.2.3");
+            changing.start();
+            try (Client c = new Client(other).negotiated()) {
+                assertGenericError(c, "{\"execute\":\"netdev_add\",\"arguments\":{\"type\":\"user\",\"id\":\"u\"}}",
+                        "Duplicate ID 'u'");
+                assertThat(hmp(c, "netdev_add user,id=u"))
+                        .isEqualTo("Duplicate ID 'u' for netdev\r\nTry \"help netdev_add\" for more information\r\n");
+                assertThat((String) ((Map<?, ?>) c.execute("{\"execute\":\"netdev_add\",\"arguments\":{\"type\":\"user\","
+                        + "\"id\":\"w\",\"bogus\":1}}").get("error")).get("desc")).startsWith("unknown option 'bogus' (expected one of: ");
+                assertThat(hmp(c, "netdev_add user,id=w,bogus=1")).startsWith("Error: unknown option 'bogus' (expected one of: ");
+            } finally {
+                changing.close();
+            }
+        }
+    }
+
     @Test
     void aVersionWithoutATripleGivesZeros() {
         assertThat(ControlServer.versionInfo("0.1.0-SNAPSHOT")).containsEntry("qemu", Map.of("major", 0L, "minor", 1L, "micro", 0L));
