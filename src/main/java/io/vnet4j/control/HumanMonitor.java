@@ -172,6 +172,10 @@ final class HumanMonitor {
                 if (words.length == 1) {
                     throw new Failure("usage: netdev_add [user|tap|socket|stream|dgram|vde|vxlan|vhost-user],id=str[,prop=value][,...]");
                 }
+                String type = NetdevArguments.typeOf(words[1]);
+                if (type != null && !type.isEmpty() && NetdevArguments.typeRefusal(type) != null) {
+                    throw Failure.error(NetdevArguments.typeRefusal(type));
+                }
                 Netdev added;
                 try {
                     added = changes.add(words[1]);

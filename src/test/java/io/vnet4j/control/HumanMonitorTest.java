@@ -195,6 +195,17 @@ class HumanMonitorTest {
         assertThatThrownBy(() -> monitor.run("netdev_add stream,id=c,bogus=1")).hasMessageContaining("bogus");
     }
 
+    /** helper-120: netdev_add of a type QEMU 7.2's schema has not is refused in QEMU's words (checked), as over QMP. */
+    @Test
+    void aTypeQemuHasNotIsRefusedInQemusWords() {
+        for (String option : new String[] {"bogus,id=x", "type=bogus,id=x"}) {
+            assertThatThrownBy(() -> monitor.run("netdev_add " + option)).as(option)
+                    .isInstanceOfSatisfying(HumanMonitor.Failure.class, f -> assertThat(f.text())
+                            .isEqualTo("Error: Parameter 'type' does not accept value 'bogus'\n"));
+        }
+        assertThatThrownBy(() -> monitor.run("netdev_add bridge,id=x")).hasMessageStartingWith("netdev type 'bridge' is not available");
+    }
+
     /** A second gateway on a hub is a mistake the daemon's log alone would hide from whoever typed it. */
     @Test
     void aUserNetworkAddedOntoAHubWithOneSaysSoToWhoeverAddedIt() throws Exception {
