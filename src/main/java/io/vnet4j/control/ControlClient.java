@@ -13,24 +13,38 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Talks to a running vnet4j's control socket: one QMP command, one answer. Every wait (the connect with
  * the greeting, each answer) is bounded: a daemon that cannot take the connection (out of file
  * descriptors, its accept retried every second; or stopped) leaves the connection in its listen queue, and
- * without a bound the client would wait for ever, saying nothing.
+ * without a bound the client would wait for ever, saying nothing. When no greeting comes within {@link
+ * #GREETING_GRACE} the client sends its {@code qmp_capabilities} first: a daemon answers it after its greeting, a
+ * socket that waits for its client (a slirp4netns API socket) answers it instead, and is named.
  */
 public final class ControlClient implements AutoCloseable {
     /** Answers (query-network of a busy network) can be far longer than the server accepts in a command. */
     static final int MAX_ANSWER = 64 * 1024 * 1024;
     /** How long a wait may take by default. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * How long the greeting may take before the client speaks first: QEMU and a daemon greet as they accept, a
+     * slirp4netns API socket waits for its client's request (and slirp4netns 1.2's whole loop waits with it, in
+     * api.c's read).
+     */
+    static final Duration GREETING_GRACE = Duration.ofMillis(200);
 
     private final Path path;
     private final Duration timeout;
     private final SocketChannel channel;
     private final InputStream in;
     private final OutputStream out;
+    /** Whether the client sent its qmp_capabilities before a greeting came ({@link #firstLine}). */
+    private boolean negotiatedEarly;
 
     /**
      * Connects, reads the greeting and negotiates capabilities.
@@ -48,7 +62,7 @@ public final class ControlClient implements AutoCloseable {
         }
         channel = SocketChannel.open(StandardProtocolFamily.UNIX);
         try {
-            within(() -> channel.connect(UnixDomainSocketAddress.of(path)), TAKE);
+            within(() -> channel.connect(UnixDomainSocketAddress.of(path)), QUEUE_FULL);
         } catch (IOException e) {
             channel.close();
             String notASocket = e instanceof NoAnswerException ? null : notASocket(path);
@@ -61,33 +75,90 @@ public final class ControlClient implements AutoCloseable {
         out = Channels.newOutputStream(channel);
         String greeting;
         try {
-            greeting = within(() -> ControlServer.readLine(in, MAX_ANSWER), TAKE);
+            greeting = firstLine();
         } catch (IOException e) {
             channel.close();
             throw e;
         }
-        Map<?, ?> banner = greeting == null ? null : parse(greeting) instanceof Map<?, ?> m && m.containsKey("QMP") ? m : null;
+        Object first = greeting == null ? null : parse(greeting);
+        Map<?, ?> banner = first instanceof Map<?, ?> m && m.containsKey("QMP") ? m : null;
         if (banner == null) {
             channel.close();
-            // a VM's stream socket or the slirp4netns drop-in's API socket, say: the user named the wrong file
+            // a VM's stream socket or a slirp4netns API socket, say: the user named the wrong file
             throw new IOException(greeting == null
                     ? path + " closed the connection without a greeting: is it a vnet4j control socket?"
+                    : negotiatedEarly && slirp4netnsError(first)
+                    ? path + " is not a vnet4j control socket: it answered ctl's qmp_capabilities with no greeting first, "
+                            + "as a slirp4netns API socket (--api-socket) does: '" + excerpt(greeting) + "'"
                     : path + " is not a vnet4j control socket: it greeted with '" + excerpt(greeting) + "'");
         }
         String vmPackage = foreignPackage(banner);
         if (vmPackage != null) {
             channel.close();
             // QEMU's own QMP socket greets as a daemon does: a command sent there would act on the VM (netdev_add,
-            // netdev_del, set_link are QEMU's commands too), so nothing is
+            // netdev_del, set_link are QEMU's commands too), so none is (QEMU greets as it accepts: the early
+            // qmp_capabilities, which changes nothing, went only to one that greeted late)
             throw new IOException(path + " is not a vnet4j control socket: it greeted as QEMU's QMP monitor does (package '"
-                    + excerpt(vmPackage) + "'); nothing was sent to it");
+                    + excerpt(vmPackage) + "'); " + (negotiatedEarly ? "only qmp_capabilities was" : "nothing was") + " sent to it");
         }
         try {
-            execute(Map.of("execute", "qmp_capabilities"));
+            if (negotiatedEarly) {
+                answer();
+            } else {
+                execute(Map.of("execute", "qmp_capabilities"));
+            }
         } catch (IOException e) {
             channel.close(); // no one else can: the constructor throws
             throw e;
         }
+    }
+
+    /**
+     * The first line the socket sends, bounded by the time-out: a greeting, which QEMU and a daemon send as they
+     * accept; when none came within {@link #GREETING_GRACE}, the client sends its qmp_capabilities
+     * ({@link #negotiatedEarly}), and the line is then a late daemon's greeting or the answer of a socket that waits
+     * for its client's request; null when the socket closed without a line.
+     */
+    private String firstLine() throws IOException {
+        FutureTask<String> read = new FutureTask<>(() -> ControlServer.readLine(in, MAX_ANSWER));
+        Thread.ofVirtual().name("vnet4j-ctl-greeting").start(read);
+        try {
+            try {
+                return read.get(GREETING_GRACE.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                // nothing yet: the client speaks first
+            }
+            try {
+                out.write(NEGOTIATION);
+                out.flush();
+                negotiatedEarly = true;
+            } catch (IOException e) {
+                // the socket closed: the read says so
+            }
+            return timeout.isZero() ? read.get() : read.get(timeout.minus(GREETING_GRACE).toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            channel.close(); // ends the read
+            throw new NoAnswerException("no answer on " + path + " within " + timeout.toSeconds() + " s: " + TAKE
+                    + " (--timeout SECONDS waits longer)");
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(path + ": " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            channel.close();
+            throw new java.io.InterruptedIOException("interrupted while waiting for " + path + "'s greeting");
+        }
+    }
+
+    /** The capabilities negotiation, as a line. */
+    private static final byte[] NEGOTIATION = "{\"execute\":\"qmp_capabilities\"}\n".getBytes(StandardCharsets.UTF_8);
+
+    /**
+     * Whether an answer is a slirp4netns API socket's refusal, as api.c writes it: {@code {"error":{"desc":"..."}}},
+     * with no QMP error class.
+     */
+    private static boolean slirp4netnsError(Object answer) {
+        return answer instanceof Map<?, ?> m && m.get("error") instanceof Map<?, ?> error && error.get("desc") instanceof String
+                && !error.containsKey("class");
     }
 
     /**
@@ -103,6 +174,11 @@ public final class ControlClient implements AutoCloseable {
         } catch (IOException e) {
             throw new IOException(path + " closed the connection (" + e.getMessage() + ")", e);
         }
+        return answer();
+    }
+
+    /** Reads the answer to a command sent. */
+    private Map<?, ?> answer() throws IOException {
         String line = within(() -> ControlServer.readLine(in, MAX_ANSWER), ANSWER);
         if (line == null) {
             throw new IOException(path + " closed the connection without an answer");
@@ -156,9 +232,13 @@ public final class ControlClient implements AutoCloseable {
         return io.vnet4j.base.Log.printable(text.length() > 80 ? text.substring(0, 80) + "..." : text);
     }
 
-    /** Why a daemon does not take a connection (greet it), said when it does not in time. */
-    private static final String TAKE = "the daemon did not take the connection: one out of file descriptors cannot "
-            + "(its log says \"accept failed\"), nor a stopped one";
+    /** Why a connect waits: the listen queue is full, said when the connect does not end in time. */
+    private static final String QUEUE_FULL = "the daemon did not take the connection, its listen queue full: one out of file "
+            + "descriptors cannot (its log says \"accept failed\"), nor a stopped one";
+    /** Why no greeting came, said when none does in time. */
+    private static final String TAKE = "no greeting came: the daemon did not take the connection: one out of file descriptors "
+            + "cannot (its log says \"accept failed\"), nor a stopped one; or this is not a vnet4j control socket but one that "
+            + "waits and says nothing (a VM's stream socket)";
     /** Said when a daemon that took the connection does not answer a command in time. */
     private static final String ANSWER = "the daemon took the connection but did not answer the command";
 

@@ -638,6 +638,65 @@ class ControlServerTest {
         }
     }
 
+    /**
+     * helper-120: ctl pointed at a slirp4netns API socket (--api-socket, slirp4netns 1.2's or the drop-in's), which
+     * takes the connection and waits for a request, waited for a greeting until its time-out and said "the daemon did
+     * not take the connection: one out of file descriptors cannot ..." (meanwhile a real slirp4netns's loop stood still
+     * in api.c's read). With no greeting soon the client sends its qmp_capabilities, which that socket answers as
+     * slirp4netns 1.2 does (checked): the client says what the socket is, at once.
+     */
+    @Test
+    void controlClientSaysSoWhenTheSocketIsASlirp4netnsApiSocket() throws Exception {
+        Path path = dir.resolve("api.sock");
+        try (java.nio.channels.ServerSocketChannel listener = java.nio.channels.ServerSocketChannel
+                .open(StandardProtocolFamily.UNIX).bind(UnixDomainSocketAddress.of(path))) {
+            Thread peer = Thread.ofVirtual().start(() -> {
+                try (SocketChannel c = listener.accept()) {
+                    c.read(java.nio.ByteBuffer.allocate(4096)); // the request, answered as api.c answers an unknown one
+                    c.write(java.nio.ByteBuffer.wrap("{\"error\":{\"desc\":\"bad request: unknown execute\"}}"
+                            .getBytes(StandardCharsets.UTF_8)));
+                } catch (IOException e) {
+                    // the client went away
+                }
+            });
+            assertThatThrownBy(() -> new ControlClient(path, java.time.Duration.ofSeconds(10)).close())
+                    .isInstanceOf(IOException.class).hasMessage(path + " is not a vnet4j control socket: it answered ctl's "
+                            + "qmp_capabilities with no greeting first, as a slirp4netns API socket (--api-socket) does: "
+                            + "'{\"error\":{\"desc\":\"bad request: unknown execute\"}}'");
+            peer.join();
+        }
+    }
+
+    /**
+     * A daemon that greets late (its accept held up) is still a daemon: the client's qmp_capabilities, sent when no
+     * greeting came soon, is answered after the greeting, and the session goes on.
+     */
+    @Test
+    void controlClientTakesALateGreeting() throws Exception {
+        Path path = dir.resolve("late.sock");
+        try (java.nio.channels.ServerSocketChannel listener = java.nio.channels.ServerSocketChannel
+                .open(StandardProtocolFamily.UNIX).bind(UnixDomainSocketAddress.of(path))) {
+            Thread peer = Thread.ofVirtual().start(() -> {
+                try (SocketChannel c = listener.accept()) {
+                    Thread.sleep(ControlClient.GREETING_GRACE.multipliedBy(3));
+                    c.write(java.nio.ByteBuffer.wrap(VNET4J_GREETING.getBytes(StandardCharsets.UTF_8)));
+                    InputStream in = Channels.newInputStream(c);
+                    String request;
+                    while ((request = ControlServer.readLine(in, 4096)) != null) {
+                        String answer = request.contains("qmp_capabilities") ? "{\"return\":{}}\r\n" : "{\"return\":\"late\"}\r\n";
+                        c.write(java.nio.ByteBuffer.wrap(answer.getBytes(StandardCharsets.UTF_8)));
+                    }
+                } catch (IOException | InterruptedException e) {
+                    // the client went away
+                }
+            });
+            try (ControlClient client = new ControlClient(path, java.time.Duration.ofSeconds(10))) {
+                assertThat(client.execute(Map.of("execute", "query-version"))).isEqualTo(Map.of("return", "late"));
+            }
+            peer.join();
+        }
+    }
+
     /** A vnet4j daemon's greeting, as {@link ControlServer} sends it. */
     private static final String VNET4J_GREETING =
             "{\"QMP\":{\"version\":{\"qemu\":{\"major\":0,\"minor\":1,\"micro\":0},\"package\":\"vnet4j 0.1.0\"},\"capabilities\":[]}}\n";

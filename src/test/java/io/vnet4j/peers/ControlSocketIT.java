@@ -120,8 +120,8 @@ class ControlSocketIT {
             long start = System.nanoTime();
             PeerTools.Exec stuck = VnetProcess.ctlWith(env, "--timeout", "2", "--control", control.toString(), "info", "network");
             assertThat(stuck.exitCode()).as(stuck.output()).isEqualTo(1);
-            assertThat(stuck.output()).contains("vnet4j: no answer on " + control + " within 2 s: the daemon did not "
-                    + "take the connection: one out of file descriptors cannot");
+            assertThat(stuck.output()).contains("vnet4j: no answer on " + control + " within 2 s: no greeting came: the daemon "
+                    + "did not take the connection: one out of file descriptors cannot");
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
         } finally {
             for (var hog : hogs) {
