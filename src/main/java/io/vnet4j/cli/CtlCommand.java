@@ -72,8 +72,9 @@ final class CtlCommand implements Callable<Integer> {
                     + "\",\"arguments\":{...}}'");
         }
         // a JSON object is a QMP command as it is; QMP names are query-* and qmp_capabilities (which the client
-        // has sent already: QEMU's "Capabilities negotiation is already complete" comes back); anything else is
-        // an HMP command line, as QEMU's, whose failure comes as an error, for the exit status
+        // has sent already: its answer is that negotiation's, not QEMU's "Capabilities negotiation is already
+        // complete" to a second one); anything else is an HMP command line, as QEMU's, whose failure comes as an
+        // error, for the exit status
         Map<String, ?> command = line.startsWith("{") ? qmpCommand(line)
                 : words.size() == 1 && isQmpName(line)
                 ? Map.of("execute", line)
@@ -81,7 +82,7 @@ final class CtlCommand implements Callable<Integer> {
                         ControlServer.FAILURE_AS_ERROR, true));
         try (ControlClient client = new ControlClient(control != null ? control : ControlSockets.find(RuntimeDir.get()),
                 Duration.ofSeconds(timeout))) {
-            Map<?, ?> answer = client.execute(command);
+            Map<?, ?> answer = words.size() == 1 && line.equals("qmp_capabilities") ? client.negotiation() : client.execute(command);
             if (answer.get("error") instanceof Map<?, ?> error) {
                 Log.error(String.valueOf(error.get("desc")));
                 return 1;

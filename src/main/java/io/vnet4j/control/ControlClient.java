@@ -45,6 +45,8 @@ public final class ControlClient implements AutoCloseable {
     private final OutputStream out;
     /** Whether the client sent its qmp_capabilities before a greeting came ({@link #firstLine}). */
     private boolean negotiatedEarly;
+    /** The answer to the client's qmp_capabilities. */
+    private Map<?, ?> negotiation;
 
     /**
      * Connects, reads the greeting and negotiates capabilities.
@@ -102,11 +104,7 @@ public final class ControlClient implements AutoCloseable {
                     + excerpt(vmPackage) + "'); " + (negotiatedEarly ? "only qmp_capabilities was" : "nothing was") + " sent to it");
         }
         try {
-            if (negotiatedEarly) {
-                answer();
-            } else {
-                execute(Map.of("execute", "qmp_capabilities"));
-            }
+            negotiation = negotiatedEarly ? answer() : execute(Map.of("execute", "qmp_capabilities"));
         } catch (IOException e) {
             channel.close(); // no one else can: the constructor throws
             throw e;
@@ -159,6 +157,11 @@ public final class ControlClient implements AutoCloseable {
     private static boolean slirp4netnsError(Object answer) {
         return answer instanceof Map<?, ?> m && m.get("error") instanceof Map<?, ?> error && error.get("desc") instanceof String
                 && !error.containsKey("class");
+    }
+
+    /** The answer to the capabilities negotiation the client ran as it connected ({@code {"return":{}}}). */
+    public Map<?, ?> negotiation() {
+        return negotiation;
     }
 
     /**

@@ -352,6 +352,21 @@ class MainTest {
         }
     }
 
+    /**
+     * helper-120: {@code ctl qmp_capabilities} exited 1 with QEMU's "Capabilities negotiation is already complete,
+     * command ignored", the answer to the second negotiation ctl sent after its own. ctl negotiates every connection
+     * itself, so the command's answer is that negotiation's: {} and 0, as any QMP command that returns nothing.
+     */
+    @Test
+    void ctlQmpCapabilitiesPrintsItsOwnNegotiationsAnswer(@TempDir Path dir) throws Exception {
+        Path socket = dir.resolve("c.sock");
+        try (ControlServer live = live(socket)) {
+            assertThat(Main.run("ctl", "--control", socket.toString(), "qmp_capabilities")).isZero();
+            assertThat(out()).isEqualTo("{}\n");
+            assertThat(err()).isEmpty();
+        }
+    }
+
     @Test
     void ctlPrintsInfoNetworkAndQueryNetwork(@TempDir Path dir) {
         Path socket = dir.resolve("c.sock");
