@@ -431,10 +431,10 @@ public final class Network implements AutoCloseable {
             forgetFailedCaptures();
             if (captures.containsKey(c.id()) || opening.containsKey(c.id())
                     || hubs.all().stream().anyMatch(h -> c.id().equals(h.switchId()))) {
-                throw new ConfigException("-object " + option + ": id " + c.id() + " is already in use");
+                throw new ConfigException("-object " + option, "id " + c.id() + " is already in use");
             }
             if (netdev(c.netdev()) == null) {
-                throw new ConfigException("-object " + option + ": netdev=" + c.netdev() + " names no running netdev");
+                throw new ConfigException("-object " + option, "netdev=" + c.netdev() + " names no running netdev");
             }
             refuseSharedFile(c);
             opening.put(c.id(), c);

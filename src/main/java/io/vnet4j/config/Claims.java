@@ -62,7 +62,7 @@ final class Claims {
         for (int i = 0; i < claims.size(); i++) {
             for (int j = 0; j < i; j++) { // only a user network claims more than one thing: its host forwards
                 if (claims.get(j).clashes(claims.get(i))) {
-                    throw new ConfigException("-netdev " + netdev.type() + ",id=" + netdev.id() + ": two hostfwd rules take "
+                    throw new ConfigException("-netdev " + netdev.type() + ",id=" + netdev.id(), "two hostfwd rules take "
                             + claims.get(i).what() + " (a port on an address, or on all of them, takes one rule)");
                 }
             }
@@ -71,7 +71,7 @@ final class Claims {
             for (Held h : held) {
                 if (!h.netdev().id().equals(netdev.id()) && h.claim().clashes(c)) {
                     NetdevConfig other = h.netdev();
-                    throw new ConfigException("-netdev " + netdev.type() + ",id=" + netdev.id() + ": " + c.what() + " is "
+                    throw new ConfigException("-netdev " + netdev.type() + ",id=" + netdev.id(), c.what() + " is "
                             + other.type() + " " + other.id() + "'s already" + (runningIds.contains(other.id()) ? " (it runs)" : ""));
                 }
             }

@@ -360,7 +360,9 @@ public final class ControlServer implements AutoCloseable {
         try {
             changes.addCapture(option.toString());
             return Map.of("return", Map.of());
-        } catch (ConfigException | IOException e) {
+        } catch (ConfigException e) {
+            return error("GenericError", e.reason()); // without the -object text, which the client did not write
+        } catch (IOException e) {
             return error("GenericError", Log.describe(e));
         }
     }

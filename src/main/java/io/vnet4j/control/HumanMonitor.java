@@ -323,7 +323,9 @@ final class HumanMonitor {
     private CaptureConfig addCapture(String option) throws Failure {
         try {
             return changes.addCapture(option);
-        } catch (ConfigException | IOException e) {
+        } catch (ConfigException e) {
+            throw Failure.error(e.reason()); // QEMU's monitor does not repeat the object either
+        } catch (IOException e) {
             throw Failure.error(Log.describe(e));
         }
     }

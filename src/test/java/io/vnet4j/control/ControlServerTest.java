@@ -284,6 +284,29 @@ class ControlServerTest {
         }
     }
 
+    /**
+     * helper-120: object-add and object_add refusals began with the object as vnet4j's command line would give it
+     * ("-object filter-dump,id=f,...: netdev=nope names no running netdev"), which over QMP no one wrote; QEMU's
+     * (checked) give the reason alone, HMP's after "Error: ".
+     */
+    @Test
+    void anObjectAddRefusalDoesNotRepeatTheObject() throws Exception {
+        try (io.vnet4j.Network network = new io.vnet4j.Network()) {
+            Path other = dir.resolve("objects.sock");
+            ControlServer changing = new ControlServer(other, network::netdevs, HumanMonitorTest.changes(network), "1.2.3");
+            changing.start();
+            String file = dir.resolve("f.pcap").toString();
+            try (Client c = new Client(other).negotiated()) {
+                assertGenericError(c, Json.write(Map.of("execute", "object-add", "arguments", Map.of("qom-type", "filter-dump",
+                        "id", "f", "netdev", "nope", "file", file))), "netdev=nope names no running netdev");
+                assertThat(hmp(c, "object_add filter-dump,id=f,netdev=nope,file=" + file))
+                        .isEqualTo("Error: netdev=nope names no running netdev\r\n");
+            } finally {
+                changing.close();
+            }
+        }
+    }
+
     @Test
     void aVersionWithoutATripleGivesZeros() {
         assertThat(ControlServer.versionInfo("0.1.0-SNAPSHOT")).containsEntry("qemu", Map.of("major", 0L, "minor", 1L, "micro", 0L));
