@@ -406,7 +406,10 @@ final class Gateway {
     /**
      * An echo request of either family, checked: answered here when it is for the gateway's own addresses
      * (the same bytes as an echo reply, ICMP type 0 or ICMPv6 type 129), else carried by the proxy unless
-     * it is for a group, for the virtual network, or {@code restrict=on}.
+     * it is for a group or the virtual network (dropped), or {@code restrict=on}: then one for a link-local
+     * address is dropped too, and for any other the guest, to which the lease still names the gateway as its
+     * router, is told "communication administratively prohibited", as its TCP connect is reset, so that its
+     * ping fails at once.
      */
     private void echo(IpAddress source, IpAddress destination, ByteBuffer buffer, int offset, int length, long now) {
         if (addresses.isHostOrDns(destination)) {
@@ -416,8 +419,13 @@ final class Gateway {
             out.sendIcmp(destination, source, length);
         } else if (destination.isMulticastOrBroadcast()) {
             drops.multicast++;
-        } else if (config.reach().restricted() || config.inVirtualNetwork(destination)) {
+        } else if (config.inVirtualNetwork(destination) || config.reach().restricted() && destination.isLinkLocal()) {
             drops.restricted++;
+        } else if (config.reach().restricted()) {
+            drops.restricted++;
+            errors.packet(addresses.host(source), source, destination,
+                    source.isIpv4() ? IpProtocol.ICMP : IpProtocol.ICMPV6, hopLimit, IcmpErrors.prohibited(source.isIpv4()),
+                    buffer, offset, length);
         } else if (isRefusedHostLoopback(destination)) {
             drops.hostLoopback++; // 127.0.0.1 itself, which the proxy would ping on the host's loopback: unreachable
             errors.packet(hostLoopbackErrorSource(destination, source), source, destination,
@@ -460,6 +468,10 @@ final class Gateway {
         }
         if (config.reach().restricted()) {
             drops.restricted++;
+            if (!destination.isLinkLocal()) {
+                errors.udp(addresses.host(source), source, sourcePort, destination, destinationPort,
+                        IcmpErrors.prohibited(source.isIpv4()), 0, buffer, payload, payloadLength);
+            }
             return;
         }
         if (isRefusedHostLoopback(destination)) {

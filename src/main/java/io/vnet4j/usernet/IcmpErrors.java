@@ -200,6 +200,15 @@ final class IcmpErrors {
         out.sendIcmp(from, guest, body, HEADER + copied);
     }
 
+    /**
+     * Destination Unreachable, "communication administratively prohibited": code 13 (RFC 1812 section
+     * 5.2.7.1), ICMPv6 code 1 (RFC 4443 section 3.1); what {@code restrict=on} tells a guest's datagram or
+     * ping to beyond the gateway.
+     */
+    static int prohibited(boolean ipv4) {
+        return ofErrno(Errno.EACCES, ipv4);
+    }
+
     /** Time Exceeded, code 0 (hop limit exceeded in transit): RFC 792, RFC 4443 section 3.3. */
     static int timeExceeded(boolean ipv4) {
         return (ipv4 ? IcmpType.TIME_EXCEEDED : Icmpv6Type.TIME_EXCEEDED) << 8;
