@@ -74,14 +74,14 @@ set -e
 printf '\nDNS lookups to a resolver on the host loopback, round trip in ms (%s rounds, %s lookups each)\n' "$rounds" "$count"
 printf '%-12s %22s %22s %22s %22s\n' contender "first (UDP)" "UDP" "TCP connect-query-close" "TCP, one connection"
 for tool in "${tools[@]}"; do
-    printf '%-12s %22s %22s %22s %22s\n' "$tool" "$(median_range ${first[$tool]})" "$(median_range ${udp[$tool]})" \
-        "$(median_range ${crr[$tool]})" "$(median_range ${rr[$tool]})"
+    printf '%-12s %22s %22s %22s %22s\n' "$tool" "$(median_range ${first[$tool]:-})" "$(median_range ${udp[$tool]:-})" \
+        "$(median_range ${crr[$tool]:-})" "$(median_range ${rr[$tool]:-})"
 done
 for peer in slirp4netns pasta; do
     printf 'vnet4j/%s round trip: %s (first), %s (UDP), %s (TCP connect-query-close), %s (TCP) (target <= 1.2x)\n' "$peer" \
-        "$(ratio "$(mid ${first[vnet4j]})" "$(mid ${first[$peer]})")" \
-        "$(ratio "$(mid ${udp[vnet4j]})" "$(mid ${udp[$peer]})")" \
-        "$(ratio "$(mid ${crr[vnet4j]})" "$(mid ${crr[$peer]})")" \
-        "$(ratio "$(mid ${rr[vnet4j]})" "$(mid ${rr[$peer]})")"
+        "$(ratio "$(mid ${first[vnet4j]:-})" "$(mid ${first[$peer]:-})")" \
+        "$(ratio "$(mid ${udp[vnet4j]:-})" "$(mid ${udp[$peer]:-})")" \
+        "$(ratio "$(mid ${crr[vnet4j]:-})" "$(mid ${crr[$peer]:-})")" \
+        "$(ratio "$(mid ${rr[vnet4j]:-})" "$(mid ${rr[$peer]:-})")"
 done
 }
