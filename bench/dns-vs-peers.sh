@@ -19,18 +19,12 @@ count=${1:-300}
 rounds=${2:-3}
 host=vnbench-d-host
 pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    pids=()
-    sleep 0.3
-    local n
-    for n in $(ip netns list | awk '/^vnbench-d-/ {print $1}'); do ip netns del "$n" 2>/dev/null || true; done
-}
+# shellcheck source=lib.sh
+. bench/lib.sh
+cleanup() { stop_and_delete vnbench-d-; }
 logs=$(mktemp -d)
 trap 'cleanup; rm -rf "$logs" /etc/netns/$host' EXIT
 cleanup
-# shellcheck source=lib.sh
-. bench/lib.sh
 bin/vnet4j --version >/dev/null   # builds the jar first if needed
 mkdir -p /etc/netns/$host
 echo 'nameserver 127.0.0.1' >/etc/netns/$host/resolv.conf

@@ -20,18 +20,12 @@ secs=${1:-3}
 rounds=${2:-3}
 port=5297
 pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    pids=()
-    sleep 0.3
-    local n
-    for n in $(ip netns list | awk '/^vnbench-l-/ {print $1}'); do ip netns del "$n" 2>/dev/null || true; done
-}
+# shellcheck source=lib.sh
+. bench/lib.sh
+cleanup() { stop_and_delete vnbench-l-; }
 logs=$(mktemp -d)
 trap 'cleanup; rm -rf "$logs"' EXIT
 cleanup
-# shellcheck source=lib.sh
-. bench/lib.sh
 bin/vnet4j --version >/dev/null   # builds the jar first if needed
 
 mid() { median_range "$@" | awk '{print $1}'; }

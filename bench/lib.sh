@@ -59,6 +59,18 @@ guest_bench() {
         -cp "target/test-classes:target/classes:$(cat target/bench-classpath.txt)" "io.vnet4j.peers.$class" "$@"
 }
 
+# stop_and_delete PREFIX: kills the processes in the caller's $pids (and empties it), then deletes every network
+# namespace whose name begins with PREFIX: a side-by-side script's cleanup between contenders and at exit.
+stop_and_delete() {
+    local p n
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    pids=()
+    sleep 0.3
+    for n in $(ip netns list | awk -v prefix="$1" 'index($1, prefix) == 1 {print $1}'); do
+        ip netns del "$n" 2>/dev/null || true
+    done
+}
+
 # host_ns NAME: a namespace to stand in for the host, made afresh: its loopback up, and a default route
 # over a veth pair whose both ends are inside it (198.51.100.1, gateway .2, which never answers) so that a
 # contender that copies the host's routes (pasta) finds one. A contender's daemon and the servers it
