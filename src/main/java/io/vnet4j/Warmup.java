@@ -100,6 +100,13 @@ public final class Warmup {
     static final long QUIET_COMPILE_MILLIS = 20;
     static final long MAX_NANOS = TimeUnit.SECONDS.toNanos(4);
     static final int PINGS_PER_ROUND = 4;
+    /**
+     * DNS queries in each round of the second kind, each from a guest port of its own, as resolvers send them: with
+     * one, the UDP NAT's per-datagram methods ({@code UdpNat.send}, {@code readable}, {@code open}, {@code close})
+     * were left in C1's profiling code (tier 3, -XX:+PrintCompilation), and every guest's DNS lookup ran there until
+     * some thousands of them.
+     */
+    static final int DNS_QUERIES_PER_ROUND = 3;
     static final int NEW_GUEST_EVERY = 16;
     /**
      * The descriptors the warm-up holds at most besides the daemon's own: its sockets, its private network's
@@ -299,6 +306,11 @@ public final class Warmup {
             long before = guests.framesIn();
             BooleanSupplier busy = () -> guests.framesIn() - before >= YIELD_FRAMES;
             int[] rounds = new int[1];
+            guests.netdevs().forEach(n -> { // before the rounds: a guest's first flow may come during them
+                if (n instanceof UsernetNetdev u) {
+                    u.prepareForGuests();
+                }
+            });
             Log.hushed(() -> rounds[0] = run(ROUNDS, Shape.of(guests), true, busy));
             UsernetNetdev.loopCompiled();
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
@@ -635,8 +647,10 @@ public final class Warmup {
                 return i - first;
             }
             readCounters(i);
-            send(Ipv4Frames.udp(out, guestMac, DNS_MAC, guest, 30000 + (i & 0x3FF), DNS, 53, DNS_QUERY),
-                    i % 2 == 0 ? UDP_CHECKSUM_AT : 0);
+            for (int q = 0; q < DNS_QUERIES_PER_ROUND; q++) { // each from a port of its own: a flow opened and closed
+                send(Ipv4Frames.udp(out, guestMac, DNS_MAC, guest, 30000 + ((i * DNS_QUERIES_PER_ROUND + q) & 0x3FF), DNS,
+                        53, DNS_QUERY), (i + q) % 2 == 0 ? UDP_CHECKSUM_AT : 0);
+            }
             // and a ping: C2 compiles Gateway.transport during these rounds, and with its ICMP branch cold here it
             // called Gateway.icmp out of line, whose C1 code then answered a guest's pings
             send(Ipv4Frames.echoRequest(out, guestMac, GATEWAY_MAC, guest, GATEWAY, 7, i & 0xFFFF, ONE_BYTE), 0);
@@ -645,7 +659,7 @@ public final class Warmup {
                         ONE_BYTE), 0);
             }
             dropped(i);
-            if (!awaitFrames(ipv6 ? 3 : 2)) {
+            if (!awaitFrames(DNS_QUERIES_PER_ROUND + (ipv6 ? 2 : 1))) {
                 return i - first;
             }
             for (int r = 0; r < REQUESTS_PER_ROUND; r++) {

@@ -184,8 +184,8 @@ final class UdpNat {
     /** The user network's name in log lines ("u: udp flow: ..."). */
     private final String logName;
     /**
-     * Made with the first flow whose error queue is on, not at start: its native memory is the user
-     * network's first use of java.lang.foreign, some 15 ms on a cold JVM (measured: docs/benchmarks.md).
+     * Made with the first flow whose error queue is on, or by {@link #prepare}, not at start: its native memory is
+     * the user network's first use of java.lang.foreign, some 15 ms on a cold JVM (measured: docs/benchmarks.md).
      */
     private SocketErrorQueue errorQueue;
     /** Made with the first hop limit a flow is given (see {@link #errorQueue} for why not at start). */
@@ -286,6 +286,23 @@ final class UdpNat {
             IpAddress guest = key.guest();
             errors.udp(gateway.host(guest), guest, key.guestPort(), destination, destinationPort,
                     IcmpErrors.ofException(e, guest.isIpv4()), 0, payload, offset, length);
+        }
+    }
+
+    /**
+     * Makes the error queue and the hop-limit setter now, where they would be made at the first flow that needs
+     * them: the warm-up asks it of the daemon's networks after "ready" (so that the start does not pay for them).
+     * Made at the daemon's first flow, the C2 code of {@code send} that the warm-up's thousands of flows compiled,
+     * each finding them made, met a branch it had never taken, threw itself away ({@code unstable_if} in
+     * {@code errorQueueOf}, {@code -Xlog:deoptimization}), and the guests' lookups ran in C1's profiling code
+     * until some thousands more.
+     */
+    void prepare() {
+        if (errorQueue == null) {
+            errorQueue = new SocketErrorQueue();
+        }
+        if (hopsSetter == null) {
+            hopsSetter = new UnicastHops();
         }
     }
 

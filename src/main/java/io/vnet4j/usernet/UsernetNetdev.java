@@ -247,6 +247,21 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
     }
 
 
+    /**
+     * Makes, on the loop, what the gateway would make at a guest's first flow ({@link UdpNat#prepare}); the warm-up
+     * asks it of the daemon's networks after "ready". Nothing when the network is stopped.
+     */
+    public void prepareForGuests() {
+        try {
+            onLoop(() -> {
+                nat.prepare();
+                return null;
+            });
+        } catch (IOException e) {
+            // stopped: nothing to prepare
+        }
+    }
+
     /** The numbers {@code /metrics} shows, read on the loop; null when the network is stopped. */
     public UsernetCounts counts() {
         try {
