@@ -65,8 +65,8 @@ import java.util.function.BooleanSupplier;
  * daemon's network has stream ports (the default network's VMs), a second guest plays first, a VM on a
  * stream port of the private network, before the TAP joins its hub ({@link #asAVm}); with vhost-user netdevs, a
  * VM on a vhost-user port before that, its driver in this process ({@link #asAVhostUserVm}). The rounds
- * send first an ARP request and {@value #PINGS_PER_ROUND} pings to the gateway each, then a DNS query
- * through the NAT and {@value #REQUESTS_PER_ROUND} request/response transactions on a TCP connection through
+ * send first an ARP request and {@value #PINGS_PER_ROUND} pings to the gateway each, then
+ * {@value #DNS_QUERIES_PER_ROUND} DNS queries through the NAT and {@value #REQUESTS_PER_ROUND} request/response transactions on a TCP connection through
  * the NAT each (a new connection every {@value #REQUESTS_PER_CONNECTION} requests, so the handshake and close
  * paths count too), and once in {@value #BULK_EVERY} rounds a bulk exchange of large segments both ways. The
  * frames are shaped as a Linux guest's on an offloading TAP: TCP and UDP with a
