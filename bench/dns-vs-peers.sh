@@ -52,7 +52,7 @@ for round in $(seq 1 "$rounds"); do
         pids+=("$contender_pid")
         wait_route "$ns" || tail -5 "$logs/$tool.log" >&2
         sleep 1
-        read -r f u c r < <(ip netns exec "$ns" python3 bench/dns-rr.py 10.0.2.3 example.test "$count")
+        read -r f u c r < <(ip netns exec "$ns" python3 bench/dns-rr.py 10.0.2.3 example.test "$count" 2> >(sed "s/^/$tool: /" >&2))
         # a shape that failed ("-": pasta of this machine takes no DNS over TCP at its forwarder) is left out
         [ "${f:--}" = - ] || first[$tool]+="$f "
         [ "${u:--}" = - ] || udp[$tool]+="$u "
@@ -66,9 +66,9 @@ set -e
 # shellcheck disable=SC2086
 {
 printf '\nDNS lookups to a resolver on the host loopback, round trip in ms (%s rounds, %s lookups each)\n' "$rounds" "$count"
-printf '%-12s %22s %22s %22s %22s\n' contender "first (UDP)" "UDP" "TCP connect-query-close" "TCP, one connection"
+printf '%-12s %22s %22s %24s %22s\n' contender "first (UDP)" "UDP" "TCP connect-query-close" "TCP, one connection"
 for tool in "${tools[@]}"; do
-    printf '%-12s %22s %22s %22s %22s\n' "$tool" "$(median_range ${first[$tool]:-})" "$(median_range ${udp[$tool]:-})" \
+    printf '%-12s %22s %22s %24s %22s\n' "$tool" "$(median_range ${first[$tool]:-})" "$(median_range ${udp[$tool]:-})" \
         "$(median_range ${crr[$tool]:-})" "$(median_range ${rr[$tool]:-})"
 done
 for peer in slirp4netns pasta; do
