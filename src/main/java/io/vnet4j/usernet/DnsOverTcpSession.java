@@ -186,14 +186,10 @@ final class DnsOverTcpSession {
         for (int tries = 0; target != null && tries < MAX_CONNECTS; tries++) {
             InetSocketAddress tried = target;
             tell(() -> resolver.asked(tried)); // an upstream that drops SYNs never completes the connect
-            SocketChannel channel = openBound(target);
-            if (channel == null) {
-                return false;
-            }
+            SocketChannel channel;
             try {
-                channel.socket().connect(target, (int) CONNECT_MILLIS);
+                channel = openConnected(target);
             } catch (IOException e) {
-                channel.close();
                 if (!(e instanceof SocketTimeoutException)) { // a silent one: the loop's clock has run since asked
                     tell(() -> resolver.failed(tried));
                 }
@@ -203,8 +199,7 @@ final class DnsOverTcpSession {
                 }
                 continue;
             }
-            tell(() -> resolver.answered(tried));
-            return use(channel, tried);
+            return channel != null && use(channel, tried);
         }
         return false;
     }
@@ -215,22 +210,41 @@ final class DnsOverTcpSession {
      * upstream that answers over UDP and refuses TCP had sent the queries back to the silent one).
      */
     private boolean connectAgain(InetSocketAddress target) throws IOException {
-        SocketChannel channel = openBound(target);
-        if (channel == null) {
-            return false;
-        }
+        SocketChannel channel;
         try {
-            channel.socket().connect(target, (int) CONNECT_MILLIS);
+            channel = openConnected(target);
         } catch (IOException e) {
-            channel.close();
             return false;
         }
-        tell(() -> resolver.answered(target));
-        return use(channel, target);
+        return channel != null && use(channel, target);
     }
 
-    /** Makes {@code channel} the upstream connection and starts its reader; false when the session closed. */
+    /**
+     * A socket connected to {@code target} within {@value #CONNECT_MILLIS} ms ({@link #openBound}); null when no
+     * socket can be had (said in the log).
+     *
+     * @throws IOException the connect's failure (a {@link SocketTimeoutException} when left unanswered); the socket
+     *         is closed
+     */
+    private SocketChannel openConnected(InetSocketAddress target) throws IOException {
+        SocketChannel channel = openBound(target);
+        if (channel != null) {
+            try {
+                channel.socket().connect(target, (int) CONNECT_MILLIS);
+            } catch (IOException e) {
+                channel.close();
+                throw e;
+            }
+        }
+        return channel;
+    }
+
+    /**
+     * {@code target} accepted {@code channel}: tells the loop, makes it the upstream connection and starts its
+     * reader; false when the session closed.
+     */
     private boolean use(SocketChannel channel, InetSocketAddress target) throws IOException {
+        tell(() -> resolver.answered(target));
         upstreamAddress = target;
         upstream = channel;
         if (closed) { // close() may have looked before the set
