@@ -136,8 +136,7 @@ public final class ControlClient implements AutoCloseable {
             return timeout.isZero() ? read.get() : read.get(timeout.minus(GREETING_GRACE).toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             channel.close(); // ends the read
-            throw new NoAnswerException("no answer on " + path + " within " + timeout.toSeconds() + " s: " + TAKE
-                    + " (--timeout SECONDS waits longer)");
+            throw noAnswer(TAKE);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof IOException io ? io : new IOException(path + ": " + e.getCause(), e.getCause());
         } catch (InterruptedException e) {
@@ -265,8 +264,7 @@ public final class ControlClient implements AutoCloseable {
         try {
             return wait.call();
         } catch (ClosedByInterruptException e) {
-            throw new NoAnswerException("no answer on " + path + " within " + timeout.toSeconds() + " s: " + why
-                    + " (--timeout SECONDS waits longer)");
+            throw noAnswer(why);
         } finally {
             watchdog.interrupt();
             try {
@@ -276,6 +274,12 @@ public final class ControlClient implements AutoCloseable {
             }
             Thread.interrupted(); // a time-out that fired just as the wait ended
         }
+    }
+
+    /** The time-out's one line, {@code why} saying what its wait was for. */
+    private NoAnswerException noAnswer(String why) {
+        return new NoAnswerException("no answer on " + path + " within " + timeout.toSeconds() + " s: " + why
+                + " (--timeout SECONDS waits longer)");
     }
 
     @FunctionalInterface
