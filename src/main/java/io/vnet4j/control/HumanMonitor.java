@@ -173,8 +173,9 @@ final class HumanMonitor {
                     throw new Failure("usage: netdev_add [user|tap|socket|stream|dgram|vde|vxlan|vhost-user],id=str[,prop=value][,...]");
                 }
                 String type = NetdevArguments.typeOf(words[1]);
-                if (type != null && !type.isEmpty() && NetdevArguments.typeRefusal(type) != null) {
-                    throw Failure.error(NetdevArguments.typeRefusal(type));
+                String refusal = type == null || type.isEmpty() ? null : NetdevArguments.typeRefusal(type);
+                if (refusal != null) {
+                    throw Failure.error(refusal);
                 }
                 Netdev added;
                 try {
