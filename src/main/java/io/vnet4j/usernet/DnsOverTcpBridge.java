@@ -1,19 +1,20 @@
 package io.vnet4j.usernet;
 
 import io.vnet4j.base.Acceptor;
+import io.vnet4j.base.FailureRun;
 import io.vnet4j.base.LineBudget;
 import io.vnet4j.base.Log;
 import io.vnet4j.base.Shutdown;
+import io.vnet4j.usernet.flow.LoopSelector;
 import io.vnet4j.usernet.flow.OutboundAddresses;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
-import java.util.concurrent.Semaphore;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -24,11 +25,15 @@ import java.util.concurrent.atomic.LongAdder;
  * answered (lima#2017 and #2156; gvisor-tap-vsock answers them).
  *
  * <p>The gateway's TCP proxy connects each guest connection to port 53 of the DNS address to this bridge's
- * {@link PrivateUnixListener} (opened at the first), and a {@link DnsOverTcpSession} on virtual threads serves it: it reads the guest's
- * queries one at a time, asks the loop what each gets ({@link Resolver}, on the loop's thread, where the guests'
- * names live), and sends the ones not answered here over one TCP connection to the upstream, opened at the first
- * of them. At most {@value #MAX_SESSIONS} connections are served at once; for a further one the one idle longest
- * is closed (said in the log, at most 3 lines a minute).
+ * {@link PrivateUnixListener} (opened at the first), and a {@link DnsOverTcpSession} serves it in the gateway's
+ * loop, with no thread of its own: the listener, the sessions' sockets and their upstream connections are in the
+ * loop's selector ({@link Ready}), and their timers run in its poll ({@link #poll}). Each query's verdict is
+ * asked of the {@link Resolver} then and there (the guests' names live on the loop). At most
+ * {@value #MAX_SESSIONS} connections are served at once; for a further one the one idle longest is closed (said in
+ * the log, at most 3 lines a minute).
+ *
+ * <p>Threads: every method runs under the user network's lock, on the loop's thread ({@link #address} also on a
+ * hub's thread that handles a guest's SYN); {@link #closedForRoom} on any.
  */
 final class DnsOverTcpBridge implements AutoCloseable {
     /**
@@ -36,8 +41,14 @@ final class DnsOverTcpBridge implements AutoCloseable {
      * it owes ({@link DnsOverTcpSession#MAX_OWED}).
      */
     static final int MAX_SESSIONS = 64;
-    /** How long a new connection waits for the room of the session closed for it. */
-    private static final long ROOM_MILLIS = 1000;
+    /** Connections accepted at one readiness of the listener. */
+    private static final int ACCEPTS_AT_ONCE = 16;
+
+    /** A socket of the bridge's in the loop's selector: the listener, a guest's connection or an upstream's. */
+    interface Ready {
+        /** The socket is ready for what {@code key} says; on the loop's thread, under the user network's lock. */
+        void ready(LoopSelector.Key key, long now);
+    }
 
     /** The loop's side of the bridge: every call runs on the loop's thread. */
     interface Resolver {
@@ -87,105 +98,173 @@ final class DnsOverTcpBridge implements AutoCloseable {
     }
 
     private final String logName;
-    private final Executor loop;
+    private final LoopSelector selector;
     private final Resolver resolver;
     private final OutboundAddresses outbound;
     /** Opened at the first guest connection ({@link #address}); null until then. */
     private PrivateUnixListener listener;
-    private final Semaphore sessions = new Semaphore(MAX_SESSIONS);
-    private final Set<DnsOverTcpSession> open = ConcurrentHashMap.newKeySet();
+    private LoopSelector.Key listenerKey;
+    /** When accepts failed (out of descriptors): listening again then (System.nanoTime); -1 when not paused. */
+    private long pausedUntil = -1;
+    private final FailureRun accepts;
+    private final List<DnsOverTcpSession> open = new ArrayList<>();
     /** Lines said for what is no guest's or upstream's doing: no room, no socket. */
     private final LineBudget lines = new LineBudget(3, Duration.ofMinutes(1));
-    private volatile boolean closed;
-    /** Sessions closed for a new connection's room, and new connections closed for want of it. */
+    private boolean closed;
+    /** Sessions closed for a new connection's room. */
     private final LongAdder closedForRoom = new LongAdder();
+    /** Connections, connects and queries owed begun, ever: each waits on time ({@link #timedStarts}). */
+    private long timedStarts;
 
     /**
      * @param logName the user network's id, for log lines
-     * @param loop runs a task on the loop's thread
+     * @param selector the loop's selector, where the bridge's sockets are watched
      * @param resolver the loop's answers
      * @param outbound where the sessions' upstream sockets bind ({@code outbound-addr=})
      */
-    DnsOverTcpBridge(String logName, Executor loop, Resolver resolver, OutboundAddresses outbound) {
+    DnsOverTcpBridge(String logName, LoopSelector selector, Resolver resolver, OutboundAddresses outbound) {
         this.logName = logName;
-        this.loop = loop;
+        this.selector = selector;
         this.resolver = resolver;
         this.outbound = outbound;
+        this.accepts = new FailureRun(line -> Log.warn(logName + ": dns over tcp: " + line));
     }
 
     /**
      * Where the gateway's TCP proxy connects a guest's connection to the DNS address's port 53; the listener is
-     * opened at the first call (most networks never see DNS over TCP). The loop's thread.
+     * opened at the first call (most networks never see DNS over TCP).
      *
      * @return null when the listener cannot be opened (said in the log; the guest's connection is refused)
      */
     UnixDomainSocketAddress address() {
         if (listener == null && !closed) {
+            PrivateUnixListener opened = null;
             try {
-                listener = new PrivateUnixListener("vnet4j-dns");
+                opened = new PrivateUnixListener("vnet4j-dns");
+                opened.channel().configureBlocking(false);
+                listenerKey = selector.register(opened.channel(), SelectionKey.OP_ACCEPT, (Ready) this::accept);
+                listener = opened;
             } catch (IOException e) {
+                if (opened != null) {
+                    opened.close();
+                }
                 lines.warn(logName + ": dns over tcp: cannot open the bridge's socket: " + e.getMessage());
                 return null;
             }
-            PrivateUnixListener opened = listener;
-            Thread.ofVirtual().name("vnet4j-" + logName + "-dns-tcp").start(() -> Acceptor.acceptUntilClosed(
-                    opened.channel(), () -> closed, this::serve, line -> Log.warn(logName + ": dns over tcp: " + line)));
         }
         return listener == null ? null : listener.address();
     }
 
-    private void serve(SocketChannel guest) {
-        if (!sessions.tryAcquire() && !roomMade()) {
-            lines.warn(logName + ": dns over tcp: " + MAX_SESSIONS + " guest connections are served already: "
-                    + "a further one was closed");
-            closedForRoom.increment();
-            Shutdown.closeQuietly(guest);
-            return;
-        }
-        DnsOverTcpSession session = new DnsOverTcpSession(guest, loop, resolver, outbound,
-                line -> lines.warn(logName + ": dns over tcp: " + line + "; the query is answered SERVFAIL"));
-        open.add(session);
-        Thread.ofVirtual().start(() -> {
+    /** The listener is ready: serves the guests' connections waiting in it. */
+    private void accept(LoopSelector.Key key, long now) {
+        for (int i = 0; i < ACCEPTS_AT_ONCE && !closed; i++) {
+            SocketChannel guest;
             try {
-                session.run();
-            } finally {
-                open.remove(session);
-                sessions.release();
+                guest = listener.channel().accept();
+            } catch (IOException e) {
+                accepts.failed(Acceptor.failedLine(e));
+                selector.interest(listenerKey, 0); // out of descriptors: listening again after a pause (poll)
+                pausedUntil = now + TimeUnit.MILLISECONDS.toNanos(Acceptor.RETRY_MILLIS);
+                timedStarts++;
+                return;
             }
-        });
-        if (closed) { // close() may have walked the set before the add
-            session.close();
+            if (guest == null) {
+                return;
+            }
+            accepts.succeeded(Acceptor::recoveredLine);
+            serve(guest, now);
+        }
+    }
+
+    private void serve(SocketChannel guest, long now) {
+        if (open.size() == MAX_SESSIONS) {
+            closeIdlest();
+        }
+        try {
+            guest.configureBlocking(false);
+            open.add(new DnsOverTcpSession(this, guest, now));
+            timedStarts++; // its idle close
+        } catch (IOException e) {
+            lines.warn(logName + ": dns over tcp: cannot serve a guest's connection: " + e.getMessage());
+            Shutdown.closeQuietly(guest);
         }
     }
 
     /**
-     * With every session taken, closes the one idle longest and waits (at most {@value #ROOM_MILLIS} ms) for its
-     * room, as the TCP table gives the oldest TIME-WAIT connection's room to a new SYN: one guest that holds
-     * {@value #MAX_SESSIONS} idle connections open had every other guest's DNS over TCP refused until they
-     * timed out (helper-118). Returns whether the room was taken.
+     * With every session taken, closes the one idle longest, as the TCP table gives the oldest TIME-WAIT
+     * connection's room to a new SYN: one guest that holds {@value #MAX_SESSIONS} idle connections open had every
+     * other guest's DNS over TCP refused until they timed out (helper-118).
      */
-    private boolean roomMade() {
-        DnsOverTcpSession idlest = null;
+    private void closeIdlest() {
+        DnsOverTcpSession idlest = open.getFirst();
         for (DnsOverTcpSession s : open) {
-            if (idlest == null || s.lastActive() - idlest.lastActive() < 0) {
+            if (s.lastActive() - idlest.lastActive() < 0) {
                 idlest = s;
             }
         }
-        if (idlest != null) {
-            idlest.close();
-            closedForRoom.increment();
-            lines.info(logName + ": dns over tcp: " + MAX_SESSIONS + " guest connections are served already: the one "
-                    + "idle longest was closed for a new one");
-        }
-        try {
-            return sessions.tryAcquire(ROOM_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        idlest.close();
+        closedForRoom.increment();
+        lines.info(logName + ": dns over tcp: " + MAX_SESSIONS + " guest connections are served already: the one "
+                + "idle longest was closed for a new one");
     }
 
-    /** Guest connections closed for want of room: the idlest for a new one, or a new one ({@code info network}); any thread. */
+    /**
+     * The sessions' timers, and the listener's pause after failed accepts.
+     *
+     * @return nanoseconds until the next is due, {@link Long#MAX_VALUE} when nothing waits on time
+     */
+    long poll(long now) {
+        long next = Long.MAX_VALUE;
+        if (pausedUntil != -1) {
+            if (now - pausedUntil >= 0) {
+                pausedUntil = -1;
+                selector.interest(listenerKey, SelectionKey.OP_ACCEPT);
+            } else {
+                next = pausedUntil - now;
+            }
+        }
+        for (int i = open.size() - 1; i >= 0; i--) { // no iterator: the poll allocates nothing; a close removes one
+            next = Math.min(next, open.get(i).poll(now));
+        }
+        return next;
+    }
+
+    /**
+     * Connections, connects and queries owed begun, ever: when it moved, the loop polls sooner (see
+     * {@code Gateway#timedStarts}).
+     */
+    long timedStarts() {
+        return timedStarts;
+    }
+
+    /** A session began something that waits on time. */
+    void timedStart() {
+        timedStarts++;
+    }
+
+    /** A session closed. */
+    void ended(DnsOverTcpSession session) {
+        open.remove(session);
+    }
+
+    LoopSelector selector() {
+        return selector;
+    }
+
+    Resolver resolver() {
+        return resolver;
+    }
+
+    OutboundAddresses outbound() {
+        return outbound;
+    }
+
+    /** Says a line in the log, for what is no upstream's doing (at most 3 a minute). */
+    void warn(String line) {
+        lines.warn(logName + ": dns over tcp: " + line);
+    }
+
+    /** Guest connections closed for want of room, for a new one ({@code info network}); any thread. */
     long closedForRoom() {
         return closedForRoom.sum();
     }
@@ -194,8 +273,11 @@ final class DnsOverTcpBridge implements AutoCloseable {
     public void close() {
         closed = true;
         if (listener != null) {
+            selector.cancel(listenerKey);
             listener.close();
         }
-        open.forEach(DnsOverTcpSession::close);
+        for (DnsOverTcpSession s : List.copyOf(open)) {
+            s.close();
+        }
     }
 }

@@ -3,58 +3,52 @@ package io.vnet4j.usernet;
 import io.vnet4j.base.Shutdown;
 import io.vnet4j.base.SocketAddresses;
 import io.vnet4j.usernet.dns.DnsTcpFraming;
-import io.vnet4j.usernet.flow.OutboundAddresses;
+import io.vnet4j.usernet.flow.LoopSelector;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
-import java.nio.channels.Channels;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
- * One guest's DNS-over-TCP connection to the gateway ({@link DnsOverTcpBridge}), served on virtual threads.
+ * One guest's DNS-over-TCP connection to the gateway ({@link DnsOverTcpBridge}), served in the gateway's loop: its
+ * sockets are in the loop's epoll, and every method runs on the loop's thread under the user network's lock.
  *
- * <p>Theory of operation. Each message on the connection is preceded by its length ({@link DnsTcpFraming}).
- * The guest's reader ({@link #run}) takes one query at a time and asks the loop
- * for its {@link DnsOverTcpBridge.Verdict}: a response made here is written back at once; the others go to the
- * upstream as they came, over one connection, opened at the first of them to the upstream in use (bound to
- * {@code outbound-addr=}). A connect the upstream refuses, or leaves unanswered {@value #CONNECT_MILLIS} ms, is
- * told to the loop, whose failover may then name the next upstream: the query is tried there (at most
- * {@value #MAX_CONNECTS} connects), and answered SERVFAIL when none took it. The upstream's answers come back on
- * a second thread in whole messages, so they never cut into a response made here (RFC 7766 section 7 lets
- * responses come in any order; the guest matches them by id). Writes to the guest are under one lock.
+ * <p>Theory of operation. Each message on the connection is preceded by its length ({@link DnsTcpFraming}). The
+ * session reads the guest's queries one at a time ({@link DnsTcpFraming.Reader}) and asks the {@link
+ * DnsOverTcpBridge.Resolver} for each one's {@link DnsOverTcpBridge.Verdict} then and there: a response made here
+ * is queued to the guest at once; the others go to the upstream as they came, over one connection, opened at the
+ * first of them to the upstream in use (bound to {@code outbound-addr=}). While a connect is under way the guest's
+ * next queries wait in its socket. A connect the upstream refuses, or leaves unanswered {@value #CONNECT_MILLIS}
+ * ms, is told to the resolver, whose failover may then name the next upstream: the query is tried there (at most
+ * {@value #MAX_CONNECTS} connects), and answered SERVFAIL when none took it. The upstream's answers are read whole
+ * and queued to the guest whole, so they never cut into a response made here (RFC 7766 section 7 lets responses
+ * come in any order; the guest matches them by id). Each side's queue holds at most {@value #QUEUED_LIMIT} bytes
+ * beyond one message: past that the session stops reading what would add to it, until it has drained.
  *
- * <p>A third thread ({@link #watch}) keeps the time. The queries sent upstream are owed until an answer with
- * their id comes back; when the oldest has waited {@value #ASK_AGAIN_MILLIS} ms, the session asks the loop for
- * the upstream in use, whose failover has heard of each query and moves on after the same time. When it names
- * another, the session connects there and sends it every query still owed, on the guest's same connection:
- * glibc's {@code use-vc} and {@code dig +tcp} wait for an answer on their connection without a limit, so an
- * upstream that accepted and then said nothing had held every such lookup until the idle close below, and only the
- * guest's next lookup went to the next upstream.
+ * <p>The queries sent upstream are owed until an answer with their id comes back; when the oldest has waited
+ * {@value #ASK_AGAIN_MILLIS} ms, the session asks the resolver for the upstream in use, whose failover has heard
+ * of each query and moves on after the same time. When it names another, the session connects there and sends it
+ * every query still owed, on the guest's same connection: glibc's {@code use-vc} and {@code dig +tcp} wait for an
+ * answer on their connection without a limit, so an upstream that accepted and then said nothing had held every
+ * such lookup until the idle close below. A failure of that connect is told to no one: a guess of the session's
+ * must not move the failover, whose state the guests' queries over UDP made too.
  *
- * <p>The connection ends when the guest closes it (after the answers still owed, when it only shut its
- * sending side), when the upstream closes its own (as the upstream's connection ended the guest's before),
- * after {@value #IDLE_MILLIS} ms without a query or an answer (unbound's and BIND's {@code tcp-idle-timeout}), or
- * at the bridge's close. A loop that does not take a task within {@value #LOOP_MILLIS} ms (it stopped) ends
- * it too.
+ * <p>The connection ends when the guest closes it (after the answers still owed, when it only shut its sending
+ * side), when the upstream closes its own (as the upstream's connection ended the guest's before), after
+ * {@value #IDLE_MILLIS} ms without a query or an answer (unbound's and BIND's {@code tcp-idle-timeout}), or at the
+ * bridge's close. The timers run in the loop's poll ({@link #poll}).
  */
-final class DnsOverTcpSession {
+final class DnsOverTcpSession implements DnsOverTcpBridge.Ready {
     /** How long a connect to the upstream may take before the next upstream is tried: the failover's own time. */
     static final long CONNECT_MILLIS = DnsUpstreams.FAILOVER_MILLIS;
     /** How long a query may wait for its answer before the session asks whether queries moved on: the same. */
     static final long ASK_AGAIN_MILLIS = DnsUpstreams.FAILOVER_MILLIS;
-    /** Connects one query may try, each to the upstream the loop names then. */
+    /** Connects one query may try, each to the upstream the resolver names then. */
     static final int MAX_CONNECTS = 3;
     /** A connection without a query or an answer for this long is closed. */
     static final long IDLE_MILLIS = 30_000;
@@ -64,111 +58,238 @@ final class DnsOverTcpSession {
      */
     static final int MAX_OWED = 32;
     static final int MAX_OWED_LENGTH = 4096;
-    /** The longest wait for the loop to run a task. */
-    private static final long LOOP_MILLIS = 2000;
+    /** Bytes queued towards a side beyond which the session reads nothing that would add to them. */
+    static final int QUEUED_LIMIT = 2 + DnsTcpFraming.MAX_MESSAGE;
+    /** Messages read from one side at one readiness, so that one busy connection does not hold the loop. */
+    private static final int MESSAGES_AT_ONCE = 16;
 
-    private final SocketChannel guest;
-    private final Executor loop;
+    private final DnsOverTcpBridge bridge;
     private final DnsOverTcpBridge.Resolver resolver;
-    private final OutboundAddresses outbound;
-    /** Says a line in the log (budgeted), for what is no upstream's doing. */
-    private final Consumer<String> warn;
-    private final ReentrantLock writing = new ReentrantLock();
-    /** Guards the upstream's side: its connection, address and reader, the queries owed, the guest's end. */
-    private final ReentrantLock upstreamSide = new ReentrantLock();
-    /** The connection to the upstream; null until the first query that goes there. */
-    private volatile SocketChannel upstream;
-    private InetSocketAddress upstreamAddress;
-    private Thread upstreamReader;
+    private final SocketChannel guest;
+    private final LoopSelector.Key guestKey;
+    private final DnsTcpFraming.Reader fromGuest = new DnsTcpFraming.Reader();
+    private final Outbox toGuest = new Outbox();
+    /** The upstream connection in use, perhaps still connecting; null until the first query that goes there. */
+    private Upstream upstream;
+    /** A connect to the next upstream for the queries owed ({@link #askAgain}); null when none is under way. */
+    private Upstream replacing;
+    /** The query whose upstream is being connected to; null when none is. */
+    private byte[] waiting;
+    /** Connects tried for {@link #waiting}. */
+    private int connects;
     /** The queries sent upstream and not yet answered, by DNS id, oldest first. */
     private final Map<Integer, byte[]> owed = new LinkedHashMap<>();
     /** When the queries owed were last sent or asked about (System.nanoTime); -1 when none is owed. */
-    private volatile long owedSince = -1;
-    /** The guest shut its sending side: a connection opened now is shut on the upstream's side too. */
+    private long owedSince = -1;
+    private long lastActive;
+    /** The guest shut its sending side: the upstream's sending side is shut when its queue has drained. */
     private boolean guestDone;
-    private volatile Thread watcher;
-    private volatile long lastActive = System.nanoTime();
-    private volatile boolean closed;
+    /** The session ends once its queue to the guest has drained. */
+    private boolean ending;
+    private boolean closed;
 
-    DnsOverTcpSession(SocketChannel guest, Executor loop, DnsOverTcpBridge.Resolver resolver, OutboundAddresses outbound,
-                      Consumer<String> warn) {
+    /**
+     * Serves {@code guest} (non-blocking, accepted from the bridge's listener), watched by {@code bridge}'s selector.
+     *
+     * @throws IOException when the selector cannot watch it
+     */
+    DnsOverTcpSession(DnsOverTcpBridge bridge, SocketChannel guest, long now) throws IOException {
+        this.bridge = bridge;
+        this.resolver = bridge.resolver();
         this.guest = guest;
-        this.warn = warn;
-        this.loop = loop;
-        this.resolver = resolver;
-        this.outbound = outbound;
+        this.lastActive = now;
+        this.guestKey = bridge.selector().register(guest, SelectionKey.OP_READ, this);
     }
 
-    /** Serves the guest's queries until the connection ends; closes both connections. */
-    void run() {
-        watcher = Thread.ofVirtual().start(this::watch);
+    /** The guest's socket is ready. */
+    @Override
+    public void ready(LoopSelector.Key key, long now) {
         try {
-            InputStream in = Channels.newInputStream(guest);
-            for (byte[] query; (query = DnsTcpFraming.read(in)) != null; ) {
-                lastActive = System.nanoTime();
-                byte[] q = query;
-                InetSocketAddress connected = connectedTo();
-                DnsOverTcpBridge.Verdict verdict = onLoop(() -> resolver.decide(q, connected));
-                if (verdict.upstream() == null) {
-                    writeToGuest(verdict.response());
-                } else if (!forward(verdict.upstream(), query)) {
-                    writeToGuest(onLoop(() -> resolver.serverFailure(q)));
+            if (key.isWritable()) {
+                flushToGuest();
+            }
+            if (key.isReadable() && !closed) {
+                readGuest(now);
+            }
+        } catch (IOException e) {
+            close(); // the guest went away, or the upstream's side failed under its query
+        }
+        watch();
+    }
+
+    private void readGuest(long now) throws IOException {
+        for (int i = 0; i < MESSAGES_AT_ONCE && readsGuest(); i++) {
+            byte[] query = fromGuest.next(guest);
+            if (query == null) {
+                if (fromGuest.ended()) {
+                    guestEnded();
+                }
+                return;
+            }
+            lastActive = now;
+            query(query, now);
+        }
+    }
+
+    /** Whether the guest's next query may be read: no connect under way, and room in both queues. */
+    private boolean readsGuest() {
+        return !closed && !ending && !guestDone && waiting == null && replacing == null
+                && toGuest.bytes() < QUEUED_LIMIT && (upstream == null || upstream.out.bytes() < QUEUED_LIMIT);
+    }
+
+    private void query(byte[] query, long now) throws IOException {
+        DnsOverTcpBridge.Verdict verdict = resolver.decide(query, upstream == null ? null : upstream.address);
+        if (verdict.upstream() == null) {
+            toGuest(verdict.response());
+        } else if (upstream != null) {
+            forward(query, now);
+        } else {
+            waiting = query;
+            connects = 0;
+            connect(verdict.upstream(), now);
+        }
+    }
+
+    /** Begins a connect to {@code target} for {@link #waiting}. */
+    private void connect(InetSocketAddress target, long now) throws IOException {
+        connects++;
+        resolver.asked(target); // an upstream that drops SYNs never completes the connect: the failover's clock runs
+        upstream = open(target, now);
+        if (upstream == null) {
+            servfailWaiting(); // no socket (said): not the upstream's doing
+        } else {
+            settleConnectAtOnce(upstream, now);
+        }
+    }
+
+    /**
+     * A non-blocking socket connecting to {@code target}, bound to {@code outbound-addr=}, watched; null, said in the
+     * log, when none can be had (out of descriptors, no IPv6 on the host, outbound-addr= gone). A connect that fails
+     * at once (no route; a refusal on loopback) is refused here, and a refusal is a failed {@link Upstream}.
+     */
+    private Upstream open(InetSocketAddress target, long now) {
+        SocketChannel channel = null;
+        try {
+            channel = SocketChannel.open(SocketAddresses.family(target));
+            channel.configureBlocking(false);
+            bridge.outbound().bindFor(channel, target);
+        } catch (IOException e) {
+            if (channel != null) {
+                Shutdown.closeQuietly(channel);
+            }
+            bridge.warn("cannot open a socket to " + SocketAddresses.format(target) + ": " + e.getMessage()
+                    + "; the query is answered SERVFAIL");
+            return null;
+        }
+        Upstream u = new Upstream(channel, target, now);
+        try {
+            u.connected = channel.connect(target);
+            u.key = bridge.selector().register(channel, u.connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT, u);
+        } catch (IOException e) {
+            u.refused = true;
+        }
+        if (!u.connected && !u.refused) {
+            bridge.timedStart();
+        }
+        return u;
+    }
+
+    /** An upstream's socket is ready: its connect completed, or it can be read or written. */
+    private void upstreamReady(Upstream u, LoopSelector.Key key, long now) {
+        if (u != upstream && u != replacing) {
+            u.close(bridge.selector()); // given up already
+            return;
+        }
+        try {
+            if (key.isConnectable()) {
+                try {
+                    u.channel.finishConnect();
+                    u.connected = true;
+                } catch (IOException e) {
+                    u.refused = true;
+                }
+                settleConnect(u, now);
+            } else {
+                if (key.isWritable()) {
+                    flushUpstream(u);
+                }
+                if (key.isReadable() && !closed) {
+                    readUpstream(u, now);
                 }
             }
-            awaitAnswersOwed();
-        } catch (IOException | TimeoutException e) {
-            // the guest or the upstream went away, or the loop stopped
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            close();
+        } catch (IOException e) {
+            close(); // the guest went away, or the upstream failed
+        }
+        watch();
+    }
+
+    /** {@code u}'s connect ended: connected, or refused. */
+    private void settleConnect(Upstream u, long now) throws IOException {
+        if (u == replacing) {
+            if (u.connected) {
+                replaced(u, now);
+            } else {
+                dropReplacing();
+            }
+        } else if (u.connected) {
+            connected(u, now);
+        } else {
+            connectFailed(u, true, now);
         }
     }
 
-    private InetSocketAddress connectedTo() {
-        upstreamSide.lock();
-        try {
-            return upstreamAddress;
-        } finally {
-            upstreamSide.unlock();
-        }
+    /** The first upstream's connect completed: the query waiting goes. */
+    private void connected(Upstream u, long now) throws IOException {
+        resolver.answered(u.address);
+        byte[] query = waiting;
+        waiting = null;
+        forward(query, now);
     }
 
     /**
-     * Sends {@code query} to the upstream, connecting first to {@code target} when there is no connection; returns
-     * whether it went.
+     * The connect for {@link #waiting} was refused ({@code refused}: told to the resolver) or left unanswered: the
+     * query goes to the upstream the resolver names now, unless that is the same or the connects are used up.
      */
-    private boolean forward(InetSocketAddress target, byte[] query)
-            throws IOException, TimeoutException, InterruptedException {
-        upstreamSide.lock();
-        try {
-            if (upstream == null && !connect(target)) {
-                return false;
-            }
-            DnsTcpFraming.write(upstream, query);
-            InetSocketAddress to = upstreamAddress;
-            tell(() -> resolver.forwarded(to, query));
-            if (query.length >= 2 && query.length <= MAX_OWED_LENGTH) {
-                owe(query);
-            }
-            return true;
-        } finally {
-            upstreamSide.unlock();
+    private void connectFailed(Upstream u, boolean refused, long now) throws IOException {
+        u.close(bridge.selector());
+        upstream = null;
+        if (refused) {
+            resolver.failed(u.address); // a silent one: the failover's clock has run since it was asked
+        }
+        InetSocketAddress next = resolver.upstream();
+        if (next != null && !next.equals(u.address) && connects < MAX_CONNECTS) {
+            connect(next, now);
+        } else {
+            servfailWaiting(); // the resolver keeps it (it answers over UDP lately, or it is the only one)
         }
     }
 
-    /**
-     * Keeps {@code query} until its answer comes. The watch is not woken for it (a wake-up per connection cost
-     * 0.3 ms): it looks at least every {@value #ASK_AGAIN_MILLIS} ms, and then waits out the oldest query's time.
-     */
-    private void owe(byte[] query) {
+    private void servfailWaiting() throws IOException {
+        byte[] query = waiting;
+        waiting = null;
+        toGuest(resolver.serverFailure(query));
+    }
+
+    /** Sends {@code query} over the upstream connection, told to the resolver, and keeps it until its answer. */
+    private void forward(byte[] query, long now) throws IOException {
+        upstream.out.add(DnsTcpFraming.framed(query));
+        flushUpstream(upstream);
+        resolver.forwarded(upstream.address, query);
+        if (query.length >= 2 && query.length <= MAX_OWED_LENGTH) {
+            owe(query, now);
+        }
+    }
+
+    /** Keeps {@code query} until its answer comes. */
+    private void owe(byte[] query, long now) {
         owed.remove(id(query)); // a reused id: the newer query's place
         if (owed.size() == MAX_OWED) {
             owed.remove(owed.keySet().iterator().next());
         }
         owed.put(id(query), query);
         if (owedSince == -1) {
-            owedSince = System.nanoTime();
+            owedSince = now;
+            bridge.timedStart();
         }
     }
 
@@ -176,257 +297,157 @@ final class DnsOverTcpSession {
         return (message[0] & 0xff) << 8 | message[1] & 0xff;
     }
 
-    /**
-     * Connects to {@code first}, and after a refusal or a connect left unanswered to the upstream the loop names
-     * then, while it names another; returns whether a connect succeeded ({@link #upstream} then set and read).
-     * Under {@link #upstreamSide}.
-     */
-    private boolean connect(InetSocketAddress first) throws IOException, TimeoutException, InterruptedException {
-        InetSocketAddress target = first;
-        for (int tries = 0; target != null && tries < MAX_CONNECTS; tries++) {
-            InetSocketAddress tried = target;
-            tell(() -> resolver.asked(tried)); // an upstream that drops SYNs never completes the connect
-            SocketChannel channel;
-            try {
-                channel = openConnected(target);
-            } catch (IOException e) {
-                if (!(e instanceof SocketTimeoutException)) { // a silent one: the loop's clock has run since asked
-                    tell(() -> resolver.failed(tried));
+    /** Reads the upstream's answers, whole, to the guest, and settles the queries they answer. */
+    private void readUpstream(Upstream u, long now) throws IOException {
+        for (int i = 0; i < MESSAGES_AT_ONCE && toGuest.bytes() < QUEUED_LIMIT && !ending; i++) {
+            byte[] answer = u.in.next(u.channel);
+            if (answer == null) {
+                if (u.in.ended()) {
+                    end(); // as the upstream's connection ended the guest's before
                 }
-                target = onLoop(resolver::upstream);
-                if (tried.equals(target)) {
-                    return false; // the loop keeps it (it answers over UDP lately, or it is the only one)
-                }
-                continue;
-            }
-            return channel != null && use(channel, tried);
-        }
-        return false;
-    }
-
-    /**
-     * Connects to {@code target} once, for the queries owed, and tells the loop nothing of a failure: a guess of
-     * this session's, it must not move the failover, whose state the guests' queries over UDP made too (an
-     * upstream that answers over UDP and refuses TCP had sent the queries back to the silent one).
-     */
-    private boolean connectAgain(InetSocketAddress target) throws IOException {
-        SocketChannel channel;
-        try {
-            channel = openConnected(target);
-        } catch (IOException e) {
-            return false;
-        }
-        return channel != null && use(channel, target);
-    }
-
-    /**
-     * A socket connected to {@code target} within {@value #CONNECT_MILLIS} ms ({@link #openBound}); null when no
-     * socket can be had (said in the log).
-     *
-     * @throws IOException the connect's failure (a {@link SocketTimeoutException} when left unanswered); the socket
-     *         is closed
-     */
-    private SocketChannel openConnected(InetSocketAddress target) throws IOException {
-        SocketChannel channel = openBound(target);
-        if (channel != null) {
-            try {
-                channel.socket().connect(target, (int) CONNECT_MILLIS);
-            } catch (IOException e) {
-                channel.close();
-                throw e;
-            }
-        }
-        return channel;
-    }
-
-    /**
-     * {@code target} accepted {@code channel}: tells the loop, makes it the upstream connection and starts its
-     * reader; false when the session closed.
-     */
-    private boolean use(SocketChannel channel, InetSocketAddress target) throws IOException {
-        tell(() -> resolver.answered(target));
-        upstreamAddress = target;
-        upstream = channel;
-        if (closed) { // close() may have looked before the set
-            channel.close();
-            return false;
-        }
-        upstreamReader = Thread.ofVirtual().start(() -> readUpstream(channel, target));
-        return true;
-    }
-
-    /**
-     * A blocking socket towards {@code target}, bound to {@code outbound-addr=} when that is given; null, said in the
-     * log, when none can be had (out of descriptors, no IPv6 on the host, outbound-addr= gone: not the upstream's
-     * doing).
-     */
-    private SocketChannel openBound(InetSocketAddress target) {
-        SocketChannel channel = null;
-        try {
-            channel = SocketChannel.open(SocketAddresses.family(target));
-            outbound.bindFor(channel, target);
-            return channel;
-        } catch (IOException e) {
-            if (channel != null) {
-                Shutdown.closeQuietly(channel);
-            }
-            warn.accept("cannot open a socket to " + SocketAddresses.format(target) + ": " + e.getMessage());
-            return null;
-        }
-    }
-
-    /**
-     * Copies the upstream's answers to the guest, whole, and settles the queries they answer, until the upstream
-     * closes; then ends the session, unless the connection was given up for another.
-     */
-    private void readUpstream(SocketChannel channel, InetSocketAddress from) {
-        try {
-            InputStream in = Channels.newInputStream(channel);
-            for (byte[] answer; (answer = DnsTcpFraming.read(in)) != null; ) {
-                lastActive = System.nanoTime();
-                tell(() -> resolver.answered(from));
-                writeToGuest(answer);
-                if (answer.length >= 2) {
-                    settle(id(answer));
-                }
-            }
-        } catch (IOException e) {
-            // either side went away, or the session gave this connection up
-        } finally {
-            if (upstream == channel) {
-                close();
-            }
-        }
-    }
-
-    private void settle(int id) {
-        upstreamSide.lock();
-        try {
-            owed.remove(id);
-            owedSince = owed.isEmpty() ? -1 : System.nanoTime();
-        } finally {
-            upstreamSide.unlock();
-        }
-    }
-
-    /**
-     * The guest shut its sending side: shuts the upstream's, and waits until the upstream has answered and closed
-     * (the connection then in use, should the watch have moved the queries on meanwhile).
-     */
-    private void awaitAnswersOwed() throws IOException, InterruptedException {
-        Thread reader;
-        upstreamSide.lock();
-        try {
-            guestDone = true;
-            if (upstream == null) {
                 return;
             }
-            upstream.shutdownOutput();
-            reader = upstreamReader;
-        } finally {
-            upstreamSide.unlock();
-        }
-        while (true) {
-            reader.join();
-            upstreamSide.lock();
-            try {
-                if (upstreamReader == reader) {
-                    return;
-                }
-                reader = upstreamReader;
-            } finally {
-                upstreamSide.unlock();
+            lastActive = now;
+            resolver.answered(u.address);
+            if (answer.length >= 2 && owed.remove(id(answer)) != null) {
+                owedSince = owed.isEmpty() ? -1 : now;
             }
+            toGuest(answer);
         }
+    }
+
+    /** Writes what {@code u}'s queue holds; shuts its sending side after the last when the guest shut its own. */
+    private void flushUpstream(Upstream u) throws IOException {
+        if (u.connected && u.out.flush(u.channel) && guestDone && !u.shut) {
+            u.channel.shutdownOutput();
+            u.shut = true;
+        }
+    }
+
+    /** The guest shut its sending side: its answers still owed come, then the connection ends. */
+    private void guestEnded() throws IOException {
+        guestDone = true;
+        if (upstream == null) {
+            end();
+        } else {
+            flushUpstream(upstream); // shuts it when drained; the upstream's end then ends the session
+        }
+    }
+
+    /** Queues {@code message} to the guest, whole; nothing when it is null. */
+    private void toGuest(byte[] message) throws IOException {
+        if (message != null) {
+            toGuest.add(DnsTcpFraming.framed(message));
+            flushToGuest();
+        }
+    }
+
+    private void flushToGuest() throws IOException {
+        if (toGuest.flush(guest) && ending) {
+            close();
+        }
+    }
+
+    /** Ends the session once what is queued to the guest has gone. */
+    private void end() throws IOException {
+        ending = true;
+        flushToGuest();
     }
 
     /**
-     * Closes the session after {@value #IDLE_MILLIS} ms without a query or an answer, and asks about the queries
-     * owed each {@value #ASK_AGAIN_MILLIS} ms they wait ({@link #askAgain}); with none owed it looks again after as
-     * long.
+     * The oldest query owed has waited {@value #ASK_AGAIN_MILLIS} ms: when the resolver now names another upstream,
+     * begins a connect there for every query owed; else asks again after as long.
      */
-    private void watch() {
-        try {
-            while (!closed) {
-                long now = System.nanoTime();
-                long idleLeft = TimeUnit.MILLISECONDS.toNanos(IDLE_MILLIS) - (now - lastActive);
-                if (idleLeft <= 0) {
-                    break;
-                }
-                long since = owedSince;
-                long askLeft = TimeUnit.MILLISECONDS.toNanos(ASK_AGAIN_MILLIS) - (since == -1 ? 0 : now - since);
-                if (askLeft <= 0) {
-                    askAgain();
-                } else {
-                    LockSupport.parkNanos(Math.min(idleLeft, askLeft));
-                }
-            }
-        } catch (IOException | TimeoutException e) {
-            // the new upstream went away, or the loop stopped
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        close();
-    }
-
-    /**
-     * The oldest query owed has waited {@value #ASK_AGAIN_MILLIS} ms: when the loop now names another upstream,
-     * connects there and sends it every query owed; else, or when that connect fails, asks again after as long.
-     */
-    private void askAgain() throws IOException, TimeoutException, InterruptedException {
-        InetSocketAddress named = onLoop(resolver::upstream);
-        upstreamSide.lock();
-        try {
-            owedSince = owed.isEmpty() ? -1 : System.nanoTime();
-            if (owed.isEmpty() || closed || named == null || DnsUpstreams.sameSocket(named, upstreamAddress)) {
-                return;
-            }
-            SocketChannel given = upstream;
-            if (!connectAgain(named)) {
-                return; // the connection in use stays: its answers may yet come
-            }
-            Shutdown.closeQuietly(given);
-            for (byte[] query : owed.values()) {
-                DnsTcpFraming.write(upstream, query);
-            }
-            InetSocketAddress to = upstreamAddress;
-            tell(() -> resolver.asked(to));
-            owedSince = System.nanoTime();
-            if (guestDone) {
-                upstream.shutdownOutput();
-            }
-        } finally {
-            upstreamSide.unlock();
-        }
-    }
-
-    /** Writes {@code message} to the guest, whole; nothing when it is null. */
-    private void writeToGuest(byte[] message) throws IOException {
-        if (message == null) {
+    private void askAgain(long now) throws IOException {
+        InetSocketAddress named = resolver.upstream();
+        owedSince = owed.isEmpty() ? -1 : now;
+        if (owed.isEmpty() || ending || named == null || replacing != null || upstream == null || !upstream.connected
+                || DnsUpstreams.sameSocket(named, upstream.address)) {
             return;
         }
-        writing.lock();
-        try {
-            DnsTcpFraming.write(guest, message);
-        } finally {
-            writing.unlock();
+        replacing = open(named, now);
+        if (replacing != null) {
+            settleConnectAtOnce(replacing, now);
         }
     }
 
-    /**
-     * Runs {@code task} on the loop, without waiting: the loop runs its tasks in order, so the failover hears each
-     * notice before the next question a session asks it ({@link #onLoop}).
-     */
-    private void tell(Runnable task) {
-        loop.execute(task);
+    /** A connect that ended within {@link #open}. */
+    private void settleConnectAtOnce(Upstream u, long now) throws IOException {
+        if (u.connected || u.refused) {
+            settleConnect(u, now);
+        }
     }
 
-    /** Runs {@code task} on the loop and returns its result. */
-    private <T> T onLoop(Supplier<T> task) throws IOException, TimeoutException, InterruptedException {
+    /** The next upstream accepted the connect for the queries owed: it takes them, and the connection in use goes. */
+    private void replaced(Upstream u, long now) throws IOException {
+        resolver.answered(u.address);
+        upstream.close(bridge.selector());
+        upstream = u;
+        replacing = null;
+        for (byte[] query : owed.values()) {
+            u.out.add(DnsTcpFraming.framed(query));
+        }
+        flushUpstream(u);
+        resolver.asked(u.address);
+        owedSince = now;
+    }
+
+    private void dropReplacing() {
+        replacing.close(bridge.selector());
+        replacing = null; // the connection in use stays: its answers may yet come
+    }
+
+    /**
+     * The session's timers: a connect's time, the queries owed, the idle close. Returns when it is next due (ns
+     * from {@code now}), {@link Long#MAX_VALUE} once closed.
+     */
+    long poll(long now) {
         try {
-            return CompletableFuture.supplyAsync(task, loop).get(LOOP_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw new IOException("the loop failed a DNS-over-TCP task", e.getCause());
+            if (upstream != null && !upstream.connected && now - upstream.deadline >= 0) {
+                connectFailed(upstream, false, now);
+            }
+            if (replacing != null && !replacing.connected && now - replacing.deadline >= 0) {
+                dropReplacing();
+            }
+            if (owedSince != -1 && now - owedSince >= TimeUnit.MILLISECONDS.toNanos(ASK_AGAIN_MILLIS)) {
+                askAgain(now);
+            }
+            if (now - lastActive >= TimeUnit.MILLISECONDS.toNanos(IDLE_MILLIS)) {
+                close();
+            }
+        } catch (IOException e) {
+            close();
+        }
+        watch();
+        if (closed) {
+            return Long.MAX_VALUE;
+        }
+        long next = lastActive + TimeUnit.MILLISECONDS.toNanos(IDLE_MILLIS) - now;
+        if (owedSince != -1) {
+            next = Math.min(next, owedSince + TimeUnit.MILLISECONDS.toNanos(ASK_AGAIN_MILLIS) - now);
+        }
+        if (upstream != null && !upstream.connected) {
+            next = Math.min(next, upstream.deadline - now);
+        }
+        if (replacing != null && !replacing.connected) {
+            next = Math.min(next, replacing.deadline - now);
+        }
+        return Math.max(next, 0);
+    }
+
+    /** Sets what the selector watches for on each socket from the session's state. */
+    private void watch() {
+        if (closed) {
+            return;
+        }
+        LoopSelector selector = bridge.selector();
+        selector.interest(guestKey, (readsGuest() ? SelectionKey.OP_READ : 0)
+                | (toGuest.bytes() > 0 ? SelectionKey.OP_WRITE : 0));
+        if (upstream != null) {
+            upstream.watch(selector, toGuest.bytes() < QUEUED_LIMIT && !ending);
+        }
+        if (replacing != null) {
+            replacing.watch(selector, false);
         }
     }
 
@@ -435,14 +456,88 @@ final class DnsOverTcpSession {
         return lastActive;
     }
 
-    /** Closes both connections; the threads blocked on them end, and the watch with them. */
+    /** Closes both connections; the bridge forgets the session. */
     void close() {
-        closed = true;
-        Shutdown.closeQuietly(guest);
-        SocketChannel u = upstream;
-        if (u != null) {
-            Shutdown.closeQuietly(u);
+        if (closed) {
+            return;
         }
-        LockSupport.unpark(watcher);
+        closed = true;
+        LoopSelector selector = bridge.selector();
+        selector.cancel(guestKey);
+        Shutdown.closeQuietly(guest);
+        if (upstream != null) {
+            upstream.close(selector);
+        }
+        if (replacing != null) {
+            replacing.close(selector);
+        }
+        bridge.ended(this);
+    }
+
+    /** One connection to an upstream, its queue and its reader. */
+    private final class Upstream implements DnsOverTcpBridge.Ready {
+        final SocketChannel channel;
+        final InetSocketAddress address;
+        /** When the connect is given up (System.nanoTime). */
+        final long deadline;
+        final DnsTcpFraming.Reader in = new DnsTcpFraming.Reader();
+        final Outbox out = new Outbox();
+        LoopSelector.Key key;
+        boolean connected;
+        /** The connect failed: refused, or no route. */
+        boolean refused;
+        /** Its sending side is shut. */
+        boolean shut;
+
+        Upstream(SocketChannel channel, InetSocketAddress address, long now) {
+            this.channel = channel;
+            this.address = address;
+            this.deadline = now + TimeUnit.MILLISECONDS.toNanos(CONNECT_MILLIS);
+        }
+
+        @Override
+        public void ready(LoopSelector.Key key, long now) {
+            upstreamReady(this, key, now);
+        }
+
+        void watch(LoopSelector selector, boolean reads) {
+            if (key != null) {
+                selector.interest(key, !connected ? SelectionKey.OP_CONNECT
+                        : (reads ? SelectionKey.OP_READ : 0) | (out.bytes() > 0 ? SelectionKey.OP_WRITE : 0));
+            }
+        }
+
+        void close(LoopSelector selector) {
+            if (key != null) {
+                selector.cancel(key);
+            }
+            Shutdown.closeQuietly(channel);
+        }
+    }
+
+    /** Whole messages queued to a socket, written as it takes them. */
+    private static final class Outbox {
+        private final ArrayDeque<ByteBuffer> messages = new ArrayDeque<>();
+        private int bytes;
+
+        void add(ByteBuffer framed) {
+            messages.add(framed);
+            bytes += framed.remaining();
+        }
+
+        int bytes() {
+            return bytes;
+        }
+
+        /** Writes what {@code channel} takes now; returns whether the queue is empty. */
+        boolean flush(SocketChannel channel) throws IOException {
+            for (ByteBuffer head; (head = messages.peek()) != null; messages.poll()) {
+                bytes -= channel.write(head);
+                if (head.hasRemaining()) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 }

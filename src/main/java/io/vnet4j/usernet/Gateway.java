@@ -616,12 +616,12 @@ final class Gateway {
      */
     long timedStarts() {
         return out.pending().addressesHeld() + reassembler.started() + udp.flowsOpened() + services.timedStarts()
-                + tcp.timedEvents();
+                + tcp.timedEvents() + dnsOverTcp.timedStarts();
     }
 
     /**
      * The timed work: ARP's held frames, router advertisements, reassembly, UDP flows and host-forward
-     * clients, TFTP, TCP's timers.
+     * clients, TFTP, DNS over TCP's sessions, TCP's timers.
      *
      * @param busyEvery how soon the loop polls again while TCP connections are busy (see {@link TcpNat#poll})
      * @return nanoseconds until the next of it is due, {@link Long#MAX_VALUE} when nothing waits on time (the
@@ -639,6 +639,7 @@ final class Gateway {
         next = Math.min(next, reassembler.expire(now));
         next = Math.min(next, udp.poll(now));
         next = Math.min(next, services.poll(now));
+        next = Math.min(next, dnsOverTcp.poll(now));
         return Math.min(next, tcp.poll(now, busyEvery));
     }
 

@@ -7,7 +7,6 @@ import io.vnet4j.usernet.tcp.TcpNat;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Set;
-import java.util.concurrent.Executor;
 import java.util.random.RandomGenerator;
 
 /**
@@ -28,12 +27,10 @@ record GatewayParts(GatewayAddresses addresses, IcmpErrors errors, UdpNat udp, T
      * @param resolvConf where the DNS upstreams are read when the configuration names none
      * @param random the TCP initial sequence numbers' key and NDP's timing (the kernel's, os.KernelRandom, in a daemon)
      * @param now the clock (ns) at the start, for NDP's first router advertisement
-     * @param loop runs a task on the loop's thread (the DNS-over-TCP bridge's questions)
      * @throws IOException when a {@code guestfwd=} rule's listener cannot be set up ({@link GuestForwards})
      */
     static GatewayParts build(String name, UserConfig config, GuestOutput out, NeighborTable neighbors,
-                              Set<Integer> tapAddresses, LoopSelector selector, Path resolvConf, RandomGenerator random, long now,
-                              Executor loop)
+                              Set<Integer> tapAddresses, LoopSelector selector, Path resolvConf, RandomGenerator random, long now)
             throws IOException {
         GatewayAddresses addresses = GatewayAddresses.of(config);
         out.askAs(addresses);
@@ -54,7 +51,7 @@ record GatewayParts(GatewayAddresses addresses, IcmpErrors errors, UdpNat udp, T
         UdpServices services = new UdpServices(name, config, addresses, udp, out, neighbors, tapAddresses,
                 dnsUpstreams, udpForwards);
         // DNS over TCP is answered as UDP's; an upstream that leaves it unanswered or refuses it may be down
-        DnsOverTcpBridge dnsOverTcp = new DnsOverTcpBridge(name, loop, new DnsOverTcpAnswers(services, dnsUpstreams),
+        DnsOverTcpBridge dnsOverTcp = new DnsOverTcpBridge(name, selector, new DnsOverTcpAnswers(services, dnsUpstreams),
                 outbound);
         GuestForwards guestForwards = new GuestForwards(name, config.guestForwards());
         NeighborDiscovery ndp = config.ipv6().isEmpty() ? null

@@ -422,10 +422,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
         GatewayParts parts;
         try {
             parts = GatewayParts.build(id(), config, out, neighbors, tapAddresses, loopSelector,
-                    Path.of("/etc/resolv.conf"), new KernelRandom(), System.nanoTime(), task -> {
-                        tasks.add(task);
-                        loopSelector.wakeup();
-                    });
+                    Path.of("/etc/resolv.conf"), new KernelRandom(), System.nanoTime());
         } catch (IOException e) {
             loopSelector.close();
             throw e;
@@ -788,6 +785,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
                 case UdpNat.Flow flow -> nat.readable(flow, now);
                 case UdpHostForwards.Rule rule -> udpForwards.readable(rule, now);
                 case TcpHostForwards.Rule rule -> tcpForwards.acceptable(rule, now);
+                case DnsOverTcpBridge.Ready socket -> socket.ready(key, now);
                 case ReadingLoop.Reader reader -> {
                     if (!reader.readWaiting()) {
                         release(reader);

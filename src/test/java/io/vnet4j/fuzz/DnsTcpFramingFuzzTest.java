@@ -8,7 +8,12 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
+import java.nio.channels.ReadableByteChannel;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * A guest's (or an upstream's) byte stream of DNS messages over TCP ({@link DnsTcpFraming}): reading never
@@ -33,6 +38,65 @@ class DnsTcpFramingFuzzTest {
                     stream.length - consumed < 2 ? 2 : 2 + ((stream[consumed] & 0xff) << 8 | stream[consumed + 1] & 0xff));
         }
         byte[] written = again.toByteArray();
-        assertThat(written).isEqualTo(java.util.Arrays.copyOf(stream, consumed));
+        assertThat(written).isEqualTo(Arrays.copyOf(stream, consumed));
+    }
+
+    /**
+     * The non-blocking {@link DnsTcpFraming.Reader}, given the stream in cuts of every size from 1 to 256 bytes (the
+     * first byte says which), gives the messages the blocking read gives, then ends or is cut short as it is.
+     */
+    @FuzzTest
+    void theNonBlockingReaderAgreesWithTheBlockingRead(byte[] input) throws IOException {
+        if (input.length == 0) {
+            return;
+        }
+        int chunk = (input[0] & 0xff) + 1;
+        byte[] stream = Arrays.copyOfRange(input, 1, input.length);
+        List<byte[]> blocking = new ArrayList<>();
+        boolean cutShort = false;
+        ByteArrayInputStream in = new ByteArrayInputStream(stream);
+        try {
+            for (byte[] m; (m = DnsTcpFraming.read(in)) != null; ) {
+                blocking.add(m);
+            }
+        } catch (EOFException e) {
+            cutShort = true;
+        }
+        ByteBuffer left = ByteBuffer.wrap(stream);
+        ReadableByteChannel cuts = new ReadableByteChannel() {
+            @Override
+            public int read(ByteBuffer dst) {
+                if (!left.hasRemaining()) {
+                    return -1;
+                }
+                int n = Math.min(Math.min(chunk, dst.remaining()), left.remaining());
+                dst.put(left.array(), left.position(), n);
+                left.position(left.position() + n);
+                return n;
+            }
+
+            @Override
+            public boolean isOpen() {
+                return true;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        DnsTcpFraming.Reader reader = new DnsTcpFraming.Reader();
+        List<byte[]> nonBlocking = new ArrayList<>();
+        try {
+            while (!reader.ended()) {
+                byte[] m = reader.next(cuts);
+                if (m != null) {
+                    nonBlocking.add(m);
+                }
+            }
+            assertThat(cutShort).as("ended where the blocking read ended").isFalse();
+        } catch (EOFException e) {
+            assertThat(cutShort).as("cut short where the blocking read was").isTrue();
+        }
+        assertThat(nonBlocking).containsExactlyElementsOf(blocking);
     }
 }

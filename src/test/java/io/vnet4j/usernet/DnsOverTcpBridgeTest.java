@@ -3,9 +3,11 @@ package io.vnet4j.usernet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vnet4j.usernet.dns.DnsTcpFraming;
+import io.vnet4j.usernet.flow.LoopSelector;
 import io.vnet4j.usernet.flow.OutboundAddresses;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
@@ -16,34 +18,74 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * {@link DnsOverTcpBridge} and {@link DnsOverTcpSession} with real sockets: a guest's connection as the gateway's
- * TCP proxy makes it (to the bridge's unix socket), upstreams as TCP listeners on 127.0.0.1, and a scripted
- * {@link DnsOverTcpBridge.Resolver} on a thread of its own, as the loop's.
+ * TCP proxy makes it (to the bridge's unix socket), upstreams as TCP listeners on 127.0.0.1, a scripted
+ * {@link DnsOverTcpBridge.Resolver}, and a thread that drives the bridge as the gateway's loop does: waits on the
+ * selector, hands each ready socket to its owner and polls the timers, under one lock.
  */
 @Timeout(30)
 class DnsOverTcpBridgeTest {
     /** A query the scripted resolver answers itself: its first byte. */
     private static final byte LOCAL = 'L';
-    private final ExecutorService loop = Executors.newSingleThreadExecutor();
+    private final LoopSelector selector = LoopSelector.open();
+    private final ReentrantLock lock = new ReentrantLock();
     private final Script resolver = new Script();
-    private final DnsOverTcpBridge bridge = new DnsOverTcpBridge("u", loop, resolver, OutboundAddresses.KERNEL);
+    private final DnsOverTcpBridge bridge = new DnsOverTcpBridge("u", selector, resolver, OutboundAddresses.KERNEL);
     private final List<AutoCloseable> closing = new ArrayList<>();
+    private volatile boolean stopped;
+    private final Thread loop = Thread.ofPlatform().name("test-loop").start(this::drive);
+
+    DnsOverTcpBridgeTest() throws IOException {
+    }
+
+    private void drive() {
+        try {
+            while (!stopped) {
+                selector.select(10);
+                lock.lock();
+                try {
+                    long now = System.nanoTime();
+                    selector.forEachReady(key -> ((DnsOverTcpBridge.Ready) key.attachment()).ready(key, now));
+                    bridge.poll(now);
+                } finally {
+                    lock.unlock();
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Runs {@code action} as the loop's thread may: under its lock. */
+    private <T> T locked(Supplier<T> action) {
+        lock.lock();
+        try {
+            return action.get();
+        } finally {
+            lock.unlock();
+        }
+    }
 
     @AfterEach
     void close() throws Exception {
-        bridge.close();
+        locked(() -> {
+            bridge.close();
+            return null;
+        });
+        stopped = true;
+        loop.join();
+        selector.close();
         for (AutoCloseable c : closing) {
             c.close();
         }
-        loop.shutdownNow();
     }
 
     /** The loop's answers: queries starting with {@link #LOCAL} here, the rest to {@link #upstreams} in turn. */
@@ -97,7 +139,7 @@ class DnsOverTcpBridgeTest {
     private SocketChannel guest() throws IOException {
         SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX);
         closing.add(c);
-        c.connect(bridge.address());
+        c.connect(locked(bridge::address));
         return c;
     }
 
@@ -316,7 +358,10 @@ class DnsOverTcpBridgeTest {
         SocketChannel guest = guest();
         send(guest, "L vm2");
         receive(guest);
-        bridge.close();
+        locked(() -> {
+            bridge.close();
+            return null;
+        });
         try {
             assertThat(receive(guest)).isNull();
         } catch (EOFException | java.net.SocketException e) {

@@ -25,8 +25,6 @@ final class TestGateways {
     /** A gateway and its parts, wired as a running user network's. */
     static GatewayParts build(UserConfig config, GuestOutput out, NeighborTable neighbors, LoopSelector selector)
             throws IOException {
-        // no loop here: the DNS-over-TCP bridge's questions run on its own threads, which these tests never start
-        return GatewayParts.build("u", config, out, neighbors, Set.of(), selector, Path.of("/nonexistent"), new Random(0), 0,
-                Runnable::run);
+        return GatewayParts.build("u", config, out, neighbors, Set.of(), selector, Path.of("/nonexistent"), new Random(0), 0);
     }
 }
