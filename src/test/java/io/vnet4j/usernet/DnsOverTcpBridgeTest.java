@@ -353,6 +353,40 @@ class DnsOverTcpBridgeTest {
         assertThat(receive(guests.getFirst())).isEqualTo("answer to L still");
     }
 
+    /**
+     * A guest that sends queries and reads none of the answers is no longer read once the answers queued to it reach
+     * the bound: its own sends then stop, and the session holds no more than that (it had read every query into
+     * memory, answers queued without end); read later, every answer comes, in order.
+     */
+    @Test
+    void aGuestThatReadsNoAnswerIsNoLongerReadBeyondTheBound() throws Exception {
+        SocketChannel guest = guest();
+        guest.configureBlocking(false);
+        String padding = "x".repeat(1000);
+        int sent = 0;
+        long quietSince = System.nanoTime();
+        ByteBuffer framed = null;
+        while (System.nanoTime() - quietSince < TimeUnit.MILLISECONDS.toNanos(500)) {
+            if (framed == null) {
+                framed = DnsTcpFraming.framed(("L " + sent + " " + padding).getBytes());
+            }
+            if (guest.write(framed) > 0) {
+                quietSince = System.nanoTime();
+            } else {
+                Thread.sleep(5);
+            }
+            if (!framed.hasRemaining()) {
+                framed = null;
+                sent++;
+            }
+            assertThat(sent).as("the guest's sends stop").isLessThan(100_000);
+        }
+        guest.configureBlocking(true);
+        for (int i = 0; i < sent; i++) {
+            assertThat(receive(guest)).isEqualTo("answer to L " + i + " " + padding);
+        }
+    }
+
     @Test
     void theBridgesCloseEndsItsConnections() throws Exception {
         SocketChannel guest = guest();
