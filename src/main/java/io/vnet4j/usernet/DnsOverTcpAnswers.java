@@ -22,6 +22,11 @@ final class DnsOverTcpAnswers implements DnsOverTcpBridge.Resolver {
     }
 
     @Override
+    public InetSocketAddress connectAhead() {
+        return services.connectAheadOverTcp();
+    }
+
+    @Override
     public InetSocketAddress upstream() {
         return upstreams.target();
     }
