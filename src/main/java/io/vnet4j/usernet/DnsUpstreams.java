@@ -45,6 +45,13 @@ import java.util.function.LongSupplier;
  */
 final class DnsUpstreams {
     static final long RECHECK_MILLIS = 1000;
+    /**
+     * The clock of the daemon's networks: one lambda, so that {@link #prepareCode}'s instance and theirs call the
+     * same class, and the code compiled for the one is the other's ({@code class_check} traps otherwise).
+     */
+    static final LongSupplier SYSTEM_CLOCK = System::nanoTime;
+    /** How many times {@link #prepareCode} runs the look at resolv.conf: enough for C2's code. */
+    private static final int PREPARED_CHECKS = 6000;
     /** How long the upstream in use may leave a query unanswered before the next query goes to the next one. */
     static final long FAILOVER_MILLIS = 2000;
     /** How long after a move to another upstream the first is tried again. */
@@ -76,12 +83,13 @@ final class DnsUpstreams {
      * @param clock System.nanoTime() or a test's
      */
     DnsUpstreams(String logName, UserConfig config, Path resolvConf, LongSupplier clock) {
+        this(logName, config.dnsUpstreams().stream().map(u -> new InetSocketAddress(u.address(), u.port())).toList(),
+                resolvConf, clock);
+    }
+
+    private DnsUpstreams(String logName, List<InetSocketAddress> given, Path resolvConf, LongSupplier clock) {
         this.logName = logName;
         this.clock = clock;
-        List<InetSocketAddress> given = new ArrayList<>();
-        for (UserConfig.DnsUpstream u : config.dnsUpstreams()) {
-            given.add(new InetSocketAddress(u.address(), u.port()));
-        }
         this.resolvConf = given.isEmpty() ? resolvConf : null;
         this.current = given.isEmpty() ? List.of() : List.copyOf(given);
         if (this.resolvConf != null) {
@@ -110,6 +118,26 @@ final class DnsUpstreams {
             }
         }
         return current;
+    }
+
+    /**
+     * Runs the look at resolv.conf of a lookup that comes after a quiet second ({@link #current}) {@value
+     * #PREPARED_CHECKS} times (and as often the lookup that comes sooner, which does not look), on a throw-away instance and the calling thread (the warm-up's: no network's loop
+     * waits for it, 30-60 ms). The warm-up's own network names its upstream (dns-upstream=) and never ran it: a
+     * daemon's first lookup ran it in the interpreter, with the JDK's file code cold, and threw the lookup's
+     * compiled code away at a branch the warm-up had never taken ({@code unstable_if} in {@link #current},
+     * {@code -Xlog:deoptimization}): 0.8-0.9 ms of the first lookup's time in the gateway (docs/benchmarks.md).
+     */
+    static void prepareCode(Path resolvConf) {
+        DnsUpstreams upstreams = new DnsUpstreams("warm-up", List.of(), resolvConf, SYSTEM_CLOCK);
+        Log.hushed(() -> { // a resolv.conf that changes meanwhile is no news of this instance's
+            for (int i = 0; i < PREPARED_CHECKS; i++) {
+                if (i % 2 == 0) { // a lookup a second after the last, then one at once (each way compiled)
+                    upstreams.checkedAt = SYSTEM_CLOCK.getAsLong() - TimeUnit.MILLISECONDS.toNanos(RECHECK_MILLIS);
+                }
+                upstreams.current();
+            }
+        });
     }
 
     /**

@@ -46,7 +46,7 @@ record GatewayParts(GatewayAddresses addresses, IcmpErrors errors, UdpNat udp, T
         VirtualPorts ports = new VirtualPorts();
         UdpHostForwards udpForwards = new UdpHostForwards(name, out, addresses, guests, ports, selector);
         TcpHostForwards tcpForwards = new TcpHostForwards(name, tcp, addresses, guests, ports, selector);
-        DnsUpstreams dnsUpstreams = new DnsUpstreams(name, config, resolvConf, System::nanoTime);
+        DnsUpstreams dnsUpstreams = new DnsUpstreams(name, config, resolvConf, DnsUpstreams.SYSTEM_CLOCK);
         udp.onPinnedOutcome(dnsUpstreams::answered, dnsUpstreams::failed);
         UdpServices services = new UdpServices(name, config, addresses, udp, out, neighbors, tapAddresses,
                 dnsUpstreams, udpForwards);

@@ -56,6 +56,8 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
      * a frame that began a connection or flow the loop polls within this time.
      */
     static final long POLL_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** Where the DNS upstreams are read when {@code dns-upstream=} names none. */
+    private static final Path RESOLV_CONF = Path.of("/etc/resolv.conf");
     /** How far ahead {@link #nextPoll} lies when nothing waits on time: never, in effect (about 73 years). */
     static final long IDLE_NANOS = Long.MAX_VALUE / 4;
     /**
@@ -248,10 +250,15 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
 
 
     /**
-     * Makes, on the loop, what the gateway would make at a guest's first flow ({@link UdpNat#prepare}); the warm-up
-     * asks it of the daemon's networks after "ready". Nothing when the network is stopped.
+     * Makes, on the loop, what the gateway would make at a guest's first flow ({@link UdpNat#prepare}), and runs
+     * on the calling thread the look at resolv.conf that a network without {@code dns-upstream=} makes at a guest's
+     * lookup ({@link DnsUpstreams#prepareCode}); the warm-up asks it of the daemon's networks after "ready", before
+     * its rounds. Nothing on the loop when the network is stopped.
      */
     public void prepareForGuests() {
+        if (config.dnsUpstreams().isEmpty()) {
+            DnsUpstreams.prepareCode(RESOLV_CONF);
+        }
         try {
             onLoop(() -> {
                 nat.prepare();
@@ -422,7 +429,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
         GatewayParts parts;
         try {
             parts = GatewayParts.build(id(), config, out, neighbors, tapAddresses, loopSelector,
-                    Path.of("/etc/resolv.conf"), new KernelRandom(), System.nanoTime());
+                    RESOLV_CONF, new KernelRandom(), System.nanoTime());
         } catch (IOException e) {
             loopSelector.close();
             throw e;
