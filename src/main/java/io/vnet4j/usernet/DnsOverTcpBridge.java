@@ -37,8 +37,9 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class DnsOverTcpBridge implements AutoCloseable {
     /**
-     * Guest connections served at once, each holding at most one query and one answer (64 KiB each) and the queries
-     * it owes ({@link DnsOverTcpSession#MAX_OWED}).
+     * Guest connections served at once, each holding at most a message being read from each side (64 KiB each),
+     * about as much queued towards each ({@link DnsOverTcpSession#QUEUED_LIMIT}), and the queries it owes
+     * ({@link DnsOverTcpSession#MAX_OWED}).
      */
     static final int MAX_SESSIONS = 64;
     /** Connections accepted at one readiness of the listener. */

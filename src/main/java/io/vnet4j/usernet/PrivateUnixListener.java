@@ -41,7 +41,7 @@ final class PrivateUnixListener implements AutoCloseable {
         return address;
     }
 
-    /** The listening channel, blocking. */
+    /** The listening channel, blocking until its user makes it otherwise (the DNS-over-TCP bridge's loop does). */
     ServerSocketChannel channel() {
         return channel;
     }
