@@ -201,6 +201,16 @@ public final class TcpConnection {
         return true;
     }
 
+    /**
+     * Whether a guest's SYN on this connection's four-tuple opens a new connection in its place: in TIME_WAIT,
+     * nothing left for the host, and its sequence number beyond all this connection received (RFC 1122 section
+     * 4.2.2.13, as Linux's tcp_timewait_state_process): a guest that binds its port again at once. Any other
+     * SYN once synchronized gets a challenge ACK.
+     */
+    public boolean reopensBy(int synSequence) {
+        return state == State.TIME_WAIT && receiver.pendingToHost() == 0 && synSequence - receiver.rcvNxt() > 0;
+    }
+
     /** The sequence number of the guest's SYN (IRS). */
     public int initialReceiveSequence() {
         return receiver.irs();

@@ -221,15 +221,21 @@ public final class TcpNat {
 
     /**
      * A segment from a guest. A SYN for a new connection starts a host connect to {@code target} (TCP or
-     * unix; null: refuse with RST); a segment for no connection is answered with RST.
+     * unix; null: refuse with RST), also one that a connection in TIME_WAIT on its four-tuple gives way to
+     * ({@link TcpConnection#reopensBy}); a segment for no connection is answered with RST.
      */
     public void guestSegment(IpAddress guestIp, int guestPort, IpAddress remoteIp, int remotePort, int flags, int sequence,
                              int acknowledgment, int window, TcpSynOptions synOptions, TcpSackBlocks sack,
                              ByteBuffer payload, int offset, int length, SocketAddress target, long now) {
         Flow flow = flows.get(probe.set(guestIp, guestPort, remoteIp, remotePort));
+        boolean syn = (flags & (TcpFlags.SYN | TcpFlags.ACK | TcpFlags.RST)) == TcpFlags.SYN;
+        if (flow != null && syn && flow.connection.reopensBy(sequence)) {
+            close(flow);
+            flow = null;
+        }
         if (flow == null) {
             FlowKey key = probe.copy();
-            if ((flags & (TcpFlags.SYN | TcpFlags.ACK | TcpFlags.RST)) == TcpFlags.SYN) {
+            if (syn) {
                 connect(key, sequence, window, synOptions, target, now);
             } else if ((flags & TcpFlags.RST) == 0) {
                 reset(key, flags, sequence, acknowledgment, length);

@@ -89,6 +89,42 @@ class TcpNatTableTest {
         assertThat(tcp.connections()).singleElement().satisfies(c -> assertThat(c.state()).isEqualTo("TIME_WAIT"));
     }
 
+    /**
+     * microsoft/openvmm#4149, replayed by helper-122: a guest that binds its source port again at once (the
+     * server closed first, so the guest kept no TIME-WAIT) sends a SYN on the four-tuple of a connection of ours
+     * in TIME_WAIT. Beyond all that connection received, it opens a new one, as Linux's TIME-WAIT does (RFC 1122
+     * section 4.2.2.13): it was answered with a challenge ACK, the guest reset, and its SYN came again 10-15 ms
+     * later, each time.
+     */
+    @Test
+    void aSynBeyondRcvNxtReopensAConnectionInTimeWait() throws IOException {
+        timeWait(40001);
+        sent.clear();
+        guest(40001, TcpFlags.SYN, GISN + 100_000, 0);
+        while (sent.isEmpty()) {
+            pump();
+        }
+        assertThat(sent.getFirst()).satisfies(synAck -> {
+            assertThat(synAck.flags()).isEqualTo(TcpFlags.SYN | TcpFlags.ACK);
+            assertThat(synAck.ack()).isEqualTo(GISN + 100_001);
+        });
+        assertThat(tcp.connections()).singleElement().satisfies(c -> assertThat(c.state()).isEqualTo("SYN_RECEIVED"));
+        held.add(listener.accept());
+    }
+
+    /** A SYN not beyond RCV.NXT in TIME_WAIT is an old duplicate: a challenge ACK, the connection kept (RFC 5961 4.2). */
+    @Test
+    void anOldSynInTimeWaitGetsAChallengeAck() throws IOException {
+        int iss = timeWait(40001);
+        sent.clear();
+        guest(40001, TcpFlags.SYN, GISN, 0);
+        assertThat(sent).singleElement().satisfies(ack -> {
+            assertThat(ack.flags()).isEqualTo(TcpFlags.ACK);
+            assertThat(ack.seq()).isEqualTo(iss + 2);
+        });
+        assertThat(tcp.connections()).singleElement().satisfies(c -> assertThat(c.state()).isEqualTo("TIME_WAIT"));
+    }
+
     @Test
     void liveConnectionsAreNeverClosedForANewOne() throws IOException {
         open(40001);
