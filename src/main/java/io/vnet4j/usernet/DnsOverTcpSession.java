@@ -184,8 +184,8 @@ final class DnsOverTcpSession implements DnsOverTcpBridge.Ready {
 
     /**
      * A non-blocking socket connecting to {@code target}, bound to {@code outbound-addr=}, watched; null, said in the
-     * log, when none can be had (out of descriptors, no IPv6 on the host, outbound-addr= gone). A connect that fails
-     * at once (no route; a refusal on loopback) is refused here, and a refusal is a failed {@link Upstream}.
+     * log, when none can be had or watched (out of descriptors, no IPv6 on the host, outbound-addr= gone). A connect
+     * that fails at once (no route; a refusal on loopback) gives an {@link Upstream} that is {@code refused}.
      */
     private Upstream open(InetSocketAddress target, long now) {
         SocketChannel channel = null;
@@ -204,11 +204,19 @@ final class DnsOverTcpSession implements DnsOverTcpBridge.Ready {
         Upstream u = new Upstream(channel, target, now);
         try {
             u.connected = channel.connect(target);
+        } catch (IOException e) {
+            u.refused = true; // the JDK closed the channel
+            return u;
+        }
+        try {
             u.key = bridge.selector().register(channel, u.connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT, u);
         } catch (IOException e) {
-            u.refused = true;
+            Shutdown.closeQuietly(channel);
+            bridge.warn("cannot watch a socket to " + SocketAddresses.format(target) + ": " + e.getMessage()
+                    + "; the query is answered SERVFAIL");
+            return null;
         }
-        if (!u.connected && !u.refused) {
+        if (!u.connected) {
             bridge.timedStart();
         }
         return u;
