@@ -198,7 +198,7 @@ final class DnsOverTcpSession implements DnsOverTcpBridge.Ready {
                 Shutdown.closeQuietly(channel);
             }
             bridge.warn("cannot open a socket to " + SocketAddresses.format(target) + ": " + e.getMessage()
-                    + "; the query is answered SERVFAIL");
+                    + "; a query that needs it is answered SERVFAIL");
             return null;
         }
         Upstream u = new Upstream(channel, target, now);
@@ -213,7 +213,7 @@ final class DnsOverTcpSession implements DnsOverTcpBridge.Ready {
         } catch (IOException e) {
             Shutdown.closeQuietly(channel);
             bridge.warn("cannot watch a socket to " + SocketAddresses.format(target) + ": " + e.getMessage()
-                    + "; the query is answered SERVFAIL");
+                    + "; a query that needs it is answered SERVFAIL");
             return null;
         }
         if (!u.connected) {
