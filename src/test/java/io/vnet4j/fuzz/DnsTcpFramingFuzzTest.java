@@ -3,14 +3,13 @@ package io.vnet4j.fuzz;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.vnet4j.usernet.dns.ChunkedChannel;
 import io.vnet4j.usernet.dns.DnsTcpFraming;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
-import java.nio.channels.ReadableByteChannel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -62,28 +61,7 @@ class DnsTcpFramingFuzzTest {
         } catch (EOFException e) {
             cutShort = true;
         }
-        ByteBuffer left = ByteBuffer.wrap(stream);
-        ReadableByteChannel cuts = new ReadableByteChannel() {
-            @Override
-            public int read(ByteBuffer dst) {
-                if (!left.hasRemaining()) {
-                    return -1;
-                }
-                int n = Math.min(Math.min(chunk, dst.remaining()), left.remaining());
-                dst.put(left.array(), left.position(), n);
-                left.position(left.position() + n);
-                return n;
-            }
-
-            @Override
-            public boolean isOpen() {
-                return true;
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        ChunkedChannel cuts = new ChunkedChannel(stream, chunk, false);
         DnsTcpFraming.Reader reader = new DnsTcpFraming.Reader();
         List<byte[]> nonBlocking = new ArrayList<>();
         try {

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ReadableByteChannel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -18,48 +17,13 @@ import org.junit.jupiter.api.Test;
  */
 class DnsTcpFramingTest {
 
-    /**
-     * A non-blocking channel over {@code bytes} that gives at most {@code chunk} bytes a read and then nothing (0)
-     * once, as a socket with nothing more yet does; -1 after the last byte.
-     */
-    private static final class Trickle implements ReadableByteChannel {
-        private final ByteBuffer bytes;
-        private final int chunk;
-        private boolean dry;
-        int reads;
-
-        Trickle(byte[] bytes, int chunk) {
-            this.bytes = ByteBuffer.wrap(bytes);
-            this.chunk = chunk;
-        }
-
-        @Override
-        public int read(ByteBuffer dst) {
-            reads++;
-            if (!bytes.hasRemaining()) {
-                return -1;
-            }
-            if (dry = !dry) {
-                return 0;
-            }
-            int n = Math.min(Math.min(chunk, dst.remaining()), bytes.remaining());
-            dst.put(bytes.array(), bytes.position(), n);
-            bytes.position(bytes.position() + n);
-            return n;
-        }
-
-        @Override
-        public boolean isOpen() {
-            return true;
-        }
-
-        @Override
-        public void close() {
-        }
+    /** {@code bytes} at most {@code chunk} a read, and nothing every other read. */
+    private static ChunkedChannel trickle(byte[] bytes, int chunk) {
+        return new ChunkedChannel(bytes, chunk, true);
     }
 
     /** Every message {@code reader} gives from {@code channel} until the stream ends between messages. */
-    private static List<byte[]> readAll(DnsTcpFraming.Reader reader, ReadableByteChannel channel) throws IOException {
+    private static List<byte[]> readAll(DnsTcpFraming.Reader reader, ChunkedChannel channel) throws IOException {
         List<byte[]> messages = new ArrayList<>();
         for (int tries = 0; !reader.ended() && tries < 1_000_000; tries++) {
             byte[] m = reader.next(channel);
@@ -85,7 +49,7 @@ class DnsTcpFramingTest {
         byte[] c = new byte[300];
         Arrays.fill(c, (byte) 7);
         for (int chunk : new int[] {1, 2, 3, 7, 1000}) {
-            List<byte[]> read = readAll(new DnsTcpFraming.Reader(), new Trickle(stream(a, b, c), chunk));
+            List<byte[]> read = readAll(new DnsTcpFraming.Reader(), trickle(stream(a, b, c), chunk));
             assertThat(read).as("chunk " + chunk).containsExactly(a, b, c);
         }
     }
@@ -94,52 +58,34 @@ class DnsTcpFramingTest {
     void theLargestLengthComesWhole() throws IOException {
         byte[] large = new byte[DnsTcpFraming.MAX_MESSAGE];
         Arrays.fill(large, (byte) 'Q');
-        assertThat(readAll(new DnsTcpFraming.Reader(), new Trickle(stream(large), 4096))).containsExactly(large);
+        assertThat(readAll(new DnsTcpFraming.Reader(), trickle(stream(large), 4096))).containsExactly(large);
     }
 
     @Test
     void itReadsNoByteBeyondTheMessage() throws IOException {
-        ByteBuffer second = ByteBuffer.wrap(stream("one".getBytes(), "two".getBytes()));
-        ReadableByteChannel channel = new ReadableByteChannel() {
-            @Override
-            public int read(ByteBuffer dst) {
-                int n = Math.min(dst.remaining(), second.remaining());
-                dst.put(second.array(), second.position(), n);
-                second.position(second.position() + n);
-                return n;
-            }
-
-            @Override
-            public boolean isOpen() {
-                return true;
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        ChunkedChannel channel = new ChunkedChannel(stream("one".getBytes(), "two".getBytes()), Integer.MAX_VALUE, false);
         assertThat(new DnsTcpFraming.Reader().next(channel)).isEqualTo("one".getBytes());
-        assertThat(second.remaining()).as("the next message left in the stream").isEqualTo(5);
+        assertThat(channel.remaining()).as("the next message left in the stream").isEqualTo(5);
     }
 
     @Test
     void aStreamEndingBetweenMessagesHasEnded() throws IOException {
         DnsTcpFraming.Reader reader = new DnsTcpFraming.Reader();
-        assertThat(readAll(reader, new Trickle(new byte[0], 1))).isEmpty();
+        assertThat(readAll(reader, trickle(new byte[0], 1))).isEmpty();
         assertThat(reader.ended()).isTrue();
     }
 
     @Test
     void aStreamEndingInsideTheLengthIsCutShort() {
         DnsTcpFraming.Reader reader = new DnsTcpFraming.Reader();
-        assertThatThrownBy(() -> readAll(reader, new Trickle(new byte[] {0}, 1)))
+        assertThatThrownBy(() -> readAll(reader, trickle(new byte[] {0}, 1)))
                 .isInstanceOf(EOFException.class).hasMessageContaining("length");
     }
 
     @Test
     void aLengthThatLiesIsCutShortNotWaitedForPastTheEnd() {
         DnsTcpFraming.Reader reader = new DnsTcpFraming.Reader();
-        assertThatThrownBy(() -> readAll(reader, new Trickle(new byte[] {0, 100, 'Q', 'x'}, 3)))
+        assertThatThrownBy(() -> readAll(reader, trickle(new byte[] {0, 100, 'Q', 'x'}, 3)))
                 .isInstanceOf(EOFException.class).hasMessageContaining("2 bytes into a DNS message of 100");
     }
 
@@ -149,7 +95,7 @@ class DnsTcpFramingTest {
         byte[] stream = new byte[2 + 0xffff];
         stream[0] = (byte) 0xff;
         stream[1] = (byte) 0xff;
-        assertThat(readAll(reader, new Trickle(stream, 65536))).singleElement().satisfies(m ->
+        assertThat(readAll(reader, trickle(stream, 65536))).singleElement().satisfies(m ->
                 assertThat(m).hasSize(0xffff));
     }
 }
