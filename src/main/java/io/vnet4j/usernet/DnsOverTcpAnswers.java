@@ -22,11 +22,6 @@ final class DnsOverTcpAnswers implements DnsOverTcpBridge.Resolver {
     }
 
     @Override
-    public InetSocketAddress connectAhead() {
-        return services.connectAheadOverTcp();
-    }
-
-    @Override
     public InetSocketAddress upstream() {
         return upstreams.target();
     }

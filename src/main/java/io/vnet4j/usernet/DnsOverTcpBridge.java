@@ -66,12 +66,6 @@ final class DnsOverTcpBridge implements AutoCloseable {
         InetSocketAddress upstream();
 
         /**
-         * Where a new guest connection connects before its first query, so that the upstream's accept overlaps the
-         * guest's query on its way: the upstream in use; null when no query would go to one (restrict=on, none).
-         */
-        InetSocketAddress connectAhead();
-
-        /**
          * A SERVFAIL response to {@code query}, which no upstream took (counted as not forwarded); null when it is no
          * query to answer.
          */
@@ -189,10 +183,8 @@ final class DnsOverTcpBridge implements AutoCloseable {
         }
         try {
             guest.configureBlocking(false);
-            DnsOverTcpSession session = new DnsOverTcpSession(this, guest, now);
-            open.add(session);
+            open.add(new DnsOverTcpSession(this, guest, now));
             timedStarts++; // its idle close
-            session.connectAhead(now);
         } catch (IOException e) {
             lines.warn(logName + ": dns over tcp: cannot serve a guest's connection: " + e.getMessage());
             Shutdown.closeQuietly(guest);

@@ -101,24 +101,6 @@ final class DnsOverTcpSession implements DnsOverTcpBridge.Ready {
         this.guestKey = bridge.selector().register(guest, SelectionKey.OP_READ, this);
     }
 
-    /**
-     * Begins a connect to the upstream in use before the first query comes ({@link
-     * DnsOverTcpBridge.Resolver#connectAhead}), as slirp4netns's connect begins at the guest's SYN: the upstream's
-     * accept (dnsmasq forks a process for each TCP connection) then overlaps the guest's handshake and query. A
-     * connect that fails is told as any, and the first query connects again.
-     */
-    void connectAhead(long now) {
-        InetSocketAddress target = resolver.connectAhead();
-        if (target != null) {
-            try {
-                connect(target, now);
-            } catch (IOException e) {
-                close();
-            }
-            watch();
-        }
-    }
-
     /** The guest's socket is ready. */
     @Override
     public void ready(LoopSelector.Key key, long now) {
@@ -159,10 +141,8 @@ final class DnsOverTcpSession implements DnsOverTcpBridge.Ready {
         DnsOverTcpBridge.Verdict verdict = resolver.decide(query, upstream == null ? null : upstream.address);
         if (verdict.upstream() == null) {
             toGuest(verdict.response());
-        } else if (upstream != null && upstream.connected) {
-            forward(query, now);
         } else if (upstream != null) {
-            waiting = query; // it goes when the connect made ahead completes
+            forward(query, now);
         } else {
             waiting = query;
             connects = 0;
@@ -170,13 +150,13 @@ final class DnsOverTcpSession implements DnsOverTcpBridge.Ready {
         }
     }
 
-    /** Begins a connect to {@code target}, for {@link #waiting} or ahead of a query. */
+    /** Begins a connect to {@code target} for {@link #waiting}. */
     private void connect(InetSocketAddress target, long now) throws IOException {
         connects++;
         resolver.asked(target); // an upstream that drops SYNs never completes the connect: the failover's clock runs
         upstream = open(target, now);
         if (upstream == null) {
-            giveUpWaiting(); // no socket (said): not the upstream's doing
+            servfailWaiting(); // no socket (said): not the upstream's doing
         } else {
             settleConnectAtOnce(upstream, now);
         }
@@ -266,22 +246,17 @@ final class DnsOverTcpSession implements DnsOverTcpBridge.Ready {
         }
     }
 
-    /** The first upstream's connect completed: the query waiting goes, if one does. */
+    /** The first upstream's connect completed: the query waiting goes. */
     private void connected(Upstream u, long now) throws IOException {
         resolver.answered(u.address);
-        if (waiting != null) {
-            byte[] query = waiting;
-            waiting = null;
-            forward(query, now);
-        } else {
-            flushUpstream(u); // shuts its sending side when the guest has shut its own
-        }
+        byte[] query = waiting;
+        waiting = null;
+        forward(query, now);
     }
 
     /**
-     * The connect was refused ({@code refused}: told to the resolver) or left unanswered: {@link #waiting} goes to
-     * the upstream the resolver names now, unless that is the same or the connects are used up. A connect made
-     * ahead with no query waiting is just given up.
+     * The connect for {@link #waiting} was refused ({@code refused}: told to the resolver) or left unanswered: the
+     * query goes to the upstream the resolver names now, unless that is the same or the connects are used up.
      */
     private void connectFailed(Upstream u, boolean refused, long now) throws IOException {
         u.close(bridge.selector());
@@ -289,27 +264,18 @@ final class DnsOverTcpSession implements DnsOverTcpBridge.Ready {
         if (refused) {
             resolver.failed(u.address); // a silent one: the failover's clock has run since it was asked
         }
-        if (waiting == null) {
-            if (guestDone) {
-                end();
-            }
-            return;
-        }
         InetSocketAddress next = resolver.upstream();
         if (next != null && !next.equals(u.address) && connects < MAX_CONNECTS) {
             connect(next, now);
         } else {
-            giveUpWaiting(); // the resolver keeps it (it answers over UDP lately, or it is the only one)
+            servfailWaiting(); // the resolver keeps it (it answers over UDP lately, or it is the only one)
         }
     }
 
-    /** No upstream takes {@link #waiting}: answered SERVFAIL. */
-    private void giveUpWaiting() throws IOException {
-        if (waiting != null) {
-            byte[] query = waiting;
-            waiting = null;
-            toGuest(resolver.serverFailure(query));
-        }
+    private void servfailWaiting() throws IOException {
+        byte[] query = waiting;
+        waiting = null;
+        toGuest(resolver.serverFailure(query));
     }
 
     /** Sends {@code query} over the upstream connection, told to the resolver, and keeps it until its answer. */

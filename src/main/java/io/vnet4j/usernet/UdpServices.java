@@ -358,14 +358,6 @@ final class UdpServices {
     }
 
     /**
-     * Where a new DNS-over-TCP connection connects before its first query ({@link DnsOverTcpBridge}): the upstream
-     * in use; null with restrict=on, or when there is none.
-     */
-    InetSocketAddress connectAheadOverTcp() {
-        return config.reach().restricted() ? null : dnsUpstreams.target();
-    }
-
-    /**
      * A DNS-over-TCP query went to {@code upstream}: counted as forwarded, and the failover's clock starts when it
      * is long enough to be a query (as over UDP: no resolver answers less).
      */
