@@ -727,15 +727,18 @@ class UsernetNetdevTest {
     /** With restrict=on a query over TCP that is not a guest's name is answered REFUSED and counted, as over UDP. */
     @Test
     void aQueryOverTcpWithRestrictOnIsRefused() throws Exception {
-        try (Network restricted = new Network()) {
+        try (ServerSocketChannel tcpUpstream = tcpBesideUpstream(); Network restricted = new Network()) {
             VirtualNic nic = restricted.attachNic("guest", 0);
-            restricted.addNetdev("user,id=u,restrict=on");
+            restricted.addNetdev("user,id=u,restrict=on,dns-upstream=127.0.0.1:"
+                    + ((InetSocketAddress) tcpUpstream.getLocalAddress()).getPort());
             int ours = openDnsConnection(nic, 5363);
             sendOverDnsConnection(nic, 5363, ours, dnsQuery("example.test"));
             byte[] answer = receiveOverDnsConnection(nic);
             assertThat(answer[2 + 3] & 0x0f).as("RCODE").isEqualTo(DnsMessage.RCODE_REFUSED);
             assertThat(((UsernetNetdev) restricted.netdev("u")).details())
                     .anySatisfy(line -> assertThat(line).startsWith("dns not forwarded: 1,"));
+            tcpUpstream.configureBlocking(false);
+            assertThat(tcpUpstream.accept()).as("nothing goes out").isNull();
         }
     }
 
