@@ -32,13 +32,13 @@ final class DnsOverTcpAnswers implements DnsOverTcpBridge.Resolver {
     }
 
     @Override
-    public void forwarded(InetSocketAddress upstream, byte[] query) {
-        services.forwardedOverTcp(upstream, query);
+    public void forwarded(InetSocketAddress upstream, byte[] query, long now) {
+        services.forwardedOverTcp(upstream, query, now);
     }
 
     @Override
-    public void asked(InetSocketAddress upstream) {
-        upstreams.askedOverTcp(upstream);
+    public void asked(InetSocketAddress upstream, long now) {
+        upstreams.askedOverTcp(upstream, now);
     }
 
     @Override

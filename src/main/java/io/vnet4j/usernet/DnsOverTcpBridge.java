@@ -71,11 +71,17 @@ final class DnsOverTcpBridge implements AutoCloseable {
          */
         byte[] serverFailure(byte[] query);
 
-        /** {@code query} went to {@code upstream}: counted, and the failover's clock runs as for a query over UDP. */
-        void forwarded(InetSocketAddress upstream, byte[] query);
+        /**
+         * {@code query} went to {@code upstream}: counted, and the failover's clock runs as for a query over UDP, from
+         * {@code now} (the loop's System.nanoTime, from which the session asks again).
+         */
+        void forwarded(InetSocketAddress upstream, byte[] query, long now);
 
-        /** A connect to {@code upstream} began, or the queries owed were sent to it again: the failover's clock runs. */
-        void asked(InetSocketAddress upstream);
+        /**
+         * A connect to {@code upstream} began, or the queries owed were sent to it again: the failover's clock runs,
+         * from {@code now} (the loop's System.nanoTime).
+         */
+        void asked(InetSocketAddress upstream, long now);
 
         /** {@code upstream} accepted the connect, or sent an answer. */
         void answered(InetSocketAddress upstream);

@@ -153,7 +153,7 @@ final class DnsOverTcpSession implements DnsOverTcpBridge.Ready {
     /** Begins a connect to {@code target} for {@link #waiting}. */
     private void connect(InetSocketAddress target, long now) throws IOException {
         connects++;
-        resolver.asked(target); // an upstream that drops SYNs never completes the connect: the failover's clock runs
+        resolver.asked(target, now); // an upstream that drops SYNs never completes the connect: the failover's clock runs
         upstream = open(target, now);
         if (upstream == null) {
             servfailWaiting(); // no socket (said): not the upstream's doing
@@ -282,7 +282,7 @@ final class DnsOverTcpSession implements DnsOverTcpBridge.Ready {
     private void forward(byte[] query, long now) throws IOException {
         upstream.out.add(DnsTcpFraming.framed(query));
         flushUpstream(upstream);
-        resolver.forwarded(upstream.address, query);
+        resolver.forwarded(upstream.address, query, now);
         if (query.length >= 2 && query.length <= MAX_OWED_LENGTH) {
             owe(query, now);
         }
@@ -396,7 +396,7 @@ final class DnsOverTcpSession implements DnsOverTcpBridge.Ready {
             u.out.add(DnsTcpFraming.framed(query));
         }
         flushUpstream(u);
-        resolver.asked(u.address);
+        resolver.asked(u.address, now);
         owedSince = now;
     }
 

@@ -359,12 +359,13 @@ final class UdpServices {
 
     /**
      * A DNS-over-TCP query went to {@code upstream}: counted as forwarded, and the failover's clock starts when it
-     * is long enough to be a query (as over UDP: no resolver answers less).
+     * is long enough to be a query (as over UDP: no resolver answers less), at {@code now} (the loop's
+     * System.nanoTime).
      */
-    void forwardedOverTcp(InetSocketAddress upstream, byte[] query) {
+    void forwardedOverTcp(InetSocketAddress upstream, byte[] query, long now) {
         dnsForwarded++;
         if (query.length >= DnsMessage.HEADER_LENGTH) {
-            dnsUpstreams.askedOverTcp(upstream);
+            dnsUpstreams.askedOverTcp(upstream, now);
         }
     }
 

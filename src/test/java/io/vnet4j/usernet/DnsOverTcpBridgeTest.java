@@ -115,12 +115,12 @@ class DnsOverTcpBridgeTest {
         }
 
         @Override
-        public void forwarded(InetSocketAddress upstream, byte[] query) {
+        public void forwarded(InetSocketAddress upstream, byte[] query, long now) {
             told.add("forwarded " + upstream.getPort());
         }
 
         @Override
-        public void asked(InetSocketAddress upstream) {
+        public void asked(InetSocketAddress upstream, long now) {
             told.add("asked " + upstream.getPort());
         }
 

@@ -192,21 +192,21 @@ class DnsUpstreamsTest {
         long[] now = {0};
         long failover = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(DnsUpstreams.FAILOVER_MILLIS);
         DnsUpstreams upstreams = upstreams("user,id=u,dns-upstream=127.0.0.7,dns-upstream=127.0.0.8", dir.resolve("resolv.conf"), now);
-        upstreams.askedOverTcp(at("127.0.0.7"));
+        upstreams.askedOverTcp(at("127.0.0.7"), now[0]);
         now[0] += failover / 2;
         upstreams.answeredOverTcp(at("127.0.0.7")); // the connect completed
         now[0] += failover;
         assertThat(SocketAddresses.format(upstreams.target())).as("it accepted").isEqualTo("127.0.0.7:53");
-        upstreams.askedOverTcp(at("127.0.0.8"));
+        upstreams.askedOverTcp(at("127.0.0.8"), now[0]);
         now[0] += failover;
         assertThat(SocketAddresses.format(upstreams.target())).as("not the one in use").isEqualTo("127.0.0.7:53");
-        upstreams.askedOverTcp(at("127.0.0.7")); // a query on the connection
+        upstreams.askedOverTcp(at("127.0.0.7"), now[0]); // a query on the connection
         now[0] += failover;
         assertThat(SocketAddresses.format(upstreams.target())).as("left unanswered").isEqualTo("127.0.0.8:53");
 
         upstreams.sent();
         upstreams.answered(at("127.0.0.8"));
-        upstreams.askedOverTcp(at("127.0.0.8"));
+        upstreams.askedOverTcp(at("127.0.0.8"), now[0]);
         now[0] += failover;
         assertThat(SocketAddresses.format(upstreams.target())).as("it answers over UDP").isEqualTo("127.0.0.8:53");
     }
@@ -226,7 +226,7 @@ class DnsUpstreamsTest {
         now[0] += failover;
         upstreams.sent(); // then it goes silent over UDP
         now[0] += failover / 2;
-        upstreams.askedOverTcp(at("127.0.0.7"));
+        upstreams.askedOverTcp(at("127.0.0.7"), now[0]);
         upstreams.answeredOverTcp(at("127.0.0.7")); // the kernel accepted
         now[0] += failover / 2;
         assertThat(SocketAddresses.format(upstreams.target())).as("the UDP query still waits")

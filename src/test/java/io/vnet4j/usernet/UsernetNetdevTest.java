@@ -665,10 +665,14 @@ class UsernetNetdevTest {
                     + ",dns-upstream=127.0.0.1:" + ((InetSocketAddress) second.getLocalAddress()).getPort());
             int ours = openDnsConnection(nic, 5364);
             byte[] query = dnsQuery("example.test");
+            long sent = System.nanoTime();
             sendOverDnsConnection(nic, 5364, ours, query);
             try (SocketChannel accepted = second.accept()) {
                 assertThat(DnsTcpFraming.read(Channels.newInputStream(accepted))).as("asked again at the second")
                         .isEqualTo(query);
+                assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent))
+                        .as("asked again as the failover moves on, not one more wait later")
+                        .isLessThan(DnsUpstreams.FAILOVER_MILLIS + 1000);
                 byte[] answer = query.clone();
                 answer[2] |= (byte) 0x80; // QR: the same message as a response, enough for the guest's matching by id
                 DnsTcpFraming.write(accepted, answer);
