@@ -39,7 +39,8 @@ import java.util.concurrent.TimeUnit;
  * must not move the failover, whose state the guests' queries over UDP made too.
  *
  * <p>The connection ends when the guest closes it (after the answers still owed, when it only shut its sending
- * side), when the upstream closes its own (as the upstream's connection ended the guest's before), after
+ * side), when the upstream closes its own while it owes an answer (as the upstream's connection ended the guest's
+ * before; one that owes none leaves the guest's connection, whose next query connects again), after
  * {@value #IDLE_MILLIS} ms without a query or an answer (unbound's and BIND's {@code tcp-idle-timeout}), or at the
  * bridge's close. The timers run in the loop's poll ({@link #poll}).
  */
@@ -69,7 +70,10 @@ final class DnsOverTcpSession implements DnsOverTcpBridge.Ready {
     private final LoopSelector.Key guestKey;
     private final DnsTcpFraming.Reader fromGuest = new DnsTcpFraming.Reader();
     private final Outbox toGuest = new Outbox();
-    /** The upstream connection in use, perhaps still connecting; null until the first query that goes there. */
+    /**
+     * The upstream connection in use, perhaps still connecting; null until the first query that goes there, and
+     * after the upstream ended it owing nothing.
+     */
     private Upstream upstream;
     /** A connect to the next upstream for the queries owed ({@link #askAgain}); null when none is under way. */
     private Upstream replacing;
@@ -311,7 +315,7 @@ final class DnsOverTcpSession implements DnsOverTcpBridge.Ready {
             byte[] answer = u.in.next(u.channel);
             if (answer == null) {
                 if (u.in.ended()) {
-                    end(); // as the upstream's connection ended the guest's before
+                    upstreamEnded(u);
                 }
                 return;
             }
@@ -321,6 +325,22 @@ final class DnsOverTcpSession implements DnsOverTcpBridge.Ready {
                 owedSince = owed.isEmpty() ? -1 : now;
             }
             toGuest(answer);
+        }
+    }
+
+    /**
+     * The upstream ended its connection. When it owes no answer and the guest's side is open, the guest's connection
+     * stays and its next query connects again: dnsmasq ends a connection after 100 queries (its TCP_MAX_QUERIES),
+     * some upstreams after each answer or an idle while, and the guest's connection had ended with it (the 101st
+     * query of {@code dig +tcp +keepopen}). Else the
+     * guest's connection ends, as the upstream's ended it before: the guest asks again.
+     */
+    private void upstreamEnded(Upstream u) throws IOException {
+        if (owed.isEmpty() && !guestDone) {
+            u.close(bridge.selector());
+            upstream = null;
+        } else {
+            end();
         }
     }
 

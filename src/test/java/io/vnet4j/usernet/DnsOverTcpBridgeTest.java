@@ -294,8 +294,28 @@ class DnsOverTcpBridgeTest {
         assertThat(receive(guest)).isNull();
     }
 
+    /**
+     * An upstream that ends its connection once it owes nothing (dnsmasq after 100 queries, TCP_MAX_QUERIES; some
+     * after each answer) leaves the guest's connection open, and the guest's next query connects again: the 101st
+     * query of {@code dig +tcp +keepopen} or of a forwarder met the connection's end (helper-123).
+     */
     @Test
-    void anUpstreamThatClosesEndsTheGuestsConnection() throws Exception {
+    void anUpstreamThatClosesOwingNothingLeavesTheGuestsConnectionForTheNextQuery() throws Exception {
+        ServerSocketChannel upstream = upstream();
+        SocketChannel guest = guest();
+        send(guest, "Q first");
+        SocketChannel accepted = accepted(upstream, "Q first");
+        send(accepted, "Q first answered");
+        accepted.close();
+        assertThat(receive(guest)).isEqualTo("Q first answered");
+        send(guest, "Q second");
+        SocketChannel again = accepted(upstream, "Q second");
+        send(again, "Q second answered");
+        assertThat(receive(guest)).as("on the guest's same connection").isEqualTo("Q second answered");
+    }
+
+    @Test
+    void anUpstreamThatClosesOwingAnAnswerEndsTheGuestsConnection() throws Exception {
         ServerSocketChannel upstream = upstream();
         SocketChannel guest = guest();
         send(guest, "Q example.test");
