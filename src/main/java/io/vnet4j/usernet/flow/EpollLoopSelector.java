@@ -92,8 +92,8 @@ final class EpollLoopSelector extends LoopSelector {
     }
 
     private void watch(Key key, int ops) {
-        int events = ((ops & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT)) != 0 ? Epoll.EPOLLIN : 0)
-                | ((ops & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT)) != 0 ? Epoll.EPOLLOUT : 0);
+        int events = Epoll.EPOLLIN * anyOf(ops, SelectionKey.OP_READ | SelectionKey.OP_ACCEPT)
+                | Epoll.EPOLLOUT * anyOf(ops, SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT);
         long data = (long) key.generation << 32 | key.slot;
         try {
             if (events == 0) {
@@ -192,19 +192,26 @@ final class EpollLoopSelector extends LoopSelector {
                 continue; // cancelled since the wait
             }
             int events = epoll.events(i);
-            int ready;
-            if ((events & (Epoll.EPOLLERR | Epoll.EPOLLHUP)) != 0) {
-                ready = key.interest;
-            } else {
-                ready = ((events & Epoll.EPOLLIN) != 0 ? key.interest & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT) : 0)
-                        | ((events & Epoll.EPOLLOUT) != 0 ? key.interest & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT) : 0);
-            }
+            int ready = key.interest & (-anyOf(events, Epoll.EPOLLERR | Epoll.EPOLLHUP)
+                    | -anyOf(events, Epoll.EPOLLIN) & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT)
+                    | -anyOf(events, Epoll.EPOLLOUT) & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT));
             if (ready != 0) {
                 key.ready = ready;
                 action.accept(key);
                 key.ready = 0;
             }
         }
+    }
+
+    /**
+     * 1 when {@code bits} has any of {@code mask} (both non-negative), else 0, without a branch: the warm-up's
+     * loopback sockets are never written slowly nor connected late, and a branch it never took (OP_WRITE,
+     * OP_CONNECT, an EPOLLOUT event alone) was compiled as a trap that threw the loop's compiled code away at a
+     * daemon's first connect to a remote host or first DNS-over-TCP upstream ({@code -Xlog:deoptimization}).
+     */
+    private static int anyOf(int bits, int mask) {
+        int x = bits & mask;
+        return (x | -x) >>> 31;
     }
 
     @Override
