@@ -105,9 +105,19 @@ final class DnsOverTcpSession implements DnsOverTcpBridge.Ready {
         this.guestKey = bridge.selector().register(guest, SelectionKey.OP_READ, this);
     }
 
-    /** The guest's socket is ready. */
+    /**
+     * One of the session's sockets is ready: the guest's, or an upstream's. The session is the attachment of all
+     * of them, so that the loop's call site sees two classes in all (this and the listener's), as in the warm-up,
+     * which resets its connects to port 53 before any upstream: a third class there was a type check that threw the
+     * loop's compiled dispatch away at a daemon's first upstream connection ({@code -Xlog:deoptimization}).
+     */
     @Override
     public void ready(LoopSelector.Key key, long now) {
+        if (key != guestKey) {
+            upstreamReady(upstream != null && key == upstream.key ? upstream
+                    : replacing != null && key == replacing.key ? replacing : null, key, now);
+            return;
+        }
         try {
             if (key.isWritable()) {
                 flushToGuest();
@@ -187,13 +197,16 @@ final class DnsOverTcpSession implements DnsOverTcpBridge.Ready {
         }
         Upstream u = new Upstream(channel, target, now);
         try {
-            u.connected = channel.connect(target);
+            // a host on this machine has often accepted by the time connect returns (as TcpNat's): no trip
+            // through the selector
+            u.connected = channel.connect(target) || channel.finishConnect();
         } catch (IOException e) {
             u.refused = true; // the JDK closed the channel
             return u;
         }
         try {
-            u.key = bridge.selector().register(channel, u.connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT, u);
+            u.key = bridge.selector().register(channel, u.connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT,
+                    this);
         } catch (IOException e) {
             Shutdown.closeQuietly(channel);
             bridge.warn("cannot watch a socket to " + SocketAddresses.format(target) + ": " + e.getMessage()
@@ -206,10 +219,10 @@ final class DnsOverTcpSession implements DnsOverTcpBridge.Ready {
         return u;
     }
 
-    /** An upstream's socket is ready: its connect completed, or it can be read or written. */
+    /** An upstream's socket is ready: its connect completed, or it can be read or written; {@code u} null: none's. */
     private void upstreamReady(Upstream u, LoopSelector.Key key, long now) {
-        if (u != upstream && u != replacing) {
-            u.close(bridge.selector()); // given up already
+        if (u == null) {
+            bridge.selector().cancel(key); // given up already
             return;
         }
         try {
@@ -503,7 +516,7 @@ final class DnsOverTcpSession implements DnsOverTcpBridge.Ready {
     }
 
     /** One connection to an upstream, its queue and its reader. */
-    private final class Upstream implements DnsOverTcpBridge.Ready {
+    private static final class Upstream {
         final SocketChannel channel;
         final InetSocketAddress address;
         /** When the connect is given up (System.nanoTime). */
@@ -521,11 +534,6 @@ final class DnsOverTcpSession implements DnsOverTcpBridge.Ready {
             this.channel = channel;
             this.address = address;
             this.deadline = now + TimeUnit.MILLISECONDS.toNanos(CONNECT_MILLIS);
-        }
-
-        @Override
-        public void ready(LoopSelector.Key key, long now) {
-            upstreamReady(this, key, now);
         }
 
         void watch(LoopSelector selector, boolean reads) {
