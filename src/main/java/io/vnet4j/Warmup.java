@@ -107,12 +107,6 @@ public final class Warmup {
      * some thousands of them.
      */
     static final int DNS_QUERIES_PER_ROUND = 3;
-    /**
-     * Rounds between two connects to the DNS address's port 53, reset at once ({@link #dnsOverTcp}), and the first
-     * of the guest ports they come from (outside the TCP connections' 40000-60000, whose awaits go by port alone).
-     */
-    private static final int DNS_OVER_TCP_EVERY = 16;
-    private static final int DNS_OVER_TCP_PORTS = 61000;
     static final int NEW_GUEST_EVERY = 16;
     /**
      * The descriptors the warm-up holds at most besides the daemon's own: its sockets, its private network's
@@ -665,9 +659,6 @@ public final class Warmup {
                         ONE_BYTE), 0);
             }
             dropped(i);
-            if (i % DNS_OVER_TCP_EVERY == 0) {
-                dnsOverTcp(i);
-            }
             if (!awaitFrames(DNS_QUERIES_PER_ROUND + (ipv6 ? 2 : 1))) {
                 return i - first;
             }
@@ -734,21 +725,6 @@ public final class Warmup {
             case 1 -> send(Ipv6Frames.toGroupCarryingNothing(out, guestMac, IpAddress.IPV6_ANY, MLDV2, 1), 0);
             default -> send(Ipv4Frames.udp(out, guestMac, OTHER_GUEST_MAC, guest, 40000, OTHER_GUEST, 40000, ONE_BYTE), 0);
         }
-    }
-
-    /**
-     * A guest's connect to the DNS address's port 53, reset at once (its SYN-ACK, TCP, is skipped by the awaits):
-     * the gateway's branch for DNS over TCP, the TCP proxy's connect to the DNS-over-TCP bridge's unix socket and
-     * the bridge's accept, in the loop, were never taken here, and a daemon's first DNS-over-TCP lookup threw
-     * {@code Gateway.tcp}'s compiled code away (unstable_if, {@code -Xlog:deoptimization}).
-     */
-    private void dnsOverTcp(int round) throws IOException {
-        int port = DNS_OVER_TCP_PORTS + (round / DNS_OVER_TCP_EVERY & 0x3FF);
-        int isn = port * 7919;
-        send(Ipv4Frames.tcp(out, guestMac, DNS_MAC, guest, port, DNS, 53, TcpFlags.SYN, isn, 0, 64240, SYN_OPTIONS,
-                NOTHING), TCP_CHECKSUM_AT);
-        send(Ipv4Frames.tcp(out, guestMac, DNS_MAC, guest, port, DNS, 53, TcpFlags.RST, isn + 1, 0, 0, NOTHING,
-                NOTHING), TCP_CHECKSUM_AT);
     }
 
     /**
