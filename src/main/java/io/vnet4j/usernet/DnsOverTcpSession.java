@@ -107,9 +107,9 @@ final class DnsOverTcpSession implements DnsOverTcpBridge.Ready {
 
     /**
      * One of the session's sockets is ready: the guest's, or an upstream's. The session is the attachment of all
-     * of them, so that the loop's call site sees two classes in all (this and the listener's), as in the warm-up,
-     * which resets its connects to port 53 before any upstream: a third class there was a type check that threw the
-     * loop's compiled dispatch away at a daemon's first upstream connection ({@code -Xlog:deoptimization}).
+     * of them, so that the loop's call site meets two of the bridge's classes (this and the listener's): a third was
+     * a type check that threw the loop's compiled dispatch away at the session's first upstream socket
+     * ({@code -Xlog:deoptimization}).
      */
     @Override
     public void ready(LoopSelector.Key key, long now) {
@@ -345,8 +345,8 @@ final class DnsOverTcpSession implements DnsOverTcpBridge.Ready {
      * The upstream ended its connection. When it owes no answer and the guest's side is open, the guest's connection
      * stays and its next query connects again: dnsmasq ends a connection after 100 queries (its TCP_MAX_QUERIES),
      * some upstreams after each answer or an idle while, and the guest's connection had ended with it (the 101st
-     * query of {@code dig +tcp +keepopen}). Else the
-     * guest's connection ends, as the upstream's ended it before: the guest asks again.
+     * query of {@code dig +tcp +keepopen}). Else the guest's connection ends, as the upstream's ended it before: the
+     * guest asks again.
      */
     private void upstreamEnded(Upstream u) throws IOException {
         if (owed.isEmpty() && !guestDone) {
