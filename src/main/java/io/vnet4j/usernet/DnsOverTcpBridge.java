@@ -122,6 +122,8 @@ final class DnsOverTcpBridge implements AutoCloseable {
     private final LongAdder closedForRoom = new LongAdder();
     /** Connections, connects and queries owed begun, ever: each waits on time ({@link #timedStarts}). */
     private long timedStarts;
+    /** Guest connections served, ever. */
+    private long served;
 
     /**
      * @param logName the user network's id, for log lines
@@ -190,6 +192,7 @@ final class DnsOverTcpBridge implements AutoCloseable {
         try {
             guest.configureBlocking(false);
             open.add(new DnsOverTcpSession(this, guest, now));
+            served++;
             timedStarts++; // its idle close
         } catch (IOException e) {
             lines.warn(logName + ": dns over tcp: cannot serve a guest's connection: " + e.getMessage());
@@ -269,6 +272,16 @@ final class DnsOverTcpBridge implements AutoCloseable {
     /** Says a line in the log, for what is no upstream's doing (at most 3 a minute). */
     void warn(String line) {
         lines.warn(logName + ": dns over tcp: " + line);
+    }
+
+    /** Guest connections served now ({@code info network}); the loop's thread. */
+    int sessions() {
+        return open.size();
+    }
+
+    /** Guest connections served, ever ({@code info network}); the loop's thread. */
+    long served() {
+        return served;
     }
 
     /** Guest connections closed for want of room, for a new one ({@code info network}); any thread. */

@@ -214,7 +214,8 @@ final class UsernetReport {
         InetSocketAddress dnsInUse = services.dnsInUse();
         lines.add("dns not forwarded: " + services.dnsDropped() + ", upstream in use: "
                 + (dnsInUse == null ? "none" : SocketAddresses.format(dnsInUse)) + ", moved on to the next upstream: "
-                + services.dnsFailovers() + ", tcp connections closed for room: " + dnsOverTcp.closedForRoom()
+                + services.dnsFailovers() + ", tcp connections: " + dnsOverTcp.sessions() + " open, "
+                + dnsOverTcp.served() + " served, " + dnsOverTcp.closedForRoom() + " closed for room"
                 + ", answers from others than the upstream dropped: " + nat.dnsFromOthers()
                 + ", udp send errors: " + nat.dropped()
                 + ", pings dropped: " + icmp.dropped() + " (" + icmp.carriers() + "), icmp errors told to guests: "

@@ -369,6 +369,8 @@ class DnsOverTcpBridgeTest {
         assertThat(receive(beyond)).as("served").isEqualTo("answer to L beyond");
         assertThat(receive(guests.get(1))).as("the idlest, closed").isNull();
         assertThat(bridge.closedForRoom()).as("counted for info network").isEqualTo(1);
+        assertThat(locked(bridge::sessions)).as("open, for info network").isEqualTo(DnsOverTcpBridge.MAX_SESSIONS);
+        assertThat(locked(bridge::served)).as("served, for info network").isEqualTo(DnsOverTcpBridge.MAX_SESSIONS + 1);
         send(guests.getFirst(), "L still");
         assertThat(receive(guests.getFirst())).isEqualTo("answer to L still");
     }
