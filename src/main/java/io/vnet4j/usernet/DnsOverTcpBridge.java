@@ -157,7 +157,7 @@ final class DnsOverTcpBridge implements AutoCloseable {
                 if (opened != null) {
                     opened.close();
                 }
-                lines.warn(logName + ": dns over tcp: cannot open the bridge's socket: " + e.getMessage());
+                warn("cannot open the bridge's socket: " + e.getMessage());
                 return null;
             }
         }
@@ -195,7 +195,7 @@ final class DnsOverTcpBridge implements AutoCloseable {
             served++;
             timedStarts++; // its idle close
         } catch (IOException e) {
-            lines.warn(logName + ": dns over tcp: cannot serve a guest's connection: " + e.getMessage());
+            warn("cannot serve a guest's connection: " + e.getMessage());
             Shutdown.closeQuietly(guest);
         }
     }

@@ -122,8 +122,8 @@ final class DnsUpstreams {
 
     /**
      * Runs the look at resolv.conf of a lookup that comes after a quiet second ({@link #current}) {@value
-     * #PREPARED_CHECKS} times (and as often the lookup that comes sooner, which does not look), on a throw-away instance and the calling thread (the warm-up's: no network's loop
-     * waits for it, 30-60 ms). The warm-up's own network names its upstream (dns-upstream=) and never ran it: a
+     * #PREPARED_CHECKS} times (and as often the lookup that comes sooner, which does not look), on a throw-away
+     * instance and the calling thread (the warm-up's: no network's loop waits for it, 30-60 ms). The warm-up's own network names its upstream (dns-upstream=) and never ran it: a
      * daemon's first lookup ran it in the interpreter, with the JDK's file code cold, and threw the lookup's
      * compiled code away at a branch the warm-up had never taken ({@code unstable_if} in {@link #current},
      * {@code -Xlog:deoptimization}): 0.8-0.9 ms of the first lookup's time in the gateway (docs/benchmarks.md).
@@ -199,8 +199,8 @@ final class DnsUpstreams {
      *     (helper-123)
      */
     void askedOverTcp(InetSocketAddress upstream, long now) {
-        if (isInUse(upstream) && !answeredOverUdpLately() && unansweredSince == -1) {
-            unansweredSince = now;
+        if (isInUse(upstream) && !answeredOverUdpLately()) {
+            sent(now);
         }
     }
 
@@ -253,8 +253,13 @@ final class DnsUpstreams {
 
     /** A query went to {@link #target}. */
     void sent() {
+        sent(clock.getAsLong());
+    }
+
+    /** A query went to {@link #target} at {@code now}: the failover's clock runs from there, unless it runs already. */
+    private void sent(long now) {
         if (unansweredSince == -1) {
-            unansweredSince = clock.getAsLong();
+            unansweredSince = now;
         }
     }
 
