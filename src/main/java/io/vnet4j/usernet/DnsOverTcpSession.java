@@ -444,10 +444,10 @@ final class DnsOverTcpSession implements DnsOverTcpBridge.Ready {
      */
     long poll(long now) {
         try {
-            if (upstream != null && !upstream.connected && now - upstream.deadline >= 0) {
+            if (upstream != null && upstream.connectLeft(now) <= 0) {
                 connectFailed(upstream, false, now);
             }
-            if (replacing != null && !replacing.connected && now - replacing.deadline >= 0) {
+            if (replacing != null && replacing.connectLeft(now) <= 0) {
                 dropReplacing();
             }
             if (owedSince != -1 && now - owedSince >= TimeUnit.MILLISECONDS.toNanos(ASK_AGAIN_MILLIS)) {
@@ -467,11 +467,11 @@ final class DnsOverTcpSession implements DnsOverTcpBridge.Ready {
         if (owedSince != -1) {
             next = Math.min(next, owedSince + TimeUnit.MILLISECONDS.toNanos(ASK_AGAIN_MILLIS) - now);
         }
-        if (upstream != null && !upstream.connected) {
-            next = Math.min(next, upstream.deadline - now);
+        if (upstream != null) {
+            next = Math.min(next, upstream.connectLeft(now));
         }
-        if (replacing != null && !replacing.connected) {
-            next = Math.min(next, replacing.deadline - now);
+        if (replacing != null) {
+            next = Math.min(next, replacing.connectLeft(now));
         }
         return Math.max(next, 0);
     }
@@ -534,6 +534,11 @@ final class DnsOverTcpSession implements DnsOverTcpBridge.Ready {
             this.channel = channel;
             this.address = address;
             this.deadline = now + TimeUnit.MILLISECONDS.toNanos(CONNECT_MILLIS);
+        }
+
+        /** Nanoseconds until the connect is given up; {@link Long#MAX_VALUE} once connected. */
+        long connectLeft(long now) {
+            return connected ? Long.MAX_VALUE : deadline - now;
         }
 
         void watch(LoopSelector selector, boolean reads) {
