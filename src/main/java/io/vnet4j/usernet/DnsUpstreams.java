@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 
 /**
@@ -52,6 +53,8 @@ final class DnsUpstreams {
     static final LongSupplier SYSTEM_CLOCK = System::nanoTime;
     /** How many times {@link #prepareCode} runs the look at resolv.conf: enough for C2's code. */
     private static final int PREPARED_CHECKS = 6000;
+    /** Whether {@link #prepareCode} has run in this process. */
+    private static final AtomicBoolean CODE_PREPARED = new AtomicBoolean();
     /** How long the upstream in use may leave a query unanswered before the next query goes to the next one. */
     static final long FAILOVER_MILLIS = 2000;
     /** How long after a move to another upstream the first is tried again. */
@@ -127,8 +130,15 @@ final class DnsUpstreams {
      * daemon's first lookup ran it in the interpreter, with the JDK's file code cold, and threw the lookup's
      * compiled code away at a branch the warm-up had never taken ({@code unstable_if} in {@link #current},
      * {@code -Xlog:deoptimization}): 0.8-0.9 ms of the first lookup's time in the gateway (docs/benchmarks.md).
+     * Compiled code serves the whole process, so only the first call runs the checks (a daemon of several user
+     * networks without dns-upstream= asks once per network).
+     *
+     * @return whether this call ran them (false: an earlier call in this process did)
      */
-    static void prepareCode(Path resolvConf) {
+    static boolean prepareCode(Path resolvConf) {
+        if (!CODE_PREPARED.compareAndSet(false, true)) {
+            return false;
+        }
         DnsUpstreams upstreams = new DnsUpstreams("warm-up", List.of(), resolvConf, SYSTEM_CLOCK);
         Log.hushed(() -> { // a resolv.conf that changes meanwhile is no news of this instance's
             for (int i = 0; i < PREPARED_CHECKS; i++) {
@@ -138,6 +148,7 @@ final class DnsUpstreams {
                 upstreams.current();
             }
         });
+        return true;
     }
 
     /**

@@ -14,6 +14,15 @@ import org.junit.jupiter.api.io.TempDir;
 class DnsUpstreamsTest {
 
     @Test
+    void theLookAtResolvConfIsPreparedOncePerProcessHoweverManyNetworksAsk(@TempDir Path dir) throws Exception {
+        Path resolvConf = dir.resolve("resolv.conf");
+        Files.writeString(resolvConf, "nameserver 192.0.2.53\n");
+        DnsUpstreams.prepareCode(resolvConf); // the first here, unless another test of this JVM came first
+        assertThat(DnsUpstreams.prepareCode(resolvConf)).isFalse();
+        assertThat(DnsUpstreams.prepareCode(resolvConf)).isFalse();
+    }
+
+    @Test
     void resolvConfNameserversOfBothFamiliesAreTakenAndNamesAreNeverLookedUp(@TempDir Path dir) throws Exception {
         Path resolvConf = dir.resolve("resolv.conf");
         Files.writeString(resolvConf, """
