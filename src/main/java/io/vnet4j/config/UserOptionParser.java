@@ -326,7 +326,7 @@ final class UserOptionParser {
         int colon = text.lastIndexOf(':');
         if (text.startsWith("[")) {
             int close = text.indexOf(']');
-            if (close < 0) {
+            if (close < 0 || close + 1 < text.length() && text.charAt(close + 1) != ':') {
                 throw o.error("dns-upstream: expected ADDR[:PORT], got '" + text + "'");
             }
             host = text.substring(1, close);

@@ -166,6 +166,9 @@ class UserOptionParserTest {
         assertError("user,id=u,dns-upstream=[fd00::g]:53", "dns-upstream: 'fd00::g' is not an IPv6 address");
         assertError("user,id=u,dns-upstream=[fe80::1]:53", "dns-upstream: the link-local address 'fe80::1' needs its "
                 + "interface, as in [fe80::1%eth0]:53"); // helper-104: it was taken, and every query failed to leave
+        // helper-126: the character after ']' was skipped unread, so [::1]5353 went to port 353 and [::1]x53 to 53
+        assertError("user,id=u,dns-upstream=[::1]5353", "dns-upstream: expected ADDR[:PORT], got '[::1]5353'");
+        assertError("user,id=u,dns-upstream=[::1]x53", "dns-upstream: expected ADDR[:PORT], got '[::1]x53'");
         assertError("user,id=u,guestfwd=tcp:10.0.2.100:80-tcp:300.1.1.1:80",
                 "the target's host: '300.1.1.1' is not an IPv4 address");
         assertError("user,id=u,guestfwd=tcp:10.0.2.100:80-tcp:a b:80", "'a b' is neither an IP address nor a host name");
