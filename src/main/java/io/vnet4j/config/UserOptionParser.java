@@ -338,6 +338,12 @@ final class UserOptionParser {
             port = Addresses.port(o, "dns-upstream", text.substring(colon + 1), 1);
         }
         InetAddress address = Addresses.literal(o, "dns-upstream", host);
+        // one resolver, asked over UDP and TCP: a group would take every guest's queries out on the host's networks
+        // (the broadcast address sends nothing: the kernel refuses each send and connect, counted as for no route)
+        if (address.isMulticastAddress()) {
+            throw o.error("dns-upstream: " + IpAddress.of(address) + " is a multicast group, not a resolver (expected a"
+                    + " unicast address)");
+        }
         if (address instanceof java.net.Inet6Address v6 && v6.isLinkLocalAddress() && v6.getScopeId() == 0) {
             // without its interface every query would fail to leave (EINVAL), counted but never said
             throw o.error("dns-upstream: the link-local address '" + host + "' needs its interface, as in [" + host

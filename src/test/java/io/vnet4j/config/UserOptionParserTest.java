@@ -169,6 +169,10 @@ class UserOptionParserTest {
         // helper-126: the character after ']' was skipped unread, so [::1]5353 went to port 353 and [::1]x53 to 53
         assertError("user,id=u,dns-upstream=[::1]5353", "dns-upstream: expected ADDR[:PORT], got '[::1]5353'");
         assertError("user,id=u,dns-upstream=[::1]x53", "dns-upstream: expected ADDR[:PORT], got '[::1]x53'");
+        // helper-126: taken, a group got every guest's queries, out on the host's networks
+        assertError("user,id=u,dns-upstream=224.0.0.1", "dns-upstream: 224.0.0.1 is a multicast group, not a resolver"
+                + " (expected a unicast address)");
+        assertError("user,id=u,dns-upstream=[ff02::1]:53", "dns-upstream: ff02::1 is a multicast group");
         assertError("user,id=u,guestfwd=tcp:10.0.2.100:80-tcp:300.1.1.1:80",
                 "the target's host: '300.1.1.1' is not an IPv4 address");
         assertError("user,id=u,guestfwd=tcp:10.0.2.100:80-tcp:a b:80", "'a b' is neither an IP address nor a host name");
