@@ -71,11 +71,12 @@ final class CtlCommand implements Callable<Integer> {
                     + words.getFirst() + "); its arguments go in one JSON object: '{\"execute\":\"" + words.getFirst()
                     + "\",\"arguments\":{...}}'");
         }
-        // a JSON object is a QMP command as it is; QMP names are query-* and qmp_capabilities (which the client
+        // a JSON object is a QMP command as it is (an array, which no HMP command begins with, is refused as
+        // one that is not an object); QMP names are query-* and qmp_capabilities (which the client
         // has sent already: its answer is that negotiation's, not QEMU's "Capabilities negotiation is already
         // complete" to a second one); anything else is an HMP command line, as QEMU's, whose failure comes as an
         // error, for the exit status
-        Map<String, ?> command = line.startsWith("{") ? qmpCommand(line)
+        Map<String, ?> command = line.startsWith("{") || line.startsWith("[") ? qmpCommand(line)
                 : words.size() == 1 && isQmpName(line)
                 ? Map.of("execute", line)
                 : Map.of("execute", "human-monitor-command", "arguments", Map.of("command-line", line,

@@ -68,6 +68,12 @@ class MainTest {
     void ctlTakesAWholeQmpCommandAndRefusesBadJsonWithTwo() {
         assertThat(Main.run("ctl", "--control", "/nonexistent/control.sock", "{\"execute\": ")).isEqualTo(2);
         assertThat(err()).startsWith("vnet4j: COMMAND: not a JSON object").hasLineCount(1);
+        // helper-126: a JSON array (a batch of commands) went as an HMP line, "unknown command: '[...]'", exit 1
+        err.reset();
+        assertThat(Main.run("ctl", "--control", "/nonexistent/control.sock", "[{\"execute\":\"query-network\"}]"))
+                .isEqualTo(2);
+        assertThat(err()).isEqualTo("vnet4j: COMMAND: expected a JSON object like {\"execute\":\"query-network\"}"
+                + " (see vnet4j ctl --help)\n");
     }
 
     /**
