@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""The hops of each ping in a `perf script` trace of bench/ping-hops.sh, as median microseconds.
+"""The hops of each ping in a `perf script` trace of bench/ping-hops.sh, as median and 90th-percentile microseconds
+(the 90th shows where a run of slow pings spends its time: on the development VM a quiet daemon's slow pings took
+their extra time in its own processing, docs/benchmarks.md, fiftieth pass).
 
   perf script -i DATA | bench/ping-hops.py SERVER_THREAD_NAME
 
@@ -69,10 +71,11 @@ def pings(ev, server):
 def main():
     server = sys.argv[1]
     found = list(pings(list(events(sys.stdin, server)), server))
-    print(f"{len(found)} pings; median microseconds per hop")
+    print(f"{len(found)} pings; microseconds per hop: median, 90th percentile")
     for k, hop in enumerate(HOPS):
         if found:
-            print(f"  {hop:58s} {statistics.median(p[k] for p in found):7.1f}")
+            values = sorted(p[k] for p in found)
+            print(f"  {hop:58s} {statistics.median(values):7.1f} {values[(len(values) - 1) * 9 // 10]:7.1f}")
 
 
 if __name__ == '__main__':
