@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The hops of each ping in a `perf script` trace of bench/ping-hops.sh, as median and 90th-percentile microseconds
 (the 90th shows where a run of slow pings spends its time: on the development VM a quiet daemon's slow pings took
-their extra time in its own processing, docs/benchmarks.md, fiftieth pass).
+their extra time between poll's return and the read, docs/benchmarks.md, fiftieth pass).
 
   perf script -i DATA | bench/ping-hops.py SERVER_THREAD_NAME
 

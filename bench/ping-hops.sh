@@ -4,8 +4,8 @@
 # started on a namespace's TAP, left SETTLE seconds (default 14: vnet4j's warm-up is over), given 300 pings
 # at 100/s, then traced (perf record -a of scheduler wake-ups and switches and the read, write, poll, sendto
 # and recvfrom system calls) for COUNT more pings at 100/s. bench/ping-hops.py turns the trace into the
-# median and 90th-percentile microseconds of each hop: the guest's sendto until the server thread is woken, until it runs,
-# poll's return until read, the read, read's return until write (the server's own processing), the write
+# median and 90th-percentile microseconds of each hop: the guest's sendto until the server thread is woken,
+# until it runs, poll's return until read, the read, read's return until write (the server's own processing), the write
 # (which runs the guest's receive path), and until the guest's recvfrom returns. The tracepoints add a few
 # microseconds to every system call, the same for both contenders. INTERVAL (environment, seconds, default
 # 0.01) sets the traced pings' cadence: 1 shows the path of a ping on a quiet network.
