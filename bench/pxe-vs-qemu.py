@@ -31,7 +31,7 @@ import time
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 3
 READY = "VNET4J-GUEST-READY"
-SCRIPT = "#!ipxe\nkernel vmlinuz console=ttyS0 quiet panic=-1 vnet.name=pxe\ninitrd initramfs.cpio.gz\nboot\n"
+SCRIPT = "#!ipxe\nkernel vmlinuz console=ttyS0 quiet panic=-1 no_timer_check vnet.name=pxe\ninitrd initramfs.cpio.gz\nboot\n"
 
 
 def tftp_seconds(pcap):

@@ -49,7 +49,7 @@ class PxeBootIT {
         // Relative names: iPXE fetches them from where the script came from, tftp://10.0.2.2/ or tftp://[fec0::2]/.
         Files.writeString(tftp.resolve("boot.ipxe"), """
                 #!ipxe
-                kernel vmlinuz console=ttyS0 quiet panic=-1 vnet.name=pxe
+                kernel vmlinuz console=ttyS0 quiet panic=-1 no_timer_check vnet.name=pxe
                 initrd initramfs.cpio.gz
                 boot
                 """);
