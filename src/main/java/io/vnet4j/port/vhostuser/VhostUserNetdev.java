@@ -54,9 +54,12 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
     /** A second front-end's refusal was said while this connection is served (the accepting thread's). */
     private boolean refusalSaid;
     private static final long REFUSED_PAUSE_MILLIS = 200;
+    /** How soon after connecting a front-end that gave up on its handshake leaves, at most (ms; QEMU 7.2: 30). */
+    private static final long HANDSHAKE_MILLIS = 1000;
     /** When a front-end last left during its handshake (System.nanoTime()); the next is served that much later. */
     private volatile long leftEarlyAt = System.nanoTime() - REFUSED_PAUSE_MILLIS * 1_000_000;
     private boolean leftEarlySaid;
+    private boolean leftUnstartedSaid;
     /** A front-end's connections and their ends are a line a second after ten: QEMU giving up in its handshake reconnects for ever. */
     private final LineBudget connectionLines = new LineBudget(10, Duration.ofSeconds(1));
     /** How long after VHOST_USER_SET_FEATURES the guest's memory must have come before that is said. */
@@ -132,9 +135,10 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
     }
 
     /**
-     * A front-end left before it set the features it agreed to: QEMU does so, and connects again at once, when
-     * its netdev asks for more queue pairs than the back-end offers (QEMU 7.2: "you are asking more queues than
-     * supported: 1"). Said once; the next connection is served {@value #REFUSED_PAUSE_MILLIS} ms later.
+     * A front-end left before setting features, within {@value #HANDSHAKE_MILLIS} ms of connecting: QEMU does
+     * so, and connects again at once, when its netdev asks for more queue pairs than the back-end offers (QEMU
+     * 7.2: "you are asking more queues than supported: 1", some 30 ms after connecting). Said once; the next
+     * connection is served {@value #REFUSED_PAUSE_MILLIS} ms later.
      */
     private void leftEarly() {
         leftEarlyAt = System.nanoTime();
@@ -143,6 +147,20 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
             Log.warn(id + ": the vhost-user front-end left during its handshake, before setting features; QEMU does so, "
                     + "and reconnects at once, when its -netdev vhost-user asks for more queue pairs than the one vnet4j "
                     + "serves: give it queues=1 (the default)");
+        }
+    }
+
+    /**
+     * A front-end left later than {@value #HANDSHAKE_MILLIS} ms after connecting, but before the guest's driver
+     * started the NIC (SET_FEATURES): QEMU quit early, or crashed, as QEMU 7.2 without KVM does (a segmentation
+     * fault in msix_set_vector_notifiers) when the driver starts a vhost-user NIC that has MSI-X. Said once.
+     */
+    private void leftUnstarted() {
+        if (!leftUnstartedSaid) {
+            leftUnstartedSaid = true;
+            Log.warn(id + ": the vhost-user front-end left before the guest's driver started the NIC; if QEMU crashed"
+                    + " (QEMU 7.2 without KVM does, in msix_set_vector_notifiers, when the NIC has MSI-X), give it"
+                    + " -device virtio-net-pci,...,vectors=0");
         }
     }
 
@@ -165,6 +183,7 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
         VhostUserDevice device = new VhostUserDevice(VhostUserDevice.SHARED);
         VhostUserPort p = null;
         boolean endOfStream = false;
+        long connectedAt = System.nanoTime();
         try {
             stream = DescriptorStream.of(channel, HEADER + MAX_PAYLOAD);
             servingStream = stream;
@@ -195,7 +214,11 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
                 if (!closed) {
                     connectionLines.info(id + ": vhost-user front-end disconnected" + (station == null ? "" : " (" + station + ")"));
                     if (endOfStream && !device.featuresSet()) { // it hung up by itself, before setting features
-                        leftEarly();
+                        if (System.nanoTime() - connectedAt < HANDSHAKE_MILLIS * 1_000_000) {
+                            leftEarly();
+                        } else {
+                            leftUnstarted();
+                        }
                     }
                 }
             }
