@@ -392,7 +392,14 @@ public final class Network implements AutoCloseable {
     private void capture(CaptureConfig c) throws IOException {
         forgetFailedCaptures();
         refuseSharedFile(c);
-        register(c, new PcapWriter(c.file(), c.snapLength()), c.hub() != null ? null : netdev(c.netdev()));
+        PcapWriter writer;
+        try {
+            writer = new PcapWriter(c.file(), c.snapLength());
+        } catch (IOException e) { // said as QEMU says it, naming the option: the file's own error names only the file
+            String option = c.hub() != null ? "-net dump,vlan=" + c.hub() : "-object filter-dump,id=" + c.id();
+            throw new IOException(option + ": cannot write file=" + Log.describe(e), e);
+        }
+        register(c, writer, c.hub() != null ? null : netdev(c.netdev()));
     }
 
     /** Refuses {@code c} when a running capture, or one whose file is being opened, writes its file. */

@@ -41,6 +41,20 @@ class NetworkTest {
         assertThat(Files.size(dir.resolve("hub1.pcap"))).isEqualTo(24 + 16 + 60);
     }
 
+    /**
+     * A helper's trial: a capture at start whose file cannot be written ended the daemon with
+     * "/nonexistent/x.pcap: no such file or directory", naming neither the capture nor its option.
+     */
+    @Test
+    void aCaptureAtStartThatCannotWriteItsFileNamesItsOption() throws Exception {
+        ConfigParser parser = new ConfigParser();
+        parser.netdev("stream,id=s,server=on,addr.type=unix,addr.path=" + dir.resolve("s.sock"));
+        parser.object("filter-dump,id=f0,netdev=s,file=" + dir.resolve("no-such-dir/s.pcap"));
+        assertThatThrownBy(() -> Network.start(parser.build())).isInstanceOf(IOException.class)
+                .satisfies(e -> assertThat(Log.describe(e)).startsWith("-object filter-dump,id=f0: cannot write file=")
+                        .endsWith("no such file or directory"));
+    }
+
     @Test
     void aNetdevThatCannotStartStopsTheOnesAlreadyStarted() throws Exception {
         ConfigParser parser = new ConfigParser();
