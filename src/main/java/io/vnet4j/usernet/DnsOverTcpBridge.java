@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * DNS over TCP to the gateway's DNS address (RFC 7766; RFC 1035 section 4.2.2), answered as DNS over UDP is:
@@ -33,7 +32,7 @@ import java.util.concurrent.atomic.LongAdder;
  * the log, at most 3 lines a minute).
  *
  * <p>Threads: every method runs under the user network's lock, on the loop's thread ({@link #address} also on a
- * hub's thread that handles a guest's SYN); {@link #closedForRoom} on any.
+ * hub's thread that handles a guest's SYN).
  */
 final class DnsOverTcpBridge implements AutoCloseable {
     /**
@@ -119,7 +118,7 @@ final class DnsOverTcpBridge implements AutoCloseable {
     private final LineBudget lines = new LineBudget(3, Duration.ofMinutes(1));
     private boolean closed;
     /** Sessions closed for a new connection's room. */
-    private final LongAdder closedForRoom = new LongAdder();
+    private long closedForRoom;
     /** Connections, connects and queries owed begun, ever: each waits on time ({@link #timedStarts}). */
     private long timedStarts;
     /** Guest connections served, ever. */
@@ -213,7 +212,7 @@ final class DnsOverTcpBridge implements AutoCloseable {
             }
         }
         idlest.close();
-        closedForRoom.increment();
+        closedForRoom++;
         lines.info(logName + ": dns over tcp: " + MAX_SESSIONS + " guest connections are served already: the one "
                 + "idle longest was closed for a new one");
     }
@@ -284,9 +283,9 @@ final class DnsOverTcpBridge implements AutoCloseable {
         return served;
     }
 
-    /** Guest connections closed for want of room, for a new one ({@code info network}); any thread. */
+    /** Guest connections closed for want of room, for a new one ({@code info network}); the loop's thread. */
     long closedForRoom() {
-        return closedForRoom.sum();
+        return closedForRoom;
     }
 
     @Override
