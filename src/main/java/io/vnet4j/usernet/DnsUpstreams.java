@@ -126,10 +126,11 @@ final class DnsUpstreams {
     /**
      * Runs the look at resolv.conf of a lookup that comes after a quiet second ({@link #current}) {@value
      * #PREPARED_CHECKS} times (and as often the lookup that comes sooner, which does not look), on a throw-away
-     * instance and the calling thread (the warm-up's: no network's loop waits for it, 30-60 ms). The warm-up's own network names its upstream (dns-upstream=) and never ran it: a
-     * daemon's first lookup ran it in the interpreter, with the JDK's file code cold, and threw the lookup's
-     * compiled code away at a branch the warm-up had never taken ({@code unstable_if} in {@link #current},
-     * {@code -Xlog:deoptimization}): 0.8-0.9 ms of the first lookup's time in the gateway (docs/benchmarks.md).
+     * instance and the calling thread (the warm-up's: no network's loop waits for it, 30-60 ms). The warm-up's own
+     * network names its upstream (dns-upstream=) and never ran it: a daemon's first lookup ran it in the
+     * interpreter, with the JDK's file code cold, and threw the lookup's compiled code away at a branch the warm-up
+     * had never taken ({@code unstable_if} in {@link #current}, {@code -Xlog:deoptimization}): 0.8-0.9 ms of the
+     * first lookup's time in the gateway (docs/benchmarks.md).
      * Compiled code serves the whole process, so only the first call runs the checks (a daemon of several user
      * networks without dns-upstream= asks once per network).
      *
