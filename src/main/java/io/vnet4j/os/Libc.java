@@ -78,6 +78,8 @@ final class Libc {
     static final Downcall SENDTO_UNCAPTURED = Downcall.uncaptured("sendto");
     static final Downcall RECVFROM_UNCAPTURED = Downcall.uncaptured("recvfrom");
     static final Downcall RECVMSG = Downcall.captured("recvmsg");
+    /** recvmsg without errno captured, for a socket whose every datagram comes with a control message. */
+    static final Downcall RECVMSG_UNCAPTURED = Downcall.uncaptured("recvmsg");
     static final Downcall SENDMSG = Downcall.captured("sendmsg");
     static final Downcall SHUTDOWN = Downcall.captured("shutdown");
     static final Downcall CLOSE = Downcall.captured("close");

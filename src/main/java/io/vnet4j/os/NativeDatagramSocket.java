@@ -40,6 +40,10 @@ public final class NativeDatagramSocket implements AutoCloseable {
     private volatile boolean closed;
     private boolean errorsQueued;
     private DatagramBatch batch;
+    /** Set by {@link #receiveHopLimits}: receives then go through recvmsg, with the hop limit's control message. */
+    private MessageHeader hopMessage;
+    private MemorySegment hopControl;
+    private int lastHopLimit = -1;
 
     /**
      * One direction's native memory: payload buffer (resident only where datagrams are written,
@@ -497,13 +501,20 @@ public final class NativeDatagramSocket implements AutoCloseable {
         rx.addressLength.set(ValueLayout.JAVA_INT, 0, SockaddrCodec.SOCKADDR_MAX);
         long rc;
         try {
-            rc = Downcall.call(FrameCalls.RECVFROM, fd, rx.data.address(), MAX_DATAGRAM, flags, rx.address.address(),
-                    rx.addressLength.address());
+            if (hopMessage == null) {
+                rc = Downcall.call(FrameCalls.RECVFROM, fd, rx.data.address(), MAX_DATAGRAM, flags, rx.address.address(),
+                        rx.addressLength.address());
+            } else {
+                MemorySegment header = hopMessage.set(rx.address, SockaddrCodec.SOCKADDR_MAX, rx.data, MAX_DATAGRAM,
+                        hopControl, HOP_CONTROL_SIZE);
+                rc = Downcall.call(FrameCalls.RECVMSG, fd, header.address(), flags);
+                lastHopLimit = rc >= 0 ? hopLimitIn(hopControl, hopMessage.controlLength()) : -1;
+            }
             if (rc >= 0) {
                 return closed ? -1 : (int) rc;
             }
         } catch (Throwable t) {
-            throw new IOException("recvfrom: " + t, t);
+            throw new IOException(receiveCall() + ": " + t, t);
         }
         // as read (LastErrno), not confirmed by receiving again: on this blocking socket a second receive waits
         // for the next datagram, and some errors are reported once (ECONNREFUSED after an ICMP error)
@@ -518,7 +529,59 @@ public final class NativeDatagramSocket implements AutoCloseable {
         if (errorsQueued) {
             return ERROR_QUEUED; // the queued error's errno, reported once per error
         }
-        throw failure("recvfrom", errno);
+        throw failure(receiveCall(), errno);
+    }
+
+    private String receiveCall() {
+        return hopMessage == null ? "recvfrom" : "recvmsg";
+    }
+
+    /** ip(7) IP_RECVTTL and its control message's type IP_TTL; ipv6(7) IPV6_RECVHOPLIMIT and IPV6_HOPLIMIT. */
+    private static final int IP_RECVTTL = 12;
+    private static final int IPV6_RECVHOPLIMIT = 51;
+    private static final int IPV6_HOPLIMIT = 52;
+    /** Room for one control message of an int (CMSG_SPACE(4) is 24), and a spare one. */
+    private static final int HOP_CONTROL_SIZE = 64;
+
+    /**
+     * Has each datagram received from now on report the TTL (IPv4) or hop limit (IPv6) it arrived with, read by
+     * {@link #lastHopLimit}: {@code IP_RECVTTL} or {@code IPV6_RECVHOPLIMIT} (ip(7), ipv6(7); Linux's ping and raw
+     * sockets honour them as UDP's do), and receives through recvmsg(2) for their control message. Call it
+     * before the receiving thread starts.
+     *
+     * @throws IOException when the kernel refuses the option (the receives stay as they were)
+     */
+    public void receiveHopLimits() throws IOException {
+        if (family == Libc.AF_INET6) {
+            setInt(Libc.IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1, "IPV6_RECVHOPLIMIT");
+        } else {
+            setInt(Libc.IPPROTO_IP, IP_RECVTTL, 1, "IP_RECVTTL");
+        }
+        hopControl = arena.allocate(HOP_CONTROL_SIZE, 8);
+        hopMessage = new MessageHeader(arena);
+    }
+
+    /**
+     * The TTL or hop limit (0 to 255) the last datagram received arrived with, after {@link #receiveHopLimits};
+     * -1 when the kernel gave none (or the option is off).
+     */
+    public int lastHopLimit() {
+        return lastHopLimit;
+    }
+
+    /** The int of the first IP_TTL or IPV6_HOPLIMIT control message in {@code control[0, length)}; -1 when there is none. */
+    static int hopLimitIn(MemorySegment control, long length) {
+        long within = Math.min(length, control.byteSize());
+        for (long at = MessageHeader.firstControl(control, within); at >= 0;
+                at = MessageHeader.nextControl(control, at, within)) {
+            int level = MessageHeader.controlLevel(control, at);
+            int type = MessageHeader.controlType(control, at);
+            if ((level == Libc.IPPROTO_IP && type == Libc.IP_TTL || level == Libc.IPPROTO_IPV6 && type == IPV6_HOPLIMIT)
+                    && MessageHeader.controlDataLength(control, at) >= 4) {
+                return control.get(ValueLayout.JAVA_INT, at + MessageHeader.CMSG_HEADER);
+            }
+        }
+        return -1;
     }
 
     /**
@@ -606,6 +669,7 @@ public final class NativeDatagramSocket implements AutoCloseable {
     static final class FrameCalls {
         static final java.lang.invoke.MethodHandle SENDTO = Libc.SENDTO_UNCAPTURED.handle();
         static final java.lang.invoke.MethodHandle RECVFROM = Libc.RECVFROM_UNCAPTURED.handle();
+        static final java.lang.invoke.MethodHandle RECVMSG = Libc.RECVMSG_UNCAPTURED.handle();
 
         static {
             LastErrno.bind();

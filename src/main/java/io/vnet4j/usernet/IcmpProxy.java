@@ -61,8 +61,8 @@ final class IcmpProxy {
         int sequence();
     }
 
-    /** An echo reply. */
-    record Reply(IpAddress source, int sequence, byte[] data) implements Answer {}
+    /** An echo reply, and the TTL or hop limit it reached this host with (-1: unknown). */
+    record Reply(IpAddress source, int sequence, byte[] data, int hopLimit) implements Answer {}
 
     /**
      * An error for a request to {@code destination}, from {@code offender} (null: this host), of
@@ -226,11 +226,14 @@ final class IcmpProxy {
         return at;
     }
 
-    /** The reply whose echo message starts at {@code at} of the {@code length} bytes received from {@code source}. */
-    static Reply reply(IpAddress source, ByteBuffer in, int at, int length) {
+    /**
+     * The reply whose echo message starts at {@code at} of the {@code length} bytes received from {@code source},
+     * with the hop limit it arrived with ({@code hopLimit}; -1: unknown).
+     */
+    static Reply reply(IpAddress source, int hopLimit, ByteBuffer in, int at, int length) {
         byte[] data = new byte[length - at - ECHO_HEADER];
         in.get(at + ECHO_HEADER, data);
-        return new Reply(source, in.getShort(at + 6) & 0xFFFF, data);
+        return new Reply(source, in.getShort(at + 6) & 0xFFFF, data, hopLimit);
     }
 
     /**
@@ -273,7 +276,9 @@ final class IcmpProxy {
 
     /**
      * Delivers a reply to the guest that asked, from the pinged address, as an echo reply of its family (the
-     * checksum, over the IPv6 pseudo-header for ICMPv6, filled by {@link GuestOutput}).
+     * checksum, over the IPv6 pseudo-header for ICMPv6, filled by {@link GuestOutput}), with the hop limit it
+     * reached the host with less the gateway's hop ({@link #forwardedHopLimit}), as the request left with the
+     * guest's less one: the guest's ping shows the pinged host's distance, as on a routed network.
      */
     private void deliverReply(Pending p, Reply reply) {
         ByteBuffer body = out.payloadBuffer();
@@ -284,7 +289,17 @@ final class IcmpProxy {
         body.putShort(4, (short) p.guestId());
         body.putShort(6, (short) p.guestSequence());
         body.put(ECHO_HEADER, reply.data());
-        out.sendIcmp(p.destination(), p.guestIp(), length);
+        out.sendIcmp(p.destination(), p.guestIp(), NeighborTable.UNKNOWN, forwardedHopLimit(reply.hopLimit()), length);
+    }
+
+    /**
+     * The hop limit a reply that reached the host with {@code arrived} goes on to the guest with: one less, at
+     * least 1 (a router would drop one that arrived with 1, but the host's socket took it in, and the request's
+     * answer is better delivered than lost); {@link GuestOutput#DEFAULT_TTL} when the kernel did not say
+     * (libslirp sends 255 always, QEMU's slirp/src/ip_icmp.c).
+     */
+    static int forwardedHopLimit(int arrived) {
+        return arrived < 0 ? GuestOutput.DEFAULT_TTL : Math.max(arrived - 1, 1);
     }
 
     private void expire(long now) {
@@ -353,6 +368,12 @@ final class IcmpProxy {
                 socket.queueErrors();
             } catch (IOException e) {
                 Log.info(logPrefix + ": errors for pings are not passed to guests: " + e.getMessage());
+            }
+            try {
+                socket.receiveHopLimits();
+            } catch (IOException e) {
+                Log.info(logPrefix + ": echo replies reach guests with TTL " + GuestOutput.DEFAULT_TTL + ", not the one "
+                        + "they arrived with: " + e.getMessage());
             }
             this.socket = socket;
             this.ipv6 = ipv6;
@@ -446,7 +467,7 @@ final class IcmpProxy {
             ByteBuffer in = socket.receivedBuffer();
             int at = echoReplyAt(ipv6, raw, identifier, in, length);
             if (at >= 0) {
-                toLoop.accept(reply(socket.lastSource(), in, at, length));
+                toLoop.accept(reply(socket.lastSource(), socket.lastHopLimit(), in, at, length));
             }
         }
 

@@ -16,6 +16,8 @@ import org.junit.jupiter.api.Timeout;
  * router the second (the gateway passes a packet on with the guest's hop limit less one, and the router's
  * Time Exceeded comes back to the guest from the router), the destination the third. slirp4netns 1.2
  * (libslirp 4.7) shows the same hops; its IPv6 first hop is its link-local fe80::2 where vnet4j's is fec0::2.
+ * A ping of the far host shows its distance as on a routed network: its reply, sent with 64, reaches the
+ * guest with 62, one hop less at the router and one at the gateway (libslirp's replies come with 255).
  *
  * <p>The namespaces, all the test's own: the daemon's (198.51.100.1/30, 2001:db8:1::1/64), a router's
  * (198.51.100.2/30 and 198.51.100.5/30, 2001:db8:1::2 and 2001:db8:2::1), the far host's (198.51.100.6/30,
@@ -68,6 +70,7 @@ class UsernetTracerouteIT {
                 .as("UDP").isEqualTo(hops);
         assertThat(hops(guest.execOk("busybox", "traceroute", "-I", "-n", "-q", "1", "-w", "2", "-m", "5", "198.51.100.6")))
                 .as("ICMP").isEqualTo(hops);
+        assertThat(guest.execOk("busybox", "ping", "-c", "1", "-W", "5", "198.51.100.6")).contains("ttl=62");
     }
 
     @Test
@@ -84,6 +87,7 @@ class UsernetTracerouteIT {
                 .as("UDP").isEqualTo(hops);
         assertThat(hops(guest.execOk("busybox", "traceroute", "-6", "-I", "-n", "-q", "1", "-w", "2", "-m", "5", "2001:db8:2::2")))
                 .as("ICMPv6").isEqualTo(hops);
+        assertThat(guest.execOk("busybox", "ping", "-6", "-c", "1", "-W", "5", "2001:db8:2::2")).contains("ttl=62");
     }
 
     /** The address of each hop line (" 1  10.0.2.2  0.3 ms"), "*" for a hop that did not answer. */

@@ -141,7 +141,7 @@ class IcmpProxyTest {
         proxy.request(GUEST6, FAR6, 63, request, 30, 8 + DATA.length, 0);
         int ours = v6.last().getShort(6) & 0xFFFF;
 
-        proxy.deliver(new IcmpProxy.Reply(FAR6, ours, DATA));
+        proxy.deliver(new IcmpProxy.Reply(FAR6, ours, DATA, 57));
 
         assertThat(frames).hasSize(1);
         ByteBuffer frame = frames.getFirst();
@@ -151,6 +151,7 @@ class IcmpProxyTest {
         assertThat(ip.upperProtocol()).isEqualTo(IpProtocol.ICMPV6);
         assertThat(ip.source()).isEqualTo(FAR6);
         assertThat(ip.destination()).isEqualTo(GUEST6);
+        assertThat(ip.hopLimit()).as("the hop limit it reached the host with, less the gateway's hop").isEqualTo(56);
         Icmpv6Packet icmp = new Icmpv6Packet().wrap(frame, ip.upperOffset(), ip.upperLength());
         assertThat(icmp.check()).isEqualTo(WireError.NONE);
         assertThat(icmp.type()).isEqualTo(Icmpv6Type.ECHO_REPLY);
@@ -170,18 +171,36 @@ class IcmpProxyTest {
         FakeSocket v4 = new FakeSocket(false);
         IcmpProxy proxy = new IcmpProxy(out, errors, GATEWAY, v4, null, IDENTIFIER);
         proxy.request(GUEST4, FAR4, 63, echoRequest(false, 0x4321, 9), 0, 8 + DATA.length, 0);
-        proxy.deliver(new IcmpProxy.Reply(FAR4, v4.last().getShort(6) & 0xFFFF, DATA));
+        proxy.deliver(new IcmpProxy.Reply(FAR4, v4.last().getShort(6) & 0xFFFF, DATA, 57));
 
         ByteBuffer frame = frames.getFirst();
         Ipv4Packet ip = new Ipv4Packet().wrap(frame, EthernetFrame.HEADER_LENGTH, frame.limit() - EthernetFrame.HEADER_LENGTH);
         assertThat(ip.check()).isEqualTo(WireError.NONE);
         assertThat(ip.protocol()).isEqualTo(IpProtocol.ICMP);
         assertThat(IpAddress.ofIpv4(ip.source())).isEqualTo(FAR4);
+        assertThat(ip.ttl()).as("the TTL it reached the host with, less the gateway's hop").isEqualTo(56);
         IcmpPacket icmp = new IcmpPacket().wrap(frame, ip.payloadOffset(), ip.payloadLength());
         assertThat(icmp.type()).isEqualTo(IcmpType.ECHO_REPLY);
         assertThat(icmp.identifier()).isEqualTo(0x4321);
         assertThat(icmp.sequence()).isEqualTo(9);
         assertThat(icmp.checksumValid()).isTrue();
+    }
+
+    @Test
+    void aReplyGoesOnWithOneHopLessAtLeastOneAndWithTheDefaultWhenTheKernelDidNotSay() {
+        assertThat(IcmpProxy.forwardedHopLimit(255)).isEqualTo(254);
+        assertThat(IcmpProxy.forwardedHopLimit(2)).isEqualTo(1);
+        assertThat(IcmpProxy.forwardedHopLimit(1)).as("delivered, not dropped as a router would").isEqualTo(1);
+        assertThat(IcmpProxy.forwardedHopLimit(0)).isEqualTo(1);
+        assertThat(IcmpProxy.forwardedHopLimit(-1)).isEqualTo(GuestOutput.DEFAULT_TTL);
+
+        FakeSocket v4 = new FakeSocket(false);
+        IcmpProxy proxy = new IcmpProxy(out, errors, GATEWAY, v4, null, IDENTIFIER);
+        proxy.request(GUEST4, FAR4, 63, echoRequest(false, 1, 1), 0, 8 + DATA.length, 0);
+        proxy.deliver(new IcmpProxy.Reply(FAR4, v4.last().getShort(6) & 0xFFFF, DATA, -1));
+        ByteBuffer frame = frames.getFirst();
+        assertThat(new Ipv4Packet().wrap(frame, EthernetFrame.HEADER_LENGTH, frame.limit() - EthernetFrame.HEADER_LENGTH)
+                .ttl()).isEqualTo(GuestOutput.DEFAULT_TTL);
     }
 
     @Test
@@ -191,16 +210,16 @@ class IcmpProxyTest {
         proxy.request(GUEST6, FAR6, 63, echoRequest(true, 1, 1), 0, 8 + DATA.length, 0);
         int ours = v6.last().getShort(6) & 0xFFFF;
 
-        proxy.deliver(new IcmpProxy.Reply(IpAddress.parse("2001:db8::2"), ours, DATA)); // another ping of the host's
-        proxy.deliver(new IcmpProxy.Reply(FAR6, ours + 1, DATA));
-        proxy.deliver(new IcmpProxy.Reply(IpAddress.parse("192.0.2.1"), ours, DATA));
+        proxy.deliver(new IcmpProxy.Reply(IpAddress.parse("2001:db8::2"), ours, DATA, 57)); // another ping of the host's
+        proxy.deliver(new IcmpProxy.Reply(FAR6, ours + 1, DATA, 57));
+        proxy.deliver(new IcmpProxy.Reply(IpAddress.parse("192.0.2.1"), ours, DATA, 57));
         assertThat(frames).isEmpty();
         assertThat(proxy.dropped()).isEqualTo(3);
         assertThat(proxy.pendingCount()).isEqualTo(1);
 
-        proxy.deliver(new IcmpProxy.Reply(FAR6, ours, DATA));
+        proxy.deliver(new IcmpProxy.Reply(FAR6, ours, DATA, 57));
         assertThat(frames).hasSize(1);
-        proxy.deliver(new IcmpProxy.Reply(FAR6, ours, DATA)); // a duplicate: answered once
+        proxy.deliver(new IcmpProxy.Reply(FAR6, ours, DATA, 57)); // a duplicate: answered once
         assertThat(frames).hasSize(1);
         assertThat(proxy.dropped()).isEqualTo(4);
     }
@@ -289,7 +308,7 @@ class IcmpProxyTest {
             proxy.request(GUEST6, FAR6, 63, echoRequest(true, 1, i), 0, 8 + DATA.length, 0);
         }
         assertThat(proxy.pendingCount()).isEqualTo(IcmpProxy.MAX_PENDING);
-        proxy.deliver(new IcmpProxy.Reply(FAR6, 0, DATA)); // the oldest gave way
+        proxy.deliver(new IcmpProxy.Reply(FAR6, 0, DATA, 57)); // the oldest gave way
         assertThat(frames).isEmpty();
 
         long later = TimeUnit.SECONDS.toNanos(IcmpProxy.PENDING_SECONDS) + 1;
@@ -309,7 +328,7 @@ class IcmpProxyTest {
         assertThat(IcmpProxy.echoReplyAt(true, true, IDENTIFIER, reply, 7)).isEqualTo(-1);
         assertThat(IcmpProxy.echoReplyAt(true, true, IDENTIFIER, reply, -1)).isEqualTo(-1); // nothing received
 
-        IcmpProxy.Reply r = IcmpProxy.reply(FAR6, reply, 0, length);
+        IcmpProxy.Reply r = IcmpProxy.reply(FAR6, 57, reply, 0, length);
         assertThat(r.source()).isEqualTo(FAR6);
         assertThat(r.sequence()).isEqualTo(5);
         assertThat(r.data()).isEqualTo(DATA);
@@ -321,7 +340,7 @@ class IcmpProxyTest {
         withOptions.put(0, (byte) 0x46); // version 4, a 24-byte header
         int length = withOptions.limit();
         assertThat(IcmpProxy.echoReplyAt(false, true, IDENTIFIER, withOptions, length)).isEqualTo(24);
-        assertThat(IcmpProxy.reply(FAR4, withOptions, 24, length).data()).isEqualTo(DATA);
+        assertThat(IcmpProxy.reply(FAR4, 57, withOptions, 24, length).data()).isEqualTo(DATA);
         assertThat(IcmpProxy.echoReplyAt(false, true, IDENTIFIER + 1, withOptions, length)).isEqualTo(-1);
         ByteBuffer icmpv6Type = echoReply(Icmpv6Type.ECHO_REPLY, IDENTIFIER, 6, 0);
         assertThat(IcmpProxy.echoReplyAt(false, false, 0, icmpv6Type, icmpv6Type.limit())).isEqualTo(-1);
