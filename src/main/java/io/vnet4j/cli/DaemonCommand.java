@@ -244,30 +244,37 @@ final class DaemonCommand implements Callable<Integer> {
         ControlServer controlServer;
         Network network;
         HttpConsole console = null;
+        // each failure's cause is said before the closing of what the start opened ("stopping")
         try {
             if (defaultNetwork) {
                 SocketFiles.prepare(defaultSocket); // refuse before anything starts when a vnet4j runs the default network
             }
             controlServer = startControl();
             started.control(controlServer);
-            network = Network.start(config);
-            started.add(network);
         } catch (IOException e) {
-            started.closeAll();
             Log.error(startFailure(e, defaultNetwork ? defaultSocket : null));
+            started.closeAll();
             return 1;
         }
-        running.set(network);
-        if (http != null) {
+        if (http != null) { // bound before the network starts: a port in use then starts no TAP, no listener for nothing
             try {
-                console = HttpConsole.start(http, network::netdevs, Version.get());
+                console = HttpConsole.start(http, this::runningNetdevs, Version.get());
                 started.add(console);
             } catch (IOException e) {
-                started.closeAll();
                 Log.error("--http " + SocketAddresses.format(http) + ": " + e.getMessage());
+                started.closeAll();
                 return 1;
             }
         }
+        try {
+            network = Network.start(config);
+            started.add(network);
+        } catch (IOException e) {
+            Log.error(startFailure(e, defaultNetwork ? defaultSocket : null));
+            started.closeAll();
+            return 1;
+        }
+        running.set(network);
         started.add(KeepWarm.start(keepWarmMillis));
         started.add(HeapTrim.start());
         started.startEnded();
@@ -292,11 +299,14 @@ final class DaemonCommand implements Callable<Integer> {
         return ControlSockets.startFirstFree(RuntimeDir.create(), this::controlServer);
     }
 
+    /** The running network's netdevs; none before it runs. */
+    private List<Netdev> runningNetdevs() {
+        Network network = running.get();
+        return network == null ? List.of() : network.netdevs();
+    }
+
     private ControlServer controlServer(Path path) {
-        return new ControlServer(path, () -> {
-            Network network = running.get();
-            return network == null ? List.of() : network.netdevs();
-        }, new NetworkChanges() {
+        return new ControlServer(path, this::runningNetdevs, new NetworkChanges() {
             /** The running network; a ConfigException (the line ctl shows) before it runs. */
             private Network network() throws ConfigException {
                 Network network = running.get();

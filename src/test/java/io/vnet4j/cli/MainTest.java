@@ -154,6 +154,18 @@ class MainTest {
     }
 
     @Test
+    void anHttpPortInUseFailsTheStartBeforeTheNetworkStartsWithItsCauseFirst() throws IOException {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            String address = "127.0.0.1:" + taken.getLocalPort();
+            assertThat(Main.run("--control", "none", "--no-warm-up", "--http", address, "-netdev", "user,id=u,ipv6=off"))
+                    .isEqualTo(1);
+            assertThat(err().lines().findFirst().orElse("")).as("the cause, first")
+                    .endsWith("vnet4j: --http " + address + ": Address already in use");
+            assertThat(err()).as("no network was started for nothing").doesNotContain("user network");
+        }
+    }
+
+    @Test
     void anEmptyControlPathIsRefusedAsAnOption() {
         assertRefused("vnet4j: Invalid value for option '--control': expected a socket path, got an empty one (see vnet4j --help)",
                 "--control", "", "-netdev", "user,id=u");
