@@ -38,11 +38,17 @@ import java.util.concurrent.TimeUnit;
  * such lookup until the idle close below. A failure of that connect is told to no one: a guess of the session's
  * must not move the failover, whose state the guests' queries over UDP made too.
  *
+ * <p>An upstream that ends its connection owing nothing leaves the guest's, whose next query connects again. One
+ * that ends it owing answers (a restart; a server's idle close that crossed a query; dnsmasq's end after its 100th
+ * query, pipelined past) has the queries owed asked again on a new connection to the upstream in use (RFC 7766
+ * section 6.2.1: a client SHOULD retry unanswered queries if the connection closes before all responses came);
+ * the guest's connection stays.
+ * When that upstream ends the new connection too before any answer, or cannot be connected to, the guest's
+ * connection ends: the guest asks again, as every upstream's end made it before.
+ *
  * <p>The connection ends when the guest closes it (after the answers still owed, when it only shut its sending
- * side), when the upstream closes its own while it owes an answer (as the upstream's connection ended the guest's
- * before; one that owes none leaves the guest's connection, whose next query connects again), after
- * {@value #IDLE_MILLIS} ms without a query or an answer (unbound's and BIND's {@code tcp-idle-timeout}), or at the
- * bridge's close. The timers run in the loop's poll ({@link #poll}).
+ * side), as just said, after {@value #IDLE_MILLIS} ms without a query or an answer (unbound's and BIND's
+ * {@code tcp-idle-timeout}), or at the bridge's close. The timers run in the loop's poll ({@link #poll}).
  */
 final class DnsOverTcpSession implements DnsOverTcpBridge.Ready {
     /** How long a connect to the upstream may take before the next upstream is tried: the failover's own time. */
@@ -85,6 +91,8 @@ final class DnsOverTcpSession implements DnsOverTcpBridge.Ready {
     private final Map<Integer, byte[]> owed = new LinkedHashMap<>();
     /** When the queries owed were last sent or asked about (System.nanoTime); -1 when none is owed. */
     private long owedSince = -1;
+    /** The upstream ended its connection owing answers and they were asked again; an answer clears it. */
+    private boolean askedAgainAtEnd;
     private long lastActive;
     /** The guest shut its sending side: the upstream's sending side is shut when its queue has drained. */
     private boolean guestDone;
@@ -328,7 +336,7 @@ final class DnsOverTcpSession implements DnsOverTcpBridge.Ready {
             byte[] answer = u.in.next(u.channel);
             if (answer == null) {
                 if (u.in.ended()) {
-                    upstreamEnded(u);
+                    upstreamEnded(u, now);
                 }
                 return;
             }
@@ -336,24 +344,40 @@ final class DnsOverTcpSession implements DnsOverTcpBridge.Ready {
             resolver.answered(u.address);
             if (answer.length >= 2 && owed.remove(id(answer)) != null) {
                 owedSince = owed.isEmpty() ? -1 : now;
+                askedAgainAtEnd = false;
             }
             toGuest(answer);
         }
     }
 
     /**
-     * The upstream ended its connection. When it owes no answer and the guest's side is open, the guest's connection
-     * stays and its next query connects again: dnsmasq ends a connection after 100 queries (its TCP_MAX_QUERIES),
-     * some upstreams after each answer or an idle while, and the guest's connection had ended with it (the 101st
-     * query of {@code dig +tcp +keepopen}). Else the guest's connection ends, as the upstream's ended it before: the
-     * guest asks again.
+     * The upstream ended its connection ({@code u}, the one in use). When it owes no answer and the guest's side is
+     * open, the guest's connection stays and its next query connects again: dnsmasq ends a connection after 100
+     * queries (its TCP_MAX_QUERIES), some upstreams after each answer or an idle while, and the guest's connection had
+     * ended with it (the 101st query of {@code dig +tcp +keepopen}). When it owes answers, they are asked again on a
+     * new connection to the upstream in use ({@link #replaced} sends them), once until an answer comes; else, or when
+     * the guest has shut its side and is owed nothing, the guest's connection ends.
      */
-    private void upstreamEnded(Upstream u) throws IOException {
-        if (owed.isEmpty() && !guestDone) {
-            u.close(bridge.selector());
-            upstream = null;
-        } else {
+    private void upstreamEnded(Upstream u, long now) throws IOException {
+        u.close(bridge.selector());
+        upstream = null;
+        if (owed.isEmpty()) {
+            if (guestDone) {
+                end();
+            }
+            return;
+        }
+        InetSocketAddress named = resolver.upstream();
+        if (askedAgainAtEnd || ending || named == null) {
             end();
+            return;
+        }
+        askedAgainAtEnd = true;
+        replacing = open(named, now);
+        if (replacing == null) {
+            end(); // no socket (said in the log)
+        } else {
+            settleConnectAtOnce(replacing, now);
         }
     }
 
@@ -368,10 +392,10 @@ final class DnsOverTcpSession implements DnsOverTcpBridge.Ready {
     /** The guest shut its sending side: its answers still owed come, then the connection ends. */
     private void guestEnded() throws IOException {
         guestDone = true;
-        if (upstream == null) {
-            end();
-        } else {
+        if (upstream != null) {
             flushUpstream(upstream); // shuts it when drained; the upstream's end then ends the session
+        } else if (replacing == null) { // a connect for the queries owed shuts its side once it has sent them
+            end();
         }
     }
 
@@ -419,10 +443,15 @@ final class DnsOverTcpSession implements DnsOverTcpBridge.Ready {
         }
     }
 
-    /** The next upstream accepted the connect for the queries owed: it takes them, and the connection in use goes. */
+    /**
+     * The next upstream accepted the connect for the queries owed: it takes them, and the connection in use goes
+     * (none when the upstream ended it).
+     */
     private void replaced(Upstream u, long now) throws IOException {
         resolver.answered(u.address);
-        upstream.close(bridge.selector());
+        if (upstream != null) {
+            upstream.close(bridge.selector());
+        }
         upstream = u;
         replacing = null;
         for (byte[] query : owed.values()) {
@@ -433,9 +462,16 @@ final class DnsOverTcpSession implements DnsOverTcpBridge.Ready {
         owedSince = now;
     }
 
-    private void dropReplacing() {
+    /**
+     * The connect for the queries owed failed: the connection in use stays, its answers may yet come; when the
+     * upstream had ended it, the guest's connection ends.
+     */
+    private void dropReplacing() throws IOException {
         replacing.close(bridge.selector());
-        replacing = null; // the connection in use stays: its answers may yet come
+        replacing = null;
+        if (upstream == null) {
+            end();
+        }
     }
 
     /**

@@ -288,9 +288,9 @@ class DnsOverTcpBridgeTest {
         guest.shutdownOutput();
         SocketChannel accepted = accepted(upstream, "Q example.test");
         assertThat(receive(accepted)).as("the upstream sees the guest's end").isNull();
-        send(accepted, "A");
+        send(accepted, "Q answered"); // its id, the first two bytes, is the query's
         accepted.close();
-        assertThat(receive(guest)).isEqualTo("A");
+        assertThat(receive(guest)).isEqualTo("Q answered");
         assertThat(receive(guest)).isNull();
     }
 
@@ -314,15 +314,56 @@ class DnsOverTcpBridgeTest {
         assertThat(receive(guest)).as("on the guest's same connection").isEqualTo("Q second answered");
     }
 
+    /**
+     * An upstream that ends its connection owing answers (a restart, an idle close that crossed a query) is asked them
+     * again on a new connection, and the guest's connection stays (RFC 7766 section 6.2.1); before, the guest's
+     * connection ended with the upstream's.
+     */
     @Test
-    void anUpstreamThatClosesOwingAnAnswerEndsTheGuestsConnection() throws Exception {
+    void anUpstreamThatClosesOwingAnAnswerIsAskedItAgainOnANewConnection() throws Exception {
+        ServerSocketChannel upstream = upstream();
+        SocketChannel guest = guest();
+        send(guest, "Q1 first"); // each its own id, the first two bytes
+        send(guest, "Q2 second");
+        SocketChannel accepted = accepted(upstream, "Q1 first");
+        assertThat(receive(accepted)).isEqualTo("Q2 second");
+        send(accepted, "Q1 answered");
+        assertThat(receive(guest)).isEqualTo("Q1 answered");
+        accepted.close(); // owing the second
+
+        SocketChannel again = accepted(upstream, "Q2 second");
+        send(again, "Q2 answered");
+        assertThat(receive(guest)).as("on the guest's same connection").isEqualTo("Q2 answered");
+        send(guest, "Q3 third");
+        assertThat(receive(again)).isEqualTo("Q3 third");
+    }
+
+    @Test
+    void aGuestThatShutItsSideIsOwedItsAnswerFromTheNewConnectionThenTheEnd() throws Exception {
+        ServerSocketChannel upstream = upstream();
+        SocketChannel guest = guest();
+        send(guest, "Q1 example.test");
+        guest.shutdownOutput();
+        SocketChannel accepted = accepted(upstream, "Q1 example.test");
+        assertThat(receive(accepted)).as("the upstream sees the guest's end").isNull();
+        accepted.close();
+
+        SocketChannel again = accepted(upstream, "Q1 example.test");
+        assertThat(receive(again)).as("the guest's end, after the query asked again").isNull();
+        send(again, "Q1 answered");
+        again.close();
+        assertThat(receive(guest)).isEqualTo("Q1 answered");
+        assertThat(receive(guest)).isNull();
+    }
+
+    @Test
+    void anUpstreamThatClosesTheNewConnectionTooBeforeAnAnswerEndsTheGuestsConnection() throws Exception {
         ServerSocketChannel upstream = upstream();
         SocketChannel guest = guest();
         send(guest, "Q example.test");
-        SocketChannel accepted = upstream.accept();
-        receive(accepted);
-        accepted.close();
-        assertThat(receive(guest)).isNull();
+        accepted(upstream, "Q example.test").close();
+        accepted(upstream, "Q example.test").close();
+        assertThat(receive(guest)).as("the guest asks again").isNull();
     }
 
     @Test
