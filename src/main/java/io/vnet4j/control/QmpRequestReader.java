@@ -13,6 +13,11 @@ import java.nio.charset.StandardCharsets;
  * answer is the parse error. White space between requests is skipped. Nothing is read past a request's
  * last byte, so a client that waits for its answer gets it.
  *
+ * <p>A byte at which QEMU's lexer (qobject/json-lexer.c) errs ends a request that starts with a brace or bracket at
+ * once, as QEMU answers its parse error there and reads what follows afresh: a control character in a string,
+ * one other than tab, CR and LF outside them, and the bytes 0xFE and 0xFF, which UTF-8 never has (how a client
+ * forces QEMU's parser back into a known state, docs/interop/qmp-spec).
+ *
  * <p>At most {@code maxBytes} of a request are kept: a longer one is read to its end and refused with
  * {@link TooLong}, and the next request is read as usual.
  */
@@ -62,6 +67,8 @@ final class QmpRequestReader {
                 if (b == '\n') {
                     break;
                 }
+            } else if (lexicalError(b, inString)) {
+                break;
             } else if (inString) {
                 if (escaped) {
                     escaped = false;
@@ -83,5 +90,10 @@ final class QmpRequestReader {
             throw new TooLong(maxBytes);
         }
         return request.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Whether QEMU's JSON lexer errs at byte {@code b}, in a string or outside one. */
+    private static boolean lexicalError(int b, boolean inString) {
+        return b == 0xfe || b == 0xff || b < 0x20 && (inString || b != '\t' && b != '\r' && b != '\n');
     }
 }
