@@ -230,7 +230,7 @@ public final class Network implements AutoCloseable {
                 parser.runningNetdev(running);
             }
             if (n instanceof UsernetNetdev user) {
-                parser.runningUserNetwork(user.hub().id(), user.config());
+                parser.runningUserNetwork(user.hub().id(), user.config(), user.vlans().access());
             } else if (n instanceof TapNetdev tap && tap.configuredAddress() != 0) {
                 parser.addressInUse(tap.hub().id(), tap.configuredAddress());
             }

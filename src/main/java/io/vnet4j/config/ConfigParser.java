@@ -65,6 +65,8 @@ public final class ConfigParser {
     private final Map<String, Long> configureRequested = new HashMap<>();
     /** User networks already running, by hub, for a TAP added at run time ({@link #runningUserNetwork}). */
     private final Map<Integer, UserConfig> runningUserNetworks = new HashMap<>();
+    /** The access VLAN of each of those (0: none), by hub. */
+    private final Map<Integer, Integer> runningUserVlans = new HashMap<>();
     /**
      * The IPv4 addresses a configure=on TAP may not take, by hub: those running TAPs and guests hold, then those
      * given to TAPs here.
@@ -83,9 +85,12 @@ public final class ConfigParser {
      *
      * @param hub the hub's number
      * @param user the running user network's settings
+     * @param vlan its access VLAN ({@code vlan=}), 0 without one: the TAP must be in it, as beside one given at start
      */
-    public void runningUserNetwork(int hub, UserConfig user) {
-        runningUserNetworks.putIfAbsent(hub, user);
+    public void runningUserNetwork(int hub, UserConfig user, int vlan) {
+        if (runningUserNetworks.putIfAbsent(hub, user) == null) {
+            runningUserVlans.put(hub, vlan);
+        }
     }
 
     /**
@@ -375,24 +380,25 @@ public final class ConfigParser {
      */
     private NetdevConfig.Tap.Configure configureFromUserNetwork(NetdevConfig.Tap tap, long mac) throws ConfigException {
         UserConfig u = runningUserNetworks.get(tap.hub());
+        int userVlan = runningUserVlans.getOrDefault(tap.hub(), 0);
         for (NetdevConfig n : netdevs) {
             if (n instanceof NetdevConfig.User user && user.hub() == tap.hub()) {
                 u = user.user();
-                VlanConfig userVlan = vlans.getOrDefault(user.id(), VlanConfig.NONE);
-                VlanConfig tapVlan = vlans.getOrDefault(tap.id(), VlanConfig.NONE);
-                if (!tapVlan.trunk().isEmpty()) {
-                    throw new ConfigException("-netdev tap,id=" + tap.id() + ": configure=on gives the interface the user "
-                            + "network's untagged address, which a trunk (tagged frames) cannot carry");
-                }
-                if (tapVlan.access() != userVlan.access()) {
-                    throw new ConfigException("-netdev tap,id=" + tap.id() + ": configure=on needs the TAP in the user "
-                            + "network's VLAN (" + (userVlan.access() == 0 ? "none: leave vlan= out" : "give vlan="
-                            + userVlan.access()) + "), or the interface reaches no gateway");
-                }
+                userVlan = vlans.getOrDefault(user.id(), VlanConfig.NONE).access();
                 break;
             }
         }
         if (u != null) {
+            VlanConfig tapVlan = vlans.getOrDefault(tap.id(), VlanConfig.NONE);
+            if (!tapVlan.trunk().isEmpty()) {
+                throw new ConfigException("-netdev tap,id=" + tap.id() + ": configure=on gives the interface the user "
+                        + "network's untagged address, which a trunk (tagged frames) cannot carry");
+            }
+            if (tapVlan.access() != userVlan) {
+                throw new ConfigException("-netdev tap,id=" + tap.id() + ": configure=on needs the TAP in the user "
+                        + "network's VLAN (" + (userVlan == 0 ? "none: leave vlan= out" : "give vlan=" + userVlan)
+                        + "), or the interface reaches no gateway");
+            }
             int mtu = tap.mtu() > 0 ? tap.mtu() : u.mtu();
             if (!u.ipv4()) {
                 return new NetdevConfig.Tap.Configure(0, 0, 0, mtu, mac); // IPv6 only: the address comes by SLAAC

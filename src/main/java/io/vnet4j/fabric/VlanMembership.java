@@ -59,6 +59,11 @@ public final class VlanMembership {
         return vid;
     }
 
+    /** The access VLAN ({@code vlan=N}), 0 for a trunk or a VLAN-unaware port. */
+    public int access() {
+        return access;
+    }
+
     /** Whether frames leave this port tagged (a trunk). */
     public boolean tagged() {
         return trunk != null;

@@ -553,7 +553,7 @@ class ConfigParserTest {
                 .containsExactly("10.0.2.100", "10.0.2.101", "10.0.2.100");
 
         ConfigParser atRunTime = new ConfigParser();
-        atRunTime.runningUserNetwork(0, ((NetdevConfig.User) built.getFirst()).user());
+        atRunTime.runningUserNetwork(0, ((NetdevConfig.User) built.getFirst()).user(), 0);
         atRunTime.addressInUse(0, Ipv4Address.parse("10.0.2.100"));
         atRunTime.addressInUse(0, Ipv4Address.parse("10.0.2.102"));
         atRunTime.netdev("tap,id=d,ifname=d0,configure=on");
@@ -625,15 +625,41 @@ class ConfigParserTest {
         running.netdev("user,id=u,net=10.0.7.0/24");
         UserConfig user = ((NetdevConfig.User) running.build().netdevs().getFirst()).user();
         ConfigParser parser = new ConfigParser();
-        parser.runningUserNetwork(0, user);
+        parser.runningUserNetwork(0, user, 0);
         parser.netdev("tap,id=t,ifname=vn0,configure=on");
         NetdevConfig.Tap tap = (NetdevConfig.Tap) parser.build().netdevs().getFirst();
         assertThat(tap.configure().address()).isEqualTo(io.vnet4j.wire.Ipv4Address.parse("10.0.7.100"));
         ConfigParser otherHub = new ConfigParser();
-        otherHub.runningUserNetwork(1, user);
+        otherHub.runningUserNetwork(1, user, 0);
         otherHub.netdev("tap,id=t,ifname=vn0,configure=on");
         assertThatThrownBy(otherHub::build)
                 .hasMessageContaining("configure=on needs a -netdev user on hub 0");
+    }
+
+    /**
+     * A configure=on TAP added at run time is held to the running user network's VLAN, as one given beside it at
+     * start is: a helper's trial added a trunk=10 TAP (and a vlan=20 one) with configure=on beside a user network on
+     * VLAN 10, each was given 10.0.2.100 and a route, and the namespace's pings to the gateway went unanswered.
+     */
+    @Test
+    void aConfiguredTapAddedAtRunTimeIsHeldToTheRunningUserNetworksVlan() throws ConfigException {
+        ConfigParser running = new ConfigParser();
+        running.netdev("user,id=u");
+        UserConfig user = ((NetdevConfig.User) running.build().netdevs().getFirst()).user();
+        for (String[] bad : new String[][] {{"10", "tap,id=t,ifname=t0,configure=on", "give vlan=10"},
+                {"10", "tap,id=t,ifname=t0,configure=on,vlan=20", "give vlan=10"},
+                {"10", "tap,id=t,ifname=t0,configure=on,trunk=10", "which a trunk (tagged frames) cannot carry"},
+                {"0", "tap,id=t,ifname=t0,configure=on,vlan=10", "none: leave vlan= out"}}) {
+            ConfigParser p = new ConfigParser();
+            p.runningUserNetwork(0, user, Integer.parseInt(bad[0]));
+            p.netdev(bad[1]);
+            assertThatThrownBy(p::build).as(bad[1]).hasMessageContaining(bad[2]);
+        }
+        ConfigParser p = new ConfigParser();
+        p.runningUserNetwork(0, user, 10);
+        p.netdev("tap,id=t,ifname=t0,configure=on,vlan=10");
+        assertThat(((NetdevConfig.Tap) p.build().netdevs().getFirst()).configure().address())
+                .isEqualTo(Ipv4Address.parse("10.0.2.100"));
     }
 
     @Test
