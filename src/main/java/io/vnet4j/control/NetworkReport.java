@@ -52,6 +52,9 @@ public final class NetworkReport {
             netdev.put("id", n.id());
             netdev.put("type", n.type());
             netdev.put("info", n.describe());
+            if (n.vlans() != VlanMembership.NONE) { // also before any port comes: a listener's, a switch's
+                netdev.put("vlan", n.vlans().describe());
+            }
             netdev.put("link-down", n.linkDown());
             netdev.put("ports", ports);
             List<String> details = n.details();
@@ -180,6 +183,7 @@ public final class NetworkReport {
                 if (!single) {
                     sb.append(" \\ ").append(netdev.get("id")).append(": type=").append(netdev.get("type"))
                             .append(',').append(Log.printable((String) netdev.get("info")))
+                            .append(netdev.get("vlan") == null ? "" : ", " + netdev.get("vlan"))
                             .append(Boolean.TRUE.equals(netdev.get("link-down")) ? " (set_link off)" : "").append('\n');
                 }
                 for (Object p : ports) {

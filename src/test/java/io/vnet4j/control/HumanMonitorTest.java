@@ -195,6 +195,21 @@ class HumanMonitorTest {
         assertThatThrownBy(() -> monitor.run("netdev_add stream,id=c,bogus=1")).hasMessageContaining("bogus");
     }
 
+    /**
+     * A netdev's 802.1Q membership shows on its own line, as on its ports': a helper's netdev_add of a listener with
+     * trunk=10,trunk=20 (and of a vhost-user netdev with vlan=10) showed no VLAN in {@code info network} or
+     * {@code query-network} until a VM connected, though the start-up line names it.
+     */
+    @Test
+    void aNetdevsVlansShowOnItsLineBeforeAnyPortComes(@TempDir Path dir) throws Exception {
+        monitor.run("netdev_add stream,id=b,server=on,addr.type=unix,addr.path=" + dir.resolve("b.sock") + ",trunk=10,trunk=20");
+        monitor.run("netdev_add vhost-user,id=h,path=" + dir.resolve("h.sock") + ",vlan=10");
+        assertThat(monitor.run("info network")).contains("/b.sock (0 connections), trunk=10,trunk=20\n",
+                "/h.sock (no front-end connected), vlan=10\n");
+        assertThat(NetworkReport.query(network.netdevs()).toString()).contains("id=b, type=stream, info=server=on",
+                "vlan=trunk=10,trunk=20, link-down=false, ports=[]");
+    }
+
     /** helper-120: netdev_add of a type QEMU 7.2's schema has not is refused in QEMU's words (checked), as over QMP. */
     @Test
     void aTypeQemuHasNotIsRefusedInQemusWords() {
