@@ -4,9 +4,10 @@ import java.util.Collection;
 
 /**
  * A listener's ports are named after it, {@code ID.N} (a stream server's connections, a VDE switch's plugs), and
- * {@code set_link}, {@code capture} and {@code info network} reach a port by that name, a netdev id first. So a
- * netdev id of that form would hide a port, and a later port of that name would be unreachable: such pairs of
- * ids are refused (helper-113 met {@code netdev_add socket,id=vms.3} beside stream server {@code vms}).
+ * {@code set_link} and {@code info network} reach a port by that name, a netdev id first (a capture takes a
+ * netdev's id only: every port of it). So a netdev id of that form would hide a port, and a later port of that
+ * name would be unreachable: such pairs of ids are refused (helper-113 met {@code netdev_add socket,id=vms.3}
+ * beside stream server {@code vms}).
  */
 public final class PortIds {
     private PortIds() {}
