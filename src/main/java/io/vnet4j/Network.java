@@ -518,13 +518,14 @@ public final class Network implements AutoCloseable {
 
     /**
      * Takes out the captures whose file could not be written (a full disk, a FIFO's reader gone): their writers
-     * stopped and said why, and until now they still held their ids, netdevs and files, so that {@code info
-     * captures} listed them as running and {@code capture start} of their netdev or file was refused.
+     * stopped and said why as it happened, and until now they still held their ids, netdevs and files, so that
+     * {@code capture start} of their netdev or file was refused. Nothing more is said here: a second line, stamped
+     * with whichever capture command came next, told of the same failure again.
      */
     private synchronized void forgetFailedCaptures() {
         for (Capture c : List.copyOf(captures.values())) {
-            if (c.writer().failed() && removeCapture(c.config().id())) {
-                Log.info("capture " + c.config().id() + " ended: its file " + c.config().file() + " could not be written");
+            if (c.writer().failed()) {
+                removeCapture(c.config().id());
             }
         }
     }

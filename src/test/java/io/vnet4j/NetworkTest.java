@@ -9,9 +9,14 @@ import io.vnet4j.port.nic.VirtualNic;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -53,6 +58,43 @@ class NetworkTest {
         assertThatThrownBy(() -> Network.start(parser.build())).isInstanceOf(IOException.class)
                 .satisfies(e -> assertThat(Log.describe(e)).startsWith("-object filter-dump,id=f0: cannot write file=")
                         .endsWith("no such file or directory"));
+    }
+
+    /**
+     * A capture whose file fails later (its FIFO's reader gone) is said once, when it fails: a helper's trial saw
+     * "capture to F stopped: Broken pipe" and then, at the next capture command, a second "capture capture-a ended:
+     * its file F could not be written", stamped with that command's time.
+     */
+    @Test
+    void aCaptureWhoseFileFailsLaterIsSaidOnceWhenItFails() throws Exception {
+        Path fifo = dir.resolve("f");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream saved = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        Log.toStandardError(Log.Format.TEXT);
+        try (Network network = new Network()) {
+            VirtualNic a = network.attachNic("a", 0);
+            network.attachNic("b", 0);
+            CompletableFuture<Void> readerTakesTheHeaderAndGoes = CompletableFuture.runAsync(() -> {
+                try (FileChannel reader = FileChannel.open(fifo, StandardOpenOption.READ)) {
+                    reader.read(ByteBuffer.allocate(24));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            network.addCapture("filter-dump,id=capture-a,netdev=a,file=" + fifo);
+            readerTakesTheHeaderAndGoes.get();
+            while (!network.captures().isEmpty()) { // each second the capture's thread writes, and is refused
+                a.send(new byte[60]);
+                Thread.sleep(50);
+            }
+            network.addCapture("filter-dump,id=other,netdev=a,file=" + dir.resolve("other.pcap"));
+        } finally {
+            System.setErr(saved);
+        }
+        assertThat(err.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains(fifo.toString())))
+                .singleElement().asString().contains("capture to " + fifo + " stopped: Broken pipe");
     }
 
     @Test

@@ -220,12 +220,16 @@ public final class PcapWriter implements FrameTap, AutoCloseable {
             // close gave up waiting: the file is closed under the write
         } catch (IOException e) {
             closeFile(); // before it says it stopped: a flush that sees the stop may count on the file being let go
+            long lost;
             synchronized (this) {
                 closed = true;
                 failed = true;
+                lost = dropped;
                 notifyAll(); // a flush waiting for a swap that will not come
             }
-            Log.warn("capture to " + path + " stopped: " + e.getMessage());
+            // the one line of its end: close() says nothing more of a failed capture
+            Log.warn("capture to " + path + " stopped: " + e.getMessage() + (lost > 0 ? "; " + lost
+                    + " frames dropped before, the file taking the records before them too slowly" : ""));
         } finally {
             closeFile();
         }
