@@ -31,7 +31,9 @@ import java.nio.channels.ReadableByteChannel;
  * to SND.UNA (go-back-N), forgetting the scoreboard, with cwnd at one SMSS, so
  * slow start paces the resending, with exponential back-off. The RTO follows the measured round trips (RFC 6298,
  * {@link RttEstimator}), one segment timed at a time and never a resent one (Karn). A zero window is probed
- * with one byte at the RTO. Sequence numbers compare modulo 2^32.
+ * with one byte at the RTO. A window short of a segment is not filled while more waits (RFC 1122 4.2.3.4, silly
+ * window avoidance) unless it is half the largest the guest offered, or the RTO ran out with nothing in flight.
+ * Sequence numbers compare modulo 2^32.
  */
 final class TcpSender {
     private final TcpConnection connection;
@@ -43,6 +45,8 @@ final class TcpSender {
     /** The highest sequence number sent so far: after a go-back-N retransmission sndNxt is below it. */
     private int sndMax;
     private int sndWnd;
+    /** The largest window the guest offered, RFC 1122's Max(SND.WND): silly window avoidance measures against it. */
+    private int maxSndWnd;
     /** The guest's window scale (at most 14), or -1 when either SYN lacked the option. */
     private int sndWindowScale;
     private int sendMss = TcpConnection.DEFAULT_MSS;
@@ -126,9 +130,14 @@ final class TcpSender {
     void takeSynOptions(int window, int mss, int windowScale, int ourMss, boolean sackPermitted) {
         sendMss = mss > 0 ? Math.min(mss, ourMss) : Math.min(TcpConnection.DEFAULT_MSS, ourMss);
         sndWindowScale = windowScale >= 0 ? Math.min(windowScale, 14) : -1;
-        sndWnd = window;
+        offered(window);
         cwnd = initialWindow();
         this.sackPermitted = sackPermitted;
+    }
+
+    private void offered(int window) {
+        sndWnd = window;
+        maxSndWnd = Math.max(maxSndWnd, window);
     }
 
     /** RFC 6928: min(10 * SMSS, max(2 * SMSS, 14,600 bytes)). */
@@ -197,7 +206,7 @@ final class TcpSender {
             }
             rto = rtt.rto(); // progress ends any back-off (RFC 6298 5.7)
             rtoDeadline = sndUna == sndNxt ? 0 : now + rto;
-            sndWnd = window;
+            offered(window);
             if (!inRecovery) {
                 grow(acked);
             } else if (after(recover, ack)) {
@@ -231,7 +240,7 @@ final class TcpSender {
                     cwnd = Math.min(cwnd + Math.max(left - resentNow, 0), MAX_CWND);
                 }
             }
-            sndWnd = window;
+            offered(window);
         }
     }
 
@@ -305,6 +314,14 @@ final class TcpSender {
      * established.
      */
     void transmit(long now) {
+        send(now, false);
+    }
+
+    /**
+     * As {@link #transmit}; {@code override}: RFC 1122's override time-out ran out, so a window short of a segment
+     * is filled as it is.
+     */
+    private void send(long now, boolean override) {
         if (sndNxt == sndUna && lastSentAt != 0 && now - lastSentAt > rto) {
             cwnd = Math.min(cwnd, initialWindow()); // RFC 5681 section 4.1: idle longer than an RTO
         }
@@ -324,6 +341,20 @@ final class TcpSender {
                 n -= n % sendMss;
                 if (n == 0) {
                     cwndLimited = true;
+                    break;
+                }
+            } else if (n == room && n < unsent && !override) {
+                // the guest's window cut it short while more waits: whole segments only, and less than one only
+                // when that is half the largest window it offered (RFC 1122 4.2.3.4, silly window avoidance; Linux's
+                // tcp_snd_wnd_test); else the rest waits for the next ACK or, with nothing in flight to bring
+                // one, for the RTO (the RFC's override time-out)
+                int whole = n - n % sendMss;
+                if (whole > 0) {
+                    n = whole;
+                } else if (n < maxSndWnd / 2) {
+                    if (inFlight == 0 && rtoDeadline == 0) {
+                        armRto(now);
+                    }
                     break;
                 }
             }
@@ -470,7 +501,7 @@ final class TcpSender {
     /**
      * The RTO ran out (after {@link #backOff}) while established or in TIME-WAIT: probes a zero window with
      * one byte, or goes back to SND.UNA and sends again what the window allows (only while {@code established}),
-     * or disarms when nothing is in flight.
+     * or, with nothing in flight, fills a window that stayed short of a segment, or disarms.
      */
     void timedOut(long now, boolean established) {
         if (sndWnd == 0 && toGuest.length() > 0 && sndNxt == sndUna) {
@@ -481,6 +512,8 @@ final class TcpSender {
             }
         } else if (sndMax != sndUna) {
             goBackN(now, established);
+        } else if (established && sndWnd > 0 && toGuest.length() > 0) {
+            send(now, true); // the window stayed short of a segment: what it allows goes now
         } else {
             rtoDeadline = 0;
         }

@@ -1474,6 +1474,48 @@ class TcpConnectionTest {
             h.nothingSent(); // the window was 65535 and still is: three more ACKs would be duplicate ACKs
         }
 
+        /**
+         * RFC 1122 4.2.3.4 (silly window avoidance at the sender): while more waits, a window shorter than a
+         * segment is not filled with a runt. At MTU 65520 without window scaling a guest's 65535-byte window took a
+         * 65495-byte segment and then a 40-byte one, every time: 91 of 218 segments of an 8 MB download.
+         */
+        @Test
+        void aWindowShortOfASegmentIsNotFilledWithARuntWhileMoreWaits() throws IOException {
+            TcpHarness h = established(1000, -1, 2500);
+            h.hostSends(bytes(5000, 2));
+            assertThat(h.take()).extracting(Seg::len).containsExactly(1000, 1000);
+            h.guest(ACK, GISN + 1, ISS + 2001, 2500);
+            assertThat(h.take()).extracting(Seg::len).containsExactly(1000, 1000);
+            h.guest(ACK, GISN + 1, ISS + 4001, 2500);
+            assertThat(h.take()).extracting(Seg::len).containsExactly(1000); // the last bytes go as they are
+        }
+
+        @Test
+        void aWindowThatStaysShortOfASegmentIsFilledAtTheRto() throws IOException {
+            TcpHarness h = established(1000, -1, 4000);
+            h.hostSends(bytes(6000, 2));
+            assertThat(h.take()).hasSize(4);
+            h.guest(ACK, GISN + 1, ISS + 4001, 300); // all taken; its application reads slowly
+            h.nothingSent();
+            h.untilNextDeadline(); // RFC 1122's override time-out
+            Seg s = h.one();
+            assertThat(s.seq()).isEqualTo(ISS + 4001);
+            assertThat(s.len()).isEqualTo(300);
+            h.guest(ACK, GISN + 1, ISS + 4301, 4000);
+            assertThat(h.take()).extracting(Seg::len).containsExactly(1000, 700);
+        }
+
+        @Test
+        void aGuestWhoseWholeWindowIsShortOfASegmentIsSentItAtOnce() throws IOException {
+            TcpHarness h = new TcpHarness(OUR_MSS, BUF, ISS);
+            h.guestSyn(GISN, 600, new TcpSynOptions(1000, -1, false));
+            h.c.hostConnected(h.now);
+            h.guest(ACK, GISN + 1, ISS + 1, 600);
+            h.take();
+            h.hostSends(bytes(5000, 2));
+            assertThat(h.take()).extracting(Seg::len).containsExactly(600); // half its largest window or more
+        }
+
         @Test
         void zeroWindowProbesTheGuestKeepsAnsweringNeverGiveUp() throws IOException {
             TcpHarness h = established(1000, -1, 0);
