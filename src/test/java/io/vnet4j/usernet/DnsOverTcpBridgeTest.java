@@ -280,18 +280,30 @@ class DnsOverTcpBridgeTest {
         assertThat(second.accept()).as("no connection to the next").isNull();
     }
 
+    /** A guest's connection and the upstream's, which read the guest's one query and then its end. */
+    private record ShutGuest(SocketChannel guest, SocketChannel upstream) {}
+
+    private ShutGuest guestThatShutAfter(ServerSocketChannel upstream, String query) throws IOException {
+        SocketChannel guest = guest();
+        send(guest, query);
+        guest.shutdownOutput();
+        SocketChannel accepted = accepted(upstream, query);
+        assertThat(receive(accepted)).as("the upstream sees the guest's end").isNull();
+        return new ShutGuest(guest, accepted);
+    }
+
+    /** {@code upstream} answers, then ends its connection; the guest gets the answer, then the end. */
+    private static void answerThenEnd(SocketChannel upstream, String answer, SocketChannel guest) throws IOException {
+        send(upstream, answer);
+        upstream.close();
+        assertThat(receive(guest)).isEqualTo(answer);
+        assertThat(receive(guest)).isNull();
+    }
+
     @Test
     void aGuestThatShutsItsSideGetsTheAnswersItIsOwed() throws Exception {
-        ServerSocketChannel upstream = upstream();
-        SocketChannel guest = guest();
-        send(guest, "Q example.test");
-        guest.shutdownOutput();
-        SocketChannel accepted = accepted(upstream, "Q example.test");
-        assertThat(receive(accepted)).as("the upstream sees the guest's end").isNull();
-        send(accepted, "Q answered"); // its id, the first two bytes, is the query's
-        accepted.close();
-        assertThat(receive(guest)).isEqualTo("Q answered");
-        assertThat(receive(guest)).isNull();
+        ShutGuest c = guestThatShutAfter(upstream(), "Q example.test");
+        answerThenEnd(c.upstream(), "Q answered", c.guest()); // its id, the first two bytes, is the query's
     }
 
     /**
@@ -341,19 +353,12 @@ class DnsOverTcpBridgeTest {
     @Test
     void aGuestThatShutItsSideIsOwedItsAnswerFromTheNewConnectionThenTheEnd() throws Exception {
         ServerSocketChannel upstream = upstream();
-        SocketChannel guest = guest();
-        send(guest, "Q1 example.test");
-        guest.shutdownOutput();
-        SocketChannel accepted = accepted(upstream, "Q1 example.test");
-        assertThat(receive(accepted)).as("the upstream sees the guest's end").isNull();
-        accepted.close();
+        ShutGuest c = guestThatShutAfter(upstream, "Q1 example.test");
+        c.upstream().close();
 
         SocketChannel again = accepted(upstream, "Q1 example.test");
         assertThat(receive(again)).as("the guest's end, after the query asked again").isNull();
-        send(again, "Q1 answered");
-        again.close();
-        assertThat(receive(guest)).isEqualTo("Q1 answered");
-        assertThat(receive(guest)).isNull();
+        answerThenEnd(again, "Q1 answered", c.guest());
     }
 
     @Test
