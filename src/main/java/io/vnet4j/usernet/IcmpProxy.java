@@ -296,7 +296,7 @@ final class IcmpProxy {
      * The hop limit a reply that reached the host with {@code arrived} goes on to the guest with: one less, at
      * least 1 (a router would drop one that arrived with 1, but the host's socket took it in, and the request's
      * answer is better delivered than lost); {@link GuestOutput#DEFAULT_TTL} when the kernel did not say
-     * (libslirp sends 255 always, QEMU's slirp/src/ip_icmp.c).
+     * (libslirp's replies carry 255 always: icmp_reflect in its src/ip_icmp.c).
      */
     static int forwardedHopLimit(int arrived) {
         return arrived < 0 ? GuestOutput.DEFAULT_TTL : Math.max(arrived - 1, 1);
