@@ -47,8 +47,9 @@ import java.util.concurrent.TimeUnit;
  * connection ends: the guest asks again, as every upstream's end made it before.
  *
  * <p>The connection ends when the guest closes it (after the answers still owed, when it only shut its sending
- * side), as just said, after {@value #IDLE_MILLIS} ms without a query or an answer (unbound's and BIND's
- * {@code tcp-idle-timeout}), or at the bridge's close. The timers run in the loop's poll ({@link #poll}).
+ * side), when an upstream's end ends it as just said, after {@value #IDLE_MILLIS} ms without a query or an answer
+ * (unbound's and BIND's {@code tcp-idle-timeout}), or at the bridge's close. The timers run in the loop's poll
+ * ({@link #poll}).
  */
 final class DnsOverTcpSession implements DnsOverTcpBridge.Ready {
     /** How long a connect to the upstream may take before the next upstream is tried: the failover's own time. */
@@ -366,6 +367,9 @@ final class DnsOverTcpSession implements DnsOverTcpBridge.Ready {
                 end();
             }
             return;
+        }
+        if (replacing != null) {
+            return; // a connect for the queries owed is under way already (askAgain's): it takes them
         }
         InetSocketAddress named = resolver.upstream();
         if (askedAgainAtEnd || ending || named == null) {
