@@ -64,9 +64,11 @@ public final class ConfigParser {
      */
     private final Map<String, Long> configureRequested = new HashMap<>();
     /** User networks already running, by hub, for a TAP added at run time ({@link #runningUserNetwork}). */
-    private final Map<Integer, UserConfig> runningUserNetworks = new HashMap<>();
-    /** The access VLAN of each of those (0: none), by hub. */
-    private final Map<Integer, Integer> runningUserVlans = new HashMap<>();
+    private final Map<Integer, RunningUser> runningUserNetworks = new HashMap<>();
+
+    /** A running user network's settings and its access VLAN (0: none). */
+    private record RunningUser(UserConfig user, int vlan) {}
+
     /**
      * The IPv4 addresses a configure=on TAP may not take, by hub: those running TAPs and guests hold, then those
      * given to TAPs here.
@@ -88,9 +90,7 @@ public final class ConfigParser {
      * @param vlan its access VLAN ({@code vlan=}), 0 without one: the TAP must be in it, as beside one given at start
      */
     public void runningUserNetwork(int hub, UserConfig user, int vlan) {
-        if (runningUserNetworks.putIfAbsent(hub, user) == null) {
-            runningUserVlans.put(hub, vlan);
-        }
+        runningUserNetworks.putIfAbsent(hub, new RunningUser(user, vlan));
     }
 
     /**
@@ -379,8 +379,9 @@ public final class ConfigParser {
      * (slirp4netns's choice), and the TAP's mtu= or else the user network's; {@code mac} is the TAP's mac=.
      */
     private NetdevConfig.Tap.Configure configureFromUserNetwork(NetdevConfig.Tap tap, long mac) throws ConfigException {
-        UserConfig u = runningUserNetworks.get(tap.hub());
-        int userVlan = runningUserVlans.getOrDefault(tap.hub(), 0);
+        RunningUser running = runningUserNetworks.get(tap.hub());
+        UserConfig u = running == null ? null : running.user();
+        int userVlan = running == null ? 0 : running.vlan();
         for (NetdevConfig n : netdevs) {
             if (n instanceof NetdevConfig.User user && user.hub() == tap.hub()) {
                 u = user.user();
