@@ -70,6 +70,8 @@ final class DaemonCommand implements Callable<Integer> {
     boolean quiet;
 
     private final AtomicReference<Network> running = new AtomicReference<>();
+    /** What the start opened; set before the control server starts, which stops it on {@code quit}. */
+    private Started started;
 
     /**
      * The command's picocli model, built in code (see {@link Specs}): the options in the help's order, then
@@ -240,7 +242,7 @@ final class DaemonCommand implements Callable<Integer> {
             Log.warn("--busy-poll " + busyPollMicros + " applies to user networks (-netdev user), and none is configured "
                     + "(a netdev_add of one would use it)");
         }
-        Started started = Started.withShutdownHook();
+        started = Started.withShutdownHook();
         ControlServer controlServer;
         Network network;
         HttpConsole console = null;
@@ -278,7 +280,7 @@ final class DaemonCommand implements Callable<Integer> {
         started.add(KeepWarm.start(keepWarmMillis));
         started.add(HeapTrim.start());
         started.startEnded();
-        return serve(network, controlServer, console, defaultNetwork ? defaultSocket : null, started);
+        return serve(network, controlServer, console, defaultNetwork ? defaultSocket : null);
     }
 
     /** The control server, started; null with {@code --control none}. */
@@ -354,6 +356,17 @@ final class DaemonCommand implements Callable<Integer> {
                 return network == null ? 0 : network.captureDrops(id);
             }
 
+            @Override
+            public boolean canQuit() {
+                return true;
+            }
+
+            @Override
+            public void quit() {
+                Log.info("quit (control socket)");
+                Thread.ofPlatform().name("vnet4j-quit").start(started::stop);
+            }
+
             private static boolean said(boolean done, String line) {
                 if (done) {
                     Log.info(line);
@@ -374,8 +387,8 @@ final class DaemonCommand implements Callable<Integer> {
         return Log.describe(e);
     }
 
-    private int serve(Network network, ControlServer controlServer, HttpConsole console, Path defaultSocket,
-            Started started) throws InterruptedException {
+    private int serve(Network network, ControlServer controlServer, HttpConsole console, Path defaultSocket)
+            throws InterruptedException {
         // none of it once a SIGTERM came during the start: "stopping" then "ready" would mislead a supervisor
         started.ifNotStopping(() -> sayReady(network, controlServer, console, defaultSocket));
         started.awaitClosed();

@@ -10,7 +10,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * What the daemon's start has opened so far (the control server, the network, the HTTP console, the
  * KeepWarm thread), closed by one JVM shutdown hook (SIGTERM, SIGINT) registered before the first of them
- * opens: with the hook registered after the start, a SIGTERM 0.2-0.45 s after launch left the control
+ * opens, or by the control socket's {@code quit} ({@link #stop}): with the hook registered after the start, a
+ * SIGTERM 0.2-0.45 s after launch left the control
  * socket's file behind. A start under way when the signal comes is waited for (at most
  * {@link #START_WAIT_SECONDS} s), so that what it opens is closed too; anything opened after the closing
  * began is closed at once.
@@ -80,7 +81,20 @@ final class Started {
         }
     }
 
-    /** Waits until a shutdown has closed everything. */
+    /**
+     * A stop asked for from the control socket ({@code quit}): closes everything as the shutdown hook would, then
+     * lets {@link #awaitClosed} return, so that the daemon exits with 0. During the start, what the start opens
+     * after this is closed at once, and its last lines ("ready") are not said.
+     */
+    void stop() {
+        synchronized (this) {
+            stopping = true;
+        }
+        closeOpen();
+        closed.countDown();
+    }
+
+    /** Waits until a shutdown or {@link #stop} has closed everything. */
     void awaitClosed() throws InterruptedException {
         closed.await();
     }

@@ -35,7 +35,8 @@ import java.util.regex.Pattern;
  * On connect the server sends {@code {"QMP":{...}}}; a client's commands run once it sent {@code qmp_capabilities}
  * (QMP's negotiation, as QEMU's); it answers {@code qmp_capabilities},
  * {@code query-network}, {@code query-version} and {@code human-monitor-command} with the HMP commands of
- * {@link HumanMonitor} ({@code info network}, {@code hostfwd_add}, {@code hostfwd_remove}): their text is the
+ * {@link HumanMonitor} ({@code info network}, {@code hostfwd_add}, {@code hostfwd_remove}, ...), and QEMU's other
+ * network commands (netdev_add, netdev_del, set_link, object-add/-del of a filter-dump, quit): an HMP command's text is the
  * "return", with QEMU's line ends (CR LF), that of one that fails too, as QEMU's; {@code ctl} asks for a failure as a
  * GenericError instead ({@code "x-failure-as-error": true}, vnet4j's own argument), so that it can exit with a status
  * that says so. It removes its socket file on close only while the file is still the one it bound.
@@ -52,7 +53,6 @@ public final class ControlServer implements AutoCloseable {
     private final Path path;
     private final Supplier<List<Netdev>> netdevs;
     private final NetworkChanges changes;
-    private final HumanMonitor monitor;
     private final String version;
     /** A request that failed on a bug: said and counted, and answered with an error; the session goes on. */
     private final InternalErrors internalErrors = new InternalErrors("control socket");
@@ -69,7 +69,6 @@ public final class ControlServer implements AutoCloseable {
         this.path = path;
         this.netdevs = netdevs;
         this.changes = changes;
-        this.monitor = new HumanMonitor(netdevs, changes);
         this.version = version;
     }
 
@@ -141,15 +140,41 @@ public final class ControlServer implements AutoCloseable {
                     break;
                 }
                 send(out, answer(request, session));
+                if (session.quitting) {
+                    try {
+                        send(out, shutdownEvent());
+                    } finally { // a client that read its answer may have gone already (ctl does)
+                        changes.quit();
+                    }
+                    break;
+                }
             }
         } catch (IOException e) {
             // the client went away
         }
     }
 
-    /** One connection's state: whether its client has negotiated capabilities ({@code qmp_capabilities}) yet. */
-    private static final class Session {
+    /**
+     * One connection's state: whether its client has negotiated capabilities ({@code qmp_capabilities}) yet, and
+     * whether its last command was {@code quit} (QMP's, or HMP's through {@code human-monitor-command}).
+     */
+    private final class Session {
+        private final HumanMonitor monitor = new HumanMonitor(netdevs, changes, () -> quitting = true);
         private boolean negotiated;
+        private boolean quitting;
+    }
+
+    /**
+     * The event QEMU sends after {@code quit}'s answer (qapi/run-state.json SHUTDOWN; the reason host-qmp-quit
+     * for QMP's and HMP's quit alike), to the session that asked; the others see their connection close.
+     */
+    private static Map<String, Object> shutdownEvent() {
+        java.time.Instant now = java.time.Instant.now();
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("timestamp", Map.of("seconds", now.getEpochSecond(), "microseconds", (long) now.getNano() / 1000));
+        event.put("event", "SHUTDOWN");
+        event.put("data", Map.of("guest", false, "reason", "host-qmp-quit"));
+        return event;
     }
 
     /**
@@ -209,13 +234,14 @@ public final class ControlServer implements AutoCloseable {
             case "qmp_capabilities" -> error("CommandNotFound", "Capabilities negotiation is already complete, command ignored");
             case "query-version" -> Map.of("return", versionInfo(version));
             case "query-network" -> Map.of("return", NetworkReport.query(netdevs.get()));
-            case "human-monitor-command" -> humanCommand(map.get("arguments"));
+            case "human-monitor-command" -> humanCommand(map.get("arguments"), session);
             case "netdev_add" -> netdevAdd(map.get("arguments"));
             case "netdev_del" -> netdevDel(map.get("arguments"));
             case "set_link" -> setLink(map.get("arguments"));
             case "object-add", "object_add" -> objectAdd(map.get("arguments")); // QEMU's name; HMP's spelling too
             case "object-del", "object_del" -> objectDel(map.get("arguments"));
             case "query-commands" -> Map.of("return", COMMANDS.stream().map(name -> Map.of("name", name)).toList());
+            case "quit" -> quit(session);
             default -> error("CommandNotFound", "The command " + command + " has not been found");
         };
     }
@@ -227,7 +253,8 @@ public final class ControlServer implements AutoCloseable {
     private static final Map<String, Set<String>> ARGUMENTS = Map.of(
             "qmp_capabilities", Set.of("enable"), "query-version", Set.of(), "query-network", Set.of(),
             "query-commands", Set.of(), "human-monitor-command", Set.of("command-line", "cpu-index", FAILURE_AS_ERROR),
-            "netdev_del", Set.of("id"), "set_link", Set.of("name", "up"), "object-del", Set.of("id"), "object_del", Set.of("id"));
+            "netdev_del", Set.of("id"), "set_link", Set.of("name", "up"), "object-del", Set.of("id"), "object_del", Set.of("id"),
+            "quit", Set.of());
 
     /**
      * QEMU's refusals of a request's shape (qapi/qmp-dispatch.c, qobject-input-visitor.c): a member other
@@ -257,7 +284,7 @@ public final class ControlServer implements AutoCloseable {
 
     /** What {@code query-commands} lists. */
     static final List<String> COMMANDS = List.of("qmp_capabilities", "query-commands", "query-version", "query-network",
-            "human-monitor-command", "netdev_add", "netdev_del", "set_link", "object-add", "object-del");
+            "human-monitor-command", "netdev_add", "netdev_del", "set_link", "object-add", "object-del", "quit");
 
     /**
      * {@code qmp_capabilities} in negotiation: {@code enable} lists QMPCapability names to turn on, and none is offered
@@ -312,6 +339,15 @@ public final class ControlServer implements AutoCloseable {
     private static Map<String, Object> notAString(Object arguments, String key) {
         boolean present = arguments instanceof Map<?, ?> args && args.get(key) != null;
         return error("GenericError", "Parameter '" + key + (present ? "' expects a string" : "' is missing"));
+    }
+
+    /** QMP quit: {"return": {}}, then the SHUTDOWN event, then the daemon stops ({@link NetworkChanges#quit}). */
+    private Map<String, Object> quit(Session session) {
+        if (!changes.canQuit()) {
+            return error("GenericError", "quit: this control socket's program is not stopped from it");
+        }
+        session.quitting = true;
+        return Map.of("return", Map.of());
     }
 
     /** QMP netdev_del {"id": ID}: QEMU's DeviceNotFound when there is no such netdev. */
@@ -382,7 +418,7 @@ public final class ControlServer implements AutoCloseable {
      * ({@code "Error: Device 'x' not found\r\n"}), each line ending in CR LF as QEMU's monitor ends them
      * (monitor/monitor.c monitor_puts); a failure a GenericError when {@link #FAILURE_AS_ERROR} is true.
      */
-    private Map<String, Object> humanCommand(Object arguments) {
+    private Map<String, Object> humanCommand(Object arguments, Session session) {
         String commandLine = string(arguments, "command-line");
         if (commandLine == null) {
             return notAString(arguments, "command-line");
@@ -401,7 +437,7 @@ public final class ControlServer implements AutoCloseable {
         commandLine = commandLine.trim();
         String text;
         try {
-            text = monitor.run(commandLine);
+            text = session.monitor.run(commandLine);
         } catch (HumanMonitor.Failure e) {
             if (Boolean.TRUE.equals(asError)) {
                 return error("GenericError", e.getMessage());

@@ -26,7 +26,8 @@ import java.util.function.Supplier;
  * <li>{@code object_add filter-dump,id=ID,netdev=ID,file=PATH[,maxlen=N]} and {@code object_del ID}: a capture
  *     started and stopped while the network runs, as QEMU's;
  * <li>{@code capture start NETDEV FILE} and {@code capture stop NETDEV}: the same, with the id
- *     {@code capture-NETDEV} (vnet4j's own shorthand).
+ *     {@code capture-NETDEV} (vnet4j's own shorthand);
+ * <li>{@code quit} (or {@code q}): the daemon stops once the command's empty answer is out.
  * </ul>
  * Without NETDEV_ID the first user network is meant. A command returns its text; one that fails throws
  * {@link Failure} with QEMU's line ("unrecognized netdev id 'x'", "Invalid host forwarding rule ...") and the text
@@ -128,10 +129,16 @@ final class HumanMonitor {
 
     private final Supplier<List<Netdev>> netdevs;
     private final NetworkChanges changes;
+    private final Runnable quit;
 
-    HumanMonitor(Supplier<List<Netdev>> netdevs, NetworkChanges changes) {
+    /**
+     * @param quit what {@code quit} runs when {@code changes} can quit: the control server's session marks itself to
+     *             stop the daemon once the command's (empty) answer is out
+     */
+    HumanMonitor(Supplier<List<Netdev>> netdevs, NetworkChanges changes, Runnable quit) {
         this.netdevs = netdevs;
         this.changes = changes;
+        this.quit = quit;
     }
 
     /** Runs one command line; a blank one runs nothing and says nothing, as QEMU's monitor (monitor/hmp.c). */
@@ -241,6 +248,16 @@ final class HumanMonitor {
                 yield "";
             }
             case "capture" -> capture(words);
+            case "quit", "q" -> { // QEMU names the command as its table does, "quit|q", in this line (monitor/hmp.c)
+                if (words.length > 1) {
+                    throw Failure.syntax(words[0], "quit|q: extraneous characters at the end of line");
+                }
+                if (!changes.canQuit()) {
+                    throw new Failure("quit: this control socket's program is not stopped from it");
+                }
+                quit.run();
+                yield "";
+            }
             case "help", "?" -> {
                 if (words.length == 1) {
                     yield HELP;
@@ -256,7 +273,7 @@ final class HumanMonitor {
                 yield lines;
             }
             default -> throw new Failure("unknown command: '" + words[0] + "' (expected: info network, info usernet, "
-                    + "info mac-table, info captures, hostfwd_add, hostfwd_remove, netdev_add, netdev_del, set_link, object_add, object_del, capture, help)");
+                    + "info mac-table, info captures, hostfwd_add, hostfwd_remove, netdev_add, netdev_del, set_link, object_add, object_del, capture, quit, help)");
         };
     }
 
@@ -284,6 +301,7 @@ final class HumanMonitor {
             "netdev_del id -- remove host network device",
             "object_add filter-dump,id=str,netdev=str,file=str[,maxlen=N] -- start a capture",
             "object_del id -- stop a capture",
+            "quit|q -- stop vnet4j, as SIGTERM does, with exit status 0",
             "set_link name on|off -- change the link status of a network adapter") + "\n";
 
     /**

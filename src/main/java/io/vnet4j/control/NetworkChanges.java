@@ -7,7 +7,8 @@ import java.io.IOException;
 
 /**
  * How the control socket changes the running network: netdevs ({@code netdev_add}, {@code netdev_del}) and
- * captures ({@code object-add}/{@code object-del} of a {@code filter-dump}, {@code capture start|stop}).
+ * captures ({@code object-add}/{@code object-del} of a {@code filter-dump}, {@code capture start|stop}), and the
+ * daemon's stop ({@code quit}).
  */
 public interface NetworkChanges {
     /**
@@ -40,6 +41,24 @@ public interface NetworkChanges {
     /** The frames capture {@code id} dropped so far, its file taking records more slowly than they came; 0 when none runs. */
     default long captureDrops(String id) {
         return 0;
+    }
+
+    /**
+     * Whether {@link #quit} stops anything: true for the daemon, false for a server whose owner is not to be stopped
+     * from its control socket (a test's, an embedding program's).
+     */
+    default boolean canQuit() {
+        return false;
+    }
+
+    /**
+     * Stops the daemon as a SIGTERM does (everything closed, the control socket's file removed), to exit status 0:
+     * QEMU's QMP and HMP {@code quit}. Called once the command's answer is out; returns without waiting for the stop.
+     *
+     * @throws UnsupportedOperationException when {@link #canQuit} is false
+     */
+    default void quit() {
+        throw new UnsupportedOperationException("quit");
     }
 
     /** For a server with no network to change: every change is refused. */

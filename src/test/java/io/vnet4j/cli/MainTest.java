@@ -165,6 +165,29 @@ class MainTest {
         }
     }
 
+    /** {@code vnet4j ctl quit} (QEMU's HMP quit) stops the daemon as SIGTERM does, but to exit status 0. */
+    @Test
+    void ctlQuitStopsTheDaemonWithZeroAndRemovesItsControlSocket(@TempDir Path dir) throws Exception {
+        Path socket = dir.resolve("c.sock");
+        java.util.concurrent.FutureTask<Integer> daemon = new java.util.concurrent.FutureTask<>(() -> Main.run("--control",
+                socket.toString(), "--no-warm-up", "-netdev", "socket,id=a,listen=127.0.0.1:0"));
+        Thread.ofPlatform().start(daemon);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!err().contains("ready") && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(err()).contains("ready");
+        assertThat(Main.run("ctl", "--control", socket.toString(), "quit")).isZero();
+        assertThat(out()).isEmpty();
+        try {
+            assertThat(daemon.get(5, java.util.concurrent.TimeUnit.SECONDS)).isZero();
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("the daemon still runs 5 s after quit; it said:\n" + err(), e);
+        }
+        assertThat(socket).doesNotExist();
+        assertThat(err()).contains("vnet4j: quit (control socket)", "vnet4j: stopping");
+    }
+
     @Test
     void anEmptyControlPathIsRefusedAsAnOption() {
         assertRefused("vnet4j: Invalid value for option '--control': expected a socket path, got an empty one (see vnet4j --help)",
@@ -400,7 +423,7 @@ class MainTest {
             assertThat(Main.run("ctl", "--control", socket.toString(), "query-network")).isZero();
             assertThat(out()).startsWith("[{\"hub\":3,").endsWith("\n");
             assertThat(Main.run("ctl", "--control", socket.toString(), "no-such-command")).isEqualTo(1);
-            assertThat(err()).contains("vnet4j: unknown command: 'no-such-command' (expected: info network, info usernet, info mac-table, info captures, hostfwd_add, hostfwd_remove, netdev_add, netdev_del, set_link, object_add, object_del, capture, help)");
+            assertThat(err()).contains("vnet4j: unknown command: 'no-such-command' (expected: info network, info usernet, info mac-table, info captures, hostfwd_add, hostfwd_remove, netdev_add, netdev_del, set_link, object_add, object_del, capture, quit, help)");
         } catch (java.io.IOException e) {
             throw new AssertionError(e);
         } finally {

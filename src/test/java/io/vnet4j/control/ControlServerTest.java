@@ -441,8 +441,84 @@ class ControlServerTest {
     @Test
     void anUnknownCommandIsCommandNotFound() throws IOException {
         try (Client c = new Client(socket).negotiated()) {
-            assertThat(c.execute("{\"execute\":\"quit\"}")).isEqualTo(Map.of("error",
-                    Map.of("class", "CommandNotFound", "desc", "The command quit has not been found")));
+            assertThat(c.execute("{\"execute\":\"system_reset\"}")).isEqualTo(Map.of("error",
+                    Map.of("class", "CommandNotFound", "desc", "The command system_reset has not been found")));
+        }
+    }
+
+    /** Changes that add nothing and count their quits, as the daemon's would stop it. */
+    private static final class Quitting implements NetworkChanges {
+        final java.util.concurrent.atomic.AtomicInteger quits = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public Netdev add(String option) throws io.vnet4j.config.ConfigException {
+            throw new io.vnet4j.config.ConfigException("not here");
+        }
+
+        @Override
+        public boolean remove(String id) {
+            return false;
+        }
+
+        @Override
+        public io.vnet4j.config.CaptureConfig addCapture(String option) throws io.vnet4j.config.ConfigException {
+            throw new io.vnet4j.config.ConfigException("not here");
+        }
+
+        @Override
+        public boolean removeCapture(String id) {
+            return false;
+        }
+
+        @Override
+        public boolean canQuit() {
+            return true;
+        }
+
+        @Override
+        public void quit() {
+            quits.incrementAndGet();
+        }
+    }
+
+    /**
+     * QEMU's quit, over QMP and as HMP: {"return": {}}, then the SHUTDOWN event (reason host-qmp-quit), then the
+     * connection ends and the daemon is told to stop; a server that cannot stop its program refuses it.
+     */
+    @Test
+    void quitAnswersThenSendsTheShutdownEventThenStopsTheDaemon() throws IOException {
+        Quitting changes = new Quitting();
+        Path other = dir.resolve("quit.sock");
+        ControlServer quitting = new ControlServer(other, List::of, changes, "1.2.3");
+        quitting.start();
+        try {
+            for (String quit : List.of("{\"execute\":\"quit\",\"id\":7}",
+                    "{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":\"quit\"},\"id\":7}",
+                    "{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":\" q \"},\"id\":7}")) {
+                int before = changes.quits.get();
+                try (Client c = new Client(other).negotiated()) {
+                    assertReturnsWithId(c.execute(quit), 7L);
+                    Map<?, ?> event = c.answer();
+                    assertThat(event.get("event")).isEqualTo("SHUTDOWN");
+                    assertThat(event.get("data")).isEqualTo(Map.of("guest", false, "reason", "host-qmp-quit"));
+                    assertThat(((Map<?, ?>) event.get("timestamp")).keySet()).asString().isIn("[seconds, microseconds]", "[microseconds, seconds]");
+                    assertThat(c.line()).as("the connection ends").isNull();
+                    assertThat(changes.quits.get()).isEqualTo(before + 1);
+                }
+            }
+            try (Client c = new Client(other).negotiated()) {
+                assertGenericError(c, "{\"execute\":\"quit\",\"arguments\":{\"force\":true}}", "Parameter 'force' is unexpected");
+                assertThat(c.execute("{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":\"quit now\"}}")
+                        .get("return")).asString().isEqualTo("quit|q: extraneous characters at the end of line\r\nTry \"help quit\" for more "
+                                + "information\r\n");
+                assertThat(changes.quits).hasValue(3);
+            }
+        } finally {
+            quitting.close();
+        }
+        try (Client c = new Client(socket).negotiated()) {
+            assertGenericError(c, "{\"execute\":\"quit\"}", "quit: this control socket's program is not stopped from it");
+            assertThat(c.execute("{\"execute\":\"query-version\"}").containsKey("return")).isTrue();
         }
     }
 
@@ -450,7 +526,7 @@ class ControlServerTest {
     void queryCommandsListsWhatItAnswersAndNetworkChangesAreRefusedWithoutANetwork() throws IOException {
         try (Client c = new Client(socket).negotiated()) {
             assertThat(c.execute("{\"execute\":\"query-commands\"}").get("return")).asString()
-                    .contains("{name=netdev_add}", "{name=netdev_del}", "{name=query-network}");
+                    .contains("{name=netdev_add}", "{name=netdev_del}", "{name=query-network}", "{name=quit}");
             assertThat(c.execute("{\"execute\":\"netdev_add\",\"arguments\":{\"type\":\"user\",\"id\":\"u\"}}"))
                     .isEqualTo(Map.of("error", Map.of("class", "GenericError", "desc", "netdevs cannot be added here")));
             assertThat(c.execute("{\"execute\":\"netdev_del\",\"arguments\":{\"id\":\"u\"}}"))

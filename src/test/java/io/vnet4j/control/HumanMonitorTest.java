@@ -24,6 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 class HumanMonitorTest {
     private Network network;
     private HumanMonitor monitor;
+    /** The times {@code monitor}'s quit ran. */
+    private int quits;
 
     @BeforeEach
     void start() throws Exception {
@@ -31,7 +33,7 @@ class HumanMonitorTest {
         network.attachNic("guest", 0);
         network.addNetdev("user,id=u");
         network.addNetdev("user,id=v,net=10.0.3.0/24");
-        monitor = new HumanMonitor(network::netdevs, changes(network));
+        monitor = new HumanMonitor(network::netdevs, changes(network), () -> quits++);
     }
 
     /** Changes that go to {@code network}, as the daemon's do. */
@@ -65,6 +67,11 @@ class HumanMonitorTest {
             @Override
             public long captureDrops(String id) {
                 return network.captureDrops(id);
+            }
+
+            @Override
+            public boolean canQuit() {
+                return true;
             }
         };
     }
@@ -471,7 +478,7 @@ class HumanMonitorTest {
     void withoutAUserNetworkItSaysSo() {
         try (Network plain = new Network()) {
             plain.attachNic("n", 0);
-            HumanMonitor m = new HumanMonitor(plain::netdevs, NetworkChanges.NONE);
+            HumanMonitor m = new HumanMonitor(plain::netdevs, NetworkChanges.NONE, () -> { });
             assertThatThrownBy(() -> m.run("hostfwd_add tcp::2222-:22")).hasMessage("user mode network stack not in use");
         }
     }
@@ -480,6 +487,24 @@ class HumanMonitorTest {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
+    }
+
+    /**
+     * QEMU's {@code quit|q}: an empty answer, the quit asked of the session; an argument is refused in QEMU's
+     * line, which names the command as its table does; a monitor whose program cannot be stopped says so.
+     */
+    @Test
+    void quitAndQAnswerNothingAndAskTheSessionToQuit() throws Exception {
+        assertThat(monitor.run("quit")).isEmpty();
+        assertThat(monitor.run("q")).isEmpty();
+        assertThat(quits).isEqualTo(2);
+        assertThatThrownBy(() -> monitor.run("q now")).isInstanceOfSatisfying(HumanMonitor.Failure.class, f -> assertThat(f.text())
+                .isEqualTo("quit|q: extraneous characters at the end of line\nTry \"help q\" for more information\n"));
+        assertThat(quits).isEqualTo(2);
+        assertThat(monitor.run("help q")).isEqualTo("quit|q -- stop vnet4j, as SIGTERM does, with exit status 0\n");
+        HumanMonitor plain = new HumanMonitor(network::netdevs, NetworkChanges.NONE, () -> quits++);
+        assertThatThrownBy(() -> plain.run("quit")).hasMessage("quit: this control socket's program is not stopped from it");
+        assertThat(quits).isEqualTo(2);
     }
 
     /** A helper's trial: {@code vnet4j ctl help} was an unknown command; QEMU's monitor has help and ?. */
