@@ -45,4 +45,17 @@ class StartedTest {
         started.add(named("network"));
         assertThat(closed).containsExactly("control", "network");
     }
+
+    /** ctl quit while Network.start still runs: the start's later resources close at once, "ready" is not said. */
+    @Test
+    void aStopDuringTheStartClosesWhatTheStartOpensLaterAndLetsTheDaemonReturn() throws Exception {
+        Started started = new Started();
+        started.control(named("control"));
+        started.stop();
+        started.add(named("network"));
+        started.startEnded();
+        started.ifNotStopping(() -> closed.add("ready"));
+        started.awaitClosed(); // returns: the daemon exits with 0
+        assertThat(closed).containsExactly("control", "network");
+    }
 }
