@@ -330,6 +330,63 @@ class UsernetNamespaceIT {
     }
 
     /**
+     * moby/vpnkit#406 ("Too many open files", then spotty connectivity) replayed (helper-130): a guest that holds
+     * many TCP connections took, under a low descriptor limit, every descriptor (378 of 600 under
+     * {@code ulimit -n 400}); its lookups then timed out and the rest of its connects were told Network
+     * Unreachable. The table now holds at most half the limit (here 200): the rest are refused at once, and
+     * DNS still answers.
+     */
+    @Test
+    void manyTcpConnectionsLeaveDescriptorsForDns() throws Exception {
+        NetNamespace ns = namespace("tcpflood");
+        VnetProcess v = VnetProcess.startLimited(400, java.util.Map.of(), "--no-warm-up",
+                "--control", dir.resolve("control.sock").toString(),
+                "-netdev", "user,id=u,dns-upstream=127.0.0.1:" + dnsPort,
+                "-netdev", "tap,id=c,ifname=tap0,configure=on,netns=/run/netns/" + ns.name());
+        daemons.add(v);
+        List<Socket> held = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1000, java.net.InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> {
+                try {
+                    while (true) {
+                        held.add(server.accept());
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            });
+            Path result = dir.resolve("held.txt");
+            processes.add(ns.start("python3", "-c", """
+                    import os, socket, sys, time
+                    held, failed = [], {}
+                    for _ in range(500):
+                        try:
+                            held.append(socket.create_connection(("10.0.2.2", int(sys.argv[1])), timeout=10))
+                        except OSError as e:
+                            failed[str(e)] = failed.get(str(e), 0) + 1
+                    with open(sys.argv[2] + ".tmp", "w") as f:
+                        f.write("%d held, failed %s" % (len(held), sorted(failed.items())))
+                    os.rename(sys.argv[2] + ".tmp", sys.argv[2])
+                    time.sleep(600)
+                    """, String.valueOf(server.getLocalPort()), result.toString()));
+            for (int i = 0; i < 600 && !Files.exists(result); i++) {
+                Thread.sleep(50);
+            }
+            assertThat(Files.readString(result)).isEqualTo("200 held, failed [('[Errno 111] Connection refused', 300)]");
+            assertThat(infoNetwork()).contains("tcp-connections=200,");
+            PeerTools.Exec lookup = PeerTools.exec(Duration.ofSeconds(20),
+                    List.of("ip", "netns", "exec", ns.name(), "busybox", "nslookup", "example.test", "10.0.2.3"));
+            assertThat(lookup.output()).contains("198.51.100.7");
+        } finally {
+            synchronized (held) {
+                for (Socket s : held) {
+                    s.close();
+                }
+            }
+        }
+    }
+
+    /**
      * One TCP connection as {@code s}: with argv[1] "serve", the one client of a listener on port argv[2] of
      * argv[3] (which prints "listening" first), else a connection to argv[1]:argv[2].
      */

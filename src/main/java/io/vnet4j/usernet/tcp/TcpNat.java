@@ -1,5 +1,6 @@
 package io.vnet4j.usernet.tcp;
 
+import io.vnet4j.base.Descriptors;
 import io.vnet4j.base.FailureRun;
 import io.vnet4j.base.HostSockets;
 import io.vnet4j.base.LineBudget;
@@ -62,9 +63,12 @@ public final class TcpNat {
      * connection answers with a RST at once, which frees its entry, and the SYN's retransmission (1 s later on
      * Linux) finds the room. A host server that never closes would otherwise hold the table full of
      * connections the guest had long forgotten (slirp4netns#350). Only a table full of connections that are
-     * all alive refuses a SYN with a RST.
+     * all alive refuses a SYN with a RST. Under a low descriptor limit the table is smaller still
+     * ({@link #connectionsUnder(long)}).
      */
     public static final int MAX_CONNECTIONS = 4096;
+    /** The least table {@link #connectionsUnder(long)} gives, however low the descriptor limit. */
+    static final int MIN_CONNECTIONS = 16;
     /** The least time between two rounds of probes of a full table: two rounds before a guest resends its SYN. */
     static final long PROBE_ROUND = TimeUnit.MILLISECONDS.toNanos(500);
     /**
@@ -135,7 +139,7 @@ public final class TcpNat {
     /** Events after which a connection waited on time, ever ({@link #timedEvents}). */
     private long timedEvents;
     private final Map<FlowKey, Flow> flows = new HashMap<>();
-    private int maxConnections = MAX_CONNECTIONS;
+    private int maxConnections = connectionsUnder(Descriptors.limit());
     /** The connections' smallest buffers, reused (see {@link BufferPool}): the process's pool. */
     private final BufferPool buffers = BufferPool.SHARED;
     /** Reused for every lookup (see FlowKey). */
@@ -194,6 +198,18 @@ public final class TcpNat {
     /** The host addresses NAT'd connections leave from, per family ({@code outbound-addr=}, {@code outbound-addr6=}). */
     public void outboundAddresses(OutboundAddresses addresses) {
         this.outbound = addresses;
+    }
+
+    /**
+     * The connections allowed under {@code descriptorLimit} (RLIMIT_NOFILE), each holding a host socket: half of
+     * it, within {@link #MIN_CONNECTIONS}..{@link #MAX_CONNECTIONS}. UdpNat's flows take at most a quarter, and the
+     * rest stays for DNS, DNS over TCP, the control socket and the forwards' listeners: a guest holding many
+     * connections under {@code ulimit -n 400} took every descriptor, and its lookups then failed, datagrams
+     * were dropped and even its own new connections were told Network Unreachable until some closed (moby/vpnkit#406's
+     * "Too many open files" replayed; libslirp has no bound, vpnkit bounds all its connections).
+     */
+    static int connectionsUnder(long descriptorLimit) {
+        return (int) Math.max(MIN_CONNECTIONS, Math.min(MAX_CONNECTIONS, descriptorLimit / 2));
     }
 
     /** A smaller table than {@link #MAX_CONNECTIONS}, for tests. */

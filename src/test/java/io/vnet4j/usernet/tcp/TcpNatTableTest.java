@@ -59,6 +59,14 @@ class TcpNatTableTest {
     }
 
     @Test
+    void theTableHoldsHalfTheDescriptorLimitWithinItsBounds() {
+        assertThat(TcpNat.connectionsUnder(400)).isEqualTo(200);
+        assertThat(TcpNat.connectionsUnder(20)).isEqualTo(TcpNat.MIN_CONNECTIONS);
+        assertThat(TcpNat.connectionsUnder(1_048_576)).isEqualTo(TcpNat.MAX_CONNECTIONS);
+        assertThat(TcpNat.connectionsUnder(Long.MAX_VALUE)).as("unknown or unlimited").isEqualTo(TcpNat.MAX_CONNECTIONS);
+    }
+
+    @Test
     void aConnectionInTimeWaitGivesWayToANewOne() throws IOException {
         timeWait(40001);
         timeWait(40002);
