@@ -194,6 +194,7 @@ final class GuestOutput {
         }
         int headers = writeHeaders(IpProtocol.TCP, source, destination, mac, nextId++, length, false, -1);
         send(headers + length, large ? segment.segmentSize() : 0, source, destination, mac);
+        probeIfStale(source, destination, mac);
     }
 
     /**
@@ -258,6 +259,20 @@ final class GuestOutput {
             send(headers + chunk, 0, source, destination, mac);
             offset += chunk;
         } while (offset < length);
+        if (destinationMac == NeighborTable.UNKNOWN) {
+            probeIfStale(source, destination, mac);
+        }
+    }
+
+    /**
+     * After a frame went to {@code mac}, the neighbour table's entry for {@code destination}: asks for it again
+     * when its guest has been silent long enough ({@link NeighborTable#dueForProbe}); an answer from another MAC
+     * moves the entry there.
+     */
+    private void probeIfStale(IpAddress source, IpAddress destination, long mac) {
+        if (mac != NeighborTable.UNKNOWN && !destination.isMulticastOrBroadcast() && neighbors.dueForProbe(destination, mac)) {
+            ask(source, destination);
+        }
     }
 
     /** The MAC for {@code destination}: the one given, the multicast group's, or the neighbour table's. */
@@ -338,12 +353,17 @@ final class GuestOutput {
         if (mac != NeighborTable.UNKNOWN) {
             sink.send(frame, 0, length, segmentSize);
         } else if (pending.hold(destination, frame, 0, length, segmentSize, clock.getAsLong())) {
-            IpAddress asker = askAs == null || askAs.host(destination) == null ? source : askAs.host(destination);
-            if (destination.isIpv4()) {
-                sendArp(ArpPacket.REQUEST, asker.ipv4(), 0, destination.ipv4(), MacAddress.BROADCAST);
-            } else {
-                sendNeighborSolicitation(asker, destination);
-            }
+            ask(source, destination);
+        }
+    }
+
+    /** Asks for {@code destination}'s MAC: an ARP request (broadcast) or a neighbour solicitation, as the gateway. */
+    private void ask(IpAddress source, IpAddress destination) {
+        IpAddress asker = askAs == null || askAs.host(destination) == null ? source : askAs.host(destination);
+        if (destination.isIpv4()) {
+            sendArp(ArpPacket.REQUEST, asker.ipv4(), 0, destination.ipv4(), MacAddress.BROADCAST);
+        } else {
+            sendNeighborSolicitation(asker, destination);
         }
     }
 

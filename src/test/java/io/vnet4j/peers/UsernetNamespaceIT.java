@@ -195,6 +195,32 @@ class UsernetNamespaceIT {
         assertThat(infoNetwork()).contains("held for ARP/NDP: 0 waiting, 1 sent after the reply, 0 dropped");
     }
 
+    /**
+     * moby/moby#36069 (a host's stale ARP entry keeps a container unreachable) replayed (helper-130): a guest
+     * whose MAC changed and that has been silent since ({@code ip link set tap0 address} in the namespace, as
+     * Linux sends no gratuitous ARP for it) was unreachable through the forwards: the gateway
+     * kept its old MAC until the guest happened to send something. Now an entry unconfirmed for 30 s is asked
+     * for again when used, as Linux's neighbour entries go stale, and the forwarded connection reaches the guest.
+     */
+    @Test
+    void aForwardReachesAGuestWhoseMacChangedWhileItWasSilent() throws Exception {
+        int tcpPort = PeerTools.freePort();
+        NetNamespace ns = container(PeerTools.freePort(), tcpPort);
+        assertThat(echoThroughForward(tcpPort, "before\n")).isEqualTo("before\n");
+        ns.execOk("ip", "link", "set", "tap0", "address", "52:54:00:aa:bb:cc");
+        Thread.sleep(31_000); // the entry goes stale
+        assertThat(echoThroughForward(tcpPort, "after\n")).isEqualTo("after\n");
+        assertThat(infoNetwork()).contains("52:54:00:aa:bb:cc");
+    }
+
+    private static String echoThroughForward(int port, String line) throws IOException {
+        try (Socket forwarded = new Socket("127.0.0.1", port)) {
+            forwarded.setSoTimeout(10_000);
+            forwarded.getOutputStream().write(line.getBytes(StandardCharsets.UTF_8));
+            return new String(forwarded.getInputStream().readNBytes(line.length()), StandardCharsets.UTF_8);
+        }
+    }
+
     @Test
     void theFirstConnectionThroughAHostForwardNeedsNoSynRetransmission() throws Exception {
         int tcpPort = PeerTools.freePort();

@@ -46,6 +46,49 @@ class GuestOutputTest {
     }
 
     /**
+     * A guest whose MAC changed and that has been silent since (helper-130's replay: {@code ip link set tap0
+     * address} in a namespace; every host-forwarded connection then went to the old MAC, lost, until the guest
+     * sent something): frames to an entry its guest has not confirmed for 30 s are followed by an ARP request,
+     * or a neighbour solicitation, at most one per 5 s, and the answer from the new MAC moves the entry.
+     */
+    @Test
+    void framesToANeighbourSilentFor30SecondsAskForItAgainAndFollowItsNewMac() {
+        long[] now = {1_000_000_000L};
+        NeighborTable table = new NeighborTable(() -> now[0]);
+        IpAddress guest6 = IpAddress.parse("fec0::5054:ff:fe12:3456");
+        table.learn(GUEST, 0x5254_0012_3456L);
+        table.learn(guest6, 0x5254_0012_3456L);
+        java.util.List<String> sent = new java.util.ArrayList<>();
+        GuestOutput out = new GuestOutput((frame, offset, length, segmentSize) -> {
+            int type = frame.getShort(offset + 12) & 0xFFFF;
+            sent.add(type == 0x0806 ? "arp request for " + Integer.toHexString(frame.getInt(offset + 38))
+                    : type == 0x86DD && frame.get(offset + 54) == (byte) 135 ? "neighbour solicitation"
+                    : String.format("ip to %012x", frame.getLong(offset) >>> 16));
+        }, table, 1500, () -> now[0]);
+        ByteBuffer body = ByteBuffer.allocate(8);
+
+        out.sendIp(17, GATEWAY, GUEST, NeighborTable.UNKNOWN, body, 8);
+        now[0] += java.util.concurrent.TimeUnit.SECONDS.toNanos(29);
+        out.sendIp(17, GATEWAY, GUEST, NeighborTable.UNKNOWN, body, 8);
+        assertThat(sent).containsExactly("ip to 525400123456", "ip to 525400123456");
+
+        sent.clear();
+        now[0] += java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
+        out.sendIp(17, GATEWAY, GUEST, NeighborTable.UNKNOWN, body, 8);
+        out.sendTcp(new OutgoingSegment().between(GATEWAY, 80, GUEST, 40000).header(TcpFlags.ACK, 7, 501, 1000));
+        out.sendIp(17, IpAddress.parse("fec0::2"), guest6, NeighborTable.UNKNOWN, body, 8);
+        assertThat(sent).containsExactly("ip to 525400123456", "arp request for a00020f", "ip to 525400123456",
+                "ip to 525400123456", "neighbour solicitation");
+
+        sent.clear();
+        table.learn(GUEST, 0x5254_00aa_bbccL); // the ARP reply
+        out.sendIp(17, GATEWAY, GUEST, NeighborTable.UNKNOWN, body, 8);
+        now[0] += java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        out.sendIp(17, IpAddress.parse("fec0::2"), guest6, NeighborTable.UNKNOWN, body, 8);
+        assertThat(sent).containsExactly("ip to 525400aabbcc", "ip to 525400123456", "neighbour solicitation");
+    }
+
+    /**
      * A datagram that fits the MTU goes whole, even when the room the MTU leaves after the IP header is no
      * multiple of 8 (a helper's replay: at IPv6's 1500 a 1497-1500-byte packet went as two unfragmented
      * packets, the first with its UDP length too long, and the guest dropped both); one byte more goes in
