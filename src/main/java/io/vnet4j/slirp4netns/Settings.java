@@ -80,6 +80,9 @@ record Settings(boolean configure, int mtu, Cidr cidr, boolean ipv6, boolean hos
         if (o.usernsPath != null && !Files.exists(Path.of(o.usernsPath))) {
             throw new UsageException("userns path doesn't exist: " + o.usernsPath);
         }
+        if (o.apiSocket != null && o.apiSocket.isEmpty()) { // Path.of("") is the working directory
+            throw new UsageException("--api-socket: expected a socket path, got an empty one");
+        }
         if (o.macAddress != null && !o.configure) {
             throw new UsageException("--macaddr cannot be specified when --configure or -c is not specified");
         }

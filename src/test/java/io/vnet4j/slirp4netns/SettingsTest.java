@@ -149,6 +149,17 @@ class SettingsTest {
         assertThat(settings("-e", "3", PID, "tap0").exitFd()).isEqualTo(3);
     }
 
+    /**
+     * An empty API socket path (a script's unset variable, {@code --api-socket=$SOCK}) is refused by name: it was
+     * read as the working directory and refused as "api socket  exists and is not a socket" (the new-user trial,
+     * fifty-second pass).
+     */
+    @Test
+    void anEmptyApiSocketPathIsRefusedByName() {
+        refused("--api-socket: expected a socket path, got an empty one", "--api-socket=", PID, "tap0");
+        refused("--api-socket: expected a socket path, got an empty one", "-a", "", PID, "tap0");
+    }
+
     /** What getopt_long reads and picocli's own matching did not (the new-user trial, twenty-fourth pass). */
     @Test
     void longOptionsAreAbbreviatedAsGetoptAbbreviatesThem() throws Exception {
