@@ -10,6 +10,7 @@ import io.vnet4j.wire.IpAddress;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -370,16 +371,27 @@ final class HumanMonitor {
             if (netdevs.get().stream().noneMatch(n -> n.id().equals(words[2]))) {
                 throw new Failure("no netdev '" + words[2] + "' runs (info network lists them)");
             }
+            if (words[3].isEmpty()) { // ctl's capture start vms '' (an unset variable): file= left empty
+                throw new Failure("capture start: expected the pcap file's path, got an empty one");
+            }
+            String id = "capture-" + words[2];
             CaptureConfig c;
             try {
-                c = changes.addCapture("filter-dump,id=capture-" + escape(words[2]) + ",netdev=" + escape(words[2])
+                c = changes.addCapture("filter-dump,id=" + escape(id) + ",netdev=" + escape(words[2])
                         + ",file=" + escape(words[3]));
             } catch (ConfigException e) {
                 if (netdevs.get().stream().noneMatch(n -> n.id().equals(words[2]))) {
                     // gone since the check above (netdev_del), which said so to addCapture
                     throw new Failure("no netdev '" + words[2] + "' runs (info network lists them)");
                 }
-                throw new Failure("a capture of netdev '" + words[2] + "' runs already (capture stop " + words[2] + " ends it)");
+                Optional<CaptureConfig> holder = changes.captures().stream().filter(r -> r.id().equals(id)).findFirst();
+                if (holder.isPresent() && words[2].equals(holder.get().netdev())) {
+                    throw new Failure("a capture of netdev '" + words[2] + "' runs already (capture stop " + words[2] + " ends it)");
+                }
+                if (holder.isPresent()) { // object_add gave that id to a capture of another netdev
+                    throw new Failure("id " + id + " is already in use (info captures lists it)");
+                }
+                throw new Failure(e.reason());
             } catch (IOException e) {
                 throw new Failure(Log.describe(e));
             }

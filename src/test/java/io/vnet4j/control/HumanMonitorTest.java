@@ -427,6 +427,23 @@ class HumanMonitorTest {
         }
     }
 
+    /**
+     * capture start's refusals name what is wrong: every refusal of its option was reported as "a capture of
+     * netdev 'X' runs already", an empty FILE (ctl's {@code capture start vms ''}, a script's unset variable) and
+     * the id capture-X taken by another netdev's capture too (the new-user trial, fifty-second pass).
+     */
+    @Test
+    void captureStartNamesWhatIsWrongWithItsFile(@TempDir Path dir) throws Exception {
+        network.attachNic("other", 0);
+        assertThatThrownBy(() -> monitor.run("capture start guest \"\"")).hasMessage(
+                "capture start: expected the pcap file's path, got an empty one");
+        assertThat(monitor.run("object_add filter-dump,id=capture-other,netdev=guest,file=" + dir.resolve("g.pcap"))).isEmpty();
+        assertThatThrownBy(() -> monitor.run("capture start other " + dir.resolve("o.pcap"))).hasMessage(
+                "id capture-other is already in use (info captures lists it)");
+        assertThat(monitor.run("capture stop guest")).isEqualTo("capture of netdev guest stopped\n");
+        assertThat(monitor.run("capture start other " + dir.resolve("o.pcap"))).startsWith("capturing netdev other");
+    }
+
     @Test
     void aCaptureStartedAndStoppedAtRunTimeHoldsTheFramesBetween() throws Exception {
         java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("vnet4j-capture-test");
