@@ -135,7 +135,7 @@ final class DaemonCommand implements Callable<Integer> {
                         + "giving the CPU to other threads between polls: an answer that comes within the window is "
                         + "taken without a wake-up (docs/architecture.md). An idle network does not poll."),
                 () -> command.busyPollMicros, v -> command.busyPollMicros = v).build());
-        spec.addOption(Specs.bound(flag(OptionSpec.builder("--quiet")).description("Log only warnings and errors."),
+        spec.addOption(Specs.bound(flag(OptionSpec.builder("--quiet")).description("Log only warnings and errors, and the line ready."),
                 () -> command.quiet, v -> command.quiet = v).build());
         Specs.addHelpOptions(spec);
         spec.addSubcommand("ctl", CtlCommand.spec(new CtlCommand()));
