@@ -94,6 +94,10 @@ public final class Network implements AutoCloseable {
             }
             for (CaptureConfig c : config.captures()) {
                 network.capture(c);
+                if (c.hub() != null && config.netdevs().stream().noneMatch(n -> n.hub() == c.hub())) {
+                    Log.warn(c.id() + ": hub " + c.hub() + " has no netdev yet; it captures the frames of the ports "
+                            + "that netdev_add puts there (hubid=" + c.hub() + ")");
+                }
             }
         } catch (IOException | RuntimeException e) {
             network.close();

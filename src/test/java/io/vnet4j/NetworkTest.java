@@ -97,6 +97,31 @@ class NetworkTest {
                 .singleElement().asString().contains("capture to " + fifo + " stopped: Broken pipe");
     }
 
+    /**
+     * A {@code -net dump} on a hub that no netdev is on (vlan= mistyped, or taken for hubid= of another netdev)
+     * captures nothing: it is warned of, as a switch on such a hub is; it was silent, its file left with a pcap
+     * header only (the new-user trial, fifty-second pass).
+     */
+    @Test
+    void aDumpOfAHubWithoutNetdevsIsWarnedOfAndOneOfAHubWithOneIsNot() throws Exception {
+        ConfigParser parser = new ConfigParser();
+        parser.netdev("stream,id=s,server=on,addr.type=unix,addr.path=" + dir.resolve("s.sock"));
+        parser.net("dump,vlan=0,file=" + dir.resolve("hub0.pcap"));
+        parser.net("dump,vlan=5,file=" + dir.resolve("hub5.pcap"));
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream saved = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        Log.toStandardError(Log.Format.TEXT);
+        try (Network network = Network.start(parser.build())) {
+            assertThat(network.captures()).hasSize(2);
+        } finally {
+            System.setErr(saved);
+        }
+        assertThat(err.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("has no netdev")))
+                .containsExactly("vnet4j: warning: dump.1: hub 5 has no netdev yet; it captures the frames of the ports "
+                        + "that netdev_add puts there (hubid=5)");
+    }
+
     @Test
     void aNetdevThatCannotStartStopsTheOnesAlreadyStarted() throws Exception {
         ConfigParser parser = new ConfigParser();
