@@ -63,6 +63,8 @@ public final class DatagramNetdev extends QueuedPort implements Netdev {
     private int memberIndex;
     /** Set before the sockets are released (by {@link #close}, or a start that failed); guarded by this. */
     private boolean closed;
+    /** The local port the kernel picked for a {@code local} port 0, which the peer must be told; else 0. */
+    private volatile int pickedPort;
 
     public DatagramNetdev(String id, String type, String settings, Spec spec, Hub hub) {
         super(id, type, DEFAULT_QUEUE_BYTES);
@@ -79,7 +81,8 @@ public final class DatagramNetdev extends QueuedPort implements Netdev {
 
     @Override
     public String describe() {
-        return settings;
+        int picked = pickedPort;
+        return picked == 0 ? settings : settings + " (port " + picked + ", picked by the kernel)";
     }
 
     /** What the kernel dropped before this port read it, when it can tell ({@link NativeDatagramSocket#receiveDrops}). */
@@ -107,6 +110,9 @@ public final class DatagramNetdev extends QueuedPort implements Netdev {
                 }
                 receiver = NativeDatagramSocket.bound(spec.local(), false);
                 sender = receiver;
+                if (spec.local() instanceof DatagramEndpoint.Inet inet && inet.port() == 0) {
+                    pickedPort = receiver.localPort();
+                }
                 if (spec.local() instanceof DatagramEndpoint.Unix unix) {
                     socketFile = OwnedFile.claim(Path.of(unix.path()));
                 }

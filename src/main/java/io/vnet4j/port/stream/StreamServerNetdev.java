@@ -51,7 +51,21 @@ public final class StreamServerNetdev extends PeerPortsNetdev {
 
     @Override
     public String describe() {
-        return settings + " (" + connections.size() + (connections.size() == 1 ? " connection)" : " connections)");
+        return settings + " (" + pickedPort() + connections.size() + (connections.size() == 1 ? " connection)" : " connections)");
+    }
+
+    /** For a port 0 asked for, the one the kernel picked, which peers must be told ("port 40123, picked; "). */
+    private String pickedPort() {
+        ServerSocketChannel ch = server;
+        if (!(address instanceof InetSocketAddress asked) || asked.getPort() != 0 || ch == null) {
+            return "";
+        }
+        try {
+            return ch.getLocalAddress() instanceof InetSocketAddress bound
+                    ? "port " + bound.getPort() + ", picked by the kernel; " : "";
+        } catch (IOException e) { // closed
+            return "";
+        }
     }
 
     @Override

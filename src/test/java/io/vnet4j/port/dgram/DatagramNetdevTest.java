@@ -99,6 +99,24 @@ class DatagramNetdevTest {
         assertThat(link.b().counters().snapshot().txFrames()).isEqualTo(50);
     }
 
+    /**
+     * A local port 0 ({@code local.port=0}, {@code localaddr=127.0.0.1:0}) is told as the kernel picked it, for
+     * the peer to send to; the start line and info network said {@code local=127.0.0.1:0} and no more (the
+     * new-user trial, fifty-second pass). A port given is not repeated.
+     */
+    @Test
+    void aLocalPortZeroIsToldAsTheKernelPickedIt() throws Exception {
+        InetAddress lo = InetAddress.getLoopbackAddress();
+        DatagramNetdev picked = dgram("p", new DatagramEndpoint.Inet(lo, 0), new DatagramEndpoint.Inet(lo, 9), new Hub(1));
+        DatagramChannel probe = keep(DatagramChannel.open());
+        probe.bind(new InetSocketAddress(lo, 0));
+        int free = ((InetSocketAddress) probe.getLocalAddress()).getPort();
+        probe.close();
+        DatagramNetdev given = dgram("g", new DatagramEndpoint.Inet(lo, free), new DatagramEndpoint.Inet(lo, 9), new Hub(2));
+        assertThat(picked.describe()).matches("test \\(port [1-9][0-9]*, picked by the kernel\\)");
+        assertThat(given.describe()).isEqualTo("test");
+    }
+
     @Test
     void unixDatagramNetdevsExchangeFramesBothWays() throws Exception {
         exchange(unixLink());
