@@ -397,11 +397,25 @@ public final class Network implements AutoCloseable {
         forgetFailedCaptures();
         refuseSharedFile(c);
         PcapWriter writer;
+        // a FIFO's open waits for its reader, as QEMU's: said after a second, or the daemon sits silent until then
+        Thread hint = !PcapWriter.isFifo(c.file()) ? null : Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(1000);
+                Log.info(c.id() + ": waiting for a reader of the FIFO " + c.file() + " (start it: tshark -i " + c.file()
+                        + "), as QEMU waits");
+            } catch (InterruptedException e) {
+                // opened within the second
+            }
+        });
         try {
             writer = new PcapWriter(c.file(), c.snapLength());
         } catch (IOException e) { // said as QEMU says it, naming the option: the file's own error names only the file
             String option = c.hub() != null ? "-net dump,vlan=" + c.hub() : "-object filter-dump,id=" + c.id();
             throw new IOException(option + ": cannot write file=" + Log.describe(e), e);
+        } finally {
+            if (hint != null) {
+                hint.interrupt();
+            }
         }
         register(c, writer, c.hub() != null ? null : netdev(c.netdev()));
     }

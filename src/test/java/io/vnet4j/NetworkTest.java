@@ -122,6 +122,42 @@ class NetworkTest {
                         + "that netdev_add puts there (hubid=5)");
     }
 
+    /**
+     * A capture at start into a FIFO waits for its reader, as QEMU's does, and now says so after a second: the
+     * daemon sat silent, not even "ready", until tshark was started (the new-user trial, fifty-second pass).
+     */
+    @Test
+    void aCaptureAtStartWaitingForItsFifosReaderSaysSo() throws Exception {
+        Path fifo = dir.resolve("f");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        ConfigParser parser = new ConfigParser();
+        parser.netdev("stream,id=s,server=on,addr.type=unix,addr.path=" + dir.resolve("s.sock"));
+        parser.object("filter-dump,id=f0,netdev=s,file=" + fifo);
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream saved = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        Log.toStandardError(Log.Format.TEXT);
+        CompletableFuture<Void> lateReader = CompletableFuture.runAsync(() -> {
+            try {
+                Thread.sleep(1500);
+                try (FileChannel reader = FileChannel.open(fifo, StandardOpenOption.READ)) {
+                    reader.read(ByteBuffer.allocate(24));
+                }
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        try (Network network = Network.start(parser.build())) {
+            assertThat(network.captures()).hasSize(1);
+        } finally {
+            System.setErr(saved);
+        }
+        lateReader.get();
+        assertThat(err.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("FIFO")))
+                .containsExactly("vnet4j: f0: waiting for a reader of the FIFO " + fifo + " (start it: tshark -i " + fifo
+                        + "), as QEMU waits");
+    }
+
     @Test
     void aNetdevThatCannotStartStopsTheOnesAlreadyStarted() throws Exception {
         ConfigParser parser = new ConfigParser();

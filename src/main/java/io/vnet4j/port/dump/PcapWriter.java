@@ -112,7 +112,13 @@ public final class PcapWriter implements FrameTap, AutoCloseable {
                 StandardOpenOption.TRUNCATE_EXISTING);
     }
 
-    private static boolean isFifo(Path path) {
+    /**
+     * Whether {@code path} is a FIFO, whose opening for writing waits for a reader.
+     *
+     * @param path the capture's file
+     * @return true for a FIFO, false for anything else or nothing there
+     */
+    public static boolean isFifo(Path path) {
         return fileType(path) == S_IFIFO;
     }
 
