@@ -67,7 +67,7 @@ public final class ControlClient implements AutoCloseable {
             within(() -> channel.connect(UnixDomainSocketAddress.of(path)), QUEUE_FULL);
         } catch (IOException e) {
             channel.close();
-            String notASocket = e instanceof NoAnswerException ? null : notASocket(path);
+            String notASocket = e instanceof NoAnswerException ? null : io.vnet4j.os.SocketFiles.notASocket(path);
             throw e instanceof NoAnswerException ? e
                     : notASocket != null ? new IOException("cannot reach the control socket " + path + ": it is " + notASocket
                             + ", not a socket", e)
@@ -203,20 +203,6 @@ public final class ControlClient implements AutoCloseable {
             return null;
         }
         return pkg instanceof String s ? s : String.valueOf(pkg);
-    }
-
-    /**
-     * What is at {@code path} when it is there and not a socket ("a regular file" or "a directory"), which a connect
-     * is refused with ECONNREFUSED as a stopped daemon's socket is; null for a socket, or nothing there.
-     */
-    private static String notASocket(Path path) {
-        java.nio.file.attribute.BasicFileAttributes a;
-        try {
-            a = java.nio.file.Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class);
-        } catch (IOException e) {
-            return null;
-        }
-        return a.isRegularFile() ? "a regular file" : a.isDirectory() ? "a directory" : null;
     }
 
     /** A line's JSON value, or null when it is not JSON. */

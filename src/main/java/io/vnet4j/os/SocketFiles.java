@@ -80,6 +80,23 @@ public final class SocketFiles {
     }
 
     /**
+     * What is at {@code path} when it is there and not a socket ("a regular file" or "a directory"), which a
+     * connect is refused with ECONNREFUSED as a stopped server's socket is; null for a socket, or nothing there.
+     *
+     * @param path where a unix socket was looked for
+     * @return the words for what is there instead, or null
+     */
+    public static String notASocket(Path path) {
+        java.nio.file.attribute.BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class);
+        } catch (IOException e) {
+            return null;
+        }
+        return a.isRegularFile() ? "a regular file" : a.isDirectory() ? "a directory" : null;
+    }
+
+    /**
      * Makes {@code path} ready for a new socket: removes a stale socket. Its directory must exist: a path
      * with a typo is refused, not made (as QEMU's bind fails, with ENOENT), so that no directories are left
      * behind.

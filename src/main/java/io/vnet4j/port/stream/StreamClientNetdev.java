@@ -5,11 +5,13 @@ import io.vnet4j.base.Log;
 import io.vnet4j.base.SocketAddresses;
 import io.vnet4j.fabric.Hub;
 import io.vnet4j.fabric.OnePortNetdev;
+import io.vnet4j.os.SocketFiles;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 
 /**
@@ -59,7 +61,9 @@ public final class StreamClientNetdev extends OnePortNetdev<StreamPort> {
                 throw e;
             }
         } catch (IOException e) {
-            throw new IOException("cannot connect to " + SocketAddresses.format(address) + ": " + e.getMessage(), e);
+            String notASocket = address instanceof UnixDomainSocketAddress unix ? SocketFiles.notASocket(unix.getPath()) : null;
+            throw new IOException("cannot connect to " + SocketAddresses.format(address) + ": "
+                    + (notASocket != null ? "it is " + notASocket + ", not a socket" : e.getMessage()), e);
         }
         if (address instanceof InetSocketAddress) {
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);

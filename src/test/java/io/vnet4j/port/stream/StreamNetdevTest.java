@@ -284,6 +284,21 @@ class StreamNetdevTest {
         assertThat(a.port().linkUp()).isFalse();
     }
 
+    /**
+     * A unix client pointed at something that is not a socket says what is there, as ctl does: the kernel's
+     * ECONNREFUSED read "Connection refused", as of a stopped server (the new-user trial, fifty-second pass).
+     */
+    @Test
+    void aUnixClientAtAFileThatIsNotASocketSaysWhatIsThere() throws Exception {
+        Path file = java.nio.file.Files.writeString(dir.resolve("notes.txt"), "x");
+        StreamClientNetdev client = keep(new StreamClientNetdev("c", "stream", "test", UnixDomainSocketAddress.of(file),
+                0, new Hub(0)));
+        assertThatThrownBy(client::start).hasMessage("cannot connect to " + file + ": it is a regular file, not a socket");
+        StreamClientNetdev atDir = keep(new StreamClientNetdev("d", "stream", "test", UnixDomainSocketAddress.of(dir),
+                0, new Hub(1)));
+        assertThatThrownBy(atDir::start).hasMessage("cannot connect to " + dir + ": it is a directory, not a socket");
+    }
+
     @Test
     void aUnixClientReconnectsAfterTheServerGoesAwayAndComesBack() throws Exception {
         Hub serverHub = new Hub(0);
