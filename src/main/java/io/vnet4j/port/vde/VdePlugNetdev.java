@@ -62,6 +62,24 @@ public final class VdePlugNetdev extends OnePortNetdev<DatagramNetdev> {
         return s == null ? settings : settings + " (switch data socket " + s + ")";
     }
 
+    /** Connects {@link #control} to the switch's {@code DIR/ctl}; a failure says what is there instead. */
+    private void connectControl() throws IOException {
+        Path ctl = dir.resolve("ctl");
+        try {
+            control.connect(java.net.UnixDomainSocketAddress.of(ctl));
+        } catch (IOException e) {
+            String notASocket = io.vnet4j.os.SocketFiles.notASocket(ctl);
+            if (notASocket != null) {
+                throw new IOException(ctl + " is " + notASocket + ", not a socket", e);
+            }
+            if (!Files.exists(ctl, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                throw new IOException("no " + ctl + " (no switch runs there: vde_switch -s " + dir
+                        + ", or a netdev vde with server=on)", e);
+            }
+            throw e;
+        }
+    }
+
     @Override
     public void start() throws IOException {
         NativeDatagramSocket socket = null;
@@ -74,7 +92,7 @@ public final class VdePlugNetdev extends OnePortNetdev<DatagramNetdev> {
             int effectiveMode = grantAccess(own);
             Files.setPosixFilePermissions(own, permissions(effectiveMode));
             control = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX);
-            control.connect(java.net.UnixDomainSocketAddress.of(dir.resolve("ctl")));
+            connectControl();
             String remote = handshake(control, own.toString());
             socket.connect(new DatagramEndpoint.Unix(remote));
             ownSocket.delete();

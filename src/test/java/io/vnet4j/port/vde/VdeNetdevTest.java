@@ -110,6 +110,24 @@ class VdeNetdevTest {
         }
     }
 
+    /**
+     * A plug whose directory holds no switch says what it found: "No such file or directory" and "Connection
+     * refused" named neither the ctl socket looked for nor what to run (the new-user trial, fifty-second pass).
+     */
+    @Test
+    void aPlugWhereNoSwitchRunsSaysWhatItFound() throws Exception {
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        Path file = Files.createDirectories(tmp.resolve("file"));
+        Files.writeString(file.resolve("ctl"), "x");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                new VdePlugNetdev("p", "sock=" + empty, empty, 0, null, 0700, new Hub(1))::start).hasMessage(
+                "p: cannot join the VDE switch at " + empty + ": no " + empty.resolve("ctl") + " (no switch runs there: "
+                        + "vde_switch -s " + empty + ", or a netdev vde with server=on)");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                new VdePlugNetdev("q", "sock=" + file, file, 0, null, 0700, new Hub(2))::start).hasMessage(
+                "q: cannot join the VDE switch at " + file + ": " + file.resolve("ctl") + " is a regular file, not a socket");
+    }
+
     @Test
     void aTakenPortIsRefusedAndCounted() throws Exception {
         Path dir = tmp.resolve("sw");
