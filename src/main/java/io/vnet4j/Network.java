@@ -401,7 +401,8 @@ public final class Network implements AutoCloseable {
         Thread hint = !PcapWriter.isFifo(c.file()) ? null : Thread.ofVirtual().start(() -> {
             try {
                 Thread.sleep(1000);
-                Log.info(c.id() + ": waiting for a reader of the FIFO " + c.file() + " (start it: tshark -i " + c.file()
+                // even under --quiet: while it waits the daemon says nothing else, not even "ready"
+                Log.always(c.id() + ": waiting for a reader of the FIFO " + c.file() + " (start it: tshark -i " + c.file()
                         + "), as QEMU waits");
             } catch (InterruptedException e) {
                 // opened within the second
