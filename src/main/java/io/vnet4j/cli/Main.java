@@ -3,6 +3,7 @@ package io.vnet4j.cli;
 import io.vnet4j.base.Log;
 import io.vnet4j.slirp4netns.Slirp4netnsMain;
 import java.util.Arrays;
+import java.util.List;
 import picocli.CommandLine;
 
 /**
@@ -63,7 +64,7 @@ public final class Main {
 
     /**
      * For an unknown {@code -http} (QEMU's single dash on one of the GNU-style options), ": did you mean
-     * --http?"; otherwise nothing.
+     * --http?"; for a setting after a space ({@link #settingAfterASpace}), how to write it; otherwise nothing.
      */
     private static String doubleDashHint(CommandLine.ParameterException e) {
         if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
@@ -71,7 +72,33 @@ public final class Main {
             if (name.matches("-[a-z][a-z-]+") && e.getCommandLine().getCommandSpec().findOption("-" + name) != null) {
                 return ": did you mean -" + name + "?";
             }
+            return settingAfterASpace(e.getCommandLine(), u.getUnmatched().get(0));
         }
         return "";
+    }
+
+    /**
+     * For {@code -netdev user,id=u hostfwd=...}, a setting written after a space where QEMU's syntax has a
+     * comma, how to write it; otherwise nothing.
+     */
+    private static String settingAfterASpace(CommandLine command, String word) {
+        CommandLine.ParseResult parsed = command.getParseResult();
+        if (parsed == null || !word.matches("[a-z][a-z0-9._-]*=.*")) {
+            return "";
+        }
+        List<String> args = parsed.originalArgs();
+        int at = args.indexOf(word);
+        String option = at >= 2 ? args.get(at - 2) : "";
+        String value = at >= 1 ? args.get(at - 1) : "";
+        if (!option.matches("--?(netdev|net|object)")) { // also -netdev=user,id=u: the option and its value in one
+            java.util.regex.Matcher joined = java.util.regex.Pattern.compile("(--?(?:netdev|net|object))=(.*)").matcher(value);
+            if (!joined.matches()) {
+                return "";
+            }
+            option = joined.group(1);
+            value = joined.group(2);
+        }
+        return ": settings follow the type and id after commas, with no spaces (" + option + " " + value
+                + "," + word + ")";
     }
 }

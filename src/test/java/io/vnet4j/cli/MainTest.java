@@ -135,6 +135,19 @@ class MainTest {
                 + " switch of that id on its hub 0: give this one hubid=0").hasLineCount(1);
     }
 
+    /**
+     * A netdev setting written as a word of its own, after a space instead of a comma (QEMU would take it as
+     * the disk image), is refused with how to write it: picocli's "Unmatched argument at index 2" said neither
+     * (the new-user trial, fifty-second pass).
+     */
+    @Test
+    void aSettingAfterASpaceInsteadOfACommaIsRefusedWithHowToWriteIt() {
+        assertRefused("vnet4j: Unmatched argument at index 2: 'hostfwd=tcp::2222-:22': settings follow the type and id "
+                + "after commas, with no spaces (-netdev user,id=u,hostfwd=tcp::2222-:22) (see vnet4j --help)",
+                "-netdev", "user,id=u", "hostfwd=tcp::2222-:22");
+        assertRefused("vnet4j: Unmatched argument at index 0: 'extra' (see vnet4j --help)", "extra");
+    }
+
     @Test
     void anUnknownOptionReturnsTwoWithOneLineOnStderr() {
         assertThat(Main.run("--bogus")).isEqualTo(2);
