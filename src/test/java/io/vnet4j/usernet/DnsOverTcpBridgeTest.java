@@ -150,10 +150,14 @@ class DnsOverTcpBridgeTest {
         return s;
     }
 
-    /** A port on 127.0.0.1 where nothing listens: a connect there is refused. */
+    /**
+     * A port on 127.0.0.1 where nothing listens: a connect there is refused. First in the list: the upstreams
+     * that answer are bound before it, as the kernel may give a port just closed to the next bind (a run of the
+     * full suite saw the refusing upstream answer, the next one bound at its port).
+     */
     private void refusingUpstream() throws IOException {
         try (ServerSocketChannel s = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
-            resolver.upstreams.add((InetSocketAddress) s.getLocalAddress());
+            resolver.upstreams.addFirst((InetSocketAddress) s.getLocalAddress());
         }
     }
 
@@ -203,8 +207,8 @@ class DnsOverTcpBridgeTest {
 
     @Test
     void anUpstreamThatRefusesIsToldAndTheQueryGoesToTheNext() throws Exception {
-        refusingUpstream();
         ServerSocketChannel second = upstream();
+        refusingUpstream();
         SocketChannel guest = guest();
         send(guest, "Q example.test");
         SocketChannel accepted = accepted(second, "Q example.test");
