@@ -43,6 +43,8 @@ import java.util.regex.Pattern;
  */
 public final class ControlServer implements AutoCloseable {
     static final int MAX_REQUEST = 64 * 1024;
+    /** How long a quit waits for its SHUTDOWN event to reach the other sessions, in all. */
+    static final long EVENT_WAIT_MILLIS = 1000;
 
     /**
      * {@code human-monitor-command}'s argument (vnet4j's own, which QEMU refuses as unexpected) that asks for an HMP
@@ -123,50 +125,95 @@ public final class ControlServer implements AutoCloseable {
     private void serve(SocketChannel client) {
         // buffered: the request reader takes a byte at a time, which was a system call each (a client's 1 MB
         // request cost 1.9 s of CPU to refuse, a helper measured)
+        Session session = null;
         try (client; InputStream in = new BufferedInputStream(Channels.newInputStream(client), 8192);
              OutputStream out = Channels.newOutputStream(client)) {
-            send(out, Map.of("QMP", Map.of("version", versionInfo(version), "capabilities", List.of())));
+            session = new Session(out);
+            session.send(Map.of("QMP", Map.of("version", versionInfo(version), "capabilities", List.of())));
             QmpRequestReader requests = new QmpRequestReader(in, MAX_REQUEST);
-            Session session = new Session();
             while (true) {
                 String request;
                 try {
                     request = requests.next();
                 } catch (QmpRequestReader.TooLong e) {
-                    send(out, error("GenericError", e.getMessage()));
+                    session.send(error("GenericError", e.getMessage()));
                     continue;
                 }
                 if (request == null) {
                     break;
                 }
-                send(out, answer(request, session));
+                session.send(answer(request, session));
+                if (session.negotiated) {
+                    sessions.add(session);
+                }
                 if (session.quitting) {
-                    try {
-                        send(out, shutdownEvent());
-                    } finally { // a client that read its answer may have gone already (ctl does)
-                        changes.quit();
-                    }
+                    broadcast(shutdownEvent());
+                    changes.quit();
                     break;
                 }
             }
         } catch (IOException e) {
             // the client went away
+        } finally {
+            sessions.remove(session);
         }
     }
 
     /**
-     * One connection's state: whether its client has negotiated capabilities ({@code qmp_capabilities}) yet, and
-     * whether its last command was {@code quit} (QMP's, or HMP's through {@code human-monitor-command}).
+     * Sends {@code event} to every session in command mode, each on a thread of its own, and waits at most
+     * {@link #EVENT_WAIT_MILLIS} ms in all: a client that has stopped reading with its socket's buffer full holds up
+     * nothing but its own copy, and one that has gone (ctl, once it read its answer) just misses it.
+     */
+    private void broadcast(Map<String, Object> event) {
+        List<Thread> sends = sessions.stream().map(s -> Thread.ofVirtual().start(() -> s.sendQuietly(event))).toList();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(EVENT_WAIT_MILLIS);
+        try {
+            for (Thread send : sends) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !send.join(java.time.Duration.ofNanos(left))) {
+                    break;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The sessions that negotiated capabilities, which events go to (QMP's command mode, as QEMU's monitor/qmp.c). */
+    private final Set<Session> sessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * One connection: whether its client has negotiated capabilities ({@code qmp_capabilities}) yet, whether its last
+     * command was {@code quit} (QMP's, or HMP's through {@code human-monitor-command}), and its output, which its own
+     * answers and other sessions' events share, a message at a time.
      */
     private final class Session {
         private final HumanMonitor monitor = new HumanMonitor(netdevs, changes, () -> quitting = true);
+        private final OutputStream out;
         private boolean negotiated;
         private boolean quitting;
+
+        Session(OutputStream out) {
+            this.out = out;
+        }
+
+        synchronized void send(Object message) throws IOException {
+            ControlServer.send(out, message);
+        }
+
+        /** An event: a session whose client went away or cannot take it just misses it. */
+        void sendQuietly(Object message) {
+            try {
+                send(message);
+            } catch (IOException e) {
+                // its own thread ends the session
+            }
+        }
     }
 
     /**
      * The event QEMU sends after {@code quit}'s answer (qapi/run-state.json SHUTDOWN; the reason host-qmp-quit
-     * for QMP's and HMP's quit alike), to the session that asked; the others see their connection close.
+     * for QMP's and HMP's quit alike), to every session in command mode, the one that asked too.
      */
     private static Map<String, Object> shutdownEvent() {
         java.time.Instant now = java.time.Instant.now();

@@ -482,8 +482,9 @@ class ControlServerTest {
     }
 
     /**
-     * QEMU's quit, over QMP and as HMP: {"return": {}}, then the SHUTDOWN event (reason host-qmp-quit), then the
-     * connection ends and the daemon is told to stop; a server that cannot stop its program refuses it.
+     * QEMU's quit, over QMP and as HMP: {"return": {}}, then the SHUTDOWN event (reason host-qmp-quit) to every
+     * session in command mode, then the connection ends and the daemon is told to stop; a server that cannot stop its
+     * program refuses it.
      */
     @Test
     void quitAnswersThenSendsTheShutdownEventThenStopsTheDaemon() throws IOException {
@@ -496,7 +497,7 @@ class ControlServerTest {
                     "{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":\"quit\"},\"id\":7}",
                     "{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":\" q \"},\"id\":7}")) {
                 int before = changes.quits.get();
-                try (Client c = new Client(other).negotiated()) {
+                try (Client watcher = new Client(other).negotiated(); Client c = new Client(other).negotiated()) {
                     assertReturnsWithId(c.execute(quit), 7L);
                     Map<?, ?> event = c.answer();
                     assertThat(event.get("event")).isEqualTo("SHUTDOWN");
@@ -504,6 +505,7 @@ class ControlServerTest {
                     assertThat(((Map<?, ?>) event.get("timestamp")).keySet()).asString().isIn("[seconds, microseconds]", "[microseconds, seconds]");
                     assertThat(c.line()).as("the connection ends").isNull();
                     assertThat(changes.quits.get()).isEqualTo(before + 1);
+                    assertThat(watcher.answer()).as("every session in command mode hears it, as QEMU's").isEqualTo(event);
                 }
             }
             try (Client c = new Client(other).negotiated()) {
