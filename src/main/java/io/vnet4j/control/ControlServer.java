@@ -188,7 +188,7 @@ public final class ControlServer implements AutoCloseable {
      * answers and other sessions' events share, a message at a time.
      */
     private final class Session {
-        private final HumanMonitor monitor = new HumanMonitor(netdevs, changes, () -> quitting = true);
+        private final HumanMonitor monitor = new HumanMonitor(netdevs, changes, () -> quitting = true, version);
         private final OutputStream out;
         private boolean negotiated;
         private boolean quitting;

@@ -10,6 +10,7 @@ import io.vnet4j.wire.IpAddress;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -131,15 +132,18 @@ final class HumanMonitor {
     private final Supplier<List<Netdev>> netdevs;
     private final NetworkChanges changes;
     private final Runnable quit;
+    private final String version;
 
     /**
      * @param quit what {@code quit} runs when {@code changes} can quit: the control server's session marks itself to
      *             stop the daemon once the command's (empty) answer is out
+     * @param version vnet4j's version, for {@code info version}
      */
-    HumanMonitor(Supplier<List<Netdev>> netdevs, NetworkChanges changes, Runnable quit) {
+    HumanMonitor(Supplier<List<Netdev>> netdevs, NetworkChanges changes, Runnable quit, String version) {
         this.netdevs = netdevs;
         this.changes = changes;
         this.quit = quit;
+        this.version = version;
     }
 
     /** Runs one command line; a blank one runs nothing and says nothing, as QEMU's monitor (monitor/hmp.c). */
@@ -168,8 +172,11 @@ final class HumanMonitor {
                 if (words.length == 2 && words[1].equals("captures")) {
                     yield captures();
                 }
+                if (words.length == 2 && words[1].equals("version")) {
+                    yield versionLine(version);
+                }
                 throw new Failure("unknown command: '" + commandLine.trim()
-                        + "' (expected: info network, info usernet, info mac-table, info captures)");
+                        + "' (expected: info network, info usernet, info mac-table, info captures, info version)");
             }
             case "hostfwd_add" -> hostfwdAdd(words);
             case "hostfwd_remove" -> hostfwdRemove(words);
@@ -274,8 +281,18 @@ final class HumanMonitor {
                 yield lines;
             }
             default -> throw new Failure("unknown command: '" + words[0] + "' (expected: info network, info usernet, "
-                    + "info mac-table, info captures, hostfwd_add, hostfwd_remove, netdev_add, netdev_del, set_link, object_add, object_del, capture, quit, help)");
+                    + "info mac-table, info captures, info version, hostfwd_add, hostfwd_remove, netdev_add, netdev_del, set_link, object_add, object_del, capture, quit, help)");
         };
+    }
+
+    /**
+     * {@code info version}: query-version's triple and package as QEMU's hmp_info_version prints them, the package
+     * in parentheses as QEMU's build gives its own ("7.2.0 (Debian 1:7.2+dfsg-7)"): {@code 0.1.0 (vnet4j 0.1.0-SNAPSHOT)}.
+     */
+    static String versionLine(String version) {
+        Map<String, Object> info = ControlServer.versionInfo(version);
+        Map<?, ?> triple = (Map<?, ?>) info.get("qemu");
+        return triple.get("major") + "." + triple.get("minor") + "." + triple.get("micro") + " (" + info.get("package") + ")\n";
     }
 
     /** QEMU's line for a command given an argument more than it takes (monitor/hmp.c). */
@@ -298,6 +315,7 @@ final class HumanMonitor {
             "info mac-table -- show each switch's learnt MACs, their ports and ages",
             "info network -- show the hubs, their ports and counters",
             "info usernet -- show the user network's connections and flows",
+            "info version -- show the version of vnet4j",
             "netdev_add type,id=str[,prop=value][,...] -- add host network device (the -netdev syntax)",
             "netdev_del id -- remove host network device",
             "object_add filter-dump,id=str,netdev=str,file=str[,maxlen=N] -- start a capture",

@@ -436,7 +436,7 @@ class MainTest {
             assertThat(Main.run("ctl", "--control", socket.toString(), "query-network")).isZero();
             assertThat(out()).startsWith("[{\"hub\":3,").endsWith("\n");
             assertThat(Main.run("ctl", "--control", socket.toString(), "no-such-command")).isEqualTo(1);
-            assertThat(err()).contains("vnet4j: unknown command: 'no-such-command' (expected: info network, info usernet, info mac-table, info captures, hostfwd_add, hostfwd_remove, netdev_add, netdev_del, set_link, object_add, object_del, capture, quit, help)");
+            assertThat(err()).contains("vnet4j: unknown command: 'no-such-command' (expected: info network, info usernet, info mac-table, info captures, info version, hostfwd_add, hostfwd_remove, netdev_add, netdev_del, set_link, object_add, object_del, capture, quit, help)");
         } catch (java.io.IOException e) {
             throw new AssertionError(e);
         } finally {

@@ -33,7 +33,7 @@ class HumanMonitorTest {
         network.attachNic("guest", 0);
         network.addNetdev("user,id=u");
         network.addNetdev("user,id=v,net=10.0.3.0/24");
-        monitor = new HumanMonitor(network::netdevs, changes(network), () -> quits++);
+        monitor = new HumanMonitor(network::netdevs, changes(network), () -> quits++, "1.2.3");
     }
 
     /** Changes that go to {@code network}, as the daemon's do. */
@@ -495,7 +495,7 @@ class HumanMonitorTest {
     void withoutAUserNetworkItSaysSo() {
         try (Network plain = new Network()) {
             plain.attachNic("n", 0);
-            HumanMonitor m = new HumanMonitor(plain::netdevs, NetworkChanges.NONE, () -> { });
+            HumanMonitor m = new HumanMonitor(plain::netdevs, NetworkChanges.NONE, () -> { }, "1.2.3");
             assertThatThrownBy(() -> m.run("hostfwd_add tcp::2222-:22")).hasMessage("user mode network stack not in use");
         }
     }
@@ -519,9 +519,18 @@ class HumanMonitorTest {
                 .isEqualTo("quit|q: extraneous characters at the end of line\nTry \"help q\" for more information\n"));
         assertThat(quits).isEqualTo(2);
         assertThat(monitor.run("help q")).isEqualTo("quit|q -- stop vnet4j, as SIGTERM does, with exit status 0\n");
-        HumanMonitor plain = new HumanMonitor(network::netdevs, NetworkChanges.NONE, () -> quits++);
+        HumanMonitor plain = new HumanMonitor(network::netdevs, NetworkChanges.NONE, () -> quits++, "1.2.3");
         assertThatThrownBy(() -> plain.run("quit")).hasMessage("quit: this control socket's program is not stopped from it");
         assertThat(quits).isEqualTo(2);
+    }
+
+    /** QEMU's {@code info version}: the triple, then the package in parentheses. */
+    @Test
+    void infoVersionPrintsTheTripleAndThePackage() throws Exception {
+        assertThat(monitor.run("info version")).isEqualTo("1.2.3 (vnet4j 1.2.3)\n");
+        assertThat(HumanMonitor.versionLine("0.1.0-SNAPSHOT")).isEqualTo("0.1.0 (vnet4j 0.1.0-SNAPSHOT)\n");
+        assertThatThrownBy(() -> monitor.run("info version x")).isInstanceOfSatisfying(HumanMonitor.Failure.class,
+                f -> assertThat(f.text()).startsWith("version: extraneous characters at the end of line\n"));
     }
 
     /** A helper's trial: {@code vnet4j ctl help} was an unknown command; QEMU's monitor has help and ?. */
@@ -539,7 +548,7 @@ class HumanMonitorTest {
     @Test
     void helpOfACommandAndInfoAloneGiveTheirOwnLines() throws Exception {
         assertThat(monitor.run("help set_link")).isEqualTo("set_link name on|off -- change the link status of a network adapter\n");
-        assertThat(monitor.run("? info").lines()).hasSize(4).allSatisfy(line -> assertThat(line).startsWith("info "));
+        assertThat(monitor.run("? info").lines()).hasSize(5).allSatisfy(line -> assertThat(line).startsWith("info "));
         assertThat(monitor.run("info")).isEqualTo(monitor.run("help info"));
         assertThat(monitor.run("help ?")).startsWith("help|? [cmd] -- ");
         assertThat(monitor.run("help info network")).isEqualTo("info network -- show the hubs, their ports and counters\n");
