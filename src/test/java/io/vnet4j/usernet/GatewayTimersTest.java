@@ -83,6 +83,38 @@ class GatewayTimersTest {
         }
     }
 
+    /**
+     * gvisor-tap-vsock PR #393 (lima#2585), replayed: its UDP forwarder never closed the endpoint of a flow
+     * whose proxy had timed out, so every later datagram from the same guest address and port was dropped. A
+     * guest resolver bound to a fixed port is that case. Here the datagram after the expiry opens a new flow
+     * and reaches the host's server.
+     */
+    @Test
+    void theSameGuestPortSendsAgainAfterItsFlowExpired() throws Exception {
+        Gateway gateway = gateway("ipv6=off");
+        try (DatagramChannel server = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+            int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
+            server.configureBlocking(false);
+            ByteBuffer got = ByteBuffer.allocate(16);
+            long now = 0;
+            for (byte n = 1; n <= 2; n++) {
+                byte[] frame = GuestFrames.udp(GuestFrames.HOST_MAC, GuestFrames.GUEST, 40002, GuestFrames.HOST, port, new byte[] {n});
+                gateway.frame(ByteBuffer.wrap(frame), 0, frame.length, false, now);
+                assertThat(nat.flowCount()).isOne();
+                got.clear();
+                long deadline = System.nanoTime() + 5 * SECOND;
+                while (server.receive(got) == null && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+                assertThat(got.position()).as("datagram %d", n).isOne();
+                assertThat(got.get(0)).isEqualTo(n);
+                now += UdpNat.IDLE_SECONDS * SECOND + 1;
+                assertThat(gateway.poll(now, BUSY)).isEqualTo(Long.MAX_VALUE);
+                assertThat(nat.flowCount()).isZero();
+            }
+        }
+    }
+
     /** A guest that asks a resolver of its own choosing kept each lookup's socket for 240 s; libslirp 10 s. */
     @Test
     void aFlowWhoseLastDatagramWentToPort53EndsAfterTenSecondsIdle() throws Exception {
