@@ -127,6 +127,58 @@ class HostForwardFamiliesTest {
     }
 
     /**
+     * orbstack#2620, replayed: its UDP forward silently dropped datagrams over 1472 bytes, the most one
+     * 1500-byte frame holds. Through a wildcard rule (the one read with {@code PacketInfoSocket}) a
+     * 65000-byte datagram reaches the guest in fragments of the MTU and the guest's 3000-byte answer, sent in
+     * two fragments, reaches the client whole.
+     */
+    @Test
+    void aDatagramLargerThanTheMtuCrossesAWildcardUdpForwardBothWays() throws Exception {
+        InetSocketAddress listen = freeUdpPort("0.0.0.0");
+        try (Network network = new Network(); DatagramChannel client = DatagramChannel.open(StandardProtocolFamily.INET)) {
+            VirtualNic guest = network.attachNic("guest", 0);
+            network.addNetdev("user,id=u,ipv6=off,hostfwd=udp:0.0.0.0:" + listen.getPort() + "-10.0.2.15:5000");
+            guest.send(GuestFrames.arpRequest(GuestFrames.GUEST, GuestFrames.HOST));
+            receive(guest, EtherType.ARP);
+
+            byte[] sent = new byte[65000];
+            new java.util.Random(2620).nextBytes(sent);
+            client.send(ByteBuffer.wrap(sent), new InetSocketAddress("127.0.0.1", listen.getPort()));
+            ByteBuffer whole = ByteBuffer.allocate(UdpPacket.HEADER_LENGTH + sent.length);
+            int received = 0;
+            int fragments = 0;
+            while (received < whole.capacity()) {
+                ByteBuffer frame = receive(guest, EtherType.IPV4);
+                assertThat(frame.limit()).isLessThanOrEqualTo(EthernetFrame.HEADER_LENGTH + 1500);
+                Ipv4Packet ip = new Ipv4Packet().wrap(frame, EthernetFrame.HEADER_LENGTH, frame.limit() - EthernetFrame.HEADER_LENGTH);
+                assertThat(ip.protocol()).isEqualTo(IpProtocol.UDP);
+                whole.put(ip.fragmentOffset() * 8, frame, ip.payloadOffset(), ip.payloadLength());
+                received += ip.payloadLength();
+                fragments++;
+            }
+            assertThat(fragments).isGreaterThan(40);
+            UdpPacket udp = new UdpPacket().wrap(whole, 0, whole.capacity());
+            assertThat(udp.destinationPort()).isEqualTo(5000);
+            assertThat(java.util.Arrays.copyOfRange(whole.array(), UdpPacket.HEADER_LENGTH, whole.capacity())).isEqualTo(sent);
+
+            byte[] answer = new byte[3000];
+            new java.util.Random(2621).nextBytes(answer);
+            ByteBuffer datagram = ByteBuffer.allocate(UdpPacket.HEADER_LENGTH + answer.length);
+            datagram.putShort((short) 5000).putShort((short) udp.sourcePort()).putShort((short) datagram.capacity())
+                    .putShort((short) 0).put(answer); // checksum 0: none, as IPv4 allows
+            byte[] bytes = datagram.array();
+            guest.send(GuestFrames.rawIpv4(HOST_MAC, GuestFrames.GUEST, GuestFrames.HOST, IpProtocol.UDP, 2620, true, 0,
+                    java.util.Arrays.copyOfRange(bytes, 0, 1480)));
+            guest.send(GuestFrames.rawIpv4(HOST_MAC, GuestFrames.GUEST, GuestFrames.HOST, IpProtocol.UDP, 2620, false, 1480 / 8,
+                    java.util.Arrays.copyOfRange(bytes, 1480, bytes.length)));
+            client.socket().setSoTimeout(5000);
+            java.net.DatagramPacket reply = new java.net.DatagramPacket(new byte[65536], 65536);
+            client.socket().receive(reply);
+            assertThat(java.util.Arrays.copyOf(reply.getData(), reply.getLength())).isEqualTo(answer);
+        }
+    }
+
+    /**
      * The slirp4netns drop-in's pair on one port (podman#13229): 0.0.0.0 and an IPv6-only [::], both wildcards
      * answering through {@code PacketInfoSocket}. Each family's client reaches its own rule's guest port, and the
      * IPv6 client's reply comes from the address it asked.
