@@ -58,6 +58,8 @@ public final class ControlServer implements AutoCloseable {
     private final String version;
     /** A request that failed on a bug: said and counted, and answered with an error; the session goes on. */
     private final InternalErrors internalErrors = new InternalErrors("control socket");
+    /** The sessions that negotiated capabilities, which events go to (QMP's command mode, as QEMU's monitor/qmp.c). */
+    private final Set<Session> sessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private ServerSocketChannel server;
     private OwnedFile socketFile;
     private volatile boolean closed;
@@ -155,7 +157,9 @@ public final class ControlServer implements AutoCloseable {
         } catch (IOException e) {
             // the client went away
         } finally {
-            sessions.remove(session);
+            if (session != null) { // null: the streams could not be made
+                sessions.remove(session);
+            }
         }
     }
 
@@ -178,9 +182,6 @@ public final class ControlServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
     }
-
-    /** The sessions that negotiated capabilities, which events go to (QMP's command mode, as QEMU's monitor/qmp.c). */
-    private final Set<Session> sessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
      * One connection: whether its client has negotiated capabilities ({@code qmp_capabilities}) yet, whether its last
