@@ -19,7 +19,7 @@ import java.util.function.Supplier;
  * ctl COMMAND ...}), with QEMU 7.2's syntax and messages (net/slirp.c):
  * <ul>
  * <li>{@code info network}, {@code info usernet} ({@link UsernetTable}), {@code info mac-table} (the
- *     learning switches' tables, {@link NetworkReport#macTableText}) and {@code info captures};
+ *     learning switches' tables, {@link NetworkReport#macTableText}), {@code info captures} and {@code info version};
  * <li>{@code hostfwd_add [NETDEV_ID] [tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport}, the rule read
  *     as {@code hostfwd=} is (IPv6 addresses in brackets; no host address is 127.0.0.1);
  * <li>{@code hostfwd_remove [NETDEV_ID] [tcp|udp]:[hostaddr]:hostport};
