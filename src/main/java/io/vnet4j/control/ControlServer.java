@@ -145,7 +145,7 @@ public final class ControlServer implements AutoCloseable {
                     break;
                 }
                 session.send(answer(request, session));
-                if (session.negotiated) {
+                if (session.negotiated) { // only once its negotiation's answer is out: no event may come before it
                     sessions.add(session);
                 }
                 if (session.quitting) {
