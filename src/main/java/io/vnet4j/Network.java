@@ -14,6 +14,7 @@ import io.vnet4j.fabric.Hub;
 import io.vnet4j.fabric.HubSet;
 import io.vnet4j.fabric.MacTable;
 import io.vnet4j.fabric.Netdev;
+import io.vnet4j.fabric.NetdevEvents;
 import io.vnet4j.fabric.Port;
 import io.vnet4j.fabric.VlanMembership;
 import io.vnet4j.port.dgram.DatagramNetdev;
@@ -69,8 +70,18 @@ public final class Network implements AutoCloseable {
     /** Set by {@link #close} (guarded by this): a capture whose file opens afterwards is closed at once. */
     private boolean closed;
 
+    /** Told of stream netdevs' connections (the control socket's QMP events). */
+    private final NetdevEvents events;
+
     /** An empty network: no netdev yet; a hub comes into being when something is put on it. */
-    public Network() {}
+    public Network() {
+        this(NetdevEvents.NONE);
+    }
+
+    /** An empty network whose netdevs made from options tell {@code events} what happens to them. */
+    public Network(NetdevEvents events) {
+        this.events = events;
+    }
 
     /**
      * Starts every netdev and capture of {@code config}; on a failure, stops what had started and throws.
@@ -80,7 +91,15 @@ public final class Network implements AutoCloseable {
      * @throws IOException when a netdev or capture cannot start (an address in use, a missing permission)
      */
     public static Network start(Config config) throws IOException {
-        Network network = new Network();
+        return start(config, NetdevEvents.NONE);
+    }
+
+    /**
+     * As {@link #start(Config)}, its netdevs (also those {@link #addNetdev} adds later) telling {@code events}
+     * what happens to them.
+     */
+    public static Network start(Config config, NetdevEvents events) throws IOException {
+        Network network = new Network(events);
         try {
             for (SwitchConfig s : config.switches()) {
                 network.learn(s);
@@ -377,9 +396,9 @@ public final class Network implements AutoCloseable {
     private Netdev create(NetdevConfig config) {
         var hub = hubs.hub(config.hub());
         return switch (config) {
-            case NetdevConfig.StreamServer s -> new StreamServerNetdev(s.id(), s.type(), s.settings(), s.address(), hub);
+            case NetdevConfig.StreamServer s -> new StreamServerNetdev(s.id(), s.type(), s.settings(), s.address(), hub, events);
             case NetdevConfig.StreamClient c -> new StreamClientNetdev(c.id(), c.type(), c.settings(), c.address(),
-                    c.reconnectMillis(), hub);
+                    c.reconnectMillis(), hub, events);
             case NetdevConfig.Tap t -> new TapNetdev(t, hub);
             case NetdevConfig.User u -> new UsernetNetdev(u.id(), u.settings(), u.user(), hub);
             case NetdevConfig.Datagram d -> new DatagramNetdev(d.id(), d.type(), d.settings(),

@@ -43,12 +43,21 @@ public final class SocketAddresses {
     }
 
     private static String host(InetSocketAddress inet) {
-        if (inet.getAddress() != null) {
-            IpAddress ip = IpAddress.of(inet.getAddress()); // RFC 5952 text, not the JDK's 0:0:0:0:0:0:0:1
-            return ip.isIpv4() ? ip.toString() : "[" + ip + scope(inet.getAddress()) + "]";
-        }
-        String host = inet.getHostString();
+        String host = numericHost(inet);
         return host.indexOf(':') >= 0 ? "[" + host + "]" : host;
+    }
+
+    /**
+     * The host alone, without brackets, as getnameinfo(3) with NI_NUMERICHOST writes it: {@code 127.0.0.1},
+     * {@code ::1} (RFC 5952 text, not the JDK's {@code 0:0:0:0:0:0:0:1}), {@code fe80::1%eth0}; an unresolved name
+     * as given.
+     */
+    public static String numericHost(InetSocketAddress inet) {
+        if (inet.getAddress() != null) {
+            IpAddress ip = IpAddress.of(inet.getAddress());
+            return ip.isIpv4() ? ip.toString() : ip + scope(inet.getAddress());
+        }
+        return inet.getHostString();
     }
 
     /**

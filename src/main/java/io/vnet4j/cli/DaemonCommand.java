@@ -15,6 +15,7 @@ import io.vnet4j.control.ControlServer;
 import io.vnet4j.control.NetworkChanges;
 import io.vnet4j.fabric.Hub;
 import io.vnet4j.fabric.Netdev;
+import io.vnet4j.fabric.NetdevEvents;
 import io.vnet4j.fabric.VlanMembership;
 import io.vnet4j.http.HttpConsole;
 import io.vnet4j.os.SocketFiles;
@@ -269,7 +270,7 @@ final class DaemonCommand implements Callable<Integer> {
             }
         }
         try {
-            network = Network.start(config);
+            network = Network.start(config, controlServer == null ? NetdevEvents.NONE : controlServer.netdevEvents());
             started.add(network);
         } catch (IOException e) {
             Log.error(startFailure(e, defaultNetwork ? defaultSocket : null));

@@ -6,6 +6,7 @@ import io.vnet4j.base.Log;
 import io.vnet4j.base.Shutdown;
 import io.vnet4j.config.ConfigException;
 import io.vnet4j.fabric.Netdev;
+import io.vnet4j.fabric.NetdevEvents;
 import io.vnet4j.os.OwnedFile;
 import io.vnet4j.os.SocketFiles;
 import java.io.BufferedInputStream;
@@ -13,6 +14,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
@@ -25,6 +27,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -40,11 +45,19 @@ import java.util.regex.Pattern;
  * "return", with QEMU's line ends (CR LF), that of one that fails too, as QEMU's; {@code ctl} asks for a failure as a
  * GenericError instead ({@code "x-failure-as-error": true}, vnet4j's own argument), so that it can exit with a status
  * that says so. It removes its socket file on close only while the file is still the one it bound.
+ *
+ * <p>Events go to every session that negotiated capabilities, as QEMU's monitors all hear them: SHUTDOWN after a
+ * {@code quit}, and the netdevs' own ({@link #netdevEvents}: a {@code stream} netdev's NETDEV_STREAM_CONNECTED and
+ * NETDEV_STREAM_DISCONNECTED). A netdev's event waits for no client: each session has a queue and a thread that
+ * sends from it in order; a client that stops reading has its events dropped once {@value #EVENT_BACKLOG} wait,
+ * and the count said when its session ends.</p>
  */
 public final class ControlServer implements AutoCloseable {
     static final int MAX_REQUEST = 64 * 1024;
     /** How long a quit waits for its SHUTDOWN event to reach the other sessions, in all. */
     static final long EVENT_WAIT_MILLIS = 1000;
+    /** The most events a session holds for a client that is slow to read them; more are dropped and counted. */
+    static final int EVENT_BACKLOG = 256;
 
     /**
      * {@code human-monitor-command}'s argument (vnet4j's own, which QEMU refuses as unexpected) that asks for an HMP
@@ -145,8 +158,8 @@ public final class ControlServer implements AutoCloseable {
                     break;
                 }
                 session.send(answer(request, session));
-                if (session.negotiated) { // only once its negotiation's answer is out: no event may come before it
-                    sessions.add(session);
+                if (session.negotiated && sessions.add(session)) { // only once its negotiation's answer is out: no event may come before it
+                    session.startEvents();
                 }
                 if (session.quitting) {
                     broadcast(shutdownEvent());
@@ -159,6 +172,7 @@ public final class ControlServer implements AutoCloseable {
         } finally {
             if (session != null) { // null: the streams could not be made
                 sessions.remove(session);
+                session.stopEvents();
             }
         }
     }
@@ -184,6 +198,44 @@ public final class ControlServer implements AutoCloseable {
     }
 
     /**
+     * The netdevs' events as QMP's (qapi/net.json, QEMU 7.2): {@code NETDEV_STREAM_CONNECTED} with {@code netdev-id}
+     * and {@code addr} (a {@link QmpSocketAddress}), {@code NETDEV_STREAM_DISCONNECTED} with {@code netdev-id}, queued
+     * for every session in command mode; never blocks the netdev's thread.
+     */
+    public NetdevEvents netdevEvents() {
+        return new NetdevEvents() {
+            @Override
+            public void streamConnected(String netdevId, SocketAddress address) {
+                Map<String, Object> data = new LinkedHashMap<>();
+                data.put("netdev-id", netdevId);
+                data.put("addr", QmpSocketAddress.of(address));
+                post(event("NETDEV_STREAM_CONNECTED", data));
+            }
+
+            @Override
+            public void streamDisconnected(String netdevId) {
+                post(event("NETDEV_STREAM_DISCONNECTED", Map.of("netdev-id", netdevId)));
+            }
+        };
+    }
+
+    private void post(Map<String, Object> event) {
+        for (Session session : sessions) {
+            session.post(event);
+        }
+    }
+
+    /** A QMP event as QEMU writes one (qapi/qmp-event.c): the time it happened, its name, its data. */
+    private static Map<String, Object> event(String name, Map<String, Object> data) {
+        java.time.Instant now = java.time.Instant.now();
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("timestamp", Map.of("seconds", now.getEpochSecond(), "microseconds", (long) now.getNano() / 1000));
+        event.put("event", name);
+        event.put("data", data);
+        return event;
+    }
+
+    /**
      * One connection: whether its client has negotiated capabilities ({@code qmp_capabilities}) yet, whether its last
      * command was {@code quit} (QMP's, or HMP's through {@code human-monitor-command}), and its output, which its own
      * answers and other sessions' events share, a message at a time.
@@ -191,11 +243,46 @@ public final class ControlServer implements AutoCloseable {
     private final class Session {
         private final HumanMonitor monitor = new HumanMonitor(netdevs, changes, () -> quitting = true, version);
         private final OutputStream out;
+        /** The netdevs' events not yet sent, oldest first; {@link #sender} sends them. */
+        private final BlockingQueue<Map<String, Object>> events = new ArrayBlockingQueue<>(EVENT_BACKLOG);
+        private final AtomicLong eventsDropped = new AtomicLong();
+        private Thread sender;
         private boolean negotiated;
         private boolean quitting;
 
         Session(OutputStream out) {
             this.out = out;
+        }
+
+        /** Starts sending the events queued for this session (once it is in command mode). */
+        void startEvents() {
+            sender = Thread.ofVirtual().name("vnet4j-control-events").start(() -> {
+                try {
+                    while (true) {
+                        send(events.take());
+                    }
+                } catch (InterruptedException | IOException e) {
+                    // the session ended, or its client went away
+                }
+            });
+        }
+
+        /** Queues {@code event}; dropped (and counted) when {@value #EVENT_BACKLOG} wait already. */
+        void post(Map<String, Object> event) {
+            if (!events.offer(event)) {
+                eventsDropped.incrementAndGet();
+            }
+        }
+
+        /** Stops the events' sender, and says how many events a client that did not read them missed. */
+        void stopEvents() {
+            if (sender != null) {
+                sender.interrupt();
+            }
+            long dropped = eventsDropped.get();
+            if (dropped > 0) {
+                Log.warn("control socket: a client that stopped reading missed " + dropped + " events");
+            }
         }
 
         synchronized void send(Object message) throws IOException {
@@ -217,12 +304,7 @@ public final class ControlServer implements AutoCloseable {
      * for QMP's and HMP's quit alike), to every session in command mode, the one that asked too.
      */
     private static Map<String, Object> shutdownEvent() {
-        java.time.Instant now = java.time.Instant.now();
-        Map<String, Object> event = new LinkedHashMap<>();
-        event.put("timestamp", Map.of("seconds", now.getEpochSecond(), "microseconds", (long) now.getNano() / 1000));
-        event.put("event", "SHUTDOWN");
-        event.put("data", Map.of("guest", false, "reason", "host-qmp-quit"));
-        return event;
+        return event("SHUTDOWN", Map.of("guest", false, "reason", "host-qmp-quit"));
     }
 
     /**

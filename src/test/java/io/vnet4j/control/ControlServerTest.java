@@ -524,6 +524,55 @@ class ControlServerTest {
         }
     }
 
+    /** QEMU 7.2's events, as it sent them (checked with qemu-system-x86_64 7.2 and socat, 2026-12-07). */
+    @Test
+    void aStreamNetdevsEventsReachEverySessionInCommandModeInTheOrderTheyHappened() throws IOException {
+        io.vnet4j.fabric.NetdevEvents events = server.netdevEvents();
+        try (Client greeted = new Client(socket); Client a = new Client(socket).negotiated(); Client b = new Client(socket).negotiated()) {
+            assertThat(greeted.answer().containsKey("QMP")).isTrue();
+            for (Client c : List.of(a, b)) { // its next command is read once the session is in the events' list
+                assertThat(c.execute("{\"execute\":\"query-version\"}").containsKey("return")).isTrue();
+            }
+            events.streamConnected("s0", new java.net.InetSocketAddress("127.0.0.1", 47666));
+            events.streamConnected("s1", new java.net.InetSocketAddress("::1", 5555));
+            events.streamConnected("u0", UnixDomainSocketAddress.of("/run/vm.sock"));
+            events.streamDisconnected("s0");
+            for (Client c : List.of(a, b)) {
+                List<Map<?, ?>> got = List.of(c.answer(), c.answer(), c.answer(), c.answer());
+                assertThat(got.stream().map(e -> (Object) e.get("event")).toList()).containsExactly("NETDEV_STREAM_CONNECTED",
+                        "NETDEV_STREAM_CONNECTED", "NETDEV_STREAM_CONNECTED", "NETDEV_STREAM_DISCONNECTED");
+                assertThat(got.stream().map(e -> (Object) e.get("data")).toList()).containsExactly(
+                        Map.of("netdev-id", "s0", "addr", Map.of("type", "inet", "host", "127.0.0.1", "port", "47666", "ipv4", true)),
+                        Map.of("netdev-id", "s1", "addr", Map.of("type", "inet", "host", "::1", "port", "5555", "ipv6", true)),
+                        Map.of("netdev-id", "u0", "addr", Map.of("type", "unix", "path", "/run/vm.sock")),
+                        Map.of("netdev-id", "s0"));
+                assertThat(((Map<?, ?>) got.getFirst().get("timestamp")).keySet()).asString().isIn("[seconds, microseconds]",
+                        "[microseconds, seconds]");
+            }
+            assertThat(greeted.execute("{\"execute\":\"qmp_capabilities\"}")).as("no event before the negotiation")
+                    .isEqualTo(Map.of("return", Map.of()));
+        }
+    }
+
+    /** A client that stops reading holds up neither the netdev that tells events nor the other clients. */
+    @Test
+    void aClientThatStopsReadingHoldsUpNoNetdevAndMissesOnlyItsOwnEvents() throws IOException {
+        io.vnet4j.fabric.NetdevEvents events = server.netdevEvents();
+        try (Client stalled = new Client(socket).negotiated()) {
+            assertThat(stalled.execute("{\"execute\":\"query-version\"}").containsKey("return")).isTrue();
+            for (int i = 0; i < 20_000; i++) { // far more than its socket's buffer and the session's backlog hold: a post
+                events.streamDisconnected("s" + i); // that waited for the client would never return (the class's timeout)
+            }
+            try (Client reader = new Client(socket).negotiated()) {
+                assertThat(reader.execute("{\"execute\":\"query-version\"}").containsKey("return")).isTrue();
+                events.streamDisconnected("late");
+                assertThat(reader.answer().get("data")).isEqualTo(Map.of("netdev-id", "late"));
+            }
+            assertThat(stalled.answer().get("data")).as("the stalled client's first event, when it reads again")
+                    .isEqualTo(Map.of("netdev-id", "s0"));
+        }
+    }
+
     @Test
     void queryCommandsListsWhatItAnswersAndNetworkChangesAreRefusedWithoutANetwork() throws IOException {
         try (Client c = new Client(socket).negotiated()) {

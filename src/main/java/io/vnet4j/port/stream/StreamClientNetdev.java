@@ -4,6 +4,7 @@ import io.vnet4j.base.HostSockets;
 import io.vnet4j.base.Log;
 import io.vnet4j.base.SocketAddresses;
 import io.vnet4j.fabric.Hub;
+import io.vnet4j.fabric.NetdevEvents;
 import io.vnet4j.fabric.OnePortNetdev;
 import io.vnet4j.os.SocketFiles;
 import java.io.IOException;
@@ -17,19 +18,28 @@ import java.nio.channels.SocketChannel;
 /**
  * A connecting socket or stream netdev: one port whose link is up while connected. With a reconnect
  * delay, it connects again after the peer goes away (the link is down meanwhile); without one, the first
- * connection must succeed at start and the port stays down once it ends, as in QEMU.
+ * connection must succeed at start and the port stays down once it ends, as in QEMU. A {@code stream} netdev
+ * tells each connection's start and end to its {@link NetdevEvents}.
  */
 public final class StreamClientNetdev extends OnePortNetdev<StreamPort> {
     private final SocketAddress address;
     private final long reconnectMillis;
+    private final NetdevEvents events;
     private volatile Thread worker;
     private volatile boolean closed;
 
     public StreamClientNetdev(String id, String type, String settings, SocketAddress address,
                               long reconnectMillis, Hub hub) {
+        this(id, type, settings, address, reconnectMillis, hub, NetdevEvents.NONE);
+    }
+
+    /** A client whose connections are told to {@code events} when {@code type} is {@code stream}. */
+    public StreamClientNetdev(String id, String type, String settings, SocketAddress address,
+                              long reconnectMillis, Hub hub, NetdevEvents events) {
         super(id, type, hub, new StreamPort(id, type, settings, hub));
         this.address = address;
         this.reconnectMillis = reconnectMillis;
+        this.events = type.equals("stream") ? events : NetdevEvents.NONE;
     }
 
     @Override
@@ -85,10 +95,21 @@ public final class StreamClientNetdev extends OnePortNetdev<StreamPort> {
                 }
             }
             String peer = StreamServerNetdev.peerName(ch);
-            port.serve(ch, peer, () -> Log.info(id + ": connected to " + peer + " on hub " + hub.id()));
+            SocketAddress named = StreamServerNetdev.qmpAddress(ch, false); // null: gone already, never up for its events
+            boolean[] up = {false}; // set on this thread, in serve
+            port.serve(ch, peer, () -> {
+                Log.info(id + ": connected to " + peer + " on hub " + hub.id());
+                if (named != null) {
+                    events.streamConnected(id, named);
+                    up[0] = true;
+                }
+            });
             ch = null;
             if (closed) {
                 return;
+            }
+            if (up[0]) {
+                events.streamDisconnected(id);
             }
             hub.peerLeft(port); // the VM behind it quit: the user network lets go of its connections and lease
             if (reconnectMillis <= 0) {

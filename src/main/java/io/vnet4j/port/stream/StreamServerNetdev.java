@@ -7,6 +7,7 @@ import io.vnet4j.base.Log;
 import io.vnet4j.base.Shutdown;
 import io.vnet4j.base.SocketAddresses;
 import io.vnet4j.fabric.Hub;
+import io.vnet4j.fabric.NetdevEvents;
 import io.vnet4j.fabric.PeerPortsNetdev;
 import io.vnet4j.fabric.Port;
 import io.vnet4j.os.OwnedFile;
@@ -28,10 +29,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A listening socket or stream netdev. Unlike QEMU, it accepts any number of peers: each connection
  * becomes its own port {@code ID.N} on the hub and goes away when it disconnects. A unix path is bound
  * only when free or stale ({@link SocketFiles#prepare}) and removed on close only while it is still ours.
+ * A {@code stream} netdev (not a {@code socket} one, as QEMU's) tells each connection's start and end to its
+ * {@link NetdevEvents}, under its own id.
  */
 public final class StreamServerNetdev extends PeerPortsNetdev {
     private final String settings;
     private final SocketAddress address;
+    private final NetdevEvents events;
     private final List<Port> connections = new CopyOnWriteArrayList<>();
     /** The ports serving a connection (attached or about to be), for {@link #close} to hang up and {@link #portsNow} to give. */
     private final List<StreamPort> serving = new CopyOnWriteArrayList<>();
@@ -44,9 +48,15 @@ public final class StreamServerNetdev extends PeerPortsNetdev {
     private volatile boolean closed;
 
     public StreamServerNetdev(String id, String type, String settings, SocketAddress address, Hub hub) {
+        this(id, type, settings, address, hub, NetdevEvents.NONE);
+    }
+
+    /** A listener whose connections are told to {@code events} when {@code type} is {@code stream}. */
+    public StreamServerNetdev(String id, String type, String settings, SocketAddress address, Hub hub, NetdevEvents events) {
         super(id, type, hub);
         this.settings = settings;
         this.address = address;
+        this.events = type.equals("stream") ? events : NetdevEvents.NONE;
     }
 
     @Override
@@ -113,6 +123,7 @@ public final class StreamServerNetdev extends PeerPortsNetdev {
 
     private void serve(SocketChannel channel) {
         String peer = peerName(channel);
+        SocketAddress named = qmpAddress(channel, true); // null: gone already, and so never up for its events
         StreamPort port = new StreamPort(id + "." + nextIndex.getAndIncrement(), type, settings, hub, peerLines);
         try {
             if (channel.getRemoteAddress() instanceof java.net.InetSocketAddress) {
@@ -131,14 +142,20 @@ public final class StreamServerNetdev extends PeerPortsNetdev {
                 connections.add(port);
                 hub.attach(port);
                 peerLines.info(port.id() + ": " + type + " peer " + peer + " connected to hub " + hub.id());
+                if (named != null) {
+                    events.streamConnected(id, named);
+                }
             });
         } finally {
             String station = hub.describeStation(port.lastSourceMac()); // before the port leaves the hub
             port.close();
-            connections.remove(port);
+            boolean wasUp = connections.remove(port);
             serving.remove(port);
             if (!closed) {
                 peerLines.info(port.id() + ": peer " + peer + " disconnected" + (station == null ? "" : " (" + station + ")"));
+                if (wasUp && named != null) {
+                    events.streamDisconnected(id);
+                }
             }
         }
     }
@@ -149,6 +166,19 @@ public final class StreamServerNetdev extends PeerPortsNetdev {
             return SocketAddresses.format(channel.getRemoteAddress());
         } catch (IOException e) {
             return "?";
+        }
+    }
+
+    /**
+     * The address QEMU's NETDEV_STREAM_CONNECTED names (net/stream.c): a unix connection's socket file (the
+     * listener's own, which a listener's peer has no name for), a TCP connection's other end; null when the
+     * connection is gone already.
+     */
+    static SocketAddress qmpAddress(SocketChannel channel, boolean listener) {
+        try {
+            return listener && channel.getLocalAddress() instanceof UnixDomainSocketAddress own ? own : channel.getRemoteAddress();
+        } catch (IOException e) {
+            return null;
         }
     }
 

@@ -387,6 +387,68 @@ class StreamNetdevTest {
         assertThat(told).containsExactly("52:54:00:12:34:56 from " + (vnetListens ? "s.1" : "c"));
     }
 
+    /** What a netdev told its {@link io.vnet4j.fabric.NetdevEvents}, a line each: {@code connected ID ADDRESS}, {@code disconnected ID}. */
+    private static final class Told implements io.vnet4j.fabric.NetdevEvents {
+        final List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public void streamConnected(String netdevId, SocketAddress address) {
+            lines.add("connected " + netdevId + " " + io.vnet4j.base.SocketAddresses.format(address));
+        }
+
+        @Override
+        public void streamDisconnected(String netdevId) {
+            lines.add("disconnected " + netdevId);
+        }
+    }
+
+    /**
+     * As QEMU 7.2's net/stream.c: a listener names a TCP peer's address and, for unix, its own socket file; a peer's
+     * going is told, the netdev's own close is not.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"tcp", "unix"})
+    void aStreamListenerTellsEachConnectionsStartAndEndUnderItsOwnId(String kind) throws Exception {
+        Told told = new Told();
+        SocketAddress address = kind.equals("unix") ? UnixDomainSocketAddress.of(dir.resolve("e.sock"))
+                : new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        StreamServerNetdev server = keep(new StreamServerNetdev("s0", "stream", "test", address, new Hub(0), told));
+        server.start();
+        Client first = connect(server);
+        String named = kind.equals("unix") ? dir.resolve("e.sock").toString()
+                : io.vnet4j.base.SocketAddresses.format(first.channel().getLocalAddress());
+        await("the connection told", () -> told.lines.size() == 1);
+        assertThat(told.lines).containsExactly("connected s0 " + named);
+        first.channel().close();
+        await("its end told", () -> told.lines.size() == 2);
+        assertThat(told.lines.get(1)).isEqualTo("disconnected s0");
+        connect(server);
+        await("the second connection told", () -> told.lines.size() == 3);
+        server.close();
+        Thread.sleep(100);
+        assertThat(told.lines).as("the netdev's own close is not a peer's going").hasSize(3);
+    }
+
+    @Test
+    void aStreamClientTellsEachConnectionToItsServerAndASocketNetdevTellsNothing() throws Exception {
+        java.nio.channels.ServerSocketChannel listener = keep(java.nio.channels.ServerSocketChannel.open());
+        listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        Told told = new Told();
+        Told toldOfSocket = new Told();
+        keep(new StreamClientNetdev("c0", "stream", "test", listener.getLocalAddress(), 100, new Hub(0), told)).start();
+        keep(new StreamClientNetdev("c1", "socket", "test", listener.getLocalAddress(), 100, new Hub(1), toldOfSocket)).start();
+        String server = io.vnet4j.base.SocketAddresses.format(listener.getLocalAddress());
+        SocketChannel a = keep(listener.accept());
+        SocketChannel b = keep(listener.accept());
+        await("the connection told", () -> !told.lines.isEmpty());
+        assertThat(told.lines).containsExactly("connected c0 " + server);
+        a.close();
+        b.close();
+        await("its end told, and the reconnection", () -> told.lines.size() == 3);
+        assertThat(told.lines).containsExactly("connected c0 " + server, "disconnected c0", "connected c0 " + server);
+        assertThat(toldOfSocket.lines).as("QEMU's socket netdev has no events").isEmpty();
+    }
+
     @Test
     void aClientWithoutReconnectStaysDownAfterThePeerCloses() throws Exception {
         Hub hub = new Hub(0);
