@@ -99,6 +99,7 @@ final class Started {
         closed.await();
     }
 
+    /** The shutdown hook's: as {@link #stop}, once the start has ended (or {@value #START_WAIT_SECONDS} s passed). */
     private void onShutdown() {
         synchronized (this) {
             stopping = true;
@@ -108,8 +109,7 @@ final class Started {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        closeOpen();
-        closed.countDown();
+        stop();
     }
 
     private void closeOpen() {

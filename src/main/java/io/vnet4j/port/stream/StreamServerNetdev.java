@@ -46,6 +46,8 @@ public final class StreamServerNetdev extends PeerPortsNetdev {
     private volatile OwnedFile socketFile;
     private volatile Thread acceptor;
     private volatile boolean closed;
+    /** The port the kernel picked for a port 0 asked for, which peers must be told; else 0. */
+    private volatile int pickedPort;
 
     public StreamServerNetdev(String id, String type, String settings, SocketAddress address, Hub hub) {
         this(id, type, settings, address, hub, NetdevEvents.NONE);
@@ -61,21 +63,9 @@ public final class StreamServerNetdev extends PeerPortsNetdev {
 
     @Override
     public String describe() {
-        return settings + " (" + pickedPort() + connections.size() + (connections.size() == 1 ? " connection)" : " connections)");
-    }
-
-    /** For a port 0 asked for, the one the kernel picked, which peers must be told ("port 40123, picked; "). */
-    private String pickedPort() {
-        ServerSocketChannel ch = server;
-        if (!(address instanceof InetSocketAddress asked) || asked.getPort() != 0 || ch == null) {
-            return "";
-        }
-        try {
-            return ch.getLocalAddress() instanceof InetSocketAddress bound
-                    ? "port " + bound.getPort() + ", picked by the kernel; " : "";
-        } catch (IOException e) { // closed
-            return "";
-        }
+        int picked = pickedPort;
+        return settings + " (" + (picked == 0 ? "" : "port " + picked + ", picked by the kernel; ") + connections.size()
+                + (connections.size() == 1 ? " connection)" : " connections)");
     }
 
     @Override
@@ -107,6 +97,9 @@ public final class StreamServerNetdev extends PeerPortsNetdev {
                 socketFile = SocketFiles.bind(ch, unix.getPath());
             } else {
                 ch.bind(address, HostSockets.LISTEN_BACKLOG);
+                if (((InetSocketAddress) address).getPort() == 0) {
+                    pickedPort = ((InetSocketAddress) ch.getLocalAddress()).getPort();
+                }
             }
         } catch (IOException e) {
             ch.close();
