@@ -196,6 +196,45 @@ class TcpNatTableTest {
         }
     }
 
+    /**
+     * passt-dev, "tcp: ... duplicate SYN ... TAP_SYN_RCVD" (a server with considerable latency: the client resent
+     * its SYN while passt still waited for the host side, and the connection was reset). Replayed by helper-133
+     * with a namespace guest and a host listener whose accept queue was full for 5 s (the guest resent its SYN
+     * twice meanwhile): it connected after 5.1 s, and its bytes went through. Here the same: the resent SYN
+     * while the host connect waits keeps the one connection, untold, and the handshake ends once the host
+     * answers.
+     */
+    @Test
+    void aSynResentWhileTheHostConnectWaitsKeepsTheOneConnection() throws IOException {
+        try (ServerSocketChannel slow = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0), 1)) {
+            InetSocketAddress busy = (InetSocketAddress) slow.getLocalAddress();
+            for (int i = 0; i < 2; i++) { // its accept queue (backlog 1) full: the kernel drops further SYNs, a connect waits
+                held.add(SocketChannel.open(busy));
+            }
+            guest(40001, TcpFlags.SYN, GISN, 0, busy);
+            pump();
+            guest(40001, TcpFlags.SYN, GISN, 0, busy); // the guest's own retransmission, 1 s on
+            guest(40001, TcpFlags.SYN, GISN, 0, busy); // and 3 s on
+            pump();
+            assertThat(sent).as("nothing to the guest yet, no RST").isEmpty();
+            assertThat(tcp.connections()).singleElement().satisfies(c -> assertThat(c.state()).isEqualTo("CONNECTING"));
+
+            slow.accept().close(); // the queue drains; the kernel's own SYN retransmission (1 s) gets in
+            slow.accept().close();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (sent.isEmpty() && System.nanoTime() < deadline) {
+                pump();
+            }
+            assertThat(sent).singleElement().satisfies(synAck -> {
+                assertThat(synAck.flags()).isEqualTo(TcpFlags.SYN | TcpFlags.ACK);
+                assertThat(synAck.ack()).isEqualTo(GISN + 1);
+            });
+            guest(40001, TcpFlags.ACK, GISN + 1, sent.getFirst().seq() + 1, busy);
+            assertThat(tcp.connections()).singleElement().satisfies(c -> assertThat(c.state()).isEqualTo("ESTABLISHED"));
+            held.add(slow.accept());
+        }
+    }
+
     /** The same for a host forward's SYN that a silent guest never answers. */
     @Test
     void theOldestUnansweredSynToTheGuestGivesWayToANewConnection() throws IOException {
