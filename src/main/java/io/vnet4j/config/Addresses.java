@@ -37,20 +37,38 @@ final class Addresses {
             }
             host = emptyHost;
         }
-        int port = port(o, what, text.substring(colon + 1), minPort);
+        int port = cPort(o, what, text.substring(colon + 1), minPort);
         return new InetSocketAddress(address(o, what, host), port);
     }
 
+    /**
+     * A port in decimal, as getaddrinfo reads a numeric service ({@code stream}'s {@code addr.port}: {@code 0100} is
+     * 100).
+     */
     static int port(OptionString o, String what, String text, int minPort) throws ConfigException {
+        return port(o, what, text, minPort, false);
+    }
+
+    /**
+     * A port as strtol with base 0 reads it ({@link OptionString#cInteger}): QEMU's {@code host:port} of the
+     * {@code socket} netdev (parse_host_port) and {@code dgram}'s {@code local.port}/{@code remote.port}
+     * (convert_host_port), where {@code 0100} is 64 and {@code 0x1f90} 8080; also iproute2's for vxlan's ports.
+     */
+    static int cPort(OptionString o, String what, String text, int minPort) throws ConfigException {
+        return port(o, what, text, minPort, true);
+    }
+
+    private static int port(OptionString o, String what, String text, int minPort, boolean c) throws ConfigException {
         try {
-            int port = Integer.parseInt(text);
+            long port = c ? OptionString.cInteger(text) : Integer.parseInt(text);
             if (port >= minPort && port <= 65535) {
-                return port;
+                return (int) port;
             }
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw o.error(what + ": expected a port number from " + minPort + " to 65535, got '" + text + "'");
+        throw o.error(what + ": expected a port number from " + minPort + " to 65535, got '" + text + "'"
+                + (c ? OptionString.octalHint(text) : ""));
     }
 
     /** A literal ({@link HostText}, never looked up) or a name the system's resolver knows. */

@@ -174,9 +174,9 @@ public final class ConfigParser {
 
     private static int vid(OptionString o, String text, String whole) throws ConfigException {
         try {
-            int v = Integer.parseInt(text);
+            long v = OptionString.cInteger(text); // as vlan=, and QEMU's numbers: 010 is 8
             if (v >= 1 && v <= VlanConfig.MAX_VID) {
-                return v;
+                return (int) v;
             }
         } catch (NumberFormatException e) {
             // reported below
@@ -705,14 +705,7 @@ public final class ConfigParser {
     /** An unsigned number as strtoul(s, NULL, 0) reads it; -1 when it is not one. */
     private static int cNumber(String s) {
         try {
-            long n;
-            if (s.startsWith("0x") || s.startsWith("0X")) {
-                n = Long.parseLong(s.substring(2), 16);
-            } else if (s.length() > 1 && s.startsWith("0")) {
-                n = Long.parseLong(s.substring(1), 8);
-            } else {
-                n = Long.parseLong(s);
-            }
+            long n = OptionString.cInteger(s);
             return n < 0 || n > Integer.MAX_VALUE ? -1 : (int) n;
         } catch (NumberFormatException e) {
             return -1;
@@ -850,7 +843,7 @@ public final class ConfigParser {
                 settings.append(side).append('=').append(host).append(':').append(port);
                 Inet4Address address = Addresses.ipv4(o, side + ".host", host);
                 return new DatagramEndpoint.Inet(side.equals("remote") ? Addresses.peer(o, "remote.host", address) : address,
-                        Addresses.port(o, side + ".port", port, side.equals("local") ? 0 : 1));
+                        Addresses.cPort(o, side + ".port", port, side.equals("local") ? 0 : 1));
             }
             case "unix" -> {
                 String path = o.require(side + ".path", "a unix socket path");

@@ -192,7 +192,45 @@ public final class OptionString {
     }
 
     /**
-     * Takes a whole number within bounds.
+     * A whole number as QEMU reads its options' numbers (C's {@code strtol} with base 0, in QemuOpts, QAPI's input
+     * visitors and {@code host:port}): an optional sign, then {@code 0x} and hex digits, {@code 0} and octal digits,
+     * or decimal digits; nothing after them. So {@code 010} is 8 and {@code 0x10} 16, as in QEMU; {@code 08} is no
+     * number (where strtol would read the 0 alone).
+     *
+     * @param text the number as written
+     * @return its value
+     * @throws NumberFormatException when it is not such a number, or beyond a long
+     */
+    public static long cInteger(String text) {
+        int i = text.startsWith("+") || text.startsWith("-") ? 1 : 0;
+        String digits = text.substring(i);
+        int radix = 10;
+        if (digits.length() > 2 && (digits.startsWith("0x") || digits.startsWith("0X"))) {
+            radix = 16;
+            digits = digits.substring(2);
+        } else if (digits.length() > 1 && digits.startsWith("0")) {
+            radix = 8;
+            digits = digits.substring(1);
+        }
+        if (digits.isEmpty() || digits.charAt(0) == '+' || digits.charAt(0) == '-') {
+            throw new NumberFormatException("not a number: " + text);
+        }
+        long n = Long.parseLong(digits, radix);
+        return text.startsWith("-") ? -n : n;
+    }
+
+    /**
+     * What a number refused for its leading 0 is told: QEMU reads it as octal ({@link #cInteger}); empty for others.
+     *
+     * @param text the number as written
+     * @return the hint, with its leading space, or ""
+     */
+    public static String octalHint(String text) {
+        return text.matches("[+-]?0[0-9]+") ? " (a leading 0 makes it octal, as in QEMU: 010 is 8)" : "";
+    }
+
+    /**
+     * Takes a whole number within bounds, read as QEMU reads one ({@link #cInteger}: {@code 010} is 8).
      *
      * @param key the key
      * @param absent the value when the key is absent
@@ -208,14 +246,14 @@ public final class OptionString {
             return absent;
         }
         try {
-            long n = Long.parseLong(v);
+            long n = cInteger(v);
             if (n >= min && n <= max) {
                 return n;
             }
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw error(key + ": expected a whole number from " + min + " to " + max + ", got '" + v + "'");
+        throw error(key + ": expected a whole number from " + min + " to " + max + ", got '" + v + "'" + octalHint(v));
     }
 
     /**

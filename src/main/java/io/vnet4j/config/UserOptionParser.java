@@ -65,7 +65,7 @@ final class UserOptionParser {
                 ipv6Length = wholeNumber(ipv6Net.substring(slash + 1), "parameter 'ipv6-net' expects a number after '/'");
             }
         } else if (ipv6PrefixLength != null) {
-            ipv6Length = wholeNumber(ipv6PrefixLength, "Parameter 'ipv6-prefixlen' expects an int64 value");
+            ipv6Length = cWholeNumber(ipv6PrefixLength, "Parameter 'ipv6-prefixlen' expects an int64 value");
         }
 
         // net_init_slirp: naming one family on and not the other turns the other off
@@ -308,7 +308,24 @@ final class UserOptionParser {
         return a;
     }
 
-    /** A whole number in decimal, as QEMU's strtol family reads one; beyond int, a number out of any range. */
+    /**
+     * A whole number as QEMU's input visitor reads an integer option (base 0: {@code 010} is 8, {@code 0x40} 64);
+     * beyond int, a number out of any range.
+     */
+    private int cWholeNumber(String text, String message) throws ConfigException {
+        long n;
+        try {
+            n = OptionString.cInteger(text);
+        } catch (NumberFormatException e) {
+            if (!text.matches("[+-]?(0[xX][0-9a-fA-F]+|0[0-7]+|[1-9][0-9]*)")) {
+                throw o.error(message + OptionString.octalHint(text));
+            }
+            n = text.startsWith("-") ? Long.MIN_VALUE : Long.MAX_VALUE; // beyond a long
+        }
+        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, n));
+    }
+
+    /** A whole number in decimal, as QEMU's strtol family reads one with base 10; beyond int, a number out of any range. */
     private int wholeNumber(String text, String message) throws ConfigException {
         if (!text.matches("-?\\d+")) {
             throw o.error(message);

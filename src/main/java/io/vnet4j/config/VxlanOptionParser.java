@@ -82,8 +82,8 @@ final class VxlanOptionParser {
             if (range.length != 2) {
                 throw o.error("srcport: expected LOW-HIGH, got '" + srcport + "'");
             }
-            srcLow = Addresses.port(o, "srcport", range[0], 1);
-            srcHigh = Addresses.port(o, "srcport", range[1], 1);
+            srcLow = Addresses.cPort(o, "srcport", range[0], 1);
+            srcHigh = Addresses.cPort(o, "srcport", range[1], 1);
             if (srcHigh < srcLow) {
                 throw o.error("srcport: expected LOW-HIGH with LOW <= HIGH, got '" + srcport + "'");
             }

@@ -50,6 +50,24 @@ class ConfigParserTest {
     // ---- socket ----
 
     @Test
+    void portsAndNumbersAreReadAsQemu72ReadsThem() throws Exception {
+        // socket's host:port (parse_host_port) and dgram's ports (convert_host_port) are strtol with base 0: QEMU 7.2
+        // binds listen=127.0.0.1:0100 on port 64; stream's addr.port goes to getaddrinfo, decimal: 0101 is 101
+        assertThat(netdev("socket,id=a,listen=127.0.0.1:0100"))
+                .isEqualTo(new NetdevConfig.StreamServer("a", "socket", 0, "listen=127.0.0.1:0100", inet("127.0.0.1", 64)));
+        assertThat(((NetdevConfig.Datagram) netdev("socket,id=u,udp=127.0.0.1:0x1771,localaddr=127.0.0.1:0102")).local())
+                .isEqualTo(udp("127.0.0.1", 66));
+        assertThat(((NetdevConfig.Datagram) netdev("dgram,id=d,local.type=inet,local.host=127.0.0.1,local.port=0103,"
+                + "remote.type=inet,remote.host=127.0.0.1,remote.port=0x1388")).remote()).isEqualTo(udp("127.0.0.1", 5000));
+        assertThat(((NetdevConfig.StreamServer) netdev("stream,id=s,server=on,addr.type=inet,addr.host=127.0.0.1,"
+                + "addr.port=0101")).address()).isEqualTo(inet("127.0.0.1", 101));
+        assertThat(netdev("socket,id=h,hubid=010,listen=127.0.0.1:8011").hub()).isEqualTo(8);
+        assertThat(((NetdevConfig.Vde) netdev("vde,id=v,sock=/tmp/sw,port=010")).port()).isEqualTo(8);
+        netdevError("socket,id=b,listen=127.0.0.1:08").hasMessageEndingWith(
+                "listen: expected a port number from 0 to 65535, got '08' (a leading 0 makes it octal, as in QEMU: 010 is 8)");
+    }
+
+    @Test
     void socketListenWithAnEmptyHostListensOnAllAddresses() throws Exception {
         NetdevConfig c = netdev("socket,id=a,listen=:8010");
         assertThat(c).isEqualTo(new NetdevConfig.StreamServer("a", "socket", 0, "listen=:8010", inet("0.0.0.0", 8010)));

@@ -134,6 +134,23 @@ class OptionStringTest {
     }
 
     @Test
+    void readsNumbersAsQemuDoesWithBaseZero() throws ConfigException {
+        // QEMU 7.2's QemuOpts and input visitors read numbers with strtol's base 0: hubport's hubid=010 is hub 8
+        OptionString o = OptionString.parse("-netdev", "s,oct=010,hex=0x10,plus=+5,zero=0,bad=08,hexbad=0x");
+        assertThat(o.takeLong("oct", 0, 0, 100)).isEqualTo(8);
+        assertThat(o.takeLong("hex", 0, 0, 100)).isEqualTo(16);
+        assertThat(o.takeLong("plus", 0, 0, 100)).isEqualTo(5);
+        assertThat(o.takeLong("zero", 1, 0, 100)).isEqualTo(0);
+        assertThatThrownBy(() -> o.takeLong("bad", 0, 0, 100))
+                .hasMessageContaining("bad: expected a whole number from 0 to 100, got '08' (a leading 0 makes it octal");
+        assertThatThrownBy(() -> o.takeLong("hexbad", 0, 0, 100)).hasMessageContaining("got '0x'");
+        assertThat(OptionString.cInteger("-0x1f")).isEqualTo(-31);
+        assertThatThrownBy(() -> OptionString.cInteger("+-1")).isInstanceOf(NumberFormatException.class);
+        assertThatThrownBy(() -> OptionString.cInteger("0x-1")).isInstanceOf(NumberFormatException.class);
+        assertThatThrownBy(() -> OptionString.cInteger("")).isInstanceOf(NumberFormatException.class);
+    }
+
+    @Test
     void finishNamesALeftOverKeyAndWhatIsKnown() throws ConfigException {
         OptionString o = OptionString.parse("-netdev", "socket,id=a,bogus=1");
         o.take("id");

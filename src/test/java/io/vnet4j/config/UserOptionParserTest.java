@@ -427,6 +427,24 @@ class UserOptionParserTest {
         assertError("user,id=u,hostfwd=tcp:[fe80::1]:2222-:22", "a link-local address needs an interface");
     }
 
+    @Test
+    void hostForwardPortsAndThePrefixLengthAreReadWithBaseZeroAsInQemu() throws Exception {
+        // QEMU 7.2 (slirp_hostfwd's qemu_strtoi with base 0) binds hostfwd=tcp:127.0.0.1:010-:22 on port 8
+        UserConfig.HostForward f = forward("hostfwd=tcp:127.0.0.1:010-:0x16");
+        assertThat(f.hostPort()).isEqualTo(8);
+        assertThat(f.guestPort()).isEqualTo(22);
+        assertThat(forward("hostfwd=udp::0x1771-:+53").hostPort()).isEqualTo(6001);
+        assertError("user,id=u,hostfwd=tcp::08-:22", "(Bad host port)");
+        // guestfwd's port is strtol with base 10 in QEMU: 010 is 10 there
+        assertThat(parse("user,id=u,guestfwd=tcp:10.0.2.100:010-cmd:true").guestForwards().getFirst().port()).isEqualTo(10);
+        // ipv6-prefixlen is a QAPI integer (base 0: 0130 is 88, which QEMU 7.2 takes); ipv6-net's /LEN is base 10
+        assertThat(parse("user,id=u,ipv6-prefix=fd00::,ipv6-prefixlen=0130").ipv6().orElseThrow().prefixLength()).isEqualTo(88);
+        assertThat(parse("user,id=u,ipv6-prefixlen=0x40").ipv6().orElseThrow().prefixLength()).isEqualTo(64);
+        assertError("user,id=u,ipv6-prefixlen=09", "Parameter 'ipv6-prefixlen' expects an int64 value (a leading 0 makes it octal");
+        assertError("user,id=u,ipv6-prefixlen=99999999999999999999", "Invalid IPv6 prefix provided");
+        assertError("user,id=u,ipv6-net=fd00::/0130", "Invalid IPv6 prefix provided");
+    }
+
     private static void assertError(String text, String message) {
         assertThatThrownBy(() -> parse(text)).isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("-netdev " + text + ": ").hasMessageContaining(message)
