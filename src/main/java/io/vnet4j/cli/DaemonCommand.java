@@ -54,6 +54,9 @@ final class DaemonCommand implements Callable<Integer> {
 
     List<String> objects = new ArrayList<>();
 
+    /** QEMU's {@code -nic}, taken only to be refused in one line that says what to write instead. */
+    List<String> nics = new ArrayList<>();
+
     Path control;
 
     InetSocketAddress http;
@@ -95,6 +98,8 @@ final class DaemonCommand implements Callable<Integer> {
         spec.addOption(Specs.bound(values(OptionSpec.builder("-net", "--net"), "TYPE[,vlan=N],...").description(
                 "The legacy form: vlan=N is the hub number; also -net dump,vlan=N,file=PATH."),
                 () -> command.nets, v -> command.nets = v).build());
+        spec.addOption(Specs.bound(values(OptionSpec.builder("-nic", "--nic"), "TYPE,...").hidden(true),
+                () -> command.nics, v -> command.nics = v).build());
         spec.addOption(Specs.bound(values(OptionSpec.builder("-object", "--object"), "TYPE,id=ID,...").description(
                 "filter-dump,id=ID,netdev=ID,file=PATH[,maxlen=N]: capture one netdev's frames, both directions, to a pcap "
                         + "file. switch,id=ID[,hubid=N][,aging=SECONDS][,max-macs=N][,max-macs-per-port=N]: make hub N "
@@ -208,6 +213,9 @@ final class DaemonCommand implements Callable<Integer> {
         Path defaultSocket = RuntimeDir.get().resolve("qemu.sock");
         Config config;
         try {
+            for (String n : nics) {
+                ConfigParser.nic(n);
+            }
             for (String n : netdevs) {
                 parser.netdev(n);
             }

@@ -185,6 +185,11 @@ public final class ConfigParser {
                 + whole + "'");
     }
 
+    /** What {@code -net nic} and {@code -netdev nic} are told. */
+    private static final String GUEST_SIDE = "this is the guest's side of the wire and belongs on QEMU's command line; "
+            + "attach a VM to vnet4j with QEMU's -netdev stream,id=n0,server=off,addr.type=unix,addr.path=SOCKET "
+            + "-device virtio-net-pci,netdev=n0";
+
     /**
      * Adds one legacy {@code -net} argument.
      *
@@ -195,9 +200,7 @@ public final class ConfigParser {
         OptionString o = OptionString.parse("-net", text);
         String type = type(o);
         if (type.equals("nic")) {
-            throw o.error("this is the guest's side of the wire and belongs on QEMU's command line; attach a VM "
-                    + "to vnet4j with QEMU's -netdev stream,id=n0,server=off,addr.type=unix,addr.path=SOCKET "
-                    + "-device virtio-net-pci,netdev=n0");
+            throw o.error(GUEST_SIDE);
         }
         if (o.has("trunk")) {
             throw o.error("trunk=: 802.1Q membership is given on -netdev (on -net, vlan= is the hub number)");
@@ -229,6 +232,32 @@ public final class ConfigParser {
             return;
         }
         add(type.equals("tap") ? tap(o, id, hub, false) : build(o, type, id, hub));
+    }
+
+    /**
+     * QEMU's {@code -nic TYPE[,...][,model=M][,mac=MAC]}: a guest NIC and its backend in one. vnet4j makes no
+     * guest NICs, so it is refused, saying what to give instead: the backend as {@code -netdev} (the NIC and its
+     * {@code model=} and {@code mac=} belong on QEMU's command line), or nothing for {@code -nic none}.
+     *
+     * @param text the argument, e.g. {@code user,hostfwd=tcp::5555-:23}
+     * @throws ConfigException always (one line naming it and what to write)
+     */
+    public static void nic(String text) throws ConfigException {
+        OptionString o = OptionString.parse("-nic", text);
+        String type = type(o);
+        if (type.equals("none")) {
+            throw o.error("vnet4j makes no guest NICs, so there is none to turn off: leave -nic none out");
+        }
+        StringBuilder backend = new StringBuilder("-netdev ").append(type).append(",id=").append(o.has("id") ? o.take("id") : "ID");
+        for (String key : o.keys()) {
+            if (!key.equals("model") && !key.equals("mac")) {
+                for (String value : o.takeAll(key)) {
+                    backend.append(',').append(key).append('=').append(value.replace(",", ",,"));
+                }
+            }
+        }
+        throw o.error("-nic makes a guest NIC and its backend in one; vnet4j makes no guest NICs (they belong on QEMU's"
+                + " command line): give vnet4j the backend, " + backend + ", and attach the VM to it");
     }
 
     /**
@@ -619,9 +648,13 @@ public final class ConfigParser {
     private static NetdevConfig build(OptionString o, String type, String id, int hub) throws ConfigException {
         NetdevType known = TYPES.get(type);
         if (known == null) {
+            // QEMU 7.2's other netdev types on Linux (qapi/net.json's NetClientDriver)
             throw switch (type) {
-                case "bridge", "l2tpv3", "hubport" -> o.error("netdev type '" + type + "' is not available in this version "
-                        + "of vnet4j (available: socket, stream, dgram, user, tap, vde, vxlan, vhost-user)");
+                case "nic" -> o.error(GUEST_SIDE);
+                case "hubport" -> o.error("netdev type 'hubport' is not available in this version of vnet4j: each netdev "
+                        + "takes hubid=N itself (-netdev TYPE,id=ID,hubid=N,...), the hub it is a port of");
+                case "bridge", "l2tpv3", "netmap", "vhost-vdpa", "none" -> o.error("netdev type '" + type + "' is not "
+                        + "available in this version of vnet4j (available: socket, stream, dgram, user, tap, vde, vxlan, vhost-user)");
                 default -> o.error("unknown netdev type '" + type
                         + "' (expected socket, stream, dgram, user, tap, vde, vxlan or vhost-user)");
             };

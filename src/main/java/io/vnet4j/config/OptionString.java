@@ -126,6 +126,15 @@ public final class OptionString {
     }
 
     /**
+     * The keys not taken yet, in the order first given.
+     *
+     * @return a copy of them
+     */
+    public List<String> keys() {
+        return List.copyOf(values.keySet());
+    }
+
+    /**
      * Takes the value of a key; a key given twice is an error.
      *
      * @param key the key

@@ -65,6 +65,16 @@ class MainTest {
     }
 
     @Test
+    void qemusNicIsRefusedInOneLineSayingWhatToWrite() {
+        // helper-134: QEMU's manual's -nic lines got picocli's "Unknown options: '-nic', 'user,...'"
+        assertRefused("vnet4j: -nic user,hostfwd=tcp::5555-:23: -nic makes a guest NIC and its backend in one; vnet4j makes"
+                + " no guest NICs (they belong on QEMU's command line): give vnet4j the backend, -netdev user,id=ID,"
+                + "hostfwd=tcp::5555-:23, and attach the VM to it", "-nic", "user,hostfwd=tcp::5555-:23");
+        assertRefused("vnet4j: -nic none: vnet4j makes no guest NICs, so there is none to turn off: leave -nic none out",
+                "-netdev", "user,id=u", "--nic=none");
+    }
+
+    @Test
     void ctlTakesAWholeQmpCommandAndRefusesBadJsonWithTwo() {
         assertThat(Main.run("ctl", "--control", "/nonexistent/control.sock", "{\"execute\": ")).isEqualTo(2);
         assertThat(err()).startsWith("vnet4j: COMMAND: not a JSON object").hasLineCount(1);
