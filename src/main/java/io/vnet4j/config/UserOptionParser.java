@@ -28,7 +28,7 @@ import java.util.Set;
 final class UserOptionParser {
     static final Set<String> KEYS = Set.of("id", "hubid", "vlan", "net", "host", "dhcpstart", "dns", "restrict", "host-loopback", "builtin-dns",
             "hostname", "domainname", "dnssearch", "tftp", "tftp-server-name", "bootfile", "hostfwd", "guestfwd", "smb", "smbserver",
-            "dns-upstream", "mtu", "dhcp-static", "ipv4", "ipv6", "ipv6-net", "ipv6-prefix", "ipv6-prefixlen",
+            "dns-upstream", "mtu", "dhcp-static", "ipv4", "ipv6", "ip", "ipv6-net", "ipv6-prefix", "ipv6-prefixlen",
             "ipv6-host", "ipv6-dns", "outbound-addr", "outbound-addr6");
     /** QEMU's IPv6 defaults: fec0::/64 (net_slirp_init), the host ::2, DNS ::3. */
     static final IpAddress DEFAULT_IPV6_PREFIX = IpAddress.parse("fec0::");
@@ -73,7 +73,13 @@ final class UserOptionParser {
         Boolean v6 = o.has("ipv6") ? o.takeBoolean("ipv6", true) : null;
         boolean ipv4 = !(Boolean.FALSE.equals(v4) || Boolean.TRUE.equals(v6) && v4 == null);
         boolean ipv6 = !(Boolean.FALSE.equals(v6) || Boolean.TRUE.equals(v4) && v6 == null);
-        if (!ipv4 && (o.has("net") || o.has("host") || o.has("dns"))) {
+        // QEMU's deprecated ip=ADDR is net=ADDR/24, unless net= is given too (net_init_slirp)
+        String net = o.take("net");
+        String legacyIp = o.take("ip");
+        if (net == null && legacyIp != null) {
+            net = legacyIp + "/24";
+        }
+        if (!ipv4 && (net != null || o.has("host") || o.has("dns"))) {
             throw o.error("IPv4 disabled but netmask/host/dns provided");
         }
         if (!ipv6 && (ipv6Prefix != null || o.has("ipv6-host") || o.has("ipv6-dns"))) {
@@ -85,7 +91,6 @@ final class UserOptionParser {
 
         int network = Ipv4Address.parse("10.0.2.0");
         int prefix = 24;
-        String net = o.take("net");
         if (net != null) {
             int slash = net.indexOf('/');
             network = address("net", slash < 0 ? net : net.substring(0, slash), "Failed to parse netmask");

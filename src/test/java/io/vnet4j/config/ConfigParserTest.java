@@ -502,6 +502,23 @@ class ConfigParserTest {
     }
 
     @Test
+    void qemusOwnKeysThatVnet4jDoesNotTakeAreNamedAsQemusNotAsUnknown() {
+        // helper-134: QEMU's manual's -netdev tap,id=n1,helper=... was "unknown option 'helper'", as a typo is
+        netdevError("tap,id=n1,helper=/usr/lib/qemu/qemu-bridge-helper").hasMessageEndingWith(": 'helper' is QEMU's option,"
+                + " which vnet4j's tap netdev does not take (it takes: configure, downscript, hubid, id, ifname, mac, mtu,"
+                + " netns, script, trunk, userns, vlan, vnet_hdr)");
+        netdevError("tap,id=t,fd=3").hasMessageContaining("'fd' is QEMU's option, which vnet4j's tap netdev does not take:"
+                + " vnet4j opens its own sockets and devices (it takes: ");
+        netdevError("stream,id=s,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=0,addr.ipv4=on")
+                .hasMessageContaining("'addr.ipv4' is QEMU's option, which vnet4j's stream netdev does not take (it takes: ");
+        netdevError("stream,id=s,server=on,addr.type=fd,addr.str=3").hasMessageContaining("'addr.str' is QEMU's option");
+        netdevError("dgram,id=d,remote.type=unix,remote.path=/tmp/r,local.type=unix,local.path=/tmp/l,local.abstract=on")
+                .hasMessageContaining("'local.abstract' is QEMU's option, which vnet4j's dgram netdev does not take");
+        netdevError("vhost-user,id=v,path=/tmp/v.sock,queues=1").hasMessageContaining("'queues' is QEMU's option");
+        netdevError("tap,id=t,bogus=1").hasMessageContaining("unknown option 'bogus'");
+    }
+
+    @Test
     void qemusNicIsRefusedNamingTheNetdevToGiveInstead() {
         assertThatThrownBy(() -> ConfigParser.nic("user,ipv6=off,model=e1000,mac=52:54:98:76:54:32"))
                 .isInstanceOf(ConfigException.class)

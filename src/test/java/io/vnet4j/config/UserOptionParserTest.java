@@ -445,6 +445,17 @@ class UserOptionParserTest {
         assertError("user,id=u,ipv6-net=fd00::/0130", "Invalid IPv6 prefix provided");
     }
 
+    @Test
+    void qemusDeprecatedIpIsNetWithA24BitMask() throws Exception {
+        // QEMU 7.2 takes ip=10.0.3.0 (net_init_slirp: net=10.0.3.0/24; net= wins when both are given)
+        UserConfig c = parse("user,id=u,ip=10.0.3.0");
+        assertThat(c.network()).isEqualTo(ip("10.0.3.0"));
+        assertThat(c.prefixLength()).isEqualTo(24);
+        assertThat(c.host()).isEqualTo(ip("10.0.3.2"));
+        assertThat(parse("user,id=u,ip=10.0.3.0,net=192.168.5.0/24").network()).isEqualTo(ip("192.168.5.0"));
+        assertError("user,id=u,ipv4=off,ip=10.0.3.0", "IPv4 disabled but netmask/host/dns provided");
+    }
+
     private static void assertError(String text, String message) {
         assertThatThrownBy(() -> parse(text)).isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("-netdev " + text + ": ").hasMessageContaining(message)
