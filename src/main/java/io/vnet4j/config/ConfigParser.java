@@ -837,6 +837,15 @@ public final class ConfigParser {
         return result;
     }
 
+    /** A host to bind that may be empty (every interface), but must be given, as QEMU's schema has it. */
+    private static String optionalHost(OptionString o, String key, String what) throws ConfigException {
+        String host = o.take(key);
+        if (host == null) {
+            throw o.error(key + "= is required (" + what + ", or empty for every interface)");
+        }
+        return host;
+    }
+
     private static NetdevConfig stream(OptionString o, String id, int hub) throws ConfigException {
         boolean server = o.takeBoolean("server", false);
         String addrType = o.require("addr.type", "inet or unix");
@@ -844,9 +853,12 @@ public final class ConfigParser {
         String settings;
         switch (addrType) {
             case "inet" -> {
-                String host = o.require("addr.host", "the host name or address");
+                // a server's empty addr.host is every interface, as QEMU 7.2 binds it (getaddrinfo's passive 0.0.0.0)
+                String host = server ? optionalHost(o, "addr.host", "the host name or address")
+                        : o.require("addr.host", "the host name or address");
                 String port = o.require("addr.port", "the TCP port");
-                InetSocketAddress inet = new InetSocketAddress(Addresses.address(o, "addr.host", host),
+                InetSocketAddress inet = new InetSocketAddress(host.isEmpty() ? Addresses.address(o, "addr.host", "0.0.0.0")
+                        : Addresses.address(o, "addr.host", host),
                         Addresses.port(o, "addr.port", port, server ? 0 : 1));
                 address = server ? inet : Addresses.streamPeer(o, "addr.host", inet);
                 settings = "server=" + (server ? "on" : "off") + ",addr.type=inet,addr.host=" + host + ",addr.port=" + port;
@@ -913,10 +925,12 @@ public final class ConfigParser {
         }
         switch (type) {
             case "inet" -> {
-                String host = o.require(side + ".host", "an IPv4 address");
+                // an empty local.host is every interface, as QEMU 7.2's convert_host_port reads it (0.0.0.0)
+                String host = side.equals("local") ? optionalHost(o, "local.host", "an IPv4 address")
+                        : o.require(side + ".host", "an IPv4 address");
                 String port = o.require(side + ".port", "a UDP port");
                 settings.append(side).append('=').append(host).append(':').append(port);
-                Inet4Address address = Addresses.ipv4(o, side + ".host", host);
+                Inet4Address address = Addresses.ipv4(o, side + ".host", host.isEmpty() ? "0.0.0.0" : host);
                 return new DatagramEndpoint.Inet(side.equals("remote") ? Addresses.peer(o, "remote.host", address) : address,
                         Addresses.cPort(o, side + ".port", port, side.equals("local") ? 0 : 1));
             }

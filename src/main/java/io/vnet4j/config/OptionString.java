@@ -173,8 +173,11 @@ public final class OptionString {
      */
     public String require(String key, String what) throws ConfigException {
         String v = take(key);
-        if (v == null || v.isEmpty()) {
+        if (v == null) {
             throw error(key + "= is required (" + what + ")");
+        }
+        if (v.isEmpty()) {
+            throw error(key + ": expected " + what + ", got an empty value");
         }
         return v;
     }

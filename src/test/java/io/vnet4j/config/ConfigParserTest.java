@@ -519,6 +519,22 @@ class ConfigParserTest {
     }
 
     @Test
+    void anEmptyHostToBindIsEveryInterfaceAsInQemu72() throws Exception {
+        // helper-134: QEMU 7.2 binds addr.host= (a stream server) and local.host= (dgram) on 0.0.0.0; vnet4j said
+        // "addr.host= is required" of a key that was given, as socket's listen=:PORT already takes it
+        assertThat(((NetdevConfig.StreamServer) netdev("stream,id=s,server=on,addr.type=inet,addr.host=,addr.port=1237"))
+                .address()).isEqualTo(inet("0.0.0.0", 1237));
+        assertThat(((NetdevConfig.Datagram) netdev("dgram,id=d,local.type=inet,local.host=,local.port=1238,"
+                + "remote.type=inet,remote.host=127.0.0.1,remote.port=1239")).local()).isEqualTo(udp("0.0.0.0", 1238));
+        netdevError("stream,id=c,addr.type=inet,addr.host=,addr.port=1240")
+                .hasMessageEndingWith(": addr.host: expected the host name or address, got an empty value");
+        netdevError("dgram,id=e,local.type=inet,local.host=127.0.0.1,local.port=1,remote.type=inet,remote.host=,remote.port=2")
+                .hasMessageEndingWith(": remote.host: expected an IPv4 address, got an empty value");
+        netdevError("stream,id=t,server=on,addr.type=inet,addr.port=1241")
+                .hasMessageEndingWith(": addr.host= is required (the host name or address, or empty for every interface)");
+    }
+
+    @Test
     void qemusNicIsRefusedNamingTheNetdevToGiveInstead() {
         assertThatThrownBy(() -> ConfigParser.nic("user,ipv6=off,model=e1000,mac=52:54:98:76:54:32"))
                 .isInstanceOf(ConfigException.class)

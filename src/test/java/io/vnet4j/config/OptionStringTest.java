@@ -95,7 +95,7 @@ class OptionStringTest {
     void requireRejectsAMissingOrEmptyValue() throws ConfigException {
         OptionString o = OptionString.parse("-netdev", "socket,id=");
         assertThatThrownBy(() -> o.require("id", "the netdev's name"))
-                .hasMessage("-netdev socket,id=: id= is required (the netdev's name)");
+                .hasMessage("-netdev socket,id=: id: expected the netdev's name, got an empty value");
         assertThatThrownBy(() -> o.require("listen", "where"))
                 .hasMessageContaining("listen= is required (where)");
     }
