@@ -129,7 +129,7 @@ public final class ConfigParser {
      * @throws ConfigException when it is not valid (one line naming it and what was expected)
      */
     public void netdev(String text) throws ConfigException {
-        OptionString o = OptionString.parse("-netdev", text);
+        OptionString o = parseNamingAMissingType("-netdev", text);
         String type = type(o);
         String id = o.require("id", "the netdev's name");
         int hub = (int) o.takeLong("hubid", 0, 0, Integer.MAX_VALUE);
@@ -197,7 +197,7 @@ public final class ConfigParser {
      * @throws ConfigException when it is not valid (one line naming it and what was expected)
      */
     public void net(String text) throws ConfigException {
-        OptionString o = OptionString.parse("-net", text);
+        OptionString o = parseNamingAMissingType("-net", text);
         String type = type(o);
         if (type.equals("nic")) {
             throw o.error(GUEST_SIDE);
@@ -689,20 +689,46 @@ public final class ConfigParser {
     private static NetdevConfig build(OptionString o, String type, String id, int hub) throws ConfigException {
         NetdevType known = TYPES.get(type);
         if (known == null) {
-            // QEMU 7.2's other netdev types on Linux (qapi/net.json's NetClientDriver)
-            throw switch (type) {
-                case "nic" -> o.error(GUEST_SIDE);
-                case "hubport" -> o.error("netdev type 'hubport' is not available in this version of vnet4j: each netdev "
-                        + "takes hubid=N itself (-netdev TYPE,id=ID,hubid=N,...), the hub it is a port of");
-                case "bridge", "l2tpv3", "netmap", "vhost-vdpa", "none" -> o.error("netdev type '" + type + "' is not "
-                        + "available in this version of vnet4j (available: socket, stream, dgram, user, tap, vde, vxlan, vhost-user)");
-                default -> o.error("unknown netdev type '" + type
-                        + "' (expected socket, stream, dgram, user, tap, vde, vxlan or vhost-user)");
-            };
+            String missing = missingType(type);
+            throw o.error(missing != null ? missing : "unknown netdev type '" + type
+                    + "' (expected socket, stream, dgram, user, tap, vde, vxlan or vhost-user)");
         }
         rejectQemuOnly(o, type, known.keys());
         o.rejectUnknown(known.keys(), Set.of("fd", "chardev")); // QEMU's keys that socket and vhost-user explain
         return known.parser().parse(o, id, hub);
+    }
+
+    /**
+     * What a netdev type QEMU 7.2 has on Linux (qapi/net.json's NetClientDriver) and vnet4j not is told; null for
+     * any other type.
+     */
+    private static String missingType(String type) {
+        return switch (type) {
+            case "nic" -> GUEST_SIDE;
+            case "hubport" -> "netdev type 'hubport' is not available in this version of vnet4j: each netdev takes hubid=N"
+                    + " itself (-netdev TYPE,id=ID,hubid=N,...), the hub it is a port of";
+            case "bridge", "l2tpv3", "netmap", "vhost-vdpa", "none" -> "netdev type '" + type + "' is not available in this"
+                    + " version of vnet4j (available: socket, stream, dgram, user, tap, vde, vxlan, vhost-user)";
+            default -> null;
+        };
+    }
+
+    /**
+     * Parses an option's text; when it cannot be read but begins with a type vnet4j lacks, says that instead, so that
+     * QEMU's manual's {@code -netdev l2tpv3,...,udp,...} is not first told to write {@code udp=on} and then that
+     * l2tpv3 is not available.
+     */
+    private static OptionString parseNamingAMissingType(String option, String text) throws ConfigException {
+        try {
+            return OptionString.parse(option, text);
+        } catch (ConfigException e) {
+            String first = text.split(",", 2)[0];
+            String missing = missingType(first.startsWith("type=") ? first.substring("type=".length()) : first);
+            if (missing != null) {
+                throw new ConfigException(option + " " + text, missing);
+            }
+            throw e;
+        }
     }
 
     private static NetdevConfig user(OptionString o, String id, int hub) throws ConfigException {

@@ -499,6 +499,12 @@ class ConfigParserTest {
         }
         netdevError("hubport,id=h,hubid=1").hasMessageContaining("each netdev takes hubid=N itself (-netdev TYPE,id=ID,hubid=N,...)");
         netdevError("nic,id=n").hasMessageContaining("this is the guest's side of the wire and belongs on QEMU's command line");
+        // QEMU's manual's l2tpv3 line has bare words (udp, counter): the type is what to hear of, not "write udp=on"
+        netdevError("l2tpv3,id=n1,src=4.2.3.1,dst=1.2.3.4,udp,srcport=16384,dstport=16384,rxsession=0xffffffff,"
+                + "txsession=0xffffffff,counter").hasMessageEndingWith(": netdev type 'l2tpv3' is not available in this"
+                + " version of vnet4j (available: socket, stream, dgram, user, tap, vde, vxlan, vhost-user)");
+        assertThatThrownBy(() -> new ConfigParser().net("type=l2tpv3,udp")).hasMessageContaining("'l2tpv3' is not available");
+        netdevError("user,id=u,restrict").hasMessageContaining("write restrict=on");
     }
 
     @Test
