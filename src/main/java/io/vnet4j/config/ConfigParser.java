@@ -243,10 +243,15 @@ public final class ConfigParser {
      * @throws ConfigException always (one line naming it and what to write)
      */
     public static void nic(String text) throws ConfigException {
-        OptionString o = OptionString.parse("-nic", text);
+        OptionString o = parseNamingAMissingType("-nic", text);
         String type = type(o);
         if (type.equals("none")) {
             throw o.error("vnet4j makes no guest NICs, so there is none to turn off: leave -nic none out");
+        }
+        if (missingType(type) != null || !type.equals("tap") && !TYPES.containsKey(type)) {
+            throw o.error("-nic makes a guest NIC and its backend in one; vnet4j makes no guest NICs (they belong on QEMU's"
+                    + " command line), and " + (missingType(type) != null ? missingType(type)
+                    : "unknown netdev type '" + type + "' (expected socket, stream, dgram, user, tap, vde, vxlan or vhost-user)"));
         }
         StringBuilder backend = new StringBuilder("-netdev ").append(type).append(",id=").append(o.has("id") ? o.take("id") : "ID");
         for (String key : o.keys()) {

@@ -550,6 +550,11 @@ class ConfigParserTest {
         assertThatThrownBy(() -> ConfigParser.nic("user,id=n1,guestfwd=tcp:10.0.2.100:1234-cmd:printf a,,b,dnssearch=a,dnssearch=b"))
                 .hasMessageContaining("give vnet4j the backend, -netdev user,id=n1,guestfwd=tcp:10.0.2.100:1234-cmd:printf a,,b,"
                         + "dnssearch=a,dnssearch=b, and");
+        assertThatThrownBy(() -> ConfigParser.nic("bridge,br=qemubr0")).hasMessageEndingWith("(they belong on QEMU's command"
+                + " line), and netdev type 'bridge' is not available in this version of vnet4j (available: socket, stream,"
+                + " dgram, user, tap, vde, vxlan, vhost-user)");
+        assertThatThrownBy(() -> ConfigParser.nic("bogus")).hasMessageContaining("and unknown netdev type 'bogus'");
+        assertThatThrownBy(() -> ConfigParser.nic("tap")).hasMessageContaining("give vnet4j the backend, -netdev tap,id=ID, and");
         assertThatThrownBy(() -> ConfigParser.nic("none")).hasMessage("-nic none: vnet4j makes no guest NICs, so there is none"
                 + " to turn off: leave -nic none out");
     }
