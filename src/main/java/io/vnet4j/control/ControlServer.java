@@ -153,6 +153,9 @@ public final class ControlServer implements AutoCloseable {
                 } catch (QmpRequestReader.TooLong e) {
                     session.send(error("GenericError", e.getMessage()));
                     continue;
+                } catch (QmpRequestReader.Malformed e) {
+                    session.send(error("GenericError", "JSON parse error, " + e.getMessage()));
+                    continue;
                 }
                 if (request == null) {
                     break;

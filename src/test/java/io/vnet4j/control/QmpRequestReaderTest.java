@@ -26,12 +26,55 @@ class QmpRequestReaderTest {
         assertThat(r.next()).isNull();
     }
 
+    /**
+     * Outside braces and brackets every token is a request, as QEMU's streamer emits one at a balance of zero: QEMU
+     * 7.2 answers {@code 3 {"execute":"query-version"}} (no newline, as its Python client sends) with "QMP input must
+     * be a JSON object", then the version. Taking such text to the end of its line held every later request of a
+     * client that sends no newline unanswered.
+     */
     @Test
-    void otherTextIsARequestToTheEndOfItsLineAndACutOneIsReturnedAsItIs() throws IOException {
-        QmpRequestReader r = reader("hello there\n{\"a\":", 1024);
-        assertThat(r.next()).isEqualTo("hello there\n");
+    void outsideBracesEachTokenIsARequestAndWhatFollowsOnTheLineIsServed() throws IOException {
+        QmpRequestReader r = reader("3 {\"a\":1}-1.5e3\"s}\"'t'true{}null[]", 1024);
+        assertThat(r.next()).isEqualTo("3");
+        assertThat(r.next()).isEqualTo("{\"a\":1}");
+        assertThat(r.next()).isEqualTo("-1.5e3");
+        assertThat(r.next()).isEqualTo("\"s}\"");
+        assertThat(r.next()).isEqualTo("'t'");
+        assertThat(r.next()).isEqualTo("true");
+        assertThat(r.next()).isEqualTo("{}");
+        assertThat(r.next()).isEqualTo("null");
+        assertThat(r.next()).isEqualTo("[]");
+        assertThat(r.next()).isNull();
+    }
+
+    /** QEMU 7.2's answers, checked: "invalid keyword 'foo'", "expecting value", "stray '@'". */
+    @Test
+    void aWordAStrayCloserOrAByteNoTokenStartsWithIsRefusedInQemusWords() throws IOException {
+        QmpRequestReader r = reader("foo bar{\"a\":1}} ]@ skipped {\"b\":1}True{}\n{\"a\":", 1024);
+        assertMalformed(r, "invalid keyword 'foo'");
+        assertMalformed(r, "invalid keyword 'bar'");
+        assertThat(r.next()).isEqualTo("{\"a\":1}");
+        assertMalformed(r, "expecting value");
+        assertMalformed(r, "expecting value");
+        assertMalformed(r, "stray '@'");
+        assertThat(r.next()).isEqualTo("{\"b\":1}");
+        assertMalformed(r, "stray 'T'");
+        assertThat(r.next()).isEqualTo("{}");
         assertThat(r.next()).isEqualTo("{\"a\":");
         assertThat(r.next()).isNull();
+    }
+
+    /** A number or word at the end of what the client sent is answered once the byte after it comes, as in QEMU. */
+    @Test
+    void theByteThatEndsANumberIsKeptForTheNextRequest() throws IOException {
+        QmpRequestReader r = reader("12{\"a\":1}", 1024);
+        assertThat(r.next()).isEqualTo("12");
+        assertThat(r.next()).isEqualTo("{\"a\":1}");
+        assertThat(r.next()).isNull();
+    }
+
+    private static void assertMalformed(QmpRequestReader r, String message) {
+        assertThatThrownBy(r::next).isInstanceOf(QmpRequestReader.Malformed.class).hasMessage(message);
     }
 
     @Test
@@ -66,21 +109,23 @@ class QmpRequestReaderTest {
      * lexer (qobject/json-lexer.c) errs at a control character in a string, at one other than white space outside
      * them, and at the bytes 0xFE and 0xFF, which UTF-8 never has (qmp-spec: how a client forces the parser back
      * into a known state). Counting on to a balance there took the client's next requests into the broken one.
+     * After the error QEMU skips to the next brace, bracket or control character: {@code {"d":"x<TAB>y"}} is
+     * two errors, "stray '"x\t'" and, for its last brace, "expecting value" (QEMU 7.2, checked).
      */
     @Test
     void aByteQemusLexerErrsAtEndsTheRequestThereAndTheNextOneIsServed() throws IOException {
         byte[] bytes = bytes("{\"exec\n{\"execute\":\"a\"} {\"b\":1\n\u0001{\"execute\":\"b\"} {\"c\":1 ",
                 0xff, "{\"execute\":\"c\"} {\"d\":\"x\ty\"}\n{\"e\":[\"\\", 0x1b, "{\"execute\":\"e\"}");
         QmpRequestReader r = new QmpRequestReader(new ByteArrayInputStream(bytes), 1024);
-        assertThat(r.next()).isEqualTo("{\"exec\n");
+        assertMalformed(r, "stray '\"exec\n'");
         assertThat(r.next()).isEqualTo("{\"execute\":\"a\"}");
-        assertThat(r.next()).isEqualTo("{\"b\":1\n\u0001");
+        assertMalformed(r, "stray '\u0001'");
         assertThat(r.next()).isEqualTo("{\"execute\":\"b\"}");
-        assertThat(r.next()).isEqualTo("{\"c\":1 \ufffd");
+        assertMalformed(r, "stray '\ufffd'");
         assertThat(r.next()).isEqualTo("{\"execute\":\"c\"}");
-        assertThat(r.next()).isEqualTo("{\"d\":\"x\t");
-        assertThat(r.next()).isEqualTo("y\"}\n");
-        assertThat(r.next()).isEqualTo("{\"e\":[\"\\\u001b");
+        assertMalformed(r, "stray '\"x\t'");
+        assertMalformed(r, "expecting value");
+        assertMalformed(r, "stray '\"\\\u001b'");
         assertThat(r.next()).isEqualTo("{\"execute\":\"e\"}");
         assertThat(r.next()).isNull();
     }
