@@ -347,9 +347,19 @@ public final class ControlServer implements AutoCloseable {
         if (!(request instanceof Map<?, ?> map)) {
             return error("GenericError", "QMP input must be a JSON object");
         }
+        // the members first, then whether there is a command, as qmp_dispatch_check_obj: {"exec-oob": ...} (OOB
+        // is not offered) and {"foo": 1} are "unexpected" members, not a missing 'execute'
+        for (Object key : map.keySet()) {
+            if (key.equals("execute") && !(map.get(key) instanceof String)) {
+                return error("GenericError", "QMP input member 'execute' must be a string");
+            } else if (key.equals("arguments") && !(map.get(key) instanceof Map)) {
+                return error("GenericError", "QMP input member 'arguments' must be an object");
+            } else if (!key.equals("execute") && !key.equals("arguments") && !key.equals("id")) {
+                return error("GenericError", "QMP input member '" + key + "' is unexpected");
+            }
+        }
         if (!(map.get("execute") instanceof String command)) {
-            return error("GenericError", map.containsKey("execute") ? "QMP input member 'execute' must be a string"
-                    : "QMP input lacks member 'execute'");
+            return error("GenericError", "QMP input lacks member 'execute'");
         }
         Map<String, Object> refused = unexpected(map, command);
         if (refused != null) {
@@ -395,15 +405,7 @@ public final class ControlServer implements AutoCloseable {
      * take; null when there is none.
      */
     private static Map<String, Object> unexpected(Map<?, ?> request, String command) {
-        for (Object key : request.keySet()) {
-            if (!key.equals("execute") && !key.equals("arguments") && !key.equals("id")) {
-                return error("GenericError", "QMP input member '" + key + "' is unexpected");
-            }
-        }
         Object arguments = request.get("arguments");
-        if (arguments != null && !(arguments instanceof Map)) {
-            return error("GenericError", "QMP input member 'arguments' must be an object");
-        }
         Set<String> taken = ARGUMENTS.get(command);
         if (taken != null && arguments instanceof Map<?, ?> args) {
             for (Object key : args.keySet()) {

@@ -618,6 +618,20 @@ class ControlServerTest {
      * checked against the binary; the parse error's detail is Jackson's), where vnet4j said "malformed JSON: ..."
      * and "expected {"execute": COMMAND}" for each shape.
      */
+    /**
+     * QEMU 7.2 checks a request's members before it looks for its command (qmp_dispatch_check_obj): with OOB not
+     * offered, {@code {"exec-oob": ...}} is an unexpected member, as is any other, not a missing 'execute'.
+     */
+    @Test
+    void membersAreCheckedBeforeTheCommandIsLookedFor() throws IOException {
+        try (Client c = new Client(socket).negotiated()) {
+            assertGenericError(c, "{\"exec-oob\":\"query-version\"}", "QMP input member 'exec-oob' is unexpected");
+            assertGenericError(c, "{\"foo\":1}", "QMP input member 'foo' is unexpected");
+            assertGenericError(c, "{\"arguments\":[]}", "QMP input member 'arguments' must be an object");
+            assertGenericError(c, "{\"arguments\":{}}", "QMP input lacks member 'execute'");
+        }
+    }
+
     @Test
     void malformedJsonIsAGenericErrorAndTheSessionContinues() throws IOException {
         try (Client c = new Client(socket).negotiated()) {
