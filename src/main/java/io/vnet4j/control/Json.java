@@ -30,6 +30,8 @@ public final class Json {
     private static final JsonFactory FACTORY = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).maxNumberLength(1000).build())
             .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            // 'text' as well as "text", as QEMU's JSON parser (qobject/json-lexer.c) and json-c take strings
+            .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_SINGLE_QUOTES)
             // every non-ASCII character as a backslash-u escape, as QEMU's QMP writes it (qobject/qjson.c): what
             // reaches a terminal (vnet4j ctl) holds no C1 control or bidi override a guest chose
             .enable(com.fasterxml.jackson.core.json.JsonWriteFeature.ESCAPE_NON_ASCII)

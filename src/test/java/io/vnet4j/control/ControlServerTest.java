@@ -632,6 +632,14 @@ class ControlServerTest {
         }
     }
 
+    /** QEMU's JSON takes single-quoted strings; so does the control socket (its Python tests send them). */
+    @Test
+    void singleQuotedStringsAreTaken() throws IOException {
+        try (Client c = new Client(socket).negotiated()) {
+            assertReturnsWithId(c.execute("{'execute':'query-version','id':'}'}"), "}");
+        }
+    }
+
     @Test
     void malformedJsonIsAGenericErrorAndTheSessionContinues() throws IOException {
         try (Client c = new Client(socket).negotiated()) {
