@@ -179,16 +179,23 @@ public final class ControlClient implements AutoCloseable {
         return answer();
     }
 
-    /** Reads the answer to a command sent. */
+    /**
+     * Reads the answer to a command sent, passing over the QMP events before it (a stream netdev's, which come to
+     * every negotiated session, and quit's SHUTDOWN, which QEMU 7.2 sends before quit's answer).
+     */
     private Map<?, ?> answer() throws IOException {
-        String line = within(() -> ControlServer.readLine(in, MAX_ANSWER), ANSWER);
-        if (line == null) {
-            throw new IOException(path + " closed the connection without an answer");
+        while (true) {
+            String line = within(() -> ControlServer.readLine(in, MAX_ANSWER), ANSWER);
+            if (line == null) {
+                throw new IOException(path + " closed the connection without an answer");
+            }
+            if (!(parse(line) instanceof Map<?, ?> answer)) {
+                throw new IOException(path + " answered with what is not a QMP reply: '" + excerpt(line) + "'");
+            }
+            if (!(answer.containsKey("event") && !answer.containsKey("return") && !answer.containsKey("error"))) {
+                return answer;
+            }
         }
-        if (!(parse(line) instanceof Map<?, ?> answer)) {
-            throw new IOException(path + " answered with what is not a QMP reply: '" + excerpt(line) + "'");
-        }
-        return answer;
     }
 
     /**

@@ -160,14 +160,18 @@ public final class ControlServer implements AutoCloseable {
                 if (request == null) {
                     break;
                 }
-                session.send(answer(request, session));
-                if (session.negotiated && sessions.add(session)) { // only once its negotiation's answer is out: no event may come before it
-                    session.startEvents();
-                }
+                Map<String, Object> answer = answer(request, session);
                 if (session.quitting) {
+                    // QEMU 7.2's order (checked): every session in command mode hears SHUTDOWN, the one that asked
+                    // too, and only then does quit's answer come
                     broadcast(shutdownEvent());
+                    session.send(answer);
                     changes.quit();
                     break;
+                }
+                session.send(answer);
+                if (session.negotiated && sessions.add(session)) { // only once its negotiation's answer is out: no event may come before it
+                    session.startEvents();
                 }
             }
         } catch (IOException e) {
@@ -303,7 +307,7 @@ public final class ControlServer implements AutoCloseable {
     }
 
     /**
-     * The event QEMU sends after {@code quit}'s answer (qapi/run-state.json SHUTDOWN; the reason host-qmp-quit
+     * The event QEMU sends on {@code quit}, before its answer (qapi/run-state.json SHUTDOWN; the reason host-qmp-quit
      * for QMP's and HMP's quit alike), to every session in command mode, the one that asked too.
      */
     private static Map<String, Object> shutdownEvent() {
@@ -476,7 +480,7 @@ public final class ControlServer implements AutoCloseable {
         return error("GenericError", "Parameter '" + key + (present ? "' expects a string" : "' is missing"));
     }
 
-    /** QMP quit: {"return": {}}, then the SHUTDOWN event, then the daemon stops ({@link NetworkChanges#quit}). */
+    /** QMP quit: the SHUTDOWN event, then {"return": {}}, then the daemon stops ({@link NetworkChanges#quit}). */
     private Map<String, Object> quit(Session session) {
         if (!changes.canQuit()) {
             return error("GenericError", "quit: this control socket's program is not stopped from it");
