@@ -474,10 +474,14 @@ public final class ControlServer implements AutoCloseable {
         return arguments instanceof Map<?, ?> args && args.get(key) instanceof String value ? value : null;
     }
 
-    /** Why {@link #string} gave null, in QEMU's words: "Parameter 'KEY' is missing" or "... expects a string". */
+    /**
+     * Why {@link #string} gave null, in QEMU 7.2's words (its QMP input visitor's, checked): "Parameter 'KEY' is
+     * missing", or, for any other JSON type, null too, "Invalid parameter type for 'KEY', expected: string".
+     */
     private static Map<String, Object> notAString(Object arguments, String key) {
-        boolean present = arguments instanceof Map<?, ?> args && args.get(key) != null;
-        return error("GenericError", "Parameter '" + key + (present ? "' expects a string" : "' is missing"));
+        boolean present = arguments instanceof Map<?, ?> args && args.containsKey(key);
+        return error("GenericError", present ? "Invalid parameter type for '" + key + "', expected: string"
+                : "Parameter '" + key + "' is missing");
     }
 
     /** QMP quit: the SHUTDOWN event, then {"return": {}}, then the daemon stops ({@link NetworkChanges#quit}). */
