@@ -160,16 +160,21 @@ public final class ControlServer implements AutoCloseable {
                 if (request == null) {
                     break;
                 }
-                Map<String, Object> answer = answer(request, session);
-                if (session.quitting) {
-                    // QEMU 7.2's order (checked): every session in command mode hears SHUTDOWN, the one that asked
-                    // too, and only then does quit's answer come
-                    broadcast(shutdownEvent());
+                session.answering.lock(); // the events a command raises come after its answer, as in QEMU
+                try {
+                    Map<String, Object> answer = answer(request, session);
+                    if (session.quitting) {
+                        // QEMU 7.2's order (checked): every session in command mode hears SHUTDOWN, the one that
+                        // asked too, and only then does quit's answer come
+                        broadcast(shutdownEvent());
+                        session.send(answer);
+                        changes.quit();
+                        break;
+                    }
                     session.send(answer);
-                    changes.quit();
-                    break;
+                } finally {
+                    session.answering.unlock();
                 }
-                session.send(answer);
                 if (session.negotiated && sessions.add(session)) { // only once its negotiation's answer is out: no event may come before it
                     session.startEvents();
                 }
@@ -253,6 +258,12 @@ public final class ControlServer implements AutoCloseable {
         /** The netdevs' events not yet sent, oldest first; {@link #sender} sends them. */
         private final BlockingQueue<Map<String, Object>> events = new ArrayBlockingQueue<>(EVENT_BACKLOG);
         private final AtomicLong eventsDropped = new AtomicLong();
+        /**
+         * Held while a command of the session's runs until its answer is out: the sender waits for it, so that an
+         * event the command raised (a stream client's NETDEV_STREAM_CONNECTED on netdev_add, its peer's
+         * DISCONNECTED on netdev_del) comes after the answer, as QEMU 7.2 sends it (checked), not before.
+         */
+        final java.util.concurrent.locks.ReentrantLock answering = new java.util.concurrent.locks.ReentrantLock();
         private Thread sender;
         private boolean negotiated;
         private boolean quitting;
@@ -266,7 +277,13 @@ public final class ControlServer implements AutoCloseable {
             sender = Thread.ofVirtual().name("vnet4j-control-events").start(() -> {
                 try {
                     while (true) {
-                        send(events.take());
+                        Map<String, Object> event = events.take();
+                        answering.lockInterruptibly();
+                        try {
+                            send(event);
+                        } finally {
+                            answering.unlock();
+                        }
                     }
                 } catch (InterruptedException | IOException e) {
                     // the session ended, or its client went away

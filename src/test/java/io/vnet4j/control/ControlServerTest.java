@@ -447,7 +447,7 @@ class ControlServerTest {
     }
 
     /** Changes that add nothing and count their quits, as the daemon's would stop it. */
-    private static final class Quitting implements NetworkChanges {
+    private static class Quitting implements NetworkChanges {
         final java.util.concurrent.atomic.AtomicInteger quits = new java.util.concurrent.atomic.AtomicInteger();
 
         @Override
@@ -478,6 +478,39 @@ class ControlServerTest {
         @Override
         public void quit() {
             quits.incrementAndGet();
+        }
+    }
+
+    /**
+     * An event a command raises comes after the command's answer, as QEMU 7.2 sends it (checked: a stream client's
+     * netdev_add answers, then NETDEV_STREAM_CONNECTED): vnet4j connects in netdev_add itself, and its event went
+     * out before the answer whenever the session's event sender was quicker than the command's end.
+     */
+    @Test
+    void anEventACommandRaisesComesAfterItsAnswer() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<ControlServer> server = new java.util.concurrent.atomic.AtomicReference<>();
+        Quitting changes = new Quitting() {
+            @Override
+            public boolean remove(String id) {
+                server.get().netdevEvents().streamDisconnected("peer-of-" + id); // as a stream client of it would
+                try {
+                    Thread.sleep(200); // the rest of the command's work
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return true;
+            }
+        };
+        Path other = dir.resolve("events.sock");
+        server.set(new ControlServer(other, List::of, changes, "1.2.3"));
+        server.get().start();
+        try (Client c = new Client(other).negotiated()) {
+            assertReturnsWithId(c.execute("{\"execute\":\"netdev_del\",\"arguments\":{\"id\":\"s\"},\"id\":1}"), 1L);
+            Map<?, ?> event = c.answer();
+            assertThat(event.get("event")).isEqualTo("NETDEV_STREAM_DISCONNECTED");
+            assertThat(event.get("data")).isEqualTo(Map.of("netdev-id", "peer-of-s"));
+        } finally {
+            server.get().close();
         }
     }
 
