@@ -27,6 +27,29 @@ class NetdevArgumentsTest {
                 .isEqualTo("user,id=u,hostfwd=tcp::2222-:22,hostfwd=udp::5353-:53,dnssearch=example.org");
     }
 
+    /** QEMU 7.2's words for a stream's or dgram's missing member (checked); vnet4j's parser named its -netdev option. */
+    @Test
+    void aStreamOrDgramWithoutAMemberQemuRequiresIsRefusedInQemusWords() {
+        Map<String, String> refusals = new java.util.LinkedHashMap<>();
+        refusals.put("{\"type\":\"stream\",\"id\":\"a\"}", "Parameter 'addr' is missing");
+        refusals.put("{\"type\":\"stream\",\"id\":\"a\",\"addr\":{}}", "Parameter 'addr.type' is missing");
+        refusals.put("{\"type\":\"stream\",\"id\":\"a\",\"addr\":{\"type\":\"inet\"}}", "Parameter 'addr.host' is missing");
+        refusals.put("{\"type\":\"stream\",\"id\":\"a\",\"addr\":{\"type\":\"inet\",\"host\":\"127.0.0.1\"}}",
+                "Parameter 'addr.port' is missing");
+        refusals.put("{\"type\":\"stream\",\"id\":\"a\",\"addr\":{\"type\":\"unix\"}}", "Parameter 'addr.path' is missing");
+        refusals.put("{\"type\":\"stream\",\"id\":\"a\",\"addr\":{\"type\":\"vsock\"}}", "Parameter 'addr.cid' is missing");
+        refusals.put("{\"type\":\"stream\",\"id\":\"a\",\"addr\":{\"type\":\"bogus\"}}",
+                "Parameter 'type' does not accept value 'bogus'");
+        refusals.put("{\"type\":\"dgram\",\"id\":\"a\",\"remote\":{\"type\":\"inet\",\"host\":\"127.0.0.1\",\"port\":\"5\"}}",
+                "dgram requires local= parameter");
+        refusals.put("{\"type\":\"dgram\",\"id\":\"a\",\"local\":{\"type\":\"inet\"}}", "Parameter 'local.host' is missing");
+        refusals.forEach((json, message) -> assertThatThrownBy(() -> NetdevArguments.toOption((Map<?, ?>) Json.parse(json)))
+                .as(json).hasMessage(message));
+        assertThat(NetdevArguments.toOption((Map<?, ?>) Json.parse(
+                "{\"type\":\"dgram\",\"id\":\"a\",\"local\":{\"type\":\"unix\",\"path\":\"/tmp/a\"}}")))
+                .isEqualTo("dgram,id=a,local.type=unix,local.path=/tmp/a");
+    }
+
     @Test
     void aMissingTypeABadListElementOrACommaIsRefusedNamingTheParameter() {
         assertThatThrownBy(() -> NetdevArguments.toOption(Map.of("id", "b"))).hasMessage("Parameter 'type' is missing");
