@@ -395,7 +395,13 @@ public final class ControlServer implements AutoCloseable {
             return reply;
         }
         return switch (command) {
-            case "qmp_capabilities" -> error("CommandNotFound", "Capabilities negotiation is already complete, command ignored");
+            // its arguments are read first, as QEMU 7.2's marshaller does (checked): {"enable": null} is a type error
+            // there too; a well-typed one is ignored, "oob" as well
+            case "qmp_capabilities" -> {
+                Map<String, Object> checked = capabilities(map.get("arguments"));
+                yield checked.containsKey("error") && !checked.equals(OOB_NOT_AVAILABLE) ? checked
+                        : error("CommandNotFound", "Capabilities negotiation is already complete, command ignored");
+            }
             case "query-version" -> Map.of("return", versionInfo(version));
             case "query-network" -> Map.of("return", NetworkReport.query(netdevs.get()));
             case "human-monitor-command" -> humanCommand(map.get("arguments"), session);
@@ -464,8 +470,10 @@ public final class ControlServer implements AutoCloseable {
                 return error("GenericError", "Parameter 'null' does not accept value '" + name + "'");
             }
         }
-        return names.isEmpty() ? Map.of("return", Map.of()) : error("GenericError", "Capability oob not available");
+        return names.isEmpty() ? Map.of("return", Map.of()) : OOB_NOT_AVAILABLE;
     }
+
+    private static final Map<String, Object> OOB_NOT_AVAILABLE = error("GenericError", "Capability oob not available");
 
     /**
      * QMP netdev_add: QEMU's Netdev arguments ({@link NetdevArguments}); {"return": {}} once it runs. A refusal says

@@ -209,6 +209,15 @@ class ControlServerTest {
             assertThat(c.execute("{\"execute\":\"qmp_capabilities\",\"id\":\"x\"}")).isEqualTo(Map.of("error",
                     Map.of("class", "CommandNotFound", "desc", "Capabilities negotiation is already complete, command ignored"),
                     "id", "x"));
+            // in command mode too its arguments are read first, as QEMU 7.2's marshaller does (checked): a bad one is
+            // refused as in negotiation; a good one, oob too, is ignored (vnet4j ignored the bad ones as well)
+            assertGenericError(c, "{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":null}}",
+                    "Invalid parameter type for 'enable', expected: array");
+            assertGenericError(c, "{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":[\"bogus\"]}}",
+                    "Parameter 'null' does not accept value 'bogus'");
+            assertGenericError(c, "{\"execute\":\"qmp_capabilities\",\"arguments\":{\"x\":1}}", "Parameter 'x' is unexpected");
+            assertThat(c.execute("{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":[\"oob\"]}}")).isEqualTo(Map.of("error",
+                    Map.of("class", "CommandNotFound", "desc", "Capabilities negotiation is already complete, command ignored")));
             assertThat(c.execute("{\"execute\":\"query-version\"}").containsKey("return")).isTrue();
         }
         try (Client c = new Client(socket)) {
