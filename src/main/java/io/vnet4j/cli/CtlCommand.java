@@ -22,14 +22,17 @@ final class CtlCommand implements Callable<Integer> {
                 + "/tmp/vnet4j-$USER) or, when that does not answer, to the only control-N.sock there that does.",
                 "", "Examples:", "  vnet4j ctl info network", "  vnet4j ctl hostfwd_add tcp::2222-:22",
                 "  vnet4j ctl hostfwd_remove tcp::2222", "  vnet4j ctl capture start qemu /tmp/vms.pcap",
-                "  vnet4j ctl --control /tmp/v.sock query-network"};
+                "  vnet4j ctl --control /tmp/v.sock query-network", "  vnet4j ctl --events"};
 
     Path control;
 
     /** Seconds each wait for the daemon may take (the connection with its greeting, the answer). */
     int timeout = (int) ControlClient.DEFAULT_TIMEOUT.toSeconds();
 
-    List<String> words;
+    List<String> words = List.of();
+
+    /** After the command, if any: print the QMP events as they come, until the daemon closes the connection. */
+    boolean events;
 
     /** This command's model, for its parameter errors. */
     private CommandSpec spec;
@@ -50,7 +53,11 @@ final class CtlCommand implements Callable<Integer> {
                         + "for the daemon to take the connection, and then for each answer, in whole seconds from 1 to 3600 "
                         + "(default: " + ControlClient.DEFAULT_TIMEOUT.toSeconds() + "; 0: for ever)."),
                 () -> command.timeout, v -> command.timeout = v).build());
-        spec.addPositional(Specs.bound(PositionalParamSpec.builder().index("0..*").arity("1..*").required(true).paramLabel("COMMAND")
+        spec.addOption(Specs.bound(OptionSpec.builder("--events").type(boolean.class).arity("0").description("Then print the "
+                        + "daemon's QMP events as they come, one JSON object a line (QEMU's: NETDEV_STREAM_CONNECTED, "
+                        + "NETDEV_STREAM_DISCONNECTED, SHUTDOWN), until the daemon stops; COMMAND may be left out."),
+                () -> command.events, v -> command.events = v).build());
+        spec.addPositional(Specs.bound(PositionalParamSpec.builder().index("0..*").arity("0..*").paramLabel("COMMAND")
                 .type(List.class).auxiliaryTypes(String.class).completionCandidates(COMPLETION)
                 .description("An HMP command (text, as QEMU's monitor): info network, info usernet, info mac-table, info captures, hostfwd_add [NETDEV_ID] RULE, "
                         + "hostfwd_remove [NETDEV_ID] [tcp|udp]:[HOSTADDR]:HOSTPORT, netdev_add TYPE,id=ID,..., netdev_del ID, set_link NAME on|off, "
@@ -65,6 +72,31 @@ final class CtlCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (words.isEmpty() && !events) { // optional only with --events
+            throw new CommandLine.ParameterException(spec.commandLine(), "Missing required parameter: 'COMMAND'");
+        }
+        Map<String, ?> command = words.isEmpty() ? null : command(); // refused (exit 2) before any connection
+        try (ControlClient client = new ControlClient(control != null ? control : ControlSockets.find(RuntimeDir.get()),
+                Duration.ofSeconds(timeout))) {
+            if (command != null) {
+                int status = run(client, command);
+                if (status != 0 || !events) {
+                    return status;
+                }
+            }
+            for (Map<?, ?> event = client.nextEvent(); event != null; event = client.nextEvent()) {
+                System.out.print(Json.write(event) + "\n");
+                System.out.flush();
+            }
+            return 0;
+        } catch (IOException e) {
+            Log.error(Log.describe(e));
+            return 1;
+        }
+    }
+
+    /** COMMAND as the QMP command to send; a parameter error (exit code 2) when it cannot be one. */
+    private Map<String, ?> command() {
         String line = commandLine(words);
         if (words.size() > 1 && isQmpName(words.getFirst())) { // HMP would not know it, and say so in its own words
             throw new CommandLine.ParameterException(spec.commandLine(), "COMMAND: a QMP command name stands alone ("
@@ -76,26 +108,26 @@ final class CtlCommand implements Callable<Integer> {
         // has sent already: its answer is that negotiation's, not QEMU's "Capabilities negotiation is already
         // complete" to a second one); anything else is an HMP command line, as QEMU's, whose failure comes as an
         // error, for the exit status
-        Map<String, ?> command = line.startsWith("{") || line.startsWith("[") ? qmpCommand(line)
+        return line.startsWith("{") || line.startsWith("[") ? qmpCommand(line)
                 : words.size() == 1 && isQmpName(line)
                 ? Map.of("execute", line)
                 : Map.of("execute", "human-monitor-command", "arguments", Map.of("command-line", line,
                         ControlServer.FAILURE_AS_ERROR, true));
-        try (ControlClient client = new ControlClient(control != null ? control : ControlSockets.find(RuntimeDir.get()),
-                Duration.ofSeconds(timeout))) {
-            Map<?, ?> answer = words.size() == 1 && line.equals("qmp_capabilities") ? client.negotiation() : client.execute(command);
-            if (answer.get("error") instanceof Map<?, ?> error) {
-                Log.error(String.valueOf(error.get("desc")));
-                return 1;
-            }
-            Object result = answer.get("return");
-            // an HMP command's text has QEMU's line ends, CR LF: a terminal's, not a pipe's
-            System.out.print(result instanceof String text ? text.replace("\r\n", "\n") : Json.write(result) + "\n");
-            return 0;
-        } catch (IOException e) {
-            Log.error(Log.describe(e));
+    }
+
+    /** Sends {@code command} and prints its answer; the exit status. */
+    private int run(ControlClient client, Map<String, ?> command) throws IOException {
+        Map<?, ?> answer = words.size() == 1 && words.getFirst().equals("qmp_capabilities") ? client.negotiation()
+                : client.execute(command);
+        if (answer.get("error") instanceof Map<?, ?> error) {
+            Log.error(String.valueOf(error.get("desc")));
             return 1;
         }
+        Object result = answer.get("return");
+        // an HMP command's text has QEMU's line ends, CR LF: a terminal's, not a pipe's
+        System.out.print(result instanceof String text ? text.replace("\r\n", "\n") : Json.write(result) + "\n");
+        System.out.flush();
+        return 0;
     }
 
     /** A name ctl sends as QMP: query-* and qmp_capabilities. */

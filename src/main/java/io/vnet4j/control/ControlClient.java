@@ -180,8 +180,9 @@ public final class ControlClient implements AutoCloseable {
     }
 
     /**
-     * Reads the answer to a command sent, passing over the QMP events before it (a stream netdev's, which come to
-     * every negotiated session, and quit's SHUTDOWN, which QEMU 7.2 sends before quit's answer).
+     * Reads the answer to a command sent, keeping the QMP events before it for {@link #nextEvent} (a stream
+     * netdev's, which come to every negotiated session, and quit's SHUTDOWN, which QEMU 7.2 sends before quit's
+     * answer).
      */
     private Map<?, ?> answer() throws IOException {
         while (true) {
@@ -192,8 +193,42 @@ public final class ControlClient implements AutoCloseable {
             if (!(parse(line) instanceof Map<?, ?> answer)) {
                 throw new IOException(path + " answered with what is not a QMP reply: '" + excerpt(line) + "'");
             }
-            if (!(answer.containsKey("event") && !answer.containsKey("return") && !answer.containsKey("error"))) {
+            if (!isEvent(answer)) {
                 return answer;
+            }
+            if (passedOver.size() < MAX_KEPT_EVENTS) {
+                passedOver.add(answer);
+            }
+        }
+    }
+
+    /** The most events kept while an answer is awaited; more are not kept (a command's wait sees few). */
+    private static final int MAX_KEPT_EVENTS = 1024;
+    /** The events read before an answer, oldest first, for {@link #nextEvent}. */
+    private final java.util.ArrayDeque<Map<?, ?>> passedOver = new java.util.ArrayDeque<>();
+
+    private static boolean isEvent(Map<?, ?> message) {
+        return message.containsKey("event") && !message.containsKey("return") && !message.containsKey("error");
+    }
+
+    /**
+     * The next QMP event ({@code {"timestamp": ..., "event": NAME, "data": ...}}), waiting for it as long as it
+     * takes: first those read while an answer was awaited. Other lines (none come between commands) are passed over.
+     *
+     * @return the event, or null when the daemon closed the connection (it stopped)
+     * @throws IOException when the connection fails
+     */
+    public Map<?, ?> nextEvent() throws IOException {
+        if (!passedOver.isEmpty()) {
+            return passedOver.removeFirst();
+        }
+        while (true) {
+            String line = ControlServer.readLine(in, MAX_ANSWER);
+            if (line == null) {
+                return null;
+            }
+            if (parse(line) instanceof Map<?, ?> message && isEvent(message)) {
+                return message;
             }
         }
     }

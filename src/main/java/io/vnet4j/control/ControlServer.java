@@ -73,6 +73,8 @@ public final class ControlServer implements AutoCloseable {
     private final InternalErrors internalErrors = new InternalErrors("control socket");
     /** The sessions that negotiated capabilities, which events go to (QMP's command mode, as QEMU's monitor/qmp.c). */
     private final Set<Session> sessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Every client's connection, which {@link #close} closes: its client then reads the end, as at QEMU's exit. */
+    private final Set<SocketChannel> clients = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private ServerSocketChannel server;
     private OwnedFile socketFile;
     private volatile boolean closed;
@@ -141,6 +143,10 @@ public final class ControlServer implements AutoCloseable {
         // buffered: the request reader takes a byte at a time, which was a system call each (a client's 1 MB
         // request cost 1.9 s of CPU to refuse, a helper measured)
         Session session = null;
+        clients.add(client);
+        if (closed) { // close() ran before the add
+            Shutdown.closeQuietly(client);
+        }
         try (client; InputStream in = new BufferedInputStream(Channels.newInputStream(client), 8192);
              OutputStream out = Channels.newOutputStream(client)) {
             session = new Session(out);
@@ -182,6 +188,7 @@ public final class ControlServer implements AutoCloseable {
         } catch (IOException e) {
             // the client went away
         } finally {
+            clients.remove(client);
             if (session != null) { // null: the streams could not be made
                 sessions.remove(session);
                 session.stopEvents();
@@ -650,10 +657,15 @@ public final class ControlServer implements AutoCloseable {
         return line.size() == 0 ? null : line.toString(StandardCharsets.UTF_8);
     }
 
+    /**
+     * Stops answering: the socket closes, every client's connection too (a client waiting for events, {@code ctl
+     * --events}, reads the end, as when QEMU exits), and the socket file goes while it is still ours.
+     */
     @Override
     public void close() {
         closed = true;
         Shutdown.closeQuietly(server);
+        clients.forEach(Shutdown::closeQuietly);
         if (socketFile != null) {
             socketFile.delete();
         }

@@ -211,6 +211,55 @@ class MainTest {
         assertThat(err()).contains("vnet4j: quit (control socket)", "vnet4j: stopping");
     }
 
+    /**
+     * {@code vnet4j ctl --events}: after its command's answer, the daemon's QMP events a line each (a stream listener's
+     * peer coming and going, then quit's SHUTDOWN), until the daemon closes the connection, to exit status 0.
+     */
+    @Test
+    void ctlEventsPrintsTheDaemonsQmpEventsUntilItStops(@TempDir Path dir) throws Exception {
+        Path socket = dir.resolve("c.sock");
+        Path vms = dir.resolve("vms.sock");
+        java.util.concurrent.FutureTask<Integer> daemon = new java.util.concurrent.FutureTask<>(() -> Main.run("--control",
+                socket.toString(), "--no-warm-up", "-netdev", "stream,id=vms,server=on,addr.type=unix,addr.path=" + vms));
+        Thread.ofPlatform().start(daemon);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!err().contains("ready") && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(err()).contains("ready");
+        java.util.concurrent.FutureTask<Integer> watcher = new java.util.concurrent.FutureTask<>(() -> Main.run("ctl",
+                "--control", socket.toString(), "--events", "info version"));
+        Thread.ofPlatform().start(watcher);
+        while (!out().contains("vnet4j") && System.nanoTime() < deadline) { // its answer: it hears events from now on
+            Thread.sleep(20);
+        }
+        try (java.nio.channels.SocketChannel vm = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            vm.connect(java.net.UnixDomainSocketAddress.of(vms));
+            while (!out().contains("NETDEV_STREAM_CONNECTED") && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+        }
+        while (!out().contains("NETDEV_STREAM_DISCONNECTED") && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(Main.run("ctl", "--control", socket.toString(), "quit")).isZero();
+        assertThat(watcher.get(10, java.util.concurrent.TimeUnit.SECONDS)).isZero();
+        assertThat(daemon.get(10, java.util.concurrent.TimeUnit.SECONDS)).isZero();
+        List<String> lines = out().lines().toList();
+        assertThat(lines.getFirst()).contains("(vnet4j ");
+        assertThat(lines.subList(1, lines.size())).hasSize(3).satisfies(events -> {
+            assertThat(events.get(0)).contains("\"event\":\"NETDEV_STREAM_CONNECTED\"", "\"netdev-id\":\"vms\"",
+                    "\"path\":\"" + vms + "\"");
+            assertThat(events.get(1)).contains("\"event\":\"NETDEV_STREAM_DISCONNECTED\"");
+            assertThat(events.get(2)).contains("\"event\":\"SHUTDOWN\"", "host-qmp-quit");
+        });
+    }
+
+    @Test
+    void ctlWithoutACommandIsRefusedUnlessItWaitsForEvents() {
+        assertRefused("vnet4j: Missing required parameter: 'COMMAND' (see vnet4j ctl --help)", "ctl", "--timeout", "3");
+    }
+
     @Test
     void anEmptyControlPathIsRefusedAsAnOption() {
         assertRefused("vnet4j: Invalid value for option '--control': expected a socket path, got an empty one (see vnet4j --help)",

@@ -596,6 +596,17 @@ class ControlServerTest {
         }
     }
 
+    /** A closed server closes its clients' connections too: one that waits for events reads the end. */
+    @Test
+    void closingTheServerEndsEveryClientsConnection() throws IOException {
+        try (Client negotiated = new Client(socket).negotiated(); Client greeted = new Client(socket)) {
+            assertThat(greeted.answer().containsKey("QMP")).isTrue();
+            server.close();
+            assertThat(negotiated.line()).isNull();
+            assertThat(greeted.line()).isNull();
+        }
+    }
+
     /** A client that stops reading holds up neither the netdev that tells events nor the other clients. */
     @Test
     void aClientThatStopsReadingHoldsUpNoNetdevAndMissesOnlyItsOwnEvents() throws IOException {
