@@ -72,7 +72,15 @@ public final class InterfaceSetup {
                     sockaddr(route, 40, 0);
                     route.set(ValueLayout.JAVA_SHORT, 56, (short) (RTF_UP | RTF_GATEWAY));
                     route.set(ValueLayout.ADDRESS, 88, arena.allocateFrom(ifname, StandardCharsets.US_ASCII));
-                    ioctl(errno, sock, LinuxCalls.SIOCADDRT, route, "add the default route via " + ifname);
+                    // EEXIST: this very route is there already (fib_table_insert refuses only a perfect match when
+                    // neither NLM_F_EXCL nor NLM_F_REPLACE is asked, as SIOCADDRT asks): a persistent TAP's namespace
+                    // keeps it from the last run, and a second start stopped on it
+                    int rc = (int) Downcall.callVariadic(LinuxCalls.IOCTL.handle(), errno, sock, LinuxCalls.SIOCADDRT,
+                            route.address());
+                    if (rc != 0 && Libc.errno(errno) != Libc.EEXIST) {
+                        throw new IOException("cannot add the default route via " + ifname + ": "
+                                + Libc.strerror(Libc.errno(errno)));
+                    }
                 }
             } finally {
                 Downcall.call(Libc.CLOSE.handle(), errno, sock);

@@ -62,6 +62,7 @@ final class Libc {
     static final int SHUT_RDWR = 2;
     static final int EINTR = 4;
     static final int EAGAIN = 11;
+    static final int EEXIST = 17;
 
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
