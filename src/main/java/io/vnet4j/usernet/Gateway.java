@@ -343,6 +343,9 @@ final class Gateway {
             ndp.message(type, source, destination, hopLimit, eth.source(), buffer, offset, length);
             return;
         }
+        if (type == Icmpv6Type.ECHO_REPLY && addresses.isHost(destination)) {
+            return; // an answer to the gateway's ask of all nodes (HostForwardGuests.askAllNodes): its source is learnt
+        }
         if (type != Icmpv6Type.ECHO_REQUEST) {
             drops.icmpNotEcho++;
             return;

@@ -42,7 +42,7 @@ record GatewayParts(GatewayAddresses addresses, IcmpErrors errors, UdpNat udp, T
         tcp.outboundAddresses(outbound);
         tcp.onUnreachable((remote, remotePort, guest, guestPort, sequence, cause) -> errors.tcp(addresses.host(guest),
                 guest, guestPort, remote, remotePort, sequence, IcmpErrors.ofException(cause, guest.isIpv4())));
-        HostForwardGuests guests = new HostForwardGuests(name, config, addresses, neighbors);
+        HostForwardGuests guests = new HostForwardGuests(name, config, addresses, neighbors, out);
         VirtualPorts ports = new VirtualPorts();
         UdpHostForwards udpForwards = new UdpHostForwards(name, out, addresses, guests, ports, selector);
         TcpHostForwards tcpForwards = new TcpHostForwards(name, tcp, addresses, guests, ports, selector);

@@ -2,8 +2,11 @@ package io.vnet4j.usernet;
 
 import io.vnet4j.base.Log;
 import io.vnet4j.config.UserConfig;
+import io.vnet4j.wire.Icmpv6Type;
 import io.vnet4j.wire.IpAddress;
+import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The guest a host forward goes to: the rule's address, or, for an IPv6 rule that named none
@@ -13,25 +16,43 @@ import java.util.List;
  * that {@code hostfwd=tcp:127.0.0.1:P-:Q} and {@code hostfwd=tcp:[::1]:P-:Q} reach the same machine; until
  * that guest has shown an IPv6 address (or with {@code ipv4=off}), the first of the guest seen last
  * ({@link NeighborTable#firstOfLatestGuest}); and where a host client appears to come from ({@link #seenFrom}).
+ * <p>
+ * A guest shows its address in its duplicate address detection, which a guest that was configured before the
+ * gateway started does not repeat: a namespace's persistent TAP (its address kept across a restart of vnet4j), a
+ * VM on a {@code dgram} or {@code socket} netdev. Such a silent guest is asked ({@link #askAllNodes}): an ICMPv6 echo
+ * request from the gateway's address to all nodes (ff02::1, RFC 4291 section 2.7.1), which each guest answers from
+ * the address it would use towards the gateway (RFC 6724's longest matching prefix: its address in the network),
+ * first soliciting the gateway's MAC from it; either frame teaches the table.
  */
 final class HostForwardGuests {
+    /** The least time between two asks of all nodes ({@link #askAllNodes}). */
+    static final long ASK_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** The echo requests' identifier: "v4" (any value would do; the answers are not matched to it). */
+    static final int ECHO_IDENTIFIER = 0x7634;
+
     private final UserConfig config;
     /** The user network's name in log lines. */
     private final String logName;
     private final GatewayAddresses gateway;
     private final NeighborTable neighbors;
+    private final GuestOutput out;
     /** The learnt address as of {@link NeighborTable#changes()} {@code learntAt}: asked per forwarded datagram. */
     private IpAddress learnt;
     private long learntAt = -1;
     /** Connections and datagrams that came for a rule before any guest showed an IPv6 address. */
     private long beforeAnyGuest;
     private boolean toldBeforeAnyGuest;
+    /** When all nodes were last asked ({@link #askAllNodes}), and how many times. */
+    private long askedAt;
+    private long asks;
 
-    HostForwardGuests(String logName, UserConfig config, GatewayAddresses gateway, NeighborTable neighbors) {
+    HostForwardGuests(String logName, UserConfig config, GatewayAddresses gateway, NeighborTable neighbors,
+                      GuestOutput out) {
         this.logName = logName;
         this.config = config;
         this.gateway = gateway;
         this.neighbors = neighbors;
+        this.out = out;
     }
 
     /** The guest address of {@code rule} now, or null when it is to be learnt and no guest has shown one yet. */
@@ -77,17 +98,39 @@ final class HostForwardGuests {
     }
 
     /**
+     * Asks the guests to show their IPv6 addresses: an ICMPv6 echo request (RFC 4443 section 4.1, 8 bytes, no data)
+     * from the gateway's {@code ipv6-host} to all nodes, at most once a {@link #ASK_EVERY_NANOS}; nothing without
+     * IPv6. Uses {@link GuestOutput#payloadBuffer()}: call it between frames, not while one is being built there.
+     */
+    void askAllNodes(long now) {
+        IpAddress source = gateway.host6();
+        if (source == null || (asks > 0 && now - askedAt < ASK_EVERY_NANOS)) {
+            return;
+        }
+        askedAt = now;
+        ByteBuffer echo = out.payloadBuffer();
+        echo.put(0, (byte) Icmpv6Type.ECHO_REQUEST).put(1, (byte) 0).putShort(2, (short) 0) // code 0, checksum filled
+                .putShort(4, (short) ECHO_IDENTIFIER).putShort(6, (short) asks++);
+        out.sendIcmp(source, NeighborDiscovery.ALL_NODES, 8);
+    }
+
+    /** How many times {@link #askAllNodes} asked. */
+    long asks() {
+        return asks;
+    }
+
+    /**
      * Notes that a connection or datagram for {@code rule} found no guest (its IPv6 address not learnt
-     * yet, as in the second or two a guest spends on duplicate address detection after its link comes up):
-     * it is refused, counted, and the first one is said in the log.
+     * yet, as in the second or two a guest spends on duplicate address detection after its link comes up, and
+     * not shown when asked): it is refused, counted, and the first one is said in the log.
      */
     void noGuestYet(UserConfig.HostForward rule) {
         beforeAnyGuest++;
         if (!toldBeforeAnyGuest) {
             toldBeforeAnyGuest = true;
             Log.info(logName + ": hostfwd " + (rule.udp() ? "udp " : "tcp ") + rule.hostAddress().toUriString() + ":" + rule.hostPort()
-                    + ": refused a client before any guest showed an IPv6 address (a guest shows one a second or two "
-                    + "after its link comes up, once duplicate address detection is done)");
+                    + ": refused a client: no guest has shown an IPv6 address, not even when asked (a guest shows one "
+                    + "a second or two after its link comes up, once duplicate address detection is done)");
         }
     }
 

@@ -15,6 +15,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -25,14 +26,25 @@ import java.util.concurrent.TimeUnit;
  * opened towards the guest from where the client is, as libslirp's tcp_connect and sotranslate_accept do:
  * the client's own address and port ({@link HostForwardGuests#seenFrom}: one on the host's loopback appears as
  * the gateway's host address). Its port is a port of the gateway's own when the guest has a connection from
- * that one already.
+ * that one already. A client of an IPv6 rule whose guest has not shown its address yet is held (up to
+ * {@link #MAX_HELD} of them, each for at most {@link #HOLD_NANOS}) while the guests are asked
+ * ({@link HostForwardGuests#askAllNodes}), and opened towards the guest as soon as its answer teaches the address
+ * ({@link #openHeld}); one still without a guest then is closed, as a refused connection.
  */
 final class TcpHostForwards {
     /** The pause of a rule whose accept failed: the daemon's other listeners' ({@link Acceptor#RETRY_MILLIS}). */
     private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(Acceptor.RETRY_MILLIS);
 
+    /** The most clients held for a guest to show its address ({@link #openHeld}); more are refused at once. */
+    static final int MAX_HELD = 64;
+    /** How long a client is held for a guest to show its address: the guests answer an ask within milliseconds. */
+    static final long HOLD_NANOS = TimeUnit.SECONDS.toNanos(1);
+
     /** A hostfwd=tcp rule, its listener, and the run of failed accepts it is in (said once when it starts, once when it ends). */
     record Rule(UserConfig.HostForward forward, ServerSocketChannel listener, FailureRun accepts) {}
+
+    /** A client accepted for {@code rule} before its guest showed an address, held until {@code until} (ns). */
+    private record Held(Rule rule, SocketChannel client, long until) {}
 
     private final TcpNat tcp;
     private final GatewayAddresses gateway;
@@ -44,6 +56,9 @@ final class TcpHostForwards {
     /** Rules whose accept failed, and when each listens again ({@link #acceptable}). */
     private final Map<Rule, Long> paused = new LinkedHashMap<>();
     private long pauses;
+    private long holds;
+    /** Clients waiting for their guest's address, oldest first. */
+    private final ArrayDeque<Held> held = new ArrayDeque<>();
     /** How a listener accepts: its own accept, or a test's that fails. */
     private Accepting accepting = ServerSocketChannel::accept;
     /** The user network's name in log lines. */
@@ -95,26 +110,64 @@ final class TcpHostForwards {
                 return;
             }
             rule.accepts.succeeded(Acceptor::recoveredLine);
-            try {
-                IpAddress guest = guests.guestOf(rule.forward);
-                if (guest == null || gateway.host(guest) == null) {
-                    accepted.close(); // no guest has shown an IPv6 address yet: nowhere to go, as a refused connect
-                    guests.noGuestYet(rule.forward);
-                    continue;
-                }
-                InetSocketAddress client = (InetSocketAddress) accepted.getRemoteAddress();
-                IpAddress from = guests.seenFrom(IpAddress.of(client.getAddress()), guest);
-                int guestPort = rule.forward.guestPort();
-                int port = client.getPort();
-                if (tcp.hasConnection(guest, guestPort, from, port)) {
-                    port = ports.allocate(p -> tcp.hasConnection(guest, guestPort, from, p));
-                }
-                tcp.forward(accepted, guest, guestPort, from, port, now);
-            } catch (IOException | RuntimeException e) { // a bug's exception too: the client goes, the rule stays
-                Shutdown.closeQuietly(accepted);
-                clientLines.warn(name(rule) + ": " + e.getMessage());
+            IpAddress guest = guests.guestOf(rule.forward);
+            if (guest != null && gateway.host(guest) != null) {
+                open(rule, accepted, guest, now);
+            } else if (guest == null && held.size() < MAX_HELD) {
+                held.add(new Held(rule, accepted, now + HOLD_NANOS)); // no guest has shown an IPv6 address yet
+                holds++;
+                guests.askAllNodes(now);
+            } else {
+                refuse(rule, accepted);
             }
         }
+    }
+
+    /** Opens {@code accepted} towards {@code guest}, from where the client appears to be. */
+    private void open(Rule rule, SocketChannel accepted, IpAddress guest, long now) {
+        try {
+            InetSocketAddress client = (InetSocketAddress) accepted.getRemoteAddress();
+            IpAddress from = guests.seenFrom(IpAddress.of(client.getAddress()), guest);
+            int guestPort = rule.forward.guestPort();
+            int port = client.getPort();
+            if (tcp.hasConnection(guest, guestPort, from, port)) {
+                port = ports.allocate(p -> tcp.hasConnection(guest, guestPort, from, p));
+            }
+            tcp.forward(accepted, guest, guestPort, from, port, now);
+        } catch (IOException | RuntimeException e) { // a bug's exception too: the client goes, the rule stays
+            Shutdown.closeQuietly(accepted);
+            clientLines.warn(name(rule) + ": " + e.getMessage());
+        }
+    }
+
+    /** Closes a client that has no guest to go to, as a refused connection. */
+    private void refuse(Rule rule, SocketChannel client) {
+        Shutdown.closeQuietly(client);
+        guests.noGuestYet(rule.forward);
+    }
+
+    /**
+     * Opens the held clients whose guest has shown its address since, and refuses those held for
+     * {@link #HOLD_NANOS}; the loop calls it after each round of frames while any is held ({@link #holding}),
+     * and at its polls. Under the gateway lock, on the loop.
+     */
+    void openHeld(long now) {
+        for (Iterator<Held> it = held.iterator(); it.hasNext(); ) {
+            Held h = it.next();
+            IpAddress guest = guests.guestOf(h.rule.forward);
+            if (guest != null && gateway.host(guest) != null) {
+                it.remove();
+                open(h.rule, h.client, guest, now);
+            } else if (now - h.until >= 0) {
+                it.remove();
+                refuse(h.rule, h.client);
+            }
+        }
+    }
+
+    /** Whether clients wait for their guest's address ({@link #openHeld}). */
+    boolean holding() {
+        return !held.isEmpty();
     }
 
     private void pause(Rule rule, long now, IOException e) {
@@ -132,7 +185,8 @@ final class TcpHostForwards {
      * @return nanoseconds until the next pause ends, {@link Long#MAX_VALUE} when none is paused
      */
     long poll(long now) {
-        long next = Long.MAX_VALUE;
+        openHeld(now);
+        long next = held.isEmpty() ? Long.MAX_VALUE : held.getFirst().until - now;
         for (Iterator<Map.Entry<Rule, Long>> it = paused.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<Rule, Long> pause = it.next(); // a removed rule's pause went with it (remove)
             if (now - pause.getValue() >= 0) {
@@ -145,9 +199,12 @@ final class TcpHostForwards {
         return next;
     }
 
-    /** Pauses begun so far: when this moves, the loop's next poll of timed work must come soon ({@link #poll}). */
-    long pauses() {
-        return pauses;
+    /**
+     * Pauses begun and clients held so far: when this moves, the loop's next poll of timed work must come soon
+     * ({@link #poll}).
+     */
+    long timedStarts() {
+        return pauses + holds;
     }
 
     /** A listener's accept; tests put one that fails in its place ({@link #acceptWith}). */
@@ -189,5 +246,7 @@ final class TcpHostForwards {
             selector.cancel(rule.getValue());
             Shutdown.closeQuietly(rule.getKey().listener);
         }
+        held.forEach(h -> Shutdown.closeQuietly(h.client));
+        held.clear();
     }
 }

@@ -160,7 +160,8 @@ final class UdpHostForwards {
             }
             IpAddress guest = guests.guestOf(rule.forward);
             if (guest == null || gateway.host(guest) == null) {
-                guests.noGuestYet(rule.forward); // no guest has shown an IPv6 address yet: the datagram is lost
+                guests.noGuestYet(rule.forward); // no guest has shown an IPv6 address yet: the datagram is lost,
+                guests.askAllNodes(now); // and the guests are asked for the next one
                 continue;
             }
             ClientKey key = new ClientKey(rule, client);

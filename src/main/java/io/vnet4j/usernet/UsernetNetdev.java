@@ -706,6 +706,9 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
                 task.run();
             }
             queue.drainInPlace(fromHub, BATCH_BYTES, 256, 0);
+            if (tcpForwards.holding()) {
+                tcpForwards.openHeld(now); // the frames may have shown a held client's guest
+            }
             tcp.flushAcks();
             tcp.sendLargeSegments(hub.anotherPortTakesLargeSegments(this));
             pollSoonAfterStarts(now); // before the wait, which has no limit when no timer was due
@@ -762,7 +765,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
      * time began since the loop last looked (by its own hand or a hub thread's). Under the gateway lock.
      */
     private void pollSoonAfterStarts(long now) {
-        long starts = gateway.timedStarts() + tcpForwards.pauses();
+        long starts = gateway.timedStarts() + tcpForwards.timedStarts();
         if (starts != timedStartsSeen) {
             timedStartsSeen = starts;
             nextPoll = now + Math.min(nextPoll - now, POLL_INTERVAL_NANOS);
@@ -781,6 +784,9 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
     private void handleSelected(long now) {
         frameTime = now;
         loopSelector.forEachReady(dispatch);
+        if (tcpForwards.holding()) {
+            tcpForwards.openHeld(now); // a lent port's frames may have shown a held client's guest
+        }
         tcp.flushAcks(); // owed by frames read from a lent port's descriptor and handled at once
     }
 

@@ -199,8 +199,9 @@ final class UsernetReport {
                     + (guest == null ? "(the guest's IPv6 address: none seen yet)" : guest.toUriString()) + ":"
                     + f.guestPort() + (f.guestLearned() && guest != null ? " (learnt)" : ""));
         }
-        if (hostForwardGuests.beforeAnyGuest() > 0) {
-            lines.add("hostfwd clients refused before any guest showed an IPv6 address: " + hostForwardGuests.beforeAnyGuest());
+        if (hostForwardGuests.asks() > 0) {
+            lines.add("hostfwd's learnt guest: all nodes asked " + hostForwardGuests.asks() + ", clients refused "
+                    + hostForwardGuests.beforeAnyGuest() + " (no guest showed an IPv6 address)");
         }
         tcp.describe(lines);
         nat.describe(lines, now);

@@ -332,6 +332,44 @@ class UsernetNamespaceIpv6IT {
         assertThat(infoNetwork()).contains("restricted");
     }
 
+    /**
+     * A persistent TAP ({@code ip tuntap add}) keeps its namespace's address and default route when vnet4j stops. A
+     * second start stopped at "cannot add the default route via tap0: File exists"; past that, the guest, which
+     * keeps its SLAAC address and repeats no duplicate address detection, was never learnt, and every client of an
+     * IPv6 host forward without a guest address was refused. Now the route found in place is taken, and the gateway
+     * asks all nodes while it holds the client.
+     */
+    @Test
+    void aPersistentTapIsConfiguredAgainAfterARestartAndAnIpv6ForwardReachesItsSilentGuest() throws Exception {
+        int hostPort = PeerTools.freePort();
+        NetNamespace ns = NetNamespace.create("vnet4j-it-v6p-" + ProcessHandle.current().pid());
+        namespaces.add(ns);
+        ns.execOk("ip", "tuntap", "add", "tap0", "mode", "tap");
+        String[] args = {"--control", dir.resolve("control.sock").toString(),
+                "-netdev", "user,id=u,hostfwd=tcp:[::1]:" + hostPort + "-:7778",
+                "-netdev", "tap,id=c,ifname=tap0,configure=on,netns=/run/netns/" + ns.name()};
+        try (VnetProcess first = VnetProcess.start(args)) {
+            await(ns, "ip -6 addr show dev tap0 | grep 'inet6 fec0::' | grep -vq tentative");
+            processes.add(ns.start("python3", "-c", ECHO));
+            await(ns, "ss -ltn | grep -q :7778");
+            assertThat(echo(hostPort, "first")).isEqualTo("first");
+        }
+        daemons.add(VnetProcess.start(args));
+        assertThat(ns.execOk("ip", "-4", "route", "show", "default")).contains("via 10.0.2.2 dev tap0");
+        assertThat(echo(hostPort, "again")).isEqualTo("again");
+        assertThat(infoNetwork()).contains("all nodes asked 1, clients refused 0");
+    }
+
+    /** What the echo server in the namespace sends back for {@code text}, through the host forward on {@code port}. */
+    private static String echo(int port, String text) throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(InetAddress.getByName("::1"), port), 10_000);
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(text.getBytes(StandardCharsets.US_ASCII));
+            return new String(s.getInputStream().readNBytes(text.length()), StandardCharsets.US_ASCII);
+        }
+    }
+
     @Test
     void twoDualStackGuestsFindEachOthersIpv6AddressAndNameByDns() throws Exception {
         NetNamespace a = NetNamespace.create("vnet4j-it-v6a-" + ProcessHandle.current().pid());

@@ -57,13 +57,13 @@ class TcpHostForwardsTest {
             try (SocketChannel client = SocketChannel.open(new InetSocketAddress("127.0.0.1", rule.hostPort()))) {
                 long now = 10 * SECOND;
                 assertThat(readyRules(selector, forwards, now)).as("the waiting client makes the listener ready").isOne();
-                assertThat(forwards.pauses()).isOne();
+                assertThat(forwards.timedStarts()).isOne();
                 assertThat(forwards.poll(now)).as("a second to wait").isEqualTo(SECOND);
                 assertThat(readyRules(selector, forwards, now)).as("not listening: no spin on the waiting client").isZero();
 
                 assertThat(forwards.poll(now + SECOND)).as("resumed: none paused").isEqualTo(Long.MAX_VALUE);
                 assertThat(readyRules(selector, forwards, now + SECOND)).isOne(); // fails again: a second pause
-                assertThat(forwards.pauses()).isEqualTo(2);
+                assertThat(forwards.timedStarts()).isEqualTo(2);
                 assertThat(forwards.poll(now + 2 * SECOND)).isEqualTo(Long.MAX_VALUE);
                 assertThat(readyRules(selector, forwards, now + 2 * SECOND)).isOne(); // accepted now
                 assertThat(parts.tcp().connectionCount()).as("the client forwarded towards the guest").isOne();

@@ -1,0 +1,114 @@
+package io.vnet4j.usernet;
+
+import static io.vnet4j.usernet.GuestFrames6.ETH;
+import static io.vnet4j.usernet.GuestFrames6.GUEST;
+import static io.vnet4j.usernet.GuestFrames6.HOST;
+import static io.vnet4j.usernet.GuestFrames6.HOST_MAC;
+import static io.vnet4j.usernet.GuestFrames6.IP6;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vnet4j.Network;
+import io.vnet4j.port.nic.VirtualNic;
+import io.vnet4j.wire.Icmpv6Type;
+import io.vnet4j.wire.IpAddress;
+import io.vnet4j.wire.IpProtocol;
+import io.vnet4j.wire.Ipv6Frames;
+import io.vnet4j.wire.TcpFlags;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * An IPv6 host forward without a guest address, to a guest that has not spoken since the gateway started (a
+ * namespace's persistent TAP after a restart of vnet4j: the guest keeps its SLAAC address and repeats no duplicate
+ * address detection). Before, every client was refused until the guest happened to send something, which a server
+ * may never do; now the gateway asks all nodes for their addresses and holds the client meanwhile.
+ */
+@Timeout(30)
+class SilentGuestForwardTest {
+    private static final IpAddress ALL_NODES = IpAddress.parse("ff02::1");
+
+    @Test
+    void aClientWaitsWhileTheGatewayAsksAllNodesAndReachesTheGuestThatAnswers() throws Exception {
+        try (Network network = new Network()) {
+            VirtualNic vm = network.attachNic("vm", 0);
+            UsernetNetdev user = user(network, "user,id=u,hostfwd=tcp:[::1]:0-:22");
+            int port = user.hostForwards().get(0).hostPort();
+            try (SocketChannel client = SocketChannel.open(new InetSocketAddress("::1", port))) {
+                byte[] ask = await(vm, f -> icmpv6(f) == Icmpv6Type.ECHO_REQUEST);
+                ByteBuffer b = ByteBuffer.wrap(ask);
+                assertThat(IpAddress.ofIpv6(b.getLong(ETH + 8), b.getLong(ETH + 16))).as("from").isEqualTo(HOST);
+                assertThat(IpAddress.ofIpv6(b.getLong(ETH + 24), b.getLong(ETH + 32))).as("to").isEqualTo(ALL_NODES);
+                assertThat(b.getLong(0) >>> 16).as("to all nodes' MAC").isEqualTo(Ipv6Frames.multicastMac(ALL_NODES));
+
+                byte[] identifierAndSequence = new byte[4];
+                b.get(ETH + IP6 + 4, identifierAndSequence);
+                vm.send(GuestFrames6.icmpv6(HOST_MAC, GUEST, HOST, 64, Icmpv6Type.ECHO_REPLY, identifierAndSequence));
+
+                byte[] syn = await(vm, f -> tcpFlags(f) == TcpFlags.SYN);
+                ByteBuffer s = ByteBuffer.wrap(syn);
+                assertThat(IpAddress.ofIpv6(s.getLong(ETH + 24), s.getLong(ETH + 32))).as("to the guest that answered")
+                        .isEqualTo(GUEST);
+                assertThat(s.getShort(ETH + IP6 + 2) & 0xFFFF).isEqualTo(22);
+                assertThat(user.details()).contains("hostfwd tcp [::1]:" + port + " -> [" + GUEST + "]:22 (learnt)");
+            }
+        }
+    }
+
+    @Test
+    void aClientIsClosedWhenNoGuestAnswersWithinTheHoldAndTheAsksAreSpaced() throws Exception {
+        try (Network network = new Network()) {
+            VirtualNic vm = network.attachNic("vm", 0);
+            UsernetNetdev user = user(network, "user,id=u,hostfwd=tcp:[::1]:0-:22");
+            int port = user.hostForwards().get(0).hostPort();
+            try (SocketChannel first = SocketChannel.open(new InetSocketAddress("::1", port));
+                 SocketChannel second = SocketChannel.open(new InetSocketAddress("::1", port))) {
+                await(vm, f -> icmpv6(f) == Icmpv6Type.ECHO_REQUEST);
+                long start = System.nanoTime();
+                assertThat(first.read(ByteBuffer.allocate(1))).as("closed: nowhere to go").isEqualTo(-1);
+                assertThat(second.read(ByteBuffer.allocate(1))).isEqualTo(-1);
+                assertThat(System.nanoTime() - start).as("held for about the hold")
+                        .isLessThan(TcpHostForwards.HOLD_NANOS + TimeUnit.MILLISECONDS.toNanos(500));
+            }
+            assertThat(user.details()).contains("hostfwd's learnt guest: all nodes asked 1, clients refused 2 (no guest showed an IPv6 address)");
+            byte[] again = vm.receive(200, TimeUnit.MILLISECONDS);
+            while (again != null && icmpv6(again) != Icmpv6Type.ECHO_REQUEST) {
+                again = vm.receive(200, TimeUnit.MILLISECONDS);
+            }
+            assertThat(again).as("one ask for both clients").isNull();
+        }
+    }
+
+    private static UsernetNetdev user(Network network, String options) throws Exception {
+        network.addNetdev(options);
+        return (UsernetNetdev) network.netdevs().stream().filter(n -> n.id().equals("u")).findFirst().orElseThrow();
+    }
+
+    /** The first frame to {@code vm} within 5 s that {@code wanted} accepts; the others (router advertisements) pass. */
+    private static byte[] await(VirtualNic vm, Predicate<byte[]> wanted) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < deadline) {
+            byte[] f = vm.receive(100, TimeUnit.MILLISECONDS);
+            if (f != null && wanted.test(f)) {
+                return f;
+            }
+        }
+        throw new AssertionError("no such frame within 5 s");
+    }
+
+    private static int nextHeader(byte[] f) {
+        return f.length > ETH + IP6 && (f[12] & 0xFF) == 0x86 && (f[13] & 0xFF) == 0xDD ? f[ETH + 6] & 0xFF : -1;
+    }
+
+    private static int icmpv6(byte[] f) {
+        return nextHeader(f) == IpProtocol.ICMPV6 ? f[ETH + IP6] & 0xFF : -1;
+    }
+
+    private static int tcpFlags(byte[] f) {
+        return nextHeader(f) == IpProtocol.TCP ? f[ETH + IP6 + 13] & 0xFF : -1;
+    }
+}
