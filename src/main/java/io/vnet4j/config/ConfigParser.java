@@ -173,13 +173,9 @@ public final class ConfigParser {
     }
 
     private static int vid(OptionString o, String text, String whole) throws ConfigException {
-        try {
-            long v = OptionString.cInteger(text); // as vlan=, and QEMU's numbers: 010 is 8
-            if (v >= 1 && v <= VlanConfig.MAX_VID) {
-                return (int) v;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
+        int v = OptionString.cNumber(text, 1, VlanConfig.MAX_VID); // as vlan=, and QEMU's numbers: 010 is 8
+        if (v >= 0) {
+            return v;
         }
         throw o.error("trunk: expected VLAN numbers from 1 to " + VlanConfig.MAX_VID + " (trunk=N or trunk=N-M), got '"
                 + whole + "'");
@@ -771,8 +767,8 @@ public final class ConfigParser {
         String modeText = o.take("mode");
         int mode = server ? 0600 : 0700;
         if (modeText != null) {
-            mode = cNumber(modeText);
-            if (mode < 0 || mode > 0777) {
+            mode = OptionString.cNumber(modeText, 0, 0777); // as strtoul(s, NULL, 0) reads it
+            if (mode < 0) {
                 throw o.error("mode: expected permission bits from 0 to 0777 (octal with a leading 0, as in QEMU), got '"
                         + modeText + "'");
             }
@@ -806,16 +802,6 @@ public final class ConfigParser {
         }
         o.finish(VHOST_USER_KEYS);
         return new NetdevConfig.VhostUser(id, "vhost-user", hub, "path=" + path, Path.of(path));
-    }
-
-    /** An unsigned number as strtoul(s, NULL, 0) reads it; -1 when it is not one. */
-    private static int cNumber(String s) {
-        try {
-            long n = OptionString.cInteger(s);
-            return n < 0 || n > Integer.MAX_VALUE ? -1 : (int) n;
-        } catch (NumberFormatException e) {
-            return -1;
-        }
     }
 
     private static NetdevConfig socket(OptionString o, String id, int hub) throws ConfigException {

@@ -93,7 +93,7 @@ final class ForwardRules {
         if (portRest == null) {
             throw hostError(o, rule, "Bad host port separator");
         }
-        int hostPort = cNumber(portRest[0], 0); // qemu_strtoi with base 0, as QEMU's slirp_hostfwd: 010 is 8
+        int hostPort = OptionString.cNumber(portRest[0], 0, 65535); // qemu_strtoi with base 0, as QEMU's slirp_hostfwd: 010 is 8
         if (hostPort < 0) {
             throw hostError(o, rule, "Bad host port");
         }
@@ -104,7 +104,7 @@ final class ForwardRules {
         if (guestRest[1].indexOf(':') >= 0) {
             throw hostError(o, rule, "Bad guest address" + BRACKETS_HINT);
         }
-        int guestPort = cNumber(guestRest[1], 1);
+        int guestPort = OptionString.cNumber(guestRest[1], 1, 65535);
         IpAddress guest = guestRest[0].isEmpty() ? null : address(o, rule, guestRest[0], "guest");
         if (guestPort < 0) {
             throw hostError(o, rule, "Bad guest port");
@@ -240,19 +240,6 @@ final class ForwardRules {
     private static String[] splitFirst(String s, char separator) {
         int i = s.indexOf(separator);
         return i < 0 ? null : new String[] {s.substring(0, i), s.substring(i + 1)};
-    }
-
-    /**
-     * A port number from {@code min} to 65535 as C's strtol with base 0 reads it ({@link OptionString#cInteger}:
-     * {@code 010} is 8, {@code 0x16} 22), as QEMU reads a host forward's ports; or -1.
-     */
-    private static int cNumber(String s, int min) {
-        try {
-            long n = OptionString.cInteger(s);
-            return n >= min && n <= 65535 ? (int) n : -1;
-        } catch (NumberFormatException e) {
-            return -1;
-        }
     }
 
     /** A port number from {@code min} to 65535 in decimal (QEMU's guestfwd reads its port with base 10), or -1. */

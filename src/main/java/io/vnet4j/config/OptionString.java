@@ -232,6 +232,25 @@ public final class OptionString {
     }
 
     /**
+     * A whole number from {@code min} to {@code max} as C's {@code strtoul}/{@code strtol} with base 0 reads it
+     * ({@link #cInteger}: {@code 010} is 8, {@code 0x16} 22), or -1 when it is not one or out of that range; so
+     * {@code min} is 0 or more.
+     *
+     * @param text the number as written
+     * @param min the smallest value accepted, 0 or more
+     * @param max the largest value accepted
+     * @return its value, or -1
+     */
+    static int cNumber(String text, int min, int max) {
+        try {
+            long n = cInteger(text);
+            return n >= min && n <= max ? (int) n : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /**
      * What a number refused for its leading 0 is told: QEMU reads it as octal ({@link #cInteger}); empty for others.
      *
      * @param text the number as written

@@ -151,6 +151,19 @@ class OptionStringTest {
     }
 
     @Test
+    void cNumberIsANumberInItsRangeOrMinusOne() {
+        // vde's mode= (strtoul), hostfwd's ports (qemu_strtoi) and trunk='s VLANs read through this one method
+        assertThat(OptionString.cNumber("0700", 0, 0777)).isEqualTo(0700);
+        assertThat(OptionString.cNumber("0x16", 1, 65535)).isEqualTo(22);
+        assertThat(OptionString.cNumber("0", 0, 65535)).isZero();
+        assertThat(OptionString.cNumber("0", 1, 65535)).isEqualTo(-1);
+        assertThat(OptionString.cNumber("65536", 0, 65535)).isEqualTo(-1);
+        assertThat(OptionString.cNumber("-1", 0, 65535)).isEqualTo(-1);
+        assertThat(OptionString.cNumber("08", 0, 65535)).isEqualTo(-1);
+        assertThat(OptionString.cNumber("99999999999999999999", 0, Integer.MAX_VALUE)).isEqualTo(-1);
+    }
+
+    @Test
     void finishNamesALeftOverKeyAndWhatIsKnown() throws ConfigException {
         OptionString o = OptionString.parse("-netdev", "socket,id=a,bogus=1");
         o.take("id");
