@@ -466,48 +466,8 @@ public final class ConfigParser {
                 + Ipv4Address.format(u.network()) + "/" + u.prefixLength() + " (" + taken.size() + " TAPs hold them)");
     }
 
-    /**
-     * QEMU 7.2's keys of each netdev type (qapi/net.json, sockets.json) that vnet4j does not take: one of them is
-     * refused as QEMU's, not as an unknown key (a typo), and says what the type takes.
-     */
-    private static final Map<String, Set<String>> QEMU_ONLY_KEYS = Map.of(
-            "tap", Set.of("fd", "fds", "br", "helper", "sndbuf", "vhost", "vhostfd", "vhostfds", "vhostforce", "queues", "poll-us"),
-            "stream", addressKeys("addr"),
-            "dgram", union(addressKeys("local"), addressKeys("remote")),
-            "vhost-user", Set.of("vhostforce", "queues"));
-
-    /** What the keys that hand QEMU an open descriptor are told besides. */
-    private static final Set<String> DESCRIPTOR_KEYS = Set.of("fd", "fds", "vhostfd", "vhostfds", "addr.str", "local.str", "remote.str");
-
-    /** The keys of QEMU's SocketAddress under {@code prefix} that vnet4j does not take (inet's, unix's, vsock's, fd's). */
-    private static Set<String> addressKeys(String prefix) {
-        Set<String> keys = new HashSet<>();
-        for (String k : List.of("numeric", "to", "ipv4", "ipv6", "keep-alive", "mptcp", "abstract", "tight", "cid", "str")) {
-            keys.add(prefix + "." + k);
-        }
-        return Set.copyOf(keys);
-    }
-
-    private static Set<String> union(Set<String> a, Set<String> b) {
-        Set<String> all = new HashSet<>(a);
-        all.addAll(b);
-        return Set.copyOf(all);
-    }
-
-    /** Refuses a key QEMU 7.2's {@code type} has and vnet4j's not ({@link #QEMU_ONLY_KEYS}), naming what it takes. */
-    private static void rejectQemuOnly(OptionString o, String type, Set<String> known) throws ConfigException {
-        Set<String> qemuOnly = QEMU_ONLY_KEYS.getOrDefault(type, Set.of());
-        for (String key : o.keys()) {
-            if (qemuOnly.contains(key)) {
-                throw o.error("'" + key + "' is QEMU's option, which vnet4j's " + type + " netdev does not take"
-                        + (DESCRIPTOR_KEYS.contains(key) ? ": vnet4j opens its own sockets and devices" : "")
-                        + " (it takes: " + String.join(", ", known.stream().sorted().toList()) + ")");
-            }
-        }
-    }
-
     private NetdevConfig tap(OptionString o, String id, int hub, boolean trunk) throws ConfigException {
-        rejectQemuOnly(o, "tap", TAP_KEYS);
+        QemuOnlyKeys.reject(o, "tap", TAP_KEYS);
         String ifname = o.take("ifname");
         if (ifname == null) {
             ifname = "";
@@ -694,7 +654,7 @@ public final class ConfigParser {
             throw o.error(missing != null ? missing : "unknown netdev type '" + type
                     + "' (expected socket, stream, dgram, user, tap, vde, vxlan or vhost-user)");
         }
-        rejectQemuOnly(o, type, known.keys());
+        QemuOnlyKeys.reject(o, type, known.keys());
         o.rejectUnknown(known.keys(), Set.of("fd", "chardev")); // QEMU's keys that socket and vhost-user explain
         return known.parser().parse(o, id, hub);
     }
