@@ -71,6 +71,15 @@ final class Addresses {
                 + (c ? OptionString.octalHint(text) : ""));
     }
 
+    /** A host to bind that may be empty (every interface), but must be given, as QEMU's schema has it. */
+    static String optionalHost(OptionString o, String key, String what) throws ConfigException {
+        String host = o.take(key);
+        if (host == null) {
+            throw o.error(key + "= is required (" + what + ", or empty for every interface)");
+        }
+        return host;
+    }
+
     /** A literal ({@link HostText}, never looked up) or a name the system's resolver knows. */
     static InetAddress address(OptionString o, String what, String host) throws ConfigException {
         try {

@@ -1,17 +1,9 @@
 package io.vnet4j.config;
 
-import io.vnet4j.base.Log;
-import io.vnet4j.os.DatagramEndpoint;
 import io.vnet4j.os.InterfaceSetup;
 import io.vnet4j.os.NetworkNamespace;
-import io.vnet4j.os.SocketFiles;
-import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.Ipv4Address;
 import io.vnet4j.wire.MacAddress;
-import java.net.Inet4Address;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.net.UnixDomainSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,22 +22,9 @@ import java.util.regex.Pattern;
  * the option and what was expected.
  */
 public final class ConfigParser {
-    /**
-     * The longest path of a unix socket bound or connected through the JDK's channels (stream, vhost-user, VDE's
-     * control socket): 106 bytes, one less than the kernel takes ({@link SocketFiles#PATH_MAX_BYTES}).
-     */
-    private static final int UNIX_PATH_MAX = SocketFiles.PATH_MAX_BYTES;
     private static final Pattern ID = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]*");
-    private static final Set<String> SOCKET_KEYS = Set.of("id", "hubid", "vlan", "trunk", "listen", "connect", "mcast", "udp",
-            "localaddr");
-    private static final Set<String> STREAM_KEYS = Set.of("id", "hubid", "vlan", "trunk", "server", "addr.type", "addr.host",
-            "addr.port", "addr.path", "reconnect-ms", "reconnect");
-    private static final Set<String> DGRAM_KEYS = Set.of("id", "hubid", "vlan", "trunk", "local.type", "local.host",
-            "local.port", "local.path", "remote.type", "remote.host", "remote.port", "remote.path");
     private static final Set<String> TAP_KEYS = Set.of("id", "hubid", "vlan", "trunk", "ifname", "script", "downscript", "vnet_hdr",
             "mtu", "netns", "userns", "configure", "mac");
-    private static final Set<String> VDE_KEYS = Set.of("id", "hubid", "vlan", "trunk", "sock", "port", "group", "mode", "server");
-    private static final Set<String> VHOST_USER_KEYS = Set.of("id", "hubid", "vlan", "trunk", "path");
     private static final Set<String> DUMP_KEYS = Set.of("id", "netdev", "file", "maxlen", "queue");
     private static final Set<String> SWITCH_KEYS = Set.of("id", "hubid", "aging", "max-macs", "max-macs-per-port");
     private static final Set<String> LEGACY_DUMP_KEYS = Set.of("vlan", "name", "id", "file", "len");
@@ -639,13 +618,13 @@ public final class ConfigParser {
     private record NetdevType(Set<String> keys, TypeParser parser) {}
 
     private static final Map<String, NetdevType> TYPES = Map.of(
-            "socket", new NetdevType(SOCKET_KEYS, ConfigParser::socket),
-            "stream", new NetdevType(STREAM_KEYS, ConfigParser::stream),
-            "dgram", new NetdevType(DGRAM_KEYS, ConfigParser::dgram),
+            "socket", new NetdevType(SocketOptionParser.KEYS, SocketOptionParser::parse),
+            "stream", new NetdevType(StreamOptionParser.KEYS, StreamOptionParser::parse),
+            "dgram", new NetdevType(DgramOptionParser.KEYS, DgramOptionParser::parse),
             "user", new NetdevType(UserOptionParser.KEYS, ConfigParser::user),
-            "vde", new NetdevType(VDE_KEYS, ConfigParser::vde),
+            "vde", new NetdevType(VdeOptionParser.KEYS, VdeOptionParser::parse),
             "vxlan", new NetdevType(VxlanOptionParser.KEYS, VxlanOptionParser::parse),
-            "vhost-user", new NetdevType(VHOST_USER_KEYS, ConfigParser::vhostUser));
+            "vhost-user", new NetdevType(VhostUserOptionParser.KEYS, VhostUserOptionParser::parse));
 
     private static NetdevConfig build(OptionString o, String type, String id, int hub) throws ConfigException {
         NetdevType known = TYPES.get(type);
@@ -698,236 +677,5 @@ public final class ConfigParser {
         String settings = (user.ipv4() ? "net=" + Ipv4Address.format(user.network()) + "/" + user.prefixLength() : "ipv4=off")
                 + ",restrict=" + (user.reach().restricted() ? "on" : "off") + user.reach().describeChanges();
         return new NetdevConfig.User(id, "user", hub, settings, user);
-    }
-
-    /**
-     * QEMU's {@code -netdev vde,sock=DIR[,port=N][,group=G][,mode=M]} (a plug into the switch at DIR) and
-     * vnet4j's {@code server=on} (a switch at DIR). {@code mode} is read as C's strtoul with base 0 does, as
-     * QEMU reads it: {@code 0700} is octal, {@code 448} decimal.
-     */
-    private static NetdevConfig vde(OptionString o, String id, int hub) throws ConfigException {
-        boolean server = o.takeBoolean("server", false);
-        String sock = o.require("sock", "the VDE switch's directory, the one holding its ctl socket");
-        if (!SocketFiles.fits(sock + "/ctl")) {
-            throw o.error("sock: the directory's name is too long for its sockets (at most "
-                    + (UNIX_PATH_MAX - "/ctl".length()) + " bytes): " + sock);
-        }
-        int port = (int) o.takeLong("port", 0, 0, 65535);
-        String group = o.take("group");
-        if (group != null && group.isEmpty()) {
-            throw o.error("group: expected a group name or number, got ''");
-        }
-        if (group != null) {
-            try {
-                java.nio.file.FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
-            } catch (java.io.IOException e) { // UserPrincipalNotFoundException, without a message of its own
-                throw o.error("group: no group named '" + Log.printable(group) + "' on this host");
-            }
-        }
-        String modeText = o.take("mode");
-        int mode = server ? 0600 : 0700;
-        if (modeText != null) {
-            mode = OptionString.cNumber(modeText, 0, 0777); // as strtoul(s, NULL, 0) reads it
-            if (mode < 0) {
-                throw o.error("mode: expected permission bits from 0 to 0777 (octal with a leading 0, as in QEMU), got '"
-                        + modeText + "'");
-            }
-        }
-        o.finish(VDE_KEYS);
-        if (server && port != 0) {
-            throw o.error("port is for plugs that join a switch, not for server=on (each plug gets its own port)");
-        }
-        StringBuilder settings = new StringBuilder("sock=").append(sock);
-        if (server) {
-            settings.append(",server=on");
-        }
-        if (port != 0) {
-            settings.append(",port=").append(port);
-        }
-        return new NetdevConfig.Vde(id, "vde", hub, settings.toString(), Path.of(sock), server, port, group, mode);
-    }
-
-    /**
-     * {@code vhost-user,path=PATH}: the back-end's unix socket, which QEMU's {@code -chardev socket,path=PATH}
-     * connects to (QEMU's own {@code -netdev vhost-user} names that chardev with {@code chardev=}).
-     */
-    private static NetdevConfig vhostUser(OptionString o, String id, int hub) throws ConfigException {
-        if (o.has("chardev")) {
-            throw o.error("chardev: vnet4j is the vhost-user back-end, so it takes the socket's path=PATH; "
-                    + "chardev= belongs on QEMU's side (-chardev socket,id=C,path=PATH -netdev vhost-user,chardev=C)");
-        }
-        String path = o.require("path", "the unix socket QEMU's vhost-user chardev connects to");
-        if (path.isEmpty() || !SocketFiles.fits(path)) {
-            throw o.error("path: expected a unix socket path of 1 to " + UNIX_PATH_MAX + " bytes, got '" + path + "'");
-        }
-        o.finish(VHOST_USER_KEYS);
-        return new NetdevConfig.VhostUser(id, "vhost-user", hub, "path=" + path, Path.of(path));
-    }
-
-    private static NetdevConfig socket(OptionString o, String id, int hub) throws ConfigException {
-        List<String> modes = new ArrayList<>();
-        for (String key : List.of("listen", "connect", "mcast", "udp")) {
-            if (o.has(key)) {
-                modes.add(key);
-            }
-        }
-        if (o.has("fd")) {
-            throw o.error("fd= is not supported: vnet4j opens its own sockets (use listen, connect, mcast or udp)");
-        }
-        if (modes.size() != 1) {
-            throw o.error("expected exactly one of listen=, connect=, mcast= or udp=" + (modes.isEmpty() ? "" : ", got " + String.join(" and ", modes)));
-        }
-        String mode = modes.getFirst();
-        String value = o.take(mode);
-        NetdevConfig result = switch (mode) {
-            case "listen" -> new NetdevConfig.StreamServer(id, "socket", hub, "listen=" + value,
-                    Addresses.hostPort(o, "listen", value, "0.0.0.0", 0));
-            case "connect" -> new NetdevConfig.StreamClient(id, "socket", hub, "connect=" + value,
-                    Addresses.streamPeer(o, "connect", Addresses.hostPort(o, "connect", value, null, 1)), 0);
-            case "mcast" -> {
-                InetSocketAddress group = Addresses.hostPort(o, "mcast", value, null, 1);
-                if (!group.getAddress().isMulticastAddress() || !(group.getAddress() instanceof Inet4Address)) {
-                    throw o.error("mcast: expected an IPv4 multicast group (224.0.0.0/4), got '" + value + "'");
-                }
-                String localaddr = o.take("localaddr");
-                Inet4Address ifaddr = localaddr == null ? null : Addresses.ipv4(o, "localaddr", localaddr);
-                String settings = "mcast=" + value + (ifaddr == null ? "" : ",localaddr=" + ifaddr.getHostAddress());
-                yield new NetdevConfig.Datagram(id, "socket", hub, settings, DatagramEndpoint.any(group.getPort()),
-                        DatagramEndpoint.inet(group), ifaddr);
-            }
-            default -> {
-                InetSocketAddress remote = Addresses.hostPort(o, "udp", value, null, 1);
-                Addresses.peer(o, "udp", remote.getAddress());
-                String localaddr = o.take("localaddr");
-                if (localaddr == null) {
-                    throw o.error("udp= needs localaddr=host:port, the address to receive on");
-                }
-                InetSocketAddress local = Addresses.hostPort(o, "localaddr", localaddr, "0.0.0.0", 0);
-                yield new NetdevConfig.Datagram(id, "socket", hub, "udp=" + value + ",localaddr=" + localaddr,
-                        inet(o, "localaddr", local), inet(o, "udp", remote), null);
-            }
-        };
-        if (o.has("localaddr")) {
-            throw o.error("localaddr is for mcast= and udp=, not " + mode + "=");
-        }
-        o.finish(SOCKET_KEYS);
-        return result;
-    }
-
-    /** A host to bind that may be empty (every interface), but must be given, as QEMU's schema has it. */
-    private static String optionalHost(OptionString o, String key, String what) throws ConfigException {
-        String host = o.take(key);
-        if (host == null) {
-            throw o.error(key + "= is required (" + what + ", or empty for every interface)");
-        }
-        return host;
-    }
-
-    private static NetdevConfig stream(OptionString o, String id, int hub) throws ConfigException {
-        boolean server = o.takeBoolean("server", false);
-        String addrType = o.require("addr.type", "inet or unix");
-        SocketAddress address;
-        String settings;
-        switch (addrType) {
-            case "inet" -> {
-                // a server's empty addr.host is every interface, as QEMU 7.2 binds it (getaddrinfo's passive 0.0.0.0)
-                String host = server ? optionalHost(o, "addr.host", "the host name or address")
-                        : o.require("addr.host", "the host name or address");
-                String port = o.require("addr.port", "the TCP port");
-                InetSocketAddress inet = new InetSocketAddress(host.isEmpty() ? Addresses.address(o, "addr.host", "0.0.0.0")
-                        : Addresses.address(o, "addr.host", host),
-                        Addresses.port(o, "addr.port", port, server ? 0 : 1));
-                address = server ? inet : Addresses.streamPeer(o, "addr.host", inet);
-                settings = "server=" + (server ? "on" : "off") + ",addr.type=inet,addr.host=" + host + ",addr.port=" + port;
-            }
-            case "unix" -> {
-                String path = o.require("addr.path", "the unix socket path");
-                if (!SocketFiles.fits(path)) {
-                    throw o.error("addr.path: unix socket path longer than " + UNIX_PATH_MAX + " bytes: " + path);
-                }
-                address = UnixDomainSocketAddress.of(path);
-                settings = "server=" + (server ? "on" : "off") + ",addr.type=unix,addr.path=" + path;
-            }
-            default -> throw o.error("addr.type: expected inet or unix, got '" + addrType + "'");
-        }
-        long reconnectMs = o.takeLong("reconnect-ms", 0, 0, 3_600_000);
-        long reconnectSeconds = o.takeLong("reconnect", 0, 0, 3600);
-        if (reconnectMs == 0) {
-            reconnectMs = reconnectSeconds * 1000;
-        }
-        o.finish(STREAM_KEYS);
-        if (server) {
-            if (reconnectMs > 0) {
-                throw o.error("reconnect-ms and reconnect are for clients (server=off)");
-            }
-            return new NetdevConfig.StreamServer(id, "stream", hub, settings, address);
-        }
-        return new NetdevConfig.StreamClient(id, "stream", hub, settings, address, reconnectMs);
-    }
-
-    private static NetdevConfig dgram(OptionString o, String id, int hub) throws ConfigException {
-        String remoteType = o.require("remote.type", "inet or unix");
-        String localType = o.take("local.type");
-        StringBuilder settings = new StringBuilder();
-        DatagramEndpoint remote = endpoint(o, "remote", remoteType, settings);
-        if (remote.isMulticast()) {
-            Inet4Address ifaddr = null;
-            if (localType != null) {
-                if (!localType.equals("inet")) {
-                    throw o.error("local.type: a multicast remote takes local.type=inet (the interface), got '" + localType + "'");
-                }
-                ifaddr = Addresses.ipv4(o, "local.host", o.require("local.host", "the interface address"));
-                o.take("local.port");
-                settings.append(",local.host=").append(ifaddr.getHostAddress());
-            }
-            o.finish(DGRAM_KEYS);
-            return new NetdevConfig.Datagram(id, "dgram", hub, settings.toString(),
-                    DatagramEndpoint.any(((DatagramEndpoint.Inet) remote).port()), remote, ifaddr);
-        }
-        if (localType == null) {
-            throw o.error("local.type= is required (inet or unix, where to receive)");
-        }
-        if (!localType.equals(remoteType)) {
-            throw o.error("local.type and remote.type must be the same, got " + localType + " and " + remoteType);
-        }
-        DatagramEndpoint local = endpoint(o, "local", localType, settings);
-        o.finish(DGRAM_KEYS);
-        return new NetdevConfig.Datagram(id, "dgram", hub, settings.toString(), local, remote, null);
-    }
-
-    private static DatagramEndpoint endpoint(OptionString o, String side, String type, StringBuilder settings)
-            throws ConfigException {
-        if (!settings.isEmpty()) {
-            settings.append(',');
-        }
-        switch (type) {
-            case "inet" -> {
-                // an empty local.host is every interface, as QEMU 7.2's convert_host_port reads it (0.0.0.0)
-                String host = side.equals("local") ? optionalHost(o, "local.host", "an IPv4 address")
-                        : o.require(side + ".host", "an IPv4 address");
-                String port = o.require(side + ".port", "a UDP port");
-                settings.append(side).append('=').append(host).append(':').append(port);
-                Inet4Address address = Addresses.ipv4(o, side + ".host", host.isEmpty() ? "0.0.0.0" : host);
-                return new DatagramEndpoint.Inet(side.equals("remote") ? Addresses.peer(o, "remote.host", address) : address,
-                        Addresses.cPort(o, side + ".port", port, side.equals("local") ? 0 : 1));
-            }
-            case "unix" -> {
-                String path = o.require(side + ".path", "a unix socket path");
-                settings.append(side).append('=').append(path);
-                try {
-                    return new DatagramEndpoint.Unix(path);
-                } catch (IllegalArgumentException e) {
-                    throw o.error(side + ".path: " + e.getMessage());
-                }
-            }
-            default -> throw o.error(side + ".type: expected inet or unix, got '" + type + "'");
-        }
-    }
-
-    private static DatagramEndpoint inet(OptionString o, String what, InetSocketAddress address) throws ConfigException {
-        if (address.getAddress() instanceof Inet4Address v4) {
-            return new DatagramEndpoint.Inet(v4, address.getPort());
-        }
-        throw o.error(what + ": expected an IPv4 address, got '" + io.vnet4j.wire.IpAddress.of(address.getAddress()) + "'");
     }
 }

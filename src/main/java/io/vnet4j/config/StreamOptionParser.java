@@ -1,0 +1,62 @@
+package io.vnet4j.config;
+
+import io.vnet4j.os.SocketFiles;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.util.Set;
+
+/**
+ * QEMU's {@code -netdev stream,server=on|off,addr.type=inet,addr.host=HOST,addr.port=PORT} or
+ * {@code ...,addr.type=unix,addr.path=PATH}, with a client's {@code reconnect-ms=} or {@code reconnect=} (net/stream.c;
+ * qapi/net.json's NetdevStreamOptions, its address qapi/sockets.json's SocketAddress): QEMU's own wire, each frame
+ * after its 4-byte length. The SocketAddress keys vnet4j does not take are {@link QemuOnlyKeys}'.
+ */
+final class StreamOptionParser {
+    static final Set<String> KEYS = Set.of("id", "hubid", "vlan", "trunk", "server", "addr.type", "addr.host",
+            "addr.port", "addr.path", "reconnect-ms", "reconnect");
+
+    private StreamOptionParser() {}
+
+    static NetdevConfig parse(OptionString o, String id, int hub) throws ConfigException {
+        boolean server = o.takeBoolean("server", false);
+        String addrType = o.require("addr.type", "inet or unix");
+        SocketAddress address;
+        String settings;
+        switch (addrType) {
+            case "inet" -> {
+                // a server's empty addr.host is every interface, as QEMU 7.2 binds it (getaddrinfo's passive 0.0.0.0)
+                String host = server ? Addresses.optionalHost(o, "addr.host", "the host name or address")
+                        : o.require("addr.host", "the host name or address");
+                String port = o.require("addr.port", "the TCP port");
+                InetSocketAddress inet = new InetSocketAddress(host.isEmpty() ? Addresses.address(o, "addr.host", "0.0.0.0")
+                        : Addresses.address(o, "addr.host", host),
+                        Addresses.port(o, "addr.port", port, server ? 0 : 1));
+                address = server ? inet : Addresses.streamPeer(o, "addr.host", inet);
+                settings = "server=" + (server ? "on" : "off") + ",addr.type=inet,addr.host=" + host + ",addr.port=" + port;
+            }
+            case "unix" -> {
+                String path = o.require("addr.path", "the unix socket path");
+                if (!SocketFiles.fits(path)) {
+                    throw o.error("addr.path: unix socket path longer than " + SocketFiles.PATH_MAX_BYTES + " bytes: " + path);
+                }
+                address = UnixDomainSocketAddress.of(path);
+                settings = "server=" + (server ? "on" : "off") + ",addr.type=unix,addr.path=" + path;
+            }
+            default -> throw o.error("addr.type: expected inet or unix, got '" + addrType + "'");
+        }
+        long reconnectMs = o.takeLong("reconnect-ms", 0, 0, 3_600_000);
+        long reconnectSeconds = o.takeLong("reconnect", 0, 0, 3600);
+        if (reconnectMs == 0) {
+            reconnectMs = reconnectSeconds * 1000;
+        }
+        o.finish(KEYS);
+        if (server) {
+            if (reconnectMs > 0) {
+                throw o.error("reconnect-ms and reconnect are for clients (server=off)");
+            }
+            return new NetdevConfig.StreamServer(id, "stream", hub, settings, address);
+        }
+        return new NetdevConfig.StreamClient(id, "stream", hub, settings, address, reconnectMs);
+    }
+}
