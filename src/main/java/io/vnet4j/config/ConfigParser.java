@@ -511,7 +511,7 @@ public final class ConfigParser {
             "socket", new NetdevType(SocketOptionParser.KEYS, SocketOptionParser::parse),
             "stream", new NetdevType(StreamOptionParser.KEYS, StreamOptionParser::parse),
             "dgram", new NetdevType(DgramOptionParser.KEYS, DgramOptionParser::parse),
-            "user", new NetdevType(UserOptionParser.KEYS, ConfigParser::user),
+            "user", new NetdevType(UserOptionParser.KEYS, UserOptionParser::parse),
             "vde", new NetdevType(VdeOptionParser.KEYS, VdeOptionParser::parse),
             "vxlan", new NetdevType(VxlanOptionParser.KEYS, VxlanOptionParser::parse),
             "vhost-user", new NetdevType(VhostUserOptionParser.KEYS, VhostUserOptionParser::parse));
@@ -559,13 +559,5 @@ public final class ConfigParser {
             }
             throw e;
         }
-    }
-
-    private static NetdevConfig user(OptionString o, String id, int hub) throws ConfigException {
-        UserConfig user = UserOptionParser.parse(o);
-        o.finish(UserOptionParser.KEYS);
-        String settings = (user.ipv4() ? "net=" + Ipv4Address.format(user.network()) + "/" + user.prefixLength() : "ipv4=off")
-                + ",restrict=" + (user.reach().restricted() ? "on" : "off") + user.reach().describeChanges();
-        return new NetdevConfig.User(id, "user", hub, settings, user);
     }
 }

@@ -44,6 +44,15 @@ final class UserOptionParser {
         return new UserOptionParser(o).parse();
     }
 
+    /** The {@code -netdev user} netdev: {@link #parse(OptionString)}'s settings, every key taken, and their summary. */
+    static NetdevConfig.User parse(OptionString o, String id, int hub) throws ConfigException {
+        UserConfig user = parse(o);
+        o.finish(KEYS);
+        String settings = (user.ipv4() ? "net=" + Ipv4Address.format(user.network()) + "/" + user.prefixLength() : "ipv4=off")
+                + ",restrict=" + (user.reach().restricted() ? "on" : "off") + user.reach().describeChanges();
+        return new NetdevConfig.User(id, "user", hub, settings, user);
+    }
+
     private UserConfig parse() throws ConfigException {
         // net_client_init turns ipv6-net=ADDR[/LEN] into ipv6-prefix and ipv6-prefixlen before anything else
         String ipv6Net = o.take("ipv6-net");
