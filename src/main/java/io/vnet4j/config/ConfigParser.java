@@ -220,7 +220,7 @@ public final class ConfigParser {
         if (missingType(type) != null || !type.equals("tap") && !TYPES.containsKey(type)) {
             throw o.error("-nic makes a guest NIC and its backend in one; vnet4j makes no guest NICs (they belong on QEMU's"
                     + " command line), and " + (missingType(type) != null ? missingType(type)
-                    : "unknown netdev type '" + type + "' (expected socket, stream, dgram, user, tap, vde, vxlan or vhost-user)"));
+                    : unknownType(type)));
         }
         StringBuilder backend = new StringBuilder("-netdev ").append(type).append(",id=").append(o.has("id") ? o.take("id") : "ID");
         for (String key : o.keys()) {
@@ -465,7 +465,7 @@ public final class ConfigParser {
     private static String type(OptionString o) throws ConfigException {
         String type = o.implied() != null ? o.implied() : o.take("type");
         if (type == null) {
-            throw o.error("the type is missing (expected socket, stream, dgram, user, tap, vde, vxlan or vhost-user first)");
+            throw o.error("the type is missing (expected " + TYPE_CHOICES + " first)");
         }
         return type;
     }
@@ -516,12 +516,22 @@ public final class ConfigParser {
             "vxlan", new NetdevType(VxlanOptionParser.KEYS, VxlanOptionParser::parse),
             "vhost-user", new NetdevType(VhostUserOptionParser.KEYS, VhostUserOptionParser::parse));
 
+    /** Every netdev type, in the order the messages name them: {@link #TYPES}' and tap. */
+    private static final List<String> TYPE_NAMES = List.of("socket", "stream", "dgram", "user", "tap", "vde", "vxlan",
+            "vhost-user");
+    /** The types as a choice: "socket, stream, ... or vhost-user". */
+    private static final String TYPE_CHOICES = String.join(", ", TYPE_NAMES.subList(0, TYPE_NAMES.size() - 1)) + " or "
+            + TYPE_NAMES.getLast();
+
+    private static String unknownType(String type) {
+        return "unknown netdev type '" + type + "' (expected " + TYPE_CHOICES + ")";
+    }
+
     private static NetdevConfig build(OptionString o, String type, String id, int hub) throws ConfigException {
         NetdevType known = TYPES.get(type);
         if (known == null) {
             String missing = missingType(type);
-            throw o.error(missing != null ? missing : "unknown netdev type '" + type
-                    + "' (expected socket, stream, dgram, user, tap, vde, vxlan or vhost-user)");
+            throw o.error(missing != null ? missing : unknownType(type));
         }
         QemuOnlyKeys.reject(o, type, known.keys());
         o.rejectUnknown(known.keys(), Set.of("fd", "chardev")); // QEMU's keys that socket and vhost-user explain
@@ -538,7 +548,7 @@ public final class ConfigParser {
             case "hubport" -> "netdev type 'hubport' is not available in this version of vnet4j: each netdev takes hubid=N"
                     + " itself (-netdev TYPE,id=ID,hubid=N,...), the hub it is a port of";
             case "bridge", "l2tpv3", "netmap", "vhost-vdpa", "none" -> "netdev type '" + type + "' is not available in this"
-                    + " version of vnet4j (available: socket, stream, dgram, user, tap, vde, vxlan, vhost-user)";
+                    + " version of vnet4j (available: " + String.join(", ", TYPE_NAMES) + ")";
             default -> null;
         };
     }
