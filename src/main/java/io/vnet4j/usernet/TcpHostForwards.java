@@ -180,9 +180,10 @@ final class TcpHostForwards {
     }
 
     /**
-     * Listens again on the rules whose pause ({@link #acceptable}) is over; under the gateway lock, on the loop.
+     * Listens again on the rules whose pause ({@link #acceptable}) is over, and opens or refuses the held clients
+     * ({@link #openHeld}); under the gateway lock, on the loop.
      *
-     * @return nanoseconds until the next pause ends, {@link Long#MAX_VALUE} when none is paused
+     * @return nanoseconds until the next pause or hold ends, {@link Long#MAX_VALUE} when none is paused or held
      */
     long poll(long now) {
         openHeld(now);
