@@ -121,16 +121,19 @@ final class HostForwardGuests {
 
     /**
      * Notes that a connection or datagram for {@code rule} found no guest (its IPv6 address not learnt
-     * yet, as in the second or two a guest spends on duplicate address detection after its link comes up, and
-     * not shown when asked): it is refused, counted, and the first one is said in the log.
+     * yet, as in the second or two a guest spends on duplicate address detection after its link comes up): a
+     * connection held while the guests were asked and not shown one, or a datagram, which is not held and is lost
+     * as the guests are asked ({@link #askAllNodes}). It is refused, counted, and the first one is said in the log.
      */
     void noGuestYet(UserConfig.HostForward rule) {
         beforeAnyGuest++;
         if (!toldBeforeAnyGuest) {
             toldBeforeAnyGuest = true;
             Log.info(logName + ": hostfwd " + (rule.udp() ? "udp " : "tcp ") + rule.hostAddress().toUriString() + ":" + rule.hostPort()
-                    + ": refused a client: no guest has shown an IPv6 address, not even when asked (a guest shows one "
-                    + "a second or two after its link comes up, once duplicate address detection is done)");
+                    + (rule.udp() ? ": lost a datagram: no guest has shown an IPv6 address yet; the guests are asked "
+                            + "(an echo request to all nodes), and a later datagram goes to the one that answers"
+                            : ": refused a client: no guest has shown an IPv6 address, not even when asked")
+                    + " (a guest shows one a second or two after its link comes up, once duplicate address detection is done)");
         }
     }
 

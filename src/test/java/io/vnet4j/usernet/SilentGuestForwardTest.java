@@ -16,7 +16,10 @@ import io.vnet4j.wire.Ipv6Frames;
 import io.vnet4j.wire.TcpFlags;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.SocketChannel;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
@@ -81,6 +84,49 @@ class SilentGuestForwardTest {
             }
             assertThat(again).as("one ask for both clients").isNull();
         }
+    }
+
+    /**
+     * A UDP datagram is not held: it is lost while the guests are asked, and the log said so as "refused a client:
+     * no guest has shown an IPv6 address, not even when asked", before the ask had even gone out.
+     */
+    @Test
+    void aDatagramBeforeAnyGuestIsSaidToBeLostWhileTheGuestsAreAsked() throws Exception {
+        List<String> said = new CopyOnWriteArrayList<>();
+        java.util.logging.Logger jul = java.util.logging.Logger.getLogger("io.vnet4j");
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                said.add(record.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        io.vnet4j.base.Log.toStandardError(null);
+        jul.addHandler(handler);
+        jul.setUseParentHandlers(false);
+        try (Network network = new Network()) {
+            VirtualNic vm = network.attachNic("vm", 0);
+            UsernetNetdev user = user(network, "user,id=u,hostfwd=udp:[::1]:0-:53");
+            int port = user.hostForwards().get(0).hostPort();
+            try (DatagramChannel client = DatagramChannel.open()) {
+                client.send(ByteBuffer.wrap(new byte[] {1}), new InetSocketAddress("::1", port));
+                await(vm, f -> icmpv6(f) == Icmpv6Type.ECHO_REQUEST);
+            }
+        } finally {
+            io.vnet4j.base.Log.toStandardError(io.vnet4j.base.Log.Format.TEXT);
+            jul.removeHandler(handler);
+            jul.setUseParentHandlers(true);
+        }
+        assertThat(said).filteredOn(line -> line.contains("hostfwd udp")).singleElement().asString()
+                .contains("lost a datagram: no guest has shown an IPv6 address yet; the guests are asked")
+                .doesNotContain("not even when asked");
     }
 
     private static UsernetNetdev user(Network network, String options) throws Exception {
