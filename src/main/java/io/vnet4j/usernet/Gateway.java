@@ -344,7 +344,7 @@ final class Gateway {
             return;
         }
         if (type == Icmpv6Type.ECHO_REPLY && addresses.isHost(destination)) {
-            return; // an answer to the gateway's ask of all nodes (HostForwardGuests.askAllNodes): its source is learnt
+            return; // an answer to the gateway's ask of all nodes (HostForwardGuests.askGuests): its source is learnt
         }
         if (type != Icmpv6Type.ECHO_REQUEST) {
             drops.icmpNotEcho++;

@@ -2,8 +2,10 @@ package io.vnet4j.usernet;
 
 import io.vnet4j.base.Log;
 import io.vnet4j.config.UserConfig;
+import io.vnet4j.wire.ArpPacket;
 import io.vnet4j.wire.Icmpv6Type;
 import io.vnet4j.wire.IpAddress;
+import io.vnet4j.wire.MacAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -19,14 +21,24 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * A guest shows its address in its duplicate address detection, which a guest that was configured before the
  * gateway started does not repeat: a namespace's persistent TAP (its address kept across a restart of vnet4j), a
- * VM on a {@code dgram} or {@code socket} netdev. Such a silent guest is asked ({@link #askAllNodes}): an ICMPv6 echo
+ * VM on a {@code dgram} or {@code socket} netdev. Such a silent guest is asked ({@link #askGuests}): an ICMPv6 echo
  * request from the gateway's address to all nodes (ff02::1, RFC 4291 section 2.7.1), which each guest answers from
- * the address it would use towards the gateway (RFC 6724's longest matching prefix: its address in the network),
- * first soliciting the gateway's MAC from it; either frame teaches the table.
+ * the address its source selection picks towards the gateway (RFC 6724: its address in the network; a temporary
+ * one where the guest prefers those), first soliciting the gateway's MAC from it; either frame teaches the table.
+ * The machine at the IPv4 rules' address is asked for its MAC too (ARP), so that the rules of both families still
+ * reach one machine when several answer: until it has answered, or {@link #SETTLE_NANOS} has passed, a learnt
+ * guest is not {@link #settled} (a helper's replay: two silent namespaces after a restart, the IPv6 rule went to
+ * whichever answered last, the IPv4 rule to the other).
  */
 final class HostForwardGuests {
-    /** The least time between two asks of all nodes ({@link #askAllNodes}). */
+    /** The least time between two asks ({@link #askGuests}). */
     static final long ASK_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * How long after an ask the guest seen last is taken when the machine at the IPv4 rules' address has not shown
+     * an IPv6 address ({@link #settled}): guests on the hub answer within milliseconds, a TCG guest on a busy host
+     * within tens of them.
+     */
+    static final long SETTLE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     /** The echo requests' identifier: "v4" (any value would do; the answers are not matched to it). */
     static final int ECHO_IDENTIFIER = 0x7634;
 
@@ -39,10 +51,12 @@ final class HostForwardGuests {
     /** The learnt address as of {@link NeighborTable#changes()} {@code learntAt}: asked per forwarded datagram. */
     private IpAddress learnt;
     private long learntAt = -1;
+    /** Whether {@code learnt} is the address of the machine at the IPv4 rules' default address. */
+    private boolean learntAtIpv4Target;
     /** Connections and datagrams that came for a rule before any guest showed an IPv6 address. */
     private long beforeAnyGuest;
     private boolean toldBeforeAnyGuest;
-    /** When all nodes were last asked ({@link #askAllNodes}), and how many times. */
+    /** When the guests were last asked ({@link #askGuests}), and how many times. */
     private long askedAt;
     private long asks;
 
@@ -73,6 +87,13 @@ final class HostForwardGuests {
      * the first and IPv6 forwards to the newest (a helper's replay).
      */
     private IpAddress learn() {
+        IpAddress own = ofIpv4Target();
+        learntAtIpv4Target = own != null;
+        return own != null ? own : neighbors.firstOfLatestGuest(config::inIpv6Network);
+    }
+
+    /** The first IPv6 address of the machine at the IPv4 rules' default address; null when unknown or IPv4 is off. */
+    private IpAddress ofIpv4Target() {
         if (config.ipv4()) {
             long mac = neighbors.lookup(IpAddress.ofIpv4(config.forwardTarget()));
             if (mac != NeighborTable.UNKNOWN) {
@@ -82,7 +103,26 @@ final class HostForwardGuests {
                 }
             }
         }
-        return neighbors.firstOfLatestGuest(config::inIpv6Network);
+        return null;
+    }
+
+    /**
+     * Whether {@link #guestOf} is the guest to take for {@code rule} now: the rule names its address; or the machine at
+     * the IPv4 rules' address has shown an IPv6 address (the one taken); or, with IPv4 off, any guest has; or the
+     * guests were asked ({@link #askGuests}) {@link #SETTLE_NANOS} ago or longer, and the one seen last is taken.
+     * False while no guest has shown an address.
+     */
+    boolean settled(UserConfig.HostForward rule, long now) {
+        if (!rule.guestLearned()) {
+            return true;
+        }
+        IpAddress guest = guestOf(rule); // brings learntAtIpv4Target up to date
+        return guest != null && (!config.ipv4() || learntAtIpv4Target || asks > 0 && now - askedAt >= SETTLE_NANOS);
+    }
+
+    /** Nanoseconds until the last ask has waited {@link #SETTLE_NANOS} (at least 0), for the loop's next poll. */
+    long settlesIn(long now) {
+        return Math.max(0, askedAt + SETTLE_NANOS - now);
     }
 
     /**
@@ -98,11 +138,12 @@ final class HostForwardGuests {
     }
 
     /**
-     * Asks the guests to show their IPv6 addresses: an ICMPv6 echo request (RFC 4443 section 4.1, 8 bytes, no data)
-     * from the gateway's {@code ipv6-host} to all nodes, at most once a {@link #ASK_EVERY_NANOS}; nothing without
-     * IPv6. Uses {@link GuestOutput#payloadBuffer()}: call it between frames, not while one is being built there.
+     * Asks the guests to show their IPv6 addresses, at most once a {@link #ASK_EVERY_NANOS}; nothing without IPv6: an
+     * ICMPv6 echo request (RFC 4443 section 4.1, 8 bytes, no data) from the gateway's {@code ipv6-host} to all nodes,
+     * and, with IPv4 on and the MAC at the IPv4 rules' address unknown, an ARP request for that address. Uses
+     * {@link GuestOutput#payloadBuffer()}: call it between frames, not while one is being built there.
      */
-    void askAllNodes(long now) {
+    void askGuests(long now) {
         IpAddress source = gateway.host6();
         if (source == null || (asks > 0 && now - askedAt < ASK_EVERY_NANOS)) {
             return;
@@ -112,9 +153,12 @@ final class HostForwardGuests {
         echo.put(0, (byte) Icmpv6Type.ECHO_REQUEST).put(1, (byte) 0).putShort(2, (short) 0) // code 0, checksum filled
                 .putShort(4, (short) ECHO_IDENTIFIER).putShort(6, (short) asks++);
         out.sendIcmp(source, NeighborDiscovery.ALL_NODES, 8);
+        if (config.ipv4() && neighbors.lookup(IpAddress.ofIpv4(config.forwardTarget())) == NeighborTable.UNKNOWN) {
+            out.sendArp(ArpPacket.REQUEST, config.host(), 0, config.forwardTarget(), MacAddress.BROADCAST);
+        }
     }
 
-    /** How many times {@link #askAllNodes} asked. */
+    /** How many times {@link #askGuests} asked. */
     long asks() {
         return asks;
     }
@@ -123,7 +167,7 @@ final class HostForwardGuests {
      * Notes that a connection or datagram for {@code rule} found no guest (its IPv6 address not learnt
      * yet, as in the second or two a guest spends on duplicate address detection after its link comes up): a
      * connection held while the guests were asked and not shown one, or a datagram, which is not held and is lost
-     * as the guests are asked ({@link #askAllNodes}). It is refused, counted, and the first one is said in the log.
+     * as the guests are asked ({@link #askGuests}). It is refused, counted, and the first one is said in the log.
      */
     void noGuestYet(UserConfig.HostForward rule) {
         beforeAnyGuest++;

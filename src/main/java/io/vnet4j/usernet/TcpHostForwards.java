@@ -26,10 +26,10 @@ import java.util.concurrent.TimeUnit;
  * opened towards the guest from where the client is, as libslirp's tcp_connect and sotranslate_accept do:
  * the client's own address and port ({@link HostForwardGuests#seenFrom}: one on the host's loopback appears as
  * the gateway's host address). Its port is a port of the gateway's own when the guest has a connection from
- * that one already. A client of an IPv6 rule whose guest has not shown its address yet is held (up to
- * {@link #MAX_HELD} of them, each for at most {@link #HOLD_NANOS}) while the guests are asked
- * ({@link HostForwardGuests#askAllNodes}), and opened towards the guest as soon as its answer teaches the address
- * ({@link #openHeld}); one still without a guest then is closed, as a refused connection.
+ * that one already. A client of an IPv6 rule whose guest has not shown its address yet, or not surely
+ * ({@link HostForwardGuests#settled}), is held (up to {@link #MAX_HELD} of them, each for at most {@link #HOLD_NANOS})
+ * while the guests are asked ({@link HostForwardGuests#askGuests}), and opened towards the guest as soon as the
+ * answers settle it ({@link #openHeld}); one still without a guest at the end is closed, as a refused connection.
  */
 final class TcpHostForwards {
     /** The pause of a rule whose accept failed: the daemon's other listeners' ({@link Acceptor#RETRY_MILLIS}). */
@@ -111,12 +111,15 @@ final class TcpHostForwards {
             }
             rule.accepts.succeeded(Acceptor::recoveredLine);
             IpAddress guest = guests.guestOf(rule.forward);
-            if (guest != null && gateway.host(guest) != null) {
+            boolean reachable = guest != null && gateway.host(guest) != null;
+            if (reachable && guests.settled(rule.forward, now)) {
                 open(rule, accepted, guest, now);
-            } else if (guest == null && held.size() < MAX_HELD) {
-                held.add(new Held(rule, accepted, now + HOLD_NANOS)); // no guest has shown an IPv6 address yet
+            } else if (rule.forward.guestLearned() && held.size() < MAX_HELD) {
+                held.add(new Held(rule, accepted, now + HOLD_NANOS)); // its guest's IPv6 address not (surely) known
                 holds++;
-                guests.askAllNodes(now);
+                guests.askGuests(now);
+            } else if (reachable) {
+                open(rule, accepted, guest, now); // no room to hold it: the guest seen last
             } else {
                 refuse(rule, accepted);
             }
@@ -147,18 +150,19 @@ final class TcpHostForwards {
     }
 
     /**
-     * Opens the held clients whose guest has shown its address since, and refuses those held for
-     * {@link #HOLD_NANOS}; the loop calls it after each round of frames while any is held ({@link #holding}),
-     * and at its polls. Under the gateway lock, on the loop.
+     * Opens the held clients whose guest is settled since ({@link HostForwardGuests#settled}), and at the end of
+     * their {@link #HOLD_NANOS} those with any guest, refusing the others; the loop calls it after each round of
+     * frames while any is held ({@link #holding}), and at its polls. Under the gateway lock, on the loop.
      */
     void openHeld(long now) {
         for (Iterator<Held> it = held.iterator(); it.hasNext(); ) {
             Held h = it.next();
             IpAddress guest = guests.guestOf(h.rule.forward);
-            if (guest != null && gateway.host(guest) != null) {
+            boolean over = now - h.until >= 0;
+            if (guest != null && gateway.host(guest) != null && (over || guests.settled(h.rule.forward, now))) {
                 it.remove();
                 open(h.rule, h.client, guest, now);
-            } else if (now - h.until >= 0) {
+            } else if (over) {
                 it.remove();
                 refuse(h.rule, h.client);
             }
@@ -187,7 +191,7 @@ final class TcpHostForwards {
      */
     long poll(long now) {
         openHeld(now);
-        long next = held.isEmpty() ? Long.MAX_VALUE : held.getFirst().until - now;
+        long next = held.isEmpty() ? Long.MAX_VALUE : Math.min(held.getFirst().until - now, guests.settlesIn(now));
         for (Iterator<Map.Entry<Rule, Long>> it = paused.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<Rule, Long> pause = it.next(); // a removed rule's pause went with it (remove)
             if (now - pause.getValue() >= 0) {

@@ -161,7 +161,7 @@ final class UdpHostForwards {
             IpAddress guest = guests.guestOf(rule.forward);
             if (guest == null || gateway.host(guest) == null) {
                 guests.noGuestYet(rule.forward); // no guest has shown an IPv6 address yet: the datagram is lost,
-                guests.askAllNodes(now); // and the guests are asked for the next one
+                guests.askGuests(now); // and the guests are asked for the next one
                 continue;
             }
             ClientKey key = new ClientKey(rule, client);
@@ -178,6 +178,9 @@ final class UdpHostForwards {
             }
             out.sendUdp(peer.seen.remote(), peer.seen.remotePort(), guest, rule.forward.guestPort(),
                     NeighborTable.UNKNOWN, in, 8, in.position() - 8);
+            if (!guests.settled(rule.forward, now)) {
+                guests.askGuests(now); // sent to the guest seen last meanwhile: a datagram is not held
+            }
         }
     }
 

@@ -200,8 +200,8 @@ final class UsernetReport {
                     + f.guestPort() + (f.guestLearned() && guest != null ? " (learnt)" : ""));
         }
         if (hostForwardGuests.asks() > 0) {
-            lines.add("hostfwd's learnt guest: all nodes asked " + hostForwardGuests.asks() + ", clients refused "
-                    + hostForwardGuests.beforeAnyGuest() + " (no guest showed an IPv6 address)");
+            lines.add("hostfwd to a learnt IPv6 guest: guests asked " + hostForwardGuests.asks()
+                    + " times, clients refused for want of a guest's IPv6 address " + hostForwardGuests.beforeAnyGuest());
         }
         tcp.describe(lines);
         nat.describe(lines, now);

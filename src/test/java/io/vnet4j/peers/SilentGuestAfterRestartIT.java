@@ -39,7 +39,7 @@ class SilentGuestAfterRestartIT {
             assertThat(UsernetIpv6IT.httpGet(port)).as("through the restarted daemon").contains("200 OK", "hello from");
             PeerTools.Exec info = VnetProcess.ctl(null, "--control", dir.resolve("control.sock").toString(), "info", "network");
             assertThat(info.output()).contains("hostfwd tcp [::1]:" + port + " -> [" + UsernetIpv6IT.SLAAC + "]:80 (learnt)",
-                    "all nodes asked 1, clients refused 0");
+                    "guests asked 1 times, clients refused for want of a guest's IPv6 address 0");
         } finally {
             vnet.close();
             PeerTools.deleteTree(dir);

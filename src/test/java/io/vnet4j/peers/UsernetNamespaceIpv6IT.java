@@ -357,7 +357,7 @@ class UsernetNamespaceIpv6IT {
         daemons.add(VnetProcess.start(args));
         assertThat(ns.execOk("ip", "-4", "route", "show", "default")).contains("via 10.0.2.2 dev tap0");
         assertThat(echo(hostPort, "again")).isEqualTo("again");
-        assertThat(infoNetwork()).contains("all nodes asked 1, clients refused 0");
+        assertThat(infoNetwork()).contains("guests asked 1 times, clients refused for want of a guest's IPv6 address 0");
     }
 
     /** What the echo server in the namespace sends back for {@code text}, through the host forward on {@code port}. */
