@@ -10,6 +10,7 @@ import io.vnet4j.usernet.dhcpv6.Dhcpv6Server;
 import io.vnet4j.usernet.dhcpv6.Dhcpv6Settings;
 import io.vnet4j.usernet.dns.DnsMessage;
 import io.vnet4j.usernet.dns.LocalResolver;
+import io.vnet4j.wire.ArpPacket;
 import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.Ipv4Address;
 import io.vnet4j.wire.MacAddress;
@@ -42,6 +43,19 @@ final class UdpServices {
     static final int MAX_TFTP_TRANSFERS = 64;
     static final int DHCPV6_CLIENT_PORT = 546;
     static final int DHCPV6_SERVER_PORT = 547;
+    /**
+     * How long a DISCOVER waits for an answer to the ARP request for the address it is to be offered: a guest on
+     * the hub answers within milliseconds (ISC dhcpd's ping check waits 1 s, dnsmasq's 3 s, for any host behind
+     * routers).
+     */
+    static final long CHECK_MILLIS = 200;
+    /** How long an address whose check nobody answered is offered without another. */
+    static final long CHECKED_FREE_MILLIS = 60_000;
+    /** The most addresses checked at once or found free lately, and DISCOVERs held for them. */
+    static final int MAX_CHECKS = 256;
+
+    /** A DISCOVER from {@code mac} held while {@code address} is checked: the DHCP payload's bytes. */
+    private record HeldDiscover(long mac, int address, byte[] message) {}
 
     private final UserConfig config;
     private final UdpNat nat;
@@ -74,6 +88,17 @@ final class UdpServices {
     private final LineBudget exhaustedLines = new LineBudget(3, Duration.ofMinutes(1));
     /** Names the port a MAC sends from, for the lease line; set by the user network once on its hub. */
     LongFunction<String> portOf = mac -> null;
+    /**
+     * Addresses checked before an offer ({@link SeenAddresses#checking}): an ARP request for each, as the gateway,
+     * and the time (ms) its check ends; an address nobody claimed by then counts as free for a while after.
+     */
+    private final Map<Integer, Long> checks = new java.util.HashMap<>();
+    /** DISCOVERs waiting for their address's check, by client MAC: handed in again as soon as it ends. */
+    private final Map<Long, HeldDiscover> heldDiscovers = new java.util.LinkedHashMap<>();
+    /** The address whose check the last DHCP message started, 0 when none. */
+    private int checking;
+    private long checkStarts;
+    private long checksAnswered;
     private long dnsDropped;
     private long dnsForwarded;
     private long dnsAnswered;
@@ -122,6 +147,32 @@ final class UdpServices {
      * seen using at a MAC other than the asking client's (a guest given its address by hand).
      */
     private final class SeenAddresses implements AddressesInUse {
+        @Override
+        public boolean checking(int address, long mac, long nowMillis) {
+            if (neighbors.lookup(IpAddress.ofIpv4(address)) == mac) {
+                return false; // the asking client's own (seen at its MAC: a guest that kept its address and starts over)
+            }
+            Long until = checks.get(address);
+            if (until != null && nowMillis - until < CHECKED_FREE_MILLIS) {
+                if (nowMillis - until >= 0) {
+                    return false; // checked, and nobody claimed it, a short while ago
+                }
+                checking = address; // being checked for another DISCOVER, or this client's earlier one
+                return true;
+            }
+            if (checks.size() >= MAX_CHECKS) {
+                checks.values().removeIf(end -> nowMillis - end >= CHECKED_FREE_MILLIS);
+                if (checks.size() >= MAX_CHECKS) {
+                    return false; // a flood of DISCOVERs from made-up MACs: offered unchecked, as before
+                }
+            }
+            checks.put(address, nowMillis + CHECK_MILLIS);
+            checkStarts++;
+            checking = address;
+            out.sendArp(ArpPacket.REQUEST, gateway.host4().ipv4(), 0, address, MacAddress.BROADCAST);
+            return true;
+        }
+
         @Override
         public boolean usedByAnother(int address, long mac) {
             if (tapAddresses.contains(address)) {
@@ -232,8 +283,13 @@ final class UdpServices {
 
     private void dhcp(long sourceMac, ByteBuffer buffer, int offset, int length) {
         long exhaustedBefore = dhcp.exhausted();
+        long checksBefore = dhcp.checks();
+        checking = 0;
         int n = dhcp.handle(buffer, offset, length, System.currentTimeMillis(), dhcpOut, dhcpReply);
         if (n == DhcpServer.NO_REPLY) {
+            if (dhcp.checks() != checksBefore) {
+                hold(sourceMac, buffer, offset, length);
+            }
             if (dhcp.exhausted() != exhaustedBefore) {
                 // only a counter before: a VM that got no address said nothing in the log (helper-111)
                 exhaustedLines.warn(logName + ": no free DHCP address for " + MacAddress.format(sourceMac)
@@ -282,9 +338,67 @@ final class UdpServices {
         }
     }
 
-    /** TFTP transfers begun and UDP host-forward clients paired, ever (see {@code Gateway#timedStarts}). */
+    /**
+     * Holds a DISCOVER whose address is being checked (a copy: the frame's buffer is the hub's), one per client MAC,
+     * the newest: a client's repeated DISCOVER is answered once.
+     */
+    private void hold(long mac, ByteBuffer buffer, int offset, int length) {
+        if (checking == 0 || heldDiscovers.size() >= MAX_CHECKS && !heldDiscovers.containsKey(mac)) {
+            return; // the client asks again
+        }
+        byte[] copy = new byte[length];
+        buffer.get(offset, copy);
+        heldDiscovers.remove(mac);
+        heldDiscovers.put(mac, new HeldDiscover(mac, checking, copy));
+    }
+
+    /**
+     * Hands in again each held DISCOVER whose address's check has ended: answered (a station holds the address:
+     * the client is offered another, which may be checked in turn) or timed out (offered). The loop calls it after
+     * each round of frames while any is held ({@link #holdingDiscovers}), and at its polls.
+     */
+    void offerChecked() {
+        if (heldDiscovers.isEmpty()) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        List<HeldDiscover> due = new java.util.ArrayList<>();
+        for (var it = heldDiscovers.values().iterator(); it.hasNext(); ) {
+            HeldDiscover h = it.next();
+            Long until = checks.get(h.address);
+            boolean answered = neighbors.lookup(IpAddress.ofIpv4(h.address)) != NeighborTable.UNKNOWN;
+            if (answered || until == null || now - until >= 0) {
+                if (answered) {
+                    checksAnswered++;
+                    checks.remove(h.address);
+                }
+                it.remove();
+                due.add(h);
+            }
+        }
+        for (HeldDiscover h : due) {
+            dhcp(h.mac, ByteBuffer.wrap(h.message), 0, h.message.length);
+        }
+    }
+
+    /** Addresses checked by an ARP request before an offer, ever ({@link SeenAddresses#checking}). */
+    long checksStarted() {
+        return checkStarts;
+    }
+
+    /** Checked addresses a station answered for: offered to no one. */
+    long checksAnswered() {
+        return checksAnswered;
+    }
+
+    /** Whether DISCOVERs wait for their address's check ({@link #offerChecked}). */
+    boolean holdingDiscovers() {
+        return !heldDiscovers.isEmpty();
+    }
+
+    /** TFTP transfers begun, UDP host-forward clients paired and addresses checked, ever (see {@code Gateway#timedStarts}). */
     long timedStarts() {
-        return hostForwards.clientsPaired() + (tftp == null ? 0 : tftp.transfersStarted());
+        return hostForwards.clientsPaired() + (tftp == null ? 0 : tftp.transfersStarted()) + checkStarts;
     }
 
     /**
@@ -294,6 +408,16 @@ final class UdpServices {
      */
     long poll(long now) {
         long next = hostForwards.poll(now);
+        offerChecked();
+        if (!heldDiscovers.isEmpty()) {
+            long millis = System.currentTimeMillis();
+            long first = Long.MAX_VALUE;
+            for (HeldDiscover h : heldDiscovers.values()) {
+                Long until = checks.get(h.address);
+                first = Math.min(first, until == null ? 0 : Math.max(0, until - millis));
+            }
+            next = Math.min(next, java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(first) + 1);
+        }
         if (tftp != null) {
             tftp.poll(now, tftpOut);
             long at = tftp.pollAt();

@@ -211,7 +211,8 @@ final class UsernetReport {
                 + pending.dropped() + " dropped (no reply within 1 s, or over the bound)");
         DhcpCounters dhcp = services.dhcpServer().counters();
         lines.add("dhcp not answered: malformed " + dhcp.malformed() + ", not for this server " + dhcp.ignored()
-                + ", no free address " + dhcp.exhausted());
+                + ", no free address " + dhcp.exhausted() + "; addresses checked before an offer "
+                + services.checksStarted() + ", found in use " + services.checksAnswered());
         InetSocketAddress dnsInUse = services.dnsInUse();
         lines.add("dns not forwarded: " + services.dnsDropped() + ", upstream in use: "
                 + (dnsInUse == null ? "none" : SocketAddresses.format(dnsInUse)) + ", moved on to the next upstream: "

@@ -29,6 +29,19 @@ public interface AddressesInUse {
     boolean usedByAnother(int address, long mac);
 
     /**
+     * Whether {@code address}, which no running binding holds and no other station was seen using, is still being
+     * checked before it is offered to {@code mac}: RFC 2131 section 4.4.1's probe ("the server SHOULD probe the
+     * address before allocating"), for a station the gateway has not heard from, such as a guest that kept its lease
+     * across a restart of the server. True leaves the DISCOVER unanswered for now (the caller hands it in again when
+     * the check is done: a station that answered is then {@link #usedByAnother}); false lets it be offered.
+     *
+     * @param nowMillis the caller's clock, as the server's
+     */
+    default boolean checking(int address, long mac, long nowMillis) {
+        return false;
+    }
+
+    /**
      * The client gave its binding of the address up (DHCPRELEASE, RFC 2131 §4.4.6, or DHCPDECLINE, §4.3.3): what
      * was seen of it there is over (the gateway's own unicast OFFER and ACK, too), or the address would stay taken
      * by a station that gave it up.

@@ -31,6 +31,7 @@ public final class DhcpServer {
     private long malformed;
     private long ignored;
     private long exhausted;
+    private long checks;
 
     /** A server that takes every address no binding holds for free (as libslirp's). */
     public DhcpServer(DhcpSettings settings) {
@@ -112,6 +113,14 @@ public final class DhcpServer {
         return new DhcpCounters(malformed, ignored, exhausted);
     }
 
+    /**
+     * DISCOVERs left unanswered while the address to offer was checked ({@link AddressesInUse#checking}), ever:
+     * compared around each message, as {@link #exhausted}.
+     */
+    public long checks() {
+        return checks;
+    }
+
     /** {@link DhcpCounters#exhausted} without a record: compared around each message. */
     public long exhausted() {
         return exhausted;
@@ -125,6 +134,11 @@ public final class DhcpServer {
             return NO_REPLY;
         }
         Lease own = leases.byMac(mac);
+        if ((own == null || own.address() != address) && !settings.staticLeases().containsKey(mac)
+                && inUse.checking(address, mac, nowMillis)) {
+            checks++;
+            return NO_REPLY; // offered once the check is done: the caller hands this DISCOVER in again
+        }
         long hold = nowMillis + OFFER_HOLD_MILLIS;
         leases.bind(mac, address, message.hostname(), own == null ? hold : Math.max(own.expiresAtMillis(), hold));
         return send(ReplyWriter.Kind.OFFER, request, address, out, reply);
