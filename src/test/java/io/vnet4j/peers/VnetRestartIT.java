@@ -1,0 +1,61 @@
+package io.vnet4j.peers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * vnet4j restarted (an upgrade, {@code systemctl restart}) while its QEMU guests keep running: those on a netdev
+ * vnet4j connects again (QEMU listens) go on with the addresses their DHCP leases gave them, which the new
+ * process has no record of.
+ */
+@Timeout(240)
+class VnetRestartIT {
+    private VnetProcess vnet;
+    private Path dir;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (vnet != null) {
+            vnet.close();
+        }
+        if (dir != null) {
+            PeerTools.deleteTree(dir);
+        }
+    }
+
+    /**
+     * helper-137: after a restart, the first new VM was offered 10.0.2.15 while the running guest that kept it had
+     * sent nothing yet, and both used it. Now the server asks by ARP before it offers an address nobody was seen at.
+     */
+    @Test
+    void aGuestThatKeptItsLeaseAcrossARestartKeepsItsAddressAlone() throws Exception {
+        dir = Files.createTempDirectory("vnet4j-restart-it");
+        String control = dir.resolve("control.sock").toString();
+        int oldPort = PeerTools.freePort();
+        int newPort = PeerTools.freePort();
+        String[] args = {"--control", control, "-netdev", "user,id=u", "-netdev", "socket,id=kept,connect=127.0.0.1:" + oldPort,
+                "-netdev", "socket,id=vms,listen=127.0.0.1:" + newPort};
+        try (QemuGuest kept = QemuGuest.builder("restart-kept").mac("52:54:00:00:e1:01")
+                .netdev("socket,listen=127.0.0.1:" + oldPort).start()) {
+            PeerTools.awaitListening(oldPort, Duration.ofSeconds(30));
+            vnet = VnetProcess.start(args);
+            kept.awaitReady(Duration.ofSeconds(90));
+            assertThat(kept.runOk("udhcpc -i eth0 -n -q -t 5 -T 2")).contains("10.0.2.15");
+            assertThat(vnet.stop()).as("SIGTERM").isEqualTo(143);
+            vnet = VnetProcess.start(args); // QEMU's socket,listen= takes the new connection
+            try (QemuGuest arriving = QemuGuest.builder("restart-new").mac("52:54:00:00:e1:02")
+                    .netdev("socket,connect=127.0.0.1:" + newPort).boot()) {
+                assertThat(arriving.runOk("udhcpc -i eth0 -n -q -t 5 -T 2")).as("the address the running guest kept")
+                        .contains("10.0.2.16");
+            }
+            assertThat(kept.runOk("ping -c 1 -W 5 10.0.2.2")).contains("1 packets received");
+            assertThat(VnetProcess.ctl(null, "--control", control, "info", "network").output()).contains("found in use 1");
+        }
+    }
+}
