@@ -150,6 +150,16 @@ public final class DatagramNetdev extends QueuedPort implements Netdev {
         run();
     }
 
+    /**
+     * The one peer of a socket given to {@link #start(NativeDatagramSocket, OwnedFile)} is gone for good (a VDE
+     * switch that closed our control connection: it stopped or restarted, and a new one knows nothing of this
+     * plug): the link goes down, as a stream port's whose peer left, so {@code info network} says so and frames
+     * for it are dropped and counted by the hub.
+     */
+    public void peerGone() {
+        setCarrier(false);
+    }
+
     private void run() {
         hub.attach(this);
         reader = Thread.ofPlatform().daemon().name("vnet4j-" + id() + "-rx").start(this::readLoop);

@@ -25,7 +25,8 @@ import java.util.Set;
  * directory, given {@code mode} (and {@code group}) as libvdeplug gives its own, and named in a version 3
  * request on the switch's {@code DIR/ctl}; the switch connects to it and replies with its data socket's
  * address; we connect to that, remove our socket's name, and frames flow one per datagram. The port is the
- * frames' {@link DatagramNetdev}; it lives while the control connection is open.
+ * frames' {@link DatagramNetdev}; it lives while the control connection is open, and its link goes down when the
+ * switch closes that connection (as QEMU's and vde_plug's, the plug does not join a restarted switch by itself).
  *
  * <p>Differences from libvdeplug: the data socket is not in the switch's directory but in our own (mode
  * 0711: the switch can reach the socket, nobody can list the directory); {@code sock} is required (no
@@ -200,7 +201,9 @@ public final class VdePlugNetdev extends OnePortNetdev<DatagramNetdev> {
             // closed
         }
         if (!closed) {
-            Log.warn(id() + ": the VDE switch at " + dir + " closed our control connection; frames to it are lost");
+            port.peerGone();
+            Log.warn(id() + ": the VDE switch at " + dir + " closed our control connection (it stopped or restarted):"
+                    + " the link is down; netdev_del " + id() + " and netdev_add it again to join the switch again");
         }
     }
 

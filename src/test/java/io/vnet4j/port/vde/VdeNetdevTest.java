@@ -189,6 +189,22 @@ class VdeNetdevTest {
         assertThat(Files.exists(dir)).isFalse();
     }
 
+    /**
+     * helper-137: a switch that stopped (restarted: a new vde_switch knows nothing of the plug) left the plug's link
+     * up in {@code info network}, frames sent into a dead socket.
+     */
+    @Test
+    void aPlugWhoseSwitchStopsHasItsLinkDown() throws Exception {
+        Path dir = tmp.resolve("sw");
+        VdeSwitchNetdev sw = vswitch(dir, new Hub(0));
+        VdePlugNetdev p = plug("pa", dir, 0, new Hub(1));
+        await("one plug", () -> sw.ports().size() == 1);
+        assertThat(p.ports().getFirst().linkUp()).isTrue();
+        sw.close();
+        await("the plug's link down", () -> !p.ports().getFirst().linkUp());
+        assertThat(p.linkDown()).as("no set_link off").isFalse();
+    }
+
     @Test
     void aDirectoryWithOtherFilesIsRefused() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("busy"));
