@@ -11,7 +11,8 @@ import java.nio.file.Path;
 /**
  * A Linux TAP device: {@code /dev/net/tun} with TUNSETIFF (IFF_TAP, IFF_NO_PI, and with a virtio-net header
  * IFF_VNET_HDR plus TUNSETOFFLOAD for checksum, TSO4 and TSO6: the kernel then hands over up to 64 KiB TCP
- * segments with a partial checksum, each frame after a 10-byte {@code struct virtio_net_hdr}),
+ * segments with a partial checksum, each frame after a 10-byte {@code struct virtio_net_hdr}; without the header,
+ * TUNSETOFFLOAD of none, as a persistent TAP keeps the offloads of its last user),
  * created or attached by name, optionally inside another network namespace (the descriptor stays bound
  * to the namespace it was created in). One thread may {@link #read} while another {@link #write}s; each
  * direction has its own native buffer. A reader waiting in {@link #read} is woken by {@link #close()} through an
@@ -178,6 +179,12 @@ public final class TapDevice implements AutoCloseable {
                     Libc.closeQuietly(fd);
                     throw new IOException("TUNSETOFFLOAD (checksum, TSO4, TSO6) failed: " + Libc.strerror(e));
                 }
+            } else {
+                // none, as QEMU's tap sets at its start: a persistent TAP keeps the offloads an earlier user set
+                // (vnet4j with vnet_hdr=on, QEMU with vhost), and without a virtio-net header the kernel would then
+                // hand over frames whose checksums it left unfinished (every TCP and UDP packet dropped as bad).
+                // A kernel that refuses even none has none on.
+                Downcall.callVariadic(LinuxCalls.IOCTL.handle(), errno, fd, LinuxCalls.TUNSETOFFLOAD, 0L);
             }
             return wrap(fd, ifreq.getString(0, StandardCharsets.US_ASCII));
         } catch (IOException e) {
