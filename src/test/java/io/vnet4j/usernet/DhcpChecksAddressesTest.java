@@ -82,6 +82,22 @@ class DhcpChecksAddressesTest {
         }
     }
 
+    @Test
+    void aBootpClientIsGivenNoAddressASilentGuestAnswersFor() throws Exception {
+        try (Network network = new Network()) {
+            VirtualNic wire = network.attachNic("guests", 0);
+            network.addNetdev("user,id=u");
+            byte[] bootp = GuestFrames.dhcp(DhcpMessageType.DISCOVER, NEW_MAC, 0, 0);
+            bootp[240] = (byte) 255; // no option 53: a BOOTREQUEST
+            broadcastDhcp(wire, bootp);
+            assertThat(awaitArpRequest(wire).targetIp()).isEqualTo(GuestFrames.GUEST);
+            wire.send(arpReply(GuestFrames.GUEST_MAC, GuestFrames.GUEST));
+            DhcpMessage reply = awaitDhcpReply(wire, new ArrayList<>());
+            assertThat(reply.messageType()).isEqualTo(DhcpMessageType.NONE);
+            assertThat(Ipv4Address.format(reply.yiaddr())).isEqualTo("10.0.2.16");
+        }
+    }
+
     private static void broadcastDhcp(VirtualNic wire, byte[] message) {
         wire.send(GuestFrames.udp(0xFFFF_FFFF_FFFFL, 0, 68, -1, 67, message));
     }

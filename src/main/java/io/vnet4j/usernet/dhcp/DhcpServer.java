@@ -114,7 +114,7 @@ public final class DhcpServer {
     }
 
     /**
-     * DISCOVERs left unanswered while the address to offer was checked ({@link AddressesInUse#checking}), ever:
+     * DISCOVERs (and BOOTREQUESTs) left unanswered while the address to offer was checked ({@link AddressesInUse#checking}), ever:
      * compared around each message, as {@link #exhausted}.
      */
     public long checks() {
@@ -133,15 +133,27 @@ public final class DhcpServer {
             exhausted++;
             return NO_REPLY;
         }
-        Lease own = leases.byMac(mac);
-        if ((own == null || own.address() != address) && !settings.staticLeases().containsKey(mac)
-                && inUse.checking(address, mac, nowMillis)) {
-            checks++;
+        if (checking(mac, address, nowMillis)) {
             return NO_REPLY; // offered once the check is done: the caller hands this DISCOVER in again
         }
+        Lease own = leases.byMac(mac);
         long hold = nowMillis + OFFER_HOLD_MILLIS;
         leases.bind(mac, address, message.hostname(), own == null ? hold : Math.max(own.expiresAtMillis(), hold));
         return send(ReplyWriter.Kind.OFFER, request, address, out, reply);
+    }
+
+    /**
+     * Whether {@code address}, to be offered to {@code mac}, is being checked first ({@link AddressesInUse#checking}):
+     * not the MAC's static lease nor its own binding's address.
+     */
+    private boolean checking(long mac, int address, long nowMillis) {
+        Lease own = leases.byMac(mac);
+        if (own != null && own.address() == address || settings.staticLeases().containsKey(mac)
+                || !inUse.checking(address, mac, nowMillis)) {
+            return false;
+        }
+        checks++;
+        return true;
     }
 
     /** SELECTING and INIT-REBOOT name the address in option 50, RENEWING and REBINDING in ciaddr. */
@@ -166,6 +178,9 @@ public final class DhcpServer {
         if (address == 0) {
             exhausted++;
             return NO_REPLY;
+        }
+        if (checking(request.chaddr(), address, nowMillis)) {
+            return NO_REPLY; // as a DISCOVER's: answered once the check is done
         }
         leases.bind(request.chaddr(), address, message.hostname(), NEVER);
         long nameWas = leases.claimName(request.chaddr());
