@@ -54,8 +54,14 @@ final class UdpServices {
     /** The most addresses checked at once or found free lately, and DISCOVERs held for them. */
     static final int MAX_CHECKS = 256;
 
-    /** A DISCOVER from {@code mac} held while {@code address} is checked: the DHCP payload's bytes. */
-    private record HeldDiscover(long mac, int address, byte[] message) {}
+    /** Where BOOTP's chaddr begins in a DHCP message. */
+    private static final int BOOTP_CHADDR = 28;
+
+    /**
+     * A DISCOVER sent from {@code mac} by client {@code chaddr}, held while {@code address} is checked: the DHCP
+     * payload's bytes.
+     */
+    private record HeldDiscover(long mac, long chaddr, int address, byte[] message) {}
 
     private final UserConfig config;
     private final UdpNat nat;
@@ -343,13 +349,14 @@ final class UdpServices {
      * the newest: a client's repeated DISCOVER is answered once.
      */
     private void hold(long mac, ByteBuffer buffer, int offset, int length) {
-        if (checking == 0 || heldDiscovers.size() >= MAX_CHECKS && !heldDiscovers.containsKey(mac)) {
+        if (checking == 0 || length < BOOTP_CHADDR + 6
+                || heldDiscovers.size() >= MAX_CHECKS && !heldDiscovers.containsKey(mac)) {
             return; // the client asks again
         }
         byte[] copy = new byte[length];
         buffer.get(offset, copy);
         heldDiscovers.remove(mac);
-        heldDiscovers.put(mac, new HeldDiscover(mac, checking, copy));
+        heldDiscovers.put(mac, new HeldDiscover(mac, chaddr(copy), checking, copy));
     }
 
     /**
@@ -366,7 +373,8 @@ final class UdpServices {
         for (var it = heldDiscovers.values().iterator(); it.hasNext(); ) {
             HeldDiscover h = it.next();
             Long until = checks.get(h.address);
-            boolean answered = neighbors.lookup(IpAddress.ofIpv4(h.address)) != NeighborTable.UNKNOWN;
+            long at = neighbors.lookup(IpAddress.ofIpv4(h.address));
+            boolean answered = at != NeighborTable.UNKNOWN && at != h.chaddr; // the client itself may hold it still
             if (answered || until == null || now - until >= 0) {
                 if (answered) {
                     checksAnswered++;
@@ -389,6 +397,11 @@ final class UdpServices {
     /** Checked addresses a station answered for: offered to no one. */
     long checksAnswered() {
         return checksAnswered;
+    }
+
+    /** The client hardware address (BOOTP's chaddr, an Ethernet MAC) of a DHCP message that has one. */
+    private static long chaddr(byte[] message) {
+        return ByteBuffer.wrap(message).getLong(BOOTP_CHADDR - 2) & 0xFFFF_FFFF_FFFFL;
     }
 
     /** Whether DISCOVERs wait for their address's check ({@link #offerChecked}). */

@@ -83,6 +83,21 @@ class DhcpChecksAddressesTest {
     }
 
     @Test
+    void aClientThatAnswersTheCheckForTheAddressItAsksIsOfferedIt() throws Exception {
+        try (Network network = new Network()) {
+            VirtualNic wire = network.attachNic("guests", 0);
+            network.addNetdev("user,id=u");
+            // a client that restarts with its old address still on its interface, and asks for it (option 50)
+            broadcastDhcp(wire, GuestFrames.dhcp(DhcpMessageType.DISCOVER, GuestFrames.GUEST_MAC, GuestFrames.GUEST, 0));
+            assertThat(awaitArpRequest(wire).targetIp()).isEqualTo(GuestFrames.GUEST);
+            wire.send(arpReply(GuestFrames.GUEST_MAC, GuestFrames.GUEST));
+            assertThat(Ipv4Address.format(awaitDhcpReply(wire, new ArrayList<>()).yiaddr())).isEqualTo("10.0.2.15");
+            assertThat(network.netdev("u").details().toString())
+                    .contains("addresses checked before an offer 1, found in use 0");
+        }
+    }
+
+    @Test
     void aBootpClientIsGivenNoAddressASilentGuestAnswersFor() throws Exception {
         try (Network network = new Network()) {
             VirtualNic wire = network.attachNic("guests", 0);
