@@ -8,6 +8,7 @@ import static io.vnet4j.usernet.GuestFrames6.IP6;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vnet4j.Network;
+import io.vnet4j.base.LogCapture;
 import io.vnet4j.config.UserConfig;
 import io.vnet4j.port.nic.VirtualNic;
 import io.vnet4j.usernet.flow.LoopSelector;
@@ -95,38 +96,17 @@ class SilentGuestForwardTest {
      */
     @Test
     void aDatagramBeforeAnyGuestIsSaidToBeLostWhileTheGuestsAreAsked() throws Exception {
-        List<String> said = new CopyOnWriteArrayList<>();
-        java.util.logging.Logger jul = java.util.logging.Logger.getLogger("io.vnet4j");
-        java.util.logging.Handler handler = new java.util.logging.Handler() {
-            @Override
-            public void publish(java.util.logging.LogRecord record) {
-                said.add(record.getMessage());
+        List<String> said = LogCapture.during(java.util.logging.Level.ALL, () -> {
+            try (Network network = new Network()) {
+                VirtualNic vm = network.attachNic("vm", 0);
+                UsernetNetdev user = user(network, "user,id=u,hostfwd=udp:[::1]:0-:53");
+                int port = user.hostForwards().get(0).hostPort();
+                try (DatagramChannel client = DatagramChannel.open()) {
+                    client.send(ByteBuffer.wrap(new byte[] {1}), new InetSocketAddress("::1", port));
+                    await(vm, f -> icmpv6(f) == Icmpv6Type.ECHO_REQUEST);
+                }
             }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        io.vnet4j.base.Log.toStandardError(null);
-        jul.addHandler(handler);
-        jul.setUseParentHandlers(false);
-        try (Network network = new Network()) {
-            VirtualNic vm = network.attachNic("vm", 0);
-            UsernetNetdev user = user(network, "user,id=u,hostfwd=udp:[::1]:0-:53");
-            int port = user.hostForwards().get(0).hostPort();
-            try (DatagramChannel client = DatagramChannel.open()) {
-                client.send(ByteBuffer.wrap(new byte[] {1}), new InetSocketAddress("::1", port));
-                await(vm, f -> icmpv6(f) == Icmpv6Type.ECHO_REQUEST);
-            }
-        } finally {
-            io.vnet4j.base.Log.toStandardError(io.vnet4j.base.Log.Format.TEXT);
-            jul.removeHandler(handler);
-            jul.setUseParentHandlers(true);
-        }
+        });
         assertThat(said).filteredOn(line -> line.contains("hostfwd udp")).singleElement().asString()
                 .contains("lost a datagram: no guest has shown an IPv6 address yet; the guests are asked")
                 .doesNotContain("not even when asked");

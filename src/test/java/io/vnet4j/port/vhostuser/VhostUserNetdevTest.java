@@ -2,6 +2,7 @@ package io.vnet4j.port.vhostuser;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vnet4j.base.LogCapture;
 import io.vnet4j.fabric.Hub;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -11,10 +12,6 @@ import java.nio.ByteOrder;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -76,38 +73,8 @@ class VhostUserNetdevTest {
 
 
     /** The warnings said while {@code task} runs (the library's System.Logger, as without the command line). */
-    private static List<String> warnings(IoTask task) throws Exception {
-        Logger jul = Logger.getLogger("io.vnet4j");
-        List<String> said = new CopyOnWriteArrayList<>();
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                if (record.getLevel() == java.util.logging.Level.WARNING) said.add(record.getMessage());
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        io.vnet4j.base.Log.toStandardError(null);
-        jul.addHandler(handler);
-        jul.setUseParentHandlers(false);
-        try {
-            task.run();
-        } finally {
-            io.vnet4j.base.Log.toStandardError(io.vnet4j.base.Log.Format.TEXT);
-            jul.removeHandler(handler);
-            jul.setUseParentHandlers(true);
-        }
-        return said;
-    }
-
-    private interface IoTask {
-        void run() throws Exception;
+    private static List<String> warnings(LogCapture.Task task) throws Exception {
+        return LogCapture.during(java.util.logging.Level.WARNING, task);
     }
 
     /**
