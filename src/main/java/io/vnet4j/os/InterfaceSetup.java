@@ -75,12 +75,7 @@ public final class InterfaceSetup {
                     // EEXIST: this very route is there already (fib_table_insert refuses only a perfect match when
                     // neither NLM_F_EXCL nor NLM_F_REPLACE is asked, as SIOCADDRT asks): a persistent TAP's namespace
                     // keeps it from the last run, and a second start stopped on it
-                    int rc = (int) Downcall.callVariadic(LinuxCalls.IOCTL.handle(), errno, sock, LinuxCalls.SIOCADDRT,
-                            route.address());
-                    if (rc != 0 && Libc.errno(errno) != Libc.EEXIST) {
-                        throw new IOException("cannot add the default route via " + ifname + ": "
-                                + Libc.strerror(Libc.errno(errno)));
-                    }
+                    ioctl(errno, sock, LinuxCalls.SIOCADDRT, route, "add the default route via " + ifname, Libc.EEXIST);
                 }
             } finally {
                 Downcall.call(Libc.CLOSE.handle(), errno, sock);
@@ -159,8 +154,14 @@ public final class InterfaceSetup {
     }
 
     private static void ioctl(MemorySegment errno, int sock, int request, MemorySegment arg, String what) throws Throwable {
+        ioctl(errno, sock, request, arg, what, 0);
+    }
+
+    /** As {@link #ioctl(MemorySegment, int, int, MemorySegment, String)}, taking a failure with {@code done} as done. */
+    private static void ioctl(MemorySegment errno, int sock, int request, MemorySegment arg, String what, int done)
+            throws Throwable {
         int rc = (int) Downcall.callVariadic(LinuxCalls.IOCTL.handle(), errno, sock, request, arg.address());
-        if (rc != 0) {
+        if (rc != 0 && Libc.errno(errno) != done) {
             throw new IOException("cannot " + what + ": " + Libc.strerror(Libc.errno(errno)));
         }
     }
