@@ -357,6 +357,14 @@ final class GuestOutput {
         }
     }
 
+    /**
+     * Asks for {@code destination}'s MAC as the gateway (its address of that family, {@link #askAs}): an ARP request
+     * (broadcast) or a neighbour solicitation; the answer teaches the neighbour table.
+     */
+    void ask(IpAddress destination) {
+        ask(askAs.host(destination), destination);
+    }
+
     /** Asks for {@code destination}'s MAC: an ARP request (broadcast) or a neighbour solicitation, as the gateway. */
     private void ask(IpAddress source, IpAddress destination) {
         IpAddress asker = askAs == null || askAs.host(destination) == null ? source : askAs.host(destination);

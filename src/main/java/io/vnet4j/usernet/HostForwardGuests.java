@@ -2,10 +2,8 @@ package io.vnet4j.usernet;
 
 import io.vnet4j.base.Log;
 import io.vnet4j.config.UserConfig;
-import io.vnet4j.wire.ArpPacket;
 import io.vnet4j.wire.Icmpv6Type;
 import io.vnet4j.wire.IpAddress;
-import io.vnet4j.wire.MacAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -153,8 +151,9 @@ final class HostForwardGuests {
         echo.put(0, (byte) Icmpv6Type.ECHO_REQUEST).put(1, (byte) 0).putShort(2, (short) 0) // code 0, checksum filled
                 .putShort(4, (short) ECHO_IDENTIFIER).putShort(6, (short) asks++);
         out.sendIcmp(source, NeighborDiscovery.ALL_NODES, 8);
-        if (config.ipv4() && neighbors.lookup(IpAddress.ofIpv4(config.forwardTarget())) == NeighborTable.UNKNOWN) {
-            out.sendArp(ArpPacket.REQUEST, config.host(), 0, config.forwardTarget(), MacAddress.BROADCAST);
+        IpAddress ipv4Target = config.ipv4() ? IpAddress.ofIpv4(config.forwardTarget()) : null;
+        if (ipv4Target != null && neighbors.lookup(ipv4Target) == NeighborTable.UNKNOWN) {
+            out.ask(ipv4Target);
         }
     }
 

@@ -10,7 +10,6 @@ import io.vnet4j.usernet.dhcpv6.Dhcpv6Server;
 import io.vnet4j.usernet.dhcpv6.Dhcpv6Settings;
 import io.vnet4j.usernet.dns.DnsMessage;
 import io.vnet4j.usernet.dns.LocalResolver;
-import io.vnet4j.wire.ArpPacket;
 import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.Ipv4Address;
 import io.vnet4j.wire.MacAddress;
@@ -53,9 +52,6 @@ final class UdpServices {
     static final long CHECKED_FREE_MILLIS = 60_000;
     /** The most addresses checked at once or found free lately, and DISCOVERs held for them. */
     static final int MAX_CHECKS = 256;
-
-    /** Where BOOTP's chaddr begins in a DHCP message. */
-    private static final int BOOTP_CHADDR = 28;
 
     /**
      * A DISCOVER sent from {@code mac} by client {@code chaddr}, held while {@code address} is checked: the DHCP
@@ -101,8 +97,9 @@ final class UdpServices {
     private final Map<Integer, Long> checks = new java.util.HashMap<>();
     /** DISCOVERs waiting for their address's check, by client MAC: handed in again as soon as it ends. */
     private final Map<Long, HeldDiscover> heldDiscovers = new java.util.LinkedHashMap<>();
-    /** The address whose check the last DHCP message started, 0 when none. */
+    /** The address whose check the last DHCP message started, 0 when none, and the client (chaddr) it is for. */
     private int checking;
+    private long checkingFor;
     private long checkStarts;
     private long checksAnswered;
     private long dnsDropped;
@@ -164,6 +161,7 @@ final class UdpServices {
                     return false; // checked, and nobody claimed it, a short while ago
                 }
                 checking = address; // being checked for another DISCOVER, or this client's earlier one
+                checkingFor = mac;
                 return true;
             }
             if (checks.size() >= MAX_CHECKS) {
@@ -175,7 +173,8 @@ final class UdpServices {
             checks.put(address, nowMillis + CHECK_MILLIS);
             checkStarts++;
             checking = address;
-            out.sendArp(ArpPacket.REQUEST, gateway.host4().ipv4(), 0, address, MacAddress.BROADCAST);
+            checkingFor = mac;
+            out.ask(IpAddress.ofIpv4(address));
             return true;
         }
 
@@ -349,14 +348,13 @@ final class UdpServices {
      * the newest: a client's repeated DISCOVER is answered once.
      */
     private void hold(long mac, ByteBuffer buffer, int offset, int length) {
-        if (checking == 0 || length < BOOTP_CHADDR + 6
-                || heldDiscovers.size() >= MAX_CHECKS && !heldDiscovers.containsKey(mac)) {
+        if (checking == 0 || heldDiscovers.size() >= MAX_CHECKS && !heldDiscovers.containsKey(mac)) {
             return; // the client asks again
         }
         byte[] copy = new byte[length];
         buffer.get(offset, copy);
         heldDiscovers.remove(mac);
-        heldDiscovers.put(mac, new HeldDiscover(mac, chaddr(copy), checking, copy));
+        heldDiscovers.put(mac, new HeldDiscover(mac, checkingFor, checking, copy));
     }
 
     /**
@@ -397,11 +395,6 @@ final class UdpServices {
     /** Checked addresses a station answered for: offered to no one. */
     long checksAnswered() {
         return checksAnswered;
-    }
-
-    /** The client hardware address (BOOTP's chaddr, an Ethernet MAC) of a DHCP message that has one. */
-    private static long chaddr(byte[] message) {
-        return ByteBuffer.wrap(message).getLong(BOOTP_CHADDR - 2) & 0xFFFF_FFFF_FFFFL;
     }
 
     /** Whether DISCOVERs wait for their address's check ({@link #offerChecked}). */
