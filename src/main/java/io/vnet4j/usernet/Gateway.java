@@ -145,8 +145,8 @@ final class Gateway {
         } else if (arpPacket.operation() != ArpPacket.REPLY) {
             drops.arpForOthers++; // a reply was learnt from above; a request for another host is not ours to answer
         }
-        if (services.holdingDiscovers()) {
-            services.offerChecked(); // the sender may hold an address a DHCP client waits to be offered
+        if (services.addressChecks().holding()) {
+            services.addressChecks().offerChecked(); // the sender may hold an address a DHCP client waits to be offered
         }
     }
 

@@ -3,7 +3,6 @@ package io.vnet4j.usernet;
 import io.vnet4j.base.LineBudget;
 import io.vnet4j.base.Log;
 import io.vnet4j.config.UserConfig;
-import io.vnet4j.usernet.dhcp.AddressesInUse;
 import io.vnet4j.usernet.dhcp.DhcpMessageType;
 import io.vnet4j.usernet.dhcp.Lease;
 import io.vnet4j.usernet.dhcpv6.Dhcpv6Server;
@@ -42,28 +41,11 @@ final class UdpServices {
     static final int MAX_TFTP_TRANSFERS = 64;
     static final int DHCPV6_CLIENT_PORT = 546;
     static final int DHCPV6_SERVER_PORT = 547;
-    /**
-     * How long a DISCOVER waits for an answer to the ARP request for the address it is to be offered: a guest on
-     * the hub answers within milliseconds (ISC dhcpd's ping check waits 1 s, dnsmasq's 3 s, for any host behind
-     * routers).
-     */
-    static final long CHECK_MILLIS = 200;
-    /** How long an address whose check nobody answered is offered without another. */
-    static final long CHECKED_FREE_MILLIS = 60_000;
-    /** The most addresses checked at once or found free lately, and DISCOVERs held for them. */
-    static final int MAX_CHECKS = 256;
-
-    /**
-     * A DISCOVER sent from {@code mac} by client {@code chaddr}, held while {@code address} is checked: the DHCP
-     * payload's bytes.
-     */
-    private record HeldDiscover(long mac, long chaddr, int address, byte[] message) {}
-
     private final UserConfig config;
     private final UdpNat nat;
     private final GuestOutput out;
     private final NeighborTable neighbors;
-    private final Set<Integer> tapAddresses;
+    private final DhcpAddressChecks addressChecks;
     private final GatewayAddresses gateway;
     private final DnsUpstreams dnsUpstreams;
     private final DhcpServer dhcp;
@@ -90,18 +72,6 @@ final class UdpServices {
     private final LineBudget exhaustedLines = new LineBudget(3, Duration.ofMinutes(1));
     /** Names the port a MAC sends from, for the lease line; set by the user network once on its hub. */
     LongFunction<String> portOf = mac -> null;
-    /**
-     * Addresses checked before an offer ({@link SeenAddresses#checking}): an ARP request for each, as the gateway,
-     * and the time (ms) its check ends; an address nobody claimed by then counts as free for a while after.
-     */
-    private final Map<Integer, Long> checks = new java.util.HashMap<>();
-    /** DISCOVERs waiting for their address's check, by client MAC: handed in again as soon as it ends. */
-    private final Map<Long, HeldDiscover> heldDiscovers = new java.util.LinkedHashMap<>();
-    /** The address whose check the last DHCP message started, 0 when none, and the client (chaddr) it is for. */
-    private int checking;
-    private long checkingFor;
-    private long checkStarts;
-    private long checksAnswered;
     private long dnsDropped;
     private long dnsForwarded;
     private long dnsAnswered;
@@ -114,7 +84,6 @@ final class UdpServices {
                 NeighborTable neighbors, Set<Integer> tapAddresses,
                 DnsUpstreams dnsUpstreams, UdpHostForwards hostForwards) {
         this.logName = logName;
-        this.tapAddresses = tapAddresses;
         this.config = config;
         this.nat = nat;
         this.out = out;
@@ -122,12 +91,13 @@ final class UdpServices {
         this.gateway = gateway;
         this.dnsUpstreams = dnsUpstreams;
         this.hostForwards = hostForwards;
+        this.addressChecks = new DhcpAddressChecks(neighbors, tapAddresses, out, this::dhcp);
         this.dhcp = new DhcpServer(new DhcpSettings(config.network(), config.prefixLength(), config.host(),
                 config.reach().builtinDns() ? config.dns() : DhcpSettings.NO_DNS_SERVER,
                 config.dhcpStart(), DhcpSettings.QEMU_LEASE_SECONDS, config.domainName(), config.dnsSearch(),
                 config.hostname(), config.tftpServerName(), config.bootFile(),
                 config.mtu() == UserConfig.DEFAULT_MTU ? 0 : config.mtu(), config.dhcpStatic(),
-                config.gatewayIpv4Addresses()), new SeenAddresses());
+                config.gatewayIpv4Addresses()), addressChecks);
         // a client offering a larger maximum message size (option 57) gets up to one full frame
         this.dhcpOut = ByteBuffer.allocate(Math.min(config.mtu(), UserConfig.DEFAULT_MTU) - DhcpServer.IP_UDP_HEADERS);
         int over = dhcp.bytesOverSmallestReply();
@@ -143,54 +113,6 @@ final class UdpServices {
         this.tftp = config.tftpRoot() == null ? null : new TftpServer(config.tftpRoot(), MAX_TFTP_TRANSFERS);
         this.tftpOut = (serverIp, clientIp, clientPort, payload, offset, length) ->
                 out.sendUdp(serverIp, TftpServer.PORT, clientIp, clientPort, NeighborTable.UNKNOWN, payload, offset, length);
-    }
-
-    /**
-     * The addresses the DHCP server leases to no one: a {@code configure=on} TAP's, and those the guests were
-     * seen using at a MAC other than the asking client's (a guest given its address by hand).
-     */
-    private final class SeenAddresses implements AddressesInUse {
-        @Override
-        public boolean checking(int address, long mac, long nowMillis) {
-            if (neighbors.lookup(IpAddress.ofIpv4(address)) == mac) {
-                return false; // the asking client's own (seen at its MAC: a guest that kept its address and starts over)
-            }
-            Long until = checks.get(address);
-            if (until != null && nowMillis - until < CHECKED_FREE_MILLIS) {
-                if (nowMillis - until >= 0) {
-                    return false; // checked, and nobody claimed it, a short while ago
-                }
-                checking = address; // being checked for another DISCOVER, or this client's earlier one
-                checkingFor = mac;
-                return true;
-            }
-            if (checks.size() >= MAX_CHECKS) {
-                checks.values().removeIf(end -> nowMillis - end >= CHECKED_FREE_MILLIS);
-                if (checks.size() >= MAX_CHECKS) {
-                    return false; // a flood of DISCOVERs from made-up MACs: offered unchecked, as before
-                }
-            }
-            checks.put(address, nowMillis + CHECK_MILLIS);
-            checkStarts++;
-            checking = address;
-            checkingFor = mac;
-            out.ask(IpAddress.ofIpv4(address));
-            return true;
-        }
-
-        @Override
-        public boolean usedByAnother(int address, long mac) {
-            if (tapAddresses.contains(address)) {
-                return true;
-            }
-            long at = neighbors.lookup(IpAddress.ofIpv4(address));
-            return at != NeighborTable.UNKNOWN && at != mac;
-        }
-
-        @Override
-        public void givenUp(int address, long mac) {
-            neighbors.forget(IpAddress.ofIpv4(address), mac);
-        }
     }
 
     /**
@@ -289,11 +211,11 @@ final class UdpServices {
     private void dhcp(long sourceMac, ByteBuffer buffer, int offset, int length) {
         long exhaustedBefore = dhcp.exhausted();
         long checksBefore = dhcp.checks();
-        checking = 0;
+        addressChecks.beforeMessage();
         int n = dhcp.handle(buffer, offset, length, System.currentTimeMillis(), dhcpOut, dhcpReply);
         if (n == DhcpServer.NO_REPLY) {
             if (dhcp.checks() != checksBefore) {
-                hold(sourceMac, buffer, offset, length);
+                addressChecks.hold(sourceMac, buffer, offset, length);
             }
             if (dhcp.exhausted() != exhaustedBefore) {
                 // only a counter before: a VM that got no address said nothing in the log (helper-111)
@@ -343,87 +265,26 @@ final class UdpServices {
         }
     }
 
-    /**
-     * Holds a DISCOVER whose address is being checked (a copy: the frame's buffer is the hub's), one per client MAC,
-     * the newest: a client's repeated DISCOVER is answered once.
-     */
-    private void hold(long mac, ByteBuffer buffer, int offset, int length) {
-        if (checking == 0 || heldDiscovers.size() >= MAX_CHECKS && !heldDiscovers.containsKey(mac)) {
-            return; // the client asks again
-        }
-        byte[] copy = new byte[length];
-        buffer.get(offset, copy);
-        heldDiscovers.remove(mac);
-        heldDiscovers.put(mac, new HeldDiscover(mac, checkingFor, checking, copy));
-    }
-
-    /**
-     * Hands in again each held DISCOVER whose address's check has ended: answered (a station holds the address:
-     * the client is offered another, which may be checked in turn) or timed out (offered). The loop calls it after
-     * each round of frames while any is held ({@link #holdingDiscovers}), and at its polls.
-     */
-    void offerChecked() {
-        if (heldDiscovers.isEmpty()) {
-            return;
-        }
-        long now = System.currentTimeMillis();
-        List<HeldDiscover> due = new java.util.ArrayList<>();
-        for (var it = heldDiscovers.values().iterator(); it.hasNext(); ) {
-            HeldDiscover h = it.next();
-            Long until = checks.get(h.address);
-            long at = neighbors.lookup(IpAddress.ofIpv4(h.address));
-            boolean answered = at != NeighborTable.UNKNOWN && at != h.chaddr; // the client itself may hold it still
-            if (answered || until == null || now - until >= 0) {
-                if (answered) {
-                    checksAnswered++;
-                    checks.remove(h.address);
-                }
-                it.remove();
-                due.add(h);
-            }
-        }
-        for (HeldDiscover h : due) {
-            dhcp(h.mac, ByteBuffer.wrap(h.message), 0, h.message.length);
-        }
-    }
-
-    /** Addresses checked by an ARP request before an offer, ever ({@link SeenAddresses#checking}). */
-    long checksStarted() {
-        return checkStarts;
-    }
-
-    /** Checked addresses a station answered for: offered to no one. */
-    long checksAnswered() {
-        return checksAnswered;
-    }
-
-    /** Whether DISCOVERs wait for their address's check ({@link #offerChecked}). */
-    boolean holdingDiscovers() {
-        return !heldDiscovers.isEmpty();
+    /** The DHCP server's checks of addresses before an offer: held DISCOVERs and the counters. */
+    DhcpAddressChecks addressChecks() {
+        return addressChecks;
     }
 
     /** TFTP transfers begun, UDP host-forward clients paired and addresses checked, ever (see {@code Gateway#timedStarts}). */
     long timedStarts() {
-        return hostForwards.clientsPaired() + (tftp == null ? 0 : tftp.transfersStarted()) + checkStarts;
+        return hostForwards.clientsPaired() + (tftp == null ? 0 : tftp.transfersStarted()) + addressChecks.started();
     }
 
     /**
-     * TFTP's retransmissions and expiry, and the forgetting of silent UDP host-forward clients.
+     * TFTP's retransmissions and expiry, the forgetting of silent UDP host-forward clients, and DISCOVERs whose
+     * address's check ended.
      *
      * @return nanoseconds until the next of them is due, {@link Long#MAX_VALUE} when none is
      */
     long poll(long now) {
         long next = hostForwards.poll(now);
-        offerChecked();
-        if (!heldDiscovers.isEmpty()) {
-            long millis = System.currentTimeMillis();
-            long first = Long.MAX_VALUE;
-            for (HeldDiscover h : heldDiscovers.values()) {
-                Long until = checks.get(h.address);
-                first = Math.min(first, until == null ? 0 : Math.max(0, until - millis));
-            }
-            next = Math.min(next, java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(first) + 1);
-        }
+        addressChecks.offerChecked();
+        next = Math.min(next, addressChecks.nanosUntilDue());
         if (tftp != null) {
             tftp.poll(now, tftpOut);
             long at = tftp.pollAt();

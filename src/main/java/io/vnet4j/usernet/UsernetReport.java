@@ -212,7 +212,7 @@ final class UsernetReport {
         DhcpCounters dhcp = services.dhcpServer().counters();
         lines.add("dhcp not answered: malformed " + dhcp.malformed() + ", not for this server " + dhcp.ignored()
                 + ", no free address " + dhcp.exhausted() + "; addresses checked before an offer "
-                + services.checksStarted() + ", found in use " + services.checksAnswered());
+                + services.addressChecks().started() + ", found in use " + services.addressChecks().answered());
         InetSocketAddress dnsInUse = services.dnsInUse();
         lines.add("dns not forwarded: " + services.dnsDropped() + ", upstream in use: "
                 + (dnsInUse == null ? "none" : SocketAddresses.format(dnsInUse)) + ", moved on to the next upstream: "

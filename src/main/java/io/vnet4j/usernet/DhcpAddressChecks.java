@@ -1,0 +1,204 @@
+package io.vnet4j.usernet;
+
+import io.vnet4j.usernet.dhcp.AddressesInUse;
+import io.vnet4j.wire.IpAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The addresses the DHCP server leases to no one, and its check of an address before an offer (RFC 2131 section
+ * 4.4.1: "the server SHOULD probe the reused address before allocating the address").
+ *
+ * <p>Theory of operation. The server asks {@link #usedByAnother} for what the gateway knows: a {@code configure=on}
+ * TAP's address, or one a guest was seen using at a MAC other than the asking client's. An address it knows nothing
+ * of is checked ({@link #checking}): an ARP request for it goes out as the gateway, the DISCOVER (or BOOTP request)
+ * is held, a copy, one per client MAC ({@link #hold}), and the server answers nothing for now. The user network's
+ * loop hands the held messages in again ({@link #offerChecked}) after each ARP frame and at its polls: a station
+ * that answered is now in the neighbour table, and the server offers the client another address (checked in turn);
+ * one that stayed silent for {@link #CHECK_MILLIS} is offered, and counts as free for {@link #CHECKED_FREE_MILLIS}
+ * after. The asking client's own answer does not count: a guest that kept its lease across a restart of vnet4j and
+ * starts over answers for its address, which it may have again. At most {@link #MAX_CHECKS} checks and held
+ * messages: past them (a flood of DISCOVERs from made-up MACs) addresses are offered unchecked, as before checks.
+ *
+ * <p>The clock is the DHCP server's, {@code System.currentTimeMillis()}. Runs on the user network's loop only.
+ */
+final class DhcpAddressChecks implements AddressesInUse {
+    /**
+     * How long a DISCOVER waits for an answer to the ARP request for the address it is to be offered, ms: a guest on
+     * the hub answers within milliseconds (ISC dhcpd's ping check waits 1 s, dnsmasq's 3 s, for any host behind
+     * routers).
+     */
+    static final long CHECK_MILLIS = 200;
+    /** How long an address whose check nobody answered is offered without another, ms. */
+    static final long CHECKED_FREE_MILLIS = 60_000;
+    /** The most addresses checked at once or found free lately, and DISCOVERs held for them. */
+    static final int MAX_CHECKS = 256;
+
+    /** Where a held message goes when its check is over: the DHCP path it came through. */
+    @FunctionalInterface
+    interface Redo {
+        /** Handles the DHCP payload in {@code buffer} again, as sent from {@code mac}. */
+        void dhcp(long mac, ByteBuffer buffer, int offset, int length);
+    }
+
+    /**
+     * A DISCOVER sent from {@code mac} by client {@code chaddr}, held while {@code address} is checked: the DHCP
+     * payload's bytes.
+     */
+    private record HeldDiscover(long mac, long chaddr, int address, byte[] message) {}
+
+    private final NeighborTable neighbors;
+    private final Set<Integer> tapAddresses;
+    private final GuestOutput out;
+    private final Redo redo;
+    /** Addresses being checked or found free, and the time (ms) each check ends. */
+    private final Map<Integer, Long> checks = new HashMap<>();
+    /** DISCOVERs waiting for their address's check, by client MAC: handed in again as soon as it ends. */
+    private final Map<Long, HeldDiscover> heldDiscovers = new LinkedHashMap<>();
+    /** The address whose check the message being handled started or waits for, 0 when none, and its client (chaddr). */
+    private int checking;
+    private long checkingFor;
+    private long started;
+    private long answered;
+
+    /**
+     * @param tapAddresses the IPv4 addresses of the {@code configure=on} TAPs on the hub, in ints in network order; a
+     *                     set any thread may change
+     * @param redo         where a held message goes once its check is over
+     */
+    DhcpAddressChecks(NeighborTable neighbors, Set<Integer> tapAddresses, GuestOutput out, Redo redo) {
+        this.neighbors = neighbors;
+        this.tapAddresses = tapAddresses;
+        this.out = out;
+        this.redo = redo;
+    }
+
+    @Override
+    public boolean checking(int address, long mac, long nowMillis) {
+        if (neighbors.lookup(IpAddress.ofIpv4(address)) == mac) {
+            return false; // the asking client's own (seen at its MAC: a guest that kept its address and starts over)
+        }
+        Long until = checks.get(address);
+        if (until != null && nowMillis - until < CHECKED_FREE_MILLIS) {
+            if (nowMillis - until >= 0) {
+                return false; // checked, and nobody claimed it, a short while ago
+            }
+            waitFor(address, mac); // being checked for another DISCOVER, or this client's earlier one
+            return true;
+        }
+        if (checks.size() >= MAX_CHECKS) {
+            checks.values().removeIf(end -> nowMillis - end >= CHECKED_FREE_MILLIS);
+            if (checks.size() >= MAX_CHECKS) {
+                return false; // a flood of DISCOVERs from made-up MACs: offered unchecked
+            }
+        }
+        checks.put(address, nowMillis + CHECK_MILLIS);
+        started++;
+        waitFor(address, mac);
+        out.ask(IpAddress.ofIpv4(address));
+        return true;
+    }
+
+    private void waitFor(int address, long mac) {
+        checking = address;
+        checkingFor = mac;
+    }
+
+    @Override
+    public boolean usedByAnother(int address, long mac) {
+        if (tapAddresses.contains(address)) {
+            return true;
+        }
+        long at = neighbors.lookup(IpAddress.ofIpv4(address));
+        return at != NeighborTable.UNKNOWN && at != mac;
+    }
+
+    @Override
+    public void givenUp(int address, long mac) {
+        neighbors.forget(IpAddress.ofIpv4(address), mac);
+    }
+
+    /** A DHCP message is about to be handled: no check is its yet. */
+    void beforeMessage() {
+        checking = 0;
+    }
+
+    /**
+     * Holds the message just handled, which waits for its address's check (a copy: the frame's buffer is the hub's),
+     * one per client MAC, the newest: a client's repeated DISCOVER is answered once. Past {@link #MAX_CHECKS} held,
+     * a new client's is dropped, and the client asks again.
+     */
+    void hold(long mac, ByteBuffer buffer, int offset, int length) {
+        if (checking == 0 || heldDiscovers.size() >= MAX_CHECKS && !heldDiscovers.containsKey(mac)) {
+            return;
+        }
+        byte[] copy = new byte[length];
+        buffer.get(offset, copy);
+        heldDiscovers.remove(mac);
+        heldDiscovers.put(mac, new HeldDiscover(mac, checkingFor, checking, copy));
+    }
+
+    /**
+     * Hands in again each held message whose address's check has ended: answered (a station holds the address: the
+     * client is offered another, which may be checked in turn) or timed out (offered).
+     */
+    void offerChecked() {
+        if (heldDiscovers.isEmpty()) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        List<HeldDiscover> due = new ArrayList<>();
+        for (var it = heldDiscovers.values().iterator(); it.hasNext(); ) {
+            HeldDiscover h = it.next();
+            Long until = checks.get(h.address);
+            long at = neighbors.lookup(IpAddress.ofIpv4(h.address));
+            boolean claimed = at != NeighborTable.UNKNOWN && at != h.chaddr; // the client itself may hold it still
+            if (claimed || until == null || now - until >= 0) {
+                if (claimed) {
+                    answered++;
+                    checks.remove(h.address);
+                }
+                it.remove();
+                due.add(h);
+            }
+        }
+        for (HeldDiscover h : due) {
+            redo.dhcp(h.mac, ByteBuffer.wrap(h.message), 0, h.message.length);
+        }
+    }
+
+    /** Whether messages wait for their address's check ({@link #offerChecked}). */
+    boolean holding() {
+        return !heldDiscovers.isEmpty();
+    }
+
+    /** Nanoseconds until the first held message's check ends (0 when one has), {@link Long#MAX_VALUE} when none waits. */
+    long nanosUntilDue() {
+        if (heldDiscovers.isEmpty()) {
+            return Long.MAX_VALUE;
+        }
+        long millis = System.currentTimeMillis();
+        long first = Long.MAX_VALUE;
+        for (HeldDiscover h : heldDiscovers.values()) {
+            Long until = checks.get(h.address);
+            first = Math.min(first, until == null ? 0 : Math.max(0, until - millis));
+        }
+        return TimeUnit.MILLISECONDS.toNanos(first) + 1;
+    }
+
+    /** Addresses checked by an ARP request before an offer, ever. */
+    long started() {
+        return started;
+    }
+
+    /** Checked addresses a station other than the client answered for: offered to no one. */
+    long answered() {
+        return answered;
+    }
+}
