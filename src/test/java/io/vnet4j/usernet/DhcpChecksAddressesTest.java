@@ -7,11 +7,9 @@ import io.vnet4j.port.nic.VirtualNic;
 import io.vnet4j.usernet.dhcp.DhcpMessage;
 import io.vnet4j.usernet.dhcp.DhcpMessageType;
 import io.vnet4j.wire.ArpPacket;
-import io.vnet4j.wire.EtherType;
 import io.vnet4j.wire.EthernetFrame;
 import io.vnet4j.wire.Ipv4Address;
 import io.vnet4j.wire.Ipv4Frames;
-import io.vnet4j.wire.WireError;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,14 +31,14 @@ class DhcpChecksAddressesTest {
         try (Network network = new Network()) {
             VirtualNic wire = network.attachNic("guests", 0);
             network.addNetdev("user,id=u");
-            broadcastDhcp(wire, GuestFrames.dhcp(DhcpMessageType.DISCOVER, NEW_MAC, 0, 0));
-            ArpPacket ask = awaitArpRequest(wire);
+            GuestFrames.broadcastDhcp(wire, GuestFrames.dhcp(DhcpMessageType.DISCOVER, NEW_MAC, 0, 0));
+            ArpPacket ask = GuestFrames.awaitArpRequest(wire);
             assertThat(ask.targetIp()).as("the address checked").isEqualTo(GuestFrames.GUEST);
             assertThat(ask.senderIp()).isEqualTo(GuestFrames.HOST);
             // the guest that kept 10.0.2.15 (MAC GUEST_MAC) answers, as Linux does
             wire.send(arpReply(GuestFrames.GUEST_MAC, GuestFrames.GUEST));
             List<String> skipped = new ArrayList<>();
-            DhcpMessage offer = awaitDhcpReply(wire, skipped);
+            DhcpMessage offer = GuestFrames.awaitDhcpReply(wire, skipped);
             assertThat(offer.messageType()).isEqualTo(DhcpMessageType.OFFER);
             assertThat(Ipv4Address.format(offer.yiaddr())).isEqualTo("10.0.2.16");
             assertThat(skipped).as("the next address was checked too").contains("arp request for 10.0.2.16");
@@ -55,15 +53,15 @@ class DhcpChecksAddressesTest {
             VirtualNic wire = network.attachNic("guests", 0);
             network.addNetdev("user,id=u");
             long start = System.nanoTime();
-            broadcastDhcp(wire, GuestFrames.dhcp(DhcpMessageType.DISCOVER, NEW_MAC, 0, 0));
-            assertThat(awaitArpRequest(wire).targetIp()).isEqualTo(GuestFrames.GUEST);
-            DhcpMessage offer = awaitDhcpReply(wire, new ArrayList<>());
+            GuestFrames.broadcastDhcp(wire, GuestFrames.dhcp(DhcpMessageType.DISCOVER, NEW_MAC, 0, 0));
+            assertThat(GuestFrames.awaitArpRequest(wire).targetIp()).isEqualTo(GuestFrames.GUEST);
+            DhcpMessage offer = GuestFrames.awaitDhcpReply(wire, new ArrayList<>());
             assertThat(Ipv4Address.format(offer.yiaddr())).isEqualTo("10.0.2.15");
             assertThat(System.nanoTime() - start).as("not before the check's time")
                     .isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(DhcpAddressChecks.CHECK_MILLIS));
             List<String> skipped = new ArrayList<>();
-            broadcastDhcp(wire, GuestFrames.dhcp(DhcpMessageType.DISCOVER, NEW_MAC, 0, 0)); // the client's repeat
-            assertThat(Ipv4Address.format(awaitDhcpReply(wire, skipped).yiaddr())).isEqualTo("10.0.2.15");
+            GuestFrames.broadcastDhcp(wire, GuestFrames.dhcp(DhcpMessageType.DISCOVER, NEW_MAC, 0, 0)); // the client's repeat
+            assertThat(Ipv4Address.format(GuestFrames.awaitDhcpReply(wire, skipped).yiaddr())).isEqualTo("10.0.2.15");
             assertThat(skipped).as("its own offer is not checked again").isEmpty();
         }
     }
@@ -76,8 +74,8 @@ class DhcpChecksAddressesTest {
             wire.send(GuestFrames.arpRequest(GuestFrames.GUEST, GuestFrames.HOST)); // seen at 10.0.2.15
             GuestFrames.await(wire, f -> f.getShort(12) == 0x0806, "ARP reply");
             List<String> skipped = new ArrayList<>();
-            broadcastDhcp(wire, GuestFrames.dhcp(DhcpMessageType.DISCOVER, GuestFrames.GUEST_MAC, GuestFrames.GUEST, 0));
-            assertThat(Ipv4Address.format(awaitDhcpReply(wire, skipped).yiaddr())).isEqualTo("10.0.2.15");
+            GuestFrames.broadcastDhcp(wire, GuestFrames.dhcp(DhcpMessageType.DISCOVER, GuestFrames.GUEST_MAC, GuestFrames.GUEST, 0));
+            assertThat(Ipv4Address.format(GuestFrames.awaitDhcpReply(wire, skipped).yiaddr())).isEqualTo("10.0.2.15");
             assertThat(skipped).isEmpty();
         }
     }
@@ -88,10 +86,10 @@ class DhcpChecksAddressesTest {
             VirtualNic wire = network.attachNic("guests", 0);
             network.addNetdev("user,id=u");
             // a client that restarts with its old address still on its interface, and asks for it (option 50)
-            broadcastDhcp(wire, GuestFrames.dhcp(DhcpMessageType.DISCOVER, GuestFrames.GUEST_MAC, GuestFrames.GUEST, 0));
-            assertThat(awaitArpRequest(wire).targetIp()).isEqualTo(GuestFrames.GUEST);
+            GuestFrames.broadcastDhcp(wire, GuestFrames.dhcp(DhcpMessageType.DISCOVER, GuestFrames.GUEST_MAC, GuestFrames.GUEST, 0));
+            assertThat(GuestFrames.awaitArpRequest(wire).targetIp()).isEqualTo(GuestFrames.GUEST);
             wire.send(arpReply(GuestFrames.GUEST_MAC, GuestFrames.GUEST));
-            assertThat(Ipv4Address.format(awaitDhcpReply(wire, new ArrayList<>()).yiaddr())).isEqualTo("10.0.2.15");
+            assertThat(Ipv4Address.format(GuestFrames.awaitDhcpReply(wire, new ArrayList<>()).yiaddr())).isEqualTo("10.0.2.15");
             assertThat(network.netdev("u").details().toString())
                     .contains("addresses checked before an offer 1, found in use 0");
         }
@@ -104,17 +102,13 @@ class DhcpChecksAddressesTest {
             network.addNetdev("user,id=u");
             byte[] bootp = GuestFrames.dhcp(DhcpMessageType.DISCOVER, NEW_MAC, 0, 0);
             bootp[240] = (byte) 255; // no option 53: a BOOTREQUEST
-            broadcastDhcp(wire, bootp);
-            assertThat(awaitArpRequest(wire).targetIp()).isEqualTo(GuestFrames.GUEST);
+            GuestFrames.broadcastDhcp(wire, bootp);
+            assertThat(GuestFrames.awaitArpRequest(wire).targetIp()).isEqualTo(GuestFrames.GUEST);
             wire.send(arpReply(GuestFrames.GUEST_MAC, GuestFrames.GUEST));
-            DhcpMessage reply = awaitDhcpReply(wire, new ArrayList<>());
+            DhcpMessage reply = GuestFrames.awaitDhcpReply(wire, new ArrayList<>());
             assertThat(reply.messageType()).isEqualTo(DhcpMessageType.NONE);
             assertThat(Ipv4Address.format(reply.yiaddr())).isEqualTo("10.0.2.16");
         }
-    }
-
-    private static void broadcastDhcp(VirtualNic wire, byte[] message) {
-        wire.send(GuestFrames.udp(0xFFFF_FFFF_FFFFL, 0, 68, -1, 67, message));
     }
 
     /** An ARP reply from {@code mac} at {@code ip} to the gateway. */
@@ -128,32 +122,5 @@ class DhcpChecksAddressesTest {
         byte[] frame = new byte[length];
         b.get(0, frame);
         return frame;
-    }
-
-    private static ArpPacket awaitArpRequest(VirtualNic wire) throws InterruptedException {
-        ByteBuffer f = GuestFrames.await(wire, DhcpChecksAddressesTest::isArpRequest, "ARP request from the gateway");
-        return new ArpPacket().wrap(f, GuestFrames.ETH, ArpPacket.LENGTH);
-    }
-
-    private static boolean isArpRequest(ByteBuffer f) {
-        return f.getShort(12) == EtherType.ARP
-                && new ArpPacket().wrap(f, GuestFrames.ETH, ArpPacket.LENGTH).operation() == ArpPacket.REQUEST;
-    }
-
-    /** The next DHCP reply; the gateway's ARP requests before it are named in {@code skipped}. */
-    private static DhcpMessage awaitDhcpReply(VirtualNic wire, List<String> skipped) throws InterruptedException {
-        ByteBuffer frame = GuestFrames.await(wire, f -> {
-            if (isArpRequest(f)) {
-                skipped.add("arp request for " + Ipv4Address.format(
-                        new ArpPacket().wrap(f, GuestFrames.ETH, ArpPacket.LENGTH).targetIp()));
-                return false;
-            }
-            var ip = GuestFrames.ipv4(f);
-            return ip != null && ip.protocol() == 17 && f.getShort(GuestFrames.ETH + ip.headerLength() + 2) == 68;
-        }, "DHCP reply");
-        int payload = GuestFrames.ETH + GuestFrames.IP + 8;
-        DhcpMessage m = new DhcpMessage().wrap(frame, payload, frame.limit() - payload);
-        assertThat(m.check()).isEqualTo(WireError.NONE);
-        return m;
     }
 }

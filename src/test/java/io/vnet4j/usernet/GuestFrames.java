@@ -1,14 +1,20 @@
 package io.vnet4j.usernet;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.vnet4j.port.nic.VirtualNic;
+import io.vnet4j.usernet.dhcp.DhcpMessage;
+import io.vnet4j.wire.ArpPacket;
 import io.vnet4j.wire.EtherType;
 import io.vnet4j.wire.EthernetFrame;
 import io.vnet4j.wire.Ipv4Address;
 import io.vnet4j.wire.Ipv4Frames;
 import io.vnet4j.wire.Ipv4Packet;
+import io.vnet4j.wire.WireError;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -139,5 +145,38 @@ final class GuestFrames {
 
     private static byte[] bytes(ByteBuffer b, int length) {
         return java.util.Arrays.copyOf(b.array(), length);
+    }
+
+    /** Sends the UDP payload of a DHCP message as a client without an address does: to 255.255.255.255:67. */
+    static void broadcastDhcp(VirtualNic wire, byte[] message) {
+        wire.send(udp(0xFFFF_FFFF_FFFFL, 0, 68, -1, 67, message));
+    }
+
+    /** The next ARP request from the gateway. */
+    static ArpPacket awaitArpRequest(VirtualNic wire) throws InterruptedException {
+        ByteBuffer f = await(wire, GuestFrames::isArpRequest, "ARP request from the gateway");
+        return new ArpPacket().wrap(f, ETH, ArpPacket.LENGTH);
+    }
+
+    static boolean isArpRequest(ByteBuffer f) {
+        return f.getShort(12) == EtherType.ARP
+                && new ArpPacket().wrap(f, ETH, ArpPacket.LENGTH).operation() == ArpPacket.REQUEST;
+    }
+
+    /** The next DHCP reply; the gateway's ARP requests before it are named in {@code skipped}. */
+    static DhcpMessage awaitDhcpReply(VirtualNic wire, List<String> skipped) throws InterruptedException {
+        ByteBuffer frame = await(wire, f -> {
+            if (isArpRequest(f)) {
+                skipped.add("arp request for " + Ipv4Address.format(
+                        new ArpPacket().wrap(f, ETH, ArpPacket.LENGTH).targetIp()));
+                return false;
+            }
+            var ip = ipv4(f);
+            return ip != null && ip.protocol() == 17 && f.getShort(ETH + ip.headerLength() + 2) == 68;
+        }, "DHCP reply");
+        int payload = ETH + IP + 8;
+        DhcpMessage m = new DhcpMessage().wrap(frame, payload, frame.limit() - payload);
+        assertThat(m.check()).isEqualTo(WireError.NONE);
+        return m;
     }
 }
