@@ -42,7 +42,7 @@ public record UserConfig(boolean ipv4, int network, int prefixLength, int host, 
                          List<String> dnsSearch, Path tftpRoot, String tftpServerName, String bootFile,
                          List<HostForward> hostForwards, List<GuestForward> guestForwards,
                          List<DnsUpstream> dnsUpstreams, int mtu, Map<Long, Integer> dhcpStatic, int forwardTarget,
-                         Reach reach) {
+                         Reach reach, Path leaseFile) {
     /** Where {@code smb=} finds Samba's smbd: QEMU's CONFIG_SMBD_COMMAND, Debian's path. */
     public static final Path SMBD = Path.of("/usr/sbin/smbd");
 
@@ -74,6 +74,7 @@ public record UserConfig(boolean ipv4, int network, int prefixLength, int host, 
      * @param forwardTarget where an IPv4 host forward that names no guest address goes: {@code dhcpstart} as in
      *     QEMU, or the address of a {@code configure=on} TAP on the hub ({@link #withForwardTarget})
      * @param reach what the guest can reach through the gateway, and from which host address
+     * @param leaseFile where the DHCP bindings are kept across runs ({@code leasefile=}, an absolute path), or null
      * @throws IllegalArgumentException when both IPv4 and IPv6 are off
      */
     public UserConfig {
@@ -165,7 +166,7 @@ public record UserConfig(boolean ipv4, int network, int prefixLength, int host, 
                 .map(f -> f.guestDefaulted() && f.guestAddress().isIpv4() ? f.towards(target) : f).toList();
         return new UserConfig(ipv4, network, prefixLength, host, dns, dhcpStart, ipv6, hostname, domainName,
                 dnsSearch, tftpRoot, tftpServerName, bootFile, forwards, guestForwards, dnsUpstreams, mtu, dhcpStatic,
-                address, reach);
+                address, reach, leaseFile);
     }
 
     /**

@@ -28,7 +28,7 @@ import java.util.Set;
 final class UserOptionParser {
     static final Set<String> KEYS = Set.of("id", "hubid", "vlan", "net", "host", "dhcpstart", "dns", "restrict", "host-loopback", "builtin-dns",
             "hostname", "domainname", "dnssearch", "tftp", "tftp-server-name", "bootfile", "hostfwd", "guestfwd", "smb", "smbserver",
-            "dns-upstream", "mtu", "dhcp-static", "ipv4", "ipv6", "ip", "ipv6-net", "ipv6-prefix", "ipv6-prefixlen",
+            "dns-upstream", "mtu", "dhcp-static", "leasefile", "ipv4", "ipv6", "ip", "ipv6-net", "ipv6-prefix", "ipv6-prefixlen",
             "ipv6-host", "ipv6-dns", "outbound-addr", "outbound-addr6");
     /** QEMU's IPv6 defaults: fec0::/64 (net_slirp_init), the host ::2, DNS ::3. */
     static final IpAddress DEFAULT_IPV6_PREFIX = IpAddress.parse("fec0::");
@@ -230,9 +230,36 @@ final class UserOptionParser {
             }
             statics.put(mac, ip);
         }
+        Path leaseFile = leaseFile(o, ipv4);
         return new UserConfig(ipv4, network, prefix, host, dns, dhcpStart, ipv6Config, hostname, domain,
                 search, tftp, tftpServerName, bootFile, hostForwards, guestForwards, upstreams, mtu, statics, dhcpStart,
-                reach);
+                reach, leaseFile);
+    }
+
+    /**
+     * {@code leasefile=PATH}: where the DHCP bindings are kept across runs, as dnsmasq's {@code --dhcp-leasefile}; null
+     * when absent. The file need not exist (the first run makes it); its directory must.
+     */
+    private static Path leaseFile(OptionString o, boolean ipv4) throws ConfigException {
+        String v = o.take("leasefile");
+        if (v == null) {
+            return null;
+        }
+        if (v.isEmpty()) {
+            throw o.error("leasefile: expected a file path, got an empty value");
+        }
+        if (!ipv4) {
+            throw o.error("leasefile: IPv4 is off (ipv4=off), so there are no DHCP leases to keep");
+        }
+        Path path = Path.of(v).toAbsolutePath();
+        if (Files.isDirectory(path)) {
+            throw o.error("leasefile: '" + Log.printable(v) + "' is a directory, expected a file in one");
+        }
+        Path directory = path.getParent();
+        if (directory == null || !Files.isDirectory(directory)) {
+            throw o.error("leasefile: the directory of '" + Log.printable(v) + "' does not exist");
+        }
+        return path;
     }
 
     /** {@code outbound-addr=} (IPv4) or {@code outbound-addr6=} (IPv6): the source address of NAT'd sockets; null when absent. */

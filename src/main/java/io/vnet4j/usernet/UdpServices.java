@@ -49,6 +49,8 @@ final class UdpServices {
     private final GatewayAddresses gateway;
     private final DnsUpstreams dnsUpstreams;
     private final DhcpServer dhcp;
+    /** Null without {@code leasefile=}. */
+    private final LeaseFile leaseFile;
     /** Null when IPv6 is off. */
     private final Dhcpv6Server dhcpv6;
     private final ByteBuffer dhcpv6Out;
@@ -98,6 +100,10 @@ final class UdpServices {
                 config.hostname(), config.tftpServerName(), config.bootFile(),
                 config.mtu() == UserConfig.DEFAULT_MTU ? 0 : config.mtu(), config.dhcpStatic(),
                 config.gatewayIpv4Addresses()), addressChecks);
+        this.leaseFile = config.leaseFile() == null ? null : new LeaseFile(logName, config.leaseFile());
+        if (leaseFile != null) {
+            leaseFile.restoreInto(dhcp, System.currentTimeMillis());
+        }
         // a client offering a larger maximum message size (option 57) gets up to one full frame
         this.dhcpOut = ByteBuffer.allocate(Math.min(config.mtu(), UserConfig.DEFAULT_MTU) - DhcpServer.IP_UDP_HEADERS);
         int over = dhcp.bytesOverSmallestReply();
@@ -208,7 +214,15 @@ final class UdpServices {
         return false;
     }
 
+    /** A DHCP message from a guest, then the bindings saved when it changed them ({@code leasefile=}). */
     private void dhcp(long sourceMac, ByteBuffer buffer, int offset, int length) {
+        answerDhcp(sourceMac, buffer, offset, length);
+        if (leaseFile != null) {
+            leaseFile.saveIfChanged(dhcp);
+        }
+    }
+
+    private void answerDhcp(long sourceMac, ByteBuffer buffer, int offset, int length) {
         long exhaustedBefore = dhcp.exhausted();
         long checksBefore = dhcp.checks();
         addressChecks.beforeMessage();
@@ -310,6 +324,11 @@ final class UdpServices {
         return dhcpv6;
     }
 
+    /** The file the DHCP bindings are kept in ({@code leasefile=}), or null. */
+    LeaseFile leaseFile() {
+        return leaseFile;
+    }
+
     DhcpServer dhcpServer() {
         return dhcp;
     }
@@ -317,7 +336,11 @@ final class UdpServices {
     /** Ends the MAC's DHCP lease (the guest left the hub: {@link DhcpServer#depart}); returns its address, or 0 when none was running. */
     int endLease(long mac) {
         leaseTexts.remove(mac);
-        return dhcp.depart(mac, System.currentTimeMillis());
+        int address = dhcp.depart(mac, System.currentTimeMillis());
+        if (leaseFile != null) {
+            leaseFile.saveIfChanged(dhcp);
+        }
+        return address;
     }
 
     /** {@code lease 10.0.2.15 (alpha)} for a MAC given a lease here, else null; any thread. */

@@ -201,6 +201,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
                         .orElse(",ipv6=off")
                 + (config.tftpRoot() == null ? "" : ",tftp=" + config.tftpRoot().toAbsolutePath())
                 + (config.bootFile() == null ? "" : ",bootfile=" + config.bootFile())
+                + (config.leaseFile() == null ? "" : ",leasefile=" + config.leaseFile())
                 + config.guestForwards().stream().filter(g -> g.target() instanceof UserConfig.GuestForwardTarget.Smb)
                         .findFirst().map(g -> ",smb=" + ((UserConfig.GuestForwardTarget.Smb) g.target()).share()
                                 + ",smbserver=" + Ipv4Address.format(g.address())).orElse("")

@@ -213,6 +213,11 @@ final class UsernetReport {
         lines.add("dhcp not answered: malformed " + dhcp.malformed() + ", not for this server " + dhcp.ignored()
                 + ", no free address " + dhcp.exhausted() + "; addresses checked before an offer "
                 + services.addressChecks().started() + ", found in use " + services.addressChecks().answered());
+        LeaseFile leaseFile = services.leaseFile();
+        if (leaseFile != null) {
+            lines.add("leasefile " + leaseFile.path() + ": written " + leaseFile.writes() + " times, failed "
+                    + leaseFile.writeFailures());
+        }
         InetSocketAddress dnsInUse = services.dnsInUse();
         lines.add("dns not forwarded: " + services.dnsDropped() + ", upstream in use: "
                 + (dnsInUse == null ? "none" : SocketAddresses.format(dnsInUse)) + ", moved on to the next upstream: "

@@ -63,6 +63,14 @@ class UserOptionParserTest {
     }
 
     @Test
+    void aLeaseFileIsNamedByItsAbsolutePathAndNeedNotExistYet() throws Exception {
+        assertThat(parse("user,id=u").leaseFile()).isNull();
+        assertThat(parse("user,id=u,leasefile=" + dir.resolve("leases")).leaseFile()).isEqualTo(dir.resolve("leases"));
+        assertThat(parse("user,id=u,leasefile=vnet4j.leases").leaseFile())
+                .isEqualTo(java.nio.file.Path.of("vnet4j.leases").toAbsolutePath());
+    }
+
+    @Test
     void hostLoopbackIsOnUnlessTurnedOff() throws Exception {
         assertThat(parse("user,id=u").reach().hostLoopback()).isTrue();
         assertThat(parse("user,id=u,host-loopback=off").reach().hostLoopback()).isFalse();
@@ -194,6 +202,12 @@ class UserOptionParserTest {
         Files.writeString(dir.resolve("a-file"), "");
         assertError("user,id=u,tftp=" + dir.resolve("a-file"), "tftp: '" + dir.resolve("a-file") + "' is not a directory");
         assertError("user,id=u,tftp=", "tftp: expected the directory to serve, got an empty value");
+        assertError("user,id=u,leasefile=", "leasefile: expected a file path, got an empty value");
+        assertError("user,id=u,leasefile=" + dir, "leasefile: '" + dir + "' is a directory, expected a file in one");
+        assertError("user,id=u,leasefile=" + dir.resolve("missing/leases"),
+                "leasefile: the directory of '" + dir.resolve("missing/leases") + "' does not exist");
+        assertError("user,id=u,ipv4=off,leasefile=" + dir.resolve("leases"),
+                "leasefile: IPv4 is off (ipv4=off), so there are no DHCP leases to keep");
         assertError("user,id=u,host=10.0.2.2,host=10.0.2.4", "host is given twice");
     }
 

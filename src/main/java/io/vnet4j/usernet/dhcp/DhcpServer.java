@@ -109,6 +109,27 @@ public final class DhcpServer {
         return leases.depart(mac, nowMillis);
     }
 
+    /**
+     * Takes the bindings kept from an earlier run ({@code leasefile=}, {@link LeaseFileFormat}), before any message:
+     * each as it was, a running one with its host name.
+     *
+     * @return how many were taken; the rest are refused by {@link LeaseTable#restore}'s rules
+     */
+    public int restore(List<Lease> kept, long nowMillis) {
+        int taken = 0;
+        for (Lease lease : kept) {
+            if (leases.restore(lease, nowMillis)) {
+                taken++;
+            }
+        }
+        return taken;
+    }
+
+    /** How many times the bindings or their host names changed, ever: when it moved, they are saved again. */
+    public long bindingsChanged() {
+        return leases.generation();
+    }
+
     public DhcpCounters counters() {
         return new DhcpCounters(malformed, ignored, exhausted);
     }

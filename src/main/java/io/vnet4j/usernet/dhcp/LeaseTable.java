@@ -30,6 +30,8 @@ final class LeaseTable {
     private final Set<Integer> departed = new HashSet<>();
     /** Host names in lower case, to the MAC whose lease claimed them last. */
     private final Map<String, Long> macByName = new HashMap<>();
+    /** Changes to the bindings or their names, ever ({@link #generation}). */
+    private long generation;
 
     LeaseTable(DhcpSettings settings, AddressesInUse inUse) {
         this.settings = settings;
@@ -99,6 +101,32 @@ final class LeaseTable {
             dropName(byMac.remove(holder));
         }
         byMac.put(mac, new Lease(mac, address, clientHostname, expiresAtMillis));
+        generation++;
+    }
+
+    /**
+     * Takes a binding kept from an earlier run ({@link LeaseFileFormat}) as it was, with its name when it runs: false
+     * (nothing taken) for one this table cannot hold now: an address outside the pool or reserved (the network's
+     * options changed since), another MAC's static lease, or an address or MAC already bound (a line twice).
+     */
+    boolean restore(Lease lease, long nowMillis) {
+        Integer fixed = settings.staticLeases().get(lease.mac());
+        boolean allowed = fixed != null ? fixed == lease.address()
+                : settings.inPool(lease.address()) && !staticAddresses.contains(lease.address())
+                        && !settings.reserved(lease.address());
+        if (!allowed || byMac.containsKey(lease.mac()) || macByAddress.containsKey(lease.address())) {
+            return false;
+        }
+        bind(lease.mac(), lease.address(), lease.clientHostname(), lease.expiresAtMillis());
+        if (!lease.expired(nowMillis)) {
+            claimName(lease.mac());
+        }
+        return true;
+    }
+
+    /** How many times the bindings or their names changed, ever: compared to know when to save them. */
+    long generation() {
+        return generation;
     }
 
     /**
@@ -118,6 +146,7 @@ final class LeaseTable {
         }
         // its renewals without a name option must not take the name back
         byMac.put(previous, new Lease(previous, superseded.address(), null, superseded.expiresAtMillis()));
+        generation++;
         return previous;
     }
 
@@ -138,6 +167,7 @@ final class LeaseTable {
         macByAddress.remove(address);
         departed.remove(address);
         dropName(own);
+        generation++;
         return true;
     }
 
@@ -156,6 +186,7 @@ final class LeaseTable {
         dropName(own);
         byMac.put(mac, new Lease(mac, own.address(), null, nowMillis));
         departed.add(own.address());
+        generation++;
         return own.address();
     }
 

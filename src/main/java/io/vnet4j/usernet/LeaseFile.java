@@ -1,0 +1,128 @@
+package io.vnet4j.usernet;
+
+import io.vnet4j.base.LineBudget;
+import io.vnet4j.base.Log;
+import io.vnet4j.usernet.dhcp.DhcpServer;
+import io.vnet4j.usernet.dhcp.Lease;
+import io.vnet4j.usernet.dhcp.LeaseFileFormat;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The DHCP bindings kept across runs ({@code leasefile=PATH}, as dnsmasq's {@code --dhcp-leasefile}): read once at
+ * start, written again whenever a binding or its host name changed. A guest that kept its lease while vnet4j
+ * restarted keeps its address reserved and its name answered in DNS, where without the file both wait for its next
+ * renewal (up to 12 h with QEMU's 24 h leases).
+ *
+ * <p>Each write goes to a temporary file beside the file and is renamed over it, so a reader or a crash sees the old
+ * text or the new, whole. The writes run on the user network's loop: a DHCP exchange or a guest leaving, a
+ * few hundred bytes to a local file. A file that cannot be read or written is said in the log (at most once a
+ * minute), and the network runs on without it. Lines that are no binding are said once, counted, and dropped at the
+ * next write. Two daemons given one file overwrite each other's.
+ */
+final class LeaseFile {
+    /** The largest file read: a /16 pool's bindings with long names fit. */
+    static final long MAX_BYTES = 32L << 20;
+
+    private final Path path;
+    private final String logName;
+    private final LineBudget failures = new LineBudget(1, Duration.ofMinutes(1));
+    private long savedGeneration = -1;
+    private long writes;
+    private long writeFailures;
+
+    LeaseFile(String logName, Path path) {
+        this.logName = logName;
+        this.path = path;
+    }
+
+    /**
+     * Gives {@code dhcp} the bindings the file keeps, before any message; says what it took. A file that does not exist
+     * yet (the first run) holds none.
+     */
+    void restoreInto(DhcpServer dhcp, long nowMillis) {
+        String text;
+        try {
+            if (Files.size(path) > MAX_BYTES) {
+                Log.warn(logName + ": leasefile " + path + " is larger than " + MAX_BYTES
+                        + " bytes, which no lease table fills; its bindings are not taken, and it is written anew");
+                return;
+            }
+            text = Files.readString(path, StandardCharsets.ISO_8859_1);
+        } catch (NoSuchFileException e) {
+            return;
+        } catch (IOException e) {
+            Log.warn(logName + ": cannot read leasefile " + path + ": " + Log.printable(String.valueOf(e.getMessage()))
+                    + "; the guests' bindings start empty");
+            return;
+        }
+        LeaseFileFormat.Read read = LeaseFileFormat.parse(text);
+        if (read.refusedLines() > 0) {
+            Log.warn(logName + ": leasefile " + path + ": " + read.refusedLines() + " line"
+                    + (read.refusedLines() == 1 ? " is" : "s are") + " no binding and left out, the first at "
+                    + Log.printable(read.firstRefusal()));
+        }
+        int taken = dhcp.restore(read.leases(), nowMillis);
+        long running = dhcp.leases().stream().filter(l -> !l.expired(nowMillis)).count();
+        Log.info(logName + ": leasefile " + path + ": " + taken + " binding" + (taken == 1 ? "" : "s") + " kept from the last run ("
+                + running + " running)" + (taken == read.leases().size() ? "" : ", " + (read.leases().size() - taken)
+                + " left out (outside the pool, reserved, another MAC's static lease, or twice)"));
+        savedGeneration = dhcp.bindingsChanged();
+    }
+
+    /** Writes the bindings again when they changed since the last write (or the start). */
+    void saveIfChanged(DhcpServer dhcp) {
+        long generation = dhcp.bindingsChanged();
+        if (generation == savedGeneration) {
+            return;
+        }
+        savedGeneration = generation;
+        write(dhcp.leases());
+    }
+
+    private void write(List<Lease> leases) {
+        Path temporary = null;
+        try {
+            Path directory = path.toAbsolutePath().getParent();
+            temporary = Files.createTempFile(directory, "." + path.getFileName() + ".", ".tmp");
+            Files.writeString(temporary, LeaseFileFormat.format(leases), StandardCharsets.ISO_8859_1);
+            Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            temporary = null;
+            writes++;
+        } catch (IOException e) {
+            writeFailures++;
+            failures.warn(logName + ": cannot write leasefile " + path + ": "
+                    + Log.printable(String.valueOf(e.getMessage())) + "; the bindings are kept in memory, and the write "
+                    + "is tried again at the next DHCP message");
+            savedGeneration = -1;
+        } finally {
+            if (temporary != null) {
+                try {
+                    Files.deleteIfExists(temporary);
+                } catch (IOException ignored) {
+                    // the failure was said above
+                }
+            }
+        }
+    }
+
+    Path path() {
+        return path;
+    }
+
+    /** Writes made, ever. */
+    long writes() {
+        return writes;
+    }
+
+    /** Writes that failed, ever. */
+    long writeFailures() {
+        return writeFailures;
+    }
+}

@@ -1,0 +1,127 @@
+package io.vnet4j.usernet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vnet4j.Network;
+import io.vnet4j.base.LogCapture;
+import io.vnet4j.port.nic.VirtualNic;
+import io.vnet4j.usernet.dhcp.DhcpMessageType;
+import io.vnet4j.usernet.dhcp.DhcpServer;
+import io.vnet4j.usernet.dhcp.DhcpSettings;
+import io.vnet4j.usernet.dhcp.Lease;
+import io.vnet4j.wire.Ipv4Address;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.logging.Level;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code leasefile=}: the DHCP bindings outlive a restart of vnet4j. Without it a guest that kept its lease lost its
+ * name in DNS until its next renewal (up to 12 h), and its address was reserved for it only by the ARP check.
+ */
+@Timeout(30)
+class LeaseFileTest {
+    private static final long NEW_MAC = 0x5254_00AA_BBCCL;
+    private static final long DNS_MAC = 0x5255_0a00_0203L;
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void aLeaseAndItsNameOutliveARestart() throws Exception {
+        Path file = directory.resolve("leases");
+        String options = "user,id=u,leasefile=" + file;
+        try (Network first = new Network()) {
+            VirtualNic wire = first.attachNic("guests", 0);
+            first.addNetdev(options);
+            wire.send(GuestFrames.dhcpRequestNamed(GuestFrames.GUEST_MAC, 15, "alpha"));
+            assertThat(GuestFrames.awaitDhcpReply(wire, new ArrayList<>()).messageType()).isEqualTo(DhcpMessageType.ACK);
+        }
+        assertThat(Files.readString(file)).matches("[0-9]+ 52:54:00:12:34:56 10\\.0\\.2\\.15 alpha \\*\n");
+
+        try (Network second = new Network()) {
+            VirtualNic wire = second.attachNic("guests", 0);
+            List<String> said = LogCapture.during(Level.INFO, () -> second.addNetdev(options));
+            assertThat(said).anySatisfy(line -> assertThat(line)
+                    .contains("leasefile " + file + ": 1 binding kept from the last run (1 running)"));
+            // another guest asks for the silent guest's name
+            wire.send(GuestFrames.udp(DNS_MAC, Ipv4Address.parse("10.0.2.20"), 40000, GuestFrames.DNS, 53,
+                    dnsQuery("alpha")));
+            ByteBuffer answer = GuestFrames.await(wire, f -> {
+                var ip = GuestFrames.ipv4(f);
+                return ip != null && ip.protocol() == 17 && f.getShort(GuestFrames.ETH + ip.headerLength()) == 53;
+            }, "DNS answer");
+            int dns = GuestFrames.ETH + GuestFrames.IP + 8;
+            assertThat(answer.getShort(dns + 6)).as("ANCOUNT").isEqualTo((short) 1);
+            assertThat(answer.getInt(answer.limit() - 4)).as("the A record").isEqualTo(GuestFrames.GUEST);
+            // and a new client is not offered its address, which is not even checked
+            List<String> skipped = new ArrayList<>();
+            GuestFrames.broadcastDhcp(wire, GuestFrames.dhcp(DhcpMessageType.DISCOVER, NEW_MAC, 0, 0));
+            assertThat(Ipv4Address.format(GuestFrames.awaitDhcpReply(wire, skipped).yiaddr())).isEqualTo("10.0.2.16");
+            assertThat(skipped).containsExactly("arp request for 10.0.2.16");
+            assertThat(second.netdev("u").details().toString()).contains("leasefile " + file + ": written 1 times, failed 0");
+        }
+        assertThat(Files.readString(file)).contains(" 52:54:00:12:34:56 10.0.2.15 alpha *\n")
+                .contains(" 52:54:00:aa:bb:cc 10.0.2.16 * *\n");
+    }
+
+    @Test
+    void linesThatAreNoBindingAreSaidAndLeftOutAndTheRestIsTaken() throws Exception {
+        Path file = directory.resolve("leases");
+        long expiry = System.currentTimeMillis() / 1000 + 3600;
+        Files.writeString(file, "garbage\n" + expiry + " 52:54:00:12:34:56 10.0.2.15 alpha *\n"
+                + expiry + " 52:54:00:12:34:57 192.0.2.1 outside *\n" + expiry + " 52:54:00:12:34:58 10.0.2.15 twice *\n",
+                StandardCharsets.US_ASCII);
+        try (Network network = new Network()) {
+            List<String> said = LogCapture.during(Level.INFO, () -> network.addNetdev("user,id=u,leasefile=" + file));
+            assertThat(said).anySatisfy(line -> assertThat(line).contains("leasefile " + file
+                    + ": 1 line is no binding and left out, the first at line 1: expected EXPIRY MAC ADDRESS HOSTNAME"
+                    + " CLIENT-ID between single spaces, got 1 fields"));
+            assertThat(said).anySatisfy(line -> assertThat(line).contains(
+                    ": 1 binding kept from the last run (1 running), 2 left out (outside the pool, reserved, another"
+                    + " MAC's static lease, or twice)"));
+            assertThat(network.netdev("u").details().toString()).contains("10.0.2.15").contains("alpha");
+        }
+    }
+
+    @Test
+    void aWriteThatFailsIsSaidCountedAndTriedAgain() throws Exception {
+        Path gone = directory.resolve("gone");
+        Files.createDirectory(gone);
+        LeaseFile file = new LeaseFile("u", gone.resolve("leases"));
+        DhcpServer dhcp = new DhcpServer(new DhcpSettings(Ipv4Address.parse("10.0.2.0"), 24,
+                Ipv4Address.parse("10.0.2.2"), Ipv4Address.parse("10.0.2.3"), Ipv4Address.parse("10.0.2.15"),
+                DhcpSettings.QEMU_LEASE_SECONDS, null, List.of(), null, null, null, 0, Map.of(), Set.of()));
+        file.restoreInto(dhcp, System.currentTimeMillis());
+        Files.delete(gone);
+        dhcp.restore(List.of(new Lease(GuestFrames.GUEST_MAC, GuestFrames.GUEST, null, Long.MAX_VALUE)), 0);
+        List<String> said = LogCapture.during(Level.WARNING, () -> file.saveIfChanged(dhcp));
+        assertThat(said).singleElement().asString().startsWith("u: cannot write leasefile " + gone.resolve("leases"))
+                .endsWith("the write is tried again at the next DHCP message");
+        assertThat(file.writeFailures()).isEqualTo(1);
+        Files.createDirectory(gone);
+        file.saveIfChanged(dhcp);
+        assertThat(file.writes()).isEqualTo(1);
+        assertThat(Files.readString(gone.resolve("leases"))).isEqualTo("0 52:54:00:12:34:56 10.0.2.15 * *\n");
+        try (var left = Files.list(gone)) {
+            assertThat(left).as("no temporary file left").hasSize(1);
+        }
+    }
+
+    /** A standard query (RD) for {@code name}, type A, class IN. */
+    private static byte[] dnsQuery(String name) {
+        ByteBuffer q = ByteBuffer.allocate(12 + name.length() + 2 + 4);
+        q.putShort((short) 0x1234).putShort((short) 0x0100).putShort((short) 1).putShort((short) 0).putInt(0);
+        q.put((byte) name.length()).put(name.getBytes(StandardCharsets.US_ASCII)).put((byte) 0);
+        q.putShort((short) 1).putShort((short) 1);
+        return q.array();
+    }
+}
