@@ -91,6 +91,17 @@ public record UserConfig(boolean ipv4, int network, int prefixLength, int host, 
     }
 
     /**
+     * QEMU's {@code dhcpstart} when none is given (net/slirp.c: the network's address with 0x20f in its host bits, so
+     * 10.0.2.15 in 10.0.2.0/24, 10.0.2.15 in 10.0.0.0/16 too).
+     *
+     * @param network the network's address, an int in network order
+     * @param mask its mask, e.g. 0xffffff00 for /24
+     */
+    public static int defaultDhcpStart(int network, int mask) {
+        return network | (0x020f & ~mask);
+    }
+
+    /**
      * The IPv4 network's mask.
      *
      * @return the mask of {@code prefixLength} bits, e.g. 0xffffff00 for /24

@@ -109,7 +109,7 @@ final class UserOptionParser {
         network &= mask;
         int host = network | (0x0202 & ~mask);
         int dns = network | (0x0203 & ~mask);
-        int dhcpStart = network | (0x020f & ~mask);
+        int dhcpStart = UserConfig.defaultDhcpStart(network, mask);
         boolean restricted = o.takeBoolean("restrict", false);
         UserConfig.Reach reach = new UserConfig.Reach(restricted, o.takeBoolean("host-loopback", true),
                 o.takeBoolean("builtin-dns", true), outbound(o, "outbound-addr", true), outbound(o, "outbound-addr6", false));

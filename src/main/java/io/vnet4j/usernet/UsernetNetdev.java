@@ -196,9 +196,15 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
     public String describe() {
         UdpNat n = nat;
         return settings
-                + (config.ipv4() ? ",host=" + Ipv4Address.format(config.host()) + ",dns=" + Ipv4Address.format(config.dns()) : "")
+                + (config.ipv4() ? ",host=" + Ipv4Address.format(config.host()) + ",dns=" + Ipv4Address.format(config.dns())
+                        + (config.dhcpStart() == UserConfig.defaultDhcpStart(config.network(), config.netmask()) ? ""
+                                : ",dhcpstart=" + Ipv4Address.format(config.dhcpStart())) : "")
                 + config.ipv6().map(v6 -> ",ipv6-net=" + v6.network() + ",ipv6-host=" + v6.host() + ",ipv6-dns=" + v6.dns())
                         .orElse(",ipv6=off")
+                + (config.hostname() == null ? "" : ",hostname=" + config.hostname())
+                + (config.domainName() == null ? "" : ",domainname=" + config.domainName())
+                + config.dnsSearch().stream().map(d -> ",dnssearch=" + d).collect(java.util.stream.Collectors.joining())
+                + (config.mtu() == UserConfig.DEFAULT_MTU ? "" : ",mtu=" + config.mtu())
                 + (config.tftpRoot() == null ? "" : ",tftp=" + config.tftpRoot().toAbsolutePath())
                 + (config.bootFile() == null ? "" : ",bootfile=" + config.bootFile())
                 + (config.leaseFile() == null ? "" : ",leasefile=" + config.leaseFile())

@@ -1010,6 +1010,20 @@ class UsernetNetdevTest {
         assertThat(user.details()).contains("neighbour 10.0.2.15 52:54:00:12:34:56");
     }
 
+    /** The start line and info network name what DHCP hands out when it is not QEMU's default; they named none of it. */
+    @Test
+    void theDescriptionNamesWhatDhcpHandsOutBesideTheDefaults() throws Exception {
+        try (Network other = new Network()) {
+            other.addNetdev("user,id=a");
+            other.addNetdev("user,id=b,net=10.0.0.0/16,dhcpstart=10.0.3.1,hostname=vm,domainname=lab.test,"
+                    + "dnssearch=a.test,dnssearch=b.test,mtu=9000");
+            assertThat(other.netdev("a").describe()).startsWith("net=10.0.2.0/24,restrict=off,host=10.0.2.2,dns=10.0.2.3,ipv6-net=")
+                    .doesNotContain("dhcpstart").doesNotContain("mtu=");
+            assertThat(other.netdev("b").describe()).contains(",host=10.0.2.2,dns=10.0.2.3,dhcpstart=10.0.3.1,ipv6-net=")
+                    .contains(",hostname=vm,domainname=lab.test,dnssearch=a.test,dnssearch=b.test,mtu=9000,");
+        }
+    }
+
     /** The udp-flows count of the user network's description, read on its loop. */
     private int udpFlows() {
         UsernetNetdev user = (UsernetNetdev) network.netdevs().stream().filter(n -> n.id().equals("u")).findFirst().orElseThrow();
