@@ -255,6 +255,9 @@ final class UserOptionParser {
         if (Files.isDirectory(path)) {
             throw o.error("leasefile: '" + Log.printable(v) + "' is a directory, expected a file in one");
         }
+        if (Files.exists(path) && !Files.isRegularFile(path)) { // a FIFO would hang the read at start
+            throw o.error("leasefile: '" + Log.printable(v) + "' is not a regular file");
+        }
         Path directory = path.getParent();
         if (directory == null || !Files.isDirectory(directory)) {
             throw o.error("leasefile: the directory of '" + Log.printable(v) + "' does not exist");

@@ -206,6 +206,7 @@ class UserOptionParserTest {
         assertError("user,id=u,leasefile=" + dir, "leasefile: '" + dir + "' is a directory, expected a file in one");
         assertError("user,id=u,leasefile=" + dir.resolve("missing/leases"),
                 "leasefile: the directory of '" + dir.resolve("missing/leases") + "' does not exist");
+        assertError("user,id=u,leasefile=/dev/null", "leasefile: '/dev/null' is not a regular file");
         assertError("user,id=u,ipv4=off,leasefile=" + dir.resolve("leases"),
                 "leasefile: IPv4 is off (ipv4=off), so there are no DHCP leases to keep");
         assertError("user,id=u,host=10.0.2.2,host=10.0.2.4", "host is given twice");
