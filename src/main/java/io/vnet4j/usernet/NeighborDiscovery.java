@@ -27,7 +27,10 @@ import java.util.random.RandomGenerator;
  * duplicate address detection, so a host forward finds a guest that has not spoken from it yet), and is
  * the link's router:
  * router advertisements answer each solicitation and go out unsolicited every 200-600 s (libslirp's
- * NDP_MinRtrAdvInterval..NDP_MaxRtrAdvInterval), to all nodes, from the host's link-local address. They
+ * NDP_MinRtrAdvInterval..NDP_MaxRtrAdvInterval), the first three 16 s apart (RFC 4861 section 6.2.4's
+ * MAX_INITIAL_RTR_ADVERT_INTERVAL and MAX_INITIAL_RTR_ADVERTISEMENTS, which libslirp does not keep: a guest whose
+ * solicitations were lost, started before vnet4j, or that kept a prefix across a restart, learns the link within
+ * 16 s, not 200-600 s), to all nodes, from the host's link-local address. They
  * carry the prefix for SLAAC (on-link, autonomous; valid 86400 s, preferred 14400 s), the MTU, the DNS
  * address (RDNSS) and the search list (DNSSL, RFC 8106), and the O flag, which sends clients to the
  * stateless DHCPv6 server for the rest. Messages without hop limit 255 (not from this link) or with a
@@ -36,6 +39,10 @@ import java.util.random.RandomGenerator;
 final class NeighborDiscovery {
     static final long MIN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(200);
     static final long MAX_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(600);
+    /** RFC 4861 section 10's MAX_INITIAL_RTR_ADVERT_INTERVAL: the longest wait before each of the first advertisements. */
+    static final long MAX_INITIAL_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(16);
+    /** RFC 4861 section 10's MAX_INITIAL_RTR_ADVERTISEMENTS. */
+    static final int MAX_INITIAL_ADVERTISEMENTS = 3;
     /** Router Lifetime: three times the longest interval, as libslirp (NDP_AdvDefaultLifetime). */
     static final int ROUTER_LIFETIME_SECONDS = 1800;
     static final long VALID_LIFETIME_SECONDS = 86400;
@@ -57,6 +64,8 @@ final class NeighborDiscovery {
     /** The search domains the advertisements carry: the leading ones that fit (see {@link SearchList}). */
     final List<String> searchDomains;
     private long nextAdvertisement;
+    /** Unsolicited advertisements sent, ever (the first ones come sooner: {@link #interval}). */
+    private long unsolicitedSent;
     /** Messages dropped: not hop limit 255, malformed, or a router's message from a guest. */
     long dropped;
     long advertisementsSent;
@@ -91,8 +100,10 @@ final class NeighborDiscovery {
         return Math.max(0, room);
     }
 
+    /** The wait before the next unsolicited advertisement: no longer than 16 s before each of the first three. */
     private long interval() {
-        return random.nextLong(MIN_INTERVAL_NANOS, MAX_INTERVAL_NANOS + 1);
+        long interval = random.nextLong(MIN_INTERVAL_NANOS, MAX_INTERVAL_NANOS + 1);
+        return unsolicitedSent < MAX_INITIAL_ADVERTISEMENTS ? Math.min(interval, MAX_INITIAL_INTERVAL_NANOS) : interval;
     }
 
     /**
@@ -213,6 +224,7 @@ final class NeighborDiscovery {
     long poll(long now) {
         if (now - nextAdvertisement >= 0) {
             sendAdvertisement();
+            unsolicitedSent++;
             nextAdvertisement = now + interval();
         }
         return nextAdvertisement - now;

@@ -67,6 +67,23 @@ class GatewayTimersTest {
         assertThat(gateway.poll(next - 1, BUSY)).isEqualTo(1); // not sent yet
     }
 
+    /**
+     * RFC 4861 section 6.2.4: the first three unsolicited advertisements come at most 16 s apart, then 200-600 s. The
+     * first came after 200-600 s, so a guest whose solicitations went unanswered (started before vnet4j) had no IPv6
+     * for up to ten minutes.
+     */
+    @Test
+    void theFirstThreeRouterAdvertisementsComeWithin16SecondsEach() throws Exception {
+        Gateway gateway = gateway("ipv6=on");
+        long now = 0;
+        for (int i = 0; i < NeighborDiscovery.MAX_INITIAL_ADVERTISEMENTS; i++) {
+            long next = gateway.poll(now, BUSY);
+            assertThat(next).as("before advertisement %d", i + 1).isEqualTo(16 * SECOND);
+            now += next;
+        }
+        assertThat(gateway.poll(now, BUSY)).as("after the third").isBetween(200 * SECOND, 600 * SECOND);
+    }
+
     @Test
     void aUdpFlowIsATimerUntilItExpires() throws Exception {
         Gateway gateway = gateway("ipv6=off");
