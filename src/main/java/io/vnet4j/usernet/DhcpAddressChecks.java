@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * TAP's address, or one a guest was seen using at a MAC other than the asking client's. An address it knows nothing
  * of is checked ({@link #checking}): an ARP request for it goes out as the gateway, the DISCOVER (or BOOTP request)
  * is held, a copy, one per client MAC ({@link #hold}), and the server answers nothing for now. The user network's
- * loop hands the held messages in again ({@link #offerChecked}) after each ARP frame and at its polls: a station
+ * loop hands the held messages in again ({@link #offerChecked}) after each round of frames and at its polls: a station
  * that answered is now in the neighbour table, and the server offers the client another address (checked in turn);
  * one that stayed silent for {@link #CHECK_MILLIS} is offered, and counts as free for {@link #CHECKED_FREE_MILLIS}
  * after. The asking client's own answer does not count: a guest that kept its lease across a restart of vnet4j and

@@ -145,9 +145,6 @@ final class Gateway {
         } else if (arpPacket.operation() != ArpPacket.REPLY) {
             drops.arpForOthers++; // a reply was learnt from above; a request for another host is not ours to answer
         }
-        if (services.addressChecks().holding()) {
-            services.addressChecks().offerChecked(); // the sender may hold an address a DHCP client waits to be offered
-        }
     }
 
     private void ipv4(long sourceMac, int offset, int length, long now) {

@@ -513,7 +513,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
             gateway.frame(frame, offset, length, segmentSize > 0, now);
             tcp.flushAcks();
             loopNeeded = loopSelector.pendingChanges() != changes || !tasks.isEmpty()
-                    || gateway.timedStarts() != starts && pollFarOff(now);
+                    || gateway.timedStarts() != starts && pollFarOff(now) || holdingForGuests();
         } catch (RuntimeException e) {
             internalErrors.record("a frame was dropped", e);
             return WRITE_FAILED;
@@ -713,9 +713,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
                 task.run();
             }
             queue.drainInPlace(fromHub, BATCH_BYTES, 256, 0);
-            if (tcpForwards.holding()) {
-                tcpForwards.openHeld(now); // the frames may have shown a held client's guest
-            }
+            retryHeld(now);
             tcp.flushAcks();
             tcp.sendLargeSegments(hub.anotherPortTakesLargeSegments(this));
             pollSoonAfterStarts(now); // before the wait, which has no limit when no timer was due
@@ -791,10 +789,29 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
     private void handleSelected(long now) {
         frameTime = now;
         loopSelector.forEachReady(dispatch);
-        if (tcpForwards.holding()) {
-            tcpForwards.openHeld(now); // a lent port's frames may have shown a held client's guest
-        }
+        retryHeld(now); // a lent port's frames may have shown a guest held work waits for
         tcp.flushAcks(); // owed by frames read from a lent port's descriptor and handled at once
+    }
+
+    /**
+     * Work held until a guest shows itself, tried again after a round of frames, which may have shown it: host
+     * forwards' clients waiting for their guest's IPv6 address ({@link TcpHostForwards#openHeld}), and DISCOVERs
+     * waiting for the ARP check of the address to offer ({@link DhcpAddressChecks#offerChecked}). Their time-outs
+     * come from the timed work. A frame handled on the writer's thread ({@link #writeThrough}) wakes the loop for this.
+     */
+    private void retryHeld(long now) {
+        if (tcpForwards.holding()) {
+            tcpForwards.openHeld(now);
+        }
+        DhcpAddressChecks checks = services.addressChecks();
+        if (checks.holding()) {
+            checks.offerChecked();
+        }
+    }
+
+    /** Whether {@link #retryHeld} has work to try. */
+    private boolean holdingForGuests() {
+        return tcpForwards.holding() || services.addressChecks().holding();
     }
 
     private void dispatch(LoopSelector.Key key) {
