@@ -19,7 +19,7 @@ import java.util.Set;
  * ({@code ifname=tap0 is tap t's already}) before it starts, not by the kernel's or a socket's error, which
  * blames another process when the holder is this one: a TAP's name in its network namespace (tun_set_iff's
  * EBUSY, drivers/net/tun.c), a unix socket path a server, datagram port or vhost-user back-end binds, a
- * VDE switch's directory, the TCP port a server listens on and the TCP and UDP ports of a user network's
+ * VDE switch's directory, a user network's lease file, the TCP port a server listens on and the TCP and UDP ports of a user network's
  * host forwards (on one address, or on all: Linux's bind refuses a specific address beside the wildcard, and
  * {@code [::]} covers IPv4 too), and a VNI on a UDP port (Linux's one socket per family and port). Netdevs
  * that run already ({@link #running}) are held against those given after them, and two host forwards of one
@@ -94,6 +94,9 @@ final class Claims {
             case NetdevConfig.Vde v when v.server() -> claims.add(new Claim("path " + fileIdentity(v.dir()), null,
                     "the VDE switch directory " + v.dir()));
             case NetdevConfig.User u -> {
+                if (u.user().leaseFile() != null) { // two networks writing one file would lose each other's leases
+                    claims.add(new Claim("path " + fileIdentity(u.user().leaseFile()), null, "leasefile=" + u.user().leaseFile()));
+                }
                 for (UserConfig.HostForward f : u.user().hostForwards()) {
                     if (f.hostPort() != 0) {
                         claims.add(port(f.udp() ? "UDP" : "TCP", new InetSocketAddress(f.hostAddress().toInetAddress(), f.hostPort())));

@@ -851,7 +851,7 @@ class ConfigParserTest {
     }
 
     @Test
-    void twoTapsOfOneNameInOneNamespaceAndTwoCapturesOfOneFileAreRefusedBeforeStart() throws Exception {
+    void twoTapsOfOneNameInOneNamespaceAndTwoCapturesOrLeaseFilesOfOneFileAreRefusedBeforeStart() throws Exception {
         assertThatThrownBy(given("tap,id=t1,ifname=t0", "tap,id=t2,ifname=t0")::build)
                 .hasMessage("-netdev tap,id=t2: ifname=t0 is tap t1's already");
         ConfigParser q = new ConfigParser();
@@ -859,6 +859,8 @@ class ConfigParserTest {
         q.object("filter-dump,id=f1,netdev=u,file=/tmp/x.pcap");
         q.object("filter-dump,id=f2,netdev=u,file=/tmp/../tmp/x.pcap");
         assertThatThrownBy(q::build).hasMessage("-object filter-dump,id=f2: file=/tmp/../tmp/x.pcap is capture f1's already");
+        assertThatThrownBy(given("user,id=u1,leasefile=/tmp/vnet4j.leases", "user,id=u2,leasefile=/tmp/../tmp/vnet4j.leases")::build)
+                .hasMessage("-netdev user,id=u2: leasefile=/tmp/../tmp/vnet4j.leases is user u1's already");
     }
 
     @Test
