@@ -31,6 +31,10 @@ final class Libc {
     /** ip(7) IP_TTL, ipv6(7) IPV6_UNICAST_HOPS: the hop limit of the unicast datagrams a socket sends. */
     static final int IP_TTL = 2;
     static final int IPV6_UNICAST_HOPS = 16;
+    /** ip(7) IP_MTU_DISCOVER and two of its values: DF never set, or set until the path MTU is known (the default). */
+    static final int IP_MTU_DISCOVER = 10;
+    static final int IP_PMTUDISC_DONT = 0;
+    static final int IP_PMTUDISC_WANT = 1;
     /** ip(7), ipv6(7): queue the errors a socket's datagrams meet (ICMP and local), read with MSG_ERRQUEUE. */
     static final int IP_RECVERR = 11;
     static final int IPV6_RECVERR = 25;

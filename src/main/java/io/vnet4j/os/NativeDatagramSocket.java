@@ -614,6 +614,17 @@ public final class NativeDatagramSocket implements AutoCloseable {
         return setter.set(fd, family == Libc.AF_INET6, hops);
     }
 
+    /**
+     * Lets this socket send its IPv4 datagrams with DF as the kernel chooses, or never ({@link DontFragment}),
+     * through {@code setter} (which the sending thread owns); nothing on an AF_INET6 socket, whose datagrams
+     * routers never fragment.
+     *
+     * @return 0, else the errno
+     */
+    public int dontFragment(DontFragment setter, boolean dontFragment) {
+        return family == Libc.AF_INET6 ? 0 : setter.set(fd, dontFragment);
+    }
+
     Arena arena() {
         return arena;
     }

@@ -60,6 +60,11 @@ final class Gateway {
      * the gateway passes on leaves with one less ({@link #endsHere}).
      */
     private int hopLimit;
+    /**
+     * The packet being handled has DF set (IPv4; never a reassembled one): a datagram or ping the gateway
+     * passes on leaves with it, as a router passes it on (RFC 1812 section 5.2.6).
+     */
+    private boolean dontFragment;
     private final IcmpPacket icmp = new IcmpPacket();
     private final UdpPacket udpPacket = new UdpPacket();
     /** The frame being handled is a large TCP segment (its TCP checksum is partial, not checked). */
@@ -166,7 +171,9 @@ final class Gateway {
             return;
         }
         hopLimit = ip.ttl();
+        dontFragment = ip.dontFragment();
         if (ip.moreFragments() || ip.fragmentOffset() != 0) {
+            dontFragment = false; // its sender fragmented it: onward it may be fragmented again
             largeSegment = false; // a reassembled datagram is checked in full
             boolean quoted = ip.fragmentOffset() == 0 && inputErrors.answerable(source, destination, ip.protocol(),
                     ip.buffer(), ip.payloadOffset(), ip.payloadLength());
@@ -213,6 +220,7 @@ final class Gateway {
             return;
         }
         hopLimit = ip6.hopLimit();
+        dontFragment = false; // IPv6 has no DF: routers never fragment
         if (ip6.fragmented()) {
             largeSegment = false;
             if (inputErrors.refusedFragment(ip6, source, destination)) {
@@ -445,7 +453,7 @@ final class Gateway {
             drops.unsupported++;
             return;
         }
-        icmpProxy.request(source, destination, hopsOnward(destination), buffer, offset, length, now);
+        icmpProxy.request(source, destination, hopsOnward(destination), dontFragment, buffer, offset, length, now);
     }
 
     private void udp(IpAddress source, IpAddress destination, ByteBuffer buffer, int offset, int length, long now) {
@@ -496,8 +504,8 @@ final class Gateway {
             }
             return;
         }
-        udp.send(source, sourcePort, destination, destinationPort, target, hopsOnward(destination), buffer, payload,
-                payloadLength, now);
+        udp.send(source, sourcePort, destination, destinationPort, target, hopsOnward(destination), dontFragment, buffer,
+                payload, payloadLength, now);
     }
 
     /**

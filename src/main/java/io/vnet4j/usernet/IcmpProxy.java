@@ -3,6 +3,7 @@ package io.vnet4j.usernet;
 import io.vnet4j.base.Log;
 import io.vnet4j.base.Shutdown;
 import io.vnet4j.fabric.ReadingLoop;
+import io.vnet4j.os.DontFragment;
 import io.vnet4j.os.NativeDatagramSocket;
 import io.vnet4j.os.SocketErrorQueue;
 import io.vnet4j.os.Sysctl;
@@ -79,9 +80,9 @@ final class IcmpProxy {
 
         /**
          * Sends {@code length} bytes of {@code message} to {@code destination} with a hop limit of {@code hops}
-         * (1 to 255): 0, else the errno.
+         * (1 to 255) and, over IPv4, DF as {@code dontFragment} says: 0, else the errno.
          */
-        int send(byte[] message, int length, IpAddress destination, int hops);
+        int send(byte[] message, int length, IpAddress destination, int hops, boolean dontFragment);
 
         /** Stops reading and frees the socket. */
         void close();
@@ -173,9 +174,12 @@ final class IcmpProxy {
     /**
      * Sends a guest's echo request (ICMP or ICMPv6 header and data in {@code buffer}) to {@code destination}
      * on the socket of its family, with {@code hops} as its hop limit (the guest's less the gateway's hop), so
-     * a router on the way whose hop it is answers with Time Exceeded, as traceroute -I asks.
+     * a router on the way whose hop it is answers with Time Exceeded, as traceroute -I asks, and over IPv4 with
+     * the guest's DF bit ({@code dontFragment}; see {@link DontFragment}): a router on the way fragments a
+     * request without it, and answers one with it that is over its MTU with Fragmentation Needed.
      */
-    void request(IpAddress guestIp, IpAddress destination, int hops, ByteBuffer buffer, int offset, int length, long now) {
+    void request(IpAddress guestIp, IpAddress destination, int hops, boolean dontFragment, ByteBuffer buffer, int offset,
+                 int length, long now) {
         EchoSocket socket = destination.isIpv4() ? ipv4 : ipv6;
         if (socket == null || length < ECHO_HEADER || length > scratch.length) {
             dropped++;
@@ -199,7 +203,7 @@ final class IcmpProxy {
                 request.putShort(2, (short) Checksum.compute(request, 0, length));
             }
         }
-        int errno = socket.send(scratch, length, destination, hops);
+        int errno = socket.send(scratch, length, destination, hops, dontFragment);
         if (errno != 0) {
             pending.remove(sequence);
             int error = IcmpErrors.ofFailedCall(errno, destination.isIpv4());
@@ -360,6 +364,9 @@ final class IcmpProxy {
         /** The hop limit the socket sends with now; 0 until the first request sets it (on the loop). */
         private int hops;
         private UnicastHops hopsSetter;
+        /** 1 while the (IPv4) socket may send with DF (a new socket's default), 0 while it never does. */
+        private int dontFragment = 1;
+        private DontFragment dontFragmentSetter;
 
         KernelEchoSocket(String logName, NativeDatagramSocket socket, boolean ipv6, boolean raw, int identifier,
                          ReadingLoop loop, Consumer<Answer> toLoop) {
@@ -393,7 +400,7 @@ final class IcmpProxy {
         }
 
         @Override
-        public int send(byte[] message, int length, IpAddress destination, int hops) {
+        public int send(byte[] message, int length, IpAddress destination, int hops, boolean dontFragment) {
             if (hops != this.hops) { // a system call only when a guest's hop limit changes (traceroute)
                 if (hopsSetter == null) {
                     hopsSetter = new UnicastHops();
@@ -401,6 +408,15 @@ final class IcmpProxy {
                 // refused (no kernel here does): the request leaves with the socket's own hop limit, not lost
                 socket.unicastHops(hopsSetter, hops);
                 this.hops = hops;
+            }
+            int df = dontFragment ? 1 : 0;
+            if (!ipv6 && df != this.dontFragment) { // a system call only when the guest's DF changes
+                if (dontFragmentSetter == null) {
+                    dontFragmentSetter = new DontFragment();
+                }
+                // refused (no kernel here does): the request leaves with the kernel's choice, not lost
+                socket.dontFragment(dontFragmentSetter, dontFragment);
+                this.dontFragment = df;
             }
             MemorySegment.copy(message, 0, socket.sendBuffer(), ValueLayout.JAVA_BYTE, 0, length);
             return socket.send(length, socket.prepareDestination(destination, 0));
@@ -487,6 +503,9 @@ final class IcmpProxy {
             }
             if (hopsSetter != null) {
                 hopsSetter.close();
+            }
+            if (dontFragmentSetter != null) {
+                dontFragmentSetter.close();
             }
         }
     }

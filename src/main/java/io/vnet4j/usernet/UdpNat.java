@@ -6,6 +6,7 @@ import io.vnet4j.base.HostSockets;
 import io.vnet4j.base.Log;
 import io.vnet4j.base.SocketAddresses;
 import io.vnet4j.os.ChannelDescriptors;
+import io.vnet4j.os.DontFragment;
 import io.vnet4j.os.SocketErrorQueue;
 import io.vnet4j.os.UnicastHops;
 import io.vnet4j.usernet.flow.FlowKey;
@@ -63,6 +64,10 @@ final class UdpNat {
     static final int DNS_PORT = 53;
     /** The most queries a pinned flow keeps waiting for at once (a resolver sends a handful, a forwarder more). */
     static final int MAX_WAITING_IDS = 1024;
+    /** A guest's datagram came with DF (the socket's default) or without (never DF), or leave the socket as it is. */
+    private static final int DF_SET = 1;
+    private static final int DF_CLEAR = 0;
+    private static final int DF_LEAVE = -1;
     private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(IDLE_SECONDS);
     private static final long DNS_IDLE_NANOS = TimeUnit.SECONDS.toNanos(DNS_IDLE_SECONDS);
 
@@ -105,6 +110,8 @@ final class UdpNat {
         private IpAddress lastSenderIp;
         /** The hop limit the socket sends with, as last set for the guest's datagrams; 0: the system's default. */
         private int hops;
+        /** {@link #DF_SET} (a new socket's default) or {@link #DF_CLEAR}, as last set for the guest's IPv4 datagrams. */
+        private int dontFragment = DF_SET;
 
         Flow(FlowKey key, DatagramChannel channel, int fd, boolean ipv6, long now) {
             this.key = key;
@@ -190,6 +197,7 @@ final class UdpNat {
     private SocketErrorQueue errorQueue;
     /** Made with the first hop limit a flow is given (see {@link #errorQueue} for why not at start). */
     private UnicastHops hopsSetter;
+    private DontFragment dontFragmentSetter;
     private boolean toldErrorsUnavailable;
     private final Map<FlowKey, Flow> flows = new LinkedHashMap<>(16, 0.75f, true);
     /** Reused for every lookup (see FlowKey). */
@@ -230,24 +238,28 @@ final class UdpNat {
 
     /**
      * Sends a guest's datagram, addressed to {@code destination:destinationPort}, to {@code target} on the
-     * host; replies come back from where they came from.
+     * host, with the hop limit {@code hops} and, over IPv4, the guest's DF bit ({@code dontFragment}), as a
+     * router passes them on (see {@link DontFragment}); replies come back from where they came from.
      */
     void send(IpAddress guestIp, int guestPort, IpAddress destination, int destinationPort, InetSocketAddress target,
-              int hops, ByteBuffer payload, int offset, int length, long now) {
-        send(probe.set(guestIp, guestPort, null, 0), destination, destinationPort, target, hops, payload, offset, length,
-                now);
+              int hops, boolean dontFragment, ByteBuffer payload, int offset, int length, long now) {
+        send(probe.set(guestIp, guestPort, null, 0), destination, destinationPort, target, hops,
+                dontFragment ? DF_SET : DF_CLEAR, payload, offset, length, now);
     }
 
     /** Sends a guest's datagram to {@code upstream}; replies appear to come from {@code virtualIp:virtualPort}. */
     void sendPinned(IpAddress guestIp, int guestPort, IpAddress virtualIp, int virtualPort, InetSocketAddress upstream,
                     ByteBuffer payload, int offset, int length, long now) {
-        send(probe.set(guestIp, guestPort, virtualIp, virtualPort), virtualIp, virtualPort, upstream, 0, payload, offset,
-                length, now);
+        send(probe.set(guestIp, guestPort, virtualIp, virtualPort), virtualIp, virtualPort, upstream, 0, DF_LEAVE, payload,
+                offset, length, now);
     }
 
-    /** {@code hops}: the hop limit to send with (1 to 255), or 0 to leave the socket's as it is. */
+    /**
+     * {@code hops}: the hop limit to send with (1 to 255), or 0 to leave the socket's as it is;
+     * {@code dontFragment}: DF_SET, DF_CLEAR, or DF_LEAVE for the socket's as it is.
+     */
     private void send(FlowKey key, IpAddress destination, int destinationPort, InetSocketAddress target, int hops,
-                      ByteBuffer payload, int offset, int length, long now) {
+                      int dontFragment, ByteBuffer payload, int offset, int length, long now) {
         Flow flow = flows.get(key);
         if (flow != null && flow.pinned() && flow.ipv6 != (target.getAddress() instanceof Inet6Address)) {
             // its upstream is now one of the other family (the DNS failover, a rewritten resolv.conf), which this
@@ -266,6 +278,9 @@ final class UdpNat {
             flow.remotePort = destinationPort;
             if (hops != flow.hops && hops != 0 && flow.fd >= 0) { // a system call only when the guest's hop limit changes
                 setHops(flow, hops);
+            }
+            if (dontFragment != flow.dontFragment && dontFragment != DF_LEAVE && flow.fd >= 0 && !flow.ipv6) {
+                setDontFragment(flow, dontFragment);
             }
             sendBuffer.clear();
             sendBuffer.put(0, payload, offset, length).limit(length);
@@ -290,7 +305,7 @@ final class UdpNat {
     }
 
     /**
-     * Makes the error queue and the hop-limit setter now, where they would be made at the first flow that needs
+     * Makes the error queue and the hop-limit and DF setters now, where they would be made at the first flow that needs
      * them: the warm-up asks it of the daemon's networks after "ready" (so that the start does not pay for them).
      * Made at the daemon's first flow, the C2 code of {@code send} that the warm-up's thousands of flows compiled,
      * each finding them made, met a branch it had never taken, threw itself away ({@code unstable_if} in
@@ -304,6 +319,18 @@ final class UdpNat {
         if (hopsSetter == null) {
             hopsSetter = new UnicastHops();
         }
+        if (dontFragmentSetter == null) {
+            dontFragmentSetter = new DontFragment();
+        }
+    }
+
+    private void setDontFragment(Flow flow, int dontFragment) {
+        if (dontFragmentSetter == null) {
+            dontFragmentSetter = new DontFragment();
+        }
+        // refused (no kernel here does): the datagrams leave with the kernel's choice, not lost
+        dontFragmentSetter.set(flow.fd, dontFragment == DF_SET);
+        flow.dontFragment = dontFragment;
     }
 
     private void setHops(Flow flow, int hops) {
@@ -593,6 +620,9 @@ final class UdpNat {
         }
         if (hopsSetter != null) {
             hopsSetter.close();
+        }
+        if (dontFragmentSetter != null) {
+            dontFragmentSetter.close();
         }
     }
 

@@ -3,7 +3,6 @@ package io.vnet4j.peers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,48 +18,25 @@ import org.junit.jupiter.api.Timeout;
  * A ping of the far host shows its distance as on a routed network: its reply, sent with 64, reaches the
  * guest with 62, one hop less at the router and one at the gateway (libslirp's replies come with 255).
  *
- * <p>The namespaces, all the test's own: the daemon's (198.51.100.1/30, 2001:db8:1::1/64), a router's
- * (198.51.100.2/30 and 198.51.100.5/30, 2001:db8:1::2 and 2001:db8:2::1), the far host's (198.51.100.6/30,
- * 2001:db8:2::2) and the guest's on the daemon's TAP.
+ * <p>The namespaces: {@link RoutedPath}'s.
  */
 @Timeout(120)
 class UsernetTracerouteIT {
-    private final List<NetNamespace> namespaces = new ArrayList<>();
-    private VnetProcess daemon;
+    private RoutedPath path;
     private NetNamespace guest;
 
     @BeforeEach
     void start() throws Exception {
         PeerTools.require("busybox", "busybox-static");
-        NetNamespace host = namespace("trh");
-        NetNamespace router = namespace("trr");
-        NetNamespace far = namespace("trf");
-        guest = namespace("trg");
-        for (NetNamespace ns : namespaces) {
-            ns.execOk("ip", "link", "set", "lo", "up");
-        }
-        PeerTools.execOk("ip", "link", "add", "h0", "netns", host.name(), "type", "veth", "peer", "name", "r0", "netns", router.name());
-        PeerTools.execOk("ip", "link", "add", "r1", "netns", router.name(), "type", "veth", "peer", "name", "f0", "netns", far.name());
-        address(host, "h0", "198.51.100.1/30", "2001:db8:1::1/64");
-        address(router, "r0", "198.51.100.2/30", "2001:db8:1::2/64");
-        address(router, "r1", "198.51.100.5/30", "2001:db8:2::1/64");
-        address(far, "f0", "198.51.100.6/30", "2001:db8:2::2/64");
-        host.execOk("ip", "route", "add", "default", "via", "198.51.100.2");
-        host.execOk("ip", "-6", "route", "add", "default", "via", "2001:db8:1::2");
-        far.execOk("ip", "route", "add", "default", "via", "198.51.100.5");
-        far.execOk("ip", "-6", "route", "add", "default", "via", "2001:db8:2::1");
-        router.execOk("sysctl", "-qw", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1");
-        daemon = VnetProcess.startIn(host.name(), "--control", "none",
-                "-netdev", "user,id=u", "-netdev", "tap,id=g,ifname=tap0,configure=on,netns=/run/netns/" + guest.name());
-        guest.await("ip addr show tap0 | grep -q 10.0.2.100", Duration.ofSeconds(15));
+        path = new RoutedPath("tr", 1500, null, "");
+        guest = path.guest;
     }
 
     @AfterEach
     void stop() {
-        if (daemon != null) {
-            daemon.close();
+        if (path != null) {
+            path.close();
         }
-        namespaces.forEach(NetNamespace::close);
     }
 
     @Test
@@ -79,7 +55,7 @@ class UsernetTracerouteIT {
         guest.await("ip -6 addr show tap0 | grep -v tentative | grep -q fec0:", Duration.ofSeconds(15));
         // and the routers' and the far host's addresses past theirs (1 s): the guest's came 1.4-3 s after the
         // start until configure=on made it quick, and the far host, its address still tentative, answered no probe
-        for (NetNamespace ns : namespaces) {
+        for (NetNamespace ns : List.of(path.host, path.router, path.far, path.guest)) {
             ns.await("! ip -6 addr show | grep -q tentative", Duration.ofSeconds(15));
         }
         List<String> hops = List.of("fec0::2", "2001:db8:1::2", "2001:db8:2::2");
@@ -93,17 +69,5 @@ class UsernetTracerouteIT {
     /** The address of each hop line (" 1  10.0.2.2  0.3 ms"), "*" for a hop that did not answer. */
     private static List<String> hops(String output) {
         return output.lines().filter(l -> l.matches("^\\s*\\d+\\s+.*")).map(l -> l.trim().split("\\s+")[1]).toList();
-    }
-
-    private NetNamespace namespace(String tag) {
-        NetNamespace ns = NetNamespace.create("vnet4j-it-" + tag + "-" + ProcessHandle.current().pid());
-        namespaces.add(ns);
-        return ns;
-    }
-
-    private static void address(NetNamespace ns, String device, String ipv4, String ipv6) {
-        ns.execOk("ip", "addr", "add", ipv4, "dev", device);
-        ns.execOk("ip", "addr", "add", ipv6, "dev", device, "nodad");
-        ns.execOk("ip", "link", "set", device, "up");
     }
 }

@@ -41,6 +41,7 @@ class IcmpProxyTest {
         final List<byte[]> sent = new ArrayList<>();
         final List<IpAddress> to = new ArrayList<>();
         final List<Integer> hops = new ArrayList<>();
+        final List<Boolean> dontFragment = new ArrayList<>();
         int errno;
 
         FakeSocket(boolean raw) {
@@ -53,10 +54,11 @@ class IcmpProxyTest {
         }
 
         @Override
-        public int send(byte[] message, int length, IpAddress destination, int hops) {
+        public int send(byte[] message, int length, IpAddress destination, int hops, boolean dontFragment) {
             sent.add(Arrays.copyOf(message, length));
             to.add(destination);
             this.hops.add(hops);
+            this.dontFragment.add(dontFragment);
             return errno;
         }
 
@@ -100,8 +102,8 @@ class IcmpProxyTest {
         FakeSocket v4 = new FakeSocket(false);
         FakeSocket v6 = new FakeSocket(false);
         IcmpProxy proxy = new IcmpProxy(out, errors, GATEWAY, v4, v6, IDENTIFIER);
-        proxy.request(GUEST6, FAR6, 63, echoRequest(true, 0x1234, 7), 0, 8 + DATA.length, 0);
-        proxy.request(GUEST4, FAR4, 2, echoRequest(false, 0x1234, 7), 0, 8 + DATA.length, 0);
+        proxy.request(GUEST6, FAR6, 63, false, echoRequest(true, 0x1234, 7), 0, 8 + DATA.length, 0);
+        proxy.request(GUEST4, FAR4, 2, false, echoRequest(false, 0x1234, 7), 0, 8 + DATA.length, 0);
 
         assertThat(v6.to).containsExactly(FAR6);
         assertThat(v4.to).containsExactly(FAR4);
@@ -121,8 +123,8 @@ class IcmpProxyTest {
         FakeSocket v4 = new FakeSocket(true);
         FakeSocket v6 = new FakeSocket(true);
         IcmpProxy proxy = new IcmpProxy(out, errors, GATEWAY, v4, v6, IDENTIFIER);
-        proxy.request(GUEST6, FAR6, 63, echoRequest(true, 0x1234, 7), 0, 8 + DATA.length, 0);
-        proxy.request(GUEST4, FAR4, 63, echoRequest(false, 0x1234, 7), 0, 8 + DATA.length, 0);
+        proxy.request(GUEST6, FAR6, 63, false, echoRequest(true, 0x1234, 7), 0, 8 + DATA.length, 0);
+        proxy.request(GUEST4, FAR4, 63, false, echoRequest(false, 0x1234, 7), 0, 8 + DATA.length, 0);
 
         assertThat(v6.last().getShort(4)).isEqualTo((short) IDENTIFIER);
         assertThat(v6.last().getShort(2)).isZero(); // the kernel computes an ICMPv6 checksum over its pseudo-header
@@ -138,7 +140,7 @@ class IcmpProxyTest {
         IcmpProxy proxy = new IcmpProxy(out, errors, GATEWAY, null, v6, IDENTIFIER);
         ByteBuffer request = ByteBuffer.allocate(100);
         request.put(30, echoRequest(true, 0x1234, 7), 0, 8 + DATA.length); // at an offset, as in a frame
-        proxy.request(GUEST6, FAR6, 63, request, 30, 8 + DATA.length, 0);
+        proxy.request(GUEST6, FAR6, 63, false, request, 30, 8 + DATA.length, 0);
         int ours = v6.last().getShort(6) & 0xFFFF;
 
         proxy.deliver(new IcmpProxy.Reply(FAR6, ours, DATA, 57));
@@ -170,7 +172,7 @@ class IcmpProxyTest {
     void anIpv4ReplyReachesTheGuestAsAnEchoReply() {
         FakeSocket v4 = new FakeSocket(false);
         IcmpProxy proxy = new IcmpProxy(out, errors, GATEWAY, v4, null, IDENTIFIER);
-        proxy.request(GUEST4, FAR4, 63, echoRequest(false, 0x4321, 9), 0, 8 + DATA.length, 0);
+        proxy.request(GUEST4, FAR4, 63, false, echoRequest(false, 0x4321, 9), 0, 8 + DATA.length, 0);
         proxy.deliver(new IcmpProxy.Reply(FAR4, v4.last().getShort(6) & 0xFFFF, DATA, 57));
 
         ByteBuffer frame = frames.getFirst();
@@ -196,7 +198,7 @@ class IcmpProxyTest {
 
         FakeSocket v4 = new FakeSocket(false);
         IcmpProxy proxy = new IcmpProxy(out, errors, GATEWAY, v4, null, IDENTIFIER);
-        proxy.request(GUEST4, FAR4, 63, echoRequest(false, 1, 1), 0, 8 + DATA.length, 0);
+        proxy.request(GUEST4, FAR4, 63, false, echoRequest(false, 1, 1), 0, 8 + DATA.length, 0);
         proxy.deliver(new IcmpProxy.Reply(FAR4, v4.last().getShort(6) & 0xFFFF, DATA, -1));
         ByteBuffer frame = frames.getFirst();
         assertThat(new Ipv4Packet().wrap(frame, EthernetFrame.HEADER_LENGTH, frame.limit() - EthernetFrame.HEADER_LENGTH)
@@ -207,7 +209,7 @@ class IcmpProxyTest {
     void aReplyFromAnotherAddressOrForNoRequestIsDroppedAndTheRequestKeepsWaiting() {
         FakeSocket v6 = new FakeSocket(true);
         IcmpProxy proxy = new IcmpProxy(out, errors, GATEWAY, null, v6, IDENTIFIER);
-        proxy.request(GUEST6, FAR6, 63, echoRequest(true, 1, 1), 0, 8 + DATA.length, 0);
+        proxy.request(GUEST6, FAR6, 63, false, echoRequest(true, 1, 1), 0, 8 + DATA.length, 0);
         int ours = v6.last().getShort(6) & 0xFFFF;
 
         proxy.deliver(new IcmpProxy.Reply(IpAddress.parse("2001:db8::2"), ours, DATA, 57)); // another ping of the host's
@@ -225,18 +227,27 @@ class IcmpProxyTest {
     }
 
     @Test
+    void anIpv4RequestLeavesWithTheGuestsDontFragmentBit() {
+        FakeSocket v4 = new FakeSocket(false);
+        IcmpProxy proxy = new IcmpProxy(out, errors, GATEWAY, v4, null, IDENTIFIER);
+        proxy.request(GUEST4, FAR4, 63, true, echoRequest(false, 1, 1), 0, 8 + DATA.length, 0);
+        proxy.request(GUEST4, FAR4, 63, false, echoRequest(false, 1, 2), 0, 8 + DATA.length, 0);
+        assertThat(v4.dontFragment).containsExactly(true, false);
+    }
+
+    @Test
     void aFamilyWithoutSocketDropsItsPingsAndCountsThem() {
         FakeSocket v4 = new FakeSocket(false);
         IcmpProxy proxy = new IcmpProxy(out, errors, GATEWAY, v4, null, IDENTIFIER);
-        proxy.request(GUEST6, FAR6, 63, echoRequest(true, 1, 1), 0, 8 + DATA.length, 0);
+        proxy.request(GUEST6, FAR6, 63, false, echoRequest(true, 1, 1), 0, 8 + DATA.length, 0);
         assertThat(proxy.dropped()).isEqualTo(1);
         assertThat(proxy.pendingCount()).isZero();
         assertThat(proxy.carriers()).isEqualTo("ipv4 by ping socket, ipv6 not carried");
-        proxy.request(GUEST4, FAR4, 63, echoRequest(false, 1, 1), 0, 8 + DATA.length, 0);
+        proxy.request(GUEST4, FAR4, 63, false, echoRequest(false, 1, 1), 0, 8 + DATA.length, 0);
         assertThat(v4.sent).hasSize(1);
 
         v4.errno = 105; // ENOBUFS: not an error to tell the guest
-        proxy.request(GUEST4, FAR4, 63, echoRequest(false, 1, 2), 0, 8 + DATA.length, 0);
+        proxy.request(GUEST4, FAR4, 63, false, echoRequest(false, 1, 2), 0, 8 + DATA.length, 0);
         assertThat(proxy.dropped()).isEqualTo(2);
         assertThat(frames).isEmpty();
     }
@@ -248,8 +259,8 @@ class IcmpProxyTest {
         IcmpProxy proxy = new IcmpProxy(out, errors, GATEWAY, v4, v6, IDENTIFIER);
         v4.errno = Errno.ENETUNREACH;
         v6.errno = Errno.EHOSTUNREACH;
-        proxy.request(GUEST4, FAR4, 63, echoRequest(false, 0x4321, 3), 0, 8 + DATA.length, 0);
-        proxy.request(GUEST6, FAR6, 63, echoRequest(true, 0x4321, 4), 0, 8 + DATA.length, 0);
+        proxy.request(GUEST4, FAR4, 63, false, echoRequest(false, 0x4321, 3), 0, 8 + DATA.length, 0);
+        proxy.request(GUEST6, FAR6, 63, false, echoRequest(true, 0x4321, 4), 0, 8 + DATA.length, 0);
         assertThat(proxy.pendingCount()).isZero();
         assertThat(proxy.dropped()).as("told, not lost").isZero();
         assertThat(frames).hasSize(2);
@@ -282,7 +293,7 @@ class IcmpProxyTest {
     void anErrorARouterSentForARequestReachesTheGuestFromThatRouter() {
         FakeSocket v6 = new FakeSocket(false);
         IcmpProxy proxy = new IcmpProxy(out, errors, GATEWAY, null, v6, IDENTIFIER);
-        proxy.request(GUEST6, FAR6, 63, echoRequest(true, 0x4321, 5), 0, 8 + DATA.length, 0);
+        proxy.request(GUEST6, FAR6, 63, false, echoRequest(true, 0x4321, 5), 0, 8 + DATA.length, 0);
         int ours = v6.last().getShort(6) & 0xFFFF;
         IpAddress router = IpAddress.parse("2001:db8:ffff::1");
 
@@ -305,14 +316,14 @@ class IcmpProxyTest {
         FakeSocket v6 = new FakeSocket(false);
         IcmpProxy proxy = new IcmpProxy(out, errors, GATEWAY, null, v6, IDENTIFIER);
         for (int i = 0; i < IcmpProxy.MAX_PENDING + 10; i++) {
-            proxy.request(GUEST6, FAR6, 63, echoRequest(true, 1, i), 0, 8 + DATA.length, 0);
+            proxy.request(GUEST6, FAR6, 63, false, echoRequest(true, 1, i), 0, 8 + DATA.length, 0);
         }
         assertThat(proxy.pendingCount()).isEqualTo(IcmpProxy.MAX_PENDING);
         proxy.deliver(new IcmpProxy.Reply(FAR6, 0, DATA, 57)); // the oldest gave way
         assertThat(frames).isEmpty();
 
         long later = TimeUnit.SECONDS.toNanos(IcmpProxy.PENDING_SECONDS) + 1;
-        proxy.request(GUEST6, FAR6, 63, echoRequest(true, 1, 1), 0, 8 + DATA.length, later);
+        proxy.request(GUEST6, FAR6, 63, false, echoRequest(true, 1, 1), 0, 8 + DATA.length, later);
         assertThat(proxy.pendingCount()).isEqualTo(1);
     }
 

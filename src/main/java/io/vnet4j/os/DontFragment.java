@@ -1,0 +1,48 @@
+package io.vnet4j.os;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Sets whether the IPv4 datagrams an AF_INET socket sends may carry the Don't Fragment bit: ip(7)
+ * {@code IP_MTU_DISCOVER}, {@code IP_PMTUDISC_DONT} (DF clear: the host and the routers on the way fragment
+ * a datagram over their MTU) or {@code IP_PMTUDISC_WANT}, the kernel's default (DF set while the datagram fits
+ * the path MTU the host knows, so a router on the way answers one too large with Fragmentation Needed; a
+ * larger one the host fragments itself). A router passes a packet on with the DF bit it came with (RFC 791,
+ * RFC 1812 section 5.2.6): a guest's datagram without DF must not meet a Fragmentation Needed, as it did
+ * when the socket sent everything with the default, and was lost. A guest's datagram with DF keeps the
+ * default rather than {@code IP_PMTUDISC_DO}: Linux sets DF on every datagram that fits its own path MTU,
+ * so a container at MTU 65520 sends its 4,000-byte datagrams with DF, which the host's 1500-byte link then
+ * refused (EMSGSIZE) where the default fragments them.
+ *
+ * <p>One instance is used by one thread at a time; its native int and errno state are reused by every
+ * call, so a call allocates nothing.
+ */
+public final class DontFragment implements AutoCloseable {
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment value = arena.allocate(ValueLayout.JAVA_INT);
+    private final MemorySegment errnoState = Libc.errnoState(arena);
+
+    /**
+     * Lets the AF_INET socket {@code fd} send its datagrams with DF as the kernel chooses ({@code dontFragment}),
+     * or never.
+     *
+     * @return 0, else the errno (EBADF for a closed descriptor, ENOPROTOOPT for an AF_INET6 socket)
+     */
+    public int set(int fd, boolean dontFragment) {
+        value.set(ValueLayout.JAVA_INT, 0, dontFragment ? Libc.IP_PMTUDISC_WANT : Libc.IP_PMTUDISC_DONT);
+        try {
+            int rc = (int) Downcall.call(Libc.SETSOCKOPT.handle(), errnoState, fd, Libc.IPPROTO_IP,
+                    Libc.IP_MTU_DISCOVER, value.address(), 4);
+            return rc == 0 ? 0 : Libc.errno(errnoState);
+        } catch (Throwable t) {
+            throw new IllegalStateException("setsockopt: " + t, t);
+        }
+    }
+
+    @Override
+    public void close() {
+        arena.close();
+    }
+}
