@@ -82,16 +82,18 @@ final class ForwardRules {
             throw hostError(o, rule, "Missing : separator");
         }
         String[] portRest = splitFirst(hostRest[1], '-');
-        if ((portRest == null ? hostRest[1] : portRest[0]).indexOf(':') >= 0) {
+        if (portRest == null) {
+            // no '-' after the host address: QEMU's words, whatever else the rule holds. More colons
+            // ('tcp:2222::22', meant as tcp::2222-:22) are no unbracketed IPv6 address without a '-' after it
+            throw hostError(o, rule, "Bad host port separator");
+        }
+        if (portRest[0].indexOf(':') >= 0) {
             throw hostError(o, rule, "Bad host address" + BRACKETS_HINT);
         }
         IpAddress hostAddress = hostRest[0].isEmpty() ? IpAddress.IPV4_LOOPBACK : address(o, rule, hostRest[0], "host");
         if (hostAddress.isLinkLocal()) {
             throw hostError(o, rule, "Bad host address: a link-local address needs an interface, which a rule cannot "
                     + "name; use [::1], [::] or a global address");
-        }
-        if (portRest == null) {
-            throw hostError(o, rule, "Bad host port separator");
         }
         int hostPort = OptionString.cNumber(portRest[0], 0, 65535); // qemu_strtoi with base 0, as QEMU's slirp_hostfwd: 010 is 8
         if (hostPort < 0) {

@@ -374,7 +374,10 @@ class UserOptionParserTest {
         assertError("user,id=u,hostfwd=tcp:[fe80::1%eth0]:2222-:22", "(Bad host address)");
         assertError("user,id=u,hostfwd=tcp::2222-[fec0::xyz]:22", "(Bad guest address)");
         assertError("user,id=u,hostfwd=tcp:::1:2222-:22", "(Bad host address: an IPv6 address goes in brackets, as in [::1]:2222)");
-        assertError("user,id=u,hostfwd=tcp:::1", "(Bad host address: an IPv6 address goes in brackets");
+        // no '-': QEMU's separator line, not a guess at an IPv6 address (osv#486's 'tcp:2222::22', meant as
+        // tcp::2222-:22, was told to put an IPv6 address in brackets)
+        assertError("user,id=u,hostfwd=tcp:::1", "Invalid host forwarding rule 'tcp:::1' (Bad host port separator)");
+        assertError("user,id=u,hostfwd=tcp:2222::22", "Invalid host forwarding rule 'tcp:2222::22' (Bad host port separator)");
         assertError("user,id=u,hostfwd=tcp::2222-fec0::15:22", "(Bad guest address: an IPv6 address goes in brackets");
     }
 
