@@ -26,6 +26,7 @@ final class LinuxCalls {
     static final int IFF_TAP = 0x0002;
     static final int IFF_NO_PI = 0x1000;
     static final int IFF_VNET_HDR = 0x4000;
+    static final int IFF_MULTI_QUEUE = 0x0100;
     static final long TUN_F_CSUM = 0x01;
     static final long TUN_F_TSO4 = 0x02;
     static final long TUN_F_TSO6 = 0x04;

@@ -167,9 +167,11 @@ public final class TapDevice implements AutoCloseable {
             int rc = (int) Downcall.callVariadic(LinuxCalls.IOCTL.handle(), errno, fd, LinuxCalls.TUNSETIFF, ifreq.address());
             if (rc != 0) {
                 int e = Libc.errno(errno);
+                // EINVAL has two causes: no TAP by that name, or a multi-queue one, which asked as one queue is refused
+                boolean multiQueue = e == EINVAL && !name.isEmpty() && attachesAsMultiQueue(fd, ifreq, flags, errno);
                 Libc.closeQuietly(fd);
                 throw new IOException("TUNSETIFF " + (name.isEmpty() ? "" : name + " ") + "failed: " + Libc.strerror(e)
-                        + hint(e) + attachHint(e, name));
+                        + hint(e) + (multiQueue ? multiQueueHint(name) : attachHint(e, name)));
             }
             if (vnetHeader) {
                 long offloads = LinuxCalls.TUN_F_CSUM | LinuxCalls.TUN_F_TSO4 | LinuxCalls.TUN_F_TSO6;
@@ -194,6 +196,29 @@ public final class TapDevice implements AutoCloseable {
         }
     }
 
+    private static final int EINVAL = 22;
+
+    /**
+     * Whether the interface TUNSETIFF just refused with EINVAL takes {@code fd} as one queue of a multi-queue TAP
+     * (IFF_MULTI_QUEUE, as {@code ip tuntap add NAME mode tap multi_queue} makes one): the kernel's tun_set_iff
+     * refuses a request whose IFF_MULTI_QUEUE differs from the device's. The queue attached by asking is let go
+     * with {@code fd}; while another process holds queues of that TAP the kernel leaves its settings alone (an idle
+     * one keeps the flags asked, as the next process to attach sets its own).
+     */
+    private static boolean attachesAsMultiQueue(int fd, MemorySegment ifreq, short flags, MemorySegment errno) throws Throwable {
+        ifreq.set(ValueLayout.JAVA_SHORT, LinuxCalls.IFNAMSIZ, (short) (flags | LinuxCalls.IFF_MULTI_QUEUE));
+        return (int) Downcall.callVariadic(LinuxCalls.IOCTL.handle(), errno, fd, LinuxCalls.TUNSETIFF, ifreq.address()) == 0;
+    }
+
+    /**
+     * A multi-queue TAP refused, as QEMU 7.2 refuses one without queues=N: vnet4j reads a TAP through one
+     * descriptor, and a second process's queue on a multi-queue TAP would take part of its frames in silence.
+     */
+    private static String multiQueueHint(String name) {
+        return " (" + name + " is a multi-queue TAP, made with `ip tuntap add " + name + " mode tap multi_queue`; vnet4j "
+                + "attaches a TAP as one queue: delete it and let vnet4j create it, or create it without multi_queue)";
+    }
+
     private static String hint(int errno) {
         return errno == 1 || errno == 13
                 ? " (creating or attaching a TAP needs CAP_NET_ADMIN: run as root, or attach to a persistent TAP "
@@ -203,7 +228,8 @@ public final class TapDevice implements AutoCloseable {
 
     /**
      * Why attaching to an interface that exists failed, as the kernel's tun_set_iff (drivers/net/tun.c)
-     * decides: EINVAL when it is not a TAP device (a TUN device, a veth, lo), EBUSY when another process
+     * decides: EINVAL when it is not a TAP device (a TUN device, a veth, lo; a multi-queue TAP is told apart by
+     * {@link #attachesAsMultiQueue}), EBUSY when another process
      * holds the TAP (without IFF_MULTI_QUEUE one descriptor at a time).
      */
     private static String attachHint(int errno, String name) {

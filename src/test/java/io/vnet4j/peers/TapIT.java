@@ -119,6 +119,26 @@ class TapIT {
                 + "another process, such as QEMU or another vnet4j)");
     }
 
+    /**
+     * cloud-hypervisor#738 and firecracker#750, replayed: a TAP made beforehand with {@code ip tuntap add ...
+     * multi_queue} is refused as one queue (EINVAL, as QEMU 7.2 without queues=N says "could not configure
+     * /dev/net/tun (NAME): Invalid argument"); vnet4j said the interface was not a TAP device at all.
+     */
+    @Test
+    void aMultiQueueTapIsRefusedForWhatItIs() {
+        container.execOk("ip", "tuntap", "add", "name", "vnmq", "mode", "tap", "multi_queue");
+        try {
+            PeerTools.Exec mq = VnetProcess.runToExit(java.util.Map.of(), "--control", "none",
+                    "-netdev", "tap,id=t,ifname=vnmq,netns=/run/netns/" + container.name());
+            assertThat(mq.exitCode()).isEqualTo(1);
+            assertThat(mq.output()).contains("TUNSETIFF vnmq failed: Invalid argument (vnmq is a multi-queue TAP, made "
+                    + "with `ip tuntap add vnmq mode tap multi_queue`; vnet4j attaches a TAP as one queue: delete it and let "
+                    + "vnet4j create it, or create it without multi_queue)");
+        } finally {
+            container.execOk("ip", "tuntap", "del", "name", "vnmq", "mode", "tap", "multi_queue");
+        }
+    }
+
     @Test
     void twoNamespacesPingEachOtherThroughTheHub() {
         assertThat(left.execOk("busybox", "ping", "-c", "3", "-W", "5", "10.99.0.2")).contains("3 packets received");
