@@ -4,6 +4,8 @@ import io.vnet4j.base.HostText;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.net.UnknownHostException;
 
 /** Parses QEMU's {@code host:port} and {@code [v6]:port} forms into socket addresses. */
@@ -112,6 +114,36 @@ final class Addresses {
             throw o.error(what + ": " + NO_PEER_BROADCAST + " (expected a unicast address)");
         }
         return address;
+    }
+
+    /**
+     * A datagram peer the local address can exchange frames with: a loopback address (127.0.0.0/8, ::1) reaches
+     * this host alone, so with {@code remote} neither a loopback address nor one of this host's (nor a multicast
+     * group, which a loopback interface joins) the kernel refuses every datagram sent (IPv4: EINVAL) and no other
+     * host can send one to it. QEMU 7.2 starts so and drops every frame in silence (GNS3/gns3-server#96: "the local
+     * IP of the UDP tunnel, it's always 127.0.0.1"); refused at start, as a broadcast peer is.
+     *
+     * @param elsewise what to give instead, named in the message
+     */
+    static void reachableFrom(OptionString o, String localWhat, InetAddress local, String remoteWhat, InetAddress remote,
+            String elsewise) throws ConfigException {
+        if (local == null || !local.isLoopbackAddress() || remote.isLoopbackAddress() || remote.isAnyLocalAddress()
+                || remote.isMulticastAddress() || isOwn(remote)) {
+            return;
+        }
+        String to = io.vnet4j.wire.IpAddress.of(remote).toString();
+        throw o.error(localWhat + "=" + io.vnet4j.wire.IpAddress.of(local) + " is a loopback address, which reaches this host "
+                + "alone, and " + remoteWhat + "=" + to + " is none of its addresses: no frame could go either way; give "
+                + localWhat + "= the address of the interface toward " + to + " (" + elsewise + ")");
+    }
+
+    /** Whether {@code address} is one of this host's (in this network namespace); true when that cannot be told. */
+    private static boolean isOwn(InetAddress address) {
+        try {
+            return NetworkInterface.getByInetAddress(address) != null;
+        } catch (SocketException e) {
+            return true;
+        }
     }
 
     /**

@@ -42,6 +42,9 @@ final class DgramOptionParser {
             throw o.error("local.type and remote.type must be the same, got " + localType + " and " + remoteType);
         }
         DatagramEndpoint local = endpoint(o, "local", localType, settings);
+        if (local instanceof DatagramEndpoint.Inet l && remote instanceof DatagramEndpoint.Inet r) {
+            Addresses.reachableFrom(o, "local.host", l.address(), "remote.host", r.address(), "or none, every interface");
+        }
         o.finish(KEYS);
         return new NetdevConfig.Datagram(id, "dgram", hub, settings.toString(), local, remote, null);
     }

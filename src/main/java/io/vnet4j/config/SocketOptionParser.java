@@ -59,6 +59,8 @@ final class SocketOptionParser {
                     throw o.error("udp= needs localaddr=host:port, the address to receive on");
                 }
                 InetSocketAddress local = Addresses.hostPort(o, "localaddr", localaddr, "0.0.0.0", 0);
+                Addresses.reachableFrom(o, "localaddr", local.getAddress(), "udp", remote.getAddress(),
+                        "or 0.0.0.0, every interface");
                 yield new NetdevConfig.Datagram(id, "socket", hub, "udp=" + value + ",localaddr=" + localaddr,
                         inet(o, "localaddr", local), inet(o, "udp", remote), null);
             }

@@ -66,6 +66,9 @@ final class VxlanOptionParser {
                         + "give a global or unique local address (fd00::/8)");
             }
         }
+        for (InetAddress remote : remotes) {
+            Addresses.reachableFrom(o, "local", local, "remote", remote, "or leave local= out");
+        }
         String dev = o.take("dev");
         if (dev != null && !dev.matches("[A-Za-z0-9_.:@-]{1,15}")) {
             throw o.error("dev: expected an interface name, got '" + dev + "'");

@@ -952,6 +952,39 @@ class ConfigParserTest {
                 .hasMessageContaining("addr.host: 255.255.255.255 is the limited");
     }
 
+    /**
+     * GNS3/gns3-server#96 replayed: a UDP tunnel whose local address was 127.0.0.1 and whose peer another host's
+     * address carried nothing either way; QEMU 7.2 starts so (and every sendto fails: EINVAL), vnet4j counted every
+     * frame dropped and said nothing. Loopback to loopback, to one of this host's own addresses, or to a multicast
+     * group still goes.
+     */
+    @Test
+    void aLoopbackLocalAddressWithAPeerElsewhereIsRefusedAtStart() throws Exception {
+        netdevError("socket,id=g,udp=198.51.100.1:10000,localaddr=127.0.0.1:10001").hasMessageEndingWith(
+                "localaddr=127.0.0.1 is a loopback address, which reaches this host alone, and udp=198.51.100.1 is none "
+                + "of its addresses: no frame could go either way; give localaddr= the address of the interface toward "
+                + "198.51.100.1 (or 0.0.0.0, every interface)");
+        netdevError("dgram,id=d,local.type=inet,local.host=127.0.0.2,local.port=10003,remote.type=inet,"
+                + "remote.host=198.51.100.1,remote.port=10002").hasMessageEndingWith("local.host=127.0.0.2 is a loopback "
+                + "address, which reaches this host alone, and remote.host=198.51.100.1 is none of its addresses: no frame "
+                + "could go either way; give local.host= the address of the interface toward 198.51.100.1 (or none, every "
+                + "interface)");
+        netdevError("vxlan,id=v,vni=1,local=::1,remote=2001:db8::2").hasMessageContaining(
+                "local=::1 is a loopback address, which reaches this host alone, and remote=2001:db8::2 is none of its "
+                + "addresses").hasMessageEndingWith("(or leave local= out)");
+        netdev("socket,id=lo,udp=127.0.0.1:10000,localaddr=127.0.0.1:10001");
+        netdev("dgram,id=any,local.type=inet,local.host=,local.port=10003,remote.type=inet,remote.host=198.51.100.1,"
+                + "remote.port=10002");
+        netdev("dgram,id=m,remote.type=inet,remote.host=230.0.0.1,remote.port=1234,local.type=inet,local.host=127.0.0.1");
+        netdev("vxlan,id=v4,vni=1,local=127.0.0.1,remote=127.0.0.2");
+        java.util.Optional<java.net.InetAddress> own = java.net.NetworkInterface.networkInterfaces()
+                .flatMap(java.net.NetworkInterface::inetAddresses)
+                .filter(a -> a instanceof java.net.Inet4Address && !a.isLoopbackAddress()).findFirst();
+        if (own.isPresent()) { // this host's own address is reached from its loopback
+            netdev("socket,id=own,udp=" + own.get().getHostAddress() + ":10010,localaddr=127.0.0.1:10011");
+        }
+    }
+
     @Test
     void aStreamClientRefusesAMulticastGroup() {
         netdevError("socket,id=c,connect=224.0.0.1:5000")
