@@ -26,7 +26,9 @@ import java.util.concurrent.TimeUnit;
  * starts over answers for its address, which it may have again. At most {@link #MAX_CHECKS} checks and held
  * messages: past them (a flood of DISCOVERs from made-up MACs) addresses are offered unchecked, as before checks.
  *
- * <p>The clock is the DHCP server's, {@code System.currentTimeMillis()}. Runs on the user network's loop only.
+ * <p>The checks run on {@code System.nanoTime()}, not on the server's wall clock (the {@code nowMillis} it passes):
+ * a wall clock stepped back would have held every DISCOVER for an unchecked address until it caught up. Runs on the
+ * user network's loop only.
  */
 final class DhcpAddressChecks implements AddressesInUse {
     /**
@@ -37,6 +39,8 @@ final class DhcpAddressChecks implements AddressesInUse {
     static final long CHECK_MILLIS = 200;
     /** How long an address whose check nobody answered is offered without another, ms. */
     static final long CHECKED_FREE_MILLIS = 60_000;
+    private static final long CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(CHECK_MILLIS);
+    private static final long CHECKED_FREE_NANOS = TimeUnit.MILLISECONDS.toNanos(CHECKED_FREE_MILLIS);
     /** The most addresses checked at once or found free lately, and DISCOVERs held for them. */
     static final int MAX_CHECKS = 256;
 
@@ -57,7 +61,7 @@ final class DhcpAddressChecks implements AddressesInUse {
     private final Set<Integer> tapAddresses;
     private final GuestOutput out;
     private final Redo redo;
-    /** Addresses being checked or found free, and the time (ms) each check ends. */
+    /** Addresses being checked or found free, and the time each check ends (System.nanoTime). */
     private final Map<Integer, Long> checks = new HashMap<>();
     /** DISCOVERs waiting for their address's check, by client MAC: handed in again as soon as it ends. */
     private final Map<Long, HeldDiscover> heldDiscovers = new LinkedHashMap<>();
@@ -81,24 +85,25 @@ final class DhcpAddressChecks implements AddressesInUse {
 
     @Override
     public boolean checking(int address, long mac, long nowMillis) {
+        long now = System.nanoTime();
         if (neighbors.lookup(IpAddress.ofIpv4(address)) == mac) {
             return false; // the asking client's own (seen at its MAC: a guest that kept its address and starts over)
         }
         Long until = checks.get(address);
-        if (until != null && nowMillis - until < CHECKED_FREE_MILLIS) {
-            if (nowMillis - until >= 0) {
+        if (until != null && now - until < CHECKED_FREE_NANOS) {
+            if (now - until >= 0) {
                 return false; // checked, and nobody claimed it, a short while ago
             }
             waitFor(address, mac); // being checked for another DISCOVER, or this client's earlier one
             return true;
         }
         if (checks.size() >= MAX_CHECKS) {
-            checks.values().removeIf(end -> nowMillis - end >= CHECKED_FREE_MILLIS);
+            checks.values().removeIf(end -> now - end >= CHECKED_FREE_NANOS);
             if (checks.size() >= MAX_CHECKS) {
                 return false; // a flood of DISCOVERs from made-up MACs: offered unchecked
             }
         }
-        checks.put(address, nowMillis + CHECK_MILLIS);
+        checks.put(address, now + CHECK_NANOS);
         started++;
         waitFor(address, mac);
         out.ask(IpAddress.ofIpv4(address));
@@ -152,7 +157,7 @@ final class DhcpAddressChecks implements AddressesInUse {
         if (heldDiscovers.isEmpty()) {
             return;
         }
-        long now = System.currentTimeMillis();
+        long now = System.nanoTime();
         List<HeldDiscover> due = new ArrayList<>();
         for (var it = heldDiscovers.values().iterator(); it.hasNext(); ) {
             HeldDiscover h = it.next();
@@ -183,13 +188,13 @@ final class DhcpAddressChecks implements AddressesInUse {
         if (heldDiscovers.isEmpty()) {
             return Long.MAX_VALUE;
         }
-        long millis = System.currentTimeMillis();
+        long now = System.nanoTime();
         long first = Long.MAX_VALUE;
         for (HeldDiscover h : heldDiscovers.values()) {
             Long until = checks.get(h.address);
-            first = Math.min(first, until == null ? 0 : Math.max(0, until - millis));
+            first = Math.min(first, until == null ? 0 : Math.max(0, until - now));
         }
-        return TimeUnit.MILLISECONDS.toNanos(first) + 1;
+        return first;
     }
 
     /** Addresses checked by an ARP request before an offer, ever. */
