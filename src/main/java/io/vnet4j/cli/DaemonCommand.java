@@ -18,6 +18,7 @@ import io.vnet4j.fabric.Netdev;
 import io.vnet4j.fabric.NetdevEvents;
 import io.vnet4j.fabric.VlanMembership;
 import io.vnet4j.http.HttpConsole;
+import io.vnet4j.os.PrivilegedPorts;
 import io.vnet4j.os.SocketFiles;
 import io.vnet4j.os.Terminal;
 import io.vnet4j.usernet.BusyPoll;
@@ -272,7 +273,8 @@ final class DaemonCommand implements Callable<Integer> {
                 console = HttpConsole.start(http, this::runningNetdevs, Version.get());
                 started.add(console);
             } catch (IOException e) {
-                Log.error("--http " + SocketAddresses.format(http) + ": " + e.getMessage());
+                Log.error("--http " + SocketAddresses.format(http) + ": " + e.getMessage()
+                        + PrivilegedPorts.hint(e.getMessage(), http.getPort()));
                 started.closeAll();
                 return 1;
             }

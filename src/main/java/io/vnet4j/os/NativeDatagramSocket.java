@@ -195,7 +195,9 @@ public final class NativeDatagramSocket implements AutoCloseable {
             throw new IOException("bind: " + t, t);
         }
         if (rc != 0) {
-            throw failure("bind " + local, Libc.errno(errnoState));
+            IOException e = failure("bind " + local, Libc.errno(errnoState));
+            throw local instanceof DatagramEndpoint.Inet inet
+                    ? new IOException(e.getMessage() + PrivilegedPorts.hint(e.getMessage(), inet.port())) : e;
         }
     }
 

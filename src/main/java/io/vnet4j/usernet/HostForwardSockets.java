@@ -3,6 +3,7 @@ package io.vnet4j.usernet;
 import io.vnet4j.base.HostSockets;
 import io.vnet4j.config.UserConfig;
 import io.vnet4j.os.Ipv6Only;
+import io.vnet4j.os.PrivilegedPorts;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
@@ -56,7 +57,8 @@ final class HostForwardSockets {
 
     private static IOException failed(UserConfig.HostForward forward, IOException e) {
         return new IOException("hostfwd=" + (forward.udp() ? "udp:" : "tcp:") + forward.hostAddress().toUriString()
-                + ":" + forward.hostPort() + ": " + e.getMessage(), e);
+                + ":" + forward.hostPort() + ": " + e.getMessage() + PrivilegedPorts.hint(e.getMessage(),
+                forward.hostPort()), e);
     }
 
     /**

@@ -11,6 +11,7 @@ import io.vnet4j.fabric.NetdevEvents;
 import io.vnet4j.fabric.PeerPortsNetdev;
 import io.vnet4j.fabric.Port;
 import io.vnet4j.os.OwnedFile;
+import io.vnet4j.os.PrivilegedPorts;
 import io.vnet4j.os.SocketFiles;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -103,7 +104,8 @@ public final class StreamServerNetdev extends PeerPortsNetdev {
             }
         } catch (IOException e) {
             ch.close();
-            throw new IOException(id + ": cannot listen on " + settings + ": " + e.getMessage(), e);
+            throw new IOException(id + ": cannot listen on " + settings + ": " + e.getMessage()
+                    + (address instanceof InetSocketAddress inet ? PrivilegedPorts.hint(e.getMessage(), inet.getPort()) : ""), e);
         }
         server = ch;
         acceptor = Acceptor.startFor(id, server, () -> closed, this::started);
