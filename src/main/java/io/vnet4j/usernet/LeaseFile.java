@@ -59,7 +59,7 @@ final class LeaseFile {
             return;
         } catch (IOException e) {
             Log.warn(logName + ": cannot read leasefile " + path + ": " + Log.printable(String.valueOf(e.getMessage()))
-                    + "; the guests' bindings start empty");
+                    + "; the guests' bindings start empty, and the file is written anew at the next lease");
             return;
         }
         LeaseFileFormat.Read read = LeaseFileFormat.parse(text);
