@@ -1,9 +1,5 @@
 package io.vnet4j.os;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-
 /**
  * Sets whether the IPv4 datagrams an AF_INET socket sends may carry the Don't Fragment bit: ip(7)
  * {@code IP_MTU_DISCOVER}, {@code IP_PMTUDISC_DONT} (DF clear: the host and the routers on the way fragment
@@ -20,9 +16,7 @@ import java.lang.foreign.ValueLayout;
  * call, so a call allocates nothing.
  */
 public final class DontFragment implements AutoCloseable {
-    private final Arena arena = Arena.ofShared();
-    private final MemorySegment value = arena.allocate(ValueLayout.JAVA_INT);
-    private final MemorySegment errnoState = Libc.errnoState(arena);
+    private final IntSocketOption option = new IntSocketOption();
 
     /**
      * Lets the AF_INET socket {@code fd} send its datagrams with DF as the kernel chooses ({@code dontFragment}),
@@ -31,18 +25,12 @@ public final class DontFragment implements AutoCloseable {
      * @return 0, else the errno (EBADF for a closed descriptor, ENOPROTOOPT for an AF_INET6 socket)
      */
     public int set(int fd, boolean dontFragment) {
-        value.set(ValueLayout.JAVA_INT, 0, dontFragment ? Libc.IP_PMTUDISC_WANT : Libc.IP_PMTUDISC_DONT);
-        try {
-            int rc = (int) Downcall.call(Libc.SETSOCKOPT.handle(), errnoState, fd, Libc.IPPROTO_IP,
-                    Libc.IP_MTU_DISCOVER, value.address(), 4);
-            return rc == 0 ? 0 : Libc.errno(errnoState);
-        } catch (Throwable t) {
-            throw new IllegalStateException("setsockopt: " + t, t);
-        }
+        return option.set(fd, Libc.IPPROTO_IP, Libc.IP_MTU_DISCOVER,
+                dontFragment ? Libc.IP_PMTUDISC_WANT : Libc.IP_PMTUDISC_DONT);
     }
 
     @Override
     public void close() {
-        arena.close();
+        option.close();
     }
 }

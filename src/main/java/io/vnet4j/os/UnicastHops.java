@@ -1,9 +1,5 @@
 package io.vnet4j.os;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-
 /**
  * Sets the hop limit of the unicast datagrams a socket sends: ip(7) {@code IP_TTL} on an AF_INET socket,
  * ipv6(7) {@code IPV6_UNICAST_HOPS} on an AF_INET6 one (1 to 255). A router passes a packet on with its hop
@@ -13,9 +9,7 @@ import java.lang.foreign.ValueLayout;
  * call, so a call allocates nothing.
  */
 public final class UnicastHops implements AutoCloseable {
-    private final Arena arena = Arena.ofShared();
-    private final MemorySegment value = arena.allocate(ValueLayout.JAVA_INT);
-    private final MemorySegment errnoState = Libc.errnoState(arena);
+    private final IntSocketOption option = new IntSocketOption();
 
     /**
      * Sets the hop limit of {@code fd}'s unicast datagrams.
@@ -25,19 +19,11 @@ public final class UnicastHops implements AutoCloseable {
      * @return 0, else the errno (EBADF for a closed descriptor, EINVAL for a value out of range)
      */
     public int set(int fd, boolean ipv6, int hops) {
-        value.set(ValueLayout.JAVA_INT, 0, hops);
-        try {
-            int rc = (int) Downcall.call(Libc.SETSOCKOPT.handle(), errnoState, fd,
-                    ipv6 ? Libc.IPPROTO_IPV6 : Libc.IPPROTO_IP, ipv6 ? Libc.IPV6_UNICAST_HOPS : Libc.IP_TTL,
-                    value.address(), 4);
-            return rc == 0 ? 0 : Libc.errno(errnoState);
-        } catch (Throwable t) {
-            throw new IllegalStateException("setsockopt: " + t, t);
-        }
+        return option.set(fd, ipv6 ? Libc.IPPROTO_IPV6 : Libc.IPPROTO_IP, ipv6 ? Libc.IPV6_UNICAST_HOPS : Libc.IP_TTL, hops);
     }
 
     @Override
     public void close() {
-        arena.close();
+        option.close();
     }
 }
