@@ -11,8 +11,11 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The DHCP bindings kept across runs ({@code leasefile=PATH}, as dnsmasq's {@code --dhcp-leasefile}): read once at
@@ -21,7 +24,8 @@ import java.util.List;
  * renewal (up to 12 h with QEMU's 24 h leases).
  *
  * <p>Each write goes to a temporary file beside the file and is renamed over it, so a reader or a crash sees the old
- * text or the new, whole. The writes run on the user network's loop: a DHCP exchange or a guest leaving, a
+ * text or the new, whole. The file keeps its permissions (a new one is rw-r--r--, as dnsmasq's), and a symbolic link
+ * stays one: the file it names is written. The writes run on the user network's loop: a DHCP exchange or a guest leaving, a
  * few hundred bytes to a local file. A file that cannot be read or written is said in the log (at most once a
  * minute), and the network runs on without it. Lines that are no binding are said once, counted, and dropped at the
  * next write. Two daemons given one file overwrite each other's.
@@ -29,6 +33,8 @@ import java.util.List;
 final class LeaseFile {
     /** The largest file read: a /16 pool's bindings with long names fit. */
     static final long MAX_BYTES = 32L << 20;
+    /** A file made anew: rw-r--r--, dnsmasq's (it runs with umask 022); a temporary file's 0600 is not kept. */
+    static final Set<PosixFilePermission> NEW_FILE_PERMISSIONS = PosixFilePermissions.fromString("rw-r--r--");
 
     private final Path path;
     private final String logName;
@@ -50,7 +56,7 @@ final class LeaseFile {
         String text;
         try {
             if (Files.size(path) > MAX_BYTES) {
-                Log.warn(logName + ": leasefile " + path + " is larger than " + MAX_BYTES
+                Log.warn(logName + ": leasefile " + shown() + " is larger than " + MAX_BYTES
                         + " bytes, which no lease table fills; its bindings are not taken, and it is written anew");
                 return;
             }
@@ -58,19 +64,19 @@ final class LeaseFile {
         } catch (NoSuchFileException e) {
             return;
         } catch (IOException e) {
-            Log.warn(logName + ": cannot read leasefile " + path + ": " + Log.printable(String.valueOf(e.getMessage()))
+            Log.warn(logName + ": cannot read leasefile " + shown() + ": " + Log.printable(Log.describe(e))
                     + "; the guests' bindings start empty, and the file is written anew at the next lease");
             return;
         }
         LeaseFileFormat.Read read = LeaseFileFormat.parse(text);
         if (read.refusedLines() > 0) {
-            Log.warn(logName + ": leasefile " + path + ": " + read.refusedLines() + " line"
+            Log.warn(logName + ": leasefile " + shown() + ": " + read.refusedLines() + " line"
                     + (read.refusedLines() == 1 ? " is" : "s are") + " no binding and left out, the first at "
                     + Log.printable(read.firstRefusal()));
         }
         int taken = dhcp.restore(read.leases(), nowMillis);
         long running = dhcp.leases().stream().filter(l -> !l.expired(nowMillis)).count();
-        Log.info(logName + ": leasefile " + path + ": " + taken + " binding" + (taken == 1 ? "" : "s") + " kept from the last run ("
+        Log.info(logName + ": leasefile " + shown() + ": " + taken + " binding" + (taken == 1 ? "" : "s") + " kept from the last run ("
                 + running + " running)" + (taken == read.leases().size() ? "" : ", " + (read.leases().size() - taken)
                 + " left out (outside the pool, reserved, another MAC's static lease, or twice)"));
         savedGeneration = dhcp.bindingsChanged();
@@ -89,16 +95,20 @@ final class LeaseFile {
     private void write(List<Lease> leases) {
         Path temporary = null;
         try {
-            Path directory = path.toAbsolutePath().getParent();
-            temporary = Files.createTempFile(directory, "." + path.getFileName() + ".", ".tmp");
+            // a symbolic link stays one, and the file keeps its permissions, as dnsmasq writes its file in place
+            Path target = Files.isSymbolicLink(path) ? path.toRealPath() : path;
+            Path directory = target.toAbsolutePath().getParent();
+            temporary = Files.createTempFile(directory, "." + target.getFileName() + ".", ".tmp");
+            Files.setPosixFilePermissions(temporary, Files.exists(target)
+                    ? Files.getPosixFilePermissions(target) : NEW_FILE_PERMISSIONS);
             Files.writeString(temporary, LeaseFileFormat.format(leases), StandardCharsets.ISO_8859_1);
-            Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             temporary = null;
             writes++;
         } catch (IOException e) {
             writeFailures++;
-            failures.warn(logName + ": cannot write leasefile " + path + ": "
-                    + Log.printable(String.valueOf(e.getMessage())) + "; the bindings are kept in memory, and the write "
+            failures.warn(logName + ": cannot write leasefile " + shown() + ": "
+                    + Log.printable(Log.describe(e)) + "; the bindings are kept in memory, and the write "
                     + "is tried again at the next DHCP message");
             savedGeneration = -1;
         } finally {
@@ -110,6 +120,11 @@ final class LeaseFile {
                 }
             }
         }
+    }
+
+    /** The path for a log line. */
+    private String shown() {
+        return Log.printable(path.toString());
     }
 
     Path path() {

@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -97,14 +98,13 @@ class LeaseFileTest {
         Path gone = directory.resolve("gone");
         Files.createDirectory(gone);
         LeaseFile file = new LeaseFile("u", gone.resolve("leases"));
-        DhcpServer dhcp = new DhcpServer(new DhcpSettings(Ipv4Address.parse("10.0.2.0"), 24,
-                Ipv4Address.parse("10.0.2.2"), Ipv4Address.parse("10.0.2.3"), Ipv4Address.parse("10.0.2.15"),
-                DhcpSettings.QEMU_LEASE_SECONDS, null, List.of(), null, null, null, 0, Map.of(), Set.of()));
+        DhcpServer dhcp = dhcpServer();
         file.restoreInto(dhcp, System.currentTimeMillis());
         Files.delete(gone);
         dhcp.restore(List.of(new Lease(GuestFrames.GUEST_MAC, GuestFrames.GUEST, null, Long.MAX_VALUE)), 0);
         List<String> said = LogCapture.during(Level.WARNING, () -> file.saveIfChanged(dhcp));
         assertThat(said).singleElement().asString().startsWith("u: cannot write leasefile " + gone.resolve("leases"))
+                .contains(": no such file or directory;") // not the bare path of the temporary file
                 .endsWith("the write is tried again at the next DHCP message");
         assertThat(file.writeFailures()).isEqualTo(1);
         Files.createDirectory(gone);
@@ -114,6 +114,39 @@ class LeaseFileTest {
         try (var left = Files.list(gone)) {
             assertThat(left).as("no temporary file left").hasSize(1);
         }
+    }
+
+    /**
+     * A rewrite keeps what the user set: the file's permissions (the temporary file's 0600 replaced a 0644 file's,
+     * unlike dnsmasq, which writes its file in place), a new file readable by all as dnsmasq's, and a symbolic link
+     * (the rename replaced the link with a file).
+     */
+    @Test
+    void aRewriteKeepsTheFilesPermissionsAndASymbolicLink() throws Exception {
+        Path kept = directory.resolve("kept");
+        Files.writeString(kept, "");
+        Files.setPosixFilePermissions(kept, PosixFilePermissions.fromString("rw-r-----"));
+        Path link = directory.resolve("link");
+        Files.createSymbolicLink(link, kept.getFileName());
+        Path fresh = directory.resolve("fresh");
+        for (Path path : List.of(link, fresh)) {
+            LeaseFile file = new LeaseFile("u", path);
+            DhcpServer dhcp = dhcpServer();
+            file.restoreInto(dhcp, System.currentTimeMillis());
+            dhcp.restore(List.of(new Lease(GuestFrames.GUEST_MAC, GuestFrames.GUEST, null, Long.MAX_VALUE)), 0);
+            file.saveIfChanged(dhcp);
+            assertThat(file.writes()).isEqualTo(1);
+        }
+        assertThat(Files.isSymbolicLink(link)).as("the link is still one").isTrue();
+        assertThat(Files.readString(kept)).isEqualTo("0 52:54:00:12:34:56 10.0.2.15 * *\n");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(kept))).isEqualTo("rw-r-----");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh))).isEqualTo("rw-r--r--");
+    }
+
+    private static DhcpServer dhcpServer() {
+        return new DhcpServer(new DhcpSettings(Ipv4Address.parse("10.0.2.0"), 24,
+                Ipv4Address.parse("10.0.2.2"), Ipv4Address.parse("10.0.2.3"), Ipv4Address.parse("10.0.2.15"),
+                DhcpSettings.QEMU_LEASE_SECONDS, null, List.of(), null, null, null, 0, Map.of(), Set.of()));
     }
 
     /** A standard query (RD) for {@code name}, type A, class IN. */
