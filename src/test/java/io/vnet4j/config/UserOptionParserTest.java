@@ -207,6 +207,10 @@ class UserOptionParserTest {
         assertError("user,id=u,leasefile=" + dir.resolve("missing/leases"),
                 "leasefile: the directory of '" + dir.resolve("missing/leases") + "' does not exist");
         assertError("user,id=u,leasefile=/dev/null", "leasefile: '/dev/null' is not a regular file");
+        // a directory no file can be made in, even by root: each write is a file made there and renamed; the daemon
+        // started and said so only at the first lease, where dnsmasq refuses to start
+        assertError("user,id=u,leasefile=/proc/self/leases",
+                "leasefile: cannot write in the directory of '/proc/self/leases': no such file or directory");
         assertError("user,id=u,ipv4=off,leasefile=" + dir.resolve("leases"),
                 "leasefile: IPv4 is off (ipv4=off), so there are no DHCP leases to keep");
         assertError("user,id=u,host=10.0.2.2,host=10.0.2.4", "host is given twice");
