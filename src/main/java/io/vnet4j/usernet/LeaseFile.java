@@ -16,6 +16,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The DHCP bindings kept across runs ({@code leasefile=PATH}, as dnsmasq's {@code --dhcp-leasefile}): read once at
@@ -23,7 +24,8 @@ import java.util.Set;
  * restarted keeps its address reserved and its name answered in DNS, where without the file both wait for its next
  * renewal (up to 12 h with QEMU's 24 h leases).
  *
- * <p>Each write goes to a temporary file beside the file and is renamed over it, so a reader or a crash sees the old
+ * <p>A change is written at once when the last write is a second old or more, else a second after it (and when the
+ * network stops). Each write goes to a temporary file beside the file and is renamed over it, so a reader or a crash sees the old
  * text or the new, whole. The file keeps its permissions (a new one is rw-r--r--, as dnsmasq's), and a symbolic link
  * stays one: the file it names is written. The writes run on the user network's loop: a DHCP exchange or a guest leaving, a
  * few hundred bytes to a local file. A file that cannot be read or written is said in the log (at most once a
@@ -33,6 +35,12 @@ import java.util.Set;
 final class LeaseFile {
     /** The largest file read: a /16 pool's bindings with long names fit. */
     static final long MAX_BYTES = 32L << 20;
+    /**
+     * The least time between two writes: each rewrites the whole file, and every lease (and offer) changes a binding,
+     * so a guest's flood of REQUESTs from made-up MACs rewrote it for each (3 MB for a /16 pool's bindings) on the
+     * loop, and held up every guest's packets for seconds. dnsmasq writes each change at once.
+     */
+    static final long MIN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** A file made anew: rw-r--r--, dnsmasq's (it runs with umask 022); a temporary file's 0600 is not kept. */
     static final Set<PosixFilePermission> NEW_FILE_PERMISSIONS = PosixFilePermissions.fromString("rw-r--r--");
 
@@ -40,6 +48,12 @@ final class LeaseFile {
     private final String logName;
     private final LineBudget failures = new LineBudget(1, Duration.ofMinutes(1));
     private long savedGeneration = -1;
+    /** Whether a write was made (or tried), and when (System.nanoTime()). */
+    private boolean written;
+    private long lastWrite;
+    /** A change waits for {@link #MIN_INTERVAL_NANOS} since the last write to pass. */
+    private boolean pending;
+    private long deferred;
     private long writes;
     private long writeFailures;
 
@@ -82,14 +96,52 @@ final class LeaseFile {
         savedGeneration = dhcp.bindingsChanged();
     }
 
-    /** Writes the bindings again when they changed since the last write (or the start). */
-    void saveIfChanged(DhcpServer dhcp) {
+    /**
+     * Writes the bindings again when they changed since the last write (or the start), at most once every
+     * {@link #MIN_INTERVAL_NANOS}: a change sooner is written by {@link #poll} when that time is up, or at {@link #flush}.
+     *
+     * @param now System.nanoTime()
+     */
+    void saveIfChanged(DhcpServer dhcp, long now) {
         long generation = dhcp.bindingsChanged();
         if (generation == savedGeneration) {
+            pending = false;
             return;
         }
+        if (written && now - lastWrite < MIN_INTERVAL_NANOS) {
+            if (!pending) {
+                pending = true;
+                deferred++;
+            }
+            return;
+        }
+        pending = false;
+        written = true;
+        lastWrite = now;
         savedGeneration = generation;
         write(dhcp.leases());
+    }
+
+    /** Writes a change held back by {@link #saveIfChanged} when its time is up; nanoseconds until then, or {@link Long#MAX_VALUE}. */
+    long poll(DhcpServer dhcp, long now) {
+        if (!pending) {
+            return Long.MAX_VALUE;
+        }
+        saveIfChanged(dhcp, now);
+        return pending ? Math.max(0, lastWrite + MIN_INTERVAL_NANOS - now) : Long.MAX_VALUE;
+    }
+
+    /** Writes a change held back, now (the network stops). */
+    void flush(DhcpServer dhcp) {
+        if (pending) {
+            written = false;
+            saveIfChanged(dhcp, 0);
+        }
+    }
+
+    /** Changes held back to be written later, ever: each starts timed work ({@code Gateway#timedStarts}). */
+    long deferred() {
+        return deferred;
     }
 
     private void write(List<Lease> leases) {

@@ -218,7 +218,7 @@ final class UdpServices {
     private void dhcp(long sourceMac, ByteBuffer buffer, int offset, int length) {
         answerDhcp(sourceMac, buffer, offset, length);
         if (leaseFile != null) {
-            leaseFile.saveIfChanged(dhcp);
+            leaseFile.saveIfChanged(dhcp, System.nanoTime());
         }
     }
 
@@ -286,12 +286,13 @@ final class UdpServices {
 
     /** TFTP transfers begun, UDP host-forward clients paired and addresses checked, ever (see {@code Gateway#timedStarts}). */
     long timedStarts() {
-        return hostForwards.clientsPaired() + (tftp == null ? 0 : tftp.transfersStarted()) + addressChecks.started();
+        return hostForwards.clientsPaired() + (tftp == null ? 0 : tftp.transfersStarted()) + addressChecks.started()
+                + (leaseFile == null ? 0 : leaseFile.deferred());
     }
 
     /**
-     * TFTP's retransmissions and expiry, the forgetting of silent UDP host-forward clients, and DISCOVERs whose
-     * address's check ended.
+     * TFTP's retransmissions and expiry, the forgetting of silent UDP host-forward clients, DISCOVERs whose
+     * address's check ended, and a lease file's write held back ({@link LeaseFile#poll}).
      *
      * @return nanoseconds until the next of them is due, {@link Long#MAX_VALUE} when none is
      */
@@ -299,6 +300,9 @@ final class UdpServices {
         long next = hostForwards.poll(now);
         addressChecks.offerChecked();
         next = Math.min(next, addressChecks.nanosUntilDue());
+        if (leaseFile != null) {
+            next = Math.min(next, leaseFile.poll(dhcp, now));
+        }
         if (tftp != null) {
             tftp.poll(now, tftpOut);
             long at = tftp.pollAt();
@@ -338,7 +342,7 @@ final class UdpServices {
         leaseTexts.remove(mac);
         int address = dhcp.depart(mac, System.currentTimeMillis());
         if (leaseFile != null) {
-            leaseFile.saveIfChanged(dhcp);
+            leaseFile.saveIfChanged(dhcp, System.nanoTime());
         }
         return address;
     }
@@ -448,6 +452,9 @@ final class UdpServices {
     }
 
     void close() {
+        if (leaseFile != null) {
+            leaseFile.flush(dhcp);
+        }
         if (tftp != null) {
             tftp.close();
         }
