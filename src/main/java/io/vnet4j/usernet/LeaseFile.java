@@ -161,7 +161,7 @@ final class LeaseFile {
             writeFailures++;
             failures.warn(logName + ": cannot write leasefile " + shown() + ": "
                     + Log.printable(Log.describe(e)) + "; the bindings are kept in memory, and the write "
-                    + "is tried again at the next DHCP message");
+                    + "is tried again at the next DHCP message, at most once a second");
             savedGeneration = -1;
         } finally {
             if (temporary != null) {

@@ -46,7 +46,9 @@ class VnetRestartIT {
         String control = dir.resolve("control.sock").toString();
         int oldPort = PeerTools.freePort();
         int newPort = PeerTools.freePort();
-        String[] args = {"--control", control, "-netdev", "user,id=u", "-netdev", "socket,id=kept,connect=127.0.0.1:" + oldPort,
+        // queries nobody answers stay on the loopback: nothing listens on a free port there
+        String[] args = {"--control", control, "-netdev", "user,id=u,dns-upstream=127.0.0.1:" + PeerTools.freePort(),
+                "-netdev", "socket,id=kept,connect=127.0.0.1:" + oldPort,
                 "-netdev", "socket,id=vms,listen=127.0.0.1:" + newPort};
         try (QemuGuest kept = QemuGuest.builder("restart-kept").mac("52:54:00:00:e1:01")
                 .netdev("socket,listen=127.0.0.1:" + oldPort).start()) {
@@ -75,7 +77,7 @@ class VnetRestartIT {
         dir = Files.createTempDirectory("vnet4j-restart-it");
         int oldPort = PeerTools.freePort();
         int newPort = PeerTools.freePort();
-        String[] args = {"-netdev", "user,id=u,leasefile=" + dir.resolve("leases"),
+        String[] args = {"-netdev", "user,id=u,leasefile=" + dir.resolve("leases") + ",dns-upstream=127.0.0.1:" + PeerTools.freePort(),
                 "-netdev", "socket,id=kept,connect=127.0.0.1:" + oldPort, "-netdev", "socket,id=vms,listen=127.0.0.1:" + newPort};
         try (QemuGuest kept = QemuGuest.builder("restart-named").mac("52:54:00:00:e1:03")
                 .netdev("socket,listen=127.0.0.1:" + oldPort).start()) {

@@ -105,7 +105,7 @@ class LeaseFileTest {
         List<String> said = LogCapture.during(Level.WARNING, () -> file.saveIfChanged(dhcp, 0));
         assertThat(said).singleElement().asString().startsWith("u: cannot write leasefile " + gone.resolve("leases"))
                 .contains(": no such file or directory;") // not the bare path of the temporary file
-                .endsWith("the write is tried again at the next DHCP message");
+                .endsWith("the write is tried again at the next DHCP message, at most once a second");
         assertThat(file.writeFailures()).isEqualTo(1);
         Files.createDirectory(gone);
         file.saveIfChanged(dhcp, LeaseFile.MIN_INTERVAL_NANOS);
