@@ -194,6 +194,19 @@ public final class QemuGuest implements AutoCloseable {
         return new AssertionError("guest " + name + ": " + what + "\n--- console ---\n" + transcript());
     }
 
+    /** Runs HMP commands in this guest's QEMU (through QMP's human-monitor-command); their output, each under its line. */
+    public String monitor(String... commands) {
+        return QemuMonitor.run(monitorDir.resolve("qmp.sock"), List.of(commands));
+    }
+
+    /** Waits for the ready marker of the guest's next boot (after a reset); see {@link #awaitReady}. */
+    public QemuGuest awaitReadyAgain(Duration timeout) throws InterruptedException {
+        synchronized (this) {
+            ready = false;
+        }
+        return awaitReady(timeout);
+    }
+
     @Override
     public void close() {
         try {
@@ -244,6 +257,8 @@ public final class QemuGuest implements AutoCloseable {
         private String netns;
         private String nicOptions = "";
         private boolean fromNetwork;
+        private String memory = "128";
+        private String sharedMemory = "128M";
         private final List<String> qemuArgs = new ArrayList<>();
 
         private Builder(String name) {
@@ -277,8 +292,29 @@ public final class QemuGuest implements AutoCloseable {
          */
         public Builder vhostUser(java.nio.file.Path socket) {
             vhostUserWithoutSharedMemory(socket);
-            qemuArgs.addAll(List.of("-object", "memory-backend-memfd,id=mem,size=128M,share=on", "-machine",
+            qemuArgs.addAll(List.of("-object", "memory-backend-memfd,id=mem,size=" + sharedMemory + ",share=on", "-machine",
                     "memory-backend=mem"));
+            return this;
+        }
+
+        /**
+         * As {@link #vhostUser}, QEMU connecting to the socket again every second after the back-end went
+         * ({@code -chardev socket,...,reconnect=1}), as libvirt's {@code <reconnect enabled='yes'/>} does.
+         */
+        public Builder vhostUserReconnecting(java.nio.file.Path socket) {
+            vhostUser(socket);
+            int at = qemuArgs.indexOf("socket,id=vu0,path=" + socket);
+            qemuArgs.set(at, qemuArgs.get(at) + ",reconnect=1");
+            return this;
+        }
+
+        /**
+         * The guest's memory: {@code -m OPTION} (e.g. {@code 256M,slots=4,maxmem=1G} for room to plug DIMMs) and
+         * the size of {@link #vhostUser}'s shared backend; before {@link #vhostUser}.
+         */
+        public Builder memory(String option, String size) {
+            this.memory = option;
+            this.sharedMemory = size;
             return this;
         }
 
@@ -333,7 +369,7 @@ public final class QemuGuest implements AutoCloseable {
             List<String> cmd = new ArrayList<>();
             if (netns != null) cmd.addAll(List.of("ip", "netns", "exec", netns));
             cmd.addAll(List.of("qemu-system-x86_64", "-nodefaults", "-no-user-config", "-display", "none",
-                    "-accel", "tcg", "-m", "128", "-smp", "1", "-no-reboot",
+                    "-accel", "tcg", "-m", memory, "-smp", "1", "-no-reboot",
                     "-name", name));
             if (fromNetwork) {
                 cmd.addAll(List.of("-boot", "n"));
