@@ -28,7 +28,10 @@ import org.junit.jupiter.api.Timeout;
  * restart the receive queue, which the driver kicks once at start, was never seen, so nothing inbound reached
  * the guest until it sent something);</li>
  * <li>memory hot-plugged (a pc-dimm: SET_MEM_TABLE again with a second region while the queues run):
- * cloud-hypervisor#941, rust-vmm/vhost#17.</li>
+ * cloud-hypervisor#941, rust-vmm/vhost#17;</li>
+ * <li>a NIC attached, detached and attached again at run time (chardev-add, netdev_add, device_add; device_del,
+ * netdev_del, which takes its chardev along): autotest/tp-libvirt#6197's attach_detach of a passt vhostuser
+ * interface.</li>
  * </ul>
  * All hold: regression tests, no fault found.
  */
@@ -140,6 +143,42 @@ class VhostUserReportsIT {
         String info = VnetProcess.ctl(null, "--control", controlSocket(), "info", "network").output();
         assertThat(info).contains("2 memory regions");
         uploads4Megabytes();
+    }
+
+    @Test
+    void aNicAttachedDetachedAndAttachedAgainIsServedEachTime() throws Exception {
+        guest = QemuGuest.builder("vuhotplug").netdev("hubport,hubid=0") // eth0 on QEMU's own hub, unused
+                .qemuArgs("-object", "memory-backend-memfd,id=mem,size=128M,share=on", "-machine", "memory-backend=mem")
+                .boot();
+        for (int round = 1; round <= 2; round++) {
+            String plugged = guest.monitor("chardev-add socket,id=c" + round + ",path=" + socket,
+                    "netdev_add vhost-user,id=v" + round + ",chardev=c" + round,
+                    "device_add virtio-net-pci,id=vnic" + round + ",netdev=v" + round + ",mac=52:54:00:42:00:0" + round
+                            + ",vectors=0,romfile=");
+            assertThat(plugged).doesNotContain("error");
+            awaitInGuest("test -e /sys/class/net/eth1");
+            guest.runOk("ip link set eth1 up; udhcpc -i eth1 -n -q -t 5 -T 2");
+            assertThat(guest.runOk("ping -c 2 -w 15 10.0.2.2")).as("attached %d", round).contains("2 packets received");
+            guest.monitor("device_del vnic" + round);
+            awaitInGuest("! test -e /sys/class/net/eth1");
+            assertThat(guest.monitor("netdev_del v" + round)).doesNotContain("error");
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (vnet.log().split("vm: vhost-user front-end disconnected", -1).length <= round) {
+                assertThat(System.nanoTime()).as("disconnected %d", round).isLessThan(deadline);
+                Thread.sleep(100);
+            }
+        }
+        assertThat(vnet.log()).doesNotContain("second vhost-user front-end");
+    }
+
+    private void awaitInGuest(String test) throws InterruptedException {
+        for (int i = 0; i < 40; i++) {
+            if (guest.run(test, Duration.ofSeconds(10)).ok()) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("`" + test + "` never held in the guest:\n" + guest.transcript());
     }
 
     /** The guest uploads 4 MB to a host listener, the md5 checked: many frames through the queues. */
