@@ -318,6 +318,17 @@ public final class QemuGuest implements AutoCloseable {
             return this;
         }
 
+        /**
+         * As {@link #vhostUser}, the guest's memory a memfd backend with {@code share=off}: a user's mistake QEMU
+         * 7.2 lets pass (it sends the memfd, which the back-end maps, while the guest writes private copies).
+         */
+        public Builder vhostUserWithPrivateMemory(java.nio.file.Path socket) {
+            vhostUserWithoutSharedMemory(socket);
+            qemuArgs.addAll(List.of("-object", "memory-backend-memfd,id=mem,size=" + sharedMemory + ",share=off", "-machine",
+                    "memory-backend=mem"));
+            return this;
+        }
+
         /** As {@link #vhostUser}, the guest's memory not shared: a user's mistake (QEMU falls back to its own virtio). */
         public Builder vhostUserWithoutSharedMemory(java.nio.file.Path socket) {
             this.netdev = "vhost-user,chardev=vu0";

@@ -58,11 +58,19 @@ final class VhostUserDevice implements AutoCloseable {
         /** The front-end's kicks taken from {@link #kick} and the interrupts sent on {@link #call}, for display. */
         long kicks;
         long interrupts;
+        /**
+         * The kicks taken from the present {@link #kick} descriptor: QEMU makes each set once (its
+         * virtio_bus_set_host_notifier starts the eventfd at 1, for kicks it may have missed), so a second means
+         * the guest's driver kicked.
+         */
+        long kicksOfThisDescriptor;
 
         /** Resets the kick eventfd, if any, counting the kicks it held; under {@link #lock}. */
         void takeKicks() {
             if (kick != null) {
-                kicks += kick.consume();
+                long n = kick.consume();
+                kicks += n;
+                kicksOfThisDescriptor += n;
             }
         }
     }
@@ -239,6 +247,7 @@ final class VhostUserDevice implements AutoCloseable {
                         if (request == SET_VRING_KICK) {
                             closeQuietly(q.kick);
                             q.kick = fd;
+                            q.kicksOfThisDescriptor = 0;
                             q.started = true; // a ring without a kick descriptor is polled (by the writer's waits)
                         } else {
                             closeQuietly(q.call);

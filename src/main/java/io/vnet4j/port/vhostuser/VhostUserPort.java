@@ -77,6 +77,9 @@ final class VhostUserPort extends QueuedPort {
     private final Thread writer;
     private volatile boolean closed;
     private final String[] faultsSaid = new String[2];
+    /** Whether an entry of the guest's transmit queue was ever taken on this connection; and said that none shows. */
+    private boolean anySent;
+    private boolean unsharedSaid;
     private final InternalErrors internalErrors;
 
     VhostUserPort(String id, String settings, VhostUserDevice device, InternalErrors internalErrors) throws IOException {
@@ -261,6 +264,7 @@ final class VhostUserPort extends QueuedPort {
                 ring.suppressKicks();
                 int frames = 0;
                 for (int n; (n = ring.takeSent(sent, sentMemory)) >= 0; ) {
+                    anySent = true;
                     deliverSent(n, header);
                     if (++frames % PUBLISH_EVERY == 0) {
                         returnToGuest(q, ring); // the guest reuses its buffers early; a decision at least every 64 frames
@@ -271,6 +275,7 @@ final class VhostUserPort extends QueuedPort {
                 }
             } while (ring.armKicks()); // entries added while the kicks were held back
             sayFault(TX, ring);
+            sayIfUnshared(q, ring);
         } finally {
             q.lock.unlock();
         }
@@ -441,6 +446,23 @@ final class VhostUserPort extends QueuedPort {
             q.lock.unlock();
         }
         PeerEventFd.awaitSet(fd, fd < 0 ? 5 : BUFFER_WAIT_MILLIS);
+    }
+
+    /**
+     * Says once when the guest's driver kicked its transmit queue but nothing it sent ever showed in the ring: a
+     * driver kicks only after making entries available, so the memory mapped here is not the memory the guest
+     * writes. QEMU 7.2 sends the descriptor of a memory backend with share=off too (memory-backend-memfd's
+     * default is share=on, -file's and -ram's off) and says nothing; the guest then has no network. Under the
+     * transmit queue's lock.
+     */
+    private void sayIfUnshared(VhostUserDevice.Queue q, SplitRing ring) {
+        if (!anySent && !unsharedSaid && q.kicksOfThisDescriptor >= 2 && ring.fault() == null) {
+            unsharedSaid = true;
+            Log.warn(id() + ": the guest's driver kicked its transmit queue but nothing it sent shows in the memory QEMU"
+                    + " shared: the guest's memory is not shared with vnet4j (a memory backend with share=off), and the"
+                    + " guest has no network; start QEMU with -object memory-backend-memfd,id=mem,size=SIZE,share=on"
+                    + " -machine memory-backend=mem (SIZE as -m)");
+        }
     }
 
     private void sayFault(int queueIndex, SplitRing ring) {
