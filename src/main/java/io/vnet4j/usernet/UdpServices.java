@@ -234,7 +234,8 @@ final class UdpServices {
             if (dhcp.exhausted() != exhaustedBefore) {
                 // only a counter before: a VM that got no address said nothing in the log (helper-111)
                 exhaustedLines.warn(logName + ": no free DHCP address for " + MacAddress.format(sourceMac)
-                        + ": every address of the pool is leased (a VM's lease ends 2 s after it leaves the hub)");
+                        + ": every address of the pool is leased, or " + DhcpServer.MAX_BINDINGS + " leases are held (a VM's lease ends 2 s"
+                        + " after it leaves the hub)");
             }
             return;
         }

@@ -20,6 +20,8 @@ public final class DhcpServer {
     static final long DECLINE_HOLD_MILLIS = 600_000;
     /** The IPv4 and UDP headers around a reply: a reply buffer for an MTU holds the MTU less these. */
     public static final int IP_UDP_HEADERS = ReplyWriter.IP_UDP_HEADERS;
+    /** The most leases held but static ones ({@link LeaseTable#MAX_BINDINGS}): past it a new client gets none. */
+    public static final int MAX_BINDINGS = LeaseTable.MAX_BINDINGS;
     private static final int BROADCAST_ADDRESS = 0xFFFF_FFFF;
     private static final long NEVER = Long.MAX_VALUE;
 

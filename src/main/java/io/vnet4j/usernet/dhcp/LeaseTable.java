@@ -20,6 +20,12 @@ import java.util.Set;
  * ({@link AddressesInUse}) is not free, not even to the MAC of its lapsed binding.
  */
 final class LeaseTable {
+    /**
+     * The most bindings kept but static leases' (dnsmasq's {@code --dhcp-lease-max} is 1000 by default): a guest sending
+     * DISCOVERs from made-up MACs bound an address for each, up to the whole pool (16 million in a /8), and every
+     * later DISCOVER scanned them all. Past it a new MAC gets a lapsed binding's address, or none (exhausted).
+     */
+    static final int MAX_BINDINGS = 4096;
     private final DhcpSettings settings;
     private final AddressesInUse inUse;
     private final Set<Integer> staticAddresses;
@@ -58,11 +64,11 @@ final class LeaseTable {
         if (own != null && !inUse.usedByAnother(own.address(), mac)) {
             return own.address();
         }
-        if (preferred != 0 && free(mac, preferred, nowMillis)) {
+        if (preferred != 0 && free(mac, preferred, nowMillis) && room(preferred)) {
             return preferred;
         }
-        int unbound = firstFree(mac, nowMillis, false);
-        return unbound != 0 ? unbound : firstFree(mac, nowMillis, true);
+        int unbound = firstUnbound(mac, nowMillis);
+        return unbound != 0 ? unbound : lowestLapsed(mac, nowMillis);
     }
 
     /**
@@ -78,7 +84,7 @@ final class LeaseTable {
         }
         Lease own = byMac.get(mac);
         if (own == null) {
-            return free(mac, address, nowMillis);
+            return free(mac, address, nowMillis) && room(address);
         }
         return own.address() == address
                 && (!starting && !own.expired(nowMillis) || !inUse.usedByAnother(address, mac));
@@ -114,7 +120,8 @@ final class LeaseTable {
         boolean allowed = fixed != null ? fixed == lease.address()
                 : settings.inPool(lease.address()) && !staticAddresses.contains(lease.address())
                         && !settings.reserved(lease.address());
-        if (!allowed || byMac.containsKey(lease.mac()) || macByAddress.containsKey(lease.address())) {
+        if (!allowed || byMac.containsKey(lease.mac()) || macByAddress.containsKey(lease.address())
+                || fixed == null && byMac.size() >= MAX_BINDINGS) {
             return false;
         }
         bind(lease.mac(), lease.address(), lease.clientHostname(), lease.expiresAtMillis());
@@ -231,15 +238,52 @@ final class LeaseTable {
         return !inUse.usedByAnother(address, mac);
     }
 
-    /** The first free pool address, counting lapsed bindings (but departed ones) as free only if asked; 0 when none. */
-    private int firstFree(long mac, long nowMillis, boolean takeLapsed) {
+    /**
+     * Whether a MAC without a binding may be bound to {@code address} within {@link #MAX_BINDINGS}: room for one more,
+     * or the address's own (lapsed) binding, which the new one replaces.
+     */
+    private boolean room(int address) {
+        return byMac.size() < MAX_BINDINGS || macByAddress.containsKey(address);
+    }
+
+    /**
+     * The first free pool address never bound, or whose guest left the hub; 0 when none. Bound addresses are skipped
+     * (at most {@link #MAX_BINDINGS} of them), so a full table of a large pool costs no scan of the pool: with no room
+     * only the departed addresses are looked at.
+     */
+    private int firstUnbound(long mac, long nowMillis) {
+        if (byMac.size() >= MAX_BINDINGS) {
+            int lowest = 0;
+            for (int address : departed) {
+                if (below(address, lowest) && free(mac, address, nowMillis)) {
+                    lowest = address;
+                }
+            }
+            return lowest;
+        }
         long last = Integer.toUnsignedLong(settings.lastAddress());
         for (long candidate = Integer.toUnsignedLong(settings.firstAddress()); candidate <= last; candidate++) {
             int address = (int) candidate;
-            if ((takeLapsed || !macByAddress.containsKey(address) || departed.contains(address)) && free(mac, address, nowMillis)) {
+            if ((!macByAddress.containsKey(address) || departed.contains(address)) && free(mac, address, nowMillis)) {
                 return address;
             }
         }
         return 0;
+    }
+
+    /** The lowest free address of a lapsed binding; 0 when none. Looks at the bindings, not the pool. */
+    private int lowestLapsed(long mac, long nowMillis) {
+        int lowest = 0;
+        for (Lease lease : byMac.values()) {
+            if (lease.expired(nowMillis) && below(lease.address(), lowest) && free(mac, lease.address(), nowMillis)) {
+                lowest = lease.address();
+            }
+        }
+        return lowest;
+    }
+
+    /** Whether {@code address} comes before {@code lowest} (0: none yet), as unsigned ints. */
+    private static boolean below(int address, int lowest) {
+        return lowest == 0 || Integer.compareUnsigned(address, lowest) < 0;
     }
 }
