@@ -92,7 +92,8 @@ final class LeaseFile {
         long running = dhcp.leases().stream().filter(l -> !l.expired(nowMillis)).count();
         Log.info(logName + ": leasefile " + shown() + ": " + taken + " binding" + (taken == 1 ? "" : "s") + " kept from the last run ("
                 + running + " running)" + (taken == read.leases().size() ? "" : ", " + (read.leases().size() - taken)
-                + " left out (outside the pool, reserved, another MAC's static lease, or twice)"));
+                + " left out (outside the pool, reserved, another MAC's static lease, twice, or past "
+                + DhcpServer.MAX_BINDINGS + " leases)"));
         savedGeneration = dhcp.bindingsChanged();
     }
 

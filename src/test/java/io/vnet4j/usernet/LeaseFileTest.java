@@ -88,7 +88,7 @@ class LeaseFileTest {
                     + " CLIENT-ID between single spaces, got 1 fields"));
             assertThat(said).anySatisfy(line -> assertThat(line).contains(
                     ": 1 binding kept from the last run (1 running), 2 left out (outside the pool, reserved, another"
-                    + " MAC's static lease, or twice)"));
+                    + " MAC's static lease, twice, or past 4096 leases)"));
             assertThat(network.netdev("u").details().toString()).contains("10.0.2.15").contains("alpha");
         }
     }
