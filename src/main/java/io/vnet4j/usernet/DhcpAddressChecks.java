@@ -150,8 +150,8 @@ final class DhcpAddressChecks implements AddressesInUse {
     }
 
     /**
-     * Holds the message just handled, which waits for its address's check (a copy: the frame's buffer is the hub's),
-     * one per client MAC, the newest: a client's repeated DISCOVER is answered once. Past {@link #MAX_CHECKS} held,
+     * Holds the message just handled when it waits for its address's check ({@link #checking} said so since
+     * {@link #beforeMessage}; else nothing), a copy (the frame's buffer is the hub's), one per client MAC, the newest: a client's repeated DISCOVER is answered once. Past {@link #MAX_CHECKS} held,
      * a new client's is dropped, and the client asks again.
      */
     void hold(long mac, ByteBuffer buffer, int offset, int length) {

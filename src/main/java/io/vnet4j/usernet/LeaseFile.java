@@ -33,12 +33,15 @@ import java.util.concurrent.TimeUnit;
  * next write. Two daemons given one file overwrite each other's.
  */
 final class LeaseFile {
-    /** The largest file read: a /16 pool's bindings with long names fit. */
+    /**
+     * The largest file read: another program's file of a /16 pool's bindings with long names fits (the table takes
+     * {@link DhcpServer#MAX_BINDINGS} of them).
+     */
     static final long MAX_BYTES = 32L << 20;
     /**
      * The least time between two writes: each rewrites the whole file, and every lease (and offer) changes a binding,
-     * so a guest's flood of REQUESTs from made-up MACs rewrote it for each (3 MB for a /16 pool's bindings) on the
-     * loop, and held up every guest's packets for seconds. dnsmasq writes each change at once.
+     * so a guest's flood of REQUESTs from made-up MACs rewrote it for each (up to 4,096 lines) on the loop,
+     * and held up every guest's packets (seconds, when the table had no bound). dnsmasq writes each change at once.
      */
     static final long MIN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** A file made anew: rw-r--r--, dnsmasq's (it runs with umask 022); a temporary file's 0600 is not kept. */

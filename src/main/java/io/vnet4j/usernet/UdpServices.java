@@ -224,13 +224,10 @@ final class UdpServices {
 
     private void answerDhcp(long sourceMac, ByteBuffer buffer, int offset, int length) {
         long exhaustedBefore = dhcp.exhausted();
-        long checksBefore = dhcp.checks();
         addressChecks.beforeMessage();
         int n = dhcp.handle(buffer, offset, length, System.currentTimeMillis(), dhcpOut, dhcpReply);
         if (n == DhcpServer.NO_REPLY) {
-            if (dhcp.checks() != checksBefore) {
-                addressChecks.hold(sourceMac, buffer, offset, length);
-            }
+            addressChecks.hold(sourceMac, buffer, offset, length); // when the message waits for a check
             if (dhcp.exhausted() != exhaustedBefore) {
                 // only a counter before: a VM that got no address said nothing in the log (helper-111)
                 exhaustedLines.warn(logName + ": no free DHCP address for " + MacAddress.format(sourceMac)

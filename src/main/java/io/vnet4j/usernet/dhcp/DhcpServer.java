@@ -33,7 +33,6 @@ public final class DhcpServer {
     private long malformed;
     private long ignored;
     private long exhausted;
-    private long checks;
 
     /** A server that takes every address no binding holds for free (as libslirp's). */
     public DhcpServer(DhcpSettings settings) {
@@ -136,14 +135,6 @@ public final class DhcpServer {
         return new DhcpCounters(malformed, ignored, exhausted);
     }
 
-    /**
-     * DISCOVERs (and BOOTREQUESTs) left unanswered while the address to offer was checked ({@link AddressesInUse#checking}), ever:
-     * compared around each message, as {@link #exhausted}.
-     */
-    public long checks() {
-        return checks;
-    }
-
     /** {@link DhcpCounters#exhausted} without a record: compared around each message. */
     public long exhausted() {
         return exhausted;
@@ -171,12 +162,8 @@ public final class DhcpServer {
      */
     private boolean checking(long mac, int address, long nowMillis) {
         Lease own = leases.byMac(mac);
-        if (own != null && own.address() == address || settings.staticLeases().containsKey(mac)
-                || !inUse.checking(address, mac, nowMillis)) {
-            return false;
-        }
-        checks++;
-        return true;
+        return !(own != null && own.address() == address || settings.staticLeases().containsKey(mac))
+                && inUse.checking(address, mac, nowMillis);
     }
 
     /** SELECTING and INIT-REBOOT name the address in option 50, RENEWING and REBINDING in ciaddr. */
