@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  * stays one: the file it names is written. The writes run on the user network's loop: a DHCP exchange or a guest leaving, a
  * few hundred bytes to a local file. A file that cannot be read or written is said in the log (at most once a
  * minute), and the network runs on without it. Lines that are no binding are said once, counted, and dropped at the
- * next write. Two daemons given one file overwrite each other's.
+ * next write. A second process given the file is refused at its start ({@link LeaseFileLock}).
  */
 final class LeaseFile {
     /**
@@ -59,6 +59,8 @@ final class LeaseFile {
     private long deferred;
     private long writes;
     private long writeFailures;
+    /** Held from {@link #open} to {@link #close}. */
+    private LeaseFileLock lock;
 
     LeaseFile(String logName, Path path) {
         this.logName = logName;
@@ -66,10 +68,17 @@ final class LeaseFile {
     }
 
     /**
-     * Gives {@code dhcp} the bindings the file keeps, before any message; says what it took. A file that does not exist
-     * yet (the first run) holds none.
+     * Takes the file for this process ({@link LeaseFileLock}) and gives {@code dhcp} the bindings it keeps, before any
+     * message; says what it took. A file that does not exist yet (the first run) holds none.
+     *
+     * @throws IOException when another process keeps its leases in the file, or its lock file cannot be made
      */
-    void restoreInto(DhcpServer dhcp, long nowMillis) {
+    void open(DhcpServer dhcp, long nowMillis) throws IOException {
+        lock = LeaseFileLock.take(path);
+        restoreInto(dhcp, nowMillis);
+    }
+
+    private void restoreInto(DhcpServer dhcp, long nowMillis) {
         String text;
         try {
             if (Files.size(path) > MAX_BYTES) {
@@ -135,11 +144,15 @@ final class LeaseFile {
         return pending ? Math.max(0, lastWrite + MIN_INTERVAL_NANOS - now) : Long.MAX_VALUE;
     }
 
-    /** Writes a change held back, now (the network stops). */
-    void flush(DhcpServer dhcp) {
+    /** Writes a change held back, now, and lets the file go for another process (the network stops). */
+    void close(DhcpServer dhcp) {
         if (pending) {
             written = false;
             saveIfChanged(dhcp, 0);
+        }
+        if (lock != null) {
+            lock.close();
+            lock = null;
         }
     }
 

@@ -17,6 +17,7 @@ import io.vnet4j.usernet.dhcp.DhcpServer;
 import io.vnet4j.usernet.dhcp.DhcpSettings;
 import io.vnet4j.usernet.tftp.TftpCounters;
 import io.vnet4j.usernet.tftp.TftpServer;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -101,9 +102,6 @@ final class UdpServices {
                 config.mtu() == UserConfig.DEFAULT_MTU ? 0 : config.mtu(), config.dhcpStatic(),
                 config.gatewayIpv4Addresses()), addressChecks);
         this.leaseFile = config.leaseFile() == null ? null : new LeaseFile(logName, config.leaseFile());
-        if (leaseFile != null) {
-            leaseFile.restoreInto(dhcp, System.currentTimeMillis());
-        }
         // a client offering a larger maximum message size (option 57) gets up to one full frame
         this.dhcpOut = ByteBuffer.allocate(Math.min(config.mtu(), UserConfig.DEFAULT_MTU) - DhcpServer.IP_UDP_HEADERS);
         int over = dhcp.bytesOverSmallestReply();
@@ -449,9 +447,20 @@ final class UdpServices {
         return dnsUpstreams.failovers();
     }
 
+    /**
+     * Takes the lease file ({@code leasefile=}) and the bindings it keeps, before the first message.
+     *
+     * @throws IOException when another process keeps its leases in it ({@link LeaseFileLock})
+     */
+    void openLeaseFile() throws IOException {
+        if (leaseFile != null) {
+            leaseFile.open(dhcp, System.currentTimeMillis());
+        }
+    }
+
     void close() {
         if (leaseFile != null) {
-            leaseFile.flush(dhcp);
+            leaseFile.close(dhcp);
         }
         if (tftp != null) {
             tftp.close();

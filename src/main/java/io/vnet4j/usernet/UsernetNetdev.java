@@ -452,6 +452,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
         ndp = parts.ndp();
         gateway = parts.gateway();
         try {
+            services.openLeaseFile();
             for (UserConfig.HostForward f : config.hostForwards()) {
                 listen(f);
             }
@@ -459,6 +460,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
             udpForwards.close();
             tcpForwards.close();
             guestForwards.close();
+            services.close();
             loopSelector.close();
             throw new IOException(id() + ": " + e.getMessage(), e);
         }

@@ -98,6 +98,26 @@ class VnetRestartIT {
     }
 
     /**
+     * Two daemons given one {@code leasefile=} (a script's options copied for a second VM group) each rewrote it with
+     * their own bindings alone: after a restart the other's guests had lost their names. The second is now refused,
+     * naming the first, and the first's file stays its own.
+     */
+    @Test
+    void aSecondDaemonGivenTheLeaseFileIsRefusedNamingTheFirst() throws Exception {
+        dir = Files.createTempDirectory("vnet4j-restart-it");
+        String user = "user,id=u,leasefile=" + dir.resolve("leases") + ",dns-upstream=127.0.0.1:" + PeerTools.freePort();
+        vnet = VnetProcess.start("--control", dir.resolve("first.sock").toString(), "-netdev", user);
+        PeerTools.Exec second = VnetProcess.runToExit(java.util.Map.of(), "--control", dir.resolve("second.sock").toString(),
+                "-netdev", user);
+        assertThat(second.exitCode()).isEqualTo(1);
+        assertThat(second.output()).contains("u: leasefile " + dir.resolve("leases") + ": another process (pid ")
+                .contains(") keeps its DHCP leases in this file (it holds the lock on " + dir.resolve("leases.lock")
+                        + "); give each network a file of its own");
+        assertThat(vnet.stop()).as("SIGTERM").isEqualTo(143);
+        vnet = VnetProcess.start("--control", dir.resolve("second.sock").toString(), "-netdev", user);
+    }
+
+    /**
      * helper-137: a persistent TAP keeps the offloads its last user set (vnet4j with vnet_hdr=on, as QEMU with vhost):
      * vnet4j restarted on it with vnet_hdr=off read frames whose checksums the kernel had left unfinished, and the
      * gateway dropped every TCP and UDP packet from the namespace as malformed. Now it sets no offloads, as QEMU does.

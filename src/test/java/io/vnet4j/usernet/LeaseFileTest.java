@@ -1,6 +1,7 @@
 package io.vnet4j.usernet;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vnet4j.Network;
 import io.vnet4j.base.LogCapture;
@@ -10,6 +11,7 @@ import io.vnet4j.usernet.dhcp.DhcpServer;
 import io.vnet4j.usernet.dhcp.DhcpSettings;
 import io.vnet4j.usernet.dhcp.Lease;
 import io.vnet4j.wire.Ipv4Address;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -99,7 +101,8 @@ class LeaseFileTest {
         Files.createDirectory(gone);
         LeaseFile file = new LeaseFile("u", gone.resolve("leases"));
         DhcpServer dhcp = dhcpServer();
-        file.restoreInto(dhcp, System.currentTimeMillis());
+        file.open(dhcp, System.currentTimeMillis());
+        Files.delete(gone.resolve("leases.lock"));
         Files.delete(gone);
         dhcp.restore(List.of(new Lease(GuestFrames.GUEST_MAC, GuestFrames.GUEST, null, Long.MAX_VALUE)), 0);
         List<String> said = LogCapture.during(Level.WARNING, () -> file.saveIfChanged(dhcp, 0));
@@ -114,6 +117,7 @@ class LeaseFileTest {
         try (var left = Files.list(gone)) {
             assertThat(left).as("no temporary file left").hasSize(1);
         }
+        file.close(dhcp);
     }
 
     /**
@@ -126,7 +130,7 @@ class LeaseFileTest {
     void changesWithinASecondOfAWriteAreWrittenTogetherASecondAfterIt() throws Exception {
         LeaseFile file = new LeaseFile("u", directory.resolve("leases"));
         DhcpServer dhcp = dhcpServer();
-        file.restoreInto(dhcp, System.currentTimeMillis());
+        file.open(dhcp, System.currentTimeMillis());
         long second = LeaseFile.MIN_INTERVAL_NANOS;
         dhcp.restore(List.of(new Lease(GuestFrames.GUEST_MAC, GuestFrames.GUEST, null, Long.MAX_VALUE)), 0);
         file.saveIfChanged(dhcp, 5 * second);
@@ -145,7 +149,7 @@ class LeaseFileTest {
 
         dhcp.restore(List.of(new Lease(NEW_MAC + 11, GuestFrames.GUEST + 11, null, Long.MAX_VALUE)), 0);
         file.saveIfChanged(dhcp, 6 * second + 1);
-        file.flush(dhcp); // the network stops: what is held back is written
+        file.close(dhcp); // the network stops: what is held back is written
         assertThat(file.writes()).isEqualTo(3);
         assertThat(Files.readAllLines(directory.resolve("leases"))).hasSize(12);
     }
@@ -189,15 +193,40 @@ class LeaseFileTest {
         for (Path path : List.of(link, fresh)) {
             LeaseFile file = new LeaseFile("u", path);
             DhcpServer dhcp = dhcpServer();
-            file.restoreInto(dhcp, System.currentTimeMillis());
+            file.open(dhcp, System.currentTimeMillis());
             dhcp.restore(List.of(new Lease(GuestFrames.GUEST_MAC, GuestFrames.GUEST, null, Long.MAX_VALUE)), 0);
             file.saveIfChanged(dhcp, 0);
             assertThat(file.writes()).isEqualTo(1);
+            file.close(dhcp);
         }
         assertThat(Files.isSymbolicLink(link)).as("the link is still one").isTrue();
         assertThat(Files.readString(kept)).isEqualTo("0 52:54:00:12:34:56 10.0.2.15 * *\n");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(kept))).isEqualTo("rw-r-----");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh))).isEqualTo("rw-r--r--");
+    }
+
+    /**
+     * Two user networks given one file each rewrote it with their own bindings alone, and after a restart the other's
+     * guests had lost their names; nothing said why. Two in one process are refused at parse (config.Claims); a network
+     * started while another holds the file is refused, naming the holder, and may start once the holder stopped
+     * (netdev_del, then netdev_add).
+     */
+    @Test
+    void aFileHeldByAnotherNetworkIsRefusedUntilItStops() throws Exception {
+        Path path = directory.resolve("leases");
+        try (Network network = new Network()) {
+            network.addNetdev("user,id=u,leasefile=" + path);
+            assertThat(Files.readString(directory.resolve("leases.lock"))).isEqualTo(ProcessHandle.current().pid() + "\n");
+            LeaseFile second = new LeaseFile("v", path);
+            assertThatThrownBy(() -> second.open(dhcpServer(), System.currentTimeMillis()))
+                    .isInstanceOf(IOException.class)
+                    .hasMessage("leasefile " + path + ": another user network of this process keeps its DHCP leases in "
+                            + "this file (it holds the lock on " + path + ".lock); give each network a file of its own");
+            assertThat(network.removeNetdev("u")).isTrue();
+            second.open(dhcpServer(), System.currentTimeMillis());
+            second.close(dhcpServer());
+            network.addNetdev("user,id=u,leasefile=" + path);
+        }
     }
 
     private static DhcpServer dhcpServer() {
