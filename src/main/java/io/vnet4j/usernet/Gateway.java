@@ -469,7 +469,7 @@ final class Gateway {
         int destinationPort = udpPacket.destinationPort();
         int payload = udpPacket.payloadOffset();
         int payloadLength = udpPacket.payloadLength();
-        if (services.handle(source, sourcePort, destination, destinationPort, buffer, payload, payloadLength,
+        if (services.handle(source, sourcePort, destination, destinationPort, dontFragment, buffer, payload, payloadLength,
                 eth.source(), now)) {
             return;
         }

@@ -4,6 +4,7 @@ import io.vnet4j.base.Log;
 import io.vnet4j.base.Shutdown;
 import io.vnet4j.config.UserConfig;
 import io.vnet4j.os.ChannelDescriptors;
+import io.vnet4j.os.DontFragment;
 import io.vnet4j.os.PacketInfoSocket;
 import io.vnet4j.usernet.flow.FlowKey;
 import io.vnet4j.usernet.flow.LoopSelector;
@@ -48,7 +49,25 @@ final class UdpHostForwards {
      * One hostfwd=udp rule and its listening socket; {@code packetInfo} reads and writes that socket when it
      * is bound to a wildcard address (null otherwise, or when the socket's descriptor cannot be had).
      */
-    record Rule(UserConfig.HostForward forward, DatagramChannel channel, PacketInfoSocket packetInfo) {}
+    /**
+     * A hostfwd=udp rule and its socket ({@code fd}: its descriptor, -1 when the JDK does not tell it); {@code
+     * packetInfo} for a wildcard rule. {@code dontFragment}: whether its IPv4 datagrams may carry DF, as last set
+     * for a guest's reply ({@link DontFragment}; true: the kernel's default).
+     */
+    static final class Rule {
+        final UserConfig.HostForward forward;
+        final DatagramChannel channel;
+        final PacketInfoSocket packetInfo;
+        final int fd;
+        boolean dontFragment = true;
+
+        Rule(UserConfig.HostForward forward, DatagramChannel channel, PacketInfoSocket packetInfo) {
+            this.forward = forward;
+            this.channel = channel;
+            this.packetInfo = packetInfo;
+            this.fd = ChannelDescriptors.of(channel);
+        }
+    }
 
     /** A host client of a rule and how the guest sees it: {@code seen} holds the guest socket and the client's address and port there. */
     private static final class Peer {
@@ -90,6 +109,8 @@ final class UdpHostForwards {
     private int lastSourcePort;
     private InetSocketAddress lastClient;
     private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(65536);
+    /** Made at the first reply whose DF differs from its rule's socket's. */
+    private DontFragment dontFragmentSetter;
     private final LoopSelector selector;
     /** The user network's name in log lines. */
     private final String logName;
@@ -237,8 +258,8 @@ final class UdpHostForwards {
      * A guest's datagram from {@code source:sourcePort} to {@code destination:destinationPort}: a reply to a
      * forwarded client? Then it is sent to that client and true returned.
      */
-    boolean fromGuest(IpAddress source, int sourcePort, IpAddress destination, int destinationPort, ByteBuffer buffer,
-                      int offset, int length, long now) {
+    boolean fromGuest(IpAddress source, int sourcePort, IpAddress destination, int destinationPort, boolean dontFragment,
+                      ByteBuffer buffer, int offset, int length, long now) {
         if (bySeen.isEmpty()) {
             return false;
         }
@@ -250,6 +271,9 @@ final class UdpHostForwards {
         sendBuffer.clear();
         sendBuffer.put(0, buffer, offset, length).limit(length);
         Rule rule = peer.key.rule;
+        if (dontFragment != rule.dontFragment && source.isIpv4() && rule.fd >= 0) {
+            setDontFragment(rule, dontFragment);
+        }
         try {
             if (rule.packetInfo == null) {
                 rule.channel.send(sendBuffer, peer.key.client);
@@ -261,6 +285,20 @@ final class UdpHostForwards {
             // the client went away; the datagram is lost as on any network
         }
         return true;
+    }
+
+    /**
+     * Lets the rule's socket send with DF as the kernel chooses, or never, as the guest's reply asks: a router keeps a
+     * packet's DF (RFC 1812 section 5.2.6), and a reply without DF that met a smaller MTU on the way to a client was
+     * lost, the host having sent it with DF (the kernel's default), as UdpNat's datagrams were.
+     */
+    private void setDontFragment(Rule rule, boolean dontFragment) {
+        if (dontFragmentSetter == null) {
+            dontFragmentSetter = new DontFragment();
+        }
+        // refused (an AF_INET6 socket where the kernel takes no IPv4 option): the replies leave with the kernel's choice
+        dontFragmentSetter.set(rule.fd, dontFragment);
+        rule.dontFragment = dontFragment;
     }
 
     /**
@@ -324,6 +362,9 @@ final class UdpHostForwards {
         for (Map.Entry<Rule, LoopSelector.Key> rule : rules.entrySet()) {
             selector.cancel(rule.getValue());
             closeRule(rule.getKey());
+        }
+        if (dontFragmentSetter != null) {
+            dontFragmentSetter.close();
         }
     }
 }

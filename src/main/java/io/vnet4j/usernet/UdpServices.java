@@ -157,10 +157,14 @@ final class UdpServices {
         return new Dhcpv6Settings(dns, search, null, mac);
     }
 
-    /** Handles a datagram when it is for one of the services; false lets NAT take it. */
-    boolean handle(IpAddress source, int sourcePort, IpAddress destination, int destinationPort, ByteBuffer buffer,
-                   int offset, int length, long sourceMac, long now) {
-        if (hostForwards.fromGuest(source, sourcePort, destination, destinationPort, buffer, offset, length, now)) {
+    /**
+     * Handles a datagram when it is for one of the services; false lets NAT take it. {@code dontFragment}: the
+     * guest's IPv4 DF bit, kept on a reply to a forwarded host client.
+     */
+    boolean handle(IpAddress source, int sourcePort, IpAddress destination, int destinationPort, boolean dontFragment,
+                   ByteBuffer buffer, int offset, int length, long sourceMac, long now) {
+        if (hostForwards.fromGuest(source, sourcePort, destination, destinationPort, dontFragment, buffer, offset, length,
+                now)) {
             return true; // a reply to a forwarded host client, which may be at any address and port
         }
         boolean toHost = gateway.isHost(destination);

@@ -61,6 +61,30 @@ class UsernetPathMtuIT {
                 print('received', n)
             """;
 
+    /** The guest's side of a host forward: waits on port 9001 for one datagram and answers it with three of 1,400 bytes without DF. */
+    private static final String REPLY = """
+            import socket, time
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('0.0.0.0', 9001))
+            s.setsockopt(socket.IPPROTO_IP, 10, 0)
+            print('listening', flush=True)
+            data, client = s.recvfrom(100)
+            for i in range(3):
+                s.sendto(bytes(1400), client)
+                time.sleep(0.3)
+            """;
+    /** A far client of the host forward: asks once, counts the bytes of the answers until none came for 2 s. */
+    private static final String ASK = """
+            import socket
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(2)
+            s.sendto(b'ask', ('198.51.100.1', 9001))
+            n = 0
+            try:
+                while True:
+                    n += len(s.recv(65535))
+            except socket.timeout:
+                print('received', n)
+            """;
+
     private RoutedPath path;
     private final List<Process> receivers = new ArrayList<>();
 
@@ -106,6 +130,22 @@ class UsernetPathMtuIT {
     void aDatagramWithDfOverTheHostsOwnLinkMtuArrivesInFragments() throws Exception {
         path = new RoutedPath("pj", 1500, null, ",mtu=65520"); // a rootless container's MTU
         assertThat(send("do", 3, 4000)).contains("received 12000").doesNotContain("error").doesNotContain("send");
+    }
+
+    /**
+     * The same through a host forward: a guest's replies without DF to a far client of {@code hostfwd=udp:...} arrive,
+     * the first one too. Before, the rule's socket sent them with the kernel's default DF, and the first was lost.
+     */
+    @Test
+    void aForwardedClientGetsTheGuestsRepliesWithoutDfInFragmentsTheFirstOneToo() throws Exception {
+        path = new RoutedPath("pf", 1280, null, ",hostfwd=udp:198.51.100.1:9001-10.0.2.100:9001");
+        Process guest = new ProcessBuilder("ip", "netns", "exec", path.guest.name(), "python3", "-c", REPLY)
+                .redirectErrorStream(true).start();
+        receivers.add(guest);
+        assertThat(guest.inputReader().readLine()).isEqualTo("listening");
+        String client = PeerTools.exec(Duration.ofSeconds(20), List.of("ip", "netns", "exec", path.far.name(),
+                "python3", "-c", ASK)).output();
+        assertThat(client).as("three replies of 1,400 bytes without DF").contains("received 4200");
     }
 
     /** Three pings of 1,400 bytes to the far host, DF as {@code mode} says ({@code ping -M}); the output. */
