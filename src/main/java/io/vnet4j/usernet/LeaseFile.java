@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
@@ -25,10 +27,10 @@ import java.util.concurrent.TimeUnit;
  * renewal (up to 12 h with QEMU's 24 h leases).
  *
  * <p>A change is written at once when the last write is a second old or more, else a second after it (and when the
- * network stops). Each write goes to a temporary file beside the file and is renamed over it, so a reader or a crash sees the old
- * text or the new, whole. The file keeps its permissions (a new one is rw-r--r--, as dnsmasq's), and a symbolic link
- * stays one: the file it names is written. The writes run on the user network's loop: a DHCP exchange or a guest leaving, a
- * few hundred bytes to a local file. A file that cannot be read or written is said in the log (at most once a
+ * network stops). Each write goes to a temporary file beside the file and is renamed over it, so a reader or a crash
+ * sees the old text or the new, whole. The file keeps its permissions (a new one is rw-r--r--, as dnsmasq's) and,
+ * where this process may give it away, its owner and group; a symbolic link stays one: the file it names is written.
+ * The writes run on the user network's loop: a DHCP exchange or a guest leaving, a few hundred bytes to a local file. A file that cannot be read or written is said in the log (at most once a
  * minute), and the network runs on without it. Lines that are no binding are said once, counted, and dropped at the
  * next write. A second process given the file is refused at its start ({@link LeaseFileLock}).
  */
@@ -164,12 +166,15 @@ final class LeaseFile {
     private void write(List<Lease> leases) {
         Path temporary = null;
         try {
-            // a symbolic link stays one, and the file keeps its permissions, as dnsmasq writes its file in place
+            // a symbolic link stays one, and the file keeps its permissions and owner, as dnsmasq writes its file in place
             Path target = Files.isSymbolicLink(path) ? path.toRealPath() : path;
             Path directory = target.toAbsolutePath().getParent();
             temporary = Files.createTempFile(directory, "." + target.getFileName() + ".", ".tmp");
-            Files.setPosixFilePermissions(temporary, Files.exists(target)
-                    ? Files.getPosixFilePermissions(target) : NEW_FILE_PERMISSIONS);
+            PosixFileAttributes kept = Files.exists(target) ? Files.readAttributes(target, PosixFileAttributes.class) : null;
+            if (kept != null) {
+                keepOwner(temporary, kept);
+            }
+            Files.setPosixFilePermissions(temporary, kept != null ? kept.permissions() : NEW_FILE_PERMISSIONS);
             Files.writeString(temporary, LeaseFileFormat.format(leases), StandardCharsets.ISO_8859_1);
             Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             temporary = null;
@@ -188,6 +193,26 @@ final class LeaseFile {
                     // the failure was said above
                 }
             }
+        }
+    }
+
+    /**
+     * Gives the new text the owner and group of the file it replaces, as dnsmasq's writes in place keep them: root's
+     * rewrite of a user's file gave it to root, and the user could no longer write it. A process that may not give a
+     * file away (not root, nor CAP_CHOWN) leaves the new file its own, as the rename would anyway.
+     */
+    private static void keepOwner(Path temporary, PosixFileAttributes kept) {
+        PosixFileAttributeView view = Files.getFileAttributeView(temporary, PosixFileAttributeView.class);
+        try {
+            PosixFileAttributes made = view.readAttributes();
+            if (!made.owner().equals(kept.owner())) {
+                view.setOwner(kept.owner());
+            }
+            if (!made.group().equals(kept.group())) {
+                view.setGroup(kept.group());
+            }
+        } catch (IOException e) {
+            // EPERM: the file stays this process's, readable as its permissions say
         }
     }
 

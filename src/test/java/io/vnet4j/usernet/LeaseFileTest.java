@@ -2,6 +2,7 @@ package io.vnet4j.usernet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.vnet4j.Network;
 import io.vnet4j.base.LogCapture;
@@ -16,6 +17,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
@@ -203,6 +206,31 @@ class LeaseFileTest {
         assertThat(Files.readString(kept)).isEqualTo("0 52:54:00:12:34:56 10.0.2.15 * *\n");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(kept))).isEqualTo("rw-r-----");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh))).isEqualTo("rw-r--r--");
+    }
+
+    /**
+     * Root's rewrite of a file another user owns keeps it theirs, as dnsmasq's writes in place do: the rename gave the
+     * file to root, and its user could no longer write it. Needs root, as giving a file away does.
+     */
+    @Test
+    void aRewriteByRootKeepsTheFilesOwnerAndGroup() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "needs root, to give a file away");
+        Path path = directory.resolve("theirs");
+        Files.writeString(path, "");
+        var users = path.getFileSystem().getUserPrincipalLookupService();
+        Files.setOwner(path, users.lookupPrincipalByName("nobody"));
+        Files.getFileAttributeView(path, PosixFileAttributeView.class)
+                .setGroup(users.lookupPrincipalByGroupName("nogroup"));
+        LeaseFile file = new LeaseFile("u", path);
+        DhcpServer dhcp = dhcpServer();
+        file.open(dhcp, System.currentTimeMillis());
+        dhcp.restore(List.of(new Lease(GuestFrames.GUEST_MAC, GuestFrames.GUEST, null, Long.MAX_VALUE)), 0);
+        file.saveIfChanged(dhcp, 0);
+        file.close(dhcp);
+        assertThat(file.writes()).isEqualTo(1);
+        assertThat(Files.getOwner(path).getName()).isEqualTo("nobody");
+        assertThat(Files.readAttributes(path, PosixFileAttributes.class).group().getName())
+                .isEqualTo("nogroup");
     }
 
     /**
