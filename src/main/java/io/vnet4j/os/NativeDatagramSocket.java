@@ -202,6 +202,18 @@ public final class NativeDatagramSocket implements AutoCloseable {
     }
 
     /**
+     * Binds an open socket to {@code address} of its family, port 0: a ping socket then sends from that
+     * address (and the kernel picks its identifier), a raw one sends from it and receives only what comes to it,
+     * as {@code ping -I ADDRESS} binds.
+     *
+     * @throws IOException when the kernel refuses, in its words (an address this host does not have:
+     *     "Cannot assign requested address")
+     */
+    public void bindAddress(IpAddress address) throws IOException {
+        bind(new DatagramEndpoint.Inet(address.toInetAddress(), 0));
+    }
+
+    /**
      * Connects the socket to its one peer: it then receives only from there, and {@link #send} with a
      * destination length of 0 sends there. A unix peer stays connected after its path is unlinked.
      */

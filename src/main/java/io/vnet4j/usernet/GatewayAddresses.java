@@ -1,6 +1,7 @@
 package io.vnet4j.usernet;
 
 import io.vnet4j.config.UserConfig;
+import io.vnet4j.usernet.flow.OutboundAddresses;
 import io.vnet4j.wire.IpAddress;
 
 /**
@@ -8,7 +9,9 @@ import io.vnet4j.wire.IpAddress;
  * loopback, as libslirp's vhost_addr/vhost_addr6) and the DNS server (vnameserver_addr/_addr6). An IPv6
  * address also has its link-local twin, fe80:: with the same interface identifier (fe80::2 and fe80::3 by
  * default, libslirp's LINKLOCAL_ADDR and in6_equal_router/in6_equal_dns); router advertisements come from
- * the host's. A family that is off has null addresses.
+ * the host's. A family that is off has null addresses. On the host's side, the gateway's sockets leave from
+ * {@link #outbound()}: {@code outbound-addr=}/{@code outbound-addr6=} (libslirp's outbound_addr, which its TCP,
+ * UDP and ICMP sockets alike are bound to), or where the kernel picks.
  */
 final class GatewayAddresses {
     private static final long LINK_LOCAL_HIGH = 0xFE80_0000_0000_0000L;
@@ -20,8 +23,14 @@ final class GatewayAddresses {
     /** Derived once: the per-datagram checks below compare against them without building them again. */
     private final IpAddress hostLinkLocal;
     private final IpAddress dnsLinkLocal;
+    private final OutboundAddresses outbound;
 
     GatewayAddresses(IpAddress host4, IpAddress dns4, IpAddress host6, IpAddress dns6) {
+        this(host4, dns4, host6, dns6, OutboundAddresses.KERNEL);
+    }
+
+    GatewayAddresses(IpAddress host4, IpAddress dns4, IpAddress host6, IpAddress dns6, OutboundAddresses outbound) {
+        this.outbound = outbound;
         this.host4 = host4;
         this.dns4 = dns4;
         this.host6 = host6;
@@ -34,7 +43,13 @@ final class GatewayAddresses {
         return new GatewayAddresses(config.ipv4() ? IpAddress.ofIpv4(config.host()) : null,
                 config.ipv4() ? IpAddress.ofIpv4(config.dns()) : null,
                 config.ipv6().map(UserConfig.Ipv6::host).orElse(null),
-                config.ipv6().map(UserConfig.Ipv6::dns).orElse(null));
+                config.ipv6().map(UserConfig.Ipv6::dns).orElse(null),
+                new OutboundAddresses(config.reach().outboundAddr4(), config.reach().outboundAddr6()));
+    }
+
+    /** The host addresses the gateway's NAT and ping sockets leave from, per family (null: the kernel picks). */
+    OutboundAddresses outbound() {
+        return outbound;
     }
 
     /** The link-local address with the interface identifier of {@code address}. */

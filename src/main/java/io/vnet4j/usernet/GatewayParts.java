@@ -35,7 +35,7 @@ record GatewayParts(GatewayAddresses addresses, IcmpErrors errors, UdpNat udp, T
         GatewayAddresses addresses = GatewayAddresses.of(config);
         out.askAs(addresses);
         IcmpErrors errors = new IcmpErrors(out);
-        OutboundAddresses outbound = new OutboundAddresses(config.reach().outboundAddr4(), config.reach().outboundAddr6());
+        OutboundAddresses outbound = addresses.outbound();
         UdpNat udp = new UdpNat(name, selector, out, errors, addresses);
         udp.outboundAddresses(outbound);
         TcpNat tcp = new TcpNat(name, selector, out::sendTcp, config.mtu(), UsernetNetdev.TCP_WINDOW_BUDGET, random);

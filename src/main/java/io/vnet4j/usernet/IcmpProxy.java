@@ -40,7 +40,9 @@ import java.util.function.Consumer;
  * same work: there the identifier is ours too, and replies come among every other echo reply to the host.
  * A raw IPv4 socket wants our checksum and gives replies with their IPv4 header; a raw ICMPv6 socket
  * computes the checksum itself, gives replies without the IPv6 header and is filtered to echo replies.
- * When neither is allowed, one log line says so and such pings are dropped and counted.
+ * When neither is allowed, one log line says so and such pings are dropped and counted. With
+ * {@code outbound-addr=} (or {@code outbound-addr6=}) the family's socket is bound to that address, so pings
+ * leave from where the NAT's TCP and UDP leave from ({@link GatewayAddresses#outbound()}).
  *
  * <p>Errors reach the guest as ICMP errors quoting its request ({@link IcmpErrors}): a send the host refuses
  * at once (no route, a rule), and the errors routers send back (host unreachable, time exceeded), which
@@ -118,13 +120,16 @@ final class IcmpProxy {
     static IcmpProxy open(String logName, GuestOutput out, IcmpErrors errors, GatewayAddresses gateway, boolean withIpv4,
                           boolean withIpv6, ReadingLoop loop, Consumer<Answer> toLoop) {
         int identifier = ThreadLocalRandom.current().nextInt(0x10000);
-        Opened v4 = withIpv4 ? Opened.of(logName, false, identifier, loop, toLoop) : null;
-        Opened v6 = withIpv6 ? Opened.of(logName, true, identifier, loop, toLoop) : null;
+        Opened v4 = withIpv4 ? Opened.of(logName, false, gateway.outbound().ipv4(), identifier, loop, toLoop) : null;
+        Opened v6 = withIpv6 ? Opened.of(logName, true, gateway.outbound().ipv6(), identifier, loop, toLoop) : null;
         List<String> raw = new ArrayList<>();
         List<String> refused = new ArrayList<>();
+        List<String> unbound = new ArrayList<>();
         for (Opened o : new Opened[] {v4, v6}) {
             if (o != null && o.socket != null && o.socket.raw()) {
                 raw.add(o.family);
+            } else if (o != null && o.socket == null && o.bindFailure != null) {
+                unbound.add(o.family + ": " + o.bindFailure);
             } else if (o != null && o.socket == null) {
                 refused.add(o.family + ": " + o.refusal);
             }
@@ -139,27 +144,49 @@ final class IcmpProxy {
                     + pingGroupRange() + "\"), raw ones CAP_NET_RAW; allow the first with: "
                     + "sysctl -w net.ipv4.ping_group_range=\"0 2147483647\"");
         }
+        if (!unbound.isEmpty()) {
+            Log.warnOfHost(logName + ": pings to hosts other than the gateway are not available (" + String.join("; ", unbound)
+                    + "): they would leave from another address than outbound-addr= names");
+        }
         return new IcmpProxy(out, errors, gateway, v4 == null ? null : v4.socket, v6 == null ? null : v6.socket,
                 identifier);
     }
 
-    /** One family's outcome: its socket (null when refused) and, when refused, why. */
-    private record Opened(String family, EchoSocket socket, String refusal) {
-        static Opened of(String logName, boolean ipv6, int identifier, ReadingLoop loop, Consumer<Answer> toLoop) {
+    /**
+     * One family's outcome: its socket (null when refused or not bound) and, when refused, why; when its bind to
+     * the outbound address failed, why that failed.
+     */
+    private record Opened(String family, EchoSocket socket, String refusal, String bindFailure) {
+        /**
+         * Opens the family's echo socket (else a raw one) and binds it to {@code outbound} when that is not null,
+         * so that pings leave from the address TCP and UDP leave from, as libslirp binds its ICMP sockets too
+         * (slirp4netns 1.2 with {@code --outbound-addr}: its pings left from that address; vnet4j's from the
+         * kernel's pick, a replay of rootless-containers/slirp4netns#346 found).
+         */
+        static Opened of(String logName, boolean ipv6, IpAddress outbound, int identifier, ReadingLoop loop,
+                         Consumer<Answer> toLoop) {
             String family = ipv6 ? "IPv6" : "IPv4";
-            IOException refused;
+            NativeDatagramSocket s;
+            boolean raw = false;
             try {
-                NativeDatagramSocket s = ipv6 ? NativeDatagramSocket.icmpv6() : NativeDatagramSocket.icmp();
-                return new Opened(family, new KernelEchoSocket(logName, s, ipv6, false, identifier, loop, toLoop), null);
-            } catch (IOException e) {
-                refused = e;
+                s = ipv6 ? NativeDatagramSocket.icmpv6() : NativeDatagramSocket.icmp();
+            } catch (IOException refused) {
+                try {
+                    s = ipv6 ? NativeDatagramSocket.rawIcmpv6() : NativeDatagramSocket.rawIcmp();
+                    raw = true;
+                } catch (IOException e) {
+                    return new Opened(family, null, refused.getMessage(), null);
+                }
             }
-            try {
-                NativeDatagramSocket s = ipv6 ? NativeDatagramSocket.rawIcmpv6() : NativeDatagramSocket.rawIcmp();
-                return new Opened(family, new KernelEchoSocket(logName, s, ipv6, true, identifier, loop, toLoop), null);
-            } catch (IOException e) {
-                return new Opened(family, null, refused.getMessage());
+            if (outbound != null) {
+                try {
+                    s.bindAddress(outbound);
+                } catch (IOException e) {
+                    s.release();
+                    return new Opened(family, null, null, e.getMessage());
+                }
             }
+            return new Opened(family, new KernelEchoSocket(logName, s, ipv6, raw, identifier, loop, toLoop), null, null);
         }
     }
 

@@ -313,6 +313,83 @@ class Slirp4netnsDropInIT {
         }
     }
 
+    /** A far host's TCP and UDP servers on port 9000: each answers with the address it was reached from. */
+    private static final String FAR_SERVER = """
+            import socket, threading
+            def tcp():
+                t = socket.socket(); t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); t.bind(("0.0.0.0", 9000)); t.listen()
+                while True:
+                    c, a = t.accept(); c.sendall(("tcp from %s\\n" % a[0]).encode()); c.close()
+            threading.Thread(target=tcp, daemon=True).start()
+            u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("0.0.0.0", 9000))
+            while True:
+                d, a = u.recvfrom(100); u.sendto(("udp from %s\\n" % a[0]).encode(), a)
+            """;
+
+    /** The namespace's UDP datagram to 198.51.100.2:9000 and the answer, or "no answer". */
+    private static final String UDP_CLIENT = """
+            import socket
+            u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.settimeout(5); u.sendto(b"hi", ("198.51.100.2", 9000))
+            try:
+                print(u.recv(100).decode().strip())
+            except socket.timeout:
+                print("no answer")
+            """;
+
+    /**
+     * {@code --outbound-addr} (rootless-containers/slirp4netns#346 and #173, replayed): the namespace's pings,
+     * TCP connections and UDP datagrams all leave the host from that address. The peer runs in a namespace
+     * of the test's standing for the host (198.51.100.1 and .11 on a veth); the far end (198.51.100.2/32) has a
+     * route back to .11 alone, so whatever leaves from another address goes unanswered. slirp4netns 1.2's
+     * pings left from .11 (libslirp binds its ICMP sockets too); the drop-in's left from .1, the kernel's pick,
+     * and were never answered, while its TCP and UDP left from .11.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"vnet4j-slirp4netns", "slirp4netns"})
+    void outboundAddrIsWherePingsConnectionsAndDatagramsLeaveFrom(String binary) throws Exception {
+        String program = binary.equals("slirp4netns") ? "slirp4netns"
+                : PeerTools.basedir().resolve("bin/vnet4j-slirp4netns").toString();
+        if (binary.equals("slirp4netns")) {
+            PeerTools.require("slirp4netns", "slirp4netns");
+        }
+        long id = ProcessHandle.current().pid() % 100_000;
+        try (NetNamespace host = NetNamespace.create("vnet4j-it-obh-" + id);
+             NetNamespace far = NetNamespace.create("vnet4j-it-obf-" + id)) {
+            String hostSide = "vjobh" + id;
+            String farSide = "vjobf" + id;
+            PeerTools.execOk("ip", "link", "add", hostSide, "netns", host.name(), "type", "veth", "peer", "name", farSide,
+                    "netns", far.name());
+            host.execOk("ip", "link", "set", "lo", "up");
+            host.execOk("ip", "addr", "add", "198.51.100.1/24", "dev", hostSide);
+            host.execOk("ip", "addr", "add", "198.51.100.11/24", "dev", hostSide);
+            host.execOk("ip", "link", "set", hostSide, "up");
+            far.execOk("ip", "link", "set", "lo", "up");
+            far.execOk("ip", "addr", "add", "198.51.100.2/32", "dev", farSide);
+            far.execOk("ip", "link", "set", farSide, "up");
+            far.execOk("ip", "route", "add", "198.51.100.11/32", "dev", farSide);
+            processes.add(far.start("python3", "-c", FAR_SERVER));
+            far.await("ss -ltn | grep -q :9000", Duration.ofSeconds(20));
+
+            Path log = dir.resolve("log");
+            ProcessBuilder builder = new ProcessBuilder("ip", "netns", "exec", host.name(), program, "-c",
+                    "--outbound-addr=198.51.100.11", "--netns-type=path", "/run/netns/" + ns.name(), "tap0")
+                    .redirectErrorStream(true).redirectOutput(log.toFile());
+            builder.environment().put("VNET4J_WARM_UP", "off");
+            Process peer = builder.start();
+            processes.add(peer);
+            ns.await("ip -4 addr show dev tap0 | grep -q 'inet 10.0.2.100/24'", Duration.ofSeconds(20));
+
+            PeerTools.Exec ping = PeerTools.exec(Duration.ofSeconds(30), List.of("ip", "netns", "exec", ns.name(),
+                    "busybox", "ping", "-c", "2", "-W", "3", "198.51.100.2"));
+            assertThat(ping.output()).as(() -> ping.output() + "\n" + log(log)).contains("2 packets received");
+            assertThat(ns.execOk("curl", "-s", "-m", "10", "telnet://198.51.100.2:9000")).as(() -> log(log))
+                    .isEqualTo("tcp from 198.51.100.11\n");
+            assertThat(ns.execOk("python3", "-c", UDP_CLIENT)).as(() -> log(log)).isEqualTo("udp from 198.51.100.11\n");
+            peer.destroy();
+            assertThat(peer.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
     /** Waits up to 20 s, trying every 50 ms, for {@code condition}. */
     private static void awaitTrue(java.util.concurrent.Callable<Boolean> condition, String what) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
