@@ -17,10 +17,11 @@ import java.util.Map;
  * {@code {"entries":[{"id","proto","host_addr","host_port","guest_addr","guest_port"}...]}} (api.c writes
  * it without a {@code "return"} around it, although its manual shows one), {@code remove_hostfwd} →
  * {@code {"return":{}}}, and every failure as {@code {"error":{"desc":"bad request: ..."}}} with api.c's
- * words. Replies are compact JSON without a newline, byte for byte api.c's. One extension: a {@code host_port}
- * of 0, which api.c refuses (slirp4netns#354 asks for it), binds a port the kernel picks, and the reply
- * gives it: {@code {"return":{"id":N,"host_port":P}}}; {@code list_hostfwd} and {@code remove_hostfwd} know the
- * forward by that port.
+ * words; where vnet4j knows more than api.c's words say (the kernel refused the bind, the guest address is no
+ * guest's), the reason follows them after {@code ": "}. Replies are compact JSON without a newline, as api.c's.
+ * One extension: a {@code host_port} of 0, which api.c refuses (slirp4netns#354 asks for it), binds a port the
+ * kernel picks, and the reply gives it: {@code {"return":{"id":N,"host_port":P}}}; {@code list_hostfwd} and
+ * {@code remove_hostfwd} know the forward by that port.
  *
  * <p>A second extension: the host address may be IPv6 ({@code "::"}, {@code "::1"}), which api.c refuses with
  * "bad arguments.host_addr" (podman#13229: Podman's {@code -p [::]:8080:80} failed the container's start). Such a
@@ -102,7 +103,7 @@ final class ApiHandler {
         String unreachable = UserConfig.HostForward.unreachableIpv4Guest(guest.ipv4(), usernet.config());
         if (unreachable != null) { // api.c takes it, and a client's connection then hangs: refused in its words
             Messages.warn("add_hostfwd: guest_addr " + guest + " " + unreachable);
-            return error("add_hostfwd: bad arguments.guest_addr");
+            return error("add_hostfwd: bad arguments.guest_addr", guest + " " + unreachable);
         }
         int guestPort = port(arguments.get("guest_port"));
         if (guestPort == 0) {
@@ -114,7 +115,7 @@ final class ApiHandler {
                     host.isIpv6()));
         } catch (IOException e) {
             Messages.warn("add_hostfwd: " + e.getMessage());
-            return error("add_hostfwd: slirp_add_hostfwd failed");
+            return error("add_hostfwd: slirp_add_hostfwd failed", e.getMessage());
         }
         int id = nextId++;
         entries.add(new Entry(id, bound));
@@ -149,14 +150,17 @@ final class ApiHandler {
         }
         UserConfig.HostForward f = entry.forward();
         boolean removed;
+        String why = null;
         try {
             removed = usernet.removeHostForward(f.udp(), f.hostAddress(), f.hostPort());
         } catch (IOException e) {
             Messages.warn("remove_hostfwd " + id + ": " + e.getMessage());
+            why = e.getMessage();
             removed = false;
         }
         if (!removed) {
-            return error("remove_hostfwd: slirp_remove_hostfwd failed");
+            return why == null ? error("remove_hostfwd: slirp_remove_hostfwd failed")
+                    : error("remove_hostfwd: slirp_remove_hostfwd failed", why);
         }
         entries.remove(entry);
         return Json.write(Map.of("return", Map.of()));
@@ -199,5 +203,15 @@ final class ApiHandler {
 
     private static String error(String what) {
         return Json.write(Map.of("error", Map.of("desc", "bad request: " + what)));
+    }
+
+    /**
+     * api.c's error {@code what}, followed by why vnet4j knows it failed ({@code ": " + why}, on one line): the
+     * desc is all that rootlesskit, Docker and Podman show of a failed request, and api.c's words alone
+     * ("slirp_add_hostfwd failed") left users guessing (rootless-containers/slirp4netns#251: a port below 1024).
+     * A client matching api.c's words finds them at the start, as before.
+     */
+    private static String error(String what, String why) {
+        return error(what + ": " + why.replace('\n', ' '));
     }
 }
