@@ -155,8 +155,7 @@ class Slirp4netnsDropInIT {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"vnet4j-slirp4netns", "slirp4netns"})
     void disableHostLoopbackKeepsTheHostsLoopbackOutOfReach(String binary) throws Exception {
-        String program = binary.equals("slirp4netns") ? "slirp4netns"
-                : PeerTools.basedir().resolve("bin/vnet4j-slirp4netns").toString();
+        String program = program(binary);
         Path log = dir.resolve("log");
         Process peer = new ProcessBuilder(program, "--configure", "--disable-host-loopback", "--netns-type=path",
                 "/run/netns/" + ns.name(), "tap0").redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -206,8 +205,7 @@ class Slirp4netnsDropInIT {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"vnet4j-slirp4netns", "slirp4netns"})
     void podmansCommandLineGivesTheNamespaceBothFamilies(String binary) throws Exception {
-        String program = binary.equals("slirp4netns") ? "slirp4netns"
-                : PeerTools.basedir().resolve("bin/vnet4j-slirp4netns").toString();
+        String program = program(binary);
         Path ready = fifo("ready");
         Path exit = fifo("exit");
         Path log = dir.resolve("log");
@@ -270,11 +268,7 @@ class Slirp4netnsDropInIT {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"vnet4j-slirp4netns", "slirp4netns"})
     void theNetworkStaysWhileTheNamespaceOutlivesItsTargetProcess(String binary) throws Exception {
-        String program = binary.equals("slirp4netns") ? "slirp4netns"
-                : PeerTools.basedir().resolve("bin/vnet4j-slirp4netns").toString();
-        if (binary.equals("slirp4netns")) {
-            PeerTools.require("slirp4netns", "slirp4netns");
-        }
+        String program = program(binary);
         Process target = new ProcessBuilder("unshare", "--net", "sleep", "600").start();
         processes.add(target);
         String hostNetns = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
@@ -347,11 +341,7 @@ class Slirp4netnsDropInIT {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"vnet4j-slirp4netns", "slirp4netns"})
     void outboundAddrIsWherePingsConnectionsAndDatagramsLeaveFrom(String binary) throws Exception {
-        String program = binary.equals("slirp4netns") ? "slirp4netns"
-                : PeerTools.basedir().resolve("bin/vnet4j-slirp4netns").toString();
-        if (binary.equals("slirp4netns")) {
-            PeerTools.require("slirp4netns", "slirp4netns");
-        }
+        String program = program(binary);
         long id = ProcessHandle.current().pid() % 100_000;
         try (NetNamespace host = NetNamespace.create("vnet4j-it-obh-" + id);
              NetNamespace far = NetNamespace.create("vnet4j-it-obf-" + id)) {
@@ -450,5 +440,14 @@ class Slirp4netnsDropInIT {
         } catch (IOException e) {
             return "(no output: " + e + ")";
         }
+    }
+
+    /** The program a side-by-side test runs: slirp4netns itself (on PATH, else the test fails saying so), or the drop-in. */
+    private static String program(String binary) {
+        if (binary.equals("slirp4netns")) {
+            PeerTools.require("slirp4netns", "slirp4netns");
+            return "slirp4netns";
+        }
+        return PeerTools.basedir().resolve("bin/vnet4j-slirp4netns").toString();
     }
 }

@@ -48,11 +48,8 @@ class UsernetPathMtuIT {
                 except BlockingIOError:
                     pass
             """.formatted(RoutedPath.FAR4);
-    /** Counts the bytes of the datagrams that reach port 9000 until none came for 2 s, and prints it. */
-    private static final String RECEIVE = """
-            import socket
-            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('0.0.0.0', 9000)); s.settimeout(2)
-            print('listening', flush=True)
+    /** Counts the bytes of the datagrams socket {@code s} receives until none came for 2 s, and prints it. */
+    private static final String COUNT = """
             n = 0
             try:
                 while True:
@@ -60,6 +57,12 @@ class UsernetPathMtuIT {
             except socket.timeout:
                 print('received', n)
             """;
+    /** Counts the bytes of the datagrams that reach port 9000 ({@link #COUNT}). */
+    private static final String RECEIVE = """
+            import socket
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('0.0.0.0', 9000)); s.settimeout(2)
+            print('listening', flush=True)
+            """ + COUNT;
 
     /** The guest's side of a host forward: waits on port 9001 for one datagram and answers it with three of 1,400 bytes without DF. */
     private static final String REPLY = """
@@ -72,18 +75,12 @@ class UsernetPathMtuIT {
                 s.sendto(bytes(1400), client)
                 time.sleep(0.3)
             """;
-    /** A far client of the host forward: asks once, counts the bytes of the answers until none came for 2 s. */
+    /** A far client of the host forward: asks once, counts the bytes of the answers ({@link #COUNT}). */
     private static final String ASK = """
             import socket
             s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(2)
             s.sendto(b'ask', ('198.51.100.1', 9001))
-            n = 0
-            try:
-                while True:
-                    n += len(s.recv(65535))
-            except socket.timeout:
-                print('received', n)
-            """;
+            """ + COUNT;
 
     private RoutedPath path;
     private final List<Process> receivers = new ArrayList<>();
