@@ -6,11 +6,14 @@ import java.nio.ByteBuffer;
  * A hash of an Ethernet frame's flow, for the VXLAN source port (RFC 7348 section 5: "a hash of fields
  * from the inner packet", as Linux's udp_flow_src_port does with its flow dissector): the two MAC
  * addresses, and for IPv4 and IPv6 the two IP addresses, the protocol and, for TCP and UDP (not IPv4
- * fragments after the first), the two ports. One flow always hashes alike, so its packets keep their order
- * across an underlay's ECMP paths. Reads only within {@code length}; allocates nothing.
+ * fragments, the first one too, as Linux's skb_get_hash: every piece of a datagram alike), the two ports,
+ * behind up to two VLAN tags (802.1Q or 802.1ad, a QinQ guest's). One flow always hashes alike, so its packets
+ * keep their order across an underlay's ECMP paths. Reads only within {@code length}; allocates nothing.
  */
 final class InnerFlow {
     private static final int ETHERNET = 14;
+    /** The VLAN tags looked behind (802.1Q 0x8100, 802.1ad 0x88A8): a QinQ frame's two. */
+    private static final int MAX_TAGS = 2;
 
     private InnerFlow() {}
 
@@ -22,19 +25,20 @@ final class InnerFlow {
         h = mix(h, frame.getInt(offset + 8));
         int etherType = frame.getShort(offset + 12) & 0xFFFF;
         int ip = offset + ETHERNET;
-        if (etherType == 0x8100 && length >= ETHERNET + 4) { // a guest's VLAN interface: the flow lies behind one tag
-            etherType = frame.getShort(offset + 16) & 0xFFFF;
+        int end = offset + length;
+        // a guest's VLAN interface, or a QinQ one (an 802.1ad S-tag or a second 802.1Q tag): the flow lies behind them
+        for (int tags = 0; (etherType == 0x8100 || etherType == 0x88A8) && tags < MAX_TAGS && end - ip >= 4; tags++) {
+            etherType = frame.getShort(ip + 2) & 0xFFFF;
             ip += 4;
         }
-        int end = offset + length;
         int protocol;
         int l4;
         if (etherType == 0x0800 && end - ip >= 20) {
             int ihl = (frame.get(ip) & 0x0F) * 4;
             protocol = frame.get(ip + 9) & 0xFF;
             h = mix(mix(h, frame.getInt(ip + 12)), frame.getInt(ip + 16));
-            boolean laterFragment = (frame.getShort(ip + 6) & 0x1FFF) != 0;
-            l4 = laterFragment || ihl < 20 ? -1 : ip + ihl;
+            boolean fragment = (frame.getShort(ip + 6) & 0x3FFF) != 0; // more fragments, or an offset
+            l4 = fragment || ihl < 20 ? -1 : ip + ihl;
         } else if (etherType == 0x86DD && end - ip >= 40) {
             protocol = frame.get(ip + 6) & 0xFF;
             for (int i = 8; i < 40; i += 4) {

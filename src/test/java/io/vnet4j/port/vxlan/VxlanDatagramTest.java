@@ -67,4 +67,42 @@ class VxlanDatagramTest {
             InnerFlow.hash(ByteBuffer.wrap(tcp, 0, n).slice(), 0, n);
         }
     }
+
+    /**
+     * A QinQ guest's frame (an 802.1ad S-tag, 0x88A8, or two 802.1Q tags before the IP header, as a Linux VLAN
+     * device on another sends) is hashed by its flow behind both tags, as Linux's flow dissector reads them: it
+     * was hashed by its MACs alone, every flow of the guest on one source port.
+     */
+    @Test
+    void aFlowBehindTwoTagsIsHashedByItsPortsToo() {
+        for (String outer : new String[] {"88a8", "8100"}) {
+            byte[] tcp = HEX.parseHex("525400000002525400000001" + outer + "0064" + "8100" + "000a" + "0800"
+                    + "45000028000040004006" + "0000" + "0a00020f" + "0a000202" + "d4311f90" + "00000000");
+            int h = InnerFlow.hash(ByteBuffer.wrap(tcp), 0, tcp.length);
+            byte[] otherPort = tcp.clone();
+            otherPort[22 + 20 + 1] ^= 1;
+            assertThat(InnerFlow.hash(ByteBuffer.wrap(otherPort), 0, tcp.length)).as("outer tag " + outer).isNotEqualTo(h);
+            for (int n = 0; n <= tcp.length; n++) {
+                InnerFlow.hash(ByteBuffer.wrap(tcp, 0, n).slice(), 0, n);
+            }
+        }
+    }
+
+    /**
+     * Every fragment of one IPv4 datagram leaves from one source port, as Linux hashes fragments by their
+     * addresses alone (the flow dissector parses no first fragment's ports for skb_get_hash): the first fragment,
+     * whose ports are there, was hashed with them and the rest without, so a datagram's pieces took two ECMP paths.
+     */
+    @Test
+    void theFragmentsOfOneDatagramHashAlike() {
+        String frame = "525400000002525400000001" + "0800" + "450005dc1234%s4011" + "0000" + "0a00020f" + "0a000202"
+                + "d4311f90" + "05c80000";
+        byte[] first = HEX.parseHex(frame.formatted("2000")); // MF, offset 0: the UDP header is here
+        byte[] later = HEX.parseHex(frame.formatted("00b9")); // the last fragment, offset 1480
+        byte[] otherFirst = first.clone();
+        otherFirst[14 + 20 + 1] ^= 1; // another datagram's first fragment, its ports unread as well
+        int h = InnerFlow.hash(ByteBuffer.wrap(first), 0, first.length);
+        assertThat(InnerFlow.hash(ByteBuffer.wrap(later), 0, later.length)).isEqualTo(h);
+        assertThat(InnerFlow.hash(ByteBuffer.wrap(otherFirst), 0, otherFirst.length)).isEqualTo(h);
+    }
 }
