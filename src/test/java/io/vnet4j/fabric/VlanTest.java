@@ -247,4 +247,41 @@ class VlanTest {
         assertThat(VlanMembership.access(7).describe()).isEqualTo("vlan=7");
         assertThat(VlanMembership.trunk(List.of(10, 11, 12, 20, 4094)).describe()).isEqualTo("trunk=10-12,trunk=20,trunk=4094");
     }
+
+    /** {@code frame} with another tag of TPID {@code tpid} and VID {@code vid} in front of its EtherType. */
+    private static byte[] withTag(byte[] frame, int tpid, int vid) {
+        ByteBuffer f = ByteBuffer.allocate(frame.length + 4);
+        f.put(0, frame, 0, 12).putShort(12, (short) tpid).putShort(14, (short) vid).put(16, frame, 12, frame.length - 12);
+        return f.array();
+    }
+
+    /**
+     * QinQ is not understood, as on a Linux bridge of vlan_protocol 802.1Q (Open vSwitch, which takes an 802.1ad
+     * tag as a VLAN's, drops such a frame on an access port and switches it by its VID on a trunk): a frame with
+     * an 802.1ad S-tag (0x88A8) is untagged to an access port, of its VLAN, its S-tag payload (a trunk gets it
+     * behind the VLAN's 802.1Q tag), and dropped by a trunk; a frame with two 802.1Q tags is of the outer tag's
+     * VLAN, which an access port takes off, the inner one kept.
+     */
+    @ParameterizedTest(name = "learning {0}")
+    @ValueSource(booleans = {false, true})
+    void anAdTagIsPayloadToAnAccessPortAndDroppedByATrunkAndTwoTagsLoseTheOuterOnly(boolean learning) {
+        makeSwitch(learning);
+        RecordingPort a10 = port("a10", VlanMembership.access(10));
+        RecordingPort b10 = port("b10", VlanMembership.access(10));
+        RecordingPort c20 = port("c20", VlanMembership.access(20));
+        RecordingPort trunk = port("trunk", VlanMembership.trunk(List.of(10, 20)));
+        byte[] sTagged = withTag(untagged(BROADCAST, A, 1), 0x88A8, 100);
+        send(a10, sTagged);
+        assertThat(b10.frames).containsExactly(sTagged);
+        assertThat(trunk.frames).containsExactly(withTag(sTagged, 0x8100, 10));
+        assertThat(c20.frames).isEmpty();
+
+        send(trunk, withTag(untagged(BROADCAST, B, 2), 0x88A8, 10));
+        assertThat(trunk.counters().snapshot().rxErrors()).isEqualTo(1);
+        byte[] inner = tagged(BROADCAST, B, 3, 5);
+        send(trunk, withTag(inner, 0x8100, 20));
+        assertThat(c20.frames).containsExactly(inner);
+        assertThat(a10.frames).isEmpty();
+        assertThat(b10.frames).hasSize(1);
+    }
 }
