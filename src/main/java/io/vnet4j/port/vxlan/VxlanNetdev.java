@@ -49,6 +49,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class VxlanNetdev extends QueuedPort implements Netdev {
     private static final int MAX_REMOTES = 256;
+    /** An 802.1Q tag's bytes. */
+    private static final int TAG = 4;
     /**
      * The send queue's bound, as the user network's: a guest's TCP window of large segments arrives in one
      * burst, faster than datagrams leave (with 1 MiB, a 30 MB download through the NAT lost a fifth of its
@@ -227,11 +229,14 @@ public final class VxlanNetdev extends QueuedPort implements Netdev {
      * section 4.3 asks for no fragmenting).
      */
     private String mtuLine(Underlay underlay, int mtu) {
-        int overhead = spec.ipv6() ? VxlanHeader.IPV6_OVERHEAD : VxlanHeader.IPV4_OVERHEAD;
+        // a trunk's frames carry an 802.1Q tag inside the datagram: its guests' VLAN interfaces have 4 bytes less
+        boolean tagged = vlans().tagged();
+        int overhead = (spec.ipv6() ? VxlanHeader.IPV6_OVERHEAD : VxlanHeader.IPV4_OVERHEAD) + (tagged ? TAG : 0);
+        String whose = tagged ? " for the trunk's VLAN interfaces (each frame carries an 802.1Q tag)" : "";
         if (mtu <= 0) {
-            return "underlay MTU unknown (give local= or dev=): inner MTU = underlay MTU - " + overhead;
+            return "underlay MTU unknown (give local= or dev=): inner MTU" + whose + " = underlay MTU - " + overhead;
         }
-        return "underlay " + underlay.name() + " MTU " + mtu + ": inner MTU " + (mtu - overhead)
+        return "underlay " + underlay.name() + " MTU " + mtu + ": inner MTU " + (mtu - overhead) + whose
                 + " (guests with a larger MTU send VXLAN packets the underlay must fragment)";
     }
 
