@@ -227,12 +227,22 @@ public sealed interface NetdevConfig {
     }
 
     /**
-     * A vhost-user back-end listening on unix socket {@code path} for one QEMU front-end at a time.
+     * A vhost-user back-end for one QEMU front-end at a time on unix socket {@code path}: listening there
+     * ({@code server}), or connecting to QEMU's socket there ({@code server=off}), again after each loss.
      *
      * @param id the netdev's id
      * @param type {@code vhost-user}
      * @param hub the hub's number
      * @param settings what {@code info network} shows of it
+     * @param server vnet4j listens on {@code path} (QEMU's {@code -chardev socket,path=} connects); false: QEMU
+     *     listens there ({@code -chardev socket,...,server=on,wait=off}) and vnet4j connects
+     * @param reconnectMillis a client's pace of connecting while nothing listens at {@code path}; 0 for a server
      */
-    record VhostUser(String id, String type, int hub, String settings, java.nio.file.Path path) implements NetdevConfig {}
+    record VhostUser(String id, String type, int hub, String settings, java.nio.file.Path path, boolean server,
+                     long reconnectMillis) implements NetdevConfig {
+        /** A back-end listening on {@code path}. */
+        public VhostUser(String id, String type, int hub, String settings, java.nio.file.Path path) {
+            this(id, type, hub, settings, path, true, 0);
+        }
+    }
 }

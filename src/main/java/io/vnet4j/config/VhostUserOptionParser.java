@@ -8,26 +8,70 @@ import java.util.Set;
  * QEMU's {@code -netdev vhost-user} seen from the back-end's side (net/vhost-user.c; qapi/net.json's
  * NetdevVhostUserOptions): vnet4j serves the unix socket {@code path=}, which QEMU's {@code chardev=} names. QEMU's
  * {@code vhostforce=} and {@code queues=} are {@link QemuOnlyKeys}'.
+ *
+ * <p>Which side listens is said as QEMU's {@code -chardev socket} says it: {@code server=on} (the default) binds
+ * {@code path=} and QEMU connects; {@code server=off} connects to the socket QEMU listens on
+ * ({@code -chardev socket,...,server=on,wait=off}), as OVS-DPDK's {@code dpdkvhostuserclient} port does, and
+ * {@code reconnect=SECONDS} (1 to 3600, default 1) is the pace of its tries while nothing listens there. The
+ * default is DPDK's: its vhost-user client (which OVS's port uses) tries every second, for ever, so a QEMU that
+ * starts or restarts finds its back-end within a second. 0, which is QEMU's chardev's "never", is refused: a
+ * back-end that gave up would leave the VM without a network after QEMU's first restart.</p>
  */
 final class VhostUserOptionParser {
-    static final Set<String> KEYS = Set.of("id", "hubid", "vlan", "trunk", "path");
+    static final Set<String> KEYS = Set.of("id", "hubid", "vlan", "trunk", "path", "server", "reconnect");
+    /** A client's pace when {@code reconnect=} is not given, in seconds: DPDK's vhost-user client's. */
+    static final long DEFAULT_RECONNECT_SECONDS = 1;
+    /** The slowest pace {@code reconnect=} takes, in seconds (as {@code stream}'s reconnect=). */
+    static final long MAX_RECONNECT_SECONDS = 3600;
 
     private VhostUserOptionParser() {}
 
     /**
-     * {@code vhost-user,path=PATH}: the back-end's unix socket, which QEMU's {@code -chardev socket,path=PATH}
-     * connects to (QEMU's own {@code -netdev vhost-user} names that chardev with {@code chardev=}).
+     * {@code vhost-user,path=PATH[,server=on|off][,reconnect=SECONDS]}: the back-end's unix socket, which QEMU's
+     * {@code -chardev socket,path=PATH} connects to (QEMU's own {@code -netdev vhost-user} names that chardev with
+     * {@code chardev=}); with {@code server=off}, the socket QEMU listens on, which vnet4j connects to.
      */
     static NetdevConfig parse(OptionString o, String id, int hub) throws ConfigException {
         if (o.has("chardev")) {
             throw o.error("chardev: vnet4j is the vhost-user back-end, so it takes the socket's path=PATH; "
                     + "chardev= belongs on QEMU's side (-chardev socket,id=C,path=PATH -netdev vhost-user,chardev=C)");
         }
-        String path = o.require("path", "the unix socket QEMU's vhost-user chardev connects to");
+        String path = o.require("path", "the unix socket QEMU's vhost-user chardev connects to (with server=off: listens on)");
         if (path.isEmpty() || !SocketFiles.fits(path)) {
             throw o.error("path: expected a unix socket path of 1 to " + SocketFiles.PATH_MAX_BYTES + " bytes, got '" + path + "'");
         }
+        boolean server = o.takeBoolean("server", true);
+        if (server) {
+            if (o.has("reconnect")) {
+                throw o.error("reconnect: only with server=off, where vnet4j connects to QEMU's socket; with server=on"
+                        + " (the default) QEMU connects, and its own -chardev socket,...,reconnect=SECONDS paces that");
+            }
+            o.finish(KEYS);
+            return new NetdevConfig.VhostUser(id, "vhost-user", hub, "path=" + path, Path.of(path));
+        }
+        long reconnect = reconnectSeconds(o);
         o.finish(KEYS);
-        return new NetdevConfig.VhostUser(id, "vhost-user", hub, "path=" + path, Path.of(path));
+        return new NetdevConfig.VhostUser(id, "vhost-user", hub, "path=" + path + ",server=off,reconnect=" + reconnect,
+                Path.of(path), false, reconnect * 1000);
+    }
+
+    /** A client's {@code reconnect=}, read as QEMU reads numbers ({@link OptionString#cInteger}: 010 is 8), or the default. */
+    private static long reconnectSeconds(OptionString o) throws ConfigException {
+        String text = o.take("reconnect");
+        if (text == null) {
+            return DEFAULT_RECONNECT_SECONDS;
+        }
+        long n;
+        try {
+            n = OptionString.cInteger(text);
+        } catch (NumberFormatException e) {
+            n = -1;
+        }
+        if (n < 1 || n > MAX_RECONNECT_SECONDS) {
+            throw o.error("reconnect: expected a whole number of seconds from 1 to " + MAX_RECONNECT_SECONDS + ", got '"
+                    + text + "'" + (n == 0 ? " (QEMU's chardev takes 0 for never; a server=off back-end always connects"
+                    + " again, so that the VM has a network after QEMU restarts)" : OptionString.octalHint(text)));
+        }
+        return n;
     }
 }

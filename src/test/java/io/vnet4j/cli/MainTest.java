@@ -65,6 +65,14 @@ class MainTest {
     }
 
     @Test
+    void aVhostUserClientsBadReconnectReturnsTwoWithOneLine() {
+        assertRefused("vnet4j: -netdev vhost-user,id=vm,path=/tmp/vm.sock,server=off,reconnect=never: reconnect: expected a"
+                + " whole number of seconds from 1 to 3600, got 'never'", "-netdev", "vhost-user,id=vm,path=/tmp/vm.sock,server=off,reconnect=never");
+        assertRefused("vnet4j: -netdev vhost-user,id=vm,path=/tmp/vm.sock,server=maybe: server: expected on or off, got 'maybe'",
+                "-netdev", "vhost-user,id=vm,path=/tmp/vm.sock,server=maybe");
+    }
+
+    @Test
     void qemusNicIsRefusedInOneLineSayingWhatToWrite() {
         // helper-134: QEMU's manual's -nic lines got picocli's "Unknown options: '-nic', 'user,...'"
         assertRefused("vnet4j: -nic user,hostfwd=tcp::5555-:23: -nic makes a guest NIC and its backend in one; vnet4j makes"

@@ -426,6 +426,50 @@ class ConfigParserTest {
         netdevError("vhost-user,id=vm,path=/s,queues=2").hasMessageContaining("queues");
     }
 
+    /** server=off: vnet4j connects to the socket QEMU listens on (OVS-DPDK's dpdkvhostuserclient), every second by default. */
+    @Test
+    void vhostUserServerOffConnectsToQemusSocketEverySecondByDefault() throws Exception {
+        assertThat(netdev("vhost-user,id=vm,path=/tmp/vm.sock,server=off")).isEqualTo(new NetdevConfig.VhostUser("vm",
+                "vhost-user", 0, "path=/tmp/vm.sock,server=off,reconnect=1", Path.of("/tmp/vm.sock"), false, 1000));
+        assertThat(netdev("vhost-user,id=vm2,path=/tmp/vm2.sock,server=off,reconnect=5")).isEqualTo(new NetdevConfig.VhostUser(
+                "vm2", "vhost-user", 0, "path=/tmp/vm2.sock,server=off,reconnect=5", Path.of("/tmp/vm2.sock"), false, 5000));
+        // QEMU's spelling of numbers: 010 is 8; QemuOpts' booleans
+        assertThat(netdev("vhost-user,id=vm3,path=/s3,server=no,reconnect=010")).isEqualTo(new NetdevConfig.VhostUser(
+                "vm3", "vhost-user", 0, "path=/s3,server=off,reconnect=8", Path.of("/s3"), false, 8000));
+        // server=on, the default, said or not: vnet4j listens, as before
+        assertThat(netdev("vhost-user,id=vm4,path=/s4,server=on")).isEqualTo(
+                new NetdevConfig.VhostUser("vm4", "vhost-user", 0, "path=/s4", Path.of("/s4"), true, 0));
+    }
+
+    /** Truncated and lying values of server= and reconnect=: one line naming the option. */
+    @Test
+    void vhostUserRefusesBadServerAndReconnectValuesNamingTheOption() {
+        netdevError("vhost-user,id=vm,path=/s,server=").hasMessageEndingWith("server: expected on or off, got ''");
+        netdevError("vhost-user,id=vm,path=/s,server=client").hasMessageEndingWith("server: expected on or off, got 'client'");
+        netdevError("vhost-user,id=vm,path=/s,server=off,server=on").hasMessageContaining("server");
+        String range = "reconnect: expected a whole number of seconds from 1 to 3600, got '";
+        netdevError("vhost-user,id=vm,path=/s,server=off,reconnect=").hasMessageEndingWith(range + "'");
+        netdevError("vhost-user,id=vm,path=/s,server=off,reconnect=-1").hasMessageEndingWith(range + "-1'");
+        netdevError("vhost-user,id=vm,path=/s,server=off,reconnect=3601").hasMessageEndingWith(range + "3601'");
+        netdevError("vhost-user,id=vm,path=/s,server=off,reconnect=1s").hasMessageEndingWith(range + "1s'");
+        netdevError("vhost-user,id=vm,path=/s,server=off,reconnect=0x").hasMessageEndingWith(range + "0x'");
+        netdevError("vhost-user,id=vm,path=/s,server=off,reconnect=99999999999999999999")
+                .hasMessageEndingWith(range + "99999999999999999999'");
+        netdevError("vhost-user,id=vm,path=/s,server=off,reconnect=08").hasMessageEndingWith(
+                range + "08' (a leading 0 makes it octal, as in QEMU: 010 is 8)");
+        netdevError("vhost-user,id=vm,path=/s,server=off,reconnect=0").hasMessageContaining(range + "0' (QEMU's chardev takes 0"
+                + " for never; a server=off back-end always connects again");
+        netdevError("vhost-user,id=vm,path=/s,server=off,reconnect=1,reconnect=2").hasMessageContaining("reconnect");
+        // a server's reconnecting is QEMU's chardev's
+        netdevError("vhost-user,id=vm,path=/s,reconnect=1").hasMessageEndingWith("reconnect: only with server=off, where vnet4j"
+                + " connects to QEMU's socket; with server=on (the default) QEMU connects, and its own -chardev"
+                + " socket,...,reconnect=SECONDS paces that");
+        netdevError("vhost-user,id=vm,path=/s,server=on,reconnect=1").hasMessageContaining("reconnect: only with server=off");
+        // QEMU's chardev's wait= is not the back-end's
+        netdevError("vhost-user,id=vm,path=/s,server=off,wait=off").hasMessageContaining("unknown option 'wait'");
+        netdevError("vhost-user,id=vm,server=off").hasMessageContaining("path");
+    }
+
     // ---- vde ----
 
     @Test

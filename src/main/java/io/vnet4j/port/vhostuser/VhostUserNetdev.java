@@ -18,6 +18,7 @@ import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.ServerSocketChannel;
+import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,10 +37,26 @@ import java.util.List;
  * removed on close while it is still ours ({@link SocketFiles}). The control messages are handled on a thread
  * of the connection's own; a message the connection cannot survive (malformed, or a feature this back-end
  * did not offer) ends it with one log line.</p>
+ *
+ * <p>As a client ({@link #client}, {@code -netdev vhost-user,...,server=off}) it is the other way round, as
+ * OVS-DPDK's {@code dpdkvhostuserclient} port: QEMU listens on the path ({@code -chardev
+ * socket,id=c,path=PATH,server=on,wait=off}; QEMU 7.2's net_vhost_user_init then waits for the back-end before
+ * the guest runs) and vnet4j connects, at its pace while nothing listens there (said once per wait), serves the
+ * connection on the connecting thread exactly as an accepted one, and connects again when it ends (QEMU
+ * stopped or restarted: its chardev listens again for the next back-end). The path is QEMU's: never bound nor
+ * removed here.</p>
  */
 public final class VhostUserNetdev extends PeerPortsNetdev {
     private final String settings;
     private final Path path;
+    /** A client's pace of connecting while nothing listens at the path (ms); 0: this netdev listens there. */
+    private final long reconnectMillis;
+    /** A client's thread: connects, serves each connection, connects again. */
+    private volatile Thread connector;
+    /** The channel a client connects or serves on now, for {@link #close} to end a blocked connect. */
+    private volatile SocketChannel connecting;
+    /** Why a client's last try failed while it waits for QEMU, for {@link #describe}; null when not waiting. */
+    private volatile String waitingFor;
     private volatile ServerSocketChannel server;
     private volatile OwnedFile socketFile;
     private volatile Thread acceptor;
@@ -65,17 +82,45 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
     /** How long after VHOST_USER_SET_FEATURES the guest's memory must have come before that is said. */
     private static final long MEMORY_EXPECTED_MILLIS = 3000;
 
+    /** A back-end listening on {@code path} ({@code server=on}, the default). */
     public VhostUserNetdev(String id, String settings, Path path, Hub hub) {
+        this(id, settings, path, 0, hub);
+    }
+
+    private VhostUserNetdev(String id, String settings, Path path, long reconnectMillis, Hub hub) {
         super(id, "vhost-user", hub);
         this.settings = settings;
         this.path = path;
+        this.reconnectMillis = reconnectMillis;
         this.internalErrors = new InternalErrors(id);
+    }
+
+    /**
+     * A back-end that connects to the socket QEMU listens on at {@code path} ({@code server=off}), trying every
+     * {@code reconnectMillis} ms while nothing listens there, and again after each connection ends.
+     */
+    public static VhostUserNetdev client(String id, String settings, Path path, long reconnectMillis, Hub hub) {
+        if (reconnectMillis <= 0) {
+            throw new IllegalArgumentException("reconnectMillis: expected more than 0, got " + reconnectMillis);
+        }
+        return new VhostUserNetdev(id, settings, path, reconnectMillis, hub);
+    }
+
+    private boolean isClient() {
+        return reconnectMillis > 0;
     }
 
     @Override
     public String describe() {
         VhostUserPort p = port;
-        return p == null ? settings + " (no front-end connected)" : p.describe();
+        if (p != null) {
+            return p.describe();
+        }
+        if (!isClient()) {
+            return settings + " (no front-end connected)";
+        }
+        String why = waitingFor;
+        return settings + (why != null ? " (waiting for QEMU to listen there: " + why + ")" : " (connecting to QEMU)");
     }
 
     @Override
@@ -91,6 +136,12 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
 
     @Override
     public void start() throws IOException {
+        if (isClient()) {
+            // a platform thread: it serves the connection itself, blocked in recvmsg(2) as the control threads are
+            connector = Thread.ofPlatform().daemon().name("vnet4j-" + id + "-connect")
+                    .start(Log.hushedIfNow(this::connectUntilClosed));
+            return;
+        }
         ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
             socketFile = SocketFiles.bind(ch, path);
@@ -125,13 +176,156 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
             refuse(channel);
             return;
         }
-        long sinceEarlyLeave = System.nanoTime() - leftEarlyAt;
-        if (sinceEarlyLeave < REFUSED_PAUSE_MILLIS * 1_000_000) { // QEMU's loop of giving up: paced, not a core spent
-            Thread.sleep(REFUSED_PAUSE_MILLIS - sinceEarlyLeave / 1_000_000);
+        if (!paceAfterEarlyLeave()) {
+            notServed(channel);
+            return;
         }
         // a platform thread: it blocks in recvmsg(2), outside the JDK's knowledge
         controlThread = Thread.ofPlatform().daemon().name("vnet4j-" + id + "-control")
-                .start(Log.hushedIfNow(() -> serve(channel)));
+                .start(Log.hushedIfNow(() -> serve(channel, "")));
+    }
+
+    /**
+     * A front-end that left during its handshake is followed by the next one {@value #REFUSED_PAUSE_MILLIS} ms
+     * later (QEMU's loop of giving up: paced, not a core spent), whichever side connected.
+     *
+     * @return false when the netdev closed meanwhile
+     */
+    private boolean paceAfterEarlyLeave() {
+        long sinceEarlyLeave = System.nanoTime() - leftEarlyAt;
+        return sinceEarlyLeave >= REFUSED_PAUSE_MILLIS * 1_000_000
+                || pause(REFUSED_PAUSE_MILLIS - sinceEarlyLeave / 1_000_000);
+    }
+
+    /**
+     * Waits {@code millis} ms, or until {@link #close} (which wakes this monitor's waiters).
+     *
+     * @return false when the netdev closed (or the thread was interrupted)
+     */
+    private synchronized boolean pause(long millis) {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        try {
+            for (long left; !closed && (left = deadline - System.nanoTime()) > 0; ) {
+                wait(Math.max(1, left / 1_000_000));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        return !closed;
+    }
+
+    /** A connection taken as the one served, then not served (the netdev closed first). */
+    private void notServed(SocketChannel channel) {
+        synchronized (this) {
+            if (serving == channel) {
+                serving = null;
+                notifyAll();
+            }
+        }
+        Shutdown.closeQuietly(channel);
+    }
+
+    /**
+     * A client's life: connects to QEMU's socket, serves the connection on this thread until it ends, and
+     * connects again; while nothing listens at the path, tries every {@link #reconnectMillis} ms, saying so at
+     * the first failed try of each wait (again only for a reason of another kind, such as EACCES). Ends when
+     * the netdev closes.
+     */
+    private void connectUntilClosed() {
+        long waitingSince = 0; // System.nanoTime() at the first failed try of this wait; 0: not waiting
+        String said = null;
+        while (!closed) {
+            SocketChannel channel;
+            try {
+                channel = connect();
+            } catch (IOException e) {
+                if (closed) {
+                    return;
+                }
+                String why = whyNotConnected(e);
+                waitingFor = why;
+                if (waitingSince == 0) {
+                    waitingSince = System.nanoTime();
+                }
+                if (said == null) {
+                    Log.info(id + ": waiting for QEMU to listen at " + path + " (" + why + "); trying every "
+                            + seconds(reconnectMillis) + " s");
+                    said = why;
+                } else if (!why.equals(said) && !nothingListens(e)) {
+                    Log.warn(id + ": cannot connect to " + path + ": " + why + "; trying every " + seconds(reconnectMillis) + " s");
+                    said = why;
+                }
+                if (!pause(reconnectMillis)) {
+                    return;
+                }
+                continue;
+            }
+            String how = " (connected to QEMU's socket " + path + (waitingSince == 0 ? ""
+                    : " after waiting " + seconds((System.nanoTime() - waitingSince) / 1_000_000) + " s for it") + ")";
+            waitingFor = null;
+            waitingSince = 0;
+            said = null;
+            synchronized (this) {
+                connecting = null; // from now on the connection is served, or closed here
+                if (closed) {
+                    Shutdown.closeQuietly(channel);
+                    return;
+                }
+                serving = channel;
+            }
+            if (!paceAfterEarlyLeave()) {
+                notServed(channel);
+                return;
+            }
+            serve(channel, how);
+        }
+    }
+
+    /**
+     * One blocking connect to the path; the channel is {@link #connecting} meanwhile, and until the caller takes
+     * it as served, for {@link #close}.
+     */
+    private SocketChannel connect() throws IOException {
+        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        connecting = ch;
+        try {
+            if (closed) {
+                throw new java.nio.channels.AsynchronousCloseException();
+            }
+            ch.connect(UnixDomainSocketAddress.of(path));
+            return ch;
+        } catch (IOException | RuntimeException e) {
+            synchronized (this) {
+                connecting = null;
+            }
+            ch.close();
+            throw e;
+        }
+    }
+
+    /** ENOENT or ECONNREFUSED: QEMU has not started, or has not made its socket yet, or quit. */
+    private static boolean nothingListens(IOException e) {
+        String m = String.valueOf(e.getMessage());
+        return m.contains("No such file") || m.contains("Connection refused");
+    }
+
+    /** A failed connect in words: what is at the path, or the kernel's reason. */
+    private String whyNotConnected(IOException e) {
+        String m = String.valueOf(e.getMessage());
+        if (m.contains("No such file")) {
+            return "nothing there yet";
+        }
+        if (m.contains("Connection refused")) {
+            String notASocket = SocketFiles.notASocket(path);
+            return notASocket != null ? "it is " + notASocket + ", not a socket" : "a socket nothing listens on";
+        }
+        return m;
+    }
+
+    /** Milliseconds as seconds with one decimal when not whole: 1000 is "1", 1250 "1.3". */
+    private static String seconds(long millis) {
+        return millis % 1000 == 0 ? Long.toString(millis / 1000) : String.format(java.util.Locale.ROOT, "%.1f", millis / 1000.0);
     }
 
     /**
@@ -178,7 +372,11 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
         Shutdown.closeQuietly(channel);
     }
 
-    private void serve(SocketChannel channel) {
+    /**
+     * Serves one front-end's connection until it ends, on this thread: an accepted one ({@code how} empty) or a
+     * client's ({@code how} says where it connected, in the connection's line).
+     */
+    private void serve(SocketChannel channel, String how) {
         DescriptorStream stream = null;
         VhostUserDevice device = new VhostUserDevice(VhostUserDevice.SHARED);
         VhostUserPort p = null;
@@ -195,7 +393,7 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
             adopt(p);
             hub.attach(p);
             p.start();
-            connectionLines.info(id + ": vhost-user front-end connected to hub " + hub.id());
+            connectionLines.info(id + ": vhost-user front-end connected to hub " + hub.id() + how);
             converse(stream, device, p);
             endOfStream = !closed;
         } catch (VhostUserDevice.ProtocolException e) {
@@ -366,10 +564,12 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
             if (s != null) {
                 s.shutdown(); // ends the control thread's recvmsg; that thread closes the rest
             }
-            notifyAll(); // an accept waiting in started() for the served front-end to go
+            notifyAll(); // an accept waiting in started() for the served front-end to go, a client's pause
+            Shutdown.closeQuietly(connecting); // a client's connect that blocks (QEMU's listen queue full)
         }
         Shutdown.join(acceptor);
         Shutdown.join(controlThread);
+        Shutdown.join(connector);
         if (socketFile != null) {
             socketFile.delete();
         }

@@ -9,14 +9,21 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** One front-end at a time on a vhost-user socket: which connection is served and which refused. */
+/**
+ * One front-end at a time on a vhost-user socket: which connection is served and which refused; and the client
+ * ({@code server=off}) that connects to QEMU's socket, waits for it, and connects again.
+ */
 @Timeout(30)
 class VhostUserNetdevTest {
     /** VHOST_USER_GET_FEATURES (request 1, flags: version 1), no payload: the back-end answers with 8 bytes. */
@@ -118,5 +125,135 @@ class VhostUserNetdevTest {
                 }
             }
         });
+    }
+
+    // ---- server=off: vnet4j connects to the socket QEMU listens on ----
+
+    /** What the library says at INFO or above while {@code task} runs. */
+    private static List<String> lines(LogCapture.Task task) throws Exception {
+        return LogCapture.during(java.util.logging.Level.INFO, task);
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within 10 s: " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    /** QEMU's side: a listening unix socket (QEMU's -chardev socket,server=on,wait=off). */
+    private static ServerSocketChannel listen(Path path, int backlog) throws IOException {
+        ServerSocketChannel s = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        s.bind(UnixDomainSocketAddress.of(path), backlog);
+        return s;
+    }
+
+    private static long count(List<String> lines, String part) {
+        return lines.stream().filter(l -> l.contains(part)).count();
+    }
+
+    /**
+     * A client started before QEMU waits for its socket, saying so once however many tries it takes, and without
+     * making the path; it is served once QEMU listens, connects again when QEMU's end goes (a QEMU restarting:
+     * its chardev listens for the next back-end) and again when a new QEMU comes after the old one's socket
+     * went stale; the path is never removed.
+     */
+    @Test
+    void aClientWaitsForQemuSaysSoOnceIsServedAndConnectsAgainAfterEachEnd(@TempDir Path dir) throws Exception {
+        Path path = dir.resolve("qemu.sock");
+        String settings = "path=" + path + ",server=off,reconnect=1";
+        List<String> said = lines(() -> {
+            try (VhostUserNetdev netdev = VhostUserNetdev.client("vu", settings, path, 50, new Hub(0))) {
+                netdev.start();
+                await("waiting", () -> netdev.describe().contains("waiting"));
+                Thread.sleep(300); // some six tries
+                assertThat(netdev.describe()).isEqualTo(settings + " (waiting for QEMU to listen there: nothing there yet)");
+                assertThat(netdev.ports()).isEmpty();
+                assertThat(Files.exists(path)).as("the path is QEMU's: never bound by a client").isFalse();
+                try (ServerSocketChannel qemu = listen(path, 1)) {
+                    try (SocketChannel c = qemu.accept()) {
+                        assertThat(served(c)).isTrue();
+                        assertThat(netdev.describe()).startsWith(settings + ",peer=vhost-user front-end (");
+                        assertThat(netdev.ports()).hasSize(1);
+                    } // QEMU's end goes; its chardev listens again
+                    try (SocketChannel c = qemu.accept()) {
+                        assertThat(served(c)).as("connected again").isTrue();
+                    }
+                } // QEMU quit, its socket left behind: stale
+                await("waiting again", () -> netdev.describe().contains("waiting"));
+                assertThat(netdev.describe()).endsWith("(waiting for QEMU to listen there: a socket nothing listens on)");
+                Files.delete(path); // a new QEMU makes its socket anew
+                try (ServerSocketChannel qemu = listen(path, 1); SocketChannel c = qemu.accept()) {
+                    assertThat(served(c)).as("served by a new QEMU").isTrue();
+                    netdev.close(); // while served: the connection ends, the file stays
+                    assertThat(c.read(ByteBuffer.allocate(1))).isEqualTo(-1);
+                }
+                Files.writeString(dir.resolve("marker"), "");
+            }
+        });
+        assertThat(count(said, "vu: waiting for QEMU to listen at " + path + " (nothing there yet); trying every 0.1 s"))
+                .as(said.toString()).isEqualTo(1);
+        assertThat(count(said, "vu: waiting for QEMU to listen at " + path + " (a socket nothing listens on)"))
+                .as(said.toString()).isEqualTo(1);
+        assertThat(count(said, "waiting for QEMU")).as(said.toString()).isEqualTo(2);
+        assertThat(said).anyMatch(l -> l.matches("vu: vhost-user front-end connected to hub 0 \\(connected to QEMU's socket "
+                + java.util.regex.Pattern.quote(path.toString()) + " after waiting [0-9.]+ s for it\\)"));
+        assertThat(said).contains("vu: vhost-user front-end connected to hub 0 (connected to QEMU's socket " + path + ")");
+        assertThat(count(said, "vhost-user front-end connected to hub 0")).as(said.toString()).isEqualTo(3);
+        assertThat(Files.exists(path)).as("QEMU's socket file left in place").isTrue();
+    }
+
+    /** The client's thread, when it runs. */
+    private static boolean connectorRuns() {
+        return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("vnet4j-vu-connect") && t.isAlive());
+    }
+
+    /** Close stops a client's retrying at once: while it waits out an hour's pace, and while its connect blocks. */
+    @Test
+    void closeStopsAClientsRetryingAtOnce(@TempDir Path dir) throws Exception {
+        Path path = dir.resolve("qemu.sock");
+        VhostUserNetdev waiting = VhostUserNetdev.client("vu", "path=" + path, path, 3_600_000, new Hub(0));
+        waiting.start();
+        await("waiting", () -> waiting.describe().contains("waiting"));
+        long start = System.nanoTime();
+        waiting.close();
+        assertThat((System.nanoTime() - start) / 1_000_000).as("ms to close while waiting").isLessThan(1000);
+        assertThat(connectorRuns()).isFalse();
+
+        // QEMU's listen queue full (it serves another back-end, say): the client's connect blocks in the kernel
+        try (ServerSocketChannel qemu = listen(path, 1)) {
+            List<SocketChannel> queued = new ArrayList<>();
+            try {
+                while (true) {
+                    SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX);
+                    c.configureBlocking(false);
+                    queued.add(c);
+                    c.connect(UnixDomainSocketAddress.of(path)); // EAGAIN once the queue is full
+                }
+            } catch (IOException full) {
+                // the queue is full
+            }
+            VhostUserNetdev blocked = VhostUserNetdev.client("vu", "path=" + path, path, 50, new Hub(0));
+            blocked.start();
+            Thread.sleep(200);
+            assertThat(blocked.describe()).contains("(connecting to QEMU)");
+            start = System.nanoTime();
+            blocked.close();
+            assertThat((System.nanoTime() - start) / 1_000_000).as("ms to close while connecting").isLessThan(1000);
+            assertThat(connectorRuns()).isFalse();
+            for (SocketChannel c : queued) {
+                c.close();
+            }
+        }
+    }
+
+    /** A client is made only with a pace. */
+    @Test
+    void aClientNeedsAPace(@TempDir Path dir) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> VhostUserNetdev.client("vu", "", dir, 0, new Hub(0)))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }
