@@ -309,6 +309,19 @@ public final class QemuGuest implements AutoCloseable {
         }
 
         /**
+         * As {@link #vhostUser}, QEMU the server of the socket ({@code -chardev socket,...,server=on,wait=off}, as
+         * libvirt's {@code <source type='unix' path=... mode='server'/>}) for vnet4j's {@code server=off} back-end to
+         * connect to. QEMU 7.2 waits in its netdev's start until a back-end has connected: start it with
+         * {@link #start}, then the back-end, then {@link QemuGuest#awaitReady}.
+         */
+        public Builder vhostUserServer(java.nio.file.Path socket) {
+            vhostUser(socket);
+            int at = qemuArgs.indexOf("socket,id=vu0,path=" + socket);
+            qemuArgs.set(at, qemuArgs.get(at) + ",server=on,wait=off");
+            return this;
+        }
+
+        /**
          * The guest's memory: {@code -m OPTION} (e.g. {@code 256M,slots=4,maxmem=1G} for room to plug DIMMs) and
          * the size of {@link #vhostUser}'s shared backend; before {@link #vhostUser}.
          */
