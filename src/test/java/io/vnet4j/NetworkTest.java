@@ -205,4 +205,29 @@ class NetworkTest {
             network.addNetdev("stream,id=s2,server=on,addr.type=unix,addr.path=" + dir.resolve("s.sock")); // free again
         }
     }
+
+    /**
+     * A vhost-user client (server=off) added and removed at run time: it waits for QEMU's socket without making it,
+     * and its removal stops its tries. Its path is held as a server's is: a client of this daemon's own vhost-user
+     * socket would be served by nobody (each side waits for the other's first message), and two clients of one QEMU
+     * socket would have the second sit in QEMU's listen queue.
+     */
+    @Test
+    void aVhostUserClientAddedAtRunTimeWaitsForQemuAndItsPathIsHeld(@TempDir Path dir) throws Exception {
+        try (Network network = new Network()) {
+            network.addNetdev("vhost-user,id=vu,path=" + dir.resolve("vu.sock"));
+            assertThatThrownBy(() -> network.addNetdev("vhost-user,id=vc,path=" + dir.resolve("vu.sock") + ",server=off"))
+                    .hasMessage("-netdev vhost-user,id=vc: the unix socket " + dir.resolve("vu.sock") + " is vhost-user vu's already (it runs)");
+            var client = network.addNetdev("vhost-user,id=vc,path=" + dir.resolve("qemu.sock") + ",server=off,reconnect=2");
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (!client.describe().contains("waiting") && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(client.describe()).isEqualTo("path=" + dir.resolve("qemu.sock")
+                    + ",server=off,reconnect=2 (waiting for QEMU to listen there: nothing there yet)");
+            assertThat(network.removeNetdev("vc")).isTrue();
+            assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("vnet4j-vc-connect"));
+            assertThat(dir.resolve("qemu.sock")).doesNotExist();
+        }
+    }
 }

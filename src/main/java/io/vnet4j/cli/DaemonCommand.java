@@ -93,7 +93,8 @@ final class DaemonCommand implements Callable<Integer> {
                         + "QEMU; and dns-upstream=ADDR[:PORT], mtu=, dhcp-static=, host-loopback=on|off, builtin-dns=on|off, "
                         + "outbound-addr=, outbound-addr6=), tap (ifname=, netns=, configure=, mac=), vde (sock=, server=), vxlan "
                         + "(vni=, local=, remote= or group= and dev=, dstport=, srcport=: RFC 7348, Linux's names), vhost-user "
-                        + "(path=: the back-end of QEMU's -netdev vhost-user). On any of them, vlan=N (an 802.1Q access port of "
+                        + "(path=, server=off and reconnect=: the back-end of QEMU's -netdev vhost-user, listening, or connecting to the socket "
+                        + "QEMU's chardev listens on). On any of them, vlan=N (an 802.1Q access port of "
                         + "VLAN N) or trunk=N[-M] (repeatable: tagged)."),
                 () -> command.netdevs, v -> command.netdevs = v).build());
         spec.addOption(Specs.bound(values(OptionSpec.builder("-net", "--net"), "TYPE[,vlan=N],...").description(
@@ -175,6 +176,8 @@ final class DaemonCommand implements Callable<Integer> {
                 "  vnet4j -netdev user,id=u -netdev vde,id=sw,sock=/tmp/sw,server=on   a VDE switch for QEMU's -netdev vde,sock=/tmp/sw",
                 "  vnet4j -netdev user,id=u -netdev vhost-user,id=vm,path=/tmp/vm.sock   one VM's virtio-net queues served in its",
                 "         shared memory; QEMU: -chardev socket,id=c,path=/tmp/vm.sock -netdev vhost-user,id=n,chardev=c (README.md)",
+                "  vnet4j -netdev user,id=u -netdev vhost-user,id=vm,path=/tmp/vm.sock,server=off   the same, QEMU listening",
+                "         (-chardev socket,id=c,path=/tmp/vm.sock,server=on,wait=off): vnet4j connects, and again after each end",
                 "  vnet4j -netdev socket,id=m,mcast=230.0.0.1:1234 \\",
                 "         -netdev dgram,id=d,local.type=unix,local.path=/tmp/a,remote.type=unix,remote.path=/tmp/b",
                 "  vnet4j -netdev socket,id=a,listen=:8010 -object filter-dump,id=f,netdev=a,file=a.pcap",
