@@ -295,10 +295,21 @@ public final class ConfigParser {
         return switches.stream().anyMatch(s -> s.hub() == hub);
     }
 
+    /**
+     * A switch's {@code aging=}: 1 to 1,000,000 seconds. 0, which a Linux bridge takes ({@code ip link set BR type
+     * bridge ageing_time 0}, {@code brctl setageing BR 0}) to forget every MAC at once and flood as a hub, is refused
+     * with the way to a hub here: a hub without {@code -object switch}.
+     */
+    private static int agingSeconds(OptionString o) throws ConfigException {
+        return (int) o.takeLong("aging", SwitchConfig.DEFAULT_AGING_SECONDS, 1, 1_000_000, n -> n != 0 ? ""
+                : " (a Linux bridge's ageing_time 0 floods every frame as a hub; for that, leave out -object switch: a hub"
+                + " without one floods)");
+    }
+
     private SwitchConfig switchObject(OptionString o) throws ConfigException {
         String id = checkedId(o, o.require("id", "the switch's name"));
         int hub = (int) o.takeLong("hubid", 0, 0, Integer.MAX_VALUE);
-        int aging = (int) o.takeLong("aging", SwitchConfig.DEFAULT_AGING_SECONDS, 1, 1_000_000);
+        int aging = agingSeconds(o);
         int maxMacs = (int) o.takeLong("max-macs", SwitchConfig.DEFAULT_MAX_MACS, 1, 1 << 20);
         int perPort = (int) o.takeLong("max-macs-per-port", Math.min(SwitchConfig.DEFAULT_MAX_MACS_PER_PORT, maxMacs), 1, maxMacs);
         o.finish(SWITCH_KEYS);

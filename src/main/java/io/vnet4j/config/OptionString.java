@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongFunction;
 
 /**
  * One QEMU option argument such as {@code socket,id=a,listen=:8010}: comma-separated {@code key=value}
@@ -272,19 +273,32 @@ public final class OptionString {
      *     given twice
      */
     public long takeLong(String key, long absent, long min, long max) throws ConfigException {
+        return takeLong(key, absent, min, max, n -> "");
+    }
+
+    /**
+     * {@link #takeLong(String, long, long, long)}, with {@code outOfBounds}' words after the refusal of a whole number
+     * outside the bounds: what a peer means by that value, and the way to it here (a Linux bridge's ageing time of 0,
+     * say). The words start with a space, or are empty.
+     */
+    public long takeLong(String key, long absent, long min, long max, LongFunction<String> outOfBounds)
+            throws ConfigException {
         String v = take(key);
         if (v == null) {
             return absent;
         }
+        String why;
         try {
             long n = cInteger(v);
             if (n >= min && n <= max) {
                 return n;
             }
+            why = outOfBounds.apply(n);
         } catch (NumberFormatException e) {
-            // reported below
+            why = "";
         }
-        throw error(key + ": expected a whole number from " + min + " to " + max + ", got '" + v + "'" + octalHint(v));
+        throw error(key + ": expected a whole number from " + min + " to " + max + ", got '" + v + "'"
+                + (why.isEmpty() ? octalHint(v) : why));
     }
 
     /**

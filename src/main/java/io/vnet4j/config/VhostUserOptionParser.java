@@ -55,23 +55,10 @@ final class VhostUserOptionParser {
                 Path.of(path), false, reconnect * 1000);
     }
 
-    /** A client's {@code reconnect=}, read as QEMU reads numbers ({@link OptionString#cInteger}: 010 is 8), or the default. */
+    /** A client's {@code reconnect=} in seconds, read as QEMU reads numbers ({@link OptionString#cInteger}: 010 is 8), or the default. */
     private static long reconnectSeconds(OptionString o) throws ConfigException {
-        String text = o.take("reconnect");
-        if (text == null) {
-            return DEFAULT_RECONNECT_SECONDS;
-        }
-        long n;
-        try {
-            n = OptionString.cInteger(text);
-        } catch (NumberFormatException e) {
-            n = -1;
-        }
-        if (n < 1 || n > MAX_RECONNECT_SECONDS) {
-            throw o.error("reconnect: expected a whole number of seconds from 1 to " + MAX_RECONNECT_SECONDS + ", got '"
-                    + text + "'" + (n == 0 ? " (QEMU's chardev takes 0 for never; a server=off back-end always connects"
-                    + " again, so that the VM has a network after QEMU restarts)" : OptionString.octalHint(text)));
-        }
-        return n;
+        return o.takeLong("reconnect", DEFAULT_RECONNECT_SECONDS, 1, MAX_RECONNECT_SECONDS, n -> n != 0 ? ""
+                : " (QEMU's chardev takes 0 for never; a server=off back-end always connects again, so that the VM has a"
+                + " network after QEMU restarts)");
     }
 }

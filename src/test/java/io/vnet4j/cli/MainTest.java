@@ -67,7 +67,7 @@ class MainTest {
     @Test
     void aVhostUserClientsBadReconnectReturnsTwoWithOneLine() {
         assertRefused("vnet4j: -netdev vhost-user,id=vm,path=/tmp/vm.sock,server=off,reconnect=never: reconnect: expected a"
-                + " whole number of seconds from 1 to 3600, got 'never'", "-netdev", "vhost-user,id=vm,path=/tmp/vm.sock,server=off,reconnect=never");
+                + " whole number from 1 to 3600, got 'never'", "-netdev", "vhost-user,id=vm,path=/tmp/vm.sock,server=off,reconnect=never");
         assertRefused("vnet4j: -netdev vhost-user,id=vm,path=/tmp/vm.sock,server=maybe: server: expected on or off, got 'maybe'",
                 "-netdev", "vhost-user,id=vm,path=/tmp/vm.sock,server=maybe");
     }

@@ -278,7 +278,11 @@ class ConfigParserTest {
         assertThatThrownBy(() -> new ConfigParser().object("switch,hubid=1"))
                 .isInstanceOf(ConfigException.class).hasMessage("-object switch,hubid=1: id= is required (the switch's name)");
         assertThatThrownBy(() -> new ConfigParser().object("switch,id=s,aging=0"))
-                .hasMessage("-object switch,id=s,aging=0: aging: expected a whole number from 1 to 1000000, got '0'");
+                .hasMessage("-object switch,id=s,aging=0: aging: expected a whole number from 1 to 1000000, got '0' (a Linux"
+                        + " bridge's ageing_time 0 floods every frame as a hub; for that, leave out -object switch: a hub"
+                        + " without one floods)");
+        assertThatThrownBy(() -> new ConfigParser().object("switch,id=s,aging=-1"))
+                .hasMessage("-object switch,id=s,aging=-1: aging: expected a whole number from 1 to 1000000, got '-1'");
         assertThatThrownBy(() -> new ConfigParser().object("switch,id=s,max-macs=10,max-macs-per-port=11"))
                 .hasMessageContaining("max-macs-per-port: expected a whole number from 1 to 10, got '11'");
         assertThatThrownBy(() -> new ConfigParser().object("switch,id=s,vlan=3"))
@@ -447,7 +451,7 @@ class ConfigParserTest {
         netdevError("vhost-user,id=vm,path=/s,server=").hasMessageEndingWith("server: expected on or off, got ''");
         netdevError("vhost-user,id=vm,path=/s,server=client").hasMessageEndingWith("server: expected on or off, got 'client'");
         netdevError("vhost-user,id=vm,path=/s,server=off,server=on").hasMessageContaining("server");
-        String range = "reconnect: expected a whole number of seconds from 1 to 3600, got '";
+        String range = "reconnect: expected a whole number from 1 to 3600, got '";
         netdevError("vhost-user,id=vm,path=/s,server=off,reconnect=").hasMessageEndingWith(range + "'");
         netdevError("vhost-user,id=vm,path=/s,server=off,reconnect=-1").hasMessageEndingWith(range + "-1'");
         netdevError("vhost-user,id=vm,path=/s,server=off,reconnect=3601").hasMessageEndingWith(range + "3601'");
