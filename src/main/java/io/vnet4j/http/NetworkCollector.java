@@ -199,6 +199,13 @@ final class NetworkCollector implements MultiCollector {
                 + "(refused, expired, aborted).");
         tftp.add(c.tftpCompleted(), labels.add("outcome", "completed"));
         tftp.add(c.tftpFailed(), labels.add("outcome", "failed"));
+        if (c.leaseFileWrites() >= 0) {
+            Family writes = counter("vnet4j_usernet_leasefile_writes", "Writes of a user network's lease file "
+                    + "(leasefile=): outcome=written, or failed (the bindings kept in memory, the write tried again at "
+                    + "the next change).");
+            writes.add(c.leaseFileWrites(), labels.add("outcome", "written"));
+            writes.add(c.leaseFileWriteFailures(), labels.add("outcome", "failed"));
+        }
         Family bad = counter("vnet4j_usernet_dropped_frames", "Frames and datagrams a user network did not handle, "
                 + "by cause (see info network).");
         c.dropped().forEach((cause, n) -> bad.add(n, labels.add("cause", cause)));

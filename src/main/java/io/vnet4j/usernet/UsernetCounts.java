@@ -17,8 +17,10 @@ import java.util.Map;
  *     or left one unanswered for 2 s
  * @param tftpCompleted TFTP transfers that ended with the last block acknowledged
  * @param tftpFailed TFTP transfers refused, expired or aborted
+ * @param leaseFileWrites writes of the lease file ({@code leasefile=}) made since start; -1 without one
+ * @param leaseFileWriteFailures writes of it that failed (the bindings kept in memory); -1 without a lease file
  * @param dropped frames and datagrams not handled, by cause (the keys name them: "malformed", "fragments", ...)
  */
 public record UsernetCounts(int tcpConnections, long tcpResent, long tcpResentAtTimeout, int udpFlows, int leases, long dnsForwarded, long dnsAnswered,
                             long dnsRefused, long dnsUpstreamChanges, long tftpCompleted, long tftpFailed,
-                            Map<String, Long> dropped) {}
+                            long leaseFileWrites, long leaseFileWriteFailures, Map<String, Long> dropped) {}

@@ -100,9 +100,11 @@ final class UsernetReport {
             dropped.put("ndp", ndp.dropped);
             dropped.put("dhcpv6_malformed", services.dhcpv6Server().counters().malformed());
         }
+        LeaseFile leaseFile = services.leaseFile();
         return new UsernetCounts(tcp.connectionCount(), tcp.resent(), tcp.resentAtTimeout(), nat.flowCount(), leases,
                 services.dnsForwarded(), services.dnsAnswered(), services.dnsDropped(), services.dnsFailovers(),
-                tftpCompleted, tftpFailed, dropped);
+                tftpCompleted, tftpFailed, leaseFile == null ? -1 : leaseFile.writes(),
+                leaseFile == null ? -1 : leaseFile.writeFailures(), dropped);
     }
 
     /** Leases, neighbours, host forwards, TCP connections and UDP flows as structured values ({@code now}: ns). */

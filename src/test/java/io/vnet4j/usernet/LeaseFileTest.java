@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.vnet4j.Network;
 import io.vnet4j.base.LogCapture;
+import io.vnet4j.http.HttpConsole;
 import io.vnet4j.port.nic.VirtualNic;
 import io.vnet4j.usernet.dhcp.DhcpMessageType;
 import io.vnet4j.usernet.dhcp.DhcpServer;
@@ -13,6 +14,12 @@ import io.vnet4j.usernet.dhcp.DhcpSettings;
 import io.vnet4j.usernet.dhcp.Lease;
 import io.vnet4j.wire.Ipv4Address;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -178,6 +185,35 @@ class LeaseFileTest {
             assertThat(GuestFrames.awaitDhcpReply(wire, new ArrayList<>()).messageType()).isEqualTo(DhcpMessageType.ACK);
         }
         assertThat(Files.readAllLines(file)).as("the last, held back, written at the stop").hasSize(21);
+    }
+
+    /**
+     * The lease file's writes are counted in the metrics, made and failed, so that an operator sees a file that can no
+     * longer be written (a full disk) without reading the log; a network without one has no such series.
+     */
+    @Test
+    void theWritesAreCountedInTheMetrics() throws Exception {
+        Path file = directory.resolve("leases");
+        try (Network network = new Network()) {
+            network.addNetdev("user,id=plain,hubid=1");
+            VirtualNic wire = network.attachNic("guests", 0);
+            network.addNetdev("user,id=u,leasefile=" + file);
+            HttpConsole console = HttpConsole.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                    network::netdevs, "test");
+            try {
+                wire.send(GuestFrames.dhcpRequestNamed(NEW_MAC, 20, "g"));
+                assertThat(GuestFrames.awaitDhcpReply(wire, new ArrayList<>()).messageType()).isEqualTo(DhcpMessageType.ACK);
+                HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                        "http://127.0.0.1:" + console.address().getPort() + "/metrics")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(metrics.body())
+                        .contains("vnet4j_usernet_leasefile_writes_total{hub=\"0\",netdev=\"u\",outcome=\"written\"} 1.0")
+                        .contains("vnet4j_usernet_leasefile_writes_total{hub=\"0\",netdev=\"u\",outcome=\"failed\"} 0.0")
+                        .doesNotContain("vnet4j_usernet_leasefile_writes_total{hub=\"1\"");
+            } finally {
+                console.close();
+            }
+        }
     }
 
     /**
