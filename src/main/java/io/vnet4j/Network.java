@@ -405,7 +405,7 @@ public final class Network implements AutoCloseable {
                     new DatagramNetdev.Spec(d.local(), d.remote(), d.interfaceAddress()), hub);
             case NetdevConfig.Vxlan x -> new VxlanNetdev(x.id(), x.settings(), new VxlanNetdev.Spec(x.vni(), x.local(),
                     x.remotes(), x.group(), x.dev(), x.dstport(), x.srcLow(), x.srcHigh(), x.udp6ZeroChecksumRx()), hub);
-            case NetdevConfig.VhostUser v -> v.server() ? new VhostUserNetdev(v.id(), v.settings(), v.path(), hub)
+            case NetdevConfig.VhostUser v -> v.server() ? new VhostUserNetdev(v.id(), v.settings(), v.path(), v.group(), v.mode(), hub)
                     : VhostUserNetdev.client(v.id(), v.settings(), v.path(), v.reconnectMillis(), hub);
             case NetdevConfig.Vde v -> v.server()
                     ? new VdeSwitchNetdev(v.id(), v.settings(), v.dir(), v.group(), v.mode(), hub)

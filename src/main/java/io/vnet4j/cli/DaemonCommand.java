@@ -93,7 +93,7 @@ final class DaemonCommand implements Callable<Integer> {
                         + "QEMU; and dns-upstream=ADDR[:PORT], mtu=, dhcp-static=, host-loopback=on|off, builtin-dns=on|off, "
                         + "outbound-addr=, outbound-addr6=), tap (ifname=, netns=, configure=, mac=), vde (sock=, server=), vxlan "
                         + "(vni=, local=, remote= or group= and dev=, dstport=, srcport=: RFC 7348, Linux's names), vhost-user "
-                        + "(path=, server=off and reconnect=: the back-end of QEMU's -netdev vhost-user, listening, or connecting to the socket "
+                        + "(path=, group=, mode=, server=off and reconnect=: the back-end of QEMU's -netdev vhost-user, listening, or connecting to the socket "
                         + "QEMU's chardev listens on). On any of them, vlan=N (an 802.1Q access port of "
                         + "VLAN N) or trunk=N[-M] (repeatable: tagged)."),
                 () -> command.netdevs, v -> command.netdevs = v).build());

@@ -1,6 +1,7 @@
 package io.vnet4j.config;
 
 import io.vnet4j.os.DatagramEndpoint;
+import io.vnet4j.os.FileAccess;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -237,12 +238,14 @@ public sealed interface NetdevConfig {
      * @param server vnet4j listens on {@code path} (QEMU's {@code -chardev socket,path=} connects); false: QEMU
      *     listens there ({@code -chardev socket,...,server=on,wait=off}) and vnet4j connects
      * @param reconnectMillis a client's pace of connecting while nothing listens at {@code path}; 0 for a server
+     * @param group a server's socket's group ({@code group=}), or null: this process's
+     * @param mode a server's socket's permission bits ({@code mode=}), or {@link FileAccess#AS_MADE}: as the umask makes them
      */
     record VhostUser(String id, String type, int hub, String settings, java.nio.file.Path path, boolean server,
-                     long reconnectMillis) implements NetdevConfig {
-        /** A back-end listening on {@code path}. */
+                     long reconnectMillis, String group, int mode) implements NetdevConfig {
+        /** A back-end listening on {@code path}, its socket's access as the umask makes it. */
         public VhostUser(String id, String type, int hub, String settings, java.nio.file.Path path) {
-            this(id, type, hub, settings, path, true, 0);
+            this(id, type, hub, settings, path, true, 0, null, FileAccess.AS_MADE);
         }
     }
 }

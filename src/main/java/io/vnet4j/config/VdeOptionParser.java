@@ -1,6 +1,5 @@
 package io.vnet4j.config;
 
-import io.vnet4j.base.Log;
 import io.vnet4j.os.SocketFiles;
 import java.nio.file.Path;
 import java.util.Set;
@@ -15,10 +14,7 @@ final class VdeOptionParser {
 
     private VdeOptionParser() {}
 
-    /**
-     * The netdev's options. {@code mode} is read as C's strtoul with base 0 does, as QEMU reads it: {@code 0700} is
-     * octal, {@code 448} decimal.
-     */
+    /** The netdev's options ({@code group=} and {@code mode=}: {@link SocketAccessOptions}). */
     static NetdevConfig parse(OptionString o, String id, int hub) throws ConfigException {
         boolean server = o.takeBoolean("server", false);
         String sock = o.require("sock", "the VDE switch's directory, the one holding its ctl socket");
@@ -27,26 +23,8 @@ final class VdeOptionParser {
                     + (SocketFiles.PATH_MAX_BYTES - "/ctl".length()) + " bytes): " + sock);
         }
         int port = (int) o.takeLong("port", 0, 0, 65535);
-        String group = o.take("group");
-        if (group != null && group.isEmpty()) {
-            throw o.error("group: expected a group name or number, got ''");
-        }
-        if (group != null) {
-            try {
-                java.nio.file.FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
-            } catch (java.io.IOException e) { // UserPrincipalNotFoundException, without a message of its own
-                throw o.error("group: no group named '" + Log.printable(group) + "' on this host");
-            }
-        }
-        String modeText = o.take("mode");
-        int mode = server ? 0600 : 0700;
-        if (modeText != null) {
-            mode = OptionString.cNumber(modeText, 0, 0777); // as strtoul(s, NULL, 0) reads it
-            if (mode < 0) {
-                throw o.error("mode: expected permission bits from 0 to 0777 (octal with a leading 0, as in QEMU), got '"
-                        + modeText + "'");
-            }
-        }
+        String group = SocketAccessOptions.group(o);
+        int mode = SocketAccessOptions.mode(o, server ? 0600 : 0700);
         o.finish(KEYS);
         if (server && port != 0) {
             throw o.error("port is for plugs that join a switch, not for server=on (each plug gets its own port)");

@@ -1,5 +1,6 @@
 package io.vnet4j.config;
 
+import io.vnet4j.os.FileAccess;
 import io.vnet4j.os.SocketFiles;
 import java.nio.file.Path;
 import java.util.Set;
@@ -18,7 +19,7 @@ import java.util.Set;
  * back-end that gave up would leave the VM without a network after QEMU's first restart.</p>
  */
 final class VhostUserOptionParser {
-    static final Set<String> KEYS = Set.of("id", "hubid", "vlan", "trunk", "path", "server", "reconnect");
+    static final Set<String> KEYS = Set.of("id", "hubid", "vlan", "trunk", "path", "server", "reconnect", "group", "mode");
     /** A client's pace when {@code reconnect=} is not given, in seconds: DPDK's vhost-user client's. */
     static final long DEFAULT_RECONNECT_SECONDS = 1;
     /** The slowest pace {@code reconnect=} takes, in seconds (as {@code stream}'s reconnect=). */
@@ -46,13 +47,23 @@ final class VhostUserOptionParser {
                 throw o.error("reconnect: only with server=off, where vnet4j connects to QEMU's socket; with server=on"
                         + " (the default) QEMU connects, and its own -chardev socket,...,reconnect=SECONDS paces that");
             }
+            String group = SocketAccessOptions.group(o);
+            int mode = SocketAccessOptions.mode(o, FileAccess.AS_MADE);
             o.finish(KEYS);
-            return new NetdevConfig.VhostUser(id, "vhost-user", hub, "path=" + path, Path.of(path));
+            String settings = "path=" + path + (group == null ? "" : ",group=" + group)
+                    + (mode == FileAccess.AS_MADE ? "" : ",mode=0" + Integer.toOctalString(mode));
+            return new NetdevConfig.VhostUser(id, "vhost-user", hub, settings, Path.of(path), true, 0, group, mode);
+        }
+        for (String key : new String[] {"group", "mode"}) {
+            if (o.has(key)) {
+                throw o.error(key + ": only with server=on, where vnet4j makes the socket; with server=off it is QEMU's,"
+                        + " made by its -chardev socket,...,server=on");
+            }
         }
         long reconnect = reconnectSeconds(o);
         o.finish(KEYS);
         return new NetdevConfig.VhostUser(id, "vhost-user", hub, "path=" + path + ",server=off,reconnect=" + reconnect,
-                Path.of(path), false, reconnect * 1000);
+                Path.of(path), false, reconnect * 1000, null, FileAccess.AS_MADE);
     }
 
     /** A client's {@code reconnect=} in seconds, read as QEMU reads numbers ({@link OptionString#cInteger}: 010 is 8), or the default. */

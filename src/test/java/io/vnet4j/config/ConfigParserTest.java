@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vnet4j.os.DatagramEndpoint;
+import io.vnet4j.os.FileAccess;
 import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.Ipv4Address;
 import java.net.InetAddress;
@@ -434,15 +435,35 @@ class ConfigParserTest {
     @Test
     void vhostUserServerOffConnectsToQemusSocketEverySecondByDefault() throws Exception {
         assertThat(netdev("vhost-user,id=vm,path=/tmp/vm.sock,server=off")).isEqualTo(new NetdevConfig.VhostUser("vm",
-                "vhost-user", 0, "path=/tmp/vm.sock,server=off,reconnect=1", Path.of("/tmp/vm.sock"), false, 1000));
+                "vhost-user", 0, "path=/tmp/vm.sock,server=off,reconnect=1", Path.of("/tmp/vm.sock"), false, 1000, null, FileAccess.AS_MADE));
         assertThat(netdev("vhost-user,id=vm2,path=/tmp/vm2.sock,server=off,reconnect=5")).isEqualTo(new NetdevConfig.VhostUser(
-                "vm2", "vhost-user", 0, "path=/tmp/vm2.sock,server=off,reconnect=5", Path.of("/tmp/vm2.sock"), false, 5000));
+                "vm2", "vhost-user", 0, "path=/tmp/vm2.sock,server=off,reconnect=5", Path.of("/tmp/vm2.sock"), false, 5000, null, FileAccess.AS_MADE));
         // QEMU's spelling of numbers: 010 is 8; QemuOpts' booleans
         assertThat(netdev("vhost-user,id=vm3,path=/s3,server=no,reconnect=010")).isEqualTo(new NetdevConfig.VhostUser(
-                "vm3", "vhost-user", 0, "path=/s3,server=off,reconnect=8", Path.of("/s3"), false, 8000));
+                "vm3", "vhost-user", 0, "path=/s3,server=off,reconnect=8", Path.of("/s3"), false, 8000, null, FileAccess.AS_MADE));
         // server=on, the default, said or not: vnet4j listens, as before
         assertThat(netdev("vhost-user,id=vm4,path=/s4,server=on")).isEqualTo(
-                new NetdevConfig.VhostUser("vm4", "vhost-user", 0, "path=/s4", Path.of("/s4"), true, 0));
+                new NetdevConfig.VhostUser("vm4", "vhost-user", 0, "path=/s4", Path.of("/s4")));
+    }
+
+    /**
+     * group= and mode= on a vhost-user server's socket, as on a VDE switch's: a QEMU running as another user (libvirt's
+     * libvirt-qemu) must be able to connect (write permission on the socket). With server=off the socket is QEMU's.
+     */
+    @Test
+    void vhostUserServerTakesTheSocketsGroupAndModeAsVdesAndAClientNeither() throws Exception {
+        assertThat(netdev("vhost-user,id=vm,path=/s,group=root,mode=0660")).isEqualTo(new NetdevConfig.VhostUser("vm",
+                "vhost-user", 0, "path=/s,group=root,mode=0660", Path.of("/s"), true, 0, "root", 0660));
+        assertThat(((NetdevConfig.VhostUser) netdev("vhost-user,id=vm2,path=/s2,mode=438")).mode()).as("decimal, as strtoul reads it").isEqualTo(0666);
+        netdevError("vhost-user,id=vm,path=/s,mode=0800").hasMessageEndingWith(
+                "mode: expected permission bits from 0 to 0777 (octal with a leading 0, as in QEMU), got '0800'");
+        netdevError("vhost-user,id=vm,path=/s,mode=").hasMessageContaining("mode: expected permission bits");
+        netdevError("vhost-user,id=vm,path=/s,group=").hasMessageEndingWith("group: expected a group name or number, got ''");
+        netdevError("vhost-user,id=vm,path=/s,group=no-such-group-here").hasMessageEndingWith(
+                "group: no group named 'no-such-group-here' on this host");
+        netdevError("vhost-user,id=vm,path=/s,server=off,mode=0660").hasMessageEndingWith("mode: only with server=on, where"
+                + " vnet4j makes the socket; with server=off it is QEMU's, made by its -chardev socket,...,server=on");
+        netdevError("vhost-user,id=vm,path=/s,server=off,group=root").hasMessageContaining("group: only with server=on");
     }
 
     /** Truncated and lying values of server= and reconnect=: one line naming the option. */

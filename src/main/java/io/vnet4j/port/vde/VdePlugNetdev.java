@@ -5,6 +5,7 @@ import io.vnet4j.base.Shutdown;
 import io.vnet4j.fabric.Hub;
 import io.vnet4j.fabric.OnePortNetdev;
 import io.vnet4j.os.DatagramEndpoint;
+import io.vnet4j.os.FileAccess;
 import io.vnet4j.os.NativeDatagramSocket;
 import io.vnet4j.os.OwnedFile;
 import io.vnet4j.port.dgram.DatagramNetdev;
@@ -14,10 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
-import java.util.Set;
 
 /**
  * QEMU's {@code -netdev vde,sock=DIR[,port=N][,group=G][,mode=M]}: a plug into a running VDE switch, as
@@ -91,7 +90,7 @@ public final class VdePlugNetdev extends OnePortNetdev<DatagramNetdev> {
             socket = NativeDatagramSocket.bound(new DatagramEndpoint.Unix(own.toString()), false);
             ownSocket = OwnedFile.claim(own);
             int effectiveMode = grantAccess(own);
-            Files.setPosixFilePermissions(own, permissions(effectiveMode));
+            Files.setPosixFilePermissions(own, FileAccess.permissions(effectiveMode));
             control = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX);
             connectControl();
             String remote = handshake(control, own.toString());
@@ -156,7 +155,7 @@ public final class VdePlugNetdev extends OnePortNetdev<DatagramNetdev> {
     private int grantAccess(Path own) throws IOException {
         PosixFileAttributeView view = Files.getFileAttributeView(own, PosixFileAttributeView.class);
         if (group != null) {
-            GroupPrincipal g = GroupLookup.of(own, group);
+            GroupPrincipal g = FileAccess.group(own, group);
             view.setGroup(g);
             return mode;
         }
@@ -179,15 +178,6 @@ public final class VdePlugNetdev extends OnePortNetdev<DatagramNetdev> {
         } catch (IOException e) {
             return mode; // no ctl to look at: connecting will say so
         }
-    }
-
-    static Set<PosixFilePermission> permissions(int mode) {
-        StringBuilder s = new StringBuilder();
-        String rwx = "rwx";
-        for (int bit = 8; bit >= 0; bit--) {
-            s.append((mode & (1 << bit)) != 0 ? rwx.charAt(2 - bit % 3) : '-');
-        }
-        return PosixFilePermissions.fromString(s.toString());
     }
 
     /** The port lives while the switch keeps the control connection; it says so when the switch goes away. */

@@ -8,6 +8,7 @@ import io.vnet4j.fabric.Hub;
 import io.vnet4j.fabric.PeerPortsNetdev;
 import io.vnet4j.fabric.Port;
 import io.vnet4j.os.DatagramEndpoint;
+import io.vnet4j.os.FileAccess;
 import io.vnet4j.os.NativeDatagramSocket;
 import io.vnet4j.os.OwnedFile;
 import io.vnet4j.os.SocketFiles;
@@ -22,8 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.GroupPrincipal;
-import java.nio.file.attribute.PosixFileAttributeView;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -158,22 +157,12 @@ public final class VdeSwitchNetdev extends PeerPortsNetdev {
             }
         }
         int dirMode = ((mode & 0700) != 0 ? 0700 : 0) | ((mode & 070) != 0 ? 070 : 0) | ((mode & 07) != 0 ? 05 : 0);
-        Files.setPosixFilePermissions(dir, VdePlugNetdev.permissions(dirMode));
-        if (group != null) {
-            Files.getFileAttributeView(dir, PosixFileAttributeView.class).setGroup(group(dir));
-        }
-    }
-
-    private GroupPrincipal group(Path p) throws IOException {
-        return GroupLookup.of(p, group);
+        FileAccess.set(dir, dirMode, group);
     }
 
     /** Gives a socket of ours the configured mode and group. */
     private void protect(Path socket) throws IOException {
-        Files.setPosixFilePermissions(socket, VdePlugNetdev.permissions(mode));
-        if (group != null) {
-            Files.getFileAttributeView(socket, PosixFileAttributeView.class).setGroup(group(socket));
-        }
+        FileAccess.set(socket, mode, group);
     }
 
     /** A plug connected to the control socket: its requests are served on a thread of their own. */

@@ -11,6 +11,7 @@ import io.vnet4j.fabric.Hub;
 import io.vnet4j.fabric.PeerPortsNetdev;
 import io.vnet4j.fabric.Port;
 import io.vnet4j.os.DescriptorStream;
+import io.vnet4j.os.FileAccess;
 import io.vnet4j.os.OwnedFile;
 import io.vnet4j.os.SocketFiles;
 import java.io.IOException;
@@ -51,6 +52,9 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
     private final Path path;
     /** A client's pace of connecting while nothing listens at the path (ms); 0: this netdev listens there. */
     private final long reconnectMillis;
+    /** A server's socket's group and permission bits ({@code group=}, {@code mode=}); null and FileAccess.AS_MADE: as made. */
+    private final String group;
+    private final int mode;
     /** A client's thread: connects, serves each connection, connects again. */
     private volatile Thread connector;
     /** The channel a client connects or serves on now, for {@link #close} to end a blocked connect. */
@@ -82,16 +86,27 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
     /** How long after VHOST_USER_SET_FEATURES the guest's memory must have come before that is said. */
     private static final long MEMORY_EXPECTED_MILLIS = 3000;
 
-    /** A back-end listening on {@code path} ({@code server=on}, the default). */
+    /** A back-end listening on {@code path} ({@code server=on}, the default), its socket's access as the umask makes it. */
     public VhostUserNetdev(String id, String settings, Path path, Hub hub) {
-        this(id, settings, path, 0, hub);
+        this(id, settings, path, null, FileAccess.AS_MADE, hub);
     }
 
-    private VhostUserNetdev(String id, String settings, Path path, long reconnectMillis, Hub hub) {
+    /**
+     * A back-end listening on {@code path}, its socket given the permission bits {@code mode} (or left as the umask
+     * makes them: {@link FileAccess#AS_MADE}) and the group {@code group} (null: this process's), for a
+     * QEMU running as another user.
+     */
+    public VhostUserNetdev(String id, String settings, Path path, String group, int mode, Hub hub) {
+        this(id, settings, path, 0, group, mode, hub);
+    }
+
+    private VhostUserNetdev(String id, String settings, Path path, long reconnectMillis, String group, int mode, Hub hub) {
         super(id, "vhost-user", hub);
         this.settings = settings;
         this.path = path;
         this.reconnectMillis = reconnectMillis;
+        this.group = group;
+        this.mode = mode;
         this.internalErrors = new InternalErrors(id);
     }
 
@@ -103,7 +118,7 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
         if (reconnectMillis <= 0) {
             throw new IllegalArgumentException("reconnectMillis: expected more than 0, got " + reconnectMillis);
         }
-        return new VhostUserNetdev(id, settings, path, reconnectMillis, hub);
+        return new VhostUserNetdev(id, settings, path, reconnectMillis, null, FileAccess.AS_MADE, hub);
     }
 
     private boolean isClient() {
@@ -145,8 +160,13 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
         ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
             socketFile = SocketFiles.bind(ch, path);
+            FileAccess.set(path, mode, group);
         } catch (IOException e) {
             ch.close();
+            if (socketFile != null) {
+                socketFile.delete();
+                socketFile = null;
+            }
             throw new IOException(id + ": cannot listen on " + settings + ": " + e.getMessage(), e);
         }
         server = ch;
