@@ -90,8 +90,12 @@ final class LeaseTable {
                 && (!starting && !own.expired(nowMillis) || !inUse.usedByAnother(address, mac));
     }
 
-    /** Binds the address to the MAC, replacing its binding and any lapsed binding of the address; a null host name keeps the old one. */
+    /**
+     * Binds the address to the MAC, replacing its binding and any lapsed binding of the address; a null host name keeps
+     * the old one. A host name with a domain is held by its first label ({@link #hostLabel}).
+     */
     void bind(long mac, int address, String clientHostname, long expiresAtMillis) {
+        clientHostname = hostLabel(clientHostname);
         Lease own = byMac.remove(mac);
         if (own != null) {
             macByAddress.remove(own.address());
@@ -108,6 +112,16 @@ final class LeaseTable {
         }
         byMac.put(mac, new Lease(mac, address, clientHostname, expiresAtMillis));
         generation++;
+    }
+
+    /**
+     * The name a guest is known by for the host name it sent: up to the first dot, as dnsmasq's strip_hostname takes
+     * it. dhclient sends gethostname(), "web.example.test" on a machine named with its domain; held whole, no DNS
+     * name found it (the resolver looks up the label before the domain) and its PTR named "web.example.test.DOMAIN".
+     */
+    static String hostLabel(String clientHostname) {
+        int dot = clientHostname == null ? -1 : clientHostname.indexOf('.');
+        return dot < 0 ? clientHostname : clientHostname.substring(0, dot);
     }
 
     /**

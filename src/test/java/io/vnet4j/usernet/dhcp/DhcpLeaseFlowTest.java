@@ -268,6 +268,25 @@ class DhcpLeaseFlowTest {
     }
 
     @Test
+    void aHostnameWithADomainIsKnownByItsFirstLabelAsDnsmasqTakesIt() {
+        // dhclient sends gethostname(), which is "web.example.test" on a machine named with its domain
+        lease(MAC_A, FIRST, "web.example.test");
+        assertThat(guests.server.leaseForHostname("web").address()).isEqualTo(FIRST);
+        assertThat(guests.server.leases().getFirst().clientHostname()).isEqualTo("web");
+        lease(MAC_B, SECOND, "Db.Elsewhere.Example.");
+        assertThat(guests.server.leaseForHostname("db").mac()).isEqualTo(MAC_B);
+        assertThat(guests.server.leaseForHostname("db.elsewhere.example")).isNull();
+    }
+
+    @Test
+    void aKeptLeaseWhoseNameHasADomainIsKnownByItsFirstLabel() {
+        // a lease file written before names were cut at their first dot
+        assertThat(guests.server.restore(java.util.List.of(new Lease(MAC_A, FIRST, "web.example.test",
+                guests.now + DAY_MILLIS)), guests.now)).isEqualTo(1);
+        assertThat(guests.server.leaseForHostname("web").address()).isEqualTo(FIRST);
+    }
+
+    @Test
     void theNewestLeaseForANameWinsAndTheOldHolderLosesIt() {
         lease(MAC_A, FIRST, "vm2");
         assertThat(guests.reply.nameTakenFrom()).as("the first holder of the name").isEqualTo(-1);
