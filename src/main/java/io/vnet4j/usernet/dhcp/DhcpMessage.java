@@ -13,6 +13,10 @@ import java.nio.charset.StandardCharsets;
  */
 public final class DhcpMessage extends WireView {
     /** The fixed fields and the magic cookie: the shortest DHCP message. */
+    /** The Client FQDN option's flags, RCODE1 and RCODE2 before its name (RFC 4702 section 2). */
+    private static final int FQDN_NAME = 3;
+    /** The flag saying the name is in DNS's canonical wire format, not ASCII text (RFC 4702 section 2.1). */
+    private static final int FQDN_FLAG_E = 0x04;
     public static final int MIN_LENGTH = 240;
     /** The fixed fields alone: the shortest BOOTP message we take (RFC 951's has a 64-byte vendor area after them). */
     public static final int MIN_BOOTP_LENGTH = 236;
@@ -173,16 +177,35 @@ public final class DhcpMessage extends WireView {
     }
 
     /**
-     * The client's host name (option 12) up to its first NUL, or null when absent: UTF-8 when it is valid
-     * UTF-8 (RFC 2132 §3.14 says NVT ASCII, but systemd-networkd and NetworkManager send a Unicode host name
-     * as is), else ISO-8859-1, one character per byte.
+     * The client's host name (option 12) up to its first NUL, or else the name of its Client FQDN option (81, RFC
+     * 4702), which systemd-networkd sends alone for a host name with a domain and dhclient with {@code send
+     * fqdn.fqdn}: its first label in the canonical wire format (flag E), else its text, as dnsmasq reads it. Null
+     * when neither is there. UTF-8 when it is valid UTF-8 (RFC 2132 §3.14 says NVT ASCII, but systemd-networkd
+     * and NetworkManager send a Unicode host name as is), else ISO-8859-1, one character per byte.
      */
     public String hostname() {
         int at = findOption(DhcpOption.HOSTNAME);
-        if (at < 0) {
+        byte[] bytes;
+        if (at >= 0) {
+            bytes = textBytes(at + 2, u8(at + 1));
+        } else if ((at = findOption(DhcpOption.CLIENT_FQDN)) >= 0) {
+            int nameAt = at + 2 + FQDN_NAME;
+            int nameLength = u8(at + 1) - FQDN_NAME;
+            if (nameLength <= 0) {
+                return null; // no name: as dnsmasq, an option 81 too short is not read
+            }
+            if ((u8(at + 2) & FQDN_FLAG_E) == 0) {
+                bytes = textBytes(nameAt, nameLength);
+            } else {
+                int label = u8(nameAt);
+                if (label == 0 || label > 63 || label >= nameLength) {
+                    return null; // no first label, or a compression pointer, which RFC 4702 forbids
+                }
+                bytes = textBytes(nameAt + 1, label);
+            }
+        } else {
             return null;
         }
-        byte[] bytes = textBytes(at + 2, u8(at + 1));
         try {
             return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString(); // reports bad input
         } catch (CharacterCodingException e) {

@@ -1,6 +1,6 @@
 package io.vnet4j.usernet.dhcp;
 
-/** DHCP option codes (RFC 2132, 3397) and the lengths the ones the server reads must have. */
+/** DHCP option codes (RFC 2132, 3397, 4702) and the lengths the ones the server reads must have. */
 public final class DhcpOption {
     public static final int PAD = 0;
     public static final int SUBNET_MASK = 1;
@@ -19,6 +19,8 @@ public final class DhcpOption {
     public static final int MAX_MESSAGE_SIZE = 57;
     public static final int CLIENT_IDENTIFIER = 61;
     public static final int TFTP_SERVER_NAME = 66;
+    /** Client FQDN (RFC 4702): flags, two RCODE bytes, then the name. */
+    public static final int CLIENT_FQDN = 81;
     public static final int BOOTFILE_NAME = 67;
     public static final int DOMAIN_SEARCH = 119;
     public static final int END = 255;

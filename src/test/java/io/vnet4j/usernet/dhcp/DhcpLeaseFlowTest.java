@@ -279,6 +279,16 @@ class DhcpLeaseFlowTest {
     }
 
     @Test
+    void aGuestThatSendsItsNameInTheClientFqdnOptionAloneIsKnownByIt() {
+        // systemd-networkd sends option 81, not 12, for a host name with a domain
+        guests.send(ClientMessage.dhcp(DISCOVER, MAC_A).option(DhcpOption.CLIENT_FQDN,
+                0x04, 0, 0, 2, 'd', 'b', 4, 't', 'e', 's', 't', 0));
+        guests.send(ClientMessage.dhcp(REQUEST, MAC_A).requested(FIRST).serverId(GATEWAY).option(DhcpOption.CLIENT_FQDN,
+                0x04, 0, 0, 2, 'd', 'b', 4, 't', 'e', 's', 't', 0));
+        assertThat(guests.server.leaseForHostname("db").address()).isEqualTo(FIRST);
+    }
+
+    @Test
     void aKeptLeaseWhoseNameHasADomainIsKnownByItsFirstLabel() {
         // a lease file written before names were cut at their first dot
         assertThat(guests.server.restore(java.util.List.of(new Lease(MAC_A, FIRST, "web.example.test",

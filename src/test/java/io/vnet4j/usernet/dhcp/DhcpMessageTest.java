@@ -84,6 +84,30 @@ class DhcpMessageTest {
     }
 
     @Test
+    void withoutOption12TheHostnameIsTheClientFqdnOptionsName() {
+        // RFC 4702: flags, RCODE1, RCODE2, name; busybox udhcpc -F sends flag S and text
+        wrap(withOptions("51 0f 01 00 00 64 62 2e 76 6e 65 74 2e 74 65 73 74 ff"));
+        assertThat(message.hostname()).isEqualTo("db.vnet.test");
+        // flag E: the canonical wire format, as systemd-networkd sends it: its first label
+        wrap(withOptions("51 0e 05 00 00 02 64 62 04 76 6e 65 74 04 74 65 73 74 00 ff"));
+        assertThat(message.hostname()).isEqualTo("db");
+        wrap(withOptions("0c 03 77 65 62 51 07 01 00 00 64 62 2e 78 ff"));
+        assertThat(message.hostname()).as("option 12 first").isEqualTo("web");
+    }
+
+    @Test
+    void aClientFqdnOptionWithoutANameGivesNoHostname() {
+        assertThat(wrap(withOptions("35 01 01 51 02 01 00 ff")).check()).isEqualTo(WireError.NONE);
+        assertThat(message.hostname()).isNull();
+        wrap(withOptions("51 03 01 00 00 ff"));
+        assertThat(message.hostname()).isNull();
+        wrap(withOptions("51 05 04 00 00 c0 0c ff")); // a compression pointer, which RFC 4702 forbids
+        assertThat(message.hostname()).isNull();
+        wrap(withOptions("51 06 04 00 00 05 61 62 ff")); // a label longer than the option
+        assertThat(message.hostname()).isNull();
+    }
+
+    @Test
     void readsAHostnameAsUtf8WhenItIsValidUtf8ElseOneCharacterPerByte() {
         wrap(withOptions("0c 05 63 61 66 c3 a9 ff")); // "café" as systemd-networkd sends it
         assertThat(message.hostname()).isEqualTo("caf\u00e9");
