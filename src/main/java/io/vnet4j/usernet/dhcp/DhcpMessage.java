@@ -13,13 +13,13 @@ import java.nio.charset.StandardCharsets;
  */
 public final class DhcpMessage extends WireView {
     /** The fixed fields and the magic cookie: the shortest DHCP message. */
+    public static final int MIN_LENGTH = 240;
+    /** The fixed fields alone: the shortest BOOTP message we take (RFC 951's has a 64-byte vendor area after them). */
+    public static final int MIN_BOOTP_LENGTH = 236;
     /** The Client FQDN option's flags, RCODE1 and RCODE2 before its name (RFC 4702 section 2). */
     private static final int FQDN_NAME = 3;
     /** The flag saying the name is in DNS's canonical wire format, not ASCII text (RFC 4702 section 2.1). */
     private static final int FQDN_FLAG_E = 0x04;
-    public static final int MIN_LENGTH = 240;
-    /** The fixed fields alone: the shortest BOOTP message we take (RFC 951's has a 64-byte vendor area after them). */
-    public static final int MIN_BOOTP_LENGTH = 236;
     /** 99.130.83.99, the first four bytes of the vendor area (RFC 1497). */
     public static final int MAGIC_COOKIE = 0x6382_5363;
     public static final int OP_REQUEST = 1;

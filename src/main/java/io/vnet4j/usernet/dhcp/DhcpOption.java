@@ -19,9 +19,9 @@ public final class DhcpOption {
     public static final int MAX_MESSAGE_SIZE = 57;
     public static final int CLIENT_IDENTIFIER = 61;
     public static final int TFTP_SERVER_NAME = 66;
+    public static final int BOOTFILE_NAME = 67;
     /** Client FQDN (RFC 4702): flags, two RCODE bytes, then the name. */
     public static final int CLIENT_FQDN = 81;
-    public static final int BOOTFILE_NAME = 67;
     public static final int DOMAIN_SEARCH = 119;
     public static final int END = 255;
     /** Longest value one option can carry; longer values are split over several (RFC 3396). */

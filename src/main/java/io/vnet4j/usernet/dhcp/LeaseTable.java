@@ -118,10 +118,11 @@ final class LeaseTable {
      * The name a guest is known by for the host name it sent: up to the first dot, as dnsmasq's strip_hostname takes
      * it. dhclient sends gethostname(), "web.example.test" on a machine named with its domain; held whole, no DNS
      * name found it (the resolver looks up the label before the domain) and its PTR named "web.example.test.DOMAIN".
+     * A name that starts with a dot has no label: null, as no name.
      */
     static String hostLabel(String clientHostname) {
         int dot = clientHostname == null ? -1 : clientHostname.indexOf('.');
-        return dot < 0 ? clientHostname : clientHostname.substring(0, dot);
+        return dot < 0 ? clientHostname : dot == 0 ? null : clientHostname.substring(0, dot); // ".x": no name
     }
 
     /**

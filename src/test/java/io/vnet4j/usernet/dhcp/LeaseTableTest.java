@@ -69,4 +69,14 @@ class LeaseTableTest {
         }
         assertThat(taken).isEqualTo(LeaseTable.MAX_BINDINGS);
     }
+
+    /** A host name is held by its first label, as dnsmasq's strip_hostname takes it; one that starts with a dot is none. */
+    @Test
+    void aHostNameIsHeldByItsFirstLabel() {
+        assertThat(LeaseTable.hostLabel("web.example.test")).isEqualTo("web");
+        assertThat(LeaseTable.hostLabel("web")).isEqualTo("web");
+        assertThat(LeaseTable.hostLabel("web.")).isEqualTo("web");
+        assertThat(LeaseTable.hostLabel(".example.test")).isNull();
+        assertThat(LeaseTable.hostLabel(null)).isNull();
+    }
 }
