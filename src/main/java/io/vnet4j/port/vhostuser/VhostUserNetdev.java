@@ -248,9 +248,10 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
 
     /**
      * A client's life: connects to QEMU's socket, serves the connection on this thread until it ends, and
-     * connects again; while nothing listens at the path, tries every {@link #reconnectMillis} ms, saying so at
-     * the first failed try of each wait (again only for a reason of another kind, such as EACCES). Ends when
-     * the netdev closes.
+     * connects again (at once after a connection that lasted {@link #reconnectMillis} ms or more, such as a QEMU's
+     * that quit; else when that time is up since it was made); while nothing listens at the path, tries every
+     * {@link #reconnectMillis} ms, saying so at the first failed try of each wait (again only for a reason of
+     * another kind, such as EACCES). Ends when the netdev closes.
      */
     private void connectUntilClosed() {
         long waitingSince = 0; // System.nanoTime() at the first failed try of this wait; 0: not waiting
@@ -298,7 +299,14 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
                 notServed(channel);
                 return;
             }
+            long connectedAt = System.nanoTime();
             serve(channel, how);
+            // a connection that ended sooner than the pace (a socket of something else than a vhost-user chardev,
+            // which ends each one at once) is tried again at the pace, not at once, over and over
+            long left = reconnectMillis - (System.nanoTime() - connectedAt) / 1_000_000;
+            if (left > 0 && !pause(left)) {
+                return;
+            }
         }
     }
 

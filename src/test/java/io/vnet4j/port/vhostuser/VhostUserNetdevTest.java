@@ -278,6 +278,43 @@ class VhostUserNetdevTest {
         }
     }
 
+    /**
+     * A client whose peer at the path ends each connection at once (a socket of something else than a vhost-user
+     * chardev: QEMU's monitor, another daemon's, vnet4j's own control socket) connects at the pace of
+     * {@code reconnect=}, not again at once: a helper's trial, {@code netdev_add vhost-user,...,server=off} on the
+     * daemon's control socket, connected some 1,500 times a second with half a core busy.
+     */
+    @Test
+    void aClientWhosePeerEndsEachConnectionAtOnceTriesAtItsPace(@TempDir Path dir) throws Exception {
+        Path path = dir.resolve("monitor.sock");
+        try (ServerSocketChannel other = listen(path, 16)) {
+            int[] accepted = new int[1];
+            Thread closer = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    while (true) {
+                        SocketChannel c = other.accept();
+                        synchronized (accepted) {
+                            accepted[0]++;
+                        }
+                        c.write(ByteBuffer.wrap("{\"QMP\": {\"version\": {}}}\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+                        c.close();
+                    }
+                } catch (IOException e) {
+                    // closed: the test is over
+                }
+            });
+            try (VhostUserNetdev netdev = VhostUserNetdev.client("vu", "path=" + path, path, 200, new Hub(0))) {
+                netdev.start();
+                Thread.sleep(1000);
+            }
+            other.close();
+            closer.join(1000);
+            synchronized (accepted) {
+                assertThat(accepted[0]).as("connections in 1 s at a 200 ms pace").isBetween(1, 7);
+            }
+        }
+    }
+
     /** A client is made only with a pace. */
     @Test
     void aClientNeedsAPace(@TempDir Path dir) {
