@@ -167,8 +167,8 @@ final class LeaseFile {
         Path temporary = null;
         try {
             // a symbolic link stays one, and the file keeps its permissions and owner, as dnsmasq writes its file in place
-            Path target = Files.isSymbolicLink(path) ? path.toRealPath() : path;
-            Path directory = target.toAbsolutePath().getParent();
+            Path target = target(path);
+            Path directory = target.getParent();
             temporary = Files.createTempFile(directory, "." + target.getFileName() + ".", ".tmp");
             PosixFileAttributes kept = Files.exists(target) ? Files.readAttributes(target, PosixFileAttributes.class) : null;
             if (kept != null) {
@@ -214,6 +214,24 @@ final class LeaseFile {
         } catch (IOException e) {
             // EPERM: the file stays this process's, readable as its permissions say
         }
+    }
+
+    /**
+     * The file {@code path} names, through its symbolic links (a chain of them, relative or absolute), as an absolute
+     * path; unlike {@link Path#toRealPath} also when the last link's target is not made yet (the first run), where the
+     * first write makes it, as dnsmasq's open of its lease file does.
+     *
+     * @throws IOException when a link cannot be read, or the links loop (ELOOP, after 40 as the kernel)
+     */
+    static Path target(Path path) throws IOException {
+        Path p = path.toAbsolutePath();
+        for (int links = 0; Files.isSymbolicLink(p); links++) {
+            if (links == 40) {
+                throw new java.nio.file.FileSystemException(path.toString(), null, "Too many levels of symbolic links");
+            }
+            p = p.resolveSibling(Files.readSymbolicLink(p));
+        }
+        return p;
     }
 
     /** The path for a log line. */

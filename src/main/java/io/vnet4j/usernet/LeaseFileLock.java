@@ -10,8 +10,14 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashSet;
 import java.util.Set;
 
 /**
@@ -22,20 +28,40 @@ import java.util.Set;
  * cannot carry the lock: each write renames a new file over it. The holder writes its pid into the lock file, so the
  * refused process can name it. The lock file stays at stop (a few bytes, as apt's and dpkg's lock files stay): removing
  * it would race another process that has opened it and is about to lock it.
+ *
+ * <p>An fcntl lock is the process's, and POSIX ends all of them on a file when any of the process's descriptors of
+ * it closes: a second network of this process is refused from {@link #HELD} before it opens the lock file, as
+ * opening and closing it would let the first's lock go. Made by root for a lease file another user owns, the lock
+ * file is given that user (the lease file's owner and group, its directory's while it is not made yet), as
+ * {@link LeaseFile}'s rewrites keep the lease file theirs: else their own vnet4j could not open it again.</p>
  */
 final class LeaseFileLock implements AutoCloseable {
+    /** The lock files this process holds, by their file keys (device and inode). */
+    private static final Set<Object> HELD = new HashSet<>();
+
     private final FileChannel channel;
     private final FileLock lock;
+    private final Object key;
 
-    private LeaseFileLock(FileChannel channel, FileLock lock) {
+    private LeaseFileLock(FileChannel channel, FileLock lock, Object key) {
         this.channel = channel;
         this.lock = lock;
+        this.key = key;
     }
 
     /** The lock file of {@code leaseFile}: beside the file a symbolic link names, so that two links to one file meet. */
     static Path lockFileOf(Path leaseFile) throws IOException {
-        Path target = Files.isSymbolicLink(leaseFile) ? leaseFile.toRealPath() : leaseFile.toAbsolutePath();
+        Path target = LeaseFile.target(leaseFile);
         return target.resolveSibling(target.getFileName() + ".lock");
+    }
+
+    /** The file key of {@code file} (stat(2): no descriptor opened), or null when there is none. */
+    private static Object keyOf(Path file) throws IOException {
+        try {
+            return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+        } catch (NoSuchFileException e) {
+            return null;
+        }
     }
 
     /**
@@ -45,26 +71,89 @@ final class LeaseFileLock implements AutoCloseable {
      *                     or why the lock file cannot be made
      */
     static LeaseFileLock take(Path leaseFile) throws IOException {
-        Path lockFile = lockFileOf(leaseFile);
-        FileChannel channel = FileChannel.open(lockFile, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(LeaseFile.NEW_FILE_PERMISSIONS));
+        Path lockFile;
         try {
-            FileLock lock;
+            lockFile = lockFileOf(leaseFile);
+        } catch (IOException e) {
+            throw new IOException("leasefile " + Log.printable(leaseFile.toString()) + ": cannot follow its symbolic link: "
+                    + reason(e), e);
+        }
+        synchronized (HELD) {
+            Object key;
             try {
-                lock = channel.tryLock();
-            } catch (OverlappingFileLockException e) {
+                key = keyOf(lockFile);
+            } catch (IOException e) {
+                throw cannotOpen(leaseFile, lockFile, e);
+            }
+            if (key != null && HELD.contains(key)) { // never opened twice: closing the second would end the first's lock
                 throw new IOException(refusal(leaseFile, lockFile, "another user network of this process"));
             }
-            if (lock == null) {
-                String pid = holderPid(channel);
-                throw new IOException(refusal(leaseFile, lockFile, pid == null ? "another process" : "another process (pid " + pid + ")"));
+            FileChannel channel;
+            try {
+                channel = FileChannel.open(lockFile, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
+                        StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(LeaseFile.NEW_FILE_PERMISSIONS));
+            } catch (IOException e) {
+                throw cannotOpen(leaseFile, lockFile, e);
             }
-            channel.truncate(0);
-            channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
-            return new LeaseFileLock(channel, lock);
-        } catch (IOException | RuntimeException e) {
-            Shutdown.closeQuietly(channel);
-            throw e;
+            try {
+                FileLock lock;
+                try {
+                    lock = channel.tryLock();
+                } catch (OverlappingFileLockException e) { // another spelling HELD did not know (not expected)
+                    throw new IOException(refusal(leaseFile, lockFile, "another user network of this process"));
+                }
+                if (lock == null) {
+                    String pid = holderPid(channel);
+                    throw new IOException(refusal(leaseFile, lockFile, pid == null ? "another process" : "another process (pid " + pid + ")"));
+                }
+                channel.truncate(0);
+                channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+                giveToLeaseFilesOwner(lockFile, leaseFile);
+                key = keyOf(lockFile);
+                if (key != null) {
+                    HELD.add(key);
+                }
+                return new LeaseFileLock(channel, lock, key);
+            } catch (IOException | RuntimeException e) {
+                Shutdown.closeQuietly(channel);
+                throw e;
+            }
+        }
+    }
+
+    private static IOException cannotOpen(Path leaseFile, Path lockFile, IOException e) {
+        return new IOException("leasefile " + Log.printable(leaseFile.toString()) + ": cannot open its lock file "
+                + Log.printable(lockFile.toString()) + ": " + reason(e), e);
+    }
+
+    /** The kernel's reason, without the path a {@link FileSystemException}'s message starts with. */
+    private static String reason(IOException e) {
+        if (e instanceof FileSystemException f) {
+            return f.getReason() != null ? f.getReason() : e instanceof NoSuchFileException ? "No such file or directory"
+                    : e instanceof java.nio.file.AccessDeniedException ? "Permission denied" : e.getClass().getSimpleName();
+        }
+        return Log.printable(Log.describe(e));
+    }
+
+    /**
+     * Gives the lock file the lease file's owner and group (its directory's while it is not made yet) where this
+     * process may give a file away (root, CAP_CHOWN); elsewhere it stays this process's, as it would anyway.
+     */
+    private static void giveToLeaseFilesOwner(Path lockFile, Path leaseFile) {
+        try {
+            Path target = LeaseFile.target(leaseFile);
+            Path owned = Files.exists(target) ? target : target.getParent();
+            PosixFileAttributes kept = Files.readAttributes(owned, PosixFileAttributes.class);
+            PosixFileAttributeView view = Files.getFileAttributeView(lockFile, PosixFileAttributeView.class);
+            PosixFileAttributes made = view.readAttributes();
+            if (!made.owner().equals(kept.owner())) {
+                view.setOwner(kept.owner());
+            }
+            if (!made.group().equals(kept.group())) {
+                view.setGroup(kept.group());
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            // EPERM: the lock file stays this process's
         }
     }
 
@@ -84,11 +173,16 @@ final class LeaseFileLock implements AutoCloseable {
     /** Lets the lock go (the network stops); the lock file stays. */
     @Override
     public void close() {
-        try {
-            lock.release();
-        } catch (IOException e) {
-            // the channel's close below releases it too
+        synchronized (HELD) {
+            try {
+                lock.release();
+            } catch (IOException e) {
+                // the channel's close below releases it too
+            }
+            Shutdown.closeQuietly(channel);
+            if (key != null) {
+                HELD.remove(key);
+            }
         }
-        Shutdown.closeQuietly(channel);
     }
 }

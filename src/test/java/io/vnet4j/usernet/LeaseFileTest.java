@@ -293,6 +293,114 @@ class LeaseFileTest {
         }
     }
 
+    /**
+     * Whether another process may take the fcntl(2) lock on {@code lockFile} now: a child JVM tries
+     * ({@link java.nio.channels.FileChannel#tryLock}, F_SETLK, as a second vnet4j does).
+     */
+    private boolean anotherProcessMayLock(Path lockFile) throws Exception {
+        Path probe = directory.resolve("Probe.java");
+        Files.writeString(probe, """
+                import java.nio.channels.FileChannel;
+                import java.nio.file.Path;
+                import java.nio.file.StandardOpenOption;
+                class Probe {
+                    public static void main(String[] a) throws Exception {
+                        try (FileChannel c = FileChannel.open(Path.of(a[0]), StandardOpenOption.WRITE)) {
+                            System.exit(c.tryLock() != null ? 0 : 3);
+                        }
+                    }
+                }
+                """);
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Process child = new ProcessBuilder(java, probe.toString(), lockFile.toString()).inheritIO().start();
+        int code = child.waitFor();
+        assertThat(code).as("the probe's exit (0: locked, 3: held elsewhere)").isIn(0, 3);
+        return code == 0;
+    }
+
+    /**
+     * The refused second network of one process let the first's lock go: POSIX ends every fcntl lock a process holds
+     * on a file when any descriptor of it closes, and the refusal closed the one it had opened to try. A second
+     * vnet4j was then let in while the first ran (its leases rewritten by both again).
+     */
+    @Test
+    void aRefusedSecondNetworkOfTheProcessLeavesTheFirstsLockHeld() throws Exception {
+        Path path = directory.resolve("leases");
+        try (Network network = new Network()) {
+            network.addNetdev("user,id=u,leasefile=" + path);
+            assertThat(anotherProcessMayLock(directory.resolve("leases.lock"))).as("held by u").isFalse();
+            LeaseFile second = new LeaseFile("v", path);
+            assertThatThrownBy(() -> second.open(dhcpServer(), System.currentTimeMillis()))
+                    .hasMessageContaining("another user network of this process");
+            assertThat(anotherProcessMayLock(directory.resolve("leases.lock"))).as("still held by u").isFalse();
+        }
+        assertThat(anotherProcessMayLock(directory.resolve("leases.lock"))).as("let go at the stop").isTrue();
+    }
+
+    /**
+     * A symbolic link to a file not made yet (the README: the file need not exist, a link stays one) made the start fail
+     * with the link's path alone ("u: /tmp/x/link"): the lock file's place was found by resolving the link, which
+     * needs its target to exist; the writes then failed too. Now the link's target is written, and locked beside it.
+     */
+    @Test
+    void aLinkToAFileNotMadeYetIsLockedBesideItsTargetAndWrittenThrough() throws Exception {
+        Path target = directory.resolve("real");
+        Path link = Files.createSymbolicLink(directory.resolve("link"), Path.of("real"));
+        LeaseFile file = new LeaseFile("u", link);
+        DhcpServer dhcp = dhcpServer();
+        file.open(dhcp, System.currentTimeMillis());
+        assertThat(Files.exists(directory.resolve("real.lock"))).isTrue();
+        dhcp.restore(List.of(new Lease(GuestFrames.GUEST_MAC, GuestFrames.GUEST, null, Long.MAX_VALUE)), 0);
+        file.saveIfChanged(dhcp, 0);
+        file.close(dhcp);
+        assertThat(file.writes()).isEqualTo(1);
+        assertThat(Files.isSymbolicLink(link)).as("the link is still one").isTrue();
+        assertThat(Files.readString(target)).isEqualTo("0 52:54:00:12:34:56 10.0.2.15 * *\n");
+    }
+
+    /**
+     * A lock file that cannot be opened (a directory there, or root's file when a user's vnet4j starts) failed the start
+     * with its path alone ("u: /tmp/x/leases.lock"); now in words naming the lease file, the lock file and the reason.
+     */
+    @Test
+    void aLockFileThatCannotBeOpenedIsSaidInWords() throws Exception {
+        Path path = directory.resolve("leases");
+        Files.createDirectory(directory.resolve("leases.lock"));
+        LeaseFile file = new LeaseFile("u", path);
+        assertThatThrownBy(() -> file.open(dhcpServer(), System.currentTimeMillis()))
+                .isInstanceOf(IOException.class)
+                .hasMessage("leasefile " + path + ": cannot open its lock file " + path + ".lock: Is a directory");
+    }
+
+    /**
+     * Root's vnet4j on a user's lease file made the lock file root's (rw-r--r--), and the user's own vnet4j could no
+     * longer open it: refused at every start. The lock file is given the lease file's owner and group (its directory's
+     * while the file is not made yet), as the lease file's rewrite keeps them. Needs root, as giving a file away does.
+     */
+    @Test
+    void rootsLockFileIsTheLeaseFilesOwners() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "needs root, to give a file away");
+        var users = directory.getFileSystem().getUserPrincipalLookupService();
+        for (String name : List.of("theirs", "not-made-yet")) {
+            Path dir = Files.createDirectory(directory.resolve(name + ".d"));
+            Path path = dir.resolve(name);
+            Files.setOwner(dir, users.lookupPrincipalByName("nobody"));
+            Files.getFileAttributeView(dir, PosixFileAttributeView.class).setGroup(users.lookupPrincipalByGroupName("nogroup"));
+            if (name.equals("theirs")) {
+                Files.writeString(path, "");
+                Files.setOwner(path, users.lookupPrincipalByName("nobody"));
+                Files.getFileAttributeView(path, PosixFileAttributeView.class).setGroup(users.lookupPrincipalByGroupName("nogroup"));
+            }
+            LeaseFile file = new LeaseFile("u", path);
+            DhcpServer dhcp = dhcpServer();
+            file.open(dhcp, System.currentTimeMillis());
+            file.close(dhcp);
+            PosixFileAttributes lock = Files.readAttributes(dir.resolve(name + ".lock"), PosixFileAttributes.class);
+            assertThat(lock.owner().getName()).as(name).isEqualTo("nobody");
+            assertThat(lock.group().getName()).as(name).isEqualTo("nogroup");
+        }
+    }
+
     private static DhcpServer dhcpServer() {
         return new DhcpServer(new DhcpSettings(Ipv4Address.parse("10.0.2.0"), 24,
                 Ipv4Address.parse("10.0.2.2"), Ipv4Address.parse("10.0.2.3"), Ipv4Address.parse("10.0.2.15"),
