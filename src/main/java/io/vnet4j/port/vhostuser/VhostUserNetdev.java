@@ -167,7 +167,9 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
                 socketFile.delete();
                 socketFile = null;
             }
-            throw new IOException(id + ": cannot listen on " + settings + ": " + e.getMessage(), e);
+            // QEMU listening there (its chardev's server=on) is the way round server=off serves
+            throw new IOException(id + ": cannot listen on " + settings + ": " + e.getMessage() + (e instanceof SocketFiles.InUseException
+                    ? "; if QEMU listens there (-chardev socket,...,server=on), give this netdev server=off to connect to it" : ""), e);
         }
         server = ch;
         acceptor = Acceptor.startFor(id, server, () -> closed, this::started);

@@ -315,6 +315,23 @@ class VhostUserNetdevTest {
         }
     }
 
+    /**
+     * A user who gave QEMU's chardev server=on (as for OVS-DPDK's dpdkvhostuserclient) and left vnet4j's default
+     * server=on was told that the path "is in use by pid N (qemu-system-x86)", not that server=off connects to it.
+     */
+    @Test
+    void aServerWhosePathQemuListensOnNamesServerOff(@TempDir Path dir) throws Exception {
+        Path path = dir.resolve("vm.sock");
+        try (ServerSocketChannel qemu = listen(path, 1);
+             VhostUserNetdev netdev = new VhostUserNetdev("vu", "path=" + path, path, new Hub(0))) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(netdev::start)
+                    .isInstanceOf(IOException.class)
+                    .hasMessageStartingWith("vu: cannot listen on path=" + path + ": " + path + " is in use by ")
+                    .hasMessageEndingWith("; if QEMU listens there (-chardev socket,...,server=on), give this netdev"
+                            + " server=off to connect to it");
+        }
+    }
+
     /** A client is made only with a pace. */
     @Test
     void aClientNeedsAPace(@TempDir Path dir) {
