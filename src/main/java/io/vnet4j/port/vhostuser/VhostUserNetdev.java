@@ -18,8 +18,10 @@ import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.ServerSocketChannel;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,6 +63,8 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
     private volatile SocketChannel connecting;
     /** Why a client's last try failed while it waits for QEMU, for {@link #describe}; null when not waiting. */
     private volatile String waitingFor;
+    /** A client's connection waits in QEMU's listen queue (QEMU has not spoken for {@link #QUEUED_SAID_MILLIS} ms). */
+    private volatile boolean queued;
     private volatile ServerSocketChannel server;
     private volatile OwnedFile socketFile;
     private volatile Thread acceptor;
@@ -77,6 +81,11 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
     private static final long REFUSED_PAUSE_MILLIS = 200;
     /** How soon after connecting a front-end that gave up on its handshake leaves, at most (ms; QEMU 7.2: 30). */
     private static final long HANDSHAKE_MILLIS = 1000;
+    /**
+     * How long a client's connection may wait for QEMU's first message before that is said: QEMU speaks first
+     * (GET_FEATURES) at once when it accepts, and a connection it has not accepted waits in its listen queue.
+     */
+    static final long QUEUED_SAID_MILLIS = 2000;
     /** When a front-end last left during its handshake (System.nanoTime()); the next is served that much later. */
     private volatile long leftEarlyAt = System.nanoTime() - REFUSED_PAUSE_MILLIS * 1_000_000;
     private boolean leftEarlySaid;
@@ -135,7 +144,8 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
             return settings + " (no front-end connected)";
         }
         String why = waitingFor;
-        return settings + (why != null ? " (waiting for QEMU to listen there: " + why + ")" : " (connecting to QEMU)");
+        return settings + (why != null ? " (waiting for QEMU to listen there: " + why + ")"
+                : queued ? " (connected, and not yet accepted: QEMU serves another back-end)" : " (connecting to QEMU)");
     }
 
     @Override
@@ -297,7 +307,7 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
                 }
                 serving = channel;
             }
-            if (!paceAfterEarlyLeave()) {
+            if (!paceAfterEarlyLeave() || !awaitQemusFirstMessage(channel)) {
                 notServed(channel);
                 return;
             }
@@ -308,6 +318,42 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
             long left = reconnectMillis - (System.nanoTime() - connectedAt) / 1_000_000;
             if (left > 0 && !pause(left)) {
                 return;
+            }
+        }
+    }
+
+    /**
+     * Waits until QEMU speaks on a client's new connection (or ends it): a connect succeeds while QEMU's chardev
+     * serves another back-end, the connection waiting in its listen queue until that one goes; said after
+     * {@link #QUEUED_SAID_MILLIS} ms, and the connection is not said to be served (nor a port shown) before.
+     *
+     * @return false when the netdev closed meanwhile
+     */
+    private boolean awaitQemusFirstMessage(SocketChannel channel) {
+        long since = System.nanoTime();
+        try (Selector selector = Selector.open()) {
+            channel.configureBlocking(false);
+            channel.register(selector, SelectionKey.OP_READ);
+            while (!closed) {
+                if (selector.select(100) > 0) {
+                    return true; // QEMU's first message, or its end, which serve() reads
+                }
+                if (!queued && System.nanoTime() - since >= QUEUED_SAID_MILLIS * 1_000_000) {
+                    queued = true;
+                    Log.warn(id + ": connected to QEMU's socket " + path + ", which has not accepted the connection in "
+                            + seconds(QUEUED_SAID_MILLIS) + " s: QEMU serves one back-end at a time (another vnet4j on"
+                            + " this path?); this one is served when that one goes");
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            return true; // serve() meets the same fault and says it
+        } finally {
+            queued = false;
+            try {
+                channel.configureBlocking(true); // the selector is closed: the channel is registered nowhere
+            } catch (IOException | RuntimeException e) {
+                // closed meanwhile: serve() or notServed() closes it
             }
         }
     }

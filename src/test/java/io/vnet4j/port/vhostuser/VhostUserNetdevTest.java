@@ -332,6 +332,35 @@ class VhostUserNetdevTest {
         }
     }
 
+    /**
+     * QEMU's chardev serves one back-end at a time: a second client's connect (another vnet4j given the same path)
+     * succeeds in the kernel and waits in QEMU's listen queue. Such a client said "vhost-user front-end connected to
+     * hub 0" and showed a peer in info network while QEMU had not accepted it. Now it says that it waits in the queue,
+     * and that it is connected once QEMU speaks (the one served gone).
+     */
+    @Test
+    void aClientInQemusListenQueueSaysSoAndIsConnectedOnceQemuSpeaks(@TempDir Path dir) throws Exception {
+        Path path = dir.resolve("qemu.sock");
+        List<String> said = lines(() -> {
+            try (ServerSocketChannel qemu = listen(path, 4);
+                 VhostUserNetdev netdev = VhostUserNetdev.client("vu", "path=" + path, path, 50, new Hub(0))) {
+                netdev.start();
+                Thread.sleep(2500); // connected, not accepted (QUEUED_SAID_MILLIS: 2 s)
+                assertThat(netdev.describe()).isEqualTo("path=" + path + " (connected, and not yet accepted: QEMU serves"
+                        + " another back-end)");
+                assertThat(netdev.ports()).isEmpty();
+                try (SocketChannel c = qemu.accept()) {
+                    assertThat(served(c)).isTrue();
+                    assertThat(netdev.ports()).hasSize(1);
+                }
+            }
+        });
+        assertThat(said).as(said.toString()).containsSubsequence(
+                "vu: connected to QEMU's socket " + path + ", which has not accepted the connection in 2 s: QEMU serves one"
+                        + " back-end at a time (another vnet4j on this path?); this one is served when that one goes",
+                "vu: vhost-user front-end connected to hub 0 (connected to QEMU's socket " + path + ")");
+    }
+
     /** A client is made only with a pace. */
     @Test
     void aClientNeedsAPace(@TempDir Path dir) {
