@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipalNotFoundException;
@@ -41,6 +42,26 @@ public final class FileAccess {
             return file.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
         } catch (UserPrincipalNotFoundException e) {
             throw new IOException("group=" + group + ": no such group", e);
+        }
+    }
+
+    /**
+     * Gives {@code file} the owner and group of {@code kept} (another file's), where this process may give a file
+     * away (root, CAP_CHOWN): a file root makes in place of a user's, or beside it, stays theirs. Elsewhere (EPERM) the
+     * file stays this process's, as it was made.
+     */
+    public static void giveOwnerOf(Path file, PosixFileAttributes kept) {
+        PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class);
+        try {
+            PosixFileAttributes made = view.readAttributes();
+            if (!made.owner().equals(kept.owner())) {
+                view.setOwner(kept.owner());
+            }
+            if (!made.group().equals(kept.group())) {
+                view.setGroup(kept.group());
+            }
+        } catch (IOException e) {
+            // EPERM: not ours to give
         }
     }
 

@@ -2,6 +2,7 @@ package io.vnet4j.usernet;
 
 import io.vnet4j.base.LineBudget;
 import io.vnet4j.base.Log;
+import io.vnet4j.os.FileAccess;
 import io.vnet4j.usernet.dhcp.DhcpServer;
 import io.vnet4j.usernet.dhcp.Lease;
 import io.vnet4j.usernet.dhcp.LeaseFileFormat;
@@ -11,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -172,7 +172,8 @@ final class LeaseFile {
             temporary = Files.createTempFile(directory, "." + target.getFileName() + ".", ".tmp");
             PosixFileAttributes kept = Files.exists(target) ? Files.readAttributes(target, PosixFileAttributes.class) : null;
             if (kept != null) {
-                keepOwner(temporary, kept);
+                // root's rewrite of a user's file keeps it theirs, as dnsmasq's writes in place do; it gave it to root
+                FileAccess.giveOwnerOf(temporary, kept);
             }
             Files.setPosixFilePermissions(temporary, kept != null ? kept.permissions() : NEW_FILE_PERMISSIONS);
             Files.writeString(temporary, LeaseFileFormat.format(leases), StandardCharsets.ISO_8859_1);
@@ -196,25 +197,6 @@ final class LeaseFile {
         }
     }
 
-    /**
-     * Gives the new text the owner and group of the file it replaces, as dnsmasq's writes in place keep them: root's
-     * rewrite of a user's file gave it to root, and the user could no longer write it. A process that may not give a
-     * file away (not root, nor CAP_CHOWN) leaves the new file its own, as the rename would anyway.
-     */
-    private static void keepOwner(Path temporary, PosixFileAttributes kept) {
-        PosixFileAttributeView view = Files.getFileAttributeView(temporary, PosixFileAttributeView.class);
-        try {
-            PosixFileAttributes made = view.readAttributes();
-            if (!made.owner().equals(kept.owner())) {
-                view.setOwner(kept.owner());
-            }
-            if (!made.group().equals(kept.group())) {
-                view.setGroup(kept.group());
-            }
-        } catch (IOException e) {
-            // EPERM: the file stays this process's, readable as its permissions say
-        }
-    }
 
     /**
      * The file {@code path} names, through its symbolic links (a chain of them, relative or absolute), as an absolute

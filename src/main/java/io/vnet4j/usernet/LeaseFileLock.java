@@ -2,6 +2,7 @@ package io.vnet4j.usernet;
 
 import io.vnet4j.base.Log;
 import io.vnet4j.base.Shutdown;
+import io.vnet4j.os.FileAccess;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -14,7 +15,6 @@ import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashSet;
@@ -143,17 +143,9 @@ final class LeaseFileLock implements AutoCloseable {
         try {
             Path target = LeaseFile.target(leaseFile);
             Path owned = Files.exists(target) ? target : target.getParent();
-            PosixFileAttributes kept = Files.readAttributes(owned, PosixFileAttributes.class);
-            PosixFileAttributeView view = Files.getFileAttributeView(lockFile, PosixFileAttributeView.class);
-            PosixFileAttributes made = view.readAttributes();
-            if (!made.owner().equals(kept.owner())) {
-                view.setOwner(kept.owner());
-            }
-            if (!made.group().equals(kept.group())) {
-                view.setGroup(kept.group());
-            }
+            FileAccess.giveOwnerOf(lockFile, Files.readAttributes(owned, PosixFileAttributes.class));
         } catch (IOException | UnsupportedOperationException e) {
-            // EPERM: the lock file stays this process's
+            // the lock file stays this process's
         }
     }
 
