@@ -22,7 +22,7 @@ public final class DontFragment implements AutoCloseable {
      * Lets the AF_INET socket {@code fd} send its datagrams with DF as the kernel chooses ({@code dontFragment}),
      * or never.
      *
-     * @return 0, else the errno (EBADF for a closed descriptor, ENOPROTOOPT for an AF_INET6 socket)
+     * @return 0, else the errno (EBADF for a closed descriptor); an AF_INET6 socket takes it for its IPv4-mapped sends
      */
     public int set(int fd, boolean dontFragment) {
         return option.set(fd, Libc.IPPROTO_IP, Libc.IP_MTU_DISCOVER,

@@ -212,6 +212,6 @@ final class ApiHandler {
      * A client matching api.c's words finds them at the start, as before.
      */
     private static String error(String what, String why) {
-        return error(what + ": " + why.replace('\n', ' '));
+        return why == null || why.isEmpty() ? error(what) : error(what + ": " + why.replace('\n', ' '));
     }
 }

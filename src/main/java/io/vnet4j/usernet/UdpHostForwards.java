@@ -296,7 +296,8 @@ final class UdpHostForwards {
         if (dontFragmentSetter == null) {
             dontFragmentSetter = new DontFragment();
         }
-        // refused (an AF_INET6 socket where the kernel takes no IPv4 option): the replies leave with the kernel's choice
+        // on an AF_INET6 rule's socket it sets its IPv4-mapped replies' DF; refused (no kernel here does), the replies
+        // leave with the kernel's choice
         dontFragmentSetter.set(rule.fd, dontFragment);
         rule.dontFragment = dontFragment;
     }
