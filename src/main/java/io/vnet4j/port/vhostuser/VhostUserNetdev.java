@@ -16,8 +16,6 @@ import io.vnet4j.os.OwnedFile;
 import io.vnet4j.os.SocketFiles;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -470,7 +468,9 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
             hub.attach(p);
             p.start();
             connectionLines.info(id + ": vhost-user front-end connected to hub " + hub.id() + how);
-            converse(stream, device, p);
+            DescriptorStream conversing = stream;
+            VhostUserConversation.run(id, stream, device, p, () -> closed,
+                    () -> Thread.ofVirtual().start(() -> expectMemory(device, conversing)));
             endOfStream = !closed;
         } catch (VhostUserDevice.ProtocolException e) {
             connectionLines.warn(id + ": vhost-user front-end: " + e.getMessage() + "; connection closed");
@@ -509,73 +509,6 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
         }
     }
 
-    /** Reads and answers messages until the front-end goes. */
-    private void converse(DescriptorStream stream, VhostUserDevice device, VhostUserPort p)
-            throws IOException, VhostUserDevice.ProtocolException {
-        ByteBuffer in = stream.buffer();
-        ByteBuffer reply = ByteBuffer.allocate(HEADER + 64).order(ByteOrder.LITTLE_ENDIAN);
-        ByteBuffer replyPayload = reply.slice(HEADER, 64).order(ByteOrder.LITTLE_ENDIAN);
-        int[] fds = new int[DescriptorStream.MAX_DESCRIPTORS];
-        boolean saidUnknown = false;
-        boolean memoryWatched = false;
-        while (!closed) {
-            int fdCount = receive(stream, 0, HEADER, fds);
-            if (fdCount < 0) {
-                return; // the end of the stream
-            }
-            int request = in.getInt(0);
-            int flags = in.getInt(4);
-            int size = in.getInt(8);
-            if ((flags & VERSION_MASK) != VERSION || size < 0 || size > MAX_PAYLOAD) {
-                closeAll(fds, fdCount);
-                throw new VhostUserDevice.ProtocolException(String.format(
-                        "%s with flags 0x%x and a payload of %s bytes (expected version 1, at most %d bytes)",
-                        name(request), flags, Integer.toUnsignedString(size), MAX_PAYLOAD));
-            }
-            if (size > 0 && receive(stream, HEADER, size, null) < 0) {
-                closeAll(fds, fdCount);
-                return;
-            }
-            ByteBuffer payload = in.slice(HEADER, size).order(ByteOrder.LITTLE_ENDIAN);
-            boolean kickMayGo = request == SET_VRING_KICK || request == GET_VRING_BASE;
-            if (kickMayGo) {
-                p.unwatchKick();
-            }
-            int replyLength;
-            boolean failed = false;
-            if (VhostUserDevice.known(request)) {
-                replyLength = device.handle(request, payload, fds, fdCount, replyPayload);
-            } else {
-                closeAll(fds, fdCount);
-                replyLength = -1;
-                failed = true;
-                if (!saidUnknown) {
-                    saidUnknown = true;
-                    Log.warn(id + ": vhost-user front-end sent " + name(request) + ", which this back-end does not know;"
-                            + " answered as failed");
-                }
-            }
-            if (kickMayGo) {
-                p.watchKick();
-            }
-            if (replyLength < 0 && (flags & FLAG_NEED_REPLY) != 0) {
-                replyPayload.putLong(0, failed ? 1 : 0); // REPLY_ACK: 0 for success
-                replyLength = 8;
-            }
-            if (replyLength >= 0) {
-                reply.putInt(0, request);
-                reply.putInt(4, VERSION | FLAG_REPLY);
-                reply.putInt(8, replyLength);
-                stream.send(reply, HEADER + replyLength);
-            }
-            p.queuesChanged();
-            if (request == SET_FEATURES && device.regions() == 0 && !memoryWatched) {
-                memoryWatched = true;
-                Thread.ofVirtual().start(() -> expectMemory(device, stream));
-            }
-        }
-    }
-
     /**
      * Says so when the guest's driver started but its memory never came (QEMU sends SET_MEM_TABLE right after
      * SET_FEATURES when the guest's RAM is a shared memory backend; otherwise it falls back to its own virtio
@@ -591,43 +524,6 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
             Log.warn(id + ": the vhost-user front-end started the device but shared no guest memory: the guest has no"
                     + " network; start QEMU with -object memory-backend-memfd,id=mem,size=SIZE,share=on"
                     + " -machine memory-backend=mem (SIZE as -m)");
-        }
-    }
-
-    /**
-     * Receives exactly {@code length} bytes at {@code offset} of the stream's buffer; descriptors only with the
-     * first part ({@code fds} null: none expected, any that come are closed).
-     *
-     * @return the number of descriptors, or -1 at the end of the stream
-     */
-    private static int receive(DescriptorStream stream, int offset, int length, int[] fds) throws IOException {
-        int[] later = new int[DescriptorStream.MAX_DESCRIPTORS];
-        int count = 0;
-        int got = 0;
-        while (got < length) {
-            boolean first = fds != null && got == 0;
-            long r = stream.receive(offset + got, length - got, first ? fds : later);
-            int n = (int) r;
-            int carried = (int) (r >>> 32);
-            if (first) {
-                count = carried;
-            } else {
-                closeAll(later, carried); // descriptors belong with a message's first bytes
-            }
-            if (n == 0) {
-                if (fds != null) {
-                    closeAll(fds, count);
-                }
-                return -1;
-            }
-            got += n;
-        }
-        return count;
-    }
-
-    private static void closeAll(int[] fds, int count) {
-        for (int i = 0; i < count; i++) {
-            DescriptorStream.closeDescriptor(fds[i]);
         }
     }
 
