@@ -504,6 +504,10 @@ final class Gateway {
             }
             return;
         }
+        if (services.fromForwardedPort(source, sourcePort, destination, destinationPort, target, dontFragment, buffer,
+                payload, payloadLength, now)) {
+            return; // from a hostfwd=udp rule's guest port: out of the rule's host port, as libslirp and pasta send it
+        }
         udp.send(source, sourcePort, destination, destinationPort, target, hopsOnward(destination), dontFragment, buffer,
                 payload, payloadLength, now);
     }

@@ -288,6 +288,52 @@ final class UdpHostForwards {
     }
 
     /**
+     * A guest's datagram from a rule's guest address and port to {@code destination:destinationPort} ({@code target}
+     * on the host) that is no reply to a paired client: none has spoken yet, or the one there fell silent for
+     * {@value UdpNat#IDLE_SECONDS} s. It leaves through the rule's socket, from the rule's host port, and its
+     * destination is paired as a client of the rule, whose answers reach the guest through the rule; libslirp (the
+     * rule's socket is the guest port's own) and pasta send it from there too. Through NAT it left from an ephemeral
+     * port, and a peer that knows the forwarded port dropped it: a host client's connected socket, a WireGuard peer
+     * whose server in the guest spoke first after an idle spell (podman#26438's scenario). False, for NAT to take it,
+     * when no rule has that guest side, or the rule's socket cannot reach {@code target} (bound to a loopback
+     * address and the target elsewhere, or of the other family), or the target is paired as another address.
+     */
+    boolean fromForwardedPort(IpAddress source, int sourcePort, IpAddress destination, int destinationPort,
+                              InetSocketAddress target, boolean dontFragment, ByteBuffer buffer, int offset, int length,
+                              long now) {
+        for (Rule rule : rules.keySet()) {
+            if (rule.forward.guestPort() != sourcePort || !source.equals(guests.guestOf(rule.forward))
+                    || !reaches(rule.forward, target)) {
+                continue;
+            }
+            ClientKey key = new ClientKey(rule, target);
+            if (byClient.containsKey(key)) {
+                return false;
+            }
+            if (byClient.size() >= MAX_CLIENTS) {
+                forgetLeastRecentlyUsed();
+            }
+            Peer peer = new Peer(key, FlowKey.of(source, sourcePort, destination, destinationPort),
+                    IpAddress.of(target.getAddress()), now);
+            byClient.put(key, peer);
+            bySeen.put(peer.seen, peer);
+            paired++;
+            return fromGuest(source, sourcePort, destination, destinationPort, dontFragment, buffer, offset, length, now);
+        }
+        return false;
+    }
+
+    /** Whether a rule's socket can send to {@code target}: of its family (or a dual-stack wildcard), off loopback only when it is. */
+    static boolean reaches(UserConfig.HostForward forward, InetSocketAddress target) {
+        IpAddress bound = forward.hostAddress();
+        IpAddress to = IpAddress.of(target.getAddress());
+        if (bound.isIpv4() != to.isIpv4() && !(to.isIpv4() && bound.isUnspecified() && !forward.ipv6Only())) {
+            return false;
+        }
+        return !bound.isLoopback() || to.isLoopback();
+    }
+
+    /**
      * Lets the rule's socket send with DF as the kernel chooses, or never, as the guest's reply asks: a router keeps a
      * packet's DF (RFC 1812 section 5.2.6), and a reply without DF that met a smaller MTU on the way to a client was
      * lost, the host having sent it with DF (the kernel's default), as UdpNat's datagrams were.

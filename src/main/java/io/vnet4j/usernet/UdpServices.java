@@ -216,6 +216,17 @@ final class UdpServices {
         return false;
     }
 
+    /**
+     * A guest's datagram that NAT would send to {@code target}: from a {@code hostfwd=udp} rule's guest port, it
+     * leaves through the rule's socket instead ({@link UdpHostForwards#fromForwardedPort}); false leaves it to NAT.
+     */
+    boolean fromForwardedPort(IpAddress source, int sourcePort, IpAddress destination, int destinationPort,
+                              InetSocketAddress target, boolean dontFragment, ByteBuffer buffer, int offset, int length,
+                              long now) {
+        return hostForwards.fromForwardedPort(source, sourcePort, destination, destinationPort, target, dontFragment,
+                buffer, offset, length, now);
+    }
+
     /** A DHCP message from a guest, then the bindings saved when it changed them ({@code leasefile=}). */
     private void dhcp(long sourceMac, ByteBuffer buffer, int offset, int length) {
         answerDhcp(sourceMac, buffer, offset, length);
