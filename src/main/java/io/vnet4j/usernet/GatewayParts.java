@@ -44,7 +44,7 @@ record GatewayParts(GatewayAddresses addresses, IcmpErrors errors, UdpNat udp, T
                 guest, guestPort, remote, remotePort, sequence, IcmpErrors.ofException(cause, guest.isIpv4())));
         HostForwardGuests guests = new HostForwardGuests(name, config, addresses, neighbors, out);
         VirtualPorts ports = new VirtualPorts();
-        UdpHostForwards udpForwards = new UdpHostForwards(name, out, addresses, guests, ports, selector);
+        UdpHostForwards udpForwards = new UdpHostForwards(name, out, errors, addresses, guests, ports, selector);
         TcpHostForwards tcpForwards = new TcpHostForwards(name, tcp, addresses, guests, ports, selector);
         DnsUpstreams dnsUpstreams = new DnsUpstreams(name, config, resolvConf, DnsUpstreams.SYSTEM_CLOCK);
         udp.onPinnedOutcome(dnsUpstreams::answered, dnsUpstreams::failed);

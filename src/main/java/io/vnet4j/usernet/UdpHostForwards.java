@@ -6,6 +6,7 @@ import io.vnet4j.config.UserConfig;
 import io.vnet4j.os.ChannelDescriptors;
 import io.vnet4j.os.DontFragment;
 import io.vnet4j.os.PacketInfoSocket;
+import io.vnet4j.os.SocketErrorQueue;
 import io.vnet4j.usernet.flow.FlowKey;
 import io.vnet4j.usernet.flow.LoopSelector;
 import io.vnet4j.wire.IpAddress;
@@ -89,6 +90,7 @@ final class UdpHostForwards {
     private record ClientKey(Rule rule, SocketAddress client) {}
 
     private final GuestOutput out;
+    private final IcmpErrors errors;
     private final GatewayAddresses gateway;
     private final HostForwardGuests guests;
     private final VirtualPorts ports;
@@ -111,13 +113,16 @@ final class UdpHostForwards {
     private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(65536);
     /** Made at the first reply whose DF differs from its rule's socket's. */
     private DontFragment dontFragmentSetter;
+    /** Reads the rules' sockets' queued errors ({@code IP_RECVERR}); made with the first rule that queues them. */
+    private SocketErrorQueue errorQueue;
     private final LoopSelector selector;
     /** The user network's name in log lines. */
     private final String logName;
 
-    UdpHostForwards(String logName, GuestOutput out, GatewayAddresses gateway, HostForwardGuests guests,
+    UdpHostForwards(String logName, GuestOutput out, IcmpErrors errors, GatewayAddresses gateway, HostForwardGuests guests,
                     VirtualPorts ports, LoopSelector selector) {
         this.logName = logName;
+        this.errors = errors;
         this.selector = selector;
         this.guests = guests;
         this.out = out;
@@ -130,6 +135,7 @@ final class UdpHostForwards {
         DatagramChannel channel = HostForwardSockets.udpSocket(forward);
         UserConfig.HostForward bound = HostForwardSockets.bind(channel, forward);
         Rule rule = new Rule(bound, channel, forward.hostAddress().isUnspecified() ? packetInfo(channel, forward) : null);
+        queueErrors(rule);
         try {
             rules.put(rule, selector.register(channel, SelectionKey.OP_READ, rule));
         } catch (IOException e) {
@@ -158,6 +164,63 @@ final class UdpHostForwards {
         return null;
     }
 
+    /**
+     * Turns the rule's socket's error queue on: the ICMP errors that the guest's datagrams sent through it
+     * ({@link #fromForwardedPort}) meet are told to the guest, as UdpNat tells a flow's. Without it (the JDK keeps the
+     * descriptor, the kernel refuses) they are lost, as libslirp loses them.
+     */
+    private void queueErrors(Rule rule) {
+        if (rule.fd < 0) {
+            return;
+        }
+        try {
+            SocketErrorQueue.enable(rule.fd, rule.forward.hostAddress().isIpv6());
+            if (errorQueue == null) {
+                errorQueue = new SocketErrorQueue();
+            }
+        } catch (IOException e) {
+            // the guest's datagrams through this rule meet their errors in silence
+        }
+    }
+
+    /**
+     * Tells the guest each error the rule's socket has queued for a datagram to a paired client, from the guest's
+     * view: from the address the guest wrote to when that one sent it (a port unreachable), else from the router
+     * that did (or, for a local error, the gateway). Errors for clients no longer paired are dropped.
+     */
+    private void tellQueuedErrors(Rule rule) {
+        if (rule.fd < 0 || errorQueue == null) {
+            return;
+        }
+        try {
+            while (errorQueue.read(rule.fd)) {
+                IpAddress hostDestination = errorQueue.destination();
+                if (hostDestination == null) {
+                    continue;
+                }
+                Peer peer = byClient.get(new ClientKey(rule,
+                        new InetSocketAddress(hostDestination.toInetAddress(), errorQueue.destinationPort())));
+                if (peer == null) {
+                    continue;
+                }
+                IpAddress guest = peer.seen.guest();
+                int error = IcmpErrors.ofQueued(errorQueue, guest.isIpv4());
+                if (error == IcmpErrors.NONE) {
+                    continue;
+                }
+                IpAddress offender = errorQueue.offender();
+                IpAddress from = offender == null ? gateway.host(guest)
+                        : offender.equals(hostDestination) || offender.isLoopback() || offender.isIpv4() != guest.isIpv4()
+                        ? peer.seen.remote() : offender;
+                ByteBuffer data = errorQueue.payload();
+                errors.udp(from, guest, peer.seen.guestPort(), peer.seen.remote(), peer.seen.remotePort(), error,
+                        errorQueue.info(), data, 0, data.limit());
+            }
+        } catch (IOException e) {
+            // the queue could not be read: its errors are lost
+        }
+    }
+
     private static void closeRule(Rule rule) {
         Shutdown.closeQuietly(rule.channel);
         if (rule.packetInfo != null) {
@@ -174,9 +237,12 @@ final class UdpHostForwards {
             try {
                 client = rule.packetInfo == null ? rule.channel.receive(in) : receive(rule.packetInfo, in);
             } catch (IOException e) {
+                tellQueuedErrors(rule); // an error is queued (POLLERR), which recvmsg reported
                 return;
             }
             if (client == null) {
+                // nothing to read, or an error is queued (POLLERR) whose errno the JDK's receive took and retried past
+                tellQueuedErrors(rule);
                 return;
             }
             IpAddress guest = guests.guestOf(rule.forward);
@@ -412,6 +478,9 @@ final class UdpHostForwards {
         }
         if (dontFragmentSetter != null) {
             dontFragmentSetter.close();
+        }
+        if (errorQueue != null) {
+            errorQueue.close();
         }
     }
 }

@@ -114,6 +114,32 @@ class UdpForwardedPortTest {
         }
     }
 
+    /** Through NAT the guest heard Port Unreachable (the flow's error queue); through the rule's socket too. */
+    @Test
+    void aDatagramFromTheForwardedPortToAClosedPortDrawsPortUnreachable() throws Exception {
+        int hostPort = HostForwardFamiliesTest.freeUdpPort("127.0.0.1").getPort();
+        Gateway gateway = gateway("ipv6=off,hostfwd=udp:127.0.0.1:" + hostPort + "-10.0.2.15:5000");
+        int closedPort = HostForwardFamiliesTest.freeUdpPort("127.0.0.1").getPort();
+        toGuest.clear();
+        guestSends(gateway, closedPort, (byte) 1, 0);
+        long deadline = System.nanoTime() + 5 * SECOND;
+        while (toGuest.isEmpty() && System.nanoTime() < deadline) {
+            selector.select(100);
+            selector.selectedKeys().clear();
+            udpForwards.readable(udpForwards.rules().getFirst(), 0);
+        }
+        assertThat(toGuest).as("an ICMP error to the guest").hasSize(1);
+        ByteBuffer f = ByteBuffer.wrap(toGuest.getFirst());
+        assertThat(f.get(GuestFrames.ETH + 9)).as("ICMP").isEqualTo((byte) 1);
+        assertThat(f.getInt(GuestFrames.ETH + 12)).as("from the address the guest wrote to").isEqualTo(GuestFrames.HOST);
+        int icmp = GuestFrames.ETH + GuestFrames.IP;
+        assertThat(f.get(icmp)).as("Destination Unreachable").isEqualTo((byte) 3);
+        assertThat(f.get(icmp + 1)).as("port unreachable").isEqualTo((byte) 3);
+        int quoted = icmp + 8 + GuestFrames.IP;
+        assertThat(f.getShort(quoted) & 0xffff).isEqualTo(5000);
+        assertThat(f.getShort(quoted + 2) & 0xffff).isEqualTo(closedPort);
+    }
+
     @Test
     void aRuleOnLoopbackLeavesADatagramForElsewhereToNat() throws Exception {
         InetSocketAddress elsewhere = new InetSocketAddress("192.0.2.7", 9);
