@@ -367,6 +367,9 @@ final class UdpHostForwards {
     boolean fromForwardedPort(IpAddress source, int sourcePort, IpAddress destination, int destinationPort,
                               InetSocketAddress target, boolean dontFragment, ByteBuffer buffer, int offset, int length,
                               long now) {
+        if (rules.isEmpty()) {
+            return false; // every NAT'd datagram asks: no iterator where no rule is
+        }
         for (Rule rule : rules.keySet()) {
             if (rule.forward.guestPort() != sourcePort || !source.equals(guests.guestOf(rule.forward))
                     || !reaches(rule.forward, target)) {
