@@ -35,9 +35,7 @@ class GatewayTimersTest {
         GatewayParts parts = TestGateways.build(config, out, neighbors, LoopSelector.of(selector));
         nat = parts.udp();
         udpForwards = parts.udpForwards();
-        for (UserConfig.HostForward f : config.hostForwards()) {
-            udpForwards.listen(f);
-        }
+        TestGateways.listenUdp(parts, config);
         return parts.gateway();
     }
 

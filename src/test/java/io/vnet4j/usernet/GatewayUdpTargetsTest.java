@@ -24,12 +24,8 @@ class GatewayUdpTargetsTest {
     /** A gateway of {@code config} on {@code selector}, whose frames to the guest go to {@link #toGuest}. */
     private GatewayParts gateway(UserConfig config, Selector selector) throws java.io.IOException {
         NeighborTable neighbors = new NeighborTable();
-        GuestOutput out = new GuestOutput((frame, offset, length, segmentSize) -> {
-            byte[] copy = new byte[length];
-            frame.get(offset, copy);
-            toGuest.add(copy);
-        }, neighbors, config.mtu(), () -> 0);
-        return TestGateways.build(config, out, neighbors, LoopSelector.of(selector));
+        return TestGateways.build(config, TestGateways.recording(config, neighbors, toGuest), neighbors,
+                LoopSelector.of(selector));
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.vnet4j.config.UserConfig;
 import io.vnet4j.usernet.flow.LoopSelector;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 import java.util.Set;
 
@@ -26,5 +27,21 @@ final class TestGateways {
     static GatewayParts build(UserConfig config, GuestOutput out, NeighborTable neighbors, LoopSelector selector)
             throws IOException {
         return GatewayParts.build("u", config, out, neighbors, Set.of(), selector, Path.of("/nonexistent"), new Random(0), 0);
+    }
+
+    /** An output to the guest that keeps a copy of each frame in {@code toGuest}. */
+    static GuestOutput recording(UserConfig config, NeighborTable neighbors, List<byte[]> toGuest) {
+        return new GuestOutput((frame, offset, length, segmentSize) -> {
+            byte[] copy = new byte[length];
+            frame.get(offset, copy);
+            toGuest.add(copy);
+        }, neighbors, config.mtu(), () -> 0);
+    }
+
+    /** Binds the configuration's host forwards of UDP, as a starting user network does. */
+    static void listenUdp(GatewayParts parts, UserConfig config) throws IOException {
+        for (UserConfig.HostForward f : config.hostForwards()) {
+            parts.udpForwards().listen(f);
+        }
     }
 }

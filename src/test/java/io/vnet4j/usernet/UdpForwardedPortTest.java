@@ -35,18 +35,12 @@ class UdpForwardedPortTest {
     private Gateway gateway(String options) throws Exception {
         UserConfig config = TestGateways.config(options);
         NeighborTable neighbors = new NeighborTable();
-        GuestOutput out = new GuestOutput((frame, offset, length, segmentSize) -> {
-            byte[] copy = new byte[length];
-            frame.get(offset, copy);
-            toGuest.add(copy);
-        }, neighbors, config.mtu(), () -> 0);
         selector = Selector.open();
-        GatewayParts parts = TestGateways.build(config, out, neighbors, LoopSelector.of(selector));
+        GatewayParts parts = TestGateways.build(config, TestGateways.recording(config, neighbors, toGuest), neighbors,
+                LoopSelector.of(selector));
         nat = parts.udp();
         udpForwards = parts.udpForwards();
-        for (UserConfig.HostForward f : config.hostForwards()) {
-            udpForwards.listen(f);
-        }
+        TestGateways.listenUdp(parts, config);
         Gateway gateway = parts.gateway();
         byte[] arp = GuestFrames.arpRequest(GuestFrames.GUEST, GuestFrames.HOST); // the gateway learns the guest's MAC
         gateway.frame(ByteBuffer.wrap(arp), 0, arp.length, false, 0);
