@@ -50,13 +50,7 @@ class DefaultNetworkIT {
 
     @AfterAll
     void stop() throws IOException {
-        for (AutoCloseable c : new AutoCloseable[] {alpha, beta, vnet}) {
-            try {
-                if (c != null) c.close();
-            } catch (Exception ignored) {
-                // keep closing the rest
-            }
-        }
+        PeerTools.closeAll(alpha, beta, vnet);
         PeerTools.deleteTree(runtime);
     }
 

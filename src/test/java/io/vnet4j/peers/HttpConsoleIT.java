@@ -68,13 +68,7 @@ class HttpConsoleIT {
 
     @AfterAll
     void stop() throws IOException {
-        for (AutoCloseable c : new AutoCloseable[] {alpha, beta, vnet}) {
-            try {
-                if (c != null) c.close();
-            } catch (Exception ignored) {
-                // keep closing the rest
-            }
-        }
+        PeerTools.closeAll(alpha, beta, vnet);
         if (files != null) files.stop(0);
         PeerTools.deleteTree(runtime);
     }

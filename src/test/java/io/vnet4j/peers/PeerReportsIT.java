@@ -57,13 +57,7 @@ class PeerReportsIT {
 
     @AfterAll
     void stop() throws IOException {
-        for (AutoCloseable c : new AutoCloseable[] {paused, b, a, vnet}) {
-            try {
-                if (c != null) c.close();
-            } catch (Exception ignored) {
-                // keep closing the rest
-            }
-        }
+        PeerTools.closeAll(paused, b, a, vnet);
         if (dir != null) PeerTools.deleteTree(dir);
     }
 

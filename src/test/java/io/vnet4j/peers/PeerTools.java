@@ -22,6 +22,17 @@ public final class PeerTools {
         return Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).toAbsolutePath();
     }
 
+    /** Closes each of {@code each} that is not null, going on past a failure: a test's teardown. */
+    public static void closeAll(AutoCloseable... each) {
+        for (AutoCloseable c : each) {
+            try {
+                if (c != null) c.close();
+            } catch (Exception ignored) {
+                // keep closing the rest
+            }
+        }
+    }
+
     /** Fails (never skips) when {@code command} is not on the PATH, naming the Debian package to install. */
     public static void require(String command, String debianPackage) {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {

@@ -26,13 +26,7 @@ class RuntimeControlIT {
 
     @AfterEach
     void stop() throws IOException {
-        for (AutoCloseable c : new AutoCloseable[] {beta, alpha, vnet}) {
-            try {
-                if (c != null) c.close();
-            } catch (Exception ignored) {
-                // keep closing the rest
-            }
-        }
+        PeerTools.closeAll(beta, alpha, vnet);
         PeerTools.deleteTree(dir);
     }
 

@@ -90,13 +90,7 @@ class TapIT {
 
     @AfterAll
     void stop() throws IOException {
-        for (AutoCloseable c : new AutoCloseable[] {vnet}) {
-            try {
-                if (c != null) c.close();
-            } catch (Exception ignored) {
-                // keep closing the rest
-            }
-        }
+        PeerTools.closeAll(vnet);
         servers.forEach(Process::destroyForcibly);
         if (http != null) http.stop(0);
         for (NetNamespace ns : new NetNamespace[] {left, right, middle, container}) {

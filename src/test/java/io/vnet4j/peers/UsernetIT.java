@@ -76,13 +76,7 @@ class UsernetIT {
 
     @AfterAll
     void stop() throws IOException {
-        for (AutoCloseable c : new AutoCloseable[] {guest, vnet}) {
-            try {
-                if (c != null) c.close();
-            } catch (Exception ignored) {
-                // keep closing the rest
-            }
-        }
+        PeerTools.closeAll(guest, vnet);
         if (http != null) http.stop(0);
         PeerTools.deleteTree(dir);
     }

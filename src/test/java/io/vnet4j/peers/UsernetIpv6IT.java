@@ -129,13 +129,7 @@ class UsernetIpv6IT {
 
     @AfterAll
     void stop() throws IOException {
-        for (AutoCloseable c : new AutoCloseable[] {guest, vnet}) {
-            try {
-                if (c != null) c.close();
-            } catch (Exception ignored) {
-                // keep closing the rest
-            }
-        }
+        PeerTools.closeAll(guest, vnet);
         if (dnsmasq != null) dnsmasq.destroyForcibly();
         if (web != null) web.destroyForcibly();
         PeerTools.deleteTree(dir);

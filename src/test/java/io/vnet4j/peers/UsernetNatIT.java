@@ -73,13 +73,7 @@ class UsernetNatIT {
 
     @AfterAll
     void stop() throws IOException {
-        for (AutoCloseable c : new AutoCloseable[] {open, restricted, vnet}) {
-            try {
-                if (c != null) c.close();
-            } catch (Exception ignored) {
-                // keep closing the rest
-            }
-        }
+        PeerTools.closeAll(open, restricted, vnet);
         servers.forEach(Process::destroyForcibly);
         if (host != null) host.close();
         if (internet != null) internet.close();

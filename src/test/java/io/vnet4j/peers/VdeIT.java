@@ -65,13 +65,7 @@ class VdeIT {
 
     @AfterAll
     void stop() throws IOException {
-        for (AutoCloseable c : new AutoCloseable[] {guest, () -> destroy(plug2tap), ns, vnet, () -> destroy(vdeSwitch)}) {
-            try {
-                if (c != null) c.close();
-            } catch (Exception ignored) {
-                // keep closing the rest
-            }
-        }
+        PeerTools.closeAll(guest, () -> destroy(plug2tap), ns, vnet, () -> destroy(vdeSwitch));
         if (dir != null) PeerTools.deleteTree(dir);
     }
 

@@ -26,13 +26,7 @@ class VhostUserClientIT {
 
     @AfterEach
     void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {guest, vnet}) {
-            try {
-                if (c != null) c.close();
-            } catch (Exception ignored) {
-                // keep closing the rest
-            }
-        }
+        PeerTools.closeAll(guest, vnet);
         if (dir != null) PeerTools.deleteTree(dir);
     }
 

@@ -61,13 +61,7 @@ class VhostUserReportsIT {
 
     @AfterEach
     void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {guest, vnet}) {
-            try {
-                if (c != null) c.close();
-            } catch (Exception ignored) {
-                // keep closing the rest
-            }
-        }
+        PeerTools.closeAll(guest, vnet);
         PeerTools.deleteTree(dir);
     }
 

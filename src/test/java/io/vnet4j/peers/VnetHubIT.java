@@ -52,13 +52,7 @@ class VnetHubIT {
 
     @AfterAll
     void stopEverything() throws IOException {
-        for (AutoCloseable c : new AutoCloseable[] {otherHub, viaStream, viaSocket, vnet}) {
-            try {
-                if (c != null) c.close();
-            } catch (Exception ignored) {
-                // keep closing the rest
-            }
-        }
+        PeerTools.closeAll(otherHub, viaStream, viaSocket, vnet);
         if (dir != null) {
             try (var files = Files.list(dir)) {
                 for (Path p : files.toList()) Files.deleteIfExists(p);

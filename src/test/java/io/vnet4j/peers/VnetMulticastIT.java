@@ -57,13 +57,7 @@ class VnetMulticastIT {
     @AfterAll
     void stopEverythingAndDeleteTheNamespace() throws IOException {
         try {
-            for (AutoCloseable c : new AutoCloseable[] {viaDgram, viaMcast, vnet}) {
-                try {
-                    if (c != null) c.close();
-                } catch (Exception ignored) {
-                    // keep closing the rest
-                }
-            }
+            PeerTools.closeAll(viaDgram, viaMcast, vnet);
         } finally {
             if (ns != null) ns.close();
             if (dir != null) {

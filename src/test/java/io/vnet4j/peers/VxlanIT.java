@@ -124,13 +124,7 @@ class VxlanIT {
 
     @AfterAll
     void stop() throws IOException {
-        for (AutoCloseable c : new AutoCloseable[] {guestA, guestB, vnetA, vnetB}) {
-            try {
-                if (c != null) c.close();
-            } catch (Exception ignored) {
-                // keep closing the rest
-            }
-        }
+        PeerTools.closeAll(guestA, guestB, vnetA, vnetB);
         if (http != null) http.destroyForcibly();
         for (NetNamespace ns : new NetNamespace[] {c, a, b}) {
             if (ns != null) ns.close();
