@@ -169,6 +169,21 @@ public final class Log {
     }
 
     /**
+     * What went wrong with a file, without the file's path, for a line that names the file itself: a file system
+     * exception's reason (the kernel's words, "Read-only file system"), else the JDK's kinds without one in words
+     * ("no such file or directory", "permission denied", "already exists"), else {@link #describe}.
+     */
+    public static String reason(Throwable e) {
+        return switch (e) {
+            case java.nio.file.FileSystemException f when f.getReason() != null -> f.getReason();
+            case java.nio.file.NoSuchFileException f -> "no such file or directory";
+            case java.nio.file.AccessDeniedException f -> "permission denied";
+            case java.nio.file.FileAlreadyExistsException f -> "already exists";
+            default -> describe(e);
+        };
+    }
+
+    /**
      * {@code text} as one line that cannot act on a terminal: C0 and C1 control characters, DEL, Unicode's
      * line and paragraph separators and its invisible format characters (the bidirectional overrides of
      * CVE-2021-42574, say) as escapes (a newline as backslash-n, ESC as backslash-x1b, U+202E as

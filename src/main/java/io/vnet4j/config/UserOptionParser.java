@@ -2,15 +2,13 @@ package io.vnet4j.config;
 
 import io.vnet4j.base.HostText;
 import io.vnet4j.base.Log;
+import io.vnet4j.base.SymbolicLinks;
 import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.Ipv4Address;
 import io.vnet4j.wire.MacAddress;
 import java.net.InetAddress;
 import java.io.IOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -269,13 +267,11 @@ final class UserOptionParser {
         // each write is a new file there renamed over the old one (the link's target's directory for a symbolic
         // link): tried now, as dnsmasq refuses to start without a lease file it can write
         try {
-            Path target = Files.isSymbolicLink(path) && Files.exists(path) ? path.toRealPath() : path;
+            Path target = SymbolicLinks.target(path);
             Files.delete(Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".tmp"));
         } catch (IOException | UnsupportedOperationException e) {
             throw o.error("leasefile: cannot write in the directory of '" + Log.printable(v) + "': "
-                    + Log.printable(e instanceof FileSystemException f && f.getReason() != null ? f.getReason()
-                            : e instanceof AccessDeniedException ? "permission denied"
-                            : e instanceof NoSuchFileException ? "no such file or directory" : Log.describe(e)));
+                    + Log.printable(Log.reason(e)));
         }
         return path;
     }

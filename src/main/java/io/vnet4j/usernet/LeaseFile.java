@@ -2,6 +2,7 @@ package io.vnet4j.usernet;
 
 import io.vnet4j.base.LineBudget;
 import io.vnet4j.base.Log;
+import io.vnet4j.base.SymbolicLinks;
 import io.vnet4j.os.FileAccess;
 import io.vnet4j.usernet.dhcp.DhcpServer;
 import io.vnet4j.usernet.dhcp.Lease;
@@ -167,7 +168,7 @@ final class LeaseFile {
         Path temporary = null;
         try {
             // a symbolic link stays one, and the file keeps its permissions and owner, as dnsmasq writes its file in place
-            Path target = target(path);
+            Path target = SymbolicLinks.target(path);
             Path directory = target.getParent();
             temporary = Files.createTempFile(directory, "." + target.getFileName() + ".", ".tmp");
             PosixFileAttributes kept = Files.exists(target) ? Files.readAttributes(target, PosixFileAttributes.class) : null;
@@ -197,24 +198,6 @@ final class LeaseFile {
         }
     }
 
-
-    /**
-     * The file {@code path} names, through its symbolic links (a chain of them, relative or absolute), as an absolute
-     * path; unlike {@link Path#toRealPath} also when the last link's target is not made yet (the first run), where the
-     * first write makes it, as dnsmasq's open of its lease file does.
-     *
-     * @throws IOException when a link cannot be read, or the links loop (ELOOP, after 40 as the kernel)
-     */
-    static Path target(Path path) throws IOException {
-        Path p = path.toAbsolutePath();
-        for (int links = 0; Files.isSymbolicLink(p); links++) {
-            if (links == 40) {
-                throw new java.nio.file.FileSystemException(path.toString(), null, "Too many levels of symbolic links");
-            }
-            p = p.resolveSibling(Files.readSymbolicLink(p));
-        }
-        return p;
-    }
 
     /** The path for a log line. */
     private String shown() {

@@ -1,6 +1,7 @@
 package io.vnet4j.usernet;
 
 import io.vnet4j.base.Log;
+import io.vnet4j.base.SymbolicLinks;
 import io.vnet4j.base.Shutdown;
 import io.vnet4j.os.FileAccess;
 import java.io.IOException;
@@ -11,7 +12,6 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -49,11 +49,6 @@ final class LeaseFileLock implements AutoCloseable {
         this.key = key;
     }
 
-    /** The lock file of {@code leaseFile}: beside the file a symbolic link names, so that two links to one file meet. */
-    static Path lockFileOf(Path leaseFile) throws IOException {
-        Path target = LeaseFile.target(leaseFile);
-        return target.resolveSibling(target.getFileName() + ".lock");
-    }
 
     /** The file key of {@code file} (stat(2): no descriptor opened), or null when there is none. */
     private static Object keyOf(Path file) throws IOException {
@@ -71,13 +66,14 @@ final class LeaseFileLock implements AutoCloseable {
      *                     or why the lock file cannot be made
      */
     static LeaseFileLock take(Path leaseFile) throws IOException {
-        Path lockFile;
+        Path target; // the lock file is beside the file a symbolic link names, so that two links to one file meet
         try {
-            lockFile = lockFileOf(leaseFile);
+            target = SymbolicLinks.target(leaseFile);
         } catch (IOException e) {
             throw new IOException("leasefile " + Log.printable(leaseFile.toString()) + ": cannot follow its symbolic link: "
                     + reason(e), e);
         }
+        Path lockFile = target.resolveSibling(target.getFileName() + ".lock");
         synchronized (HELD) {
             Object key;
             try {
@@ -108,7 +104,7 @@ final class LeaseFileLock implements AutoCloseable {
                 }
                 channel.truncate(0);
                 channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
-                giveToLeaseFilesOwner(lockFile, leaseFile);
+                giveToLeaseFilesOwner(lockFile, target);
                 key = keyOf(lockFile);
                 if (key != null) {
                     HELD.add(key);
@@ -126,22 +122,17 @@ final class LeaseFileLock implements AutoCloseable {
                 + Log.printable(lockFile.toString()) + ": " + reason(e), e);
     }
 
-    /** The kernel's reason, without the path a {@link FileSystemException}'s message starts with. */
+    /** What went wrong, without the path a file system exception's message starts with ({@link Log#reason}). */
     private static String reason(IOException e) {
-        if (e instanceof FileSystemException f) {
-            return f.getReason() != null ? f.getReason() : e instanceof NoSuchFileException ? "No such file or directory"
-                    : e instanceof java.nio.file.AccessDeniedException ? "Permission denied" : e.getClass().getSimpleName();
-        }
-        return Log.printable(Log.describe(e));
+        return Log.printable(Log.reason(e));
     }
 
     /**
      * Gives the lock file the lease file's owner and group (its directory's while it is not made yet) where this
      * process may give a file away (root, CAP_CHOWN); elsewhere it stays this process's, as it would anyway.
      */
-    private static void giveToLeaseFilesOwner(Path lockFile, Path leaseFile) {
+    private static void giveToLeaseFilesOwner(Path lockFile, Path target) {
         try {
-            Path target = LeaseFile.target(leaseFile);
             Path owned = Files.exists(target) ? target : target.getParent();
             FileAccess.giveOwnerOf(lockFile, Files.readAttributes(owned, PosixFileAttributes.class));
         } catch (IOException | UnsupportedOperationException e) {

@@ -211,6 +211,11 @@ class UserOptionParserTest {
         // started and said so only at the first lease, where dnsmasq refuses to start
         assertError("user,id=u,leasefile=/proc/self/leases",
                 "leasefile: cannot write in the directory of '/proc/self/leases': no such file or directory");
+        // so through a symbolic link whose target is not made yet: the writes go to the target's directory, where the
+        // check looked at the link's own (it started, and failed at the lock file)
+        Files.createSymbolicLink(dir.resolve("dangling"), Path.of("/proc/self/leases"));
+        assertError("user,id=u,leasefile=" + dir.resolve("dangling"),
+                "leasefile: cannot write in the directory of '" + dir.resolve("dangling") + "': no such file or directory");
         assertError("user,id=u,ipv4=off,leasefile=" + dir.resolve("leases"),
                 "leasefile: IPv4 is off (ipv4=off), so there are no DHCP leases to keep");
         assertError("user,id=u,host=10.0.2.2,host=10.0.2.4", "host is given twice");
