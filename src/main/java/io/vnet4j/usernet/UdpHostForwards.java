@@ -47,13 +47,10 @@ final class UdpHostForwards {
     static final int MAX_CLIENTS = UdpNat.MAX_FLOWS;
 
     /**
-     * One hostfwd=udp rule and its listening socket; {@code packetInfo} reads and writes that socket when it
-     * is bound to a wildcard address (null otherwise, or when the socket's descriptor cannot be had).
-     */
-    /**
-     * A hostfwd=udp rule and its socket ({@code fd}: its descriptor, -1 when the JDK does not tell it); {@code
-     * packetInfo} for a wildcard rule. {@code dontFragment}: whether its IPv4 datagrams may carry DF, as last set
-     * for a guest's reply ({@link DontFragment}; true: the kernel's default).
+     * One hostfwd=udp rule and its listening socket ({@code fd}: its descriptor, -1 when the JDK does not tell it);
+     * {@code packetInfo} reads and writes that socket when it is bound to a wildcard address (null otherwise, or when
+     * the descriptor cannot be had). {@code dontFragment}: whether its IPv4 datagrams may carry DF, as last set for a
+     * guest's datagram ({@link DontFragment}; true: the kernel's default).
      */
     static final class Rule {
         final UserConfig.HostForward forward;
@@ -62,11 +59,11 @@ final class UdpHostForwards {
         final int fd;
         boolean dontFragment = true;
 
-        Rule(UserConfig.HostForward forward, DatagramChannel channel, PacketInfoSocket packetInfo) {
+        Rule(UserConfig.HostForward forward, DatagramChannel channel, int fd, PacketInfoSocket packetInfo) {
             this.forward = forward;
             this.channel = channel;
+            this.fd = fd;
             this.packetInfo = packetInfo;
-            this.fd = ChannelDescriptors.of(channel);
         }
     }
 
@@ -134,7 +131,8 @@ final class UdpHostForwards {
     UserConfig.HostForward listen(UserConfig.HostForward forward) throws IOException {
         DatagramChannel channel = HostForwardSockets.udpSocket(forward);
         UserConfig.HostForward bound = HostForwardSockets.bind(channel, forward);
-        Rule rule = new Rule(bound, channel, forward.hostAddress().isUnspecified() ? packetInfo(channel, forward) : null);
+        int fd = ChannelDescriptors.of(channel);
+        Rule rule = new Rule(bound, channel, fd, forward.hostAddress().isUnspecified() ? packetInfo(fd, forward) : null);
         queueErrors(rule);
         try {
             rules.put(rule, selector.register(channel, SelectionKey.OP_READ, rule));
@@ -145,9 +143,8 @@ final class UdpHostForwards {
         return bound;
     }
 
-    /** The wildcard rule's socket as {@link PacketInfoSocket}; null (said once) when that cannot be. */
-    private PacketInfoSocket packetInfo(DatagramChannel channel, UserConfig.HostForward forward) {
-        int fd = ChannelDescriptors.of(channel);
+    /** The wildcard rule's socket ({@code fd}, -1 when unknown) as {@link PacketInfoSocket}; null (said once) when that cannot be. */
+    private PacketInfoSocket packetInfo(int fd, UserConfig.HostForward forward) {
         String why = fd < 0 ? ChannelDescriptors.howToEnable() : null;
         if (fd >= 0) {
             try {
