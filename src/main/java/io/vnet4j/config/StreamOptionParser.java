@@ -45,11 +45,7 @@ final class StreamOptionParser {
             }
             default -> throw o.error("addr.type: expected inet or unix, got '" + addrType + "'");
         }
-        long reconnectMs = o.takeLong("reconnect-ms", 0, 0, 3_600_000);
-        long reconnectSeconds = o.takeLong("reconnect", 0, 0, 3600);
-        if (reconnectMs == 0) {
-            reconnectMs = reconnectSeconds * 1000;
-        }
+        long reconnectMs = ReconnectOptions.millis(o, 0, 0, 3600, (key, n) -> "");
         o.finish(KEYS);
         if (server) {
             if (reconnectMs > 0) {

@@ -13,13 +13,15 @@ import java.util.Set;
  * <p>Which side listens is said as QEMU's {@code -chardev socket} says it: {@code server=on} (the default) binds
  * {@code path=} and QEMU connects; {@code server=off} connects to the socket QEMU listens on
  * ({@code -chardev socket,...,server=on,wait=off}), as OVS-DPDK's {@code dpdkvhostuserclient} port does, and
- * {@code reconnect=SECONDS} (1 to 3600, default 1) is the pace of its tries while nothing listens there. The
- * default is DPDK's: its vhost-user client (which OVS's port uses) tries every second, for ever, so a QEMU that
- * starts or restarts finds its back-end within a second. 0, which is QEMU's chardev's "never", is refused: a
- * back-end that gave up would leave the VM without a network after QEMU's first restart.</p>
+ * {@code reconnect=SECONDS} (1 to 3600, default 1) or QEMU 9.2's {@code reconnect-ms=MS} (1 to 3600000) is the
+ * pace of its tries while nothing listens there. The default is DPDK's: its vhost-user client (which OVS's port
+ * uses) tries every second, for ever, so a QEMU that starts or restarts finds its back-end within a second. 0, which
+ * is QEMU's chardev's "never", is refused: a back-end that gave up would leave the VM without a network after QEMU's
+ * first restart.</p>
  */
 final class VhostUserOptionParser {
-    static final Set<String> KEYS = Set.of("id", "hubid", "vlan", "trunk", "path", "server", "reconnect", "group", "mode");
+    static final Set<String> KEYS = Set.of("id", "hubid", "vlan", "trunk", "path", "server", "reconnect",
+            "reconnect-ms", "group", "mode");
     /** A client's pace when {@code reconnect=} is not given, in seconds: DPDK's vhost-user client's. */
     static final long DEFAULT_RECONNECT_SECONDS = 1;
     /** The slowest pace {@code reconnect=} takes, in seconds (as {@code stream}'s reconnect=). */
@@ -28,7 +30,7 @@ final class VhostUserOptionParser {
     private VhostUserOptionParser() {}
 
     /**
-     * {@code vhost-user,path=PATH[,server=on|off][,reconnect=SECONDS]}: the back-end's unix socket, which QEMU's
+     * {@code vhost-user,path=PATH[,server=on|off][,reconnect=SECONDS|,reconnect-ms=MS]}: the back-end's unix socket, which QEMU's
      * {@code -chardev socket,path=PATH} connects to (QEMU's own {@code -netdev vhost-user} names that chardev with
      * {@code chardev=}); with {@code server=off}, the socket QEMU listens on, which vnet4j connects to.
      */
@@ -43,9 +45,11 @@ final class VhostUserOptionParser {
         }
         boolean server = o.takeBoolean("server", true);
         if (server) {
-            if (o.has("reconnect")) {
-                throw o.error("reconnect: only with server=off, where vnet4j connects to QEMU's socket; with server=on"
-                        + " (the default) QEMU connects, and its own -chardev socket,...,reconnect=SECONDS paces that");
+            for (String key : new String[] {ReconnectOptions.SECONDS, ReconnectOptions.MILLIS}) {
+                if (o.has(key)) {
+                    throw o.error(key + ": only with server=off, where vnet4j connects to QEMU's socket; with server=on"
+                            + " (the default) QEMU connects, and its own -chardev socket,...,reconnect=SECONDS paces that");
+                }
             }
             String group = SocketAccessOptions.group(o);
             int mode = SocketAccessOptions.mode(o, FileAccess.AS_MADE);
@@ -60,15 +64,16 @@ final class VhostUserOptionParser {
                         + " made by its -chardev socket,...,server=on");
             }
         }
-        long reconnect = reconnectSeconds(o);
+        long reconnectMs = reconnectMillis(o);
         o.finish(KEYS);
-        return new NetdevConfig.VhostUser(id, "vhost-user", hub, "path=" + path + ",server=off,reconnect=" + reconnect,
-                Path.of(path), false, reconnect * 1000, null, FileAccess.AS_MADE);
+        String pace = reconnectMs % 1000 == 0 ? ",reconnect=" + reconnectMs / 1000 : ",reconnect-ms=" + reconnectMs;
+        return new NetdevConfig.VhostUser(id, "vhost-user", hub, "path=" + path + ",server=off" + pace,
+                Path.of(path), false, reconnectMs, null, FileAccess.AS_MADE);
     }
 
-    /** A client's {@code reconnect=} in seconds, read as QEMU reads numbers ({@link OptionString#cInteger}: 010 is 8), or the default. */
-    private static long reconnectSeconds(OptionString o) throws ConfigException {
-        return o.takeLong("reconnect", DEFAULT_RECONNECT_SECONDS, 1, MAX_RECONNECT_SECONDS, n -> n != 0 ? ""
+    /** A client's pace in ms: {@code reconnect=} in seconds, read as QEMU reads numbers ({@link OptionString#cInteger}: 010 is 8), or {@code reconnect-ms=}, or the default. */
+    private static long reconnectMillis(OptionString o) throws ConfigException {
+        return ReconnectOptions.millis(o, DEFAULT_RECONNECT_SECONDS * 1000, 1, MAX_RECONNECT_SECONDS, (key, n) -> n != 0 ? ""
                 : " (QEMU's chardev takes 0 for never; a server=off back-end always connects again, so that the VM has a"
                 + " network after QEMU restarts)");
     }

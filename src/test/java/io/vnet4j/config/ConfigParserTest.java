@@ -447,6 +447,27 @@ class ConfigParserTest {
     }
 
     /**
+     * QEMU 9.2's reconnect-ms= (milliseconds) on a vhost-user client as on a stream client, and never beside reconnect=
+     * (QEMU 9.2's net/stream.c and chardev/char-socket.c: "'reconnect' and 'reconnect-ms' are mutually exclusive").
+     */
+    @Test
+    void reconnectMsIsTakenByEveryClientAndNeverBesideReconnect() throws Exception {
+        assertThat(netdev("vhost-user,id=vm,path=/s,server=off,reconnect-ms=250")).isEqualTo(new NetdevConfig.VhostUser(
+                "vm", "vhost-user", 0, "path=/s,server=off,reconnect-ms=250", Path.of("/s"), false, 250, null, FileAccess.AS_MADE));
+        assertThat(((NetdevConfig.VhostUser) netdev("vhost-user,id=vm2,path=/s2,server=off,reconnect-ms=3000")).reconnectMillis())
+                .isEqualTo(3000);
+        String range = "reconnect-ms: expected a whole number from 1 to 3600000, got '";
+        netdevError("vhost-user,id=vm,path=/s,server=off,reconnect-ms=0").hasMessageContaining(range + "0' (QEMU's chardev takes 0");
+        netdevError("vhost-user,id=vm,path=/s,server=off,reconnect-ms=3600001").hasMessageEndingWith(range + "3600001'");
+        netdevError("vhost-user,id=vm,path=/s,server=off,reconnect-ms=").hasMessageEndingWith(range + "'");
+        netdevError("vhost-user,id=vm,path=/s,reconnect-ms=100").hasMessageContaining("reconnect-ms: only with server=off");
+        String both = "'reconnect' and 'reconnect-ms' are mutually exclusive";
+        netdevError("vhost-user,id=vm,path=/s,server=off,reconnect=1,reconnect-ms=100").hasMessageContaining(both);
+        netdevError("stream,id=s,addr.type=unix,addr.path=/tmp/x,reconnect=1,reconnect-ms=100").hasMessageContaining(both);
+        netdevError("stream,id=s,addr.type=unix,addr.path=/tmp/x,reconnect-ms=100,reconnect=0").hasMessageContaining(both);
+    }
+
+    /**
      * group= and mode= on a vhost-user server's socket, as on a VDE switch's: a QEMU running as another user (libvirt's
      * libvirt-qemu) must be able to connect (write permission on the socket). With server=off the socket is QEMU's.
      */

@@ -281,10 +281,10 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
                 }
                 if (said == null) {
                     Log.info(id + ": waiting for QEMU to listen at " + path + " (" + why + "); trying every "
-                            + seconds(reconnectMillis) + " s");
+                            + duration(reconnectMillis));
                     said = why;
                 } else if (!why.equals(said) && !nothingListens(e)) {
-                    Log.warn(id + ": cannot connect to " + path + ": " + why + "; trying every " + seconds(reconnectMillis) + " s");
+                    Log.warn(id + ": cannot connect to " + path + ": " + why + "; trying every " + duration(reconnectMillis));
                     said = why;
                 }
                 if (!pause(reconnectMillis)) {
@@ -293,7 +293,7 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
                 continue;
             }
             String how = " (connected to QEMU's socket " + path + (waitingSince == 0 ? ""
-                    : " after waiting " + seconds((System.nanoTime() - waitingSince) / 1_000_000) + " s for it") + ")";
+                    : " after waiting " + duration((System.nanoTime() - waitingSince) / 1_000_000) + " for it") + ")";
             waitingFor = null;
             waitingSince = 0;
             said = null;
@@ -339,7 +339,7 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
                 if (!queued && System.nanoTime() - since >= QUEUED_SAID_MILLIS * 1_000_000) {
                     queued = true;
                     Log.warn(id + ": connected to QEMU's socket " + path + ", which has not accepted the connection in "
-                            + seconds(QUEUED_SAID_MILLIS) + " s: QEMU serves one back-end at a time (another vnet4j on"
+                            + duration(QUEUED_SAID_MILLIS) + ": QEMU serves one back-end at a time (another vnet4j on"
                             + " this path?); this one is served when that one goes");
                 }
             }
@@ -397,9 +397,10 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
         return m;
     }
 
-    /** Milliseconds as seconds with one decimal when not whole: 1000 is "1", 1250 "1.3". */
-    private static String seconds(long millis) {
-        return millis % 1000 == 0 ? Long.toString(millis / 1000) : String.format(java.util.Locale.ROOT, "%.1f", millis / 1000.0);
+    /** Milliseconds in words: 1000 is "1 s", 250 "250 ms", 1250 "1.3 s". */
+    private static String duration(long millis) {
+        return millis % 1000 == 0 ? millis / 1000 + " s" : millis < 1000 ? millis + " ms"
+                : String.format(java.util.Locale.ROOT, "%.1f s", millis / 1000.0);
     }
 
     /**

@@ -222,13 +222,13 @@ class VhostUserNetdevTest {
                 Files.writeString(dir.resolve("marker"), "");
             }
         });
-        assertThat(count(said, "vu: waiting for QEMU to listen at " + path + " (nothing there yet); trying every 0.1 s"))
+        assertThat(count(said, "vu: waiting for QEMU to listen at " + path + " (nothing there yet); trying every 50 ms"))
                 .as(said.toString()).isEqualTo(1);
         assertThat(count(said, "vu: waiting for QEMU to listen at " + path + " (a socket nothing listens on)"))
                 .as(said.toString()).isEqualTo(1);
         assertThat(count(said, "waiting for QEMU")).as(said.toString()).isEqualTo(2);
         assertThat(said).anyMatch(l -> l.matches("vu: vhost-user front-end connected to hub 0 \\(connected to QEMU's socket "
-                + java.util.regex.Pattern.quote(path.toString()) + " after waiting [0-9.]+ s for it\\)"));
+                + java.util.regex.Pattern.quote(path.toString()) + " after waiting [0-9.]+ m?s for it\\)"));
         assertThat(said).contains("vu: vhost-user front-end connected to hub 0 (connected to QEMU's socket " + path + ")");
         assertThat(count(said, "vhost-user front-end connected to hub 0")).as(said.toString()).isEqualTo(3);
         assertThat(Files.exists(path)).as("QEMU's socket file left in place").isTrue();
