@@ -99,6 +99,13 @@ final class UserOptionParser {
         if (!ipv4 && !ipv6) {
             throw o.error("IPv4 and IPv6 disabled");
         }
+        // vnet4j's own keys, refused as QEMU refuses its own above: a source address for a family that is off
+        if (!ipv4 && o.has("outbound-addr")) {
+            throw o.error("outbound-addr: IPv4 is off (ipv4=off, or ipv6=on alone), so nothing leaves from an IPv4 address");
+        }
+        if (!ipv6 && o.has("outbound-addr6")) {
+            throw o.error("outbound-addr6: IPv6 is off (ipv6=off, or ipv4=on alone), so nothing leaves from an IPv6 address");
+        }
 
         int network = Ipv4Address.parse("10.0.2.0");
         int prefix = 24;

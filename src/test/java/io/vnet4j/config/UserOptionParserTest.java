@@ -264,6 +264,11 @@ class UserOptionParserTest {
         assertError("user,id=u,ipv4=off,net=10.0.3.0/24", "IPv4 disabled but netmask/host/dns provided");
         assertError("user,id=u,ipv4=off,host=10.0.2.9", "IPv4 disabled but netmask/host/dns provided");
         assertError("user,id=u,ipv6=on,dns=10.0.2.9", "IPv4 disabled but netmask/host/dns provided");
+        // vnet4j's source addresses likewise: one for a family that is off was taken and never used
+        assertError("user,id=u,ipv4=off,outbound-addr=127.0.0.1", "outbound-addr: IPv4 is off (ipv4=off, or ipv6=on alone)");
+        assertError("user,id=u,ipv6=on,outbound-addr=127.0.0.1", "outbound-addr: IPv4 is off");
+        assertError("user,id=u,ipv6=off,outbound-addr6=::1", "outbound-addr6: IPv6 is off (ipv6=off, or ipv4=on alone)");
+        assertError("user,id=u,ipv4=on,outbound-addr6=::1", "outbound-addr6: IPv6 is off");
     }
 
     @Test
