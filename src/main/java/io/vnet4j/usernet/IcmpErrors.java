@@ -14,6 +14,7 @@ import java.net.NoRouteToHostException;
 import java.net.PortUnreachableException;
 import java.nio.ByteBuffer;
 import java.util.function.LongSupplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Tells a guest, as a router would, that a packet it sent met an error on the host's side: an ICMP
@@ -138,6 +139,24 @@ final class IcmpErrors {
             return ipv4 ? IcmpType.DESTINATION_UNREACHABLE << 8 | FRAGMENTATION_NEEDED : Icmpv6Type.PACKET_TOO_BIG << 8;
         }
         return ofErrno(queued.errno(), ipv4);
+    }
+
+    /**
+     * The address a queued error reaches the guest from, as a router's would: the gateway's host address for a
+     * local error (no offender); the destination as the guest addressed it when that one answered (a port
+     * unreachable) or when the router that did is of the other family (on the way to an upstream of the other
+     * family, so the guest could not be told its address); else that router, as the guest sees it.
+     *
+     * @param offender the queued error's SO_EE_OFFENDER, or null
+     * @param hostDestination where the host's socket sent the datagram
+     * @param destination where the guest sent it
+     * @param seenByGuest the guest's view of a host-side address (host loopback is the gateway's host address)
+     */
+    static IpAddress source(IpAddress offender, IpAddress hostDestination, IpAddress guest, IpAddress destination,
+            IpAddress gatewayHost, UnaryOperator<IpAddress> seenByGuest) {
+        return offender == null ? gatewayHost
+                : offender.equals(hostDestination) || offender.isIpv4() != guest.isIpv4() ? destination
+                : seenByGuest.apply(offender);
     }
 
     /**

@@ -205,10 +205,8 @@ final class UdpHostForwards {
                 if (error == IcmpErrors.NONE) {
                     continue;
                 }
-                IpAddress offender = errorQueue.offender();
-                IpAddress from = offender == null ? gateway.host(guest)
-                        : offender.equals(hostDestination) || offender.isLoopback() || offender.isIpv4() != guest.isIpv4()
-                        ? peer.seen.remote() : offender;
+                IpAddress from = IcmpErrors.source(errorQueue.offender(), hostDestination, guest, peer.seen.remote(),
+                        gateway.host(guest), offender -> offender.isLoopback() ? peer.seen.remote() : offender);
                 ByteBuffer data = errorQueue.payload();
                 errors.udp(from, guest, peer.seen.guestPort(), peer.seen.remote(), peer.seen.remotePort(), error,
                         errorQueue.info(), data, 0, data.limit());

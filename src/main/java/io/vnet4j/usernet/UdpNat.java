@@ -439,11 +439,8 @@ final class UdpNat {
                 }
                 IpAddress destination = flow.pinned() ? flow.key.remote() : guestView(hostDestination, flow);
                 int destinationPort = flow.pinned() ? flow.key.remotePort() : errorQueue.destinationPort();
-                IpAddress offender = errorQueue.offender();
-                IpAddress from = offender == null ? gateway.host(guest)
-                        : offender.equals(hostDestination) || offender.isIpv4() != guest.isIpv4() ? destination
-                        : guestView(offender, flow); // a router on the way to an upstream of the other family: its address
-                                                     // cannot be the guest's family, so the pinned address speaks for it
+                IpAddress from = IcmpErrors.source(errorQueue.offender(), hostDestination, guest, destination,
+                        gateway.host(guest), offender -> guestView(offender, flow));
                 ByteBuffer data = errorQueue.payload();
                 errors.udp(from, guest, flow.key.guestPort(), destination, destinationPort, error, errorQueue.info(),
                         data, 0, data.limit());

@@ -3,6 +3,7 @@ package io.vnet4j.usernet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vnet4j.os.Errno;
+import io.vnet4j.wire.IpAddress;
 import java.net.NoRouteToHostException;
 import java.net.SocketException;
 import org.junit.jupiter.api.Test;
@@ -32,6 +33,25 @@ class IcmpErrorsTest {
     void aShortageThatPassesIsToldNothingAndThePacketIsLost(String kernelText) {
         assertThat(IcmpErrors.ofException(new SocketException(kernelText), true)).isEqualTo(IcmpErrors.NONE);
         assertThat(IcmpErrors.ofFailedCall(Errno.ENOBUFS, false)).isEqualTo(IcmpErrors.NONE);
+    }
+
+    /** Where a queued error comes from to the guest: the gateway, the destination as the guest wrote it, or the router. */
+    @Test
+    void aQueuedErrorComesFromTheGatewayTheDestinationOrTheRouterAsTheGuestSeesThem() {
+        IpAddress guest = IpAddress.parse("10.0.2.15");
+        IpAddress gatewayHost = IpAddress.parse("10.0.2.2");
+        IpAddress loopback = IpAddress.parse("127.0.0.1");
+        IpAddress far = IpAddress.parse("198.51.100.7");
+        IpAddress router = IpAddress.parse("192.0.2.1");
+        java.util.function.UnaryOperator<IpAddress> seen = a -> a.isLoopback() ? gatewayHost : a;
+        assertThat(IcmpErrors.source(null, far, guest, far, gatewayHost, seen)).as("local error").isEqualTo(gatewayHost);
+        assertThat(IcmpErrors.source(far, far, guest, far, gatewayHost, seen)).as("port unreachable").isEqualTo(far);
+        assertThat(IcmpErrors.source(loopback, loopback, guest, gatewayHost, gatewayHost, seen)).as("host loopback's")
+                .isEqualTo(gatewayHost);
+        assertThat(IcmpErrors.source(router, far, guest, far, gatewayHost, seen)).as("a router's").isEqualTo(router);
+        assertThat(IcmpErrors.source(IpAddress.parse("2001:db8::1"), IpAddress.parse("2001:db8::53"), guest,
+                IpAddress.parse("10.0.2.3"), gatewayHost, seen)).as("a router of the other family: the destination speaks for it")
+                .isEqualTo(IpAddress.parse("10.0.2.3"));
     }
 
     @Test
