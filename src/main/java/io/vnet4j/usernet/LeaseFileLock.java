@@ -2,68 +2,47 @@ package io.vnet4j.usernet;
 
 import io.vnet4j.base.Log;
 import io.vnet4j.base.SymbolicLinks;
-import io.vnet4j.base.Shutdown;
 import io.vnet4j.os.FileAccess;
+import io.vnet4j.os.OfdLock;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.HashSet;
 import java.util.Set;
 
 /**
  * Keeps two processes from keeping their DHCP leases in one {@code leasefile=}: each rewrote the file with its own
  * bindings only, so after a restart the other's guests had lost their names and reserved addresses, and nothing said
- * why. An fcntl(2) record lock ({@link FileChannel#tryLock}: {@code F_SETLK}, released by the kernel when the process
- * ends, however it ends) on {@code PATH.lock} beside the file, held while the network runs. The lease file itself
- * cannot carry the lock: each write renames a new file over it. The holder writes its pid into the lock file, so the
- * refused process can name it. The lock file stays at stop (a few bytes, as apt's and dpkg's lock files stay): removing
- * it would race another process that has opened it and is about to lock it.
+ * why. An open file description lock ({@link OfdLock}: fcntl(2) {@code F_OFD_SETLK}, released by the kernel when the
+ * process ends, however it ends) on {@code PATH.lock} beside the file, held while the network runs. The lease file
+ * itself cannot carry the lock: each write renames a new file over it. The holder writes its pid into the lock file,
+ * so the refused process can name it. The lock file stays at stop (a few bytes, as apt's and dpkg's lock files stay):
+ * removing it would race another process that has opened it and is about to lock it.
  *
- * <p>An fcntl lock is the process's, and POSIX ends all of them on a file when any of the process's descriptors of
- * it closes: a second network of this process is refused from {@link #HELD} before it opens the lock file, as
- * opening and closing it would let the first's lock go. Made by root for a lease file another user owns, the lock
- * file is given that user (the lease file's owner and group, its directory's while it is not made yet), as
- * {@link LeaseFile}'s rewrites keep the lease file theirs: else their own vnet4j could not open it again.</p>
+ * <p>The lock belongs to its own descriptor, not to the process (as {@code F_SETLK}'s would, which POSIX ends when
+ * any of the process's descriptors of the file closes): a second network of this process is refused by the kernel as
+ * another process's is (told apart by the pid in the file), and nothing else this process opens and closes lets it
+ * go. Made by root for a lease file another user owns, the lock file is given that user (the lease file's owner and
+ * group, its directory's while it is not made yet), as {@link LeaseFile}'s rewrites keep the lease file theirs: else
+ * their own vnet4j could not open it again.</p>
  */
 final class LeaseFileLock implements AutoCloseable {
-    /** The lock files this process holds, by their file keys (device and inode). */
-    private static final Set<Object> HELD = new HashSet<>();
+    private final OfdLock lock;
 
-    private final FileChannel channel;
-    private final FileLock lock;
-    private final Object key;
-
-    private LeaseFileLock(FileChannel channel, FileLock lock, Object key) {
-        this.channel = channel;
+    private LeaseFileLock(OfdLock lock) {
         this.lock = lock;
-        this.key = key;
-    }
-
-
-    /** The file key of {@code file} (stat(2): no descriptor opened), or null when there is none. */
-    private static Object keyOf(Path file) throws IOException {
-        try {
-            return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
-        } catch (NoSuchFileException e) {
-            return null;
-        }
     }
 
     /**
-     * Takes the lock of {@code leaseFile} for this process.
+     * Takes the lock of {@code leaseFile} for this network.
      *
-     * @throws IOException naming the process that holds it ("another process (pid N) keeps its DHCP leases in it"),
-     *                     or why the lock file cannot be made
+     * @throws IOException naming the holder ("another process (pid N)", "another user network of this process") that
+     *                     keeps its DHCP leases in it, or why the lock file cannot be made
      */
     static LeaseFileLock take(Path leaseFile) throws IOException {
         Path target; // the lock file is beside the file a symbolic link names, so that two links to one file meet
@@ -74,47 +53,39 @@ final class LeaseFileLock implements AutoCloseable {
                     + reason(e), e);
         }
         Path lockFile = target.resolveSibling(target.getFileName() + ".lock");
-        synchronized (HELD) {
-            Object key;
+        FileChannel channel; // makes the lock file, and reads or writes the pid in it
+        try {
+            channel = FileChannel.open(lockFile, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(LeaseFile.NEW_FILE_PERMISSIONS));
+        } catch (IOException e) {
+            throw cannotOpen(leaseFile, lockFile, e);
+        }
+        try (channel) {
+            OfdLock lock;
             try {
-                key = keyOf(lockFile);
+                lock = OfdLock.tryLock(lockFile);
             } catch (IOException e) {
                 throw cannotOpen(leaseFile, lockFile, e);
             }
-            if (key != null && HELD.contains(key)) { // never opened twice: closing the second would end the first's lock
-                throw new IOException(refusal(leaseFile, lockFile, "another user network of this process"));
-            }
-            FileChannel channel;
-            try {
-                channel = FileChannel.open(lockFile, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
-                        StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(LeaseFile.NEW_FILE_PERMISSIONS));
-            } catch (IOException e) {
-                throw cannotOpen(leaseFile, lockFile, e);
+            if (lock == null) {
+                throw new IOException(refusal(leaseFile, lockFile, holder(holderPid(channel))));
             }
             try {
-                FileLock lock;
-                try {
-                    lock = channel.tryLock();
-                } catch (OverlappingFileLockException e) { // another spelling HELD did not know (not expected)
-                    throw new IOException(refusal(leaseFile, lockFile, "another user network of this process"));
-                }
-                if (lock == null) {
-                    String pid = holderPid(channel);
-                    throw new IOException(refusal(leaseFile, lockFile, pid == null ? "another process" : "another process (pid " + pid + ")"));
-                }
                 channel.truncate(0);
                 channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
-                giveToLeaseFilesOwner(lockFile, target);
-                key = keyOf(lockFile);
-                if (key != null) {
-                    HELD.add(key);
-                }
-                return new LeaseFileLock(channel, lock, key);
             } catch (IOException | RuntimeException e) {
-                Shutdown.closeQuietly(channel);
+                lock.close();
                 throw e;
             }
+            giveToLeaseFilesOwner(lockFile, target);
+            return new LeaseFileLock(lock);
         }
+    }
+
+    /** Who holds the lock, told by the pid it wrote (none yet: a holder between its lock and its write). */
+    private static String holder(String pid) {
+        return pid == null ? "another process" : pid.equals(Long.toString(ProcessHandle.current().pid()))
+                ? "another user network of this process" : "another process (pid " + pid + ")";
     }
 
     private static IOException cannotOpen(Path leaseFile, Path lockFile, IOException e) {
@@ -156,16 +127,6 @@ final class LeaseFileLock implements AutoCloseable {
     /** Lets the lock go (the network stops); the lock file stays. */
     @Override
     public void close() {
-        synchronized (HELD) {
-            try {
-                lock.release();
-            } catch (IOException e) {
-                // the channel's close below releases it too
-            }
-            Shutdown.closeQuietly(channel);
-            if (key != null) {
-                HELD.remove(key);
-            }
-        }
+        lock.close();
     }
 }

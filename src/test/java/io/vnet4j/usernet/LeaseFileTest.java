@@ -338,6 +338,21 @@ class LeaseFileTest {
     }
 
     /**
+     * The lock was this process's (F_SETLK), so anything else of the process that opened and closed the lock file let it
+     * go (POSIX ends every fcntl lock a process holds on a file at any close of it): here a read of it, as a network
+     * given {@code leasefile=PATH.lock} does. It is now the lock's own descriptor's (F_OFD_SETLK), and stays.
+     */
+    @Test
+    void anotherDescriptorOfTheLockFileClosedInThisProcessLeavesTheLockHeld() throws Exception {
+        Path path = directory.resolve("leases");
+        try (Network network = new Network()) {
+            network.addNetdev("user,id=u,leasefile=" + path);
+            assertThat(Files.readString(directory.resolve("leases.lock"))).isEqualTo(ProcessHandle.current().pid() + "\n");
+            assertThat(anotherProcessMayLock(directory.resolve("leases.lock"))).as("still held by u").isFalse();
+        }
+    }
+
+    /**
      * A symbolic link to a file not made yet (the README: the file need not exist, a link stays one) made the start fail
      * with the link's path alone ("u: /tmp/x/link"): the lock file's place was found by resolving the link, which
      * needs its target to exist; the writes then failed too. Now the link's target is written, and locked beside it.

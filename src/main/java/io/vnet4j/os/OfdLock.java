@@ -1,0 +1,73 @@
+package io.vnet4j.os;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+
+/**
+ * A write lock on a whole file that belongs to one open of it: an open file description lock (fcntl(2)
+ * {@code F_OFD_SETLK}, Linux 3.15). A process's own lock ({@code F_SETLK}, the JDK's
+ * {@link java.nio.channels.FileChannel#tryLock}) ends when any of the process's descriptors of the file closes, and
+ * two opens in one process never conflict; this one ends only when its own descriptor closes (or the process ends,
+ * however it ends), and a second open in the same process is refused as another process's is. The kernel makes both
+ * kinds conflict with each other, so a process taking {@code F_SETLK} on the file is refused too.
+ */
+public final class OfdLock implements AutoCloseable {
+    private static final int F_OFD_SETLK = 37;
+    private static final int F_WRLCK = 1;
+    private static final int EAGAIN = 11;
+    private static final int EACCES = 13;
+    /** struct flock on x86-64 and aarch64: short l_type, short l_whence, off_t l_start, off_t l_len, pid_t l_pid. */
+    private static final long FLOCK_SIZE = 32;
+
+    private int fd;
+
+    private OfdLock(int fd) {
+        this.fd = fd;
+    }
+
+    /**
+     * Opens {@code file} (which must exist; read and write) and takes a write lock on all of it (l_whence SEEK_SET,
+     * l_start 0, l_len 0).
+     *
+     * @return the lock, or null when another open of the file holds a lock on it (this process's or another's)
+     * @throws IOException when the file cannot be opened, or the lock fails for another reason, with strerror's words
+     */
+    public static OfdLock tryLock(Path file) throws IOException {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment errno = Libc.errnoState(call);
+            int fd = (int) Downcall.callVariadic(LinuxCalls.OPEN.handle(), errno, call.allocateFrom(file.toString()).address(),
+                    LinuxCalls.O_RDWR | LinuxCalls.O_CLOEXEC, 0);
+            if (fd < 0) {
+                throw new IOException(Libc.strerror(Libc.errno(errno)));
+            }
+            MemorySegment flock = call.allocate(FLOCK_SIZE, 8); // zeroed: SEEK_SET, from 0, to the end, l_pid 0
+            flock.set(ValueLayout.JAVA_SHORT, 0, (short) F_WRLCK);
+            int rc = (int) Downcall.callVariadic(LinuxCalls.FCNTL.handle(), errno, fd, F_OFD_SETLK, flock.address());
+            if (rc == 0) {
+                return new OfdLock(fd);
+            }
+            int why = Libc.errno(errno);
+            Libc.closeQuietly(fd);
+            if (why == EAGAIN || why == EACCES) {
+                return null;
+            }
+            throw new IOException(Libc.strerror(why));
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("fcntl F_OFD_SETLK: " + t, t);
+        }
+    }
+
+    /** Lets the lock go: closes its descriptor. Again does nothing. */
+    @Override
+    public synchronized void close() {
+        if (fd >= 0) {
+            Libc.closeQuietly(fd);
+            fd = -1;
+        }
+    }
+}
