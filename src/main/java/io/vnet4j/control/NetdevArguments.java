@@ -35,7 +35,10 @@ final class NetdevArguments {
             Map.entry("keep-alive", Kind.BOOLEAN), Map.entry("mptcp", Kind.BOOLEAN), Map.entry("abstract", Kind.BOOLEAN),
             Map.entry("tight", Kind.BOOLEAN));
 
-    /** QEMU 7.2's members of each netdev type vnet4j takes (the base's {@code id} is checked first); objects are SocketAddresses. */
+    /**
+     * QEMU 7.2's members of each netdev type vnet4j takes (the base's {@code id} is checked first), and stream's
+     * {@code reconnect} (8.0) and {@code reconnect-ms} (9.2), both 'int' since 9.2; objects are SocketAddresses.
+     */
     private static final Map<String, Map<String, Kind>> SCHEMA = Map.of(
             "user", Map.ofEntries(Map.entry("hostname", Kind.STRING), Map.entry("restrict", Kind.BOOLEAN),
                     Map.entry("ipv4", Kind.BOOLEAN), Map.entry("ipv6", Kind.BOOLEAN), Map.entry("ip", Kind.STRING),
@@ -53,7 +56,7 @@ final class NetdevArguments {
                     Map.entry("vhostforce", Kind.BOOLEAN), Map.entry("queues", Kind.UNSIGNED), Map.entry("poll-us", Kind.UNSIGNED)),
             "socket", Map.of("fd", Kind.STRING, "listen", Kind.STRING, "connect", Kind.STRING, "mcast", Kind.STRING,
                     "localaddr", Kind.STRING, "udp", Kind.STRING),
-            "stream", Map.of("addr", Kind.OBJECT, "server", Kind.BOOLEAN),
+            "stream", Map.of("addr", Kind.OBJECT, "server", Kind.BOOLEAN, "reconnect", Kind.INTEGER, "reconnect-ms", Kind.INTEGER),
             "dgram", Map.of("local", Kind.OBJECT, "remote", Kind.OBJECT),
             "vde", Map.of("sock", Kind.STRING, "port", Kind.UNSIGNED, "group", Kind.STRING, "mode", Kind.UNSIGNED),
             "vhost-user", Map.of("chardev", Kind.STRING, "vhostforce", Kind.BOOLEAN, "queues", Kind.INTEGER));

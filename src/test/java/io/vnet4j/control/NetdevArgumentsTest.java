@@ -102,6 +102,8 @@ class NetdevArgumentsTest {
             {"type":5,"id":"u"}                                       | Invalid parameter type for 'type', expected: string
             {"type":"stream","id":"s","server":"on","addr":{"type":"unix","path":"/tmp/s"}} | Invalid parameter type for 'server', expected: boolean
             {"type":"stream","id":"s","addr":"x"}                     | Invalid parameter type for 'addr', expected: object
+            {"type":"stream","id":"s","reconnect-ms":"250","addr":{"type":"unix","path":"/tmp/s"}} | Invalid parameter type for 'reconnect-ms', expected: integer
+            {"type":"stream","id":"s","reconnect":true,"addr":{"type":"unix","path":"/tmp/s"}} | Invalid parameter type for 'reconnect', expected: integer
             {"type":"stream","id":"s","addr":{"type":"inet","host":"127.0.0.1","port":4444}} | Invalid parameter type for 'addr.port', expected: string
             {"type":"dgram","id":"d","local":{"type":"unix","path":true}} | Invalid parameter type for 'local.path', expected: string
             {"type":"socket","id":"s","listen":8010}                  | Invalid parameter type for 'listen', expected: string
