@@ -19,15 +19,38 @@ final class VhostUserConversation {
     private VhostUserConversation() {}
 
     /**
+     * The connection's first message is no vhost-user header: the peer speaks something else (QEMU's monitor greets
+     * with JSON, a {@code -netdev stream} sends a frame's length), so {@code path=} names the wrong socket.
+     */
+    static final class NotVhostUser extends VhostUserDevice.ProtocolException {
+        private final String firstBytes;
+
+        NotVhostUser(String message, ByteBuffer header) {
+            super(message);
+            StringBuilder text = new StringBuilder();
+            for (int i = 0; i < HEADER; i++) {
+                text.append((char) (header.get(i) & 0xFF));
+            }
+            this.firstBytes = text.toString();
+        }
+
+        /** The peer's first 12 bytes as text, escaped where not printable ("{\"QMP\": {\"qe" from QEMU's monitor). */
+        String firstBytes() {
+            return Log.printable(firstBytes);
+        }
+    }
+
+    /**
      * Reads and answers the front-end's messages until it goes (the end of the stream) or {@code closed} says the
-     * netdev closed; {@code memoryExpected} runs once, when the driver set its features before any guest memory came.
+     * netdev closed; {@code spoke} runs once, when the first message's header is vhost-user's, and {@code memoryExpected}
+     * once, when the driver set its features before any guest memory came.
      *
      * @param logName the netdev's id, for log lines
      * @throws VhostUserDevice.ProtocolException a message the connection cannot survive: malformed, or a request
      *     this back-end did not offer to take
      */
     static void run(String logName, DescriptorStream stream, VhostUserDevice device, VhostUserPort p,
-                    BooleanSupplier closed, Runnable memoryExpected)
+                    BooleanSupplier closed, Runnable spoke, Runnable memoryExpected)
             throws IOException, VhostUserDevice.ProtocolException {
         ByteBuffer in = stream.buffer();
         ByteBuffer reply = ByteBuffer.allocate(HEADER + 64).order(ByteOrder.LITTLE_ENDIAN);
@@ -35,6 +58,7 @@ final class VhostUserConversation {
         int[] fds = new int[DescriptorStream.MAX_DESCRIPTORS];
         boolean saidUnknown = false;
         boolean memoryWatched = false;
+        boolean first = true;
         while (!closed.getAsBoolean()) {
             int fdCount = receive(stream, 0, HEADER, fds);
             if (fdCount < 0) {
@@ -45,9 +69,14 @@ final class VhostUserConversation {
             int size = in.getInt(8);
             if ((flags & VERSION_MASK) != VERSION || size < 0 || size > MAX_PAYLOAD) {
                 closeAll(fds, fdCount);
-                throw new VhostUserDevice.ProtocolException(String.format(
+                String message = String.format(
                         "%s with flags 0x%x and a payload of %s bytes (expected version 1, at most %d bytes)",
-                        name(request), flags, Integer.toUnsignedString(size), MAX_PAYLOAD));
+                        name(request), flags, Integer.toUnsignedString(size), MAX_PAYLOAD);
+                throw first ? new NotVhostUser(message, in) : new VhostUserDevice.ProtocolException(message);
+            }
+            if (first) {
+                first = false;
+                spoke.run();
             }
             if (size > 0 && receive(stream, HEADER, size, null) < 0) {
                 closeAll(fds, fdCount);

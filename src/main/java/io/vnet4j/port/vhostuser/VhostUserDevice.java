@@ -32,7 +32,7 @@ final class VhostUserDevice implements AutoCloseable {
     static final Mapper SHARED = SharedMapping::map;
 
     /** A protocol error after which the connection cannot go on. */
-    static final class ProtocolException extends Exception {
+    static class ProtocolException extends Exception {
         ProtocolException(String message) {
             super(message);
         }

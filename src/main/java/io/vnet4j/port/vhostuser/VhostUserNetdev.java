@@ -90,6 +90,8 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
     private boolean leftUnstartedSaid;
     /** A front-end's connections and their ends are a line a second after ten: QEMU giving up in its handshake reconnects for ever. */
     private final LineBudget connectionLines = new LineBudget(10, Duration.ofSeconds(1));
+    /** A client's: the first bytes of the peer last said not to speak vhost-user, while its tries find the same; else null. */
+    private volatile String notVhostUserSaid;
     /** How long after VHOST_USER_SET_FEATURES the guest's memory must have come before that is said. */
     private static final long MEMORY_EXPECTED_MILLIS = 3000;
 
@@ -456,6 +458,7 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
         VhostUserDevice device = new VhostUserDevice(VhostUserDevice.SHARED);
         VhostUserPort p = null;
         boolean endOfStream = false;
+        boolean[] saidConnected = {false};
         long connectedAt = System.nanoTime();
         try {
             stream = DescriptorStream.of(channel, HEADER + MAX_PAYLOAD);
@@ -468,11 +471,26 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
             adopt(p);
             hub.attach(p);
             p.start();
-            connectionLines.info(id + ": vhost-user front-end connected to hub " + hub.id() + how);
+            // a client's connection is said once QEMU speaks vhost-user on it: a socket of something else is said once
+            Runnable sayConnected = () -> {
+                if (!saidConnected[0]) {
+                    saidConnected[0] = true;
+                    notVhostUserSaid = null;
+                    connectionLines.info(id + ": vhost-user front-end connected to hub " + hub.id() + how);
+                }
+            };
+            if (!isClient()) {
+                sayConnected.run();
+            }
             DescriptorStream conversing = stream;
-            VhostUserConversation.run(id, stream, device, p, () -> closed,
+            VhostUserConversation.run(id, stream, device, p, () -> closed, sayConnected,
                     () -> Thread.ofVirtual().start(() -> expectMemory(device, conversing)));
             endOfStream = !closed;
+        } catch (VhostUserConversation.NotVhostUser e) {
+            if (!isClient() || !e.firstBytes().equals(notVhostUserSaid)) { // a client's next tries find the same peer
+                notVhostUserSaid = isClient() ? e.firstBytes() : null;
+                connectionLines.warn(id + ": " + notVhostUser(e) + "; connection closed");
+            }
         } catch (VhostUserDevice.ProtocolException e) {
             connectionLines.warn(id + ": vhost-user front-end: " + e.getMessage() + "; connection closed");
         } catch (RuntimeException e) {
@@ -487,7 +505,9 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
                 p.close();
                 port = null;
                 if (!closed) {
-                    connectionLines.info(id + ": vhost-user front-end disconnected" + (station == null ? "" : " (" + station + ")"));
+                    if (saidConnected[0]) {
+                        connectionLines.info(id + ": vhost-user front-end disconnected" + (station == null ? "" : " (" + station + ")"));
+                    }
                     if (endOfStream && !device.featuresSet()) { // it hung up by itself, before setting features
                         if (System.nanoTime() - connectedAt < HANDSHAKE_MILLIS * 1_000_000) {
                             leftEarly();
@@ -508,6 +528,17 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
                 stream.release();
             }
         }
+    }
+
+    /** Whose socket this is not, and the way to the right one, for a peer whose first message was no vhost-user's. */
+    private String notVhostUser(VhostUserConversation.NotVhostUser e) {
+        String first = " (its first bytes: \"" + e.firstBytes() + "\")";
+        return isClient()
+                ? "the socket at " + path + " does not speak vhost-user" + first + "; give path= the socket of QEMU's"
+                        + " -chardev socket,...,server=on that its -netdev vhost-user,chardev= names (said once while"
+                        + " the tries every " + duration(reconnectMillis) + " find the same)"
+                : "a peer that does not speak vhost-user connected" + first + "; QEMU connects here with -chardev"
+                        + " socket,id=C,path=" + path + " and -netdev vhost-user,chardev=C";
     }
 
     /**

@@ -183,6 +183,67 @@ class VhostUserNetdevTest {
         return lines.stream().filter(l -> l.contains(part)).count();
     }
 
+    /** True when the other end closed: the end of the stream, or a reset (it closed with the greeting's rest unread). */
+    private static boolean closedByPeer(SocketChannel c) {
+        try {
+            return c.read(ByteBuffer.allocate(64)) < 0;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    /** QEMU's monitor's greeting (QMP), the first bytes a wrong path= shows. */
+    private static final byte[] QMP_GREETING = "{\"QMP\": {\"version\": {}}}\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /**
+     * A client given the path of a socket that is not a vhost-user chardev (QEMU's monitor, here) said three lines a
+     * try, every second: "front-end connected", the header's numbers ("request 1297162875 with flags 0x203a2250 ..."),
+     * "disconnected". It now says once what the socket is not, with its first bytes and the way to the right one, while
+     * its tries find the same; a QEMU that then speaks vhost-user there is said to be connected.
+     */
+    @Test
+    void aClientAtASocketThatDoesNotSpeakVhostUserSaysSoOnceWithTheWayToTheRightOne(@TempDir Path dir) throws Exception {
+        Path path = dir.resolve("monitor.sock");
+        List<String> said = lines(() -> {
+            try (ServerSocketChannel monitor = listen(path, 4);
+                    VhostUserNetdev netdev = VhostUserNetdev.client("vu", "path=" + path + ",server=off", path, 50, new Hub(0))) {
+                netdev.start();
+                for (int i = 0; i < 3; i++) {
+                    try (SocketChannel c = monitor.accept()) {
+                        c.write(ByteBuffer.wrap(QMP_GREETING));
+                        assertThat(closedByPeer(c)).as("closed by the client").isTrue();
+                    }
+                }
+                try (SocketChannel c = monitor.accept()) {
+                    assertThat(served(c)).isTrue();
+                }
+            }
+        });
+        assertThat(count(said, "vu: the socket at " + path + " does not speak vhost-user (its first bytes: \"{\"QMP\": {\"ve\");"
+                + " give path= the socket of QEMU's -chardev socket,...,server=on that its -netdev vhost-user,chardev= names"
+                + " (said once while the tries every 50 ms find the same); connection closed")).as(said.toString()).isEqualTo(1);
+        assertThat(count(said, "request")).as(said.toString()).isZero();
+        assertThat(count(said, "front-end connected")).as("only the QEMU that spoke: " + said).isEqualTo(1);
+    }
+
+    /** A server says a peer that greets with something else than vhost-user, and how QEMU connects. */
+    @Test
+    void aPeerThatDoesNotSpeakVhostUserIsSaidWithHowQemuConnects(@TempDir Path dir) throws Exception {
+        Path path = dir.resolve("vu.sock");
+        List<String> said = lines(() -> {
+            try (VhostUserNetdev netdev = new VhostUserNetdev("vu", "path=" + path, path, new Hub(0))) {
+                netdev.start();
+                try (SocketChannel c = connect(path)) {
+                    c.write(ByteBuffer.wrap(QMP_GREETING));
+                    assertThat(closedByPeer(c)).isTrue();
+                }
+            }
+        });
+        assertThat(said).anyMatch(l -> l.equals("vu: a peer that does not speak vhost-user connected (its first bytes:"
+                + " \"{\"QMP\": {\"ve\"); QEMU connects here with -chardev socket,id=C,path=" + path
+                + " and -netdev vhost-user,chardev=C; connection closed"));
+    }
+
     /**
      * A client started before QEMU waits for its socket, saying so once however many tries it takes, and without
      * making the path; it is served once QEMU listens, connects again when QEMU's end goes (a QEMU restarting:
