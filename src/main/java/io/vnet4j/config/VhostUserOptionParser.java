@@ -30,9 +30,9 @@ final class VhostUserOptionParser {
     private VhostUserOptionParser() {}
 
     /**
-     * {@code vhost-user,path=PATH[,server=on|off][,reconnect=SECONDS|,reconnect-ms=MS]}: the back-end's unix socket, which QEMU's
-     * {@code -chardev socket,path=PATH} connects to (QEMU's own {@code -netdev vhost-user} names that chardev with
-     * {@code chardev=}); with {@code server=off}, the socket QEMU listens on, which vnet4j connects to.
+     * {@code vhost-user,path=PATH[,server=on|off][,reconnect=SECONDS|,reconnect-ms=MS]}: the back-end's unix socket,
+     * which QEMU's {@code -chardev socket,path=PATH} connects to (QEMU's own {@code -netdev vhost-user} names that
+     * chardev with {@code chardev=}); with {@code server=off}, the socket QEMU listens on, which vnet4j connects to.
      */
     static NetdevConfig parse(OptionString o, String id, int hub) throws ConfigException {
         if (o.has("chardev")) {
@@ -71,7 +71,10 @@ final class VhostUserOptionParser {
                 Path.of(path), false, reconnectMs, null, FileAccess.AS_MADE);
     }
 
-    /** A client's pace in ms: {@code reconnect=} in seconds, read as QEMU reads numbers ({@link OptionString#cInteger}: 010 is 8), or {@code reconnect-ms=}, or the default. */
+    /**
+     * A client's pace in ms: {@code reconnect=} in seconds or {@code reconnect-ms=}, read as QEMU reads numbers
+     * ({@link OptionString#cInteger}: 010 is 8), or the default.
+     */
     private static long reconnectMillis(OptionString o) throws ConfigException {
         return ReconnectOptions.millis(o, DEFAULT_RECONNECT_SECONDS * 1000, 1, MAX_RECONNECT_SECONDS, (key, n) -> n != 0 ? ""
                 : " (QEMU's chardev takes 0 for never; a server=off back-end always connects again, so that the VM has a"

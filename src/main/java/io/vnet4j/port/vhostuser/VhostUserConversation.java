@@ -34,7 +34,7 @@ final class VhostUserConversation {
             this.firstBytes = text.toString();
         }
 
-        /** The peer's first 12 bytes as text, escaped where not printable ("{\"QMP\": {\"qe" from QEMU's monitor). */
+        /** The peer's first 12 bytes as text, escaped where not printable ("{\"QMP\": {\"ve" from QEMU's monitor). */
         String firstBytes() {
             return Log.printable(firstBytes);
         }
