@@ -1,7 +1,9 @@
 package io.vnet4j.os;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
 
 /** The libc calls for TAP devices and network namespaces: open, ioctl, read, write, poll, eventfd, setns. */
 final class LinuxCalls {
@@ -47,6 +49,11 @@ final class LinuxCalls {
     static final int RTENTRY_SIZE = 120;
 
     static final Downcall OPEN = Downcall.variadic("open");
+
+    /** open(2) of {@code path} with {@code flags} (no O_CREAT: no mode): the descriptor, or -1 with errno in {@code errno}. */
+    static int open(Path path, int flags, Arena call, MemorySegment errno) throws Throwable {
+        return (int) Downcall.callVariadic(OPEN.handle(), errno, call.allocateFrom(path.toString()).address(), flags, 0);
+    }
     /**
      * ioctl(2); an argument that is a plain value (TUNSETOFFLOAD's flags) is passed as it is: glibc reads
      * the third argument as a {@code void *}, which is a 64-bit word like any other argument here.

@@ -91,8 +91,7 @@ public final class NetworkNamespace {
 
     /** open(path, O_RDONLY | O_CLOEXEC); a failure is an IOException of {@code failure}, the path and why. */
     private static int openReadOnly(Path path, Arena call, MemorySegment errno, String failure) throws Throwable {
-        int fd = (int) Downcall.callVariadic(LinuxCalls.OPEN.handle(), errno, call.allocateFrom(path.toString()).address(),
-                LinuxCalls.O_RDONLY | LinuxCalls.O_CLOEXEC, 0);
+        int fd = LinuxCalls.open(path, LinuxCalls.O_RDONLY | LinuxCalls.O_CLOEXEC, call, errno);
         if (fd < 0) {
             throw new IOException(failure + path + ": " + Libc.strerror(Libc.errno(errno)));
         }

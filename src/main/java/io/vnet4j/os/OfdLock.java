@@ -38,8 +38,7 @@ public final class OfdLock implements AutoCloseable {
     public static OfdLock tryLock(Path file) throws IOException {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment errno = Libc.errnoState(call);
-            int fd = (int) Downcall.callVariadic(LinuxCalls.OPEN.handle(), errno, call.allocateFrom(file.toString()).address(),
-                    LinuxCalls.O_RDWR | LinuxCalls.O_CLOEXEC, 0);
+            int fd = LinuxCalls.open(file, LinuxCalls.O_RDWR | LinuxCalls.O_CLOEXEC, call, errno);
             if (fd < 0) {
                 throw new IOException(Libc.strerror(Libc.errno(errno)));
             }

@@ -154,8 +154,8 @@ public final class TapDevice implements AutoCloseable {
         }
         try (Arena call = Arena.ofConfined()) {
             MemorySegment errno = Libc.errnoState(call);
-            int fd = (int) Downcall.callVariadic(LinuxCalls.OPEN.handle(), errno, call.allocateFrom("/dev/net/tun").address(),
-                    LinuxCalls.O_RDWR | LinuxCalls.O_CLOEXEC | LinuxCalls.O_NONBLOCK, 0);
+            int fd = LinuxCalls.open(Path.of("/dev/net/tun"), LinuxCalls.O_RDWR | LinuxCalls.O_CLOEXEC | LinuxCalls.O_NONBLOCK,
+                    call, errno);
             if (fd < 0) {
                 int e = Libc.errno(errno);
                 throw new IOException("cannot open /dev/net/tun: " + Libc.strerror(e) + hint(e));

@@ -147,8 +147,7 @@ public final class UserNamespaceTap {
     private static int owningUserNamespace(Path netns) throws IOException {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment errno = Libc.errnoState(call);
-            int fd = (int) Downcall.callVariadic(LinuxCalls.OPEN.handle(), errno, call.allocateFrom(netns.toString()).address(),
-                    LinuxCalls.O_RDONLY | LinuxCalls.O_CLOEXEC, 0);
+            int fd = LinuxCalls.open(netns, LinuxCalls.O_RDONLY | LinuxCalls.O_CLOEXEC, call, errno);
             if (fd < 0) {
                 throw new IOException("cannot open the network namespace " + netns + ": " + Libc.strerror(Libc.errno(errno)));
             }
