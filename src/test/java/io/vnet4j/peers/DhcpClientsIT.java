@@ -180,6 +180,7 @@ class DhcpClientsIT {
         Path conf = dir.resolve("dhclient.conf");
         Files.writeString(conf, """
                 send host-name "alpha";
+                send dhcp-client-identifier "alpha-id";
                 request subnet-mask, broadcast-address, routers, domain-name, domain-name-servers, domain-search,
                         interface-mtu, dhcp6.name-servers, dhcp6.domain-search;
                 """);
@@ -188,8 +189,8 @@ class DhcpClientsIT {
 
     /**
      * ISC dhclient gets the address, mask, router, DNS server, domain, search list (option 119), MTU (26) and the
-     * day-long lease from the server it names, and the gateway binds its host name; dhclient -r releases it and the
-     * binding is gone.
+     * day-long lease from the server it names, and its own client identifier back (RFC 6842; before, the gateway left
+     * it out), and the gateway binds its host name; dhclient -r releases it and the binding is gone.
      */
     @Test
     void iscDhclientLeasesEveryOptionAndItsReleaseEndsTheBinding() throws Exception {
@@ -204,7 +205,8 @@ class DhcpClientsIT {
                 .containsEntry("new_routers", "10.0.2.2").containsEntry("new_domain_name_servers", "10.0.2.3")
                 .containsEntry("new_domain_name", "example.test")
                 .containsEntry("new_domain_search", "example.test. corp.test.").containsEntry("new_interface_mtu", "1400")
-                .containsEntry("new_dhcp_lease_time", "86400").containsEntry("new_dhcp_server_identifier", "10.0.2.2");
+                .containsEntry("new_dhcp_lease_time", "86400").containsEntry("new_dhcp_server_identifier", "10.0.2.2")
+                .containsEntry("new_dhcp_client_identifier", "alpha-id"); // echoed (RFC 6842): dhclient keeps the ACK's
         String mac = mac(ns);
         assertThat(binding(mac, true)).endsWith(" " + mac + " 10.0.2.15 alpha *");
 

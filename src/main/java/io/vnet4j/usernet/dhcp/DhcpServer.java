@@ -231,7 +231,8 @@ public final class DhcpServer {
      * address to receive at, else unicast to the offered address and the client's MAC.
      */
     private int send(ReplyWriter.Kind kind, BootpHeader request, int address, ByteBuffer out, DhcpReply reply) {
-        int length = writer.write(out, kind, request, address, message.parameterRequestList(), message.maxMessageSize());
+        int length = writer.write(out, kind, request, address, message.parameterRequestList(), message.maxMessageSize(),
+                message.clientIdentifier());
         int type = switch (kind) {
             case OFFER -> DhcpMessageType.OFFER;
             case ACK, INFORM_ACK -> DhcpMessageType.ACK;

@@ -5,7 +5,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Writes the server's replies: the fixed fields of RFC 2131 table 3, then the options, first the
- * message type, then what the client asked for in the order it asked (the search list last of them),
+ * message type and the client's own identifier (option 61, echoed in every DHCP reply as RFC 6842 requires), then
+ * what the client asked for in the order it asked (the search list last of them),
  * then the rest of what the settings provide in a fixed order (the search list last); padded to the BOOTP minimum of 300 bytes, at
  * most 548 bytes (what fits a 576-byte datagram) unless the client offers more with option 57, dropping
  * options that do not fit: never the server identifier, nor an OFFER's or ACK's lease time, which table 3
@@ -57,8 +58,11 @@ final class ReplyWriter {
      * @param requested the client's parameter request list
      * @param clientMaxSize the largest IP datagram the client takes (option 57), 0 when it did not say;
      *                      the reply may then be longer than 548 bytes, up to {@code out}'s limit
+     * @param clientId  the value of the client's option 61, null when it sent none; a DHCP reply echoes it
+     *                  (RFC 6842 section 3: OFFER, ACK and NAK), right after the message type, where it always fits
      */
-    int write(ByteBuffer out, Kind kind, BootpHeader request, int address, byte[] requested, int clientMaxSize) {
+    int write(ByteBuffer out, Kind kind, BootpHeader request, int address, byte[] requested, int clientMaxSize,
+              byte[] clientId) {
         if (out.limit() < MIN_REPLY_LENGTH) {
             throw new IllegalArgumentException("reply buffer holds fewer than " + MIN_REPLY_LENGTH + " bytes");
         }
@@ -75,11 +79,13 @@ final class ReplyWriter {
         options.start(out, limit);
         if (nak) {
             options.putByte(DhcpOption.MESSAGE_TYPE, DhcpMessageType.NAK);
+            putClientId(clientId);
             options.putInt(DhcpOption.SERVER_IDENTIFIER, settings.router());
             options.put(DhcpOption.MESSAGE, NAK_TEXT);
         } else {
             if (kind != Kind.BOOTP) {
                 options.putByte(DhcpOption.MESSAGE_TYPE, kind == Kind.OFFER ? DhcpMessageType.OFFER : DhcpMessageType.ACK);
+                putClientId(clientId);
             }
             // a long search list took the room of the lease time (and could take the server identifier's), after
             // which ISC dhclient refused the server ("no expiry time on offered lease") and never got an address
@@ -103,6 +109,16 @@ final class ReplyWriter {
             putIfProvided(kind, DhcpOption.DOMAIN_SEARCH); // last: when it does not fit, it alone is left out
         }
         return options.finish(MIN_REPLY_LENGTH);
+    }
+
+    /**
+     * Echoes the client identifier (at most 255 bytes: with the message type it ends before byte 501, within the
+     * smallest reply's 548 less the 12 kept for the server identifier and lease time).
+     */
+    private void putClientId(byte[] clientId) {
+        if (clientId != null) {
+            options.put(DhcpOption.CLIENT_IDENTIFIER, clientId);
+        }
     }
 
     /** The room of the options that RFC 2131 table 3 requires in a reply of this kind, besides the message type. */
@@ -157,7 +173,7 @@ final class ReplyWriter {
         ByteBuffer scratch = ByteBuffer.allocate(DhcpMessage.OPTIONS + 65536);
         BootpHeader request = new BootpHeader(DhcpMessage.OP_REQUEST, DhcpMessage.HTYPE_ETHERNET,
                 DhcpMessage.HLEN_ETHERNET, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-        return write(scratch, Kind.ACK, request, settings.router(), new byte[0], scratch.limit() + IP_UDP_HEADERS);
+        return write(scratch, Kind.ACK, request, settings.router(), new byte[0], scratch.limit() + IP_UDP_HEADERS, null);
     }
 
     private void putIfSet(int code, byte[] value) {

@@ -58,6 +58,36 @@ class DhcpRepliesTest {
         assertThat(guests.server.leases()).isEmpty();
     }
 
+    /**
+     * RFC 6842: a server MUST echo the client identifier (option 61) in its OFFER, ACK and NAK, so that a client on
+     * a link where chaddr does not tell clients apart takes only its own replies, and a client that checks it (openSUSE's
+     * wicked, RFC 6842's "MUST compare") is not left to guess. dnsmasq and ISC dhcpd echo it; vnet4j left it out, as
+     * libslirp does, for every client that sent one (dhcpcd, systemd-networkd, NetworkManager, busybox udhcpc).
+     */
+    @Test
+    void echoesTheClientIdentifierInTheOfferTheAckTheNakAndTheInformAck() {
+        int[] duidId = {0xff, 0x8f, 0x17, 0x12, 0x80, 0x00, 0x02, 0x00, 0x00, 0xab, 0x11, 0x00, 0x33, 0xbd, 0xeb, 0xf9, 0x5e, 0x19, 0x2c};
+        byte[] expected = new byte[duidId.length];
+        for (int i = 0; i < duidId.length; i++) {
+            expected[i] = (byte) duidId[i];
+        }
+        DhcpMessage offer = guests.send(ClientMessage.dhcp(DhcpMessageType.DISCOVER, MAC_A).option(DhcpOption.CLIENT_IDENTIFIER, duidId));
+        assertThat(offer.clientIdentifier()).isEqualTo(expected);
+        DhcpMessage ack = guests.send(ClientMessage.dhcp(DhcpMessageType.REQUEST, MAC_A).requested(FIRST).serverId(GATEWAY)
+                .option(DhcpOption.CLIENT_IDENTIFIER, duidId));
+        assertThat(ack.messageType()).isEqualTo(DhcpMessageType.ACK);
+        assertThat(ack.clientIdentifier()).isEqualTo(expected);
+        DhcpMessage nak = guests.send(ClientMessage.dhcp(DhcpMessageType.REQUEST, MAC_A).requested(Ipv4Address.parse("10.0.3.15"))
+                .option(DhcpOption.CLIENT_IDENTIFIER, duidId));
+        assertThat(nak.messageType()).isEqualTo(DhcpMessageType.NAK);
+        assertThat(nak.clientIdentifier()).isEqualTo(expected);
+        DhcpMessage informAck = guests.send(ClientMessage.dhcp(DhcpMessageType.INFORM, MAC_A).ciaddr(FIRST)
+                .option(DhcpOption.CLIENT_IDENTIFIER, 1, 0x52, 0x54, 0, 0x12, 0x34, 0x56));
+        assertThat(informAck.clientIdentifier()).containsExactly(1, 0x52, 0x54, 0, 0x12, 0x34, 0x56);
+        DhcpMessage withoutOne = guests.send(ClientMessage.dhcp(DhcpMessageType.DISCOVER, MAC_A));
+        assertThat(withoutOne.clientIdentifier()).isNull();
+    }
+
     @Test
     void withoutADnsServerOption6IsLeftOut() {
         DhcpSettings d = DhcpSettings.qemuDefaults();
