@@ -73,6 +73,7 @@ final class UdpServices {
     private final LineBudget newLeaseLines = new LineBudget(100, Duration.ofMillis(100));
     /** A pool that ran out is said, at most once a minute after a few: a new VM's DHCP client asks every few seconds. */
     private final LineBudget exhaustedLines = new LineBudget(3, Duration.ofMinutes(1));
+    private final LineBudget declineLines = new LineBudget(3, Duration.ofMinutes(1));
     /** Names the port a MAC sends from, for the lease line; set by the user network once on its hub. */
     LongFunction<String> portOf = mac -> null;
     private long dnsDropped;
@@ -237,6 +238,7 @@ final class UdpServices {
 
     private void answerDhcp(long sourceMac, ByteBuffer buffer, int offset, int length) {
         long exhaustedBefore = dhcp.exhausted();
+        long declinedBefore = dhcp.declined();
         addressChecks.beforeMessage();
         int n = dhcp.handle(buffer, offset, length, System.currentTimeMillis(), dhcpOut, dhcpReply);
         if (n == DhcpServer.NO_REPLY) {
@@ -246,6 +248,12 @@ final class UdpServices {
                 exhaustedLines.warn(logName + ": no free DHCP address for " + MacAddress.format(sourceMac)
                         + ": every address of the pool is leased, or " + DhcpServer.MAX_BINDINGS + " leases are held (a VM's lease ends 2 s"
                         + " after it leaves the hub)");
+            }
+            if (dhcp.declined() != declinedBefore) {
+                // RFC 2131 section 4.3.3: the server SHOULD tell its administrator; before, nothing said why a VM skipped it
+                declineLines.warn(logName + ": " + Ipv4Address.format(dhcp.lastDeclined()) + " declined by "
+                        + MacAddress.format(sourceMac) + ", which found it in use by another station: out of the pool for "
+                        + DhcpServer.DECLINE_HOLD_MILLIS / 60_000 + " min");
             }
             return;
         }

@@ -214,7 +214,8 @@ final class UsernetReport {
         DhcpCounters dhcp = services.dhcpServer().counters();
         lines.add("dhcp not answered: malformed " + dhcp.malformed() + ", not for this server " + dhcp.ignored()
                 + ", no free address " + dhcp.exhausted() + "; addresses checked before an offer "
-                + services.addressChecks().started() + ", found in use " + services.addressChecks().answered());
+                + services.addressChecks().started() + ", found in use " + services.addressChecks().answered()
+                + ", declined by clients " + services.dhcpServer().declined());
         LeaseFile leaseFile = services.leaseFile();
         if (leaseFile != null) {
             lines.add("leasefile " + leaseFile.path() + ": written " + leaseFile.writes() + " times, failed "

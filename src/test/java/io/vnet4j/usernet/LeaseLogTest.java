@@ -73,6 +73,28 @@ class LeaseLogTest {
                 + ": every address of the pool is leased");
     }
 
+    /**
+     * A client that finds its new address in use (dhcpcd's ARP probe after the ACK) declines it: the address leaves
+     * the pool for 10 minutes, and RFC 2131 section 4.3.3 has the server tell its administrator of the conflict.
+     * The log said nothing, and no counter moved: the operator never learnt why a VM skipped .15.
+     */
+    @Test
+    void aDeclinedAddressIsSaidAndCounted() throws Exception {
+        String log = logOf("user,id=u", (network, guest) -> {
+            guest.send(GuestFrames.udp(0xFFFF_FFFF_FFFFL, 0, 68, -1, 67, request()));
+            assertThat(guest.receive(5, TimeUnit.SECONDS)).as("the DHCPACK").isNotNull();
+            byte[] decline = GuestFrames.dhcp(4, GuestFrames.GUEST_MAC, 0x0A00_020F, 0);
+            guest.send(GuestFrames.udp(0xFFFF_FFFF_FFFFL, 0, 68, -1, 67, decline));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!network.netdev("u").details().toString().contains("declined by clients 1")) {
+                assertThat(System.nanoTime()).as("the decline counted: " + network.netdev("u").details()).isLessThan(deadline);
+                Thread.sleep(10);
+            }
+        });
+        assertThat(log).contains("u: 10.0.2.15 declined by " + io.vnet4j.wire.MacAddress.format(GuestFrames.GUEST_MAC)
+                + ", which found it in use by another station: out of the pool for 10 min");
+    }
+
     /** Two guests of one host name: the newer answers for it in DNS, and its lease line says whose it was. */
     @Test
     void aLeaseThatTakesAnotherGuestsHostNameSaysWhoseItWas() throws Exception {

@@ -17,7 +17,7 @@ public final class DhcpServer {
     /** How long an offered address stays reserved for the client it was offered to. */
     static final long OFFER_HOLD_MILLIS = 60_000;
     /** How long a declined address stays out of the pool. */
-    static final long DECLINE_HOLD_MILLIS = 600_000;
+    public static final long DECLINE_HOLD_MILLIS = 600_000;
     /** The IPv4 and UDP headers around a reply: a reply buffer for an MTU holds the MTU less these. */
     public static final int IP_UDP_HEADERS = ReplyWriter.IP_UDP_HEADERS;
     /** The most leases held but static ones ({@link LeaseTable#MAX_BINDINGS}): past it a new client gets none. */
@@ -33,6 +33,8 @@ public final class DhcpServer {
     private long malformed;
     private long ignored;
     private long exhausted;
+    private long declined;
+    private int lastDeclined;
 
     /** A server that takes every address no binding holds for free (as libslirp's). */
     public DhcpServer(DhcpSettings settings) {
@@ -135,6 +137,16 @@ public final class DhcpServer {
         return new DhcpCounters(malformed, ignored, exhausted);
     }
 
+    /** Addresses a client declined (found in use by another station) and the pool gave up for a while, ever. */
+    public long declined() {
+        return declined;
+    }
+
+    /** The address declined last (in an int, as {@link Lease#address}), 0 before any. */
+    public int lastDeclined() {
+        return lastDeclined;
+    }
+
     /** {@link DhcpCounters#exhausted} without a record: compared around each message. */
     public long exhausted() {
         return exhausted;
@@ -212,6 +224,8 @@ public final class DhcpServer {
         if (leases.release(request.chaddr(), address)) {
             leases.decline(address, nowMillis + DECLINE_HOLD_MILLIS);
             inUse.givenUp(address, request.chaddr()); // the decliner does not use it; after the hold, anyone may
+            declined++;
+            lastDeclined = address;
         }
         return NO_REPLY;
     }
