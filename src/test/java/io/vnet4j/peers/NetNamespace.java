@@ -11,7 +11,10 @@ import java.util.List;
  * A network namespace made for one test class and deleted by {@link #close()}; needs root and iproute2.
  * It gets a private, empty {@code /etc/netns/NAME/resolv.conf}, which {@code ip netns exec} mounts over
  * {@code /etc/resolv.conf} for what runs inside: a DHCP client there (ISC dhclient's script, say) would
- * otherwise rewrite the machine's own resolver file.
+ * otherwise rewrite the machine's own resolver file. Only that file is private: the rest of the file system is the
+ * machine's, so a client runs a script of the test's own (Debian's dhclient-script runs hooks that write
+ * /var/lib/samba/dhcp.conf and reload smbd), and a daemon's state directories go on tmpfs mounted in the mount
+ * namespace {@code ip netns exec} makes for it ({@link DhcpClientsIT}).
  */
 public final class NetNamespace implements AutoCloseable {
     private final String name;
