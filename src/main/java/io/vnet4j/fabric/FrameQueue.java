@@ -57,6 +57,8 @@ public final class FrameQueue {
     private int tail;
     private int used;
     private boolean consumerWaiting;
+    /** The records an in-place handler holds now ({@link #drainInPlace}), freed when it returns; else 0. */
+    private int handling;
     /** {@link #wakeConsumer} asked the consumer's wait to end. */
     private boolean woken;
     private boolean closed;
@@ -269,6 +271,7 @@ public final class FrameQueue {
             batchRing = ring;
             batchView = handlerView;
             batchCapacity = capacity;
+            handling = frames;
         } finally {
             lock.unlock();
         }
@@ -312,6 +315,7 @@ public final class FrameQueue {
     private void release(int frames) {
         lock.lock();
         try {
+            handling = 0;
             free(walk(frames, null));
         } finally {
             lock.unlock();
@@ -398,6 +402,30 @@ public final class FrameQueue {
         try {
             woken = true;
             notEmpty.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Drops every queued frame that no consumer holds yet (an in-place handler's batch stays, and is freed when
+     * it returns): a link taken down, a connection ended. Producers may go on queueing.
+     *
+     * @return the frames dropped, for the caller to count
+     */
+    public int purge() {
+        lock.lock();
+        try {
+            int[] records = {0};
+            walk(Integer.MAX_VALUE, (at, record) -> records[0]++);
+            int kept = walk(handling, null);
+            used = kept;
+            tail = wrap(head + kept);
+            if (used == 0) {
+                head = 0;
+                tail = 0;
+            }
+            return records[0] - handling;
         } finally {
             lock.unlock();
         }

@@ -128,8 +128,21 @@ public abstract class Port implements AutoCloseable {
             }
             linkDown = down;
             linkUp = carrier && !linkDown;
+            if (down) { // as a pulled cable: what waited to leave does not leave later (QEMU drops it on delivery)
+                counters.countTxDrops(dropQueued());
+            }
             linkStatusChanged(down);
         }
+    }
+
+    /**
+     * Drops the frames that wait in the port's send queue, which no writer has taken yet; for {@code set_link off},
+     * after which nothing more may leave. None by default (a port without a queue).
+     *
+     * @return the frames dropped
+     */
+    protected int dropQueued() {
+        return 0;
     }
 
     /**

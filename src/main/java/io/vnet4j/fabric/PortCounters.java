@@ -32,6 +32,11 @@ public final class PortCounters {
         txDropped.incrementAndGet();
     }
 
+    /** Counts {@code frames} queued frames the port dropped at once (its link taken down, its connection ended). */
+    public void countTxDrops(int frames) {
+        txDropped.addAndGet(frames);
+    }
+
     /** Counts input the port could not turn into a frame (bad length, truncated record). */
     public void countRxError() {
         rxErrors.incrementAndGet();

@@ -31,6 +31,11 @@ public abstract class QueuedPort extends Port {
     }
 
     @Override
+    protected final int dropQueued() {
+        return queue.purge();
+    }
+
+    @Override
     public int queuedBytes() {
         return queue.usedBytes();
     }

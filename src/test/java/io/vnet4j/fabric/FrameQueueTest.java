@@ -101,6 +101,42 @@ class FrameQueueTest {
     }
 
     @Test
+    void purgeDropsWhatWaitsAndTheQueueGoesOnAsNew() throws InterruptedException {
+        FrameQueue q = new FrameQueue(1 << 16);
+        for (int i = 0; i < 40; i++) {
+            assertThat(offer(q, frame(1000, i))).isTrue(); // past the first ring: it grew, and wrapped
+        }
+        drain(q, Integer.MAX_VALUE, 3);
+        assertThat(q.purge()).isEqualTo(37);
+        assertThat(q.isEmpty()).isTrue();
+        assertThat(q.usedBytes()).isZero();
+        assertThat(q.purge()).isZero();
+        assertThat(offer(q, frame(60, 7))).isTrue();
+        assertThat(drain(q, Integer.MAX_VALUE, 10)).containsExactly(frame(60, 7));
+    }
+
+    @Test
+    void purgeWhileTheConsumerHandlesInPlaceKeepsItsBatchAndDropsTheRest() throws InterruptedException {
+        FrameQueue q = new FrameQueue(1 << 16);
+        for (int i = 0; i < 6; i++) {
+            offer(q, frame(500, i));
+        }
+        int[] purged = {-1};
+        List<byte[]> handled = new ArrayList<>();
+        q.drainInPlace((ring, off, len, seg) -> {
+            if (purged[0] < 0) {
+                purged[0] = q.purge();
+                offer(q, frame(70, 99)); // queued after the purge: it stays
+            }
+            handled.add(bytes(ring, off, len));
+        }, Integer.MAX_VALUE, 2, NO_WAIT);
+        assertThat(purged[0]).isEqualTo(4);
+        assertThat(handled).containsExactly(frame(500, 0), frame(500, 1));
+        assertThat(drain(q, Integer.MAX_VALUE, 10)).containsExactly(frame(70, 99));
+        assertThat(q.isEmpty()).isTrue();
+    }
+
+    @Test
     void refusesCapacityBelow2048Bytes() {
         assertThatThrownBy(() -> new FrameQueue(2047)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("2047");

@@ -89,6 +89,44 @@ class LinkStateTest {
         assertThat(a.offered).isEqualTo(1);
     }
 
+    /** A port whose writer is stuck (a peer that does not read): its frames wait in its queue. */
+    private static final class Stuck extends QueuedPort {
+        Stuck(String id) {
+            super(id, "test", DEFAULT_QUEUE_BYTES);
+        }
+
+        @Override
+        public String describe() {
+            return "stuck";
+        }
+    }
+
+    /**
+     * set_link off is a pulled cable: frames that waited in the port's queue for a peer that read slowly do not
+     * leave after it, as QEMU drops a link-down client's queued packets when it flushes them. They went on leaving
+     * (a stream peer that read again after set_link off got the megabyte that had waited for it).
+     */
+    @Test
+    void setLinkOffDropsWhatWaitedInTheQueueAndCountsIt() throws InterruptedException {
+        Hub hub = new Hub(0);
+        Recording a = new Recording("a");
+        Stuck b = new Stuck("b");
+        hub.attach(a);
+        hub.attach(b);
+        for (int i = 0; i < 5; i++) {
+            a.send(60);
+        }
+        assertThat(b.queuedBytes()).isPositive();
+        b.setLinkDown(true);
+        assertThat(b.queuedBytes()).isZero();
+        assertThat(b.counters().snapshot().txDropped()).isEqualTo(5);
+        b.setLinkDown(false);
+        a.send(60);
+        List<Integer> left = new ArrayList<>();
+        b.queue.drain((ring, off, len, seg) -> left.add(len), Integer.MAX_VALUE, Integer.MAX_VALUE, 0);
+        assertThat(left).as("only the frame sent after set_link on").containsExactly(60);
+    }
+
     /** A netdev of ports made as peers come, with the ports it has now in a list. */
     private static final class Peers extends PeerPortsNetdev {
         final List<Recording> now = new ArrayList<>();
