@@ -165,6 +165,8 @@ public final class StreamPort extends QueuedPort {
                 }
             }
             closeDirect();
+            // what the ended connection's peer was to get does not go to the next connection's (a client's)
+            counters().countTxDrops(dropQueued());
         }
     }
 
