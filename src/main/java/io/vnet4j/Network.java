@@ -396,9 +396,10 @@ public final class Network implements AutoCloseable {
     private Netdev create(NetdevConfig config) {
         var hub = hubs.hub(config.hub());
         return switch (config) {
-            case NetdevConfig.StreamServer s -> new StreamServerNetdev(s.id(), s.type(), s.settings(), s.address(), hub, events);
+            case NetdevConfig.StreamServer s -> new StreamServerNetdev(s.id(), s.type(), s.settings(), s.address(),
+                    s.keepAlive(), hub, events);
             case NetdevConfig.StreamClient c -> new StreamClientNetdev(c.id(), c.type(), c.settings(), c.address(),
-                    c.reconnectMillis(), hub, events);
+                    c.reconnectMillis(), c.keepAlive(), hub, events);
             case NetdevConfig.Tap t -> new TapNetdev(t, hub);
             case NetdevConfig.User u -> new UsernetNetdev(u.id(), u.settings(), u.user(), hub);
             case NetdevConfig.Datagram d -> new DatagramNetdev(d.id(), d.type(), d.settings(),

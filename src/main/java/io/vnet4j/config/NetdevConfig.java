@@ -1,5 +1,6 @@
 package io.vnet4j.config;
 
+import io.vnet4j.base.TcpKeepAlive;
 import io.vnet4j.os.DatagramEndpoint;
 import io.vnet4j.os.FileAccess;
 import java.net.Inet4Address;
@@ -51,9 +52,15 @@ public sealed interface NetdevConfig {
      * @param settings what {@code info network} shows of it
      * @param address the address listened on: an {@link java.net.InetSocketAddress} or a
      *     {@link java.net.UnixDomainSocketAddress}
+     * @param keepAlive TCP keep-alive on each accepted connection; null: none
      */
-    record StreamServer(String id, String type, int hub, String settings, SocketAddress address)
-            implements NetdevConfig {}
+    record StreamServer(String id, String type, int hub, String settings, SocketAddress address, TcpKeepAlive keepAlive)
+            implements NetdevConfig {
+        /** Without keep-alive. */
+        public StreamServer(String id, String type, int hub, String settings, SocketAddress address) {
+            this(id, type, hub, settings, address, null);
+        }
+    }
 
     /**
      * Connects to a TCP or unix address; with {@code reconnectMillis} &gt; 0, again after each loss.
@@ -66,9 +73,15 @@ public sealed interface NetdevConfig {
      *     {@link java.net.UnixDomainSocketAddress}
      * @param reconnectMillis the delay before connecting again after a loss; 0: no reconnecting, and the
      *     connection must succeed at start
+     * @param keepAlive TCP keep-alive on each connection; null: none
      */
     record StreamClient(String id, String type, int hub, String settings, SocketAddress address,
-                        long reconnectMillis) implements NetdevConfig {}
+                        long reconnectMillis, TcpKeepAlive keepAlive) implements NetdevConfig {
+        /** Without keep-alive. */
+        public StreamClient(String id, String type, int hub, String settings, SocketAddress address, long reconnectMillis) {
+            this(id, type, hub, settings, address, reconnectMillis, null);
+        }
+    }
 
     /**
      * Frames as datagrams from {@code local} to {@code remote} (a multicast group when it is one).

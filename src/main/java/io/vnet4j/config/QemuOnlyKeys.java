@@ -13,7 +13,7 @@ import java.util.Set;
 final class QemuOnlyKeys {
     private static final Map<String, Set<String>> BY_TYPE = Map.of(
             "tap", Set.of("fd", "fds", "br", "helper", "sndbuf", "vhost", "vhostfd", "vhostfds", "vhostforce", "queues", "poll-us"),
-            "stream", addressKeys("addr"),
+            "stream", without(addressKeys("addr"), "addr.keep-alive"), // TCP keep-alive is taken (StreamOptionParser)
             "dgram", union(addressKeys("local"), addressKeys("remote")),
             "vhost-user", Set.of("vhostforce", "queues"));
 
@@ -29,6 +29,12 @@ final class QemuOnlyKeys {
             keys.add(prefix + "." + k);
         }
         return Set.copyOf(keys);
+    }
+
+    private static Set<String> without(Set<String> keys, String key) {
+        Set<String> left = new HashSet<>(keys);
+        left.remove(key);
+        return Set.copyOf(left);
     }
 
     private static Set<String> union(Set<String> a, Set<String> b) {

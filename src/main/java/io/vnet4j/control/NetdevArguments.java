@@ -32,7 +32,8 @@ final class NetdevArguments {
             Map.entry("host", Kind.STRING), Map.entry("port", Kind.STRING), Map.entry("path", Kind.STRING),
             Map.entry("str", Kind.STRING), Map.entry("cid", Kind.STRING), Map.entry("numeric", Kind.BOOLEAN),
             Map.entry("to", Kind.UNSIGNED), Map.entry("ipv4", Kind.BOOLEAN), Map.entry("ipv6", Kind.BOOLEAN),
-            Map.entry("keep-alive", Kind.BOOLEAN), Map.entry("mptcp", Kind.BOOLEAN), Map.entry("abstract", Kind.BOOLEAN),
+            Map.entry("keep-alive", Kind.BOOLEAN), Map.entry("keep-alive-count", Kind.UNSIGNED),
+            Map.entry("keep-alive-idle", Kind.UNSIGNED), Map.entry("keep-alive-interval", Kind.UNSIGNED), Map.entry("mptcp", Kind.BOOLEAN), Map.entry("abstract", Kind.BOOLEAN),
             Map.entry("tight", Kind.BOOLEAN));
 
     /**

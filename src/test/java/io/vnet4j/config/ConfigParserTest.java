@@ -138,6 +138,39 @@ class ConfigParserTest {
                 "server=off,addr.type=inet,addr.host=127.0.0.1,addr.port=5555", inet("127.0.0.1", 5555), 250));
     }
 
+    /**
+     * QEMU's TCP keep-alive on a stream's inet address (addr.keep-alive, 4.2; -idle, -interval, -count, 8.1), on a
+     * client and on each connection a server accepts: it was refused as a QEMU-only key, and a VM whose host vanished
+     * held its server port for good (helper-150's replay of a half-open client).
+     */
+    @Test
+    void streamInetTakesQemusKeepAliveOnAClientAndAServer() throws Exception {
+        NetdevConfig.StreamClient c = (NetdevConfig.StreamClient) netdev("stream,id=c,addr.type=inet,addr.host=127.0.0.1,"
+                + "addr.port=5555,addr.keep-alive=on,addr.keep-alive-idle=30,addr.keep-alive-interval=5,addr.keep-alive-count=3");
+        assertThat(c.keepAlive()).isEqualTo(new io.vnet4j.base.TcpKeepAlive(30, 5, 3));
+        assertThat(c.settings()).endsWith(",addr.keep-alive=on,addr.keep-alive-idle=30,addr.keep-alive-interval=5,"
+                + "addr.keep-alive-count=3");
+        NetdevConfig.StreamServer s = (NetdevConfig.StreamServer) netdev("stream,id=s,server=on,addr.type=inet,"
+                + "addr.host=127.0.0.1,addr.port=0,addr.keep-alive=on");
+        assertThat(s.keepAlive()).isEqualTo(new io.vnet4j.base.TcpKeepAlive(0, 0, 0));
+        assertThat(s.settings()).endsWith(",addr.keep-alive=on");
+        assertThat(((NetdevConfig.StreamServer) netdev("stream,id=t,server=on,addr.type=inet,addr.host=127.0.0.1,"
+                + "addr.port=0,addr.keep-alive=off")).keepAlive()).isNull();
+        String inet = "stream,id=e,addr.type=inet,addr.host=127.0.0.1,addr.port=5555,";
+        netdevError(inet + "addr.keep-alive-idle=30").hasMessageEndingWith(
+                "addr.keep-alive-idle: only with addr.keep-alive=on (QEMU ignores it without)");
+        netdevError(inet + "addr.keep-alive=on,addr.keep-alive-idle=0").hasMessageContaining(
+                "addr.keep-alive-idle: expected a whole number from 1 to 32767, got '0'");
+        netdevError(inet + "addr.keep-alive=on,addr.keep-alive-count=128").hasMessageContaining(
+                "addr.keep-alive-count: expected a whole number from 1 to 127, got '128'");
+        netdevError(inet + "addr.keep-alive=yes-please").hasMessageContaining("addr.keep-alive: expected on or off");
+        netdevError("stream,id=u,addr.type=unix,addr.path=/tmp/k.sock,addr.keep-alive=on").hasMessageContaining(
+                "addr.keep-alive: TCP's keep-alive, for addr.type=inet");
+        // a dgram's addresses have no TCP: still QEMU's key, which vnet4j's dgram does not take
+        netdevError("dgram,id=d,local.type=inet,local.host=127.0.0.1,local.port=5000,local.keep-alive=on")
+                .hasMessageContaining("'local.keep-alive' is QEMU's option");
+    }
+
     @Test
     void streamClientReconnectIsInSeconds() throws Exception {
         NetdevConfig.StreamClient c = (NetdevConfig.StreamClient)

@@ -11,6 +11,18 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** QMP netdev_add arguments flattened to the -netdev option, as QEMU's keyval reads it. */
 class NetdevArgumentsTest {
+    /** A stream's TCP keep-alive as QEMU 8.1's schema has it, inside the inet address. */
+    @Test
+    void keepAliveMembersOfAnInetAddressBecomeItsDottedKeys() {
+        Object args = Json.parse("{\"type\":\"stream\",\"id\":\"k\",\"addr\":{\"type\":\"inet\",\"host\":\"127.0.0.1\","
+                + "\"port\":\"4444\",\"keep-alive\":true,\"keep-alive-idle\":30,\"keep-alive-count\":3}}");
+        assertThat(NetdevArguments.toOption((Map<?, ?>) args)).isEqualTo("stream,id=k,addr.type=inet,addr.host=127.0.0.1,"
+                + "addr.port=4444,addr.keep-alive=on,addr.keep-alive-idle=30,addr.keep-alive-count=3");
+        assertThatThrownBy(() -> NetdevArguments.toOption((Map<?, ?>) Json.parse("{\"type\":\"stream\",\"id\":\"k\","
+                + "\"addr\":{\"type\":\"inet\",\"host\":\"h\",\"port\":\"1\",\"keep-alive-idle\":\"30\"}}")))
+                .hasMessageContaining("keep-alive-idle");
+    }
+
     @Test
     void nestedObjectsBecomeDottedKeysAndBooleansOnOff() {
         Object args = Json.parse("{\"type\":\"stream\",\"id\":\"b\",\"server\":true,"

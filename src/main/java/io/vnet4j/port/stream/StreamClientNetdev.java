@@ -3,6 +3,7 @@ package io.vnet4j.port.stream;
 import io.vnet4j.base.HostSockets;
 import io.vnet4j.base.Log;
 import io.vnet4j.base.SocketAddresses;
+import io.vnet4j.base.TcpKeepAlive;
 import io.vnet4j.fabric.Hub;
 import io.vnet4j.fabric.NetdevEvents;
 import io.vnet4j.fabric.OnePortNetdev;
@@ -24,21 +25,26 @@ import java.nio.channels.SocketChannel;
 public final class StreamClientNetdev extends OnePortNetdev<StreamPort> {
     private final SocketAddress address;
     private final long reconnectMillis;
+    private final TcpKeepAlive keepAlive;
     private final NetdevEvents events;
     private volatile Thread worker;
     private volatile boolean closed;
 
     public StreamClientNetdev(String id, String type, String settings, SocketAddress address,
                               long reconnectMillis, Hub hub) {
-        this(id, type, settings, address, reconnectMillis, hub, NetdevEvents.NONE);
+        this(id, type, settings, address, reconnectMillis, null, hub, NetdevEvents.NONE);
     }
 
-    /** A client whose connections are told to {@code events} when {@code type} is {@code stream}. */
+    /**
+     * A client whose connections are told to {@code events} when {@code type} is {@code stream}, each with TCP
+     * keep-alive when {@code keepAlive} is not null.
+     */
     public StreamClientNetdev(String id, String type, String settings, SocketAddress address,
-                              long reconnectMillis, Hub hub, NetdevEvents events) {
+                              long reconnectMillis, TcpKeepAlive keepAlive, Hub hub, NetdevEvents events) {
         super(id, type, hub, new StreamPort(id, type, settings, hub));
         this.address = address;
         this.reconnectMillis = reconnectMillis;
+        this.keepAlive = keepAlive;
         this.events = type.equals("stream") ? events : NetdevEvents.NONE;
     }
 
@@ -77,6 +83,9 @@ public final class StreamClientNetdev extends OnePortNetdev<StreamPort> {
         }
         if (address instanceof InetSocketAddress) {
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            if (keepAlive != null) {
+                keepAlive.apply(ch);
+            }
         }
         return ch;
     }

@@ -6,6 +6,7 @@ import io.vnet4j.base.LineBudget;
 import io.vnet4j.base.Log;
 import io.vnet4j.base.Shutdown;
 import io.vnet4j.base.SocketAddresses;
+import io.vnet4j.base.TcpKeepAlive;
 import io.vnet4j.fabric.Hub;
 import io.vnet4j.fabric.NetdevEvents;
 import io.vnet4j.fabric.PeerPortsNetdev;
@@ -37,6 +38,7 @@ public final class StreamServerNetdev extends PeerPortsNetdev {
     private final String settings;
     private final SocketAddress address;
     private final NetdevEvents events;
+    private final TcpKeepAlive keepAlive;
     private final List<Port> connections = new CopyOnWriteArrayList<>();
     /** The ports serving a connection (attached or about to be), for {@link #close} to hang up and {@link #portsNow} to give. */
     private final List<StreamPort> serving = new CopyOnWriteArrayList<>();
@@ -51,14 +53,19 @@ public final class StreamServerNetdev extends PeerPortsNetdev {
     private volatile int pickedPort;
 
     public StreamServerNetdev(String id, String type, String settings, SocketAddress address, Hub hub) {
-        this(id, type, settings, address, hub, NetdevEvents.NONE);
+        this(id, type, settings, address, null, hub, NetdevEvents.NONE);
     }
 
-    /** A listener whose connections are told to {@code events} when {@code type} is {@code stream}. */
-    public StreamServerNetdev(String id, String type, String settings, SocketAddress address, Hub hub, NetdevEvents events) {
+    /**
+     * A listener whose connections are told to {@code events} when {@code type} is {@code stream}, each with TCP
+     * keep-alive when {@code keepAlive} is not null.
+     */
+    public StreamServerNetdev(String id, String type, String settings, SocketAddress address, TcpKeepAlive keepAlive,
+                              Hub hub, NetdevEvents events) {
         super(id, type, hub);
         this.settings = settings;
         this.address = address;
+        this.keepAlive = keepAlive;
         this.events = type.equals("stream") ? events : NetdevEvents.NONE;
     }
 
@@ -123,6 +130,9 @@ public final class StreamServerNetdev extends PeerPortsNetdev {
         try {
             if (channel.getRemoteAddress() instanceof java.net.InetSocketAddress) {
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                if (keepAlive != null) {
+                    keepAlive.apply(channel);
+                }
             }
         } catch (IOException e) {
             // the peer went away already; serve() will notice

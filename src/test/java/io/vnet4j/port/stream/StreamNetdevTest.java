@@ -9,7 +9,9 @@ import static io.vnet4j.port.Wire.writeRecord;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vnet4j.base.TcpKeepAlive;
 import io.vnet4j.fabric.Hub;
+import io.vnet4j.fabric.NetdevEvents;
 import io.vnet4j.fabric.Port;
 import io.vnet4j.port.nic.VirtualNic;
 import java.io.IOException;
@@ -20,6 +22,7 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -446,7 +449,7 @@ class StreamNetdevTest {
         Told told = new Told();
         SocketAddress address = kind.equals("unix") ? UnixDomainSocketAddress.of(dir.resolve("e.sock"))
                 : new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-        StreamServerNetdev server = keep(new StreamServerNetdev("s0", "stream", "test", address, new Hub(0), told));
+        StreamServerNetdev server = keep(new StreamServerNetdev("s0", "stream", "test", address, null, new Hub(0), told));
         server.start();
         Client first = connect(server);
         String named = kind.equals("unix") ? dir.resolve("e.sock").toString()
@@ -463,14 +466,65 @@ class StreamNetdevTest {
         assertThat(told.lines).as("the netdev's own close is not a peer's going").hasSize(3);
     }
 
+    /**
+     * The timer of the TCP connection from {@code local}'s port to {@code remote}'s in /proc/net/tcp or tcp6 (its "tr"
+     * field: 2 while a keep-alive timer runs on an idle connection, 0 with none; the kernel's get_tcp4_sock).
+     */
+    private static int timerOf(InetSocketAddress local, InetSocketAddress remote) throws IOException {
+        String want = String.format("%04X", local.getPort()) + " " + String.format("%04X", remote.getPort());
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) { // a dual-stack socket's is in tcp6
+            for (String line : Files.readAllLines(Path.of(table))) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length > 5 && (f[1].substring(f[1].indexOf(':') + 1) + " " + f[2].substring(f[2].indexOf(':') + 1))
+                        .equals(want)) {
+                    return Integer.parseInt(f[5].substring(0, 2), 16);
+                }
+            }
+        }
+        throw new AssertionError("no connection " + want + " in /proc/net/tcp or tcp6");
+    }
+
+    /**
+     * addr.keep-alive=on: the server's accepted connection and the client's connection run a keep-alive timer (the
+     * half-open peer of a vanished host is then found); without it, no timer runs on an idle connection.
+     */
+    @Test
+    void keepAliveRunsOnTheConnectionsAServerAcceptsAndAClientMakes() throws Exception {
+        TcpKeepAlive keepAlive = new TcpKeepAlive(600, 10, 3);
+        StreamServerNetdev server = keep(new StreamServerNetdev("k", "stream", "test",
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), keepAlive, new Hub(0), NetdevEvents.NONE));
+        server.start();
+        Client accepted = connect(server);
+        InetSocketAddress serverSide = (InetSocketAddress) server.boundAddress();
+        InetSocketAddress clientSide = (InetSocketAddress) accepted.channel().getLocalAddress();
+        assertThat(timerOf(serverSide, clientSide)).as("the accepted connection's").isEqualTo(2);
+        assertThat(timerOf(clientSide, serverSide)).as("the raw client's own, without keep-alive").isZero();
+
+        java.nio.channels.ServerSocketChannel listener = keep(java.nio.channels.ServerSocketChannel.open());
+        listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        keep(new StreamClientNetdev("kc", "stream", "test", listener.getLocalAddress(), 0, keepAlive, new Hub(1),
+                NetdevEvents.NONE)).start();
+        SocketChannel peer = keep(listener.accept());
+        InetSocketAddress netdevSide = (InetSocketAddress) peer.getRemoteAddress();
+        InetSocketAddress listenerSide = (InetSocketAddress) peer.getLocalAddress();
+        await("the client netdev's connection's keep-alive timer", () -> {
+            try {
+                return timerOf(netdevSide, listenerSide) == 2; // set once its connect returned, on its own thread
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertThat(timerOf(listenerSide, netdevSide)).as("the listener's side, without").isZero();
+    }
+
     @Test
     void aStreamClientTellsEachConnectionToItsServerAndASocketNetdevTellsNothing() throws Exception {
         java.nio.channels.ServerSocketChannel listener = keep(java.nio.channels.ServerSocketChannel.open());
         listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         Told told = new Told();
         Told toldOfSocket = new Told();
-        keep(new StreamClientNetdev("c0", "stream", "test", listener.getLocalAddress(), 100, new Hub(0), told)).start();
-        keep(new StreamClientNetdev("c1", "socket", "test", listener.getLocalAddress(), 100, new Hub(1), toldOfSocket)).start();
+        keep(new StreamClientNetdev("c0", "stream", "test", listener.getLocalAddress(), 100, null, new Hub(0), told)).start();
+        keep(new StreamClientNetdev("c1", "socket", "test", listener.getLocalAddress(), 100, null, new Hub(1), toldOfSocket)).start();
         String server = io.vnet4j.base.SocketAddresses.format(listener.getLocalAddress());
         SocketChannel a = keep(listener.accept());
         SocketChannel b = keep(listener.accept());
