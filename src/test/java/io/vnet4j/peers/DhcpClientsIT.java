@@ -43,8 +43,9 @@ class DhcpClientsIT {
     /** Runs dhcpcd with its run and state directories private (tmpfs) and waits for events: sh -c SCRIPT CONF LOG. */
     private static final String DHCPCD_PRELUDE = """
             mount -t tmpfs none /run && mkdir /run/dhcpcd && mount -t tmpfs none /var/lib/dhcpcd || exit 9
-            events() { grep -c "^reason=$1\\$" "$2" 2>/dev/null || true; }
-            await() { for i in $(seq 150); do [ "$(events "$1" "$LOG")" -ge "$2" ] && return 0; sleep 0.1; done; echo "no $2 x $1"; cat "$LOG"; exit 8; }
+            events() { n=$(grep -c "^reason=$1\\$" "$2" 2>/dev/null); echo "${n:-0}"; }
+            await() { for i in $(seq 300); do [ "$(events "$1" "$LOG")" -ge "$2" ] && return 0; sleep 0.1; done; echo "no $2 x $1"; cat "$LOG"; stop; exit 8; }
+            stop() { kill $! 2>/dev/null; for i in $(seq 50); do kill -0 $! 2>/dev/null || break; sleep 0.1; done; kill -9 $! 2>/dev/null; wait; }
             """;
 
     private final List<NetNamespace> namespaces = new ArrayList<>();
@@ -286,7 +287,7 @@ class DhcpClientsIT {
         String script = DHCPCD_PRELUDE + """
                 dhcpcd -f "$CONF" -4 -B --inform=10.0.2.50/24 tap0 > "$LOG.out" 2>&1 &
                 await INFORM 1
-                kill $!; wait
+                stop
                 """;
         PeerTools.Exec run = inNamespace(Duration.ofSeconds(60), "env", "CONF=" + conf, "LOG=" + log, "sh", "-c", script);
         assertThat(run.exitCode()).as(run.output() + readQuietly(Path.of(log + ".out"))).isZero();
@@ -325,7 +326,7 @@ class DhcpClientsIT {
         String script = DHCPCD_PRELUDE + """
                 dhcpcd -f "$CONF" -4 -B tap0 > "$LOG.out" 2>&1 &
                 await BOUND 1
-                kill $!; wait
+                stop
                 """;
         PeerTools.Exec run = inNamespace(Duration.ofSeconds(60), "env", "CONF=" + conf, "LOG=" + log, "sh", "-c", script);
         String out = readQuietly(Path.of(log + ".out"));
@@ -370,7 +371,7 @@ class DhcpClientsIT {
         String script = DHCPCD_PRELUDE + """
                 dhcpcd -f "$CONF" -6 -B tap0 > "$LOG.out" 2>&1 &
                 await INFORM6 1
-                kill $!; wait
+                stop
                 """;
         PeerTools.Exec dhcpcd = inNamespace(Duration.ofSeconds(60), "env", "CONF=" + conf, "LOG=" + log6, "sh", "-c", script);
         assertThat(dhcpcd.exitCode()).as(dhcpcd.output() + readQuietly(Path.of(log6 + ".out"))).isZero();
@@ -416,7 +417,7 @@ class DhcpClientsIT {
                 for i in $(seq 150); do grep -q 'Processed Reply message' "$LOG" && ls /run/systemd/netif/leases/* >/dev/null 2>&1 \\
                     && ip -6 addr show dev tap0 | grep 'inet6 fec0' | grep -vq tentative && break; sleep 0.1; done
                 cat /run/systemd/netif/leases/*; ip link show tap0; ip -4 addr show tap0; ip -6 route show default
-                kill $!; wait
+                stop
                 """;
         Path log = dir.resolve("networkd.log");
         PeerTools.Exec run = inNamespace(Duration.ofSeconds(60), "env", "LOG=" + log, "sh", "-c", script);
