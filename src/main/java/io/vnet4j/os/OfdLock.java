@@ -15,8 +15,11 @@ import java.nio.file.Path;
  * kinds conflict with each other, so a process taking {@code F_SETLK} on the file is refused too.
  */
 public final class OfdLock implements AutoCloseable {
+    private static final int F_OFD_GETLK = 36;
     private static final int F_OFD_SETLK = 37;
     private static final int F_WRLCK = 1;
+    private static final int F_UNLCK = 2;
+    private static final int ENOENT = 2;
     private static final int EAGAIN = 11;
     private static final int EACCES = 13;
     /** struct flock on x86-64 and aarch64: short l_type, short l_whence, off_t l_start, off_t l_len, pid_t l_pid. */
@@ -58,6 +61,42 @@ public final class OfdLock implements AutoCloseable {
             throw e;
         } catch (Throwable t) {
             throw new IOException("fcntl F_OFD_SETLK: " + t, t);
+        }
+    }
+
+    /**
+     * Whether a lock that would conflict with a write lock on all of {@code file} is held on it now, by any open of
+     * it (this process's or another's; an open file description lock or a process's): fcntl(2) {@code F_OFD_GETLK},
+     * which takes nothing. False when there is no such file.
+     *
+     * @throws IOException when the file cannot be opened, or the query fails, with strerror's words
+     */
+    public static boolean isLocked(Path file) throws IOException {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment errno = Libc.errnoState(call);
+            int fd = LinuxCalls.open(file, LinuxCalls.O_RDONLY | LinuxCalls.O_CLOEXEC, call, errno);
+            if (fd < 0) {
+                int why = Libc.errno(errno);
+                if (why == ENOENT) {
+                    return false;
+                }
+                throw new IOException(Libc.strerror(why));
+            }
+            try {
+                MemorySegment flock = call.allocate(FLOCK_SIZE, 8); // zeroed: SEEK_SET, from 0, to the end, l_pid 0
+                flock.set(ValueLayout.JAVA_SHORT, 0, (short) F_WRLCK);
+                int rc = (int) Downcall.callVariadic(LinuxCalls.FCNTL.handle(), errno, fd, F_OFD_GETLK, flock.address());
+                if (rc != 0) {
+                    throw new IOException(Libc.strerror(Libc.errno(errno)));
+                }
+                return flock.get(ValueLayout.JAVA_SHORT, 0) != F_UNLCK;
+            } finally {
+                Libc.closeQuietly(fd);
+            }
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("fcntl F_OFD_GETLK: " + t, t);
         }
     }
 

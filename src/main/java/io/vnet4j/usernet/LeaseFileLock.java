@@ -53,6 +53,21 @@ final class LeaseFileLock implements AutoCloseable {
                     + reason(e), e);
         }
         Path lockFile = target.resolveSibling(target.getFileName() + ".lock");
+        // another network's lock file given as this one's lease file, or this one's lock file another's lease file:
+        // each rename of leases over a lock file would end its lock, and each lock taken would truncate the leases
+        if (locked(target)) {
+            String name = target.getFileName().toString();
+            throw new IOException("leasefile " + Log.printable(leaseFile.toString()) + ": " + (name.endsWith(".lock")
+                    ? holder(pidIn(target)) + " holds this file as the lock of its leasefile "
+                            + Log.printable(target.resolveSibling(name.substring(0, name.length() - 5)).toString())
+                    : "another process holds a lock on this file") + "; give each network a file of its own");
+        }
+        Path lockFilesLock = lockFile.resolveSibling(lockFile.getFileName() + ".lock");
+        if (locked(lockFilesLock)) {
+            throw new IOException("leasefile " + Log.printable(leaseFile.toString()) + ": " + holder(pidIn(lockFilesLock))
+                    + " keeps its DHCP leases in " + Log.printable(lockFile.toString()) + ", this file's lock file"
+                    + "; give each network a file of its own");
+        }
         FileChannel channel; // makes the lock file, and reads or writes the pid in it
         try {
             channel = FileChannel.open(lockFile, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
@@ -79,6 +94,24 @@ final class LeaseFileLock implements AutoCloseable {
             }
             giveToLeaseFilesOwner(lockFile, target);
             return new LeaseFileLock(lock);
+        }
+    }
+
+    /** Whether another open holds a lock on {@code file}; false where that cannot be told (the lock's own take says why). */
+    private static boolean locked(Path file) {
+        try {
+            return OfdLock.isLocked(file);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The pid a lock file holds, or null. */
+    private static String pidIn(Path lockFile) {
+        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.READ)) {
+            return holderPid(channel);
+        } catch (IOException e) {
+            return null;
         }
     }
 

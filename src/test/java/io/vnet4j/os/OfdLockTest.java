@@ -32,6 +32,21 @@ class OfdLockTest {
         }
     }
 
+    /** F_OFD_GETLK tells a held file from a free one, takes nothing, and a missing file is free. */
+    @Test
+    void isLockedTellsAHeldFileWithoutTakingIt() throws Exception {
+        Path file = Files.createFile(directory.resolve("g.lock"));
+        assertThat(OfdLock.isLocked(file)).isFalse();
+        try (OfdLock held = OfdLock.tryLock(file)) {
+            assertThat(OfdLock.isLocked(file)).as("held by another open of this process").isTrue();
+        }
+        assertThat(OfdLock.isLocked(file)).as("let go").isFalse();
+        try (OfdLock again = OfdLock.tryLock(file)) {
+            assertThat(again).as("the query took nothing").isNotNull();
+        }
+        assertThat(OfdLock.isLocked(directory.resolve("absent"))).isFalse();
+    }
+
     @Test
     void aMissingFileIsStrerrorsWords() {
         assertThatThrownBy(() -> OfdLock.tryLock(directory.resolve("absent")))

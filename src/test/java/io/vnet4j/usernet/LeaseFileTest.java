@@ -294,6 +294,39 @@ class LeaseFileTest {
     }
 
     /**
+     * A network given another's lock file as its lease file ({@code leasefile=PATH.lock} beside {@code leasefile=PATH})
+     * was let in: the locks are on different files. Its first write of leases renamed a new file over the lock file,
+     * which ended the lock (a second vnet4j on PATH was then let in), and its stop wrote the leases there; started the
+     * other way round, the lock taken truncated the other's leases to a pid. Both orders are refused now, as the
+     * kernel tells a held lock file (F_OFD_GETLK) from a lease file.
+     */
+    @Test
+    void anotherNetworksLockFileIsNoLeaseFileNorALeaseFileALockFile() throws Exception {
+        Path path = directory.resolve("leases");
+        try (Network network = new Network()) {
+            network.addNetdev("user,id=u,leasefile=" + path);
+            LeaseFile second = new LeaseFile("v", directory.resolve("leases.lock"));
+            assertThatThrownBy(() -> second.open(dhcpServer(), System.currentTimeMillis()))
+                    .isInstanceOf(IOException.class)
+                    .hasMessage("leasefile " + path + ".lock: another user network of this process holds this file as the"
+                            + " lock of its leasefile " + path + "; give each network a file of its own");
+            assertThat(Files.exists(directory.resolve("leases.lock.lock"))).as("no lock file of its own made").isFalse();
+        }
+        Path other = directory.resolve("other");
+        try (Network network = new Network()) {
+            Files.writeString(directory.resolve("other.lock"), "");
+            network.addNetdev("user,id=u,leasefile=" + other + ".lock");
+            String leases = Files.readString(directory.resolve("other.lock"));
+            LeaseFile second = new LeaseFile("v", other);
+            assertThatThrownBy(() -> second.open(dhcpServer(), System.currentTimeMillis()))
+                    .isInstanceOf(IOException.class)
+                    .hasMessage("leasefile " + other + ": another user network of this process keeps its DHCP leases in "
+                            + other + ".lock, this file's lock file; give each network a file of its own");
+            assertThat(Files.readString(directory.resolve("other.lock"))).as("u's leases, untouched").isEqualTo(leases);
+        }
+    }
+
+    /**
      * Whether another process may take the fcntl(2) lock on {@code lockFile} now: a child JVM tries
      * ({@link java.nio.channels.FileChannel#tryLock}, F_SETLK, as a second vnet4j does).
      */
