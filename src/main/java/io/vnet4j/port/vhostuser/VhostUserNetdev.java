@@ -471,7 +471,8 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
             adopt(p);
             hub.attach(p);
             p.start();
-            // a client's connection is said once QEMU speaks vhost-user on it: a socket of something else is said once
+            // a connection is said once its peer speaks vhost-user on it (QEMU speaks first, at once): a peer of
+            // something else is said as such, not as a front-end that connected and left
             Runnable sayConnected = () -> {
                 if (!saidConnected[0]) {
                     saidConnected[0] = true;
@@ -479,9 +480,6 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
                     connectionLines.info(id + ": vhost-user front-end connected to hub " + hub.id() + how);
                 }
             };
-            if (!isClient()) {
-                sayConnected.run();
-            }
             DescriptorStream conversing = stream;
             VhostUserConversation.run(id, stream, device, p, () -> closed, sayConnected,
                     () -> Thread.ofVirtual().start(() -> expectMemory(device, conversing)));
@@ -504,10 +502,10 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
                 String station = hub.describeStation(p.lastSourceMac());
                 p.close();
                 port = null;
-                if (!closed) {
-                    if (saidConnected[0]) {
-                        connectionLines.info(id + ": vhost-user front-end disconnected" + (station == null ? "" : " (" + station + ")"));
-                    }
+                if (!closed && !saidConnected[0] && endOfStream) {
+                    hungUpWithoutAWord();
+                } else if (!closed && saidConnected[0]) {
+                    connectionLines.info(id + ": vhost-user front-end disconnected" + (station == null ? "" : " (" + station + ")"));
                     if (endOfStream && !device.featuresSet()) { // it hung up by itself, before setting features
                         if (System.nanoTime() - connectedAt < HANDSHAKE_MILLIS * 1_000_000) {
                             leftEarly();
@@ -527,6 +525,23 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
             if (stream != null) {
                 stream.release();
             }
+        }
+    }
+
+    /**
+     * A connection whose peer ended it before its first message: no front-end's (QEMU's speaks first), so neither
+     * connected nor disconnected, nor a handshake QEMU left ({@link #leftEarly}'s queues=); a client says it once
+     * while its tries meet the same.
+     */
+    private void hungUpWithoutAWord() {
+        if (!isClient()) {
+            connectionLines.info(id + ": a peer connected and hung up before saying anything (QEMU's -netdev vhost-user"
+                    + " speaks first)");
+        } else if (!"".equals(notVhostUserSaid)) {
+            notVhostUserSaid = "";
+            connectionLines.warn(id + ": the connection to " + path + " ended before anything was said on it (QEMU's"
+                    + " vhost-user chardev speaks first: a QEMU that quit, or the socket of something else; said once"
+                    + " while the tries every " + duration(reconnectMillis) + " meet the same)");
         }
     }
 

@@ -245,6 +245,55 @@ class VhostUserNetdevTest {
     }
 
     /**
+     * A server said any peer as "vhost-user front-end connected" and then "disconnected", the lines of a VM, around
+     * the warning that it did not speak vhost-user; one that hung up without a word also drew the warning that QEMU
+     * left its handshake, with the advice queues=1. A connection is now said once its peer speaks vhost-user (as a
+     * client's already was), and one that ended before any message is said as such.
+     */
+    @Test
+    void aServerSaysAConnectionOnlyOnceItsPeerSpeaksVhostUser(@TempDir Path dir) throws Exception {
+        Path path = dir.resolve("vu.sock");
+        List<String> said = lines(() -> {
+            try (VhostUserNetdev netdev = new VhostUserNetdev("vu", "path=" + path, path, new Hub(0))) {
+                netdev.start();
+                connect(path).close();
+                try (SocketChannel c = connect(path)) {
+                    c.write(ByteBuffer.wrap(QMP_GREETING));
+                    assertThat(closedByPeer(c)).isTrue();
+                }
+            }
+        });
+        assertThat(count(said, "vu: a peer connected and hung up before saying anything (QEMU's -netdev vhost-user speaks"
+                + " first)")).as(said.toString()).isEqualTo(1);
+        assertThat(count(said, "does not speak vhost-user")).as(said.toString()).isEqualTo(1);
+        assertThat(count(said, "front-end")).as("no front-end spoke: " + said).isZero();
+        assertThat(count(said, "queues=1")).as(said.toString()).isZero();
+    }
+
+    /** A client whose socket ends each connection before a word said the handshake QEMU left, queues=1, once. */
+    @Test
+    void aClientAtASocketThatHangsUpAtOnceSaysSoOnce(@TempDir Path dir) throws Exception {
+        Path path = dir.resolve("other.sock");
+        List<String> said = lines(() -> {
+            try (ServerSocketChannel other = listen(path, 4);
+                    VhostUserNetdev netdev = VhostUserNetdev.client("vu", "path=" + path + ",server=off", path, 50, new Hub(0))) {
+                netdev.start();
+                for (int i = 0; i < 3; i++) {
+                    other.accept().close();
+                }
+                try (SocketChannel c = other.accept()) {
+                    assertThat(served(c)).isTrue();
+                }
+            }
+        });
+        assertThat(count(said, "vu: the connection to " + path + " ended before anything was said on it (QEMU's vhost-user"
+                + " chardev speaks first: a QEMU that quit, or the socket of something else; said once while the tries"
+                + " every 50 ms meet the same)")).as(said.toString()).isEqualTo(1);
+        assertThat(count(said, "queues=1")).as(said.toString()).isZero();
+        assertThat(count(said, "front-end connected")).as("only the QEMU that spoke: " + said).isEqualTo(1);
+    }
+
+    /**
      * A client started before QEMU waits for its socket, saying so once however many tries it takes, and without
      * making the path; it is served once QEMU listens, connects again when QEMU's end goes (a QEMU restarting:
      * its chardev listens for the next back-end) and again when a new QEMU comes after the old one's socket
