@@ -48,7 +48,8 @@ final class VhostUserOptionParser {
             for (String key : new String[] {ReconnectOptions.SECONDS, ReconnectOptions.MILLIS}) {
                 if (o.has(key)) {
                     throw o.error(key + ": only with server=off, where vnet4j connects to QEMU's socket; with server=on"
-                            + " (the default) QEMU connects, and its own -chardev socket,...,reconnect=SECONDS paces that");
+                            + " (the default) QEMU connects, and its own -chardev socket,...," + key
+                            + (key.equals(ReconnectOptions.SECONDS) ? "=SECONDS" : "=MS") + " paces that");
                 }
             }
             String group = SocketAccessOptions.group(o);

@@ -544,6 +544,9 @@ class ConfigParserTest {
                 + " connects to QEMU's socket; with server=on (the default) QEMU connects, and its own -chardev"
                 + " socket,...,reconnect=SECONDS paces that");
         netdevError("vhost-user,id=vm,path=/s,server=on,reconnect=1").hasMessageContaining("reconnect: only with server=off");
+        netdevError("vhost-user,id=vm,path=/s,reconnect-ms=250").hasMessageEndingWith("reconnect-ms: only with server=off,"
+                + " where vnet4j connects to QEMU's socket; with server=on (the default) QEMU connects, and its own -chardev"
+                + " socket,...,reconnect-ms=MS paces that");
         // QEMU's chardev's wait= is not the back-end's
         netdevError("vhost-user,id=vm,path=/s,server=off,wait=off").hasMessageContaining("unknown option 'wait'");
         netdevError("vhost-user,id=vm,server=off").hasMessageContaining("path");
