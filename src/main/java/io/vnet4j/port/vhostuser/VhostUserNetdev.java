@@ -283,10 +283,10 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
                 }
                 if (said == null) {
                     Log.info(id + ": waiting for QEMU to listen at " + path + " (" + why + "); trying every "
-                            + duration(reconnectMillis));
+                            + pace());
                     said = why;
                 } else if (!why.equals(said) && !nothingListens(e)) {
-                    Log.warn(id + ": cannot connect to " + path + ": " + why + "; trying every " + duration(reconnectMillis));
+                    Log.warn(id + ": cannot connect to " + path + ": " + why + "; trying every " + pace());
                     said = why;
                 }
                 if (!pause(reconnectMillis)) {
@@ -397,6 +397,11 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
             return notASocket != null ? "it is " + notASocket + ", not a socket" : "a socket nothing listens on";
         }
         return m;
+    }
+
+    /** The pace of a client's tries as given: whole seconds in s, else in ms (1050 is "1050 ms", not a rounded "1.1 s"). */
+    private String pace() {
+        return reconnectMillis % 1000 == 0 ? reconnectMillis / 1000 + " s" : reconnectMillis + " ms";
     }
 
     /** Milliseconds in words: 1000 is "1 s", 250 "250 ms", 1250 "1.3 s". */
@@ -541,7 +546,7 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
             notVhostUserSaid = "";
             connectionLines.warn(id + ": the connection to " + path + " ended before anything was said on it (QEMU's"
                     + " vhost-user chardev speaks first: a QEMU that quit, or the socket of something else; said once"
-                    + " while the tries every " + duration(reconnectMillis) + " meet the same)");
+                    + " while the tries every " + pace() + " meet the same)");
         }
     }
 
@@ -551,7 +556,7 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
         return isClient()
                 ? "the socket at " + path + " does not speak vhost-user" + first + "; give path= the socket of QEMU's"
                         + " -chardev socket,...,server=on that its -netdev vhost-user,chardev= names (said once while"
-                        + " the tries every " + duration(reconnectMillis) + " find the same)"
+                        + " the tries every " + pace() + " find the same)"
                 : "a peer that does not speak vhost-user connected" + first + "; QEMU connects here with -chardev"
                         + " socket,id=C,path=" + path + " and -netdev vhost-user,chardev=C";
     }

@@ -293,6 +293,19 @@ class VhostUserNetdevTest {
         assertThat(count(said, "front-end connected")).as("only the QEMU that spoke: " + said).isEqualTo(1);
     }
 
+    /** A pace that is no whole number of seconds was said rounded to a tenth ("trying every 1.1 s" for 1050 ms). */
+    @Test
+    void aClientsPaceIsSaidAsGiven(@TempDir Path dir) throws Exception {
+        Path path = dir.resolve("qemu.sock");
+        List<String> said = lines(() -> {
+            try (VhostUserNetdev netdev = VhostUserNetdev.client("vu", "path=" + path + ",server=off", path, 1050, new Hub(0))) {
+                netdev.start();
+                await("the wait said", () -> netdev.describe().contains("waiting for QEMU"));
+            }
+        });
+        assertThat(said).contains("vu: waiting for QEMU to listen at " + path + " (nothing there yet); trying every 1050 ms");
+    }
+
     /**
      * A client started before QEMU waits for its socket, saying so once however many tries it takes, and without
      * making the path; it is served once QEMU listens, connects again when QEMU's end goes (a QEMU restarting:
