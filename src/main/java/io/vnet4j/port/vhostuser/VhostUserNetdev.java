@@ -508,6 +508,9 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
                 p.close();
                 port = null;
                 if (!closed && !saidConnected[0] && endOfStream) {
+                    if (System.nanoTime() - connectedAt < HANDSHAKE_MILLIS * 1_000_000) {
+                        leftEarlyAt = System.nanoTime(); // paced as a handshake left, unsaid: the next one 200 ms later
+                    }
                     hungUpWithoutAWord();
                 } else if (!closed && saidConnected[0]) {
                     connectionLines.info(id + ": vhost-user front-end disconnected" + (station == null ? "" : " (" + station + ")"));
