@@ -45,18 +45,24 @@ public final class OfdLock implements AutoCloseable {
             if (fd < 0) {
                 throw new IOException(Libc.strerror(Libc.errno(errno)));
             }
-            MemorySegment flock = call.allocate(FLOCK_SIZE, 8); // zeroed: SEEK_SET, from 0, to the end, l_pid 0
-            flock.set(ValueLayout.JAVA_SHORT, 0, (short) F_WRLCK);
-            int rc = (int) Downcall.callVariadic(LinuxCalls.FCNTL.handle(), errno, fd, F_OFD_SETLK, flock.address());
-            if (rc == 0) {
-                return new OfdLock(fd);
+            boolean held = false;
+            try {
+                int rc = (int) Downcall.callVariadic(LinuxCalls.FCNTL.handle(), errno, fd, F_OFD_SETLK,
+                        wholeFileWriteLock(call).address());
+                if (rc == 0) {
+                    held = true;
+                    return new OfdLock(fd);
+                }
+                int why = Libc.errno(errno);
+                if (why == EAGAIN || why == EACCES) {
+                    return null;
+                }
+                throw new IOException(Libc.strerror(why));
+            } finally {
+                if (!held) {
+                    Libc.closeQuietly(fd);
+                }
             }
-            int why = Libc.errno(errno);
-            Libc.closeQuietly(fd);
-            if (why == EAGAIN || why == EACCES) {
-                return null;
-            }
-            throw new IOException(Libc.strerror(why));
         } catch (IOException e) {
             throw e;
         } catch (Throwable t) {
@@ -83,8 +89,7 @@ public final class OfdLock implements AutoCloseable {
                 throw new IOException(Libc.strerror(why));
             }
             try {
-                MemorySegment flock = call.allocate(FLOCK_SIZE, 8); // zeroed: SEEK_SET, from 0, to the end, l_pid 0
-                flock.set(ValueLayout.JAVA_SHORT, 0, (short) F_WRLCK);
+                MemorySegment flock = wholeFileWriteLock(call);
                 int rc = (int) Downcall.callVariadic(LinuxCalls.FCNTL.handle(), errno, fd, F_OFD_GETLK, flock.address());
                 if (rc != 0) {
                     throw new IOException(Libc.strerror(Libc.errno(errno)));
@@ -98,6 +103,13 @@ public final class OfdLock implements AutoCloseable {
         } catch (Throwable t) {
             throw new IOException("fcntl F_OFD_GETLK: " + t, t);
         }
+    }
+
+    /** A struct flock for a write lock on all of a file: l_whence SEEK_SET, l_start 0, l_len 0 (to the end), l_pid 0. */
+    private static MemorySegment wholeFileWriteLock(Arena call) {
+        MemorySegment flock = call.allocate(FLOCK_SIZE, 8); // zeroed
+        flock.set(ValueLayout.JAVA_SHORT, 0, (short) F_WRLCK);
+        return flock;
     }
 
     /** Lets the lock go: closes its descriptor. Again does nothing. */

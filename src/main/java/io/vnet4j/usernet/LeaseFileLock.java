@@ -88,11 +88,11 @@ final class LeaseFileLock implements AutoCloseable {
             try {
                 channel.truncate(0);
                 channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+                giveToLeaseFilesOwner(lockFile, target);
             } catch (IOException | RuntimeException e) {
                 lock.close();
                 throw e;
             }
-            giveToLeaseFilesOwner(lockFile, target);
             return new LeaseFileLock(lock);
         }
     }
