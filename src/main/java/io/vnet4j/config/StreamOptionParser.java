@@ -73,7 +73,8 @@ final class StreamOptionParser {
             }
             return new NetdevConfig.StreamServer(id, "stream", hub, settings, address, keepAlive);
         }
-        return new NetdevConfig.StreamClient(id, "stream", hub, settings, address, reconnectMs, keepAlive);
+        return new NetdevConfig.StreamClient(id, "stream", hub,
+                settings + (reconnectMs > 0 ? ",reconnect-ms=" + reconnectMs : ""), address, reconnectMs, keepAlive);
     }
 
     /** {@code addr.keep-alive=on} and its times and count, each 0 when not given; null when off. */

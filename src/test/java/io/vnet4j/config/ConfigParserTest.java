@@ -135,7 +135,7 @@ class ConfigParserTest {
     void streamInetClientWithReconnectMillis() throws Exception {
         NetdevConfig c = netdev("stream,id=s,server=off,addr.type=inet,addr.host=127.0.0.1,addr.port=5555,reconnect-ms=250");
         assertThat(c).isEqualTo(new NetdevConfig.StreamClient("s", "stream", 0,
-                "server=off,addr.type=inet,addr.host=127.0.0.1,addr.port=5555", inet("127.0.0.1", 5555), 250));
+                "server=off,addr.type=inet,addr.host=127.0.0.1,addr.port=5555,reconnect-ms=250", inet("127.0.0.1", 5555), 250));
     }
 
     /**
@@ -192,7 +192,7 @@ class ConfigParserTest {
                 new NetdevConfig.StreamServer("s", "stream", 0, "server=on,addr.type=unix,addr.path=/tmp/v.sock",
                         UnixDomainSocketAddress.of("/tmp/v.sock")));
         assertThat(netdev("stream,id=c,server=off,addr.type=unix,addr.path=/tmp/v.sock,reconnect-ms=100")).isEqualTo(
-                new NetdevConfig.StreamClient("c", "stream", 0, "server=off,addr.type=unix,addr.path=/tmp/v.sock",
+                new NetdevConfig.StreamClient("c", "stream", 0, "server=off,addr.type=unix,addr.path=/tmp/v.sock,reconnect-ms=100",
                         UnixDomainSocketAddress.of("/tmp/v.sock"), 100));
     }
 

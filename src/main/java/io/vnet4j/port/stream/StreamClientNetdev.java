@@ -92,16 +92,23 @@ public final class StreamClientNetdev extends OnePortNetdev<StreamPort> {
 
     private void run(SocketChannel initial) {
         SocketChannel ch = initial;
+        String said = null; // why the tries of this wait failed, said once (again for another reason)
         while (!closed) {
             if (ch == null) {
                 try {
                     ch = connect();
                 } catch (IOException e) {
+                    String why = e.getMessage();
+                    if (!why.equals(said) && !closed) {
+                        said = why;
+                        Log.info(id + ": " + why + "; trying every " + reconnectMillis + " ms");
+                    }
                     if (!sleepBeforeReconnect()) {
                         return;
                     }
                     continue;
                 }
+                said = null;
             }
             String peer = StreamServerNetdev.peerName(ch);
             SocketAddress named = StreamServerNetdev.qmpAddress(ch, false); // null: gone already, never up for its events

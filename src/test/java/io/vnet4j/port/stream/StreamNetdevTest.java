@@ -302,6 +302,24 @@ class StreamNetdevTest {
         assertThatThrownBy(atDir::start).hasMessage("cannot connect to " + dir + ": it is a directory, not a socket");
     }
 
+    /**
+     * A reconnecting client whose server is not there yet says so once, with why and its pace, however many tries it
+     * takes (helper-152: it said nothing while it waited, and its settings left its pace out).
+     */
+    @Test
+    void aReconnectingClientSaysOnceWhyItCannotConnectYet() throws Exception {
+        Path path = dir.resolve("later.sock");
+        List<String> said = io.vnet4j.base.LogCapture.during(java.util.logging.Level.INFO, () -> {
+            StreamClientNetdev client = keep(new StreamClientNetdev("c", "stream", "test", UnixDomainSocketAddress.of(path),
+                    50, new Hub(0)));
+            client.start();
+            Thread.sleep(400); // some eight tries
+            client.close();
+        });
+        assertThat(said.stream().filter(l -> l.startsWith("c: cannot connect to " + path + ": ")
+                && l.endsWith("; trying every 50 ms"))).as(said.toString()).hasSize(1);
+    }
+
     @Test
     void aUnixClientReconnectsAfterTheServerGoesAwayAndComesBack() throws Exception {
         Hub serverHub = new Hub(0);
