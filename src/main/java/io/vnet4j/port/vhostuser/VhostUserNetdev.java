@@ -90,7 +90,10 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
     private boolean leftUnstartedSaid;
     /** A front-end's connections and their ends are a line a second after ten: QEMU giving up in its handshake reconnects for ever. */
     private final LineBudget connectionLines = new LineBudget(10, Duration.ofSeconds(1));
-    /** A client's: the first bytes of the peer last said not to speak vhost-user, while its tries find the same; else null. */
+    /**
+     * A client's: the first bytes of the peer last said not to speak vhost-user ("" for one said to hang up before a
+     * word), while its tries find the same; else null.
+     */
     private volatile String notVhostUserSaid;
     /** How long after VHOST_USER_SET_FEATURES the guest's memory must have come before that is said. */
     private static final long MEMORY_EXPECTED_MILLIS = 3000;
