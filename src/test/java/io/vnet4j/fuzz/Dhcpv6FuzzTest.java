@@ -7,6 +7,7 @@ import io.vnet4j.usernet.dhcpv6.Dhcpv6Message;
 import io.vnet4j.usernet.dhcpv6.Dhcpv6MessageType;
 import io.vnet4j.usernet.dhcpv6.Dhcpv6Option;
 import io.vnet4j.usernet.dhcpv6.Dhcpv6Options;
+import io.vnet4j.usernet.dhcpv6.Dhcpv6Pool;
 import io.vnet4j.usernet.dhcpv6.Dhcpv6Server;
 import io.vnet4j.usernet.dhcpv6.Dhcpv6Settings;
 import io.vnet4j.wire.DomainNames;
@@ -23,7 +24,11 @@ import java.util.List;
  * the server answers exactly the Information-requests a reference reading of libslirp's and RFC 8415's
  * rules accepts, and every Reply fits {@link Dhcpv6Server#maxReplyLength()}, checks, carries the request's
  * transaction-id, its last Client Identifier, this server's identifier, and the options asked for, each
- * reading back as configured.
+ * reading back as configured. A second harness feeds a server with addresses to give ({@link Dhcpv6Pool}): every
+ * message it answers is a Solicit, Request, Confirm, Renew, Rebind, Release or Decline with a Client Identifier, the
+ * answer is an Advertise (to a Solicit without Rapid Commit) or a Reply that checks and fits, carries the
+ * transaction-id, the Client Identifier and this server's identifier, its IA options' insides tile, each names an
+ * IAID the message had, and the only address given a lifetime is the guest's.
  */
 class Dhcpv6FuzzTest {
     private static final IpAddress DNS = IpAddress.parse("fec0::3");
@@ -37,6 +42,11 @@ class Dhcpv6FuzzTest {
     private final Dhcpv6Message reply = new Dhcpv6Message();
     private final Dhcpv6Options options = new Dhcpv6Options();
     private final ByteBuffer out = ByteBuffer.allocate(server.maxReplyLength());
+    private static final long GUEST_MAC = 0x5254_0012_3456L;
+    private static final Dhcpv6Pool POOL = new Dhcpv6Pool(IpAddress.parse("fec0::"), 64, 86_400,
+            IpAddress.parse("fec0::2"), DNS);
+    private final Dhcpv6Server stateful = new Dhcpv6Server(new Dhcpv6Settings(DNS, SEARCH, URL, 0x5255_0a00_0202L, POOL));
+    private final ByteBuffer statefulOut = ByteBuffer.allocate(stateful.maxReplyLength());
 
     @FuzzTest
     void answersExactlyTheAcceptableRequestsWithWellFormedReplies(byte[] input) {
@@ -83,6 +93,75 @@ class Dhcpv6FuzzTest {
         assertThat(dns).isEqualTo(expected.dns);
         assertThat(search).isEqualTo(expected.search);
         assertThat(url).isEqualTo(expected.url);
+    }
+
+    @FuzzTest
+    void statefulAnswersAreWellFormedAndFollowTheMessage(byte[] input) {
+        ByteBuffer in = ByteBuffer.wrap(input);
+        int n = stateful.handle(in, 0, input.length, GUEST_MAC, false, 0, statefulOut, 0);
+        if (n == Dhcpv6Server.NO_REPLY) {
+            return;
+        }
+        assertThat(n).isBetween(Dhcpv6Message.HEADER_LENGTH, stateful.maxReplyLength());
+        assertThat(request.wrap(in, 0, input.length).check()).isEqualTo(WireError.NONE);
+        int type = request.msgType();
+        byte[] clientId = null;
+        boolean rapidCommit = false;
+        java.util.Set<Integer> iaids = new java.util.HashSet<>();
+        request.options(options);
+        while (options.next()) {
+            int code = options.code();
+            if (code == Dhcpv6Option.CLIENTID) {
+                clientId = new byte[options.dataLength()];
+                in.get(options.dataOffset(), clientId);
+            }
+            rapidCommit |= code == Dhcpv6Option.RAPID_COMMIT;
+            if ((code == Dhcpv6Option.IA_NA || code == Dhcpv6Option.IA_TA || code == Dhcpv6Option.IA_PD) && options.dataLength() >= 4) {
+                iaids.add(in.getInt(options.dataOffset()));
+            }
+        }
+        assertThat(reply.wrap(statefulOut, 0, n).check()).isEqualTo(WireError.NONE);
+        assertThat(reply.transactionId()).isEqualTo(request.transactionId());
+        if (type == Dhcpv6MessageType.INFORMATION_REQUEST) {
+            assertThat(reply.msgType()).isEqualTo(Dhcpv6MessageType.REPLY);
+            return;
+        }
+        assertThat(type).isBetween(Dhcpv6MessageType.SOLICIT, Dhcpv6MessageType.DECLINE).isNotEqualTo(Dhcpv6MessageType.ADVERTISE)
+                .isNotEqualTo(Dhcpv6MessageType.REPLY);
+        assertThat(clientId).isNotNull().isNotEmpty();
+        assertThat(reply.msgType()).isEqualTo(type == Dhcpv6MessageType.SOLICIT && !rapidCommit
+                ? Dhcpv6MessageType.ADVERTISE : Dhcpv6MessageType.REPLY);
+        IpAddress guest = POOL.addressFor(GUEST_MAC);
+        byte[] replyClientId = null;
+        byte[] serverId = null;
+        int given = 0;
+        reply.options(options);
+        Dhcpv6Options inner = new Dhcpv6Options();
+        while (options.next()) {
+            int code = options.code();
+            byte[] data = new byte[options.dataLength()];
+            statefulOut.get(options.dataOffset(), data);
+            switch (code) {
+                case Dhcpv6Option.CLIENTID -> replyClientId = data;
+                case Dhcpv6Option.SERVERID -> serverId = data;
+                case Dhcpv6Option.IA_NA, Dhcpv6Option.IA_TA, Dhcpv6Option.IA_PD -> {
+                    int fixed = code == Dhcpv6Option.IA_TA ? 4 : 12;
+                    assertThat(iaids).contains(ByteBuffer.wrap(data).getInt(0));
+                    inner.reset(statefulOut, options.dataOffset() + fixed, data.length - fixed);
+                    while (inner.next()) {
+                        if (inner.code() == Dhcpv6Option.IAADDR && statefulOut.getInt(inner.dataOffset() + 20) != 0) {
+                            assertThat(IpAddress.read(statefulOut, inner.dataOffset())).isEqualTo(guest);
+                            given++;
+                        }
+                    }
+                    assertThat(inner.error()).isEqualTo(WireError.NONE);
+                }
+                default -> { }
+            }
+        }
+        assertThat(replyClientId).isEqualTo(clientId);
+        assertThat(serverId).isEqualTo(duid);
+        assertThat(given).isLessThanOrEqualTo(1);
     }
 
     private record Expected(byte[] clientId, boolean dns, boolean search, boolean url) {}

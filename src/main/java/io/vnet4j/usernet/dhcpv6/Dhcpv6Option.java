@@ -14,8 +14,14 @@ public final class Dhcpv6Option {
     public static final int IAADDR = 5;
     /** Option Request: a list of 16-bit option codes (RFC 8415 section 21.7). */
     public static final int ORO = 6;
+    /** Preference: one byte, 255 has the client take this server's Advertise at once (RFC 8415 section 21.8). */
+    public static final int PREFERENCE = 7;
     /** Elapsed Time (RFC 8415 section 21.9). */
     public static final int ELAPSED_TIME = 8;
+    /** Status Code: a 16-bit code ({@link Dhcpv6Status}) and a UTF-8 message (RFC 8415 section 21.13). */
+    public static final int STATUS_CODE = 13;
+    /** Rapid Commit: no data; Solicit-Reply instead of four messages (RFC 8415 section 21.14). */
+    public static final int RAPID_COMMIT = 14;
     /** DNS Recursive Name Server: IPv6 addresses (RFC 3646 section 3). */
     public static final int DNS_SERVERS = 23;
     /** Domain Search List: uncompressed domain names (RFC 3646 section 4). */

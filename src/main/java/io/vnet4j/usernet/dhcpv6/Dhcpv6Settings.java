@@ -5,7 +5,7 @@ import io.vnet4j.wire.IpAddress;
 import java.util.List;
 
 /**
- * What the stateless DHCPv6 server hands out (RFC 8415 section 18.3.6 with RFC 3646 and RFC 5970), as plain
+ * What the DHCPv6 server hands out (RFC 8415 section 18.3.6 with RFC 3646 and RFC 5970, and addresses), as plain
  * values, checked here.
  *
  * @param dnsServer     the DNS Recursive Name Server (option 23), an IPv6 address; null: none sent
@@ -13,8 +13,11 @@ import java.util.List;
  * @param bootFileUrl   the Boot File URL (option 59), printable ASCII; null: none sent. libslirp's form is
  *                      {@link #tftpBootFileUrl}
  * @param serverMac     the MAC of the server's DUID-LL (RFC 8415 section 11.4), the low 48 bits
+ * @param pool          the addresses stateful DHCPv6 gives (IA_NA); null: only Information-requests are answered,
+ *                      as libslirp's server does
  */
-public record Dhcpv6Settings(IpAddress dnsServer, List<String> searchDomains, String bootFileUrl, long serverMac) {
+public record Dhcpv6Settings(IpAddress dnsServer, List<String> searchDomains, String bootFileUrl, long serverMac,
+                             Dhcpv6Pool pool) {
     /** The longest Boot File URL taken, so that a reply stays well within an IPv6 minimum MTU. */
     public static final int MAX_BOOT_FILE_URL = 512;
     /** The longest encoded search list taken. */
@@ -41,6 +44,11 @@ public record Dhcpv6Settings(IpAddress dnsServer, List<String> searchDomains, St
         if ((serverMac >>> 48) != 0) {
             throw new IllegalArgumentException("not a MAC address: " + Long.toHexString(serverMac));
         }
+    }
+
+    /** Settings of a stateless server (no {@link #pool}), libslirp's. */
+    public Dhcpv6Settings(IpAddress dnsServer, List<String> searchDomains, String bootFileUrl, long serverMac) {
+        this(dnsServer, searchDomains, bootFileUrl, serverMac, null);
     }
 
     /**
