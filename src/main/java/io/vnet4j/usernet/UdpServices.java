@@ -5,6 +5,7 @@ import io.vnet4j.base.Log;
 import io.vnet4j.config.UserConfig;
 import io.vnet4j.usernet.dhcp.DhcpMessageType;
 import io.vnet4j.usernet.dhcp.Lease;
+import io.vnet4j.usernet.dhcpv6.Dhcpv6Pool;
 import io.vnet4j.usernet.dhcpv6.Dhcpv6Server;
 import io.vnet4j.usernet.dhcpv6.Dhcpv6Settings;
 import io.vnet4j.usernet.dns.DnsMessage;
@@ -28,7 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongFunction;
 
 /**
- * The gateway's own UDP services, tried before NAT: DHCP (port 67), stateless DHCPv6 (port 547, to
+ * The gateway's own UDP services, tried before NAT: DHCP (port 67), DHCPv6 (port 547, to
  * All_DHCP_Relay_Agents_and_Servers or the gateway; the reply comes from the host's link-local address), TFTP at the host address (port 69,
  * when {@code tftp=} is set), DNS at the DNS address (port 53: the names guests gave in DHCP are answered
  * here, {@code NAME.DOMAIN} or bare {@code NAME}, so VMs find each other; everything else is forwarded to
@@ -74,6 +75,8 @@ final class UdpServices {
     /** A pool that ran out is said, at most once a minute after a few: a new VM's DHCP client asks every few seconds. */
     private final LineBudget exhaustedLines = new LineBudget(3, Duration.ofMinutes(1));
     private final LineBudget declineLines = new LineBudget(3, Duration.ofMinutes(1));
+    /** A DHCPv6 address given (a Request, a Rapid Commit Solicit): a client repeating its Request cannot flood the log. */
+    private final LineBudget dhcpv6Lines = new LineBudget(20, Duration.ofSeconds(1));
     /** Names the port a MAC sends from, for the lease line; set by the user network once on its hub. */
     LongFunction<String> portOf = mac -> null;
     private long dnsDropped;
@@ -146,16 +149,19 @@ final class UdpServices {
         List<String> search = SearchList.fitting(SearchList.of(config), Dhcpv6Settings.MAX_SEARCH_LIST);
         long mac = GuestOutput.gatewayMac(gateway.hostLinkLocal());
         IpAddress dns = config.reach().builtinDns() ? gateway.dns6() : null;
+        UserConfig.Ipv6 v6 = config.ipv6().orElseThrow();
+        // stateful DHCPv6 (IA_NA): each guest's MAC in the prefix, for as long as a DHCPv4 lease (Dhcpv6Pool)
+        Dhcpv6Pool pool = new Dhcpv6Pool(v6.prefix(), v6.prefixLength(), DhcpSettings.QEMU_LEASE_SECONDS, v6.host(), v6.dns());
         if (config.bootFile() != null) {
             try {
                 return new Dhcpv6Settings(dns, search,
-                        Dhcpv6Settings.tftpBootFileUrl(gateway.host6(), config.bootFile()), mac);
+                        Dhcpv6Settings.tftpBootFileUrl(gateway.host6(), config.bootFile()), mac, pool);
             } catch (IllegalArgumentException e) {
                 Log.warn(logName + ": bootfile= cannot go in a DHCPv6 boot file URL (" + Log.printable(e.getMessage())
                         + "): IPv6 guests are not told it");
             }
         }
-        return new Dhcpv6Settings(dns, search, null, mac);
+        return new Dhcpv6Settings(dns, search, null, mac, pool);
     }
 
     /**
@@ -175,7 +181,19 @@ final class UdpServices {
         }
         if (destinationPort == DHCPV6_SERVER_PORT && dhcpv6 != null && source.isLinkLocal()
                 && (toHost || destination.equals(Gateway.ALL_DHCP_SERVERS))) {
-            int n = dhcpv6.handle(buffer, offset, length, dhcpv6Out, 0);
+            long declinedBefore = dhcpv6.declined();
+            long boundBefore = dhcpv6.bound();
+            int n = dhcpv6.handle(buffer, offset, length, sourceMac, toHost, System.currentTimeMillis(), dhcpv6Out, 0);
+            if (dhcpv6.declined() != declinedBefore) {
+                declineLines.warn(logName + ": " + dhcpv6.lastDeclined() + " declined by " + MacAddress.format(sourceMac)
+                        + ", which found it in use by another station: not given to it by DHCPv6 for "
+                        + Dhcpv6Server.DECLINE_HOLD_MILLIS / 60_000 + " min");
+            }
+            if (dhcpv6.bound() != boundBefore) {
+                String port = portOf.apply(sourceMac);
+                dhcpv6Lines.info(logName + ": dhcpv6 address " + dhcpv6.lastBound() + " to " + MacAddress.format(sourceMac)
+                        + (port == null ? "" : " on port " + port));
+            }
             if (n != Dhcpv6Server.NO_REPLY) {
                 out.sendUdp(gateway.hostLinkLocal(), DHCPV6_SERVER_PORT, source, sourcePort, NeighborTable.UNKNOWN,
                         dhcpv6Out, 0, n);

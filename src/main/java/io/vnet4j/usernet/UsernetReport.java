@@ -234,7 +234,9 @@ final class UsernetReport {
         if (ndp != null) {
             var d6 = services.dhcpv6Server().counters();
             lines.add("ipv6: router advertisements sent " + ndp.advertisementsSent + ", neighbour discovery dropped "
-                    + ndp.dropped + "; dhcpv6 not answered: malformed " + d6.malformed() + ", ignored " + d6.ignored());
+                    + ndp.dropped + "; dhcpv6 answered: information requests " + d6.informed() + ", addresses advertised "
+                    + d6.advertised() + ", bound " + d6.bound() + ", renewed " + d6.renewed() + ", released " + d6.released()
+                    + ", declined " + d6.declined() + "; not answered: malformed " + d6.malformed() + ", ignored " + d6.ignored());
         }
         return lines;
     }

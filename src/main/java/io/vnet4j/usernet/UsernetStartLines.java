@@ -4,6 +4,7 @@ import io.vnet4j.base.Log;
 import io.vnet4j.base.SocketAddresses;
 import io.vnet4j.config.UserConfig;
 import io.vnet4j.os.ChannelDescriptors;
+import io.vnet4j.usernet.dhcpv6.Dhcpv6Pool;
 import io.vnet4j.usernet.dhcpv6.Dhcpv6Settings;
 import io.vnet4j.wire.Ipv4Address;
 import java.net.InetSocketAddress;
@@ -22,7 +23,11 @@ final class UsernetStartLines {
     static void warnings(String id, UserConfig config, NeighborDiscovery ndp) {
         config.ipv6().filter(v6 -> v6.prefixLength() != 64).ifPresent(v6 -> Log.warn(id + ": ipv6-net="
                 + v6.network() + ": guests take an address by SLAAC only from a /64 prefix (RFC 4862 with RFC 2464); "
-                + "with /" + v6.prefixLength() + " they get none unless one is set by hand (QEMU behaves the same)"));
+                + "with /" + v6.prefixLength() + " they get none unless one is set by hand (QEMU behaves the same)"
+                + (v6.prefixLength() <= Dhcpv6Pool.MAX_PREFIX_LENGTH
+                        ? " or a DHCPv6 client asks for one (stateful DHCPv6 gives the guest's MAC in the prefix)"
+                        : "; nor by stateful DHCPv6, which puts the guest's MAC in the prefix: it fits a prefix up to /"
+                                + Dhcpv6Pool.MAX_PREFIX_LENGTH)));
         List<String> search = SearchList.of(config);
         int byDhcpv6 = SearchList.fitting(search, Dhcpv6Settings.MAX_SEARCH_LIST).size();
         if (ndp != null && Math.min(ndp.searchDomains.size(), byDhcpv6) < search.size()) {

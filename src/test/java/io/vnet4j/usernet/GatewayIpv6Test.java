@@ -219,6 +219,46 @@ class GatewayIpv6Test {
         assertThat(r.get(1)).isEqualTo((byte) 1);
     }
 
+    /**
+     * Stateful DHCPv6 on a restricted network, as the stateless answers are: a Rapid Commit Solicit from the guest's MAC
+     * gets a Reply with that MAC in the prefix (fec0::5254:12:3456, not the SLAAC address), counted in the ipv6 line; a
+     * Request to fe80::2 gets UseMulticast.
+     */
+    @Test
+    void aRapidCommitSolicitGetsTheGuestsMacInThePrefixAndAUnicastRequestUseMulticast() throws Exception {
+        byte[] clientId = {0, 1, 0, 10, 0, 3, 0, 1, 0x52, 0x54, 0, 0x12, 0x34, 0x56};
+        byte[] iaNa = {0, 3, 0, 12, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0};
+        ByteBuffer solicit = ByteBuffer.allocate(4 + clientId.length + 4 + iaNa.length);
+        solicit.putInt(0x01_0a0b0c).put(clientId).putInt(14 << 16).put(iaNa); // Solicit, Rapid Commit
+        guest.send(GuestFrames6.udp(0x3333_0001_0002L, GUEST_LINK_LOCAL, 546, Gateway.ALL_DHCP_SERVERS, 547, solicit.array()));
+        ByteBuffer frame = receive(EtherType.IPV6);
+        Ipv6Packet ip = ipv6(frame);
+        assertThat(ip.source()).isEqualTo(HOST_LINK_LOCAL);
+        assertThat(ip.destination()).isEqualTo(GUEST_LINK_LOCAL);
+        UdpPacket udp = new UdpPacket().wrap(frame, ip.upperOffset(), ip.upperLength());
+        assertThat(udp.checksumValid(ip)).isTrue();
+        byte[] reply = new byte[udp.payloadLength()];
+        frame.get(udp.payloadOffset(), reply);
+        assertThat(reply[0]).isEqualTo((byte) 7);
+        assertThat(indexOf(reply, GuestFrames6.address(IpAddress.parse("fec0::5254:12:3456")))).isPositive();
+        assertThat(indexOf(reply, GuestFrames6.address(GUEST))).as("not the SLAAC address").isNegative();
+        awaitDetail("addresses advertised 0, bound 1, renewed 0");
+
+        byte[] serverId = {0, 2, 0, 10, 0, 3, 0, 1, 0x52, 0x56, 0, 0, 0, 2};
+        ByteBuffer request = ByteBuffer.allocate(4 + clientId.length + serverId.length + iaNa.length);
+        request.putInt(0x03_0a0b0d).put(clientId).put(serverId).put(iaNa);
+        guest.send(GuestFrames6.udp(HOST_MAC, GUEST_LINK_LOCAL, 546, HOST_LINK_LOCAL, 547, request.array()));
+        frame = receive(EtherType.IPV6);
+        ip = ipv6(frame);
+        udp = new UdpPacket().wrap(frame, ip.upperOffset(), ip.upperLength());
+        reply = new byte[udp.payloadLength()];
+        frame.get(udp.payloadOffset(), reply);
+        assertThat(reply[0]).isEqualTo((byte) 7);
+        assertThat(indexOf(reply, new byte[] {0, 13, 0, 19, 0, 5})).as("UseMulticast").isPositive();
+        assertThat(reply).as("the identifiers and the status alone, no IA_NA")
+                .hasSize(4 + clientId.length + serverId.length + 4 + 2 + "send to ff02::1:2".length());
+    }
+
     @Test
     void aFragmentedLargePingIsReassembledAndAnsweredInFragmentsOfTheMtu() throws Exception {
         byte[] data = new byte[3000];

@@ -35,13 +35,32 @@ class UsernetStartLinesTest {
                 .contains("u: guests' connections to tcp 10.0.2.100:7002 go to tcp 127.0.0.1:80");
     }
 
+    @Test
+    void aPrefixOtherThanSlaacsSaysWhetherStatefulDhcpv6StillGivesAddresses() throws Exception {
+        assertThat(warnings("ipv6-net=fec0::/80")).contains("u: ipv6-net=fec0::/80: guests take an address by SLAAC only"
+                + " from a /64 prefix", "or a DHCPv6 client asks for one (stateful DHCPv6 gives the guest's MAC in the prefix)");
+        assertThat(warnings("ipv6-net=fec0::/96")).contains("nor by stateful DHCPv6, which puts the guest's MAC in the"
+                + " prefix: it fits a prefix up to /80");
+        assertThat(warnings("ipv6-net=fec0::/64")).doesNotContain("ipv6-net");
+    }
+
+    private static String warnings(String options) throws Exception {
+        var config = TestGateways.config(options);
+        return captured(() -> UsernetStartLines.warnings("u", config, null));
+    }
+
     private static String startLine(String options) throws Exception {
+        var config = TestGateways.config("ipv6=off" + options);
+        return captured(() -> UsernetStartLines.started("u", config, UPSTREAM, java.util.List.of()));
+    }
+
+    private static String captured(Runnable task) throws Exception {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream saved = System.err;
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         Log.toStandardError(Log.Format.TEXT);
         try {
-            UsernetStartLines.started("u", TestGateways.config("ipv6=off" + options), UPSTREAM, java.util.List.of());
+            task.run();
         } finally {
             System.setErr(saved);
         }
