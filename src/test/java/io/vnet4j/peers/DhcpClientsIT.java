@@ -41,13 +41,16 @@ class DhcpClientsIT {
             esac
             exit 0
             """;
+    /** A script's stop: its last background client gets SIGTERM, and SIGKILL if it is still there 5 s later. */
+    private static final String STOP = """
+            stop() { kill $! 2>/dev/null; for i in $(seq 50); do kill -0 $! 2>/dev/null || break; sleep 0.1; done; kill -9 $! 2>/dev/null; wait; }
+            """;
     /** Runs dhcpcd with its run and state directories private (tmpfs) and waits for events: sh -c SCRIPT CONF LOG. */
     private static final String DHCPCD_PRELUDE = """
             mount -t tmpfs none /run && mkdir /run/dhcpcd && mount -t tmpfs none /var/lib/dhcpcd || exit 9
             events() { n=$(grep -c "^reason=$1\\$" "$2" 2>/dev/null); echo "${n:-0}"; }
             await() { for i in $(seq 300); do [ "$(events "$1" "$LOG")" -ge "$2" ] && return 0; sleep 0.1; done; echo "no $2 x $1"; cat "$LOG"; stop; exit 8; }
-            stop() { kill $! 2>/dev/null; for i in $(seq 50); do kill -0 $! 2>/dev/null || break; sleep 0.1; done; kill -9 $! 2>/dev/null; wait; }
-            """;
+            """ + STOP;
 
     private final List<NetNamespace> namespaces = new ArrayList<>();
     private final List<Process> processes = new ArrayList<>();
@@ -533,7 +536,7 @@ class DhcpClientsIT {
             throw new AssertionError(networkd + " is missing: the real-peer tests need it (apt-get install systemd)");
         }
         gateway();
-        String script = """
+        String script = STOP + """
                 mount -o remount,ro /sys && mount -t tmpfs -o mode=0755 none /run/systemd/netif \\
                     && mount -t tmpfs none /etc/systemd/network || exit 9
                 chown systemd-network:systemd-network /run/systemd/netif

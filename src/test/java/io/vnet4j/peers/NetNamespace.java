@@ -105,8 +105,18 @@ public final class NetNamespace implements AutoCloseable {
         return sink;
     }
 
+    /**
+     * Kills what still runs in the namespace ({@code ip netns pids}), then deletes it: a client left behind (a dhclient
+     * gone to the background with its lease, a daemon a failed script did not stop) kept running, and its namespace
+     * with it, after the test; each CI run left some.
+     */
     @Override
     public void close() {
+        for (String pid : PeerTools.exec(Duration.ofSeconds(5), List.of("ip", "netns", "pids", name)).output().split("\\s+")) {
+            if (pid.matches("[0-9]+")) {
+                ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
         PeerTools.execOk("ip", "netns", "del", name);
         try {
             PeerTools.deleteTree(Path.of("/etc/netns", name));
