@@ -185,8 +185,7 @@ final class UdpServices {
             long boundBefore = dhcpv6.bound();
             int n = dhcpv6.handle(buffer, offset, length, sourceMac, toHost, System.currentTimeMillis(), dhcpv6Out, 0);
             if (dhcpv6.declined() != declinedBefore) {
-                declineLines.warn(logName + ": " + dhcpv6.lastDeclined() + " declined by " + MacAddress.format(sourceMac)
-                        + ", which found it in use by another station: not given to it by DHCPv6 for "
+                sayDeclined(dhcpv6.lastDeclined().toString(), sourceMac, "not given to it by DHCPv6 for "
                         + Dhcpv6Server.DECLINE_HOLD_MILLIS / 60_000 + " min");
             }
             if (dhcpv6.bound() != boundBefore) {
@@ -246,6 +245,12 @@ final class UdpServices {
                 buffer, offset, length, now);
     }
 
+    /** A client's DECLINE (DHCPv4 or DHCPv6) of {@code address}, said: what the gateway does with it is {@code held}. */
+    private void sayDeclined(String address, long mac, String held) {
+        declineLines.warn(logName + ": " + address + " declined by " + MacAddress.format(mac)
+                + ", which found it in use by another station: " + held);
+    }
+
     /** A DHCP message from a guest, then the bindings saved when it changed them ({@code leasefile=}). */
     private void dhcp(long sourceMac, ByteBuffer buffer, int offset, int length) {
         answerDhcp(sourceMac, buffer, offset, length);
@@ -269,8 +274,7 @@ final class UdpServices {
             }
             if (dhcp.declined() != declinedBefore) {
                 // RFC 2131 section 4.3.3: the server SHOULD tell its administrator; before, nothing said why a VM skipped it
-                declineLines.warn(logName + ": " + Ipv4Address.format(dhcp.lastDeclined()) + " declined by "
-                        + MacAddress.format(sourceMac) + ", which found it in use by another station: out of the pool for "
+                sayDeclined(Ipv4Address.format(dhcp.lastDeclined()), sourceMac, "out of the pool for "
                         + DhcpServer.DECLINE_HOLD_MILLIS / 60_000 + " min");
             }
             return;
