@@ -284,7 +284,7 @@ public final class Dhcpv6Server {
                     }
                 }
                 case Dhcpv6Option.IA_TA -> {
-                    at = iaHeader(out, at, Dhcpv6Option.IA_TA, iaid, -1, -1);
+                    at = iaHeader(out, at, Dhcpv6Option.IA_TA, iaid, 0, 0);
                     at = status(out, at, Dhcpv6Status.NO_ADDRS_AVAIL, NO_TEMPORARY_TEXT);
                 }
                 default -> {
@@ -292,7 +292,7 @@ public final class Dhcpv6Server {
                     at = status(out, at, Dhcpv6Status.NO_PREFIX_AVAIL, NO_PREFIX_TEXT);
                 }
             }
-            out.putShort(start + 2, (short) (at - start - Dhcpv6Options.HEADER_LENGTH));
+            endOption(out, start, at);
         }
         at = asked(out, at);
         if (given) {
@@ -343,10 +343,9 @@ public final class Dhcpv6Server {
                 continue;
             }
             int start = at;
-            at = code == Dhcpv6Option.IA_TA ? iaHeader(out, at, code, request.iaid(in, ia), -1, -1)
-                    : iaHeader(out, at, code, request.iaid(in, ia), 0, 0);
+            at = iaHeader(out, at, code, request.iaid(in, ia), 0, 0);
             at = status(out, at, Dhcpv6Status.NO_BINDING, NO_BINDING_TEXT);
-            out.putShort(start + 2, (short) (at - start - Dhcpv6Options.HEADER_LENGTH));
+            endOption(out, start, at);
         }
         if (found && type == Dhcpv6MessageType.DECLINE) {
             hold(mac, now + DECLINE_HOLD_MILLIS);
@@ -459,12 +458,15 @@ public final class Dhcpv6Server {
         return at;
     }
 
-    /** An IA option's header (its length filled in later by the caller), IAID, and T1/T2 unless they are -1 (IA_TA). */
+    /**
+     * An IA option's header (its length filled in by {@link #endOption} once its options are written), IAID, and T1/T2
+     * but in an IA_TA, which has none (RFC 8415 section 21.5).
+     */
     private static int iaHeader(ByteBuffer out, int at, int code, int iaid, long t1, long t2) {
         at = optionHeader(out, at, code, 0);
         out.putInt(at, iaid);
         at += 4;
-        if (t1 >= 0) {
+        if (code != Dhcpv6Option.IA_TA) {
             out.putInt(at, (int) t1);
             out.putInt(at + 4, (int) t2);
             at += 8;
@@ -486,6 +488,11 @@ public final class Dhcpv6Server {
         out.putShort(at, (short) code);
         out.put(at + 2, text);
         return at + 2 + text.length;
+    }
+
+    /** Fills in the length of the option that starts at {@code start} and whose options end at {@code end}. */
+    private static void endOption(ByteBuffer out, int start, int end) {
+        out.putShort(start + 2, (short) (end - start - Dhcpv6Options.HEADER_LENGTH));
     }
 
     private static int optionHeader(ByteBuffer out, int at, int code, int length) {
