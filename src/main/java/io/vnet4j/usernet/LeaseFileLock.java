@@ -57,16 +57,15 @@ final class LeaseFileLock implements AutoCloseable {
         // each rename of leases over a lock file would end its lock, and each lock taken would truncate the leases
         if (locked(target)) {
             String name = target.getFileName().toString();
-            throw new IOException("leasefile " + Log.printable(leaseFile.toString()) + ": " + (name.endsWith(".lock")
+            throw new IOException(refusal(leaseFile, name.endsWith(".lock")
                     ? holder(pidIn(target)) + " holds this file as the lock of its leasefile "
                             + Log.printable(target.resolveSibling(name.substring(0, name.length() - 5)).toString())
-                    : "another process holds a lock on this file") + "; give each network a file of its own");
+                    : "another process holds a lock on this file"));
         }
         Path lockFilesLock = lockFile.resolveSibling(lockFile.getFileName() + ".lock");
         if (locked(lockFilesLock)) {
-            throw new IOException("leasefile " + Log.printable(leaseFile.toString()) + ": " + holder(pidIn(lockFilesLock))
-                    + " keeps its DHCP leases in " + Log.printable(lockFile.toString()) + ", this file's lock file"
-                    + "; give each network a file of its own");
+            throw new IOException(refusal(leaseFile, holder(pidIn(lockFilesLock)) + " keeps its DHCP leases in "
+                    + Log.printable(lockFile.toString()) + ", this file's lock file"));
         }
         FileChannel channel; // makes the lock file, and reads or writes the pid in it
         try {
@@ -83,7 +82,8 @@ final class LeaseFileLock implements AutoCloseable {
                 throw cannotOpen(leaseFile, lockFile, e);
             }
             if (lock == null) {
-                throw new IOException(refusal(leaseFile, lockFile, holder(holderPid(channel))));
+                throw new IOException(refusal(leaseFile, holder(holderPid(channel)) + " keeps its DHCP leases in this file"
+                        + " (it holds the lock on " + Log.printable(lockFile.toString()) + ")"));
             }
             try {
                 channel.truncate(0);
@@ -144,9 +144,9 @@ final class LeaseFileLock implements AutoCloseable {
         }
     }
 
-    private static String refusal(Path leaseFile, Path lockFile, String holder) {
-        return "leasefile " + Log.printable(leaseFile.toString()) + ": " + holder + " keeps its DHCP leases in this file "
-                + "(it holds the lock on " + Log.printable(lockFile.toString()) + "); give each network a file of its own";
+    /** A lease file refused because of {@code why}, and the way out. */
+    private static String refusal(Path leaseFile, String why) {
+        return "leasefile " + Log.printable(leaseFile.toString()) + ": " + why + "; give each network a file of its own";
     }
 
     /** The pid the holder wrote, or null when the file holds none (a holder between its lock and its write). */
