@@ -167,8 +167,16 @@ class VhostUserReportsIT {
             assertThat(guest.runOk("ping -c 2 -w 15 10.0.2.2")).as("attached %d", round).contains("2 packets received");
             guest.monitor("device_del vnic" + round);
             awaitInGuest("! test -e /sys/class/net/eth1");
-            assertThat(guest.monitor("netdev_del v" + round)).doesNotContain("error");
+            // QEMU 7.2 unplugs the device once the guest ejects it, after its driver let eth1 go: a netdev_del
+            // before that leaves the NIC a vhost-user peer without vhost_net, and the unplug aborts QEMU
+            // (vhost_net.c: get_vhost_net: Assertion 'vhost_net' failed; CI at 6972fdd5)
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (guest.monitor("info pci").contains("\"vnic" + round + "\"")) {
+                assertThat(System.nanoTime()).as("vnic%d unplugged", round).isLessThan(deadline);
+                Thread.sleep(100);
+            }
+            assertThat(guest.monitor("netdev_del v" + round)).doesNotContain("error");
+            deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
             while (vnet.log().split("vm: vhost-user front-end disconnected", -1).length <= round) {
                 assertThat(System.nanoTime()).as("disconnected %d", round).isLessThan(deadline);
                 Thread.sleep(100);
