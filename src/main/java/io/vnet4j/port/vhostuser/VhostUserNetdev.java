@@ -148,7 +148,8 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
         }
         String why = waitingFor;
         return settings + (why != null ? " (waiting for QEMU to listen there: " + why + ")"
-                : queued ? " (connected, and not yet accepted: QEMU serves another back-end)" : " (connecting to QEMU)");
+                : queued ? " (connected, and nothing said yet: QEMU serves another back-end, or the socket is not"
+                        + " QEMU's)" : " (connecting to QEMU)");
     }
 
     @Override
@@ -328,7 +329,9 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
     /**
      * Waits until QEMU speaks on a client's new connection (or ends it): a connect succeeds while QEMU's chardev
      * serves another back-end, the connection waiting in its listen queue until that one goes; said after
-     * {@link #QUEUED_SAID_MILLIS} ms, and the connection is not said to be served (nor a port shown) before.
+     * {@link #QUEUED_SAID_MILLIS} ms, and the connection is not said to be served (nor a port shown) before. The
+     * kernel does not tell a queued connection from an accepted one that stays silent (another back-end's socket,
+     * waiting for a front-end as this client does), so the line names both.
      *
      * @return false when the netdev closed meanwhile
      */
@@ -343,9 +346,10 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
                 }
                 if (!queued && System.nanoTime() - since >= QUEUED_SAID_MILLIS * 1_000_000) {
                     queued = true;
-                    Log.warn(id + ": connected to QEMU's socket " + path + ", which has not accepted the connection in "
+                    Log.warn(id + ": connected to QEMU's socket " + path + ", where nothing has spoken in "
                             + duration(QUEUED_SAID_MILLIS) + ": QEMU serves one back-end at a time (another vnet4j on"
-                            + " this path?); this one is served when that one goes");
+                            + " this path?), and this one is served when that one goes; or the socket is not QEMU's"
+                            + " (a back-end's own socket waits, as this one does, for a front-end to speak first)");
                 }
             }
             return false;

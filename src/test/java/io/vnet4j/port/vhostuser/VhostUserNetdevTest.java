@@ -469,8 +469,8 @@ class VhostUserNetdevTest {
                  VhostUserNetdev netdev = VhostUserNetdev.client("vu", "path=" + path, path, 50, new Hub(0))) {
                 netdev.start();
                 Thread.sleep(2500); // connected, not accepted (QUEUED_SAID_MILLIS: 2 s)
-                assertThat(netdev.describe()).isEqualTo("path=" + path + " (connected, and not yet accepted: QEMU serves"
-                        + " another back-end)");
+                assertThat(netdev.describe()).isEqualTo("path=" + path + " (connected, and nothing said yet: QEMU serves"
+                        + " another back-end, or the socket is not QEMU's)");
                 assertThat(netdev.ports()).isEmpty();
                 try (SocketChannel c = qemu.accept()) {
                     assertThat(served(c)).isTrue();
@@ -479,9 +479,34 @@ class VhostUserNetdevTest {
             }
         });
         assertThat(said).as(said.toString()).containsSubsequence(
-                "vu: connected to QEMU's socket " + path + ", which has not accepted the connection in 2 s: QEMU serves one"
-                        + " back-end at a time (another vnet4j on this path?); this one is served when that one goes",
+                "vu: connected to QEMU's socket " + path + ", where nothing has spoken in 2 s: QEMU serves one back-end"
+                        + " at a time (another vnet4j on this path?), and this one is served when that one goes; or the"
+                        + " socket is not QEMU's (a back-end's own socket waits, as this one does, for a front-end to"
+                        + " speak first)",
                 "vu: vhost-user front-end connected to hub 0 (connected to QEMU's socket " + path + ")");
+    }
+
+    /**
+     * A client given another back-end's socket (a vnet4j server=on, which waits for a front-end to speak, as the
+     * client does): both stay silent, and the client said "QEMU serves one back-end at a time" alone (helper-152).
+     * Its line and its settings now name this case too.
+     */
+    @Test
+    void aClientAtAnotherBackEndsSilentSocketSaysItMayNotBeQemus(@TempDir Path dir) throws Exception {
+        Path path = dir.resolve("backend.sock");
+        List<String> said = lines(() -> {
+            try (VhostUserNetdev backEnd = new VhostUserNetdev("be", "path=" + path, path, new Hub(1));
+                 VhostUserNetdev netdev = VhostUserNetdev.client("vu", "path=" + path, path, 50, new Hub(0))) {
+                backEnd.start();
+                netdev.start();
+                Thread.sleep(2500); // QUEUED_SAID_MILLIS: 2 s
+                assertThat(netdev.describe()).endsWith("or the socket is not QEMU's)");
+                assertThat(netdev.ports()).isEmpty();
+            }
+        });
+        assertThat(said).as(said.toString()).anyMatch(l -> l.startsWith("vu: connected to QEMU's socket " + path)
+                && l.endsWith("or the socket is not QEMU's (a back-end's own socket waits, as this one does, for a"
+                        + " front-end to speak first)"));
     }
 
     /** A client is made only with a pace. */
