@@ -30,6 +30,8 @@ public final class SocketErrorQueue implements AutoCloseable {
     private static final int CONTROL_MAX = 256;
     private static final int CMSG_HEADER = MessageHeader.CMSG_HEADER;
     private static final int EXTENDED_ERR = 16;
+    /** SOL_SOCKET's SO_ERROR (asm-generic/socket.h). */
+    private static final int SO_ERROR = 4;
 
     private final Arena arena = Arena.ofShared();
     private final MessageHeader message = new MessageHeader(arena);
@@ -38,6 +40,8 @@ public final class SocketErrorQueue implements AutoCloseable {
     private final MemorySegment data = arena.allocate(PAYLOAD_MAX, 8);
     private final MemorySegment errnoState = Libc.errnoState(arena);
     private final ByteBuffer payload = data.asByteBuffer();
+    private final MemorySegment pendingValue = arena.allocate(ValueLayout.JAVA_INT);
+    private final MemorySegment pendingLength = arena.allocate(ValueLayout.JAVA_INT);
 
     private int errno;
     private int origin;
@@ -79,6 +83,31 @@ public final class SocketErrorQueue implements AutoCloseable {
         destinationPort = destination == null ? 0 : SockaddrCodec.inetPort(name);
         parseControl(Math.min(message.controlLength(), CONTROL_MAX));
         return true;
+    }
+
+    /**
+     * Takes the socket's pending error (getsockopt SO_ERROR), leaving its queue as it is. With error queueing on, the
+     * kernel sets it at every error it queues, also on an unconnected socket, and the socket's next send fails with it:
+     * the datagram is not sent, and the JDK reports a refused one (ECONNREFUSED) on an unconnected channel as sent.
+     * A receive takes it too, but a send can come first (a port unreachable from host loopback is queued within
+     * the send that drew it).
+     *
+     * @return the errno that was pending, 0 for none
+     * @throws IOException when getsockopt fails (a closed descriptor, say)
+     */
+    public int takePending(int fd) throws IOException {
+        pendingLength.set(ValueLayout.JAVA_INT, 0, 4);
+        int rc;
+        try {
+            rc = (int) Downcall.call(Libc.GETSOCKOPT.handle(), errnoState, fd, Libc.SOL_SOCKET, SO_ERROR,
+                    pendingValue.address(), pendingLength.address());
+        } catch (Throwable t) {
+            throw new IOException("getsockopt SO_ERROR: " + t, t);
+        }
+        if (rc != 0) {
+            throw new IOException("getsockopt SO_ERROR: " + Libc.strerror(Libc.errno(errnoState)));
+        }
+        return pendingValue.get(ValueLayout.JAVA_INT, 0);
     }
 
     /** Finds the sock_extended_err among the control messages; without one, the origin reads 0 (none). */

@@ -112,6 +112,8 @@ final class UdpNat {
         private int hops;
         /** {@link #DF_SET} (a new socket's default) or {@link #DF_CLEAR}, as last set for the guest's IPv4 datagrams. */
         private int dontFragment = DF_SET;
+        /** An error came back for a datagram of this flow: its sends take the socket's pending error first. */
+        private boolean erred;
 
         Flow(FlowKey key, DatagramChannel channel, int fd, boolean ipv6, long now) {
             this.key = key;
@@ -284,6 +286,9 @@ final class UdpNat {
             }
             sendBuffer.clear();
             sendBuffer.put(0, payload, offset, length).limit(length);
+            if (flow.fd >= 0 && (flow.erred || flow.pinned() || destinationPort == DNS_PORT)) {
+                takePendingError(flow);
+            }
             flow.channel.send(sendBuffer, target);
             if (flow.pinned()) {
                 if (!flow.hasAsked(target)) {
@@ -321,6 +326,22 @@ final class UdpNat {
         }
         if (dontFragmentSetter == null) {
             dontFragmentSetter = new DontFragment();
+        }
+    }
+
+    /**
+     * Takes the flow's socket's pending error before a send, which it would fail unsent (and which the JDK reports as
+     * sent when it is a refusal: {@link SocketErrorQueue#takePending}); the error stays queued for the guest. Asked
+     * for DNS, where a resolver's queries leave together (glibc's and busybox's A and AAAA, from one socket) and an
+     * upstream that refused the one lost the other unsaid, and for a flow that had an error, a guest socket that
+     * sends to several destinations: one that refused lost the next datagram to another. Other flows are spared the
+     * system call; their first error can still cost a datagram sent before the loop reads it.
+     */
+    private void takePendingError(Flow flow) {
+        try {
+            errorQueue.takePending(flow.fd);
+        } catch (IOException e) {
+            // the send that follows meets whatever is wrong with the socket, and says so
         }
     }
 
@@ -429,6 +450,7 @@ final class UdpNat {
             while (errorQueue.read(flow.fd)) {
                 IpAddress hostDestination = errorQueue.destination();
                 int error = IcmpErrors.ofQueued(errorQueue, guest.isIpv4());
+                flow.erred = true;
                 if (hostDestination == null || error == IcmpErrors.NONE) {
                     dropped++;
                     continue;

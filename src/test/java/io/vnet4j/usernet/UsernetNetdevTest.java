@@ -197,6 +197,33 @@ class UsernetNetdevTest {
         assertThat(error.get(udpAt + 8)).isEqualTo((byte) 'a');
     }
 
+    /**
+     * A guest socket that sends to several destinations: after a closed port refused it, a datagram it sends to a
+     * closed port and at once one to an open port, the second arrives. The refusal from host loopback is queued
+     * within the send that drew it, and it failed the socket's next send, the datagram lost unsent and unsaid (the
+     * JDK reports a refused send of an unconnected channel as sent). Fails without.
+     */
+    @Test
+    void aDatagramRightAfterOneARefusedIsNotLost() throws Exception {
+        int closed = closedPort(new InetSocketAddress("127.0.0.1", 0));
+        try (DatagramChannel open = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+            int openPort = ((InetSocketAddress) open.getLocalAddress()).getPort();
+            guest.send(GuestFrames.udp(HOST_MAC, GUEST, 40011, HOST, closed, new byte[] {1}));
+            receive(EtherType.IPV4); // its port unreachable: the flow had an error
+            open.configureBlocking(false);
+            for (int round = 0; round < 20; round++) {
+                guest.send(GuestFrames.udp(HOST_MAC, GUEST, 40011, HOST, closed, new byte[] {2}));
+                guest.send(GuestFrames.udp(HOST_MAC, GUEST, 40011, HOST, openPort, new byte[] {3, (byte) round}));
+                ByteBuffer got = ByteBuffer.allocate(10);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (open.receive(got) == null && System.nanoTime() < deadline) {
+                    Thread.sleep(1);
+                }
+                assertThat(got.position()).as("round %d's datagram to the open port", round).isEqualTo(2);
+            }
+        }
+    }
+
     /** The same over IPv6: a datagram to fec0::2 (the host's ::1) at a closed port gets ICMPv6 port unreachable. */
     @Test
     void anIpv6DatagramToAClosedHostPortComesBackAsPortUnreachable() throws Exception {
