@@ -42,6 +42,11 @@ import java.util.function.LongSupplier;
  * Answers and errors come from {@link UdpNat}'s pinned flows; DNS over TCP, from the {@link DnsOverTcpBridge}'s
  * sessions, counts as well while the upstream in use has not answered over UDP for {@value #BACK_TO_FIRST_MILLIS} ms: a connect
  * or a query it leaves unanswered {@value #FAILOVER_MILLIS} ms, or a connection it refuses, moves the queries on.
+ * A query the upstream in use refuses (a port unreachable: nothing listens there) is asked of the next one at once
+ * ({@link #askAgain}), as a resolver asks its next nameserver and as a refused DNS-over-TCP connect is tried at
+ * the next: the guest used to hear the refusal, which failed busybox's nslookup and {@code dig +tries=1} ("connection
+ * refused") and cost musl, whose unconnected socket is not told, its 2.5 s retry, again each time the first was
+ * tried again {@value #BACK_TO_FIRST_MILLIS} ms after a move (a replay of gvisor-tap-vsock#398).
  * The loop's thread only.
  */
 final class DnsUpstreams {
@@ -80,6 +85,8 @@ final class DnsUpstreams {
     /** When the upstream in use last answered over UDP (ns); -1: not since it came into use. */
     private long answeredAt = -1;
     private long saidAt = Long.MIN_VALUE;
+    /** When each upstream of {@link #current}, in its order, last refused a query (ns); Long.MIN_VALUE: never. */
+    private long[] refusedAt;
 
     /**
      * @param logName the network's id, for the line that says the upstreams changed
@@ -100,6 +107,13 @@ final class DnsUpstreams {
             current = read();
             checkedAt = clock.getAsLong();
         }
+        refusedAt = never(current.size());
+    }
+
+    private static long[] never(int upstreams) {
+        long[] times = new long[upstreams];
+        java.util.Arrays.fill(times, Long.MIN_VALUE);
+        return times;
     }
 
     /** The upstreams now, first first; resolv.conf looked at again when a second has passed. */
@@ -112,6 +126,7 @@ final class DnsUpstreams {
                 List<InetSocketAddress> read = read();
                 if (!read.equals(current)) {
                     current = read;
+                    refusedAt = never(read.size());
                     inUse = 0;
                     unansweredSince = -1;
                     answeredAt = -1;
@@ -177,13 +192,35 @@ final class DnsUpstreams {
 
     /**
      * A query to {@code upstream} met an error (a port unreachable: nothing listens there; no route): when it is
-     * the one in use, the next query goes to the next upstream at once. The guest hears the error, and a resolver
-     * that retries on it (glibc) reaches the next upstream without waiting.
+     * the one in use, the next query goes to the next upstream at once; a query over UDP is asked of it again at
+     * once ({@link #askAgain}).
      */
     void failed(InetSocketAddress upstream) {
+        for (int i = 0; i < current.size(); i++) {
+            if (sameSocket(current.get(i), upstream)) {
+                refusedAt[i] = clock.getAsLong();
+            }
+        }
         if (isInUse(upstream)) {
             moveOn("refused a query, or has no route");
         }
+    }
+
+    /**
+     * A query sent over UDP to {@code upstream} met an error ({@link #failed} was told): the upstream to ask it of
+     * again now, which is then sent it (the failover's clock runs for it); or null, and the guest hears the error,
+     * when there is no other (a single upstream, as libslirp's) or the next one refused a query too in the last
+     * {@value #FAILOVER_MILLIS} ms (all are down: a query goes round them once, not for ever).
+     */
+    InetSocketAddress askAgain(InetSocketAddress upstream) {
+        InetSocketAddress next = target();
+        if (next == null || sameSocket(next, upstream)
+                || refusedAt[inUse] != Long.MIN_VALUE
+                        && clock.getAsLong() - refusedAt[inUse] < TimeUnit.MILLISECONDS.toNanos(FAILOVER_MILLIS)) {
+            return null;
+        }
+        sent();
+        return next;
     }
 
     /**

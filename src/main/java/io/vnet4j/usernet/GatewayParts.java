@@ -47,7 +47,7 @@ record GatewayParts(GatewayAddresses addresses, IcmpErrors errors, UdpNat udp, T
         UdpHostForwards udpForwards = new UdpHostForwards(name, out, errors, addresses, guests, ports, selector);
         TcpHostForwards tcpForwards = new TcpHostForwards(name, tcp, addresses, guests, ports, selector);
         DnsUpstreams dnsUpstreams = new DnsUpstreams(name, config, resolvConf, DnsUpstreams.SYSTEM_CLOCK);
-        udp.onPinnedOutcome(dnsUpstreams::answered, dnsUpstreams::failed);
+        udp.onPinnedOutcome(dnsUpstreams::answered, dnsUpstreams::failed, dnsUpstreams::askAgain);
         UdpServices services = new UdpServices(name, config, addresses, udp, out, neighbors, tapAddresses,
                 dnsUpstreams, udpForwards);
         // DNS over TCP is answered as UDP's; an upstream that leaves it unanswered or refuses it may be down

@@ -9,6 +9,7 @@ import io.vnet4j.os.ChannelDescriptors;
 import io.vnet4j.os.DontFragment;
 import io.vnet4j.os.SocketErrorQueue;
 import io.vnet4j.os.UnicastHops;
+import io.vnet4j.usernet.dns.DnsMessage;
 import io.vnet4j.usernet.flow.FlowKey;
 import io.vnet4j.usernet.flow.LoopSelector;
 import io.vnet4j.usernet.flow.OutboundAddresses;
@@ -27,6 +28,7 @@ import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * UDP between the guests and host sockets. Theory of operation: each guest socket (guest address and
@@ -186,6 +188,11 @@ final class UdpNat {
     private Consumer<InetSocketAddress> pinnedAnswered = upstream -> { };
     /** Told of each error a pinned flow's upstream gave: the upstream (a port unreachable, no route). */
     private Consumer<InetSocketAddress> pinnedFailed = upstream -> { };
+    /**
+     * Asked after {@link #pinnedFailed}, when the refused datagram is a query it has whole: the upstream to ask it of
+     * instead (which then is sent it, and the guest hears nothing of the error), or null.
+     */
+    private UnaryOperator<InetSocketAddress> pinnedAskAgain = upstream -> null;
     private final LoopSelector selector;
     private final GuestOutput out;
     private final IcmpErrors errors;
@@ -231,11 +238,15 @@ final class UdpNat {
 
     /**
      * {@code answered} runs on each datagram a pinned flow's upstream sends back, with its sender; {@code failed}
-     * on each error that a send to one met (at once, or later from the error queue), with that upstream.
+     * on each error that a send to one met (at once, or later from the error queue), with that upstream; then
+     * {@code askAgain}, with that upstream, names the one to send the query to instead (the DNS failover's next), or
+     * null to tell the guest the error.
      */
-    void onPinnedOutcome(Consumer<InetSocketAddress> answered, Consumer<InetSocketAddress> failed) {
+    void onPinnedOutcome(Consumer<InetSocketAddress> answered, Consumer<InetSocketAddress> failed,
+                         UnaryOperator<InetSocketAddress> askAgain) {
         this.pinnedAnswered = answered;
         this.pinnedFailed = failed;
+        this.pinnedAskAgain = askAgain;
     }
 
     /**
@@ -302,6 +313,11 @@ final class UdpNat {
             dropped++;
             if (flow != null && flow.pinned()) { // the send failed, not the socket's opening (a descriptor shortage)
                 pinnedFailed.accept(target);
+                InetSocketAddress next = askable(length) ? pinnedAskAgain.apply(target) : null;
+                if (next != null) { // the next upstream is asked at once; it is another each time, so this ends
+                    send(key, destination, destinationPort, next, hops, dontFragment, payload, offset, length, now);
+                    return;
+                }
             }
             IpAddress guest = key.guest();
             errors.udp(gateway.host(guest), guest, key.guestPort(), destination, destinationPort,
@@ -441,7 +457,7 @@ final class UdpNat {
      * address it went to when that one sent it (a port unreachable), else from the router that did (or,
      * for a local error, the gateway).
      */
-    private void tellQueuedErrors(Flow flow) {
+    private void tellQueuedErrors(Flow flow, long now) {
         if (flow.fd < 0) {
             return;
         }
@@ -455,21 +471,49 @@ final class UdpNat {
                     dropped++;
                     continue;
                 }
+                ByteBuffer data = errorQueue.payload();
                 if (flow.pinned()) {
-                    pinnedFailed.accept(new InetSocketAddress(hostDestination.toInetAddress(),
-                            errorQueue.destinationPort()));
+                    InetSocketAddress upstream = new InetSocketAddress(hostDestination.toInetAddress(),
+                            errorQueue.destinationPort());
+                    pinnedFailed.accept(upstream);
+                    InetSocketAddress next = askable(data.limit()) ? pinnedAskAgain.apply(upstream) : null;
+                    if (next != null) {
+                        askAgain(flow, next, data, now);
+                        if (flows.get(flow.key) != flow) {
+                            return; // it has a new socket (an upstream of the other family), this one is closed
+                        }
+                        continue;
+                    }
                 }
                 IpAddress destination = flow.pinned() ? flow.key.remote() : guestView(hostDestination, flow);
                 int destinationPort = flow.pinned() ? flow.key.remotePort() : errorQueue.destinationPort();
                 IpAddress from = IcmpErrors.source(errorQueue.offender(), hostDestination, guest, destination,
                         gateway.host(guest), offender -> guestView(offender, flow));
-                ByteBuffer data = errorQueue.payload();
                 errors.udp(from, guest, flow.key.guestPort(), destination, destinationPort, error, errorQueue.info(),
                         data, 0, data.limit());
             }
         } catch (IOException e) {
             dropped++;
         }
+    }
+
+    /**
+     * Whether a refused datagram of this length may be asked of another upstream: a DNS message (shorter is none, and
+     * an upstream that does not answer it must not look silent), which the error queue held whole (it keeps {@value
+     * SocketErrorQueue#PAYLOAD_MAX} bytes).
+     */
+    private static boolean askable(int length) {
+        return length >= DnsMessage.HEADER_LENGTH && length < SocketErrorQueue.PAYLOAD_MAX;
+    }
+
+    /**
+     * Sends the query an upstream refused, {@code query} (the error's copy of it), to {@code next} in its place, as
+     * the guest's own datagram: the flow waits for its answer once (the refused send's wait is let go), and gets a
+     * socket of the next one's family when that is the other.
+     */
+    private void askAgain(Flow flow, InetSocketAddress next, ByteBuffer query, long now) {
+        flow.answers((query.get(0) & 0xff) << 8 | query.get(1) & 0xff);
+        send(flow.key, flow.key.remote(), flow.key.remotePort(), next, 0, DF_LEAVE, query, 0, query.limit(), now);
     }
 
     private IpAddress guestView(IpAddress hostAddress, Flow flow) {
@@ -501,7 +545,7 @@ final class UdpNat {
             if (!(from instanceof InetSocketAddress source)) {
                 // readable with nothing to read: an error is queued (POLLERR), whose errno the JDK's receive took
                 // and retried past, as it does on an unconnected channel
-                tellQueuedErrors(flow);
+                tellQueuedErrors(flow, now);
                 return;
             }
             flow.lastUsed = now;

@@ -149,6 +149,34 @@ class DnsUpstreamsTest {
         assertThat(upstreams.failovers()).isOne();
     }
 
+    /**
+     * A refused query is asked of the next upstream, once round them: not of the one that refused, not of one that
+     * refused in the last 2 s, and with a single upstream not at all (the guest hears the error, as from libslirp).
+     */
+    @Test
+    void aRefusedQueryIsAskedOfTheNextOnceRound(@TempDir Path dir) throws Exception {
+        long[] now = {0};
+        DnsUpstreams upstreams = upstreams("user,id=u,dns-upstream=127.0.0.7,dns-upstream=127.0.0.8", dir.resolve("resolv.conf"), now);
+        java.net.InetSocketAddress first = new java.net.InetSocketAddress("127.0.0.7", 53);
+        java.net.InetSocketAddress second = new java.net.InetSocketAddress("127.0.0.8", 53);
+        upstreams.sent();
+        upstreams.failed(first);
+        assertThat(SocketAddresses.format(upstreams.askAgain(first))).isEqualTo("127.0.0.8:53");
+        now[0] += java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100);
+        upstreams.failed(second);
+        assertThat(upstreams.askAgain(second)).as("the first refused 100 ms ago").isNull();
+        now[0] += java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(DnsUpstreams.FAILOVER_MILLIS);
+        upstreams.sent();
+        upstreams.failed(first);
+        assertThat(SocketAddresses.format(upstreams.askAgain(first))).as("2 s later: round again").isEqualTo("127.0.0.8:53");
+        assertThat(upstreams.failovers()).isEqualTo(3);
+
+        DnsUpstreams single = upstreams("user,id=u,dns-upstream=127.0.0.7", dir.resolve("resolv.conf"), now);
+        single.sent();
+        single.failed(first);
+        assertThat(single.askAgain(first)).isNull();
+    }
+
     @Test
     void aSingleUpstreamIsKeptAndAChangedResolvConfStartsAtItsFirst(@TempDir Path dir) throws Exception {
         Path resolvConf = dir.resolve("resolv.conf");

@@ -521,6 +521,101 @@ class UsernetNetdevTest {
     }
 
     /**
+     * A replay of gvisor-tap-vsock#398 (only the first nameserver used) with a first upstream where nothing listens:
+     * the refused query itself is asked of the second at once, and the guest gets its answer and hears no error
+     * (it heard the port unreachable: dig +tries=1 and busybox's nslookup failed with "connection refused", musl
+     * waited for its retry, again each time the first was tried again 30 s after a move). Fails without.
+     */
+    @Test
+    void aQueryTheFirstUpstreamRefusesIsAskedOfTheNextAndAnswered() throws Exception {
+        long dnsMac = 0x5255_0a00_0203L;
+        int closedPort;
+        try (DatagramChannel closed = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+            closedPort = ((InetSocketAddress) closed.getLocalAddress()).getPort();
+        }
+        try (Network two = new Network()) {
+            VirtualNic nic = two.attachNic("guest", 0);
+            two.addNetdev("user,id=u,dns-upstream=127.0.0.1:" + closedPort + ",dns-upstream=127.0.0.1:"
+                    + ((InetSocketAddress) upstream.getLocalAddress()).getPort());
+            byte[] query = new byte[DnsMessage.HEADER_LENGTH + 5];
+            query[0] = 0x12;
+            query[1] = 0x34;
+            nic.send(GuestFrames.udp(dnsMac, GUEST, 5359, DNS, 53, query));
+            ByteBuffer asked = ByteBuffer.allocate(100);
+            InetSocketAddress from = (InetSocketAddress) upstream.receive(asked);
+            assertThat(asked.flip().remaining()).isEqualTo(query.length);
+            assertThat(asked.getShort(0)).isEqualTo((short) 0x1234);
+            upstream.send(ByteBuffer.wrap(new byte[] {0x12, 0x34, (byte) 0x81, (byte) 0x80}), from);
+            ByteBuffer reply = receive(nic, EtherType.IPV4);
+            Ipv4Packet ip = new Ipv4Packet().wrap(reply, EthernetFrame.HEADER_LENGTH, reply.limit() - EthernetFrame.HEADER_LENGTH);
+            assertThat(ip.protocol()).as("the answer, no ICMP error before it").isEqualTo(IpProtocol.UDP);
+            assertThat(ip.source()).isEqualTo(DNS);
+            assertThat(((UsernetNetdev) two.netdev("u")).counts().dnsUpstreamChanges()).isOne();
+        }
+    }
+
+    /**
+     * glibc's getaddrinfo sends A and AAAA together from one socket: with a first upstream that refuses, both reach
+     * the second (the refusal of the first failed the socket's send of the second, and glibc waited 5 s for its
+     * retry). Fails without.
+     */
+    @Test
+    void twoQueriesTheFirstUpstreamRefusesAreBothAskedOfTheNext() throws Exception {
+        long dnsMac = 0x5255_0a00_0203L;
+        int closedPort;
+        try (DatagramChannel closed = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+            closedPort = ((InetSocketAddress) closed.getLocalAddress()).getPort();
+        }
+        try (Network two = new Network()) {
+            VirtualNic nic = two.attachNic("guest", 0);
+            two.addNetdev("user,id=u,dns-upstream=127.0.0.1:" + closedPort + ",dns-upstream=127.0.0.1:"
+                    + ((InetSocketAddress) upstream.getLocalAddress()).getPort());
+            byte[] a = new byte[DnsMessage.HEADER_LENGTH + 5];
+            byte[] aaaa = a.clone();
+            a[1] = 1;
+            aaaa[1] = 2;
+            nic.send(GuestFrames.udp(dnsMac, GUEST, 5361, DNS, 53, a));
+            nic.send(GuestFrames.udp(dnsMac, GUEST, 5361, DNS, 53, aaaa));
+            upstream.configureBlocking(false);
+            java.util.Set<Integer> ids = new java.util.HashSet<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            ByteBuffer asked = ByteBuffer.allocate(100);
+            while (ids.size() < 2 && System.nanoTime() < deadline) {
+                if (upstream.receive(asked.clear()) != null) {
+                    ids.add((int) asked.getShort(0));
+                } else {
+                    Thread.sleep(1);
+                }
+            }
+            assertThat(ids).containsExactlyInAnyOrder(1, 2);
+        }
+    }
+
+    /** Both upstreams refuse: the query goes round them once, and the guest hears the port unreachable. */
+    @Test
+    void aQueryEveryUpstreamRefusesIsToldUnreachableAfterOneRound() throws Exception {
+        long dnsMac = 0x5255_0a00_0203L;
+        int closedPort;
+        int closedPort2;
+        try (DatagramChannel closed = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+             DatagramChannel closed2 = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+            closedPort = ((InetSocketAddress) closed.getLocalAddress()).getPort();
+            closedPort2 = ((InetSocketAddress) closed2.getLocalAddress()).getPort();
+        }
+        try (Network two = new Network()) {
+            VirtualNic nic = two.attachNic("guest", 0);
+            two.addNetdev("user,id=u,dns-upstream=127.0.0.1:" + closedPort + ",dns-upstream=127.0.0.1:" + closedPort2);
+            nic.send(GuestFrames.udp(dnsMac, GUEST, 5360, DNS, 53, new byte[DnsMessage.HEADER_LENGTH]));
+            ByteBuffer refused = receive(nic, EtherType.IPV4);
+            Ipv4Packet ip = new Ipv4Packet().wrap(refused, EthernetFrame.HEADER_LENGTH, refused.limit() - EthernetFrame.HEADER_LENGTH);
+            assertThat(ip.protocol()).isEqualTo(IpProtocol.ICMP);
+            assertThat(refused.get(ip.payloadOffset()) & 0xFF).isEqualTo(IcmpType.DESTINATION_UNREACHABLE);
+            assertThat(ip.source()).isEqualTo(DNS);
+            assertThat(((UsernetNetdev) two.netdev("u")).counts().dnsUpstreamChanges()).as("one round").isEqualTo(2);
+        }
+    }
+
+    /**
      * helper-98's review: a guest's retry comes from the socket of its first try, whose flow held an IPv4 socket;
      * with the next upstream an IPv6 one, the send threw and the retry was lost. The flow now gets a socket of the
      * upstream's family.
