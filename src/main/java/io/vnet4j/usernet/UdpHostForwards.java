@@ -58,6 +58,8 @@ final class UdpHostForwards {
         final PacketInfoSocket packetInfo;
         final int fd;
         boolean dontFragment = true;
+        /** The client the rule's socket last sent to. */
+        Peer lastSentTo;
 
         Rule(UserConfig.HostForward forward, DatagramChannel channel, int fd, PacketInfoSocket packetInfo) {
             this.forward = forward;
@@ -335,6 +337,12 @@ final class UdpHostForwards {
         if (dontFragment != rule.dontFragment && source.isIpv4() && rule.fd >= 0) {
             setDontFragment(rule, dontFragment);
         }
+        if (peer != rule.lastSentTo && rule.fd >= 0 && errorQueue != null) {
+            // another client than the last: an error the last one drew (a client gone, its port unreachable) would
+            // fail this send, the datagram lost unsent (the JDK says a refused one was sent), as in UdpNat
+            takePendingError(rule);
+            rule.lastSentTo = peer;
+        }
         try {
             if (rule.packetInfo == null) {
                 rule.channel.send(sendBuffer, peer.key.client);
@@ -385,6 +393,15 @@ final class UdpHostForwards {
             return fromGuest(source, sourcePort, destination, destinationPort, dontFragment, buffer, offset, length, now);
         }
         return false;
+    }
+
+    /** Takes the rule's socket's pending error ({@link SocketErrorQueue#takePending}); it stays queued for the guest. */
+    private void takePendingError(Rule rule) {
+        try {
+            errorQueue.takePending(rule.fd);
+        } catch (IOException e) {
+            // the send that follows meets whatever is wrong with the socket
+        }
     }
 
     /** Whether a rule's socket can send to {@code target}: of its family (or a dual-stack wildcard), off loopback only when it is. */

@@ -114,8 +114,6 @@ final class UdpNat {
         private int hops;
         /** {@link #DF_SET} (a new socket's default) or {@link #DF_CLEAR}, as last set for the guest's IPv4 datagrams. */
         private int dontFragment = DF_SET;
-        /** An error came back for a datagram of this flow: its sends take the socket's pending error first. */
-        private boolean erred;
 
         Flow(FlowKey key, DatagramChannel channel, int fd, boolean ipv6, long now) {
             this.key = key;
@@ -287,6 +285,7 @@ final class UdpNat {
             }
             flow.lastUsed = now;
             flow.toDnsPort = destinationPort == DNS_PORT;
+            boolean elsewhere = flow.remote != null && (flow.remotePort != destinationPort || !destination.equals(flow.remote));
             flow.remote = destination;
             flow.remotePort = destinationPort;
             if (hops != flow.hops && hops != 0 && flow.fd >= 0) { // a system call only when the guest's hop limit changes
@@ -297,7 +296,7 @@ final class UdpNat {
             }
             sendBuffer.clear();
             sendBuffer.put(0, payload, offset, length).limit(length);
-            if (flow.fd >= 0 && (flow.erred || flow.pinned() || destinationPort == DNS_PORT)) {
+            if (flow.fd >= 0 && (elsewhere || flow.toDnsPort || flow.pinned())) {
                 takePendingError(flow);
             }
             flow.channel.send(sendBuffer, target);
@@ -348,10 +347,11 @@ final class UdpNat {
     /**
      * Takes the flow's socket's pending error before a send, which it would fail unsent (and which the JDK reports as
      * sent when it is a refusal: {@link SocketErrorQueue#takePending}); the error stays queued for the guest. Asked
-     * for DNS, where a resolver's queries leave together (glibc's and busybox's A and AAAA, from one socket) and an
-     * upstream that refused the one lost the other unsaid, and for a flow that had an error, a guest socket that
-     * sends to several destinations: one that refused lost the next datagram to another. Other flows are spared the
-     * system call; their first error can still cost a datagram sent before the loop reads it.
+     * when the datagram goes elsewhere than the flow's last one (a guest socket that sends to several destinations:
+     * one that refused lost the next datagram to another), and for DNS, where a resolver's queries leave together to
+     * one server (glibc's and busybox's A and AAAA) and an upstream that refused the one lost the other unsaid. A
+     * flow that keeps to one destination is spared the system call: its datagrams after a refusal go where the last
+     * was refused.
      */
     private void takePendingError(Flow flow) {
         try {
@@ -466,7 +466,6 @@ final class UdpNat {
             while (errorQueue.read(flow.fd)) {
                 IpAddress hostDestination = errorQueue.destination();
                 int error = IcmpErrors.ofQueued(errorQueue, guest.isIpv4());
-                flow.erred = true;
                 if (hostDestination == null || error == IcmpErrors.NONE) {
                     dropped++;
                     continue;

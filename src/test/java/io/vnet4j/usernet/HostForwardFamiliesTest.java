@@ -96,6 +96,45 @@ class HostForwardFamiliesTest {
     }
 
     /**
+     * Two clients of one rule, the first gone: the guest's reply to it draws a port unreachable, and its reply to the
+     * second right after reaches the second. The refusal failed the rule's socket's next send, the reply lost unsent
+     * (the JDK says a refused send of an unconnected channel was sent), for whichever client it was. Fails without.
+     */
+    @Test
+    void aReplyToOneClientRightAfterAnotherClientsWasRefusedIsNotLost() throws Exception {
+        for (String rule : List.of("127.0.0.1", "0.0.0.0")) {
+            InetSocketAddress listen = freeUdpPort(rule);
+            InetSocketAddress asked = new InetSocketAddress("127.0.0.1", listen.getPort());
+            try (Network network = new Network(); DatagramChannel gone = DatagramChannel.open(StandardProtocolFamily.INET);
+                 DatagramChannel staying = DatagramChannel.open(StandardProtocolFamily.INET)) {
+                gone.bind(new InetSocketAddress("127.0.0.1", 0));
+                staying.bind(new InetSocketAddress("127.0.0.1", 0));
+                VirtualNic guest = network.attachNic("guest", 0);
+                network.addNetdev("user,id=u,ipv6=off,hostfwd=udp:" + rule + ":" + listen.getPort() + "-10.0.2.15:5000");
+                guest.send(GuestFrames.arpRequest(GuestFrames.GUEST, GuestFrames.HOST));
+                receive(guest, EtherType.ARP);
+                gone.send(ByteBuffer.wrap(new byte[] {1}), asked);
+                int gonePort = udpTo(guest, 5000).sourcePort();
+                staying.send(ByteBuffer.wrap(new byte[] {2}), asked);
+                int stayingPort = udpTo(guest, 5000).sourcePort();
+                gone.close();
+                staying.configureBlocking(false);
+                for (int round = 0; round < 20; round++) {
+                    guest.send(GuestFrames.udp(HOST_MAC, GuestFrames.GUEST, 5000, GuestFrames.HOST, gonePort, new byte[] {3}));
+                    guest.send(GuestFrames.udp(HOST_MAC, GuestFrames.GUEST, 5000, GuestFrames.HOST, stayingPort,
+                            new byte[] {4, (byte) round}));
+                    ByteBuffer got = ByteBuffer.allocate(10);
+                    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+                    while (staying.receive(got) == null && System.nanoTime() < deadline) {
+                        Thread.sleep(1);
+                    }
+                    assertThat(got.position()).as("%s rule, round %d's reply to the staying client", rule, round).isEqualTo(2);
+                }
+            }
+        }
+    }
+
+    /**
      * A rule on a wildcard address answers from the address the client asked (slirp4netns#282, replayed):
      * from the kernel's choice (127.0.0.1 here) the reply never reached a client's connected socket. The
      * IPv6 wildcard takes IPv4 clients too, v4-mapped.
