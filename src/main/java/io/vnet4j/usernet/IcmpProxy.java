@@ -232,6 +232,12 @@ final class IcmpProxy {
         }
         int errno = socket.send(scratch, length, destination, hops, dontFragment);
         if (errno != 0) {
+            // maybe not this request's: the kernel sets an error it queues (IP_RECVERR: an earlier request's host
+            // unreachable, to another address) as the socket's pending error too, and its next send fails with
+            // it, unsent; the queued error still reaches its own guest, and this request is sent once more
+            errno = socket.send(scratch, length, destination, hops, dontFragment);
+        }
+        if (errno != 0) {
             pending.remove(sequence);
             int error = IcmpErrors.ofFailedCall(errno, destination.isIpv4());
             if (error == IcmpErrors.NONE) {

@@ -43,6 +43,8 @@ class IcmpProxyTest {
         final List<Integer> hops = new ArrayList<>();
         final List<Boolean> dontFragment = new ArrayList<>();
         int errno;
+        /** The errno of the next send alone (an earlier request's pending error), then {@link #errno}'s; 0: none. */
+        int errnoOnce;
 
         FakeSocket(boolean raw) {
             this.raw = raw;
@@ -59,7 +61,9 @@ class IcmpProxyTest {
             to.add(destination);
             this.hops.add(hops);
             this.dontFragment.add(dontFragment);
-            return errno;
+            int once = errnoOnce;
+            errnoOnce = 0;
+            return once != 0 ? once : errno;
         }
 
         @Override
@@ -250,6 +254,25 @@ class IcmpProxyTest {
         proxy.request(GUEST4, FAR4, 63, false, echoRequest(false, 1, 2), 0, 8 + DATA.length, 0);
         assertThat(proxy.dropped()).isEqualTo(2);
         assertThat(frames).isEmpty();
+    }
+
+    /**
+     * A send that fails with an error the kernel kept pending from an earlier request (with IP_RECVERR it sets each
+     * error it queues as the socket's pending one, and the next send fails with it, unsent): helper-154 saw a ping
+     * to a reachable host answered "unreachable" while another guest pinged an address nobody held. The request
+     * is sent once more, and the guest hears nothing of the other's error.
+     */
+    @Test
+    void aSendFailedByAnotherRequestsPendingErrorIsSentAgain() {
+        FakeSocket v4 = new FakeSocket(false);
+        IcmpProxy proxy = new IcmpProxy(out, errors, GATEWAY, v4, null, IDENTIFIER);
+        v4.errnoOnce = Errno.EHOSTUNREACH;
+        proxy.request(GUEST4, FAR4, 63, false, echoRequest(false, 0x4321, 5), 0, 8 + DATA.length, 0);
+        assertThat(v4.sent).hasSize(2);
+        assertThat(v4.to).containsExactly(FAR4, FAR4);
+        assertThat(frames).as("no error for the guest").isEmpty();
+        assertThat(proxy.pendingCount()).isEqualTo(1);
+        assertThat(proxy.dropped()).isZero();
     }
 
     @Test
