@@ -46,9 +46,9 @@ final class ReplyWriter {
         hostname = bytes(settings.hostname());
         domainName = bytes(settings.domainName());
         searchList = settings.searchDomains().isEmpty() ? null : SearchListEncoder.encode(settings.searchDomains());
-        tftpServerName = bytes(settings.tftpServerName());
-        bootfile = bytes(settings.bootfile());
-        bootfileFitsField = bootfile != null && bootfile.length < DhcpMessage.FILE_LENGTH;
+        tftpServerName = nulTerminated(settings.tftpServerName());
+        bootfile = nulTerminated(settings.bootfile());
+        bootfileFitsField = bootfile != null && bootfile.length <= DhcpMessage.FILE_LENGTH;
     }
 
     /**
@@ -184,5 +184,15 @@ final class ReplyWriter {
 
     private static byte[] bytes(String text) {
         return text == null ? null : text.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * The text and a NUL, for the TFTP server name (option 66) and boot file name (67), as dnsmasq writes them: PXE
+     * firmware (Intel's UNDI PXE 2.1 ROMs and some UEFI ones) reads them as C strings, past the option's length, and
+     * asked TFTP for "pxelinux.0" followed by the next byte, the end option's 0xff (netbootxyz/netboot.xyz#1198,
+     * against Kea). RFC 2132 section 2 has every receiver drop trailing NULs.
+     */
+    private static byte[] nulTerminated(String text) {
+        return text == null ? null : (text + '\0').getBytes(StandardCharsets.US_ASCII);
     }
 }

@@ -88,9 +88,9 @@ final class ClientMessage {
         return this;
     }
 
-    /** The message: fixed fields, cookie, options, end, zero padding to 300 bytes. */
+    /** The message: fixed fields, cookie, options, end, zero padding to 300 bytes (longer when the options need it). */
     ByteBuffer build() {
-        ByteBuffer buf = ByteBuffer.allocate(LENGTH);
+        ByteBuffer buf = ByteBuffer.allocate(Math.max(LENGTH, 241 + options.size()));
         buf.put(0, (byte) op).put(1, (byte) 1).put(2, (byte) 6);
         buf.putInt(4, xid).putShort(10, (short) flags).putInt(12, ciaddr).putInt(24, giaddr);
         buf.putShort(28, (short) (mac >>> 32)).putInt(30, (int) mac);

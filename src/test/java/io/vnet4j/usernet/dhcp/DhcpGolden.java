@@ -50,7 +50,8 @@ final class DhcpGolden {
     /**
      * The ACK to {@link #REQUEST} from a server with every optional setting: host name "vm1", domain
      * "vnet.test", search list "vnet.test lab.vnet.test", TFTP server "10.0.2.2", boot file "pxelinux.0",
-     * MTU 1500. Requested options come in the client's order, then 26, 66, 67; 344 bytes, no padding.
+     * MTU 1500. Requested options come in the client's order, then 26, 66, 67 (each name NUL-terminated); 346 bytes,
+     * no padding.
      */
     static final byte[] FULL_ACK = Hex.bytes(
             "02 01 06 00", XID, "00 00 00 00",
@@ -66,8 +67,8 @@ final class DhcpGolden {
             "36 04 0a 00 02 02",
             "77 11 04", ascii("vnet"), "04", ascii("test"), "00 03", ascii("lab"), "c0 00",
             "1a 02 05 dc",
-            "42 08", ascii("10.0.2.2"),
-            "43 0a", ascii("pxelinux.0"),
+            "42 09", ascii("10.0.2.2"), "00",
+            "43 0b", ascii("pxelinux.0"), "00",
             "ff");
 
     /** An INIT-REBOOT request for 10.0.2.99: option 50, no server identifier. */

@@ -10,6 +10,7 @@ import io.vnet4j.wire.Ipv4Address;
 import io.vnet4j.wire.MacAddress;
 import io.vnet4j.wire.WireError;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -242,6 +243,51 @@ class DhcpRepliesTest {
                 .option(DhcpOption.PARAMETER_REQUEST_LIST, 119, 1, 3, 6, 15));
         assertThat(codes(offer)).startsWith(53, 1, 3, 6, 15, 119).contains(DhcpOption.SERVER_IDENTIFIER, DhcpOption.LEASE_TIME);
         assertThat(offer.length()).isLessThanOrEqualTo(ReplyWriter.MAX_REPLY_LENGTH);
+    }
+
+    /** The value of the first option of this code in a reply, null when there is none. */
+    private static byte[] value(DhcpMessage reply, int code) {
+        ByteBuffer buf = reply.buffer();
+        for (int at = reply.offset() + DhcpMessage.MIN_LENGTH; (buf.get(at) & 0xFF) != DhcpOption.END; ) {
+            int current = buf.get(at) & 0xFF;
+            if (current == DhcpOption.PAD) {
+                at++;
+                continue;
+            }
+            byte[] bytes = new byte[buf.get(at + 1) & 0xFF];
+            buf.get(at + 2, bytes);
+            if (current == code) {
+                return bytes;
+            }
+            at += 2 + bytes.length;
+        }
+        return null;
+    }
+
+    /**
+     * PXE firmware reads the boot file name (option 67) and TFTP server name (66) as C strings, on past the option's
+     * length: an Intel UNDI PXE 2.1 ROM asked TFTP for "netboot.xyz.efi" and the byte after the option, the end
+     * option's 0xff (netbootxyz/netboot.xyz#1198, behind Kea; vnet4j writes 67 last of all, so the end option
+     * followed it too). Each value ends with a NUL, as dnsmasq writes them; RFC 2132 section 2 has receivers drop it.
+     */
+    @Test
+    void theBootFileAndTftpServerNamesEndWithANulForFirmwareThatReadsThemAsCStrings() {
+        DhcpSettings d = DhcpSettings.qemuDefaults();
+        Guests pxe = new Guests(new DhcpSettings(d.network(), d.prefixLength(), d.router(), d.dnsServer(),
+                d.firstAddress(), d.leaseSeconds(), null, List.of(), null, "10.0.2.2", "pxelinux.0", 0, Map.of(), Set.of()));
+        // an Intel PXE 2.1 ROM's DISCOVER: its parameter request list, vendor class and client architecture (RFC 4578)
+        int[] vendorClass = "PXEClient:Arch:00000:UNDI:002001".chars().toArray();
+        DhcpMessage offer = pxe.send(ClientMessage.dhcp(DhcpMessageType.DISCOVER, MAC_A)
+                .option(DhcpOption.PARAMETER_REQUEST_LIST, 1, 2, 3, 5, 6, 11, 12, 13, 15, 16, 17, 18, 22, 23, 28, 40, 41,
+                        42, 43, 50, 51, 54, 58, 59, 60, 66, 67, 97, 128, 129, 130, 131, 132, 133, 134, 135)
+                .option(60, vendorClass)
+                .option(93, 0, 0));
+        assertThat(offer.messageType()).isEqualTo(DhcpMessageType.OFFER);
+        assertThat(value(offer, DhcpOption.BOOTFILE_NAME)).isEqualTo("pxelinux.0\0".getBytes(StandardCharsets.US_ASCII));
+        assertThat(value(offer, DhcpOption.TFTP_SERVER_NAME)).isEqualTo("10.0.2.2\0".getBytes(StandardCharsets.US_ASCII));
+        assertThat(offer.file()).isEqualTo("pxelinux.0");
+        DhcpMessage bootp = pxe.send(ClientMessage.bootp(Guests.MAC_B));
+        assertThat(value(bootp, DhcpOption.BOOTFILE_NAME)).endsWith(0);
     }
 
     @Test
