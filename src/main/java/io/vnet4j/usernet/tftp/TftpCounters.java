@@ -36,7 +36,10 @@ public final class TftpCounters {
         return retransmissions;
     }
 
-    /** Transfers given up after {@link TftpServer#MAX_RETRANSMISSIONS} unanswered retransmissions. */
+    /**
+     * Transfers given up after {@link TftpServer#MAX_RETRANSMISSIONS} unanswered retransmissions and the wait for the
+     * client's retry ({@link TftpServer#HOLD_NANOS}).
+     */
     public long expired() {
         return expired;
     }

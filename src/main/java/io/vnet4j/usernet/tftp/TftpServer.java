@@ -24,8 +24,11 @@ import java.util.Map;
  *   <li>Each DATA is read from the file when sent, never the whole file. Only the ACK of the block in flight
  *       advances; others, duplicates included, are dropped, so a late ACK never doubles the traffic.
  *   <li>The packet in flight is sent again after the negotiated timeout, else {@link #DEFAULT_TIMEOUT_NANOS};
- *       after {@link #MAX_RETRANSMISSIONS} the transfer is dropped silently one timeout later. libslirp never
- *       retransmits and drops a transfer after 5 idle seconds; this one drops after 6 by default.
+ *       after {@link #MAX_RETRANSMISSIONS} the transfer waits silently for the client's own retry and is dropped
+ *       {@link #HOLD_NANOS} after the packet was first sent, or one timeout after the last retransmission when
+ *       that is later. Clients retry every 5 s (atftp, tftp-hpa, curl), and atftp answers only the first copy of
+ *       a block it already has: dropped 6 s after a lost ACK, its transfers failed on a lossy link, each retry a
+ *       stray. libslirp never retransmits and keeps an idle transfer until a new request needs its slot.
  *   <li>At most {@code maxSessions} transfers run at once; further requests get "too many transfers".
  * </ul>
  *
@@ -36,8 +39,13 @@ public final class TftpServer implements AutoCloseable {
     public static final int PORT = 69;
     /** One second: a local virtual link answers in microseconds, and boot ROMs retransmit on their own too. */
     public static final long DEFAULT_TIMEOUT_NANOS = 1_000_000_000L;
-    /** Retransmissions of one packet before the transfer is given up. */
+    /** Retransmissions of one packet before the transfer waits silently for the client's retry. */
     public static final int MAX_RETRANSMISSIONS = 5;
+    /**
+     * How long after a packet was first sent, unanswered, its transfer is kept for the client's own retries: past
+     * tftp-hpa's 25 s and atftp's five tries of 5 s; dnsmasq gives up after about 29 s.
+     */
+    public static final long HOLD_NANOS = 30_000_000_000L;
 
     static final String ILLEGAL_OPERATION = "Illegal TFTP operation";
     static final String UNSUPPORTED_MODE = "Unsupported transfer mode";
@@ -103,6 +111,11 @@ public final class TftpServer implements AutoCloseable {
                 continue;
             }
             if (session.retransmissions >= MAX_RETRANSMISSIONS) {
+                long held = session.firstSent + HOLD_NANOS;
+                if (held > session.deadline) {
+                    session.deadline = held; // silent from now on: the client's retry may still come
+                    continue;
+                }
                 counters.expired++;
             } else {
                 session.retransmissions++;
@@ -224,6 +237,9 @@ public final class TftpServer implements AutoCloseable {
             }
             session.lastBlock = read < session.blockSize;
             length = TftpWriter.dataHeader(tx, 0, session.wireBlock()) + read;
+        }
+        if (session.retransmissions == 0) {
+            session.firstSent = nowNanos;
         }
         session.deadline = nowNanos + session.timeoutNanos;
         out.send(session.serverIp, session.clientIp, session.clientPort, tx, 0, length);

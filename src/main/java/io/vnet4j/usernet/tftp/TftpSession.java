@@ -26,6 +26,8 @@ final class TftpSession {
     boolean lastBlock;
     /** When the packet in flight is sent again, or the session given up. */
     long deadline;
+    /** When the packet in flight was first sent. */
+    long firstSent;
     /** Retransmissions of the packet in flight so far. */
     int retransmissions;
 

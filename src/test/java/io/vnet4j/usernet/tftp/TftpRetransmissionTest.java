@@ -123,14 +123,21 @@ class TftpRetransmissionTest {
     }
 
     @Test
-    void givesUpAfterFiveRetransmissionsAndOneMoreTimeout() {
+    void givesUpThirtySecondsAfterTheBlockWasFirstSentAfterFiveRetransmissions() {
         client.send(Packets.rrq("f.bin", "octet"));
         client.one();
+        long sent = client.now;
         for (int i = 0; i < TftpServer.MAX_RETRANSMISSIONS; i++) {
             client.advance(TIMEOUT);
             assertThat(client.one().number()).isEqualTo(1);
         }
         client.advance(TIMEOUT);
+        assertThat(client.out.sent).as("silent after five retransmissions").isEmpty();
+        assertThat(server.activeTransfers()).isEqualTo(1);
+        assertThat(server.pollAt()).isEqualTo(sent + TftpServer.HOLD_NANOS);
+        client.advance(sent + TftpServer.HOLD_NANOS - client.now - 1);
+        assertThat(server.activeTransfers()).isEqualTo(1);
+        client.advance(1);
         assertThat(client.out.sent).isEmpty();
         assertThat(server.activeTransfers()).isZero();
         assertThat(server.counters().expired()).isEqualTo(1);
@@ -138,6 +145,43 @@ class TftpRetransmissionTest {
         client.send(Packets.ack(1));
         assertThat(client.out.sent).isEmpty();
         assertThat(server.counters().strays()).isEqualTo(1);
+    }
+
+    /**
+     * atftp retries its last ACK every 5 s and answers only the first copy of a block it already has: on a lossy
+     * link (10% each way) its ACK of block 38 and the ACK it sent again for the first copy were lost, the server's
+     * next copies went unanswered, and the transfer was dropped 6 s after the block was sent, so the retry at 10 s
+     * was a stray and atftp gave up ("tftp: aborting"). The transfer waits for that retry.
+     */
+    @Test
+    void aClientsOwnRetryAfterTheFiveRetransmissionsStillMovesTheTransferOn() {
+        client.send(Packets.rrq("f.bin", "octet"));
+        client.one();
+        for (int i = 0; i < TftpServer.MAX_RETRANSMISSIONS; i++) {
+            client.advance(TIMEOUT);
+            client.one();
+        }
+        client.now += 10 * SECOND - TftpServer.MAX_RETRANSMISSIONS * TIMEOUT;
+        server.poll(client.now, client.out);
+        client.send(Packets.ack(1));
+        assertThat(client.one().number()).isEqualTo(2);
+        assertThat(server.counters().strays()).isZero();
+        assertThat(server.pollAt()).isEqualTo(client.now + TIMEOUT);
+    }
+
+    @Test
+    void aNegotiatedTimeoutLongerThanSixSecondsGivesUpOneTimeoutAfterTheLastRetransmission() {
+        client.send(Packets.rrq("f.bin", "octet", "timeout", "7"));
+        client.one();
+        for (int i = 0; i < TftpServer.MAX_RETRANSMISSIONS; i++) {
+            client.advance(7 * SECOND);
+            client.one();
+        }
+        client.advance(7 * SECOND - 1);
+        assertThat(server.activeTransfers()).isEqualTo(1);
+        client.advance(1);
+        assertThat(server.activeTransfers()).isZero();
+        assertThat(server.counters().expired()).isEqualTo(1);
     }
 
     @Test
