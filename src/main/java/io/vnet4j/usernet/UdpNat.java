@@ -70,6 +70,10 @@ final class UdpNat {
     private static final int DF_SET = 1;
     private static final int DF_CLEAR = 0;
     private static final int DF_LEAVE = -1;
+    /** The most of a UDP payload an ICMP error quotes (bytes): 576 less its IPv4 and ICMP headers and the datagram's. */
+    static final int IPV4_QUOTED_PAYLOAD = 576 - 20 - 8 - 20 - 8;
+    /** The same for ICMPv6 (bytes): 1280 less its IPv6 and ICMPv6 headers and the datagram's. */
+    static final int IPV6_QUOTED_PAYLOAD = 1280 - 40 - 8 - 40 - 8;
     private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(IDLE_SECONDS);
     private static final long DNS_IDLE_NANOS = TimeUnit.SECONDS.toNanos(DNS_IDLE_SECONDS);
 
@@ -312,7 +316,7 @@ final class UdpNat {
             dropped++;
             if (flow != null && flow.pinned()) { // the send failed, not the socket's opening (a descriptor shortage)
                 pinnedFailed.accept(target);
-                InetSocketAddress next = askable(length) ? pinnedAskAgain.apply(target) : null;
+                InetSocketAddress next = length >= DnsMessage.HEADER_LENGTH ? pinnedAskAgain.apply(target) : null;
                 if (next != null) { // the next upstream is asked at once; it is another each time, so this ends
                     send(key, destination, destinationPort, next, hops, dontFragment, payload, offset, length, now);
                     return;
@@ -475,7 +479,8 @@ final class UdpNat {
                     InetSocketAddress upstream = new InetSocketAddress(hostDestination.toInetAddress(),
                             errorQueue.destinationPort());
                     pinnedFailed.accept(upstream);
-                    InetSocketAddress next = askable(data.limit()) ? pinnedAskAgain.apply(upstream) : null;
+                    InetSocketAddress next = quotedWhole(data.limit(), flow.ipv6 && !hostDestination.isIpv4())
+                            ? pinnedAskAgain.apply(upstream) : null;
                     if (next != null) {
                         askAgain(flow, next, data, now);
                         if (flows.get(flow.key) != flow) {
@@ -497,12 +502,16 @@ final class UdpNat {
     }
 
     /**
-     * Whether a refused datagram of this length may be asked of another upstream: a DNS message (shorter is none, and
-     * an upstream that does not answer it must not look silent), which the error queue held whole (it keeps {@value
-     * SocketErrorQueue#PAYLOAD_MAX} bytes).
+     * Whether the copy of a refused datagram that an ICMP error quoted, {@code length} bytes of it, may be asked of
+     * another upstream: a DNS message (shorter is none, and an upstream that does not answer it must not look
+     * silent), and whole. An error quotes the datagram up to 576 bytes of IPv4 (RFC 1812 section 4.3.2.3; Linux's
+     * icmp_send), {@value #IPV4_QUOTED_PAYLOAD} bytes of the payload, or up to 1280 of IPv6 (RFC 4443 section 2.4),
+     * {@value #IPV6_QUOTED_PAYLOAD}: a copy of that length may have been cut short, and a longer query was asked of
+     * the next upstream cut so (520 bytes of a 600-byte one), a message it cannot read.
      */
-    private static boolean askable(int length) {
-        return length >= DnsMessage.HEADER_LENGTH && length < SocketErrorQueue.PAYLOAD_MAX;
+    private static boolean quotedWhole(int length, boolean icmpv6) {
+        return length >= DnsMessage.HEADER_LENGTH && length < (icmpv6 ? IPV6_QUOTED_PAYLOAD : IPV4_QUOTED_PAYLOAD)
+                && length < SocketErrorQueue.PAYLOAD_MAX;
     }
 
     /**
