@@ -466,6 +466,7 @@ final class UdpNat {
             return;
         }
         IpAddress guest = flow.key.guest();
+        List<AskedAgain> again = null;
         try {
             while (errorQueue.read(flow.fd)) {
                 IpAddress hostDestination = errorQueue.destination();
@@ -482,10 +483,13 @@ final class UdpNat {
                     InetSocketAddress next = quotedWhole(data.limit(), flow.ipv6 && !hostDestination.isIpv4())
                             ? pinnedAskAgain.apply(upstream) : null;
                     if (next != null) {
-                        askAgain(flow, next, data, now);
-                        if (flows.get(flow.key) != flow) {
-                            return; // it has a new socket (an upstream of the other family), this one is closed
+                        flow.answers((data.get(0) & 0xff) << 8 | data.get(1) & 0xff); // waited for again when sent
+                        byte[] query = new byte[data.limit()];
+                        data.get(0, query);
+                        if (again == null) {
+                            again = new java.util.ArrayList<>(2);
                         }
+                        again.add(new AskedAgain(query, next));
                         continue;
                     }
                 }
@@ -499,6 +503,17 @@ final class UdpNat {
         } catch (IOException e) {
             dropped++;
         }
+        // sent once the queue is read: a query asked of an upstream of the other family gives the flow a new socket,
+        // and this one closes with what it still holds (a resolver's A and AAAA are refused together)
+        for (int i = 0; again != null && i < again.size(); i++) {
+            AskedAgain a = again.get(i);
+            send(flow.key, flow.key.remote(), flow.key.remotePort(), a.next(), 0, DF_LEAVE, ByteBuffer.wrap(a.query()), 0,
+                    a.query().length, now);
+        }
+    }
+
+    /** A refused query, the error's copy of it, to be asked of {@code next} as the guest's own datagram. */
+    private record AskedAgain(byte[] query, InetSocketAddress next) {
     }
 
     /**
@@ -512,16 +527,6 @@ final class UdpNat {
     private static boolean quotedWhole(int length, boolean icmpv6) {
         return length >= DnsMessage.HEADER_LENGTH && length < (icmpv6 ? IPV6_QUOTED_PAYLOAD : IPV4_QUOTED_PAYLOAD)
                 && length < SocketErrorQueue.PAYLOAD_MAX;
-    }
-
-    /**
-     * Sends the query an upstream refused, {@code query} (the error's copy of it), to {@code next} in its place, as
-     * the guest's own datagram: the flow waits for its answer once (the refused send's wait is let go), and gets a
-     * socket of the next one's family when that is the other.
-     */
-    private void askAgain(Flow flow, InetSocketAddress next, ByteBuffer query, long now) {
-        flow.answers((query.get(0) & 0xff) << 8 | query.get(1) & 0xff);
-        send(flow.key, flow.key.remote(), flow.key.remotePort(), next, 0, DF_LEAVE, query, 0, query.limit(), now);
     }
 
     private IpAddress guestView(IpAddress hostAddress, Flow flow) {
