@@ -345,11 +345,11 @@ public final class VhostUserNetdev extends PeerPortsNetdev {
                     return true; // QEMU's first message, or its end, which serve() reads
                 }
                 if (!queued && System.nanoTime() - since >= QUEUED_SAID_MILLIS * 1_000_000) {
-                    queued = true;
                     Log.warn(id + ": connected to QEMU's socket " + path + ", where nothing has spoken in "
                             + duration(QUEUED_SAID_MILLIS) + ": QEMU serves one back-end at a time (another vnet4j on"
                             + " this path?), and this one is served when that one goes; or the socket is not QEMU's"
                             + " (a back-end's own socket waits, as this one does, for a front-end to speak first)");
+                    queued = true; // after the line: whoever sees the settings say it finds the line said
                 }
             }
             return false;

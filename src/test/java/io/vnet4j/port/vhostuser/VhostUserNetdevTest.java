@@ -468,7 +468,7 @@ class VhostUserNetdevTest {
             try (ServerSocketChannel qemu = listen(path, 4);
                  VhostUserNetdev netdev = VhostUserNetdev.client("vu", "path=" + path, path, 50, new Hub(0))) {
                 netdev.start();
-                Thread.sleep(2500); // connected, not accepted (QUEUED_SAID_MILLIS: 2 s)
+                await("connected, not accepted, said (QUEUED_SAID_MILLIS: 2 s)", () -> netdev.describe().contains("nothing said"));
                 assertThat(netdev.describe()).isEqualTo("path=" + path + " (connected, and nothing said yet: QEMU serves"
                         + " another back-end, or the socket is not QEMU's)");
                 assertThat(netdev.ports()).isEmpty();
@@ -499,8 +499,7 @@ class VhostUserNetdevTest {
                  VhostUserNetdev netdev = VhostUserNetdev.client("vu", "path=" + path, path, 50, new Hub(0))) {
                 backEnd.start();
                 netdev.start();
-                Thread.sleep(2500); // QUEUED_SAID_MILLIS: 2 s
-                assertThat(netdev.describe()).endsWith("or the socket is not QEMU's)");
+                await("the silence said (QUEUED_SAID_MILLIS: 2 s)", () -> netdev.describe().endsWith("or the socket is not QEMU's)"));
                 assertThat(netdev.ports()).isEmpty();
             }
         });
