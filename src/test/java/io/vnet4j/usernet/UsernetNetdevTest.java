@@ -496,10 +496,7 @@ class UsernetNetdevTest {
     @Test
     void aQueryTheFirstUpstreamRefusesSendsTheNextOneToTheNext() throws Exception {
         long dnsMac = 0x5255_0a00_0203L;
-        int closedPort;
-        try (DatagramChannel closed = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
-            closedPort = ((InetSocketAddress) closed.getLocalAddress()).getPort();
-        }
+        int closedPort = closedPort(new InetSocketAddress("127.0.0.1", 0));
         try (Network two = new Network()) {
             VirtualNic nic = two.attachNic("guest", 0);
             two.addNetdev("user,id=u,dns-upstream=127.0.0.1:" + closedPort + ",dns-upstream=127.0.0.1:"
@@ -529,10 +526,7 @@ class UsernetNetdevTest {
     @Test
     void aQueryTheFirstUpstreamRefusesIsAskedOfTheNextAndAnswered() throws Exception {
         long dnsMac = 0x5255_0a00_0203L;
-        int closedPort;
-        try (DatagramChannel closed = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
-            closedPort = ((InetSocketAddress) closed.getLocalAddress()).getPort();
-        }
+        int closedPort = closedPort(new InetSocketAddress("127.0.0.1", 0));
         try (Network two = new Network()) {
             VirtualNic nic = two.attachNic("guest", 0);
             two.addNetdev("user,id=u,dns-upstream=127.0.0.1:" + closedPort + ",dns-upstream=127.0.0.1:"
@@ -562,10 +556,7 @@ class UsernetNetdevTest {
     @Test
     void twoQueriesTheFirstUpstreamRefusesAreBothAskedOfTheNext() throws Exception {
         long dnsMac = 0x5255_0a00_0203L;
-        int closedPort;
-        try (DatagramChannel closed = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
-            closedPort = ((InetSocketAddress) closed.getLocalAddress()).getPort();
-        }
+        int closedPort = closedPort(new InetSocketAddress("127.0.0.1", 0));
         try (Network two = new Network()) {
             VirtualNic nic = two.attachNic("guest", 0);
             two.addNetdev("user,id=u,dns-upstream=127.0.0.1:" + closedPort + ",dns-upstream=127.0.0.1:"
@@ -645,10 +636,7 @@ class UsernetNetdevTest {
     /** The same from an IPv6 guest to fec0::3, the refusing first upstream on ::1 (its error from an IPv6 socket). */
     @Test
     void anIpv6QueryTheFirstUpstreamRefusesSendsTheNextOneToTheNext() throws Exception {
-        int closedPort;
-        try (DatagramChannel closed = DatagramChannel.open().bind(new InetSocketAddress("::1", 0))) {
-            closedPort = ((InetSocketAddress) closed.getLocalAddress()).getPort();
-        }
+        int closedPort = closedPort(new InetSocketAddress("::1", 0));
         try (Network two = new Network()) {
             VirtualNic nic = two.attachNic("guest", 0);
             two.addNetdev("user,id=u,dns-upstream=[::1]:" + closedPort + ",dns-upstream=127.0.0.1:"
