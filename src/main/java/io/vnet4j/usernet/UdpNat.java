@@ -300,7 +300,7 @@ final class UdpNat {
             }
             sendBuffer.clear();
             sendBuffer.put(0, payload, offset, length).limit(length);
-            if (flow.fd >= 0 && (elsewhere || flow.toDnsPort || flow.pinned())) {
+            if (flow.fd >= 0 && (elsewhere || flow.dns())) {
                 takePendingError(flow);
             }
             flow.channel.send(sendBuffer, target);
