@@ -42,7 +42,7 @@ class RefusedDnsQueriesTest {
      */
     @Test
     void queriesRefusedTogetherAreAllAskedOfANextUpstreamOfTheOtherFamily() throws Exception {
-        int closed = closedPort("127.0.0.1");
+        int closed = TestGateways.closedUdpPort("127.0.0.1");
         try (Selector jdk = Selector.open(); DatagramChannel next = DatagramChannel.open().bind(new InetSocketAddress("::1", 0))) {
             LoopSelector selector = LoopSelector.of(jdk);
             UserConfig config = TestGateways.config("ipv6=off,dns-upstream=127.0.0.1:" + closed + ",dns-upstream=[::1]:"
@@ -75,7 +75,7 @@ class RefusedDnsQueriesTest {
     @ParameterizedTest
     @CsvSource({"127.0.0.1, 127.0.0.1:%d, 600", "::1, [::1]:%d, 1300"})
     void aQueryLongerThanAnErrorQuotesIsNotAskedAgainCutShort(String loopback, String upstream, int length) throws Exception {
-        int closed = closedPort(loopback);
+        int closed = TestGateways.closedUdpPort(loopback);
         try (Selector jdk = Selector.open();
              DatagramChannel next = DatagramChannel.open().bind(new InetSocketAddress(loopback, 0))) {
             LoopSelector selector = LoopSelector.of(jdk);
@@ -132,11 +132,5 @@ class RefusedDnsQueriesTest {
                 parts.udp().readable(flow, System.nanoTime());
             }
         });
-    }
-
-    private static int closedPort(String address) throws IOException {
-        try (DatagramChannel probe = DatagramChannel.open().bind(new InetSocketAddress(address, 0))) {
-            return ((InetSocketAddress) probe.getLocalAddress()).getPort();
-        }
     }
 }

@@ -6,6 +6,8 @@ import io.vnet4j.config.NetdevConfig;
 import io.vnet4j.config.UserConfig;
 import io.vnet4j.usernet.flow.LoopSelector;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.DatagramChannel;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
@@ -21,6 +23,13 @@ final class TestGateways {
         ConfigParser parser = new ConfigParser();
         parser.netdev("user,id=u" + (options.isEmpty() ? "" : "," + options));
         return ((NetdevConfig.User) parser.build().netdevs().getFirst()).user();
+    }
+
+    /** A UDP port on {@code address} (a loopback literal) that nothing listens on: bound once to find it, then closed. */
+    static int closedUdpPort(String address) throws IOException {
+        try (DatagramChannel probe = DatagramChannel.open().bind(new InetSocketAddress(address, 0))) {
+            return ((InetSocketAddress) probe.getLocalAddress()).getPort();
+        }
     }
 
     /** A gateway and its parts, wired as a running user network's. */

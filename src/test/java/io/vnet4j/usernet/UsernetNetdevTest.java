@@ -176,7 +176,7 @@ class UsernetNetdevTest {
      */
     @Test
     void aDatagramToAClosedHostPortComesBackAsPortUnreachable() throws Exception {
-        int port = closedPort(new InetSocketAddress("127.0.0.1", 0));
+        int port = TestGateways.closedUdpPort("127.0.0.1");
         guest.send(GuestFrames.udp(HOST_MAC, GUEST, 40001, HOST, port, "anyone?".getBytes(StandardCharsets.US_ASCII)));
 
         ByteBuffer error = receive(EtherType.IPV4);
@@ -205,7 +205,7 @@ class UsernetNetdevTest {
      */
     @Test
     void aDatagramRightAfterOneARefusedIsNotLost() throws Exception {
-        int closed = closedPort(new InetSocketAddress("127.0.0.1", 0));
+        int closed = TestGateways.closedUdpPort("127.0.0.1");
         try (DatagramChannel open = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
             int openPort = ((InetSocketAddress) open.getLocalAddress()).getPort();
             guest.send(GuestFrames.udp(HOST_MAC, GUEST, 40011, HOST, closed, new byte[] {1}));
@@ -227,7 +227,7 @@ class UsernetNetdevTest {
     /** The same over IPv6: a datagram to fec0::2 (the host's ::1) at a closed port gets ICMPv6 port unreachable. */
     @Test
     void anIpv6DatagramToAClosedHostPortComesBackAsPortUnreachable() throws Exception {
-        int port = closedPort(new InetSocketAddress("::1", 0));
+        int port = TestGateways.closedUdpPort("::1");
         IpAddress host6 = IpAddress.parse("fec0::2");
         guest.send(GuestFrames6.udp(GuestFrames6.HOST_MAC, GuestFrames6.GUEST, 40002, host6, port,
                 "anyone?".getBytes(StandardCharsets.US_ASCII)));
@@ -380,13 +380,6 @@ class UsernetNetdevTest {
         }
     }
 
-    /** A loopback port nothing listens on: bound once to find it, then closed. */
-    private static int closedPort(InetSocketAddress any) throws IOException {
-        try (DatagramChannel probe = DatagramChannel.open().bind(any)) {
-            return ((InetSocketAddress) probe.getLocalAddress()).getPort();
-        }
-    }
-
     @Test
     void forwardsDnsToTheUpstreamAndAnswersFromTheDnsAddress() throws Exception {
         long dnsMac = 0x5255_0a00_0203L;
@@ -496,7 +489,7 @@ class UsernetNetdevTest {
     @Test
     void aQueryTheFirstUpstreamRefusesSendsTheNextOneToTheNext() throws Exception {
         long dnsMac = 0x5255_0a00_0203L;
-        int closedPort = closedPort(new InetSocketAddress("127.0.0.1", 0));
+        int closedPort = TestGateways.closedUdpPort("127.0.0.1");
         try (Network two = new Network()) {
             VirtualNic nic = two.attachNic("guest", 0);
             two.addNetdev("user,id=u,dns-upstream=127.0.0.1:" + closedPort + ",dns-upstream=127.0.0.1:"
@@ -526,7 +519,7 @@ class UsernetNetdevTest {
     @Test
     void aQueryTheFirstUpstreamRefusesIsAskedOfTheNextAndAnswered() throws Exception {
         long dnsMac = 0x5255_0a00_0203L;
-        int closedPort = closedPort(new InetSocketAddress("127.0.0.1", 0));
+        int closedPort = TestGateways.closedUdpPort("127.0.0.1");
         try (Network two = new Network()) {
             VirtualNic nic = two.attachNic("guest", 0);
             two.addNetdev("user,id=u,dns-upstream=127.0.0.1:" + closedPort + ",dns-upstream=127.0.0.1:"
@@ -556,7 +549,7 @@ class UsernetNetdevTest {
     @Test
     void twoQueriesTheFirstUpstreamRefusesAreBothAskedOfTheNext() throws Exception {
         long dnsMac = 0x5255_0a00_0203L;
-        int closedPort = closedPort(new InetSocketAddress("127.0.0.1", 0));
+        int closedPort = TestGateways.closedUdpPort("127.0.0.1");
         try (Network two = new Network()) {
             VirtualNic nic = two.attachNic("guest", 0);
             two.addNetdev("user,id=u,dns-upstream=127.0.0.1:" + closedPort + ",dns-upstream=127.0.0.1:"
@@ -636,7 +629,7 @@ class UsernetNetdevTest {
     /** The same from an IPv6 guest to fec0::3, the refusing first upstream on ::1 (its error from an IPv6 socket). */
     @Test
     void anIpv6QueryTheFirstUpstreamRefusesSendsTheNextOneToTheNext() throws Exception {
-        int closedPort = closedPort(new InetSocketAddress("::1", 0));
+        int closedPort = TestGateways.closedUdpPort("::1");
         try (Network two = new Network()) {
             VirtualNic nic = two.attachNic("guest", 0);
             two.addNetdev("user,id=u,dns-upstream=[::1]:" + closedPort + ",dns-upstream=127.0.0.1:"
