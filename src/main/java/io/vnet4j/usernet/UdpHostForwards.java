@@ -344,16 +344,29 @@ final class UdpHostForwards {
             rule.lastSentTo = peer;
         }
         try {
-            if (rule.packetInfo == null) {
-                rule.channel.send(sendBuffer, peer.key.client);
-            } else {
-                rule.packetInfo.send(sendBuffer, peer.clientAddress, ((InetSocketAddress) peer.key.client).getPort(),
-                        peer.local);
-            }
+            sendToClient(rule, peer);
         } catch (IOException e) {
-            // the client went away; the datagram is lost as on any network
+            if (rule.fd >= 0 && errorQueue != null) {
+                // maybe the error the last datagram to this client drew (a router's host unreachable), which the
+                // kernel set as pending and this send failed with, unsent (UdpNat#sendToHost): sent once more
+                try {
+                    sendToClient(rule, peer);
+                } catch (IOException again) {
+                    // the client went away; the datagram is lost as on any network
+                }
+            }
         }
         return true;
+    }
+
+    private void sendToClient(Rule rule, Peer peer) throws IOException {
+        sendBuffer.position(0);
+        if (rule.packetInfo == null) {
+            rule.channel.send(sendBuffer, peer.key.client);
+        } else {
+            rule.packetInfo.send(sendBuffer, peer.clientAddress, ((InetSocketAddress) peer.key.client).getPort(),
+                    peer.local);
+        }
     }
 
     /**

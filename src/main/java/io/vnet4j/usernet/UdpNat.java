@@ -303,7 +303,7 @@ final class UdpNat {
             if (flow.fd >= 0 && (elsewhere || flow.dns())) {
                 takePendingError(flow);
             }
-            flow.channel.send(sendBuffer, target);
+            sendToHost(flow, target);
             if (flow.pinned()) {
                 if (!flow.hasAsked(target)) {
                     flow.askedUpstreams.add(target);
@@ -325,6 +325,26 @@ final class UdpNat {
             IpAddress guest = key.guest();
             errors.udp(gateway.host(guest), guest, key.guestPort(), destination, destinationPort,
                     IcmpErrors.ofException(e, guest.isIpv4()), 0, payload, offset, length);
+        }
+    }
+
+    /**
+     * Sends {@link #sendBuffer} to {@code target}, once more when the send fails on a socket that queues its errors: the
+     * failure may be an earlier datagram's error. The kernel sets an error it queues (IP_RECVERR: a router's host
+     * unreachable, a fragmentation needed) as the socket's pending error too, and the next send fails with it, unsent
+     * ({@code sock_alloc_send_pskb}); a flow that keeps to one destination does not take it first. The queued error
+     * still reaches the guest; the datagram, lost before, is sent, and the guest was told a made-up error besides.
+     * A send that fails for itself (no route) fails again and is told. The JDK reports a refused send as sent, so a
+     * refusal is not seen here: {@link #takePendingError} is for that.
+     */
+    private void sendToHost(Flow flow, InetSocketAddress target) throws IOException {
+        try {
+            flow.channel.send(sendBuffer, target);
+        } catch (IOException e) {
+            if (flow.fd < 0) {
+                throw e;
+            }
+            flow.channel.send(sendBuffer.position(0), target);
         }
     }
 

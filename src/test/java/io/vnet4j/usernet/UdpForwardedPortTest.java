@@ -134,6 +134,27 @@ class UdpForwardedPortTest {
         assertThat(f.getShort(quoted + 2) & 0xffff).isEqualTo(closedPort);
     }
 
+    /**
+     * A router's host unreachable for the rule's datagram to its client is queued on the rule's socket and set as its
+     * pending error (IP_RECVERR): the next reply to the same client failed with it, unsent ({@link UdpPendingErrorTest}
+     * for NAT). It is sent once more.
+     */
+    @Test
+    void aReplyAfterAnotherDrewAHostUnreachableStillReachesTheClient() throws Exception {
+        int hostPort = HostForwardFamiliesTest.freeUdpPort("127.0.0.1").getPort();
+        Gateway gateway = gateway("ipv6=off,hostfwd=udp:127.0.0.1:" + hostPort + "-10.0.2.15:5000");
+        try (DatagramChannel peer = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+            int peerPort = ((InetSocketAddress) peer.getLocalAddress()).getPort();
+            guestSends(gateway, peerPort, (byte) 1, 0);
+            received(peer, (byte) 1);
+            TestGateways.hostUnreachable(hostPort, peerPort);
+            selector.select(5000); // the error is queued: the rule's socket reads as ready
+            selector.selectedKeys().clear();
+            guestSends(gateway, peerPort, (byte) 2, 0); // before the rule's socket is read: the error still pending
+            received(peer, (byte) 2);
+        }
+    }
+
     @Test
     void aRuleOnLoopbackLeavesADatagramForElsewhereToNat() throws Exception {
         InetSocketAddress elsewhere = new InetSocketAddress("192.0.2.7", 9);
