@@ -21,7 +21,10 @@ public final class TftpCounters {
         return strays;
     }
 
-    /** ACKs for a block other than the one in flight (duplicates of the previous one), dropped without a re-send. */
+    /**
+     * ACKs for a block other than the one in flight (duplicates of the previous one), dropped without a re-send unless
+     * the transfer is held for the client's retry ({@link TftpServer#HOLD_NANOS}).
+     */
     public long duplicateAcks() {
         return duplicateAcks;
     }
@@ -31,7 +34,7 @@ public final class TftpCounters {
         return refused;
     }
 
-    /** DATA and OACK packets sent again after a timeout. */
+    /** DATA and OACK packets sent again: after a timeout, or for a client's retry while the transfer is held. */
     public long retransmissions() {
         return retransmissions;
     }

@@ -22,13 +22,16 @@ import java.util.Map;
  *   <li>An OACK is sent when any option is acknowledged (see {@link TftpOptions#acknowledge(long)}) and the
  *       first DATA waits for ACK 0; otherwise DATA 1 goes at once. Block numbers wrap from 65535 to 0.
  *   <li>Each DATA is read from the file when sent, never the whole file. Only the ACK of the block in flight
- *       advances; others, duplicates included, are dropped, so a late ACK never doubles the traffic.
+        advances; others, duplicates included, are dropped, so a late ACK never doubles the traffic (RFC 1123
+ *       section 4.2.3.1's Sorcerer's Apprentice), except while the transfer is held (below).
  *   <li>The packet in flight is sent again after the negotiated timeout, else {@link #DEFAULT_TIMEOUT_NANOS};
  *       after {@link #MAX_RETRANSMISSIONS} the transfer waits silently for the client's own retry and is dropped
  *       {@link #HOLD_NANOS} after the packet was first sent, or one timeout after the last retransmission when
  *       that is later. Clients retry every 5 s (atftp, tftp-hpa, curl), and atftp answers only the first copy of
  *       a block it already has: dropped 6 s after a lost ACK, its transfers failed on a lossy link, each retry a
- *       stray. libslirp never retransmits and keeps an idle transfer until a new request needs its slot.
+ *       stray. Meanwhile a retry of the previous block's ACK draws one copy of the packet in flight: a client
+ *       that lost all six would otherwise wait for nothing. libslirp never retransmits and keeps an idle transfer
+ *       until a new request needs its slot.
  *   <li>At most {@code maxSessions} transfers run at once; further requests get "too many transfers".
  * </ul>
  *
@@ -196,6 +199,16 @@ public final class TftpServer implements AutoCloseable {
         }
         if (block != session.wireBlock()) {
             counters.duplicateAcks++;
+            if (session.retransmissions >= MAX_RETRANSMISSIONS && session.block > 0
+                    && block == (session.wireBlock() - 1 & 0xFFFF)) {
+                // held, the timer silent: the client's own retry of the previous ACK says every copy of the block in
+                // flight was lost; one is sent for each such retry, which cannot double (RFC 1123 section 4.2.3.1
+                // forbids answering duplicates only while the timer retransmits too)
+                counters.retransmissions++;
+                if (!transmit(session, nowNanos, out)) {
+                    end(key);
+                }
+            }
             return;
         }
         if (session.lastBlock) {

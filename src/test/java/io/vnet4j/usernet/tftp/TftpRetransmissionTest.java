@@ -169,6 +169,37 @@ class TftpRetransmissionTest {
         assertThat(server.pollAt()).isEqualTo(client.now + TIMEOUT);
     }
 
+    /**
+     * All six copies of block 2 lost: the client's retries of ACK 1 were dropped as duplicates while the transfer was
+     * held, and it waited until the transfer was dropped. Each such retry now draws one copy, never more, and the
+     * hold still ends when it did.
+     */
+    @Test
+    void whileHeldEachRetryOfThePreviousAckDrawsOneCopyOfTheBlockInFlight() {
+        client.send(Packets.rrq("f.bin", "octet"));
+        client.one();
+        client.send(Packets.ack(1));
+        byte[] second = client.one().bytes();
+        long sent = client.now;
+        for (int i = 0; i < TftpServer.MAX_RETRANSMISSIONS; i++) {
+            client.advance(TIMEOUT);
+            client.one();
+        }
+        client.advance(TIMEOUT);
+        assertThat(client.out.sent).as("held: silent").isEmpty();
+        client.send(Packets.ack(1));
+        assertThat(client.one().bytes()).as("one copy for the retry").isEqualTo(second);
+        client.send(Packets.ack(0));
+        assertThat(client.out.sent).as("not for an older ACK").isEmpty();
+        client.advance(TIMEOUT);
+        assertThat(client.out.sent).as("the timer stays silent").isEmpty();
+        assertThat(server.pollAt()).isEqualTo(sent + TftpServer.HOLD_NANOS);
+        client.send(Packets.ack(2));
+        assertThat(client.one().number()).as("the copy arrived: the transfer moves on").isEqualTo(3);
+        client.send(Packets.ack(2));
+        assertThat(client.out.sent).as("not held any more: a duplicate draws nothing").isEmpty();
+    }
+
     @Test
     void aNegotiatedTimeoutLongerThanSixSecondsGivesUpOneTimeoutAfterTheLastRetransmission() {
         client.send(Packets.rrq("f.bin", "octet", "timeout", "7"));
