@@ -53,6 +53,9 @@ class UsernetNetdevTest {
 
     private Network network;
     private VirtualNic guest;
+    /** The MAC of the gateway's DNS address. */
+    private static final long DNS_MAC = 0x5255_0a00_0203L;
+
     private DatagramChannel upstream;
 
     @BeforeEach
@@ -382,8 +385,7 @@ class UsernetNetdevTest {
 
     @Test
     void forwardsDnsToTheUpstreamAndAnswersFromTheDnsAddress() throws Exception {
-        long dnsMac = 0x5255_0a00_0203L;
-        guest.send(GuestFrames.udp(dnsMac, GUEST, 5353, DNS, 53, new byte[] {1, 2, 3}));
+        guest.send(GuestFrames.udp(DNS_MAC, GUEST, 5353, DNS, 53, new byte[] {1, 2, 3}));
         ByteBuffer query = ByteBuffer.allocate(100);
         InetSocketAddress from = (InetSocketAddress) upstream.receive(query);
         assertThat(query.position()).isEqualTo(3);
@@ -460,16 +462,15 @@ class UsernetNetdevTest {
      */
     @Test
     void aQueryTheFirstUpstreamLeavesUnansweredIsAskedOfTheNext() throws Exception {
-        long dnsMac = 0x5255_0a00_0203L;
         try (Network two = new Network(); DatagramChannel silent = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
             VirtualNic nic = two.attachNic("guest", 0);
             two.addNetdev("user,id=u,dns-upstream=127.0.0.1:" + ((InetSocketAddress) silent.getLocalAddress()).getPort()
                     + ",dns-upstream=127.0.0.1:" + ((InetSocketAddress) upstream.getLocalAddress()).getPort());
-            nic.send(GuestFrames.udp(dnsMac, GUEST, 5355, DNS, 53, new byte[DnsMessage.HEADER_LENGTH])); // header-long at least
+            nic.send(GuestFrames.udp(DNS_MAC, GUEST, 5355, DNS, 53, new byte[DnsMessage.HEADER_LENGTH])); // header-long at least
             ByteBuffer query = ByteBuffer.allocate(100);
             silent.receive(query); // and never answers
             Thread.sleep(DnsUpstreams.FAILOVER_MILLIS + 100); // the failover's own time, not a measurement
-            nic.send(GuestFrames.udp(dnsMac, GUEST, 5355, DNS, 53, new byte[] {1})); // the guest's retry
+            nic.send(GuestFrames.udp(DNS_MAC, GUEST, 5355, DNS, 53, new byte[] {1})); // the guest's retry
             InetSocketAddress from = (InetSocketAddress) upstream.receive(query.clear());
             upstream.send(ByteBuffer.wrap(new byte[] {9}), from);
             ByteBuffer reply = receive(nic, EtherType.IPV4);
@@ -488,18 +489,15 @@ class UsernetNetdevTest {
      */
     @Test
     void aQueryTheFirstUpstreamRefusesSendsTheNextOneToTheNext() throws Exception {
-        long dnsMac = 0x5255_0a00_0203L;
-        int closedPort = TestGateways.closedUdpPort("127.0.0.1");
         try (Network two = new Network()) {
             VirtualNic nic = two.attachNic("guest", 0);
-            two.addNetdev("user,id=u,dns-upstream=127.0.0.1:" + closedPort + ",dns-upstream=127.0.0.1:"
-                    + ((InetSocketAddress) upstream.getLocalAddress()).getPort());
-            nic.send(GuestFrames.udp(dnsMac, GUEST, 5356, DNS, 53, new byte[] {1}));
+            addRefusedThenUpstream(two);
+            nic.send(GuestFrames.udp(DNS_MAC, GUEST, 5356, DNS, 53, new byte[] {1}));
             ByteBuffer refused = receive(nic, EtherType.IPV4);
             Ipv4Packet ip = new Ipv4Packet().wrap(refused, EthernetFrame.HEADER_LENGTH, refused.limit() - EthernetFrame.HEADER_LENGTH);
             assertThat(ip.protocol()).isEqualTo(IpProtocol.ICMP);
             assertThat(refused.get(ip.payloadOffset()) & 0xFF).isEqualTo(IcmpType.DESTINATION_UNREACHABLE);
-            nic.send(GuestFrames.udp(dnsMac, GUEST, 5356, DNS, 53, new byte[] {1}));
+            nic.send(GuestFrames.udp(DNS_MAC, GUEST, 5356, DNS, 53, new byte[] {1}));
             ByteBuffer query = ByteBuffer.allocate(100);
             InetSocketAddress from = (InetSocketAddress) upstream.receive(query);
             upstream.send(ByteBuffer.wrap(new byte[] {9}), from);
@@ -518,16 +516,13 @@ class UsernetNetdevTest {
      */
     @Test
     void aQueryTheFirstUpstreamRefusesIsAskedOfTheNextAndAnswered() throws Exception {
-        long dnsMac = 0x5255_0a00_0203L;
-        int closedPort = TestGateways.closedUdpPort("127.0.0.1");
         try (Network two = new Network()) {
             VirtualNic nic = two.attachNic("guest", 0);
-            two.addNetdev("user,id=u,dns-upstream=127.0.0.1:" + closedPort + ",dns-upstream=127.0.0.1:"
-                    + ((InetSocketAddress) upstream.getLocalAddress()).getPort());
+            addRefusedThenUpstream(two);
             byte[] query = new byte[DnsMessage.HEADER_LENGTH + 5];
             query[0] = 0x12;
             query[1] = 0x34;
-            nic.send(GuestFrames.udp(dnsMac, GUEST, 5359, DNS, 53, query));
+            nic.send(GuestFrames.udp(DNS_MAC, GUEST, 5359, DNS, 53, query));
             ByteBuffer asked = ByteBuffer.allocate(100);
             InetSocketAddress from = (InetSocketAddress) upstream.receive(asked);
             assertThat(asked.flip().remaining()).isEqualTo(query.length);
@@ -548,18 +543,15 @@ class UsernetNetdevTest {
      */
     @Test
     void twoQueriesTheFirstUpstreamRefusesAreBothAskedOfTheNext() throws Exception {
-        long dnsMac = 0x5255_0a00_0203L;
-        int closedPort = TestGateways.closedUdpPort("127.0.0.1");
         try (Network two = new Network()) {
             VirtualNic nic = two.attachNic("guest", 0);
-            two.addNetdev("user,id=u,dns-upstream=127.0.0.1:" + closedPort + ",dns-upstream=127.0.0.1:"
-                    + ((InetSocketAddress) upstream.getLocalAddress()).getPort());
+            addRefusedThenUpstream(two);
             byte[] a = new byte[DnsMessage.HEADER_LENGTH + 5];
             byte[] aaaa = a.clone();
             a[1] = 1;
             aaaa[1] = 2;
-            nic.send(GuestFrames.udp(dnsMac, GUEST, 5361, DNS, 53, a));
-            nic.send(GuestFrames.udp(dnsMac, GUEST, 5361, DNS, 53, aaaa));
+            nic.send(GuestFrames.udp(DNS_MAC, GUEST, 5361, DNS, 53, a));
+            nic.send(GuestFrames.udp(DNS_MAC, GUEST, 5361, DNS, 53, aaaa));
             upstream.configureBlocking(false);
             java.util.Set<Integer> ids = new java.util.HashSet<>();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -575,10 +567,18 @@ class UsernetNetdevTest {
         }
     }
 
+    /**
+     * Adds the user network {@code u} whose first {@code dns-upstream=} refuses (a closed port on loopback: a port
+     * unreachable) and whose second is {@link #upstream}.
+     */
+    private void addRefusedThenUpstream(Network network) throws Exception {
+        network.addNetdev("user,id=u,dns-upstream=127.0.0.1:" + TestGateways.closedUdpPort("127.0.0.1")
+                + ",dns-upstream=127.0.0.1:" + ((InetSocketAddress) upstream.getLocalAddress()).getPort());
+    }
+
     /** Both upstreams refuse: the query goes round them once, and the guest hears the port unreachable. */
     @Test
     void aQueryEveryUpstreamRefusesIsToldUnreachableAfterOneRound() throws Exception {
-        long dnsMac = 0x5255_0a00_0203L;
         int closedPort;
         int closedPort2;
         try (DatagramChannel closed = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
@@ -589,7 +589,7 @@ class UsernetNetdevTest {
         try (Network two = new Network()) {
             VirtualNic nic = two.attachNic("guest", 0);
             two.addNetdev("user,id=u,dns-upstream=127.0.0.1:" + closedPort + ",dns-upstream=127.0.0.1:" + closedPort2);
-            nic.send(GuestFrames.udp(dnsMac, GUEST, 5360, DNS, 53, new byte[DnsMessage.HEADER_LENGTH]));
+            nic.send(GuestFrames.udp(DNS_MAC, GUEST, 5360, DNS, 53, new byte[DnsMessage.HEADER_LENGTH]));
             ByteBuffer refused = receive(nic, EtherType.IPV4);
             Ipv4Packet ip = new Ipv4Packet().wrap(refused, EthernetFrame.HEADER_LENGTH, refused.limit() - EthernetFrame.HEADER_LENGTH);
             assertThat(ip.protocol()).isEqualTo(IpProtocol.ICMP);
@@ -606,17 +606,16 @@ class UsernetNetdevTest {
      */
     @Test
     void aRetryReachesANextUpstreamOfTheOtherFamily() throws Exception {
-        long dnsMac = 0x5255_0a00_0203L;
         try (Network two = new Network(); DatagramChannel silent = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
              DatagramChannel upstream6 = DatagramChannel.open().bind(new InetSocketAddress("::1", 0))) {
             VirtualNic nic = two.attachNic("guest", 0);
             two.addNetdev("user,id=u,dns-upstream=127.0.0.1:" + ((InetSocketAddress) silent.getLocalAddress()).getPort()
                     + ",dns-upstream=[::1]:" + ((InetSocketAddress) upstream6.getLocalAddress()).getPort());
-            nic.send(GuestFrames.udp(dnsMac, GUEST, 5358, DNS, 53, new byte[DnsMessage.HEADER_LENGTH])); // header-long at least
+            nic.send(GuestFrames.udp(DNS_MAC, GUEST, 5358, DNS, 53, new byte[DnsMessage.HEADER_LENGTH])); // header-long at least
             ByteBuffer query = ByteBuffer.allocate(100);
             silent.receive(query); // and never answers
             Thread.sleep(DnsUpstreams.FAILOVER_MILLIS + 100); // the failover's own time, not a measurement
-            nic.send(GuestFrames.udp(dnsMac, GUEST, 5358, DNS, 53, new byte[] {1})); // the retry, from the same socket
+            nic.send(GuestFrames.udp(DNS_MAC, GUEST, 5358, DNS, 53, new byte[] {1})); // the retry, from the same socket
             InetSocketAddress from = (InetSocketAddress) upstream6.receive(query.clear());
             upstream6.send(ByteBuffer.wrap(new byte[] {9}), from);
             ByteBuffer reply = receive(nic, EtherType.IPV4);
@@ -849,8 +848,6 @@ class UsernetNetdevTest {
         }
     }
 
-    private static final long DNS_MAC = 0x5255_0a00_0203L;
-
     /** A standard query (RD) for {@code name}, type A, class IN, id 0x1234. */
     private static byte[] dnsQuery(String name) {
         ByteBuffer q = ByteBuffer.allocate(12 + name.length() + 2 + 4);
@@ -890,16 +887,15 @@ class UsernetNetdevTest {
      */
     @Test
     void aDatagramShorterThanADnsHeaderLeftUnansweredDoesNotMoveTheQueriesOn() throws Exception {
-        long dnsMac = 0x5255_0a00_0203L;
         try (Network two = new Network(); DatagramChannel first = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
             VirtualNic nic = two.attachNic("guest", 0);
             two.addNetdev("user,id=u,dns-upstream=127.0.0.1:" + ((InetSocketAddress) first.getLocalAddress()).getPort()
                     + ",dns-upstream=127.0.0.1:" + ((InetSocketAddress) upstream.getLocalAddress()).getPort());
-            nic.send(GuestFrames.udp(dnsMac, GUEST, 5360, DNS, 53, new byte[] {1}));
+            nic.send(GuestFrames.udp(DNS_MAC, GUEST, 5360, DNS, 53, new byte[] {1}));
             ByteBuffer query = ByteBuffer.allocate(100);
             first.receive(query); // and, as a resolver, drops it
             Thread.sleep(DnsUpstreams.FAILOVER_MILLIS + 100); // the failover's own time, not a measurement
-            nic.send(GuestFrames.udp(dnsMac, GUEST, 5361, DNS, 53, new byte[DnsMessage.HEADER_LENGTH]));
+            nic.send(GuestFrames.udp(DNS_MAC, GUEST, 5361, DNS, 53, new byte[DnsMessage.HEADER_LENGTH]));
             first.configureBlocking(false);
             query.clear();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
@@ -919,7 +915,6 @@ class UsernetNetdevTest {
      */
     @Test
     void aKeepaliveOnAnIdleDnsConnectionAsksNothing() throws Exception {
-        long dnsMac = 0x5255_0a00_0203L;
         try (ServerSocketChannel accepting = tcpBesideUpstream(); // the first upstream over TCP: its kernel accepts
              Network two = new Network();
              DatagramChannel second = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
@@ -928,9 +923,9 @@ class UsernetNetdevTest {
             two.addNetdev("user,id=u,dns-upstream=127.0.0.1:" + port + ",dns-upstream=127.0.0.1:"
                     + ((InetSocketAddress) second.getLocalAddress()).getPort());
             int ours = openDnsConnection(nic, 5360);
-            nic.send(GuestFrames.tcp(dnsMac, GUEST, 5360, DNS, 53, TcpFlags.ACK, 1000, ours + 1, 65535, new byte[1]));
+            nic.send(GuestFrames.tcp(DNS_MAC, GUEST, 5360, DNS, 53, TcpFlags.ACK, 1000, ours + 1, 65535, new byte[1]));
             Thread.sleep(DnsUpstreams.FAILOVER_MILLIS + 100); // the failover's own time, not a measurement
-            nic.send(GuestFrames.udp(dnsMac, GUEST, 5360, DNS, 53, new byte[12]));
+            nic.send(GuestFrames.udp(DNS_MAC, GUEST, 5360, DNS, 53, new byte[12]));
             assertThat(upstreamReceivesWithin5s()).as("the first upstream still has the queries").isNotNull();
             UsernetNetdev user = (UsernetNetdev) two.netdev("u");
             assertThat(user.details()).anySatisfy(line -> assertThat(line).contains("moved on to the next upstream: 0,"));
@@ -940,8 +935,7 @@ class UsernetNetdevTest {
     /** A connection to the DNS address that goes nowhere (here: not port 53) is refused and counted as UDP's are. */
     @Test
     void aDnsConnectionThatGoesNowhereIsRefusedAndCounted() throws Exception {
-        long dnsMac = 0x5255_0a00_0203L;
-        guest.send(GuestFrames.tcp(dnsMac, GUEST, 5359, DNS, 54, TcpFlags.SYN, 1000, 0, 65535, new byte[0]));
+        guest.send(GuestFrames.tcp(DNS_MAC, GUEST, 5359, DNS, 54, TcpFlags.SYN, 1000, 0, 65535, new byte[0]));
         ByteBuffer reset = receive(EtherType.IPV4);
         Ipv4Packet ip = new Ipv4Packet().wrap(reset, EthernetFrame.HEADER_LENGTH, reset.limit() - EthernetFrame.HEADER_LENGTH);
         assertThat(new TcpSegment().wrap(reset, ip.payloadOffset(), ip.payloadLength()).flags() & TcpFlags.RST).isNotZero();
@@ -954,14 +948,13 @@ class UsernetNetdevTest {
      * first byte is 1001): SYN, the gateway's SYN-ACK, ACK. Returns the gateway's ISN.
      */
     private static int openDnsConnection(VirtualNic nic, int guestPort) throws Exception {
-        long dnsMac = 0x5255_0a00_0203L;
-        nic.send(GuestFrames.tcp(dnsMac, GUEST, guestPort, DNS, 53, TcpFlags.SYN, 1000, 0, 65535, new byte[0]));
+        nic.send(GuestFrames.tcp(DNS_MAC, GUEST, guestPort, DNS, 53, TcpFlags.SYN, 1000, 0, 65535, new byte[0]));
         ByteBuffer synAck = receive(nic, EtherType.IPV4);
         Ipv4Packet ip = new Ipv4Packet().wrap(synAck, EthernetFrame.HEADER_LENGTH, synAck.limit() - EthernetFrame.HEADER_LENGTH);
         TcpSegment segment = new TcpSegment().wrap(synAck, ip.payloadOffset(), ip.payloadLength());
         assertThat(segment.flags()).isEqualTo(TcpFlags.SYN | TcpFlags.ACK);
         int ours = segment.sequenceNumber();
-        nic.send(GuestFrames.tcp(dnsMac, GUEST, guestPort, DNS, 53, TcpFlags.ACK, 1001, ours + 1, 65535, new byte[0]));
+        nic.send(GuestFrames.tcp(DNS_MAC, GUEST, guestPort, DNS, 53, TcpFlags.ACK, 1001, ours + 1, 65535, new byte[0]));
         return ours;
     }
 
@@ -1007,10 +1000,9 @@ class UsernetNetdevTest {
 
     @Test
     void aDnsFlowClosesOnceEachOfItsQueriesIsAnswered() throws Exception {
-        long dnsMac = 0x5255_0a00_0203L;
         // a resolver sends its A and AAAA queries from one socket: the flow waits for both answers
-        guest.send(GuestFrames.udp(dnsMac, GUEST, 5354, DNS, 53, new byte[] {0x11, 0x11, 1}));
-        guest.send(GuestFrames.udp(dnsMac, GUEST, 5354, DNS, 53, new byte[] {0x22, 0x22, 2}));
+        guest.send(GuestFrames.udp(DNS_MAC, GUEST, 5354, DNS, 53, new byte[] {0x11, 0x11, 1}));
+        guest.send(GuestFrames.udp(DNS_MAC, GUEST, 5354, DNS, 53, new byte[] {0x22, 0x22, 2}));
         ByteBuffer query = ByteBuffer.allocate(100);
         InetSocketAddress from = (InetSocketAddress) upstream.receive(query);
         upstream.receive(query.clear());
@@ -1030,9 +1022,8 @@ class UsernetNetdevTest {
      */
     @Test
     void aDnsFlowWaitsForTheAnswerOfEachQueryNotForAnyDatagrams() throws Exception {
-        long dnsMac = 0x5255_0a00_0203L;
-        guest.send(GuestFrames.udp(dnsMac, GUEST, 5355, DNS, 53, new byte[] {0x11, 0x11, 1}));
-        guest.send(GuestFrames.udp(dnsMac, GUEST, 5355, DNS, 53, new byte[] {0x22, 0x22, 2}));
+        guest.send(GuestFrames.udp(DNS_MAC, GUEST, 5355, DNS, 53, new byte[] {0x11, 0x11, 1}));
+        guest.send(GuestFrames.udp(DNS_MAC, GUEST, 5355, DNS, 53, new byte[] {0x22, 0x22, 2}));
         ByteBuffer query = ByteBuffer.allocate(100);
         InetSocketAddress from = (InetSocketAddress) upstream.receive(query);
         upstream.receive(query.clear());
@@ -1059,12 +1050,11 @@ class UsernetNetdevTest {
      */
     @Test
     void aDnsFlowWithMoreQueriesWaitingThanItKeepsEndsOnlyWhenIdle() throws Exception {
-        long dnsMac = 0x5255_0a00_0203L;
         int queries = UdpNat.MAX_WAITING_IDS + 3;
         ByteBuffer query = ByteBuffer.allocate(100);
         InetSocketAddress from = null;
         for (int id = 0; id < queries; id++) {
-            guest.send(GuestFrames.udp(dnsMac, GUEST, 5357, DNS, 53, new byte[] {(byte) (id >>> 8), (byte) id, 1}));
+            guest.send(GuestFrames.udp(DNS_MAC, GUEST, 5357, DNS, 53, new byte[] {(byte) (id >>> 8), (byte) id, 1}));
             from = (InetSocketAddress) upstream.receive(query.clear());
         }
         for (int i = 0; i < queries; i++) {
@@ -1085,8 +1075,7 @@ class UsernetNetdevTest {
      */
     @Test
     void aDnsFlowTakesAnswersFromItsUpstreamOnly() throws Exception {
-        long dnsMac = 0x5255_0a00_0203L;
-        guest.send(GuestFrames.udp(dnsMac, GUEST, 5356, DNS, 53, new byte[] {0x11, 0x11, 1}));
+        guest.send(GuestFrames.udp(DNS_MAC, GUEST, 5356, DNS, 53, new byte[] {0x11, 0x11, 1}));
         ByteBuffer query = ByteBuffer.allocate(100);
         InetSocketAddress from = (InetSocketAddress) upstream.receive(query);
         try (DatagramChannel stranger = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
