@@ -279,8 +279,8 @@ final class UdpServices {
             }
             return;
         }
-        if (dhcpReply.destinationAddress() != -1) {
-            neighbors.learn(IpAddress.ofIpv4(dhcpReply.destinationAddress()), dhcpReply.destinationMac());
+        if (dhcpReply.clientAddress() != 0) {
+            neighbors.learn(IpAddress.ofIpv4(dhcpReply.clientAddress()), dhcpReply.clientMac());
         }
         if (dhcpReply.messageType() == DhcpMessageType.ACK) {
             logLease(sourceMac, dhcpReply.clientStarting(), dhcpReply.nameTakenFrom()); // the client's: a reply to a client that asked for broadcast goes to ff:ff:ff:ff:ff:ff

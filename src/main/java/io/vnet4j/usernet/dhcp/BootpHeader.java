@@ -11,11 +11,6 @@ public record BootpHeader(int op, int htype, int hlen, int hops, int xid, int se
                 message.giaddr(), message.chaddr());
     }
 
-    /** True when the broadcast flag is set. */
-    public boolean broadcast() {
-        return (flags & DhcpMessage.FLAG_BROADCAST) != 0;
-    }
-
     /**
      * Writes the first 240 bytes: every field as held, the hardware address padded with zeros, the
      * server name and boot file fields zeroed and the magic cookie.

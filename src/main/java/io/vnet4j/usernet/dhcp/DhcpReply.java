@@ -4,13 +4,17 @@ package io.vnet4j.usernet.dhcp;
 public final class DhcpReply {
     private int destinationAddress;
     private long destinationMac;
+    private int clientAddress;
+    private long clientMac;
     private int messageType;
     private boolean clientStarting;
     private long nameTakenFrom = -1;
 
-    void set(int address, long mac, int type, boolean starting) {
+    void set(int address, long mac, int type, boolean starting, int client, long chaddr) {
         destinationAddress = address;
         destinationMac = mac;
+        clientAddress = client;
+        clientMac = chaddr;
         messageType = type;
         clientStarting = starting;
         nameTakenFrom = -1;
@@ -36,6 +40,20 @@ public final class DhcpReply {
     /** The Ethernet destination: broadcast or the client's MAC. */
     public long destinationMac() {
         return destinationMac;
+    }
+
+    /**
+     * The address the reply gives or confirms to its client (yiaddr, or ciaddr when the client has one), 0 for a
+     * NAK or an INFORM's ack to a client without an address: with {@link #clientMac()}, a neighbour the gateway
+     * learns, as libslirp's bootp.c adds it to its ARP table, also when the reply is broadcast.
+     */
+    public int clientAddress() {
+        return clientAddress;
+    }
+
+    /** The client's MAC (chaddr), whatever the reply's Ethernet destination. */
+    public long clientMac() {
+        return clientMac;
     }
 
     /** The reply's DHCP message type, or {@link DhcpMessageType#NONE} for a BOOTP reply. */

@@ -240,9 +240,14 @@ public final class DhcpServer {
     }
 
     /**
-     * Writes the reply and addresses it (RFC 2131 §4.1, no relay): NAKs are broadcast; a client with
-     * an address (ciaddr) gets unicast there; otherwise broadcast if the client asked for it or has no
-     * address to receive at, else unicast to the offered address and the client's MAC.
+     * Writes the reply and addresses it (RFC 2131 section 4.1, no relay): a client with an address (ciaddr) gets
+     * it unicast there, but a NAK; every other reply is broadcast, whether or not the client set the broadcast
+     * flag. RFC 951 clients predate the flag (RFC 1542 section 3.1.1 added it for them: "some clients cannot
+     * receive unicast IP datagrams until they know their own IP address"), and DHCP clients that need broadcast
+     * and do not say so are common among the old stacks emulators run: PC/GEOS's got no lease from unicasting
+     * servers until it set the flag (bluewaysw/pcgeos#768); dnsmasq has {@code --dhcp-broadcast} for them.
+     * libslirp's bootp.c broadcasts every reply, so a guest that works under QEMU's {@code -netdev user} takes
+     * broadcast replies, and every client does: a NAK comes that way.
      */
     private int send(ReplyWriter.Kind kind, BootpHeader request, int address, ByteBuffer out, DhcpReply reply) {
         int length = writer.write(out, kind, request, address, message.parameterRequestList(), message.maxMessageSize(),
@@ -255,11 +260,9 @@ public final class DhcpServer {
         };
         boolean starting = kind == ReplyWriter.Kind.ACK && request.ciaddr() == 0;
         if (kind != ReplyWriter.Kind.NAK && request.ciaddr() != 0) {
-            reply.set(request.ciaddr(), request.chaddr(), type, false);
-        } else if (kind == ReplyWriter.Kind.NAK || request.broadcast() || address == 0) {
-            reply.set(BROADCAST_ADDRESS, MacAddress.BROADCAST, type, starting);
+            reply.set(request.ciaddr(), request.chaddr(), type, false, request.ciaddr(), request.chaddr());
         } else {
-            reply.set(address, request.chaddr(), type, starting);
+            reply.set(BROADCAST_ADDRESS, MacAddress.BROADCAST, type, starting, address, request.chaddr());
         }
         return length;
     }

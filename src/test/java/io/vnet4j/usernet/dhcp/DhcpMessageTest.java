@@ -187,7 +187,7 @@ class DhcpMessageTest {
 
         assertThat(message.check()).isEqualTo(WireError.NONE);
         assertThat(BootpHeader.parse(message)).isEqualTo(header);
-        assertThat(header.broadcast()).isTrue();
+        assertThat(message.broadcast()).isTrue();
         assertThat(message.file()).isEqualTo("boot.img");
         assertThat(Arrays.copyOfRange(buf.array(), 34, 236))
                 .isEqualTo(Hex.bytes(Hex.zeros(10 + 64), Hex.ascii("boot.img"), Hex.zeros(120)));

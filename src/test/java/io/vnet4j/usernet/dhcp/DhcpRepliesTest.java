@@ -3,6 +3,7 @@ package io.vnet4j.usernet.dhcp;
 import static io.vnet4j.usernet.dhcp.Guests.FIRST;
 import static io.vnet4j.usernet.dhcp.Guests.GATEWAY;
 import static io.vnet4j.usernet.dhcp.Guests.MAC_A;
+import static io.vnet4j.usernet.dhcp.Guests.MAC_B;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
@@ -156,15 +157,32 @@ class DhcpRepliesTest {
         assertThat(codes(offer)).containsExactly(53, 6, 3, 51, 1, 54);
     }
 
+    /**
+     * A client without an address gets its replies broadcast whether or not it set the flag, as from libslirp: old
+     * stacks that take no unicast before they have an address and do not say so got none (bluewaysw/pcgeos#768),
+     * nor did an RFC 951 client, which predates the flag.
+     */
     @Test
-    void unicastsToTheOfferedAddressUnlessTheClientAsksForBroadcast() {
-        guests.send(ClientMessage.dhcp(DhcpMessageType.DISCOVER, MAC_A));
-        assertThat(guests.reply.destinationAddress()).isEqualTo(FIRST);
-        assertThat(guests.reply.destinationMac()).isEqualTo(MAC_A);
-
-        DhcpMessage offer = guests.send(ClientMessage.dhcp(DhcpMessageType.DISCOVER, MAC_A).broadcastFlag());
-        assertThat(offer.broadcast()).isTrue();
+    void broadcastsToAClientWithoutAnAddressWhetherOrNotItAsks() {
+        DhcpMessage offer = guests.send(ClientMessage.dhcp(DhcpMessageType.DISCOVER, MAC_A));
+        assertThat(offer.broadcast()).isFalse(); // the flags field as the client sent it
         assertThat(guests.reply.destinationAddress()).isEqualTo(BROADCAST);
+        assertThat(guests.reply.destinationMac()).isEqualTo(MacAddress.BROADCAST);
+        assertThat(guests.reply.clientAddress()).isEqualTo(FIRST);
+        assertThat(guests.reply.clientMac()).isEqualTo(MAC_A);
+
+        guests.send(ClientMessage.dhcp(DhcpMessageType.REQUEST, MAC_A).requested(FIRST));
+        assertThat(guests.reply.messageType()).isEqualTo(DhcpMessageType.ACK);
+        assertThat(guests.reply.destinationMac()).isEqualTo(MacAddress.BROADCAST);
+
+        guests.send(ClientMessage.rfc951(MAC_B));
+        assertThat(guests.reply.messageType()).isEqualTo(DhcpMessageType.NONE);
+        assertThat(guests.reply.destinationAddress()).isEqualTo(BROADCAST);
+        assertThat(guests.reply.destinationMac()).isEqualTo(MacAddress.BROADCAST);
+        assertThat(guests.reply.clientMac()).isEqualTo(MAC_B);
+
+        offer = guests.send(ClientMessage.dhcp(DhcpMessageType.DISCOVER, MAC_A).broadcastFlag());
+        assertThat(offer.broadcast()).isTrue();
         assertThat(guests.reply.destinationMac()).isEqualTo(MacAddress.BROADCAST);
     }
 

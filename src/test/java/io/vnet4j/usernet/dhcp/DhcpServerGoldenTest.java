@@ -36,8 +36,9 @@ class DhcpServerGoldenTest {
 
         assertWritten(handle(server, DhcpGolden.DISCOVER, out, reply), DhcpGolden.OFFER);
         assertThat(reply.messageType()).isEqualTo(DhcpMessageType.OFFER);
-        assertThat(reply.destinationAddress()).isEqualTo(Guests.FIRST);
-        assertThat(reply.destinationMac()).isEqualTo(Guests.MAC_A);
+        assertThat(reply.destinationAddress()).isEqualTo(Ipv4Address.parse("255.255.255.255"));
+        assertThat(reply.destinationMac()).isEqualTo(MacAddress.BROADCAST);
+        assertThat(reply.clientAddress()).isEqualTo(Guests.FIRST);
     }
 
     @Test
@@ -50,7 +51,7 @@ class DhcpServerGoldenTest {
 
         assertWritten(handle(server, DhcpGolden.REQUEST, out, reply), DhcpGolden.FULL_ACK);
         assertThat(reply.messageType()).isEqualTo(DhcpMessageType.ACK);
-        assertThat(reply.destinationAddress()).isEqualTo(Guests.FIRST);
+        assertThat(reply.clientAddress()).isEqualTo(Guests.FIRST);
     }
 
     @Test
