@@ -552,8 +552,9 @@ class UsernetNamespaceIT {
     }
 
     /**
-     * An RFC 951 client: 300 bytes, a vendor area of zeros (no magic cookie), the broadcast flag set (it has
-     * no address to take a unicast reply at); prints the reply's yiaddr and length.
+     * An RFC 951 client: 300 bytes, a vendor area of zeros (no magic cookie), the flags field zero (the broadcast
+     * flag came later, RFC 1542), on a plain UDP socket of an interface without an address, which takes no unicast
+     * to the offered address (until the reply was broadcast, it got none); prints the reply's yiaddr and length.
      */
     private static final String BOOTP_CLIENT = """
             import socket, struct, sys
@@ -562,7 +563,7 @@ class UsernetNamespaceIT {
             s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
             s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, sys.argv[1].encode())
             s.bind(("0.0.0.0", 68)); s.settimeout(10)
-            request = struct.pack("!BBBBIHH4s4s4s4s16s64s128s64s", 1, 1, 6, 0, 0x951, 0, 0x8000, bytes(4), bytes(4),
+            request = struct.pack("!BBBBIHH4s4s4s4s16s64s128s64s", 1, 1, 6, 0, 0x951, 0, 0, bytes(4), bytes(4),
                                   bytes(4), bytes(4), mac + bytes(10), bytes(64), bytes(128), bytes(64))
             s.sendto(request, ("255.255.255.255", 67))
             reply, _ = s.recvfrom(2048)
