@@ -325,7 +325,13 @@ public final class TcpConnection {
                     }
                     return;
                 }
-                if ((flags & TcpFlags.ACK) == 0 || acknowledgment != sender.iss() + 1) {
+                if ((flags & TcpFlags.ACK) == 0) {
+                    return;
+                }
+                if (acknowledgment != sender.iss() + 1) {
+                    // RFC 9293 3.10.7.4, SYN-RECEIVED: an unacceptable ACK gets <SEQ=SEG.ACK><CTL=RST>, as Linux's
+                    // tcp_check_req; the handshake goes on
+                    sink.segment(out.header(TcpFlags.RST, acknowledgment, 0, 0));
                     return;
                 }
                 established(acknowledgment, now);

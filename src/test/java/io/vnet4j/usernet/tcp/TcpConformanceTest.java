@@ -2,6 +2,7 @@ package io.vnet4j.usernet.tcp;
 
 import static io.vnet4j.usernet.tcp.TcpConnection.State.CLOSED;
 import static io.vnet4j.usernet.tcp.TcpConnection.State.ESTABLISHED;
+import static io.vnet4j.usernet.tcp.TcpConnection.State.SYN_RECEIVED;
 import static io.vnet4j.usernet.tcp.TcpConnection.State.TIME_WAIT;
 import static io.vnet4j.usernet.tcp.TcpHarness.bytes;
 import static io.vnet4j.wire.TcpFlags.ACK;
@@ -213,6 +214,35 @@ class TcpConformanceTest {
                 }
             }
         }
+    }
+
+    // ---- tcp_acceptable_ack_syn_rcvd_test ------------------------------------------------------------
+
+    /**
+     * packetimpact tcp_acceptable_ack_syn_rcvd_test: in SYN-RECEIVED an ACK that does not acknowledge our SYN
+     * exactly (ISS or ISS + 2) is answered with {@code <SEQ=SEG.ACK><CTL=RST>} and the handshake goes on (RFC
+     * 9293 section 3.10.7.4, SYN-RECEIVED; Linux's tcp_check_req answers it with a RST from the listener);
+     * ISS + 1 establishes the connection.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 2})
+    void synReceivedAnUnacceptableAckIsReset(int offset) {
+        TcpHarness h = new TcpHarness(1460, BUF, ISS);
+        h.guestSyn(GISN, 65535, new TcpSynOptions(1000, -1, false));
+        h.c.hostConnected(h.now);
+        assertThat(h.one().flags()).isEqualTo(SYN | ACK);
+        h.guest(ACK, GISN + 1, ISS + offset, 65535);
+        if (offset == 1) {
+            h.nothingSent();
+            assertThat(h.c.state()).isEqualTo(ESTABLISHED);
+            return;
+        }
+        Seg rst = h.one();
+        assertThat(rst.flags()).isEqualTo(RST);
+        assertThat(rst.seq()).isEqualTo(ISS + offset);
+        assertThat(h.c.state()).isEqualTo(SYN_RECEIVED);
+        h.guest(ACK, GISN + 1, ISS + 1, 65535);
+        assertThat(h.c.state()).isEqualTo(ESTABLISHED);
     }
 
     // ---- tcp_synrcvd_reset_test, tcp_synsent_reset_test, tcp_timewait_reset_test, fin_wait2_reset_test --
