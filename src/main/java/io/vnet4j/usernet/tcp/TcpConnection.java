@@ -248,16 +248,18 @@ public final class TcpConnection {
 
     /**
      * A guest's RST (RFC 9293 section 3.10.7.4 with RFC 5961 section 3.2's mitigation, as Linux): in SYN-SENT
-     * it counts when it acknowledges our SYN; else when its sequence number is RCV.NXT exactly. One elsewhere
-     * in the window gets a challenge ACK, to which a guest that did reset answers with an exact RST; one
-     * outside the window is dropped. So another guest on the hub cannot end a connection by guessing near
+     * it counts when its ACK bit is set and it acknowledges our SYN (section 3.10.7.3; one without ACK is
+     * dropped, as Linux's tcp_rcv_synsent_state_process does, whatever its acknowledgment field holds); else
+     * when its sequence number is RCV.NXT exactly. One elsewhere in the window gets a challenge ACK, to which a
+     * guest that did reset answers with an exact RST; one outside the window is dropped. So another guest on the hub cannot end a connection by guessing near
      * its sequence numbers.
      */
-    private void guestReset(int sequence, int acknowledgment, long now) {
+    private void guestReset(int flags, int sequence, int acknowledgment, long now) {
         if (state == State.CLOSED) {
             return;
         }
-        boolean counts = state == State.SYN_SENT ? acknowledgment == sender.sndNxt() : sequence == receiver.rcvNxt();
+        boolean counts = state == State.SYN_SENT ? (flags & TcpFlags.ACK) != 0 && acknowledgment == sender.sndNxt()
+                : sequence == receiver.rcvNxt();
         if (counts) {
             abortHost = true;
             state = State.CLOSED;
@@ -295,7 +297,7 @@ public final class TcpConnection {
     public void guestSegment(int flags, int sequence, int acknowledgment, int window, TcpSynOptions synOptions,
                              TcpSackBlocks sack, ByteBuffer payload, int offset, int length, long now) {
         if ((flags & TcpFlags.RST) != 0) {
-            guestReset(sequence, acknowledgment, now);
+            guestReset(flags, sequence, acknowledgment, now);
             return;
         }
         if (keepaliveAt != 0) {

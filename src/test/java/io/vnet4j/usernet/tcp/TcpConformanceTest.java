@@ -3,6 +3,7 @@ package io.vnet4j.usernet.tcp;
 import static io.vnet4j.usernet.tcp.TcpConnection.State.CLOSED;
 import static io.vnet4j.usernet.tcp.TcpConnection.State.ESTABLISHED;
 import static io.vnet4j.usernet.tcp.TcpConnection.State.SYN_RECEIVED;
+import static io.vnet4j.usernet.tcp.TcpConnection.State.SYN_SENT;
 import static io.vnet4j.usernet.tcp.TcpConnection.State.TIME_WAIT;
 import static io.vnet4j.usernet.tcp.TcpHarness.bytes;
 import static io.vnet4j.wire.TcpFlags.ACK;
@@ -258,6 +259,27 @@ class TcpConformanceTest {
         h.c.hostConnected(h.now);
         h.take();
         h.guest(RST, GISN + 1, 0, 0);
+        assertThat(h.c.state()).isEqualTo(CLOSED);
+        assertThat(h.c.abortsHost()).isTrue();
+        h.nothingSent();
+    }
+
+    /**
+     * packetimpact tcp_synsent_reset_test (TestTCPSynSentReset): our SYN to the guest (a host forward) met by
+     * a RST whose ACK acknowledges it closes the connection; a RST without the ACK bit, or acknowledging
+     * something else, is dropped (RFC 9293 section 3.10.7.3, SYN-SENT: "If the ACK bit is set ... If the RST
+     * bit is set ... If the ACK was acceptable ... enter CLOSED"; "Otherwise (no ACK), drop the segment").
+     */
+    @Test
+    void synSentOnlyARstAcknowledgingOurSynCloses() {
+        TcpHarness h = new TcpHarness(1460, BUF, ISS);
+        h.c.openToGuest(h.now);
+        assertThat(h.one().flags()).isEqualTo(SYN);
+        h.guest(RST, GISN, ISS + 1, 0); // the ACK field holds ISS + 1, but the ACK bit is off
+        assertThat(h.c.state()).isEqualTo(SYN_SENT);
+        h.guest(RST | ACK, GISN, ISS + 2, 0);
+        assertThat(h.c.state()).isEqualTo(SYN_SENT);
+        h.guest(RST | ACK, GISN, ISS + 1, 0);
         assertThat(h.c.state()).isEqualTo(CLOSED);
         assertThat(h.c.abortsHost()).isTrue();
         h.nothingSent();
