@@ -270,7 +270,8 @@ public final class TcpConnection {
 
     /**
      * The ACK RFC 5961 asks for in answer to an RST in the window but not at RCV.NXT (section 3.2), a SYN
-     * once synchronized (section 4.2) and an ACK of data never sent (section 5.2), at most one per
+     * once synchronized (section 4.2) and an ACK of data never sent (section 5.2), and the ACK RFC 9293 section
+     * 3.10.7.4 asks for in answer to a pure ACK beyond the window's right edge; at most one per
      * {@link #CHALLENGE_ACK_INTERVAL}.
      */
     private void challengeAck(long now) {
@@ -347,6 +348,10 @@ public final class TcpConnection {
         }
         // RFC 9293 3.10.7.4: without ACK, or acknowledging what was never sent, the segment is dropped
         if ((flags & TcpFlags.ACK) == 0) {
+            return;
+        }
+        if (length == 0 && (flags & TcpFlags.FIN) == 0 && receiver.beyondWindow(sequence)) {
+            challengeAck(now); // not acceptable (3.10.7.4): an ACK in reply, as Linux's tcp_oow_rate_limited paces it
             return;
         }
         if (sender.acknowledgesUnsent(acknowledgment)) {

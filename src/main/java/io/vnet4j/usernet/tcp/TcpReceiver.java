@@ -96,6 +96,15 @@ final class TcpReceiver {
     }
 
     /**
+     * True when {@code sequence} lies beyond the window's right edge, RCV.NXT + RCV.WND: a segment of no data
+     * there is not acceptable (RFC 9293 section 3.10.7.4). The edge itself is taken, as Linux's tcp_sequence
+     * takes it. The edge never moves left: the buffer's room shrinks only by bytes that move RCV.NXT.
+     */
+    boolean beyondWindow(int sequence) {
+        return sequence - rcvNxt > toHost.free();
+    }
+
+    /**
      * Takes a segment's data and FIN, {@code payload[offset, offset+length)}; returns true when an ACK must
      * go now, false when none is due (no data, no FIN) or one is owed ({@link #ackOwed}). Data is written
      * through to the host only while {@code established}; see {@link #finReceived} for whether this segment's

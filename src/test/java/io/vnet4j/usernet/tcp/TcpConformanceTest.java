@@ -79,6 +79,31 @@ class TcpConformanceTest {
     }
 
     /**
+     * packetimpact tcp_outside_the_window_test, ACK rows: a pure ACK whose sequence number is the window's
+     * right edge is taken without an answer (Linux's tcp_sequence takes SEG.SEQ = RCV.NXT + RCV.WND); one
+     * beyond it is not acceptable and gets an ACK (RFC 9293 section 3.10.7.4: "If an incoming segment is not
+     * acceptable, an acknowledgment should be sent in reply"), at most one per 500 ms, as Linux's
+     * tcp_oow_rate_limited.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 2})
+    void outsideTheWindowAPureAckBeyondTheRightEdgeIsAnsweredOnce(int offset) {
+        TcpHarness h = established();
+        int wnd = rcvWnd(h);
+        h.after(CHALLENGE_INTERVAL);
+        h.guest(ACK, GISN + 1 + wnd + offset, ISS + 1, 65535);
+        if (offset == 0) {
+            h.nothingSent();
+            return;
+        }
+        Seg ack = h.one();
+        assertThat(ack.flags()).isEqualTo(ACK);
+        assertThat(ack.ack()).isEqualTo(GISN + 1);
+        h.guest(ACK, GISN + 1 + wnd + offset, ISS + 1, 65535);
+        h.nothingSent();
+    }
+
+    /**
      * packetimpact tcp_outside_the_window_test, FIN rows: a FIN without ACK is dropped unanswered wherever it
      * lies (RFC 9293 section 3.10.7.4: "if the ACK bit is off, drop the segment"; Linux's tcp_rcv_established
      * drops it before the window check).
