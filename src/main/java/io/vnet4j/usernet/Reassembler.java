@@ -20,7 +20,10 @@ import java.util.concurrent.TimeUnit;
  * or past the end the final fragment gives (whichever came first), or is not a multiple of 8 bytes while
  * more follow, drops its whole datagram (the CVE-2019-14378 and CVE-2018-11806 classes). An exact duplicate
  * of a fragment received (a retransmission, a link that doubled it) is itself dropped and the datagram kept:
- * RFC 5722 as amended by erratum 3089, as Linux's inet_frag_queue_insert does for both families.
+ * RFC 5722 as amended by erratum 3089, as Linux's inet_frag_queue_insert does for both families. So is an
+ * IPv4 fragment lying wholly inside one received, its bytes ignored for those that came first, as Linux's
+ * IPFRAG_DUP (gVisor's packetimpact ipv4_reassembly_subset; RFC 791 forbids no overlap); an IPv6 one drops
+ * its datagram, as RFC 8200 section 4.5 asks of any overlap (Linux takes it as a duplicate there too).
  *
  * <p>Time-out: when a datagram's time runs out and its first fragment (offset 0) had arrived with a quote
  * asked for, the {@link TimedOut} listener gets that fragment (its IP header through its data, at most
@@ -116,10 +119,13 @@ final class Reassembler {
             return firstHeader + quoted;
         }
 
-        /** Records [start, end): {@link #ADDED}, {@link #DUPLICATE} of a piece held, or {@link #REFUSED} (overlap, too many). */
-        int add(int start, int end) {
+        /**
+         * Records [start, end): {@link #ADDED}, {@link #DUPLICATE} of a piece held (or, with {@code insideIsDuplicate},
+         * inside one), or {@link #REFUSED} (overlap, too many).
+         */
+        int add(int start, int end, boolean insideIsDuplicate) {
             for (int i = 0; i < count; i++) {
-                if (start == starts[i] && end == ends[i]) {
+                if (start == starts[i] && end == ends[i] || insideIsDuplicate && start >= starts[i] && end <= ends[i]) {
                     return DUPLICATE;
                 }
                 if (start < ends[i] && starts[i] < end) {
@@ -199,7 +205,7 @@ final class Reassembler {
             }
             p.total = end;
         }
-        int added = p.total >= 0 && end > p.total ? REFUSED : p.add(position, end);
+        int added = p.total >= 0 && end > p.total ? REFUSED : p.add(position, end, source.isIpv4());
         if (added == DUPLICATE) {
             dropped++;
             return null;
