@@ -2,22 +2,13 @@ package io.vnet4j.usernet.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vnet4j.usernet.flow.LoopSelector;
-import io.vnet4j.wire.IpAddress;
-import io.vnet4j.wire.Ipv4Address;
 import io.vnet4j.wire.TcpFlags;
 import io.vnet4j.wire.TcpSynOptions;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Random;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -28,44 +19,8 @@ import org.junit.jupiter.api.Timeout;
  * segment of no connection (CLOSED) gets {@code <SEQ=SEG.ACK><CTL=RST>} when it carries an ACK.
  */
 @Timeout(30)
-class TcpNatConformanceTest {
-    private static final IpAddress GUEST = IpAddress.ofIpv4(Ipv4Address.parse("10.0.2.15"));
-    private static final IpAddress GATEWAY = IpAddress.ofIpv4(Ipv4Address.parse("10.0.2.2"));
+class TcpNatConformanceTest extends TcpNatRig {
     private static final int GUEST_PORT = 40001;
-    private static final int GISN = 1000;
-
-    private record Seg(int flags, int seq, int ack) {
-        boolean has(int f) {
-            return (flags & f) == f;
-        }
-    }
-
-    private final List<Seg> sent = new ArrayList<>();
-    private final List<SocketChannel> held = new ArrayList<>();
-    private LoopSelector selector;
-    private ServerSocketChannel listener;
-    private InetSocketAddress target;
-    private TcpNat tcp;
-    private long now = 1_000_000_000L;
-
-    @BeforeEach
-    void setUp() throws IOException {
-        selector = LoopSelector.open();
-        listener = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
-        target = (InetSocketAddress) listener.getLocalAddress();
-        tcp = new TcpNat("u", selector, segment -> sent.add(new Seg(segment.flags(), segment.sequence(),
-                segment.acknowledgment())), 1500, 1 << 20, new Random(0));
-    }
-
-    @AfterEach
-    void tearDown() throws IOException {
-        for (SocketChannel c : held) {
-            c.close();
-        }
-        tcp.closeAll();
-        selector.close();
-        listener.close();
-    }
 
     /**
      * packetimpact tcp_synrcvd_reset_test: the guest's RST in SYN-RECEIVED closes the connection (RFC 9293

@@ -2,7 +2,6 @@ package io.vnet4j.usernet.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vnet4j.usernet.flow.LoopSelector;
 import io.vnet4j.usernet.flow.OutboundAddresses;
 import io.vnet4j.wire.IpAddress;
 import io.vnet4j.wire.Ipv4Address;
@@ -15,47 +14,16 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The connection table's bound, with real host sockets on loopback and a table of two. */
 @Timeout(30)
-class TcpNatTableTest {
-    private static final IpAddress GUEST = IpAddress.ofIpv4(Ipv4Address.parse("10.0.2.15"));
-    private static final IpAddress GATEWAY = IpAddress.ofIpv4(Ipv4Address.parse("10.0.2.2"));
-    private static final int GISN = 1000;
-
-    private record Seg(int guestPort, int flags, int seq, int ack) {}
-
-    private final List<Seg> sent = new ArrayList<>();
-    private final List<SocketChannel> held = new ArrayList<>();
-    private LoopSelector selector;
-    private ServerSocketChannel listener;
-    private InetSocketAddress target;
-    private TcpNat tcp;
-    private long now = 1_000_000_000L;
-
+class TcpNatTableTest extends TcpNatRig {
     @BeforeEach
-    void open() throws IOException {
-        selector = LoopSelector.open();
-        listener = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
-        target = (InetSocketAddress) listener.getLocalAddress();
-        tcp = new TcpNat("u", selector, segment -> sent.add(new Seg(segment.destinationPort(), segment.flags(),
-                segment.sequence(), segment.acknowledgment())), 1500, 1 << 20, new Random(0));
+    void tableOfTwo() {
         tcp.maxConnections(2);
-    }
-
-    @AfterEach
-    void close() throws IOException {
-        for (SocketChannel c : held) {
-            c.close();
-        }
-        tcp.closeAll();
-        selector.close();
-        listener.close();
     }
 
     @Test
