@@ -47,6 +47,8 @@ final class GuestOutput {
     static final int DEFAULT_TTL = 64;
     /** RFC 4861 section 7.1: neighbour discovery goes with hop limit 255, which proves it stayed on the link. */
     static final int NDP_HOP_LIMIT = 255;
+    /** The most an IPv4 packet holds, header included (its Total Length field, RFC 791 section 3.1). */
+    static final int IPV4_MAX_TOTAL_LENGTH = 65535;
 
     private final FrameSink sink;
     private final NeighborTable neighbors;
@@ -68,6 +70,8 @@ final class GuestOutput {
     private final ArpPacket arpPacket = new ArpPacket();
     private final TcpSegment tcp = new TcpSegment();
     private int nextId = 1;
+    /** Packets for an IPv4 guest longer than IPv4 can carry, dropped (see {@link #sendIp}). */
+    private long tooLongForIpv4;
 
     /**
      * @param clock the time in nanoseconds (System::nanoTime, or a test's), for how long a frame waits
@@ -100,6 +104,11 @@ final class GuestOutput {
      */
     static long gatewayMac(IpAddress ip) {
         return ip.isIpv4() ? gatewayMac((int) ip.low()) : 0x5256_0000_0000L | (ip.low() & 0xFFFF_FFFFL);
+    }
+
+    /** Packets for IPv4 guests dropped because IPv4 cannot carry their length (see {@link #sendIp}). */
+    long tooLongForIpv4() {
+        return tooLongForIpv4;
     }
 
     /** A scratch buffer for building a payload before {@link #sendUdp} or {@link #sendIcmp}. */
@@ -229,16 +238,27 @@ final class GuestOutput {
         sendIcmp(source, destination, NeighborTable.UNKNOWN, DEFAULT_TTL, body, length);
     }
 
-    /** Sends an IP packet with {@code body} as its payload, in fragments when it exceeds the MTU. */
+    /**
+     * Sends an IP packet with {@code body} as its payload, in fragments when it exceeds the MTU. One longer than
+     * IPv4 carries, for an IPv4 guest, is dropped and counted ({@link #tooLongForIpv4}): a datagram of 65,508 to
+     * 65,527 bytes from an IPv6 host client of a rule that forwards to an IPv4 guest ({@code hostfwd=udp:[::1]:P-
+     * 10.0.2.15:P}), or an answer that long from an IPv6 DNS upstream to an IPv4 guest, went as fragments that
+     * add up past 65,535 bytes, which the guest's reassembly discards (Linux counts IpReasmFails; moby/vpnkit#116
+     * is the same bound from the other side, datagrams up to 65,507 bytes).
+     */
     void sendIp(int protocol, IpAddress source, IpAddress destination, long destinationMac, ByteBuffer body, int length) {
         sendIp(protocol, source, destination, destinationMac, DEFAULT_TTL, body, length);
     }
 
     private void sendIp(int protocol, IpAddress source, IpAddress destination, long destinationMac, int hopLimit,
                         ByteBuffer body, int length) {
+        boolean v4 = destination.isIpv4();
+        if (v4 && IP + length > IPV4_MAX_TOTAL_LENGTH) {
+            tooLongForIpv4++;
+            return;
+        }
         long mac = macOf(destination, destinationMac);
         int id = nextId++;
-        boolean v4 = destination.isIpv4();
         int ipLength = v4 ? IP : IP6;
         boolean fragmented = ipLength + length > mtu;
         // only fragments other than the last hold a multiple of 8 bytes: a packet that fits goes whole, even

@@ -86,6 +86,7 @@ final class UsernetReport {
         dropped.put("dhcp_malformed", dhcp.malformed());
         dropped.put("dhcp_no_free_address", dhcp.exhausted());
         dropped.put("udp_send_error", nat.dropped());
+        dropped.put("too_long_for_ipv4", out.tooLongForIpv4());
         dropped.put("dns_from_others", nat.dnsFromOthers());
         dropped.put("ping", icmp.dropped());
         long tftpCompleted = 0;
@@ -210,7 +211,8 @@ final class UsernetReport {
         lines.add("not answered: " + gateway.drops + ", fragments " + gateway.reassemblyDrops());
         PendingFrames pending = out.pending();
         lines.add("held for ARP/NDP: " + pending.waiting() + " waiting, " + pending.released() + " sent after the reply, "
-                + pending.dropped() + " dropped (no reply within 1 s, or over the bound)");
+                + pending.dropped() + " dropped (no reply within 1 s, or over the bound); longer than IPv4 carries, dropped: "
+                + out.tooLongForIpv4());
         DhcpCounters dhcp = services.dhcpServer().counters();
         lines.add("dhcp not answered: malformed " + dhcp.malformed() + ", not for this server " + dhcp.ignored()
                 + ", no free address " + dhcp.exhausted() + "; addresses checked before an offer "

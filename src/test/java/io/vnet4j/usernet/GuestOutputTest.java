@@ -89,6 +89,35 @@ class GuestOutputTest {
     }
 
     /**
+     * A datagram IPv4 cannot carry (a helper's replay of moby/vpnkit#116's sizes across families: 65,508 bytes from
+     * an IPv6 client of {@code hostfwd=udp:[::1]:5710-10.0.2.100:7000}) is dropped and counted; it went as 45
+     * fragments adding up past 65,535 bytes, which the guest's kernel discarded (IpReasmFails). The largest IPv4
+     * datagram, and the same length to an IPv6 guest, still go.
+     */
+    @Test
+    void aDatagramLongerThanIpv4CarriesIsDroppedAndCountedForAnIpv4Guest() {
+        IpAddress guest6 = IpAddress.parse("fec0::5054:ff:fe12:3456");
+        NeighborTable neighbors = new NeighborTable();
+        neighbors.learn(GUEST, 0x5254_0012_3456L);
+        neighbors.learn(guest6, 0x5254_0012_3456L);
+        int[] bytes = {0};
+        GuestOutput out = new GuestOutput((frame, offset, length, segmentSize) -> bytes[0] += length, neighbors, 1500,
+                () -> 0);
+        ByteBuffer data = ByteBuffer.allocate(65_527);
+
+        out.sendUdp(GATEWAY, 5710, GUEST, 7000, NeighborTable.UNKNOWN, data, 0, 65_508);
+        assertThat(bytes[0]).isZero();
+        assertThat(out.tooLongForIpv4()).isEqualTo(1);
+
+        out.sendUdp(GATEWAY, 5710, GUEST, 7000, NeighborTable.UNKNOWN, data, 0, 65_507);
+        assertThat(bytes[0]).isGreaterThan(65_507 + 8 + 20);
+        bytes[0] = 0;
+        out.sendUdp(IpAddress.parse("fec0::2"), 5710, guest6, 7000, NeighborTable.UNKNOWN, data, 0, 65_527);
+        assertThat(bytes[0]).isGreaterThan(65_527 + 8 + 40);
+        assertThat(out.tooLongForIpv4()).isEqualTo(1);
+    }
+
+    /**
      * A datagram that fits the MTU goes whole, even when the room the MTU leaves after the IP header is no
      * multiple of 8 (a helper's replay: at IPv6's 1500 a 1497-1500-byte packet went as two unfragmented
      * packets, the first with its UDP length too long, and the guest dropped both); one byte more goes in
