@@ -111,6 +111,8 @@ public final class TcpConnection {
     private boolean passiveClose;
     private boolean abortHost;
     private long stateDeadline;
+    /** When the handshake's last step went unanswered (see {@link #unansweredSince}). */
+    private long waitingSince;
     private long keepaliveAt;
     private int keepaliveProbes;
     /** When the last challenge ACK went (ns), if {@code challenged}. */
@@ -173,6 +175,7 @@ public final class TcpConnection {
         takeSynOptions(window, options);
         state = State.CONNECTING;
         stateDeadline = now + HANDSHAKE_TIMEOUT;
+        waitingSince = now;
     }
 
     /** The host accepted the connection: answer the guest's SYN. */
@@ -183,6 +186,7 @@ public final class TcpConnection {
         state = State.SYN_RECEIVED;
         sendSyn(TcpFlags.SYN | TcpFlags.ACK);
         sender.synSent(now);
+        waitingSince = now;
     }
 
     /**
@@ -235,6 +239,7 @@ public final class TcpConnection {
         sendSyn(TcpFlags.SYN);
         sender.synSent(now);
         stateDeadline = now + HANDSHAKE_TIMEOUT;
+        waitingSince = now;
     }
 
     private void sendSyn(int flags) {
@@ -644,12 +649,13 @@ public final class TcpConnection {
     }
 
     /**
-     * When an attempt that had no answer yet gives up (its handshake deadline): our connect to the host
-     * (CONNECTING), our SYN-ACK to the guest (SYN_RECEIVED) or our SYN to the guest (SYN_SENT, a host
-     * forward); {@link Long#MAX_VALUE} for a connection past that. The smallest is the oldest attempt.
+     * Since when an attempt has waited for its answer: our connect to the host since the guest's SYN
+     * (CONNECTING), our SYN-ACK to the guest since it first went (SYN_RECEIVED; the guest's connect has
+     * succeeded, its ACK may be on its way), our SYN to the guest (SYN_SENT, a host forward); {@link
+     * Long#MAX_VALUE} for a connection past that. The smallest is the attempt that has waited longest.
      */
-    public long unansweredUntil() {
-        return state == State.CONNECTING || state == State.SYN_RECEIVED || state == State.SYN_SENT ? stateDeadline
+    public long unansweredSince() {
+        return state == State.CONNECTING || state == State.SYN_RECEIVED || state == State.SYN_SENT ? waitingSince
                 : Long.MAX_VALUE;
     }
 

@@ -57,7 +57,12 @@ public final class TcpNat {
      * (early_drop) and a full SYN queue drops its oldest request: a guest's SYN scan of a host that drops SYNs
      * filled the table with attempts for their 75 s and refused every other connection meanwhile
      * (gvisor-tap-vsock#127's fault, there for good), and so did SYNs from a source that never answers the
-     * SYN-ACKs (a flood, a spoofed address). Failing that, the connections
+     * SYN-ACKs (a flood, a spoofed address). Only an attempt unanswered for {@link #GIVE_WAY_AFTER} or more gives
+     * way; while the one that waited longest has waited less, the new SYN is dropped, untold, and a later
+     * retransmission of it finds that attempt given up or answered: in a burst of 6,000 connects from a guest
+     * (docker/for-mac#2610's 2,000 and more, replayed), SYN-ACKs sent a moment before gave way to later SYNs, so
+     * about 1,300 of the guest's connects succeeded and then had their first write reset (29 now; the rest of
+     * those beyond the table are refused at connect). Failing that, the connections
      * the guest closed first while their host has not ({@link TcpConnection#guestHalfClosed}) are probed, at
      * most {@link #PROBES_PER_ROUND} a {@link #PROBE_ROUND}, and the new SYN is dropped rather than refused: a guest that forgot a probed
      * connection answers with a RST at once, which frees its entry, and the SYN's retransmission (1 s later on
@@ -67,6 +72,14 @@ public final class TcpNat {
      * ({@link #connectionsUnder(long)}).
      */
     public static final int MAX_CONNECTIONS = 4096;
+    /**
+     * How long an attempt has had before it gives way to a new connection in a full table: three initial
+     * retransmission time-outs (RFC 6298's 1 s, Linux's TCP_TIMEOUT_INIT), the time of a SYN's second
+     * retransmission (at 1 s, then 2 s later). Within it a SYN-ACK whose ACK was lost (a guest's TAP queue drops
+     * the ACKs of a burst) is sent again and acknowledged; at one RTO, in that burst's replay, 550 connects the
+     * guest saw succeed still gave way.
+     */
+    static final long GIVE_WAY_AFTER = 3 * TcpConnection.INITIAL_RTO;
     /** The least table {@link #connectionsUnder(long)} gives, however low the descriptor limit. */
     static final int MIN_CONNECTIONS = 16;
     /** The least time between two rounds of probes of a full table: two rounds before a guest resends its SYN. */
@@ -287,9 +300,9 @@ public final class TcpNat {
 
     private void connect(FlowKey key, int sequence, int window, TcpSynOptions options, SocketAddress target, long now) {
         Room room = target == null ? Room.NONE : makeRoom(now);
-        if (room == Room.PROBING) {
+        if (room == Room.LATER) {
             synsDeferred++;
-            return; // the guest sends its SYN again; the probes' answers make room by then
+            return; // the guest sends its SYN again; the probes' answers, or the attempts' end, make room by then
         }
         if (room == Room.NONE) {
             sendReset(key, TcpFlags.RST | TcpFlags.ACK, 0, sequence + 1);
@@ -461,8 +474,11 @@ public final class TcpNat {
     private enum Room {
         /** Yes (perhaps after closing a connection in TIME_WAIT). */
         FREE,
-        /** Not now: probes went to connections the guest may have forgotten; try again in a second. */
-        PROBING,
+        /**
+         * Not now: probes went to connections the guest may have forgotten, or an attempt younger than {@link
+         * #GIVE_WAY_AFTER} may yet complete or give way; the guest's SYN comes again in a second.
+         */
+        LATER,
         /** No: every connection is alive (counted as a refusal), or there is nowhere to connect. */
         NONE
     }
@@ -480,14 +496,14 @@ public final class TcpNat {
             }
         }
         Flow attempt = oldestUnansweredConnect();
-        if (attempt != null) {
+        if (attempt != null && now - attempt.connection.unansweredSince() >= GIVE_WAY_AFTER) {
             attempt.connection.hostUnreachable(); // nothing more is sent, as when a router drops a SYN
             close(attempt);
             connectsDropped++;
             return Room.FREE;
         }
-        if (probeGuestHalfClosed(now) > 0) {
-            return Room.PROBING;
+        if (probeGuestHalfClosed(now) > 0 || attempt != null) {
+            return Room.LATER;
         }
         refusedCapacity++;
         if (!warnedOnce || now - warnedFullAt >= FULL_WARNING_EVERY) {
@@ -505,11 +521,11 @@ public final class TcpNat {
      */
     private Flow oldestUnansweredConnect() {
         Flow oldest = null;
-        long until = Long.MAX_VALUE;
+        long since = Long.MAX_VALUE;
         for (Flow flow : flows.values()) {
-            long u = flow.connection.unansweredUntil();
-            if (u < until) {
-                until = u;
+            long s = flow.connection.unansweredSince();
+            if (s < since) {
+                since = s;
                 oldest = flow;
             }
         }

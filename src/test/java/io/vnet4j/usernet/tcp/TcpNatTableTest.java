@@ -157,6 +157,7 @@ class TcpNatTableTest extends TcpNatRig {
             assertThat(sent).as("no answer from the host, none to the guest").isEmpty();
             assertThat(tcp.connections()).extracting(TcpNat.ConnectionInfo::state).containsOnly("CONNECTING");
 
+            now += TcpNat.GIVE_WAY_AFTER;
             assertThat(open(40003)).as("a SYN-ACK for the new connection, not a RST").isNotZero();
             assertThat(sent).extracting(Seg::guestPort).doesNotContain(40001, 40002); // the dropped attempt is told nothing
             assertThat(tcp.connections()).extracting(TcpNat.ConnectionInfo::guestPort).containsExactlyInAnyOrder(40002, 40003);
@@ -211,6 +212,7 @@ class TcpNatTableTest extends TcpNatRig {
             tcp.forward(listener.accept(), GUEST, 5000, GATEWAY, port, ++now);
         }
         assertThat(sent).as("our SYNs to the guest, unanswered").hasSize(2).allSatisfy(s -> assertThat(s.flags()).isEqualTo(TcpFlags.SYN));
+        now += TcpNat.GIVE_WAY_AFTER;
         assertThat(open(40003)).as("a SYN-ACK for the new connection").isNotZero();
         assertThat(tcp.connections()).extracting(TcpNat.ConnectionInfo::remotePort).containsExactlyInAnyOrder(40012, target.getPort());
         assertThat(counts()).contains("1 unanswered connects given up");
@@ -232,9 +234,42 @@ class TcpNatTableTest extends TcpNatRig {
             assertThat(sent.getFirst().flags()).isEqualTo(TcpFlags.SYN | TcpFlags.ACK); // never acknowledged
         }
         assertThat(tcp.connections()).extracting(TcpNat.ConnectionInfo::state).containsOnly("SYN_RECEIVED");
+        now += TcpNat.GIVE_WAY_AFTER;
         assertThat(open(40003)).as("a SYN-ACK for the new connection, not a RST").isNotZero();
         assertThat(tcp.connections()).extracting(TcpNat.ConnectionInfo::guestPort).containsExactlyInAnyOrder(40002, 40003);
         assertThat(counts()).contains("1 unanswered connects given up for a new connection, 0 refused");
+    }
+
+    /**
+     * helper-157's replay of docker/for-mac#2610 (a guest opening 6,000 connections at once to a table of 4,096):
+     * a SYN-ACK sent a moment before gave way to the next SYN, so the guest's connect succeeded and its first
+     * write was reset. An attempt unanswered for less than {@link TcpNat#GIVE_WAY_AFTER} keeps its room: the new
+     * SYN is dropped, untold, and a retransmission of it after that time takes the room of an attempt still
+     * unanswered, or is refused when all have become connections.
+     */
+    @Test
+    void aSynAckSentAMomentAgoKeepsItsRoomAndTheNewSynWaitsForItsRetransmission() throws IOException {
+        int[] iss = new int[2];
+        for (int port = 40001; port <= 40002; port++) {
+            sent.clear();
+            guest(port, TcpFlags.SYN, GISN, 0);
+            while (sent.isEmpty()) {
+                pump();
+            }
+            iss[port - 40001] = sent.getFirst().seq();
+        }
+        sent.clear();
+        guest(40003, TcpFlags.SYN, GISN, 0);
+        assertThat(sent).as("the new SYN dropped, untold").isEmpty();
+        guest(40001, TcpFlags.ACK, GISN + 1, iss[0] + 1); // the guest's ACK, in flight meanwhile
+        assertThat(sent).as("no RST for the connection the guest believes open").isEmpty();
+        assertThat(tcp.connections()).extracting(TcpNat.ConnectionInfo::state).containsExactlyInAnyOrder("ESTABLISHED", "SYN_RECEIVED");
+        assertThat(counts()).contains("0 unanswered connects given up for a new connection, 0 refused").contains("1 SYNs left for their retransmission");
+
+        now += TcpNat.GIVE_WAY_AFTER; // a retransmission: the SYN-ACK the guest never answered gives way
+        assertThat(open(40003)).as("a SYN-ACK").isNotZero();
+        assertThat(tcp.connections()).extracting(TcpNat.ConnectionInfo::guestPort).containsExactlyInAnyOrder(40001, 40003);
+        assertThat(open(40004)).as("every connection alive: refused").isZero();
     }
 
     /**
