@@ -77,6 +77,11 @@ public final class TcpConnection {
     static final long HALF_CLOSED_IDLE = TimeUnit.SECONDS.toNanos(75);
     static final int DEFAULT_MSS = 536;
     /**
+     * The least MSS taken from a guest's SYN: Linux's net.ipv4.tcp_min_snd_mss (TCP_MIN_SND_MSS, 48 bytes, added
+     * for CVE-2019-11479), where a guest offering 1 had each byte of a download sent as a frame of its own.
+     */
+    static final int MIN_SEND_MSS = 48;
+    /**
      * The least time between two challenge ACKs of one connection: Linux's tcp_invalid_ratelimit (500 ms,
      * net/ipv4/tcp_input.c __tcp_oow_rate_limited), the throttle RFC 5961 section 7 asks for, so a flood of
      * forged RSTs or SYNs costs the guest at most two ACKs a second per connection.

@@ -124,11 +124,11 @@ final class TcpSender {
     }
 
     /**
-     * The guest's SYN told its MSS (bounded by {@code ourMss}), window scale and window, and whether both SYNs
-     * said SACK-permitted.
+     * The guest's SYN told its MSS (at least {@link TcpConnection#MIN_SEND_MSS}, at most {@code ourMss}), window
+     * scale and window, and whether both SYNs said SACK-permitted.
      */
     void takeSynOptions(int window, int mss, int windowScale, int ourMss, boolean sackPermitted) {
-        sendMss = mss > 0 ? Math.min(mss, ourMss) : Math.min(TcpConnection.DEFAULT_MSS, ourMss);
+        sendMss = Math.min(mss > 0 ? Math.max(mss, TcpConnection.MIN_SEND_MSS) : TcpConnection.DEFAULT_MSS, ourMss);
         sndWindowScale = windowScale >= 0 ? Math.min(windowScale, 14) : -1;
         offered(window);
         cwnd = initialWindow();

@@ -483,6 +483,23 @@ class TcpConformanceTest {
     }
 
     /**
+     * A guest's SYN offering an MSS of 1 (or any below 48) is taken as 48, Linux's least (net.ipv4.tcp_min_snd_mss,
+     * TCP_MIN_SND_MSS, added for CVE-2019-11479): at 1, each byte of a download went as a frame of its own, 58
+     * bytes of headers for one of data, the gateway's loop and the guest's link spent on headers. libslirp's
+     * tcp_mss takes at least 32.
+     */
+    @Test
+    void anMssBelowFortyEightIsTakenAsFortyEight() throws IOException {
+        TcpHarness h = new TcpHarness(1460, BUF, ISS);
+        h.guestSyn(GISN, 65535, new TcpSynOptions(1, -1, false));
+        h.c.hostConnected(h.now);
+        h.take();
+        h.guest(ACK, GISN + 1, ISS + 1, 65535);
+        h.hostSends(new byte[100]);
+        assertThat(h.take()).extracting(Seg::len).containsExactly(48, 48, 4);
+    }
+
+    /**
      * packetimpact tcp_fin_retransmission_test: our FIN, unacknowledged, is sent again at the RTO with its
      * sequence number, in CLOSING (the guest's FIN crossed ours, and is acknowledged at once) and in
      * FIN-WAIT-1 (RFC 9293 section 3.8.1).

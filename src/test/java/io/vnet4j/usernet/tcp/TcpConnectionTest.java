@@ -1315,7 +1315,7 @@ class TcpConnectionTest {
         void dataCrosses2To32InBothDirections() throws IOException {
             int iss = 0xFFFFFFF0;
             int gisn = 0xFFFFFFE0;
-            TcpHarness h = established(iss, gisn, 40, -1, 65535);
+            TcpHarness h = established(iss, gisn, 48, -1, 65535); // the least MSS taken
 
             byte[] up = bytes(100, 5);
             h.guest(ACK, gisn + 1, iss + 1, 65535, range(up, 0, 50));
@@ -1326,15 +1326,15 @@ class TcpConnectionTest {
             byte[] down = bytes(100, 6);
             h.hostSends(down);
             List<Seg> segs = h.take();
-            assertThat(segs).extracting(Seg::seq).containsExactly(iss + 1, iss + 41, iss + 81);
+            assertThat(segs).extracting(Seg::seq).containsExactly(iss + 1, iss + 49, iss + 97);
             assertThat(segs.get(0).seq()).isEqualTo(0xFFFFFFF1); // the first segment spans the wrap
-            assertThat(segs.get(1).seq()).isEqualTo(25);
-            h.guest(ACK, gisn + 101, iss + 41, 65535);
-            assertThat(h.c.hostReadRoom()).isEqualTo(BUF - 60);
+            assertThat(segs.get(1).seq()).isEqualTo(33);
+            h.guest(ACK, gisn + 101, iss + 49, 65535);
+            assertThat(h.c.hostReadRoom()).isEqualTo(BUF - 52);
             h.untilNextDeadline(); // go-back-N from a sndUna past the wrap, one segment at first
-            assertThat(h.take()).extracting(Seg::seq).containsExactly(iss + 41);
-            h.guest(ACK, gisn + 101, iss + 81, 65535);
-            assertThat(h.take()).extracting(Seg::seq).containsExactly(iss + 81);
+            assertThat(h.take()).extracting(Seg::seq).containsExactly(iss + 49);
+            h.guest(ACK, gisn + 101, iss + 97, 65535);
+            assertThat(h.take()).extracting(Seg::seq).containsExactly(iss + 97);
             h.guest(ACK, gisn + 101, iss + 101, 65535);
             assertThat(h.c.hostReadRoom()).isEqualTo(BUF);
             assertThat(h.c.pollAt()).as("only the keepalive is due").isEqualTo(h.now + TcpConnection.KEEPALIVE_IDLE);
