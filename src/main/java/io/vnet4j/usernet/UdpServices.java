@@ -283,7 +283,7 @@ final class UdpServices {
             neighbors.learn(IpAddress.ofIpv4(dhcpReply.clientAddress()), dhcpReply.clientMac());
         }
         if (dhcpReply.messageType() == DhcpMessageType.ACK) {
-            logLease(sourceMac, dhcpReply.clientStarting(), dhcpReply.nameTakenFrom()); // the client's: a reply to a client that asked for broadcast goes to ff:ff:ff:ff:ff:ff
+            logLease(sourceMac, dhcpReply.clientStarting(), dhcpReply.nameTakenFrom()); // the client's: a reply to a client without an address goes to ff:ff:ff:ff:ff:ff
         }
         out.sendUdp(gateway.host4(), DHCP_SERVER_PORT, IpAddress.ofIpv4(dhcpReply.destinationAddress()), DHCP_CLIENT_PORT,
                 dhcpReply.destinationMac(), dhcpOut, 0, n);
