@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vnet4j.wire.IpAddress;
 import java.nio.ByteBuffer;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -98,6 +99,18 @@ class IpReassemblyConformanceTest {
         }
         assertWhole(fragment(ipv6, 2000, 1000, false));
         assertThat(reassembler.dropped()).as("the subset, counted").isEqualTo(1);
+    }
+
+    /**
+     * The last fragment (MF clear) lying inside one received with MF set, which reaches the same end: a duplicate
+     * of bytes held that tells the datagram's length, and with it every byte is there. RFC 791 section 3.2's
+     * reassembly is then complete; it was held until its time ran out (30 s, then a Time Exceeded to its source).
+     */
+    @Test
+    void anIpv4LastFragmentInsideOneReceivedCompletesTheDatagram() {
+        assertThat(fragment(false, 0, 1000, true)).isNull();
+        assertThat(fragment(false, 1000, 2000, true)).isNull();
+        assertWhole(fragment(false, 2000, 1000, false));
     }
 
     /**
