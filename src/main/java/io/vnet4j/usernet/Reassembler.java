@@ -208,18 +208,21 @@ final class Reassembler {
         int added = p.total >= 0 && end > p.total ? REFUSED : p.add(position, end, source.isIpv4());
         if (added == DUPLICATE) {
             dropped++;
-            return null;
-        }
-        if (added == REFUSED) {
+            if (more || !p.complete()) {
+                return null;
+            }
+            // the last fragment inside one held (MF set there): its length makes the datagram whole (RFC 791 3.2)
+        } else if (added == REFUSED) {
             drop(key);
             return null;
-        }
-        if (end > p.data.length) {
-            p.data = Arrays.copyOf(p.data, Math.min(Math.max(end, 2 * p.data.length), MAX_PAYLOAD_V6));
-        }
-        payload.get(offset, p.data, position, length);
-        if (position == 0 && header != NO_QUOTE) {
-            p.keepFirst(payload, header, offset, length);
+        } else {
+            if (end > p.data.length) {
+                p.data = Arrays.copyOf(p.data, Math.min(Math.max(end, 2 * p.data.length), MAX_PAYLOAD_V6));
+            }
+            payload.get(offset, p.data, position, length);
+            if (position == 0 && header != NO_QUOTE) {
+                p.keepFirst(payload, header, offset, length);
+            }
         }
         if (!p.complete()) {
             return null;
