@@ -84,11 +84,13 @@ final class IcmpErrors {
      * (tcp_input's failed connect, udp_input's failed sosendto), an error it has no code of its own for is
      * Network Unreachable (a blackhole route's EINVAL, say), so the guest fails at once rather than waiting
      * out its own time-out; NONE for a shortage that passes (out of buffers or memory), where the packet is
-     * lost as on a congested link.
+     * lost as on a congested link, and for EMSGSIZE: a datagram longer than the path MTU with DF, or than IP
+     * carries, which the socket's error queue holds as a local error, told as Fragmentation Needed or Packet
+     * Too Big with the MTU ({@link #ofQueued}); it was told Network Unreachable besides.
      */
     static int ofFailedCall(int errno, boolean ipv4) {
         return switch (errno) {
-            case Errno.ENOBUFS, Errno.ENOMEM, Errno.EAGAIN, Errno.EINTR -> NONE;
+            case Errno.ENOBUFS, Errno.ENOMEM, Errno.EAGAIN, Errno.EINTR, Errno.EMSGSIZE -> NONE;
             default -> {
                 int error = ofErrno(errno, ipv4);
                 yield error != NONE ? error : ofErrno(Errno.ENETUNREACH, ipv4);
@@ -125,8 +127,14 @@ final class IcmpErrors {
                 : text.contains("Cannot allocate memory") ? Errno.ENOMEM
                 : text.contains("Resource temporarily unavailable") ? Errno.EAGAIN
                 : text.contains("Interrupted") ? Errno.EINTR
+                : messageTooLong(e) ? Errno.EMSGSIZE
                 : 0;
         return ofFailedCall(errno, ipv4);
+    }
+
+    /** Whether a JDK socket call failed with EMSGSIZE ("Message too long", the kernel's text it carries). */
+    static boolean messageTooLong(IOException e) {
+        return String.valueOf(e.getMessage()).contains("Message too long");
     }
 
     /** The error for the one just read from a socket's error queue, or NONE. */

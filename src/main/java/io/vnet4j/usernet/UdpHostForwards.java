@@ -346,7 +346,7 @@ final class UdpHostForwards {
         try {
             sendToClient(rule, peer);
         } catch (IOException e) {
-            if (rule.fd >= 0 && errorQueue != null) {
+            if (rule.fd >= 0 && errorQueue != null && !IcmpErrors.messageTooLong(e)) {
                 // maybe the error the last datagram to this client drew (a router's host unreachable), which the
                 // kernel set as pending and this send failed with, unsent (UdpNat#sendToHost): sent once more
                 try {

@@ -334,14 +334,16 @@ final class UdpNat {
      * unreachable, a fragmentation needed) as the socket's pending error too, and the next send fails with it, unsent
      * ({@code sock_alloc_send_pskb}); a flow that keeps to one destination does not take it first. The queued error
      * still reaches the guest; the datagram, lost before, is sent, and the guest was told a made-up error besides.
-     * A send that fails for itself (no route) fails again and is told. The JDK reports a refused send as sent, so a
-     * refusal is not seen here: {@link #takePendingError} is for that.
+     * A send that fails for itself (no route) fails again and is told. Not after EMSGSIZE: mostly the datagram's own
+     * (DF above the path MTU, or longer than IPv4 carries), which the kernel queues once per try, and the guest was
+     * told two Fragmentation Needed; a router's, pending, costs the next datagram, as before. The JDK reports a
+     * refused send as sent, so a refusal is not seen here: {@link #takePendingError} is for that.
      */
     private void sendToHost(Flow flow, InetSocketAddress target) throws IOException {
         try {
             flow.channel.send(sendBuffer, target);
         } catch (IOException e) {
-            if (flow.fd < 0) {
+            if (flow.fd < 0 || IcmpErrors.messageTooLong(e)) {
                 throw e;
             }
             flow.channel.send(sendBuffer.position(0), target);

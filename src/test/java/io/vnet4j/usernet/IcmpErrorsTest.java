@@ -35,6 +35,18 @@ class IcmpErrorsTest {
         assertThat(IcmpErrors.ofFailedCall(Errno.ENOBUFS, false)).isEqualTo(IcmpErrors.NONE);
     }
 
+    /**
+     * EMSGSIZE (a DF datagram above the path MTU, or one longer than IP carries) is queued on the socket as a local
+     * error, told as Fragmentation Needed or Packet Too Big with the MTU: the failed call itself tells nothing more.
+     * It was told Network Unreachable besides (helper-160's review).
+     */
+    @Test
+    void aDatagramTooLongIsToldByTheQueuedErrorAlone() {
+        assertThat(IcmpErrors.ofException(new SocketException("Message too long"), true)).isEqualTo(IcmpErrors.NONE);
+        assertThat(IcmpErrors.ofException(new SocketException("Message too long"), false)).isEqualTo(IcmpErrors.NONE);
+        assertThat(IcmpErrors.ofFailedCall(Errno.EMSGSIZE, true)).isEqualTo(IcmpErrors.NONE);
+    }
+
     /** Where a queued error comes from to the guest: the gateway, the destination as the guest wrote it, or the router. */
     @Test
     void aQueuedErrorComesFromTheGatewayTheDestinationOrTheRouterAsTheGuestSeesThem() {
