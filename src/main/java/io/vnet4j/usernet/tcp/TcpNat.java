@@ -57,8 +57,9 @@ public final class TcpNat {
      * (early_drop) and a full SYN queue drops its oldest request: a guest's SYN scan of a host that drops SYNs
      * filled the table with attempts for their 75 s and refused every other connection meanwhile
      * (gvisor-tap-vsock#127's fault, there for good), and so did SYNs from a source that never answers the
-     * SYN-ACKs (a flood, a spoofed address). Only an attempt unanswered for {@link #GIVE_WAY_AFTER} or more gives
-     * way; while the one that waited longest has waited less, the new SYN is dropped, untold, and a later
+     * SYN-ACKs (a flood, a spoofed address). A connect to the host gives way at any age (the guest has seen no
+     * answer); a SYN-ACK or SYN to the guest only once unanswered for {@link #GIVE_WAY_AFTER} or more, and
+     * while the one that waited longest has waited less, the new SYN is dropped, untold, and a later
      * retransmission of it finds that attempt given up or answered: in a burst of 6,000 connects from a guest
      * (docker/for-mac#2610's 2,000 and more, replayed), SYN-ACKs sent a moment before gave way to later SYNs, so
      * about 1,300 of the guest's connects succeeded and then had their first write reset (29 now; the rest of
@@ -496,7 +497,8 @@ public final class TcpNat {
             }
         }
         Flow attempt = oldestUnansweredConnect();
-        if (attempt != null && now - attempt.connection.unansweredSince() >= GIVE_WAY_AFTER) {
+        if (attempt != null && (attempt.connection.state() == TcpConnection.State.CONNECTING
+                || now - attempt.connection.unansweredSince() >= GIVE_WAY_AFTER)) {
             attempt.connection.hostUnreachable(); // nothing more is sent, as when a router drops a SYN
             close(attempt);
             connectsDropped++;
@@ -516,17 +518,22 @@ public final class TcpNat {
     }
 
     /**
-     * The attempt (a connect to the host, a SYN-ACK or a SYN to the guest) that has waited longest for its
-     * answer, or null.
+     * The attempt to give way first, or null: the connect to the host that has waited longest, whatever its age
+     * (the guest has had no answer, and its SYN's retransmission finds the table as it is then), else the SYN-ACK
+     * or SYN to the guest that has (see {@link #GIVE_WAY_AFTER}). A guest's SYN scan of a host that drops SYNs
+     * (gvisor-tap-vsock#127) fills the table with connects, which so give way to any other connection at once.
      */
     private Flow oldestUnansweredConnect() {
         Flow oldest = null;
         long since = Long.MAX_VALUE;
+        boolean connecting = false;
         for (Flow flow : flows.values()) {
             long s = flow.connection.unansweredSince();
-            if (s < since) {
+            boolean c = flow.connection.state() == TcpConnection.State.CONNECTING;
+            if (s != Long.MAX_VALUE && (c && !connecting || c == connecting && s < since)) {
                 since = s;
                 oldest = flow;
+                connecting = c;
             }
         }
         return oldest;
