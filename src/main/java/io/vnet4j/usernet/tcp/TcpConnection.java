@@ -279,6 +279,19 @@ public final class TcpConnection {
     }
 
     /**
+     * Whether the segment is a pure ACK whose sequence number lies beyond the window's right edge, which is not
+     * acceptable (RFC 9293 section 3.10.7.4, in SYN-RECEIVED too, as Linux's tcp_check_req): it then got an ACK in
+     * reply, paced as Linux's tcp_oow_rate_limited, and is to be dropped.
+     */
+    private boolean answeredBeyondWindow(int flags, int sequence, int length, long now) {
+        if (length != 0 || (flags & TcpFlags.FIN) != 0 || !receiver.beyondWindow(sequence)) {
+            return false;
+        }
+        challengeAck(now);
+        return true;
+    }
+
+    /**
      * The ACK RFC 5961 asks for in answer to an RST in the window but not at RCV.NXT (section 3.2), a SYN
      * once synchronized (section 4.2) and an ACK of data never sent (section 5.2), and the ACK RFC 9293 section
      * 3.10.7.4 asks for in answer to a pure ACK beyond the window's right edge; at most one per
@@ -338,7 +351,7 @@ public final class TcpConnection {
                     }
                     return;
                 }
-                if ((flags & TcpFlags.ACK) == 0) {
+                if ((flags & TcpFlags.ACK) == 0 || answeredBeyondWindow(flags, sequence, length, now)) {
                     return;
                 }
                 if (acknowledgment != sender.iss() + 1) {
@@ -360,8 +373,7 @@ public final class TcpConnection {
         if ((flags & TcpFlags.ACK) == 0) {
             return;
         }
-        if (length == 0 && (flags & TcpFlags.FIN) == 0 && receiver.beyondWindow(sequence)) {
-            challengeAck(now); // not acceptable (3.10.7.4): an ACK in reply, as Linux's tcp_oow_rate_limited paces it
+        if (answeredBeyondWindow(flags, sequence, length, now)) {
             return;
         }
         if (sender.acknowledgesUnsent(acknowledgment)) {

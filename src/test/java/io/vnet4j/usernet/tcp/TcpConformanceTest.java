@@ -271,6 +271,26 @@ class TcpConformanceTest {
         assertThat(h.c.state()).isEqualTo(ESTABLISHED);
     }
 
+    /**
+     * In SYN-RECEIVED a segment is first checked against the window (RFC 9293 section 3.10.7.4, as Linux's
+     * tcp_check_req): an ACK of our SYN whose sequence number lies beyond RCV.NXT + RCV.WND gets an ACK and is
+     * dropped, and the handshake waits for an acceptable one. It completed the handshake (helper-160's review).
+     */
+    @Test
+    void synReceivedAnAckBeyondTheWindowIsAnsweredAndDoesNotCompleteTheHandshake() {
+        TcpHarness h = new TcpHarness(1460, BUF, ISS);
+        h.guestSyn(GISN, 65535, new TcpSynOptions(1000, -1, false));
+        h.c.hostConnected(h.now);
+        h.take();
+        h.guest(ACK, GISN + 1 + 10 * BUF, ISS + 1, 65535);
+        Seg answer = h.one();
+        assertThat(answer.flags()).isEqualTo(ACK);
+        assertThat(answer.ack()).isEqualTo(GISN + 1);
+        assertThat(h.c.state()).isEqualTo(SYN_RECEIVED);
+        h.guest(ACK, GISN + 1, ISS + 1, 65535);
+        assertThat(h.c.state()).isEqualTo(ESTABLISHED);
+    }
+
     // ---- tcp_synrcvd_reset_test, tcp_synsent_reset_test, tcp_timewait_reset_test, fin_wait2_reset_test --
 
     /**
