@@ -211,7 +211,8 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
                 + config.guestForwards().stream().filter(g -> g.target() instanceof UserConfig.GuestForwardTarget.Smb)
                         .findFirst().map(g -> ",smb=" + ((UserConfig.GuestForwardTarget.Smb) g.target()).share()
                                 + ",smbserver=" + Ipv4Address.format(g.address())).orElse("")
-                + (n == null ? "" : ",tcp-connections=" + tcp.connectionCount() + ",udp-flows=" + n.flowCount());
+                // the live counts after the options, not in their key=value form: they are no options to set
+                + (n == null ? "" : "; tcp connections " + tcp.connectionCount() + ", udp flows " + n.flowCount());
     }
 
     /** Leases, connections, flows and drop counts, read on the loop's thread (never concurrently with it). */

@@ -63,7 +63,7 @@ class GuestDepartureTest {
                         ((InetSocketAddress) udpPeer.getLocalAddress()).getPort(), new byte[] {1}));
                 udpPeer.socket().setSoTimeout(5000);
                 udpPeer.socket().receive(new java.net.DatagramPacket(new byte[16], 16));
-                assertThat(network.netdev("u").describe()).contains("tcp-connections=1,udp-flows=1");
+                assertThat(network.netdev("u").describe()).contains("; tcp connections 1, udp flows 1");
 
                 network.removeNetdev("guest"); // the VM quit: its port left the hub
 
@@ -72,7 +72,7 @@ class GuestDepartureTest {
             }
         }
         network.netdev("u").details(); // after the loop's pass that handled the departure
-        assertThat(network.netdev("u").describe()).contains("tcp-connections=0,udp-flows=0");
+        assertThat(network.netdev("u").describe()).contains("; tcp connections 0, udp flows 0");
         VirtualNic next = network.attachNic("next", 0);
         assertThat(dhcpAnswer(next, OTHER_MAC)).as("10.0.2.15 for the next VM, whatever its MAC").isEqualTo(ACK);
     }
@@ -92,7 +92,7 @@ class GuestDepartureTest {
                 again.send(GuestFrames.arpRequest(GUEST, HOST)); // from the guest's MAC, on its new port
                 Thread.sleep(TimeUnit.NANOSECONDS.toMillis(Departures.GRACE_NANOS) + 500);
                 network.netdev("u").details(); // after the loop's pass that would have let go
-                assertThat(network.netdev("u").describe()).contains("tcp-connections=1");
+                assertThat(network.netdev("u").describe()).contains("tcp connections 1,");
                 accepted.configureBlocking(false);
                 assertThat(accepted.read(ByteBuffer.allocate(1))).as("still open, nothing to read").isZero();
                 assertThat(dhcpAnswer(again, OTHER_MAC)).as("10.0.2.15 is still the guest's").isEqualTo(NAK);

@@ -1112,16 +1112,16 @@ class UsernetNetdevTest {
             assertThat(other.netdev("a").describe()).startsWith("net=10.0.2.0/24,restrict=off,host=10.0.2.2,dns=10.0.2.3,ipv6-net=")
                     .doesNotContain("dhcpstart").doesNotContain("mtu=");
             assertThat(other.netdev("b").describe()).contains(",host=10.0.2.2,dns=10.0.2.3,dhcpstart=10.0.3.1,ipv6-net=")
-                    .contains(",hostname=vm,domainname=lab.test,dnssearch=a.test,dnssearch=b.test,mtu=9000,");
+                    .contains(",hostname=vm,domainname=lab.test,dnssearch=a.test,dnssearch=b.test,mtu=9000;");
         }
     }
 
-    /** The udp-flows count of the user network's description, read on its loop. */
+    /** The UDP flow count of the user network's description, read on its loop. */
     private int udpFlows() {
         UsernetNetdev user = (UsernetNetdev) network.netdevs().stream().filter(n -> n.id().equals("u")).findFirst().orElseThrow();
         user.details(); // runs on the loop: everything handed to it before has been handled
         String info = user.describe();
-        return Integer.parseInt(info.substring(info.indexOf("udp-flows=") + "udp-flows=".length()));
+        return Integer.parseInt(info.substring(info.indexOf("udp flows ") + "udp flows ".length()));
     }
 
     @Test
