@@ -125,7 +125,7 @@ final class DaemonCommand implements Callable<Integer> {
                         + "standard error is not a terminal) or json (one object per line: time, level, message)."),
                 () -> command.logFormat, v -> command.logFormat = v).build());
         spec.addOption(Specs.bound(flag(OptionSpec.builder("--no-warm-up")).description(
-                "Do not run the frame paths on a private network after start (4 to 9 s of one core, so that the first "
+                "Do not run the frame paths on a private network after start (5 to 10 s of one core, so that the first "
                         + "guests' round trips run compiled code; see docs/architecture.md)."),
                 () -> command.noWarmUp, v -> command.noWarmUp = v).build());
         spec.addOption(Specs.bound(OptionSpec.builder("--keep-warm").paramLabel("MS").type(int.class)

@@ -157,7 +157,7 @@ final class DropIn {
     static final String WARM_UP_VARIABLE = "VNET4J_WARM_UP";
 
     /**
-     * Whether to run the warm-up after "ready" (about 10 s of CPU time over a few seconds, for compiled first
+     * Whether to run the warm-up after "ready" (about 5 to 10 s of CPU time over a few seconds, for compiled first
      * round trips): yes unless {@value #WARM_UP_VARIABLE}{@code =off}, the drop-in's {@code --no-warm-up}, for
      * a host that starts many containers and would rather not pay it each time (slirp4netns's command line,
      * which rootlesskit and Podman write, has no room for an option of ours).
