@@ -53,16 +53,23 @@ final class ControlSockets {
     }
 
     /**
-     * The control socket {@code vnet4j ctl} talks to when given none: {@code dir/control.sock} when it
-     * answers, else the only numbered one that answers.
-     *
-     * @throws IOException (one line for the user) when none answers, or several do
+     * The control socket {@code vnet4j ctl} talks to when given none ({@code path}): {@code dir/control.sock}
+     * when it answers, else the only numbered one that answers; {@code others}, the numbered ones that answer
+     * besides, for ctl to say which daemon it chose.
      */
-    static Path find(Path dir) throws IOException {
+    record Found(Path path, List<Path> others) {
+    }
+
+    /**
+     * Finds the control socket {@code vnet4j ctl} talks to when given none.
+     *
+     * @throws IOException (one line for the user) when none answers, or several numbered ones and not control.sock
+     */
+    static Found find(Path dir) throws IOException {
         List<Path> candidates = candidates(dir);
         List<Path> live = candidates.stream().filter(p -> Files.exists(p, LinkOption.NOFOLLOW_LINKS) && SocketFiles.answers(p)).toList();
         if (live.size() == 1 || !live.isEmpty() && live.getFirst().equals(candidates.getFirst())) {
-            return live.getFirst();
+            return new Found(live.getFirst(), live.subList(1, live.size()));
         }
         if (live.isEmpty()) {
             throw new IOException("no vnet4j answers on " + candidates.getFirst() + " or " + dir.resolve("control-N.sock")

@@ -70,14 +70,27 @@ final class CtlCommand implements Callable<Integer> {
         return spec;
     }
 
+    /**
+     * The control socket to talk to when none was given; when other daemons answer besides, says on standard error
+     * which one this is: a second daemon's user, its socket control-2.sock, otherwise reads the first's answers.
+     */
+    private static Path found() throws IOException {
+        ControlSockets.Found found = ControlSockets.find(RuntimeDir.get());
+        if (!found.others().isEmpty()) {
+            Log.warn("ctl: talking to " + found.path() + "; other daemons answer on "
+                    + String.join(", ", found.others().stream().map(Path::toString).toList())
+                    + " (choose one with --control PATH)");
+        }
+        return found.path();
+    }
+
     @Override
     public Integer call() {
         if (words.isEmpty() && !events) { // optional only with --events
             throw new CommandLine.ParameterException(spec.commandLine(), "Missing required parameter: 'COMMAND'");
         }
         Map<String, ?> command = words.isEmpty() ? null : command(); // refused (exit 2) before any connection
-        try (ControlClient client = new ControlClient(control != null ? control : ControlSockets.find(RuntimeDir.get()),
-                Duration.ofSeconds(timeout))) {
+        try (ControlClient client = new ControlClient(control != null ? control : found(), Duration.ofSeconds(timeout))) {
             if (command != null) {
                 int status = run(client, command);
                 if (status != 0 || !events) {

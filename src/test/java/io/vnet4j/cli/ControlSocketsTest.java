@@ -53,7 +53,8 @@ class ControlSocketsTest {
     void ctlPrefersControlSockWhenItAnswers() throws Exception {
         daemon();
         daemon();
-        assertThat(ControlSockets.find(dir)).isEqualTo(dir.resolve("control.sock"));
+        assertThat(ControlSockets.find(dir)).isEqualTo(new ControlSockets.Found(dir.resolve("control.sock"),
+                java.util.List.of(dir.resolve("control-2.sock")))); // the other, for ctl to name
     }
 
     @Test
@@ -61,7 +62,7 @@ class ControlSocketsTest {
         ControlServer first = daemon();
         daemon();
         first.close();
-        assertThat(ControlSockets.find(dir)).isEqualTo(dir.resolve("control-2.sock"));
+        assertThat(ControlSockets.find(dir)).isEqualTo(new ControlSockets.Found(dir.resolve("control-2.sock"), java.util.List.of()));
     }
 
     @Test

@@ -87,6 +87,9 @@ class ControlSocketIT {
 
         PeerTools.Exec viaPath = VnetProcess.ctlWith(env, "--control", numbered.toString(), "info", "network");
         assertThat(viaPath.output()).contains("b: type=socket");
+        PeerTools.Exec preferred = VnetProcess.ctlWith(env, "info", "network"); // control.sock, and says the other
+        assertThat(preferred.output()).contains("a: type=socket").doesNotContain("b: type=socket")
+                .contains("ctl: talking to " + runtime.resolve("vnet4j/control.sock") + "; other daemons answer on " + numbered);
 
         first.stop();
         assertThat(runtime.resolve("vnet4j/control.sock")).as("removed by the daemon that made it").doesNotExist();
