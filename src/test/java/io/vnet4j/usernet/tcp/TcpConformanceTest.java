@@ -37,12 +37,18 @@ class TcpConformanceTest {
     static final long SECOND = TimeUnit.SECONDS.toNanos(1);
     static final long CHALLENGE_INTERVAL = TcpConnection.CHALLENGE_ACK_INTERVAL;
 
-    /** A connection the guest opened and the host accepted (the DUT's listener, accepted). */
-    static TcpHarness established() {
+    /** A connection the guest opened whose host connect succeeded: in SYN-RECEIVED, our SYN-ACK sent and taken. */
+    static TcpHarness synReceived() {
         TcpHarness h = new TcpHarness(1460, BUF, ISS);
         h.guestSyn(GISN, 65535, new TcpSynOptions(1000, -1, false));
         h.c.hostConnected(h.now);
         h.take();
+        return h;
+    }
+
+    /** A connection the guest opened and the host accepted (the DUT's listener, accepted). */
+    static TcpHarness established() {
+        TcpHarness h = synReceived();
         h.guest(ACK, GISN + 1, ISS + 1, 65535);
         assertThat(h.c.state()).isEqualTo(ESTABLISHED);
         return h;
@@ -278,10 +284,7 @@ class TcpConformanceTest {
      */
     @Test
     void synReceivedAnAckBeyondTheWindowIsAnsweredAndDoesNotCompleteTheHandshake() {
-        TcpHarness h = new TcpHarness(1460, BUF, ISS);
-        h.guestSyn(GISN, 65535, new TcpSynOptions(1000, -1, false));
-        h.c.hostConnected(h.now);
-        h.take();
+        TcpHarness h = synReceived();
         h.guest(ACK, GISN + 1 + 10 * BUF, ISS + 1, 65535);
         Seg answer = h.one();
         assertThat(answer.flags()).isEqualTo(ACK);
@@ -299,10 +302,7 @@ class TcpConformanceTest {
      */
     @Test
     void synReceivedARstCloses() {
-        TcpHarness h = new TcpHarness(1460, BUF, ISS);
-        h.guestSyn(GISN, 65535, new TcpSynOptions(1000, -1, false));
-        h.c.hostConnected(h.now);
-        h.take();
+        TcpHarness h = synReceived();
         h.guest(RST, GISN + 1, 0, 0);
         assertThat(h.c.state()).isEqualTo(CLOSED);
         assertThat(h.c.abortsHost()).isTrue();
