@@ -88,7 +88,7 @@ final class ForwardRules {
             throw hostError(o, rule, "Bad host port separator");
         }
         if (portRest[0].indexOf(':') >= 0) {
-            throw hostError(o, rule, "Bad host address" + BRACKETS_HINT);
+            throw hostError(o, rule, anotherColon(hostRest[0], "host"));
         }
         IpAddress hostAddress = hostRest[0].isEmpty() ? IpAddress.IPV4_LOOPBACK : address(o, rule, hostRest[0], "host");
         if (hostAddress.isLinkLocal()) {
@@ -104,7 +104,7 @@ final class ForwardRules {
             throw hostError(o, rule, "Missing guest address");
         }
         if (guestRest[1].indexOf(':') >= 0) {
-            throw hostError(o, rule, "Bad guest address" + BRACKETS_HINT);
+            throw hostError(o, rule, anotherColon(guestRest[0], "guest"));
         }
         int guestPort = OptionString.cNumber(guestRest[1], 1, 65535);
         IpAddress guest = guestRest[0].isEmpty() ? null : address(o, rule, guestRest[0], "guest");
@@ -151,6 +151,18 @@ final class ForwardRules {
     private static final String GATEWAY_OWN = "is the gateway's own: a rule forwards to a guest";
 
     private static final String BRACKETS_HINT = ": an IPv6 address goes in brackets, as in [::1]:2222";
+
+    /**
+     * What a port holding another {@code :} after {@code address} (the text before the first one) means: an
+     * IPv6 address without brackets, unless {@code address} holds a dot. No IPv6 address begins with one
+     * (RFC 4291 section 2.2 puts an IPv4 part last), so an IPv4 address or a name is followed by a port with
+     * a stray colon, QEMU's "Bad host port" or "Bad guest port": vagrant-qemu wrote
+     * {@code tcp:127.0.0.1::55985-:5985} until ppggff/vagrant-qemu#49 (#39), which was told to bracket an IPv6
+     * address.
+     */
+    private static String anotherColon(String address, String side) {
+        return address.indexOf('.') >= 0 ? "Bad " + side + " port" : "Bad " + side + " address" + BRACKETS_HINT;
+    }
 
     /**
      * Splits {@code ADDR:REST} or {@code [IPV6]:REST} into the address (without brackets) and the rest;

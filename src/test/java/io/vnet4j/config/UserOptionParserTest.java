@@ -393,6 +393,10 @@ class UserOptionParserTest {
         assertError("user,id=u,hostfwd=tcp:::1", "Invalid host forwarding rule 'tcp:::1' (Bad host port separator)");
         assertError("user,id=u,hostfwd=tcp:2222::22", "Invalid host forwarding rule 'tcp:2222::22' (Bad host port separator)");
         assertError("user,id=u,hostfwd=tcp::2222-fec0::15:22", "(Bad guest address: an IPv6 address goes in brackets");
+        // a stray colon after an IPv4 address is the port's, as QEMU says (ppggff/vagrant-qemu#39)
+        assertError("user,id=u,hostfwd=tcp:127.0.0.1::55985-:5985", "Invalid host forwarding rule "
+                + "'tcp:127.0.0.1::55985-:5985' (Bad host port)");
+        assertError("user,id=u,hostfwd=tcp::2222-10.0.2.15::22", "(Bad guest port)");
     }
 
     @Test
