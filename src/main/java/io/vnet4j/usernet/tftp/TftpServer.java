@@ -22,7 +22,7 @@ import java.util.Map;
  *   <li>An OACK is sent when any option is acknowledged (see {@link TftpOptions#acknowledge(long)}) and the
  *       first DATA waits for ACK 0; otherwise DATA 1 goes at once. Block numbers wrap from 65535 to 0.
  *   <li>Each DATA is read from the file when sent, never the whole file. Only the ACK of the block in flight
-        advances; others, duplicates included, are dropped, so a late ACK never doubles the traffic (RFC 1123
+ *       advances; others, duplicates included, are dropped, so a late ACK never doubles the traffic (RFC 1123
  *       section 4.2.3.1's Sorcerer's Apprentice), except while the transfer is held (below).
  *   <li>The packet in flight is sent again after the negotiated timeout, else {@link #DEFAULT_TIMEOUT_NANOS};
  *       after {@link #MAX_RETRANSMISSIONS} the transfer waits silently for the client's own retry and is dropped
