@@ -202,7 +202,7 @@ public final class TcpConnection {
      * @return true when the connection gave up (it is then closed, {@link #abortsHost})
      */
     public boolean guestUnresolved(long now) {
-        if (state != State.SYN_SENT || now - (stateDeadline - HANDSHAKE_TIMEOUT) < UNRESOLVED_TIMEOUT) {
+        if (state != State.SYN_SENT || now - waitingSince < UNRESOLVED_TIMEOUT) {
             return false;
         }
         state = State.CLOSED;
@@ -261,8 +261,8 @@ public final class TcpConnection {
      * it counts when its ACK bit is set and it acknowledges our SYN (section 3.10.7.3; one without ACK is
      * dropped, as Linux's tcp_rcv_synsent_state_process does, whatever its acknowledgment field holds); else
      * when its sequence number is RCV.NXT exactly. One elsewhere in the window gets a challenge ACK, to which a
-     * guest that did reset answers with an exact RST; one outside the window is dropped. So another guest on the hub cannot end a connection by guessing near
-     * its sequence numbers.
+     * guest that did reset answers with an exact RST; one outside the window is dropped. So another guest on the
+     * hub cannot end a connection by guessing near its sequence numbers.
      */
     private void guestReset(int flags, int sequence, int acknowledgment, long now) {
         if (state == State.CLOSED) {
