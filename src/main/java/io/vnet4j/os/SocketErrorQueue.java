@@ -90,12 +90,19 @@ public final class SocketErrorQueue implements AutoCloseable {
      * kernel sets it at every error it queues, also on an unconnected socket, and the socket's next send fails with it:
      * the datagram is not sent, and the JDK reports a refused one (ECONNREFUSED) on an unconnected channel as sent.
      * A receive takes it too, but a send can come first (a port unreachable from host loopback is queued within
-     * the send that drew it).
-     *
-     * @return the errno that was pending, 0 for none
-     * @throws IOException when getsockopt fails (a closed descriptor, say)
+     * the send that drew it). A getsockopt that fails (a closed descriptor, say) is let be: the send that follows
+     * meets whatever is wrong with the socket, and says so.
      */
-    public int takePending(int fd) throws IOException {
+    public void clearPending(int fd) {
+        try {
+            takePending(fd);
+        } catch (IOException e) {
+            // left for the send that follows
+        }
+    }
+
+    /** Takes the socket's pending error: its errno, 0 for none; an IOException when getsockopt fails. */
+    private int takePending(int fd) throws IOException {
         pendingLength.set(ValueLayout.JAVA_INT, 0, 4);
         int rc;
         try {

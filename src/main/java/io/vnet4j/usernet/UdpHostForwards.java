@@ -340,7 +340,7 @@ final class UdpHostForwards {
         if (peer != rule.lastSentTo && rule.fd >= 0 && errorQueue != null) {
             // another client than the last: an error the last one drew (a client gone, its port unreachable) would
             // fail this send, the datagram lost unsent (the JDK says a refused one was sent), as in UdpNat
-            takePendingError(rule);
+            errorQueue.clearPending(rule.fd);
             rule.lastSentTo = peer;
         }
         try {
@@ -406,15 +406,6 @@ final class UdpHostForwards {
             return fromGuest(source, sourcePort, destination, destinationPort, dontFragment, buffer, offset, length, now);
         }
         return false;
-    }
-
-    /** Takes the rule's socket's pending error ({@link SocketErrorQueue#takePending}); it stays queued for the guest. */
-    private void takePendingError(Rule rule) {
-        try {
-            errorQueue.takePending(rule.fd);
-        } catch (IOException e) {
-            // the send that follows meets whatever is wrong with the socket
-        }
     }
 
     /** Whether a rule's socket can send to {@code target}: of its family (or a dual-stack wildcard), off loopback only when it is. */

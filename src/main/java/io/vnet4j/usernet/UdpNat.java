@@ -301,7 +301,13 @@ final class UdpNat {
             sendBuffer.clear();
             sendBuffer.put(0, payload, offset, length).limit(length);
             if (flow.fd >= 0 && (elsewhere || flow.dns())) {
-                takePendingError(flow);
+                // the pending error would fail this send unsent, and the JDK reports a refused send as sent: taken
+                // when the datagram goes elsewhere than the flow's last one (a guest socket that sends to several
+                // destinations: one that refused lost the next datagram to another), and for DNS, where a
+                // resolver's queries leave together to one server (glibc's and busybox's A and AAAA) and an
+                // upstream that refused the one lost the other unsaid; a flow that keeps to one destination is
+                // spared the system call (the error stays queued for the guest either way)
+                errorQueue.clearPending(flow.fd);
             }
             sendToHost(flow, target);
             if (flow.pinned()) {
@@ -337,7 +343,8 @@ final class UdpNat {
      * A send that fails for itself (no route) fails again and is told. Not after EMSGSIZE: mostly the datagram's own
      * (DF above the path MTU, or longer than IPv4 carries), which the kernel queues once per try, and the guest was
      * told two Fragmentation Needed; a router's, pending, costs the next datagram, as before. The JDK reports a
-     * refused send as sent, so a refusal is not seen here: {@link #takePendingError} is for that.
+     * refused send as sent, so a refusal is not seen here: {@link SocketErrorQueue#clearPending} before the send is for
+     * that.
      */
     private void sendToHost(Flow flow, InetSocketAddress target) throws IOException {
         try {
@@ -367,23 +374,6 @@ final class UdpNat {
         }
         if (dontFragmentSetter == null) {
             dontFragmentSetter = new DontFragment();
-        }
-    }
-
-    /**
-     * Takes the flow's socket's pending error before a send, which it would fail unsent (and which the JDK reports as
-     * sent when it is a refusal: {@link SocketErrorQueue#takePending}); the error stays queued for the guest. Asked
-     * when the datagram goes elsewhere than the flow's last one (a guest socket that sends to several destinations:
-     * one that refused lost the next datagram to another), and for DNS, where a resolver's queries leave together to
-     * one server (glibc's and busybox's A and AAAA) and an upstream that refused the one lost the other unsaid. A
-     * flow that keeps to one destination is spared the system call: its datagrams after a refusal go where the last
-     * was refused.
-     */
-    private void takePendingError(Flow flow) {
-        try {
-            errorQueue.takePending(flow.fd);
-        } catch (IOException e) {
-            // the send that follows meets whatever is wrong with the socket, and says so
         }
     }
 
