@@ -275,6 +275,21 @@ class IcmpProxyTest {
         assertThat(proxy.dropped()).isZero();
     }
 
+    /**
+     * EMSGSIZE (DF above the path MTU) is the request's own: the kernel queues it as a local error once per try, told
+     * to the guest as Fragmentation Needed from the queue, so the request is not sent again (twice told before), as
+     * UdpNat does not send a datagram again after it.
+     */
+    @Test
+    void aRequestTooLongToSendIsNotSentAgain() {
+        FakeSocket v4 = new FakeSocket(false);
+        IcmpProxy proxy = new IcmpProxy(out, errors, GATEWAY, v4, null, IDENTIFIER);
+        v4.errno = Errno.EMSGSIZE;
+        proxy.request(GUEST4, FAR4, 63, true, echoRequest(false, 0x4321, 6), 0, 8 + DATA.length, 0);
+        assertThat(v4.sent).hasSize(1);
+        assertThat(frames).as("told by the queued error alone").isEmpty();
+    }
+
     @Test
     void aRequestTheHostCannotSendComesBackAsDestinationUnreachableFromTheGateway() {
         FakeSocket v4 = new FakeSocket(false);
