@@ -172,7 +172,18 @@ final class UsernetReport {
         state.put("icmp-errors-sent", errors.sent());
         state.put("icmp-errors-over-rate-limit", errors.limited());
         state.put("udp", flows);
+        state.put("dropped", droppedByCause());
         return state;
+    }
+
+    /**
+     * {@code /metrics}' drop counts by cause, keyed as this JSON's other members are ({@code too-long-for-ipv4} for
+     * the label {@code too_long_for_ipv4}), so that a program reading {@code query-network} sees every drop too.
+     */
+    private Map<String, Long> droppedByCause() {
+        Map<String, Long> dropped = new LinkedHashMap<>();
+        counts().dropped().forEach((cause, n) -> dropped.put(cause.replace('_', '-'), n));
+        return dropped;
     }
 
     /** The same and the drop counts, a line each, for people ({@code now}: ns). */

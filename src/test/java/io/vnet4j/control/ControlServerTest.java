@@ -780,7 +780,7 @@ class ControlServerTest {
     }
 
     @Test
-    void aUserNetworksStateCountsTheTcpSegmentsResentToGuests() throws Exception {
+    void aUserNetworksStateCountsTheTcpSegmentsResentToGuestsAndTheDrops() throws Exception {
         try (io.vnet4j.Network network = new io.vnet4j.Network()) {
             network.addNetdev("user,id=u,ipv6=off");
             Path other = dir.resolve("user.sock");
@@ -795,6 +795,8 @@ class ControlServerTest {
                 assertThat(state.get("icmp-errors-sent")).isEqualTo(0L);
                 assertThat(state.get("icmp-errors-over-rate-limit")).isEqualTo(0L);
                 assertThat(state.get("tcp-resent-at-timeout")).isEqualTo(0L);
+                assertThat((Map<Object, Object>) state.get("dropped")).containsEntry("too-long-for-ipv4", 0L)
+                        .containsEntry("malformed", 0L).containsEntry("no-arp-reply", 0L);
             } finally {
                 withUser.close();
             }
