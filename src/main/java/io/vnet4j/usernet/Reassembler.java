@@ -207,11 +207,12 @@ final class Reassembler {
         }
         int added = p.total >= 0 && end > p.total ? REFUSED : p.add(position, end, source.isIpv4());
         if (added == DUPLICATE) {
-            dropped++;
             if (more || !p.complete()) {
+                dropped++;
                 return null;
             }
-            // the last fragment inside one held (MF set there): its length makes the datagram whole (RFC 791 3.2)
+            // the last fragment inside one held (MF set there): not dropped, as its length makes the datagram
+            // whole (RFC 791 3.2)
         } else if (added == REFUSED) {
             drop(key);
             return null;

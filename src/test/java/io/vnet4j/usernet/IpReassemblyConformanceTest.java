@@ -111,6 +111,7 @@ class IpReassemblyConformanceTest {
         assertThat(fragment(false, 0, 1000, true)).isNull();
         assertThat(fragment(false, 1000, 2000, true)).isNull();
         assertWhole(fragment(false, 2000, 1000, false));
+        assertThat(reassembler.dropped()).as("the last fragment's length was used, nothing dropped").isZero();
     }
 
     /**
