@@ -133,8 +133,29 @@ final class IcmpErrors {
     }
 
     /** Whether a JDK socket call failed with EMSGSIZE ("Message too long", the kernel's text it carries). */
-    static boolean messageTooLong(IOException e) {
+    private static boolean messageTooLong(IOException e) {
         return String.valueOf(e.getMessage()).contains("Message too long");
+    }
+
+    /**
+     * Whether a send on a socket that queues its errors (IP_RECVERR), failed with {@code errno}, is to be made once
+     * more: the failure may be an earlier datagram's error. The kernel sets an error it queues (a router's host
+     * unreachable, a fragmentation needed) as the socket's pending error too, and the next send fails with it,
+     * unsent ({@code sock_alloc_send_pskb}); a flow that keeps to one destination does not take it first. The
+     * queued error still reaches its own guest; the datagram, lost before, is sent, and the guest was told a made-up
+     * error besides. A send that fails for itself (no route) fails again and is told. Not after EMSGSIZE: mostly the
+     * datagram's own (DF above the path MTU, or longer than IPv4 carries), which the kernel queues once per try, so
+     * the guest was told two Fragmentation Needed; a router's, pending, costs the next datagram, as before.
+     * Used by UDP flows ({@code UdpNat}), forwarded ports' replies ({@code UdpHostForwards}) and pings
+     * ({@code IcmpProxy}).
+     */
+    static boolean sendAgainAfter(int errno) {
+        return errno != 0 && errno != Errno.EMSGSIZE;
+    }
+
+    /** {@link #sendAgainAfter(int)} for a JDK send that threw {@code e}. */
+    static boolean sendAgainAfter(IOException e) {
+        return !messageTooLong(e);
     }
 
     /** The error for the one just read from a socket's error queue, or NONE. */

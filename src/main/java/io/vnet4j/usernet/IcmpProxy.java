@@ -4,7 +4,6 @@ import io.vnet4j.base.Log;
 import io.vnet4j.base.Shutdown;
 import io.vnet4j.fabric.ReadingLoop;
 import io.vnet4j.os.DontFragment;
-import io.vnet4j.os.Errno;
 import io.vnet4j.os.NativeDatagramSocket;
 import io.vnet4j.os.SocketErrorQueue;
 import io.vnet4j.os.Sysctl;
@@ -232,11 +231,8 @@ final class IcmpProxy {
             }
         }
         int errno = socket.send(scratch, length, destination, hops, dontFragment);
-        if (errno != 0 && errno != Errno.EMSGSIZE) {
-            // maybe not this request's: the kernel sets an error it queues (IP_RECVERR: an earlier request's host
-            // unreachable, to another address) as the socket's pending error too, and its next send fails with
-            // it, unsent; the queued error still reaches its own guest, and this request is sent once more. Not
-            // after EMSGSIZE, mostly the request's own (DF above the path MTU), queued once per try (UdpNat#sendToHost)
+        if (IcmpErrors.sendAgainAfter(errno)) {
+            // maybe not this request's: an earlier request's host unreachable, to another address, pending
             errno = socket.send(scratch, length, destination, hops, dontFragment);
         }
         if (errno != 0) {

@@ -346,9 +346,8 @@ final class UdpHostForwards {
         try {
             sendToClient(rule, peer);
         } catch (IOException e) {
-            if (rule.fd >= 0 && errorQueue != null && !IcmpErrors.messageTooLong(e)) {
-                // maybe the error the last datagram to this client drew (a router's host unreachable), which the
-                // kernel set as pending and this send failed with, unsent (UdpNat#sendToHost): sent once more
+            if (rule.fd >= 0 && errorQueue != null && IcmpErrors.sendAgainAfter(e)) {
+                // maybe the error the last datagram to this client drew (a router's host unreachable), pending
                 try {
                     sendToClient(rule, peer);
                 } catch (IOException again) {

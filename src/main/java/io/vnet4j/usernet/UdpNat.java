@@ -335,22 +335,15 @@ final class UdpNat {
     }
 
     /**
-     * Sends {@link #sendBuffer} to {@code target}, once more when the send fails on a socket that queues its errors: the
-     * failure may be an earlier datagram's error. The kernel sets an error it queues (IP_RECVERR: a router's host
-     * unreachable, a fragmentation needed) as the socket's pending error too, and the next send fails with it, unsent
-     * ({@code sock_alloc_send_pskb}); a flow that keeps to one destination does not take it first. The queued error
-     * still reaches the guest; the datagram, lost before, is sent, and the guest was told a made-up error besides.
-     * A send that fails for itself (no route) fails again and is told. Not after EMSGSIZE: mostly the datagram's own
-     * (DF above the path MTU, or longer than IPv4 carries), which the kernel queues once per try, and the guest was
-     * told two Fragmentation Needed; a router's, pending, costs the next datagram, as before. The JDK reports a
-     * refused send as sent, so a refusal is not seen here: {@link SocketErrorQueue#clearPending} before the send is for
-     * that.
+     * Sends {@link #sendBuffer} to {@code target}, once more when the send fails on a socket that queues its errors
+     * and the failure may be an earlier datagram's ({@link IcmpErrors#sendAgainAfter}). The JDK reports a refused send
+     * as sent, so a refusal is not seen here: {@link SocketErrorQueue#clearPending} before the send is for that.
      */
     private void sendToHost(Flow flow, InetSocketAddress target) throws IOException {
         try {
             flow.channel.send(sendBuffer, target);
         } catch (IOException e) {
-            if (flow.fd < 0 || IcmpErrors.messageTooLong(e)) {
+            if (flow.fd < 0 || !IcmpErrors.sendAgainAfter(e)) {
                 throw e;
             }
             flow.channel.send(sendBuffer.position(0), target);

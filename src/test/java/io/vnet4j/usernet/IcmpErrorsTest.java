@@ -73,4 +73,15 @@ class IcmpErrorsTest {
         assertThat(IcmpErrors.ofException(new SocketException("Network is unreachable"), false)).isEqualTo(NET_UNREACHABLE_V6);
         assertThat(IcmpErrors.ofErrno(22, true)).as("queued errors keep only the known codes").isEqualTo(IcmpErrors.NONE);
     }
+
+    /** A send is made once more after any error that may be an earlier datagram's, pending; not after EMSGSIZE. */
+    @Test
+    void aSendIsMadeOnceMoreUnlessItWasTooLong() {
+        assertThat(IcmpErrors.sendAgainAfter(Errno.EHOSTUNREACH)).isTrue();
+        assertThat(IcmpErrors.sendAgainAfter(Errno.ECONNREFUSED)).isTrue();
+        assertThat(IcmpErrors.sendAgainAfter(Errno.EMSGSIZE)).isFalse();
+        assertThat(IcmpErrors.sendAgainAfter(0)).as("sent").isFalse();
+        assertThat(IcmpErrors.sendAgainAfter(new NoRouteToHostException("No route to host"))).isTrue();
+        assertThat(IcmpErrors.sendAgainAfter(new SocketException("Message too long"))).isFalse();
+    }
 }
