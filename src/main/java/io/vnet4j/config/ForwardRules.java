@@ -88,7 +88,7 @@ final class ForwardRules {
             throw hostError(o, rule, "Bad host port separator");
         }
         if (portRest[0].indexOf(':') >= 0) {
-            throw hostError(o, rule, anotherColon(hostRest[0], "host"));
+            throw hostError(o, rule, anotherColon(hostRest[0], portRest[0], "host"));
         }
         IpAddress hostAddress = hostRest[0].isEmpty() ? IpAddress.IPV4_LOOPBACK : address(o, rule, hostRest[0], "host");
         if (hostAddress.isLinkLocal()) {
@@ -104,7 +104,7 @@ final class ForwardRules {
             throw hostError(o, rule, "Missing guest address");
         }
         if (guestRest[1].indexOf(':') >= 0) {
-            throw hostError(o, rule, anotherColon(guestRest[0], "guest"));
+            throw hostError(o, rule, anotherColon(guestRest[0], guestRest[1], "guest"));
         }
         int guestPort = OptionString.cNumber(guestRest[1], 1, 65535);
         IpAddress guest = guestRest[0].isEmpty() ? null : address(o, rule, guestRest[0], "guest");
@@ -154,14 +154,22 @@ final class ForwardRules {
 
     /**
      * What a port holding another {@code :} after {@code address} (the text before the first one) means: an
-     * IPv6 address without brackets, unless {@code address} holds a dot. No IPv6 address begins with one
-     * (RFC 4291 section 2.2 puts an IPv4 part last), so an IPv4 address or a name is followed by a port with
-     * a stray colon, QEMU's "Bad host port" or "Bad guest port": vagrant-qemu wrote
-     * {@code tcp:127.0.0.1::55985-:5985} until ppggff/vagrant-qemu#49 (#39), which was told to bracket an IPv6
-     * address.
+     * IPv6 address without brackets when the text up to the last colon is one ({@code fec0::15:22}), else a port
+     * with a stray colon, QEMU's "Bad host port" or "Bad guest port" (its slirp_hostfwd splits at the first colon,
+     * and the port's qemu_strtoi must take the whole rest): vagrant-qemu wrote {@code tcp:127.0.0.1::55985-:5985}
+     * until ppggff/vagrant-qemu#49 (#39), and a rule may end in a colon ({@code tcp::2222-:22:}); both were told
+     * to bracket an IPv6 address.
      */
-    private static String anotherColon(String address, String side) {
-        return address.indexOf('.') >= 0 ? "Bad " + side + " port" : "Bad " + side + " address" + BRACKETS_HINT;
+    private static String anotherColon(String address, String port, String side) {
+        String text = address + ":" + port;
+        String upToLastColon = text.substring(0, text.lastIndexOf(':'));
+        boolean ipv6 = upToLastColon.indexOf(':') >= 0; // IPv6 text, whichever family it names (::ffff:10.0.2.15)
+        try {
+            IpAddress.parse(upToLastColon);
+        } catch (IllegalArgumentException e) {
+            ipv6 = false;
+        }
+        return ipv6 ? "Bad " + side + " address" + BRACKETS_HINT : "Bad " + side + " port";
     }
 
     /**

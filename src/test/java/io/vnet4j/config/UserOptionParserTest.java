@@ -397,6 +397,10 @@ class UserOptionParserTest {
         assertError("user,id=u,hostfwd=tcp:127.0.0.1::55985-:5985", "Invalid host forwarding rule "
                 + "'tcp:127.0.0.1::55985-:5985' (Bad host port)");
         assertError("user,id=u,hostfwd=tcp::2222-10.0.2.15::22", "(Bad guest port)");
+        // a colon at the end is the port's too (QEMU's qemu_strtoi takes the whole rest), no IPv6 address
+        assertError("user,id=u,hostfwd=tcp::2222-:22:", "Invalid host forwarding rule 'tcp::2222-:22:' (Bad guest port)");
+        assertError("user,id=u,hostfwd=tcp::2222:-:22", "Invalid host forwarding rule 'tcp::2222:-:22' (Bad host port)");
+        assertError("user,id=u,hostfwd=tcp::2222-::ffff:10.0.2.15:22", "(Bad guest address: an IPv6 address goes in brackets");
     }
 
     @Test
@@ -440,8 +444,7 @@ class UserOptionParserTest {
     @Test
     void aRuleThatRanOnThroughAnEscapedCommaSaysSo() {
         assertError("user,id=u,hostfwd=tcp::2222-:22,,hostfwd=tcp::2223-:23", "Invalid host forwarding rule "
-                + "'tcp::2222-:22,hostfwd=tcp::2223-:23' (Bad guest address: an IPv6 address goes in brackets, as in "
-                + "[::1]:2222; ',,' is an escaped comma, so this rule ran on into the next: separate hostfwd= rules with one comma)");
+                + "'tcp::2222-:22,hostfwd=tcp::2223-:23' (Bad guest port; ',,' is an escaped comma, so this rule ran on into the next: separate hostfwd= rules with one comma)");
     }
 
     @Test
