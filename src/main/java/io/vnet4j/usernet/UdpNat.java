@@ -530,8 +530,8 @@ final class UdpNat {
      * the next upstream cut so (520 bytes of a 600-byte one), a message it cannot read.
      */
     private static boolean quotedWhole(int length, boolean icmpv6) {
-        return length >= DnsMessage.HEADER_LENGTH && length < (icmpv6 ? IPV6_QUOTED_PAYLOAD : IPV4_QUOTED_PAYLOAD)
-                && length < SocketErrorQueue.PAYLOAD_MAX;
+        // both bounds lie below the error queue's buffer (SocketErrorQueue.PAYLOAD_MAX), which holds any quote whole
+        return length >= DnsMessage.HEADER_LENGTH && length < (icmpv6 ? IPV6_QUOTED_PAYLOAD : IPV4_QUOTED_PAYLOAD);
     }
 
     private IpAddress guestView(IpAddress hostAddress, Flow flow) {
