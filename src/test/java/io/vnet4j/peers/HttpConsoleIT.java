@@ -3,6 +3,7 @@ package io.vnet4j.peers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import io.vnet4j.control.Json;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -79,6 +80,18 @@ class HttpConsoleIT {
         return r.body();
     }
 
+    /** The default user network's {@code state} in {@code /api/network} (query-network's JSON). */
+    private Map<?, ?> userState() throws Exception {
+        for (Object hub : (List<?>) Json.parse(get("/api/network"))) {
+            for (Object netdev : (List<?>) ((Map<?, ?>) hub).get("netdevs")) {
+                if ("user0".equals(((Map<?, ?>) netdev).get("id"))) {
+                    return (Map<?, ?>) ((Map<?, ?>) netdev).get("state");
+                }
+            }
+        }
+        throw new AssertionError("no user0 in /api/network");
+    }
+
     private static double sample(String metrics, String series) {
         return metrics.lines().filter(l -> l.startsWith(series + " ")).mapToDouble(l -> Double.parseDouble(l.substring(series.length() + 1)))
                 .findFirst().orElseThrow(() -> new AssertionError("no " + series + " in\n" + metrics));
@@ -141,6 +154,17 @@ class HttpConsoleIT {
                         + "the TCP connections table's last column and the ports table's errors were cut off, behind a "
                         + "sideways scroll)").isNotNull();
             }
+            // the user network's drops by cause: a row for each cause query-network counts above 0 (a guest's IGMP
+            // and MLD reports are multicast the gateway drops), none for the others
+            Map<?, ?> dropped = (Map<?, ?>) userState().get("dropped");
+            List<String> counted = dropped.entrySet().stream().filter(e -> ((Number) e.getValue()).longValue() > 0)
+                    .map(e -> e.getKey().toString()).toList();
+            String causesShown = "(() => { const h = [...document.querySelectorAll('.tables h3')]"
+                    + ".find(h => h.textContent === 'user0: not handled'); return h ? [...h.parentElement"
+                    + ".querySelectorAll('td:first-child')].map(td => td.textContent) : null; })()";
+            assertThat(page.await("(shown => shown !== null && " + Json.write(counted) + ".every(c => shown.includes(c)) && "
+                    + "(shown.length === 1 && shown[0] === 'none' || shown.length <= " + dropped.size() + "))(" + causesShown + ")",
+                    Duration.ofSeconds(5))).as("the drops table, with " + counted).isNotNull();
             page.screenshot(PeerTools.basedir().resolve("target/http-page.png"));
 
             page.viewport(390, 844, true);

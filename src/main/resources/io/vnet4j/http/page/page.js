@@ -195,6 +195,9 @@ function drawHub(hub, now) {
         c.state, bytes(c["queued-to-guest-bytes"]), bytes(c["queued-to-host-bytes"])])));
     tables.append(table(n.id + ": UDP flows", ["guest", "idle s#"],
       (s.udp || []).map(u => [endpoint(u["guest-address"], u["guest-port"]) + (u.dns ? " (dns)" : ""), u["idle-seconds"]])));
+    tables.append(table(n.id + ": not handled", ["cause", "count#"],
+      Object.entries(s.dropped || {}).filter(([, count]) => count > 0),
+      "frames and datagrams dropped since start, by cause, as /metrics counts them"));
   }
   layout.append(tables);
   section.append(layout);
