@@ -8,8 +8,9 @@ import java.nio.ByteBuffer;
 /**
  * One TCP segment on its way to a guest, as the gateway's output builds it into a frame: the addresses
  * and ports (the host's side as the source), the header's fields, SYN options or SACK blocks, and the
- * payload, bytes of a connection's send queue that {@link #copyPayload} copies into the frame. Numbers are
- * in host byte order; {@link #window()} is the field as sent (already scaled down).
+ * payload, bytes of a connection's send queue (or a keepalive probe's garbage octet) that {@link #copyPayload}
+ * copies into the frame. Numbers are in host byte order; {@link #window()} is the field as sent (already scaled
+ * down).
  *
  * <p>A value is filled and sent again for every segment (each {@link TcpConnection} has one whose addresses
  * are set once), so the path to the guest allocates nothing: it is valid only until the
@@ -81,6 +82,17 @@ public final class OutgoingSegment {
         return this;
     }
 
+    /**
+     * One octet of no meaning as the payload (a keepalive probe's, see {@link TcpConnection}); returns this value.
+     */
+    OutgoingSegment garbageOctet() {
+        this.payloadQueue = null;
+        this.payloadFromFront = 0;
+        this.payloadLength = 1;
+        this.segmentSize = 0;
+        return this;
+    }
+
     public IpAddress source() {
         return source;
     }
@@ -140,8 +152,10 @@ public final class OutgoingSegment {
 
     /** Copies the payload into {@code dst} at {@code at} (absolute; {@code dst}'s position and limit stay). */
     public void copyPayload(ByteBuffer dst, int at) {
-        if (payloadLength > 0) {
+        if (payloadQueue != null) {
             payloadQueue.copy(payloadFromFront, dst, at, payloadLength);
+        } else if (payloadLength > 0) {
+            dst.put(at, (byte) 0); // the garbage octet
         }
     }
 }

@@ -40,13 +40,14 @@ import java.util.concurrent.TimeUnit;
  * LAST-ACK does (3.10.7.4). A connection also waits while the guest's last bytes have not all reached the
  * host. A guest RST, a host reset, too many retransmissions, or a handshake that does not complete within
  * {@code HANDSHAKE_TIMEOUT} closes it at once. An established connection may stay idle as long as both
- * ends live: after 2 h of silence from the guest it is probed (keepalive, as libslirp does), and reset
- * when the guest no longer answers. A connection the guest has closed while the host has not waits on a
- * guest that usually forgets it within a minute (an application's close leaves the socket in FIN-WAIT-2
- * for Linux's tcp_fin_timeout, 60 s), so it is probed after {@code HALF_CLOSED_IDLE} of silence instead:
- * a guest that still has the socket (it only shut down its sending side) answers with an ACK, one that
- * forgot it with a RST, which closes ours and resets the host's. Otherwise such connections stayed until
- * the host closed, and a host that never does filled the table (slirp4netns#350, libslirp#86).</li>
+ * ends live: after 2 h of silence from the guest it is probed (keepalive, with the BSD timers libslirp has
+ * but leaves off: its slirp_do_keepalive is false), and reset when the guest no longer answers. A
+ * connection the guest has closed while the host has not waits on a guest that usually forgets it within
+ * a minute (an application's close leaves the socket in FIN-WAIT-2 for Linux's tcp_fin_timeout, 60 s), so
+ * it is probed after {@code HALF_CLOSED_IDLE} of silence instead: a guest that still has the socket (it
+ * only shut down its sending side) answers with an ACK, one that forgot it with a RST, which closes ours
+ * and resets the host's. Otherwise such connections stayed until the host closed, and a host that never
+ * does filled the table (slirp4netns#350, libslirp#86).</li>
  * </ul>
  * Sequence numbers compare modulo 2^32. SACK (RFC 2018) is negotiated when the guest offers it, and then
  * our pure ACKs report the held ranges and the guest's SACK blocks tell {@link TcpSender}'s loss recovery
@@ -699,14 +700,21 @@ public final class TcpConnection {
         }
     }
 
-    /** A silent guest gets a probe (an old sequence number makes it answer with an ACK); too many, and it is gone. */
+    /**
+     * A silent guest gets a probe (an old sequence number makes it answer with an ACK); too many, and it is gone. The
+     * probe carries one garbage octet, the one before SND.UNA, which RFC 1122 section 4.2.3.6 allows "for
+     * compatibility with erroneous TCP implementations": uIP (Contiki-NG's uip6.c) answers a segment off RCV.NXT
+     * only when it has data, SYN or FIN, and without the octet its idle connections were reset after the last probe.
+     * Any other stack acknowledges the octet as a duplicate.
+     */
     private void keepalive(long now) {
         if (++keepaliveProbes > KEEPALIVE_PROBES) {
             hostReset();
             abortHost = true;
             return;
         }
-        sink.segment(out.header(TcpFlags.ACK, sender.sndUna() - 1, receiver.rcvNxt(), receiver.advertise()));
+        sink.segment(out.header(TcpFlags.ACK, sender.sndUna() - 1, receiver.rcvNxt(), receiver.advertise())
+                .garbageOctet());
         keepaliveAt = now + KEEPALIVE_INTERVAL;
     }
 

@@ -1594,6 +1594,31 @@ class TcpConnectionTest {
             assertThat(h.c.abortsHost()).isTrue();
         }
 
+        /**
+         * uIP (Contiki-NG's os/net/ipv6/uip6.c, and the uIP copies in many firmwares) answers a segment that is not
+         * at RCV.NXT only when it carries data, SYN or FIN: a probe of no data went unanswered, and the healthy idle
+         * connection of such a guest was reset after the eight probes, 2 h 10 min after its last word (libslirp,
+         * whose slirp_do_keepalive is off, never probes). One garbage octet, before SND.UNA, makes it answer (RFC
+         * 1122 section 4.2.3.6), and every other stack takes it as the duplicate it is.
+         */
+        @Test
+        void aGuestThatAnswersOnlySegmentsWithDataKeepsItsIdleConnection() {
+            TcpHarness h = plain();
+            for (int i = 0; i <= TcpConnection.KEEPALIVE_PROBES; i++) {
+                h.untilNextDeadline();
+                Seg probe = h.one();
+                assertThat(probe.has(RST)).as("probe %d resets the connection", i).isFalse();
+                if (probe.len() > 0) { // uIP's test: uip_len > 0 and SEG.SEQ != RCV.NXT, so an ACK
+                    h.guest(ACK, GISN + 1, ISS + 1, 65535);
+                }
+            }
+            assertThat(h.c.state()).isEqualTo(ESTABLISHED);
+            h.untilNextDeadline();
+            Seg probe = h.one();
+            assertThat(probe.seq()).isEqualTo(ISS);
+            assertThat(probe.len()).as("one octet, ending at SND.UNA: acknowledged already").isEqualTo(1);
+        }
+
         @Test
         void aConnectionTheGuestClosedFirstIsProbedAfterItsFinWaitTimeAndClosedByTheGuestsReset() {
             TcpHarness h = plain();
