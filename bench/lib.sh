@@ -108,17 +108,19 @@ one_namespace_cleanup() {
 # 10.0.2.100/24 with gateway 10.0.2.2, itself in namespace HOST_NS (standing in for the host, see host_ns;
 # "" for the script's own), its output to LOG, and sets $contender_pid (a child of the script's shell, so
 # `wait` works). vnet4j: -netdev user,ipv6=off and -netdev tap,netns=,configure=on, no control socket (the
-# launcher execs java, so the PID is the JVM's); slirp4netns -c; pasta with the same addresses (its --map-gw
-# makes the gateway the host for TCP) and no port forwarding.
+# launcher execs java, so the PID is the JVM's); vnet4j-nohdr the same with vnet_hdr=off; slirp4netns -c; pasta
+# with the same addresses (its --map-gw makes the gateway the host for TCP) and no port forwarding, at MTU
+# $PASTA_MTU when set (its default is 65520; the others' 1500).
 start_contender() {
-    local in=()
+    local in=() tap=tap,id=t,ifname=tap0,netns=/run/netns/$2,configure=on
     [ -n "$3" ] && in=(ip netns exec "$3")
+    [ "$1" = vnet4j-nohdr ] && tap+=,vnet_hdr=off
     case $1 in
-        vnet4j) "${in[@]}" bin/vnet4j --control none -netdev "${VNET4J_USER:-user,id=u,ipv6=off}" \
-                    -netdev tap,id=t,ifname=tap0,netns=/run/netns/$2,configure=on >"$4" 2>&1 & ;;
+        vnet4j|vnet4j-nohdr) "${in[@]}" bin/vnet4j --control none -netdev "${VNET4J_USER:-user,id=u,ipv6=off}" \
+                    -netdev "$tap" >"$4" 2>&1 & ;;
         slirp4netns) "${in[@]}" slirp4netns -c --netns-type=path /run/netns/$2 tap0 >"$4" 2>&1 & ;;
         pasta) "${in[@]}" pasta --config-net -a 10.0.2.100 -n 24 -g 10.0.2.2 -I tap0 --netns /run/netns/$2 -f \
-                    --runas 0 -t none -u none -T none -U none >"$4" 2>&1 & ;;
+                    ${PASTA_MTU:+-m "$PASTA_MTU"} --runas 0 -t none -u none -T none -U none >"$4" 2>&1 & ;;
         *) echo "unknown contender $1" >&2; return 1 ;;
     esac
     contender_pid=$!
@@ -164,7 +166,7 @@ settled_contender() {
         sleep 0.1
     done
     serving_tid=$contender_pid
-    if [ "$1" = vnet4j ]; then
+    if [ "${1%-nohdr}" = vnet4j ]; then
         for _ in $(seq 1 300); do grep -q 'warm-up:' "$4" && break; sleep 0.1; done
         serving_tid=$(grep -l '^vnet4j-u-userne' /proc/"$contender_pid"/task/*/comm | head -1 | cut -d/ -f5)
     fi
