@@ -22,8 +22,9 @@ import java.nio.channels.ReadableByteChannel;
  * idleness (RFC 5681 section 4.1). A guest on this machine rarely loses a segment, but one behind a
  * {@code dgram} or VXLAN link, or a queue of ours that overflows, does, and without a congestion window every
  * loss met a whole receive window sent at once. Losses are repaired from SND.UNA: after three duplicate ACKs
- * (fast retransmit: ssthresh to half the flight, cwnd to ssthresh plus three SMSS and one more per further
- * duplicate) and then at each partial ACK until the guest acknowledges what was in flight when it began
+ * (the first two each let one new segment go beyond cwnd, RFC 3042's Limited Transmit, so that a small flight
+ * still draws the third; fast retransmit: ssthresh to half the flight, cwnd to ssthresh plus three SMSS and one
+ * more per further duplicate) and then at each partial ACK until the guest acknowledges what was in flight when it began
  * (NewReno, RFC 6582). With SACK the guest's blocks fill a {@link SackScoreboard}: recovery may start at the
  * first duplicate whose blocks show SND.UNA's segment lost, and resends every hole the scoreboard shows lost,
  * each once (from HighRxt up) and exactly its bytes, paid for by the bytes each ACK newly SACKed (RFC 6675's
@@ -67,6 +68,14 @@ final class TcpSender {
     private long lastSentAt;
 
     private int dupAcks;
+    /**
+     * RFC 3042's Limited Transmit: bytes of new data beyond cwnd that the first two duplicate ACKs outside recovery
+     * let go, one SMSS each, so that a loss in a small flight still draws the third duplicate (or the SACKed
+     * bytes) fast retransmit needs instead of waiting out the RTO; cwnd itself does not change.
+     */
+    private int limitedTransmit;
+    /** FlightSize at the first duplicate ACK: ssthresh is half of it, not counting Limited Transmit's segments. */
+    private int flightBeforeLimitedTransmit;
     /** RFC 6582 (NewReno): in fast recovery until the guest acknowledges {@code recover}, the SND.MAX it began at. */
     private boolean inRecovery;
     private int recover;
@@ -199,6 +208,7 @@ final class TcpSender {
                 wentBack = false;
             }
             dupAcks = 0;
+            limitedTransmit = 0;
             retries = 0;
             if (timing && !after(timedEnd, ack)) {
                 rtt.sample(now - timedAt);
@@ -229,9 +239,14 @@ final class TcpSender {
             }
             if (pureAck && sndNxt != sndUna && (window == sndWnd || newlySacked > 0)) {
                 dupAcks++;
+                if (dupAcks == 1) {
+                    flightBeforeLimitedTransmit = flightSize();
+                }
                 if (!inRecovery && !wentBack
                         && (dupAcks == 3 || newlySacked > 0 && scoreboard.isLost(sndUna, sendMss))) {
                     enterRecovery(newlySacked);
+                } else if (!inRecovery && !wentBack && dupAcks <= 2) {
+                    limitedTransmit = dupAcks * sendMss; // new data only: transmit sends from SND.NXT = SND.MAX
                 } else if (inRecovery) {
                     // step 4: each duplicate is a segment that left, or with SACK the bytes it newly SACKed; they
                     // pay for resending lost holes first, and what they do not pay for opens cwnd to new data
@@ -254,7 +269,9 @@ final class TcpSender {
     private void enterRecovery(int newlySacked) {
         inRecovery = true;
         recover = sndMax;
-        ssthresh = halfTheFlight();
+        // RFC 5681 section 3.2 step 2: what Limited Transmit sent is not part of the flight halved
+        ssthresh = Math.max(Math.min(flightSize(), flightBeforeLimitedTransmit) / 2, 2 * sendMss);
+        limitedTransmit = 0;
         cwnd = ssthresh + 3 * sendMss;
         highRxt = sndUna;
         if (scoreboard.isEmpty()) {
@@ -328,13 +345,13 @@ final class TcpSender {
         while (true) {
             int inFlight = dataInFlight();
             int unsent = toGuest.length() - inFlight;
-            int room = Math.min(sndWnd, cwnd) - inFlight;
+            int room = Math.min(sndWnd, cwnd + limitedTransmit) - inFlight;
             if (unsent <= 0 || room <= 0) {
                 cwndLimited = inFlight >= cwnd; // full: what stopped the sending, or would have
                 break;
             }
             int n = Math.min(Math.min(unsent, largeSegments ? TcpConnection.LARGE_SEGMENT : sendMss), room);
-            if (n == room && n < unsent && cwnd <= sndWnd) {
+            if (n == room && n < unsent && cwnd + limitedTransmit <= sndWnd) {
                 // cwnd, in bytes, cut the segment short while more waits: whole segments only, the rest when
                 // the next ACK opens cwnd (a short segment a window after every loss, as ssthresh is half a
                 // flight of any size; Linux counts cwnd in segments and never sends one)
@@ -533,6 +550,7 @@ final class TcpSender {
             ssthresh = halfTheFlight();
         }
         cwnd = sendMss;
+        limitedTransmit = 0;
         ackedSinceGrowth = 0;
         sndNxt = sndUna;
         long before = resent;
