@@ -180,30 +180,17 @@ public final class DhcpMessage extends WireView {
      * The client's host name (option 12) up to its first NUL, or else the name of its Client FQDN option (81, RFC
      * 4702), which systemd-networkd sends alone for a host name with a domain and dhclient with {@code send
      * fqdn.fqdn}: its first label in the canonical wire format (flag E), else its text, as dnsmasq reads it. Null
-     * when neither is there. UTF-8 when it is valid UTF-8 (RFC 2132 §3.14 says NVT ASCII, but systemd-networkd
+     * when neither is there; an option 12 empty up to its first NUL is as none (OpenBSD's dhcpleased reads it so).
+     * UTF-8 when it is valid UTF-8 (RFC 2132 §3.14 says NVT ASCII, but systemd-networkd
      * and NetworkManager send a Unicode host name as is), else ISO-8859-1, one character per byte.
      */
     public String hostname() {
         int at = findOption(DhcpOption.HOSTNAME);
-        byte[] bytes;
-        if (at >= 0) {
-            bytes = textBytes(at + 2, u8(at + 1));
-        } else if ((at = findOption(DhcpOption.CLIENT_FQDN)) >= 0) {
-            int nameAt = at + 2 + FQDN_NAME;
-            int nameLength = u8(at + 1) - FQDN_NAME;
-            if (nameLength <= 0) {
-                return null; // no name: as dnsmasq, an option 81 too short is not read
-            }
-            if ((u8(at + 2) & FQDN_FLAG_E) == 0) {
-                bytes = textBytes(nameAt, nameLength);
-            } else {
-                int label = u8(nameAt);
-                if (label == 0 || label > 63 || label >= nameLength) {
-                    return null; // no first label, or a compression pointer, which RFC 4702 forbids
-                }
-                bytes = textBytes(nameAt + 1, label);
-            }
-        } else {
+        byte[] bytes = at < 0 ? NOTHING : textBytes(at + 2, u8(at + 1));
+        if (bytes.length == 0) {
+            bytes = fqdnName();
+        }
+        if (bytes == null) {
             return null;
         }
         try {
@@ -211,6 +198,27 @@ public final class DhcpMessage extends WireView {
         } catch (CharacterCodingException e) {
             return new String(bytes, StandardCharsets.ISO_8859_1);
         }
+    }
+
+    /** The name of the Client FQDN option (81) as {@link #hostname} reads it; null when it carries none. */
+    private byte[] fqdnName() {
+        int at = findOption(DhcpOption.CLIENT_FQDN);
+        if (at < 0) {
+            return null;
+        }
+        int nameAt = at + 2 + FQDN_NAME;
+        int nameLength = u8(at + 1) - FQDN_NAME;
+        if (nameLength <= 0) {
+            return null; // no name: as dnsmasq, an option 81 too short is not read
+        }
+        if ((u8(at + 2) & FQDN_FLAG_E) == 0) {
+            return textBytes(nameAt, nameLength);
+        }
+        int label = u8(nameAt);
+        if (label == 0 || label > 63 || label >= nameLength) {
+            return null; // no first label, or a compression pointer, which RFC 4702 forbids
+        }
+        return textBytes(nameAt + 1, label);
     }
 
     /** The codes of the parameter request list (option 55) in the client's order; empty when absent. */

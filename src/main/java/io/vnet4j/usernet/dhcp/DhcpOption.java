@@ -29,14 +29,19 @@ public final class DhcpOption {
 
     private DhcpOption() {}
 
-    /** True when an option of this code may carry a value of this many bytes. */
+    /**
+     * True when an option of this code may carry a value of this many bytes. A host name (12) of any length is taken,
+     * an empty one being read as none ({@link DhcpMessage#hostname}): RFC 2132 section 3.14 asks for one byte at least,
+     * but clients send it empty (mTCP's DHCP writes strlen() of its HOSTNAME setting unchecked; a Somfy alarm's
+     * client, TechnitiumSoftware/DnsServer#1951), and dnsmasq and libslirp answer them as if it were not there.
+     */
     static boolean lengthFits(int code, int length) {
         return switch (code) {
             case MESSAGE_TYPE -> length == 1;
             case REQUESTED_ADDRESS, SERVER_IDENTIFIER -> length == 4;
             case MAX_MESSAGE_SIZE -> length == 2;
             case CLIENT_IDENTIFIER -> length >= 2;
-            case HOSTNAME, PARAMETER_REQUEST_LIST -> length >= 1;
+            case PARAMETER_REQUEST_LIST -> length >= 1;
             default -> true;
         };
     }

@@ -288,6 +288,26 @@ class DhcpLeaseFlowTest {
         assertThat(guests.server.leaseForHostname("db").address()).isEqualTo(FIRST);
     }
 
+    /**
+     * mTCP's DHCP client (DOS) writes option 12 with strlen() of its HOSTNAME setting, unchecked, and other stacks send
+     * it empty too (a Somfy alarm's, TechnitiumSoftware/DnsServer#1951), where RFC 2132 section 3.14 asks for one byte
+     * at least. The whole DISCOVER was dropped as malformed, so such a guest got no address; dnsmasq and libslirp
+     * answer it. It gets its lease, with no name; an empty name does not take over the one it sent before.
+     */
+    @Test
+    void aClientThatSendsAnEmptyHostNameGetsItsLeaseWithNoName() {
+        assertThat(guests.send(ClientMessage.dhcp(DISCOVER, MAC_A).option(DhcpOption.PARAMETER_REQUEST_LIST, 1, 3, 6)
+                .option(DhcpOption.HOSTNAME).option(DhcpOption.LEASE_TIME, 0, 0, 0x70, 0x80)).yiaddr()).isEqualTo(FIRST);
+        DhcpMessage ack = guests.send(ClientMessage.dhcp(REQUEST, MAC_A).requested(FIRST).serverId(GATEWAY)
+                .option(DhcpOption.HOSTNAME).option(DhcpOption.LEASE_TIME, 0, 0, 0x70, 0x80));
+        assertThat(ack.messageType()).isEqualTo(DhcpMessageType.ACK);
+        assertThat(guests.server.leases().getFirst().clientHostname()).isNull();
+        guests.send(ClientMessage.dhcp(REQUEST, MAC_A).requested(FIRST).serverId(GATEWAY).hostname("dospc"));
+        guests.send(ClientMessage.dhcp(REQUEST, MAC_A).ciaddr(FIRST).option(DhcpOption.HOSTNAME));
+        assertThat(guests.server.leaseForHostname("dospc").address()).isEqualTo(FIRST);
+        assertThat(guests.server.counters().malformed()).isZero();
+    }
+
     @Test
     void aKeptLeaseWhoseNameHasADomainIsKnownByItsFirstLabel() {
         // a lease file written before names were cut at their first dot

@@ -136,7 +136,13 @@ class DhcpMessageTest {
         assertThat(wrap(withOptions("36 00 ff")).check()).isEqualTo(WireError.BAD_OPTION);
         assertThat(wrap(withOptions("3d 01 01 ff")).check()).isEqualTo(WireError.BAD_OPTION);
         assertThat(wrap(withOptions("37 00 ff")).check()).isEqualTo(WireError.BAD_OPTION);
-        assertThat(wrap(withOptions("0c 00 ff")).check()).isEqualTo(WireError.BAD_OPTION);
+    }
+
+    @Test
+    void takesAnEmptyHostNameAsNone() {
+        assertThat(wrap(withOptions("0c 00 ff")).check()).isEqualTo(WireError.NONE);
+        assertThat(message.hostname()).isNull();
+        assertThat(wrap(withOptions("0c 01 00 ff")).hostname()).isNull();
     }
 
     @Test
