@@ -63,11 +63,26 @@ public record DhcpSettings(int network, int prefixLength, int router, int dnsSer
 
     /**
      * True when no guest may lease the address: the router's, the DNS server's or a reserved one. libslirp
-     * leases them when they fall in its pool, and two machines then answer ARP for one address.
+     * leases them when they fall in its pool, and two machines then answer ARP for one address. Nor its class's
+     * network or broadcast address ({@link #classfulEdge}).
      */
     public boolean reserved(int address) {
         return address == router || address == dnsServer && dnsServer != NO_DNS_SERVER
-                || reservedAddresses.contains(address);
+                || reservedAddresses.contains(address) || classfulEdge(address);
+    }
+
+    /**
+     * Whether the address is the network or broadcast address of its class (RFC 791: A /8, B /16, C /24), which only
+     * a network shorter than its class holds as a host address: 192.168.0.255 in 192.168.0.0/23, say. Windows takes
+     * such an address for a broadcast address and cannot use it (Microsoft KB281579, "Issues with using supernetted
+     * IP address ranges": "exclude this address from the DHCP server's scope"), so dnsmasq's address_allocate never
+     * leases a class C x.x.x.0 or x.x.x.255.
+     */
+    static boolean classfulEdge(int address) {
+        int first = address >>> 24;
+        int hostBits = first < 128 ? 24 : first < 192 ? 16 : first < 224 ? 8 : 0;
+        int host = address & ((1 << hostBits) - 1);
+        return hostBits > 0 && (host == 0 || host == (1 << hostBits) - 1);
     }
 
     /** True when the address lies in the pool, ends included. */

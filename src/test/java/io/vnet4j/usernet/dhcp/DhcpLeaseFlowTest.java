@@ -16,6 +16,8 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import io.vnet4j.wire.Ipv4Address;
 import io.vnet4j.wire.MacAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -160,6 +162,27 @@ class DhcpLeaseFlowTest {
         assertThat(guests.send(ClientMessage.dhcp(REQUEST, MAC_A).requested(FIRST)
                 .serverId(Ipv4Address.parse("10.0.2.200")))).isNull();
         assertThat(guests.server.counters().ignored()).isEqualTo(1);
+    }
+
+    /**
+     * A pool in a class C network shorter than /24 crosses x.x.x.255 and x.x.x+1.0, which Windows takes for broadcast
+     * addresses and cannot use (Microsoft KB281579: a DHCP server's scope should exclude them); dnsmasq never leases
+     * them. Before, the sixth guest here got 192.168.0.255, offered and acknowledged, and a seventh would have got
+     * 192.168.1.0.
+     */
+    @Test
+    void neverLeasesTheClassfulBroadcastOrNetworkAddressOfASupernet() {
+        Guests supernet = new Guests(Guests.settings("192.168.0.0", 23, "192.168.0.250", Map.of()));
+        long[] macs = {0x5254_0000_0001L, 0x5254_0000_0002L, 0x5254_0000_0003L, 0x5254_0000_0004L,
+            0x5254_0000_0005L, 0x5254_0000_0006L};
+        List<String> leased = new ArrayList<>();
+        for (long mac : macs) {
+            leased.add(Ipv4Address.format(supernet.dora(mac)));
+        }
+        assertThat(leased).containsExactly("192.168.0.250", "192.168.0.251", "192.168.0.252", "192.168.0.253",
+                "192.168.0.254", "192.168.1.1");
+        assertThat(supernet.send(ClientMessage.dhcp(REQUEST, MAC_A).requested(Ipv4Address.parse("192.168.0.255")))
+                .messageType()).isEqualTo(DhcpMessageType.NAK);
     }
 
     @Test
