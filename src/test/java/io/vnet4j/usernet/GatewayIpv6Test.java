@@ -182,6 +182,34 @@ class GatewayIpv6Test {
         assertThat(details()).anySatisfy(line -> assertThat(line).contains("neighbour " + GUEST + " 52:54:00:12:34:56"));
     }
 
+    /**
+     * A guest's duplicate address detection of an address the gateway holds (a BSD or Windows guest given fe80::2 or
+     * fec0::2 by hand) is answered as RFC 4861 section 7.2.4 asks, so the guest gives the address up: to all nodes,
+     * Solicited clear, Override set; and a router solicitation from :: (RFC 4861 section 6.3.7, before the guest's
+     * link-local address is its own) gets an advertisement.
+     */
+    @Test
+    void duplicateAddressDetectionOfTheGatewaysAddressIsDefendedToAllNodes() throws Exception {
+        IpAddress group = Ipv6Frames.solicitedNode(HOST_LINK_LOCAL);
+        guest.send(GuestFrames6.icmpv6(Ipv6Frames.multicastMac(group), IpAddress.IPV6_ANY, group, 255,
+                Icmpv6Type.NEIGHBOR_SOLICITATION, GuestFrames6.target(HOST_LINK_LOCAL)));
+        ByteBuffer frame = receiveIcmpv6(Icmpv6Type.NEIGHBOR_ADVERTISEMENT);
+        Ipv6Packet ip = ipv6(frame);
+        assertThat(ip.source()).isEqualTo(HOST_LINK_LOCAL);
+        assertThat(ip.destination()).isEqualTo(NeighborDiscovery.ALL_NODES);
+        assertThat(new EthernetFrame().wrap(frame, 0, frame.limit()).destination()).isEqualTo(0x3333_0000_0001L);
+        NeighborAdvertisement na = new NeighborAdvertisement().wrap(frame, ip.upperOffset(), ip.upperLength());
+        assertThat(na.target()).isEqualTo(HOST_LINK_LOCAL);
+        assertThat(na.solicited()).isFalse();
+        assertThat(na.override()).isTrue();
+        NdpOptions options = na.options(new NdpOptions());
+        assertThat(options.next()).isTrue();
+        assertThat(options.linkLayerAddress()).isEqualTo(GuestOutput.gatewayMac(HOST_LINK_LOCAL));
+        guest.send(GuestFrames6.icmpv6(ALL_ROUTERS_MAC, IpAddress.IPV6_ANY, Gateway.ALL_ROUTERS, 255,
+                Icmpv6Type.ROUTER_SOLICITATION, new byte[4]));
+        assertThat(ipv6(receiveIcmpv6(Icmpv6Type.ROUTER_ADVERTISEMENT)).destination()).isEqualTo(NeighborDiscovery.ALL_NODES);
+    }
+
     /** RFC 4861 sections 6.1.1 and 7.1.1: a solicitation from :: carries no source link-layer address option. */
     @Test
     void aSolicitationFromTheUnspecifiedAddressWithASourceLinkLayerAddressIsDropped() throws Exception {
