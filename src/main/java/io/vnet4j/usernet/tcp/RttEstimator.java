@@ -29,6 +29,11 @@ final class RttEstimator {
         }
     }
 
+    /** SRTT in nanoseconds, or -1 before the first sample. */
+    long srtt() {
+        return measured ? srtt : -1;
+    }
+
     /** The retransmission timeout before any back-off. */
     long rto() {
         if (!measured) {

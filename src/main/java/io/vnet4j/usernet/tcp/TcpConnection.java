@@ -599,7 +599,9 @@ public final class TcpConnection {
 
     /** When {@link #poll} has work next (0: nothing pending). */
     public long pollAt() {
-        return earliest(earliest(sender.rtoDeadline(), stateDeadline), state == State.ESTABLISHED ? keepaliveAt : 0);
+        boolean established = state == State.ESTABLISHED;
+        return earliest(earliest(established ? sender.timerDeadline() : sender.rtoDeadline(), stateDeadline),
+                established ? keepaliveAt : 0);
     }
 
     /** The earlier of two deadlines, where 0 means none. */
@@ -643,6 +645,9 @@ public final class TcpConnection {
         }
         if (sender.rtoDeadline() == 0 && state == State.ESTABLISHED && keepaliveAt != 0 && now - keepaliveAt >= 0) {
             keepalive(now);
+            return;
+        }
+        if (state == State.ESTABLISHED && sender.probeIfDue(now)) {
             return;
         }
         if (!sender.rtoExpired(now)) {

@@ -1341,6 +1341,69 @@ class TcpConnectionTest {
         }
     }
 
+    /**
+     * RFC 8985 section 7's Tail Loss Probe, with a guest MSS of 100 bytes and SACK: a flight that no ACK answers
+     * for about two round trips draws one probe, long before the RTO's 200 ms. On a TAP that drops 2% of frames
+     * (bench/lossy-vs-peers.sh) most of the gateway's time-outs came after a flight the guest held whole: its one
+     * delayed ACK was lost, and nothing asked for another until the RTO.
+     */
+    @Nested
+    class TailLossProbe {
+        static final int MSS = 100;
+        static final long MS = 1_000_000;
+
+        TcpHarness h;
+
+        @org.junit.jupiter.api.BeforeEach
+        void open() {
+            h = established(MSS, -1, 65535, true);
+        }
+
+        /** The guest acknowledges {@code offset} (less ISS + 1) one ms after the last segment: SRTT 1 ms. */
+        void ackAfterOneMs(int offset) {
+            h.now += MS;
+            h.guest(ACK, GISN + 1, ISS + 1 + offset, 65535);
+        }
+
+        @Test
+        void aFlightNoAckAnswersDrawsTheLastSegmentAgainWithinMilliseconds() throws IOException {
+            h.hostSends(bytes(1000, 1));
+            assertThat(h.take()).hasSize(10);
+            ackAfterOneMs(500); // then silence: the guest's next ACK is lost
+            long acked = h.now;
+            h.untilNextDeadline();
+            assertThat(h.now - acked).as("2 SRTT + 2 ms").isEqualTo(4 * MS);
+            List<Seg> probe = h.take();
+            assertThat(probe).extracting(s -> s.seq() - (ISS + 1)).containsExactly(900);
+            assertThat(probe.get(0).data()).hasSize(MSS);
+            assertThat(h.c.pollAt() - h.now).as("then the RTO, from the probe").isEqualTo(TcpConnection.MIN_RTO);
+            h.guestSack(GISN + 1, ISS + 1 + 1000, 65535, new int[] {ISS + 1 + 900, ISS + 1 + 1000});
+            assertThat(h.c.pollAt()).as("all acknowledged: no timer but the keepalive")
+                    .isEqualTo(h.now + TcpConnection.KEEPALIVE_IDLE);
+        }
+
+        @Test
+        void aProbeIsNewDataWhenTheGuestsWindowTakesIt() throws IOException {
+            h.hostSends(bytes(3000, 1));
+            assertThat(h.take()).hasSize(10); // the initial window
+            ackAfterOneMs(500); // slow start: cwnd 1,500 bytes, 1,000 to 1,999 go
+            assertThat(h.take()).hasSize(10);
+            h.untilNextDeadline();
+            assertThat(h.take()).extracting(s -> s.seq() - (ISS + 1)).as("the next new segment, beyond cwnd")
+                    .containsExactly(2000);
+            h.after(10 * MS);
+            assertThat(h.take()).as("one probe until an ACK moves SND.UNA").isEmpty();
+        }
+
+        @Test
+        void aLoneSegmentIsLeftToTheGuestsDelayedAck() throws IOException {
+            h.hostSends(bytes(200, 1));
+            h.take();
+            ackAfterOneMs(100); // one segment left in flight, which a guest may acknowledge 200 ms late
+            assertThat(h.c.pollAt() - h.now).as("the RTO only").isEqualTo(TcpConnection.MIN_RTO);
+        }
+    }
+
     @Nested
     class SequenceWrap {
         @Test
