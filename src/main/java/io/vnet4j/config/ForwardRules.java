@@ -88,7 +88,7 @@ final class ForwardRules {
             throw hostError(o, rule, "Bad host port separator");
         }
         if (portRest[0].indexOf(':') >= 0) {
-            throw hostError(o, rule, anotherColon(hostRest[0], portRest[0], "host"));
+            throw hostError(o, rule, anotherColon(hostRest[0], portRest[0], protoRest[1].startsWith("["), "host"));
         }
         IpAddress hostAddress = hostRest[0].isEmpty() ? IpAddress.IPV4_LOOPBACK : address(o, rule, hostRest[0], "host");
         if (hostAddress.isLinkLocal()) {
@@ -104,7 +104,7 @@ final class ForwardRules {
             throw hostError(o, rule, "Missing guest address");
         }
         if (guestRest[1].indexOf(':') >= 0) {
-            throw hostError(o, rule, anotherColon(guestRest[0], guestRest[1], "guest"));
+            throw hostError(o, rule, anotherColon(guestRest[0], guestRest[1], portRest[1].startsWith("["), "guest"));
         }
         int guestPort = OptionString.cNumber(guestRest[1], 1, 65535);
         IpAddress guest = guestRest[0].isEmpty() ? null : address(o, rule, guestRest[0], "guest");
@@ -158,9 +158,13 @@ final class ForwardRules {
      * with a stray colon, QEMU's "Bad host port" or "Bad guest port" (its slirp_hostfwd splits at the first colon,
      * and the port's qemu_strtoi must take the whole rest): vagrant-qemu wrote {@code tcp:127.0.0.1::55985-:5985}
      * until ppggff/vagrant-qemu#49 (#39), and a rule may end in a colon ({@code tcp::2222-:22:}); both were told
-     * to bracket an IPv6 address.
+     * to bracket an IPv6 address. An address given in brackets ({@code bracketed}) leaves the colon to the port:
+     * {@code tcp::2222-[fec0::15]:22:} was told to bracket the address it had bracketed.
      */
-    private static String anotherColon(String address, String port, String side) {
+    private static String anotherColon(String address, String port, boolean bracketed, String side) {
+        if (bracketed) {
+            return "Bad " + side + " port";
+        }
         String text = address + ":" + port;
         String upToLastColon = text.substring(0, text.lastIndexOf(':'));
         boolean ipv6 = upToLastColon.indexOf(':') >= 0; // IPv6 text, whichever family it names (::ffff:10.0.2.15)

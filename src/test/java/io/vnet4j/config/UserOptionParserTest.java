@@ -401,6 +401,9 @@ class UserOptionParserTest {
         assertError("user,id=u,hostfwd=tcp::2222-:22:", "Invalid host forwarding rule 'tcp::2222-:22:' (Bad guest port)");
         assertError("user,id=u,hostfwd=tcp::2222:-:22", "Invalid host forwarding rule 'tcp::2222:-:22' (Bad host port)");
         assertError("user,id=u,hostfwd=tcp::2222-::ffff:10.0.2.15:22", "(Bad guest address: an IPv6 address goes in brackets");
+        // an address already in brackets leaves a stray colon to the port (helper-166)
+        assertError("user,id=u,hostfwd=tcp::2222-[fec0::15]:22:", "Invalid host forwarding rule 'tcp::2222-[fec0::15]:22:' (Bad guest port)");
+        assertError("user,id=u,hostfwd=tcp:[::1]:2222:-:22", "Invalid host forwarding rule 'tcp:[::1]:2222:-:22' (Bad host port)");
     }
 
     @Test
