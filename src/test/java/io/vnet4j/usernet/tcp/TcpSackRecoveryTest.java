@@ -140,7 +140,9 @@ class TcpSackRecoveryTest {
         twentyInFlight(true);
         sack(1000, 1100, 1200);
         assertThat(h.take()).extracting(s -> s.seq() - seq(0)).containsExactly(3000); // Limited Transmit (RFC 3042)
-        h.untilNextDeadline();
+        h.untilNextDeadline(); // the loss probe (RFC 8985 section 7): one new segment
+        assertThat(h.take()).extracting(s -> s.seq() - seq(0)).containsExactly(3100);
+        h.untilNextDeadline(); // the RTO
         List<Seg> sent = h.take();
         assertThat(sent).extracting(s -> s.seq() - seq(0)).containsExactly(1000);
         ack(1100); // the guest may have dropped what it SACKed (RFC 2018 section 8): 1100 goes again
