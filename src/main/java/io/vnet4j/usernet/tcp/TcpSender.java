@@ -99,6 +99,15 @@ final class TcpSender {
     private final SackScoreboard scoreboard = new SackScoreboard();
     /** RFC 6675's HighRxt: the end of the last hole resent in this recovery; holes below it are not resent again. */
     private int highRxt;
+    /**
+     * The holes resent in this recovery, {@code [start, end)}, each with SND.MAX when it last went: one still not
+     * acknowledged nor SACKed once the guest SACKed more than two SMSS sent after it was lost again (Linux's
+     * tcp_mark_lost_retrans, before RACK), and goes once more, where only the RTO resent it.
+     */
+    private final int[] resentStarts = new int[SackScoreboard.CAPACITY];
+    private final int[] resentEnds = new int[SackScoreboard.CAPACITY];
+    private final int[] resentMarks = new int[SackScoreboard.CAPACITY];
+    private int resentHoles;
     private final RttEstimator rtt = new RttEstimator();
     /** Karn's algorithm: the segment being timed ends at {@code timedEnd}, sent at {@code timedAt}; never a resent one. */
     private boolean timing;
@@ -266,6 +275,34 @@ final class TcpSender {
             }
             offered(window);
         }
+        if (inRecovery && !scoreboard.isEmpty()) {
+            resendLostRetransmissions();
+        }
+    }
+
+    /**
+     * Resends each hole resent in this recovery that the guest's SACK blocks show lost again: not acknowledged nor
+     * SACKed, while more than two SMSS sent after it (beyond SND.MAX at its resending) were SACKed, as a third
+     * duplicate shows a first loss (RFC 6675's DupThresh). A local link does not reorder, and without this a lost
+     * resending waited out the RTO: on a TAP dropping 2% of frames, most of the time-outs left after Limited
+     * Transmit and the loss probe.
+     */
+    private void resendLostRetransmissions() {
+        int highestSacked = scoreboard.right(scoreboard.ranges() - 1);
+        for (int i = 0; i < resentHoles; i++) {
+            int from = after(sndUna, resentStarts[i]) ? sndUna : resentStarts[i];
+            int held = toGuest.length() - (from - sndUna);
+            if (!after(resentEnds[i], from) || scoreboard.skipSacked(from) != from || held <= 0
+                    || highestSacked - resentMarks[i] <= 2 * sendMss) {
+                continue;
+            }
+            int hole = scoreboard.holeLength(from);
+            int n = Math.min(Math.min(resentEnds[i] - from, hole > 0 ? hole : Integer.MAX_VALUE), held);
+            timing = false; // Karn
+            resent++;
+            connection.sendFromSender(TcpFlags.ACK, from, from - sndUna, n, false);
+            resentMarks[i] = sndMax;
+        }
     }
 
     /**
@@ -284,6 +321,7 @@ final class TcpSender {
         limitedTransmit = 0;
         cwnd = ssthresh + 3 * sendMss;
         highRxt = sndUna;
+        resentHoles = 0;
         if (scoreboard.isEmpty()) {
             retransmitOne(sendMss);
         } else {
@@ -316,6 +354,11 @@ final class TcpSender {
             timing = false; // Karn: no round trip is timed across a resending
             resent++;
             connection.sendFromSender(TcpFlags.ACK, seq, seq - sndUna, n, false);
+            if (resentHoles < resentStarts.length) {
+                resentStarts[resentHoles] = seq;
+                resentEnds[resentHoles] = seq + n;
+                resentMarks[resentHoles++] = sndMax;
+            }
             resentPiece = n;
             sentBytes += n;
             seq += n;

@@ -1342,8 +1342,9 @@ class TcpConnectionTest {
     }
 
     /**
-     * RFC 8985 section 7's Tail Loss Probe, with a guest MSS of 100 bytes and SACK: a flight that no ACK answers
-     * for about two round trips draws one probe, long before the RTO's 200 ms. On a TAP that drops 2% of frames
+     * RFC 8985 section 7's Tail Loss Probe, and lost resendings found from SACK blocks, with a guest MSS of 100
+     * bytes and SACK: a flight that no ACK answers for about two round trips draws one probe, long before the
+     * RTO's 200 ms. On a TAP that drops 2% of frames
      * (bench/lossy-vs-peers.sh) most of the gateway's time-outs came after a flight the guest held whole: its one
      * delayed ACK was lost, and nothing asked for another until the RTO.
      */
@@ -1393,6 +1394,44 @@ class TcpConnectionTest {
                     .containsExactly(2000);
             h.after(10 * MS);
             assertThat(h.take()).as("one probe until an ACK moves SND.UNA").isEmpty();
+        }
+
+        /**
+         * A hole resent in recovery whose resending is lost too goes again once the guest SACKs more than two SMSS
+         * sent after it (Linux's lost-retransmission detection, before RACK), where it waited out the RTO: on a TAP
+         * dropping 2% of frames, most of the time-outs left once Limited Transmit and the loss probe were in.
+         */
+        @Test
+        void aHoleWhoseResendingIsLostGoesAgainOnceLaterSegmentsAreSacked() throws IOException {
+            int base = ISS + 1;
+            h.hostSends(bytes(8000, 1));
+            h.take();
+            ackAfterOneMs(1000); // cwnd 2,000: 1,000 to 2,999 go; the one at 1,000 is lost
+            List<Integer> sent = new ArrayList<>(offsets(h.take()));
+            int end = 1200;
+            while (Collections.frequency(sent, 1000) < 2) { // SACKed one by one until recovery resends it
+                assertThat(end).as("recovery began").isLessThan(3000);
+                h.guestSack(GISN + 1, base + 1000, 65535, new int[] {base + 1100, base + end});
+                sent.addAll(offsets(h.take()));
+                end += 100;
+            }
+            int mark = Collections.max(sent) + MSS; // SND.MAX when 1,000 was resent (the resending is lost)
+            while (Collections.max(sent) + MSS < mark + 3 * MSS) { // the rest SACKed, new data goes beyond the mark
+                assertThat(end).as("new data went").isLessThan(mark + 3 * MSS);
+                end = Math.min(end + 100, Collections.max(sent) + MSS);
+                h.guestSack(GISN + 1, base + 1000, 65535, new int[] {base + 1100, base + end});
+                List<Integer> now = offsets(h.take());
+                assertThat(now).as("nothing sent after the resending SACKed yet").doesNotContain(1000);
+                sent.addAll(now);
+            }
+            h.guestSack(GISN + 1, base + 1000, 65535, new int[] {base + 1100, base + mark + 2 * MSS});
+            assertThat(offsets(h.take())).as("two SMSS past the mark: maybe reordered").doesNotContain(1000);
+            h.guestSack(GISN + 1, base + 1000, 65535, new int[] {base + 1100, base + mark + 3 * MSS});
+            assertThat(offsets(h.take())).as("three: the resending was lost").contains(1000);
+        }
+
+        List<Integer> offsets(List<Seg> segs) {
+            return segs.stream().map(s -> s.seq() - (ISS + 1)).toList();
         }
 
         @Test
