@@ -340,7 +340,9 @@ public final class TcpConnection {
                     takeSynOptions(window, synOptions);
                     established(acknowledgment, now);
                     sendAck();
-                } else if ((flags & TcpFlags.ACK) != 0) {
+                } else if ((flags & TcpFlags.ACK) != 0 && acknowledgment != sender.iss() + 1) {
+                    // RFC 9293 3.10.7.3: only an unacceptable ACK gets <SEQ=SEG.ACK><CTL=RST>; an acceptable one
+                    // without SYN is dropped, as Linux's tcp_rcv_synsent_state_process and FreeBSD do
                     sink.segment(out.header(TcpFlags.RST, acknowledgment, 0, 0));
                 }
                 return;
