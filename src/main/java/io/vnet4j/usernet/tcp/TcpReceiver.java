@@ -21,7 +21,8 @@ import java.nio.channels.WritableByteChannel;
  * arrived (a few; a segment needing more is dropped), and a duplicate ACK answers it at once. Held bytes
  * do not shrink the window. The in-order segment that fills a gap moves RCV.NXT and the queue's end over
  * everything now contiguous and is acknowledged at once; while ranges are held, in-order data is queued,
- * not written through. A FIN counts only in order, and held bytes beyond it are forgotten. With coalesced
+ * not written through. A FIN beyond RCV.NXT is held with its segment's data and counts when RCV.NXT reaches it;
+ * held bytes beyond a FIN are forgotten. With coalesced
  * ACKs, in-order data is acknowledged when the caller's batch of frames ends ({@link #ackOwed}), at the
  * latest every {@value TcpConnection#COALESCED_ACK_BYTES} bytes or two segments.
  */
@@ -47,6 +48,9 @@ final class TcpReceiver {
     private int rcvWindowScale;
     private int lastAdvertised;
     private boolean finFromGuest;
+    /** A FIN that came beyond RCV.NXT with all its segment's data held: its sequence number is {@code heldFinAt}. */
+    private boolean finHeld;
+    private int heldFinAt;
     private boolean hostShutdownDone;
 
     private boolean coalesceAcks;
@@ -124,7 +128,12 @@ final class TcpReceiver {
         }
         int skip = rcvNxt - sequence;
         if (skip < 0) {
-            hold(-skip, payload, offset, length);
+            if (hold(-skip, payload, offset, length) && fin && length - skip < toHost.free()) {
+                // RFC 9293 3.10.7.4: a segment beyond RCV.NXT is held "for later processing", its FIN (within
+                // the window) too, as BSD's tcp_reass and Linux's out-of-order queue keep it
+                finHeld = true;
+                heldFinAt = sequence + length;
+            }
             return true; // a duplicate ACK, at once (RFC 5681 4.2)
         }
         if (skip > length) {
@@ -136,14 +145,15 @@ final class TcpReceiver {
         int accepted = through + toHost.append(payload, offset + skip + through, fresh - through);
         rcvNxt += accepted;
         if (fin && accepted == fresh) {
-            held.clear(); // bytes held beyond the guest's FIN are no data
-            toHost.forgetAhead();
-            rcvNxt++;
-            finFromGuest = true;
+            takeFin();
         } else {
             int assembled = held.advance(accepted);
             toHost.appended(assembled);
             rcvNxt += assembled;
+            if (heldFinReached()) {
+                takeFin();
+                return true;
+            }
         }
         // a segment that fills all or part of a gap is acknowledged at once (RFC 5681 4.2)
         if (coalesceAcks && !fin && !gap && accepted == fresh && skip == 0
@@ -154,21 +164,39 @@ final class TcpReceiver {
         return true;
     }
 
+    /** The guest's FIN, in order: RCV.NXT moves past it, and bytes held beyond it are no data. */
+    private void takeFin() {
+        held.clear();
+        toHost.forgetAhead();
+        finHeld = false;
+        rcvNxt++;
+        finFromGuest = true;
+    }
+
+    /** True when RCV.NXT reached a held FIN; one that in-order data went past ended nothing and is forgotten. */
+    private boolean heldFinReached() {
+        if (finHeld && rcvNxt - heldFinAt > 0) {
+            finHeld = false;
+        }
+        return finHeld && rcvNxt == heldFinAt;
+    }
+
     /**
      * Keeps the bytes of a segment that starts {@code distance} bytes beyond {@code rcvNxt}, as far as the
-     * window reaches, in {@code toHost}'s free space until the gap before them fills. Its FIN, if any, is
-     * not kept: the guest sends it again after the gap.
+     * window reaches, in {@code toHost}'s free space until the gap before them fills; returns true when all of
+     * them were kept (or there were none), so that its FIN may be.
      */
-    private void hold(int distance, ByteBuffer payload, int offset, int length) {
+    private boolean hold(int distance, ByteBuffer payload, int offset, int length) {
         int n = Math.min(length, toHost.free() - distance);
         if (n <= 0) {
-            return; // beyond the window, or no data
+            return length == 0; // no data, or beyond the window
         }
         if (!held.add(distance, n)) {
             outOfOrderDropped++;
-            return;
+            return false;
         }
         toHost.writeAhead(distance, payload, offset, n);
+        return n == length;
     }
 
     /** The guest's FIN arrived in order. */

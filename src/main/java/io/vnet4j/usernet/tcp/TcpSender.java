@@ -263,8 +263,10 @@ final class TcpSender {
                 if (!inRecovery && !wentBack
                         && (dupAcks == 3 || newlySacked > 0 && scoreboard.isLost(sndUna, sendMss))) {
                     enterRecovery(newlySacked);
-                } else if (!inRecovery && !wentBack && dupAcks <= 2) {
-                    limitedTransmit = dupAcks * sendMss; // new data only: transmit sends from SND.NXT = SND.MAX
+                } else if (!inRecovery && !wentBack && dupAcks <= 2 && (!sackPermitted || newlySacked > 0)) {
+                    // new data only (transmit sends from SND.NXT = SND.MAX); with SACK only for an ACK that SACKs
+                    // something new, RFC 6675 section 2's duplicate (google/packetdrill limited-transmit-sack.pkt)
+                    limitedTransmit = dupAcks * sendMss;
                 } else if (inRecovery) {
                     // step 4: each duplicate is a segment that left, or with SACK the bytes it newly SACKed; they
                     // pay for resending lost holes first, and what they do not pay for opens cwnd to new data

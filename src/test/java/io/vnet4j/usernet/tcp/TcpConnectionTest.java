@@ -468,18 +468,27 @@ class TcpConnectionTest {
         }
 
         @Test
-        void aFinOnAnOutOfOrderSegmentWaitsForTheGuestToSendItAgain() throws IOException {
+        void aFinOnAnOutOfOrderSegmentIsTakenWhenTheGapFills() throws IOException {
             TcpHarness h = plain();
             h.guest(ACK | FIN, GISN + 1001, ISS + 1, 65535, range(data, 1000, 1100));
             h.guest(ACK | FIN, GISN + 1101, ISS + 1, 65535); // a bare one
             assertThat(h.take()).extracting(Seg::ack).containsExactly(GISN + 1, GISN + 1);
             send(h, 0, 1000);
-            assertThat(h.one().ack()).isEqualTo(GISN + 1101); // the data, not the FIN
+            assertThat(h.one().ack()).isEqualTo(GISN + 1102); // the data and the FIN
             assertThat(h.hostTakes(5000)).isEqualTo(range(data, 0, 1100));
-            assertThat(h.c.hostShouldShutdownOutput()).isFalse();
-            h.guest(ACK | FIN, GISN + 1101, ISS + 1, 65535);
-            assertThat(h.one().ack()).isEqualTo(GISN + 1102);
             assertThat(h.c.hostShouldShutdownOutput()).isTrue();
+            h.guest(ACK | FIN, GISN + 1101, ISS + 1, 65535); // the guest's retransmission: a duplicate
+            assertThat(h.one().ack()).isEqualTo(GISN + 1102);
+        }
+
+        @Test
+        void aHeldFinThatInOrderDataGoesPastIsForgotten() throws IOException {
+            TcpHarness h = plain();
+            h.guest(ACK | FIN, GISN + 1001, ISS + 1, 65535); // a FIN at 1000 ...
+            h.take();
+            send(h, 0, 1100); // ... that the data goes past: it ended nothing
+            assertThat(h.one().ack()).isEqualTo(GISN + 1101);
+            assertThat(h.c.hostShouldShutdownOutput()).isFalse();
         }
 
         @Test
