@@ -33,8 +33,8 @@ import java.nio.channels.ReadableByteChannel;
  * slow start paces the resending, with exponential back-off. Before the RTO, a flight that no ACK answered for
  * about two round trips draws one loss probe (RFC 8985 section 7's Tail Loss Probe; SACK only, outside recovery):
  * one new segment, or the last one sent again, so that the guest's ACK shows a lost tail or a lost lone delayed
- * ACK within milliseconds rather than at the RTO's 200 ms (on a TAP dropping 2% of frames, most of the gateway's
- * time-outs were a guest's delayed ACK lost after a flight it held whole). The RTO follows the measured round trips (RFC 6298,
+ * ACK within milliseconds rather than at the RTO's 200 ms (on a TAP dropping 2% of frames, captures showed flights
+ * the guest held whole left unanswered until the RTO). The RTO follows the measured round trips (RFC 6298,
  * {@link RttEstimator}), one segment timed at a time and never a resent one (Karn). A zero window is probed
  * with one byte at the RTO. A window short of a segment is not filled while more waits (RFC 1122 4.2.3.4, silly
  * window avoidance) unless it is half the largest the guest offered, or the RTO ran out with nothing in flight.
@@ -286,8 +286,8 @@ final class TcpSender {
      * Resends each hole resent in this recovery that the guest's SACK blocks show lost again: not acknowledged nor
      * SACKed, while more than two SMSS sent after it (beyond SND.MAX at its resending) were SACKed, as a third
      * duplicate shows a first loss (RFC 6675's DupThresh). A local link does not reorder, and without this a lost
-     * resending waited out the RTO: on a TAP dropping 2% of frames, most of the time-outs left after Limited
-     * Transmit and the loss probe.
+     * resending waited out the RTO (on a TAP dropping 2% of frames, half the time-outs a capture showed after
+     * Limited Transmit and the loss probe).
      */
     private void resendLostRetransmissions() {
         int highestSacked = scoreboard.right(scoreboard.ranges() - 1);
