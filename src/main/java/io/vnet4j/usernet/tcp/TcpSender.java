@@ -300,9 +300,7 @@ final class TcpSender {
             }
             int hole = scoreboard.holeLength(from);
             int n = Math.min(Math.min(resentEnds[i] - from, hole > 0 ? hole : Integer.MAX_VALUE), held);
-            timing = false; // Karn
-            resent++;
-            connection.sendFromSender(TcpFlags.ACK, from, from - sndUna, n, false);
+            resend(from, n);
             resentMarks[i] = sndMax;
         }
     }
@@ -353,9 +351,7 @@ final class TcpSender {
             want += (sendMss - want % sendMss) % sendMss; // whole segments where the allowance ends
             int n = Math.min(Math.min(hole > 0 ? hole : sendMss, held),
                     Math.min(largeSegments ? TcpConnection.LARGE_SEGMENT : sendMss, want));
-            timing = false; // Karn: no round trip is timed across a resending
-            resent++;
-            connection.sendFromSender(TcpFlags.ACK, seq, seq - sndUna, n, false);
+            resend(seq, n);
             if (resentHoles < resentStarts.length) {
                 resentStarts[resentHoles] = seq;
                 resentEnds[resentHoles] = seq + n;
@@ -430,9 +426,7 @@ final class TcpSender {
                     break;
                 }
             }
-            connection.sendFromSender(TcpFlags.ACK | (n == unsent ? TcpFlags.PSH : 0), sndNxt, inFlight, n, true);
-            advanceSndNxt(n, now);
-            lastSentAt = now;
+            sendNew(n, inFlight, unsent, now);
             armProbe(now);
         }
         if (hostEof && !finAcked && sndNxt == dataEnd()) {
@@ -514,9 +508,8 @@ final class TcpSender {
         timing = false;
         int outstanding = dataInFlight();
         if (outstanding > 0) {
-            resent++;
             resentPiece = Math.min(outstanding, piece);
-            connection.sendFromSender(TcpFlags.ACK, sndUna, 0, resentPiece, false);
+            resend(sndUna, resentPiece);
             if (sackPermitted) {
                 highRxt = sndUna + resentPiece; // resendHoles must not send these bytes again in this recovery
             }
@@ -524,6 +517,20 @@ final class TcpSender {
             resent++;
             connection.sendFromSender(TcpFlags.FIN | TcpFlags.ACK, dataEnd(), 0, 0, false);
         }
+    }
+
+    /** Sends {@code n} bytes from {@code seq} (at or above SND.UNA, below SND.MAX) again, untimed (Karn). */
+    private void resend(int seq, int n) {
+        timing = false;
+        resent++;
+        connection.sendFromSender(TcpFlags.ACK, seq, seq - sndUna, n, false);
+    }
+
+    /** Sends {@code n} new bytes at SND.NXT, {@code inFlight} bytes past SND.UNA; PSH when they are all of the {@code unsent}. */
+    private void sendNew(int n, int inFlight, int unsent, long now) {
+        connection.sendFromSender(TcpFlags.ACK | (n == unsent ? TcpFlags.PSH : 0), sndNxt, inFlight, n, true);
+        advanceSndNxt(n, now);
+        lastSentAt = now;
     }
 
     /** SND.NXT: the number a pure ACK carries. */
@@ -593,16 +600,10 @@ final class TcpSender {
         int inFlight = dataInFlight();
         int unsent = toGuest.length() - inFlight;
         if (unsent > 0 && sndWnd - inFlight >= Math.min(unsent, sendMss) && sndNxt == sndMax) {
-            int n = Math.min(unsent, sendMss);
-            connection.sendFromSender(TcpFlags.ACK | (n == unsent ? TcpFlags.PSH : 0), sndNxt, inFlight, n, true);
-            advanceSndNxt(n, now);
-            lastSentAt = now;
+            sendNew(Math.min(unsent, sendMss), inFlight, unsent, now);
         } else if (inFlight > 0) {
             int n = Math.min(inFlight, sendMss);
-            int seq = sndUna + inFlight - n;
-            timing = false; // Karn
-            resent++;
-            connection.sendFromSender(TcpFlags.ACK, seq, inFlight - n, n, false);
+            resend(sndUna + inFlight - n, n);
         }
         armRto(now);
         return true;
