@@ -39,8 +39,13 @@ class TcpConformanceTest {
 
     /** A connection the guest opened whose host connect succeeded: in SYN-RECEIVED, our SYN-ACK sent and taken. */
     static TcpHarness synReceived() {
+        return synReceived(1000);
+    }
+
+    /** The same with the guest's SYN offering an MSS of {@code mss}. */
+    static TcpHarness synReceived(int mss) {
         TcpHarness h = new TcpHarness(1460, BUF, ISS);
-        h.guestSyn(GISN, 65535, new TcpSynOptions(1000, -1, false));
+        h.guestSyn(GISN, 65535, new TcpSynOptions(mss, -1, false));
         h.c.hostConnected(h.now);
         h.take();
         return h;
@@ -48,7 +53,12 @@ class TcpConformanceTest {
 
     /** A connection the guest opened and the host accepted (the DUT's listener, accepted). */
     static TcpHarness established() {
-        TcpHarness h = synReceived();
+        return established(1000);
+    }
+
+    /** The same with the guest's SYN offering an MSS of {@code mss}. */
+    static TcpHarness established(int mss) {
+        TcpHarness h = synReceived(mss);
         h.guest(ACK, GISN + 1, ISS + 1, 65535);
         assertThat(h.c.state()).isEqualTo(ESTABLISHED);
         return h;
@@ -488,11 +498,7 @@ class TcpConformanceTest {
      */
     @Test
     void segmentsAreCutToTheGuestsMss() throws IOException {
-        TcpHarness h = new TcpHarness(1460, BUF, ISS);
-        h.guestSyn(GISN, 65535, new TcpSynOptions(536, -1, false));
-        h.c.hostConnected(h.now);
-        h.take();
-        h.guest(ACK, GISN + 1, ISS + 1, 65535);
+        TcpHarness h = established(536);
         for (int round = 0; round < 2; round++) {
             h.hostSends(new byte[537]);
             List<Seg> segs = h.take();
@@ -510,11 +516,7 @@ class TcpConformanceTest {
      */
     @Test
     void anMssBelowFortyEightIsTakenAsFortyEight() throws IOException {
-        TcpHarness h = new TcpHarness(1460, BUF, ISS);
-        h.guestSyn(GISN, 65535, new TcpSynOptions(1, -1, false));
-        h.c.hostConnected(h.now);
-        h.take();
-        h.guest(ACK, GISN + 1, ISS + 1, 65535);
+        TcpHarness h = established(1);
         h.hostSends(new byte[100]);
         assertThat(h.take()).extracting(Seg::len).containsExactly(48, 48, 4);
     }
