@@ -12,11 +12,14 @@ wait_route() {
 }
 
 # gbits: iperf3's output on standard input -> the receiver's rate in Gbit/s; gbits_places N: the same with N
-# decimal places (gbits has 2).
+# decimal places (gbits has 2); mbits: in Mbit/s with one decimal place, for rates that may be a few Mbit/s.
 gbits() { gbits_places 2; }
-gbits_places() {
-    awk -v d="$1" '/receiver/ {for (i = 1; i <= NF; i++) if ($i ~ /bits\/sec/) {v = $(i-1); u = $i}} END {
-        if (u ~ /^Mbits/) v /= 1000; if (u ~ /^Kbits/) v /= 1e6; printf "%." d "f", v}'
+gbits_places() { iperf_rate 1e9 "$1"; }
+mbits() { iperf_rate 1e6 1; }
+iperf_rate() { # UNIT PLACES: the receiver's rate in UNIT bit/s with PLACES decimal places
+    awk -v unit="$1" -v d="$2" '/receiver/ {for (i = 1; i <= NF; i++) if ($i ~ /bits\/sec/) {v = $(i-1); u = $i}} END {
+        m = 1; if (u ~ /^Gbits/) m = 1e9; if (u ~ /^Mbits/) m = 1e6; if (u ~ /^Kbits/) m = 1e3
+        printf "%." d "f", v * m / unit}'
 }
 
 # median_range NUMBER...: "median [lowest-highest]" of its arguments, as they were written (the lower median

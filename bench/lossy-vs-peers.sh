@@ -44,7 +44,7 @@ table netdev loss {
 NFT
 }
 
-set +e # a contender that fails shows as 0.00 instead of ending the run
+set +e # a contender that fails shows as 0.0 instead of ending the run
 declare -A up down
 for round in $(seq 1 "$rounds"); do
     for loss in "${losses[@]}"; do
@@ -55,8 +55,8 @@ for round in $(seq 1 "$rounds"); do
             server=$!
             sleep 0.3
             [ "$loss" -gt 0 ] && lossy "$loss"
-            u=$( (ip netns exec "$ns" timeout $((secs + 20)) iperf3 -c 10.0.2.2 -t "$secs" -f m 2>/dev/null || true) | gbits_places 3)
-            d=$( (ip netns exec "$ns" timeout $((secs + 20)) iperf3 -c 10.0.2.2 -t "$secs" -f m -R 2>/dev/null || true) | gbits_places 3)
+            u=$( (ip netns exec "$ns" timeout $((secs + 20)) iperf3 -c 10.0.2.2 -t "$secs" -f m 2>/dev/null || true) | mbits)
+            d=$( (ip netns exec "$ns" timeout $((secs + 20)) iperf3 -c 10.0.2.2 -t "$secs" -f m -R 2>/dev/null || true) | mbits)
             up[$tool-$loss]+="$u "; down[$tool-$loss]+="$d "
             kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; server=
         done
@@ -64,7 +64,7 @@ for round in $(seq 1 "$rounds"); do
 done
 stop_contender_round "$ns" "$hns"
 
-printf '\nTCP over a lossy TAP, MTU 1500, iperf3 to the host stand-in'"'"'s loopback (%s s each, %s rounds), Gbit/s\n' "$secs" "$rounds"
+printf '\nTCP over a lossy TAP, MTU 1500, iperf3 to the host stand-in'"'"'s loopback (%s s each, %s rounds), Mbit/s\n' "$secs" "$rounds"
 printf '%-14s %8s %24s %24s\n' tool lost/1000 upload download
 for loss in "${losses[@]}"; do
     for tool in "${tools[@]}"; do
