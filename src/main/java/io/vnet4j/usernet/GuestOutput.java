@@ -20,7 +20,10 @@ import io.vnet4j.wire.TcpSackBlocks;
 import io.vnet4j.wire.TcpSegment;
 import io.vnet4j.wire.TcpSynOptions;
 import io.vnet4j.wire.UdpPacket;
+import io.vnet4j.base.LineBudget;
+import io.vnet4j.base.Log;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.function.LongSupplier;
 
 /**
@@ -72,16 +75,23 @@ final class GuestOutput {
     private int nextId = 1;
     /** Packets for an IPv4 guest longer than IPv4 can carry, dropped (see {@link #sendIp}). */
     private long tooLongForIpv4;
+    /** The user network's id, which begins this class's log lines. */
+    private final String logName;
+    /** A host client's datagrams can cause {@link #tooLongForIpv4}'s drops at will: a few lines, then one a minute. */
+    private final LineBudget tooLongLines;
 
     /**
+     * @param logName the user network's id, for the log
      * @param clock the time in nanoseconds (System::nanoTime, or a test's), for how long a frame waits
      *              for its guest's MAC
      */
-    GuestOutput(FrameSink sink, NeighborTable neighbors, int mtu, LongSupplier clock) {
+    GuestOutput(String logName, FrameSink sink, NeighborTable neighbors, int mtu, LongSupplier clock) {
+        this.logName = logName;
         this.sink = sink;
         this.neighbors = neighbors;
         this.mtu = mtu;
         this.clock = clock;
+        this.tooLongLines = new LineBudget(3, Duration.ofMinutes(1).toNanos(), clock.getAsLong());
         neighbors.onLearn((ip, mac) -> pending.release(ip, mac, sink));
     }
 
@@ -240,7 +250,7 @@ final class GuestOutput {
 
     /**
      * Sends an IP packet with {@code body} as its payload, in fragments when it exceeds the MTU. One longer than
-     * IPv4 carries, for an IPv4 guest, is dropped and counted ({@link #tooLongForIpv4}): a datagram of 65,508 to
+     * IPv4 carries, for an IPv4 guest, is dropped, counted ({@link #tooLongForIpv4}) and said in the log: a datagram of 65,508 to
      * 65,527 bytes from an IPv6 host client of a rule that forwards to an IPv4 guest ({@code hostfwd=udp:[::1]:P-
      * 10.0.2.15:P}), or an answer that long from an IPv6 DNS upstream to an IPv4 guest, went as fragments that
      * add up past 65,535 bytes, which the guest's reassembly discards (Linux counts IpReasmFails; moby/vpnkit#116
@@ -255,6 +265,11 @@ final class GuestOutput {
         boolean v4 = destination.isIpv4();
         if (v4 && IP + length > IPV4_MAX_TOTAL_LENGTH) {
             tooLongForIpv4++;
+            String more = tooLongLines.take(clock.getAsLong());
+            if (more != null) {
+                Log.info(logName + ": a packet of " + (IP + length) + " bytes from " + source + " to " + destination
+                        + " dropped: IPv4 carries at most " + IPV4_MAX_TOTAL_LENGTH + " (the total length field)" + more);
+            }
             return;
         }
         long mac = macOf(destination, destinationMac);

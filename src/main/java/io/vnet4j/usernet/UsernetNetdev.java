@@ -432,7 +432,7 @@ public final class UsernetNetdev extends QueuedPort implements Netdev, ReadingLo
     public void start() throws IOException {
         loopSelector = LoopSelector.open();
         neighbors = new NeighborTable();
-        out = new GuestOutput((frame, offset, length, segmentSize) -> deliver(frame, offset, length, segmentSize),
+        out = new GuestOutput(id(), (frame, offset, length, segmentSize) -> deliver(frame, offset, length, segmentSize),
                 neighbors, config.mtu(), System::nanoTime);
         GatewayParts parts;
         try {

@@ -19,7 +19,7 @@ class DhcpAddressChecksTest {
     void aWallClockSteppedBackHoldsNoDiscoverBeyondTheCheck() throws Exception {
         UserConfig config = TestGateways.config("ipv6=off");
         NeighborTable neighbors = new NeighborTable();
-        GuestOutput out = new GuestOutput((frame, offset, length, segmentSize) -> { }, neighbors, config.mtu(), () -> 0);
+        GuestOutput out = new GuestOutput("u", (frame, offset, length, segmentSize) -> { }, neighbors, config.mtu(), () -> 0);
         DhcpAddressChecks checks;
         try (Selector selector = Selector.open()) {
             checks = TestGateways.build(config, out, neighbors, LoopSelector.of(selector)).services().addressChecks();

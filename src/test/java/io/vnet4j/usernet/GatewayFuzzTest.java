@@ -98,7 +98,7 @@ class GatewayFuzzTest {
     @FuzzTest
     void framesNeverThrowAndEverythingSentIsWellFormed(byte[] input) throws IOException {
         NeighborTable arpTable = new NeighborTable();
-        GuestOutput out = new GuestOutput(this::checkSent, arpTable, config.mtu(), () -> clock);
+        GuestOutput out = new GuestOutput("u", this::checkSent, arpTable, config.mtu(), () -> clock);
         GatewayParts parts = TestGateways.build(config, out, arpTable, LoopSelector.of(closedSelector));
         Gateway gateway = parts.gateway();
         UdpNat nat = parts.udp();

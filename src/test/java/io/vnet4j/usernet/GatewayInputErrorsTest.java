@@ -38,7 +38,7 @@ class GatewayInputErrorsTest {
     void start() throws Exception {
         UserConfig config = TestGateways.config("ipv4=on,ipv6=on");
         NeighborTable neighbors = new NeighborTable();
-        GuestOutput out = new GuestOutput((frame, offset, length, segmentSize) -> {
+        GuestOutput out = new GuestOutput("u", (frame, offset, length, segmentSize) -> {
             ByteBuffer copy = ByteBuffer.allocate(length);
             copy.put(0, frame, offset, length);
             sent.add(copy);

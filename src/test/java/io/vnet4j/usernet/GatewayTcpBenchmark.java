@@ -77,7 +77,7 @@ public class GatewayTcpBenchmark {
         NeighborTable arp = new NeighborTable();
         arp.learn(IpAddress.ofIpv4(GuestFrames.GUEST), GuestFrames.GUEST_MAC);
         arp.learn(GuestFrames6.GUEST, GuestFrames6.GUEST_MAC);
-        GuestOutput out = new GuestOutput(this::fromGateway, arp, config.mtu(), () -> now);
+        GuestOutput out = new GuestOutput("u", this::fromGateway, arp, config.mtu(), () -> now);
         GatewayParts parts = TestGateways.build(config, out, arp, LoopSelector.of(selector));
         gateway = parts.gateway();
         tcp = parts.tcp();

@@ -30,7 +30,7 @@ class GatewayTimersTest {
     private Gateway gateway(String options) throws Exception {
         UserConfig config = TestGateways.config(options);
         NeighborTable neighbors = new NeighborTable();
-        GuestOutput out = new GuestOutput((frame, offset, length, segmentSize) -> { }, neighbors, config.mtu(), () -> 0);
+        GuestOutput out = new GuestOutput("u", (frame, offset, length, segmentSize) -> { }, neighbors, config.mtu(), () -> 0);
         selector = Selector.open();
         GatewayParts parts = TestGateways.build(config, out, neighbors, LoopSelector.of(selector));
         nat = parts.udp();

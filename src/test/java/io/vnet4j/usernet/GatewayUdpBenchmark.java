@@ -75,7 +75,7 @@ public class GatewayUdpBenchmark {
         NeighborTable arp = new NeighborTable();
         arp.learn(IpAddress.ofIpv4(GuestFrames.GUEST), GuestFrames.GUEST_MAC);
         arp.learn(GuestFrames6.GUEST, GuestFrames6.GUEST_MAC);
-        GuestOutput out = new GuestOutput((b, offset, length, segmentSize) -> { }, arp, config.mtu(), () -> now);
+        GuestOutput out = new GuestOutput("u", (b, offset, length, segmentSize) -> { }, arp, config.mtu(), () -> now);
         GatewayParts parts = TestGateways.build(config, out, arp, LoopSelector.of(selector));
         gateway = parts.gateway();
         udp = parts.udp();

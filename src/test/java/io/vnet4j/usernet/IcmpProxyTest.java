@@ -76,7 +76,7 @@ class IcmpProxyTest {
 
     private final List<ByteBuffer> frames = new ArrayList<>();
     private final NeighborTable neighbors = new NeighborTable();
-    private final GuestOutput out = new GuestOutput((frame, offset, length, segmentSize) -> {
+    private final GuestOutput out = new GuestOutput("u", (frame, offset, length, segmentSize) -> {
         byte[] copy = new byte[length];
         frame.get(offset, copy);
         frames.add(ByteBuffer.wrap(copy));

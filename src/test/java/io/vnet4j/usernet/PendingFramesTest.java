@@ -25,7 +25,7 @@ class PendingFramesTest {
     private final List<ByteBuffer> sent = new ArrayList<>();
     private final NeighborTable arp = new NeighborTable();
     private long now;
-    private final GuestOutput out = new GuestOutput((frame, offset, length, segmentSize) -> {
+    private final GuestOutput out = new GuestOutput("u", (frame, offset, length, segmentSize) -> {
         byte[] copy = new byte[length];
         frame.get(offset, copy);
         sent.add(ByteBuffer.wrap(copy));

@@ -127,7 +127,7 @@ class SilentGuestForwardTest {
             List<byte[]> sent = new CopyOnWriteArrayList<>();
             NeighborTable neighbors = new NeighborTable();
             UserConfig config = TestGateways.config("");
-            GuestOutput out = new GuestOutput((frame, offset, length, segmentSize) ->
+            GuestOutput out = new GuestOutput("u", (frame, offset, length, segmentSize) ->
                     {
                 byte[] copy = new byte[length];
                 frame.get(offset, copy);

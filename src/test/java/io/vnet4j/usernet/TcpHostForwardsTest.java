@@ -35,7 +35,7 @@ class TcpHostForwardsTest {
     /** A gateway's parts on {@code selector}, its frames to guests dropped. */
     private static GatewayParts gateway(LoopSelector selector) throws IOException {
         NeighborTable neighbors = new NeighborTable();
-        GuestOutput out = new GuestOutput((frame, offset, length, segmentSize) -> { }, neighbors, CONFIG.mtu(), () -> 0);
+        GuestOutput out = new GuestOutput("u", (frame, offset, length, segmentSize) -> { }, neighbors, CONFIG.mtu(), () -> 0);
         return TestGateways.build(CONFIG, out, neighbors, selector);
     }
 

@@ -48,7 +48,7 @@ final class TestGateways {
 
     /** An output to the guest that keeps a copy of each frame in {@code toGuest}. */
     static GuestOutput recording(UserConfig config, NeighborTable neighbors, List<byte[]> toGuest) {
-        return new GuestOutput((frame, offset, length, segmentSize) -> {
+        return new GuestOutput("u", (frame, offset, length, segmentSize) -> {
             byte[] copy = new byte[length];
             frame.get(offset, copy);
             toGuest.add(copy);
