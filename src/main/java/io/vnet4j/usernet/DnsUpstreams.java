@@ -131,7 +131,8 @@ final class DnsUpstreams {
                     unansweredSince = -1;
                     answeredAt = -1;
                     Log.info(logName + ": " + resolvConf + " changed: DNS queries go to "
-                            + (read.isEmpty() ? "nobody (no nameserver in it)" : SocketAddresses.format(read.getFirst())));
+                            + (read.isEmpty() ? "nobody (no nameserver in it): other than the guests' own names, they are"
+                                    + " answered SERVFAIL until one is there" : SocketAddresses.format(read.getFirst())));
                 }
             }
         }

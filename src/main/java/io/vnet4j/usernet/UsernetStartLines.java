@@ -51,7 +51,8 @@ final class UsernetStartLines {
                         + ", DNS " + v6.dns()).orElse("")
                 + (!config.reach().builtinDns() ? " (builtin-dns=off: nothing answers there)"
                         : config.reach().restricted() ? " (restrict=on: its own names only, other queries refused)"
-                        : dnsUpstreams.isEmpty() ? " (no upstream resolver)"
+                        : dnsUpstreams.isEmpty() ? " (no nameserver in /etc/resolv.conf: queries other than the"
+                                + " guests' own names are answered SERVFAIL; dns-upstream=ADDRESS names a resolver)"
                         : " -> " + SocketAddresses.format(dnsUpstreams))
                 + (config.reach().restricted() ? ", restricted" : "") + "; " + BusyPoll.describe());
         for (UserConfig.HostForward f : forwards) { // as bound: a rule on port 0 shows the port the kernel picked

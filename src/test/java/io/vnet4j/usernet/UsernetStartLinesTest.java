@@ -19,6 +19,18 @@ class UsernetStartLinesTest {
         assertThat(startLine("")).contains("DNS 10.0.2.3 -> 127.0.0.53:53").doesNotContain("restricted");
     }
 
+    /**
+     * A host whose resolv.conf names no nameserver (a minimal container; Termux, termux/termux-packages#21008, has
+     * none at /etc) leaves the guests' lookups answered SERVFAIL: the line says so and names the option that helps.
+     */
+    @Test
+    void aNetworkWithoutAnUpstreamSaysHowToNameOne() throws Exception {
+        var config = TestGateways.config("ipv6=off");
+        assertThat(captured(() -> UsernetStartLines.started("u", config, List.of(), List.of())))
+                .contains("DNS 10.0.2.3 (no nameserver in /etc/resolv.conf: queries other than the guests' own names are"
+                        + " answered SERVFAIL; dns-upstream=ADDRESS names a resolver)");
+    }
+
     @Test
     void aRestrictedNetworkNamesNoUpstreamItNeverAsks() throws Exception {
         // restrict=on answers the guests' own names and refuses the rest (UdpServices): the upstream read from
