@@ -49,6 +49,8 @@ final class UsernetStartLines {
                 + Ipv4Address.format(config.dns()))
                 + config.ipv6().map(v6 -> (config.ipv4() ? "; " : "") + v6.network() + ", gateway " + v6.host()
                         + ", DNS " + v6.dns()).orElse("")
+                // with both families, what follows is said of both DNS addresses, not of the IPv6 one before it
+                + (config.ipv4() && config.ipv6().isPresent() ? "; both DNS addresses" : "")
                 + (!config.reach().builtinDns() ? " (builtin-dns=off: nothing answers there)"
                         : config.reach().restricted() ? " (restrict=on: its own names only, other queries refused)"
                         : dnsUpstreams.isEmpty() ? " (no nameserver in /etc/resolv.conf: queries other than the"

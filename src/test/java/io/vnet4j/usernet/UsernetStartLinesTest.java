@@ -19,6 +19,14 @@ class UsernetStartLinesTest {
         assertThat(startLine("")).contains("DNS 10.0.2.3 -> 127.0.0.53:53").doesNotContain("restricted");
     }
 
+    /** With both families the upstream is said of both DNS addresses, where it read as the IPv6 one's alone. */
+    @Test
+    void aDualStackNetworkSaysBothDnsAddressesGoUpstream() throws Exception {
+        var config = TestGateways.config("");
+        assertThat(captured(() -> UsernetStartLines.started("u", config, UPSTREAM, List.of())))
+                .contains("DNS 10.0.2.3; fec0::/64, gateway fec0::2, DNS fec0::3; both DNS addresses -> 127.0.0.53:53");
+    }
+
     /**
      * A host whose resolv.conf names no nameserver (a minimal container; Termux, termux/termux-packages#21008, has
      * none at /etc) leaves the guests' lookups answered SERVFAIL: the line says so and names the option that helps.
