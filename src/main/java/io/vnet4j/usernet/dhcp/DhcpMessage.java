@@ -61,8 +61,9 @@ public final class DhcpMessage extends WireView {
 
     /**
      * Checks the fixed fields are present, the hardware is Ethernet with 6-byte addresses and, when the
-     * vendor area starts with the magic cookie, that every option lies inside the view with a length its
-     * code allows (a missing end option is accepted when the options simply run to the end of the view).
+     * vendor area starts with the magic cookie, that every option lies inside the view (a missing end option is
+     * accepted when the options simply run to the end of the view). An option too short for its code is no fault of
+     * the message's: it reads as absent ({@link DhcpOption#lengthFits}).
      * A vendor area without the cookie (an RFC 951 client's, all zeros or another vendor's format) is
      * accepted as a plain BOOTP request with no options, as libslirp's bootp.c takes it.
      */
@@ -334,7 +335,8 @@ public final class DhcpMessage extends WireView {
 
     /**
      * Walks the options bounded by the view and returns the relative offset of the first option of
-     * {@code code}, {@link #ABSENT}, or {@link #MALFORMED} if the walk meets a malformed option first.
+     * {@code code} long enough to be read, {@link #ABSENT}, or {@link #MALFORMED} if the walk meets an option that
+     * runs past the view first.
      */
     private int findOption(int code) {
         if (!hasOptions()) {
@@ -354,11 +356,11 @@ public final class DhcpMessage extends WireView {
                 return MALFORMED;
             }
             int size = u8(at + 1);
-            if (at + 2 + size > len || !DhcpOption.lengthFits(current, size)) {
+            if (at + 2 + size > len) {
                 return MALFORMED;
             }
-            if (current == code) {
-                return at;
+            if (current == code && DhcpOption.lengthFits(current, size)) {
+                return at; // one too short to read is passed over, as absent
             }
             at += 2 + size;
         }

@@ -1,6 +1,6 @@
 package io.vnet4j.usernet.dhcp;
 
-/** DHCP option codes (RFC 2132, 3397, 4702) and the lengths the ones the server reads must have. */
+/** DHCP option codes (RFC 2132, 3397, 4702) and the lengths the server needs to read the ones it reads. */
 public final class DhcpOption {
     public static final int PAD = 0;
     public static final int SUBNET_MASK = 1;
@@ -30,18 +30,20 @@ public final class DhcpOption {
     private DhcpOption() {}
 
     /**
-     * True when an option of this code may carry a value of this many bytes. A host name (12) of any length is taken,
-     * an empty one being read as none ({@link DhcpMessage#hostname}): RFC 2132 section 3.14 asks for one byte at least,
-     * but clients send it empty (mTCP's DHCP writes strlen() of its HOSTNAME setting unchecked; a Somfy alarm's
-     * client, TechnitiumSoftware/DnsServer#1951), and dnsmasq and libslirp answer them as if it were not there.
+     * True when an option of this code is long enough for the server to read it: a message type of 1 byte at least,
+     * an address of 4, a maximum message size of 2, a client identifier of 2 (type and one byte, RFC 2132 section
+     * 9.14), a parameter request list of 1. A shorter one is read as absent and a longer one by its first bytes, as
+     * dnsmasq's {@code option_find(mess, sz, code, minsize)} (rfc2131.c) reads them; only an option that runs past
+     * the message makes it malformed. A host name (12) of any length is taken, an empty one being read as none
+     * ({@link DhcpMessage#hostname}): RFC 2132 section 3.14 asks for one byte at least, but clients send it empty
+     * (mTCP's DHCP writes strlen() of its HOSTNAME setting unchecked; a Somfy alarm's client,
+     * TechnitiumSoftware/DnsServer#1951), and dnsmasq and libslirp answer them as if it were not there.
      */
     static boolean lengthFits(int code, int length) {
         return switch (code) {
-            case MESSAGE_TYPE -> length == 1;
-            case REQUESTED_ADDRESS, SERVER_IDENTIFIER -> length == 4;
-            case MAX_MESSAGE_SIZE -> length == 2;
-            case CLIENT_IDENTIFIER -> length >= 2;
-            case PARAMETER_REQUEST_LIST -> length >= 1;
+            case MESSAGE_TYPE, PARAMETER_REQUEST_LIST -> length >= 1;
+            case REQUESTED_ADDRESS, SERVER_IDENTIFIER -> length >= 4;
+            case MAX_MESSAGE_SIZE, CLIENT_IDENTIFIER -> length >= 2;
             default -> true;
         };
     }

@@ -47,6 +47,20 @@ class DhcpRepliesTest {
                 d.leaseSeconds(), domain, search, null, null, bootfile, 0, Map.of(), Set.of());
     }
 
+    /**
+     * A DISCOVER with a one-byte client identifier and an empty parameter request list gets its OFFER, the two
+     * options read as absent (the lease keyed by the MAC, the default options), as dnsmasq answers it; the whole
+     * message was dropped as malformed before.
+     */
+    @Test
+    void offersToADiscoverWhoseClientIdentifierAndRequestListAreTooShortToRead() {
+        DhcpMessage offer = guests.send(ClientMessage.dhcp(DhcpMessageType.DISCOVER, MAC_A)
+                .option(DhcpOption.CLIENT_IDENTIFIER, 1).option(DhcpOption.PARAMETER_REQUEST_LIST));
+        assertThat(offer.messageType()).isEqualTo(DhcpMessageType.OFFER);
+        assertThat(offer.yiaddr()).isEqualTo(FIRST);
+        assertThat(guests.server.counters().malformed()).isZero();
+    }
+
     @Test
     void answersAnInformWithConfigurationButNoAddressOrLeaseByUnicast() {
         int client = Ipv4Address.parse("10.0.2.77");
