@@ -98,7 +98,9 @@ final class UdpServices {
         this.gateway = gateway;
         this.dnsUpstreams = dnsUpstreams;
         this.hostForwards = hostForwards;
-        this.addressChecks = new DhcpAddressChecks(neighbors, tapAddresses, out, this::dhcp);
+        this.addressChecks = new DhcpAddressChecks(neighbors, tapAddresses, out,
+                // only DISCOVERs are held, and their OFFERs are broadcast to port 68: no source to keep
+                (mac, held, at, n) -> dhcp(mac, 0, DHCP_CLIENT_PORT, held, at, n));
         this.dhcp = new DhcpServer(new DhcpSettings(config.network(), config.prefixLength(), config.host(),
                 config.reach().builtinDns() ? config.dns() : DhcpSettings.NO_DNS_SERVER,
                 config.dhcpStart(), DhcpSettings.QEMU_LEASE_SECONDS, config.domainName(), config.dnsSearch(),
@@ -176,7 +178,7 @@ final class UdpServices {
         }
         boolean toHost = gateway.isHost(destination);
         if (destinationPort == DHCP_SERVER_PORT && source.isIpv4() && (toHost || destination.ipv4() == -1)) {
-            dhcp(sourceMac, buffer, offset, length);
+            dhcp(sourceMac, source.ipv4(), sourcePort, buffer, offset, length);
             return true;
         }
         if (destinationPort == DHCPV6_SERVER_PORT && dhcpv6 != null && source.isLinkLocal()
@@ -252,14 +254,21 @@ final class UdpServices {
     }
 
     /** A DHCP message from a guest, then the bindings saved when it changed them ({@code leasefile=}). */
-    private void dhcp(long sourceMac, ByteBuffer buffer, int offset, int length) {
-        answerDhcp(sourceMac, buffer, offset, length);
+    private void dhcp(long sourceMac, int sourceAddress, int sourcePort, ByteBuffer buffer, int offset, int length) {
+        answerDhcp(sourceMac, sourceAddress, sourcePort, buffer, offset, length);
         if (leaseFile != null) {
             leaseFile.saveIfChanged(dhcp, System.nanoTime());
         }
     }
 
-    private void answerDhcp(long sourceMac, ByteBuffer buffer, int offset, int length) {
+    /**
+     * Answers a DHCP message that came from {@code sourceAddress}:{@code sourcePort}. A reply unicast to a client's
+     * ciaddr goes to the port the message came from when it came from that address, else to port 68, as dnsmasq's
+     * dhcp.c addresses it ("if the client's idea of its own address tallys with the source address ... we believe
+     * the source port too"): an INFORM from another port (dhcping, a test client beside the system's own on 68)
+     * had its ACK sent to port 68, where nothing of its own listened.
+     */
+    private void answerDhcp(long sourceMac, int sourceAddress, int sourcePort, ByteBuffer buffer, int offset, int length) {
         long exhaustedBefore = dhcp.exhausted();
         long declinedBefore = dhcp.declined();
         addressChecks.beforeMessage();
@@ -285,8 +294,10 @@ final class UdpServices {
         if (dhcpReply.messageType() == DhcpMessageType.ACK) {
             logLease(sourceMac, dhcpReply.clientStarting(), dhcpReply.nameTakenFrom()); // the client's: a reply to a client without an address goes to ff:ff:ff:ff:ff:ff
         }
-        out.sendUdp(gateway.host4(), DHCP_SERVER_PORT, IpAddress.ofIpv4(dhcpReply.destinationAddress()), DHCP_CLIENT_PORT,
-                dhcpReply.destinationMac(), dhcpOut, 0, n);
+        int destination = dhcpReply.destinationAddress();
+        int port = destination != 0 && destination == sourceAddress && sourcePort != 0 ? sourcePort : DHCP_CLIENT_PORT;
+        out.sendUdp(gateway.host4(), DHCP_SERVER_PORT, IpAddress.ofIpv4(destination), port, dhcpReply.destinationMac(),
+                dhcpOut, 0, n);
     }
 
     /**
