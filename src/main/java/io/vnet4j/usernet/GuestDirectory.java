@@ -51,6 +51,11 @@ final class GuestDirectory implements GuestNames {
         return null;
     }
 
+    @Override
+    public boolean inVirtualNetwork(IpAddress address) {
+        return (!address.isIpv4() || config.ipv4()) && config.inVirtualNetwork(address);
+    }
+
     private static Lease live(Lease lease) {
         return lease == null || lease.expired(System.currentTimeMillis()) ? null : lease;
     }

@@ -16,6 +16,8 @@ public final class DnsMessage extends WireView {
     public static final int RCODE_NOERROR = 0;
     /** RFC 1035 section 4.1.1: the server could not process the query (no upstream to ask). */
     public static final int RCODE_SERVFAIL = 2;
+    /** RFC 1035 section 4.1.1: the name does not exist (a reverse name of the virtual network without a guest). */
+    public static final int RCODE_NXDOMAIN = 3;
     /** RFC 1035 section 4.1.1: the server refuses for policy reasons ({@code restrict=on}). */
     public static final int RCODE_REFUSED = 5;
     public static final int FLAG_QR = 0x8000;

@@ -13,4 +13,10 @@ public interface GuestNames {
 
     /** The host label of the guest at {@code address}, or null when none is known there. */
     String name(IpAddress address);
+
+    /**
+     * True when {@code address} lies in the virtual network itself (its IPv4 network, its IPv6 prefix, link-local
+     * IPv6), whose reverse names no upstream resolver can know.
+     */
+    boolean inVirtualNetwork(IpAddress address);
 }

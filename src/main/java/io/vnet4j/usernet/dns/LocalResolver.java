@@ -12,8 +12,9 @@ import java.util.regex.Pattern;
  * Answers the gateway's DNS queries for the guests' own names, as pure logic: a standard query for
  * {@code NAME.DOMAIN}, or a bare {@code NAME}, of a guest {@link GuestNames} knows gets an authoritative
  * answer with its addresses (A for IPv4, AAAA for IPv6, both for ANY), and a reverse query
- * ({@code in-addr.arpa}, {@code ip6.arpa}) for a guest's address gets its name (PTR); everything else is
- * left to the upstream resolvers. Not thread-safe: one caller at a time.
+ * ({@code in-addr.arpa}, {@code ip6.arpa}) for a guest's address gets its name (PTR), and one for any other
+ * address of the virtual network NXDOMAIN; everything else is left to the upstream resolvers. Not thread-safe: one
+ * caller at a time.
  */
 public final class LocalResolver {
     /** What {@link #answer} returns when the query is not answered here and goes upstream. */
@@ -60,7 +61,11 @@ public final class LocalResolver {
      * guest: type A, AAAA or ANY gets the guest's addresses of that family (at most {@value #MAX_RECORDS}
      * each) with a TTL of {@value #TTL_SECONDS} s, and any type without such addresses NOERROR with no
      * answer (NODATA), so the guest does not wait on upstream; type PTR of a guest's reverse name gets its
-     * name. The response goes at absolute {@code outOffset} of {@code out}, which needs
+     * name, and type PTR of another address of the virtual network ({@link GuestNames#inVirtualNetwork}) NXDOMAIN:
+     * no upstream knows those names (the gateway 10.0.2.2, where a host forward's clients come from, an address no
+     * guest holds), and asking one cost a guest's reverse lookup the upstream's time-out when it was slow or gone
+     * (sshd's {@code UseDNS}, a login held for seconds, boot2docker/boot2docker#439; or the host LAN's name when
+     * the host's LAN has the same addresses). The response goes at absolute {@code outOffset} of {@code out}, which needs
      * {@link #MAX_RESPONSE_LENGTH} bytes there and may be the query's own bytes ({@code out == in},
      * {@code outOffset == offset}) but must not otherwise overlap them; its length is returned. The
      * response has the query's id, QR, AA and RA set, RD copied, the question echoed and no additional
@@ -79,14 +84,19 @@ public final class LocalResolver {
         String pointedName = null;
         List<IpAddress> addresses = List.of();
         IpAddress reverse = type == PTR ? ReverseName.parse(name) : null;
+        int rcode = DnsMessage.RCODE_NOERROR;
         if (reverse != null) {
             String host = names.name(reverse);
             if (host == null) {
-                return FORWARD;
-            }
-            pointedName = domain.isEmpty() ? host : host + "." + domain;
-            if (host.isEmpty() || pointedName.length() > MAX_DOMAIN_LENGTH || !DOMAIN.matcher(pointedName).matches()) {
-                return FORWARD; // a name a guest gave in DHCP that DNS cannot carry as it is
+                if (!names.inVirtualNetwork(reverse)) {
+                    return FORWARD;
+                }
+                rcode = DnsMessage.RCODE_NXDOMAIN;
+            } else {
+                pointedName = domain.isEmpty() ? host : host + "." + domain;
+                if (host.isEmpty() || pointedName.length() > MAX_DOMAIN_LENGTH || !DOMAIN.matcher(pointedName).matches()) {
+                    return FORWARD; // a name a guest gave in DHCP that DNS cannot carry as it is
+                }
             }
         } else {
             String host = hostLabel(name);
@@ -108,7 +118,7 @@ public final class LocalResolver {
         if (pointedName != null) {
             at = writePtr(out, at, pointedName);
             records = 1;
-        } else {
+        } else if (rcode == DnsMessage.RCODE_NOERROR) {
             int v4 = 0;
             int v6 = 0;
             for (IpAddress a : addresses) {
@@ -123,8 +133,7 @@ public final class LocalResolver {
         int total = at - outOffset;
         response.wrap(out, outOffset, total);
         response.setId(id);
-        response.setFlags(DnsMessage.FLAG_QR | DnsMessage.FLAG_AA | recursion | DnsMessage.FLAG_RA
-                | DnsMessage.RCODE_NOERROR);
+        response.setFlags(DnsMessage.FLAG_QR | DnsMessage.FLAG_AA | recursion | DnsMessage.FLAG_RA | rcode);
         response.setCounts(1, records, 0, 0);
         return total;
     }

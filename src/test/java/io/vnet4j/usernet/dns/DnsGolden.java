@@ -64,6 +64,11 @@ public final class DnsGolden {
             public String name(io.vnet4j.wire.IpAddress address) {
                 return null;
             }
+
+            @Override
+            public boolean inVirtualNetwork(io.vnet4j.wire.IpAddress address) {
+                return false;
+            }
         };
     }
 }

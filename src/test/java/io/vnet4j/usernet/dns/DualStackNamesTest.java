@@ -24,6 +24,11 @@ class DualStackNamesTest {
         public String name(IpAddress address) {
             return address.equals(VM1_V4) || address.equals(VM1_V6) ? "vm1" : null;
         }
+
+        @Override
+        public boolean inVirtualNetwork(IpAddress address) {
+            return address.inPrefix(IpAddress.parse("10.0.2.0"), 24) || address.inPrefix(IpAddress.parse("fec0::"), 64);
+        }
     });
     private final DnsMessage response = new DnsMessage();
     private final DnsQuestion question = new DnsQuestion();
@@ -76,8 +81,25 @@ class DualStackNamesTest {
         assertThat(n).isEqualTo(at + 12 + target.length);
     }
 
+    /**
+     * The reverse name of an address of the virtual network that no guest names (the gateway, where a host
+     * forward's clients come from; an address no one holds) is NXDOMAIN here, authoritative, with the question
+     * echoed: no upstream knows it, and sshd's UseDNS held a login for the upstream's time-out.
+     */
     @ParameterizedTest
-    @ValueSource(strings = {"16.2.0.10.in-addr.arpa", "2.0.10.in-addr.arpa", "015.2.0.10.in-addr.arpa",
+    @ValueSource(strings = {"2.2.0.10.in-addr.arpa", "16.2.0.10.in-addr.arpa",
+        "2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.c.e.f.ip6.arpa"})
+    void anotherReverseNameOfTheVirtualNetworkIsNxdomain(String name) {
+        int n = answer(name, 12);
+        assertThat(n).isEqualTo(question.end());
+        assertThat(response.rcode()).isEqualTo(DnsMessage.RCODE_NXDOMAIN);
+        assertThat(response.flags() & DnsMessage.FLAG_AA).isNotZero();
+        assertThat(response.answerCount()).isZero();
+        assertThat(question.name()).isEqualToIgnoringCase(name);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"2.0.10.in-addr.arpa", "015.2.0.10.in-addr.arpa", "1.1.168.192.in-addr.arpa",
         "256.2.0.10.in-addr.arpa", "6.5.4.ip6.arpa", "x.5.4.3.2.1.e.f.f.f.0.0.4.5.0.5.0.0.0.0.0.0.0.0.0.0.0.0.0.c.e.f.ip6.arpa"})
     void otherReverseNamesGoUpstream(String name) {
         assertThat(answer(name, 12)).isEqualTo(LocalResolver.FORWARD);
