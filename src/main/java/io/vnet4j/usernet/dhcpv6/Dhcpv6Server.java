@@ -28,7 +28,9 @@ import java.util.Map;
  *   <li>Beyond libslirp: a Server Identifier (DUID-LL of the server's MAC) in every Reply, which
  *       RFC 8415 section 16.10 has clients require; the Domain Search List; Information-requests with an IA
  *       option (3, 4, 25, and 5 as libslirp) or another server's identifier are discarded as RFC 8415
- *       section 16.12 says; a Boot File URL only when one is configured.</li>
+ *       section 16.12 says, and so are those sent to the server's unicast address, as section 16 says of
+ *       Solicit, Confirm, Rebind and Information-request (libslirp answers them); a Boot File URL only when one
+ *       is configured.</li>
  * </ul>
  *
  * <p>Stateful, when the settings have a {@link Dhcpv6Pool} (libslirp ignores these messages; without a pool, so
@@ -191,7 +193,7 @@ public final class Dhcpv6Server {
             return NO_REPLY;
         }
         if (type == Dhcpv6MessageType.INFORMATION_REQUEST) {
-            return informationReply(in, out, outOffset);
+            return informationReply(in, unicast, out, outOffset);
         }
         return stateful(type, in, clientMac, unicast, nowMillis, out, outOffset);
     }
@@ -205,8 +207,8 @@ public final class Dhcpv6Server {
         };
     }
 
-    private int informationReply(ByteBuffer in, ByteBuffer out, int outOffset) {
-        if (request.iaCount > 0 || request.strayAddress || request.serverId == Dhcpv6Request.OTHER_SERVER_ID) {
+    private int informationReply(ByteBuffer in, boolean unicast, ByteBuffer out, int outOffset) {
+        if (unicast || request.iaCount > 0 || request.strayAddress || request.serverId == Dhcpv6Request.OTHER_SERVER_ID) {
             ignored++;
             return NO_REPLY;
         }

@@ -233,7 +233,10 @@ class Dhcpv6StatefulServerTest {
         assertThat(handle(message(Dhcpv6MessageType.REBIND, CLIENT_ID, IA_NA), GUEST_MAC, true, 0)).isEqualTo(Dhcpv6Server.NO_REPLY);
         assertThat(handle(message(Dhcpv6MessageType.CONFIRM, CLIENT_ID, iaNa(iaAddr(GUEST_ADDRESS))), GUEST_MAC, true, 0))
                 .isEqualTo(Dhcpv6Server.NO_REPLY);
-        assertThat(server.counters()).isEqualTo(new Dhcpv6Counters(0, 3, 0));
+        assertThat(handle(message(Dhcpv6MessageType.INFORMATION_REQUEST, CLIENT_ID, ORO), GUEST_MAC, true, 0))
+                .as("an Information-request, RFC 8415 section 16").isEqualTo(Dhcpv6Server.NO_REPLY);
+        assertThat(server.counters()).isEqualTo(new Dhcpv6Counters(0, 4, 0));
+        assertThat(handle(message(Dhcpv6MessageType.INFORMATION_REQUEST, CLIENT_ID, ORO), GUEST_MAC, false, 0)).isPositive();
     }
 
     @Test
