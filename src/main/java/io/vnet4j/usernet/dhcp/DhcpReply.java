@@ -43,9 +43,14 @@ public final class DhcpReply {
     }
 
     /**
-     * The address the reply gives or confirms to its client (yiaddr, or ciaddr when the client has one), 0 for a
-     * NAK or an INFORM's ack to a client without an address: with {@link #clientMac()}, a neighbour the gateway
-     * learns, as libslirp's bootp.c adds it to its ARP table, also when the reply is broadcast.
+     * The address the client holds from this reply on (an ACK's or BOOTP reply's yiaddr, or ciaddr when the client
+     * has one), 0 for an OFFER, a NAK or an INFORM's ack to a client without an address: with {@link #clientMac()},
+     * a neighbour the gateway learns, also when the reply is broadcast. libslirp's bootp.c adds an OFFER's address
+     * to its ARP table too, for its one guest; on a hub the client may take another server's offer, or be a probe
+     * with a made-up chaddr (nmap's broadcast-dhcp-discover), and that entry sent the address's frames to a MAC that
+     * did not hold it, and kept the address from every other client, until the MAC left the hub. dnsmasq's dhcp.c
+     * writes a kernel ARP entry for yiaddr only to unicast a reply to a client without an address, which vnet4j never
+     * does.
      */
     public int clientAddress() {
         return clientAddress;

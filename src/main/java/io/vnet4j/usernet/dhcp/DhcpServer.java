@@ -262,7 +262,9 @@ public final class DhcpServer {
         if (kind != ReplyWriter.Kind.NAK && request.ciaddr() != 0) {
             reply.set(request.ciaddr(), request.chaddr(), type, false, request.ciaddr(), request.chaddr());
         } else {
-            reply.set(BROADCAST_ADDRESS, MacAddress.BROADCAST, type, starting, address, request.chaddr());
+            // an OFFER's address is not the client's yet: it may take another server's offer, or be a probe
+            reply.set(BROADCAST_ADDRESS, MacAddress.BROADCAST, type, starting,
+                    kind == ReplyWriter.Kind.OFFER ? 0 : address, request.chaddr());
         }
         return length;
     }

@@ -182,12 +182,13 @@ class DhcpRepliesTest {
         assertThat(offer.broadcast()).isFalse(); // the flags field as the client sent it
         assertThat(guests.reply.destinationAddress()).isEqualTo(BROADCAST);
         assertThat(guests.reply.destinationMac()).isEqualTo(MacAddress.BROADCAST);
-        assertThat(guests.reply.clientAddress()).isEqualTo(FIRST);
+        assertThat(guests.reply.clientAddress()).as("not the client's before its ACK").isZero();
         assertThat(guests.reply.clientMac()).isEqualTo(MAC_A);
 
         guests.send(ClientMessage.dhcp(DhcpMessageType.REQUEST, MAC_A).requested(FIRST));
         assertThat(guests.reply.messageType()).isEqualTo(DhcpMessageType.ACK);
         assertThat(guests.reply.destinationMac()).isEqualTo(MacAddress.BROADCAST);
+        assertThat(guests.reply.clientAddress()).isEqualTo(FIRST);
 
         guests.send(ClientMessage.rfc951(MAC_B));
         assertThat(guests.reply.messageType()).isEqualTo(DhcpMessageType.NONE);
