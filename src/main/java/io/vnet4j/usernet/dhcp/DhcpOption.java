@@ -17,6 +17,10 @@ public final class DhcpOption {
     public static final int MESSAGE = 56;
     /** Maximum DHCP message size (RFC 2132 §9.10): the largest IP datagram the client takes, at least 576. */
     public static final int MAX_MESSAGE_SIZE = 57;
+    /** Renewal (T1) time value (RFC 2132 section 9.11): seconds from the lease's start to RENEWING. */
+    public static final int RENEWAL_TIME = 58;
+    /** Rebinding (T2) time value (RFC 2132 section 9.12): seconds from the lease's start to REBINDING. */
+    public static final int REBINDING_TIME = 59;
     public static final int CLIENT_IDENTIFIER = 61;
     public static final int TFTP_SERVER_NAME = 66;
     public static final int BOOTFILE_NAME = 67;

@@ -142,6 +142,7 @@ final class ReplyWriter {
                 if (kind == Kind.OFFER || kind == Kind.ACK) {
                     options.release(FOUR_BYTE_OPTION);
                     options.putInt(code, (int) settings.leaseSeconds());
+                    putRenewalTimes();
                 }
             }
             case DhcpOption.SUBNET_MASK -> options.putInt(code, settings.netmask());
@@ -162,6 +163,20 @@ final class ReplyWriter {
             case DhcpOption.TFTP_SERVER_NAME -> putIfSet(code, tftpServerName);
             case DhcpOption.BOOTFILE_NAME -> putIfSet(code, bootfile);
             default -> { }
+        }
+    }
+
+    /**
+     * T1 and T2 (options 58, 59) after the lease time of an OFFER or ACK, at RFC 2131 section 4.4.5's defaults (0.5
+     * and 0.875 of the lease), as dnsmasq's rfc2131.c writes them whenever the lease is not infinite: HP JetDirect
+     * print servers take no OFFER without them (dnsmasq's comment there). A client that reads them renews when it
+     * would without them; libslirp sends neither. Left out when the reply has no room for them.
+     */
+    private void putRenewalTimes() {
+        long lease = settings.leaseSeconds();
+        if (lease != DhcpSettings.INFINITE_LEASE) {
+            options.putInt(DhcpOption.RENEWAL_TIME, (int) (lease / 2));
+            options.putInt(DhcpOption.REBINDING_TIME, (int) (lease * 7 / 8));
         }
     }
 

@@ -27,7 +27,7 @@ final class DhcpGolden {
             GUEST_CHADDR, SNAME_AND_FILE, COOKIE,
             "35 01 01", UDHCPC_TAIL, "ff", zeros(24));
 
-    /** The OFFER to {@link #DISCOVER} from QEMU's defaults: 10.0.2.15 for a day. */
+    /** The OFFER to {@link #DISCOVER} from QEMU's defaults: 10.0.2.15 for a day, T1 12 h, T2 21 h (after the lease time). */
     static final byte[] OFFER = Hex.bytes(
             "02 01 06 00", XID, "00 00 00 00",
             "00 00 00 00 0a 00 02 0f 0a 00 02 02 00 00 00 00",
@@ -37,8 +37,10 @@ final class DhcpGolden {
             "03 04 0a 00 02 02",
             "06 04 0a 00 02 03",
             "33 04 00 01 51 80",
+            "3a 04 00 00 a8 c0",
+            "3b 04 00 01 27 50",
             "36 04 0a 00 02 02",
-            "ff", zeros(17));
+            "ff", zeros(5));
 
     /** The REQUEST selecting that offer: options 50 and 54 added after 53. */
     static final byte[] REQUEST = Hex.bytes(
@@ -50,7 +52,7 @@ final class DhcpGolden {
     /**
      * The ACK to {@link #REQUEST} from a server with every optional setting: host name "vm1", domain
      * "vnet.test", search list "vnet.test lab.vnet.test", TFTP server "10.0.2.2", boot file "pxelinux.0",
-     * MTU 1500. Requested options come in the client's order, then 26, 66, 67 (each name NUL-terminated); 346 bytes,
+     * MTU 1500. Requested options come in the client's order, then 26, 66, 67 (each name NUL-terminated); T1 and T2 follow the lease time; 358 bytes,
      * no padding.
      */
     static final byte[] FULL_ACK = Hex.bytes(
@@ -64,6 +66,8 @@ final class DhcpGolden {
             "0c 03", ascii("vm1"),
             "0f 09", ascii("vnet.test"),
             "33 04 00 01 51 80",
+            "3a 04 00 00 a8 c0",
+            "3b 04 00 01 27 50",
             "36 04 0a 00 02 02",
             "77 11 04", ascii("vnet"), "04", ascii("test"), "00 03", ascii("lab"), "c0 00",
             "1a 02 05 dc",

@@ -41,6 +41,43 @@ class DhcpRepliesTest {
         return codes;
     }
 
+    /** The four-byte value of the reply's option {@code code}, -1 when the reply has none. */
+    private static long intOption(DhcpMessage reply, int code) {
+        ByteBuffer buf = reply.buffer();
+        int at = reply.offset() + DhcpMessage.MIN_LENGTH;
+        while ((buf.get(at) & 0xFF) != DhcpOption.END) {
+            if ((buf.get(at) & 0xFF) == code) {
+                return buf.getInt(at + 2) & 0xFFFF_FFFFL;
+            }
+            at += buf.get(at) == DhcpOption.PAD ? 1 : 2 + (buf.get(at + 1) & 0xFF);
+        }
+        return -1;
+    }
+
+    /**
+     * An OFFER and an ACK carry T1 and T2 (options 58, 59) right after the lease time, at RFC 2131 section 4.4.5's
+     * 0.5 and 0.875 of the lease, as dnsmasq's rfc2131.c writes them (HP JetDirect takes no OFFER without them);
+     * an infinite lease has neither, nor has an INFORM's ACK.
+     */
+    @Test
+    void anOfferAndAnAckSayT1AndT2AfterTheLeaseTime() {
+        DhcpMessage offer = guests.send(ClientMessage.dhcp(DhcpMessageType.DISCOVER, MAC_A));
+        assertThat(intOption(offer, DhcpOption.RENEWAL_TIME)).isEqualTo(43_200);
+        assertThat(intOption(offer, DhcpOption.REBINDING_TIME)).isEqualTo(75_600);
+        DhcpMessage ack = guests.send(ClientMessage.dhcp(DhcpMessageType.REQUEST, MAC_A).requested(FIRST));
+        assertThat(codes(ack)).containsSubsequence(DhcpOption.LEASE_TIME, DhcpOption.RENEWAL_TIME, DhcpOption.REBINDING_TIME);
+        assertThat(intOption(ack, DhcpOption.RENEWAL_TIME)).isEqualTo(43_200);
+        DhcpMessage inform = guests.send(ClientMessage.dhcp(DhcpMessageType.INFORM, MAC_A).ciaddr(FIRST));
+        assertThat(codes(inform)).doesNotContain(DhcpOption.RENEWAL_TIME, DhcpOption.REBINDING_TIME);
+
+        DhcpSettings d = DhcpSettings.qemuDefaults();
+        Guests forever = new Guests(new DhcpSettings(d.network(), d.prefixLength(), d.router(), d.dnsServer(),
+                d.firstAddress(), DhcpSettings.INFINITE_LEASE, null, List.of(), null, null, null, 0, Map.of(), Set.of()));
+        DhcpMessage permanent = forever.send(ClientMessage.dhcp(DhcpMessageType.DISCOVER, MAC_A));
+        assertThat(intOption(permanent, DhcpOption.LEASE_TIME)).isEqualTo(DhcpSettings.INFINITE_LEASE);
+        assertThat(codes(permanent)).doesNotContain(DhcpOption.RENEWAL_TIME, DhcpOption.REBINDING_TIME);
+    }
+
     private static DhcpSettings withOptional(String domain, List<String> search, String bootfile) {
         DhcpSettings d = DhcpSettings.qemuDefaults();
         return new DhcpSettings(d.network(), d.prefixLength(), d.router(), d.dnsServer(), d.firstAddress(),
@@ -168,7 +205,7 @@ class DhcpRepliesTest {
     void putsRequestedOptionsFirstInTheClientsOrder() {
         DhcpMessage offer = guests.send(ClientMessage.dhcp(DhcpMessageType.DISCOVER, MAC_A)
                 .option(DhcpOption.PARAMETER_REQUEST_LIST, 6, 42, 3, 51, 1));
-        assertThat(codes(offer)).containsExactly(53, 6, 3, 51, 1, 54);
+        assertThat(codes(offer)).containsExactly(53, 6, 3, 51, 58, 59, 1, 54);
     }
 
     /**
@@ -229,7 +266,7 @@ class DhcpRepliesTest {
         }
         Guests many = new Guests(withOptional("vnet.test", search, null));
         DhcpMessage offer = many.send(ClientMessage.dhcp(DhcpMessageType.DISCOVER, MAC_A));
-        assertThat(codes(offer)).containsExactly(53, 54, 51, 1, 3, 6, 15);
+        assertThat(codes(offer)).containsExactly(53, 54, 51, 58, 59, 1, 3, 6, 15);
         assertThat(offer.length()).isEqualTo(ReplyWriter.MIN_REPLY_LENGTH);
     }
 
@@ -257,7 +294,7 @@ class DhcpRepliesTest {
         // ISC dhclient: 1, 28, 3, 15, 6, 119, 12, 26, no maximum message size
         DhcpMessage dhclient = many.send(ClientMessage.dhcp(DhcpMessageType.DISCOVER, MAC_A)
                 .option(DhcpOption.PARAMETER_REQUEST_LIST, 1, 28, 3, 15, 6, 119, 12, 26));
-        assertThat(codes(dhclient)).containsExactly(53, 1, 3, 6, 26, 54, 51);
+        assertThat(codes(dhclient)).containsExactly(53, 1, 3, 6, 26, 54, 51, 58, 59);
     }
 
     /**
