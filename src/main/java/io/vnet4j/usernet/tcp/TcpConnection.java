@@ -178,7 +178,7 @@ public final class TcpConnection {
     /** A guest SYN arrived: remember it; the caller connects to the host and then calls back. */
     public void guestSyn(int sequence, int window, TcpSynOptions options, long now) {
         receiver.synReceived(sequence);
-        takeSynOptions(window, options);
+        takeSynOptions(sequence, sender.iss(), window, options);
         state = State.CONNECTING;
         stateDeadline = now + HANDSHAKE_TIMEOUT;
         waitingSince = now;
@@ -294,7 +294,8 @@ public final class TcpConnection {
 
     /**
      * The ACK RFC 5961 asks for in answer to an RST in the window but not at RCV.NXT (section 3.2), a SYN
-     * once synchronized (section 4.2) and an ACK of data never sent (section 5.2), and the ACK RFC 9293 section
+     * once synchronized (section 4.2) and an ACK of data never sent or below SND.UNA - MAX.SND.WND (section 5.2),
+     * and the ACK RFC 9293 section
      * 3.10.7.4 asks for in answer to a pure ACK beyond the window's right edge; at most one per
      * {@link #CHALLENGE_ACK_INTERVAL}.
      */
@@ -307,8 +308,8 @@ public final class TcpConnection {
         sendAck();
     }
 
-    private void takeSynOptions(int window, TcpSynOptions options) {
-        sender.takeSynOptions(window, options.mss(), options.windowScale(), ourMss, options.sackPermitted());
+    private void takeSynOptions(int sequence, int acknowledgment, int window, TcpSynOptions options) {
+        sender.takeSynOptions(sequence, acknowledgment, window, options.mss(), options.windowScale(), ourMss, options.sackPermitted());
         receiver.takeSynOptions(options.windowScale() >= 0, OUR_WINDOW_SCALE, options.sackPermitted());
     }
 
@@ -337,7 +338,7 @@ public final class TcpConnection {
                 if ((flags & (TcpFlags.SYN | TcpFlags.ACK)) == (TcpFlags.SYN | TcpFlags.ACK)
                         && acknowledgment == sender.iss() + 1) {
                     receiver.synReceived(sequence);
-                    takeSynOptions(window, synOptions);
+                    takeSynOptions(sequence, acknowledgment, window, synOptions);
                     established(acknowledgment, now);
                     sendAck();
                 } else if ((flags & TcpFlags.ACK) != 0 && acknowledgment != sender.iss() + 1) {
@@ -379,11 +380,11 @@ public final class TcpConnection {
         if (answeredBeyondWindow(flags, sequence, length, now)) {
             return;
         }
-        if (sender.acknowledgesUnsent(acknowledgment)) {
-            challengeAck(now);
+        if (sender.acknowledgesUnsent(acknowledgment) || sender.acknowledgesTooOld(acknowledgment)) {
+            challengeAck(now); // RFC 5961 section 5.2, both ends: the segment, with any data, is dropped
             return;
         }
-        sender.acknowledge(acknowledgment, sender.scaledWindow(window), length == 0 && (flags & TcpFlags.FIN) == 0, sack,
+        sender.acknowledge(sequence, acknowledgment, sender.scaledWindow(window), length == 0 && (flags & TcpFlags.FIN) == 0, sack,
                 now);
         if (receiver.finReceived() && sender.finAcked() && state == State.ESTABLISHED) {
             if (passiveClose && receiver.pendingToHost() == 0) {

@@ -50,6 +50,12 @@ final class TcpSender {
     /** The highest sequence number sent so far: after a go-back-N retransmission sndNxt is below it. */
     private int sndMax;
     private int sndWnd;
+    /**
+     * RFC 9293's SND.WL1 and SND.WL2: the sequence and acknowledgment numbers of the segment SND.WND was last taken
+     * from, so that an older segment, reordered on its way, does not set it back (section 3.10.7.4).
+     */
+    private int sndWl1;
+    private int sndWl2;
     /** The largest window the guest offered, RFC 1122's Max(SND.WND): silly window avoidance measures against it. */
     private int maxSndWnd;
     /** The guest's window scale (at most 14), or -1 when either SYN lacked the option. */
@@ -149,15 +155,33 @@ final class TcpSender {
     }
 
     /**
-     * The guest's SYN told its MSS (at least {@link TcpConnection#MIN_SEND_MSS}, at most {@code ourMss}), window
+     * The guest's SYN (sequence number {@code sequence}, IRS, acknowledging {@code acknowledgment}: ISS + 1 in its
+     * SYN-ACK, else anything, as SND.UNA is ISS then) told its MSS (at least {@link TcpConnection#MIN_SEND_MSS}, at most {@code ourMss}), window
      * scale and window, and whether both SYNs said SACK-permitted.
      */
-    void takeSynOptions(int window, int mss, int windowScale, int ourMss, boolean sackPermitted) {
+    void takeSynOptions(int sequence, int acknowledgment, int window, int mss, int windowScale, int ourMss,
+                        boolean sackPermitted) {
         sendMss = Math.min(mss > 0 ? Math.max(mss, TcpConnection.MIN_SEND_MSS) : TcpConnection.DEFAULT_MSS, ourMss);
         sndWindowScale = windowScale >= 0 ? Math.min(windowScale, 14) : -1;
         offered(window);
+        sndWl1 = sequence;
+        sndWl2 = acknowledgment;
         cwnd = initialWindow();
         this.sackPermitted = sackPermitted;
+    }
+
+    /**
+     * Takes SEG.WND from a segment whose acknowledgment is acceptable (not below SND.UNA) when it is no older than
+     * the one it was last taken from (RFC 9293 section 3.10.7.4: SND.WL1 < SEG.SEQ, or SND.WL1 = SEG.SEQ and
+     * SND.WL2 =< SEG.ACK), or when its ACK moved SND.UNA, as Linux's tcp_may_update_window: a guest that resends
+     * old data acknowledges with it its newest window.
+     */
+    private void updateWindow(int sequence, int ack, boolean moved, int window) {
+        if (moved || after(sequence, sndWl1) || sequence == sndWl1 && !after(sndWl2, ack)) {
+            offered(window);
+            sndWl1 = sequence;
+            sndWl2 = ack;
+        }
     }
 
     private void offered(int window) {
@@ -196,11 +220,20 @@ final class TcpSender {
     }
 
     /**
-     * Takes an acceptable acknowledgment (not beyond SND.MAX), the window it carries (in bytes) and its SACK
+     * True when {@code ack} is below SND.UNA - MAX.SND.WND, MAX.SND.WND being the largest window the guest offered
+     * (RFC 5961 section 5.2): not acceptable, its segment is dropped and answered with a challenge ACK.
+     */
+    boolean acknowledgesTooOld(int ack) {
+        return after(sndUna - maxSndWnd, ack);
+    }
+
+    /**
+     * Takes an acceptable acknowledgment (not beyond SND.MAX) of a segment starting at {@code sequence} (SEG.SEQ),
+     * the window it carries (in bytes, taken as {@link #updateWindow} says) and its SACK
      * blocks (null or none when absent); a pure ACK that moves nothing, or that SACKs something new, counts
      * towards fast retransmit (RFC 6675 section 2's duplicate ACK).
      */
-    void acknowledge(int ack, int window, boolean pureAck, TcpSackBlocks sack, long now) {
+    void acknowledge(int sequence, int ack, int window, boolean pureAck, TcpSackBlocks sack, long now) {
         int newlySacked = 0;
         if (sackPermitted) {
             int una = after(ack, sndUna) ? ack : sndUna;
@@ -234,7 +267,7 @@ final class TcpSender {
             rtoDeadline = sndUna == sndNxt ? 0 : now + rto;
             probing = false;
             armProbe(now);
-            offered(window);
+            updateWindow(sequence, ack, true, window);
             if (!inRecovery) {
                 grow(acked);
             } else if (after(recover, ack)) {
@@ -275,7 +308,7 @@ final class TcpSender {
                     cwnd = Math.min(cwnd + Math.max(left - resentNow, 0), MAX_CWND);
                 }
             }
-            offered(window);
+            updateWindow(sequence, ack, false, window);
         }
         if (inRecovery && !scoreboard.isEmpty()) {
             resendLostRetransmissions();

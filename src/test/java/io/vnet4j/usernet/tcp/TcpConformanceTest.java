@@ -550,4 +550,66 @@ class TcpConformanceTest {
             assertThat(again.seq()).isEqualTo(fin.seq());
         }
     }
+
+    /**
+     * RFC 9293 section 3.10.7.4's SND.WL1/SND.WL2: a segment older than the one the send window was last taken
+     * from (SEG.SEQ < SND.WL1, its ACK no newer) does not set SND.WND. Here the guest's data segment, sent before
+     * its ACK that closed the window, arrives after it: the window stays closed.
+     */
+    @Test
+    void aReorderedOlderSegmentDoesNotRestoreAStaleWindow() throws IOException {
+        TcpHarness h = established();
+        h.guest(ACK, GISN + 12, ISS + 1, 0); // sent second: the window closed after "Sample Data"
+        h.guest(ACK | PSH, GISN + 1, ISS + 1, 65535, "Sample Data".getBytes()); // sent first
+        h.take();
+        h.hostSends(bytes(100, 3));
+        assertThat(h.take()).allMatch(s -> s.len() == 0, "carries no data");
+    }
+
+    /**
+     * A pure ACK of the same SEG.SEQ (SND.WL1 = SEG.SEQ, SND.WL2 =< SEG.ACK) does update the window: a guest's
+     * window update after it read.
+     */
+    @Test
+    void aWindowUpdateOfTheSameSequenceNumberOpensTheWindow() throws IOException {
+        TcpHarness h = established();
+        h.guest(ACK, GISN + 1, ISS + 1, 0);
+        h.hostSends(bytes(100, 3));
+        h.take();
+        h.guest(ACK, GISN + 1, ISS + 1, 65535);
+        assertThat(h.take()).extracting(Seg::len).containsExactly(100);
+    }
+
+    /**
+     * RFC 5961 section 5.2: an ACK below SND.UNA - MAX.SND.WND (the largest window the guest offered) is not
+     * acceptable: the segment is dropped, its data too, and an ACK goes back (a challenge ACK, rate limited as
+     * the others, section 7), as Linux's tcp_ack (SKB_DROP_REASON_TCP_TOO_OLD_ACK).
+     */
+    @Test
+    void anAckOlderThanTheLargestWindowIsAnsweredAndItsSegmentDropped() throws IOException {
+        TcpHarness h = new TcpHarness(1460, BUF, ISS);
+        h.guestSyn(GISN, 2000, new TcpSynOptions(1000, -1, false));
+        h.c.hostConnected(h.now);
+        h.guest(ACK, GISN + 1, ISS + 1, 2000);
+        int una = ISS + 1;
+        for (int i = 0; i < 3; i++) {
+            h.hostSends(bytes(2000, i));
+            una += 2000;
+            h.guest(ACK, GISN + 1, una, 2000);
+        }
+        h.take();
+        h.guest(ACK, GISN + 1, una - 2000, 2000); // SND.UNA - MAX.SND.WND: a duplicate, acceptable
+        h.nothingSent();
+        h.guest(ACK, GISN + 1, una - 2001, 2000);
+        Seg challenge = h.one();
+        assertThat(challenge.flags()).isEqualTo(ACK);
+        assertThat(challenge.seq()).isEqualTo(una);
+        assertThat(challenge.ack()).isEqualTo(GISN + 1);
+        h.now += CHALLENGE_INTERVAL;
+        h.guest(ACK | PSH, GISN + 1, una - 2001, 2000, "Sample Data".getBytes());
+        assertThat(h.one().ack()).as("the data is dropped").isEqualTo(GISN + 1);
+        assertThat(h.c.pendingToHost()).isZero();
+        h.guest(ACK | PSH, GISN + 1, una - 2001, 2000, "Sample Data".getBytes());
+        h.nothingSent(); // within CHALLENGE_ACK_INTERVAL of the last
+    }
 }
