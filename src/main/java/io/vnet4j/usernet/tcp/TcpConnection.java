@@ -59,6 +59,8 @@ public final class TcpConnection {
     static final int MAX_RETRIES = 12;
     static final int OUR_WINDOW_SCALE = 7;
     static final long INITIAL_RTO = TimeUnit.MILLISECONDS.toNanos(1000);
+    /** RFC 6298 section 5.7: the RTO when data transmission begins after a SYN was resent, until an RTT sample. */
+    static final long FALLBACK_RTO = TimeUnit.SECONDS.toNanos(3);
     static final long MIN_RTO = TimeUnit.MILLISECONDS.toNanos(200);
     static final long MAX_RTO = TimeUnit.SECONDS.toNanos(60);
     static final long TIME_WAIT_SECONDS = 2;

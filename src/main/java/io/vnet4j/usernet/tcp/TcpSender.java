@@ -199,10 +199,16 @@ final class TcpSender {
         return sndWindowScale >= 0;
     }
 
-    /** The guest acknowledged our SYN with {@code ack}: the connection is established. */
+    /**
+     * The guest acknowledged our SYN with {@code ack}: the connection is established; the RTO is 3 s if the SYN
+     * had to be resent (RFC 6298 section 5.7).
+     */
     void established(int ack) {
         sndUna = ack;
         rtoDeadline = 0;
+        if (retries > 0) {
+            rtt.synRetransmitted();
+        }
         retries = 0;
         rto = rtt.rto();
     }

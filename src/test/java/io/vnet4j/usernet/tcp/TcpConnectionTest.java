@@ -106,6 +106,48 @@ class TcpConnectionTest {
             assertThat(h.one().options()).isEqualTo(new TcpSynOptions(OUR_MSS, -1, false));
         }
 
+        /**
+         * RFC 6298 section 5.7: once our SYN or SYN-ACK had to be resent, the RTO is 3 s when data transmission
+         * begins, until the first RTT sample (we take none from the handshake: no timestamps, and Karn's rule); as
+         * Linux's tcp_init_metrics (TCP_TIMEOUT_FALLBACK) without an RTT sample from the handshake. Without a
+         * resent SYN it stays the initial 1 s.
+         */
+        @Test
+        void theRtoIsThreeSecondsOnceTheHandshakeHadToBeResent() throws IOException {
+            for (boolean resent : new boolean[] {false, true}) {
+                TcpHarness passive = new TcpHarness(OUR_MSS, BUF, ISS);
+                passive.guestSyn(GISN, 65535, new TcpSynOptions(1000, -1, false));
+                passive.c.hostConnected(passive.now);
+                if (resent) {
+                    passive.untilNextDeadline();
+                }
+                assertThat(passive.take()).allMatch(s -> s.flags() == (SYN | ACK));
+                passive.guest(ACK, GISN + 1, ISS + 1, 65535);
+
+                TcpHarness active = new TcpHarness(OUR_MSS, BUF, ISS);
+                active.c.openToGuest(active.now);
+                if (resent) {
+                    active.untilNextDeadline();
+                }
+                assertThat(active.take()).allMatch(s -> s.flags() == SYN);
+                active.guestSynAck(GISN, ISS + 1, 65535, new TcpSynOptions(1000, -1, false));
+
+                for (TcpHarness h : List.of(passive, active)) {
+                    assertThat(h.c.state()).isEqualTo(ESTABLISHED);
+                    h.take();
+                    h.hostSends(bytes(100, 1));
+                    assertThat(h.one().len()).isEqualTo(100);
+                    assertThat(h.c.pollAt() - h.now).as("RTO, SYN resent: %s", resent)
+                            .isEqualTo(resent ? 3 * SECOND : SECOND);
+                    h.now += 10_000_000;
+                    h.guest(ACK, GISN + 1, ISS + 101, 65535); // an RTT sample of 10 ms: the RTO follows it
+                    h.hostSends(bytes(100, 2));
+                    h.take();
+                    assertThat(h.c.pollAt() - h.now).isEqualTo(TcpConnection.MIN_RTO);
+                }
+            }
+        }
+
         @Test
         void retransmittedGuestSynRepeatsTheSynAck() {
             TcpHarness h = new TcpHarness(OUR_MSS, BUF, ISS);
