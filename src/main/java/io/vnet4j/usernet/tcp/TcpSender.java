@@ -26,7 +26,8 @@ import java.nio.channels.ReadableByteChannel;
  * still draws the third; fast retransmit: ssthresh to half the flight, cwnd to ssthresh plus three SMSS and one
  * more per further duplicate) and then at each partial ACK until the guest acknowledges what was in flight when it began
  * (NewReno, RFC 6582). With SACK the guest's blocks fill a {@link SackScoreboard}: recovery may start at the
- * first duplicate whose blocks show SND.UNA's segment lost, and resends every hole the scoreboard shows lost,
+ * first duplicate whose blocks show SND.UNA's segment lost (a duplicate then being an ACK that SACKs bytes not
+ * SACKed before, RFC 6675 section 2, whatever its window: one that repeats its blocks counts for nothing), and resends every hole the scoreboard shows lost,
  * each once (from HighRxt up) and exactly its bytes, paid for by the bytes each ACK newly SACKed (RFC 6675's
  * loss detection, with NewReno's cwnd arithmetic instead of its pipe). After the RTO the sender goes back
  * to SND.UNA (go-back-N), forgetting the scoreboard, with cwnd at one SMSS, so
@@ -236,8 +237,8 @@ final class TcpSender {
     /**
      * Takes an acceptable acknowledgment (not beyond SND.MAX) of a segment starting at {@code sequence} (SEG.SEQ),
      * the window it carries (in bytes, taken as {@link #updateWindow} says) and its SACK
-     * blocks (null or none when absent); a pure ACK that moves nothing, or that SACKs something new, counts
-     * towards fast retransmit (RFC 6675 section 2's duplicate ACK).
+     * blocks (null or none when absent); a pure ACK that moves nothing (without SACK), or that SACKs something new
+     * (with SACK: RFC 6675 section 2's duplicate ACK), counts towards fast retransmit.
      */
     void acknowledge(int sequence, int ack, int window, boolean pureAck, TcpSackBlocks sack, long now) {
         int newlySacked = 0;
@@ -294,7 +295,9 @@ final class TcpSender {
             if (sndNxt == sndUna) {
                 retries = 0; // nothing in flight: this answers a window probe, so the guest is alive
             }
-            if (pureAck && sndNxt != sndUna && (window == sndWnd || newlySacked > 0)) {
+            // a duplicate: without SACK, a pure ACK that moves neither SND.UNA nor the window (RFC 5681 section 2);
+            // with SACK, one that SACKs bytes not SACKed before (RFC 6675 section 2), whatever its window
+            if (pureAck && sndNxt != sndUna && (sackPermitted ? newlySacked > 0 : window == sndWnd)) {
                 dupAcks++;
                 if (dupAcks == 1) {
                     flightBeforeLimitedTransmit = flightSize();
@@ -302,9 +305,9 @@ final class TcpSender {
                 if (!inRecovery && !wentBack
                         && (dupAcks == 3 || newlySacked > 0 && scoreboard.isLost(sndUna, sendMss))) {
                     enterRecovery(newlySacked);
-                } else if (!inRecovery && !wentBack && dupAcks <= 2 && (!sackPermitted || newlySacked > 0)) {
-                    // new data only (transmit sends from SND.NXT = SND.MAX); with SACK only for an ACK that SACKs
-                    // something new, RFC 6675 section 2's duplicate (google/packetdrill limited-transmit-sack.pkt)
+                } else if (!inRecovery && !wentBack && dupAcks <= 2) {
+                    // new data only (transmit sends from SND.NXT = SND.MAX; google/packetdrill
+                    // limited-transmit-sack.pkt)
                     limitedTransmit = dupAcks * sendMss;
                 } else if (inRecovery) {
                     // step 4: each duplicate is a segment that left, or with SACK the bytes it newly SACKed; they

@@ -85,6 +85,23 @@ class TcpSackRecoveryTest {
         assertThat(h.c.resent()).isEqualTo(2);
     }
 
+    /**
+     * RFC 6675 section 2: with SACK a duplicate acknowledgment is one whose blocks SACK bytes not SACKed before;
+     * one that repeats the blocks (a window update, a reordered copy) does not count towards DupThresh (section 5
+     * step 2), as Linux counts only SACKed segments. One segment SACKed and the same ACK twice more is no loss.
+     */
+    @Test
+    void aDuplicateThatSacksNothingNewDoesNotCountTowardsTheThird() throws IOException {
+        twentyInFlight(true);
+        sack(1000, 1100, 1200);
+        sack(1000, 1100, 1200);
+        sack(1000, 1100, 1200);
+        assertThat(resent()).isEmpty();
+        sack(1000, 1100, 1300);
+        sack(1000, 1100, 1400); // the third that SACKs new bytes: fast retransmit
+        assertThat(resent()).containsExactly(tuple(1000, 100));
+    }
+
     @Test
     void withoutSackTheSameLossesAreRepairedOneHoleAPartialAckApart() throws IOException {
         twentyInFlight(false);
@@ -151,33 +168,31 @@ class TcpSackRecoveryTest {
 
     @Test
     void aHoleResentAtAPartialAckWithNothingSackedAboveIsNotResentAgainWhenBlocksArrive() throws IOException {
-        twentyInFlight(true); // 1000 and the tail from 1400 are lost
-        sack(1000, 1100, 1200);
-        sack(1000, 1100, 1300);
+        twentyInFlight(true); // 1000 and 1400-2899 are lost
+        sack(1000, 1100, 1200); // Limited Transmit sends 3000
+        sack(1000, 1100, 1300); // and 3100
         sack(1000, 1100, 1400);
         assertThat(resent()).containsExactly(tuple(1000, 100));
-        for (int i = 0; i < 10; i++) {
-            sack(1000, 1100, 1400); // duplicates that SACK nothing new open cwnd to new data from 3000
-        }
-        assertThat(resent()).isEmpty();
+        sack(1000, 1100, 1400); // SACKs nothing new: no duplicate (RFC 6675 section 2), nothing happens
+        assertThat(h.take()).isEmpty();
         ack(1400); // partial, nothing SACKed above: NewReno's resending of the hole at SND.UNA
         assertThat(resent()).containsExactly(tuple(1400, 100));
-        sack(1400, 3000, 3100); // the new data arrives
-        sack(1400, 3000, 3200);
-        sack(1400, 3000, 3300); // 1400's hole is lost by the blocks, but it was resent at the partial ACK
+        sack(1400, 2900, 3000); // the flight's last segment arrives, then Limited Transmit's two
+        sack(1400, 2900, 3100);
+        sack(1400, 2900, 3200); // 1400's hole is lost by the blocks, but it was resent at the partial ACK
         assertThat(resent()).containsExactly(tuple(1500, 100));
     }
 
     @Test
     void aPartialAckInsideAResentPieceWithNothingSackedAboveResendsAtSndUnaAsNewReno() throws IOException {
         oneLargeSegmentInFlight();
-        ack(1000);
-        ack(1000);
-        ack(1000); // a large segment dropped whole, no blocks: fast retransmit of one SMSS
+        sack(1000, 1100, 1400); // of the large segment only 1100-1399 arrived: fast retransmit of 1000's hole
         assertThat(resent()).containsExactly(tuple(1000, 100));
-        ack(1100); // the hole goes on: twice the piece
-        assertThat(resent()).containsExactly(tuple(1100, 200));
-        ack(1200); // half of that piece arrived, nothing SACKed above: 1200 goes again, not at the RTO
-        assertThat(resent()).containsExactly(tuple(1200, 100));
+        ack(1400); // nothing SACKed above: NewReno's one SMSS at SND.UNA
+        assertThat(resent()).containsExactly(tuple(1400, 100));
+        ack(1500); // the hole goes on: twice the piece
+        assertThat(resent()).containsExactly(tuple(1500, 200));
+        ack(1600); // half of that piece arrived, nothing SACKed above: 1600 goes again, not at the RTO
+        assertThat(resent()).containsExactly(tuple(1600, 100));
     }
 }
