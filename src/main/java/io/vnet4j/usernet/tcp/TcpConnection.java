@@ -29,7 +29,8 @@ import java.util.concurrent.TimeUnit;
  * answers with RST ({@link #hostRefused}); an unreachable one with nothing. For a host-forwarded connection
  * we are the opener: {@link #openToGuest} sends the SYN and the guest's SYN-ACK establishes it; while no
  * guest answers ARP or neighbour discovery for its address, it gives up after {@code UNRESOLVED_TIMEOUT}
- * ({@link #guestUnresolved}). A SYN is resent at the RTO, at most {@value #MAX_RETRIES} times.</li>
+ * ({@link #guestUnresolved}); the host's client is read meanwhile, and one that closes before writing anything
+ * deletes the connection (RFC 9293's CLOSE in SYN-SENT), so the guest's SYN-ACK is reset. A SYN is resent at the RTO, at most {@value #MAX_RETRIES} times.</li>
  * <li>Data. A segment's acknowledgment goes to the sender first (which may resend at once), then its data
  * and FIN to the receiver, then the sender sends what the window now allows. The guest's FIN becomes a host
  * shutdown(SHUT_WR) once everything before it reached the host; the host's EOF becomes our FIN after the
@@ -343,6 +344,7 @@ public final class TcpConnection {
                     takeSynOptions(sequence, acknowledgment, window, synOptions);
                     established(acknowledgment, now);
                     sendAck();
+                    sender.transmit(now); // what the host sent meanwhile, and its FIN
                 } else if ((flags & TcpFlags.ACK) != 0 && acknowledgment != sender.iss() + 1) {
                     // RFC 9293 3.10.7.3: only an unacceptable ACK gets <SEQ=SEG.ACK><CTL=RST>; an acceptable one
                     // without SYN is dropped, as Linux's tcp_rcv_synsent_state_process and FreeBSD do
@@ -514,9 +516,12 @@ public final class TcpConnection {
 
     // ---- the host side ------------------------------------------------------------------------------
 
-    /** How many bytes the caller may read from the host socket now. */
+    /**
+     * How many bytes the caller may read from the host socket now: once established, and in SYN-SENT (a host
+     * forward's client may write, or close, before the guest answers our SYN; see {@link #hostEof}).
+     */
     public int hostReadRoom() {
-        return state == State.ESTABLISHED ? sender.hostReadRoom() : 0;
+        return state == State.ESTABLISHED || state == State.SYN_SENT ? sender.hostReadRoom() : 0;
     }
 
     /**
@@ -576,8 +581,18 @@ public final class TcpConnection {
         }
     }
 
-    /** The host closed its sending side: our FIN follows the last byte. */
+    /**
+     * The host closed its sending side: our FIN follows the last byte. In SYN-SENT with nothing read from the host,
+     * the connection is deleted instead, silently (RFC 9293 section 3.10.4, CLOSE in SYN-SENT; libslirp's
+     * tcp_sockclosed closes a SYN_SENT tcpcb so): the guest's SYN-ACK then meets no connection and is reset.
+     */
     public void hostEof(long now) {
+        if (state == State.SYN_SENT && toGuest.length() == 0) {
+            state = State.CLOSED;
+            sender.disarmRto();
+            stateDeadline = 0;
+            return;
+        }
         sender.hostEof();
         hostDataAdded(now);
     }

@@ -162,6 +162,41 @@ class TcpConnectionTest {
             assertThat(h.c.state()).isEqualTo(SYN_RECEIVED);
         }
 
+        /**
+         * A host forward's client that closes while our SYN to the guest is unanswered (SYN-SENT) deletes the
+         * connection (RFC 9293 section 3.10.4, CLOSE in SYN-SENT; libslirp's tcp_sockclosed closes a SYN_SENT
+         * tcpcb the same way): nothing is sent, and the guest's SYN-ACK then meets no connection, which the NAT
+         * answers with a RST. Before, the close waited for the handshake and became our FIN after it.
+         */
+        @Test
+        void aHostCloseInSynSentDeletesTheConnection() {
+            TcpHarness h = new TcpHarness(OUR_MSS, BUF, ISS);
+            h.c.openToGuest(h.now);
+            h.take();
+            assertThat(h.c.hostReadRoom()).as("the host socket is read in SYN-SENT").isPositive();
+            h.c.hostEof(h.now);
+            h.nothingSent();
+            assertThat(h.c.state()).isEqualTo(CLOSED);
+            assertThat(h.c.pollAt()).isZero();
+        }
+
+        /**
+         * A client that wrote and then shut down its sending side while in SYN-SENT has its bytes and FIN sent
+         * once the guest answers: a half-close with data queued is not RFC 9293's abandoned CLOSE.
+         */
+        @Test
+        void aHostsDataAndCloseInSynSentGoOnceTheGuestAnswers() throws IOException {
+            TcpHarness h = new TcpHarness(OUR_MSS, BUF, ISS);
+            h.c.openToGuest(h.now);
+            h.take();
+            h.hostSends(bytes(100, 1));
+            h.c.hostEof(h.now);
+            h.nothingSent();
+            h.guestSynAck(GISN, ISS + 1, 65535, new TcpSynOptions(1000, -1, false));
+            assertThat(h.take()).extracting(Seg::flags, Seg::seq, Seg::len).containsExactly(
+                    tuple(ACK, ISS + 1, 0), tuple(ACK | PSH, ISS + 1, 100), tuple(FIN | ACK, ISS + 101, 0));
+        }
+
         @Test
         void refusedHostResetsTheGuestsSyn() {
             TcpHarness h = new TcpHarness(OUR_MSS, BUF, ISS);

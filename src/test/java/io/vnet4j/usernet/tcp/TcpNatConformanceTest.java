@@ -52,6 +52,31 @@ class TcpNatConformanceTest extends TcpNatRig {
     }
 
     /**
+     * A host forward's client that closes while our SYN to the guest is unanswered deletes the connection (RFC
+     * 9293 section 3.10.4, CLOSE in SYN-SENT, as libslirp's tcp_sockclosed): the guest's SYN-ACK then meets no
+     * connection and is answered with RST (section 3.10.7.1), not with an ACK and then our FIN.
+     */
+    @Test
+    void aClientClosedInSynSentHasTheGuestsSynAckReset() throws IOException {
+        SocketChannel client = SocketChannel.open(target);
+        tcp.forward(listener.accept(), GUEST, GUEST_PORT, GATEWAY, target.getPort(), ++now);
+        Seg syn = sent.getFirst();
+        assertThat(syn.flags()).isEqualTo(TcpFlags.SYN);
+        client.close();
+        for (int i = 0; i < 100 && tcp.connectionCount() > 0; i++) {
+            selector.select(100);
+            selector.forEachReady(k -> tcp.ready((TcpNat.Flow) k.attachment(), ++now));
+        }
+        assertThat(tcp.connectionCount()).isZero();
+        sent.clear();
+        guest(TcpFlags.SYN | TcpFlags.ACK, GISN, syn.seq() + 1);
+        assertThat(sent).singleElement().satisfies(rst -> {
+            assertThat(rst.flags()).isEqualTo(TcpFlags.RST);
+            assertThat(rst.seq()).isEqualTo(syn.seq() + 1);
+        });
+    }
+
+    /**
      * packetimpact tcp_timewait_reset_test: a RST in TIME-WAIT closes the connection (Linux's default,
      * tcp_rfc1337 = 0), so the guest's next ACK is answered with RST.
      */
