@@ -60,7 +60,9 @@ public final class DhcpMessage extends WireView {
     }
 
     /**
-     * Checks the fixed fields are present, the hardware is Ethernet with 6-byte addresses and, when the
+     * Checks the fixed fields are present, the hardware addresses are 6 bytes long (of any hardware type but 0:
+     * IEEE 802's 6 and FDDI's 8 carry MAC-48 addresses too; dnsmasq's rfc2131.c and ISC dhcpd serve any type,
+     * dnsmasq refusing type 0 with an address, and libslirp's bootp.c reads no type at all) and, when the
      * vendor area starts with the magic cookie, that every option lies inside the view (a missing end option is
      * accepted when the options simply run to the end of the view). An option too short for its code is no fault of
      * the message's: it reads as absent ({@link DhcpOption#lengthFits}).
@@ -71,7 +73,7 @@ public final class DhcpMessage extends WireView {
         if (len < MIN_BOOTP_LENGTH) {
             return WireError.TRUNCATED;
         }
-        if (htype() != HTYPE_ETHERNET || hlen() != HLEN_ETHERNET) {
+        if (htype() == 0 || hlen() != HLEN_ETHERNET) {
             return WireError.UNSUPPORTED;
         }
         return findOption(NO_CODE) == MALFORMED ? WireError.BAD_OPTION : WireError.NONE;

@@ -70,7 +70,8 @@ final class ReplyWriter {
         reply.wrap(out, 0, limit);
         boolean nak = kind == Kind.NAK;
         int ciaddr = kind == Kind.OFFER || nak ? 0 : request.ciaddr();
-        new BootpHeader(DhcpMessage.OP_REPLY, DhcpMessage.HTYPE_ETHERNET, DhcpMessage.HLEN_ETHERNET, 0,
+        // the client's hardware type back (dnsmasq's and ISC dhcpd's replies carry it): Ethernet's, or IEEE 802's
+        new BootpHeader(DhcpMessage.OP_REPLY, request.htype(), DhcpMessage.HLEN_ETHERNET, 0,
                 request.xid(), 0, request.flags(), ciaddr, address, nak ? 0 : settings.router(),
                 request.giaddr(), request.chaddr()).emit(reply);
         if (bootfileFitsField && !nak) {

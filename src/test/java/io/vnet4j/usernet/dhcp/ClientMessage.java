@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 final class ClientMessage {
     static final int LENGTH = 300;
     private int op = 1;
+    private int htype = 1;
+    private int hlen = 6;
     private int xid = 0x1234_5678;
     private int flags;
     private int ciaddr;
@@ -39,6 +41,13 @@ final class ClientMessage {
 
     ClientMessage op(int value) {
         op = value;
+        return this;
+    }
+
+    /** The hardware type and address length (Ethernet's 1 and 6 unless set). */
+    ClientMessage hardware(int type, int length) {
+        htype = type;
+        hlen = length;
         return this;
     }
 
@@ -91,7 +100,7 @@ final class ClientMessage {
     /** The message: fixed fields, cookie, options, end, zero padding to 300 bytes (longer when the options need it). */
     ByteBuffer build() {
         ByteBuffer buf = ByteBuffer.allocate(Math.max(LENGTH, 241 + options.size()));
-        buf.put(0, (byte) op).put(1, (byte) 1).put(2, (byte) 6);
+        buf.put(0, (byte) op).put(1, (byte) htype).put(2, (byte) hlen);
         buf.putInt(4, xid).putShort(10, (short) flags).putInt(12, ciaddr).putInt(24, giaddr);
         buf.putShort(28, (short) (mac >>> 32)).putInt(30, (int) mac);
         if (cookie) {

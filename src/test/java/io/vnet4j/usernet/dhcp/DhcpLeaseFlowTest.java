@@ -388,6 +388,24 @@ class DhcpLeaseFlowTest {
         assertThat(guests.server.leaseForHostname("vm2").mac()).isEqualTo(MAC_A);
     }
 
+    /**
+     * A client of hardware type 6 (IEEE 802) with a 6-byte address gets its lease, and replies carrying its own type,
+     * as dnsmasq and ISC dhcpd answer it (both write the request's htype back); it was dropped as malformed.
+     */
+    @Test
+    void aClientOfAnotherHardwareTypeWithSixByteAddressesGetsItsLease() {
+        DhcpMessage offer = guests.send(ClientMessage.dhcp(DhcpMessageType.DISCOVER, MAC_A).hardware(6, 6));
+        assertThat(offer.messageType()).isEqualTo(DhcpMessageType.OFFER);
+        assertThat(offer.htype()).isEqualTo(6);
+        assertThat(offer.hlen()).isEqualTo(6);
+        assertThat(offer.chaddr()).isEqualTo(MAC_A);
+        DhcpMessage ack = guests.send(ClientMessage.dhcp(DhcpMessageType.REQUEST, MAC_A).hardware(6, 6)
+                .requested(FIRST).serverId(GATEWAY));
+        assertThat(ack.messageType()).isEqualTo(DhcpMessageType.ACK);
+        assertThat(ack.htype()).isEqualTo(6);
+        assertThat(guests.send(ClientMessage.dhcp(DhcpMessageType.DISCOVER, MAC_B).hardware(1, 16))).isNull();
+    }
+
     private void lease(long mac, int address, String name) {
         guests.send(ClientMessage.dhcp(DISCOVER, mac).hostname(name));
         assertThat(guests.send(ClientMessage.dhcp(REQUEST, mac).requested(address).serverId(GATEWAY).hostname(name))

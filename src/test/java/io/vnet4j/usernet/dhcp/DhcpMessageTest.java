@@ -181,13 +181,23 @@ class DhcpMessageTest {
         assertThat(message.hasOptions()).isFalse();
     }
 
+    /**
+     * Any hardware type with 6-byte addresses is taken (IEEE 802's 6, FDDI's 8 carry MAC-48 addresses too), as
+     * dnsmasq's rfc2131.c and ISC dhcpd take any, and libslirp's bootp.c reads no htype at all; another address
+     * length, or type 0 with an address (which dnsmasq refuses), is not.
+     */
     @Test
-    void rejectsHardwareOtherThanEthernet() {
+    void takesAnyHardwareTypeWithSixByteAddresses() {
         byte[] bytes = DhcpGolden.DISCOVER.clone();
+        bytes[1] = 6;
+        assertThat(wrap(bytes).check()).isEqualTo(WireError.NONE);
+        assertThat(message.htype()).isEqualTo(6);
+        assertThat(message.chaddr()).isEqualTo(wrap(DhcpGolden.DISCOVER).chaddr());
+        bytes = DhcpGolden.DISCOVER.clone();
         bytes[2] = 16;
         assertThat(wrap(bytes).check()).isEqualTo(WireError.UNSUPPORTED);
         bytes = DhcpGolden.DISCOVER.clone();
-        bytes[1] = 6;
+        bytes[1] = 0;
         assertThat(wrap(bytes).check()).isEqualTo(WireError.UNSUPPORTED);
     }
 
