@@ -9,6 +9,8 @@ public final class ArpPacket extends WireView {
     public static final int REQUEST = 1;
     public static final int REPLY = 2;
     private static final int HARDWARE_ETHERNET = 1;
+    /** IEEE 802 networks (RFC 1042's hosts on 802.3 send it): Linux takes it on Ethernet devices too. */
+    private static final int HARDWARE_IEEE802 = 6;
     private static final int HTYPE = 0;
     private static final int PTYPE = 2;
     private static final int HLEN = 4;
@@ -25,12 +27,17 @@ public final class ArpPacket extends WireView {
         return this;
     }
 
-    /** Checks the length and that the address types and sizes are Ethernet and IPv4. */
+    /**
+     * Checks the length and that the address types and sizes are Ethernet and IPv4. Hardware type 6 (IEEE 802) is
+     * taken as Ethernet's 1, as Linux's arp_process (net/ipv4/arp.c) takes either on an Ethernet device; libslirp's
+     * arp_input reads no hardware type.
+     */
     public WireError check() {
         if (len < LENGTH) {
             return WireError.TRUNCATED;
         }
-        if (u16(HTYPE) != HARDWARE_ETHERNET || u16(PTYPE) != EtherType.IPV4 || u8(HLEN) != 6 || u8(PLEN) != 4) {
+        int htype = u16(HTYPE);
+        if (htype != HARDWARE_ETHERNET && htype != HARDWARE_IEEE802 || u16(PTYPE) != EtherType.IPV4 || u8(HLEN) != 6 || u8(PLEN) != 4) {
             return WireError.UNSUPPORTED;
         }
         return WireError.NONE;

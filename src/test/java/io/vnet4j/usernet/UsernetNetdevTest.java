@@ -84,6 +84,24 @@ class UsernetNetdevTest {
         assertThat(arp.targetIp()).isEqualTo(GUEST);
     }
 
+    /**
+     * An ARP request of hardware type 6 (IEEE 802, RFC 1042's hosts on 802.3) is answered as Linux's arp_process
+     * answers it on an Ethernet device, and libslirp's, which reads no hardware type; the reply is Ethernet's (1),
+     * as both write it. It was dropped and counted.
+     */
+    @Test
+    void answersAnIeee802ArpRequestForTheGateway() throws Exception {
+        byte[] request = GuestFrames.arpRequest(GUEST, HOST);
+        request[EthernetFrame.HEADER_LENGTH + 1] = 6;
+        guest.send(request);
+        ByteBuffer reply = receive(EtherType.ARP);
+        ArpPacket arp = new ArpPacket().wrap(reply, EthernetFrame.HEADER_LENGTH, ArpPacket.LENGTH);
+        assertThat(reply.getShort(EthernetFrame.HEADER_LENGTH)).as("hardware type").isEqualTo((short) 1);
+        assertThat(arp.operation()).isEqualTo(ArpPacket.REPLY);
+        assertThat(arp.senderMac()).isEqualTo(HOST_MAC);
+        assertThat(arp.targetIp()).isEqualTo(GUEST);
+    }
+
     @Test
     void answersPingToTheGateway() throws Exception {
         byte[] data = "ping-data".getBytes(StandardCharsets.US_ASCII);

@@ -33,9 +33,18 @@ class ArpPacketTest {
         assertThat(arp.wrap(Golden.buffer(Golden.ARP_REQUEST), ARP, 27).check()).isEqualTo(WireError.TRUNCATED);
     }
 
+    /** Hardware type 6 (IEEE 802) on Ethernet is taken as Linux's arp_process takes it on an Ethernet device. */
+    @Test
+    void takesIeee802HardwareAsEthernet() {
+        ByteBuffer buf = Golden.buffer(Golden.ARP_REQUEST);
+        buf.put(ARP + 1, (byte) 6);
+        assertThat(arp.wrap(buf, ARP, 46).check()).isEqualTo(WireError.NONE);
+        assertThat(arp.senderMac()).isEqualTo(Golden.GUEST_MAC);
+    }
+
     @Test
     void rejectsArpForOtherHardwareOrProtocolTypes() {
-        int[][] changes = {{ARP + 1, 6}, {ARP + 2, 0x86}, {ARP + 4, 8}, {ARP + 5, 16}};
+        int[][] changes = {{ARP + 1, 7}, {ARP, 6}, {ARP + 2, 0x86}, {ARP + 4, 8}, {ARP + 5, 16}};
         for (int[] change : changes) {
             ByteBuffer buf = Golden.buffer(Golden.ARP_REQUEST);
             buf.put(change[0], (byte) change[1]);
