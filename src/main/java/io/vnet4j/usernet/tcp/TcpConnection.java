@@ -30,7 +30,8 @@ import java.util.concurrent.TimeUnit;
  * we are the opener: {@link #openToGuest} sends the SYN and the guest's SYN-ACK establishes it; while no
  * guest answers ARP or neighbour discovery for its address, it gives up after {@code UNRESOLVED_TIMEOUT}
  * ({@link #guestUnresolved}); the host's client is read meanwhile, and one that closes before writing anything
- * deletes the connection (RFC 9293's CLOSE in SYN-SENT), so the guest's SYN-ACK is reset. A SYN is resent at the RTO, at most {@value #MAX_RETRIES} times.</li>
+ * deletes the connection (RFC 9293's CLOSE in SYN-SENT), so the guest's SYN-ACK is reset. A SYN is resent at the
+ * RTO, at most {@value #MAX_RETRIES} times.</li>
  * <li>Data. A segment's acknowledgment goes to the sender first (which may resend at once), then its data
  * and FIN to the receiver, then the sender sends what the window now allows. The guest's FIN becomes a host
  * shutdown(SHUT_WR) once everything before it reached the host; the host's EOF becomes our FIN after the
@@ -312,7 +313,8 @@ public final class TcpConnection {
     }
 
     private void takeSynOptions(int sequence, int acknowledgment, int window, TcpSynOptions options) {
-        sender.takeSynOptions(sequence, acknowledgment, window, options.mss(), options.windowScale(), ourMss, options.sackPermitted());
+        sender.takeSynOptions(sequence, acknowledgment, window, options.mss(), options.windowScale(), ourMss,
+                options.sackPermitted());
         receiver.takeSynOptions(options.windowScale() >= 0, OUR_WINDOW_SCALE, options.sackPermitted());
     }
 
@@ -388,8 +390,8 @@ public final class TcpConnection {
             challengeAck(now); // RFC 5961 section 5.2, both ends: the segment, with any data, is dropped
             return;
         }
-        sender.acknowledge(sequence, acknowledgment, sender.scaledWindow(window), length == 0 && (flags & TcpFlags.FIN) == 0, sack,
-                now);
+        sender.acknowledge(sequence, acknowledgment, sender.scaledWindow(window),
+                length == 0 && (flags & TcpFlags.FIN) == 0, sack, now);
         if (receiver.finReceived() && sender.finAcked() && state == State.ESTABLISHED) {
             if (passiveClose && receiver.pendingToHost() == 0) {
                 state = State.CLOSED;

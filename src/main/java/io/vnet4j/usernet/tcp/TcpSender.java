@@ -27,7 +27,8 @@ import java.nio.channels.ReadableByteChannel;
  * more per further duplicate) and then at each partial ACK until the guest acknowledges what was in flight when it began
  * (NewReno, RFC 6582). With SACK the guest's blocks fill a {@link SackScoreboard}: recovery may start at the
  * first duplicate whose blocks show SND.UNA's segment lost (a duplicate then being an ACK that SACKs bytes not
- * SACKed before, RFC 6675 section 2, whatever its window: one that repeats its blocks counts for nothing), and resends every hole the scoreboard shows lost,
+ * SACKed before, RFC 6675 section 2, whatever its window: one that repeats its blocks counts for nothing), and
+ * resends every hole the scoreboard shows lost,
  * each once (from HighRxt up) and exactly its bytes, paid for by the bytes each ACK newly SACKed (RFC 6675's
  * loss detection, with NewReno's cwnd arithmetic instead of its pipe). After the RTO the sender goes back
  * to SND.UNA (go-back-N), forgetting the scoreboard, with cwnd at one SMSS, so
@@ -157,8 +158,8 @@ final class TcpSender {
 
     /**
      * The guest's SYN (sequence number {@code sequence}, IRS, acknowledging {@code acknowledgment}: ISS + 1 in its
-     * SYN-ACK, else anything, as SND.UNA is ISS then) told its MSS (at least {@link TcpConnection#MIN_SEND_MSS}, at most {@code ourMss}), window
-     * scale and window, and whether both SYNs said SACK-permitted.
+     * SYN-ACK, else anything, as SND.UNA is ISS then) told its MSS (at least {@link TcpConnection#MIN_SEND_MSS}, at
+     * most {@code ourMss}), window scale and window, and whether both SYNs said SACK-permitted.
      */
     void takeSynOptions(int sequence, int acknowledgment, int window, int mss, int windowScale, int ourMss,
                         boolean sackPermitted) {
