@@ -599,9 +599,13 @@ public final class TcpConnection {
         hostDataAdded(now);
     }
 
-    /** The host connection broke: reset the guest's. */
+    /**
+     * The host connection broke: reset the guest's. In SYN_SENT (a host forward whose client reset, or whose SYN went
+     * unanswered) nothing is sent: RFC 9293 section 3.10.5, ABORT in SYN-SENT, deletes the TCB only, as Linux's
+     * tcp_disconnect does; the guest's SYN-ACK, if it comes, meets the table's RST.
+     */
     public void hostReset() {
-        if (state != State.CLOSED && state != State.CONNECTING) {
+        if (state != State.CLOSED && state != State.CONNECTING && state != State.SYN_SENT) {
             sink.segment(out.header(TcpFlags.RST | TcpFlags.ACK, sender.sndNxt(), receiver.rcvNxt(), 0));
         }
         state = State.CLOSED;

@@ -181,6 +181,22 @@ class TcpConnectionTest {
         }
 
         /**
+         * A host forward's client that resets its connection (or whose socket fails) while our SYN waits: RFC 9293
+         * section 3.10.5, ABORT in SYN-SENT, deletes the TCB and sends nothing, as Linux's tcp_disconnect sends no RST
+         * in SYN-SENT (tcp_need_reset); the guest's SYN-ACK, if it comes, meets the table's RST. Before, the guest got a
+         * RST|ACK whose acknowledgment field was 0, as nothing of the guest's was received yet.
+         */
+        @Test
+        void aHostResetInSynSentSendsNothing() {
+            TcpHarness h = new TcpHarness(OUR_MSS, BUF, ISS);
+            h.c.openToGuest(h.now);
+            h.take();
+            h.c.hostReset();
+            assertThat(h.c.state()).isEqualTo(CLOSED);
+            h.nothingSent();
+        }
+
+        /**
          * A client that wrote and then shut down its sending side while in SYN-SENT has its bytes and FIN sent
          * once the guest answers: a half-close with data queued is not RFC 9293's abandoned CLOSE.
          */
