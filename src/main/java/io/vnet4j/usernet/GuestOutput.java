@@ -1,5 +1,7 @@
 package io.vnet4j.usernet;
 
+import io.vnet4j.base.LineBudget;
+import io.vnet4j.base.Log;
 import io.vnet4j.usernet.tcp.OutgoingSegment;
 import io.vnet4j.wire.ArpPacket;
 import io.vnet4j.wire.Checksum;
@@ -20,8 +22,6 @@ import io.vnet4j.wire.TcpSackBlocks;
 import io.vnet4j.wire.TcpSegment;
 import io.vnet4j.wire.TcpSynOptions;
 import io.vnet4j.wire.UdpPacket;
-import io.vnet4j.base.LineBudget;
-import io.vnet4j.base.Log;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.function.LongSupplier;
@@ -252,8 +252,8 @@ final class GuestOutput {
      * Sends an IP packet with {@code body} as its payload, in fragments when it exceeds the MTU. One longer than
      * IPv4 carries, for an IPv4 guest, is dropped, counted ({@link #tooLongForIpv4}) and said in the log: a datagram
      * of 65,508 to 65,527 bytes from an IPv6 host client of a rule that forwards to an IPv4 guest
-     * ({@code hostfwd=udp:[::1]:P-10.0.2.15:P}), or an answer that long from an IPv6 DNS upstream to an IPv4 guest, went as fragments that
-     * add up past 65,535 bytes, which the guest's reassembly discards (Linux counts IpReasmFails; moby/vpnkit#116
+     * ({@code hostfwd=udp:[::1]:P-10.0.2.15:P}), or an answer that long from an IPv6 DNS upstream to an IPv4 guest,
+     * went as fragments that add up past 65,535 bytes, which the guest's reassembly discards (Linux counts IpReasmFails; moby/vpnkit#116
      * is the same bound from the other side, datagrams up to 65,507 bytes).
      */
     void sendIp(int protocol, IpAddress source, IpAddress destination, long destinationMac, ByteBuffer body, int length) {

@@ -295,7 +295,7 @@ final class UdpServices {
             logLease(sourceMac, dhcpReply.clientStarting(), dhcpReply.nameTakenFrom()); // the client's: a reply to a client without an address goes to ff:ff:ff:ff:ff:ff
         }
         int destination = dhcpReply.destinationAddress();
-        int port = destination != 0 && destination == sourceAddress && sourcePort != 0 ? sourcePort : DHCP_CLIENT_PORT;
+        int port = destination == sourceAddress && sourcePort != 0 ? sourcePort : DHCP_CLIENT_PORT;
         out.sendUdp(gateway.host4(), DHCP_SERVER_PORT, IpAddress.ofIpv4(destination), port, dhcpReply.destinationMac(),
                 dhcpOut, 0, n);
     }

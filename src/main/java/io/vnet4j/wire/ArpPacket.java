@@ -37,7 +37,8 @@ public final class ArpPacket extends WireView {
             return WireError.TRUNCATED;
         }
         int htype = u16(HTYPE);
-        if (htype != HARDWARE_ETHERNET && htype != HARDWARE_IEEE802 || u16(PTYPE) != EtherType.IPV4 || u8(HLEN) != 6 || u8(PLEN) != 4) {
+        if (htype != HARDWARE_ETHERNET && htype != HARDWARE_IEEE802
+                || u16(PTYPE) != EtherType.IPV4 || u8(HLEN) != 6 || u8(PLEN) != 4) {
             return WireError.UNSUPPORTED;
         }
         return WireError.NONE;

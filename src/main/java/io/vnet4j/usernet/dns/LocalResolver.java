@@ -65,8 +65,8 @@ public final class LocalResolver {
      * no upstream knows those names (the gateway 10.0.2.2, where a host forward's clients come from, an address no
      * guest holds), and asking one cost a guest's reverse lookup the upstream's time-out when it was slow or gone
      * (sshd's {@code UseDNS}, a login held for seconds, boot2docker/boot2docker#439; or the host LAN's name when
-     * the host's LAN has the same addresses). The response goes at absolute {@code outOffset} of {@code out}, which needs
-     * {@link #MAX_RESPONSE_LENGTH} bytes there and may be the query's own bytes ({@code out == in},
+     * the host's LAN has the same addresses). The response goes at absolute {@code outOffset} of {@code out}, which
+     * needs {@link #MAX_RESPONSE_LENGTH} bytes there and may be the query's own bytes ({@code out == in},
      * {@code outOffset == offset}) but must not otherwise overlap them; its length is returned. The
      * response has the query's id, QR, AA and RA set, RD copied, the question echoed and no additional
      * records (EDNS is not echoed).
@@ -118,7 +118,7 @@ public final class LocalResolver {
         if (pointedName != null) {
             at = writePtr(out, at, pointedName);
             records = 1;
-        } else if (rcode == DnsMessage.RCODE_NOERROR) {
+        } else {
             int v4 = 0;
             int v6 = 0;
             for (IpAddress a : addresses) {
